@@ -1,0 +1,41 @@
+# segue — every Go command carries -tags sqlite_fts5 (FTS5 search).
+GO      ?= go
+TAGS    := -tags sqlite_fts5
+BIN     := bin/segue
+SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Debian packages: ffmpeg for ingest, ALSA headers for output, PulseAudio and
+# the ALSA plugins for the headless audio test, nginx for the /chunks
+# benchmark, tmux for the real-terminal test.
+DEBS    := ffmpeg libasound2-dev alsa-utils pulseaudio pulseaudio-utils \
+           libasound2-plugins nginx-light tmux pkg-config gcc
+
+.PHONY: all deps build test demo bench fuzz clean
+
+all: build
+
+deps:
+	@missing=""; for p in $(DEBS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	@command -v $(GO) >/dev/null || { echo "Go is missing: install Go 1.26 from your distribution or go.dev"; exit 1; }
+
+build: deps
+	$(GO) build $(TAGS) -o $(BIN) .
+
+test: deps
+	$(GO) vet $(TAGS) ./...
+	$(GO) test $(TAGS) -timeout 40m ./...
+
+demo: build
+	./$(BIN) demo
+
+bench: deps
+	$(GO) test $(TAGS) -run '^$$' -bench . -benchtime 1x -timeout 60m ./...
+
+clean:
+	rm -rf bin

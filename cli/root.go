@@ -1,0 +1,147 @@
+// Package cli builds segue's command tree: one file per subcommand, each with
+// its own flags and usage text. It wires the packages together by hand and is
+// imported by nothing but main.
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"segue/config"
+)
+
+// Exit statuses are part of the scripting contract.
+const (
+	ExitOK       = 0
+	ExitError    = 1 // the command failed
+	ExitUsage    = 2 // bad flags or arguments
+	ExitNotFound = 3 // a target could not be resolved
+)
+
+// exitError carries a specific exit status through cobra.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+func withExit(code int, err error) error { return &exitError{code: code, err: err} }
+
+// app is what every command shares: the settings after the overlay and the
+// standard streams. Flags write into it before any RunE runs.
+type app struct {
+	cfg        config.Config
+	configPath string
+	stdout     io.Writer
+	stderr     io.Writer
+
+	// global flag values, applied over cfg by load
+	origin, token, cachePath string
+	cacheSize                config.Size
+}
+
+// Main runs segue with args and returns the process exit status.
+func Main(args []string) int {
+	return run(args, os.Stdout, os.Stderr)
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	a := &app{stdout: stdout, stderr: stderr}
+	root := a.rootCmd()
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.Execute()
+	if err == nil {
+		return ExitOK
+	}
+	fmt.Fprintln(stderr, "segue:", err)
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	if isUsageError(err) {
+		return ExitUsage
+	}
+	return ExitError
+}
+
+func isUsageError(err error) bool {
+	var u *usageError
+	return errors.As(err, &u)
+}
+
+type usageError struct{ err error }
+
+func (e *usageError) Error() string { return e.err.Error() }
+
+func (a *app) rootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "segue",
+		Short: "A terminal music client and the origin server it streams from",
+		Long: `segue streams music from an origin server in small content-addressed
+segments, through a bounded disk cache, and plays it gapless in your terminal.
+
+Run "segue" with no arguments to open the interface, or use the commands below
+from scripts (every listing has --json).`,
+		SilenceUsage:      true,
+		SilenceErrors:     true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error { return a.load(cmd) },
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
+	pf := root.PersistentFlags()
+	pf.StringVar(&a.configPath, "config", config.DefaultPath(), "config file")
+	pf.StringVar(&a.origin, "origin", "", "origin URL (default "+config.DefaultOrigin+"; env SEGUE_ORIGIN)")
+	pf.StringVar(&a.token, "token", "", "bearer token for the origin (env SEGUE_TOKEN)")
+	pf.StringVar(&a.cachePath, "cache", "", "cache database path (env SEGUE_CACHE)")
+	pf.Var(&a.cacheSize, "cache-size", "cache size cap, e.g. 500MB or 10GiB (default 2GiB)")
+
+	for _, add := range commands {
+		root.AddCommand(add(a))
+	}
+	return root
+}
+
+// commands is filled by each subcommand file's init, so adding a command
+// touches only its own file.
+var commands []func(*app) *cobra.Command
+
+func register(f func(*app) *cobra.Command) { commands = append(commands, f) }
+
+// load reads the config file and environment, then applies the flags the
+// user set.
+func (a *app) load(cmd *cobra.Command) error {
+	cfg, err := config.Load(a.configPath)
+	if err != nil {
+		return err
+	}
+	flags := cmd.Flags()
+	if flags.Changed("origin") {
+		cfg.Origin = a.origin
+	}
+	if flags.Changed("token") {
+		cfg.Token = a.token
+	}
+	if flags.Changed("cache") {
+		cfg.Cache.Path = a.cachePath
+	}
+	if flags.Changed("cache-size") {
+		cfg.Cache.Size = a.cacheSize
+	}
+	a.cfg = cfg
+	return nil
+}
+
+// printJSON writes v as indented JSON, the stable --json form.
+func (a *app) printJSON(v any) error {
+	enc := json.NewEncoder(a.stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}

@@ -1,0 +1,203 @@
+// Package config owns segue's settings: where data lives (XDG base
+// directories via github.com/adrg/xdg), the optional config.toml, and the
+// overlay order flags > environment > file > defaults. It must not open any
+// store or start anything: it only computes values.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+	"github.com/adrg/xdg"
+)
+
+// DefaultOrigin is where the demo origin listens.
+const DefaultOrigin = "http://127.0.0.1:7700"
+
+// Config is every setting a segue command may read. Zero values are never
+// used: Default fills them all.
+type Config struct {
+	// Origin is the base URL of the origin server the client talks to.
+	Origin string `toml:"origin"`
+	// Token is the bearer token sent to the origin (required off loopback).
+	Token string `toml:"token"`
+
+	Cache    CacheConfig       `toml:"cache"`
+	Player   PlayerConfig      `toml:"player"`
+	OriginSv OriginConfig      `toml:"origin_server"`
+	Theme    map[string]string `toml:"theme"`
+
+	// StateDir holds history, queue and resume position.
+	StateDir string `toml:"state_dir"`
+	// LogFile receives diagnostics the TUI must not print (ALSA chatter, errors).
+	LogFile string `toml:"log_file"`
+}
+
+// CacheConfig is the client segment cache.
+type CacheConfig struct {
+	Path string `toml:"path"`
+	// Size is the hard cap in bytes; in the file it may be written "2GiB".
+	Size Size `toml:"size"`
+}
+
+// PlayerConfig is playback.
+type PlayerConfig struct {
+	Output         string  `toml:"output"`   // alsa | wav:PATH | null
+	Quality        string  `toml:"quality"`  // auto | low | normal | high
+	Volume         int     `toml:"volume"`   // 0-100
+	LoudnessMode   string  `toml:"loudness"` // off | track | album
+	LoudnessTarget float64 `toml:"loudness_target"`
+	BufferSeconds  float64 `toml:"buffer_seconds"`
+}
+
+// OriginConfig is the origin server side.
+type OriginConfig struct {
+	DataDir string `toml:"data_dir"`
+	Addr    string `toml:"addr"`
+}
+
+// Default returns the built-in settings with XDG paths resolved.
+func Default() Config {
+	return Config{
+		Origin: DefaultOrigin,
+		Cache: CacheConfig{
+			Path: filepath.Join(xdg.CacheHome, "segue", "cache.db"),
+			Size: 2 << 30,
+		},
+		Player: PlayerConfig{
+			Output:         "alsa",
+			Quality:        "auto",
+			Volume:         100,
+			LoudnessMode:   "track",
+			LoudnessTarget: -14,
+			BufferSeconds:  20,
+		},
+		OriginSv: OriginConfig{
+			DataDir: filepath.Join(xdg.DataHome, "segue", "origin"),
+			Addr:    "127.0.0.1:7700",
+		},
+		StateDir: filepath.Join(xdg.StateHome, "segue"),
+		LogFile:  filepath.Join(xdg.StateHome, "segue", "segue.log"),
+	}
+}
+
+// DefaultPath is where Load looks for config.toml unless told otherwise.
+func DefaultPath() string { return filepath.Join(xdg.ConfigHome, "segue", "config.toml") }
+
+// Load returns Default overlaid with the file at path (a missing file is not
+// an error) and then with SEGUE_* environment variables. Flags are applied by
+// the caller afterwards.
+func Load(path string) (Config, error) {
+	c := Default()
+	if _, err := toml.DecodeFile(path, &c); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return c, fmt.Errorf("read config %s: %w (fix the file or move it aside)", path, err)
+	}
+	if err := c.applyEnv(os.LookupEnv); err != nil {
+		return c, err
+	}
+	return c, nil
+}
+
+func (c *Config) applyEnv(lookup func(string) (string, bool)) error {
+	if v, ok := lookup("SEGUE_ORIGIN"); ok && v != "" {
+		c.Origin = v
+	}
+	if v, ok := lookup("SEGUE_TOKEN"); ok && v != "" {
+		c.Token = v
+	}
+	if v, ok := lookup("SEGUE_CACHE"); ok && v != "" {
+		c.Cache.Path = v
+	}
+	if v, ok := lookup("SEGUE_CACHE_SIZE"); ok && v != "" {
+		if err := c.Cache.Size.Set(v); err != nil {
+			return fmt.Errorf("SEGUE_CACHE_SIZE: %w", err)
+		}
+	}
+	if v, ok := lookup("SEGUE_OUTPUT"); ok && v != "" {
+		c.Player.Output = v
+	}
+	if v, ok := lookup("SEGUE_DATA"); ok && v != "" {
+		c.OriginSv.DataDir = v
+	}
+	return nil
+}
+
+// Size is a byte count that parses "500MB", "10GiB", "2g" or plain bytes.
+type Size int64
+
+var sizeUnits = []struct {
+	suffix string
+	mult   int64
+}{
+	{"kib", 1 << 10}, {"mib", 1 << 20}, {"gib", 1 << 30}, {"tib", 1 << 40},
+	{"kb", 1e3}, {"mb", 1e6}, {"gb", 1e9}, {"tb", 1e12},
+	{"k", 1 << 10}, {"m", 1 << 20}, {"g", 1 << 30}, {"t", 1 << 40},
+	{"b", 1},
+}
+
+// ParseSize parses a human size such as "500MB" (decimal) or "10GiB" (binary).
+func ParseSize(s string) (int64, error) {
+	t := strings.ToLower(strings.TrimSpace(s))
+	mult := int64(1)
+	for _, u := range sizeUnits {
+		if strings.HasSuffix(t, u.suffix) {
+			t, mult = strings.TrimSpace(strings.TrimSuffix(t, u.suffix)), u.mult
+			break
+		}
+	}
+	var n float64
+	if _, err := fmt.Sscanf(t, "%g", &n); err != nil || t == "" || n < 0 {
+		return 0, fmt.Errorf("size %q: want a number with an optional unit like 500MB or 10GiB", s)
+	}
+	if n*float64(mult) > 1<<62 {
+		return 0, fmt.Errorf("size %q is too large", s)
+	}
+	return int64(n * float64(mult)), nil
+}
+
+// Set parses s into z (flag.Value).
+func (z *Size) Set(s string) error {
+	n, err := ParseSize(s)
+	if err != nil {
+		return err
+	}
+	*z = Size(n)
+	return nil
+}
+
+// String formats z in binary units (flag.Value).
+func (z Size) String() string { return FormatBytes(int64(z)) }
+
+// Type names the flag value kind for help text (pflag.Value).
+func (z *Size) Type() string { return "size" }
+
+// UnmarshalTOML accepts both integers and strings.
+func (z *Size) UnmarshalTOML(v any) error {
+	switch x := v.(type) {
+	case int64:
+		*z = Size(x)
+		return nil
+	case string:
+		return z.Set(x)
+	}
+	return fmt.Errorf("size: want a number or a string like \"2GiB\", got %v", v)
+}
+
+// FormatBytes renders n for people: "512 B", "3.4 MiB", "2.0 GiB".
+func FormatBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}

@@ -1,0 +1,68 @@
+package origin
+
+// migrations is the catalog schema; migrations[i] is user_version i+1.
+// Append, never edit a shipped step.
+//
+// A track becomes visible to the server in one transaction that inserts its
+// row, its segment references and its search entries, after every blob it
+// references has been renamed into place; so no half-ingested track or
+// missing blob is ever served.
+var migrations = []string{`
+CREATE TABLE artists (
+	id   TEXT PRIMARY KEY,
+	name TEXT NOT NULL
+);
+CREATE TABLE albums (
+	id         TEXT PRIMARY KEY,
+	title      TEXT NOT NULL,
+	artist_id  TEXT NOT NULL REFERENCES artists(id),
+	year       INTEGER NOT NULL DEFAULT 0,
+	cover_hash TEXT,            -- blob key of the cover image, NULL when none
+	cover_mime TEXT
+);
+CREATE TABLE tracks (
+	id          TEXT PRIMARY KEY,
+	path        TEXT NOT NULL UNIQUE, -- relative to the library root
+	title       TEXT NOT NULL,
+	artist_id   TEXT NOT NULL REFERENCES artists(id),
+	album_id    TEXT NOT NULL REFERENCES albums(id),
+	track_no    INTEGER NOT NULL DEFAULT 0,
+	disc_no     INTEGER NOT NULL DEFAULT 0,
+	year        INTEGER NOT NULL DEFAULT 0,
+	genre       TEXT NOT NULL DEFAULT '',
+	duration_ms INTEGER NOT NULL,
+	file_size   INTEGER NOT NULL,     -- with file_mtime: skip unchanged files
+	file_mtime  INTEGER NOT NULL,     -- unix nanoseconds
+	manifest    TEXT NOT NULL         -- catalog.Manifest as JSON
+);
+CREATE INDEX tracks_album ON tracks(album_id, disc_no, track_no);
+CREATE INDEX tracks_artist ON tracks(artist_id);
+CREATE INDEX albums_artist ON albums(artist_id);
+
+-- segments lists every blob a track references, for garbage collection and
+-- for capability checks (is this hash part of that track?).
+CREATE TABLE segments (
+	track_id  TEXT NOT NULL REFERENCES tracks(id) ON DELETE CASCADE,
+	rendition TEXT NOT NULL,
+	idx       INTEGER NOT NULL,
+	hash      TEXT NOT NULL,
+	size      INTEGER NOT NULL,
+	PRIMARY KEY (track_id, rendition, idx)
+) WITHOUT ROWID;
+CREATE INDEX segments_hash ON segments(hash);
+
+-- search: one row per track, album and artist. kind is 't', 'al' or 'ar'.
+CREATE VIRTUAL TABLE search USING fts5(
+	kind UNINDEXED, ref_id UNINDEXED, title, artist, album,
+	tokenize = 'unicode61 remove_diacritics 2',
+	prefix = '1 2 3'
+);
+
+CREATE TABLE tokens (
+	id         TEXT PRIMARY KEY,      -- short public id shown by token list
+	name       TEXT NOT NULL,
+	secret_sha TEXT NOT NULL UNIQUE,  -- sha256 of the bearer secret; the secret is never stored
+	created_at INTEGER NOT NULL,
+	revoked_at INTEGER
+);
+`}
