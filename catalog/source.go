@@ -1,0 +1,25 @@
+package catalog
+
+// Urgency says how soon a segment is needed; the fetch chain derives its
+// deadlines and which sources it asks from it.
+type Urgency int
+
+// Urgencies, most urgent first.
+const (
+	// UrgencyNow: the play head needs it (start, seek, or an empty buffer).
+	UrgencyNow Urgency = iota
+	// UrgencySoon: read-ahead inside the buffer window.
+	UrgencySoon
+	// UrgencyPrefetch: the next track or an offline download.
+	UrgencyPrefetch
+)
+
+// Source names where a segment's bytes came from.
+type Source string
+
+// Sources, nearest first.
+const (
+	SourceCache  Source = "cache"
+	SourcePeer   Source = "peer"
+	SourceOrigin Source = "origin"
+)
