@@ -1,0 +1,177 @@
+// Package fetch is the source chain for one segment: the local cache first,
+// then remote tiers in order (peers, then the origin), each answer checked
+// against the segment's sha256 before anything else sees it and stored in the
+// cache. Concurrent requests for one hash share one download. It owns no
+// storage and no network code of its own: the cache and the remotes are
+// handed in.
+package fetch
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+
+	"segue/catalog"
+)
+
+// Store is the local segment cache as fetch uses it. Any error from Get is
+// treated as a miss.
+type Store interface {
+	Get(hash string) ([]byte, error)
+	Put(hash string, data []byte) error
+	AddSourceBytes(source string, n int64)
+}
+
+// Remote is one network tier that can produce a segment's bytes (the origin,
+// a peer set). It need not verify them: Fetcher does.
+type Remote interface {
+	Chunk(ctx context.Context, hash string) ([]byte, error)
+}
+
+// Tier is a named Remote; SkipUrgent leaves it out when the play head is
+// waiting (peers are slower to answer than the origin's first byte).
+type Tier struct {
+	Source     catalog.Source
+	Remote     Remote
+	SkipUrgent bool
+}
+
+// ErrHashMismatch is wrapped when a tier sent bytes whose sha256 differs from
+// the key: the bytes are dropped and the next attempt or tier is tried.
+var ErrHashMismatch = errors.New("segment bytes do not match their sha256")
+
+// Options tune a Fetcher. Zero values take the documented defaults.
+type Options struct {
+	// Attempts per tier for one call (default 3).
+	Attempts int
+	// Backoff before the second attempt, doubled after each (default 100 ms).
+	Backoff time.Duration
+	// Timeouts per attempt by urgency (defaults: Now 3 s, Soon 10 s, Prefetch 30 s).
+	Timeouts map[catalog.Urgency]time.Duration
+	// Logger receives warnings (cache write failures, bad bytes); default slog.Default().
+	Logger *slog.Logger
+}
+
+// Fetcher gets segments through the chain. It is safe for concurrent use.
+type Fetcher struct {
+	store Store
+	tiers []Tier
+	opts  Options
+	group singleflight.Group
+
+	putWarn sync.Once // a failing cache (disk full) is reported once, not per segment
+}
+
+// New returns a Fetcher that asks store, then tiers in order.
+func New(store Store, tiers []Tier, o Options) *Fetcher {
+	if o.Attempts <= 0 {
+		o.Attempts = 3
+	}
+	if o.Backoff <= 0 {
+		o.Backoff = 100 * time.Millisecond
+	}
+	def := map[catalog.Urgency]time.Duration{
+		catalog.UrgencyNow: 3 * time.Second, catalog.UrgencySoon: 10 * time.Second, catalog.UrgencyPrefetch: 30 * time.Second,
+	}
+	for u, d := range o.Timeouts {
+		def[u] = d
+	}
+	o.Timeouts = def
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	return &Fetcher{store: store, tiers: tiers, opts: o}
+}
+
+type result struct {
+	data []byte
+	from catalog.Source
+}
+
+// Segment returns the verified bytes of the segment hash and where they came
+// from. Callers sharing a hash share one download; a caller whose ctx ends
+// stops waiting without cancelling the others.
+func (f *Fetcher) Segment(ctx context.Context, hash string, u catalog.Urgency) ([]byte, catalog.Source, error) {
+	if !catalog.ValidHash(hash) {
+		return nil, "", fmt.Errorf("fetch segment %q: not a sha256", hash)
+	}
+	if data, err := f.store.Get(hash); err == nil {
+		f.store.AddSourceBytes(string(catalog.SourceCache), int64(len(data)))
+		return data, catalog.SourceCache, nil
+	}
+	ch := f.group.DoChan(hash, func() (any, error) {
+		// Detached from the first caller so its cancellation does not fail
+		// the others; each attempt still has its own deadline.
+		return f.download(context.WithoutCancel(ctx), hash, u)
+	})
+	select {
+	case <-ctx.Done():
+		return nil, "", fmt.Errorf("fetch segment %s: %w", hash[:12], ctx.Err())
+	case r := <-ch:
+		if r.Err != nil {
+			return nil, "", r.Err
+		}
+		res := r.Val.(result)
+		return res.data, res.from, nil
+	}
+}
+
+func (f *Fetcher) download(ctx context.Context, hash string, u catalog.Urgency) (result, error) {
+	var errs []error
+	for _, t := range f.tiers {
+		if t.SkipUrgent && u == catalog.UrgencyNow {
+			continue
+		}
+		data, err := f.fromTier(ctx, t, hash, u)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", t.Source, err))
+			continue
+		}
+		if err := f.store.Put(hash, data); err != nil {
+			f.putWarn.Do(func() {
+				f.opts.Logger.Warn("cache write failed; playing from the network", "err", err)
+			})
+		}
+		f.store.AddSourceBytes(string(t.Source), int64(len(data)))
+		return result{data, t.Source}, nil
+	}
+	if len(errs) == 0 {
+		return result{}, fmt.Errorf("fetch segment %s: no source configured", hash[:12])
+	}
+	return result{}, fmt.Errorf("fetch segment %s: %w", hash[:12], errors.Join(errs...))
+}
+
+// fromTier tries one tier up to Attempts times with exponential backoff.
+func (f *Fetcher) fromTier(ctx context.Context, t Tier, hash string, u catalog.Urgency) ([]byte, error) {
+	backoff := f.opts.Backoff
+	var err error
+	for attempt := 0; attempt < f.opts.Attempts; attempt++ {
+		if attempt > 0 {
+			select {
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			case <-time.After(backoff):
+			}
+			backoff *= 2
+		}
+		actx, cancel := context.WithTimeout(ctx, f.opts.Timeouts[u])
+		var data []byte
+		data, err = t.Remote.Chunk(actx, hash)
+		cancel()
+		if err == nil {
+			if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) == hash {
+				return data, nil
+			}
+			err = ErrHashMismatch
+			f.opts.Logger.Warn("dropped bad segment bytes", "source", t.Source, "hash", hash)
+		}
+	}
+	return nil, err
+}
