@@ -8,7 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -45,6 +47,8 @@ type app struct {
 	// global flag values, applied over cfg by load
 	origin, token, cachePath string
 	cacheSize                config.Size
+
+	log *slog.Logger // see logger
 }
 
 // Main runs segue with args and returns the process exit status.
@@ -94,6 +98,13 @@ from scripts (every listing has --json).`,
 		SilenceUsage:      true,
 		SilenceErrors:     true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error { return a.load(cmd) },
+		Args:              cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if rootRun == nil {
+				return cmd.Help()
+			}
+			return rootRun(a, cmd)
+		},
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
 	pf := root.PersistentFlags()
@@ -108,6 +119,10 @@ from scripts (every listing has --json).`,
 	}
 	return root
 }
+
+// rootRun opens the interface when segue runs with no subcommand; the TUI's
+// file sets it.
+var rootRun func(a *app, cmd *cobra.Command) error
 
 // commands is filled by each subcommand file's init, so adding a command
 // touches only its own file.
@@ -137,6 +152,23 @@ func (a *app) load(cmd *cobra.Command) error {
 	}
 	a.cfg = cfg
 	return nil
+}
+
+// logger returns the diagnostics log: JSON lines appended to cfg.LogFile,
+// so nothing but the interface draws on the terminal. When the file cannot
+// be opened it falls back to stderr.
+func (a *app) logger() *slog.Logger {
+	if a.log != nil {
+		return a.log
+	}
+	var w io.Writer = a.stderr
+	if err := os.MkdirAll(filepath.Dir(a.cfg.LogFile), 0o755); err == nil {
+		if f, err := os.OpenFile(a.cfg.LogFile, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644); err == nil {
+			w = f // closed by process exit
+		}
+	}
+	a.log = slog.New(slog.NewJSONHandler(w, nil))
+	return a.log
 }
 
 // printJSON writes v as indented JSON, the stable --json form.
