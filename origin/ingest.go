@@ -1,0 +1,287 @@
+package origin
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"syscall"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// Errors that make a library impossible to ingest; everything else wrong
+// with a single file only skips that file.
+var (
+	// ErrNoFFmpeg means ffmpeg or ffprobe is not on PATH.
+	ErrNoFFmpeg = errors.New("ffmpeg and ffprobe are needed to ingest music: install them (Debian/Ubuntu: apt-get install ffmpeg)")
+	// ErrLibrary means the music folder cannot be read.
+	ErrLibrary = errors.New("cannot use music folder")
+	// ErrDataDir means the origin data dir cannot be created or written.
+	ErrDataDir = errors.New("cannot use origin data dir")
+	// ErrIngestBusy means another ingest holds the data dir.
+	ErrIngestBusy = errors.New("another ingest is running on this data dir: wait for it to finish")
+)
+
+// IngestOptions tune Ingest.
+type IngestOptions struct {
+	// DataDir is the origin data dir (catalog.db and blobs/); required.
+	DataDir string
+	// Jobs is how many files are encoded at once (default runtime.NumCPU()).
+	Jobs int
+	// Progress, when set, is called after each file that needed work; calls
+	// never overlap.
+	Progress func(IngestProgress)
+	// Logger receives per-file diagnostics (default: discarded).
+	Logger *slog.Logger
+}
+
+// IngestProgress reports one finished file.
+type IngestProgress struct {
+	Done, Total  int           // files handled so far / files needing work
+	Path         string        // relative to the library root
+	Action       string        // "added", "updated" or "skipped"
+	Reason       string        // why it was skipped
+	AudioSeconds float64       // audio encoded so far
+	Elapsed      time.Duration // since the walk finished
+}
+
+// SkippedFile is a file left out of the catalog, with why.
+type SkippedFile struct {
+	Path   string `json:"path"`
+	Reason string `json:"reason"`
+}
+
+// IngestSummary is what one Ingest run did.
+type IngestSummary struct {
+	Added        int           `json:"added"`
+	Updated      int           `json:"updated"`
+	Unchanged    int           `json:"unchanged"`
+	Removed      int           `json:"removed"`
+	Skipped      []SkippedFile `json:"skipped"`
+	BlobsRemoved int           `json:"blobs_removed"`
+	AudioSeconds float64       `json:"audio_seconds"`
+	Elapsed      time.Duration `json:"elapsed_ns"`
+}
+
+// ingestTmp is the scratch dir for encodes inside the data dir.
+const ingestTmp = "tmp"
+
+// Ingest brings the catalog in o.DataDir in line with the music folder
+// libraryDir: new files are encoded and added, changed files (size or
+// mtime) re-encoded, vanished files removed, and unreferenced blobs deleted.
+// A bad file is skipped and listed in the summary; the error is non-nil only
+// when the library, the data dir or ffmpeg cannot be used, or ctx ends.
+// It is safe to kill at any moment: a track row is committed only after all
+// its blobs exist, and the next run cleans what was left half-done.
+func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSummary, error) {
+	start := time.Now()
+	var sum IngestSummary
+	if o.Jobs <= 0 {
+		o.Jobs = runtime.NumCPU()
+	}
+	log := o.Logger
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	for _, tool := range []string{"ffmpeg", "ffprobe"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			return sum, ErrNoFFmpeg
+		}
+	}
+	lib, err := filepath.Abs(libraryDir)
+	if err == nil {
+		var fi os.FileInfo
+		if fi, err = os.Stat(lib); err == nil && !fi.IsDir() {
+			err = fmt.Errorf("%s is not a directory", lib)
+		}
+	}
+	if err != nil {
+		return sum, fmt.Errorf("%w %s: %w", ErrLibrary, libraryDir, err)
+	}
+	if o.DataDir == "" {
+		return sum, fmt.Errorf("%w: no data dir given", ErrDataDir)
+	}
+	data, err := filepath.Abs(o.DataDir)
+	if err != nil {
+		return sum, fmt.Errorf("%w %s: %w", ErrDataDir, o.DataDir, err)
+	}
+	unlock, err := prepareDataDir(data)
+	if err != nil {
+		return sum, err
+	}
+	defer unlock()
+	db, err := OpenCatalog(data)
+	if err != nil {
+		return sum, fmt.Errorf("%w %s: %w", ErrDataDir, data, err)
+	}
+	defer db.Close()
+	blobs := Blobs{Dir: filepath.Join(data, BlobDir)}
+	if err := blobs.CleanTemp(); err != nil {
+		return sum, fmt.Errorf("%w %s: %w", ErrDataDir, data, err)
+	}
+
+	files, skipped, err := walkLibrary(lib, data)
+	if err != nil {
+		return sum, fmt.Errorf("%w %s: %w", ErrLibrary, lib, err)
+	}
+	sum.Skipped = skipped
+	known, err := knownTracks(ctx, db)
+	if err != nil {
+		return sum, err
+	}
+	keep := map[string]bool{} // paths whose rows stay
+	var todo []libraryFile
+	for _, f := range files {
+		if k, ok := known[f.Rel]; ok && k.size == f.Size && k.mtime == f.MTime {
+			keep[f.Rel] = true
+			sum.Unchanged++
+			continue
+		}
+		todo = append(todo, f)
+	}
+	log.Info("ingest plan", "library", lib, "files", len(files), "to_encode", len(todo), "unchanged", sum.Unchanged)
+
+	w := worker{db: db, blobs: blobs, work: filepath.Join(data, ingestTmp), log: log}
+	touchedAlbums := map[string]bool{}
+	var mu sync.Mutex // guards sum, keep, touchedAlbums and Progress calls
+	done := 0
+	walked := time.Now()
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(o.Jobs)
+	for _, f := range todo {
+		g.Go(func() error {
+			rec, seconds, reason, err := w.ingestFile(gctx, f)
+			if err != nil {
+				return err
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			done++
+			p := IngestProgress{Done: done, Total: len(todo), Path: f.Rel}
+			switch {
+			case reason != "":
+				p.Action, p.Reason = "skipped", reason
+				sum.Skipped = append(sum.Skipped, SkippedFile{Path: f.Rel, Reason: reason})
+				log.Warn("skip file", "path", f.Rel, "reason", reason)
+			case known[f.Rel].id != "":
+				p.Action = "updated"
+				touchedAlbums[known[f.Rel].album] = true
+				sum.Updated++
+			default:
+				p.Action = "added"
+				sum.Added++
+			}
+			if rec != nil {
+				keep[f.Rel] = true
+				touchedAlbums[rec.albumID] = true
+			}
+			sum.AudioSeconds += seconds
+			p.AudioSeconds, p.Elapsed = sum.AudioSeconds, time.Since(walked)
+			if o.Progress != nil {
+				o.Progress(p)
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return sum, err
+	}
+	if err := ctx.Err(); err != nil {
+		return sum, err
+	}
+
+	for path, k := range known {
+		if keep[path] {
+			continue
+		}
+		if err := deleteTrack(ctx, db, k.id); err != nil {
+			return sum, err
+		}
+		touchedAlbums[k.album] = true
+		sum.Removed++
+		log.Info("remove track", "path", path, "id", k.id)
+	}
+	if err := pruneCatalog(ctx, db); err != nil {
+		return sum, err
+	}
+	for album := range touchedAlbums {
+		if err := updateAlbumLoudness(ctx, db, album); err != nil {
+			return sum, err
+		}
+	}
+	if sum.BlobsRemoved, err = collectGarbage(ctx, db, blobs); err != nil {
+		return sum, err
+	}
+	if err := os.RemoveAll(w.work); err != nil {
+		log.Warn("clean ingest scratch dir", "err", err)
+	}
+	sum.Elapsed = time.Since(start)
+	return sum, nil
+}
+
+// prepareDataDir creates the data dir, proves it writable, takes the ingest
+// lock (released by the kernel if the process dies) and empties the scratch
+// dir a killed run may have left.
+func prepareDataDir(data string) (unlock func(), err error) {
+	fail := func(err error) (func(), error) { return nil, fmt.Errorf("%w %s: %w", ErrDataDir, data, err) }
+	if err := os.MkdirAll(data, 0o755); err != nil {
+		return fail(err)
+	}
+	lf, err := os.OpenFile(filepath.Join(data, "ingest.lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return fail(err)
+	}
+	if err := syscall.Flock(int(lf.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		lf.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, ErrIngestBusy
+		}
+		return fail(err)
+	}
+	unlock = func() { lf.Close() }
+	tmp := filepath.Join(data, ingestTmp)
+	if err := os.RemoveAll(tmp); err != nil {
+		unlock()
+		return fail(err)
+	}
+	if err := os.MkdirAll(tmp, 0o755); err != nil {
+		unlock()
+		return fail(err)
+	}
+	return unlock, nil
+}
+
+type knownTrack struct {
+	id, album   string
+	size, mtime int64
+}
+
+func knownTracks(ctx context.Context, db *sql.DB) (map[string]knownTrack, error) {
+	rows, err := db.QueryContext(ctx, `SELECT path, id, album_id, file_size, file_mtime FROM tracks`)
+	if err != nil {
+		return nil, fmt.Errorf("read catalog: %w", err)
+	}
+	defer rows.Close()
+	m := map[string]knownTrack{}
+	for rows.Next() {
+		var p string
+		var k knownTrack
+		if err := rows.Scan(&p, &k.id, &k.album, &k.size, &k.mtime); err != nil {
+			return nil, fmt.Errorf("read catalog: %w", err)
+		}
+		m[p] = k
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read catalog: %w", err)
+	}
+	return m, nil
+}

@@ -1,0 +1,133 @@
+package origin
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"database/sql"
+	"encoding/binary"
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"segue/catalog"
+)
+
+func needFFmpeg(t testing.TB) {
+	t.Helper()
+	for _, tool := range []string{"ffmpeg", "ffprobe"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s not installed (apt-get install ffmpeg)", tool)
+		}
+	}
+}
+
+// source describes a synthetic music-like file: two voices of a chord per
+// channel with a slow tremolo and a gliding partial, so correlation checks
+// see real spectral content, not one pure tone.
+type source struct {
+	name    string
+	root    float64 // Hz
+	seconds float64
+	rate    int
+	tags    map[string]string
+	args    []string // extra output args (codec...)
+}
+
+func writeSource(t testing.TB, dir string, s source) string {
+	t.Helper()
+	if s.rate == 0 {
+		s.rate = 44100
+	}
+	r := s.root
+	expr := fmt.Sprintf("0.25*sin(2*PI*%g*t)*(1+0.4*sin(2*PI*1.7*t))+0.15*sin(2*PI*%g*t)+0.08*sin(2*PI*%g*t*(1+0.05*t))|"+
+		"0.22*sin(2*PI*%g*t)+0.15*sin(2*PI*%g*t)*(1+0.5*sin(2*PI*0.9*t))+0.05*sin(2*PI*%g*t)",
+		r, r*1.25, r*3, r*1.5, r*2, r*4.01)
+	path := filepath.Join(dir, s.name)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i",
+		fmt.Sprintf("aevalsrc=%s:s=%d:d=%g", expr, s.rate, s.seconds)}
+	for k, v := range s.tags {
+		args = append(args, "-metadata", k+"="+v)
+	}
+	args = append(args, s.args...)
+	args = append(args, path)
+	if out, err := exec.Command("ffmpeg", args...).CombinedOutput(); err != nil {
+		t.Fatalf("make %s: %v\n%s", s.name, err, out)
+	}
+	return path
+}
+
+// decodeSource decodes path the way the reference does: ffmpeg, f32le,
+// 44.1 kHz stereo.
+func decodeSource(t testing.TB, path string) [][2]float64 {
+	t.Helper()
+	out, err := exec.Command("ffmpeg", "-nostdin", "-v", "error", "-i", path,
+		"-f", "f32le", "-ar", "44100", "-ac", "2", "pipe:1").Output()
+	if err != nil {
+		t.Fatalf("decode %s: %v", path, err)
+	}
+	pcm := make([][2]float64, len(out)/8)
+	for i := range pcm {
+		for c := 0; c < 2; c++ {
+			bits := binary.LittleEndian.Uint32(out[i*8+c*4:])
+			pcm[i][c] = float64(math.Float32frombits(bits))
+		}
+	}
+	return pcm
+}
+
+func openTestCatalog(t testing.TB, data string) *sql.DB {
+	t.Helper()
+	db, err := OpenCatalog(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func manifestOf(t testing.TB, db *sql.DB, path string) catalog.Manifest {
+	t.Helper()
+	var js string
+	if err := db.QueryRow(`SELECT manifest FROM tracks WHERE path = ?`, path).Scan(&js); err != nil {
+		t.Fatalf("manifest of %s: %v", path, err)
+	}
+	var m catalog.Manifest
+	if err := json.Unmarshal([]byte(js), &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func ingest(t testing.TB, lib, data string) IngestSummary {
+	t.Helper()
+	sum, err := Ingest(context.Background(), lib, IngestOptions{DataDir: data, Jobs: 2})
+	if err != nil {
+		t.Fatalf("ingest: %v", err)
+	}
+	return sum
+}
+
+// segmentBytes concatenates the blobs of the given segments.
+func segmentBytes(t testing.TB, blobs Blobs, segs []catalog.Segment) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	for _, s := range segs {
+		p, err := blobs.Path(s.Hash)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatalf("segment blob: %v", err)
+		}
+		buf.Write(b)
+	}
+	return buf.Bytes()
+}

@@ -1,0 +1,151 @@
+package origin
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// probe is what ffprobe tells ingest about one source file.
+type probe struct {
+	Duration float64 // seconds, as the container declares it; 0 when unknown
+	Codec    string
+	HasCover bool // an attached picture stream
+	CoverIdx int  // its stream index
+	Title    string
+	Artist   string
+	Album    string
+	AlbumArt string // album artist
+	Genre    string
+	TrackNo  int
+	DiscNo   int
+	Year     int
+}
+
+type ffprobeOut struct {
+	Streams []struct {
+		Index       int               `json:"index"`
+		CodecType   string            `json:"codec_type"`
+		CodecName   string            `json:"codec_name"`
+		Duration    string            `json:"duration"`
+		Disposition map[string]int    `json:"disposition"`
+		Tags        map[string]string `json:"tags"`
+	} `json:"streams"`
+	Format struct {
+		Duration string            `json:"duration"`
+		Tags     map[string]string `json:"tags"`
+	} `json:"format"`
+}
+
+// probeFile runs ffprobe on path. A file ffprobe cannot read, or one with no
+// audio stream, is an error whose text is the reason shown to the user.
+func probeFile(ctx context.Context, path string) (probe, error) {
+	cmd := exec.CommandContext(ctx, "ffprobe", "-v", "error", "-show_format", "-show_streams", "-of", "json", "--", path)
+	cmd.SysProcAttr = childProcAttr()
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return probe{}, fmt.Errorf("ffprobe cannot read it: %s", lastLine(stderr.String(), err))
+	}
+	var raw ffprobeOut
+	if err := json.Unmarshal(out, &raw); err != nil {
+		return probe{}, fmt.Errorf("parse ffprobe output: %w", err)
+	}
+	return parseProbe(raw, path)
+}
+
+func parseProbe(raw ffprobeOut, path string) (probe, error) {
+	var p probe
+	tags := map[string]string{}
+	merge := func(m map[string]string) {
+		for k, v := range m {
+			k = strings.ToLower(k)
+			if _, ok := tags[k]; !ok && strings.TrimSpace(v) != "" {
+				tags[k] = strings.TrimSpace(v)
+			}
+		}
+	}
+	merge(raw.Format.Tags)
+	audio := false
+	for _, s := range raw.Streams {
+		switch {
+		case s.CodecType == "audio" && !audio:
+			audio = true
+			p.Codec = s.CodecName
+			merge(s.Tags) // Ogg keeps its comments on the stream
+			if d, err := strconv.ParseFloat(s.Duration, 64); err == nil {
+				p.Duration = d
+			}
+		case s.CodecType == "video" && s.Disposition["attached_pic"] == 1 && !p.HasCover:
+			p.HasCover = true
+			p.CoverIdx = s.Index
+		}
+	}
+	if !audio {
+		return p, fmt.Errorf("no audio stream")
+	}
+	if d, err := strconv.ParseFloat(raw.Format.Duration, 64); err == nil && d > p.Duration {
+		p.Duration = d
+	}
+	first := func(keys ...string) string {
+		for _, k := range keys {
+			if v := tags[k]; v != "" {
+				return v
+			}
+		}
+		return ""
+	}
+	p.Title = first("title")
+	if p.Title == "" {
+		base := filepath.Base(path)
+		p.Title = strings.TrimSpace(strings.TrimSuffix(base, filepath.Ext(base)))
+	}
+	p.Artist = first("artist", "album_artist", "albumartist", "album artist", "performer", "composer")
+	p.AlbumArt = first("album_artist", "albumartist", "album artist", "artist")
+	if p.Artist == "" {
+		p.Artist = "Unknown Artist"
+	}
+	if p.AlbumArt == "" {
+		p.AlbumArt = p.Artist
+	}
+	p.Album = first("album")
+	if p.Album == "" {
+		p.Album = "Unknown Album"
+	}
+	p.Genre = first("genre")
+	p.TrackNo = leadingInt(first("track", "tracknumber"))
+	p.DiscNo = leadingInt(first("disc", "discnumber"))
+	p.Year = leadingInt(first("date", "year", "originaldate"))
+	if p.Year < 1000 || p.Year > 9999 {
+		p.Year = 0
+	}
+	return p, nil
+}
+
+// leadingInt reads "3/12" as 3 and "2019-05-01" as 2019; 0 when none.
+func leadingInt(s string) int {
+	s = strings.TrimSpace(s)
+	end := 0
+	for end < len(s) && end < 9 && s[end] >= '0' && s[end] <= '9' {
+		end++
+	}
+	n, _ := strconv.Atoi(s[:end])
+	return n
+}
+
+// lastLine returns the last non-empty line of a tool's stderr, or err's text.
+func lastLine(stderr string, err error) string {
+	lines := strings.Split(strings.TrimSpace(stderr), "\n")
+	for i := len(lines) - 1; i >= 0; i-- {
+		if l := strings.TrimSpace(lines[i]); l != "" {
+			return l
+		}
+	}
+	return err.Error()
+}

@@ -1,0 +1,304 @@
+package origin
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+
+	"segue/catalog"
+	"segue/sqlite"
+)
+
+// Search rows written by ingest use a rowid derived from the row they index,
+// rowid*4 + kind, so updating or deleting one never scans the FTS table:
+// search.rowid = tracks.rowid*4+1, albums.rowid*4+2, artists.rowid*4+3.
+// Columns: a track row has its title, artist and album; an album row has
+// title = album = the album title and artist = the album artist; an artist
+// row has title = artist = the name and an empty album.
+const (
+	ftsTrack  = 1
+	ftsAlbum  = 2
+	ftsArtist = 3
+)
+
+// trackRecord is everything ingest writes for one track.
+type trackRecord struct {
+	ID, Path                   string
+	Title, Artist, Genre       string
+	Album, AlbumArtist         string
+	TrackNo, DiscNo, Year      int
+	DurationMS                 int64
+	FileSize, FileMTime        int64
+	Manifest                   catalog.Manifest
+	CoverHash, CoverMIME       string // empty when the file has no cover
+	albumID, artistID, aArtist string
+}
+
+func (r *trackRecord) ids() {
+	r.artistID = catalog.NewID(catalog.PrefixArtist, r.Artist)
+	r.aArtist = catalog.NewID(catalog.PrefixArtist, r.AlbumArtist)
+	r.albumID = catalog.NewID(catalog.PrefixAlbum, r.AlbumArtist, r.Album)
+}
+
+// putTrack makes a track visible: its artists, album, row, segment
+// references and search rows, in one transaction. Every blob it references
+// must already be stored.
+func putTrack(ctx context.Context, db *sql.DB, r *trackRecord) error {
+	r.ids()
+	man, err := json.Marshal(r.Manifest)
+	if err != nil {
+		return fmt.Errorf("encode manifest of %s: %w", r.Path, err)
+	}
+	err = sqlite.Tx(ctx, db, func(tx *sql.Tx) error {
+		if err := ensureArtist(tx, r.artistID, r.Artist); err != nil {
+			return err
+		}
+		if err := ensureArtist(tx, r.aArtist, r.AlbumArtist); err != nil {
+			return err
+		}
+		if err := upsertAlbum(tx, r); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(`INSERT INTO tracks (id, path, title, artist_id, album_id, track_no, disc_no, year, genre,
+				duration_ms, file_size, file_mtime, manifest) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
+			ON CONFLICT(id) DO UPDATE SET path=excluded.path, title=excluded.title, artist_id=excluded.artist_id,
+				album_id=excluded.album_id, track_no=excluded.track_no, disc_no=excluded.disc_no, year=excluded.year,
+				genre=excluded.genre, duration_ms=excluded.duration_ms, file_size=excluded.file_size,
+				file_mtime=excluded.file_mtime, manifest=excluded.manifest`,
+			r.ID, r.Path, r.Title, r.artistID, r.albumID, r.TrackNo, r.DiscNo, r.Year, r.Genre,
+			r.DurationMS, r.FileSize, r.FileMTime, string(man)); err != nil {
+			return fmt.Errorf("write track row: %w", err)
+		}
+		var rowid int64
+		if err := tx.QueryRow(`SELECT rowid FROM tracks WHERE id = ?`, r.ID).Scan(&rowid); err != nil {
+			return fmt.Errorf("read track rowid: %w", err)
+		}
+		if _, err := tx.Exec(`DELETE FROM segments WHERE track_id = ?`, r.ID); err != nil {
+			return fmt.Errorf("clear old segments: %w", err)
+		}
+		ins, err := tx.Prepare(`INSERT INTO segments (track_id, rendition, idx, hash, size) VALUES (?,?,?,?,?)`)
+		if err != nil {
+			return err
+		}
+		defer ins.Close()
+		for _, rend := range r.Manifest.Renditions {
+			for i, s := range rend.Segments {
+				if _, err := ins.Exec(r.ID, rend.Name, i, s.Hash, s.Size); err != nil {
+					return fmt.Errorf("write segment %s/%d: %w", rend.Name, i, err)
+				}
+			}
+		}
+		if _, err := tx.Exec(`DELETE FROM search WHERE rowid = ?`, rowid*4+ftsTrack); err != nil {
+			return fmt.Errorf("clear search row: %w", err)
+		}
+		if _, err := tx.Exec(`INSERT INTO search (rowid, kind, ref_id, title, artist, album) VALUES (?,?,?,?,?,?)`,
+			rowid*4+ftsTrack, catalog.PrefixTrack, r.ID, r.Title, r.Artist, r.Album); err != nil {
+			return fmt.Errorf("write search row: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("record track %s: %w", r.Path, err)
+	}
+	return nil
+}
+
+func ensureArtist(tx *sql.Tx, id, name string) error {
+	res, err := tx.Exec(`INSERT INTO artists (id, name) VALUES (?, ?) ON CONFLICT(id) DO NOTHING`, id, name)
+	if err != nil {
+		return fmt.Errorf("write artist %q: %w", name, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil
+	}
+	_, err = tx.Exec(`INSERT INTO search (rowid, kind, ref_id, title, artist, album)
+		SELECT rowid*4+?, ?, id, name, name, '' FROM artists WHERE id = ?`, ftsArtist, catalog.PrefixArtist, id)
+	if err != nil {
+		return fmt.Errorf("index artist %q: %w", name, err)
+	}
+	return nil
+}
+
+func upsertAlbum(tx *sql.Tx, r *trackRecord) error {
+	var exists bool
+	if err := tx.QueryRow(`SELECT EXISTS (SELECT 1 FROM albums WHERE id = ?)`, r.albumID).Scan(&exists); err != nil {
+		return fmt.Errorf("look up album %q: %w", r.Album, err)
+	}
+	cover, mime := sql.NullString{String: r.CoverHash, Valid: r.CoverHash != ""}, sql.NullString{String: r.CoverMIME, Valid: r.CoverHash != ""}
+	if exists {
+		// A newer cover wins; a track without one keeps the album's.
+		_, err := tx.Exec(`UPDATE albums SET year = max(year, ?), cover_hash = coalesce(?, cover_hash),
+			cover_mime = coalesce(?, cover_mime) WHERE id = ?`, r.Year, cover, mime, r.albumID)
+		if err != nil {
+			return fmt.Errorf("update album %q: %w", r.Album, err)
+		}
+		return nil
+	}
+	if _, err := tx.Exec(`INSERT INTO albums (id, title, artist_id, year, cover_hash, cover_mime) VALUES (?,?,?,?,?,?)`,
+		r.albumID, r.Album, r.aArtist, r.Year, cover, mime); err != nil {
+		return fmt.Errorf("write album %q: %w", r.Album, err)
+	}
+	_, err := tx.Exec(`INSERT INTO search (rowid, kind, ref_id, title, artist, album)
+		SELECT rowid*4+?, ?, id, title, ?, title FROM albums WHERE id = ?`, ftsAlbum, catalog.PrefixAlbum, r.AlbumArtist, r.albumID)
+	if err != nil {
+		return fmt.Errorf("index album %q: %w", r.Album, err)
+	}
+	return nil
+}
+
+// deleteTrack removes a track, its segment references and its search row.
+// Its album and artists stay until pruneCatalog.
+func deleteTrack(ctx context.Context, db *sql.DB, id string) error {
+	err := sqlite.Tx(ctx, db, func(tx *sql.Tx) error {
+		var rowid int64
+		err := tx.QueryRow(`SELECT rowid FROM tracks WHERE id = ?`, id).Scan(&rowid)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(`DELETE FROM search WHERE rowid = ?`, rowid*4+ftsTrack); err != nil {
+			return err
+		}
+		_, err = tx.Exec(`DELETE FROM tracks WHERE id = ?`, id) // segments cascade
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("delete track %s: %w", id, err)
+	}
+	return nil
+}
+
+// pruneCatalog deletes albums without tracks, then artists with neither
+// tracks nor albums, with their search rows.
+func pruneCatalog(ctx context.Context, db *sql.DB) error {
+	err := sqlite.Tx(ctx, db, func(tx *sql.Tx) error {
+		steps := []string{
+			`DELETE FROM search WHERE rowid IN (SELECT rowid*4+2 FROM albums WHERE id NOT IN (SELECT album_id FROM tracks))`,
+			`DELETE FROM albums WHERE id NOT IN (SELECT album_id FROM tracks)`,
+			`DELETE FROM search WHERE rowid IN (SELECT rowid*4+3 FROM artists
+				WHERE id NOT IN (SELECT artist_id FROM tracks) AND id NOT IN (SELECT artist_id FROM albums))`,
+			`DELETE FROM artists WHERE id NOT IN (SELECT artist_id FROM tracks) AND id NOT IN (SELECT artist_id FROM albums)`,
+		}
+		for _, q := range steps {
+			if _, err := tx.Exec(q); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("prune empty albums and artists: %w", err)
+	}
+	return nil
+}
+
+// updateAlbumLoudness stores album loudness in the manifest of every track
+// of album. It approximates the album's integrated loudness by the
+// duration-weighted power mean of its tracks' integrated loudness (exact
+// gating over the concatenated audio would need another decode); the album
+// peak is the highest track peak, which is exact.
+func updateAlbumLoudness(ctx context.Context, db *sql.DB, albumID string) error {
+	err := sqlite.Tx(ctx, db, func(tx *sql.Tx) error {
+		rows, err := tx.Query(`SELECT id, duration_ms, manifest FROM tracks WHERE album_id = ?`, albumID)
+		if err != nil {
+			return err
+		}
+		type tr struct {
+			id  string
+			dur float64
+			m   catalog.Manifest
+		}
+		var ts []tr
+		for rows.Next() {
+			var t tr
+			var js string
+			if err := rows.Scan(&t.id, &t.dur, &js); err != nil {
+				rows.Close()
+				return err
+			}
+			if err := json.Unmarshal([]byte(js), &t.m); err != nil {
+				rows.Close()
+				return fmt.Errorf("decode manifest of %s: %w", t.id, err)
+			}
+			ts = append(ts, t)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		var power, weight float64
+		peak := silenceFloor
+		for _, t := range ts {
+			w := math.Max(t.dur, 1)
+			power += w * math.Pow(10, t.m.Loudness.IntegratedLUFS/10)
+			weight += w
+			peak = math.Max(peak, t.m.Loudness.TruePeakDBTP)
+		}
+		if weight == 0 {
+			return nil
+		}
+		lufs := math.Round(100*10*math.Log10(power/weight)) / 100
+		for _, t := range ts {
+			if t.m.Loudness.AlbumLUFS == lufs && t.m.Loudness.AlbumPeakDBTP == peak {
+				continue
+			}
+			t.m.Loudness.AlbumLUFS, t.m.Loudness.AlbumPeakDBTP = lufs, peak
+			js, err := json.Marshal(t.m)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.Exec(`UPDATE tracks SET manifest = ? WHERE id = ?`, string(js), t.id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("update loudness of album %s: %w", albumID, err)
+	}
+	return nil
+}
+
+// collectGarbage removes every blob that no segment row and no album cover
+// references, and returns how many it removed. Run it only while no other
+// ingest writes blobs (Ingest holds the data dir lock).
+func collectGarbage(ctx context.Context, db *sql.DB, blobs Blobs) (int, error) {
+	live := map[string]struct{}{}
+	rows, err := db.QueryContext(ctx, `SELECT DISTINCT hash FROM segments
+		UNION SELECT cover_hash FROM albums WHERE cover_hash IS NOT NULL`)
+	if err != nil {
+		return 0, fmt.Errorf("list referenced blobs: %w", err)
+	}
+	for rows.Next() {
+		var h string
+		if err := rows.Scan(&h); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("list referenced blobs: %w", err)
+		}
+		live[h] = struct{}{}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("list referenced blobs: %w", err)
+	}
+	removed := 0
+	err = blobs.Walk(func(hash string) error {
+		if _, ok := live[hash]; ok {
+			return nil
+		}
+		if err := blobs.Remove(hash); err != nil {
+			return err
+		}
+		removed++
+		return nil
+	})
+	if err != nil {
+		return removed, fmt.Errorf("collect unreferenced blobs: %w", err)
+	}
+	return removed, nil
+}
