@@ -1,0 +1,303 @@
+// Package cache is segue's client segment cache: a disk LRU in one SQLite file
+// with a hard size cap, pinning for offline use, crash safety and usage
+// statistics, plus small cached documents (manifests, catalog responses,
+// covers) keyed by URL with their ETag so that what was browsed once can be
+// browsed offline. Several segue processes may share one file.
+//
+// It stores and evicts bytes; it must not fetch anything from the network
+// and knows nothing of players, peers or the origin.
+//
+// # Layout
+//
+// Metadata (key, size, last access, pin flag, document headers) lives in
+// the entries table and the bytes in the blobs table, so that scanning
+// metadata never walks a blob's overflow chain. Triggers keep a running
+// total in the totals table; nothing is SUMmed on the hot path. The file is
+// created with auto_vacuum=INCREMENTAL so that freed pages can be given back
+// to the filesystem.
+//
+// # Locks
+//
+// Lock order: writeMu, then mu. Never the reverse, and never hold mu while
+// talking to SQLite.
+//
+//   - writeMu serialises this process's write transactions, so that its
+//     connections do not queue on SQLite's busy handler against each other
+//     (other processes are handled by the busy timeout and retries).
+//   - mu guards pending: access times and counters gathered in memory by
+//     readers, written in one transaction by the flusher, by Put (access
+//     times only, so eviction sees them) and by Close.
+//
+// Readers (Get, Has, GetDoc, Stats) take no write lock: in WAL mode they
+// never wait for a writer, and they hold mu only to record a touch.
+package cache
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/mattn/go-sqlite3"
+
+	"segue/sqlite"
+)
+
+// Errors returned by the cache. Callers test them with errors.Is.
+var (
+	// ErrMiss means the key is not in the cache.
+	ErrMiss = errors.New("not in cache")
+	// ErrHashMismatch means Put was given bytes whose sha256 is not the key.
+	ErrHashMismatch = errors.New("segment bytes do not match their sha256")
+	// ErrFull means an entry cannot fit: pinned entries leave too little
+	// room under the cap, or the entry alone is larger than the cap.
+	ErrFull = errors.New("cache is full of pinned segments")
+	// ErrPinFull means pinning would make pinned bytes exceed the cap.
+	ErrPinFull = errors.New("pinned segments would exceed the cache size")
+	// ErrDiskFull means the disk (or the file system quota) is full.
+	ErrDiskFull = errors.New("disk is full")
+	// ErrClosed means the cache was used after Close.
+	ErrClosed = errors.New("cache is closed")
+)
+
+// Defaults for Options' zero values.
+const (
+	DefaultMaxBytes      = 2 << 30
+	DefaultFlushInterval = 3 * time.Second
+)
+
+// maxPendingTouches makes readers kick an early flush so that the map of
+// pending access times stays small however fast segments are read.
+const maxPendingTouches = 4096
+
+// appID marks a file as a segue cache (PRAGMA application_id, "sgCa").
+const appID = 0x73674361
+
+// Options tune Open. Zero values take the documented defaults.
+type Options struct {
+	// MaxBytes is the hard cap on stored bytes (default 2 GiB). Lowering it
+	// evicts at Open.
+	MaxBytes int64
+	// FlushInterval is how often access times and counters gathered in
+	// memory are written (default 3 s). They are also written on Close.
+	FlushInterval time.Duration
+	// Logger receives warnings (file moved aside, disk full); default
+	// slog.Default().
+	Logger *slog.Logger
+}
+
+// Cache is an open cache file. It is safe for concurrent use by many
+// goroutines, and other processes may open the same file at the same time.
+type Cache struct {
+	path string
+	opts Options
+	db   *sql.DB
+	get  *sql.Stmt // SELECT by segment hash, prepared once for the hot path
+
+	writeMu sync.Mutex // serialises this process's write transactions
+
+	mu      sync.Mutex // guards pending and clock
+	pending pending
+	clock   int64 // last access time handed out, so touches are strictly ordered
+
+	closed   atomic.Bool
+	diskWarn sync.Once // disk full is logged once, not per segment
+	kick     chan struct{}
+	stop     chan struct{}
+	done     chan struct{}
+}
+
+// pending is what readers gathered since the last flush.
+type pending struct {
+	touches map[int64]int64 // entry id -> last access (unix ns)
+	hits    int64
+	misses  int64
+	sources map[string]int64 // bytes by source
+}
+
+func newPending() pending {
+	return pending{touches: map[int64]int64{}, sources: map[string]int64{}}
+}
+
+// Open opens the cache at path, creating it and its folder when needed. A
+// file that is not a segue cache (garbage, another program's database, a
+// corrupt header) is moved aside to path.corrupt-<time> with one warning,
+// and a fresh cache is created in its place: a bad file never makes Open
+// fail. Open evicts down to MaxBytes when the cap was lowered.
+func Open(path string, o Options) (*Cache, error) {
+	if o.MaxBytes <= 0 {
+		o.MaxBytes = DefaultMaxBytes
+	}
+	if o.FlushInterval <= 0 {
+		o.FlushInterval = DefaultFlushInterval
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("open cache: create its folder: %w", err)
+	}
+	db, err := openDB(path)
+	if err != nil && isBadFile(err) {
+		aside, merr := moveAside(path)
+		if merr != nil {
+			return nil, fmt.Errorf("open cache %s: %v; moving the file aside failed too: %w (delete it by hand)", path, err, merr)
+		}
+		o.Logger.Warn("cache file was not usable; moved it aside and started a fresh cache",
+			"path", path, "moved_to", aside, "cause", err)
+		db, err = openDB(path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open cache %s: %w", path, err)
+	}
+	c := &Cache{
+		path:    path,
+		opts:    o,
+		db:      db,
+		pending: newPending(),
+		kick:    make(chan struct{}, 1),
+		stop:    make(chan struct{}),
+		done:    make(chan struct{}),
+	}
+	c.get, err = db.Prepare(`SELECT e.id, b.data FROM entries e JOIN blobs b ON b.id = e.id
+		WHERE e.kind = 0 AND e.key = ?`)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open cache %s: prepare read: %w", path, err)
+	}
+	// Enforce a lowered cap now, not at the next Put.
+	if err := c.write(func(tx *sql.Tx) error { return c.makeRoom(tx, 0, false) }); err != nil &&
+		!errors.Is(err, ErrFull) {
+		c.get.Close()
+		db.Close()
+		return nil, fmt.Errorf("open cache %s: evict down to the cap: %w", path, err)
+	}
+	c.trimFreePages()
+	go c.loop()
+	return c, nil
+}
+
+// Close writes pending access times and counters, stops the flusher and
+// waits for it, and closes the file. It is safe to call more than once.
+func (c *Cache) Close() error {
+	if c.closed.Swap(true) {
+		return nil
+	}
+	close(c.stop)
+	<-c.done
+	ferr := c.flush()
+	c.trimFreePages()
+	c.get.Close()
+	if err := c.db.Close(); err != nil {
+		return fmt.Errorf("close cache %s: %w", c.path, err)
+	}
+	if ferr != nil {
+		return fmt.Errorf("close cache %s: %w", c.path, ferr)
+	}
+	return nil
+}
+
+// Path is the file the cache lives in.
+func (c *Cache) Path() string { return c.path }
+
+// MaxBytes is the cap the cache was opened with.
+func (c *Cache) MaxBytes() int64 { return c.opts.MaxBytes }
+
+// loop flushes pending touches and counters every FlushInterval, or early
+// when readers kick it, until Close.
+func (c *Cache) loop() {
+	defer close(c.done)
+	t := time.NewTicker(c.opts.FlushInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-c.stop:
+			return
+		case <-t.C:
+		case <-c.kick:
+		}
+		if err := c.flush(); err != nil {
+			c.opts.Logger.Debug("cache: flush access times", "err", err)
+		}
+		c.trimFreePages()
+	}
+}
+
+// write runs fn in one write transaction, after writing this process's
+// pending access times in it so that eviction sees them. It retries while
+// another process holds the write lock beyond the busy timeout.
+func (c *Cache) write(fn func(*sql.Tx) error) error {
+	c.writeMu.Lock()
+	defer c.writeMu.Unlock()
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		touches := c.takeTouches()
+		err = sqlite.Tx(context.Background(), c.db, func(tx *sql.Tx) error {
+			if err := applyTouches(tx, touches); err != nil {
+				return err
+			}
+			return fn(tx)
+		})
+		if err != nil {
+			c.restoreTouches(touches)
+		}
+		if !isBusy(err) {
+			break
+		}
+		time.Sleep(time.Duration(attempt+1) * 50 * time.Millisecond)
+	}
+	if isBusy(err) {
+		return fmt.Errorf("another segue process keeps the cache busy, try again: %w", err)
+	}
+	return err
+}
+
+// now returns a unix-ns access time strictly after every earlier one this
+// process handed out, so LRU order is exact within a process.
+func (c *Cache) now() int64 {
+	t := time.Now().UnixNano()
+	c.mu.Lock()
+	if t <= c.clock {
+		t = c.clock + 1
+	}
+	c.clock = t
+	c.mu.Unlock()
+	return t
+}
+
+func sqliteCode(err error) (sqlite3.ErrNo, bool) {
+	var se sqlite3.Error
+	if errors.As(err, &se) {
+		return se.Code, true
+	}
+	return 0, false
+}
+
+func isBusy(err error) bool {
+	code, ok := sqliteCode(err)
+	return ok && (code == sqlite3.ErrBusy || code == sqlite3.ErrLocked)
+}
+
+func isDiskFull(err error) bool {
+	code, ok := sqliteCode(err)
+	return ok && code == sqlite3.ErrFull
+}
+
+// wrapWriteErr turns a failed write into an error that says what to do, and
+// warns once about a full disk: the player carries on from the network.
+func (c *Cache) wrapWriteErr(what string, err error) error {
+	if isDiskFull(err) {
+		c.diskWarn.Do(func() {
+			c.opts.Logger.Warn("cache: the disk is full, segments are not being cached; free some space or lower cache.size",
+				"path", c.path, "err", err)
+		})
+		return fmt.Errorf("%s: %w (free disk space or lower cache.size): %w", what, ErrDiskFull, err)
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}

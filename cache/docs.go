@@ -1,0 +1,80 @@
+package cache
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Doc is a cached document: an HTTP response body (manifest, catalog or
+// playlist JSON, cover image) with what is needed to revalidate it.
+type Doc struct {
+	Body        []byte
+	ETag        string
+	ContentType string
+	// Stored is when the response was received; zero means now on PutDoc.
+	Stored time.Time
+}
+
+// GetDoc returns the document stored under key (usually its URL), or
+// ErrMiss. It counts as an access for LRU order.
+func (c *Cache) GetDoc(key string) (Doc, error) {
+	if c.closed.Load() {
+		return Doc{}, ErrClosed
+	}
+	var (
+		id     int64
+		d      Doc
+		stored int64
+	)
+	err := c.db.QueryRow(`SELECT e.id, e.etag, e.content_type, e.stored, b.data
+		FROM entries e JOIN blobs b ON b.id = e.id WHERE e.kind = 1 AND e.key = ?`, key).
+		Scan(&id, &d.ETag, &d.ContentType, &stored, &d.Body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Doc{}, ErrMiss
+	}
+	if err != nil {
+		return Doc{}, fmt.Errorf("read cached document %s: %w", key, err)
+	}
+	d.Stored = time.Unix(0, stored)
+	c.touch(id, false)
+	return d, nil
+}
+
+// PutDoc stores d under key, replacing what was there. Documents count
+// toward the cap and are evicted like unpinned segments.
+func (c *Cache) PutDoc(key string, d Doc) error {
+	if c.closed.Load() {
+		return ErrClosed
+	}
+	if d.Stored.IsZero() {
+		d.Stored = time.Now()
+	}
+	size := int64(len(d.Body))
+	err := c.write(func(tx *sql.Tx) error {
+		var id int64
+		err := tx.QueryRow(`SELECT id FROM entries WHERE kind = 1 AND key = ?`, key).Scan(&id)
+		switch {
+		case err == nil:
+			if err := deleteEntry(tx, id); err != nil {
+				return err
+			}
+		case !errors.Is(err, sql.ErrNoRows):
+			return err
+		}
+		if err := c.makeRoom(tx, size, false); err != nil {
+			return err
+		}
+		body := d.Body
+		if body == nil {
+			body = []byte{} // the column is NOT NULL
+		}
+		return insert(tx, entry{kind: kindDoc, key: key, size: size, access: c.now(),
+			etag: d.ETag, contentType: d.ContentType, stored: d.Stored.UnixNano()}, body)
+	})
+	if err != nil {
+		return c.wrapWriteErr("store document "+key+" in the cache", err)
+	}
+	return nil
+}

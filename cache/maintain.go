@@ -1,0 +1,210 @@
+package cache
+
+import (
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"os"
+)
+
+// VerifyReport is what Verify found and repaired.
+type VerifyReport struct {
+	Checked int64 `json:"checked"`
+	// Bad entries had bytes that did not match their hash or size, or no
+	// bytes at all; they were dropped.
+	Bad      int64 `json:"bad"`
+	BadBytes int64 `json:"bad_bytes"`
+	// Orphans are stored bytes with no entry; they were dropped.
+	Orphans int64 `json:"orphans"`
+	// TotalsFixed says the running totals disagreed with the rows and were
+	// recomputed.
+	TotalsFixed bool `json:"totals_fixed"`
+}
+
+// Verify re-hashes every stored segment, checks every document's size,
+// drops what is bad, and recomputes the running totals if they drifted.
+// It reads in small batches, so readers and writers carry on meanwhile.
+func (c *Cache) Verify() (VerifyReport, error) {
+	var r VerifyReport
+	if c.closed.Load() {
+		return r, ErrClosed
+	}
+	var bad []int64
+	last := int64(-1)
+	for {
+		n := 0
+		rows, err := c.db.Query(`SELECT e.id, e.kind, e.key, e.size, b.data
+			FROM entries e LEFT JOIN blobs b ON b.id = e.id WHERE e.id > ? ORDER BY e.id LIMIT 16`, last)
+		if err != nil {
+			return r, fmt.Errorf("verify cache: %w", err)
+		}
+		for rows.Next() {
+			var (
+				id, size int64
+				kind     int
+				key      string
+				data     []byte
+			)
+			if err := rows.Scan(&id, &kind, &key, &size, &data); err != nil {
+				rows.Close()
+				return r, fmt.Errorf("verify cache: %w", err)
+			}
+			n++
+			last = id
+			r.Checked++
+			ok := data != nil && int64(len(data)) == size
+			if ok && kind == kindSegment {
+				sum := sha256.Sum256(data)
+				ok = hex.EncodeToString(sum[:]) == key
+			}
+			if !ok {
+				bad = append(bad, id)
+				r.BadBytes += size
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return r, fmt.Errorf("verify cache: %w", err)
+		}
+		if n == 0 {
+			break
+		}
+	}
+	r.Bad = int64(len(bad))
+	err := c.write(func(tx *sql.Tx) error {
+		for _, id := range bad {
+			if err := deleteEntry(tx, id); err != nil {
+				return err
+			}
+		}
+		res, err := tx.Exec(`DELETE FROM blobs WHERE id NOT IN (SELECT id FROM entries)`)
+		if err != nil {
+			return err
+		}
+		r.Orphans, _ = res.RowsAffected()
+		fixed, err := fixTotals(tx)
+		r.TotalsFixed = fixed
+		return err
+	})
+	if err != nil {
+		return r, c.wrapWriteErr("verify cache: drop bad entries", err)
+	}
+	return r, nil
+}
+
+// fixTotals recomputes the running totals from the rows if they differ.
+func fixTotals(tx *sql.Tx) (bool, error) {
+	const sum = `SELECT coalesce(sum(size), 0), coalesce(sum(size * pinned), 0),
+		count(*) FILTER (WHERE kind = 0), count(*) FILTER (WHERE kind = 1) FROM entries`
+	var want, have [4]int64
+	if err := tx.QueryRow(sum).Scan(&want[0], &want[1], &want[2], &want[3]); err != nil {
+		return false, err
+	}
+	err := tx.QueryRow(`SELECT bytes, pinned_bytes, segments, docs FROM totals WHERE id = 1`).
+		Scan(&have[0], &have[1], &have[2], &have[3])
+	if err != nil || want == have {
+		return false, err
+	}
+	_, err = tx.Exec(`UPDATE totals SET bytes = ?, pinned_bytes = ?, segments = ?, docs = ? WHERE id = 1`,
+		want[0], want[1], want[2], want[3])
+	return err == nil, err
+}
+
+// Clear drops every entry, or every unpinned one when keepPinned is set,
+// and gives the freed space back to the filesystem. Clearing everything
+// also forgets pins of hashes not stored yet.
+func (c *Cache) Clear(keepPinned bool) error {
+	if c.closed.Load() {
+		return ErrClosed
+	}
+	err := c.write(func(tx *sql.Tx) error {
+		stmts := []string{`DELETE FROM blobs`, `DELETE FROM entries`, `DELETE FROM pins`}
+		if keepPinned {
+			stmts = []string{
+				`DELETE FROM blobs WHERE id IN (SELECT id FROM entries WHERE pinned = 0)`,
+				`DELETE FROM entries WHERE pinned = 0`,
+			}
+		}
+		for _, s := range stmts {
+			if _, err := tx.Exec(s); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return c.wrapWriteErr("clear the cache", err)
+	}
+	return c.vacuum(0, true)
+}
+
+// GC writes pending access times, evicts down to the cap, and gives every
+// free page back to the filesystem (incremental vacuum and a WAL
+// checkpoint).
+func (c *Cache) GC() error {
+	if c.closed.Load() {
+		return ErrClosed
+	}
+	if err := c.flush(); err != nil {
+		return err
+	}
+	err := c.write(func(tx *sql.Tx) error { return c.makeRoom(tx, 0, false) })
+	if err != nil {
+		return c.wrapWriteErr("collect cache garbage", err)
+	}
+	return c.vacuum(0, true)
+}
+
+// freePagesToKeep is how many free bytes trimFreePages leaves in the file
+// for the next Puts to reuse: 1/32 of the cap, within [1 MiB, 64 MiB].
+func (c *Cache) freePagesToKeep() int64 {
+	return min(max(c.opts.MaxBytes/32, 1<<20), 64<<20)
+}
+
+// trimFreePages gives free pages beyond a small reserve back to the
+// filesystem, so the file shrinks after heavy eviction. Errors are only
+// logged: this is housekeeping.
+func (c *Cache) trimFreePages() {
+	if err := c.vacuum(c.freePagesToKeep(), false); err != nil {
+		c.opts.Logger.Debug("cache: give free pages back", "err", err)
+	}
+}
+
+// vacuum frees all but keep bytes of free pages, then checkpoints the WAL,
+// truncating it when truncate is set or it has grown large.
+func (c *Cache) vacuum(keep int64, truncate bool) error {
+	c.writeMu.Lock()
+	defer c.writeMu.Unlock()
+	var free, pageSize int64
+	if err := c.db.QueryRow(`PRAGMA freelist_count`).Scan(&free); err != nil {
+		return fmt.Errorf("vacuum cache: %w", err)
+	}
+	if err := c.db.QueryRow(`PRAGMA page_size`).Scan(&pageSize); err != nil {
+		return fmt.Errorf("vacuum cache: %w", err)
+	}
+	if n := free - keep/pageSize; n > 0 {
+		// incremental_vacuum frees one page per step: drain its rows.
+		rows, err := c.db.Query(fmt.Sprintf(`PRAGMA incremental_vacuum(%d)`, n))
+		if err != nil {
+			return fmt.Errorf("vacuum cache: %w", err)
+		}
+		for rows.Next() {
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("vacuum cache: %w", err)
+		}
+		truncate = true
+	}
+	if !truncate {
+		if fi, err := os.Stat(c.path + "-wal"); err != nil || fi.Size() < 32<<20 {
+			return nil
+		}
+	}
+	var busy, logPages, done int
+	if err := c.db.QueryRow(`PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logPages, &done); err != nil {
+		return fmt.Errorf("checkpoint cache: %w", err)
+	}
+	return nil
+}

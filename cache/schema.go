@@ -1,0 +1,145 @@
+package cache
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/mattn/go-sqlite3"
+
+	"segue/sqlite"
+)
+
+// migrations are the cache schema versions; migrations[i] is version i+1.
+// Every statement is idempotent because two processes may create a fresh
+// cache at the same moment.
+var migrations = []string{`
+CREATE TABLE IF NOT EXISTS entries (
+	id           INTEGER PRIMARY KEY AUTOINCREMENT, -- never reused: a stale touch cannot hit a new entry
+	kind         INTEGER NOT NULL,                  -- 0 segment (key = sha256 hex), 1 document (key = URL)
+	key          TEXT    NOT NULL,
+	size         INTEGER NOT NULL,
+	last_access  INTEGER NOT NULL,                  -- unix ns
+	pinned       INTEGER NOT NULL DEFAULT 0 CHECK (pinned IN (0, 1)),
+	etag         TEXT    NOT NULL DEFAULT '',
+	content_type TEXT    NOT NULL DEFAULT '',
+	stored       INTEGER NOT NULL DEFAULT 0,        -- unix ns, documents only
+	UNIQUE (kind, key)
+);
+CREATE INDEX IF NOT EXISTS entries_lru ON entries (last_access) WHERE pinned = 0;
+CREATE TABLE IF NOT EXISTS blobs (
+	id   INTEGER PRIMARY KEY, -- entries.id
+	data BLOB NOT NULL
+);
+-- Hashes the user wants offline; a pinned hash stored later arrives pinned.
+CREATE TABLE IF NOT EXISTS pins (hash TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS totals (
+	id           INTEGER PRIMARY KEY CHECK (id = 1),
+	bytes        INTEGER NOT NULL,
+	pinned_bytes INTEGER NOT NULL,
+	segments     INTEGER NOT NULL,
+	docs         INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO totals VALUES (1, 0, 0, 0, 0);
+CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS entries_insert AFTER INSERT ON entries BEGIN
+	UPDATE totals SET bytes = bytes + NEW.size,
+		pinned_bytes = pinned_bytes + NEW.pinned * NEW.size,
+		segments = segments + (NEW.kind = 0), docs = docs + (NEW.kind = 1)
+	WHERE id = 1;
+END;
+CREATE TRIGGER IF NOT EXISTS entries_delete AFTER DELETE ON entries BEGIN
+	UPDATE totals SET bytes = bytes - OLD.size,
+		pinned_bytes = pinned_bytes - OLD.pinned * OLD.size,
+		segments = segments - (OLD.kind = 0), docs = docs - (OLD.kind = 1)
+	WHERE id = 1;
+END;
+CREATE TRIGGER IF NOT EXISTS entries_pin AFTER UPDATE OF pinned ON entries BEGIN
+	UPDATE totals SET pinned_bytes = pinned_bytes + (NEW.pinned - OLD.pinned) * NEW.size WHERE id = 1;
+END;
+`}
+
+// errForeign marks a valid SQLite file that is not a segue cache.
+var errForeign = errors.New("not a segue cache")
+
+// openDB opens path and brings its schema up to date. The file gets
+// auto_vacuum=INCREMENTAL from the DSN before any table exists.
+func openDB(path string) (*sql.DB, error) {
+	db, err := sql.Open("sqlite3", sqlite.DSN(path, sqlite.Options{IncrementalVacuum: true}))
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxIdleConns(4)
+	if err := migrate(db); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// migrate checks that the file is ours and applies the missing schema
+// versions in one write transaction, re-reading the version inside it.
+func migrate(db *sql.DB) error {
+	return sqlite.Tx(context.Background(), db, func(tx *sql.Tx) error {
+		var version, app, tables int
+		if err := tx.QueryRow("PRAGMA user_version").Scan(&version); err != nil {
+			return err
+		}
+		if err := tx.QueryRow("PRAGMA application_id").Scan(&app); err != nil {
+			return err
+		}
+		if err := tx.QueryRow("SELECT count(*) FROM sqlite_master").Scan(&tables); err != nil {
+			return err
+		}
+		switch {
+		case tables > 0 && app != appID:
+			return fmt.Errorf("%w: the file holds another program's database", errForeign)
+		case version > len(migrations):
+			return fmt.Errorf("%w: schema version %d is newer than this segue knows (%d)", errForeign, version, len(migrations))
+		}
+		for i := version; i < len(migrations); i++ {
+			if _, err := tx.Exec(migrations[i]); err != nil {
+				return fmt.Errorf("migrate cache schema to version %d: %w", i+1, err)
+			}
+		}
+		if _, err := tx.Exec(fmt.Sprintf("PRAGMA user_version = %d", len(migrations))); err != nil {
+			return err
+		}
+		_, err := tx.Exec(fmt.Sprintf("PRAGMA application_id = %d", appID))
+		return err
+	})
+}
+
+// isBadFile tells a file that must be moved aside from a failure that a new
+// file would not fix (permissions, a full disk).
+func isBadFile(err error) bool {
+	if errors.Is(err, errForeign) {
+		return true
+	}
+	if code, ok := sqliteCode(err); ok {
+		return code == sqlite3.ErrNotADB || code == sqlite3.ErrCorrupt
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "file is not a database") || strings.Contains(msg, "malformed")
+}
+
+// moveAside renames path (and any WAL and shared-memory files beside it)
+// to path.corrupt-<time>, and returns the new name.
+func moveAside(path string) (string, error) {
+	aside := path + ".corrupt-" + time.Now().Format("20060102-150405.000000000")
+	if err := os.Rename(path, aside); err != nil {
+		return "", err
+	}
+	for _, ext := range []string{"-wal", "-shm"} {
+		if _, err := os.Stat(path + ext); err == nil {
+			if err := os.Rename(path+ext, aside+ext); err != nil {
+				return "", err
+			}
+		}
+	}
+	return aside, nil
+}

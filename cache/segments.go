@@ -1,0 +1,247 @@
+package cache
+
+import (
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+)
+
+// Get returns the segment stored under hash, or ErrMiss. Bytes were checked
+// against their hash when stored, and SQLite's transactions make a torn
+// write impossible, so Get does not hash again; Verify re-checks everything.
+// A hit counts as an access for LRU order and in Stats.
+func (c *Cache) Get(hash string) ([]byte, error) {
+	if c.closed.Load() {
+		return nil, ErrClosed
+	}
+	var id int64
+	var data []byte
+	err := c.get.QueryRow(hash).Scan(&id, &data)
+	if errors.Is(err, sql.ErrNoRows) {
+		c.mu.Lock()
+		c.pending.misses++
+		c.mu.Unlock()
+		return nil, ErrMiss
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read segment %.12s from the cache: %w", hash, err)
+	}
+	c.touch(id, true)
+	return data, nil
+}
+
+// Has reports whether hash is stored. It does not count as an access.
+func (c *Cache) Has(hash string) bool {
+	if c.closed.Load() {
+		return false
+	}
+	var one int
+	err := c.db.QueryRow(`SELECT 1 FROM entries WHERE kind = 0 AND key = ?`, hash).Scan(&one)
+	return err == nil
+}
+
+// touch records an access to entry id, to be written by the next flush.
+func (c *Cache) touch(id int64, hit bool) {
+	t := c.now()
+	c.mu.Lock()
+	c.pending.touches[id] = t
+	if hit {
+		c.pending.hits++
+	}
+	n := len(c.pending.touches)
+	c.mu.Unlock()
+	if n >= maxPendingTouches {
+		select {
+		case c.kick <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// Put stores data under hash after checking that sha256(data) is hash,
+// evicting the least recently used unpinned entries so that stored bytes
+// stay within MaxBytes when Put returns. A hash that was pinned before it
+// was stored arrives pinned, and fails with ErrPinFull when pinned bytes
+// would exceed the cap. Storing a present hash only counts as an access.
+// On a full disk Put fails with ErrDiskFull and warns once.
+func (c *Cache) Put(hash string, data []byte) error {
+	if c.closed.Load() {
+		return ErrClosed
+	}
+	sum := sha256.Sum256(data)
+	if hex.EncodeToString(sum[:]) != hash {
+		return fmt.Errorf("store segment %.12s: %w", hash, ErrHashMismatch)
+	}
+	size := int64(len(data))
+	err := c.write(func(tx *sql.Tx) error {
+		var id int64
+		err := tx.QueryRow(`SELECT id FROM entries WHERE kind = 0 AND key = ?`, hash).Scan(&id)
+		if err == nil {
+			_, err = tx.Exec(`UPDATE entries SET last_access = ? WHERE id = ?`, c.now(), id)
+			return err
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		var pinned bool
+		err = tx.QueryRow(`SELECT EXISTS (SELECT 1 FROM pins WHERE hash = ?)`, hash).Scan(&pinned)
+		if err != nil {
+			return err
+		}
+		if err := c.makeRoom(tx, size, pinned); err != nil {
+			return err
+		}
+		return insert(tx, entry{kind: kindSegment, key: hash, size: size, access: c.now(), pinned: pinned}, data)
+	})
+	if err != nil {
+		return c.wrapWriteErr(fmt.Sprintf("store segment %.12s in the cache", hash), err)
+	}
+	return nil
+}
+
+const (
+	kindSegment = 0
+	kindDoc     = 1
+)
+
+// entry is one row of the entries table.
+type entry struct {
+	kind              int
+	key               string
+	size, access      int64
+	pinned            bool
+	etag, contentType string
+	stored            int64
+}
+
+func insert(tx *sql.Tx, e entry, data []byte) error {
+	var id int64
+	err := tx.QueryRow(`INSERT INTO entries (kind, key, size, last_access, pinned, etag, content_type, stored)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		e.kind, e.key, e.size, e.access, e.pinned, e.etag, e.contentType, e.stored).Scan(&id)
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(`INSERT INTO blobs (id, data) VALUES (?, ?)`, id, data)
+	return err
+}
+
+// makeRoom evicts least recently used unpinned entries until size more
+// bytes fit under the cap. It fails, changing nothing, when pinned entries
+// leave too little room.
+func (c *Cache) makeRoom(tx *sql.Tx, size int64, pinned bool) error {
+	var bytes, pinnedBytes int64
+	if err := tx.QueryRow(`SELECT bytes, pinned_bytes FROM totals WHERE id = 1`).Scan(&bytes, &pinnedBytes); err != nil {
+		return err
+	}
+	max := c.opts.MaxBytes
+	if size > 0 && pinnedBytes+size > max {
+		if pinned {
+			return fmt.Errorf("%w: %d pinned bytes + %d new > cap %d; unpin something or raise cache.size",
+				ErrPinFull, pinnedBytes, size, max)
+		}
+		return fmt.Errorf("%w: %d bytes do not fit beside %d pinned bytes under the cap of %d; unpin something or raise cache.size",
+			ErrFull, size, pinnedBytes, max)
+	}
+	need := bytes + size - max
+	for need > 0 {
+		freed, n, err := evictOldest(tx, need)
+		if err != nil {
+			return fmt.Errorf("evict: %w", err)
+		}
+		if n == 0 {
+			break // only pinned entries left; covered by the check above
+		}
+		need -= freed
+	}
+	return nil
+}
+
+// evictOldest deletes least recently used unpinned entries until need
+// bytes are freed or one batch is done, and returns what it freed.
+func evictOldest(tx *sql.Tx, need int64) (freed int64, n int, err error) {
+	rows, err := tx.Query(`SELECT id, size FROM entries WHERE pinned = 0 ORDER BY last_access LIMIT 64`)
+	if err != nil {
+		return 0, 0, err
+	}
+	var ids []int64
+	for rows.Next() && freed < need {
+		var id, size int64
+		if err := rows.Scan(&id, &size); err != nil {
+			rows.Close()
+			return 0, 0, err
+		}
+		ids = append(ids, id)
+		freed += size
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, 0, err
+	}
+	for _, id := range ids {
+		if err := deleteEntry(tx, id); err != nil {
+			return 0, 0, err
+		}
+	}
+	return freed, len(ids), nil
+}
+
+func deleteEntry(tx *sql.Tx, id int64) error {
+	if _, err := tx.Exec(`DELETE FROM blobs WHERE id = ?`, id); err != nil {
+		return err
+	}
+	_, err := tx.Exec(`DELETE FROM entries WHERE id = ?`, id)
+	return err
+}
+
+// Pin keeps hashes in the cache for offline use: pinned segments are never
+// evicted. A hash not stored yet is remembered and arrives pinned when it
+// is Put. Pinned bytes count toward the cap; see Put and ErrPinFull.
+func (c *Cache) Pin(hashes ...string) error {
+	return c.setPinned(hashes, true)
+}
+
+// Unpin lets hashes be evicted again, and forgets pins of hashes not
+// stored yet.
+func (c *Cache) Unpin(hashes ...string) error {
+	return c.setPinned(hashes, false)
+}
+
+func (c *Cache) setPinned(hashes []string, pin bool) error {
+	if c.closed.Load() {
+		return ErrClosed
+	}
+	what := "unpin"
+	pinSQL := `DELETE FROM pins WHERE hash = ?`
+	if pin {
+		what = "pin"
+		pinSQL = `INSERT OR IGNORE INTO pins (hash) VALUES (?)`
+	}
+	err := c.write(func(tx *sql.Tx) error {
+		for _, h := range hashes {
+			if _, err := tx.Exec(pinSQL, h); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(`UPDATE entries SET pinned = ? WHERE kind = 0 AND key = ?`, pin, h); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return c.wrapWriteErr(fmt.Sprintf("%s %d segments", what, len(hashes)), err)
+	}
+	return nil
+}
+
+// Pinned reports whether hash is pinned (stored or not).
+func (c *Cache) Pinned(hash string) (bool, error) {
+	var pinned bool
+	err := c.db.QueryRow(`SELECT EXISTS (SELECT 1 FROM pins WHERE hash = ?)`, hash).Scan(&pinned)
+	if err != nil {
+		return false, fmt.Errorf("read pin of %.12s: %w", hash, err)
+	}
+	return pinned, nil
+}
