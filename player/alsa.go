@@ -1,0 +1,176 @@
+package player
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/gopxl/beep/v2"
+	"github.com/gopxl/beep/v2/speaker"
+	"golang.org/x/sys/unix"
+
+	"segue/catalog"
+)
+
+// The beep speaker is a process-wide singleton: it is initialized once, and
+// every ALSA output after the first reuses it.
+var device struct {
+	sync.Mutex       // guards the fields below
+	done       bool  // Init was attempted
+	err        error // what the attempt returned
+}
+
+// DefaultALSABuffer is the device buffer when OutputOptions.Buffer is zero.
+const DefaultALSABuffer = 80 * time.Millisecond
+
+// ringSamples is the hand-off between the render loop and the speaker
+// (46 ms); Write blocks while it is full, so the device clock paces playback.
+const ringSamples = 2048
+
+// ALSA plays through the system's default ALSA device via beep's speaker.
+type ALSA struct {
+	mu     sync.Mutex // guards ring, closed
+	ring   [][2]float64
+	closed bool
+	space  chan struct{} // signalled when the speaker took samples
+	buffer time.Duration // the device buffer
+}
+
+// OpenALSA initializes the speaker (once per process) at 44.1 kHz with the
+// given device buffer. alsa-lib's messages on fd 2 go to logPath (or are
+// dropped) while it opens, so they cannot garble a terminal interface.
+func OpenALSA(buffer time.Duration, logPath string) (*ALSA, error) {
+	if buffer <= 0 {
+		buffer = DefaultALSABuffer
+	}
+	if err := initDevice(buffer, logPath); err != nil {
+		return nil, fmt.Errorf("open alsa output: %w: %v; to play without a sound device use --output wav:FILE (or --output null)", errNoDevice, err)
+	}
+	a := &ALSA{ring: make([][2]float64, 0, ringSamples), space: make(chan struct{}, 1), buffer: buffer}
+	speaker.Play(beep.StreamerFunc(a.stream))
+	return a, nil
+}
+
+func initDevice(buffer time.Duration, logPath string) error {
+	device.Lock()
+	defer device.Unlock()
+	if device.done {
+		return device.err
+	}
+	device.done = true
+	restore, err := redirectStderr(logPath)
+	if err != nil {
+		device.err = err
+		return err
+	}
+	defer restore()
+	sr := beep.SampleRate(catalog.SampleRate)
+	if err := speaker.Init(sr, sr.N(buffer)); err != nil {
+		device.err = err
+		return err
+	}
+	// Init returns nil even with no device: oto opens ALSA in the
+	// background and keeps the error, which Suspend returns.
+	if err := speaker.Suspend(); err != nil {
+		device.err = err
+		return err
+	}
+	device.err = speaker.Resume()
+	return device.err
+}
+
+// redirectStderr points fd 2 at logPath (or /dev/null) and returns how to
+// put it back.
+func redirectStderr(logPath string) (func(), error) {
+	if logPath == "" {
+		logPath = os.DevNull
+	}
+	f, err := os.OpenFile(logPath, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open log for alsa messages: %w", err)
+	}
+	saved, err := unix.Dup(2)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("save stderr: %w", err)
+	}
+	if err := unix.Dup2(int(f.Fd()), 2); err != nil {
+		f.Close()
+		unix.Close(saved)
+		return nil, fmt.Errorf("redirect stderr: %w", err)
+	}
+	return func() {
+		unix.Dup2(saved, 2)
+		unix.Close(saved)
+		f.Close()
+	}, nil
+}
+
+// stream is the speaker's side: it takes what the ring holds and pads with
+// silence (an underrun) rather than ever blocking the audio thread.
+func (a *ALSA) stream(samples [][2]float64) (int, bool) {
+	a.mu.Lock()
+	n := copy(samples, a.ring)
+	a.ring = a.ring[:copy(a.ring, a.ring[n:])]
+	closed := a.closed
+	a.mu.Unlock()
+	if n > 0 {
+		select {
+		case a.space <- struct{}{}:
+		default:
+		}
+	}
+	if closed && n == 0 {
+		return 0, false // the mixer drops us
+	}
+	clear(samples[n:])
+	return len(samples), true
+}
+
+// errDeviceStalled is returned when the device stops taking samples.
+var errDeviceStalled = errors.New("the audio device stopped taking samples")
+
+// Write queues samples, blocking while the ring is full.
+func (a *ALSA) Write(samples [][2]float64) error {
+	for len(samples) > 0 {
+		a.mu.Lock()
+		n := min(len(samples), ringSamples-len(a.ring))
+		a.ring = append(a.ring, samples[:n]...)
+		a.mu.Unlock()
+		samples = samples[n:]
+		if len(samples) == 0 {
+			break
+		}
+		select {
+		case <-a.space:
+		case <-time.After(2 * time.Second):
+			return fmt.Errorf("write to alsa: %w", errDeviceStalled)
+		}
+	}
+	return nil
+}
+
+// Close lets the queued samples play out (up to a second), then detaches
+// from the speaker.
+func (a *ALSA) Close() error {
+	deadline := time.Now().Add(time.Second)
+	for {
+		a.mu.Lock()
+		left := len(a.ring)
+		if left == 0 || time.Now().After(deadline) {
+			a.closed = true
+			a.mu.Unlock()
+			break
+		}
+		a.mu.Unlock()
+		select {
+		case <-a.space:
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	// The device buffer still holds up to its length of audio.
+	time.Sleep(a.buffer)
+	return nil
+}

@@ -1,0 +1,219 @@
+package player
+
+import (
+	"math/rand/v2"
+	"time"
+
+	"segue/catalog"
+)
+
+// Status is a snapshot of what the player is doing.
+type Status struct {
+	State    State
+	Track    catalog.Track // zero when nothing is current
+	Index    int           // -1 when nothing is current
+	Position time.Duration
+	Duration time.Duration
+	Volume   int
+	Repeat   Repeat
+	Queue    []catalog.Track
+}
+
+// Status returns the current status.
+func (p *Player) Status() Status {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	s := Status{State: p.state, Index: p.queue.Index(), Volume: p.volume, Repeat: p.queue.Repeat(), Queue: p.queue.Tracks()}
+	s.Track, _ = p.queue.Current()
+	s.Position = samplesToDuration(p.startAt)
+	if p.cur != nil {
+		s.Position = samplesToDuration(p.cur.out)
+		s.Duration = p.cur.duration()
+	}
+	return s
+}
+
+// positionLocked is the play head of the current track in samples.
+func (p *Player) positionLocked() int64 {
+	if p.cur != nil {
+		return p.cur.out
+	}
+	return p.startAt
+}
+
+// Play replaces nothing: it inserts tracks after the current one, starts the
+// first of them and unpauses.
+func (p *Player) Play(tracks ...catalog.Track) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(tracks) == 0 {
+		return
+	}
+	p.queue.PlayNow(tracks...)
+	p.paused = false
+	p.restartLocked(0)
+}
+
+// PlayNext inserts tracks right after the current one.
+func (p *Player) PlayNext(tracks ...catalog.Track) {
+	p.edit(func(q *Queue) { q.PlayNext(tracks...) })
+}
+
+// Add appends tracks to the queue; if nothing was playing the first starts.
+func (p *Player) Add(tracks ...catalog.Track) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	was := p.queue.Index()
+	p.queue.Add(tracks...)
+	if was < 0 && p.queue.Index() >= 0 {
+		p.restartLocked(0)
+	}
+}
+
+// Remove deletes the track at i; removing the current track plays the next.
+func (p *Player) Remove(i int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	cur := p.queue.Index()
+	if p.queue.Remove(i) && i == cur {
+		p.restartLocked(0)
+	}
+}
+
+// Move moves the track at from to index to.
+func (p *Player) Move(from, to int) { p.edit(func(q *Queue) { q.Move(from, to) }) }
+
+// Clear empties the queue and stops.
+func (p *Player) Clear() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.queue.Clear()
+	p.restartLocked(0)
+	p.setState(Stopped)
+}
+
+// Shuffle randomizes the order of the tracks after the current one.
+func (p *Player) Shuffle(seed uint64) {
+	p.edit(func(q *Queue) { q.Shuffle(rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))) })
+}
+
+// SetRepeat sets the repeat mode.
+func (p *Player) SetRepeat(r Repeat) { p.edit(func(q *Queue) { q.SetRepeat(r) }) }
+
+// edit changes the queue without touching the playing stream; a prefetched
+// next track that is no longer next is dropped when it would have started.
+func (p *Player) edit(f func(*Queue)) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	f(p.queue)
+	if p.next != nil && p.queue.PeekAdvance() != p.nextIdx {
+		p.retireLocked(p.next)
+		p.next = nil
+	}
+}
+
+// Next skips to the next track.
+func (p *Player) Next() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.queue.Next() {
+		p.setState(Stopped)
+		p.emit(EndEvent{})
+	}
+	p.restartLocked(0)
+}
+
+// Previous restarts the track when past RestartThreshold, else goes back one.
+func (p *Player) Previous() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.queue.Previous(samplesToDuration(p.positionLocked()))
+	p.restartLocked(0)
+}
+
+// Jump plays the track at queue index i.
+func (p *Player) Jump(i int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.queue.Jump(i) {
+		p.paused = false
+		p.restartLocked(0)
+	}
+}
+
+// Pause pauses playback; the output is simply not fed.
+func (p *Player) Pause() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.queue.Index() < 0 {
+		return
+	}
+	p.paused = true
+	p.setState(Paused)
+	p.poke()
+}
+
+// Resume resumes after Pause.
+func (p *Player) Resume() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.paused = false
+	if p.queue.Index() >= 0 {
+		p.setState(Playing)
+	}
+	p.poke()
+}
+
+// TogglePause pauses when playing and resumes when paused.
+func (p *Player) TogglePause() {
+	p.mu.Lock()
+	paused := p.paused
+	p.mu.Unlock()
+	if paused {
+		p.Resume()
+	} else {
+		p.Pause()
+	}
+}
+
+// Seek moves the play head of the current track to d (clamped to the track).
+func (p *Player) Seek(d time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.seekLocked(d)
+}
+
+// SeekBy moves the play head by d (negative goes back).
+func (p *Player) SeekBy(d time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.seekLocked(samplesToDuration(p.positionLocked()) + d)
+}
+
+func (p *Player) seekLocked(d time.Duration) {
+	if p.queue.Index() < 0 {
+		return
+	}
+	s := int64(max(d, 0)) * catalog.SampleRate / int64(time.Second)
+	if p.cur != nil {
+		s = min(s, p.cur.man.TotalSamples)
+	}
+	p.restartLocked(s)
+}
+
+// SetVolume sets the volume, 0-100 (clamped).
+func (p *Player) SetVolume(v int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.volume = min(max(v, 0), 100)
+}
+
+// Volume returns the volume, 0-100.
+func (p *Player) Volume() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.volume
+}
+
+// DroppedEvents returns how many events a slow consumer missed.
+func (p *Player) DroppedEvents() int64 { return p.dropped.Load() }

@@ -1,0 +1,109 @@
+package player
+
+import (
+	"time"
+
+	"segue/catalog"
+)
+
+// State is what the player is doing.
+type State int
+
+// Player states.
+const (
+	Stopped State = iota
+	Playing
+	Paused
+	Buffering // playing, but waiting for a segment
+)
+
+// String returns the state's lowercase name.
+func (s State) String() string {
+	return [...]string{"stopped", "playing", "paused", "buffering"}[s]
+}
+
+// Event is one thing the player reports. The concrete types below are the
+// only implementations; consumers type-switch on them.
+type Event interface{ event() }
+
+// StateEvent reports a change of State.
+type StateEvent struct{ State State }
+
+// TrackEvent reports that a track started (or became current after a seek
+// or skip). Index is its place in the queue.
+type TrackEvent struct {
+	Track    catalog.Track
+	Index    int
+	Duration time.Duration
+}
+
+// PositionEvent reports the play head, about four times a second of audio.
+type PositionEvent struct {
+	TrackID  string
+	Position time.Duration
+	Duration time.Duration
+}
+
+// SegmentEvent reports where a segment came from and in which rendition.
+type SegmentEvent struct {
+	TrackID   string
+	Index     int
+	Rendition string
+	From      Source
+	Bytes     int
+	Took      time.Duration
+}
+
+// RenditionEvent reports that playback switched to another rendition.
+type RenditionEvent struct {
+	TrackID   string
+	Rendition string
+}
+
+// BufferEvent reports how much audio is fetched ahead of the play head.
+type BufferEvent struct {
+	TrackID string
+	Ahead   time.Duration
+}
+
+// ErrorEvent reports a failure. Fatal means the track was given up
+// (skipped); otherwise the player is retrying.
+type ErrorEvent struct {
+	TrackID string
+	Err     error
+	Fatal   bool
+}
+
+// EndEvent reports that the queue ran out and playback stopped.
+type EndEvent struct{}
+
+func (StateEvent) event()     {}
+func (TrackEvent) event()     {}
+func (PositionEvent) event()  {}
+func (SegmentEvent) event()   {}
+func (RenditionEvent) event() {}
+func (BufferEvent) event()    {}
+func (ErrorEvent) event()     {}
+func (EndEvent) event()       {}
+
+// emit sends e without ever blocking playback: when the consumer is behind,
+// position and buffer events are dropped first; other kinds wait briefly.
+func (p *Player) emit(e Event) {
+	select {
+	case p.events <- e:
+		return
+	default:
+	}
+	switch e.(type) {
+	case PositionEvent, BufferEvent, SegmentEvent:
+		p.dropped.Add(1)
+		return
+	}
+	t := time.NewTimer(50 * time.Millisecond)
+	defer t.Stop()
+	select {
+	case p.events <- e:
+	case <-t.C:
+		p.dropped.Add(1)
+	}
+}

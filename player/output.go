@@ -1,0 +1,190 @@
+package player
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"strings"
+	"time"
+
+	"segue/catalog"
+)
+
+// Output receives the samples the player produces, 44.1 kHz stereo in
+// [-1, 1]. Write blocks as long as the output needs to keep real time.
+type Output interface {
+	Write(samples [][2]float64) error
+	Close() error
+}
+
+// OutputOptions tunes ParseOutput.
+type OutputOptions struct {
+	// Fast makes wav render as fast as it can instead of in real time.
+	Fast bool
+	// LogPath receives ALSA's own stderr chatter while the device opens.
+	LogPath string
+	// Buffer is the alsa device buffer (default 80 ms).
+	Buffer time.Duration
+}
+
+// ParseOutput opens an output named as the --output flag spells it:
+// "alsa", "null", "wav:PATH" (float32) or "wav16:PATH" (16-bit PCM).
+func ParseOutput(spec string, o OutputOptions) (Output, error) {
+	switch {
+	case spec == "alsa" || spec == "":
+		return OpenALSA(o.Buffer, o.LogPath)
+	case spec == "null":
+		return NewNull(), nil
+	case strings.HasPrefix(spec, "wav:"):
+		return CreateWAV(strings.TrimPrefix(spec, "wav:"), WAVFloat32, !o.Fast)
+	case strings.HasPrefix(spec, "wav16:"):
+		return CreateWAV(strings.TrimPrefix(spec, "wav16:"), WAVInt16, !o.Fast)
+	}
+	return nil, fmt.Errorf("output %q: want alsa, null, wav:FILE or wav16:FILE", spec)
+}
+
+// pacer sleeps so that samples are consumed no faster than real time.
+type pacer struct {
+	start time.Time
+	n     int64
+}
+
+func (p *pacer) pace(n int) {
+	if p.start.IsZero() {
+		p.start = time.Now()
+	}
+	p.n += int64(n)
+	due := p.start.Add(samplesToDuration(p.n))
+	if d := time.Until(due); d > 0 {
+		time.Sleep(d)
+	} else if d < -time.Second { // fell far behind (paused, starved): restart the clock
+		p.start, p.n = time.Now(), 0
+	}
+}
+
+// Null discards samples in real time.
+type Null struct{ p pacer }
+
+// NewNull returns a real-time output that discards everything.
+func NewNull() *Null { return &Null{} }
+
+// Write waits as long as playing samples would take.
+func (o *Null) Write(samples [][2]float64) error { o.p.pace(len(samples)); return nil }
+
+// Close does nothing.
+func (o *Null) Close() error { return nil }
+
+// WAVFormat is the sample format of a WAV output.
+type WAVFormat int
+
+// WAV sample formats.
+const (
+	WAVFloat32 WAVFormat = iota // IEEE float, exactly what the player produced
+	WAVInt16                    // 16-bit PCM, as a 16-bit device would get it
+)
+
+// WAV writes samples to a WAV file, sample-exact.
+type WAV struct {
+	f       *os.File
+	w       *bufio.Writer
+	format  WAVFormat
+	frames  int64
+	realism *pacer // nil: as fast as possible
+	buf     []byte
+}
+
+// CreateWAV creates path and writes a WAV header; Close fixes up the sizes.
+// When realTime is set, Write paces like a device.
+func CreateWAV(path string, format WAVFormat, realTime bool) (*WAV, error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("create wav output: %w", err)
+	}
+	o := &WAV{f: f, w: bufio.NewWriterSize(f, 64<<10), format: format}
+	if realTime {
+		o.realism = &pacer{}
+	}
+	if _, err := o.w.Write(o.header()); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("write wav header: %w", err)
+	}
+	return o, nil
+}
+
+func (o *WAV) bytesPerSample() int {
+	if o.format == WAVInt16 {
+		return 2
+	}
+	return 4
+}
+
+func (o *WAV) header() []byte {
+	bps := o.bytesPerSample()
+	data := uint32(o.frames * int64(bps*catalog.Channels))
+	h := make([]byte, 0, 44)
+	le := binary.LittleEndian
+	h = append(h, "RIFF"...)
+	h = le.AppendUint32(h, 36+data)
+	h = append(h, "WAVEfmt "...)
+	h = le.AppendUint32(h, 16)
+	tag := uint16(3) // IEEE float
+	if o.format == WAVInt16 {
+		tag = 1
+	}
+	h = le.AppendUint16(h, tag)
+	h = le.AppendUint16(h, catalog.Channels)
+	h = le.AppendUint32(h, catalog.SampleRate)
+	h = le.AppendUint32(h, uint32(catalog.SampleRate*catalog.Channels*bps))
+	h = le.AppendUint16(h, uint16(catalog.Channels*bps))
+	h = le.AppendUint16(h, uint16(8*bps))
+	h = append(h, "data"...)
+	h = le.AppendUint32(h, data)
+	return h
+}
+
+// Write appends samples.
+func (o *WAV) Write(samples [][2]float64) error {
+	o.buf = o.buf[:0]
+	le := binary.LittleEndian
+	for _, s := range samples {
+		for _, v := range s {
+			if o.format == WAVInt16 {
+				o.buf = le.AppendUint16(o.buf, uint16(int16(math.Max(-1, math.Min(1, v))*32767)))
+			} else {
+				o.buf = le.AppendUint32(o.buf, math.Float32bits(float32(v)))
+			}
+		}
+	}
+	if _, err := o.w.Write(o.buf); err != nil {
+		return fmt.Errorf("write wav: %w", err)
+	}
+	o.frames += int64(len(samples))
+	if o.realism != nil {
+		o.realism.pace(len(samples))
+	}
+	return nil
+}
+
+// Frames returns how many stereo samples were written.
+func (o *WAV) Frames() int64 { return o.frames }
+
+// Close flushes, writes the final sizes into the header and closes the file.
+func (o *WAV) Close() error {
+	err := o.w.Flush()
+	if err == nil {
+		_, err = o.f.WriteAt(o.header(), 0)
+	}
+	if cerr := o.f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("finish wav output: %w", err)
+	}
+	return nil
+}
+
+// errNoDevice wraps every failure to open the sound device.
+var errNoDevice = errors.New("no audio device")

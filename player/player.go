@@ -1,0 +1,342 @@
+package player
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"segue/catalog"
+)
+
+// Options configures a Player. Zero fields take the documented defaults.
+type Options struct {
+	// Segments and Manifests are required.
+	Segments  SegmentSource
+	Manifests ManifestSource
+	// Output receives the samples; required. The caller closes it after Close.
+	Output Output
+	// ReadAhead is how much audio to keep fetched ahead of the play head
+	// (default 20 s).
+	ReadAhead time.Duration
+	// PrefetchBefore is how long before a track ends the next one's first
+	// segments are fetched (default 30 s).
+	PrefetchBefore time.Duration
+	// PrefetchSegments is how many segments of the next track are fetched
+	// before it becomes current (default 2).
+	PrefetchSegments int
+	// Quality is the rendition preference (default auto).
+	Quality Quality
+	// Loudness is the normalization mode (default track) toward TargetLUFS
+	// (default -14).
+	Loudness   LoudnessMode
+	TargetLUFS float64
+	// RetryBackoff is the first wait after a failed segment fetch; it
+	// doubles up to 5 s (default 250 ms).
+	RetryBackoff time.Duration
+	// EventBuffer is the capacity of the events channel (default 256).
+	EventBuffer int
+}
+
+// chunk is how many samples the render loop hands the output at a time
+// (23 ms): small enough for prompt control, large enough to be cheap.
+const chunk = 1024
+
+// Player plays a Queue of tracks gaplessly to an Output.
+//
+// Lock order: Player.mu before trackStream.mu. The render goroutine owns the
+// decoder; commands only swap streams under mu and cancel the old one.
+type Player struct {
+	opts   Options
+	events chan Event
+	// dropped counts events a slow consumer missed.
+	dropped atomic.Int64
+	bw      bandwidth
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup // the render goroutine, prefetchers and retirements
+
+	mu       sync.Mutex // guards everything below
+	queue    *Queue
+	state    State
+	paused   bool
+	volume   int
+	startAt  int64        // where the next stream of the current track starts (samples)
+	cur      *trackStream // nil: open one for the queue's current track
+	next     *trackStream // prefetched stream for nextIdx
+	nextIdx  int
+	fetching bool // a prefetch is running
+	wake     chan struct{}
+	lastPos  int64
+}
+
+// New returns a Player with defaults applied; Open starts it.
+func New(opts Options) *Player {
+	if opts.ReadAhead <= 0 {
+		opts.ReadAhead = 20 * time.Second
+	}
+	if opts.PrefetchBefore <= 0 {
+		opts.PrefetchBefore = 30 * time.Second
+	}
+	if opts.PrefetchSegments <= 0 {
+		opts.PrefetchSegments = 2
+	}
+	if opts.Quality == "" {
+		opts.Quality = QualityAuto
+	}
+	if opts.TargetLUFS == 0 {
+		opts.TargetLUFS = DefaultTargetLUFS
+	}
+	if opts.RetryBackoff <= 0 {
+		opts.RetryBackoff = 250 * time.Millisecond
+	}
+	if opts.EventBuffer <= 0 {
+		opts.EventBuffer = 256
+	}
+	return &Player{opts: opts, events: make(chan Event, opts.EventBuffer), queue: NewQueue(), volume: 100, wake: make(chan struct{})}
+}
+
+// Open validates the options and starts the render goroutine.
+func (p *Player) Open() error {
+	if p.opts.Segments == nil || p.opts.Manifests == nil || p.opts.Output == nil {
+		return errors.New("open player: segments, manifests and output are required")
+	}
+	p.ctx, p.cancel = context.WithCancel(context.Background())
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		p.run()
+	}()
+	return nil
+}
+
+// Close stops playback and waits for every goroutine the player started.
+func (p *Player) Close() error {
+	if p.cancel == nil {
+		return nil
+	}
+	p.cancel()
+	p.wg.Wait()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, ts := range []*trackStream{p.cur, p.next} {
+		if ts != nil {
+			ts.close()
+		}
+	}
+	p.cur, p.next = nil, nil
+	return nil
+}
+
+// Events returns the channel every Event is sent on. Consume it promptly:
+// position, buffer and segment events are dropped when it is full.
+func (p *Player) Events() <-chan Event { return p.events }
+
+// poke wakes the render loop; mu must be held.
+func (p *Player) poke() { close(p.wake); p.wake = make(chan struct{}) }
+
+// restartLocked drops the current stream so the render loop opens the
+// queue's current track at sample start.
+func (p *Player) restartLocked(start int64) {
+	if p.cur != nil {
+		p.retireLocked(p.cur) // the render goroutine may be inside it; it notices the cancel
+		p.cur = nil
+	}
+	p.startAt = start
+	p.lastPos = -1
+	p.poke()
+}
+
+// retireLocked closes a stream in the background: closing waits for its
+// fetcher, which must not hold up a command.
+func (p *Player) retireLocked(ts *trackStream) {
+	ts.cancel()
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		ts.close()
+	}()
+}
+
+func (p *Player) setState(s State) {
+	if p.state == s {
+		return
+	}
+	p.state = s
+	p.emit(StateEvent{State: s})
+}
+
+// setBuffering is called by a stream waiting for (or receiving) a segment.
+func (p *Player) setBuffering(ts *trackStream, waiting bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if ts != p.cur || p.paused {
+		return
+	}
+	if waiting {
+		p.setState(Buffering)
+	} else {
+		p.setState(Playing)
+	}
+}
+
+// run is the render loop: it pulls samples from the current stream, applies
+// gain and volume, and writes them to the output.
+func (p *Player) run() {
+	buf := make([][2]float64, chunk)
+	for {
+		ts, factor, ok := p.current()
+		if !ok {
+			return
+		}
+		n, done, err := ts.read(buf)
+		if n > 0 {
+			for i := range buf[:n] {
+				buf[i][0] *= factor
+				buf[i][1] *= factor
+			}
+			if werr := p.opts.Output.Write(buf[:n]); werr != nil {
+				p.emit(ErrorEvent{TrackID: ts.track.ID, Err: fmt.Errorf("write audio: %w", werr), Fatal: true})
+				p.mu.Lock()
+				p.paused = true
+				p.setState(Paused)
+				p.mu.Unlock()
+				continue
+			}
+		}
+		p.afterRead(ts, done, err)
+	}
+}
+
+// current returns the stream to read and the gain to apply, opening the
+// current track's stream when needed and waiting while paused or idle.
+func (p *Player) current() (*trackStream, float64, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for {
+		if p.ctx.Err() != nil {
+			return nil, 0, false
+		}
+		tr, hasTrack := p.queue.Current()
+		if p.paused || !hasTrack {
+			w := p.wake
+			p.mu.Unlock()
+			select {
+			case <-w:
+			case <-p.ctx.Done():
+			}
+			p.mu.Lock()
+			continue
+		}
+		if p.cur != nil {
+			return p.cur, p.cur.gain * volumeFactor(p.volume), true
+		}
+		idx, start := p.queue.Index(), p.startAt
+		if p.next != nil && p.nextIdx == idx && p.next.track.ID == tr.ID && start == 0 {
+			p.cur, p.next = p.next, nil
+			p.cur.promote()
+		} else {
+			w := p.wake
+			p.mu.Unlock()
+			man, err := p.manifest(tr.ID)
+			p.mu.Lock()
+			if w != p.wake { // a command changed things meanwhile
+				continue
+			}
+			if err != nil {
+				p.emit(ErrorEvent{TrackID: tr.ID, Err: err, Fatal: true})
+				p.skipLocked()
+				continue
+			}
+			p.cur = newTrackStream(p, tr, man, start, false)
+			p.cur.begin()
+		}
+		p.lastPos = -1
+		p.setState(Playing)
+		p.emit(TrackEvent{Track: tr, Index: idx, Duration: p.cur.duration()})
+	}
+}
+
+// manifest fetches and validates a track's manifest.
+func (p *Player) manifest(id string) (*catalog.Manifest, error) {
+	m, err := p.opts.Manifests.Manifest(p.ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("get manifest of track %s: %w", id, err)
+	}
+	if err := m.Validate(); err != nil {
+		return nil, fmt.Errorf("play track %s: %w", id, err)
+	}
+	return m, nil
+}
+
+// skipLocked moves past a track that cannot play.
+func (p *Player) skipLocked() {
+	if !p.queue.Next() {
+		p.setState(Stopped)
+		p.emit(EndEvent{})
+	}
+	p.startAt = 0
+}
+
+// afterRead records progress, starts the next track's prefetch when the
+// current one nears its end, and moves on when it is done.
+func (p *Player) afterRead(ts *trackStream, done bool, err error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if ts != p.cur {
+		return // replaced by a command while we read
+	}
+	if err != nil && !errors.Is(err, errStreamClosed) {
+		p.emit(ErrorEvent{TrackID: ts.track.ID, Err: err, Fatal: true})
+		done = true
+	}
+	if p.lastPos < 0 || ts.out-p.lastPos >= catalog.SampleRate/4 || done {
+		p.lastPos = ts.out
+		p.emit(PositionEvent{TrackID: ts.track.ID, Position: samplesToDuration(ts.out), Duration: ts.duration()})
+	}
+	if !done {
+		if ts.remaining() <= p.opts.PrefetchBefore {
+			p.prefetchLocked()
+		}
+		return
+	}
+	p.retireLocked(ts)
+	p.cur = nil
+	p.startAt = 0
+	if !p.queue.Advance() {
+		p.setState(Stopped)
+		p.emit(EndEvent{})
+	}
+}
+
+// prefetchLocked starts fetching the first segments of the track that
+// follows, once.
+func (p *Player) prefetchLocked() {
+	idx := p.queue.PeekAdvance()
+	if idx < 0 || p.fetching || (p.next != nil && p.nextIdx == idx) {
+		return
+	}
+	tr, _ := p.queue.At(idx)
+	if p.next != nil {
+		p.retireLocked(p.next)
+		p.next = nil
+	}
+	p.fetching = true
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		man, err := p.manifest(tr.ID)
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		p.fetching = false
+		if err != nil || p.ctx.Err() != nil {
+			return // the render loop reports it when the track comes up
+		}
+		ts := newTrackStream(p, tr, man, 0, true)
+		ts.begin()
+		p.next, p.nextIdx = ts, idx
+	}()
+}

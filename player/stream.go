@@ -1,0 +1,325 @@
+package player
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/gopxl/beep/v2"
+	"github.com/gopxl/beep/v2/mp3"
+
+	"segue/catalog"
+)
+
+// trackStream turns one track's segments into its exact, trimmed samples.
+// A fetcher goroutine keeps the segments ahead of the play head; the render
+// goroutine reads them through one MP3 decoder that runs across segment and
+// rendition boundaries (a plain io.Reader, never a ReadSeeker: go-mp3 would
+// read the whole input to measure it).
+type trackStream struct {
+	p      *Player
+	track  catalog.Track
+	man    *catalog.Manifest
+	gain   float64 // loudness normalization, linear
+	frames []int64 // first frame of each segment, plus the total at the end
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup // the fetcher
+
+	mu       sync.Mutex      // guards the fields up to changed
+	segs     map[int]fetched // fetched, not yet consumed
+	reading  int             // segment the decoder is consuming
+	prefetch bool            // not yet current: fetch only the first segments
+	changed  chan struct{}   // closed and replaced whenever the above change
+	lastRend string          // rendition of the segment being consumed
+	startSeg int             // first segment fetched
+	skipTo   int             // frame within startSeg the decoder starts at
+
+	// render goroutine only
+	dec     beep.StreamSeekCloser
+	cur     []byte
+	next    int   // next segment index the reader takes
+	discard int   // decoded samples still to drop (start_skip, preroll, seek)
+	out     int64 // samples of the track emitted so far (the play head)
+}
+
+type fetched struct {
+	data      []byte
+	rendition string
+}
+
+// newTrackStream prepares to play track from sample start; call begin to
+// start fetching.
+func newTrackStream(p *Player, track catalog.Track, man *catalog.Manifest, start int64, prefetch bool) *trackStream {
+	ts := &trackStream{p: p, track: track, man: man, segs: map[int]fetched{}, prefetch: prefetch, changed: make(chan struct{})}
+	ts.gain = dbToLinear(GainDB(man.Loudness, p.opts.Loudness, p.opts.TargetLUFS))
+	segs := man.Renditions[0].Segments
+	ts.frames = make([]int64, len(segs)+1)
+	for i, s := range segs {
+		ts.frames[i+1] = ts.frames[i] + int64(s.Frames)
+	}
+	start = min(max(start, 0), man.TotalSamples)
+	ts.out = start
+	// Decode from one frame before the frame holding the first wanted sample
+	// (preroll: the MDCT overlap and synthesis filter need it), then drop
+	// everything before that sample.
+	p0 := int64(man.StartSkip) + start
+	f := p0 / int64(man.SamplesPerFrame)
+	if f > 0 {
+		f--
+	}
+	ts.discard = int(p0 - f*int64(man.SamplesPerFrame))
+	for ts.startSeg = 0; ts.startSeg < len(segs)-1 && ts.frames[ts.startSeg+1] <= f; ts.startSeg++ {
+	}
+	ts.skipTo = int(f - ts.frames[ts.startSeg])
+	ts.next, ts.reading = ts.startSeg, ts.startSeg
+	ts.ctx, ts.cancel = context.WithCancel(p.ctx)
+	return ts
+}
+
+func (ts *trackStream) begin() {
+	ts.wg.Add(1)
+	go func() {
+		defer ts.wg.Done()
+		ts.fetchLoop()
+	}()
+}
+
+// close stops the fetcher and waits for it. The decoder reads through a
+// NopCloser, so nothing else needs releasing.
+func (ts *trackStream) close() {
+	ts.cancel()
+	ts.wg.Wait()
+}
+
+// promote makes a prefetched stream the current one: full read-ahead.
+func (ts *trackStream) promote() {
+	ts.mu.Lock()
+	ts.prefetch = false
+	ts.signal()
+	ts.mu.Unlock()
+}
+
+func (ts *trackStream) signal() { close(ts.changed); ts.changed = make(chan struct{}) }
+
+func (ts *trackStream) duration() time.Duration { return samplesToDuration(ts.man.TotalSamples) }
+
+func (ts *trackStream) remaining() time.Duration {
+	return samplesToDuration(ts.man.TotalSamples - ts.out)
+}
+
+func samplesToDuration(n int64) time.Duration {
+	return time.Duration(n) * time.Second / catalog.SampleRate
+}
+
+// segDuration is the audio in segment i.
+func (ts *trackStream) segDuration(i int) time.Duration {
+	return samplesToDuration((ts.frames[i+1] - ts.frames[i]) * int64(ts.man.SamplesPerFrame))
+}
+
+// aheadLocked is the audio fetched contiguously past the segment being read.
+func (ts *trackStream) aheadLocked() time.Duration {
+	var d time.Duration
+	for i := ts.reading + 1; i < len(ts.frames)-1; i++ {
+		if _, ok := ts.segs[i]; !ok {
+			break
+		}
+		d += ts.segDuration(i)
+	}
+	return d
+}
+
+// fetchLoop fetches segments in order, staying within the read-ahead window,
+// retrying failures with backoff until the stream is closed.
+func (ts *trackStream) fetchLoop() {
+	p := ts.p
+	n := len(ts.frames) - 1
+	for i := ts.startSeg; i < n; i++ {
+		var urgency Urgency
+		var ahead time.Duration
+		for { // wait until segment i is inside the window
+			ts.mu.Lock()
+			var limit time.Duration
+			var inWindow bool
+			if ts.prefetch {
+				inWindow = i < ts.startSeg+p.opts.PrefetchSegments
+				urgency = catalog.UrgencyPrefetch
+			} else {
+				for j := ts.reading + 1; j < i; j++ {
+					limit += ts.segDuration(j)
+				}
+				inWindow = i <= ts.reading+1 || limit < p.opts.ReadAhead
+				urgency = catalog.UrgencySoon
+				if i <= ts.reading {
+					urgency = catalog.UrgencyNow
+				}
+			}
+			ahead = ts.aheadLocked()
+			ch := ts.changed
+			ts.mu.Unlock()
+			if inWindow {
+				break
+			}
+			select {
+			case <-ch:
+			case <-ts.ctx.Done():
+				return
+			}
+		}
+		r := chooseRendition(p.opts.Quality, ts.man, p.bw.estimate(), ahead)
+		seg := r.Segments[i]
+		backoff := p.opts.RetryBackoff
+		for {
+			t0 := time.Now()
+			data, from, err := p.opts.Segments.Segment(ts.ctx, seg.Hash, urgency)
+			if ts.ctx.Err() != nil {
+				return
+			}
+			if err == nil {
+				took := time.Since(t0)
+				p.bw.observe(len(data), took, from)
+				ts.mu.Lock()
+				ts.segs[i] = fetched{data: data, rendition: r.Name}
+				ahead = ts.aheadLocked()
+				ts.signal()
+				ts.mu.Unlock()
+				p.emit(SegmentEvent{TrackID: ts.track.ID, Index: i, Rendition: r.Name, From: from, Bytes: len(data), Took: took})
+				p.emit(BufferEvent{TrackID: ts.track.ID, Ahead: ahead})
+				break
+			}
+			p.emit(ErrorEvent{TrackID: ts.track.ID, Err: fmt.Errorf("fetch segment %d of track %s (retrying in %v): %w", i, ts.track.ID, backoff, err)})
+			t := time.NewTimer(backoff)
+			select {
+			case <-t.C:
+			case <-ts.ctx.Done():
+				t.Stop()
+				return
+			}
+			backoff = min(backoff*2, maxRetryBackoff)
+		}
+	}
+}
+
+// maxRetryBackoff caps the wait between attempts at one segment.
+const maxRetryBackoff = 5 * time.Second
+
+// Read implements io.Reader for the decoder: the track's segments in order,
+// waiting for the fetcher when the next one is not there yet.
+func (ts *trackStream) Read(b []byte) (int, error) {
+	for len(ts.cur) == 0 {
+		if ts.next >= len(ts.frames)-1 {
+			return 0, io.EOF
+		}
+		f, err := ts.waitSegment(ts.next)
+		if err != nil {
+			return 0, err
+		}
+		data := f.data
+		if ts.next == ts.startSeg && ts.skipTo > 0 {
+			off, err := frameOffset(data, ts.skipTo)
+			if err != nil {
+				return 0, fmt.Errorf("seek in segment %d of track %s: %w", ts.next, ts.track.ID, err)
+			}
+			data = data[off:]
+		}
+		ts.cur = data
+		ts.next++
+	}
+	n := copy(b, ts.cur)
+	ts.cur = ts.cur[n:]
+	return n, nil
+}
+
+// waitSegment takes segment i out of the buffer, waiting for the fetcher.
+func (ts *trackStream) waitSegment(i int) (fetched, error) {
+	ts.mu.Lock()
+	ts.reading = i
+	ts.signal()
+	waited := false
+	for {
+		f, ok := ts.segs[i]
+		if ok {
+			delete(ts.segs, i)
+			switched := f.rendition != ts.lastRend
+			ts.lastRend = f.rendition
+			ahead := ts.aheadLocked()
+			ts.mu.Unlock()
+			if waited {
+				ts.p.setBuffering(ts, false)
+			}
+			if switched {
+				ts.p.emit(RenditionEvent{TrackID: ts.track.ID, Rendition: f.rendition})
+			}
+			ts.p.emit(BufferEvent{TrackID: ts.track.ID, Ahead: ahead})
+			return f, nil
+		}
+		ch := ts.changed
+		ts.mu.Unlock()
+		if !waited {
+			waited = true
+			ts.p.setBuffering(ts, true)
+		}
+		select {
+		case <-ch:
+		case <-ts.ctx.Done():
+			return fetched{}, ts.ctx.Err()
+		}
+		ts.mu.Lock()
+	}
+}
+
+// errStreamClosed is returned by read after close (a seek or skip replaced
+// the stream).
+var errStreamClosed = errors.New("stream closed")
+
+// read fills samples with the track's next samples. done reports that the
+// track's last sample has been returned.
+func (ts *trackStream) read(samples [][2]float64) (n int, done bool, err error) {
+	if ts.dec == nil {
+		dec, _, err := mp3.Decode(io.NopCloser(ts))
+		if err != nil {
+			if ts.ctx.Err() != nil {
+				return 0, false, errStreamClosed
+			}
+			return 0, false, fmt.Errorf("decode track %s: %w", ts.track.ID, err)
+		}
+		ts.dec = dec
+	}
+	for n < len(samples) {
+		left := ts.man.TotalSamples - ts.out
+		if left <= 0 {
+			return n, true, nil
+		}
+		if ts.discard > 0 {
+			k := min(len(samples)-n, ts.discard)
+			m, ok := ts.dec.Stream(samples[n : n+k])
+			ts.discard -= m
+			if !ok {
+				return n, true, ts.decodeErr()
+			}
+			continue
+		}
+		k := int(min(int64(len(samples)-n), left))
+		m, ok := ts.dec.Stream(samples[n : n+k])
+		n += m
+		ts.out += int64(m)
+		if !ok {
+			return n, true, ts.decodeErr()
+		}
+	}
+	return n, ts.out >= ts.man.TotalSamples, nil
+}
+
+func (ts *trackStream) decodeErr() error {
+	if ts.ctx.Err() != nil {
+		return errStreamClosed
+	}
+	if err := ts.dec.Err(); err != nil {
+		return fmt.Errorf("decode track %s at %v: %w", ts.track.ID, samplesToDuration(ts.out), err)
+	}
+	return nil // the frames ran out early: end the track here
+}
