@@ -160,14 +160,14 @@ func (w worker) ingestFile(ctx context.Context, f libraryFile) (rec *trackRecord
 	case enc.Samples == 0:
 		return nil, 0, "no audio could be decoded", nil
 	case p.Duration > 0 && seconds < 0.9*p.Duration-0.1:
-		return nil, seconds, fmt.Sprintf("truncated or damaged: decoded %.2f s of the %.2f s it declares", seconds, p.Duration), nil
+		return nil, 0, fmt.Sprintf("truncated or damaged: decoded %.2f s of the %.2f s it declares", seconds, p.Duration), nil
 	}
 	if enc.DecodeErrors {
 		w.log.Warn("decode errors, keeping what decoded", "path", f.Rel)
 	}
 	offs, serr := frameOffsets(enc.MP3)
 	if serr != nil {
-		return nil, seconds, "encode came out wrong: " + serr.Error(), nil
+		return nil, 0, "encode came out wrong: " + serr.Error(), nil
 	}
 	rends, err := w.storeSegments(enc.MP3, offs)
 	if err != nil {
@@ -188,7 +188,7 @@ func (w worker) ingestFile(ctx context.Context, f libraryFile) (rec *trackRecord
 		Renditions: rends,
 	}
 	if err := rec.Manifest.Validate(); err != nil {
-		return nil, seconds, "encode came out inconsistent: " + err.Error(), nil
+		return nil, 0, "encode came out inconsistent: " + err.Error(), nil
 	}
 	if img, mime, _ := findCover(ctx, f.Abs, p); img != nil {
 		h, err := w.blobs.Put(img)

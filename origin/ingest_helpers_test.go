@@ -3,9 +3,11 @@ package origin
 import (
 	"bytes"
 	"context"
-	"encoding/json"
+	"crypto/sha256"
 	"database/sql"
 	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"math"
 	"os"
@@ -130,4 +132,68 @@ func segmentBytes(t testing.TB, blobs Blobs, segs []catalog.Segment) []byte {
 		buf.Write(b)
 	}
 	return buf.Bytes()
+}
+
+func execFFmpeg(args ...string) ([]byte, error) {
+	return exec.Command("ffmpeg", append([]string{"-nostdin", "-v", "error", "-y"}, args...)...).CombinedOutput()
+}
+
+// checkSearchRows asserts one search row per track, album and artist, each
+// under the rowid ingest derives for it.
+func checkSearchRows(t testing.TB, db *sql.DB) {
+	t.Helper()
+	for _, q := range []struct{ table, kind string }{{"tracks", "t"}, {"albums", "al"}, {"artists", "ar"}} {
+		var rows, missing, extra int
+		must(t, db.QueryRow(`SELECT count(*) FROM `+q.table).Scan(&rows))
+		must(t, db.QueryRow(`SELECT count(*) FROM `+q.table+` x WHERE NOT EXISTS
+			(SELECT 1 FROM search s WHERE s.ref_id = x.id AND s.kind = ?)`, q.kind).Scan(&missing))
+		must(t, db.QueryRow(`SELECT count(*) FROM search s WHERE s.kind = ? AND NOT EXISTS
+			(SELECT 1 FROM `+q.table+` x WHERE x.id = s.ref_id)`, q.kind).Scan(&extra))
+		if missing != 0 || extra != 0 || rows == 0 {
+			t.Errorf("%s: %d rows, %d without a search row, %d stale search rows", q.table, rows, missing, extra)
+		}
+	}
+}
+
+// checkBlobs asserts every referenced blob exists with matching sha256, no
+// temp file is left, and (when gcDone) no unreferenced blob remains.
+func checkBlobs(t testing.TB, data string, gcDone bool) {
+	t.Helper()
+	db := openTestCatalog(t, data)
+	blobs := Blobs{Dir: filepath.Join(data, BlobDir)}
+	rows, err := db.Query(`SELECT hash FROM segments UNION SELECT cover_hash FROM albums WHERE cover_hash IS NOT NULL`)
+	must(t, err)
+	live := map[string]bool{}
+	for rows.Next() {
+		var h string
+		must(t, rows.Scan(&h))
+		live[h] = true
+	}
+	rows.Close()
+	for h := range live {
+		p, err := blobs.Path(h)
+		must(t, err)
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Errorf("referenced blob missing: %v", err)
+			continue
+		}
+		if sum := sha256.Sum256(b); hex.EncodeToString(sum[:]) != h {
+			t.Errorf("blob %s holds bytes with another hash", h)
+		}
+	}
+	if gcDone {
+		must(t, blobs.Walk(func(h string) error {
+			if !live[h] {
+				t.Errorf("unreferenced blob %s left after GC", h)
+			}
+			return nil
+		}))
+	}
+	for _, dir := range []string{filepath.Join(blobs.Dir, "tmp"), filepath.Join(data, ingestTmp)} {
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			t.Errorf("temp file left behind: %s", filepath.Join(dir, e.Name()))
+		}
+	}
 }
