@@ -54,7 +54,7 @@ func helperPutForever(path string) int {
 
 // mixedOps is how many random operations each process of the two-process
 // test runs.
-const mixedOps = 1500
+const mixedOps = 5000
 
 // helperMixed runs random Puts, Gets, Pins, Unpins and flushes against a
 // small shared cache; any error other than a miss fails it.
@@ -163,11 +163,8 @@ func TestKillDuringPuts(t *testing.T) {
 
 // Acceptance 4: two processes reading and writing one cache at once.
 func TestTwoProcesses(t *testing.T) {
+	// Both processes start on a missing file: both race to create it.
 	path := filepath.Join(t.TempDir(), "cache.db")
-	// Create the file first so neither process is moved aside as half made.
-	c := openAt(t, path, 256<<10, nil)
-	c.Close()
-
 	cmd := helper(t, "mixed", path)
 	var stderr syncBuffer
 	cmd.Stderr = &stderr
@@ -183,7 +180,7 @@ func TestTwoProcesses(t *testing.T) {
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("child process: %v: %s", err, stderr.String())
 	}
-	c = openAt(t, path, 256<<10, nil)
+	c := openAt(t, path, 256<<10, nil)
 	defer c.Close()
 	checkConsistent(t, c)
 	s, _ := c.Stats()

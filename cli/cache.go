@@ -1,0 +1,201 @@
+package cli
+
+import (
+	"fmt"
+	"log/slog"
+
+	"github.com/spf13/cobra"
+
+	"segue/cache"
+	"segue/config"
+)
+
+func init() { register(cacheCmd) }
+
+func cacheCmd(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "cache",
+		Short: "Inspect and maintain the segment cache",
+		Long: `The cache keeps audio segments and browsed documents on disk, up to a hard
+size cap (cache.size in config.toml, --cache-size, SEGUE_CACHE_SIZE; default
+2GiB), evicting the least recently played first. Pinned (offline) segments
+are never evicted. Every segue process on this machine shares it.`,
+		Args: cobra.NoArgs,
+	}
+	cmd.AddCommand(cacheStatsCmd(a), cacheVerifyCmd(a), cacheClearCmd(a), cacheGCCmd(a))
+	return cmd
+}
+
+// openCache opens the cache the settings name, logging its warnings to
+// stderr.
+func (a *app) openCache() (*cache.Cache, error) {
+	return cache.Open(a.cfg.Cache.Path, cache.Options{
+		MaxBytes: int64(a.cfg.Cache.Size),
+		Logger:   slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+	})
+}
+
+// withCache runs fn on the open cache and closes it, keeping fn's error
+// first.
+func (a *app) withCache(fn func(*cache.Cache) error) error {
+	c, err := a.openCache()
+	if err != nil {
+		return err
+	}
+	err = fn(c)
+	if cerr := c.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func cacheStatsCmd(a *app) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "stats",
+		Short: "Show what the cache holds and where played bytes came from",
+		Long: `stats shows the cache's size against its cap, pinned bytes, hits and misses,
+and the bytes played from the cache, from peers and from the origin (summed
+over every process since the cache was created). --json prints the same
+fields in a stable form; sizes there are in bytes.`,
+		Args: cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			return a.withCache(func(c *cache.Cache) error {
+				s, err := c.Stats()
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					return a.printJSON(s)
+				}
+				a.printStats(s)
+				return nil
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func (a *app) printStats(s cache.Stats) {
+	w := a.stdout
+	pct := func(n, of int64) float64 {
+		if of == 0 {
+			return 0
+		}
+		return 100 * float64(n) / float64(of)
+	}
+	fmt.Fprintf(w, "path      %s\n", s.Path)
+	fmt.Fprintf(w, "stored    %s of %s (%.0f%%): %d segments, %d documents\n",
+		config.FormatBytes(s.Bytes), config.FormatBytes(s.MaxBytes), pct(s.Bytes, s.MaxBytes), s.Segments, s.Docs)
+	fmt.Fprintf(w, "pinned    %s", config.FormatBytes(s.PinnedBytes))
+	if s.PinsWaiting > 0 {
+		fmt.Fprintf(w, " (%d more pinned segments not downloaded yet)", s.PinsWaiting)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "file      %s on disk\n", config.FormatBytes(s.FileBytes))
+	fmt.Fprintf(w, "lookups   %d hits, %d misses (%.1f%% hit rate)\n", s.Hits, s.Misses, pct(s.Hits, s.Hits+s.Misses))
+	fmt.Fprintf(w, "played    %s from cache, %s from peers, %s from origin\n",
+		config.FormatBytes(s.BytesBySource[cache.SourceCache]),
+		config.FormatBytes(s.BytesBySource[cache.SourcePeer]),
+		config.FormatBytes(s.BytesBySource[cache.SourceOrigin]))
+}
+
+func cacheVerifyCmd(a *app) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "verify",
+		Short: "Re-hash every cached segment and drop what is damaged",
+		Long: `verify reads every entry, checks each segment's bytes against its sha256,
+drops damaged entries (they are fetched again when needed) and repairs the
+size totals. It is safe while segue plays.`,
+		Args: cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			return a.withCache(func(c *cache.Cache) error {
+				r, err := c.Verify()
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					return a.printJSON(r)
+				}
+				fmt.Fprintf(a.stdout, "checked %d entries: %d damaged (%s) dropped, %d stray blobs dropped",
+					r.Checked, r.Bad, config.FormatBytes(r.BadBytes), r.Orphans)
+				if r.TotalsFixed {
+					fmt.Fprint(a.stdout, ", size totals repaired")
+				}
+				fmt.Fprintln(a.stdout)
+				return nil
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+// cacheChange is the --json form of clear and gc.
+type cacheChange struct {
+	BytesBefore     int64 `json:"bytes_before"`
+	BytesAfter      int64 `json:"bytes_after"`
+	FileBytesBefore int64 `json:"file_bytes_before"`
+	FileBytesAfter  int64 `json:"file_bytes_after"`
+}
+
+// changeCmd runs op between two Stats and reports what it freed.
+func (a *app) changeCmd(asJSON bool, op func(*cache.Cache) error) error {
+	return a.withCache(func(c *cache.Cache) error {
+		before, err := c.Stats()
+		if err != nil {
+			return err
+		}
+		if err := op(c); err != nil {
+			return err
+		}
+		after, err := c.Stats()
+		if err != nil {
+			return err
+		}
+		ch := cacheChange{before.Bytes, after.Bytes, before.FileBytes, after.FileBytes}
+		if asJSON {
+			return a.printJSON(ch)
+		}
+		fmt.Fprintf(a.stdout, "stored %s -> %s; file %s -> %s\n",
+			config.FormatBytes(ch.BytesBefore), config.FormatBytes(ch.BytesAfter),
+			config.FormatBytes(ch.FileBytesBefore), config.FormatBytes(ch.FileBytesAfter))
+		return nil
+	})
+}
+
+func cacheClearCmd(a *app) *cobra.Command {
+	var asJSON, keepPinned bool
+	cmd := &cobra.Command{
+		Use:   "clear",
+		Short: "Empty the cache and give the space back",
+		Long: `clear drops every cached segment and document and shrinks the file. With
+--keep-pinned, segments pinned for offline use stay.`,
+		Args: cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			return a.changeCmd(asJSON, func(c *cache.Cache) error { return c.Clear(keepPinned) })
+		},
+	}
+	cmd.Flags().BoolVar(&keepPinned, "keep-pinned", false, "keep segments pinned for offline use")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func cacheGCCmd(a *app) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "gc",
+		Short: "Evict down to the cap and give free pages back to the filesystem",
+		Long: `gc writes pending access times, evicts down to the size cap (useful after
+lowering cache.size) and returns free space in the file to the filesystem.
+segue does this by itself over time; gc does it now.`,
+		Args: cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			return a.changeCmd(asJSON, func(c *cache.Cache) error { return c.GC() })
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
