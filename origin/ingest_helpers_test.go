@@ -156,8 +156,9 @@ func checkSearchRows(t testing.TB, db *sql.DB) {
 }
 
 // checkBlobs asserts every referenced blob exists with matching sha256, no
-// temp file is left, and (when gcDone) no unreferenced blob remains.
-func checkBlobs(t testing.TB, data string, gcDone bool) {
+// temp file is left, and (when ranToEnd: after a finished ingest) no temp
+// file or unreferenced blob remains.
+func checkBlobs(t testing.TB, data string, ranToEnd bool) {
 	t.Helper()
 	db := openTestCatalog(t, data)
 	blobs := Blobs{Dir: filepath.Join(data, BlobDir)}
@@ -182,14 +183,15 @@ func checkBlobs(t testing.TB, data string, gcDone bool) {
 			t.Errorf("blob %s holds bytes with another hash", h)
 		}
 	}
-	if gcDone {
-		must(t, blobs.Walk(func(h string) error {
-			if !live[h] {
-				t.Errorf("unreferenced blob %s left after GC", h)
-			}
-			return nil
-		}))
+	if !ranToEnd {
+		return
 	}
+	must(t, blobs.Walk(func(h string) error {
+		if !live[h] {
+			t.Errorf("unreferenced blob %s left after GC", h)
+		}
+		return nil
+	}))
 	for _, dir := range []string{filepath.Join(blobs.Dir, "tmp"), filepath.Join(data, ingestTmp)} {
 		entries, _ := os.ReadDir(dir)
 		for _, e := range entries {

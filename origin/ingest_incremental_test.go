@@ -1,0 +1,209 @@
+package origin
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// trackIDs maps path -> track ID, and the blob hashes each track references.
+func trackIDs(t testing.TB, data string) (map[string]string, map[string][]string) {
+	t.Helper()
+	db := openTestCatalog(t, data)
+	ids, hashes := map[string]string{}, map[string][]string{}
+	rows, err := db.Query(`SELECT t.path, t.id, s.hash FROM tracks t JOIN segments s ON s.track_id = t.id`)
+	must(t, err)
+	defer rows.Close()
+	for rows.Next() {
+		var p, id, h string
+		must(t, rows.Scan(&p, &id, &h))
+		ids[p] = id
+		hashes[p] = append(hashes[p], h)
+	}
+	return ids, hashes
+}
+
+// Acceptance 7: an unchanged library encodes nothing and keeps every ID; a
+// changed or touched file is re-encoded under the same ID; a removed file
+// disappears with its blobs.
+func TestIngestIncremental(t *testing.T) {
+	needFFmpeg(t)
+	lib, data := t.TempDir(), t.TempDir()
+	for i, name := range []string{"x/keep.flac", "x/change.flac", "x/touch.wav", "y/gone.mp3"} {
+		writeSource(t, lib, source{name: name, root: 200 + 50*float64(i), seconds: 3,
+			tags: map[string]string{"artist": "Ärzte", "album": name[:1]}})
+	}
+	first := ingest(t, lib, data)
+	if first.Added != 4 {
+		t.Fatalf("first ingest %+v", first)
+	}
+	ids, hashes := trackIDs(t, data)
+
+	again := ingest(t, lib, data)
+	if again.Added+again.Updated+again.Removed != 0 || again.Unchanged != 4 || again.AudioSeconds != 0 || again.BlobsRemoved != 0 {
+		t.Errorf("unchanged library: %+v, want 4 unchanged and nothing encoded", again)
+	}
+	if ids2, _ := trackIDs(t, data); !sameMap(ids, ids2) {
+		t.Errorf("IDs changed on re-ingest: %v -> %v", ids, ids2)
+	}
+
+	writeSource(t, lib, source{name: "x/change.flac", root: 500, seconds: 3.5, tags: map[string]string{"artist": "Ärzte", "album": "x", "title": "Changed"}})
+	future := time.Now().Add(time.Hour)
+	must(t, os.Chtimes(filepath.Join(lib, "x/touch.wav"), future, future))
+	must(t, os.Remove(filepath.Join(lib, "y/gone.mp3")))
+	third := ingest(t, lib, data)
+	if third.Added != 0 || third.Updated != 2 || third.Unchanged != 1 || third.Removed != 1 || third.BlobsRemoved == 0 {
+		t.Errorf("after change, touch, remove: %+v", third)
+	}
+	ids3, hashes3 := trackIDs(t, data)
+	for _, p := range []string{"x/keep.flac", "x/change.flac", "x/touch.wav"} {
+		if ids3[p] != ids[p] {
+			t.Errorf("%s: ID %s became %s", p, ids[p], ids3[p])
+		}
+	}
+	if _, ok := ids3["y/gone.mp3"]; ok {
+		t.Error("removed file still catalogued")
+	}
+	if sameSlice(hashes["x/change.flac"], hashes3["x/change.flac"]) {
+		t.Error("changed file kept its old segments")
+	}
+	if !sameSlice(hashes["x/touch.wav"], hashes3["x/touch.wav"]) {
+		t.Error("touched file with the same audio got different segments")
+	}
+	blobs := Blobs{Dir: filepath.Join(data, BlobDir)}
+	for _, h := range append(hashes["y/gone.mp3"], hashes["x/change.flac"]...) {
+		p, _ := blobs.Path(h)
+		if _, err := os.Stat(p); err == nil {
+			t.Errorf("blob %s of a removed or replaced track survived GC", h)
+		}
+	}
+	db := openTestCatalog(t, data)
+	var albums int
+	must(t, db.QueryRow(`SELECT count(*) FROM albums WHERE title = 'y'`).Scan(&albums))
+	if albums != 0 {
+		t.Error("album of the removed track not pruned")
+	}
+	var title string
+	must(t, db.QueryRow(`SELECT title FROM search WHERE kind = 't' AND ref_id = ?`, ids["x/change.flac"]).Scan(&title))
+	if title != "Changed" {
+		t.Errorf("search row of the changed track says %q", title)
+	}
+	checkSearchRows(t, db)
+	checkBlobs(t, data, true)
+}
+
+func sameMap(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+func sameSlice(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+const childEnv = "SEGUE_TEST_INGEST_CHILD" // "LIB|DATA": run TestIngestChild for real
+
+// TestIngestChild is the process TestIngestKilled kills; on its own it does
+// nothing.
+func TestIngestChild(t *testing.T) {
+	v := os.Getenv(childEnv)
+	if v == "" {
+		return
+	}
+	var lib, data string
+	for i := range v {
+		if v[i] == '|' {
+			lib, data = v[:i], v[i+1:]
+		}
+	}
+	if _, err := Ingest(context.Background(), lib, IngestOptions{DataDir: data, Jobs: 2}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Acceptance 8: kill -9 mid-ingest, ingest again: every track is there,
+// every referenced blob exists with its hash, no temp file or orphan blob
+// remains.
+func TestIngestKilled(t *testing.T) {
+	needFFmpeg(t)
+	lib, data := t.TempDir(), t.TempDir()
+	const n = 6
+	for i := 0; i < n; i++ {
+		writeSource(t, lib, source{name: filepath.Join("k", string(rune('a'+i))+".flac"), root: 180 + 40*float64(i), seconds: 5})
+	}
+	exe, err := os.Executable()
+	must(t, err)
+	cmd := exec.Command(exe, "-test.run=^TestIngestChild$")
+	cmd.Env = append(os.Environ(), childEnv+"="+lib+"|"+data)
+	must(t, cmd.Start())
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+
+	// Kill once blobs of a few tracks are written (usually a track or two are
+	// committed by then) but before the run can finish.
+	blobDir := filepath.Join(data, BlobDir)
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		if blobsWritten(blobDir) >= 14 {
+			break
+		}
+		select {
+		case err := <-exited:
+			t.Fatalf("child ingest ended before it could be killed: %v", err)
+		default:
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatal("child wrote no blob within 60 s")
+		}
+		time.Sleep(2 * time.Millisecond) // polling a condition, not waiting for time
+	}
+	must(t, cmd.Process.Signal(syscall.SIGKILL))
+	<-exited
+
+	db := openTestCatalog(t, data)
+	var before int
+	must(t, db.QueryRow(`SELECT count(*) FROM tracks`).Scan(&before))
+	if before == n {
+		t.Fatalf("child finished all %d tracks before the kill; the test proves nothing", n)
+	}
+	checkBlobs(t, data, false) // what a server would see right after the kill
+	sum := ingest(t, lib, data)
+	if sum.Added+sum.Unchanged != n || len(sum.Skipped) != 0 {
+		t.Errorf("re-ingest after kill: %+v, want %d tracks", sum, n)
+	}
+	t.Logf("killed with %d of %d tracks committed; re-ingest %+v", before, n, sum)
+	checkBlobs(t, data, true)
+	checkSearchRows(t, db)
+}
+
+func blobsWritten(dir string) int {
+	n := 0
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if e.IsDir() && len(e.Name()) == 2 {
+			sub, _ := os.ReadDir(filepath.Join(dir, e.Name()))
+			n += len(sub)
+		}
+	}
+	return n
+}
