@@ -1,0 +1,174 @@
+package player
+
+import (
+	"errors"
+	"math"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"segue/catalog"
+)
+
+func oneTrack(t testing.TB, lavfi string, seconds float64, renditions ...string) (*memSource, catalog.Track) {
+	t.Helper()
+	needFFmpeg(t)
+	w := filepath.Join(t.TempDir(), "src.wav")
+	n := int64(seconds * catalog.SampleRate)
+	makeWAV(t, w, lavfi, n)
+	src := newMemSource()
+	return src, addTrack(t, src, "one", w, n, renditions...)
+}
+
+// bestLag finds the shift of got against want (within ±r) with the least
+// error over the first n samples.
+func bestLag(got, want [][2]float64, off, r, n int) int {
+	best, bestErr := 0, math.Inf(1)
+	for lag := -r; lag <= r; lag++ {
+		var e float64
+		for i := range n {
+			j := off + lag + i
+			if j < 0 || j >= len(want) || i >= len(got) {
+				e = math.Inf(1)
+				break
+			}
+			e += math.Abs(got[i][0]-want[j][0]) + math.Abs(got[i][1]-want[j][1])
+		}
+		if e < bestErr {
+			best, bestErr = lag, e
+		}
+	}
+	return best
+}
+
+func TestSeek(t *testing.T) {
+	src, tr := oneTrack(t, testPiece, 6, catalog.RenditionHigh)
+	opts := Options{Quality: "high", Loudness: LoudnessOff}
+	ref, _ := renderWAV(t, src, opts, nil, tr)
+	for _, ms := range []int64{
+		1234, // inside a segment
+		2483, // the first frame of segment 1: preroll comes from segment 0
+		17,   // inside the encoder delay's frame
+		5999, // the last millisecond
+	} {
+		out, _ := renderWAV(t, src, opts, func(p *Player) {
+			p.Restore(SavedState{Tracks: []catalog.Track{tr}, Index: 0, PositionMS: ms, Volume: 100})
+			p.Resume()
+		})
+		at := int(ms * catalog.SampleRate / 1000)
+		if len(out) != len(ref)-at {
+			t.Errorf("seek to %d ms: %d samples, want %d", ms, len(out), len(ref)-at)
+			continue
+		}
+		if lag := bestLag(out, ref, at, 4, min(len(out), 2048)); lag != 0 {
+			t.Errorf("seek to %d ms: first sample is %d samples off", ms, lag)
+		}
+		if d := maxDiff(out, ref[at:]); d > 1e-4 {
+			t.Errorf("seek to %d ms: differs from continuous playback by %.6f", ms, d)
+		}
+	}
+}
+
+func TestSeekByWhilePaused(t *testing.T) {
+	src, tr := oneTrack(t, testPiece, 3, catalog.RenditionLow)
+	p := New(Options{Segments: src, Manifests: src, Output: NewNull()})
+	if err := p.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	p.Restore(SavedState{Tracks: []catalog.Track{tr}, Index: 0, PositionMS: 1000, Volume: 40})
+	p.SeekBy(500 * time.Millisecond)
+	if s := p.Status(); s.Position.Round(time.Millisecond) != 1500*time.Millisecond || s.State != Paused || s.Volume != 40 {
+		t.Errorf("after SeekBy: %+v, want paused at 1.5s, volume 40", s)
+	}
+	p.SeekBy(-time.Hour)
+	if s := p.Status(); s.Position != 0 {
+		t.Errorf("SeekBy before the start: position %v, want 0", s.Position)
+	}
+}
+
+func TestSourceFailsMidTrackThenRecovers(t *testing.T) {
+	src, tr := oneTrack(t, testPiece, 8, catalog.RenditionHigh)
+	opts := Options{Quality: "high", Loudness: LoudnessOff, ReadAhead: 2 * time.Second}
+	ref, _ := renderWAV(t, src, opts, nil, tr)
+
+	ok, failed := 0, 0
+	src.fail = func(string) error { // called under src.mu
+		if ok < 2 {
+			ok++
+			return nil
+		}
+		if failed < 5 {
+			failed++
+			return errOffline
+		}
+		return nil
+	}
+	out, events := renderWAV(t, src, opts, nil, tr)
+	if d := maxDiff(out, ref); len(out) != len(ref) || d > 1e-6 {
+		t.Fatalf("after the outage: %d samples (want %d), max diff %.6f", len(out), len(ref), d)
+	}
+	var retries int
+	var buffering, resumed bool
+	for _, e := range events {
+		switch e := e.(type) {
+		case ErrorEvent:
+			if e.Fatal || !errors.Is(e.Err, errOffline) {
+				t.Errorf("unexpected error event %v (fatal %v)", e.Err, e.Fatal)
+			}
+			retries++
+		case StateEvent:
+			if e.State == Buffering {
+				buffering = true
+			}
+			if buffering && e.State == Playing {
+				resumed = true
+			}
+		}
+	}
+	if retries != 5 || !buffering || !resumed {
+		t.Errorf("retries %d (want 5), buffering %v, resumed %v", retries, buffering, resumed)
+	}
+}
+
+func TestUnplayableTrackIsSkipped(t *testing.T) {
+	src, tr := oneTrack(t, testPiece, 2, catalog.RenditionLow)
+	missing := catalog.Track{ID: "gone"}
+	out, events := renderWAV(t, src, Options{}, nil, missing, tr)
+	m, _ := src.Manifest(t.Context(), tr.ID)
+	if int64(len(out)) != m.TotalSamples {
+		t.Errorf("%d samples, want the playable track's %d", len(out), m.TotalSamples)
+	}
+	var fatal int
+	for _, e := range events {
+		if e, ok := e.(ErrorEvent); ok && e.Fatal && e.TrackID == "gone" {
+			fatal++
+		}
+	}
+	if fatal != 1 {
+		t.Errorf("%d fatal errors for the missing track, want 1", fatal)
+	}
+}
+
+func TestEvents(t *testing.T) {
+	src, tr := oneTrack(t, testPiece, 3, catalog.RenditionLow, catalog.RenditionHigh)
+	_, events := renderWAV(t, src, Options{Quality: "low"}, nil, tr)
+	var segs, rend int
+	var last PositionEvent
+	for _, e := range events {
+		switch e := e.(type) {
+		case SegmentEvent:
+			segs++
+			if e.From != catalog.SourceCache || e.Rendition != "low" {
+				t.Errorf("segment event %+v", e)
+			}
+		case RenditionEvent:
+			rend++
+		case PositionEvent:
+			last = e
+		}
+	}
+	if segs != 2 || rend != 1 || last.Position != last.Duration || last.Duration == 0 {
+		t.Errorf("segments %d (want 2), rendition events %d (want 1), last position %v of %v", segs, rend, last.Position, last.Duration)
+	}
+}
