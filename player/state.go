@@ -29,7 +29,7 @@ func (p *Player) Snapshot() SavedState {
 	return SavedState{
 		Tracks:     p.queue.Tracks(),
 		Index:      p.queue.Index(),
-		PositionMS: samplesToDuration(p.positionLocked()).Milliseconds(),
+		PositionMS: (p.positionLocked()*1000 + catalog.SampleRate/2) / catalog.SampleRate, // nearest ms
 		Volume:     p.volume,
 		Repeat:     p.queue.Repeat().String(),
 	}

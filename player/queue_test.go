@@ -1,0 +1,114 @@
+package player
+
+import (
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"segue/catalog"
+)
+
+func ts(ids string) []catalog.Track {
+	var out []catalog.Track
+	for _, id := range strings.Fields(ids) {
+		out = append(out, catalog.Track{ID: id})
+	}
+	return out
+}
+
+func ids(q *Queue) string {
+	var s []string
+	for i, t := range q.Tracks() {
+		if i == q.Index() {
+			s = append(s, "["+t.ID+"]")
+		} else {
+			s = append(s, t.ID)
+		}
+	}
+	return strings.Join(s, " ")
+}
+
+func TestQueue(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		do   func(q *Queue)
+		want string
+	}{
+		{"add to empty makes the first current", func(q *Queue) { q.Add(ts("a b")...) }, "[a] b"},
+		{"add appends", func(q *Queue) { q.Add(ts("a b")...); q.Add(ts("c")...) }, "[a] b c"},
+		{"play now inserts after current and jumps", func(q *Queue) { q.Add(ts("a b")...); q.PlayNow(ts("x y")...) }, "a [x] y b"},
+		{"play now on empty", func(q *Queue) { q.PlayNow(ts("x")...) }, "[x]"},
+		{"play next", func(q *Queue) { q.Add(ts("a b")...); q.PlayNext(ts("x")...) }, "[a] x b"},
+		{"remove before current", func(q *Queue) { q.Add(ts("a b c")...); q.Jump(2); q.Remove(0) }, "b [c]"},
+		{"remove current moves on", func(q *Queue) { q.Add(ts("a b c")...); q.Remove(0) }, "[b] c"},
+		{"remove last current leaves none", func(q *Queue) { q.Add(ts("a b")...); q.Jump(1); q.Remove(1) }, "a"},
+		{"remove out of range", func(q *Queue) { q.Add(ts("a")...); q.Remove(5) }, "[a]"},
+		{"move current", func(q *Queue) { q.Add(ts("a b c")...); q.Move(0, 2) }, "b c [a]"},
+		{"move across current forward", func(q *Queue) { q.Add(ts("a b c")...); q.Jump(1); q.Move(0, 2) }, "[b] c a"},
+		{"move across current back", func(q *Queue) { q.Add(ts("a b c")...); q.Jump(1); q.Move(2, 0) }, "c a [b]"},
+		{"clear", func(q *Queue) { q.Add(ts("a b")...); q.Clear() }, ""},
+		{"next", func(q *Queue) { q.Add(ts("a b")...); q.Next() }, "a [b]"},
+		{"next at end stops", func(q *Queue) { q.Add(ts("a b")...); q.Jump(1); q.Next() }, "a b"},
+		{"next at end wraps with repeat all", func(q *Queue) { q.Add(ts("a b")...); q.SetRepeat(RepeatAll); q.Jump(1); q.Next() }, "[a] b"},
+		{"advance with repeat one stays", func(q *Queue) { q.Add(ts("a b")...); q.SetRepeat(RepeatOne); q.Advance() }, "[a] b"},
+		{"next with repeat one skips", func(q *Queue) { q.Add(ts("a b")...); q.SetRepeat(RepeatOne); q.Next() }, "a [b]"},
+		{"previous early goes back", func(q *Queue) { q.Add(ts("a b")...); q.Jump(1); q.Previous(time.Second) }, "[a] b"},
+		{"previous late restarts", func(q *Queue) { q.Add(ts("a b")...); q.Jump(1); q.Previous(4 * time.Second) }, "a [b]"},
+		{"previous on first restarts", func(q *Queue) { q.Add(ts("a b")...); q.Previous(0) }, "[a] b"},
+		{"previous on first wraps with repeat all", func(q *Queue) { q.Add(ts("a b")...); q.SetRepeat(RepeatAll); q.Previous(0) }, "a [b]"},
+	} {
+		q := NewQueue()
+		c.do(q)
+		if got := ids(q); got != c.want {
+			t.Errorf("%s: %q, want %q", c.name, got, c.want)
+		}
+	}
+}
+
+func TestQueuePeekAdvance(t *testing.T) {
+	for _, c := range []struct {
+		repeat Repeat
+		cur    int
+		want   int
+	}{
+		{RepeatOff, 0, 1}, {RepeatOff, 2, -1}, {RepeatAll, 2, 0}, {RepeatOne, 1, 1},
+	} {
+		q := NewQueue()
+		q.Add(ts("a b c")...)
+		q.Jump(c.cur)
+		q.SetRepeat(c.repeat)
+		if got := q.PeekAdvance(); got != c.want {
+			t.Errorf("repeat %v at %d: peek %d, want %d", c.repeat, c.cur, got, c.want)
+		}
+		if c.want >= 0 {
+			q.Advance()
+			if q.Index() != c.want {
+				t.Errorf("repeat %v at %d: advance to %d, peek said %d", c.repeat, c.cur, q.Index(), c.want)
+			}
+		}
+	}
+}
+
+func TestQueueShuffleKeepsCurrentAndTracks(t *testing.T) {
+	q := NewQueue()
+	q.Add(ts("a b c d e f g h")...)
+	q.Jump(2)
+	q.Shuffle(rand.New(rand.NewPCG(1, 2)))
+	got := q.Tracks()
+	if q.Index() != 2 || got[2].ID != "c" || got[0].ID != "a" || got[1].ID != "b" {
+		t.Fatalf("shuffle moved the current track or the played ones: %s", ids(q))
+	}
+	var rest []string
+	for _, tr := range got[3:] {
+		rest = append(rest, tr.ID)
+	}
+	if strings.Join(rest, "") == "defgh" {
+		t.Errorf("shuffle left the order unchanged: %s", ids(q))
+	}
+	slices.Sort(rest)
+	if strings.Join(rest, "") != "defgh" {
+		t.Errorf("shuffle lost or duplicated tracks: %s", ids(q))
+	}
+}
