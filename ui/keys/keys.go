@@ -1,0 +1,80 @@
+// Package keys owns the interface's key map: every binding the views react
+// to, with the help text the help overlay is generated from. It must not
+// know about views or their state.
+package keys
+
+import "github.com/charmbracelet/bubbles/key"
+
+// Map is every key binding of the interface.
+type Map struct {
+	Up, Down, Top, Bottom, PageUp, PageDown key.Binding
+	Back, Open                              key.Binding
+
+	Search, Blur, Play, Add, PlayNext key.Binding
+
+	MoveDown, MoveUp, Remove, Clear, Shuffle, Repeat key.Binding
+
+	Pause, Next, Prev, SeekBack, SeekFwd, VolUp, VolDown key.Binding
+
+	NextScreen, PrevScreen, Help, Quit, ForceQuit key.Binding
+}
+
+// Default returns the bindings described in the issue: arrows and vim keys,
+// `/` search, space pause, n/p, ←/→ seek, +/- volume, tab screens, q quit.
+func Default() Map {
+	b := func(help, desc string, keys ...string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
+	}
+	return Map{
+		Up:       b("↑/k", "up", "up", "k"),
+		Down:     b("↓/j", "down", "down", "j"),
+		Top:      b("g", "top", "g", "home"),
+		Bottom:   b("G", "bottom", "G", "end"),
+		PageUp:   b("pgup", "page up", "pgup", "ctrl+u"),
+		PageDown: b("pgdn", "page down", "pgdown", "ctrl+d"),
+		Back:     b("h/bksp", "back", "h", "backspace"),
+		Open:     b("l/enter", "open", "l"),
+
+		Search:   b("/", "search", "/"),
+		Blur:     b("esc", "leave input", "esc"),
+		Play:     b("enter", "play", "enter"),
+		Add:      b("a", "add to queue", "a"),
+		PlayNext: b("A", "play next", "A"),
+
+		MoveDown: b("J", "move down", "J"),
+		MoveUp:   b("K", "move up", "K"),
+		Remove:   b("d", "remove", "d", "delete"),
+		Clear:    b("C", "clear queue", "C"),
+		Shuffle:  b("s", "shuffle", "s"),
+		Repeat:   b("r", "repeat mode", "r"),
+
+		Pause:    b("space", "pause", " "),
+		Next:     b("n", "next track", "n"),
+		Prev:     b("p", "previous", "p"),
+		SeekBack: b("←", "seek -5s", "left"),
+		SeekFwd:  b("→", "seek +5s", "right"),
+		VolUp:    b("+", "volume up", "+", "="),
+		VolDown:  b("-", "volume down", "-"),
+
+		NextScreen: b("tab", "next screen", "tab"),
+		PrevScreen: b("shift+tab", "prev screen", "shift+tab"),
+		Help:       b("?", "help", "?"),
+		Quit:       b("q", "quit", "q"),
+		ForceQuit:  b("ctrl+c", "quit", "ctrl+c"),
+	}
+}
+
+// Playback returns the bindings that work on every screen.
+func (m Map) Playback() []key.Binding {
+	return []key.Binding{m.Pause, m.Next, m.Prev, m.SeekBack, m.SeekFwd, m.VolUp, m.VolDown}
+}
+
+// Global returns the screen and program bindings.
+func (m Map) Global() []key.Binding {
+	return []key.Binding{m.NextScreen, m.PrevScreen, m.Search, m.Help, m.Quit}
+}
+
+// Navigation returns the list movement bindings.
+func (m Map) Navigation() []key.Binding {
+	return []key.Binding{m.Up, m.Down, m.Top, m.Bottom, m.PageUp, m.PageDown, m.Back, m.Open}
+}

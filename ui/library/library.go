@@ -1,0 +1,274 @@
+// Package library owns the browse screen: artists, then an artist's albums,
+// then an album with its cover, year, track list and total time. Documents
+// are loaded in Cmds through a Browser (the origin client, which answers
+// from cached documents when offline). It sends playback requests only as
+// action messages.
+package library
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"segue/catalog"
+	"segue/ui/action"
+	"segue/ui/cover"
+	"segue/ui/keys"
+	"segue/ui/list"
+	"segue/ui/notice"
+	"segue/ui/styles"
+)
+
+// Browser yields the catalog documents the screen shows.
+type Browser interface {
+	Artists(ctx context.Context) ([]catalog.Artist, error)
+	Artist(ctx context.Context, id string) (catalog.Artist, error)
+	Album(ctx context.Context, id string) (catalog.Album, error)
+}
+
+// OpenArtist asks the library to show an artist's albums.
+type OpenArtist struct{ ID string }
+
+// OpenAlbum asks the library to show an album.
+type OpenAlbum struct{ ID string }
+
+type artistsLoaded struct {
+	artists []catalog.Artist
+	err     error
+}
+
+type artistLoaded struct {
+	artist catalog.Artist
+	err    error
+}
+
+type albumLoaded struct {
+	album catalog.Album
+	err   error
+}
+
+type levelKind int
+
+const (
+	artistsLevel levelKind = iota
+	albumsLevel
+	albumLevel
+)
+
+// level is one step of the drill-down with its own cursor.
+type level struct {
+	kind    levelKind
+	artists []catalog.Artist
+	artist  catalog.Artist
+	album   catalog.Album
+	l       list.List
+}
+
+func (lv *level) len() int {
+	switch lv.kind {
+	case artistsLevel:
+		return len(lv.artists)
+	case albumsLevel:
+		return len(lv.artist.Albums)
+	}
+	return len(lv.album.Tracks)
+}
+
+// View is the library screen.
+type View struct {
+	ctx    context.Context
+	src    Browser
+	st     *styles.Styles
+	km     keys.Map
+	covers *cover.Store
+
+	stack   []*level // never empty: artists at the bottom
+	loading string   // what is being loaded, for the heading
+	err     error
+	w, h    int
+}
+
+// New returns the library screen; Init loads the artists.
+func New(ctx context.Context, src Browser, st *styles.Styles, km keys.Map, covers *cover.Store) *View {
+	return &View{ctx: ctx, src: src, st: st, km: km, covers: covers, stack: []*level{{kind: artistsLevel}}}
+}
+
+// Init loads the artist list.
+func (v *View) Init() tea.Cmd {
+	ctx, src := v.ctx, v.src
+	v.loading = "artists"
+	return func() tea.Msg {
+		as, err := src.Artists(ctx)
+		if err != nil {
+			err = fmt.Errorf("list artists: %w", err)
+		}
+		return artistsLoaded{artists: as, err: err}
+	}
+}
+
+// Title names the screen in the tab line.
+func (v *View) Title() string { return "Library" }
+
+// Typing reports whether the screen takes printable keys (never).
+func (v *View) Typing() bool { return false }
+
+func (v *View) top() *level { return v.stack[len(v.stack)-1] }
+
+// SetSize sets the area the screen draws in.
+func (v *View) SetSize(w, h int) {
+	v.w, v.h = w, h
+	for _, lv := range v.stack {
+		lv.l.SetHeight(v.listHeight(lv))
+	}
+}
+
+// listHeight is the rows a level's list gets under its heading.
+func (v *View) listHeight(lv *level) int {
+	if lv.kind == albumLevel {
+		return v.h - 3
+	}
+	return v.h - 2
+}
+
+// ShortHelp lists the keys worth showing on this screen.
+func (v *View) ShortHelp() []key.Binding {
+	if v.top().kind == albumLevel {
+		return []key.Binding{v.km.Play, v.km.Add, v.km.PlayNext, v.km.Back}
+	}
+	return []key.Binding{v.km.Open, v.km.Back}
+}
+
+// FullHelp lists every key of this screen by group.
+func (v *View) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{v.km.Open, v.km.Back, v.km.Play, v.km.Add, v.km.PlayNext}}
+}
+
+// Update handles keys, mouse and the screen's own messages.
+func (v *View) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case artistsLoaded:
+		v.loading, v.err = "", msg.err
+		if msg.err != nil {
+			return notice.Error(msg.err)
+		}
+		v.stack[0].artists = msg.artists
+		v.stack[0].l.SetLen(len(msg.artists))
+	case artistLoaded:
+		v.loading, v.err = "", msg.err
+		if msg.err == nil {
+			v.push(&level{kind: albumsLevel, artist: msg.artist})
+		}
+	case albumLoaded:
+		v.loading, v.err = "", msg.err
+		if msg.err == nil {
+			v.push(&level{kind: albumLevel, album: msg.album})
+			return v.covers.Want(msg.album.ID)
+		}
+	case OpenArtist:
+		return v.openArtist(msg.ID)
+	case OpenAlbum:
+		return v.openAlbum(msg.ID)
+	case tea.KeyMsg:
+		return v.key(msg)
+	case tea.MouseMsg:
+		return v.mouse(msg)
+	}
+	return nil
+}
+
+func (v *View) push(lv *level) {
+	// reopening what is already shown replaces it rather than stacking
+	if t := v.top(); t.kind == lv.kind && len(v.stack) > 1 {
+		v.stack = v.stack[:len(v.stack)-1]
+	}
+	lv.l.SetHeight(v.listHeight(lv))
+	lv.l.SetLen(lv.len())
+	v.stack = append(v.stack, lv)
+}
+
+func (v *View) openArtist(id string) tea.Cmd {
+	ctx, src := v.ctx, v.src
+	v.loading = "artist"
+	return func() tea.Msg {
+		a, err := src.Artist(ctx, id)
+		if err != nil {
+			err = fmt.Errorf("open artist %s: %w", id, err)
+		}
+		return artistLoaded{artist: a, err: err}
+	}
+}
+
+func (v *View) openAlbum(id string) tea.Cmd {
+	ctx, src := v.ctx, v.src
+	v.loading = "album"
+	return func() tea.Msg {
+		a, err := src.Album(ctx, id)
+		if err != nil {
+			err = fmt.Errorf("open album %s: %w", id, err)
+		}
+		return albumLoaded{album: a, err: err}
+	}
+}
+
+func (v *View) key(msg tea.KeyMsg) tea.Cmd {
+	lv := v.top()
+	switch {
+	case key.Matches(msg, v.km.Back):
+		if len(v.stack) > 1 {
+			v.stack = v.stack[:len(v.stack)-1]
+		}
+	case key.Matches(msg, v.km.Open), key.Matches(msg, v.km.Play):
+		return v.activate(action.PlayNow)
+	case key.Matches(msg, v.km.Add):
+		return v.activate(action.Add)
+	case key.Matches(msg, v.km.PlayNext):
+		return v.activate(action.PlayNext)
+	default:
+		lv.l.HandleKey(msg, v.km)
+	}
+	return nil
+}
+
+// activate opens the selected artist or album, or sends the selected track
+// to the player: playing from an album queues the rest of it too.
+func (v *View) activate(k action.Kind) tea.Cmd {
+	lv := v.top()
+	c := lv.l.Cursor()
+	if c < 0 {
+		return nil
+	}
+	switch lv.kind {
+	case artistsLevel:
+		return v.openArtist(lv.artists[c].ID)
+	case albumsLevel:
+		return v.openAlbum(lv.artist.Albums[c].ID)
+	}
+	ts := lv.album.Tracks[c : c+1]
+	if k == action.PlayNow {
+		ts = lv.album.Tracks[c:]
+	}
+	a := action.Tracks(k, ts...)
+	return func() tea.Msg { return a }
+}
+
+func (v *View) mouse(msg tea.MouseMsg) tea.Cmd {
+	lv := v.top()
+	if lv.l.HandleWheel(msg) {
+		return nil
+	}
+	if msg.Action != tea.MouseActionPress || msg.Button != tea.MouseButtonLeft {
+		return nil
+	}
+	y := msg.Y - (v.h - lv.l.Height())
+	if lv.kind == albumLevel && v.w >= 60 && msg.X < v.coverWidth() {
+		return nil
+	}
+	_, double, ok := lv.l.Click(y, time.Now())
+	if ok && double {
+		return v.activate(action.PlayNow)
+	}
+	return nil
+}

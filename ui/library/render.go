@@ -1,0 +1,121 @@
+package library
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/lipgloss"
+
+	"segue/catalog"
+	"segue/ui/list"
+	"segue/ui/nowplaying"
+)
+
+// View draws the screen in exactly its size.
+func (v *View) View() string {
+	if v.w <= 0 || v.h <= 0 {
+		return ""
+	}
+	lv := v.top()
+	var head, sub string
+	switch lv.kind {
+	case artistsLevel:
+		head, sub = "Artists", fmt.Sprintf("%d artists", len(lv.artists))
+	case albumsLevel:
+		head, sub = lv.artist.Name, fmt.Sprintf("%d albums", len(lv.artist.Albums))
+	case albumLevel:
+		a := lv.album
+		head = a.Title + " — " + a.Artist
+		sub = strings.Join(nonEmpty(yearOf(a.Year), fmt.Sprintf("%d tracks", len(a.Tracks)), nowplaying.Clock(albumTime(a))), " · ")
+	}
+	switch {
+	case v.err != nil:
+		sub = v.st.Error.Render(v.err.Error())
+	case v.loading != "":
+		sub = v.st.Muted.Render("loading " + v.loading + "…")
+	default:
+		sub = v.st.Muted.Render(sub)
+	}
+	top := v.st.Title.Render(head) + "\n" + sub
+	if lv.kind != albumLevel {
+		return list.Block(top+"\n"+v.rows(lv, v.w), v.w, v.h)
+	}
+	cw := v.coverWidth()
+	if cw == 0 {
+		return list.Block(top+"\n\n"+v.rows(lv, v.w), v.w, v.h)
+	}
+	pic := ""
+	if art := v.covers.Get(lv.album.ID); art != nil {
+		pic = art.Render(cw, v.h-3, lipgloss.ColorProfile())
+	}
+	pic = list.Block(pic, cw, v.h-3)
+	tracks := v.rows(lv, v.w-cw-2)
+	return list.Block(top+"\n\n"+lipgloss.JoinHorizontal(lipgloss.Top, pic, "  ", tracks), v.w, v.h)
+}
+
+// coverWidth is the cover's width beside an album's tracks; 0 when narrow.
+func (v *View) coverWidth() int {
+	if v.w < 60 || v.h < 8 {
+		return 0
+	}
+	cw, _ := coverCells(min(v.w/3, 2*(v.h-3)), v.h-3)
+	return cw
+}
+
+func coverCells(w, h int) (int, int) {
+	s := min(w, 2*h)
+	s -= s % 2
+	return s, s / 2
+}
+
+func (v *View) rows(lv *level, w int) string {
+	return lv.l.Render(w, func(i int, sel bool) string {
+		var s string
+		switch lv.kind {
+		case artistsLevel:
+			a := lv.artists[i]
+			s = a.Name
+		case albumsLevel:
+			a := lv.artist.Albums[i]
+			s = list.Columns(w-2, []int{1}, a.Title, strings.Join(nonEmpty(yearOf(a.Year), fmt.Sprintf("%d tracks", a.TrackCount)), " · "))
+		case albumLevel:
+			t := lv.album.Tracks[i]
+			s = list.Columns(w-2, []int{1}, fmt.Sprintf("%2d. %s", t.TrackNo, t.Title), nowplaying.Clock(ms(t.DurationMS)))
+		}
+		if sel {
+			return v.st.Selected.Render(list.Fit("› "+s, w))
+		}
+		return "  " + v.st.Row.Render(s)
+	})
+}
+
+func albumTime(a catalog.Album) time.Duration {
+	if a.DurationMS > 0 {
+		return ms(a.DurationMS)
+	}
+	var d time.Duration
+	for _, t := range a.Tracks {
+		d += ms(t.DurationMS)
+	}
+	return d
+}
+
+func ms(n int64) time.Duration { return time.Duration(n) * time.Millisecond }
+
+func yearOf(y int) string {
+	if y == 0 {
+		return ""
+	}
+	return fmt.Sprint(y)
+}
+
+func nonEmpty(ss ...string) []string {
+	out := ss[:0]
+	for _, s := range ss {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}

@@ -1,0 +1,224 @@
+// Package list owns the cursor and scrolling of a vertical list shared by the
+// views: keys and mouse move a cursor over n rows shown in a window of h
+// lines. It renders rows through a callback and must not know what a row is.
+package list
+
+import (
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+
+	"segue/ui/keys"
+)
+
+// DoubleClick is the longest gap between two clicks on one row that counts
+// as a double click.
+const DoubleClick = 400 * time.Millisecond
+
+// List is a cursor over Len rows, showing Height of them from Offset.
+type List struct {
+	n, cursor, offset, height int
+
+	lastClick    time.Time
+	lastClickRow int
+}
+
+// SetLen sets the number of rows, keeping the cursor inside them.
+func (l *List) SetLen(n int) {
+	l.n = n
+	l.clamp()
+}
+
+// Len returns the number of rows.
+func (l *List) Len() int { return l.n }
+
+// SetHeight sets how many rows are visible.
+func (l *List) SetHeight(h int) {
+	l.height = max(h, 0)
+	l.clamp()
+}
+
+// Height returns how many rows are visible.
+func (l *List) Height() int { return l.height }
+
+// Cursor returns the selected row, or -1 when the list is empty.
+func (l *List) Cursor() int {
+	if l.n == 0 {
+		return -1
+	}
+	return l.cursor
+}
+
+// Offset returns the first visible row.
+func (l *List) Offset() int { return l.offset }
+
+// Select moves the cursor to i.
+func (l *List) Select(i int) {
+	l.cursor = i
+	l.clamp()
+}
+
+// Move moves the cursor by d rows.
+func (l *List) Move(d int) { l.Select(l.cursor + d) }
+
+// Scroll moves the window by d rows, dragging the cursor along when it would
+// leave the window (wheel behaviour).
+func (l *List) Scroll(d int) {
+	l.offset += d
+	l.offset = min(l.offset, max(l.n-l.height, 0))
+	l.offset = max(l.offset, 0)
+	if l.cursor < l.offset {
+		l.cursor = l.offset
+	}
+	if l.height > 0 && l.cursor >= l.offset+l.height {
+		l.cursor = l.offset + l.height - 1
+	}
+	l.clamp()
+}
+
+func (l *List) clamp() {
+	l.cursor = min(l.cursor, l.n-1)
+	l.cursor = max(l.cursor, 0)
+	if l.height <= 0 {
+		l.offset = 0
+		return
+	}
+	if l.cursor < l.offset {
+		l.offset = l.cursor
+	}
+	if l.cursor >= l.offset+l.height {
+		l.offset = l.cursor - l.height + 1
+	}
+	l.offset = min(l.offset, max(l.n-l.height, 0))
+	l.offset = max(l.offset, 0)
+}
+
+// HandleKey applies the navigation keys of km and reports whether msg was one.
+func (l *List) HandleKey(msg tea.KeyMsg, km keys.Map) bool {
+	switch {
+	case key.Matches(msg, km.Up):
+		l.Move(-1)
+	case key.Matches(msg, km.Down):
+		l.Move(1)
+	case key.Matches(msg, km.Top):
+		l.Select(0)
+	case key.Matches(msg, km.Bottom):
+		l.Select(l.n - 1)
+	case key.Matches(msg, km.PageUp):
+		l.Move(-max(l.height-1, 1))
+	case key.Matches(msg, km.PageDown):
+		l.Move(max(l.height-1, 1))
+	default:
+		return false
+	}
+	return true
+}
+
+// Click selects the row shown on visible line y (0 is the first visible
+// row) and reports the row and whether this click completes a double click.
+// ok is false when the line shows no row.
+func (l *List) Click(y int, now time.Time) (row int, double, ok bool) {
+	row = l.offset + y
+	if y < 0 || y >= l.height || row >= l.n {
+		return 0, false, false
+	}
+	double = row == l.lastClickRow && !l.lastClick.IsZero() && now.Sub(l.lastClick) <= DoubleClick
+	l.cursor = row
+	if double {
+		l.lastClick = time.Time{}
+	} else {
+		l.lastClick, l.lastClickRow = now, row
+	}
+	return row, double, true
+}
+
+// HandleWheel scrolls on wheel events and reports whether msg was one.
+func (l *List) HandleWheel(msg tea.MouseMsg) bool {
+	if msg.Action != tea.MouseActionPress {
+		return false
+	}
+	switch msg.Button {
+	case tea.MouseButtonWheelUp:
+		l.Scroll(-3)
+	case tea.MouseButtonWheelDown:
+		l.Scroll(3)
+	default:
+		return false
+	}
+	return true
+}
+
+// Render draws the visible rows, each cut or padded to width, always exactly
+// Height lines.
+func (l *List) Render(width int, row func(i int, selected bool) string) string {
+	lines := make([]string, 0, l.height)
+	for i := l.offset; i < l.offset+l.height; i++ {
+		if i >= l.n {
+			lines = append(lines, "")
+			continue
+		}
+		lines = append(lines, Fit(row(i, i == l.cursor), width))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Fit cuts s to width cells with an ellipsis, or pads it with spaces.
+func Fit(s string, width int) string {
+	if width <= 0 {
+		return ""
+	}
+	if w := lipgloss.Width(s); w > width {
+		return ansi.Truncate(s, width, "…")
+	} else if w < width {
+		return s + strings.Repeat(" ", width-w)
+	}
+	return s
+}
+
+// Block cuts or pads a multi-line block to exactly w x h cells.
+func Block(s string, w, h int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for len(lines) < h {
+		lines = append(lines, "")
+	}
+	for i, l := range lines {
+		lines[i] = Fit(l, w)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Columns lays cells out in a row of width w: each cell but the last gets
+// its share of the room left after the last one, which is right-aligned.
+func Columns(w int, shares []int, cells ...string) string {
+	if len(cells) == 0 {
+		return ""
+	}
+	last := cells[len(cells)-1]
+	room := w - lipgloss.Width(last) - 1
+	total := 0
+	for _, s := range shares {
+		total += s
+	}
+	var b strings.Builder
+	used := 0
+	for i, c := range cells[:len(cells)-1] {
+		cw := room * shares[i] / max(total, 1)
+		if i == len(cells)-2 {
+			cw = room - used
+		}
+		if cw <= 0 {
+			continue
+		}
+		used += cw
+		b.WriteString(Fit(c, cw-1) + " ")
+	}
+	b.WriteString(" " + last)
+	return Fit(b.String(), w)
+}

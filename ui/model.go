@@ -1,0 +1,330 @@
+package ui
+
+import (
+	"context"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"segue/player"
+	"segue/ui/action"
+	"segue/ui/cover"
+	"segue/ui/keys"
+	"segue/ui/library"
+	"segue/ui/list"
+	"segue/ui/notice"
+	"segue/ui/nowplaying"
+	"segue/ui/queue"
+	"segue/ui/search"
+	"segue/ui/styles"
+)
+
+// Screen indexes, in tab order.
+const (
+	searchScreen = iota
+	libraryScreen
+	queueScreen
+	nowScreen
+)
+
+// Model is the root of the interface. It routes and lays out; the screens
+// do the work.
+type Model struct {
+	ctx    context.Context
+	player Player
+	km     keys.Map
+	st     *styles.Styles
+	covers *cover.Store
+
+	search  *search.View
+	library *library.View
+	queue   *queue.View
+	now     *nowplaying.View
+	screens []Screen
+	active  int
+
+	bar    *nowplaying.Bar
+	status nowplaying.Status
+	line   statusLine
+	help   bool
+
+	pending  []action.Action // requests waiting for the one in flight
+	inFlight bool
+
+	startNotice string
+	startErr    bool
+	w, h        int
+}
+
+// New builds the interface. ctx bounds every Cmd's I/O.
+func New(ctx context.Context, o Options) *Model {
+	st, km := styles.New(o.Theme), keys.Default()
+	covers := cover.NewStore(ctx, o.Catalog)
+	m := &Model{
+		ctx: ctx, player: o.Player, km: km, st: st, covers: covers,
+		search:  search.New(ctx, o.Catalog, st, km),
+		library: library.New(ctx, o.Catalog, st, km, covers),
+		queue:   queue.New(st, km),
+		now:     nowplaying.New(st, km, covers),
+		bar:     nowplaying.NewBar(st),
+		status:  nowplaying.Status{Volume: 100},
+		line:    statusLine{st: st},
+
+		startNotice: o.Notice, startErr: o.NoticeIsError,
+	}
+	m.screens = []Screen{m.search, m.library, m.queue, m.now}
+	return m
+}
+
+// Init loads the artist list and starts listening to the player.
+func (m *Model) Init() tea.Cmd {
+	cmds := []tea.Cmd{m.library.Init(), waitEvents(m.player.Events()), m.request(action.Action{Kind: action.Refresh})}
+	if m.startNotice != "" {
+		cmds = append(cmds, m.line.show(m.startNotice, m.startErr))
+	}
+	return tea.Batch(cmds...)
+}
+
+// Update routes msg.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.w, m.h = msg.Width, msg.Height
+		m.layout()
+		return m, nil
+	case tea.KeyMsg:
+		return m, m.key(msg)
+	case tea.MouseMsg:
+		return m, m.mouse(msg)
+	case events:
+		return m, tea.Batch(m.apply(msg.list), waitEvents(m.player.Events()))
+	case eventsClosed:
+		return m, m.line.show("playback stopped: the player shut down", true)
+	case action.Action:
+		return m, m.request(msg)
+	case done:
+		m.inFlight = false
+		var cmds []tea.Cmd
+		if msg.err != nil {
+			cmds = append(cmds, m.line.show(msg.err.Error(), true))
+		} else {
+			q := fromStatus(&m.status, msg.status)
+			q.Shuffle = m.queue.State().Shuffle || msg.a.Kind == action.Shuffle
+			m.queue.SetState(q)
+			cmds = append(cmds, m.statusChanged(), m.confirm(msg.a))
+		}
+		return m, tea.Batch(append(cmds, m.next())...)
+	case notice.Msg:
+		return m, m.line.show(msg.Text, msg.Err)
+	case fade:
+		return m, m.line.fade(msg)
+	case cover.Loaded:
+		m.covers.Put(msg)
+		return m, nil
+	case library.OpenAlbum, library.OpenArtist:
+		m.active = libraryScreen
+		return m, m.library.Update(msg)
+	}
+	// a screen's own messages (search results, loaded documents)
+	var cmds []tea.Cmd
+	for _, s := range m.screens {
+		cmds = append(cmds, s.Update(msg))
+	}
+	return m, tea.Batch(cmds...)
+}
+
+// layout hands every part its size: tab line, screen, status line, bar.
+func (m *Model) layout() {
+	bodyH := max(m.h-2-nowplaying.BarHeight, 0)
+	for _, s := range m.screens {
+		s.SetSize(m.w, bodyH)
+	}
+	m.bar.SetSize(m.w, nowplaying.BarHeight)
+}
+
+func (m *Model) bodyTop() int { return 1 }
+
+func (m *Model) bodyHeight() int { return max(m.h-2-nowplaying.BarHeight, 0) }
+
+func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
+	km, scr := m.km, m.screens[m.active]
+	if m.help {
+		m.help = false // any key closes help
+		if key.Matches(msg, km.ForceQuit) {
+			return tea.Quit
+		}
+		return nil
+	}
+	switch {
+	case key.Matches(msg, km.ForceQuit):
+		return tea.Quit
+	case key.Matches(msg, km.NextScreen):
+		m.active = (m.active + 1) % len(m.screens)
+		return nil
+	case key.Matches(msg, km.PrevScreen):
+		m.active = (m.active + len(m.screens) - 1) % len(m.screens)
+		return nil
+	}
+	if scr.Typing() {
+		return scr.Update(msg)
+	}
+	switch {
+	case key.Matches(msg, km.Quit):
+		return tea.Quit
+	case key.Matches(msg, km.Help):
+		m.help = true
+	case key.Matches(msg, km.Search):
+		m.active = searchScreen
+		m.search.Focus()
+	case key.Matches(msg, km.Pause):
+		return m.request(action.Action{Kind: action.TogglePause})
+	case key.Matches(msg, km.Next):
+		return m.request(action.Action{Kind: action.Next})
+	case key.Matches(msg, km.Prev):
+		return m.request(action.Action{Kind: action.Previous})
+	case key.Matches(msg, km.SeekBack):
+		return m.request(action.Action{Kind: action.SeekBy, By: -seekStep})
+	case key.Matches(msg, km.SeekFwd):
+		return m.request(action.Action{Kind: action.SeekBy, By: seekStep})
+	case key.Matches(msg, km.VolUp):
+		return m.request(action.Action{Kind: action.VolumeBy, Delta: volumeStep})
+	case key.Matches(msg, km.VolDown):
+		return m.request(action.Action{Kind: action.VolumeBy, Delta: -volumeStep})
+	default:
+		return scr.Update(msg)
+	}
+	return nil
+}
+
+func (m *Model) mouse(msg tea.MouseMsg) tea.Cmd {
+	barTop := m.h - nowplaying.BarHeight
+	switch {
+	case msg.Y == 0:
+		if msg.Action == tea.MouseActionPress && msg.Button == tea.MouseButtonLeft {
+			if i := m.tabAt(msg.X); i >= 0 {
+				m.active = i
+			}
+		}
+		return nil
+	case msg.Y >= barTop:
+		if msg.Action == tea.MouseActionPress && msg.Button == tea.MouseButtonLeft {
+			return m.bar.Click(msg.X, msg.Y-barTop)
+		}
+		return nil
+	case msg.Y >= m.bodyTop() && msg.Y < m.bodyTop()+m.bodyHeight():
+		msg.Y -= m.bodyTop()
+		return m.screens[m.active].Update(msg)
+	}
+	return nil
+}
+
+// request queues a to the player, keeping one request in flight so they
+// arrive in order.
+func (m *Model) request(a action.Action) tea.Cmd {
+	m.pending = append(m.pending, a)
+	return m.next()
+}
+
+func (m *Model) next() tea.Cmd {
+	if m.inFlight || len(m.pending) == 0 {
+		return nil
+	}
+	a := m.pending[0]
+	m.pending = m.pending[1:]
+	m.inFlight = true
+	return do(m.ctx, m.player, a)
+}
+
+// confirm tells the user what a request did where it is not self-evident.
+func (m *Model) confirm(a action.Action) tea.Cmd {
+	switch a.Kind {
+	case action.Add, action.PlayNext:
+		what := "1 track"
+		if len(a.Tracks) == 1 {
+			what = "“" + a.Tracks[0].Title + "”"
+		} else if len(a.Tracks) > 1 {
+			what = itoa(len(a.Tracks)) + " tracks"
+		}
+		if a.Kind == action.Add {
+			return m.line.show("added "+what+" to the queue", false)
+		}
+		return m.line.show(what+" plays next", false)
+	case action.Shuffle:
+		return m.line.show("queue shuffled", false)
+	case action.CycleRepeat:
+		return m.line.show("repeat "+m.queue.State().Repeat, false)
+	}
+	return nil
+}
+
+// apply folds player events into the status and hands it to its views.
+func (m *Model) apply(list []player.Event) tea.Cmd {
+	var cmds []tea.Cmd
+	for _, e := range list {
+		i, err := apply(&m.status, e)
+		if i > -2 {
+			q := m.queue.State()
+			q.Index = i
+			m.queue.SetState(q)
+		}
+		if err != nil {
+			cmds = append(cmds, m.line.show(err.Error(), true))
+		}
+	}
+	return tea.Batch(append(cmds, m.statusChanged())...)
+}
+
+// statusChanged hands the playback status to the parts that show it.
+func (m *Model) statusChanged() tea.Cmd {
+	m.bar.SetStatus(m.status)
+	return m.now.SetStatus(m.status)
+}
+
+// View lays out the tab line, the active screen (or help), the status line
+// and the now-playing bar in exactly the window's size.
+func (m *Model) View() string {
+	if m.w <= 0 || m.h <= 0 {
+		return ""
+	}
+	var body string
+	if m.help {
+		body = m.helpView(m.w, m.bodyHeight())
+	} else {
+		body = m.screens[m.active].View()
+	}
+	out := m.tabs() + "\n" + list.Block(body, m.w, m.bodyHeight()) + "\n" +
+		m.line.view(m.w, m.shortHelp()) + "\n" + m.bar.View()
+	return list.Block(out, m.w, m.h)
+}
+
+func (m *Model) tabs() string {
+	var b strings.Builder
+	for i, s := range m.screens {
+		if i == m.active {
+			b.WriteString(m.st.ActiveTab.Render(s.Title()))
+		} else {
+			b.WriteString(m.st.Tab.Render(s.Title()))
+		}
+	}
+	tabs := b.String()
+	hint := m.st.Muted.Render("? help")
+	if gap := m.w - lipgloss.Width(tabs) - lipgloss.Width(hint); gap > 0 {
+		tabs += strings.Repeat(" ", gap) + hint
+	}
+	return list.Fit(tabs, m.w)
+}
+
+// tabAt returns the screen whose tab covers column x, or -1.
+func (m *Model) tabAt(x int) int {
+	pos := 0
+	for i, s := range m.screens {
+		w := lipgloss.Width(m.st.Tab.Render(s.Title()))
+		if x >= pos && x < pos+w {
+			return i
+		}
+		pos += w
+	}
+	return -1
+}

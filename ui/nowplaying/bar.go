@@ -1,0 +1,112 @@
+package nowplaying
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"segue/ui/action"
+	"segue/ui/list"
+	"segue/ui/styles"
+)
+
+// BarHeight is the bar's height in lines: a rule, the title line and the
+// progress line.
+const BarHeight = 3
+
+// Bar is the now-playing line always visible at the bottom.
+type Bar struct {
+	st     *styles.Styles
+	width  int
+	status Status
+
+	progX, progW int // where the progress bar was drawn, for clicks
+}
+
+// NewBar returns a bar drawn with st.
+func NewBar(st *styles.Styles) *Bar { return &Bar{st: st} }
+
+// SetSize sets the width; the height is always BarHeight.
+func (b *Bar) SetSize(w, _ int) { b.width = w }
+
+// SetStatus sets what the bar shows.
+func (b *Bar) SetStatus(s Status) { b.status = s }
+
+// View draws the bar: exactly BarHeight lines of the bar's width.
+func (b *Bar) View() string {
+	w := max(b.width, 1)
+	rule := b.st.Border.Render(strings.Repeat("─", w))
+	s := b.status
+	var title string
+	if s.HasTrack {
+		title = s.State.Symbol() + " " + b.st.BarTitle.Render(s.Track.Title) +
+			b.st.Muted.Render(" · "+s.Track.Artist+" — "+s.Track.Album)
+	} else {
+		title = b.st.Muted.Render(s.State.Symbol() + " nothing playing")
+	}
+	info := b.info()
+	if iw := lipgloss.Width(info); info != "" && w >= 60 && lipgloss.Width(title)+iw+2 <= w {
+		title = list.Fit(title, w-iw-1) + " " + info
+	}
+	return rule + "\n" + list.Fit(title, w) + "\n" + b.progress(w)
+}
+
+// info is the right side of the title line: volume, quality, source, buffer.
+func (b *Bar) info() string {
+	s := b.status
+	parts := []string{fmt.Sprintf("vol %d%%", s.Volume)}
+	if s.Rendition != "" {
+		parts = append(parts, Quality(s.Rendition))
+	}
+	if s.Source != "" {
+		parts = append(parts, string(s.Source))
+	}
+	if s.HasTrack {
+		parts = append(parts, "buf "+fmt.Sprint(s.Buffer.Round(time.Second)))
+	}
+	return b.st.Muted.Render(strings.Join(parts, " · "))
+}
+
+func (b *Bar) progress(w int) string {
+	s := b.status
+	left, right := Clock(s.Position)+" ", " "+Clock(s.Duration)
+	bw := w - len(left) - len(right)
+	if bw < 4 {
+		b.progW = 0
+		return list.Fit(left+right, w)
+	}
+	b.progX, b.progW = len(left), bw
+	fill := 0
+	if s.Duration > 0 {
+		fill = int(int64(bw) * int64(min(s.Position, s.Duration)) / int64(s.Duration))
+	}
+	bar := b.st.ProgressOn.Render(strings.Repeat("━", fill)) + b.st.ProgressOff.Render(strings.Repeat("─", bw-fill))
+	return b.st.Muted.Render(left) + bar + b.st.Muted.Render(right)
+}
+
+// Click handles a click at (x, y) relative to the bar: on the progress bar
+// it seeks there.
+func (b *Bar) Click(x, y int) tea.Cmd {
+	s := b.status
+	if y != 2 || b.progW == 0 || !s.HasTrack || s.Duration <= 0 || x < b.progX || x >= b.progX+b.progW {
+		return nil
+	}
+	to := time.Duration(int64(s.Duration) * int64(x-b.progX) / int64(b.progW))
+	return func() tea.Msg { return action.Action{Kind: action.SeekTo, To: to} }
+}
+
+// Quality names a rendition by its bitrate, as listeners know it.
+func Quality(rendition string) string {
+	switch rendition {
+	case "low":
+		return "96k"
+	case "normal":
+		return "160k"
+	case "high":
+		return "320k"
+	}
+	return rendition
+}

@@ -1,0 +1,119 @@
+package nowplaying
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"segue/ui/cover"
+	"segue/ui/keys"
+	"segue/ui/list"
+	"segue/ui/styles"
+)
+
+// View is the now-playing screen: the cover drawn large beside the details.
+type View struct {
+	st     *styles.Styles
+	km     keys.Map
+	covers *cover.Store
+	status Status
+	w, h   int
+}
+
+// New returns the now-playing screen.
+func New(st *styles.Styles, km keys.Map, covers *cover.Store) *View {
+	return &View{st: st, km: km, covers: covers}
+}
+
+// Title names the screen in the tab line.
+func (v *View) Title() string { return "Now Playing" }
+
+// Typing reports whether the screen takes printable keys (never).
+func (v *View) Typing() bool { return false }
+
+// SetSize sets the area the screen draws in.
+func (v *View) SetSize(w, h int) { v.w, v.h = w, h }
+
+// SetStatus sets what the screen shows and asks for the cover it needs.
+func (v *View) SetStatus(s Status) tea.Cmd {
+	v.status = s
+	if s.HasTrack {
+		return v.covers.Want(s.Track.AlbumID)
+	}
+	return nil
+}
+
+// Update handles nothing of its own: playback keys are global.
+func (v *View) Update(tea.Msg) tea.Cmd { return nil }
+
+// ShortHelp lists the keys worth showing on this screen.
+func (v *View) ShortHelp() []key.Binding { return v.km.Playback() }
+
+// FullHelp lists every key of this screen by group.
+func (v *View) FullHelp() [][]key.Binding { return [][]key.Binding{v.km.Playback()} }
+
+// View draws the screen in exactly its size.
+func (v *View) View() string {
+	if v.w <= 0 || v.h <= 0 {
+		return ""
+	}
+	s := v.status
+	if !s.HasTrack {
+		return lipgloss.Place(v.w, v.h, lipgloss.Center, lipgloss.Center,
+			v.st.Muted.Render("Nothing playing. Press / to search, tab to browse."))
+	}
+	details := v.details()
+	art := v.covers.Get(s.Track.AlbumID)
+	var body string
+	if v.w >= 60 {
+		cw := min(v.w/2, 2*v.h)
+		pic := ""
+		if art != nil {
+			pic = art.Render(cw, v.h, lipgloss.ColorProfile())
+		}
+		if pic != "" {
+			body = lipgloss.JoinHorizontal(lipgloss.Top, pic, "  ", details)
+		} else {
+			body = details
+		}
+	} else {
+		dh := lipgloss.Height(details)
+		if art != nil && v.h-dh >= 4 {
+			body = art.Render(v.w, v.h-dh-1, lipgloss.ColorProfile()) + "\n\n" + details
+		} else {
+			body = details
+		}
+	}
+	return list.Block(body, v.w, v.h)
+}
+
+func (v *View) details() string {
+	s := v.status
+	t := s.Track
+	lines := []string{
+		v.st.Title.Render(t.Title),
+		v.st.Row.Render(t.Artist),
+		v.st.Muted.Render(albumLine(t.Album, t.Year)),
+		"",
+		fmt.Sprintf("%s %s  %s / %s", s.State.Symbol(), s.State, Clock(s.Position), Clock(s.Duration)),
+		v.st.Muted.Render(fmt.Sprintf("volume %d%%", s.Volume)),
+	}
+	if s.Rendition != "" {
+		lines = append(lines, v.st.Muted.Render("quality "+Quality(s.Rendition)))
+	}
+	if s.Source != "" {
+		lines = append(lines, v.st.Muted.Render("from "+string(s.Source)))
+	}
+	lines = append(lines, v.st.Muted.Render(fmt.Sprintf("buffered %.0fs ahead", s.Buffer.Seconds())))
+	return strings.Join(lines, "\n")
+}
+
+func albumLine(album string, year int) string {
+	if year > 0 {
+		return fmt.Sprintf("%s (%d)", album, year)
+	}
+	return album
+}

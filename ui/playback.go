@@ -1,0 +1,138 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"segue/player"
+	"segue/ui/action"
+	"segue/ui/nowplaying"
+	"segue/ui/queue"
+)
+
+// Player is what the interface asks of the playback engine; Control adapts
+// a *player.Player to it, tests use a small fake.
+type Player interface {
+	// Do carries out one request and returns the status after it.
+	Do(ctx context.Context, a action.Action) (player.Status, error)
+	// Events returns the channel of playback events.
+	Events() <-chan player.Event
+}
+
+// events carries what the player said since the last wait: one message for
+// a burst, so a burst costs one redraw.
+type events struct{ list []player.Event }
+
+// eventsClosed says the player's channel is closed.
+type eventsClosed struct{}
+
+// maxBurst bounds how many already-queued events one wake-up takes.
+const maxBurst = 64
+
+// waitEvents is the Cmd that blocks on the player's channel; the root
+// re-arms it after each delivery. It never polls.
+func waitEvents(ch <-chan player.Event) tea.Cmd {
+	if ch == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		e, ok := <-ch
+		if !ok {
+			return eventsClosed{}
+		}
+		list := []player.Event{e}
+		for len(list) < maxBurst {
+			select {
+			case e, ok := <-ch:
+				if !ok {
+					return events{list}
+				}
+				list = append(list, e)
+			default:
+				return events{list}
+			}
+		}
+		return events{list}
+	}
+}
+
+// done is the answer to one Do.
+type done struct {
+	a      action.Action
+	status player.Status
+	err    error
+}
+
+// do runs a request in a Cmd; the root keeps one in flight at a time so
+// requests reach the player in the order they were made.
+func do(ctx context.Context, p Player, a action.Action) tea.Cmd {
+	return func() tea.Msg {
+		st, err := p.Do(ctx, a)
+		if err != nil {
+			err = fmt.Errorf("%s: %w", a, err)
+		}
+		return done{a: a, status: st, err: err}
+	}
+}
+
+func stateOf(s player.State) nowplaying.State {
+	switch s {
+	case player.Playing:
+		return nowplaying.Playing
+	case player.Paused:
+		return nowplaying.Paused
+	case player.Buffering:
+		return nowplaying.Buffering
+	}
+	return nowplaying.Stopped
+}
+
+// fromStatus folds a full status into s and returns the queue it shows.
+func fromStatus(s *nowplaying.Status, st player.Status) queue.State {
+	s.State = stateOf(st.State)
+	s.Track, s.HasTrack = st.Track, st.Track.ID != ""
+	s.Position, s.Duration, s.Volume = st.Position, st.Duration, st.Volume
+	return queue.State{Tracks: st.Queue, Index: st.Index, Repeat: st.Repeat.String()}
+}
+
+// apply folds e into s. index is the queue index a track change reports
+// (-2 when e is not one); err is a problem to tell the user.
+func apply(s *nowplaying.Status, e player.Event) (index int, err error) {
+	index = -2
+	switch e := e.(type) {
+	case player.StateEvent:
+		s.State = stateOf(e.State)
+	case player.TrackEvent:
+		s.Track, s.HasTrack = e.Track, e.Track.ID != ""
+		s.Position, s.Duration, s.Buffer = 0, e.Duration, 0
+		index = e.Index
+	case player.PositionEvent:
+		if e.TrackID == s.Track.ID {
+			s.Position, s.Duration = e.Position, e.Duration
+		}
+	case player.SegmentEvent:
+		if e.TrackID == s.Track.ID {
+			s.Source, s.Rendition = e.From, e.Rendition
+		}
+	case player.RenditionEvent:
+		if e.TrackID == s.Track.ID {
+			s.Rendition = e.Rendition
+		}
+	case player.BufferEvent:
+		if e.TrackID == s.Track.ID {
+			s.Buffer = e.Ahead
+		}
+	case player.ErrorEvent:
+		if e.Fatal {
+			return index, fmt.Errorf("skipped a track: %w", e.Err)
+		}
+		return index, fmt.Errorf("retrying: %w", e.Err)
+	case player.EndEvent:
+		s.State, s.Position = nowplaying.Stopped, 0
+		s.HasTrack = false
+		return -1, nil
+	}
+	return index, nil
+}

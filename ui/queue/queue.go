@@ -1,0 +1,169 @@
+// Package queue owns the queue screen: the tracks to play with the current
+// one marked, reorder, remove, clear, shuffle and repeat. The player owns the
+// queue itself; this screen shows the last State it reported and sends
+// requests as action messages.
+package queue
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"segue/catalog"
+	"segue/ui/action"
+	"segue/ui/keys"
+	"segue/ui/list"
+	"segue/ui/nowplaying"
+	"segue/ui/styles"
+)
+
+// State is the player's queue as the screen shows it.
+type State struct {
+	Tracks  []catalog.Track
+	Index   int    // the current track, -1 when none
+	Repeat  string // off | all | one
+	Shuffle bool   // whether the last request shuffled
+}
+
+// header is the lines above the list.
+const header = 2
+
+// View is the queue screen.
+type View struct {
+	st    *styles.Styles
+	km    keys.Map
+	state State
+	l     list.List
+	w, h  int
+}
+
+// New returns the queue screen.
+func New(st *styles.Styles, km keys.Map) *View {
+	return &View{st: st, km: km, state: State{Index: -1, Repeat: "off"}}
+}
+
+// Title names the screen in the tab line.
+func (v *View) Title() string { return "Queue" }
+
+// Typing reports whether the screen takes printable keys (never).
+func (v *View) Typing() bool { return false }
+
+// SetSize sets the area the screen draws in.
+func (v *View) SetSize(w, h int) {
+	v.w, v.h = w, h
+	v.l.SetHeight(h - header)
+}
+
+// SetState shows s, keeping the cursor where it was.
+func (v *View) SetState(s State) {
+	if s.Repeat == "" {
+		s.Repeat = "off"
+	}
+	v.state = s
+	v.l.SetLen(len(s.Tracks))
+}
+
+// State returns what the screen shows.
+func (v *View) State() State { return v.state }
+
+// ShortHelp lists the keys worth showing on this screen.
+func (v *View) ShortHelp() []key.Binding {
+	return []key.Binding{v.km.Play, v.km.MoveDown, v.km.MoveUp, v.km.Remove, v.km.Clear, v.km.Shuffle, v.km.Repeat}
+}
+
+// FullHelp lists every key of this screen by group.
+func (v *View) FullHelp() [][]key.Binding { return [][]key.Binding{v.ShortHelp()} }
+
+// Update handles keys and mouse.
+func (v *View) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case tea.KeyMsg:
+		return v.key(msg)
+	case tea.MouseMsg:
+		if v.l.HandleWheel(msg) || msg.Action != tea.MouseActionPress || msg.Button != tea.MouseButtonLeft {
+			return nil
+		}
+		if row, double, ok := v.l.Click(msg.Y-header, time.Now()); ok && double {
+			return send(action.Action{Kind: action.Jump, Index: row})
+		}
+	}
+	return nil
+}
+
+func send(a action.Action) tea.Cmd { return func() tea.Msg { return a } }
+
+func (v *View) key(msg tea.KeyMsg) tea.Cmd {
+	c := v.l.Cursor()
+	switch {
+	case key.Matches(msg, v.km.Play), key.Matches(msg, v.km.Open):
+		if c >= 0 {
+			return send(action.Action{Kind: action.Jump, Index: c})
+		}
+	case key.Matches(msg, v.km.MoveDown):
+		if c >= 0 && c+1 < v.l.Len() {
+			v.l.Move(1)
+			return send(action.Action{Kind: action.Move, Index: c, Delta: c + 1})
+		}
+	case key.Matches(msg, v.km.MoveUp):
+		if c > 0 {
+			v.l.Move(-1)
+			return send(action.Action{Kind: action.Move, Index: c, Delta: c - 1})
+		}
+	case key.Matches(msg, v.km.Remove):
+		if c >= 0 {
+			return send(action.Action{Kind: action.Remove, Index: c})
+		}
+	case key.Matches(msg, v.km.Clear):
+		return send(action.Action{Kind: action.Clear})
+	case key.Matches(msg, v.km.Shuffle):
+		return send(action.Action{Kind: action.Shuffle})
+	case key.Matches(msg, v.km.Repeat):
+		return send(action.Action{Kind: action.CycleRepeat})
+	default:
+		v.l.HandleKey(msg, v.km)
+	}
+	return nil
+}
+
+// View draws the screen in exactly its size.
+func (v *View) View() string {
+	s := v.state
+	var total time.Duration
+	for _, t := range s.Tracks {
+		total += time.Duration(t.DurationMS) * time.Millisecond
+	}
+	head := v.st.Title.Render("Queue") + v.st.Muted.Render(fmt.Sprintf("  %d tracks · %s", len(s.Tracks), nowplaying.Clock(total)))
+	mode := "repeat " + s.Repeat
+	if s.Shuffle {
+		mode += " · shuffled"
+	}
+	sub := v.st.Muted.Render(mode)
+	if len(s.Tracks) == 0 {
+		sub = v.st.Muted.Render("empty — add tracks with a (add) or A (play next) from search or the library")
+	}
+	body := v.l.Render(v.w, func(i int, sel bool) string {
+		t := s.Tracks[i]
+		mark := "  "
+		if i == s.Index {
+			mark = "▶ "
+		}
+		var row string
+		if v.w >= 60 {
+			row = list.Columns(v.w-4, []int{5, 3, 3}, t.Title, t.Artist, t.Album, nowplaying.Clock(time.Duration(t.DurationMS)*time.Millisecond))
+		} else {
+			row = list.Columns(v.w-4, []int{1}, t.Title+" · "+t.Artist, nowplaying.Clock(time.Duration(t.DurationMS)*time.Millisecond))
+		}
+		switch {
+		case sel:
+			return v.st.Selected.Render(list.Fit("› "+mark+row, v.w))
+		case i == s.Index:
+			return "  " + v.st.Playing.Render(mark+row)
+		case i < s.Index:
+			return "  " + v.st.Muted.Render(mark+row)
+		}
+		return "  " + v.st.Row.Render(mark+row)
+	})
+	return list.Block(head+"\n"+sub+"\n"+body, v.w, v.h)
+}

@@ -1,0 +1,335 @@
+// Package search owns the search screen: a query typed into an input,
+// debounced, sent to the catalog in a Cmd; answers to older queries are
+// dropped; results are grouped tracks, albums, artists. It sends requests as
+// messages (action.Action to play, library.Open* to browse) and calls nothing
+// but its Searcher.
+package search
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"segue/catalog"
+	"segue/ui/action"
+	"segue/ui/keys"
+	"segue/ui/library"
+	"segue/ui/list"
+	"segue/ui/nowplaying"
+	"segue/ui/styles"
+)
+
+// Searcher answers a search query; the origin client satisfies it (from
+// cached documents when offline).
+type Searcher interface {
+	Search(ctx context.Context, q string, limit int) (catalog.SearchResult, error)
+}
+
+// Debounce is how long typing must pause before a query is sent.
+const Debounce = 120 * time.Millisecond
+
+// Limit is how many hits of each kind a query asks for.
+const Limit = 50
+
+// header is the lines above the result list: the input and a summary.
+const header = 2
+
+type debounced struct {
+	seq   int
+	query string
+}
+
+// results is a search answer; seq says which query it answers.
+type results struct {
+	seq int
+	res catalog.SearchResult
+	err error
+}
+
+type rowKind int
+
+const (
+	heading rowKind = iota
+	trackRow
+	albumRow
+	artistRow
+)
+
+type row struct {
+	kind  rowKind
+	label string
+	i     int // index in its group
+}
+
+// View is the search screen.
+type View struct {
+	ctx   context.Context
+	src   Searcher
+	st    *styles.Styles
+	km    keys.Map
+	input input
+	seq   int // of the latest query typed
+
+	res  catalog.SearchResult
+	rows []row
+	l    list.List
+	err  error
+	busy bool
+	w, h int
+}
+
+// New returns the search screen asking src; the input starts focused.
+func New(ctx context.Context, src Searcher, st *styles.Styles, km keys.Map) *View {
+	return &View{ctx: ctx, src: src, st: st, km: km, input: input{focused: true}}
+}
+
+// Title names the screen in the tab line.
+func (v *View) Title() string { return "Search" }
+
+// Typing reports whether printable keys go to the input.
+func (v *View) Typing() bool { return v.input.Focused() }
+
+// Focus puts the cursor in the input.
+func (v *View) Focus() { v.input.Focus() }
+
+// SetSize sets the area the screen draws in.
+func (v *View) SetSize(w, h int) {
+	v.w, v.h = w, h
+	v.l.SetHeight(h - header)
+}
+
+// ShortHelp lists the keys worth showing on this screen.
+func (v *View) ShortHelp() []key.Binding {
+	if v.Typing() {
+		return []key.Binding{v.km.Play, v.km.Blur}
+	}
+	return []key.Binding{v.km.Play, v.km.Add, v.km.PlayNext, v.km.Search}
+}
+
+// FullHelp lists every key of this screen by group.
+func (v *View) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{v.km.Search, v.km.Blur, v.km.Play, v.km.Add, v.km.PlayNext}}
+}
+
+// Update handles keys, mouse and the screen's own messages.
+func (v *View) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case debounced:
+		if msg.seq != v.seq {
+			return nil
+		}
+		return v.query(msg.seq, msg.query)
+	case results:
+		if msg.seq != v.seq {
+			return nil // an answer to a query the user has typed past
+		}
+		v.busy = false
+		v.err = msg.err
+		if msg.err == nil {
+			v.setResults(msg.res)
+		}
+		return nil
+	case tea.KeyMsg:
+		return v.key(msg)
+	case tea.MouseMsg:
+		return v.mouse(msg)
+	}
+	return nil
+}
+
+func (v *View) key(msg tea.KeyMsg) tea.Cmd {
+	if v.input.Focused() {
+		switch {
+		case key.Matches(msg, v.km.Blur), key.Matches(msg, v.km.Play), msg.Type == tea.KeyDown:
+			v.input.Blur()
+			v.skipHeading(1)
+			return nil
+		}
+		before := v.input.Value()
+		if v.input.update(msg) && v.input.Value() != before {
+			return v.changed()
+		}
+		return nil
+	}
+	switch {
+	case key.Matches(msg, v.km.Search):
+		v.input.Focus()
+		return nil
+	case key.Matches(msg, v.km.Play), key.Matches(msg, v.km.Open):
+		return v.activate(action.PlayNow)
+	case key.Matches(msg, v.km.Add):
+		return v.activate(action.Add)
+	case key.Matches(msg, v.km.PlayNext):
+		return v.activate(action.PlayNext)
+	case key.Matches(msg, v.km.Up):
+		if v.l.Cursor() <= 1 {
+			v.input.Focus()
+			return nil
+		}
+		v.l.Move(-1)
+		v.skipHeading(-1)
+	case v.l.HandleKey(msg, v.km):
+		v.skipHeading(1)
+	}
+	return nil
+}
+
+// changed starts the debounce for the input's new value.
+func (v *View) changed() tea.Cmd {
+	v.seq++
+	q, seq := v.input.Value(), v.seq
+	if q == "" {
+		v.busy, v.err = false, nil
+		v.setResults(catalog.SearchResult{})
+		return nil
+	}
+	v.busy = true
+	return tea.Tick(Debounce, func(time.Time) tea.Msg { return debounced{seq: seq, query: q} })
+}
+
+// query runs the search in a Cmd that copies what it needs.
+func (v *View) query(seq int, q string) tea.Cmd {
+	ctx, src := v.ctx, v.src
+	return func() tea.Msg {
+		res, err := src.Search(ctx, q, Limit)
+		if err != nil {
+			err = fmt.Errorf("search %q: %w", q, err)
+		}
+		return results{seq: seq, res: res, err: err}
+	}
+}
+
+func (v *View) setResults(res catalog.SearchResult) {
+	v.res = res
+	v.rows = v.rows[:0]
+	if len(res.Tracks) > 0 {
+		v.rows = append(v.rows, row{kind: heading, label: fmt.Sprintf("Tracks (%d)", len(res.Tracks))})
+		for i := range res.Tracks {
+			v.rows = append(v.rows, row{kind: trackRow, i: i})
+		}
+	}
+	if len(res.Albums) > 0 {
+		v.rows = append(v.rows, row{kind: heading, label: fmt.Sprintf("Albums (%d)", len(res.Albums))})
+		for i := range res.Albums {
+			v.rows = append(v.rows, row{kind: albumRow, i: i})
+		}
+	}
+	if len(res.Artists) > 0 {
+		v.rows = append(v.rows, row{kind: heading, label: fmt.Sprintf("Artists (%d)", len(res.Artists))})
+		for i := range res.Artists {
+			v.rows = append(v.rows, row{kind: artistRow, i: i})
+		}
+	}
+	v.l.SetLen(len(v.rows))
+	v.l.Select(1)
+}
+
+// skipHeading moves the cursor off a heading row in direction d.
+func (v *View) skipHeading(d int) {
+	c := v.l.Cursor()
+	if c >= 0 && v.rows[c].kind == heading {
+		v.l.Move(d)
+		if v.rows[v.l.Cursor()].kind == heading {
+			v.l.Move(-d)
+		}
+	}
+}
+
+// activate acts on the selected row: tracks go to the player with kind k,
+// albums and artists open in the library.
+func (v *View) activate(k action.Kind) tea.Cmd {
+	c := v.l.Cursor()
+	if c < 0 {
+		return nil
+	}
+	r := v.rows[c]
+	switch r.kind {
+	case trackRow:
+		a := action.Tracks(k, v.res.Tracks[r.i])
+		return func() tea.Msg { return a }
+	case albumRow:
+		id := v.res.Albums[r.i].ID
+		return func() tea.Msg { return library.OpenAlbum{ID: id} }
+	case artistRow:
+		id := v.res.Artists[r.i].ID
+		return func() tea.Msg { return library.OpenArtist{ID: id} }
+	}
+	return nil
+}
+
+func (v *View) mouse(msg tea.MouseMsg) tea.Cmd {
+	if v.l.HandleWheel(msg) {
+		return nil
+	}
+	if msg.Action != tea.MouseActionPress || msg.Button != tea.MouseButtonLeft {
+		return nil
+	}
+	if msg.Y < header {
+		v.input.Focus()
+		return nil
+	}
+	_, double, ok := v.l.Click(msg.Y-header, time.Now())
+	if !ok {
+		return nil
+	}
+	v.input.Blur()
+	if double {
+		return v.activate(action.PlayNow)
+	}
+	return nil
+}
+
+// View draws the screen in exactly its size.
+func (v *View) View() string {
+	summary := v.summary()
+	body := v.l.Render(v.w, func(i int, sel bool) string {
+		r := v.rows[i]
+		var s string
+		switch r.kind {
+		case heading:
+			return v.st.Heading.Render(r.label)
+		case trackRow:
+			t := v.res.Tracks[r.i]
+			if v.w >= 60 {
+				s = list.Columns(v.w-2, []int{4, 3, 3}, t.Title, t.Artist, t.Album, nowplaying.Clock(time.Duration(t.DurationMS)*time.Millisecond))
+			} else {
+				s = list.Columns(v.w-2, []int{1}, t.Title+" · "+t.Artist, nowplaying.Clock(time.Duration(t.DurationMS)*time.Millisecond))
+			}
+		case albumRow:
+			a := v.res.Albums[r.i]
+			s = list.Columns(v.w-2, []int{1}, a.Title+" · "+a.Artist, yearOf(a.Year))
+		case artistRow:
+			s = v.res.Artists[r.i].Name
+		}
+		if sel && !v.input.Focused() {
+			return v.st.Selected.Render(list.Fit("› "+s, v.w))
+		}
+		return "  " + v.st.Row.Render(s)
+	})
+	return list.Block(v.input.view(v.st, v.w)+"\n"+summary+"\n"+body, v.w, v.h)
+}
+
+func (v *View) summary() string {
+	switch {
+	case v.err != nil:
+		return v.st.Error.Render(v.err.Error())
+	case v.busy:
+		return v.st.Muted.Render("searching…")
+	case v.input.Value() == "":
+		return v.st.Muted.Render("type to search")
+	case len(v.rows) == 0:
+		return v.st.Muted.Render("no matches")
+	}
+	return v.st.Muted.Render(fmt.Sprintf("%d tracks · %d albums · %d artists",
+		len(v.res.Tracks), len(v.res.Albums), len(v.res.Artists)))
+}
+
+func yearOf(y int) string {
+	if y == 0 {
+		return ""
+	}
+	return fmt.Sprint(y)
+}

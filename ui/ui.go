@@ -1,0 +1,57 @@
+// Package ui is segue's terminal interface (Bubble Tea v1). The root Model
+// only routes: keys and mouse to the active screen, player events to the
+// now-playing parts, requests from the screens to the player. Each screen is
+// its own package (search, library, queue, nowplaying) implementing Screen;
+// styles and keys live in their own packages. All I/O runs in tea.Cmds.
+package ui
+
+import (
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"segue/ui/cover"
+	"segue/ui/library"
+	"segue/ui/search"
+)
+
+// Catalog is what the screens read from the origin (the origin client,
+// answering from cached documents when offline).
+type Catalog interface {
+	search.Searcher
+	library.Browser
+	cover.Fetcher
+}
+
+// Component is the contract every part of the interface keeps.
+type Component interface {
+	Update(msg tea.Msg) tea.Cmd
+	View() string
+	SetSize(w, h int)
+	ShortHelp() []key.Binding
+	FullHelp() [][]key.Binding
+}
+
+// Screen is a Component shown full size under the tab line.
+type Screen interface {
+	Component
+	// Title names the screen in the tab line.
+	Title() string
+	// Typing reports whether printable keys belong to the screen (an input
+	// has focus), so global single-letter keys must not fire.
+	Typing() bool
+}
+
+// Options configures the interface.
+type Options struct {
+	// Catalog answers searches and browsing. Required.
+	Catalog Catalog
+	// Player plays. Required.
+	Player Player
+	// Theme overrides style colors (config.toml [theme]); nil uses defaults.
+	Theme map[string]string
+	// Notice is shown in the status line at start, e.g. that the origin is
+	// unreachable and only cached music is available.
+	Notice string
+	// NoticeIsError marks Notice as an error.
+	NoticeIsError bool
+}
