@@ -1,0 +1,220 @@
+package origin
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"segue/catalog"
+)
+
+// routes is the origin HTTP API (DESIGN.md, "Origin HTTP API").
+func (s *Server) routes() *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/v1/search", s.handleSearch)
+	mux.HandleFunc("GET /api/v1/artists", s.handleArtists)
+	mux.HandleFunc("GET /api/v1/artists/{id}", s.handleArtist)
+	mux.HandleFunc("GET /api/v1/albums/{id}", s.handleAlbum)
+	mux.HandleFunc("GET /api/v1/albums/{id}/cover", s.handleCover)
+	mux.HandleFunc("GET /api/v1/tracks/{id}", s.handleTrack)
+	mux.HandleFunc("GET /api/v1/tracks/{id}/manifest", s.handleManifest)
+	mux.HandleFunc("GET /chunks/{hash}", s.handleChunk)
+	return mux
+}
+
+// writeError answers with the JSON error body every non-2xx response carries.
+func writeError(w http.ResponseWriter, status int, msg string) {
+	h := w.Header()
+	h.Del("Content-Length")
+	h.Del("ETag")
+	h.Del("Cache-Control")
+	h.Set("Content-Type", "application/json")
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(catalog.ErrorResponse{Error: msg})
+}
+
+// serveDoc answers with a JSON document and a strong ETag from its bytes;
+// http.ServeContent answers If-None-Match with 304 and handles HEAD.
+func serveDoc(w http.ResponseWriter, r *http.Request, body []byte) {
+	sum := sha256.Sum256(body)
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("ETag", `"`+hex.EncodeToString(sum[:16])+`"`)
+	h.Set("Cache-Control", "no-cache") // revalidate: the catalog changes on ingest
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(body))
+}
+
+func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	serveDoc(w, r, body)
+}
+
+// internal answers 500 for a failure of the origin itself (never bad input).
+func (s *Server) internal(w http.ResponseWriter, r *http.Request, err error) {
+	s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	writeError(w, http.StatusInternalServerError, "internal error; see the origin's log")
+}
+
+// lookupFailed answers for an error of a catalog lookup.
+func (s *Server) lookupFailed(w http.ResponseWriter, r *http.Request, what string, err error) {
+	if errors.Is(err, ErrNotFound) {
+		writeError(w, http.StatusNotFound, what+" not found")
+		return
+	}
+	s.internal(w, r, err)
+}
+
+// pathID returns the {id} path value, or answers 400 and returns "".
+func pathID(w http.ResponseWriter, r *http.Request) string {
+	id := r.PathValue("id")
+	if len(id) == 0 || len(id) > 128 || strings.IndexFunc(id, func(c rune) bool {
+		return !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_')
+	}) >= 0 {
+		writeError(w, http.StatusBadRequest, "malformed id: want letters, digits, - or _ (at most 128)")
+		return ""
+	}
+	return id
+}
+
+func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
+	params := r.URL.Query()
+	q := params.Get("q")
+	if strings.TrimSpace(q) == "" {
+		writeError(w, http.StatusBadRequest, "missing search query: add ?q=words")
+		return
+	}
+	limit := DefaultSearchLimit
+	if v := params.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			writeError(w, http.StatusBadRequest, "limit must be a whole number from 1 to "+strconv.Itoa(MaxSearchLimit))
+			return
+		}
+		limit = min(n, MaxSearchLimit)
+	}
+	res, err := s.reader.Search(r.Context(), q, limit)
+	if errors.Is(err, ErrBadQuery) {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	s.serveJSON(w, r, res)
+}
+
+func (s *Server) handleArtists(w http.ResponseWriter, r *http.Request) {
+	as, err := s.reader.Artists(r.Context())
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	s.serveJSON(w, r, as)
+}
+
+func (s *Server) handleArtist(w http.ResponseWriter, r *http.Request) {
+	id := pathID(w, r)
+	if id == "" {
+		return
+	}
+	a, err := s.reader.Artist(r.Context(), id)
+	if err != nil {
+		s.lookupFailed(w, r, "artist "+id, err)
+		return
+	}
+	s.serveJSON(w, r, a)
+}
+
+func (s *Server) handleAlbum(w http.ResponseWriter, r *http.Request) {
+	id := pathID(w, r)
+	if id == "" {
+		return
+	}
+	a, err := s.reader.Album(r.Context(), id)
+	if err != nil {
+		s.lookupFailed(w, r, "album "+id, err)
+		return
+	}
+	s.serveJSON(w, r, a)
+}
+
+func (s *Server) handleTrack(w http.ResponseWriter, r *http.Request) {
+	id := pathID(w, r)
+	if id == "" {
+		return
+	}
+	t, err := s.reader.Track(r.Context(), id)
+	if err != nil {
+		s.lookupFailed(w, r, "track "+id, err)
+		return
+	}
+	s.serveJSON(w, r, t)
+}
+
+func (s *Server) handleManifest(w http.ResponseWriter, r *http.Request) {
+	id := pathID(w, r)
+	if id == "" {
+		return
+	}
+	m, err := s.reader.Manifest(r.Context(), id)
+	if err != nil {
+		s.lookupFailed(w, r, "track "+id, err)
+		return
+	}
+	serveDoc(w, r, m)
+}
+
+// jsonErrors makes the mux's own 404 and 405 answers JSON like every other
+// error (the mux writes text/plain).
+func jsonErrors(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, pattern := mux.Handler(r); pattern == "" {
+			mux.ServeHTTP(&errorRewriter{ResponseWriter: w}, r)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
+}
+
+// errorRewriter replaces an error status's text body with the JSON body.
+type errorRewriter struct {
+	http.ResponseWriter
+	swallow bool
+}
+
+func (e *errorRewriter) WriteHeader(code int) {
+	if code < 400 {
+		e.ResponseWriter.WriteHeader(code)
+		return
+	}
+	e.swallow = true
+	msg := strings.ToLower(http.StatusText(code))
+	switch code {
+	case http.StatusNotFound:
+		msg = "no such route: see the origin HTTP API in DESIGN.md"
+	case http.StatusMethodNotAllowed:
+		msg = "method not allowed: the origin answers GET and HEAD"
+	}
+	writeError(e.ResponseWriter, code, msg)
+}
+
+func (e *errorRewriter) Write(p []byte) (int, error) {
+	if e.swallow {
+		return len(p), nil
+	}
+	return e.ResponseWriter.Write(p)
+}
+
+func (e *errorRewriter) Unwrap() http.ResponseWriter { return e.ResponseWriter }

@@ -1,0 +1,188 @@
+package origin
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"segue/sqlite"
+)
+
+// Synthetic catalog for the search benchmark: 1,000,000 tracks on 100,000
+// albums by 20,000 artists, titles drawn from a Zipf-distributed vocabulary
+// (a few words are very common, like "love" in real catalogs).
+const (
+	benchTracks  = 1_000_000
+	benchAlbums  = 100_000
+	benchArtists = 20_000
+	benchVocab   = 8000
+)
+
+// benchWord makes a deterministic pronounceable word; some carry diacritics.
+func benchWord(i int) string {
+	cons := []string{"b", "c", "d", "f", "g", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z", "ch", "st"}
+	vows := []string{"a", "e", "i", "o", "u", "ou", "é", "ä", "y"}
+	r := rand.New(rand.NewPCG(uint64(i), 7))
+	var b strings.Builder
+	for range 2 + r.IntN(2) {
+		b.WriteString(cons[r.IntN(len(cons))])
+		b.WriteString(vows[r.IntN(len(vows))])
+	}
+	return b.String()
+}
+
+func benchPhrase(r *rand.Rand, z *rand.Zipf, words int) string {
+	parts := make([]string, words)
+	for i := range parts {
+		parts[i] = benchWord(int(z.Uint64()))
+	}
+	return strings.Join(parts, " ")
+}
+
+// benchCatalog returns the data dir of the synthetic catalog, building it
+// once into os.TempDir (about a minute) and reusing it on later runs.
+func benchCatalog(b *testing.B) string {
+	b.Helper()
+	dir := filepath.Join(os.TempDir(), "segue-search-bench-v1")
+	if _, err := os.Stat(filepath.Join(dir, "complete")); err == nil {
+		return dir
+	}
+	os.RemoveAll(dir)
+	start := time.Now()
+	db, err := OpenCatalog(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	r := rand.New(rand.NewPCG(1, 2))
+	z := rand.NewZipf(r, 1.1, 2, benchVocab-1)
+	artistName := make([]string, benchArtists)
+	albumTitle := make([]string, benchAlbums)
+	err = sqlite.Tx(context.Background(), db, func(tx *sql.Tx) error {
+		insArtist, _ := tx.Prepare(`INSERT INTO artists(id, name) VALUES (?, ?)`)
+		insAlbum, _ := tx.Prepare(`INSERT INTO albums(id, title, artist_id, year) VALUES (?, ?, ?, ?)`)
+		insTrack, _ := tx.Prepare(`INSERT INTO tracks(id, path, title, artist_id, album_id, track_no, disc_no, year, duration_ms, file_size, file_mtime, manifest)
+			VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, 0, 0, '{}')`)
+		insSearch, _ := tx.Prepare(`INSERT INTO search(kind, ref_id, title, artist, album) VALUES (?, ?, ?, ?, ?)`)
+		for i := range benchArtists {
+			artistName[i] = benchPhrase(r, z, 1+r.IntN(2))
+			id := fmt.Sprintf("ar%016x", i)
+			if _, err := insArtist.Exec(id, artistName[i]); err != nil {
+				return err
+			}
+			if _, err := insSearch.Exec("ar", id, "", artistName[i], ""); err != nil {
+				return err
+			}
+		}
+		for i := range benchAlbums {
+			albumTitle[i] = benchPhrase(r, z, 1+r.IntN(3))
+			ar := i % benchArtists
+			id := fmt.Sprintf("al%016x", i)
+			if _, err := insAlbum.Exec(id, albumTitle[i], fmt.Sprintf("ar%016x", ar), 1960+i%60); err != nil {
+				return err
+			}
+			if _, err := insSearch.Exec("al", id, "", artistName[ar], albumTitle[i]); err != nil {
+				return err
+			}
+		}
+		for i := range benchTracks {
+			al := i / (benchTracks / benchAlbums)
+			ar := al % benchArtists
+			title := benchPhrase(r, z, 1+r.IntN(4))
+			id := fmt.Sprintf("t%016x", i)
+			if _, err := insTrack.Exec(id, fmt.Sprint("p/", i), title, fmt.Sprintf("ar%016x", ar), fmt.Sprintf("al%016x", al),
+				1+i%10, 1960+al%60, 180000+i%120000); err != nil {
+				return err
+			}
+			if _, err := insSearch.Exec("t", id, title, artistName[ar], albumTitle[al]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := db.Exec(`INSERT INTO search(search) VALUES ('optimize')`); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "complete"), nil, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("built synthetic catalog of %d tracks in %v", benchTracks, time.Since(start).Round(time.Second))
+	return dir
+}
+
+// benchQueries is a mix of what people type: whole common and rare words,
+// 2-4 letter prefixes (search-as-you-type), two-word queries, artist names,
+// and the worst case, a single letter.
+func benchQueries(n int) []string {
+	r := rand.New(rand.NewPCG(3, 4))
+	z := rand.NewZipf(r, 1.1, 2, benchVocab-1)
+	qs := make([]string, 0, n)
+	for i := range n {
+		w := benchWord(int(z.Uint64()))
+		switch i % 6 {
+		case 0:
+			qs = append(qs, w)
+		case 1:
+			qs = append(qs, string([]rune(w)[:min(len([]rune(w)), 2+r.IntN(3))]))
+		case 2:
+			w2 := []rune(benchWord(int(z.Uint64())))
+			qs = append(qs, w+" "+string(w2[:min(len(w2), 3)]))
+		case 3:
+			qs = append(qs, benchWord(r.IntN(benchVocab)))
+		case 4:
+			qs = append(qs, strings.ToUpper(w)+" "+benchWord(r.IntN(benchVocab)))
+		case 5:
+			qs = append(qs, string(rune('a'+r.IntN(26))))
+		}
+	}
+	return qs
+}
+
+// BenchmarkSearch1M measures Reader.Search latency on 1,000,000 tracks and
+// reports p50/p95 over a fixed query mix per iteration (target p95 <= 10 ms).
+func BenchmarkSearch1M(b *testing.B) {
+	dir := benchCatalog(b)
+	db, err := OpenCatalog(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	rd := NewReader(db)
+	ctx := context.Background()
+	qs := benchQueries(600)
+	for _, q := range qs[:60] { // warm the page cache
+		rd.Search(ctx, q, DefaultSearchLimit)
+	}
+	var lat []time.Duration
+	var hits int
+	b.ResetTimer()
+	for range b.N {
+		for _, q := range qs {
+			t0 := time.Now()
+			res, err := rd.Search(ctx, q, DefaultSearchLimit)
+			lat = append(lat, time.Since(t0))
+			if err != nil {
+				b.Fatal(err)
+			}
+			hits += len(res.Tracks) + len(res.Albums) + len(res.Artists)
+		}
+	}
+	b.StopTimer()
+	slices.Sort(lat)
+	pct := func(p float64) float64 { return float64(lat[int(p*float64(len(lat)-1))].Microseconds()) / 1000 }
+	b.ReportMetric(pct(0.50), "p50-ms")
+	b.ReportMetric(pct(0.95), "p95-ms")
+	b.ReportMetric(pct(0.99), "p99-ms")
+	b.ReportMetric(float64(hits)/float64(len(lat)), "results/query")
+	b.ReportMetric(0, "ns/op")
+}

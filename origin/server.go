@@ -1,0 +1,190 @@
+package origin
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// ServerOptions configure New. Zero values take the documented defaults.
+type ServerOptions struct {
+	// DataDir holds catalog.db and blobs/ (required).
+	DataDir string
+	// Addr is where ListenAndServe listens (default 127.0.0.1:7700).
+	Addr string
+	// RequireToken demands a bearer token even on a loopback address. Off
+	// loopback tokens are always required.
+	RequireToken bool
+	// Logger receives the access log and lifecycle messages (default: discard).
+	Logger *slog.Logger
+	// ShutdownTimeout bounds how long in-flight requests may run after the
+	// context given to Serve ends (default 10s).
+	ShutdownTimeout time.Duration
+}
+
+// Server serves the origin HTTP API and /chunks from one data dir.
+//
+// New opens the catalog; Serve runs until its context ends and then shuts
+// down gracefully; Close releases the catalog. A Server serves at most one
+// listener.
+type Server struct {
+	opts   ServerOptions
+	db     *sql.DB
+	reader *Reader
+	blobs  Blobs
+	log    *slog.Logger
+	// auth is true when requests need a bearer token. It is decided from
+	// Addr in New and re-decided from the real listener in Serve.
+	auth    atomic.Bool
+	handler http.Handler
+
+	mu   sync.Mutex   // guards http
+	http *http.Server // set by Serve
+}
+
+// New opens the catalog in o.DataDir (creating an empty one when there is
+// none) and builds the handler.
+func New(o ServerOptions) (*Server, error) {
+	if o.DataDir == "" {
+		return nil, errors.New("start origin: no data dir given (use --data DIR)")
+	}
+	if o.Addr == "" {
+		o.Addr = "127.0.0.1:7700"
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.ShutdownTimeout <= 0 {
+		o.ShutdownTimeout = 10 * time.Second
+	}
+	db, err := OpenCatalog(o.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("start origin: %w", err)
+	}
+	s := &Server{
+		opts:   o,
+		db:     db,
+		reader: NewReader(db),
+		blobs:  Blobs{Dir: filepath.Join(o.DataDir, BlobDir)},
+		log:    o.Logger,
+	}
+	s.auth.Store(o.RequireToken || !isLoopback(o.Addr))
+	s.handler = accessLog(s.log, s.authenticate(jsonErrors(s.routes())))
+	return s, nil
+}
+
+// isLoopback reports whether addr (host:port) only accepts local
+// connections. An empty host means every interface.
+func isLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		host = addr
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// RequiresToken reports whether requests must carry a bearer token.
+func (s *Server) RequiresToken() bool { return s.auth.Load() }
+
+// Handler returns the origin's HTTP handler (routes, auth, access log).
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// ListenAndServe listens on the configured Addr and serves until ctx ends.
+func (s *Server) ListenAndServe(ctx context.Context) error {
+	ln, err := net.Listen("tcp", s.opts.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w (is another origin running? pick another --addr)", s.opts.Addr, err)
+	}
+	return s.Serve(ctx, ln)
+}
+
+// Serve accepts connections on ln until ctx ends, then stops accepting and
+// lets in-flight requests finish (up to ShutdownTimeout). It closes ln.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	if !isLoopback(ln.Addr().String()) {
+		s.auth.Store(true)
+	}
+	hs := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	s.mu.Lock()
+	if s.http != nil {
+		s.mu.Unlock()
+		ln.Close()
+		return errors.New("origin: Serve called twice")
+	}
+	s.http = hs
+	s.mu.Unlock()
+
+	s.log.Info("origin serving", "addr", ln.Addr().String(), "data", s.opts.DataDir, "tokens", s.auth.Load())
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve origin: %w", err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), s.opts.ShutdownTimeout)
+	defer cancel()
+	err := hs.Shutdown(sctx)
+	<-errc // http.ErrServerClosed once Serve has returned
+	s.log.Info("origin stopped", "addr", ln.Addr().String())
+	if err != nil {
+		return fmt.Errorf("shut down origin: %w", err)
+	}
+	return nil
+}
+
+// Close stops serving at once (Serve returns) and closes the catalog.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	hs := s.http
+	s.mu.Unlock()
+	if hs != nil {
+		hs.Close()
+	}
+	return s.db.Close()
+}
+
+// authenticate demands a live bearer token when the server requires one.
+func (s *Server) authenticate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !s.auth.Load() {
+			next.ServeHTTP(w, r)
+			return
+		}
+		secret, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || secret == "" {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="segue"`)
+			writeError(w, http.StatusUnauthorized, "a bearer token is required: create one with segue origin token create NAME")
+			return
+		}
+		if _, err := CheckToken(r.Context(), s.db, strings.TrimSpace(secret)); err != nil {
+			if errors.Is(err, ErrBadToken) {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="segue", error="invalid_token"`)
+				writeError(w, http.StatusUnauthorized, "the bearer token is unknown or revoked")
+				return
+			}
+			s.log.Error("check token", "err", err)
+			writeError(w, http.StatusServiceUnavailable, "cannot check the token right now")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}

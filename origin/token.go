@@ -1,0 +1,121 @@
+package origin
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// ErrBadToken is returned by CheckToken for a secret that is unknown or revoked.
+var ErrBadToken = errors.New("unknown or revoked token")
+
+// tokenPrefix marks a secret as a segue origin token, so it is recognisable
+// in a config file or a leaked log.
+const tokenPrefix = "sgo_"
+
+// Token is a bearer token as token list shows it; the secret is never kept.
+type Token struct {
+	ID        string     `json:"id"`
+	Name      string     `json:"name"`
+	CreatedAt time.Time  `json:"created_at"`
+	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+}
+
+// secretSHA is how a secret is stored and looked up.
+func secretSHA(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:])
+}
+
+// CreateToken stores a new token called name and returns it with its
+// secret, which is shown once: only its sha256 is stored.
+func CreateToken(ctx context.Context, db *sql.DB, name string) (Token, string, error) {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return Token{}, "", errors.New("create token: the name is empty (name it after who will use it)")
+	}
+	var raw [32]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return Token{}, "", fmt.Errorf("create token: %w", err)
+	}
+	secret := tokenPrefix + hex.EncodeToString(raw[:])
+	t := Token{ID: "tok" + secretSHA(secret)[:8], Name: name, CreatedAt: time.Now().UTC().Truncate(time.Second)}
+	_, err := db.ExecContext(ctx, `INSERT INTO tokens(id, name, secret_sha, created_at) VALUES (?, ?, ?, ?)`,
+		t.ID, t.Name, secretSHA(secret), t.CreatedAt.Unix())
+	if err != nil {
+		return Token{}, "", fmt.Errorf("create token %q: %w", name, err)
+	}
+	return t, secret, nil
+}
+
+// ListTokens returns every token, revoked ones included, oldest first.
+func ListTokens(ctx context.Context, db *sql.DB) ([]Token, error) {
+	rows, err := db.QueryContext(ctx, `SELECT id, name, created_at, revoked_at FROM tokens ORDER BY created_at, id`)
+	if err != nil {
+		return nil, fmt.Errorf("list tokens: %w", err)
+	}
+	defer rows.Close()
+	out := []Token{}
+	for rows.Next() {
+		var t Token
+		var created int64
+		var revoked sql.NullInt64
+		if err := rows.Scan(&t.ID, &t.Name, &created, &revoked); err != nil {
+			return nil, fmt.Errorf("list tokens: %w", err)
+		}
+		t.CreatedAt = time.Unix(created, 0).UTC()
+		if revoked.Valid {
+			r := time.Unix(revoked.Int64, 0).UTC()
+			t.RevokedAt = &r
+		}
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list tokens: %w", err)
+	}
+	return out, nil
+}
+
+// RevokeToken revokes the token with id; ErrNotFound when there is none.
+// Revoking twice keeps the first revocation time.
+func RevokeToken(ctx context.Context, db *sql.DB, id string) error {
+	res, err := db.ExecContext(ctx, `UPDATE tokens SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?`, time.Now().Unix(), id)
+	if err != nil {
+		return fmt.Errorf("revoke token %s: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("revoke token %s: %w (see segue origin token list)", id, ErrNotFound)
+	}
+	return nil
+}
+
+// CheckToken returns the live token whose secret this is, or ErrBadToken.
+func CheckToken(ctx context.Context, db *sql.DB, secret string) (Token, error) {
+	if !strings.HasPrefix(secret, tokenPrefix) {
+		return Token{}, ErrBadToken
+	}
+	want := secretSHA(secret)
+	var t Token
+	var stored string
+	var created int64
+	err := db.QueryRowContext(ctx, `SELECT id, name, secret_sha, created_at FROM tokens WHERE secret_sha = ? AND revoked_at IS NULL`, want).
+		Scan(&t.ID, &t.Name, &stored, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Token{}, ErrBadToken
+	}
+	if err != nil {
+		return Token{}, fmt.Errorf("check token: %w", err)
+	}
+	if subtle.ConstantTimeCompare([]byte(stored), []byte(want)) != 1 {
+		return Token{}, ErrBadToken
+	}
+	t.CreatedAt = time.Unix(created, 0).UTC()
+	return t, nil
+}
