@@ -1,0 +1,93 @@
+// Package share owns how playlists travel: share URLs (http(s)://HOST/p/TOKEN)
+// and the M3U8 and XSPF formats for import and export. It parses outside
+// input and must never trust it: every parser here is fuzzed. It does no I/O.
+package share
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+)
+
+// TokenBytes is the randomness of a share token: 256 bits, far above the
+// 128 that make it unguessable.
+const TokenBytes = 32
+
+// ErrBadURL is wrapped by ParseURL for every malformed share URL.
+var ErrBadURL = errors.New("not a segue share URL")
+
+var tokenRE = regexp.MustCompile(`^[A-Za-z0-9_-]{22,86}$`)
+
+// Link is a parsed share URL: the origin it names and the capability token.
+type Link struct {
+	Origin string // scheme://host[:port], no trailing slash
+	Token  string
+}
+
+// String renders the canonical share URL.
+func (l Link) String() string { return l.Origin + "/p/" + l.Token }
+
+// NewToken returns a fresh unguessable share token (base64url, no padding).
+func NewToken() string {
+	b := make([]byte, TokenBytes)
+	rand.Read(b) // crypto/rand.Read never fails on Linux (Go 1.24+)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// ValidToken reports whether s has the shape of a share token.
+func ValidToken(s string) bool { return tokenRE.MatchString(s) }
+
+// ParseURL parses a share URL such as https://music.example/p/TOKEN. The
+// error says exactly what is wrong, for a one-line message to the user.
+func ParseURL(raw string) (Link, error) {
+	bad := func(why string) (Link, error) {
+		return Link{}, fmt.Errorf("%w: %q: %s (want http(s)://HOST/p/TOKEN)", ErrBadURL, clip(raw), why)
+	}
+	s := strings.TrimSpace(raw)
+	if s == "" {
+		return bad("empty")
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return bad("cannot parse")
+	}
+	switch u.Scheme {
+	case "http", "https":
+	case "":
+		return bad("missing http:// or https://")
+	default:
+		return bad("scheme " + u.Scheme + " is not http or https")
+	}
+	if u.User != nil {
+		return bad("user info is not allowed")
+	}
+	if u.Opaque != "" {
+		return bad("missing // after the scheme")
+	}
+	if u.Host == "" || u.Hostname() == "" {
+		return bad("missing host")
+	}
+	path := strings.TrimSuffix(u.EscapedPath(), "/")
+	token, ok := strings.CutPrefix(path, "/p/")
+	if !ok || strings.Contains(token, "/") {
+		return bad("path is not /p/TOKEN")
+	}
+	if !ValidToken(token) {
+		return bad("token is malformed (22-86 characters of A-Z a-z 0-9 _ -)")
+	}
+	if p := u.Port(); p != "" && (len(p) > 5 || strings.Trim(p, "0123456789") != "") {
+		return bad("bad port")
+	}
+	return Link{Origin: u.Scheme + "://" + strings.ToLower(u.Host), Token: token}, nil
+}
+
+func clip(s string) string {
+	if len(s) > 80 {
+		return s[:77] + "..."
+	}
+	return s
+}

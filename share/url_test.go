@@ -1,0 +1,75 @@
+package share
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestParseURL(t *testing.T) {
+	tok := NewToken()
+	tests := []struct {
+		in, origin, why string
+	}{
+		{in: "https://music.example/p/" + tok, origin: "https://music.example"},
+		{in: " http://127.0.0.1:7700/p/" + tok + "/ ", origin: "http://127.0.0.1:7700"},
+		{in: "http://[::1]:7700/p/" + tok + "?utm=x#frag", origin: "http://[::1]:7700"},
+		{in: "HTTPS://Music.Example/p/" + tok, origin: "https://music.example"},
+		{in: "", why: "empty"},
+		{in: "music.example/p/" + tok, why: "missing http"},
+		{in: "ftp://music.example/p/" + tok, why: "scheme ftp"},
+		{in: "https:///p/" + tok, why: "missing host"},
+		{in: "https://u:pw@music.example/p/" + tok, why: "user info"},
+		{in: "https://music.example/x/" + tok, why: "path is not"},
+		{in: "https://music.example/p/" + tok + "/more", why: "path is not"},
+		{in: "https://music.example/p/short", why: "token is malformed"},
+		{in: "https://music.example/p/" + strings.Repeat("a", 30) + "%2F", why: "token is malformed"},
+		{in: "https://music.example:99999999/p/" + tok, why: "port"},
+		{in: "https:music.example/p/" + tok, why: "missing //"},
+		{in: "http://%zz/p/" + tok, why: "cannot parse"},
+	}
+	for _, tt := range tests {
+		l, err := ParseURL(tt.in)
+		if tt.why != "" {
+			if !errors.Is(err, ErrBadURL) || !strings.Contains(err.Error(), tt.why) {
+				t.Errorf("ParseURL(%q) = %v, %v; want error containing %q", tt.in, l, err, tt.why)
+			}
+			continue
+		}
+		if err != nil || l.Origin != tt.origin || l.Token != tok {
+			t.Errorf("ParseURL(%q) = %+v, %v; want origin %q", tt.in, l, err, tt.origin)
+		}
+	}
+}
+
+func TestNewTokenIsUniqueAndValid(t *testing.T) {
+	seen := map[string]bool{}
+	for range 1000 {
+		tok := NewToken()
+		if !ValidToken(tok) || seen[tok] || len(tok) < 22 {
+			t.Fatalf("token %q: valid %v, seen %v", tok, ValidToken(tok), seen[tok])
+		}
+		seen[tok] = true
+	}
+}
+
+// FuzzParseURL: no input panics, and whatever parses renders back to a URL
+// that parses to the same link.
+func FuzzParseURL(f *testing.F) {
+	for _, s := range []string{"https://h/p/" + NewToken(), "http://[::1]:1/p/aaaaaaaaaaaaaaaaaaaaaa", "x", "https://h/p/%41", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		l, err := ParseURL(s)
+		if err != nil {
+			if !errors.Is(err, ErrBadURL) {
+				t.Fatalf("error %v does not wrap ErrBadURL", err)
+			}
+			return
+		}
+		l2, err := ParseURL(l.String())
+		if err != nil || l2 != l {
+			t.Fatalf("round trip of %q: %+v -> %+v, %v", s, l, l2, err)
+		}
+	})
+}
