@@ -25,9 +25,11 @@ var device struct {
 // DefaultALSABuffer is the device buffer when OutputOptions.Buffer is zero.
 const DefaultALSABuffer = 80 * time.Millisecond
 
-// ringSamples is the hand-off between the render loop and the speaker
-// (46 ms); Write blocks while it is full, so the device clock paces playback.
-const ringSamples = 2048
+// minRingSamples is the least hand-off between the render loop and the
+// speaker (46 ms). The ring holds at least what the speaker asks for at
+// once (half its buffer); Write blocks while it is full, so the device clock
+// paces playback.
+const minRingSamples = 2048
 
 // ALSA plays through the system's default ALSA device via beep's speaker.
 type ALSA struct {
@@ -35,6 +37,8 @@ type ALSA struct {
 	ring   [][2]float64
 	closed bool
 	space  chan struct{} // signalled when the speaker took samples
+	filled chan struct{} // signalled when Write added samples
+	size   int           // ring capacity in samples
 	buffer time.Duration // the device buffer
 }
 
@@ -48,7 +52,8 @@ func OpenALSA(buffer time.Duration, logPath string) (*ALSA, error) {
 	if err := initDevice(buffer, logPath); err != nil {
 		return nil, fmt.Errorf("open alsa output: %w: %v; to play without a sound device use --output wav:FILE (or --output null)", errNoDevice, err)
 	}
-	a := &ALSA{ring: make([][2]float64, 0, ringSamples), space: make(chan struct{}, 1), buffer: buffer}
+	size := max(minRingSamples, beep.SampleRate(catalog.SampleRate).N(buffer))
+	a := &ALSA{ring: make([][2]float64, 0, size), size: size, space: make(chan struct{}, 1), filled: make(chan struct{}, 1), buffer: buffer}
 	speaker.Play(beep.StreamerFunc(a.stream))
 	return a, nil
 }
@@ -108,10 +113,28 @@ func redirectStderr(logPath string) (func(), error) {
 	}, nil
 }
 
-// stream is the speaker's side: it takes what the ring holds and pads with
-// silence (an underrun) rather than ever blocking the audio thread.
+// stream is the speaker's side: it takes what the ring holds, waiting a
+// quarter of the device buffer at most for the render loop to fill it, then
+// pads with silence (an underrun, or a pause) rather than stall the device.
 func (a *ALSA) stream(samples [][2]float64) (int, bool) {
-	a.mu.Lock()
+	var timeout <-chan time.Time
+	for {
+		a.mu.Lock()
+		if len(a.ring) >= len(samples) || a.closed {
+			break
+		}
+		a.mu.Unlock()
+		if timeout == nil {
+			timeout = time.After(a.buffer / 4)
+		}
+		select {
+		case <-a.filled:
+			continue
+		case <-timeout:
+		}
+		a.mu.Lock()
+		break
+	}
 	n := copy(samples, a.ring)
 	a.ring = a.ring[:copy(a.ring, a.ring[n:])]
 	closed := a.closed
@@ -136,9 +159,15 @@ var errDeviceStalled = errors.New("the audio device stopped taking samples")
 func (a *ALSA) Write(samples [][2]float64) error {
 	for len(samples) > 0 {
 		a.mu.Lock()
-		n := min(len(samples), ringSamples-len(a.ring))
+		n := min(len(samples), a.size-len(a.ring))
 		a.ring = append(a.ring, samples[:n]...)
 		a.mu.Unlock()
+		if n > 0 {
+			select {
+			case a.filled <- struct{}{}:
+			default:
+			}
+		}
 		samples = samples[n:]
 		if len(samples) == 0 {
 			break
@@ -170,7 +199,8 @@ func (a *ALSA) Close() error {
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
-	// The device buffer still holds up to its length of audio.
-	time.Sleep(a.buffer)
+	// The speaker's own buffer and the device's still hold up to twice the
+	// buffer length; alsa-lib may take a little longer to accept it.
+	time.Sleep(2*a.buffer + 100*time.Millisecond)
 	return nil
 }

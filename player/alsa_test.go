@@ -1,0 +1,241 @@
+package player
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"segue/catalog"
+)
+
+// The speaker is a process singleton, so every test of the real ALSA path
+// runs the output in a child: the test binary re-executed with
+// SEGUE_PLAYER_CHILD set.
+const childEnv = "SEGUE_PLAYER_CHILD"
+
+func TestMain(m *testing.M) {
+	switch os.Getenv(childEnv) {
+	case "":
+		os.Exit(m.Run())
+	case "open":
+		_, err := OpenALSA(0, os.Getenv("SEGUE_ALSA_LOG"))
+		if err == nil {
+			fmt.Println("opened")
+			os.Exit(0)
+		}
+		fmt.Println(err)
+		os.Exit(1)
+	case "play":
+		if err := childPlay(os.Getenv("SEGUE_CHILD_DIR")); err != nil {
+			fmt.Println(err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+}
+
+// childPlay plays the track stored in dir (manifest.json + segment files)
+// through the real ALSA output.
+func childPlay(dir string) error {
+	b, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	if err != nil {
+		return err
+	}
+	src := newMemSource()
+	var m catalog.Manifest
+	if err := json.Unmarshal(b, &m); err != nil {
+		return err
+	}
+	for _, s := range m.Renditions[0].Segments {
+		if src.segs[s.Hash], err = os.ReadFile(filepath.Join(dir, s.Hash)); err != nil {
+			return err
+		}
+	}
+	src.manifests[m.TrackID] = &m
+	out, err := OpenALSA(200*time.Millisecond, filepath.Join(dir, "alsa.log"))
+	if err != nil {
+		return err
+	}
+	p := New(Options{Segments: src, Manifests: src, Output: out, Loudness: LoudnessOff})
+	if err := p.Open(); err != nil {
+		return err
+	}
+	p.Play(catalog.Track{ID: m.TrackID})
+	timeout := time.After(30 * time.Second)
+	for done := false; !done; {
+		select {
+		case e := <-p.Events():
+			if e, ok := e.(ErrorEvent); ok {
+				return e.Err
+			}
+			_, done = e.(EndEvent)
+		case <-timeout:
+			return fmt.Errorf("playback did not end")
+		}
+	}
+	p.Close()
+	return out.Close()
+}
+
+func child(t *testing.T, mode string, env ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), append([]string{childEnv + "=" + mode}, env...)...)
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err = cmd.Run()
+	return o.String(), e.String(), err
+}
+
+func TestNoDeviceError(t *testing.T) {
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "alsa.conf") // knows no PCM at all
+	if err := os.WriteFile(conf, []byte("# nothing\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	log := filepath.Join(dir, "alsa.log")
+	out, stderr, err := child(t, "open", "ALSA_CONFIG_PATH="+conf, "SEGUE_ALSA_LOG="+log,
+		"PULSE_SERVER=unix:"+filepath.Join(dir, "none"))
+	if err == nil {
+		t.Fatalf("opening alsa with no device succeeded: %s", out)
+	}
+	for _, want := range []string{"no audio device", "snd_pcm_open", "--output wav:FILE"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("error %q does not mention %q", strings.TrimSpace(out), want)
+		}
+	}
+	if strings.Contains(stderr, "ALSA lib") {
+		t.Errorf("alsa-lib chatter reached stderr instead of the log:\n%s", stderr)
+	}
+}
+
+// TestALSAOutputMatchesWAV plays a track through the real ALSA path into a
+// PulseAudio null sink, tees what alsa-lib receives into a file with an
+// ALSA file plugin (notes/headless-audio.md), and compares it with the wav
+// output of the same track.
+func TestALSAOutputMatchesWAV(t *testing.T) {
+	for _, bin := range []string{"pulseaudio", "parec"} {
+		if _, err := exec.LookPath(bin); err != nil {
+			t.Skip(bin + " not installed")
+		}
+	}
+	src, tr := oneTrack(t, testPiece, 3, catalog.RenditionHigh)
+	ref, _ := renderWAV(t, src, Options{Loudness: LoudnessOff}, nil, tr)
+
+	dir := t.TempDir()
+	m := src.manifests[tr.ID]
+	b, _ := json.Marshal(m)
+	must(t, os.WriteFile(filepath.Join(dir, "manifest.json"), b, 0o600))
+	for _, s := range m.Renditions[0].Segments {
+		must(t, os.WriteFile(filepath.Join(dir, s.Hash), src.segs[s.Hash], 0o600))
+	}
+
+	run := filepath.Join(dir, "run")
+	must(t, os.Mkdir(run, 0o700))
+	env := []string{"XDG_RUNTIME_DIR=" + run, "PULSE_SERVER=unix:" + filepath.Join(run, "pulse", "native"), "HOME=" + dir}
+	pa := exec.Command("pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1", "--use-pid-file=no", "--disallow-exit",
+		"-L", "module-null-sink sink_name=nullsink rate=44100 format=float32le channels=2",
+		"-L", "module-native-protocol-unix", "-L", "module-always-sink")
+	pa.Env = append(os.Environ(), env...)
+	var paLog bytes.Buffer
+	pa.Stdout, pa.Stderr = &paLog, &paLog
+	must(t, pa.Start())
+	t.Cleanup(func() { pa.Process.Kill(); pa.Wait() })
+	waitFor(t, 10*time.Second, func() bool {
+		_, err := os.Stat(filepath.Join(run, "pulse", "native"))
+		return err == nil
+	}, func() string { return "pulseaudio did not start:\n" + paLog.String() })
+
+	// A low-latency reader of the monitor: without one the first write stalls.
+	rec := exec.Command("parec", "-d", "nullsink.monitor", "--latency-msec=10", "--format=float32le", "--rate=44100", "--channels=2", "--raw")
+	rec.Env = pa.Env
+	must(t, rec.Start())
+	t.Cleanup(func() { rec.Process.Kill(); rec.Wait() })
+
+	capture := filepath.Join(dir, "capture.raw")
+	conf := filepath.Join(dir, "alsa.conf")
+	own := filepath.Join(dir, "tee.conf")
+	must(t, os.WriteFile(own, []byte(fmt.Sprintf(`pcm.!default { type file; slave.pcm "pulse"; file %q; format "raw" }`+"\n", capture)), 0o600))
+	base, err := os.ReadFile("/usr/share/alsa/alsa.conf")
+	must(t, err)
+	i, j := bytes.Index(base, []byte("files [")), bytes.Index(base, []byte("errors false"))
+	if i < 0 || j < i {
+		t.Fatal("unexpected /usr/share/alsa/alsa.conf layout")
+	}
+	hooks := fmt.Sprintf("files [\n\"/etc/alsa/conf.d/50-pulseaudio.conf\"\n%q\n]\n", own)
+	must(t, os.WriteFile(conf, append(append(append([]byte{}, base[:i]...), hooks...), base[j:]...), 0o600))
+
+	out, stderr, err := child(t, "play", append(env, "ALSA_CONFIG_PATH="+conf, "SEGUE_CHILD_DIR="+dir)...)
+	if err != nil {
+		t.Fatalf("alsa child: %v\n%s\n%s", err, out, stderr)
+	}
+	raw, err := os.ReadFile(capture)
+	must(t, err)
+	got := make([][2]float64, len(raw)/8)
+	for k := range got {
+		got[k] = [2]float64{
+			float64(math.Float32frombits(binary.LittleEndian.Uint32(raw[8*k:]))),
+			float64(math.Float32frombits(binary.LittleEndian.Uint32(raw[8*k+4:]))),
+		}
+	}
+	// The speaker writes int16(v*32767); PulseAudio hands back /32768.
+	q := func(v float64) float64 { return float64(int16(max(-1, min(1, v))*32767)) / 32768 }
+	const probe = 1000
+	off := -1
+	for k := 0; k+len(ref) <= len(got) && off < 0; k++ {
+		ok := true
+		for i := 0; i < 64 && ok; i++ {
+			ok = math.Abs(got[k+probe+i][0]-q(ref[probe+i][0])) < 1.5/32768
+		}
+		if ok {
+			off = k
+		}
+	}
+	if off < 0 {
+		for k := range got {
+			if got[k][0] != 0 {
+				t.Logf("first nonzero captured sample at %d: %v; the wav starts %v", k, got[k], ref[0])
+				break
+			}
+		}
+		t.Fatalf("the wav output was not found in %d captured samples (want %d)", len(got), len(ref))
+	}
+	var bad int
+	for i := range ref {
+		for c := range 2 {
+			if math.Abs(got[off+i][c]-q(ref[i][c])) >= 1.5/32768 {
+				bad++
+			}
+		}
+	}
+	t.Logf("captured %d samples, the track's %d start at %d; %d mismatched values", len(got), len(ref), off, bad)
+	if bad > 0 {
+		t.Errorf("%d of %d captured values differ from the wav output (underrun or wrong samples)", bad, 2*len(ref))
+	}
+}
+
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func waitFor(t testing.TB, d time.Duration, cond func() bool, msg func() string) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal(msg())
+		}
+		time.Sleep(10 * time.Millisecond) // polling a condition with a deadline
+	}
+}
