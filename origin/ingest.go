@@ -37,8 +37,8 @@ type IngestOptions struct {
 	DataDir string
 	// Jobs is how many files are encoded at once (default runtime.NumCPU()).
 	Jobs int
-	// Progress, when set, is called after each file that needed work; calls
-	// never overlap.
+	// Progress, when set, is called once with Action "start" when the work
+	// is known, then after each file that needed work; calls never overlap.
 	Progress func(IngestProgress)
 	// Logger receives per-file diagnostics (default: discarded).
 	Logger *slog.Logger
@@ -48,7 +48,7 @@ type IngestOptions struct {
 type IngestProgress struct {
 	Done, Total  int           // files handled so far / files needing work
 	Path         string        // relative to the library root
-	Action       string        // "added", "updated" or "skipped"
+	Action       string        // "start", "added", "updated" or "skipped"
 	Reason       string        // why it was skipped
 	AudioSeconds float64       // audio encoded so far
 	Elapsed      time.Duration // since the walk finished
@@ -150,6 +150,9 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 	}
 	log.Info("ingest plan", "library", lib, "files", len(files), "to_encode", len(todo), "unchanged", sum.Unchanged)
 
+	if o.Progress != nil && len(todo) > 0 {
+		o.Progress(IngestProgress{Total: len(todo), Action: "start"})
+	}
 	w := worker{db: db, blobs: blobs, work: filepath.Join(data, ingestTmp), log: log}
 	touchedAlbums := map[string]bool{}
 	var mu sync.Mutex // guards sum, keep, touchedAlbums and Progress calls

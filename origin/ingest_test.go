@@ -89,7 +89,11 @@ func TestIngestLibrary(t *testing.T) {
 
 	var progress []IngestProgress
 	sum, err := Ingest(context.Background(), lib, IngestOptions{DataDir: data, Jobs: 2,
-		Progress: func(p IngestProgress) { progress = append(progress, p) }})
+		Progress: func(p IngestProgress) {
+			if p.Action != "start" {
+				progress = append(progress, p)
+			}
+		}})
 	if err != nil {
 		t.Fatalf("ingest: %v", err)
 	}

@@ -1,0 +1,161 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"segue/origin"
+)
+
+func init() { addOriginSub(originIngestCmd) }
+
+func originIngestCmd(a *app) *cobra.Command {
+	var dataDir string
+	var jobs int
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "ingest DIR",
+		Short: "Encode a music folder into the origin's catalog and segment store",
+		Long: `Ingest walks DIR for audio files (mp3, flac, ogg, opus, m4a, wav, aiff...),
+reads their tags and cover art, encodes three MP3 renditions (96k, 160k,
+320k), cuts them into segments and records everything in the origin's data
+dir. Running it again only encodes new and changed files and removes the
+ones that disappeared.
+
+A file that cannot be used (damaged, not audio, empty, unreadable) is skipped
+and listed with the reason; the exit status is 0 as long as the library and
+the data dir can be used and ffmpeg is installed.`,
+		Example: `  segue origin ingest ~/Music
+  segue origin ingest ~/Music --data /srv/segue --jobs 4 --json`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if !cmd.Flags().Changed("data") {
+				dataDir = a.cfg.OriginSv.DataDir
+			}
+			return a.runIngest(cmd.Context(), args[0], dataDir, jobs, asJSON)
+		},
+	}
+	cmd.Flags().StringVar(&dataDir, "data", "", "origin data dir (default from config, env SEGUE_DATA)")
+	cmd.Flags().IntVar(&jobs, "jobs", 0, "files encoded in parallel (default: number of CPUs)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the summary as JSON")
+	return cmd
+}
+
+// ingestReport is the --json form of an ingest run.
+type ingestReport struct {
+	Library string `json:"library"`
+	DataDir string `json:"data_dir"`
+	origin.IngestSummary
+	ElapsedSeconds float64 `json:"elapsed_seconds"`
+	XRealtime      float64 `json:"x_realtime"`
+}
+
+func (a *app) runIngest(ctx context.Context, dir, dataDir string, jobs int, asJSON bool) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	progress := a.ingestProgress(false)
+	sum, err := origin.Ingest(ctx, dir, origin.IngestOptions{
+		DataDir: dataDir, Jobs: jobs, Progress: progress, Logger: a.logger(),
+	})
+	if progress != nil {
+		progress(origin.IngestProgress{Action: "done"})
+	}
+	if err != nil {
+		if errors.Is(err, origin.ErrLibrary) && errors.Is(err, fs.ErrNotExist) {
+			return withExit(ExitNotFound, fmt.Errorf("ingest: %w (check the path)", err))
+		}
+		return fmt.Errorf("ingest: %w", err)
+	}
+	rep := ingestReport{Library: dir, DataDir: dataDir, IngestSummary: sum, ElapsedSeconds: sum.Elapsed.Seconds()}
+	if sum.Elapsed > 0 {
+		rep.XRealtime = sum.AudioSeconds / sum.Elapsed.Seconds()
+	}
+	if rep.Skipped == nil {
+		rep.Skipped = []origin.SkippedFile{}
+	}
+	if abs, err := filepath.Abs(dir); err == nil {
+		rep.Library = abs
+	}
+	if abs, err := filepath.Abs(dataDir); err == nil {
+		rep.DataDir = abs
+	}
+	if asJSON {
+		return a.printJSON(rep)
+	}
+	fmt.Fprintf(a.stdout, "ingested %s into %s\n", rep.Library, rep.DataDir)
+	fmt.Fprintf(a.stdout, "  %d added, %d updated, %d unchanged, %d removed, %d skipped, %d unused blobs deleted\n",
+		sum.Added, sum.Updated, sum.Unchanged, sum.Removed, len(sum.Skipped), sum.BlobsRemoved)
+	if sum.AudioSeconds > 0 {
+		fmt.Fprintf(a.stdout, "  encoded %s of audio in %s (%.1fx real time)\n",
+			(time.Duration(sum.AudioSeconds) * time.Second).String(), sum.Elapsed.Round(time.Millisecond), rep.XRealtime)
+	}
+	for _, s := range sum.Skipped {
+		fmt.Fprintf(a.stdout, "  skipped %s: %s\n", s.Path, s.Reason)
+	}
+	return nil
+}
+
+// ingestProgress returns the progress reporter for origin.Ingest: a bar with
+// ETA when stderr is a terminal, one plain line per file otherwise, nothing
+// when quiet. Calling it with Action "done" finishes the bar.
+func (a *app) ingestProgress(quiet bool) func(origin.IngestProgress) {
+	if quiet {
+		return nil
+	}
+	f, isFile := a.stderr.(*os.File)
+	if !isFile || !term.IsTerminal(int(f.Fd())) {
+		return func(p origin.IngestProgress) {
+			switch p.Action {
+			case "done":
+			case "start":
+				fmt.Fprintf(a.stderr, "encoding %d files\n", p.Total)
+			case "skipped":
+				fmt.Fprintf(a.stderr, "[%d/%d] skipped %s: %s\n", p.Done, p.Total, p.Path, p.Reason)
+			default:
+				fmt.Fprintf(a.stderr, "[%d/%d] %s %s\n", p.Done, p.Total, p.Action, p.Path)
+			}
+		}
+	}
+	var bar *progressbar.ProgressBar
+	return func(p origin.IngestProgress) {
+		if p.Action == "done" {
+			if bar != nil {
+				bar.Finish()
+				fmt.Fprintln(a.stderr)
+			}
+			return
+		}
+		if bar == nil {
+			bar = progressbar.NewOptions(p.Total,
+				progressbar.OptionSetWriter(a.stderr),
+				progressbar.OptionSetDescription("ingest"),
+				progressbar.OptionShowCount(),
+				progressbar.OptionSetPredictTime(true),
+				progressbar.OptionSetElapsedTime(true),
+				progressbar.OptionSetWidth(30),
+				progressbar.OptionThrottle(100*time.Millisecond))
+		}
+		if p.Action == "start" {
+			return
+		}
+		if p.Action == "skipped" {
+			bar.Clear()
+			fmt.Fprintf(a.stderr, "skipped %s: %s\n", p.Path, p.Reason)
+		}
+		bar.Set(p.Done)
+	}
+}
