@@ -55,7 +55,7 @@ func TestFlow(t *testing.T) {
 				teatest.WithInitialTermSize(size[0], size[1]))
 
 			waitFor(t, tm, "type to search")
-			tm.Type("aur")
+			tm.Type("/aur")
 			waitFor(t, tm, "4 tracks · 2 albums · 1 artists")
 			tm.Send(keyMsg("enter")) // leave the input, first track selected
 			tm.Send(keyMsg("enter")) // play it

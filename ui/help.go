@@ -7,6 +7,8 @@ import (
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/lipgloss"
+
+	"segue/ui/list"
 )
 
 // Steps of the seek and volume keys.
@@ -26,13 +28,19 @@ func (m *Model) shortHelp() string {
 }
 
 // helpView is the help overlay, generated from the key map: the screen's
-// keys, navigation, playback and global keys, in columns.
+// keys, navigation, playback and global keys, in as many columns as fit.
 func (m *Model) helpView(w, h int) string {
 	groups := append(m.screens[m.active].FullHelp(), m.km.Navigation(), m.km.Playback(), m.km.Global())
-	hm := m.helpModel(w - 4)
+	hm := m.helpModel(0)
+	fits := func(s string) bool { return lipgloss.Width(s) <= w-2 && lipgloss.Height(s) <= h-2 }
 	body := hm.FullHelpView(groups)
-	if lipgloss.Width(body) > w-4 || lipgloss.Height(body) > h-2 {
-		// too narrow for columns: one binding a line
+	if !fits(body) {
+		// two rows of columns
+		half := (len(groups) + 1) / 2
+		body = hm.FullHelpView(groups[:half]) + "\n\n" + hm.FullHelpView(groups[half:])
+	}
+	if !fits(body) {
+		// one binding a line
 		var lines []string
 		for _, g := range groups {
 			for _, b := range g {
@@ -41,6 +49,7 @@ func (m *Model) helpView(w, h int) string {
 		}
 		body = strings.Join(lines, "\n")
 	}
+	body = list.Block(body, lipgloss.Width(body), lipgloss.Height(body)) // left-aligned lines
 	title := m.st.Title.Render("Keys — " + m.screens[m.active].Title() + " (any key closes)")
 	return lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, title+"\n\n"+body)
 }

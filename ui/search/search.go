@@ -81,9 +81,9 @@ type View struct {
 	w, h int
 }
 
-// New returns the search screen asking src; the input starts focused.
+// New returns the search screen asking src; `/` focuses the input.
 func New(ctx context.Context, src Searcher, st *styles.Styles, km keys.Map) *View {
-	return &View{ctx: ctx, src: src, st: st, km: km, input: input{focused: true}}
+	return &View{ctx: ctx, src: src, st: st, km: km, }
 }
 
 // Title names the screen in the tab line.

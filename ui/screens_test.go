@@ -1,0 +1,151 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/exp/golden"
+)
+
+// drive runs cmd as Bubble Tea would and feeds what it yields back into m,
+// until nothing is left. Cmds still running after a short wait (the fade
+// timers) are dropped: these tests look at frames, not time.
+func drive(m *Model, cmd tea.Cmd) {
+	if cmd == nil {
+		return
+	}
+	ch := make(chan tea.Msg, 1)
+	go func() { ch <- cmd() }()
+	select {
+	case msg := <-ch:
+		switch msg := msg.(type) {
+		case nil:
+		case tea.BatchMsg:
+			for _, c := range msg {
+				drive(m, c)
+			}
+		default:
+			_, next := m.Update(msg)
+			drive(m, next)
+		}
+	case <-time.After(400 * time.Millisecond):
+	}
+}
+
+// newDriven builds a model with no event channel (the fake player reports
+// through Do only) at size w x h, started.
+func newDriven(t *testing.T, cat *fakeCatalog, w, h int) *Model {
+	t.Helper()
+	pl := newFakePlayer()
+	pl.ch = nil
+	m := New(context.Background(), Options{Catalog: cat, Player: pl})
+	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
+	drive(m, m.Init())
+	return m
+}
+
+func send(m *Model, keys ...string) {
+	for _, k := range keys {
+		_, cmd := m.Update(keyMsg(k))
+		drive(m, cmd)
+	}
+}
+
+func typeText(m *Model, s string) {
+	for _, r := range s {
+		send(m, string(r))
+	}
+}
+
+// checkFrame fails unless the frame is exactly w x h cells.
+func checkFrame(t *testing.T, v string, w, h int) {
+	t.Helper()
+	lines := strings.Split(v, "\n")
+	if len(lines) != h {
+		t.Fatalf("frame has %d lines, want %d", len(lines), h)
+	}
+	for i, l := range lines {
+		if lw := lipgloss.Width(l); lw != w {
+			t.Fatalf("line %d is %d cells wide, want %d: %q", i, lw, w, l)
+		}
+	}
+}
+
+// TestScreens checks each screen's frame against a golden file.
+func TestScreens(t *testing.T) {
+	cases := []struct {
+		name string
+		w, h int
+		do   func(m *Model)
+	}{
+		{"search-80x24", 80, 24, func(m *Model) { typeText(m, "/aur"); send(m, "enter", "j") }},
+		{"search-narrow-40x15", 40, 15, func(m *Model) { typeText(m, "/cont"); send(m, "enter") }},
+		{"search-empty", 80, 24, func(m *Model) { typeText(m, "/zzz") }},
+		{"library-artists", 80, 24, func(m *Model) { send(m, "tab") }},
+		{"library-albums", 80, 24, func(m *Model) { send(m, "tab", "enter") }},
+		{"library-album-cover", 100, 30, func(m *Model) { send(m, "tab", "enter", "enter", "j") }},
+		{"library-album-narrow", 50, 20, func(m *Model) { send(m, "tab", "enter", "enter") }},
+		{"queue-empty", 80, 24, func(m *Model) { send(m, "tab", "tab") }},
+		{"nowplaying", 100, 30, func(m *Model) {
+			typeText(m, "/polar")
+			send(m, "enter", "enter", "tab", "tab", "tab")
+		}},
+		{"help", 80, 24, func(m *Model) { send(m, "esc", "?") }},
+		{"help-small", 40, 15, func(m *Model) { send(m, "esc", "?") }},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			m := newDriven(t, fixture(), c.w, c.h)
+			c.do(m)
+			v := m.View()
+			checkFrame(t, v, c.w, c.h)
+			golden.RequireEqual(t, []byte(v))
+		})
+	}
+}
+
+// TestOfflineStart: with the origin unreachable the interface still comes
+// up, says so in the status line and in the library.
+func TestOfflineStart(t *testing.T) {
+	cat := fixture()
+	cat.offline = true
+	pl := newFakePlayer()
+	pl.ch = nil
+	m := New(context.Background(), Options{Catalog: cat, Player: pl,
+		Notice: "origin http://x unreachable: showing what the cache holds", NoticeIsError: true})
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	drive(m, m.Init())
+	send(m, "tab")
+	v := m.View()
+	if !strings.Contains(v, "list artists: origin unreachable") {
+		t.Fatalf("library does not show the error:\n%s", v)
+	}
+	send(m, "tab", "tab", "tab") // back to search
+	typeText(m, "/aur")
+	if v := m.View(); !strings.Contains(v, `search "aur": origin unreachable`) {
+		t.Fatalf("search does not show the error:\n%s", v)
+	}
+}
+
+// TestResize is acceptance 3 at the model level: any size, including
+// absurd ones, gives a frame of exactly that size and no panic.
+func TestResize(t *testing.T) {
+	m := newDriven(t, fixture(), 80, 24)
+	typeText(m, "/aur")
+	send(m, "enter", "enter")
+	for _, s := range [][2]int{{40, 15}, {200, 60}, {20, 5}, {59, 10}, {1, 1}, {80, 24}, {300, 100}} {
+		for scr := range m.screens {
+			m.active = scr
+			m.Update(tea.WindowSizeMsg{Width: s[0], Height: s[1]})
+			checkFrame(t, m.View(), s[0], s[1])
+		}
+	}
+	m.Update(tea.WindowSizeMsg{Width: 0, Height: 0})
+	if v := m.View(); v != "" {
+		t.Fatalf("zero size frame = %q, want empty", v)
+	}
+}

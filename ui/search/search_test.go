@@ -1,0 +1,73 @@
+package search
+
+import (
+	"context"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"segue/catalog"
+	"segue/ui/keys"
+	"segue/ui/styles"
+)
+
+type searchFunc func(context.Context, string, int) (catalog.SearchResult, error)
+
+func (f searchFunc) Search(ctx context.Context, q string, n int) (catalog.SearchResult, error) {
+	return f(ctx, q, n)
+}
+
+func typeRunes(v *View, s string) tea.Cmd {
+	var last tea.Cmd
+	for _, r := range s {
+		last = v.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+	}
+	return last
+}
+
+// TestStaleAnswersDropped: the answer to an older query never replaces the
+// results of the newer one, whatever order they arrive in.
+func TestStaleAnswersDropped(t *testing.T) {
+	src := searchFunc(func(_ context.Context, q string, _ int) (catalog.SearchResult, error) {
+		return catalog.SearchResult{Query: q, Tracks: []catalog.Track{{ID: q, Title: q}}}, nil
+	})
+	v := New(context.Background(), src, styles.New(nil), keys.Default())
+	v.SetSize(80, 20)
+	v.Focus()
+	typeRunes(v, "ab")
+	old := v.query(1, "a")() // the answer to "a", late
+	typeRunes(v, "c")
+	newer := v.query(v.seq, "abc")()
+	v.Update(newer)
+	v.Update(old)
+	if got := v.res.Query; got != "abc" {
+		t.Fatalf("results are for %q, want %q", got, "abc")
+	}
+	// a debounce timer of an older keystroke sends nothing
+	if cmd := v.Update(debounced{seq: 1, query: "a"}); cmd != nil {
+		t.Fatal("stale debounce started a search")
+	}
+	if cmd := v.Update(debounced{seq: v.seq, query: "abc"}); cmd == nil {
+		t.Fatal("current debounce started no search")
+	}
+}
+
+// TestClearingTheQueryClearsResults without asking the catalog.
+func TestClearingTheQueryClearsResults(t *testing.T) {
+	asked := 0
+	src := searchFunc(func(context.Context, string, int) (catalog.SearchResult, error) {
+		asked++
+		return catalog.SearchResult{}, nil
+	})
+	v := New(context.Background(), src, styles.New(nil), keys.Default())
+	v.SetSize(80, 20)
+	v.setResults(catalog.SearchResult{Tracks: []catalog.Track{{ID: "x"}}})
+	v.Focus()
+	typeRunes(v, "q")
+	if cmd := v.Update(tea.KeyMsg{Type: tea.KeyBackspace}); cmd != nil {
+		t.Fatal("empty query scheduled a search")
+	}
+	if len(v.rows) != 0 || asked != 0 {
+		t.Fatalf("rows=%d asked=%d, want 0 0", len(v.rows), asked)
+	}
+}
