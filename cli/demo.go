@@ -1,0 +1,84 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/adrg/xdg"
+	"github.com/spf13/cobra"
+
+	"segue/demo"
+	"segue/origin"
+)
+
+func init() { register(demoCmd) }
+
+func demoCmd(a *app) *cobra.Command {
+	var addr string
+	var noTUI bool
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Create the demo library, ingest it, start an origin and open segue",
+		Long: `demo creates a demo library once (synthesized music by three artists on
+four albums, one of them gapless) in the XDG data dir, ingests it into the
+origin's data dir, starts an origin on loopback and opens the interface
+against it. With --no-tui it keeps serving until interrupted.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			return a.runDemo(ctx, addr, noTUI)
+		},
+	}
+	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:7700", "address for the demo origin (loopback)")
+	cmd.Flags().BoolVar(&noTUI, "no-tui", false, "serve only; do not open the interface")
+	return cmd
+}
+
+func (a *app) runDemo(ctx context.Context, addr string, noTUI bool) error {
+	libDir := filepath.Join(xdg.DataHome, "segue", "demo-library")
+	fmt.Fprintf(a.stdout, "demo library: %s\n", libDir)
+	if err := demo.Build(ctx, libDir, func(p string) { fmt.Fprintf(a.stdout, "  made %s\n", filepath.Base(p)) }); err != nil {
+		return err
+	}
+	dataDir := a.cfg.OriginSv.DataDir
+	fmt.Fprintf(a.stdout, "ingesting into %s\n", dataDir)
+	sum, err := origin.Ingest(ctx, libDir, origin.IngestOptions{DataDir: dataDir, Progress: a.ingestProgress(false)})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "ingested: %d added, %d updated, %d unchanged, %d skipped\n", sum.Added, sum.Updated, sum.Unchanged, len(sum.Skipped))
+
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("start demo origin on %s: %w (is another origin running? stop it or pass --addr 127.0.0.1:7701)", addr, err)
+	}
+	srv, err := origin.New(origin.ServerOptions{DataDir: dataDir, Addr: addr, Logger: a.logger()})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer srv.Close()
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ctx, ln) }()
+	url := "http://" + ln.Addr().String()
+	a.cfg.Origin = url
+
+	if !noTUI && rootRun != nil {
+		err := rootRun(a, nil)
+		srv.Close()
+		return errors.Join(err, <-serveErr)
+	}
+	fmt.Fprintf(a.stdout, `origin serving %s (Ctrl-C stops it). Try:
+  segue --origin %[1]s search "aurora"
+  segue --origin %[1]s play --search "continuum" --output wav:/tmp/continuum.wav --fast
+  curl %[1]s/api/v1/artists
+`, url)
+	return <-serveErr
+}
