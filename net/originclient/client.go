@@ -1,0 +1,264 @@
+// Package originclient is the typed HTTP client for the origin API
+// (DESIGN.md, "Origin HTTP API"). It keeps the documents it fetches
+// (catalog JSON, manifests, covers) in a DocStore with their ETags, so it can
+// revalidate cheaply and answer from them when the origin is unreachable.
+// It fetches chunk bytes but does not verify or cache them: net/fetch does.
+package originclient
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"segue/cache"
+	"segue/catalog"
+)
+
+// Sentinel errors; match them with errors.Is.
+var (
+	// ErrNotFound means the origin does not know the thing asked for (404).
+	ErrNotFound = errors.New("not found on the origin")
+	// ErrUnauthorized means the origin refused the token (401 or 403).
+	ErrUnauthorized = errors.New("the origin refused the token (set one with --token or SEGUE_TOKEN)")
+	// ErrOffline means the origin is unreachable and the document was never
+	// stored locally.
+	ErrOffline = errors.New("not available offline")
+)
+
+// DocStore keeps documents between runs; *cache.Cache satisfies it. GetDoc
+// returns cache.ErrMiss for an unknown key.
+type DocStore interface {
+	GetDoc(key string) (cache.Doc, error)
+	PutDoc(key string, d cache.Doc) error
+}
+
+var _ DocStore = (*cache.Cache)(nil)
+
+// Limits on what the client reads, so a broken origin cannot exhaust memory.
+const (
+	maxDocBytes   = 32 << 20
+	maxChunkBytes = 64 << 20
+)
+
+// Options configure New. The zero value is usable.
+type Options struct {
+	// Token is sent as "Authorization: Bearer <Token>" when not empty.
+	Token string
+	// HTTP is the client used for every request (default: a keep-alive
+	// client from NewHTTPClient).
+	HTTP *http.Client
+	// Docs stores documents for revalidation and offline use (default: none).
+	Docs DocStore
+}
+
+// Client talks to one origin. It is safe for concurrent use.
+type Client struct {
+	base  *url.URL
+	token string
+	http  *http.Client
+	docs  DocStore
+}
+
+// NewHTTPClient returns a client tuned for an origin: keep-alive with enough
+// idle connections per host for parallel segment fetches, and timeouts that
+// notice a dead origin quickly without cutting off a slow download.
+func NewHTTPClient() *http.Client {
+	tr := &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          64,
+		MaxIdleConnsPerHost:   16,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   5 * time.Second,
+		ResponseHeaderTimeout: 15 * time.Second,
+		ExpectContinueTimeout: time.Second,
+	}
+	return &http.Client{Transport: tr, Timeout: 2 * time.Minute}
+}
+
+// New returns a client for the origin at baseURL (e.g. http://127.0.0.1:7700).
+func New(baseURL string, o Options) (*Client, error) {
+	u, err := url.Parse(strings.TrimRight(baseURL, "/"))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("origin URL %q: want http(s)://host[:port]", baseURL)
+	}
+	if o.HTTP == nil {
+		o.HTTP = NewHTTPClient()
+	}
+	return &Client{base: u, token: o.Token, http: o.HTTP, docs: o.Docs}, nil
+}
+
+// BaseURL returns the origin's base URL, without a trailing slash.
+func (c *Client) BaseURL() string { return c.base.String() }
+
+// url joins path segments (escaped) onto the base URL.
+func (c *Client) url(query url.Values, segs ...string) string {
+	u := *c.base
+	for _, s := range segs {
+		u.Path += "/" + s
+		u.RawPath += "/" + url.PathEscape(s)
+	}
+	if u.RawPath == u.EscapedPath() || u.RawPath == u.Path {
+		u.RawPath = ""
+	}
+	u.RawQuery = query.Encode()
+	return u.String()
+}
+
+// Search asks the origin for tracks, albums and artists matching q; limit
+// <= 0 takes the origin's default.
+func (c *Client) Search(ctx context.Context, q string, limit int) (catalog.SearchResult, error) {
+	var res catalog.SearchResult
+	v := url.Values{"q": {q}}
+	if limit > 0 {
+		v.Set("limit", strconv.Itoa(limit))
+	}
+	err := c.getJSON(ctx, c.url(v, "api", "v1", "search"), &res)
+	return res, err
+}
+
+// Artists lists the origin's artists.
+func (c *Client) Artists(ctx context.Context) ([]catalog.Artist, error) {
+	var as []catalog.Artist
+	err := c.getJSON(ctx, c.url(nil, "api", "v1", "artists"), &as)
+	return as, err
+}
+
+// Artist returns an artist with its albums.
+func (c *Client) Artist(ctx context.Context, id string) (catalog.Artist, error) {
+	var a catalog.Artist
+	err := c.getJSON(ctx, c.url(nil, "api", "v1", "artists", id), &a)
+	return a, err
+}
+
+// Album returns an album with its tracks in play order.
+func (c *Client) Album(ctx context.Context, id string) (catalog.Album, error) {
+	var a catalog.Album
+	err := c.getJSON(ctx, c.url(nil, "api", "v1", "albums", id), &a)
+	return a, err
+}
+
+// Track returns one track.
+func (c *Client) Track(ctx context.Context, id string) (catalog.Track, error) {
+	var t catalog.Track
+	err := c.getJSON(ctx, c.url(nil, "api", "v1", "tracks", id), &t)
+	return t, err
+}
+
+// Manifest returns a track's manifest, validated.
+func (c *Client) Manifest(ctx context.Context, trackID string) (catalog.Manifest, error) {
+	var m catalog.Manifest
+	if err := c.getJSON(ctx, c.url(nil, "api", "v1", "tracks", trackID, "manifest"), &m); err != nil {
+		return m, err
+	}
+	if err := m.Validate(); err != nil {
+		return m, fmt.Errorf("manifest of track %s: %w", trackID, err)
+	}
+	return m, nil
+}
+
+// Cover returns an album's cover image and its MIME type.
+func (c *Client) Cover(ctx context.Context, albumID string) ([]byte, string, error) {
+	d, err := c.doc(ctx, c.url(nil, "api", "v1", "albums", albumID, "cover"))
+	if err != nil {
+		return nil, "", err
+	}
+	return d.Body, d.ContentType, nil
+}
+
+// Chunk downloads the bytes stored under hash. It does not verify them
+// (the caller checks the sha256) and does not store them in Docs.
+func (c *Client) Chunk(ctx context.Context, hash string) ([]byte, error) {
+	if !catalog.ValidHash(hash) {
+		return nil, fmt.Errorf("fetch chunk %q: not a sha256 hex digest", hash)
+	}
+	u := c.url(nil, "chunks", hash)
+	resp, err := c.do(ctx, u, "")
+	if err != nil {
+		return nil, fmt.Errorf("fetch chunk %s: %w", hash, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("fetch chunk %s: %w", hash, statusError(resp))
+	}
+	b, err := readLimited(resp.Body, maxChunkBytes)
+	if err != nil {
+		return nil, fmt.Errorf("fetch chunk %s: %w", hash, err)
+	}
+	return b, nil
+}
+
+func (c *Client) getJSON(ctx context.Context, u string, v any) error {
+	d, err := c.doc(ctx, u)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(d.Body, v); err != nil {
+		return fmt.Errorf("decode %s: %w", u, err)
+	}
+	return nil
+}
+
+// do sends a GET with the token and, when etag is set, If-None-Match.
+func (c *Client) do(ctx context.Context, u, etag string) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, err
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	if etag != "" {
+		req.Header.Set("If-None-Match", etag)
+	}
+	return c.http.Do(req)
+}
+
+func readLimited(r io.Reader, max int64) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > max {
+		return nil, fmt.Errorf("response larger than %d bytes", max)
+	}
+	return b, nil
+}
+
+// statusError turns a non-2xx answer into an error wrapping the matching
+// sentinel and carrying the origin's message.
+func statusError(resp *http.Response) error {
+	var e catalog.ErrorResponse
+	body, _ := readLimited(resp.Body, 64<<10)
+	if json.Unmarshal(body, &e) != nil || e.Error == "" {
+		e.Error = strings.TrimSpace(string(body))
+	}
+	msg := resp.Status
+	if e.Error != "" {
+		msg += ": " + e.Error
+	}
+	switch resp.StatusCode {
+	case http.StatusNotFound:
+		return fmt.Errorf("%w (%s)", ErrNotFound, msg)
+	case http.StatusUnauthorized, http.StatusForbidden:
+		return fmt.Errorf("%w (%s)", ErrUnauthorized, msg)
+	}
+	return &httpError{status: resp.StatusCode, msg: msg}
+}
+
+// httpError is any other non-2xx answer.
+type httpError struct {
+	status int
+	msg    string
+}
+
+func (e *httpError) Error() string { return "origin answered " + e.msg }

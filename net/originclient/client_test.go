@@ -1,0 +1,271 @@
+package originclient
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"segue/cache"
+	"segue/catalog"
+	"segue/origin"
+)
+
+// testOrigin is a real origin serving a two-track catalog written with SQL
+// (ingest owns the real write path) and real blob files.
+type testOrigin struct {
+	base               string
+	dir                string
+	artist, album      string
+	track, badTrack    string
+	segment, cover     []byte
+	segHash            string
+	stop               func()
+	manifest           catalog.Manifest
+	requireTokenSecret string
+}
+
+func startOrigin(t *testing.T, requireToken bool) *testOrigin {
+	t.Helper()
+	o := &testOrigin{dir: t.TempDir(), segment: bytes.Repeat([]byte("segment!"), 500), cover: []byte("\x89PNG fake cover")}
+	db, err := origin.OpenCatalog(o.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	blobs := origin.Blobs{Dir: filepath.Join(o.dir, origin.BlobDir)}
+	if o.segHash, err = blobs.Put(o.segment); err != nil {
+		t.Fatal(err)
+	}
+	coverHash, err := blobs.Put(o.cover)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.artist, o.album = catalog.NewID("ar", "Beyoncé"), catalog.NewID("al", "Beyoncé", "Lemonade")
+	o.track, o.badTrack = catalog.NewID("t", "formation"), catalog.NewID("t", "broken")
+	o.manifest = catalog.Manifest{TrackID: o.track, SampleRate: catalog.SampleRate, Channels: catalog.Channels,
+		SamplesPerFrame: catalog.SamplesPerFrame, FramesPerSegment: 96, StartSkip: catalog.StartSkip, TotalSamples: 100000,
+		Renditions: []catalog.Rendition{{Name: "low", Codec: "mp3", Bitrate: 96,
+			Segments: []catalog.Segment{{Hash: o.segHash, Size: int64(len(o.segment)), Frames: 96}}}}}
+	mj, _ := json.Marshal(o.manifest)
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{
+		{`INSERT INTO artists(id, name) VALUES (?, 'Beyoncé')`, []any{o.artist}},
+		{`INSERT INTO albums(id, title, artist_id, year, cover_hash, cover_mime) VALUES (?, 'Lemonade', ?, 2016, ?, 'image/png')`, []any{o.album, o.artist, coverHash}},
+		{`INSERT INTO tracks(id, path, title, artist_id, album_id, track_no, disc_no, duration_ms, file_size, file_mtime, manifest)
+			VALUES (?, 'a.flac', 'Formation', ?, ?, 1, 1, 2000, 1, 1, ?)`, []any{o.track, o.artist, o.album, string(mj)}},
+		{`INSERT INTO tracks(id, path, title, artist_id, album_id, track_no, disc_no, duration_ms, file_size, file_mtime, manifest)
+			VALUES (?, 'b.flac', 'Broken', ?, ?, 2, 1, 2000, 1, 1, '{"renditions":[]}')`, []any{o.badTrack, o.artist, o.album}},
+		{`INSERT INTO search(kind, ref_id, title, artist, album) VALUES ('ar', ?, 'Beyoncé', 'Beyoncé', '')`, []any{o.artist}},
+		{`INSERT INTO search(kind, ref_id, title, artist, album) VALUES ('t', ?, 'Formation', 'Beyoncé', 'Lemonade')`, []any{o.track}},
+	} {
+		if _, err := db.Exec(q.sql, q.args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if requireToken {
+		if _, o.requireTokenSecret, err = origin.CreateToken(t.Context(), db, "test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	srv, err := origin.New(origin.ServerOptions{DataDir: o.dir, RequireToken: requireToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.base = "http://" + ln.Addr().String()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, ln) }()
+	var once sync.Once
+	o.stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("serve: %v", err)
+			}
+			srv.Close()
+		})
+	}
+	t.Cleanup(o.stop)
+	return o
+}
+
+func openCache(t *testing.T) *cache.Cache {
+	t.Helper()
+	c, err := cache.Open(filepath.Join(t.TempDir(), "cache.db"), cache.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+func TestClientAgainstOrigin(t *testing.T) {
+	o := startOrigin(t, false)
+	c, err := New(o.base+"/", Options{Docs: openCache(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.BaseURL() != o.base {
+		t.Errorf("BaseURL = %q; want %q", c.BaseURL(), o.base)
+	}
+	ctx := t.Context()
+	res, err := c.Search(ctx, "beyo", 5)
+	if err != nil || len(res.Artists) != 1 || res.Artists[0].Name != "Beyoncé" || len(res.Tracks) != 1 {
+		t.Fatalf("Search = %+v, %v", res, err)
+	}
+	as, err := c.Artists(ctx)
+	if err != nil || len(as) != 1 || as[0].ID != o.artist {
+		t.Fatalf("Artists = %+v, %v", as, err)
+	}
+	a, err := c.Artist(ctx, o.artist)
+	if err != nil || len(a.Albums) != 1 || a.Albums[0].TrackCount != 2 || !a.Albums[0].HasCover {
+		t.Fatalf("Artist = %+v, %v", a, err)
+	}
+	al, err := c.Album(ctx, o.album)
+	if err != nil || len(al.Tracks) != 2 || al.Tracks[0].Title != "Formation" {
+		t.Fatalf("Album = %+v, %v", al, err)
+	}
+	tr, err := c.Track(ctx, o.track)
+	if err != nil || tr.Album != "Lemonade" || tr.Artist != "Beyoncé" {
+		t.Fatalf("Track = %+v, %v", tr, err)
+	}
+	m, err := c.Manifest(ctx, o.track)
+	if err != nil || m.Renditions[0].Segments[0].Hash != o.segHash {
+		t.Fatalf("Manifest = %+v, %v", m, err)
+	}
+	if _, err := c.Manifest(ctx, o.badTrack); !errors.Is(err, catalog.ErrBadManifest) {
+		t.Fatalf("Manifest of a broken track: %v; want ErrBadManifest", err)
+	}
+	img, mime, err := c.Cover(ctx, o.album)
+	if err != nil || !bytes.Equal(img, o.cover) || mime != "image/png" {
+		t.Fatalf("Cover = %q %q, %v", img, mime, err)
+	}
+	b, err := c.Chunk(ctx, o.segHash)
+	if err != nil || !bytes.Equal(b, o.segment) {
+		t.Fatalf("Chunk: %d bytes, %v", len(b), err)
+	}
+
+	if _, err := c.Track(ctx, "t0000000000000000"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("unknown track: %v; want ErrNotFound", err)
+	}
+	if _, err := c.Chunk(ctx, strings.Repeat("0", 64)); !errors.Is(err, ErrNotFound) {
+		t.Errorf("unknown chunk: %v; want ErrNotFound", err)
+	}
+	if _, err := c.Chunk(ctx, "../../catalog.db"); err == nil {
+		t.Error("a malformed chunk hash was fetched")
+	}
+	if _, err := New("ftp://x", Options{}); err == nil {
+		t.Error("New accepted an ftp URL")
+	}
+}
+
+func TestClientToken(t *testing.T) {
+	o := startOrigin(t, true)
+	for _, tok := range []string{"", "sgo_wrong"} {
+		c, _ := New(o.base, Options{Token: tok})
+		if _, err := c.Artists(t.Context()); !errors.Is(err, ErrUnauthorized) {
+			t.Errorf("token %q: %v; want ErrUnauthorized", tok, err)
+		}
+		if _, err := c.Chunk(t.Context(), o.segHash); !errors.Is(err, ErrUnauthorized) {
+			t.Errorf("chunk with token %q: %v; want ErrUnauthorized", tok, err)
+		}
+	}
+	c, _ := New(o.base, Options{Token: o.requireTokenSecret})
+	if _, err := c.Artists(t.Context()); err != nil {
+		t.Fatalf("valid token: %v", err)
+	}
+}
+
+// countingTransport records the If-None-Match sent and the status received.
+type countingTransport struct {
+	mu       sync.Mutex
+	inm      []string
+	statuses []int
+}
+
+func (ct *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := http.DefaultTransport.RoundTrip(r)
+	ct.mu.Lock()
+	defer ct.mu.Unlock()
+	ct.inm = append(ct.inm, r.Header.Get("If-None-Match"))
+	if err == nil {
+		ct.statuses = append(ct.statuses, resp.StatusCode)
+	}
+	return resp, err
+}
+
+// Documents are revalidated with their ETag (304 reuses the stored body) and
+// served from the store once the origin is gone; a document never fetched
+// is ErrOffline.
+func TestClientRevalidatesAndWorksOffline(t *testing.T) {
+	o := startOrigin(t, false)
+	docs := openCache(t)
+	ct := &countingTransport{}
+	c, _ := New(o.base, Options{Docs: docs, HTTP: &http.Client{Transport: ct}})
+	ctx := t.Context()
+	first, err := c.Album(ctx, o.album)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := c.Album(ctx, o.album)
+	if err != nil || again.Title != first.Title || len(again.Tracks) != 2 {
+		t.Fatalf("revalidated album = %+v, %v", again, err)
+	}
+	if ct.inm[0] != "" || ct.inm[1] == "" || ct.statuses[0] != 200 || ct.statuses[1] != 304 {
+		t.Fatalf("If-None-Match sent %q, statuses %v; want none then the ETag, 200 then 304", ct.inm, ct.statuses)
+	}
+	if _, err := c.Manifest(ctx, o.track); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := c.Cover(ctx, o.album); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Search(ctx, "beyo", 0); err != nil {
+		t.Fatal(err)
+	}
+
+	o.stop() // the origin is gone: connections are refused
+	al, err := c.Album(ctx, o.album)
+	if err != nil || al.Title != "Lemonade" || len(al.Tracks) != 2 {
+		t.Fatalf("offline album = %+v, %v", al, err)
+	}
+	if m, err := c.Manifest(ctx, o.track); err != nil || m.TrackID != o.track {
+		t.Fatalf("offline manifest = %+v, %v", m, err)
+	}
+	if img, mime, err := c.Cover(ctx, o.album); err != nil || !bytes.Equal(img, o.cover) || mime != "image/png" {
+		t.Fatalf("offline cover = %q %q, %v", img, mime, err)
+	}
+	if res, err := c.Search(ctx, "beyo", 0); err != nil || len(res.Artists) != 1 {
+		t.Fatalf("offline search = %+v, %v", res, err)
+	}
+	_, err = c.Track(ctx, o.track) // never fetched
+	if !errors.Is(err, ErrOffline) || !strings.Contains(err.Error(), "not available offline") {
+		t.Fatalf("never-fetched track offline: %v; want ErrOffline", err)
+	}
+	if _, err := c.Chunk(ctx, o.segHash); err == nil || errors.Is(err, ErrOffline) {
+		t.Fatalf("chunk offline: %v; want a plain network error (chunks are not documents)", err)
+	}
+	bare, _ := New(o.base, Options{})
+	if _, err := bare.Artists(ctx); !errors.Is(err, ErrOffline) {
+		t.Fatalf("no store, origin down: %v; want ErrOffline", err)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := c.Track(cctx, o.track); !errors.Is(err, context.Canceled) {
+		t.Fatalf("canceled request: %v; want context.Canceled", err)
+	}
+}
