@@ -1,0 +1,199 @@
+package fetch
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"segue/cache"
+	"segue/catalog"
+	"segue/net/originclient"
+	"segue/origin"
+)
+
+// originWith starts a real origin on loopback whose blob store holds blobs,
+// and counts the /chunks requests it answers.
+func originWith(t *testing.T, blobs ...[]byte) (url string, hashes []string, hits *atomic.Int64, dataDir string) {
+	t.Helper()
+	dataDir = t.TempDir()
+	store := origin.Blobs{Dir: filepath.Join(dataDir, origin.BlobDir)}
+	for _, b := range blobs {
+		h, err := store.Put(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hashes = append(hashes, h)
+	}
+	srv, err := origin.New(origin.ServerOptions{DataDir: dataDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	hits = new(atomic.Int64)
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/chunks/") {
+			hits.Add(1)
+		}
+		srv.Handler().ServeHTTP(w, r)
+	}))
+	t.Cleanup(ts.Close)
+	return ts.URL, hashes, hits, dataDir
+}
+
+func client(t *testing.T, url string) *originclient.Client {
+	t.Helper()
+	c, err := originclient.New(url, originclient.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func openCache(t *testing.T) *cache.Cache {
+	t.Helper()
+	c, err := cache.Open(filepath.Join(t.TempDir(), "cache.db"), cache.Options{MaxBytes: 8 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+func randomBytes(n int) []byte {
+	b := make([]byte, n)
+	rand.Read(b)
+	return b
+}
+
+func TestMissGoesToOriginThenCache(t *testing.T) {
+	url, hashes, hits, _ := originWith(t, randomBytes(50_000))
+	c := openCache(t)
+	f := New(c, []Tier{{Source: catalog.SourceOrigin, Remote: client(t, url)}}, Options{})
+	ctx := context.Background()
+	for i, want := range []catalog.Source{catalog.SourceOrigin, catalog.SourceCache} {
+		data, from, err := f.Segment(ctx, hashes[0], catalog.UrgencyNow)
+		if err != nil || from != want || len(data) != 50_000 {
+			t.Fatalf("call %d: from %q, %d bytes, %v; want %q", i, from, len(data), err, want)
+		}
+	}
+	if hits.Load() != 1 {
+		t.Fatalf("origin answered %d chunk requests, want 1", hits.Load())
+	}
+	st, err := c.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Entries != 1 {
+		t.Fatalf("cache holds %d entries, want 1", st.Entries)
+	}
+}
+
+// A tier that sends wrong bytes is caught by the hash, and the chain falls
+// through to the next tier; the bad bytes never reach the cache.
+func TestWrongBytesAreCaughtByTheHash(t *testing.T) {
+	good := randomBytes(20_000)
+	url, hashes, _, _ := originWith(t, good)
+	// A second origin holding a tampered file under the same name.
+	badURL, _, badHits, badDir := originWith(t)
+	path, _ := origin.Blobs{Dir: filepath.Join(badDir, origin.BlobDir)}.Path(hashes[0])
+	os.MkdirAll(filepath.Dir(path), 0o755)
+	if err := os.WriteFile(path, randomBytes(20_000), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := openCache(t)
+	f := New(c, []Tier{
+		{Source: catalog.SourcePeer, Remote: client(t, badURL)},
+		{Source: catalog.SourceOrigin, Remote: client(t, url)},
+	}, Options{Attempts: 2, Backoff: 1})
+	data, from, err := f.Segment(context.Background(), hashes[0], catalog.UrgencySoon)
+	if err != nil || from != catalog.SourceOrigin || string(data) != string(good) {
+		t.Fatalf("from %q err %v; want the origin's good bytes", from, err)
+	}
+	if badHits.Load() != 2 {
+		t.Fatalf("bad peer asked %d times, want 2 attempts", badHits.Load())
+	}
+	// With only the bad tier the error names the mismatch.
+	f = New(openCache(t), []Tier{{Source: catalog.SourcePeer, Remote: client(t, badURL)}}, Options{Attempts: 1})
+	if _, _, err := f.Segment(context.Background(), hashes[0], catalog.UrgencySoon); !errors.Is(err, ErrHashMismatch) {
+		t.Fatalf("err = %v, want ErrHashMismatch", err)
+	}
+}
+
+func TestConcurrentCallersShareOneDownload(t *testing.T) {
+	url, hashes, hits, _ := originWith(t, randomBytes(200_000))
+	f := New(openCache(t), []Tier{{Source: catalog.SourceOrigin, Remote: client(t, url)}}, Options{})
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, _, err := f.Segment(context.Background(), hashes[0], catalog.UrgencyNow); err != nil {
+				errs <- err
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if n := hits.Load(); n != 1 {
+		t.Fatalf("origin answered %d requests for one hash, want 1", n)
+	}
+}
+
+func TestUrgentSkipsPeersAndBadHashIsRefused(t *testing.T) {
+	url, hashes, hits, _ := originWith(t, randomBytes(1000))
+	peerURL, _, peerHits, _ := originWith(t)
+	f := New(openCache(t), []Tier{
+		{Source: catalog.SourcePeer, Remote: client(t, peerURL), SkipUrgent: true},
+		{Source: catalog.SourceOrigin, Remote: client(t, url)},
+	}, Options{})
+	if _, from, err := f.Segment(context.Background(), hashes[0], catalog.UrgencyNow); err != nil || from != catalog.SourceOrigin {
+		t.Fatalf("from %q err %v", from, err)
+	}
+	if peerHits.Load() != 0 || hits.Load() != 1 {
+		t.Fatalf("peer asked %d times, origin %d; want 0 and 1", peerHits.Load(), hits.Load())
+	}
+	if _, _, err := f.Segment(context.Background(), "../../etc/passwd", catalog.UrgencyNow); err == nil {
+		t.Fatal("a malformed hash was fetched")
+	}
+}
+
+// With the origin gone (connection refused) the error surfaces after the
+// attempts; once the origin listens again the same Fetcher succeeds.
+func TestOriginDownThenBack(t *testing.T) {
+	_, hashes, _, dataDir := originWith(t, randomBytes(4000))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	f := New(openCache(t), []Tier{{Source: catalog.SourceOrigin, Remote: client(t, "http://"+addr)}}, Options{Attempts: 2, Backoff: 1})
+	if _, _, err := f.Segment(context.Background(), hashes[0], catalog.UrgencyNow); err == nil {
+		t.Fatal("fetch succeeded with the origin down")
+	}
+	srv, err := origin.New(origin.ServerOptions{DataDir: dataDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	if ln, err = net.Listen("tcp", addr); err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(context.Background(), ln)
+	if _, from, err := f.Segment(context.Background(), hashes[0], catalog.UrgencyNow); err != nil || from != catalog.SourceOrigin {
+		t.Fatalf("after the origin came back: from %q err %v", from, err)
+	}
+}
