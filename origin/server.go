@@ -47,8 +47,9 @@ type Server struct {
 	auth    atomic.Bool
 	handler http.Handler
 
-	mu   sync.Mutex   // guards http
-	http *http.Server // set by Serve
+	mu     sync.Mutex   // guards http and closed
+	http   *http.Server // set by Serve
+	closed bool         // set by Close
 }
 
 // New opens the catalog in o.DataDir (creating an empty one when there is
@@ -124,10 +125,10 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	s.mu.Lock()
-	if s.http != nil {
+	if s.http != nil || s.closed {
 		s.mu.Unlock()
 		ln.Close()
-		return errors.New("origin: Serve called twice")
+		return errors.New("serve origin: the server was already started or closed")
 	}
 	s.http = hs
 	s.mu.Unlock()
@@ -137,6 +138,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	go func() { errc <- hs.Serve(ln) }()
 	select {
 	case err := <-errc:
+		if errors.Is(err, http.ErrServerClosed) { // Close was called
+			return nil
+		}
 		return fmt.Errorf("serve origin: %w", err)
 	case <-ctx.Done():
 	}
@@ -151,11 +155,17 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	return nil
 }
 
-// Close stops serving at once (Serve returns) and closes the catalog.
+// Close stops serving at once (Serve returns nil) and closes the catalog.
+// For a graceful stop, end the context given to Serve first.
 func (s *Server) Close() error {
 	s.mu.Lock()
 	hs := s.http
+	already := s.closed
+	s.closed = true
 	s.mu.Unlock()
+	if already {
+		return nil
+	}
 	if hs != nil {
 		hs.Close()
 	}

@@ -119,3 +119,6 @@ func CheckToken(ctx context.Context, db *sql.DB, secret string) (Token, error) {
 	t.CreatedAt = time.Unix(created, 0).UTC()
 	return t, nil
 }
+
+// Tokens lists the tokens of the catalog this server serves.
+func (s *Server) Tokens(ctx context.Context) ([]Token, error) { return ListTokens(ctx, s.db) }

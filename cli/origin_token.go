@@ -1,0 +1,117 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"segue/origin"
+)
+
+func init() { addOriginSub(originTokenCmd) }
+
+func originTokenCmd(a *app) *cobra.Command {
+	var dataDir string
+	cmd := &cobra.Command{
+		Use:   "token",
+		Short: "Create, list and revoke the bearer tokens clients use",
+		Long: `An origin listening on anything but loopback (or started with --require-token)
+answers only requests that carry "Authorization: Bearer SECRET". A secret is
+shown once, when it is created; the origin keeps only its sha256.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+	}
+	cmd.PersistentFlags().StringVar(&dataDir, "data", "", "origin data dir (default from config, env SEGUE_DATA)")
+	data := func(cmd *cobra.Command) string {
+		if cmd.Flags().Changed("data") {
+			return dataDir
+		}
+		return a.cfg.OriginSv.DataDir
+	}
+
+	var createJSON bool
+	create := &cobra.Command{
+		Use:     "create NAME",
+		Short:   "Create a token and print its secret (shown only this once)",
+		Example: `  segue origin token create laptop`,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			db, err := origin.OpenCatalog(data(cmd))
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			tok, secret, err := origin.CreateToken(cmd.Context(), db, args[0])
+			if err != nil {
+				return err
+			}
+			if createJSON {
+				return a.printJSON(struct {
+					origin.Token
+					Secret string `json:"secret"`
+				}{tok, secret})
+			}
+			fmt.Fprintln(a.stdout, secret)
+			fmt.Fprintf(a.stderr, "token %s (%s) created; give the secret above to the client (--token or SEGUE_TOKEN). It is not shown again.\n", tok.ID, tok.Name)
+			return nil
+		},
+	}
+	create.Flags().BoolVar(&createJSON, "json", false, "print the token and its secret as JSON")
+
+	var listJSON bool
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List tokens (never their secrets)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			db, err := origin.OpenCatalog(data(cmd))
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			tokens, err := origin.ListTokens(cmd.Context(), db)
+			if err != nil {
+				return err
+			}
+			if listJSON {
+				return a.printJSON(tokens)
+			}
+			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tNAME\tCREATED\tSTATE")
+			for _, t := range tokens {
+				state := "active"
+				if t.RevokedAt != nil {
+					state = "revoked " + t.RevokedAt.Local().Format("2006-01-02 15:04")
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", t.ID, t.Name, t.CreatedAt.Local().Format("2006-01-02 15:04"), state)
+			}
+			return tw.Flush()
+		},
+	}
+	list.Flags().BoolVar(&listJSON, "json", false, "print the tokens as JSON")
+
+	revoke := &cobra.Command{
+		Use:   "revoke ID",
+		Short: "Revoke a token: requests carrying it are refused from now on",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			db, err := origin.OpenCatalog(data(cmd))
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			if err := origin.RevokeToken(cmd.Context(), db, args[0]); err != nil {
+				if errors.Is(err, origin.ErrNotFound) {
+					return withExit(ExitNotFound, err)
+				}
+				return err
+			}
+			fmt.Fprintf(a.stderr, "token %s revoked\n", args[0])
+			return nil
+		},
+	}
+	cmd.AddCommand(create, list, revoke)
+	return cmd
+}
