@@ -4,6 +4,8 @@
 // I/O: every other package speaks in these types.
 package catalog
 
+import "time"
+
 // Artist is a performer as the origin's catalog knows it.
 type Artist struct {
 	ID     string  `json:"id"`
@@ -51,4 +53,17 @@ type SearchResult struct {
 // ErrorResponse is the body of every non-2xx JSON answer of the origin.
 type ErrorResponse struct {
 	Error string `json:"error"`
+}
+
+// Playlist is an ordered list of tracks kept on the origin, owned by the
+// token that created it. ShareURL is set while the playlist is shared.
+type Playlist struct {
+	ID         string    `json:"id"`
+	Name       string    `json:"name"`
+	TrackCount int       `json:"track_count"`
+	DurationMS int64     `json:"duration_ms"`
+	ShareURL   string    `json:"share_url,omitempty"`
+	Created    time.Time `json:"created"`
+	Updated    time.Time `json:"updated"`
+	Tracks     []Track   `json:"tracks,omitempty"`
 }

@@ -65,4 +65,26 @@ CREATE TABLE tokens (
 	created_at INTEGER NOT NULL,
 	revoked_at INTEGER
 );
+`,
+
+// 2: playlists (issue 7).
+`
+CREATE TABLE playlists (
+	id          TEXT PRIMARY KEY,
+	owner       TEXT NOT NULL,          -- tokens.id, or 'local' on an open loopback origin
+	name        TEXT NOT NULL,
+	created_at  INTEGER NOT NULL,       -- unix milliseconds
+	updated_at  INTEGER NOT NULL,
+	share_token TEXT UNIQUE             -- capability token of the share URL; NULL when not shared
+);
+CREATE INDEX playlists_owner ON playlists(owner, name);
+-- Tracks are not foreign keys: a re-ingest that drops a track leaves a hole
+-- the API skips, rather than silently editing someone's playlist.
+CREATE TABLE playlist_tracks (
+	playlist_id TEXT NOT NULL REFERENCES playlists(id) ON DELETE CASCADE,
+	pos         INTEGER NOT NULL,
+	track_id    TEXT NOT NULL,
+	PRIMARY KEY (playlist_id, pos)
+) WITHOUT ROWID;
+CREATE INDEX playlist_tracks_track ON playlist_tracks(track_id);
 `}

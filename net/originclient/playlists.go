@@ -1,0 +1,128 @@
+package originclient
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"segue/catalog"
+	"segue/share"
+)
+
+// Playlists lists the playlists the token owns.
+func (c *Client) Playlists(ctx context.Context) ([]catalog.Playlist, error) {
+	var pls []catalog.Playlist
+	err := c.getJSON(ctx, c.url(nil, "api", "v1", "playlists"), &pls)
+	return pls, err
+}
+
+// Playlist returns one of the token's playlists with its tracks.
+func (c *Client) Playlist(ctx context.Context, id string) (catalog.Playlist, error) {
+	var pl catalog.Playlist
+	err := c.getJSON(ctx, c.url(nil, "api", "v1", "playlists", id), &pl)
+	return pl, err
+}
+
+// SharedPlaylist returns the playlist a share token opens on this origin.
+func (c *Client) SharedPlaylist(ctx context.Context, token string) (catalog.Playlist, error) {
+	var pl catalog.Playlist
+	err := c.getJSON(ctx, c.url(nil, "p", token), &pl)
+	return pl, err
+}
+
+// CreatePlaylist makes a playlist holding trackIDs (may be empty).
+func (c *Client) CreatePlaylist(ctx context.Context, name string, trackIDs []string) (catalog.Playlist, error) {
+	var pl catalog.Playlist
+	err := c.send(ctx, http.MethodPost, c.url(nil, "api", "v1", "playlists"),
+		map[string]any{"name": name, "track_ids": trackIDs}, &pl)
+	return pl, err
+}
+
+// RenamePlaylist renames a playlist.
+func (c *Client) RenamePlaylist(ctx context.Context, id, name string) (catalog.Playlist, error) {
+	var pl catalog.Playlist
+	err := c.send(ctx, http.MethodPatch, c.url(nil, "api", "v1", "playlists", id), map[string]any{"name": name}, &pl)
+	return pl, err
+}
+
+// DeletePlaylist deletes a playlist (and its share link).
+func (c *Client) DeletePlaylist(ctx context.Context, id string) error {
+	return c.send(ctx, http.MethodDelete, c.url(nil, "api", "v1", "playlists", id), nil, nil)
+}
+
+// AddToPlaylist inserts tracks at pos (-1 appends).
+func (c *Client) AddToPlaylist(ctx context.Context, id string, trackIDs []string, pos int) (catalog.Playlist, error) {
+	var pl catalog.Playlist
+	err := c.send(ctx, http.MethodPost, c.url(nil, "api", "v1", "playlists", id, "tracks"),
+		map[string]any{"track_ids": trackIDs, "position": pos}, &pl)
+	return pl, err
+}
+
+// RemoveFromPlaylist removes the track at pos (0-based).
+func (c *Client) RemoveFromPlaylist(ctx context.Context, id string, pos int) (catalog.Playlist, error) {
+	var pl catalog.Playlist
+	err := c.send(ctx, http.MethodDelete, c.url(nil, "api", "v1", "playlists", id, "tracks", strconv.Itoa(pos)), nil, &pl)
+	return pl, err
+}
+
+// MoveInPlaylist moves the track at from to position to.
+func (c *Client) MoveInPlaylist(ctx context.Context, id string, from, to int) (catalog.Playlist, error) {
+	var pl catalog.Playlist
+	err := c.send(ctx, http.MethodPost, c.url(nil, "api", "v1", "playlists", id, "move"), map[string]int{"from": from, "to": to}, &pl)
+	return pl, err
+}
+
+// SharePlaylist makes (or returns) the playlist's share link.
+func (c *Client) SharePlaylist(ctx context.Context, id string) (share.Link, error) {
+	var pl catalog.Playlist
+	if err := c.send(ctx, http.MethodPost, c.url(nil, "api", "v1", "playlists", id, "share"), nil, &pl); err != nil {
+		return share.Link{}, err
+	}
+	return share.ParseURL(pl.ShareURL)
+}
+
+// UnsharePlaylist revokes the playlist's share link at once.
+func (c *Client) UnsharePlaylist(ctx context.Context, id string) error {
+	return c.send(ctx, http.MethodDelete, c.url(nil, "api", "v1", "playlists", id, "share"), nil, nil)
+}
+
+// send makes a request that changes something: body as JSON, the answer
+// decoded into out (when not nil). Changes are never answered from Docs.
+func (c *Client) send(ctx context.Context, method, u string, body, out any) error {
+	var buf bytes.Buffer
+	if body != nil {
+		if err := json.NewEncoder(&buf).Encode(body); err != nil {
+			return err
+		}
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u, &buf)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return fmt.Errorf("%s %s: the origin is unreachable: %w", method, u, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("%s %s: %w", method, u, statusError(resp))
+	}
+	if out == nil || resp.StatusCode == http.StatusNoContent {
+		return nil
+	}
+	b, err := readLimited(resp.Body, maxDocBytes)
+	if err == nil {
+		err = json.Unmarshal(b, out)
+	}
+	if err != nil {
+		return fmt.Errorf("%s %s: read answer: %w", method, u, err)
+	}
+	return nil
+}

@@ -1,0 +1,330 @@
+package origin
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"segue/catalog"
+	"segue/share"
+	"segue/sqlite"
+)
+
+// LocalOwner owns the playlists of an origin that runs open on loopback.
+const LocalOwner = "local"
+
+// Playlist errors; the API maps them to 400 and 404.
+var (
+	ErrBadPlaylist = errors.New("bad playlist request")
+	ErrNoShare     = errors.New("unknown or revoked share link")
+)
+
+// maxPlaylistTracks bounds one playlist so a script cannot grow one without end.
+const maxPlaylistTracks = 10_000
+
+// Playlists is the playlist store in the catalog database. Every method
+// takes the owner: a playlist of another owner is ErrNotFound, not
+// forbidden, so IDs leak nothing.
+type Playlists struct {
+	db     *sql.DB
+	reader *Reader
+}
+
+// NewPlaylists returns the store over db.
+func NewPlaylists(db *sql.DB) *Playlists { return &Playlists{db: db, reader: NewReader(db)} }
+
+func nowMS() int64 { return time.Now().UnixMilli() }
+
+func newPlaylistID() string {
+	b := make([]byte, 8)
+	rand.Read(b)
+	return "pl" + hex.EncodeToString(b)
+}
+
+func checkName(name string) (string, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || len(name) > 200 {
+		return "", fmt.Errorf("%w: a name of 1-200 bytes is required", ErrBadPlaylist)
+	}
+	return name, nil
+}
+
+// Create makes an empty playlist.
+func (p *Playlists) Create(ctx context.Context, owner, name string) (catalog.Playlist, error) {
+	name, err := checkName(name)
+	if err != nil {
+		return catalog.Playlist{}, err
+	}
+	id, now := newPlaylistID(), nowMS()
+	if _, err := p.db.ExecContext(ctx, `INSERT INTO playlists(id, owner, name, created_at, updated_at) VALUES (?,?,?,?,?)`,
+		id, owner, name, now, now); err != nil {
+		return catalog.Playlist{}, fmt.Errorf("create playlist: %w", err)
+	}
+	return p.Get(ctx, owner, id)
+}
+
+// List returns the owner's playlists (without tracks), by name.
+func (p *Playlists) List(ctx context.Context, owner string) ([]catalog.Playlist, error) {
+	rows, err := p.db.QueryContext(ctx, `SELECT id FROM playlists WHERE owner = ? ORDER BY name, id`, owner)
+	if err != nil {
+		return nil, fmt.Errorf("list playlists: %w", err)
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	out := []catalog.Playlist{}
+	for _, id := range ids {
+		pl, err := p.Get(ctx, owner, id)
+		if err != nil {
+			return nil, err
+		}
+		pl.Tracks = nil
+		out = append(out, pl)
+	}
+	return out, rows.Err()
+}
+
+// Get returns one playlist with its tracks in order. Tracks that are no
+// longer in the catalog are left out.
+func (p *Playlists) Get(ctx context.Context, owner, id string) (catalog.Playlist, error) {
+	return p.get(ctx, `id = ? AND owner = ?`, id, owner)
+}
+
+// ByShare returns the playlist a share token opens, whoever owns it.
+func (p *Playlists) ByShare(ctx context.Context, token string) (catalog.Playlist, error) {
+	if !share.ValidToken(token) {
+		return catalog.Playlist{}, ErrNoShare
+	}
+	pl, err := p.get(ctx, `share_token = ?`, token)
+	if errors.Is(err, ErrNotFound) {
+		return pl, ErrNoShare
+	}
+	return pl, err
+}
+
+func (p *Playlists) get(ctx context.Context, where string, args ...any) (catalog.Playlist, error) {
+	var pl catalog.Playlist
+	var created, updated int64
+	var shareTok sql.NullString
+	err := p.db.QueryRowContext(ctx, `SELECT id, name, created_at, updated_at, share_token FROM playlists WHERE `+where, args...).
+		Scan(&pl.ID, &pl.Name, &created, &updated, &shareTok)
+	if errors.Is(err, sql.ErrNoRows) {
+		return pl, fmt.Errorf("playlist: %w", ErrNotFound)
+	}
+	if err != nil {
+		return pl, fmt.Errorf("read playlist: %w", err)
+	}
+	pl.Created, pl.Updated = time.UnixMilli(created).UTC(), time.UnixMilli(updated).UTC()
+	if shareTok.Valid {
+		pl.ShareURL = "/p/" + shareTok.String // made absolute by the API, which knows the host
+	}
+	rows, err := p.db.QueryContext(ctx, `SELECT `+trackCols+trackFrom+`
+		JOIN playlist_tracks pt ON pt.track_id = t.id WHERE pt.playlist_id = ? ORDER BY pt.pos`, pl.ID)
+	if err != nil {
+		return pl, fmt.Errorf("read playlist tracks: %w", err)
+	}
+	defer rows.Close()
+	pl.Tracks = []catalog.Track{}
+	for rows.Next() {
+		t, err := scanTrack(rows)
+		if err != nil {
+			return pl, fmt.Errorf("read playlist tracks: %w", err)
+		}
+		pl.Tracks = append(pl.Tracks, t)
+		pl.DurationMS += t.DurationMS
+	}
+	pl.TrackCount = len(pl.Tracks)
+	return pl, rows.Err()
+}
+
+// Rename changes a playlist's name.
+func (p *Playlists) Rename(ctx context.Context, owner, id, name string) (catalog.Playlist, error) {
+	name, err := checkName(name)
+	if err != nil {
+		return catalog.Playlist{}, err
+	}
+	return p.update(ctx, owner, id, func(tx *sql.Tx, _ []string) ([]string, error) {
+		_, err := tx.ExecContext(ctx, `UPDATE playlists SET name = ? WHERE id = ?`, name, id)
+		return nil, err
+	})
+}
+
+// Delete removes a playlist and revokes its share link.
+func (p *Playlists) Delete(ctx context.Context, owner, id string) error {
+	res, err := p.db.ExecContext(ctx, `DELETE FROM playlists WHERE id = ? AND owner = ?`, id, owner)
+	if err != nil {
+		return fmt.Errorf("delete playlist: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("playlist: %w", ErrNotFound)
+	}
+	return nil
+}
+
+// Add inserts tracks at pos (-1 or past the end: append). Unknown track IDs
+// are refused with ErrBadPlaylist naming them.
+func (p *Playlists) Add(ctx context.Context, owner, id string, trackIDs []string, pos int) (catalog.Playlist, error) {
+	if len(trackIDs) == 0 {
+		return catalog.Playlist{}, fmt.Errorf("%w: no track IDs given", ErrBadPlaylist)
+	}
+	for _, tid := range trackIDs {
+		if _, err := p.reader.Track(ctx, tid); errors.Is(err, ErrNotFound) {
+			return catalog.Playlist{}, fmt.Errorf("%w: unknown track %q", ErrBadPlaylist, tid)
+		} else if err != nil {
+			return catalog.Playlist{}, err
+		}
+	}
+	return p.update(ctx, owner, id, func(_ *sql.Tx, cur []string) ([]string, error) {
+		if len(cur)+len(trackIDs) > maxPlaylistTracks {
+			return nil, fmt.Errorf("%w: a playlist holds at most %d tracks", ErrBadPlaylist, maxPlaylistTracks)
+		}
+		if pos < 0 || pos > len(cur) {
+			pos = len(cur)
+		}
+		out := append(append(append([]string{}, cur[:pos]...), trackIDs...), cur[pos:]...)
+		return out, nil
+	})
+}
+
+// Remove deletes the track at position pos (0-based).
+func (p *Playlists) Remove(ctx context.Context, owner, id string, pos int) (catalog.Playlist, error) {
+	return p.update(ctx, owner, id, func(_ *sql.Tx, cur []string) ([]string, error) {
+		if pos < 0 || pos >= len(cur) {
+			return nil, fmt.Errorf("%w: position %d is outside 0..%d", ErrBadPlaylist, pos, len(cur)-1)
+		}
+		return append(append([]string{}, cur[:pos]...), cur[pos+1:]...), nil
+	})
+}
+
+// Move moves the track at from to position to (both 0-based).
+func (p *Playlists) Move(ctx context.Context, owner, id string, from, to int) (catalog.Playlist, error) {
+	return p.update(ctx, owner, id, func(_ *sql.Tx, cur []string) ([]string, error) {
+		if from < 0 || from >= len(cur) || to < 0 || to >= len(cur) {
+			return nil, fmt.Errorf("%w: positions %d and %d must be within 0..%d", ErrBadPlaylist, from, to, len(cur)-1)
+		}
+		t := cur[from]
+		out := append(append([]string{}, cur[:from]...), cur[from+1:]...)
+		return append(out[:to], append([]string{t}, out[to:]...)...), nil
+	})
+}
+
+// Share returns the playlist's share token, creating one when it has none.
+func (p *Playlists) Share(ctx context.Context, owner, id string) (string, error) {
+	var token string
+	_, err := p.update(ctx, owner, id, func(tx *sql.Tx, _ []string) ([]string, error) {
+		var cur sql.NullString
+		if err := tx.QueryRowContext(ctx, `SELECT share_token FROM playlists WHERE id = ?`, id).Scan(&cur); err != nil {
+			return nil, err
+		}
+		token = cur.String
+		if !cur.Valid {
+			token = share.NewToken()
+			_, err := tx.ExecContext(ctx, `UPDATE playlists SET share_token = ? WHERE id = ?`, token, id)
+			return nil, err
+		}
+		return nil, nil
+	})
+	return token, err
+}
+
+// Unshare revokes the playlist's share link at once.
+func (p *Playlists) Unshare(ctx context.Context, owner, id string) error {
+	_, err := p.update(ctx, owner, id, func(tx *sql.Tx, _ []string) ([]string, error) {
+		_, err := tx.ExecContext(ctx, `UPDATE playlists SET share_token = NULL WHERE id = ?`, id)
+		return nil, err
+	})
+	return err
+}
+
+// update runs fn in one transaction over the owner's playlist with its
+// current track IDs; when fn returns a non-nil list, it becomes the track list.
+func (p *Playlists) update(ctx context.Context, owner, id string, fn func(tx *sql.Tx, cur []string) ([]string, error)) (catalog.Playlist, error) {
+	err := sqlite.Tx(ctx, p.db, func(tx *sql.Tx) error {
+		var one int
+		if err := tx.QueryRowContext(ctx, `SELECT 1 FROM playlists WHERE id = ? AND owner = ?`, id, owner).Scan(&one); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("playlist: %w", ErrNotFound)
+			}
+			return err
+		}
+		cur, err := playlistTrackIDs(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		next, err := fn(tx, cur)
+		if err != nil {
+			return err
+		}
+		if next != nil {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM playlist_tracks WHERE playlist_id = ?`, id); err != nil {
+				return err
+			}
+			for i, tid := range next {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO playlist_tracks(playlist_id, pos, track_id) VALUES (?,?,?)`, id, i, tid); err != nil {
+					return err
+				}
+			}
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE playlists SET updated_at = ? WHERE id = ?`, nowMS(), id)
+		return err
+	})
+	if err != nil {
+		return catalog.Playlist{}, err
+	}
+	return p.Get(ctx, owner, id)
+}
+
+func playlistTrackIDs(ctx context.Context, tx *sql.Tx, id string) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT track_id FROM playlist_tracks WHERE playlist_id = ? ORDER BY pos`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	ids := []string{}
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			return nil, err
+		}
+		ids = append(ids, t)
+	}
+	return ids, rows.Err()
+}
+
+// ShareAllows reports whether a share token grants reading a resource:
+// kind "track" (its row and manifest), "chunk" (a segment hash) or "cover"
+// (an album ID), each only when it belongs to a track of that playlist.
+func (p *Playlists) ShareAllows(ctx context.Context, token, kind, id string) (bool, error) {
+	var q string
+	switch kind {
+	case "track":
+		q = `SELECT 1 FROM playlists p JOIN playlist_tracks pt ON pt.playlist_id = p.id
+			WHERE p.share_token = ? AND pt.track_id = ? LIMIT 1`
+	case "chunk":
+		q = `SELECT 1 FROM playlists p JOIN playlist_tracks pt ON pt.playlist_id = p.id
+			JOIN segments s ON s.track_id = pt.track_id WHERE p.share_token = ? AND s.hash = ? LIMIT 1`
+	case "cover":
+		q = `SELECT 1 FROM playlists p JOIN playlist_tracks pt ON pt.playlist_id = p.id
+			JOIN tracks t ON t.id = pt.track_id WHERE p.share_token = ? AND t.album_id = ? LIMIT 1`
+	default:
+		return false, nil
+	}
+	var one int
+	err := p.db.QueryRowContext(ctx, q, token, id).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
