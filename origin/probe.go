@@ -105,6 +105,9 @@ func parseProbe(raw ffprobeOut, path string) (probe, error) {
 	if p.Title == "" {
 		base := filepath.Base(path)
 		p.Title = strings.TrimSpace(strings.TrimSuffix(base, filepath.Ext(base)))
+		if p.Title == "" {
+			p.Title = "Untitled"
+		}
 	}
 	p.Artist = first("artist", "album_artist", "albumartist", "album artist", "performer", "composer")
 	p.AlbumArt = first("album_artist", "albumartist", "album artist", "artist")

@@ -2,6 +2,7 @@ package origin
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 )
 
@@ -36,5 +37,68 @@ func TestParseProbeTags(t *testing.T) {
 	json.Unmarshal([]byte(`{"streams":[{"codec_type":"video","codec_name":"h264"}],"format":{}}`), &raw)
 	if _, err := parseProbe(raw, "v.mp4"); err == nil {
 		t.Error("a file with no audio stream was accepted")
+	}
+}
+
+// FuzzParseProbe: whatever tags a file carries, parsing never panics and
+// every track gets a title, an artist and an album.
+func FuzzParseProbe(f *testing.F) {
+	f.Add("a/b.mp3", "Beyoncé ✨", "3/12", "2008-01-01", "")
+	f.Add("x.flac", "", "", "", "  ")
+	f.Add("日本/曲.ogg", "\x00\xff", "-1", "99999999999999999999", "Кино")
+	f.Fuzz(func(t *testing.T, path, title, track, date, artist string) {
+		raw := ffprobeOut{}
+		raw.Streams = append(raw.Streams, struct {
+			Index       int               `json:"index"`
+			CodecType   string            `json:"codec_type"`
+			CodecName   string            `json:"codec_name"`
+			Duration    string            `json:"duration"`
+			Disposition map[string]int    `json:"disposition"`
+			Tags        map[string]string `json:"tags"`
+		}{CodecType: "audio", Tags: map[string]string{"title": title, "track": track, "date": date, "ARTIST": artist}})
+		p, err := parseProbe(raw, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Artist == "" || p.Album == "" || p.AlbumArt == "" || p.Title == "" {
+			t.Fatalf("empty field in %+v", p)
+		}
+		if p.TrackNo < 0 || p.Year < 0 {
+			t.Fatalf("negative number in %+v", p)
+		}
+	})
+}
+
+func TestParseEBUR128(t *testing.T) {
+	const out = `[Parsed_ebur128_3 @ 0x1] Summary:
+
+  Integrated loudness:
+    I:         -70.0 LUFS
+    Threshold:   0.0 LUFS
+
+  True peak:
+    Peak:       -inf dBFS
+[Parsed_ebur128_3 @ 0x2] Summary:
+
+  Integrated loudness:
+    I:         -18.7 LUFS
+    Threshold: -28.7 LUFS
+
+  Loudness range:
+    LRA:        20.0 LU
+
+  True peak:
+    Peak:       -0.4 dBFS
+`
+	lufs, peak, err := parseEBUR128(out)
+	if err != nil || lufs != -18.7 || peak != -0.4 {
+		t.Errorf("last summary: %v %v %v", lufs, peak, err)
+	}
+	lufs, peak, err = parseEBUR128(out[:strings.Index(out, "[Parsed_ebur128_3 @ 0x2]")])
+	if err != nil || lufs != -70 || peak != silenceFloor {
+		t.Errorf("silence: %v %v %v, want -70 and %v", lufs, peak, err, silenceFloor)
+	}
+	if _, _, err := parseEBUR128("Summary:\n I: -20 LUFS\n"); err == nil {
+		t.Error("summary without a peak accepted")
 	}
 }
