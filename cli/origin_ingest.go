@@ -111,7 +111,8 @@ func (a *app) runIngest(ctx context.Context, dir, dataDir string, jobs int, asJS
 
 // ingestProgress returns the progress reporter for origin.Ingest: a bar with
 // ETA when stderr is a terminal, one plain line per file otherwise, nothing
-// when quiet. Calling it with Action "done" finishes the bar.
+// when quiet. The bar finishes with the last file, or when called with
+// Action "done" (for a run that ends early).
 func (a *app) ingestProgress(quiet bool) func(origin.IngestProgress) {
 	if quiet {
 		return nil
@@ -122,7 +123,7 @@ func (a *app) ingestProgress(quiet bool) func(origin.IngestProgress) {
 			switch p.Action {
 			case "done":
 			case "start":
-				fmt.Fprintf(a.stderr, "encoding %d files\n", p.Total)
+				fmt.Fprintf(a.stderr, "files to encode: %d\n", p.Total)
 			case "skipped":
 				fmt.Fprintf(a.stderr, "[%d/%d] skipped %s: %s\n", p.Done, p.Total, p.Path, p.Reason)
 			default:
@@ -131,12 +132,17 @@ func (a *app) ingestProgress(quiet bool) func(origin.IngestProgress) {
 		}
 	}
 	var bar *progressbar.ProgressBar
+	finished := false
+	finish := func() {
+		if bar != nil && !finished {
+			bar.Finish()
+			fmt.Fprintln(a.stderr)
+			finished = true
+		}
+	}
 	return func(p origin.IngestProgress) {
 		if p.Action == "done" {
-			if bar != nil {
-				bar.Finish()
-				fmt.Fprintln(a.stderr)
-			}
+			finish()
 			return
 		}
 		if bar == nil {
@@ -157,5 +163,8 @@ func (a *app) ingestProgress(quiet bool) func(origin.IngestProgress) {
 			fmt.Fprintf(a.stderr, "skipped %s: %s\n", p.Path, p.Reason)
 		}
 		bar.Set(p.Done)
+		if p.Done == p.Total {
+			finish()
+		}
 	}
 }

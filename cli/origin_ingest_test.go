@@ -1,0 +1,102 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"segue/origin"
+)
+
+// ingestEnv writes a config file that keeps the log and the default data
+// dir inside the test, and returns its path and that data dir.
+func ingestEnv(t *testing.T) (config, data string) {
+	t.Helper()
+	dir := t.TempDir()
+	data = filepath.Join(dir, "origin-data")
+	config = filepath.Join(dir, "config.toml")
+	body := "log_file = " + strconvQuote(filepath.Join(dir, "segue.log")) + "\n[origin_server]\ndata_dir = " + strconvQuote(data) + "\n"
+	if err := os.WriteFile(config, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return config, data
+}
+
+func strconvQuote(s string) string { b, _ := json.Marshal(s); return string(b) }
+
+func TestOriginIngestCommand(t *testing.T) {
+	needTools(t, "ffmpeg", "ffprobe")
+	config, data := ingestEnv(t)
+	lib := t.TempDir()
+	if out, err := exec.Command("ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "sine=f=300:d=2",
+		"-ac", "2", "-metadata", "artist=Beyoncé", filepath.Join(lib, "one.flac")).CombinedOutput(); err != nil {
+		t.Fatalf("make source: %v\n%s", err, out)
+	}
+	if err := os.WriteFile(filepath.Join(lib, "zero.mp3"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"--config", config, "origin", "ingest", lib, "--json", "--jobs", "1"}, &stdout, &stderr)
+	if code != ExitOK {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr.String())
+	}
+	var rep ingestReport
+	if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
+		t.Fatalf("--json output: %v\n%s", err, stdout.String())
+	}
+	if rep.Added != 1 || len(rep.Skipped) != 1 || rep.Skipped[0].Path != "zero.mp3" || rep.DataDir != data {
+		t.Errorf("report %+v, want 1 added, zero.mp3 skipped, data dir %s from the config", rep, data)
+	}
+	if _, err := os.Stat(filepath.Join(data, origin.CatalogFile)); err != nil {
+		t.Errorf("catalog not in the configured data dir: %v", err)
+	}
+	// Not a terminal: one plain progress line per file on stderr.
+	if !strings.Contains(stderr.String(), "[1/1] added one.flac") {
+		t.Errorf("progress lines:\n%s", stderr.String())
+	}
+
+	stdout.Reset()
+	stderr.Reset()
+	code = run([]string{"--config", config, "origin", "ingest", lib}, &stdout, &stderr)
+	if code != ExitOK || !strings.Contains(stdout.String(), "0 added, 0 updated, 1 unchanged") ||
+		!strings.Contains(stdout.String(), "skipped zero.mp3: empty file") {
+		t.Errorf("second run: exit %d\n%s%s", code, stdout.String(), stderr.String())
+	}
+}
+
+func TestOriginIngestUnusable(t *testing.T) {
+	needTools(t, "ffmpeg", "ffprobe")
+	config, _ := ingestEnv(t)
+	lib := t.TempDir()
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		args []string
+		path string // PATH override; "" keeps it
+		code int
+		msg  string
+	}{
+		{"missing library", []string{filepath.Join(lib, "nope")}, "", ExitNotFound, "no such file"},
+		{"unwritable data dir", []string{lib, "--data", filepath.Join(file, "data")}, "", ExitError, "cannot use origin data dir"},
+		{"no ffmpeg", []string{lib}, t.TempDir(), ExitError, "apt-get install ffmpeg"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if c.path != "" {
+				t.Setenv("PATH", c.path)
+			}
+			var stdout, stderr bytes.Buffer
+			code := run(append([]string{"--config", config, "origin", "ingest"}, c.args...), &stdout, &stderr)
+			if code != c.code || !strings.Contains(stderr.String(), c.msg) {
+				t.Errorf("exit %d, stderr %q; want exit %d and %q", code, stderr.String(), c.code, c.msg)
+			}
+		})
+	}
+}
