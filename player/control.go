@@ -27,7 +27,7 @@ func (p *Player) Status() Status {
 	s.Track, _ = p.queue.Current()
 	s.Position = samplesToDuration(p.startAt)
 	if p.cur != nil {
-		s.Position = samplesToDuration(p.cur.out)
+		s.Position = samplesToDuration(p.cur.pos)
 		s.Duration = p.cur.duration()
 	}
 	return s
@@ -36,7 +36,7 @@ func (p *Player) Status() Status {
 // positionLocked is the play head of the current track in samples.
 func (p *Player) positionLocked() int64 {
 	if p.cur != nil {
-		return p.cur.out
+		return p.cur.pos
 	}
 	return p.startAt
 }

@@ -68,7 +68,8 @@ type Player struct {
 	cur      *trackStream // nil: open one for the queue's current track
 	next     *trackStream // prefetched stream for nextIdx
 	nextIdx  int
-	fetching bool // a prefetch is running
+	fetching bool   // a prefetch is running
+	tried    string // the last prefetch started ("index:id"), so a failure is not retried in a loop
 	wake     chan struct{}
 	lastPos  int64
 }
@@ -147,6 +148,7 @@ func (p *Player) restartLocked(start int64) {
 	}
 	p.startAt = start
 	p.lastPos = -1
+	p.tried = ""
 	p.poke()
 }
 
@@ -289,6 +291,7 @@ func (p *Player) afterRead(ts *trackStream, done bool, err error) {
 	if ts != p.cur {
 		return // replaced by a command while we read
 	}
+	ts.pos = ts.out
 	if err != nil && !errors.Is(err, errStreamClosed) {
 		p.emit(ErrorEvent{TrackID: ts.track.ID, Err: err, Fatal: true})
 		done = true
@@ -306,6 +309,7 @@ func (p *Player) afterRead(ts *trackStream, done bool, err error) {
 	p.retireLocked(ts)
 	p.cur = nil
 	p.startAt = 0
+	p.tried = ""
 	if !p.queue.Advance() {
 		p.setState(Stopped)
 		p.emit(EndEvent{})
@@ -320,6 +324,11 @@ func (p *Player) prefetchLocked() {
 		return
 	}
 	tr, _ := p.queue.At(idx)
+	key := fmt.Sprintf("%d:%s", idx, tr.ID)
+	if key == p.tried {
+		return
+	}
+	p.tried = key
 	if p.next != nil {
 		p.retireLocked(p.next)
 		p.next = nil

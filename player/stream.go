@@ -45,6 +45,10 @@ type trackStream struct {
 	next    int   // next segment index the reader takes
 	discard int   // decoded samples still to drop (start_skip, preroll, seek)
 	out     int64 // samples of the track emitted so far (the play head)
+
+	// pos is out as of the last afterRead, for other goroutines; guarded
+	// by Player.mu.
+	pos int64
 }
 
 type fetched struct {
@@ -63,7 +67,7 @@ func newTrackStream(p *Player, track catalog.Track, man *catalog.Manifest, start
 		ts.frames[i+1] = ts.frames[i] + int64(s.Frames)
 	}
 	start = min(max(start, 0), man.TotalSamples)
-	ts.out = start
+	ts.out, ts.pos = start, start
 	// Decode from one frame before the frame holding the first wanted sample
 	// (preroll: the MDCT overlap and synthesis filter need it), then drop
 	// everything before that sample.
