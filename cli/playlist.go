@@ -1,0 +1,231 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"segue/cache"
+	"segue/catalog"
+	"segue/net/originclient"
+	"segue/share"
+)
+
+func init() { register(playlistCmd) }
+
+func playlistCmd(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "playlist",
+		Aliases: []string{"pl"},
+		Short:   "Create, edit, share, import and export playlists on the origin",
+		Long: `playlist manages your playlists on the origin. Positions are 1-based, as
+"playlist show" prints them. A share URL (http(s)://HOST/p/TOKEN) works
+wherever a playlist ID does for reading: show, export, import, play.`,
+	}
+	var asJSON bool
+	cmd.PersistentFlags().BoolVar(&asJSON, "json", false, "print JSON")
+	// edit wraps a command that changes a playlist and prints the result.
+	edit := func(use, short string, args cobra.PositionalArgs, do func(ctx context.Context, c *originclient.Client, args []string) (catalog.Playlist, error)) *cobra.Command {
+		return &cobra.Command{Use: use, Short: short, Args: args, RunE: func(cmd *cobra.Command, args []string) error {
+			return a.withClient(func(c *originclient.Client) error {
+				pl, err := do(cmd.Context(), c, args)
+				if err != nil {
+					return notFoundExit(err)
+				}
+				return a.printPlaylist(pl, asJSON, false)
+			})
+		}}
+	}
+	list := &cobra.Command{Use: "list", Short: "List your playlists", Args: cobra.NoArgs, RunE: func(cmd *cobra.Command, _ []string) error {
+		return a.withClient(func(c *originclient.Client) error {
+			pls, err := c.Playlists(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return a.printJSON(pls)
+			}
+			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tNAME\tTRACKS\tLENGTH\tSHARED")
+			for _, p := range pls {
+				fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", p.ID, p.Name, p.TrackCount, clock(p.DurationMS), p.ShareURL)
+			}
+			return tw.Flush()
+		})
+	}}
+	show := &cobra.Command{Use: "show ID|URL", Short: "Show a playlist's tracks", Args: cobra.ExactArgs(1), RunE: func(cmd *cobra.Command, args []string) error {
+		return a.withCache(func(ch *cache.Cache) error {
+			pl, err := a.openPlaylist(cmd.Context(), ch, args[0])
+			if err != nil {
+				return err
+			}
+			return a.printPlaylist(pl, asJSON, true)
+		})
+	}}
+	create := edit("create NAME [TRACK_ID...]", "Create a playlist", cobra.MinimumNArgs(1), func(ctx context.Context, c *originclient.Client, args []string) (catalog.Playlist, error) {
+		return c.CreatePlaylist(ctx, args[0], args[1:])
+	})
+	rename := edit("rename ID NAME", "Rename a playlist", cobra.ExactArgs(2), func(ctx context.Context, c *originclient.Client, args []string) (catalog.Playlist, error) {
+		return c.RenamePlaylist(ctx, args[0], args[1])
+	})
+	var at int
+	add := edit("add ID TRACK_ID...", "Add tracks (at the end, or before position --at)", cobra.MinimumNArgs(2), func(ctx context.Context, c *originclient.Client, args []string) (catalog.Playlist, error) {
+		return c.AddToPlaylist(ctx, args[0], args[1:], at-1)
+	})
+	add.Flags().IntVar(&at, "at", 0, "insert before this 1-based position (default: append)")
+	remove := edit("remove ID POSITION", "Remove the track at a 1-based position", cobra.ExactArgs(2), func(ctx context.Context, c *originclient.Client, args []string) (catalog.Playlist, error) {
+		pos, err := position(args[1])
+		if err != nil {
+			return catalog.Playlist{}, err
+		}
+		return c.RemoveFromPlaylist(ctx, args[0], pos)
+	})
+	move := edit("move ID FROM TO", "Move a track from one 1-based position to another", cobra.ExactArgs(3), func(ctx context.Context, c *originclient.Client, args []string) (catalog.Playlist, error) {
+		from, err := position(args[1])
+		if err != nil {
+			return catalog.Playlist{}, err
+		}
+		to, err := position(args[2])
+		if err != nil {
+			return catalog.Playlist{}, err
+		}
+		return c.MoveInPlaylist(ctx, args[0], from, to)
+	})
+	del := &cobra.Command{Use: "delete ID", Short: "Delete a playlist (and its share link)", Args: cobra.ExactArgs(1), RunE: func(cmd *cobra.Command, args []string) error {
+		return a.withClient(func(c *originclient.Client) error { return notFoundExit(c.DeletePlaylist(cmd.Context(), args[0])) })
+	}}
+	shareCmd := &cobra.Command{Use: "share ID", Short: "Print the playlist's share URL (creating it)", Args: cobra.ExactArgs(1), RunE: func(cmd *cobra.Command, args []string) error {
+		return a.withClient(func(c *originclient.Client) error {
+			l, err := c.SharePlaylist(cmd.Context(), args[0])
+			if err != nil {
+				return notFoundExit(err)
+			}
+			if asJSON {
+				return a.printJSON(map[string]string{"url": l.String()})
+			}
+			fmt.Fprintln(a.stdout, l.String())
+			return nil
+		})
+	}}
+	unshare := &cobra.Command{Use: "unshare ID", Short: "Revoke the playlist's share URL at once", Args: cobra.ExactArgs(1), RunE: func(cmd *cobra.Command, args []string) error {
+		return a.withClient(func(c *originclient.Client) error { return notFoundExit(c.UnsharePlaylist(cmd.Context(), args[0])) })
+	}}
+	cmd.AddCommand(list, show, create, rename, del, add, remove, move, shareCmd, unshare, playlistExportCmd(a), playlistImportCmd(a, &asJSON))
+	return cmd
+}
+
+// openPlaylist reads a playlist by ID from the configured origin, or by
+// share URL from the origin the URL names.
+func (a *app) openPlaylist(ctx context.Context, docs *cache.Cache, ref string) (catalog.Playlist, error) {
+	if isShareURL(ref) {
+		l, err := share.ParseURL(ref)
+		if err != nil {
+			return catalog.Playlist{}, withExit(ExitUsage, err)
+		}
+		c, err := shareClient(l, docs)
+		if err != nil {
+			return catalog.Playlist{}, withExit(ExitUsage, err)
+		}
+		pl, err := c.SharedPlaylist(ctx, l.Token)
+		if err != nil {
+			return pl, notFoundExit(fmt.Errorf("open %s: %w", l, err))
+		}
+		return pl, nil
+	}
+	c, err := originclient.New(a.cfg.Origin, originclient.Options{Token: a.cfg.Token, Docs: docs})
+	if err != nil {
+		return catalog.Playlist{}, withExit(ExitUsage, err)
+	}
+	pl, err := c.Playlist(ctx, ref)
+	return pl, notFoundExit(err)
+}
+
+func (a *app) printPlaylist(pl catalog.Playlist, asJSON, tracks bool) error {
+	if asJSON {
+		return a.printJSON(pl)
+	}
+	fmt.Fprintf(a.stdout, "%s  %s  (%d tracks, %s)\n", pl.ID, pl.Name, pl.TrackCount, clock(pl.DurationMS))
+	if pl.ShareURL != "" {
+		fmt.Fprintf(a.stdout, "shared: %s\n", pl.ShareURL)
+	}
+	if tracks {
+		tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+		for i, t := range pl.Tracks {
+			fmt.Fprintf(tw, "%3d\t%s\t%s\t%s\t%s\t%s\n", i+1, t.Title, t.Artist, t.Album, clock(t.DurationMS), t.ID)
+		}
+		return tw.Flush()
+	}
+	return nil
+}
+
+// position parses a 1-based position into a 0-based index.
+func position(s string) (int, error) {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		return 0, &usageError{fmt.Errorf("position %q: want a whole number from 1 (see playlist show)", s)}
+	}
+	return n - 1, nil
+}
+
+// clock formats milliseconds as m:ss or h:mm:ss.
+func clock(ms int64) string {
+	d := time.Duration(ms) * time.Millisecond
+	h, m, s := int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60
+	if h > 0 {
+		return fmt.Sprintf("%d:%02d:%02d", h, m, s)
+	}
+	return fmt.Sprintf("%d:%02d", m, s)
+}
+
+func playlistExportCmd(a *app) *cobra.Command {
+	var format, out string
+	cmd := &cobra.Command{
+		Use:   "export ID|URL",
+		Short: "Write a playlist as M3U8 or XSPF",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.withCache(func(ch *cache.Cache) error {
+				pl, err := a.openPlaylist(cmd.Context(), ch, args[0])
+				if err != nil {
+					return err
+				}
+				var w io.Writer = a.stdout
+				if out != "" && out != "-" {
+					f, err := os.Create(out)
+					if err != nil {
+						return fmt.Errorf("export: %w", err)
+					}
+					defer f.Close()
+					w = f
+				}
+				base := a.cfg.Origin
+				if isShareURL(args[0]) {
+					l, _ := share.ParseURL(args[0])
+					base = l.Origin
+				}
+				entries := make([]share.Entry, len(pl.Tracks))
+				for i, t := range pl.Tracks {
+					entries[i] = share.Entry{Title: t.Title, Artist: t.Artist, Album: t.Album, DurationMS: t.DurationMS,
+						Location: strings.TrimSuffix(base, "/") + "/api/v1/tracks/" + t.ID}
+				}
+				switch format {
+				case "m3u8", "m3u":
+					return share.WriteM3U8(w, pl.Name, entries)
+				case "xspf":
+					return share.WriteXSPF(w, pl.Name, entries)
+				}
+				return &usageError{fmt.Errorf("format %q: want m3u8 or xspf", format)}
+			})
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "m3u8", "m3u8 or xspf")
+	cmd.Flags().StringVarP(&out, "output", "o", "-", "file to write (default stdout)")
+	return cmd
+}

@@ -1,0 +1,115 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"segue/cache"
+	"segue/catalog"
+	"segue/net/originclient"
+	"segue/share"
+)
+
+func playlistImportCmd(a *app, asJSON *bool) *cobra.Command {
+	var name string
+	cmd := &cobra.Command{
+		Use:   "import FILE|URL",
+		Short: "Create a playlist from an M3U8/XSPF file or a share URL",
+		Long: `import creates one of your playlists from an M3U8 or XSPF file, matching its
+entries to tracks on your origin by title, artist and duration, or from a share
+URL (a copy: later changes to the shared playlist do not follow). Entries that
+match nothing are listed; the rest are imported.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.withCache(func(ch *cache.Cache) error {
+				return a.runImport(cmd.Context(), ch, args[0], name, *asJSON)
+			})
+		},
+	}
+	cmd.Flags().StringVar(&name, "name", "", "name of the new playlist (default: the file's or the shared one's)")
+	return cmd
+}
+
+// importResult is what import prints with --json.
+type importResult struct {
+	Playlist  catalog.Playlist `json:"playlist"`
+	Unmatched []share.Entry    `json:"unmatched"`
+}
+
+func (a *app) runImport(ctx context.Context, ch *cache.Cache, src, name string, asJSON bool) error {
+	client, err := originclient.New(a.cfg.Origin, originclient.Options{Token: a.cfg.Token, Docs: ch})
+	if err != nil {
+		return withExit(ExitUsage, err)
+	}
+	var entries []share.Entry
+	var ids []string
+	title := ""
+	if isShareURL(src) {
+		pl, err := a.openPlaylist(ctx, ch, src)
+		if err != nil {
+			return err
+		}
+		title = pl.Name
+		l, _ := share.ParseURL(src)
+		sameOrigin := strings.TrimSuffix(a.cfg.Origin, "/") == l.Origin
+		for _, t := range pl.Tracks {
+			if sameOrigin {
+				ids = append(ids, t.ID)
+			} else {
+				entries = append(entries, share.Entry{Title: t.Title, Artist: t.Artist, Album: t.Album, DurationMS: t.DurationMS})
+			}
+		}
+	} else {
+		if title, entries, err = readPlaylistFile(src); err != nil {
+			return withExit(ExitUsage, err)
+		}
+	}
+	res := importResult{Unmatched: []share.Entry{}}
+	for _, e := range entries {
+		found, err := client.Search(ctx, share.Query(e), 20)
+		if err != nil {
+			return fmt.Errorf("import: match %q: %w", e.Title, err)
+		}
+		if t, ok := share.Match(e, found.Tracks); ok {
+			ids = append(ids, t.ID)
+		} else {
+			res.Unmatched = append(res.Unmatched, e)
+		}
+	}
+	if name == "" {
+		name = title
+	}
+	if name == "" {
+		name = strings.TrimSuffix(filepath.Base(src), filepath.Ext(src))
+	}
+	if res.Playlist, err = client.CreatePlaylist(ctx, name, ids); err != nil {
+		return err
+	}
+	if asJSON {
+		return a.printJSON(res)
+	}
+	fmt.Fprintf(a.stdout, "imported %d of %d tracks into %s (%s)\n", len(ids), len(ids)+len(res.Unmatched), res.Playlist.ID, res.Playlist.Name)
+	for _, e := range res.Unmatched {
+		fmt.Fprintf(a.stdout, "  no match: %s - %s (%s)\n", e.Artist, e.Title, clock(e.DurationMS))
+	}
+	return nil
+}
+
+// readPlaylistFile parses an M3U8 or XSPF file, telling them apart by content.
+func readPlaylistFile(path string) (string, []share.Entry, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", nil, fmt.Errorf("import: %w", err)
+	}
+	head := bytes.TrimSpace(b[:min(len(b), 512)])
+	if bytes.HasPrefix(head, []byte("<")) {
+		return share.ParseXSPF(bytes.NewReader(b))
+	}
+	return share.ParseM3U8(bytes.NewReader(b))
+}

@@ -1,0 +1,41 @@
+package cli
+
+import (
+	"errors"
+	"strings"
+
+	"segue/cache"
+	"segue/net/originclient"
+	"segue/share"
+)
+
+// withClient runs fn with a client of the configured origin whose documents
+// are kept in the cache (so listings work offline), then closes the cache.
+func (a *app) withClient(fn func(*originclient.Client) error) error {
+	return a.withCache(func(c *cache.Cache) error {
+		client, err := originclient.New(a.cfg.Origin, originclient.Options{Token: a.cfg.Token, Docs: c})
+		if err != nil {
+			return withExit(ExitUsage, err)
+		}
+		return fn(client)
+	})
+}
+
+// isShareURL tells a share URL from a playlist ID: anything with a scheme
+// is taken for a URL, so a malformed one gets the URL parser's reason.
+func isShareURL(s string) bool { return strings.Contains(s, "://") }
+
+// shareClient returns a client of the origin a share link names, with the
+// link's token as its bearer token: the link works whatever origin this
+// client is configured for.
+func shareClient(l share.Link, docs originclient.DocStore) (*originclient.Client, error) {
+	return originclient.New(l.Origin, originclient.Options{Token: l.Token, Docs: docs})
+}
+
+// notFoundExit gives "not found" answers their own exit status.
+func notFoundExit(err error) error {
+	if errors.Is(err, originclient.ErrNotFound) || errors.Is(err, share.ErrBadURL) {
+		return withExit(ExitNotFound, err)
+	}
+	return err
+}
