@@ -149,3 +149,18 @@ func TestResize(t *testing.T) {
 		t.Fatalf("zero size frame = %q, want empty", v)
 	}
 }
+
+// BenchmarkFirstFrame is the interface's own share of start-up: building
+// the model, sizing it and drawing the first frame.
+func BenchmarkFirstFrame(b *testing.B) {
+	cat := fixture()
+	for b.Loop() {
+		pl := newFakePlayer()
+		pl.ch = nil
+		m := New(context.Background(), Options{Catalog: cat, Player: pl})
+		m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+		if m.View() == "" {
+			b.Fatal("empty frame")
+		}
+	}
+}
