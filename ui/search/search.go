@@ -83,7 +83,7 @@ type View struct {
 
 // New returns the search screen asking src; `/` focuses the input.
 func New(ctx context.Context, src Searcher, st *styles.Styles, km keys.Map) *View {
-	return &View{ctx: ctx, src: src, st: st, km: km, }
+	return &View{ctx: ctx, src: src, st: st, km: km}
 }
 
 // Title names the screen in the tab line.

@@ -1,0 +1,132 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"segue/cache"
+	"segue/catalog"
+	"segue/net/fetch"
+	"segue/net/originclient"
+	"segue/player"
+	"segue/ui"
+	"segue/ui/styles"
+)
+
+// Bare `segue` opens the interface.
+func init() {
+	rootRun = func(a *app, cmd *cobra.Command) error {
+		opts := tuiOptions{Output: a.cfg.Player.Output, Quality: a.cfg.Player.Quality}
+		ctx := context.Background()
+		if cmd != nil {
+			if cmd.Context() != nil {
+				ctx = cmd.Context()
+			}
+			if f := cmd.Flags().Lookup("output"); f != nil && f.Changed {
+				opts.Output = f.Value.String()
+			}
+			if f := cmd.Flags().Lookup("quality"); f != nil && f.Changed {
+				opts.Quality = f.Value.String()
+			}
+		}
+		return a.runTUI(ctx, opts)
+	}
+}
+
+// addTUIFlags defines the root command's own flags (the interface's); the
+// root command calls it on root.Flags().
+func addTUIFlags(fs *pflag.FlagSet) {
+	fs.String("output", "", "audio output: alsa, null or wav:FILE (default from config, env SEGUE_OUTPUT)")
+	fs.String("quality", "", "rendition: auto, low, normal or high (default auto)")
+}
+
+// tuiOptions are the interface's settings after flags and config.
+type tuiOptions struct {
+	// Output names the audio output as --output spells it.
+	Output string
+	// Quality is the rendition preference.
+	Quality string
+}
+
+// runTUI wires cache -> origin client -> fetch chain -> player under the
+// interface, runs it until the user quits, then saves the queue and
+// position and closes everything in reverse order.
+func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
+	log := a.logger()
+	quality, err := player.ParseQuality(opts.Quality)
+	if err != nil {
+		return &usageError{err}
+	}
+	loud, err := player.ParseLoudnessMode(a.cfg.Player.LoudnessMode)
+	if err != nil {
+		return fmt.Errorf("config player.loudness: %w", err)
+	}
+	c, err := cache.Open(a.cfg.Cache.Path, cache.Options{MaxBytes: int64(a.cfg.Cache.Size), Logger: log})
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, c.Close()) }()
+	client, err := originclient.New(a.cfg.Origin, originclient.Options{Token: a.cfg.Token, Docs: c})
+	if err != nil {
+		return withExit(ExitUsage, err)
+	}
+	f := fetch.New(c, []fetch.Tier{{Source: catalog.SourceOrigin, Remote: client}}, fetch.Options{Logger: log})
+	out, err := player.ParseOutput(opts.Output, player.OutputOptions{LogPath: a.cfg.LogFile})
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, out.Close()) }()
+	p := player.New(player.Options{
+		Segments: f, Manifests: tuiManifests{client}, Output: out,
+		ReadAhead: time.Duration(a.cfg.Player.BufferSeconds * float64(time.Second)),
+		Quality:   quality, Loudness: loud, TargetLUFS: a.cfg.Player.LoudnessTarget,
+	})
+	if err := p.Open(); err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, p.Close()) }()
+	var notice string
+	if st, lerr := player.LoadState(a.cfg.StateDir); lerr != nil {
+		notice = lerr.Error()
+	} else {
+		p.Restore(st)
+	}
+	defer func() {
+		if serr := player.SaveState(a.cfg.StateDir, p.Snapshot()); serr != nil {
+			err = errors.Join(err, serr)
+		}
+	}()
+
+	if styles.NoColor() {
+		lipgloss.SetColorProfile(termenv.Ascii)
+	}
+	return ui.Run(ctx, ui.Options{
+		Catalog: client, Player: ui.Control(p), Theme: a.cfg.Theme,
+		Notice: notice, NoticeIsError: notice != "",
+	}, ui.RunOptions{})
+}
+
+// tuiManifests adapts the origin client to player.ManifestSource.
+type tuiManifests struct{ c *originclient.Client }
+
+// Manifest fetches (or recalls, offline) a track's manifest.
+func (m tuiManifests) Manifest(ctx context.Context, trackID string) (*catalog.Manifest, error) {
+	man, err := m.c.Manifest(ctx, trackID)
+	if err != nil {
+		return nil, err
+	}
+	return &man, nil
+}
+
+var (
+	_ player.ManifestSource = tuiManifests{}
+	_ player.SegmentSource  = (*fetch.Fetcher)(nil)
+	_ ui.Catalog            = (*originclient.Client)(nil)
+)

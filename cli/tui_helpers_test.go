@@ -1,0 +1,211 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"segue/origin"
+)
+
+// needTools skips when a real tool the test drives is not installed (make
+// deps installs them).
+func needTools(t testing.TB, tools ...string) {
+	t.Helper()
+	for _, tool := range tools {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s not installed (make deps)", tool)
+		}
+	}
+}
+
+// tuiOrigin ingests two short ffmpeg-made tracks and serves them on
+// 127.0.0.1:0; it returns the origin's URL.
+func tuiOrigin(t testing.TB) string {
+	t.Helper()
+	needTools(t, "ffmpeg", "ffprobe")
+	lib, data := t.TempDir(), t.TempDir()
+	tracks := []struct {
+		file, title string
+		hz          int
+	}{
+		{"01.flac", "Aurora Test", 440},
+		{"02.flac", "Borealis Test", 330},
+	}
+	for i, tr := range tracks {
+		cmd := exec.Command("ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi",
+			"-i", fmt.Sprintf("sine=frequency=%d:duration=12:sample_rate=44100", tr.hz), "-ac", "2",
+			"-metadata", "title="+tr.title, "-metadata", "artist=Tmux Band",
+			"-metadata", "album=Pane Songs", "-metadata", "track="+strconv.Itoa(i+1),
+			"-metadata", "date=2025", filepath.Join(lib, tr.file))
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("make %s: %v\n%s", tr.file, err, out)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	if _, err := origin.Ingest(ctx, lib, origin.IngestOptions{DataDir: data, Jobs: 1}); err != nil {
+		t.Fatalf("ingest: %v", err)
+	}
+	srv, err := origin.New(origin.ServerOptions{DataDir: data})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); _ = srv.Serve(ctx, ln) }()
+	t.Cleanup(func() { cancel(); srv.Close(); wg.Wait() })
+	return "http://" + ln.Addr().String()
+}
+
+var (
+	buildOnce sync.Once
+	buildBin  string
+	buildErr  error
+)
+
+// segueBinary builds segue once per test process.
+func segueBinary(t testing.TB) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "segue-bin-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		buildBin = filepath.Join(dir, "segue")
+		out, err := exec.Command("go", "build", "-tags", "sqlite_fts5", "-o", buildBin, "segue").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return buildBin
+}
+
+// tmuxSession is segue running in a detached tmux session on a private
+// tmux server.
+type tmuxSession struct {
+	t      testing.TB
+	socket string
+	dir    string
+}
+
+// startTUI runs `segue --origin URL` in a w x h tmux window with the audio
+// going to dir/out.wav and every XDG path inside dir.
+func startTUI(t testing.TB, url string, w, h int) *tmuxSession {
+	t.Helper()
+	needTools(t, "tmux")
+	bin := segueBinary(t)
+	dir := t.TempDir()
+	s := &tmuxSession{t: t, socket: fmt.Sprintf("segue-test-%d-%d", os.Getpid(), time.Now().UnixNano()), dir: dir}
+	script := fmt.Sprintf(`env TERM=xterm-256color XDG_CONFIG_HOME=%[1]s/config XDG_CACHE_HOME=%[1]s/cache XDG_STATE_HOME=%[1]s/state XDG_DATA_HOME=%[1]s/data SEGUE_OUTPUT=wav:%[1]s/out.wav %[2]s --origin %[3]s; echo $? > %[1]s/exit`,
+		dir, bin, url)
+	s.tmux("new-session", "-d", "-s", "t", "-x", strconv.Itoa(w), "-y", strconv.Itoa(h), script)
+	s.tmux("set-option", "-t", "t", "remain-on-exit", "on")
+	t.Cleanup(func() { _ = exec.Command("tmux", "-L", s.socket, "kill-server").Run() })
+	return s
+}
+
+func (s *tmuxSession) tmux(args ...string) string {
+	s.t.Helper()
+	out, err := exec.Command("tmux", append([]string{"-L", s.socket}, args...)...).CombinedOutput()
+	if err != nil {
+		s.t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+func (s *tmuxSession) capture() string { return s.tmux("capture-pane", "-p", "-t", "t") }
+
+func (s *tmuxSession) keys(keys ...string) {
+	s.tmux(append([]string{"send-keys", "-t", "t"}, keys...)...)
+}
+
+// waitScreen polls the pane until ok holds; it fails with the last screen.
+func (s *tmuxSession) waitScreen(what string, ok func(string) bool) string {
+	s.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		scr := s.capture()
+		if ok(scr) {
+			return scr
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("waiting for %s; the pane shows:\n%s", what, scr)
+		}
+		<-time.After(2 * time.Millisecond)
+	}
+}
+
+func (s *tmuxSession) waitText(want string) string {
+	s.t.Helper()
+	return s.waitScreen(fmt.Sprintf("%q", want), func(scr string) bool { return strings.Contains(scr, want) })
+}
+
+// pid returns the segue process: the child of the pane's shell.
+func (s *tmuxSession) pid() int {
+	s.t.Helper()
+	shell := strings.TrimSpace(s.tmux("display-message", "-p", "-t", "t", "#{pane_pid}"))
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%s/task/%s/children", shell, shell))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		s.t.Fatalf("pane shell %s has no child", shell)
+	}
+	pid, _ := strconv.Atoi(f[0])
+	return pid
+}
+
+// cpuTicks returns user+system clock ticks the process has used.
+func cpuTicks(t testing.TB, pid int) int64 {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// fields after the command name in parentheses; utime and stime are 14 and 15
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+2:]))
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return u + st
+}
+
+// rssKB returns the process's resident set in KiB.
+func rssKB(t testing.TB, pid int) int64 {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, "VmRSS:") {
+			n, _ := strconv.ParseInt(strings.Fields(l)[1], 10, 64)
+			return n
+		}
+	}
+	return 0
+}
+
+func fileSize(path string) int64 {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return 0
+	}
+	return fi.Size()
+}
