@@ -216,6 +216,14 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 	if err := pruneCatalog(ctx, db); err != nil {
 		return sum, err
 	}
+	// Albums a killed run left without album loudness are finished too.
+	missing, err := albumsWithoutLoudness(ctx, db)
+	if err != nil {
+		return sum, err
+	}
+	for _, album := range missing {
+		touchedAlbums[album] = true
+	}
 	for album := range touchedAlbums {
 		if err := updateAlbumLoudness(ctx, db, album); err != nil {
 			return sum, err
@@ -287,4 +295,24 @@ func knownTracks(ctx context.Context, db *sql.DB) (map[string]knownTrack, error)
 		return nil, fmt.Errorf("read catalog: %w", err)
 	}
 	return m, nil
+}
+
+// albumsWithoutLoudness lists albums with a track whose manifest has no album
+// loudness yet (album_lufs is omitted while unknown).
+func albumsWithoutLoudness(ctx context.Context, db *sql.DB) ([]string, error) {
+	rows, err := db.QueryContext(ctx, `SELECT DISTINCT album_id FROM tracks
+		WHERE json_extract(manifest, '$.loudness.album_lufs') IS NULL`)
+	if err != nil {
+		return nil, fmt.Errorf("find albums without loudness: %w", err)
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("find albums without loudness: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
 }

@@ -194,6 +194,11 @@ func TestIngestKilled(t *testing.T) {
 	t.Logf("killed with %d of %d tracks committed; re-ingest %+v", before, n, sum)
 	checkBlobs(t, data, true)
 	checkSearchRows(t, db)
+	var noAlbumLoudness int
+	must(t, db.QueryRow(`SELECT count(*) FROM tracks WHERE json_extract(manifest, '$.loudness.album_lufs') IS NULL`).Scan(&noAlbumLoudness))
+	if noAlbumLoudness != 0 {
+		t.Errorf("%d tracks without album loudness after recovery", noAlbumLoudness)
+	}
 }
 
 func blobsWritten(dir string) int {
