@@ -433,3 +433,26 @@ func TestClosedCache(t *testing.T) {
 		t.Fatalf("second Close: %v", err)
 	}
 }
+
+// Get hands out the driver's slice without copying it: later reads must
+// not overwrite what an earlier Get returned.
+func TestReturnedBytesStayValid(t *testing.T) {
+	c, _ := openTemp(t, 1<<20)
+	a, ab := segment(1, 5000)
+	b, bb := segment(2, 5000)
+	mustPut(t, c, a, ab)
+	mustPut(t, c, b, bb)
+	got, err := c.Get(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 20 {
+		if _, err := c.Get(b); err != nil {
+			t.Fatal(err)
+		}
+		c.Get(a)
+	}
+	if !bytes.Equal(got, ab) {
+		t.Fatal("bytes returned by an earlier Get changed after later reads")
+	}
+}

@@ -16,9 +16,7 @@ func (c *Cache) Get(hash string) ([]byte, error) {
 	if c.closed.Load() {
 		return nil, ErrClosed
 	}
-	var id int64
-	var data []byte
-	err := c.get.QueryRow(hash).Scan(&id, &data)
+	id, data, err := c.read(hash)
 	if errors.Is(err, sql.ErrNoRows) {
 		c.mu.Lock()
 		c.pending.misses++
@@ -30,6 +28,30 @@ func (c *Cache) Get(hash string) ([]byte, error) {
 	}
 	c.touch(id, true)
 	return data, nil
+}
+
+// read runs the prepared segment query. It scans the blob as sql.RawBytes
+// to skip database/sql's defensive copy: go-sqlite3 hands every row a fresh
+// slice made by C.GoBytes and never reuses it, so the caller may keep it
+// (TestReturnedBytesStayValid guards this).
+func (c *Cache) read(hash string) (int64, []byte, error) {
+	rows, err := c.get.Query(hash)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return 0, nil, err
+		}
+		return 0, nil, sql.ErrNoRows
+	}
+	var id int64
+	var raw sql.RawBytes
+	if err := rows.Scan(&id, &raw); err != nil {
+		return 0, nil, err
+	}
+	return id, []byte(raw), rows.Close()
 }
 
 // Has reports whether hash is stored. It does not count as an access.
