@@ -5,8 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"golang.org/x/term"
 )
 
 // RunOptions says where the interface draws. Zero values use the process's
@@ -16,19 +21,48 @@ type RunOptions struct {
 	Output io.Writer
 }
 
-// Run shows the interface until the user quits or ctx ends. Bubble Tea
-// restores the terminal on every way out: quit, a panic in Update, View or a
-// Cmd (it recovers and re-raises after restoring), SIGTERM (a quit) and ctx.
+// Run shows the interface until the user quits or ctx ends.
+//
+// Frames are drawn by screen, only when they change, instead of Bubble
+// Tea's renderer, which flushes from a 60 Hz ticker even when idle. With its
+// renderer off Bubble Tea still reads input, handles signals and recovers
+// panics, but leaves the terminal alone, so Run sets raw mode and reports
+// the window size (and SIGWINCH) itself. The terminal is restored on every
+// way out: quit, SIGTERM (Bubble Tea turns it into a quit), ctx, and a panic
+// in Update, View or a Cmd (recovered; Run returns an error).
 func Run(ctx context.Context, o Options, ro RunOptions) error {
-	opts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx)}
-	if ro.Input != nil {
-		opts = append(opts, tea.WithInput(ro.Input))
+	in, out := ro.Input, ro.Output
+	if in == nil {
+		in = os.Stdin
 	}
-	if ro.Output != nil {
-		opts = append(opts, tea.WithOutput(ro.Output))
+	if out == nil {
+		out = os.Stdout
 	}
-	p := tea.NewProgram(New(ctx, o), opts...)
+	if f, ok := in.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		old, err := term.MakeRaw(int(f.Fd()))
+		if err != nil {
+			return fmt.Errorf("put the terminal in raw mode: %w", err)
+		}
+		defer func() { _ = term.Restore(int(f.Fd()), old) }()
+	}
+	scr := newScreen(out)
+	scr.start()
+	defer scr.stop() // runs before the raw mode is restored
+
+	p := tea.NewProgram(painted{m: New(ctx, o), scr: scr},
+		tea.WithoutRenderer(), tea.WithContext(ctx), tea.WithInput(in), tea.WithOutput(out))
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	if f, ok := out.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			watchSize(p, int(f.Fd()), stop)
+		}()
+	}
 	_, err := p.Run()
+	close(stop)
+	wg.Wait()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		return nil // stopped from outside (signal, parent): not a failure
 	}
@@ -36,4 +70,47 @@ func Run(ctx context.Context, o Options, ro RunOptions) error {
 		return fmt.Errorf("run the interface: %w", err)
 	}
 	return nil
+}
+
+// watchSize sends the terminal's size now and after every SIGWINCH until
+// stop is closed.
+func watchSize(p *tea.Program, fd int, stop <-chan struct{}) {
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGWINCH)
+	defer signal.Stop(sig)
+	for {
+		if w, h, err := term.GetSize(fd); err == nil {
+			go p.Send(tea.WindowSizeMsg{Width: w, Height: h}) // Send blocks until the loop runs
+		}
+		select {
+		case <-stop:
+			return
+		case <-sig:
+		}
+	}
+}
+
+// painted hands the root model's frames to a screen: Bubble Tea's renderer
+// is off, so View only feeds the screen.
+type painted struct {
+	m   *Model
+	scr *screen
+}
+
+// Init starts the root model.
+func (p painted) Init() tea.Cmd { return p.m.Init() }
+
+// Update routes to the root model; a resize makes the next frame a full one.
+func (p painted) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if ws, ok := msg.(tea.WindowSizeMsg); ok {
+		p.scr.resized(ws.Width)
+	}
+	_, cmd := p.m.Update(msg)
+	return p, cmd
+}
+
+// View hands the frame to the screen, which draws it if it changed.
+func (p painted) View() string {
+	p.scr.set(p.m.View())
+	return ""
 }
