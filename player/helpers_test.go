@@ -294,7 +294,7 @@ func renderWAV(t testing.TB, src *memSource, opts Options, setup func(*Player), 
 func waitEnd(t testing.TB, p *Player) []Event {
 	t.Helper()
 	var evs []Event
-	deadline := time.After(60 * time.Second)
+	deadline := time.After(2 * time.Minute)
 	for {
 		select {
 		case e := <-p.Events():

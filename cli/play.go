@@ -1,0 +1,395 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/url"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"segue/cache"
+	"segue/catalog"
+	"segue/net/fetch"
+	"segue/net/originclient"
+	"segue/player"
+	"segue/share"
+)
+
+func init() { register(playCmd) }
+
+// playFlags are `segue play`'s own flags.
+type playFlags struct {
+	output, quality, search string
+	fast, shuffle, asJSON   bool
+	volume                  int
+}
+
+func playCmd(a *app) *cobra.Command {
+	var f playFlags
+	cmd := &cobra.Command{
+		Use:   "play [flags] TARGET...",
+		Short: "Play tracks, albums, artists or a shared playlist without the interface",
+		Long: `Play resolves each TARGET and plays them in order, gapless, then exits.
+
+A TARGET is a track ID (t...), an album ID (al...), an artist ID (ar...),
+a URL the origin serves (.../api/v1/tracks/ID, .../albums/ID) or a playlist
+share URL (https://HOST/p/TOKEN). With --search "QUERY" the first track the
+search finds is played as well.
+
+Exit status: 0 when everything played, 3 when a target cannot be resolved,
+1 when a track could not be played (for example "not available offline"),
+130 after Ctrl-C.`,
+		Example: `  segue play al3f2c9a1b0d4e5f67
+  segue play --search "blue in green" --output wav:out.wav --fast
+  segue play --json --quality low https://music.example/p/TOKEN`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 && f.search == "" {
+				return &usageError{errors.New("play: give at least one TARGET or --search QUERY")}
+			}
+			if !cmd.Flags().Changed("output") {
+				f.output = a.cfg.Player.Output
+			}
+			if !cmd.Flags().Changed("quality") {
+				f.quality = a.cfg.Player.Quality
+			}
+			if !cmd.Flags().Changed("volume") {
+				f.volume = a.cfg.Player.Volume
+			}
+			return a.play(cmd.Context(), f, args)
+		},
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&f.output, "output", "", "audio output: alsa, null, wav:FILE or wav16:FILE (default from config)")
+	fs.BoolVar(&f.fast, "fast", false, "render a wav output as fast as possible instead of in real time")
+	fs.IntVar(&f.volume, "volume", 100, "volume 0-100")
+	fs.StringVar(&f.quality, "quality", "", "rendition: auto, low, normal or high (default auto)")
+	fs.StringVar(&f.search, "search", "", "also play the first track this search finds")
+	fs.BoolVar(&f.shuffle, "shuffle", false, "play the resolved tracks in random order")
+	fs.BoolVar(&f.asJSON, "json", false, "print one JSON event per line (started, progress, track-changed, finished, error)")
+	return cmd
+}
+
+// play wires cache -> origin client(s) -> fetch chain -> player -> output,
+// plays the resolved tracks and reports events until the queue ends.
+func (a *app) play(ctx context.Context, f playFlags, targets []string) (err error) {
+	quality, err := player.ParseQuality(f.quality)
+	if err != nil {
+		return &usageError{err}
+	}
+	loud, err := player.ParseLoudnessMode(a.cfg.Player.LoudnessMode)
+	if err != nil {
+		return fmt.Errorf("config player.loudness: %w", err)
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	c, err := a.openCache()
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, c.Close()) }()
+	r, err := newResolver(a, c)
+	if err != nil {
+		return withExit(ExitUsage, err)
+	}
+	tracks, err := r.resolve(ctx, targets, f.search)
+	if err != nil {
+		return err
+	}
+	if len(tracks) == 0 {
+		return withExit(ExitNotFound, errors.New("play: the targets hold no tracks"))
+	}
+	if f.shuffle {
+		rand.Shuffle(len(tracks), func(i, j int) { tracks[i], tracks[j] = tracks[j], tracks[i] })
+	}
+
+	out, err := player.ParseOutput(f.output, player.OutputOptions{Fast: f.fast, LogPath: a.cfg.LogFile})
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, out.Close()) }()
+	p := player.New(player.Options{
+		Segments:  fetch.New(c, r.tiers(), fetch.Options{Logger: a.logger()}),
+		Manifests: r,
+		Output:    out,
+		ReadAhead: time.Duration(a.cfg.Player.BufferSeconds * float64(time.Second)),
+		Quality:   quality, Loudness: loud, TargetLUFS: a.cfg.Player.LoudnessTarget,
+	})
+	if err := p.Open(); err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, p.Close()) }()
+	p.SetVolume(f.volume)
+	p.Play(tracks...)
+	return a.report(ctx, p, f.asJSON, len(tracks))
+}
+
+// playEvent is one --json line.
+type playEvent struct {
+	Event      string         `json:"event"`
+	Index      *int           `json:"index,omitempty"`
+	Track      *catalog.Track `json:"track,omitempty"`
+	TrackID    string         `json:"track_id,omitempty"`
+	PositionMS *int64         `json:"position_ms,omitempty"`
+	DurationMS int64          `json:"duration_ms,omitempty"`
+	BufferMS   *int64         `json:"buffer_ms,omitempty"`
+	Rendition  string         `json:"rendition,omitempty"`
+	Source     string         `json:"source,omitempty"`
+	Message    string         `json:"message,omitempty"`
+	Fatal      bool           `json:"fatal,omitempty"`
+	Played     *int           `json:"played,omitempty"`
+	Failed     *int           `json:"failed,omitempty"`
+}
+
+// report prints the player's events until the queue ends or ctx is done.
+func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total int) error {
+	enc := json.NewEncoder(a.stdout)
+	emit := func(e playEvent) {
+		if asJSON {
+			enc.Encode(e)
+		}
+	}
+	var (
+		started, failed  int
+		firstErr         error
+		lastSecond       = int64(-1)
+		buffer           int64
+		rendition, where string
+	)
+	for {
+		select {
+		case <-ctx.Done():
+			emit(playEvent{Event: "error", Message: "interrupted", Fatal: true})
+			return withExit(130, errors.New("play: interrupted"))
+		case ev := <-p.Events():
+			switch e := ev.(type) {
+			case player.TrackEvent:
+				kind := "track-changed"
+				if started == 0 {
+					kind = "started"
+				}
+				started++
+				lastSecond = -1
+				idx, tr := e.Index, e.Track
+				emit(playEvent{Event: kind, Index: &idx, Track: &tr, DurationMS: e.Duration.Milliseconds()})
+				if !asJSON {
+					fmt.Fprintf(a.stdout, "▶ %d/%d %s (%s)\n", idx+1, total, trackLabel(tr), fmtDuration(e.Duration))
+				}
+			case player.PositionEvent:
+				if s := int64(e.Position / time.Second); s != lastSecond {
+					lastSecond = s
+					pos, buf := e.Position.Milliseconds(), buffer
+					emit(playEvent{Event: "progress", TrackID: e.TrackID, PositionMS: &pos, DurationMS: e.Duration.Milliseconds(),
+						BufferMS: &buf, Rendition: rendition, Source: where})
+				}
+			case player.BufferEvent:
+				buffer = e.Ahead.Milliseconds()
+			case player.SegmentEvent:
+				rendition, where = e.Rendition, string(e.From)
+			case player.ErrorEvent:
+				emit(playEvent{Event: "error", TrackID: e.TrackID, Message: e.Err.Error(), Fatal: e.Fatal})
+				if e.Fatal {
+					failed++
+					if firstErr == nil {
+						firstErr = e.Err
+					}
+					if !asJSON {
+						fmt.Fprintf(a.stderr, "segue: %v\n", e.Err)
+					}
+				}
+			case player.EndEvent:
+				played := max(started-failed, 0)
+				emit(playEvent{Event: "finished", Played: &played, Failed: &failed})
+				if failed > 0 {
+					return fmt.Errorf("play: %d of %d tracks could not be played: %w", failed, total, firstErr)
+				}
+				return nil
+			}
+		}
+	}
+}
+
+func trackLabel(t catalog.Track) string {
+	switch {
+	case t.Title == "":
+		return t.ID
+	case t.Artist == "":
+		return t.Title
+	}
+	return t.Artist + " — " + t.Title
+}
+
+func fmtDuration(d time.Duration) string {
+	s := int(d.Round(time.Second) / time.Second)
+	return fmt.Sprintf("%d:%02d", s/60, s%60)
+}
+
+// resolver turns play targets into tracks and remembers which origin each
+// track came from, so its manifest and segments are asked of that origin.
+type resolver struct {
+	a       *app
+	docs    *cache.Cache
+	def     *originclient.Client
+	clients map[string]*originclient.Client // by base URL
+	owner   map[string]*originclient.Client // track ID -> origin it came from
+}
+
+func newResolver(a *app, docs *cache.Cache) (*resolver, error) {
+	def, err := originclient.New(a.cfg.Origin, originclient.Options{Token: a.cfg.Token, Docs: docs})
+	if err != nil {
+		return nil, err
+	}
+	return &resolver{a: a, docs: docs, def: def, clients: map[string]*originclient.Client{def.BaseURL(): def}, owner: map[string]*originclient.Client{}}, nil
+}
+
+// client returns the client of the origin at base, with token.
+func (r *resolver) client(base, token string) (*originclient.Client, error) {
+	if c, ok := r.clients[base]; ok {
+		return c, nil
+	}
+	c, err := originclient.New(base, originclient.Options{Token: token, Docs: r.docs})
+	if err != nil {
+		return nil, err
+	}
+	r.clients[base] = c
+	return c, nil
+}
+
+// tiers lists every origin tracks came from, the configured one first:
+// segments are content-addressed, so any of them may answer.
+func (r *resolver) tiers() []fetch.Tier {
+	ts := []fetch.Tier{{Source: catalog.SourceOrigin, Remote: r.def}}
+	for base, c := range r.clients {
+		if base != r.def.BaseURL() {
+			ts = append(ts, fetch.Tier{Source: catalog.SourceOrigin, Remote: c})
+		}
+	}
+	return ts
+}
+
+// Manifest asks the origin the track came from (a stored copy offline).
+func (r *resolver) Manifest(ctx context.Context, trackID string) (*catalog.Manifest, error) {
+	c := r.owner[trackID]
+	if c == nil {
+		c = r.def
+	}
+	m, err := c.Manifest(ctx, trackID)
+	if err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+var _ player.ManifestSource = (*resolver)(nil)
+
+func (r *resolver) resolve(ctx context.Context, targets []string, search string) ([]catalog.Track, error) {
+	var out []catalog.Track
+	add := func(c *originclient.Client, ts ...catalog.Track) {
+		for _, t := range ts {
+			r.owner[t.ID] = c
+		}
+		out = append(out, ts...)
+	}
+	for _, t := range targets {
+		c, id, err := r.target(t)
+		if err != nil {
+			return nil, err
+		}
+		if id == "" { // a share URL
+			l, _ := share.ParseURL(t)
+			pl, err := c.SharedPlaylist(ctx, l.Token)
+			if err != nil {
+				return nil, notFoundExit(fmt.Errorf("open %s: %w", l, err))
+			}
+			add(c, pl.Tracks...)
+			continue
+		}
+		ts, err := r.byID(ctx, c, id)
+		if err != nil {
+			return nil, notFoundExit(fmt.Errorf("resolve %q: %w", t, err))
+		}
+		add(c, ts...)
+	}
+	if search != "" {
+		res, err := r.def.Search(ctx, search, 1)
+		if err != nil {
+			return nil, notFoundExit(fmt.Errorf("search %q: %w", search, err))
+		}
+		if len(res.Tracks) == 0 {
+			return nil, withExit(ExitNotFound, fmt.Errorf("search %q: no track found", search))
+		}
+		add(r.def, res.Tracks[0])
+	}
+	return out, nil
+}
+
+// target reads one TARGET: an ID for the configured origin, an API URL of
+// some origin, or a share URL (returned with an empty id).
+func (r *resolver) target(t string) (*originclient.Client, string, error) {
+	if !isShareURL(t) {
+		return r.def, t, nil
+	}
+	if l, err := share.ParseURL(t); err == nil {
+		c, err := r.client(l.Origin, l.Token)
+		if err != nil {
+			return nil, "", withExit(ExitUsage, err)
+		}
+		return c, "", nil
+	}
+	u, err := url.Parse(t)
+	if err != nil || u.Host == "" {
+		return nil, "", withExit(ExitUsage, fmt.Errorf("play %q: not a URL the origin serves", t))
+	}
+	parts := strings.Split(strings.Trim(u.Path, "/"), "/")
+	if len(parts) < 2 {
+		return nil, "", withExit(ExitUsage, fmt.Errorf("play %q: want .../tracks/ID, .../albums/ID, .../artists/ID or /p/TOKEN", t))
+	}
+	kind, id := parts[len(parts)-2], parts[len(parts)-1]
+	if kind == "manifest" && len(parts) >= 3 { // .../tracks/ID/manifest
+		kind, id = parts[len(parts)-3], parts[len(parts)-2]
+	}
+	if kind != "tracks" && kind != "albums" && kind != "artists" {
+		return nil, "", withExit(ExitUsage, fmt.Errorf("play %q: want .../tracks/ID, .../albums/ID, .../artists/ID or /p/TOKEN", t))
+	}
+	c, err := r.client(u.Scheme+"://"+u.Host, r.a.cfg.Token)
+	if err != nil {
+		return nil, "", withExit(ExitUsage, err)
+	}
+	return c, id, nil
+}
+
+// byID resolves a track, album or artist ID by its prefix.
+func (r *resolver) byID(ctx context.Context, c *originclient.Client, id string) ([]catalog.Track, error) {
+	switch {
+	case strings.HasPrefix(id, catalog.PrefixAlbum):
+		al, err := c.Album(ctx, id)
+		return al.Tracks, err
+	case strings.HasPrefix(id, catalog.PrefixArtist):
+		ar, err := c.Artist(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		var ts []catalog.Track
+		for _, al := range ar.Albums {
+			full, err := c.Album(ctx, al.ID)
+			if err != nil {
+				return nil, err
+			}
+			ts = append(ts, full.Tracks...)
+		}
+		return ts, nil
+	}
+	tr, err := c.Track(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return []catalog.Track{tr}, nil
+}

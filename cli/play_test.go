@@ -1,0 +1,173 @@
+package cli
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"segue/catalog"
+	"segue/origin"
+)
+
+// playOrigin ingests a two-track album made with ffmpeg and serves it on
+// 127.0.0.1:0. stop shuts the origin down (the origin "goes offline").
+func playOrigin(t *testing.T) (url string, stop func()) {
+	t.Helper()
+	needTools(t, "ffmpeg", "ffprobe")
+	lib, data := t.TempDir(), t.TempDir()
+	for i, hz := range []int{440, 550} {
+		cmd := exec.Command("ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi",
+			"-i", fmt.Sprintf("sine=frequency=%d:duration=4:sample_rate=44100", hz), "-ac", "2",
+			"-metadata", fmt.Sprintf("title=Tone %d", hz), "-metadata", "artist=Play Band",
+			"-metadata", "album=Play Album", "-metadata", "track="+strconv.Itoa(i+1),
+			filepath.Join(lib, fmt.Sprintf("%02d.flac", i+1)))
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("make track: %v\n%s", err, out)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	if _, err := origin.Ingest(ctx, lib, origin.IngestOptions{DataDir: data, Jobs: 1}); err != nil {
+		t.Fatalf("ingest: %v", err)
+	}
+	srv, err := origin.New(origin.ServerOptions{DataDir: data})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); _ = srv.Serve(ctx, ln) }()
+	var once sync.Once
+	stop = func() { once.Do(func() { cancel(); srv.Close(); wg.Wait() }) }
+	t.Cleanup(stop)
+	return "http://" + ln.Addr().String(), stop
+}
+
+func getJSON(t *testing.T, url string, v any) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+}
+
+// wavFrames returns how many stereo samples a float32 WAV written by
+// segue holds (its header is the 44-byte canonical one).
+func wavFrames(t *testing.T, path string) int64 {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) < 44 || string(b[36:40]) != "data" {
+		t.Fatalf("%s: not a canonical wav", path)
+	}
+	n := int64(binary.LittleEndian.Uint32(b[40:]))
+	if n != int64(len(b)-44) {
+		t.Fatalf("%s: header says %d data bytes, file has %d", path, n, len(b)-44)
+	}
+	return n / 8
+}
+
+func segue(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var o, e bytes.Buffer
+	code = run(args, &o, &e)
+	return o.String(), e.String(), code
+}
+
+func TestPlayCommand(t *testing.T) {
+	url, stop := playOrigin(t)
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "config.toml")
+	if err := os.WriteFile(cfg, []byte("log_file = "+strconvQuote(filepath.Join(dir, "segue.log"))+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	common := []string{"--config", cfg, "--origin", url, "--cache", filepath.Join(dir, "cache.db")}
+	var album catalog.Album
+	var res catalog.SearchResult
+	getJSON(t, url+"/api/v1/search?q=play&limit=5", &res)
+	if len(res.Albums) != 1 {
+		t.Fatalf("search found %d albums", len(res.Albums))
+	}
+	getJSON(t, url+"/api/v1/albums/"+res.Albums[0].ID, &album)
+	var want int64
+	for _, tr := range album.Tracks {
+		var m catalog.Manifest
+		getJSON(t, url+"/api/v1/tracks/"+tr.ID+"/manifest", &m)
+		want += m.TotalSamples
+	}
+
+	// Acceptance 1: the album to a wav, exactly the sum of total_samples.
+	wav := filepath.Join(dir, "album.wav")
+	out, errOut, code := segue(t, append(common, "play", album.ID, "--output", "wav:"+wav, "--fast", "--json")...)
+	if code != 0 {
+		t.Fatalf("play album: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if got := wavFrames(t, wav); got != want {
+		t.Errorf("album wav has %d samples, want the sum of total_samples %d", got, want)
+	}
+	var kinds []string
+	sc := bufio.NewScanner(strings.NewReader(out))
+	for sc.Scan() {
+		var e playEvent
+		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
+			t.Fatalf("--json line %q: %v", sc.Text(), err)
+		}
+		if len(kinds) == 0 || kinds[len(kinds)-1] != e.Event {
+			kinds = append(kinds, e.Event)
+		}
+	}
+	if got := strings.Join(kinds, ","); got != "started,progress,track-changed,progress,finished" {
+		t.Errorf("event kinds %s", got)
+	}
+
+	// A target that does not exist: exit 3.
+	if _, errOut, code := segue(t, append(common, "play", "t0000000000000000", "--output", "null")...); code != ExitNotFound {
+		t.Errorf("unknown track: exit %d, want %d\n%s", code, ExitNotFound, errOut)
+	}
+
+	// Acceptance 4 (offline part): with the origin down the cached track
+	// plays; the uncached one fails with the offline message.
+	cached, uncached := album.Tracks[0].ID, album.Tracks[1].ID
+	if _, errOut, code := segue(t, append(common, "play", cached, "--quality", "high", "--output", "wav:"+filepath.Join(dir, "warm.wav"), "--fast")...); code != 0 {
+		t.Fatalf("warm play: exit %d\n%s", code, errOut)
+	}
+	// Forget the second track's documents and segments: only the first stays cached.
+	if _, errOut, code := segue(t, append(common, "cache", "clear")...); code != 0 {
+		t.Fatalf("cache clear: %s", errOut)
+	}
+	if _, errOut, code := segue(t, append(common, "play", cached, "--quality", "high", "--output", "wav:"+filepath.Join(dir, "warm.wav"), "--fast")...); code != 0 {
+		t.Fatalf("warm play: exit %d\n%s", code, errOut)
+	}
+	stop()
+	off := filepath.Join(dir, "offline.wav")
+	if _, errOut, code := segue(t, append(common, "play", cached, "--quality", "high", "--output", "wav:"+off, "--fast")...); code != 0 {
+		t.Errorf("cached track with the origin down: exit %d\n%s", code, errOut)
+	} else if got := wavFrames(t, off); got == 0 {
+		t.Error("cached track with the origin down wrote no audio")
+	}
+	_, errOut, code = segue(t, append(common, "play", uncached, "--output", "null")...)
+	if code == 0 || !strings.Contains(errOut, "not available offline") {
+		t.Errorf("uncached track with the origin down: exit %d, stderr %q; want non-zero and \"not available offline\"", code, errOut)
+	}
+}
