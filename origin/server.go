@@ -83,6 +83,10 @@ func New(o ServerOptions) (*Server, error) {
 	return s, nil
 }
 
+// connKey is the context key under which Serve leaves the request's
+// connection, so serveBlob can cork it.
+type connKey struct{}
+
 // isLoopback reports whether addr (host:port) only accepts local
 // connections. An empty host means every interface.
 func isLoopback(addr string) bool {
@@ -123,6 +127,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		ConnContext: func(ctx context.Context, c net.Conn) context.Context {
+			return context.WithValue(ctx, connKey{}, c) // for cork on /chunks
+		},
 	}
 	s.mu.Lock()
 	if s.http != nil || s.closed {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"segue/catalog"
 )
 
 // Acceptance 6: /chunks headers, Range, 304, 404, 400 and no traversal,
@@ -209,5 +211,14 @@ func TestGracefulShutdown(t *testing.T) {
 	c := &http.Client{Transport: &http.Transport{}}
 	if _, err := c.Get(r.base + "/api/v1/artists"); err == nil {
 		t.Fatal("a new request succeeded after shutdown")
+	}
+}
+
+func TestValidHashAgreesWithCatalog(t *testing.T) {
+	h := strings.Repeat("0123456789abcdef", 4)
+	for _, s := range []string{h, strings.ToUpper(h), h[:63], h + "0", h[:63] + "g", "", "../" + h[3:], h[:32] + "/" + h[33:]} {
+		if validHash(s) != catalog.ValidHash(s) {
+			t.Errorf("validHash(%q) = %v; catalog.ValidHash says %v", s, validHash(s), catalog.ValidHash(s))
+		}
 	}
 }

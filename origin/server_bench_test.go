@@ -1,0 +1,260 @@
+package origin
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime/pprof"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// chunkLoad fetches random URLs from urls with 64 concurrent keep-alive
+// clients until total requests are done; it returns requests/s and MB/s.
+func chunkLoad(b *testing.B, urls []string, total int) (reqPerSec, mbPerSec float64) {
+	b.Helper()
+	const clients = 64
+	tr := &http.Transport{MaxIdleConns: clients, MaxIdleConnsPerHost: clients, DisableCompression: true}
+	defer tr.CloseIdleConnections()
+	c := &http.Client{Transport: tr}
+	var next, bytes atomic.Int64
+	var wg sync.WaitGroup
+	var failed atomic.Value
+	start := time.Now()
+	for w := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := rand.New(rand.NewPCG(uint64(w), 9))
+			for next.Add(1) <= int64(total) {
+				resp, err := c.Get(urls[r.IntN(len(urls))])
+				if err != nil {
+					failed.Store(err)
+					return
+				}
+				n, err := io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if err != nil || resp.StatusCode != 200 {
+					failed.Store(fmt.Errorf("status %d, %v", resp.StatusCode, err))
+					return
+				}
+				bytes.Add(n)
+			}
+		}()
+	}
+	wg.Wait()
+	el := time.Since(start).Seconds()
+	if os.Getenv("SEGUE_BENCH_DEBUG") != "" {
+		var ru syscall.Rusage
+		syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+		cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+		b.Logf("%s: %d req in %.2fs; client cpu total %v", urls[0][:22], total, el, cpu)
+	}
+	if err := failed.Load(); err != nil {
+		b.Fatalf("load: %v", err)
+	}
+	return float64(total) / el, float64(bytes.Load()) / el / 1e6
+}
+
+// startNginx serves blobDir under /chunks/{hash} like the origin does, on a
+// free loopback port, and returns its base URL.
+func startNginx(b *testing.B, blobDir string) string {
+	b.Helper()
+	const bin = "/usr/sbin/nginx"
+	if _, err := os.Stat(bin); err != nil {
+		b.Skip("nginx is not installed (make deps installs nginx-light)")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	dir := b.TempDir()
+	user := ""
+	if os.Getuid() == 0 { // workers would drop to nobody, who cannot read the 0700 temp dirs
+		user = "user root;"
+	}
+	conf := fmt.Sprintf(`daemon off;
+%[4]s
+worker_processes auto;
+pid %[1]s/nginx.pid;
+error_log %[1]s/error.log;
+events { worker_connections 1024; }
+http {
+	access_log %[1]s/access.log combined buffer=64k;
+	client_body_temp_path %[1]s/body;
+	proxy_temp_path %[1]s/proxy;
+	fastcgi_temp_path %[1]s/fastcgi;
+	uwsgi_temp_path %[1]s/uwsgi;
+	scgi_temp_path %[1]s/scgi;
+	sendfile on;
+	tcp_nopush on;
+	keepalive_requests 1000000;
+	types { }
+	default_type audio/mpeg;
+	server {
+		listen %[2]s;
+		location ~ "^/chunks/([0-9a-f]{2})([0-9a-f]{62})$" {
+			alias %[3]s/$1/$1$2;
+			add_header Cache-Control "public, max-age=31536000, immutable";
+		}
+	}
+}
+`, dir, addr, blobDir, user)
+	confPath := filepath.Join(dir, "nginx.conf")
+	if err := os.WriteFile(confPath, []byte(conf), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	cmd := exec.Command(bin, "-p", dir, "-e", filepath.Join(dir, "error.log"), "-c", confPath)
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		b.Fatalf("start nginx: %v", err)
+	}
+	b.Cleanup(func() {
+		cmd.Process.Signal(os.Interrupt)
+		cmd.Wait()
+	})
+	base := "http://" + addr
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		resp, err := http.Get(base + "/chunks/" + fmt.Sprintf("%064d", 0))
+		if err == nil {
+			resp.Body.Close()
+			return base
+		}
+		if time.Now().After(deadline) {
+			log, _ := os.ReadFile(filepath.Join(dir, "error.log"))
+			b.Fatalf("nginx did not start on %s: %v\n%s", addr, err, log)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// startOriginProcess runs the origin in a child process (this test binary,
+// TestOriginServerProcess), so it competes for the CPU like nginx does and
+// not inside the load generator's process. It returns the base URL.
+func startOriginProcess(b *testing.B, dataDir string) string {
+	b.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestOriginServerProcess$")
+	cmd.Env = append(os.Environ(), "SEGUE_BENCH_ORIGIN_DATA="+dataDir)
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		stdin.Close() // the child stops gracefully when its stdin closes
+		cmd.Wait()
+	})
+	var addr string
+	if _, err := fmt.Fscanln(stdout, &addr); err != nil {
+		b.Fatalf("origin child did not report its address: %v", err)
+	}
+	go io.Copy(io.Discard, stdout)
+	return "http://" + addr
+}
+
+// TestOriginServerProcess is the child of startOriginProcess; it does
+// nothing in a normal test run.
+func TestOriginServerProcess(t *testing.T) {
+	dir := os.Getenv("SEGUE_BENCH_ORIGIN_DATA")
+	if dir == "" {
+		return
+	}
+	srv, err := New(ServerOptions{DataDir: dir, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	if prof := os.Getenv("SEGUE_BENCH_ORIGIN_CPUPROFILE"); prof != "" {
+		f, err := os.Create(prof)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Println(ln.Addr().String())
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { io.Copy(io.Discard, os.Stdin); cancel() }()
+	if err := srv.Serve(ctx, ln); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// BenchmarkChunksVsNginx serves the same blob folder from the origin and
+// from nginx on loopback, each in its own process, 64 concurrent keep-alive clients each, and reports
+// both throughputs and their ratio (target >= 0.9). Segments are 40-110 KB,
+// the sizes of 2.5 s at 96k-320k; the files sit in the page cache.
+func BenchmarkChunksVsNginx(b *testing.B) {
+	f := newFixture(b)
+	r := rand.New(rand.NewPCG(5, 6))
+	var hashes []string
+	for i := range 300 {
+		h, err := f.blobs.Put(seg(fmt.Sprint("bench", i), 40_000+r.IntN(70_000)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		hashes = append(hashes, h)
+	}
+	origin := startOriginProcess(b, f.dir)
+	nginx := startNginx(b, f.blobs.Dir)
+
+	urls := func(base string) []string {
+		u := make([]string, len(hashes))
+		for i, h := range hashes {
+			u[i] = base + "/chunks/" + h
+		}
+		return u
+	}
+	ours, theirs := urls(origin), urls(nginx)
+	const perRound, pairs = 10000, 5
+	chunkLoad(b, ours, 2000) // warm both: page cache, connections
+	chunkLoad(b, theirs, 2000)
+	var oReq, oMB, nReq, nMB float64
+	var ratios []float64
+	b.ResetTimer()
+	for range b.N {
+		// Alternate short rounds and take the median ratio of each pair,
+		// so drift in machine load (other work on a shared box) hits both.
+		for range pairs {
+			q1, m1 := chunkLoad(b, ours, perRound)
+			q2, m2 := chunkLoad(b, theirs, perRound)
+			oReq, oMB, nReq, nMB = oReq+q1, oMB+m1, nReq+q2, nMB+m2
+			ratios = append(ratios, q1/q2)
+		}
+	}
+	b.StopTimer()
+	slices.Sort(ratios)
+	rounds := float64(pairs * b.N)
+	b.ReportMetric(oReq/rounds, "origin-req/s")
+	b.ReportMetric(oMB/rounds, "origin-MB/s")
+	b.ReportMetric(nReq/rounds, "nginx-req/s")
+	b.ReportMetric(nMB/rounds, "nginx-MB/s")
+	b.ReportMetric(ratios[len(ratios)/2], "ratio-median")
+	b.ReportMetric(oReq/nReq, "ratio-mean")
+	b.ReportMetric(0, "ns/op")
+}
