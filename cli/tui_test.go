@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -83,4 +84,26 @@ func atoi(s string) int {
 		n = n*10 + int(c-'0')
 	}
 	return n
+}
+
+// TestTUISigterm: SIGTERM ends the interface like q does: exit 0, the
+// terminal restored, the queue saved.
+func TestTUISigterm(t *testing.T) {
+	url := tuiOrigin(t)
+	s := startTUI(t, url, 100, 30)
+	s.waitText("nothing playing")
+	if err := syscall.Kill(s.pid(), syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	s.waitScreen("segue to exit", func(string) bool { return fileSize(filepath.Join(s.dir, "exit")) > 0 })
+	code, _ := os.ReadFile(filepath.Join(s.dir, "exit"))
+	if strings.TrimSpace(string(code)) != "0" {
+		t.Fatalf("segue exited with %s after SIGTERM", code)
+	}
+	if scr := s.capture(); strings.Contains(scr, "Now Playing") {
+		t.Fatalf("the pane still shows the interface after SIGTERM:\n%s", scr)
+	}
+	if fileSize(filepath.Join(s.dir, "state", "segue", "queue.json")) == 0 {
+		t.Fatal("queue not saved on SIGTERM")
+	}
 }
