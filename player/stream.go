@@ -8,9 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gopxl/beep/v2"
-	"github.com/gopxl/beep/v2/mp3"
-
 	"segue/catalog"
 )
 
@@ -40,7 +37,7 @@ type trackStream struct {
 	skipTo   int             // frame within startSeg the decoder starts at
 
 	// render goroutine only
-	dec     beep.StreamSeekCloser
+	dec     *pcm
 	cur     []byte
 	next    int   // next segment index the reader takes
 	discard int   // decoded samples still to drop (start_skip, preroll, seek)
@@ -284,46 +281,37 @@ var errStreamClosed = errors.New("stream closed")
 // track's last sample has been returned.
 func (ts *trackStream) read(samples [][2]float64) (n int, done bool, err error) {
 	if ts.dec == nil {
-		dec, _, err := mp3.Decode(io.NopCloser(ts))
+		dec, err := newPCM(ts)
 		if err != nil {
-			if ts.ctx.Err() != nil {
-				return 0, false, errStreamClosed
-			}
-			return 0, false, fmt.Errorf("decode track %s: %w", ts.track.ID, err)
+			return 0, false, ts.decodeErr(err)
 		}
 		ts.dec = dec
 	}
-	for n < len(samples) {
-		left := ts.man.TotalSamples - ts.out
-		if left <= 0 {
-			return n, true, nil
+	if ts.discard > 0 {
+		m, err := ts.dec.skip(ts.discard)
+		ts.discard -= m
+		if err != nil {
+			return 0, true, ts.decodeErr(err)
 		}
-		if ts.discard > 0 {
-			k := min(len(samples)-n, ts.discard)
-			m, ok := ts.dec.Stream(samples[n : n+k])
-			ts.discard -= m
-			if !ok {
-				return n, true, ts.decodeErr()
-			}
-			continue
-		}
-		k := int(min(int64(len(samples)-n), left))
-		m, ok := ts.dec.Stream(samples[n : n+k])
-		n += m
-		ts.out += int64(m)
-		if !ok {
-			return n, true, ts.decodeErr()
-		}
+	}
+	left := ts.man.TotalSamples - ts.out
+	k := int(min(int64(len(samples)), left))
+	n, err = ts.dec.read(samples[:k])
+	ts.out += int64(n)
+	if err != nil {
+		return n, true, ts.decodeErr(err)
 	}
 	return n, ts.out >= ts.man.TotalSamples, nil
 }
 
-func (ts *trackStream) decodeErr() error {
+// decodeErr explains why decoding stopped; nil when the frames simply ran
+// out before total_samples (the track ends there).
+func (ts *trackStream) decodeErr(err error) error {
 	if ts.ctx.Err() != nil {
 		return errStreamClosed
 	}
-	if err := ts.dec.Err(); err != nil {
-		return fmt.Errorf("decode track %s at %v: %w", ts.track.ID, samplesToDuration(ts.out), err)
+	if errors.Is(err, io.EOF) {
+		return nil
 	}
-	return nil // the frames ran out early: end the track here
+	return fmt.Errorf("decode track %s at %v: %w", ts.track.ID, samplesToDuration(ts.out), err)
 }
