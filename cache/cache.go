@@ -57,7 +57,7 @@ var (
 	ErrHashMismatch = errors.New("segment bytes do not match their sha256")
 	// ErrFull means an entry cannot fit: pinned entries leave too little
 	// room under the cap, or the entry alone is larger than the cap.
-	ErrFull = errors.New("cache is full of pinned segments")
+	ErrFull = errors.New("entry does not fit in the cache")
 	// ErrPinFull means pinning would make pinned bytes exceed the cap.
 	ErrPinFull = errors.New("pinned segments would exceed the cache size")
 	// ErrDiskFull means the disk (or the file system quota) is full.
@@ -107,7 +107,8 @@ type Cache struct {
 	clock   int64 // last access time handed out, so touches are strictly ordered
 
 	closed   atomic.Bool
-	diskWarn sync.Once // disk full is logged once, not per segment
+	wrote    atomic.Bool // a write committed since the flusher last gave free pages back
+	diskWarn sync.Once   // disk full is logged once, not per segment
 	kick     chan struct{}
 	stop     chan struct{}
 	done     chan struct{}
@@ -225,7 +226,9 @@ func (c *Cache) loop() {
 		if err := c.flush(); err != nil {
 			c.opts.Logger.Debug("cache: flush access times", "err", err)
 		}
-		c.trimFreePages()
+		if c.wrote.Swap(false) { // an idle cache does no I/O at all
+			c.trimFreePages()
+		}
 	}
 }
 
@@ -246,6 +249,8 @@ func (c *Cache) write(fn func(*sql.Tx) error) error {
 		})
 		if err != nil {
 			c.restoreTouches(touches)
+		} else {
+			c.wrote.Store(true)
 		}
 		if !isBusy(err) {
 			break

@@ -456,3 +456,44 @@ func TestReturnedBytesStayValid(t *testing.T) {
 		t.Fatal("bytes returned by an earlier Get changed after later reads")
 	}
 }
+
+// Many goroutines of one process reading and writing at once, while the
+// flusher runs often: no error, and the cap holds.
+func TestConcurrentGoroutines(t *testing.T) {
+	c, err := Open(filepath.Join(t.TempDir(), "cache.db"), Options{MaxBytes: 64 << 10, FlushInterval: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for g := range 8 {
+		wg.Go(func() {
+			r := rand.New(rand.NewPCG(uint64(g), 9))
+			for range 150 {
+				h, b := segment(uint64(r.IntN(40)), 2000+r.IntN(4000))
+				var err error
+				if r.IntN(2) == 0 {
+					err = c.Put(h, b)
+				} else if got, gerr := c.Get(h); gerr == nil && !bytes.Equal(got, b) {
+					err = errors.New("Get returned other bytes")
+				} else if !errors.Is(gerr, ErrMiss) {
+					err = gerr
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if s, _ := c.Stats(); s.Bytes > 64<<10 {
+		t.Fatalf("%d bytes over the cap", s.Bytes)
+	}
+	checkConsistent(t, c)
+}
