@@ -20,6 +20,10 @@ import (
 	"segue/ui/styles"
 )
 
+// processStart is when the program's packages were initialized: start-up
+// time is measured from here to the first frame on the terminal.
+var processStart = time.Now()
+
 // Bare `segue` opens the interface.
 func init() {
 	rootRun = func(a *app, cmd *cobra.Command) error {
@@ -110,7 +114,9 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 	return ui.Run(ctx, ui.Options{
 		Catalog: client, Player: ui.Control(p), Theme: a.cfg.Theme,
 		Notice: notice, NoticeIsError: notice != "",
-	}, ui.RunOptions{})
+	}, ui.RunOptions{FirstFrame: func() {
+		log.Info("tui first frame", "since_start_ms", float64(time.Since(processStart).Microseconds())/1000)
+	}})
 }
 
 // tuiManifests adapts the origin client to player.ManifestSource.

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"os"
@@ -108,9 +109,16 @@ type tmuxSession struct {
 // going to dir/out.wav and every XDG path inside dir.
 func startTUI(t testing.TB, url string, w, h int) *tmuxSession {
 	t.Helper()
+	return startTUIIn(t, url, w, h, t.TempDir())
+}
+
+// startTUIIn is startTUI with the XDG dirs under dir, so a cache and state
+// can be reused across starts.
+func startTUIIn(t testing.TB, url string, w, h int, dir string) *tmuxSession {
+	t.Helper()
 	needTools(t, "tmux")
 	bin := segueBinary(t)
-	dir := t.TempDir()
+	_ = os.Remove(filepath.Join(dir, "exit"))
 	s := &tmuxSession{t: t, socket: fmt.Sprintf("segue-test-%d-%d", os.Getpid(), time.Now().UnixNano()), dir: dir}
 	script := fmt.Sprintf(`env TERM=xterm-256color XDG_CONFIG_HOME=%[1]s/config XDG_CACHE_HOME=%[1]s/cache XDG_STATE_HOME=%[1]s/state XDG_DATA_HOME=%[1]s/data SEGUE_OUTPUT=wav:%[1]s/out.wav %[2]s --origin %[3]s; echo $? > %[1]s/exit`,
 		dir, bin, url)
@@ -208,4 +216,28 @@ func fileSize(path string) int64 {
 		return 0
 	}
 	return fi.Size()
+}
+
+// firstFrameMS returns the latest start-up time segue logged: process
+// start to the first full frame written, in milliseconds.
+func firstFrameMS(t testing.TB, dir string) float64 {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "state", "segue", "segue.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms := -1.0
+	for _, l := range strings.Split(string(b), "\n") {
+		var e struct {
+			Msg string  `json:"msg"`
+			MS  float64 `json:"since_start_ms"`
+		}
+		if json.Unmarshal([]byte(l), &e) == nil && e.Msg == "tui first frame" {
+			ms = e.MS
+		}
+	}
+	if ms < 0 {
+		t.Fatalf("segue logged no first frame:\n%s", b)
+	}
+	return ms
 }

@@ -19,6 +19,9 @@ import (
 type RunOptions struct {
 	Input  io.Reader
 	Output io.Writer
+	// FirstFrame, when set, is called once the first full frame has been
+	// written to the terminal (for start-up measurements).
+	FirstFrame func()
 }
 
 // Run shows the interface until the user quits or ctx ends.
@@ -46,6 +49,7 @@ func Run(ctx context.Context, o Options, ro RunOptions) error {
 		defer func() { _ = term.Restore(int(f.Fd()), old) }()
 	}
 	scr := newScreen(out)
+	scr.firstFrame = ro.FirstFrame
 	scr.start()
 	defer scr.stop() // runs before the raw mode is restored
 

@@ -36,6 +36,8 @@ type screen struct {
 	wg   sync.WaitGroup
 
 	last []string // the lines on the terminal; owned by loop
+
+	firstFrame func() // called once after the first non-empty frame is written
 }
 
 func newScreen(out io.Writer) *screen {
@@ -128,5 +130,9 @@ func (s *screen) draw(frame string, full bool, w int) {
 	s.last = lines
 	if b.Len() > 0 {
 		_, _ = io.WriteString(s.out, b.String())
+	}
+	if s.firstFrame != nil && frame != "" {
+		s.firstFrame()
+		s.firstFrame = nil
 	}
 }

@@ -29,7 +29,7 @@ type Searcher interface {
 }
 
 // Debounce is how long typing must pause before a query is sent.
-const Debounce = 120 * time.Millisecond
+const Debounce = 50 * time.Millisecond
 
 // Limit is how many hits of each kind a query asks for.
 const Limit = 50
