@@ -1,0 +1,217 @@
+package cache
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Acceptance 5: garbage at the cache path is moved aside with a warning.
+func TestGarbageFileMovedAside(t *testing.T) {
+	for name, content := range map[string]func(path string) error{
+		"garbage": func(path string) error {
+			return os.WriteFile(path, bytes.Repeat([]byte("not a database "), 500), 0o600)
+		},
+		"foreign": func(path string) error {
+			db, err := openDB(path + ".tmp") // a valid SQLite file...
+			if err != nil {
+				return err
+			}
+			db.Exec(`PRAGMA application_id = 42`) // ...of another program
+			db.Close()
+			return os.Rename(path+".tmp", path)
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "cache.db")
+			if err := content(path); err != nil {
+				t.Fatal(err)
+			}
+			var log syncBuffer
+			c := openAt(t, path, 1<<20, &log)
+			defer c.Close()
+			h, b := segment(1, 100)
+			mustPut(t, c, h, b)
+			if !strings.Contains(log.String(), "moved it aside") || strings.Count(log.String(), "level=WARN") != 1 {
+				t.Fatalf("want one warning about moving the file aside, log: %q", log.String())
+			}
+			aside, _ := filepath.Glob(filepath.Join(dir, "cache.db.corrupt-*"))
+			if len(aside) != 1 {
+				t.Fatalf("moved-aside files: %v, want one", aside)
+			}
+		})
+	}
+}
+
+func TestOpenLeavesGoodFileAlone(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cache.db")
+	var log syncBuffer
+	c := openAt(t, path, 1<<20, &log)
+	h, b := segment(1, 100)
+	mustPut(t, c, h, b)
+	c.Close()
+	c = openAt(t, path, 1<<20, &log)
+	defer c.Close()
+	if !c.Has(h) || log.String() != "" {
+		t.Fatalf("reopen lost data (%v) or warned: %q", c.Has(h), log.String())
+	}
+}
+
+func fileSize(t *testing.T, path string) int64 {
+	t.Helper()
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fi.Size()
+}
+
+func fill(t *testing.T, c *Cache, seed uint64, n, size int) {
+	t.Helper()
+	for i := range n {
+		h, b := segment(seed+uint64(i), size)
+		mustPut(t, c, h, b)
+	}
+}
+
+// Acceptance 6: the file shrinks after clear and after heavy eviction.
+func TestFileShrinks(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cache.db")
+	c := openAt(t, path, 8<<20, nil)
+	fill(t, c, 1000, 120, 64<<10) // 7.5 MiB
+	c.Close()
+	full := fileSize(t, path)
+	if full < 7<<20 {
+		t.Fatalf("filled file is %d bytes, want >= 7 MiB", full)
+	}
+
+	// Heavy eviction: the cap drops to 1 MiB.
+	c = openAt(t, path, 1<<20, nil)
+	if s, _ := c.Stats(); s.Bytes > 1<<20 {
+		t.Fatalf("after lowering the cap: %d bytes stored", s.Bytes)
+	}
+	c.Close()
+	evicted := fileSize(t, path)
+	if evicted > 3<<20 {
+		t.Fatalf("file after evicting to 1 MiB: %d bytes (was %d), want <= 3 MiB", evicted, full)
+	}
+
+	c = openAt(t, path, 8<<20, nil)
+	fill(t, c, 2000, 120, 64<<10)
+	if err := c.Clear(false); err != nil {
+		t.Fatal(err)
+	}
+	s, _ := c.Stats()
+	c.Close()
+	cleared := fileSize(t, path)
+	if s.Entries != 0 || s.Bytes != 0 || cleared > 256<<10 {
+		t.Fatalf("after clear: %d entries, %d bytes, file %d bytes; want empty and < 256 KiB", s.Entries, s.Bytes, cleared)
+	}
+}
+
+func TestClearKeepPinned(t *testing.T) {
+	c, _ := openTemp(t, 1<<20)
+	a, ab := segment(1, 100)
+	b, bb := segment(2, 100)
+	mustPut(t, c, a, ab)
+	mustPut(t, c, b, bb)
+	if err := c.Pin(a); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Clear(true); err != nil {
+		t.Fatal(err)
+	}
+	if !c.Has(a) || c.Has(b) {
+		t.Fatalf("after Clear(true): pinned %v unpinned %v, want true false", c.Has(a), c.Has(b))
+	}
+	if err := c.GC(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestVerifyDropsBadBytes(t *testing.T) {
+	c, _ := openTemp(t, 1<<20)
+	fill(t, c, 1, 10, 500)
+	bad, bb := segment(99, 500)
+	mustPut(t, c, bad, bb)
+	// Damage one blob and the totals behind the cache's back.
+	if _, err := c.db.Exec(`UPDATE blobs SET data = zeroblob(500) WHERE id = (SELECT id FROM entries WHERE key = ?)`, bad); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.db.Exec(`UPDATE totals SET bytes = bytes + 7`); err != nil {
+		t.Fatal(err)
+	}
+	r, err := c.Verify()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Checked != 11 || r.Bad != 1 || r.BadBytes != 500 || !r.TotalsFixed {
+		t.Fatalf("verify report %+v, want 11 checked, 1 bad of 500 bytes, totals fixed", r)
+	}
+	if c.Has(bad) {
+		t.Fatal("bad segment still stored")
+	}
+	checkConsistent(t, c)
+}
+
+// Disk full on Put: an error saying so, and one warning however many Puts.
+func TestDiskFullWarnsOnce(t *testing.T) {
+	var log syncBuffer
+	c := openAt(t, filepath.Join(t.TempDir(), "cache.db"), 64<<20, &log)
+	defer c.Close()
+	c.db.SetMaxOpenConns(1) // the page limit below is per connection
+	if _, err := c.db.Exec(`PRAGMA max_page_count = 40`); err != nil {
+		t.Fatal(err)
+	}
+	var fails int
+	for i := range 20 {
+		h, b := segment(uint64(i), 64<<10)
+		if err := c.Put(h, b); err != nil {
+			if !errors.Is(err, ErrDiskFull) {
+				t.Fatalf("Put on a full disk: %v, want ErrDiskFull", err)
+			}
+			fails++
+		}
+	}
+	if fails == 0 || strings.Count(log.String(), "level=WARN") != 1 || !strings.Contains(log.String(), "disk is full") {
+		t.Fatalf("%d failed Puts, log %q; want failures and one warning", fails, log.String())
+	}
+	if _, err := c.Stats(); err != nil {
+		t.Fatalf("the cache should still read after a full disk: %v", err)
+	}
+}
+
+func TestCountersPersistAcrossProcesses(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cache.db")
+	for range 2 {
+		c := openAt(t, path, 1<<20, nil)
+		c.Get("0000")
+		c.AddSourceBytes(SourceOrigin, 100)
+		c.AddSourceBytes(SourcePeer, 10)
+		c.Close()
+	}
+	c := openAt(t, path, 1<<20, nil)
+	defer c.Close()
+	s, err := c.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Misses != 2 || s.BytesBySource[SourceOrigin] != 200 || s.BytesBySource[SourcePeer] != 20 {
+		t.Fatalf("stats %+v, want 2 misses, 200 origin bytes, 20 peer bytes", s)
+	}
+}
+
+func TestClosedCache(t *testing.T) {
+	c, _ := openTemp(t, 1<<20)
+	c.Close()
+	if _, err := c.Get("x"); !errors.Is(err, ErrClosed) {
+		t.Fatalf("Get after Close: %v", err)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+}
