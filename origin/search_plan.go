@@ -18,14 +18,16 @@ import (
 //     token it covers in full before returning a row: 25-30 ms when it
 //     covers a frequent word.
 //
-// So a query runs in up to three passes, stopping once it has enough:
-// whole words (long terms exact), then stems (long terms cut to the indexed
-// prefix length and filtered here on the full prefix, within a row budget),
-// then the exact prefix query, only when the stem pass ran out of budget
-// before finding a page of results.
+// So a query runs in up to three passes, stopping once it has a page of
+// results (limit): whole words (long terms exact), then stems (long terms
+// cut to the indexed prefix length and filtered here on the full prefix,
+// within a row budget), then the exact prefix query, only when the stem pass
+// ran out of budget before finding a page. Whole-word matches thus come
+// before longer words they prefix ("love" before "lovely") when there are
+// enough of them, as the ranking would order them anyway.
 const (
-	indexedPrefix = 3    // longest prefix index in the schema, in characters
-	stemBudget    = 2000 // rows the stem pass may read
+	indexedPrefix = 3   // longest prefix index in the schema, in characters
+	stemBudget    = 600 // rows the stem pass may read
 )
 
 // candidateSQL reads matches in index order; the LIMIT stops the scan.
@@ -104,7 +106,7 @@ func (r *Reader) candidates(ctx context.Context, terms []string, limit int) ([]c
 	for _, t := range terms {
 		long = long || utf8.RuneCountInString(t) > indexedPrefix
 	}
-	if _, err := scan(expr(terms, "exact"), searchCandidates, false); err != nil || !long || len(out) >= searchCandidates {
+	if _, err := scan(expr(terms, "exact"), searchCandidates, false); err != nil || !long || len(out) >= limit {
 		return out, err
 	}
 	truncated, err := scan(expr(terms, "stem"), stemBudget, true)

@@ -35,19 +35,52 @@ func (c *candidate) foldWords() {
 // fieldWeight ranks where a term matched: a title hit counts most.
 var fieldWeight = [3]int{4, 2, 1}
 
+// latinFold maps each rune of Latin-1 Supplement and Latin Extended-A
+// (U+00C0-U+017F, where most diacritics in catalogs live) to its folded
+// form, computed once with NFD so fold rarely needs the normalizer.
+var latinFold = func() map[rune]string {
+	m := make(map[rune]string, 192)
+	for r := rune(0xC0); r <= 0x17F; r++ {
+		m[r] = foldSlow(string(r))
+	}
+	return m
+}()
+
 // fold lowercases s and strips diacritics, as the unicode61 tokenizer with
 // remove_diacritics does, so ranking agrees with matching.
 func fold(s string) string {
-	ascii := true
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			ascii = false
-			break
+	var b strings.Builder
+	for i, r := range s {
+		switch {
+		case r < utf8.RuneSelf:
+			if 'A' <= r && r <= 'Z' {
+				r += 'a' - 'A'
+			}
+			if b.Len() > 0 || r != rune(s[i]) {
+				if b.Len() == 0 {
+					b.Grow(len(s))
+					b.WriteString(s[:i])
+				}
+				b.WriteByte(byte(r))
+			}
+		case latinFold[r] != "":
+			if b.Len() == 0 {
+				b.Grow(len(s))
+				b.WriteString(s[:i])
+			}
+			b.WriteString(latinFold[r])
+		default:
+			return foldSlow(s)
 		}
 	}
-	if ascii {
-		return strings.ToLower(s)
+	if b.Len() == 0 {
+		return s // already folded ASCII
 	}
+	return b.String()
+}
+
+// foldSlow folds any text with Unicode decomposition.
+func foldSlow(s string) string {
 	s = norm.NFD.String(strings.ToLower(s))
 	return strings.Map(func(r rune) rune {
 		if unicode.Is(unicode.Mn, r) {

@@ -147,3 +147,14 @@ func TestSearchLongPrefixBeyondStemBudget(t *testing.T) {
 		t.Fatalf("stan: %d tracks; want 5", len(res.Tracks))
 	}
 }
+
+func TestFold(t *testing.T) {
+	for _, s := range []string{"Beyoncé", "BJÖRK", "jóga", "abc", "ABC", "", "Æon Flux", "Łódź", "Ελληνικά", "Café Del Mar", "naïve ÅSA", "İstanbul", "ß", "x\u0301y", "日本語"} {
+		if got, want := fold(s), foldSlow(s); got != want {
+			t.Errorf("fold(%q) = %q; foldSlow says %q", s, got, want)
+		}
+	}
+	if fold("Beyoncé") != "beyonce" {
+		t.Errorf("fold(Beyoncé) = %q", fold("Beyoncé"))
+	}
+}
