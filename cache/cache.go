@@ -37,6 +37,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -147,11 +148,15 @@ func Open(path string, o Options) (*Cache, error) {
 	db, err := openDB(path)
 	if err != nil && isBadFile(err) {
 		aside, merr := moveAside(path)
-		if merr != nil {
+		switch {
+		case errors.Is(merr, fs.ErrNotExist):
+			// Another segue process moved it aside first, and warned.
+		case merr != nil:
 			return nil, fmt.Errorf("open cache %s: %v; moving the file aside failed too: %w (delete it by hand)", path, err, merr)
+		default:
+			o.Logger.Warn("cache file was not usable; moved it aside and started a fresh cache",
+				"path", path, "moved_to", aside, "cause", err)
 		}
-		o.Logger.Warn("cache file was not usable; moved it aside and started a fresh cache",
-			"path", path, "moved_to", aside, "cause", err)
 		db, err = openDB(path)
 	}
 	if err != nil {
