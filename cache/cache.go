@@ -18,15 +18,17 @@
 //
 // # Locks
 //
-// Lock order: writeMu, then mu. Never the reverse, and never hold mu while
-// talking to SQLite.
+// Lock order: writeMu, then SQLite's write lock (BEGIN IMMEDIATE, shared
+// with other processes), then mu. Never the reverse, and never wait on
+// SQLite while holding mu.
 //
 //   - writeMu serialises this process's write transactions, so that its
 //     connections do not queue on SQLite's busy handler against each other
 //     (other processes are handled by the busy timeout and retries).
-//   - mu guards pending: access times and counters gathered in memory by
-//     readers, written in one transaction by the flusher, by Put (access
-//     times only, so eviction sees them) and by Close.
+//   - mu guards pending (access times and counters gathered in memory by
+//     readers, written in one transaction by the flusher, by every write
+//     transaction (access times only, so eviction sees them) and by Close)
+//     and clock.
 //
 // Readers (Get, Has, GetDoc, Stats) take no write lock: in WAL mode they
 // never wait for a writer, and they hold mu only to record a touch.
