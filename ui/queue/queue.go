@@ -61,8 +61,12 @@ func (v *View) SetState(s State) {
 	if s.Repeat == "" {
 		s.Repeat = "off"
 	}
+	wasEmpty := v.l.Len() == 0
 	v.state = s
 	v.l.SetLen(len(s.Tracks))
+	if wasEmpty && s.Index >= 0 {
+		v.l.Select(s.Index) // a fresh queue opens at what is playing
+	}
 }
 
 // State returns what the screen shows.
