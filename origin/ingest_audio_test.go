@@ -68,13 +68,16 @@ func correlation(a, b [][2]float64, c, lag int) float64 {
 // Acceptance 3: every rendition, concatenated and decoded with beep/mp3 and
 // trimmed by the manifest, has exactly the source's sample count and lines
 // up with ffmpeg's own decode of the source (correlation > 0.99, best lag 0).
-// The 48 kHz FLAC also proves the count survives resampling.
+// The 48 kHz FLAC, the Opus and the mono 22.05 kHz AAC also prove the count
+// survives resampling, upmixing and other codecs' own delays.
 func TestIngestDecodeMatchesSource(t *testing.T) {
 	needFFmpeg(t)
 	lib, data := t.TempDir(), t.TempDir()
 	srcs := []source{
 		{name: "a.flac", root: 196, seconds: 5.3, rate: 48000},
 		{name: "b.mp3", root: 261.6, seconds: 3.7},
+		{name: "c.opus", root: 311, seconds: 2.9, args: []string{"-c:a", "libopus", "-b:a", "128k"}},
+		{name: "d.m4a", root: 174.6, seconds: 3.1, rate: 22050, args: []string{"-ac", "1", "-c:a", "aac"}},
 	}
 	for _, s := range srcs {
 		writeSource(t, lib, s)
