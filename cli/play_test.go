@@ -7,23 +7,31 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	"segue/cache"
 	"segue/catalog"
+	"segue/net/fetch"
+	"segue/net/originclient"
 	"segue/origin"
+	"segue/player"
 )
 
 // playOrigin ingests a two-track album made with ffmpeg and serves it on
 // 127.0.0.1:0. stop shuts the origin down (the origin "goes offline").
-func playOrigin(t *testing.T) (url string, stop func()) {
+func playOrigin(t testing.TB) (url string, stop func()) {
 	t.Helper()
 	needTools(t, "ffmpeg", "ffprobe")
 	lib, data := t.TempDir(), t.TempDir()
@@ -58,7 +66,7 @@ func playOrigin(t *testing.T) (url string, stop func()) {
 	return "http://" + ln.Addr().String(), stop
 }
 
-func getJSON(t *testing.T, url string, v any) {
+func getJSON(t testing.TB, url string, v any) {
 	t.Helper()
 	resp, err := http.Get(url)
 	if err != nil {
@@ -170,4 +178,77 @@ func TestPlayCommand(t *testing.T) {
 	if code == 0 || !strings.Contains(errOut, "not available offline") {
 		t.Errorf("uncached track with the origin down: exit %d, stderr %q; want non-zero and \"not available offline\"", code, errOut)
 	}
+}
+
+// firstAudio is an output that reports its first Write.
+type firstAudio struct{ once chan struct{} }
+
+func (o *firstAudio) Write([][2]float64) error {
+	select {
+	case <-o.once:
+	default:
+		close(o.once)
+	}
+	return nil
+}
+
+func (o *firstAudio) Close() error { return nil }
+
+// BenchmarkFirstAudioEmptyCache is the issue's "origin on loopback, empty
+// cache" case with the real chain: Play -> manifest from the origin ->
+// first segment through net/fetch (hash check, cache write) -> decoder ->
+// first sample handed to the output. Each run gets a new, empty cache; the
+// HTTP connection stays warm as it is after `segue play` resolved its
+// targets. Run with -benchtime=50x.
+func BenchmarkFirstAudioEmptyCache(b *testing.B) {
+	url, _ := playOrigin(b)
+	var res catalog.SearchResult
+	getJSON(b, url+"/api/v1/search?q=tone&limit=1", &res)
+	if len(res.Tracks) == 0 {
+		b.Fatal("no track")
+	}
+	tr := res.Tracks[0]
+	hc := originclient.NewHTTPClient()
+	var lat []time.Duration
+	b.ResetTimer()
+	for i := range b.N {
+		b.StopTimer()
+		c, err := cache.Open(filepath.Join(b.TempDir(), fmt.Sprintf("c%d.db", i)), cache.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		client, err := originclient.New(url, originclient.Options{HTTP: hc, Docs: c})
+		if err != nil {
+			b.Fatal(err)
+		}
+		out := &firstAudio{once: make(chan struct{})}
+		p := player.New(player.Options{
+			Segments:  fetch.New(c, []fetch.Tier{{Source: catalog.SourceOrigin, Remote: client}}, fetch.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}),
+			Manifests: tuiManifests{client}, Output: out,
+		})
+		if err := p.Open(); err != nil {
+			b.Fatal(err)
+		}
+		go func() {
+			for range p.Events() {
+			}
+		}()
+		b.StartTimer()
+		t0 := time.Now()
+		p.Play(tr)
+		select {
+		case <-out.once:
+		case <-time.After(10 * time.Second):
+			b.Fatal("no audio within 10 s")
+		}
+		lat = append(lat, time.Since(t0))
+		b.StopTimer()
+		p.Close()
+		c.Close()
+	}
+	slices.Sort(lat)
+	pct := func(q float64) float64 { return float64(lat[int(q*float64(len(lat)-1))].Microseconds()) / 1000 }
+	b.ReportMetric(pct(0.50), "p50-ms")
+	b.ReportMetric(pct(0.95), "p95-ms")
+	b.ReportMetric(pct(1), "max-ms")
 }
