@@ -24,3 +24,6 @@ func NewID(prefix string, parts ...string) string {
 	}
 	return prefix + hex.EncodeToString(h.Sum(nil))[:16]
 }
+
+// PrefixPlaylist starts playlist IDs (random, not derived).
+const PrefixPlaylist = "pl"

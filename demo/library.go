@@ -98,10 +98,13 @@ func continuumPiece() []float32 {
 }
 
 // Build creates the demo library in dir unless a complete one is already
-// there, calling progress with a line per file. It needs ffmpeg.
+// there, calling progress (may be nil) with each file made. It needs ffmpeg.
 func Build(ctx context.Context, dir string, progress func(string)) error {
 	if _, err := os.Stat(filepath.Join(dir, marker)); err == nil {
 		return nil
+	}
+	if progress == nil {
+		progress = func(string) {}
 	}
 	if _, err := exec.LookPath("ffmpeg"); err != nil {
 		return fmt.Errorf("build demo library: ffmpeg not found (install it: apt-get install ffmpeg)")

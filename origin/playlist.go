@@ -43,7 +43,7 @@ func nowMS() int64 { return time.Now().UnixMilli() }
 func newPlaylistID() string {
 	b := make([]byte, 8)
 	rand.Read(b)
-	return "pl" + hex.EncodeToString(b)
+	return catalog.PrefixPlaylist + hex.EncodeToString(b)
 }
 
 func checkName(name string) (string, error) {

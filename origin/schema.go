@@ -67,8 +67,8 @@ CREATE TABLE tokens (
 );
 `,
 
-// 2: playlists (issue 7).
-`
+	// 2: playlists (issue 7).
+	`
 CREATE TABLE playlists (
 	id          TEXT PRIMARY KEY,
 	owner       TEXT NOT NULL,          -- tokens.id, or 'local' on an open loopback origin

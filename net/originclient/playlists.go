@@ -126,3 +126,8 @@ func (c *Client) send(ctx context.Context, method, u string, body, out any) erro
 	}
 	return nil
 }
+
+// URL returns the URL of an API path on this origin, built from path
+// segments; it is also the key under which the path's document is kept in
+// Docs (offline pinning pins these keys).
+func (c *Client) URL(segs ...string) string { return c.url(nil, segs...) }

@@ -1,0 +1,222 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"segue/cache"
+	"segue/catalog"
+	"segue/config"
+	"segue/net/fetch"
+	"segue/offline"
+	"segue/share"
+)
+
+func init() { register(offlineCmd) }
+
+func offlineCmd(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "offline",
+		Short: "Pin playlists, albums and tracks in the cache for offline play",
+		Long: `offline downloads every segment of a playlist, album or track (one
+rendition) with its manifests and covers, and pins them in the cache: pinned
+data is never evicted, so it plays with the origin down.`,
+	}
+	var asJSON bool
+	var quality string
+	add := &cobra.Command{
+		Use:   "add URL|PLAYLIST_ID|ALBUM_ID|TRACK_ID...",
+		Short: "Download and pin for offline play",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if catalog.Bitrates[quality] == 0 {
+				return &usageError{fmt.Errorf("--quality %q: want low, normal or high", quality)}
+			}
+			return a.withCache(func(c *cache.Cache) error {
+				for _, ref := range args {
+					if err := a.offlineAdd(cmd.Context(), c, ref, quality, asJSON); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+		},
+	}
+	add.Flags().StringVar(&quality, "quality", catalog.RenditionNormal, "rendition to keep: low (96k), normal (160k) or high (320k)")
+	add.Flags().BoolVar(&asJSON, "json", false, "print the pinned collection as JSON")
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List what is pinned and how much of it the cache holds",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.withCache(func(c *cache.Cache) error { return a.offlineList(c, asJSON) })
+		},
+	}
+	list.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	remove := &cobra.Command{
+		Use:   "remove REF...",
+		Short: "Unpin a collection (its data may then be evicted)",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.withCache(func(c *cache.Cache) error {
+				l, err := offline.Load(a.cfg.StateDir)
+				if err != nil {
+					return err
+				}
+				for _, ref := range args {
+					if _, ok := l.Find(ref); !ok {
+						return withExit(ExitNotFound, fmt.Errorf("offline remove %q: not pinned (see segue offline list)", ref))
+					}
+					if err := c.Unpin(l.Remove(ref)...); err != nil {
+						return err
+					}
+				}
+				return l.Save()
+			})
+		},
+	}
+	cmd.AddCommand(add, list, remove)
+	return cmd
+}
+
+// offlineAdd resolves ref into tracks, records the segments and documents
+// they need, pins and downloads them.
+func (a *app) offlineAdd(ctx context.Context, c *cache.Cache, ref, quality string, asJSON bool) error {
+	r, err := newResolver(a, c)
+	if err != nil {
+		return withExit(ExitUsage, err)
+	}
+	tracks, err := r.resolve(ctx, []string{ref}, "")
+	if err != nil {
+		return err
+	}
+	col := offline.Collection{Ref: ref, Quality: quality, Added: time.Now().UTC()}
+	client, id, err := r.target(ref)
+	if err != nil {
+		return err
+	}
+	switch {
+	case id == "":
+		l, _ := share.ParseURL(ref)
+		pl, _ := client.SharedPlaylist(ctx, l.Token)
+		col.Kind, col.Name = "playlist", pl.Name
+		col.Docs = append(col.Docs, client.URL("p", l.Token))
+	case strings.HasPrefix(id, catalog.PrefixPlaylist):
+		pl, _ := client.Playlist(ctx, id)
+		col.Kind, col.Name = "playlist", pl.Name
+		col.Docs = append(col.Docs, client.URL("api", "v1", "playlists", id))
+	case strings.HasPrefix(id, catalog.PrefixAlbum):
+		col.Kind, col.Name = "album", tracks[0].Album
+	case strings.HasPrefix(id, catalog.PrefixArtist):
+		col.Kind, col.Name = "artist", tracks[0].Artist
+		col.Docs = append(col.Docs, client.URL("api", "v1", "artists", id))
+	default:
+		col.Kind, col.Name = "track", tracks[0].Title
+	}
+	sizes := map[string]int64{}
+	for _, t := range tracks {
+		m, err := r.Manifest(ctx, t.ID)
+		if err != nil {
+			return fmt.Errorf("offline add %q: manifest of %q: %w", ref, t.Title, err)
+		}
+		rend := m.Rendition(quality)
+		if rend == nil {
+			return fmt.Errorf("offline add %q: track %q has no %s rendition", ref, t.Title, quality)
+		}
+		col.Tracks = append(col.Tracks, t.ID)
+		for _, s := range rend.Segments {
+			if _, dup := sizes[s.Hash]; !dup {
+				sizes[s.Hash] = s.Size
+				col.Hashes = append(col.Hashes, s.Hash)
+				col.Bytes += s.Size
+			}
+		}
+		oc := r.owner[t.ID]
+		col.Docs = append(col.Docs, oc.URL("api", "v1", "tracks", t.ID), oc.URL("api", "v1", "tracks", t.ID, "manifest"),
+			oc.URL("api", "v1", "albums", t.AlbumID), oc.URL("api", "v1", "albums", t.AlbumID, "cover"))
+		oc.Cover(ctx, t.AlbumID) // stores the cover document; an album may have none
+		oc.Album(ctx, t.AlbumID)
+	}
+	l, err := offline.Load(a.cfg.StateDir)
+	if err != nil {
+		return err
+	}
+	f := fetch.New(c, r.tiers(), fetch.Options{Logger: a.logger()})
+	if err := offline.Download(ctx, col, sizes, c, f, a.downloadProgress(col)); err != nil {
+		c.Unpin(l.Remove(ref)...) // nothing half-pinned stays behind
+		return err
+	}
+	l.Put(col)
+	if err := l.Save(); err != nil {
+		return err
+	}
+	if asJSON {
+		return a.printJSON(col)
+	}
+	fmt.Fprintf(a.stdout, "pinned %s %q: %d tracks, %s (%s)\n", col.Kind, col.Name, len(col.Tracks), config.FormatBytes(col.Bytes), quality)
+	return nil
+}
+
+// downloadProgress draws a byte progress bar on a terminal, and a line per
+// 10% otherwise.
+func (a *app) downloadProgress(col offline.Collection) offline.Progress {
+	desc := fmt.Sprintf("offline %s", col.Name)
+	if f, ok := a.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		bar := progressbar.DefaultBytes(col.Bytes, desc)
+		return func(done, _ int64) { bar.Set64(done) }
+	}
+	last := int64(-1)
+	return func(done, total int64) {
+		if pct := done * 10 / max(total, 1); pct != last {
+			last = pct
+			fmt.Fprintf(a.stderr, "%s: %d%% (%s of %s)\n", desc, pct*10, config.FormatBytes(done), config.FormatBytes(total))
+		}
+	}
+}
+
+// offlineEntry is one line of offline list --json.
+type offlineEntry struct {
+	offline.Collection
+	CachedBytes int64 `json:"cached_bytes"`
+	Complete    bool  `json:"complete"`
+}
+
+func (a *app) offlineList(c *cache.Cache, asJSON bool) error {
+	l, err := offline.Load(a.cfg.StateDir)
+	if err != nil {
+		return err
+	}
+	entries := []offlineEntry{}
+	for _, col := range l.Collections {
+		e := offlineEntry{Collection: col}
+		for _, h := range col.Hashes {
+			if c.Has(h) {
+				e.CachedBytes++
+			}
+		}
+		e.Complete = e.CachedBytes == int64(len(col.Hashes))
+		e.CachedBytes = e.CachedBytes * col.Bytes / max(int64(len(col.Hashes)), 1)
+		entries = append(entries, e)
+	}
+	if asJSON {
+		return a.printJSON(entries)
+	}
+	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "KIND\tNAME\tTRACKS\tSIZE\tQUALITY\tSTATE\tREF")
+	for _, e := range entries {
+		state := "complete"
+		if !e.Complete {
+			state = "partial: run offline add again"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\n", e.Kind, e.Name, len(e.Tracks), config.FormatBytes(e.Bytes), e.Quality, state, e.Ref)
+	}
+	return tw.Flush()
+}

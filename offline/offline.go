@@ -1,0 +1,150 @@
+// Package offline keeps the collections (playlists, albums, tracks) a
+// listener pinned for offline play: which segments and documents each one
+// holds, in a JSON file in the state dir, and the download that pins them in
+// the cache. It does not talk to the origin itself: the caller resolves a
+// collection into its segments and documents and hands in a fetcher.
+package offline
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"segue/catalog"
+)
+
+// FileName is the list's file inside the state dir.
+const FileName = "offline.json"
+
+// Collection is one pinned playlist, album or track.
+type Collection struct {
+	Ref     string    `json:"ref"`  // what the user named: ID or share URL
+	Kind    string    `json:"kind"` // playlist | album | track
+	Name    string    `json:"name"`
+	Quality string    `json:"quality"` // rendition name
+	Tracks  []string  `json:"tracks"`  // track IDs in play order
+	Hashes  []string  `json:"hashes"`  // every segment, all tracks
+	Bytes   int64     `json:"bytes"`   // sum of the segments' sizes
+	Docs    []string  `json:"docs"`    // document keys (manifests, covers, listings)
+	Added   time.Time `json:"added"`
+}
+
+// List is the set of pinned collections, keyed by Ref.
+type List struct {
+	path        string
+	Collections []Collection `json:"collections"`
+}
+
+// Load reads the list in stateDir; a missing file is an empty list.
+func Load(stateDir string) (*List, error) {
+	l := &List{path: filepath.Join(stateDir, FileName)}
+	b, err := os.ReadFile(l.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return l, nil
+	}
+	if err == nil {
+		err = json.Unmarshal(b, l)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read offline list %s: %w (move it aside to start over)", l.path, err)
+	}
+	return l, nil
+}
+
+// Save writes the list atomically (temp file + rename).
+func (l *List) Save() error {
+	b, err := json.MarshalIndent(l, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(l.path), 0o755); err != nil {
+		return fmt.Errorf("save offline list: %w", err)
+	}
+	tmp := l.path + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o644); err != nil {
+		return fmt.Errorf("save offline list: %w", err)
+	}
+	return os.Rename(tmp, l.path)
+}
+
+// Find returns the collection pinned under ref.
+func (l *List) Find(ref string) (Collection, bool) {
+	i := slices.IndexFunc(l.Collections, func(c Collection) bool { return c.Ref == ref })
+	if i < 0 {
+		return Collection{}, false
+	}
+	return l.Collections[i], true
+}
+
+// Put adds or replaces c.
+func (l *List) Put(c Collection) {
+	l.Remove(c.Ref)
+	l.Collections = append(l.Collections, c)
+}
+
+// Remove drops the collection under ref and returns the keys (segments and
+// documents) no other collection still holds, for the caller to unpin.
+func (l *List) Remove(ref string) (orphans []string) {
+	i := slices.IndexFunc(l.Collections, func(c Collection) bool { return c.Ref == ref })
+	if i < 0 {
+		return nil
+	}
+	gone := l.Collections[i]
+	l.Collections = slices.Delete(l.Collections, i, i+1)
+	kept := map[string]bool{}
+	for _, c := range l.Collections {
+		for _, k := range append(slices.Clone(c.Hashes), c.Docs...) {
+			kept[k] = true
+		}
+	}
+	for _, k := range append(slices.Clone(gone.Hashes), gone.Docs...) {
+		if !kept[k] {
+			orphans = append(orphans, k)
+			kept[k] = true
+		}
+	}
+	return orphans
+}
+
+// Pinner is the cache as a download uses it.
+type Pinner interface {
+	Pin(keys ...string) error
+	Has(hash string) bool
+}
+
+// Fetcher gets one segment's verified bytes into the cache.
+type Fetcher interface {
+	Segment(ctx context.Context, hash string, u catalog.Urgency) ([]byte, catalog.Source, error)
+}
+
+// Progress is called after each segment of a download.
+type Progress func(doneBytes, totalBytes int64)
+
+// Download pins c's keys first (so the fetched segments land pinned and
+// pinning beyond the cap fails before any transfer), then fetches every
+// segment the cache does not hold yet. sizes gives each hash's size for the
+// progress report.
+func Download(ctx context.Context, c Collection, sizes map[string]int64, p Pinner, f Fetcher, progress Progress) error {
+	if err := p.Pin(append(slices.Clone(c.Hashes), c.Docs...)...); err != nil {
+		return fmt.Errorf("pin %s %q: %w", c.Kind, c.Name, err)
+	}
+	var done int64
+	for _, h := range c.Hashes {
+		if !p.Has(h) {
+			if _, _, err := f.Segment(ctx, h, catalog.UrgencyPrefetch); err != nil {
+				return fmt.Errorf("download %s %q: %w", c.Kind, c.Name, err)
+			}
+		}
+		done += sizes[h]
+		if progress != nil {
+			progress(done, c.Bytes)
+		}
+	}
+	return nil
+}
