@@ -110,9 +110,9 @@ func oneLine(s string) string {
 
 // xspf is the subset of XSPF 1 segue reads and writes.
 type xspf struct {
-	XMLName xml.Name `xml:"http://xspf.org/ns/0/ playlist"`
-	Version string   `xml:"version,attr"`
-	Title   string   `xml:"title,omitempty"`
+	XMLName xml.Name    `xml:"http://xspf.org/ns/0/ playlist"`
+	Version string      `xml:"version,attr"`
+	Title   string      `xml:"title,omitempty"`
 	Tracks  []xspfTrack `xml:"trackList>track"`
 }
 
