@@ -26,6 +26,9 @@ type ServerOptions struct {
 	RequireToken bool
 	// Logger receives the access log and lifecycle messages (default: discard).
 	Logger *slog.Logger
+	// MemoryCache is how many bytes of recently served blobs (segments,
+	// covers) are kept in memory (default 64 MiB; negative: none).
+	MemoryCache int64
 	// ShutdownTimeout bounds how long in-flight requests may run after the
 	// context given to Serve ends (default 10s).
 	ShutdownTimeout time.Duration
@@ -41,6 +44,7 @@ type Server struct {
 	db     *sql.DB
 	reader *Reader
 	blobs  Blobs
+	mem    *blobCache // nil when disabled
 	log    *slog.Logger
 	// auth is true when requests need a bearer token. It is decided from
 	// Addr in New and re-decided from the real listener in Serve.
@@ -64,6 +68,9 @@ func New(o ServerOptions) (*Server, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
+	if o.MemoryCache == 0 {
+		o.MemoryCache = 64 << 20
+	}
 	if o.ShutdownTimeout <= 0 {
 		o.ShutdownTimeout = 10 * time.Second
 	}
@@ -77,6 +84,9 @@ func New(o ServerOptions) (*Server, error) {
 		reader: NewReader(db),
 		blobs:  Blobs{Dir: filepath.Join(o.DataDir, BlobDir)},
 		log:    o.Logger,
+	}
+	if o.MemoryCache > 0 {
+		s.mem = newBlobCache(o.MemoryCache)
 	}
 	s.auth.Store(o.RequireToken || !isLoopback(o.Addr))
 	s.handler = accessLog(s.log, s.authenticate(jsonErrors(s.routes())))

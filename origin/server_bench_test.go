@@ -1,6 +1,7 @@
 package origin
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -13,6 +14,8 @@ import (
 	"path/filepath"
 	"runtime/pprof"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -69,7 +72,7 @@ func chunkLoad(b *testing.B, urls []string, total int) (reqPerSec, mbPerSec floa
 
 // startNginx serves blobDir under /chunks/{hash} like the origin does, on a
 // free loopback port, and returns its base URL.
-func startNginx(b *testing.B, blobDir string) string {
+func startNginx(b *testing.B, blobDir string) (string, int) {
 	b.Helper()
 	const bin = "/usr/sbin/nginx"
 	if _, err := os.Stat(bin); err != nil {
@@ -132,7 +135,7 @@ http {
 		resp, err := http.Get(base + "/chunks/" + fmt.Sprintf("%064d", 0))
 		if err == nil {
 			resp.Body.Close()
-			return base
+			return base, cmd.Process.Pid
 		}
 		if time.Now().After(deadline) {
 			log, _ := os.ReadFile(filepath.Join(dir, "error.log"))
@@ -145,7 +148,7 @@ http {
 // startOriginProcess runs the origin in a child process (this test binary,
 // TestOriginServerProcess), so it competes for the CPU like nginx does and
 // not inside the load generator's process. It returns the base URL.
-func startOriginProcess(b *testing.B, dataDir string) string {
+func startOriginProcess(b *testing.B, dataDir string) (string, int) {
 	b.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestOriginServerProcess$")
 	cmd.Env = append(os.Environ(), "SEGUE_BENCH_ORIGIN_DATA="+dataDir)
@@ -170,7 +173,36 @@ func startOriginProcess(b *testing.B, dataDir string) string {
 		b.Fatalf("origin child did not report its address: %v", err)
 	}
 	go io.Copy(io.Discard, stdout)
-	return "http://" + addr
+	return "http://" + addr, cmd.Process.Pid
+}
+
+// treeCPU returns the CPU time used so far by process pid and its children
+// (nginx's workers), from /proc; 0 where /proc is missing.
+func treeCPU(pid int) time.Duration {
+	var ticks int64
+	var walk func(pid int)
+	walk = func(pid int) {
+		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			return
+		}
+		// Fields after the ")" closing the command name: state is field 3,
+		// utime and stime are fields 14 and 15.
+		f := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+2:]))
+		if len(f) > 12 {
+			u, _ := strconv.ParseInt(f[11], 10, 64)
+			s, _ := strconv.ParseInt(f[12], 10, 64)
+			ticks += u + s
+		}
+		kids, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", pid, pid))
+		for _, k := range strings.Fields(string(kids)) {
+			if c, err := strconv.Atoi(k); err == nil {
+				walk(c)
+			}
+		}
+	}
+	walk(pid)
+	return time.Duration(ticks) * 10 * time.Millisecond // USER_HZ is 100 on Linux
 }
 
 // TestOriginServerProcess is the child of startOriginProcess; it does
@@ -220,8 +252,8 @@ func BenchmarkChunksVsNginx(b *testing.B) {
 		}
 		hashes = append(hashes, h)
 	}
-	origin := startOriginProcess(b, f.dir)
-	nginx := startNginx(b, f.blobs.Dir)
+	origin, originPID := startOriginProcess(b, f.dir)
+	nginx, nginxPID := startNginx(b, f.blobs.Dir)
 
 	urls := func(base string) []string {
 		u := make([]string, len(hashes))
@@ -236,13 +268,18 @@ func BenchmarkChunksVsNginx(b *testing.B) {
 	chunkLoad(b, theirs, 2000)
 	var oReq, oMB, nReq, nMB float64
 	var ratios []float64
+	var oCPU, nCPU time.Duration
 	b.ResetTimer()
 	for range b.N {
 		// Alternate short rounds and take the median ratio of each pair,
 		// so drift in machine load (other work on a shared box) hits both.
 		for range pairs {
+			c0 := treeCPU(originPID)
 			q1, m1 := chunkLoad(b, ours, perRound)
+			c1 := treeCPU(nginxPID)
 			q2, m2 := chunkLoad(b, theirs, perRound)
+			oCPU += treeCPU(originPID) - c0
+			nCPU += treeCPU(nginxPID) - c1
 			oReq, oMB, nReq, nMB = oReq+q1, oMB+m1, nReq+q2, nMB+m2
 			ratios = append(ratios, q1/q2)
 		}
@@ -256,5 +293,8 @@ func BenchmarkChunksVsNginx(b *testing.B) {
 	b.ReportMetric(nMB/rounds, "nginx-MB/s")
 	b.ReportMetric(ratios[len(ratios)/2], "ratio-median")
 	b.ReportMetric(oReq/nReq, "ratio-mean")
+	// Server CPU per request: what the ratio comes down to on a busy machine.
+	b.ReportMetric(float64(oCPU.Microseconds())/(rounds*perRound), "origin-cpu-µs/req")
+	b.ReportMetric(float64(nCPU.Microseconds())/(rounds*perRound), "nginx-cpu-µs/req")
 	b.ReportMetric(0, "ns/op")
 }

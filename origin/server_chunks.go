@@ -1,12 +1,15 @@
 package origin
 
 import (
+	"bytes"
 	"errors"
+	"io"
 	"io/fs"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"segue/catalog"
@@ -61,10 +64,21 @@ func validHash(s string) bool {
 	return true
 }
 
-// serveBlob answers with a blob file: strong ETag (its hash), Range,
-// If-None-Match -> 304, HEAD, all from http.ServeContent, which sends the
-// file with sendfile(2). hash must be valid.
+// serveBlob answers with a blob: strong ETag (its hash), Range,
+// If-None-Match -> 304 and HEAD. A small blob is read whole and kept in the
+// memory cache; a plain GET of a cached blob is answered with one write and
+// no file access. Anything else goes through http.ServeContent, from memory
+// or from the file (with sendfile(2)). hash must be valid.
 func (s *Server) serveBlob(w http.ResponseWriter, r *http.Request, hash, mime, cacheControl, what string) {
+	h := w.Header()
+	h.Set("Content-Type", mime)
+	h.Set("Cache-Control", cacheControl)
+	h.Set("ETag", `"`+hash+`"`)
+	h.Set("X-Content-Type-Options", "nosniff")
+	if data, ok := s.mem.get(hash); ok {
+		serveBytes(w, r, data)
+		return
+	}
 	// hash is valid (checked by the caller), so this path stays in the blob
 	// dir; Blobs.Path would check it again with a regexp, on the hot path.
 	f, err := os.Open(filepath.Join(s.blobs.Dir, hash[:2], hash))
@@ -77,15 +91,40 @@ func (s *Server) serveBlob(w http.ResponseWriter, r *http.Request, hash, mime, c
 		return
 	}
 	defer f.Close()
-	h := w.Header()
-	h.Set("Content-Type", mime)
-	h.Set("Cache-Control", cacheControl)
-	h.Set("ETag", `"`+hash+`"`)
-	h.Set("X-Content-Type-Options", "nosniff")
+	if s.mem != nil {
+		if fi, err := f.Stat(); err == nil && fi.Size() <= maxCachedBlob {
+			data := make([]byte, fi.Size())
+			if _, err := io.ReadFull(f, data); err != nil {
+				s.internal(w, r, err)
+				return
+			}
+			s.mem.put(hash, data)
+			serveBytes(w, r, data)
+			return
+		}
+	}
 	if c, ok := r.Context().Value(connKey{}).(net.Conn); ok && r.Method == http.MethodGet {
 		cork(c, true)
 		defer cork(c, false)
 	}
 	// The zero modtime leaves Last-Modified out: the ETag says it all.
 	http.ServeContent(w, r, "", time.Time{}, f)
+}
+
+// serveBytes answers with data whose headers are set. A request with no
+// Range and no precondition gets the bytes in one write; the others go
+// through http.ServeContent.
+func serveBytes(w http.ResponseWriter, r *http.Request, data []byte) {
+	if r.Header.Get("Range") != "" || r.Header.Get("If-None-Match") != "" || r.Header.Get("If-Match") != "" ||
+		r.Header.Get("If-Modified-Since") != "" || r.Header.Get("If-Unmodified-Since") != "" {
+		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(data))
+		return
+	}
+	h := w.Header()
+	h.Set("Accept-Ranges", "bytes")
+	h.Set("Content-Length", strconv.Itoa(len(data)))
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		w.Write(data)
+	}
 }

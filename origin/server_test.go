@@ -14,18 +14,29 @@ import (
 )
 
 // Acceptance 6: /chunks headers, Range, 304, 404, 400 and no traversal,
-// over real HTTP.
+// over real HTTP, served from the memory cache and from files.
 func TestChunks(t *testing.T) {
+	t.Run("memory", func(t *testing.T) { testChunks(t, 0) })
+	t.Run("files", func(t *testing.T) { testChunks(t, -1) })
+}
+
+func testChunks(t *testing.T, memoryCache int64) {
 	w := newWorld(t)
 	data := seg("f1", 2000)
 	hash := w.formationM.Renditions[0].Segments[0].Hash
 	os.WriteFile(filepath.Join(filepath.Dir(w.dir), "secret.txt"), []byte("TOPSECRET"), 0o644)
-	r := startServer(t, ServerOptions{DataDir: w.dir}, "127.0.0.1:0")
+	r := startServer(t, ServerOptions{DataDir: w.dir, MemoryCache: memoryCache}, "127.0.0.1:0")
 	url := r.base + "/chunks/" + hash
 
-	resp, body := get(t, "GET", url, nil)
-	if resp.StatusCode != 200 || !bytes.Equal(body, data) {
-		t.Fatalf("GET chunk: %d, %d bytes; want 200 and the segment", resp.StatusCode, len(body))
+	resp, body := get(t, "HEAD", url, nil) // a HEAD first: it must not cache an empty body
+	if resp.StatusCode != 200 || len(body) != 0 || resp.Header.Get("Content-Length") != "2000" {
+		t.Errorf("first HEAD: %d, %d bytes, length %q", resp.StatusCode, len(body), resp.Header.Get("Content-Length"))
+	}
+	for range 2 { // the second GET is a memory-cache hit when the cache is on
+		resp, body = get(t, "GET", url, nil)
+		if resp.StatusCode != 200 || !bytes.Equal(body, data) {
+			t.Fatalf("GET chunk: %d, %d bytes; want 200 and the segment", resp.StatusCode, len(body))
+		}
 	}
 	for k, v := range map[string]string{
 		"Cache-Control":  "public, max-age=31536000, immutable",
