@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -176,26 +177,23 @@ func (s *Server) handleManifest(w http.ResponseWriter, r *http.Request) {
 	serveDoc(w, r, m)
 }
 
-// jsonErrors makes the mux's own 404 and 405 answers JSON like every other
-// error (the mux writes text/plain).
-func jsonErrors(mux *http.ServeMux) http.Handler {
+// jsonErrors makes the text/plain error answers of the standard library
+// (the mux's 404 and 405, ServeContent's 416) JSON like every other error.
+// Answers already JSON pass untouched.
+func jsonErrors(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, pattern := mux.Handler(r); pattern == "" {
-			mux.ServeHTTP(&errorRewriter{ResponseWriter: w}, r)
-			return
-		}
-		mux.ServeHTTP(w, r)
+		next.ServeHTTP(&errorRewriter{ResponseWriter: w}, r)
 	})
 }
 
-// errorRewriter replaces an error status's text body with the JSON body.
+// errorRewriter replaces a non-JSON error answer with the JSON body.
 type errorRewriter struct {
 	http.ResponseWriter
 	swallow bool
 }
 
 func (e *errorRewriter) WriteHeader(code int) {
-	if code < 400 {
+	if code < 400 || e.Header().Get("Content-Type") == "application/json" {
 		e.ResponseWriter.WriteHeader(code)
 		return
 	}
@@ -215,6 +213,17 @@ func (e *errorRewriter) Write(p []byte) (int, error) {
 		return len(p), nil
 	}
 	return e.ResponseWriter.Write(p)
+}
+
+// ReadFrom keeps http.ServeContent on sendfile(2) through this wrapper.
+func (e *errorRewriter) ReadFrom(src io.Reader) (int64, error) {
+	if e.swallow {
+		return io.Copy(io.Discard, src)
+	}
+	if rf, ok := e.ResponseWriter.(io.ReaderFrom); ok {
+		return rf.ReadFrom(src)
+	}
+	return io.Copy(struct{ io.Writer }{e.ResponseWriter}, src)
 }
 
 func (e *errorRewriter) Unwrap() http.ResponseWriter { return e.ResponseWriter }

@@ -57,7 +57,7 @@ func CreateToken(ctx context.Context, db *sql.DB, name string) (Token, string, e
 
 // ListTokens returns every token, revoked ones included, oldest first.
 func ListTokens(ctx context.Context, db *sql.DB) ([]Token, error) {
-	rows, err := db.QueryContext(ctx, `SELECT id, name, created_at, revoked_at FROM tokens ORDER BY created_at, id`)
+	rows, err := db.QueryContext(ctx, `SELECT id, name, created_at, revoked_at FROM tokens ORDER BY created_at, rowid`)
 	if err != nil {
 		return nil, fmt.Errorf("list tokens: %w", err)
 	}
