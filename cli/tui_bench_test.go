@@ -106,3 +106,30 @@ func BenchmarkTUIStartToFirstFrame(b *testing.B) {
 	b.ReportMetric(inProc/float64(b.N), "ms/first-frame")
 	b.ReportMetric(float64(seen.Microseconds())/1000/float64(b.N), "ms/pane-shows-frame")
 }
+
+// BenchmarkTUIPlaying measures the interface while it plays in a real
+// terminal: resident memory after 3 s of playback (KiB-RSS) and CPU over
+// those 3 s in clock ticks of 10 ms (ticks/3s), engine and wav writing
+// included.
+func BenchmarkTUIPlaying(b *testing.B) {
+	url := tuiOrigin(b)
+	var rss, ticks int64
+	for b.Loop() {
+		s := startTUI(b, url, 120, 40)
+		s.waitText("nothing playing")
+		s.keys("/")
+		s.keys("-l", "aurora")
+		s.waitText("Aurora Test")
+		s.keys("Enter", "Enter")
+		s.waitText("▶ Aurora Test")
+		pid := s.pid()
+		t0 := cpuTicks(b, pid)
+		<-time.After(3 * time.Second)
+		ticks += cpuTicks(b, pid) - t0
+		rss += rssKB(b, pid)
+		s.keys("q")
+		s.waitScreen("exit", func(string) bool { return fileSize(filepath.Join(s.dir, "exit")) > 0 })
+	}
+	b.ReportMetric(float64(rss)/float64(b.N), "KiB-RSS")
+	b.ReportMetric(float64(ticks)/float64(b.N), "ticks/3s")
+}
