@@ -36,7 +36,7 @@ shown once, when it is created; the origin keeps only its sha256.`,
 		Use:     "create NAME",
 		Short:   "Create a token and print its secret (shown only this once)",
 		Example: `  segue origin token create laptop`,
-		Args:    cobra.ExactArgs(1),
+		Args:    tokenExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			db, err := origin.OpenCatalog(data(cmd))
 			if err != nil {
@@ -95,7 +95,7 @@ shown once, when it is created; the origin keeps only its sha256.`,
 	revoke := &cobra.Command{
 		Use:   "revoke ID",
 		Short: "Revoke a token: requests carrying it are refused from now on",
-		Args:  cobra.ExactArgs(1),
+		Args:  tokenExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			db, err := origin.OpenCatalog(data(cmd))
 			if err != nil {
@@ -114,4 +114,14 @@ shown once, when it is created; the origin keeps only its sha256.`,
 	}
 	cmd.AddCommand(create, list, revoke)
 	return cmd
+}
+
+// tokenExactArgs is cobra.ExactArgs reported as a usage error (exit status 2).
+func tokenExactArgs(n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := cobra.ExactArgs(n)(cmd, args); err != nil {
+			return &usageError{fmt.Errorf("%s: %w", cmd.CommandPath(), err)}
+		}
+		return nil
+	}
 }

@@ -1,0 +1,56 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"segue/origin"
+)
+
+func TestOriginTokenCommands(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	config := filepath.Join(dir, "config.toml")
+	if err := os.WriteFile(config, []byte("log_file = \""+filepath.Join(dir, "log")+"\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	segue := func(args ...string) (int, string, string) {
+		var stdout, stderr bytes.Buffer
+		code := run(append([]string{"--config", config}, args...), &stdout, &stderr)
+		return code, stdout.String(), stderr.String()
+	}
+
+	code, secret, stderr := segue("origin", "token", "create", "laptop", "--data", data)
+	secret = strings.TrimSpace(secret)
+	if code != ExitOK || !strings.HasPrefix(secret, "sgo_") || !strings.Contains(stderr, "not shown again") {
+		t.Fatalf("create: %d %q %q", code, secret, stderr)
+	}
+	code, out, _ := segue("origin", "token", "list", "--json", "--data", data)
+	var list []origin.Token
+	if err := json.Unmarshal([]byte(out), &list); err != nil || code != ExitOK || len(list) != 1 || list[0].Name != "laptop" {
+		t.Fatalf("list --json: %d %q %v", code, out, err)
+	}
+	if strings.Contains(out, secret) {
+		t.Fatal("token list shows the secret")
+	}
+	code, out, _ = segue("origin", "token", "list", "--data", data)
+	if code != ExitOK || !strings.Contains(out, list[0].ID) || !strings.Contains(out, "active") {
+		t.Fatalf("list: %d %q", code, out)
+	}
+	if code, _, _ = segue("origin", "token", "revoke", list[0].ID, "--data", data); code != ExitOK {
+		t.Fatalf("revoke: %d", code)
+	}
+	if code, out, _ = segue("origin", "token", "list", "--data", data); !strings.Contains(out, "revoked") {
+		t.Fatalf("list after revoke: %q", out)
+	}
+	if code, _, stderr = segue("origin", "token", "revoke", "tok-none", "--data", data); code != ExitNotFound {
+		t.Fatalf("revoke unknown: %d %q; want exit %d", code, stderr, ExitNotFound)
+	}
+	if code, _, _ = segue("origin", "token", "create", "--data", data); code != ExitUsage {
+		t.Fatalf("create without a name: exit %d; want %d", code, ExitUsage)
+	}
+}
