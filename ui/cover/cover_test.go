@@ -80,3 +80,23 @@ func BenchmarkRender(b *testing.B) {
 		a.Render(40, 20, termenv.TrueColor)
 	}
 }
+
+// FuzzDecodeRender: whatever bytes arrive as a cover, decoding fails
+// cleanly or the drawing has the promised shape.
+func FuzzDecodeRender(f *testing.F) {
+	f.Add(quadrants())
+	f.Add([]byte("\x89PNG\r\n\x1a\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		a, err := Decode(data)
+		if err != nil {
+			return
+		}
+		if b := a.img.Bounds(); b.Dx()*b.Dy() > 1<<22 {
+			return // a huge image decodes slowly; the origin bounds cover sizes
+		}
+		out := a.Render(6, 3, termenv.ANSI256)
+		if n := strings.Count(out, "\n"); n != 2 {
+			t.Fatalf("%d lines, want 3", n+1)
+		}
+	})
+}

@@ -1,0 +1,101 @@
+package list
+
+import (
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"segue/ui/keys"
+)
+
+func TestCursorAndWindow(t *testing.T) {
+	km := keys.Default()
+	k := func(s string) tea.KeyMsg {
+		switch s {
+		case "down":
+			return tea.KeyMsg{Type: tea.KeyDown}
+		case "pgdown":
+			return tea.KeyMsg{Type: tea.KeyPgDown}
+		}
+		return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}
+	}
+	cases := []struct {
+		name           string
+		n, h           int
+		keys           []string
+		cursor, offset int
+	}{
+		{"empty", 0, 5, []string{"j", "G"}, -1, 0},
+		{"down past the end stops", 3, 5, []string{"j", "j", "j", "j"}, 2, 0},
+		{"window follows the cursor", 10, 3, []string{"j", "j", "j", "j"}, 4, 2},
+		{"bottom then top", 10, 3, []string{"G", "g"}, 0, 0},
+		{"bottom shows the last page", 10, 3, []string{"G"}, 9, 7},
+		{"page down", 10, 4, []string{"pgdown"}, 3, 0},
+		{"k at the top stays", 4, 2, []string{"k"}, 0, 0},
+		{"zero height", 4, 0, []string{"j"}, 1, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var l List
+			l.SetLen(c.n)
+			l.SetHeight(c.h)
+			for _, s := range c.keys {
+				if !l.HandleKey(k(s), km) {
+					t.Fatalf("key %q not handled", s)
+				}
+			}
+			if l.Cursor() != c.cursor || l.Offset() != c.offset {
+				t.Fatalf("cursor %d offset %d, want %d %d", l.Cursor(), l.Offset(), c.cursor, c.offset)
+			}
+		})
+	}
+}
+
+func TestShrinkKeepsCursorInside(t *testing.T) {
+	var l List
+	l.SetLen(10)
+	l.SetHeight(4)
+	l.Select(9)
+	l.SetLen(3)
+	if l.Cursor() != 2 || l.Offset() != 0 {
+		t.Fatalf("cursor %d offset %d after shrinking to 3", l.Cursor(), l.Offset())
+	}
+}
+
+func TestClickAndDoubleClick(t *testing.T) {
+	var l List
+	l.SetLen(10)
+	l.SetHeight(4)
+	l.Scroll(3)
+	now := time.Unix(1000, 0)
+	row, double, ok := l.Click(1, now)
+	if !ok || double || row != 4 || l.Cursor() != 4 {
+		t.Fatalf("first click: row %d double %v ok %v cursor %d", row, double, ok, l.Cursor())
+	}
+	if _, double, _ := l.Click(1, now.Add(200*time.Millisecond)); !double {
+		t.Fatal("second click 200ms later is not a double click")
+	}
+	if _, double, _ := l.Click(1, now.Add(300*time.Millisecond)); double {
+		t.Fatal("a third click counted as another double click")
+	}
+	if _, double, _ := l.Click(1, now.Add(2*time.Second)); double {
+		t.Fatal("a click 1.7s later counted as a double click")
+	}
+	if _, _, ok := l.Click(9, now); ok {
+		t.Fatal("a click below the rows selected something")
+	}
+}
+
+func TestFitAndColumns(t *testing.T) {
+	if got := Fit("abcdef", 4); got != "abc…" {
+		t.Fatalf("Fit cut = %q", got)
+	}
+	if got := Fit("ab", 4); got != "ab  " {
+		t.Fatalf("Fit pad = %q", got)
+	}
+	got := Columns(20, []int{1, 1}, "title", "artist", "3:05")
+	if len([]rune(got)) != 20 || got[len(got)-4:] != "3:05" {
+		t.Fatalf("Columns = %q", got)
+	}
+}

@@ -1,0 +1,56 @@
+package queue
+
+import (
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"segue/catalog"
+	"segue/ui/action"
+	"segue/ui/keys"
+	"segue/ui/styles"
+)
+
+// TestKeysBecomeRequests: each queue key sends the request the player
+// needs, with indexes taken from the cursor.
+func TestKeysBecomeRequests(t *testing.T) {
+	v := New(styles.New(nil), keys.Default())
+	v.SetSize(80, 20)
+	v.SetState(State{Tracks: []catalog.Track{{ID: "a"}, {ID: "b"}, {ID: "c"}}, Index: 1})
+	if v.l.Cursor() != 1 {
+		t.Fatalf("a fresh queue opens at %d, want the playing track 1", v.l.Cursor())
+	}
+	press := func(s string) action.Action {
+		t.Helper()
+		msg := tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}
+		if s == "enter" {
+			msg = tea.KeyMsg{Type: tea.KeyEnter}
+		}
+		cmd := v.Update(msg)
+		if cmd == nil {
+			t.Fatalf("key %q sent nothing", s)
+		}
+		return cmd().(action.Action)
+	}
+	if a := press("J"); a.Kind != action.Move || a.Index != 1 || a.Delta != 2 || v.l.Cursor() != 2 {
+		t.Fatalf("J: %+v cursor %d", a, v.l.Cursor())
+	}
+	if a := press("K"); a.Kind != action.Move || a.Index != 2 || a.Delta != 1 {
+		t.Fatalf("K: %+v", a)
+	}
+	if a := press("d"); a.Kind != action.Remove || a.Index != 1 {
+		t.Fatalf("d: %+v", a)
+	}
+	if a := press("enter"); a.Kind != action.Jump || a.Index != 1 {
+		t.Fatalf("enter: %+v", a)
+	}
+	for s, k := range map[string]action.Kind{"C": action.Clear, "s": action.Shuffle, "r": action.CycleRepeat} {
+		if a := press(s); a.Kind != k {
+			t.Fatalf("%s: %+v, want kind %v", s, a, k)
+		}
+	}
+	v.l.Select(2)
+	if cmd := v.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("J")}); cmd != nil {
+		t.Fatal("J on the last track sent a move")
+	}
+}
