@@ -1,6 +1,7 @@
 package origin
 
 import (
+	"errors"
 	"net/url"
 	"slices"
 	"strings"
@@ -157,4 +158,18 @@ func TestFold(t *testing.T) {
 	if fold("Beyoncé") != "beyonce" {
 		t.Errorf("fold(Beyoncé) = %q", fold("Beyoncé"))
 	}
+}
+
+// FuzzSearch: whatever is typed, search answers without an FTS5 error.
+func FuzzSearch(f *testing.F) {
+	for _, s := range []string{"beyo", `"`, `a" OR "b`, "NEAR(a b)", "{title}:x", "*", "^", "-", "AND", "a AND OR", "\x00", "é́́", "🎵"} {
+		f.Add(s)
+	}
+	w := newWorld(f)
+	rd := NewReader(w.db)
+	f.Fuzz(func(t *testing.T, q string) {
+		if _, err := rd.Search(t.Context(), q, 5); err != nil && !errors.Is(err, ErrBadQuery) {
+			t.Fatalf("Search(%q): %v", q, err)
+		}
+	})
 }

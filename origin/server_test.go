@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -230,4 +231,38 @@ func TestValidHashAgreesWithCatalog(t *testing.T) {
 			t.Errorf("validHash(%q) = %v; catalog.ValidHash says %v", s, validHash(s), catalog.ValidHash(s))
 		}
 	}
+}
+
+// FuzzRequestPath: no path is answered 200 but an existing chunk's, no
+// path makes a 500, and every error is JSON.
+func FuzzRequestPath(f *testing.F) {
+	w := newWorld(f)
+	hash := w.formationM.Renditions[0].Segments[0].Hash
+	for _, p := range []string{"/chunks/" + hash, "/chunks/..%2fcatalog.db", "/chunks/%2e%2e", "/api/v1/search?q=%22", "/api/v1/tracks/" + w.joga, "//chunks//x"} {
+		f.Add(p)
+	}
+	srv, err := New(ServerOptions{DataDir: w.dir})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(func() { srv.Close() })
+	f.Fuzz(func(t *testing.T, p string) {
+		if !strings.HasPrefix(p, "/") || strings.ContainsAny(p, " \r\n\t#") {
+			return
+		}
+		req, err := http.NewRequest("GET", "http://origin"+p, nil)
+		if err != nil {
+			return
+		}
+		rec := httptest.NewRecorder()
+		srv.Handler().ServeHTTP(rec, req)
+		switch {
+		case rec.Code >= 500:
+			t.Fatalf("GET %q: %d %s", p, rec.Code, rec.Body)
+		case rec.Code >= 400 && rec.Header().Get("Content-Type") != "application/json":
+			t.Fatalf("GET %q: %d with Content-Type %q", p, rec.Code, rec.Header().Get("Content-Type"))
+		case rec.Code == 200 && strings.HasPrefix(req.URL.Path, "/chunks/") && req.URL.Path != "/chunks/"+hash:
+			t.Fatalf("GET %q served %d bytes", p, rec.Body.Len())
+		}
+	})
 }
