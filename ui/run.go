@@ -41,6 +41,9 @@ func Run(ctx context.Context, o Options, ro RunOptions) error {
 	if out == nil {
 		out = os.Stdout
 	}
+	if f, ok := out.(*os.File); ok && !term.IsTerminal(int(f.Fd())) {
+		return errors.New("open the interface: standard output is not a terminal (from scripts use segue search, segue play and friends)")
+	}
 	if f, ok := in.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		old, err := term.MakeRaw(int(f.Fd()))
 		if err != nil {
