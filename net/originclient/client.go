@@ -103,13 +103,12 @@ func (c *Client) BaseURL() string { return c.base.String() }
 // url joins path segments (escaped) onto the base URL.
 func (c *Client) url(query url.Values, segs ...string) string {
 	u := *c.base
+	raw := u.EscapedPath()
 	for _, s := range segs {
 		u.Path += "/" + s
-		u.RawPath += "/" + url.PathEscape(s)
+		raw += "/" + url.PathEscape(s)
 	}
-	if u.RawPath == u.EscapedPath() || u.RawPath == u.Path {
-		u.RawPath = ""
-	}
+	u.RawPath = raw // used by String when it encodes Path, so "/" in a segment stays %2F
 	u.RawQuery = query.Encode()
 	return u.String()
 }

@@ -269,3 +269,16 @@ func TestClientRevalidatesAndWorksOffline(t *testing.T) {
 		t.Fatalf("canceled request: %v; want context.Canceled", err)
 	}
 }
+
+func TestURLKeepsPrefixAndEscapes(t *testing.T) {
+	c, err := New("http://h:1/pre/", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := c.url(nil, "api", "v1", "tracks", "a b/c?"), "http://h:1/pre/api/v1/tracks/a%20b%2Fc%3F"; got != want {
+		t.Errorf("url = %s; want %s", got, want)
+	}
+	if got, want := c.url(map[string][]string{"q": {"beyo & co"}}, "api", "v1", "search"), "http://h:1/pre/api/v1/search?q=beyo+%26+co"; got != want {
+		t.Errorf("url = %s; want %s", got, want)
+	}
+}
