@@ -26,9 +26,10 @@ var device struct {
 const DefaultALSABuffer = 80 * time.Millisecond
 
 // minRingSamples is the least hand-off between the render loop and the
-// speaker (46 ms). The ring holds at least what the speaker asks for at
-// once (half its buffer); Write blocks while it is full, so the device clock
-// paces playback.
+// speaker (46 ms). The ring holds twice the device buffer, so a pull of half
+// the buffer (what the speaker asks for at once) still leaves a margin for a
+// render loop the scheduler is slow to wake; Write blocks while it is full,
+// so the device clock paces playback.
 const minRingSamples = 2048
 
 // ALSA plays through the system's default ALSA device via beep's speaker.
@@ -40,6 +41,18 @@ type ALSA struct {
 	filled chan struct{} // signalled when Write added samples
 	size   int           // ring capacity in samples
 	buffer time.Duration // the device buffer
+	// underruns counts pulls padded with silence while samples had been
+	// written and the output was not closed; guarded by mu.
+	underruns int
+	started   bool // a Write happened; guarded by mu
+}
+
+// Underruns returns how many times the device had to be fed silence in the
+// middle of playback (including pauses: the player stops writing then).
+func (a *ALSA) Underruns() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.underruns
 }
 
 // OpenALSA initializes the speaker (once per process) at 44.1 kHz with the
@@ -52,7 +65,7 @@ func OpenALSA(buffer time.Duration, logPath string) (*ALSA, error) {
 	if err := initDevice(buffer, logPath); err != nil {
 		return nil, fmt.Errorf("open alsa output: %w: %v; to play without a sound device use --output wav:FILE (or --output null)", errNoDevice, err)
 	}
-	size := max(minRingSamples, beep.SampleRate(catalog.SampleRate).N(buffer))
+	size := max(minRingSamples, 2*beep.SampleRate(catalog.SampleRate).N(buffer))
 	a := &ALSA{ring: make([][2]float64, 0, size), size: size, space: make(chan struct{}, 1), filled: make(chan struct{}, 1), buffer: buffer}
 	speaker.Play(beep.StreamerFunc(a.stream))
 	return a, nil
@@ -113,8 +126,8 @@ func redirectStderr(logPath string) (func(), error) {
 	}, nil
 }
 
-// stream is the speaker's side: it takes what the ring holds, waiting a
-// quarter of the device buffer at most for the render loop to fill it, then
+// stream is the speaker's side: it takes what the ring holds, waiting half
+// the device buffer at most for the render loop to fill it, then
 // pads with silence (an underrun, or a pause) rather than stall the device.
 func (a *ALSA) stream(samples [][2]float64) (int, bool) {
 	var timeout <-chan time.Time
@@ -125,7 +138,7 @@ func (a *ALSA) stream(samples [][2]float64) (int, bool) {
 		}
 		a.mu.Unlock()
 		if timeout == nil {
-			timeout = time.After(a.buffer / 4)
+			timeout = time.After(a.buffer / 2)
 		}
 		select {
 		case <-a.filled:
@@ -138,6 +151,9 @@ func (a *ALSA) stream(samples [][2]float64) (int, bool) {
 	n := copy(samples, a.ring)
 	a.ring = a.ring[:copy(a.ring, a.ring[n:])]
 	closed := a.closed
+	if n < len(samples) && a.started && !closed {
+		a.underruns++
+	}
 	a.mu.Unlock()
 	if n > 0 {
 		select {
@@ -152,6 +168,11 @@ func (a *ALSA) stream(samples [][2]float64) (int, bool) {
 	return len(samples), true
 }
 
+// stallTimeout is how long Write waits for the device to take samples
+// before it reports the device stalled (PulseAudio may take a second or two
+// to start a stream).
+const stallTimeout = 5 * time.Second
+
 // errDeviceStalled is returned when the device stops taking samples.
 var errDeviceStalled = errors.New("the audio device stopped taking samples")
 
@@ -161,6 +182,7 @@ func (a *ALSA) Write(samples [][2]float64) error {
 		a.mu.Lock()
 		n := min(len(samples), a.size-len(a.ring))
 		a.ring = append(a.ring, samples[:n]...)
+		a.started = true
 		a.mu.Unlock()
 		if n > 0 {
 			select {
@@ -174,7 +196,7 @@ func (a *ALSA) Write(samples [][2]float64) error {
 		}
 		select {
 		case <-a.space:
-		case <-time.After(2 * time.Second):
+		case <-time.After(stallTimeout):
 			return fmt.Errorf("write to alsa: %w", errDeviceStalled)
 		}
 	}
@@ -199,8 +221,8 @@ func (a *ALSA) Close() error {
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
-	// The speaker's own buffer and the device's still hold up to twice the
-	// buffer length; alsa-lib may take a little longer to accept it.
+	// The speaker's own buffer and the device's still hold up to the buffer
+	// length; alsa-lib may take a little longer to accept it.
 	time.Sleep(2*a.buffer + 100*time.Millisecond)
 	return nil
 }
