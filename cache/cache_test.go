@@ -288,3 +288,39 @@ func TestConcurrentGoroutines(t *testing.T) {
 	}
 	checkConsistent(t, c)
 }
+
+// Offline pinning pins documents by key too: a pinned manifest survives
+// eviction pressure that removes an unpinned one, before or after it is stored.
+func TestPinnedDocNeverEvicted(t *testing.T) {
+	c, _ := openTemp(t, 3000)
+	body := make([]byte, 1000)
+	if err := c.Pin("http://o/manifest/late"); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"http://o/manifest/a", "http://o/manifest/b", "http://o/manifest/late"} {
+		if err := c.PutDoc(k, Doc{Body: body, ETag: `"x"`}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := c.Pin("http://o/manifest/a"); err != nil {
+		t.Fatal(err)
+	}
+	s, err := c.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.PinnedBytes != 2000 || s.PinsWaiting != 0 {
+		t.Fatalf("pinned bytes %d waiting %d, want 2000 0", s.PinnedBytes, s.PinsWaiting)
+	}
+	for i := range 5 { // pressure: three segments of 1000 bytes in a 3000-byte cache
+		h, b := segment(uint64(40+i), 1000)
+		if err := c.Put(h, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for k, want := range map[string]bool{"http://o/manifest/a": true, "http://o/manifest/late": true, "http://o/manifest/b": false} {
+		if _, err := c.GetDoc(k); (err == nil) != want {
+			t.Errorf("doc %s present=%v, want %v", k, err == nil, want)
+		}
+	}
+}

@@ -43,7 +43,7 @@ func (c *Cache) GetDoc(key string) (Doc, error) {
 }
 
 // PutDoc stores d under key, replacing what was there. Documents count
-// toward the cap and are evicted like unpinned segments.
+// toward the cap and are evicted like segments unless their key is pinned.
 func (c *Cache) PutDoc(key string, d Doc) error {
 	if c.closed.Load() {
 		return ErrClosed
@@ -63,7 +63,11 @@ func (c *Cache) PutDoc(key string, d Doc) error {
 		case !errors.Is(err, sql.ErrNoRows):
 			return err
 		}
-		if err := c.makeRoom(tx, size, false); err != nil {
+		var pinned bool
+		if err := tx.QueryRow(`SELECT EXISTS (SELECT 1 FROM pins WHERE hash = ?)`, key).Scan(&pinned); err != nil {
+			return err
+		}
+		if err := c.makeRoom(tx, size, pinned); err != nil {
 			return err
 		}
 		body := d.Body
@@ -71,7 +75,7 @@ func (c *Cache) PutDoc(key string, d Doc) error {
 			body = []byte{} // the column is NOT NULL
 		}
 		return insert(tx, entry{kind: kindDoc, key: key, size: size, access: c.now(),
-			etag: d.ETag, contentType: d.ContentType, stored: d.Stored.UnixNano()}, body)
+			etag: d.ETag, contentType: d.ContentType, stored: d.Stored.UnixNano(), pinned: pinned}, body)
 	})
 	if err != nil {
 		return c.wrapWriteErr("store document "+key+" in the cache", err)

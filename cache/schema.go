@@ -35,7 +35,8 @@ CREATE TABLE IF NOT EXISTS blobs (
 	id   INTEGER PRIMARY KEY, -- entries.id
 	data BLOB NOT NULL
 );
--- Hashes the user wants offline; a pinned hash stored later arrives pinned.
+-- Keys (segment hashes, document keys) the user wants offline; a pinned key
+-- stored later arrives pinned.
 CREATE TABLE IF NOT EXISTS pins (hash TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS totals (
 	id           INTEGER PRIMARY KEY CHECK (id = 1),

@@ -218,15 +218,16 @@ func deleteEntry(tx *sql.Tx, id int64) error {
 	return err
 }
 
-// Pin keeps hashes in the cache for offline use: pinned segments are never
-// evicted. A hash not stored yet is remembered and arrives pinned when it
-// is Put. Pinned bytes count toward the cap; see Put and ErrPinFull.
+// Pin keeps keys in the cache for offline use: segment hashes or document
+// keys, which never collide. Pinned entries are never evicted. A key not
+// stored yet is remembered and arrives pinned when it is Put (or PutDoc).
+// Pinned bytes count toward the cap; see Put and ErrPinFull.
 func (c *Cache) Pin(hashes ...string) error {
 	return c.setPinned(hashes, true)
 }
 
-// Unpin lets hashes be evicted again, and forgets pins of hashes not
-// stored yet.
+// Unpin lets keys be evicted again, and forgets pins of keys not stored
+// yet.
 func (c *Cache) Unpin(hashes ...string) error {
 	return c.setPinned(hashes, false)
 }
@@ -246,7 +247,7 @@ func (c *Cache) setPinned(hashes []string, pin bool) error {
 			if _, err := tx.Exec(pinSQL, h); err != nil {
 				return err
 			}
-			if _, err := tx.Exec(`UPDATE entries SET pinned = ? WHERE kind = 0 AND key = ?`, pin, h); err != nil {
+			if _, err := tx.Exec(`UPDATE entries SET pinned = ? WHERE key = ?`, pin, h); err != nil {
 				return err
 			}
 		}

@@ -26,7 +26,7 @@ type Stats struct {
 	Docs          int64            `json:"docs"`
 	Bytes         int64            `json:"bytes"`
 	PinnedBytes   int64            `json:"pinned_bytes"`
-	// PinsWaiting counts pinned hashes that are not stored yet.
+	// PinsWaiting counts pinned keys that are not stored yet.
 	PinsWaiting int64  `json:"pins_waiting"`
 	MaxBytes    int64  `json:"max_bytes"`
 	FileBytes   int64  `json:"file_bytes"` // the database file with its WAL
@@ -51,7 +51,7 @@ func (c *Cache) Stats() (Stats, error) {
 	s := Stats{BytesBySource: map[string]int64{SourceCache: 0, SourcePeer: 0, SourceOrigin: 0},
 		MaxBytes: c.opts.MaxBytes, Path: c.path}
 	err := c.db.QueryRow(`SELECT bytes, pinned_bytes, segments, docs,
-			(SELECT count(*) FROM pins WHERE hash NOT IN (SELECT key FROM entries WHERE kind = 0))
+			(SELECT count(*) FROM pins WHERE hash NOT IN (SELECT key FROM entries))
 		FROM totals WHERE id = 1`).
 		Scan(&s.Bytes, &s.PinnedBytes, &s.Segments, &s.Docs, &s.PinsWaiting)
 	if err != nil {
