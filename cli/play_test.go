@@ -29,15 +29,32 @@ import (
 	"segue/player"
 )
 
-// playOrigin ingests a two-track album made with ffmpeg and serves it on
-// 127.0.0.1:0. stop shuts the origin down (the origin "goes offline").
+// testOrigin is an origin serving a two-track album made with ffmpeg on
+// 127.0.0.1; it can be stopped (the origin "goes offline") and started
+// again on the same address.
+type testOrigin struct {
+	t      testing.TB
+	data   string
+	addr   string
+	mu     sync.Mutex // guards the fields below
+	srv    *origin.Server
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// playOrigin ingests the album (8 s tracks) and starts serving it.
 func playOrigin(t testing.TB) (url string, stop func()) {
+	o := newTestOrigin(t)
+	return "http://" + o.addr, o.stop
+}
+
+func newTestOrigin(t testing.TB) *testOrigin {
 	t.Helper()
 	needTools(t, "ffmpeg", "ffprobe")
 	lib, data := t.TempDir(), t.TempDir()
 	for i, hz := range []int{440, 550} {
 		cmd := exec.Command("ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi",
-			"-i", fmt.Sprintf("sine=frequency=%d:duration=4:sample_rate=44100", hz), "-ac", "2",
+			"-i", fmt.Sprintf("sine=frequency=%d:duration=8:sample_rate=44100", hz), "-ac", "2",
 			"-metadata", fmt.Sprintf("title=Tone %d", hz), "-metadata", "artist=Play Band",
 			"-metadata", "album=Play Album", "-metadata", "track="+strconv.Itoa(i+1),
 			filepath.Join(lib, fmt.Sprintf("%02d.flac", i+1)))
@@ -45,25 +62,45 @@ func playOrigin(t testing.TB) (url string, stop func()) {
 			t.Fatalf("make track: %v\n%s", err, out)
 		}
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	if _, err := origin.Ingest(ctx, lib, origin.IngestOptions{DataDir: data, Jobs: 1}); err != nil {
+	if _, err := origin.Ingest(context.Background(), lib, origin.IngestOptions{DataDir: data, Jobs: 1}); err != nil {
 		t.Fatalf("ingest: %v", err)
 	}
-	srv, err := origin.New(origin.ServerOptions{DataDir: data})
+	o := &testOrigin{t: t, data: data, addr: "127.0.0.1:0"}
+	o.start()
+	t.Cleanup(o.stop)
+	return o
+}
+
+// start serves on o.addr (the first time on a free port, then on the same).
+func (o *testOrigin) start() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	srv, err := origin.New(origin.ServerOptions{DataDir: o.data})
 	if err != nil {
-		t.Fatal(err)
+		o.t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
-		t.Fatal(err)
+		o.t.Fatal(err)
 	}
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() { defer wg.Done(); _ = srv.Serve(ctx, ln) }()
-	var once sync.Once
-	stop = func() { once.Do(func() { cancel(); srv.Close(); wg.Wait() }) }
-	t.Cleanup(stop)
-	return "http://" + ln.Addr().String(), stop
+	o.addr = ln.Addr().String()
+	ctx, cancel := context.WithCancel(context.Background())
+	o.srv, o.cancel = srv, cancel
+	o.wg.Add(1)
+	go func() { defer o.wg.Done(); _ = srv.Serve(ctx, ln) }()
+}
+
+// stop shuts the origin down; stopping a stopped origin does nothing.
+func (o *testOrigin) stop() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.srv == nil {
+		return
+	}
+	o.cancel()
+	o.srv.Close()
+	o.wg.Wait()
+	o.srv = nil
 }
 
 func getJSON(t testing.TB, url string, v any) {
@@ -251,4 +288,82 @@ func BenchmarkFirstAudioEmptyCache(b *testing.B) {
 	b.ReportMetric(pct(0.50), "p50-ms")
 	b.ReportMetric(pct(0.95), "p95-ms")
 	b.ReportMetric(pct(1), "max-ms")
+}
+
+// lineWatch is a stdout that hands each complete line to a channel.
+type lineWatch struct {
+	mu    sync.Mutex // guards buf
+	buf   []byte
+	lines chan string
+}
+
+func (w *lineWatch) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf = append(w.buf, p...)
+	for {
+		i := bytes.IndexByte(w.buf, '\n')
+		if i < 0 {
+			return len(p), nil
+		}
+		w.lines <- string(w.buf[:i])
+		w.buf = w.buf[i+1:]
+	}
+}
+
+// TestPlayOriginDownMidTrack is acceptance 4's first half: the origin goes
+// away after playback started, playback waits on its buffer while fetching
+// retries, and finishes the track once the origin is back, with every sample.
+func TestPlayOriginDownMidTrack(t *testing.T) {
+	o := newTestOrigin(t)
+	url := "http://" + o.addr
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "config.toml")
+	// A 2 s read-ahead: most of the 8 s track is still to fetch when the
+	// origin goes down.
+	body := "log_file = " + strconvQuote(filepath.Join(dir, "segue.log")) + "\n[player]\nbuffer_seconds = 2\n"
+	if err := os.WriteFile(cfg, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var res catalog.SearchResult
+	getJSON(t, url+"/api/v1/search?q=tone&limit=1", &res)
+	tr := res.Tracks[0]
+	var m catalog.Manifest
+	getJSON(t, url+"/api/v1/tracks/"+tr.ID+"/manifest", &m)
+
+	wav := filepath.Join(dir, "out.wav")
+	stdout := &lineWatch{lines: make(chan string, 1024)}
+	var stderr bytes.Buffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run([]string{"--config", cfg, "--origin", url, "--cache", filepath.Join(dir, "cache.db"),
+			"play", tr.ID, "--quality", "high", "--json", "--output", "wav:" + wav}, stdout, &stderr)
+	}()
+	next := func(want string) string {
+		t.Helper()
+		timeout := time.After(30 * time.Second)
+		for {
+			select {
+			case l := <-stdout.lines:
+				if strings.Contains(l, want) {
+					return l
+				}
+			case code := <-done:
+				t.Fatalf("play exited %d before %q\n%s", code, want, stderr.String())
+			case <-timeout:
+				t.Fatalf("no %q within 30 s", want)
+			}
+		}
+	}
+	next(`"event":"started"`)
+	o.stop()
+	next(`"event":"error"`) // a fetch failed and is retried
+	o.start()
+	next(`"event":"finished"`)
+	if code := <-done; code != 0 {
+		t.Fatalf("play exited %d\n%s", code, stderr.String())
+	}
+	if got := wavFrames(t, wav); got != m.TotalSamples {
+		t.Errorf("wav has %d samples after the outage, want %d", got, m.TotalSamples)
+	}
 }
