@@ -26,6 +26,7 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc("GET /api/v1/tracks/{id}", s.handleTrack)
 	mux.HandleFunc("GET /api/v1/tracks/{id}/manifest", s.handleManifest)
 	mux.HandleFunc("GET /chunks/{hash}", s.handleChunk)
+	s.playlistRoutes(mux)
 	return mux
 }
 

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"segue/share"
 )
 
 // ServerOptions configure New. Zero values take the documented defaults.
@@ -43,9 +45,11 @@ type Server struct {
 	opts   ServerOptions
 	db     *sql.DB
 	reader *Reader
-	blobs  Blobs
-	mem    *blobCache // nil when disabled
-	log    *slog.Logger
+	// playlists is the playlist store, in the same catalog database.
+	playlists *Playlists
+	blobs     Blobs
+	mem       *blobCache // nil when disabled
+	log       *slog.Logger
 	// auth is true when requests need a bearer token. It is decided from
 	// Addr in New and re-decided from the real listener in Serve.
 	auth    atomic.Bool
@@ -79,11 +83,12 @@ func New(o ServerOptions) (*Server, error) {
 		return nil, fmt.Errorf("start origin: %w", err)
 	}
 	s := &Server{
-		opts:   o,
-		db:     db,
-		reader: NewReader(db),
-		blobs:  Blobs{Dir: filepath.Join(o.DataDir, BlobDir)},
-		log:    o.Logger,
+		opts:      o,
+		db:        db,
+		reader:    NewReader(db),
+		playlists: NewPlaylists(db),
+		blobs:     Blobs{Dir: filepath.Join(o.DataDir, BlobDir)},
+		log:       o.Logger,
 	}
 	if o.MemoryCache > 0 {
 		s.mem = newBlobCache(o.MemoryCache)
@@ -189,29 +194,46 @@ func (s *Server) Close() error {
 	return s.db.Close()
 }
 
-// authenticate demands a live bearer token when the server requires one.
+// authenticate decides who a request speaks for (see principal): everyone
+// is the local owner on an open origin; otherwise a live bearer token names
+// its owner, and a share token as bearer grants its playlist's scope only.
+// GET /p/{token} needs no bearer: the token in the path is the capability.
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !s.auth.Load() {
+			next.ServeHTTP(w, r.WithContext(withPrincipal(r.Context(), principal{owner: LocalOwner})))
+			return
+		}
+		if strings.HasPrefix(r.URL.Path, "/p/") {
 			next.ServeHTTP(w, r)
 			return
 		}
 		secret, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		secret = strings.TrimSpace(secret)
 		if !ok || secret == "" {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="segue"`)
 			writeError(w, http.StatusUnauthorized, "a bearer token is required: create one with segue origin token create NAME")
 			return
 		}
-		if _, err := CheckToken(r.Context(), s.db, strings.TrimSpace(secret)); err != nil {
+		tok, err := CheckToken(r.Context(), s.db, secret)
+		if errors.Is(err, ErrBadToken) && share.ValidToken(secret) {
+			if _, err := s.playlists.ByShare(r.Context(), secret); err == nil {
+				if s.shareScope(w, r, secret) {
+					next.ServeHTTP(w, r.WithContext(withPrincipal(r.Context(), principal{share: secret})))
+				}
+				return
+			}
+		}
+		if err != nil {
 			if errors.Is(err, ErrBadToken) {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="segue", error="invalid_token"`)
-				writeError(w, http.StatusUnauthorized, "the bearer token is unknown or revoked")
+				writeError(w, http.StatusUnauthorized, "the bearer token (or share link) is unknown or revoked")
 				return
 			}
 			s.log.Error("check token", "err", err)
 			writeError(w, http.StatusServiceUnavailable, "cannot check the token right now")
 			return
 		}
-		next.ServeHTTP(w, r)
+		next.ServeHTTP(w, r.WithContext(withPrincipal(r.Context(), principal{owner: tok.ID})))
 	})
 }

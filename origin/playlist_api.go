@@ -1,0 +1,294 @@
+package origin
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"segue/catalog"
+	"segue/share"
+)
+
+// principal is who a request speaks for: an owner of playlists (a token's
+// ID, or LocalOwner on an open origin), or the holder of a share link, who
+// may read that one playlist and nothing else.
+type principal struct {
+	owner string
+	share string // share token; set only for a share-link holder
+}
+
+type principalKey struct{}
+
+func withPrincipal(ctx context.Context, p principal) context.Context {
+	return context.WithValue(ctx, principalKey{}, p)
+}
+
+func principalOf(r *http.Request) principal {
+	p, _ := r.Context().Value(principalKey{}).(principal)
+	return p
+}
+
+// playlistRoutes adds the playlist API and the share page to mux.
+func (s *Server) playlistRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /api/v1/playlists", s.ownerOnly(s.handlePlaylists))
+	mux.HandleFunc("POST /api/v1/playlists", s.ownerOnly(s.handleCreatePlaylist))
+	mux.HandleFunc("GET /api/v1/playlists/{id}", s.ownerOnly(s.handlePlaylist))
+	mux.HandleFunc("PATCH /api/v1/playlists/{id}", s.ownerOnly(s.handleRenamePlaylist))
+	mux.HandleFunc("DELETE /api/v1/playlists/{id}", s.ownerOnly(s.handleDeletePlaylist))
+	mux.HandleFunc("POST /api/v1/playlists/{id}/tracks", s.ownerOnly(s.handleAddTracks))
+	mux.HandleFunc("DELETE /api/v1/playlists/{id}/tracks/{pos}", s.ownerOnly(s.handleRemoveTrack))
+	mux.HandleFunc("POST /api/v1/playlists/{id}/move", s.ownerOnly(s.handleMoveTrack))
+	mux.HandleFunc("POST /api/v1/playlists/{id}/share", s.ownerOnly(s.handleShare))
+	mux.HandleFunc("DELETE /api/v1/playlists/{id}/share", s.ownerOnly(s.handleUnshare))
+	mux.HandleFunc("GET /p/{token}", s.handleSharePage)
+}
+
+// ownerOnly refuses share-link holders: they may not list or edit playlists.
+func (s *Server) ownerOnly(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if principalOf(r).owner == "" {
+			writeError(w, http.StatusForbidden, "a share link grants reading its playlist only")
+			return
+		}
+		h(w, r)
+	}
+}
+
+// playlistFailed maps a playlist store error to its status.
+func (s *Server) playlistFailed(w http.ResponseWriter, r *http.Request, err error) {
+	switch {
+	case errors.Is(err, ErrBadPlaylist):
+		writeError(w, http.StatusBadRequest, err.Error())
+	case errors.Is(err, ErrNotFound):
+		writeError(w, http.StatusNotFound, "playlist not found")
+	default:
+		s.internal(w, r, err)
+	}
+}
+
+// readBody decodes a small JSON request body into v, answering 400 itself.
+func readBody(w http.ResponseWriter, r *http.Request, v any) bool {
+	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		writeError(w, http.StatusBadRequest, "malformed JSON body: "+err.Error())
+		return false
+	}
+	return true
+}
+
+// absolute turns the relative share path into the URL a person can open.
+func absolute(r *http.Request, pl catalog.Playlist) catalog.Playlist {
+	if pl.ShareURL != "" {
+		scheme := "http"
+		if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
+			scheme = "https"
+		}
+		pl.ShareURL = scheme + "://" + r.Host + pl.ShareURL
+	}
+	return pl
+}
+
+func (s *Server) handlePlaylists(w http.ResponseWriter, r *http.Request) {
+	pls, err := s.playlists.List(r.Context(), principalOf(r).owner)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	for i := range pls {
+		pls[i] = absolute(r, pls[i])
+	}
+	s.serveJSON(w, r, pls)
+}
+
+// answerPlaylist writes pl (or the error) as the response to an edit.
+func (s *Server) answerPlaylist(w http.ResponseWriter, r *http.Request, status int, pl catalog.Playlist, err error) {
+	if err != nil {
+		s.playlistFailed(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(absolute(r, pl))
+}
+
+func (s *Server) handleCreatePlaylist(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Name     string   `json:"name"`
+		TrackIDs []string `json:"track_ids"`
+	}
+	if !readBody(w, r, &body) {
+		return
+	}
+	owner := principalOf(r).owner
+	pl, err := s.playlists.Create(r.Context(), owner, body.Name)
+	if err == nil && len(body.TrackIDs) > 0 {
+		if pl, err = s.playlists.Add(r.Context(), owner, pl.ID, body.TrackIDs, -1); err != nil {
+			s.playlists.Delete(r.Context(), owner, pl.ID)
+		}
+	}
+	s.answerPlaylist(w, r, http.StatusCreated, pl, err)
+}
+
+func (s *Server) handlePlaylist(w http.ResponseWriter, r *http.Request) {
+	if id := pathID(w, r); id != "" {
+		pl, err := s.playlists.Get(r.Context(), principalOf(r).owner, id)
+		if err != nil {
+			s.playlistFailed(w, r, err)
+			return
+		}
+		s.serveJSON(w, r, absolute(r, pl))
+	}
+}
+
+func (s *Server) handleRenamePlaylist(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Name string `json:"name"`
+	}
+	if id := pathID(w, r); id != "" && readBody(w, r, &body) {
+		pl, err := s.playlists.Rename(r.Context(), principalOf(r).owner, id, body.Name)
+		s.answerPlaylist(w, r, http.StatusOK, pl, err)
+	}
+}
+
+func (s *Server) handleDeletePlaylist(w http.ResponseWriter, r *http.Request) {
+	if id := pathID(w, r); id != "" {
+		if err := s.playlists.Delete(r.Context(), principalOf(r).owner, id); err != nil {
+			s.playlistFailed(w, r, err)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}
+}
+
+func (s *Server) handleAddTracks(w http.ResponseWriter, r *http.Request) {
+	body := struct {
+		TrackIDs []string `json:"track_ids"`
+		Position *int     `json:"position"`
+	}{}
+	if id := pathID(w, r); id != "" && readBody(w, r, &body) {
+		pos := -1
+		if body.Position != nil {
+			pos = *body.Position
+		}
+		pl, err := s.playlists.Add(r.Context(), principalOf(r).owner, id, body.TrackIDs, pos)
+		s.answerPlaylist(w, r, http.StatusOK, pl, err)
+	}
+}
+
+func (s *Server) handleRemoveTrack(w http.ResponseWriter, r *http.Request) {
+	id := pathID(w, r)
+	if id == "" {
+		return
+	}
+	pos, err := strconv.Atoi(r.PathValue("pos"))
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "position must be a whole number (0 is the first track)")
+		return
+	}
+	pl, err := s.playlists.Remove(r.Context(), principalOf(r).owner, id, pos)
+	s.answerPlaylist(w, r, http.StatusOK, pl, err)
+}
+
+func (s *Server) handleMoveTrack(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		From *int `json:"from"`
+		To   *int `json:"to"`
+	}
+	if id := pathID(w, r); id != "" && readBody(w, r, &body) {
+		if body.From == nil || body.To == nil {
+			writeError(w, http.StatusBadRequest, `give both "from" and "to" positions`)
+			return
+		}
+		pl, err := s.playlists.Move(r.Context(), principalOf(r).owner, id, *body.From, *body.To)
+		s.answerPlaylist(w, r, http.StatusOK, pl, err)
+	}
+}
+
+func (s *Server) handleShare(w http.ResponseWriter, r *http.Request) {
+	if id := pathID(w, r); id != "" {
+		owner := principalOf(r).owner
+		if _, err := s.playlists.Share(r.Context(), owner, id); err != nil {
+			s.playlistFailed(w, r, err)
+			return
+		}
+		pl, err := s.playlists.Get(r.Context(), owner, id)
+		s.answerPlaylist(w, r, http.StatusOK, pl, err)
+	}
+}
+
+func (s *Server) handleUnshare(w http.ResponseWriter, r *http.Request) {
+	if id := pathID(w, r); id != "" {
+		if err := s.playlists.Unshare(r.Context(), principalOf(r).owner, id); err != nil {
+			s.playlistFailed(w, r, err)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}
+}
+
+// handleSharePage answers GET /p/{token}: the playlist as JSON for clients,
+// or a self-contained HTML page for a browser. The token in the path is the
+// capability, so this route needs no bearer token.
+func (s *Server) handleSharePage(w http.ResponseWriter, r *http.Request) {
+	token := r.PathValue("token")
+	if !share.ValidToken(token) {
+		writeError(w, http.StatusBadRequest, "malformed share link token")
+		return
+	}
+	pl, err := s.playlists.ByShare(r.Context(), token)
+	if errors.Is(err, ErrNoShare) {
+		writeError(w, http.StatusNotFound, "this share link is unknown or was revoked")
+		return
+	}
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	pl = absolute(r, pl)
+	if wantsHTML(r) {
+		s.serveSharePage(w, r, pl)
+		return
+	}
+	s.serveJSON(w, r, pl)
+}
+
+// wantsHTML is true when the client prefers HTML over JSON (a browser).
+func wantsHTML(r *http.Request) bool {
+	accept := r.Header.Get("Accept")
+	h, j := strings.Index(accept, "text/html"), strings.Index(accept, "application/json")
+	return h >= 0 && (j < 0 || h < j)
+}
+
+// shareScope checks a share-link holder's request: the playlist's tracks,
+// their manifests, segments and covers; everything else is 403.
+func (s *Server) shareScope(w http.ResponseWriter, r *http.Request, token string) bool {
+	path := r.URL.Path
+	kind, id := "", ""
+	switch {
+	case strings.HasPrefix(path, "/chunks/"):
+		kind, id = "chunk", strings.TrimPrefix(path, "/chunks/")
+	case strings.HasPrefix(path, "/api/v1/tracks/"):
+		kind, id = "track", strings.TrimSuffix(strings.TrimPrefix(path, "/api/v1/tracks/"), "/manifest")
+	case strings.HasPrefix(path, "/api/v1/albums/") && strings.HasSuffix(path, "/cover"):
+		kind, id = "cover", strings.TrimSuffix(strings.TrimPrefix(path, "/api/v1/albums/"), "/cover")
+	case strings.HasPrefix(path, "/p/"):
+		return true
+	}
+	if kind != "" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		ok, err := s.playlists.ShareAllows(r.Context(), token, kind, id)
+		if err != nil {
+			s.internal(w, r, err)
+			return false
+		}
+		if ok {
+			return true
+		}
+	}
+	writeError(w, http.StatusForbidden, "this share link does not grant access to "+path)
+	return false
+}

@@ -1,0 +1,180 @@
+package origin
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"segue/net/originclient"
+)
+
+func clientFor(t *testing.T, base, token string) *originclient.Client {
+	t.Helper()
+	c, err := originclient.New(base, originclient.Options{Token: token})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// Acceptance 2 of issue 7: with tokens required, a share link reads its own
+// tracks' manifests, segments and covers, is refused (403) for anything
+// else, and is refused altogether after unshare.
+func TestShareLinkIsACapability(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	_, aliceSecret, err := CreateToken(ctx, w.db, "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, bobSecret, _ := CreateToken(ctx, w.db, "bob")
+	r := startServer(t, ServerOptions{DataDir: w.dir, RequireToken: true}, "127.0.0.1:0")
+	alice, bob, anon := clientFor(t, r.base, aliceSecret), clientFor(t, r.base, bobSecret), clientFor(t, r.base, "")
+
+	if _, err := anon.Playlists(ctx); !errors.Is(err, originclient.ErrUnauthorized) {
+		t.Fatalf("no token: %v, want ErrUnauthorized", err)
+	}
+	pl, err := alice.CreatePlaylist(ctx, "Lemonade bits", []string{w.formation, w.hold})
+	if err != nil || pl.TrackCount != 2 {
+		t.Fatalf("create: %+v %v", pl, err)
+	}
+	if _, err := bob.Playlist(ctx, pl.ID); !errors.Is(err, originclient.ErrNotFound) {
+		t.Fatalf("bob reads alice's playlist: %v", err)
+	}
+	link, err := alice.SharePlaylist(ctx, pl.ID)
+	if err != nil || link.Origin != r.base || len(link.Token) < 22 {
+		t.Fatalf("share: %+v %v", link, err)
+	}
+	holder := clientFor(t, link.Origin, link.Token)
+	got, err := holder.SharedPlaylist(ctx, link.Token)
+	if err != nil || got.ID != pl.ID || len(got.Tracks) != 2 || got.ShareURL != link.String() {
+		t.Fatalf("open link: %+v %v", got, err)
+	}
+	m, err := holder.Manifest(ctx, w.formation)
+	if err != nil {
+		t.Fatalf("manifest through the link: %v", err)
+	}
+	if _, err := holder.Chunk(ctx, m.Renditions[0].Segments[1].Hash); err != nil {
+		t.Fatalf("segment through the link: %v", err)
+	}
+	if _, _, err := holder.Cover(ctx, w.lemonade); err != nil {
+		t.Fatalf("cover through the link: %v", err)
+	}
+	joga, _ := alice.Manifest(ctx, w.joga)
+	for name, err := range map[string]error{
+		"track not in playlist":   func() error { _, err := holder.Track(ctx, w.joga); return err }(),
+		"segment not in playlist": func() error { _, err := holder.Chunk(ctx, joga.Renditions[0].Segments[0].Hash); return err }(),
+		"search":                  func() error { _, err := holder.Search(ctx, "beyo", 5); return err }(),
+		"list playlists":          func() error { _, err := holder.Playlists(ctx); return err }(),
+		"edit playlist":           func() error { _, err := holder.RenamePlaylist(ctx, pl.ID, "mine now"); return err }(),
+	} {
+		if !errors.Is(err, originclient.ErrUnauthorized) || !strings.Contains(err.Error(), "403") {
+			t.Errorf("%s through the link: %v, want 403", name, err)
+		}
+	}
+	if err := alice.UnsharePlaylist(ctx, pl.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := holder.Chunk(ctx, m.Renditions[0].Segments[1].Hash); !errors.Is(err, originclient.ErrUnauthorized) {
+		t.Fatalf("segment after unshare: %v, want refused", err)
+	}
+	if _, err := holder.SharedPlaylist(ctx, link.Token); !errors.Is(err, originclient.ErrNotFound) {
+		t.Fatalf("link after unshare: %v, want not found", err)
+	}
+}
+
+func TestPlaylistAPIEditsAndErrors(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	r := startServer(t, ServerOptions{DataDir: w.dir}, "127.0.0.1:0")
+	c := clientFor(t, r.base, "")
+	pl, err := c.CreatePlaylist(ctx, "Mix", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pl, err = c.AddToPlaylist(ctx, pl.ID, []string{w.joga, w.touch, w.getLucky}, -1); err != nil {
+		t.Fatal(err)
+	}
+	if pl, err = c.MoveInPlaylist(ctx, pl.ID, 2, 0); err != nil || pl.Tracks[0].ID != w.getLucky {
+		t.Fatalf("move: %v %v", trackIDsOf(pl), err)
+	}
+	if pl, err = c.RemoveFromPlaylist(ctx, pl.ID, 1); err != nil || len(pl.Tracks) != 2 || pl.Tracks[1].ID != w.touch {
+		t.Fatalf("remove: %v %v", trackIDsOf(pl), err)
+	}
+	if pl, err = c.RenamePlaylist(ctx, pl.ID, "Renamed"); err != nil || pl.Name != "Renamed" {
+		t.Fatalf("rename: %+v %v", pl, err)
+	}
+	if ls, err := c.Playlists(ctx); err != nil || len(ls) != 1 || ls[0].TrackCount != 2 {
+		t.Fatalf("list: %+v %v", ls, err)
+	}
+	cases := []struct {
+		method, path, body string
+		status             int
+	}{
+		{"POST", "/api/v1/playlists", `{"name": ""}`, 400},
+		{"POST", "/api/v1/playlists", `{"name": "x", "bogus": 1}`, 400},
+		{"POST", "/api/v1/playlists", `not json`, 400},
+		{"POST", "/api/v1/playlists/" + pl.ID + "/tracks", `{"track_ids": ["tnope"]}`, 400},
+		{"POST", "/api/v1/playlists/" + pl.ID + "/move", `{"from": 0}`, 400},
+		{"DELETE", "/api/v1/playlists/" + pl.ID + "/tracks/x", ``, 400},
+		{"DELETE", "/api/v1/playlists/" + pl.ID + "/tracks/7", ``, 400},
+		{"GET", "/api/v1/playlists/plnope", ``, 404},
+		{"PUT", "/api/v1/playlists/" + pl.ID, ``, 405},
+		{"GET", "/p/short", ``, 400},
+		{"GET", "/p/" + strings.Repeat("A", 43), ``, 404},
+	}
+	for _, tc := range cases {
+		resp, body := do(t, tc.method, r.base+tc.path, tc.body)
+		wantError(t, resp, body, tc.status)
+	}
+	if err := c.DeletePlaylist(ctx, pl.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Playlist(ctx, pl.ID); !errors.Is(err, originclient.ErrNotFound) {
+		t.Fatalf("after delete: %v", err)
+	}
+}
+
+func TestSharePageHTML(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	r := startServer(t, ServerOptions{DataDir: w.dir}, "127.0.0.1:0")
+	c := clientFor(t, r.base, "")
+	pl, _ := c.CreatePlaylist(ctx, "Björk & <friends>", []string{w.joga, w.formation})
+	link, err := c.SharePlaylist(ctx, pl.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, body := get(t, "GET", link.String(), map[string]string{"Accept": "text/html,application/xhtml+xml"})
+	page := string(body)
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+		t.Fatalf("status %d type %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	for _, want := range []string{"Björk &amp; &lt;friends&gt;", "Jóga", "Formation", "segue play " + link.String(), "data:image/png;base64,"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	if strings.Contains(page, "http://") && strings.Count(page, "http://") != strings.Count(page, link.String()) {
+		t.Error("page refers to an outside resource")
+	}
+}
+
+// do sends a request with a JSON body and returns the answer read.
+func do(t *testing.T, method, url, body string) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, b
+}
