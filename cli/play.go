@@ -366,9 +366,12 @@ func (r *resolver) target(t string) (*originclient.Client, string, error) {
 	return c, id, nil
 }
 
-// byID resolves a track, album or artist ID by its prefix.
+// byID resolves a playlist, album, artist or track ID by its prefix.
 func (r *resolver) byID(ctx context.Context, c *originclient.Client, id string) ([]catalog.Track, error) {
 	switch {
+	case strings.HasPrefix(id, catalog.PrefixPlaylist):
+		pl, err := c.Playlist(ctx, id)
+		return pl.Tracks, err
 	case strings.HasPrefix(id, catalog.PrefixAlbum):
 		al, err := c.Album(ctx, id)
 		return al.Tracks, err
