@@ -1,0 +1,124 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"segue/catalog"
+)
+
+// clientEnv is one listener's machine: its own config, cache, state and
+// log, talking to origin by default.
+func clientEnv(t *testing.T, origin string) []string {
+	t.Helper()
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "config.toml")
+	body := "origin = " + strconvQuote(origin) + "\nstate_dir = " + strconvQuote(filepath.Join(dir, "state")) +
+		"\nlog_file = " + strconvQuote(filepath.Join(dir, "segue.log")) + "\n[cache]\npath = " + strconvQuote(filepath.Join(dir, "cache.db")) + "\n"
+	if err := os.WriteFile(cfg, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return []string{"--config", cfg}
+}
+
+// segueOK runs segue and fails the test unless it exits 0.
+func segueOK(t *testing.T, args ...string) string {
+	t.Helper()
+	out, errOut, code := segue(t, args...)
+	if code != 0 {
+		t.Fatalf("segue %s: exit %d\n%s\n%s", strings.Join(args, " "), code, out, errOut)
+	}
+	return out
+}
+
+func readFile(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// Issue 7, acceptance 1, 4 and 5 through the CLI: create and share a
+// playlist; a second client with an empty cache and another configured
+// origin plays the URL sample-exact against the first; export/import round
+// trips; a pinned playlist plays entirely with the origin down.
+func TestPlaylistShareExportOffline(t *testing.T) {
+	url, stop := playOrigin(t)
+	alice := clientEnv(t, url)
+	var res catalog.SearchResult
+	getJSON(t, url+"/api/v1/search?q=tone&limit=5", &res)
+	if len(res.Tracks) != 2 {
+		t.Fatalf("search found %d tracks, want 2", len(res.Tracks))
+	}
+	var pl catalog.Playlist
+	out := segueOK(t, append(alice, "playlist", "create", "Trip", res.Tracks[1].ID, res.Tracks[0].ID, "--json")...)
+	if err := json.Unmarshal([]byte(out), &pl); err != nil || pl.TrackCount != 2 {
+		t.Fatalf("create --json: %v in %s", err, out)
+	}
+	shareURL := strings.TrimSpace(segueOK(t, append(alice, "playlist", "share", pl.ID)...))
+	if !strings.HasPrefix(shareURL, url+"/p/") {
+		t.Fatalf("share printed %q", shareURL)
+	}
+	if ls := segueOK(t, append(alice, "playlist", "list")...); !strings.Contains(ls, "Trip") || !strings.Contains(ls, shareURL) {
+		t.Fatalf("playlist list:\n%s", ls)
+	}
+
+	dir := t.TempDir()
+	aWav, bWav := filepath.Join(dir, "a.wav"), filepath.Join(dir, "b.wav")
+	segueOK(t, append(alice, "play", pl.ID, "--output", "wav:"+aWav, "--fast")...)
+	bob := clientEnv(t, "http://127.0.0.1:9") // configured for an origin that is not there
+	segueOK(t, append(bob, "play", shareURL, "--output", "wav:"+bWav, "--fast")...)
+	if a, b := readFile(t, aWav), readFile(t, bWav); len(a) < 1000 || !bytes.Equal(a, b) {
+		t.Fatalf("shared playlist played %d bytes, owner's %d; want identical", len(b), len(a))
+	}
+
+	for _, format := range []string{"m3u8", "xspf"} {
+		file := filepath.Join(dir, "trip."+format)
+		segueOK(t, append(alice, "playlist", "export", pl.ID, "--format", format, "-o", file)...)
+		var imp importResult
+		if err := json.Unmarshal([]byte(segueOK(t, append(alice, "playlist", "import", file, "--json")...)), &imp); err != nil {
+			t.Fatal(err)
+		}
+		if len(imp.Unmatched) != 0 || len(imp.Playlist.Tracks) != 2 ||
+			imp.Playlist.Tracks[0].ID != pl.Tracks[0].ID || imp.Playlist.Tracks[1].ID != pl.Tracks[1].ID {
+			t.Fatalf("%s round trip: %+v", format, imp)
+		}
+	}
+
+	carol := clientEnv(t, "http://127.0.0.1:9")
+	segueOK(t, append(carol, "offline", "add", shareURL, "--quality", "low")...)
+	if ls := segueOK(t, append(carol, "offline", "list")...); !strings.Contains(ls, "complete") {
+		t.Fatalf("offline list:\n%s", ls)
+	}
+	stop()
+	cWav := filepath.Join(dir, "c.wav")
+	segueOK(t, append(carol, "play", shareURL, "--output", "wav:"+cWav, "--fast", "--quality", "low")...)
+	if got, want := wavFrames(t, cWav), wavFrames(t, aWav); got != want {
+		t.Fatalf("offline play wrote %d samples, want %d", got, want)
+	}
+	// Not pinned, origin down: a clear error and a non-zero exit.
+	if _, errOut, code := segue(t, append(bob, "play", pl.Tracks[0].ID, "--origin", url, "--output", "null")...); code == 0 || !strings.Contains(errOut, "offline") {
+		t.Fatalf("uncached play with the origin down: exit %d, %q", code, errOut)
+	}
+}
+
+// Bad share URLs are refused with the reason, on one line, non-zero exit.
+func TestBadShareURLs(t *testing.T) {
+	env := clientEnv(t, "http://127.0.0.1:9")
+	for url, why := range map[string]string{
+		"ftp://host/p/" + strings.Repeat("a", 43):         "scheme ftp",
+		"http://host/p/short":                             "token is malformed",
+		"http://127.0.0.1:9/p/" + strings.Repeat("a", 43): "unreachable",
+	} {
+		_, errOut, code := segue(t, append(env, "playlist", "show", url)...)
+		if code == 0 || !strings.Contains(errOut, why) || strings.Count(strings.TrimSpace(errOut), "\n") != 0 {
+			t.Errorf("show %s: exit %d, stderr %q; want one line naming %q", url, code, errOut, why)
+		}
+	}
+}
