@@ -30,7 +30,17 @@ build: deps
 test: deps
 	$(GO) vet $(TAGS) ./...
 	$(GO) test $(TAGS) -timeout 40m ./...
+	$(MAKE) fuzz FUZZTIME=20s
 
+# fuzz runs every fuzzer for FUZZTIME each (go test -fuzz takes one at a time).
+FUZZTIME ?= 60s
+fuzz:
+	@set -e; for pkg in $$(grep -rl --include='*_test.go' '^func Fuzz' . | xargs -n1 dirname | sort -u); do \
+	  for f in $$(grep -h '^func Fuzz' $$pkg/*_test.go | sed 's/func \(Fuzz[A-Za-z0-9_]*\).*/\1/'); do \
+	    echo "fuzz $$pkg $$f ($(FUZZTIME))"; \
+	    $(GO) test $(TAGS) -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg > /tmp/segue-fuzz.log 2>&1 || { cat /tmp/segue-fuzz.log; exit 1; }; \
+	  done; \
+	done
 demo: build
 	./$(BIN) demo
 

@@ -39,7 +39,7 @@ td{padding:.45rem .4rem;border-bottom:1px solid #23282e}
 td.n,td.d{color:#9aa3ad;font-variant-numeric:tabular-nums;width:1%;white-space:nowrap}
 td.d{text-align:right}
 .sub{color:#9aa3ad;font-size:.9em}
-pre{background:#1c2026;padding:.8rem 1rem;border-radius:.4rem;overflow-x:auto}
+pre{background:#1c2026;padding:.8rem 1rem;border-radius:.4rem;white-space:pre-wrap;word-break:break-all}
 </style></head><body><main>
 <header>{{if .Cover}}<img src="{{.Cover}}" alt="cover">{{else}}<div class="nocover"></div>{{end}}
 <div><div class="meta">Playlist</div><h1>{{.P.Name}}</h1>
