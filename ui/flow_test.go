@@ -51,7 +51,7 @@ func TestFlow(t *testing.T) {
 			cat, pl := fixture(), newFakePlayer()
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			tm := teatest.NewTestModel(t, New(ctx, Options{Catalog: cat, Player: pl}),
+			tm := teatest.NewTestModel(t, New(ctx, Options{Catalog: cat, Player: pl, NoticeFor: time.Hour}),
 				teatest.WithInitialTermSize(size[0], size[1]))
 
 			waitFor(t, tm, "type to search")

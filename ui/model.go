@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"context"
 	"strings"
 
@@ -70,7 +71,7 @@ func New(ctx context.Context, o Options) *Model {
 		now:     nowplaying.New(st, km, covers),
 		bar:     nowplaying.NewBar(st),
 		status:  nowplaying.Status{Volume: 100},
-		line:    statusLine{st: st},
+		line:    statusLine{st: st, stay: cmp.Or(o.NoticeFor, NoticeShow)},
 
 		startNotice: o.Notice, startErr: o.NoticeIsError,
 	}

@@ -25,6 +25,7 @@ type fade struct {
 // statusLine shows the latest notice, fading it out, or the screen's keys.
 type statusLine struct {
 	st    *styles.Styles
+	stay  time.Duration // before a notice turns faint
 	text  string
 	err   bool
 	faint bool
@@ -35,7 +36,7 @@ func (s *statusLine) show(text string, isErr bool) tea.Cmd {
 	s.id++
 	s.text, s.err, s.faint = text, isErr, false
 	id := s.id
-	return tea.Tick(NoticeShow, func(time.Time) tea.Msg { return fade{id: id, step: 1} })
+	return tea.Tick(s.stay, func(time.Time) tea.Msg { return fade{id: id, step: 1} })
 }
 
 func (s *statusLine) fade(f fade) tea.Cmd {

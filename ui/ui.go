@@ -6,6 +6,8 @@
 package ui
 
 import (
+	"time"
+
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -54,4 +56,7 @@ type Options struct {
 	Notice string
 	// NoticeIsError marks Notice as an error.
 	NoticeIsError bool
+	// NoticeFor is how long a notice stays before it fades (default
+	// NoticeShow).
+	NoticeFor time.Duration
 }
