@@ -112,8 +112,10 @@ from scripts (every listing has --json).`,
 	pf.StringVar(&a.origin, "origin", "", "origin URL (default "+config.DefaultOrigin+"; env SEGUE_ORIGIN)")
 	pf.StringVar(&a.token, "token", "", "bearer token for the origin (env SEGUE_TOKEN)")
 	pf.StringVar(&a.cachePath, "cache", "", "cache database path (env SEGUE_CACHE)")
-	pf.Var(&a.cacheSize, "cache-size", "cache size cap, e.g. 500MB or 10GiB (default 2GiB)")
+	a.cacheSize = config.Default().Cache.Size
+	pf.Var(&a.cacheSize, "cache-size", "cache size cap, e.g. 500MB or 10GiB (env SEGUE_CACHE_SIZE)")
 
+	addTUIFlags(root.Flags())
 	for _, add := range commands {
 		root.AddCommand(add(a))
 	}
