@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -150,8 +151,8 @@ func ParseSize(s string) (int64, error) {
 			break
 		}
 	}
-	var n float64
-	if _, err := fmt.Sscanf(t, "%g", &n); err != nil || t == "" || n < 0 {
+	n, err := strconv.ParseFloat(t, 64)
+	if err != nil || n < 0 {
 		return 0, fmt.Errorf("size %q: want a number with an optional unit like 500MB or 10GiB", s)
 	}
 	if n*float64(mult) > 1<<62 {

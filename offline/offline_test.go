@@ -1,0 +1,37 @@
+package offline
+
+import (
+	"reflect"
+	"sort"
+	"testing"
+)
+
+func TestListKeepsSharedKeysPinned(t *testing.T) {
+	dir := t.TempDir()
+	l, err := Load(dir)
+	if err != nil || len(l.Collections) != 0 {
+		t.Fatalf("empty load: %+v %v", l, err)
+	}
+	l.Put(Collection{Ref: "pl1", Hashes: []string{"a", "b"}, Docs: []string{"m1"}})
+	l.Put(Collection{Ref: "al1", Hashes: []string{"b", "c"}, Docs: []string{"m1", "m2"}})
+	if err := l.Save(); err != nil {
+		t.Fatal(err)
+	}
+	l, err = Load(dir)
+	if err != nil || len(l.Collections) != 2 {
+		t.Fatalf("reload: %+v %v", l, err)
+	}
+	orphans := l.Remove("pl1")
+	sort.Strings(orphans)
+	if !reflect.DeepEqual(orphans, []string{"a"}) {
+		t.Fatalf("removing pl1 frees %v, want [a] (b and m1 are still held by al1)", orphans)
+	}
+	if _, ok := l.Find("pl1"); ok || l.Remove("nope") != nil {
+		t.Fatal("pl1 still listed, or removing an unknown ref freed something")
+	}
+	orphans = l.Remove("al1")
+	sort.Strings(orphans)
+	if !reflect.DeepEqual(orphans, []string{"b", "c", "m1", "m2"}) {
+		t.Fatalf("removing al1 frees %v", orphans)
+	}
+}
