@@ -152,7 +152,7 @@ func ParseSize(s string) (int64, error) {
 		}
 	}
 	n, err := strconv.ParseFloat(t, 64)
-	if err != nil || n < 0 {
+	if err != nil || n < 0 || n != n { // n != n: NaN
 		return 0, fmt.Errorf("size %q: want a number with an optional unit like 500MB or 10GiB", s)
 	}
 	if n*float64(mult) > 1<<62 {

@@ -24,6 +24,7 @@ func TestParseSize(t *testing.T) {
 		{in: "-1MB", bad: true},
 		{in: "12 parsecs", bad: true},
 		{in: "1e30TB", bad: true},
+		{in: "NaN", bad: true},
 	}
 	for _, tt := range tests {
 		got, err := ParseSize(tt.in)
