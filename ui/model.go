@@ -17,6 +17,9 @@ import (
 	"segue/ui/list"
 	"segue/ui/notice"
 	"segue/ui/nowplaying"
+	"segue/ui/pin"
+	"segue/ui/playlists"
+	"segue/ui/prompt"
 	"segue/ui/queue"
 	"segue/ui/search"
 	"segue/ui/styles"
@@ -28,6 +31,7 @@ const (
 	libraryScreen
 	queueScreen
 	nowScreen
+	playlistsScreen
 )
 
 // Model is the root of the interface. It routes and lays out; the screens
@@ -43,6 +47,7 @@ type Model struct {
 	library *library.View
 	queue   *queue.View
 	now     *nowplaying.View
+	lists   *playlists.View
 	screens []Screen
 	active  int
 
@@ -54,6 +59,14 @@ type Model struct {
 	pending  []action.Action // requests waiting for the one in flight
 	inFlight bool
 
+	store  playlists.Store
+	opener Opener
+	pinner pin.Pinner
+	pins   *pin.State
+	picker *playlists.Picker // open over the active screen, or nil
+	prompt *prompt.Prompt    // open in the status line, or nil
+	output []string          // terminal sequences (OSC 52) to write before the next frame
+
 	startNotice string
 	startErr    bool
 	w, h        int
@@ -63,7 +76,10 @@ type Model struct {
 func New(ctx context.Context, o Options) *Model {
 	st, km := styles.New(o.Theme), keys.Default()
 	covers := cover.NewStore(ctx, o.Catalog)
+	pins := pin.NewState()
 	m := &Model{
+		store: o.Playlists, opener: o.Opener, pinner: o.Pinner, pins: pins,
+		lists: playlists.New(ctx, o.Playlists, st, km, pins),
 		ctx: ctx, player: o.Player, km: km, st: st, covers: covers,
 		search:  search.New(ctx, o.Catalog, st, km),
 		library: library.New(ctx, o.Catalog, st, km, covers),
@@ -75,13 +91,14 @@ func New(ctx context.Context, o Options) *Model {
 
 		startNotice: o.Notice, startErr: o.NoticeIsError,
 	}
-	m.screens = []Screen{m.search, m.library, m.queue, m.now}
+	m.library.SetPins(pins)
+	m.screens = []Screen{m.search, m.library, m.queue, m.now, m.lists}
 	return m
 }
 
 // Init loads the artist list and starts listening to the player.
 func (m *Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{m.library.Init(), waitEvents(m.player.Events()), m.request(action.Action{Kind: action.Refresh})}
+	cmds := []tea.Cmd{m.library.Init(), m.lists.Init(), pin.Load(m.pinner), waitEvents(m.player.Events()), m.request(action.Action{Kind: action.Refresh})}
 	if m.startNotice != "" {
 		cmds = append(cmds, m.line.show(m.startNotice, m.startErr))
 	}
@@ -128,8 +145,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.active = libraryScreen
 		return m, m.library.Update(msg)
 	}
+	if cmd, ok := m.sharing(msg); ok {
+		return m, cmd
+	}
 	// a screen's own messages (search results, loaded documents)
 	var cmds []tea.Cmd
+	if m.picker != nil {
+		cmd, _ := m.picker.Update(msg)
+		cmds = append(cmds, cmd)
+	}
 	for _, s := range m.screens {
 		cmds = append(cmds, s.Update(msg))
 	}
@@ -142,6 +166,9 @@ func (m *Model) layout() {
 	for _, s := range m.screens {
 		s.SetSize(m.w, bodyH)
 	}
+	if m.picker != nil {
+		m.picker.SetSize(m.w, bodyH)
+	}
 	m.bar.SetSize(m.w, nowplaying.BarHeight)
 }
 
@@ -151,6 +178,26 @@ func (m *Model) bodyHeight() int { return max(m.h-2-nowplaying.BarHeight, 0) }
 
 func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 	km, scr := m.km, m.screens[m.active]
+	if m.prompt != nil {
+		if key.Matches(msg, km.ForceQuit) {
+			return tea.Quit
+		}
+		cmd, done := m.prompt.Key(msg)
+		if done {
+			m.prompt = nil
+		}
+		return cmd
+	}
+	if m.picker != nil {
+		if key.Matches(msg, km.ForceQuit) {
+			return tea.Quit
+		}
+		cmd, done := m.picker.Update(msg)
+		if done {
+			m.picker = nil
+		}
+		return cmd
+	}
 	if m.help {
 		m.help = false // any key closes help
 		if key.Matches(msg, km.ForceQuit) {
@@ -168,7 +215,7 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		m.active = (m.active + len(m.screens) - 1) % len(m.screens)
 		return nil
 	}
-	if scr.Typing() {
+	if c, ok := scr.(claimer); scr.Typing() || ok && c.Claims(msg) {
 		return scr.Update(msg)
 	}
 	switch {
@@ -179,6 +226,8 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, km.Search):
 		m.active = searchScreen
 		m.search.Focus()
+	case key.Matches(msg, km.OpenURL):
+		return m.askURL()
 	case key.Matches(msg, km.Pause):
 		return m.request(action.Action{Kind: action.TogglePause})
 	case key.Matches(msg, km.Next):
@@ -295,8 +344,14 @@ func (m *Model) View() string {
 	} else {
 		body = m.screens[m.active].View()
 	}
-	out := m.tabs() + "\n" + list.Block(body, m.w, m.bodyHeight()) + "\n" +
-		m.line.view(m.w, m.shortHelp()) + "\n" + m.bar.View()
+	if m.picker != nil && !m.help {
+		body = m.picker.View()
+	}
+	line := m.line.view(m.w, m.shortHelp())
+	if m.prompt != nil {
+		line = m.prompt.View(m.st, m.w)
+	}
+	out := m.tabs() + "\n" + list.Block(body, m.w, m.bodyHeight()) + "\n" + line + "\n" + m.bar.View()
 	return list.Block(out, m.w, m.h)
 }
 

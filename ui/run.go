@@ -19,6 +19,9 @@ import (
 type RunOptions struct {
 	Input  io.Reader
 	Output io.Writer
+	// Width and Height are the size used when Output is not a terminal
+	// (tests drawing into a buffer); a terminal reports its own.
+	Width, Height int
 	// FirstFrame, when set, is called once the first full frame has been
 	// written to the terminal (for start-up measurements).
 	FirstFrame func()
@@ -67,6 +70,9 @@ func Run(ctx context.Context, o Options, ro RunOptions) error {
 			watchSize(p, int(f.Fd()), stop)
 		}()
 	}
+	if ro.Width > 0 && ro.Height > 0 {
+		go p.Send(tea.WindowSizeMsg{Width: ro.Width, Height: ro.Height}) // Send blocks until the loop runs
+	}
 	_, err := p.Run()
 	close(stop)
 	wg.Wait()
@@ -113,6 +119,9 @@ func (p painted) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		p.scr.resized(ws.Width)
 	}
 	_, cmd := p.m.Update(msg)
+	if out := p.m.takeOutput(); out != "" {
+		p.scr.write(out)
+	}
 	return p, cmd
 }
 

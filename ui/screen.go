@@ -25,8 +25,9 @@ const (
 type screen struct {
 	out io.Writer
 
-	mu      sync.Mutex // guards pending, full, width and stopped
+	mu      sync.Mutex // guards pending, raw, full, width and stopped
 	pending string     // the latest frame not yet drawn
+	raw     string     // sequences to write before the next frame (OSC 52)
 	full    bool       // repaint everything next (after a resize)
 	width   int        // the terminal's columns
 	stopped bool
@@ -85,6 +86,18 @@ func (s *screen) set(frame string) {
 	}
 }
 
+// write hands the screen sequences that are not part of a frame (the
+// clipboard's OSC 52); they are written whole, between two frames.
+func (s *screen) write(seq string) {
+	s.mu.Lock()
+	s.raw += seq
+	s.mu.Unlock()
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
 // resized makes the next frame repaint the whole screen, w columns wide.
 func (s *screen) resized(w int) {
 	s.mu.Lock()
@@ -100,9 +113,12 @@ func (s *screen) loop() {
 		case <-s.wake:
 		}
 		s.mu.Lock()
-		frame, full, w := s.pending, s.full, s.width
-		s.full = false
+		frame, full, w, raw := s.pending, s.full, s.width, s.raw
+		s.full, s.raw = false, ""
 		s.mu.Unlock()
+		if raw != "" {
+			_, _ = io.WriteString(s.out, raw)
+		}
 		s.draw(frame, full, w)
 	}
 }

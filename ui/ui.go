@@ -6,13 +6,17 @@
 package ui
 
 import (
+	"context"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"segue/catalog"
 	"segue/ui/cover"
 	"segue/ui/library"
+	"segue/ui/pin"
+	"segue/ui/playlists"
 	"segue/ui/search"
 )
 
@@ -22,6 +26,19 @@ type Catalog interface {
 	search.Searcher
 	library.Browser
 	cover.Fetcher
+}
+
+// Opener resolves what the user pastes after `o` (a share URL, or a
+// playlist, album or track ID) into the tracks to play. Its error is shown
+// as it is, on one line.
+type Opener interface {
+	Open(ctx context.Context, ref string) ([]catalog.Track, error)
+}
+
+// claimer is a Screen that takes some keys before the global ones (the
+// playlists screen's n).
+type claimer interface {
+	Claims(msg tea.KeyMsg) bool
 }
 
 // Component is the contract every part of the interface keeps.
@@ -56,6 +73,14 @@ type Options struct {
 	Notice string
 	// NoticeIsError marks Notice as an error.
 	NoticeIsError bool
+	// Playlists lists and edits the token's playlists; nil hides them
+	// behind an error notice.
+	Playlists playlists.Store
+	// Opener plays what `o` is given; nil disables `o`.
+	Opener Opener
+	// Pinner pins playlists and albums for offline play (`O`); nil
+	// disables it.
+	Pinner pin.Pinner
 	// NoticeFor is how long a notice stays before it fades (default
 	// NoticeShow).
 	NoticeFor time.Duration

@@ -17,10 +17,16 @@ type Map struct {
 	Pause, Next, Prev, SeekBack, SeekFwd, VolUp, VolDown key.Binding
 
 	NextScreen, PrevScreen, Help, Quit, ForceQuit key.Binding
+
+	// playlists, sharing and offline
+	NewPlaylist, Rename, DeletePlaylist, ToPlaylist, SharePlaylist, OpenURL, Offline key.Binding
+	Confirm                                                                           key.Binding
 }
 
-// Default returns the bindings described in the issue: arrows and vim keys,
-// `/` search, space pause, n/p, ←/→ seek, +/- volume, tab screens, q quit.
+// Default returns the bindings described in the issues: arrows and vim keys,
+// `/` search, space pause, n/p, ←/→ seek, +/- volume, tab screens, q quit;
+// playlists: n new, r rename, D delete, s add a track, S share, o open a
+// URL, O offline. Shuffle is z, since s adds to a playlist.
 func Default() Map {
 	b := func(help, desc string, keys ...string) key.Binding {
 		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
@@ -45,7 +51,7 @@ func Default() Map {
 		MoveUp:   b("K", "move up", "K"),
 		Remove:   b("d", "remove", "d", "delete"),
 		Clear:    b("C", "clear queue", "C"),
-		Shuffle:  b("s", "shuffle", "s"),
+		Shuffle:  b("z", "shuffle", "z"),
 		Repeat:   b("r", "repeat mode", "r"),
 
 		Pause:    b("space", "pause", " "),
@@ -61,6 +67,15 @@ func Default() Map {
 		Help:       b("?", "help", "?"),
 		Quit:       b("q", "quit", "q"),
 		ForceQuit:  b("ctrl+c", "quit", "ctrl+c"),
+
+		NewPlaylist:    b("n", "new playlist", "n"),
+		Rename:         b("r", "rename", "r"),
+		DeletePlaylist: b("D", "delete playlist", "D"),
+		ToPlaylist:     b("s", "add to playlist", "s"),
+		SharePlaylist:  b("S", "share (copies URL)", "S"),
+		OpenURL:        b("o", "open URL or ID", "o"),
+		Offline:        b("O", "offline on/off", "O"),
+		Confirm:        b("y", "yes", "y", "Y"),
 	}
 }
 
@@ -71,7 +86,7 @@ func (m Map) Playback() []key.Binding {
 
 // Global returns the screen and program bindings.
 func (m Map) Global() []key.Binding {
-	return []key.Binding{m.NextScreen, m.PrevScreen, m.Search, m.Help, m.Quit}
+	return []key.Binding{m.NextScreen, m.PrevScreen, m.Search, m.OpenURL, m.Help, m.Quit}
 }
 
 // Navigation returns the list movement bindings.

@@ -19,6 +19,8 @@ import (
 	"segue/ui/keys"
 	"segue/ui/list"
 	"segue/ui/notice"
+	"segue/ui/pin"
+	"segue/ui/playlists"
 	"segue/ui/styles"
 )
 
@@ -84,6 +86,7 @@ type View struct {
 	st     *styles.Styles
 	km     keys.Map
 	covers *cover.Store
+	pins   *pin.State // for the offline marks; nil shows none
 
 	stack   []*level // never empty: artists at the bottom
 	loading string   // what is being loaded, for the heading
@@ -108,6 +111,9 @@ func (v *View) Init() tea.Cmd {
 		return artistsLoaded{artists: as, err: err}
 	}
 }
+
+// SetPins hands the screen the offline state it marks albums with.
+func (v *View) SetPins(p *pin.State) { v.pins = p }
 
 // Title names the screen in the tab line.
 func (v *View) Title() string { return "Library" }
@@ -136,14 +142,17 @@ func (v *View) listHeight(lv *level) int {
 // ShortHelp lists the keys worth showing on this screen.
 func (v *View) ShortHelp() []key.Binding {
 	if v.top().kind == albumLevel {
-		return []key.Binding{v.km.Play, v.km.Add, v.km.PlayNext, v.km.Back}
+		return []key.Binding{v.km.Play, v.km.Add, v.km.PlayNext, v.km.ToPlaylist, v.km.Offline, v.km.Back}
+	}
+	if v.top().kind == albumsLevel {
+		return []key.Binding{v.km.Open, v.km.Offline, v.km.Back}
 	}
 	return []key.Binding{v.km.Open, v.km.Back}
 }
 
 // FullHelp lists every key of this screen by group.
 func (v *View) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{v.km.Open, v.km.Back, v.km.Play, v.km.Add, v.km.PlayNext}}
+	return [][]key.Binding{{v.km.Open, v.km.Back, v.km.Play, v.km.Add, v.km.PlayNext, v.km.ToPlaylist, v.km.Offline}}
 }
 
 // Update handles keys, mouse and the screen's own messages.
@@ -226,10 +235,33 @@ func (v *View) key(msg tea.KeyMsg) tea.Cmd {
 		return v.activate(action.Add)
 	case key.Matches(msg, v.km.PlayNext):
 		return v.activate(action.PlayNext)
+	case key.Matches(msg, v.km.ToPlaylist):
+		if c := lv.l.Cursor(); lv.kind == albumLevel && c >= 0 {
+			p := playlists.Pick{Tracks: []catalog.Track{lv.album.Tracks[c]}}
+			return func() tea.Msg { return p }
+		}
+	case key.Matches(msg, v.km.Offline):
+		return v.toggleOffline(lv)
 	default:
 		lv.l.HandleKey(msg, v.km)
 	}
 	return nil
+}
+
+// toggleOffline pins (or unpins) the album shown, or the one selected in
+// an artist's albums.
+func (v *View) toggleOffline(lv *level) tea.Cmd {
+	var al catalog.Album
+	switch c := lv.l.Cursor(); {
+	case lv.kind == albumLevel:
+		al = lv.album
+	case lv.kind == albumsLevel && c >= 0:
+		al = lv.artist.Albums[c]
+	default:
+		return nil
+	}
+	t := pin.Toggle{Ref: al.ID, Name: "album “" + al.Title + "”"}
+	return func() tea.Msg { return t }
 }
 
 // activate opens the selected artist or album, or sends the selected track

@@ -27,7 +27,7 @@ func (v *View) View() string {
 	case albumLevel:
 		a := lv.album
 		head = a.Title + " — " + a.Artist
-		sub = strings.Join(nonEmpty(yearOf(a.Year), fmt.Sprintf("%d tracks", len(a.Tracks)), nowplaying.Clock(albumTime(a))), " · ")
+		sub = strings.Join(nonEmpty(yearOf(a.Year), fmt.Sprintf("%d tracks", len(a.Tracks)), nowplaying.Clock(albumTime(a)), v.pins.Mark(a.ID)), " · ")
 	}
 	switch {
 	case v.err != nil:
@@ -78,7 +78,7 @@ func (v *View) rows(lv *level, w int) string {
 			s = a.Name
 		case albumsLevel:
 			a := lv.artist.Albums[i]
-			s = list.Columns(w-2, []int{1}, a.Title, strings.Join(nonEmpty(yearOf(a.Year), fmt.Sprintf("%d tracks", a.TrackCount)), " · "))
+			s = list.Columns(w-2, []int{1}, a.Title, strings.Join(nonEmpty(v.pins.Mark(a.ID), yearOf(a.Year), fmt.Sprintf("%d tracks", a.TrackCount)), " · "))
 		case albumLevel:
 			t := lv.album.Tracks[i]
 			s = list.Columns(w-2, []int{1}, fmt.Sprintf("%2d. %s", t.TrackNo, t.Title), nowplaying.Clock(ms(t.DurationMS)))

@@ -16,6 +16,7 @@ import (
 	"segue/ui/keys"
 	"segue/ui/list"
 	"segue/ui/nowplaying"
+	"segue/ui/playlists"
 	"segue/ui/styles"
 )
 
@@ -78,7 +79,9 @@ func (v *View) ShortHelp() []key.Binding {
 }
 
 // FullHelp lists every key of this screen by group.
-func (v *View) FullHelp() [][]key.Binding { return [][]key.Binding{v.ShortHelp()} }
+func (v *View) FullHelp() [][]key.Binding {
+	return [][]key.Binding{append(v.ShortHelp(), v.km.ToPlaylist)}
+}
 
 // Update handles keys and mouse.
 func (v *View) Update(msg tea.Msg) tea.Cmd {
@@ -118,6 +121,11 @@ func (v *View) key(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, v.km.Remove):
 		if c >= 0 {
 			return send(action.Action{Kind: action.Remove, Index: c})
+		}
+	case key.Matches(msg, v.km.ToPlaylist):
+		if c >= 0 {
+			p := playlists.Pick{Tracks: []catalog.Track{v.state.Tracks[c]}}
+			return func() tea.Msg { return p }
 		}
 	case key.Matches(msg, v.km.Clear):
 		return send(action.Action{Kind: action.Clear})

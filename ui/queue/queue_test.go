@@ -44,7 +44,7 @@ func TestKeysBecomeRequests(t *testing.T) {
 	if a := press("enter"); a.Kind != action.Jump || a.Index != 1 {
 		t.Fatalf("enter: %+v", a)
 	}
-	for s, k := range map[string]action.Kind{"C": action.Clear, "s": action.Shuffle, "r": action.CycleRepeat} {
+	for s, k := range map[string]action.Kind{"C": action.Clear, "z": action.Shuffle, "r": action.CycleRepeat} {
 		if a := press(s); a.Kind != k {
 			t.Fatalf("%s: %+v, want kind %v", s, a, k)
 		}

@@ -19,6 +19,7 @@ import (
 	"segue/ui/library"
 	"segue/ui/list"
 	"segue/ui/nowplaying"
+	"segue/ui/playlists"
 	"segue/ui/styles"
 )
 
@@ -111,7 +112,7 @@ func (v *View) ShortHelp() []key.Binding {
 
 // FullHelp lists every key of this screen by group.
 func (v *View) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{v.km.Search, v.km.Blur, v.km.Play, v.km.Add, v.km.PlayNext}}
+	return [][]key.Binding{{v.km.Search, v.km.Blur, v.km.Play, v.km.Add, v.km.PlayNext, v.km.ToPlaylist}}
 }
 
 // Update handles keys, mouse and the screen's own messages.
@@ -164,6 +165,11 @@ func (v *View) key(msg tea.KeyMsg) tea.Cmd {
 		return v.activate(action.Add)
 	case key.Matches(msg, v.km.PlayNext):
 		return v.activate(action.PlayNext)
+	case key.Matches(msg, v.km.ToPlaylist):
+		if c := v.l.Cursor(); c >= 0 && v.rows[c].kind == trackRow {
+			p := playlists.Pick{Tracks: []catalog.Track{v.res.Tracks[v.rows[c].i]}}
+			return func() tea.Msg { return p }
+		}
 	case key.Matches(msg, v.km.Up):
 		if v.l.Cursor() <= 1 {
 			v.input.Focus()

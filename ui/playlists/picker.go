@@ -1,0 +1,136 @@
+package playlists
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"segue/catalog"
+	"segue/ui/keys"
+	"segue/ui/list"
+	"segue/ui/prompt"
+	"segue/ui/styles"
+)
+
+// pickerLoaded answers the picker's listing.
+type pickerLoaded struct {
+	pls []catalog.Playlist
+	err error
+}
+
+// Picker chooses the playlist tracks go to: its first row makes a new one.
+// The root shows it over the active screen and gives it every key.
+type Picker struct {
+	ctx    context.Context
+	store  Store
+	st     *styles.Styles
+	km     keys.Map
+	tracks []catalog.Track
+
+	pls     []catalog.Playlist
+	l       list.List
+	loading bool
+	err     error
+	w, h    int
+}
+
+// NewPicker opens a picker for tracks; the Cmd loads the playlists.
+func NewPicker(ctx context.Context, store Store, st *styles.Styles, km keys.Map, tracks []catalog.Track) (*Picker, tea.Cmd) {
+	p := &Picker{ctx: ctx, store: store, st: st, km: km, tracks: tracks, loading: true}
+	p.l.SetLen(1)
+	return p, func() tea.Msg {
+		pls, err := store.Playlists(ctx)
+		if err != nil {
+			err = fmt.Errorf("list playlists: %w", err)
+		}
+		return pickerLoaded{pls: pls, err: err}
+	}
+}
+
+// SetSize sets the area the picker draws in.
+func (p *Picker) SetSize(w, h int) {
+	p.w, p.h = w, h
+	p.l.SetHeight(h - header)
+}
+
+// ShortHelp lists the picker's keys.
+func (p *Picker) ShortHelp() []key.Binding {
+	return []key.Binding{p.km.Play, p.km.Up, p.km.Down, p.km.Blur}
+}
+
+// what names the tracks being added.
+func (p *Picker) what() string {
+	if len(p.tracks) == 1 {
+		return "“" + p.tracks[0].Title + "”"
+	}
+	return strconv.Itoa(len(p.tracks)) + " tracks"
+}
+
+// Update handles msg; done says the picker is finished (chosen or
+// cancelled) and should close.
+func (p *Picker) Update(msg tea.Msg) (cmd tea.Cmd, done bool) {
+	switch msg := msg.(type) {
+	case pickerLoaded:
+		p.loading, p.err = false, msg.err
+		p.pls = msg.pls
+		p.l.SetLen(len(p.pls) + 1)
+		if len(p.pls) > 0 {
+			p.l.Select(1) // the most likely choice: an existing playlist
+		}
+	case tea.KeyMsg:
+		switch {
+		case key.Matches(msg, p.km.Blur), key.Matches(msg, p.km.Back), key.Matches(msg, p.km.Quit):
+			return nil, true
+		case key.Matches(msg, p.km.Play), key.Matches(msg, p.km.Open):
+			return p.choose(p.l.Cursor()), true
+		default:
+			p.l.HandleKey(msg, p.km)
+		}
+	}
+	return nil, false
+}
+
+func (p *Picker) choose(c int) tea.Cmd {
+	ctx, s, what := p.ctx, p.store, p.what()
+	ids := make([]string, len(p.tracks))
+	for i, t := range p.tracks {
+		ids[i] = t.ID
+	}
+	if c <= 0 {
+		return prompt.Send(prompt.Ask{Label: "New playlist with " + what + ":", Then: func(name string) tea.Cmd {
+			return edit(func() (catalog.Playlist, error) { return s.CreatePlaylist(ctx, name, ids) },
+				"created playlist “"+name+"” with "+what, "create playlist "+name)
+		}})
+	}
+	pl := p.pls[c-1]
+	return edit(func() (catalog.Playlist, error) { return s.AddToPlaylist(ctx, pl.ID, ids, -1) },
+		"added "+what+" to “"+pl.Name+"”", "add "+what+" to playlist "+pl.Name)
+}
+
+// View draws the picker in exactly its size.
+func (p *Picker) View() string {
+	sub := "enter adds, esc cancels"
+	switch {
+	case p.err != nil:
+		sub = p.st.Error.Render(p.err.Error())
+	case p.loading:
+		sub = p.st.Muted.Render("loading playlists…")
+	default:
+		sub = p.st.Muted.Render(sub)
+	}
+	body := p.l.Render(p.w, func(i int, sel bool) string {
+		s := "+ New playlist…"
+		if i > 0 {
+			pl := p.pls[i-1]
+			s = list.Columns(p.w-2, []int{1}, pl.Name, fmt.Sprintf("%d tracks", pl.TrackCount))
+		}
+		if sel {
+			return p.st.Selected.Render(list.Fit("› "+s, p.w))
+		}
+		return "  " + p.st.Row.Render(s)
+	})
+	return list.Block(p.st.Title.Render("Add "+p.what()+" to playlist")+"\n"+sub+"\n"+body, p.w, p.h)
+}

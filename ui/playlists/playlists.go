@@ -1,0 +1,382 @@
+// Package playlists owns the playlists screen (my playlists; one opened
+// with its tracks) and the picker that adds tracks to a playlist. Every
+// change goes to the origin through a Store in a Cmd; the screen shows what
+// the origin answered. It sends playback requests as action messages,
+// prompts as prompt.Ask, offline toggles as pin.Toggle and a made share
+// link as Shared; it never writes to the terminal itself.
+package playlists
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"segue/catalog"
+	"segue/share"
+	"segue/ui/action"
+	"segue/ui/keys"
+	"segue/ui/list"
+	"segue/ui/notice"
+	"segue/ui/pin"
+	"segue/ui/prompt"
+	"segue/ui/styles"
+)
+
+// Lister reads the token's playlists.
+type Lister interface {
+	Playlists(ctx context.Context) ([]catalog.Playlist, error)
+	Playlist(ctx context.Context, id string) (catalog.Playlist, error)
+}
+
+// Editor makes, renames and deletes playlists.
+type Editor interface {
+	CreatePlaylist(ctx context.Context, name string, trackIDs []string) (catalog.Playlist, error)
+	RenamePlaylist(ctx context.Context, id, name string) (catalog.Playlist, error)
+	DeletePlaylist(ctx context.Context, id string) error
+}
+
+// TrackEditor changes a playlist's tracks.
+type TrackEditor interface {
+	AddToPlaylist(ctx context.Context, id string, trackIDs []string, pos int) (catalog.Playlist, error)
+	RemoveFromPlaylist(ctx context.Context, id string, pos int) (catalog.Playlist, error)
+	MoveInPlaylist(ctx context.Context, id string, from, to int) (catalog.Playlist, error)
+}
+
+// Sharer makes a playlist's share link.
+type Sharer interface {
+	SharePlaylist(ctx context.Context, id string) (share.Link, error)
+}
+
+// Store is the origin as the screen uses it (the origin client).
+type Store interface {
+	Lister
+	Editor
+	TrackEditor
+	Sharer
+}
+
+// Pick asks the root to open the picker for Tracks.
+type Pick struct{ Tracks []catalog.Track }
+
+// Shared says a playlist's share link was made; the root shows it and
+// copies it to the clipboard.
+type Shared struct {
+	Name string
+	URL  string
+}
+
+// Changed carries a playlist as the origin answered a change to it; Note
+// tells the user what happened.
+type Changed struct {
+	Playlist catalog.Playlist
+	Note     string
+	Err      error
+}
+
+type loaded struct {
+	pls []catalog.Playlist
+	err error
+}
+
+type opened struct {
+	pl  catalog.Playlist
+	err error
+}
+
+type deleted struct {
+	id, name string
+	err      error
+}
+
+// header is the lines above a list.
+const header = 2
+
+// View is the playlists screen.
+type View struct {
+	ctx   context.Context
+	store Store
+	st    *styles.Styles
+	km    keys.Map
+	pins  *pin.State
+
+	pls  []catalog.Playlist
+	l    list.List
+	open *catalog.Playlist // the playlist shown with its tracks, nil for the list
+	tl   list.List         // cursor over open's tracks
+
+	loading string
+	err     error
+	w, h    int
+}
+
+// New returns the screen; Init loads the list.
+func New(ctx context.Context, store Store, st *styles.Styles, km keys.Map, pins *pin.State) *View {
+	return &View{ctx: ctx, store: store, st: st, km: km, pins: pins}
+}
+
+// Init loads the playlists.
+func (v *View) Init() tea.Cmd {
+	if v.store == nil {
+		return nil
+	}
+	ctx, s := v.ctx, v.store
+	v.loading = "playlists"
+	return func() tea.Msg {
+		pls, err := s.Playlists(ctx)
+		if err != nil {
+			err = fmt.Errorf("list playlists: %w", err)
+		}
+		return loaded{pls: pls, err: err}
+	}
+}
+
+// Title names the screen in the tab line.
+func (v *View) Title() string { return "Playlists" }
+
+// Typing reports whether the screen takes printable keys (never: prompts
+// are the root's).
+func (v *View) Typing() bool { return false }
+
+// Claims reports whether the screen takes msg before the global keys: n
+// makes a playlist here instead of skipping a track.
+func (v *View) Claims(msg tea.KeyMsg) bool {
+	return v.open == nil && key.Matches(msg, v.km.NewPlaylist)
+}
+
+// SetSize sets the area the screen draws in.
+func (v *View) SetSize(w, h int) {
+	v.w, v.h = w, h
+	v.l.SetHeight(h - header)
+	v.tl.SetHeight(h - header)
+}
+
+// ShortHelp lists the keys worth showing on this screen.
+func (v *View) ShortHelp() []key.Binding {
+	if v.open != nil {
+		return []key.Binding{v.km.Play, v.km.Remove, v.km.MoveDown, v.km.MoveUp, v.km.SharePlaylist, v.km.Offline, v.km.Back}
+	}
+	return []key.Binding{v.km.Open, v.km.NewPlaylist, v.km.Rename, v.km.DeletePlaylist, v.km.SharePlaylist, v.km.Offline}
+}
+
+// FullHelp lists every key of this screen by group.
+func (v *View) FullHelp() [][]key.Binding {
+	return [][]key.Binding{
+		{v.km.Open, v.km.NewPlaylist, v.km.Rename, v.km.DeletePlaylist, v.km.SharePlaylist, v.km.Offline},
+		{v.km.Play, v.km.Add, v.km.ToPlaylist, v.km.Remove, v.km.MoveDown, v.km.MoveUp, v.km.Back},
+	}
+}
+
+// Update handles keys, mouse and the screen's own messages.
+func (v *View) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case loaded:
+		v.loading, v.err = "", msg.err
+		if msg.err != nil {
+			return notice.Error(msg.err)
+		}
+		v.pls = msg.pls
+		v.l.SetLen(len(v.pls))
+	case opened:
+		v.loading, v.err = "", msg.err
+		if msg.err != nil {
+			return notice.Error(msg.err)
+		}
+		v.show(msg.pl)
+		v.tl.Select(0)
+	case Changed:
+		if msg.Err != nil {
+			return notice.Error(msg.Err)
+		}
+		v.put(msg.Playlist)
+		if msg.Note != "" {
+			return notice.Info(msg.Note)
+		}
+	case deleted:
+		if msg.err != nil {
+			return notice.Error(msg.err)
+		}
+		v.pls = slices.DeleteFunc(v.pls, func(p catalog.Playlist) bool { return p.ID == msg.id })
+		v.l.SetLen(len(v.pls))
+		if v.open != nil && v.open.ID == msg.id {
+			v.open = nil
+		}
+		return notice.Info("deleted playlist “" + msg.name + "”")
+	case tea.KeyMsg:
+		if v.open != nil {
+			return v.trackKey(msg)
+		}
+		return v.listKey(msg)
+	case tea.MouseMsg:
+		l := &v.l
+		if v.open != nil {
+			l = &v.tl
+		}
+		if l.HandleWheel(msg) || msg.Action != tea.MouseActionPress || msg.Button != tea.MouseButtonLeft {
+			return nil
+		}
+		if _, double, ok := l.Click(msg.Y-header, time.Now()); ok && double {
+			return v.Update(tea.KeyMsg{Type: tea.KeyEnter})
+		}
+	}
+	return nil
+}
+
+// put shows pl where the list (and the open playlist) had it; a new one
+// goes first.
+func (v *View) put(pl catalog.Playlist) {
+	row := pl
+	row.Tracks = nil
+	if i := slices.IndexFunc(v.pls, func(p catalog.Playlist) bool { return p.ID == pl.ID }); i >= 0 {
+		v.pls[i] = row
+	} else {
+		v.pls = append([]catalog.Playlist{row}, v.pls...)
+		v.l.SetLen(len(v.pls))
+		if v.open == nil {
+			v.l.Select(0)
+		}
+	}
+	if v.open != nil && v.open.ID == pl.ID {
+		v.show(pl)
+	}
+}
+
+func (v *View) show(pl catalog.Playlist) {
+	v.open = &pl
+	v.tl.SetHeight(v.h - header)
+	v.tl.SetLen(len(pl.Tracks))
+}
+
+func (v *View) selected() (catalog.Playlist, bool) {
+	if v.open != nil {
+		return *v.open, true
+	}
+	c := v.l.Cursor()
+	if c < 0 {
+		return catalog.Playlist{}, false
+	}
+	return v.pls[c], true
+}
+
+func (v *View) listKey(msg tea.KeyMsg) tea.Cmd {
+	ctx, s := v.ctx, v.store
+	if key.Matches(msg, v.km.NewPlaylist) {
+		return prompt.Send(prompt.Ask{Label: "New playlist name:", Then: func(name string) tea.Cmd {
+			return edit(func() (catalog.Playlist, error) { return s.CreatePlaylist(ctx, name, nil) },
+				"created playlist “"+name+"”", "create playlist "+name)
+		}})
+	}
+	pl, ok := v.selected()
+	if !ok {
+		v.l.HandleKey(msg, v.km)
+		return nil
+	}
+	switch {
+	case key.Matches(msg, v.km.Open), key.Matches(msg, v.km.Play):
+		v.loading = "playlist"
+		return func() tea.Msg {
+			full, err := s.Playlist(ctx, pl.ID)
+			if err != nil {
+				err = fmt.Errorf("open playlist %s: %w", pl.Name, err)
+			}
+			return opened{pl: full, err: err}
+		}
+	case key.Matches(msg, v.km.Rename):
+		return prompt.Send(prompt.Ask{Label: "Rename “" + pl.Name + "” to:", Value: pl.Name, Then: func(name string) tea.Cmd {
+			return edit(func() (catalog.Playlist, error) { return s.RenamePlaylist(ctx, pl.ID, name) },
+				"renamed to “"+name+"”", "rename playlist "+pl.Name)
+		}})
+	case key.Matches(msg, v.km.DeletePlaylist):
+		return prompt.Send(prompt.Ask{Label: "Delete playlist “" + pl.Name + "”?", Confirm: true, Then: func(string) tea.Cmd {
+			return func() tea.Msg {
+				err := s.DeletePlaylist(ctx, pl.ID)
+				if err != nil {
+					err = fmt.Errorf("delete playlist %s: %w", pl.Name, err)
+				}
+				return deleted{id: pl.ID, name: pl.Name, err: err}
+			}
+		}})
+	case key.Matches(msg, v.km.SharePlaylist), key.Matches(msg, v.km.Offline):
+		return v.common(msg, pl)
+	default:
+		v.l.HandleKey(msg, v.km)
+	}
+	return nil
+}
+
+// common handles the keys both levels share: share and offline.
+func (v *View) common(msg tea.KeyMsg, pl catalog.Playlist) tea.Cmd {
+	ctx, s := v.ctx, v.store
+	switch {
+	case key.Matches(msg, v.km.SharePlaylist):
+		return func() tea.Msg {
+			l, err := s.SharePlaylist(ctx, pl.ID)
+			if err != nil {
+				return notice.Msg{Text: fmt.Sprintf("share playlist %s: %v", pl.Name, err), Err: true}
+			}
+			return Shared{Name: pl.Name, URL: l.String()}
+		}
+	case key.Matches(msg, v.km.Offline):
+		t := pin.Toggle{Ref: pl.ID, Name: "playlist “" + pl.Name + "”"}
+		return func() tea.Msg { return t }
+	}
+	return nil
+}
+
+func (v *View) trackKey(msg tea.KeyMsg) tea.Cmd {
+	ctx, s, pl := v.ctx, v.store, *v.open
+	c := v.tl.Cursor()
+	change := func(f func() (catalog.Playlist, error), note, what string) tea.Cmd {
+		return edit(f, note, what+" in playlist "+pl.Name)
+	}
+	switch {
+	case key.Matches(msg, v.km.Back):
+		v.open = nil
+		return nil
+	case key.Matches(msg, v.km.SharePlaylist), key.Matches(msg, v.km.Offline):
+		return v.common(msg, pl)
+	case c < 0:
+		v.tl.HandleKey(msg, v.km)
+		return nil
+	case key.Matches(msg, v.km.Play), key.Matches(msg, v.km.Open):
+		a := action.Tracks(action.PlayNow, pl.Tracks[c:]...)
+		return func() tea.Msg { return a }
+	case key.Matches(msg, v.km.Add):
+		a := action.Tracks(action.Add, pl.Tracks[c])
+		return func() tea.Msg { return a }
+	case key.Matches(msg, v.km.ToPlaylist):
+		p := Pick{Tracks: []catalog.Track{pl.Tracks[c]}}
+		return func() tea.Msg { return p }
+	case key.Matches(msg, v.km.Remove):
+		title := pl.Tracks[c].Title
+		return change(func() (catalog.Playlist, error) { return s.RemoveFromPlaylist(ctx, pl.ID, c) },
+			"removed “"+title+"” from “"+pl.Name+"”", "remove "+title)
+	case key.Matches(msg, v.km.MoveDown):
+		if c+1 < len(pl.Tracks) {
+			v.tl.Move(1)
+			return change(func() (catalog.Playlist, error) { return s.MoveInPlaylist(ctx, pl.ID, c, c+1) }, "", "move")
+		}
+	case key.Matches(msg, v.km.MoveUp):
+		if c > 0 {
+			v.tl.Move(-1)
+			return change(func() (catalog.Playlist, error) { return s.MoveInPlaylist(ctx, pl.ID, c, c-1) }, "", "move")
+		}
+	default:
+		v.tl.HandleKey(msg, v.km)
+	}
+	return nil
+}
+
+// edit runs one change at the origin and reports the playlist it left.
+func edit(f func() (catalog.Playlist, error), note, what string) tea.Cmd {
+	return func() tea.Msg {
+		pl, err := f()
+		if err != nil {
+			return Changed{Err: fmt.Errorf("%s: %w", what, err)}
+		}
+		return Changed{Playlist: pl, Note: note}
+	}
+}

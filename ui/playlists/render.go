@@ -1,0 +1,90 @@
+package playlists
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"segue/catalog"
+	"segue/ui/list"
+	"segue/ui/nowplaying"
+)
+
+// View draws the screen in exactly its size.
+func (v *View) View() string {
+	if v.w <= 0 || v.h <= 0 {
+		return ""
+	}
+	var head, sub, body string
+	if pl := v.open; pl != nil {
+		head = pl.Name
+		sub = strings.Join(nonEmpty(fmt.Sprintf("%d tracks", len(pl.Tracks)), nowplaying.Clock(ms(pl.DurationMS)), v.flags(*pl)), " · ")
+		body = v.tl.Render(v.w, func(i int, sel bool) string {
+			t := pl.Tracks[i]
+			var s string
+			if v.w >= 60 {
+				s = list.Columns(v.w-2, []int{5, 3, 3}, fmt.Sprintf("%2d. %s", i+1, t.Title), t.Artist, t.Album, nowplaying.Clock(ms(t.DurationMS)))
+			} else {
+				s = list.Columns(v.w-2, []int{1}, fmt.Sprintf("%2d. %s · %s", i+1, t.Title, t.Artist), nowplaying.Clock(ms(t.DurationMS)))
+			}
+			return v.row(s, sel)
+		})
+		if len(pl.Tracks) == 0 {
+			sub = "empty — press s on a track in search, the library or the queue to add it here"
+		}
+	} else {
+		head = "Playlists"
+		sub = fmt.Sprintf("%d playlists", len(v.pls))
+		if len(v.pls) == 0 {
+			sub = "none yet — n makes one, o opens a shared playlist URL"
+		}
+		body = v.l.Render(v.w, func(i int, sel bool) string {
+			p := v.pls[i]
+			var s string
+			if v.w >= 60 {
+				s = list.Columns(v.w-2, []int{6, 2, 2}, p.Name, fmt.Sprintf("%d tracks", p.TrackCount),
+					nowplaying.Clock(ms(p.DurationMS)), v.flags(p))
+			} else {
+				s = list.Columns(v.w-2, []int{1}, fmt.Sprintf("%s · %d", p.Name, p.TrackCount), v.flags(p))
+			}
+			return v.row(s, sel)
+		})
+	}
+	switch {
+	case v.err != nil:
+		sub = v.st.Error.Render(v.err.Error())
+	case v.loading != "":
+		sub = v.st.Muted.Render("loading " + v.loading + "…")
+	default:
+		sub = v.st.Muted.Render(sub)
+	}
+	return list.Block(v.st.Title.Render(head)+"\n"+sub+"\n"+body, v.w, v.h)
+}
+
+func (v *View) row(s string, sel bool) string {
+	if sel {
+		return v.st.Selected.Render(list.Fit("› "+s, v.w))
+	}
+	return "  " + v.st.Row.Render(s)
+}
+
+// flags says whether pl is shared and pinned (or downloading).
+func (v *View) flags(pl catalog.Playlist) string {
+	shared := ""
+	if pl.ShareURL != "" {
+		shared = "shared"
+	}
+	return strings.Join(nonEmpty(shared, v.pins.Mark(pl.ID)), " · ")
+}
+
+func ms(n int64) time.Duration { return time.Duration(n) * time.Millisecond }
+
+func nonEmpty(ss ...string) []string {
+	var out []string
+	for _, s := range ss {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}

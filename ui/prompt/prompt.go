@@ -1,0 +1,89 @@
+// Package prompt owns the one-line question the status line asks: a text
+// answer (a playlist name, a URL) or a yes/no confirmation. A view asks by
+// sending an Ask; the root shows it in place of the status line, gives it
+// every key while it is open and runs Then with the answer. It draws no
+// cursor blink: a blink would be a ticking redraw.
+package prompt
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"segue/ui/list"
+	"segue/ui/styles"
+)
+
+// Ask opens a prompt.
+type Ask struct {
+	// Label is the question, e.g. "New playlist name:".
+	Label string
+	// Value is the answer's starting text (a rename starts from the old name).
+	Value string
+	// Confirm makes it a yes/no question: y answers "y", any other key cancels.
+	Confirm bool
+	// Then runs with the answer once it is given (never for a cancel or an
+	// empty answer).
+	Then func(answer string) tea.Cmd
+}
+
+// Send returns a Cmd that opens a.
+func Send(a Ask) tea.Cmd { return func() tea.Msg { return a } }
+
+// Prompt is an open question.
+type Prompt struct {
+	ask   Ask
+	value string
+}
+
+// New opens a.
+func New(a Ask) *Prompt { return &Prompt{ask: a, value: a.Value} }
+
+// Value returns the answer typed so far.
+func (p *Prompt) Value() string { return p.value }
+
+// Key handles one key. done says the prompt is over; cmd is Then's work
+// when it was answered.
+func (p *Prompt) Key(msg tea.KeyMsg) (cmd tea.Cmd, done bool) {
+	if p.ask.Confirm {
+		if msg.Type == tea.KeyRunes && (string(msg.Runes) == "y" || string(msg.Runes) == "Y") && p.ask.Then != nil {
+			return p.ask.Then("y"), true
+		}
+		return nil, true
+	}
+	switch msg.Type {
+	case tea.KeyEsc, tea.KeyCtrlC:
+		return nil, true
+	case tea.KeyEnter:
+		v := strings.TrimSpace(p.value)
+		if v == "" || p.ask.Then == nil {
+			return nil, true
+		}
+		return p.ask.Then(v), true
+	case tea.KeyRunes, tea.KeySpace:
+		p.value += strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(string(msg.Runes))
+	case tea.KeyBackspace:
+		if p.value != "" {
+			_, n := utf8.DecodeLastRuneInString(p.value)
+			p.value = p.value[:len(p.value)-n]
+		}
+	case tea.KeyCtrlU:
+		p.value = ""
+	}
+	return nil, false
+}
+
+// View draws the prompt in width w; the end of a long answer stays visible.
+func (p *Prompt) View(st *styles.Styles, w int) string {
+	label := st.Title.Render(p.ask.Label) + " "
+	if p.ask.Confirm {
+		return list.Fit(label+st.Muted.Render("y to confirm, any other key cancels"), w)
+	}
+	room := w - len([]rune(p.ask.Label)) - 2
+	v := []rune(p.value)
+	if room > 1 && len(v) > room-1 {
+		v = append([]rune("…"), v[len(v)-room+2:]...)
+	}
+	return list.Fit(label+st.Input.Render(string(v))+"█", w)
+}

@@ -1,0 +1,124 @@
+package ui
+
+import (
+	"encoding/base64"
+	"fmt"
+	"strings"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"segue/catalog"
+	"segue/ui/action"
+	"segue/ui/pin"
+	"segue/ui/playlists"
+	"segue/ui/prompt"
+)
+
+// urlOpened answers `o`: the tracks ref holds, or why not.
+type urlOpened struct {
+	ref    string
+	tracks []catalog.Track
+	err    error
+}
+
+// sharing handles the messages of playlists, prompts, share links and
+// offline pinning; ok says msg was one of them.
+func (m *Model) sharing(msg tea.Msg) (cmd tea.Cmd, ok bool) {
+	if cmd, ok := m.pins.Update(m.ctx, m.pinner, msg); ok {
+		return tea.Batch(cmd, m.pinNotice(msg)), true
+	}
+	switch msg := msg.(type) {
+	case prompt.Ask:
+		m.prompt = prompt.New(msg)
+	case playlists.Pick:
+		if m.store == nil {
+			return m.line.show("playlists are not available: no origin", true), true
+		}
+		if len(msg.Tracks) == 0 {
+			return nil, true
+		}
+		var load tea.Cmd
+		m.picker, load = playlists.NewPicker(m.ctx, m.store, m.st, m.km, msg.Tracks)
+		m.picker.SetSize(m.w, m.bodyHeight())
+		return load, true
+	case playlists.Shared:
+		m.copyToClipboard(msg.URL)
+		return m.line.show("shared “"+msg.Name+"”: "+msg.URL+" (copied)", false), true
+	case urlOpened:
+		if msg.err != nil {
+			return m.line.show(msg.err.Error(), true), true
+		}
+		if len(msg.tracks) == 0 {
+			return m.line.show("open "+msg.ref+": it holds no tracks", true), true
+		}
+		return tea.Batch(m.request(action.Tracks(action.PlayNow, msg.tracks...)),
+			m.line.show(fmt.Sprintf("playing %d tracks from %s", len(msg.tracks), msg.ref), false)), true
+	default:
+		return nil, false
+	}
+	return nil, true
+}
+
+// pinNotice tells the user how a download goes in the status line.
+func (m *Model) pinNotice(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case pin.Toggle:
+		if p, busy := m.pins.Percent(msg.Ref); busy && p == 0 {
+			return m.line.show("downloading "+msg.Name+" for offline…", false)
+		}
+		if m.pinner == nil {
+			return m.line.show("offline pinning is not available here", true)
+		}
+	case pin.Progress:
+		if p, busy := m.pins.Percent(msg.Ref); busy {
+			return m.line.show(fmt.Sprintf("downloading %s for offline: %d%%", msg.Name, p), false)
+		}
+	case pin.Done:
+		switch {
+		case msg.Err != nil:
+			return m.line.show(msg.Err.Error(), true)
+		case msg.Pinned:
+			return m.line.show(msg.Name+" is available offline", false)
+		default:
+			return m.line.show(msg.Name+" is no longer pinned for offline", false)
+		}
+	case pin.Loaded:
+		if msg.Err != nil {
+			return m.line.show(msg.Err.Error(), true)
+		}
+	}
+	return nil
+}
+
+// askURL opens the `o` prompt; the answer is resolved and played.
+func (m *Model) askURL() tea.Cmd {
+	if m.opener == nil {
+		return m.line.show("opening URLs is not available here", true)
+	}
+	ctx, o := m.ctx, m.opener
+	return prompt.Send(prompt.Ask{Label: "Open share URL or ID:", Then: func(ref string) tea.Cmd {
+		return func() tea.Msg {
+			ts, err := o.Open(ctx, ref)
+			return urlOpened{ref: ref, tracks: ts, err: err}
+		}
+	}})
+}
+
+// copyToClipboard queues an OSC 52 sequence that asks the terminal to put
+// s on the clipboard; the frame writer sends it between frames so it
+// never lands inside one.
+func (m *Model) copyToClipboard(s string) {
+	m.output = append(m.output, OSC52(s))
+}
+
+// OSC52 is the terminal sequence that sets the clipboard to s.
+func OSC52(s string) string {
+	return "\x1b]52;c;" + base64.StdEncoding.EncodeToString([]byte(s)) + "\x07"
+}
+
+// takeOutput returns and forgets the sequences waiting to be written.
+func (m *Model) takeOutput() string {
+	s := strings.Join(m.output, "")
+	m.output = nil
+	return s
+}
