@@ -23,6 +23,9 @@ func itoa(n int) string { return strconv.Itoa(n) }
 // screen's keys, then the global ones that fit.
 func (m *Model) shortHelp() string {
 	h := m.helpModel(m.w)
+	if m.picker != nil {
+		return h.ShortHelpView(m.picker.ShortHelp())
+	}
 	bs := append(m.screens[m.active].ShortHelp(), m.km.NextScreen, m.km.Help, m.km.Quit)
 	return h.ShortHelpView(bs)
 }

@@ -80,7 +80,7 @@ func New(ctx context.Context, o Options) *Model {
 	m := &Model{
 		store: o.Playlists, opener: o.Opener, pinner: o.Pinner, pins: pins,
 		lists: playlists.New(ctx, o.Playlists, st, km, pins),
-		ctx: ctx, player: o.Player, km: km, st: st, covers: covers,
+		ctx:   ctx, player: o.Player, km: km, st: st, covers: covers,
 		search:  search.New(ctx, o.Catalog, st, km),
 		library: library.New(ctx, o.Catalog, st, km, covers),
 		queue:   queue.New(st, km),

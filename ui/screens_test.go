@@ -42,10 +42,23 @@ func newDriven(t *testing.T, cat *fakeCatalog, w, h int) *Model {
 	t.Helper()
 	pl := newFakePlayer()
 	pl.ch = nil
-	m := New(context.Background(), Options{Catalog: cat, Player: pl})
+	store := seededStore(cat)
+	pins := &fakePinner{pinned: []string{"pl2"}}
+	m := New(context.Background(), Options{Catalog: cat, Player: pl, Playlists: store, Opener: store, Pinner: pins})
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	drive(m, m.Init())
 	return m
+}
+
+// seededStore holds two playlists, the first shared, the second (pl2)
+// pinned by newDriven's pinner.
+func seededStore(cat *fakeCatalog) *fakeStore {
+	s := newFakeStore(cat)
+	ctx := context.Background()
+	s.CreatePlaylist(ctx, "Road Trip", []string{"t1", "t5", "t2"})
+	s.CreatePlaylist(ctx, "Night Drive", []string{"t4"})
+	s.SharePlaylist(ctx, "pl1")
+	return s
 }
 
 func send(m *Model, keys ...string) {
@@ -95,6 +108,14 @@ func TestScreens(t *testing.T) {
 			send(m, "enter", "enter", "tab", "tab", "tab")
 		}},
 		{"help", 80, 24, func(m *Model) { send(m, "esc", "?") }},
+		{"playlists-80x24", 80, 24, func(m *Model) { send(m, "tab", "tab", "tab", "tab") }},
+		{"playlists-160x48", 160, 48, func(m *Model) { send(m, "tab", "tab", "tab", "tab") }},
+		{"playlists-narrow-40x15", 40, 15, func(m *Model) { send(m, "tab", "tab", "tab", "tab") }},
+		{"playlist-open-80x24", 80, 24, func(m *Model) { send(m, "tab", "tab", "tab", "tab", "enter", "j") }},
+		{"playlist-open-160x48", 160, 48, func(m *Model) { send(m, "tab", "tab", "tab", "tab", "enter") }},
+		{"playlists-help", 80, 24, func(m *Model) { send(m, "tab", "tab", "tab", "tab", "?") }},
+		{"playlists-new-prompt", 80, 24, func(m *Model) { send(m, "tab", "tab", "tab", "tab", "n"); typeText(m, "Evening") }},
+		{"picker-80x24", 80, 24, func(m *Model) { typeText(m, "/aur"); send(m, "enter", "s") }},
 		{"help-small", 40, 15, func(m *Model) { send(m, "esc", "?") }},
 	}
 	for _, c := range cases {

@@ -43,6 +43,7 @@ func (m *Model) sharing(msg tea.Msg) (cmd tea.Cmd, ok bool) {
 		return load, true
 	case playlists.Shared:
 		m.copyToClipboard(msg.URL)
+		m.lists.Update(msg)
 		return m.line.show("shared “"+msg.Name+"”: "+msg.URL+" (copied)", false), true
 	case urlOpened:
 		if msg.err != nil {

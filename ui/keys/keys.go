@@ -20,7 +20,7 @@ type Map struct {
 
 	// playlists, sharing and offline
 	NewPlaylist, Rename, DeletePlaylist, ToPlaylist, SharePlaylist, OpenURL, Offline key.Binding
-	Confirm                                                                           key.Binding
+	Confirm                                                                          key.Binding
 }
 
 // Default returns the bindings described in the issues: arrows and vim keys,

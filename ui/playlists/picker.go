@@ -58,7 +58,9 @@ func (p *Picker) SetSize(w, h int) {
 
 // ShortHelp lists the picker's keys.
 func (p *Picker) ShortHelp() []key.Binding {
-	return []key.Binding{p.km.Play, p.km.Up, p.km.Down, p.km.Blur}
+	add := key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "add here"))
+	cancel := key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))
+	return []key.Binding{add, p.km.Up, p.km.Down, cancel}
 }
 
 // what names the tracks being added.

@@ -65,8 +65,8 @@ type Pick struct{ Tracks []catalog.Track }
 // Shared says a playlist's share link was made; the root shows it and
 // copies it to the clipboard.
 type Shared struct {
-	Name string
-	URL  string
+	ID, Name string
+	URL      string
 }
 
 // Changed carries a playlist as the origin answered a change to it; Note
@@ -195,6 +195,15 @@ func (v *View) Update(msg tea.Msg) tea.Cmd {
 		if msg.Note != "" {
 			return notice.Info(msg.Note)
 		}
+	case Shared:
+		for i := range v.pls {
+			if v.pls[i].ID == msg.ID {
+				v.pls[i].ShareURL = msg.URL
+			}
+		}
+		if v.open != nil && v.open.ID == msg.ID {
+			v.open.ShareURL = msg.URL
+		}
 	case deleted:
 		if msg.err != nil {
 			return notice.Error(msg.err)
@@ -317,7 +326,7 @@ func (v *View) common(msg tea.KeyMsg, pl catalog.Playlist) tea.Cmd {
 			if err != nil {
 				return notice.Msg{Text: fmt.Sprintf("share playlist %s: %v", pl.Name, err), Err: true}
 			}
-			return Shared{Name: pl.Name, URL: l.String()}
+			return Shared{ID: pl.ID, Name: pl.Name, URL: l.String()}
 		}
 	case key.Matches(msg, v.km.Offline):
 		t := pin.Toggle{Ref: pl.ID, Name: "playlist “" + pl.Name + "”"}

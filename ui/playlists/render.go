@@ -40,14 +40,7 @@ func (v *View) View() string {
 		}
 		body = v.l.Render(v.w, func(i int, sel bool) string {
 			p := v.pls[i]
-			var s string
-			if v.w >= 60 {
-				s = list.Columns(v.w-2, []int{6, 2, 2}, p.Name, fmt.Sprintf("%d tracks", p.TrackCount),
-					nowplaying.Clock(ms(p.DurationMS)), v.flags(p))
-			} else {
-				s = list.Columns(v.w-2, []int{1}, fmt.Sprintf("%s · %d", p.Name, p.TrackCount), v.flags(p))
-			}
-			return v.row(s, sel)
+			return v.row(v.playlistRow(p, v.w-2), sel)
 		})
 	}
 	switch {
@@ -59,6 +52,20 @@ func (v *View) View() string {
 		sub = v.st.Muted.Render(sub)
 	}
 	return list.Block(v.st.Title.Render(head)+"\n"+sub+"\n"+body, v.w, v.h)
+}
+
+// playlistRow lays out name, track count, length and flags in fixed
+// columns (the flags change while a download runs; the others must not
+// move).
+func (v *View) playlistRow(p catalog.Playlist, w int) string {
+	count := fmt.Sprintf("%d tracks", p.TrackCount)
+	if w < 60 {
+		return list.Columns(w, []int{1}, fmt.Sprintf("%s · %d", p.Name, p.TrackCount), fmt.Sprintf("%-9s", v.flags(p)))
+	}
+	const countW, clockW, flagsW = 10, 8, 20
+	nameW := w - countW - clockW - flagsW - 3
+	return list.Fit(p.Name, nameW) + " " + fmt.Sprintf("%*s", countW, count) + " " +
+		fmt.Sprintf("%*s", clockW, nowplaying.Clock(ms(p.DurationMS))) + "   " + list.Fit(v.flags(p), flagsW-2)
 }
 
 func (v *View) row(s string, sel bool) string {
