@@ -87,21 +87,40 @@ data is never evicted, so it plays with the origin down.`,
 	return cmd
 }
 
-// offlineAdd resolves ref into tracks, records the segments and documents
-// they need, pins and downloads them.
+// offlineAdd pins ref and reports it on the command line.
 func (a *app) offlineAdd(ctx context.Context, c *cache.Cache, ref, quality string, asJSON bool) error {
+	col, err := a.pinRef(ctx, c, ref, quality, a.downloadProgress)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return a.printJSON(col)
+	}
+	fmt.Fprintf(a.stdout, "pinned %s %q: %d tracks, %s (%s)\n", col.Kind, col.Name, len(col.Tracks), config.FormatBytes(col.Bytes), quality)
+	return nil
+}
+
+// pinRef resolves ref into tracks, records the segments and documents they
+// need, pins and downloads them and saves the collection in the offline
+// list. progress makes the download's progress callback once the
+// collection's size is known. The CLI (segue offline add) and the
+// interface (O) both pin through it.
+func (a *app) pinRef(ctx context.Context, c *cache.Cache, ref, quality string, progress func(offline.Collection) offline.Progress) (offline.Collection, error) {
 	r, err := newResolver(a, c)
 	if err != nil {
-		return withExit(ExitUsage, err)
+		return offline.Collection{}, withExit(ExitUsage, err)
 	}
 	tracks, err := r.resolve(ctx, []string{ref}, "")
 	if err != nil {
-		return err
+		return offline.Collection{}, err
 	}
 	col := offline.Collection{Ref: ref, Quality: quality, Added: time.Now().UTC()}
 	client, id, err := r.target(ref)
 	if err != nil {
-		return err
+		return offline.Collection{}, err
+	}
+	if len(tracks) == 0 && id != "" && !strings.HasPrefix(id, catalog.PrefixPlaylist) {
+		return offline.Collection{}, withExit(ExitNotFound, fmt.Errorf("offline add %q: it holds no tracks", ref))
 	}
 	switch {
 	case id == "":
@@ -125,11 +144,11 @@ func (a *app) offlineAdd(ctx context.Context, c *cache.Cache, ref, quality strin
 	for _, t := range tracks {
 		m, err := r.Manifest(ctx, t.ID)
 		if err != nil {
-			return fmt.Errorf("offline add %q: manifest of %q: %w", ref, t.Title, err)
+			return offline.Collection{}, fmt.Errorf("offline add %q: manifest of %q: %w", ref, t.Title, err)
 		}
 		rend := m.Rendition(quality)
 		if rend == nil {
-			return fmt.Errorf("offline add %q: track %q has no %s rendition", ref, t.Title, quality)
+			return offline.Collection{}, fmt.Errorf("offline add %q: track %q has no %s rendition", ref, t.Title, quality)
 		}
 		col.Tracks = append(col.Tracks, t.ID)
 		for _, s := range rend.Segments {
@@ -147,22 +166,18 @@ func (a *app) offlineAdd(ctx context.Context, c *cache.Cache, ref, quality strin
 	}
 	l, err := offline.Load(a.cfg.StateDir)
 	if err != nil {
-		return err
+		return offline.Collection{}, err
 	}
 	f := fetch.New(c, r.tiers(), fetch.Options{Logger: a.logger()})
-	if err := offline.Download(ctx, col, sizes, c, f, a.downloadProgress(col)); err != nil {
+	if err := offline.Download(ctx, col, sizes, c, f, progress(col)); err != nil {
 		c.Unpin(l.Remove(ref)...) // nothing half-pinned stays behind
-		return err
+		return offline.Collection{}, err
 	}
 	l.Put(col)
 	if err := l.Save(); err != nil {
-		return err
+		return offline.Collection{}, err
 	}
-	if asJSON {
-		return a.printJSON(col)
-	}
-	fmt.Fprintf(a.stdout, "pinned %s %q: %d tracks, %s (%s)\n", col.Kind, col.Name, len(col.Tracks), config.FormatBytes(col.Bytes), quality)
-	return nil
+	return col, nil
 }
 
 // downloadProgress draws a byte progress bar on a terminal, and a line per

@@ -60,7 +60,7 @@ type tuiOptions struct {
 }
 
 // runTUI wires cache -> origin client -> fetch chain -> player under the
-// interface, runs it until the user quits, then saves the queue and
+// interface (with the playlists, `o`'s opener and offline pinning), runs it until the user quits, then saves the queue and
 // position and closes everything in reverse order.
 func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 	log := a.logger()
@@ -81,14 +81,16 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 	if err != nil {
 		return withExit(ExitUsage, err)
 	}
-	f := fetch.New(c, []fetch.Tier{{Source: catalog.SourceOrigin, Remote: client}}, fetch.Options{Logger: log})
+	opener := newTUIOpener(a, c, client)
+	f := fetch.New(c, []fetch.Tier{{Source: catalog.SourceOrigin, Remote: client}, {Source: catalog.SourceOrigin, Remote: opener}},
+		fetch.Options{Logger: log})
 	out, err := player.ParseOutput(opts.Output, player.OutputOptions{LogPath: a.cfg.LogFile})
 	if err != nil {
 		return err
 	}
 	defer func() { err = errors.Join(err, out.Close()) }()
 	p := player.New(player.Options{
-		Segments: f, Manifests: tuiManifests{client}, Output: out,
+		Segments: f, Manifests: opener, Output: out,
 		ReadAhead: time.Duration(a.cfg.Player.BufferSeconds * float64(time.Second)),
 		Quality:   quality, Loudness: loud, TargetLUFS: a.cfg.Player.LoudnessTarget,
 	})
@@ -113,13 +115,21 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 	}
 	return ui.Run(ctx, ui.Options{
 		Catalog: client, Player: ui.Control(p), Theme: a.cfg.Theme,
+		Playlists: client, Opener: opener, Pinner: &tuiPins{a: a, c: c, quality: offlineQuality(opts.Quality)},
 		Notice: notice, NoticeIsError: notice != "",
 	}, ui.RunOptions{FirstFrame: func() {
 		log.Info("tui first frame", "since_start_ms", float64(time.Since(processStart).Microseconds())/1000)
 	}})
 }
 
-// tuiManifests adapts the origin client to player.ManifestSource.
+var (
+	_ player.SegmentSource = (*fetch.Fetcher)(nil)
+	_ ui.Catalog           = (*originclient.Client)(nil)
+)
+
+// tuiManifests adapts one origin client to player.ManifestSource (the
+// interface itself uses tuiOpener, which also knows opened share links'
+// origins).
 type tuiManifests struct{ c *originclient.Client }
 
 // Manifest fetches (or recalls, offline) a track's manifest.
@@ -131,8 +141,4 @@ func (m tuiManifests) Manifest(ctx context.Context, trackID string) (*catalog.Ma
 	return &man, nil
 }
 
-var (
-	_ player.ManifestSource = tuiManifests{}
-	_ player.SegmentSource  = (*fetch.Fetcher)(nil)
-	_ ui.Catalog            = (*originclient.Client)(nil)
-)
+var _ player.ManifestSource = tuiManifests{}
