@@ -181,6 +181,7 @@ func BenchmarkRender320k(b *testing.B) {
 	for range b.N {
 		p.Play(tr)
 		waitEnd(b, p)
+		p.Clear()
 	}
 	b.StopTimer()
 	syscall.Getrusage(syscall.RUSAGE_SELF, &after)

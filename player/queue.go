@@ -85,17 +85,27 @@ func (q *Queue) insert(i int, ts []catalog.Track) {
 }
 
 // PlayNow inserts ts after the current track and makes the first of them
-// current.
+// current. With nothing current (the queue ran out) they go to the end, so
+// what already played is not played again after them.
 func (q *Queue) PlayNow(ts ...catalog.Track) {
 	if len(ts) == 0 {
 		return
 	}
-	q.insert(q.cur+1, ts)
-	q.cur++
+	at := q.insertAt()
+	q.insert(at, ts)
+	q.cur = at
 }
 
-// PlayNext inserts ts right after the current track.
-func (q *Queue) PlayNext(ts ...catalog.Track) { q.insert(q.cur+1, ts) }
+// PlayNext inserts ts right after the current track (at the end when
+// nothing is current).
+func (q *Queue) PlayNext(ts ...catalog.Track) { q.insert(q.insertAt(), ts) }
+
+func (q *Queue) insertAt() int {
+	if q.cur < 0 {
+		return len(q.tracks)
+	}
+	return q.cur + 1
+}
 
 // Add appends ts to the end. If nothing was current, the first added track
 // becomes current.

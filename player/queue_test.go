@@ -40,6 +40,7 @@ func TestQueue(t *testing.T) {
 		{"add appends", func(q *Queue) { q.Add(ts("a b")...); q.Add(ts("c")...) }, "[a] b c"},
 		{"play now inserts after current and jumps", func(q *Queue) { q.Add(ts("a b")...); q.PlayNow(ts("x y")...) }, "a [x] y b"},
 		{"play now on empty", func(q *Queue) { q.PlayNow(ts("x")...) }, "[x]"},
+		{"play now after the end appends", func(q *Queue) { q.Add(ts("a b")...); q.Jump(1); q.Next(); q.PlayNow(ts("x")...) }, "a b [x]"},
 		{"play next", func(q *Queue) { q.Add(ts("a b")...); q.PlayNext(ts("x")...) }, "[a] x b"},
 		{"remove before current", func(q *Queue) { q.Add(ts("a b c")...); q.Jump(2); q.Remove(0) }, "b [c]"},
 		{"remove current moves on", func(q *Queue) { q.Add(ts("a b c")...); q.Remove(0) }, "[b] c"},
