@@ -57,6 +57,9 @@ type tuiOptions struct {
 	Output string
 	// Quality is the rendition preference.
 	Quality string
+	// Term is where the interface draws; zero values use the process's
+	// terminal (tests draw into a buffer).
+	Term ui.RunOptions
 }
 
 // runTUI wires cache -> origin client -> fetch chain -> player under the
@@ -110,6 +113,10 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 		}
 	}()
 
+	ro := opts.Term
+	ro.FirstFrame = func() {
+		log.Info("tui first frame", "since_start_ms", float64(time.Since(processStart).Microseconds())/1000)
+	}
 	if styles.NoColor() {
 		lipgloss.SetColorProfile(termenv.Ascii)
 	}
@@ -117,9 +124,7 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 		Catalog: client, Player: ui.Control(p), Theme: a.cfg.Theme,
 		Playlists: client, Opener: opener, Pinner: &tuiPins{a: a, c: c, quality: offlineQuality(opts.Quality)},
 		Notice: notice, NoticeIsError: notice != "",
-	}, ui.RunOptions{FirstFrame: func() {
-		log.Info("tui first frame", "since_start_ms", float64(time.Since(processStart).Microseconds())/1000)
-	}})
+	}, ro)
 }
 
 var (

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
 	"regexp"
 	"strings"
 	"sync"
@@ -54,7 +55,7 @@ func (o *tuiOpener) Open(ctx context.Context, ref string) ([]catalog.Track, erro
 	}
 	tracks, err := r.resolve(ctx, []string{ref}, "")
 	if err != nil {
-		return nil, err // already says what was opened and why it failed
+		return nil, openError(ref, err)
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -65,6 +66,25 @@ func (o *tuiOpener) Open(ctx context.Context, ref string) ([]catalog.Track, erro
 		}
 	}
 	return tracks, nil
+}
+
+// openError says in one short line why ref did not open: the status line
+// has room for one, and the full error (with URLs) would cut the reason off.
+func openError(ref string, err error) error {
+	what, where := "open "+ref, "the origin"
+	if l, perr := share.ParseURL(ref); perr == nil {
+		what, where = "open shared playlist", "its origin "+strings.TrimPrefix(strings.TrimPrefix(l.Origin, "http://"), "https://")
+		if errors.Is(err, originclient.ErrNotFound) || errors.Is(err, originclient.ErrUnauthorized) {
+			return fmt.Errorf("%s: the link is unknown or was revoked: %w", what, originclient.ErrNotFound)
+		}
+	}
+	switch {
+	case errors.Is(err, originclient.ErrOffline):
+		return fmt.Errorf("%s: %s is unreachable and it was never opened here: %w", what, where, originclient.ErrOffline)
+	case errors.Is(err, originclient.ErrNotFound):
+		return fmt.Errorf("%s: %w", what, originclient.ErrNotFound)
+	}
+	return err
 }
 
 // client returns the origin trackID came from, or the configured one.

@@ -97,12 +97,15 @@ func (m *Model) askURL() tea.Cmd {
 		return m.line.show("opening URLs is not available here", true)
 	}
 	ctx, o := m.ctx, m.opener
-	return prompt.Send(prompt.Ask{Label: "Open share URL or ID:", Then: func(ref string) tea.Cmd {
+	// opened at once, not through a message, so a paste right after o
+	// lands in it
+	m.prompt = prompt.New(prompt.Ask{Label: "Open share URL or ID:", Then: func(ref string) tea.Cmd {
 		return func() tea.Msg {
 			ts, err := o.Open(ctx, ref)
 			return urlOpened{ref: ref, tracks: ts, err: err}
 		}
 	}})
+	return nil
 }
 
 // copyToClipboard queues an OSC 52 sequence that asks the terminal to put
