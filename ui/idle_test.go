@@ -33,7 +33,10 @@ func (c counting) View() string {
 // window is the only wait; the assertion is a count, not a time.
 func TestIdleNoRedraw(t *testing.T) {
 	var updates, views atomic.Int64
-	m := counting{Model: New(context.Background(), Options{Catalog: fixture(), Player: newFakePlayer()}), updates: &updates, views: &views}
+	cat := fixture()
+	store := seededStore(cat)
+	opts := Options{Catalog: cat, Player: newFakePlayer(), Playlists: store, Opener: store, Pinner: &fakePinner{pinned: []string{"pl2"}}}
+	m := counting{Model: New(context.Background(), opts), updates: &updates, views: &views}
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
 	waitFor(t, tm, "type to search")
 	// let the start-up messages (size, artists, status) settle

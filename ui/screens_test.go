@@ -43,7 +43,9 @@ func newDriven(t *testing.T, cat *fakeCatalog, w, h int) *Model {
 	pl := newFakePlayer()
 	pl.ch = nil
 	store := seededStore(cat)
-	pins := &fakePinner{pinned: []string{"pl2"}}
+	done := make(chan struct{})
+	close(done)
+	pins := &fakePinner{pinned: []string{"pl2"}, release: done}
 	m := New(context.Background(), Options{Catalog: cat, Player: pl, Playlists: store, Opener: store, Pinner: pins})
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	drive(m, m.Init())

@@ -1,0 +1,135 @@
+package ui
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"segue/catalog"
+	"segue/ui/action"
+)
+
+func (s *fakeStore) snapshot() []catalog.Playlist {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]catalog.Playlist, len(s.pls))
+	for i := range s.pls {
+		out[i] = answer(&s.pls[i])
+	}
+	return out
+}
+
+func titles(p catalog.Playlist) []string {
+	var out []string
+	for _, t := range p.Tracks {
+		out = append(out, t.Title)
+	}
+	return out
+}
+
+// TestPlaylistEdits: every edit key of the playlists screen reaches the
+// origin and the screen shows what it answered; enter on a track plays the
+// playlist from there; D asks first and only y deletes.
+func TestPlaylistEdits(t *testing.T) {
+	cat := fixture()
+	m := newDriven(t, cat, 100, 30)
+	store := m.store.(*fakeStore)
+	send(m, "tab", "tab", "tab", "tab")
+
+	send(m, "r")
+	send(m, "ctrl+u")
+	typeText(m, "Long Road")
+	send(m, "enter")
+	if got := store.snapshot()[0].Name; got != "Long Road" {
+		t.Fatalf("rename: name %q", got)
+	}
+	if v := m.View(); !strings.Contains(v, "renamed to “Long Road”") || !strings.Contains(v, "› Long Road") {
+		t.Fatalf("rename not shown:\n%s", v)
+	}
+
+	send(m, "enter") // open: Aurora, Continuum I, Polar Night
+	send(m, "J")     // Aurora moves down
+	if got := titles(store.snapshot()[0]); !slices.Equal(got, []string{"Continuum I", "Aurora", "Polar Night"}) {
+		t.Fatalf("after J: %v", got)
+	}
+	send(m, "K") // and back up
+	if got := titles(store.snapshot()[0]); !slices.Equal(got, []string{"Aurora", "Continuum I", "Polar Night"}) {
+		t.Fatalf("after K: %v", got)
+	}
+	send(m, "j", "d") // remove Continuum I
+	if got := titles(store.snapshot()[0]); !slices.Equal(got, []string{"Aurora", "Polar Night"}) {
+		t.Fatalf("after d: %v", got)
+	}
+	if v := m.View(); !strings.Contains(v, "2 tracks") || strings.Contains(v, "2. Continuum I") {
+		t.Fatalf("the open playlist does not show the removal:\n%s", v)
+	}
+	send(m, "enter") // plays from the cursor: Polar Night
+	if !m.status.HasTrack || m.status.Track.Title != "Polar Night" || len(m.queue.State().Tracks) != 1 {
+		t.Fatalf("enter played %q with queue %d", m.status.Track.Title, len(m.queue.State().Tracks))
+	}
+
+	send(m, "h", "D")
+	if !strings.Contains(m.View(), "Delete playlist “Long Road”?") {
+		t.Fatalf("D does not ask:\n%s", m.View())
+	}
+	send(m, "n") // anything but y cancels
+	if len(store.snapshot()) != 2 {
+		t.Fatal("D deleted without a yes")
+	}
+	send(m, "D", "y")
+	if pls := store.snapshot(); len(pls) != 1 || pls[0].Name != "Night Drive" {
+		t.Fatalf("after D y: %+v", pls)
+	}
+	if v := m.View(); !strings.Contains(v, "deleted playlist “Long Road”") || !strings.Contains(v, "1 playlists") {
+		t.Fatalf("deletion not shown:\n%s", v)
+	}
+
+	// n makes a playlist here; it does not skip a track
+	before := len(m.player.(*fakePlayer).kinds())
+	send(m, "n")
+	typeText(m, "Fresh")
+	send(m, "enter")
+	if pls := store.snapshot(); len(pls) != 2 || pls[1].Name != "Fresh" {
+		t.Fatalf("n: %+v", pls)
+	}
+	if k := m.player.(*fakePlayer).kinds(); len(k) != before {
+		t.Fatalf("n on the playlists screen reached the player: %v", k[before:])
+	}
+}
+
+// TestAddFromEverywhere: s on a track in the library and the queue opens
+// the picker; its first row makes a new playlist holding the track; esc
+// cancels; O on an album asks to pin it.
+func TestAddFromEverywhere(t *testing.T) {
+	cat := fixture()
+	m := newDriven(t, cat, 100, 30)
+	store := m.store.(*fakeStore)
+
+	send(m, "tab", "enter", "enter", "j", "s") // library: Aurora Lane, Northern Lights, Polar Night
+	if !strings.Contains(m.View(), "Add “Polar Night” to playlist") {
+		t.Fatalf("s in an album does not open the picker:\n%s", m.View())
+	}
+	send(m, "k", "enter") // + New playlist…
+	typeText(m, "Cold")
+	send(m, "enter")
+	if pls := store.snapshot(); len(pls) != 3 || pls[2].Name != "Cold" || !slices.Equal(titles(pls[2]), []string{"Polar Night"}) {
+		t.Fatalf("new playlist from the picker: %+v", pls)
+	}
+
+	send(m, "a", "tab", "s") // queue it, then s on the queue
+	if !strings.Contains(m.View(), "Add “Polar Night” to playlist") {
+		t.Fatalf("s in the queue does not open the picker:\n%s", m.View())
+	}
+	send(m, "esc")
+	if m.picker != nil || len(store.snapshot()[2].Tracks) != 1 {
+		t.Fatal("esc did not cancel the picker")
+	}
+	if k := m.player.(*fakePlayer).kinds(); !slices.Contains(k, action.Add) {
+		t.Fatalf("a did not queue: %v", k)
+	}
+
+	send(m, "shift+tab", "O") // library album: pin it
+	if _, busy := m.pins.Percent("al1"); !busy && !m.pins.Pinned("al1") {
+		t.Fatal("O on an album did not start pinning it")
+	}
+}
