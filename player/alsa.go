@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -63,7 +64,7 @@ func OpenALSA(buffer time.Duration, logPath string) (*ALSA, error) {
 		buffer = DefaultALSABuffer
 	}
 	if err := initDevice(buffer, logPath); err != nil {
-		return nil, fmt.Errorf("open alsa output: %w: %v; to play without a sound device use --output wav:FILE (or --output null)", errNoDevice, err)
+		return nil, fmt.Errorf("open alsa output: %w: %s; to play without a sound device use --output wav:FILE (or --output null)", ErrNoDevice, firstCause(err))
 	}
 	size := max(minRingSamples, 2*beep.SampleRate(catalog.SampleRate).N(buffer))
 	a := &ALSA{ring: make([][2]float64, 0, size), size: size, space: make(chan struct{}, 1), filled: make(chan struct{}, 1), buffer: buffer}
@@ -225,4 +226,14 @@ func (a *ALSA) Close() error {
 	// length; alsa-lib may take a little longer to accept it.
 	time.Sleep(2*a.buffer + 100*time.Millisecond)
 	return nil
+}
+
+// firstCause shortens oto's error, which lists every ALSA plugin it tried,
+// to the first (the default device); the rest adds length, not meaning.
+func firstCause(err error) string {
+	s := err.Error()
+	if i := strings.Index(s, `, "`); i > 0 {
+		return s[:i] + ", …"
+	}
+	return s
 }

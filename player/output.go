@@ -186,5 +186,6 @@ func (o *WAV) Close() error {
 	return nil
 }
 
-// errNoDevice wraps every failure to open the sound device.
-var errNoDevice = errors.New("no audio device")
+// ErrNoDevice wraps every failure to open the sound device, so a caller can
+// fall back to another output.
+var ErrNoDevice = errors.New("no audio device")
