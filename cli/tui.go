@@ -120,9 +120,14 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 	if styles.NoColor() {
 		lipgloss.SetColorProfile(termenv.Ascii)
 	}
-	return ui.Run(ctx, ui.Options{
+	// a download still running when the interface ends is cancelled and
+	// waited for before the cache closes
+	uctx, cancel := context.WithCancel(ctx)
+	pins := &tuiPins{a: a, c: c, quality: offlineQuality(opts.Quality)}
+	defer func() { cancel(); pins.close() }()
+	return ui.Run(uctx, ui.Options{
 		Catalog: client, Player: ui.Control(p), Theme: a.cfg.Theme,
-		Playlists: client, Opener: opener, Pinner: &tuiPins{a: a, c: c, quality: offlineQuality(opts.Quality)},
+		Playlists: client, Opener: opener, Pinner: pins,
 		Notice: notice, NoticeIsError: notice != "",
 	}, ro)
 }

@@ -138,7 +138,19 @@ type tuiPins struct {
 	c       *cache.Cache
 	quality string
 
-	mu sync.Mutex // serializes changes to the offline list
+	mu     sync.Mutex // serializes downloads and changes to the offline list; guards closed
+	closed bool
+}
+
+// errPinsClosed answers a pin asked for while the interface shuts down.
+var errPinsClosed = errors.New("the interface is closing")
+
+// close waits for a running download (whose context the caller has
+// cancelled) and refuses new ones, so the cache can be closed after it.
+func (p *tuiPins) close() {
+	p.mu.Lock()
+	p.closed = true
+	p.mu.Unlock()
 }
 
 // Pinned lists the refs of the offline list.
@@ -158,6 +170,9 @@ func (p *tuiPins) Pinned() ([]string, error) {
 func (p *tuiPins) Pin(ctx context.Context, ref string, progress func(done, total int64)) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.closed {
+		return errPinsClosed
+	}
 	_, err := p.a.pinRef(ctx, p.c, ref, p.quality, func(offline.Collection) offline.Progress { return progress })
 	return err
 }
@@ -166,6 +181,9 @@ func (p *tuiPins) Pin(ctx context.Context, ref string, progress func(done, total
 func (p *tuiPins) Unpin(ref string) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.closed {
+		return errPinsClosed
+	}
 	l, err := offline.Load(p.a.cfg.StateDir)
 	if err != nil {
 		return err
