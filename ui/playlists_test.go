@@ -1,9 +1,12 @@
 package ui
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
 
 	"segue/catalog"
 	"segue/ui/action"
@@ -131,5 +134,24 @@ func TestAddFromEverywhere(t *testing.T) {
 	send(m, "shift+tab", "O") // library album: pin it
 	if _, busy := m.pins.Percent("al1"); !busy && !m.pins.Pinned("al1") {
 		t.Fatal("O on an album did not start pinning it")
+	}
+}
+
+// TestPlaylistsWithoutStore: with no origin for playlists the screen says
+// so instead of failing.
+func TestPlaylistsWithoutStore(t *testing.T) {
+	pl := newFakePlayer()
+	pl.ch = nil
+	m := New(context.Background(), Options{Catalog: fixture(), Player: pl})
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	drive(m, m.Init())
+	send(m, "tab", "tab", "tab", "tab", "n", "S", "O")
+	if v := m.View(); !strings.Contains(v, "playlists are not available here") {
+		t.Fatalf("no notice:\n%s", v)
+	}
+	typeText(m, "/aur")
+	send(m, "enter", "s")
+	if m.picker != nil || !strings.Contains(m.View(), "playlists are not available: no origin") {
+		t.Fatalf("s without a store:\n%s", m.View())
 	}
 }

@@ -215,6 +215,9 @@ func (v *View) Update(msg tea.Msg) tea.Cmd {
 		}
 		return notice.Info("deleted playlist “" + msg.name + "”")
 	case tea.KeyMsg:
+		if v.store == nil {
+			return notice.Info("playlists are not available here")
+		}
 		if v.open != nil {
 			return v.trackKey(msg)
 		}
