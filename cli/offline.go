@@ -170,7 +170,7 @@ func (a *app) pinRef(ctx context.Context, c *cache.Cache, ref, quality string, p
 	}
 	f := fetch.New(c, r.tiers(), fetch.Options{Logger: a.logger()})
 	if err := offline.Download(ctx, col, sizes, c, f, progress(col)); err != nil {
-		c.Unpin(l.Remove(ref)...) // nothing half-pinned stays behind
+		c.Unpin(l.Unheld(col.Keys())...) // nothing half-pinned stays behind; what others pin stays
 		return offline.Collection{}, err
 	}
 	l.Put(col)

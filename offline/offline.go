@@ -97,20 +97,29 @@ func (l *List) Remove(ref string) (orphans []string) {
 	}
 	gone := l.Collections[i]
 	l.Collections = slices.Delete(l.Collections, i, i+1)
-	kept := map[string]bool{}
-	for _, c := range l.Collections {
-		for _, k := range append(slices.Clone(c.Hashes), c.Docs...) {
-			kept[k] = true
-		}
-	}
-	for _, k := range append(slices.Clone(gone.Hashes), gone.Docs...) {
-		if !kept[k] {
-			orphans = append(orphans, k)
-			kept[k] = true
-		}
-	}
-	return orphans
+	return l.Unheld(gone.Keys())
 }
+
+// Unheld returns the keys, without repeats, that no listed collection holds.
+func (l *List) Unheld(keys []string) []string {
+	held := map[string]bool{}
+	for _, c := range l.Collections {
+		for _, k := range c.Keys() {
+			held[k] = true
+		}
+	}
+	var out []string
+	for _, k := range keys {
+		if !held[k] {
+			out = append(out, k)
+			held[k] = true
+		}
+	}
+	return out
+}
+
+// Keys returns everything c pins: its segments and its documents.
+func (c Collection) Keys() []string { return append(slices.Clone(c.Hashes), c.Docs...) }
 
 // Pinner is the cache as a download uses it.
 type Pinner interface {
@@ -131,7 +140,7 @@ type Progress func(doneBytes, totalBytes int64)
 // segment the cache does not hold yet. sizes gives each hash's size for the
 // progress report.
 func Download(ctx context.Context, c Collection, sizes map[string]int64, p Pinner, f Fetcher, progress Progress) error {
-	if err := p.Pin(append(slices.Clone(c.Hashes), c.Docs...)...); err != nil {
+	if err := p.Pin(c.Keys()...); err != nil {
 		return fmt.Errorf("pin %s %q: %w", c.Kind, c.Name, err)
 	}
 	var done int64

@@ -35,3 +35,12 @@ func TestListKeepsSharedKeysPinned(t *testing.T) {
 		t.Fatalf("removing al1 frees %v", orphans)
 	}
 }
+
+func TestUnheldSkipsWhatOthersPin(t *testing.T) {
+	l, _ := Load(t.TempDir())
+	l.Put(Collection{Ref: "al1", Hashes: []string{"a", "b"}, Docs: []string{"m"}})
+	failed := Collection{Ref: "pl2", Hashes: []string{"b", "c", "c"}, Docs: []string{"m", "n"}}
+	if got := l.Unheld(failed.Keys()); !reflect.DeepEqual(got, []string{"c", "n"}) {
+		t.Fatalf("Unheld = %v, want [c n]", got)
+	}
+}
