@@ -87,7 +87,15 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 	opener := newTUIOpener(a, c, client)
 	f := fetch.New(c, []fetch.Tier{{Source: catalog.SourceOrigin, Remote: client}, {Source: catalog.SourceOrigin, Remote: opener}},
 		fetch.Options{Logger: log})
+	var notice string
 	out, err := player.ParseOutput(opts.Output, player.OutputOptions{LogPath: a.cfg.LogFile})
+	if errors.Is(err, player.ErrNoDevice) {
+		// The interface stays useful without a sound card: it plays to
+		// null (real-time, silent) and says why.
+		log.Warn("no audio device; playing silently", "err", err)
+		notice = err.Error()
+		out, err = player.ParseOutput("null", player.OutputOptions{})
+	}
 	if err != nil {
 		return err
 	}
@@ -101,7 +109,6 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 		return err
 	}
 	defer func() { err = errors.Join(err, p.Close()) }()
-	var notice string
 	if st, lerr := player.LoadState(a.cfg.StateDir); lerr != nil {
 		notice = lerr.Error()
 	} else {
