@@ -67,19 +67,12 @@ data is never evicted, so it plays with the origin down.`,
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withCache(func(c *cache.Cache) error {
-				l, err := offline.Load(a.cfg.StateDir)
-				if err != nil {
-					return err
-				}
 				for _, ref := range args {
-					if _, ok := l.Find(ref); !ok {
-						return withExit(ExitNotFound, fmt.Errorf("offline remove %q: not pinned (see segue offline list)", ref))
-					}
-					if err := c.Unpin(l.Remove(ref)...); err != nil {
+					if err := a.unpinRef(c, ref); err != nil {
 						return err
 					}
 				}
-				return l.Save()
+				return nil
 			})
 		},
 	}
@@ -158,7 +151,7 @@ func (a *app) pinRef(ctx context.Context, c *cache.Cache, ref, quality string, p
 				col.Bytes += s.Size
 			}
 		}
-		oc := r.owner[t.ID]
+		oc := r.originOf(t.ID)
 		col.Docs = append(col.Docs, oc.URL("api", "v1", "tracks", t.ID), oc.URL("api", "v1", "tracks", t.ID, "manifest"),
 			oc.URL("api", "v1", "albums", t.AlbumID), oc.URL("api", "v1", "albums", t.AlbumID, "cover"))
 		oc.Cover(ctx, t.AlbumID) // stores the cover document; an album may have none
@@ -234,4 +227,20 @@ func (a *app) offlineList(c *cache.Cache, asJSON bool) error {
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\n", e.Kind, e.Name, len(e.Tracks), config.FormatBytes(e.Bytes), e.Quality, state, e.Ref)
 	}
 	return tw.Flush()
+}
+
+// unpinRef drops ref from the offline list and unpins what no other pinned
+// collection holds.
+func (a *app) unpinRef(c *cache.Cache, ref string) error {
+	l, err := offline.Load(a.cfg.StateDir)
+	if err != nil {
+		return err
+	}
+	if _, ok := l.Find(ref); !ok {
+		return withExit(ExitNotFound, fmt.Errorf("offline remove %q: not pinned (see segue offline list)", ref))
+	}
+	if err := c.Unpin(l.Remove(ref)...); err != nil {
+		return err
+	}
+	return l.Save()
 }

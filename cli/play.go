@@ -6,21 +6,16 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"net/url"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"segue/cache"
 	"segue/catalog"
 	"segue/net/fetch"
-	"segue/net/originclient"
 	"segue/player"
-	"segue/share"
 )
 
 func init() { register(playCmd) }
@@ -230,169 +225,4 @@ func trackLabel(t catalog.Track) string {
 func fmtDuration(d time.Duration) string {
 	s := int(d.Round(time.Second) / time.Second)
 	return fmt.Sprintf("%d:%02d", s/60, s%60)
-}
-
-// resolver turns play targets into tracks and remembers which origin each
-// track came from, so its manifest and segments are asked of that origin.
-type resolver struct {
-	a       *app
-	docs    *cache.Cache
-	def     *originclient.Client
-	clients map[string]*originclient.Client // by base URL
-	owner   map[string]*originclient.Client // track ID -> origin it came from
-}
-
-func newResolver(a *app, docs *cache.Cache) (*resolver, error) {
-	def, err := originclient.New(a.cfg.Origin, originclient.Options{Token: a.cfg.Token, Docs: docs})
-	if err != nil {
-		return nil, err
-	}
-	return &resolver{a: a, docs: docs, def: def, clients: map[string]*originclient.Client{def.BaseURL(): def}, owner: map[string]*originclient.Client{}}, nil
-}
-
-// client returns the client of the origin at base, with token.
-func (r *resolver) client(base, token string) (*originclient.Client, error) {
-	if c, ok := r.clients[base]; ok {
-		return c, nil
-	}
-	c, err := originclient.New(base, originclient.Options{Token: token, Docs: r.docs})
-	if err != nil {
-		return nil, err
-	}
-	r.clients[base] = c
-	return c, nil
-}
-
-// tiers lists every origin tracks came from, the configured one first:
-// segments are content-addressed, so any of them may answer.
-func (r *resolver) tiers() []fetch.Tier {
-	ts := []fetch.Tier{{Source: catalog.SourceOrigin, Remote: r.def}}
-	for base, c := range r.clients {
-		if base != r.def.BaseURL() {
-			ts = append(ts, fetch.Tier{Source: catalog.SourceOrigin, Remote: c})
-		}
-	}
-	return ts
-}
-
-// Manifest asks the origin the track came from (a stored copy offline).
-func (r *resolver) Manifest(ctx context.Context, trackID string) (*catalog.Manifest, error) {
-	c := r.owner[trackID]
-	if c == nil {
-		c = r.def
-	}
-	m, err := c.Manifest(ctx, trackID)
-	if err != nil {
-		return nil, err
-	}
-	return &m, nil
-}
-
-var _ player.ManifestSource = (*resolver)(nil)
-
-func (r *resolver) resolve(ctx context.Context, targets []string, search string) ([]catalog.Track, error) {
-	var out []catalog.Track
-	add := func(c *originclient.Client, ts ...catalog.Track) {
-		for _, t := range ts {
-			r.owner[t.ID] = c
-		}
-		out = append(out, ts...)
-	}
-	for _, t := range targets {
-		c, id, err := r.target(t)
-		if err != nil {
-			return nil, err
-		}
-		if id == "" { // a share URL
-			l, _ := share.ParseURL(t)
-			pl, err := c.SharedPlaylist(ctx, l.Token)
-			if err != nil {
-				return nil, notFoundExit(fmt.Errorf("open %s: %w", l, err))
-			}
-			add(c, pl.Tracks...)
-			continue
-		}
-		ts, err := r.byID(ctx, c, id)
-		if err != nil {
-			return nil, notFoundExit(fmt.Errorf("resolve %q: %w", t, err))
-		}
-		add(c, ts...)
-	}
-	if search != "" {
-		res, err := r.def.Search(ctx, search, 1)
-		if err != nil {
-			return nil, notFoundExit(fmt.Errorf("search %q: %w", search, err))
-		}
-		if len(res.Tracks) == 0 {
-			return nil, withExit(ExitNotFound, fmt.Errorf("search %q: no track found", search))
-		}
-		add(r.def, res.Tracks[0])
-	}
-	return out, nil
-}
-
-// target reads one TARGET: an ID for the configured origin, an API URL of
-// some origin, or a share URL (returned with an empty id).
-func (r *resolver) target(t string) (*originclient.Client, string, error) {
-	if !isShareURL(t) {
-		return r.def, t, nil
-	}
-	if l, err := share.ParseURL(t); err == nil {
-		c, err := r.client(l.Origin, l.Token)
-		if err != nil {
-			return nil, "", withExit(ExitUsage, err)
-		}
-		return c, "", nil
-	}
-	u, err := url.Parse(t)
-	if err != nil || u.Host == "" {
-		return nil, "", withExit(ExitUsage, fmt.Errorf("play %q: not a URL the origin serves", t))
-	}
-	parts := strings.Split(strings.Trim(u.Path, "/"), "/")
-	if len(parts) < 2 {
-		return nil, "", withExit(ExitUsage, fmt.Errorf("play %q: want .../tracks/ID, .../albums/ID, .../artists/ID or /p/TOKEN", t))
-	}
-	kind, id := parts[len(parts)-2], parts[len(parts)-1]
-	if kind == "manifest" && len(parts) >= 3 { // .../tracks/ID/manifest
-		kind, id = parts[len(parts)-3], parts[len(parts)-2]
-	}
-	if kind != "tracks" && kind != "albums" && kind != "artists" {
-		return nil, "", withExit(ExitUsage, fmt.Errorf("play %q: want .../tracks/ID, .../albums/ID, .../artists/ID or /p/TOKEN", t))
-	}
-	c, err := r.client(u.Scheme+"://"+u.Host, r.a.cfg.Token)
-	if err != nil {
-		return nil, "", withExit(ExitUsage, err)
-	}
-	return c, id, nil
-}
-
-// byID resolves a playlist, album, artist or track ID by its prefix.
-func (r *resolver) byID(ctx context.Context, c *originclient.Client, id string) ([]catalog.Track, error) {
-	switch {
-	case strings.HasPrefix(id, catalog.PrefixPlaylist):
-		pl, err := c.Playlist(ctx, id)
-		return pl.Tracks, err
-	case strings.HasPrefix(id, catalog.PrefixAlbum):
-		al, err := c.Album(ctx, id)
-		return al.Tracks, err
-	case strings.HasPrefix(id, catalog.PrefixArtist):
-		ar, err := c.Artist(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		var ts []catalog.Track
-		for _, al := range ar.Albums {
-			full, err := c.Album(ctx, al.ID)
-			if err != nil {
-				return nil, err
-			}
-			ts = append(ts, full.Tracks...)
-		}
-		return ts, nil
-	}
-	tr, err := c.Track(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	return []catalog.Track{tr}, nil
 }

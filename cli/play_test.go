@@ -261,7 +261,7 @@ func BenchmarkFirstAudioEmptyCache(b *testing.B) {
 		out := &firstAudio{once: make(chan struct{})}
 		p := player.New(player.Options{
 			Segments:  fetch.New(c, []fetch.Tier{{Source: catalog.SourceOrigin, Remote: client}}, fetch.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}),
-			Manifests: tuiManifests{client}, Output: out,
+			Manifests: &resolver{def: client}, Output: out,
 		})
 		if err := p.Open(); err != nil {
 			b.Fatal(err)

@@ -102,6 +102,13 @@ func TestPlaylistShareExportOffline(t *testing.T) {
 	if got, want := wavFrames(t, cWav), wavFrames(t, aWav); got != want {
 		t.Fatalf("offline play wrote %d samples, want %d", got, want)
 	}
+	segueOK(t, append(carol, "offline", "remove", shareURL)...)
+	if ls := segueOK(t, append(carol, "offline", "list", "--json")...); strings.TrimSpace(ls) != "[]" {
+		t.Fatalf("offline list after remove: %s", ls)
+	}
+	if _, _, code := segue(t, append(carol, "offline", "remove", shareURL)...); code != ExitNotFound {
+		t.Fatalf("removing what is not pinned: exit %d, want %d", code, ExitNotFound)
+	}
 	// Not pinned, origin down: a clear error and a non-zero exit.
 	if _, errOut, code := segue(t, append(bob, "play", pl.Tracks[0].ID, "--origin", url, "--output", "null")...); code == 0 || !strings.Contains(errOut, "offline") {
 		t.Fatalf("uncached play with the origin down: exit %d, %q", code, errOut)

@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"segue/cache"
-	"segue/catalog"
 	"segue/net/fetch"
 	"segue/net/originclient"
 	"segue/player"
@@ -62,8 +61,9 @@ type tuiOptions struct {
 	Term ui.RunOptions
 }
 
-// runTUI wires cache -> origin client -> fetch chain -> player under the
-// interface (with the playlists, `o`'s opener and offline pinning), runs it until the user quits, then saves the queue and
+// runTUI wires cache -> resolver (origin clients) -> fetch chain -> player
+// under the interface (with playlists, `o`'s opener and offline pinning),
+// runs it until the user quits, then saves the queue and
 // position and closes everything in reverse order.
 func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 	log := a.logger()
@@ -80,13 +80,11 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 		return err
 	}
 	defer func() { err = errors.Join(err, c.Close()) }()
-	client, err := originclient.New(a.cfg.Origin, originclient.Options{Token: a.cfg.Token, Docs: c})
+	r, err := newResolver(a, c)
 	if err != nil {
 		return withExit(ExitUsage, err)
 	}
-	opener := newTUIOpener(a, c, client)
-	f := fetch.New(c, []fetch.Tier{{Source: catalog.SourceOrigin, Remote: client}, {Source: catalog.SourceOrigin, Remote: opener}},
-		fetch.Options{Logger: log})
+	f := fetch.New(c, r.tiers(), fetch.Options{Logger: log})
 	var notice string
 	out, err := player.ParseOutput(opts.Output, player.OutputOptions{LogPath: a.cfg.LogFile})
 	if errors.Is(err, player.ErrNoDevice) {
@@ -101,7 +99,7 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 	}
 	defer func() { err = errors.Join(err, out.Close()) }()
 	p := player.New(player.Options{
-		Segments: f, Manifests: opener, Output: out,
+		Segments: f, Manifests: r, Output: out,
 		ReadAhead: time.Duration(a.cfg.Player.BufferSeconds * float64(time.Second)),
 		Quality:   quality, Loudness: loud, TargetLUFS: a.cfg.Player.LoudnessTarget,
 	})
@@ -133,8 +131,8 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 	pins := &tuiPins{a: a, c: c, quality: offlineQuality(opts.Quality)}
 	defer func() { cancel(); pins.close() }()
 	return ui.Run(uctx, ui.Options{
-		Catalog: client, Player: ui.Control(p), Theme: a.cfg.Theme,
-		Playlists: client, Opener: opener, Pinner: pins,
+		Catalog: r.def, Player: ui.Control(p), Theme: a.cfg.Theme,
+		Playlists: r.def, Opener: r, Pinner: pins,
 		Notice: notice, NoticeIsError: notice != "",
 	}, ro)
 }
@@ -143,19 +141,3 @@ var (
 	_ player.SegmentSource = (*fetch.Fetcher)(nil)
 	_ ui.Catalog           = (*originclient.Client)(nil)
 )
-
-// tuiManifests adapts one origin client to player.ManifestSource (the
-// interface itself uses tuiOpener, which also knows opened share links'
-// origins).
-type tuiManifests struct{ c *originclient.Client }
-
-// Manifest fetches (or recalls, offline) a track's manifest.
-func (m tuiManifests) Manifest(ctx context.Context, trackID string) (*catalog.Manifest, error) {
-	man, err := m.c.Manifest(ctx, trackID)
-	if err != nil {
-		return nil, err
-	}
-	return &man, nil
-}
-
-var _ player.ManifestSource = tuiManifests{}

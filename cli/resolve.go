@@ -1,0 +1,258 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+
+	"segue/cache"
+	"segue/catalog"
+	"segue/net/fetch"
+	"segue/net/originclient"
+	"segue/share"
+)
+
+// resolver turns targets (IDs, API URLs, share URLs) into tracks and
+// remembers which origin each track came from, so its manifest and
+// segments are asked of that origin, even when it is not the configured
+// one. segue play, segue offline and the interface's `o` all resolve
+// through it; it is safe for concurrent use.
+type resolver struct {
+	a    *app
+	docs *cache.Cache
+	def  *originclient.Client // the configured origin
+
+	mu      sync.Mutex                      // guards clients and owner
+	clients map[string]*originclient.Client // by base URL, def included
+	owner   map[string]*originclient.Client // track ID -> origin it came from
+}
+
+func newResolver(a *app, docs *cache.Cache) (*resolver, error) {
+	def, err := originclient.New(a.cfg.Origin, originclient.Options{Token: a.cfg.Token, Docs: docs})
+	if err != nil {
+		return nil, err
+	}
+	return &resolver{a: a, docs: docs, def: def,
+		clients: map[string]*originclient.Client{def.BaseURL(): def}, owner: map[string]*originclient.Client{}}, nil
+}
+
+// client returns the client of the origin at base, with token.
+func (r *resolver) client(base, token string) (*originclient.Client, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if c, ok := r.clients[base]; ok {
+		return c, nil
+	}
+	c, err := originclient.New(base, originclient.Options{Token: token, Docs: r.docs})
+	if err != nil {
+		return nil, err
+	}
+	r.clients[base] = c
+	return c, nil
+}
+
+// originOf returns the origin trackID came from, or the configured one.
+func (r *resolver) originOf(trackID string) *originclient.Client {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if c := r.owner[trackID]; c != nil {
+		return c
+	}
+	return r.def
+}
+
+// tiers is the fetch chain's network side: the configured origin, then
+// the others tracks came from (segments are content-addressed, so any
+// origin holding the hash may answer; the fetcher checks the bytes).
+func (r *resolver) tiers() []fetch.Tier {
+	return []fetch.Tier{{Source: catalog.SourceOrigin, Remote: r.def}, {Source: catalog.SourceOrigin, Remote: r}}
+}
+
+// errNoOtherOrigin answers a chunk request when no track came from an
+// origin other than the configured one.
+var errNoOtherOrigin = errors.New("no other origin known")
+
+// Chunk asks the origins other than the configured one.
+func (r *resolver) Chunk(ctx context.Context, hash string) ([]byte, error) {
+	r.mu.Lock()
+	var others []*originclient.Client
+	for base, c := range r.clients {
+		if base != r.def.BaseURL() {
+			others = append(others, c)
+		}
+	}
+	r.mu.Unlock()
+	err := errNoOtherOrigin
+	for _, c := range others {
+		b, cerr := c.Chunk(ctx, hash)
+		if cerr == nil {
+			return b, nil
+		}
+		err = cerr
+	}
+	return nil, err
+}
+
+// Manifest asks the origin the track came from (a stored copy offline).
+func (r *resolver) Manifest(ctx context.Context, trackID string) (*catalog.Manifest, error) {
+	m, err := r.originOf(trackID).Manifest(ctx, trackID)
+	if err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+// resolve returns the tracks of targets in order, plus the first hit of
+// search when it is not empty.
+func (r *resolver) resolve(ctx context.Context, targets []string, search string) ([]catalog.Track, error) {
+	var out []catalog.Track
+	add := func(c *originclient.Client, ts ...catalog.Track) {
+		r.mu.Lock()
+		for _, t := range ts {
+			r.owner[t.ID] = c
+		}
+		r.mu.Unlock()
+		out = append(out, ts...)
+	}
+	for _, t := range targets {
+		c, id, err := r.target(t)
+		if err != nil {
+			return nil, err
+		}
+		if id == "" { // a share URL
+			l, _ := share.ParseURL(t)
+			pl, err := c.SharedPlaylist(ctx, l.Token)
+			if err != nil {
+				return nil, notFoundExit(fmt.Errorf("open %s: %w", l, err))
+			}
+			add(c, pl.Tracks...)
+			continue
+		}
+		ts, err := byID(ctx, c, id)
+		if err != nil {
+			return nil, notFoundExit(fmt.Errorf("resolve %q: %w", t, err))
+		}
+		add(c, ts...)
+	}
+	if search != "" {
+		res, err := r.def.Search(ctx, search, 1)
+		if err != nil {
+			return nil, notFoundExit(fmt.Errorf("search %q: %w", search, err))
+		}
+		if len(res.Tracks) == 0 {
+			return nil, withExit(ExitNotFound, fmt.Errorf("search %q: no track found", search))
+		}
+		add(r.def, res.Tracks[0])
+	}
+	return out, nil
+}
+
+// target reads one TARGET: an ID for the configured origin, an API URL of
+// some origin, or a share URL (returned with an empty id).
+func (r *resolver) target(t string) (*originclient.Client, string, error) {
+	if !isShareURL(t) {
+		return r.def, t, nil
+	}
+	if l, err := share.ParseURL(t); err == nil {
+		c, err := r.client(l.Origin, l.Token)
+		if err != nil {
+			return nil, "", withExit(ExitUsage, err)
+		}
+		return c, "", nil
+	}
+	bad := withExit(ExitUsage, fmt.Errorf("%q: want .../tracks/ID, .../albums/ID, .../artists/ID or a share URL /p/TOKEN", t))
+	u, err := url.Parse(t)
+	if err != nil || u.Host == "" {
+		return nil, "", bad
+	}
+	parts := strings.Split(strings.Trim(u.Path, "/"), "/")
+	if len(parts) < 2 {
+		return nil, "", bad
+	}
+	kind, id := parts[len(parts)-2], parts[len(parts)-1]
+	if kind == "manifest" && len(parts) >= 3 { // .../tracks/ID/manifest
+		kind, id = parts[len(parts)-3], parts[len(parts)-2]
+	}
+	if kind != "tracks" && kind != "albums" && kind != "artists" {
+		return nil, "", bad
+	}
+	c, err := r.client(u.Scheme+"://"+u.Host, r.a.cfg.Token)
+	if err != nil {
+		return nil, "", withExit(ExitUsage, err)
+	}
+	return c, id, nil
+}
+
+// byID resolves a playlist, album, artist or track ID by its prefix.
+func byID(ctx context.Context, c *originclient.Client, id string) ([]catalog.Track, error) {
+	switch {
+	case strings.HasPrefix(id, catalog.PrefixPlaylist):
+		pl, err := c.Playlist(ctx, id)
+		return pl.Tracks, err
+	case strings.HasPrefix(id, catalog.PrefixAlbum):
+		al, err := c.Album(ctx, id)
+		return al.Tracks, err
+	case strings.HasPrefix(id, catalog.PrefixArtist):
+		ar, err := c.Artist(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		var ts []catalog.Track
+		for _, al := range ar.Albums {
+			full, err := c.Album(ctx, al.ID)
+			if err != nil {
+				return nil, err
+			}
+			ts = append(ts, full.Tracks...)
+		}
+		return ts, nil
+	}
+	tr, err := c.Track(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return []catalog.Track{tr}, nil
+}
+
+// plainID is what an ID looks like; anything else is taken for a URL.
+var plainID = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+
+// Open resolves what the interface's `o` is given. Anything that is not a
+// plain ID must be a share URL (or an API URL of an origin): a malformed
+// one gets the share URL parser's reason.
+func (r *resolver) Open(ctx context.Context, ref string) ([]catalog.Track, error) {
+	ref = strings.TrimSpace(ref)
+	if !plainID.MatchString(ref) {
+		if _, err := share.ParseURL(ref); err != nil && !strings.Contains(ref, "/api/") {
+			return nil, err
+		}
+	}
+	tracks, err := r.resolve(ctx, []string{ref}, "")
+	if err != nil {
+		return nil, openError(ref, err)
+	}
+	return tracks, nil
+}
+
+// openError says in one short line why ref did not open: the status line
+// has room for one, and the full error (with URLs) would cut the reason off.
+func openError(ref string, err error) error {
+	what, where := "open "+ref, "the origin"
+	if l, perr := share.ParseURL(ref); perr == nil {
+		what, where = "open shared playlist", "its origin "+strings.TrimPrefix(strings.TrimPrefix(l.Origin, "http://"), "https://")
+		if errors.Is(err, originclient.ErrNotFound) || errors.Is(err, originclient.ErrUnauthorized) {
+			return fmt.Errorf("%s: the link is unknown or was revoked: %w", what, originclient.ErrNotFound)
+		}
+	}
+	switch {
+	case errors.Is(err, originclient.ErrOffline):
+		return fmt.Errorf("%s: %s is unreachable and it was never opened here: %w", what, where, originclient.ErrOffline)
+	case errors.Is(err, originclient.ErrNotFound):
+		return fmt.Errorf("%s: %w", what, originclient.ErrNotFound)
+	}
+	return err
+}
