@@ -77,21 +77,9 @@ func do(ctx context.Context, p Player, a action.Action) tea.Cmd {
 	}
 }
 
-func stateOf(s player.State) nowplaying.State {
-	switch s {
-	case player.Playing:
-		return nowplaying.Playing
-	case player.Paused:
-		return nowplaying.Paused
-	case player.Buffering:
-		return nowplaying.Buffering
-	}
-	return nowplaying.Stopped
-}
-
 // fromStatus folds a full status into s and returns the queue it shows.
 func fromStatus(s *nowplaying.Status, st player.Status) queue.State {
-	s.State = stateOf(st.State)
+	s.State = st.State
 	s.Track, s.HasTrack = st.Track, st.Track.ID != ""
 	s.Position, s.Duration, s.Volume = st.Position, st.Duration, st.Volume
 	return queue.State{Tracks: st.Queue, Index: st.Index, Repeat: st.Repeat.String()}
@@ -103,7 +91,7 @@ func apply(s *nowplaying.Status, e player.Event) (index int, err error) {
 	index = -2
 	switch e := e.(type) {
 	case player.StateEvent:
-		s.State = stateOf(e.State)
+		s.State = e.State
 	case player.TrackEvent:
 		s.Track, s.HasTrack = e.Track, e.Track.ID != ""
 		s.Position, s.Duration, s.Buffer = 0, e.Duration, 0
@@ -130,7 +118,7 @@ func apply(s *nowplaying.Status, e player.Event) (index int, err error) {
 		}
 		return index, fmt.Errorf("retrying: %w", e.Err)
 	case player.EndEvent:
-		s.State, s.Position = nowplaying.Stopped, 0
+		s.State, s.Position = player.Stopped, 0
 		s.HasTrack = false
 		return -1, nil
 	}

@@ -42,10 +42,10 @@ func (b *Bar) View() string {
 	s := b.status
 	var title string
 	if s.HasTrack {
-		title = s.State.Symbol() + " " + b.st.BarTitle.Render(s.Track.Title) +
+		title = Symbol(s.State) + " " + b.st.BarTitle.Render(s.Track.Title) +
 			b.st.Muted.Render(" · "+s.Track.Artist+" — "+s.Track.Album)
 	} else {
-		title = b.st.Muted.Render(s.State.Symbol() + " nothing playing")
+		title = b.st.Muted.Render(Symbol(s.State) + " nothing playing")
 	}
 	info := b.info()
 	if iw := lipgloss.Width(info); info != "" && w >= 60 && lipgloss.Width(title)+iw+2 <= w {

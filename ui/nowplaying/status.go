@@ -9,48 +9,25 @@ import (
 	"time"
 
 	"segue/catalog"
-)
-
-// State is the player's play state.
-type State int
-
-// Play states.
-const (
-	Stopped State = iota
-	Playing
-	Paused
-	Buffering
+	"segue/player"
 )
 
 // Symbol returns the glyph the bar shows for s.
-func (s State) Symbol() string {
+func Symbol(s player.State) string {
 	switch s {
-	case Playing:
+	case player.Playing:
 		return "▶"
-	case Paused:
+	case player.Paused:
 		return "⏸"
-	case Buffering:
+	case player.Buffering:
 		return "…"
 	}
 	return "■"
 }
 
-// String names s.
-func (s State) String() string {
-	switch s {
-	case Playing:
-		return "playing"
-	case Paused:
-		return "paused"
-	case Buffering:
-		return "buffering"
-	}
-	return "stopped"
-}
-
 // Status is everything the player has told the interface so far.
 type Status struct {
-	State     State
+	State     player.State
 	Track     catalog.Track
 	HasTrack  bool
 	Position  time.Duration

@@ -98,7 +98,7 @@ func (v *View) details() string {
 		v.st.Row.Render(t.Artist),
 		v.st.Muted.Render(albumLine(t.Album, t.Year)),
 		"",
-		fmt.Sprintf("%s %s  %s / %s", s.State.Symbol(), s.State, Clock(s.Position), Clock(s.Duration)),
+		fmt.Sprintf("%s %s  %s / %s", Symbol(s.State), s.State, Clock(s.Position), Clock(s.Duration)),
 		v.st.Muted.Render(fmt.Sprintf("volume %d%%", s.Volume)),
 	}
 	if s.Rendition != "" {
