@@ -75,13 +75,9 @@ Exit status: 0 when everything played, 3 when a target cannot be resolved,
 // play wires cache -> origin client(s) -> fetch chain -> player -> output,
 // plays the resolved tracks and reports events until the queue ends.
 func (a *app) play(ctx context.Context, f playFlags, targets []string) (err error) {
-	quality, err := player.ParseQuality(f.quality)
+	popts, err := a.playerOptions(f.quality)
 	if err != nil {
-		return &usageError{err}
-	}
-	loud, err := player.ParseLoudnessMode(a.cfg.Player.LoudnessMode)
-	if err != nil {
-		return fmt.Errorf("config player.loudness: %w", err)
+		return err
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -111,13 +107,8 @@ func (a *app) play(ctx context.Context, f playFlags, targets []string) (err erro
 		return err
 	}
 	defer func() { err = errors.Join(err, out.Close()) }()
-	p := player.New(player.Options{
-		Segments:  fetch.New(c, r.tiers(), fetch.Options{Logger: a.logger()}),
-		Manifests: r,
-		Output:    out,
-		ReadAhead: time.Duration(a.cfg.Player.BufferSeconds * float64(time.Second)),
-		Quality:   quality, Loudness: loud, TargetLUFS: a.cfg.Player.LoudnessTarget,
-	})
+	popts.Segments, popts.Manifests, popts.Output = fetch.New(c, r.tiers(), fetch.Options{Logger: a.logger()}), r, out
+	p := player.New(popts)
 	if err := p.Open(); err != nil {
 		return err
 	}

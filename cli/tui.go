@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/charmbracelet/lipgloss"
@@ -67,13 +66,9 @@ type tuiOptions struct {
 // position and closes everything in reverse order.
 func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 	log := a.logger()
-	quality, err := player.ParseQuality(opts.Quality)
+	popts, err := a.playerOptions(opts.Quality)
 	if err != nil {
-		return &usageError{err}
-	}
-	loud, err := player.ParseLoudnessMode(a.cfg.Player.LoudnessMode)
-	if err != nil {
-		return fmt.Errorf("config player.loudness: %w", err)
+		return err
 	}
 	c, err := cache.Open(a.cfg.Cache.Path, cache.Options{MaxBytes: int64(a.cfg.Cache.Size), Logger: log})
 	if err != nil {
@@ -98,11 +93,8 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 		return err
 	}
 	defer func() { err = errors.Join(err, out.Close()) }()
-	p := player.New(player.Options{
-		Segments: f, Manifests: r, Output: out,
-		ReadAhead: time.Duration(a.cfg.Player.BufferSeconds * float64(time.Second)),
-		Quality:   quality, Loudness: loud, TargetLUFS: a.cfg.Player.LoudnessTarget,
-	})
+	popts.Segments, popts.Manifests, popts.Output = f, r, out
+	p := player.New(popts)
 	if err := p.Open(); err != nil {
 		return err
 	}

@@ -2,10 +2,13 @@ package cli
 
 import (
 	"errors"
+	"fmt"
 	"strings"
+	"time"
 
 	"segue/cache"
 	"segue/net/originclient"
+	"segue/player"
 	"segue/share"
 )
 
@@ -38,4 +41,22 @@ func notFoundExit(err error) error {
 		return withExit(ExitNotFound, err)
 	}
 	return err
+}
+
+// playerOptions returns the player settings of the configuration with the
+// given rendition preference (auto, low, normal or high); the caller fills
+// in the sources and the output.
+func (a *app) playerOptions(quality string) (player.Options, error) {
+	q, err := player.ParseQuality(quality)
+	if err != nil {
+		return player.Options{}, &usageError{err}
+	}
+	loud, err := player.ParseLoudnessMode(a.cfg.Player.LoudnessMode)
+	if err != nil {
+		return player.Options{}, fmt.Errorf("config player.loudness: %w", err)
+	}
+	return player.Options{
+		ReadAhead: time.Duration(a.cfg.Player.BufferSeconds * float64(time.Second)),
+		Quality:   q, Loudness: loud, TargetLUFS: a.cfg.Player.LoudnessTarget,
+	}, nil
 }
