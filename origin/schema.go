@@ -55,7 +55,7 @@ CREATE INDEX segments_hash ON segments(hash);
 CREATE VIRTUAL TABLE search USING fts5(
 	kind UNINDEXED, ref_id UNINDEXED, title, artist, album,
 	tokenize = 'unicode61 remove_diacritics 2',
-	prefix = '1 2 3'
+	prefix = '1 2 3 4 5'
 );
 
 CREATE TABLE tokens (

@@ -52,7 +52,7 @@ func benchPhrase(r *rand.Rand, z *rand.Zipf, words int) string {
 // once into os.TempDir (about a minute) and reusing it on later runs.
 func benchCatalog(b *testing.B) string {
 	b.Helper()
-	dir := filepath.Join(os.TempDir(), "segue-search-bench-v2")
+	dir := filepath.Join(os.TempDir(), "segue-search-bench-v3")
 	if _, err := os.Stat(filepath.Join(dir, "complete")); err == nil {
 		return dir
 	}

@@ -12,11 +12,13 @@ import (
 //     of milliseconds for a short prefix. Not used; rankCandidates scores
 //     the candidates instead.
 //   - A whole-word term ("dotane") and a prefix term covered by the prefix
-//     index ("dot"*, schema prefix='1 2 3') stream: LIMIT stops the scan
-//     after a few hundred rows (under 2 ms).
-//   - A longer prefix term ("dotan"*) makes FTS5 merge the doclists of every
-//     token it covers in full before returning a row: 25-30 ms when it
+//     index ("dota"*, schema prefix='1 2 3 4 5') stream: LIMIT stops the
+//     scan after a few hundred rows (under 2 ms).
+//   - A longer prefix term ("dotanel"*) makes FTS5 merge the doclists of
+//     every token it covers in full before returning a row: 25-30 ms when it
 //     covers a frequent word.
+//   - Indexing prefixes up to 5 characters instead of 3 cut p95 from 20 ms
+//     to 4 ms (the stem pass filters far fewer rows) for 13% more disk.
 //
 // So a query runs in up to three passes, stopping once it has a page of
 // results (limit): whole words (long terms exact), then stems (long terms
@@ -26,7 +28,7 @@ import (
 // before longer words they prefix ("love" before "lovely") when there are
 // enough of them, as the ranking would order them anyway.
 const (
-	indexedPrefix = 3   // longest prefix index in the schema, in characters
+	indexedPrefix = 5   // longest prefix index in the schema, in characters
 	stemBudget    = 600 // rows the stem pass may read
 )
 
