@@ -204,7 +204,7 @@ func (e *errorRewriter) WriteHeader(code int) {
 	case http.StatusNotFound:
 		msg = "no such route: see the origin HTTP API in DESIGN.md"
 	case http.StatusMethodNotAllowed:
-		msg = "method not allowed: the origin answers GET and HEAD"
+		msg = "method not allowed on this route: see the origin HTTP API in DESIGN.md"
 	}
 	writeError(e.ResponseWriter, code, msg)
 }
