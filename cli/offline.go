@@ -134,6 +134,7 @@ func (a *app) pinRef(ctx context.Context, c *cache.Cache, ref, quality string, p
 		col.Kind, col.Name = "track", tracks[0].Title
 	}
 	sizes := map[string]int64{}
+	albums := map[string]bool{}
 	for _, t := range tracks {
 		m, err := r.Manifest(ctx, t.ID)
 		if err != nil {
@@ -152,10 +153,16 @@ func (a *app) pinRef(ctx context.Context, c *cache.Cache, ref, quality string, p
 			}
 		}
 		oc := r.originOf(t.ID)
-		col.Docs = append(col.Docs, oc.URL("api", "v1", "tracks", t.ID), oc.URL("api", "v1", "tracks", t.ID, "manifest"),
-			oc.URL("api", "v1", "albums", t.AlbumID), oc.URL("api", "v1", "albums", t.AlbumID, "cover"))
-		oc.Cover(ctx, t.AlbumID) // stores the cover document; an album may have none
-		oc.Album(ctx, t.AlbumID)
+		col.Docs = append(col.Docs, oc.URL("api", "v1", "tracks", t.ID, "manifest"))
+		if col.Kind == "track" {
+			col.Docs = append(col.Docs, oc.URL("api", "v1", "tracks", t.ID))
+		}
+		if !albums[t.AlbumID] { // the album view and its cover, once per album
+			albums[t.AlbumID] = true
+			col.Docs = append(col.Docs, oc.URL("api", "v1", "albums", t.AlbumID), oc.URL("api", "v1", "albums", t.AlbumID, "cover"))
+			oc.Album(ctx, t.AlbumID)
+			oc.Cover(ctx, t.AlbumID) // an album may have none: then nothing is stored
+		}
 	}
 	l, err := offline.Load(a.cfg.StateDir)
 	if err != nil {
