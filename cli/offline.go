@@ -3,14 +3,12 @@ package cli
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"segue/cache"
 	"segue/catalog"
@@ -184,7 +182,7 @@ func (a *app) pinRef(ctx context.Context, c *cache.Cache, ref, quality string, p
 // 10% otherwise.
 func (a *app) downloadProgress(col offline.Collection) offline.Progress {
 	desc := fmt.Sprintf("offline %s", col.Name)
-	if f, ok := a.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+	if isTerminal(a.stderr) {
 		bar := progressbar.DefaultBytes(col.Bytes, desc)
 		return func(done, _ int64) { bar.Set64(done) }
 	}

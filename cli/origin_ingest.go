@@ -13,7 +13,6 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"segue/origin"
 )
@@ -117,8 +116,7 @@ func (a *app) ingestProgress(quiet bool) func(origin.IngestProgress) {
 	if quiet {
 		return nil
 	}
-	f, isFile := a.stderr.(*os.File)
-	if !isFile || !term.IsTerminal(int(f.Fd())) {
+	if !isTerminal(a.stderr) {
 		return func(p origin.IngestProgress) {
 			switch p.Action {
 			case "done":

@@ -143,6 +143,7 @@ func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total i
 			enc.Encode(e)
 		}
 	}
+	live := !asJSON && isTerminal(a.stdout) // one line that updates each second
 	var (
 		started, failed  int
 		firstErr         error
@@ -166,6 +167,9 @@ func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total i
 				lastSecond = -1
 				idx, tr := e.Index, e.Track
 				emit(playEvent{Event: kind, Index: &idx, Track: &tr, DurationMS: e.Duration.Milliseconds()})
+				if live && started > 1 {
+					fmt.Fprintln(a.stdout)
+				}
 				if !asJSON {
 					fmt.Fprintf(a.stdout, "▶ %d/%d %s (%s)\n", idx+1, total, trackLabel(tr), fmtDuration(e.Duration))
 				}
@@ -175,6 +179,10 @@ func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total i
 					pos, buf := e.Position.Milliseconds(), buffer
 					emit(playEvent{Event: "progress", TrackID: e.TrackID, PositionMS: &pos, DurationMS: e.Duration.Milliseconds(),
 						BufferMS: &buf, Rendition: rendition, Source: where})
+					if live {
+						fmt.Fprintf(a.stdout, "\r\x1b[K  %s / %s  %s from %s, %ds buffered", fmtDuration(e.Position),
+							fmtDuration(e.Duration), rendition, where, buffer/1000)
+					}
 				}
 			case player.BufferEvent:
 				buffer = e.Ahead.Milliseconds()
@@ -192,6 +200,9 @@ func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total i
 					}
 				}
 			case player.EndEvent:
+				if live {
+					fmt.Fprintln(a.stdout)
+				}
 				played := max(started-failed, 0)
 				emit(playEvent{Event: "finished", Played: &played, Failed: &failed})
 				if failed > 0 {

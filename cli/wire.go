@@ -3,8 +3,12 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"strings"
 	"time"
+
+	"golang.org/x/term"
 
 	"segue/cache"
 	"segue/net/originclient"
@@ -59,4 +63,11 @@ func (a *app) playerOptions(quality string) (player.Options, error) {
 		ReadAhead: time.Duration(a.cfg.Player.BufferSeconds * float64(time.Second)),
 		Quality:   q, Loudness: loud, TargetLUFS: a.cfg.Player.LoudnessTarget,
 	}, nil
+}
+
+// isTerminal reports whether w is a terminal (progress bars and live lines
+// only go to one; pipes and files get plain lines).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }
