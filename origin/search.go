@@ -1,9 +1,11 @@
 package origin
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -85,11 +87,13 @@ func (r *Reader) Search(ctx context.Context, q string, limit int) (catalog.Searc
 	}
 	rankCandidates(cands, terms)
 	var trackIDs, albumIDs, artistIDs []string
+	trackScore := map[string]int{}
 	for _, c := range cands {
 		switch c.kind {
 		case catalog.PrefixTrack:
 			if len(trackIDs) < limit {
 				trackIDs = append(trackIDs, c.id)
+				trackScore[c.id] = c.score
 			}
 		case catalog.PrefixAlbum:
 			if len(albumIDs) < limit {
@@ -104,6 +108,18 @@ func (r *Reader) Search(ctx context.Context, q string, limit int) (catalog.Searc
 	if res.Tracks, err = r.tracksByID(ctx, trackIDs); err != nil {
 		return res, fmt.Errorf("search %q: %w", q, err)
 	}
+	// Tracks of one album that match equally well keep the album's order
+	// ("cont" lists Continuum I, II, III, IV), not the order of their IDs.
+	albumRank := map[string]int{}
+	for i, t := range res.Tracks {
+		if _, ok := albumRank[t.AlbumID]; !ok {
+			albumRank[t.AlbumID] = i
+		}
+	}
+	slices.SortStableFunc(res.Tracks, func(a, b catalog.Track) int {
+		return cmp.Or(trackScore[b.ID]-trackScore[a.ID], albumRank[a.AlbumID]-albumRank[b.AlbumID],
+			a.DiscNo-b.DiscNo, a.TrackNo-b.TrackNo)
+	})
 	if res.Albums, err = r.albumsByID(ctx, albumIDs); err != nil {
 		return res, fmt.Errorf("search %q: %w", q, err)
 	}

@@ -89,6 +89,10 @@ func TestSearch(t *testing.T) {
 	if len(res.Artists) != 1 || len(res.Albums) != 1 || len(res.Tracks) != 2 {
 		t.Fatalf("daft: %+v", res)
 	}
+	// Tracks of one album matching equally keep the album's order (disc, track).
+	if tr, _, _ := titles(searchHTTP(t, r.base, "lemonade")); !slices.Equal(tr, []string{"Pray You Catch Me", "Hold Up", "Formation"}) {
+		t.Errorf("lemonade tracks in order %q, want disc 1 track 1, disc 1 track 2, disc 2 track 1", tr)
+	}
 	// User input can never be FTS5 syntax: every one of these is a 200.
 	for _, q := range []string{`"`, `beyo" OR "`, `NEAR(`, `*`, `-beyo`, `title:beyo`, `{title}: x`, `^beyo`, `beyo AND`, `(`, `'; DROP TABLE tracks; --`, "\x00", "🎵 beyo"} {
 		searchHTTP(t, r.base, q)
