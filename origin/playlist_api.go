@@ -27,9 +27,17 @@ func withPrincipal(ctx context.Context, p principal) context.Context {
 	return context.WithValue(ctx, principalKey{}, p)
 }
 
-func principalOf(r *http.Request) principal {
-	p, _ := r.Context().Value(principalKey{}).(principal)
-	return p
+// principalOf returns who r speaks for: what authenticate found, or the
+// local owner on an open origin (which sets nothing, to spare every request
+// a copy).
+func (s *Server) principalOf(r *http.Request) principal {
+	if p, ok := r.Context().Value(principalKey{}).(principal); ok {
+		return p
+	}
+	if !s.auth.Load() {
+		return principal{owner: LocalOwner}
+	}
+	return principal{}
 }
 
 // playlistRoutes adds the playlist API and the share page to mux.
@@ -50,7 +58,7 @@ func (s *Server) playlistRoutes(mux *http.ServeMux) {
 // ownerOnly refuses share-link holders: they may not list or edit playlists.
 func (s *Server) ownerOnly(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if principalOf(r).owner == "" {
+		if s.principalOf(r).owner == "" {
 			writeError(w, http.StatusForbidden, "a share link grants reading its playlist only")
 			return
 		}
@@ -94,7 +102,7 @@ func absolute(r *http.Request, pl catalog.Playlist) catalog.Playlist {
 }
 
 func (s *Server) handlePlaylists(w http.ResponseWriter, r *http.Request) {
-	pls, err := s.playlists.List(r.Context(), principalOf(r).owner)
+	pls, err := s.playlists.List(r.Context(), s.principalOf(r).owner)
 	if err != nil {
 		s.internal(w, r, err)
 		return
@@ -124,7 +132,7 @@ func (s *Server) handleCreatePlaylist(w http.ResponseWriter, r *http.Request) {
 	if !readBody(w, r, &body) {
 		return
 	}
-	owner := principalOf(r).owner
+	owner := s.principalOf(r).owner
 	pl, err := s.playlists.Create(r.Context(), owner, body.Name)
 	if err == nil && len(body.TrackIDs) > 0 {
 		if pl, err = s.playlists.Add(r.Context(), owner, pl.ID, body.TrackIDs, -1); err != nil {
@@ -136,7 +144,7 @@ func (s *Server) handleCreatePlaylist(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handlePlaylist(w http.ResponseWriter, r *http.Request) {
 	if id := pathID(w, r); id != "" {
-		pl, err := s.playlists.Get(r.Context(), principalOf(r).owner, id)
+		pl, err := s.playlists.Get(r.Context(), s.principalOf(r).owner, id)
 		if err != nil {
 			s.playlistFailed(w, r, err)
 			return
@@ -150,14 +158,14 @@ func (s *Server) handleRenamePlaylist(w http.ResponseWriter, r *http.Request) {
 		Name string `json:"name"`
 	}
 	if id := pathID(w, r); id != "" && readBody(w, r, &body) {
-		pl, err := s.playlists.Rename(r.Context(), principalOf(r).owner, id, body.Name)
+		pl, err := s.playlists.Rename(r.Context(), s.principalOf(r).owner, id, body.Name)
 		s.answerPlaylist(w, r, http.StatusOK, pl, err)
 	}
 }
 
 func (s *Server) handleDeletePlaylist(w http.ResponseWriter, r *http.Request) {
 	if id := pathID(w, r); id != "" {
-		if err := s.playlists.Delete(r.Context(), principalOf(r).owner, id); err != nil {
+		if err := s.playlists.Delete(r.Context(), s.principalOf(r).owner, id); err != nil {
 			s.playlistFailed(w, r, err)
 			return
 		}
@@ -175,7 +183,7 @@ func (s *Server) handleAddTracks(w http.ResponseWriter, r *http.Request) {
 		if body.Position != nil {
 			pos = *body.Position
 		}
-		pl, err := s.playlists.Add(r.Context(), principalOf(r).owner, id, body.TrackIDs, pos)
+		pl, err := s.playlists.Add(r.Context(), s.principalOf(r).owner, id, body.TrackIDs, pos)
 		s.answerPlaylist(w, r, http.StatusOK, pl, err)
 	}
 }
@@ -190,7 +198,7 @@ func (s *Server) handleRemoveTrack(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "position must be a whole number (0 is the first track)")
 		return
 	}
-	pl, err := s.playlists.Remove(r.Context(), principalOf(r).owner, id, pos)
+	pl, err := s.playlists.Remove(r.Context(), s.principalOf(r).owner, id, pos)
 	s.answerPlaylist(w, r, http.StatusOK, pl, err)
 }
 
@@ -204,14 +212,14 @@ func (s *Server) handleMoveTrack(w http.ResponseWriter, r *http.Request) {
 			writeError(w, http.StatusBadRequest, `give both "from" and "to" positions`)
 			return
 		}
-		pl, err := s.playlists.Move(r.Context(), principalOf(r).owner, id, *body.From, *body.To)
+		pl, err := s.playlists.Move(r.Context(), s.principalOf(r).owner, id, *body.From, *body.To)
 		s.answerPlaylist(w, r, http.StatusOK, pl, err)
 	}
 }
 
 func (s *Server) handleShare(w http.ResponseWriter, r *http.Request) {
 	if id := pathID(w, r); id != "" {
-		owner := principalOf(r).owner
+		owner := s.principalOf(r).owner
 		if _, err := s.playlists.Share(r.Context(), owner, id); err != nil {
 			s.playlistFailed(w, r, err)
 			return
@@ -223,7 +231,7 @@ func (s *Server) handleShare(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleUnshare(w http.ResponseWriter, r *http.Request) {
 	if id := pathID(w, r); id != "" {
-		if err := s.playlists.Unshare(r.Context(), principalOf(r).owner, id); err != nil {
+		if err := s.playlists.Unshare(r.Context(), s.principalOf(r).owner, id); err != nil {
 			s.playlistFailed(w, r, err)
 			return
 		}
