@@ -61,17 +61,32 @@ func (p *Prompt) Key(msg tea.KeyMsg) (cmd tea.Cmd, done bool) {
 			return nil, true
 		}
 		return p.ask.Then(v), true
-	case tea.KeyRunes, tea.KeySpace:
-		p.value += strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(string(msg.Runes))
-	case tea.KeyBackspace:
-		if p.value != "" {
-			_, n := utf8.DecodeLastRuneInString(p.value)
-			p.value = p.value[:len(p.value)-n]
-		}
-	case tea.KeyCtrlU:
-		p.value = ""
+	default:
+		p.value, _ = Edit(p.value, msg)
 	}
 	return nil, false
+}
+
+// newlines turns pasted line breaks into spaces: a value is one line.
+var newlines = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ")
+
+// Edit applies an editing key to a one-line value: typed or pasted text,
+// backspace, ctrl+u (clear) and ctrl+w (delete the last word). ok is false
+// for any other key. Prompts and the search input both edit through it.
+func Edit(value string, msg tea.KeyMsg) (v string, ok bool) {
+	switch msg.Type {
+	case tea.KeyRunes, tea.KeySpace:
+		return value + newlines.Replace(string(msg.Runes)), true
+	case tea.KeyBackspace:
+		_, n := utf8.DecodeLastRuneInString(value)
+		return value[:len(value)-n], true
+	case tea.KeyCtrlU:
+		return "", true
+	case tea.KeyCtrlW:
+		v := strings.TrimRight(value, " ")
+		return v[:strings.LastIndex(v, " ")+1], true
+	}
+	return value, false
 }
 
 // View draws the prompt in width w; the end of a long answer stays visible.

@@ -1,12 +1,10 @@
 package search
 
 import (
-	"strings"
-	"unicode/utf8"
-
 	tea "github.com/charmbracelet/bubbletea"
 
 	"segue/ui/list"
+	"segue/ui/prompt"
 	"segue/ui/styles"
 )
 
@@ -25,27 +23,9 @@ func (in *input) SetValue(s string) { in.value = s }
 
 // update edits the value for msg and reports whether msg was an edit key.
 func (in *input) update(msg tea.KeyMsg) bool {
-	switch msg.Type {
-	case tea.KeyRunes, tea.KeySpace:
-		if !msg.Paste {
-			in.value += string(msg.Runes)
-		} else {
-			in.value += strings.ReplaceAll(string(msg.Runes), "\n", " ")
-		}
-	case tea.KeyBackspace:
-		if in.value != "" {
-			_, n := utf8.DecodeLastRuneInString(in.value)
-			in.value = in.value[:len(in.value)-n]
-		}
-	case tea.KeyCtrlU:
-		in.value = ""
-	case tea.KeyCtrlW:
-		v := strings.TrimRight(in.value, " ")
-		in.value = v[:strings.LastIndex(v, " ")+1]
-	default:
-		return false
-	}
-	return true
+	v, ok := prompt.Edit(in.value, msg)
+	in.value = v
+	return ok
 }
 
 // view draws the prompt, the value and, when focused, a still cursor.
