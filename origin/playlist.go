@@ -68,29 +68,25 @@ func (p *Playlists) Create(ctx context.Context, owner, name string) (catalog.Pla
 	return p.Get(ctx, owner, id)
 }
 
-// List returns the owner's playlists (without tracks), by name.
+// List returns the owner's playlists (without tracks), by name, in one
+// query: counts and lengths come from the same join Get walks.
 func (p *Playlists) List(ctx context.Context, owner string) ([]catalog.Playlist, error) {
-	rows, err := p.db.QueryContext(ctx, `SELECT id FROM playlists WHERE owner = ? ORDER BY name, id`, owner)
+	rows, err := p.db.QueryContext(ctx, `SELECT `+playlistCols+`, count(t.id), coalesce(sum(t.duration_ms), 0)
+		FROM playlists p LEFT JOIN playlist_tracks pt ON pt.playlist_id = p.id LEFT JOIN tracks t ON t.id = pt.track_id
+		WHERE p.owner = ? GROUP BY p.id ORDER BY p.name, p.id`, owner)
 	if err != nil {
 		return nil, fmt.Errorf("list playlists: %w", err)
 	}
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
+	defer rows.Close()
 	out := []catalog.Playlist{}
-	for _, id := range ids {
-		pl, err := p.Get(ctx, owner, id)
+	for rows.Next() {
+		var count int
+		var ms int64
+		pl, err := scanPlaylist(rows, &count, &ms)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("list playlists: %w", err)
 		}
-		pl.Tracks = nil
+		pl.TrackCount, pl.DurationMS = count, ms
 		out = append(out, pl)
 	}
 	return out, rows.Err()
@@ -114,21 +110,31 @@ func (p *Playlists) ByShare(ctx context.Context, token string) (catalog.Playlist
 	return pl, err
 }
 
-func (p *Playlists) get(ctx context.Context, where string, args ...any) (catalog.Playlist, error) {
+// playlistCols are the columns scanPlaylist reads, in its order.
+const playlistCols = `p.id, p.name, p.created_at, p.updated_at, p.share_token`
+
+// scanPlaylist reads playlistCols and then extra (counts of List).
+func scanPlaylist(sc interface{ Scan(...any) error }, extra ...any) (catalog.Playlist, error) {
 	var pl catalog.Playlist
 	var created, updated int64
 	var shareTok sql.NullString
-	err := p.db.QueryRowContext(ctx, `SELECT id, name, created_at, updated_at, share_token FROM playlists WHERE `+where, args...).
-		Scan(&pl.ID, &pl.Name, &created, &updated, &shareTok)
+	if err := sc.Scan(append([]any{&pl.ID, &pl.Name, &created, &updated, &shareTok}, extra...)...); err != nil {
+		return pl, err
+	}
+	pl.Created, pl.Updated = time.UnixMilli(created).UTC(), time.UnixMilli(updated).UTC()
+	if shareTok.Valid {
+		pl.ShareURL = "/p/" + shareTok.String // made absolute by the API, which knows the host
+	}
+	return pl, nil
+}
+
+func (p *Playlists) get(ctx context.Context, where string, args ...any) (catalog.Playlist, error) {
+	pl, err := scanPlaylist(p.db.QueryRowContext(ctx, `SELECT `+playlistCols+` FROM playlists p WHERE `+where, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return pl, fmt.Errorf("playlist: %w", ErrNotFound)
 	}
 	if err != nil {
 		return pl, fmt.Errorf("read playlist: %w", err)
-	}
-	pl.Created, pl.Updated = time.UnixMilli(created).UTC(), time.UnixMilli(updated).UTC()
-	if shareTok.Valid {
-		pl.ShareURL = "/p/" + shareTok.String // made absolute by the API, which knows the host
 	}
 	rows, err := p.db.QueryContext(ctx, `SELECT `+trackCols+trackFrom+`
 		JOIN playlist_tracks pt ON pt.track_id = t.id WHERE pt.playlist_id = ? ORDER BY pt.pos`, pl.ID)
