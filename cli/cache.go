@@ -26,19 +26,19 @@ are never evicted. Every segue process on this machine shares it.`,
 	return cmd
 }
 
-// openCache opens the cache the settings name, logging its warnings to
-// stderr.
-func (a *app) openCache() (*cache.Cache, error) {
-	return cache.Open(a.cfg.Cache.Path, cache.Options{
-		MaxBytes: int64(a.cfg.Cache.Size),
-		Logger:   slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
-	})
+// openCache opens the cache the settings name, its warnings going to log
+// (nil: stderr, warnings only; the interface passes its log file).
+func (a *app) openCache(log *slog.Logger) (*cache.Cache, error) {
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	return cache.Open(a.cfg.Cache.Path, cache.Options{MaxBytes: int64(a.cfg.Cache.Size), Logger: log})
 }
 
 // withCache runs fn on the open cache and closes it, keeping fn's error
 // first.
 func (a *app) withCache(fn func(*cache.Cache) error) error {
-	c, err := a.openCache()
+	c, err := a.openCache(nil)
 	if err != nil {
 		return err
 	}

@@ -82,7 +82,7 @@ func (a *app) play(ctx context.Context, f playFlags, targets []string) (err erro
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	c, err := a.openCache()
+	c, err := a.openCache(nil)
 	if err != nil {
 		return err
 	}

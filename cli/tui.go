@@ -10,7 +10,6 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"segue/cache"
 	"segue/net/fetch"
 	"segue/net/originclient"
 	"segue/player"
@@ -70,7 +69,7 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 	if err != nil {
 		return err
 	}
-	c, err := cache.Open(a.cfg.Cache.Path, cache.Options{MaxBytes: int64(a.cfg.Cache.Size), Logger: log})
+	c, err := a.openCache(log)
 	if err != nil {
 		return err
 	}
