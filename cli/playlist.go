@@ -62,7 +62,11 @@ wherever a playlist ID does for reading: show, export, import, play.`,
 	}}
 	show := &cobra.Command{Use: "show ID|URL", Short: "Show a playlist's tracks", Args: cobra.ExactArgs(1), RunE: func(cmd *cobra.Command, args []string) error {
 		return a.withCache(func(ch *cache.Cache) error {
-			pl, err := a.openPlaylist(cmd.Context(), ch, args[0])
+			r, err := newResolver(a, ch)
+			if err != nil {
+				return withExit(ExitUsage, err)
+			}
+			pl, err := openPlaylist(cmd.Context(), r, args[0])
 			if err != nil {
 				return err
 			}
@@ -122,29 +126,26 @@ wherever a playlist ID does for reading: show, export, import, play.`,
 }
 
 // openPlaylist reads a playlist by ID from the configured origin, or by
-// share URL from the origin the URL names.
-func (a *app) openPlaylist(ctx context.Context, docs *cache.Cache, ref string) (catalog.Playlist, error) {
-	if isShareURL(ref) {
-		l, err := share.ParseURL(ref)
-		if err != nil {
-			return catalog.Playlist{}, withExit(ExitUsage, err)
-		}
-		c, err := shareClient(l, docs)
-		if err != nil {
-			return catalog.Playlist{}, withExit(ExitUsage, err)
-		}
-		pl, err := c.SharedPlaylist(ctx, l.Token)
-		if err != nil {
-			return pl, notFoundExit(fmt.Errorf("open %s: %w", l, err))
-		}
-		return pl, nil
+// share URL from the origin the URL names (a malformed URL gets the share
+// URL parser's reason).
+func openPlaylist(ctx context.Context, r *resolver, ref string) (catalog.Playlist, error) {
+	if !isShareURL(ref) {
+		pl, err := r.def.Playlist(ctx, ref)
+		return pl, notFoundExit(err)
 	}
-	c, err := originclient.New(a.cfg.Origin, originclient.Options{Token: a.cfg.Token, Docs: docs})
+	l, err := share.ParseURL(ref)
 	if err != nil {
 		return catalog.Playlist{}, withExit(ExitUsage, err)
 	}
-	pl, err := c.Playlist(ctx, ref)
-	return pl, notFoundExit(err)
+	c, err := r.client(l.Origin, l.Token)
+	if err != nil {
+		return catalog.Playlist{}, withExit(ExitUsage, err)
+	}
+	pl, err := c.SharedPlaylist(ctx, l.Token)
+	if err != nil {
+		return pl, notFoundExit(fmt.Errorf("open %s: %w", l, err))
+	}
+	return pl, nil
 }
 
 func (a *app) printPlaylist(pl catalog.Playlist, asJSON, tracks bool) error {
@@ -192,7 +193,11 @@ func playlistExportCmd(a *app) *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withCache(func(ch *cache.Cache) error {
-				pl, err := a.openPlaylist(cmd.Context(), ch, args[0])
+				r, err := newResolver(a, ch)
+				if err != nil {
+					return withExit(ExitUsage, err)
+				}
+				pl, err := openPlaylist(cmd.Context(), r, args[0])
 				if err != nil {
 					return err
 				}

@@ -12,7 +12,6 @@ import (
 
 	"segue/cache"
 	"segue/catalog"
-	"segue/net/originclient"
 	"segue/share"
 )
 
@@ -43,15 +42,16 @@ type importResult struct {
 }
 
 func (a *app) runImport(ctx context.Context, ch *cache.Cache, src, name string, asJSON bool) error {
-	client, err := originclient.New(a.cfg.Origin, originclient.Options{Token: a.cfg.Token, Docs: ch})
+	r, err := newResolver(a, ch)
 	if err != nil {
 		return withExit(ExitUsage, err)
 	}
+	client := r.def
 	var entries []share.Entry
 	var ids []string
 	title := ""
 	if isShareURL(src) {
-		pl, err := a.openPlaylist(ctx, ch, src)
+		pl, err := openPlaylist(ctx, r, src)
 		if err != nil {
 			return err
 		}

@@ -32,13 +32,6 @@ func (a *app) withClient(fn func(*originclient.Client) error) error {
 // is taken for a URL, so a malformed one gets the URL parser's reason.
 func isShareURL(s string) bool { return strings.Contains(s, "://") }
 
-// shareClient returns a client of the origin a share link names, with the
-// link's token as its bearer token: the link works whatever origin this
-// client is configured for.
-func shareClient(l share.Link, docs originclient.DocStore) (*originclient.Client, error) {
-	return originclient.New(l.Origin, originclient.Options{Token: l.Token, Docs: docs})
-}
-
 // notFoundExit gives "not found" answers their own exit status.
 func notFoundExit(err error) error {
 	if errors.Is(err, originclient.ErrNotFound) || errors.Is(err, share.ErrBadURL) {
