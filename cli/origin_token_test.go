@@ -44,7 +44,7 @@ func TestOriginTokenCommands(t *testing.T) {
 	if code, _, _ = segue("origin", "token", "revoke", list[0].ID, "--data", data); code != ExitOK {
 		t.Fatalf("revoke: %d", code)
 	}
-	if code, out, _ = segue("origin", "token", "list", "--data", data); !strings.Contains(out, "revoked") {
+	if _, out, _ = segue("origin", "token", "list", "--data", data); !strings.Contains(out, "revoked") {
 		t.Fatalf("list after revoke: %q", out)
 	}
 	if code, _, stderr = segue("origin", "token", "revoke", "tok-none", "--data", data); code != ExitNotFound {

@@ -146,15 +146,3 @@ func arpeggio(roots []int, pattern []int, step float64, perRoot int) []note {
 	}
 	return ns
 }
-
-// repeatNotes repeats ns times, each copy shifted by span beats.
-func repeatNotes(ns []note, span float64, times int) []note {
-	var out []note
-	for k := 0; k < times; k++ {
-		for _, n := range ns {
-			n.Start += float64(k) * span
-			out = append(out, n)
-		}
-	}
-	return out
-}

@@ -174,7 +174,7 @@ func TestAPI(t *testing.T) {
 	wantError(t, resp, body, 405)
 
 	// Documents carry an ETag and answer If-None-Match with 304.
-	resp, body = get(t, "GET", api+"/tracks/"+w.joga, nil)
+	resp, _ = get(t, "GET", api+"/tracks/"+w.joga, nil)
 	etag := resp.Header.Get("ETag")
 	if etag == "" || resp.Header.Get("Cache-Control") != "no-cache" {
 		t.Fatalf("track document: ETag %q, Cache-Control %q", etag, resp.Header.Get("Cache-Control"))
