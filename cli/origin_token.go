@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"database/sql"
 	"errors"
 	"fmt"
 	"text/tabwriter"
@@ -24,11 +25,13 @@ shown once, when it is created; the origin keeps only its sha256.`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	cmd.PersistentFlags().StringVar(&dataDir, "data", "", "origin data dir (default from config, env SEGUE_DATA)")
-	data := func(cmd *cobra.Command) string {
+	// catalog opens the catalog of --data (or the configured data dir).
+	catalog := func(cmd *cobra.Command) (*sql.DB, error) {
+		dir := a.cfg.OriginSv.DataDir
 		if cmd.Flags().Changed("data") {
-			return dataDir
+			dir = dataDir
 		}
-		return a.cfg.OriginSv.DataDir
+		return origin.OpenCatalog(dir)
 	}
 
 	var createJSON bool
@@ -38,7 +41,7 @@ shown once, when it is created; the origin keeps only its sha256.`,
 		Example: `  segue origin token create laptop`,
 		Args:    tokenExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			db, err := origin.OpenCatalog(data(cmd))
+			db, err := catalog(cmd)
 			if err != nil {
 				return err
 			}
@@ -66,7 +69,7 @@ shown once, when it is created; the origin keeps only its sha256.`,
 		Short: "List tokens (never their secrets)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			db, err := origin.OpenCatalog(data(cmd))
+			db, err := catalog(cmd)
 			if err != nil {
 				return err
 			}
@@ -97,7 +100,7 @@ shown once, when it is created; the origin keeps only its sha256.`,
 		Short: "Revoke a token: requests carrying it are refused from now on",
 		Args:  tokenExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			db, err := origin.OpenCatalog(data(cmd))
+			db, err := catalog(cmd)
 			if err != nil {
 				return err
 			}
