@@ -3,8 +3,8 @@ package cli
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -222,16 +222,15 @@ func (a *app) offlineList(c *cache.Cache, asJSON bool) error {
 	if asJSON {
 		return a.printJSON(entries)
 	}
-	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "KIND\tNAME\tTRACKS\tSIZE\tQUALITY\tSTATE\tREF")
+	t := newTable("KIND", "NAME", "TRACKS", "SIZE", "QUALITY", "STATE", "REF").whole("KIND", "TRACKS", "SIZE", "QUALITY", "REF")
 	for _, e := range entries {
 		state := "complete"
 		if !e.Complete {
 			state = "partial: run offline add again"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\n", e.Kind, e.Name, len(e.Tracks), config.FormatBytes(e.Bytes), e.Quality, state, e.Ref)
+		t.row(e.Kind, e.Name, strconv.Itoa(len(e.Tracks)), config.FormatBytes(e.Bytes), e.Quality, state, e.Ref)
 	}
-	return tw.Flush()
+	return a.printTables(t)
 }
 
 // unpinRef drops ref from the offline list and unpins what no other pinned

@@ -4,7 +4,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -81,16 +80,15 @@ shown once, when it is created; the origin keeps only its sha256.`,
 			if listJSON {
 				return a.printJSON(tokens)
 			}
-			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tNAME\tCREATED\tSTATE")
+			tb := newTable("ID", "NAME", "CREATED", "STATE").whole("ID", "CREATED")
 			for _, t := range tokens {
 				state := "active"
 				if t.RevokedAt != nil {
 					state = "revoked " + t.RevokedAt.Local().Format("2006-01-02 15:04")
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", t.ID, t.Name, t.CreatedAt.Local().Format("2006-01-02 15:04"), state)
+				tb.row(t.ID, t.Name, t.CreatedAt.Local().Format("2006-01-02 15:04"), state)
 			}
-			return tw.Flush()
+			return a.printTables(tb)
 		},
 	}
 	list.Flags().BoolVar(&listJSON, "json", false, "print the tokens as JSON")

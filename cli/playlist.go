@@ -7,7 +7,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -52,12 +51,11 @@ wherever a playlist ID does for reading: show, export, import, play.`,
 			if asJSON {
 				return a.printJSON(pls)
 			}
-			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tNAME\tTRACKS\tLENGTH\tSHARED")
+			t := newTable("ID", "NAME", "TRACKS", "LENGTH", "SHARED").whole("ID", "TRACKS", "LENGTH", "SHARED")
 			for _, p := range pls {
-				fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", p.ID, p.Name, p.TrackCount, clock(p.DurationMS), p.ShareURL)
+				t.row(p.ID, p.Name, strconv.Itoa(p.TrackCount), clock(p.DurationMS), p.ShareURL)
 			}
-			return tw.Flush()
+			return a.printTables(t)
 		})
 	}}
 	show := &cobra.Command{Use: "show ID|URL", Short: "Show a playlist's tracks", Args: cobra.ExactArgs(1), RunE: func(cmd *cobra.Command, args []string) error {
@@ -157,11 +155,11 @@ func (a *app) printPlaylist(pl catalog.Playlist, asJSON, tracks bool) error {
 		fmt.Fprintf(a.stdout, "shared: %s\n", pl.ShareURL)
 	}
 	if tracks {
-		tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-		for i, t := range pl.Tracks {
-			fmt.Fprintf(tw, "%3d\t%s\t%s\t%s\t%s\t%s\n", i+1, t.Title, t.Artist, t.Album, clock(t.DurationMS), t.ID)
+		t := newTable("#", "TRACK", "ARTIST", "ALBUM", "LENGTH", "ID").whole("#", "LENGTH", "ID")
+		for i, tr := range pl.Tracks {
+			t.row(strconv.Itoa(i+1), tr.Title, tr.Artist, tr.Album, clock(tr.DurationMS), tr.ID)
 		}
-		return tw.Flush()
+		return a.printTables(t)
 	}
 	return nil
 }

@@ -2,8 +2,8 @@ package cli
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -38,11 +38,7 @@ output can be given to segue play, playlist add and offline add.`,
 				if len(res.Tracks)+len(res.Albums)+len(res.Artists) == 0 {
 					return withExit(ExitNotFound, fmt.Errorf("search %q: nothing found", res.Query))
 				}
-				tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-				printTracks(tw, res.Tracks)
-				printAlbums(tw, res.Albums)
-				printArtists(tw, res.Artists)
-				return tw.Flush()
+				return a.printTables(trackTable(res.Tracks), albumTable(res.Albums), artistTable(res.Artists))
 			})
 		},
 	}
@@ -60,23 +56,22 @@ func libraryCmd(a *app) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withClient(func(c *originclient.Client) error {
 				ctx := cmd.Context()
-				tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
 				var v any
-				var print func()
+				var tb func() *table
 				var err error
 				switch {
 				case len(args) == 0:
 					var as []catalog.Artist
 					as, err = c.Artists(ctx)
-					v, print = as, func() { printArtists(tw, as) }
+					v, tb = as, func() *table { return artistTable(as) }
 				case strings.HasPrefix(args[0], catalog.PrefixArtist):
 					var ar catalog.Artist
 					ar, err = c.Artist(ctx, args[0])
-					v, print = ar, func() { printAlbums(tw, ar.Albums) }
+					v, tb = ar, func() *table { return albumTable(ar.Albums) }
 				case strings.HasPrefix(args[0], catalog.PrefixAlbum):
 					var al catalog.Album
 					al, err = c.Album(ctx, args[0])
-					v, print = al, func() { printTracks(tw, al.Tracks) }
+					v, tb = al, func() *table { return trackTable(al.Tracks) }
 				default:
 					return &usageError{fmt.Errorf("library %q: give an artist ID (ar...) or an album ID (al...)", args[0])}
 				}
@@ -86,8 +81,7 @@ func libraryCmd(a *app) *cobra.Command {
 				if asJSON {
 					return a.printJSON(v)
 				}
-				print()
-				return tw.Flush()
+				return a.printTables(tb())
 			})
 		},
 	}
@@ -95,38 +89,29 @@ func libraryCmd(a *app) *cobra.Command {
 	return cmd
 }
 
-// The print functions write one table each, ended by a blank line (which
-// also ends the tabwriter's column block, so tables align on their own).
+// trackTable, albumTable and artistTable are the listings of search and
+// library; IDs are never cut, so they can always be copied.
 
-func printTracks(tw *tabwriter.Writer, ts []catalog.Track) {
-	if len(ts) == 0 {
-		return
+func trackTable(ts []catalog.Track) *table {
+	t := newTable("TRACK", "ARTIST", "ALBUM", "LENGTH", "ID").whole("LENGTH", "ID")
+	for _, tr := range ts {
+		t.row(tr.Title, tr.Artist, tr.Album, clock(tr.DurationMS), tr.ID)
 	}
-	fmt.Fprintln(tw, "TRACK\tARTIST\tALBUM\tLENGTH\tID")
-	for _, t := range ts {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", t.Title, t.Artist, t.Album, clock(t.DurationMS), t.ID)
-	}
-	fmt.Fprintln(tw)
+	return t
 }
 
-func printAlbums(tw *tabwriter.Writer, as []catalog.Album) {
-	if len(as) == 0 {
-		return
-	}
-	fmt.Fprintln(tw, "ALBUM\tARTIST\tYEAR\tTRACKS\tID")
+func albumTable(as []catalog.Album) *table {
+	t := newTable("ALBUM", "ARTIST", "YEAR", "TRACKS", "ID").whole("YEAR", "TRACKS", "ID")
 	for _, al := range as {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\n", al.Title, al.Artist, al.Year, al.TrackCount, al.ID)
+		t.row(al.Title, al.Artist, strconv.Itoa(al.Year), strconv.Itoa(al.TrackCount), al.ID)
 	}
-	fmt.Fprintln(tw)
+	return t
 }
 
-func printArtists(tw *tabwriter.Writer, as []catalog.Artist) {
-	if len(as) == 0 {
-		return
-	}
-	fmt.Fprintln(tw, "ARTIST\tID")
+func artistTable(as []catalog.Artist) *table {
+	t := newTable("ARTIST", "ID").whole("ID")
 	for _, ar := range as {
-		fmt.Fprintf(tw, "%s\t%s\n", ar.Name, ar.ID)
+		t.row(ar.Name, ar.ID)
 	}
-	fmt.Fprintln(tw)
+	return t
 }
