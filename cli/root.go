@@ -135,9 +135,9 @@ func register(f func(*app) *cobra.Command) { commands = append(commands, f) }
 // load reads the config file and environment, then applies the flags the
 // user set.
 func (a *app) load(cmd *cobra.Command) error {
-	cfg, err := config.Load(a.configPath)
+	cfg, err := config.Load(a.configPath, cmd.Flags().Changed("config"))
 	if err != nil {
-		return err
+		return withExit(ExitUsage, err) // the user fixes the file or the variable
 	}
 	flags := cmd.Flags()
 	if flags.Changed("origin") {

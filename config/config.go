@@ -13,7 +13,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/BurntSushi/toml"
 	"github.com/adrg/xdg"
 )
 
@@ -90,13 +89,24 @@ func Default() Config {
 // DefaultPath is where Load looks for config.toml unless told otherwise.
 func DefaultPath() string { return filepath.Join(xdg.ConfigHome, "segue", "config.toml") }
 
-// Load returns Default overlaid with the file at path (a missing file is not
-// an error) and then with SEGUE_* environment variables. Flags are applied by
-// the caller afterwards.
-func Load(path string) (Config, error) {
+// Load returns Default overlaid with the file at path and then with SEGUE_*
+// environment variables. Flags are applied by the caller afterwards. A
+// missing file is no error unless mustExist is set (the user named it with
+// --config). Every error about the file is an *Error naming the file, the
+// key and, when known, the line: a syntax error, a value of the wrong type,
+// an unknown key (a typo such as "sizee" would otherwise pass silently), a
+// size without a unit, or a value outside its allowed set.
+func Load(path string, mustExist bool) (Config, error) {
 	c := Default()
-	if _, err := toml.DecodeFile(path, &c); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return c, fmt.Errorf("read config %s: %w (fix the file or move it aside)", path, err)
+	text, err := os.ReadFile(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && !mustExist:
+	case err != nil:
+		return c, &Error{File: path, Err: fmt.Errorf("%w (check the path given to --config)", unwrapPath(err))}
+	default:
+		if err := c.decode(path, string(text)); err != nil {
+			return c, err
+		}
 	}
 	if err := c.applyEnv(os.LookupEnv); err != nil {
 		return c, err
@@ -128,7 +138,8 @@ func (c *Config) applyEnv(lookup func(string) (string, bool)) error {
 	return nil
 }
 
-// Size is a byte count that parses "500MB", "10GiB", "2g" or plain bytes.
+// Size is a byte count that parses "500MB", "10GiB" or "2g"; a unit is
+// required, so that "5" cannot silently mean five bytes.
 type Size int64
 
 var sizeUnits = []struct {
@@ -141,10 +152,12 @@ var sizeUnits = []struct {
 	{"b", 1},
 }
 
-// ParseSize parses a human size such as "500MB" (decimal) or "10GiB" (binary).
+// ParseSize parses a human size such as "500MB" (decimal), "10GiB" or "2g"
+// (binary) or "4096B". A number without a unit is refused: the error says
+// how to write one.
 func ParseSize(s string) (int64, error) {
 	t := strings.ToLower(strings.TrimSpace(s))
-	mult := int64(1)
+	mult := int64(0)
 	for _, u := range sizeUnits {
 		if strings.HasSuffix(t, u.suffix) {
 			t, mult = strings.TrimSpace(strings.TrimSuffix(t, u.suffix)), u.mult
@@ -153,7 +166,10 @@ func ParseSize(s string) (int64, error) {
 	}
 	n, err := strconv.ParseFloat(t, 64)
 	if err != nil || n < 0 || n != n { // n != n: NaN
-		return 0, fmt.Errorf("size %q: want a number with an optional unit like 500MB or 10GiB", s)
+		return 0, fmt.Errorf("size %q: want a number with a unit like 500MB or 10GiB", s)
+	}
+	if mult == 0 {
+		return 0, fmt.Errorf("size %q has no unit: write it like %sMiB, %sGB or %sB (bytes)", s, t, t, t)
 	}
 	if n*float64(mult) > 1<<62 {
 		return 0, fmt.Errorf("size %q is too large", s)
@@ -177,16 +193,18 @@ func (z Size) String() string { return FormatBytes(int64(z)) }
 // Type names the flag value kind for help text (pflag.Value).
 func (z *Size) Type() string { return "size" }
 
-// UnmarshalTOML accepts both integers and strings.
+// UnmarshalTOML accepts a string with a unit ("2GiB"); a bare number is
+// refused like in ParseSize.
 func (z *Size) UnmarshalTOML(v any) error {
 	switch x := v.(type) {
 	case int64:
-		*z = Size(x)
-		return nil
+		return z.Set(strconv.FormatInt(x, 10))
+	case float64:
+		return z.Set(strconv.FormatFloat(x, 'f', -1, 64))
 	case string:
 		return z.Set(x)
 	}
-	return fmt.Errorf("size: want a number or a string like \"2GiB\", got %v", v)
+	return fmt.Errorf("size: want a string like \"2GiB\", got %v", v)
 }
 
 // FormatBytes renders n for people: "512 B", "3.4 MiB", "2.0 GiB".

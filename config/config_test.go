@@ -1,6 +1,8 @@
 package config
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,8 +19,10 @@ func TestParseSize(t *testing.T) {
 		{in: "10GiB", want: 10 << 30},
 		{in: "2g", want: 2 << 30},
 		{in: " 1.5 MiB ", want: 1536 << 10},
-		{in: "4096", want: 4096},
-		{in: "0", want: 0},
+		{in: "4096B", want: 4096},
+		{in: "0MB", want: 0},
+		{in: "4096", bad: true},
+		{in: "0", bad: true},
 		{in: "", bad: true},
 		{in: "GiB", bad: true},
 		{in: "-1MB", bad: true},
@@ -53,23 +57,116 @@ func TestLoadOverlay(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "config.toml")
 	os.WriteFile(path, []byte("origin = \"http://file:1\"\n[cache]\nsize = \"5GiB\"\n[player]\nvolume = 40\n"), 0o644)
 	t.Setenv("SEGUE_ORIGIN", "http://env:2")
-	c, err := Load(path)
+	c, err := Load(path, true)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c.Origin != "http://env:2" || c.Cache.Size != 5<<30 || c.Player.Volume != 40 || c.Player.Quality != "auto" {
 		t.Fatalf("overlay: origin %q size %d volume %d quality %q", c.Origin, c.Cache.Size, c.Player.Volume, c.Player.Quality)
 	}
-	if _, err := Load(filepath.Join(t.TempDir(), "missing.toml")); err != nil {
+	if _, err := Load(filepath.Join(t.TempDir(), "missing.toml"), false); err != nil {
 		t.Fatalf("a missing file is not an error: %v", err)
 	}
 	os.WriteFile(path, []byte("origin = [broken"), 0o644)
-	if _, err := Load(path); err == nil || !strings.Contains(err.Error(), path) {
+	if _, err := Load(path, true); err == nil || !strings.Contains(err.Error(), path) {
 		t.Fatalf("a broken file must name itself: %v", err)
 	}
 	t.Setenv("SEGUE_CACHE_SIZE", "lots")
 	os.WriteFile(path, nil, 0o644)
-	if _, err := Load(path); err == nil || !strings.Contains(err.Error(), "SEGUE_CACHE_SIZE") {
+	if _, err := Load(path, true); err == nil || !strings.Contains(err.Error(), "SEGUE_CACHE_SIZE") {
 		t.Fatalf("a bad env size must name the variable: %v", err)
 	}
+}
+
+// Issue 11's config faults: each names the file, the key and (where it
+// can) the line, and wraps into an *Error the command line turns into exit
+// status 2.
+func TestLoadReportsFileKeyAndLine(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		name, body string
+		key        string
+		line       int
+		says       string
+	}{
+		{"typo in a table", "origin = \"http://x:1\"\n[cache]\nsizee = \"5GiB\"\n", "cache.sizee", 3, `did you mean "size"`},
+		{"unknown top-level key", "orign = \"http://x:1\"\n", "orign", 1, `did you mean "origin"`},
+		{"dotted unknown key", "player.volumee = 3\n", "player.volumee", 1, `did you mean "volume"`},
+		{"size without a unit", "[cache]\nsize = 5\n", "cache.size", 2, "no unit"},
+		{"size string without a unit", "[cache]\n\nsize = \"5\"\n", "cache.size", 3, "no unit"},
+		{"wrong type", "[player]\nvolume = \"loud\"\n", "player.volume", 2, ""},
+		{"bad quality", "[player]\nquality = \"hgh\"\n", "player.quality", 2, "auto, low, normal, high"},
+		{"bad loudness", "[player]\nloudness = \"max\"\n", "player.loudness", 2, "off, track, album"},
+		{"volume out of range", "[player]\nvolume = 300\n", "player.volume", 2, "0 to 100"},
+	}
+	for _, tt := range tests {
+		path := filepath.Join(dir, strings.ReplaceAll(tt.name, " ", "-")+".toml")
+		if err := os.WriteFile(path, []byte(tt.body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := Load(path, true)
+		var ce *Error
+		if !errors.As(err, &ce) {
+			t.Errorf("%s: Load = %v, want a *config.Error", tt.name, err)
+			continue
+		}
+		if ce.File != path || ce.Key != tt.key || ce.Line != tt.line || !strings.Contains(err.Error(), tt.says) {
+			t.Errorf("%s: file %q key %q line %d, message %q; want %q %q line %d saying %q",
+				tt.name, ce.File, ce.Key, ce.Line, err, path, tt.key, tt.line, tt.says)
+		}
+		if !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), tt.key) {
+			t.Errorf("%s: message %q must name the file and the key", tt.name, err)
+		}
+	}
+}
+
+// A --config FILE that does not exist is an error; the default path may be
+// missing.
+func TestLoadMissingNamedFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "nope.toml")
+	_, err := Load(path, true)
+	var ce *Error
+	if !errors.As(err, &ce) || ce.File != path || !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("Load(missing, mustExist) = %v; want a *config.Error naming %s wrapping fs.ErrNotExist", err, path)
+	}
+	if _, err := Load(path, false); err != nil {
+		t.Fatalf("Load(missing default) = %v; want no error", err)
+	}
+}
+
+// FuzzLoad: any file content either loads or fails with an *Error naming
+// the file; never a panic.
+func FuzzLoad(f *testing.F) {
+	f.Add("origin = \"http://x:1\"\n[cache]\nsize = \"5GiB\"\n")
+	f.Add("[cache]\nsizee = 5\n")
+	f.Add("[player]\nvolume = \"x\"\n[theme]\naccent = \"#fff\"\n")
+	f.Add("a.b.c = [1, {x = 2}]\n")
+	path := filepath.Join(f.TempDir(), "config.toml")
+	f.Fuzz(func(t *testing.T, body string) {
+		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := Load(path, true)
+		var ce *Error
+		if err != nil && (!errors.As(err, &ce) || ce.File != path) {
+			t.Fatalf("Load = %v; want nil or a *config.Error naming the file", err)
+		}
+	})
+}
+
+// FuzzParseSize: a size parses to a non-negative count or fails saying
+// "size".
+func FuzzParseSize(f *testing.F) {
+	for _, s := range []string{"500MB", "10GiB", "2g", "5", "1e30TB", "NaN", " 1.5 MiB "} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n, err := ParseSize(s)
+		if err == nil && n < 0 {
+			t.Fatalf("ParseSize(%q) = %d", s, n)
+		}
+		if err != nil && !strings.Contains(err.Error(), "size") {
+			t.Fatalf("ParseSize(%q): %v does not say size", s, err)
+		}
+	})
 }

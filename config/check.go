@@ -1,0 +1,164 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+)
+
+// Error is a problem with the config file: which file, which key (dotted,
+// as written in the file: "cache.size"), the line when known (1-based, 0
+// unknown), and what was wrong. The command line reports it with exit
+// status 2.
+type Error struct {
+	File string
+	Key  string
+	Line int
+	Err  error
+}
+
+func (e *Error) Error() string {
+	where := "config " + e.File
+	if e.Line > 0 {
+		where += fmt.Sprintf(":%d", e.Line)
+	}
+	if e.Key != "" {
+		where += fmt.Sprintf(": %s", e.Key)
+	}
+	return where + ": " + e.Err.Error()
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// unwrapPath drops the *fs.PathError's own copy of the path, which Error
+// already names.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// decode reads text (the file at path) over c, then checks that every key
+// is known and every value allowed.
+func (c *Config) decode(path, text string) error {
+	md, err := toml.Decode(text, c)
+	if err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			return &Error{File: path, Key: pe.LastKey, Line: pe.Position.Line, Err: errors.New(pe.Message)}
+		}
+		// Type mismatches come as plain errors: "toml: line 2 (last key "x"): ..."
+		if m := typeError.FindStringSubmatch(err.Error()); m != nil {
+			line, _ := strconv.Atoi(m[1])
+			return &Error{File: path, Key: m[2], Line: line, Err: errors.New(m[3])}
+		}
+		return &Error{File: path, Err: err}
+	}
+	if keys := md.Undecoded(); len(keys) > 0 {
+		k := keys[0]
+		msg := "unknown setting"
+		if s := suggest(k); s != "" {
+			msg += fmt.Sprintf(" (did you mean %q?)", s)
+		}
+		return &Error{File: path, Key: k.String(), Line: keyLine(text, k), Err: errors.New(msg + "; see the example in the README")}
+	}
+	for _, chk := range []struct {
+		key   string
+		value string
+		allow []string
+	}{
+		{"player.quality", c.Player.Quality, []string{"auto", "low", "normal", "high"}},
+		{"player.loudness", c.Player.LoudnessMode, []string{"off", "track", "album"}},
+	} {
+		if !slices.Contains(chk.allow, chk.value) {
+			k := toml.Key(strings.Split(chk.key, "."))
+			return &Error{File: path, Key: chk.key, Line: keyLine(text, k),
+				Err: fmt.Errorf("%q: want one of %s", chk.value, strings.Join(chk.allow, ", "))}
+		}
+	}
+	if v := c.Player.Volume; v < 0 || v > 100 {
+		return &Error{File: path, Key: "player.volume", Line: keyLine(text, toml.Key{"player", "volume"}),
+			Err: fmt.Errorf("%d: want 0 to 100", v)}
+	}
+	return nil
+}
+
+// known lists the keys a table accepts, for "did you mean".
+var known = map[string][]string{
+	"":              {"origin", "token", "cache", "player", "origin_server", "theme", "state_dir", "log_file"},
+	"cache":         {"path", "size"},
+	"player":        {"output", "quality", "volume", "loudness", "loudness_target", "buffer_seconds"},
+	"origin_server": {"data_dir", "addr"},
+}
+
+// suggest returns the known key of k's table closest to k's last part
+// (edit distance at most 2), or "".
+func suggest(k toml.Key) string {
+	table := strings.Join(k[:len(k)-1], ".")
+	best, bestD := "", 3
+	for _, cand := range known[table] {
+		if d := distance(k[len(k)-1], cand); d < bestD {
+			best, bestD = cand, d
+		}
+	}
+	return best
+}
+
+// distance is the Levenshtein distance between a and b.
+func distance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
+
+var typeError = regexp.MustCompile(`^toml: (?:line (\d+) )?\(last key "([^"]*)"\): (.*)$`)
+
+var tableHeader = regexp.MustCompile(`^\s*\[\s*([^\[\]]+?)\s*\]`)
+
+// keyLine finds the line (1-based) where key k is set in text: under its
+// table's [header], or dotted from the top. 0 when not found (the TOML
+// library keeps key positions private).
+func keyLine(text string, k toml.Key) int {
+	table := ""
+	for i, line := range strings.Split(text, "\n") {
+		if m := tableHeader.FindStringSubmatch(line); m != nil {
+			table = strings.ReplaceAll(m[1], " ", "")
+			continue
+		}
+		name, _, ok := strings.Cut(line, "=")
+		if !ok {
+			continue
+		}
+		name = strings.ReplaceAll(strings.Trim(strings.TrimSpace(name), `"'`), " ", "")
+		full := name
+		if table != "" {
+			full = table + "." + name
+		}
+		if full == k.String() {
+			return i + 1
+		}
+	}
+	return 0
+}
