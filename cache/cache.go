@@ -147,7 +147,7 @@ func Open(path string, o Options) (*Cache, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("open cache: create its folder: %w", err)
 	}
-	db, err := openDB(path)
+	db, err := openDB(path, walLimit(o.MaxBytes))
 	if err != nil && isBadFile(err) {
 		aside, merr := moveAside(path)
 		switch {
@@ -159,7 +159,7 @@ func Open(path string, o Options) (*Cache, error) {
 			o.Logger.Warn("cache file was not usable; moved it aside and started a fresh cache",
 				"path", path, "moved_to", aside, "cause", err)
 		}
-		db, err = openDB(path)
+		db, err = openDB(path, walLimit(o.MaxBytes))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open cache %s: %w", path, err)

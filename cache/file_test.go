@@ -16,7 +16,7 @@ func TestGarbageFileMovedAside(t *testing.T) {
 			return os.WriteFile(path, bytes.Repeat([]byte("not a database "), 500), 0o600)
 		},
 		"foreign": func(path string) error {
-			db, err := openDB(path + ".tmp") // a valid SQLite file...
+			db, err := openDB(path+".tmp", 1<<20) // a valid SQLite file...
 			if err != nil {
 				return err
 			}

@@ -158,8 +158,23 @@ func (c *Cache) GC() error {
 
 // freePagesToKeep is how many free bytes trimFreePages leaves in the file
 // for the next Puts to reuse: 1/32 of the cap, within [1 MiB, 64 MiB].
-func (c *Cache) freePagesToKeep() int64 {
-	return min(max(c.opts.MaxBytes/32, 1<<20), 64<<20)
+func (c *Cache) freePagesToKeep() int64 { return freeReserve(c.opts.MaxBytes) }
+
+func freeReserve(maxBytes int64) int64 { return min(max(maxBytes/32, 1<<20), 64<<20) }
+
+// walLimit is the WAL size at which the cache checkpoints, and the size the
+// WAL file is cut back to: 1/16 of the cap, within [256 KiB, 16 MiB].
+func walLimit(maxBytes int64) int64 { return min(max(maxBytes/16, 256<<10), 16<<20) &^ (pageSize - 1) }
+
+// FootprintMargin is how far beyond maxBytes (the cap) the cache's files
+// on disk (database, WAL and shared-memory index) may grow while it is in
+// use: the WAL up to its limit plus the transaction being written, the
+// free pages kept for reuse, and B-tree overhead (interior pages, partly
+// filled overflow pages), about 1/16 of what is stored. For a 5 MiB cap
+// that is 2.6 MiB; for the default 2 GiB, 208 MiB. TestFootprintWithinCap
+// measures it.
+func FootprintMargin(maxBytes int64) int64 {
+	return walLimit(maxBytes) + freeReserve(maxBytes) + maxBytes/16 + 1<<20
 }
 
 // trimFreePages gives free pages beyond a small reserve back to the
@@ -198,7 +213,7 @@ func (c *Cache) vacuum(keep int64, truncate bool) error {
 		truncate = true
 	}
 	if !truncate {
-		if fi, err := os.Stat(c.path + "-wal"); err != nil || fi.Size() < 32<<20 {
+		if fi, err := os.Stat(c.path + "-wal"); err != nil || fi.Size() <= walLimit(c.opts.MaxBytes) {
 			return nil
 		}
 	}
@@ -208,3 +223,4 @@ func (c *Cache) vacuum(keep int64, truncate bool) error {
 	}
 	return nil
 }
+

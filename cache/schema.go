@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mattn/go-sqlite3"
@@ -64,31 +65,48 @@ CREATE TRIGGER IF NOT EXISTS entries_pin AFTER UPDATE OF pinned ON entries BEGIN
 END;
 `}
 
-// driverName is go-sqlite3 with the per-connection pragmas the DSN cannot
-// carry: checkpoints every 16 MiB of WAL instead of 4 MiB (a checkpoint
-// fsyncs twice; this doubled Put throughput), and the WAL file cut back to
-// 32 MiB after a checkpoint instead of keeping its largest size. Memory-
-// mapped reads (mmap_size) made a warm 100 KB Get about 20 µs faster but
-// count every page read into the process's RSS, so they stay off.
-const driverName = "sqlite3-segue-cache"
-
-func init() {
-	sql.Register(driverName, &sqlite3.SQLiteDriver{ConnectHook: func(conn *sqlite3.SQLiteConn) error {
-		_, err := conn.Exec("PRAGMA wal_autocheckpoint = 4096; PRAGMA journal_size_limit = 33554432", nil)
+// driverFor returns the name of a go-sqlite3 driver whose connections
+// carry the pragmas a DSN cannot: the WAL checkpointed once it holds
+// walBytes (SQLite's default, 4 MiB, let it grow far past a small cap:
+// 17 MB beside a 5 MB cache), and cut back to walBytes after a checkpoint
+// instead of keeping its largest size. One driver is registered per
+// distinct limit, since sql.Register is process-wide. Memory-mapped reads
+// (mmap_size) made a warm 100 KB Get about 20 µs faster but count every
+// page read into the process's RSS, so they stay off.
+func driverFor(walBytes int64) string {
+	drivers.mu.Lock()
+	defer drivers.mu.Unlock()
+	name := fmt.Sprintf("sqlite3-segue-cache-wal%d", walBytes)
+	if drivers.names[name] {
+		return name
+	}
+	pragmas := fmt.Sprintf("PRAGMA wal_autocheckpoint = %d; PRAGMA journal_size_limit = %d", walBytes/pageSize, walBytes)
+	sql.Register(name, &sqlite3.SQLiteDriver{ConnectHook: func(conn *sqlite3.SQLiteConn) error {
+		_, err := conn.Exec(pragmas, nil)
 		return err
 	}})
+	drivers.names[name] = true
+	return name
 }
+
+var drivers = struct {
+	mu    sync.Mutex // guards names
+	names map[string]bool
+}{names: map[string]bool{}}
+
+// pageSize is SQLite's default page size, which the cache keeps.
+const pageSize = 4096
 
 // errForeign marks a valid SQLite file that is not a segue cache.
 var errForeign = errors.New("not a segue cache")
 
 // openDB opens path and brings its schema up to date. The file gets
 // auto_vacuum=INCREMENTAL from the DSN before any table exists.
-func openDB(path string) (*sql.DB, error) {
+func openDB(path string, walBytes int64) (*sql.DB, error) {
 	// A statement cache per connection: preparing the INSERT compiles the
 	// totals triggers, a third of a small Put's CPU without it.
 	dsn := sqlite.DSN(path, sqlite.Options{IncrementalVacuum: true}) + "&_stmt_cache_size=32"
-	db, err := sql.Open(driverName, dsn)
+	db, err := sql.Open(driverFor(walBytes), dsn)
 	if err != nil {
 		return nil, err
 	}
