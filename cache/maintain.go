@@ -223,4 +223,3 @@ func (c *Cache) vacuum(keep int64, truncate bool) error {
 	}
 	return nil
 }
-
