@@ -49,10 +49,25 @@ type Manifest struct {
 	Renditions       []Rendition `json:"renditions"`
 }
 
+// GateLUFS is the absolute gate of ITU-R BS.1770-4 (EBU R128): blocks
+// quieter than it are left out of integrated loudness, so a track with none
+// above it has no measurable loudness (ffmpeg's ebur128 then reports exactly
+// -70 LUFS).
+const GateLUFS = -70.0
+
+// GateBlockSeconds is the length of one gating block of BS.1770-4: audio
+// shorter than that holds no block, so its loudness cannot be measured.
+const GateBlockSeconds = 0.4
+
 // Loudness is measured at ingest with ffmpeg's ebur128 filter.
 type Loudness struct {
 	IntegratedLUFS float64 `json:"integrated_lufs"`
 	TruePeakDBTP   float64 `json:"true_peak_dbtp"`
+	// Unmeasured says why integrated loudness could not be measured
+	// (nothing above the gate, shorter than one gating block); empty when
+	// it was. A player must not raise such a track: its "loudness" is a
+	// floor, not a level.
+	Unmeasured string `json:"unmeasured,omitempty"`
 	// AlbumLUFS is the integrated loudness of the whole album the track is
 	// on (for album-mode normalization); 0 when unknown.
 	AlbumLUFS float64 `json:"album_lufs,omitempty"`
@@ -141,4 +156,12 @@ func (m *Manifest) SegmentStartFrame(i int) int64 {
 		f += int64(s.Frames)
 	}
 	return f
+}
+
+// Measured reports whether IntegratedLUFS is a real measurement. Besides an
+// Unmeasured reason it rejects what manifests written before that field
+// carry for the same cases: 0 (not measured at all) and values at or below
+// GateLUFS.
+func (l Loudness) Measured() bool {
+	return l.Unmeasured == "" && l.IntegratedLUFS != 0 && l.IntegratedLUFS > GateLUFS
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strings"
 	"time"
@@ -40,6 +41,10 @@ func notFoundExit(err error) error {
 	return err
 }
 
+// maxBoostLimit bounds player.max_boost_db: past 30 dB a "quiet" track is
+// noise floor whatever the setting meant.
+const maxBoostLimit = 30
+
 // playerOptions returns the player settings of the configuration with the
 // given rendition preference (auto, low, normal or high); the caller fills
 // in the sources and the output.
@@ -52,9 +57,16 @@ func (a *app) playerOptions(quality string) (player.Options, error) {
 	if err != nil {
 		return player.Options{}, fmt.Errorf("config player.loudness: %w", err)
 	}
+	boost := a.cfg.Player.MaxBoostDB
+	switch {
+	case boost < 0 || boost > maxBoostLimit || math.IsNaN(boost):
+		return player.Options{}, fmt.Errorf("config player.max_boost_db = %g: want 0 (never raise) to %d dB", boost, maxBoostLimit)
+	case boost == 0:
+		boost = player.NoBoost
+	}
 	return player.Options{
 		ReadAhead: time.Duration(a.cfg.Player.BufferSeconds * float64(time.Second)),
-		Quality:   q, Loudness: loud, TargetLUFS: a.cfg.Player.LoudnessTarget,
+		Quality:   q, Loudness: loud, TargetLUFS: a.cfg.Player.LoudnessTarget, MaxBoostDB: boost,
 	}, nil
 }
 

@@ -52,7 +52,10 @@ type PlayerConfig struct {
 	Volume         int     `toml:"volume"`   // 0-100
 	LoudnessMode   string  `toml:"loudness"` // off | track | album
 	LoudnessTarget float64 `toml:"loudness_target"`
-	BufferSeconds  float64 `toml:"buffer_seconds"`
+	// MaxBoostDB caps how far normalization raises a quiet track, in dB
+	// (0: never raise); see player.DefaultMaxBoostDB.
+	MaxBoostDB    float64 `toml:"max_boost_db"`
+	BufferSeconds float64 `toml:"buffer_seconds"`
 }
 
 // OriginConfig is the origin server side.
@@ -75,6 +78,7 @@ func Default() Config {
 			Volume:         100,
 			LoudnessMode:   "track",
 			LoudnessTarget: -14,
+			MaxBoostDB:     10,
 			BufferSeconds:  20,
 		},
 		OriginSv: OriginConfig{

@@ -42,26 +42,37 @@ func ParseLoudnessMode(s string) (LoudnessMode, error) {
 	return 0, fmt.Errorf("loudness mode %q: want track, album or off", s)
 }
 
-// GainDB returns the gain in dB that brings a track measured as l to target,
-// limited so its true peak stays at or below MaxTruePeakDBTP. Album mode
-// falls back to the track's measurement when the album's is unknown. An
-// unmeasured track (integrated loudness 0) gets no gain.
-func GainDB(l catalog.Loudness, mode LoudnessMode, target float64) float64 {
-	if mode == LoudnessOff {
-		return 0
+// DefaultMaxBoostDB is how far normalization raises a track at most, in dB.
+// 10 dB brings a master made to broadcast level (EBU R128: -23 LUFS) up to
+// the -14 LUFS target with 1 dB to spare; a track quieter than that is quiet
+// on purpose or mostly noise floor, and raising it further turns encoder
+// noise into hiss.
+const DefaultMaxBoostDB = 10.0
+
+// NoBoost as GainDB's maxBoost (Options.MaxBoostDB) means normalization
+// only ever lowers.
+const NoBoost = -1.0
+
+// GainDB returns the gain in dB that brings a track measured as l to target
+// (LUFS): never more than maxBoost dB up (a negative maxBoost allows none),
+// never up at all when the loudness could not be measured (see
+// catalog.Loudness.Measured: near silence, a clip shorter than one gating
+// block), and limited so the true peak stays at or below MaxTruePeakDBTP.
+// Album mode uses the album's measurement when it has one and the track's
+// otherwise.
+func GainDB(l catalog.Loudness, mode LoudnessMode, target, maxBoost float64) float64 {
+	if mode == LoudnessOff || l == (catalog.Loudness{}) {
+		return 0 // off, or a manifest with no loudness at all: as mastered
 	}
-	lufs, peak := l.IntegratedLUFS, l.TruePeakDBTP
-	if mode == LoudnessAlbum && l.AlbumLUFS != 0 {
-		lufs, peak = l.AlbumLUFS, l.AlbumPeakDBTP
+	g, peak := 0.0, l.TruePeakDBTP
+	album := catalog.Loudness{IntegratedLUFS: l.AlbumLUFS, TruePeakDBTP: l.AlbumPeakDBTP}
+	switch {
+	case mode == LoudnessAlbum && album.Measured():
+		g, peak = target-album.IntegratedLUFS, album.TruePeakDBTP
+	case l.Measured():
+		g = target - l.IntegratedLUFS
 	}
-	if lufs == 0 || math.IsInf(lufs, -1) || math.IsNaN(lufs) {
-		return 0
-	}
-	g := target - lufs
-	if limit := MaxTruePeakDBTP - peak; g > limit {
-		g = limit
-	}
-	return g
+	return min(g, max(maxBoost, 0), MaxTruePeakDBTP-peak)
 }
 
 // dbToLinear converts a gain in dB to an amplitude factor.

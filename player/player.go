@@ -33,6 +33,9 @@ type Options struct {
 	// (default -14).
 	Loudness   LoudnessMode
 	TargetLUFS float64
+	// MaxBoostDB caps how far normalization raises a track, in dB (default
+	// DefaultMaxBoostDB; NoBoost or any negative value: never raise).
+	MaxBoostDB float64
 	// RetryBackoff is the first wait after a failed segment fetch; it
 	// doubles up to 5 s (default 250 ms).
 	RetryBackoff time.Duration
@@ -90,6 +93,9 @@ func New(opts Options) *Player {
 	}
 	if opts.TargetLUFS == 0 {
 		opts.TargetLUFS = DefaultTargetLUFS
+	}
+	if opts.MaxBoostDB == 0 {
+		opts.MaxBoostDB = DefaultMaxBoostDB
 	}
 	if opts.RetryBackoff <= 0 {
 		opts.RetryBackoff = 250 * time.Millisecond

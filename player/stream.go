@@ -57,7 +57,7 @@ type fetched struct {
 // start fetching.
 func newTrackStream(p *Player, track catalog.Track, man *catalog.Manifest, start int64, prefetch bool) *trackStream {
 	ts := &trackStream{p: p, track: track, man: man, segs: map[int]fetched{}, prefetch: prefetch, changed: make(chan struct{})}
-	ts.gain = dbToLinear(GainDB(man.Loudness, p.opts.Loudness, p.opts.TargetLUFS))
+	ts.gain = dbToLinear(GainDB(man.Loudness, p.opts.Loudness, p.opts.TargetLUFS, p.opts.MaxBoostDB))
 	segs := man.Renditions[0].Segments
 	ts.frames = make([]int64, len(segs)+1)
 	for i, s := range segs {
