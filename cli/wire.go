@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"strings"
 	"time"
@@ -41,10 +40,6 @@ func notFoundExit(err error) error {
 	return err
 }
 
-// maxBoostLimit bounds player.max_boost_db: past 30 dB a "quiet" track is
-// noise floor whatever the setting meant.
-const maxBoostLimit = 30
-
 // playerOptions returns the player settings of the configuration with the
 // given rendition preference (auto, low, normal or high); the caller fills
 // in the sources and the output.
@@ -57,11 +52,8 @@ func (a *app) playerOptions(quality string) (player.Options, error) {
 	if err != nil {
 		return player.Options{}, fmt.Errorf("config player.loudness: %w", err)
 	}
-	boost := a.cfg.Player.MaxBoostDB
-	switch {
-	case boost < 0 || boost > maxBoostLimit || math.IsNaN(boost):
-		return player.Options{}, fmt.Errorf("config player.max_boost_db = %g: want 0 (never raise) to %d dB", boost, maxBoostLimit)
-	case boost == 0:
+	boost := a.cfg.Player.MaxBoostDB // 0 to config.MaxBoostLimitDB, checked by config
+	if boost == 0 {
 		boost = player.NoBoost
 	}
 	return player.Options{

@@ -88,14 +88,22 @@ func (c *Config) decode(path, text string) error {
 		return &Error{File: path, Key: "player.volume", Line: keyLine(text, toml.Key{"player", "volume"}),
 			Err: fmt.Errorf("%d: want 0 to 100", v)}
 	}
+	if v := c.Player.MaxBoostDB; !(v >= 0 && v <= MaxBoostLimitDB) {
+		return &Error{File: path, Key: "player.max_boost_db", Line: keyLine(text, toml.Key{"player", "max_boost_db"}),
+			Err: fmt.Errorf("%g: want 0 (never raise) to %g dB", v, MaxBoostLimitDB)}
+	}
 	return nil
 }
+
+// MaxBoostLimitDB bounds player.max_boost_db: past 30 dB a "quiet" track is
+// noise floor whatever the setting meant.
+const MaxBoostLimitDB = 30.0
 
 // known lists the keys a table accepts, for "did you mean".
 var known = map[string][]string{
 	"":              {"origin", "token", "cache", "player", "origin_server", "theme", "state_dir", "log_file"},
 	"cache":         {"path", "size"},
-	"player":        {"output", "quality", "volume", "loudness", "loudness_target", "buffer_seconds"},
+	"player":        {"output", "quality", "volume", "loudness", "loudness_target", "max_boost_db", "buffer_seconds"},
 	"origin_server": {"data_dir", "addr"},
 }
 

@@ -98,6 +98,8 @@ func TestLoadReportsFileKeyAndLine(t *testing.T) {
 		{"bad quality", "[player]\nquality = \"hgh\"\n", "player.quality", 2, "auto, low, normal, high"},
 		{"bad loudness", "[player]\nloudness = \"max\"\n", "player.loudness", 2, "off, track, album"},
 		{"volume out of range", "[player]\nvolume = 300\n", "player.volume", 2, "0 to 100"},
+		{"boost out of range", "[player]\nmax_boost_db = 40\n", "player.max_boost_db", 2, "0 (never raise) to 30 dB"},
+		{"negative boost", "[player]\nloudness = \"track\"\nmax_boost_db = -3\n", "player.max_boost_db", 3, "never raise"},
 	}
 	for _, tt := range tests {
 		path := filepath.Join(dir, strings.ReplaceAll(tt.name, " ", "-")+".toml")
