@@ -26,6 +26,8 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc("GET /api/v1/tracks/{id}", s.handleTrack)
 	mux.HandleFunc("GET /api/v1/tracks/{id}/manifest", s.handleManifest)
 	mux.HandleFunc("GET /chunks/{hash}", s.handleChunk)
+	mux.HandleFunc("POST /api/v1/peers/announce", s.handleAnnounce)
+	mux.HandleFunc("GET /api/v1/peers", s.handlePeers)
 	s.playlistRoutes(mux)
 	return mux
 }
@@ -80,13 +82,18 @@ func (s *Server) lookupFailed(w http.ResponseWriter, r *http.Request, what strin
 // pathID returns the {id} path value, or answers 400 and returns "".
 func pathID(w http.ResponseWriter, r *http.Request) string {
 	id := r.PathValue("id")
-	if len(id) == 0 || len(id) > 128 || strings.IndexFunc(id, func(c rune) bool {
-		return !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_')
-	}) >= 0 {
+	if !validID(id, 128) {
 		writeError(w, http.StatusBadRequest, "malformed id: want letters, digits, - or _ (at most 128)")
 		return ""
 	}
 	return id
+}
+
+// validID reports whether id is 1 to max letters, digits, - or _.
+func validID(id string, max int) bool {
+	return len(id) > 0 && len(id) <= max && strings.IndexFunc(id, func(c rune) bool {
+		return !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_')
+	}) < 0
 }
 
 func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {

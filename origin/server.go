@@ -31,6 +31,12 @@ type ServerOptions struct {
 	// MemoryCache is how many bytes of recently served blobs (segments,
 	// covers) are kept in memory (default 64 MiB; negative: none).
 	MemoryCache int64
+	// PeersAcrossTokens lets the tracker list peers announced with any
+	// token; by default a client only learns of peers behind its own token.
+	PeersAcrossTokens bool
+	// PeerTTL is how long a peer's announce stays live (default
+	// DefaultPeerTTL).
+	PeerTTL time.Duration
 	// ShutdownTimeout bounds how long in-flight requests may run after the
 	// context given to Serve ends (default 10s).
 	ShutdownTimeout time.Duration
@@ -49,6 +55,7 @@ type Server struct {
 	playlists *Playlists
 	blobs     Blobs
 	mem       *blobCache // nil when disabled
+	tracker   *Tracker
 	log       *slog.Logger
 	// auth is true when requests need a bearer token. It is decided from
 	// Addr in New and re-decided from the real listener in Serve.
@@ -89,6 +96,7 @@ func New(o ServerOptions) (*Server, error) {
 		playlists: NewPlaylists(db),
 		blobs:     Blobs{Dir: filepath.Join(o.DataDir, BlobDir)},
 		log:       o.Logger,
+		tracker:   NewTracker(o.PeerTTL, nil),
 	}
 	if o.MemoryCache > 0 {
 		s.mem = newBlobCache(o.MemoryCache)

@@ -35,12 +35,23 @@ type Remote interface {
 	Chunk(ctx context.Context, hash string) ([]byte, error)
 }
 
+// UrgentRemote is a Remote that chooses how it answers by urgency (the
+// peer swarm asks only fast peers for the segment the play head waits
+// for); fetch calls ChunkAt instead of Chunk when a tier's Remote has it.
+type UrgentRemote interface {
+	ChunkAt(ctx context.Context, hash string, u catalog.Urgency) ([]byte, error)
+}
+
 // Tier is a named Remote; SkipUrgent leaves it out when the play head is
 // waiting (peers are slower to answer than the origin's first byte).
+// Attempts overrides Options.Attempts for this tier (0: the default); a
+// tier that fails over inside itself (the peer swarm) takes 1, so that a
+// segment no peer holds goes to the next tier at once.
 type Tier struct {
 	Source     catalog.Source
 	Remote     Remote
 	SkipUrgent bool
+	Attempts   int
 }
 
 // ErrHashMismatch is wrapped when a tier sent bytes whose sha256 differs from
@@ -151,8 +162,12 @@ func (f *Fetcher) download(ctx context.Context, hash string, u catalog.Urgency) 
 // fromTier tries one tier up to Attempts times with exponential backoff.
 func (f *Fetcher) fromTier(ctx context.Context, t Tier, hash string, u catalog.Urgency) ([]byte, error) {
 	backoff := f.opts.Backoff
+	attempts := f.opts.Attempts
+	if t.Attempts > 0 {
+		attempts = t.Attempts
+	}
 	var err error
-	for attempt := 0; attempt < f.opts.Attempts; attempt++ {
+	for attempt := 0; attempt < attempts; attempt++ {
 		if attempt > 0 {
 			select {
 			case <-ctx.Done():
@@ -163,7 +178,11 @@ func (f *Fetcher) fromTier(ctx context.Context, t Tier, hash string, u catalog.U
 		}
 		actx, cancel := context.WithTimeout(ctx, f.opts.Timeouts[u])
 		var data []byte
-		data, err = t.Remote.Chunk(actx, hash)
+		if ur, ok := t.Remote.(UrgentRemote); ok {
+			data, err = ur.ChunkAt(actx, hash, u)
+		} else {
+			data, err = t.Remote.Chunk(actx, hash)
+		}
 		cancel()
 		if err == nil {
 			if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) == hash {

@@ -1,0 +1,41 @@
+package catalog
+
+// Tracker wire types (POST /api/v1/peers/announce, GET /api/v1/peers).
+
+// MaxAnnouncedTracks bounds one announce, so a client cannot make the
+// tracker hold an unbounded set.
+const MaxAnnouncedTracks = 10000
+
+// MaxPeersListed is how many peers GET /api/v1/peers returns at most.
+const MaxPeersListed = 10
+
+// PeerAnnounce is the body of POST /api/v1/peers/announce: one client's peer
+// endpoint and the tracks whose segments it holds in full. Each announce
+// replaces the client's previous one; it expires unless re-announced.
+type PeerAnnounce struct {
+	// ID names the announcing process (random per run), so that the tracker
+	// can leave the asker out of its own lookups. 1-64 of [A-Za-z0-9_-].
+	ID string `json:"id"`
+	// Addr is host:port of its peer endpoint. An empty or unspecified host
+	// (":7701", "0.0.0.0:7701") is taken from the request's source address.
+	Addr string `json:"addr"`
+	// Tracks are track IDs held in full (every segment of a rendition).
+	Tracks []string `json:"tracks"`
+}
+
+// PeerAnnounceReply tells the client how long its announce stays live.
+type PeerAnnounceReply struct {
+	TTLSeconds int `json:"ttl_s"`
+}
+
+// Peer is one live peer a tracker knows.
+type Peer struct {
+	ID   string `json:"id"`
+	Addr string `json:"addr"`
+}
+
+// PeerList is the answer of GET /api/v1/peers?track=ID: up to
+// MaxPeersListed live peers holding the track, never the asker.
+type PeerList struct {
+	Peers []Peer `json:"peers"`
+}

@@ -1,0 +1,194 @@
+package peer
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log"
+	"log/slog"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/mdns"
+
+	"segue/catalog"
+)
+
+// Service is the DNS-SD service type segue peers advertise on the LAN.
+const Service = "_segue._tcp"
+
+// LANOptions configure StartLAN. Zero values take the documented defaults.
+type LANOptions struct {
+	// ID is this process's peer ID, the mDNS instance name (required).
+	ID string
+	// Addr is this peer endpoint's host:port (required); an unspecified
+	// host advertises the machine's private IPv4 addresses.
+	Addr string
+	// Every is how often the LAN is asked for peers (default 10 s); a peer
+	// not heard of for three rounds is forgotten.
+	Every time.Duration
+	// Logger receives discovery news (default slog.Default()).
+	Logger *slog.Logger
+}
+
+// LAN advertises this peer with multicast DNS (github.com/hashicorp/mdns)
+// and keeps the set of segue peers heard on the LAN: a Discovery that needs
+// no tracker. A LAN peer may hold any track; one that does not answers 404.
+type LAN struct {
+	opts   LANOptions
+	server *mdns.Server
+	cancel context.CancelFunc
+	done   chan struct{}
+
+	mu    sync.Mutex           // guards found
+	found map[string]time.Time // addr -> last heard
+}
+
+// StartLAN advertises o.Addr and starts browsing; Close stops both.
+func StartLAN(o LANOptions) (*LAN, error) {
+	if o.Every <= 0 {
+		o.Every = 10 * time.Second
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	host, portStr, err := net.SplitHostPort(o.Addr)
+	port, perr := strconv.Atoi(portStr)
+	if err != nil || perr != nil || port == 0 {
+		return nil, fmt.Errorf("advertise peer on the LAN: address %q: want host:port", o.Addr)
+	}
+	var ips []net.IP
+	if ip := net.ParseIP(host); ip != nil && !ip.IsUnspecified() {
+		ips = []net.IP{ip}
+	} else {
+		ips = privateIPv4s()
+	}
+	if len(ips) == 0 {
+		return nil, fmt.Errorf("advertise peer on the LAN: %s has no private IPv4 address to advertise", o.Addr)
+	}
+	zone, err := mdns.NewMDNSService(o.ID, Service, "", "segue-"+o.ID+".", port, ips, []string{"id=" + o.ID})
+	if err != nil {
+		return nil, fmt.Errorf("advertise peer on the LAN: %w", err)
+	}
+	srv, err := mdns.NewServer(&mdns.Config{Zone: zone, Logger: mdnsLogger(o.Logger)})
+	if err != nil {
+		return nil, fmt.Errorf("advertise peer on the LAN (multicast DNS): %w", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	l := &LAN{opts: o, server: srv, cancel: cancel, done: make(chan struct{}), found: map[string]time.Time{}}
+	go l.browse(ctx)
+	return l, nil
+}
+
+// Close stops browsing and advertising and waits for the browser.
+func (l *LAN) Close() error {
+	l.cancel()
+	<-l.done
+	return l.server.Shutdown()
+}
+
+func (l *LAN) browse(ctx context.Context) {
+	defer close(l.done)
+	t := time.NewTicker(l.opts.Every)
+	defer t.Stop()
+	for {
+		peers, err := Browse(ctx, time.Second, l.opts.ID, l.opts.Logger)
+		if err != nil && ctx.Err() == nil {
+			l.opts.Logger.Debug("LAN peer browse failed", "err", err)
+		}
+		now := time.Now()
+		l.mu.Lock()
+		for _, p := range peers {
+			if _, known := l.found[p.Addr]; !known {
+				l.opts.Logger.Info("found a peer on the LAN", "peer", p.Addr, "id", p.ID)
+			}
+			l.found[p.Addr] = now
+		}
+		for addr, at := range l.found {
+			if now.Sub(at) > 3*l.opts.Every {
+				delete(l.found, addr)
+			}
+		}
+		l.mu.Unlock()
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Peers returns the LAN peers heard lately, whatever the track.
+func (l *LAN) Peers(context.Context, string) ([]string, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := make([]string, 0, len(l.found))
+	for addr := range l.found {
+		out = append(out, addr)
+	}
+	return out, nil
+}
+
+// Browse asks the LAN once for segue peers, waiting up to timeout for
+// answers, and returns them without the peer self.
+func Browse(ctx context.Context, timeout time.Duration, self string, logger *slog.Logger) ([]catalog.Peer, error) {
+	entries := make(chan *mdns.ServiceEntry, 64)
+	var peers []catalog.Peer
+	collected := make(chan struct{})
+	go func() {
+		defer close(collected)
+		seen := map[string]bool{}
+		for e := range entries {
+			id := strings.TrimPrefix(strings.Join(e.InfoFields, ""), "id=")
+			if e.AddrV4 == nil || id == self || id == "" {
+				continue
+			}
+			addr := net.JoinHostPort(e.AddrV4.String(), strconv.Itoa(e.Port))
+			if !seen[addr] {
+				seen[addr] = true
+				peers = append(peers, catalog.Peer{ID: id, Addr: addr})
+			}
+		}
+	}()
+	err := mdns.QueryContext(ctx, &mdns.QueryParam{Service: Service, Domain: "local", Timeout: timeout,
+		Entries: entries, DisableIPv6: true, Logger: mdnsLogger(logger)})
+	close(entries)
+	<-collected
+	if err != nil {
+		return peers, fmt.Errorf("browse the LAN for peers: %w", err)
+	}
+	return peers, nil
+}
+
+// mdnsLogger routes the mdns package's log lines to logger at debug level.
+func mdnsLogger(logger *slog.Logger) *log.Logger {
+	if logger == nil {
+		return log.New(io.Discard, "", 0)
+	}
+	return slog.NewLogLogger(logger.Handler(), slog.LevelDebug)
+}
+
+// privateIPv4s are the machine's private (RFC 1918) IPv4 addresses.
+func privateIPv4s() []net.IP {
+	addrs, _ := net.InterfaceAddrs()
+	var out []net.IP
+	for _, a := range addrs {
+		if n, ok := a.(*net.IPNet); ok && n.IP.To4() != nil && n.IP.IsPrivate() {
+			out = append(out, n.IP)
+		}
+	}
+	return out
+}
+
+// DefaultListen is where a peer endpoint listens unless configured: a free
+// port on the machine's first private IPv4 address, never a public one;
+// loopback when there is none.
+func DefaultListen() string {
+	if ips := privateIPv4s(); len(ips) > 0 {
+		return net.JoinHostPort(ips[0].String(), "0")
+	}
+	return "127.0.0.1:0"
+}

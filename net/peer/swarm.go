@@ -1,0 +1,330 @@
+package peer
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"segue/catalog"
+)
+
+// Errors of the swarm; match them with errors.Is.
+var (
+	// ErrNoPeer means no peer could deliver the segment in time; the fetch
+	// chain goes on to the origin.
+	ErrNoPeer = errors.New("no peer delivered the segment")
+	// errPeerMiss: the peer answered 404, it does not hold the segment.
+	errPeerMiss = errors.New("the peer does not hold the segment")
+	// errPeerBusy: the peer answered 503 (all upload slots taken, or its
+	// own player needs the bandwidth).
+	errPeerBusy = errors.New("the peer is busy")
+	// errBadBytes: the peer sent bytes whose sha256 is not the segment's.
+	errBadBytes = errors.New("the peer sent bytes with the wrong sha256")
+)
+
+// Discovery yields addresses (host:port) of peer endpoints that may hold a
+// track: the origin's tracker, or the LAN.
+type Discovery interface {
+	Peers(ctx context.Context, trackID string) ([]string, error)
+}
+
+// SwarmOptions configure NewSwarm. Zero values take the documented defaults.
+type SwarmOptions struct {
+	// Discovery lists where peers are found; their answers are merged.
+	Discovery []Discovery
+	// Policy ranks and bans peers (default NewPolicy with its defaults).
+	Policy *Policy
+	// Gauge is the local player's buffer: read-ahead is asked of peers for
+	// at most the buffered audio less a second (between 1 s and 5 s), after
+	// which the origin is asked (nil: 5 s).
+	Gauge *Gauge
+	// HTTP is the client for peer requests (default: keep-alive, 2 s dial).
+	HTTP *http.Client
+	// OnBan is called once per ban, e.g. to count it in the cache's stats.
+	OnBan func(addr string)
+	// Logger receives bans and failures (default slog.Default()).
+	Logger *slog.Logger
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
+// Swarm is the peer tier of the fetch chain: for a segment it asks the
+// peers discovery names for its track, in the order Policy ranks them,
+// hedging a slow request to the next peer, checking every answer's sha256
+// and banning a peer that sends wrong bytes. It learns which track a
+// segment belongs to from the manifests the player reads (Learn).
+type Swarm struct {
+	opts SwarmOptions
+
+	mu     sync.Mutex                   // guards tracks and segs
+	tracks map[string]*catalog.Manifest // learned manifests by track ID
+	segs   map[string]segInfo           // by segment hash
+}
+
+type segInfo struct {
+	track string
+	size  int64
+}
+
+// NewSwarm returns a Swarm; it starts nothing.
+func NewSwarm(o SwarmOptions) *Swarm {
+	if o.Policy == nil {
+		o.Policy = NewPolicy(PolicyOptions{})
+	}
+	if o.HTTP == nil {
+		o.HTTP = &http.Client{Transport: &http.Transport{
+			DialContext:         (&net.Dialer{Timeout: 2 * time.Second}).DialContext,
+			MaxIdleConnsPerHost: 4, IdleConnTimeout: time.Minute, ResponseHeaderTimeout: 5 * time.Second,
+		}}
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return &Swarm{opts: o, tracks: map[string]*catalog.Manifest{}, segs: map[string]segInfo{}}
+}
+
+// Policy is the swarm's ranking and ban list.
+func (s *Swarm) Policy() *Policy { return s.opts.Policy }
+
+// Learn remembers m's segments, so their track's peers can be found.
+func (s *Swarm) Learn(m *catalog.Manifest) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tracks[m.TrackID] = m
+	for _, r := range m.Renditions {
+		for _, seg := range r.Segments {
+			s.segs[seg.Hash] = segInfo{track: m.TrackID, size: seg.Size}
+		}
+	}
+}
+
+// FullTracks returns the learned tracks of which has reports every segment
+// of at least one rendition: what a peer announces.
+func (s *Swarm) FullTracks(has func(hash string) bool) []string {
+	s.mu.Lock()
+	ms := make([]*catalog.Manifest, 0, len(s.tracks))
+	for _, m := range s.tracks {
+		ms = append(ms, m)
+	}
+	s.mu.Unlock()
+	var out []string
+	for _, m := range ms {
+		for _, r := range m.Renditions {
+			if holdsAll(r, has) {
+				out = append(out, m.TrackID)
+				break
+			}
+		}
+	}
+	return out
+}
+
+func holdsAll(r catalog.Rendition, has func(string) bool) bool {
+	for _, seg := range r.Segments {
+		if !has(seg.Hash) {
+			return false
+		}
+	}
+	return len(r.Segments) > 0
+}
+
+// Chunk asks peers for a read-ahead segment (fetch.Remote).
+func (s *Swarm) Chunk(ctx context.Context, hash string) ([]byte, error) {
+	return s.ChunkAt(ctx, hash, catalog.UrgencySoon)
+}
+
+// ChunkAt returns the verified bytes of segment hash from the best peer,
+// or an error wrapping ErrNoPeer at once when no peer qualifies (see
+// Policy for which peers qualify at urgency u).
+func (s *Swarm) ChunkAt(ctx context.Context, hash string, u catalog.Urgency) ([]byte, error) {
+	s.mu.Lock()
+	info := s.segs[hash]
+	s.mu.Unlock()
+	if info.track == "" {
+		return nil, fmt.Errorf("%w: segment %.12s belongs to no known track", ErrNoPeer, hash)
+	}
+	var cands []string
+	for _, d := range s.opts.Discovery {
+		addrs, err := d.Peers(ctx, info.track)
+		if err != nil {
+			s.opts.Logger.Debug("peer discovery failed", "track", info.track, "err", err)
+		}
+		cands = append(cands, addrs...)
+	}
+	order := s.opts.Policy.Rank(cands, info.size, u, s.opts.Now())
+	if len(order) == 0 {
+		return nil, fmt.Errorf("%w: no peer to ask for segment %.12s of track %s", ErrNoPeer, hash, info.track)
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.budget(u))
+	defer cancel()
+	return s.race(ctx, order, hash, info.size)
+}
+
+// budget is how long peers may take before the origin is asked.
+func (s *Swarm) budget(u catalog.Urgency) time.Duration {
+	switch u {
+	case catalog.UrgencyNow:
+		return 4 * s.opts.Policy.opts.UrgentWithin
+	case catalog.UrgencyPrefetch:
+		return 10 * time.Second
+	}
+	return min(max(s.opts.Gauge.Ahead()-time.Second, time.Second), 5*time.Second)
+}
+
+type answer struct {
+	addr string
+	data []byte
+	err  error
+	took time.Duration
+}
+
+// race asks order[0], then the next peer each time the one before fails
+// or is slower than Policy.HedgeAfter; the first verified answer wins and
+// the others are cancelled.
+func (s *Swarm) race(ctx context.Context, order []string, hash string, size int64) ([]byte, error) {
+	p := s.opts.Policy
+	answers := make(chan answer, len(order))
+	var wg sync.WaitGroup
+	ctx, cancel := context.WithCancel(ctx)
+	defer wg.Wait() // after cancel (deferred below, so run first)
+	defer cancel()
+	inflight := map[string]bool{}
+	next := 0
+	launch := func() time.Duration {
+		addr := order[next]
+		next++
+		inflight[addr] = true
+		p.Start(addr, size)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t0 := time.Now()
+			data, err := s.get(ctx, addr, hash, size)
+			p.Done(addr, size)
+			answers <- answer{addr, data, err, time.Since(t0)}
+		}()
+		return p.HedgeAfter(addr, size)
+	}
+	hedge := time.NewTimer(launch())
+	defer hedge.Stop()
+	var errs []error
+	for len(inflight) > 0 {
+		select {
+		case a := <-answers:
+			delete(inflight, a.addr)
+			if a.err == nil {
+				if sum := sha256.Sum256(a.data); hex.EncodeToString(sum[:]) == hash {
+					p.Delivered(a.addr, int64(len(a.data)), a.took)
+					return a.data, nil
+				}
+				a.err = errBadBytes
+			}
+			errs = append(errs, fmt.Errorf("peer %s: %w", a.addr, a.err))
+			s.judge(a.addr, hash, a.err)
+			if next < len(order) {
+				hedge.Reset(launch())
+			}
+		case <-hedge.C:
+			if next < len(order) {
+				hedge.Reset(launch())
+			}
+		case <-ctx.Done():
+			for addr := range inflight { // too slow for the time the player has
+				p.Failed(addr, s.opts.Now())
+			}
+			errs = append(errs, ctx.Err())
+			return nil, fmt.Errorf("%w: segment %.12s: %w", ErrNoPeer, hash, errors.Join(errs...))
+		}
+	}
+	return nil, fmt.Errorf("%w: segment %.12s: %w", ErrNoPeer, hash, errors.Join(errs...))
+}
+
+// judge tells the policy how a failed request went.
+func (s *Swarm) judge(addr, hash string, err error) {
+	p, now := s.opts.Policy, s.opts.Now()
+	switch {
+	case errors.Is(err, errBadBytes):
+		until := p.Ban(addr, now)
+		s.opts.Logger.Warn("peer banned: it sent bytes with the wrong sha256", "peer", addr, "hash", hash, "until", until)
+		if s.opts.OnBan != nil {
+			s.opts.OnBan(addr)
+		}
+	case errors.Is(err, errPeerMiss):
+		p.Missed(addr)
+	case errors.Is(err, context.Canceled):
+		// our own cancellation: another peer won
+	default:
+		p.Failed(addr, now)
+		s.opts.Logger.Debug("peer request failed", "peer", addr, "hash", hash, "err", err)
+	}
+}
+
+// maxSegmentBytes bounds what is read from a peer when the size is unknown.
+const maxSegmentBytes = 64 << 20
+
+// get downloads hash from the peer endpoint at addr (unverified).
+func (s *Swarm) get(ctx context.Context, addr, hash string, size int64) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/chunks/"+hash, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := s.opts.HTTP.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	switch resp.StatusCode {
+	case http.StatusOK:
+	case http.StatusNotFound:
+		return nil, errPeerMiss
+	case http.StatusServiceUnavailable, http.StatusTooManyRequests:
+		return nil, errPeerBusy
+	default:
+		return nil, fmt.Errorf("peer answered %s", resp.Status)
+	}
+	limit := int64(maxSegmentBytes)
+	if size > 0 {
+		limit = size
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, errBadBytes // longer than the segment: cannot be it
+	}
+	return data, nil
+}
+
+// ManifestSource yields a track's manifest (the player's manifest source).
+type ManifestSource interface {
+	Manifest(ctx context.Context, trackID string) (*catalog.Manifest, error)
+}
+
+// Learning wraps a ManifestSource so that every manifest read is learned
+// by the swarm: the player's manifests tell it which track a segment
+// belongs to.
+type Learning struct {
+	ManifestSource
+	Swarm *Swarm
+}
+
+// Manifest returns the manifest and learns it.
+func (l Learning) Manifest(ctx context.Context, trackID string) (*catalog.Manifest, error) {
+	m, err := l.ManifestSource.Manifest(ctx, trackID)
+	if err == nil {
+		l.Swarm.Learn(m)
+	}
+	return m, err
+}
