@@ -122,6 +122,7 @@ type pending struct {
 	touches map[int64]int64 // entry id -> last access (unix ns)
 	hits    int64
 	misses  int64
+	bans    int64            // peers banned (AddPeerBans)
 	sources map[string]int64 // bytes by source
 }
 

@@ -27,10 +27,12 @@ type Stats struct {
 	Bytes         int64            `json:"bytes"`
 	PinnedBytes   int64            `json:"pinned_bytes"`
 	// PinsWaiting counts pinned keys that are not stored yet.
-	PinsWaiting int64  `json:"pins_waiting"`
-	MaxBytes    int64  `json:"max_bytes"`
-	FileBytes   int64  `json:"file_bytes"` // the database file with its WAL
-	Path        string `json:"path"`
+	PinsWaiting int64 `json:"pins_waiting"`
+	// PeerBans counts peers banned for sending bytes with the wrong sha256.
+	PeerBans  int64  `json:"peer_bans"`
+	MaxBytes  int64  `json:"max_bytes"`
+	FileBytes int64  `json:"file_bytes"` // the database file with its WAL
+	Path      string `json:"path"`
 }
 
 // AddSourceBytes counts n bytes of segments delivered from source
@@ -39,6 +41,16 @@ type Stats struct {
 func (c *Cache) AddSourceBytes(source string, n int64) {
 	c.mu.Lock()
 	c.pending.sources[source] += n
+	c.mu.Unlock()
+}
+
+// peerBansCounter names the counter AddPeerBans adds to.
+const peerBansCounter = "peer_bans"
+
+// AddPeerBans counts n peers banned for bad bytes, for Stats.
+func (c *Cache) AddPeerBans(n int64) {
+	c.mu.Lock()
+	c.pending.bans += n
 	c.mu.Unlock()
 }
 
@@ -77,6 +89,7 @@ func (c *Cache) Stats() (Stats, error) {
 	c.mu.Lock()
 	s.Hits += c.pending.hits
 	s.Misses += c.pending.misses
+	s.PeerBans += c.pending.bans
 	for src, n := range c.pending.sources {
 		s.BytesBySource[src] += n
 	}
@@ -96,6 +109,8 @@ func (s *Stats) add(name string, v int64) {
 		s.Hits += v
 	case name == "misses":
 		s.Misses += v
+	case name == peerBansCounter:
+		s.PeerBans += v
 	case strings.HasPrefix(name, "bytes:"):
 		s.BytesBySource[strings.TrimPrefix(name, "bytes:")] += v
 	}
@@ -152,10 +167,10 @@ func (c *Cache) flush() error {
 	p := c.pending
 	c.pending = newPending()
 	c.mu.Unlock()
-	if len(p.touches) == 0 && p.hits == 0 && p.misses == 0 && len(p.sources) == 0 {
+	if len(p.touches) == 0 && p.hits == 0 && p.misses == 0 && p.bans == 0 && len(p.sources) == 0 {
 		return nil // an idle cache writes nothing
 	}
-	counts := map[string]int64{"hits": p.hits, "misses": p.misses}
+	counts := map[string]int64{"hits": p.hits, "misses": p.misses, peerBansCounter: p.bans}
 	for src, n := range p.sources {
 		counts["bytes:"+src] = n
 	}
@@ -180,6 +195,7 @@ func (c *Cache) flush() error {
 		c.mu.Lock()
 		c.pending.hits += p.hits
 		c.pending.misses += p.misses
+		c.pending.bans += p.bans
 		for src, n := range p.sources {
 			c.pending.sources[src] += n
 		}

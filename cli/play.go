@@ -107,7 +107,16 @@ func (a *app) play(ctx context.Context, f playFlags, targets []string) (err erro
 		return err
 	}
 	defer func() { err = errors.Join(err, out.Close()) }()
-	popts.Segments, popts.Manifests, popts.Output = fetch.New(c, r.tiers(), fetch.Options{Logger: a.logger()}), r, out
+	tiers, manifests, node, err := a.withPeers(c, r, a.logger())
+	if err != nil {
+		return err
+	}
+	watch := func(player.Event) {}
+	if node != nil {
+		defer func() { err = errors.Join(err, node.Close()) }()
+		watch = node.observe
+	}
+	popts.Segments, popts.Manifests, popts.Output = fetch.New(c, tiers, fetch.Options{Logger: a.logger()}), manifests, out
 	p := player.New(popts)
 	if err := p.Open(); err != nil {
 		return err
@@ -115,7 +124,7 @@ func (a *app) play(ctx context.Context, f playFlags, targets []string) (err erro
 	defer func() { err = errors.Join(err, p.Close()) }()
 	p.SetVolume(f.volume)
 	p.Play(tracks...)
-	return a.report(ctx, p, f.asJSON, len(tracks))
+	return a.report(ctx, p, f.asJSON, len(tracks), watch)
 }
 
 // playEvent is one --json line.
@@ -128,15 +137,18 @@ type playEvent struct {
 	DurationMS int64          `json:"duration_ms,omitempty"`
 	BufferMS   *int64         `json:"buffer_ms,omitempty"`
 	Rendition  string         `json:"rendition,omitempty"`
-	Source     string         `json:"source,omitempty"`
+	Source     string         `json:"source,omitempty"` // where segment bytes came from: cache, peer or origin
+	Bytes      *int           `json:"bytes,omitempty"`
+	TookMS     int64          `json:"took_ms,omitempty"`
 	Message    string         `json:"message,omitempty"`
 	Fatal      bool           `json:"fatal,omitempty"`
 	Played     *int           `json:"played,omitempty"`
 	Failed     *int           `json:"failed,omitempty"`
 }
 
-// report prints the player's events until the queue ends or ctx is done.
-func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total int) error {
+// report prints the player's events until the queue ends or ctx is done;
+// watch sees every event first.
+func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total int, watch func(player.Event)) error {
 	enc := json.NewEncoder(a.stdout)
 	emit := func(e playEvent) {
 		if asJSON {
@@ -157,6 +169,7 @@ func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total i
 			emit(playEvent{Event: "error", Message: "interrupted", Fatal: true})
 			return withExit(130, errors.New("play: interrupted"))
 		case ev := <-p.Events():
+			watch(ev)
 			switch e := ev.(type) {
 			case player.TrackEvent:
 				kind := "track-changed"
@@ -188,6 +201,9 @@ func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total i
 				buffer = e.Ahead.Milliseconds()
 			case player.SegmentEvent:
 				rendition, where = e.Rendition, string(e.From)
+				idx, n := e.Index, e.Bytes
+				emit(playEvent{Event: "segment", TrackID: e.TrackID, Index: &idx, Rendition: e.Rendition,
+					Source: where, Bytes: &n, TookMS: e.Took.Milliseconds()})
 			case player.ErrorEvent:
 				emit(playEvent{Event: "error", TrackID: e.TrackID, Message: e.Err.Error(), Fatal: e.Fatal})
 				if e.Fatal {

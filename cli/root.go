@@ -47,6 +47,7 @@ type app struct {
 	// global flag values, applied over cfg by load
 	origin, token, cachePath string
 	cacheSize                config.Size
+	peer                     peerFlags
 
 	log *slog.Logger // see logger
 }
@@ -115,6 +116,7 @@ from scripts (every listing has --json).`,
 	a.cacheSize = config.Default().Cache.Size
 	pf.Var(&a.cacheSize, "cache-size", "cache size cap, e.g. 500MB or 10GiB (env SEGUE_CACHE_SIZE)")
 
+	addPeerFlags(pf, &a.peer)
 	addTUIFlags(root.Flags())
 	for _, add := range commands {
 		root.AddCommand(add(a))
@@ -152,6 +154,7 @@ func (a *app) load(cmd *cobra.Command) error {
 	if flags.Changed("cache-size") {
 		cfg.Cache.Size = a.cacheSize
 	}
+	a.peer.apply(flags, &cfg.Peer)
 	a.cfg = cfg
 	return nil
 }

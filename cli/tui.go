@@ -78,7 +78,14 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 	if err != nil {
 		return withExit(ExitUsage, err)
 	}
-	f := fetch.New(c, r.tiers(), fetch.Options{Logger: log})
+	tiers, manifests, node, err := a.withPeers(c, r, log)
+	if err != nil {
+		return err
+	}
+	if node != nil {
+		defer func() { err = errors.Join(err, node.Close()) }()
+	}
+	f := fetch.New(c, tiers, fetch.Options{Logger: log})
 	var notice string
 	out, err := player.ParseOutput(opts.Output, player.OutputOptions{LogPath: a.cfg.LogFile})
 	if errors.Is(err, player.ErrNoDevice) {
@@ -92,7 +99,7 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 		return err
 	}
 	defer func() { err = errors.Join(err, out.Close()) }()
-	popts.Segments, popts.Manifests, popts.Output = f, r, out
+	popts.Segments, popts.Manifests, popts.Output = f, manifests, out
 	p := player.New(popts)
 	if err := p.Open(); err != nil {
 		return err
@@ -121,8 +128,12 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 	uctx, cancel := context.WithCancel(ctx)
 	pins := &tuiPins{a: a, c: c, quality: offlineQuality(opts.Quality)}
 	defer func() { cancel(); pins.close() }()
+	control := ui.Control(p)
+	if node != nil {
+		control = watched(uctx, control, node.observe)
+	}
 	return ui.Run(uctx, ui.Options{
-		Catalog: r.def, Player: ui.Control(p), Theme: a.cfg.Theme,
+		Catalog: r.def, Player: control, Theme: a.cfg.Theme,
 		Playlists: r.def, Opener: r, Pinner: pins,
 		Notice: notice, NoticeIsError: notice != "",
 	}, ro)
@@ -132,3 +143,35 @@ var (
 	_ player.SegmentSource = (*fetch.Fetcher)(nil)
 	_ ui.Catalog           = (*originclient.Client)(nil)
 )
+
+// watchedPlayer is the interface's Player with every event seen by watch
+// on its way to the interface.
+type watchedPlayer struct {
+	ui.Player
+	events chan player.Event
+}
+
+// watched returns p whose events pass through watch; the goroutine that
+// forwards them ends with ctx.
+func watched(ctx context.Context, p ui.Player, watch func(player.Event)) ui.Player {
+	w := watchedPlayer{Player: p, events: make(chan player.Event)}
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case ev := <-p.Events():
+				watch(ev)
+				select {
+				case w.events <- ev:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}
+	}()
+	return w
+}
+
+// Events returns the forwarded events.
+func (w watchedPlayer) Events() <-chan player.Event { return w.events }

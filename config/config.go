@@ -30,6 +30,7 @@ type Config struct {
 	Cache    CacheConfig       `toml:"cache"`
 	Player   PlayerConfig      `toml:"player"`
 	OriginSv OriginConfig      `toml:"origin_server"`
+	Peer     PeerConfig        `toml:"peer"`
 	Theme    map[string]string `toml:"theme"`
 
 	// StateDir holds history, queue and resume position.
@@ -62,6 +63,18 @@ type PlayerConfig struct {
 type OriginConfig struct {
 	DataDir string `toml:"data_dir"`
 	Addr    string `toml:"addr"`
+}
+
+// PeerConfig is peer-to-peer sharing of cached segments (net/peer). All of
+// it is off unless enabled.
+type PeerConfig struct {
+	// Enabled serves the cache to peers and asks peers before the origin.
+	Enabled bool `toml:"enabled"`
+	// Listen is the peer endpoint's host:port; empty takes a free port on
+	// the machine's first private IPv4 address (never a public one).
+	Listen string `toml:"listen"`
+	// LAN finds peers with multicast DNS as well as through the tracker.
+	LAN bool `toml:"lan"`
 }
 
 // Default returns the built-in settings with XDG paths resolved.

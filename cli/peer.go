@@ -1,0 +1,181 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+
+	"github.com/spf13/pflag"
+
+	"segue/cache"
+	"segue/catalog"
+	"segue/config"
+	"segue/net/fetch"
+	"segue/net/peer"
+	"segue/player"
+)
+
+// peerFlags are the global peer flags, applied over [peer] by load.
+type peerFlags struct {
+	enabled, lan bool
+	listen       string
+}
+
+func addPeerFlags(pf *pflag.FlagSet, f *peerFlags) {
+	pf.BoolVar(&f.enabled, "peer", false, "share the cache with peers and ask them before the origin (config [peer] enabled)")
+	pf.StringVar(&f.listen, "peer-listen", "", "peer endpoint host:port (default: a free port on a private LAN address; config [peer] listen)")
+	pf.BoolVar(&f.lan, "peer-lan", false, "also find peers on the LAN with multicast DNS (config [peer] lan)")
+}
+
+// apply overlays the flags the user set on cfg.
+func (f *peerFlags) apply(flags *pflag.FlagSet, cfg *config.PeerConfig) {
+	if flags.Changed("peer") {
+		cfg.Enabled = f.enabled
+	}
+	if flags.Changed("peer-listen") {
+		cfg.Listen = f.listen
+	}
+	if flags.Changed("peer-lan") {
+		cfg.LAN = f.lan
+	}
+}
+
+// peerNode is this process's part in the swarm: the peer endpoint serving
+// the cache, the swarm as a fetch tier, the tracker announcer and (with
+// [peer] lan) mDNS. Close stops everything it started and waits for it.
+type peerNode struct {
+	swarm *peer.Swarm
+	gauge *peer.Gauge
+	ann   *peer.Announcer
+	lan   *peer.LAN
+	id    string
+	addr  string
+
+	cancel context.CancelFunc
+	wg     sync.WaitGroup // the endpoint and the announcer
+}
+
+// startPeer starts the peer side over cache c with tracker as the origin's
+// tracker client (nil: none, LAN only).
+func (a *app) startPeer(c *cache.Cache, tracker peer.TrackerClient, log *slog.Logger) (*peerNode, error) {
+	listen := a.cfg.Peer.Listen
+	if listen == "" {
+		listen = peer.DefaultListen()
+	}
+	ln, err := net.Listen("tcp", listen)
+	if err != nil {
+		return nil, fmt.Errorf("peer endpoint: listen on %s: %w (set another with --peer-listen or [peer] listen)", listen, err)
+	}
+	id := peer.NewID()
+	n := &peerNode{gauge: peer.NewGauge(0), id: id, addr: ln.Addr().String()}
+	srv, err := peer.NewServer(peer.ServerOptions{Store: c, Gauge: n.gauge, Logger: log})
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	var disc []peer.Discovery
+	if tracker != nil {
+		disc = append(disc, peer.NewTracker(tracker, id, 0, nil))
+	}
+	if a.cfg.Peer.LAN {
+		if n.lan, err = peer.StartLAN(peer.LANOptions{ID: id, Addr: n.addr, Logger: log}); err != nil {
+			ln.Close()
+			return nil, err
+		}
+		disc = append(disc, n.lan)
+	}
+	n.swarm = peer.NewSwarm(peer.SwarmOptions{Discovery: disc, Gauge: n.gauge, Logger: log,
+		OnBan: func(string) { c.AddPeerBans(1) }})
+	learnCached(c, n.swarm, log)
+	ctx, cancel := context.WithCancel(context.Background())
+	n.cancel = cancel
+	n.wg.Add(1)
+	go func() {
+		defer n.wg.Done()
+		if err := srv.Serve(ctx, ln); err != nil {
+			log.Warn("peer endpoint stopped", "err", err)
+		}
+	}()
+	if tracker != nil {
+		n.ann = peer.NewAnnouncer(peer.AnnouncerOptions{Client: tracker, ID: id, Addr: n.addr, Logger: log,
+			Holdings: func() []string { return n.swarm.FullTracks(c.Has) }})
+		n.wg.Add(1)
+		go func() {
+			defer n.wg.Done()
+			n.ann.Run(ctx)
+		}()
+	}
+	log.Info("peer endpoint serving the cache", "addr", n.addr, "id", id, "lan", a.cfg.Peer.LAN)
+	return n, nil
+}
+
+// learnCached teaches the swarm the manifests stored in the cache, so the
+// tracks held from earlier runs are announced.
+func learnCached(c *cache.Cache, s *peer.Swarm, log *slog.Logger) {
+	keys, err := c.DocKeys("/manifest")
+	if err != nil {
+		log.Warn("peer: cannot list cached manifests", "err", err)
+		return
+	}
+	for _, k := range keys {
+		d, err := c.GetDoc(k)
+		if err != nil {
+			continue
+		}
+		var m catalog.Manifest
+		if json.Unmarshal(d.Body, &m) == nil && m.Validate() == nil {
+			s.Learn(&m)
+		}
+	}
+}
+
+// tier is the swarm as the fetch chain's peer tier: one attempt, since it
+// fails over between peers itself.
+func (n *peerNode) tier() fetch.Tier {
+	return fetch.Tier{Source: catalog.SourcePeer, Remote: n.swarm, Attempts: 1}
+}
+
+// observe follows the local player: its buffer feeds the gauge (uploads
+// pause while it is low), a finished track is announced at once.
+func (n *peerNode) observe(ev player.Event) {
+	switch e := ev.(type) {
+	case player.BufferEvent:
+		n.gauge.Set(e.Ahead)
+	case player.TrackEvent:
+		if n.ann != nil {
+			n.ann.Kick()
+		}
+	case player.EndEvent:
+		n.gauge.Idle()
+		if n.ann != nil {
+			n.ann.Kick()
+		}
+	}
+}
+
+// Close stops the endpoint, the announcer and mDNS, and waits for them.
+func (n *peerNode) Close() error {
+	n.cancel()
+	n.wg.Wait()
+	if n.lan != nil {
+		return n.lan.Close()
+	}
+	return nil
+}
+
+// withPeers returns the fetch chain's remote tiers with the peer tier
+// first when peers are enabled, the manifest source the player should use
+// (one that teaches the swarm) and the node (nil when disabled).
+func (a *app) withPeers(c *cache.Cache, r *resolver, log *slog.Logger) ([]fetch.Tier, player.ManifestSource, *peerNode, error) {
+	if !a.cfg.Peer.Enabled {
+		return r.tiers(), r, nil, nil
+	}
+	n, err := a.startPeer(c, r.def, log)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return append([]fetch.Tier{n.tier()}, r.tiers()...), peer.Learning{ManifestSource: r, Swarm: n.swarm}, n, nil
+}

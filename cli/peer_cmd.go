@@ -1,0 +1,118 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"segue/cache"
+	"segue/catalog"
+	"segue/net/originclient"
+	"segue/net/peer"
+)
+
+func init() { register(peerCmd) }
+
+func peerCmd(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "peer",
+		Short: "Share the segment cache with other segue clients",
+		Long: `Peers serve each other the segments they hold, so the origin carries only what
+no peer has. Every segment is checked against its sha256; a peer that sends
+wrong bytes is banned. Off unless [peer] enabled = true in config.toml or
+--peer is given; "segue peer serve" shares the cache without playing.`,
+		Args: cobra.NoArgs,
+	}
+	cmd.AddCommand(peerServeCmd(a), peerDiscoverCmd(a))
+	return cmd
+}
+
+func peerServeCmd(a *app) *cobra.Command {
+	var listen string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "serve [--listen ADDR]",
+		Short: "Serve the cache to peers until interrupted",
+		Long: `serve answers peers' GET /chunks/{sha256} from the local cache only (at most 4
+peers at once, under an upload rate cap), announces the tracks it holds in
+full to the origin's tracker every 30 s, and with [peer] lan (or --peer-lan)
+advertises itself on the LAN with multicast DNS. It prints the address it
+listens on, then runs until SIGINT or SIGTERM.`,
+		Example: `  segue peer serve
+  segue peer serve --listen 192.168.1.20:7701 --peer-lan`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if cmd.Flags().Changed("listen") {
+				a.cfg.Peer.Listen = listen
+			}
+			return a.peerServe(cmd.Context(), asJSON)
+		},
+	}
+	cmd.Flags().StringVar(&listen, "listen", "", "host:port to serve peers on (default [peer] listen, else a free port on a private address)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the address as JSON")
+	return cmd
+}
+
+func (a *app) peerServe(ctx context.Context, asJSON bool) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	log := a.logger()
+	return a.withCache(func(c *cache.Cache) error {
+		tracker, err := originclient.New(a.cfg.Origin, originclient.Options{Token: a.cfg.Token})
+		if err != nil {
+			return withExit(ExitUsage, err)
+		}
+		n, err := a.startPeer(c, tracker, log)
+		if err != nil {
+			return err
+		}
+		if asJSON {
+			a.printJSON(catalog.Peer{ID: n.id, Addr: n.addr})
+		} else {
+			fmt.Fprintf(a.stdout, "serving the cache to peers on %s\n", n.addr)
+		}
+		<-ctx.Done()
+		return n.Close()
+	})
+}
+
+func peerDiscoverCmd(a *app) *cobra.Command {
+	var timeout time.Duration
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "discover",
+		Short: "List the segue peers on the LAN (multicast DNS)",
+		Long: `discover asks the LAN once for segue peers (service _segue._tcp) and lists
+the ones that answer within --timeout. It needs no tracker and no origin.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			peers, err := peer.Browse(cmd.Context(), timeout, "", a.logger())
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				if peers == nil {
+					peers = []catalog.Peer{}
+				}
+				return a.printJSON(peers)
+			}
+			if len(peers) == 0 {
+				fmt.Fprintln(a.stdout, "no peers answered")
+			}
+			for _, p := range peers {
+				fmt.Fprintf(a.stdout, "%s\t%s\n", p.Addr, p.ID)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().DurationVar(&timeout, "timeout", 2*time.Second, "how long to wait for answers")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
