@@ -178,6 +178,12 @@ func TestPlayCommand(t *testing.T) {
 		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
 			t.Fatalf("--json line %q: %v", sc.Text(), err)
 		}
+		if e.Event == "segment" {
+			if e.Source != "origin" || e.Bytes == nil || *e.Bytes <= 0 {
+				t.Errorf("segment event %s: want source origin and its bytes", sc.Text())
+			}
+			continue // between the others, in fetch order
+		}
 		if len(kinds) == 0 || kinds[len(kinds)-1] != e.Event {
 			kinds = append(kinds, e.Event)
 		}

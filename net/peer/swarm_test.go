@@ -1,0 +1,265 @@
+package peer
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"segue/cache"
+	"segue/catalog"
+)
+
+func randomSegment(t *testing.T, n int) ([]byte, string) {
+	t.Helper()
+	b := make([]byte, n)
+	rand.Read(b)
+	sum := sha256.Sum256(b)
+	return b, hex.EncodeToString(sum[:])
+}
+
+func openCache(t *testing.T) *cache.Cache {
+	t.Helper()
+	c, err := cache.Open(filepath.Join(t.TempDir(), "cache.db"), cache.Options{MaxBytes: 64 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// realPeer runs a peer endpoint over a real cache holding segs on loopback.
+func realPeer(t *testing.T, o ServerOptions, segs ...[]byte) (addr string, srv *Server) {
+	t.Helper()
+	if o.Store == nil {
+		c := openCache(t)
+		for _, s := range segs {
+			sum := sha256.Sum256(s)
+			if err := c.Put(hex.EncodeToString(sum[:]), s); err != nil {
+				t.Fatal(err)
+			}
+		}
+		o.Store = c
+	}
+	srv, err := NewServer(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); srv.Serve(ctx, ln) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return ln.Addr().String(), srv
+}
+
+// scriptedPeer is a peer endpoint that misbehaves as told, counting requests.
+func scriptedPeer(t *testing.T, h http.HandlerFunc) (addr string, hits *atomic.Int64) {
+	t.Helper()
+	hits = new(atomic.Int64)
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		h(w, r)
+	}))
+	t.Cleanup(ts.Close)
+	return strings.TrimPrefix(ts.URL, "http://"), hits
+}
+
+// poisoned answers every chunk with random bytes of the right length.
+func poisoned(size int) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		b := make([]byte, size)
+		rand.Read(b)
+		w.Write(b)
+	}
+}
+
+// dies sends half of data, then drops the connection (a peer killed
+// mid-transfer).
+func dies(data []byte) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+		w.WriteHeader(http.StatusOK)
+		w.Write(data[:len(data)/2])
+		w.(http.Flusher).Flush()
+		conn, _, err := http.NewResponseController(w).Hijack()
+		if err == nil {
+			conn.Close()
+		}
+	}
+}
+
+// fixed is a Discovery that always names the same peers.
+type fixed []string
+
+func (f fixed) Peers(context.Context, string) ([]string, error) { return f, nil }
+
+// swarmFor returns a swarm that knows seg belongs to track "t1" and finds
+// peers through disc, counting bans.
+func swarmFor(t *testing.T, seg []byte, hash string, disc ...Discovery) (*Swarm, *atomic.Int64) {
+	t.Helper()
+	bans := new(atomic.Int64)
+	s := NewSwarm(SwarmOptions{Discovery: disc, OnBan: func(string) { bans.Add(1) }})
+	s.Learn(&catalog.Manifest{TrackID: "t1", Renditions: []catalog.Rendition{{Name: "normal",
+		Segments: []catalog.Segment{{Hash: hash, Size: int64(len(seg)), Frames: 1}}}}})
+	return s, bans
+}
+
+func TestSwarmSkipsPoisonedAndDeadPeers(t *testing.T) {
+	seg, hash := randomSegment(t, 120_000)
+	good, _ := realPeer(t, ServerOptions{}, seg)
+	bad, badHits := scriptedPeer(t, poisoned(len(seg)))
+	dead, deadHits := scriptedPeer(t, dies(seg))
+	s, bans := swarmFor(t, seg, hash, fixed{bad, dead, good})
+
+	data, err := s.ChunkAt(context.Background(), hash, catalog.UrgencySoon)
+	if err != nil || string(data) != string(seg) {
+		t.Fatalf("ChunkAt: %d bytes, %v; want the segment", len(data), err)
+	}
+	if badHits.Load() != 1 || deadHits.Load() != 1 || bans.Load() != 1 {
+		t.Fatalf("poisoned asked %d, dead asked %d, bans %d; want 1, 1, 1", badHits.Load(), deadHits.Load(), bans.Load())
+	}
+	// The poisoned peer is banned and the dead one cooling: neither is asked again.
+	if _, err := s.ChunkAt(context.Background(), hash, catalog.UrgencySoon); err != nil {
+		t.Fatal(err)
+	}
+	if badHits.Load() != 1 || deadHits.Load() != 1 {
+		t.Fatalf("after the ban: poisoned asked %d, dead %d times; want 1 and 1", badHits.Load(), deadHits.Load())
+	}
+	for _, st := range s.Policy().Stats() {
+		switch st.Addr {
+		case bad:
+			if st.BadSegments != 1 || st.BannedUntil.IsZero() {
+				t.Errorf("poisoned peer stats %+v: want 1 bad segment and a ban", st)
+			}
+		case dead:
+			if st.Failures != 1 {
+				t.Errorf("dead peer stats %+v: want 1 failure", st)
+			}
+		case good:
+			if st.Segments != 2 || st.Bytes != 240_000 {
+				t.Errorf("good peer stats %+v: want 2 segments, 240000 bytes", st)
+			}
+		}
+	}
+}
+
+func TestSwarmNoPeerAnswersAtOnce(t *testing.T) {
+	seg, hash := randomSegment(t, 1000)
+	empty, _ := realPeer(t, ServerOptions{}) // holds nothing: 404
+	s, _ := swarmFor(t, seg, hash, fixed{empty})
+	if _, err := s.ChunkAt(context.Background(), hash, catalog.UrgencySoon); !errors.Is(err, ErrNoPeer) {
+		t.Fatalf("err = %v, want ErrNoPeer", err)
+	}
+	// A miss is not a fault: the peer is still ranked.
+	if got := s.Policy().Rank([]string{empty}, 1000, catalog.UrgencySoon, time.Now()); len(got) != 1 {
+		t.Fatalf("after a 404 the peer is ranked %v", got)
+	}
+	// The play head never waits on an unmeasured peer; an unknown segment has no track.
+	if _, err := s.ChunkAt(context.Background(), hash, catalog.UrgencyNow); !errors.Is(err, ErrNoPeer) {
+		t.Fatalf("urgent: err = %v, want ErrNoPeer", err)
+	}
+	_, other := randomSegment(t, 10)
+	if _, err := s.ChunkAt(context.Background(), other, catalog.UrgencySoon); !errors.Is(err, ErrNoPeer) {
+		t.Fatalf("unknown segment: err = %v, want ErrNoPeer", err)
+	}
+}
+
+// A peer that stalls is hedged: the next peer is asked after HedgeAfter and
+// its answer wins.
+func TestSwarmHedgesASlowPeer(t *testing.T) {
+	seg, hash := randomSegment(t, 50_000)
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	slow, _ := scriptedPeer(t, func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	})
+	good, _ := realPeer(t, ServerOptions{}, seg)
+	s, _ := swarmFor(t, seg, hash, fixed{slow, good})
+	data, err := s.ChunkAt(context.Background(), hash, catalog.UrgencySoon)
+	if err != nil || string(data) != string(seg) {
+		t.Fatalf("ChunkAt: %d bytes, %v", len(data), err)
+	}
+}
+
+// blockingStore holds every Get until released, to fill upload slots.
+type blockingStore struct {
+	data    []byte
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (b *blockingStore) Get(string) ([]byte, error) {
+	b.entered <- struct{}{}
+	<-b.release
+	return b.data, nil
+}
+
+func TestServerLimitsUploadsAndYieldsToThePlayer(t *testing.T) {
+	seg, hash := randomSegment(t, 1000)
+	st := &blockingStore{data: seg, entered: make(chan struct{}, 8), release: make(chan struct{})}
+	gauge := NewGauge(5 * time.Second)
+	addr, srv := realPeer(t, ServerOptions{Store: st, Gauge: gauge})
+	get := func() int {
+		resp, err := http.Get("http://" + addr + "/chunks/" + hash)
+		if err != nil {
+			t.Error(err)
+			return 0
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	codes := make(chan int, DefaultMaxUploads)
+	for range DefaultMaxUploads {
+		go func() { codes <- get() }()
+	}
+	for range DefaultMaxUploads {
+		<-st.entered // four uploads hold a slot each
+	}
+	if c := get(); c != http.StatusServiceUnavailable {
+		t.Errorf("fifth peer got %d, want 503", c)
+	}
+	close(st.release)
+	for range DefaultMaxUploads {
+		if c := <-codes; c != http.StatusOK {
+			t.Errorf("an upload got %d, want 200", c)
+		}
+	}
+	if srv.Uploaded() != 4*int64(len(seg)) {
+		t.Errorf("Uploaded = %d, want %d", srv.Uploaded(), 4*len(seg))
+	}
+	gauge.Set(time.Second) // the local player has 1 s buffered: no uploads
+	if c := get(); c != http.StatusServiceUnavailable {
+		t.Errorf("with the player's buffer low got %d, want 503", c)
+	}
+	gauge.Set(10 * time.Second)
+	if c := get(); c != http.StatusOK {
+		t.Errorf("with the buffer full again got %d, want 200", c)
+	}
+	for _, bad := range []string{"../../etc/passwd", strings.Repeat("A", 64)} {
+		resp, err := http.Get("http://" + addr + "/chunks/" + bad)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusBadRequest && resp.StatusCode != http.StatusNotFound {
+			t.Errorf("chunk %q: %d, want 400", bad, resp.StatusCode)
+		}
+	}
+}

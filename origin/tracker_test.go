@@ -1,0 +1,122 @@
+package origin
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"segue/catalog"
+	"segue/net/originclient"
+)
+
+func addrs(ps []catalog.Peer) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.Addr
+	}
+	slices.Sort(out)
+	return out
+}
+
+// The tracker over real HTTP: announces with an unspecified host take the
+// request's source, lookups never return the asker, stale announces expire,
+// and a re-announce replaces the previous one.
+func TestTrackerOverHTTP(t *testing.T) {
+	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	r := startServer(t, ServerOptions{DataDir: t.TempDir()}, "127.0.0.1:0")
+	r.srv.tracker.now = func() time.Time { return now }
+	c, err := originclient.New(r.base, originclient.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	announce := func(id, addr string, tracks ...string) {
+		t.Helper()
+		reply, err := c.AnnouncePeer(ctx, catalog.PeerAnnounce{ID: id, Addr: addr, Tracks: tracks})
+		if err != nil || reply.TTLSeconds != 90 {
+			t.Fatalf("announce %s: %+v, %v", id, reply, err)
+		}
+	}
+	lookup := func(track, self string) []string {
+		t.Helper()
+		ps, err := c.Peers(ctx, track, self)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return addrs(ps)
+	}
+	announce("pa", "127.0.0.1:7001", "t1", "t2")
+	announce("pb", "0.0.0.0:7002", "t1")
+	if got := lookup("t1", ""); !slices.Equal(got, []string{"127.0.0.1:7001", "127.0.0.1:7002"}) {
+		t.Fatalf("peers of t1 = %v", got)
+	}
+	if got := lookup("t1", "pa"); !slices.Equal(got, []string{"127.0.0.1:7002"}) {
+		t.Fatalf("peers of t1 asked by pa = %v, want pb only", got)
+	}
+	announce("pa", "127.0.0.1:7001", "t3") // replaces t1, t2
+	if got := lookup("t2", ""); len(got) != 0 {
+		t.Fatalf("peers of t2 after pa dropped it = %v", got)
+	}
+	now = now.Add(60 * time.Second)
+	announce("pa", "127.0.0.1:7001", "t1") // pa renewed, pb not
+	now = now.Add(31 * time.Second)        // pb's announce is 91 s old
+	if got := lookup("t1", ""); !slices.Equal(got, []string{"127.0.0.1:7001"}) {
+		t.Fatalf("peers of t1 after pb expired = %v", got)
+	}
+	for i := range 15 {
+		announce("many"+itoa(i), "127.0.0.1:"+itoa(8000+i), "popular")
+	}
+	if got := lookup("popular", ""); len(got) != catalog.MaxPeersListed {
+		t.Fatalf("popular track lists %d peers, want %d", len(got), catalog.MaxPeersListed)
+	}
+	for _, bad := range []catalog.PeerAnnounce{
+		{ID: "", Addr: "127.0.0.1:1"},
+		{ID: "x/y", Addr: "127.0.0.1:1"},
+		{ID: "ok", Addr: "127.0.0.1"},
+		{ID: "ok", Addr: "127.0.0.1:0"},
+		{ID: "ok", Addr: "127.0.0.1:1", Tracks: []string{"../t"}},
+		{ID: "ok", Addr: "127.0.0.1:1", Tracks: make([]string, catalog.MaxAnnouncedTracks+1)},
+	} {
+		if _, err := c.AnnouncePeer(ctx, bad); err == nil {
+			t.Errorf("announce %+v was accepted", bad)
+		}
+	}
+	if _, err := c.Peers(ctx, "", ""); err == nil {
+		t.Error("a lookup without a track was answered")
+	}
+}
+
+// Peers behind one token never learn of peers behind another, unless the
+// origin allows it.
+func TestTrackerKeepsTokensApart(t *testing.T) {
+	tr := NewTracker(0, nil)
+	tr.Announce("owner:a", catalog.PeerAnnounce{ID: "p1", Addr: "10.0.0.1:1", Tracks: []string{"t1"}})
+	if got := tr.Peers("owner:b", "t1", ""); len(got) != 0 {
+		t.Fatalf("another token's lookup found %v", got)
+	}
+	if got := tr.Peers("owner:a", "t1", ""); len(got) != 1 {
+		t.Fatalf("the same token's lookup found %v", got)
+	}
+}
+
+func FuzzValidAnnounce(f *testing.F) {
+	f.Add("p1", "127.0.0.1:7001", "t1", "10.0.0.2:5555")
+	f.Add("p1", ":7001", "t1", "10.0.0.2:5555")
+	f.Add("p1", "[::]:7001", "t1", "[fe80::1]:5555")
+	f.Add("", "x", "", "")
+	f.Fuzz(func(t *testing.T, id, addr, track, remote string) {
+		a := catalog.PeerAnnounce{ID: id, Addr: addr, Tracks: []string{track}}
+		err := validAnnounce(&a, remote)
+		if err != nil {
+			if !errors.Is(err, errBadAnnounce) {
+				t.Fatalf("error %v does not wrap errBadAnnounce", err)
+			}
+			return
+		}
+		if !validID(a.ID, 64) || !validID(track, 128) || a.Addr == "" {
+			t.Fatalf("accepted %+v from %q", a, remote)
+		}
+	})
+}
