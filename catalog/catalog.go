@@ -6,25 +6,43 @@ package catalog
 
 import "time"
 
-// Artist is a performer as the origin's catalog knows it.
+// Artist is a performer as the origin's catalog knows it. One artist is
+// every spelling of a name with the same catalog.NameKey.
+//
+// GET /artists lists artists with ID and name only, ordered by sort name
+// (the artist-sort tag, else the name without a leading "The ", "A " or
+// "An "). GET /artists/{id} fills Albums and AppearsOn (each omitted when
+// there are none).
 type Artist struct {
-	ID     string  `json:"id"`
-	Name   string  `json:"name"`
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	// Albums are the artist's own albums (the artist is their album
+	// artist), oldest first, then by album sort name. Tracks is empty.
 	Albums []Album `json:"albums,omitempty"`
+	// AppearsOn are the albums of other album artists (compilations,
+	// guest spots) with a track by this artist, oldest first; each
+	// album's Tracks holds only this artist's tracks there, in disc and
+	// track order.
+	AppearsOn []Album `json:"appears_on,omitempty"`
 }
 
 // Album is a release. Tracks is filled only where a response carries the
-// track list (GET /albums/{id}).
+// track list (GET /albums/{id}: every track in disc, then track order).
 type Album struct {
-	ID         string  `json:"id"`
-	Title      string  `json:"title"`
-	ArtistID   string  `json:"artist_id"`
-	Artist     string  `json:"artist"`
-	Year       int     `json:"year,omitempty"`
-	TrackCount int     `json:"track_count"`
-	DurationMS int64   `json:"duration_ms"`
-	HasCover   bool    `json:"has_cover"`
-	Tracks     []Track `json:"tracks,omitempty"`
+	ID       string `json:"id"`
+	Title    string `json:"title"`
+	ArtistID string `json:"artist_id"` // the album artist
+	Artist   string `json:"artist"`    // the album_artist tag, the tracks' common artist, or "Various Artists"
+	Year     int    `json:"year,omitempty"`
+	// Discs is the highest disc number of the tracks (from disc tags, or
+	// disc folders such as CD1/ and "Disc 2/"), omitted when 1 or unknown:
+	// where it is set, show each track's disc (DiscNo).
+	Discs       int     `json:"discs,omitempty"`
+	Compilation bool    `json:"compilation,omitempty"` // compilation=1 tag, or Various Artists
+	TrackCount  int     `json:"track_count"`
+	DurationMS  int64   `json:"duration_ms"`
+	HasCover    bool    `json:"has_cover"`
+	Tracks      []Track `json:"tracks,omitempty"`
 }
 
 // Track is one playable recording.
@@ -36,7 +54,7 @@ type Track struct {
 	AlbumID    string `json:"album_id"`
 	Album      string `json:"album"`
 	TrackNo    int    `json:"track_no,omitempty"`
-	DiscNo     int    `json:"disc_no,omitempty"`
+	DiscNo     int    `json:"disc_no,omitempty"` // the disc tag, else the disc folder's number; 0 when neither
 	Year       int    `json:"year,omitempty"`
 	Genre      string `json:"genre,omitempty"`
 	DurationMS int64  `json:"duration_ms"`

@@ -142,7 +142,7 @@ func TestIngestLibrary(t *testing.T) {
 		if r != w {
 			t.Errorf("%s: catalogued as %+v, want %+v", path, r, w)
 		}
-		if id != catalog.NewID(catalog.PrefixTrack, path) || albumID != catalog.NewID(catalog.PrefixAlbum, w.albumArtist, w.album) {
+		if id != catalog.NewID(catalog.PrefixTrack, path) || albumID != catalog.NewID(catalog.PrefixAlbum, catalog.NameKey(w.albumArtist), catalog.NameKey(w.album)) {
 			t.Errorf("%s: ids %s %s not derived from path and album", path, id, albumID)
 		}
 		m := manifestOf(t, db, path)

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"segue/catalog"
 )
 
 // probe is what ffprobe tells ingest about one source file.
@@ -19,12 +21,17 @@ type probe struct {
 	CoverIdx int  // its stream index
 	Title    string
 	Artist   string
-	Album    string
-	AlbumArt string // album artist
+	Album    string // "" when the file has no album tag
+	AlbumArt string // the album_artist tag; "" when none
 	Genre    string
 	TrackNo  int
 	DiscNo   int
 	Year     int
+	// Sort tags as written ("" when none): artist-sort, album_artist-sort,
+	// album-sort and title-sort in ffmpeg's names (ID3v2 TSOP, TSO2, TSOA,
+	// TSOT), ARTISTSORT... in Vorbis comments, sort_artist... in MP4.
+	ArtistSort, AlbumArtSort, AlbumSort, TitleSort string
+	Compilation                                    bool // compilation=1 (ID3v2 TCMP, MP4 cpil, Vorbis COMPILATION)
 }
 
 type ffprobeOut struct {
@@ -67,7 +74,7 @@ func parseProbe(raw ffprobeOut, path string) (probe, error) {
 		for k, v := range m {
 			k = strings.ToLower(k)
 			if _, ok := tags[k]; !ok && strings.TrimSpace(v) != "" {
-				tags[k] = strings.TrimSpace(v)
+				tags[k] = catalog.Text(v)
 			}
 		}
 	}
@@ -104,23 +111,22 @@ func parseProbe(raw ffprobeOut, path string) (probe, error) {
 	p.Title = first("title")
 	if p.Title == "" {
 		base := filepath.Base(path)
-		p.Title = strings.TrimSpace(strings.TrimSuffix(base, filepath.Ext(base)))
+		p.Title = catalog.Text(strings.TrimSuffix(base, filepath.Ext(base)))
 		if p.Title == "" {
 			p.Title = "Untitled"
 		}
 	}
 	p.Artist = first("artist", "album_artist", "albumartist", "album artist", "performer", "composer")
-	p.AlbumArt = first("album_artist", "albumartist", "album artist", "artist")
+	p.AlbumArt = first("album_artist", "albumartist", "album artist")
 	if p.Artist == "" {
 		p.Artist = "Unknown Artist"
 	}
-	if p.AlbumArt == "" {
-		p.AlbumArt = p.Artist
-	}
 	p.Album = first("album")
-	if p.Album == "" {
-		p.Album = "Unknown Album"
-	}
+	p.ArtistSort = first("artist-sort", "artistsort", "sort_artist")
+	p.AlbumArtSort = first("album_artist-sort", "albumartistsort", "sort_album_artist")
+	p.AlbumSort = first("album-sort", "albumsort", "sort_album")
+	p.TitleSort = first("title-sort", "titlesort", "sort_name")
+	p.Compilation = leadingInt(first("compilation", "cpil", "tcmp")) == 1
 	p.Genre = first("genre")
 	p.TrackNo = leadingInt(first("track", "tracknumber"))
 	p.DiscNo = leadingInt(first("disc", "discnumber"))

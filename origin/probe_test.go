@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 func TestParseProbeTags(t *testing.T) {
@@ -14,15 +17,20 @@ func TestParseProbeTags(t *testing.T) {
 		{"ogg tags live on the stream, keys in any case", "a/x.ogg",
 			`{"streams":[{"index":0,"codec_type":"audio","codec_name":"vorbis","duration":"3.5",
 			  "tags":{"TITLE":"Ça va 🎶","ARTIST":"Zaz","ALBUM":"Recto","TRACKNUMBER":"04/11","DATE":"2013"}}],"format":{"duration":"3.4"}}`,
-			probe{Duration: 3.5, Codec: "vorbis", Title: "Ça va 🎶", Artist: "Zaz", AlbumArt: "Zaz", Album: "Recto", TrackNo: 4, Year: 2013}},
+			probe{Duration: 3.5, Codec: "vorbis", Title: "Ça va 🎶", Artist: "Zaz", Album: "Recto", TrackNo: 4, Year: 2013}},
 		{"no tags: title from the file name", "loose/01 - Intro.flac",
 			`{"streams":[{"index":0,"codec_type":"audio","codec_name":"flac"}],"format":{"duration":"60"}}`,
-			probe{Duration: 60, Codec: "flac", Title: "01 - Intro", Artist: "Unknown Artist", AlbumArt: "Unknown Artist", Album: "Unknown Album"}},
+			probe{Duration: 60, Codec: "flac", Title: "01 - Intro", Artist: "Unknown Artist"}},
 		{"album artist and attached picture", "c.mp3",
 			`{"streams":[{"index":0,"codec_type":"audio","codec_name":"mp3"},
 			  {"index":1,"codec_type":"video","codec_name":"png","disposition":{"attached_pic":1}}],
 			  "format":{"duration":"2","tags":{"title":"T","artist":"A feat. B","album_artist":"A","disc":"2/2","date":"bogus"}}}`,
-			probe{Duration: 2, Codec: "mp3", HasCover: true, CoverIdx: 1, Title: "T", Artist: "A feat. B", AlbumArt: "A", Album: "Unknown Album", DiscNo: 2}},
+			probe{Duration: 2, Codec: "mp3", HasCover: true, CoverIdx: 1, Title: "T", Artist: "A feat. B", AlbumArt: "A", DiscNo: 2}},
+		{"sort tags and compilation in each format's names", "d.flac",
+			`{"streams":[{"index":0,"codec_type":"audio","codec_name":"flac"}],"format":{"tags":{"TITLE":"Help","ARTIST":"The Beetles",
+			  "ARTISTSORT":"Beetles, The","ALBUMARTISTSORT":"Beetles, The","album-sort":"Help!","sort_name":"Help","COMPILATION":"1"}}}`,
+			probe{Codec: "flac", Title: "Help", Artist: "The Beetles", ArtistSort: "Beetles, The", AlbumArtSort: "Beetles, The",
+				AlbumSort: "Help!", TitleSort: "Help", Compilation: true}},
 	} {
 		var raw ffprobeOut
 		if err := json.Unmarshal([]byte(c.js), &raw); err != nil {
@@ -46,6 +54,7 @@ func FuzzParseProbe(f *testing.F) {
 	f.Add("a/b.mp3", "Beyoncé ✨", "3/12", "2008-01-01", "")
 	f.Add("x.flac", "", "", "", "  ")
 	f.Add("日本/曲.ogg", "\x00\xff", "-1", "99999999999999999999", "Кино")
+	f.Add("Sigur Rós/x.mp3", "A\u0301gætis", "1", "", "Sigur Ro\u0301s")
 	f.Fuzz(func(t *testing.T, path, title, track, date, artist string) {
 		raw := ffprobeOut{}
 		raw.Streams = append(raw.Streams, struct {
@@ -60,8 +69,13 @@ func FuzzParseProbe(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if p.Artist == "" || p.Album == "" || p.AlbumArt == "" || p.Title == "" {
+		if p.Artist == "" || p.Title == "" {
 			t.Fatalf("empty field in %+v", p)
+		}
+		for _, s := range []string{p.Title, p.Artist, p.Album, p.AlbumArt} {
+			if utf8.ValidString(s) && !norm.NFC.IsNormalString(s) {
+				t.Fatalf("tag %q is not stored in NFC", s)
+			}
 		}
 		if p.TrackNo < 0 || p.Year < 0 {
 			t.Fatalf("negative number in %+v", p)

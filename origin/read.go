@@ -24,15 +24,19 @@ func NewReader(db *sql.DB) *Reader { return &Reader{db: db} }
 
 // albumCols selects an album with its artist name, track count and length;
 // the subqueries use the tracks_album index.
-const albumCols = `a.id, a.title, a.artist_id, ar.name, a.year, a.cover_hash IS NOT NULL,
+const albumCols = `a.id, a.title, a.artist_id, ar.name, a.year, a.cover_hash IS NOT NULL, a.compilation,
 	(SELECT count(*) FROM tracks t WHERE t.album_id = a.id),
-	(SELECT coalesce(sum(t.duration_ms), 0) FROM tracks t WHERE t.album_id = a.id)`
+	(SELECT coalesce(sum(t.duration_ms), 0) FROM tracks t WHERE t.album_id = a.id),
+	(SELECT coalesce(max(t.disc_no), 0) FROM tracks t WHERE t.album_id = a.id)`
 
 const albumFrom = ` FROM albums a JOIN artists ar ON ar.id = a.artist_id`
 
 func scanAlbum(sc interface{ Scan(...any) error }) (catalog.Album, error) {
 	var a catalog.Album
-	err := sc.Scan(&a.ID, &a.Title, &a.ArtistID, &a.Artist, &a.Year, &a.HasCover, &a.TrackCount, &a.DurationMS)
+	err := sc.Scan(&a.ID, &a.Title, &a.ArtistID, &a.Artist, &a.Year, &a.HasCover, &a.Compilation, &a.TrackCount, &a.DurationMS, &a.Discs)
+	if a.Discs < 2 {
+		a.Discs = 0
+	}
 	return a, err
 }
 
@@ -49,9 +53,9 @@ func scanTrack(sc interface{ Scan(...any) error }) (catalog.Track, error) {
 	return t, err
 }
 
-// Artists lists every artist, by name.
+// Artists lists every artist by sort name (see catalog.SortKey).
 func (r *Reader) Artists(ctx context.Context) ([]catalog.Artist, error) {
-	rows, err := r.db.QueryContext(ctx, `SELECT id, name FROM artists ORDER BY name COLLATE NOCASE, id`)
+	rows, err := r.db.QueryContext(ctx, `SELECT id, name FROM artists ORDER BY sort_key, id`)
 	if err != nil {
 		return nil, fmt.Errorf("list artists: %w", err)
 	}
@@ -70,7 +74,9 @@ func (r *Reader) Artists(ctx context.Context) ([]catalog.Artist, error) {
 	return out, nil
 }
 
-// Artist returns one artist with its albums, oldest first.
+// Artist returns one artist with its own albums and the albums it appears
+// on with its tracks there (catalog.Artist), each oldest first, then by
+// sort title.
 func (r *Reader) Artist(ctx context.Context, id string) (catalog.Artist, error) {
 	var a catalog.Artist
 	err := r.db.QueryRowContext(ctx, `SELECT id, name FROM artists WHERE id = ?`, id).Scan(&a.ID, &a.Name)
@@ -80,24 +86,60 @@ func (r *Reader) Artist(ctx context.Context, id string) (catalog.Artist, error) 
 	if err != nil {
 		return a, fmt.Errorf("read artist %s: %w", id, err)
 	}
-	rows, err := r.db.QueryContext(ctx, `SELECT `+albumCols+albumFrom+
-		` WHERE a.artist_id = ? ORDER BY a.year, a.title COLLATE NOCASE, a.id`, id)
+	if a.Albums, err = r.albums(ctx, ` WHERE a.artist_id = ?`, id); err != nil {
+		return a, fmt.Errorf("read albums of artist %s: %w", id, err)
+	}
+	if a.AppearsOn, err = r.albums(ctx, ` WHERE a.artist_id != ? AND a.id IN (SELECT album_id FROM tracks WHERE artist_id = ?)`, id, id); err != nil {
+		return a, fmt.Errorf("read albums artist %s appears on: %w", id, err)
+	}
+	if len(a.AppearsOn) == 0 {
+		return a, nil
+	}
+	ts, err := r.tracks(ctx, ` WHERE t.artist_id = ? AND al.artist_id != ?`, id, id)
 	if err != nil {
-		return a, fmt.Errorf("read albums of artist %s: %w", id, err)
+		return a, fmt.Errorf("read tracks artist %s appears with: %w", id, err)
 	}
-	defer rows.Close()
-	a.Albums = []catalog.Album{}
-	for rows.Next() {
-		al, err := scanAlbum(rows)
-		if err != nil {
-			return a, fmt.Errorf("read albums of artist %s: %w", id, err)
+	at := map[string]int{}
+	for i, al := range a.AppearsOn {
+		at[al.ID] = i
+	}
+	for _, t := range ts {
+		if i, ok := at[t.AlbumID]; ok { // an ingest may have moved it in between
+			a.AppearsOn[i].Tracks = append(a.AppearsOn[i].Tracks, t)
 		}
-		a.Albums = append(a.Albums, al)
-	}
-	if err := rows.Err(); err != nil {
-		return a, fmt.Errorf("read albums of artist %s: %w", id, err)
 	}
 	return a, nil
+}
+
+// albums lists the albums matching where (a WHERE clause over albums a),
+// oldest first, then by sort title; never nil.
+func (r *Reader) albums(ctx context.Context, where string, args ...any) ([]catalog.Album, error) {
+	return queryAll(ctx, r.db, scanAlbum, `SELECT `+albumCols+albumFrom+where+` ORDER BY a.year, a.sort_key, a.id`, args...)
+}
+
+// tracks lists the tracks matching where (a WHERE clause over tracks t and
+// albums al) in album, disc and track order; never nil.
+func (r *Reader) tracks(ctx context.Context, where string, args ...any) ([]catalog.Track, error) {
+	return queryAll(ctx, r.db, scanTrack, `SELECT `+trackCols+trackFrom+where+
+		` ORDER BY t.album_id, t.disc_no, t.track_no, t.sort_key, t.id`, args...)
+}
+
+// queryAll scans every row of a query with scan; never nil.
+func queryAll[T any](ctx context.Context, db *sql.DB, scan func(interface{ Scan(...any) error }) (T, error), q string, args ...any) ([]T, error) {
+	rows, err := db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
 }
 
 // Album returns one album with its tracks in disc and track order.
@@ -109,21 +151,7 @@ func (r *Reader) Album(ctx context.Context, id string) (catalog.Album, error) {
 	if err != nil {
 		return a, fmt.Errorf("read album %s: %w", id, err)
 	}
-	rows, err := r.db.QueryContext(ctx, `SELECT `+trackCols+trackFrom+
-		` WHERE t.album_id = ? ORDER BY t.disc_no, t.track_no, t.title COLLATE NOCASE, t.id`, id)
-	if err != nil {
-		return a, fmt.Errorf("read tracks of album %s: %w", id, err)
-	}
-	defer rows.Close()
-	a.Tracks = []catalog.Track{}
-	for rows.Next() {
-		t, err := scanTrack(rows)
-		if err != nil {
-			return a, fmt.Errorf("read tracks of album %s: %w", id, err)
-		}
-		a.Tracks = append(a.Tracks, t)
-	}
-	if err := rows.Err(); err != nil {
+	if a.Tracks, err = r.tracks(ctx, ` WHERE t.album_id = ?`, id); err != nil {
 		return a, fmt.Errorf("read tracks of album %s: %w", id, err)
 	}
 	return a, nil

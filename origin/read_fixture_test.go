@@ -44,7 +44,7 @@ func (f *fixture) exec(q string, args ...any) {
 func (f *fixture) artist(name string) string {
 	f.n++
 	id := catalog.NewID(catalog.PrefixArtist, name)
-	f.exec(`INSERT INTO artists(rowid, id, name) VALUES (?, ?, ?)`, f.n, id, name)
+	f.exec(`INSERT INTO artists(rowid, id, name, sort_key) VALUES (?, ?, ?, ?)`, f.n, id, name, catalog.SortKey(name, ""))
 	f.exec(`INSERT INTO search(rowid, kind, ref_id, title, artist, album) VALUES (?, 'ar', ?, ?, ?, '')`, f.n*4+3, id, name, name)
 	return id
 }
@@ -61,8 +61,8 @@ func (f *fixture) album(artistID, artistName, title string, year int, cover []by
 		}
 		hash, mime = h, "image/png"
 	}
-	f.exec(`INSERT INTO albums(rowid, id, title, artist_id, year, cover_hash, cover_mime) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		f.n, id, title, artistID, year, hash, mime)
+	f.exec(`INSERT INTO albums(rowid, id, title, artist_id, year, cover_hash, cover_mime, sort_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		f.n, id, title, artistID, year, hash, mime, catalog.SortKey(title, ""))
 	f.exec(`INSERT INTO search(rowid, kind, ref_id, title, artist, album) VALUES (?, 'al', ?, ?, ?, ?)`, f.n*4+2, id, title, artistName, title)
 	return id
 }
@@ -88,9 +88,9 @@ func (f *fixture) track(artistID, artistName, albumID, albumTitle, title string,
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	f.exec(`INSERT INTO tracks(rowid, id, path, title, artist_id, album_id, track_no, disc_no, year, duration_ms, file_size, file_mtime, manifest)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, 2001, ?, 1, 1, ?)`, f.n, id, fmt.Sprintf("%s/%s.flac", albumTitle, title), title, artistID, albumID, no, disc,
-		m.TotalSamples*1000/catalog.SampleRate, string(mj))
+	f.exec(`INSERT INTO tracks(rowid, id, path, title, artist_id, album_id, track_no, disc_no, year, duration_ms, file_size, file_mtime, manifest,
+			sort_key, album_group) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 2001, ?, 1, 1, ?, ?, ?)`, f.n, id, fmt.Sprintf("%s/%s.flac", albumTitle, title), title, artistID, albumID, no, disc,
+		m.TotalSamples*1000/catalog.SampleRate, string(mj), catalog.SortKey(title, ""), albumGroup(albumTitle+"/"+title+".flac", albumTitle, "", artistName))
 	for i, s := range r.Segments {
 		f.exec(`INSERT INTO segments(track_id, rendition, idx, hash, size) VALUES (?, ?, ?, ?, ?)`, id, r.Name, i, s.Hash, s.Size)
 	}

@@ -87,4 +87,18 @@ CREATE TABLE playlist_tracks (
 	PRIMARY KEY (playlist_id, pos)
 ) WITHOUT ROWID;
 CREATE INDEX playlist_tracks_track ON playlist_tracks(track_id);
+`,
+
+	// 3: identity by folded name, album grouping, sort names, compilations
+	// (issue 10). upgradeCatalog re-derives every row in Go after this SQL.
+	`
+ALTER TABLE artists ADD COLUMN sort_key TEXT NOT NULL DEFAULT ''; -- catalog.SortKey of the name and the artist-sort tag
+ALTER TABLE albums ADD COLUMN sort_key TEXT NOT NULL DEFAULT '';  -- catalog.SortKey of the title and the album-sort tag
+ALTER TABLE albums ADD COLUMN compilation INTEGER NOT NULL DEFAULT 0; -- 1: compilation=1 or Various Artists
+ALTER TABLE tracks ADD COLUMN sort_key TEXT NOT NULL DEFAULT '';  -- catalog.SortKey of the title and the title-sort tag
+ALTER TABLE tracks ADD COLUMN album_group TEXT NOT NULL DEFAULT ''; -- the tracks that form one album (albumGroup)
+ALTER TABLE tracks ADD COLUMN album_artist TEXT NOT NULL DEFAULT ''; -- the album_artist tag; '' when none
+ALTER TABLE tracks ADD COLUMN compilation INTEGER NOT NULL DEFAULT 0; -- the compilation=1 tag
+CREATE INDEX tracks_group ON tracks(album_group);
+CREATE INDEX artists_sort ON artists(sort_key, id);
 `}

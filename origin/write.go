@@ -24,57 +24,55 @@ const (
 	ftsArtist = 3
 )
 
-// trackRecord is everything ingest writes for one track.
+// trackRecord is everything ingest writes for one track. Text is NFC
+// (catalog.Text); Album and AlbumArtist are "" when the file has no such tag.
 type trackRecord struct {
-	ID, Path                   string
-	Title, Artist, Genre       string
-	Album, AlbumArtist         string
-	TrackNo, DiscNo, Year      int
-	DurationMS                 int64
-	FileSize, FileMTime        int64
-	Manifest                   catalog.Manifest
-	CoverHash, CoverMIME       string // empty when the file has no cover
-	albumID, artistID, aArtist string
-}
-
-func (r *trackRecord) ids() {
-	r.artistID = catalog.NewID(catalog.PrefixArtist, r.Artist)
-	r.aArtist = catalog.NewID(catalog.PrefixArtist, r.AlbumArtist)
-	r.albumID = catalog.NewID(catalog.PrefixAlbum, r.AlbumArtist, r.Album)
+	ID, Path              string
+	Title, Artist, Genre  string
+	Album, AlbumArtist    string
+	TrackNo, DiscNo, Year int
+	// Sort tags ("" when none) and the compilation=1 tag.
+	TitleSort, ArtistSort, AlbumSort, AlbumArtistSort string
+	Compilation                                       bool
+	DurationMS                                        int64
+	FileSize, FileMTime                               int64
+	Manifest                                          catalog.Manifest
+	CoverHash, CoverMIME                              string // empty when the file has no cover
+	albumID, artistID, group                          string
 }
 
 // putTrack makes a track visible: its artists, album, row, segment
 // references and search rows, in one transaction. Every blob it references
 // must already be stored.
 func putTrack(ctx context.Context, db *sql.DB, r *trackRecord) error {
-	r.ids()
 	man, err := json.Marshal(r.Manifest)
 	if err != nil {
 		return fmt.Errorf("encode manifest of %s: %w", r.Path, err)
 	}
 	err = sqlite.Tx(ctx, db, func(tx *sql.Tx) error {
-		if err := ensureArtist(tx, r.artistID, r.Artist); err != nil {
-			return err
+		var oldGroup, oldAlbum string
+		err := tx.QueryRow(`SELECT album_group, album_id FROM tracks WHERE id = ?`, r.ID).Scan(&oldGroup, &oldAlbum)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("read track row: %w", err)
 		}
-		if err := ensureArtist(tx, r.aArtist, r.AlbumArtist); err != nil {
-			return err
-		}
-		if err := upsertAlbum(tx, r); err != nil {
+		if err := placeTrack(tx, r); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(`INSERT INTO tracks (id, path, title, artist_id, album_id, track_no, disc_no, year, genre,
-				duration_ms, file_size, file_mtime, manifest) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
+				duration_ms, file_size, file_mtime, manifest, sort_key, album_group, album_artist, compilation)
+				VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
 			ON CONFLICT(id) DO UPDATE SET path=excluded.path, title=excluded.title, artist_id=excluded.artist_id,
 				album_id=excluded.album_id, track_no=excluded.track_no, disc_no=excluded.disc_no, year=excluded.year,
 				genre=excluded.genre, duration_ms=excluded.duration_ms, file_size=excluded.file_size,
-				file_mtime=excluded.file_mtime, manifest=excluded.manifest`,
+				file_mtime=excluded.file_mtime, manifest=excluded.manifest, sort_key=excluded.sort_key,
+				album_group=excluded.album_group, album_artist=excluded.album_artist, compilation=excluded.compilation`,
 			r.ID, r.Path, r.Title, r.artistID, r.albumID, r.TrackNo, r.DiscNo, r.Year, r.Genre,
-			r.DurationMS, r.FileSize, r.FileMTime, string(man)); err != nil {
+			r.DurationMS, r.FileSize, r.FileMTime, string(man), catalog.SortKey(r.Title, r.TitleSort),
+			r.group, r.AlbumArtist, r.Compilation); err != nil {
 			return fmt.Errorf("write track row: %w", err)
 		}
-		var rowid int64
-		if err := tx.QueryRow(`SELECT rowid FROM tracks WHERE id = ?`, r.ID).Scan(&rowid); err != nil {
-			return fmt.Errorf("read track rowid: %w", err)
+		if err := indexTrack(tx, r); err != nil {
+			return err
 		}
 		if _, err := tx.Exec(`DELETE FROM segments WHERE track_id = ?`, r.ID); err != nil {
 			return fmt.Errorf("clear old segments: %w", err)
@@ -91,12 +89,8 @@ func putTrack(ctx context.Context, db *sql.DB, r *trackRecord) error {
 				}
 			}
 		}
-		if _, err := tx.Exec(`DELETE FROM search WHERE rowid = ?`, rowid*4+ftsTrack); err != nil {
-			return fmt.Errorf("clear search row: %w", err)
-		}
-		if _, err := tx.Exec(`INSERT INTO search (rowid, kind, ref_id, title, artist, album) VALUES (?,?,?,?,?,?)`,
-			rowid*4+ftsTrack, catalog.PrefixTrack, r.ID, r.Title, r.Artist, r.Album); err != nil {
-			return fmt.Errorf("write search row: %w", err)
+		if oldGroup != r.group && oldAlbum != "" {
+			return resettle(tx, oldGroup, oldAlbum)
 		}
 		return nil
 	})
@@ -106,55 +100,132 @@ func putTrack(ctx context.Context, db *sql.DB, r *trackRecord) error {
 	return nil
 }
 
-func ensureArtist(tx *sql.Tx, id, name string) error {
-	res, err := tx.Exec(`INSERT INTO artists (id, name) VALUES (?, ?) ON CONFLICT(id) DO NOTHING`, id, name)
+// placeTrack completes r: disc number from a disc folder when untagged,
+// its album group, its artist row, and its album (settleAlbum), setting
+// r.artistID, r.group and r.albumID. The track row itself is the caller's.
+func placeTrack(tx *sql.Tx, r *trackRecord) error {
+	if _, disc := albumDir(r.Path); r.DiscNo == 0 {
+		r.DiscNo = disc
+	}
+	r.group = albumGroup(r.Path, r.Album, r.AlbumArtist, r.Artist)
+	var err error
+	if r.artistID, err = ensureArtist(tx, r.Artist, r.ArtistSort); err != nil {
+		return err
+	}
+	f := albumFacts{
+		title: r.Album, sortTag: r.AlbumSort, albumArtistSort: r.AlbumArtistSort, year: r.Year,
+		coverHash: r.CoverHash, coverMIME: r.CoverMIME,
+		artistID: r.artistID, albumArtist: r.AlbumArtist, compilation: r.Compilation,
+	}
+	if f.title == "" {
+		f.title = unknownAlbum
+	}
+	r.albumID, err = settleAlbum(tx, r.group, r.ID, f, true)
+	return err
+}
+
+// indexTrack writes the search row of r's track row.
+func indexTrack(tx *sql.Tx, r *trackRecord) error {
+	album := r.Album
+	if album == "" {
+		album = unknownAlbum
+	}
+	var rowid int64
+	if err := tx.QueryRow(`SELECT rowid FROM tracks WHERE id = ?`, r.ID).Scan(&rowid); err != nil {
+		return fmt.Errorf("read track rowid: %w", err)
+	}
+	if _, err := tx.Exec(`DELETE FROM search WHERE rowid = ?`, rowid*4+ftsTrack); err != nil {
+		return fmt.Errorf("clear search row: %w", err)
+	}
+	if _, err := tx.Exec(`INSERT INTO search (rowid, kind, ref_id, title, artist, album) VALUES (?,?,?,?,?,?)`,
+		rowid*4+ftsTrack, catalog.PrefixTrack, r.ID, r.Title, r.Artist, album); err != nil {
+		return fmt.Errorf("write search row: %w", err)
+	}
+	return nil
+}
+
+// resettle settles the album of group after one of its tracks left it
+// (deleted, or retagged into another album), dropping album when empty.
+func resettle(tx *sql.Tx, group, album string) error {
+	var f albumFacts
+	err := tx.QueryRow(`SELECT title, year FROM albums WHERE id = ?`, album).Scan(&f.title, &f.year)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
 	if err != nil {
-		return fmt.Errorf("write artist %q: %w", name, err)
+		return fmt.Errorf("read album %s: %w", album, err)
+	}
+	if _, err := settleAlbum(tx, group, "", f, false); err != nil {
+		return err
+	}
+	return dropEmptyAlbum(tx, album)
+}
+
+// ensureArtist returns the ID of the artist named name (catalog.NameKey
+// identifies it), adding the artist and its search row when new. A sort
+// tag sets the artist's sort key; without one a new artist gets the key
+// of its name.
+func ensureArtist(tx *sql.Tx, name, sortTag string) (string, error) {
+	id := catalog.NewID(catalog.PrefixArtist, catalog.NameKey(name))
+	res, err := tx.Exec(`INSERT INTO artists (id, name, sort_key) VALUES (?, ?, ?) ON CONFLICT(id) DO NOTHING`,
+		id, name, catalog.SortKey(name, sortTag))
+	if err != nil {
+		return "", fmt.Errorf("write artist %q: %w", name, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return nil
+		if sortTag != "" {
+			if _, err := tx.Exec(`UPDATE artists SET sort_key = ? WHERE id = ?`, catalog.SortKey(name, sortTag), id); err != nil {
+				return "", fmt.Errorf("write sort name of artist %q: %w", name, err)
+			}
+		}
+		return id, nil
 	}
 	_, err = tx.Exec(`INSERT INTO search (rowid, kind, ref_id, title, artist, album)
 		SELECT rowid*4+?, ?, id, name, name, '' FROM artists WHERE id = ?`, ftsArtist, catalog.PrefixArtist, id)
 	if err != nil {
-		return fmt.Errorf("index artist %q: %w", name, err)
+		return "", fmt.Errorf("index artist %q: %w", name, err)
 	}
-	return nil
+	return id, nil
 }
 
-func upsertAlbum(tx *sql.Tx, r *trackRecord) error {
+// upsertAlbum adds album id by artist (artistID, named artist) with its
+// search row, or updates the one there: the latest year, a newer cover (a
+// track without one keeps the album's), a sort tag, the compilation flag.
+func upsertAlbum(tx *sql.Tx, id, artistID, artist string, f albumFacts, compilation bool) error {
 	var exists bool
-	if err := tx.QueryRow(`SELECT EXISTS (SELECT 1 FROM albums WHERE id = ?)`, r.albumID).Scan(&exists); err != nil {
-		return fmt.Errorf("look up album %q: %w", r.Album, err)
+	if err := tx.QueryRow(`SELECT EXISTS (SELECT 1 FROM albums WHERE id = ?)`, id).Scan(&exists); err != nil {
+		return fmt.Errorf("look up album %q: %w", f.title, err)
 	}
-	cover, mime := sql.NullString{String: r.CoverHash, Valid: r.CoverHash != ""}, sql.NullString{String: r.CoverMIME, Valid: r.CoverHash != ""}
+	cover, mime := sql.NullString{String: f.coverHash, Valid: f.coverHash != ""}, sql.NullString{String: f.coverMIME, Valid: f.coverHash != ""}
 	if exists {
-		// A newer cover wins; a track without one keeps the album's.
+		sortKey := sql.NullString{String: catalog.SortKey(f.title, f.sortTag), Valid: f.sortTag != ""}
 		_, err := tx.Exec(`UPDATE albums SET year = max(year, ?), cover_hash = coalesce(?, cover_hash),
-			cover_mime = coalesce(?, cover_mime) WHERE id = ?`, r.Year, cover, mime, r.albumID)
+			cover_mime = coalesce(?, cover_mime), sort_key = coalesce(?, sort_key), compilation = ? WHERE id = ?`,
+			f.year, cover, mime, sortKey, compilation, id)
 		if err != nil {
-			return fmt.Errorf("update album %q: %w", r.Album, err)
+			return fmt.Errorf("update album %q: %w", f.title, err)
 		}
 		return nil
 	}
-	if _, err := tx.Exec(`INSERT INTO albums (id, title, artist_id, year, cover_hash, cover_mime) VALUES (?,?,?,?,?,?)`,
-		r.albumID, r.Album, r.aArtist, r.Year, cover, mime); err != nil {
-		return fmt.Errorf("write album %q: %w", r.Album, err)
+	if _, err := tx.Exec(`INSERT INTO albums (id, title, artist_id, year, cover_hash, cover_mime, sort_key, compilation)
+		VALUES (?,?,?,?,?,?,?,?)`, id, f.title, artistID, f.year, cover, mime, catalog.SortKey(f.title, f.sortTag), compilation); err != nil {
+		return fmt.Errorf("write album %q: %w", f.title, err)
 	}
 	_, err := tx.Exec(`INSERT INTO search (rowid, kind, ref_id, title, artist, album)
-		SELECT rowid*4+?, ?, id, title, ?, title FROM albums WHERE id = ?`, ftsAlbum, catalog.PrefixAlbum, r.AlbumArtist, r.albumID)
+		SELECT rowid*4+?, ?, id, title, ?, title FROM albums WHERE id = ?`, ftsAlbum, catalog.PrefixAlbum, artist, id)
 	if err != nil {
-		return fmt.Errorf("index album %q: %w", r.Album, err)
+		return fmt.Errorf("index album %q: %w", f.title, err)
 	}
 	return nil
 }
 
-// deleteTrack removes a track, its segment references and its search row.
-// Its album and artists stay until pruneCatalog.
+// deleteTrack removes a track, its segment references and its search row,
+// and settles the album it leaves. Artists stay until pruneCatalog.
 func deleteTrack(ctx context.Context, db *sql.DB, id string) error {
 	err := sqlite.Tx(ctx, db, func(tx *sql.Tx) error {
 		var rowid int64
-		err := tx.QueryRow(`SELECT rowid FROM tracks WHERE id = ?`, id).Scan(&rowid)
+		var group, album string
+		err := tx.QueryRow(`SELECT rowid, album_group, album_id FROM tracks WHERE id = ?`, id).Scan(&rowid, &group, &album)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
@@ -164,8 +235,10 @@ func deleteTrack(ctx context.Context, db *sql.DB, id string) error {
 		if _, err := tx.Exec(`DELETE FROM search WHERE rowid = ?`, rowid*4+ftsTrack); err != nil {
 			return err
 		}
-		_, err = tx.Exec(`DELETE FROM tracks WHERE id = ?`, id) // segments cascade
-		return err
+		if _, err = tx.Exec(`DELETE FROM tracks WHERE id = ?`, id); err != nil { // segments cascade
+			return err
+		}
+		return resettle(tx, group, album)
 	})
 	if err != nil {
 		return fmt.Errorf("delete track %s: %w", id, err)
@@ -176,23 +249,24 @@ func deleteTrack(ctx context.Context, db *sql.DB, id string) error {
 // pruneCatalog deletes albums without tracks, then artists with neither
 // tracks nor albums, with their search rows.
 func pruneCatalog(ctx context.Context, db *sql.DB) error {
-	err := sqlite.Tx(ctx, db, func(tx *sql.Tx) error {
-		steps := []string{
-			`DELETE FROM search WHERE rowid IN (SELECT rowid*4+2 FROM albums WHERE id NOT IN (SELECT album_id FROM tracks))`,
-			`DELETE FROM albums WHERE id NOT IN (SELECT album_id FROM tracks)`,
-			`DELETE FROM search WHERE rowid IN (SELECT rowid*4+3 FROM artists
-				WHERE id NOT IN (SELECT artist_id FROM tracks) AND id NOT IN (SELECT artist_id FROM albums))`,
-			`DELETE FROM artists WHERE id NOT IN (SELECT artist_id FROM tracks) AND id NOT IN (SELECT artist_id FROM albums)`,
-		}
-		for _, q := range steps {
-			if _, err := tx.Exec(q); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
+	if err := sqlite.Tx(ctx, db, pruneTx); err != nil {
 		return fmt.Errorf("prune empty albums and artists: %w", err)
+	}
+	return nil
+}
+
+func pruneTx(tx *sql.Tx) error {
+	steps := []string{
+		`DELETE FROM search WHERE rowid IN (SELECT rowid*4+2 FROM albums WHERE id NOT IN (SELECT album_id FROM tracks))`,
+		`DELETE FROM albums WHERE id NOT IN (SELECT album_id FROM tracks)`,
+		`DELETE FROM search WHERE rowid IN (SELECT rowid*4+3 FROM artists
+			WHERE id NOT IN (SELECT artist_id FROM tracks) AND id NOT IN (SELECT artist_id FROM albums))`,
+		`DELETE FROM artists WHERE id NOT IN (SELECT artist_id FROM tracks) AND id NOT IN (SELECT artist_id FROM albums)`,
+	}
+	for _, q := range steps {
+		if _, err := tx.Exec(q); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -25,6 +25,11 @@ type Options struct {
 	IncrementalVacuum bool
 	// ReadOnly opens the file read-only.
 	ReadOnly bool
+	// Upgrade, when set, runs after the SQL of each migration step, inside
+	// that step's transaction, with the step's schema version: for data
+	// changes SQL cannot express (Unicode normalization, say). Its error
+	// rolls the step back.
+	Upgrade func(tx *sql.Tx, version int) error
 }
 
 // DSN builds the go-sqlite3 data source name for path with segue's pragmas.
@@ -57,7 +62,7 @@ func Open(path string, o Options, migrations []string) (*sql.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	if err := Migrate(db, migrations); err != nil {
+	if err := migrate(db, migrations, o.Upgrade); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
@@ -65,7 +70,9 @@ func Open(path string, o Options, migrations []string) (*sql.DB, error) {
 }
 
 // Migrate brings db's schema to len(migrations), one transaction per step.
-func Migrate(db *sql.DB, migrations []string) error {
+func Migrate(db *sql.DB, migrations []string) error { return migrate(db, migrations, nil) }
+
+func migrate(db *sql.DB, migrations []string, upgrade func(*sql.Tx, int) error) error {
 	var version int
 	if err := db.QueryRow("PRAGMA user_version").Scan(&version); err != nil {
 		return fmt.Errorf("read schema version: %w", err)
@@ -77,6 +84,11 @@ func Migrate(db *sql.DB, migrations []string) error {
 		err := Tx(context.Background(), db, func(tx *sql.Tx) error {
 			if _, err := tx.Exec(migrations[i]); err != nil {
 				return err
+			}
+			if upgrade != nil {
+				if err := upgrade(tx, i+1); err != nil {
+					return err
+				}
 			}
 			_, err := tx.Exec(fmt.Sprintf("PRAGMA user_version = %d", i+1))
 			return err

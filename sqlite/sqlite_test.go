@@ -1,7 +1,10 @@
 package sqlite
 
 import (
+	"database/sql"
+	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -31,5 +34,43 @@ func TestOpenMigratesOnceAndKeepsWAL(t *testing.T) {
 	}
 	if _, err := Open(path, Options{}, migs[:1]); err == nil {
 		t.Fatal("opening a newer schema with fewer migrations should fail")
+	}
+}
+
+// An upgrade step runs once per version inside the step's transaction: its
+// failure leaves the schema at the previous version, and a later open
+// retries it.
+func TestOpenRunsUpgradeInTheStepsTransaction(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "x.db")
+	migs := []string{"CREATE TABLE a(x TEXT)", "ALTER TABLE a ADD COLUMN y TEXT"}
+	db, err := Open(path, Options{}, migs[:1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Exec("INSERT INTO a (x) VALUES ('v1')")
+	db.Close()
+	fail := func(tx *sql.Tx, v int) error {
+		if _, err := tx.Exec("UPDATE a SET y = 'upgraded'"); err != nil {
+			return err
+		}
+		return errors.New("boom")
+	}
+	if _, err := Open(path, Options{Upgrade: fail}, migs); err == nil || !strings.Contains(err.Error(), "boom") {
+		t.Fatalf("failed upgrade: err %v, want boom", err)
+	}
+	var versions []int
+	ok := func(tx *sql.Tx, v int) error {
+		versions = append(versions, v)
+		_, err := tx.Exec("UPDATE a SET y = 'upgraded'")
+		return err
+	}
+	db, err = Open(path, Options{Upgrade: ok}, migs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var y string
+	if err := db.QueryRow("SELECT y FROM a").Scan(&y); err != nil || y != "upgraded" || len(versions) != 1 || versions[0] != 2 {
+		t.Fatalf("y = %q (%v), upgrade ran for versions %v; want upgraded once, for version 2", y, err, versions)
 	}
 }

@@ -1,0 +1,55 @@
+package catalog
+
+import (
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/cases"
+	"golang.org/x/text/unicode/norm"
+)
+
+// VariousArtists is the album artist of an album whose tracks have
+// different artists and no album_artist tag, or whose files say
+// compilation=1 without one.
+const VariousArtists = "Various Artists"
+
+// Text returns a tag value as segue stores it: Unicode NFC (what most
+// systems write; macOS file systems and some taggers write NFD), trimmed.
+func Text(s string) string {
+	return strings.TrimSpace(norm.NFC.String(s))
+}
+
+// NameKey is the key that identifies an artist or an album by name: NFKC
+// (compatibility forms such as "ﬁ" or full-width letters become plain ones,
+// and NFD and NFC spellings become one), Unicode full case folding ("ß"
+// folds to "ss") and every run of white space collapsed to one space, trimmed.
+// Two names with equal keys are one artist (or, with one album artist, one
+// album). Rule: Unicode Standard Annex #15 and section 3.13 (default case
+// folding); the key is never shown.
+func NameKey(s string) string {
+	s = norm.NFKC.String(s)
+	s = cases.Fold().String(s)
+	s = norm.NFKC.String(s) // folding can leave a string that is not NFKC
+	return strings.Join(strings.FieldsFunc(s, unicode.IsSpace), " ")
+}
+
+// articles are the leading words ignored when a list is ordered by name,
+// as most players do for English ("The Beatles" under B).
+var articles = []string{"the ", "a ", "an "}
+
+// SortKey is the key a list is ordered by: the NameKey of the sort tag
+// (artist-sort, album-sort, title-sort...) when there is one, else the
+// NameKey of name without a leading "The ", "A " or "An ". A name that is
+// only an article keeps it ("The The" sorts as "the").
+func SortKey(name, sortTag string) string {
+	if k := NameKey(sortTag); k != "" {
+		return k
+	}
+	k := NameKey(name)
+	for _, a := range articles {
+		if rest, ok := strings.CutPrefix(k, a); ok && rest != "" {
+			return rest
+		}
+	}
+	return k
+}

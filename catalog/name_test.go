@@ -1,0 +1,64 @@
+package catalog
+
+import (
+	"testing"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+func TestNameKey(t *testing.T) {
+	for _, c := range []struct{ a, b string }{
+		{"Sigur Ro\u0301s", "Sigur Rós"},          // NFD (macOS) and NFC
+		{"A\u0301gætis Byrjun", "ágætis  byrjun"}, // case and white space
+		{"  Björk\t", "BJÖRK"},                    // trimmed, upper case
+		{"Straße", "STRASSE"},                     // full case folding
+		{"ＹＯＡＳＯＢＩ", "yoasobi"},                    // full-width letters (NFKC)
+		{"ﬁve", "five"},                           // ligature (NFKC)
+		{"Kino\u00a0Band", "kino band"},           // no-break space collapses
+	} {
+		if ka, kb := NameKey(c.a), NameKey(c.b); ka != kb {
+			t.Errorf("NameKey(%q) = %q, NameKey(%q) = %q: want one key", c.a, ka, c.b, kb)
+		}
+	}
+	if NameKey("Sigur Rós") == NameKey("Sigur Ros") {
+		t.Error("NameKey drops diacritics: Sigur Rós and Sigur Ros are different names")
+	}
+}
+
+func TestSortKey(t *testing.T) {
+	for _, c := range []struct{ name, tag, want string }{
+		{"The Beetles", "Beetles, The", "beetles, the"},
+		{"The Beetles", "", "beetles"},
+		{"A Tribe Called Quest", "", "tribe called quest"},
+		{"An Pierlé", "", "pierlé"},
+		{"Theatre of Tragedy", "", "theatre of tragedy"},
+		{"The", "", "the"},
+		{"ABBA", "", "abba"},
+		{"Björk", "Bjork", "bjork"},
+	} {
+		if got := SortKey(c.name, c.tag); got != c.want {
+			t.Errorf("SortKey(%q, %q) = %q, want %q", c.name, c.tag, got, c.want)
+		}
+	}
+}
+
+// FuzzNameKey: the key of any text is stable (a key's key is itself) and
+// the same for the text's NFC and NFD forms.
+func FuzzNameKey(f *testing.F) {
+	f.Add("Sigur Ro\u0301s")
+	f.Add("ﬀ ＡＢ ß\u0345")
+	f.Add("\xff\xfe")
+	f.Fuzz(func(t *testing.T, s string) {
+		if !utf8.ValidString(s) {
+			return
+		}
+		k := NameKey(s)
+		if NameKey(k) != k {
+			t.Errorf("NameKey(%q) = %q is not stable: %q", s, k, NameKey(k))
+		}
+		if d := NameKey(norm.NFD.String(s)); d != k {
+			t.Errorf("NFD of %q keys to %q, NFC to %q", s, d, k)
+		}
+	})
+}

@@ -1,0 +1,187 @@
+package origin
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"golang.org/x/text/unicode/norm"
+
+	"segue/catalog"
+)
+
+// tagged is a short MP3 source with tags.
+func tagged(name string, root float64, tags map[string]string) source {
+	return source{name: name, root: root, seconds: 0.5, tags: tags, args: []string{"-c:a", "libmp3lame", "-b:a", "64k"}}
+}
+
+// identityLibrary is people's tags as they really are (issue 10): one
+// album tagged in NFD on one file and NFC on the other, a folder
+// compilation without album artist, a second folder with a compilation of
+// the same title, an album over disc folders without disc tags, a
+// compilation=1 album of one artist, and a guest on another's album.
+var identityLibrary = []source{
+	tagged("Sigur Rós/Ágætis Byrjun/01 Svefn.mp3", 220, map[string]string{"title": "Svefn-g-englar", "artist": "Sigur Ro\u0301s", "album": "A\u0301gætis Byrjun", "track": "1"}),
+	tagged("Sigur Rós/Ágætis Byrjun/02 Staralfur.mp3", 247, map[string]string{"title": "Sta\u0301ra\u0301lfur", "artist": "Sigur Rós", "album": "Ágætis Byrjun", "track": "2"}),
+	tagged("Mix/01.mp3", 262, map[string]string{"title": "Sun", "artist": "Alpha", "album": "Summer Mix", "track": "1", "date": "2020"}),
+	tagged("Mix/02.mp3", 294, map[string]string{"title": "Sea", "artist": "Beta", "album": "Summer Mix", "track": "2", "date": "2020"}),
+	tagged("Mix 2/01.mp3", 311, map[string]string{"title": "Sand", "artist": "Alpha", "album": "Summer Mix", "track": "1"}),
+	tagged("Mix 2/02.mp3", 330, map[string]string{"title": "Salt", "artist": "Gamma", "album": "Summer Mix", "track": "2"}),
+	tagged("Big/CD1/02.mp3", 349, map[string]string{"title": "Second", "artist": "Delta", "album": "Big Album", "track": "2"}),
+	tagged("Big/CD1/01.mp3", 370, map[string]string{"title": "Opening", "artist": "Delta", "album": "Big Album", "track": "1"}),
+	tagged("Big/Disc 2/01.mp3", 392, map[string]string{"title": "Reprise", "artist": "Delta", "album": "Big Album", "track": "1"}),
+	tagged("Tribute/01.mp3", 415, map[string]string{"title": "Cover", "artist": "Epsilon", "album": "Tribute", "compilation": "1"}),
+	tagged("Zeta/Live/01.mp3", 440, map[string]string{"title": "Opener", "artist": "Zeta", "album_artist": "Zeta", "album": "Live", "track": "1"}),
+	tagged("Zeta/Live/02.mp3", 466, map[string]string{"title": "Guest Spot", "artist": "Beta", "album_artist": "Zeta", "album": "Live", "track": "2"}),
+}
+
+func writeLibrary(t testing.TB, lib string, srcs []source) {
+	for _, s := range srcs {
+		writeSource(t, lib, s)
+	}
+}
+
+// artistByName finds an artist of the list by name, failing when there is
+// not exactly one.
+func artistByName(t testing.TB, as []catalog.Artist, name string) catalog.Artist {
+	t.Helper()
+	var found []catalog.Artist
+	for _, a := range as {
+		if a.Name == name {
+			found = append(found, a)
+		}
+	}
+	if len(found) != 1 {
+		t.Fatalf("artists named %q: %+v; want one", name, found)
+	}
+	return found[0]
+}
+
+func trackTitles(ts []catalog.Track) []string {
+	var out []string
+	for _, t := range ts {
+		out = append(out, t.Title)
+	}
+	return out
+}
+
+func albumSummary(as []catalog.Album) []string {
+	var out []string
+	for _, a := range as {
+		out = append(out, a.Title+" / "+a.Artist)
+	}
+	return out
+}
+
+// Acceptance 1: NFD and NFC spellings are one artist with one album; a
+// folder's tracks sharing an album tag are one album whatever their
+// artists; disc folders are one album with their discs.
+func TestIngestIdentityAndGrouping(t *testing.T) {
+	needFFmpeg(t)
+	lib, data := t.TempDir(), t.TempDir()
+	writeLibrary(t, lib, identityLibrary)
+	ingest(t, lib, data)
+	db := openTestCatalog(t, data)
+	r := NewReader(db)
+	ctx := context.Background()
+	checkIdentity(t, r)
+	checkSearchRows(t, db)
+
+	// Every text is stored in NFC.
+	var notNFC []string
+	rows, err := db.Query(`SELECT title FROM tracks UNION ALL SELECT name FROM artists UNION ALL SELECT title FROM albums`)
+	must(t, err)
+	for rows.Next() {
+		var s string
+		must(t, rows.Scan(&s))
+		if !norm.NFC.IsNormalString(s) {
+			notNFC = append(notNFC, s)
+		}
+	}
+	rows.Close()
+	if len(notNFC) > 0 {
+		t.Errorf("stored not in NFC: %q", notNFC)
+	}
+
+	// Beta leaves the compilation: Summer Mix is Alpha's own album again,
+	// and Beta stays an artist through the guest spot on Live.
+	must(t, os.Remove(filepath.Join(lib, "Mix/02.mp3")))
+	ingest(t, lib, data)
+	as, err := r.Artists(ctx)
+	must(t, err)
+	alpha, err := r.Artist(ctx, artistByName(t, as, "Alpha").ID)
+	must(t, err)
+	if got := albumSummary(alpha.Albums); !slices.Equal(got, []string{"Summer Mix / Alpha"}) {
+		t.Errorf("Alpha's own albums after Beta left the mix: %q, want Summer Mix", got)
+	}
+	if want := catalog.NewID(catalog.PrefixAlbum, "alpha", "summer mix"); len(alpha.Albums) == 1 && alpha.Albums[0].ID != want {
+		t.Errorf("Summer Mix of Alpha is %s, want %s", alpha.Albums[0].ID, want)
+	}
+	artistByName(t, as, "Beta")
+	checkSearchRows(t, db)
+	var albums int
+	must(t, db.QueryRow(`SELECT count(*) FROM albums WHERE title = 'Summer Mix'`).Scan(&albums))
+	if albums != 2 {
+		t.Errorf("%d Summer Mix albums, want 2 (Alpha's, and the other folder's compilation)", albums)
+	}
+}
+
+// checkIdentity checks the catalog of identityLibrary.
+func checkIdentity(t *testing.T, r *Reader) {
+	t.Helper()
+	ctx := context.Background()
+	as, err := r.Artists(ctx)
+	must(t, err)
+
+	sigur, err := r.Artist(ctx, artistByName(t, as, "Sigur Rós").ID)
+	must(t, err)
+	if len(sigur.Albums) != 1 || sigur.Albums[0].Title != "Ágætis Byrjun" || sigur.Albums[0].TrackCount != 2 {
+		t.Errorf("Sigur Rós albums %+v, want Ágætis Byrjun of 2 tracks", sigur.Albums)
+	}
+
+	various, err := r.Artist(ctx, artistByName(t, as, catalog.VariousArtists).ID)
+	must(t, err)
+	// Mix (Alpha, Beta; 2020), Mix 2 (Alpha, Gamma): two compilations;
+	// Tribute says compilation=1. Oldest first (no year is oldest), then by title.
+	if got, want := albumSummary(various.Albums), []string{"Summer Mix / Various Artists",
+		"Tribute / Various Artists", "Summer Mix / Various Artists"}; !slices.Equal(got, want) {
+		t.Errorf("Various Artists albums %q, want %q", got, want)
+	}
+	for _, al := range various.Albums {
+		if (al.Title == "Summer Mix" && al.TrackCount != 2) || !al.Compilation {
+			t.Errorf("compilation %+v: want 2 tracks, compilation", al)
+		}
+	}
+
+	delta, err := r.Artist(ctx, artistByName(t, as, "Delta").ID)
+	must(t, err)
+	if len(delta.Albums) != 1 || delta.Albums[0].TrackCount != 3 || delta.Albums[0].Discs != 2 {
+		t.Fatalf("Delta albums %+v, want Big Album of 3 tracks on 2 discs", delta.Albums)
+	}
+	big, err := r.Album(ctx, delta.Albums[0].ID)
+	must(t, err)
+	var order []string
+	for _, tr := range big.Tracks {
+		order = append(order, tr.Title+" "+string(rune('0'+tr.DiscNo))+"-"+string(rune('0'+tr.TrackNo)))
+	}
+	if want := []string{"Opening 1-1", "Second 1-2", "Reprise 2-1"}; !slices.Equal(order, want) {
+		t.Errorf("Big Album tracks %q, want %q", order, want)
+	}
+
+	// Beta: no album of its own, on the Mix compilation and as a guest on Live.
+	beta, err := r.Artist(ctx, artistByName(t, as, "Beta").ID)
+	must(t, err)
+	if len(beta.Albums) != 0 {
+		t.Errorf("Beta's own albums %q, want none", albumSummary(beta.Albums))
+	}
+	if got := albumSummary(beta.AppearsOn); !slices.Contains(got, "Summer Mix / Various Artists") || !slices.Contains(got, "Live / Zeta") || len(got) != 2 {
+		t.Errorf("Beta appears on %q, want Summer Mix and Live", got)
+	}
+	for _, al := range beta.AppearsOn {
+		if want := map[string]string{"Summer Mix": "Sea", "Live": "Guest Spot"}[al.Title]; !slices.Equal(trackTitles(al.Tracks), []string{want}) {
+			t.Errorf("Beta's tracks on %s: %q, want only %q", al.Title, trackTitles(al.Tracks), want)
+		}
+	}
+}

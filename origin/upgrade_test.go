@@ -1,0 +1,122 @@
+package origin
+
+import (
+	"context"
+	"database/sql"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"segue/catalog"
+	"segue/sqlite"
+)
+
+// testdata/catalog-v2.db is a catalog that segue at schema version 2 (main
+// at 562dae5) made by ingesting, with real ffmpeg, a library of seven
+// files: Sigur Rós/Ágætis Byrjun/01 tagged in NFD and 02 in NFC, Mix/01
+// (Alpha) and Mix/02 (Beta) of album Summer Mix without album artist,
+// Big/CD1/01 and Big/Disc 2/01 of Big Album (Gamma, no disc tags), and
+// Epsilon/Live/01 (artist Zeta, album_artist Epsilon); then a playlist
+// "road trip" of Sigur Rós/01, Mix/01 and Big/CD1/01. It was written with
+// VACUUM INTO; its blobs are not kept (the upgrade does not read them).
+
+// tableColumn reads one column of a query's rows.
+func tableColumn(t testing.TB, db *sql.DB, q string) []string {
+	t.Helper()
+	rows, err := db.Query(q)
+	must(t, err)
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		must(t, rows.Scan(&s))
+		out = append(out, s)
+	}
+	must(t, rows.Err())
+	return out
+}
+
+// Acceptance 8: a catalog made by the previous schema upgrades in place;
+// track IDs do not change, the playlist keeps its tracks, and the upgraded
+// catalog follows issue 10's identity and grouping rules.
+func TestUpgradeCatalogFromVersion2(t *testing.T) {
+	data := t.TempDir()
+	b, err := os.ReadFile("testdata/catalog-v2.db")
+	must(t, err)
+	must(t, os.WriteFile(filepath.Join(data, CatalogFile), b, 0o644))
+
+	old, err := sqlite.Open(filepath.Join(data, CatalogFile), sqlite.Options{}, migrations[:2]) // reads; migrates nothing
+	must(t, err)
+	trackIDs := tableColumn(t, old, `SELECT id || ' ' || path FROM tracks ORDER BY id`)
+	playlist := tableColumn(t, old, `SELECT track_id FROM playlist_tracks ORDER BY pos`)
+	var playlistID string
+	must(t, old.QueryRow(`SELECT id FROM playlists`).Scan(&playlistID))
+	old.Close()
+	if len(trackIDs) != 7 || len(playlist) != 3 {
+		t.Fatalf("fixture: %d tracks, %d playlist entries; want 7 and 3", len(trackIDs), len(playlist))
+	}
+
+	for range 2 { // the second open finds nothing to do
+		db, err := OpenCatalog(data)
+		must(t, err)
+		var version int
+		must(t, db.QueryRow(`PRAGMA user_version`).Scan(&version))
+		if version != len(migrations) {
+			t.Fatalf("schema version %d after open, want %d", version, len(migrations))
+		}
+		if got := tableColumn(t, db, `SELECT id || ' ' || path FROM tracks ORDER BY id`); !slices.Equal(got, trackIDs) {
+			t.Errorf("tracks after upgrade:\n%q\nwant the same IDs and paths:\n%q", got, trackIDs)
+		}
+		pl, err := NewPlaylists(db).Get(context.Background(), LocalOwner, playlistID)
+		must(t, err)
+		var got []string
+		for _, tr := range pl.Tracks {
+			got = append(got, tr.ID)
+		}
+		if !slices.Equal(got, playlist) || pl.TrackCount != 3 {
+			t.Errorf("playlist tracks after upgrade %q (count %d), want %q", got, pl.TrackCount, playlist)
+		}
+		checkUpgraded(t, NewReader(db))
+		checkSearchRows(t, db)
+		db.Close()
+	}
+}
+
+func checkUpgraded(t *testing.T, r *Reader) {
+	t.Helper()
+	ctx := context.Background()
+	as, err := r.Artists(ctx)
+	must(t, err)
+	var names []string
+	for _, a := range as {
+		names = append(names, a.Name)
+	}
+	// Ordered by sort name; Sigur Rós once, Various Artists for the mix.
+	if want := []string{"Alpha", "Beta", "Epsilon", "Gamma", "Sigur Rós", catalog.VariousArtists, "Zeta"}; !slices.Equal(names, want) {
+		t.Errorf("artists after upgrade %q, want %q", names, want)
+	}
+	sigur, err := r.Artist(ctx, artistByName(t, as, "Sigur Rós").ID)
+	must(t, err)
+	// The NFC spelling's IDs (as ingested before) survive the merge.
+	if sigur.ID != "ar77bb8cfc9e623dd7" || len(sigur.Albums) != 1 || sigur.Albums[0].ID != "al9f1273a8905ef556" || sigur.Albums[0].TrackCount != 2 {
+		t.Errorf("Sigur Rós after upgrade: %+v, want ar77bb8cfc9e623dd7 with album al9f1273a8905ef556 of 2 tracks", sigur)
+	}
+	various, err := r.Artist(ctx, artistByName(t, as, catalog.VariousArtists).ID)
+	must(t, err)
+	if len(various.Albums) != 1 || various.Albums[0].Title != "Summer Mix" || various.Albums[0].TrackCount != 2 || !various.Albums[0].Compilation {
+		t.Errorf("Various Artists after upgrade: %+v, want the Summer Mix compilation of 2 tracks", various.Albums)
+	}
+	gamma, err := r.Artist(ctx, artistByName(t, as, "Gamma").ID)
+	must(t, err)
+	if len(gamma.Albums) != 1 || gamma.Albums[0].Discs != 2 || gamma.Albums[0].ID != "al640300842098807a" {
+		t.Errorf("Gamma after upgrade: %+v, want Big Album (same ID) on 2 discs", gamma.Albums)
+	}
+	for _, name := range []string{"Beta", "Zeta"} {
+		a, err := r.Artist(ctx, artistByName(t, as, name).ID)
+		must(t, err)
+		if len(a.Albums) != 0 || len(a.AppearsOn) != 1 {
+			t.Errorf("%s after upgrade: own %q, appears on %q; want none, one", name, albumSummary(a.Albums), albumSummary(a.AppearsOn))
+		}
+	}
+}
