@@ -49,7 +49,8 @@ type app struct {
 	cacheSize                config.Size
 	peer                     peerFlags
 
-	log *slog.Logger // see logger
+	log    *slog.Logger // see logger
+	logErr error        // why the log file could not be opened, if it could not
 }
 
 // Main runs segue with args and returns the process exit status.
@@ -161,19 +162,27 @@ func (a *app) load(cmd *cobra.Command) error {
 
 // logger returns the diagnostics log: JSON lines appended to cfg.LogFile,
 // so nothing but the interface draws on the terminal. When the file cannot
-// be opened it falls back to stderr.
+// be opened, warnings go to stderr as text and logErr says why (the
+// interface then logs nowhere rather than draw over itself).
 func (a *app) logger() *slog.Logger {
 	if a.log != nil {
 		return a.log
 	}
-	var w io.Writer = a.stderr
-	if err := os.MkdirAll(filepath.Dir(a.cfg.LogFile), 0o755); err == nil {
-		if f, err := os.OpenFile(a.cfg.LogFile, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644); err == nil {
-			w = f // closed by process exit
-		}
+	f, err := openAppend(a.cfg.LogFile)
+	if err != nil {
+		a.logErr = fmt.Errorf("the log file cannot be written: %w", err)
+		a.log = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+		return a.log
 	}
-	a.log = slog.New(slog.NewJSONHandler(w, nil))
+	a.log = slog.New(slog.NewJSONHandler(f, nil)) // closed by process exit
 	return a.log
+}
+
+func openAppend(path string) (*os.File, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, err
+	}
+	return os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 }
 
 // printJSON writes v as indented JSON, the stable --json form.

@@ -3,6 +3,11 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
+	"os/signal"
+	"strings"
+	"syscall"
 	"time"
 
 	"github.com/charmbracelet/lipgloss"
@@ -61,10 +66,24 @@ type tuiOptions struct {
 
 // runTUI wires cache -> resolver (origin clients) -> fetch chain -> player
 // under the interface (with playlists, `o`'s opener and offline pinning),
-// runs it until the user quits, then saves the queue and
-// position and closes everything in reverse order.
+// runs it until the user quits (q, SIGTERM, SIGHUP), saving the queue,
+// position, volume and modes as they change, and closes everything in
+// reverse order. An unwritable state dir or log file is said once on the
+// status line; nothing is logged over the interface.
 func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
+	var warnings []string // said once, on the status line
+	saveState := true
+	if werr := writableDir(a.cfg.StateDir); werr != nil {
+		saveState = false
+		warnings = append(warnings, fmt.Sprintf("the state dir %s cannot be written (%v): the queue, volume, pins and log will not be saved", a.cfg.StateDir, werr))
+	}
 	log := a.logger()
+	if a.logErr != nil { // nothing may write over the interface
+		log = slog.New(slog.DiscardHandler)
+		if saveState { // else said above
+			warnings = append(warnings, a.logErr.Error())
+		}
+	}
 	popts, err := a.playerOptions(opts.Quality)
 	if err != nil {
 		return err
@@ -110,11 +129,18 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 	} else {
 		p.Restore(st)
 	}
-	defer func() {
-		if serr := player.SaveState(a.cfg.StateDir, p.Snapshot()); serr != nil {
-			err = errors.Join(err, serr)
-		}
-	}()
+	if saveState {
+		// Written as it changes, so SIGKILL or a closed terminal loses at
+		// most the last DefaultSaveInterval.
+		saver := player.NewStateSaver(a.cfg.StateDir, p.Snapshot, 0, func(err error) { log.Warn("save player state", "err", err) })
+		defer func() { err = errors.Join(err, saver.Close()) }()
+	}
+	if len(warnings) > 0 && notice == "" {
+		notice = strings.Join(warnings, "; ")
+	}
+	// A closed terminal (SIGHUP) ends the interface like q does.
+	ctx, stopHUP := signal.NotifyContext(ctx, syscall.SIGHUP)
+	defer stopHUP()
 
 	ro := opts.Term
 	ro.FirstFrame = func() {

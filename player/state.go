@@ -1,10 +1,12 @@
 package player
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"segue/catalog"
 )
@@ -56,31 +58,116 @@ func (p *Player) Restore(s SavedState) {
 	}
 }
 
-// SaveState writes s to dir/queue.json atomically (temp file + rename).
+// SaveState writes s to dir/queue.json atomically (temp file, fsync,
+// rename), so a crash at any moment leaves the old file or the new one.
 func SaveState(dir string, s SavedState) error {
 	b, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode player state: %w", err)
 	}
+	if err := writeAtomic(dir, b); err != nil {
+		return fmt.Errorf("save player state in %s: %w", dir, err)
+	}
+	return nil
+}
+
+func writeAtomic(dir string, b []byte) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("save player state: %w", err)
+		return err
 	}
 	tmp, err := os.CreateTemp(dir, stateFile+".*")
 	if err != nil {
-		return fmt.Errorf("save player state: %w", err)
+		return err
 	}
 	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return fmt.Errorf("save player state: %w", err)
+	_, err = tmp.Write(b)
+	if err == nil {
+		err = tmp.Sync()
 	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("save player state: %w", err)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
 	}
-	if err := os.Rename(tmp.Name(), filepath.Join(dir, stateFile)); err != nil {
-		return fmt.Errorf("save player state: %w", err)
+	if err != nil {
+		return err
 	}
+	return os.Rename(tmp.Name(), filepath.Join(dir, stateFile))
+}
+
+// DefaultSaveInterval is how often a StateSaver looks for changes: a
+// process killed without warning (SIGKILL, a closed terminal) loses at
+// most this much of its queue edits, volume, modes and position.
+const DefaultSaveInterval = 500 * time.Millisecond
+
+// StateSaver writes a player's state to the state dir whenever it changed,
+// at most once per interval (the debounce), until Close, which writes the
+// last state. It owns one goroutine.
+type StateSaver struct {
+	dir      string
+	snap     func() SavedState
+	interval time.Duration
+	onErr    func(error) // called for the first failed write of a run of failures
+
+	stop chan struct{}
+	done chan struct{}
+	last []byte // what the goroutine last wrote (or read at start); only it and Close touch it
+	fail bool   // the last write failed; the next failure is not reported again
+}
+
+// NewStateSaver starts saving snap's state to dir every interval (0:
+// DefaultSaveInterval) when it differs from what was saved. onErr (may be
+// nil) hears of a failed write once, not at every tick.
+func NewStateSaver(dir string, snap func() SavedState, interval time.Duration, onErr func(error)) *StateSaver {
+	if interval <= 0 {
+		interval = DefaultSaveInterval
+	}
+	if onErr == nil {
+		onErr = func(error) {}
+	}
+	s := &StateSaver{dir: dir, snap: snap, interval: interval, onErr: onErr,
+		stop: make(chan struct{}), done: make(chan struct{})}
+	s.last, _ = json.MarshalIndent(snap(), "", "  ") // what was just restored needs no write
+	go s.loop()
+	return s
+}
+
+func (s *StateSaver) loop() {
+	defer close(s.done)
+	t := time.NewTicker(s.interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+			s.save()
+		}
+	}
+}
+
+// save writes the state if it changed since the last write.
+func (s *StateSaver) save() error {
+	b, err := json.MarshalIndent(s.snap(), "", "  ")
+	if err != nil || bytes.Equal(b, s.last) {
+		return err
+	}
+	if err := writeAtomic(s.dir, b); err != nil {
+		err = fmt.Errorf("save player state in %s: %w", s.dir, err)
+		if !s.fail {
+			s.onErr(err)
+		}
+		s.fail = true
+		return err
+	}
+	s.last, s.fail = b, false
 	return nil
+}
+
+// Close stops the saver, waits for it and writes the final state,
+// returning that write's error.
+func (s *StateSaver) Close() error {
+	close(s.stop)
+	<-s.done
+	return s.save()
 }
 
 // LoadState reads dir/queue.json. A missing file is no error: it returns

@@ -4,6 +4,8 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -35,5 +37,49 @@ func TestStateRoundTrip(t *testing.T) {
 	}
 	if _, err := LoadState(dir); err == nil {
 		t.Error("a corrupt state file loaded without error")
+	}
+}
+
+// The saver writes a change within its interval, writes nothing while
+// nothing changes, writes the last state on Close, and reports a failing
+// state dir once.
+func TestStateSaver(t *testing.T) {
+	dir := t.TempDir()
+	var mu sync.Mutex
+	cur := SavedState{Index: -1, Volume: 100, Repeat: "off"}
+	snap := func() SavedState { mu.Lock(); defer mu.Unlock(); return cur }
+	set := func(f func(*SavedState)) { mu.Lock(); f(&cur); mu.Unlock() }
+	s := NewStateSaver(dir, snap, time.Millisecond, nil)
+	if _, err := os.Stat(filepath.Join(dir, stateFile)); !os.IsNotExist(err) {
+		t.Fatalf("an unchanged state was written (%v)", err)
+	}
+	set(func(st *SavedState) { st.Tracks, st.Index, st.Volume = ts("a b"), 0, 40 })
+	waitFor(t, 20*time.Second, func() bool {
+		got, err := LoadState(dir)
+		return err == nil && len(got.Tracks) == 2 && got.Volume == 40
+	}, func() string { return "the change was not saved" })
+	set(func(st *SavedState) { st.Volume = 20 })
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := LoadState(dir); got.Volume != 20 {
+		t.Fatalf("after Close the file has volume %d, want 20", got.Volume)
+	}
+
+	blocked := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(blocked, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var errs atomic.Int32
+	s = NewStateSaver(filepath.Join(blocked, "state"), snap, time.Millisecond, func(error) { errs.Add(1) })
+	for i := range 5 {
+		set(func(st *SavedState) { st.PositionMS = int64(i + 1) })
+		waitFor(t, 20*time.Second, func() bool { return errs.Load() > 0 }, func() string { return "no failed write" })
+	}
+	if err := s.Close(); err == nil {
+		t.Fatal("Close under a file saved without error")
+	}
+	if n := errs.Load(); n != 1 {
+		t.Fatalf("a state dir that cannot be written was reported %d times, want once", n)
 	}
 }

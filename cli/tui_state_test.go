@@ -1,0 +1,65 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"segue/player"
+)
+
+// TestTUIStateSurvivesKill is issue 11's acceptance 3: queue edits and a
+// volume change are written while the interface runs (debounced, atomic
+// rename), so a process killed with SIGKILL, or whose terminal closed
+// (SIGHUP), shows them again when segue starts next.
+func TestTUIStateSurvivesKill(t *testing.T) {
+	url := tuiOrigin(t)
+	for _, sig := range []syscall.Signal{syscall.SIGKILL, syscall.SIGHUP} {
+		t.Run(sig.String(), func(t *testing.T) {
+			dir := t.TempDir()
+			s := startTUIIn(t, url, 120, 40, dir)
+			s.waitText("nothing playing")
+			// One key at a time, each waited for: keys that arrive together
+			// are another part of the issue.
+			s.keys("/")
+			s.waitScreen("the search input", func(scr string) bool { return !strings.Contains(scr, "(press /)") })
+			s.keys("-l", "test")
+			s.waitText("2 tracks")
+			s.keys("Enter")
+			s.keys("a")
+			s.waitText("added “Aurora Test” to the queue")
+			s.keys("j")
+			s.waitText("› Borealis Test")
+			s.keys("a")
+			s.waitText("added “Borealis Test” to the queue")
+			s.keys("-")
+			s.waitText("vol 95%")
+			s.keys("-")
+			s.waitText("vol 90%")
+			// The edits reach the file while segue runs: no exit path is
+			// needed (SIGKILL runs none).
+			statePath := filepath.Join(dir, "state", "segue", "queue.json")
+			s.waitScreen("the queue to be saved", func(string) bool {
+				b, err := os.ReadFile(statePath)
+				var st player.SavedState
+				return err == nil && json.Unmarshal(b, &st) == nil && len(st.Tracks) == 2 && st.Volume == 90
+			})
+			if err := syscall.Kill(s.pid(), sig); err != nil {
+				t.Fatal(err)
+			}
+			s.waitScreen("segue to end", func(string) bool { return fileSize(filepath.Join(dir, "exit")) > 0 })
+
+			again := startTUIIn(t, url, 120, 40, dir)
+			again.waitText("vol 90%")
+			again.keys("Tab")
+			again.keys("Tab")
+			scr := again.waitText("Queue  2 tracks")
+			if !strings.Contains(scr, "Aurora Test") || !strings.Contains(scr, "Borealis Test") {
+				t.Fatalf("after %s and a restart the queue shows:\n%s", sig, scr)
+			}
+		})
+	}
+}
