@@ -31,13 +31,11 @@ data is never evicted, so it plays with the origin down.`,
 	var asJSON bool
 	var quality string
 	add := &cobra.Command{
-		Use:   "add URL|PLAYLIST_ID|ALBUM_ID|TRACK_ID...",
-		Short: "Download and pin for offline play",
-		Args:  cobra.MinimumNArgs(1),
+		Use:         "add URL|PLAYLIST_ID|ALBUM_ID|TRACK_ID...",
+		Short:       "Download and pin for offline play",
+		Args:        cobra.MinimumNArgs(1),
+		Annotations: ids(idPlaylist + "," + idAlbum),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if catalog.Bitrates[quality] == 0 {
-				return &usageError{fmt.Errorf("--quality %q: want low, normal or high", quality)}
-			}
 			return a.withCache(func(c *cache.Cache) error {
 				for _, ref := range args {
 					if err := a.offlineAdd(cmd.Context(), c, ref, quality, asJSON); err != nil {
@@ -48,7 +46,8 @@ data is never evicted, so it plays with the origin down.`,
 			})
 		},
 	}
-	add.Flags().StringVar(&quality, "quality", catalog.RenditionNormal, "rendition to keep: low (96k), normal (160k) or high (320k)")
+	choiceFlag(add.Flags(), &quality, "quality", catalog.RenditionNormal, []string{catalog.RenditionLow, catalog.RenditionNormal, catalog.RenditionHigh},
+		"rendition to keep: low (96k), normal (160k) or high (320k)")
 	add.Flags().BoolVar(&asJSON, "json", false, "print the pinned collection as JSON")
 	list := &cobra.Command{
 		Use:   "list",
@@ -60,9 +59,10 @@ data is never evicted, so it plays with the origin down.`,
 	}
 	list.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	remove := &cobra.Command{
-		Use:   "remove REF...",
-		Short: "Unpin a collection (its data may then be evicted)",
-		Args:  cobra.MinimumNArgs(1),
+		Use:         "remove REF...",
+		Short:       "Unpin a collection (its data may then be evicted)",
+		Args:        cobra.MinimumNArgs(1),
+		Annotations: ids(idPinned),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withCache(func(c *cache.Cache) error {
 				for _, ref := range args {

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"database/sql"
-	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -38,7 +37,7 @@ shown once, when it is created; the origin keeps only its sha256.`,
 		Use:     "create NAME",
 		Short:   "Create a token and print its secret (shown only this once)",
 		Example: `  segue origin token create laptop`,
-		Args:    tokenExactArgs(1),
+		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			db, err := catalog(cmd)
 			if err != nil {
@@ -96,7 +95,7 @@ shown once, when it is created; the origin keeps only its sha256.`,
 	revoke := &cobra.Command{
 		Use:   "revoke ID",
 		Short: "Revoke a token: requests carrying it are refused from now on",
-		Args:  tokenExactArgs(1),
+		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			db, err := catalog(cmd)
 			if err != nil {
@@ -104,9 +103,6 @@ shown once, when it is created; the origin keeps only its sha256.`,
 			}
 			defer db.Close()
 			if err := origin.RevokeToken(cmd.Context(), db, args[0]); err != nil {
-				if errors.Is(err, origin.ErrNotFound) {
-					return withExit(ExitNotFound, err)
-				}
 				return err
 			}
 			fmt.Fprintf(a.stderr, "token %s revoked\n", args[0])
@@ -115,14 +111,4 @@ shown once, when it is created; the origin keeps only its sha256.`,
 	}
 	cmd.AddCommand(create, list, revoke)
 	return cmd
-}
-
-// tokenExactArgs is cobra.ExactArgs reported as a usage error (exit status 2).
-func tokenExactArgs(n int) cobra.PositionalArgs {
-	return func(cmd *cobra.Command, args []string) error {
-		if err := cobra.ExactArgs(n)(cmd, args); err != nil {
-			return &usageError{fmt.Errorf("%s: %w", cmd.CommandPath(), err)}
-		}
-		return nil
-	}
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -39,18 +41,26 @@ a URL the origin serves (.../api/v1/tracks/ID, .../albums/ID) or a playlist
 share URL (https://HOST/p/TOKEN). With --search "QUERY" the first track the
 search finds is played as well.
 
-Exit status: 0 when everything played, 3 when a target cannot be resolved,
-1 when a track could not be played (for example "not available offline"),
-130 after Ctrl-C.`,
+Exit status: 0 when everything played, 2 for bad flags or arguments, 3 when
+a target cannot be resolved, 1 when a track could not be played (for example
+"not available offline"), 130 after Ctrl-C. With --json a run that fails
+ends with an "error" event saying why.`,
 		Example: `  segue play al3f2c9a1b0d4e5f67
   segue play --search "blue in green" --output wav:out.wav --fast
   segue play --json --quality low https://music.example/p/TOKEN`,
+		Annotations: map[string]string{
+			idsAnnotation:        idAlbum + "," + idArtist + "," + idPlaylist,
+			jsonErrorsAnnotation: "event",
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 && f.search == "" {
 				return &usageError{errors.New("play: give at least one TARGET or --search QUERY")}
 			}
 			if !cmd.Flags().Changed("output") {
 				f.output = a.cfg.Player.Output
+			}
+			if f.fast && !strings.HasPrefix(f.output, "wav") {
+				return &usageError{fmt.Errorf("play: --fast renders a wav output as fast as it can; it cannot apply to --output %s (use --output wav:FILE)", cmp.Or(f.output, "alsa"))}
 			}
 			if !cmd.Flags().Changed("quality") {
 				f.quality = a.cfg.Player.Quality
@@ -62,10 +72,10 @@ Exit status: 0 when everything played, 3 when a target cannot be resolved,
 		},
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&f.output, "output", "", "audio output: alsa, null, wav:FILE or wav16:FILE (default from config)")
+	choiceFlag(fs, &f.output, "output", "", outputChoices, "audio output: alsa, null, wav:FILE or wav16:FILE (default from config)")
 	fs.BoolVar(&f.fast, "fast", false, "render a wav output as fast as possible instead of in real time")
-	fs.IntVar(&f.volume, "volume", 100, "volume 0-100")
-	fs.StringVar(&f.quality, "quality", "", "rendition: auto, low, normal or high (default auto)")
+	intFlag(fs, &f.volume, "volume", 100, 0, 100, "volume 0-100")
+	choiceFlag(fs, &f.quality, "quality", "", qualityChoices, "rendition: auto, low, normal or high (default auto)")
 	fs.StringVar(&f.search, "search", "", "also play the first track this search finds")
 	fs.BoolVar(&f.shuffle, "shuffle", false, "play the resolved tracks in random order")
 	fs.BoolVar(&f.asJSON, "json", false, "print one JSON event per line (started, progress, track-changed, finished, error)")
@@ -166,7 +176,6 @@ func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total i
 	for {
 		select {
 		case <-ctx.Done():
-			emit(playEvent{Event: "error", Message: "interrupted", Fatal: true})
 			return withExit(130, errors.New("play: interrupted"))
 		case ev := <-p.Events():
 			watch(ev)
@@ -205,14 +214,14 @@ func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total i
 				emit(playEvent{Event: "segment", TrackID: e.TrackID, Index: &idx, Rendition: e.Rendition,
 					Source: where, Bytes: &n, TookMS: e.Took.Milliseconds()})
 			case player.ErrorEvent:
-				emit(playEvent{Event: "error", TrackID: e.TrackID, Message: e.Err.Error(), Fatal: e.Fatal})
+				emit(playEvent{Event: "error", TrackID: e.TrackID, Message: sentence(e.Err), Fatal: e.Fatal})
 				if e.Fatal {
 					failed++
 					if firstErr == nil {
 						firstErr = e.Err
 					}
 					if !asJSON {
-						fmt.Fprintf(a.stderr, "segue: %v\n", e.Err)
+						fmt.Fprintf(a.stderr, "segue: %s\n", sentence(e.Err))
 					}
 				}
 			case player.EndEvent:
@@ -222,7 +231,7 @@ func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total i
 				played := max(started-failed, 0)
 				emit(playEvent{Event: "finished", Played: &played, Failed: &failed})
 				if failed > 0 {
-					return fmt.Errorf("play: %d of %d tracks could not be played: %w", failed, total, firstErr)
+					return withExit(ExitError, fmt.Errorf("play: %d of %d tracks could not be played: %w", failed, total, firstErr))
 				}
 				return nil
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -24,24 +25,29 @@ func playlistCmd(a *app) *cobra.Command {
 		Use:     "playlist",
 		Aliases: []string{"pl"},
 		Short:   "Create, edit, share, import and export playlists on the origin",
-		Long: `playlist manages your playlists on the origin. Positions are 1-based, as
-"playlist show" prints them. A share URL (http(s)://HOST/p/TOKEN) works
-wherever a playlist ID does for reading: show, export, import, play.`,
+		Long: `playlist manages your playlists on the origin. Positions count from 1, as
+"playlist show" prints them. Where tracks are added, an album, artist or
+playlist ID adds its tracks in order. A share URL (http(s)://HOST/p/TOKEN)
+works wherever a playlist ID does for reading: show, export, import, play.`,
 	}
 	var asJSON bool
 	cmd.PersistentFlags().BoolVar(&asJSON, "json", false, "print JSON")
 	// edit wraps a command that changes a playlist and prints the result.
-	edit := func(use, short string, args cobra.PositionalArgs, do func(ctx context.Context, c *originclient.Client, args []string) (catalog.Playlist, error)) *cobra.Command {
-		return &cobra.Command{Use: use, Short: short, Args: args, RunE: func(cmd *cobra.Command, args []string) error {
+	// edit wraps a command that changes a playlist and prints the result;
+	// its arguments complete as kinds says (see idsAnnotation).
+	edit := func(use, short, kinds string, args cobra.PositionalArgs, do func(ctx context.Context, c *originclient.Client, args []string) (catalog.Playlist, error)) *cobra.Command {
+		return &cobra.Command{Use: use, Short: short, Args: args, Annotations: ids(kinds), RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withClient(func(c *originclient.Client) error {
 				pl, err := do(cmd.Context(), c, args)
 				if err != nil {
-					return notFoundExit(err)
+					return err
 				}
 				return a.printPlaylist(pl, asJSON, false)
 			})
 		}}
 	}
+	// One playlist ID, then what adds tracks.
+	const onePlaylist, thenTracks = idPlaylist, idPlaylist + " " + idAlbum + "," + idArtist + "," + idPlaylist
 	list := &cobra.Command{Use: "list", Short: "List your playlists", Args: cobra.NoArgs, RunE: func(cmd *cobra.Command, _ []string) error {
 		return a.withClient(func(c *originclient.Client) error {
 			pls, err := c.Playlists(cmd.Context())
@@ -58,7 +64,7 @@ wherever a playlist ID does for reading: show, export, import, play.`,
 			return a.printTables(t)
 		})
 	}}
-	show := &cobra.Command{Use: "show ID|URL", Short: "Show a playlist's tracks", Args: cobra.ExactArgs(1), RunE: func(cmd *cobra.Command, args []string) error {
+	show := &cobra.Command{Use: "show ID|URL", Short: "Show a playlist's tracks", Args: cobra.ExactArgs(1), Annotations: ids(onePlaylist), RunE: func(cmd *cobra.Command, args []string) error {
 		return a.withCache(func(ch *cache.Cache) error {
 			r, err := newResolver(a, ch)
 			if err != nil {
@@ -71,25 +77,33 @@ wherever a playlist ID does for reading: show, export, import, play.`,
 			return a.printPlaylist(pl, asJSON, true)
 		})
 	}}
-	create := edit("create NAME [TRACK_ID...]", "Create a playlist", cobra.MinimumNArgs(1), func(ctx context.Context, c *originclient.Client, args []string) (catalog.Playlist, error) {
-		return c.CreatePlaylist(ctx, args[0], args[1:])
+	create := edit("create NAME [TRACK_ID|ALBUM_ID...]", "Create a playlist", "- "+idAlbum+","+idArtist+","+idPlaylist, cobra.MinimumNArgs(1), func(ctx context.Context, c *originclient.Client, args []string) (catalog.Playlist, error) {
+		tracks, err := trackIDs(ctx, c, args[1:])
+		if err != nil {
+			return catalog.Playlist{}, err
+		}
+		return c.CreatePlaylist(ctx, args[0], tracks)
 	})
-	rename := edit("rename ID NAME", "Rename a playlist", cobra.ExactArgs(2), func(ctx context.Context, c *originclient.Client, args []string) (catalog.Playlist, error) {
+	rename := edit("rename ID NAME", "Rename a playlist", onePlaylist, cobra.ExactArgs(2), func(ctx context.Context, c *originclient.Client, args []string) (catalog.Playlist, error) {
 		return c.RenamePlaylist(ctx, args[0], args[1])
 	})
 	var at int
-	add := edit("add ID TRACK_ID...", "Add tracks (at the end, or before position --at)", cobra.MinimumNArgs(2), func(ctx context.Context, c *originclient.Client, args []string) (catalog.Playlist, error) {
-		return c.AddToPlaylist(ctx, args[0], args[1:], at-1)
+	add := edit("add ID TRACK_ID|ALBUM_ID...", "Add tracks or an album's tracks (at the end, or before position --at)", thenTracks, cobra.MinimumNArgs(2), func(ctx context.Context, c *originclient.Client, args []string) (catalog.Playlist, error) {
+		tracks, err := trackIDs(ctx, c, args[1:])
+		if err != nil {
+			return catalog.Playlist{}, err
+		}
+		return c.AddToPlaylist(ctx, args[0], tracks, at-1)
 	})
-	add.Flags().IntVar(&at, "at", 0, "insert before this 1-based position (default: append)")
-	remove := edit("remove ID POSITION", "Remove the track at a 1-based position", cobra.ExactArgs(2), func(ctx context.Context, c *originclient.Client, args []string) (catalog.Playlist, error) {
+	intFlag(add.Flags(), &at, "at", 0, 0, math.MaxInt32, "insert before this position, counting from 1 (default: append)")
+	remove := edit("remove ID POSITION", "Remove the track at a position (counting from 1)", onePlaylist, cobra.ExactArgs(2), func(ctx context.Context, c *originclient.Client, args []string) (catalog.Playlist, error) {
 		pos, err := position(args[1])
 		if err != nil {
 			return catalog.Playlist{}, err
 		}
 		return c.RemoveFromPlaylist(ctx, args[0], pos)
 	})
-	move := edit("move ID FROM TO", "Move a track from one 1-based position to another", cobra.ExactArgs(3), func(ctx context.Context, c *originclient.Client, args []string) (catalog.Playlist, error) {
+	move := edit("move ID FROM TO", "Move a track from one position to another (counting from 1)", onePlaylist, cobra.ExactArgs(3), func(ctx context.Context, c *originclient.Client, args []string) (catalog.Playlist, error) {
 		from, err := position(args[1])
 		if err != nil {
 			return catalog.Playlist{}, err
@@ -100,14 +114,14 @@ wherever a playlist ID does for reading: show, export, import, play.`,
 		}
 		return c.MoveInPlaylist(ctx, args[0], from, to)
 	})
-	del := &cobra.Command{Use: "delete ID", Short: "Delete a playlist (and its share link)", Args: cobra.ExactArgs(1), RunE: func(cmd *cobra.Command, args []string) error {
-		return a.withClient(func(c *originclient.Client) error { return notFoundExit(c.DeletePlaylist(cmd.Context(), args[0])) })
+	del := &cobra.Command{Use: "delete ID", Short: "Delete a playlist (and its share link)", Args: cobra.ExactArgs(1), Annotations: ids(onePlaylist), RunE: func(cmd *cobra.Command, args []string) error {
+		return a.withClient(func(c *originclient.Client) error { return c.DeletePlaylist(cmd.Context(), args[0]) })
 	}}
-	shareCmd := &cobra.Command{Use: "share ID", Short: "Print the playlist's share URL (creating it)", Args: cobra.ExactArgs(1), RunE: func(cmd *cobra.Command, args []string) error {
+	shareCmd := &cobra.Command{Use: "share ID", Short: "Print the playlist's share URL (creating it)", Args: cobra.ExactArgs(1), Annotations: ids(onePlaylist), RunE: func(cmd *cobra.Command, args []string) error {
 		return a.withClient(func(c *originclient.Client) error {
 			l, err := c.SharePlaylist(cmd.Context(), args[0])
 			if err != nil {
-				return notFoundExit(err)
+				return err
 			}
 			if asJSON {
 				return a.printJSON(map[string]string{"url": l.String()})
@@ -116,8 +130,8 @@ wherever a playlist ID does for reading: show, export, import, play.`,
 			return nil
 		})
 	}}
-	unshare := &cobra.Command{Use: "unshare ID", Short: "Revoke the playlist's share URL at once", Args: cobra.ExactArgs(1), RunE: func(cmd *cobra.Command, args []string) error {
-		return a.withClient(func(c *originclient.Client) error { return notFoundExit(c.UnsharePlaylist(cmd.Context(), args[0])) })
+	unshare := &cobra.Command{Use: "unshare ID", Short: "Revoke the playlist's share URL at once", Args: cobra.ExactArgs(1), Annotations: ids(onePlaylist), RunE: func(cmd *cobra.Command, args []string) error {
+		return a.withClient(func(c *originclient.Client) error { return c.UnsharePlaylist(cmd.Context(), args[0]) })
 	}}
 	cmd.AddCommand(list, show, create, rename, del, add, remove, move, shareCmd, unshare, playlistExportCmd(a), playlistImportCmd(a, &asJSON))
 	return cmd
@@ -128,8 +142,7 @@ wherever a playlist ID does for reading: show, export, import, play.`,
 // URL parser's reason).
 func openPlaylist(ctx context.Context, r *resolver, ref string) (catalog.Playlist, error) {
 	if !isShareURL(ref) {
-		pl, err := r.def.Playlist(ctx, ref)
-		return pl, notFoundExit(err)
+		return r.def.Playlist(ctx, ref)
 	}
 	l, err := share.ParseURL(ref)
 	if err != nil {
@@ -141,7 +154,7 @@ func openPlaylist(ctx context.Context, r *resolver, ref string) (catalog.Playlis
 	}
 	pl, err := c.SharedPlaylist(ctx, l.Token)
 	if err != nil {
-		return pl, notFoundExit(fmt.Errorf("open %s: %w", l, err))
+		return pl, fmt.Errorf("open %s: %w", l, err)
 	}
 	return pl, nil
 }
@@ -164,11 +177,32 @@ func (a *app) printPlaylist(pl catalog.Playlist, asJSON, tracks bool) error {
 	return nil
 }
 
-// position parses a 1-based position into a 0-based index.
+// trackIDs returns refs with each album, artist or playlist ID replaced by
+// the IDs of its tracks in order; other refs are taken for track IDs (the
+// origin refuses unknown ones).
+func trackIDs(ctx context.Context, c *originclient.Client, refs []string) ([]string, error) {
+	var out []string
+	for _, ref := range refs {
+		if strings.HasPrefix(ref, catalog.PrefixAlbum) || strings.HasPrefix(ref, catalog.PrefixArtist) || strings.HasPrefix(ref, catalog.PrefixPlaylist) {
+			ts, err := byID(ctx, c, ref)
+			if err != nil {
+				return nil, fmt.Errorf("add %s: %w", ref, err)
+			}
+			for _, t := range ts {
+				out = append(out, t.ID)
+			}
+			continue
+		}
+		out = append(out, ref)
+	}
+	return out, nil
+}
+
+// position parses a position counting from 1 into a 0-based index.
 func position(s string) (int, error) {
 	n, err := strconv.Atoi(s)
 	if err != nil || n < 1 {
-		return 0, &usageError{fmt.Errorf("position %q: want a whole number from 1 (see playlist show)", s)}
+		return 0, &usageError{fmt.Errorf("position %q: want a whole number from 1 (the first track; see playlist show)", s)}
 	}
 	return n - 1, nil
 }
@@ -186,9 +220,10 @@ func clock(ms int64) string {
 func playlistExportCmd(a *app) *cobra.Command {
 	var format, out string
 	cmd := &cobra.Command{
-		Use:   "export ID|URL",
-		Short: "Write a playlist as M3U8 or XSPF",
-		Args:  cobra.ExactArgs(1),
+		Use:         "export ID|URL",
+		Short:       "Write a playlist as M3U8 or XSPF",
+		Args:        cobra.ExactArgs(1),
+		Annotations: ids(idPlaylist),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withCache(func(ch *cache.Cache) error {
 				r, err := newResolver(a, ch)
@@ -218,17 +253,14 @@ func playlistExportCmd(a *app) *cobra.Command {
 					entries[i] = share.Entry{Title: t.Title, Artist: t.Artist, Album: t.Album, DurationMS: t.DurationMS,
 						Location: strings.TrimSuffix(base, "/") + "/api/v1/tracks/" + t.ID}
 				}
-				switch format {
-				case "m3u8", "m3u":
-					return share.WriteM3U8(w, pl.Name, entries)
-				case "xspf":
+				if format == "xspf" {
 					return share.WriteXSPF(w, pl.Name, entries)
 				}
-				return &usageError{fmt.Errorf("format %q: want m3u8 or xspf", format)}
+				return share.WriteM3U8(w, pl.Name, entries)
 			})
 		},
 	}
-	cmd.Flags().StringVar(&format, "format", "m3u8", "m3u8 or xspf")
+	choiceFlag(cmd.Flags(), &format, "format", "m3u8", []string{"m3u8", "m3u", "xspf"}, "m3u8 or xspf")
 	cmd.Flags().StringVarP(&out, "output", "o", "-", "file to write (default stdout)")
 	return cmd
 }

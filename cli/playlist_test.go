@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -127,5 +128,50 @@ func TestBadShareURLs(t *testing.T) {
 		if code == 0 || !strings.Contains(errOut, why) || strings.Count(strings.TrimSpace(errOut), "\n") != 0 {
 			t.Errorf("show %s: exit %d, stderr %q; want one line naming %q", url, code, errOut, why)
 		}
+	}
+}
+
+// Issue 11: positions count from 1 in every playlist command, and `playlist
+// add` takes an album ID for the album's tracks in order.
+func TestPlaylistPositionsAndAlbums(t *testing.T) {
+	url, _ := playOrigin(t)
+	env := clientEnv(t, url)
+	var res catalog.SearchResult
+	getJSON(t, url+"/api/v1/search?q=tone&limit=5", &res)
+	album, first, second := res.Tracks[0].AlbumID, res.Tracks[0].ID, res.Tracks[1].ID
+	edit := func(args ...string) []string {
+		t.Helper()
+		var pl catalog.Playlist
+		if err := json.Unmarshal([]byte(segueOK(t, append(append(env, "playlist"), append(args, "--json")...)...)), &pl); err != nil {
+			t.Fatal(err)
+		}
+		ids := make([]string, len(pl.Tracks))
+		for i, tr := range pl.Tracks {
+			ids[i] = tr.ID
+		}
+		return ids
+	}
+	var pl catalog.Playlist
+	json.Unmarshal([]byte(segueOK(t, append(env, "playlist", "create", "Album", album, "--json")...)), &pl)
+	if got := edit("show", pl.ID); !slices.Equal(got, []string{first, second}) {
+		t.Fatalf("create with the album ID: %v, want %v", got, []string{first, second})
+	}
+	for _, c := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"add", pl.ID, second, "--at", "1"}, []string{second, first, second}},
+		{[]string{"remove", pl.ID, "3"}, []string{second, first}},
+		{[]string{"move", pl.ID, "2", "1"}, []string{first, second}},
+		{[]string{"add", pl.ID, album}, []string{first, second, first, second}},
+		{[]string{"remove", pl.ID, "1"}, []string{second, first, second}},
+	} {
+		edit(c.args...)
+		if got := edit("show", pl.ID); !slices.Equal(got, c.want) {
+			t.Fatalf("playlist %v: %v, want %v", c.args, got, c.want)
+		}
+	}
+	if out := segueOK(t, append(env, "playlist", "show", pl.ID)...); !strings.Contains(out, "  1  Tone") {
+		t.Fatalf("playlist show numbers from 1:\n%s", out)
 	}
 }

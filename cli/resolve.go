@@ -127,21 +127,21 @@ func (r *resolver) resolve(ctx context.Context, targets []string, search string)
 			l, _ := share.ParseURL(t)
 			pl, err := c.SharedPlaylist(ctx, l.Token)
 			if err != nil {
-				return nil, notFoundExit(fmt.Errorf("open %s: %w", l, err))
+				return nil, fmt.Errorf("open %s: %w", l, err)
 			}
 			add(c, pl.Tracks...)
 			continue
 		}
 		ts, err := byID(ctx, c, id)
 		if err != nil {
-			return nil, notFoundExit(fmt.Errorf("resolve %q: %w", t, err))
+			return nil, fmt.Errorf("resolve %q: %w", t, err)
 		}
 		add(c, ts...)
 	}
 	if search != "" {
 		res, err := r.def.Search(ctx, search, 1)
 		if err != nil {
-			return nil, notFoundExit(fmt.Errorf("search %q: %w", search, err))
+			return nil, fmt.Errorf("search %q: %w", search, err)
 		}
 		if len(res.Tracks) == 0 {
 			return nil, withExit(ExitNotFound, fmt.Errorf("search %q: no track found", search))

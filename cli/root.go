@@ -5,8 +5,6 @@ package cli
 
 import (
 	"encoding/json"
-	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -16,25 +14,6 @@ import (
 
 	"segue/config"
 )
-
-// Exit statuses are part of the scripting contract.
-const (
-	ExitOK       = 0
-	ExitError    = 1 // the command failed
-	ExitUsage    = 2 // bad flags or arguments
-	ExitNotFound = 3 // a target could not be resolved
-)
-
-// exitError carries a specific exit status through cobra.
-type exitError struct {
-	code int
-	err  error
-}
-
-func (e *exitError) Error() string { return e.err.Error() }
-func (e *exitError) Unwrap() error { return e.err }
-
-func withExit(code int, err error) error { return &exitError{code: code, err: err} }
 
 // app is what every command shares: the settings after the overlay and the
 // standard streams. Flags write into it before any RunE runs.
@@ -64,29 +43,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	err := root.Execute()
+	cmd, err := root.ExecuteC()
 	if err == nil {
 		return ExitOK
 	}
-	fmt.Fprintln(stderr, "segue:", err)
-	var ee *exitError
-	if errors.As(err, &ee) {
-		return ee.code
-	}
-	if isUsageError(err) {
-		return ExitUsage
-	}
-	return ExitError
+	return a.fail(cmd, args, err)
 }
-
-func isUsageError(err error) bool {
-	var u *usageError
-	return errors.As(err, &u)
-}
-
-type usageError struct{ err error }
-
-func (e *usageError) Error() string { return e.err.Error() }
 
 func (a *app) rootCmd() *cobra.Command {
 	root := &cobra.Command{
@@ -122,6 +84,8 @@ from scripts (every listing has --json).`,
 	for _, add := range commands {
 		root.AddCommand(add(a))
 	}
+	root.AddCommand(completionCmd(a))
+	a.strict(root)
 	return root
 }
 

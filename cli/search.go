@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"segue/catalog"
 	"segue/net/originclient"
+	"segue/origin"
 )
 
 func init() {
@@ -25,24 +27,29 @@ func searchCmd(a *app) *cobra.Command {
 		Long: `search asks the origin for tracks, albums and artists matching every word
 (prefixes count: "beyo" finds Beyoncé; case and accents are ignored). IDs in the
 output can be given to segue play, playlist add and offline add.`,
-		Args: cobra.MinimumNArgs(1),
+		Args: func(_ *cobra.Command, args []string) error {
+			if strings.TrimSpace(strings.Join(args, "")) == "" {
+				return errors.New("give at least one word to search for")
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withClient(func(c *originclient.Client) error {
 				res, err := c.Search(cmd.Context(), strings.Join(args, " "), limit)
 				if err != nil {
 					return err
 				}
-				if asJSON {
-					return a.printJSON(res)
-				}
 				if len(res.Tracks)+len(res.Albums)+len(res.Artists) == 0 {
 					return withExit(ExitNotFound, fmt.Errorf("search %q: nothing found", res.Query))
+				}
+				if asJSON {
+					return a.printJSON(res)
 				}
 				return a.printTables(trackTable(res.Tracks), albumTable(res.Albums), artistTable(res.Artists))
 			})
 		},
 	}
-	cmd.Flags().IntVar(&limit, "limit", 10, "at most this many of each kind (1-100)")
+	intFlag(cmd.Flags(), &limit, "limit", 10, 1, origin.MaxSearchLimit, fmt.Sprintf("at most this many of each kind (1-%d)", origin.MaxSearchLimit))
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
 }
@@ -50,9 +57,10 @@ output can be given to segue play, playlist add and offline add.`,
 func libraryCmd(a *app) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "library [ARTIST_ID|ALBUM_ID]",
-		Short: "Browse the origin: artists, an artist's albums, an album's tracks",
-		Args:  cobra.MaximumNArgs(1),
+		Use:         "library [ARTIST_ID|ALBUM_ID]",
+		Short:       "Browse the origin: artists, an artist's albums, an album's tracks",
+		Args:        cobra.MaximumNArgs(1),
+		Annotations: ids(idArtist + "," + idAlbum),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withClient(func(c *originclient.Client) error {
 				ctx := cmd.Context()
@@ -76,7 +84,7 @@ func libraryCmd(a *app) *cobra.Command {
 					return &usageError{fmt.Errorf("library %q: give an artist ID (ar...) or an album ID (al...)", args[0])}
 				}
 				if err != nil {
-					return notFoundExit(err)
+					return err
 				}
 				if asJSON {
 					return a.printJSON(v)

@@ -49,8 +49,8 @@ func init() {
 // addTUIFlags defines the root command's own flags (the interface's); the
 // root command calls it on root.Flags().
 func addTUIFlags(fs *pflag.FlagSet) {
-	fs.String("output", "", "audio output: alsa, null or wav:FILE (default from config, env SEGUE_OUTPUT)")
-	fs.String("quality", "", "rendition: auto, low, normal or high (default auto)")
+	choiceFlag(fs, new(string), "output", "", outputChoices, "audio output: alsa, null or wav:FILE (default from config, env SEGUE_OUTPUT)")
+	choiceFlag(fs, new(string), "quality", "", qualityChoices, "rendition: auto, low, normal or high (default auto)")
 }
 
 // tuiOptions are the interface's settings after flags and config.

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -13,7 +12,6 @@ import (
 	"segue/cache"
 	"segue/net/originclient"
 	"segue/player"
-	"segue/share"
 )
 
 // withClient runs fn with a client of the configured origin whose documents
@@ -31,14 +29,6 @@ func (a *app) withClient(fn func(*originclient.Client) error) error {
 // isShareURL tells a share URL from a playlist ID: anything with a scheme
 // is taken for a URL, so a malformed one gets the URL parser's reason.
 func isShareURL(s string) bool { return strings.Contains(s, "://") }
-
-// notFoundExit gives "not found" answers their own exit status.
-func notFoundExit(err error) error {
-	if errors.Is(err, originclient.ErrNotFound) || errors.Is(err, share.ErrBadURL) {
-		return withExit(ExitNotFound, err)
-	}
-	return err
-}
 
 // playerOptions returns the player settings of the configuration with the
 // given rendition preference (auto, low, normal or high); the caller fills

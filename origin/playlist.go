@@ -18,10 +18,11 @@ import (
 // LocalOwner owns the playlists of an origin that runs open on loopback.
 const LocalOwner = "local"
 
-// Playlist errors; the API maps them to 400 and 404.
+// Playlist errors; the API maps them to 400, 404 and 404.
 var (
-	ErrBadPlaylist = errors.New("bad playlist request")
-	ErrNoShare     = errors.New("unknown or revoked share link")
+	ErrBadPlaylist  = errors.New("bad playlist request")
+	ErrUnknownTrack = errors.New("unknown track")
+	ErrNoShare      = errors.New("unknown or revoked share link")
 )
 
 // maxPlaylistTracks bounds one playlist so a script cannot grow one without end.
@@ -179,15 +180,15 @@ func (p *Playlists) Delete(ctx context.Context, owner, id string) error {
 	return nil
 }
 
-// Add inserts tracks at pos (-1 or past the end: append). Unknown track IDs
-// are refused with ErrBadPlaylist naming them.
+// Add inserts tracks at index pos (0-based; -1 or past the end: append).
+// Unknown track IDs are refused with ErrUnknownTrack naming them.
 func (p *Playlists) Add(ctx context.Context, owner, id string, trackIDs []string, pos int) (catalog.Playlist, error) {
 	if len(trackIDs) == 0 {
 		return catalog.Playlist{}, fmt.Errorf("%w: no track IDs given", ErrBadPlaylist)
 	}
 	for _, tid := range trackIDs {
 		if _, err := p.reader.Track(ctx, tid); errors.Is(err, ErrNotFound) {
-			return catalog.Playlist{}, fmt.Errorf("%w: unknown track %q", ErrBadPlaylist, tid)
+			return catalog.Playlist{}, fmt.Errorf("%w %q", ErrUnknownTrack, tid)
 		} else if err != nil {
 			return catalog.Playlist{}, err
 		}
@@ -204,26 +205,39 @@ func (p *Playlists) Add(ctx context.Context, owner, id string, trackIDs []string
 	})
 }
 
-// Remove deletes the track at position pos (0-based).
+// Remove deletes the track at index pos (0-based; its message counts
+// positions from 1, as people do).
 func (p *Playlists) Remove(ctx context.Context, owner, id string, pos int) (catalog.Playlist, error) {
 	return p.update(ctx, owner, id, func(_ *sql.Tx, cur []string) ([]string, error) {
 		if pos < 0 || pos >= len(cur) {
-			return nil, fmt.Errorf("%w: position %d is outside 0..%d", ErrBadPlaylist, pos, len(cur)-1)
+			return nil, fmt.Errorf("%w: there is no track at position %d: %s", ErrBadPlaylist, pos+1, positions(len(cur)))
 		}
 		return append(append([]string{}, cur[:pos]...), cur[pos+1:]...), nil
 	})
 }
 
-// Move moves the track at from to position to (both 0-based).
+// Move moves the track at index from to index to (both 0-based; its
+// message counts positions from 1).
 func (p *Playlists) Move(ctx context.Context, owner, id string, from, to int) (catalog.Playlist, error) {
 	return p.update(ctx, owner, id, func(_ *sql.Tx, cur []string) ([]string, error) {
 		if from < 0 || from >= len(cur) || to < 0 || to >= len(cur) {
-			return nil, fmt.Errorf("%w: positions %d and %d must be within 0..%d", ErrBadPlaylist, from, to, len(cur)-1)
+			return nil, fmt.Errorf("%w: cannot move position %d to %d: %s", ErrBadPlaylist, from+1, to+1, positions(len(cur)))
 		}
 		t := cur[from]
 		out := append(append([]string{}, cur[:from]...), cur[from+1:]...)
 		return append(out[:to], append([]string{t}, out[to:]...)...), nil
 	})
+}
+
+// positions says which positions a playlist of n tracks has.
+func positions(n int) string {
+	switch n {
+	case 0:
+		return "the playlist is empty"
+	case 1:
+		return "the playlist has one track, at position 1"
+	}
+	return fmt.Sprintf("positions go from 1 to %d", n)
 }
 
 // Share returns the playlist's share token, creating one when it has none.

@@ -69,10 +69,12 @@ func (s *Server) ownerOnly(h http.HandlerFunc) http.HandlerFunc {
 // playlistFailed maps a playlist store error to its status.
 func (s *Server) playlistFailed(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
-	case errors.Is(err, ErrBadPlaylist):
-		writeError(w, http.StatusBadRequest, err.Error())
+	case errors.Is(err, ErrBadPlaylist): // the reason alone reads best
+		writeError(w, http.StatusBadRequest, strings.TrimPrefix(err.Error(), ErrBadPlaylist.Error()+": "))
+	case errors.Is(err, ErrUnknownTrack):
+		writeError(w, http.StatusNotFound, err.Error())
 	case errors.Is(err, ErrNotFound):
-		writeError(w, http.StatusNotFound, "playlist not found")
+		writeError(w, http.StatusNotFound, "playlist "+r.PathValue("id")+" not found")
 	default:
 		s.internal(w, r, err)
 	}
@@ -181,7 +183,11 @@ func (s *Server) handleAddTracks(w http.ResponseWriter, r *http.Request) {
 	if id := pathID(w, r); id != "" && readBody(w, r, &body) {
 		pos := -1
 		if body.Position != nil {
-			pos = *body.Position
+			if *body.Position < 1 {
+				writeError(w, http.StatusBadRequest, "position counts from 1 (the first track); leave it out to append")
+				return
+			}
+			pos = *body.Position - 1
 		}
 		pl, err := s.playlists.Add(r.Context(), s.principalOf(r).owner, id, body.TrackIDs, pos)
 		s.answerPlaylist(w, r, http.StatusOK, pl, err)
@@ -194,11 +200,11 @@ func (s *Server) handleRemoveTrack(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	pos, err := strconv.Atoi(r.PathValue("pos"))
-	if err != nil {
-		writeError(w, http.StatusBadRequest, "position must be a whole number (0 is the first track)")
+	if err != nil || pos < 1 {
+		writeError(w, http.StatusBadRequest, "position must be a whole number from 1 (the first track)")
 		return
 	}
-	pl, err := s.playlists.Remove(r.Context(), s.principalOf(r).owner, id, pos)
+	pl, err := s.playlists.Remove(r.Context(), s.principalOf(r).owner, id, pos-1)
 	s.answerPlaylist(w, r, http.StatusOK, pl, err)
 }
 
@@ -208,11 +214,11 @@ func (s *Server) handleMoveTrack(w http.ResponseWriter, r *http.Request) {
 		To   *int `json:"to"`
 	}
 	if id := pathID(w, r); id != "" && readBody(w, r, &body) {
-		if body.From == nil || body.To == nil {
-			writeError(w, http.StatusBadRequest, `give both "from" and "to" positions`)
+		if body.From == nil || body.To == nil || *body.From < 1 || *body.To < 1 {
+			writeError(w, http.StatusBadRequest, `give both "from" and "to" positions, counting from 1 (the first track)`)
 			return
 		}
-		pl, err := s.playlists.Move(r.Context(), s.principalOf(r).owner, id, *body.From, *body.To)
+		pl, err := s.playlists.Move(r.Context(), s.principalOf(r).owner, id, *body.From-1, *body.To-1)
 		s.answerPlaylist(w, r, http.StatusOK, pl, err)
 	}
 }

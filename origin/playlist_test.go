@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 
 	"segue/catalog"
@@ -46,14 +47,20 @@ func TestPlaylistStore(t *testing.T) {
 		t.Fatalf("after rename: %+v", got)
 	}
 	// Bad requests name the problem; another owner sees nothing.
+	if _, err := p.Add(ctx, "alice", pl.ID, []string{"tnope"}, -1); !errors.Is(err, ErrUnknownTrack) || !strings.Contains(err.Error(), "tnope") {
+		t.Errorf("unknown track: err %v, want ErrUnknownTrack naming it", err)
+	}
 	for name, err := range map[string]error{
-		"unknown track": func() error { _, err := p.Add(ctx, "alice", pl.ID, []string{"tnope"}, -1); return err }(),
-		"bad position":  func() error { _, err := p.Remove(ctx, "alice", pl.ID, 9); return err }(),
-		"empty name":    func() error { _, err := p.Create(ctx, "alice", " "); return err }(),
+		"bad position": func() error { _, err := p.Remove(ctx, "alice", pl.ID, 9); return err }(),
+		"empty name":   func() error { _, err := p.Create(ctx, "alice", " "); return err }(),
 	} {
 		if !errors.Is(err, ErrBadPlaylist) {
 			t.Errorf("%s: err %v, want ErrBadPlaylist", name, err)
 		}
+	}
+	// Messages count positions from 1, as people do (index 9 is position 10).
+	if _, err := p.Remove(ctx, "alice", pl.ID, 9); err == nil || !strings.Contains(err.Error(), "position 10: positions go from 1 to 2") {
+		t.Errorf("remove index 9 of 2: %v", err)
 	}
 	if _, err := p.Get(ctx, "bob", pl.ID); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("bob read alice's playlist: %v", err)

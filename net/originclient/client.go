@@ -6,6 +6,7 @@
 package originclient
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -233,31 +234,65 @@ func readLimited(r io.Reader, max int64) ([]byte, error) {
 	return b, nil
 }
 
-// statusError turns a non-2xx answer into an error wrapping the matching
-// sentinel and carrying the origin's message.
+// statusError turns a non-2xx answer into a *StatusError carrying the
+// origin's message.
 func statusError(resp *http.Response) error {
 	var e catalog.ErrorResponse
 	body, _ := readLimited(resp.Body, 64<<10)
-	if json.Unmarshal(body, &e) != nil || e.Error == "" {
-		e.Error = strings.TrimSpace(string(body))
+	se := &StatusError{Code: resp.StatusCode, Status: resp.Status}
+	if json.Unmarshal(body, &e) == nil && e.Error != "" {
+		se.Message = e.Error
+	} else {
+		se.body = strings.TrimSpace(string(body))
 	}
-	msg := resp.Status
-	if e.Error != "" {
-		msg += ": " + e.Error
+	return se
+}
+
+// StatusError is an answer other than 2xx. It wraps ErrNotFound (404) or
+// ErrUnauthorized (401, 403), so errors.Is matches those.
+type StatusError struct {
+	Code    int    // HTTP status code
+	Status  string // status line, e.g. "404 Not Found"
+	Message string // the origin's own message ({"error": ...}); "" when the body was not one
+	body    string // any other body (a proxy's page): for the log only
+}
+
+// Error gives the whole answer, for the log.
+func (e *StatusError) Error() string {
+	detail := e.Status
+	if text := cmp.Or(e.Message, e.body); text != "" {
+		detail += ": " + text
 	}
-	switch resp.StatusCode {
+	if cause := e.Unwrap(); cause != nil {
+		return fmt.Sprintf("%v (%s)", cause, detail)
+	}
+	return "origin answered " + detail
+}
+
+// Unwrap returns the sentinel the status means, or nil.
+func (e *StatusError) Unwrap() error {
+	switch e.Code {
 	case http.StatusNotFound:
-		return fmt.Errorf("%w (%s)", ErrNotFound, msg)
+		return ErrNotFound
 	case http.StatusUnauthorized, http.StatusForbidden:
-		return fmt.Errorf("%w (%s)", ErrUnauthorized, msg)
+		return ErrUnauthorized
 	}
-	return &httpError{status: resp.StatusCode, msg: msg}
+	return nil
 }
 
-// httpError is any other non-2xx answer.
-type httpError struct {
-	status int
-	msg    string
+// Sentence says what the answer means in one sentence for a person: the
+// origin's own message when it sent one, never a proxy's page or a status
+// line alone.
+func (e *StatusError) Sentence() string {
+	switch {
+	case e.Unwrap() == ErrUnauthorized:
+		return ErrUnauthorized.Error()
+	case e.Code == http.StatusNotFound:
+		return cmp.Or(e.Message, ErrNotFound.Error())
+	case e.Code/100 == 4 && e.Message != "":
+		return e.Message
+	case e.Code/100 == 4:
+		return fmt.Sprintf("the origin refused the request (%s)", e.Status)
+	}
+	return fmt.Sprintf("the origin failed (%s); its log says why", e.Status)
 }
-
-func (e *httpError) Error() string { return "origin answered " + e.msg }

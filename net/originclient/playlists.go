@@ -53,25 +53,31 @@ func (c *Client) DeletePlaylist(ctx context.Context, id string) error {
 	return c.send(ctx, http.MethodDelete, c.url(nil, "api", "v1", "playlists", id), nil, nil)
 }
 
-// AddToPlaylist inserts tracks at pos (-1 appends).
+// The playlist methods take 0-based indexes, like Go slices; the API
+// counts positions from 1, as people do, and these add the 1.
+
+// AddToPlaylist inserts tracks at index pos (-1 appends).
 func (c *Client) AddToPlaylist(ctx context.Context, id string, trackIDs []string, pos int) (catalog.Playlist, error) {
 	var pl catalog.Playlist
-	err := c.send(ctx, http.MethodPost, c.url(nil, "api", "v1", "playlists", id, "tracks"),
-		map[string]any{"track_ids": trackIDs, "position": pos}, &pl)
+	body := map[string]any{"track_ids": trackIDs}
+	if pos >= 0 {
+		body["position"] = pos + 1
+	}
+	err := c.send(ctx, http.MethodPost, c.url(nil, "api", "v1", "playlists", id, "tracks"), body, &pl)
 	return pl, err
 }
 
-// RemoveFromPlaylist removes the track at pos (0-based).
+// RemoveFromPlaylist removes the track at index pos.
 func (c *Client) RemoveFromPlaylist(ctx context.Context, id string, pos int) (catalog.Playlist, error) {
 	var pl catalog.Playlist
-	err := c.send(ctx, http.MethodDelete, c.url(nil, "api", "v1", "playlists", id, "tracks", strconv.Itoa(pos)), nil, &pl)
+	err := c.send(ctx, http.MethodDelete, c.url(nil, "api", "v1", "playlists", id, "tracks", strconv.Itoa(pos+1)), nil, &pl)
 	return pl, err
 }
 
-// MoveInPlaylist moves the track at from to position to.
+// MoveInPlaylist moves the track at index from to index to.
 func (c *Client) MoveInPlaylist(ctx context.Context, id string, from, to int) (catalog.Playlist, error) {
 	var pl catalog.Playlist
-	err := c.send(ctx, http.MethodPost, c.url(nil, "api", "v1", "playlists", id, "move"), map[string]int{"from": from, "to": to}, &pl)
+	err := c.send(ctx, http.MethodPost, c.url(nil, "api", "v1", "playlists", id, "move"), map[string]int{"from": from + 1, "to": to + 1}, &pl)
 	return pl, err
 }
 

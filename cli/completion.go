@@ -1,0 +1,175 @@
+package cli
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"segue/catalog"
+	"segue/net/originclient"
+	"segue/offline"
+)
+
+func completionCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "completion bash|zsh|fish",
+		Short: "Print the shell completion script",
+		Long: `completion prints a script that completes segue's commands, flag values
+(--output, --quality, --format) and IDs: playlists, albums and artists, from
+the origin or, when it is down, from what this machine has browsed before.
+
+  bash: source <(segue completion bash)
+  zsh:  segue completion zsh > "${fpath[1]}/_segue"
+  fish: segue completion fish > ~/.config/fish/completions/segue.fish`,
+		ValidArgs: []string{"bash", "zsh", "fish"},
+		Args:      cobra.MatchAll(cobra.ExactArgs(1), cobra.OnlyValidArgs),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			root := cmd.Root()
+			switch args[0] {
+			case "zsh":
+				return root.GenZshCompletion(a.stdout)
+			case "fish":
+				return root.GenFishCompletion(a.stdout, true)
+			}
+			return root.GenBashCompletionV2(a.stdout, true)
+		},
+	}
+}
+
+// idsAnnotation names the kinds of ID a command's arguments take, one word
+// per argument, the last repeating; a word lists kinds by comma:
+// "playlist album,artist" is a playlist, then albums or artists; "-" is an
+// argument with nothing to complete (a name).
+const idsAnnotation = "segue/ids"
+
+// ID kinds a command can complete: from the origin's documents (through the
+// cache, so they work offline for what was browsed) or the offline list.
+const (
+	idPlaylist = "playlist"
+	idAlbum    = "album"
+	idArtist   = "artist"
+	idPinned   = "pinned"
+)
+
+// ids returns the annotations that make a command complete IDs of kinds.
+func ids(kinds ...string) map[string]string {
+	return map[string]string{idsAnnotation: strings.Join(kinds, " ")}
+}
+
+// completeTimeout bounds how long a completion waits for the origin.
+const completeTimeout = 3 * time.Second
+
+// complete wires c's shell completion: flags with a fixed set of values
+// offer them, and arguments offer the IDs its idsAnnotation names.
+func (a *app) complete(c *cobra.Command) {
+	c.LocalFlags().VisitAll(func(f *pflag.Flag) {
+		ch, ok := f.Value.(*choice)
+		if !ok {
+			return
+		}
+		c.RegisterFlagCompletionFunc(f.Name, func(_ *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+			var out []string
+			prefixes := true // wav: wants a file name after it, not a space
+			for _, v := range ch.completions() {
+				if strings.HasPrefix(v, toComplete) {
+					out = append(out, v)
+					prefixes = prefixes && strings.HasSuffix(v, ":")
+				}
+			}
+			if len(out) > 0 && prefixes {
+				return out, cobra.ShellCompDirectiveNoSpace | cobra.ShellCompDirectiveNoFileComp
+			}
+			return out, cobra.ShellCompDirectiveNoFileComp
+		})
+	})
+	kinds := strings.Fields(c.Annotations[idsAnnotation])
+	if len(kinds) == 0 {
+		return
+	}
+	c.ValidArgsFunction = func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		want := strings.Split(kinds[min(len(args), len(kinds)-1)], ",")
+		return a.completeIDs(cmd, want, toComplete), cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+// completeIDs lists "ID\tname" for every ID of the kinds that starts with
+// toComplete. Whatever cannot be read is left out: a completion never fails.
+func (a *app) completeIDs(cmd *cobra.Command, kinds []string, toComplete string) []string {
+	if a.load(cmd) != nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), completeTimeout)
+	defer cancel()
+	var out []string
+	add := func(id, name string) {
+		if strings.HasPrefix(id, toComplete) {
+			out = append(out, id+"\t"+name)
+		}
+	}
+	// may says whether IDs starting with prefix can match toComplete.
+	may := func(prefix string) bool {
+		return strings.HasPrefix(toComplete, prefix) || strings.HasPrefix(prefix, toComplete)
+	}
+	a.withClient(func(c *originclient.Client) error {
+		for _, k := range kinds {
+			switch {
+			case k == idPlaylist && may(catalog.PrefixPlaylist):
+				pls, _ := c.Playlists(ctx)
+				for _, p := range pls {
+					add(p.ID, p.Name)
+				}
+			case k == idArtist && may(catalog.PrefixArtist):
+				artists, _ := c.Artists(ctx)
+				for _, ar := range artists {
+					add(ar.ID, ar.Name)
+				}
+			case k == idAlbum && may(catalog.PrefixAlbum):
+				artists, _ := c.Artists(ctx)
+				for _, al := range albumsOf(ctx, c, artists) {
+					add(al.ID, al.Title+" — "+al.Artist)
+				}
+			case k == idPinned:
+				if l, err := offline.Load(a.cfg.StateDir); err == nil {
+					for _, col := range l.Collections {
+						add(col.Ref, col.Name)
+					}
+				}
+			}
+		}
+		return nil
+	})
+	slices.Sort(out)
+	return out
+}
+
+// albumsOf reads the albums of artists, a few artists at a time (there is
+// no listing of every album; each artist's document is cached).
+func albumsOf(ctx context.Context, c *originclient.Client, artists []catalog.Artist) []catalog.Album {
+	var (
+		mu  sync.Mutex // guards out
+		out []catalog.Album
+		wg  sync.WaitGroup
+		sem = make(chan struct{}, 8)
+	)
+	for _, ar := range artists {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			full, err := c.Artist(ctx, ar.ID)
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			out = append(out, full.Albums...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return out
+}

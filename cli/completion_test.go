@@ -1,0 +1,56 @@
+package cli
+
+import (
+	"strings"
+	"testing"
+
+	"segue/catalog"
+)
+
+// Issue 11: completions offer flag values and IDs (playlists, albums,
+// artists), from the origin and, with it down, from the cached documents.
+func TestCompletion(t *testing.T) {
+	url, stop := playOrigin(t)
+	env := clientEnv(t, url)
+	var res catalog.SearchResult
+	getJSON(t, url+"/api/v1/search?q=tone&limit=5", &res)
+	album, artist := res.Tracks[0].AlbumID, res.Tracks[0].ArtistID
+	pl := strings.Fields(segueOK(t, append(env, "playlist", "create", "Road Trip")...))[0]
+	complete := func(args ...string) string {
+		t.Helper()
+		return segueOK(t, append(append(env, "__complete"), args...)...)
+	}
+	for _, c := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"play", "--output", ""}, []string{"alsa\n", "null\n", "wav:\n", "wav16:\n"}},
+		{[]string{"--quality", ""}, []string{"auto\n", "low\n", "normal\n", "high\n"}},
+		{[]string{"offline", "add", "--quality", "h"}, []string{"high\n"}},
+		{[]string{"playlist", "export", pl, "--format", ""}, []string{"m3u8\n", "xspf\n"}},
+		{[]string{"playlist", "show", ""}, []string{pl + "\tRoad Trip"}},
+		{[]string{"playlist", "add", pl, "al"}, []string{album + "\tPlay Album — Play Band"}},
+		{[]string{"play", ""}, []string{album + "\t", artist + "\tPlay Band", pl + "\t"}},
+		{[]string{"library", "ar"}, []string{artist + "\tPlay Band"}},
+		{[]string{"completion", ""}, []string{"bash\n", "zsh\n", "fish\n"}},
+	} {
+		out := complete(c.args...)
+		for _, w := range c.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("complete %q: %q lacks %q", c.args, out, w)
+			}
+		}
+	}
+	if out := complete("play", "ar"); strings.Contains(out, album) || strings.Contains(out, pl) {
+		t.Errorf("complete play ar: %q offers other kinds", out)
+	}
+	stop()
+	if out := complete("play", ""); !strings.Contains(out, album+"\t") || !strings.Contains(out, artist+"\t") || !strings.Contains(out, pl+"\t") {
+		t.Errorf("origin down: complete play: %q, want the cached album, artist and playlist", out)
+	}
+	for _, shell := range []string{"bash", "zsh", "fish"} {
+		if out := segueOK(t, append(env, "completion", shell)...); !strings.Contains(out, "segue") {
+			t.Errorf("completion %s printed %q", shell, out)
+		}
+	}
+}

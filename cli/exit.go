@@ -1,0 +1,203 @@
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"segue/net/originclient"
+	"segue/origin"
+	"segue/share"
+)
+
+// Exit statuses are part of the scripting contract (README "Exit statuses"),
+// the same with and without --json.
+const (
+	ExitOK       = 0
+	ExitError    = 1 // the command failed
+	ExitUsage    = 2 // bad flags or arguments
+	ExitNotFound = 3 // a target could not be resolved
+)
+
+// exitError carries a specific exit status through cobra, overriding what
+// exitStatus would read from the error's kind.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+func withExit(code int, err error) error { return &exitError{code: code, err: err} }
+
+// usageError is a bad flag or argument: exit status 2.
+type usageError struct{ err error }
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+// exitStatus is the one place an error becomes an exit status: an explicit
+// withExit first, then a usage error (2), then the error's kind: a missing
+// target (on the origin, or in its catalog) or a malformed share URL is 3, a request the origin
+// refused as bad (400, e.g. a position past the end) is 2; anything else 1.
+func exitStatus(err error) int {
+	var ee *exitError
+	var se *originclient.StatusError
+	switch {
+	case errors.As(err, &ee):
+		return ee.code
+	case errors.As(err, new(*usageError)):
+		return ExitUsage
+	case errors.Is(err, originclient.ErrNotFound), errors.Is(err, origin.ErrNotFound), errors.Is(err, share.ErrBadURL):
+		return ExitNotFound
+	case errors.As(err, &se) && se.Code == http.StatusBadRequest:
+		return ExitUsage
+	}
+	return ExitError
+}
+
+// jsonErrorsAnnotation marks a command whose --json output is a stream of
+// events: its error is an "error" event ({"event":"error",...}) instead of
+// {"error":"..."}.
+const jsonErrorsAnnotation = "segue/json-errors"
+
+// fail reports err the one way every command does, and returns the exit
+// status: one sentence on stderr; with --json the same sentence as JSON on
+// stdout; the whole error chain (URLs, status lines) in the log.
+func (a *app) fail(cmd *cobra.Command, args []string, err error) int {
+	msg := sentence(err)
+	fmt.Fprintln(a.stderr, "segue:", msg)
+	if a.cfg.LogFile != "" && msg != err.Error() {
+		a.logger().Error("command failed", "command", cmd.CommandPath(), "err", err.Error())
+	}
+	if cmd.Flags().Lookup("json") != nil && wantsJSON(args) {
+		if cmd.Annotations[jsonErrorsAnnotation] == "event" {
+			json.NewEncoder(a.stdout).Encode(playEvent{Event: "error", Message: msg, Fatal: true})
+		} else {
+			json.NewEncoder(a.stdout).Encode(map[string]string{"error": msg})
+		}
+	}
+	return exitStatus(err)
+}
+
+// wantsJSON reads --json from the command line itself, since a flag error
+// can stop parsing before --json is reached.
+func wantsJSON(args []string) bool {
+	if i := slices.Index(args, "--"); i >= 0 {
+		args = args[:i]
+	}
+	return slices.Contains(args, "--json") || slices.Contains(args, "--json=true")
+}
+
+// sentence returns err as one line a person reads: the command's own words,
+// then, in place of the origin client's details (request URLs, status
+// lines, Go network errors), a plain clause saying what happened. Errors
+// that carry no such details are returned as they are.
+func sentence(err error) string {
+	var own strings.Builder
+	for e := err; e != nil; {
+		if clause, ok := originClause(e); ok {
+			return own.String() + clause
+		}
+		next := unwrapOne(e)
+		if next == nil {
+			break
+		}
+		part, ok := strings.CutSuffix(e.Error(), next.Error())
+		if !ok { // the wrapper writes after its cause: keep its words whole
+			return own.String() + e.Error()
+		}
+		own.WriteString(part)
+		e = next
+	}
+	return err.Error()
+}
+
+// unwrapOne follows a chain through errors.Join and multi-%w wrappers only
+// where there is a single cause.
+func unwrapOne(err error) error {
+	if u, ok := err.(interface{ Unwrap() []error }); ok {
+		if errs := u.Unwrap(); len(errs) == 1 {
+			return errs[0]
+		}
+		return nil
+	}
+	return errors.Unwrap(err)
+}
+
+// originClause says in plain words what went wrong when err is where the
+// origin client's details start: its own text names an API URL, or it is a
+// status answer or a network error.
+func originClause(err error) (string, bool) {
+	var (
+		se  *originclient.StatusError
+		ue  *url.Error
+		oe  *net.OpError
+		own = err.Error()
+	)
+	if next := unwrapOne(err); next != nil {
+		own = strings.TrimSuffix(own, next.Error())
+	}
+	apiURL := strings.Contains(own, "/api/v1/") || strings.Contains(own, "/chunks/")
+	switch err.(type) {
+	case *originclient.StatusError, *url.Error, *net.OpError:
+	default:
+		if !apiURL {
+			return "", false
+		}
+	}
+	switch {
+	case errors.Is(err, originclient.ErrOffline):
+		return originclient.ErrOffline.Error() + ": the origin is unreachable and this was never stored here", true
+	case errors.As(err, &se):
+		return se.Sentence(), true
+	case errors.As(err, &ue), errors.As(err, &oe):
+		return "the origin is unreachable (is it running? check --origin)", true
+	case errors.As(err, new(*json.SyntaxError)), errors.As(err, new(*json.UnmarshalTypeError)):
+		return "the origin's answer is not segue's API (check --origin)", true
+	}
+	root := err
+	for next := unwrapOne(root); next != nil; next = unwrapOne(root) {
+		root = next
+	}
+	return "asking the origin failed: " + root.Error(), true
+}
+
+// strict makes every command of the tree take what it cannot use as a usage
+// error (exit 2): a wrong number of arguments, or an unknown subcommand of a
+// command group (which alone prints its help). It also wires completion.
+func (a *app) strict(c *cobra.Command) {
+	if c.HasSubCommands() && c.Run == nil && c.RunE == nil {
+		c.Args = nil
+		c.RunE = func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return &usageError{fmt.Errorf("unknown command %q for %q (see %[2]s --help)", args[0], cmd.CommandPath())}
+			}
+			return cmd.Help()
+		}
+	}
+	if check := c.Args; check != nil {
+		c.Args = func(cmd *cobra.Command, args []string) error {
+			err := check(cmd, args)
+			switch {
+			case err != nil && cmd.HasParent():
+				return &usageError{fmt.Errorf("%s: %w (usage: %s)", cmd.Name(), err, cmd.UseLine())}
+			case err != nil:
+				return &usageError{fmt.Errorf("%w (see %s --help)", err, cmd.Name())}
+			}
+			return nil
+		}
+	}
+	a.complete(c)
+	for _, sub := range c.Commands() {
+		a.strict(sub)
+	}
+}

@@ -1,0 +1,140 @@
+package cli
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"segue/catalog"
+)
+
+// Issue 11, acceptance 6: every exit status the README promises, each case
+// with and without --json: 2 for bad flags or arguments, 3 for a target
+// that is not there, 1 for other failures. With --json the error is JSON on
+// stdout too ({"error": ...}, or play's "error" event), carrying the same
+// one-sentence message as stderr: never a URL or a status line.
+func TestExitStatuses(t *testing.T) {
+	url, _ := playOrigin(t)
+	env := clientEnv(t, url)
+	var res catalog.SearchResult
+	getJSON(t, url+"/api/v1/search?q=tone&limit=5", &res)
+	track := res.Tracks[0].ID
+	var pl catalog.Playlist
+	if err := json.Unmarshal([]byte(segueOK(t, append(env, "playlist", "create", "Exits", track, "--json")...)), &pl); err != nil {
+		t.Fatal(err)
+	}
+	down := append(clientEnv(t, "http://127.0.0.1:9"), "--origin", "http://127.0.0.1:9")
+	badWav := "wav:" + filepath.Join(t.TempDir(), "no-such-dir", "out.wav")
+
+	for _, c := range []struct {
+		name string
+		env  []string // default: env
+		args []string
+		want int
+		json bool // the command has --json: run it both ways
+	}{
+		{"search without words", nil, []string{"search"}, ExitUsage, true},
+		{"search with an empty word", nil, []string{"search", ""}, ExitUsage, true},
+		{"search with blank words", nil, []string{"search", " ", "  "}, ExitUsage, true},
+		{"search --limit 0", nil, []string{"search", "tone", "--limit", "0"}, ExitUsage, true},
+		{"search --limit -3", nil, []string{"search", "tone", "--limit", "-3"}, ExitUsage, true},
+		{"search --limit x", nil, []string{"search", "tone", "--limit", "x"}, ExitUsage, true},
+		{"play --volume 101", nil, []string{"play", track, "--volume", "101", "--output", "null"}, ExitUsage, true},
+		{"play --volume -1", nil, []string{"play", track, "--volume", "-1", "--output", "null"}, ExitUsage, true},
+		{"play --fast --output null", nil, []string{"play", track, "--fast", "--output", "null"}, ExitUsage, true},
+		{"play --fast --output alsa", nil, []string{"play", track, "--fast", "--output", "alsa"}, ExitUsage, true},
+		{"play --fast, output from config (alsa)", nil, []string{"play", track, "--fast"}, ExitUsage, true},
+		{"play --quality best", nil, []string{"play", track, "--quality", "best"}, ExitUsage, true},
+		{"play --output speaker", nil, []string{"play", track, "--output", "speaker"}, ExitUsage, true},
+		{"play --output wav: without a file", nil, []string{"play", track, "--output", "wav:"}, ExitUsage, true},
+		{"play without targets", nil, []string{"play"}, ExitUsage, true},
+		{"completion of an unknown shell", nil, []string{"completion", "tcsh"}, ExitUsage, false},
+		{"completion without a shell", nil, []string{"completion"}, ExitUsage, false},
+		{"an unknown flag", nil, []string{"search", "tone", "--bogus"}, ExitUsage, true},
+		{"an unknown command", nil, []string{"bogus"}, ExitUsage, false},
+		{"an unknown playlist subcommand", nil, []string{"playlist", "bogus"}, ExitUsage, true},
+		{"an unknown cache subcommand", nil, []string{"cache", "bogus"}, ExitUsage, false},
+		{"library of something not an ID", nil, []string{"library", "x"}, ExitUsage, true},
+		{"playlist show without an ID", nil, []string{"playlist", "show"}, ExitUsage, true},
+		{"playlist remove position 0", nil, []string{"playlist", "remove", pl.ID, "0"}, ExitUsage, true},
+		{"playlist remove past the end", nil, []string{"playlist", "remove", pl.ID, "9"}, ExitUsage, true},
+		{"playlist move past the end", nil, []string{"playlist", "move", pl.ID, "1", "9"}, ExitUsage, true},
+		{"playlist add --at -1", nil, []string{"playlist", "add", pl.ID, track, "--at", "-1"}, ExitUsage, true},
+		{"playlist create without a name", nil, []string{"playlist", "create", " "}, ExitUsage, true},
+		{"playlist export --format pdf", nil, []string{"playlist", "export", pl.ID, "--format", "pdf"}, ExitUsage, true},
+		{"offline add --quality best", nil, []string{"offline", "add", track, "--quality", "best"}, ExitUsage, true},
+
+		{"search finds nothing", nil, []string{"search", "zzzz"}, ExitNotFound, true},
+		{"library of an unknown album", nil, []string{"library", "al0000000000000000"}, ExitNotFound, true},
+		{"play an unknown track", nil, []string{"play", "t0000000000000000", "--output", "null"}, ExitNotFound, true},
+		{"play --search finds nothing", nil, []string{"play", "--search", "zzzz", "--output", "null"}, ExitNotFound, true},
+		{"playlist show of an unknown playlist", nil, []string{"playlist", "show", "pl0000000000000000"}, ExitNotFound, true},
+		{"playlist add of an unknown track", nil, []string{"playlist", "add", pl.ID, "t0000000000000000"}, ExitNotFound, true},
+		{"playlist add of an unknown album", nil, []string{"playlist", "add", pl.ID, "al0000000000000000"}, ExitNotFound, true},
+		{"playlist add to an unknown playlist", nil, []string{"playlist", "add", "pl0000000000000000", track}, ExitNotFound, true},
+		{"playlist delete of an unknown playlist", nil, []string{"playlist", "delete", "pl0000000000000000"}, ExitNotFound, true},
+		{"offline remove of what is not pinned", nil, []string{"offline", "remove", "al0000000000000000"}, ExitNotFound, false},
+
+		{"search with the origin down", down, []string{"search", "tone"}, ExitError, true},
+		{"playlist create with the origin down", down, []string{"playlist", "create", "X"}, ExitError, true},
+		{"play into a directory that does not exist", nil, []string{"play", track, "--output", badWav}, ExitError, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := c.env
+			if e == nil {
+				e = env
+			}
+			args := append(slices.Clone(e), c.args...)
+			out, errOut, code := segue(t, args...)
+			msg := checkFailure(t, "text", errOut, code, c.want)
+			if strings.TrimSpace(out) != "" {
+				t.Errorf("text: stdout %q, want nothing", out)
+			}
+			if !c.json {
+				return
+			}
+			out, errOut, code = segue(t, append(args, "--json")...)
+			jmsg := checkFailure(t, "--json", errOut, code, c.want)
+			lines := strings.Split(strings.TrimSpace(out), "\n")
+			var got struct {
+				Error   string `json:"error"`
+				Event   string `json:"event"`
+				Message string `json:"message"`
+			}
+			if err := json.Unmarshal([]byte(lines[len(lines)-1]), &got); err != nil {
+				t.Fatalf("--json: stdout %q: %v", out, err)
+			}
+			if c.args[0] == "play" {
+				if got.Event != "error" || got.Message != jmsg {
+					t.Errorf("--json: last line %q, want {\"event\":\"error\",\"message\":%q}", lines[len(lines)-1], jmsg)
+				}
+			} else if got.Error != jmsg || len(lines) != 1 {
+				t.Errorf("--json: stdout %q, want {\"error\":%q} alone", out, jmsg)
+			}
+			if jmsg != msg {
+				t.Errorf("--json says %q, text says %q", jmsg, msg)
+			}
+		})
+	}
+}
+
+// checkFailure checks a failed run's exit status and its stderr: one line
+// "segue: SENTENCE" with no HTTP details. It returns the sentence.
+func checkFailure(t *testing.T, mode, stderr string, code, want int) string {
+	t.Helper()
+	if code != want {
+		t.Errorf("%s: exit %d, want %d (stderr %q)", mode, code, want, stderr)
+	}
+	msg, ok := strings.CutPrefix(strings.TrimSuffix(stderr, "\n"), "segue: ")
+	if !ok || msg == "" || strings.Contains(msg, "\n") {
+		t.Errorf("%s: stderr %q, want one line \"segue: ...\"", mode, stderr)
+	}
+	for _, detail := range []string{"http://", "/api/v1/", "Bad Request", "Not Found", "dial tcp", "{"} {
+		if strings.Contains(msg, detail) {
+			t.Errorf("%s: message %q shows %q; want a sentence without HTTP details", mode, msg, detail)
+		}
+	}
+	return msg
+}

@@ -1,0 +1,90 @@
+package cli
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/pflag"
+)
+
+// Flag values that check themselves when set, so a bad value is refused
+// while the flags are parsed: a usage error (exit 2) before any work, with
+// or without --json. Those with a fixed set of values complete them.
+
+// rangeInt is an int flag that takes only whole numbers from min to max.
+type rangeInt struct {
+	v        *int
+	min, max int
+}
+
+// intFlag defines an int flag on fs limited to [min, max].
+func intFlag(fs *pflag.FlagSet, p *int, name string, value, min, max int, usage string) {
+	*p = value
+	fs.Var(&rangeInt{v: p, min: min, max: max}, name, usage)
+}
+
+func (r *rangeInt) Set(s string) error {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < r.min || n > r.max {
+		return fmt.Errorf("want a whole number from %d to %d", r.min, r.max)
+	}
+	*r.v = n
+	return nil
+}
+
+func (r *rangeInt) String() string { return strconv.Itoa(*r.v) }
+func (r *rangeInt) Type() string   { return "int" }
+
+// choice is a string flag that takes one of a few values; a value ending
+// in ":" is a prefix that wants more after it (wav:FILE).
+type choice struct {
+	v       *string
+	choices []string
+}
+
+// choiceFlag defines a string flag on fs that takes one of choices.
+func choiceFlag(fs *pflag.FlagSet, p *string, name, value string, choices []string, usage string) {
+	*p = value
+	fs.Var(&choice{v: p, choices: choices}, name, usage)
+}
+
+func (c *choice) Set(s string) error {
+	ok := slices.ContainsFunc(c.choices, func(ch string) bool {
+		prefix, isPrefix := strings.CutSuffix(ch, ":")
+		if isPrefix {
+			return strings.HasPrefix(s, ch) && len(s) > len(prefix)+1
+		}
+		return s == ch
+	})
+	if !ok {
+		return fmt.Errorf("want %s", strings.Join(c.shown(), ", "))
+	}
+	*c.v = s
+	return nil
+}
+
+// shown lists the choices as the help spells them (wav:FILE).
+func (c *choice) shown() []string {
+	out := make([]string, len(c.choices))
+	for i, ch := range c.choices {
+		out[i] = ch
+		if strings.HasSuffix(ch, ":") {
+			out[i] += "FILE"
+		}
+	}
+	return out
+}
+
+func (c *choice) String() string { return *c.v }
+func (c *choice) Type() string   { return "string" }
+
+// completions are the values the shell offers for the flag.
+func (c *choice) completions() []string { return c.choices }
+
+// The choices of flags more than one command has.
+var (
+	outputChoices  = []string{"alsa", "null", "wav:", "wav16:"}
+	qualityChoices = []string{"auto", "low", "normal", "high"}
+)
