@@ -171,7 +171,7 @@ func TestPlaylistPositionsAndAlbums(t *testing.T) {
 			t.Fatalf("playlist %v: %v, want %v", c.args, got, c.want)
 		}
 	}
-	if out := segueOK(t, append(env, "playlist", "show", pl.ID)...); !strings.Contains(out, "  1  Tone") {
+	if out := segueOK(t, append(env, "playlist", "show", pl.ID)...); !strings.Contains(out, "\n1  Tone") {
 		t.Fatalf("playlist show numbers from 1:\n%s", out)
 	}
 }
