@@ -76,7 +76,9 @@ func (a *app) fail(cmd *cobra.Command, args []string, err error) int {
 	msg := sentence(err)
 	fmt.Fprintln(a.stderr, "segue:", msg)
 	if a.cfg.LogFile != "" && msg != err.Error() {
-		a.logger().Error("command failed", "command", cmd.CommandPath(), "err", err.Error())
+		if log := a.logger(); a.logErr == nil { // else the log is stderr: the sentence is enough
+			log.Error("command failed", "command", cmd.CommandPath(), "err", err.Error())
+		}
 	}
 	if cmd.Flags().Lookup("json") != nil && wantsJSON(args) {
 		if cmd.Annotations[jsonErrorsAnnotation] == "event" {
