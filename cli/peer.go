@@ -71,7 +71,7 @@ func (a *app) startPeer(c *cache.Cache, tracker peer.TrackerClient, log *slog.Lo
 	}
 	id := peer.NewID()
 	n := &peerNode{gauge: peer.NewGauge(0), id: id, addr: ln.Addr().String()}
-	srv, err := peer.NewServer(peer.ServerOptions{Store: c, Gauge: n.gauge, Logger: log})
+	srv, err := peer.NewServer(peer.ServerOptions{Store: c, Gauge: n.gauge, Logger: log, UploadRate: int64(a.cfg.Peer.UploadRate)})
 	if err != nil {
 		ln.Close()
 		return nil, err

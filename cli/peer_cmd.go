@@ -11,6 +11,7 @@ import (
 
 	"segue/cache"
 	"segue/catalog"
+	"segue/config"
 	"segue/net/originclient"
 	"segue/net/peer"
 )
@@ -34,6 +35,7 @@ wrong bytes is banned. Off unless [peer] enabled = true in config.toml or
 func peerServeCmd(a *app) *cobra.Command {
 	var listen string
 	var asJSON bool
+	var rate config.Size
 	cmd := &cobra.Command{
 		Use:   "serve [--listen ADDR]",
 		Short: "Serve the cache to peers until interrupted",
@@ -49,10 +51,14 @@ listens on, then runs until SIGINT or SIGTERM.`,
 			if cmd.Flags().Changed("listen") {
 				a.cfg.Peer.Listen = listen
 			}
+			if cmd.Flags().Changed("upload-rate") {
+				a.cfg.Peer.UploadRate = rate
+			}
 			return a.peerServe(cmd.Context(), asJSON)
 		},
 	}
 	cmd.Flags().StringVar(&listen, "listen", "", "host:port to serve peers on (default [peer] listen, else a free port on a private address)")
+	cmd.Flags().Var(&rate, "upload-rate", "cap on bytes per second sent to peers, e.g. 500KB (default [peer] upload_rate, else 2MiB)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the address as JSON")
 	return cmd
 }

@@ -154,6 +154,7 @@ type playEvent struct {
 	Fatal      bool           `json:"fatal,omitempty"`
 	Played     *int           `json:"played,omitempty"`
 	Failed     *int           `json:"failed,omitempty"`
+	Stalls     *int           `json:"stalls,omitempty"`
 }
 
 // report prints the player's events until the queue ends or ctx is done;
@@ -168,6 +169,8 @@ func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total i
 	live := !asJSON && isTerminal(a.stdout) // one line that updates each second
 	var (
 		started, failed  int
+		stalls           int  // waits for a segment after a track's audio began
+		audible          bool // the current track has played audio
 		firstErr         error
 		lastSecond       = int64(-1)
 		buffer           int64
@@ -186,7 +189,7 @@ func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total i
 					kind = "started"
 				}
 				started++
-				lastSecond = -1
+				lastSecond, audible = -1, false
 				idx, tr := e.Index, e.Track
 				emit(playEvent{Event: kind, Index: &idx, Track: &tr, DurationMS: e.Duration.Milliseconds()})
 				if live && started > 1 {
@@ -195,7 +198,13 @@ func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total i
 				if !asJSON {
 					fmt.Fprintf(a.stdout, "▶ %d/%d %s (%s)\n", idx+1, total, trackLabel(tr), fmtDuration(e.Duration))
 				}
+			case player.StateEvent:
+				if e.State == player.Buffering && audible {
+					stalls++
+					emit(playEvent{Event: "stall"})
+				}
 			case player.PositionEvent:
+				audible = audible || e.Position > 0
 				if s := int64(e.Position / time.Second); s != lastSecond {
 					lastSecond = s
 					pos, buf := e.Position.Milliseconds(), buffer
@@ -229,7 +238,7 @@ func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total i
 					fmt.Fprintln(a.stdout)
 				}
 				played := max(started-failed, 0)
-				emit(playEvent{Event: "finished", Played: &played, Failed: &failed})
+				emit(playEvent{Event: "finished", Played: &played, Failed: &failed, Stalls: &stalls})
 				if failed > 0 {
 					return withExit(ExitError, fmt.Errorf("play: %d of %d tracks could not be played: %w", failed, total, firstErr))
 				}

@@ -75,6 +75,9 @@ type PeerConfig struct {
 	Listen string `toml:"listen"`
 	// LAN finds peers with multicast DNS as well as through the tracker.
 	LAN bool `toml:"lan"`
+	// UploadRate caps bytes per second sent to peers, e.g. "1MiB"; 0
+	// takes net/peer.DefaultUploadRate (2 MiB/s).
+	UploadRate Size `toml:"upload_rate"`
 }
 
 // Default returns the built-in settings with XDG paths resolved.

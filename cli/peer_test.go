@@ -1,0 +1,350 @@
+package cli
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/rand"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"segue/cache"
+	"segue/catalog"
+)
+
+// syncBuffer is an output a process writes while the test reads it.
+type syncBuffer struct {
+	mu  sync.Mutex // guards buf
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// swarmHost is one machine's worth of segue: its own XDG folders and cache.
+type swarmHost struct {
+	t     *testing.T
+	bin   string
+	dir   string
+	cache string
+}
+
+func newSwarmHost(t *testing.T, bin string) *swarmHost {
+	dir := t.TempDir()
+	return &swarmHost{t: t, bin: bin, dir: dir, cache: filepath.Join(dir, "cache.db")}
+}
+
+func (h *swarmHost) command(args ...string) *exec.Cmd {
+	cmd := exec.Command(h.bin, append([]string{"--cache", h.cache}, args...)...)
+	cmd.Env = append(os.Environ(), "XDG_CONFIG_HOME="+filepath.Join(h.dir, "config"),
+		"XDG_STATE_HOME="+filepath.Join(h.dir, "state"), "XDG_DATA_HOME="+filepath.Join(h.dir, "data"),
+		"XDG_CACHE_HOME="+filepath.Join(h.dir, "cache"))
+	return cmd
+}
+
+// run runs segue to the end and returns its stdout.
+func (h *swarmHost) run(args ...string) string {
+	h.t.Helper()
+	var out, errOut bytes.Buffer
+	cmd := h.command(args...)
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if err := cmd.Run(); err != nil {
+		h.t.Fatalf("segue %s: %v\n%s\n%s", strings.Join(args, " "), err, out.String(), errOut.String())
+	}
+	return out.String()
+}
+
+// start runs segue in the background; it is killed at the end of the test.
+func (h *swarmHost) start(args ...string) (cmd *exec.Cmd, stdout, stderr *syncBuffer) {
+	h.t.Helper()
+	stdout, stderr = &syncBuffer{}, &syncBuffer{}
+	cmd = h.command(args...)
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	if err := cmd.Start(); err != nil {
+		h.t.Fatal(err)
+	}
+	h.t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	return cmd, stdout, stderr
+}
+
+func (h *swarmHost) stats() cache.Stats {
+	h.t.Helper()
+	var s cache.Stats
+	if err := json.Unmarshal([]byte(h.run("cache", "stats", "--json")), &s); err != nil {
+		h.t.Fatal(err)
+	}
+	return s
+}
+
+// waitFor polls ok until it holds, failing after a generous deadline.
+func waitFor(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+var (
+	servingRE = regexp.MustCompile(`origin serving.* addr=(\S+)`)
+	peerRE    = regexp.MustCompile(`serving the cache to peers on (\S+)`)
+	chunkLog  = regexp.MustCompile(`path=/chunks/[0-9a-f]{64} status=200 bytes=(\d+)`)
+)
+
+// swarmOrigin ingests one 25 s track with real ffmpeg into a real `segue
+// origin serve` process and returns its URL, the track, and the origin's
+// access log (stderr).
+func swarmOrigin(t *testing.T, bin string) (url string, track catalog.Track, log *syncBuffer) {
+	needTools(t, "ffmpeg", "ffprobe")
+	h := newSwarmHost(t, bin)
+	lib, data := filepath.Join(h.dir, "lib"), filepath.Join(h.dir, "origin")
+	os.MkdirAll(lib, 0o755)
+	// A chirp, so that any misplaced sample shows.
+	gen := exec.Command("ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i",
+		"aevalsrc=0.5*sin(2*PI*(200+40*t)*t)|0.5*sin(2*PI*(300+30*t)*t):s=44100:d=25",
+		"-metadata", "title=Chirp", "-metadata", "artist=Swarm", "-metadata", "album=Peers",
+		filepath.Join(lib, "chirp.flac"))
+	if out, err := gen.CombinedOutput(); err != nil {
+		t.Fatalf("make track: %v\n%s", err, out)
+	}
+	h.run("origin", "ingest", lib, "--data", data)
+	_, _, log = h.start("origin", "serve", "--addr", "127.0.0.1:0", "--data", data)
+	waitFor(t, "the origin to listen", func() bool { return servingRE.MatchString(log.String()) })
+	url = "http://" + servingRE.FindStringSubmatch(log.String())[1]
+	var res catalog.SearchResult
+	getJSON(t, url+"/api/v1/search?q=chirp", &res)
+	if len(res.Tracks) != 1 {
+		t.Fatalf("search found %d tracks", len(res.Tracks))
+	}
+	return url, res.Tracks[0], log
+}
+
+// originChunkBytes sums the /chunks bytes in an access log excerpt.
+func originChunkBytes(log string) int64 {
+	var n int64
+	for _, m := range chunkLog.FindAllStringSubmatch(log, -1) {
+		b, _ := strconv.ParseInt(m[1], 10, 64)
+		n += b
+	}
+	return n
+}
+
+// servePeer starts `segue peer serve` for h and waits until the tracker
+// lists it for track.
+func servePeer(t *testing.T, h *swarmHost, url, track string, extra ...string) (*exec.Cmd, string) {
+	t.Helper()
+	cmd, out, _ := h.start(append([]string{"--origin", url, "peer", "serve", "--listen", "127.0.0.1:0"}, extra...)...)
+	waitFor(t, "the peer endpoint", func() bool { return peerRE.MatchString(out.String()) })
+	addr := peerRE.FindStringSubmatch(out.String())[1]
+	waitFor(t, "the tracker to list "+addr, func() bool {
+		var list catalog.PeerList
+		getJSON(t, url+"/api/v1/peers?track="+track, &list)
+		for _, p := range list.Peers {
+			if p.Addr == addr {
+				return true
+			}
+		}
+		return false
+	})
+	return cmd, addr
+}
+
+// playEvents parses `segue play --json` output.
+func playEvents(t *testing.T, out string) []playEvent {
+	t.Helper()
+	var evs []playEvent
+	sc := bufio.NewScanner(strings.NewReader(out))
+	for sc.Scan() {
+		var e playEvent
+		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
+			t.Fatalf("--json line %q: %v", sc.Text(), err)
+		}
+		evs = append(evs, e)
+	}
+	return evs
+}
+
+func sameFile(t *testing.T, a, b string) {
+	t.Helper()
+	x, err := os.ReadFile(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	y, err := os.ReadFile(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(x) < 1000 || !bytes.Equal(x, y) {
+		t.Fatalf("%s (%d bytes) and %s (%d bytes) differ: the output is not sample-exact", a, len(x), b, len(y))
+	}
+}
+
+// Issue 13, acceptance 1: real segue processes with separate caches and one
+// origin. A plays the track (caching it fully) and then serves its cache;
+// B plays the track in real time with peers on. At least 80% of B's bytes
+// come from A by B's own stats, the origin's access log shows exactly the
+// rest, and B's output is sample-exact (the same wav as A's).
+func TestPeerServesAPlayer(t *testing.T) {
+	bin := segueBinary(t)
+	url, track, originLog := swarmOrigin(t, bin)
+	a, b := newSwarmHost(t, bin), newSwarmHost(t, bin)
+	refWAV := filepath.Join(a.dir, "a.wav")
+	a.run("--origin", url, "play", track.ID, "--quality", "normal", "--output", "wav:"+refWAV, "--fast")
+	servePeer(t, a, url, track.ID)
+
+	before := len(originLog.String())
+	bWAV := filepath.Join(b.dir, "b.wav")
+	out := b.run("--origin", url, "--peer", "--peer-listen", "127.0.0.1:0", "play", track.ID,
+		"--quality", "normal", "--output", "wav:"+bWAV, "--json")
+	sameFile(t, refWAV, bWAV)
+
+	st := b.stats()
+	peer, orig := st.BytesBySource[cache.SourcePeer], st.BytesBySource[cache.SourceOrigin]
+	share := float64(peer) / float64(peer+orig)
+	t.Logf("B's bytes: %d from the peer, %d from the origin (%.1f%% from the peer)", peer, orig, 100*share)
+	if share < 0.8 {
+		t.Errorf("B took %.1f%% of its bytes from A, want at least 80%%", 100*share)
+	}
+	// The origin's log is written as requests end: wait for B's last ones.
+	waitFor(t, "the origin's log to show B's origin bytes", func() bool {
+		return originChunkBytes(originLog.String()[before:]) >= orig
+	})
+	if got := originChunkBytes(originLog.String()[before:]); got != orig {
+		t.Errorf("the origin's access log shows %d chunk bytes during B's play, B's stats %d", got, orig)
+	}
+	var fromPeer, stalls int
+	for _, e := range playEvents(t, out) {
+		if e.Event == "segment" && e.Source == "peer" {
+			fromPeer++
+		}
+		if e.Event == "finished" && e.Stalls != nil {
+			stalls = *e.Stalls
+		}
+	}
+	if fromPeer == 0 || stalls != 0 {
+		t.Errorf("B's events: %d segments from the peer, %d stalls; want some and none", fromPeer, stalls)
+	}
+}
+
+// poisonCache overwrites every segment stored in the cache file at path
+// with random bytes of the same length: a peer serving it sends bytes whose
+// sha256 is wrong.
+func poisonCache(t *testing.T, path string) {
+	t.Helper()
+	db, err := sql.Open("sqlite3", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`UPDATE blobs SET data = randomblob(length(data))
+		WHERE id IN (SELECT id FROM entries WHERE kind = 0)`); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	in, err := os.Open(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	out, err := os.Create(to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		t.Fatal(err)
+	}
+	if err := out.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Issue 13, acceptance 2: B's only peers are a poisoned one (its cache's
+// segments overwritten with random bytes) and a slow one (80 KB/s) that is
+// killed while B plays from it. B's playback has no stall and is
+// bit-exact; the poisoned peer is banned, in B's log and B's stats.
+func TestPeerPoisonedAndKilled(t *testing.T) {
+	bin := segueBinary(t)
+	url, track, _ := swarmOrigin(t, bin)
+	a := newSwarmHost(t, bin)
+	refWAV := filepath.Join(a.dir, "a.wav")
+	a.run("--origin", url, "play", track.ID, "--quality", "normal", "--output", "wav:"+refWAV, "--fast")
+
+	poisoned, killed := newSwarmHost(t, bin), newSwarmHost(t, bin)
+	copyFile(t, a.cache, poisoned.cache)
+	copyFile(t, a.cache, killed.cache)
+	poisonCache(t, poisoned.cache)
+	servePeer(t, poisoned, url, track.ID)
+	victim, _ := servePeer(t, killed, url, track.ID, "--upload-rate", "80KB")
+
+	b := newSwarmHost(t, bin)
+	bWAV := filepath.Join(b.dir, "b.wav")
+	play, out, errOut := b.start("--origin", url, "--peer", "--peer-listen", "127.0.0.1:0", "play", track.ID,
+		"--quality", "normal", "--output", "wav:"+bWAV, "--json")
+	// Kill the slow peer once B has two segments from it: it spends about a
+	// quarter of each segment's time uploading, so B may be mid-transfer;
+	// either way its next request fails.
+	waitFor(t, "two segments from the slow peer", func() bool {
+		return strings.Count(out.String(), `"source":"peer"`) >= 2
+	})
+	victim.Process.Signal(syscall.SIGKILL)
+	done := make(chan error, 1)
+	go func() { done <- play.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("B's play: %v\n%s\n%s", err, out.String(), errOut.String())
+		}
+	case <-time.After(2 * time.Minute):
+		t.Fatalf("B's play did not end\n%s", out.String())
+	}
+	sameFile(t, refWAV, bWAV)
+	for _, e := range playEvents(t, out.String()) {
+		if e.Event == "finished" && (e.Stalls == nil || *e.Stalls != 0) {
+			t.Errorf("B finished with stalls: %+v", e)
+		}
+	}
+	if st := b.stats(); st.PeerBans != 1 {
+		t.Errorf("B's stats count %d peer bans, want 1", st.PeerBans)
+	}
+	logText, err := os.ReadFile(filepath.Join(b.dir, "state", "segue", "segue.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(logText), "peer banned"); n != 1 {
+		t.Errorf("B's log has %d ban lines, want 1:\n%s", n, logText)
+	}
+}
+
+// randomHex is a fresh name for things a test creates outside the process
+// (network namespaces).
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return fmt.Sprintf("%x", b)
+}
