@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -106,11 +107,11 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 	limit := DefaultSearchLimit
 	if v := params.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			writeError(w, http.StatusBadRequest, "limit must be a whole number from 1 to "+strconv.Itoa(MaxSearchLimit))
+		if err != nil || n < 1 || n > MaxSearchLimit {
+			writeError(w, http.StatusBadRequest, fmt.Sprintf("limit %q: want a whole number from 1 to %d (the maximum)", v, MaxSearchLimit))
 			return
 		}
-		limit = min(n, MaxSearchLimit)
+		limit = n
 	}
 	res, err := s.reader.Search(r.Context(), q, limit)
 	if errors.Is(err, ErrBadQuery) {

@@ -174,7 +174,7 @@ func TestIngestLibrary(t *testing.T) {
 
 	// The search table answers prefix queries with diacritics folded.
 	var hit string
-	must(t, db.QueryRow(`SELECT ref_id FROM search WHERE search MATCH 'beyo*' AND kind = 'ar'`).Scan(&hit))
+	must(t, db.QueryRow(`SELECT ref_id FROM search_fts WHERE search_fts MATCH 'beyo*' AND kind = 'ar'`).Scan(&hit))
 	if hit != catalog.NewID(catalog.PrefixArtist, "Beyoncé") {
 		t.Errorf("search beyo* found %q", hit)
 	}

@@ -101,4 +101,41 @@ ALTER TABLE tracks ADD COLUMN album_artist TEXT NOT NULL DEFAULT ''; -- the albu
 ALTER TABLE tracks ADD COLUMN compilation INTEGER NOT NULL DEFAULT 0; -- the compilation=1 tag
 CREATE INDEX tracks_group ON tracks(album_group);
 CREATE INDEX artists_sort ON artists(sort_key, id);
+`,
+
+	// 4: search folds text in Go (issue 10), see search_index.go. The text
+	// writers index moves to a plain table; triggers keep search_fts, its
+	// folded form, in step, and the copy below rebuilds it.
+	`
+ALTER TABLE search RENAME TO search_unfolded;
+CREATE TABLE search (
+	id     INTEGER PRIMARY KEY,  -- the rowid writers give: row's rowid*4 + kind
+	kind   TEXT NOT NULL,        -- 't', 'al' or 'ar'
+	ref_id TEXT NOT NULL,
+	title  TEXT NOT NULL,
+	artist TEXT NOT NULL,
+	album  TEXT NOT NULL
+);
+CREATE VIRTUAL TABLE search_fts USING fts5(
+	kind UNINDEXED, ref_id UNINDEXED, title, artist, album,
+	tokenize = "ascii tokenchars '$+<=>|~'",
+	prefix = '1 2 3 4 5'
+);
+CREATE TRIGGER search_insert AFTER INSERT ON search BEGIN
+	INSERT INTO search_fts (rowid, kind, ref_id, title, artist, album)
+	VALUES (search_rowid(new.kind, new.id), new.kind, new.ref_id,
+		search_fold(new.title, 1), search_fold(new.artist, 0), search_fold(new.album, 0));
+END;
+CREATE TRIGGER search_delete AFTER DELETE ON search BEGIN
+	DELETE FROM search_fts WHERE rowid = search_rowid(old.kind, old.id);
+END;
+CREATE TRIGGER search_update AFTER UPDATE ON search BEGIN
+	DELETE FROM search_fts WHERE rowid = search_rowid(old.kind, old.id);
+	INSERT INTO search_fts (rowid, kind, ref_id, title, artist, album)
+	VALUES (search_rowid(new.kind, new.id), new.kind, new.ref_id,
+		search_fold(new.title, 1), search_fold(new.artist, 0), search_fold(new.album, 0));
+END;
+INSERT INTO search (id, kind, ref_id, title, artist, album)
+	SELECT rowid, kind, ref_id, title, artist, album FROM search_unfolded;
+DROP TABLE search_unfolded;
 `}

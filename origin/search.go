@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"segue/catalog"
@@ -19,51 +18,27 @@ const (
 	MaxSearchLimit     = 100
 	// MaxQueryBytes bounds a search query; longer input is a client error.
 	MaxQueryBytes = 512
-	// maxQueryTerms bounds the terms ANDed together: more adds cost, not precision.
+	// maxQueryTerms bounds the words ANDed together: more adds cost, not precision.
 	maxQueryTerms = 12
-	// searchCandidates bounds how many matches are read and ranked. A
+	// searchCandidates bounds how many matches of each kind are read and
+	// ranked, besides the titles equal to the query (always read). A
 	// selective query has fewer matches and is ranked completely; a query
-	// such as "a" matching most of a large catalog ranks its first
-	// searchCandidates matches only, which keeps p95 latency bounded
-	// (reading and scoring a match costs about 5 µs).
+	// such as "a" matching most of a large catalog ranks the exact titles
+	// and its first searchCandidates matches of each kind, which keeps p95
+	// latency bounded (reading and scoring a match costs about 5 µs).
 	searchCandidates = 200
 )
 
-// ErrBadQuery is wrapped for search input the origin refuses (too long).
+// ErrBadQuery is wrapped for search input the origin refuses (too long,
+// not UTF-8, a limit above MaxSearchLimit).
 var ErrBadQuery = errors.New("bad search query")
 
-// MatchExpr turns what a user typed into an FTS5 MATCH expression: every
-// run of letters, digits and marks becomes a quoted prefix term, and the
-// terms are ANDed. Punctuation only separates terms, so no input can be FTS5
-// syntax. It returns "" when q holds no term.
-func MatchExpr(q string) string {
-	terms := splitTerms(q)
-	var b strings.Builder
-	for i, t := range terms {
-		if i > 0 {
-			b.WriteString(" AND ")
-		}
-		// The split leaves no quote in t; doubling stays as a second guard.
-		b.WriteString(`"` + strings.ReplaceAll(t, `"`, `""`) + `"*`)
-	}
-	return b.String()
-}
-
-// splitTerms cuts q into runs of letters, digits and marks, as FTS5's
-// unicode61 tokenizer does, keeping at most maxQueryTerms.
-func splitTerms(q string) []string {
-	terms := strings.FieldsFunc(q, func(r rune) bool {
-		return !(unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.IsMark(r))
-	})
-	if len(terms) > maxQueryTerms {
-		terms = terms[:maxQueryTerms]
-	}
-	return terms
-}
-
-// Search finds up to limit tracks, albums and artists matching q, best
-// first. Each word of q matches as a prefix in the title, artist or album,
-// case and diacritics folded ("beyo" finds "Beyoncé").
+// Search finds up to limit tracks, up to limit albums and up to limit
+// artists matching q, best first (limit 0 means DefaultSearchLimit; above
+// MaxSearchLimit is ErrBadQuery). Each word of q matches as a prefix of a
+// word of the title, artist or album, both folded by catalog.SearchWords
+// (case, diacritics, Unicode forms, kana voicing, punctuation: "beyo" finds
+// "Beyoncé", "ヨアソビ" finds "ヨアソビ" however either is encoded).
 func (r *Reader) Search(ctx context.Context, q string, limit int) (catalog.SearchResult, error) {
 	res := catalog.SearchResult{Query: q, Tracks: []catalog.Track{}, Albums: []catalog.Album{}, Artists: []catalog.Artist{}}
 	if len(q) > MaxQueryBytes {
@@ -72,40 +47,40 @@ func (r *Reader) Search(ctx context.Context, q string, limit int) (catalog.Searc
 	if !utf8.ValidString(q) {
 		return res, fmt.Errorf("%w: not UTF-8", ErrBadQuery)
 	}
+	if limit > MaxSearchLimit {
+		return res, fmt.Errorf("%w: limit %d is above the maximum, %d", ErrBadQuery, limit, MaxSearchLimit)
+	}
 	if limit <= 0 {
 		limit = DefaultSearchLimit
 	}
-	limit = min(limit, MaxSearchLimit)
-	expr := MatchExpr(q)
-	if expr == "" {
+	terms := catalog.SearchWords(q)
+	if len(terms) == 0 {
 		return res, nil
 	}
-	terms := queryTerms(q)
-	cands, err := r.candidates(ctx, terms, limit)
-	if err != nil {
-		return res, fmt.Errorf("search %q: %w", q, err)
+	terms = terms[:min(len(terms), maxQueryTerms)]
+	// A symbol or emoji is required only in a query of nothing else
+	// ("🎵 beyo" finds Beyoncé); otherwise it only ranks.
+	required := slices.DeleteFunc(slices.Clone(terms), func(w catalog.SearchWord) bool { return w.Symbol })
+	if len(required) == 0 {
+		required = terms
 	}
-	rankCandidates(cands, terms)
-	var trackIDs, albumIDs, artistIDs []string
+	ids := map[string][]string{}
 	trackScore := map[string]int{}
-	for _, c := range cands {
-		switch c.kind {
-		case catalog.PrefixTrack:
-			if len(trackIDs) < limit {
-				trackIDs = append(trackIDs, c.id)
+	for _, k := range kindRanges {
+		cands, err := r.candidates(ctx, terms, required, k.lo, k.hi, limit)
+		if err != nil {
+			return res, fmt.Errorf("search %q: %w", q, err)
+		}
+		rankCandidates(cands, terms)
+		for _, c := range cands[:min(len(cands), limit)] {
+			ids[k.kind] = append(ids[k.kind], c.id)
+			if k.kind == catalog.PrefixTrack {
 				trackScore[c.id] = c.score
-			}
-		case catalog.PrefixAlbum:
-			if len(albumIDs) < limit {
-				albumIDs = append(albumIDs, c.id)
-			}
-		case catalog.PrefixArtist:
-			if len(artistIDs) < limit {
-				artistIDs = append(artistIDs, c.id)
 			}
 		}
 	}
-	if res.Tracks, err = r.tracksByID(ctx, trackIDs); err != nil {
+	var err error
+	if res.Tracks, err = r.tracksByID(ctx, ids[catalog.PrefixTrack]); err != nil {
 		return res, fmt.Errorf("search %q: %w", q, err)
 	}
 	// Tracks of one album that match equally well keep the album's order
@@ -120,10 +95,10 @@ func (r *Reader) Search(ctx context.Context, q string, limit int) (catalog.Searc
 		return cmp.Or(trackScore[b.ID]-trackScore[a.ID], albumRank[a.AlbumID]-albumRank[b.AlbumID],
 			a.DiscNo-b.DiscNo, a.TrackNo-b.TrackNo)
 	})
-	if res.Albums, err = r.albumsByID(ctx, albumIDs); err != nil {
+	if res.Albums, err = r.albumsByID(ctx, ids[catalog.PrefixAlbum]); err != nil {
 		return res, fmt.Errorf("search %q: %w", q, err)
 	}
-	if res.Artists, err = r.artistsByID(ctx, artistIDs); err != nil {
+	if res.Artists, err = r.artistsByID(ctx, ids[catalog.PrefixArtist]); err != nil {
 		return res, fmt.Errorf("search %q: %w", q, err)
 	}
 	return res, nil

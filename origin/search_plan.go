@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"unicode/utf8"
+
+	"segue/catalog"
 )
 
 // How a query becomes FTS5 work, measured on 1,000,000 tracks:
@@ -19,8 +21,12 @@ import (
 //     covers a frequent word.
 //   - Indexing prefixes up to 5 characters instead of 3 cut p95 from 20 ms
 //     to 4 ms (the stem pass filters far fewer rows) for 13% more disk.
+//   - A rowid range (one kind, see kindRanges) costs one seek per doclist.
 //
-// So a query runs in up to three passes, stopping once it has a page of
+// So each kind is read on its own, so that a word matching every track still
+// leaves room for albums and artists. For each kind: first the titles equal
+// to the whole query (one token lookup, see titleKey), wherever they are in
+// the index; then up to three passes, stopping once there is a page of
 // results (limit): whole words (long terms exact), then stems (long terms
 // cut to the indexed prefix length and filtered here on the full prefix,
 // within a row budget), then the exact prefix query, only when the stem pass
@@ -32,89 +38,105 @@ const (
 	stemBudget    = 600 // rows the stem pass may read
 )
 
-// candidateSQL reads matches in index order; the LIMIT stops the scan.
-const candidateSQL = `SELECT kind, ref_id, title, artist, album FROM search WHERE search MATCH ? LIMIT ?`
+// candidateSQL reads matches of one kind in index order; the LIMIT stops
+// the scan.
+const candidateSQL = `SELECT kind, ref_id, title, artist, album FROM search_fts
+	WHERE search_fts MATCH ? AND rowid BETWEEN ? AND ? LIMIT ?`
 
-// expr builds a MATCH expression from folded terms: terms of at most
-// indexedPrefix characters are prefix terms; longer ones are whole words
-// (mode exact), stems (mode stem) or prefixes (mode prefix).
-func expr(terms []string, mode string) string {
+// expr builds a MATCH expression from folded terms, ANDed. A term with
+// parts matches as one word or as all its parts ("AC/DC" finds "acdc" and
+// "AC DC"; "hold-up" finds "Hold Up"). Words of at most indexedPrefix
+// characters are prefixes; longer ones are whole words (mode exact), stems
+// (mode stem) or prefixes (mode prefix). Words hold no '"' (SearchWords
+// drops punctuation), so no input can be FTS5 syntax.
+func expr(terms []catalog.SearchWord, mode string) string {
+	word := func(w string) string {
+		switch {
+		case utf8.RuneCountInString(w) <= indexedPrefix || mode == "prefix":
+			return `"` + w + `"*`
+		case mode == "exact":
+			return `"` + w + `"`
+		}
+		return `"` + string([]rune(w)[:indexedPrefix]) + `"*`
+	}
 	parts := make([]string, len(terms))
 	for i, t := range terms {
-		switch {
-		case utf8.RuneCountInString(t) <= indexedPrefix || mode == "prefix":
-			parts[i] = `"` + t + `"*`
-		case mode == "exact":
-			parts[i] = `"` + t + `"`
-		default:
-			parts[i] = `"` + string([]rune(t)[:indexedPrefix]) + `"*`
+		parts[i] = word(t.Text)
+		if t.Parts != nil {
+			alt := make([]string, len(t.Parts))
+			for j, p := range t.Parts {
+				alt[j] = word(p)
+			}
+			parts[i] = "(" + parts[i] + " OR (" + strings.Join(alt, " AND ") + "))"
 		}
 	}
 	return strings.Join(parts, " AND ")
 }
 
-// matchesAll reports whether every term is a prefix of some word of c.
-func (c *candidate) matchesAll(terms []string) bool {
-	c.foldWords()
+// hasLongWord reports whether a term or part is longer than the prefix index.
+func hasLongWord(terms []catalog.SearchWord) bool {
 	for _, t := range terms {
-		found := false
-		for _, ws := range c.words {
-			for _, w := range ws {
-				if strings.HasPrefix(w, t) {
-					found = true
-					break
-				}
-			}
-			if found {
-				break
+		for _, w := range append([]string{t.Text}, t.Parts...) {
+			if utf8.RuneCountInString(w) > indexedPrefix {
+				return true
 			}
 		}
-		if !found {
+	}
+	return false
+}
+
+// matchesAll reports whether every term prefixes some word of c, or each of
+// its parts does.
+func (c *candidate) matchesAll(terms []catalog.SearchWord) bool {
+	for _, t := range terms {
+		if c.best(t) == 0 {
 			return false
 		}
 	}
 	return true
 }
 
-// candidates collects up to searchCandidates matches of terms (folded, at
-// least one), in the passes described above.
-func (r *Reader) candidates(ctx context.Context, terms []string, limit int) ([]candidate, error) {
+// candidates collects matches in one kind's rowid range [lo, hi], in the
+// passes described above: up to limit titles equal to the query (terms),
+// and up to searchCandidates rows holding every required term.
+func (r *Reader) candidates(ctx context.Context, terms, required []catalog.SearchWord, lo, hi int64, limit int) ([]candidate, error) {
 	seen := map[string]bool{}
 	var out []candidate
-	// scan reads up to max rows of e, keeps those filter accepts, and
-	// reports whether it stopped at max.
-	scan := func(e string, max int, filter bool) (bool, error) {
-		rows, err := r.db.QueryContext(ctx, candidateSQL, e, max)
+	// scan reads up to max rows of e, keeps those filter accepts (up to
+	// keep in all), and reports whether it stopped at max.
+	scan := func(e string, max, keep int, filter bool) (bool, error) {
+		rows, err := r.db.QueryContext(ctx, candidateSQL, e, lo, hi, max)
 		if err != nil {
 			return false, err
 		}
 		defer rows.Close()
 		n := 0
-		for rows.Next() && len(out) < searchCandidates {
+		for rows.Next() && len(out) < keep {
 			n++
 			var c candidate
 			if err := rows.Scan(&c.kind, &c.id, &c.fields[0], &c.fields[1], &c.fields[2]); err != nil {
 				return false, err
 			}
-			if seen[c.kind+c.id] || (filter && !c.matchesAll(terms)) {
+			c.parse()
+			if seen[c.id] || (filter && !c.matchesAll(required)) {
 				continue
 			}
-			seen[c.kind+c.id] = true
+			seen[c.id] = true
 			out = append(out, c)
 		}
 		return n == max, rows.Err()
 	}
-	long := false
-	for _, t := range terms {
-		long = long || utf8.RuneCountInString(t) > indexedPrefix
+	if _, err := scan(`"`+titleKey(terms)+`"`, limit, limit, false); err != nil {
+		return nil, err
 	}
-	if _, err := scan(expr(terms, "exact"), searchCandidates, false); err != nil || !long || len(out) >= limit {
+	keep := len(out) + searchCandidates
+	if _, err := scan(expr(required, "exact"), searchCandidates, keep, false); err != nil || !hasLongWord(required) || len(out) >= limit {
 		return out, err
 	}
-	truncated, err := scan(expr(terms, "stem"), stemBudget, true)
+	truncated, err := scan(expr(required, "stem"), stemBudget, keep, true)
 	if err != nil || !truncated || len(out) >= limit {
 		return out, err
 	}
-	_, err = scan(expr(terms, "prefix"), searchCandidates, false)
+	_, err = scan(expr(required, "prefix"), searchCandidates, keep, false)
 	return out, err
 }

@@ -3,132 +3,86 @@ package origin
 import (
 	"slices"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
-	"golang.org/x/text/unicode/norm"
+	"segue/catalog"
 )
 
 // candidate is one FTS5 match: a track, album or artist row with its
-// indexed text (title, artist, album).
+// folded columns (title, artist, album).
 type candidate struct {
 	kind, id string
 	fields   [3]string
 	score    int
 	length   int
-	words    [3][]string // folded words of fields, filled by foldWords
+	words    [3][]string // words of each field, filled by parse
+	parts    [3][]string // parts of punctuated words of each field
 }
 
-// foldWords splits and folds the candidate's fields once.
-func (c *candidate) foldWords() {
-	if c.words[0] != nil || c.words[1] != nil || c.words[2] != nil {
-		return
-	}
-	for f, text := range c.fields {
-		c.words[f] = splitTerms(fold(text))
-		if c.words[f] == nil {
-			c.words[f] = []string{}
-		}
+// parse splits the candidate's folded columns into words and parts.
+func (c *candidate) parse() {
+	for f, col := range c.fields {
+		c.words[f], c.parts[f] = parseIndexed(col)
 	}
 }
 
 // fieldWeight ranks where a term matched: a title hit counts most.
 var fieldWeight = [3]int{4, 2, 1}
 
-// latinFold maps each rune of Latin-1 Supplement and Latin Extended-A
-// (U+00C0-U+017F, where most diacritics in catalogs live) to its folded
-// form, computed once with NFD so fold rarely needs the normalizer.
-var latinFold = func() map[rune]string {
-	m := make(map[rune]string, 192)
-	for r := rune(0xC0); r <= 0x17F; r++ {
-		m[r] = foldSlow(string(r))
-	}
-	return m
-}()
-
-// fold lowercases s and strips diacritics, as the unicode61 tokenizer with
-// remove_diacritics does, so ranking agrees with matching.
-func fold(s string) string {
-	var b strings.Builder
-	for i, r := range s {
-		switch {
-		case r < utf8.RuneSelf:
-			if 'A' <= r && r <= 'Z' {
-				r += 'a' - 'A'
-			}
-			if b.Len() > 0 || r != rune(s[i]) {
-				if b.Len() == 0 {
-					b.Grow(len(s))
-					b.WriteString(s[:i])
+// bestOf scores the folded word w against c: its field's weight doubled
+// where w is a whole word (or part) of the field, the weight where w only
+// prefixes one, the best over fields; 0 where w matches nothing.
+func (c *candidate) bestOf(w string) int {
+	best := 0
+	for f := range c.fields {
+		for _, list := range [][]string{c.words[f], c.parts[f]} {
+			for _, x := range list {
+				if x == w {
+					best = max(best, 2*fieldWeight[f])
+				} else if strings.HasPrefix(x, w) {
+					best = max(best, fieldWeight[f])
 				}
-				b.WriteByte(byte(r))
 			}
-		case latinFold[r] != "":
-			if b.Len() == 0 {
-				b.Grow(len(s))
-				b.WriteString(s[:i])
-			}
-			b.WriteString(latinFold[r])
-		default:
-			return foldSlow(s)
 		}
 	}
-	if b.Len() == 0 {
-		return s // already folded ASCII
-	}
-	return b.String()
+	return best
 }
 
-// foldSlow folds any text with Unicode decomposition.
-func foldSlow(s string) string {
-	s = norm.NFD.String(strings.ToLower(s))
-	return strings.Map(func(r rune) rune {
-		if unicode.Is(unicode.Mn, r) {
-			return -1
+// best scores term t against c: as one word, or, for a punctuated term,
+// through its weakest part.
+func (c *candidate) best(t catalog.SearchWord) int {
+	s := c.bestOf(t.Text)
+	if t.Parts != nil {
+		weakest := -1
+		for _, p := range t.Parts {
+			if b := c.bestOf(p); weakest < 0 || b < weakest {
+				weakest = b
+			}
 		}
-		return r
-	}, s)
+		s = max(s, weakest)
+	}
+	return s
 }
 
-// queryTerms returns the folded terms of q.
-func queryTerms(q string) []string {
-	terms := splitTerms(q)
+// rankCandidates orders cands best first. Each term adds its best score; a
+// field that equals the whole query earns a bonus; ties go to shorter text
+// (the closer match), then to kind and ID so answers are stable.
+func rankCandidates(cands []candidate, terms []catalog.SearchWord) {
+	texts := make([]string, len(terms))
 	for i, t := range terms {
-		terms[i] = fold(t)
+		texts[i] = t.Text
 	}
-	return terms
-}
-
-// rankCandidates orders cands best first. A term scores its field's weight,
-// doubled when it is a whole word rather than a prefix; a field that equals
-// the whole query earns a bonus; ties go to shorter text (the closer match),
-// then to kind and ID so answers are stable.
-func rankCandidates(cands []candidate, terms []string) {
-	whole := strings.Join(terms, " ")
+	whole := strings.Join(texts, " ")
 	for i := range cands {
 		c := &cands[i]
-		c.foldWords()
-		words := c.words
-		for f := range c.fields {
-			c.length += len(words[f])
-			if len(words[f]) > 0 && strings.Join(words[f], " ") == whole {
+		c.score, c.length = 0, 0
+		for f, ws := range c.words {
+			c.length += len(ws)
+			if len(ws) > 0 && strings.Join(ws, " ") == whole {
 				c.score += 8 * fieldWeight[f]
 			}
 		}
 		for _, t := range terms {
-			best := 0
-			for f := range words {
-				for _, w := range words[f] {
-					s := 0
-					if w == t {
-						s = 2 * fieldWeight[f]
-					} else if strings.HasPrefix(w, t) {
-						s = fieldWeight[f]
-					}
-					best = max(best, s)
-				}
-			}
-			c.score += best
+			c.score += c.best(t)
 		}
 	}
 	slices.SortStableFunc(cands, func(a, b candidate) int {

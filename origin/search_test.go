@@ -10,19 +10,20 @@ import (
 	"segue/catalog"
 )
 
-func TestMatchExpr(t *testing.T) {
-	for _, c := range []struct{ in, want string }{
-		{"beyo", `"beyo"*`},
-		{"  Daft   punk ", `"Daft"* AND "punk"*`},
-		{`AC/DC`, `"AC"* AND "DC"*`},
-		{`a"b`, `"a"* AND "b"*`},
-		{`NEAR(x y) OR {title}: ^z *`, `"NEAR"* AND "x"* AND "y"* AND "OR"* AND "title"* AND "z"*`},
-		{"Jóga", `"Jóga"*`},
-		{"--- ***", ""},
-		{strings.Repeat("w ", 40), strings.TrimSuffix(strings.Repeat(`"w"* AND `, maxQueryTerms), " AND ")},
+func TestExpr(t *testing.T) {
+	for _, c := range []struct{ in, mode, want string }{
+		{"beyo", "exact", `"beyo"*`},
+		{"  Daft   punk ", "exact", `"daft"* AND "punk"*`},
+		{`AC/DC`, "exact", `("acdc"* OR ("ac"* AND "dc"*))`},
+		{`a"b`, "exact", `("ab"* OR ("a"* AND "b"*))`},
+		{`NEAR(x y) OR {title}: ^z *`, "exact", `("nearx"* OR ("near"* AND "x"*)) AND "y"* AND "or"* AND "title"* AND "z"*`},
+		{"Jóga beyonce", "exact", `"joga"* AND "beyonce"`},
+		{"beyonce", "stem", `"beyon"*`},
+		{"beyonce", "prefix", `"beyonce"*`},
+		{"--- ***", "exact", ""},
 	} {
-		if got := MatchExpr(c.in); got != c.want {
-			t.Errorf("MatchExpr(%q) = %s; want %s", c.in, got, c.want)
+		if got := expr(catalog.SearchWords(c.in), c.mode); got != c.want {
+			t.Errorf("expr(%q, %s) = %s; want %s", c.in, c.mode, got, c.want)
 		}
 	}
 }
@@ -112,7 +113,13 @@ func TestSearch(t *testing.T) {
 	if len(res1.Tracks) > 1 || len(res1.Albums) > 1 || len(res1.Artists) > 1 {
 		t.Errorf("limit=1 returned %d/%d/%d", len(res1.Tracks), len(res1.Albums), len(res1.Artists))
 	}
-	getJSON(t, api+"?q=a&limit=100000", 200, &res1) // clamped, not refused
+	getJSON(t, api+"?q=a&limit="+itoa(MaxSearchLimit), 200, &res1)
+	// Above the maximum is refused and says so, rather than cut silently.
+	resp, body := get(t, "GET", api+"?q=a&limit="+itoa(MaxSearchLimit+1), nil)
+	wantError(t, resp, body, 400)
+	if !strings.Contains(string(body), "maximum") || !strings.Contains(string(body), itoa(MaxSearchLimit)) {
+		t.Errorf("limit above the maximum: %s", body)
+	}
 }
 
 // A long prefix whose stem is frequent still finds its rare completion: the
@@ -150,17 +157,6 @@ func TestSearchLongPrefixBeyondStemBudget(t *testing.T) {
 	res, _ = NewReader(f.db).Search(t.Context(), "stan", 5)
 	if len(res.Tracks) != 5 {
 		t.Fatalf("stan: %d tracks; want 5", len(res.Tracks))
-	}
-}
-
-func TestFold(t *testing.T) {
-	for _, s := range []string{"Beyoncé", "BJÖRK", "jóga", "abc", "ABC", "", "Æon Flux", "Łódź", "Ελληνικά", "Café Del Mar", "naïve ÅSA", "İstanbul", "ß", "x\u0301y", "日本語"} {
-		if got, want := fold(s), foldSlow(s); got != want {
-			t.Errorf("fold(%q) = %q; foldSlow says %q", s, got, want)
-		}
-	}
-	if fold("Beyoncé") != "beyonce" {
-		t.Errorf("fold(Beyoncé) = %q", fold("Beyoncé"))
 	}
 }
 

@@ -30,6 +30,10 @@ type Options struct {
 	// changes SQL cannot express (Unicode normalization, say). Its error
 	// rolls the step back.
 	Upgrade func(tx *sql.Tx, version int) error
+	// Driver is the database/sql driver name (default "sqlite3"): a store
+	// whose schema calls Go functions registers go-sqlite3 under its own
+	// name with a ConnectHook that defines them.
+	Driver string
 }
 
 // DSN builds the go-sqlite3 data source name for path with segue's pragmas.
@@ -58,7 +62,11 @@ func DSN(path string, o Options) string {
 // Open opens the database at path and applies migrations: migrations[i] is
 // schema version i+1, and only those above the file's user_version run.
 func Open(path string, o Options, migrations []string) (*sql.DB, error) {
-	db, err := sql.Open("sqlite3", DSN(path, o))
+	driver := o.Driver
+	if driver == "" {
+		driver = "sqlite3"
+	}
+	db, err := sql.Open(driver, DSN(path, o))
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
