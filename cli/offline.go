@@ -2,18 +2,25 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
+	"golang.org/x/sync/errgroup"
 
 	"segue/cache"
 	"segue/catalog"
 	"segue/config"
 	"segue/net/fetch"
+	"segue/net/originclient"
 	"segue/offline"
 	"segue/share"
 )
@@ -54,7 +61,7 @@ data is never evicted, so it plays with the origin down.`,
 		Short: "List what is pinned and how much of it the cache holds",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return a.withCache(func(c *cache.Cache) error { return a.offlineList(c, asJSON) })
+			return a.withCache(func(c *cache.Cache) error { return a.offlineList(cmd.Context(), c, asJSON) })
 		},
 	}
 	list.Flags().BoolVar(&asJSON, "json", false, "print JSON")
@@ -80,7 +87,7 @@ data is never evicted, so it plays with the origin down.`,
 
 // offlineAdd pins ref and reports it on the command line.
 func (a *app) offlineAdd(ctx context.Context, c *cache.Cache, ref, quality string, asJSON bool) error {
-	col, err := a.pinRef(ctx, c, ref, quality, a.downloadProgress)
+	col, err := a.pinRef(ctx, c, ref, quality, a.cliPinReport(ref))
 	if err != nil {
 		return err
 	}
@@ -91,27 +98,88 @@ func (a *app) offlineAdd(ctx context.Context, c *cache.Cache, ref, quality strin
 	return nil
 }
 
+// pinReport hears how a pin goes: manifests (may be nil) as the tracks'
+// documents arrive, then the download's byte progress, made once the
+// collection's size is known.
+type pinReport struct {
+	manifests func(done, total int)
+	bytes     func(offline.Collection) offline.Progress
+}
+
 // pinRef resolves ref into tracks, records the segments and documents they
 // need, pins and downloads them and saves the collection in the offline
-// list. progress makes the download's progress callback once the
-// collection's size is known. The CLI (segue offline add) and the
-// interface (O) both pin through it.
-func (a *app) pinRef(ctx context.Context, c *cache.Cache, ref, quality string, progress func(offline.Collection) offline.Progress) (offline.Collection, error) {
+// list. It checks that the list can be saved before downloading anything,
+// and unpins what it pinned when saving fails after all. The CLI (segue
+// offline add) and the interface (O) both pin through it.
+func (a *app) pinRef(ctx context.Context, c *cache.Cache, ref, quality string, report pinReport) (offline.Collection, error) {
+	if err := writableDir(a.cfg.StateDir); err != nil {
+		return offline.Collection{}, fmt.Errorf("offline add %q: the offline list cannot be saved in the state dir %s (%w); nothing was downloaded", ref, a.cfg.StateDir, err)
+	}
+	l, err := offline.Load(a.cfg.StateDir)
+	if err != nil {
+		return offline.Collection{}, err
+	}
 	r, err := newResolver(a, c)
 	if err != nil {
 		return offline.Collection{}, withExit(ExitUsage, err)
 	}
+	col, sizes, err := a.planPin(ctx, r, ref, quality, report.manifests)
+	if err != nil {
+		return offline.Collection{}, err
+	}
+	col.Added = time.Now().UTC()
+	if err := a.applyPin(ctx, c, r, l, offline.Collection{}, col, sizes, report.bytes); err != nil {
+		return offline.Collection{}, err
+	}
+	return col, nil
+}
+
+// applyPin makes col (the new state of a pin; old is what the list held
+// under its ref, or zero) true in the cache and the list: it pins and
+// downloads what col needs, saves the list, and unpins what only old
+// held. When anything fails, col's pins that nothing else holds are undone.
+func (a *app) applyPin(ctx context.Context, c *cache.Cache, r *resolver, l *offline.List, old, col offline.Collection,
+	sizes map[string]int64, progress func(offline.Collection) offline.Progress) error {
+	var p offline.Progress
+	if progress != nil {
+		p = progress(col)
+	}
+	f := fetch.New(c, r.tiers(), fetch.Options{Logger: a.logger()})
+	undo := func() { c.Unpin(l.Unheld(col.Keys())...) } // what others pin stays
+	if err := offline.Download(ctx, col, sizes, c, f, p); err != nil {
+		undo()
+		return err
+	}
+	l.Put(col)
+	if err := l.Save(); err != nil {
+		l.Remove(col.Ref)
+		if old.Ref != "" {
+			l.Put(old)
+		}
+		undo()
+		return fmt.Errorf("%w; the pins were undone", err)
+	}
+	if old.Ref != "" {
+		return c.Unpin(l.Unheld(old.Keys())...)
+	}
+	return nil
+}
+
+// planPin resolves ref into the collection that pins it at quality: its
+// tracks, their segments (with sizes) and the documents that browse them
+// offline. Manifests are read several at a time; manifests hears of each.
+func (a *app) planPin(ctx context.Context, r *resolver, ref, quality string, manifests func(done, total int)) (offline.Collection, map[string]int64, error) {
+	col := offline.Collection{Ref: ref, Quality: quality}
 	tracks, err := r.resolve(ctx, []string{ref}, "")
 	if err != nil {
-		return offline.Collection{}, err
+		return col, nil, err
 	}
-	col := offline.Collection{Ref: ref, Quality: quality, Added: time.Now().UTC()}
 	client, id, err := r.target(ref)
 	if err != nil {
-		return offline.Collection{}, err
+		return col, nil, err
 	}
 	if len(tracks) == 0 && id != "" && !strings.HasPrefix(id, catalog.PrefixPlaylist) {
-		return offline.Collection{}, withExit(ExitNotFound, fmt.Errorf("offline add %q: it holds no tracks", ref))
+		return col, nil, withExit(ExitNotFound, fmt.Errorf("offline add %q: it holds no tracks", ref))
 	}
 	switch {
 	case id == "":
@@ -131,16 +199,16 @@ func (a *app) pinRef(ctx context.Context, c *cache.Cache, ref, quality string, p
 	default:
 		col.Kind, col.Name = "track", tracks[0].Title
 	}
+	mans, err := a.readManifests(ctx, r, ref, tracks, manifests)
+	if err != nil {
+		return col, nil, err
+	}
 	sizes := map[string]int64{}
 	albums := map[string]bool{}
-	for _, t := range tracks {
-		m, err := r.Manifest(ctx, t.ID)
-		if err != nil {
-			return offline.Collection{}, fmt.Errorf("offline add %q: manifest of %q: %w", ref, t.Title, err)
-		}
-		rend := m.Rendition(quality)
+	for i, t := range tracks {
+		rend := mans[i].Rendition(quality)
 		if rend == nil {
-			return offline.Collection{}, fmt.Errorf("offline add %q: track %q has no %s rendition", ref, t.Title, quality)
+			return col, nil, fmt.Errorf("offline add %q: track %q has no %s rendition", ref, t.Title, quality)
 		}
 		col.Tracks = append(col.Tracks, t.ID)
 		for _, s := range rend.Segments {
@@ -157,25 +225,73 @@ func (a *app) pinRef(ctx context.Context, c *cache.Cache, ref, quality string, p
 		}
 		if !albums[t.AlbumID] { // the album view and its cover, once per album
 			albums[t.AlbumID] = true
-			col.Docs = append(col.Docs, oc.URL("api", "v1", "albums", t.AlbumID), oc.URL("api", "v1", "albums", t.AlbumID, "cover"))
+			col.Docs = append(col.Docs, oc.URL("api", "v1", "albums", t.AlbumID))
 			oc.Album(ctx, t.AlbumID)
-			oc.Cover(ctx, t.AlbumID) // an album may have none: then nothing is stored
+			if _, _, err := oc.Cover(ctx, t.AlbumID); err == nil {
+				// an album without a cover pins none: a pin that can never
+				// arrive would count as waiting forever
+				col.Docs = append(col.Docs, oc.URL("api", "v1", "albums", t.AlbumID, "cover"))
+			}
 		}
 	}
-	l, err := offline.Load(a.cfg.StateDir)
-	if err != nil {
-		return offline.Collection{}, err
+	return col, sizes, nil
+}
+
+// manifestWorkers is how many manifests a pin reads at once.
+const manifestWorkers = 8
+
+// readManifests reads the manifests of tracks in parallel, in tracks'
+// order; done (may be nil) hears of each one read.
+func (a *app) readManifests(ctx context.Context, r *resolver, ref string, tracks []catalog.Track, done func(done, total int)) ([]*catalog.Manifest, error) {
+	out := make([]*catalog.Manifest, len(tracks))
+	var (
+		mu sync.Mutex // guards n and serializes done
+		n  int
+	)
+	if done != nil {
+		done(0, len(tracks))
 	}
-	f := fetch.New(c, r.tiers(), fetch.Options{Logger: a.logger()})
-	if err := offline.Download(ctx, col, sizes, c, f, progress(col)); err != nil {
-		c.Unpin(l.Unheld(col.Keys())...) // nothing half-pinned stays behind; what others pin stays
-		return offline.Collection{}, err
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(manifestWorkers)
+	for i, t := range tracks {
+		g.Go(func() error {
+			m, err := r.Manifest(gctx, t.ID)
+			if err != nil {
+				return fmt.Errorf("offline add %q: manifest of %q: %w", ref, t.Title, err)
+			}
+			out[i] = m
+			mu.Lock()
+			defer mu.Unlock()
+			n++
+			if done != nil {
+				done(n, len(tracks))
+			}
+			return nil
+		})
 	}
-	l.Put(col)
-	if err := l.Save(); err != nil {
-		return offline.Collection{}, err
+	return out, g.Wait()
+}
+
+// cliPinReport says what a pin is doing from its first second: a line
+// when it starts, the manifests read, then the bytes downloaded (a bar on a
+// terminal, a line per 10% otherwise).
+func (a *app) cliPinReport(ref string) pinReport {
+	fmt.Fprintf(a.stderr, "offline %s: reading the track list\n", ref)
+	tty := isTerminal(a.stderr)
+	return pinReport{
+		manifests: func(done, total int) {
+			switch {
+			case tty:
+				fmt.Fprintf(a.stderr, "\roffline %s: manifests %d of %d", ref, done, total)
+				if done == total {
+					fmt.Fprintln(a.stderr)
+				}
+			case done == total:
+				fmt.Fprintf(a.stderr, "offline %s: %d manifests read\n", ref, total)
+			}
+		},
+		bytes: a.downloadProgress,
 	}
-	return col, nil
 }
 
 // downloadProgress draws a byte progress bar on a terminal, and a line per
@@ -195,46 +311,148 @@ func (a *app) downloadProgress(col offline.Collection) offline.Progress {
 	}
 }
 
+// pinSync is what syncPins found for one pinned collection.
+type pinSync struct {
+	// Change says in words what followed the origin ("renamed from
+	// "Old"; 3 tracks, was 2"); empty when nothing changed.
+	Change string
+	// Gone means the origin no longer has the collection; the pin stays
+	// as it was.
+	Gone bool
+}
+
+// syncPins makes every pin in l follow its collection on the origin: a
+// renamed or edited playlist (or a re-ingested album) takes its new name,
+// tracks and segments; what is new is downloaded and pinned, what only
+// the old version held is unpinned. Segments the cache holds are not
+// downloaded again, and documents are revalidated with their ETags. With
+// the origin unreachable the stored documents answer, so nothing changes.
+// It returns what it found, by ref; a failure to apply one change is
+// returned after the others were tried.
+func (a *app) syncPins(ctx context.Context, c *cache.Cache, l *offline.List) (map[string]pinSync, error) {
+	r, err := newResolver(a, c)
+	if err != nil {
+		return nil, withExit(ExitUsage, err)
+	}
+	found := map[string]pinSync{}
+	up := map[string]bool{} // origin base URL -> answered a dial
+	var errs []error
+	for _, old := range slices.Clone(l.Collections) {
+		client, _, err := r.target(old.Ref)
+		if err != nil {
+			continue
+		}
+		base := client.BaseURL()
+		if _, tried := up[base]; !tried {
+			// Every document would wait for its own connect timeout
+			// otherwise; stored copies would answer them anyway.
+			up[base] = dialable(ctx, base)
+		}
+		if !up[base] {
+			continue
+		}
+		col, sizes, err := a.planPin(ctx, r, old.Ref, old.Quality, nil)
+		switch {
+		case errors.Is(err, originclient.ErrNotFound):
+			found[old.Ref] = pinSync{Gone: true}
+			continue
+		case err != nil:
+			continue // unreachable or broken for now: the pin stays as it was
+		}
+		col.Added = old.Added
+		change := pinChange(old, col)
+		if change == "" {
+			continue
+		}
+		if err := a.applyPin(ctx, c, r, l, old, col, sizes, nil); err != nil {
+			errs = append(errs, fmt.Errorf("follow %s %q on the origin: %w", old.Kind, old.Name, err))
+			continue
+		}
+		found[old.Ref] = pinSync{Change: change}
+	}
+	return found, errors.Join(errs...)
+}
+
+// pinChange describes how col differs from old in words, or "" when it
+// pins the same things.
+func pinChange(old, col offline.Collection) string {
+	var what []string
+	if col.Name != old.Name {
+		what = append(what, fmt.Sprintf("renamed from %q", old.Name))
+	}
+	if len(col.Tracks) != len(old.Tracks) {
+		what = append(what, fmt.Sprintf("%d tracks, was %d", len(col.Tracks), len(old.Tracks)))
+	} else if !slices.Equal(col.Tracks, old.Tracks) {
+		what = append(what, "tracks changed")
+	}
+	if len(what) == 0 && (!slices.Equal(col.Hashes, old.Hashes) || !slices.Equal(col.Docs, old.Docs)) {
+		what = append(what, "re-encoded on the origin")
+	}
+	return strings.Join(what, "; ")
+}
+
 // offlineEntry is one line of offline list --json.
 type offlineEntry struct {
 	offline.Collection
 	CachedBytes int64 `json:"cached_bytes"`
 	Complete    bool  `json:"complete"`
+	// State is complete, partial or gone (no longer on the origin).
+	State string `json:"state"`
+	// Changed says what followed the origin in this run, if anything.
+	Changed string `json:"changed,omitempty"`
 }
 
-func (a *app) offlineList(c *cache.Cache, asJSON bool) error {
+// offlineList first makes the pins follow the origin (syncPins), then
+// lists them with their current name, track count and state.
+func (a *app) offlineList(ctx context.Context, c *cache.Cache, asJSON bool) error {
 	l, err := offline.Load(a.cfg.StateDir)
 	if err != nil {
 		return err
 	}
+	found, serr := a.syncPins(ctx, c, l)
+	if serr != nil {
+		fmt.Fprintln(a.stderr, "segue:", serr)
+	}
 	entries := []offlineEntry{}
 	for _, col := range l.Collections {
-		e := offlineEntry{Collection: col}
+		e := offlineEntry{Collection: col, Changed: found[col.Ref].Change}
+		var have int64
 		for _, h := range col.Hashes {
 			if c.Has(h) {
-				e.CachedBytes++
+				have++
 			}
 		}
-		e.Complete = e.CachedBytes == int64(len(col.Hashes))
-		e.CachedBytes = e.CachedBytes * col.Bytes / max(int64(len(col.Hashes)), 1)
+		e.Complete = have == int64(len(col.Hashes))
+		e.CachedBytes = have * col.Bytes / max(int64(len(col.Hashes)), 1)
+		switch {
+		case found[col.Ref].Gone:
+			e.State = "gone"
+		case e.Complete:
+			e.State = "complete"
+		default:
+			e.State = "partial"
+		}
 		entries = append(entries, e)
 	}
 	if asJSON {
 		return a.printJSON(entries)
 	}
+	states := map[string]string{"complete": "complete", "partial": "partial: run offline add again",
+		"gone": "gone from the origin: offline remove it"}
 	t := newTable("KIND", "NAME", "TRACKS", "SIZE", "QUALITY", "STATE", "REF").whole("KIND", "TRACKS", "SIZE", "QUALITY", "REF")
 	for _, e := range entries {
-		state := "complete"
-		if !e.Complete {
-			state = "partial: run offline add again"
+		state := states[e.State]
+		if e.Changed != "" {
+			state += " (updated: " + e.Changed + ")"
 		}
 		t.row(e.Kind, e.Name, strconv.Itoa(len(e.Tracks)), config.FormatBytes(e.Bytes), e.Quality, state, e.Ref)
 	}
 	return a.printTables(t)
 }
 
-// unpinRef drops ref from the offline list and unpins what no other pinned
-// collection holds.
+// unpinRef drops ref from the offline list, saves it, then unpins what no
+// other pinned collection holds (in that order, so a list that cannot be
+// saved leaves every pin it names in place).
 func (a *app) unpinRef(c *cache.Cache, ref string) error {
 	l, err := offline.Load(a.cfg.StateDir)
 	if err != nil {
@@ -243,8 +461,31 @@ func (a *app) unpinRef(c *cache.Cache, ref string) error {
 	if _, ok := l.Find(ref); !ok {
 		return withExit(ExitNotFound, fmt.Errorf("offline remove %q: not pinned (see segue offline list)", ref))
 	}
-	if err := c.Unpin(l.Remove(ref)...); err != nil {
-		return err
+	orphans := l.Remove(ref)
+	if err := l.Save(); err != nil {
+		return fmt.Errorf("offline remove %q: %w; nothing was unpinned", ref, err)
 	}
-	return l.Save()
+	return c.Unpin(orphans...)
+}
+
+// dialable reports whether the origin at base accepts a TCP connection
+// within a few seconds.
+func dialable(ctx context.Context, base string) bool {
+	u, err := url.Parse(base)
+	if err != nil {
+		return false
+	}
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
+	}
+	host := net.JoinHostPort(u.Hostname(), port)
+	dctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	conn, err := (&net.Dialer{}).DialContext(dctx, "tcp", host)
+	if err != nil {
+		return false
+	}
+	conn.Close()
+	return true
 }

@@ -36,6 +36,7 @@ type testOrigin struct {
 	t      testing.TB
 	data   string
 	addr   string
+	access accessLog  // every request served, across restarts
 	mu     sync.Mutex // guards the fields below
 	srv    *origin.Server
 	cancel context.CancelFunc
@@ -75,7 +76,7 @@ func newTestOrigin(t testing.TB) *testOrigin {
 func (o *testOrigin) start() {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	srv, err := origin.New(origin.ServerOptions{DataDir: o.data})
+	srv, err := origin.New(origin.ServerOptions{DataDir: o.data, Logger: slog.New(slog.NewJSONHandler(&o.access, nil))})
 	if err != nil {
 		o.t.Fatal(err)
 	}
@@ -101,6 +102,39 @@ func (o *testOrigin) stop() {
 	o.srv.Close()
 	o.wg.Wait()
 	o.srv = nil
+}
+
+// accessLog keeps the origin's access log lines.
+type accessLog struct {
+	mu    sync.Mutex // guards lines
+	lines []string
+}
+
+func (l *accessLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.lines = append(l.lines, strings.Split(strings.TrimSpace(string(p)), "\n")...)
+	return len(p), nil
+}
+
+// requests returns how many requests for each path the origin answered
+// with status (0: any).
+func (l *accessLog) requests(prefix string, status int) map[string]int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := map[string]int{}
+	for _, line := range l.lines {
+		var e struct {
+			Msg    string `json:"msg"`
+			Path   string `json:"path"`
+			Status int    `json:"status"`
+		}
+		if json.Unmarshal([]byte(line), &e) == nil && e.Msg == "request" && strings.HasPrefix(e.Path, prefix) &&
+			(status == 0 || e.Status == status) {
+			n[e.Path]++
+		}
+	}
+	return n
 }
 
 func getJSON(t testing.TB, url string, v any) {

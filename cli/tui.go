@@ -79,7 +79,8 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 	}
 	log := a.logger()
 	if a.logErr != nil { // nothing may write over the interface
-		log = slog.New(slog.DiscardHandler)
+		a.log = slog.New(slog.DiscardHandler)
+		log = a.log
 		if saveState { // else said above
 			warnings = append(warnings, a.logErr.Error())
 		}
@@ -154,6 +155,7 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 	uctx, cancel := context.WithCancel(ctx)
 	pins := &tuiPins{a: a, c: c, quality: offlineQuality(opts.Quality)}
 	defer func() { cancel(); pins.close() }()
+	pins.follow(uctx, log)
 	control := ui.Control(p)
 	if node != nil {
 		control = watched(uctx, control, node.observe)

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"sync"
 
 	"segue/cache"
@@ -21,6 +22,7 @@ type tuiPins struct {
 
 	mu     sync.Mutex // serializes downloads and changes to the offline list; guards closed
 	closed bool
+	wg     sync.WaitGroup // the background follow
 }
 
 // errPinsClosed answers a pin asked for while the interface shuts down.
@@ -32,6 +34,29 @@ func (p *tuiPins) close() {
 	p.mu.Lock()
 	p.closed = true
 	p.mu.Unlock()
+	p.wg.Wait()
+}
+
+// follow makes the pins follow their collections on the origin (renamed,
+// edited playlists) in the background, as segue offline list does; close
+// waits for it.
+func (p *tuiPins) follow(ctx context.Context, log *slog.Logger) {
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if p.closed {
+			return
+		}
+		l, err := offline.Load(p.a.cfg.StateDir)
+		if err == nil {
+			_, err = p.a.syncPins(ctx, p.c, l)
+		}
+		if err != nil && ctx.Err() == nil {
+			log.Warn("pins did not follow the origin", "err", err)
+		}
+	}()
 }
 
 // Pinned lists the refs of the offline list.
@@ -54,7 +79,7 @@ func (p *tuiPins) Pin(ctx context.Context, ref string, progress func(done, total
 	if p.closed {
 		return errPinsClosed
 	}
-	_, err := p.a.pinRef(ctx, p.c, ref, p.quality, func(offline.Collection) offline.Progress { return progress })
+	_, err := p.a.pinRef(ctx, p.c, ref, p.quality, pinReport{bytes: func(offline.Collection) offline.Progress { return progress }})
 	return err
 }
 

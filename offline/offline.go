@@ -14,7 +14,10 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"segue/catalog"
 )
@@ -132,28 +135,52 @@ type Fetcher interface {
 	Segment(ctx context.Context, hash string, u catalog.Urgency) ([]byte, catalog.Source, error)
 }
 
-// Progress is called after each segment of a download.
+// Progress is called after each segment of a download, never
+// concurrently, with the bytes done so far and the collection's total.
 type Progress func(doneBytes, totalBytes int64)
+
+// Workers is how many segments Download fetches at once: enough to keep a
+// loopback or LAN origin busy without flooding a slow link.
+const Workers = 4
 
 // Download pins c's keys first (so the fetched segments land pinned and
 // pinning beyond the cap fails before any transfer), then fetches every
-// segment the cache does not hold yet. sizes gives each hash's size for the
-// progress report.
+// segment the cache does not hold yet, Workers at a time. sizes gives each
+// hash's size for the progress report; progress may be nil. The first
+// failure cancels the rest and is returned.
 func Download(ctx context.Context, c Collection, sizes map[string]int64, p Pinner, f Fetcher, progress Progress) error {
 	if err := p.Pin(c.Keys()...); err != nil {
 		return fmt.Errorf("pin %s %q: %w", c.Kind, c.Name, err)
 	}
-	var done int64
-	for _, h := range c.Hashes {
-		if !p.Has(h) {
-			if _, _, err := f.Segment(ctx, h, catalog.UrgencyPrefetch); err != nil {
-				return fmt.Errorf("download %s %q: %w", c.Kind, c.Name, err)
-			}
-		}
-		done += sizes[h]
+	var (
+		mu   sync.Mutex // guards done and serializes progress
+		done int64
+	)
+	report := func(n int64) {
+		mu.Lock()
+		defer mu.Unlock()
+		done += n
 		if progress != nil {
 			progress(done, c.Bytes)
 		}
 	}
-	return nil
+	if progress != nil {
+		progress(0, c.Bytes) // the bar shows from the start
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(Workers)
+	for _, h := range c.Hashes {
+		if p.Has(h) {
+			report(sizes[h])
+			continue
+		}
+		g.Go(func() error {
+			if _, _, err := f.Segment(gctx, h, catalog.UrgencyPrefetch); err != nil {
+				return fmt.Errorf("download %s %q: %w", c.Kind, c.Name, err)
+			}
+			report(sizes[h])
+			return nil
+		})
+	}
+	return g.Wait()
 }

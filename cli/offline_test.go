@@ -1,0 +1,82 @@
+package cli
+
+import (
+	"encoding/json"
+	"maps"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"segue/catalog"
+)
+
+// Issue 11's acceptance 2: a pinned playlist renamed and given a track on
+// the origin follows it the next time segue runs with the origin up:
+// `offline list` shows the new name, two tracks, complete; the new track's
+// segments were downloaded and pinned, and no segment was downloaded twice
+// (counted in the origin's access log).
+func TestPinFollowsPlaylist(t *testing.T) {
+	o := newTestOrigin(t)
+	url := "http://" + o.addr
+	env := clientEnv(t, url)
+	var res catalog.SearchResult
+	getJSON(t, url+"/api/v1/search?q=tone&limit=5", &res)
+	if len(res.Tracks) != 2 {
+		t.Fatalf("search found %d tracks, want 2", len(res.Tracks))
+	}
+	first, second := res.Tracks[0], res.Tracks[1]
+	var pl catalog.Playlist
+	if err := json.Unmarshal([]byte(segueOK(t, append(env, "playlist", "create", "Commute", first.ID, "--json")...)), &pl); err != nil {
+		t.Fatal(err)
+	}
+	segueOK(t, append(env, "offline", "add", pl.ID, "--quality", "low")...)
+	pinned := o.access.requests("/chunks/", http.StatusOK)
+	if len(pinned) == 0 {
+		t.Fatal("offline add downloaded no segment")
+	}
+
+	segueOK(t, append(env, "playlist", "rename", pl.ID, "Evening Commute")...)
+	segueOK(t, append(env, "playlist", "add", pl.ID, second.ID)...)
+	var list []offlineEntry
+	if err := json.Unmarshal([]byte(segueOK(t, append(env, "offline", "list", "--json")...)), &list); err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 1 || list[0].Name != "Evening Commute" || len(list[0].Tracks) != 2 || list[0].State != "complete" ||
+		!strings.Contains(list[0].Changed, `renamed from "Commute"`) {
+		t.Fatalf("offline list after rename and add: %+v; want \"Evening Commute\", 2 tracks, complete, renamed", list)
+	}
+	after := o.access.requests("/chunks/", http.StatusOK)
+	for path, n := range after {
+		if n > 1 {
+			t.Errorf("%s downloaded %d times, want once", path, n)
+		}
+	}
+	var m catalog.Manifest
+	getJSON(t, url+"/api/v1/tracks/"+second.ID+"/manifest", &m)
+	for _, s := range m.Rendition("low").Segments {
+		if after["/chunks/"+s.Hash] != 1 {
+			t.Errorf("segment %.12s of the added track was downloaded %d times, want once", s.Hash, after["/chunks/"+s.Hash])
+		}
+	}
+
+	// Nothing changed since: the next run downloads nothing and says so.
+	before := maps.Clone(o.access.requests("/chunks/", 0))
+	out := segueOK(t, append(env, "offline", "list")...)
+	if !strings.Contains(out, "Evening Commute") || strings.Contains(out, "updated") {
+		t.Fatalf("second offline list:\n%s", out)
+	}
+	if got := o.access.requests("/chunks/", 0); !maps.Equal(got, before) {
+		t.Fatalf("an unchanged pin requested segments: %v", slices.Collect(maps.Keys(got)))
+	}
+
+	// Its segments are pinned: with the origin down the whole playlist plays.
+	o.stop()
+	wav := filepath.Join(t.TempDir(), "pl.wav")
+	segueOK(t, append(env, "play", pl.ID, "--quality", "low", "--output", "wav:"+wav, "--fast")...)
+	if fi, err := os.Stat(wav); err != nil || fi.Size() < 1000 {
+		t.Fatalf("offline play of the followed playlist: %v", err)
+	}
+}
