@@ -113,7 +113,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.layout()
 		return m, nil
 	case tea.KeyMsg:
-		return m, m.key(msg)
+		return m, m.keys(msg)
 	case tea.MouseMsg:
 		return m, m.mouse(msg)
 	case events:
@@ -175,6 +175,37 @@ func (m *Model) layout() {
 func (m *Model) bodyTop() int { return 1 }
 
 func (m *Model) bodyHeight() int { return max(m.h-2-nowplaying.BarHeight, 0) }
+
+// keys handles keys that arrived together. Bubble Tea v1 reports runes
+// read in one go as one KeyRunes message ("jjj" from a held key over ssh,
+// or a busy machine), which no single-key binding matches; outside an input
+// each rune counts as its own key. Once a key opens an input (the search's
+// `/`, a prompt), the rest is text for it. The Cmds run in order, so three
+// queue moves reach the player as three ordered requests.
+func (m *Model) keys(msg tea.KeyMsg) tea.Cmd {
+	if msg.Type != tea.KeyRunes || msg.Paste || len(msg.Runes) < 2 {
+		return m.key(msg)
+	}
+	var cmds []tea.Cmd
+	for i, r := range msg.Runes {
+		if m.typing() {
+			rest := msg
+			rest.Runes = msg.Runes[i:]
+			cmds = append(cmds, m.key(rest))
+			break
+		}
+		one := msg
+		one.Runes = []rune{r}
+		cmds = append(cmds, m.key(one))
+	}
+	return tea.Sequence(cmds...)
+}
+
+// typing reports whether printable keys are text for an input: a prompt,
+// or the active screen's.
+func (m *Model) typing() bool {
+	return m.prompt != nil || m.picker == nil && !m.help && m.screens[m.active].Typing()
+}
 
 func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 	km, scr := m.km, m.screens[m.active]

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -22,13 +23,15 @@ func drive(m *Model, cmd tea.Cmd) {
 	go func() { ch <- cmd() }()
 	select {
 	case msg := <-ch:
-		switch msg := msg.(type) {
-		case nil:
-		case tea.BatchMsg:
-			for _, c := range msg {
-				drive(m, c)
+		// a batch or a sequence (unexported, also a []tea.Cmd) runs its
+		// Cmds in order here
+		if v := reflect.ValueOf(msg); v.Kind() == reflect.Slice && v.Type().Elem() == reflect.TypeFor[tea.Cmd]() {
+			for i := range v.Len() {
+				drive(m, v.Index(i).Interface().(tea.Cmd))
 			}
-		default:
+			return
+		}
+		if msg != nil {
 			_, next := m.Update(msg)
 			drive(m, next)
 		}
