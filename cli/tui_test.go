@@ -36,7 +36,7 @@ func TestTUIInTmux(t *testing.T) {
 
 	s.keys("/")
 	s.keys("-l", "aurora")
-	s.waitText("1 tracks · 0 albums · 0 artists")
+	s.waitText("1 track · 0 albums · 0 artists")
 	s.waitText("Aurora Test")
 	s.keys("Enter", "Enter")
 	s.waitText("▶ Aurora Test · Tmux Band — Pane Songs")

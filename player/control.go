@@ -16,6 +16,7 @@ type Status struct {
 	Duration time.Duration
 	Volume   int
 	Repeat   Repeat
+	Shuffle  bool
 	Queue    []catalog.Track
 }
 
@@ -23,7 +24,7 @@ type Status struct {
 func (p *Player) Status() Status {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	s := Status{State: p.state, Index: p.queue.Index(), Volume: p.volume, Repeat: p.queue.Repeat(), Queue: p.queue.Tracks()}
+	s := Status{State: p.state, Index: p.queue.Index(), Volume: p.volume, Repeat: p.queue.Repeat(), Shuffle: p.queue.Shuffled(), Queue: p.queue.Tracks()}
 	s.Track, _ = p.queue.Current()
 	s.Position = samplesToDuration(p.startAt)
 	if p.cur != nil {
@@ -54,18 +55,26 @@ func (p *Player) Play(tracks ...catalog.Track) {
 	p.restartLocked(0)
 }
 
-// PlayNext inserts tracks right after the current one.
-func (p *Player) PlayNext(tracks ...catalog.Track) {
-	p.edit(func(q *Queue) { q.PlayNext(tracks...) })
-}
+// PlayNext inserts tracks right after the current one; if nothing was
+// playing the first starts.
+func (p *Player) PlayNext(tracks ...catalog.Track) { p.insert(tracks, (*Queue).PlayNext) }
 
-// Add appends tracks to the queue; if nothing was playing the first starts.
-func (p *Player) Add(tracks ...catalog.Track) {
+// Add appends tracks to the queue; if nothing was playing (the queue was
+// empty or had run out) the first added starts.
+func (p *Player) Add(tracks ...catalog.Track) { p.insert(tracks, (*Queue).Add) }
+
+// insert adds tracks with add and starts the first of them when nothing
+// was current; otherwise it is an edit that leaves the stream alone.
+func (p *Player) insert(tracks []catalog.Track, add func(*Queue, ...catalog.Track)) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	was := p.queue.Index()
-	p.queue.Add(tracks...)
-	if was < 0 && p.queue.Index() >= 0 {
+	if p.queue.Index() >= 0 {
+		p.editLocked(func(q *Queue) { add(q, tracks...) })
+		return
+	}
+	add(p.queue, tracks...)
+	if p.queue.Index() >= 0 {
+		p.paused = false
 		p.restartLocked(0)
 	}
 }
@@ -92,9 +101,10 @@ func (p *Player) Clear() {
 	p.setState(Stopped)
 }
 
-// Shuffle randomizes the order of the tracks after the current one.
-func (p *Player) Shuffle(seed uint64) {
-	p.edit(func(q *Queue) { q.Shuffle(rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))) })
+// SetShuffle turns shuffle on (the tracks after the current one in an
+// order seed picks) or off (their order from before); see Queue.SetShuffle.
+func (p *Player) SetShuffle(on bool, seed uint64) {
+	p.edit(func(q *Queue) { q.SetShuffle(on, rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))) })
 }
 
 // SetRepeat sets the repeat mode.
@@ -105,6 +115,10 @@ func (p *Player) SetRepeat(r Repeat) { p.edit(func(q *Queue) { q.SetRepeat(r) })
 func (p *Player) edit(f func(*Queue)) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.editLocked(f)
+}
+
+func (p *Player) editLocked(f func(*Queue)) {
 	f(p.queue)
 	if p.next != nil && p.queue.PeekAdvance() != p.nextIdx {
 		p.retireLocked(p.next)

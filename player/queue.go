@@ -51,6 +51,9 @@ type Queue struct {
 	tracks []catalog.Track
 	cur    int // index of the current track; -1 when none
 	repeat Repeat
+
+	shuffled bool
+	before   []catalog.Track // the order when shuffle was turned on
 }
 
 // NewQueue returns an empty queue.
@@ -96,9 +99,16 @@ func (q *Queue) PlayNow(ts ...catalog.Track) {
 	q.cur = at
 }
 
-// PlayNext inserts ts right after the current track (at the end when
-// nothing is current).
-func (q *Queue) PlayNext(ts ...catalog.Track) { q.insert(q.insertAt(), ts) }
+// PlayNext inserts ts right after the current track. When nothing is
+// current (the queue ran out) they go to the end and the first of them
+// becomes current.
+func (q *Queue) PlayNext(ts ...catalog.Track) {
+	at := q.insertAt()
+	q.insert(at, ts)
+	if q.cur < 0 && len(ts) > 0 {
+		q.cur = at
+	}
+}
 
 func (q *Queue) insertAt() int {
 	if q.cur < 0 {
@@ -107,12 +117,14 @@ func (q *Queue) insertAt() int {
 	return q.cur + 1
 }
 
-// Add appends ts to the end. If nothing was current, the first added track
-// becomes current.
+// Add appends ts to the end. If nothing was current (an empty queue, or
+// one that ran out), the first added track becomes current: what was added
+// plays, not the old queue from the top.
 func (q *Queue) Add(ts ...catalog.Track) {
+	at := len(q.tracks)
 	q.tracks = append(q.tracks, ts...)
-	if q.cur < 0 && len(q.tracks) > 0 {
-		q.cur = 0
+	if q.cur < 0 && len(ts) > 0 {
+		q.cur = at
 	}
 }
 
@@ -151,14 +163,60 @@ func (q *Queue) Move(from, to int) bool {
 	return true
 }
 
-// Clear empties the queue.
-func (q *Queue) Clear() { q.tracks, q.cur = nil, -1 }
+// Clear empties the queue; the shuffle mode stays as it was.
+func (q *Queue) Clear() { q.tracks, q.cur, q.before = nil, -1, nil }
 
-// Shuffle puts the tracks after the current one in random order (all of them
-// when nothing is current).
-func (q *Queue) Shuffle(r *rand.Rand) {
+// Shuffled reports whether shuffle is on.
+func (q *Queue) Shuffled() bool { return q.shuffled }
+
+// SetShuffle turns shuffle on or off; the current track stays current.
+// On puts the tracks after the current one (all of them when nothing is
+// current) in an order r picks and remembers the order they had. Off puts
+// the tracks back in that order; tracks added while shuffled follow, in the
+// order they have then.
+func (q *Queue) SetShuffle(on bool, r *rand.Rand) {
+	if on == q.shuffled {
+		return
+	}
+	q.shuffled = on
+	if !on {
+		q.unshuffle()
+		return
+	}
+	q.before = q.Tracks()
 	rest := q.tracks[q.cur+1:]
 	r.Shuffle(len(rest), func(i, j int) { rest[i], rest[j] = rest[j], rest[i] })
+}
+
+// unshuffle restores the order remembered by SetShuffle. A track queued
+// twice is matched to its copies in turn; removed tracks are skipped.
+func (q *Queue) unshuffle() {
+	at := map[string][]int{} // track ID -> its indexes now, in order
+	for i, t := range q.tracks {
+		at[t.ID] = append(at[t.ID], i)
+	}
+	used := make([]bool, len(q.tracks))
+	order := make([]int, 0, len(q.tracks))
+	for _, t := range q.before {
+		if is := at[t.ID]; len(is) > 0 {
+			order = append(order, is[0])
+			used[is[0]] = true
+			at[t.ID] = is[1:]
+		}
+	}
+	for i := range q.tracks {
+		if !used[i] {
+			order = append(order, i)
+		}
+	}
+	tracks, cur := make([]catalog.Track, len(order)), -1
+	for n, i := range order {
+		tracks[n] = q.tracks[i]
+		if i == q.cur {
+			cur = n
+		}
+	}
+	q.tracks, q.cur, q.before = tracks, cur, nil
 }
 
 // Jump makes the track at i current.

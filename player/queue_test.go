@@ -42,6 +42,9 @@ func TestQueue(t *testing.T) {
 		{"play now on empty", func(q *Queue) { q.PlayNow(ts("x")...) }, "[x]"},
 		{"play now after the end appends", func(q *Queue) { q.Add(ts("a b")...); q.Jump(1); q.Next(); q.PlayNow(ts("x")...) }, "a b [x]"},
 		{"play next", func(q *Queue) { q.Add(ts("a b")...); q.PlayNext(ts("x")...) }, "[a] x b"},
+		{"add after the end plays what was added", func(q *Queue) { q.Add(ts("a b")...); q.Jump(1); q.Next(); q.Add(ts("x y")...) }, "a b [x] y"},
+		{"play next after the end plays it", func(q *Queue) { q.Add(ts("a b")...); q.Jump(1); q.Next(); q.PlayNext(ts("x")...) }, "a b [x]"},
+		{"play next on empty", func(q *Queue) { q.PlayNext(ts("x y")...) }, "[x] y"},
 		{"remove before current", func(q *Queue) { q.Add(ts("a b c")...); q.Jump(2); q.Remove(0) }, "b [c]"},
 		{"remove current moves on", func(q *Queue) { q.Add(ts("a b c")...); q.Remove(0) }, "[b] c"},
 		{"remove last current leaves none", func(q *Queue) { q.Add(ts("a b")...); q.Jump(1); q.Remove(1) }, "a"},
@@ -96,7 +99,7 @@ func TestQueueShuffleKeepsCurrentAndTracks(t *testing.T) {
 	q := NewQueue()
 	q.Add(ts("a b c d e f g h")...)
 	q.Jump(2)
-	q.Shuffle(rand.New(rand.NewPCG(1, 2)))
+	q.SetShuffle(true, rand.New(rand.NewPCG(1, 2)))
 	got := q.Tracks()
 	if q.Index() != 2 || got[2].ID != "c" || got[0].ID != "a" || got[1].ID != "b" {
 		t.Fatalf("shuffle moved the current track or the played ones: %s", ids(q))
@@ -136,6 +139,51 @@ func TestChooseRendition(t *testing.T) {
 	} {
 		if got := chooseRendition(c.q, m, c.bps, c.ahead).Name; got != c.want {
 			t.Errorf("quality %s, %.0f kbit/s, %v ahead: %s, want %s", c.q, c.bps*8/1000, c.ahead, got, c.want)
+		}
+	}
+}
+
+// TestQueueShuffleMode: shuffle is a mode. Off after on gives back the
+// order from before, with the current track current and tracks added while
+// shuffled after the others; a removed track stays removed; a track queued
+// twice comes back twice.
+func TestQueueShuffleMode(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		do   func(q *Queue)
+		want string
+	}{
+		{"off restores the order", func(q *Queue) {}, "a b [c] d e f g h"},
+		{"the current track follows its place", func(q *Queue) { q.Next(); q.Next() }, "a b c d [e] f g h"},
+		{"added while shuffled come after", func(q *Queue) { q.Add(ts("x y")...) }, "a b [c] d e f g h x y"},
+		{"removed stay removed", func(q *Queue) { q.Remove(1); q.Remove(0) }, "[c] d e f g h"},
+		{"duplicates come back", func(q *Queue) { q.Add(ts("d")...) }, "a b [c] d e f g h d"},
+		{"clear forgets the order", func(q *Queue) { q.Clear(); q.Add(ts("x y")...) }, "[x] y"},
+	} {
+		q := NewQueue()
+		q.Add(ts("a b c d e f g h")...)
+		q.Jump(2)
+		r := rand.New(rand.NewPCG(1, 2))
+		q.SetShuffle(true, r)
+		if !q.Shuffled() {
+			t.Fatalf("%s: shuffle not on", c.name)
+		}
+		c.do(q)
+		if c.name == "the current track follows its place" {
+			// two nexts in shuffled order land on some track; off must keep it current
+			cur, _ := q.Current()
+			q.SetShuffle(false, r)
+			if now, _ := q.Current(); now.ID != cur.ID {
+				t.Errorf("%s: current was %s, after off %s", c.name, cur.ID, now.ID)
+			}
+			continue
+		}
+		q.SetShuffle(false, r)
+		if q.Shuffled() {
+			t.Fatalf("%s: shuffle still on", c.name)
+		}
+		if got := ids(q); got != c.want {
+			t.Errorf("%s: %q, want %q", c.name, got, c.want)
 		}
 	}
 }

@@ -47,7 +47,7 @@ func (c control) Do(_ context.Context, a action.Action) (player.Status, error) {
 	case action.Clear:
 		p.Clear()
 	case action.Shuffle:
-		p.Shuffle(uint64(time.Now().UnixNano()))
+		p.SetShuffle(!p.Status().Shuffle, uint64(time.Now().UnixNano()))
 	case action.CycleRepeat:
 		p.SetRepeat((p.Status().Repeat + 1) % 3)
 	case action.Jump:

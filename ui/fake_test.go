@@ -7,6 +7,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"math/rand/v2"
 	"strings"
 	"sync"
 	"time"
@@ -134,13 +135,18 @@ func (c *fakeCatalog) Cover(_ context.Context, albumID string) ([]byte, string, 
 
 // fakePlayer keeps a real player.Queue and reports track changes on its
 // channel the way the engine does. mu guards the queue.
+//
+// Like the engine after a seek while paused, its status never knows the
+// track's length: the interface must keep showing it.
 type fakePlayer struct {
 	mu     sync.Mutex
 	q      *player.Queue
 	state  player.State
 	volume int
+	pos    time.Duration
 	ch     chan player.Event
 	log    []action.Kind
+	acts   []action.Action
 }
 
 func newFakePlayer() *fakePlayer {
@@ -153,8 +159,17 @@ func (p *fakePlayer) Do(_ context.Context, a action.Action) (player.Status, erro
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.log = append(p.log, a.Kind)
+	p.acts = append(p.acts, a)
 	before := p.q.Index()
 	switch a.Kind {
+	case action.Shuffle:
+		p.q.SetShuffle(!p.q.Shuffled(), rand.New(rand.NewPCG(1, 2)))
+	case action.CycleRepeat:
+		p.q.SetRepeat((p.q.Repeat() + 1) % 3)
+	case action.SeekBy:
+		p.pos = max(p.pos+a.By, 0)
+	case action.SeekTo:
+		p.pos = a.To
 	case action.PlayNow:
 		p.q.PlayNow(a.Tracks...)
 		p.state = player.Playing
@@ -162,6 +177,9 @@ func (p *fakePlayer) Do(_ context.Context, a action.Action) (player.Status, erro
 		p.q.PlayNext(a.Tracks...)
 	case action.Add:
 		p.q.Add(a.Tracks...)
+		if p.q.Index() != before {
+			p.state = player.Playing
+		}
 	case action.Next:
 		p.q.Next()
 	case action.Remove:
@@ -197,7 +215,15 @@ func (p *fakePlayer) Do(_ context.Context, a action.Action) (player.Status, erro
 
 func (p *fakePlayer) statusLocked() player.Status {
 	t, _ := p.q.Current()
-	return player.Status{State: p.state, Track: t, Index: p.q.Index(), Volume: p.volume, Repeat: p.q.Repeat(), Queue: p.q.Tracks()}
+	return player.Status{State: p.state, Track: t, Index: p.q.Index(), Position: p.pos, Volume: p.volume,
+		Repeat: p.q.Repeat(), Shuffle: p.q.Shuffled(), Queue: p.q.Tracks()}
+}
+
+// actions returns every request the player was given.
+func (p *fakePlayer) actions() []action.Action {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]action.Action(nil), p.acts...)
 }
 
 func (p *fakePlayer) kinds() []action.Kind {

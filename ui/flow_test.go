@@ -39,6 +39,12 @@ func keyMsg(s string) tea.KeyMsg {
 		return tea.KeyMsg{Type: tea.KeyTab}
 	case "down":
 		return tea.KeyMsg{Type: tea.KeyDown}
+	case "right":
+		return tea.KeyMsg{Type: tea.KeyRight}
+	case "left":
+		return tea.KeyMsg{Type: tea.KeyLeft}
+	case "ctrl+r":
+		return tea.KeyMsg{Type: tea.KeyCtrlR}
 	case "esc":
 		return tea.KeyMsg{Type: tea.KeyEsc}
 	case "ctrl+u":
@@ -62,7 +68,7 @@ func TestFlow(t *testing.T) {
 
 			waitFor(t, tm, "type to search")
 			tm.Type("/aur")
-			waitFor(t, tm, "4 tracks · 2 albums · 1 artists")
+			waitFor(t, tm, "4 tracks · 2 albums · 1 artist")
 			tm.Send(keyMsg("enter")) // leave the input, first track selected
 			tm.Send(keyMsg("enter")) // play it
 			waitFor(t, tm, "▶ Aurora · Aurora Lane — Northern Lights")

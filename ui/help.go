@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"strconv"
 	"strings"
 	"time"
 
@@ -16,8 +15,6 @@ const (
 	seekStep   = 5 * time.Second
 	volumeStep = 5
 )
-
-func itoa(n int) string { return strconv.Itoa(n) }
 
 // shortHelp is the status line's hint when no notice shows: the active
 // screen's keys, then the global ones that fit.

@@ -128,9 +128,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.err != nil {
 			cmds = append(cmds, m.line.show(msg.err.Error(), true))
 		} else {
-			q := fromStatus(&m.status, msg.status)
-			q.Shuffle = m.queue.State().Shuffle || msg.a.Kind == action.Shuffle
-			m.queue.SetState(q)
+			m.queue.SetState(fromStatus(&m.status, msg.status))
 			cmds = append(cmds, m.statusChanged(), m.confirm(msg.a))
 		}
 		return m, tea.Batch(append(cmds, m.next())...)
@@ -143,6 +141,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case library.OpenAlbum, library.OpenArtist:
 		m.active = libraryScreen
+		return m, m.library.Update(msg)
+	case library.AlbumTracks:
 		return m, m.library.Update(msg)
 	}
 	if cmd, ok := m.sharing(msg); ok {
@@ -246,7 +246,7 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		m.active = (m.active + len(m.screens) - 1) % len(m.screens)
 		return nil
 	}
-	if c, ok := scr.(claimer); scr.Typing() || ok && c.Claims(msg) {
+	if scr.Typing() {
 		return scr.Update(msg)
 	}
 	switch {
@@ -269,6 +269,10 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		return m.request(action.Action{Kind: action.SeekBy, By: -seekStep})
 	case key.Matches(msg, km.SeekFwd):
 		return m.request(action.Action{Kind: action.SeekBy, By: seekStep})
+	case key.Matches(msg, km.SeekTo):
+		return m.askSeek()
+	case key.Matches(msg, km.SeekPercent):
+		return m.seekPercent(int(msg.Runes[0] - '0'))
 	case key.Matches(msg, km.VolUp):
 		return m.request(action.Action{Kind: action.VolumeBy, Delta: volumeStep})
 	case key.Matches(msg, km.VolDown):
@@ -321,19 +325,18 @@ func (m *Model) next() tea.Cmd {
 // confirm tells the user what a request did where it is not self-evident.
 func (m *Model) confirm(a action.Action) tea.Cmd {
 	switch a.Kind {
-	case action.Add, action.PlayNext:
-		what := "1 track"
+	case action.Add:
+		return m.line.show("added "+tracksNamed(a.Tracks, a.From)+" to the queue", false)
+	case action.PlayNext:
 		if len(a.Tracks) == 1 {
-			what = "“" + a.Tracks[0].Title + "”"
-		} else if len(a.Tracks) > 1 {
-			what = itoa(len(a.Tracks)) + " tracks"
+			return m.line.show(tracksNamed(a.Tracks, a.From)+" plays next", false)
 		}
-		if a.Kind == action.Add {
-			return m.line.show("added "+what+" to the queue", false)
-		}
-		return m.line.show(what+" plays next", false)
+		return m.line.show(tracksNamed(a.Tracks, a.From)+" play next", false)
 	case action.Shuffle:
-		return m.line.show("queue shuffled", false)
+		if m.queue.State().Shuffle {
+			return m.line.show("shuffle on: z again puts the queue back in order", false)
+		}
+		return m.line.show("shuffle off: the queue is back in its order", false)
 	case action.CycleRepeat:
 		return m.line.show("repeat "+m.queue.State().Repeat, false)
 	}

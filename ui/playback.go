@@ -3,12 +3,15 @@ package ui
 import (
 	"context"
 	"fmt"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
 	"segue/player"
 	"segue/ui/action"
+	"segue/ui/notice"
 	"segue/ui/nowplaying"
+	"segue/ui/prompt"
 	"segue/ui/queue"
 )
 
@@ -78,11 +81,21 @@ func do(ctx context.Context, p Player, a action.Action) tea.Cmd {
 }
 
 // fromStatus folds a full status into s and returns the queue it shows.
+// The player knows a track's length only while its stream is open (not
+// after a seek while paused, say): an unknown length keeps the one already
+// shown for that track, else the catalog's.
 func fromStatus(s *nowplaying.Status, st player.Status) queue.State {
+	d := st.Duration
+	if d <= 0 {
+		d = time.Duration(st.Track.DurationMS) * time.Millisecond
+		if s.HasTrack && s.Track.ID == st.Track.ID && s.Duration > 0 {
+			d = s.Duration
+		}
+	}
 	s.State = st.State
 	s.Track, s.HasTrack = st.Track, st.Track.ID != ""
-	s.Position, s.Duration, s.Volume = st.Position, st.Duration, st.Volume
-	return queue.State{Tracks: st.Queue, Index: st.Index, Repeat: st.Repeat.String()}
+	s.Position, s.Duration, s.Volume = st.Position, d, st.Volume
+	return queue.State{Tracks: st.Queue, Index: st.Index, Repeat: st.Repeat.String(), Shuffle: st.Shuffle}
 }
 
 // apply folds e into s. index is the queue index a track change reports
@@ -123,4 +136,32 @@ func apply(s *nowplaying.Status, e player.Event) (index int, err error) {
 		return -1, nil
 	}
 	return index, nil
+}
+
+// askSeek opens the prompt that jumps to a position of the playing track.
+func (m *Model) askSeek() tea.Cmd {
+	if !m.status.HasTrack {
+		return m.line.show("nothing is playing: start a track, then t jumps to a time in it", true)
+	}
+	length := m.status.Duration
+	m.prompt = prompt.New(prompt.Ask{Label: "Seek to (MM:SS or H:MM:SS):", Then: func(answer string) tea.Cmd {
+		to, err := nowplaying.ParseClock(answer)
+		switch {
+		case err != nil:
+			return notice.Error(err)
+		case length > 0 && to >= length:
+			return notice.Error(fmt.Errorf("%s is past the end of the track (%s long)", nowplaying.Clock(to), nowplaying.Clock(length)))
+		}
+		a := action.Action{Kind: action.SeekTo, To: to}
+		return func() tea.Msg { return a }
+	}})
+	return nil
+}
+
+// seekPercent jumps to tenth n of the playing track (0 is its start).
+func (m *Model) seekPercent(n int) tea.Cmd {
+	if !m.status.HasTrack || m.status.Duration <= 0 {
+		return nil
+	}
+	return m.request(action.Action{Kind: action.SeekTo, To: m.status.Duration * time.Duration(n) / 10})
 }

@@ -83,20 +83,21 @@ func TestPlaylistEdits(t *testing.T) {
 	if pls := store.snapshot(); len(pls) != 1 || pls[0].Name != "Night Drive" {
 		t.Fatalf("after D y: %+v", pls)
 	}
-	if v := m.View(); !strings.Contains(v, "deleted playlist “Long Road”") || !strings.Contains(v, "1 playlists") {
+	if v := m.View(); !strings.Contains(v, "deleted playlist “Long Road”") || !strings.Contains(v, "1 playlist ") {
 		t.Fatalf("deletion not shown:\n%s", v)
 	}
 
-	// n makes a playlist here; it does not skip a track
-	before := len(m.player.(*fakePlayer).kinds())
-	send(m, "n")
+	// N makes a playlist here; n is next track here as everywhere
+	send(m, "N")
 	typeText(m, "Fresh")
 	send(m, "enter")
 	if pls := store.snapshot(); len(pls) != 2 || pls[1].Name != "Fresh" {
-		t.Fatalf("n: %+v", pls)
+		t.Fatalf("N: %+v", pls)
 	}
-	if k := m.player.(*fakePlayer).kinds(); len(k) != before {
-		t.Fatalf("n on the playlists screen reached the player: %v", k[before:])
+	before := len(m.player.(*fakePlayer).kinds())
+	send(m, "n")
+	if k := m.player.(*fakePlayer).kinds(); len(k) != before+1 || k[before] != action.Next {
+		t.Fatalf("n on the playlists screen sent %v to the player, want next", k[before:])
 	}
 }
 
@@ -145,7 +146,7 @@ func TestPlaylistsWithoutStore(t *testing.T) {
 	m := New(context.Background(), Options{Catalog: fixture(), Player: pl})
 	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
 	drive(m, m.Init())
-	send(m, "tab", "tab", "tab", "tab", "n", "S", "O")
+	send(m, "tab", "tab", "tab", "tab", "N", "S", "O")
 	if v := m.View(); !strings.Contains(v, "playlists are not available here") {
 		t.Fatalf("no notice:\n%s", v)
 	}

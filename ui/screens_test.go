@@ -119,7 +119,7 @@ func TestScreens(t *testing.T) {
 		{"playlist-open-80x24", 80, 24, func(m *Model) { send(m, "tab", "tab", "tab", "tab", "enter", "j") }},
 		{"playlist-open-160x48", 160, 48, func(m *Model) { send(m, "tab", "tab", "tab", "tab", "enter") }},
 		{"playlists-help", 80, 24, func(m *Model) { send(m, "tab", "tab", "tab", "tab", "?") }},
-		{"playlists-new-prompt", 80, 24, func(m *Model) { send(m, "tab", "tab", "tab", "tab", "n"); typeText(m, "Evening") }},
+		{"playlists-new-prompt", 80, 24, func(m *Model) { send(m, "tab", "tab", "tab", "tab", "N"); typeText(m, "Evening") }},
 		{"picker-80x24", 80, 24, func(m *Model) { typeText(m, "/aur"); send(m, "enter", "s") }},
 		{"help-small", 40, 15, func(m *Model) { send(m, "esc", "?") }},
 	}

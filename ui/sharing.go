@@ -8,7 +8,9 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"segue/catalog"
+	"segue/share"
 	"segue/ui/action"
+	"segue/ui/notice"
 	"segue/ui/pin"
 	"segue/ui/playlists"
 	"segue/ui/prompt"
@@ -38,7 +40,7 @@ func (m *Model) sharing(msg tea.Msg) (cmd tea.Cmd, ok bool) {
 			return nil, true
 		}
 		var load tea.Cmd
-		m.picker, load = playlists.NewPicker(m.ctx, m.store, m.st, m.km, msg.Tracks)
+		m.picker, load = playlists.NewPicker(m.ctx, m.store, m.st, m.km, msg)
 		m.picker.SetSize(m.w, m.bodyHeight())
 		return load, true
 	case playlists.Shared:
@@ -52,8 +54,12 @@ func (m *Model) sharing(msg tea.Msg) (cmd tea.Cmd, ok bool) {
 		if len(msg.tracks) == 0 {
 			return m.line.show("open "+msg.ref+": it holds no tracks", true), true
 		}
+		what := tracksNamed(msg.tracks, "")
+		if name := m.openedName(msg.ref, msg.tracks); name != "" {
+			what = notice.Tracks(len(msg.tracks), name)
+		}
 		return tea.Batch(m.request(action.Tracks(action.PlayNow, msg.tracks...)),
-			m.line.show(fmt.Sprintf("playing %d tracks from %s", len(msg.tracks), msg.ref), false)), true
+			m.line.show("playing "+what, false)), true
 	default:
 		return nil, false
 	}
@@ -125,4 +131,35 @@ func (m *Model) takeOutput() string {
 	s := strings.Join(m.output, "")
 	m.output = nil
 	return s
+}
+
+// openedName names what `o` opened by ref for the status line: one of the
+// user's playlists by its name, tracks of one album by the album's title, a
+// share link as a shared playlist; "" when nothing fits (never the ID).
+func (m *Model) openedName(ref string, ts []catalog.Track) string {
+	if name := m.lists.Name(ref); name != "" {
+		return name
+	}
+	album := ts[0].Album
+	for _, t := range ts {
+		if t.AlbumID != ts[0].AlbumID {
+			album = ""
+		}
+	}
+	if album != "" {
+		return album
+	}
+	if _, err := share.ParseURL(ref); err == nil {
+		return "the shared playlist"
+	}
+	return ""
+}
+
+// tracksNamed says which tracks: “Title” for one, else how many and, when
+// from is not empty, from what ("3 tracks from Night Transit").
+func tracksNamed(ts []catalog.Track, from string) string {
+	if len(ts) == 1 {
+		return "“" + ts[0].Title + "”"
+	}
+	return notice.Tracks(len(ts), from)
 }

@@ -35,12 +35,6 @@ type Opener interface {
 	Open(ctx context.Context, ref string) ([]catalog.Track, error)
 }
 
-// claimer is a Screen that takes some keys before the global ones (the
-// playlists screen's n).
-type claimer interface {
-	Claims(msg tea.KeyMsg) bool
-}
-
 // Component is the contract every part of the interface keeps.
 type Component interface {
 	Update(msg tea.Msg) tea.Cmd

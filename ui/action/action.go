@@ -26,7 +26,7 @@ const (
 	Remove                  // Index: remove from the queue
 	Move                    // Index -> To index (Delta holds the target)
 	Clear                   // empty the queue
-	Shuffle                 // shuffle the tracks after the current one
+	Shuffle                 // turn shuffle on or off (off restores the order)
 	CycleRepeat             // off -> all -> one -> off
 	Jump                    // Index: play the queue entry
 	Refresh                 // nothing: only report the status
@@ -36,6 +36,7 @@ const (
 type Action struct {
 	Kind   Kind
 	Tracks []catalog.Track
+	From   string // what Tracks came from (an album or playlist name), for notices
 	Index  int
 	Delta  int
 	By, To time.Duration

@@ -14,7 +14,7 @@ type Map struct {
 
 	MoveDown, MoveUp, Remove, Clear, Shuffle, Repeat key.Binding
 
-	Pause, Next, Prev, SeekBack, SeekFwd, VolUp, VolDown key.Binding
+	Pause, Next, Prev, SeekBack, SeekFwd, SeekTo, SeekPercent, VolUp, VolDown key.Binding
 
 	NextScreen, PrevScreen, Help, Quit, ForceQuit key.Binding
 
@@ -25,8 +25,9 @@ type Map struct {
 
 // Default returns the bindings described in the issues: arrows and vim keys,
 // `/` search, space pause, n/p, ←/→ seek, +/- volume, tab screens, q quit;
-// playlists: n new, r rename, D delete, s add a track, S share, o open a
-// URL, O offline. Shuffle is z, since s adds to a playlist.
+// playlists: N new (n stays next track everywhere), r rename, D delete,
+// s add a track, S share, o open a URL, O offline. Shuffle is z, since s
+// adds to a playlist; t seeks to a time, 0-9 to a tenth of the track.
 func Default() Map {
 	b := func(help, desc string, keys ...string) key.Binding {
 		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
@@ -54,13 +55,15 @@ func Default() Map {
 		Shuffle:  b("z", "shuffle", "z"),
 		Repeat:   b("r", "repeat mode", "r"),
 
-		Pause:    b("space", "pause", " "),
-		Next:     b("n", "next track", "n"),
-		Prev:     b("p", "previous", "p"),
-		SeekBack: b("←", "seek -5s", "left"),
-		SeekFwd:  b("→", "seek +5s", "right"),
-		VolUp:    b("+", "volume up", "+", "="),
-		VolDown:  b("-", "volume down", "-"),
+		Pause:       b("space", "pause", " "),
+		Next:        b("n", "next track", "n"),
+		Prev:        b("p", "previous", "p"),
+		SeekBack:    b("←", "seek -5s", "left"),
+		SeekFwd:     b("→", "seek +5s", "right"),
+		SeekTo:      b("t", "seek to a time", "t"),
+		SeekPercent: b("0-9", "seek to 0-90%", "0", "1", "2", "3", "4", "5", "6", "7", "8", "9"),
+		VolUp:       b("+", "volume up", "+", "="),
+		VolDown:     b("-", "volume down", "-"),
 
 		NextScreen: b("tab", "next screen", "tab"),
 		PrevScreen: b("shift+tab", "prev screen", "shift+tab"),
@@ -68,7 +71,7 @@ func Default() Map {
 		Quit:       b("q", "quit", "q"),
 		ForceQuit:  b("ctrl+c", "quit", "ctrl+c"),
 
-		NewPlaylist:    b("n", "new playlist", "n"),
+		NewPlaylist:    b("N", "new playlist", "N"),
 		Rename:         b("r", "rename", "r"),
 		DeletePlaylist: b("D", "delete playlist", "D"),
 		ToPlaylist:     b("s", "add to playlist", "s"),
@@ -81,7 +84,7 @@ func Default() Map {
 
 // Playback returns the bindings that work on every screen.
 func (m Map) Playback() []key.Binding {
-	return []key.Binding{m.Pause, m.Next, m.Prev, m.SeekBack, m.SeekFwd, m.VolUp, m.VolDown}
+	return []key.Binding{m.Pause, m.Next, m.Prev, m.SeekBack, m.SeekFwd, m.SeekTo, m.SeekPercent, m.VolUp, m.VolDown}
 }
 
 // Global returns the screen and program bindings.

@@ -37,6 +37,14 @@ type OpenArtist struct{ ID string }
 // OpenAlbum asks the library to show an album.
 type OpenAlbum struct{ ID string }
 
+// AlbumTracks asks the library to load an album and send its tracks on: to
+// the player as a request of Kind, or to the playlist picker when Pick.
+type AlbumTracks struct {
+	ID, Title string
+	Kind      action.Kind
+	Pick      bool
+}
+
 type artistsLoaded struct {
 	artists []catalog.Artist
 	err     error
@@ -180,6 +188,8 @@ func (v *View) Update(msg tea.Msg) tea.Cmd {
 		return v.openArtist(msg.ID)
 	case OpenAlbum:
 		return v.openAlbum(msg.ID)
+	case AlbumTracks:
+		return v.albumTracks(msg)
 	case tea.KeyMsg:
 		return v.key(msg)
 	case tea.MouseMsg:
@@ -222,6 +232,24 @@ func (v *View) openAlbum(id string) tea.Cmd {
 	}
 }
 
+// albumTracks loads an album (the list of an artist's albums and search
+// results do not carry tracks) and sends its tracks where at says.
+func (v *View) albumTracks(at AlbumTracks) tea.Cmd {
+	ctx, src := v.ctx, v.src
+	return func() tea.Msg {
+		al, err := src.Album(ctx, at.ID)
+		if err != nil {
+			return notice.Msg{Text: fmt.Sprintf("open album %s: %v", at.Title, err), Err: true}
+		}
+		if at.Pick {
+			return playlists.Pick{Tracks: al.Tracks, From: al.Title}
+		}
+		a := action.Tracks(at.Kind, al.Tracks...)
+		a.From = al.Title
+		return a
+	}
+}
+
 func (v *View) key(msg tea.KeyMsg) tea.Cmd {
 	lv := v.top()
 	switch {
@@ -236,9 +264,13 @@ func (v *View) key(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, v.km.PlayNext):
 		return v.activate(action.PlayNext)
 	case key.Matches(msg, v.km.ToPlaylist):
-		if c := lv.l.Cursor(); lv.kind == albumLevel && c >= 0 {
+		switch c := lv.l.Cursor(); {
+		case lv.kind == albumLevel && c >= 0:
 			p := playlists.Pick{Tracks: []catalog.Track{lv.album.Tracks[c]}}
 			return func() tea.Msg { return p }
+		case lv.kind == albumsLevel && c >= 0:
+			al := lv.artist.Albums[c]
+			return v.albumTracks(AlbumTracks{ID: al.ID, Title: al.Title, Pick: true})
 		}
 	case key.Matches(msg, v.km.Offline):
 		return v.toggleOffline(lv)
@@ -264,19 +296,26 @@ func (v *View) toggleOffline(lv *level) tea.Cmd {
 	return func() tea.Msg { return t }
 }
 
-// activate opens the selected artist or album, or sends the selected track
-// to the player: playing from an album queues the rest of it too.
+// activate acts on the selected row with k. Play (enter) opens an artist
+// or album; add and play next on an album row act on its tracks. On an
+// album's track the track goes to the player: playing from an album queues
+// the rest of it too.
 func (v *View) activate(k action.Kind) tea.Cmd {
 	lv := v.top()
 	c := lv.l.Cursor()
 	if c < 0 {
 		return nil
 	}
-	switch lv.kind {
-	case artistsLevel:
+	switch {
+	case lv.kind == artistsLevel && k == action.PlayNow:
 		return v.openArtist(lv.artists[c].ID)
-	case albumsLevel:
+	case lv.kind == artistsLevel:
+		return nil
+	case lv.kind == albumsLevel && k == action.PlayNow:
 		return v.openAlbum(lv.artist.Albums[c].ID)
+	case lv.kind == albumsLevel:
+		al := lv.artist.Albums[c]
+		return v.albumTracks(AlbumTracks{ID: al.ID, Title: al.Title, Kind: k})
 	}
 	ts := lv.album.Tracks[c : c+1]
 	if k == action.PlayNow {

@@ -9,6 +9,7 @@ import (
 
 	"segue/catalog"
 	"segue/ui/list"
+	"segue/ui/notice"
 	"segue/ui/nowplaying"
 )
 
@@ -21,13 +22,13 @@ func (v *View) View() string {
 	var head, sub string
 	switch lv.kind {
 	case artistsLevel:
-		head, sub = "Artists", fmt.Sprintf("%d artists", len(lv.artists))
+		head, sub = "Artists", notice.Count(len(lv.artists), "artist")
 	case albumsLevel:
-		head, sub = lv.artist.Name, fmt.Sprintf("%d albums", len(lv.artist.Albums))
+		head, sub = lv.artist.Name, notice.Count(len(lv.artist.Albums), "album")
 	case albumLevel:
 		a := lv.album
 		head = a.Title + " — " + a.Artist
-		sub = strings.Join(nonEmpty(yearOf(a.Year), fmt.Sprintf("%d tracks", len(a.Tracks)), nowplaying.Clock(albumTime(a)), v.pins.Mark(a.ID)), " · ")
+		sub = strings.Join(nonEmpty(yearOf(a.Year), notice.Count(len(a.Tracks), "track"), nowplaying.Clock(albumTime(a)), v.pins.Mark(a.ID)), " · ")
 	}
 	switch {
 	case v.err != nil:
@@ -78,7 +79,7 @@ func (v *View) rows(lv *level, w int) string {
 			s = a.Name
 		case albumsLevel:
 			a := lv.artist.Albums[i]
-			s = list.Columns(w-2, []int{1}, a.Title, strings.Join(nonEmpty(v.pins.Mark(a.ID), yearOf(a.Year), fmt.Sprintf("%d tracks", a.TrackCount)), " · "))
+			s = list.Columns(w-2, []int{1}, a.Title, strings.Join(nonEmpty(v.pins.Mark(a.ID), yearOf(a.Year), notice.Count(a.TrackCount, "track")), " · "))
 		case albumLevel:
 			t := lv.album.Tracks[i]
 			s = list.Columns(w-2, []int{1}, fmt.Sprintf("%2d. %s", t.TrackNo, t.Title), nowplaying.Clock(ms(t.DurationMS)))

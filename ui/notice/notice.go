@@ -2,7 +2,11 @@
 // status bar. The root model shows it and fades it; views never draw it.
 package notice
 
-import tea "github.com/charmbracelet/bubbletea"
+import (
+	"strconv"
+
+	tea "github.com/charmbracelet/bubbletea"
+)
 
 // Msg asks the status line to show Text; Err marks it as an error.
 type Msg struct {
@@ -19,4 +23,22 @@ func Error(err error) tea.Cmd {
 		return nil
 	}
 	return func() tea.Msg { return Msg{Text: err.Error(), Err: true} }
+}
+
+// Count says n of a noun in words: "1 track", "2 tracks", "0 albums".
+// Nouns take an s in the plural (every noun the interface counts does).
+func Count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
+}
+
+// Tracks says how many tracks, and from what when from is not empty:
+// "3 tracks from Night Transit", "1 track".
+func Tracks(n int, from string) string {
+	if from == "" {
+		return Count(n, "track")
+	}
+	return Count(n, "track") + " from " + from
 }

@@ -6,6 +6,8 @@ package nowplaying
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"segue/catalog"
@@ -46,4 +48,27 @@ func Clock(d time.Duration) string {
 		return fmt.Sprintf("%d:%02d:%02d", h, m, s)
 	}
 	return fmt.Sprintf("%d:%02d", m, s)
+}
+
+// ParseClock reads a position as Clock writes it: "SS", "M:SS", "MM:SS" or
+// "H:MM:SS" (seconds and minutes below 60 after the first field). The
+// error says what was wrong and what to type instead.
+func ParseClock(s string) (time.Duration, error) {
+	bad := fmt.Errorf("“%s” is not a time: type MM:SS or H:MM:SS, like 9:58 or 1:02:03", s)
+	fields := strings.Split(strings.TrimSpace(s), ":")
+	if len(fields) > 3 {
+		return 0, bad
+	}
+	var d time.Duration
+	for i, f := range fields {
+		if f == "" || len(f) > 6 || strings.TrimLeft(f, "0123456789") != "" {
+			return 0, bad
+		}
+		n, err := strconv.Atoi(f)
+		if err != nil || i > 0 && (n >= 60 || len(f) != 2) {
+			return 0, bad
+		}
+		d = d*60 + time.Duration(n)*time.Second
+	}
+	return d, nil
 }

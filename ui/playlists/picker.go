@@ -3,7 +3,6 @@ package playlists
 import (
 	"context"
 	"fmt"
-	"strconv"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -11,6 +10,7 @@ import (
 	"segue/catalog"
 	"segue/ui/keys"
 	"segue/ui/list"
+	"segue/ui/notice"
 	"segue/ui/prompt"
 	"segue/ui/styles"
 )
@@ -29,6 +29,7 @@ type Picker struct {
 	st     *styles.Styles
 	km     keys.Map
 	tracks []catalog.Track
+	from   string // what tracks came from, or ""
 
 	pls     []catalog.Playlist
 	l       list.List
@@ -38,8 +39,8 @@ type Picker struct {
 }
 
 // NewPicker opens a picker for tracks; the Cmd loads the playlists.
-func NewPicker(ctx context.Context, store Store, st *styles.Styles, km keys.Map, tracks []catalog.Track) (*Picker, tea.Cmd) {
-	p := &Picker{ctx: ctx, store: store, st: st, km: km, tracks: tracks, loading: true}
+func NewPicker(ctx context.Context, store Store, st *styles.Styles, km keys.Map, pick Pick) (*Picker, tea.Cmd) {
+	p := &Picker{ctx: ctx, store: store, st: st, km: km, tracks: pick.Tracks, from: pick.From, loading: true}
 	p.l.SetLen(1)
 	return p, func() tea.Msg {
 		pls, err := store.Playlists(ctx)
@@ -68,7 +69,7 @@ func (p *Picker) what() string {
 	if len(p.tracks) == 1 {
 		return "“" + p.tracks[0].Title + "”"
 	}
-	return strconv.Itoa(len(p.tracks)) + " tracks"
+	return notice.Tracks(len(p.tracks), p.from)
 }
 
 // Update handles msg; done says the picker is finished (chosen or
@@ -127,7 +128,7 @@ func (p *Picker) View() string {
 		s := "+ New playlist…"
 		if i > 0 {
 			pl := p.pls[i-1]
-			s = list.Columns(p.w-2, []int{1}, pl.Name, fmt.Sprintf("%d tracks", pl.TrackCount))
+			s = list.Columns(p.w-2, []int{1}, pl.Name, notice.Count(pl.TrackCount, "track"))
 		}
 		if sel {
 			return p.st.Selected.Render(list.Fit("› "+s, p.w))

@@ -59,8 +59,12 @@ type Store interface {
 	Sharer
 }
 
-// Pick asks the root to open the picker for Tracks.
-type Pick struct{ Tracks []catalog.Track }
+// Pick asks the root to open the picker for Tracks; From names what they
+// came from (an album), if anything.
+type Pick struct {
+	Tracks []catalog.Track
+	From   string
+}
 
 // Shared says a playlist's share link was made; the root shows it and
 // copies it to the clipboard.
@@ -134,18 +138,23 @@ func (v *View) Init() tea.Cmd {
 	}
 }
 
+// Name returns the name of the listed playlist whose ID or share URL is
+// ref, or "".
+func (v *View) Name(ref string) string {
+	for _, p := range v.pls {
+		if p.ID == ref || p.ShareURL != "" && p.ShareURL == ref {
+			return p.Name
+		}
+	}
+	return ""
+}
+
 // Title names the screen in the tab line.
 func (v *View) Title() string { return "Playlists" }
 
 // Typing reports whether the screen takes printable keys (never: prompts
 // are the root's).
 func (v *View) Typing() bool { return false }
-
-// Claims reports whether the screen takes msg before the global keys: n
-// makes a playlist here instead of skipping a track.
-func (v *View) Claims(msg tea.KeyMsg) bool {
-	return v.open == nil && key.Matches(msg, v.km.NewPlaylist)
-}
 
 // SetSize sets the area the screen draws in.
 func (v *View) SetSize(w, h int) {

@@ -7,6 +7,7 @@ import (
 
 	"segue/catalog"
 	"segue/ui/list"
+	"segue/ui/notice"
 	"segue/ui/nowplaying"
 )
 
@@ -18,7 +19,7 @@ func (v *View) View() string {
 	var head, sub, body string
 	if pl := v.open; pl != nil {
 		head = pl.Name
-		sub = strings.Join(nonEmpty(fmt.Sprintf("%d tracks", len(pl.Tracks)), nowplaying.Clock(ms(pl.DurationMS)), v.flags(*pl)), " · ")
+		sub = strings.Join(nonEmpty(notice.Count(len(pl.Tracks), "track"), nowplaying.Clock(ms(pl.DurationMS)), v.flags(*pl)), " · ")
 		body = v.tl.Render(v.w, func(i int, sel bool) string {
 			t := pl.Tracks[i]
 			var s string
@@ -34,9 +35,9 @@ func (v *View) View() string {
 		}
 	} else {
 		head = "Playlists"
-		sub = fmt.Sprintf("%d playlists", len(v.pls))
+		sub = notice.Count(len(v.pls), "playlist")
 		if len(v.pls) == 0 {
-			sub = "none yet — n makes one, o opens a shared playlist URL"
+			sub = "none yet — N makes one, o opens a shared playlist URL"
 		}
 		body = v.l.Render(v.w, func(i int, sel bool) string {
 			p := v.pls[i]
@@ -58,7 +59,7 @@ func (v *View) View() string {
 // columns (the flags change while a download runs; the others must not
 // move).
 func (v *View) playlistRow(p catalog.Playlist, w int) string {
-	count := fmt.Sprintf("%d tracks", p.TrackCount)
+	count := notice.Count(p.TrackCount, "track")
 	if w < 60 {
 		return list.Columns(w, []int{1}, fmt.Sprintf("%s · %d", p.Name, p.TrackCount), fmt.Sprintf("%-9s", v.flags(p)))
 	}

@@ -5,7 +5,6 @@
 package queue
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -15,6 +14,7 @@ import (
 	"segue/ui/action"
 	"segue/ui/keys"
 	"segue/ui/list"
+	"segue/ui/notice"
 	"segue/ui/nowplaying"
 	"segue/ui/playlists"
 	"segue/ui/styles"
@@ -25,7 +25,7 @@ type State struct {
 	Tracks  []catalog.Track
 	Index   int    // the current track, -1 when none
 	Repeat  string // off | all | one
-	Shuffle bool   // whether the last request shuffled
+	Shuffle bool   // shuffle is on
 }
 
 // header is the lines above the list.
@@ -146,10 +146,10 @@ func (v *View) View() string {
 	for _, t := range s.Tracks {
 		total += time.Duration(t.DurationMS) * time.Millisecond
 	}
-	head := v.st.Title.Render("Queue") + v.st.Muted.Render(fmt.Sprintf("  %d tracks · %s", len(s.Tracks), nowplaying.Clock(total)))
-	mode := "repeat " + s.Repeat
+	head := v.st.Title.Render("Queue") + v.st.Muted.Render("  "+notice.Count(len(s.Tracks), "track")+" · "+nowplaying.Clock(total))
+	mode := "repeat " + s.Repeat + " · shuffle off"
 	if s.Shuffle {
-		mode += " · shuffled"
+		mode = "repeat " + s.Repeat + " · shuffle on"
 	}
 	sub := v.st.Muted.Render(mode)
 	if len(s.Tracks) == 0 {

@@ -18,6 +18,7 @@ import (
 	"segue/ui/keys"
 	"segue/ui/library"
 	"segue/ui/list"
+	"segue/ui/notice"
 	"segue/ui/nowplaying"
 	"segue/ui/playlists"
 	"segue/ui/styles"
@@ -166,9 +167,18 @@ func (v *View) key(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, v.km.PlayNext):
 		return v.activate(action.PlayNext)
 	case key.Matches(msg, v.km.ToPlaylist):
-		if c := v.l.Cursor(); c >= 0 && v.rows[c].kind == trackRow {
-			p := playlists.Pick{Tracks: []catalog.Track{v.res.Tracks[v.rows[c].i]}}
+		c := v.l.Cursor()
+		if c < 0 {
+			return nil
+		}
+		switch r := v.rows[c]; r.kind {
+		case trackRow:
+			p := playlists.Pick{Tracks: []catalog.Track{v.res.Tracks[r.i]}}
 			return func() tea.Msg { return p }
+		case albumRow:
+			al := v.res.Albums[r.i]
+			at := library.AlbumTracks{ID: al.ID, Title: al.Title, Pick: true}
+			return func() tea.Msg { return at }
 		}
 	case key.Matches(msg, v.km.Up):
 		if v.l.Cursor() <= 1 {
@@ -244,8 +254,9 @@ func (v *View) skipHeading(d int) {
 	}
 }
 
-// activate acts on the selected row: tracks go to the player with kind k,
-// albums and artists open in the library.
+// activate acts on the selected row: tracks go to the player with kind k;
+// play (enter) opens albums and artists in the library, add and play next
+// on an album act on its tracks.
 func (v *View) activate(k action.Kind) tea.Cmd {
 	c := v.l.Cursor()
 	if c < 0 {
@@ -257,9 +268,16 @@ func (v *View) activate(k action.Kind) tea.Cmd {
 		a := action.Tracks(k, v.res.Tracks[r.i])
 		return func() tea.Msg { return a }
 	case albumRow:
-		id := v.res.Albums[r.i].ID
-		return func() tea.Msg { return library.OpenAlbum{ID: id} }
+		al := v.res.Albums[r.i]
+		if k != action.PlayNow {
+			at := library.AlbumTracks{ID: al.ID, Title: al.Title, Kind: k}
+			return func() tea.Msg { return at }
+		}
+		return func() tea.Msg { return library.OpenAlbum{ID: al.ID} }
 	case artistRow:
+		if k != action.PlayNow {
+			return nil
+		}
 		id := v.res.Artists[r.i].ID
 		return func() tea.Msg { return library.OpenArtist{ID: id} }
 	}
@@ -329,8 +347,8 @@ func (v *View) summary() string {
 	case len(v.rows) == 0:
 		return v.st.Muted.Render("no matches")
 	}
-	return v.st.Muted.Render(fmt.Sprintf("%d tracks · %d albums · %d artists",
-		len(v.res.Tracks), len(v.res.Albums), len(v.res.Artists)))
+	return v.st.Muted.Render(notice.Count(len(v.res.Tracks), "track") + " · " +
+		notice.Count(len(v.res.Albums), "album") + " · " + notice.Count(len(v.res.Artists), "artist"))
 }
 
 func yearOf(y int) string {

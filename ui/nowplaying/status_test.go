@@ -1,0 +1,52 @@
+package nowplaying
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseClock(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want time.Duration
+	}{
+		{"0", 0},
+		{"45", 45 * time.Second},
+		{"90", 90 * time.Second},
+		{"1:30", 90 * time.Second},
+		{"09:58", 9*time.Minute + 58*time.Second},
+		{"9:58:00", 9*time.Hour + 58*time.Minute},
+		{" 1:02:03 ", time.Hour + 2*time.Minute + 3*time.Second},
+	} {
+		got, err := ParseClock(c.in)
+		if err != nil || got != c.want {
+			t.Errorf("ParseClock(%q) = %v, %v; want %v", c.in, got, err, c.want)
+		}
+	}
+	for _, in := range []string{"", "abc", "1:60", "1:5", "1:2:3:4", "-1", "1.5", ":30", "1:", "+5", "1:99:00", "1234567"} {
+		if d, err := ParseClock(in); err == nil || !strings.Contains(err.Error(), "MM:SS") {
+			t.Errorf("ParseClock(%q) = %v, %v; want an error naming the format", in, d, err)
+		}
+	}
+}
+
+// FuzzParseClock: any input gives a position or an error, never a panic;
+// a position reads back from Clock's text as the same position.
+func FuzzParseClock(f *testing.F) {
+	for _, s := range []string{"9:58", "1:02:03", "45", "", "x", "1:60", "99999:59:59"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := ParseClock(s)
+		if err != nil {
+			return
+		}
+		if d < 0 {
+			t.Fatalf("ParseClock(%q) = %v, negative", s, d)
+		}
+		if back, err := ParseClock(Clock(d)); err != nil || back != d {
+			t.Fatalf("ParseClock(%q) = %v; Clock gives %q which reads back as %v, %v", s, d, Clock(d), back, err)
+		}
+	})
+}

@@ -1,0 +1,174 @@
+package ui
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"segue/ui/action"
+)
+
+func queueTitles(m *Model) []string {
+	var out []string
+	for _, t := range m.queue.State().Tracks {
+		out = append(out, t.Title)
+	}
+	return out
+}
+
+// TestAlbumRowActions: on an album row a adds the album's tracks, A puts
+// them next and s offers them to a playlist, in the library (an artist's
+// albums) and in search results; enter still opens the album. The notice
+// names the album.
+func TestAlbumRowActions(t *testing.T) {
+	m := newDriven(t, fixture(), 80, 24)
+	send(m, "tab", "enter") // Library: Aurora Lane's albums, Northern Lights selected
+	send(m, "a")
+	if got := queueTitles(m); !slices.Equal(got, []string{"Aurora", "Polar Night", "Solstice"}) {
+		t.Fatalf("a on the album row queued %q, want the album's three tracks", got)
+	}
+	if v := m.View(); !strings.Contains(v, "added 3 tracks from Northern Lights to the queue") {
+		t.Fatalf("a on an album row: no notice naming the album:\n%s", v)
+	}
+	if !strings.Contains(m.View(), "Aurora Lane") || strings.Contains(m.View(), "Northern Lights — Aurora Lane") {
+		t.Fatalf("a on an album row opened the album:\n%s", m.View())
+	}
+	send(m, "j", "A") // Tides next
+	if got := queueTitles(m); !slices.Equal(got, []string{"Aurora", "Auroral Tide", "Polar Night", "Solstice"}) {
+		t.Fatalf("A on the album row: queue %q, want Auroral Tide after the current track", got)
+	}
+	if v := m.View(); !strings.Contains(v, "“Auroral Tide” plays next") {
+		t.Fatalf("A on an album row: no notice:\n%s", v)
+	}
+	send(m, "k", "s")
+	if m.picker == nil || !strings.Contains(m.View(), "Add 3 tracks from Northern Lights to playlist") {
+		t.Fatalf("s on an album row: no picker for the album's tracks:\n%s", m.View())
+	}
+	send(m, "esc")
+
+	// search: the album row of "cont"
+	typeText(m, "/cont")
+	send(m, "enter", "j", "j", "j") // leave the input; Continuum I, II, the Albums heading is skipped
+	if s := selectedLine(m); !strings.Contains(s, "Continuum · The Gapless Set") {
+		t.Fatalf("selected %q, want the album row", s)
+	}
+	send(m, "a")
+	if got := queueTitles(m); len(got) != 6 || got[4] != "Continuum I" || got[5] != "Continuum II" {
+		t.Fatalf("a on a search album row: queue %q, want Continuum I and II at the end", got)
+	}
+	send(m, "enter")
+	if m.active != libraryScreen || !strings.Contains(m.View(), "Continuum — The Gapless Set") {
+		t.Fatalf("enter on a search album row does not open it:\n%s", m.View())
+	}
+}
+
+// TestAddAfterEnd: once the queue has played out, adding a track plays
+// that track, not the old queue from the top.
+func TestAddAfterEnd(t *testing.T) {
+	m := newDriven(t, fixture(), 80, 24)
+	typeText(m, "/aur")
+	send(m, "enter", "enter") // play Aurora
+	send(m, "n")              // the queue runs out
+	if m.status.HasTrack {
+		t.Fatalf("after the last track: still playing %q", m.status.Track.Title)
+	}
+	typeText(m, "/")
+	send(m, "ctrl+u")
+	typeText(m, "polar")
+	send(m, "enter", "a")
+	if !m.status.HasTrack || m.status.Track.Title != "Polar Night" {
+		t.Fatalf("a after the end plays %q (has track %v), want Polar Night", m.status.Track.Title, m.status.HasTrack)
+	}
+	if q := m.queue.State(); q.Index != 1 {
+		t.Fatalf("queue index %d, want 1 (the added track)", q.Index)
+	}
+}
+
+// TestSeek: seeking while paused keeps the track's length on screen; t
+// asks for a time and jumps there; 5 jumps to half the track; a bad time
+// or one past the end says so and does not seek.
+func TestSeek(t *testing.T) {
+	m := newDriven(t, fixture(), 80, 24)
+	typeText(m, "/polar")
+	send(m, "enter", "enter", " ") // play Polar Night (4:02), pause
+	send(m, "right")
+	bar := func() string { v := strings.Split(m.View(), "\n"); return v[len(v)-1] }
+	if b := bar(); !strings.HasPrefix(b, "0:05 ") || !strings.HasSuffix(b, " 4:02") {
+		t.Fatalf("after a seek while paused the progress line is %q, want 0:05 … 4:02", b)
+	}
+	send(m, "t")
+	typeText(m, "3:30")
+	send(m, "enter")
+	if b := bar(); !strings.HasPrefix(b, "3:30 ") || !strings.HasSuffix(b, " 4:02") {
+		t.Fatalf("t 3:30: progress line %q", b)
+	}
+	send(m, "5")
+	if b := bar(); !strings.HasPrefix(b, "2:01 ") {
+		t.Fatalf("5: progress line %q, want 2:01 (half of 4:02)", b)
+	}
+	send(m, "0")
+	if b := bar(); !strings.HasPrefix(b, "0:00 ") {
+		t.Fatalf("0: progress line %q, want the start", b)
+	}
+	pl := m.player.(*fakePlayer)
+	before := len(pl.actions())
+	send(m, "t")
+	typeText(m, "9:99")
+	send(m, "enter")
+	if v := m.View(); !strings.Contains(v, "“9:99” is not a time: type MM:SS or H:MM:SS") {
+		t.Fatalf("a bad time: no message:\n%s", v)
+	}
+	send(m, "t")
+	typeText(m, "5:00")
+	send(m, "enter")
+	if v := m.View(); !strings.Contains(v, "5:00 is past the end of the track (4:02 long)") {
+		t.Fatalf("a time past the end: no message:\n%s", v)
+	}
+	if n := len(pl.actions()); n != before {
+		t.Fatalf("a refused time reached the player: %v", pl.actions()[before:])
+	}
+	want := []time.Duration{5 * time.Second, 210 * time.Second, 121 * time.Second, 0}
+	var got []time.Duration
+	for _, a := range pl.actions() {
+		switch a.Kind {
+		case action.SeekBy:
+			got = append(got, a.By)
+		case action.SeekTo:
+			got = append(got, a.To)
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("seeks sent %v, want %v", got, want)
+	}
+}
+
+// TestShuffleToggle: z turns shuffle on (the queue screen says so and the
+// tracks after the current one change order), z again turns it off and
+// puts the queue back in its order; r cycles repeat off, all, one, off.
+func TestShuffleToggle(t *testing.T) {
+	m := newDriven(t, fixture(), 80, 24)
+	send(m, "tab", "enter", "enter", "enter") // play Northern Lights from Aurora
+	send(m, "h", "h", "j", "enter")           // The Gapless Set
+	send(m, "a")                              // + Continuum I, II
+	send(m, "h", "k", "enter", "j", "a")      // + Tides
+	order := queueTitles(m)
+	if len(order) != 6 {
+		t.Fatalf("queue %q, want 6 tracks", order)
+	}
+	send(m, "tab", "z")
+	shuffled := queueTitles(m)
+	if !strings.Contains(m.View(), "shuffle on") || slices.Equal(shuffled, order) || shuffled[0] != order[0] {
+		t.Fatalf("z: queue %q (was %q), want the tracks after the first in another order; screen:\n%s", shuffled, order, m.View())
+	}
+	send(m, "z")
+	if got := queueTitles(m); !slices.Equal(got, order) || !strings.Contains(m.View(), "shuffle off") {
+		t.Fatalf("z again: queue %q, want %q back; screen:\n%s", got, order, m.View())
+	}
+	for _, want := range []string{"repeat all", "repeat one", "repeat off"} {
+		send(m, "r")
+		if !strings.Contains(m.View(), want+" · shuffle off") {
+			t.Fatalf("r: want %q on the queue screen:\n%s", want, m.View())
+		}
+	}
+}
