@@ -118,7 +118,7 @@ func TestTUIPlaylists(t *testing.T) {
 
 	d.press("\t", "/")
 	d.paste("aurora")
-	d.wait(`1 tracks · 0 albums · 0 artists`)
+	d.wait(`1 track · 0 albums · 0 artists`)
 	d.press("\r", "s")
 	d.wait("› Mix")
 	d.press("\r")
