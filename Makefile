@@ -2,19 +2,26 @@
 GO      ?= go
 TAGS    := -tags sqlite_fts5
 BIN     := bin/segue
+PREFIX  ?= $(HOME)/.local
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-# Debian packages: ffmpeg for ingest, ALSA headers for output, PulseAudio and
-# the ALSA plugins for the headless audio test, nginx for the /chunks
-# benchmark, tmux for the real-terminal test.
-DEBS    := ffmpeg libasound2-dev alsa-utils pulseaudio pulseaudio-utils \
-           libasound2-plugins nginx-light tmux pkg-config gcc
+# Debian packages, in three sets so each target installs only what it uses.
+# Building needs a C compiler and the ALSA headers (cgo: SQLite, ALSA output).
+BUILD_DEBS := gcc pkg-config libasound2-dev
+# The demo also synthesizes and ingests its library with ffmpeg.
+DEMO_DEBS  := $(BUILD_DEBS) ffmpeg
+# The tests also drive: PulseAudio and the ALSA plugins (the headless audio
+# test), nginx (the /chunks benchmark), tmux (the real-terminal tests) and
+# Chromium (the share page test).
+TEST_DEBS  := $(DEMO_DEBS) alsa-utils pulseaudio pulseaudio-utils \
+              libasound2-plugins nginx-light tmux chromium
 
-.PHONY: all deps build test demo bench fuzz clean
+.PHONY: all deps build-deps demo-deps build install test demo bench fuzz clean
 
 all: build
 
-deps:
-	@missing=""; for p in $(DEBS); do \
+# install-debs installs those of the packages $(1) that are missing.
+define install-debs
+	@missing=""; for p in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -23,14 +30,38 @@ deps:
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 	@command -v $(GO) >/dev/null || { echo "Go is missing: install Go 1.26 from your distribution or go.dev"; exit 1; }
+endef
 
-build: deps
+# deps installs everything the tests use.
+deps:
+	$(call install-debs,$(TEST_DEBS))
+build-deps:
+	$(call install-debs,$(BUILD_DEBS))
+demo-deps:
+	$(call install-debs,$(DEMO_DEBS))
+
+build: build-deps
 	$(GO) build $(TAGS) -o $(BIN) .
 
+# install copies the binary to $(PREFIX)/bin (default ~/.local/bin).
+install: build
+	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/segue
+	@case ":$$PATH:" in *":$(PREFIX)/bin:"*) ;; *) echo "note: $(PREFIX)/bin is not in your PATH";; esac
+
+# test runs vet, every test (failing when any test was skipped: see
+# .ci/testreport.go) and every fuzzer briefly.
 test: deps
 	$(GO) vet $(TAGS) ./...
-	$(GO) test $(TAGS) -timeout 40m ./...
+	$(GO) run .ci/testreport.go $(GO) test $(TAGS) -json -timeout 40m ./...
 	$(MAKE) fuzz FUZZTIME=20s
+
+# demo opens the interface: it checks for a terminal before installing,
+# building, synthesizing or ingesting anything. DEMO_ADDR moves its origin.
+DEMO_ADDR ?= 127.0.0.1:7700
+demo:
+	@[ -t 0 ] && [ -t 1 ] || { echo "make demo opens the interface and needs a terminal; to serve the demo without it: make build && $(BIN) demo --no-tui"; exit 2; }
+	@$(MAKE) --no-print-directory demo-deps build
+	./$(BIN) demo --addr $(DEMO_ADDR)
 
 # fuzz runs every fuzzer for FUZZTIME each (go test -fuzz takes one at a time).
 FUZZTIME ?= 60s
@@ -41,8 +72,6 @@ fuzz:
 	    $(GO) test $(TAGS) -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg > /tmp/segue-fuzz.log 2>&1 || { cat /tmp/segue-fuzz.log; exit 1; }; \
 	  done; \
 	done
-demo: build
-	./$(BIN) demo
 
 # bench runs every performance benchmark with the run count its
 # percentiles need; the numbers in the issues' closing notes come from here.

@@ -17,13 +17,13 @@ import (
 	"segue/origin"
 )
 
-// needTools skips when a real tool the test drives is not installed (make
-// deps installs them).
+// needTools fails the test when a real tool it drives is not installed
+// (make deps installs them; CI refuses skipped tests).
 func needTools(t testing.TB, tools ...string) {
 	t.Helper()
 	for _, tool := range tools {
 		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s not installed (make deps)", tool)
+			t.Fatalf("%s is required: run make deps", tool)
 		}
 	}
 }

@@ -20,7 +20,7 @@ import (
 func BenchmarkIngest(b *testing.B) {
 	for _, tool := range []string{"ffmpeg", "ffprobe"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			b.Skipf("%s not installed (apt-get install ffmpeg)", tool)
+			b.Fatalf("%s is required: run make deps (it installs ffmpeg)", tool)
 		}
 	}
 	lib := filepath.Join(b.TempDir(), "library")

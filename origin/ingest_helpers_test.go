@@ -22,7 +22,7 @@ func needFFmpeg(t testing.TB) {
 	t.Helper()
 	for _, tool := range []string{"ffmpeg", "ffprobe"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s not installed (apt-get install ffmpeg)", tool)
+			t.Fatalf("%s is required: run make deps (it installs ffmpeg)", tool)
 		}
 	}
 }

@@ -76,7 +76,7 @@ func startNginx(b *testing.B, blobDir string) (string, int) {
 	b.Helper()
 	const bin = "/usr/sbin/nginx"
 	if _, err := os.Stat(bin); err != nil {
-		b.Skip("nginx is not installed (make deps installs nginx-light)")
+		b.Fatal("nginx is required: run make deps (it installs nginx-light)")
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

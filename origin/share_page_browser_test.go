@@ -15,7 +15,7 @@ import (
 func TestSharePageInChromium(t *testing.T) {
 	browser, err := exec.LookPath("chromium")
 	if err != nil {
-		t.Skip("chromium not installed (make deps installs it)")
+		t.Fatal("chromium is required: run make deps (it installs chromium)")
 	}
 	w := newWorld(t)
 	ctx := context.Background()

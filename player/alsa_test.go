@@ -133,7 +133,7 @@ func TestNoDeviceError(t *testing.T) {
 func TestALSAOutputMatchesWAV(t *testing.T) {
 	for _, bin := range []string{"pulseaudio", "parec", "pactl"} {
 		if _, err := exec.LookPath(bin); err != nil {
-			t.Skip(bin + " not installed")
+			t.Fatal(bin + " is required: run make deps (it installs pulseaudio and pulseaudio-utils)")
 		}
 	}
 	src, tr := oneTrack(t, testPiece, 3, catalog.RenditionHigh)

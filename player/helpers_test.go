@@ -30,7 +30,7 @@ const testFramesPerSegment = 96
 func needFFmpeg(t testing.TB) {
 	t.Helper()
 	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		t.Skip("ffmpeg not installed")
+		t.Fatal("ffmpeg is required: run make deps")
 	}
 }
 
