@@ -215,3 +215,38 @@ func TestClosedCache(t *testing.T) {
 		t.Fatalf("second Close: %v", err)
 	}
 }
+
+// cache verify checks documents too: what a broken proxy left (an HTML
+// page, a truncated JSON body, text stored as a cover) is dropped; JSON and
+// real images stay.
+func TestVerifyDropsDocsThatDoNotDecode(t *testing.T) {
+	c, _ := openTemp(t, 1<<20)
+	png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+	docs := map[string]struct {
+		d    Doc
+		good bool
+	}{
+		"album":     {Doc{Body: []byte(`{"id":"al1","tracks":[]}`), ContentType: "application/json"}, true},
+		"cover":     {Doc{Body: png, ContentType: "image/png"}, true},
+		"html":      {Doc{Body: []byte("<html><body>502 Bad Gateway</body></html>"), ContentType: "text/html"}, false},
+		"truncated": {Doc{Body: []byte(`{"id":"al1","tracks":[{"id":`), ContentType: "application/json"}, false},
+		"fakecover": {Doc{Body: []byte("<html>not found</html>"), ContentType: "image/jpeg"}, false},
+	}
+	for k, d := range docs {
+		if err := c.PutDoc(k, d.d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := c.Verify()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Checked != 5 || r.Bad != 3 {
+		t.Fatalf("verify report %+v, want 5 checked and 3 bad", r)
+	}
+	for k, d := range docs {
+		if _, err := c.GetDoc(k); (err == nil) != d.good {
+			t.Errorf("after verify, document %s: %v; want kept=%v", k, err, d.good)
+		}
+	}
+}

@@ -4,15 +4,19 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
+	"strings"
 )
 
 // VerifyReport is what Verify found and repaired.
 type VerifyReport struct {
 	Checked int64 `json:"checked"`
-	// Bad entries had bytes that did not match their hash or size, or no
-	// bytes at all; they were dropped.
+	// Bad entries had bytes that did not match their hash or size, no
+	// bytes at all, or (documents) bytes that do not decode; they were
+	// dropped.
 	Bad      int64 `json:"bad"`
 	BadBytes int64 `json:"bad_bytes"`
 	// Orphans are stored bytes with no entry; they were dropped.
@@ -22,8 +26,8 @@ type VerifyReport struct {
 	TotalsFixed bool `json:"totals_fixed"`
 }
 
-// Verify re-hashes every stored segment, checks every document's size,
-// drops what is bad, and recomputes the running totals if they drifted.
+// Verify re-hashes every stored segment, checks every document's size and
+// that it decodes (see docDecodes), drops what is bad, and recomputes the running totals if they drifted.
 // It reads in small batches, so readers and writers carry on meanwhile.
 func (c *Cache) Verify() (VerifyReport, error) {
 	var r VerifyReport
@@ -34,7 +38,7 @@ func (c *Cache) Verify() (VerifyReport, error) {
 	last := int64(-1)
 	for {
 		n := 0
-		rows, err := c.db.Query(`SELECT e.id, e.kind, e.key, e.size, b.data
+		rows, err := c.db.Query(`SELECT e.id, e.kind, e.key, e.size, e.content_type, b.data
 			FROM entries e LEFT JOIN blobs b ON b.id = e.id WHERE e.id > ? ORDER BY e.id LIMIT 16`, last)
 		if err != nil {
 			return r, fmt.Errorf("verify cache: %w", err)
@@ -43,10 +47,10 @@ func (c *Cache) Verify() (VerifyReport, error) {
 			var (
 				id, size int64
 				kind     int
-				key      string
+				key, ct  string
 				data     []byte
 			)
-			if err := rows.Scan(&id, &kind, &key, &size, &data); err != nil {
+			if err := rows.Scan(&id, &kind, &key, &size, &ct, &data); err != nil {
 				rows.Close()
 				return r, fmt.Errorf("verify cache: %w", err)
 			}
@@ -54,9 +58,12 @@ func (c *Cache) Verify() (VerifyReport, error) {
 			last = id
 			r.Checked++
 			ok := data != nil && int64(len(data)) == size
-			if ok && kind == kindSegment {
+			switch {
+			case ok && kind == kindSegment:
 				sum := sha256.Sum256(data)
 				ok = hex.EncodeToString(sum[:]) == key
+			case ok && kind == kindDoc:
+				ok = docDecodes(ct, data)
 			}
 			if !ok {
 				bad = append(bad, id)
@@ -222,4 +229,15 @@ func (c *Cache) vacuum(keep int64, truncate bool) error {
 		return fmt.Errorf("checkpoint cache: %w", err)
 	}
 	return nil
+}
+
+// docDecodes tells a document segue can use from what a broken proxy may
+// have left: an image (cover) must start like one, anything else must be
+// valid JSON (catalog answers, manifests, playlists). An HTML error page
+// or a truncated body fails.
+func docDecodes(contentType string, body []byte) bool {
+	if strings.HasPrefix(contentType, "image/") {
+		return strings.HasPrefix(http.DetectContentType(body), "image/")
+	}
+	return json.Valid(body)
 }

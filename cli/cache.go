@@ -105,9 +105,10 @@ func cacheVerifyCmd(a *app) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "verify",
-		Short: "Re-hash every cached segment and drop what is damaged",
+		Short: "Re-hash every cached segment, check every document, drop what is damaged",
 		Long: `verify reads every entry, checks each segment's bytes against its sha256,
-drops damaged entries (they are fetched again when needed) and repairs the
+checks that every document decodes (JSON, or an image for covers), drops
+damaged entries (they are fetched again when needed) and repairs the
 size totals. It is safe while segue plays.`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {

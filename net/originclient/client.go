@@ -32,6 +32,10 @@ var (
 	// ErrOffline means the origin is unreachable and the document was never
 	// stored locally.
 	ErrOffline = errors.New("not available offline")
+	// ErrBadAnswer means the origin, or a proxy in between, answered 200
+	// with a body that does not decode (an HTML page, a truncated body),
+	// and no good copy was stored.
+	ErrBadAnswer = errors.New("the origin's answer does not decode (is a proxy in between broken?)")
 )
 
 // DocStore keeps documents between runs; *cache.Cache satisfies it. GetDoc
@@ -168,7 +172,7 @@ func (c *Client) Manifest(ctx context.Context, trackID string) (catalog.Manifest
 
 // Cover returns an album's cover image and its MIME type.
 func (c *Client) Cover(ctx context.Context, albumID string) ([]byte, string, error) {
-	d, err := c.doc(ctx, c.url(nil, "api", "v1", "albums", albumID, "cover"))
+	d, err := c.doc(ctx, c.url(nil, "api", "v1", "albums", albumID, "cover"), isImage)
 	if err != nil {
 		return nil, "", err
 	}
@@ -198,7 +202,7 @@ func (c *Client) Chunk(ctx context.Context, hash string) ([]byte, error) {
 }
 
 func (c *Client) getJSON(ctx context.Context, u string, v any) error {
-	d, err := c.doc(ctx, u)
+	d, err := c.doc(ctx, u, decodesAs(v))
 	if err != nil {
 		return err
 	}

@@ -34,7 +34,7 @@ type testOrigin struct {
 
 func startOrigin(t *testing.T, requireToken bool) *testOrigin {
 	t.Helper()
-	o := &testOrigin{dir: t.TempDir(), segment: bytes.Repeat([]byte("segment!"), 500), cover: []byte("\x89PNG fake cover")}
+	o := &testOrigin{dir: t.TempDir(), segment: bytes.Repeat([]byte("segment!"), 500), cover: []byte("\x89PNG\r\n\x1a\n fake cover")}
 	db, err := origin.OpenCatalog(o.dir)
 	if err != nil {
 		t.Fatal(err)

@@ -2,8 +2,11 @@ package originclient
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"reflect"
+	"strings"
 	"time"
 
 	"segue/cache"
@@ -11,9 +14,16 @@ import (
 
 // doc returns the document at URL u: revalidated with its stored ETag when
 // there is one, stored again when it changed, and taken from Docs when the
-// origin cannot be reached.
-func (c *Client) doc(ctx context.Context, u string) (cache.Doc, error) {
+// origin cannot be reached. Only bodies that pass check (they decode) are
+// stored or served: a stored copy that fails it is neither revalidated (a
+// 304 cannot revive it) nor served offline, and a 200 whose body fails it
+// (an HTML page or a truncated body from a broken proxy) is not stored;
+// a good stored copy answers instead, as when the origin is down.
+func (c *Client) doc(ctx context.Context, u string, check func([]byte) error) (cache.Doc, error) {
 	cached, have := c.stored(u)
+	if have && check(cached.Body) != nil {
+		have = false
+	}
 	etag := ""
 	if have {
 		etag = cached.ETag
@@ -37,6 +47,12 @@ func (c *Client) doc(ctx context.Context, u string) (cache.Doc, error) {
 			}
 			return cache.Doc{}, fmt.Errorf("get %s: %w", u, err)
 		}
+		if err := check(body); err != nil {
+			if have {
+				return cached, nil
+			}
+			return cache.Doc{}, fmt.Errorf("get %s: %w (%s, %d bytes: %v)", u, ErrBadAnswer, resp.Header.Get("Content-Type"), len(body), err)
+		}
 		d := cache.Doc{Body: body, ETag: resp.Header.Get("ETag"), ContentType: resp.Header.Get("Content-Type"), Stored: time.Now()}
 		if c.docs != nil {
 			// The document is good even when storing it fails (disk full):
@@ -50,6 +66,21 @@ func (c *Client) doc(ctx context.Context, u string) (cache.Doc, error) {
 		return c.offline(u, cached, have, statusError(resp))
 	}
 	return cache.Doc{}, fmt.Errorf("get %s: %w", u, statusError(resp))
+}
+
+// decodesAs returns a check that the body decodes as JSON into a fresh
+// value of v's type (v is a pointer).
+func decodesAs(v any) func([]byte) error {
+	t := reflect.TypeOf(v).Elem()
+	return func(b []byte) error { return json.Unmarshal(b, reflect.New(t).Interface()) }
+}
+
+// isImage checks that a body is an image by its first bytes.
+func isImage(b []byte) error {
+	if ct := http.DetectContentType(b); !strings.HasPrefix(ct, "image/") {
+		return fmt.Errorf("not an image but %s", ct)
+	}
+	return nil
 }
 
 // stored returns the document kept for u, if any. A broken store counts as
