@@ -1,5 +1,7 @@
 package catalog
 
+import "errors"
+
 // Urgency says how soon a segment is needed; the fetch chain derives its
 // deadlines and which sources it asks from it.
 type Urgency int
@@ -23,3 +25,8 @@ const (
 	SourcePeer   Source = "peer"
 	SourceOrigin Source = "origin"
 )
+
+// ErrCorruptSegment means every try at a segment brought bytes whose
+// sha256 is not the segment's: the source is broken (or a proxy in front
+// of it), and asking again will not help. The player fails the track.
+var ErrCorruptSegment = errors.New("the source keeps sending bytes that do not match the segment's sha256")

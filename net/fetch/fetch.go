@@ -160,14 +160,14 @@ func (f *Fetcher) download(ctx context.Context, hash string, u catalog.Urgency) 
 }
 
 // fromTier tries one tier up to Attempts times with exponential backoff.
+// When every try brought bytes that fail the hash check it gives up with
+// catalog.ErrCorruptSegment naming the source: retrying later would only
+// download the same wrong bytes again.
 func (f *Fetcher) fromTier(ctx context.Context, t Tier, hash string, u catalog.Urgency) ([]byte, error) {
 	backoff := f.opts.Backoff
-	attempts := f.opts.Attempts
-	if t.Attempts > 0 {
-		attempts = t.Attempts
-	}
 	var err error
-	for attempt := 0; attempt < attempts; attempt++ {
+	bad := 0
+	for attempt := 0; attempt < f.opts.Attempts; attempt++ {
 		if attempt > 0 {
 			select {
 			case <-ctx.Done():
@@ -178,19 +178,28 @@ func (f *Fetcher) fromTier(ctx context.Context, t Tier, hash string, u catalog.U
 		}
 		actx, cancel := context.WithTimeout(ctx, f.opts.Timeouts[u])
 		var data []byte
-		if ur, ok := t.Remote.(UrgentRemote); ok {
-			data, err = ur.ChunkAt(actx, hash, u)
-		} else {
-			data, err = t.Remote.Chunk(actx, hash)
-		}
+		data, err = t.Remote.Chunk(actx, hash)
 		cancel()
 		if err == nil {
 			if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) == hash {
 				return data, nil
 			}
+			bad++
 			err = ErrHashMismatch
-			f.opts.Logger.Warn("dropped bad segment bytes", "source", t.Source, "hash", hash)
+			f.opts.Logger.Warn("dropped bad segment bytes", "source", sourceName(t), "hash", hash)
 		}
 	}
+	if bad == f.opts.Attempts {
+		return nil, fmt.Errorf("%w: %s, %d tries (%w)", catalog.ErrCorruptSegment, sourceName(t), bad, ErrHashMismatch)
+	}
 	return nil, err
+}
+
+// sourceName names a tier for people: its kind and, when the remote
+// knows it, its address ("origin http://127.0.0.1:7700").
+func sourceName(t Tier) string {
+	if n, ok := t.Remote.(interface{ BaseURL() string }); ok {
+		return string(t.Source) + " " + n.BaseURL()
+	}
+	return string(t.Source)
 }

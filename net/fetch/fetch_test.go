@@ -121,10 +121,17 @@ func TestWrongBytesAreCaughtByTheHash(t *testing.T) {
 	if badHits.Load() != 2 {
 		t.Fatalf("bad peer asked %d times, want 2 attempts", badHits.Load())
 	}
-	// With only the bad tier the error names the mismatch.
-	f = New(openCache(t), []Tier{{Source: catalog.SourcePeer, Remote: client(t, badURL)}}, Options{Attempts: 1})
-	if _, _, err := f.Segment(context.Background(), hashes[0], catalog.UrgencySoon); !errors.Is(err, ErrHashMismatch) {
-		t.Fatalf("err = %v, want ErrHashMismatch", err)
+	// With only the bad tier the call gives up after its tries (3 by
+	// default) with ErrCorruptSegment naming the source, so the player
+	// fails the track instead of asking forever.
+	before := badHits.Load()
+	f = New(openCache(t), []Tier{{Source: catalog.SourcePeer, Remote: client(t, badURL)}}, Options{Backoff: 1})
+	_, _, err = f.Segment(context.Background(), hashes[0], catalog.UrgencySoon)
+	if !errors.Is(err, ErrHashMismatch) || !errors.Is(err, catalog.ErrCorruptSegment) || !strings.Contains(err.Error(), "peer "+badURL) {
+		t.Fatalf("err = %v, want ErrHashMismatch and ErrCorruptSegment naming peer %s", err, badURL)
+	}
+	if n := badHits.Load() - before; n != 3 {
+		t.Fatalf("the corrupting source was asked %d times, want 3", n)
 	}
 }
 
