@@ -120,7 +120,7 @@ func startTUIIn(t testing.TB, url string, w, h int, dir string) *tmuxSession {
 	bin := segueBinary(t)
 	_ = os.Remove(filepath.Join(dir, "exit"))
 	s := &tmuxSession{t: t, socket: fmt.Sprintf("segue-test-%d-%d", os.Getpid(), time.Now().UnixNano()), dir: dir}
-	script := fmt.Sprintf(`env TERM=xterm-256color XDG_CONFIG_HOME=%[1]s/config XDG_CACHE_HOME=%[1]s/cache XDG_STATE_HOME=%[1]s/state XDG_DATA_HOME=%[1]s/data SEGUE_OUTPUT=wav:%[1]s/out.wav %[2]s --origin %[3]s; echo $? > %[1]s/exit`,
+	script := fmt.Sprintf(`env TERM=xterm-256color LANG=C.UTF-8 LC_ALL= XDG_CONFIG_HOME=%[1]s/config XDG_CACHE_HOME=%[1]s/cache XDG_STATE_HOME=%[1]s/state XDG_DATA_HOME=%[1]s/data SEGUE_OUTPUT=wav:%[1]s/out.wav %[2]s --origin %[3]s; echo $? > %[1]s/exit`,
 		dir, bin, url)
 	s.tmux("new-session", "-d", "-s", "t", "-x", strconv.Itoa(w), "-y", strconv.Itoa(h), script)
 	s.tmux("set-option", "-t", "t", "remain-on-exit", "on")

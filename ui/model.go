@@ -3,6 +3,7 @@ package ui
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -69,6 +70,7 @@ type Model struct {
 
 	startNotice string
 	startErr    bool
+	ascii       bool
 	w, h        int
 }
 
@@ -89,7 +91,7 @@ func New(ctx context.Context, o Options) *Model {
 		status:  nowplaying.Status{Volume: 100},
 		line:    statusLine{st: st, stay: cmp.Or(o.NoticeFor, NoticeShow)},
 
-		startNotice: o.Notice, startErr: o.NoticeIsError,
+		startNotice: o.Notice, startErr: o.NoticeIsError, ascii: o.ASCII,
 	}
 	m.library.SetPins(pins)
 	m.screens = []Screen{m.search, m.library, m.queue, m.now, m.lists}
@@ -162,19 +164,19 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 // layout hands every part its size: tab line, screen, status line, bar.
 func (m *Model) layout() {
-	bodyH := max(m.h-2-nowplaying.BarHeight, 0)
+	bodyH := m.bodyHeight()
 	for _, s := range m.screens {
 		s.SetSize(m.w, bodyH)
 	}
 	if m.picker != nil {
 		m.picker.SetSize(m.w, bodyH)
 	}
-	m.bar.SetSize(m.w, nowplaying.BarHeight)
+	m.bar.SetSize(m.w, nowplaying.BarHeightIn(m.h))
 }
 
 func (m *Model) bodyTop() int { return 1 }
 
-func (m *Model) bodyHeight() int { return max(m.h-2-nowplaying.BarHeight, 0) }
+func (m *Model) bodyHeight() int { return max(m.h-2-nowplaying.BarHeightIn(m.h), 0) }
 
 // keys handles keys that arrived together. Bubble Tea v1 reports runes
 // read in one go as one KeyRunes message ("jjj" from a held key over ssh,
@@ -284,7 +286,7 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 }
 
 func (m *Model) mouse(msg tea.MouseMsg) tea.Cmd {
-	barTop := m.h - nowplaying.BarHeight
+	barTop := m.h - nowplaying.BarHeightIn(m.h)
 	switch {
 	case msg.Y == 0:
 		if msg.Action == tea.MouseActionPress && msg.Button == tea.MouseButtonLeft {
@@ -385,15 +387,23 @@ func (m *Model) View() string {
 	if m.prompt != nil {
 		line = m.prompt.View(m.st, m.w)
 	}
-	out := m.tabs() + "\n" + list.Block(body, m.w, m.bodyHeight()) + "\n" + line + "\n" + m.bar.View()
-	return list.Block(out, m.w, m.h)
+	out := list.Block(m.tabs()+"\n"+list.Block(body, m.w, m.bodyHeight())+"\n"+line+"\n"+m.bar.View(), m.w, m.h)
+	if m.ascii {
+		return toASCII(out)
+	}
+	return out
 }
 
+// tabs is the tab line. When the tabs do not fit, it shows the active one
+// and where it is among them, so the active screen is always named.
 func (m *Model) tabs() string {
+	if m.compactTabs() {
+		return list.Fit(m.st.ActiveTitle(m.screens[m.active].Title())+m.st.Muted.Render(fmt.Sprintf(" %d/%d", m.active+1, len(m.screens))), m.w)
+	}
 	var b strings.Builder
 	for i, s := range m.screens {
 		if i == m.active {
-			b.WriteString(m.st.ActiveTab.Render(s.Title()))
+			b.WriteString(m.st.ActiveTitle(s.Title()))
 		} else {
 			b.WriteString(m.st.Tab.Render(s.Title()))
 		}
@@ -406,8 +416,20 @@ func (m *Model) tabs() string {
 	return list.Fit(tabs, m.w)
 }
 
+// compactTabs reports whether the window is too narrow for every tab.
+func (m *Model) compactTabs() bool {
+	w := 0
+	for _, s := range m.screens {
+		w += lipgloss.Width(m.st.Tab.Render(s.Title()))
+	}
+	return w > m.w
+}
+
 // tabAt returns the screen whose tab covers column x, or -1.
 func (m *Model) tabAt(x int) int {
+	if m.compactTabs() {
+		return -1
+	}
 	pos := 0
 	for i, s := range m.screens {
 		w := lipgloss.Width(m.st.Tab.Render(s.Title()))

@@ -43,6 +43,7 @@ func Run(ctx context.Context, o Options, ro RunOptions) error {
 	}
 	if out == nil {
 		out = os.Stdout
+		o.ASCII = o.ASCII || asciiTerminal() // the locale is the process's terminal's
 	}
 	if f, ok := out.(*os.File); ok && !term.IsTerminal(int(f.Fd())) {
 		return errors.New("open the interface: standard output is not a terminal (from scripts use segue search, segue play and friends)")

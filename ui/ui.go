@@ -78,4 +78,7 @@ type Options struct {
 	// NoticeFor is how long a notice stays before it fades (default
 	// NoticeShow).
 	NoticeFor time.Duration
+	// ASCII draws with ASCII characters only, for a terminal whose locale
+	// is not UTF-8 (Run sets it from the locale).
+	ASCII bool
 }

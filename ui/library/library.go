@@ -139,9 +139,10 @@ func (v *View) SetSize(w, h int) {
 	}
 }
 
-// listHeight is the rows a level's list gets under its heading.
+// listHeight is the rows a level's list gets under its heading (and the
+// blank line above an album's tracks beside its cover).
 func (v *View) listHeight(lv *level) int {
-	if lv.kind == albumLevel {
+	if lv.kind == albumLevel && v.coverWidth() > 0 {
 		return v.h - 3
 	}
 	return v.h - 2

@@ -44,7 +44,7 @@ func (v *View) View() string {
 	}
 	cw := v.coverWidth()
 	if cw == 0 {
-		return list.Block(top+"\n\n"+v.rows(lv, v.w), v.w, v.h)
+		return list.Block(top+"\n"+v.rows(lv, v.w), v.w, v.h)
 	}
 	pic := ""
 	if art := v.covers.Get(lv.album.ID); art != nil {

@@ -195,12 +195,16 @@ func Block(s string, w, h int) string {
 }
 
 // Columns lays cells out in a row of width w: each cell but the last gets
-// its share of the room left after the last one, which is right-aligned.
+// its share of the room left after the last one, which is right-aligned
+// and takes at most half the row (the first cell, a title, matters more).
 func Columns(w int, shares []int, cells ...string) string {
 	if len(cells) == 0 {
 		return ""
 	}
 	last := cells[len(cells)-1]
+	if lipgloss.Width(last) > w/2 {
+		last = ansi.Truncate(last, w/2, "…")
+	}
 	room := w - lipgloss.Width(last) - 1
 	total := 0
 	for _, s := range shares {

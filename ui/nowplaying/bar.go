@@ -17,10 +17,21 @@ import (
 // progress line.
 const BarHeight = 3
 
+// BarHeightIn is the bar's height in a window h lines tall: BarHeight, or
+// a single line below 12 lines, so a list keeps at least one row at 20x6
+// (tab line, list, status line, bar).
+func BarHeightIn(h int) int {
+	if h < 12 {
+		return 1
+	}
+	return BarHeight
+}
+
 // Bar is the now-playing line always visible at the bottom.
 type Bar struct {
 	st     *styles.Styles
 	width  int
+	height int // BarHeight, or 1 for the one-line bar
 	status Status
 
 	progX, progW int // where the progress bar was drawn, for clicks
@@ -29,17 +40,27 @@ type Bar struct {
 // NewBar returns a bar drawn with st.
 func NewBar(st *styles.Styles) *Bar { return &Bar{st: st} }
 
-// SetSize sets the width; the height is always BarHeight.
-func (b *Bar) SetSize(w, _ int) { b.width = w }
+// SetSize sets the width and the height: BarHeight, or 1 for one line with
+// the title and the time.
+func (b *Bar) SetSize(w, h int) { b.width, b.height = w, h }
 
 // SetStatus sets what the bar shows.
 func (b *Bar) SetStatus(s Status) { b.status = s }
 
-// View draws the bar: exactly BarHeight lines of the bar's width.
+// View draws the bar: exactly its height in lines of its width.
 func (b *Bar) View() string {
 	w := max(b.width, 1)
-	rule := b.st.Border.Render(strings.Repeat("─", w))
 	s := b.status
+	if b.height == 1 {
+		b.progW = 0
+		clock := b.st.Muted.Render(" " + Clock(s.Position) + "/" + Clock(s.Duration))
+		title := Symbol(s.State) + " " + b.st.BarTitle.Render(s.Track.Title)
+		if !s.HasTrack {
+			title, clock = b.st.Muted.Render(Symbol(s.State)+" nothing playing"), ""
+		}
+		return list.Fit(list.Fit(title, max(w-lipgloss.Width(clock), 0))+clock, w)
+	}
+	rule := b.st.Border.Render(strings.Repeat("─", w))
 	var title string
 	if s.HasTrack {
 		title = Symbol(s.State) + " " + b.st.BarTitle.Render(s.Track.Title) +

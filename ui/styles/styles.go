@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
 )
 
 // Theme keys understood in config.toml's [theme] table, with their defaults.
@@ -24,6 +25,11 @@ var defaultTheme = map[string]string{
 
 // Styles is every style the views use.
 type Styles struct {
+	// Plain is set when the terminal shows no color or attributes
+	// (NO_COLOR, TERM=dumb): what color marked is then marked with
+	// characters (the active tab in brackets; selected rows carry › anyway).
+	Plain bool
+
 	App         lipgloss.Style
 	Tab         lipgloss.Style
 	ActiveTab   lipgloss.Style
@@ -61,10 +67,13 @@ func New(theme map[string]string) *Styles {
 		}
 		return lipgloss.Color(defaultTheme[k])
 	}
-	s := &Styles{}
+	s := &Styles{Plain: lipgloss.ColorProfile() == termenv.Ascii}
 	s.App = lipgloss.NewStyle().Foreground(c("text"))
 	s.Tab = lipgloss.NewStyle().Foreground(c("muted")).Padding(0, 1)
 	s.ActiveTab = lipgloss.NewStyle().Foreground(c("accent")).Bold(true).Underline(true).Padding(0, 1)
+	if s.Plain {
+		s.ActiveTab = lipgloss.NewStyle() // brackets take the padding's place: see Tab
+	}
 	s.Title = lipgloss.NewStyle().Foreground(c("accent")).Bold(true)
 	s.Heading = lipgloss.NewStyle().Foreground(c("muted")).Bold(true)
 	s.Row = lipgloss.NewStyle().Foreground(c("text"))
@@ -83,4 +92,13 @@ func New(theme map[string]string) *Styles {
 	s.HelpKey = lipgloss.NewStyle().Foreground(c("accent")).Bold(true)
 	s.HelpDesc = lipgloss.NewStyle().Foreground(c("muted"))
 	return s
+}
+
+// ActiveTitle draws the active tab's title: in color, or in brackets when
+// Plain. Either way it is as wide as Tab draws the same title.
+func (s *Styles) ActiveTitle(title string) string {
+	if s.Plain {
+		return s.ActiveTab.Render("[" + title + "]")
+	}
+	return s.ActiveTab.Render(title)
 }

@@ -1,0 +1,102 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/exp/golden"
+	"github.com/muesli/termenv"
+)
+
+// TestSmallWindow: at 20x6 every list keeps at least one row on screen
+// (the bar shrinks to one line, the tab line names the active screen), in
+// the search results, the library's three levels, the queue and the
+// playlists; the frames are checked against golden files.
+func TestSmallWindow(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		do   func(m *Model)
+		want string // a row that must be visible
+	}{
+		{"search", func(m *Model) { typeText(m, "/aur"); send(m, "enter") }, "› Aurora"},
+		{"library-artists", func(m *Model) { send(m, "tab") }, "› Aurora Lane"},
+		{"library-albums", func(m *Model) { send(m, "tab", "enter") }, "› Northe"},
+		{"library-album", func(m *Model) { send(m, "tab", "enter", "enter") }, "›  1. Aurora"},
+		{"queue", func(m *Model) { send(m, "tab", "enter", "enter", "enter", "tab") }, "› ▶ Aurora"},
+		{"playlists", func(m *Model) { send(m, "tab", "tab", "tab", "tab") }, "› Road T"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			m := newDriven(t, fixture(), 20, 6)
+			c.do(m)
+			v := m.View()
+			checkFrame(t, v, 20, 6)
+			if !strings.Contains(v, c.want) {
+				t.Fatalf("at 20x6 the list shows no row %q:\n%s", c.want, v)
+			}
+			golden.RequireEqual(t, []byte(v))
+		})
+	}
+}
+
+// TestPlainMarks: with no color (NO_COLOR, TERM=dumb: the Ascii profile
+// the tests run with) the active tab is in brackets and the selected row
+// carries ›; in color the tab is marked by its style instead.
+func TestPlainMarks(t *testing.T) {
+	m := newDriven(t, fixture(), 80, 24)
+	send(m, "tab")
+	v := m.View()
+	if !strings.Contains(v, "[Library]") || strings.Contains(v, "[Search]") || !strings.Contains(v, "› Aurora Lane") {
+		t.Fatalf("no color: the active tab or the selection is not marked:\n%s", v)
+	}
+	golden.RequireEqual(t, []byte(v))
+
+	lipgloss.SetColorProfile(termenv.TrueColor)
+	defer lipgloss.SetColorProfile(termenv.Ascii)
+	m = newDriven(t, fixture(), 80, 24)
+	send(m, "tab")
+	if v := m.View(); strings.Contains(v, "[Library]") || !strings.Contains(v, "\x1b[") {
+		t.Fatalf("in color the tab is bracketed or nothing is styled:\n%q", strings.SplitN(v, "\n", 2)[0])
+	}
+}
+
+// TestASCII: with a locale that is not UTF-8 every character drawn is
+// ASCII, and the frame keeps its size.
+func TestASCII(t *testing.T) {
+	m := newDriven(t, fixture(), 80, 24)
+	m.ascii = true
+	typeText(m, "/aur")
+	send(m, "enter", "enter") // play: the bar shows ▶ and the progress glyphs
+	for _, scr := range []string{"search", "queue"} {
+		if scr == "queue" {
+			send(m, "tab", "tab")
+		}
+		t.Run(scr, func(t *testing.T) {
+			v := m.View()
+			checkFrame(t, v, 80, 24)
+			for i, r := range v {
+				if r >= 0x80 {
+					t.Fatalf("non-ASCII %q at byte %d:\n%s", r, i, v)
+				}
+			}
+			golden.RequireEqual(t, []byte(v))
+		})
+	}
+	for _, c := range []struct {
+		env  map[string]string
+		want bool
+	}{
+		{map[string]string{"LANG": "en_US.UTF-8"}, true},
+		{map[string]string{"LC_ALL": "C", "LANG": "en_US.UTF-8"}, false},
+		{map[string]string{"LC_CTYPE": "de_DE.utf8"}, true},
+		{map[string]string{"LANG": "en_US.ISO-8859-1"}, false},
+		{map[string]string{}, false},
+	} {
+		if got := utf8Locale(func(k string) string { return c.env[k] }); got != c.want {
+			t.Errorf("locale %v: UTF-8 %v, want %v", c.env, got, c.want)
+		}
+	}
+	if got := toASCII("é 日本 ▶ “x” …"); got != "? ???? > \"x\" ." {
+		t.Errorf("toASCII = %q", got)
+	}
+}
