@@ -12,6 +12,7 @@ import (
 
 	"segue/cache"
 	"segue/catalog"
+	"segue/net/originclient"
 	"segue/share"
 )
 
@@ -72,13 +73,10 @@ func (a *app) runImport(ctx context.Context, ch *cache.Cache, src, name string, 
 	}
 	res := importResult{Unmatched: []share.Entry{}}
 	for _, e := range entries {
-		found, err := client.Search(ctx, share.Query(e), 20)
-		if err != nil {
-			return fmt.Errorf("import: match %q: %w", e.Title, err)
-		}
-		if t, ok := share.Match(e, found.Tracks); ok {
-			ids = append(ids, t.ID)
+		if id, problem := matchEntry(ctx, client, e); problem == "" {
+			ids = append(ids, id)
 		} else {
+			e.Problem = problem
 			res.Unmatched = append(res.Unmatched, e)
 		}
 	}
@@ -96,9 +94,42 @@ func (a *app) runImport(ctx context.Context, ch *cache.Cache, src, name string, 
 	}
 	fmt.Fprintf(a.stdout, "imported %d of %d tracks into %s (%s)\n", len(ids), len(ids)+len(res.Unmatched), res.Playlist.ID, res.Playlist.Name)
 	for _, e := range res.Unmatched {
-		fmt.Fprintf(a.stdout, "  no match: %s - %s (%s)\n", e.Artist, e.Title, clock(e.DurationMS))
+		what := e.Artist + " - " + e.Title + " (" + clock(e.DurationMS) + ")"
+		if e.Title == "" {
+			what = e.Location
+		}
+		fmt.Fprintf(a.stdout, "  no match: %s: %s\n", what, e.Problem)
 	}
 	return nil
+}
+
+// importSearchLimit is how many tracks each search of an import reads.
+const importSearchLimit = 25
+
+// matchEntry finds the track e names on the origin, trying share.Queries
+// in turn. problem, when not "", says why there is none: one entry's
+// trouble (nothing to search for, a search the origin refused) never stops
+// the others.
+func matchEntry(ctx context.Context, c *originclient.Client, e share.Entry) (id, problem string) {
+	qs := share.Queries(e)
+	if len(qs) == 0 {
+		return "", "nothing to search for: no title, and no file name in its location"
+	}
+	problem = "no track on the origin has this title and artist"
+	if e.Title == "" {
+		problem = "no track on the origin has this file's name as its title in an album or by an artist its folders name"
+	}
+	for _, q := range qs {
+		found, err := c.Search(ctx, q, importSearchLimit)
+		if err != nil {
+			problem = fmt.Sprintf("search %q: %v", q, err)
+			continue
+		}
+		if t, ok := share.Match(e, found.Tracks); ok {
+			return t.ID, ""
+		}
+	}
+	return "", problem
 }
 
 // readPlaylistFile parses an M3U8 or XSPF file, telling them apart by content.

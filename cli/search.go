@@ -25,7 +25,8 @@ func searchCmd(a *app) *cobra.Command {
 		Use:   "search QUERY...",
 		Short: "Search the origin for tracks, albums and artists",
 		Long: `search asks the origin for tracks, albums and artists matching every word
-(prefixes count: "beyo" finds Beyoncé; case and accents are ignored). IDs in the
+(prefixes count: "beyo" finds Beyoncé; case, accents, Unicode forms, kana voicing
+and punctuation are ignored: "acdc" finds AC/DC, "よあそび" finds ヨアソビ). IDs in the
 output can be given to segue play, playlist add and offline add.`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if strings.TrimSpace(strings.Join(args, "")) == "" {

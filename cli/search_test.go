@@ -47,4 +47,8 @@ func TestSearchAndLibraryCommands(t *testing.T) {
 			t.Errorf("segue %v: exit %d (%q), want %d", c.args, code, errOut, c.code)
 		}
 	}
+	// A limit above what an origin answers says so rather than being cut.
+	if _, errOut, code := segue(t, append(env, "search", "tone", "--limit", "101")...); code != ExitUsage || !strings.Contains(errOut, "100") {
+		t.Errorf("search --limit 101: exit %d (%q), want %d naming the maximum, 100", code, errOut, ExitUsage)
+	}
 }

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
 )
 
 // Entry is one playlist item as M3U8 and XSPF carry it: enough tags to find
@@ -18,6 +20,9 @@ type Entry struct {
 	Album      string `json:"album,omitempty"`
 	DurationMS int64  `json:"duration_ms"`
 	Location   string `json:"location,omitempty"`
+	// Problem says why the entry did not match; import fills it for the
+	// entries it lists as unmatched. The playlist writers ignore it.
+	Problem string `json:"problem,omitempty"`
 }
 
 // maxEntries bounds what an imported file may hold, so a hostile file cannot
@@ -46,7 +51,10 @@ func WriteM3U8(w io.Writer, name string, entries []Entry) error {
 }
 
 // ParseM3U8 reads an M3U or extended M3U playlist. Lines it does not know
-// are ignored; an entry without #EXTINF keeps its location only.
+// are ignored; an entry without #EXTINF keeps its location only. A line
+// that is not UTF-8 is read as Windows-1252, the encoding of legacy .m3u
+// files, so one such line costs no entry. Errors: a line longer than 1 MiB,
+// more than 100,000 entries, or the reader's.
 func ParseM3U8(r io.Reader) (name string, entries []Entry, err error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
@@ -57,7 +65,7 @@ func ParseM3U8(r io.Reader) (name string, entries []Entry, err error) {
 		line++
 		s := strings.TrimSpace(strings.TrimPrefix(sc.Text(), "\ufeff"))
 		if !utf8.ValidString(s) {
-			return "", nil, fmt.Errorf("m3u8 line %d: not UTF-8", line)
+			s, _ = charmap.Windows1252.NewDecoder().String(s) // every byte decodes
 		}
 		switch {
 		case s == "" || s == "#EXTM3U":
@@ -116,12 +124,14 @@ type xspf struct {
 	Tracks  []xspfTrack `xml:"trackList>track"`
 }
 
+// xspfTrack holds every field as text, so one track's odd value (a
+// duration of "3:45") costs that value only, not the playlist.
 type xspfTrack struct {
 	Location string `xml:"location,omitempty"`
 	Title    string `xml:"title,omitempty"`
 	Creator  string `xml:"creator,omitempty"`
 	Album    string `xml:"album,omitempty"`
-	Duration int64  `xml:"duration,omitempty"` // milliseconds
+	Duration string `xml:"duration,omitempty"` // milliseconds
 }
 
 // WriteXSPF writes an XSPF 1 playlist.
@@ -130,7 +140,10 @@ func WriteXSPF(w io.Writer, title string, entries []Entry) error {
 	p.Tracks = make([]xspfTrack, len(entries))
 	for i, e := range entries {
 		t := &p.Tracks[i]
-		t.Location, t.Title, t.Creator, t.Album, t.Duration = e.Location, e.Title, e.Artist, e.Album, e.DurationMS
+		t.Location, t.Title, t.Creator, t.Album = e.Location, e.Title, e.Artist, e.Album
+		if e.DurationMS > 0 {
+			t.Duration = strconv.FormatInt(e.DurationMS, 10)
+		}
 	}
 	io.WriteString(w, xml.Header)
 	enc := xml.NewEncoder(w)
@@ -142,7 +155,9 @@ func WriteXSPF(w io.Writer, title string, entries []Entry) error {
 	return err
 }
 
-// ParseXSPF reads an XSPF playlist.
+// ParseXSPF reads an XSPF playlist. A duration that is not a whole
+// number of milliseconds is dropped; the entry stays. Errors: XML that
+// does not parse, more than 100,000 tracks.
 func ParseXSPF(r io.Reader) (title string, entries []Entry, err error) {
 	var p xspf
 	dec := xml.NewDecoder(io.LimitReader(r, 64<<20))
@@ -153,11 +168,12 @@ func ParseXSPF(r io.Reader) (title string, entries []Entry, err error) {
 		return "", nil, fmt.Errorf("xspf: more than %d entries", maxEntries)
 	}
 	for _, t := range p.Tracks {
-		d := t.Duration
-		if d < 0 {
-			d = 0
+		e := Entry{Title: strings.TrimSpace(t.Title), Artist: strings.TrimSpace(t.Creator), Album: strings.TrimSpace(t.Album),
+			Location: strings.TrimSpace(t.Location)}
+		if d, err := strconv.ParseInt(strings.TrimSpace(t.Duration), 10, 64); err == nil && d > 0 {
+			e.DurationMS = d
 		}
-		entries = append(entries, Entry{Title: t.Title, Artist: t.Creator, Album: t.Album, DurationMS: d, Location: t.Location})
+		entries = append(entries, e)
 	}
 	return p.Title, entries, nil
 }

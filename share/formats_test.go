@@ -99,3 +99,104 @@ func FuzzParseXSPF(f *testing.F) {
 		ParseXSPF(strings.NewReader(s)) // must not panic or hang
 	})
 }
+
+func TestParseLegacyM3U(t *testing.T) {
+	// A Windows-1252 line (as old players write .m3u) is read, not refused.
+	in := "#EXTM3U\n#EXTINF:200,Bj\xf6rk - J\xf3ga\nC:\\Music\\Bj\xf6rk\\Homogenic\\03 J\xf3ga.mp3\nok.mp3\n"
+	_, got, err := ParseM3U8(strings.NewReader(in))
+	want := []Entry{{Title: "Jóga", Artist: "Björk", DurationMS: 200000, Location: `C:\Music\Björk\Homogenic\03 Jóga.mp3`}, {Location: "ok.mp3"}}
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %+v, %v\nwant %+v", got, err, want)
+	}
+}
+
+func TestParseXSPFOddValues(t *testing.T) {
+	in := `<?xml version="1.0"?><playlist version="1" xmlns="http://xspf.org/ns/0/"><trackList>
+		<track><title>A</title><duration>3:45</duration></track>
+		<track><location>file:///m/Artist/Album/01%20B.mp3</location></track>
+		<track></track>
+		<track><title> C </title><duration>-5</duration></track>
+	</trackList></playlist>`
+	_, got, err := ParseXSPF(strings.NewReader(in))
+	want := []Entry{{Title: "A"}, {Location: "file:///m/Artist/Album/01%20B.mp3"}, {}, {Title: "C"}}
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %+v, %v\nwant %+v", got, err, want)
+	}
+}
+
+func TestTagsFromLocation(t *testing.T) {
+	for _, c := range []struct {
+		loc           string
+		titles        []string
+		album, artist string
+		noFile        bool
+	}{
+		{loc: "/home/user/Music/Artist/Album/01 Title.mp3", titles: []string{"Title", "01 Title"}, album: "Album", artist: "Artist"},
+		{loc: `C:\Music\Daft Punk\Random Access Memories\08 - Get Lucky.flac`, titles: []string{"Get Lucky", "08 - Get Lucky"}, album: "Random Access Memories", artist: "Daft Punk"},
+		{loc: "Sigur Rós/Ágætis Byrjun/1-02. Svefn-g-englar.ogg", titles: []string{"Svefn-g-englar", "1-02. Svefn-g-englar"}, album: "Ágætis Byrjun", artist: "Sigur Rós"},
+		{loc: "../Music/A/B/03_Song.m4a", titles: []string{"Song", "03_Song"}, album: "B", artist: "A"},
+		{loc: "Daft%20Punk/Random%20Access%20Memories/08%20Get%20Lucky.mp3", titles: []string{"Get Lucky", "08 Get Lucky"}, album: "Random Access Memories", artist: "Daft Punk"},
+		{loc: "file:///C:/Music/%E3%83%A8%E3%82%A2%E3%82%BD%E3%83%93/x/01%20%E5%A4%9C.mp3", titles: []string{"夜", "01 夜"}, album: "x", artist: "ヨアソビ"},
+		{loc: "http://host/music/A/B/05 1979.mp3", titles: []string{"1979", "05 1979"}, album: "B", artist: "A"},
+		{loc: "1979.mp3", titles: []string{"1979"}},
+		{loc: "Album/100% Pure.mp3", titles: []string{"100% Pure"}, album: "Album"},
+		{loc: "Music/#1 Hit.flac", titles: []string{"#1 Hit"}, album: "Music"},
+		{loc: "Artist/Album/03 - Artist - Title.mp3", titles: []string{"Artist - Title", "Title", "03 - Artist - Title"}, album: "Album", artist: "Artist"},
+		{loc: "", noFile: true},
+		{loc: "/", noFile: true},
+		{loc: "C:\\", noFile: true},
+		{loc: "dir/.mp3", noFile: true},
+	} {
+		got, ok := tagsFromLocation(c.loc)
+		if ok == c.noFile || !c.noFile && (!reflect.DeepEqual(got.titles, c.titles) || got.album != c.album || got.artist != c.artist) {
+			t.Errorf("tagsFromLocation(%q) = %+v, %v; want titles %q album %q artist %q", c.loc, got, ok, c.titles, c.album, c.artist)
+		}
+	}
+}
+
+func TestMatchPath(t *testing.T) {
+	cands := []catalog.Track{
+		{ID: "a", Title: "Get Lucky", Artist: "Daft Punk", Album: "Random Access Memories", DurationMS: 248000},
+		{ID: "b", Title: "Get Lucky", Artist: "Someone", Album: "Covers", DurationMS: 200000},
+		{ID: "c", Title: "What?", Artist: "X", Album: "Y"},
+		{ID: "d", Title: "99 Luftballons", Artist: "Nena", Album: "Nena"},
+	}
+	for _, c := range []struct{ loc, want string }{
+		{`C:\Music\Daft Punk\Random Access Memories\08 - Get Lucky.flac`, "a"},
+		{"/m/Daft Punk - Random Access Memories/08 Get Lucky.mp3", "a"},
+		{"/m/Covers/Get Lucky.mp3", "b"},
+		{"/m/X/Y/What_.mp3", "c"},
+		{"/m/Nena/99 Luftballons.mp3", "d"},
+		{"/m/Nobody/Nothing/Get Lucky.mp3", ""},
+		{"/m/Daft Punk/Other/01 Nothing.mp3", ""},
+	} {
+		got, ok := Match(Entry{Location: c.loc}, cands)
+		if ok != (c.want != "") || got.ID != c.want {
+			t.Errorf("Match(location %q) = %q, %v; want %q", c.loc, got.ID, ok, c.want)
+		}
+	}
+	if qs := Queries(Entry{Location: "/m/Daft Punk/RAM/08 Get Lucky.mp3"}); !reflect.DeepEqual(qs,
+		[]string{"Daft Punk Get Lucky", "RAM Get Lucky", "Get Lucky", "Daft Punk 08 Get Lucky", "RAM 08 Get Lucky", "08 Get Lucky"}) {
+		t.Errorf("Queries = %q", qs)
+	}
+	if qs := Queries(Entry{Location: "http://host/"}); qs != nil {
+		t.Errorf("Queries of a location without a file = %q; want none", qs)
+	}
+}
+
+// FuzzMatchLocation: any location reads without a panic, and what it
+// yields is searchable text.
+func FuzzMatchLocation(f *testing.F) {
+	for _, s := range []string{"/home/u/Music/A/B/01 T.mp3", `C:\M\A\B\01 - T.flac`, "a%2Fb/%ZZ.mp3", "file:///x/%E5%A4%9C.mp3", "http://h/a b/c?d#e", "01 .mp3", "\x00"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, loc string) {
+		e := Entry{Location: loc}
+		for _, q := range Queries(e) {
+			if strings.TrimSpace(q) == "" {
+				t.Fatalf("Queries(%q) holds an empty query", loc)
+			}
+		}
+		Match(e, []catalog.Track{{Title: loc, Artist: loc, Album: loc}})
+	})
+}

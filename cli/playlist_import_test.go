@@ -1,0 +1,146 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"segue/catalog"
+	"segue/origin"
+)
+
+// importOrigin serves a real catalog (ffmpeg-made files, real ingest)
+// whose tags are spelled as libraries really hold them: Japanese kana with
+// voiced marks and a middle dot, NFD from macOS, punctuation. It returns
+// the origin's URL and the track IDs by title.
+func importOrigin(t *testing.T) (string, map[string]string) {
+	t.Helper()
+	needTools(t, "ffmpeg", "ffprobe")
+	lib, data := t.TempDir(), t.TempDir()
+	for i, tags := range [][3]string{
+		{"夜に駆ける", "ヨアソビ", "ザ・ブック"},
+		{"Svefn-g-englar", "Sigur Ro\u0301s", "A\u0301gætis Byrjun"},
+		{"Get Lucky", "Daft Punk", "Random Access Memories"},
+		{"Don't Stop", "Daft Punk", "Random Access Memories"},
+	} {
+		out := filepath.Join(lib, strings.Repeat("x", i+1)+".flac")
+		cmd := exec.Command("ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi",
+			"-i", "sine=frequency=440:duration=2:sample_rate=44100", "-ac", "2",
+			"-metadata", "title="+tags[0], "-metadata", "artist="+tags[1], "-metadata", "album="+tags[2], out)
+		if b, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("make %s: %v\n%s", tags[0], err, b)
+		}
+	}
+	if _, err := origin.Ingest(context.Background(), lib, origin.IngestOptions{DataDir: data, Jobs: 1}); err != nil {
+		t.Fatalf("ingest: %v", err)
+	}
+	o := &testOrigin{t: t, data: data, addr: "127.0.0.1:0"}
+	o.start()
+	t.Cleanup(o.stop)
+	url := "http://" + o.addr
+	ids := map[string]string{}
+	for _, q := range []string{"ヨアソビ", "sigur", "daft"} {
+		var res catalog.SearchResult
+		getJSON(t, url+"/api/v1/search?q="+strings.ReplaceAll(q, " ", "+"), &res)
+		for _, tr := range res.Tracks {
+			ids[tr.Title] = tr.ID
+		}
+	}
+	if len(ids) != 4 {
+		t.Fatalf("search found %d of the 4 tracks: %v", len(ids), ids)
+	}
+	return url, ids
+}
+
+func importJSON(t *testing.T, env []string, file string) importResult {
+	t.Helper()
+	var imp importResult
+	out := segueOK(t, append(env, "playlist", "import", file, "--json")...)
+	if err := json.Unmarshal([]byte(out), &imp); err != nil {
+		t.Fatalf("import --json: %v in %s", err, out)
+	}
+	return imp
+}
+
+func playlistIDs(pl catalog.Playlist) []string {
+	var ids []string
+	for _, t := range pl.Tracks {
+		ids = append(ids, t.ID)
+	}
+	return ids
+}
+
+// Issue 10, acceptance 6: path-only M3U entries (POSIX, Windows, relative,
+// percent-encoded) and location-only XSPF entries match from their paths;
+// an entry that matches nothing, or has nothing to match, is listed with
+// its reason and the rest imports; an export holding a Japanese title
+// round trips.
+func TestImportMatchesPathsAndSkipsBadEntries(t *testing.T) {
+	url, ids := importOrigin(t)
+	env := clientEnv(t, url)
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+
+	// Round trip of an export: the Japanese title, the NFD artist.
+	order := []string{ids["夜に駆ける"], ids["Svefn-g-englar"], ids["Get Lucky"], ids["Don't Stop"]}
+	var pl catalog.Playlist
+	if err := json.Unmarshal([]byte(segueOK(t, append(append(env, "playlist", "create", "Mix"), append(order, "--json")...)...)), &pl); err != nil {
+		t.Fatal(err)
+	}
+	for _, format := range []string{"m3u8", "xspf"} {
+		file := filepath.Join(dir, "mix."+format)
+		segueOK(t, append(env, "playlist", "export", pl.ID, "--format", format, "-o", file)...)
+		imp := importJSON(t, env, file)
+		if len(imp.Unmatched) != 0 || strings.Join(playlistIDs(imp.Playlist), " ") != strings.Join(order, " ") {
+			t.Errorf("%s round trip: tracks %q unmatched %+v; want %q", format, playlistIDs(imp.Playlist), imp.Unmatched, order)
+		}
+	}
+
+	// Entries that are only paths, with one that matches nothing, one with
+	// nothing to search for and one line that is not UTF-8 among them.
+	m3u := write("paths.m3u", strings.Join([]string{
+		"/home/user/Music/ヨアソビ/ザ・ブック/01 夜に駆ける.mp3",
+		`C:\Music\Daft Punk\Random Access Memories\08 - Get Lucky.flac`,
+		"/home/user/Music/Nobody/Nothing/01 Nothing At All.mp3",
+		"Sigur Ro\u0301s/A\u0301gætis Byrjun/02. Svefn-g-englar.ogg",
+		"#EXTINF:0,",
+		"# (no location)",
+		"file:///home/u/Daft%20Punk/Random%20Access%20Memories/Don%27t%20Stop.mp3",
+		"Caf\xe9/\xc9t\xe9/01 Song.mp3",
+	}, "\n")+"\n")
+	imp := importJSON(t, env, m3u)
+	want := []string{ids["夜に駆ける"], ids["Get Lucky"], ids["Svefn-g-englar"], ids["Don't Stop"]}
+	if got := playlistIDs(imp.Playlist); strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("path-only M3U imported %q; want %q", got, want)
+	}
+	if len(imp.Unmatched) != 3 {
+		t.Fatalf("path-only M3U: unmatched %+v; want 3 (no such track, nothing to search, Café)", imp.Unmatched)
+	}
+	for i, want := range []string{"Nothing At All.mp3", "", "Café/Été/01 Song.mp3"} {
+		if u := imp.Unmatched[i]; !strings.HasSuffix(u.Location, want) || u.Problem == "" {
+			t.Errorf("unmatched %d: %+v; want location ending %q and a problem", i, u, want)
+		}
+	}
+
+	// The same through XSPF locations, and the listing without --json.
+	xspf := write("paths.xspf", `<?xml version="1.0" encoding="UTF-8"?>
+<playlist version="1" xmlns="http://xspf.org/ns/0/"><trackList>
+<track><location>file:///home/user/Music/%E3%83%A8%E3%82%A2%E3%82%BD%E3%83%93/%E3%82%B6%E3%83%BB%E3%83%96%E3%83%83%E3%82%AF/01%20%E5%A4%9C%E3%81%AB%E9%A7%86%E3%81%91%E3%82%8B.flac</location></track>
+<track><location>file:///nowhere/at/all.mp3</location></track>
+<track><location>Daft Punk/Random Access Memories/08 Get Lucky.mp3</location><duration>not a number</duration></track>
+</trackList></playlist>`)
+	out := segueOK(t, append(env, "playlist", "import", xspf)...)
+	if !strings.Contains(out, "imported 2 of 3") || !strings.Contains(out, "no match: file:///nowhere/at/all.mp3: ") {
+		t.Errorf("import of location-only XSPF:\n%s", out)
+	}
+}
