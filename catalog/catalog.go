@@ -4,7 +4,11 @@
 // I/O: every other package speaks in these types.
 package catalog
 
-import "time"
+import (
+	"fmt"
+	"strconv"
+	"time"
+)
 
 // Artist is a performer as the origin's catalog knows it. One artist is
 // every spelling of a name with the same catalog.NameKey.
@@ -84,4 +88,17 @@ type Playlist struct {
 	Created    time.Time `json:"created"`
 	Updated    time.Time `json:"updated"`
 	Tracks     []Track   `json:"tracks,omitempty"`
+}
+
+// Number is how a track of album a is numbered where it is listed: "1-03"
+// (disc-track) when the album spans discs (a.Discs is set), else "3"; ""
+// when the track has no number.
+func (a Album) Number(t Track) string {
+	switch {
+	case t.TrackNo == 0 && (a.Discs == 0 || t.DiscNo == 0):
+		return ""
+	case a.Discs > 0:
+		return fmt.Sprintf("%d-%02d", t.DiscNo, t.TrackNo)
+	}
+	return strconv.Itoa(t.TrackNo)
 }

@@ -62,3 +62,24 @@ func FuzzNameKey(f *testing.F) {
 		}
 	})
 }
+
+func TestAlbumNumber(t *testing.T) {
+	one, two := Album{}, Album{Discs: 2}
+	for _, c := range []struct {
+		a    Album
+		t    Track
+		want string
+	}{
+		{one, Track{TrackNo: 3}, "3"},
+		{one, Track{TrackNo: 3, DiscNo: 1}, "3"},
+		{one, Track{}, ""},
+		{two, Track{TrackNo: 3, DiscNo: 2}, "2-03"},
+		{two, Track{TrackNo: 12, DiscNo: 1}, "1-12"},
+		{two, Track{DiscNo: 2}, "2-00"},
+		{two, Track{}, ""},
+	} {
+		if got := c.a.Number(c.t); got != c.want {
+			t.Errorf("album of %d discs, track %+v: %q, want %q", c.a.Discs, c.t, got, c.want)
+		}
+	}
+}

@@ -63,6 +63,12 @@ func newTestOrigin(t testing.TB) *testOrigin {
 			t.Fatalf("make track: %v\n%s", err, out)
 		}
 	}
+	return serveLibrary(t, lib, data)
+}
+
+// serveLibrary ingests the music folder lib into data and serves it.
+func serveLibrary(t testing.TB, lib, data string) *testOrigin {
+	t.Helper()
 	if _, err := origin.Ingest(context.Background(), lib, origin.IngestOptions{DataDir: data, Jobs: 1}); err != nil {
 		t.Fatalf("ingest: %v", err)
 	}

@@ -58,29 +58,34 @@ output can be given to segue play, playlist add and offline add.`,
 func libraryCmd(a *app) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:         "library [ARTIST_ID|ALBUM_ID]",
-		Short:       "Browse the origin: artists, an artist's albums, an album's tracks",
+		Use:   "library [ARTIST_ID|ALBUM_ID]",
+		Short: "Browse the origin: artists, an artist's albums, an album's tracks",
+		Long: `library lists the artists (by sort name: "The Beatles" under B); with an
+artist ID, the artist's own albums and then the albums of others the artist
+appears on (compilations, guest spots) with the artist's tracks there; with
+an album ID, its tracks in disc and track order, numbered 1-03 (disc-track)
+when the album spans discs.`,
 		Args:        cobra.MaximumNArgs(1),
 		Annotations: ids(idArtist + "," + idAlbum),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withClient(func(c *originclient.Client) error {
 				ctx := cmd.Context()
 				var v any
-				var tb func() *table
+				var tb func() []*table
 				var err error
 				switch {
 				case len(args) == 0:
 					var as []catalog.Artist
 					as, err = c.Artists(ctx)
-					v, tb = as, func() *table { return artistTable(as) }
+					v, tb = as, func() []*table { return []*table{artistTable(as)} }
 				case strings.HasPrefix(args[0], catalog.PrefixArtist):
 					var ar catalog.Artist
 					ar, err = c.Artist(ctx, args[0])
-					v, tb = ar, func() *table { return albumTable(ar.Albums) }
+					v, tb = ar, func() []*table { return []*table{albumTable(ar.Albums), appearsOnTable(ar.AppearsOn)} }
 				case strings.HasPrefix(args[0], catalog.PrefixAlbum):
 					var al catalog.Album
 					al, err = c.Album(ctx, args[0])
-					v, tb = al, func() *table { return trackTable(al.Tracks) }
+					v, tb = al, func() []*table { return []*table{albumTrackTable(al)} }
 				default:
 					return &usageError{fmt.Errorf("library %q: give an artist ID (ar...) or an album ID (al...)", args[0])}
 				}
@@ -90,7 +95,7 @@ func libraryCmd(a *app) *cobra.Command {
 				if asJSON {
 					return a.printJSON(v)
 				}
-				return a.printTables(tb())
+				return a.printTables(tb()...)
 			})
 		},
 	}
@@ -105,6 +110,29 @@ func trackTable(ts []catalog.Track) *table {
 	t := newTable("TRACK", "ARTIST", "ALBUM", "LENGTH", "ID").whole("LENGTH", "ID")
 	for _, tr := range ts {
 		t.row(tr.Title, tr.Artist, tr.Album, clock(tr.DurationMS), tr.ID)
+	}
+	return t
+}
+
+// albumTrackTable lists an album's tracks with their numbers, "1-03"
+// (disc-track) when the album spans discs.
+func albumTrackTable(al catalog.Album) *table {
+	t := newTable("#", "TRACK", "ARTIST", "LENGTH", "ID").whole("#", "LENGTH", "ID")
+	for _, tr := range al.Tracks {
+		t.row(al.Number(tr), tr.Title, tr.Artist, clock(tr.DurationMS), tr.ID)
+	}
+	return t
+}
+
+// appearsOnTable lists the albums of others an artist appears on, each
+// followed by the artist's tracks there.
+func appearsOnTable(as []catalog.Album) *table {
+	t := newTable("APPEARS ON", "ALBUM ARTIST", "YEAR", "#", "TRACK", "LENGTH", "ID").whole("YEAR", "#", "LENGTH", "ID")
+	for _, al := range as {
+		t.row(al.Title, al.Artist, strconv.Itoa(al.Year), "", "", "", al.ID)
+		for _, tr := range al.Tracks {
+			t.row("", "", "", al.Number(tr), tr.Title, clock(tr.DurationMS), tr.ID)
+		}
 	}
 	return t
 }

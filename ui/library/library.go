@@ -1,5 +1,6 @@
-// Package library owns the browse screen: artists, then an artist's albums,
-// then an album with its cover, year, track list and total time. Documents
+// Package library owns the browse screen: artists, then an artist's albums
+// and the albums of others it appears on (with its tracks there), then an
+// album with its cover, year, track list and total time. Documents
 // are loaded in Cmds through a Browser (the origin client, which answers
 // from cached documents when offline). It sends playback requests only as
 // action messages.
@@ -73,8 +74,38 @@ type level struct {
 	kind    levelKind
 	artists []catalog.Artist
 	artist  catalog.Artist
+	rows    []artistRow // the artist's page, from artist
 	album   catalog.Album
 	l       list.List
+}
+
+// artistRow is one row of an artist's page: one of its albums, the
+// "Appears on" heading (album nil), an album of others it appears on, or
+// one of its tracks there (track >= 0).
+type artistRow struct {
+	album   *catalog.Album
+	track   int
+	appears bool
+}
+
+// artistRows lays out an artist's page: its own albums, then the heading
+// and each album it appears on followed by its tracks there.
+func artistRows(a *catalog.Artist) []artistRow {
+	var rows []artistRow
+	for i := range a.Albums {
+		rows = append(rows, artistRow{album: &a.Albums[i], track: -1})
+	}
+	if len(a.AppearsOn) > 0 {
+		rows = append(rows, artistRow{track: -1, appears: true})
+	}
+	for i := range a.AppearsOn {
+		al := &a.AppearsOn[i]
+		rows = append(rows, artistRow{album: al, track: -1, appears: true})
+		for j := range al.Tracks {
+			rows = append(rows, artistRow{album: al, track: j, appears: true})
+		}
+	}
+	return rows
 }
 
 func (lv *level) len() int {
@@ -82,9 +113,37 @@ func (lv *level) len() int {
 	case artistsLevel:
 		return len(lv.artists)
 	case albumsLevel:
-		return len(lv.artist.Albums)
+		return len(lv.rows)
 	}
 	return len(lv.album.Tracks)
+}
+
+// selected returns the artist's page row under the cursor; ok is false on
+// another level, an empty page or the heading.
+func (lv *level) selected() (artistRow, bool) {
+	c := lv.l.Cursor()
+	if lv.kind != albumsLevel || c < 0 || lv.rows[c].album == nil {
+		return artistRow{}, false
+	}
+	return lv.rows[c], true
+}
+
+// skipHeading moves the cursor off the heading, on in the direction it
+// came from (from prev), or back when nothing is there.
+func (lv *level) skipHeading(prev int) {
+	c := lv.l.Cursor()
+	if lv.kind != albumsLevel || c < 0 || lv.rows[c].album != nil {
+		return
+	}
+	step := 1
+	if c < prev {
+		step = -1
+	}
+	if n := c + step; n >= 0 && n < len(lv.rows) {
+		lv.l.Select(n)
+	} else if n := c - step; n >= 0 && n < len(lv.rows) {
+		lv.l.Select(n)
+	}
 }
 
 // View is the library screen.
@@ -177,7 +236,10 @@ func (v *View) Update(msg tea.Msg) tea.Cmd {
 	case artistLoaded:
 		v.loading, v.err = "", msg.err
 		if msg.err == nil {
-			v.push(&level{kind: albumsLevel, artist: msg.artist})
+			lv := &level{kind: albumsLevel, artist: msg.artist}
+			lv.rows = artistRows(&lv.artist)
+			v.push(lv)
+			lv.skipHeading(-1)
 		}
 	case albumLoaded:
 		v.loading, v.err = "", msg.err
@@ -265,18 +327,25 @@ func (v *View) key(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, v.km.PlayNext):
 		return v.activate(action.PlayNext)
 	case key.Matches(msg, v.km.ToPlaylist):
+		var p playlists.Pick
+		r, ok := lv.selected()
 		switch c := lv.l.Cursor(); {
 		case lv.kind == albumLevel && c >= 0:
-			p := playlists.Pick{Tracks: []catalog.Track{lv.album.Tracks[c]}}
-			return func() tea.Msg { return p }
-		case lv.kind == albumsLevel && c >= 0:
-			al := lv.artist.Albums[c]
-			return v.albumTracks(AlbumTracks{ID: al.ID, Title: al.Title, Pick: true})
+			p.Tracks = []catalog.Track{lv.album.Tracks[c]}
+		case ok && r.track >= 0:
+			p.Tracks = []catalog.Track{r.album.Tracks[r.track]}
+		case ok:
+			return v.albumTracks(AlbumTracks{ID: r.album.ID, Title: r.album.Title, Pick: true})
+		default:
+			return nil
 		}
+		return func() tea.Msg { return p }
 	case key.Matches(msg, v.km.Offline):
 		return v.toggleOffline(lv)
 	default:
+		prev := lv.l.Cursor()
 		lv.l.HandleKey(msg, v.km)
+		lv.skipHeading(prev)
 	}
 	return nil
 }
@@ -285,12 +354,11 @@ func (v *View) key(msg tea.KeyMsg) tea.Cmd {
 // an artist's albums.
 func (v *View) toggleOffline(lv *level) tea.Cmd {
 	var al catalog.Album
-	switch c := lv.l.Cursor(); {
-	case lv.kind == albumLevel:
+	if lv.kind == albumLevel {
 		al = lv.album
-	case lv.kind == albumsLevel && c >= 0:
-		al = lv.artist.Albums[c]
-	default:
+	} else if r, ok := lv.selected(); ok {
+		al = *r.album
+	} else {
 		return nil
 	}
 	t := pin.Toggle{Ref: al.ID, Name: "album “" + al.Title + "”"}
@@ -298,29 +366,37 @@ func (v *View) toggleOffline(lv *level) tea.Cmd {
 }
 
 // activate acts on the selected row with k. Play (enter) opens an artist
-// or album; add and play next on an album row act on its tracks. On an
-// album's track the track goes to the player: playing from an album queues
-// the rest of it too.
+// or album; add and play next on an album row act on its tracks. On a
+// track (of an album, or the artist's on an album it appears on) the track
+// goes to the player: playing queues the rest of them too.
 func (v *View) activate(k action.Kind) tea.Cmd {
 	lv := v.top()
 	c := lv.l.Cursor()
 	if c < 0 {
 		return nil
 	}
-	switch {
-	case lv.kind == artistsLevel && k == action.PlayNow:
-		return v.openArtist(lv.artists[c].ID)
-	case lv.kind == artistsLevel:
+	tracks := lv.album.Tracks
+	switch lv.kind {
+	case artistsLevel:
+		if k == action.PlayNow {
+			return v.openArtist(lv.artists[c].ID)
+		}
 		return nil
-	case lv.kind == albumsLevel && k == action.PlayNow:
-		return v.openAlbum(lv.artist.Albums[c].ID)
-	case lv.kind == albumsLevel:
-		al := lv.artist.Albums[c]
-		return v.albumTracks(AlbumTracks{ID: al.ID, Title: al.Title, Kind: k})
+	case albumsLevel:
+		r, ok := lv.selected()
+		switch {
+		case !ok:
+			return nil
+		case r.track < 0 && k == action.PlayNow:
+			return v.openAlbum(r.album.ID)
+		case r.track < 0:
+			return v.albumTracks(AlbumTracks{ID: r.album.ID, Title: r.album.Title, Kind: k})
+		}
+		tracks, c = r.album.Tracks, r.track
 	}
-	ts := lv.album.Tracks[c : c+1]
+	ts := tracks[c : c+1]
 	if k == action.PlayNow {
-		ts = lv.album.Tracks[c:]
+		ts = tracks[c:]
 	}
 	a := action.Tracks(k, ts...)
 	return func() tea.Msg { return a }

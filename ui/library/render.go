@@ -2,6 +2,7 @@ package library
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -24,7 +25,15 @@ func (v *View) View() string {
 	case artistsLevel:
 		head, sub = "Artists", notice.Count(len(lv.artists), "artist")
 	case albumsLevel:
-		head, sub = lv.artist.Name, notice.Count(len(lv.artist.Albums), "album")
+		head = lv.artist.Name
+		switch own, on := len(lv.artist.Albums), len(lv.artist.AppearsOn); {
+		case on == 0:
+			sub = notice.Count(own, "album")
+		case own == 0:
+			sub = "appears on " + notice.Count(on, "album")
+		default:
+			sub = notice.Count(own, "album") + " · appears on " + strconv.Itoa(on)
+		}
 	case albumLevel:
 		a := lv.album
 		head = a.Title + " — " + a.Artist
@@ -78,17 +87,44 @@ func (v *View) rows(lv *level, w int) string {
 			a := lv.artists[i]
 			s = a.Name
 		case albumsLevel:
-			a := lv.artist.Albums[i]
-			s = list.Columns(w-2, []int{1}, a.Title, strings.Join(nonEmpty(v.pins.Mark(a.ID), yearOf(a.Year), notice.Count(a.TrackCount, "track")), " · "))
+			s = v.artistRow(lv.rows[i], w)
+			if lv.rows[i].album == nil {
+				return "  " + v.st.Title.Render(s)
+			}
 		case albumLevel:
-			t := lv.album.Tracks[i]
-			s = list.Columns(w-2, []int{1}, fmt.Sprintf("%2d. %s", t.TrackNo, t.Title), nowplaying.Clock(ms(t.DurationMS)))
+			s = trackRow(&lv.album, lv.album.Tracks[i], "", w)
 		}
 		if sel {
 			return v.st.Selected.Render(list.Fit("› "+s, w))
 		}
 		return "  " + v.st.Row.Render(s)
 	})
+}
+
+// artistRow draws one row of an artist's page.
+func (v *View) artistRow(r artistRow, w int) string {
+	switch {
+	case r.album == nil:
+		return "Appears on"
+	case r.track >= 0:
+		return trackRow(r.album, r.album.Tracks[r.track], "    ", w)
+	}
+	a := r.album
+	title := a.Title
+	if r.appears {
+		title += " — " + a.Artist
+	}
+	return list.Columns(w-2, []int{1}, title, strings.Join(nonEmpty(v.pins.Mark(a.ID), yearOf(a.Year), notice.Count(a.TrackCount, "track")), " · "))
+}
+
+// trackRow draws a track of album a, numbered "1-03." (disc-track) when
+// the album spans discs, else " 3.".
+func trackRow(a *catalog.Album, t catalog.Track, indent string, w int) string {
+	n := a.Number(t)
+	if n == "" {
+		n = "·"
+	}
+	return list.Columns(w-2, []int{1}, fmt.Sprintf("%s%2s. %s", indent, n, t.Title), nowplaying.Clock(ms(t.DurationMS)))
 }
 
 func albumTime(a catalog.Album) time.Duration {
