@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"os"
@@ -12,18 +14,22 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 
 	"segue/catalog"
 )
 
-// encoded is one source file turned into segue's renditions.
+// encoded is one source file turned into segue's renditions, already
+// stored as segments.
 type encoded struct {
-	// MP3 holds each rendition's whole stream (frames only), by name.
-	MP3 map[string][]byte
+	// Renditions are in catalog.RenditionNames order, all cut at the same
+	// frame indices.
+	Renditions []catalog.Rendition
 	// Samples is the source's length in samples per channel at 44.1 kHz.
 	Samples int64
-	// LUFS and PeakDBTP are ebur128's integrated loudness and true peak.
-	LUFS, PeakDBTP float64
+	// Loudness is ebur128's integrated loudness and true peak, or why the
+	// loudness could not be measured.
+	Loudness catalog.Loudness
 	// DecodeErrors tells that ffmpeg reported damaged input while decoding.
 	DecodeErrors bool
 }
@@ -31,10 +37,21 @@ type encoded struct {
 // silenceFloor stands for -inf dB (digital silence), which JSON cannot carry.
 const silenceFloor = -120.0
 
+// storeError is a segment that could not be stored: the data dir's fault,
+// not the file's.
+type storeError struct{ err error }
+
+func (e storeError) Error() string { return e.err.Error() }
+func (e storeError) Unwrap() error { return e.err }
+
 // encodeFile decodes src once and, in the same ffmpeg run, encodes the three
-// MP3 renditions, measures loudness and counts the resampled samples. The
-// renditions go through files in workDir, which the caller removes.
-func encodeFile(ctx context.Context, src, workDir string) (encoded, error) {
+// MP3 renditions, measures loudness and counts the resampled samples. Each
+// rendition comes out of its own pipe and is cut into segments of
+// FramesPerSegment frames as it arrives, each handed to put (which returns
+// its hash), so memory holds a few segments whatever the file's length
+// (a 10-hour file once took 2.7 GB held whole). A failed put comes back as a
+// storeError; any other error says what was wrong with the file.
+func encodeFile(ctx context.Context, src string, put func([]byte) (string, error)) (encoded, error) {
 	n := len(catalog.RenditionNames)
 	labels := make([]string, n)
 	for i := range labels {
@@ -47,46 +64,162 @@ func encodeFile(ctx context.Context, src, workDir string) (encoded, error) {
 		"[m]ebur128=peak=true:framelog=verbose,aformat=sample_fmts=u8:channel_layouts=mono[cnt]",
 		catalog.SampleRate, n+1, strings.Join(labels, ""))
 	args := []string{"-nostdin", "-hide_banner", "-nostats", "-v", "info", "-i", src, "-filter_complex", graph}
-	paths := make([]string, n)
+	readers := make([]*os.File, n)
+	writers := make([]*os.File, n)
+	closeAll := func(fs []*os.File) {
+		for _, f := range fs {
+			if f != nil {
+				f.Close()
+			}
+		}
+	}
+	defer closeAll(readers)
+	defer closeAll(writers)
 	for i, name := range catalog.RenditionNames {
-		paths[i] = filepath.Join(workDir, name+".mp3")
+		var err error
+		if readers[i], writers[i], err = os.Pipe(); err != nil {
+			return encoded{}, storeError{fmt.Errorf("open rendition pipe: %w", err)}
+		}
+		// ExtraFiles[i] is the child's fd 3+i.
 		args = append(args, "-map", labels[i], "-map_metadata", "-1",
 			"-c:a", "libmp3lame", "-b:a", fmt.Sprintf("%dk", catalog.Bitrates[name]),
 			"-ar", strconv.Itoa(catalog.SampleRate), "-ac", "2",
 			"-reservoir", "0", "-write_xing", "0", "-id3v2_version", "0",
-			"-f", "mp3", "-y", paths[i])
+			"-f", "mp3", fmt.Sprintf("pipe:%d", 3+i))
 	}
 	args = append(args, "-map", "[cnt]", "-map_metadata", "-1", "-c:a", "pcm_u8", "-f", "u8", "pipe:1")
 
-	cmd := exec.CommandContext(ctx, "ffmpeg", args...)
+	// The first rendition to fail kills ffmpeg, so the other readers see
+	// their pipes end instead of waiting forever. (Not an errgroup: its
+	// context ends when Wait returns, and ffmpeg still has the loudness
+	// summary to write then.)
+	runCtx, kill := context.WithCancel(ctx)
+	defer kill()
+	cmd := exec.CommandContext(runCtx, "ffmpeg", args...)
 	cmd.SysProcAttr = childProcAttr()
+	cmd.ExtraFiles = writers
 	var count byteCounter
-	var stderr bytes.Buffer
+	var log logTail
 	cmd.Stdout = &count
-	cmd.Stderr = &stderr
-	if err := cmd.Run(); err != nil {
-		return encoded{}, fmt.Errorf("ffmpeg could not decode it: %s", lastLine(stderr.String(), err))
+	cmd.Stderr = &log
+	if err := cmd.Start(); err != nil {
+		return encoded{}, fmt.Errorf("start ffmpeg: %w", err)
 	}
-	e := encoded{MP3: map[string][]byte{}, Samples: int64(count)}
+	closeAll(writers) // the child holds them now; EOF comes when it exits
+	writers = nil
+	e := encoded{Renditions: make([]catalog.Rendition, n)}
+	var first error
+	var once sync.Once
+	var wg sync.WaitGroup
 	for i, name := range catalog.RenditionNames {
-		b, err := os.ReadFile(paths[i])
-		if err != nil {
-			return encoded{}, fmt.Errorf("read %s rendition: %w", name, err)
-		}
-		e.MP3[name] = b
+		wg.Go(func() {
+			defer readers[i].Close() // a reader that gives up must not block ffmpeg
+			r, err := cutSegments(readers[i], name, put)
+			e.Renditions[i] = r
+			if err != nil {
+				once.Do(func() { first = err; kill() })
+			}
+		})
 	}
-	var err error
-	e.LUFS, e.PeakDBTP, err = parseEBUR128(stderr.String())
+	wg.Wait()
+	runErr := cmd.Wait()
+	var se storeError
+	switch {
+	case errors.As(first, &se):
+		return encoded{}, first
+	case first != nil:
+		return encoded{}, fmt.Errorf("encode came out wrong: %w", first)
+	case runErr != nil:
+		return encoded{}, fmt.Errorf("ffmpeg could not decode it: %s", lastLine(log.String(), runErr))
+	}
+	for _, r := range e.Renditions[1:] {
+		if a, b := frameCount(r), frameCount(e.Renditions[0]); a != b {
+			return encoded{}, fmt.Errorf("encode came out wrong: renditions differ in length: %s has %d frames, %s has %d",
+				r.Name, a, e.Renditions[0].Name, b)
+		}
+	}
+	e.Samples = int64(count)
+	lufs, peak, err := parseEBUR128(log.String())
 	if err != nil {
 		return encoded{}, err
 	}
-	e.DecodeErrors = strings.Contains(stderr.String(), "Error while decoding")
+	e.Loudness = loudness(lufs, peak, e.Samples)
+	e.DecodeErrors = log.decodeErrors
 	return e, nil
+}
+
+// cutSegments reads one rendition's frames from r and stores every run of
+// FramesPerSegment frames as a segment.
+func cutSegments(r io.Reader, name string, put func([]byte) (string, error)) (catalog.Rendition, error) {
+	rend := catalog.Rendition{Name: name, Codec: "mp3", Bitrate: catalog.Bitrates[name]}
+	runs := newFrameRuns(r)
+	for {
+		seg, frames, err := runs.next(FramesPerSegment)
+		if errors.Is(err, io.EOF) {
+			return rend, nil
+		}
+		if err != nil {
+			return rend, fmt.Errorf("%s rendition: %w", name, err)
+		}
+		h, err := put(seg)
+		if err != nil {
+			return rend, storeError{err}
+		}
+		rend.Segments = append(rend.Segments, catalog.Segment{Hash: h, Size: int64(len(seg)), Frames: frames})
+	}
+}
+
+func frameCount(r catalog.Rendition) int {
+	n := 0
+	for _, s := range r.Segments {
+		n += s.Frames
+	}
+	return n
+}
+
+// loudness is what ebur128 measured, or why it could not measure: a clip
+// shorter than one gating block, or nothing above the absolute gate (both
+// come out of ffmpeg as exactly the gate, -70 LUFS).
+func loudness(lufs, peak float64, samples int64) catalog.Loudness {
+	l := catalog.Loudness{IntegratedLUFS: lufs, TruePeakDBTP: peak}
+	switch seconds := float64(samples) / catalog.SampleRate; {
+	case seconds < catalog.GateBlockSeconds:
+		l.Unmeasured = fmt.Sprintf("too short to measure loudness: %.2f s, a measurement needs %.1f s", seconds, catalog.GateBlockSeconds)
+	case lufs <= catalog.GateLUFS:
+		l.Unmeasured = fmt.Sprintf("near silence: nothing above the %.0f LUFS gate", catalog.GateLUFS)
+	}
+	return l
 }
 
 type byteCounter int64
 
 func (c *byteCounter) Write(p []byte) (int, error) { *c += byteCounter(len(p)); return len(p), nil }
+
+// logTail keeps the last logTailBytes of ffmpeg's stderr (the ebur128
+// summary and the error come last) and notes decode errors as they pass, so
+// a file that logs an error per packet cannot fill memory.
+type logTail struct {
+	buf          []byte
+	decodeErrors bool
+}
+
+const logTailBytes = 64 << 10
+
+var decodeErrorMark = []byte("Error while decoding")
+
+func (l *logTail) Write(p []byte) (int, error) {
+	from := max(0, len(l.buf)-len(decodeErrorMark))
+	l.buf = append(l.buf, p...)
+	if bytes.Contains(l.buf[from:], decodeErrorMark) {
+		l.decodeErrors = true
+	}
+	if len(l.buf) > 2*logTailBytes {
+		l.buf = l.buf[:copy(l.buf, l.buf[len(l.buf)-logTailBytes:])]
+	}
+	return len(p), nil
+}
+
+func (l *logTail) String() string { return string(l.buf) }
 
 // parseEBUR128 reads integrated loudness and true peak from the last summary
 // ffmpeg's ebur128 filter printed.

@@ -72,8 +72,9 @@ type IngestSummary struct {
 	Elapsed      time.Duration `json:"elapsed_ns"`
 }
 
-// ingestTmp is the scratch dir for encodes inside the data dir.
-const ingestTmp = "tmp"
+// oldScratch is where ingests before streamed segments wrote whole
+// renditions; a killed one may have left files there.
+const oldScratch = "tmp"
 
 // Ingest brings the catalog in o.DataDir in line with the music folder
 // libraryDir: new files are encoded and added, changed files (size or
@@ -153,7 +154,7 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 	if o.Progress != nil && len(todo) > 0 {
 		o.Progress(IngestProgress{Total: len(todo), Action: "start"})
 	}
-	w := worker{db: db, blobs: blobs, work: filepath.Join(data, ingestTmp), log: log}
+	w := worker{db: db, blobs: blobs, log: log}
 	touchedAlbums := map[string]bool{}
 	var mu sync.Mutex // guards sum, keep, touchedAlbums and Progress calls
 	done := 0
@@ -232,16 +233,13 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 	if sum.BlobsRemoved, err = collectGarbage(ctx, db, blobs); err != nil {
 		return sum, err
 	}
-	if err := os.RemoveAll(w.work); err != nil {
-		log.Warn("clean ingest scratch dir", "err", err)
-	}
 	sum.Elapsed = time.Since(start)
 	return sum, nil
 }
 
 // prepareDataDir creates the data dir, proves it writable, takes the ingest
-// lock (released by the kernel if the process dies) and empties the scratch
-// dir a killed run may have left.
+// lock (released by the kernel if the process dies) and removes the scratch
+// dir an older, killed run may have left.
 func prepareDataDir(data string) (unlock func(), err error) {
 	fail := func(err error) (func(), error) { return nil, fmt.Errorf("%w %s: %w", ErrDataDir, data, err) }
 	if err := os.MkdirAll(data, 0o755); err != nil {
@@ -259,12 +257,7 @@ func prepareDataDir(data string) (unlock func(), err error) {
 		return fail(err)
 	}
 	unlock = func() { lf.Close() }
-	tmp := filepath.Join(data, ingestTmp)
-	if err := os.RemoveAll(tmp); err != nil {
-		unlock()
-		return fail(err)
-	}
-	if err := os.MkdirAll(tmp, 0o755); err != nil {
+	if err := os.RemoveAll(filepath.Join(data, oldScratch)); err != nil {
 		unlock()
 		return fail(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"segue/catalog"
+	"segue/sqlite"
 )
 
 // FramesPerSegment is how many MP3 frames a segment holds (about 2.5 s).
@@ -127,7 +128,6 @@ func errText(err error) string {
 type worker struct {
 	db    *sql.DB
 	blobs Blobs
-	work  string // scratch dir for encodes
 	log   *slog.Logger
 }
 
@@ -143,15 +143,13 @@ func (w worker) ingestFile(ctx context.Context, f libraryFile) (rec *trackRecord
 		}
 		return nil, 0, "not audio: " + perr.Error(), nil
 	}
-	dir, err := os.MkdirTemp(w.work, "enc-*")
-	if err != nil {
-		return nil, 0, "", fmt.Errorf("%w: create scratch dir: %w", ErrDataDir, err)
-	}
-	defer os.RemoveAll(dir)
-	enc, eerr := encodeFile(ctx, f.Abs, dir)
+	enc, eerr := encodeFile(ctx, f.Abs, w.blobs.Put)
 	if eerr != nil {
 		if ctx.Err() != nil {
 			return nil, 0, "", ctx.Err()
+		}
+		if se := (storeError{}); errors.As(eerr, &se) {
+			return storeFailed(se)
 		}
 		return nil, 0, eerr.Error(), nil
 	}
@@ -164,14 +162,6 @@ func (w worker) ingestFile(ctx context.Context, f libraryFile) (rec *trackRecord
 	}
 	if enc.DecodeErrors {
 		w.log.Warn("decode errors, keeping what decoded", "path", f.Rel)
-	}
-	offs, serr := frameOffsets(enc.MP3)
-	if serr != nil {
-		return nil, 0, "encode came out wrong: " + serr.Error(), nil
-	}
-	rends, err := w.storeSegments(enc.MP3, offs)
-	if err != nil {
-		return nil, seconds, "", err
 	}
 	rec = &trackRecord{
 		ID: catalog.NewID(catalog.PrefixTrack, f.Rel), Path: f.Rel,
@@ -186,8 +176,8 @@ func (w worker) ingestFile(ctx context.Context, f libraryFile) (rec *trackRecord
 		TrackID: rec.ID, SampleRate: catalog.SampleRate, Channels: catalog.Channels,
 		SamplesPerFrame: catalog.SamplesPerFrame, FramesPerSegment: FramesPerSegment,
 		StartSkip: catalog.StartSkip, TotalSamples: enc.Samples,
-		Loudness:   catalog.Loudness{IntegratedLUFS: enc.LUFS, TruePeakDBTP: enc.PeakDBTP},
-		Renditions: rends,
+		Loudness:   enc.Loudness,
+		Renditions: enc.Renditions,
 	}
 	if err := rec.Manifest.Validate(); err != nil {
 		return nil, 0, "encode came out inconsistent: " + err.Error(), nil
@@ -195,52 +185,29 @@ func (w worker) ingestFile(ctx context.Context, f libraryFile) (rec *trackRecord
 	if img, mime, _ := findCover(ctx, f.Abs, p); img != nil {
 		h, err := w.blobs.Put(img)
 		if err != nil {
-			return nil, seconds, "", fmt.Errorf("%w: %w", ErrDataDir, err)
+			return storeFailed(err)
 		}
 		rec.CoverHash, rec.CoverMIME = h, mime
 	}
 	if err := putTrack(ctx, w.db, rec); err != nil {
+		if sqlite.DiskFull(err) {
+			return storeFailed(err)
+		}
 		return nil, seconds, "", err
 	}
-	w.log.Info("track stored", "path", f.Rel, "id", rec.ID, "seconds", seconds, "lufs", enc.LUFS)
+	w.log.Info("track stored", "path", f.Rel, "id", rec.ID, "seconds", seconds, "lufs", enc.Loudness.IntegratedLUFS)
 	return rec, seconds, "", nil
 }
 
-// frameOffsets splits every rendition into frames (see splitFrames) and
-// checks they all have the same number, so they can be cut alike.
-func frameOffsets(mp3 map[string][]byte) ([][]int, error) {
-	offs := make([][]int, len(catalog.RenditionNames))
-	for i, name := range catalog.RenditionNames {
-		o, err := splitFrames(mp3[name])
-		if err != nil {
-			return nil, fmt.Errorf("split %s rendition: %w", name, err)
-		}
-		offs[i] = o
-		if len(o) != len(offs[0]) {
-			return nil, fmt.Errorf("renditions differ in length: %s has %d frames, %s has %d",
-				name, len(o)-1, catalog.RenditionNames[0], len(offs[0])-1)
-		}
-	}
-	return offs, nil
-}
+// DiskFullReason is the skip reason of every file a full data dir stopped.
+const DiskFullReason = "disk full: no space left in the data dir (free space there and run ingest again)"
 
-// storeSegments cuts every rendition at the same frame indices and stores
-// each segment as a blob.
-func (w worker) storeSegments(mp3 map[string][]byte, offs [][]int) ([]catalog.Rendition, error) {
-	frames := len(offs[0]) - 1
-	var rends []catalog.Rendition
-	for i, name := range catalog.RenditionNames {
-		r := catalog.Rendition{Name: name, Codec: "mp3", Bitrate: catalog.Bitrates[name]}
-		for first := 0; first < frames; first += FramesPerSegment {
-			last := min(first+FramesPerSegment, frames)
-			seg := mp3[name][offs[i][first]:offs[i][last]]
-			h, err := w.blobs.Put(seg)
-			if err != nil {
-				return nil, fmt.Errorf("%w: %w", ErrDataDir, err)
-			}
-			r.Segments = append(r.Segments, catalog.Segment{Hash: h, Size: int64(len(seg)), Frames: last - first})
-		}
-		rends = append(rends, r)
+// storeFailed is ingestFile's result for a failed write to the data dir:
+// the file is skipped when the disk is full (the file is fine; the next run
+// takes it), anything else ends the ingest.
+func storeFailed(err error) (*trackRecord, float64, string, error) {
+	if sqlite.DiskFull(err) {
+		return nil, 0, DiskFullReason, nil
 	}
-	return rends, nil
+	return nil, 0, "", fmt.Errorf("%w: %w", ErrDataDir, err)
 }

@@ -192,7 +192,7 @@ func checkBlobs(t testing.TB, data string, ranToEnd bool) {
 		}
 		return nil
 	}))
-	for _, dir := range []string{filepath.Join(blobs.Dir, "tmp"), filepath.Join(data, ingestTmp)} {
+	for _, dir := range []string{filepath.Join(blobs.Dir, "tmp"), filepath.Join(data, oldScratch)} {
 		entries, _ := os.ReadDir(dir)
 		for _, e := range entries {
 			t.Errorf("temp file left behind: %s", filepath.Join(dir, e.Name()))

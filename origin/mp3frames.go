@@ -1,11 +1,14 @@
 package origin
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
+	"io"
+	"slices"
 )
 
-// ErrNotMP3 is wrapped by splitFrames for bytes that are not a run of
+// ErrNotMP3 is wrapped by frameRuns for bytes that are not a run of
 // MPEG-1 Layer III frames at 44.1 kHz.
 var ErrNotMP3 = errors.New("not an MPEG-1 Layer III stream at 44.1 kHz")
 
@@ -34,23 +37,51 @@ func frameLen(h []byte) (int, error) {
 	return 144*kbps*1000/44100 + padding, nil
 }
 
-// splitFrames returns the byte offset where each frame of data starts, plus a
-// final entry len(data), so frame i is data[offs[i]:offs[i+1]]. The stream
-// must be frames only (no ID3, no Xing): ingest asks ffmpeg for exactly that,
-// and anything else means the encode went wrong.
-func splitFrames(data []byte) ([]int, error) {
-	offs := make([]int, 0, len(data)/400+2)
-	pos := 0
-	for pos < len(data) {
-		n, err := frameLen(data[pos:])
+// frameRuns reads a stream of MPEG-1 Layer III frames and hands it out in
+// runs of whole frames, holding one run at a time. The stream must be frames
+// only (no ID3, no Xing): ingest asks ffmpeg for exactly that, and anything
+// else means the encode went wrong.
+type frameRuns struct {
+	r      *bufio.Reader
+	buf    []byte // the current run
+	frames int    // frames read so far
+}
+
+func newFrameRuns(r io.Reader) *frameRuns { return &frameRuns{r: bufio.NewReaderSize(r, 64<<10)} }
+
+// next returns the next run of n frames (fewer only at the end of the
+// stream) and how many frames it holds, or io.EOF after the last. The run's
+// bytes are valid until the next call. Bytes that are not whole frames wrap
+// ErrNotMP3; a failed read is returned as it is.
+func (f *frameRuns) next(n int) ([]byte, int, error) {
+	f.buf = f.buf[:0]
+	k := 0
+	for ; k < n; k++ {
+		h, err := f.r.Peek(4)
+		switch {
+		case len(h) == 0 && errors.Is(err, io.EOF):
+			if k == 0 {
+				return nil, 0, io.EOF
+			}
+			return f.buf, k, nil
+		case len(h) < 4 && errors.Is(err, io.EOF):
+			return nil, 0, fmt.Errorf("frame %d: %w: stream ends inside a header", f.frames, ErrNotMP3)
+		case err != nil:
+			return nil, 0, err
+		}
+		size, err := frameLen(h)
 		if err != nil {
-			return nil, fmt.Errorf("frame %d at byte %d: %w", len(offs), pos, err)
+			return nil, 0, fmt.Errorf("frame %d: %w", f.frames, err)
 		}
-		if pos+n > len(data) {
-			return nil, fmt.Errorf("frame %d at byte %d: %w: %d bytes needed, %d left", len(offs), pos, ErrNotMP3, n, len(data)-pos)
+		start := len(f.buf)
+		f.buf = slices.Grow(f.buf, size)[:start+size]
+		if got, err := io.ReadFull(f.r, f.buf[start:]); err != nil {
+			if errors.Is(err, io.ErrUnexpectedEOF) {
+				return nil, 0, fmt.Errorf("frame %d: %w: %d bytes needed, stream ends after %d", f.frames, ErrNotMP3, size, got)
+			}
+			return nil, 0, err
 		}
-		offs = append(offs, pos)
-		pos += n
+		f.frames++
 	}
-	return append(offs, pos), nil
+	return f.buf, k, nil
 }

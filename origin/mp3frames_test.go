@@ -1,7 +1,9 @@
 package origin
 
 import (
+	"bytes"
 	"errors"
+	"io"
 	"testing"
 )
 
@@ -53,52 +55,93 @@ func TestFrameLen(t *testing.T) {
 	}
 }
 
-func TestSplitFrames(t *testing.T) {
-	var data []byte
-	var want []int
-	for _, f := range [][]byte{frame(7, false), frame(7, true), frame(14, false), frame(10, true)} {
-		want = append(want, len(data))
-		data = append(data, f...)
-	}
-	want = append(want, len(data))
-	got, err := splitFrames(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(got) != len(want) {
-		t.Fatalf("offsets %v, want %v", got, want)
-	}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Fatalf("offsets %v, want %v", got, want)
+// readRuns reads all of data through frameRuns in runs of n frames.
+func readRuns(data []byte, n int) (runs [][]byte, frames []int, err error) {
+	fr := newFrameRuns(bytes.NewReader(data))
+	for {
+		run, k, err := fr.next(n)
+		if errors.Is(err, io.EOF) {
+			return runs, frames, nil
 		}
-	}
-	if _, err := splitFrames(data[:len(data)-1]); !errors.Is(err, ErrNotMP3) {
-		t.Errorf("truncated last frame: %v", err)
-	}
-	if _, err := splitFrames(append(data, 0)); !errors.Is(err, ErrNotMP3) {
-		t.Errorf("trailing garbage: %v", err)
+		if err != nil {
+			return runs, frames, err
+		}
+		runs = append(runs, bytes.Clone(run))
+		frames = append(frames, k)
 	}
 }
 
-// FuzzSplitFrames: any input either splits into offsets that tile it
-// exactly with valid frame lengths, or is refused; it never panics.
-func FuzzSplitFrames(f *testing.F) {
-	f.Add(append(frame(7, true), frame(14, false)...))
-	f.Add([]byte("ID3\x04\x00"))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		offs, err := splitFrames(data)
+func TestFrameRuns(t *testing.T) {
+	var data []byte
+	fs := [][]byte{frame(7, false), frame(7, true), frame(14, false), frame(10, true), frame(7, false)}
+	for _, f := range fs {
+		data = append(data, f...)
+	}
+	runs, frames, err := readRuns(data, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Runs of 2 frames, the last one shorter, and every run whole frames.
+	want := [][]byte{append(fs[0], fs[1]...), append(fs[2], fs[3]...), fs[4]}
+	if len(runs) != len(want) || frames[0] != 2 || frames[1] != 2 || frames[2] != 1 {
+		t.Fatalf("%d runs of %v frames, want 3 of [2 2 1]", len(runs), frames)
+	}
+	for i := range want {
+		if !bytes.Equal(runs[i], want[i]) {
+			t.Fatalf("run %d: %d bytes, want %d", i, len(runs[i]), len(want[i]))
+		}
+	}
+	for name, bad := range map[string][]byte{
+		"truncated last frame": data[:len(data)-1],
+		"trailing garbage":     append(bytes.Clone(data), 0),
+		"header cut short":     append(bytes.Clone(data), 0xFF, 0xFB),
+		"ID3 in front":         append([]byte("ID3\x04\x00"), data...),
+	} {
+		if _, _, err := readRuns(bad, 2); !errors.Is(err, ErrNotMP3) {
+			t.Errorf("%s: %v, want ErrNotMP3", name, err)
+		}
+	}
+	if runs, _, err := readRuns(nil, 2); err != nil || len(runs) != 0 {
+		t.Errorf("empty stream: %d runs, %v", len(runs), err)
+	}
+}
+
+// FuzzFrameRuns: any input either comes out as runs that tile it exactly,
+// each of whole frames of valid lengths, or is refused; it never panics.
+func FuzzFrameRuns(f *testing.F) {
+	f.Add(append(frame(7, true), frame(14, false)...), 1)
+	f.Add([]byte("ID3\x04\x00"), 3)
+	f.Fuzz(func(t *testing.T, data []byte, n int) {
+		n = 1 + abs(n)%8
+		runs, frames, err := readRuns(data, n)
 		if err != nil {
 			return
 		}
-		if offs[0] != 0 || offs[len(offs)-1] != len(data) {
-			t.Fatalf("offsets %v do not tile %d bytes", offs, len(data))
+		if got := bytes.Join(runs, nil); !bytes.Equal(got, data) {
+			t.Fatalf("runs hold %d bytes of %d", len(got), len(data))
 		}
-		for i := 0; i+1 < len(offs); i++ {
-			n, err := frameLen(data[offs[i]:])
-			if err != nil || offs[i+1]-offs[i] != n {
-				t.Fatalf("frame %d: length %d, header says %d (%v)", i, offs[i+1]-offs[i], n, err)
+		for i, run := range runs {
+			if frames[i] > n || (frames[i] < n && i != len(runs)-1) {
+				t.Fatalf("run %d holds %d frames, runs of %d", i, frames[i], n)
+			}
+			k := 0
+			for off := 0; off < len(run); k++ {
+				size, err := frameLen(run[off:])
+				if err != nil || off+size > len(run) {
+					t.Fatalf("run %d: frame at %d: size %d, %v", i, off, size, err)
+				}
+				off += size
+			}
+			if k != frames[i] {
+				t.Fatalf("run %d: %d frames, said %d", i, k, frames[i])
 			}
 		}
 	})
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
 }
