@@ -34,7 +34,9 @@ ones that disappeared.
 
 A file that cannot be used (damaged, not audio, empty, unreadable) is skipped
 and listed with the reason; the exit status is 0 as long as the library and
-the data dir can be used and ffmpeg is installed.`,
+the data dir can be used and ffmpeg is installed. When the data dir's disk
+fills up, every file it stopped is listed as "disk full", the report is
+printed and the exit status is 1; free space and run ingest again.`,
 		Example: `  segue origin ingest ~/Music
   segue origin ingest ~/Music --data /srv/segue --jobs 4 --json`,
 		Args: cobra.ExactArgs(1),
@@ -73,12 +75,23 @@ func (a *app) runIngest(ctx context.Context, dir, dataDir string, jobs int, asJS
 	if progress != nil {
 		progress(origin.IngestProgress{Action: "done"})
 	}
-	if err != nil {
+	if err != nil && !errors.Is(err, origin.ErrDiskFull) {
 		if errors.Is(err, origin.ErrLibrary) && errors.Is(err, fs.ErrNotExist) {
 			return withExit(ExitNotFound, fmt.Errorf("ingest: %w (check the path)", err))
 		}
 		return fmt.Errorf("ingest: %w", err)
 	}
+	if perr := a.printIngestReport(dir, dataDir, sum, asJSON); perr != nil {
+		return perr
+	}
+	if err != nil { // a full disk: the report lists what it stopped
+		return fmt.Errorf("ingest: %w", err)
+	}
+	return nil
+}
+
+// printIngestReport prints what an ingest run did, as JSON or text.
+func (a *app) printIngestReport(dir, dataDir string, sum origin.IngestSummary, asJSON bool) error {
 	rep := ingestReport{Library: dir, DataDir: dataDir, IngestSummary: sum, ElapsedSeconds: sum.Elapsed.Seconds()}
 	if sum.Elapsed > 0 {
 		rep.XRealtime = sum.AudioSeconds / sum.Elapsed.Seconds()

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"golang.org/x/sync/errgroup"
+
+	"segue/sqlite"
 )
 
 // Errors that make a library impossible to ingest; everything else wrong
@@ -29,6 +31,9 @@ var (
 	ErrDataDir = errors.New("cannot use origin data dir")
 	// ErrIngestBusy means another ingest holds the data dir.
 	ErrIngestBusy = errors.New("another ingest is running on this data dir: wait for it to finish")
+	// ErrDiskFull means the data dir ran out of space: the files it stopped
+	// are skipped with DiskFullReason, the rest of the run completes.
+	ErrDiskFull = errors.New("the data dir's disk is full")
 )
 
 // IngestOptions tune Ingest.
@@ -80,7 +85,9 @@ const oldScratch = "tmp"
 // libraryDir: new files are encoded and added, changed files (size or
 // mtime) re-encoded, vanished files removed, and unreferenced blobs deleted.
 // A bad file is skipped and listed in the summary; the error is non-nil only
-// when the library, the data dir or ffmpeg cannot be used, or ctx ends.
+// when the library, the data dir or ffmpeg cannot be used, or ctx ends. A
+// full disk skips every file it stops and ends in ErrDiskFull, with the
+// summary of the whole run.
 // It is safe to kill at any moment: a track row is committed only after all
 // its blobs exist, and the next run cleans what was left half-done.
 func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSummary, error) {
@@ -156,8 +163,8 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 	}
 	w := worker{db: db, blobs: blobs, log: log}
 	touchedAlbums := map[string]bool{}
-	var mu sync.Mutex // guards sum, keep, touchedAlbums and Progress calls
-	done := 0
+	var mu sync.Mutex // guards sum, keep, touchedAlbums, full and Progress calls
+	done, full := 0, 0
 	walked := time.Now()
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(o.Jobs)
@@ -175,6 +182,9 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 			case reason != "":
 				p.Action, p.Reason = "skipped", reason
 				sum.Skipped = append(sum.Skipped, SkippedFile{Path: f.Rel, Reason: reason})
+				if reason == DiskFullReason {
+					full++
+				}
 				log.Warn("skip file", "path", f.Rel, "reason", reason)
 			case known[f.Rel].id != "":
 				p.Action = "updated"
@@ -215,7 +225,12 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 		log.Info("remove track", "path", path, "id", k.id)
 	}
 	if err := pruneCatalog(ctx, db); err != nil {
-		return sum, err
+		return sum, diskFull(err, data)
+	}
+	// Garbage goes first: on a full disk, the segments of the files it
+	// stopped are what frees room for the album updates.
+	if sum.BlobsRemoved, err = collectGarbage(ctx, db, blobs); err != nil {
+		return sum, diskFull(err, data)
 	}
 	// Albums a killed run left without album loudness are finished too.
 	missing, err := albumsWithoutLoudness(ctx, db)
@@ -227,14 +242,23 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 	}
 	for album := range touchedAlbums {
 		if err := updateAlbumLoudness(ctx, db, album); err != nil {
-			return sum, err
+			return sum, diskFull(err, data) // the next run finishes the album
 		}
 	}
-	if sum.BlobsRemoved, err = collectGarbage(ctx, db, blobs); err != nil {
-		return sum, err
-	}
 	sum.Elapsed = time.Since(start)
+	if full > 0 {
+		return sum, fmt.Errorf("%w: %d files not ingested; free space in %s and run ingest again", ErrDiskFull, full, data)
+	}
 	return sum, nil
+}
+
+// diskFull marks err as ErrDiskFull when a full disk caused it, so the
+// caller still reports the run's summary.
+func diskFull(err error, data string) error {
+	if sqlite.DiskFull(err) {
+		return fmt.Errorf("%w: %w; free space in %s and run ingest again", ErrDiskFull, err, data)
+	}
+	return err
 }
 
 // prepareDataDir creates the data dir, proves it writable, takes the ingest

@@ -2,6 +2,7 @@ package origin
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -122,8 +123,9 @@ func sameSlice(a, b []string) bool {
 
 const childEnv = "SEGUE_TEST_INGEST_CHILD" // "LIB|DATA": run TestIngestChild for real
 
-// TestIngestChild is the process TestIngestKilled kills; on its own it does
-// nothing.
+// TestIngestChild is the process TestIngestKilled kills and ingestRSS
+// measures: it ingests, then prints its peak RSS before and after (see
+// ingestRSS). On its own it does nothing.
 func TestIngestChild(t *testing.T) {
 	v := os.Getenv(childEnv)
 	if v == "" {
@@ -135,9 +137,11 @@ func TestIngestChild(t *testing.T) {
 			lib, data = v[:i], v[i+1:]
 		}
 	}
+	before := maxRSS(t)
 	if _, err := Ingest(context.Background(), lib, IngestOptions{DataDir: data, Jobs: 2}); err != nil {
 		t.Fatal(err)
 	}
+	fmt.Printf("%s %d %d\n", rssLine, before, maxRSS(t))
 }
 
 // Acceptance 8: kill -9 mid-ingest, ingest again: every track is there,

@@ -1,0 +1,158 @@
+package origin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// mountTmpfs mounts a tmpfs of size (e.g. "2m") on a new dir and unmounts it
+// when the test ends. Tests run as root here and in CI.
+func mountTmpfs(t *testing.T, size string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size="+size, "tmpfs", dir).CombinedOutput(); err != nil {
+		t.Fatalf("mount a %s tmpfs (needs root): %v\n%s", size, err, out)
+	}
+	t.Cleanup(func() {
+		if out, err := exec.Command("umount", dir).CombinedOutput(); err != nil {
+			t.Errorf("umount %s: %v\n%s", dir, err, out)
+		}
+	})
+	return dir
+}
+
+// A data dir on a 2 MB disk holds about two of these four 8-second tracks
+// (560 KB of segments each): the others are skipped as "disk full", never
+// blamed on the encoder, the run says ErrDiskFull, and once there is room the
+// next run takes them.
+func TestIngestDiskFull(t *testing.T) {
+	needFFmpeg(t)
+	lib := t.TempDir()
+	for i, name := range []string{"a.flac", "b.flac", "c.flac", "d.flac"} {
+		writeSource(t, lib, source{name: name, root: 200 + 50*float64(i), seconds: 8})
+	}
+	data := mountTmpfs(t, "2m")
+	sum, err := Ingest(context.Background(), lib, IngestOptions{DataDir: data, Jobs: 2})
+	if !errors.Is(err, ErrDiskFull) {
+		t.Fatalf("ingest on a full disk: %v, want ErrDiskFull", err)
+	}
+	full := 0
+	for _, s := range sum.Skipped {
+		if s.Reason != DiskFullReason {
+			t.Errorf("skipped %s: %q, want %q", s.Path, s.Reason, DiskFullReason)
+		}
+		full++
+	}
+	if full == 0 || sum.Added+full != 4 {
+		t.Fatalf("%d added, %d skipped for a full disk, want 4 in all with at least one skipped: %+v", sum.Added, full, sum)
+	}
+	if out, err := exec.Command("mount", "-o", "remount,size=20m", data).CombinedOutput(); err != nil {
+		t.Fatalf("grow the tmpfs: %v\n%s", err, out)
+	}
+	if sum := ingest(t, lib, data); sum.Added != full || len(sum.Skipped) != 0 {
+		t.Errorf("after freeing space: %+v, want the %d skipped files added", sum, full)
+	}
+	checkBlobs(t, data, true)
+}
+
+// rssLine starts the line where TestIngestChild reports its peak RSS.
+const rssLine = "ingest-maxrss-kb"
+
+// maxRSS is this process's peak resident set so far, in KiB (Linux
+// getrusage: the Go process alone, not its ffmpeg children).
+func maxRSS(t testing.TB) int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		t.Fatal(err)
+	}
+	return ru.Maxrss
+}
+
+// ingestRSS ingests lib into data in a child process (TestIngestChild) and
+// returns by how many bytes its peak RSS rose above its peak before the
+// ingest (the test binary's own baseline), and its ffmpeg children's peak.
+func ingestRSS(t testing.TB, lib, data string) (above, ffmpeg int64) {
+	t.Helper()
+	exe, err := os.Executable()
+	must(t, err)
+	cmd := exec.Command(exe, "-test.run=^TestIngestChild$")
+	cmd.Env = append(os.Environ(), childEnv+"="+lib+"|"+data)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("child ingest: %v\n%s", err, out)
+	}
+	var before, after int64
+	for _, l := range strings.Split(string(out), "\n") {
+		if strings.HasPrefix(l, rssLine) {
+			fmt.Sscanf(l, rssLine+" %d %d", &before, &after)
+		}
+	}
+	if after == 0 {
+		t.Fatalf("child printed no %s line:\n%s", rssLine, out)
+	}
+	// The child's own rusage counts its waited-for ffmpeg children.
+	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	return (after - before) << 10, ru.Maxrss << 10
+}
+
+// writeLong writes a file of the given length cheaply: a sine at 8 kHz mono
+// in 8 kbit/s MP3 (36 MB for 10 hours, made in seconds). Ingest still
+// decodes, resamples to 44.1 kHz stereo and encodes all three renditions.
+func writeLong(t testing.TB, dir string, seconds int) {
+	t.Helper()
+	out, err := exec.Command("ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi",
+		"-i", fmt.Sprintf("sine=f=440:r=8000:d=%d", seconds), "-c:a", "libmp3lame", "-b:a", "8k",
+		filepath.Join(dir, "long.mp3")).CombinedOutput()
+	if err != nil {
+		t.Fatalf("make a %d s source: %v\n%s", seconds, err, out)
+	}
+}
+
+// memoryBound is the most ingest may use above its baseline whatever a
+// file's length (issue 10: a 10-hour file within 64 MB; before segments were
+// streamed, 60 minutes took 286 MB and 10 hours 2.7 GB).
+const memoryBound = 64 << 20
+
+// A 10-minute file ingests in a child whose peak RSS stays within a quarter
+// of the bound: memory held whole renditions before (43 MB of MP3 for 10
+// minutes, plus their frame tables), so growth with length shows here.
+// BenchmarkIngestLongFile runs the full 10 hours.
+func TestIngestMemoryBounded(t *testing.T) {
+	needFFmpeg(t)
+	lib, data := t.TempDir(), t.TempDir()
+	writeLong(t, lib, 600)
+	above, ff := ingestRSS(t, lib, data)
+	t.Logf("10-minute file: peak RSS %.1f MB above baseline (ffmpeg %.1f MB)", float64(above)/1e6, float64(ff)/1e6)
+	if above > memoryBound/4 {
+		t.Errorf("ingest of a 10-minute file rose %.1f MB above its baseline, want at most %.1f MB", float64(above)/1e6, float64(memoryBound/4)/1e6)
+	}
+	m := manifestOf(t, openTestCatalog(t, data), "long.mp3")
+	if secs := float64(m.TotalSamples) / 44100; secs < 599 || secs > 601 {
+		t.Errorf("ingested %.1f s of the 600 s file", secs)
+	}
+}
+
+// BenchmarkIngestLongFile ingests a 10-hour file in a child process and
+// reports its peak RSS above baseline; it fails past the 64 MB bound. Run
+// it once: go test -tags sqlite_fts5 ./origin -run XXX -bench IngestLongFile -benchtime 1x
+func BenchmarkIngestLongFile(b *testing.B) {
+	needFFmpeg(b)
+	lib := b.TempDir()
+	writeLong(b, lib, 10*3600)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		above, ff := ingestRSS(b, lib, b.TempDir())
+		b.ReportMetric(float64(above)/1e6, "MB_above_baseline")
+		b.ReportMetric(float64(ff)/1e6, "ffmpeg_MB")
+		if above > memoryBound {
+			b.Fatalf("ingest of a 10-hour file rose %.1f MB above its baseline, bound %d MB", float64(above)/1e6, memoryBound>>20)
+		}
+	}
+}
