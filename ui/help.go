@@ -1,10 +1,13 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
 	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
 	"segue/ui/list"
@@ -27,31 +30,136 @@ func (m *Model) shortHelp() string {
 	return h.ShortHelpView(bs)
 }
 
-// helpView is the help overlay, generated from the key map: the screen's
-// keys, navigation, playback and global keys, in as many columns as fit.
+// helpGroups are the bindings the help overlay lists: the screen's keys,
+// navigation, playback and global keys, each binding once (the first group
+// that names it keeps it) and groups left empty dropped.
+func (m *Model) helpGroups() [][]key.Binding {
+	seen := map[string]bool{}
+	var groups [][]key.Binding
+	for _, g := range append(m.screens[m.active].FullHelp(), m.km.Navigation(), m.km.Playback(), m.km.Global()) {
+		var kept []key.Binding
+		for _, b := range g {
+			id := b.Help().Key + "\x00" + b.Help().Desc
+			if !seen[id] {
+				seen[id] = true
+				kept = append(kept, b)
+			}
+		}
+		if len(kept) > 0 {
+			groups = append(groups, kept)
+		}
+	}
+	return groups
+}
+
+// helpLines is the overlay's fallback layout: one binding a line.
+func (m *Model) helpLines() []string {
+	var lines []string
+	for _, g := range m.helpGroups() {
+		for _, b := range g {
+			lines = append(lines, m.st.HelpKey.Render(b.Help().Key)+" "+m.st.HelpDesc.Render(b.Help().Desc))
+		}
+	}
+	return lines
+}
+
+// helpRoom is how many binding lines the overlay shows at once in h lines
+// (the title and a blank line take two).
+func helpRoom(h int) int { return max(h-2, 1) }
+
+// helpView is the help overlay, generated from the key map, in as many
+// columns as fit; when even one binding a line does not fit it scrolls
+// (m.helpTop is the first line shown).
 func (m *Model) helpView(w, h int) string {
-	groups := append(m.screens[m.active].FullHelp(), m.km.Navigation(), m.km.Playback(), m.km.Global())
+	groups := m.helpGroups()
 	hm := m.helpModel(0)
 	fits := func(s string) bool { return lipgloss.Width(s) <= w-2 && lipgloss.Height(s) <= h-2 }
-	body := hm.FullHelpView(groups)
-	if !fits(body) {
-		// two rows of columns
-		half := (len(groups) + 1) / 2
-		body = hm.FullHelpView(groups[:half]) + "\n\n" + hm.FullHelpView(groups[half:])
+	title := "Keys — " + m.screens[m.active].Title() + " (any key closes)"
+	// as many columns as fit, each a run of groups one under another
+	var body string
+	for cols := len(groups); cols >= 1; cols-- {
+		var parts []string
+		for i, col := range splitGroups(groups, cols) {
+			if i > 0 {
+				parts = append(parts, "   ")
+			}
+			var views []string
+			for _, g := range col {
+				views = append(views, hm.FullHelpView([][]key.Binding{g}))
+			}
+			parts = append(parts, strings.Join(views, "\n\n"))
+		}
+		if body = lipgloss.JoinHorizontal(lipgloss.Top, parts...); fits(body) {
+			break
+		}
 	}
 	if !fits(body) {
-		// one binding a line
-		var lines []string
-		for _, g := range groups {
-			for _, b := range g {
-				lines = append(lines, m.st.HelpKey.Render(b.Help().Key)+" "+m.st.HelpDesc.Render(b.Help().Desc))
-			}
+		lines := m.helpLines()
+		if room := helpRoom(h); len(lines) > room {
+			top := min(m.helpTop, len(lines)-room)
+			title = fmt.Sprintf("Keys %d-%d of %d, ↑↓ scroll", top+1, top+room, len(lines))
+			lines = lines[top : top+room]
 		}
 		body = strings.Join(lines, "\n")
 	}
 	body = list.Block(body, lipgloss.Width(body), lipgloss.Height(body)) // left-aligned lines
-	title := m.st.Title.Render("Keys — " + m.screens[m.active].Title() + " (any key closes)")
-	return lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, title+"\n\n"+body)
+	return lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, m.st.Title.Render(list.Fit(title, w))+"\n\n"+body)
+}
+
+// splitGroups cuts groups, in order, into cols runs whose tallest is as
+// short as it can be (one line a binding, a blank line between groups).
+func splitGroups(groups [][]key.Binding, cols int) [][][]key.Binding {
+	height := func(run [][]key.Binding) int {
+		h := len(run) - 1
+		for _, g := range run {
+			h += len(g)
+		}
+		return h
+	}
+	if cols <= 1 || len(groups) <= 1 {
+		return [][][]key.Binding{groups}
+	}
+	var best [][][]key.Binding
+	bestH := -1
+	for cut := 1; cut <= len(groups)-cols+1; cut++ {
+		rest := splitGroups(groups[cut:], cols-1)
+		h := height(groups[:cut])
+		for _, r := range rest {
+			h = max(h, height(r))
+		}
+		if bestH < 0 || h < bestH {
+			best, bestH = append([][][]key.Binding{groups[:cut]}, rest...), h
+		}
+	}
+	return best
+}
+
+// helpKey handles a key while help is open: the movement keys scroll it
+// when it does not fit, any other key closes it.
+func (m *Model) helpKey(msg tea.KeyMsg) tea.Cmd {
+	km := m.km
+	last := len(m.helpLines()) - helpRoom(m.bodyHeight())
+	if key.Matches(msg, km.ForceQuit) {
+		return tea.Quit
+	}
+	if last > 0 {
+		switch {
+		case key.Matches(msg, km.Down):
+			m.helpTop = min(m.helpTop+1, last)
+			return nil
+		case key.Matches(msg, km.Up):
+			m.helpTop = max(m.helpTop-1, 0)
+			return nil
+		case key.Matches(msg, km.PageDown):
+			m.helpTop = min(m.helpTop+helpRoom(m.bodyHeight()), last)
+			return nil
+		case key.Matches(msg, km.PageUp):
+			m.helpTop = max(m.helpTop-helpRoom(m.bodyHeight()), 0)
+			return nil
+		}
+	}
+	m.help, m.helpTop = false, 0
+	return nil
 }
 
 func (m *Model) helpModel(w int) help.Model {

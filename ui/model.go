@@ -52,10 +52,11 @@ type Model struct {
 	screens []Screen
 	active  int
 
-	bar    *nowplaying.Bar
-	status nowplaying.Status
-	line   statusLine
-	help   bool
+	bar     *nowplaying.Bar
+	status  nowplaying.Status
+	line    statusLine
+	help    bool
+	helpTop int // the first help line shown when help scrolls
 
 	pending  []action.Action // requests waiting for the one in flight
 	inFlight bool
@@ -142,8 +143,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.covers.Put(msg)
 		return m, nil
 	case library.OpenAlbum, library.OpenArtist:
-		m.active = libraryScreen
-		return m, m.library.Update(msg)
+		return m, tea.Batch(m.show(libraryScreen), m.library.Update(msg))
 	case library.AlbumTracks:
 		return m, m.library.Update(msg)
 	}
@@ -232,21 +232,20 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		return cmd
 	}
 	if m.help {
-		m.help = false // any key closes help
-		if key.Matches(msg, km.ForceQuit) {
-			return tea.Quit
-		}
-		return nil
+		return m.helpKey(msg)
 	}
 	switch {
 	case key.Matches(msg, km.ForceQuit):
 		return tea.Quit
 	case key.Matches(msg, km.NextScreen):
-		m.active = (m.active + 1) % len(m.screens)
-		return nil
+		return m.show((m.active + 1) % len(m.screens))
 	case key.Matches(msg, km.PrevScreen):
-		m.active = (m.active + len(m.screens) - 1) % len(m.screens)
-		return nil
+		return m.show((m.active + len(m.screens) - 1) % len(m.screens))
+	case key.Matches(msg, km.Reload):
+		if r, ok := scr.(reloader); ok {
+			return r.Reload()
+		}
+		return m.request(action.Action{Kind: action.Refresh})
 	}
 	if scr.Typing() {
 		return scr.Update(msg)
@@ -257,8 +256,8 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, km.Help):
 		m.help = true
 	case key.Matches(msg, km.Search):
-		m.active = searchScreen
 		m.search.Focus()
+		return m.show(searchScreen)
 	case key.Matches(msg, km.OpenURL):
 		return m.askURL()
 	case key.Matches(msg, km.Pause):
@@ -291,7 +290,7 @@ func (m *Model) mouse(msg tea.MouseMsg) tea.Cmd {
 	case msg.Y == 0:
 		if msg.Action == tea.MouseActionPress && msg.Button == tea.MouseButtonLeft {
 			if i := m.tabAt(msg.X); i >= 0 {
-				m.active = i
+				return m.show(i)
 			}
 		}
 		return nil
@@ -303,6 +302,19 @@ func (m *Model) mouse(msg tea.MouseMsg) tea.Cmd {
 	case msg.Y >= m.bodyTop() && msg.Y < m.bodyTop()+m.bodyHeight():
 		msg.Y -= m.bodyTop()
 		return m.screens[m.active].Update(msg)
+	}
+	return nil
+}
+
+// show makes screen i the active one and runs what it does on coming into
+// view.
+func (m *Model) show(i int) tea.Cmd {
+	if i == m.active {
+		return nil
+	}
+	m.active = i
+	if s, ok := m.screens[i].(shower); ok {
+		return s.Shown()
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"segue/catalog"
+	"segue/net/originclient"
 	"segue/share"
 )
 
@@ -26,7 +27,8 @@ func newFakeStore(cat *fakeCatalog) *fakeStore {
 	return &fakeStore{cat: cat, shared: map[string]string{}}
 }
 
-var errNoPlaylist = errors.New("playlist not found")
+// errNoPlaylist is what the origin client says of an unknown playlist.
+var errNoPlaylist = fmt.Errorf("playlist: %w", originclient.ErrNotFound)
 
 func (s *fakeStore) find(id string) (*catalog.Playlist, error) {
 	i := slices.IndexFunc(s.pls, func(p catalog.Playlist) bool { return p.ID == id })

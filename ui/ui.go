@@ -35,6 +35,17 @@ type Opener interface {
 	Open(ctx context.Context, ref string) ([]catalog.Track, error)
 }
 
+// reloader is a Screen that can load again what it shows (ctrl+r).
+type reloader interface {
+	Reload() tea.Cmd
+}
+
+// shower is a Screen with work to do when it comes into view (the
+// playlists reload: the command line may have changed them).
+type shower interface {
+	Shown() tea.Cmd
+}
+
 // Component is the contract every part of the interface keeps.
 type Component interface {
 	Update(msg tea.Msg) tea.Cmd

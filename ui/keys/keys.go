@@ -16,7 +16,7 @@ type Map struct {
 
 	Pause, Next, Prev, SeekBack, SeekFwd, SeekTo, SeekPercent, VolUp, VolDown key.Binding
 
-	NextScreen, PrevScreen, Help, Quit, ForceQuit key.Binding
+	NextScreen, PrevScreen, Reload, Help, Quit, ForceQuit key.Binding
 
 	// playlists, sharing and offline
 	NewPlaylist, Rename, DeletePlaylist, ToPlaylist, SharePlaylist, OpenURL, Offline key.Binding
@@ -67,6 +67,7 @@ func Default() Map {
 
 		NextScreen: b("tab", "next screen", "tab"),
 		PrevScreen: b("shift+tab", "prev screen", "shift+tab"),
+		Reload:     b("ctrl+r", "reload", "ctrl+r"),
 		Help:       b("?", "help", "?"),
 		Quit:       b("q", "quit", "q"),
 		ForceQuit:  b("ctrl+c", "quit", "ctrl+c"),
@@ -89,7 +90,7 @@ func (m Map) Playback() []key.Binding {
 
 // Global returns the screen and program bindings.
 func (m Map) Global() []key.Binding {
-	return []key.Binding{m.NextScreen, m.PrevScreen, m.Search, m.OpenURL, m.Help, m.Quit}
+	return []key.Binding{m.NextScreen, m.PrevScreen, m.Search, m.OpenURL, m.Reload, m.Help, m.Quit}
 }
 
 // Navigation returns the list movement bindings.

@@ -32,11 +32,13 @@ type Browser interface {
 	Album(ctx context.Context, id string) (catalog.Album, error)
 }
 
-// OpenArtist asks the library to show an artist's albums.
-type OpenArtist struct{ ID string }
+// OpenArtist asks the library to show an artist's albums; Name is what
+// messages call it.
+type OpenArtist struct{ ID, Name string }
 
-// OpenAlbum asks the library to show an album.
-type OpenAlbum struct{ ID string }
+// OpenAlbum asks the library to show an album; Title is what messages call
+// it.
+type OpenAlbum struct{ ID, Title string }
 
 // AlbumTracks asks the library to load an album and send its tracks on: to
 // the player as a request of Kind, or to the playlist picker when Pick.
@@ -248,9 +250,9 @@ func (v *View) Update(msg tea.Msg) tea.Cmd {
 			return v.covers.Want(msg.album.ID)
 		}
 	case OpenArtist:
-		return v.openArtist(msg.ID)
+		return v.openArtist(msg.ID, msg.Name)
 	case OpenAlbum:
-		return v.openAlbum(msg.ID)
+		return v.openAlbum(msg.ID, msg.Title)
 	case AlbumTracks:
 		return v.albumTracks(msg)
 	case tea.KeyMsg:
@@ -261,35 +263,55 @@ func (v *View) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
+// id names what a level shows, so a reload can tell it is the same.
+func (lv *level) id() string { return lv.artist.ID + lv.album.ID }
+
 func (v *View) push(lv *level) {
-	// reopening what is already shown replaces it rather than stacking
+	// reopening what is already shown replaces it rather than stacking,
+	// and a reload keeps the cursor where it was
+	keep := 0
 	if t := v.top(); t.kind == lv.kind && len(v.stack) > 1 {
 		v.stack = v.stack[:len(v.stack)-1]
+		if t.id() == lv.id() {
+			keep = t.l.Cursor()
+		}
 	}
 	lv.l.SetHeight(v.listHeight(lv))
 	lv.l.SetLen(lv.len())
+	lv.l.Select(keep)
 	v.stack = append(v.stack, lv)
 }
 
-func (v *View) openArtist(id string) tea.Cmd {
+// Reload loads again what the screen shows (ctrl+r), keeping the cursor.
+func (v *View) Reload() tea.Cmd {
+	switch lv := v.top(); lv.kind {
+	case albumsLevel:
+		return v.openArtist(lv.artist.ID, lv.artist.Name)
+	case albumLevel:
+		return v.openAlbum(lv.album.ID, lv.album.Title)
+	}
+	return v.Init()
+}
+
+func (v *View) openArtist(id, name string) tea.Cmd {
 	ctx, src := v.ctx, v.src
 	v.loading = "artist"
 	return func() tea.Msg {
 		a, err := src.Artist(ctx, id)
 		if err != nil {
-			err = fmt.Errorf("open artist %s: %w", id, err)
+			err = fmt.Errorf("open artist %s: %w", name, err)
 		}
 		return artistLoaded{artist: a, err: err}
 	}
 }
 
-func (v *View) openAlbum(id string) tea.Cmd {
+func (v *View) openAlbum(id, title string) tea.Cmd {
 	ctx, src := v.ctx, v.src
 	v.loading = "album"
 	return func() tea.Msg {
 		a, err := src.Album(ctx, id)
 		if err != nil {
-			err = fmt.Errorf("open album %s: %w", id, err)
+			err = fmt.Errorf("open album %s: %w", title, err)
 		}
 		return albumLoaded{album: a, err: err}
 	}
@@ -379,7 +401,7 @@ func (v *View) activate(k action.Kind) tea.Cmd {
 	switch lv.kind {
 	case artistsLevel:
 		if k == action.PlayNow {
-			return v.openArtist(lv.artists[c].ID)
+			return v.openArtist(lv.artists[c].ID, lv.artists[c].Name)
 		}
 		return nil
 	case albumsLevel:
@@ -388,7 +410,7 @@ func (v *View) activate(k action.Kind) tea.Cmd {
 		case !ok:
 			return nil
 		case r.track < 0 && k == action.PlayNow:
-			return v.openAlbum(r.album.ID)
+			return v.openAlbum(r.album.ID, r.album.Title)
 		case r.track < 0:
 			return v.albumTracks(AlbumTracks{ID: r.album.ID, Title: r.album.Title, Kind: k})
 		}

@@ -8,6 +8,7 @@ package playlists
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -16,6 +17,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"segue/catalog"
+	"segue/net/originclient"
 	"segue/share"
 	"segue/ui/action"
 	"segue/ui/keys"
@@ -87,8 +89,9 @@ type loaded struct {
 }
 
 type opened struct {
-	pl  catalog.Playlist
-	err error
+	pl     catalog.Playlist
+	err    error
+	reload bool // keep the cursor
 }
 
 type deleted struct {
@@ -191,11 +194,19 @@ func (v *View) Update(msg tea.Msg) tea.Cmd {
 		v.l.SetLen(len(v.pls))
 	case opened:
 		v.loading, v.err = "", msg.err
+		if msg.err != nil && msg.reload && errors.Is(msg.err, originclient.ErrNotFound) {
+			v.open, v.err = nil, nil // deleted elsewhere: back to the list
+			return notice.Info("playlist “" + msg.pl.Name + "” is gone from the origin")
+		}
 		if msg.err != nil {
 			return notice.Error(msg.err)
 		}
+		c := v.tl.Cursor()
 		v.show(msg.pl)
-		v.tl.Select(0)
+		if !msg.reload {
+			c = 0
+		}
+		v.tl.Select(c)
 	case Changed:
 		if msg.Err != nil {
 			return notice.Error(msg.Err)
@@ -244,6 +255,34 @@ func (v *View) Update(msg tea.Msg) tea.Cmd {
 		}
 	}
 	return nil
+}
+
+// Shown reloads the playlists when the screen comes into view: they may
+// have been made or changed from the command line meanwhile.
+func (v *View) Shown() tea.Cmd { return v.Reload() }
+
+// Reload loads the list again, and the open playlist (ctrl+r).
+func (v *View) Reload() tea.Cmd {
+	if v.store == nil {
+		return nil
+	}
+	if v.open != nil {
+		return tea.Batch(v.Init(), v.openPlaylist(*v.open, true))
+	}
+	return v.Init()
+}
+
+// openPlaylist loads pl with its tracks; a reload keeps the cursor.
+func (v *View) openPlaylist(pl catalog.Playlist, reload bool) tea.Cmd {
+	ctx, s := v.ctx, v.store
+	v.loading = "playlist"
+	return func() tea.Msg {
+		full, err := s.Playlist(ctx, pl.ID)
+		if err != nil {
+			full, err = pl, fmt.Errorf("open playlist %s: %w", pl.Name, err)
+		}
+		return opened{pl: full, err: err, reload: reload}
+	}
 }
 
 // put shows pl where the list (and the open playlist) had it; a new one
@@ -297,14 +336,7 @@ func (v *View) listKey(msg tea.KeyMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(msg, v.km.Open), key.Matches(msg, v.km.Play):
-		v.loading = "playlist"
-		return func() tea.Msg {
-			full, err := s.Playlist(ctx, pl.ID)
-			if err != nil {
-				err = fmt.Errorf("open playlist %s: %w", pl.Name, err)
-			}
-			return opened{pl: full, err: err}
-		}
+		return v.openPlaylist(pl, false)
 	case key.Matches(msg, v.km.Rename):
 		return prompt.Send(prompt.Ask{Label: "Rename “" + pl.Name + "” to:", Value: pl.Name, Then: func(name string) tea.Cmd {
 			return edit(func() (catalog.Playlist, error) { return s.RenamePlaylist(ctx, pl.ID, name) },

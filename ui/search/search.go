@@ -193,6 +193,17 @@ func (v *View) key(msg tea.KeyMsg) tea.Cmd {
 	return nil
 }
 
+// Reload asks the catalog again for the query shown (ctrl+r).
+func (v *View) Reload() tea.Cmd {
+	q := v.input.Value()
+	if q == "" {
+		return nil
+	}
+	v.seq++
+	v.busy = true
+	return v.query(v.seq, q)
+}
+
 // changed starts the debounce for the input's new value.
 func (v *View) changed() tea.Cmd {
 	v.seq++
@@ -273,13 +284,13 @@ func (v *View) activate(k action.Kind) tea.Cmd {
 			at := library.AlbumTracks{ID: al.ID, Title: al.Title, Kind: k}
 			return func() tea.Msg { return at }
 		}
-		return func() tea.Msg { return library.OpenAlbum{ID: al.ID} }
+		return func() tea.Msg { return library.OpenAlbum{ID: al.ID, Title: al.Title} }
 	case artistRow:
 		if k != action.PlayNow {
 			return nil
 		}
-		id := v.res.Artists[r.i].ID
-		return func() tea.Msg { return library.OpenArtist{ID: id} }
+		ar := v.res.Artists[r.i]
+		return func() tea.Msg { return library.OpenArtist{ID: ar.ID, Name: ar.Name} }
 	}
 	return nil
 }

@@ -1,0 +1,95 @@
+package ui
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/x/exp/golden"
+)
+
+// TestHelpNoDuplicates: on every screen (and every level of the library
+// and playlists) the help lists each binding once and no key means two
+// things.
+func TestHelpNoDuplicates(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		keys []string
+	}{
+		{"search", []string{"esc"}},
+		{"library-artists", []string{"tab"}},
+		{"library-album", []string{"tab", "enter", "enter"}},
+		{"queue", []string{"tab", "tab"}},
+		{"nowplaying", []string{"tab", "tab", "tab"}},
+		{"playlists", []string{"tab", "tab", "tab", "tab"}},
+		{"playlist-open", []string{"tab", "tab", "tab", "tab", "enter"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			m := newDriven(t, fixture(), 200, 60)
+			send(m, c.keys...)
+			send(m, "?")
+			lines := map[string]bool{}
+			for _, l := range m.helpLines() {
+				if lines[l] {
+					t.Errorf("help lists %q twice", l)
+				}
+				lines[l] = true
+			}
+			meaning := map[string]string{}
+			for _, g := range m.helpGroups() {
+				for _, b := range g {
+					for _, k := range b.Keys() {
+						if d, ok := meaning[k]; ok && d != b.Help().Desc {
+							t.Errorf("key %q means both %q and %q here", k, d, b.Help().Desc)
+						}
+						meaning[k] = b.Help().Desc
+					}
+				}
+			}
+			all := strings.Split(m.View(), "\n")
+			v := strings.Join(all[1:len(all)-4], "\n") // the overlay, not the status line's hints
+			for _, d := range []string{"next track", "seek to a time", "reload"} {
+				if n := strings.Count(v, d); n != 1 {
+					t.Errorf("the help shows %q %d times, want once:\n%s", d, n, v)
+				}
+			}
+		})
+	}
+}
+
+// TestHelpScrolls: when the help does not fit it scrolls with ↑↓ and
+// page keys, shows where it is, reaches the last line, and any other key
+// closes it.
+func TestHelpScrolls(t *testing.T) {
+	m := newDriven(t, fixture(), 40, 15)
+	send(m, "esc", "?")
+	total := len(m.helpLines())
+	room := helpRoom(m.bodyHeight())
+	if total <= room {
+		t.Fatalf("%d help lines fit in %d: nothing to scroll", total, room)
+	}
+	if v := m.View(); !strings.Contains(v, fmt.Sprintf("Keys 1-%d of %d", room, total)) {
+		t.Fatalf("help at 40x15 does not say it scrolls:\n%s", v)
+	}
+	golden.RequireEqual(t, []byte(m.View()))
+	send(m, "j")
+	if v := m.View(); !strings.Contains(v, fmt.Sprintf("Keys 2-%d of %d", room+1, total)) {
+		t.Fatalf("j does not scroll the help:\n%s", v)
+	}
+	for range total {
+		send(m, "pgdown")
+	}
+	v := m.View()
+	if !strings.Contains(v, fmt.Sprintf("Keys %d-%d of %d", total-room+1, total, total)) {
+		t.Fatalf("page down does not reach the end:\n%s", v)
+	}
+	last := regexp.MustCompile(`\s+`).ReplaceAllString(m.helpLines()[total-1], " ")
+	if !strings.Contains(regexp.MustCompile(`\s+`).ReplaceAllString(v, " "), last) {
+		t.Fatalf("the last binding %q is not on screen:\n%s", last, v)
+	}
+	send(m, "x")
+	if m.help {
+		t.Fatal("x did not close the help")
+	}
+}
