@@ -67,7 +67,7 @@ func (r *Reader) Search(ctx context.Context, q string, limit int) (catalog.Searc
 	ids := map[string][]string{}
 	trackScore := map[string]int{}
 	for _, k := range kindRanges {
-		cands, err := r.candidates(ctx, terms, required, k.lo, k.hi, limit)
+		cands, err := r.candidates(ctx, terms, required, k, limit)
 		if err != nil {
 			return res, fmt.Errorf("search %q: %w", q, err)
 		}

@@ -100,8 +100,8 @@ func TestSearchFindsEverySpelling(t *testing.T) {
 
 // Issue 10, acceptance 4 (ranking at scale): on 50,000 tracks where one
 // word matches every track, album and artist, each kind still answers, and
-// the best matches (a title equal to the query) come first although they
-// are the last rows of the index.
+// the best matches (a title equal to the query, a title holding it) come
+// first although they are the last rows of the index.
 func TestSearchRankingAtScale(t *testing.T) {
 	f := newFixture(t)
 	const tracks, albums, artists = 50_000, 5_000, 500
@@ -139,6 +139,7 @@ func TestSearchRankingAtScale(t *testing.T) {
 	al := f.album(ar, "Echo", "Echo", 2020, nil)
 	f.track(ar, "Echo", al, "Echo", "Echo", 1, 1, seg("echo", 100))
 	f.track(ar, "Echo", al, "Echo", "Echoes", 1, 2, seg("echoes", 100))
+	f.track(ar, "Echo", al, "Echo", "Artist Anthem", 1, 3, seg("anthem", 100))
 	res, err := NewReader(f.db).Search(t.Context(), "echo", MaxSearchLimit)
 	if err != nil {
 		t.Fatal(err)
@@ -154,6 +155,11 @@ func TestSearchRankingAtScale(t *testing.T) {
 	res, _ = NewReader(f.db).Search(t.Context(), "echo", 0)
 	if tr, _, _ := titles(res); len(tr) != DefaultSearchLimit || tr[0] != "Echo" {
 		t.Errorf("echo, default limit: %d tracks, first %q; want %d, Echo", len(tr), tr[0], DefaultSearchLimit)
+	}
+	// A title hit ranks above the 50,000 hits in the artist column.
+	res, _ = NewReader(f.db).Search(t.Context(), "artist", 5)
+	if tr, _, _ := titles(res); len(tr) != 5 || tr[0] != "Artist Anthem" {
+		t.Errorf("artist: %q; want Artist Anthem first of 5", tr)
 	}
 	res, _ = NewReader(f.db).Search(t.Context(), "echoes", 5)
 	if tr, _, _ := titles(res); !slices.Equal(tr, []string{"Echoes"}) {

@@ -44,11 +44,14 @@ func init() {
 	}})
 }
 
-// kindRanges are the search_fts rowid ranges of each kind.
-var kindRanges = []struct {
+// kindRange is the search_fts rowid range [lo, hi] of one kind.
+type kindRange struct {
 	kind   string
 	lo, hi int64
-}{
+}
+
+// kindRanges are the ranges of each kind.
+var kindRanges = []kindRange{
 	{catalog.PrefixArtist, 0 << kindShift, 1<<kindShift - 1},
 	{catalog.PrefixAlbum, 1 << kindShift, 2<<kindShift - 1},
 	{catalog.PrefixTrack, 2 << kindShift, 3<<kindShift - 1},

@@ -26,7 +26,8 @@ import (
 // So each kind is read on its own, so that a word matching every track still
 // leaves room for albums and artists. For each kind: first the titles equal
 // to the whole query (one token lookup, see titleKey), wherever they are in
-// the index; then up to three passes, stopping once there is a page of
+// the index; then matches in the title column; then up to three passes over
+// every column, stopping once there is a page of
 // results (limit): whole words (long terms exact), then stems (long terms
 // cut to the indexed prefix length and filtered here on the full prefix,
 // within a row budget), then the exact prefix query, only when the stem pass
@@ -96,22 +97,23 @@ func (c *candidate) matchesAll(terms []catalog.SearchWord) bool {
 	return true
 }
 
-// candidates collects matches in one kind's rowid range [lo, hi], in the
-// passes described above: up to limit titles equal to the query (terms),
-// and up to searchCandidates rows holding every required term.
-func (r *Reader) candidates(ctx context.Context, terms, required []catalog.SearchWord, lo, hi int64, limit int) ([]candidate, error) {
+// candidates collects matches of one kind (its rowid range), in the passes
+// described above: up to limit titles equal to the query (terms), then rows
+// holding every required term, in the title column first (a title hit
+// ranks above one elsewhere, so it is looked for apart), then anywhere.
+func (r *Reader) candidates(ctx context.Context, terms, required []catalog.SearchWord, kind kindRange, limit int) ([]candidate, error) {
 	seen := map[string]bool{}
 	var out []candidate
-	// scan reads up to max rows of e, keeps those filter accepts (up to
-	// keep in all), and reports whether it stopped at max.
-	scan := func(e string, max, keep int, filter bool) (bool, error) {
-		rows, err := r.db.QueryContext(ctx, candidateSQL, e, lo, hi, max)
+	// scan reads up to max rows of e, keeps the new ones filter accepts,
+	// and reports whether it stopped at max.
+	scan := func(e string, max int, filter bool) (bool, error) {
+		rows, err := r.db.QueryContext(ctx, candidateSQL, e, kind.lo, kind.hi, max)
 		if err != nil {
 			return false, err
 		}
 		defer rows.Close()
 		n := 0
-		for rows.Next() && len(out) < keep {
+		for rows.Next() {
 			n++
 			var c candidate
 			if err := rows.Scan(&c.kind, &c.id, &c.fields[0], &c.fields[1], &c.fields[2]); err != nil {
@@ -126,17 +128,22 @@ func (r *Reader) candidates(ctx context.Context, terms, required []catalog.Searc
 		}
 		return n == max, rows.Err()
 	}
-	if _, err := scan(`"`+titleKey(terms)+`"`, limit, limit, false); err != nil {
+	if _, err := scan(`"`+titleKey(terms)+`"`, limit, false); err != nil {
 		return nil, err
 	}
-	keep := len(out) + searchCandidates
-	if _, err := scan(expr(required, "exact"), searchCandidates, keep, false); err != nil || !hasLongWord(required) || len(out) >= limit {
+	exact := expr(required, "exact")
+	if kind.kind != catalog.PrefixArtist { // an artist row's title is all it holds
+		if _, err := scan("title : ("+exact+")", searchCandidates, false); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := scan(exact, searchCandidates, false); err != nil || !hasLongWord(required) || len(out) >= limit {
 		return out, err
 	}
-	truncated, err := scan(expr(required, "stem"), stemBudget, keep, true)
+	truncated, err := scan(expr(required, "stem"), stemBudget, true)
 	if err != nil || !truncated || len(out) >= limit {
 		return out, err
 	}
-	_, err = scan(expr(required, "prefix"), searchCandidates, keep, false)
+	_, err = scan(expr(required, "prefix"), searchCandidates, false)
 	return out, err
 }
