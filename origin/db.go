@@ -24,5 +24,5 @@ func OpenCatalog(dataDir string) (*sql.DB, error) {
 	if err := os.MkdirAll(dataDir, 0o755); err != nil {
 		return nil, fmt.Errorf("create data dir: %w", err)
 	}
-	return sqlite.Open(filepath.Join(dataDir, CatalogFile), sqlite.Options{Upgrade: upgradeCatalog, Driver: searchDriver}, migrations)
+	return sqlite.Open(filepath.Join(dataDir, CatalogFile), sqlite.Options{Upgrade: upgradeCatalog, Driver: searchDriver, StatementCache: 16}, migrations)
 }

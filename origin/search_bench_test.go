@@ -115,7 +115,7 @@ func benchCatalog(b *testing.B) string {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if _, err := db.Exec(`INSERT INTO search(search) VALUES ('optimize')`); err != nil {
+	if _, err := db.Exec(`INSERT INTO search_fts(search_fts) VALUES ('optimize')`); err != nil {
 		b.Fatal(err)
 	}
 	if err := os.WriteFile(filepath.Join(dir, "complete"), nil, 0o644); err != nil {

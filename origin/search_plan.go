@@ -131,19 +131,19 @@ func (r *Reader) candidates(ctx context.Context, terms, required []catalog.Searc
 	if _, err := scan(`"`+titleKey(terms)+`"`, limit, false); err != nil {
 		return nil, err
 	}
-	exact := expr(required, "exact")
+	exact, budget := expr(required, "exact"), max(limit, searchCandidates)
 	if kind.kind != catalog.PrefixArtist { // an artist row's title is all it holds
-		if _, err := scan("title : ("+exact+")", searchCandidates, false); err != nil {
+		if _, err := scan("title : ("+exact+")", budget, false); err != nil {
 			return nil, err
 		}
 	}
-	if _, err := scan(exact, searchCandidates, false); err != nil || !hasLongWord(required) || len(out) >= limit {
+	if _, err := scan(exact, budget, false); err != nil || !hasLongWord(required) || len(out) >= limit {
 		return out, err
 	}
 	truncated, err := scan(expr(required, "stem"), stemBudget, true)
 	if err != nil || !truncated || len(out) >= limit {
 		return out, err
 	}
-	_, err = scan(expr(required, "prefix"), searchCandidates, false)
+	_, err = scan(expr(required, "prefix"), budget, false)
 	return out, err
 }

@@ -32,6 +32,9 @@ type Options struct {
 	// changes SQL cannot express (Unicode normalization, say). Its error
 	// rolls the step back.
 	Upgrade func(tx *sql.Tx, version int) error
+	// StatementCache is how many prepared statements each connection keeps
+	// for reuse by SQL text (go-sqlite3's _stmt_cache_size; default none).
+	StatementCache int
 	// Driver is the database/sql driver name (default "sqlite3"): a store
 	// whose schema calls Go functions registers go-sqlite3 under its own
 	// name with a ConnectHook that defines them.
@@ -57,6 +60,9 @@ func DSN(path string, o Options) string {
 	}
 	if o.ReadOnly {
 		q.Set("mode", "ro")
+	}
+	if o.StatementCache > 0 {
+		q.Set("_stmt_cache_size", fmt.Sprint(o.StatementCache))
 	}
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 }
