@@ -197,6 +197,9 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 			if rec != nil {
 				keep[f.Rel] = true
 				touchedAlbums[rec.albumID] = true
+				if rec.leftAlbum != "" {
+					touchedAlbums[rec.leftAlbum] = true
+				}
 			}
 			sum.AudioSeconds += seconds
 			p.AudioSeconds, p.Elapsed = sum.AudioSeconds, time.Since(walked)
@@ -217,10 +220,14 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 		if keep[path] {
 			continue
 		}
-		if err := deleteTrack(ctx, db, k.id); err != nil {
+		now, err := deleteTrack(ctx, db, k.id)
+		if err != nil {
 			return sum, err
 		}
 		touchedAlbums[k.album] = true
+		if now != "" {
+			touchedAlbums[now] = true
+		}
 		sum.Removed++
 		log.Info("remove track", "path", path, "id", k.id)
 	}

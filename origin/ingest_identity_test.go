@@ -2,6 +2,7 @@ package origin
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
@@ -26,7 +27,7 @@ var identityLibrary = []source{
 	tagged("Sigur Rós/Ágætis Byrjun/01 Svefn.mp3", 220, map[string]string{"title": "Svefn-g-englar", "artist": "Sigur Ro\u0301s", "album": "A\u0301gætis Byrjun", "track": "1"}),
 	tagged("Sigur Rós/Ágætis Byrjun/02 Staralfur.mp3", 247, map[string]string{"title": "Sta\u0301ra\u0301lfur", "artist": "Sigur Rós", "album": "Ágætis Byrjun", "track": "2"}),
 	tagged("Mix/01.mp3", 262, map[string]string{"title": "Sun", "artist": "Alpha", "album": "Summer Mix", "track": "1", "date": "2020"}),
-	tagged("Mix/02.mp3", 294, map[string]string{"title": "Sea", "artist": "Beta", "album": "Summer Mix", "track": "2", "date": "2020"}),
+	quieter(tagged("Mix/02.mp3", 294, map[string]string{"title": "Sea", "artist": "Beta", "album": "Summer Mix", "track": "2", "date": "2020"})),
 	tagged("Mix 2/01.mp3", 311, map[string]string{"title": "Sand", "artist": "Alpha", "album": "Summer Mix", "track": "1"}),
 	tagged("Mix 2/02.mp3", 330, map[string]string{"title": "Salt", "artist": "Gamma", "album": "Summer Mix", "track": "2"}),
 	tagged("Big/CD1/02.mp3", 349, map[string]string{"title": "Second", "artist": "Delta", "album": "Big Album", "track": "2"}),
@@ -35,6 +36,12 @@ var identityLibrary = []source{
 	tagged("Tribute/01.mp3", 415, map[string]string{"title": "Cover", "artist": "Epsilon", "album": "Tribute", "compilation": "1"}),
 	tagged("Zeta/Live/01.mp3", 440, map[string]string{"title": "Opener", "artist": "Zeta", "album_artist": "Zeta", "album": "Live", "track": "1"}),
 	tagged("Zeta/Live/02.mp3", 466, map[string]string{"title": "Guest Spot", "artist": "Beta", "album_artist": "Zeta", "album": "Live", "track": "2"}),
+}
+
+// quieter makes s 12 dB quieter, so an album's loudness depends on it.
+func quieter(s source) source {
+	s.args = append([]string{"-af", "volume=-12dB"}, s.args...)
+	return s
 }
 
 func writeLibrary(t testing.TB, lib string, srcs []source) {
@@ -57,6 +64,14 @@ func artistByName(t testing.TB, as []catalog.Artist, name string) catalog.Artist
 		t.Fatalf("artists named %q: %+v; want one", name, found)
 	}
 	return found[0]
+}
+
+func artistNames(as []catalog.Artist) []string {
+	var out []string
+	for _, a := range as {
+		out = append(out, a.Name)
+	}
+	return out
 }
 
 func trackTitles(ts []catalog.Track) []string {
@@ -120,6 +135,10 @@ func TestIngestIdentityAndGrouping(t *testing.T) {
 		t.Errorf("Summer Mix of Alpha is %s, want %s", alpha.Albums[0].ID, want)
 	}
 	artistByName(t, as, "Beta")
+	// Its album loudness is now of its one track, not of the mix it left.
+	if l := manifestOf(t, db, "Mix/01.mp3").Loudness; l.AlbumLUFS != l.IntegratedLUFS {
+		t.Errorf("Summer Mix of Alpha: album loudness %v, want its one track's %v", l.AlbumLUFS, l.IntegratedLUFS)
+	}
 	checkSearchRows(t, db)
 	var albums int
 	must(t, db.QueryRow(`SELECT count(*) FROM albums WHERE title = 'Summer Mix'`).Scan(&albums))
@@ -183,5 +202,57 @@ func checkIdentity(t *testing.T, r *Reader) {
 		if want := map[string]string{"Summer Mix": "Sea", "Live": "Guest Spot"}[al.Title]; !slices.Equal(trackTitles(al.Tracks), []string{want}) {
 			t.Errorf("Beta's tracks on %s: %q, want only %q", al.Title, trackTitles(al.Tracks), want)
 		}
+	}
+}
+
+// Acceptance 3 at the origin: the four sort tags order the lists, and
+// without one a leading article is ignored; the HTTP artist document
+// carries appears_on.
+func TestIngestSortNamesAndArtistDocument(t *testing.T) {
+	needFFmpeg(t)
+	lib, data := t.TempDir(), t.TempDir()
+	writeLibrary(t, lib, []source{
+		tagged("Beetles/Help/01.mp3", 220, map[string]string{"title": "Help", "artist": "The Beetles", "artist-sort": "Beetles, The", "album": "Help"}),
+		tagged("Cure/Disintegration/01.mp3", 247, map[string]string{"title": "Plainsong", "artist": "The Cure", "album": "Disintegration"}),
+		tagged("Blondie/Parallel/01.mp3", 262, map[string]string{"title": "Atomic", "artist": "Blondie", "album": "Parallel Lines"}),
+		tagged("Aha/Hunting/01.mp3", 294, map[string]string{"title": "Take On Me", "artist": "A Ha", "album": "Hunting High"}),
+		tagged("Zed/The Zoo/01.mp3", 311, map[string]string{"title": "Keeper", "artist": "Zed", "album": "The Zoo", "date": "2001"}),
+		tagged("Zed/Apples/01.mp3", 330, map[string]string{"title": "Alpha Song", "title-sort": "Zulu", "artist": "Zed", "album": "Apples", "album-sort": "Zzz", "date": "2001"}),
+		tagged("Zed/Apples/02.mp3", 349, map[string]string{"title": "Beta Song", "artist": "Zed", "album": "Apples", "date": "2001"}),
+		tagged("Studio/01.mp3", 370, map[string]string{"title": "Session", "artist": "Zed", "album": "Studio Album",
+			"album_artist": "Various Studio", "album_artist-sort": "Aaa"}),
+	})
+	ingest(t, lib, data)
+	r := NewReader(openTestCatalog(t, data))
+	ctx := context.Background()
+	as, err := r.Artists(ctx)
+	must(t, err)
+	names := artistNames(as)
+	if want := []string{"Various Studio", "The Beetles", "Blondie", "The Cure", "A Ha", "Zed"}; !slices.Equal(names, want) {
+		t.Errorf("artists %q, want %q", names, want)
+	}
+	zed, err := r.Artist(ctx, artistByName(t, as, "Zed").ID)
+	must(t, err)
+	if got, want := albumSummary(zed.Albums), []string{"The Zoo / Zed", "Apples / Zed"}; !slices.Equal(got, want) {
+		t.Errorf("Zed's albums of 2001 %q, want %q (album-sort Zzz puts Apples last)", got, want)
+	}
+	if len(zed.Albums) == 2 {
+		apples, err := r.Album(ctx, zed.Albums[1].ID)
+		must(t, err)
+		if got, want := trackTitles(apples.Tracks), []string{"Beta Song", "Alpha Song"}; !slices.Equal(got, want) {
+			t.Errorf("Apples tracks without numbers %q, want %q (title-sort Zulu)", got, want)
+		}
+	}
+
+	srv := startServer(t, ServerOptions{DataDir: data}, "127.0.0.1:0")
+	var doc map[string]json.RawMessage
+	getJSON(t, srv.base+"/api/v1/artists/"+zed.ID, 200, &doc)
+	var on []catalog.Album
+	must(t, json.Unmarshal(doc["appears_on"], &on))
+	if len(on) != 1 || on[0].Title != "Studio Album" || on[0].Artist != "Various Studio" || !slices.Equal(trackTitles(on[0].Tracks), []string{"Session"}) {
+		t.Errorf("GET /artists/{zed} appears_on = %s, want Studio Album by Various Studio with Session", doc["appears_on"])
+	}
+	if _, ok := doc["albums"]; !ok {
+		t.Errorf("GET /artists/{zed} has no albums: %v", doc)
 	}
 }

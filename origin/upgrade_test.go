@@ -88,10 +88,7 @@ func checkUpgraded(t *testing.T, r *Reader) {
 	ctx := context.Background()
 	as, err := r.Artists(ctx)
 	must(t, err)
-	var names []string
-	for _, a := range as {
-		names = append(names, a.Name)
-	}
+	names := artistNames(as)
 	// Ordered by sort name; Sigur Rós once, Various Artists for the mix.
 	if want := []string{"Alpha", "Beta", "Epsilon", "Gamma", "Sigur Rós", catalog.VariousArtists, "Zeta"}; !slices.Equal(names, want) {
 		t.Errorf("artists after upgrade %q, want %q", names, want)

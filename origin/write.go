@@ -39,6 +39,7 @@ type trackRecord struct {
 	Manifest                                          catalog.Manifest
 	CoverHash, CoverMIME                              string // empty when the file has no cover
 	albumID, artistID, group                          string
+	leftAlbum                                         string // the album the group this track left settled on ("" none)
 }
 
 // putTrack makes a track visible: its artists, album, row, segment
@@ -90,9 +91,9 @@ func putTrack(ctx context.Context, db *sql.DB, r *trackRecord) error {
 			}
 		}
 		if oldGroup != r.group && oldAlbum != "" {
-			return resettle(tx, oldGroup, oldAlbum)
+			r.leftAlbum, err = resettle(tx, oldGroup, oldAlbum)
 		}
-		return nil
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("record track %s: %w", r.Path, err)
@@ -146,19 +147,21 @@ func indexTrack(tx *sql.Tx, r *trackRecord) error {
 
 // resettle settles the album of group after one of its tracks left it
 // (deleted, or retagged into another album), dropping album when empty.
-func resettle(tx *sql.Tx, group, album string) error {
+// It returns the album the rest of the group is on ("" when none is left).
+func resettle(tx *sql.Tx, group, album string) (string, error) {
 	var f albumFacts
 	err := tx.QueryRow(`SELECT title, year FROM albums WHERE id = ?`, album).Scan(&f.title, &f.year)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil
+		return "", nil
 	}
 	if err != nil {
-		return fmt.Errorf("read album %s: %w", album, err)
+		return "", fmt.Errorf("read album %s: %w", album, err)
 	}
-	if _, err := settleAlbum(tx, group, "", f, false); err != nil {
-		return err
+	now, err := settleAlbum(tx, group, "", f, false)
+	if err != nil {
+		return "", err
 	}
-	return dropEmptyAlbum(tx, album)
+	return now, dropEmptyAlbum(tx, album)
 }
 
 // ensureArtist returns the ID of the artist named name (catalog.NameKey
@@ -220,8 +223,11 @@ func upsertAlbum(tx *sql.Tx, id, artistID, artist string, f albumFacts, compilat
 }
 
 // deleteTrack removes a track, its segment references and its search row,
-// and settles the album it leaves. Artists stay until pruneCatalog.
-func deleteTrack(ctx context.Context, db *sql.DB, id string) error {
+// and settles the album it leaves; it returns the album the rest of that
+// album's tracks are on ("" when none is left). Artists stay until
+// pruneCatalog.
+func deleteTrack(ctx context.Context, db *sql.DB, id string) (string, error) {
+	var now string
 	err := sqlite.Tx(ctx, db, func(tx *sql.Tx) error {
 		var rowid int64
 		var group, album string
@@ -238,12 +244,13 @@ func deleteTrack(ctx context.Context, db *sql.DB, id string) error {
 		if _, err = tx.Exec(`DELETE FROM tracks WHERE id = ?`, id); err != nil { // segments cascade
 			return err
 		}
-		return resettle(tx, group, album)
+		now, err = resettle(tx, group, album)
+		return err
 	})
 	if err != nil {
-		return fmt.Errorf("delete track %s: %w", id, err)
+		return "", fmt.Errorf("delete track %s: %w", id, err)
 	}
-	return nil
+	return now, nil
 }
 
 // pruneCatalog deletes albums without tracks, then artists with neither
