@@ -10,12 +10,13 @@ BUILD_DEBS := gcc pkg-config libasound2-dev
 # The demo also synthesizes and ingests its library with ffmpeg.
 DEMO_DEBS  := $(BUILD_DEBS) ffmpeg
 # The tests also drive: PulseAudio and the ALSA plugins (the headless audio
-# test), nginx (the /chunks benchmark), tmux (the real-terminal tests) and
-# Chromium (the share page test).
+# test), nginx (the /chunks benchmark), tmux (the real-terminal tests),
+# Chromium (the share page test) and iproute2 (the network namespaces of the
+# mDNS peer test).
 TEST_DEBS  := $(DEMO_DEBS) alsa-utils pulseaudio pulseaudio-utils \
-              libasound2-plugins nginx-light tmux chromium
+              libasound2-plugins nginx-light tmux chromium iproute2
 
-.PHONY: all deps build-deps demo-deps build install test demo bench fuzz clean
+.PHONY: all deps build-deps demo-deps build install test demo bench bench-swarm fuzz clean
 
 all: build
 
@@ -85,6 +86,14 @@ bench: deps
 	$(BENCH) -bench 'FirstAudioEmptyCache' -benchtime 50x ./cli/
 	$(BENCH) -bench 'TUI|SearchKey' -benchtime 10x ./cli/
 	$(BENCH) -bench 'FirstFrame' ./ui/
+	$(MAKE) bench-swarm
+
+# bench-swarm: 8 clients (real caches, peer endpoints, tracker, fetch chain
+# on loopback) play overlapping Zipf queues in 20x compressed time, joining
+# 2 s apart; prints bytes by source beside Spotify's, time to first audio
+# per source (p50/p95) and stalls. About 2 minutes.
+bench-swarm: deps
+	$(BENCH) -bench 'Swarm' -benchtime 1x -v ./net/peer/
 
 clean:
 	rm -rf bin
