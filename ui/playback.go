@@ -114,6 +114,7 @@ func apply(s *nowplaying.Status, e player.Event) (index int, err error) {
 			s.Position, s.Duration = e.Position, e.Duration
 		}
 	case player.SegmentEvent:
+		s.Played.Add(e.From, e.Bytes)
 		if e.TrackID == s.Track.ID {
 			s.Source, s.Rendition = e.From, e.Rendition
 		}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"segue/catalog"
+	"segue/config"
 	"segue/player"
 )
 
@@ -38,6 +39,32 @@ type Status struct {
 	Rendition string // e.g. "320k"
 	Source    catalog.Source
 	Buffer    time.Duration // audio fetched ahead of the play head
+	Played    SourceBytes   // segment bytes fetched this session, by source
+}
+
+// SourceBytes counts segment bytes by where they came from.
+type SourceBytes struct{ Cache, Peer, Origin int64 }
+
+// Add counts n bytes from src.
+func (b *SourceBytes) Add(src catalog.Source, n int) {
+	switch src {
+	case catalog.SourceCache:
+		b.Cache += int64(n)
+	case catalog.SourcePeer:
+		b.Peer += int64(n)
+	case catalog.SourceOrigin:
+		b.Origin += int64(n)
+	}
+}
+
+// String renders the counts, e.g. "1.2 MiB cache · 3.4 MiB peer · 96.0 KiB
+// origin"; empty when nothing was fetched.
+func (b SourceBytes) String() string {
+	if b.Cache+b.Peer+b.Origin == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s cache · %s peer · %s origin",
+		config.FormatBytes(b.Cache), config.FormatBytes(b.Peer), config.FormatBytes(b.Origin))
 }
 
 // Clock formats d as m:ss (h:mm:ss past an hour).

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"segue/catalog"
 )
 
 func TestParseClock(t *testing.T) {
@@ -49,4 +51,18 @@ func FuzzParseClock(f *testing.F) {
 			t.Fatalf("ParseClock(%q) = %v; Clock gives %q which reads back as %v, %v", s, d, Clock(d), back, err)
 		}
 	})
+}
+
+func TestSourceBytes(t *testing.T) {
+	var b SourceBytes
+	if b.String() != "" {
+		t.Fatalf("nothing fetched renders %q, want empty", b.String())
+	}
+	b.Add(catalog.SourcePeer, 3<<20)
+	b.Add(catalog.SourceOrigin, 96<<10)
+	b.Add(catalog.SourceCache, 512)
+	b.Add(catalog.SourcePeer, 1<<20)
+	if got, want := b.String(), "512 B cache · 4.0 MiB peer · 96.0 KiB origin"; got != want {
+		t.Fatalf("String() = %q, want %q", got, want)
+	}
 }

@@ -107,6 +107,9 @@ func (v *View) details() string {
 	if s.Source != "" {
 		lines = append(lines, v.st.Muted.Render("from "+string(s.Source)))
 	}
+	if played := s.Played.String(); played != "" {
+		lines = append(lines, v.st.Muted.Render("played "+played))
+	}
 	lines = append(lines, v.st.Muted.Render(fmt.Sprintf("buffered %.0fs ahead", s.Buffer.Seconds())))
 	return strings.Join(lines, "\n")
 }
