@@ -112,7 +112,7 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 		// The interface stays useful without a sound card: it plays to
 		// null (real-time, silent) and says why.
 		log.Warn("no audio device; playing silently", "err", err)
-		notice = err.Error()
+		notice = "no sound device, playing silently: choose one with --output or in config.toml"
 		out, err = player.ParseOutput("null", player.OutputOptions{})
 	}
 	if err != nil {
@@ -163,7 +163,7 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 	return ui.Run(uctx, ui.Options{
 		Catalog: r.def, Player: control, Theme: a.cfg.Theme,
 		Playlists: r.def, Opener: r, Pinner: pins,
-		Notice: notice, NoticeIsError: notice != "",
+		Notice: notice, NoticeIsError: notice != "", Log: log,
 	}, ro)
 }
 

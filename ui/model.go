@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -69,6 +70,8 @@ type Model struct {
 	prompt *prompt.Prompt    // open in the status line, or nil
 	output []string          // terminal sequences (OSC 52) to write before the next frame
 
+	log *slog.Logger
+
 	startNotice string
 	startErr    bool
 	ascii       bool
@@ -93,6 +96,7 @@ func New(ctx context.Context, o Options) *Model {
 		line:    statusLine{st: st, stay: cmp.Or(o.NoticeFor, NoticeShow)},
 
 		startNotice: o.Notice, startErr: o.NoticeIsError, ascii: o.ASCII,
+		log: cmp.Or(o.Log, slog.New(slog.DiscardHandler)),
 	}
 	m.library.SetPins(pins)
 	m.screens = []Screen{m.search, m.library, m.queue, m.now, m.lists}
@@ -129,13 +133,19 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.inFlight = false
 		var cmds []tea.Cmd
 		if msg.err != nil {
-			cmds = append(cmds, m.line.show(msg.err.Error(), true))
+			cmds = append(cmds, m.fail(msg.err))
 		} else {
 			m.queue.SetState(fromStatus(&m.status, msg.status))
 			cmds = append(cmds, m.statusChanged(), m.confirm(msg.a))
 		}
 		return m, tea.Batch(append(cmds, m.next())...)
 	case notice.Msg:
+		if msg.Cause != nil {
+			m.log.Warn("interface", "err", msg.Cause)
+		}
+		if msg.Text == "" {
+			return m, nil
+		}
 		return m, m.line.show(msg.Text, msg.Err)
 	case fade:
 		return m, m.line.fade(msg)
@@ -357,6 +367,14 @@ func (m *Model) confirm(a action.Action) tea.Cmd {
 	return nil
 }
 
+// fail tells the user in one sentence what went wrong (notice.Say) and
+// writes the whole error to the log.
+func (m *Model) fail(err error) tea.Cmd {
+	f := notice.Failed(err)
+	m.log.Warn("interface", "err", err)
+	return m.line.show(f.Text, true)
+}
+
 // apply folds player events into the status and hands it to its views.
 func (m *Model) apply(list []player.Event) tea.Cmd {
 	var cmds []tea.Cmd
@@ -368,7 +386,7 @@ func (m *Model) apply(list []player.Event) tea.Cmd {
 			m.queue.SetState(q)
 		}
 		if err != nil {
-			cmds = append(cmds, m.line.show(err.Error(), true))
+			cmds = append(cmds, m.fail(err))
 		}
 	}
 	return tea.Batch(append(cmds, m.statusChanged())...)

@@ -127,10 +127,14 @@ func apply(s *nowplaying.Status, e player.Event) (index int, err error) {
 			s.Buffer = e.Ahead
 		}
 	case player.ErrorEvent:
-		if e.Fatal {
-			return index, fmt.Errorf("skipped a track: %w", e.Err)
+		what := "a track"
+		if e.TrackID == s.Track.ID && s.Track.Title != "" {
+			what = "“" + s.Track.Title + "”"
 		}
-		return index, fmt.Errorf("retrying: %w", e.Err)
+		if e.Fatal {
+			return index, fmt.Errorf("play %s, skipped it: %w", what, e.Err)
+		}
+		return index, fmt.Errorf("play %s, retrying: %w", what, e.Err)
 	case player.EndEvent:
 		s.State, s.Position = player.Stopped, 0
 		s.HasTrack = false

@@ -49,7 +49,7 @@ func (m *Model) sharing(msg tea.Msg) (cmd tea.Cmd, ok bool) {
 		return m.line.show("shared “"+msg.Name+"”: "+msg.URL+" (copied)", false), true
 	case urlOpened:
 		if msg.err != nil {
-			return m.line.show(msg.err.Error(), true), true
+			return m.fail(msg.err), true
 		}
 		if len(msg.tracks) == 0 {
 			return m.line.show("open "+msg.ref+": it holds no tracks", true), true
@@ -83,7 +83,7 @@ func (m *Model) pinNotice(msg tea.Msg) tea.Cmd {
 	case pin.Done:
 		switch {
 		case msg.Err != nil:
-			return m.line.show(msg.Err.Error(), true)
+			return m.fail(msg.Err)
 		case msg.Pinned:
 			return m.line.show(msg.Name+" is available offline", false)
 		default:
@@ -91,7 +91,7 @@ func (m *Model) pinNotice(msg tea.Msg) tea.Cmd {
 		}
 	case pin.Loaded:
 		if msg.Err != nil {
-			return m.line.show(msg.Err.Error(), true)
+			return m.fail(msg.Err)
 		}
 	}
 	return nil

@@ -7,6 +7,7 @@ package ui
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -89,6 +90,9 @@ type Options struct {
 	// NoticeFor is how long a notice stays before it fades (default
 	// NoticeShow).
 	NoticeFor time.Duration
+	// Log receives every failure in full; the screen shows a sentence.
+	// nil discards.
+	Log *slog.Logger
 	// ASCII draws with ASCII characters only, for a terminal whose locale
 	// is not UTF-8 (Run sets it from the locale).
 	ASCII bool

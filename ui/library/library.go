@@ -237,18 +237,20 @@ func (v *View) Update(msg tea.Msg) tea.Cmd {
 		v.stack[0].l.SetLen(len(msg.artists))
 	case artistLoaded:
 		v.loading, v.err = "", msg.err
-		if msg.err == nil {
-			lv := &level{kind: albumsLevel, artist: msg.artist}
-			lv.rows = artistRows(&lv.artist)
-			v.push(lv)
-			lv.skipHeading(-1)
+		if msg.err != nil {
+			return notice.Log(msg.err)
 		}
+		lv := &level{kind: albumsLevel, artist: msg.artist}
+		lv.rows = artistRows(&lv.artist)
+		v.push(lv)
+		lv.skipHeading(-1)
 	case albumLoaded:
 		v.loading, v.err = "", msg.err
-		if msg.err == nil {
-			v.push(&level{kind: albumLevel, album: msg.album})
-			return v.covers.Want(msg.album.ID)
+		if msg.err != nil {
+			return notice.Log(msg.err)
 		}
+		v.push(&level{kind: albumLevel, album: msg.album})
+		return v.covers.Want(msg.album.ID)
 	case OpenArtist:
 		return v.openArtist(msg.ID, msg.Name)
 	case OpenAlbum:
@@ -324,7 +326,7 @@ func (v *View) albumTracks(at AlbumTracks) tea.Cmd {
 	return func() tea.Msg {
 		al, err := src.Album(ctx, at.ID)
 		if err != nil {
-			return notice.Msg{Text: fmt.Sprintf("open album %s: %v", at.Title, err), Err: true}
+			return notice.Failed(fmt.Errorf("open album %s: %w", at.Title, err))
 		}
 		if at.Pick {
 			return playlists.Pick{Tracks: al.Tracks, From: al.Title}

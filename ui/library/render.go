@@ -41,7 +41,7 @@ func (v *View) View() string {
 	}
 	switch {
 	case v.err != nil:
-		sub = v.st.Error.Render(v.err.Error())
+		sub = v.st.Error.Render(notice.Say(v.err))
 	case v.loading != "":
 		sub = v.st.Muted.Render("loading " + v.loading + "…")
 	default:

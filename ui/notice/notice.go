@@ -8,21 +8,37 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 )
 
-// Msg asks the status line to show Text; Err marks it as an error.
+// Msg asks the status line to show Text; Err marks it as an error. Cause,
+// when set, is the failure in full: the root writes it to the log (with an
+// empty Text, only there).
 type Msg struct {
-	Text string
-	Err  bool
+	Text  string
+	Err   bool
+	Cause error
 }
 
 // Info returns a Cmd that shows text.
 func Info(text string) tea.Cmd { return func() tea.Msg { return Msg{Text: text} } }
 
-// Error returns a Cmd that shows err, or nil when err is nil.
+// Error returns a Cmd that shows err as a sentence (Say) and logs it in
+// full, or nil when err is nil.
 func Error(err error) tea.Cmd {
 	if err == nil {
 		return nil
 	}
-	return func() tea.Msg { return Msg{Text: err.Error(), Err: true} }
+	return func() tea.Msg { return Failed(err) }
+}
+
+// Failed is the message Error sends.
+func Failed(err error) Msg { return Msg{Text: Say(err), Err: true, Cause: err} }
+
+// Log returns a Cmd that writes err to the log without showing it (a view
+// already says it in its own words), or nil when err is nil.
+func Log(err error) tea.Cmd {
+	if err == nil {
+		return nil
+	}
+	return func() tea.Msg { return Msg{Cause: err} }
 }
 
 // Count says n of a noun in words: "1 track", "2 tracks", "0 albums".

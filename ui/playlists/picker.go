@@ -118,7 +118,7 @@ func (p *Picker) View() string {
 	sub := "enter adds, esc cancels"
 	switch {
 	case p.err != nil:
-		sub = p.st.Error.Render(p.err.Error())
+		sub = p.st.Error.Render(notice.Say(p.err))
 	case p.loading:
 		sub = p.st.Muted.Render("loading playlists…")
 	default:

@@ -368,7 +368,7 @@ func (v *View) common(msg tea.KeyMsg, pl catalog.Playlist) tea.Cmd {
 		return func() tea.Msg {
 			l, err := s.SharePlaylist(ctx, pl.ID)
 			if err != nil {
-				return notice.Msg{Text: fmt.Sprintf("share playlist %s: %v", pl.Name, err), Err: true}
+				return notice.Failed(fmt.Errorf("share playlist %s: %w", pl.Name, err))
 			}
 			return Shared{ID: pl.ID, Name: pl.Name, URL: l.String()}
 		}

@@ -130,9 +130,12 @@ func (v *View) Update(msg tea.Msg) tea.Cmd {
 		}
 		v.busy = false
 		v.err = msg.err
-		if msg.err == nil {
-			v.setResults(msg.res)
+		if msg.err != nil {
+			// never the rows of an older query under this one's error
+			v.setResults(catalog.SearchResult{})
+			return notice.Log(msg.err)
 		}
+		v.setResults(msg.res)
 		return nil
 	case tea.KeyMsg:
 		return v.key(msg)
@@ -349,8 +352,10 @@ func (v *View) View() string {
 
 func (v *View) summary() string {
 	switch {
+	case v.err != nil && notice.Unreachable(v.err):
+		return v.st.Error.Render("offline: search needs the origin; the Library shows what is pinned")
 	case v.err != nil:
-		return v.st.Error.Render(v.err.Error())
+		return v.st.Error.Render(notice.Say(v.err))
 	case v.busy:
 		return v.st.Muted.Render("searching…")
 	case v.input.Value() == "":

@@ -1,0 +1,73 @@
+package notice
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/url"
+	"strings"
+	"syscall"
+
+	"segue/net/originclient"
+)
+
+// Say turns err into one sentence for the status line: what was being done
+// and why it failed, in words, with what to do where there is something to
+// do. Go's error chains, URLs and library text stay out of it; Msg carries
+// err itself to the log.
+//
+// err's text is "what: cause: cause…" (STYLE.md rule 5). A short chain with
+// no URL in it was written for people (a share link's parse error, the
+// opener's reasons) and is said as it is; anything else says its first
+// step ("open album Tides"), unless that names a URL, and the reason of
+// its kind, or that the log has the details.
+func Say(err error) string {
+	text := err.Error()
+	if !hasURL(text) && strings.Count(text, ": ") <= 2 && len(text) <= 100 {
+		return text
+	}
+	what, _, _ := strings.Cut(text, ": ")
+	if hasURL(what) || what == text {
+		what = ""
+	}
+	reason := Reason(err)
+	if reason == "" {
+		reason = "it failed (the log has the details)"
+	}
+	if what == "" {
+		return reason
+	}
+	return "could not " + what + ": " + reason
+}
+
+func hasURL(s string) bool { return strings.Contains(s, "http://") || strings.Contains(s, "https://") }
+
+// Reason says in words why err happened, for the kinds of failure a
+// listener can act on; "" for any other.
+func Reason(err error) string {
+	switch {
+	case errors.Is(err, originclient.ErrOffline):
+		return "it is not available offline"
+	case Unreachable(err):
+		return "the origin is unreachable (ctrl+r retries)"
+	case errors.Is(err, originclient.ErrNotFound):
+		return "it is not on the origin"
+	case errors.Is(err, originclient.ErrUnauthorized):
+		return "the origin refused the token (set one with --token or SEGUE_TOKEN)"
+	case errors.Is(err, context.DeadlineExceeded):
+		return "the origin took too long to answer (ctrl+r retries)"
+	case errors.Is(err, syscall.ENOSPC):
+		return "the disk is full (segue cache gc frees space)"
+	}
+	return ""
+}
+
+// Unreachable reports whether err says the origin could not be reached:
+// ErrOffline, or a network failure under an HTTP request.
+func Unreachable(err error) bool {
+	var ne net.Error
+	var ue *url.Error
+	var oe *net.OpError
+	return errors.Is(err, originclient.ErrOffline) || errors.Is(err, syscall.ECONNREFUSED) ||
+		errors.As(err, &oe) || errors.As(err, &ue) || errors.As(err, &ne)
+}

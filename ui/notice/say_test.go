@@ -1,0 +1,67 @@
+package notice
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"segue/net/originclient"
+)
+
+// TestSay: what the status line says for real failures of the origin
+// client: one sentence, no URL, no Go error chain, and what to do.
+func TestSay(t *testing.T) {
+	ctx := context.Background()
+	down, _ := originclient.New("http://127.0.0.1:1", originclient.Options{}) // nothing listens on port 1
+	_, unreachable := down.Artists(ctx)
+
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.Contains(r.URL.Path, "/albums/") {
+			http.Error(w, `{"error":"no such album"}`, http.StatusNotFound)
+			return
+		}
+		http.Error(w, `{"error":"database is locked"}`, http.StatusInternalServerError)
+	}))
+	defer srv.Close()
+	up, _ := originclient.New(srv.URL, originclient.Options{Token: "t"})
+	_, notFound := up.Album(ctx, "al_x")
+	_, broken := up.Artists(ctx)
+
+	for _, c := range []struct {
+		err  error
+		want string
+	}{
+		{fmt.Errorf("list artists: %w", unreachable), "could not list artists: it is not available offline"},
+		{fmt.Errorf("open album Tides: %w", notFound), "could not open album Tides: it is not on the origin"},
+		{fmt.Errorf("list artists: %w", broken), "could not list artists: it failed (the log has the details)"},
+		{errors.New(`not a segue share URL: "htp:/bad": scheme htp is not http or https (want http(s)://HOST/p/TOKEN)`),
+			`not a segue share URL: "htp:/bad": scheme htp is not http or https (want http(s)://HOST/p/TOKEN)`},
+		{fmt.Errorf("get %s/x: %w", srv.URL, notFound), "it is not on the origin"},
+	} {
+		got := Say(c.err)
+		if got != c.want {
+			t.Errorf("Say(%q)\n = %q\nwant %q", c.err, got, c.want)
+		}
+		if strings.Contains(got, "127.0.0.1") || strings.Contains(got, "dial tcp") {
+			t.Errorf("Say(%q) leaks an address or a Go error: %q", c.err, got)
+		}
+	}
+	if !Unreachable(unreachable) || Unreachable(notFound) {
+		t.Errorf("Unreachable: %v for a dead origin, %v for a 404", Unreachable(unreachable), Unreachable(notFound))
+	}
+}
+
+func TestCount(t *testing.T) {
+	for n, want := range map[int]string{0: "0 tracks", 1: "1 track", 2: "2 tracks", 21: "21 tracks"} {
+		if got := Count(n, "track"); got != want {
+			t.Errorf("Count(%d) = %q, want %q", n, got, want)
+		}
+	}
+	if got := Tracks(3, "Night Transit"); got != "3 tracks from Night Transit" {
+		t.Errorf("Tracks = %q", got)
+	}
+}
