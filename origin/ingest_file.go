@@ -5,12 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
-	"os"
-	"path/filepath"
-	"sort"
-	"strings"
 
 	"segue/catalog"
 	"segue/sqlite"
@@ -18,111 +13,6 @@ import (
 
 // FramesPerSegment is how many MP3 frames a segment holds (about 2.5 s).
 const FramesPerSegment = 96
-
-// audioExts are the extensions ingest tries; ffmpeg decides whether a file
-// really is audio.
-var audioExts = map[string]bool{
-	".mp3": true, ".flac": true, ".ogg": true, ".oga": true, ".opus": true,
-	".m4a": true, ".m4b": true, ".aac": true, ".mp4": true, ".wav": true,
-	".aif": true, ".aiff": true, ".wma": true, ".wv": true, ".ape": true,
-	".mka": true, ".mpc": true,
-}
-
-// libraryFile is one audio file found in the library.
-type libraryFile struct {
-	Abs, Rel    string // Rel uses forward slashes: it names the track's ID
-	Size, MTime int64
-}
-
-// walkLibrary lists the audio files under lib (skipping dot entries and the
-// data dir should it live inside the library) and the ones that cannot even
-// be opened. An error means lib itself cannot be read.
-func walkLibrary(lib, data string) ([]libraryFile, []SkippedFile, error) {
-	var files []libraryFile
-	var skipped []SkippedFile
-	ids := map[string]string{} // track ID -> path, to catch names equal but for case
-	rel := func(p string) string {
-		r, err := filepath.Rel(lib, p)
-		if err != nil {
-			return p
-		}
-		return filepath.ToSlash(r)
-	}
-	err := filepath.WalkDir(lib, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			if p == lib {
-				return err
-			}
-			skipped = append(skipped, SkippedFile{Path: rel(p), Reason: "cannot read: " + errText(err)})
-			if d != nil && d.IsDir() {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if p != lib && strings.HasPrefix(d.Name(), ".") {
-			if d.IsDir() {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if d.IsDir() {
-			if p == data {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if !audioExts[strings.ToLower(filepath.Ext(p))] {
-			return nil
-		}
-		r := rel(p)
-		fi, err := os.Stat(p) // follows symlinks
-		switch {
-		case err != nil:
-			skipped = append(skipped, SkippedFile{Path: r, Reason: "cannot read: " + errText(err)})
-			return nil
-		case !fi.Mode().IsRegular():
-			skipped = append(skipped, SkippedFile{Path: r, Reason: "not a regular file"})
-			return nil
-		case fi.Size() == 0:
-			skipped = append(skipped, SkippedFile{Path: r, Reason: "empty file (0 bytes)"})
-			return nil
-		}
-		f, err := os.Open(p)
-		if err == nil {
-			var b [1]byte
-			_, err = f.Read(b[:])
-			f.Close()
-		}
-		if err != nil {
-			skipped = append(skipped, SkippedFile{Path: r, Reason: "cannot read: " + errText(err)})
-			return nil
-		}
-		id := catalog.NewID(catalog.PrefixTrack, r)
-		if other, dup := ids[id]; dup {
-			skipped = append(skipped, SkippedFile{Path: r, Reason: fmt.Sprintf("same path as %s except for letter case", other)})
-			return nil
-		}
-		ids[id] = r
-		files = append(files, libraryFile{Abs: p, Rel: r, Size: fi.Size(), MTime: fi.ModTime().UnixNano()})
-		return nil
-	})
-	if err != nil {
-		return nil, nil, err
-	}
-	// Longest files are not known yet; sorting by size puts big ones first
-	// so the parallel tail is short.
-	sort.SliceStable(files, func(i, j int) bool { return files[i].Size > files[j].Size })
-	return files, skipped, nil
-}
-
-// errText is an error's message without the path, which the summary already shows.
-func errText(err error) string {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err.Error()
-	}
-	return err.Error()
-}
 
 // worker turns one library file into a committed track.
 type worker struct {

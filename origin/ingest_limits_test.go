@@ -156,3 +156,52 @@ func BenchmarkIngestLongFile(b *testing.B) {
 		}
 	}
 }
+
+// A symlinked folder is walked under the link's name; a link back to a
+// folder above it (a loop), to a folder already walked, or to nothing is
+// listed as skipped with why; nothing is silently left out.
+func TestIngestSymlinks(t *testing.T) {
+	needFFmpeg(t)
+	lib, ext := t.TempDir(), t.TempDir()
+	writeSource(t, lib, source{name: "real/Album/a.flac", root: 220, seconds: 1})
+	writeSource(t, ext, source{name: "b.flac", root: 330, seconds: 1})
+	writeSource(t, ext, source{name: "sub/c.flac", root: 440, seconds: 1})
+	for link, target := range map[string]string{
+		"Linked":          ext,                                 // followed
+		"real/Album/loop": "..",                                // loop to real
+		"Self":            lib,                                 // loop to the top
+		"zdup":            filepath.Join(lib, "real", "Album"), // walked already
+		"broken":          filepath.Join(lib, "nowhere"),
+	} {
+		must(t, os.Symlink(target, filepath.Join(lib, link)))
+	}
+	data := filepath.Join(t.TempDir(), "data")
+	sum := ingest(t, lib, data)
+	if sum.Added != 3 {
+		t.Errorf("%d added, want real/Album/a.flac, Linked/b.flac, Linked/sub/c.flac", sum.Added)
+	}
+	db := openTestCatalog(t, data)
+	for _, p := range []string{"real/Album/a.flac", "Linked/b.flac", "Linked/sub/c.flac"} {
+		if m := manifestOf(t, db, p); m.TotalSamples != 44100 {
+			t.Errorf("%s: %d samples, want 44100", p, m.TotalSamples)
+		}
+	}
+	want := map[string]string{
+		"real/Album/loop": "symlink loop: leads back to real, which holds it",
+		"Self":            "symlink loop: leads back to the library's top folder, which holds it",
+		"zdup":            "symlink to a folder already in the library as real/Album",
+		"broken":          "broken symlink: no such file or directory",
+	}
+	got := map[string]string{}
+	for _, s := range sum.Skipped {
+		got[s.Path] = s.Reason
+	}
+	if len(got) != len(want) {
+		t.Errorf("skipped %v, want %v", got, want)
+	}
+	for p, reason := range want {
+		if got[p] != reason {
+			t.Errorf("skipped %s: %q, want %q", p, got[p], reason)
+		}
+	}
+}

@@ -1,0 +1,208 @@
+package origin
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+
+	"segue/catalog"
+)
+
+// audioExts are the extensions ingest tries; ffmpeg decides whether a file
+// really is audio.
+var audioExts = map[string]bool{
+	".mp3": true, ".flac": true, ".ogg": true, ".oga": true, ".opus": true,
+	".m4a": true, ".m4b": true, ".aac": true, ".mp4": true, ".wav": true,
+	".aif": true, ".aiff": true, ".wma": true, ".wv": true, ".ape": true,
+	".mka": true, ".mpc": true,
+}
+
+// libraryFile is one audio file found in the library.
+type libraryFile struct {
+	Abs, Rel    string // Rel uses forward slashes: it names the track's ID
+	Size, MTime int64
+}
+
+// walkLibrary lists the audio files under lib (skipping dot entries and the
+// data dir should it live inside the library) and the ones that cannot even
+// be opened. A symlinked folder is walked as a folder of the library under
+// the link's name, unless it leads back to a folder above it (a loop) or to
+// one already walked: those are listed as skipped with the reason, as is a
+// broken symlink. An error means lib itself cannot be read.
+func walkLibrary(lib, data string) ([]libraryFile, []SkippedFile, error) {
+	w := libraryWalk{ids: map[string]string{}, dirs: map[dirKey]string{}}
+	if fi, err := os.Stat(data); err == nil {
+		w.data = keyOf(fi)
+	}
+	if err := w.walk(lib, ""); err != nil {
+		return nil, nil, err
+	}
+	// Longest files are not known yet; sorting by size puts big ones first
+	// so the parallel tail is short.
+	sort.SliceStable(w.files, func(i, j int) bool { return w.files[i].Size > w.files[j].Size })
+	return w.files, w.skipped, nil
+}
+
+// dirKey names a folder whatever path leads to it.
+type dirKey struct{ dev, ino uint64 }
+
+func keyOf(fi fs.FileInfo) dirKey {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return dirKey{uint64(st.Dev), uint64(st.Ino)}
+	}
+	return dirKey{}
+}
+
+// libraryWalk is one walk of a library: what it found and where it has been.
+type libraryWalk struct {
+	files   []libraryFile
+	skipped []SkippedFile
+	ids     map[string]string // track ID -> path, to catch names equal but for case
+	dirs    map[dirKey]string // every folder walked -> its path in the library ("" the root)
+	data    dirKey            // the data dir, never walked
+}
+
+func (w *libraryWalk) skip(rel, reason string) {
+	w.skipped = append(w.skipped, SkippedFile{Path: rel, Reason: reason})
+}
+
+// walk lists dir, whose path in the library is relDir ("" for the root).
+// Only an unreadable root is an error.
+func (w *libraryWalk) walk(dir, relDir string) error {
+	return filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		r := relDir
+		if sub, rerr := filepath.Rel(dir, p); rerr == nil && p != dir {
+			r = path.Join(relDir, filepath.ToSlash(sub))
+		}
+		if err != nil {
+			if p == dir && relDir == "" {
+				return err
+			}
+			w.skip(r, "cannot read: "+errText(err))
+			if d != nil && d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if p != dir && strings.HasPrefix(d.Name(), ".") {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.Type()&fs.ModeSymlink != 0 {
+			fi, err := os.Stat(p)
+			if err != nil {
+				w.skip(r, "broken symlink: "+errText(err))
+				return nil
+			}
+			if fi.IsDir() {
+				w.follow(p, r, fi)
+				return nil
+			}
+		}
+		if d.IsDir() {
+			fi, err := d.Info()
+			if err != nil {
+				w.skip(r, "cannot read: "+errText(err))
+				return filepath.SkipDir
+			}
+			k := keyOf(fi)
+			if k == w.data {
+				return filepath.SkipDir
+			}
+			if other, seen := w.dirs[k]; seen {
+				w.skip(r, fmt.Sprintf("same folder as %s, already in the library", libName(other)))
+				return filepath.SkipDir
+			}
+			w.dirs[k] = r
+			return nil
+		}
+		if audioExts[strings.ToLower(filepath.Ext(p))] {
+			w.file(p, r)
+		}
+		return nil
+	})
+}
+
+// follow walks the folder the symlink at p (r in the library) leads to,
+// unless that is a folder above it (a loop: following would never end), a
+// folder already walked, or the data dir.
+func (w *libraryWalk) follow(p, r string, target fs.FileInfo) {
+	k := keyOf(target)
+	if other, seen := w.dirs[k]; seen {
+		if other == "" || strings.HasPrefix(r, other+"/") {
+			w.skip(r, fmt.Sprintf("symlink loop: leads back to %s, which holds it", libName(other)))
+		} else {
+			w.skip(r, fmt.Sprintf("symlink to a folder already in the library as %s", other))
+		}
+		return
+	}
+	if k == w.data {
+		w.skip(r, "symlink to the origin data dir")
+		return
+	}
+	real, err := filepath.EvalSymlinks(p)
+	if err == nil {
+		err = w.walk(real, r)
+	}
+	if err != nil {
+		w.skip(r, "cannot read: "+errText(err))
+	}
+}
+
+// libName is how a folder of the library is named in a reason.
+func libName(rel string) string {
+	if rel == "" {
+		return "the library's top folder"
+	}
+	return rel
+}
+
+// file adds the audio file at p (r in the library), or lists why not.
+func (w *libraryWalk) file(p, r string) {
+	fi, err := os.Stat(p) // follows symlinks
+	switch {
+	case err != nil:
+		w.skip(r, "cannot read: "+errText(err))
+		return
+	case !fi.Mode().IsRegular():
+		w.skip(r, "not a regular file")
+		return
+	case fi.Size() == 0:
+		w.skip(r, "empty file (0 bytes)")
+		return
+	}
+	f, err := os.Open(p)
+	if err == nil {
+		var b [1]byte
+		_, err = f.Read(b[:])
+		f.Close()
+	}
+	if err != nil {
+		w.skip(r, "cannot read: "+errText(err))
+		return
+	}
+	id := catalog.NewID(catalog.PrefixTrack, r)
+	if other, dup := w.ids[id]; dup {
+		w.skip(r, fmt.Sprintf("same path as %s except for letter case", other))
+		return
+	}
+	w.ids[id] = r
+	w.files = append(w.files, libraryFile{Abs: p, Rel: r, Size: fi.Size(), MTime: fi.ModTime().UnixNano()})
+}
+
+// errText is an error's message without the path, which the summary already shows.
+func errText(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
