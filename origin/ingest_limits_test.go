@@ -205,3 +205,45 @@ func TestIngestSymlinks(t *testing.T) {
 		}
 	}
 }
+
+// Near silence (ebur128: -70 LUFS, nothing above the gate) and a 0.2 s clip
+// (shorter than one 0.4 s gating block) are recorded as unmeasured, so no
+// player raises them; they are left out of their album's loudness, which
+// the measured track alone sets.
+func TestIngestUnmeasuredLoudness(t *testing.T) {
+	needFFmpeg(t)
+	lib := t.TempDir()
+	tags := map[string]string{"album": "Quiet Things", "artist": "Hush"}
+	for name, lavfi := range map[string]string{
+		"near-silence.flac": "aevalsrc='0.0003*sin(2*PI*440*t)':s=44100:d=3",
+		"clip.flac":         "aevalsrc='0.5*sin(2*PI*440*t)':s=44100:d=0.2",
+		"tone.flac":         "aevalsrc='0.1*sin(2*PI*440*t)':s=44100:d=3",
+	} {
+		args := []string{"-nostdin", "-v", "error", "-f", "lavfi", "-i", lavfi}
+		for k, v := range tags {
+			args = append(args, "-metadata", k+"="+v)
+		}
+		if out, err := exec.Command("ffmpeg", append(args, filepath.Join(lib, name))...).CombinedOutput(); err != nil {
+			t.Fatalf("make %s: %v\n%s", name, err, out)
+		}
+	}
+	data := t.TempDir()
+	if sum := ingest(t, lib, data); sum.Added != 3 {
+		t.Fatalf("summary %+v, want 3 added", sum)
+	}
+	db := openTestCatalog(t, data)
+	tone := manifestOf(t, db, "tone.flac").Loudness
+	for path, want := range map[string]string{
+		"near-silence.flac": "near silence: nothing above the -70 LUFS gate",
+		"clip.flac":         "too short to measure loudness: 0.20 s, a measurement needs 0.4 s",
+		"tone.flac":         "",
+	} {
+		l := manifestOf(t, db, path).Loudness
+		if l.Unmeasured != want || l.Measured() != (want == "") {
+			t.Errorf("%s: loudness %+v, want unmeasured %q", path, l, want)
+		}
+		if l.AlbumLUFS != tone.IntegratedLUFS {
+			t.Errorf("%s: album loudness %.2f, want the measured track's %.2f", path, l.AlbumLUFS, tone.IntegratedLUFS)
+		}
+	}
+}

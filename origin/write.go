@@ -312,18 +312,28 @@ func updateAlbumLoudness(ctx context.Context, db *sql.DB, albumID string) error 
 		if err := rows.Err(); err != nil {
 			return err
 		}
+		if len(ts) == 0 {
+			return nil
+		}
+		// Tracks without a measurement (near silence, clips shorter than a
+		// gating block) have no block above the absolute gate, so gating
+		// over the whole album would leave them out too. An album of only
+		// such tracks is unmeasured itself: its loudness is the gate.
 		var power, weight float64
 		peak := silenceFloor
 		for _, t := range ts {
+			peak = math.Max(peak, t.m.Loudness.TruePeakDBTP)
+			if !t.m.Loudness.Measured() {
+				continue
+			}
 			w := math.Max(t.dur, 1)
 			power += w * math.Pow(10, t.m.Loudness.IntegratedLUFS/10)
 			weight += w
-			peak = math.Max(peak, t.m.Loudness.TruePeakDBTP)
 		}
-		if weight == 0 {
-			return nil
+		lufs := catalog.GateLUFS
+		if weight > 0 {
+			lufs = math.Round(100*10*math.Log10(power/weight)) / 100
 		}
-		lufs := math.Round(100*10*math.Log10(power/weight)) / 100
 		for _, t := range ts {
 			if t.m.Loudness.AlbumLUFS == lufs && t.m.Loudness.AlbumPeakDBTP == peak {
 				continue
