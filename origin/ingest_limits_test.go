@@ -190,7 +190,7 @@ func TestIngestSymlinks(t *testing.T) {
 		"real/Album/loop": "symlink loop: leads back to real, which holds it",
 		"Self":            "symlink loop: leads back to the library's top folder, which holds it",
 		"zdup":            "symlink to a folder already in the library as real/Album",
-		"broken":          "broken symlink: no such file or directory",
+		"broken":          "cannot read: broken symlink (no such file or directory)",
 	}
 	got := map[string]string{}
 	for _, s := range sum.Skipped {

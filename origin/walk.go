@@ -99,7 +99,7 @@ func (w *libraryWalk) walk(dir, relDir string) error {
 		if d.Type()&fs.ModeSymlink != 0 {
 			fi, err := os.Stat(p)
 			if err != nil {
-				w.skip(r, "broken symlink: "+errText(err))
+				w.skip(r, "cannot read: broken symlink ("+errText(err)+")")
 				return nil
 			}
 			if fi.IsDir() {
