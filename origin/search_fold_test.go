@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 
@@ -220,8 +221,8 @@ func FuzzSearchFindsTitle(f *testing.F) {
 	w := newWorld(f)
 	rd := NewReader(w.db)
 	f.Fuzz(func(t *testing.T, title string) {
-		if len(catalog.SearchWords(title)) == 0 || len(title) > MaxQueryBytes/2 {
-			return // nothing to search for, or too long a query
+		if !utf8.ValidString(title) || len(catalog.SearchWords(title)) == 0 || len(title) > MaxQueryBytes/2 {
+			return // not text, nothing to search for, or too long a query
 		}
 		w.n++
 		id := fmt.Sprintf("tfuzz%d", w.n)

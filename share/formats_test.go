@@ -76,6 +76,7 @@ func FuzzParseM3U8(f *testing.F) {
 	WriteM3U8(&b, "n", sample)
 	f.Add(b.String())
 	f.Add("#EXTINF:1e400,a - b\nx\n#EXTINF:")
+	f.Add("/home/u/Music/A/B/01 T.mp3\nC:\\M\\A\\B\\02 - U.flac\nrel/%E5%A4%9C.mp3\nCaf\xe9/\xc9t\xe9.mp3\n")
 	f.Fuzz(func(t *testing.T, s string) {
 		_, es, err := ParseM3U8(strings.NewReader(s))
 		if err != nil {
@@ -95,8 +96,20 @@ func FuzzParseXSPF(f *testing.F) {
 	var b bytes.Buffer
 	WriteXSPF(&b, "t", sample)
 	f.Add(b.String())
+	f.Add(`<playlist version="1" xmlns="http://xspf.org/ns/0/"><trackList><track><location>file:///a/b/01%20c.mp3</location><duration>3:45</duration></track><track/></trackList></playlist>`)
 	f.Fuzz(func(t *testing.T, s string) {
-		ParseXSPF(strings.NewReader(s)) // must not panic or hang
+		title, es, err := ParseXSPF(strings.NewReader(s)) // must not panic or hang
+		if err != nil {
+			return
+		}
+		// What it read writes back and reads the same.
+		var out bytes.Buffer
+		if err := WriteXSPF(&out, title, es); err != nil {
+			t.Fatal(err)
+		}
+		if _, es2, err := ParseXSPF(&out); err != nil || len(es2) != len(es) {
+			t.Fatalf("rewrite of %d entries parsed back as %d (%v)", len(es), len(es2), err)
+		}
 	})
 }
 
