@@ -62,7 +62,7 @@ DEMO_ADDR ?= 127.0.0.1:7700
 demo:
 	@[ -t 0 ] && [ -t 1 ] || { echo "make demo opens the interface and needs a terminal; to serve the demo without it: make build && $(BIN) demo --no-tui"; exit 2; }
 	@$(MAKE) --no-print-directory demo-deps build
-	./$(BIN) demo --addr $(DEMO_ADDR)
+	$(BIN) demo --addr $(DEMO_ADDR)
 
 # fuzz runs every fuzzer for FUZZTIME each (go test -fuzz takes one at a time).
 FUZZTIME ?= 60s

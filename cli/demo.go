@@ -42,6 +42,16 @@ against it. With --no-tui it keeps serving until interrupted.`,
 }
 
 func (a *app) runDemo(ctx context.Context, addr string, noTUI bool) error {
+	// What can fail at once is checked before the library is made.
+	if !noTUI && (!isTerminal(a.stdout) || !isTerminal(os.Stdin)) {
+		return &usageError{errors.New("demo: the interface needs a terminal; run segue demo in one, or segue demo --no-tui to serve the demo library only")}
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("start demo origin on %s: %w (is another origin running? stop it or pass --addr 127.0.0.1:7701)", addr, err)
+	}
+	defer ln.Close()
+
 	libDir := filepath.Join(xdg.DataHome, "segue", "demo-library")
 	fmt.Fprintf(a.stdout, "demo library: %s\n", libDir)
 	if err := demo.Build(ctx, libDir, func(p string) { fmt.Fprintf(a.stdout, "  made %s\n", filepath.Base(p)) }); err != nil {
@@ -55,13 +65,8 @@ func (a *app) runDemo(ctx context.Context, addr string, noTUI bool) error {
 	}
 	fmt.Fprintf(a.stdout, "ingested: %d added, %d updated, %d unchanged, %d skipped\n", sum.Added, sum.Updated, sum.Unchanged, len(sum.Skipped))
 
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("start demo origin on %s: %w (is another origin running? stop it or pass --addr 127.0.0.1:7701)", addr, err)
-	}
 	srv, err := origin.New(origin.ServerOptions{DataDir: dataDir, Addr: addr, Logger: a.logger()})
 	if err != nil {
-		ln.Close()
 		return err
 	}
 	defer srv.Close()

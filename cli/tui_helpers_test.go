@@ -146,7 +146,13 @@ func (s *tmuxSession) keys(keys ...string) {
 // waitScreen polls the pane until ok holds; it fails with the last screen.
 func (s *tmuxSession) waitScreen(what string, ok func(string) bool) string {
 	s.t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	return s.waitScreenFor(20*time.Second, what, ok)
+}
+
+// waitScreenFor is waitScreen with a deadline of its own.
+func (s *tmuxSession) waitScreenFor(d time.Duration, what string, ok func(string) bool) string {
+	s.t.Helper()
+	deadline := time.Now().Add(d)
 	for {
 		scr := s.capture()
 		if ok(scr) {

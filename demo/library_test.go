@@ -5,17 +5,18 @@ import (
 	"encoding/json"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
 
 // TestBuildMakesATaggedLibrary builds the real demo library with ffmpeg and
-// checks what the issue promises: >= 12 tracks, >= 3 artists, >= 4 albums,
-// real tags, cover art for every album, and gapless cuts that are not
-// MP3-frame aligned.
+// checks what the issues promise: >= 12 tracks of 45 s or more each (long
+// enough to explore), >= 3 artists, >= 4 albums, real tags, cover art for
+// every album, and gapless cuts that are not MP3-frame aligned.
 func TestBuildMakesATaggedLibrary(t *testing.T) {
 	if _, err := exec.LookPath("ffprobe"); err != nil {
-		t.Fatal("ffprobe is required (make deps installs ffmpeg)")
+		t.Fatal("ffprobe is required: run make deps (it installs ffmpeg)")
 	}
 	dir := t.TempDir()
 	var files []string
@@ -33,7 +34,8 @@ func TestBuildMakesATaggedLibrary(t *testing.T) {
 		}
 		var probe struct {
 			Format struct {
-				Tags map[string]string `json:"tags"`
+				Duration string            `json:"duration"`
+				Tags     map[string]string `json:"tags"`
 			} `json:"format"`
 			Streams []struct {
 				CodecType string            `json:"codec_type"`
@@ -42,6 +44,9 @@ func TestBuildMakesATaggedLibrary(t *testing.T) {
 		}
 		if err := json.Unmarshal(out, &probe); err != nil {
 			t.Fatal(err)
+		}
+		if d, err := strconv.ParseFloat(probe.Format.Duration, 64); err != nil || d < minTrackSeconds {
+			t.Errorf("%s: lasts %q s, want %d or more", f, probe.Format.Duration, minTrackSeconds)
 		}
 		tags := map[string]string{}
 		for k, v := range probe.Format.Tags {

@@ -69,11 +69,16 @@ type part struct {
 
 // render mixes parts at bpm into interleaved stereo float samples lasting
 // exactly seconds, with an optional drum pattern (kick on beats, hats on
-// off-beats) seeded for repeatability.
-func render(seconds, bpm float64, drums bool, parts ...part) []float32 {
+// off-beats) seeded for repeatability. Drum hits start before period only
+// (0: the whole length), so a phrase rendered with its release tail can be
+// repeated every period without doubled hits.
+func render(seconds, period, bpm float64, drums bool, parts ...part) []float32 {
 	n := int(seconds * rate)
 	out := make([]float32, 2*n)
 	beat := 60 / bpm
+	if period == 0 {
+		period = seconds
+	}
 	for _, p := range parts {
 		g := p.Gain
 		if g == 0 {
@@ -97,7 +102,7 @@ func render(seconds, bpm float64, drums bool, parts ...part) []float32 {
 	}
 	if drums {
 		rng := rand.New(rand.NewPCG(1, 2))
-		for b := 0.0; b*beat < seconds; b += 0.5 {
+		for b := 0.0; b*beat < period; b += 0.5 {
 			start := int(b * beat * rate)
 			kick := math.Mod(b, 1) == 0
 			for i := start; i < min(n, start+rate/4); i++ {
@@ -145,4 +150,47 @@ func arpeggio(roots []int, pattern []int, step float64, perRoot int) []note {
 		}
 	}
 	return ns
+}
+
+// phraseBeats is how long parts play, in whole beats: the period at which
+// they repeat.
+func phraseBeats(parts []part) float64 {
+	end := 0.0
+	for _, p := range parts {
+		for _, nt := range p.Notes {
+			end = max(end, nt.Start+nt.Len)
+		}
+	}
+	return math.Ceil(end)
+}
+
+// releaseTail is how long a phrase rings on after its period (note releases
+// and the last drum hit), in seconds.
+const releaseTail = 1.0
+
+// repeat lays phrases (interleaved stereo, each ringing on past period
+// samples) one after another every period samples, adding each one's tail
+// into the start of the next, until the result lasts at least minSeconds;
+// phrases[i%len(phrases)] is the i-th repeat. Rendering the phrases once
+// and repeating them costs a copy, not a new synthesis.
+func repeat(phrases [][]float32, period int, minSeconds float64) []float32 {
+	reps := int(math.Ceil(minSeconds * rate / float64(period)))
+	out := make([]float32, 2*(reps*period)+len(phrases[0])-2*period)
+	for i := range reps {
+		for j, v := range phrases[i%len(phrases)] {
+			out[2*i*period+j] += v
+		}
+	}
+	return out[:2*reps*period]
+}
+
+// fadeOut lowers the last seconds of s linearly to silence.
+func fadeOut(s []float32, seconds float64) {
+	n := min(int(seconds*rate), len(s)/2)
+	for i := range n {
+		g := float32(i) / float32(n)
+		at := len(s) - 2*(i+1)
+		s[at] *= g
+		s[at+1] *= g
+	}
 }

@@ -1,0 +1,68 @@
+package cli
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Issue 11, acceptance 7: `make demo` in a terminal reaches the first
+// screen: it checks the demo's Debian packages (installed here), builds
+// segue, makes the demo library, ingests it, starts an origin and opens the
+// interface, whose Library lists the demo's artists. The XDG dirs, the
+// binary and the origin's port are the test's own.
+func TestMakeDemoReachesFirstScreen(t *testing.T) {
+	needTools(t, "tmux", "make", "ffmpeg")
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	// The Go build cache lives under XDG_CACHE_HOME unless named: keep it.
+	gocache, err := exec.Command("go", "env", "GOCACHE").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &tmuxSession{t: t, socket: fmt.Sprintf("segue-demo-%d-%d", os.Getpid(), time.Now().UnixNano()), dir: dir}
+	script := fmt.Sprintf(`cd %[2]s && env TERM=xterm-256color GOCACHE=%[4]s XDG_CONFIG_HOME=%[1]s/config XDG_CACHE_HOME=%[1]s/cache XDG_STATE_HOME=%[1]s/state XDG_DATA_HOME=%[1]s/data SEGUE_OUTPUT=null make demo BIN=%[1]s/segue DEMO_ADDR=%[3]s; echo $? > %[1]s/exit`,
+		dir, root, addr, strings.TrimSpace(string(gocache)))
+	s.tmux("new-session", "-d", "-s", "t", "-x", "120", "-y", "32", script)
+	s.tmux("set-option", "-t", "t", "remain-on-exit", "on")
+	t.Cleanup(func() { _ = exec.Command("tmux", "-L", s.socket, "kill-server").Run() })
+
+	// Building, synthesizing and ingesting take a minute or more on a busy machine.
+	s.waitScreenFor(15*time.Minute, "the interface", func(scr string) bool {
+		return strings.Contains(scr, "nothing playing") || fileSize(filepath.Join(dir, "exit")) > 0
+	})
+	if code, _ := os.ReadFile(filepath.Join(dir, "exit")); len(code) > 0 {
+		t.Fatalf("make demo exited %s before the interface:\n%s", code, s.capture())
+	}
+	s.keys("Tab")
+	s.waitText("Aurora Static")
+	s.keys("q")
+	s.waitScreen("make demo to end", func(string) bool { return fileSize(filepath.Join(dir, "exit")) > 0 })
+	if code, _ := os.ReadFile(filepath.Join(dir, "exit")); strings.TrimSpace(string(code)) != "0" {
+		t.Fatalf("make demo exited %s after q:\n%s", code, s.capture())
+	}
+}
+
+// Without a terminal, segue demo says so at once and starts nothing (no
+// library is made: that is the first thing it reports).
+func TestDemoNeedsATerminal(t *testing.T) {
+	env := clientEnv(t, "http://127.0.0.1:9")
+	out, errOut, code := segue(t, append(env, "demo", "--addr", "127.0.0.1:0")...)
+	if code != ExitUsage || !strings.Contains(errOut, "--no-tui") || out != "" {
+		t.Fatalf("demo without a terminal: exit %d, stdout %q, stderr %q; want %d, nothing done and a hint at --no-tui", code, out, errOut, ExitUsage)
+	}
+}
