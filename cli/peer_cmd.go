@@ -112,10 +112,11 @@ the ones that answer within --timeout. It needs no tracker and no origin.`,
 			if len(peers) == 0 {
 				fmt.Fprintln(a.stdout, "no peers answered")
 			}
+			t := newTable("ADDRESS", "ID").whole("ADDRESS", "ID")
 			for _, p := range peers {
-				fmt.Fprintf(a.stdout, "%s\t%s\n", p.Addr, p.ID)
+				t.row(p.Addr, p.ID)
 			}
-			return nil
+			return a.printTables(t)
 		},
 	}
 	cmd.Flags().DurationVar(&timeout, "timeout", 2*time.Second, "how long to wait for answers")
