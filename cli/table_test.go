@@ -117,3 +117,29 @@ func TestTable(t *testing.T) {
 		})
 	}
 }
+
+// Output that is not a terminal is fitted to $COLUMNS when it is set, and
+// left whole when it is not (a pipe keeps every field).
+func TestTableWidthFromColumns(t *testing.T) {
+	long := strings.Repeat("ヨアソビ", 100)
+	for _, c := range []struct {
+		columns string
+		max     int
+	}{{"30", 30}, {"", 0}} {
+		t.Setenv("COLUMNS", c.columns)
+		var b bytes.Buffer
+		a := &app{stdout: &b}
+		tb := newTable("TRACK", "ID").whole("ID")
+		tb.row(long, "tr1")
+		if err := a.printTables(tb); err != nil {
+			t.Fatal(err)
+		}
+		widest := 0
+		for _, l := range strings.Split(strings.TrimSpace(b.String()), "\n") {
+			widest = max(widest, ansi.StringWidth(l))
+		}
+		if c.columns != "" && widest > c.max || c.columns == "" && !strings.Contains(b.String(), long) {
+			t.Errorf("COLUMNS=%q: widest line %d cells:\n%s", c.columns, widest, b.String())
+		}
+	}
+}
