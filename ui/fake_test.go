@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"segue/catalog"
+	"segue/net/originclient"
 	"segue/player"
 	"segue/ui/action"
 )
@@ -56,7 +58,9 @@ type fakeCatalog struct {
 	offline bool
 }
 
-var errOffline = errors.New("origin unreachable")
+// errOffline is what the origin client says when the origin is down and
+// the document was never stored.
+var errOffline = fmt.Errorf("get http://127.0.0.1:7700/api/v1/x: %w (the origin is unreachable: dial tcp 127.0.0.1:7700: connect: connection refused)", originclient.ErrOffline)
 
 func (c *fakeCatalog) Search(_ context.Context, q string, limit int) (catalog.SearchResult, error) {
 	c.mu.Lock()
@@ -88,7 +92,10 @@ func (c *fakeCatalog) Search(_ context.Context, q string, limit int) (catalog.Se
 }
 
 func (c *fakeCatalog) Artists(context.Context) ([]catalog.Artist, error) {
-	if c.offline {
+	c.mu.Lock()
+	off := c.offline
+	c.mu.Unlock()
+	if off {
 		return nil, errOffline
 	}
 	out := make([]catalog.Artist, len(c.artists))

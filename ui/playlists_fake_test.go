@@ -61,6 +61,12 @@ func answer(p *catalog.Playlist) catalog.Playlist {
 }
 
 func (s *fakeStore) Playlists(context.Context) ([]catalog.Playlist, error) {
+	s.cat.mu.Lock()
+	off := s.cat.offline
+	s.cat.mu.Unlock()
+	if off {
+		return nil, errOffline
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := make([]catalog.Playlist, len(s.pls))

@@ -134,28 +134,6 @@ func TestScreens(t *testing.T) {
 	}
 }
 
-// TestOfflineStart: with the origin unreachable the interface still comes
-// up, says so in the status line and in the library.
-func TestOfflineStart(t *testing.T) {
-	cat := fixture()
-	cat.offline = true
-	pl := newFakePlayer()
-	pl.ch = nil
-	m := New(context.Background(), Options{Catalog: cat, Player: pl,
-		Notice: "origin http://x unreachable: showing what the cache holds", NoticeIsError: true})
-	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
-	drive(m, m.Init())
-	send(m, "tab")
-	v := m.View()
-	if !strings.Contains(v, "list artists: origin unreachable") {
-		t.Fatalf("library does not show the error:\n%s", v)
-	}
-	send(m, "tab", "tab", "tab") // back to search
-	typeText(m, "/aur")
-	if v := m.View(); !strings.Contains(v, `search "aur": origin unreachable`) {
-		t.Fatalf("search does not show the error:\n%s", v)
-	}
-}
 
 // TestResize is acceptance 3 at the model level: any size, including
 // absurd ones, gives a frame of exactly that size and no panic.

@@ -27,7 +27,12 @@ type urlOpened struct {
 // offline pinning; ok says msg was one of them.
 func (m *Model) sharing(msg tea.Msg) (cmd tea.Cmd, ok bool) {
 	if cmd, ok := m.pins.Update(m.ctx, m.pinner, msg); ok {
-		return tea.Batch(cmd, m.pinNotice(msg)), true
+		var follow tea.Cmd
+		switch msg.(type) {
+		case pin.Loaded, pin.Done:
+			follow = tea.Batch(m.library.PinsChanged(), m.lists.PinsChanged())
+		}
+		return tea.Batch(cmd, m.pinNotice(msg), follow), true
 	}
 	switch msg := msg.(type) {
 	case prompt.Ask:

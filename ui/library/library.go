@@ -158,6 +158,7 @@ type View struct {
 	pins   *pin.State // for the offline marks; nil shows none
 
 	stack   []*level // never empty: artists at the bottom
+	offline bool     // the origin is unreachable: the artists are those of the pinned albums
 	loading string   // what is being loaded, for the heading
 	err     error
 	w, h    int
@@ -230,9 +231,17 @@ func (v *View) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case artistsLoaded:
 		v.loading, v.err = "", msg.err
+		v.offline = msg.err != nil && notice.Unreachable(msg.err)
+		if v.offline {
+			v.err = nil
+			return tea.Batch(notice.Log(msg.err), v.loadPinned())
+		}
 		if msg.err != nil {
 			return notice.Error(msg.err)
 		}
+		v.stack[0].artists = msg.artists
+		v.stack[0].l.SetLen(len(msg.artists))
+	case pinnedLoaded:
 		v.stack[0].artists = msg.artists
 		v.stack[0].l.SetLen(len(msg.artists))
 	case artistLoaded:
@@ -296,6 +305,9 @@ func (v *View) Reload() tea.Cmd {
 }
 
 func (v *View) openArtist(id, name string) tea.Cmd {
+	if cmd, ok := v.offlineArtist(id); ok {
+		return cmd
+	}
 	ctx, src := v.ctx, v.src
 	v.loading = "artist"
 	return func() tea.Msg {

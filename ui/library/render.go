@@ -24,6 +24,9 @@ func (v *View) View() string {
 	switch lv.kind {
 	case artistsLevel:
 		head, sub = "Artists", notice.Count(len(lv.artists), "artist")
+		if v.offline {
+			sub = v.offlineHeading()
+		}
 	case albumsLevel:
 		head = lv.artist.Name
 		switch own, on := len(lv.artist.Albums), len(lv.artist.AppearsOn); {

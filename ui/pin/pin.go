@@ -9,6 +9,7 @@ package pin
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	tea "github.com/charmbracelet/bubbletea"
 )
@@ -59,6 +60,19 @@ type State struct {
 
 // NewState returns an empty state.
 func NewState() *State { return &State{pinned: map[string]bool{}, pct: map[string]int{}} }
+
+// Refs returns the pinned refs, sorted.
+func (s *State) Refs() []string {
+	if s == nil {
+		return nil
+	}
+	refs := make([]string, 0, len(s.pinned))
+	for r := range s.pinned {
+		refs = append(refs, r)
+	}
+	slices.Sort(refs)
+	return refs
+}
 
 // Pinned reports whether ref is pinned.
 func (s *State) Pinned(ref string) bool { return s.pinned[ref] }

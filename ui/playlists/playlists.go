@@ -117,6 +117,7 @@ type View struct {
 
 	loading string
 	err     error
+	offline bool // the origin is unreachable: the list is the pinned playlists
 	w, h    int
 }
 
@@ -187,9 +188,17 @@ func (v *View) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case loaded:
 		v.loading, v.err = "", msg.err
+		v.offline = msg.err != nil && notice.Unreachable(msg.err)
+		if v.offline {
+			v.err = nil
+			return tea.Batch(notice.Log(msg.err), v.loadPinned())
+		}
 		if msg.err != nil {
 			return notice.Error(msg.err)
 		}
+		v.pls = msg.pls
+		v.l.SetLen(len(v.pls))
+	case pinnedLoaded:
 		v.pls = msg.pls
 		v.l.SetLen(len(v.pls))
 	case opened:

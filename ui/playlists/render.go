@@ -36,7 +36,12 @@ func (v *View) View() string {
 	} else {
 		head = "Playlists"
 		sub = notice.Count(len(v.pls), "playlist")
-		if len(v.pls) == 0 {
+		switch {
+		case v.offline && len(v.pls) == 0:
+			sub = "offline: no playlist is pinned here (O pins one while online)"
+		case v.offline:
+			sub = "offline: " + notice.Count(len(v.pls), "pinned playlist")
+		case len(v.pls) == 0:
 			sub = "none yet — N makes one, o opens a shared playlist URL"
 		}
 		body = v.l.Render(v.w, func(i int, sel bool) string {
