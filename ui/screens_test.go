@@ -134,7 +134,6 @@ func TestScreens(t *testing.T) {
 	}
 }
 
-
 // TestResize is acceptance 3 at the model level: any size, including
 // absurd ones, gives a frame of exactly that size and no panic.
 func TestResize(t *testing.T) {
