@@ -78,7 +78,7 @@ func encodeFile(ctx context.Context, src string, put func([]byte) (string, error
 	for i, name := range catalog.RenditionNames {
 		var err error
 		if readers[i], writers[i], err = os.Pipe(); err != nil {
-			return encoded{}, storeError{fmt.Errorf("open rendition pipe: %w", err)}
+			return encoded{}, fmt.Errorf("open rendition pipe: %w", err)
 		}
 		// ExtraFiles[i] is the child's fd 3+i.
 		args = append(args, "-map", labels[i], "-map_metadata", "-1",
