@@ -36,7 +36,8 @@ A file that cannot be used (damaged, not audio, empty, unreadable) is skipped
 and listed with the reason; the exit status is 0 as long as the library and
 the data dir can be used and ffmpeg is installed. When the data dir's disk
 fills up, every file it stopped is listed as "disk full", the report is
-printed and the exit status is 1; free space and run ingest again.`,
+printed (with --json, before the {"error": ...} object) and the exit status
+is 1; free space and run ingest again.`,
 		Example: `  segue origin ingest ~/Music
   segue origin ingest ~/Music --data /srv/segue --jobs 4 --json`,
 		Args: cobra.ExactArgs(1),

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -98,5 +99,49 @@ func TestOriginIngestUnusable(t *testing.T) {
 				t.Errorf("exit %d, stderr %q; want exit %d and %q", code, stderr.String(), c.code, c.msg)
 			}
 		})
+	}
+}
+
+// A data dir on a 1 MB tmpfs fills up: each file it stops is reported as a
+// full disk (per-file line and --json report), never as a bad encode, and
+// the exit status is 1.
+func TestOriginIngestDiskFull(t *testing.T) {
+	needTools(t, "ffmpeg", "ffprobe")
+	config, _ := ingestEnv(t)
+	lib, data := t.TempDir(), t.TempDir()
+	for i, name := range []string{"a.flac", "b.flac", "c.flac"} {
+		// Different tones: equal files would share their segments.
+		if out, err := exec.Command("ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", fmt.Sprintf("sine=f=%d:d=8", 300+100*i),
+			"-ac", "2", filepath.Join(lib, name)).CombinedOutput(); err != nil {
+			t.Fatalf("make source: %v\n%s", err, out)
+		}
+	}
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", data).CombinedOutput(); err != nil {
+		t.Fatalf("mount a 1 MB tmpfs (needs root): %v\n%s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", data).Run() })
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"--config", config, "origin", "ingest", lib, "--data", data, "--json", "--jobs", "1"}, &stdout, &stderr)
+	// The report comes first, then the {"error": ...} every failed --json
+	// command ends with.
+	var rep ingestReport
+	var fail struct{ Error string }
+	dec := json.NewDecoder(&stdout)
+	if err := dec.Decode(&rep); err != nil {
+		t.Fatalf("--json report: %v\n%s", err, stdout.String())
+	}
+	if err := dec.Decode(&fail); err != nil || !strings.Contains(fail.Error, "disk is full") {
+		t.Errorf("--json error after the report: %+v, %v", fail, err)
+	}
+	if code != ExitError || len(rep.Skipped) == 0 || rep.Added+len(rep.Skipped) != 3 {
+		t.Fatalf("exit %d, report %+v; want exit 1 and every file added or skipped\n%s", code, rep, stderr.String())
+	}
+	for _, s := range rep.Skipped {
+		if s.Reason != origin.DiskFullReason || !strings.Contains(stderr.String(), "skipped "+s.Path+": disk full") {
+			t.Errorf("skipped %s: %q, want %q on its progress line too:\n%s", s.Path, s.Reason, origin.DiskFullReason, stderr.String())
+		}
+	}
+	if strings.Contains(stderr.String(), "encode came out wrong") {
+		t.Errorf("a full disk blamed on the encoder:\n%s", stderr.String())
 	}
 }
