@@ -81,6 +81,12 @@ func TestLibraryAppearsOnDiscsAndSortNames(t *testing.T) {
 	if want := []string{"Summer Mix by Various Artists: Sea", "Wheels by Cream: Guest Spot"}; len(beta.Albums) != 0 || !slices.Equal(on, want) {
 		t.Errorf("library BETA --json: own %d albums, appears on %q; want none and %q", len(beta.Albums), on, want)
 	}
+	// An artist ID stands for all its tracks, those on others' albums too.
+	var pl catalog.Playlist
+	decodeJSON(t, segueOK(t, append(env, "playlist", "create", "Beta", byName["Beta"], "--json")...), &pl)
+	if len(pl.Tracks) != 2 {
+		t.Errorf("playlist create Beta BETA_ID: %d tracks, want Beta's 2 (Sea, Guest Spot)", len(pl.Tracks))
+	}
 	out := segueOK(t, append(env, "library", byName["Beta"])...)
 	if !strings.Contains(out, "APPEARS ON") || !strings.Contains(out, "Guest Spot") || !strings.Contains(out, "2-02") {
 		t.Errorf("library BETA: want the appears-on table with Guest Spot as 2-02:\n%s", out)

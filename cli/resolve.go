@@ -209,6 +209,9 @@ func byID(ctx context.Context, c *originclient.Client, id string) ([]catalog.Tra
 			}
 			ts = append(ts, full.Tracks...)
 		}
+		for _, al := range ar.AppearsOn { // compilations and guest spots: the artist's own tracks there
+			ts = append(ts, al.Tracks...)
+		}
 		return ts, nil
 	}
 	tr, err := c.Track(ctx, id)
