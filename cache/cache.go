@@ -112,6 +112,7 @@ type Cache struct {
 	closed   atomic.Bool
 	wrote    atomic.Bool // a write committed since the flusher last gave free pages back
 	diskWarn sync.Once   // disk full is logged once, not per segment
+	full     atomic.Bool // a write failed for want of disk space, or Open found none
 	kick     chan struct{}
 	stop     chan struct{}
 	done     chan struct{}
@@ -134,21 +135,20 @@ func newPending() pending {
 // file that is not a segue cache (garbage, another program's database, a
 // corrupt header) is moved aside to path.corrupt-<time> with one warning,
 // and a fresh cache is created in its place: a bad file never makes Open
-// fail. Open evicts down to MaxBytes when the cap was lowered.
+// fail. Open evicts down to MaxBytes when the cap was lowered. On a full
+// disk it still opens (see reserveBytes), warns once and reports DiskFull.
+// It fails when the folder or file cannot be opened at all (permissions, a
+// read-only file system): then OpenMemory lets segue play on.
 func Open(path string, o Options) (*Cache, error) {
-	if o.MaxBytes <= 0 {
-		o.MaxBytes = DefaultMaxBytes
-	}
-	if o.FlushInterval <= 0 {
-		o.FlushInterval = DefaultFlushInterval
-	}
-	if o.Logger == nil {
-		o.Logger = slog.Default()
-	}
+	o = o.withDefaults()
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("open cache: create its folder: %w", err)
+		return nil, fmt.Errorf("open cache %s: create its folder: %w", path, err)
 	}
-	db, err := openDB(path, walLimit(o.MaxBytes))
+	var (
+		db   *sql.DB
+		full atomic.Bool
+	)
+	err := withRoom(path, &full, func() (err error) { db, err = openDB(path, walLimit(o.MaxBytes)); return err })
 	if err != nil && isBadFile(err) {
 		aside, merr := moveAside(path)
 		switch {
@@ -162,9 +162,49 @@ func Open(path string, o Options) (*Cache, error) {
 		}
 		db, err = openDB(path, walLimit(o.MaxBytes))
 	}
-	if err != nil {
-		return nil, fmt.Errorf("open cache %s: %w", path, err)
+	if err != nil && isDiskFull(err) {
+		return nil, fmt.Errorf("open cache %s: %w (free disk space, or delete the cache with segue cache clear): %w", path, ErrDiskFull, err)
 	}
+	if err != nil {
+		return nil, fmt.Errorf("open cache %s: %w", path, cantOpenWhy(path, err))
+	}
+	return start(path, db, o, full.Load())
+}
+
+// MemoryMaxBytes caps a cache held in memory (OpenMemory), whatever the
+// configured cap, so that playing without a disk cache stays within the
+// player's memory budget.
+const MemoryMaxBytes = 64 << 20
+
+// OpenMemory opens a cache held in memory, for when the cache file cannot
+// be used: segments and documents are kept for this process only, up to
+// MemoryMaxBytes. Path returns "".
+func OpenMemory(o Options) (*Cache, error) {
+	o = o.withDefaults()
+	o.MaxBytes = min(o.MaxBytes, MemoryMaxBytes)
+	db, err := openMemDB()
+	if err != nil {
+		return nil, fmt.Errorf("open a cache in memory: %w", err)
+	}
+	return start("", db, o, false)
+}
+
+func (o Options) withDefaults() Options {
+	if o.MaxBytes <= 0 {
+		o.MaxBytes = DefaultMaxBytes
+	}
+	if o.FlushInterval <= 0 {
+		o.FlushInterval = DefaultFlushInterval
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	return o
+}
+
+// start makes the Cache over an open db (path "" for memory), evicts down
+// to the cap and starts the flusher.
+func start(path string, db *sql.DB, o Options, full bool) (*Cache, error) {
 	c := &Cache{
 		path:    path,
 		opts:    o,
@@ -174,6 +214,8 @@ func Open(path string, o Options) (*Cache, error) {
 		stop:    make(chan struct{}),
 		done:    make(chan struct{}),
 	}
+	c.full.Store(full)
+	var err error
 	c.get, err = db.Prepare(`SELECT e.id, b.data FROM entries e JOIN blobs b ON b.id = e.id
 		WHERE e.kind = 0 AND e.key = ?`)
 	if err != nil {
@@ -181,15 +223,29 @@ func Open(path string, o Options) (*Cache, error) {
 		return nil, fmt.Errorf("open cache %s: prepare read: %w", path, err)
 	}
 	// Enforce a lowered cap now, not at the next Put.
-	if err := c.write(func(tx *sql.Tx) error { return c.makeRoom(tx, 0, false) }); err != nil &&
-		!errors.Is(err, ErrFull) {
+	if err := withRoom(path, &c.full, c.evict); err != nil && !errors.Is(err, ErrFull) {
 		c.get.Close()
 		db.Close()
 		return nil, fmt.Errorf("open cache %s: evict down to the cap: %w", path, err)
 	}
 	c.trimFreePages()
+	if path != "" {
+		// Without its reserve (a full disk took it, and there is no room
+		// to make it again) the cache counts as full, so that Puts leave
+		// what the reserve gave to eviction, clear and gc.
+		keepReserve(path)
+		free, err := freeBytes(filepath.Dir(path))
+		if c.full.Load() || (err == nil && (free < minFree || !hasReserve(path))) {
+			c.warnDiskFull("free_bytes", free)
+		}
+	}
 	go c.loop()
 	return c, nil
+}
+
+// evict evicts down to the cap in one write transaction.
+func (c *Cache) evict() error {
+	return c.write(func(tx *sql.Tx) error { return c.makeRoom(tx, 0, false) })
 }
 
 // Close writes pending access times and counters, stops the flusher and
@@ -212,8 +268,13 @@ func (c *Cache) Close() error {
 	return nil
 }
 
-// Path is the file the cache lives in.
+// Path is the file the cache lives in; "" for a cache in memory.
 func (c *Cache) Path() string { return c.path }
+
+// DiskFull reports that the disk under the cache had no room: Open found
+// less than minFree bytes free, or a write failed with a full disk since.
+// Reads still work; the player carries on from the network.
+func (c *Cache) DiskFull() bool { return c.full.Load() }
 
 // MaxBytes is the cap the cache was opened with.
 func (c *Cache) MaxBytes() int64 { return c.opts.MaxBytes }
@@ -297,20 +358,21 @@ func isBusy(err error) bool {
 	return ok && (code == sqlite3.ErrBusy || code == sqlite3.ErrLocked)
 }
 
-func isDiskFull(err error) bool {
-	code, ok := sqliteCode(err)
-	return ok && code == sqlite3.ErrFull
-}
-
 // wrapWriteErr turns a failed write into an error that says what to do, and
 // warns once about a full disk: the player carries on from the network.
 func (c *Cache) wrapWriteErr(what string, err error) error {
 	if isDiskFull(err) {
-		c.diskWarn.Do(func() {
-			c.opts.Logger.Warn("cache: the disk is full, segments are not being cached; free some space or lower cache.size",
-				"path", c.path, "err", err)
-		})
+		c.warnDiskFull("err", err)
 		return fmt.Errorf("%s: %w (free disk space or lower cache.size): %w", what, ErrDiskFull, err)
 	}
 	return fmt.Errorf("%s: %w", what, err)
+}
+
+// warnDiskFull records that the disk is full and says so once.
+func (c *Cache) warnDiskFull(attrs ...any) {
+	c.full.Store(true)
+	c.diskWarn.Do(func() {
+		c.opts.Logger.Warn("cache: the disk is full, segments are not being cached; free some space or lower cache.size",
+			append([]any{"path", c.path}, attrs...)...)
+	})
 }

@@ -51,6 +51,9 @@ func (c *Cache) PutDoc(key string, d Doc) error {
 	if d.Stored.IsZero() {
 		d.Stored = time.Now()
 	}
+	if err := c.roomToWrite(); err != nil {
+		return fmt.Errorf("store document %s in the cache: %w", key, err)
+	}
 	size := int64(len(d.Body))
 	err := c.write(func(tx *sql.Tx) error {
 		var id int64

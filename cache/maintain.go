@@ -125,6 +125,15 @@ func (c *Cache) Clear(keepPinned bool) error {
 	if c.closed.Load() {
 		return ErrClosed
 	}
+	err := withRoom(c.path, &c.full, func() error { return c.clear(keepPinned) })
+	if err != nil {
+		return c.wrapWriteErr("clear the cache", err)
+	}
+	keepReserve(c.path)
+	return nil
+}
+
+func (c *Cache) clear(keepPinned bool) error {
 	err := c.write(func(tx *sql.Tx) error {
 		stmts := []string{`DELETE FROM blobs`, `DELETE FROM entries`, `DELETE FROM pins`}
 		if keepPinned {
@@ -141,7 +150,7 @@ func (c *Cache) Clear(keepPinned bool) error {
 		return nil
 	})
 	if err != nil {
-		return c.wrapWriteErr("clear the cache", err)
+		return err
 	}
 	return c.vacuum(0, true)
 }
@@ -153,14 +162,20 @@ func (c *Cache) GC() error {
 	if c.closed.Load() {
 		return ErrClosed
 	}
-	if err := c.flush(); err != nil {
-		return err
-	}
-	err := c.write(func(tx *sql.Tx) error { return c.makeRoom(tx, 0, false) })
+	err := withRoom(c.path, &c.full, func() error {
+		if err := c.flush(); err != nil {
+			return err
+		}
+		if err := c.evict(); err != nil {
+			return err
+		}
+		return c.vacuum(0, true)
+	})
 	if err != nil {
 		return c.wrapWriteErr("collect cache garbage", err)
 	}
-	return c.vacuum(0, true)
+	keepReserve(c.path)
+	return nil
 }
 
 // freePagesToKeep is how many free bytes trimFreePages leaves in the file
@@ -205,9 +220,13 @@ func (c *Cache) vacuum(keep int64, truncate bool) error {
 	if err := c.db.QueryRow(`PRAGMA page_size`).Scan(&pageSize); err != nil {
 		return fmt.Errorf("vacuum cache: %w", err)
 	}
-	if n := free - keep/pageSize; n > 0 {
-		// incremental_vacuum frees one page per step: drain its rows.
-		rows, err := c.db.Query(fmt.Sprintf(`PRAGMA incremental_vacuum(%d)`, n))
+	// Moving pages writes them to the WAL: in steps of a WAL's worth, each
+	// checkpointed, the WAL never holds more than one step (which matters
+	// on a disk that is nearly full).
+	step := max(walLimit(c.opts.MaxBytes)/pageSize, 64)
+	for n := free - keep/pageSize; n > 0; n -= step {
+		// incremental_vacuum frees one page per row: drain its rows.
+		rows, err := c.db.Query(fmt.Sprintf(`PRAGMA incremental_vacuum(%d)`, min(n, step)))
 		if err != nil {
 			return fmt.Errorf("vacuum cache: %w", err)
 		}
@@ -217,13 +236,24 @@ func (c *Cache) vacuum(keep int64, truncate bool) error {
 		if err := rows.Err(); err != nil {
 			return fmt.Errorf("vacuum cache: %w", err)
 		}
-		truncate = true
+		if err := c.checkpoint(); err != nil {
+			return err
+		}
+		truncate = false // just done
+	}
+	if c.path == "" {
+		return nil // in memory: no WAL
 	}
 	if !truncate {
 		if fi, err := os.Stat(c.path + "-wal"); err != nil || fi.Size() <= walLimit(c.opts.MaxBytes) {
 			return nil
 		}
 	}
+	return c.checkpoint()
+}
+
+// checkpoint copies the WAL into the database and truncates it.
+func (c *Cache) checkpoint() error {
 	var busy, logPages, done int
 	if err := c.db.QueryRow(`PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logPages, &done); err != nil {
 		return fmt.Errorf("checkpoint cache: %w", err)

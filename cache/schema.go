@@ -114,11 +114,28 @@ func openDB(path string, walBytes int64) (*sql.DB, error) {
 	// keeps memory bounded however many goroutines read.
 	db.SetMaxOpenConns(4)
 	db.SetMaxIdleConns(4)
-	if err := migrate(db); err != nil {
-		db.Close()
+	return db, migrated(db)
+}
+
+// openMemDB opens a cache database held in memory. It has one connection:
+// each connection to ":memory:" would be a database of its own.
+func openMemDB() (*sql.DB, error) {
+	db, err := sql.Open(driverFor(walLimit(MemoryMaxBytes)), "file::memory:?_txlock=immediate&_auto_vacuum=incremental&_stmt_cache_size=32")
+	if err != nil {
 		return nil, err
 	}
-	return db, nil
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	return db, migrated(db)
+}
+
+// migrated migrates db, closing it on failure.
+func migrated(db *sql.DB) error {
+	if err := migrate(db); err != nil {
+		db.Close()
+		return err
+	}
+	return nil
 }
 
 // migrate checks that the file is ours and applies the missing schema
@@ -140,6 +157,8 @@ func migrate(db *sql.DB) error {
 			return fmt.Errorf("%w: the file holds another program's database", errForeign)
 		case version > len(migrations):
 			return fmt.Errorf("%w: schema version %d is newer than this segue knows (%d)", errForeign, version, len(migrations))
+		case version == len(migrations):
+			return nil // up to date: write nothing (the disk may be full)
 		}
 		for i := version; i < len(migrations); i++ {
 			if _, err := tx.Exec(migrations[i]); err != nil {

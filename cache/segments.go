@@ -96,6 +96,9 @@ func (c *Cache) Put(hash string, data []byte) error {
 	if hex.EncodeToString(sum[:]) != hash {
 		return fmt.Errorf("store segment %.12s: %w", hash, ErrHashMismatch)
 	}
+	if err := c.roomToWrite(); err != nil {
+		return fmt.Errorf("store segment %.12s in the cache: %w", hash, err)
+	}
 	size := int64(len(data))
 	err := c.write(func(tx *sql.Tx) error {
 		var id int64

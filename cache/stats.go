@@ -95,7 +95,7 @@ func (c *Cache) Stats() (Stats, error) {
 	}
 	c.mu.Unlock()
 	for _, f := range []string{c.path, c.path + "-wal"} {
-		if fi, err := os.Stat(f); err == nil {
+		if fi, err := os.Stat(f); err == nil && c.path != "" {
 			s.FileBytes += fi.Size()
 		}
 	}

@@ -7,6 +7,8 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -157,5 +159,194 @@ func TestBrokenProxyDocuments(t *testing.T) {
 	}
 	if r.Bad != 1 {
 		t.Fatalf("cache verify: %+v; want the one bad document dropped", r)
+	}
+}
+
+// mountTmpfs mounts a tmpfs of size at dir (created) for the test; the
+// test needs root, as CI has. It is unmounted at cleanup.
+func mountTmpfs(t *testing.T, dir, size string) {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size="+size, "tmpfs", dir).CombinedOutput(); err != nil {
+		t.Fatalf("mount a tmpfs at %s (the test needs root): %v\n%s", dir, err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", "-l", dir).Run() })
+}
+
+// fillUp writes dir/filler until its file system has no room left.
+func fillUp(t *testing.T, dir string) {
+	t.Helper()
+	f, err := os.OpenFile(filepath.Join(dir, "filler"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for n := 1 << 20; n >= 512; n /= 2 {
+		for {
+			if _, err := f.Write(make([]byte, n)); err != nil {
+				break
+			}
+		}
+	}
+}
+
+func cacheFootprint(path string) int64 {
+	return fileSize(path) + fileSize(path+"-wal") + fileSize(path+"-shm")
+}
+
+// Issue 11, a full cache disk never locks segue out: with the cache's
+// file system full, commands and the interface start, playback goes on
+// from the network with one warning, the interface says the cache is
+// full, and gc with a lower --cache-size, and clear, give space back. When
+// even the reserve is gone, cache clear deletes the cache's files.
+func TestFullCacheDisk(t *testing.T) {
+	o := newTestOrigin(t)
+	url := "http://" + o.addr
+	dir := t.TempDir()
+	disk := filepath.Join(dir, "cache", "segue") // where the interface's XDG_CACHE_HOME puts it
+	mountTmpfs(t, disk, "8m")
+	cachePath := filepath.Join(disk, "cache.db")
+	env := []string{"--origin", url, "--cache", cachePath, "--cache-size", "4MiB", "--config", writeConfig(t, dir)}
+	var res catalog.SearchResult
+	getJSON(t, url+"/api/v1/search?q=play&limit=5", &res)
+	album, track := res.Albums[0].ID, res.Tracks[0]
+	var m catalog.Manifest
+	getJSON(t, url+"/api/v1/tracks/"+track.ID+"/manifest", &m)
+	segueOK(t, append(env, "play", album, "--quality", "high", "--output", "wav:"+filepath.Join(dir, "fill.wav"), "--fast")...)
+	fillUp(t, disk)
+
+	if _, errOut, code := segue(t, append(env, "cache", "stats")...); code != 0 {
+		t.Fatalf("cache stats on a full disk: exit %d\n%s", code, errOut)
+	}
+	wav := filepath.Join(dir, "full.wav")
+	_, errOut, code := segue(t, append(env, "play", track.ID, "--quality", "low", "--output", "wav:"+wav, "--fast")...)
+	if code != 0 || wavFrames(t, wav) != m.TotalSamples {
+		t.Fatalf("play on a full cache disk: exit %d\n%s", code, errOut)
+	}
+	if n := strings.Count(errOut, "disk is full"); n != 1 {
+		t.Errorf("play on a full cache disk warned %d times about it, want once:\n%s", n, errOut)
+	}
+
+	s := startTUIWith(t, url, 120, 30, dir, "SEGUE_CACHE_SIZE=4MiB")
+	s.waitText("cache is full")
+	s.keys("q")
+	s.waitScreen("segue to exit", func(string) bool { return fileSize(filepath.Join(dir, "exit")) > 0 })
+
+	before := cacheFootprint(cachePath)
+	segueOK(t, append(env, "cache", "gc", "--cache-size", "256KiB")...)
+	if after := cacheFootprint(cachePath); after >= before {
+		t.Errorf("cache gc --cache-size 256KiB on a full disk: footprint %d -> %d", before, after)
+	}
+	fillUp(t, disk)
+	segueOK(t, append(env, "cache", "clear")...)
+	if after := cacheFootprint(cachePath); after > 256<<10 {
+		t.Errorf("cache clear on a full disk left %d bytes", after)
+	}
+
+	// No reserve left (another program took the space it gave): the cache
+	// cannot even open. Playback goes on without it; clear deletes it.
+	os.Remove(cachePath + "-reserve")
+	fillUp(t, disk)
+	_, errOut, code = segue(t, append(env, "play", track.ID, "--quality", "low", "--output", "wav:"+wav, "--fast")...)
+	if code != 0 || !strings.Contains(errOut, cachePath) || !strings.Contains(errOut, "without a disk cache") {
+		t.Fatalf("play when the cache cannot open: exit %d, %q; want 0 and one warning naming %s", code, errOut, cachePath)
+	}
+	out := segueOK(t, append(env, "cache", "clear")...)
+	if !strings.Contains(out, "deleted") || fileSize(cachePath) != 0 {
+		t.Fatalf("cache clear on a disk too full to open the cache: %q, file %d bytes", out, fileSize(cachePath))
+	}
+}
+
+// writeConfig writes a config under dir whose state and log stay in dir.
+func writeConfig(t *testing.T, dir string) string {
+	t.Helper()
+	cfg := filepath.Join(dir, "config.toml")
+	body := "state_dir = " + strconvQuote(filepath.Join(dir, "state")) + "\nlog_file = " + strconvQuote(filepath.Join(dir, "segue.log")) + "\n"
+	if err := os.WriteFile(cfg, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// Issue 11, directories segue cannot write: a read-only cache folder, or
+// one that cannot exist, plays without the disk cache after one warning
+// naming the path and the reason; cache commands fail saying so. A state
+// dir that cannot be written is one warning; offline add refuses before
+// downloading anything; the interface shows it on its status line and
+// nothing is written over it.
+func TestUnusableDirs(t *testing.T) {
+	o := newTestOrigin(t)
+	url := "http://" + o.addr
+	dir := t.TempDir()
+	var res catalog.SearchResult
+	getJSON(t, url+"/api/v1/search?q=play&limit=5", &res)
+	album, track := res.Albums[0].ID, res.Tracks[0]
+	blocker := filepath.Join(dir, "a-file")
+	if err := os.WriteFile(blocker, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ro := filepath.Join(dir, "ro")
+	mountTmpfs(t, ro, "4m")
+	cfg := writeConfig(t, dir)
+	segueOK(t, "--origin", url, "--config", cfg, "--cache", filepath.Join(ro, "cache.db"), "cache", "stats")
+	if out, err := exec.Command("mount", "-o", "remount,ro", ro).CombinedOutput(); err != nil {
+		t.Fatalf("remount read-only: %v\n%s", err, out)
+	}
+
+	for cachePath, reason := range map[string]string{
+		filepath.Join(ro, "cache.db"):           "read-only file system",
+		filepath.Join(blocker, "x", "cache.db"): "not a directory",
+	} {
+		env := []string{"--origin", url, "--config", cfg, "--cache", cachePath}
+		wav := filepath.Join(dir, "out.wav")
+		_, errOut, code := segue(t, append(env, "play", track.ID, "--output", "wav:"+wav, "--fast")...)
+		if code != 0 || strings.Count(errOut, "without a disk cache") != 1 || !strings.Contains(errOut, cachePath) ||
+			!strings.Contains(errOut, reason) {
+			t.Errorf("play with the cache at %s: exit %d, stderr %q; want 0 and one warning naming the path and %q", cachePath, code, errOut, reason)
+		}
+		_, errOut, code = segue(t, append(env, "cache", "stats")...)
+		if code != ExitError || !strings.Contains(errOut, cachePath) || !strings.Contains(errOut, reason) {
+			t.Errorf("cache stats with the cache at %s: exit %d, %q; want 1 naming the path and %q", cachePath, code, errOut, reason)
+		}
+	}
+
+	// A state dir that cannot be written.
+	bad := filepath.Join(dir, "bad.toml")
+	body := "state_dir = " + strconvQuote(filepath.Join(blocker, "state")) + "\nlog_file = " + strconvQuote(filepath.Join(blocker, "state", "segue.log")) + "\n"
+	if err := os.WriteFile(bad, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cachePath := filepath.Join(dir, "cache.db")
+	env := []string{"--origin", url, "--config", bad, "--cache", cachePath}
+	chunks := len(o.access.requests("/chunks/", 0))
+	_, errOut, code := segue(t, append(env, "offline", "add", album)...)
+	if code != ExitError || !strings.Contains(errOut, filepath.Join(blocker, "state")) || !strings.Contains(errOut, "nothing was downloaded") {
+		t.Errorf("offline add with an unwritable state dir: exit %d, %q; want 1 naming the dir", code, errOut)
+	}
+	if n := len(o.access.requests("/chunks/", 0)); n != chunks {
+		t.Errorf("offline add with an unwritable state dir downloaded %d segments", n-chunks)
+	}
+	var st cache.Stats
+	if err := json.Unmarshal([]byte(segueOK(t, append(env, "cache", "stats", "--json")...)), &st); err != nil {
+		t.Fatal(err)
+	}
+	if st.PinnedBytes != 0 || st.PinsWaiting != 0 {
+		t.Errorf("offline add with an unwritable state dir left pins: %+v", st)
+	}
+	_, errOut, code = segue(t, append(env, "play", track.ID, "--output", "wav:"+filepath.Join(dir, "p.wav"), "--fast")...)
+	if code != 0 || strings.Count(strings.TrimSpace(errOut), "\n") != 0 || !strings.Contains(errOut, "log file") {
+		t.Errorf("play with an unwritable state dir: exit %d, stderr %q; want 0 and one warning about the log", code, errOut)
+	}
+
+	s := startTUIWith(t, url, 160, 30, dir, "XDG_STATE_HOME="+filepath.Join(blocker, "state"), "XDG_CACHE_HOME="+filepath.Join(blocker, "cache"))
+	s.waitText("cannot be written")
+	s.search("tone", "Tone 440")
+	s.keys("Enter")
+	s.keys("Enter")
+	s.waitText("▶ Tone 440")
+	if scr := s.capture(); strings.Contains(scr, `"level"`) || strings.Contains(scr, "level=") {
+		t.Fatalf("a log line was written over the interface:\n%s", scr)
 	}
 }

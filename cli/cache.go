@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 
@@ -27,18 +28,51 @@ are never evicted. Every segue process on this machine shares it.`,
 }
 
 // openCache opens the cache the settings name, its warnings going to log
-// (nil: stderr, warnings only; the interface passes its log file).
+// (nil: stderr, warnings only; the interface passes its log file). When
+// the file cannot be opened at all (a read-only or missing folder,
+// permissions), segue plays on without a disk cache: one warning names the
+// path and the reason, kept in a.cacheWarn for the interface to show.
 func (a *app) openCache(log *slog.Logger) (*cache.Cache, error) {
+	c, err := a.openDiskCache(log)
+	if err == nil {
+		return c, nil
+	}
+	a.cacheWarn = fmt.Sprintf("the cache cannot be used (%v): playing without a disk cache", err)
+	a.warnLog(log).Warn(a.cacheWarn)
+	return cache.OpenMemory(a.cacheOptions(log))
+}
+
+// openDiskCache opens the cache file or fails: for the commands that
+// maintain it or pin into it, where a cache in memory would be no use.
+func (a *app) openDiskCache(log *slog.Logger) (*cache.Cache, error) {
+	return cache.Open(a.cfg.Cache.Path, a.cacheOptions(log))
+}
+
+func (a *app) cacheOptions(log *slog.Logger) cache.Options {
+	return cache.Options{MaxBytes: int64(a.cfg.Cache.Size), Logger: a.warnLog(log)}
+}
+
+// warnLog is log, or warnings as text on stderr when log is nil.
+func (a *app) warnLog(log *slog.Logger) *slog.Logger {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	return cache.Open(a.cfg.Cache.Path, cache.Options{MaxBytes: int64(a.cfg.Cache.Size), Logger: log})
+	return log
 }
 
-// withCache runs fn on the open cache and closes it, keeping fn's error
-// first.
+// withCache runs fn on the open cache (in memory when the file cannot be
+// used, see openCache) and closes it, keeping fn's error first.
 func (a *app) withCache(fn func(*cache.Cache) error) error {
-	c, err := a.openCache(nil)
+	return a.useCache(a.openCache, fn)
+}
+
+// withDiskCache is withCache failing when the cache file cannot be used.
+func (a *app) withDiskCache(fn func(*cache.Cache) error) error {
+	return a.useCache(a.openDiskCache, fn)
+}
+
+func (a *app) useCache(open func(*slog.Logger) (*cache.Cache, error), fn func(*cache.Cache) error) error {
+	c, err := open(nil)
 	if err != nil {
 		return err
 	}
@@ -60,7 +94,7 @@ over every process since the cache was created). --json prints the same
 fields in a stable form; sizes there are in bytes.`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			return a.withCache(func(c *cache.Cache) error {
+			return a.withDiskCache(func(c *cache.Cache) error {
 				s, err := c.Stats()
 				if err != nil {
 					return err
@@ -112,7 +146,7 @@ damaged entries (they are fetched again when needed) and repairs the
 size totals. It is safe while segue plays.`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			return a.withCache(func(c *cache.Cache) error {
+			return a.withDiskCache(func(c *cache.Cache) error {
 				r, err := c.Verify()
 				if err != nil {
 					return err
@@ -144,7 +178,7 @@ type cacheChange struct {
 
 // changeCmd runs op between two Stats and reports what it freed.
 func (a *app) changeCmd(asJSON bool, op func(*cache.Cache) error) error {
-	return a.withCache(func(c *cache.Cache) error {
+	return a.withDiskCache(func(c *cache.Cache) error {
 		before, err := c.Stats()
 		if err != nil {
 			return err
@@ -176,7 +210,20 @@ func cacheClearCmd(a *app) *cobra.Command {
 --keep-pinned, segments pinned for offline use stay.`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			return a.changeCmd(asJSON, func(c *cache.Cache) error { return c.Clear(keepPinned) })
+			err := a.changeCmd(asJSON, func(c *cache.Cache) error { return c.Clear(keepPinned) })
+			if !errors.Is(err, cache.ErrDiskFull) || keepPinned {
+				return err
+			}
+			// Too full even to open: the files go, and with them the space.
+			freed, rerr := cache.Remove(a.cfg.Cache.Path)
+			if rerr != nil {
+				return errors.Join(err, rerr)
+			}
+			if asJSON {
+				return a.printJSON(cacheChange{FileBytesBefore: freed})
+			}
+			fmt.Fprintf(a.stdout, "the disk was too full to open the cache: deleted its files (%s)\n", config.FormatBytes(freed))
+			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&keepPinned, "keep-pinned", false, "keep segments pinned for offline use")

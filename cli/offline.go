@@ -43,7 +43,7 @@ data is never evicted, so it plays with the origin down.`,
 		Args:        cobra.MinimumNArgs(1),
 		Annotations: ids(idPlaylist + "," + idAlbum),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withCache(func(c *cache.Cache) error {
+			return a.withDiskCache(func(c *cache.Cache) error {
 				for _, ref := range args {
 					if err := a.offlineAdd(cmd.Context(), c, ref, quality, asJSON); err != nil {
 						return err
@@ -71,7 +71,7 @@ data is never evicted, so it plays with the origin down.`,
 		Args:        cobra.MinimumNArgs(1),
 		Annotations: ids(idPinned),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withCache(func(c *cache.Cache) error {
+			return a.withDiskCache(func(c *cache.Cache) error {
 				for _, ref := range args {
 					if err := a.unpinRef(c, ref); err != nil {
 						return err

@@ -31,6 +31,9 @@ type app struct {
 
 	log    *slog.Logger // see logger
 	logErr error        // why the log file could not be opened, if it could not
+
+	cacheWarn string // why the cache file could not be used, if it could not (see openCache)
+	tui       bool   // the interface runs: nothing may be written to the terminal
 }
 
 // Main runs segue with args and returns the process exit status.
@@ -137,6 +140,9 @@ func (a *app) logger() *slog.Logger {
 	if err != nil {
 		a.logErr = fmt.Errorf("the log file cannot be written: %w", err)
 		a.log = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+		if !a.tui { // the interface says it on its status line
+			a.log.Warn(a.logErr.Error() + "; warnings go to stderr")
+		}
 		return a.log
 	}
 	a.log = slog.New(slog.NewJSONHandler(f, nil)) // closed by process exit

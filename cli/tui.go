@@ -71,6 +71,7 @@ type tuiOptions struct {
 // reverse order. An unwritable state dir or log file is said once on the
 // status line; nothing is logged over the interface.
 func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
+	a.tui = true
 	var warnings []string // said once, on the status line
 	saveState := true
 	if werr := writableDir(a.cfg.StateDir); werr != nil {
@@ -94,6 +95,12 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 		return err
 	}
 	defer func() { err = errors.Join(err, c.Close()) }()
+	switch {
+	case a.cacheWarn != "":
+		warnings = append(warnings, a.cacheWarn)
+	case c.DiskFull():
+		warnings = append(warnings, "the cache is full (no room on its disk): playing from the network; free space with segue cache clear or gc")
+	}
 	r, err := newResolver(a, c)
 	if err != nil {
 		return withExit(ExitUsage, err)
@@ -136,9 +143,10 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 		saver := player.NewStateSaver(a.cfg.StateDir, p.Snapshot, 0, func(err error) { log.Warn("save player state", "err", err) })
 		defer func() { err = errors.Join(err, saver.Close()) }()
 	}
-	if len(warnings) > 0 && notice == "" {
-		notice = strings.Join(warnings, "; ")
+	if notice != "" {
+		warnings = append(warnings, notice)
 	}
+	notice = strings.Join(warnings, "; ")
 	// A closed terminal (SIGHUP) ends the interface like q does.
 	ctx, stopHUP := signal.NotifyContext(ctx, syscall.SIGHUP)
 	defer stopHUP()

@@ -116,12 +116,19 @@ func startTUI(t testing.TB, url string, w, h int) *tmuxSession {
 // can be reused across starts.
 func startTUIIn(t testing.TB, url string, w, h int, dir string) *tmuxSession {
 	t.Helper()
+	return startTUIWith(t, url, w, h, dir)
+}
+
+// startTUIWith is startTUIIn with more environment (NAME=value), applied
+// after the XDG dirs so that it may move them.
+func startTUIWith(t testing.TB, url string, w, h int, dir string, env ...string) *tmuxSession {
+	t.Helper()
 	needTools(t, "tmux")
 	bin := segueBinary(t)
 	_ = os.Remove(filepath.Join(dir, "exit"))
 	s := &tmuxSession{t: t, socket: fmt.Sprintf("segue-test-%d-%d", os.Getpid(), time.Now().UnixNano()), dir: dir}
-	script := fmt.Sprintf(`env TERM=xterm-256color LANG=C.UTF-8 LC_ALL= XDG_CONFIG_HOME=%[1]s/config XDG_CACHE_HOME=%[1]s/cache XDG_STATE_HOME=%[1]s/state XDG_DATA_HOME=%[1]s/data SEGUE_OUTPUT=wav:%[1]s/out.wav %[2]s --origin %[3]s; echo $? > %[1]s/exit`,
-		dir, bin, url)
+	script := fmt.Sprintf(`env TERM=xterm-256color LANG=C.UTF-8 LC_ALL= XDG_CONFIG_HOME=%[1]s/config XDG_CACHE_HOME=%[1]s/cache XDG_STATE_HOME=%[1]s/state XDG_DATA_HOME=%[1]s/data SEGUE_OUTPUT=wav:%[1]s/out.wav %[4]s %[2]s --origin %[3]s; echo $? > %[1]s/exit`,
+		dir, bin, url, strings.Join(env, " "))
 	s.tmux("new-session", "-d", "-s", "t", "-x", strconv.Itoa(w), "-y", strconv.Itoa(h), script)
 	s.tmux("set-option", "-t", "t", "remain-on-exit", "on")
 	t.Cleanup(func() { _ = exec.Command("tmux", "-L", s.socket, "kill-server").Run() })

@@ -22,12 +22,7 @@ func TestTUIStateSurvivesKill(t *testing.T) {
 			dir := t.TempDir()
 			s := startTUIIn(t, url, 120, 40, dir)
 			s.waitText("nothing playing")
-			// One key at a time, each waited for: keys that arrive together
-			// are another part of the issue.
-			s.keys("/")
-			s.waitScreen("the search input", func(scr string) bool { return !strings.Contains(scr, "(press /)") })
-			s.keys("-l", "test")
-			s.waitText("2 tracks")
+			s.search("test", "2 tracks")
 			s.keys("Enter")
 			s.keys("a")
 			s.waitText("added “Aurora Test” to the queue")
@@ -62,4 +57,15 @@ func TestTUIStateSurvivesKill(t *testing.T) {
 			}
 		})
 	}
+}
+
+// search opens the search input, types query and waits for want. One key
+// at a time, each waited for: keys that arrive together are another part
+// of issue 11.
+func (s *tmuxSession) search(query, want string) {
+	s.t.Helper()
+	s.keys("/")
+	s.waitScreen("the search input", func(scr string) bool { return !strings.Contains(scr, "(press /)") })
+	s.keys("-l", query)
+	s.waitText(want)
 }

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+	"syscall"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -48,8 +49,8 @@ type List struct {
 func Load(stateDir string) (*List, error) {
 	l := &List{path: filepath.Join(stateDir, FileName)}
 	b, err := os.ReadFile(l.path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return l, nil
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
+		return l, nil // nothing pinned yet, or a state dir that cannot exist (Save says so)
 	}
 	if err == nil {
 		err = json.Unmarshal(b, l)

@@ -139,15 +139,16 @@ func (s *StateSaver) loop() {
 		case <-s.stop:
 			return
 		case <-t.C:
-			s.save()
+			s.save(false)
 		}
 	}
 }
 
-// save writes the state if it changed since the last write.
-func (s *StateSaver) save() error {
+// save writes the state if it changed since the last write, or always
+// when force is set.
+func (s *StateSaver) save(force bool) error {
 	b, err := json.MarshalIndent(s.snap(), "", "  ")
-	if err != nil || bytes.Equal(b, s.last) {
+	if err != nil || (!force && bytes.Equal(b, s.last)) {
 		return err
 	}
 	if err := writeAtomic(s.dir, b); err != nil {
@@ -162,12 +163,13 @@ func (s *StateSaver) save() error {
 	return nil
 }
 
-// Close stops the saver, waits for it and writes the final state,
-// returning that write's error.
+// Close stops the saver, waits for it and writes the final state (even
+// unchanged, so the file exists after a clean exit), returning that
+// write's error.
 func (s *StateSaver) Close() error {
 	close(s.stop)
 	<-s.done
-	return s.save()
+	return s.save(true)
 }
 
 // LoadState reads dir/queue.json. A missing file is no error: it returns

@@ -1,0 +1,153 @@
+package cache
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"syscall"
+
+	"github.com/mattn/go-sqlite3"
+	"golang.org/x/sys/unix"
+)
+
+// A full disk must never lock segue out of its cache: even deleting rows
+// needs room in the WAL, so the cache keeps a reserve file of reserveBytes
+// beside the database (path + "-reserve"). When opening, evicting,
+// clearing or collecting garbage fails for want of disk space, the reserve
+// is deleted and the operation tried once more; the reserve is made again
+// at the next Open that finds room for it.
+const reserveBytes = 2 << 20
+
+// minFree is the free space below which Open reports the disk full
+// (DiskFull), so the interface can say so before the first write fails.
+const minFree = 1 << 20
+
+func reservePath(path string) string { return path + "-reserve" }
+
+// keepReserve makes the reserve file when it is missing and the disk has
+// room for it beside minFree; best-effort.
+func keepReserve(path string) {
+	if path == "" || hasReserve(path) {
+		return
+	}
+	rp := reservePath(path)
+	if free, err := freeBytes(filepath.Dir(path)); err != nil || free < reserveBytes+minFree {
+		return
+	}
+	if err := os.WriteFile(rp, make([]byte, reserveBytes), 0o600); err != nil {
+		os.Remove(rp)
+	}
+}
+
+func hasReserve(path string) bool {
+	fi, err := os.Stat(reservePath(path))
+	return err == nil && fi.Size() == reserveBytes
+}
+
+// releaseReserve deletes the reserve file and reports whether there was
+// one to give.
+func releaseReserve(path string) bool { return path != "" && os.Remove(reservePath(path)) == nil }
+
+// withRoom runs op, and once more after releasing the reserve when it
+// failed for want of disk space; full hears that the disk was full.
+func withRoom(path string, full *atomic.Bool, op func() error) error {
+	err := op()
+	if err != nil && (errors.Is(err, ErrDiskFull) || isDiskFull(err)) {
+		full.Store(true)
+		if releaseReserve(path) {
+			err = op()
+		}
+	}
+	return err
+}
+
+// freeBytes is the space an unprivileged process may still write on the
+// file system holding dir.
+func freeBytes(dir string) (int64, error) {
+	var st unix.Statfs_t
+	if err := unix.Statfs(dir, &st); err != nil {
+		return 0, err
+	}
+	return int64(st.Bavail) * st.Bsize, nil
+}
+
+// isDiskFull tells a write that failed for want of space: SQLITE_FULL, or
+// an I/O error whose cause is ENOSPC or EDQUOT (creating the WAL index on
+// a full disk fails that way).
+func isDiskFull(err error) bool {
+	var se sqlite3.Error
+	if !errors.As(err, &se) {
+		return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT)
+	}
+	return se.Code == sqlite3.ErrFull || se.SystemErrno == syscall.ENOSPC || se.SystemErrno == syscall.EDQUOT
+}
+
+// roomToWrite refuses a Put while the disk is full, so that the space the
+// reserve gave back stays for eviction, clear and gc; it lets writes go on
+// (and makes the reserve again) once the disk has room.
+func (c *Cache) roomToWrite() error {
+	if !c.full.Load() || c.path == "" {
+		return nil
+	}
+	if free, err := freeBytes(filepath.Dir(c.path)); err == nil && free < reserveBytes+minFree {
+		return fmt.Errorf("%w: %d bytes free on the disk of %s (free disk space or lower cache.size)", ErrDiskFull, free, c.path)
+	}
+	c.full.Store(false)
+	keepReserve(c.path)
+	return nil
+}
+
+// Remove deletes the cache at path: the database, its WAL and index and
+// the reserve. It is the last resort of segue cache clear when the disk is
+// too full even to open the cache; no process may have it open. It returns
+// the bytes freed.
+func Remove(path string) (int64, error) {
+	var freed int64
+	var errs []error
+	for _, f := range []string{path, path + "-wal", path + "-shm", reservePath(path)} {
+		fi, err := os.Stat(f)
+		if err != nil {
+			continue
+		}
+		if err := os.Remove(f); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		freed += fi.Size()
+	}
+	return freed, errors.Join(errs...)
+}
+
+// cantOpenWhy replaces SQLite's "unable to open database file: no such
+// file or directory" (said of a file that exists, when its folder is
+// read-only and the WAL cannot be made) by the system's reason, found by
+// opening for writing what SQLite must write: the file and its WAL.
+func cantOpenWhy(path string, err error) error {
+	var se sqlite3.Error
+	if !errors.As(err, &se) || se.Code != sqlite3.ErrCantOpen {
+		return err
+	}
+	for _, f := range []string{path, path + "-wal"} {
+		_, statErr := os.Stat(f)
+		fh, oerr := os.OpenFile(f, os.O_RDWR|os.O_CREATE, 0o600)
+		if oerr != nil {
+			return unwrapPath(oerr)
+		}
+		fh.Close()
+		if os.IsNotExist(statErr) {
+			os.Remove(f) // made only to ask
+		}
+	}
+	return err
+}
+
+// unwrapPath keeps the reason of a path error: the caller names the path.
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
