@@ -65,6 +65,7 @@ func TestExitStatuses(t *testing.T) {
 		{"playlist create without a name", nil, []string{"playlist", "create", " "}, ExitUsage, true},
 		{"playlist export --format pdf", nil, []string{"playlist", "export", pl.ID, "--format", "pdf"}, ExitUsage, true},
 		{"offline add --quality best", nil, []string{"offline", "add", track, "--quality", "best"}, ExitUsage, true},
+		{"a --config file that does not exist", []string{"--config", filepath.Join(t.TempDir(), "none.toml")}, []string{"search", "tone"}, ExitUsage, true},
 
 		{"search finds nothing", nil, []string{"search", "zzzz"}, ExitNotFound, true},
 		{"library of an unknown album", nil, []string{"library", "al0000000000000000"}, ExitNotFound, true},
@@ -76,6 +77,7 @@ func TestExitStatuses(t *testing.T) {
 		{"playlist add to an unknown playlist", nil, []string{"playlist", "add", "pl0000000000000000", track}, ExitNotFound, true},
 		{"playlist delete of an unknown playlist", nil, []string{"playlist", "delete", "pl0000000000000000"}, ExitNotFound, true},
 		{"offline remove of what is not pinned", nil, []string{"offline", "remove", "al0000000000000000"}, ExitNotFound, false},
+		{"origin ingest of a folder that does not exist", nil, []string{"origin", "ingest", filepath.Join(t.TempDir(), "none"), "--data", t.TempDir()}, ExitNotFound, true},
 
 		{"search with the origin down", down, []string{"search", "tone"}, ExitError, true},
 		{"playlist create with the origin down", down, []string{"playlist", "create", "X"}, ExitError, true},
