@@ -324,3 +324,22 @@ func TestPinnedDocNeverEvicted(t *testing.T) {
 		}
 	}
 }
+
+// Only segments count as waiting pins: a pinned document that never came
+// (the cover of an album that has none) is not waiting for a download.
+func TestPinsWaitingCountsSegments(t *testing.T) {
+	c, _ := openTemp(t, 1<<20)
+	h, b := segment(1, 100)
+	missing, _ := segment(2, 100)
+	if err := c.Pin(h, missing, "http://origin/api/v1/albums/al1/cover", "http://origin/api/v1/albums/al1"); err != nil {
+		t.Fatal(err)
+	}
+	mustPut(t, c, h, b)
+	if err := c.PutDoc("http://origin/api/v1/albums/al1", Doc{Body: []byte(`{}`)}); err != nil {
+		t.Fatal(err)
+	}
+	s, err := c.Stats()
+	if err != nil || s.PinsWaiting != 1 {
+		t.Fatalf("stats %+v, %v; want 1 pin waiting (the missing segment)", s, err)
+	}
+}

@@ -26,7 +26,10 @@ type Stats struct {
 	Docs          int64            `json:"docs"`
 	Bytes         int64            `json:"bytes"`
 	PinnedBytes   int64            `json:"pinned_bytes"`
-	// PinsWaiting counts pinned keys that are not stored yet.
+	// PinsWaiting counts pinned segments that are not stored yet: what a
+	// download can still bring (documents are stored as they are read, and
+	// a pinned one that never came, such as the cover of an album that has
+	// none, is not waiting for anything).
 	PinsWaiting int64 `json:"pins_waiting"`
 	// PeerBans counts peers banned for sending bytes with the wrong sha256.
 	PeerBans  int64  `json:"peer_bans"`
@@ -63,7 +66,8 @@ func (c *Cache) Stats() (Stats, error) {
 	s := Stats{BytesBySource: map[string]int64{SourceCache: 0, SourcePeer: 0, SourceOrigin: 0},
 		MaxBytes: c.opts.MaxBytes, Path: c.path}
 	err := c.db.QueryRow(`SELECT bytes, pinned_bytes, segments, docs,
-			(SELECT count(*) FROM pins WHERE hash NOT IN (SELECT key FROM entries))
+			(SELECT count(*) FROM pins WHERE length(hash) = 64 AND hash NOT GLOB '*[^0-9a-f]*'
+				AND hash NOT IN (SELECT key FROM entries WHERE kind = 0))
 		FROM totals WHERE id = 1`).
 		Scan(&s.Bytes, &s.PinnedBytes, &s.Segments, &s.Docs, &s.PinsWaiting)
 	if err != nil {

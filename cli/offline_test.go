@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"segue/cache"
 	"segue/catalog"
 )
 
@@ -32,7 +33,27 @@ func TestPinFollowsPlaylist(t *testing.T) {
 	if err := json.Unmarshal([]byte(segueOK(t, append(env, "playlist", "create", "Commute", first.ID, "--json")...)), &pl); err != nil {
 		t.Fatal(err)
 	}
-	segueOK(t, append(env, "offline", "add", pl.ID, "--quality", "low")...)
+	_, progress, code := segue(t, append(env, "offline", "add", pl.ID, "--quality", "low")...)
+	if code != 0 {
+		t.Fatalf("offline add: exit %d\n%s", code, progress)
+	}
+	// Progress from the first second, manifests included (a pipe: lines).
+	at := -1
+	for _, want := range []string{"reading the track list", "1 manifests read", "0% (", "100% ("} {
+		i := strings.Index(progress, want)
+		if i <= at {
+			t.Fatalf("offline add progress lacks %q after what came before:\n%s", want, progress)
+		}
+		at = i
+	}
+	// The test origin's album has no cover: nothing pinned waits for one.
+	var st cache.Stats
+	if err := json.Unmarshal([]byte(segueOK(t, append(env, "cache", "stats", "--json")...)), &st); err != nil {
+		t.Fatal(err)
+	}
+	if st.PinsWaiting != 0 || st.PinnedBytes == 0 {
+		t.Fatalf("cache stats after offline add: %d pins waiting, %d pinned bytes; want 0 waiting", st.PinsWaiting, st.PinnedBytes)
+	}
 	pinned := o.access.requests("/chunks/", http.StatusOK)
 	if len(pinned) == 0 {
 		t.Fatal("offline add downloaded no segment")

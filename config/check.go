@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -99,20 +100,48 @@ func (c *Config) decode(path, text string) error {
 // noise floor whatever the setting meant.
 const MaxBoostLimitDB = 30.0
 
-// known lists the keys a table accepts, for "did you mean".
-var known = map[string][]string{
-	"":              {"origin", "token", "cache", "player", "origin_server", "theme", "state_dir", "log_file"},
-	"cache":         {"path", "size"},
-	"player":        {"output", "quality", "volume", "loudness", "loudness_target", "max_boost_db", "buffer_seconds"},
-	"origin_server": {"data_dir", "addr"},
+// known returns the keys the table (dotted; "" the top) accepts, read from
+// Config's toml tags so that it cannot drift from them.
+func known(table string) []string {
+	t := reflect.TypeOf(Config{})
+	for _, part := range strings.Split(table, ".") {
+		if part == "" {
+			break
+		}
+		f, ok := fieldByTag(t, part)
+		if !ok || f.Type.Kind() != reflect.Struct {
+			return nil
+		}
+		t = f.Type
+	}
+	var keys []string
+	for f := range t.Fields() {
+		if tag := tomlName(f); tag != "" {
+			keys = append(keys, tag)
+		}
+	}
+	return keys
+}
+
+func fieldByTag(t reflect.Type, name string) (reflect.StructField, bool) {
+	for f := range t.Fields() {
+		if tomlName(f) == name {
+			return f, true
+		}
+	}
+	return reflect.StructField{}, false
+}
+
+func tomlName(f reflect.StructField) string {
+	name, _, _ := strings.Cut(f.Tag.Get("toml"), ",")
+	return name
 }
 
 // suggest returns the known key of k's table closest to k's last part
 // (edit distance at most 2), or "".
 func suggest(k toml.Key) string {
-	table := strings.Join(k[:len(k)-1], ".")
 	best, bestD := "", 3
-	for _, cand := range known[table] {
+	for _, cand := range known(strings.Join(k[:len(k)-1], ".")) {
 		if d := distance(k[len(k)-1], cand); d < bestD {
 			best, bestD = cand, d
 		}

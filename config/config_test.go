@@ -92,6 +92,7 @@ func TestLoadReportsFileKeyAndLine(t *testing.T) {
 		{"typo in a table", "origin = \"http://x:1\"\n[cache]\nsizee = \"5GiB\"\n", "cache.sizee", 3, `did you mean "size"`},
 		{"unknown top-level key", "orign = \"http://x:1\"\n", "orign", 1, `did you mean "origin"`},
 		{"dotted unknown key", "player.volumee = 3\n", "player.volumee", 1, `did you mean "volume"`},
+		{"typo in the peer table", "[peer]\nupload_rat = \"2MiB\"\n", "peer.upload_rat", 2, `did you mean "upload_rate"`},
 		{"size without a unit", "[cache]\nsize = 5\n", "cache.size", 2, "no unit"},
 		{"size string without a unit", "[cache]\n\nsize = \"5\"\n", "cache.size", 3, "no unit"},
 		{"wrong type", "[player]\nvolume = \"loud\"\n", "player.volume", 2, ""},
