@@ -15,8 +15,7 @@ import (
 func init() { addOriginSub(originServeCmd) }
 
 func originServeCmd(a *app) *cobra.Command {
-	var dataDir, addr string
-	var requireToken bool
+	var o origin.ServerOptions
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the catalog, search and segments over HTTP",
@@ -28,6 +27,10 @@ On a loopback address (the default) the origin runs open unless
 token: create one with "segue origin token create NAME" and give it to clients
 (--token or SEGUE_TOKEN).
 
+The origin also runs the peer tracker (POST /api/v1/peers/announce, GET
+/api/v1/peers?track=ID): a client learns only of peers behind its own token
+unless --peers-across-tokens is given.
+
 An access log goes to stderr. SIGINT or SIGTERM stops accepting connections
 and lets requests in flight finish.`,
 		Example: `  segue origin serve
@@ -35,28 +38,30 @@ and lets requests in flight finish.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if !cmd.Flags().Changed("data") {
-				dataDir = a.cfg.OriginSv.DataDir
+				o.DataDir = a.cfg.OriginSv.DataDir
 			}
 			if !cmd.Flags().Changed("addr") {
-				addr = a.cfg.OriginSv.Addr
+				o.Addr = a.cfg.OriginSv.Addr
 			}
-			return a.runServe(cmd.Context(), dataDir, addr, requireToken)
+			return a.runServe(cmd.Context(), o)
 		},
 	}
-	cmd.Flags().StringVar(&dataDir, "data", "", "origin data dir (default from config, env SEGUE_DATA)")
-	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:7700", "listen address host:port")
-	cmd.Flags().BoolVar(&requireToken, "require-token", false, "demand bearer tokens even on loopback")
+	cmd.Flags().StringVar(&o.DataDir, "data", "", "origin data dir (default from config, env SEGUE_DATA)")
+	cmd.Flags().StringVar(&o.Addr, "addr", "127.0.0.1:7700", "listen address host:port")
+	cmd.Flags().BoolVar(&o.RequireToken, "require-token", false, "demand bearer tokens even on loopback")
+	cmd.Flags().BoolVar(&o.PeersAcrossTokens, "peers-across-tokens", false, "let the peer tracker list peers of any token (default: only the asker's own)")
 	return cmd
 }
 
-func (a *app) runServe(ctx context.Context, dataDir, addr string, requireToken bool) error {
+// runServe serves with o (its Logger is set here) until ctx ends or a signal.
+func (a *app) runServe(ctx context.Context, o origin.ServerOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	log := slog.New(slog.NewTextHandler(a.stderr, nil))
-	srv, err := origin.New(origin.ServerOptions{DataDir: dataDir, Addr: addr, RequireToken: requireToken, Logger: log})
+	o.Logger = slog.New(slog.NewTextHandler(a.stderr, nil))
+	srv, err := origin.New(o)
 	if err != nil {
 		return err
 	}

@@ -64,10 +64,16 @@ type SwarmOptions struct {
 type Swarm struct {
 	opts SwarmOptions
 
-	mu     sync.Mutex                   // guards tracks and segs
+	mu     sync.Mutex                   // guards tracks, segs and full
 	tracks map[string]*catalog.Manifest // learned manifests by track ID
 	segs   map[string]segInfo           // by segment hash
+	full   map[string]time.Time         // track ID -> when last found held in full
 }
+
+// fullRecheck is how long a track found held in full is announced without
+// checking its segments again (eviction may drop one meanwhile; a peer
+// asked for it then answers 404, which costs the asker one request).
+const fullRecheck = 5 * time.Minute
 
 type segInfo struct {
 	track string
@@ -91,7 +97,7 @@ func NewSwarm(o SwarmOptions) *Swarm {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Swarm{opts: o, tracks: map[string]*catalog.Manifest{}, segs: map[string]segInfo{}}
+	return &Swarm{opts: o, tracks: map[string]*catalog.Manifest{}, segs: map[string]segInfo{}, full: map[string]time.Time{}}
 }
 
 // Policy is the swarm's ranking and ban list.
@@ -110,22 +116,37 @@ func (s *Swarm) Learn(m *catalog.Manifest) {
 }
 
 // FullTracks returns the learned tracks of which has reports every segment
-// of at least one rendition: what a peer announces.
+// of at least one rendition: what a peer announces. A track found full is
+// not checked again for fullRecheck, so that announcing every 30 s costs
+// next to nothing once the cache holds many tracks.
 func (s *Swarm) FullTracks(has func(hash string) bool) []string {
+	now := s.opts.Now()
+	var out []string
 	s.mu.Lock()
-	ms := make([]*catalog.Manifest, 0, len(s.tracks))
-	for _, m := range s.tracks {
-		ms = append(ms, m)
+	check := make([]*catalog.Manifest, 0, len(s.tracks))
+	for id, m := range s.tracks {
+		if at, ok := s.full[id]; ok && now.Sub(at) < fullRecheck {
+			out = append(out, id)
+		} else {
+			check = append(check, m)
+		}
 	}
 	s.mu.Unlock()
-	var out []string
-	for _, m := range ms {
+	for _, m := range check {
+		held := false
 		for _, r := range m.Renditions {
-			if holdsAll(r, has) {
-				out = append(out, m.TrackID)
+			if held = holdsAll(r, has); held {
 				break
 			}
 		}
+		s.mu.Lock()
+		if held {
+			s.full[m.TrackID] = now
+			out = append(out, m.TrackID)
+		} else {
+			delete(s.full, m.TrackID)
+		}
+		s.mu.Unlock()
 	}
 	return out
 }

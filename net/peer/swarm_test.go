@@ -263,3 +263,75 @@ func TestServerLimitsUploadsAndYieldsToThePlayer(t *testing.T) {
 		}
 	}
 }
+
+// FullTracks announces a track once every segment of one rendition is held,
+// and re-checks a full track only after fullRecheck.
+func TestFullTracks(t *testing.T) {
+	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	s := NewSwarm(SwarmOptions{Now: func() time.Time { return now }})
+	h := func(i int) string { return strings.Repeat(strconv.Itoa(i), 64) }
+	s.Learn(&catalog.Manifest{TrackID: "t1", Renditions: []catalog.Rendition{
+		{Name: "low", Segments: []catalog.Segment{{Hash: h(1)}, {Hash: h(2)}}},
+		{Name: "high", Segments: []catalog.Segment{{Hash: h(3)}, {Hash: h(4)}}},
+	}})
+	held := map[string]bool{h(1): true, h(4): true} // one segment of each: not full
+	has := func(hash string) bool { return held[hash] }
+	if got := s.FullTracks(has); len(got) != 0 {
+		t.Fatalf("partly held track announced: %v", got)
+	}
+	held[h(3)] = true // all of "high"
+	if got := s.FullTracks(has); len(got) != 1 || got[0] != "t1" {
+		t.Fatalf("FullTracks = %v, want [t1]", got)
+	}
+	delete(held, h(3)) // evicted
+	if got := s.FullTracks(has); len(got) != 1 {
+		t.Fatalf("within the recheck interval FullTracks = %v, want [t1] unchanged", got)
+	}
+	now = now.Add(fullRecheck)
+	if got := s.FullTracks(has); len(got) != 0 {
+		t.Fatalf("after the recheck interval FullTracks = %v, want none", got)
+	}
+}
+
+// FuzzEndpointPath: whatever path a peer asks for, the endpoint answers
+// 400, 404 or 200 with the segment, never anything from outside the cache.
+func FuzzEndpointPath(f *testing.F) {
+	seg := []byte("segment bytes")
+	sum := sha256.Sum256(seg)
+	hash := hex.EncodeToString(sum[:])
+	f.Add("/chunks/" + hash)
+	f.Add("/chunks/../../etc/passwd")
+	f.Add("/chunks/" + strings.ToUpper(hash))
+	f.Add("/chunks/")
+	srv, err := NewServer(ServerOptions{Store: mapStore{hash: seg}})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, path string) {
+		req, err := http.NewRequest(http.MethodGet, "http://peer"+path, nil)
+		if err != nil {
+			return // not a request line a client could send
+		}
+		rec := httptest.NewRecorder()
+		srv.Handler().ServeHTTP(rec, req)
+		switch rec.Code {
+		case http.StatusOK:
+			if rec.Body.String() != string(seg) {
+				t.Fatalf("GET %q answered 200 with %q", path, rec.Body.String())
+			}
+		case http.StatusBadRequest, http.StatusNotFound, http.StatusMovedPermanently, http.StatusTemporaryRedirect:
+		default:
+			t.Fatalf("GET %q answered %d", path, rec.Code)
+		}
+	})
+}
+
+// mapStore is a Holder over a map.
+type mapStore map[string][]byte
+
+func (m mapStore) Get(hash string) ([]byte, error) {
+	if b, ok := m[hash]; ok {
+		return b, nil
+	}
+	return nil, cache.ErrMiss
+}
