@@ -91,9 +91,11 @@ bench: deps
 # bench-swarm: 8 clients (real caches, peer endpoints, tracker, fetch chain
 # on loopback) play overlapping Zipf queues in 20x compressed time, joining
 # 2 s apart; prints bytes by source beside Spotify's, time to first audio
-# per source (p50/p95) and stalls. About 2 minutes.
+# per source (p50/p95) and stalls. SWARM_QUEUE tracks per client (default
+# 60: about 2 minutes).
+SWARM_QUEUE ?= 60
 bench-swarm: deps
-	$(BENCH) -bench 'Swarm' -benchtime 1x -v ./net/peer/
+	$(BENCH) -bench 'Swarm' -benchtime 1x -v ./net/peer/ -args -swarm.queue=$(SWARM_QUEUE)
 
 clean:
 	rm -rf bin

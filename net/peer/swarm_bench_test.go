@@ -3,6 +3,7 @@ package peer
 import (
 	"context"
 	"crypto/rand"
+	"flag"
 	"fmt"
 	"log/slog"
 	mrand "math/rand"
@@ -31,7 +32,6 @@ import (
 const (
 	swarmClients   = 8
 	swarmTracks    = 60     // catalog size
-	swarmQueue     = 60     // tracks each client plays
 	swarmZipfS     = 1.1    // popularity exponent (rank^-s)
 	trackSegments  = 12     // 30 s tracks
 	segmentBytes   = 50_000 // 160 kbit/s for 2.5 s
@@ -41,6 +41,13 @@ const (
 	joinEvery      = 2 * time.Second  // wall time between clients joining
 	lookupTTLBench = time.Second      // tracker answers reused (10 s real, scaled)
 )
+
+// swarmQueue is how many tracks each client plays (make bench-swarm
+// SWARM_QUEUE=N): with 60 about 53 distinct tracks are played 480 times, so
+// at least 11% of the bytes must come from the origin whatever the swarm
+// does; longer queues play each track more often, as a larger population
+// would.
+var swarmQueue = flag.Int("swarm.queue", 60, "tracks each client of BenchmarkSwarm plays")
 
 // swarmResult is what one client saw.
 type swarmResult struct {
@@ -160,7 +167,7 @@ func newBenchClient(b *testing.B, ctx context.Context, wg *sync.WaitGroup, origi
 	// The client's queue: Zipf-distributed picks, the same popularity order
 	// for everyone (track 0 most popular), so queues overlap.
 	z := mrand.NewZipf(mrand.New(mrand.NewSource(seed+1)), swarmZipfS, 1, swarmTracks-1)
-	for range swarmQueue {
+	for range *swarmQueue {
 		bc.queue = append(bc.queue, all[z.Uint64()])
 	}
 	return bc
