@@ -2,12 +2,17 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"segue/catalog"
+	"segue/net/originclient"
 )
 
 // Issue 11, acceptance 6: every exit status the README promises, each case
@@ -139,4 +144,37 @@ func checkFailure(t *testing.T, mode, stderr string, code, want int) string {
 		}
 	}
 	return msg
+}
+
+// sentence keeps the command's words and puts one plain clause where the
+// origin client's details (URLs, status lines, network errors) begin;
+// exitStatus reads the status from the error's kind.
+func TestSentenceAndExitStatus(t *testing.T) {
+	notFound := &originclient.StatusError{Code: 404, Status: "404 Not Found", Message: "track t1 not found"}
+	refused := &originclient.StatusError{Code: 400, Status: "400 Bad Request", Message: "there is no track at position 9"}
+	proxy := &originclient.StatusError{Code: 502, Status: "502 Bad Gateway"}
+	dial := &url.Error{Op: "Get", URL: "http://127.0.0.1:9/api/v1/search?q=x", Err: &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}}
+	for _, c := range []struct {
+		err    error
+		want   string
+		status int
+	}{
+		{fmt.Errorf("resolve %q: %w", "t1", fmt.Errorf("get http://h/api/v1/tracks/t1: %w", notFound)), `resolve "t1": track t1 not found`, ExitNotFound},
+		{fmt.Errorf("DELETE http://h/api/v1/playlists/p/tracks/9: %w", refused), "there is no track at position 9", ExitUsage},
+		{fmt.Errorf("get http://h/api/v1/artists: %w", proxy), "the origin failed (502 Bad Gateway); its log says why", ExitError},
+		{fmt.Errorf("POST http://h/api/v1/playlists: the origin is unreachable: %w", dial), "the origin is unreachable (is it running? check --origin)", ExitError},
+		{fmt.Errorf("get http://h/api/v1/search: %w (the origin is unreachable: %w)", originclient.ErrOffline, dial),
+			"not available offline: the origin is unreachable and this was never stored here", ExitError},
+		{fmt.Errorf("decode http://h/api/v1/artists: %w", &json.SyntaxError{}), "the origin's answer is not segue's API (check --origin)", ExitError},
+		{errors.Join(withExit(ExitError, fmt.Errorf("play: 1 of 2 tracks could not be played: %w", notFound))), "play: 1 of 2 tracks could not be played: track t1 not found", ExitError},
+		{&usageError{errors.New("search: give at least one word to search for")}, "search: give at least one word to search for", ExitUsage},
+		{fmt.Errorf("open cache: %w", errors.New("disk I/O error")), "open cache: disk I/O error", ExitError},
+	} {
+		if got := sentence(c.err); got != c.want {
+			t.Errorf("sentence(%q)\n got %q\nwant %q", c.err, got, c.want)
+		}
+		if got := exitStatus(c.err); got != c.status {
+			t.Errorf("exitStatus(%q) = %d, want %d", c.err, got, c.status)
+		}
+	}
 }
