@@ -132,15 +132,23 @@ func matchEntry(ctx context.Context, c *originclient.Client, e share.Entry) (id,
 	return "", problem
 }
 
-// readPlaylistFile parses an M3U8 or XSPF file, telling them apart by content.
+// readPlaylistFile parses an M3U8 or XSPF file, telling them apart by
+// content; relative locations become relative to the file's folder.
 func readPlaylistFile(path string) (string, []share.Entry, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return "", nil, fmt.Errorf("import: %w", err)
 	}
-	head := bytes.TrimSpace(b[:min(len(b), 512)])
-	if bytes.HasPrefix(head, []byte("<")) {
-		return share.ParseXSPF(bytes.NewReader(b))
+	parse := share.ParseM3U8
+	if head := bytes.TrimSpace(b[:min(len(b), 512)]); bytes.HasPrefix(head, []byte("<")) {
+		parse = share.ParseXSPF
 	}
-	return share.ParseM3U8(bytes.NewReader(b))
+	title, entries, err := parse(bytes.NewReader(b))
+	if err != nil {
+		return "", nil, err
+	}
+	if dir, err := filepath.Abs(filepath.Dir(path)); err == nil {
+		share.ResolveRelative(entries, filepath.ToSlash(dir))
+	}
+	return title, entries, nil
 }

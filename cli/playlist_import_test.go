@@ -132,6 +132,17 @@ func TestImportMatchesPathsAndSkipsBadEntries(t *testing.T) {
 		}
 	}
 
+	// A bare file name is relative to the playlist's folder, whose names
+	// then say album and artist.
+	albumDir := filepath.Join(dir, "ヨアソビ", "ザ・ブック")
+	if err := os.MkdirAll(albumDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	imp = importJSON(t, env, write(filepath.Join("ヨアソビ", "ザ・ブック", "album.m3u"), "01 夜に駆ける.flac\n"))
+	if got := playlistIDs(imp.Playlist); len(got) != 1 || got[0] != ids["夜に駆ける"] {
+		t.Errorf("album.m3u with a bare file name imported %q, unmatched %+v", got, imp.Unmatched)
+	}
+
 	// The same through XSPF locations, and the listing without --json.
 	xspf := write("paths.xspf", `<?xml version="1.0" encoding="UTF-8"?>
 <playlist version="1" xmlns="http://xspf.org/ns/0/"><trackList>

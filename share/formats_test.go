@@ -148,6 +148,7 @@ func TestTagsFromLocation(t *testing.T) {
 		{loc: `C:\Music\Daft Punk\Random Access Memories\08 - Get Lucky.flac`, titles: []string{"Get Lucky", "08 - Get Lucky"}, album: "Random Access Memories", artist: "Daft Punk"},
 		{loc: "Sigur Rós/Ágætis Byrjun/1-02. Svefn-g-englar.ogg", titles: []string{"Svefn-g-englar", "1-02. Svefn-g-englar"}, album: "Ágætis Byrjun", artist: "Sigur Rós"},
 		{loc: "../Music/A/B/03_Song.m4a", titles: []string{"Song", "03_Song"}, album: "B", artist: "A"},
+		{loc: `/m/Artist/Album/..\B\02 B.mp3`, titles: []string{"B", "02 B"}, album: "B", artist: "Artist"},
 		{loc: "Daft%20Punk/Random%20Access%20Memories/08%20Get%20Lucky.mp3", titles: []string{"Get Lucky", "08 Get Lucky"}, album: "Random Access Memories", artist: "Daft Punk"},
 		{loc: "file:///C:/Music/%E3%83%A8%E3%82%A2%E3%82%BD%E3%83%93/x/01%20%E5%A4%9C.mp3", titles: []string{"夜", "01 夜"}, album: "x", artist: "ヨアソビ"},
 		{loc: "http://host/music/A/B/05 1979.mp3", titles: []string{"1979", "05 1979"}, album: "B", artist: "A"},
@@ -212,4 +213,18 @@ func FuzzMatchLocation(f *testing.F) {
 		}
 		Match(e, []catalog.Track{{Title: loc, Artist: loc, Album: loc}})
 	})
+}
+
+func TestResolveRelative(t *testing.T) {
+	es := []Entry{{Location: "01 A.mp3"}, {Location: `..\B\02 B.mp3`}, {Location: "/abs/c.mp3"}, {Location: `C:\d.mp3`},
+		{Location: "http://h/e.mp3"}, {Location: "file:///f.mp3"}, {Title: "no location"}}
+	ResolveRelative(es, "/m/Artist/Album/")
+	var got []string
+	for _, e := range es {
+		got = append(got, e.Location)
+	}
+	want := []string{"/m/Artist/Album/01 A.mp3", `/m/Artist/Album/..\B\02 B.mp3`, "/abs/c.mp3", `C:\d.mp3`, "http://h/e.mp3", "file:///f.mp3", ""}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("ResolveRelative: %q; want %q", got, want)
+	}
 }

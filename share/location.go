@@ -60,7 +60,7 @@ func tagsFromLocation(loc string) (t pathTags, ok bool) {
 }
 
 // locationElems splits loc into its path elements, decoded, without a
-// drive letter, "." or "..".
+// drive letter or "."; ".." drops the element before it.
 func locationElems(loc string) []string {
 	loc = strings.TrimSpace(loc)
 	p := loc
@@ -73,10 +73,28 @@ func locationElems(loc string) []string {
 	}
 	var out []string
 	for _, e := range strings.FieldsFunc(p, func(r rune) bool { return r == '/' || r == '\\' }) {
-		if e == "." || e == ".." || len(e) == 2 && e[1] == ':' {
-			continue
+		switch {
+		case e == "..":
+			out = out[:max(len(out)-1, 0)]
+		case e != "." && !(len(e) == 2 && e[1] == ':'):
+			out = append(out, e)
 		}
-		out = append(out, e)
 	}
 	return out
+}
+
+// ResolveRelative makes the relative file locations of entries relative to
+// dir instead (the folder of the playlist they came from), as players read
+// them: "01 Title.mp3" in Artist/Album/album.m3u names Artist/Album/01
+// Title.mp3, whose folders then say album and artist. URLs, absolute
+// paths and Windows drive paths stay as they are.
+func ResolveRelative(entries []Entry, dir string) {
+	for i, e := range entries {
+		loc := strings.TrimSpace(e.Location)
+		if loc == "" || urlScheme.MatchString(loc) || strings.HasPrefix(loc, "/") || strings.HasPrefix(loc, `\`) ||
+			len(loc) >= 2 && loc[1] == ':' {
+			continue
+		}
+		entries[i].Location = strings.TrimSuffix(dir, "/") + "/" + loc
+	}
 }
