@@ -6,7 +6,7 @@ import (
 	"regexp"
 )
 
-// Audio constants shared by ingest and playback (see DESIGN.md, audio format).
+// Audio constants shared by ingest and playback (see docs/architecture.md, audio format).
 const (
 	SampleRate      = 44100
 	Channels        = 2

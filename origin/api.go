@@ -16,7 +16,7 @@ import (
 	"segue/catalog"
 )
 
-// routes is the origin HTTP API (DESIGN.md, "Origin HTTP API").
+// routes is the origin HTTP API (docs/architecture.md, "Origin HTTP API").
 func (s *Server) routes() *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/v1/search", s.handleSearch)
@@ -210,9 +210,9 @@ func (e *errorRewriter) WriteHeader(code int) {
 	msg := strings.ToLower(http.StatusText(code))
 	switch code {
 	case http.StatusNotFound:
-		msg = "no such route: see the origin HTTP API in DESIGN.md"
+		msg = "no such route: see the origin HTTP API in docs/architecture.md"
 	case http.StatusMethodNotAllowed:
-		msg = "method not allowed on this route: see the origin HTTP API in DESIGN.md"
+		msg = "method not allowed on this route: see the origin HTTP API in docs/architecture.md"
 	}
 	writeError(e.ResponseWriter, code, msg)
 }

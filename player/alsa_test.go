@@ -128,7 +128,7 @@ func TestNoDeviceError(t *testing.T) {
 
 // TestALSAOutputMatchesWAV plays a track through the real ALSA path into a
 // PulseAudio null sink, tees what alsa-lib receives into a file with an
-// ALSA file plugin (notes/headless-audio.md), and compares it with the wav
+// ALSA file plugin (docs/headless-audio.md), and compares it with the wav
 // output of the same track.
 func TestALSAOutputMatchesWAV(t *testing.T) {
 	for _, bin := range []string{"pulseaudio", "parec", "pactl"} {

@@ -102,7 +102,7 @@ func testSplitFrames(t testing.TB, b []byte) [][]byte {
 	return out
 }
 
-// addTrack encodes the PCM in wavPath to the three renditions with DESIGN.md's
+// addTrack encodes the PCM in wavPath to the three renditions with docs/architecture.md's
 // flags, cuts them into segments, stores them in src and returns the track.
 func addTrack(t testing.TB, src *memSource, id, wavPath string, samples int64, renditions ...string) catalog.Track {
 	t.Helper()

@@ -1,5 +1,5 @@
 // Package originclient is the typed HTTP client for the origin API
-// (DESIGN.md, "Origin HTTP API"). It keeps the documents it fetches
+// (docs/architecture.md, "Origin HTTP API"). It keeps the documents it fetches
 // (catalog JSON, manifests, covers) in a DocStore with their ETags, so it can
 // revalidate cheaply and answer from them when the origin is unreachable.
 // It fetches chunk bytes but does not verify or cache them: net/fetch does.
