@@ -186,6 +186,14 @@ func (a *app) strict(c *cobra.Command) {
 			return cmd.Help()
 		}
 	}
+	if c.Name() == "help" && c.HasParent() { // cobra's help command prints an unknown topic and exits 0
+		c.Args = func(cmd *cobra.Command, args []string) error {
+			if target, rest, err := cmd.Root().Find(args); len(args) > 0 && (err != nil || target == cmd.Root() || len(rest) > 0) {
+				return fmt.Errorf("no help topic %q", strings.Join(args, " "))
+			}
+			return nil
+		}
+	}
 	if check := c.Args; check != nil {
 		c.Args = func(cmd *cobra.Command, args []string) error {
 			err := check(cmd, args)

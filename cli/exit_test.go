@@ -61,6 +61,7 @@ func TestExitStatuses(t *testing.T) {
 		{"an unknown command", nil, []string{"bogus"}, ExitUsage, false},
 		{"an unknown playlist subcommand", nil, []string{"playlist", "bogus"}, ExitUsage, true},
 		{"an unknown cache subcommand", nil, []string{"cache", "bogus"}, ExitUsage, false},
+		{"help on an unknown topic", nil, []string{"help", "bogus"}, ExitUsage, false},
 		{"library of something not an ID", nil, []string{"library", "x"}, ExitUsage, true},
 		{"playlist show without an ID", nil, []string{"playlist", "show"}, ExitUsage, true},
 		{"playlist remove position 0", nil, []string{"playlist", "remove", pl.ID, "0"}, ExitUsage, true},

@@ -89,6 +89,7 @@ from scripts (every listing has --json).`,
 		root.AddCommand(add(a))
 	}
 	root.AddCommand(completionCmd(a))
+	root.InitDefaultHelpCmd() // now, so strict reaches it too
 	a.strict(root)
 	return root
 }
