@@ -147,11 +147,14 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 		return sum, err
 	}
 	keep := map[string]bool{} // paths whose rows stay
-	var todo []libraryFile
+	var todo, retag []libraryFile
 	for _, f := range files {
 		if k, ok := known[f.Rel]; ok && k.size == f.Size && k.mtime == f.MTime {
 			keep[f.Rel] = true
 			sum.Unchanged++
+			if k.tags < tagsVersion {
+				retag = append(retag, f)
+			}
 			continue
 		}
 		todo = append(todo, f)
@@ -214,6 +217,13 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 	}
 	if err := ctx.Err(); err != nil {
 		return sum, err
+	}
+	retagged, err := w.retag(ctx, retag, o.Jobs)
+	if err != nil {
+		return sum, err
+	}
+	for _, album := range retagged {
+		touchedAlbums[album] = true
 	}
 
 	for path, k := range known {
@@ -298,10 +308,11 @@ func prepareDataDir(data string) (unlock func(), err error) {
 type knownTrack struct {
 	id, album   string
 	size, mtime int64
+	tags        int // tracks.tags_version
 }
 
 func knownTracks(ctx context.Context, db *sql.DB) (map[string]knownTrack, error) {
-	rows, err := db.QueryContext(ctx, `SELECT path, id, album_id, file_size, file_mtime FROM tracks`)
+	rows, err := db.QueryContext(ctx, `SELECT path, id, album_id, file_size, file_mtime, tags_version FROM tracks`)
 	if err != nil {
 		return nil, fmt.Errorf("read catalog: %w", err)
 	}
@@ -310,7 +321,7 @@ func knownTracks(ctx context.Context, db *sql.DB) (map[string]knownTrack, error)
 	for rows.Next() {
 		var p string
 		var k knownTrack
-		if err := rows.Scan(&p, &k.id, &k.album, &k.size, &k.mtime); err != nil {
+		if err := rows.Scan(&p, &k.id, &k.album, &k.size, &k.mtime, &k.tags); err != nil {
 			return nil, fmt.Errorf("read catalog: %w", err)
 		}
 		m[p] = k

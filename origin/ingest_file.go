@@ -53,15 +53,8 @@ func (w worker) ingestFile(ctx context.Context, f libraryFile) (rec *trackRecord
 	if enc.DecodeErrors {
 		w.log.Warn("decode errors, keeping what decoded", "path", f.Rel)
 	}
-	rec = &trackRecord{
-		ID: catalog.NewID(catalog.PrefixTrack, f.Rel), Path: f.Rel,
-		Title: p.Title, Artist: p.Artist, Album: p.Album, AlbumArtist: p.AlbumArt, Genre: p.Genre,
-		TrackNo: p.TrackNo, DiscNo: p.DiscNo, Year: p.Year,
-		TitleSort: p.TitleSort, ArtistSort: p.ArtistSort, AlbumSort: p.AlbumSort, AlbumArtistSort: p.AlbumArtSort,
-		Compilation: p.Compilation,
-		DurationMS:  enc.Samples * 1000 / catalog.SampleRate,
-		FileSize:    f.Size, FileMTime: f.MTime,
-	}
+	rec = tagRecord(f, p)
+	rec.DurationMS = enc.Samples * 1000 / catalog.SampleRate
 	rec.Manifest = catalog.Manifest{
 		TrackID: rec.ID, SampleRate: catalog.SampleRate, Channels: catalog.Channels,
 		SamplesPerFrame: catalog.SamplesPerFrame, FramesPerSegment: FramesPerSegment,

@@ -138,4 +138,10 @@ END;
 INSERT INTO search (id, kind, ref_id, title, artist, album)
 	SELECT rowid, kind, ref_id, title, artist, album FROM search_unfolded;
 DROP TABLE search_unfolded;
+`,
+
+	// 5: tracks whose tags were derived by the schema 3 upgrade, not read
+	// from their files, are read again by the next ingest (retag.go).
+	`
+ALTER TABLE tracks ADD COLUMN tags_version INTEGER NOT NULL DEFAULT 0; -- tagsVersion the row's tags were read under
 `}

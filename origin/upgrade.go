@@ -28,7 +28,8 @@ const upgradeBatch = 500
 // merged into one keep the ID of the NFC spelling. The old schema did not
 // keep whether the album artist was a tag: an album artist other than the
 // track's artist can only have come from one. Sort tags and compilation=1
-// were not read then; a file re-ingested after a change brings them.
+// were not read then: the next ingest reads every file's tags again
+// (tags_version, retag.go).
 func rederiveCatalog(tx *sql.Tx) error {
 	for {
 		recs, err := oldTracks(tx)
@@ -39,16 +40,7 @@ func rederiveCatalog(tx *sql.Tx) error {
 			break
 		}
 		for _, r := range recs {
-			if err := placeTrack(tx, r); err != nil {
-				return fmt.Errorf("upgrade track %s: %w", r.Path, err)
-			}
-			if _, err := tx.Exec(`UPDATE tracks SET title = ?, artist_id = ?, album_id = ?, disc_no = ?, genre = ?,
-				sort_key = ?, album_group = ?, album_artist = ? WHERE id = ?`,
-				r.Title, r.artistID, r.albumID, r.DiscNo, r.Genre, catalog.SortKey(r.Title, ""),
-				r.group, r.AlbumArtist, r.ID); err != nil {
-				return fmt.Errorf("upgrade track %s: %w", r.Path, err)
-			}
-			if err := indexTrack(tx, r); err != nil {
+			if err := placeAndWrite(tx, r, func() error { return updateTags(tx, r) }); err != nil {
 				return fmt.Errorf("upgrade track %s: %w", r.Path, err)
 			}
 		}
@@ -62,7 +54,7 @@ func rederiveCatalog(tx *sql.Tx) error {
 // oldTracks reads the next tracks not yet upgraded (album_group unset) as
 // records, their text in NFC.
 func oldTracks(tx *sql.Tx) ([]*trackRecord, error) {
-	rows, err := tx.Query(`SELECT t.id, t.path, t.title, ar.name, al.title, aar.name, t.disc_no, t.year, t.genre,
+	rows, err := tx.Query(`SELECT t.id, t.path, t.title, ar.name, al.title, aar.name, t.track_no, t.disc_no, t.year, t.genre,
 			al.cover_hash, al.cover_mime
 		FROM tracks t JOIN artists ar ON ar.id = t.artist_id JOIN albums al ON al.id = t.album_id
 			JOIN artists aar ON aar.id = al.artist_id
@@ -76,7 +68,7 @@ func oldTracks(tx *sql.Tx) ([]*trackRecord, error) {
 		r := &trackRecord{}
 		var albumArtist string
 		var cover, mime sql.NullString
-		if err := rows.Scan(&r.ID, &r.Path, &r.Title, &r.Artist, &r.Album, &albumArtist, &r.DiscNo, &r.Year, &r.Genre,
+		if err := rows.Scan(&r.ID, &r.Path, &r.Title, &r.Artist, &r.Album, &albumArtist, &r.TrackNo, &r.DiscNo, &r.Year, &r.Genre,
 			&cover, &mime); err != nil {
 			return nil, err
 		}

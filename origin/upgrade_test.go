@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	"segue/catalog"
 	"segue/sqlite"
@@ -172,4 +173,61 @@ func BenchmarkUpgradeCatalog(b *testing.B) {
 		db.Close()
 	}
 	b.ReportMetric(float64(tracks)*float64(b.N)/b.Elapsed().Seconds(), "tracks/s")
+}
+
+// testdata/v2-tags is a library of five files and the catalog segue at
+// schema version 2 (main at 562dae5) made of it by ingesting it with real
+// ffmpeg: Tribute/01 and 02 (Epsilon, compilation=1), Bowie/Low/01 (David
+// Bowie, artist-sort "Bowie, David"), Abba/Gold/01, Cure/Wish/01 (The Cure).
+// That segue read neither tag.
+
+// Acceptance 8 with the files: the first ingest after the upgrade reads
+// every file's tags once more (ffprobe only: nothing is encoded again), so
+// the compilation and the sort tag the old catalog never held take effect;
+// track IDs stay.
+func TestIngestAfterUpgradeRereadsTags(t *testing.T) {
+	needFFmpeg(t)
+	lib, data := t.TempDir(), t.TempDir()
+	must(t, os.CopyFS(lib, os.DirFS("testdata/v2-tags/library")))
+	b, err := os.ReadFile("testdata/v2-tags/catalog.db")
+	must(t, err)
+	must(t, os.WriteFile(filepath.Join(data, CatalogFile), b, 0o644))
+	// The files as they were when that segue ingested them (git keeps no mtimes).
+	old, err := sqlite.Open(filepath.Join(data, CatalogFile), sqlite.Options{}, migrations[:2])
+	must(t, err)
+	rows, err := old.Query(`SELECT path, file_mtime FROM tracks`)
+	must(t, err)
+	for rows.Next() {
+		var p string
+		var ns int64
+		must(t, rows.Scan(&p, &ns))
+		must(t, os.Chtimes(filepath.Join(lib, p), time.Unix(0, ns), time.Unix(0, ns)))
+	}
+	rows.Close()
+	trackIDs := tableColumn(t, old, `SELECT id || ' ' || path FROM tracks ORDER BY id`)
+	old.Close()
+
+	sum := ingest(t, lib, data)
+	if sum.Added != 0 || sum.Updated != 0 || sum.Unchanged != 5 || len(sum.Skipped) != 0 {
+		t.Errorf("ingest after upgrade: %+v; want 5 unchanged, nothing encoded", sum)
+	}
+	db := openTestCatalog(t, data)
+	if got := tableColumn(t, db, `SELECT id || ' ' || path FROM tracks ORDER BY id`); !slices.Equal(got, trackIDs) {
+		t.Errorf("tracks %q, want the same IDs and paths %q", got, trackIDs)
+	}
+	if stale := tableColumn(t, db, `SELECT path FROM tracks WHERE tags_version != 1`); len(stale) != 0 {
+		t.Errorf("tags not re-read: %q", stale)
+	}
+	r := NewReader(db)
+	as, err := r.Artists(context.Background())
+	must(t, err)
+	if got, want := artistNames(as), []string{"Abba", "David Bowie", "The Cure", "Epsilon", catalog.VariousArtists}; !slices.Equal(got, want) {
+		t.Errorf("artists %q, want %q (artist-sort Bowie, David)", got, want)
+	}
+	va, err := r.Artist(context.Background(), artistByName(t, as, catalog.VariousArtists).ID)
+	must(t, err)
+	if len(va.Albums) != 1 || va.Albums[0].Title != "Tribute" || va.Albums[0].TrackCount != 2 || !va.Albums[0].Compilation {
+		t.Errorf("Various Artists: %+v; want the Tribute compilation (compilation=1) of 2 tracks", va.Albums)
+	}
+	checkSearchRows(t, db)
 }

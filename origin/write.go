@@ -51,52 +51,80 @@ func putTrack(ctx context.Context, db *sql.DB, r *trackRecord) error {
 		return fmt.Errorf("encode manifest of %s: %w", r.Path, err)
 	}
 	err = sqlite.Tx(ctx, db, func(tx *sql.Tx) error {
-		var oldGroup, oldAlbum string
-		err := tx.QueryRow(`SELECT album_group, album_id FROM tracks WHERE id = ?`, r.ID).Scan(&oldGroup, &oldAlbum)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("read track row: %w", err)
-		}
-		if err := placeTrack(tx, r); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(`INSERT INTO tracks (id, path, title, artist_id, album_id, track_no, disc_no, year, genre,
-				duration_ms, file_size, file_mtime, manifest, sort_key, album_group, album_artist, compilation)
-				VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+		return placeAndWrite(tx, r, func() error {
+			if _, err := tx.Exec(`INSERT INTO tracks (id, path, title, artist_id, album_id, track_no, disc_no, year, genre,
+				duration_ms, file_size, file_mtime, manifest, sort_key, album_group, album_artist, compilation, tags_version)
+				VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
 			ON CONFLICT(id) DO UPDATE SET path=excluded.path, title=excluded.title, artist_id=excluded.artist_id,
 				album_id=excluded.album_id, track_no=excluded.track_no, disc_no=excluded.disc_no, year=excluded.year,
 				genre=excluded.genre, duration_ms=excluded.duration_ms, file_size=excluded.file_size,
 				file_mtime=excluded.file_mtime, manifest=excluded.manifest, sort_key=excluded.sort_key,
-				album_group=excluded.album_group, album_artist=excluded.album_artist, compilation=excluded.compilation`,
-			r.ID, r.Path, r.Title, r.artistID, r.albumID, r.TrackNo, r.DiscNo, r.Year, r.Genre,
-			r.DurationMS, r.FileSize, r.FileMTime, string(man), catalog.SortKey(r.Title, r.TitleSort),
-			r.group, r.AlbumArtist, r.Compilation); err != nil {
-			return fmt.Errorf("write track row: %w", err)
-		}
-		if err := indexTrack(tx, r); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(`DELETE FROM segments WHERE track_id = ?`, r.ID); err != nil {
-			return fmt.Errorf("clear old segments: %w", err)
-		}
-		ins, err := tx.Prepare(`INSERT INTO segments (track_id, rendition, idx, hash, size) VALUES (?,?,?,?,?)`)
-		if err != nil {
-			return err
-		}
-		defer ins.Close()
-		for _, rend := range r.Manifest.Renditions {
-			for i, s := range rend.Segments {
-				if _, err := ins.Exec(r.ID, rend.Name, i, s.Hash, s.Size); err != nil {
-					return fmt.Errorf("write segment %s/%d: %w", rend.Name, i, err)
+				album_group=excluded.album_group, album_artist=excluded.album_artist, compilation=excluded.compilation,
+				tags_version=excluded.tags_version`,
+				r.ID, r.Path, r.Title, r.artistID, r.albumID, r.TrackNo, r.DiscNo, r.Year, r.Genre,
+				r.DurationMS, r.FileSize, r.FileMTime, string(man), catalog.SortKey(r.Title, r.TitleSort),
+				r.group, r.AlbumArtist, r.Compilation, tagsVersion); err != nil {
+				return fmt.Errorf("write track row: %w", err)
+			}
+			if _, err := tx.Exec(`DELETE FROM segments WHERE track_id = ?`, r.ID); err != nil {
+				return fmt.Errorf("clear old segments: %w", err)
+			}
+			ins, err := tx.Prepare(`INSERT INTO segments (track_id, rendition, idx, hash, size) VALUES (?,?,?,?,?)`)
+			if err != nil {
+				return err
+			}
+			defer ins.Close()
+			for _, rend := range r.Manifest.Renditions {
+				for i, s := range rend.Segments {
+					if _, err := ins.Exec(r.ID, rend.Name, i, s.Hash, s.Size); err != nil {
+						return fmt.Errorf("write segment %s/%d: %w", rend.Name, i, err)
+					}
 				}
 			}
-		}
-		if oldGroup != r.group && oldAlbum != "" {
-			r.leftAlbum, err = resettle(tx, oldGroup, oldAlbum)
-		}
-		return err
+			return nil
+		})
 	})
 	if err != nil {
 		return fmt.Errorf("record track %s: %w", r.Path, err)
+	}
+	return nil
+}
+
+// placeAndWrite places r (placeTrack), runs write, which stores r's track
+// row, indexes the row for search and settles the album the track left when
+// it moved to another album group (r.leftAlbum).
+func placeAndWrite(tx *sql.Tx, r *trackRecord, write func() error) error {
+	var oldGroup, oldAlbum string
+	err := tx.QueryRow(`SELECT album_group, album_id FROM tracks WHERE id = ?`, r.ID).Scan(&oldGroup, &oldAlbum)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("read track row: %w", err)
+	}
+	if err := placeTrack(tx, r); err != nil {
+		return err
+	}
+	if err := write(); err != nil {
+		return err
+	}
+	if err := indexTrack(tx, r); err != nil {
+		return err
+	}
+	// A row the schema 3 upgrade has not reached yet has no group ('').
+	if oldGroup != "" && oldGroup != r.group {
+		r.leftAlbum, err = resettle(tx, oldGroup, oldAlbum)
+		return err
+	}
+	return nil
+}
+
+// updateTags writes the tag columns of r's existing track row, after
+// placeTrack (the columns of schema 3: the schema 3 upgrade uses it).
+func updateTags(tx *sql.Tx, r *trackRecord) error {
+	_, err := tx.Exec(`UPDATE tracks SET title = ?, artist_id = ?, album_id = ?, track_no = ?, disc_no = ?, year = ?,
+		genre = ?, sort_key = ?, album_group = ?, album_artist = ?, compilation = ? WHERE id = ?`,
+		r.Title, r.artistID, r.albumID, r.TrackNo, r.DiscNo, r.Year, r.Genre, catalog.SortKey(r.Title, r.TitleSort),
+		r.group, r.AlbumArtist, r.Compilation, r.ID)
+	if err != nil {
+		return fmt.Errorf("write tags of track %s: %w", r.Path, err)
 	}
 	return nil
 }

@@ -1,0 +1,78 @@
+package origin
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
+
+	"segue/catalog"
+	"segue/sqlite"
+)
+
+// tagsVersion is the version of the rules by which ingest reads a file's
+// tags into the catalog. A track whose row says an older one
+// (tracks.tags_version) has its tags read again on the next ingest, with
+// ffprobe only: no re-encoding. 1: issue 10 (sort tags, compilation=1, the
+// album_artist tag kept apart); rows the schema 3 upgrade derived are 0.
+const tagsVersion = 1
+
+// tagRecord is the record of file f's tags as probed; the audio fields are
+// the caller's.
+func tagRecord(f libraryFile, p probe) *trackRecord {
+	return &trackRecord{
+		ID: catalog.NewID(catalog.PrefixTrack, f.Rel), Path: f.Rel,
+		Title: p.Title, Artist: p.Artist, Album: p.Album, AlbumArtist: p.AlbumArt, Genre: p.Genre,
+		TrackNo: p.TrackNo, DiscNo: p.DiscNo, Year: p.Year,
+		TitleSort: p.TitleSort, ArtistSort: p.ArtistSort, AlbumSort: p.AlbumSort, AlbumArtistSort: p.AlbumArtSort,
+		Compilation: p.Compilation,
+		FileSize:    f.Size, FileMTime: f.MTime,
+	}
+}
+
+// retag reads the tags of unchanged files whose rows predate tagsVersion
+// and writes them, up to jobs files at once. It returns the albums whose
+// tracks changed (for their loudness). A file ffprobe cannot read now keeps
+// its row as it is.
+func (w worker) retag(ctx context.Context, files []libraryFile, jobs int) ([]string, error) {
+	var mu sync.Mutex // guards touched
+	var touched []string
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(jobs)
+	for _, f := range files {
+		g.Go(func() error {
+			p, err := probeFile(gctx, f.Abs)
+			if err != nil {
+				if gctx.Err() != nil {
+					return gctx.Err()
+				}
+				w.log.Warn("re-read tags", "path", f.Rel, "err", err)
+				return nil
+			}
+			r := tagRecord(f, p)
+			err = sqlite.Tx(gctx, w.db, func(tx *sql.Tx) error {
+				return placeAndWrite(tx, r, func() error {
+					if err := updateTags(tx, r); err != nil {
+						return err
+					}
+					_, err := tx.Exec(`UPDATE tracks SET tags_version = ? WHERE id = ?`, tagsVersion, r.ID)
+					return err
+				})
+			})
+			if err != nil {
+				return fmt.Errorf("re-read tags of %s: %w", f.Rel, err)
+			}
+			w.log.Info("tags re-read", "path", f.Rel, "id", r.ID)
+			mu.Lock()
+			defer mu.Unlock()
+			touched = append(touched, r.albumID)
+			if r.leftAlbum != "" {
+				touched = append(touched, r.leftAlbum)
+			}
+			return nil
+		})
+	}
+	return touched, g.Wait()
+}
