@@ -159,6 +159,8 @@ func originClause(err error) (string, bool) {
 	switch {
 	case errors.Is(err, originclient.ErrOffline):
 		return originclient.ErrOffline.Error() + ": the origin is unreachable and this was never stored here", true
+	case errors.Is(err, originclient.ErrBadAnswer):
+		return originclient.ErrBadAnswer.Error(), true
 	case errors.As(err, &se):
 		return se.Sentence(), true
 	case errors.As(err, &ue), errors.As(err, &oe):

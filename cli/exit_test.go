@@ -167,6 +167,8 @@ func TestSentenceAndExitStatus(t *testing.T) {
 		{fmt.Errorf("get http://h/api/v1/search: %w (the origin is unreachable: %w)", originclient.ErrOffline, dial),
 			"not available offline: the origin is unreachable and this was never stored here", ExitError},
 		{fmt.Errorf("decode http://h/api/v1/artists: %w", &json.SyntaxError{}), "the origin's answer is not segue's API (check --origin)", ExitError},
+		{fmt.Errorf("resolve %q: %w", "al1", fmt.Errorf("get http://h/api/v1/albums/al1: %w (text/html, 120 bytes: %v)", originclient.ErrBadAnswer, &json.SyntaxError{})),
+			`resolve "al1": the origin's answer does not decode (is a proxy in between broken?)`, ExitError},
 		{errors.Join(withExit(ExitError, fmt.Errorf("play: 1 of 2 tracks could not be played: %w", notFound))), "play: 1 of 2 tracks could not be played: track t1 not found", ExitError},
 		{&usageError{errors.New("search: give at least one word to search for")}, "search: give at least one word to search for", ExitUsage},
 		{fmt.Errorf("open cache: %w", errors.New("disk I/O error")), "open cache: disk I/O error", ExitError},
