@@ -32,6 +32,14 @@ func needTools(t testing.TB, tools ...string) {
 // 127.0.0.1:0; it returns the origin's URL.
 func tuiOrigin(t testing.TB) string {
 	t.Helper()
+	url, _ := stoppableTUIOrigin(t)
+	return url
+}
+
+// stoppableTUIOrigin is tuiOrigin with a stop that takes the origin down
+// (the listener closed, its URL unreachable); it is safe to call twice.
+func stoppableTUIOrigin(t testing.TB) (url string, stop func()) {
+	t.Helper()
 	needTools(t, "ffmpeg", "ffprobe")
 	lib, data := t.TempDir(), t.TempDir()
 	tracks := []struct {
@@ -66,8 +74,10 @@ func tuiOrigin(t testing.TB) string {
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() { defer wg.Done(); _ = srv.Serve(ctx, ln) }()
-	t.Cleanup(func() { cancel(); srv.Close(); wg.Wait() })
-	return "http://" + ln.Addr().String()
+	var once sync.Once
+	stop = func() { once.Do(func() { cancel(); srv.Close(); wg.Wait() }) }
+	t.Cleanup(stop)
+	return "http://" + ln.Addr().String(), stop
 }
 
 var (
@@ -120,19 +130,27 @@ func startTUIIn(t testing.TB, url string, w, h int, dir string) *tmuxSession {
 }
 
 // startTUIWith is startTUIIn with more environment (NAME=value), applied
-// after the XDG dirs so that it may move them.
+// after the defaults (tuiEnv) so that it may replace them.
 func startTUIWith(t testing.TB, url string, w, h int, dir string, env ...string) *tmuxSession {
 	t.Helper()
 	needTools(t, "tmux")
 	bin := segueBinary(t)
 	_ = os.Remove(filepath.Join(dir, "exit"))
 	s := &tmuxSession{t: t, socket: fmt.Sprintf("segue-test-%d-%d", os.Getpid(), time.Now().UnixNano()), dir: dir}
-	script := fmt.Sprintf(`env TERM=xterm-256color LANG=C.UTF-8 LC_ALL= XDG_CONFIG_HOME=%[1]s/config XDG_CACHE_HOME=%[1]s/cache XDG_STATE_HOME=%[1]s/state XDG_DATA_HOME=%[1]s/data SEGUE_OUTPUT=wav:%[1]s/out.wav %[4]s %[2]s --origin %[3]s; echo $? > %[1]s/exit`,
-		dir, bin, url, strings.Join(env, " "))
+	script := fmt.Sprintf(`env %[4]s %[2]s --origin %[3]s; echo $? > %[1]s/exit`,
+		dir, bin, url, strings.Join(append(tuiEnv(dir), env...), " "))
 	s.tmux("new-session", "-d", "-s", "t", "-x", strconv.Itoa(w), "-y", strconv.Itoa(h), script)
 	s.tmux("set-option", "-t", "t", "remain-on-exit", "on")
 	t.Cleanup(func() { _ = exec.Command("tmux", "-L", s.socket, "kill-server").Run() })
 	return s
+}
+
+// tuiEnv is the environment segue runs in under dir: a UTF-8 terminal, the
+// XDG dirs inside dir and the audio going to dir/out.wav.
+func tuiEnv(dir string) []string {
+	return []string{"TERM=xterm-256color", "LANG=C.UTF-8", "LC_ALL=", "XDG_CONFIG_HOME=" + dir + "/config",
+		"XDG_CACHE_HOME=" + dir + "/cache", "XDG_STATE_HOME=" + dir + "/state", "XDG_DATA_HOME=" + dir + "/data",
+		"SEGUE_OUTPUT=wav:" + dir + "/out.wav"}
 }
 
 func (s *tmuxSession) tmux(args ...string) string {
