@@ -20,9 +20,16 @@ import (
 // no URL in it was written for people (a share link's parse error, the
 // opener's reasons) and is said as it is; anything else says its first
 // step ("open album Tides"), unless that names a URL, and the reason of
-// its kind, or that the log has the details.
+// its kind, or that the log has the details. A sentinel's own text at the
+// end of a chain written for people adds nothing and is dropped.
 func Say(err error) string {
 	text := err.Error()
+	for _, s := range []error{originclient.ErrOffline, originclient.ErrNotFound} {
+		// "…, it was never opened here: not available offline" says it twice
+		if t, ok := strings.CutSuffix(text, ": "+s.Error()); ok {
+			text = t
+		}
+	}
 	if !hasURL(text) && strings.Count(text, ": ") <= 2 && len(text) <= 100 {
 		return text
 	}
