@@ -169,6 +169,15 @@ func (q *Queue) Clear() { q.tracks, q.cur, q.before = nil, -1, nil }
 // Shuffled reports whether shuffle is on.
 func (q *Queue) Shuffled() bool { return q.shuffled }
 
+// Unshuffled returns a copy of the order shuffle off goes back to, or nil
+// when shuffle is off.
+func (q *Queue) Unshuffled() []catalog.Track {
+	if !q.shuffled {
+		return nil
+	}
+	return append([]catalog.Track(nil), q.before...)
+}
+
 // SetShuffle turns shuffle on or off; the current track stays current.
 // On puts the tracks after the current one (all of them when nothing is
 // current) in an order r picks and remembers the order they had. Off puts

@@ -187,3 +187,32 @@ func TestQueueShuffleMode(t *testing.T) {
 		}
 	}
 }
+
+// TestShuffleSurvivesRestart: shuffle on and the order it goes back to are
+// saved; after a restore, shuffle off gives the order from before.
+func TestShuffleSurvivesRestart(t *testing.T) {
+	dir := t.TempDir()
+	p := New(Options{Segments: newMemSource(), Manifests: newMemSource(), Output: NewNull()})
+	p.Restore(SavedState{Tracks: ts("a b c d e f"), Index: 0, Volume: 100, Repeat: "off"})
+	p.SetShuffle(true, 7)
+	if err := SaveState(dir, p.Snapshot()); err != nil {
+		t.Fatal(err)
+	}
+	s, err := LoadState(dir)
+	if err != nil || !s.Shuffle || len(s.Unshuffled) != 6 {
+		t.Fatalf("saved shuffle %v with %d tracks to go back to, %v", s.Shuffle, len(s.Unshuffled), err)
+	}
+	q := New(Options{Segments: newMemSource(), Manifests: newMemSource(), Output: NewNull()})
+	q.Restore(s)
+	if st := q.Status(); !st.Shuffle {
+		t.Fatal("shuffle is off after the restore")
+	}
+	q.SetShuffle(false, 0)
+	var got []string
+	for _, tr := range q.Status().Queue {
+		got = append(got, tr.ID)
+	}
+	if strings.Join(got, " ") != "a b c d e f" {
+		t.Fatalf("shuffle off after a restart: %v, want a b c d e f", got)
+	}
+}

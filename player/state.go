@@ -15,13 +15,17 @@ import (
 const stateFile = "queue.json"
 
 // SavedState is what survives a restart: the queue, where playback was, the
-// volume and the repeat mode.
+// volume and the repeat and shuffle modes.
 type SavedState struct {
 	Tracks     []catalog.Track `json:"tracks"`
 	Index      int             `json:"index"`
 	PositionMS int64           `json:"position_ms"`
 	Volume     int             `json:"volume"`
 	Repeat     string          `json:"repeat"`
+	Shuffle    bool            `json:"shuffle,omitempty"`
+	// Unshuffled is the order shuffle off goes back to (see
+	// Queue.SetShuffle); empty when shuffle is off.
+	Unshuffled []catalog.Track `json:"unshuffled,omitempty"`
 }
 
 // Snapshot returns the player's state for SaveState.
@@ -34,6 +38,8 @@ func (p *Player) Snapshot() SavedState {
 		PositionMS: (p.positionLocked()*1000 + catalog.SampleRate/2) / catalog.SampleRate, // nearest ms
 		Volume:     p.volume,
 		Repeat:     p.queue.Repeat().String(),
+		Shuffle:    p.queue.Shuffled(),
+		Unshuffled: p.queue.Unshuffled(),
 	}
 }
 
@@ -49,6 +55,9 @@ func (p *Player) Restore(s SavedState) {
 	}
 	r, _ := ParseRepeat(s.Repeat)
 	q.SetRepeat(r)
+	if s.Shuffle {
+		q.shuffled, q.before = true, append([]catalog.Track(nil), s.Unshuffled...)
+	}
 	p.queue = q
 	p.volume = min(max(s.Volume, 0), 100)
 	p.paused = q.Index() >= 0
