@@ -2,6 +2,7 @@ package origin
 
 import (
 	"database/sql"
+	"fmt"
 	"strings"
 
 	"github.com/mattn/go-sqlite3"
@@ -32,11 +33,21 @@ const (
 )
 
 // searchDriver is go-sqlite3 with search_fold and search_rowid defined on
-// every connection; the catalog's triggers call them.
+// every connection (the catalog's triggers call them), reading the catalog
+// through a memory map.
 const searchDriver = "sqlite3-segue-origin"
+
+// catalogMmapBytes is how much of the catalog file each connection reads
+// through a shared memory map instead of a read system call per page. A
+// search reads a few hundred scattered pages; on 1M tracks (a 700 MB file)
+// the calls were half its CPU time (BenchmarkSearch1M).
+const catalogMmapBytes = 1 << 30
 
 func init() {
 	sql.Register(searchDriver, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
+		if _, err := c.Exec(fmt.Sprintf("PRAGMA mmap_size = %d", catalogMmapBytes), nil); err != nil {
+			return err
+		}
 		if err := c.RegisterFunc("search_fold", indexText, true); err != nil {
 			return err
 		}
