@@ -1,10 +1,13 @@
 package origin
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"image"
+	"image/png"
 	"path/filepath"
 	"testing"
 
@@ -98,6 +101,19 @@ func (f *fixture) track(artistID, artistName, albumID, albumTitle, title string,
 	return id, m
 }
 
+// tinyPNG is a real 4x4 PNG: clients check that a cover decodes.
+func tinyPNG(t testing.TB) []byte {
+	img := image.NewRGBA(image.Rect(0, 0, 4, 4))
+	for i := range img.Pix {
+		img.Pix[i] = byte(i * 16)
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
 // seg makes distinct segment bytes.
 func seg(label string, size int) []byte {
 	b := make([]byte, size)
@@ -121,7 +137,7 @@ type world struct {
 
 func newWorld(t testing.TB) *world {
 	f := newFixture(t)
-	w := &world{fixture: f, cover: seg("cover", 300)}
+	w := &world{fixture: f, cover: tinyPNG(t)}
 	w.beyonce = f.artist("Beyoncé")
 	w.bjork = f.artist("Björk")
 	w.daft = f.artist("Daft Punk")
