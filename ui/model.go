@@ -192,25 +192,31 @@ func (m *Model) bodyHeight() int { return max(m.h-2-nowplaying.BarHeightIn(m.h),
 // read in one go as one KeyRunes message ("jjj" from a held key over ssh,
 // or a busy machine), which no single-key binding matches; outside an input
 // each rune counts as its own key. Once a key opens an input (the search's
-// `/`, a prompt), the rest is text for it. The Cmds run in order, so three
-// queue moves reach the player as three ordered requests.
+// `/`, a prompt), the rest is text for it. A key that starts work (a
+// request, a prompt opened by message, a document to load) has the rest
+// wait for that work's message, as if they had been typed after it: three
+// volume steps reach the player in order, and a name typed right after N
+// lands in the prompt N opens.
 func (m *Model) keys(msg tea.KeyMsg) tea.Cmd {
 	if msg.Type != tea.KeyRunes || msg.Paste || len(msg.Runes) < 2 {
 		return m.key(msg)
 	}
-	var cmds []tea.Cmd
 	for i, r := range msg.Runes {
+		rest := msg
+		rest.Runes = msg.Runes[i:]
 		if m.typing() {
-			rest := msg
-			rest.Runes = msg.Runes[i:]
-			cmds = append(cmds, m.key(rest))
-			break
+			return m.key(rest)
 		}
 		one := msg
 		one.Runes = []rune{r}
-		cmds = append(cmds, m.key(one))
+		if cmd := m.key(one); cmd != nil && i+1 < len(msg.Runes) {
+			rest.Runes = msg.Runes[i+1:]
+			return tea.Sequence(cmd, func() tea.Msg { return rest })
+		} else if cmd != nil {
+			return cmd
+		}
 	}
-	return tea.Sequence(cmds...)
+	return nil
 }
 
 // typing reports whether printable keys are text for an input: a prompt,

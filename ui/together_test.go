@@ -44,6 +44,19 @@ func TestKeysTogether(t *testing.T) {
 	if v := m.View(); !strings.Contains(v, "/ aurpol") {
 		t.Errorf(`"/pol" did not type "pol" into the search:\n%s`, v)
 	}
+
+	// N opens its prompt by message: what follows N in the same read waits
+	// for it and becomes the name
+	send(m, "esc", "tab", "tab", "tab", "tab")
+	_, cmd = m.Update(runes("NEvening"))
+	drive(m, cmd)
+	if v := m.View(); !strings.Contains(v, "New playlist name: Evening") {
+		t.Fatalf(`"NEvening" did not type the name into the prompt:\n%s`, v)
+	}
+	send(m, "enter")
+	if v := m.View(); !strings.Contains(v, "created playlist “Evening”") {
+		t.Fatalf("the playlist was not made:\n%s", v)
+	}
 }
 
 // selectedLine returns the frame's line that shows the selection mark.
