@@ -350,3 +350,34 @@ func TestUnusableDirs(t *testing.T) {
 		t.Fatalf("a log line was written over the interface:\n%s", scr)
 	}
 }
+
+// Issue 11, config typos: each names the file, the line and the key, on
+// one line, with exit status 2; a size without a unit is refused wherever
+// it is written.
+func TestConfigErrors(t *testing.T) {
+	dir := t.TempDir()
+	for body, want := range map[string]string{
+		"[cache]\nsizee = \"5GiB\"\n":      `:2: cache.sizee: unknown setting (did you mean "size"?)`,
+		"[cache]\nsize = 5\n":              `:2: cache.size: size "5" has no unit`,
+		"[player]\n\nquality = \"best\"\n": `:3: player.quality: "best": want one of auto, low, normal, high`,
+		"origin = [\n":                     `:1`,
+	} {
+		cfg := filepath.Join(dir, "config.toml")
+		if err := os.WriteFile(cfg, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, errOut, code := segue(t, "--config", cfg, "cache", "stats")
+		if code != ExitUsage || !strings.Contains(errOut, "config "+cfg+want) || strings.Count(strings.TrimSpace(errOut), "\n") != 0 {
+			t.Errorf("config %q: exit %d, stderr %q; want 2 and one line with %q", body, code, errOut, "config "+cfg+want)
+		}
+	}
+	t.Setenv("SEGUE_CACHE_SIZE", "5")
+	if _, errOut, code := segue(t, "--config", writeConfig(t, dir), "cache", "stats"); code != ExitUsage ||
+		!strings.Contains(errOut, "SEGUE_CACHE_SIZE") {
+		t.Errorf("SEGUE_CACHE_SIZE=5: exit %d, %q; want 2 naming the variable", code, errOut)
+	}
+	t.Setenv("SEGUE_CACHE_SIZE", "")
+	if _, errOut, code := segue(t, "--cache-size", "5", "cache", "stats"); code != ExitUsage || !strings.Contains(errOut, "no unit") {
+		t.Errorf("--cache-size 5: exit %d, %q; want 2 saying it has no unit", code, errOut)
+	}
+}
