@@ -14,7 +14,9 @@
 // metadata never walks a blob's overflow chain. Triggers keep a running
 // total in the totals table; nothing is SUMmed on the hot path. The file is
 // created with auto_vacuum=INCREMENTAL so that freed pages can be given back
-// to the filesystem.
+// to the filesystem. A reserve file beside it keeps room for eviction,
+// clear and gc on a full disk (room.go). OpenMemory holds the same tables
+// in memory when the file cannot be used.
 //
 // # Locks
 //
