@@ -1,7 +1,9 @@
 package player
 
 import (
+	"fmt"
 	"math/rand/v2"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -214,5 +216,44 @@ func TestShuffleSurvivesRestart(t *testing.T) {
 	}
 	if strings.Join(got, " ") != "a b c d e f" {
 		t.Fatalf("shuffle off after a restart: %v, want a b c d e f", got)
+	}
+}
+
+// TestAddAfterEndPlaysIt: with the real engine, once the queue has played
+// out, Add plays the added track (the fourth entry), not the queue from
+// the top; the output receives it whole.
+func TestAddAfterEndPlaysIt(t *testing.T) {
+	needFFmpeg(t)
+	dir := t.TempDir()
+	src := newMemSource()
+	const n = 22050 // half a second each
+	var tracks []catalog.Track
+	for i, hz := range []int{330, 440, 550} {
+		wav := filepath.Join(dir, fmt.Sprintf("%d.wav", i))
+		makeWAV(t, wav, fmt.Sprintf("sine=frequency=%d:sample_rate=44100", hz), n)
+		tracks = append(tracks, addTrack(t, src, fmt.Sprintf("t%d", i), wav, n))
+	}
+	out, err := CreateWAV(filepath.Join(dir, "out.wav"), WAVFloat32, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	p := New(Options{Segments: src, Manifests: src, Output: out, RetryBackoff: time.Millisecond})
+	if err := p.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	p.Play(tracks[0], tracks[1])
+	waitEnd(t, p)
+	p.Add(tracks[2])
+	evs := waitEnd(t, p)
+	var played []string
+	for _, e := range evs {
+		if te, ok := e.(TrackEvent); ok {
+			played = append(played, fmt.Sprintf("%s@%d", te.Track.ID, te.Index))
+		}
+	}
+	if strings.Join(played, " ") != "t2@2" {
+		t.Fatalf("after the end, Add played %v, want only t2 at index 2", played)
 	}
 }

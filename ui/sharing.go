@@ -57,7 +57,7 @@ func (m *Model) sharing(msg tea.Msg) (cmd tea.Cmd, ok bool) {
 			return m.fail(msg.err), true
 		}
 		if len(msg.tracks) == 0 {
-			return m.line.show("open "+msg.ref+": it holds no tracks", true), true
+			return m.line.show("nothing to play: what o opened holds no tracks", true), true
 		}
 		what := tracksNamed(msg.tracks, "")
 		if name := m.openedName(msg.ref, msg.tracks); name != "" {
