@@ -11,20 +11,20 @@ import (
 )
 
 // Which tracks form one album (issue 10), decided by albumGroup:
-//   - tracks with an album_artist tag: the same album artist and album title
-//     (compared by catalog.NameKey), wherever their files are;
-//   - tracks with an album tag and no album_artist tag: the same folder (a
-//     disc folder such as "CD1" or "Disc 2" counts as its parent) and album
-//     title, whatever their track artists;
+//   - tracks with an album tag: the same folder (a disc folder such as "CD1"
+//     or "Disc 2" counts as its parent) and album title (compared by
+//     catalog.NameKey), whatever their track artists, and whether all, some
+//     or none of them carry an album_artist tag;
 //   - tracks without an album tag: the same artist, as "Unknown Album".
 //
 // The album artist of a group is its album_artist tag; else Various Artists
 // when a track says compilation=1; else the one artist all its tracks share;
 // else Various Artists. An album's ID derives from its album artist and
-// title, so an album keeps the ID it had before this rule whenever that
-// rule agrees; an album that falls to Various Artists without a tag also
-// carries its group, so two folders of different compilations named alike
-// stay two albums.
+// title, so folders holding parts of one album by one album artist (or
+// tagged with one) are one album, and an album keeps the ID it had before
+// these rules whenever they agree; an album that falls to Various Artists
+// without a tag also carries its group, so two folders of different
+// compilations named alike stay two albums.
 
 // unknownAlbum titles the album of tracks without an album tag.
 const unknownAlbum = "Unknown Album"
@@ -48,12 +48,9 @@ func albumDir(rel string) (dir string, disc int) {
 
 // albumGroup is the key shared by the tracks of one album (see above). It
 // is stored in tracks.album_group and is never empty.
-func albumGroup(rel, album, albumArtist, artist string) string {
-	switch {
-	case album == "":
+func albumGroup(rel, album, artist string) string {
+	if album == "" {
 		return "artist\x00" + catalog.NameKey(artist)
-	case albumArtist != "":
-		return "tag\x00" + catalog.NameKey(albumArtist) + "\x00" + catalog.NameKey(album)
 	}
 	dir, _ := albumDir(rel)
 	return "dir\x00" + dir + "\x00" + catalog.NameKey(album)

@@ -93,7 +93,7 @@ func (f *fixture) track(artistID, artistName, albumID, albumTitle, title string,
 	}
 	f.exec(`INSERT INTO tracks(rowid, id, path, title, artist_id, album_id, track_no, disc_no, year, duration_ms, file_size, file_mtime, manifest,
 			sort_key, album_group) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 2001, ?, 1, 1, ?, ?, ?)`, f.n, id, fmt.Sprintf("%s/%s.flac", albumTitle, title), title, artistID, albumID, no, disc,
-		m.TotalSamples*1000/catalog.SampleRate, string(mj), catalog.SortKey(title, ""), albumGroup(albumTitle+"/"+title+".flac", albumTitle, "", artistName))
+		m.TotalSamples*1000/catalog.SampleRate, string(mj), catalog.SortKey(title, ""), albumGroup(albumTitle+"/"+title+".flac", albumTitle, artistName))
 	for i, s := range r.Segments {
 		f.exec(`INSERT INTO segments(track_id, rendition, idx, hash, size) VALUES (?, ?, ?, ?, ?)`, id, r.Name, i, s.Hash, s.Size)
 	}

@@ -16,8 +16,10 @@ import (
 // tags into the catalog. A track whose row says an older one
 // (tracks.tags_version) has its tags read again on the next ingest, with
 // ffprobe only: no re-encoding. 1: issue 10 (sort tags, compilation=1, the
-// album_artist tag kept apart); rows the schema 3 upgrade derived are 0.
-const tagsVersion = 1
+// album_artist tag kept apart); 2: a folder's album is one whether some,
+// all or none of its tracks carry an album_artist tag. Rows the schema 3
+// upgrade derived are 0.
+const tagsVersion = 2
 
 // tagRecord is the record of file f's tags as probed; the audio fields are
 // the caller's.

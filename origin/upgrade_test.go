@@ -24,9 +24,9 @@ import (
 // VACUUM INTO; its blobs are not kept (the upgrade does not read them).
 
 // tableColumn reads one column of a query's rows.
-func tableColumn(t testing.TB, db *sql.DB, q string) []string {
+func tableColumn(t testing.TB, db *sql.DB, q string, args ...any) []string {
 	t.Helper()
-	rows, err := db.Query(q)
+	rows, err := db.Query(q, args...)
 	must(t, err)
 	defer rows.Close()
 	var out []string
@@ -215,7 +215,7 @@ func TestIngestAfterUpgradeRereadsTags(t *testing.T) {
 	if got := tableColumn(t, db, `SELECT id || ' ' || path FROM tracks ORDER BY id`); !slices.Equal(got, trackIDs) {
 		t.Errorf("tracks %q, want the same IDs and paths %q", got, trackIDs)
 	}
-	if stale := tableColumn(t, db, `SELECT path FROM tracks WHERE tags_version != 1`); len(stale) != 0 {
+	if stale := tableColumn(t, db, `SELECT path FROM tracks WHERE tags_version != ?`, tagsVersion); len(stale) != 0 {
 		t.Errorf("tags not re-read: %q", stale)
 	}
 	r := NewReader(db)

@@ -136,7 +136,7 @@ func placeTrack(tx *sql.Tx, r *trackRecord) error {
 	if _, disc := albumDir(r.Path); r.DiscNo == 0 {
 		r.DiscNo = disc
 	}
-	r.group = albumGroup(r.Path, r.Album, r.AlbumArtist, r.Artist)
+	r.group = albumGroup(r.Path, r.Album, r.Artist)
 	var err error
 	if r.artistID, err = ensureArtist(tx, r.Artist, r.ArtistSort); err != nil {
 		return err
