@@ -92,8 +92,9 @@ bench: deps
 # on loopback) play overlapping Zipf queues in 20x compressed time, joining
 # 2 s apart; prints bytes by source beside Spotify's, time to first audio
 # per source (p50/p95) and stalls. SWARM_QUEUE tracks per client (default
-# 60: about 2 minutes).
-SWARM_QUEUE ?= 60
+# 120, about 4 minutes: each track is played about 16 times in the swarm; with
+# 60 the first play of each track alone is 11% of the bytes).
+SWARM_QUEUE ?= 120
 bench-swarm: deps
 	$(BENCH) -bench 'Swarm' -benchtime 1x -v ./net/peer/ -args -swarm.queue=$(SWARM_QUEUE)
 

@@ -133,6 +133,9 @@ func (a *app) printStats(s cache.Stats) {
 		config.FormatBytes(s.BytesBySource[cache.SourceCache]),
 		config.FormatBytes(s.BytesBySource[cache.SourcePeer]),
 		config.FormatBytes(s.BytesBySource[cache.SourceOrigin]))
+	if s.PeerBans > 0 {
+		fmt.Fprintf(w, "peers     %d banned for sending bytes with the wrong sha256\n", s.PeerBans)
+	}
 }
 
 func cacheVerifyCmd(a *app) *cobra.Command {
