@@ -54,6 +54,10 @@ type SwarmOptions struct {
 	Logger *slog.Logger
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// TimeScale is how much faster than real time audio is played, for
+	// time-compressed simulations (make bench-swarm); the time peers are
+	// given before the origin is asked is divided by it (default 1).
+	TimeScale float64
 }
 
 // Swarm is the peer tier of the fetch chain: for a segment it asks the
@@ -96,6 +100,9 @@ func NewSwarm(o SwarmOptions) *Swarm {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.TimeScale <= 0 {
+		o.TimeScale = 1
 	}
 	return &Swarm{opts: o, tracks: map[string]*catalog.Manifest{}, segs: map[string]segInfo{}, full: map[string]time.Time{}}
 }
@@ -194,13 +201,16 @@ func (s *Swarm) ChunkAt(ctx context.Context, hash string, u catalog.Urgency) ([]
 
 // budget is how long peers may take before the origin is asked.
 func (s *Swarm) budget(u catalog.Urgency) time.Duration {
+	var audio time.Duration
 	switch u {
 	case catalog.UrgencyNow:
-		return 4 * s.opts.Policy.opts.UrgentWithin
+		return 4 * s.opts.Policy.opts.UrgentWithin // only peers measured this fast are asked
 	case catalog.UrgencyPrefetch:
-		return 10 * time.Second
+		audio = 10 * time.Second
+	default:
+		audio = min(max(s.opts.Gauge.Ahead()-time.Second, time.Second), 5*time.Second)
 	}
-	return min(max(s.opts.Gauge.Ahead()-time.Second, time.Second), 5*time.Second)
+	return time.Duration(float64(audio) / s.opts.TimeScale)
 }
 
 type answer struct {

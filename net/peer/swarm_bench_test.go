@@ -25,21 +25,22 @@ import (
 
 // The swarm benchmark's workload (issue 13, acceptance 4). Time is
 // compressed: a segment holds segAudio of audio and is due segAudio/speed
-// after the one before, so a 30 s track plays in 1.5 s of wall time; every
-// other part (HTTP on loopback, SQLite caches, the tracker, sha256) runs at
-// its real speed, which makes the network look 20x slower than it is
-// relative to playback: a conservative setting for stalls.
+// after the one before, so a 30 s track plays in 1.5 s of wall time. Every
+// time constant of the swarm is compressed alike (the time peers get before
+// the origin is asked, the upload cap, the tracker's TTL, the announce and
+// lookup intervals, the play head's 250 ms peer threshold); the machinery
+// itself (HTTP on loopback, SQLite caches, sha256) runs at its real speed,
+// so it looks 20x slower than it is next to playback.
 const (
-	swarmClients   = 8
-	swarmTracks    = 60     // catalog size
-	swarmZipfS     = 1.1    // popularity exponent (rank^-s)
-	trackSegments  = 12     // 30 s tracks
-	segmentBytes   = 50_000 // 160 kbit/s for 2.5 s
-	segAudio       = 2500 * time.Millisecond
-	speed          = 20               // time compression
-	readAhead      = 20 * time.Second // audio kept fetched ahead, as the player
-	joinEvery      = 2 * time.Second  // wall time between clients joining
-	lookupTTLBench = time.Second      // tracker answers reused (10 s real, scaled)
+	swarmClients  = 8
+	swarmTracks   = 60     // catalog size
+	swarmZipfS    = 1.1    // popularity exponent (rank^-s)
+	trackSegments = 12     // 30 s tracks
+	segmentBytes  = 50_000 // 160 kbit/s for 2.5 s
+	segAudio      = 2500 * time.Millisecond
+	speed         = 20               // time compression
+	readAhead     = 20 * time.Second // audio kept fetched ahead, as the player
+	joinEvery     = 2 * time.Second  // wall time between clients joining
 )
 
 // swarmQueue is how many tracks each client plays (make bench-swarm
@@ -92,7 +93,7 @@ func runSwarm(b *testing.B) {
 		m.Renditions = []catalog.Rendition{r}
 		manifests[i] = m
 	}
-	srv, err := origin.New(origin.ServerOptions{DataDir: dataDir})
+	srv, err := origin.New(origin.ServerOptions{DataDir: dataDir, PeerTTL: origin.DefaultPeerTTL / speed})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -149,13 +150,15 @@ func newBenchClient(b *testing.B, ctx context.Context, wg *sync.WaitGroup, origi
 	}
 	id := NewID()
 	bc := &benchClient{gauge: NewGauge(0)}
-	srv, err := NewServer(ServerOptions{Store: c, Gauge: bc.gauge})
+	srv, err := NewServer(ServerOptions{Store: c, Gauge: bc.gauge, UploadRate: DefaultUploadRate * speed})
 	if err != nil {
 		b.Fatal(err)
 	}
 	quiet := slog.New(slog.DiscardHandler)
-	bc.swarm = NewSwarm(SwarmOptions{Discovery: []Discovery{NewTracker(oc, id, lookupTTLBench, nil)}, Gauge: bc.gauge, Logger: quiet})
-	bc.ann = NewAnnouncer(AnnouncerOptions{Client: oc, ID: id, Addr: ln.Addr().String(), Logger: quiet,
+	bc.swarm = NewSwarm(SwarmOptions{Discovery: []Discovery{NewTracker(oc, id, DefaultLookupTTL/speed, nil)},
+		Policy: NewPolicy(PolicyOptions{UrgentWithin: 250 * time.Millisecond / speed}),
+		Gauge:  bc.gauge, Logger: quiet, TimeScale: speed})
+	bc.ann = NewAnnouncer(AnnouncerOptions{Client: oc, ID: id, Addr: ln.Addr().String(), Logger: quiet, Every: DefaultAnnounceEvery / speed,
 		Holdings: func() []string { return bc.swarm.FullTracks(c.Has) }})
 	bc.fetcher = fetch.New(c, []fetch.Tier{
 		{Source: catalog.SourcePeer, Remote: bc.swarm, Attempts: 1},
