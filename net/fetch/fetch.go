@@ -165,9 +165,13 @@ func (f *Fetcher) download(ctx context.Context, hash string, u catalog.Urgency) 
 // download the same wrong bytes again.
 func (f *Fetcher) fromTier(ctx context.Context, t Tier, hash string, u catalog.Urgency) ([]byte, error) {
 	backoff := f.opts.Backoff
+	attempts := f.opts.Attempts
+	if t.Attempts > 0 {
+		attempts = t.Attempts
+	}
 	var err error
 	bad := 0
-	for attempt := 0; attempt < f.opts.Attempts; attempt++ {
+	for attempt := 0; attempt < attempts; attempt++ {
 		if attempt > 0 {
 			select {
 			case <-ctx.Done():
@@ -178,7 +182,11 @@ func (f *Fetcher) fromTier(ctx context.Context, t Tier, hash string, u catalog.U
 		}
 		actx, cancel := context.WithTimeout(ctx, f.opts.Timeouts[u])
 		var data []byte
-		data, err = t.Remote.Chunk(actx, hash)
+		if ur, ok := t.Remote.(UrgentRemote); ok {
+			data, err = ur.ChunkAt(actx, hash, u)
+		} else {
+			data, err = t.Remote.Chunk(actx, hash)
+		}
 		cancel()
 		if err == nil {
 			if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) == hash {
@@ -189,7 +197,7 @@ func (f *Fetcher) fromTier(ctx context.Context, t Tier, hash string, u catalog.U
 			f.opts.Logger.Warn("dropped bad segment bytes", "source", sourceName(t), "hash", hash)
 		}
 	}
-	if bad == f.opts.Attempts {
+	if bad == attempts {
 		return nil, fmt.Errorf("%w: %s, %d tries (%w)", catalog.ErrCorruptSegment, sourceName(t), bad, ErrHashMismatch)
 	}
 	return nil, err

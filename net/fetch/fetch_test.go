@@ -9,10 +9,12 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"segue/cache"
 	"segue/catalog"
@@ -202,5 +204,41 @@ func TestOriginDownThenBack(t *testing.T) {
 	go srv.Serve(context.Background(), ln)
 	if _, from, err := f.Segment(context.Background(), hashes[0], catalog.UrgencyNow); err != nil || from != catalog.SourceOrigin {
 		t.Fatalf("after the origin came back: from %q err %v", from, err)
+	}
+}
+
+// urgentRemote records the urgency it is asked at and never has the bytes.
+type urgentRemote struct {
+	mu    sync.Mutex // guards asked
+	asked []catalog.Urgency
+}
+
+func (r *urgentRemote) Chunk(ctx context.Context, hash string) ([]byte, error) {
+	return r.ChunkAt(ctx, hash, catalog.UrgencySoon)
+}
+
+func (r *urgentRemote) ChunkAt(_ context.Context, _ string, u catalog.Urgency) ([]byte, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.asked = append(r.asked, u)
+	return nil, errors.New("no peer holds it")
+}
+
+// A tier that fails over inside itself (the peer swarm) is asked once, at
+// the caller's urgency, and the chain goes on to the origin at once.
+func TestTierAttemptsAndUrgency(t *testing.T) {
+	url, hashes, _, _ := originWith(t, randomBytes(1000), randomBytes(1000))
+	peers := &urgentRemote{}
+	f := New(openCache(t), []Tier{
+		{Source: catalog.SourcePeer, Remote: peers, Attempts: 1},
+		{Source: catalog.SourceOrigin, Remote: client(t, url)},
+	}, Options{Attempts: 3, Backoff: time.Millisecond})
+	for i, u := range []catalog.Urgency{catalog.UrgencyNow, catalog.UrgencyPrefetch} {
+		if _, from, err := f.Segment(context.Background(), hashes[i], u); err != nil || from != catalog.SourceOrigin {
+			t.Fatalf("urgency %d: from %q, %v", u, from, err)
+		}
+	}
+	if want := []catalog.Urgency{catalog.UrgencyNow, catalog.UrgencyPrefetch}; !slices.Equal(peers.asked, want) {
+		t.Fatalf("peer tier asked at %v, want %v (once each, at the caller's urgency)", peers.asked, want)
 	}
 }
