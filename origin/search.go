@@ -25,9 +25,10 @@ const (
 	// query, always read. A selective query has fewer matches and is ranked
 	// completely; a query such as "a", matching most of a large catalog,
 	// ranks the exact titles and the first matches of each pass (title
-	// column, any column), which keeps p95 latency bounded: reading a match
-	// costs about 3 µs, and on 1M tracks 200 per pass made p95 9 ms of CPU
-	// where 60 makes it 5 (BenchmarkSearch1M on a loaded machine).
+	// column, any column), which keeps p95 latency bounded: a match read
+	// costs a few µs, and on 1M tracks (BenchmarkSearch1M, a 2-core machine
+	// under load ~18) 200 per pass made the CPU p95 9 ms, 60 makes it 5-7 ms,
+	// below the 6-9 ms the search before issue 10 measured beside it.
 	searchCandidates = 60
 )
 
