@@ -115,7 +115,8 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 	f := fetch.New(c, tiers, fetch.Options{Logger: log})
 	var notice string
 	out, err := player.ParseOutput(opts.Output, player.OutputOptions{LogPath: a.cfg.LogFile})
-	if errors.Is(err, player.ErrNoDevice) {
+	silent := errors.Is(err, player.ErrNoDevice)
+	if silent {
 		// The interface stays useful without a sound card: it plays to
 		// null (real-time, silent) and says why.
 		log.Warn("no audio device; playing silently", "err", err)
@@ -171,7 +172,7 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 	return ui.Run(uctx, ui.Options{
 		Catalog: r.def, Player: control, Theme: a.cfg.Theme,
 		Playlists: r.def, Opener: r, Pinner: pins,
-		Notice: notice, NoticeIsError: notice != "", Log: log,
+		Notice: notice, NoticeIsError: notice != "", Log: log, Silent: silent,
 	}, ro)
 }
 

@@ -176,6 +176,9 @@ func TestTUIPlainInTmux(t *testing.T) {
 	s.waitText("Aurora Test")
 	s.keys("Enter")
 	s.waitText("▶ Aurora Test")
+	s.keys("Tab", "Tab") // Now Playing keeps saying it
+	s.waitText("no sound device: playing silently")
+	s.waitText("(choose an output with --output)")
 	s.keys("q")
 	s.waitScreen("segue to exit", func(string) bool { return fileSize(filepath.Join(dir, "exit")) > 0 })
 }

@@ -39,15 +39,21 @@ func TestMessagesAreSentences(t *testing.T) {
 }
 
 // TestNoDeviceNotice: the start-up notice the command line gives when there
-// is no sound device fits an 80-column status line whole.
+// is no sound device fits an 80-column status line whole, and the
+// now-playing screen keeps saying playback is silent after it fades.
 func TestNoDeviceNotice(t *testing.T) {
 	const text = "no sound device, playing silently: choose one with --output or in config.toml"
 	pl := newFakePlayer()
 	pl.ch = nil
-	m := New(context.Background(), Options{Catalog: fixture(), Player: pl, Notice: text, NoticeIsError: true})
+	m := New(context.Background(), Options{Catalog: fixture(), Player: pl, Notice: text, NoticeIsError: true, Silent: true})
 	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
 	drive(m, m.Init())
 	if v := m.View(); !strings.Contains(v, text) {
 		t.Fatalf("the no-device notice is cut or missing:\n%s", v)
+	}
+	typeText(m, "/polar")
+	send(m, "enter", "enter", "tab", "tab", "tab")
+	if v := m.View(); !strings.Contains(v, "no sound device: playing silently") || !strings.Contains(v, "(choose an output with --output)") {
+		t.Fatalf("now playing does not say playback is silent:\n%s", v)
 	}
 }

@@ -99,6 +99,7 @@ func New(ctx context.Context, o Options) *Model {
 		log: cmp.Or(o.Log, slog.New(slog.DiscardHandler)),
 	}
 	m.library.SetPins(pins)
+	m.now.Silent = o.Silent
 	m.screens = []Screen{m.search, m.library, m.queue, m.now, m.lists}
 	return m
 }

@@ -90,6 +90,9 @@ type Options struct {
 	// NoticeFor is how long a notice stays before it fades (default
 	// NoticeShow).
 	NoticeFor time.Duration
+	// Silent says playback goes nowhere audible (no sound device): the
+	// now-playing screen keeps saying so after the start notice fades.
+	Silent bool
 	// Log receives every failure in full; the screen shows a sentence.
 	// nil discards.
 	Log *slog.Logger

@@ -21,6 +21,10 @@ type View struct {
 	covers *cover.Store
 	status Status
 	w, h   int
+
+	// Silent says there is no sound device: the details say playback is
+	// silent and how to choose an output.
+	Silent bool
 }
 
 // New returns the now-playing screen.
@@ -111,6 +115,9 @@ func (v *View) details() string {
 		lines = append(lines, v.st.Muted.Render("played "+played))
 	}
 	lines = append(lines, v.st.Muted.Render(fmt.Sprintf("buffered %.0fs ahead", s.Buffer.Seconds())))
+	if v.Silent {
+		lines = append(lines, v.st.Error.Render("no sound device: playing silently"), v.st.Muted.Render("(choose an output with --output)"))
+	}
 	return strings.Join(lines, "\n")
 }
 
