@@ -95,6 +95,10 @@ type Options struct {
 	// Logger receives warnings (file moved aside, disk full); default
 	// slog.Default().
 	Logger *slog.Logger
+	// OnDiskFull (may be nil) is called once, with the warning, when the
+	// cache first finds its disk full (at Open or at a write), so that an
+	// interface can say so; it must not block.
+	OnDiskFull func()
 }
 
 // Cache is an open cache file. It is safe for concurrent use by many
@@ -376,5 +380,8 @@ func (c *Cache) warnDiskFull(attrs ...any) {
 	c.diskWarn.Do(func() {
 		c.opts.Logger.Warn("cache: the disk is full, segments are not being cached; free some space or lower cache.size",
 			append([]any{"path", c.path}, attrs...)...)
+		if c.opts.OnDiskFull != nil {
+			c.opts.OnDiskFull()
+		}
 	})
 }

@@ -245,6 +245,20 @@ func TestFullCacheDisk(t *testing.T) {
 		t.Errorf("cache clear on a full disk left %d bytes", after)
 	}
 
+	// The disk fills up while the interface plays: its status line says so.
+	if err := os.Remove(filepath.Join(disk, "filler")); err != nil {
+		t.Fatal(err)
+	}
+	s = startTUIWith(t, url, 120, 30, dir, "SEGUE_CACHE_SIZE=4MiB")
+	s.waitText("nothing playing")
+	fillUp(t, disk)
+	s.search("tone", "Tone 440")
+	s.keys("Enter")
+	s.keys("Enter")
+	s.waitText("cache is full")
+	s.keys("q")
+	s.waitScreen("segue to exit", func(string) bool { return fileSize(filepath.Join(dir, "exit")) > 0 })
+
 	// No reserve left (another program took the space it gave): the cache
 	// cannot even open. Playback goes on without it; clear deletes it.
 	os.Remove(cachePath + "-reserve")

@@ -28,7 +28,8 @@ are never evicted. Every segue process on this machine shares it.`,
 }
 
 // openCache opens the cache the settings name, its warnings going to log
-// (nil: stderr, warnings only; the interface passes its log file). When
+// (nil: stderr, warnings only; the interface passes its log file, and
+// a.onDiskFull hears of a full disk). When
 // the file cannot be opened at all (a read-only or missing folder,
 // permissions), segue plays on without a disk cache: one warning names the
 // path and the reason, kept in a.cacheWarn for the interface to show.
@@ -49,7 +50,7 @@ func (a *app) openDiskCache(log *slog.Logger) (*cache.Cache, error) {
 }
 
 func (a *app) cacheOptions(log *slog.Logger) cache.Options {
-	return cache.Options{MaxBytes: int64(a.cfg.Cache.Size), Logger: a.warnLog(log)}
+	return cache.Options{MaxBytes: int64(a.cfg.Cache.Size), Logger: a.warnLog(log), OnDiskFull: a.onDiskFull}
 }
 
 // warnLog is log, or warnings as text on stderr when log is nil.

@@ -34,6 +34,9 @@ type app struct {
 
 	cacheWarn string // why the cache file could not be used, if it could not (see openCache)
 	tui       bool   // the interface runs: nothing may be written to the terminal
+	// onDiskFull (may be nil) is called once when the cache finds its
+	// disk full; the interface shows it.
+	onDiskFull func()
 }
 
 // Main runs segue with args and returns the process exit status.

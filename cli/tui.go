@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os/signal"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -90,6 +91,19 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 	if err != nil {
 		return err
 	}
+	// A disk that fills up while the interface runs is said on its status
+	// line; one found full at start is among the start-up warnings.
+	const diskFull = "the cache is full (no room on its disk): playing from the network; free space with segue cache clear or gc"
+	warn := make(chan string, 1)
+	var running atomic.Bool
+	a.onDiskFull = func() {
+		if running.Load() {
+			select {
+			case warn <- diskFull:
+			default:
+			}
+		}
+	}
 	c, err := a.openCache(log)
 	if err != nil {
 		return err
@@ -99,7 +113,7 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 	case a.cacheWarn != "":
 		warnings = append(warnings, a.cacheWarn)
 	case c.DiskFull():
-		warnings = append(warnings, "the cache is full (no room on its disk): playing from the network; free space with segue cache clear or gc")
+		warnings = append(warnings, diskFull)
 	}
 	r, err := newResolver(a, c)
 	if err != nil {
@@ -169,10 +183,11 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 	if node != nil {
 		control = watched(uctx, control, node.observe)
 	}
+	running.Store(true)
 	return ui.Run(uctx, ui.Options{
 		Catalog: r.def, Player: control, Theme: a.cfg.Theme,
 		Playlists: r.def, Opener: r, Pinner: pins,
-		Notice: notice, NoticeIsError: notice != "", Log: log, Silent: silent,
+		Notice: notice, NoticeIsError: notice != "", Warnings: warn, Log: log, Silent: silent,
 	}, ro)
 }
 

@@ -74,6 +74,7 @@ type Model struct {
 
 	startNotice string
 	startErr    bool
+	warnings    <-chan string
 	ascii       bool
 	w, h        int
 }
@@ -95,7 +96,7 @@ func New(ctx context.Context, o Options) *Model {
 		status:  nowplaying.Status{Volume: 100},
 		line:    statusLine{st: st, stay: cmp.Or(o.NoticeFor, NoticeShow)},
 
-		startNotice: o.Notice, startErr: o.NoticeIsError, ascii: o.ASCII,
+		startNotice: o.Notice, startErr: o.NoticeIsError, ascii: o.ASCII, warnings: o.Warnings,
 		log: cmp.Or(o.Log, slog.New(slog.DiscardHandler)),
 	}
 	m.library.SetPins(pins)
@@ -106,7 +107,8 @@ func New(ctx context.Context, o Options) *Model {
 
 // Init loads the artist list and starts listening to the player.
 func (m *Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{m.library.Init(), m.lists.Init(), pin.Load(m.pinner), waitEvents(m.player.Events()), m.request(action.Action{Kind: action.Refresh})}
+	cmds := []tea.Cmd{m.library.Init(), m.lists.Init(), pin.Load(m.pinner), waitEvents(m.player.Events()), m.request(action.Action{Kind: action.Refresh}),
+		waitWarning(m.warnings)}
 	if m.startNotice != "" {
 		cmds = append(cmds, m.line.show(m.startNotice, m.startErr))
 	}
@@ -128,6 +130,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Batch(m.apply(msg.list), waitEvents(m.player.Events()))
 	case eventsClosed:
 		return m, m.line.show("playback stopped: the player shut down", true)
+	case warning:
+		return m, tea.Batch(m.line.show(string(msg), true), waitWarning(m.warnings))
 	case action.Action:
 		return m, m.request(msg)
 	case done:

@@ -99,4 +99,8 @@ type Options struct {
 	// ASCII draws with ASCII characters only, for a terminal whose locale
 	// is not UTF-8 (Run sets it from the locale).
 	ASCII bool
+	// Warnings carries sentences from below the player that the listener
+	// must hear while the interface runs (the cache's disk filled up);
+	// each is shown as an error notice. nil: none.
+	Warnings <-chan string
 }
