@@ -66,11 +66,11 @@ type albumFacts struct {
 	compilation           bool
 }
 
-// settleAlbum decides the album of the tracks of group in the catalog, plus
-// self (the track being written; nil when none), creates its artist and
-// album rows, moves the group's tracks onto it and drops the albums they
-// leave when empty. It returns the album's ID, "" when the group has no
-// track left.
+// settleAlbum decides the album of the tracks of group in the catalog other
+// than exceptID, plus, when self, the track f tells of (the one being
+// written, exceptID); creates the album's artist and album rows, moves the
+// group's tracks onto it and drops the albums they leave when empty. It
+// returns the album's ID, "" when the group has no track left.
 func settleAlbum(tx *sql.Tx, group, exceptID string, f albumFacts, self bool) (string, error) {
 	var n int
 	var minArtist, maxArtist, tagged sql.NullString
@@ -110,7 +110,7 @@ func settleAlbum(tx *sql.Tx, group, exceptID string, f albumFacts, self bool) (s
 		return "", err
 	}
 	parts := []string{catalog.NameKey(name), catalog.NameKey(f.title)}
-	if various && tagged.String == "" {
+	if various {
 		parts = append(parts, group)
 	}
 	id := catalog.NewID(catalog.PrefixAlbum, parts...)
