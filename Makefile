@@ -5,8 +5,9 @@ BIN     := bin/segue
 PREFIX  ?= $(HOME)/.local
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages, in three sets so each target installs only what it uses.
-# Building needs a C compiler and the ALSA headers (cgo: SQLite, ALSA output).
-BUILD_DEBS := gcc pkg-config libasound2-dev
+# Building needs a C compiler, the ALSA and libmpg123 headers (cgo: SQLite,
+# ALSA output, the MP3 decoder).
+BUILD_DEBS := gcc pkg-config libasound2-dev libmpg123-dev
 # The demo also synthesizes and ingests its library with ffmpeg.
 DEMO_DEBS  := $(BUILD_DEBS) ffmpeg
 # The tests also drive: PulseAudio and the ALSA plugins (the headless audio
@@ -14,7 +15,7 @@ DEMO_DEBS  := $(BUILD_DEBS) ffmpeg
 # Chromium (the share page test) and iproute2 (the network namespaces of the
 # mDNS peer test).
 TEST_DEBS  := $(DEMO_DEBS) alsa-utils pulseaudio pulseaudio-utils \
-              libasound2-plugins nginx-light tmux chromium iproute2
+              libasound2-plugins nginx-light tmux chromium iproute2 mpg123
 
 .PHONY: all deps build-deps demo-deps build install test demo bench bench-swarm fuzz clean
 

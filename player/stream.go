@@ -14,8 +14,8 @@ import (
 // trackStream turns one track's segments into its exact, trimmed samples.
 // A fetcher goroutine keeps the segments ahead of the play head; the render
 // goroutine reads them through one MP3 decoder that runs across segment and
-// rendition boundaries (a plain io.Reader, never a ReadSeeker: go-mp3 would
-// read the whole input to measure it).
+// rendition boundaries (libmpg123's feed API: the decoder is handed bytes
+// as they come and never seeks).
 type trackStream struct {
 	p      *Player
 	track  catalog.Track
@@ -90,8 +90,9 @@ func (ts *trackStream) begin() {
 	}()
 }
 
-// close stops the fetcher and waits for it. The decoder reads through a
-// NopCloser, so nothing else needs releasing.
+// close stops the fetcher and waits for it. The render goroutine releases
+// the decoder when the track ends; a decoder left mid-track by a seek or a
+// skip is released by its finalizer.
 func (ts *trackStream) close() {
 	ts.cancel()
 	ts.wg.Wait()
@@ -299,9 +300,14 @@ func (ts *trackStream) read(samples [][2]float64) (n int, done bool, err error) 
 	n, err = ts.dec.read(samples[:k])
 	ts.out += int64(n)
 	if err != nil {
+		ts.dec.close()
 		return n, true, ts.decodeErr(err)
 	}
-	return n, ts.out >= ts.man.TotalSamples, nil
+	done = ts.out >= ts.man.TotalSamples
+	if done {
+		ts.dec.close()
+	}
+	return n, done, nil
 }
 
 // decodeErr explains why decoding stopped; nil when the frames simply ran

@@ -1,0 +1,79 @@
+package player
+
+import (
+	"errors"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// decodeAll decodes a whole MP3 file with the player's decoder, untrimmed.
+func decodeAll(t testing.TB, path string) [][2]float64 {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	d, err := newPCM(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.close()
+	var all [][2]float64
+	buf := make([][2]float64, 4096)
+	for {
+		k, err := d.read(buf)
+		all = append(all, buf[:k]...)
+		if errors.Is(err, io.EOF) {
+			return all
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// rmsDiff is the root mean square of the differences of two equally long
+// sample runs.
+func rmsDiff(a, b [][2]float64) float64 {
+	var sum float64
+	for i := range a {
+		for c := range 2 {
+			d := a[i][c] - b[i][c]
+			sum += d * d
+		}
+	}
+	return math.Sqrt(sum / float64(2*len(a)))
+}
+
+// TestDecodeMatchesFFmpeg decodes a 320k MP3 made as ingest makes it and
+// checks it against ffmpeg's decode of the same file: the same number of
+// samples, lag 0 (no decoder delay of its own, no trimming), and within
+// ISO/IEC 11172-4's "full accuracy" bound for a decoder: RMS error below
+// 2^-15/sqrt(12), every sample within 2^-14 of the reference.
+func TestDecodeMatchesFFmpeg(t *testing.T) {
+	needFFmpeg(t)
+	dir := t.TempDir()
+	wav, mp3, ref := filepath.Join(dir, "in.wav"), filepath.Join(dir, "in.mp3"), filepath.Join(dir, "ref.wav")
+	makeWAV(t, wav, "sine=f=440:r=44100,volume=0.4[a];anoisesrc=r=44100:a=0.2:c=pink[b];[a][b]amix=normalize=0", 3*44100)
+	ffmpeg(t, "-i", wav, "-c:a", "libmp3lame", "-b:a", "320k",
+		"-reservoir", "0", "-write_xing", "0", "-id3v2_version", "0", mp3)
+	ffmpeg(t, "-i", mp3, "-c:a", "pcm_f32le", ref)
+	got, want := decodeAll(t, mp3), readWAV(t, ref)
+	if len(got) != len(want) {
+		t.Fatalf("decoded %d samples, ffmpeg %d", len(got), len(want))
+	}
+	if lag := bestLag(got, want, 0, 1200, 1<<14); lag != 0 {
+		t.Fatalf("decode matches ffmpeg's best at lag %d, want 0", lag)
+	}
+	if rms, bound := rmsDiff(got, want), math.Exp2(-15)/math.Sqrt(12); rms >= bound {
+		t.Errorf("RMS difference from ffmpeg %.3g, want below %.3g", rms, bound)
+	}
+	if d, bound := maxDiff(got, want), math.Exp2(-14); d > bound {
+		t.Errorf("largest difference from ffmpeg %.3g, want at most %.3g", d, bound)
+	}
+	t.Logf("%d samples, RMS difference %.3g, largest %.3g", len(got), rmsDiff(got, want), maxDiff(got, want))
+}
