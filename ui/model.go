@@ -100,6 +100,9 @@ func New(ctx context.Context, o Options) *Model {
 		log: cmp.Or(o.Log, slog.New(slog.DiscardHandler)),
 	}
 	m.library.SetPins(pins)
+	if o.Playlists != nil {
+		m.library.SetPlaylists(o.Playlists)
+	}
 	m.now.Silent = o.Silent
 	m.screens = []Screen{m.search, m.library, m.queue, m.now, m.lists}
 	return m
@@ -161,6 +164,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Batch(m.show(libraryScreen), m.library.Update(msg))
 	case library.AlbumTracks:
 		return m, m.library.Update(msg)
+	case playlists.Open:
+		m.active = playlistsScreen // not show: that would reload the list over the open playlist
+		return m, m.lists.Update(msg)
 	}
 	if cmd, ok := m.sharing(msg); ok {
 		return m, cmd

@@ -11,9 +11,10 @@ import (
 
 // TestOfflineLibraryAndSearch: with the origin down the interface comes up;
 // the Library shows the artists of the pinned albums (Tides and Continuum,
-// not the unpinned Northern Lights), each with its pinned albums, from the
-// stored documents; the Playlists screen shows the pinned playlist; search
-// says it is offline and drops the rows of the query before.
+// not the unpinned Northern Lights), each with its pinned albums, and the
+// pinned playlist, from the stored documents; the playlist opens on the
+// Playlists screen, which lists only it; search says it is offline and
+// drops the rows of the query before.
 func TestOfflineLibraryAndSearch(t *testing.T) {
 	cat := fixture()
 	cat.offline = true
@@ -29,7 +30,8 @@ func TestOfflineLibraryAndSearch(t *testing.T) {
 
 	send(m, "tab")
 	v := m.View()
-	if !strings.Contains(v, "offline: 2 artists with pinned albums") || !strings.Contains(v, "Aurora Lane") || !strings.Contains(v, "The Gapless Set") {
+	if !strings.Contains(v, "offline: 2 artists with pinned albums, 1 pinned playlist") || !strings.Contains(v, "Aurora Lane") ||
+		!strings.Contains(v, "The Gapless Set") || !strings.Contains(v, "Night Drive") {
 		t.Fatalf("the offline library does not show the pinned artists:\n%s", v)
 	}
 	if strings.Contains(v, "127.0.0.1") || strings.Contains(v, "could not") {
@@ -45,7 +47,11 @@ func TestOfflineLibraryAndSearch(t *testing.T) {
 		t.Fatalf("the pinned album does not open from its document:\n%s", v)
 	}
 
-	send(m, "tab", "tab", "tab") // Playlists
+	send(m, "h", "h", "j", "j", "enter") // the pinned playlist opens on the Playlists screen
+	if v := m.View(); m.active != playlistsScreen || !strings.Contains(v, "Night Drive") || !strings.Contains(v, "1. Auroral Tide") {
+		t.Fatalf("the pinned playlist does not open from the library:\n%s", v)
+	}
+	send(m, "h") // the list
 	if v := m.View(); !strings.Contains(v, "offline: 1 pinned playlist") || !strings.Contains(v, "Night Drive") || strings.Contains(v, "Road Trip") {
 		t.Fatalf("the offline playlists are not the pinned one:\n%s", v)
 	}

@@ -73,12 +73,13 @@ const (
 
 // level is one step of the drill-down with its own cursor.
 type level struct {
-	kind    levelKind
-	artists []catalog.Artist
-	artist  catalog.Artist
-	rows    []artistRow // the artist's page, from artist
-	album   catalog.Album
-	l       list.List
+	kind      levelKind
+	artists   []catalog.Artist
+	playlists []catalog.Playlist // pinned, after the artists while offline
+	artist    catalog.Artist
+	rows      []artistRow // the artist's page, from artist
+	album     catalog.Album
+	l         list.List
 }
 
 // artistRow is one row of an artist's page: one of its albums, the
@@ -113,7 +114,7 @@ func artistRows(a *catalog.Artist) []artistRow {
 func (lv *level) len() int {
 	switch lv.kind {
 	case artistsLevel:
-		return len(lv.artists)
+		return len(lv.artists) + len(lv.playlists)
 	case albumsLevel:
 		return len(lv.rows)
 	}
@@ -155,7 +156,8 @@ type View struct {
 	st     *styles.Styles
 	km     keys.Map
 	covers *cover.Store
-	pins   *pin.State // for the offline marks; nil shows none
+	pins   *pin.State     // for the offline marks; nil shows none
+	lists  PlaylistReader // the pinned playlists offline; nil shows none
 
 	stack   []*level // never empty: artists at the bottom
 	offline bool     // the origin is unreachable: the artists are those of the pinned albums
@@ -232,6 +234,7 @@ func (v *View) Update(msg tea.Msg) tea.Cmd {
 	case artistsLoaded:
 		v.loading, v.err = "", msg.err
 		v.offline = msg.err != nil && notice.Unreachable(msg.err)
+		v.stack[0].playlists = nil
 		if v.offline {
 			v.err = nil
 			return tea.Batch(notice.Log(msg.err), v.loadPinned())
@@ -242,8 +245,8 @@ func (v *View) Update(msg tea.Msg) tea.Cmd {
 		v.stack[0].artists = msg.artists
 		v.stack[0].l.SetLen(len(msg.artists))
 	case pinnedLoaded:
-		v.stack[0].artists = msg.artists
-		v.stack[0].l.SetLen(len(msg.artists))
+		v.stack[0].artists, v.stack[0].playlists = msg.artists, msg.playlists
+		v.stack[0].l.SetLen(v.stack[0].len())
 	case artistLoaded:
 		v.loading, v.err = "", msg.err
 		if msg.err != nil {
@@ -414,10 +417,14 @@ func (v *View) activate(k action.Kind) tea.Cmd {
 	tracks := lv.album.Tracks
 	switch lv.kind {
 	case artistsLevel:
-		if k == action.PlayNow {
-			return v.openArtist(lv.artists[c].ID, lv.artists[c].Name)
+		if k != action.PlayNow {
+			return nil
 		}
-		return nil
+		if c >= len(lv.artists) {
+			open := playlists.Open{Playlist: lv.playlists[c-len(lv.artists)]}
+			return func() tea.Msg { return open }
+		}
+		return v.openArtist(lv.artists[c].ID, lv.artists[c].Name)
 	case albumsLevel:
 		r, ok := lv.selected()
 		switch {

@@ -2,6 +2,7 @@ package library
 
 import (
 	"cmp"
+	"context"
 	"slices"
 	"strings"
 
@@ -13,11 +14,24 @@ import (
 
 // With the origin unreachable and no stored artist list, the library shows
 // what is pinned for offline play: the artists of the pinned albums, each
-// with those albums, read from the documents the pins stored. Opening an
-// artist then needs no document of its own.
+// with those albums, then the pinned playlists, read from the documents the
+// pins stored. Opening an artist then needs no document of its own; a
+// playlist opens on the Playlists screen.
 
-// pinnedLoaded carries the artists of the pinned albums.
-type pinnedLoaded struct{ artists []catalog.Artist }
+// PlaylistReader reads a stored playlist document (the origin client).
+type PlaylistReader interface {
+	Playlist(ctx context.Context, id string) (catalog.Playlist, error)
+}
+
+// pinnedLoaded carries the artists of the pinned albums and the pinned
+// playlists.
+type pinnedLoaded struct {
+	artists   []catalog.Artist
+	playlists []catalog.Playlist
+}
+
+// SetPlaylists hands the screen what reads the pinned playlists offline.
+func (v *View) SetPlaylists(r PlaylistReader) { v.lists = r }
 
 // PinsChanged is called when the pinned refs change (loaded at start, an
 // album pinned or unpinned): offline, the artist list follows them.
@@ -32,11 +46,19 @@ func (v *View) PinsChanged() tea.Cmd {
 // documents; an album whose document is not stored is left out.
 func (v *View) loadPinned() tea.Cmd {
 	refs := v.pins.Refs()
-	ctx, src := v.ctx, v.src
+	ctx, src, lists := v.ctx, v.src, v.lists
 	return func() tea.Msg {
 		byID := map[string]*catalog.Artist{}
 		var artists []*catalog.Artist
+		var pls []catalog.Playlist
 		for _, ref := range refs {
+			if strings.HasPrefix(ref, catalog.PrefixPlaylist) && lists != nil {
+				if pl, err := lists.Playlist(ctx, ref); err == nil {
+					pl.TrackCount = len(pl.Tracks)
+					pls = append(pls, pl)
+				}
+				continue
+			}
 			if !strings.HasPrefix(ref, catalog.PrefixAlbum) {
 				continue
 			}
@@ -61,7 +83,7 @@ func (v *View) loadPinned() tea.Cmd {
 			out[i] = *a
 		}
 		slices.SortFunc(out, func(x, y catalog.Artist) int { return strings.Compare(x.Name, y.Name) })
-		return pinnedLoaded{artists: out}
+		return pinnedLoaded{artists: out, playlists: pls}
 	}
 }
 
@@ -80,8 +102,12 @@ func (v *View) offlineArtist(id string) (tea.Cmd, bool) {
 
 // offlineHeading is the artist list's summary while offline.
 func (v *View) offlineHeading() string {
-	if n := len(v.stack[0].artists); n > 0 {
+	n, p := len(v.stack[0].artists), len(v.stack[0].playlists)
+	switch {
+	case n == 0 && p == 0:
+		return "offline: nothing pinned here (O pins an album while online)"
+	case p == 0:
 		return "offline: " + notice.Count(n, "artist") + " with pinned albums"
 	}
-	return "offline: nothing pinned here (O pins an album while online)"
+	return "offline: " + notice.Count(n, "artist") + " with pinned albums, " + notice.Count(p, "pinned playlist")
 }

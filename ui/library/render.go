@@ -87,8 +87,12 @@ func (v *View) rows(lv *level, w int) string {
 		var s string
 		switch lv.kind {
 		case artistsLevel:
-			a := lv.artists[i]
-			s = a.Name
+			if i >= len(lv.artists) {
+				pl := lv.playlists[i-len(lv.artists)]
+				s = list.Columns(w-2, []int{1}, pl.Name, "playlist · "+notice.Count(pl.TrackCount, "track"))
+				break
+			}
+			s = lv.artists[i].Name
 		case albumsLevel:
 			s = v.artistRow(lv.rows[i], w)
 			if lv.rows[i].album == nil {

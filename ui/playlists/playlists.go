@@ -68,6 +68,10 @@ type Pick struct {
 	From   string
 }
 
+// Open asks the screen to show Playlist (its ID and name) with its tracks;
+// the root brings the screen into view.
+type Open struct{ Playlist catalog.Playlist }
+
 // Shared says a playlist's share link was made; the root shows it and
 // copies it to the clipboard.
 type Shared struct {
@@ -201,6 +205,8 @@ func (v *View) Update(msg tea.Msg) tea.Cmd {
 	case pinnedLoaded:
 		v.pls = msg.pls
 		v.l.SetLen(len(v.pls))
+	case Open:
+		return v.openPlaylist(msg.Playlist, false)
 	case opened:
 		v.loading, v.err = "", msg.err
 		if msg.err != nil && msg.reload && errors.Is(msg.err, originclient.ErrNotFound) {
