@@ -52,10 +52,11 @@ var swarmQueue = flag.Int("swarm.queue", 120, "tracks each client of BenchmarkSw
 
 // swarmResult is what one client saw.
 type swarmResult struct {
-	bytes  map[catalog.Source]int64
-	ttfa   map[catalog.Source][]time.Duration // by the source of segment 0
-	stalls int
-	plays  int
+	bytes   map[catalog.Source]int64
+	ttfa    map[catalog.Source][]time.Duration // by the source of segment 0
+	stalls  int                                // segments that arrived after they were due
+	stalled int                                // plays with at least one stall
+	plays   int
 }
 
 // benchClient is one segue client: a real cache, peer endpoint, swarm,
@@ -187,6 +188,7 @@ func (c *benchClient) play(ctx context.Context) (swarmResult, error) {
 		c.swarm.Learn(m) // as peer.Learning does when the player reads the manifest
 		t0 := time.Now()
 		var firstAudio time.Time
+		stallsBefore := res.stalls
 		for i, seg := range m.Renditions[0].Segments {
 			u := catalog.UrgencySoon
 			var due time.Time
@@ -219,6 +221,9 @@ func (c *benchClient) play(ctx context.Context) (swarmResult, error) {
 		// the track ends after its last segment plays
 		time.Sleep(time.Until(firstAudio.Add(trackSegments * segWall)))
 		res.plays++
+		if res.stalls > stallsBefore {
+			res.stalled++
+		}
 		c.gauge.Idle()
 		c.ann.Kick()
 	}
@@ -234,7 +239,7 @@ func report(b *testing.B, results []swarmResult, unique int) {
 	total := map[catalog.Source]int64{}
 	ttfa := map[catalog.Source][]time.Duration{}
 	var all int64
-	stalls, plays := 0, 0
+	stalls, stalled, plays := 0, 0, 0
 	for _, r := range results {
 		for s, n := range r.bytes {
 			total[s] += n
@@ -244,6 +249,7 @@ func report(b *testing.B, results []swarmResult, unique int) {
 			ttfa[s] = append(ttfa[s], d...)
 		}
 		stalls += r.stalls
+		stalled += r.stalled
 		plays += r.plays
 	}
 	share := func(s catalog.Source) float64 { return 100 * float64(total[s]) / float64(all) }
@@ -269,7 +275,9 @@ func report(b *testing.B, results []swarmResult, unique int) {
 	floor := 100 * float64(unique*trackSegments*segmentBytes) / float64(all)
 	fmt.Fprintf(&sb, "origin floor (each of the %d distinct tracks once): %.1f%%\n", unique, floor)
 	b.ReportMetric(floor, "origin-floor-%")
-	fmt.Fprintf(&sb, "stalls: %d in %d plays (Spotify: stutter in < 1%% of plays)\n", stalls, plays)
+	fmt.Fprintf(&sb, "stalls: %d, in %d of %d plays (%.1f%%; Spotify: stutter in < 1%% of plays)\n",
+		stalls, stalled, plays, 100*float64(stalled)/float64(plays))
 	b.ReportMetric(float64(stalls), "stalls")
+	b.ReportMetric(100*float64(stalled)/float64(plays), "stalled-plays-%")
 	b.Log(sb.String())
 }
