@@ -20,6 +20,7 @@ import (
 	"segue/net/originclient"
 	"segue/player"
 	"segue/ui"
+	"segue/ui/action"
 	"segue/ui/styles"
 )
 
@@ -152,11 +153,14 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 	} else {
 		p.Restore(st)
 	}
+	stateChanged := func() {}
 	if saveState {
-		// Written as it changes, so SIGKILL or a closed terminal loses at
-		// most the last DefaultSaveInterval.
+		// Written as it changes (every command and player event says so),
+		// so SIGKILL or a closed terminal loses at most the last
+		// DefaultSaveInterval.
 		saver := player.NewStateSaver(a.cfg.StateDir, p.Snapshot, 0, func(err error) { log.Warn("save player state", "err", err) })
 		defer func() { err = errors.Join(err, saver.Close()) }()
+		stateChanged = saver.Changed
 	}
 	if notice != "" {
 		warnings = append(warnings, notice)
@@ -179,10 +183,12 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 	pins := &tuiPins{a: a, c: c, quality: offlineQuality(opts.Quality)}
 	defer func() { cancel(); pins.close() }()
 	pins.follow(uctx, log)
-	control := ui.Control(p)
-	if node != nil {
-		control = watched(uctx, control, node.observe)
-	}
+	control := watched(uctx, changing{ui.Control(p), stateChanged}, func(ev player.Event) {
+		stateChanged()
+		if node != nil {
+			node.observe(ev)
+		}
+	})
 	running.Store(true)
 	return ui.Run(uctx, ui.Options{
 		Catalog: r.def, Player: control, Theme: a.cfg.Theme,
@@ -195,6 +201,19 @@ var (
 	_ player.SegmentSource = (*fetch.Fetcher)(nil)
 	_ ui.Catalog           = (*originclient.Client)(nil)
 )
+
+// changing is the interface's Player telling changed after every command.
+type changing struct {
+	ui.Player
+	changed func()
+}
+
+// Do carries out a and says the state may have changed.
+func (c changing) Do(ctx context.Context, a action.Action) (player.Status, error) {
+	st, err := c.Player.Do(ctx, a)
+	c.changed()
+	return st, err
+}
 
 // watchedPlayer is the interface's Player with every event seen by watch
 // on its way to the interface.

@@ -102,29 +102,32 @@ func writeAtomic(dir string, b []byte) error {
 	return os.Rename(tmp.Name(), filepath.Join(dir, stateFile))
 }
 
-// DefaultSaveInterval is how often a StateSaver looks for changes: a
-// process killed without warning (SIGKILL, a closed terminal) loses at
-// most this much of its queue edits, volume, modes and position.
+// DefaultSaveInterval is the StateSaver's debounce: a process killed
+// without warning (SIGKILL, a closed terminal) loses at most this much of
+// its queue edits, volume, modes and position.
 const DefaultSaveInterval = 500 * time.Millisecond
 
-// StateSaver writes a player's state to the state dir whenever it changed,
+// StateSaver writes a player's state to the state dir after it changed,
 // at most once per interval (the debounce), until Close, which writes the
-// last state. It owns one goroutine.
+// last state. Whoever changes the player calls Changed; nothing runs while
+// nothing changes. It owns one goroutine.
 type StateSaver struct {
 	dir      string
 	snap     func() SavedState
 	interval time.Duration
 	onErr    func(error) // called for the first failed write of a run of failures
 
+	kick chan struct{} // Changed was called
 	stop chan struct{}
 	done chan struct{}
 	last []byte // what the goroutine last wrote (or read at start); only it and Close touch it
 	fail bool   // the last write failed; the next failure is not reported again
 }
 
-// NewStateSaver starts saving snap's state to dir every interval (0:
-// DefaultSaveInterval) when it differs from what was saved. onErr (may be
-// nil) hears of a failed write once, not at every tick.
+// NewStateSaver starts saving snap's state to dir, interval (0:
+// DefaultSaveInterval) after a change, when it differs from what was
+// saved. onErr (may be nil) hears of a failed write once, not at every
+// try.
 func NewStateSaver(dir string, snap func() SavedState, interval time.Duration, onErr func(error)) *StateSaver {
 	if interval <= 0 {
 		interval = DefaultSaveInterval
@@ -133,23 +136,37 @@ func NewStateSaver(dir string, snap func() SavedState, interval time.Duration, o
 		onErr = func(error) {}
 	}
 	s := &StateSaver{dir: dir, snap: snap, interval: interval, onErr: onErr,
-		stop: make(chan struct{}), done: make(chan struct{})}
+		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	s.last, _ = json.MarshalIndent(snap(), "", "  ") // what was just restored needs no write
 	go s.loop()
 	return s
 }
 
+// Changed says the player's state may have changed (a command, a player
+// event); it never blocks.
+func (s *StateSaver) Changed() {
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
+}
+
 func (s *StateSaver) loop() {
 	defer close(s.done)
-	t := time.NewTicker(s.interval)
-	defer t.Stop()
 	for {
 		select {
 		case <-s.stop:
 			return
-		case <-t.C:
-			s.save(false)
+		case <-s.kick:
 		}
+		t := time.NewTimer(s.interval) // changes meanwhile ride along
+		select {
+		case <-s.stop:
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		s.save(false)
 	}
 }
 

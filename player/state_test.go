@@ -40,8 +40,8 @@ func TestStateRoundTrip(t *testing.T) {
 	}
 }
 
-// The saver writes a change within its interval, writes nothing while
-// nothing changes, writes the last state on Close, and reports a failing
+// The saver writes a change within its interval of being told, writes
+// nothing while nothing changes, writes the last state on Close, and reports a failing
 // state dir once.
 func TestStateSaver(t *testing.T) {
 	dir := t.TempDir()
@@ -54,6 +54,7 @@ func TestStateSaver(t *testing.T) {
 		t.Fatalf("an unchanged state was written (%v)", err)
 	}
 	set(func(st *SavedState) { st.Tracks, st.Index, st.Volume = ts("a b"), 0, 40 })
+	s.Changed()
 	waitFor(t, 20*time.Second, func() bool {
 		got, err := LoadState(dir)
 		return err == nil && len(got.Tracks) == 2 && got.Volume == 40
@@ -74,6 +75,7 @@ func TestStateSaver(t *testing.T) {
 	s = NewStateSaver(filepath.Join(blocked, "state"), snap, time.Millisecond, func(error) { errs.Add(1) })
 	for i := range 5 {
 		set(func(st *SavedState) { st.PositionMS = int64(i + 1) })
+		s.Changed()
 		waitFor(t, 20*time.Second, func() bool { return errs.Load() > 0 }, func() string { return "no failed write" })
 	}
 	if err := s.Close(); err == nil {
