@@ -101,8 +101,8 @@ func TestSearchFindsEverySpelling(t *testing.T) {
 
 // Issue 10, acceptance 4 (ranking at scale): on 50,000 tracks where one
 // word matches every track, album and artist, each kind still answers, and
-// the best matches (a title equal to the query, a title holding it) come
-// first although they are the last rows of the index.
+// the best matches (a title equal to the query, a title holding it, as a
+// whole word) come first although they are the last rows of the index.
 func TestSearchRankingAtScale(t *testing.T) {
 	f := newFixture(t)
 	const tracks, albums, artists = 50_000, 5_000, 500
@@ -141,6 +141,7 @@ func TestSearchRankingAtScale(t *testing.T) {
 	f.track(ar, "Echo", al, "Echo", "Echo", 1, 1, seg("echo", 100))
 	f.track(ar, "Echo", al, "Echo", "Echoes", 1, 2, seg("echoes", 100))
 	f.track(ar, "Echo", al, "Echo", "Artist Anthem", 1, 3, seg("anthem", 100))
+	f.track(ar, "Echo", al, "Echo", "Ech Lullaby", 1, 4, seg("lullaby", 100))
 	res, err := NewReader(f.db).Search(t.Context(), "echo", MaxSearchLimit)
 	if err != nil {
 		t.Fatal(err)
@@ -161,6 +162,11 @@ func TestSearchRankingAtScale(t *testing.T) {
 	res, _ = NewReader(f.db).Search(t.Context(), "artist", 5)
 	if tr, _, _ := titles(res); len(tr) != 5 || tr[0] != "Artist Anthem" {
 		t.Errorf("artist: %q; want Artist Anthem first of 5", tr)
+	}
+	// A whole word ranks above the 50,000 titles it prefixes.
+	res, _ = NewReader(f.db).Search(t.Context(), "ech", 5)
+	if tr, _, _ := titles(res); len(tr) != 5 || tr[0] != "Ech Lullaby" {
+		t.Errorf("ech: %q; want Ech Lullaby first of 5", tr)
 	}
 	res, _ = NewReader(f.db).Search(t.Context(), "echoes", 5)
 	if tr, _, _ := titles(res); !slices.Equal(tr, []string{"Echoes"}) {

@@ -26,8 +26,9 @@ import (
 // So each kind is read on its own, so that a word matching every track still
 // leaves room for albums and artists. For each kind: first the titles equal
 // to the whole query (one token lookup, see titleKey), wherever they are in
-// the index; then matches in the title column; then up to three passes over
-// every column, stopping once there is a page of
+// the index; then titles holding the query's words whole, then as
+// prefixes; then up to three passes over every column, stopping once there
+// is a page of
 // results (limit): whole words (long terms exact), then stems (long terms
 // cut to the indexed prefix length and filtered here on the full prefix,
 // within a row budget), then the exact prefix query, only when the stem pass
@@ -48,11 +49,13 @@ const candidateSQL = `SELECT kind, ref_id, title, artist, album FROM search_fts
 // parts matches as one word or as all its parts ("AC/DC" finds "acdc" and
 // "AC DC"; "hold-up" finds "Hold Up"). Words of at most indexedPrefix
 // characters are prefixes; longer ones are whole words (mode exact), stems
-// (mode stem) or prefixes (mode prefix). Words hold no '"' (SearchWords
+// (mode stem) or prefixes (mode prefix). Mode word makes every word whole. Words hold no '"' (SearchWords
 // drops punctuation), so no input can be FTS5 syntax.
 func expr(terms []catalog.SearchWord, mode string) string {
 	word := func(w string) string {
 		switch {
+		case mode == "word":
+			return `"` + w + `"`
 		case utf8.RuneCountInString(w) <= indexedPrefix || mode == "prefix":
 			return `"` + w + `"*`
 		case mode == "exact":
@@ -100,7 +103,8 @@ func (c *candidate) matchesAll(terms []catalog.SearchWord) bool {
 // candidates collects matches of one kind (its rowid range), in the passes
 // described above: up to limit titles equal to the query (terms), then rows
 // holding every required term, in the title column first (a title hit
-// ranks above one elsewhere, so it is looked for apart), then anywhere.
+// ranks above one elsewhere, a whole word above a prefix, so each is looked
+// for apart), then anywhere.
 func (r *Reader) candidates(ctx context.Context, terms, required []catalog.SearchWord, kind kindRange, limit int) ([]candidate, error) {
 	seen := map[string]bool{}
 	var out []candidate
@@ -132,13 +136,27 @@ func (r *Reader) candidates(ctx context.Context, terms, required []catalog.Searc
 		return nil, err
 	}
 	exact, budget := expr(required, "exact"), max(limit, searchCandidates)
-	if kind.kind != catalog.PrefixArtist { // an artist row's title is all it holds
-		if _, err := scan("title : ("+exact+")", budget, false); err != nil {
+	title := "title : "
+	if kind.kind == catalog.PrefixArtist {
+		title = "" // an artist row's title is all it holds
+	}
+	// Whole words in the title before words they prefix ("love" before
+	// thousands of "lovely"), then, unless those filled the budget (a
+	// prefix hit in the title ranks below them), prefixes in the title.
+	full, err := scan(title+"("+expr(required, "word")+")", budget, false)
+	if err == nil && !full {
+		_, err = scan(title+"("+exact+")", budget, false)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if title != "" { // then anywhere in the row
+		if _, err := scan(exact, budget, false); err != nil {
 			return nil, err
 		}
 	}
-	if _, err := scan(exact, budget, false); err != nil || !hasLongWord(required) || len(out) >= limit {
-		return out, err
+	if !hasLongWord(required) || len(out) >= limit {
+		return out, nil
 	}
 	truncated, err := scan(expr(required, "stem"), stemBudget, true)
 	if err != nil || !truncated || len(out) >= limit {
