@@ -1,0 +1,211 @@
+package abr
+
+import (
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+var levels = []Level{{"low", 96}, {"normal", 160}, {"high", 320}}
+
+// metrics is a snapshot with the segue defaults: three levels, 2.5 s
+// segments, a 20 s read-ahead.
+func metrics(last int, kbps float64, buffer time.Duration) Metrics {
+	return Metrics{Levels: levels, Max: 2, Last: last, Throughput: kbps, Buffer: buffer, Target: 20 * time.Second, Segment: 2500 * time.Millisecond}
+}
+
+func TestThroughputRule(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		m    Metrics
+		want int
+	}{
+		{"nothing known: lowest", metrics(-1, 0, 0), 0},
+		{"start with a known fast link: the highest within the startup budget", metrics(-1, 2000, 0), 2},
+		{"start on a slow link: 320k x 2.5 s = 800 kbit does not load in 1 s at 500", metrics(-1, 500, 0), 1},
+		{"fits with safety", metrics(2, 400, 15*time.Second), 2},          // 320 <= 0.9*400 = 360
+		{"does not fit with safety", metrics(2, 350, 15*time.Second), 1},   // 320 > 315
+		{"up needs the margin", metrics(1, 400, 15*time.Second), 1},        // 320*1.15 = 368 > 360
+		{"up with the margin", metrics(1, 420, 15*time.Second), 2},         // 368 <= 378
+		{"below every level: lowest", metrics(1, 50, 15*time.Second), 0},   // nothing fits
+		{"capped by max_quality", Metrics{Levels: levels, Max: 1, Last: 1, Throughput: 5000, Segment: 2500 * time.Millisecond}, 1},
+	} {
+		if got := ThroughputRule(c.m); got.Level != c.want {
+			t.Errorf("%s: level %d (%s), want %d", c.name, got.Level, got.Reason, c.want)
+		}
+	}
+}
+
+func TestBolaRule(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		m    Metrics
+		want int
+	}{
+		{"at the bottom of BOLA's band: lowest", metrics(0, 5000, 12*time.Second), 0},
+		{"a full buffer: highest", metrics(2, 5000, 18*time.Second), 2},
+		{"midway: the middle level", metrics(1, 5000, 15*time.Second), 1},
+		{"a full buffer but the last was low and throughput carries only normal: one step (BOLA-O)", metrics(0, 220, 18*time.Second), 1},
+		{"a full buffer on a slow link keeps the last level", metrics(2, 150, 18*time.Second), 2},
+		{"max_quality", Metrics{Levels: levels, Max: 1, Last: 1, Throughput: 5000, Buffer: 19 * time.Second, Target: 20 * time.Second, Segment: 2500 * time.Millisecond}, 1},
+	} {
+		if got := BolaRule(c.m); got.Level != c.want {
+			t.Errorf("%s: level %d (%s), want %d", c.name, got.Level, got.Reason, c.want)
+		}
+	}
+	// BOLA's choice never falls as the buffer grows.
+	prev := 0
+	for b := 0 * time.Second; b <= 20*time.Second; b += 100 * time.Millisecond {
+		l := BolaRule(metrics(2, 5000, b)).Level
+		if l < prev {
+			t.Fatalf("bola level fell from %d to %d at %v buffered", prev, l, b)
+		}
+		prev = l
+	}
+}
+
+func TestInsufficientBufferRule(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		m    Metrics
+		want int
+	}{
+		{"before the first segment: no cap", metrics(-1, 0, 0), 2},
+		{"empty buffer: lowest", metrics(2, 5000, 0), 0},
+		{"no estimate mid-stream: lowest", metrics(2, 0, 10*time.Second), 0},
+		{"2 s buffered at 500 kbit/s: 1 s for 400 kbit -> normal", metrics(2, 500, 2*time.Second), 1},
+		{"10 s buffered at 500 kbit/s: high loads in 1.6 s", metrics(2, 500, 10*time.Second), 2},
+	} {
+		if got := InsufficientBufferRule(c.m); got.Level != c.want {
+			t.Errorf("%s: level %d (%s), want %d", c.name, got.Level, got.Reason, c.want)
+		}
+	}
+}
+
+func TestSwitchHistoryRule(t *testing.T) {
+	t0 := time.Unix(1000, 0)
+	var h History
+	m := metrics(1, 5000, 15*time.Second)
+	if got := SwitchHistoryRule(m, &h, t0).Level; got != 2 {
+		t.Fatalf("no history: cap %d, want 2", got)
+	}
+	h.Drop(2, t0)
+	if got := SwitchHistoryRule(m, &h, t0.Add(time.Second)).Level; got != 2 {
+		t.Errorf("one drop: cap %d, want 2 (no ban yet)", got)
+	}
+	h.Drop(2, t0.Add(20*time.Second))
+	if got := SwitchHistoryRule(m, &h, t0.Add(21*time.Second)).Level; got != 1 {
+		t.Errorf("two drops within a minute: cap %d, want 1", got)
+	}
+	if got := SwitchHistoryRule(m, &h, t0.Add(61*time.Second)).Level; got != 2 {
+		t.Errorf("the first drop is older than DropWindow: cap %d, want 2", got)
+	}
+}
+
+func TestAbandonRule(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		m    Metrics
+		f    Inflight
+		ok   bool
+		want int
+	}{
+		{"lowest is never abandoned", metrics(0, 100, 4*time.Second), Inflight{0, 10 * time.Second, 4 * time.Second}, false, 0},
+		{"within the grace period", metrics(2, 100, 4*time.Second), Inflight{2, 400 * time.Millisecond, 0}, false, 0},
+		{"on time: 800 kbit at 1000 kbit/s expected 0.8 s, 1 s elapsed", metrics(2, 1000, 4*time.Second), Inflight{2, time.Second, 4 * time.Second}, false, 0},
+		{"late but plenty of buffer", metrics(2, 1000, 18*time.Second), Inflight{2, 3 * time.Second, 18 * time.Second}, false, 0},
+		{"late with the buffer running out: lowest fits", metrics(2, 1000, 5*time.Second), Inflight{2, 3 * time.Second, 5 * time.Second}, true, 0},
+		{"late, 6 s left: the rate shown (at most 114 kbit/s) loads only low in 3 s", metrics(2, 1000, 13*time.Second), Inflight{2, 7 * time.Second, 13 * time.Second}, true, 0},
+		{"expected 0.16 s, 0.9 s elapsed, 0.6 s left: low loads in 0.27 s at the rate shown", metrics(2, 5000, 10*time.Second), Inflight{2, 900 * time.Millisecond, 1500 * time.Millisecond}, true, 0},
+	} {
+		got, ok := AbandonRule(c.m, c.f)
+		if ok != c.ok || (ok && got.Level != c.want) {
+			t.Errorf("%s: abandon %v level %d (%s), want %v %d", c.name, ok, got.Level, got.Reason, c.ok, c.want)
+		}
+	}
+}
+
+func TestEstimator(t *testing.T) {
+	e := NewEstimator()
+	if e.Kbps() != 0 {
+		t.Fatalf("new estimator: %v, want 0", e.Kbps())
+	}
+	e.Add(125_000, 1) // 1000 kbit/s
+	if got := e.Kbps(); math.Abs(got-1000) > 1e-6 {
+		t.Fatalf("one sample of 1000 kbit/s: %v (zero-bias correction missing?)", got)
+	}
+	for range 10 {
+		e.Add(125_000, 1)
+	}
+	// One outlier 100 times faster is clamped to OutlierFactor times the
+	// estimate, and the slow average holds the minimum down.
+	e.Add(125_000, 0.01)
+	if got := e.Kbps(); got > 1300 {
+		t.Errorf("after one 100x outlier: %.0f kbit/s, want <= 1300", got)
+	}
+	// A drop shows at once through the fast average.
+	f := NewEstimator()
+	for range 10 {
+		f.Add(250_000, 1) // 2000 kbit/s
+	}
+	f.Add(37_500, 2) // 150 kbit/s for 2 s
+	if got := f.Kbps(); got > 1500 {
+		t.Errorf("after a 2 s drop to 150 kbit/s: %.0f kbit/s, want the fast average's < 1500", got)
+	}
+	f.Add(0, 1) // empty downloads are ignored
+}
+
+func TestControllerClimbsAndPersists(t *testing.T) {
+	now := time.Unix(0, 0)
+	c := NewController(func() time.Time { return now })
+	m := metrics(0, 0, 0)
+	if ch := c.Choose(m); ch.Level != 0 {
+		t.Fatalf("nothing known: %d (%s), want lowest", ch.Level, ch.Reason)
+	}
+	c.Chose(0)
+	// A fast link: the level rises only once MinBufferToSwitchUp is buffered.
+	for range 4 {
+		c.Downloaded(30_000, 120*time.Millisecond) // 2000 kbit/s
+	}
+	m.Buffer = 5 * time.Second
+	if ch := c.Choose(m); ch.Level != 0 {
+		t.Errorf("5 s buffered: %d (%s), want to stay low", ch.Level, ch.Reason)
+	}
+	m.Buffer = 11 * time.Second
+	if ch := c.Choose(m); ch.Level != 2 {
+		t.Errorf("11 s buffered on 2 Mbit/s: %d (%s), want high", ch.Level, ch.Reason)
+	}
+	dir := t.TempDir()
+	if err := c.Save(dir); err != nil {
+		t.Fatal(err)
+	}
+	d := NewController(nil)
+	if err := d.Load(dir); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := d.Kbps(), c.Kbps(); math.Abs(got-want) > 1e-6 {
+		t.Errorf("restored estimate %.1f, saved %.1f", got, want)
+	}
+	if err := NewController(nil).Load(t.TempDir()); err != nil {
+		t.Errorf("no saved estimate: %v, want none", err)
+	}
+}
+
+func FuzzLoad(f *testing.F) {
+	f.Add([]byte(`{"fast":{"half_life_s":3,"sum":100,"weight":4},"slow":{"half_life_s":8,"sum":50,"weight":4}}`))
+	f.Add([]byte(`{`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		dir := t.TempDir()
+		if err := writeFile(filepath.Join(dir, StateFile), b); err != nil {
+			t.Fatal(err)
+		}
+		c := NewController(nil)
+		if err := c.Load(dir); err == nil && (c.Kbps() < 0 || math.IsNaN(c.Kbps())) {
+			t.Fatalf("loaded an estimate of %v from %q", c.Kbps(), b)
+		}
+	})
+}
+
+func writeFile(path string, b []byte) error { return os.WriteFile(path, b, 0o600) }
