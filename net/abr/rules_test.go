@@ -25,11 +25,11 @@ func TestThroughputRule(t *testing.T) {
 		{"nothing known: lowest", metrics(-1, 0, 0), 0},
 		{"start with a known fast link: the highest within the startup budget", metrics(-1, 2000, 0), 2},
 		{"start on a slow link: 320k x 2.5 s = 800 kbit does not load in 1 s at 500", metrics(-1, 500, 0), 1},
-		{"fits with safety", metrics(2, 400, 15*time.Second), 2},          // 320 <= 0.9*400 = 360
-		{"does not fit with safety", metrics(2, 350, 15*time.Second), 1},   // 320 > 315
-		{"up needs the margin", metrics(1, 400, 15*time.Second), 1},        // 320*1.15 = 368 > 360
-		{"up with the margin", metrics(1, 420, 15*time.Second), 2},         // 368 <= 378
-		{"below every level: lowest", metrics(1, 50, 15*time.Second), 0},   // nothing fits
+		{"fits with safety", metrics(2, 400, 15*time.Second), 2},         // 320 <= 0.9*400 = 360
+		{"does not fit with safety", metrics(2, 350, 15*time.Second), 1}, // 320 > 315
+		{"up needs the margin", metrics(1, 400, 15*time.Second), 1},      // 320*1.15 = 368 > 360
+		{"up with the margin", metrics(1, 420, 15*time.Second), 2},       // 368 <= 378
+		{"below every level: lowest", metrics(1, 50, 15*time.Second), 0}, // nothing fits
 		{"capped by max_quality", Metrics{Levels: levels, Max: 1, Last: 1, Throughput: 5000, Segment: 2500 * time.Millisecond}, 1},
 	} {
 		if got := ThroughputRule(c.m); got.Level != c.want {
