@@ -2,6 +2,12 @@ package catalog
 
 import "errors"
 
+// ErrUnreachable is wrapped by a source that could not reach its server at
+// all (connection refused, no route, a gateway saying the server is down),
+// as opposed to one that answered slowly: the player then plays what the
+// cache holds instead of retrying.
+var ErrUnreachable = errors.New("the origin is unreachable")
+
 // Urgency says how soon a segment is needed; the fetch chain derives its
 // deadlines and which sources it asks from it.
 type Urgency int

@@ -77,6 +77,9 @@ type Fetcher struct {
 	opts  Options
 	group singleflight.Group
 
+	mu      sync.Mutex         // guards flights
+	flights map[string]*flight // downloads in progress, by hash
+
 	putWarn sync.Once // a failing cache (disk full) is reported once, not per segment
 }
 
@@ -98,7 +101,7 @@ func New(store Store, tiers []Tier, o Options) *Fetcher {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	return &Fetcher{store: store, tiers: tiers, opts: o}
+	return &Fetcher{store: store, tiers: tiers, opts: o, flights: map[string]*flight{}}
 }
 
 type result struct {
@@ -117,11 +120,15 @@ func (f *Fetcher) Segment(ctx context.Context, hash string, u catalog.Urgency) (
 		f.store.AddSourceBytes(string(catalog.SourceCache), int64(len(data)))
 		return data, catalog.SourceCache, nil
 	}
+	dctx, leave := f.join(hash)
 	ch := f.group.DoChan(hash, func() (any, error) {
 		// Detached from the first caller so its cancellation does not fail
-		// the others; each attempt still has its own deadline.
-		return f.download(context.WithoutCancel(ctx), hash, u)
+		// the others; it ends when the last caller gives up (an abandoned
+		// download must not keep taking bandwidth), and each attempt has
+		// its own deadline.
+		return f.download(dctx, hash, u)
 	})
+	defer leave()
 	select {
 	case <-ctx.Done():
 		return nil, "", fmt.Errorf("fetch segment %s: %w", hash[:12], ctx.Err())
@@ -131,6 +138,39 @@ func (f *Fetcher) Segment(ctx context.Context, hash string, u catalog.Urgency) (
 		}
 		res := r.Val.(result)
 		return res.data, res.from, nil
+	}
+}
+
+// flight is one download shared by the callers waiting for it.
+type flight struct {
+	ctx     context.Context
+	cancel  context.CancelFunc
+	waiters int
+}
+
+// join registers a caller waiting for hash and returns the context of its
+// download and the function to call when it stops waiting: the last caller
+// to leave cancels the download and lets a later call start afresh.
+func (f *Fetcher) join(hash string) (context.Context, func()) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	fl := f.flights[hash]
+	if fl == nil {
+		fl = &flight{}
+		fl.ctx, fl.cancel = context.WithCancel(context.Background())
+		f.flights[hash] = fl
+	}
+	fl.waiters++
+	return fl.ctx, func() {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if fl.waiters--; fl.waiters == 0 {
+			fl.cancel()
+			if f.flights[hash] == fl {
+				delete(f.flights, hash)
+				f.group.Forget(hash)
+			}
+		}
 	}
 }
 

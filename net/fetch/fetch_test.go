@@ -190,8 +190,8 @@ func TestOriginDownThenBack(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close()
 	f := New(openCache(t), []Tier{{Source: catalog.SourceOrigin, Remote: client(t, "http://"+addr)}}, Options{Attempts: 2, Backoff: 1})
-	if _, _, err := f.Segment(context.Background(), hashes[0], catalog.UrgencyNow); err == nil {
-		t.Fatal("fetch succeeded with the origin down")
+	if _, _, err := f.Segment(context.Background(), hashes[0], catalog.UrgencyNow); !errors.Is(err, catalog.ErrUnreachable) {
+		t.Fatalf("origin down: %v, want catalog.ErrUnreachable (the player then plays what is cached)", err)
 	}
 	srv, err := origin.New(origin.ServerOptions{DataDir: dataDir})
 	if err != nil {
@@ -240,5 +240,55 @@ func TestTierAttemptsAndUrgency(t *testing.T) {
 	}
 	if want := []catalog.Urgency{catalog.UrgencyNow, catalog.UrgencyPrefetch}; !slices.Equal(peers.asked, want) {
 		t.Fatalf("peer tier asked at %v, want %v (once each, at the caller's urgency)", peers.asked, want)
+	}
+}
+
+// blockingRemote answers nothing until its request is cancelled, and
+// counts the cancellations.
+type blockingRemote struct{ started, cancelled atomic.Int64 }
+
+func (b *blockingRemote) Chunk(ctx context.Context, hash string) ([]byte, error) {
+	b.started.Add(1)
+	<-ctx.Done()
+	b.cancelled.Add(1)
+	return nil, ctx.Err()
+}
+
+// When the only caller gives up (the player abandons a download to fetch a
+// lower rendition), the download itself stops instead of taking bandwidth;
+// a second caller still waiting keeps it alive.
+func TestAbandonedDownloadStops(t *testing.T) {
+	r := &blockingRemote{}
+	f := New(openCache(t), []Tier{{Source: catalog.SourceOrigin, Remote: r}}, Options{Attempts: 1})
+	hash := strings.Repeat("ab", 32)
+	ctx1, cancel1 := context.WithCancel(context.Background())
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	done := make(chan error, 2)
+	go func() { _, _, err := f.Segment(ctx1, hash, catalog.UrgencySoon); done <- err }()
+	waitUntil(t, func() bool { return r.started.Load() == 1 })
+	go func() { _, _, err := f.Segment(ctx2, hash, catalog.UrgencySoon); done <- err }()
+	waitUntil(t, func() bool { f.mu.Lock(); defer f.mu.Unlock(); return f.flights[hash] != nil && f.flights[hash].waiters == 2 })
+	cancel1()
+	<-done
+	if r.cancelled.Load() != 0 {
+		t.Fatal("the download stopped while a second caller still waited")
+	}
+	cancel2()
+	<-done
+	waitUntil(t, func() bool { return r.cancelled.Load() == 1 })
+	if r.started.Load() != 1 {
+		t.Errorf("%d downloads started, want 1 shared", r.started.Load())
+	}
+}
+
+// waitUntil polls cond for up to 10 s.
+func waitUntil(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met within 10 s")
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }

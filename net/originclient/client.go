@@ -188,11 +188,18 @@ func (c *Client) Chunk(ctx context.Context, hash string) ([]byte, error) {
 	u := c.url(nil, "chunks", hash)
 	resp, err := c.do(ctx, u, "")
 	if err != nil {
+		if ctx.Err() == nil { // not the caller's deadline: the origin is down
+			return nil, fmt.Errorf("fetch chunk %s: %w: %w", hash, catalog.ErrUnreachable, err)
+		}
 		return nil, fmt.Errorf("fetch chunk %s: %w", hash, err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("fetch chunk %s: %w", hash, statusError(resp))
+		err := statusError(resp)
+		if gatewayDown(resp.StatusCode) {
+			err = fmt.Errorf("%w: %w", catalog.ErrUnreachable, err)
+		}
+		return nil, fmt.Errorf("fetch chunk %s: %w", hash, err)
 	}
 	b, err := readLimited(resp.Body, maxChunkBytes)
 	if err != nil {
@@ -299,4 +306,10 @@ func (e *StatusError) Sentence() string {
 		return fmt.Sprintf("the origin refused the request (%s)", e.Status)
 	}
 	return fmt.Sprintf("the origin failed (%s); its log says why", e.Status)
+}
+
+// gatewayDown reports an answer of a proxy or CDN in front of an origin that
+// is down.
+func gatewayDown(status int) bool {
+	return status == http.StatusBadGateway || status == http.StatusServiceUnavailable || status == http.StatusGatewayTimeout
 }

@@ -60,9 +60,7 @@ func (c *Client) doc(ctx context.Context, u string, check func([]byte) error) (c
 			_ = c.docs.PutDoc(u, d)
 		}
 		return d, nil
-	case resp.StatusCode == http.StatusBadGateway || resp.StatusCode == http.StatusServiceUnavailable ||
-		resp.StatusCode == http.StatusGatewayTimeout:
-		// A proxy or CDN in front of an origin that is down.
+	case gatewayDown(resp.StatusCode):
 		return c.offline(u, cached, have, statusError(resp))
 	}
 	return cache.Doc{}, fmt.Errorf("get %s: %w", u, statusError(resp))
