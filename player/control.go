@@ -52,6 +52,7 @@ func (p *Player) Play(tracks ...catalog.Track) {
 	}
 	p.queue.PlayNow(tracks...)
 	p.paused = false
+	p.stats.play()
 	p.restartLocked(0)
 }
 

@@ -54,10 +54,34 @@ type SegmentEvent struct {
 	Took      time.Duration
 }
 
-// RenditionEvent reports that playback switched to another rendition.
+// RenditionEvent reports the rendition of the audio now playing, when a
+// track starts in it or playback switches to it (Switch: it differs from
+// the segment played before, in this track or the previous one).
 type RenditionEvent struct {
 	TrackID   string
 	Rendition string
+	Kbps      int
+	Switch    bool
+}
+
+// StallEvent reports that the play head waited for a segment after
+// playback had begun: once when the wait starts, and once with Ended and
+// its Duration when playback resumes by itself.
+type StallEvent struct {
+	TrackID  string
+	Position time.Duration
+	Duration time.Duration
+	Ended    bool
+}
+
+// AbandonEvent reports a download given up because it would not arrive
+// before the buffer ran dry (abr.AbandonRule); the segment is fetched again
+// in Instead.
+type AbandonEvent struct {
+	TrackID            string
+	Index              int
+	Rendition, Instead string
+	Reason             string
 }
 
 // BufferEvent reports how much audio is fetched ahead of the play head.
@@ -82,6 +106,8 @@ func (TrackEvent) event()     {}
 func (PositionEvent) event()  {}
 func (SegmentEvent) event()   {}
 func (RenditionEvent) event() {}
+func (StallEvent) event()     {}
+func (AbandonEvent) event()   {}
 func (BufferEvent) event()    {}
 func (ErrorEvent) event()     {}
 func (EndEvent) event()       {}

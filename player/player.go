@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"segue/catalog"
+	"segue/net/abr"
 )
 
 // Options configures a Player. Zero fields take the documented defaults.
@@ -27,8 +28,19 @@ type Options struct {
 	// PrefetchSegments is how many segments of the next track are fetched
 	// before it becomes current (default 2).
 	PrefetchSegments int
-	// Quality is the rendition preference (default auto).
+	// Quality is the rendition preference (default auto); SetQuality
+	// changes it while playing.
 	Quality Quality
+	// MaxQuality caps the renditions downloaded (data saver): low, normal,
+	// high or "" for none.
+	MaxQuality string
+	// ABR chooses renditions for Quality auto and keeps the throughput
+	// estimate (default: a new abr.Controller knowing nothing). Pass one
+	// loaded from the state directory to start from the last estimate.
+	ABR *abr.Controller
+	// Cached, when set, tells which segments the local cache holds, so
+	// cached renditions are preferred and used when the origin is down.
+	Cached SegmentIndex
 	// Loudness is the normalization mode (default track) toward TargetLUFS
 	// (default -14).
 	Loudness   LoudnessMode
@@ -56,7 +68,13 @@ type Player struct {
 	events chan Event
 	// dropped counts events a slow consumer missed.
 	dropped atomic.Int64
-	bw      bandwidth
+	// playingAhead is the current track's buffer (a time.Duration), for
+	// the next track's choices; unreachableUntil is when the origin may
+	// be tried again first (UnixNano; 0: it answered last).
+	playingAhead     atomic.Int64
+	unreachableUntil atomic.Int64
+	quality          atomic.Value // Quality
+	stats            stats
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -91,6 +109,9 @@ func New(opts Options) *Player {
 	if opts.Quality == "" {
 		opts.Quality = QualityAuto
 	}
+	if opts.ABR == nil {
+		opts.ABR = abr.NewController(nil)
+	}
 	if opts.TargetLUFS == 0 {
 		opts.TargetLUFS = DefaultTargetLUFS
 	}
@@ -103,8 +124,17 @@ func New(opts Options) *Player {
 	if opts.EventBuffer <= 0 {
 		opts.EventBuffer = 256
 	}
-	return &Player{opts: opts, events: make(chan Event, opts.EventBuffer), queue: NewQueue(), volume: 100, wake: make(chan struct{})}
+	p := &Player{opts: opts, events: make(chan Event, opts.EventBuffer), queue: NewQueue(), volume: 100, wake: make(chan struct{})}
+	p.quality.Store(opts.Quality)
+	return p
 }
+
+// Quality returns the rendition preference.
+func (p *Player) Quality() Quality { return p.quality.Load().(Quality) }
+
+// SetQuality changes the rendition preference; segments fetched from now
+// on follow it (what is buffered plays out).
+func (p *Player) SetQuality(q Quality) { p.quality.Store(q) }
 
 // Open validates the options and starts the render goroutine.
 func (p *Player) Open() error {
@@ -260,6 +290,7 @@ func (p *Player) current() (*trackStream, float64, bool) {
 				continue
 			}
 			p.cur = newTrackStream(p, tr, man, start, false)
+			p.opts.ABR.Reset() // a start or a seek: the buffer is empty
 			p.cur.begin()
 		}
 		p.lastPos = -1

@@ -2,18 +2,21 @@ package player
 
 import (
 	"fmt"
-	"sync"
-	"time"
+	"slices"
 
 	"segue/catalog"
+	"segue/net/abr"
 )
 
 // Quality is the user's rendition preference: a fixed rendition name, or
-// QualityAuto to choose per segment from the measured bandwidth.
+// QualityAuto to choose per segment with net/abr.
 type Quality string
 
 // QualityAuto chooses the rendition per segment.
 const QualityAuto Quality = "auto"
+
+// Qualities lists the preferences in the order the interface cycles them.
+var Qualities = []Quality{QualityAuto, catalog.RenditionLow, catalog.RenditionNormal, catalog.RenditionHigh}
 
 // ParseQuality reads auto, low, normal or high.
 func ParseQuality(s string) (Quality, error) {
@@ -26,68 +29,59 @@ func ParseQuality(s string) (Quality, error) {
 	return "", fmt.Errorf("quality %q: want auto, low, normal or high", s)
 }
 
-// bandwidth is a simple moving estimate of how fast segments arrive from the
-// network. Cache hits say nothing about the network and are not counted. A
-// later issue (net/abr) replaces this with real ABR.
-type bandwidth struct {
-	mu  sync.Mutex // guards bps
-	bps float64    // bytes per second; 0 while unknown
+// ParseMaxQuality reads the data-saver cap: low, normal or high, or ""
+// for none.
+func ParseMaxQuality(s string) (string, error) {
+	if s == "" || catalog.Bitrates[s] > 0 {
+		return s, nil
+	}
+	return "", fmt.Errorf("max quality %q: want low, normal or high (or nothing for no cap)", s)
 }
 
-func (b *bandwidth) observe(n int, took time.Duration, from Source) {
-	if from == catalog.SourceCache || n <= 0 {
-		return
-	}
-	rate := float64(n) / max(took.Seconds(), 1e-4)
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.bps == 0 {
-		b.bps = rate
-	} else {
-		b.bps = 0.7*b.bps + 0.3*rate
-	}
+// Next returns the preference after q in Qualities, wrapping around.
+func (q Quality) Next() Quality {
+	i := slices.Index(Qualities, q)
+	return Qualities[(i+1)%len(Qualities)]
 }
 
-func (b *bandwidth) estimate() float64 {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.bps
+// ladder is a track's renditions, lowest bitrate first, as the ABR rules
+// see them.
+type ladder struct {
+	rends  []*catalog.Rendition
+	levels []abr.Level
+	max    int // highest level within max_quality
 }
 
-// chooseRendition picks the rendition for the next segment. Auto starts at
-// the highest rendition while nothing is known (a fast source is the common
-// case: cache or LAN), then takes the highest rendition whose bitrate fits
-// in half the estimated bandwidth, and the lowest when the buffer is nearly
-// empty.
-func chooseRendition(q Quality, m *catalog.Manifest, bps float64, ahead time.Duration) *catalog.Rendition {
-	if q != QualityAuto {
-		if r := m.Rendition(string(q)); r != nil {
-			return r
-		}
-	}
-	best := &m.Renditions[0]
-	lowest := best
+func newLadder(m *catalog.Manifest, maxQuality string) ladder {
+	var l ladder
 	for i := range m.Renditions {
-		r := &m.Renditions[i]
-		if r.Bitrate < lowest.Bitrate {
-			lowest = r
-		}
-		if r.Bitrate > best.Bitrate {
-			best = r
-		}
+		l.rends = append(l.rends, &m.Renditions[i])
 	}
-	if q != QualityAuto || bps == 0 {
-		return best
-	}
-	if ahead < 3*time.Second && bps < float64(best.Bitrate)*1000/8*4 {
-		return lowest
-	}
-	pick := lowest
-	for i := range m.Renditions {
-		r := &m.Renditions[i]
-		if float64(r.Bitrate)*1000/8*2 <= bps && r.Bitrate > pick.Bitrate {
-			pick = r
+	slices.SortStableFunc(l.rends, func(a, b *catalog.Rendition) int { return a.Bitrate - b.Bitrate })
+	for i, r := range l.rends {
+		l.levels = append(l.levels, abr.Level{Name: r.Name, Kbps: r.Bitrate})
+		if maxQuality == "" || r.Bitrate <= catalog.Bitrates[maxQuality] {
+			l.max = i
 		}
 	}
-	return pick
+	return l
+}
+
+// fixed returns the level of a fixed preference (the highest within the
+// cap when the track lacks it, or when the cap is lower).
+func (l ladder) fixed(q Quality) int {
+	if i := l.levelOf(string(q)); i >= 0 {
+		return min(i, l.max)
+	}
+	return l.max
+}
+
+// levelOf returns the level of the rendition called name, or -1.
+func (l ladder) levelOf(name string) int {
+	for i, r := range l.rends {
+		if r.Name == name {
+			return i
+		}
+	}
+	return -1
 }

@@ -119,32 +119,6 @@ func TestQueueShuffleKeepsCurrentAndTracks(t *testing.T) {
 	}
 }
 
-func TestChooseRendition(t *testing.T) {
-	m := &catalog.Manifest{Renditions: []catalog.Rendition{
-		{Name: "low", Bitrate: 96}, {Name: "normal", Bitrate: 160}, {Name: "high", Bitrate: 320},
-	}}
-	kbps := func(k float64) float64 { return k * 1000 / 8 }
-	for _, c := range []struct {
-		q     Quality
-		bps   float64
-		ahead time.Duration
-		want  string
-	}{
-		{"low", kbps(10000), time.Minute, "low"},
-		{"high", kbps(10), 0, "high"},
-		{QualityAuto, 0, 0, "high"},                          // nothing known yet: a fast source is the common case
-		{QualityAuto, kbps(100000), 0, "high"},               // fast even with an empty buffer
-		{QualityAuto, kbps(400), 10 * time.Second, "normal"}, // 320k needs twice 320k
-		{QualityAuto, kbps(700), 10 * time.Second, "high"},
-		{QualityAuto, kbps(150), 10 * time.Second, "low"},
-		{QualityAuto, kbps(700), time.Second, "low"}, // nearly empty buffer on a modest link
-	} {
-		if got := chooseRendition(c.q, m, c.bps, c.ahead).Name; got != c.want {
-			t.Errorf("quality %s, %.0f kbit/s, %v ahead: %s, want %s", c.q, c.bps*8/1000, c.ahead, got, c.want)
-		}
-	}
-}
-
 // TestQueueShuffleMode: shuffle is a mode. Off after on gives back the
 // order from before, with the current track current and tracks added while
 // shuffled after the others; a removed track stays removed; a track queued

@@ -20,7 +20,11 @@ type trackStream struct {
 	p      *Player
 	track  catalog.Track
 	man    *catalog.Manifest
+	lad    ladder  // the renditions as ABR levels
 	gain   float64 // loudness normalization, linear
+	// continues: the stream was prefetched to follow the previous track
+	// gaplessly, so waiting for its first segment is a stall, not startup.
+	continues bool
 	frames []int64 // first frame of each segment, plus the total at the end
 
 	ctx    context.Context
@@ -31,12 +35,13 @@ type trackStream struct {
 	segs     map[int]fetched // fetched, not yet consumed
 	reading  int             // segment the decoder is consuming
 	prefetch bool            // not yet current: fetch only the first segments
+	failure  error           // the track cannot play (not available offline)
 	changed  chan struct{}   // closed and replaced whenever the above change
-	lastRend string          // rendition of the segment being consumed
 	startSeg int             // first segment fetched
 	skipTo   int             // frame within startSeg the decoder starts at
 
 	// render goroutine only
+	lastRend string // rendition of the segment being consumed
 	dec     *pcm
 	cur     []byte
 	next    int   // next segment index the reader takes
@@ -51,12 +56,14 @@ type trackStream struct {
 type fetched struct {
 	data      []byte
 	rendition string
+	kbps      int
 }
 
 // newTrackStream prepares to play track from sample start; call begin to
 // start fetching.
 func newTrackStream(p *Player, track catalog.Track, man *catalog.Manifest, start int64, prefetch bool) *trackStream {
-	ts := &trackStream{p: p, track: track, man: man, segs: map[int]fetched{}, prefetch: prefetch, changed: make(chan struct{})}
+	ts := &trackStream{p: p, track: track, man: man, lad: newLadder(man, p.opts.MaxQuality), continues: prefetch,
+		segs: map[int]fetched{}, prefetch: prefetch, changed: make(chan struct{})}
 	ts.gain = dbToLinear(GainDB(man.Loudness, p.opts.Loudness, p.opts.TargetLUFS, p.opts.MaxBoostDB))
 	segs := man.Renditions[0].Segments
 	ts.frames = make([]int64, len(segs)+1)
@@ -142,7 +149,6 @@ func (ts *trackStream) fetchLoop() {
 	n := len(ts.frames) - 1
 	for i := ts.startSeg; i < n; i++ {
 		var urgency Urgency
-		var ahead time.Duration
 		for { // wait until segment i is inside the window
 			ts.mu.Lock()
 			var limit time.Duration
@@ -160,7 +166,6 @@ func (ts *trackStream) fetchLoop() {
 					urgency = catalog.UrgencyNow
 				}
 			}
-			ahead = ts.aheadLocked()
 			ch := ts.changed
 			ts.mu.Unlock()
 			if inWindow {
@@ -172,42 +177,45 @@ func (ts *trackStream) fetchLoop() {
 				return
 			}
 		}
-		r := chooseRendition(p.opts.Quality, ts.man, p.bw.estimate(), ahead)
-		seg := r.Segments[i]
-		backoff := p.opts.RetryBackoff
-		for {
-			t0 := time.Now()
-			data, from, err := p.opts.Segments.Segment(ts.ctx, seg.Hash, urgency)
-			if ts.ctx.Err() != nil {
-				return
-			}
-			if err == nil {
-				took := time.Since(t0)
-				p.bw.observe(len(data), took, from)
-				ts.mu.Lock()
-				ts.segs[i] = fetched{data: data, rendition: r.Name}
-				ahead = ts.aheadLocked()
-				ts.signal()
-				ts.mu.Unlock()
-				p.emit(SegmentEvent{TrackID: ts.track.ID, Index: i, Rendition: r.Name, From: from, Bytes: len(data), Took: took})
-				p.emit(BufferEvent{TrackID: ts.track.ID, Ahead: ahead})
-				break
-			}
-			p.emit(ErrorEvent{TrackID: ts.track.ID, Err: fmt.Errorf("fetch segment %d of track %s (retrying in %v): %w", i, ts.track.ID, backoff, err)})
-			t := time.NewTimer(backoff)
-			select {
-			case <-t.C:
-			case <-ts.ctx.Done():
-				t.Stop()
-				return
-			}
-			backoff = min(backoff*2, maxRetryBackoff)
+		if !ts.fetchSegment(i, urgency) {
+			return
 		}
 	}
 }
 
-// maxRetryBackoff caps the wait between attempts at one segment.
-const maxRetryBackoff = 5 * time.Second
+// buffer is the audio fetched ahead of the play head for this stream: its
+// own segments, plus the current track's when this is the next one being
+// prefetched.
+func (ts *trackStream) buffer() time.Duration {
+	ts.mu.Lock()
+	ahead, pre := ts.aheadLocked(), ts.prefetch
+	ts.mu.Unlock()
+	if pre {
+		ahead += time.Duration(ts.p.playingAhead.Load())
+	}
+	return ahead
+}
+
+// store puts segment i in the buffer and wakes the reader.
+func (ts *trackStream) store(i int, f fetched) {
+	ts.mu.Lock()
+	ts.segs[i] = f
+	ahead := ts.aheadLocked()
+	if !ts.prefetch {
+		ts.p.playingAhead.Store(int64(ahead))
+	}
+	ts.signal()
+	ts.mu.Unlock()
+	ts.p.emit(BufferEvent{TrackID: ts.track.ID, Ahead: ahead})
+}
+
+// fail gives the track up: the reader returns err when it gets there.
+func (ts *trackStream) fail(err error) {
+	ts.mu.Lock()
+	ts.failure = err
+	ts.signal()
+	ts.mu.Unlock()
+}
 
 // Read implements io.Reader for the decoder: the track's segments in order,
 // waiting for the fetcher when the next one is not there yet.
@@ -237,33 +245,56 @@ func (ts *trackStream) Read(b []byte) (int, error) {
 }
 
 // waitSegment takes segment i out of the buffer, waiting for the fetcher.
+// A wait after playback began (mid-track, or at a gapless change of track)
+// is a stall: reported when it starts and when it ends.
 func (ts *trackStream) waitSegment(i int) (fetched, error) {
+	p := ts.p
 	ts.mu.Lock()
 	ts.reading = i
 	ts.signal()
-	waited := false
+	var waitStart time.Time
+	stall := i != ts.startSeg || ts.continues
 	for {
+		if ts.failure != nil {
+			err := ts.failure
+			ts.mu.Unlock()
+			return fetched{}, err
+		}
 		f, ok := ts.segs[i]
 		if ok {
 			delete(ts.segs, i)
-			switched := f.rendition != ts.lastRend
-			ts.lastRend = f.rendition
 			ahead := ts.aheadLocked()
+			if !ts.prefetch {
+				p.playingAhead.Store(int64(ahead))
+			}
 			ts.mu.Unlock()
-			if waited {
-				ts.p.setBuffering(ts, false)
+			var waited time.Duration
+			if !waitStart.IsZero() {
+				waited = time.Since(waitStart)
+				p.setBuffering(ts, false)
+				if stall {
+					p.emit(StallEvent{TrackID: ts.track.ID, Position: samplesToDuration(ts.out), Duration: waited, Ended: true})
+				}
 			}
-			if switched {
-				ts.p.emit(RenditionEvent{TrackID: ts.track.ID, Rendition: f.rendition})
+			switched := p.stats.played(f, ts.segDuration(i), waited, stall)
+			if switched || f.rendition != ts.lastRend {
+				p.emit(RenditionEvent{TrackID: ts.track.ID, Rendition: f.rendition, Kbps: f.kbps, Switch: switched})
 			}
-			ts.p.emit(BufferEvent{TrackID: ts.track.ID, Ahead: ahead})
+			ts.lastRend = f.rendition
+			p.emit(BufferEvent{TrackID: ts.track.ID, Ahead: ahead})
 			return f, nil
 		}
 		ch := ts.changed
 		ts.mu.Unlock()
-		if !waited {
-			waited = true
-			ts.p.setBuffering(ts, true)
+		if waitStart.IsZero() {
+			waitStart = time.Now()
+			p.setBuffering(ts, true)
+			if stall {
+				p.emit(StallEvent{TrackID: ts.track.ID, Position: samplesToDuration(ts.out)})
+				if l := ts.lad.levelOf(ts.lastRend); l >= 0 {
+					p.opts.ABR.Stalled(l)
+				}
+			}
 		}
 		select {
 		case <-ch:
@@ -315,6 +346,12 @@ func (ts *trackStream) read(samples [][2]float64) (n int, done bool, err error) 
 func (ts *trackStream) decodeErr(err error) error {
 	if ts.ctx.Err() != nil {
 		return errStreamClosed
+	}
+	ts.mu.Lock()
+	failure := ts.failure
+	ts.mu.Unlock()
+	if failure != nil {
+		return failure
 	}
 	if errors.Is(err, io.EOF) {
 		return nil

@@ -1,0 +1,213 @@
+package player
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"segue/catalog"
+	"segue/net/abr"
+)
+
+// SegmentIndex tells whether a segment is stored locally, and pinned for
+// offline play; *cache.Cache satisfies it. The player asks it so that a
+// segment cached in a good enough rendition (or pinned in any) is not
+// downloaded again in another one, and so that with the origin unreachable
+// it plays whatever rendition is cached.
+type SegmentIndex interface {
+	Has(hash string) bool
+	Pinned(hash string) (bool, error)
+}
+
+// ErrNotOffline is wrapped when a track cannot play because the origin is
+// unreachable and a segment of it is cached in no rendition.
+var ErrNotOffline = errors.New("not available offline")
+
+// unreachableFor is how long after a fetch found the origin unreachable
+// the player takes any cached rendition first instead of asking again.
+const unreachableFor = 10 * time.Second
+
+// abandonCheck is how often a download in progress is checked against
+// abr.AbandonRule.
+const abandonCheck = 100 * time.Millisecond
+
+// metrics is the ABR snapshot for segment i with buffer ahead.
+func (ts *trackStream) metrics(i int, buffer time.Duration) abr.Metrics {
+	return abr.Metrics{Levels: ts.lad.levels, Max: ts.lad.max, Buffer: buffer, Target: ts.p.opts.ReadAhead, Segment: ts.segDuration(i)}
+}
+
+// choose returns the level to fetch segment i in: the fixed preference, or
+// the ABR's choice; then, if a level at least as good is cached (any level
+// while the origin is unreachable), that one.
+func (ts *trackStream) choose(i int, buffer time.Duration) (level int, auto bool) {
+	p := ts.p
+	q := p.Quality()
+	if auto = q == QualityAuto; auto {
+		level = p.opts.ABR.Choose(ts.metrics(i, buffer)).Level
+	} else {
+		level = ts.lad.fixed(q)
+	}
+	floor := level
+	if p.unreachable() {
+		floor = 0
+	}
+	if l, ok := ts.cachedFrom(i, floor); ok {
+		level = l
+	}
+	return level, auto
+}
+
+// cachedFrom returns the highest level >= floor whose segment i is
+// cached, or a lower one that is pinned (an offline item never downloads
+// again in another rendition). A cached level above max_quality counts: it
+// costs no data.
+func (ts *trackStream) cachedFrom(i, floor int) (int, bool) {
+	idx := ts.p.opts.Cached
+	if idx == nil {
+		return 0, false
+	}
+	for l := len(ts.lad.rends) - 1; l >= 0; l-- {
+		h := ts.lad.rends[l].Segments[i].Hash
+		if !idx.Has(h) {
+			continue
+		}
+		if l >= floor {
+			return l, true
+		}
+		if pinned, err := idx.Pinned(h); err == nil && pinned {
+			return l, true
+		}
+	}
+	return 0, false
+}
+
+// download is one attempt at segment i in level. With auto, a download
+// that abr.AbandonRule gives up is cancelled and the level to fetch
+// instead is returned with abandoned set.
+type download struct {
+	data      []byte
+	from      Source
+	took      time.Duration
+	abandoned bool
+	instead   int
+	err       error
+}
+
+func (ts *trackStream) download(i, level int, auto bool, u Urgency, buffer time.Duration) download {
+	p := ts.p
+	seg := ts.lad.rends[level].Segments[i]
+	t0 := time.Now()
+	if !auto || level == 0 {
+		data, from, err := p.opts.Segments.Segment(ts.ctx, seg.Hash, u)
+		return download{data: data, from: from, took: time.Since(t0), err: err}
+	}
+	ctx, cancel := context.WithCancel(ts.ctx)
+	defer cancel()
+	done := make(chan download, 1)
+	go func() { // owned: every return below waits for it
+		data, from, err := p.opts.Segments.Segment(ctx, seg.Hash, u)
+		done <- download{data: data, from: from, err: err}
+	}()
+	tick := time.NewTicker(abandonCheck)
+	defer tick.Stop()
+	for {
+		select {
+		case d := <-done:
+			d.took = time.Since(t0)
+			return d
+		case <-tick.C:
+			f := abr.Inflight{Level: level, Elapsed: time.Since(t0), Buffer: buffer}
+			ch, ok := p.opts.ABR.Abandon(ts.metrics(i, buffer), f, int(seg.Size))
+			if !ok {
+				continue
+			}
+			cancel()
+			d := <-done
+			if d.err == nil { // it arrived as it was given up: keep it
+				d.took = time.Since(t0)
+				return d
+			}
+			p.emit(AbandonEvent{TrackID: ts.track.ID, Index: i, Rendition: ts.lad.rends[level].Name, Instead: ts.lad.rends[ch.Level].Name, Reason: ch.Reason})
+			return download{abandoned: true, instead: ch.Level}
+		}
+	}
+}
+
+// fetchSegment gets segment i into the buffer: it chooses the level, takes
+// a cached one when it can, abandons and refetches lower when a download
+// will not arrive in time, falls back to any cached level when the origin
+// is unreachable, and otherwise retries with backoff. It returns false when
+// the stream was closed or the track failed (ts.failure is set).
+func (ts *trackStream) fetchSegment(i int, u Urgency) bool {
+	p := ts.p
+	backoff := p.opts.RetryBackoff
+	forced := -1
+	for {
+		buffer := ts.buffer()
+		level, auto := ts.choose(i, buffer)
+		if forced >= 0 {
+			level, forced = forced, -1
+		}
+		d := ts.download(i, level, auto, u, buffer)
+		if ts.ctx.Err() != nil {
+			return false
+		}
+		switch {
+		case d.abandoned:
+			forced = d.instead
+			continue
+		case d.err == nil:
+			if d.from != catalog.SourceCache {
+				p.reachable()
+				if auto {
+					p.opts.ABR.Downloaded(len(d.data), d.took)
+				}
+			}
+			if auto {
+				p.opts.ABR.Chose(level)
+			}
+			ts.store(i, fetched{data: d.data, rendition: ts.lad.rends[level].Name, kbps: ts.lad.rends[level].Bitrate})
+			p.emit(SegmentEvent{TrackID: ts.track.ID, Index: i, Rendition: ts.lad.rends[level].Name, From: d.from, Bytes: len(d.data), Took: d.took})
+			return true
+		case errors.Is(d.err, catalog.ErrUnreachable):
+			p.markUnreachable()
+			if _, ok := ts.cachedFrom(i, 0); ok {
+				continue // choose takes it now
+			}
+			ts.fail(fmt.Errorf("play %s: %w: the origin is unreachable and segment %d of it is cached in no rendition", trackName(ts.track), ErrNotOffline, i))
+			return false
+		}
+		p.emit(ErrorEvent{TrackID: ts.track.ID, Err: fmt.Errorf("fetch segment %d of track %s (retrying in %v): %w", i, ts.track.ID, backoff, d.err)})
+		t := time.NewTimer(backoff)
+		select {
+		case <-t.C:
+		case <-ts.ctx.Done():
+			t.Stop()
+			return false
+		}
+		backoff = min(backoff*2, maxRetryBackoff)
+	}
+}
+
+// trackName is how a message names a track: its title in quotes, or its ID.
+func trackName(t catalog.Track) string {
+	if t.Title == "" {
+		return "track " + t.ID
+	}
+	return fmt.Sprintf("%q", t.Title)
+}
+
+// maxRetryBackoff caps the wait between attempts at one segment.
+const maxRetryBackoff = 5 * time.Second
+
+// markUnreachable notes that the origin could not be reached: for a while
+// every segment is taken from the cache in any rendition it holds.
+func (p *Player) markUnreachable() {
+	p.unreachableUntil.Store(time.Now().Add(unreachableFor).UnixNano())
+}
+
+// reachable notes a download from the network.
+func (p *Player) reachable() { p.unreachableUntil.Store(0) }
+
+func (p *Player) unreachable() bool { return time.Now().UnixNano() < p.unreachableUntil.Load() }
