@@ -17,15 +17,15 @@ import (
 // rendition boundaries (libmpg123's feed API: the decoder is handed bytes
 // as they come and never seeks).
 type trackStream struct {
-	p      *Player
-	track  catalog.Track
-	man    *catalog.Manifest
-	lad    ladder  // the renditions as ABR levels
-	gain   float64 // loudness normalization, linear
+	p     *Player
+	track catalog.Track
+	man   *catalog.Manifest
+	lad   ladder  // the renditions as ABR levels
+	gain  float64 // loudness normalization, linear
 	// continues: the stream was prefetched to follow the previous track
 	// gaplessly, so waiting for its first segment is a stall, not startup.
 	continues bool
-	frames []int64 // first frame of each segment, plus the total at the end
+	frames    []int64 // first frame of each segment, plus the total at the end
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -42,11 +42,11 @@ type trackStream struct {
 
 	// render goroutine only
 	lastRend string // rendition of the segment being consumed
-	dec     *pcm
-	cur     []byte
-	next    int   // next segment index the reader takes
-	discard int   // decoded samples still to drop (start_skip, preroll, seek)
-	out     int64 // samples of the track emitted so far (the play head)
+	dec      *pcm
+	cur      []byte
+	next     int   // next segment index the reader takes
+	discard  int   // decoded samples still to drop (start_skip, preroll, seek)
+	out      int64 // samples of the track emitted so far (the play head)
 
 	// pos is out as of the last afterRead, for other goroutines; guarded
 	// by Player.mu.

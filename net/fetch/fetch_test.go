@@ -267,7 +267,11 @@ func TestAbandonedDownloadStops(t *testing.T) {
 	go func() { _, _, err := f.Segment(ctx1, hash, catalog.UrgencySoon); done <- err }()
 	waitUntil(t, func() bool { return r.started.Load() == 1 })
 	go func() { _, _, err := f.Segment(ctx2, hash, catalog.UrgencySoon); done <- err }()
-	waitUntil(t, func() bool { f.mu.Lock(); defer f.mu.Unlock(); return f.flights[hash] != nil && f.flights[hash].waiters == 2 })
+	waitUntil(t, func() bool {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		return f.flights[hash] != nil && f.flights[hash].waiters == 2
+	})
 	cancel1()
 	<-done
 	if r.cancelled.Load() != 0 {
