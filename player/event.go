@@ -59,6 +59,7 @@ type SegmentEvent struct {
 // the segment played before, in this track or the previous one).
 type RenditionEvent struct {
 	TrackID   string
+	Index     int // the segment that starts in it
 	Rendition string
 	Kbps      int
 	Switch    bool

@@ -278,7 +278,7 @@ func (ts *trackStream) waitSegment(i int) (fetched, error) {
 			}
 			switched := p.stats.played(f, ts.segDuration(i), waited, stall)
 			if switched || f.rendition != ts.lastRend {
-				p.emit(RenditionEvent{TrackID: ts.track.ID, Rendition: f.rendition, Kbps: f.kbps, Switch: switched})
+				p.emit(RenditionEvent{TrackID: ts.track.ID, Index: i, Rendition: f.rendition, Kbps: f.kbps, Switch: switched})
 			}
 			ts.lastRend = f.rendition
 			p.emit(BufferEvent{TrackID: ts.track.ID, Ahead: ahead})
