@@ -17,7 +17,7 @@ DEMO_DEBS  := $(BUILD_DEBS) ffmpeg
 TEST_DEBS  := $(DEMO_DEBS) alsa-utils pulseaudio pulseaudio-utils \
               libasound2-plugins nginx-light tmux chromium iproute2 mpg123
 
-.PHONY: all deps build-deps demo-deps build install test demo bench bench-swarm fuzz clean
+.PHONY: all deps build-deps demo-deps build install test demo bench bench-swarm bench-abr fuzz clean
 
 all: build
 
@@ -98,6 +98,14 @@ bench: deps
 SWARM_QUEUE ?= 120
 bench-swarm: deps
 	$(BENCH) -bench 'Swarm' -benchtime 1x -v ./net/peer/ -args -swarm.queue=$(SWARM_QUEUE)
+
+# bench-abr plays a 200 s track in real time on every bandwidth trace in
+# testdata/traces (side by side, about 4 minutes) through the throttling
+# proxy of net/abr/abrtest, and prints one row per trace: stalls, stall ms,
+# mean kbit/s against a clairvoyant oracle, switches per minute, startup
+# and QoE. It fails when issue 12's acceptance does not hold.
+bench-abr: deps
+	$(BENCH) -bench '^BenchmarkABR$$' -benchtime 1x ./player/
 
 clean:
 	rm -rf bin

@@ -17,7 +17,10 @@ type Controller struct {
 	est  Estimator
 	last int
 	bola bool
-	hist History
+	// filled: the buffer has reached the up-switch minimum since the
+	// start (or the last Reset); before that the climb is free.
+	filled bool
+	hist   History
 }
 
 // NewController returns a Controller that knows nothing yet; now is the
@@ -33,7 +36,10 @@ func NewController(now func() time.Time) *Controller {
 // are filled in from the controller's state. The order of the rules: the
 // strategy (throughput or BOLA, DYNAMIC), capped by InsufficientBufferRule
 // and SwitchHistoryRule, then an up-switch only with MinBufferToSwitchUp
-// buffered.
+// buffered once the buffer has reached it: during startup the level
+// climbs as fast as InsufficientBufferRule allows (each download must
+// fit in half the buffer), so the buffer does not fill with the lowest
+// level while the estimate already carries more.
 func (c *Controller) Choose(m Metrics) Choice {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -53,7 +59,9 @@ func (c *Controller) Choose(m Metrics) Choice {
 			ch = cap
 		}
 	}
-	if c.last >= 0 && ch.Level > c.last && m.Buffer < minBufferToSwitchUp(m.Target) {
+	gate := minBufferToSwitchUp(m.Target)
+	c.filled = c.filled || m.Buffer >= gate
+	if c.filled && c.last >= 0 && ch.Level > c.last && m.Buffer < gate {
 		ch = Choice{c.last, fmt.Sprintf("%.1f s buffered: below %v, no switch up", m.Buffer.Seconds(), minBufferToSwitchUp(m.Target))}
 	}
 	return ch
@@ -98,5 +106,5 @@ func (c *Controller) Kbps() float64 {
 func (c *Controller) Reset() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.last, c.bola = -1, false
+	c.last, c.bola, c.filled = -1, false, false
 }

@@ -165,13 +165,24 @@ func TestControllerClimbsAndPersists(t *testing.T) {
 		t.Fatalf("nothing known: %d (%s), want lowest", ch.Level, ch.Reason)
 	}
 	c.Chose(0)
-	// A fast link: the level rises only once MinBufferToSwitchUp is buffered.
-	for range 4 {
-		c.Downloaded(30_000, 120*time.Millisecond) // 2000 kbit/s
+	// A fast link: at startup the level climbs as soon as a download fits
+	// in half the buffer (320k x 2.5 s = 800 kbit in 0.4 s at 2 Mbit/s).
+	c.Downloaded(30_000, 120*time.Millisecond) // 2000 kbit/s
+	m.Buffer = 500 * time.Millisecond
+	if ch := c.Choose(m); ch.Level != 1 {
+		t.Errorf("0.5 s buffered: %d (%s), want normal (0.2 s; high would take 0.4 s of it)", ch.Level, ch.Reason)
 	}
+	m.Buffer = 2500 * time.Millisecond
+	if ch := c.Choose(m); ch.Level != 2 {
+		t.Errorf("startup, 2.5 s buffered on 2 Mbit/s: %d (%s), want high", ch.Level, ch.Reason)
+	}
+	// Once the buffer has reached MinBufferToSwitchUp, a rise needs it.
+	m.Buffer = 12 * time.Second
+	c.Choose(m)
+	c.Chose(0) // say the network had forced low
 	m.Buffer = 5 * time.Second
 	if ch := c.Choose(m); ch.Level != 0 {
-		t.Errorf("5 s buffered: %d (%s), want to stay low", ch.Level, ch.Reason)
+		t.Errorf("after startup, 5 s buffered: %d (%s), want to stay low", ch.Level, ch.Reason)
 	}
 	m.Buffer = 11 * time.Second
 	if ch := c.Choose(m); ch.Level != 2 {

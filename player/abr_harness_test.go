@@ -1,0 +1,200 @@
+package player
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"segue/cache"
+	"segue/catalog"
+	"segue/net/abr/abrtest"
+	"segue/net/fetch"
+	"segue/net/originclient"
+)
+
+// The ABR harness: a track served from memory as /chunks, the throttling
+// proxy replaying a trace in front of it, and the real fetch chain (origin
+// client, fetcher, an empty SQLite cache) feeding a player at auto.
+
+// abrTrack encodes a piece of the given length in the three renditions.
+func abrTrack(t testing.TB, seconds int) (*memSource, catalog.Track) {
+	t.Helper()
+	needFFmpeg(t)
+	path := filepath.Join(t.TempDir(), "piece.wav")
+	n := int64(seconds) * catalog.SampleRate
+	makeWAV(t, path, longPiece(seconds), n)
+	src := newMemSource()
+	return src, addTrack(t, src, "abr", path, n)
+}
+
+// chunkServer serves src's segments at /chunks/HASH.
+func chunkServer(t testing.TB, src *memSource) *url.URL {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		src.mu.Lock()
+		b, ok := src.segs[strings.TrimPrefix(r.URL.Path, "/chunks/")]
+		src.mu.Unlock()
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		w.Write(b)
+	}))
+	t.Cleanup(srv.Close)
+	u, _ := url.Parse(srv.URL)
+	return u
+}
+
+// traceRun is the outcome of playing on one trace.
+type traceRun struct {
+	trace  abrtest.Trace
+	stats  Stats
+	events []Event
+	// oracle is the clairvoyant mean bitrate for the segments played
+	// (oracleOK false: no plan avoids a stall).
+	oracle   float64
+	oracleOK bool
+	segments int
+	// climbed is the switches after the first segment at the top level,
+	// and the minutes played from then.
+	climbed        int
+	climbedMinutes float64
+}
+
+// playTrace plays track from src through a proxy replaying tr for playFor
+// (or to its end) to output (a spec for ParseOutput; "null" is paced). It
+// may run on a goroutine of its own (make bench-abr plays the traces side
+// by side), so it returns its failures instead of stopping the test.
+func playTrace(t testing.TB, tr abrtest.Trace, src *memSource, track catalog.Track, playFor time.Duration, output string) (traceRun, error) {
+	proxy := httptest.NewServer(abrtest.NewProxy(chunkServer(t, src), abrtest.NewLink(tr)))
+	defer proxy.Close()
+	client, err := originclient.New(proxy.URL, originclient.Options{})
+	if err != nil {
+		return traceRun{}, err
+	}
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	c, err := cache.Open(filepath.Join(t.TempDir(), "cache.db"), cache.Options{Logger: quiet})
+	if err != nil {
+		return traceRun{}, err
+	}
+	defer c.Close()
+	out, err := ParseOutput(output, OutputOptions{})
+	if err != nil {
+		return traceRun{}, err
+	}
+	p := New(Options{
+		Segments: fetch.New(c, []fetch.Tier{{Source: catalog.SourceOrigin, Remote: client}}, fetch.Options{Logger: quiet}),
+		Manifests: src, Output: out, Cached: c, Loudness: LoudnessOff,
+	})
+	if err := p.Open(); err != nil {
+		return traceRun{}, err
+	}
+	p.Play(track)
+	run := traceRun{trace: tr}
+	deadline := time.After(playFor + 3*time.Minute)
+loop:
+	for {
+		select {
+		case e := <-p.Events():
+			run.events = append(run.events, e)
+			switch e := e.(type) {
+			case EndEvent:
+				break loop
+			case PositionEvent:
+				if e.Position >= playFor {
+					break loop
+				}
+			}
+		case <-deadline:
+			p.Close()
+			out.Close()
+			return run, fmt.Errorf("%s: playback did not reach %v; status %+v; last events %v", tr.Name, playFor, p.Status(), tail(run.events, 5))
+		}
+	}
+	run.stats = p.Stats()
+	if err := errors.Join(p.Close(), out.Close()); err != nil {
+		return run, err
+	}
+	man := src.manifests[track.ID]
+	lad := newLadder(man, "")
+	segDur := samplesToDuration(int64(man.FramesPerSegment * man.SamplesPerFrame))
+	run.segments = min(int((run.stats.Played+segDur-1)/segDur), len(man.Renditions[0].Segments))
+	plan := abrtest.Plan{Segment: segDur, Buffer: 20 * time.Second}
+	for _, r := range lad.rends {
+		plan.Kbps = append(plan.Kbps, r.Bitrate)
+		var sizes []int64
+		for _, s := range r.Segments[:run.segments] {
+			sizes = append(sizes, s.Size)
+		}
+		plan.Sizes = append(plan.Sizes, sizes)
+	}
+	run.oracle, run.oracleOK = abrtest.Oracle(tr, plan)
+	top := lad.rends[len(lad.rends)-1].Name
+	climbedAt := -1
+	for _, e := range run.events {
+		if e, ok := e.(RenditionEvent); ok {
+			if climbedAt < 0 && e.Rendition == top {
+				climbedAt = e.Index
+			} else if climbedAt >= 0 && e.Switch {
+				run.climbed++
+			}
+		}
+	}
+	if climbedAt >= 0 {
+		run.climbedMinutes = (time.Duration(run.segments-climbedAt) * segDur).Minutes()
+	}
+	return run, nil
+}
+
+// qoe is Pensieve's linear QoE per segment: bitrate in Mbit/s, minus 4.3
+// per second stalled, minus the change of bitrate between segments.
+func (r traceRun) qoe() float64 {
+	n := float64(max(r.segments, 1))
+	return (r.stats.MeanKbps*n/1000 - 4.3*r.stats.Stalled.Seconds() - r.stats.BitrateChange/1000) / n
+}
+
+func (r traceRun) switchesPerMinute() float64 {
+	return float64(r.stats.Switches) / max(r.stats.Played.Minutes(), 1e-9)
+}
+
+// row is the run as one line of make bench-abr's table.
+func (r traceRun) row() string {
+	oracle, share := "-", "-"
+	if r.oracleOK {
+		oracle = fmt.Sprintf("%.0f", r.oracle)
+		share = fmt.Sprintf("%.0f%%", 100*r.stats.MeanKbps/r.oracle)
+	}
+	return fmt.Sprintf("%-20s %5.0fs %6d %9d %10.0f %7s %6s %12.2f %10d %7.3f",
+		r.trace.Name, r.stats.Played.Seconds(), r.stats.Stalls, r.stats.Stalled.Milliseconds(), r.stats.MeanKbps, oracle, share,
+		r.switchesPerMinute(), r.stats.Startup.Milliseconds(), r.qoe())
+}
+
+const tableHeader = "trace                played stalls  stall ms  mean kbps  oracle  share switches/min startup ms     QoE"
+
+// loadTrace reads testdata/traces/NAME.txt.
+func loadTrace(t testing.TB, name string) abrtest.Trace {
+	t.Helper()
+	tr, err := abrtest.LoadTrace(filepath.Join("..", "testdata", "traces", name+".txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr
+}
+
+// parseTrace reads a trace written in a test.
+func parseTrace(t testing.TB, name, s string) abrtest.Trace {
+	t.Helper()
+	tr, err := abrtest.ParseTrace(name, strings.NewReader(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr
+}
