@@ -91,7 +91,7 @@ func playTrace(t testing.TB, tr abrtest.Trace, src *memSource, track catalog.Tra
 		return traceRun{}, err
 	}
 	p := New(Options{
-		Segments: fetch.New(c, []fetch.Tier{{Source: catalog.SourceOrigin, Remote: client}}, fetch.Options{Logger: quiet}),
+		Segments:  fetch.New(c, []fetch.Tier{{Source: catalog.SourceOrigin, Remote: client}}, fetch.Options{Logger: quiet}),
 		Manifests: src, Output: out, Cached: c, Loudness: LoudnessOff,
 	})
 	if err := p.Open(); err != nil {
