@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"os/signal"
@@ -78,7 +79,7 @@ ends with an "error" event saying why.`,
 	choiceFlag(fs, &f.quality, "quality", "", qualityChoices, "rendition: auto, low, normal or high (default auto)")
 	fs.StringVar(&f.search, "search", "", "also play the first track this search finds")
 	fs.BoolVar(&f.shuffle, "shuffle", false, "play the resolved tracks in random order")
-	fs.BoolVar(&f.asJSON, "json", false, "print one JSON event per line (started, progress, track-changed, finished, error)")
+	fs.BoolVar(&f.asJSON, "json", false, "print one JSON event per line (started, progress, segment, rendition, buffering, stall, track-changed, finished, error)")
 	return cmd
 }
 
@@ -127,6 +128,8 @@ func (a *app) play(ctx context.Context, f playFlags, targets []string) (err erro
 		watch = node.observe
 	}
 	popts.Segments, popts.Manifests, popts.Output = fetch.New(c, tiers, fetch.Options{Logger: a.logger()}), manifests, out
+	popts.Cached = c
+	defer a.saveEstimate(popts)
 	p := player.New(popts)
 	if err := p.Open(); err != nil {
 		return err
@@ -154,7 +157,13 @@ type playEvent struct {
 	Fatal      bool           `json:"fatal,omitempty"`
 	Played     *int           `json:"played,omitempty"`
 	Failed     *int           `json:"failed,omitempty"`
-	Stalls     *int           `json:"stalls,omitempty"`
+	Kbps       int            `json:"kbps,omitempty"`
+	// stall: how long the play head waited; finished: the session's total
+	Stalls    *int     `json:"stalls,omitempty"`
+	StallMS   *int64   `json:"stall_ms,omitempty"`
+	Switches  *int     `json:"switches,omitempty"`
+	MeanKbps  *float64 `json:"mean_kbps,omitempty"`
+	StartupMS *int64   `json:"startup_ms,omitempty"`
 }
 
 // report prints the player's events until the queue ends or ctx is done;
@@ -169,8 +178,6 @@ func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total i
 	live := !asJSON && isTerminal(a.stdout) // one line that updates each second
 	var (
 		started, failed  int
-		stalls           int  // waits for a segment after a track's audio began
-		audible          bool // the current track has played audio
 		firstErr         error
 		lastSecond       = int64(-1)
 		buffer           int64
@@ -189,7 +196,7 @@ func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total i
 					kind = "started"
 				}
 				started++
-				lastSecond, audible = -1, false
+				lastSecond = -1
 				idx, tr := e.Index, e.Track
 				emit(playEvent{Event: kind, Index: &idx, Track: &tr, DurationMS: e.Duration.Milliseconds()})
 				if live && started > 1 {
@@ -198,13 +205,28 @@ func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total i
 				if !asJSON {
 					fmt.Fprintf(a.stdout, "▶ %d/%d %s (%s)\n", idx+1, total, trackLabel(tr), fmtDuration(e.Duration))
 				}
-			case player.StateEvent:
-				if e.State == player.Buffering && audible {
-					stalls++
-					emit(playEvent{Event: "stall"})
+			case player.StallEvent:
+				pos := e.Position.Milliseconds()
+				msg := "waiting for the network"
+				if e.Ended {
+					msg = fmt.Sprintf("resumed after %.1f s without audio", e.Duration.Seconds())
+					ms := e.Duration.Milliseconds()
+					emit(playEvent{Event: "stall", TrackID: e.TrackID, PositionMS: &pos, StallMS: &ms, Message: msg})
+				} else {
+					emit(playEvent{Event: "buffering", TrackID: e.TrackID, PositionMS: &pos, Message: msg})
+				}
+				if !asJSON {
+					if live {
+						fmt.Fprint(a.stdout, "\r\x1b[K")
+					}
+					fmt.Fprintf(a.stdout, "  %s %s\n", fmtDuration(e.Position), msg)
+				}
+			case player.RenditionEvent:
+				if e.Switch {
+					idx := e.Index
+					emit(playEvent{Event: "rendition", TrackID: e.TrackID, Index: &idx, Rendition: e.Rendition, Kbps: e.Kbps})
 				}
 			case player.PositionEvent:
-				audible = audible || e.Position > 0
 				if s := int64(e.Position / time.Second); s != lastSecond {
 					lastSecond = s
 					pos, buf := e.Position.Milliseconds(), buffer
@@ -238,7 +260,10 @@ func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total i
 					fmt.Fprintln(a.stdout)
 				}
 				played := max(started-failed, 0)
-				emit(playEvent{Event: "finished", Played: &played, Failed: &failed, Stalls: &stalls})
+				st := p.Stats()
+				stallMS, startupMS, mean := st.Stalled.Milliseconds(), st.Startup.Milliseconds(), math.Round(st.MeanKbps*10)/10
+				emit(playEvent{Event: "finished", Played: &played, Failed: &failed, Stalls: &st.Stalls, StallMS: &stallMS,
+					Switches: &st.Switches, MeanKbps: &mean, StartupMS: &startupMS})
 				if failed > 0 {
 					return withExit(ExitError, fmt.Errorf("play: %d of %d tracks could not be played: %w", failed, total, firstErr))
 				}

@@ -143,6 +143,8 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 	}
 	defer func() { err = errors.Join(err, out.Close()) }()
 	popts.Segments, popts.Manifests, popts.Output = f, manifests, out
+	popts.Cached = c
+	defer a.saveEstimate(popts)
 	p := player.New(popts)
 	if err := p.Open(); err != nil {
 		return err

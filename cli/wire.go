@@ -10,6 +10,7 @@ import (
 	"golang.org/x/term"
 
 	"segue/cache"
+	"segue/net/abr"
 	"segue/net/originclient"
 	"segue/player"
 )
@@ -46,10 +47,27 @@ func (a *app) playerOptions(quality string) (player.Options, error) {
 	if boost == 0 {
 		boost = player.NoBoost
 	}
+	maxQ, err := player.ParseMaxQuality(a.cfg.Player.MaxQuality)
+	if err != nil {
+		return player.Options{}, fmt.Errorf("config player.max_quality: %w", err)
+	}
+	est := abr.NewController(nil)
+	if err := est.Load(a.cfg.StateDir); err != nil {
+		a.logger().Warn("starting without the saved throughput estimate", "err", err)
+	}
 	return player.Options{
 		ReadAhead: time.Duration(a.cfg.Player.BufferSeconds * float64(time.Second)),
-		Quality:   q, Loudness: loud, TargetLUFS: a.cfg.Player.LoudnessTarget, MaxBoostDB: boost,
+		Quality:   q, MaxQuality: maxQ, ABR: est,
+		Loudness: loud, TargetLUFS: a.cfg.Player.LoudnessTarget, MaxBoostDB: boost,
 	}, nil
+}
+
+// saveEstimate keeps the throughput estimate for the next run; failing to
+// is only worth a warning in the log.
+func (a *app) saveEstimate(o player.Options) {
+	if err := o.ABR.Save(a.cfg.StateDir); err != nil {
+		a.logger().Warn("throughput estimate not saved", "err", err)
+	}
 }
 
 // isTerminal reports whether w is a terminal (progress bars and live lines

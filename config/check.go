@@ -77,6 +77,7 @@ func (c *Config) decode(path, text string) error {
 		allow []string
 	}{
 		{"player.quality", c.Player.Quality, []string{"auto", "low", "normal", "high"}},
+		{"player.max_quality", c.Player.MaxQuality, []string{"", "low", "normal", "high"}},
 		{"player.loudness", c.Player.LoudnessMode, []string{"off", "track", "album"}},
 	} {
 		if !slices.Contains(chk.allow, chk.value) {

@@ -48,8 +48,11 @@ type CacheConfig struct {
 
 // PlayerConfig is playback.
 type PlayerConfig struct {
-	Output         string  `toml:"output"`   // alsa | wav:PATH | null
-	Quality        string  `toml:"quality"`  // auto | low | normal | high
+	Output  string `toml:"output"`  // alsa | wav:PATH | null
+	Quality string `toml:"quality"` // auto | low | normal | high
+	// MaxQuality caps the renditions downloaded (data saver): low, normal,
+	// high, or "" for none. Cached renditions above it still play.
+	MaxQuality     string  `toml:"max_quality"`
 	Volume         int     `toml:"volume"`   // 0-100
 	LoudnessMode   string  `toml:"loudness"` // off | track | album
 	LoudnessTarget float64 `toml:"loudness_target"`

@@ -97,6 +97,7 @@ func TestLoadReportsFileKeyAndLine(t *testing.T) {
 		{"size string without a unit", "[cache]\n\nsize = \"5\"\n", "cache.size", 3, "no unit"},
 		{"wrong type", "[player]\nvolume = \"loud\"\n", "player.volume", 2, ""},
 		{"bad quality", "[player]\nquality = \"hgh\"\n", "player.quality", 2, "auto, low, normal, high"},
+		{"bad max quality", "[player]\nmax_quality = \"auto\"\n", "player.max_quality", 2, "low, normal, high"},
 		{"bad loudness", "[player]\nloudness = \"max\"\n", "player.loudness", 2, "off, track, album"},
 		{"volume out of range", "[player]\nvolume = 300\n", "player.volume", 2, "0 to 100"},
 		{"boost out of range", "[player]\nmax_boost_db = 40\n", "player.max_boost_db", 2, "0 (never raise) to 30 dB"},

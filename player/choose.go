@@ -28,6 +28,12 @@ var ErrNotOffline = errors.New("not available offline")
 // the player takes any cached rendition first instead of asking again.
 const unreachableFor = 10 * time.Second
 
+// OfflineAfter is how long the origin must have been unreachable before a
+// segment cached in no rendition fails its track "not available offline".
+// Sooner, the origin is taken for restarting (it answered in this session
+// a moment ago) and the segment is retried while the buffer plays out.
+const OfflineAfter = 30 * time.Second
+
 // abandonCheck is how often a download in progress is checked against
 // abr.AbandonRule.
 const abandonCheck = 100 * time.Millisecond
@@ -161,7 +167,7 @@ func (ts *trackStream) fetchSegment(i int, u Urgency) bool {
 			if d.from != catalog.SourceCache {
 				p.reachable()
 				if auto {
-					p.opts.ABR.Downloaded(len(d.data), d.took)
+					p.opts.ABR.Downloaded(len(d.data), d.took, ts.segDuration(i))
 				}
 			}
 			if auto {
@@ -175,8 +181,10 @@ func (ts *trackStream) fetchSegment(i int, u Urgency) bool {
 			if _, ok := ts.cachedFrom(i, 0); ok {
 				continue // choose takes it now
 			}
-			ts.fail(fmt.Errorf("play %s: %w: the origin is unreachable and segment %d of it is cached in no rendition", trackName(ts.track), ErrNotOffline, i))
-			return false
+			if p.offline() {
+				ts.fail(fmt.Errorf("play %s: %w: the origin is unreachable and segment %d of it is cached in no rendition", trackName(ts.track), ErrNotOffline, i))
+				return false
+			}
 		}
 		p.emit(ErrorEvent{TrackID: ts.track.ID, Err: fmt.Errorf("fetch segment %d of track %s (retrying in %v): %w", i, ts.track.ID, backoff, d.err)})
 		t := time.NewTimer(backoff)
@@ -204,10 +212,23 @@ const maxRetryBackoff = 5 * time.Second
 // markUnreachable notes that the origin could not be reached: for a while
 // every segment is taken from the cache in any rendition it holds.
 func (p *Player) markUnreachable() {
-	p.unreachableUntil.Store(time.Now().Add(unreachableFor).UnixNano())
+	now := time.Now()
+	p.unreachableUntil.Store(now.Add(unreachableFor).UnixNano())
+	p.unreachableSince.CompareAndSwap(0, now.UnixNano())
 }
 
 // reachable notes a download from the network.
-func (p *Player) reachable() { p.unreachableUntil.Store(0) }
+func (p *Player) reachable() {
+	p.unreachableUntil.Store(0)
+	p.unreachableSince.Store(0)
+	p.reachedOnce.Store(true)
+}
+
+// offline reports whether the origin counts as gone: it has not answered
+// in this session, or not for OfflineAfter.
+func (p *Player) offline() bool {
+	since := p.unreachableSince.Load()
+	return !p.reachedOnce.Load() || (since != 0 && time.Since(time.Unix(0, since)) >= OfflineAfter)
+}
 
 func (p *Player) unreachable() bool { return time.Now().UnixNano() < p.unreachableUntil.Load() }

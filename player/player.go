@@ -73,6 +73,11 @@ type Player struct {
 	// be tried again first (UnixNano; 0: it answered last).
 	playingAhead     atomic.Int64
 	unreachableUntil atomic.Int64
+	// unreachableSince is when the origin stopped answering (UnixNano, 0
+	// while it answers); reachedOnce: a segment came from the network in
+	// this session. Together they tell a restart from being offline.
+	unreachableSince atomic.Int64
+	reachedOnce      atomic.Bool
 	quality          atomic.Value // Quality
 	stats            stats
 

@@ -60,7 +60,7 @@ func (c *Controller) Abandon(m Metrics, f Inflight, bytes int) (Choice, bool) {
 	if !ok {
 		return ch, false
 	}
-	c.est.Add(bytes, f.Elapsed.Seconds())
+	c.est.Add(bytes, f.Elapsed.Seconds(), m.Segment.Seconds())
 	c.hist.Drop(f.Level, c.now())
 	return ch, true
 }

@@ -79,12 +79,12 @@ func (c *Controller) Chose(level int) {
 	c.last = level
 }
 
-// Downloaded records a segment of n bytes fetched from the network in
-// took. Cache hits must not be reported.
-func (c *Controller) Downloaded(n int, took time.Duration) {
+// Downloaded records a segment of n bytes holding audio of duration d,
+// fetched from the network in took. Cache hits must not be reported.
+func (c *Controller) Downloaded(n int, took, d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.est.Add(n, took.Seconds())
+	c.est.Add(n, took.Seconds(), d.Seconds())
 }
 
 // Stalled records that the play head waited while level was playing.

@@ -2,23 +2,28 @@ package abr
 
 import "math"
 
-// Half-lives of the two throughput averages, in seconds of download time
-// (dash.js ThroughputModel: 3 s fast, 8 s slow).
+// Half-lives of the two throughput averages, in seconds (dash.js
+// ThroughputModel: 3 s fast, 8 s slow). A sample weighs the audio it
+// carried (a 2.5 s segment weighs 2.5 s), not its download time as in
+// Shaka: audio segments are small, and on a fast link their downloads
+// last a few tens of milliseconds, so time-weighted averages would need
+// dozens of segments to notice the link got faster.
 const (
 	FastHalfLife = 3.0
 	SlowHalfLife = 8.0
 )
 
 // OutlierFactor bounds one sample: a download measured faster than this
-// many times the current estimate counts as that multiple. A burst from a
-// proxy's cache or one lucky request cannot lift the choice by itself; a
-// slower sample is never bounded (underestimating costs quality, not a
-// stall).
-const OutlierFactor = 3.0
+// many times the current estimate counts as that multiple, so one outlier
+// (a burst from a proxy's cache, one lucky request) lifts the estimate by
+// at most a fifth (a 2.5 s sample moves the slow average by 19.5% of the
+// difference). A slower sample is never bounded: underestimating costs
+// quality, not a stall, and the fast average forgets it within seconds.
+const OutlierFactor = 2.0
 
 // ewma is an exponentially weighted moving average whose weights are
-// seconds of download time, with dash.js's zero-bias correction so the
-// first samples are not pulled toward zero.
+// seconds, with the zero-bias correction of dash.js and Shaka so the first
+// samples are not pulled toward zero.
 type ewma struct {
 	HalfLife float64 `json:"half_life_s"`
 	Sum      float64 `json:"sum"`    // the uncorrected average
@@ -52,11 +57,11 @@ func NewEstimator() Estimator {
 	return Estimator{Fast: ewma{HalfLife: FastHalfLife}, Slow: ewma{HalfLife: SlowHalfLife}}
 }
 
-// Add records a download of n bytes that took seconds (> 0; shorter ones
-// count as 1 ms). Samples above OutlierFactor times the estimate are
-// clamped to it.
-func (e *Estimator) Add(n int, seconds float64) {
-	if n <= 0 {
+// Add records a download of n bytes that took seconds (shorter than 1 ms
+// counts as 1 ms) and carried weight seconds of audio. Samples above
+// OutlierFactor times the estimate are clamped to it.
+func (e *Estimator) Add(n int, seconds, weight float64) {
+	if n <= 0 || weight <= 0 {
 		return
 	}
 	seconds = max(seconds, 1e-3)
@@ -64,8 +69,8 @@ func (e *Estimator) Add(n int, seconds float64) {
 	if cur := e.Kbps(); cur > 0 {
 		kbps = min(kbps, OutlierFactor*cur)
 	}
-	e.Fast.add(kbps, seconds)
-	e.Slow.add(kbps, seconds)
+	e.Fast.add(kbps, weight)
+	e.Slow.add(kbps, weight)
 }
 
 // Kbps returns the estimate in kbit/s, 0 while nothing is known.

@@ -56,6 +56,14 @@ const (
 	// between them the strategy in use stays.
 	ThroughputBelow = 6 * time.Second
 	BolaAbove       = 12 * time.Second
+	// BolaBottom and BolaTop place BOLA's levels on the buffer: the lowest
+	// gives way at 6 s (where the throughput rule takes over anyway) and
+	// the highest is chosen from 10 s (MinBufferToSwitchUp) on. A full
+	// buffer on a link slower than the level then plays out at that level
+	// for as long as it lasts, which is what a clairvoyant player would do
+	// (on a 30 s dip to 120 kbit/s, 20 s buffered at 320k last 32 s).
+	BolaBottom = 6 * time.Second
+	BolaTop    = 10 * time.Second
 	// StartupBudget is how long the first download may take when the
 	// estimate is known (a restart): the level is the highest that fits.
 	StartupBudget = time.Second
@@ -108,17 +116,17 @@ func ThroughputRule(m Metrics) Choice {
 // Near-Optimal Bitrate Adaptation for Online Videos", INFOCOM 2016): it
 // maximizes (V*(u_m + gamma) - Q) / S_m over levels m, with utility
 // u_m = ln(S_m/S_0), Q the buffer in seconds and S_m the bitrate. V and
-// gamma are set so that the lowest level gives way at BolaAbove and the
-// highest is reached a segment before Target, i.e. BOLA maps the buffer
-// band it is used in onto the levels. As in dash.js (BOLA-O), a rise above
-// the last level is limited to what the throughput rule allows.
+// gamma are set so that the lowest level gives way at BolaBottom and the
+// highest is reached at BolaTop (both at most a segment before Target).
+// As in dash.js (BOLA-O), a rise above the last level is limited to what
+// the throughput rule allows.
 func BolaRule(m Metrics) Choice {
 	top := m.top()
 	if top == 0 {
 		return Choice{0, "bola: one level"}
 	}
-	lo := BolaAbove.Seconds()
-	hi := max((m.Target - m.Segment).Seconds(), lo+1)
+	hi := min(BolaTop, m.Target-m.Segment).Seconds()
+	lo := min(BolaBottom.Seconds(), hi-1)
 	s := func(l int) float64 { return float64(m.Levels[l].Kbps) }
 	u := func(l int) float64 { return math.Log(s(l) / s(0)) }
 	// The buffer level at which levels l and l+1 score alike is V*a(l) + W

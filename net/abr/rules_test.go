@@ -44,9 +44,10 @@ func TestBolaRule(t *testing.T) {
 		m    Metrics
 		want int
 	}{
-		{"at the bottom of BOLA's band: lowest", metrics(0, 5000, 12*time.Second), 0},
+		{"at the bottom of BOLA's band: lowest", metrics(0, 5000, 5*time.Second), 0},
 		{"a full buffer: highest", metrics(2, 5000, 18*time.Second), 2},
-		{"midway: the middle level", metrics(1, 5000, 15*time.Second), 1},
+		{"between 6 and 10 s: the middle level", metrics(1, 5000, 8*time.Second), 1},
+		{"past 10 s: the highest", metrics(2, 5000, 10100*time.Millisecond), 2},
 		{"a full buffer but the last was low and throughput carries only normal: one step (BOLA-O)", metrics(0, 220, 18*time.Second), 1},
 		{"a full buffer on a slow link keeps the last level", metrics(2, 150, 18*time.Second), 2},
 		{"max_quality", Metrics{Levels: levels, Max: 1, Last: 1, Throughput: 5000, Buffer: 19 * time.Second, Target: 20 * time.Second, Segment: 2500 * time.Millisecond}, 1},
@@ -132,29 +133,41 @@ func TestEstimator(t *testing.T) {
 	if e.Kbps() != 0 {
 		t.Fatalf("new estimator: %v, want 0", e.Kbps())
 	}
-	e.Add(125_000, 1) // 1000 kbit/s
+	e.Add(125_000, 1, 2.5) // 1000 kbit/s
 	if got := e.Kbps(); math.Abs(got-1000) > 1e-6 {
 		t.Fatalf("one sample of 1000 kbit/s: %v (zero-bias correction missing?)", got)
 	}
 	for range 10 {
-		e.Add(125_000, 1)
+		e.Add(125_000, 1, 2.5)
 	}
 	// One outlier 100 times faster is clamped to OutlierFactor times the
-	// estimate, and the slow average holds the minimum down.
-	e.Add(125_000, 0.01)
-	if got := e.Kbps(); got > 1300 {
-		t.Errorf("after one 100x outlier: %.0f kbit/s, want <= 1300", got)
+	// estimate, and the slow average holds the minimum down: +19.5%,
+	// plus what is left of the zero-bias correction after 11 samples.
+	e.Add(125_000, 0.01, 2.5)
+	if got := e.Kbps(); got > 1215 {
+		t.Errorf("after one 100x outlier: %.0f kbit/s, want <= 1215", got)
 	}
 	// A drop shows at once through the fast average.
 	f := NewEstimator()
 	for range 10 {
-		f.Add(250_000, 1) // 2000 kbit/s
+		f.Add(250_000, 1, 2.5) // 2000 kbit/s
 	}
-	f.Add(37_500, 2) // 150 kbit/s for 2 s
-	if got := f.Kbps(); got > 1500 {
-		t.Errorf("after a 2 s drop to 150 kbit/s: %.0f kbit/s, want the fast average's < 1500", got)
+	f.Add(37_500, 2, 2.5) // 150 kbit/s
+	if got := f.Kbps(); got > 1200 {
+		t.Errorf("after one segment at 150 kbit/s: %.0f kbit/s, want the fast average's < 1200", got)
 	}
-	f.Add(0, 1) // empty downloads are ignored
+	// A faster link is noticed within a few segments: from 150 kbit/s to
+	// over 409 (what 320k needs with safety and margin) in at most 8.
+	g := NewEstimator()
+	g.Add(37_500, 2, 2.5)
+	n := 0
+	for ; g.Kbps() < 409 && n < 100; n++ {
+		g.Add(250_000, 1, 2.5)
+	}
+	if n > 8 {
+		t.Errorf("%d segments at 2 Mbit/s to go from 150 to 409 kbit/s, want at most 8", n)
+	}
+	f.Add(0, 1, 2.5) // empty downloads are ignored
 }
 
 func TestControllerClimbsAndPersists(t *testing.T) {
@@ -167,7 +180,7 @@ func TestControllerClimbsAndPersists(t *testing.T) {
 	c.Chose(0)
 	// A fast link: at startup the level climbs as soon as a download fits
 	// in half the buffer (320k x 2.5 s = 800 kbit in 0.4 s at 2 Mbit/s).
-	c.Downloaded(30_000, 120*time.Millisecond) // 2000 kbit/s
+	c.Downloaded(30_000, 120*time.Millisecond, 2500*time.Millisecond) // 2000 kbit/s
 	m.Buffer = 500 * time.Millisecond
 	if ch := c.Choose(m); ch.Level != 1 {
 		t.Errorf("0.5 s buffered: %d (%s), want normal (0.2 s; high would take 0.4 s of it)", ch.Level, ch.Reason)

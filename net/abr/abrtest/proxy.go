@@ -27,13 +27,22 @@ func NewLink(trace Trace) *Link { return &Link{trace: trace, start: time.Now()} 
 // Now is the trace time: how long the link has been replaying.
 func (l *Link) Now() time.Duration { return time.Since(l.start) }
 
+// busyGap is how late a send may come after the link was free and still
+// count as following on (the timer's overshoot of the previous send):
+// without it every chunk would lose the overshoot and the link would run
+// a fifth slower than its trace.
+const busyGap = 20 * time.Millisecond
+
 // send blocks until n bytes have crossed the link after the bytes already
 // queued on it, or ctx ends (the bytes not sent then free the link again
 // only from the next request on: like a real queue, what was queued is
 // spent).
 func (l *Link) send(ctx context.Context, n int) error {
 	l.mu.Lock()
-	from := max(l.Now(), l.next)
+	from := l.next
+	if now := l.Now(); now-l.next > busyGap {
+		from = now // the link was idle
+	}
 	end := l.trace.Finish(from, float64(n))
 	l.next = end
 	l.mu.Unlock()
