@@ -143,7 +143,9 @@ func (ts *trackStream) download(i, level int, auto bool, u Urgency, buffer time.
 // fetchSegment gets segment i into the buffer: it chooses the level, takes
 // a cached one when it can, abandons and refetches lower when a download
 // will not arrive in time, falls back to any cached level when the origin
-// is unreachable, and otherwise retries with backoff. It returns false when
+// is unreachable (failing the track "not available offline" when there is
+// none) or keeps sending corrupt bytes (failing the track when there is
+// none), and otherwise retries with backoff. It returns false when
 // the stream was closed or the track failed (ts.failure is set).
 func (ts *trackStream) fetchSegment(i int, u Urgency) bool {
 	p := ts.p
@@ -185,6 +187,15 @@ func (ts *trackStream) fetchSegment(i int, u Urgency) bool {
 				ts.fail(fmt.Errorf("play %s: %w: the origin is unreachable and segment %d of it is cached in no rendition", trackName(ts.track), ErrNotOffline, i))
 				return false
 			}
+		case errors.Is(d.err, catalog.ErrCorruptSegment):
+			// The fetch chain tried a bounded number of times and names the
+			// source; asking again would bring the same bytes.
+			if _, ok := ts.cachedFrom(i, 0); ok && !p.unreachable() {
+				p.markUnreachable() // take what the cache holds for this one
+				continue
+			}
+			ts.fail(fmt.Errorf("play %s: segment %d: %w", trackName(ts.track), i, d.err))
+			return false
 		}
 		p.emit(ErrorEvent{TrackID: ts.track.ID, Err: fmt.Errorf("fetch segment %d of track %s (retrying in %v): %w", i, ts.track.ID, backoff, d.err)})
 		t := time.NewTimer(backoff)

@@ -18,6 +18,7 @@ type Status struct {
 	Repeat   Repeat
 	Shuffle  bool
 	Queue    []catalog.Track
+	Quality  Quality // the rendition preference
 }
 
 // Status returns the current status.
@@ -26,6 +27,7 @@ func (p *Player) Status() Status {
 	defer p.mu.Unlock()
 	s := Status{State: p.state, Index: p.queue.Index(), Volume: p.volume, Repeat: p.queue.Repeat(), Shuffle: p.queue.Shuffled(), Queue: p.queue.Tracks()}
 	s.Track, _ = p.queue.Current()
+	s.Quality = p.Quality()
 	s.Position = samplesToDuration(p.startAt)
 	if p.cur != nil {
 		s.Position = samplesToDuration(p.cur.pos)

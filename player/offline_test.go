@@ -135,3 +135,36 @@ func TestSetQualityWhilePlaying(t *testing.T) {
 		t.Errorf("segments in %v: want low, then high from the one chosen after SetQuality", got)
 	}
 }
+
+// A segment whose every try brings corrupt bytes (the fetch chain gives up
+// with catalog.ErrCorruptSegment naming the source) fails its track with
+// that reason, once, and playback goes on with the next track.
+func TestCorruptSegmentFailsTheTrack(t *testing.T) {
+	src, bad := oneTrack(t, testPiece, 4, catalog.RenditionLow)
+	dir := t.TempDir()
+	makeWAV(t, dir+"/good.wav", testPiece, 44100)
+	good := addTrack(t, src, "good", dir+"/good.wav", 44100, catalog.RenditionLow)
+	corrupt := src.manifests[bad.ID].Renditions[0].Segments[1].Hash
+	src.fail = func(h string) error {
+		if h == corrupt {
+			return fmt.Errorf("fetch segment: %w: origin http://x, 3 tries", catalog.ErrCorruptSegment)
+		}
+		return nil
+	}
+	out, events := renderWAV(t, src, Options{Quality: QualityAuto, Loudness: LoudnessOff}, nil, bad, good)
+	var fatal []error
+	for _, e := range events {
+		if e, ok := e.(ErrorEvent); ok {
+			if !e.Fatal {
+				t.Errorf("a retry after corrupt bytes: %v", e.Err)
+			}
+			fatal = append(fatal, e.Err)
+		}
+	}
+	if len(fatal) != 1 || !errors.Is(fatal[0], catalog.ErrCorruptSegment) {
+		t.Errorf("errors %v, want one fatal naming the corrupt segment", fatal)
+	}
+	if int64(len(out)) < 44100 {
+		t.Errorf("%d samples: the next track did not play", len(out))
+	}
+}

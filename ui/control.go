@@ -48,6 +48,8 @@ func (c control) Do(_ context.Context, a action.Action) (player.Status, error) {
 		p.Clear()
 	case action.Shuffle:
 		p.SetShuffle(!p.Status().Shuffle, uint64(time.Now().UnixNano()))
+	case action.CycleQuality:
+		p.SetQuality(p.Quality().Next())
 	case action.CycleRepeat:
 		p.SetRepeat((p.Status().Repeat + 1) % 3)
 	case action.Jump:

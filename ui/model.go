@@ -305,6 +305,8 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		return m.request(action.Action{Kind: action.VolumeBy, Delta: volumeStep})
 	case key.Matches(msg, km.VolDown):
 		return m.request(action.Action{Kind: action.VolumeBy, Delta: -volumeStep})
+	case key.Matches(msg, km.Quality):
+		return m.request(action.Action{Kind: action.CycleQuality})
 	default:
 		return scr.Update(msg)
 	}
@@ -380,6 +382,8 @@ func (m *Model) confirm(a action.Action) tea.Cmd {
 		return m.line.show("shuffle off: the queue is back in its order", false)
 	case action.CycleRepeat:
 		return m.line.show("repeat "+m.queue.State().Repeat, false)
+	case action.CycleQuality:
+		return m.line.show("quality "+m.status.Preference+": from the next segment on", false)
 	}
 	return nil
 }
@@ -404,6 +408,9 @@ func (m *Model) apply(list []player.Event) tea.Cmd {
 		}
 		if err != nil {
 			cmds = append(cmds, m.fail(err))
+		}
+		if s, ok := e.(player.StallEvent); ok {
+			cmds = append(cmds, m.line.show(stallNote(s), false))
 		}
 	}
 	return tea.Batch(append(cmds, m.statusChanged())...)

@@ -95,6 +95,7 @@ func fromStatus(s *nowplaying.Status, st player.Status) queue.State {
 	s.State = st.State
 	s.Track, s.HasTrack = st.Track, st.Track.ID != ""
 	s.Position, s.Duration, s.Volume = st.Position, d, st.Volume
+	s.Preference = string(st.Quality)
 	return queue.State{Tracks: st.Queue, Index: st.Index, Repeat: st.Repeat.String(), Shuffle: st.Shuffle}
 }
 
@@ -116,11 +117,20 @@ func apply(s *nowplaying.Status, e player.Event) (index int, err error) {
 	case player.SegmentEvent:
 		s.Played.Add(e.From, e.Bytes)
 		if e.TrackID == s.Track.ID {
-			s.Source, s.Rendition = e.From, e.Rendition
+			s.Source = e.From
+			if s.Rendition == "" { // until playback reports its own
+				s.Rendition = e.Rendition
+			}
 		}
 	case player.RenditionEvent:
 		if e.TrackID == s.Track.ID {
-			s.Rendition = e.Rendition
+			s.Switch = ""
+			if e.Switch && e.Kbps > s.Kbps {
+				s.Switch = "↑"
+			} else if e.Switch {
+				s.Switch = "↓"
+			}
+			s.Rendition, s.Kbps = e.Rendition, e.Kbps
 		}
 	case player.BufferEvent:
 		if e.TrackID == s.Track.ID {
@@ -169,4 +179,13 @@ func (m *Model) seekPercent(n int) tea.Cmd {
 		return nil
 	}
 	return m.request(action.Action{Kind: action.SeekTo, To: m.status.Duration * time.Duration(n) / 10})
+}
+
+// stallNote says what a stall means: playback waits for the network and
+// goes on by itself, then how long it waited.
+func stallNote(e player.StallEvent) string {
+	if e.Ended {
+		return fmt.Sprintf("playing again after %.0f s waiting for the network", e.Duration.Seconds())
+	}
+	return "waiting for the network: playback goes on by itself when it is back"
 }

@@ -118,8 +118,11 @@ func ThroughputRule(m Metrics) Choice {
 // u_m = ln(S_m/S_0), Q the buffer in seconds and S_m the bitrate. V and
 // gamma are set so that the lowest level gives way at BolaBottom and the
 // highest is reached at BolaTop (both at most a segment before Target).
-// As in dash.js (BOLA-O), a rise above the last level is limited to what
-// the throughput rule allows.
+// Unlike dash.js's BOLA-O, a rise is not limited to what the throughput
+// rule allows: with a full buffer, a level a little above the link drains
+// it slowly (320k on a 300 kbit/s link loses 1 s of buffer a minute), and
+// BOLA steps down as it drains; SwitchHistoryRule stops a level that keeps
+// being left from coming back.
 func BolaRule(m Metrics) Choice {
 	top := m.top()
 	if top == 0 {
@@ -147,14 +150,7 @@ func BolaRule(m Metrics) Choice {
 			best, bestScore = l, score
 		}
 	}
-	reason := fmt.Sprintf("bola: %.1f s buffered -> %s", q, m.Levels[best].Name)
-	if m.Last >= 0 && best > m.Last {
-		if t := ThroughputRule(m).Level; best > t {
-			best = max(m.Last, t)
-			reason += fmt.Sprintf(", held at %s by throughput", m.Levels[best].Name)
-		}
-	}
-	return Choice{best, reason}
+	return Choice{best, fmt.Sprintf("bola: %.1f s buffered -> %s", q, m.Levels[best].Name)}
 }
 
 // InsufficientBufferRule caps the level so that the next download takes at

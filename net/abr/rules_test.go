@@ -48,8 +48,7 @@ func TestBolaRule(t *testing.T) {
 		{"a full buffer: highest", metrics(2, 5000, 18*time.Second), 2},
 		{"between 6 and 10 s: the middle level", metrics(1, 5000, 8*time.Second), 1},
 		{"past 10 s: the highest", metrics(2, 5000, 10100*time.Millisecond), 2},
-		{"a full buffer but the last was low and throughput carries only normal: one step (BOLA-O)", metrics(0, 220, 18*time.Second), 1},
-		{"a full buffer on a slow link keeps the last level", metrics(2, 150, 18*time.Second), 2},
+		{"a full buffer on a link slower than high: high while it lasts", metrics(0, 220, 18*time.Second), 2},
 		{"max_quality", Metrics{Levels: levels, Max: 1, Last: 1, Throughput: 5000, Buffer: 19 * time.Second, Target: 20 * time.Second, Segment: 2500 * time.Millisecond}, 1},
 	} {
 		if got := BolaRule(c.m); got.Level != c.want {

@@ -14,22 +14,23 @@ type Kind int
 
 // Kinds of request.
 const (
-	PlayNow     Kind = iota // Tracks: play the first now, the rest after it
-	PlayNext                // Tracks: insert after the current track
-	Add                     // Tracks: append to the queue
-	TogglePause             // pause or resume
-	Next                    // skip to the next track
-	Previous                // previous track, or restart past 3 s
-	SeekBy                  // By: relative seek
-	SeekTo                  // To: absolute position
-	VolumeBy                // Delta: volume change in percent points
-	Remove                  // Index: remove from the queue
-	Move                    // Index -> To index (Delta holds the target)
-	Clear                   // empty the queue
-	Shuffle                 // turn shuffle on or off (off restores the order)
-	CycleRepeat             // off -> all -> one -> off
-	Jump                    // Index: play the queue entry
-	Refresh                 // nothing: only report the status
+	PlayNow      Kind = iota // Tracks: play the first now, the rest after it
+	PlayNext                 // Tracks: insert after the current track
+	Add                      // Tracks: append to the queue
+	TogglePause              // pause or resume
+	Next                     // skip to the next track
+	Previous                 // previous track, or restart past 3 s
+	SeekBy                   // By: relative seek
+	SeekTo                   // To: absolute position
+	VolumeBy                 // Delta: volume change in percent points
+	Remove                   // Index: remove from the queue
+	Move                     // Index -> To index (Delta holds the target)
+	Clear                    // empty the queue
+	Shuffle                  // turn shuffle on or off (off restores the order)
+	CycleRepeat              // off -> all -> one -> off
+	Jump                     // Index: play the queue entry
+	Refresh                  // nothing: only report the status
+	CycleQuality             // auto -> low -> normal -> high -> auto
 )
 
 // Action is one request to the player.
@@ -74,6 +75,8 @@ func (a Action) String() string {
 		return "clear queue"
 	case Shuffle:
 		return "shuffle"
+	case CycleQuality:
+		return "quality"
 	case CycleRepeat:
 		return "repeat"
 	case Jump:

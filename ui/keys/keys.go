@@ -14,7 +14,7 @@ type Map struct {
 
 	MoveDown, MoveUp, Remove, Clear, Shuffle, Repeat key.Binding
 
-	Pause, Next, Prev, SeekBack, SeekFwd, SeekTo, SeekPercent, VolUp, VolDown key.Binding
+	Pause, Next, Prev, SeekBack, SeekFwd, SeekTo, SeekPercent, VolUp, VolDown, Quality key.Binding
 
 	NextScreen, PrevScreen, Reload, Help, Quit, ForceQuit key.Binding
 
@@ -27,7 +27,8 @@ type Map struct {
 // `/` search, space pause, n/p, ←/→ seek, +/- volume, tab screens, q quit;
 // playlists: N new (n stays next track everywhere), r rename, D delete,
 // s add a track, S share, o open a URL, O offline. Shuffle is z, since s
-// adds to a playlist; t seeks to a time, 0-9 to a tenth of the track.
+// adds to a playlist; t seeks to a time, 0-9 to a tenth of the track; b
+// cycles the quality (bitrate).
 func Default() Map {
 	b := func(help, desc string, keys ...string) key.Binding {
 		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
@@ -64,6 +65,7 @@ func Default() Map {
 		SeekPercent: b("0-9", "seek to 0-90%", "0", "1", "2", "3", "4", "5", "6", "7", "8", "9"),
 		VolUp:       b("+", "volume up", "+", "="),
 		VolDown:     b("-", "volume down", "-"),
+		Quality:     b("b", "quality", "b"),
 
 		NextScreen: b("tab", "next screen", "tab"),
 		PrevScreen: b("shift+tab", "prev screen", "shift+tab"),
@@ -85,7 +87,7 @@ func Default() Map {
 
 // Playback returns the bindings that work on every screen.
 func (m Map) Playback() []key.Binding {
-	return []key.Binding{m.Pause, m.Next, m.Prev, m.SeekBack, m.SeekFwd, m.SeekTo, m.SeekPercent, m.VolUp, m.VolDown}
+	return []key.Binding{m.Pause, m.Next, m.Prev, m.SeekBack, m.SeekFwd, m.SeekTo, m.SeekPercent, m.VolUp, m.VolDown, m.Quality}
 }
 
 // Global returns the screen and program bindings.

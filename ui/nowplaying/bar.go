@@ -8,6 +8,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
+	"segue/player"
 	"segue/ui/action"
 	"segue/ui/list"
 	"segue/ui/styles"
@@ -80,7 +81,7 @@ func (b *Bar) info() string {
 	s := b.status
 	parts := []string{fmt.Sprintf("vol %d%%", s.Volume)}
 	if s.Rendition != "" {
-		parts = append(parts, Quality(s.Rendition))
+		parts = append(parts, Preference(s.Preference)+Quality(s.Rendition)+s.Switch)
 	}
 	if s.Source != "" {
 		parts = append(parts, string(s.Source))
@@ -117,6 +118,15 @@ func (b *Bar) Click(x, y int) tea.Cmd {
 	}
 	to := time.Duration(int64(s.Duration) * int64(x-b.progX) / int64(b.progW))
 	return func() tea.Msg { return action.Action{Kind: action.SeekTo, To: to} }
+}
+
+// Preference is how the bar prefixes the rendition with the quality
+// setting: "auto " at auto, nothing for a fixed one (the rendition says it).
+func Preference(p string) string {
+	if p == string(player.QualityAuto) {
+		return "auto "
+	}
+	return ""
 }
 
 // Quality names a rendition by its bitrate, as listeners know it.

@@ -36,10 +36,16 @@ type Status struct {
 	Position  time.Duration
 	Duration  time.Duration
 	Volume    int    // 0-100
-	Rendition string // e.g. "320k"
-	Source    catalog.Source
-	Buffer    time.Duration // audio fetched ahead of the play head
-	Played    SourceBytes   // segment bytes fetched this session, by source
+	Rendition string // the rendition playing, e.g. "high"
+	Kbps      int    // its bitrate
+	// Switch marks the last change of rendition: "↑", "↓", or "" when
+	// the rendition has not changed since the track began.
+	Switch string
+	// Preference is the quality setting: auto, low, normal or high.
+	Preference string
+	Source     catalog.Source
+	Buffer     time.Duration // audio fetched ahead of the play head
+	Played     SourceBytes   // segment bytes fetched this session, by source
 }
 
 // SourceBytes counts segment bytes by where they came from.

@@ -106,7 +106,7 @@ func (v *View) details() string {
 		v.st.Muted.Render(fmt.Sprintf("volume %d%%", s.Volume)),
 	}
 	if s.Rendition != "" {
-		lines = append(lines, v.st.Muted.Render("quality "+Quality(s.Rendition)))
+		lines = append(lines, v.st.Muted.Render("quality "+Preference(s.Preference)+Quality(s.Rendition)+s.Switch+" (b changes it)"))
 	}
 	if s.Source != "" {
 		lines = append(lines, v.st.Muted.Render("from "+string(s.Source)))
