@@ -57,7 +57,7 @@ func checkStallResumes(t *testing.T, run traceRun) {
 	t.Helper()
 	var started, ended bool
 	var waited time.Duration
-	var resumed bool // playing again after the stall ended
+	var resumed bool // playing again after the stall began
 	for _, e := range run.events {
 		switch e := e.(type) {
 		case StallEvent:
@@ -67,7 +67,7 @@ func checkStallResumes(t *testing.T, run traceRun) {
 				started = true
 			}
 		case StateEvent:
-			resumed = ended && e.State == Playing || resumed
+			resumed = resumed || started && e.State == Playing
 		}
 	}
 	if run.stats.Stalls < 1 || !started || !ended || waited <= 0 {
