@@ -29,10 +29,10 @@ var ErrNotOffline = errors.New("not available offline")
 const unreachableFor = 10 * time.Second
 
 // OfflineAfter is how long the origin must have been unreachable before a
-// segment cached in no rendition fails its track "not available offline".
-// Sooner, the origin is taken for restarting (it answered in this session
-// a moment ago) and the segment is retried while the buffer plays out.
-const OfflineAfter = 30 * time.Second
+// segment the play head is waiting for, cached in no rendition, fails its
+// track "not available offline". Sooner, and while the buffer still plays,
+// the origin is taken for restarting and the segment is retried.
+const OfflineAfter = 5 * time.Second
 
 // abandonCheck is how often a download in progress is checked against
 // abr.AbandonRule.
@@ -183,7 +183,7 @@ func (ts *trackStream) fetchSegment(i int, u Urgency) bool {
 			if _, ok := ts.cachedFrom(i, 0); ok {
 				continue // choose takes it now
 			}
-			if p.offline() {
+			if p.offline() && ts.needed(i) {
 				ts.fail(fmt.Errorf("play %s: %w: the origin is unreachable and segment %d of it is cached in no rendition", trackName(ts.track), ErrNotOffline, i))
 				return false
 			}
@@ -232,14 +232,21 @@ func (p *Player) markUnreachable() {
 func (p *Player) reachable() {
 	p.unreachableUntil.Store(0)
 	p.unreachableSince.Store(0)
-	p.reachedOnce.Store(true)
 }
 
-// offline reports whether the origin counts as gone: it has not answered
-// in this session, or not for OfflineAfter.
+// offline reports whether the origin counts as gone: unreachable for
+// OfflineAfter.
 func (p *Player) offline() bool {
 	since := p.unreachableSince.Load()
-	return !p.reachedOnce.Load() || (since != 0 && time.Since(time.Unix(0, since)) >= OfflineAfter)
+	return since != 0 && time.Since(time.Unix(0, since)) >= OfflineAfter
+}
+
+// needed reports whether the play head is waiting for segment i of this
+// stream (it is current and has reached i).
+func (ts *trackStream) needed(i int) bool {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	return !ts.prefetch && i <= ts.reading
 }
 
 func (p *Player) unreachable() bool { return time.Now().UnixNano() < p.unreachableUntil.Load() }

@@ -74,10 +74,8 @@ type Player struct {
 	playingAhead     atomic.Int64
 	unreachableUntil atomic.Int64
 	// unreachableSince is when the origin stopped answering (UnixNano, 0
-	// while it answers); reachedOnce: a segment came from the network in
-	// this session. Together they tell a restart from being offline.
+	// while it answers): a short outage is a restart, a long one offline.
 	unreachableSince atomic.Int64
-	reachedOnce      atomic.Bool
 	quality          atomic.Value // Quality
 	stats            stats
 
