@@ -141,8 +141,26 @@ func startTUIWith(t testing.TB, url string, w, h int, dir string, env ...string)
 		dir, bin, url, strings.Join(append(tuiEnv(dir), env...), " "))
 	s.tmux("new-session", "-d", "-s", "t", "-x", strconv.Itoa(w), "-y", strconv.Itoa(h), script)
 	s.tmux("set-option", "-t", "t", "remain-on-exit", "on")
-	t.Cleanup(func() { _ = exec.Command("tmux", "-L", s.socket, "kill-server").Run() })
+	t.Cleanup(s.end)
 	return s
+}
+
+// end kills the tmux server and waits (up to 20 s) for segue to exit: it
+// saves its state on the hangup, and must be done before the test's
+// temporary dirs are removed.
+func (s *tmuxSession) end() {
+	out, _ := exec.Command("tmux", "-L", s.socket, "display-message", "-p", "-t", "t", "#{pane_pid}").Output()
+	shell := strings.TrimSpace(string(out))
+	children, _ := os.ReadFile(fmt.Sprintf("/proc/%s/task/%s/children", shell, shell))
+	_ = exec.Command("tmux", "-L", s.socket, "kill-server").Run()
+	for _, pid := range strings.Fields(string(children)) {
+		for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); {
+			if _, err := os.Stat("/proc/" + pid); err != nil {
+				break
+			}
+			<-time.After(10 * time.Millisecond)
+		}
+	}
 }
 
 // tuiEnv is the environment segue runs in under dir: a UTF-8 terminal, the
