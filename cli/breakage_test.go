@@ -11,8 +11,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"segue/cache"
 	"segue/catalog"
@@ -393,5 +395,76 @@ func TestConfigErrors(t *testing.T) {
 	t.Setenv("SEGUE_CACHE_SIZE", "")
 	if _, errOut, code := segue(t, "--cache-size", "5", "cache", "stats"); code != ExitUsage || !strings.Contains(errOut, "no unit") {
 		t.Errorf("--cache-size 5: exit %d, %q; want 2 saying it has no unit", code, errOut)
+	}
+}
+
+// Issue 11, a proxy that corrupts segments: the track whose segments fail
+// their hash check fails after a bounded number of tries (3 per segment)
+// with a message naming the source, and playback goes on with the next
+// track, which plays whole; the run exits 1.
+func TestCorruptingProxy(t *testing.T) {
+	o := newTestOrigin(t)
+	originURL := "http://" + o.addr
+	var res catalog.SearchResult
+	getJSON(t, originURL+"/api/v1/search?q=play&limit=5", &res)
+	var album catalog.Album
+	getJSON(t, originURL+"/api/v1/albums/"+res.Albums[0].ID, &album)
+	var first, second catalog.Manifest
+	getJSON(t, originURL+"/api/v1/tracks/"+album.Tracks[0].ID+"/manifest", &first)
+	getJSON(t, originURL+"/api/v1/tracks/"+album.Tracks[1].ID+"/manifest", &second)
+	corrupt := map[string]bool{}
+	for _, r := range first.Renditions {
+		for _, s := range r.Segments {
+			corrupt["/chunks/"+s.Hash] = true
+		}
+	}
+	var mu sync.Mutex
+	asked := map[string]int{}
+	target, _ := url.Parse(originURL)
+	pass := httputil.NewSingleHostReverseProxy(target)
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !corrupt[r.URL.Path] {
+			pass.ServeHTTP(w, r)
+			return
+		}
+		mu.Lock()
+		asked[r.URL.Path]++
+		mu.Unlock()
+		rec := httptest.NewRecorder()
+		pass.ServeHTTP(rec, r)
+		b := rec.Body.Bytes()
+		if len(b) > 0 {
+			b[len(b)/2] ^= 0xff
+		}
+		w.WriteHeader(rec.Code)
+		w.Write(b)
+	}))
+	t.Cleanup(proxy.Close)
+
+	wav := filepath.Join(t.TempDir(), "out.wav")
+	done := make(chan struct{})
+	var out, errOut string
+	var code int
+	go func() {
+		defer close(done)
+		out, errOut, code = segue(t, append(clientEnv(t, proxy.URL), "play", album.ID, "--quality", "low", "--output", "wav:"+wav, "--fast", "--json")...)
+	}()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Minute):
+		t.Fatal("segue play kept retrying a corrupted segment for 2 minutes")
+	}
+	if code != ExitError || !strings.Contains(errOut, "origin "+proxy.URL) || !strings.Contains(errOut, "sha256") {
+		t.Errorf("play through a corrupting proxy: exit %d, stderr %q; want 1 and a message naming origin %s", code, errOut, proxy.URL)
+	}
+	if got := wavFrames(t, wav); got != second.TotalSamples {
+		t.Errorf("the next track played %d samples, want all %d\n%s", got, second.TotalSamples, out)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for path, n := range asked {
+		if n > 3 {
+			t.Errorf("%s asked %d times, want at most 3", path, n)
+		}
 	}
 }
