@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"database/sql"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -12,7 +11,6 @@ import (
 func init() { addOriginSub(originTokenCmd) }
 
 func originTokenCmd(a *app) *cobra.Command {
-	var dataDir string
 	cmd := &cobra.Command{
 		Use:   "token",
 		Short: "Create, list and revoke the bearer tokens clients use",
@@ -22,15 +20,7 @@ shown once, when it is created; the origin keeps only its sha256.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	cmd.PersistentFlags().StringVar(&dataDir, "data", "", "origin data dir (default from config, env SEGUE_DATA)")
-	// catalog opens the catalog of --data (or the configured data dir).
-	catalog := func(cmd *cobra.Command) (*sql.DB, error) {
-		dir := a.cfg.OriginSv.DataDir
-		if cmd.Flags().Changed("data") {
-			dir = dataDir
-		}
-		return origin.OpenCatalog(dir)
-	}
+	catalog := catalogFlag(a, cmd)
 
 	var createJSON bool
 	create := &cobra.Command{

@@ -122,10 +122,11 @@ func (a *app) play(ctx context.Context, f playFlags, targets []string) (err erro
 	if err != nil {
 		return err
 	}
-	watch := func(player.Event) {}
+	watch, stopScrobble := a.scrobbler(r.def)
+	defer stopScrobble()
 	if node != nil {
 		defer func() { err = errors.Join(err, node.Close()) }()
-		watch = node.observe
+		watch = observeAll(watch, node.observe)
 	}
 	popts.Segments, popts.Manifests, popts.Output = fetch.New(c, tiers, fetch.Options{Logger: a.logger()}), manifests, out
 	popts.Cached = c

@@ -185,8 +185,11 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 	pins := &tuiPins{a: a, c: c, quality: offlineQuality(opts.Quality)}
 	defer func() { cancel(); pins.close() }()
 	pins.follow(uctx, log)
+	watch, stopScrobble := a.scrobbler(r.def)
+	defer stopScrobble()
 	control := watched(uctx, changing{ui.Control(p), stateChanged}, func(ev player.Event) {
 		stateChanged()
+		watch(ev)
 		if node != nil {
 			node.observe(ev)
 		}

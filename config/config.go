@@ -31,6 +31,7 @@ type Config struct {
 	Player   PlayerConfig      `toml:"player"`
 	OriginSv OriginConfig      `toml:"origin_server"`
 	Peer     PeerConfig        `toml:"peer"`
+	Events   EventsConfig      `toml:"events"`
 	Theme    map[string]string `toml:"theme"`
 
 	// StateDir holds history, queue and resume position.
@@ -83,6 +84,13 @@ type PeerConfig struct {
 	UploadRate Size `toml:"upload_rate"`
 }
 
+// EventsConfig is the play history sent to the origin (package scrobble):
+// track, time heard, completed or skipped, time and a session ID per play.
+type EventsConfig struct {
+	// Send records plays and sends them to the origin (default true).
+	Send bool `toml:"send"`
+}
+
 // Default returns the built-in settings with XDG paths resolved.
 func Default() Config {
 	return Config{
@@ -104,6 +112,7 @@ func Default() Config {
 			DataDir: filepath.Join(xdg.DataHome, "segue", "origin"),
 			Addr:    "127.0.0.1:7700",
 		},
+		Events:   EventsConfig{Send: true},
 		StateDir: filepath.Join(xdg.StateHome, "segue"),
 		LogFile:  filepath.Join(xdg.StateHome, "segue", "segue.log"),
 	}

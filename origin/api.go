@@ -30,6 +30,7 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc("POST /api/v1/peers/announce", s.handleAnnounce)
 	mux.HandleFunc("GET /api/v1/peers", s.handlePeers)
 	s.playlistRoutes(mux)
+	mux.HandleFunc("POST /api/v1/events", s.ownerOnly(s.handleEvents))
 	return mux
 }
 

@@ -144,4 +144,21 @@ DROP TABLE search_unfolded;
 	// from their files, are read again by the next ingest (retag.go).
 	`
 ALTER TABLE tracks ADD COLUMN tags_version INTEGER NOT NULL DEFAULT 0; -- tagsVersion the row's tags were read under
+`,
+
+	// 6: play events (issue 16), see events.go. track_id is no foreign key:
+	// history outlives a track dropped by a re-ingest.
+	`
+CREATE TABLE events (
+	id          TEXT PRIMARY KEY,      -- catalog.PlayEvent.ID: a resent event is ignored
+	listener    TEXT NOT NULL,         -- tokens.id, or 'local' on an open origin
+	track_id    TEXT NOT NULL,
+	played_ms   INTEGER NOT NULL,
+	completed   INTEGER NOT NULL,      -- 1: played to the end; 0: skipped at position_ms
+	position_ms INTEGER NOT NULL DEFAULT 0,
+	at          INTEGER NOT NULL,      -- unix milliseconds the play started
+	session     TEXT NOT NULL DEFAULT ''
+) WITHOUT ROWID;
+CREATE INDEX events_listener ON events(listener, at);
+CREATE INDEX events_at ON events(at);
 `}

@@ -1,0 +1,160 @@
+package origin
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"segue/catalog"
+	"segue/sqlite"
+)
+
+// Events is the store of play events (catalog.PlayEvent) in the catalog
+// database: what the recommender learns from.
+type Events struct{ db *sql.DB }
+
+// NewEvents returns the event store of a catalog opened by OpenCatalog.
+func NewEvents(db *sql.DB) *Events { return &Events{db: db} }
+
+// MaxEventBatch is the most events one POST /api/v1/events may carry.
+const MaxEventBatch = 500
+
+// Add stores evs for listener (which overrides each event's own) in one
+// transaction and returns how many were new: an event whose ID is already
+// stored is ignored, so a resent batch counts once. An event without an
+// ID gets one derived from its fields (eventID). Any invalid event refuses
+// the whole batch with an error wrapping catalog.ErrBadEvent.
+func (e *Events) Add(ctx context.Context, listener string, evs []catalog.PlayEvent) (int, error) {
+	for i := range evs {
+		if listener != "" {
+			evs[i].Listener = listener
+		}
+		if evs[i].Listener == "" {
+			return 0, fmt.Errorf("event %d: %w: no listener", i+1, catalog.ErrBadEvent)
+		}
+		if err := evs[i].Validate(); err != nil {
+			return 0, fmt.Errorf("event %d: %w", i+1, err)
+		}
+		if evs[i].ID == "" {
+			evs[i].ID = eventID(evs[i])
+		}
+	}
+	added := 0
+	err := sqlite.Tx(ctx, e.db, func(tx *sql.Tx) error {
+		st, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO events
+			(id, listener, track_id, played_ms, completed, position_ms, at, session) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		for _, ev := range evs {
+			res, err := st.ExecContext(ctx, ev.ID, ev.Listener, ev.TrackID, ev.PlayedMS, ev.Completed, ev.PositionMS, ev.At.UnixMilli(), ev.Session)
+			if err != nil {
+				return err
+			}
+			n, _ := res.RowsAffected()
+			added += int(n)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store play events: %w", err)
+	}
+	return added, nil
+}
+
+// eventID derives a stable ID from an event's fields, so importing the
+// same file twice adds nothing the second time.
+func eventID(ev catalog.PlayEvent) string {
+	sum := sha256.Sum256(fmt.Appendf(nil, "%s\x00%s\x00%d\x00%s", ev.Listener, ev.TrackID, ev.At.UnixMilli(), ev.Session))
+	return "x" + hex.EncodeToString(sum[:12])
+}
+
+// Import reads JSON Lines (one catalog.PlayEvent per line, blank lines
+// skipped) and adds them in batches of MaxEventBatch. It returns how many
+// lines it read and how many events were new. A bad line stops the import
+// with an error naming the line; the batches before it are kept.
+func (e *Events) Import(ctx context.Context, r io.Reader) (read, added int, err error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	var batch []catalog.PlayEvent
+	flush := func() error {
+		n, err := e.Add(ctx, "", batch)
+		added += n
+		batch = batch[:0]
+		return err
+	}
+	line := 0
+	for sc.Scan() {
+		line++
+		text := strings.TrimSpace(sc.Text())
+		if text == "" {
+			continue
+		}
+		var ev catalog.PlayEvent
+		dec := json.NewDecoder(strings.NewReader(text))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&ev); err != nil {
+			return read, added, fmt.Errorf("line %d: %w: %v (want one JSON object a line with listener, track_id, played_ms, completed, at, session)", line, catalog.ErrBadEvent, err)
+		}
+		if ev.Listener == "" {
+			return read, added, fmt.Errorf("line %d: %w: no listener", line, catalog.ErrBadEvent)
+		}
+		if err := ev.Validate(); err != nil {
+			return read, added, fmt.Errorf("line %d: %w", line, err)
+		}
+		read++
+		if batch = append(batch, ev); len(batch) == MaxEventBatch {
+			if err := flush(); err != nil {
+				return read, added, err
+			}
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return read, added, fmt.Errorf("line %d: %w", line+1, err)
+	}
+	if len(batch) > 0 {
+		err = flush()
+	}
+	return read, added, err
+}
+
+// Export writes every event (or only listener's, when not empty) as JSON
+// Lines in time order, the format Import reads.
+func (e *Events) Export(ctx context.Context, w io.Writer, listener string) (int, error) {
+	n := 0
+	err := e.Each(ctx, listener, func(ev catalog.PlayEvent) error {
+		n++
+		return json.NewEncoder(w).Encode(ev)
+	})
+	return n, err
+}
+
+// Each calls fn with every event (or listener's) in time order.
+func (e *Events) Each(ctx context.Context, listener string, fn func(catalog.PlayEvent) error) error {
+	rows, err := e.db.QueryContext(ctx, `SELECT id, listener, track_id, played_ms, completed, position_ms, at, session
+		FROM events WHERE ?1 = '' OR listener = ?1 ORDER BY at, id`, listener)
+	if err != nil {
+		return fmt.Errorf("read play events: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var ev catalog.PlayEvent
+		var at int64
+		if err := rows.Scan(&ev.ID, &ev.Listener, &ev.TrackID, &ev.PlayedMS, &ev.Completed, &ev.PositionMS, &at, &ev.Session); err != nil {
+			return fmt.Errorf("read play events: %w", err)
+		}
+		ev.At = time.UnixMilli(at).UTC()
+		if err := fn(ev); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}

@@ -1,0 +1,119 @@
+package origin
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"segue/catalog"
+)
+
+func TestEventsImportExportRoundTrip(t *testing.T) {
+	db := openTestCatalog(t, t.TempDir())
+	ev := NewEvents(db)
+	in := `{"listener":"ann","track_id":"t1","played_ms":183000,"completed":true,"at":"2026-11-30T17:00:00Z","session":"s1"}
+
+{"listener":"bob","track_id":"t2","played_ms":4000,"completed":false,"position_ms":4000,"at":"2026-11-30T17:03:00Z","session":"s2"}
+`
+	read, added, err := ev.Import(t.Context(), strings.NewReader(in))
+	if err != nil || read != 2 || added != 2 {
+		t.Fatalf("import: read %d added %d err %v, want 2 2 nil", read, added, err)
+	}
+	// The same file again adds nothing: IDs derive from the fields.
+	if _, added, err = ev.Import(t.Context(), strings.NewReader(in)); err != nil || added != 0 {
+		t.Fatalf("second import added %d (err %v), want 0", added, err)
+	}
+	var out bytes.Buffer
+	if n, err := ev.Export(t.Context(), &out, ""); err != nil || n != 2 {
+		t.Fatalf("export: %d events, %v", n, err)
+	}
+	// What export wrote imports into another catalog to the same export.
+	other := NewEvents(openTestCatalog(t, t.TempDir()))
+	if _, added, err := other.Import(t.Context(), bytes.NewReader(out.Bytes())); err != nil || added != 2 {
+		t.Fatalf("re-import: added %d err %v", added, err)
+	}
+	var again bytes.Buffer
+	other.Export(t.Context(), &again, "")
+	if again.String() != out.String() {
+		t.Fatalf("round trip changed the events:\n%s\nvs\n%s", out.String(), again.String())
+	}
+	var first catalog.PlayEvent
+	json.Unmarshal(bytes.SplitN(out.Bytes(), []byte("\n"), 2)[0], &first)
+	want := catalog.PlayEvent{ID: first.ID, Listener: "ann", TrackID: "t1", PlayedMS: 183000, Completed: true,
+		At: time.Date(2026, 11, 30, 17, 0, 0, 0, time.UTC), Session: "s1"}
+	if first != want {
+		t.Fatalf("first exported event = %+v, want %+v", first, want)
+	}
+	var bob bytes.Buffer
+	if n, _ := ev.Export(t.Context(), &bob, "bob"); n != 1 || !strings.Contains(bob.String(), `"position_ms":4000`) {
+		t.Fatalf("export --listener bob: %d events: %s", n, bob.String())
+	}
+}
+
+func TestEventsImportNamesTheBadLine(t *testing.T) {
+	for _, c := range []struct{ name, line, want string }{
+		{"not JSON", `{"listener":`, "line 2"},
+		{"no track", `{"listener":"a","played_ms":1,"completed":true,"at":"2026-11-30T17:00:00Z"}`, "no track_id"},
+		{"no time", `{"listener":"a","track_id":"t","played_ms":1,"completed":true}`, `no "at" time`},
+		{"no listener", `{"track_id":"t","played_ms":1,"completed":true,"at":"2026-11-30T17:00:00Z"}`, "no listener"},
+		{"negative", `{"listener":"a","track_id":"t","played_ms":-1,"completed":true,"at":"2026-11-30T17:00:00Z"}`, "milliseconds"},
+		{"unknown field", `{"listener":"a","track_id":"t","playd_ms":1,"at":"2026-11-30T17:00:00Z"}`, "playd_ms"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			good := `{"listener":"a","track_id":"t0","played_ms":1,"completed":true,"at":"2026-11-30T16:00:00Z"}`
+			_, _, err := NewEvents(openTestCatalog(t, t.TempDir())).Import(t.Context(), strings.NewReader(good+"\n"+c.line+"\n"))
+			if !errors.Is(err, catalog.ErrBadEvent) || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "line 2") {
+				t.Fatalf("err = %v, want ErrBadEvent on line 2 saying %q", err, c.want)
+			}
+		})
+	}
+}
+
+func FuzzEventsImport(f *testing.F) {
+	f.Add(`{"listener":"a","track_id":"t","played_ms":1,"completed":true,"at":"2026-11-30T17:00:00Z","session":"s"}`)
+	f.Add(`{"listener":"a","track_id":"t","at":"bad"}`)
+	db := openTestCatalog(f, f.TempDir())
+	f.Fuzz(func(t *testing.T, in string) {
+		read, added, err := NewEvents(db).Import(t.Context(), strings.NewReader(in))
+		if err == nil && added > read {
+			t.Fatalf("added %d of %d read", added, read)
+		}
+	})
+}
+
+func TestEventsAPIStoresForTheOwnerOnce(t *testing.T) {
+	data := t.TempDir()
+	r := startServer(t, ServerOptions{DataDir: data}, "127.0.0.1:0")
+	batch := `[{"id":"e1","listener":"mallory","track_id":"t1","played_ms":5000,"completed":false,"position_ms":5000,"at":"2026-11-30T17:00:00Z","session":"s"}]`
+	for i, want := range []int{1, 0} { // the resent batch adds nothing
+		resp, err := http.Post(r.base+"/api/v1/events", "application/json", strings.NewReader(batch))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got map[string]int
+		json.NewDecoder(resp.Body).Decode(&got)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || got["added"] != want {
+			t.Fatalf("post %d: status %d added %d, want 200 and %d", i+1, resp.StatusCode, got["added"], want)
+		}
+	}
+	resp, body := get(t, http.MethodPost, r.base+"/api/v1/events", nil) // no body
+	wantError(t, resp, body, http.StatusBadRequest)
+	resp, err := http.Post(r.base+"/api/v1/events", "application/json", strings.NewReader(`[{"track_id":"t1"}]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("event without a time: status %d, want 400", resp.StatusCode)
+	}
+	var out bytes.Buffer
+	NewEvents(r.srv.db).Export(t.Context(), &out, "")
+	if !strings.Contains(out.String(), `"listener":"local"`) || strings.Count(out.String(), "\n") != 1 {
+		t.Fatalf("stored events: %s; want one, of the open origin's owner local", out.String())
+	}
+}

@@ -1,0 +1,112 @@
+// Package scrobble records what the client plays (catalog.PlayEvent) and
+// delivers it to the origin: a recorder follows the player's events, a
+// spool in the state dir keeps plays while the origin is unreachable, and
+// a sender posts them in batches. It sends nothing but the play events.
+package scrobble
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"segue/catalog"
+)
+
+// SpoolFile is the spool's name in the state dir.
+const SpoolFile = "events.jsonl"
+
+// Spool is an append-only JSON Lines file of plays not yet delivered.
+// Delivery is at least once: the origin drops repeated IDs.
+type Spool struct {
+	path string
+	mu   sync.Mutex // guards the file: appends and the rewrite after a delivery
+}
+
+// OpenSpool returns the spool in dir (created on the first Append).
+func OpenSpool(dir string) *Spool { return &Spool{path: filepath.Join(dir, SpoolFile)} }
+
+// Append adds ev to the end of the spool.
+func (s *Spool) Append(ev catalog.PlayEvent) error {
+	line, err := json.Marshal(ev)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := os.MkdirAll(filepath.Dir(s.path), 0o755); err != nil {
+		return fmt.Errorf("spool play event: %w", err)
+	}
+	f, err := os.OpenFile(s.path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
+	if err != nil {
+		return fmt.Errorf("spool play event: %w", err)
+	}
+	_, err = f.Write(append(line, '\n'))
+	return errors.Join(err, f.Close())
+}
+
+// Pending returns up to max spooled events, oldest first. A line that does
+// not parse (a torn write at a crash) is dropped with the next Remove.
+func (s *Spool) Pending(max int) ([]catalog.PlayEvent, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	evs, _, err := s.read(max)
+	return evs, err
+}
+
+// read returns up to max events and how many lines (bad ones included)
+// they span.
+func (s *Spool) read(max int) ([]catalog.PlayEvent, int, error) {
+	b, err := os.ReadFile(s.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, 0, nil
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("read play event spool: %w", err)
+	}
+	var evs []catalog.PlayEvent
+	lines := 0
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	sc.Buffer(nil, 1<<20)
+	for len(evs) < max && sc.Scan() {
+		lines++
+		var ev catalog.PlayEvent
+		if json.Unmarshal(sc.Bytes(), &ev) == nil && ev.Validate() == nil {
+			evs = append(evs, ev)
+		}
+	}
+	return evs, lines, nil
+}
+
+// Remove drops the first n events (as Pending returned them, with any bad
+// lines among them) by rewriting the rest to a new file renamed into place.
+func (s *Spool) Remove(n int) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, lines, err := s.read(n)
+	if err != nil || lines == 0 {
+		return err
+	}
+	b, err := os.ReadFile(s.path)
+	if err != nil {
+		return fmt.Errorf("read play event spool: %w", err)
+	}
+	for range lines {
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 {
+			b = nil
+			break
+		}
+		b = b[i+1:]
+	}
+	tmp := s.path + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		return fmt.Errorf("rewrite play event spool: %w", err)
+	}
+	return os.Rename(tmp, s.path)
+}
