@@ -55,6 +55,10 @@ func TestTUIStateSurvivesKill(t *testing.T) {
 			if !strings.Contains(scr, "Aurora Test") || !strings.Contains(scr, "Borealis Test") {
 				t.Fatalf("after %s and a restart the queue shows:\n%s", sig, scr)
 			}
+			// quit before the temp dir goes: killing the tmux server would
+			// have segue save its state into a dir being removed
+			again.keys("q")
+			again.waitScreen("segue to exit", func(string) bool { return fileSize(filepath.Join(dir, "exit")) > 0 })
 		})
 	}
 }
