@@ -39,27 +39,52 @@ func TestMain(m *testing.M) {
 			os.Exit(1)
 		}
 		os.Exit(0)
+	case "idle":
+		if err := childIdle(os.Getenv("SEGUE_CHILD_DIR")); err != nil {
+			fmt.Println(err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+}
+
+// loadTrackDir reads a track written by writeTrackDir.
+func loadTrackDir(dir string) (*memSource, *catalog.Manifest, error) {
+	b, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	if err != nil {
+		return nil, nil, err
+	}
+	src := newMemSource()
+	var m catalog.Manifest
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, nil, err
+	}
+	for _, s := range m.Renditions[0].Segments {
+		if src.segs[s.Hash], err = os.ReadFile(filepath.Join(dir, s.Hash)); err != nil {
+			return nil, nil, err
+		}
+	}
+	src.manifests[m.TrackID] = &m
+	return src, &m, nil
+}
+
+// writeTrackDir stores a track's manifest and segments in dir for a child.
+func writeTrackDir(t testing.TB, src *memSource, tr catalog.Track, dir string) {
+	m := src.manifests[tr.ID]
+	b, _ := json.Marshal(m)
+	must(t, os.WriteFile(filepath.Join(dir, "manifest.json"), b, 0o600))
+	for _, s := range m.Renditions[0].Segments {
+		must(t, os.WriteFile(filepath.Join(dir, s.Hash), src.segs[s.Hash], 0o600))
 	}
 }
 
 // childPlay plays the track stored in dir (manifest.json + segment files)
 // through the real ALSA output.
 func childPlay(dir string) error {
-	b, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	src, m, err := loadTrackDir(dir)
 	if err != nil {
 		return err
 	}
-	src := newMemSource()
-	var m catalog.Manifest
-	if err := json.Unmarshal(b, &m); err != nil {
-		return err
-	}
-	for _, s := range m.Renditions[0].Segments {
-		if src.segs[s.Hash], err = os.ReadFile(filepath.Join(dir, s.Hash)); err != nil {
-			return err
-		}
-	}
-	src.manifests[m.TrackID] = &m
 	// A generous device buffer: this checks the samples, not the latency,
 	// on machines whose cores other work keeps busy (and under -race,
 	// which slows decoding several times over).
@@ -131,64 +156,14 @@ func TestNoDeviceError(t *testing.T) {
 // ALSA file plugin (docs/headless-audio.md), and compares it with the wav
 // output of the same track.
 func TestALSAOutputMatchesWAV(t *testing.T) {
-	for _, bin := range []string{"pulseaudio", "parec", "pactl"} {
-		if _, err := exec.LookPath(bin); err != nil {
-			t.Fatal(bin + " is required: run make deps (it installs pulseaudio and pulseaudio-utils)")
-		}
-	}
 	src, tr := oneTrack(t, testPiece, 3, catalog.RenditionHigh)
 	ref, _ := renderWAV(t, src, Options{Loudness: LoudnessOff}, nil, tr)
 
 	dir := t.TempDir()
-	m := src.manifests[tr.ID]
-	b, _ := json.Marshal(m)
-	must(t, os.WriteFile(filepath.Join(dir, "manifest.json"), b, 0o600))
-	for _, s := range m.Renditions[0].Segments {
-		must(t, os.WriteFile(filepath.Join(dir, s.Hash), src.segs[s.Hash], 0o600))
-	}
-
-	run := filepath.Join(dir, "run")
-	must(t, os.Mkdir(run, 0o700))
-	env := []string{"XDG_RUNTIME_DIR=" + run, "PULSE_SERVER=unix:" + filepath.Join(run, "pulse", "native"), "HOME=" + dir}
-	pa := exec.Command("pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1", "--use-pid-file=no", "--disallow-exit",
-		"-L", "module-null-sink sink_name=nullsink rate=44100 format=float32le channels=2",
-		"-L", "module-native-protocol-unix", "-L", "module-always-sink")
-	pa.Env = append(os.Environ(), env...)
-	var paLog bytes.Buffer
-	pa.Stdout, pa.Stderr = &paLog, &paLog
-	must(t, pa.Start())
-	t.Cleanup(func() { pa.Process.Kill(); pa.Wait() })
-	waitFor(t, 10*time.Second, func() bool {
-		_, err := os.Stat(filepath.Join(run, "pulse", "native"))
-		return err == nil
-	}, func() string { return "pulseaudio did not start:\n" + paLog.String() })
-
-	// A low-latency reader of the monitor: without one the first write stalls.
-	rec := exec.Command("parec", "-d", "nullsink.monitor", "--latency-msec=10", "--format=float32le", "--rate=44100", "--channels=2", "--raw")
-	rec.Env = pa.Env
-	must(t, rec.Start())
-	t.Cleanup(func() { rec.Process.Kill(); rec.Wait() })
-	waitFor(t, 10*time.Second, func() bool {
-		cmd := exec.Command("pactl", "list", "short", "source-outputs")
-		cmd.Env = pa.Env
-		out, err := cmd.Output()
-		return err == nil && len(bytes.TrimSpace(out)) > 0
-	}, func() string { return "parec did not connect to the null sink's monitor" })
-
+	writeTrackDir(t, src, tr, dir)
 	capture := filepath.Join(dir, "capture.raw")
-	conf := filepath.Join(dir, "alsa.conf")
-	own := filepath.Join(dir, "tee.conf")
-	must(t, os.WriteFile(own, []byte(fmt.Sprintf(`pcm.!default { type file; slave.pcm "pulse"; file %q; format "raw" }`+"\n", capture)), 0o600))
-	base, err := os.ReadFile("/usr/share/alsa/alsa.conf")
-	must(t, err)
-	i, j := bytes.Index(base, []byte("files [")), bytes.Index(base, []byte("errors false"))
-	if i < 0 || j < i {
-		t.Fatal("unexpected /usr/share/alsa/alsa.conf layout")
-	}
-	hooks := fmt.Sprintf("files [\n\"/etc/alsa/conf.d/50-pulseaudio.conf\"\n%q\n]\n", own)
-	must(t, os.WriteFile(conf, append(append(append([]byte{}, base[:i]...), hooks...), base[j:]...), 0o600))
-
-	out, stderr, err := child(t, "play", append(env, "ALSA_CONFIG_PATH="+conf, "SEGUE_CHILD_DIR="+dir)...)
+	env := headlessALSA(t, dir, capture)
+	out, stderr, err := child(t, "play", append(env, "SEGUE_CHILD_DIR="+dir)...)
 	if err != nil {
 		t.Fatalf("alsa child: %v\n%s\n%s", err, out, stderr)
 	}
@@ -235,6 +210,58 @@ func TestALSAOutputMatchesWAV(t *testing.T) {
 	if bad > 0 {
 		t.Errorf("%d of %d captured values differ from the wav output (underrun or wrong samples)", bad, 2*len(ref))
 	}
+}
+
+// headlessALSA starts a PulseAudio server with a null sink for the test and
+// returns the environment under which a child's ALSA default device plays
+// into it, every sample also written to capture (docs/headless-audio.md).
+func headlessALSA(t testing.TB, dir, capture string) []string {
+	for _, bin := range []string{"pulseaudio", "parec", "pactl"} {
+		if _, err := exec.LookPath(bin); err != nil {
+			t.Fatal(bin + " is required: run make deps (it installs pulseaudio and pulseaudio-utils)")
+		}
+	}
+	run := filepath.Join(dir, "run")
+	must(t, os.Mkdir(run, 0o700))
+	env := []string{"XDG_RUNTIME_DIR=" + run, "PULSE_SERVER=unix:" + filepath.Join(run, "pulse", "native"), "HOME=" + dir}
+	pa := exec.Command("pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1", "--use-pid-file=no", "--disallow-exit",
+		"-L", "module-null-sink sink_name=nullsink rate=44100 format=float32le channels=2",
+		"-L", "module-native-protocol-unix", "-L", "module-always-sink")
+	pa.Env = append(os.Environ(), env...)
+	var paLog bytes.Buffer
+	pa.Stdout, pa.Stderr = &paLog, &paLog
+	must(t, pa.Start())
+	t.Cleanup(func() { pa.Process.Kill(); pa.Wait() })
+	waitFor(t, 10*time.Second, func() bool {
+		_, err := os.Stat(filepath.Join(run, "pulse", "native"))
+		return err == nil
+	}, func() string { return "pulseaudio did not start:\n" + paLog.String() })
+
+	// A low-latency reader of the monitor: without one the first write stalls.
+	rec := exec.Command("parec", "-d", "nullsink.monitor", "--latency-msec=10", "--format=float32le", "--rate=44100", "--channels=2", "--raw")
+	rec.Env = pa.Env
+	must(t, rec.Start())
+	t.Cleanup(func() { rec.Process.Kill(); rec.Wait() })
+	waitFor(t, 10*time.Second, func() bool {
+		cmd := exec.Command("pactl", "list", "short", "source-outputs")
+		cmd.Env = pa.Env
+		out, err := cmd.Output()
+		return err == nil && len(bytes.TrimSpace(out)) > 0
+	}, func() string { return "parec did not connect to the null sink's monitor" })
+
+	conf := filepath.Join(dir, "alsa.conf")
+	own := filepath.Join(dir, "tee.conf")
+	must(t, os.WriteFile(own, []byte(fmt.Sprintf(`pcm.!default { type file; slave.pcm "pulse"; file %q; format "raw" }`+"\n", capture)), 0o600))
+	base, err := os.ReadFile("/usr/share/alsa/alsa.conf")
+	must(t, err)
+	i, j := bytes.Index(base, []byte("files [")), bytes.Index(base, []byte("errors false"))
+	if i < 0 || j < i {
+		t.Fatal("unexpected /usr/share/alsa/alsa.conf layout")
+	}
+	hooks := fmt.Sprintf("files [\n\"/etc/alsa/conf.d/50-pulseaudio.conf\"\n%q\n]\n", own)
+	must(t, os.WriteFile(conf, append(append(append([]byte{}, base[:i]...), hooks...), base[j:]...), 0o600))
+
+	return append(env, "ALSA_CONFIG_PATH="+conf)
 }
 
 func must(t testing.TB, err error) {

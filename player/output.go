@@ -20,6 +20,13 @@ type Output interface {
 	Close() error
 }
 
+// Idler is an Output that can stop pulling from its device while the
+// player has nothing to write (paused, stopped, the queue ended). Idle must
+// not block; the next Write starts the device again.
+type Idler interface {
+	Idle()
+}
+
 // OutputOptions tunes ParseOutput.
 type OutputOptions struct {
 	// Fast makes wav render as fast as it can instead of in real time.

@@ -264,6 +264,9 @@ func (p *Player) current() (*trackStream, float64, bool) {
 		tr, hasTrack := p.queue.Current()
 		if p.paused || !hasTrack {
 			w := p.wake
+			if o, ok := p.opts.Output.(Idler); ok {
+				o.Idle()
+			}
 			p.mu.Unlock()
 			select {
 			case <-w:
