@@ -112,7 +112,7 @@ type pinReport struct {
 // and unpins what it pinned when saving fails after all. The CLI (segue
 // offline add) and the interface (O) both pin through it.
 func (a *app) pinRef(ctx context.Context, c *cache.Cache, ref, quality string, report pinReport) (offline.Collection, error) {
-	if err := writableDir(a.cfg.StateDir); err != nil {
+	if err := a.stateProblem(); err != nil {
 		return offline.Collection{}, fmt.Errorf("offline add %q: the offline list cannot be saved in the state dir %s (%w); nothing was downloaded", ref, a.cfg.StateDir, err)
 	}
 	l, err := offline.Load(a.cfg.StateDir)

@@ -34,6 +34,9 @@ type app struct {
 
 	cacheWarn string // why the cache file could not be used, if it could not (see openCache)
 	tui       bool   // the interface runs: nothing may be written to the terminal
+
+	stateChecked bool  // stateErr is known (see stateProblem)
+	stateErr     error // why the state dir cannot be written, if it cannot
 	// onDiskFull (may be nil) is called once when the cache finds its
 	// disk full; the interface shows it.
 	onDiskFull func()
@@ -143,6 +146,9 @@ func (a *app) logger() *slog.Logger {
 	f, err := openAppend(a.cfg.LogFile)
 	if err != nil {
 		a.logErr = fmt.Errorf("the log file cannot be written: %w", err)
+		if serr := a.stateProblem(); serr != nil {
+			a.logErr = fmt.Errorf("the state dir %s cannot be written (%w): the log, queue, offline list and throughput estimate are not saved", a.cfg.StateDir, serr)
+		}
 		a.log = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 		if !a.tui { // the interface says it on its status line
 			a.log.Warn(a.logErr.Error() + "; warnings go to stderr")

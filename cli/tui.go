@@ -76,7 +76,7 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 	a.tui = true
 	var warnings []string // said once, on the status line
 	saveState := true
-	if werr := writableDir(a.cfg.StateDir); werr != nil {
+	if werr := a.stateProblem(); werr != nil {
 		saveState = false
 		warnings = append(warnings, fmt.Sprintf("the state dir %s cannot be written (%v): the queue, volume, pins and log will not be saved", a.cfg.StateDir, werr))
 	}

@@ -52,7 +52,7 @@ func (a *app) playerOptions(quality string) (player.Options, error) {
 		return player.Options{}, fmt.Errorf("config player.max_quality: %w", err)
 	}
 	est := abr.NewController(nil)
-	if err := est.Load(a.cfg.StateDir); err != nil {
+	if err := est.Load(a.cfg.StateDir); err != nil && a.stateProblem() == nil { // else said once by logger
 		a.logger().Warn("starting without the saved throughput estimate", "err", err)
 	}
 	return player.Options{
@@ -65,6 +65,9 @@ func (a *app) playerOptions(quality string) (player.Options, error) {
 // saveEstimate keeps the throughput estimate for the next run; failing to
 // is only worth a warning in the log.
 func (a *app) saveEstimate(o player.Options) {
+	if a.stateProblem() != nil {
+		return // said once
+	}
 	if err := o.ABR.Save(a.cfg.StateDir); err != nil {
 		a.logger().Warn("throughput estimate not saved", "err", err)
 	}
@@ -75,6 +78,16 @@ func (a *app) saveEstimate(o player.Options) {
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// stateProblem says why the state dir cannot be written, or nil; it is
+// checked once per run, so that everything kept there (queue, offline
+// list, throughput estimate, log) is one warning, not one each.
+func (a *app) stateProblem() error {
+	if !a.stateChecked {
+		a.stateChecked, a.stateErr = true, writableDir(a.cfg.StateDir)
+	}
+	return a.stateErr
 }
 
 // writableDir checks that files can be created in dir (creating dir when
