@@ -26,6 +26,7 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc("GET /api/v1/albums/{id}/cover", s.handleCover)
 	mux.HandleFunc("GET /api/v1/tracks/{id}", s.handleTrack)
 	mux.HandleFunc("GET /api/v1/tracks/{id}/manifest", s.handleManifest)
+	mux.HandleFunc("GET /api/v1/tracks/{id}/stream", s.handleStream)
 	mux.HandleFunc("GET /chunks/{hash}", s.handleChunk)
 	mux.HandleFunc("POST /api/v1/peers/announce", s.handleAnnounce)
 	mux.HandleFunc("GET /api/v1/peers", s.handlePeers)

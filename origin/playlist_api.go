@@ -287,7 +287,8 @@ func (s *Server) shareScope(w http.ResponseWriter, r *http.Request, token string
 	case strings.HasPrefix(path, "/chunks/"):
 		kind, id = "chunk", strings.TrimPrefix(path, "/chunks/")
 	case strings.HasPrefix(path, "/api/v1/tracks/"):
-		kind, id = "track", strings.TrimSuffix(strings.TrimPrefix(path, "/api/v1/tracks/"), "/manifest")
+		kind = "track" // the track, its manifest or its stream
+		id, _, _ = strings.Cut(strings.TrimPrefix(path, "/api/v1/tracks/"), "/")
 	case strings.HasPrefix(path, "/api/v1/albums/") && strings.HasSuffix(path, "/cover"):
 		kind, id = "cover", strings.TrimSuffix(strings.TrimPrefix(path, "/api/v1/albums/"), "/cover")
 	case strings.HasPrefix(path, "/p/"):

@@ -218,6 +218,10 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		}
 		secret, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		secret = strings.TrimSpace(secret)
+		if q := streamShareToken(r); !ok && q != "" {
+			// a share token only: a bearer token never goes in a URL
+			secret, ok = q, share.ValidToken(q) && !strings.HasPrefix(q, tokenPrefix)
+		}
 		if !ok || secret == "" {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="segue"`)
 			writeError(w, http.StatusUnauthorized, "a bearer token is required: create one with segue origin token create NAME")

@@ -1,0 +1,257 @@
+package origin
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"segue/catalog"
+)
+
+// decoderDelay is the MP3 decoder's own delay in samples (528 + 1), which
+// the LAME tag's encoder delay leaves out: catalog.StartSkip = 576 + 529.
+// Source: the LAME tag specification (gabriel.mp3-tech.org/mp3infotag.html)
+// and ffmpeg's mp3dec.c, which skips start_pad + 528 + 1 samples.
+const decoderDelay = 529
+
+// handleStream serves GET /api/v1/tracks/{id}/stream?quality=low|normal|high
+// (default normal): one progressive MP3 that any player plays gapless, the
+// rendition's segments in order after a Xing "Info" frame whose LAME tag
+// carries the encoder delay and padding. Range, HEAD and If-None-Match come
+// from http.ServeContent over a reader that opens one segment blob at a time,
+// so no request holds the whole file.
+func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) {
+	id := pathID(w, r)
+	if id == "" {
+		return
+	}
+	quality := r.URL.Query().Get("quality")
+	if quality == "" {
+		quality = catalog.RenditionNormal
+	}
+	if _, ok := catalog.Bitrates[quality]; !ok {
+		writeError(w, http.StatusBadRequest, "unknown quality "+quality+": want low, normal or high")
+		return
+	}
+	raw, err := s.reader.Manifest(r.Context(), id)
+	if err != nil {
+		s.lookupFailed(w, r, "track "+id, err)
+		return
+	}
+	var m catalog.Manifest
+	if err := json.Unmarshal(raw, &m); err != nil {
+		s.internal(w, r, fmt.Errorf("manifest of track %s: %w", id, err))
+		return
+	}
+	if err := m.Validate(); err != nil {
+		s.internal(w, r, fmt.Errorf("manifest of track %s: %w", id, err))
+		return
+	}
+	var rend *catalog.Rendition
+	for i := range m.Renditions {
+		if m.Renditions[i].Name == quality {
+			rend = &m.Renditions[i]
+		}
+	}
+	if rend == nil {
+		writeError(w, http.StatusNotFound, "track "+id+" has no "+quality+" rendition")
+		return
+	}
+	st, err := s.newStream(m, *rend)
+	if err != nil {
+		s.internal(w, r, fmt.Errorf("stream track %s: %w", id, err))
+		return
+	}
+	defer st.Close()
+	h := w.Header()
+	h.Set("Content-Type", "audio/mpeg")
+	h.Set("ETag", st.etag)
+	h.Set("Cache-Control", "no-cache") // the URL names the track, not the bytes
+	http.ServeContent(w, r, "", time.Time{}, st)
+}
+
+// stream is an io.ReadSeeker over the info frame followed by the segment
+// blobs; it keeps at most one blob file open.
+type stream struct {
+	info  []byte
+	segs  []catalog.Segment
+	open  func(hash string) (*os.File, error)
+	size  int64
+	etag  string
+	pos   int64
+	cur   *os.File // the open segment, or nil
+	curAt int      // index of cur in segs
+}
+
+// newStream builds the info frame from the first audio frame of rend.
+func (s *Server) newStream(m catalog.Manifest, rend catalog.Rendition) (*stream, error) {
+	st := &stream{segs: rend.Segments, curAt: -1, open: func(hash string) (*os.File, error) {
+		path, err := s.blobs.Path(hash)
+		if err != nil {
+			return nil, err
+		}
+		return os.Open(path)
+	}}
+	f, err := st.open(rend.Segments[0].Hash)
+	if err != nil {
+		return nil, err
+	}
+	var head [4]byte
+	_, err = io.ReadFull(f, head[:])
+	f.Close()
+	if err != nil {
+		return nil, fmt.Errorf("first frame header: %w", err)
+	}
+	var frames, audio int64
+	for _, g := range rend.Segments {
+		frames += int64(g.Frames)
+		audio += g.Size
+	}
+	st.info, err = infoFrame(head[:], m, frames, audio)
+	if err != nil {
+		return nil, err
+	}
+	st.size = int64(len(st.info)) + audio
+	sum := sha256.New()
+	sum.Write(st.info)
+	for _, g := range rend.Segments {
+		sum.Write([]byte(g.Hash))
+	}
+	st.etag = `"` + hex.EncodeToString(sum.Sum(nil)[:16]) + `"`
+	return st, nil
+}
+
+// infoFrame returns a silent MPEG-1 Layer III frame shaped like the audio
+// frame whose header is head, holding a Xing "Info" tag (frame and byte
+// counts) and a LAME tag whose encoder delay is m.StartSkip-decoderDelay and
+// whose padding makes a gapless decoder keep exactly m.TotalSamples. Layout:
+// the LAME tag specification (gabriel.mp3-tech.org/mp3infotag.html).
+// Errors when the delay or padding does not fit the tag's 12 bits.
+func infoFrame(head []byte, m catalog.Manifest, frames, audioBytes int64) ([]byte, error) {
+	h := []byte{head[0], head[1] | 1, head[2] &^ 2, head[3]} // no CRC, no padding slot
+	size, err := frameLen(h)
+	if err != nil {
+		return nil, err
+	}
+	delay := int64(m.StartSkip - decoderDelay)
+	padding := frames*int64(m.SamplesPerFrame) - delay - m.TotalSamples
+	if delay < 0 || delay > 4095 || padding < 0 || padding > 4095 {
+		return nil, fmt.Errorf("gapless info out of range: delay %d, padding %d (12 bits each)", delay, padding)
+	}
+	b := make([]byte, size)
+	copy(b, h)
+	at := 4 + 32 // after the stereo side information
+	if h[3]>>6 == 3 {
+		at = 4 + 17 // mono
+	}
+	copy(b[at:], "Info")
+	binary.BigEndian.PutUint32(b[at+4:], 3) // flags: frames, bytes
+	binary.BigEndian.PutUint32(b[at+8:], uint32(frames))
+	binary.BigEndian.PutUint32(b[at+12:], uint32(int64(size)+audioBytes))
+	lame := b[at+16:]
+	copy(lame, "LAME3.100")
+	lame[9] = 0x00  // tag revision 0, CBR
+	lame[20] = 0xFF // bitrate: 255 means "at least 255"
+	if kbps := mpeg1L3Kbps[h[2]>>4]; kbps < 255 {
+		lame[20] = byte(kbps)
+	}
+	lame[21] = byte(delay >> 4)
+	lame[22] = byte(delay<<4) | byte(padding>>8)
+	lame[23] = byte(padding)
+	binary.BigEndian.PutUint32(lame[28:], uint32(int64(size)+audioBytes)) // music length
+	tagEnd := at + 16 + 34
+	binary.BigEndian.PutUint16(b[tagEnd:], crc16(b[:tagEnd]))
+	return b, nil
+}
+
+// crc16 is the LAME tag's CRC-16 (polynomial 0x8005 reflected, initial 0).
+func crc16(p []byte) uint16 {
+	var c uint16
+	for _, x := range p {
+		c ^= uint16(x)
+		for range 8 {
+			if c&1 != 0 {
+				c = c>>1 ^ 0xA001
+			} else {
+				c >>= 1
+			}
+		}
+	}
+	return c
+}
+
+func (st *stream) Seek(off int64, whence int) (int64, error) {
+	switch whence {
+	case io.SeekCurrent:
+		off += st.pos
+	case io.SeekEnd:
+		off += st.size
+	}
+	if off < 0 {
+		return 0, errors.New("seek before the start of the stream")
+	}
+	st.pos = off
+	return off, nil
+}
+
+func (st *stream) Read(p []byte) (int, error) {
+	if st.pos >= st.size {
+		return 0, io.EOF
+	}
+	if st.pos < int64(len(st.info)) {
+		n := copy(p, st.info[st.pos:])
+		st.pos += int64(n)
+		return n, nil
+	}
+	at, i := int64(len(st.info)), 0
+	for ; at+st.segs[i].Size <= st.pos; i++ {
+		at += st.segs[i].Size
+	}
+	if st.cur == nil || st.curAt != i {
+		st.Close()
+		f, err := st.open(st.segs[i].Hash)
+		if err != nil {
+			return 0, fmt.Errorf("segment %d: %w", i, err)
+		}
+		st.cur, st.curAt = f, i
+	}
+	want := min(int64(len(p)), at+st.segs[i].Size-st.pos)
+	n, err := st.cur.ReadAt(p[:want], st.pos-at)
+	st.pos += int64(n)
+	if errors.Is(err, io.EOF) && int64(n) == want {
+		err = nil
+	}
+	if err == io.EOF {
+		err = fmt.Errorf("segment %d is shorter than its manifest says: %w", i, io.ErrUnexpectedEOF)
+	}
+	return n, err
+}
+
+// Close closes the open segment file, if any.
+func (st *stream) Close() error {
+	if st.cur == nil {
+		return nil
+	}
+	err := st.cur.Close()
+	st.cur, st.curAt = nil, -1
+	return err
+}
+
+// streamShareToken returns the share token a request for a track's stream
+// carries in its query (?share=TOKEN): an <audio> element or another player
+// cannot send an Authorization header. Only stream URLs take it, so other
+// routes never see a capability in a URL that proxies may log.
+func streamShareToken(r *http.Request) string {
+	if !strings.HasPrefix(r.URL.Path, "/api/v1/tracks/") || !strings.HasSuffix(r.URL.Path, "/stream") {
+		return ""
+	}
+	return r.URL.Query().Get("share")
+}
