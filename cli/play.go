@@ -26,6 +26,7 @@ func init() { register(playCmd) }
 // playFlags are `segue play`'s own flags.
 type playFlags struct {
 	output, quality, search string
+	radio                   string
 	fast, shuffle, asJSON   bool
 	volume                  int
 }
@@ -54,8 +55,8 @@ ends with an "error" event saying why.`,
 			jsonErrorsAnnotation: "event",
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 0 && f.search == "" {
-				return &usageError{errors.New("play: give at least one TARGET or --search QUERY")}
+			if len(args) == 0 && f.search == "" && f.radio == "" {
+				return &usageError{errors.New("play: give at least one TARGET, --search QUERY or --radio SEED")}
 			}
 			if !cmd.Flags().Changed("output") {
 				f.output = a.cfg.Player.Output
@@ -78,6 +79,7 @@ ends with an "error" event saying why.`,
 	intFlag(fs, &f.volume, "volume", 100, 0, 100, "volume 0-100")
 	choiceFlag(fs, &f.quality, "quality", "", qualityChoices, "rendition: auto, low, normal or high (default auto)")
 	fs.StringVar(&f.search, "search", "", "also play the first track this search finds")
+	fs.StringVar(&f.radio, "radio", "", "play a radio after this track, album, artist or playlist ID, without end (fetching more as it goes)")
 	fs.BoolVar(&f.shuffle, "shuffle", false, "play the resolved tracks in random order")
 	fs.BoolVar(&f.asJSON, "json", false, "print one JSON event per line (started, progress, segment, rendition, buffering, stall, track-changed, finished, error)")
 	return cmd
@@ -102,11 +104,15 @@ func (a *app) play(ctx context.Context, f playFlags, targets []string) (err erro
 	if err != nil {
 		return withExit(ExitUsage, err)
 	}
-	tracks, err := r.resolve(ctx, targets, f.search)
-	if err != nil {
-		return err
+	var tracks []catalog.Track
+	if f.radio == "" {
+		if tracks, err = r.resolve(ctx, targets, f.search); err != nil {
+			return err
+		}
+	} else if len(targets) > 0 || f.search != "" {
+		return &usageError{errors.New("play: --radio SEED plays the radio alone; give no TARGET or --search with it")}
 	}
-	if len(tracks) == 0 {
+	if len(tracks) == 0 && f.radio == "" {
 		return withExit(ExitNotFound, errors.New("play: the targets hold no tracks"))
 	}
 	if f.shuffle {
@@ -137,6 +143,14 @@ func (a *app) play(ctx context.Context, f playFlags, targets []string) (err erro
 	}
 	defer func() { err = errors.Join(err, p.Close()) }()
 	p.SetVolume(f.volume)
+	if f.radio != "" {
+		feed := &radioFeeder{ctx: ctx, c: r.def, p: p, queued: map[string]bool{}}
+		if err := feed.start(f.radio); err != nil {
+			return err
+		}
+		watch = observeAll(watch, feed.observe)
+		return a.report(ctx, p, f.asJSON, 0, watch)
+	}
 	p.Play(tracks...)
 	return a.report(ctx, p, f.asJSON, len(tracks), watch)
 }
@@ -168,7 +182,8 @@ type playEvent struct {
 }
 
 // report prints the player's events until the queue ends or ctx is done;
-// watch sees every event first.
+// watch sees every event first. total is the queue's length, 0 for a radio
+// (whose end is not known).
 func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total int, watch func(player.Event)) error {
 	enc := json.NewEncoder(a.stdout)
 	emit := func(e playEvent) {
@@ -204,7 +219,11 @@ func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total i
 					fmt.Fprintln(a.stdout)
 				}
 				if !asJSON {
-					fmt.Fprintf(a.stdout, "▶ %d/%d %s (%s)\n", idx+1, total, trackLabel(tr), fmtDuration(e.Duration))
+					of := fmt.Sprintf("/%d", total)
+					if total == 0 { // a radio: no end known
+						of = ""
+					}
+					fmt.Fprintf(a.stdout, "▶ %d%s %s (%s)\n", idx+1, of, trackLabel(tr), fmtDuration(e.Duration))
 				}
 			case player.StallEvent:
 				pos := e.Position.Milliseconds()
@@ -266,7 +285,7 @@ func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total i
 				emit(playEvent{Event: "finished", Played: &played, Failed: &failed, Stalls: &st.Stalls, StallMS: &stallMS,
 					Switches: &st.Switches, MeanKbps: &mean, StartupMS: &startupMS})
 				if failed > 0 {
-					return withExit(ExitError, fmt.Errorf("play: %d of %d tracks could not be played: %w", failed, total, firstErr))
+					return withExit(ExitError, fmt.Errorf("play: %d of %d tracks could not be played: %w", failed, max(total, started), firstErr))
 				}
 				return nil
 			}

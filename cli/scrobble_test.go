@@ -40,15 +40,9 @@ func TestPlaysReachTheOriginUnlessTurnedOff(t *testing.T) {
 		plays      int
 	}{{"off", "[events]\nsend = false\n", 0}, {"on by default", "", 2}} {
 		t.Run(c.name, func(t *testing.T) {
-			dir := t.TempDir()
+			dir, common := clientDirs(t, url, c.conf)
 			state := filepath.Join(dir, "state")
-			cfg := filepath.Join(dir, "config.toml")
-			conf := "log_file = " + strconvQuote(filepath.Join(dir, "segue.log")) + "\nstate_dir = " + strconvQuote(state) + "\n" + c.conf
-			if err := os.WriteFile(cfg, []byte(conf), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			out, errOut, code := segue(t, "--config", cfg, "--origin", url, "--cache", filepath.Join(dir, "cache.db"),
-				"play", res.Albums[0].ID, "--output", "wav:"+filepath.Join(dir, "a.wav"), "--fast")
+			out, errOut, code := segue(t, append(common, "play", res.Albums[0].ID, "--output", "wav:"+filepath.Join(dir, "a.wav"), "--fast")...)
 			if code != 0 {
 				t.Fatalf("play: exit %d\n%s\n%s", code, out, errOut)
 			}
@@ -95,4 +89,17 @@ func TestOriginEventsImportExportCommands(t *testing.T) {
 	if _, errOut, code := segue(t, "origin", "events", "--data", data, "import", file); code != ExitError || !strings.Contains(errOut, "line 3") {
 		t.Fatalf("bad line: exit %d, want 1 naming line 3\n%s", code, errOut)
 	}
+}
+
+// clientDirs makes a client's dirs (log, state in dir/state, cache) and a
+// config.toml with extra appended; common are the global flags that use
+// them against the origin at url.
+func clientDirs(t *testing.T, url, extra string) (dir string, common []string) {
+	dir = t.TempDir()
+	cfg := filepath.Join(dir, "config.toml")
+	conf := "log_file = " + strconvQuote(filepath.Join(dir, "segue.log")) + "\nstate_dir = " + strconvQuote(filepath.Join(dir, "state")) + "\n" + extra
+	if err := os.WriteFile(cfg, []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir, []string{"--config", cfg, "--origin", url, "--cache", filepath.Join(dir, "cache.db")}
 }

@@ -32,6 +32,8 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc("GET /api/v1/peers", s.handlePeers)
 	s.playlistRoutes(mux)
 	mux.HandleFunc("POST /api/v1/events", s.ownerOnly(s.handleEvents))
+	mux.HandleFunc("GET /api/v1/radio", s.ownerOnly(s.handleRadio))
+	mux.HandleFunc("GET /api/v1/tracks/{id}/similar", s.handleSimilar)
 	return mux
 }
 

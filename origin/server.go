@@ -56,6 +56,7 @@ type Server struct {
 	blobs     Blobs
 	mem       *blobCache // nil when disabled
 	tracker   *Tracker
+	reco      *recommender
 	log       *slog.Logger
 	// auth is true when requests need a bearer token. It is decided from
 	// Addr in New and re-decided from the real listener in Serve.
@@ -97,6 +98,7 @@ func New(o ServerOptions) (*Server, error) {
 		blobs:     Blobs{Dir: filepath.Join(o.DataDir, BlobDir)},
 		log:       o.Logger,
 		tracker:   NewTracker(o.PeerTTL, nil),
+		reco:      &recommender{db: db, log: o.Logger},
 	}
 	if o.MemoryCache > 0 {
 		s.mem = newBlobCache(o.MemoryCache)
@@ -199,6 +201,7 @@ func (s *Server) Close() error {
 	if hs != nil {
 		hs.Close()
 	}
+	s.reco.close()
 	return s.db.Close()
 }
 

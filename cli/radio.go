@@ -1,0 +1,106 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"segue/catalog"
+	"segue/net/originclient"
+	"segue/origin"
+	"segue/player"
+)
+
+func init() { register(radioCmd) }
+
+func radioCmd(a *app) *cobra.Command {
+	var limit int
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "radio SEED",
+		Short: "List the tracks a radio from a track, album, artist or playlist would play",
+		Long: `radio asks the origin what to play after SEED (a track, album, artist or
+playlist ID): tracks heard in the same sessions by its listeners, or, for tracks
+little played, tracks that sound alike and share album, artist or era. What you
+played lately is left out, an artist has at most 2 tracks in any 10, and one
+recording is never there twice. segue play --radio SEED plays it without end.`,
+		Example:     `  segue radio t3f2c9a1b0d4e5f67 --limit 10`,
+		Args:        cobra.ExactArgs(1),
+		Annotations: ids(idAlbum + "," + idArtist + "," + idPlaylist),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.withClient(func(c *originclient.Client) error {
+				ts, err := c.Radio(cmd.Context(), args[0], limit)
+				if err != nil {
+					return err
+				}
+				if len(ts) == 0 {
+					return withExit(ExitNotFound, fmt.Errorf("radio %s: nothing to recommend", args[0]))
+				}
+				if asJSON {
+					return a.printJSON(ts)
+				}
+				return a.printTables(trackTable(ts))
+			})
+		},
+	}
+	intFlag(cmd.Flags(), &limit, "limit", 20, 1, origin.MaxRadioLimit, fmt.Sprintf("at most this many tracks (1-%d)", origin.MaxRadioLimit))
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+// radioBatch is how many tracks a radio fetches at a time.
+const radioBatch = 20
+
+// radioFeeder keeps a radio going in `segue play --radio`: when the last
+// queued track starts, it asks for a radio after that track and queues
+// what was not queued before, so the queue ends only when the origin has
+// nothing new to offer.
+type radioFeeder struct {
+	ctx    context.Context
+	c      *originclient.Client
+	p      *player.Player
+	queued map[string]bool
+	n      int // tracks queued
+}
+
+// start queues the first batch after seed; it fails with exit status 3 when
+// the origin recommends nothing.
+func (f *radioFeeder) start(seed string) error {
+	if f.more(seed) == 0 {
+		return withExit(ExitNotFound, errors.New("play --radio: the origin has nothing to play after "+seed))
+	}
+	return nil
+}
+
+func (f *radioFeeder) more(seed string) int {
+	ts, err := f.c.Radio(f.ctx, seed, radioBatch)
+	if err != nil {
+		return 0 // the queue plays out; the next track start tries again
+	}
+	var fresh []catalog.Track
+	for _, t := range ts {
+		if !f.queued[t.ID] {
+			f.queued[t.ID] = true
+			fresh = append(fresh, t)
+		}
+	}
+	switch {
+	case len(fresh) == 0:
+		return 0
+	case f.n == 0:
+		f.p.Play(fresh...)
+	default:
+		f.p.Add(fresh...)
+	}
+	f.n += len(fresh)
+	return len(fresh)
+}
+
+// observe is the feeder's watch on the player's events.
+func (f *radioFeeder) observe(ev player.Event) {
+	if e, ok := ev.(player.TrackEvent); ok && e.Index == f.n-1 {
+		f.more(e.Track.ID)
+	}
+}

@@ -1,0 +1,57 @@
+package cli
+
+import (
+	"bufio"
+	"encoding/json"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"segue/catalog"
+)
+
+// TestRadioCommands: on the two-track album, the radio after track 1 is
+// track 2; play --radio plays it, then the radio after track 2 (track 1),
+// and ends when the origin has nothing new.
+func TestRadioCommands(t *testing.T) {
+	o := newTestOrigin(t)
+	url := "http://" + o.addr
+	var res catalog.SearchResult
+	getJSON(t, url+"/api/v1/search?q=tone&limit=5", &res)
+	if len(res.Tracks) != 2 {
+		t.Fatalf("search found %d tracks", len(res.Tracks))
+	}
+	slices.SortFunc(res.Tracks, func(a, b catalog.Track) int { return strings.Compare(a.Title, b.Title) })
+	t1, t2 := res.Tracks[0].ID, res.Tracks[1].ID
+	dir, common := clientDirs(t, url, "")
+
+	out, errOut, code := segue(t, append(common, "radio", t1, "--json")...)
+	var ts []catalog.Track
+	if code != 0 || json.Unmarshal([]byte(out), &ts) != nil || len(ts) != 1 || ts[0].ID != t2 {
+		t.Fatalf("radio %s --json: exit %d, %s (want [%s])\n%s", t1, code, out, t2, errOut)
+	}
+	if _, _, code := segue(t, append(common, "radio", "tnosuchtrack")...); code != ExitNotFound {
+		t.Fatalf("radio of an unknown track: exit %d, want %d", code, ExitNotFound)
+	}
+
+	out, errOut, code = segue(t, append(common, "play", "--radio", t1, "--output", "wav:"+filepath.Join(dir, "r.wav"), "--fast", "--json")...)
+	if code != 0 {
+		t.Fatalf("play --radio: exit %d\n%s\n%s", code, out, errOut)
+	}
+	var played []string
+	sc := bufio.NewScanner(strings.NewReader(out))
+	for sc.Scan() {
+		var e playEvent
+		json.Unmarshal(sc.Bytes(), &e)
+		if e.Event == "started" || e.Event == "track-changed" {
+			played = append(played, e.Track.ID)
+		}
+	}
+	if !slices.Equal(played, []string{t2, t1}) {
+		t.Fatalf("play --radio %s played %v, want [%s %s]", t1, played, t2, t1)
+	}
+	if _, _, code := segue(t, append(common, "play", "--radio", t1, t2)...); code != ExitUsage {
+		t.Fatalf("play --radio with a target: exit %d, want %d", code, ExitUsage)
+	}
+}

@@ -1,0 +1,192 @@
+package origin
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"segue/catalog"
+	"segue/origin/reco"
+)
+
+// rebuildAfter is how old a model may get before a request starts a
+// rebuild in the background (when events or tracks changed since).
+const rebuildAfter = 30 * time.Second
+
+// recentPlays is how many of the listener's last plays a radio leaves out.
+const recentPlays = 50
+
+// recommender keeps the current reco.Model of a catalog. Requests read the
+// model without waiting; a stale one is rebuilt by one goroutine at a time
+// while the old one keeps answering.
+type recommender struct {
+	db  *sql.DB
+	log *slog.Logger
+
+	model atomic.Pointer[builtModel]
+	mu    sync.Mutex // guards building and closed; held while the first model is built
+	// building is true while a rebuild goroutine runs.
+	building, closed bool
+	wg               sync.WaitGroup // the rebuild goroutine
+}
+
+type builtModel struct {
+	m     *reco.Model
+	stamp string // what the model was built from (see stamp)
+	at    time.Time
+}
+
+// get returns the current model: the first call builds it; later calls
+// start a background rebuild when it is stale.
+func (r *recommender) get(ctx context.Context) (*reco.Model, error) {
+	if cur := r.model.Load(); cur != nil {
+		if time.Since(cur.at) > rebuildAfter {
+			r.mu.Lock()
+			if !r.building && !r.closed {
+				r.building = true
+				r.wg.Add(1)
+				go r.rebuild(cur.stamp)
+			}
+			r.mu.Unlock()
+		}
+		return cur.m, nil
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if cur := r.model.Load(); cur != nil {
+		return cur.m, nil
+	}
+	b, err := r.build(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r.model.Store(b)
+	return b.m, nil
+}
+
+func (r *recommender) rebuild(old string) {
+	defer r.wg.Done()
+	defer func() { r.mu.Lock(); r.building = false; r.mu.Unlock() }()
+	ctx := context.Background()
+	if st, err := r.stamp(ctx); err == nil && st == old {
+		r.model.Store(&builtModel{m: r.model.Load().m, stamp: old, at: time.Now()})
+		return
+	}
+	b, err := r.build(ctx)
+	if err != nil {
+		r.log.Warn("rebuild recommender", "err", err)
+		return
+	}
+	r.model.Store(b)
+}
+
+// close waits for a rebuild in progress; none starts after.
+func (r *recommender) close() {
+	r.mu.Lock()
+	r.closed = true
+	r.mu.Unlock()
+	r.wg.Wait()
+}
+
+// stamp summarizes what a model is built from: the number of events and
+// the latest, and the number of tracks.
+func (r *recommender) stamp(ctx context.Context) (string, error) {
+	var events, last, tracks int64
+	err := r.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM events), (SELECT coalesce(max(at), 0) FROM events),
+		(SELECT count(*) FROM tracks)`).Scan(&events, &last, &tracks)
+	return fmt.Sprint(events, last, tracks), err
+}
+
+func (r *recommender) build(ctx context.Context) (*builtModel, error) {
+	start := time.Now()
+	st, err := r.stamp(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("build recommender: %w", err)
+	}
+	tracks, err := recoTracks(ctx, r.db)
+	if err != nil {
+		return nil, fmt.Errorf("build recommender: %w", err)
+	}
+	var plays []catalog.PlayEvent
+	if err := NewEvents(r.db).Each(ctx, "", func(ev catalog.PlayEvent) error { plays = append(plays, ev); return nil }); err != nil {
+		return nil, fmt.Errorf("build recommender: %w", err)
+	}
+	m := reco.Build(tracks, plays, reco.Options{})
+	r.log.Info("recommender built", "tracks", len(tracks), "events", len(plays), "took_ms", time.Since(start).Milliseconds())
+	return &builtModel{m: m, stamp: st, at: time.Now()}, nil
+}
+
+// recoTracks reads what the recommender knows of every track.
+func recoTracks(ctx context.Context, db *sql.DB) ([]reco.Track, error) {
+	rows, err := db.QueryContext(ctx, `SELECT id, artist_id, album_id, year, disc_no, track_no FROM tracks ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []reco.Track
+	for rows.Next() {
+		var t reco.Track
+		if err := rows.Scan(&t.ID, &t.Artist, &t.Album, &t.Year, &t.Disc, &t.No); err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// seedTracks resolves a radio seed to its tracks: a track, an album, an
+// artist or one of owner's playlists (by ID prefix).
+func (s *Server) seedTracks(ctx context.Context, owner, seed string) ([]string, error) {
+	var tracks []catalog.Track
+	var err error
+	switch {
+	case strings.HasPrefix(seed, catalog.PrefixPlaylist):
+		var pl catalog.Playlist
+		pl, err = s.playlists.Get(ctx, owner, seed)
+		tracks = pl.Tracks
+	case strings.HasPrefix(seed, catalog.PrefixAlbum):
+		var al catalog.Album
+		al, err = s.reader.Album(ctx, seed)
+		tracks = al.Tracks
+	case strings.HasPrefix(seed, catalog.PrefixArtist):
+		tracks, err = s.reader.tracks(ctx, ` WHERE t.artist_id = ?`, seed)
+	default:
+		var t catalog.Track
+		t, err = s.reader.Track(ctx, seed)
+		tracks = []catalog.Track{t}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(tracks) == 0 {
+		return nil, fmt.Errorf("seed %s holds no tracks: %w", seed, ErrNotFound)
+	}
+	ids := make([]string, len(tracks))
+	for i, t := range tracks {
+		ids[i] = t.ID
+	}
+	return ids, nil
+}
+
+// recentTracks returns the tracks listener played last, newest first.
+func (s *Server) recentTracks(ctx context.Context, listener string) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT track_id FROM events WHERE listener = ? ORDER BY at DESC LIMIT ?`, listener, recentPlays)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}

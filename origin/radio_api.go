@@ -1,0 +1,95 @@
+package origin
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"segue/catalog"
+	"segue/origin/reco"
+)
+
+// MaxRadioLimit is the most tracks one radio or similar request returns.
+const MaxRadioLimit = 100
+
+// radioLimit reads ?limit= (1-MaxRadioLimit, default 20), answering 400
+// itself.
+func radioLimit(w http.ResponseWriter, r *http.Request) (int, bool) {
+	v := r.URL.Query().Get("limit")
+	if v == "" {
+		return 20, true
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > MaxRadioLimit {
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("limit %q: want a whole number from 1 to %d", v, MaxRadioLimit))
+		return 0, false
+	}
+	return n, true
+}
+
+// handleRadio answers GET /api/v1/radio?seed=ID&limit=N: tracks to play
+// after a track, album, artist or playlist, leaving out what the caller
+// played lately (reco.Model.Radio's rules).
+func (s *Server) handleRadio(w http.ResponseWriter, r *http.Request) {
+	seed := r.URL.Query().Get("seed")
+	if !validID(seed, 128) {
+		writeError(w, http.StatusBadRequest, "seed: want the ID of a track, album, artist or playlist")
+		return
+	}
+	limit, ok := radioLimit(w, r)
+	if !ok {
+		return
+	}
+	owner := s.principalOf(r).owner
+	seeds, err := s.seedTracks(r.Context(), owner, seed)
+	if err != nil {
+		s.lookupFailed(w, r, "seed "+seed, err)
+		return
+	}
+	recent, err := s.recentTracks(r.Context(), owner)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	s.answerReco(w, r, seeds, recent, limit)
+}
+
+// handleSimilar answers GET /api/v1/tracks/{id}/similar?limit=N.
+func (s *Server) handleSimilar(w http.ResponseWriter, r *http.Request) {
+	id := pathID(w, r)
+	if id == "" {
+		return
+	}
+	limit, ok := radioLimit(w, r)
+	if !ok {
+		return
+	}
+	if _, err := s.reader.Track(r.Context(), id); err != nil {
+		s.lookupFailed(w, r, "track "+id, err)
+		return
+	}
+	s.answerReco(w, r, []string{id}, nil, limit)
+}
+
+// answerReco answers with the radio after seeds as a JSON array of tracks.
+func (s *Server) answerReco(w http.ResponseWriter, r *http.Request, seeds, recent []string, limit int) {
+	m, err := s.reco.get(r.Context())
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	tracks := []catalog.Track{}
+	for _, sc := range m.Radio(seeds, recent, reco.Rules{Limit: limit}) {
+		t, err := s.reader.Track(r.Context(), sc.ID)
+		if errors.Is(err, ErrNotFound) { // gone since the model was built
+			continue
+		}
+		if err != nil {
+			s.internal(w, r, err)
+			return
+		}
+		tracks = append(tracks, t)
+	}
+	s.serveJSON(w, r, tracks)
+}
