@@ -197,7 +197,7 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 	running.Store(true)
 	return ui.Run(uctx, ui.Options{
 		Catalog: r.def, Player: control, Theme: a.cfg.Theme,
-		Playlists: r.def, Opener: r, Pinner: pins,
+		Playlists: r.def, Opener: r, Pinner: pins, Radio: r.def, Autoplay: a.cfg.Player.Autoplay,
 		Notice: notice, NoticeIsError: notice != "", Warnings: warn, Log: log, Silent: silent,
 	}, ro)
 }

@@ -61,6 +61,8 @@ type PlayerConfig struct {
 	// (0: never raise); see player.DefaultMaxBoostDB.
 	MaxBoostDB    float64 `toml:"max_boost_db"`
 	BufferSeconds float64 `toml:"buffer_seconds"`
+	// Autoplay continues with a radio when the queue ends (default true).
+	Autoplay bool `toml:"autoplay"`
 }
 
 // OriginConfig is the origin server side.
@@ -107,6 +109,7 @@ func Default() Config {
 			LoudnessTarget: -14,
 			MaxBoostDB:     10,
 			BufferSeconds:  20,
+			Autoplay:       true,
 		},
 		OriginSv: OriginConfig{
 			DataDir: filepath.Join(xdg.DataHome, "segue", "origin"),

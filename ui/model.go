@@ -11,6 +11,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
+	"segue/catalog"
 	"segue/player"
 	"segue/ui/action"
 	"segue/ui/cover"
@@ -44,6 +45,11 @@ type Model struct {
 	km     keys.Map
 	st     *styles.Styles
 	covers *cover.Store
+
+	radio       Radio
+	autoplay    bool
+	lastTrack   catalog.Track   // the last track that started, the seed of autoplay
+	radioQueued map[string]bool // tracks a radio queued, marked in the queue
 
 	search  *search.View
 	library *library.View
@@ -104,6 +110,7 @@ func New(ctx context.Context, o Options) *Model {
 		m.library.SetPlaylists(o.Playlists)
 	}
 	m.now.Silent = o.Silent
+	m.radio, m.autoplay, m.radioQueued = o.Radio, o.Autoplay && o.Radio != nil, map[string]bool{}
 	m.screens = []Screen{m.search, m.library, m.queue, m.now, m.lists}
 	return m
 }
@@ -137,13 +144,19 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Batch(m.line.show(string(msg), true), waitWarning(m.warnings))
 	case action.Action:
 		return m, m.request(msg)
+	case action.Radio:
+		return m, m.startRadio(msg.Seed, msg.From)
+	case radioLoaded:
+		return m, m.radioLoaded(msg)
 	case done:
 		m.inFlight = false
 		var cmds []tea.Cmd
 		if msg.err != nil {
 			cmds = append(cmds, m.fail(msg.err))
 		} else {
-			m.queue.SetState(fromStatus(&m.status, msg.status))
+			q := fromStatus(&m.status, msg.status)
+			q.Radio = m.radioQueued
+			m.queue.SetState(q)
 			cmds = append(cmds, m.statusChanged(), m.confirm(msg.a))
 		}
 		return m, tea.Batch(append(cmds, m.next())...)
@@ -400,6 +413,12 @@ func (m *Model) fail(err error) tea.Cmd {
 func (m *Model) apply(list []player.Event) tea.Cmd {
 	var cmds []tea.Cmd
 	for _, e := range list {
+		if t, ok := e.(player.TrackEvent); ok {
+			m.lastTrack = t.Track
+		}
+		if _, ok := e.(player.EndEvent); ok && m.autoplay && m.lastTrack.ID != "" {
+			cmds = append(cmds, m.startRadio(m.lastTrack.ID, "“"+m.lastTrack.Title+"”"))
+		}
 		i, err := apply(&m.status, e)
 		if i > -2 {
 			q := m.queue.State()

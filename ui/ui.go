@@ -99,6 +99,11 @@ type Options struct {
 	// ASCII draws with ASCII characters only, for a terminal whose locale
 	// is not UTF-8 (Run sets it from the locale).
 	ASCII bool
+	// Radio answers radios (R on a row, and autoplay); nil disables both.
+	Radio Radio
+	// Autoplay continues with a radio after the last track played when
+	// the queue ends (config [player] autoplay, default on).
+	Autoplay bool
 	// Warnings carries sentences from below the player that the listener
 	// must hear while the interface runs (the cache's disk filled up);
 	// each is shown as an error notice. nil: none.

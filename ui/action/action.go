@@ -43,6 +43,10 @@ type Action struct {
 	By, To time.Duration
 }
 
+// Radio asks the root to start a radio after Seed (a track or album ID);
+// From names it for notices.
+type Radio struct{ Seed, From string }
+
 // Tracks returns an action that carries ts.
 func Tracks(k Kind, ts ...catalog.Track) Action {
 	return Action{Kind: k, Tracks: append([]catalog.Track(nil), ts...)}

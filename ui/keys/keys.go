@@ -20,6 +20,7 @@ type Map struct {
 
 	// playlists, sharing and offline
 	NewPlaylist, Rename, DeletePlaylist, ToPlaylist, SharePlaylist, OpenURL, Offline key.Binding
+	Radio                                                                            key.Binding
 	Confirm                                                                          key.Binding
 }
 
@@ -81,6 +82,7 @@ func Default() Map {
 		SharePlaylist:  b("S", "share (copies URL)", "S"),
 		OpenURL:        b("o", "open URL or ID", "o"),
 		Offline:        b("O", "offline on/off", "O"),
+		Radio:          b("R", "radio from here", "R"),
 		Confirm:        b("y", "yes", "y", "Y"),
 	}
 }

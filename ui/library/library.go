@@ -365,6 +365,20 @@ func (v *View) key(msg tea.KeyMsg) tea.Cmd {
 		return v.activate(action.Add)
 	case key.Matches(msg, v.km.PlayNext):
 		return v.activate(action.PlayNext)
+	case key.Matches(msg, v.km.Radio):
+		var r action.Radio
+		sel, ok := lv.selected()
+		switch c := lv.l.Cursor(); {
+		case lv.kind == albumLevel && c >= 0:
+			r = action.Radio{Seed: lv.album.Tracks[c].ID, From: "“" + lv.album.Tracks[c].Title + "”"}
+		case ok && sel.track >= 0:
+			r = action.Radio{Seed: sel.album.Tracks[sel.track].ID, From: "“" + sel.album.Tracks[sel.track].Title + "”"}
+		case ok:
+			r = action.Radio{Seed: sel.album.ID, From: "“" + sel.album.Title + "”"}
+		default:
+			return nil
+		}
+		return func() tea.Msg { return r }
 	case key.Matches(msg, v.km.ToPlaylist):
 		var p playlists.Pick
 		r, ok := lv.selected()

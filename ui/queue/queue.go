@@ -26,6 +26,8 @@ type State struct {
 	Index   int    // the current track, -1 when none
 	Repeat  string // off | all | one
 	Shuffle bool   // shuffle is on
+	// Radio holds the IDs of tracks a radio queued, marked "~".
+	Radio map[string]bool
 }
 
 // header is the lines above the list.
@@ -122,6 +124,11 @@ func (v *View) key(msg tea.KeyMsg) tea.Cmd {
 		if c >= 0 {
 			return send(action.Action{Kind: action.Remove, Index: c})
 		}
+	case key.Matches(msg, v.km.Radio):
+		if c >= 0 {
+			r := action.Radio{Seed: v.state.Tracks[c].ID, From: "“" + v.state.Tracks[c].Title + "”"}
+			return func() tea.Msg { return r }
+		}
 	case key.Matches(msg, v.km.ToPlaylist):
 		if c >= 0 {
 			p := playlists.Pick{Tracks: []catalog.Track{v.state.Tracks[c]}}
@@ -158,8 +165,11 @@ func (v *View) View() string {
 	body := v.l.Render(v.w, func(i int, sel bool) string {
 		t := s.Tracks[i]
 		mark := "  "
-		if i == s.Index {
+		switch {
+		case i == s.Index:
 			mark = "▶ "
+		case s.Radio[t.ID]:
+			mark = "~ "
 		}
 		var row string
 		if v.w >= 60 {

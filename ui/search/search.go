@@ -169,6 +169,21 @@ func (v *View) key(msg tea.KeyMsg) tea.Cmd {
 		return v.activate(action.Add)
 	case key.Matches(msg, v.km.PlayNext):
 		return v.activate(action.PlayNext)
+	case key.Matches(msg, v.km.Radio):
+		c := v.l.Cursor()
+		if c < 0 {
+			return nil
+		}
+		var r action.Radio
+		switch row := v.rows[c]; row.kind {
+		case trackRow:
+			r = action.Radio{Seed: v.res.Tracks[row.i].ID, From: "“" + v.res.Tracks[row.i].Title + "”"}
+		case albumRow:
+			r = action.Radio{Seed: v.res.Albums[row.i].ID, From: "“" + v.res.Albums[row.i].Title + "”"}
+		default:
+			return nil
+		}
+		return func() tea.Msg { return r }
 	case key.Matches(msg, v.km.ToPlaylist):
 		c := v.l.Cursor()
 		if c < 0 {

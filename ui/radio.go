@@ -1,0 +1,52 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"segue/catalog"
+	"segue/ui/action"
+)
+
+// Radio answers what to play after a seed (originclient.Client.Radio).
+type Radio interface {
+	Radio(ctx context.Context, seed string, limit int) ([]catalog.Track, error)
+}
+
+// radioBatch is how many tracks one radio queues.
+const radioBatch = 20
+
+// radioLoaded carries a radio's tracks to the root.
+type radioLoaded struct {
+	tracks []catalog.Track
+	from   string
+	err    error
+}
+
+// startRadio asks for the radio after seed in a Cmd.
+func (m *Model) startRadio(seed, from string) tea.Cmd {
+	if m.radio == nil {
+		return m.line.show("radio needs the origin: it is not available here", true)
+	}
+	ctx, r := m.ctx, m.radio
+	return func() tea.Msg {
+		ts, err := r.Radio(ctx, seed, radioBatch)
+		return radioLoaded{tracks: ts, from: from, err: err}
+	}
+}
+
+// radioLoaded plays a radio's tracks now, marked in the queue.
+func (m *Model) radioLoaded(msg radioLoaded) tea.Cmd {
+	switch {
+	case msg.err != nil:
+		return m.fail(fmt.Errorf("radio after %s: %w", msg.from, msg.err))
+	case len(msg.tracks) == 0:
+		return m.line.show("radio after "+msg.from+": nothing new to play", false)
+	}
+	for _, t := range msg.tracks {
+		m.radioQueued[t.ID] = true
+	}
+	return m.request(action.Action{Kind: action.PlayNow, Tracks: msg.tracks, From: "radio after " + msg.from})
+}

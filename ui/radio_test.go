@@ -1,0 +1,72 @@
+package ui
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/exp/golden"
+	"github.com/charmbracelet/x/exp/teatest"
+
+	"segue/catalog"
+	"segue/player"
+)
+
+// fakeRadio answers radios with fn and records the seeds. mu guards seeds.
+type fakeRadio struct {
+	fn    func(seed string) []catalog.Track
+	mu    sync.Mutex
+	seeds []string
+}
+
+func (r *fakeRadio) Radio(_ context.Context, seed string, _ int) ([]catalog.Track, error) {
+	r.mu.Lock()
+	r.seeds = append(r.seeds, seed)
+	r.mu.Unlock()
+	return r.fn(seed), nil
+}
+
+// TestRadioFromRowAndAutoplay: R on a search row plays its radio, marked
+// "~" in the queue; when the queue ends, autoplay continues with a radio
+// after the last track; with autoplay off the queue just ends.
+func TestRadioFromRowAndAutoplay(t *testing.T) {
+	cat, pl := fixture(), newFakePlayer()
+	byID := map[string]catalog.Track{}
+	for _, al := range cat.albums {
+		for _, tr := range al.Tracks {
+			byID[tr.ID] = tr
+		}
+	}
+	radio := &fakeRadio{fn: func(seed string) []catalog.Track {
+		if seed == "t1" {
+			return []catalog.Track{byID["t5"], byID["t6"]}
+		}
+		return []catalog.Track{byID["t4"]}
+	}}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	tm := teatest.NewTestModel(t, New(ctx, Options{Catalog: cat, Player: pl, Radio: radio, Autoplay: true, NoticeFor: time.Hour}),
+		teatest.WithInitialTermSize(80, 24))
+	waitFor(t, tm, "type to search")
+	tm.Type("/aurora")
+	waitFor(t, tm, "Northern Lights")
+	tm.Send(keyMsg("enter")) // leave the input, first track (Aurora, t1) selected
+	tm.Send(keyMsg("R"))
+	waitFor(t, tm, "▶ Continuum I · The Gapless Set")
+	tm.Send(keyMsg("tab"))
+	tm.Send(keyMsg("tab"))
+	waitFor(t, tm, "~ Continuum II")
+	pl.ch <- player.EndEvent{} // the queue ran out
+	waitFor(t, tm, "▶ Auroral Tide · Aurora Lane")
+	tm.Send(keyMsg("q"))
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	radio.mu.Lock()
+	seeds := slices.Clone(radio.seeds)
+	radio.mu.Unlock()
+	if !slices.Equal(seeds, []string{"t1", "t5"}) {
+		t.Fatalf("radio seeds = %v, want [t1 t5]: R on Aurora, then autoplay after Continuum I", seeds)
+	}
+	golden.RequireEqual(t, []byte(tm.FinalModel(t).View()))
+}
