@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -163,6 +164,14 @@ func originClause(err error) (string, bool) {
 		return originclient.ErrBadAnswer.Error(), true
 	case errors.As(err, &se):
 		return se.Sentence(), true
+	case errors.Is(err, originclient.ErrUnknownAuthority):
+		return originclient.ErrUnknownAuthority.Error(), true
+	case errors.Is(err, originclient.ErrPinMismatch):
+		return originclient.ErrPinMismatch.Error(), true
+	case originclient.Untrusted(err):
+		var ve *tls.CertificateVerificationError
+		errors.As(err, &ve)
+		return "the origin's certificate is refused: " + ve.Err.Error(), true
 	case errors.As(err, &ue), errors.As(err, &oe):
 		return "the origin is unreachable (is it running? check --origin)", true
 	case errors.As(err, new(*json.SyntaxError)), errors.As(err, new(*json.UnmarshalTypeError)):

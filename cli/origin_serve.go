@@ -16,6 +16,7 @@ func init() { addOriginSub(originServeCmd) }
 
 func originServeCmd(a *app) *cobra.Command {
 	var o origin.ServerOptions
+	var t tlsFlags
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the catalog, search and segments over HTTP",
@@ -31,10 +32,21 @@ The origin also runs the peer tracker (POST /api/v1/peers/announce, GET
 /api/v1/peers?track=ID): a client learns only of peers behind its own token
 unless --peers-across-tokens is given.
 
+With --tls-cert and --tls-key the origin serves https only (TLS 1.2 at
+least, HTTP/2); SIGHUP reads the files again without dropping connections.
+--tls-self-signed makes (once, in DATA/tls) a P-256 certificate for
+localhost, 127.0.0.1, ::1 and each --tls-name, and prints its SHA-256
+fingerprint: clients give it to --pin-sha256, or the certificate file to
+--ca. Behind a reverse proxy that terminates TLS, give --public-url (or
+--trusted-proxy for X-Forwarded-Proto/Host) so share URLs say https; see
+docs/tls.md.
+
 An access log goes to stderr. SIGINT or SIGTERM stops accepting connections
 and lets requests in flight finish.`,
 		Example: `  segue origin serve
-  segue origin serve --addr 0.0.0.0:7700 --data /srv/segue`,
+  segue origin serve --addr 0.0.0.0:7700 --data /srv/segue
+  segue origin serve --addr 0.0.0.0:7443 --tls-self-signed --tls-name music.lan
+  segue origin serve --tls-cert /etc/segue/fullchain.pem --tls-key /etc/segue/key.pem`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if !cmd.Flags().Changed("data") {
@@ -43,9 +55,13 @@ and lets requests in flight finish.`,
 			if !cmd.Flags().Changed("addr") {
 				o.Addr = a.cfg.OriginSv.Addr
 			}
-			return a.runServe(cmd.Context(), o)
+			if err := t.apply(&o); err != nil {
+				return &usageError{err}
+			}
+			return a.runServe(cmd.Context(), o, t.selfSigned)
 		},
 	}
+	t.flags(cmd)
 	cmd.Flags().StringVar(&o.DataDir, "data", "", "origin data dir (default from config, env SEGUE_DATA)")
 	cmd.Flags().StringVar(&o.Addr, "addr", "127.0.0.1:7700", "listen address host:port")
 	cmd.Flags().BoolVar(&o.RequireToken, "require-token", false, "demand bearer tokens even on loopback")
@@ -54,18 +70,31 @@ and lets requests in flight finish.`,
 }
 
 // runServe serves with o (its Logger is set here) until ctx ends or a signal.
-func (a *app) runServe(ctx context.Context, o origin.ServerOptions) error {
+// With selfSigned it first makes (or keeps) the certificate in the data dir.
+func (a *app) runServe(ctx context.Context, o origin.ServerOptions, selfSigned []string) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	o.Logger = slog.New(slog.NewTextHandler(a.stderr, nil))
+	if selfSigned != nil {
+		var err error
+		if o.TLSCert, o.TLSKey, err = origin.SelfSigned(o.DataDir, selfSigned); err != nil {
+			return err
+		}
+		o.PinShareURLs = true
+	}
 	srv, err := origin.New(o)
 	if err != nil {
 		return err
 	}
 	defer srv.Close()
+	if fp := srv.Fingerprint(); fp != "" {
+		fmt.Fprintf(a.stderr, "segue: serving https; certificate SHA-256 %s (clients: --pin-sha256 %s or --ca %s)\n", fp, fp, o.TLSCert)
+		stopHUP := reloadOnHangup(srv, o.Logger)
+		defer stopHUP()
+	}
 	if srv.RequiresToken() {
 		tokens, err := srv.Tokens(ctx)
 		live := 0

@@ -71,7 +71,7 @@ func (a *app) peerServe(ctx context.Context, asJSON bool) error {
 	defer stop()
 	log := a.logger()
 	return a.withCache(func(c *cache.Cache) error {
-		tracker, err := originclient.New(a.cfg.Origin, originclient.Options{Token: a.cfg.Token})
+		tracker, err := originclient.New(a.cfg.Origin, originclient.Options{Token: a.cfg.Token, TLS: a.tlsFor(a.cfg.Origin, "")})
 		if err != nil {
 			return withExit(ExitUsage, err)
 		}

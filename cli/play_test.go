@@ -294,7 +294,7 @@ func BenchmarkFirstAudioEmptyCache(b *testing.B) {
 		b.Fatal("no track")
 	}
 	tr := res.Tracks[0]
-	hc := originclient.NewHTTPClient()
+	hc := originclient.NewHTTPClient(nil)
 	var lat []time.Duration
 	b.ResetTimer()
 	for i := range b.N {

@@ -148,7 +148,7 @@ func openPlaylist(ctx context.Context, r *resolver, ref string) (catalog.Playlis
 	if err != nil {
 		return catalog.Playlist{}, withExit(ExitUsage, err)
 	}
-	c, err := r.client(l.Origin, l.Token)
+	c, err := r.client(l.Origin, l.Token, l.Pin)
 	if err != nil {
 		return catalog.Playlist{}, withExit(ExitUsage, err)
 	}

@@ -32,7 +32,7 @@ type resolver struct {
 }
 
 func newResolver(a *app, docs *cache.Cache) (*resolver, error) {
-	def, err := originclient.New(a.cfg.Origin, originclient.Options{Token: a.cfg.Token, Docs: docs})
+	def, err := originclient.New(a.cfg.Origin, originclient.Options{Token: a.cfg.Token, Docs: docs, TLS: a.tlsFor(a.cfg.Origin, "")})
 	if err != nil {
 		return nil, err
 	}
@@ -41,13 +41,13 @@ func newResolver(a *app, docs *cache.Cache) (*resolver, error) {
 }
 
 // client returns the client of the origin at base, with token.
-func (r *resolver) client(base, token string) (*originclient.Client, error) {
+func (r *resolver) client(base, token, pin string) (*originclient.Client, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if c, ok := r.clients[base]; ok {
 		return c, nil
 	}
-	c, err := originclient.New(base, originclient.Options{Token: token, Docs: r.docs})
+	c, err := originclient.New(base, originclient.Options{Token: token, Docs: r.docs, TLS: r.a.tlsFor(base, pin)})
 	if err != nil {
 		return nil, err
 	}
@@ -158,7 +158,7 @@ func (r *resolver) target(t string) (*originclient.Client, string, error) {
 		return r.def, t, nil
 	}
 	if l, err := share.ParseURL(t); err == nil {
-		c, err := r.client(l.Origin, l.Token)
+		c, err := r.client(l.Origin, l.Token, l.Pin)
 		if err != nil {
 			return nil, "", withExit(ExitUsage, err)
 		}
@@ -180,7 +180,7 @@ func (r *resolver) target(t string) (*originclient.Client, string, error) {
 	if kind != "tracks" && kind != "albums" && kind != "artists" {
 		return nil, "", bad
 	}
-	c, err := r.client(u.Scheme+"://"+u.Host, r.a.cfg.Token)
+	c, err := r.client(u.Scheme+"://"+u.Host, r.a.cfg.Token, "")
 	if err != nil {
 		return nil, "", withExit(ExitUsage, err)
 	}

@@ -10,10 +10,12 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"segue/config"
+	"segue/net/originclient"
 )
 
 // app is what every command shares: the settings after the overlay and the
@@ -26,6 +28,7 @@ type app struct {
 
 	// global flag values, applied over cfg by load
 	origin, token, cachePath string
+	ca, pin                  string
 	cacheSize                config.Size
 	peer                     peerFlags
 
@@ -85,6 +88,8 @@ from scripts (every listing has --json).`,
 	pf.StringVar(&a.configPath, "config", config.DefaultPath(), "config file")
 	pf.StringVar(&a.origin, "origin", "", "origin URL (default "+config.DefaultOrigin+"; env SEGUE_ORIGIN)")
 	pf.StringVar(&a.token, "token", "", "bearer token for the origin (env SEGUE_TOKEN)")
+	pf.StringVar(&a.ca, "ca", "", "PEM file of an authority trusted for an https origin besides the system's (env SEGUE_CA)")
+	pf.StringVar(&a.pin, "pin-sha256", "", "SHA-256 fingerprint of a self-signed https origin's certificate (env SEGUE_PIN_SHA256)")
 	pf.StringVar(&a.cachePath, "cache", "", "cache database path (env SEGUE_CACHE)")
 	a.cacheSize = config.Default().Cache.Size
 	pf.Var(&a.cacheSize, "cache-size", "cache size cap, e.g. 500MB or 10GiB (env SEGUE_CACHE_SIZE)")
@@ -124,6 +129,12 @@ func (a *app) load(cmd *cobra.Command) error {
 	if flags.Changed("token") {
 		cfg.Token = a.token
 	}
+	if flags.Changed("ca") {
+		cfg.CA = a.ca
+	}
+	if flags.Changed("pin-sha256") {
+		cfg.PinSHA256 = a.pin
+	}
 	if flags.Changed("cache") {
 		cfg.Cache.Path = a.cachePath
 	}
@@ -133,6 +144,17 @@ func (a *app) load(cmd *cobra.Command) error {
 	a.peer.apply(flags, &cfg.Peer)
 	a.cfg = cfg
 	return nil
+}
+
+// tlsFor returns which certificates the origin at base may present: the
+// configured authorities, and the configured pin when base is the
+// configured origin (a share link carries its own pin, given as pin).
+func (a *app) tlsFor(base, pin string) originclient.TLSOptions {
+	o := originclient.TLSOptions{CAFile: a.cfg.CA, PinSHA256: pin}
+	if pin == "" && strings.TrimRight(base, "/") == strings.TrimRight(a.cfg.Origin, "/") {
+		o.PinSHA256 = a.cfg.PinSHA256
+	}
+	return o
 }
 
 // logger returns the diagnostics log: JSON lines appended to cfg.LogFile,

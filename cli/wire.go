@@ -19,7 +19,7 @@ import (
 // are kept in the cache (so listings work offline), then closes the cache.
 func (a *app) withClient(fn func(*originclient.Client) error) error {
 	return a.withCache(func(c *cache.Cache) error {
-		client, err := originclient.New(a.cfg.Origin, originclient.Options{Token: a.cfg.Token, Docs: c})
+		client, err := originclient.New(a.cfg.Origin, originclient.Options{Token: a.cfg.Token, Docs: c, TLS: a.tlsFor(a.cfg.Origin, "")})
 		if err != nil {
 			return withExit(ExitUsage, err)
 		}

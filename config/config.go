@@ -26,6 +26,12 @@ type Config struct {
 	Origin string `toml:"origin"`
 	// Token is the bearer token sent to the origin (required off loopback).
 	Token string `toml:"token"`
+	// CA is a PEM file of certificate authorities trusted for an https
+	// origin besides the system roots.
+	CA string `toml:"ca"`
+	// PinSHA256 is the SHA-256 fingerprint of the origin's certificate
+	// (a self-signed origin); it replaces the authority check.
+	PinSHA256 string `toml:"pin_sha256"`
 
 	Cache    CacheConfig       `toml:"cache"`
 	Player   PlayerConfig      `toml:"player"`
@@ -155,6 +161,12 @@ func (c *Config) applyEnv(lookup func(string) (string, bool)) error {
 	}
 	if v, ok := lookup("SEGUE_TOKEN"); ok && v != "" {
 		c.Token = v
+	}
+	if v, ok := lookup("SEGUE_CA"); ok && v != "" {
+		c.CA = v
+	}
+	if v, ok := lookup("SEGUE_PIN_SHA256"); ok && v != "" {
+		c.PinSHA256 = v
 	}
 	if v, ok := lookup("SEGUE_CACHE"); ok && v != "" {
 		c.Cache.Path = v

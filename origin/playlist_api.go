@@ -91,18 +91,6 @@ func readBody(w http.ResponseWriter, r *http.Request, v any) bool {
 	return true
 }
 
-// absolute turns the relative share path into the URL a person can open.
-func absolute(r *http.Request, pl catalog.Playlist) catalog.Playlist {
-	if pl.ShareURL != "" {
-		scheme := "http"
-		if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
-			scheme = "https"
-		}
-		pl.ShareURL = scheme + "://" + r.Host + pl.ShareURL
-	}
-	return pl
-}
-
 func (s *Server) handlePlaylists(w http.ResponseWriter, r *http.Request) {
 	pls, err := s.playlists.List(r.Context(), s.principalOf(r).owner)
 	if err != nil {
@@ -110,7 +98,7 @@ func (s *Server) handlePlaylists(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for i := range pls {
-		pls[i] = absolute(r, pls[i])
+		pls[i] = s.absolute(r, pls[i])
 	}
 	s.serveJSON(w, r, pls)
 }
@@ -123,7 +111,7 @@ func (s *Server) answerPlaylist(w http.ResponseWriter, r *http.Request, status i
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(absolute(r, pl))
+	json.NewEncoder(w).Encode(s.absolute(r, pl))
 }
 
 func (s *Server) handleCreatePlaylist(w http.ResponseWriter, r *http.Request) {
@@ -151,7 +139,7 @@ func (s *Server) handlePlaylist(w http.ResponseWriter, r *http.Request) {
 			s.playlistFailed(w, r, err)
 			return
 		}
-		s.serveJSON(w, r, absolute(r, pl))
+		s.serveJSON(w, r, s.absolute(r, pl))
 	}
 }
 
@@ -263,7 +251,7 @@ func (s *Server) handleSharePage(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
-	pl = absolute(r, pl)
+	pl = s.absolute(r, pl)
 	if wantsHTML(r) {
 		s.serveSharePage(w, r, pl)
 		return

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -37,6 +38,21 @@ type ServerOptions struct {
 	// PeerTTL is how long a peer's announce stays live (default
 	// DefaultPeerTTL).
 	PeerTTL time.Duration
+	// TLSCert and TLSKey are PEM files of the certificate (with its chain)
+	// and its key; when both are set the origin serves https only (TLS 1.2
+	// at least, HTTP/2). ReloadCertificate reads them again.
+	TLSCert, TLSKey string
+	// PinShareURLs makes share URLs the origin hands out over its own TLS
+	// carry the certificate's fingerprint (#sha256=...): for a self-signed
+	// certificate, which clients cannot verify otherwise.
+	PinShareURLs bool
+	// PublicURL is how people reach the origin (https://music.example),
+	// used for share URLs instead of the request's scheme and Host (behind
+	// a reverse proxy that terminates TLS). Default: from the request.
+	PublicURL string
+	// TrustedProxies are the addresses whose X-Forwarded-Proto and
+	// X-Forwarded-Host are believed (default: none).
+	TrustedProxies []netip.Prefix
 	// ShutdownTimeout bounds how long in-flight requests may run after the
 	// context given to Serve ends (default 10s).
 	ShutdownTimeout time.Duration
@@ -62,6 +78,7 @@ type Server struct {
 	// Addr in New and re-decided from the real listener in Serve.
 	auth    atomic.Bool
 	handler http.Handler
+	certs   *certSource // nil when serving plain http
 
 	mu     sync.Mutex   // guards http and closed
 	http   *http.Server // set by Serve
@@ -86,6 +103,16 @@ func New(o ServerOptions) (*Server, error) {
 	if o.ShutdownTimeout <= 0 {
 		o.ShutdownTimeout = 10 * time.Second
 	}
+	var certs *certSource
+	if o.TLSCert != "" || o.TLSKey != "" {
+		if o.TLSCert == "" || o.TLSKey == "" {
+			return nil, errors.New("start origin: TLS needs both --tls-cert and --tls-key")
+		}
+		var err error
+		if certs, err = newCertSource(o.TLSCert, o.TLSKey); err != nil {
+			return nil, fmt.Errorf("start origin: %w", err)
+		}
+	}
 	db, err := OpenCatalog(o.DataDir)
 	if err != nil {
 		return nil, fmt.Errorf("start origin: %w", err)
@@ -99,6 +126,7 @@ func New(o ServerOptions) (*Server, error) {
 		log:       o.Logger,
 		tracker:   NewTracker(o.PeerTTL, nil),
 		reco:      &recommender{db: db, log: o.Logger},
+		certs:     certs,
 	}
 	if o.MemoryCache > 0 {
 		s.mem = newBlobCache(o.MemoryCache)
@@ -128,6 +156,29 @@ func isLoopback(addr string) bool {
 
 // RequiresToken reports whether requests must carry a bearer token.
 func (s *Server) RequiresToken() bool { return s.auth.Load() }
+
+// ReloadCertificate reads the TLS certificate and key files again (on
+// SIGHUP): new connections get the new certificate, open ones keep theirs.
+// On an error the old certificate stays in use. Without TLS it does nothing.
+func (s *Server) ReloadCertificate() error {
+	if s.certs == nil {
+		return nil
+	}
+	if err := s.certs.Reload(); err != nil {
+		return err
+	}
+	s.log.Info("TLS certificate reloaded", "sha256", s.certs.fingerprint())
+	return nil
+}
+
+// Fingerprint returns the SHA-256 fingerprint of the certificate served
+// (64 hex digits, what clients give to --pin-sha256), or "" without TLS.
+func (s *Server) Fingerprint() string {
+	if s.certs == nil {
+		return ""
+	}
+	return s.certs.fingerprint()
+}
 
 // Handler returns the origin's HTTP handler (routes, auth, access log).
 func (s *Server) Handler() http.Handler { return s.handler }
@@ -165,9 +216,20 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	s.http = hs
 	s.mu.Unlock()
 
-	s.log.Info("origin serving", "addr", ln.Addr().String(), "data", s.opts.DataDir, "tokens", s.auth.Load())
+	scheme := "http"
+	if s.certs != nil {
+		scheme = "https"
+		hs.TLSConfig = s.certs.tlsConfig()
+	}
+	s.log.Info("origin serving", "addr", ln.Addr().String(), "scheme", scheme, "data", s.opts.DataDir, "tokens", s.auth.Load())
 	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	go func() {
+		if s.certs != nil {
+			errc <- hs.ServeTLS(ln, "", "") // the certificate comes from TLSConfig.GetCertificate
+			return
+		}
+		errc <- hs.Serve(ln)
+	}()
 	select {
 	case err := <-errc:
 		if errors.Is(err, http.ErrServerClosed) { // Close was called

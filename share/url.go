@@ -26,10 +26,22 @@ var tokenRE = regexp.MustCompile(`^[A-Za-z0-9_-]{22,86}$`)
 type Link struct {
 	Origin string // scheme://host[:port], no trailing slash
 	Token  string
+	// Pin is the SHA-256 fingerprint of a self-signed https origin's
+	// certificate (64 lowercase hex digits) or "". It travels in the
+	// fragment, #sha256=HEX, which browsers never send to the server.
+	Pin string
 }
 
+// PinPrefix starts a share URL's fragment that carries a certificate pin.
+const PinPrefix = "sha256="
+
 // String renders the canonical share URL.
-func (l Link) String() string { return l.Origin + "/p/" + l.Token }
+func (l Link) String() string {
+	if l.Pin != "" {
+		return l.Origin + "/p/" + l.Token + "#" + PinPrefix + l.Pin
+	}
+	return l.Origin + "/p/" + l.Token
+}
 
 // NewToken returns a fresh unguessable share token (base64url, no padding).
 func NewToken() string {
@@ -41,7 +53,8 @@ func NewToken() string {
 // ValidToken reports whether s has the shape of a share token.
 func ValidToken(s string) bool { return tokenRE.MatchString(s) }
 
-// ParseURL parses a share URL such as https://music.example/p/TOKEN. The
+// ParseURL parses a share URL such as https://music.example/p/TOKEN,
+// optionally with #sha256=FINGERPRINT (a self-signed origin's certificate). The
 // error says exactly what is wrong, for a one-line message to the user.
 func ParseURL(raw string) (Link, error) {
 	bad := func(why string) (Link, error) {
@@ -82,7 +95,19 @@ func ParseURL(raw string) (Link, error) {
 	if p := u.Port(); p != "" && (len(p) > 5 || strings.Trim(p, "0123456789") != "") {
 		return bad("bad port")
 	}
-	return Link{Origin: u.Scheme + "://" + strings.ToLower(u.Host), Token: token}, nil
+	l := Link{Origin: u.Scheme + "://" + strings.ToLower(u.Host), Token: token}
+	// Another fragment (a page anchor) means nothing to segue.
+	if pin, ok := strings.CutPrefix(u.Fragment, PinPrefix); ok {
+		pin = strings.ToLower(pin)
+		if len(pin) != 64 || strings.Trim(pin, "0123456789abcdef") != "" {
+			return bad("the pin after #sha256= is not the certificate's fingerprint, 64 hex digits")
+		}
+		if u.Scheme != "https" {
+			return bad("a certificate pin needs https")
+		}
+		l.Pin = pin
+	}
+	return l, nil
 }
 
 func clip(s string) string {

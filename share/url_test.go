@@ -9,8 +9,12 @@ import (
 func TestParseURL(t *testing.T) {
 	tok := NewToken()
 	tests := []struct {
-		in, origin, why string
+		in, origin, pin, why string
 	}{
+		{in: "https://music.example/p/" + tok + "#sha256=" + strings.Repeat("AB", 32), origin: "https://music.example", pin: strings.Repeat("ab", 32)},
+		{in: "https://music.example/p/" + tok + "#sha256=abc", why: "64 hex digits"},
+		{in: "https://music.example/p/" + tok + "#sha256=" + strings.Repeat("zz", 32), why: "64 hex digits"},
+		{in: "http://music.example/p/" + tok + "#sha256=" + strings.Repeat("ab", 32), why: "needs https"},
 		{in: "https://music.example/p/" + tok, origin: "https://music.example"},
 		{in: " http://127.0.0.1:7700/p/" + tok + "/ ", origin: "http://127.0.0.1:7700"},
 		{in: "http://[::1]:7700/p/" + tok + "?utm=x#frag", origin: "http://[::1]:7700"},
@@ -36,7 +40,7 @@ func TestParseURL(t *testing.T) {
 			}
 			continue
 		}
-		if err != nil || l.Origin != tt.origin || l.Token != tok {
+		if err != nil || l.Origin != tt.origin || l.Token != tok || l.Pin != tt.pin {
 			t.Errorf("ParseURL(%q) = %+v, %v; want origin %q", tt.in, l, err, tt.origin)
 		}
 	}
@@ -56,7 +60,7 @@ func TestNewTokenIsUniqueAndValid(t *testing.T) {
 // FuzzParseURL: no input panics, and whatever parses renders back to a URL
 // that parses to the same link.
 func FuzzParseURL(f *testing.F) {
-	for _, s := range []string{"https://h/p/" + NewToken(), "http://[::1]:1/p/aaaaaaaaaaaaaaaaaaaaaa", "x", "https://h/p/%41", ""} {
+	for _, s := range []string{"https://h/p/" + NewToken(), "http://[::1]:1/p/aaaaaaaaaaaaaaaaaaaaaa", "x", "https://h/p/%41", "", "https://h/p/" + NewToken() + "#sha256=" + strings.Repeat("0f", 32)} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

@@ -8,6 +8,7 @@ package originclient
 import (
 	"cmp"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -62,6 +63,9 @@ type Options struct {
 	HTTP *http.Client
 	// Docs stores documents for revalidation and offline use (default: none).
 	Docs DocStore
+	// TLS says which certificates an https origin may present (default:
+	// the system roots). Ignored when HTTP is given.
+	TLS TLSOptions
 }
 
 // Client talks to one origin. It is safe for concurrent use.
@@ -74,9 +78,11 @@ type Client struct {
 
 // NewHTTPClient returns a client tuned for an origin: keep-alive with enough
 // idle connections per host for parallel segment fetches, and timeouts that
-// notice a dead origin quickly without cutting off a slow download.
-func NewHTTPClient() *http.Client {
+// notice a dead origin quickly without cutting off a slow download. tc
+// (nil: the defaults) configures https.
+func NewHTTPClient(tc *tls.Config) *http.Client {
 	tr := &http.Transport{
+		TLSClientConfig:       tc,
 		Proxy:                 http.ProxyFromEnvironment,
 		DialContext:           (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
 		ForceAttemptHTTP2:     true,
@@ -87,7 +93,7 @@ func NewHTTPClient() *http.Client {
 		ResponseHeaderTimeout: 15 * time.Second,
 		ExpectContinueTimeout: time.Second,
 	}
-	return &http.Client{Transport: tr, Timeout: 2 * time.Minute}
+	return &http.Client{Transport: hintTransport{tr}, Timeout: 2 * time.Minute}
 }
 
 // New returns a client for the origin at baseURL (e.g. http://127.0.0.1:7700).
@@ -97,7 +103,11 @@ func New(baseURL string, o Options) (*Client, error) {
 		return nil, fmt.Errorf("origin URL %q: want http(s)://host[:port]", baseURL)
 	}
 	if o.HTTP == nil {
-		o.HTTP = NewHTTPClient()
+		tc, err := o.TLS.Config()
+		if err != nil {
+			return nil, err
+		}
+		o.HTTP = NewHTTPClient(tc)
 	}
 	return &Client{base: u, token: o.Token, http: o.HTTP, docs: o.Docs}, nil
 }

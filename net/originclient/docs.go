@@ -33,6 +33,9 @@ func (c *Client) doc(ctx context.Context, u string, check func([]byte) error) (c
 		if ctx.Err() != nil { // the caller gave up; the origin is not at fault
 			return cache.Doc{}, fmt.Errorf("get %s: %w", u, ctx.Err())
 		}
+		if Untrusted(err) { // a setting to fix, not an outage to ride out
+			return cache.Doc{}, fmt.Errorf("get %s: %w", u, err)
+		}
 		return c.offline(u, cached, have, err)
 	}
 	defer resp.Body.Close()

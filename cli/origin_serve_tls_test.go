@@ -1,0 +1,78 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+
+	"segue/origin"
+)
+
+var fingerprintRE = regexp.MustCompile(`certificate SHA-256 ([0-9a-f]{64})`)
+
+// TestServeTLSSelfSigned runs a real `segue origin serve --tls-self-signed`
+// and real clients: the pin and the CA file work, the system roots alone
+// fail naming both options, a share URL carries the pin and opens with
+// nothing else, and SIGHUP picks up a replaced certificate.
+func TestServeTLSSelfSigned(t *testing.T) {
+	h := newSwarmHost(t, segueBinary(t))
+	data := filepath.Join(h.dir, "origin")
+	srv, _, log := h.start("origin", "serve", "--addr", "127.0.0.1:0", "--data", data, "--tls-self-signed", "--tls-name", "music.lan")
+	waitFor(t, "the origin to listen", func() bool { return servingRE.MatchString(log.String()) })
+	url := "https://" + servingRE.FindStringSubmatch(log.String())[1]
+	m := fingerprintRE.FindStringSubmatch(log.String())
+	if m == nil {
+		t.Fatalf("no fingerprint printed:\n%s", log.String())
+	}
+	fp := m[1]
+	cert := filepath.Join(data, origin.TLSDir, "cert.pem")
+
+	h.run("--origin", url, "--pin-sha256", fp, "library", "--json")
+	h.run("--origin", url, "--ca", cert, "library", "--json")
+	cmd := h.command("--origin", url, "library")
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "--ca FILE") || !strings.Contains(string(out), "--pin-sha256 FP") {
+		t.Fatalf("system roots only: %v\n%s\nwant a failure naming --ca FILE and --pin-sha256 FP", err, out)
+	}
+
+	var pl struct{ ID string }
+	if err := json.Unmarshal([]byte(h.run("--origin", url, "--pin-sha256", fp, "playlist", "create", "road", "--json")), &pl); err != nil {
+		t.Fatal(err)
+	}
+	var link struct{ URL string }
+	if err := json.Unmarshal([]byte(h.run("--origin", url, "--pin-sha256", fp, "playlist", "share", pl.ID, "--json")), &link); err != nil {
+		t.Fatal(err)
+	}
+	if want := url + "/p/"; !strings.HasPrefix(link.URL, want) || !strings.HasSuffix(link.URL, "#sha256="+fp) {
+		t.Fatalf("share URL %q; want %s...#sha256=%s", link.URL, want, fp)
+	}
+	// A friend with only the link: another configured origin, no pin flag.
+	friend := newSwarmHost(t, h.bin)
+	friend.run("playlist", "show", link.URL, "--json")
+
+	// Replace the certificate files, as a renewal would, and hang up.
+	other := t.TempDir()
+	c2, k2, err := origin.SelfSigned(other, []string{"renewed.lan"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for src, dst := range map[string]string{c2: cert, k2: filepath.Join(data, origin.TLSDir, "key.pem")} {
+		b, _ := os.ReadFile(src)
+		if err := os.WriteFile(dst, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := srv.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the certificate to be reloaded", func() bool { return strings.Contains(log.String(), "TLS certificate reloaded") })
+	h.run("--origin", url, "--ca", cert, "library", "--json")
+	cmd = h.command("--origin", url, "--pin-sha256", fp, "library")
+	if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "does not match --pin-sha256") {
+		t.Fatalf("old pin after the reload: %v\n%s\nwant a pin mismatch", err, out)
+	}
+}

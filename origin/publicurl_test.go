@@ -1,0 +1,96 @@
+package origin
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/netip"
+	"strings"
+	"testing"
+)
+
+func TestShareURLBehindAProxy(t *testing.T) {
+	tests := []struct {
+		name    string
+		opts    ServerOptions
+		headers map[string]string
+		want    string // prefix of the share URL; %s is the origin's host
+	}{
+		{"plain", ServerOptions{}, nil, "http://%s/p/"},
+		{"untrusted proxy headers ignored", ServerOptions{}, map[string]string{"X-Forwarded-Proto": "https", "X-Forwarded-Host": "evil.example"}, "http://%s/p/"},
+		{"trusted proxy", ServerOptions{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}},
+			map[string]string{"X-Forwarded-Proto": "https", "X-Forwarded-Host": "music.example"}, "https://music.example/p/"},
+		{"trusted proxy, bad host ignored", ServerOptions{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}},
+			map[string]string{"X-Forwarded-Proto": "HTTPS, http", "X-Forwarded-Host": "a/b@c"}, "https://%s/p/"},
+		{"other proxy", ServerOptions{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}},
+			map[string]string{"X-Forwarded-Proto": "https"}, "http://%s/p/"},
+		{"public URL", ServerOptions{PublicURL: "https://music.example/segue"}, map[string]string{"X-Forwarded-Proto": "http"}, "https://music.example/segue/p/"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.opts.DataDir = t.TempDir()
+			r := startServer(t, tt.opts, "127.0.0.1:0")
+			var pl struct {
+				ID       string `json:"id"`
+				ShareURL string `json:"share_url"`
+			}
+			post := func(url, body string) {
+				req, _ := http.NewRequest("POST", url, strings.NewReader(body))
+				for k, v := range tt.headers {
+					req.Header.Set(k, v)
+				}
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer resp.Body.Close()
+				if err := jsonDecode(resp, &pl); err != nil {
+					t.Fatal(err)
+				}
+			}
+			post(r.base+"/api/v1/playlists", `{"name":"road"}`)
+			post(r.base+"/api/v1/playlists/"+pl.ID+"/share", "")
+			want := strings.Replace(tt.want, "%s", strings.TrimPrefix(r.base, "http://"), 1)
+			if !strings.HasPrefix(pl.ShareURL, want) {
+				t.Errorf("share URL %q; want %s...", pl.ShareURL, want)
+			}
+		})
+	}
+}
+
+func TestParseProxiesAndPublicURL(t *testing.T) {
+	ps, err := ParseProxies([]string{"10.1.2.3/8", "::1", "192.168.1.5"})
+	if err != nil || len(ps) != 3 || ps[0].String() != "10.0.0.0/8" || ps[1].String() != "::1/128" || ps[2].String() != "192.168.1.5/32" {
+		t.Fatalf("ParseProxies = %v, %v", ps, err)
+	}
+	if _, err := ParseProxies([]string{"nginx"}); err == nil || !strings.Contains(err.Error(), "CIDR") {
+		t.Errorf("ParseProxies(nginx): %v; want an error naming a CIDR prefix", err)
+	}
+	for in, want := range map[string]string{"https://music.example/": "https://music.example", "http://h:8080/x": "http://h:8080/x", "music.example": "", "https://h/?q=1": "", "ftp://h": ""} {
+		got, err := ParsePublicURL(in)
+		if got != want || (want == "") != (err != nil) {
+			t.Errorf("ParsePublicURL(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+}
+
+// FuzzForwarded: whatever the proxy headers say, the scheme is http or
+// https and the host is the given one or a plain host[:port].
+func FuzzForwarded(f *testing.F) {
+	for _, s := range [][2]string{{"https", "music.example"}, {"HTTP, https", "h:443"}, {"gopher", "a/b"}, {"", "[::1]:80"}} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, proto, host string) {
+		h := http.Header{}
+		h.Set("X-Forwarded-Proto", proto)
+		h.Set("X-Forwarded-Host", host)
+		scheme, got := forwarded(h, "http", "orig:1")
+		if scheme != "http" && scheme != "https" {
+			t.Fatalf("scheme %q", scheme)
+		}
+		if got != "orig:1" && (!validHost(got) || strings.ContainsAny(got, "/@?#, ")) {
+			t.Fatalf("host %q from %q", got, host)
+		}
+	})
+}
+
+func jsonDecode(resp *http.Response, v any) error { return json.NewDecoder(resp.Body).Decode(v) }

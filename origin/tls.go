@@ -1,0 +1,191 @@
+package origin
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/hex"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"math/big"
+	"net"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"time"
+)
+
+// TLSDir is where --tls-self-signed keeps its certificate and key, under
+// the data dir.
+const TLSDir = "tls"
+
+// certSource holds the serving certificate and swaps it on Reload; its
+// GetCertificate is consulted on every handshake, so connections already
+// open keep the certificate they started with and new ones get the new one.
+type certSource struct {
+	certFile, keyFile string
+
+	mu   sync.RWMutex // guards cert
+	cert *tls.Certificate
+}
+
+func newCertSource(certFile, keyFile string) (*certSource, error) {
+	c := &certSource{certFile: certFile, keyFile: keyFile}
+	return c, c.Reload()
+}
+
+// Reload reads the certificate and key files again. On an error the
+// certificate served so far stays.
+func (c *certSource) Reload() error {
+	cert, err := tls.LoadX509KeyPair(c.certFile, c.keyFile)
+	if err != nil {
+		return fmt.Errorf("load TLS certificate %s and key %s: %w", c.certFile, c.keyFile, err)
+	}
+	c.mu.Lock()
+	c.cert = &cert
+	c.mu.Unlock()
+	return nil
+}
+
+func (c *certSource) getCertificate(*tls.ClientHelloInfo) (*tls.Certificate, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.cert, nil
+}
+
+// fingerprint is the SHA-256 of the leaf certificate's DER, 64 hex digits.
+func (c *certSource) fingerprint() string {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	sum := sha256.Sum256(c.cert.Certificate[0])
+	return hex.EncodeToString(sum[:])
+}
+
+// tlsConfig is the server side: TLS 1.2 at least, and for 1.2 only AEAD
+// suites with forward secrecy (Mozilla's "intermediate" profile; TLS 1.3
+// suites are not configurable in Go and are all modern). HTTP/2 is offered
+// through ALPN by http.Server.ServeTLS.
+func (c *certSource) tlsConfig() *tls.Config {
+	return &tls.Config{
+		MinVersion:     tls.VersionTLS12,
+		GetCertificate: c.getCertificate,
+		CipherSuites: []uint16{
+			tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+			tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+			tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+			tls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+			tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+			tls.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+		},
+	}
+}
+
+// SelfSigned returns the certificate and key files of a self-signed P-256
+// certificate in dataDir/tls valid for localhost, 127.0.0.1, ::1 and names
+// (host names or IP addresses). An existing one is kept when it covers all
+// of them and is valid for 30 more days; otherwise a new one (valid 825
+// days, the CA/Browser Forum's former ceiling) replaces it. The key is
+// written 0600.
+func SelfSigned(dataDir string, names []string) (certFile, keyFile string, err error) {
+	dir := filepath.Join(dataDir, TLSDir)
+	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	dns, ips := []string{"localhost"}, []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback}
+	for _, n := range names {
+		if ip := net.ParseIP(n); ip != nil {
+			ips = append(ips, ip)
+		} else if n != "" {
+			dns = append(dns, n)
+		}
+	}
+	if covers(certFile, keyFile, dns, ips) {
+		return certFile, keyFile, nil
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", "", fmt.Errorf("self-signed certificate: %w", err)
+	}
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return "", "", fmt.Errorf("self-signed certificate: %w", err)
+	}
+	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
+	if err != nil {
+		return "", "", fmt.Errorf("self-signed certificate: %w", err)
+	}
+	now := time.Now()
+	tmpl := &x509.Certificate{
+		SerialNumber:          serial,
+		Subject:               pkix.Name{CommonName: "segue origin " + dns[len(dns)-1]},
+		NotBefore:             now.Add(-time.Hour),
+		NotAfter:              now.Add(825 * 24 * time.Hour),
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true, // so --ca can take the certificate itself
+		DNSNames:              dns,
+		IPAddresses:           ips,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return "", "", fmt.Errorf("self-signed certificate: %w", err)
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return "", "", fmt.Errorf("self-signed certificate: %w", err)
+	}
+	if err := writePEM(keyFile, "PRIVATE KEY", keyDER); err != nil {
+		return "", "", err
+	}
+	if err := writePEM(certFile, "CERTIFICATE", der); err != nil {
+		return "", "", err
+	}
+	return certFile, keyFile, nil
+}
+
+// covers reports whether the pair on disk loads, is valid for 30 more days
+// and names every one of dns and ips.
+func covers(certFile, keyFile string, dns []string, ips []net.IP) bool {
+	pair, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		return false
+	}
+	leaf, err := x509.ParseCertificate(pair.Certificate[0])
+	if err != nil || time.Now().Add(30*24*time.Hour).After(leaf.NotAfter) {
+		return false
+	}
+	for _, d := range dns {
+		if !slices.Contains(leaf.DNSNames, d) {
+			return false
+		}
+	}
+	for _, ip := range ips {
+		if !slices.ContainsFunc(leaf.IPAddresses, ip.Equal) {
+			return false
+		}
+	}
+	return true
+}
+
+// writePEM writes one PEM block to path with mode 0600, through a
+// temporary file renamed over it so a reader never sees half a file.
+func writePEM(path, typ string, der []byte) error {
+	tmp := path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	err = errors.Join(pem.Encode(f, &pem.Block{Type: typ, Bytes: der}), f.Close())
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}

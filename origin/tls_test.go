@@ -1,0 +1,219 @@
+package origin
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/hex"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"segue/net/originclient"
+)
+
+// startTLS serves an empty catalog in dir over https with the self-signed
+// certificate of dir/tls, on a loopback port.
+func startTLS(t *testing.T, dir string) (*running, string) {
+	t.Helper()
+	cert, key, err := SelfSigned(dir, []string{"music.lan"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := startServer(t, ServerOptions{DataDir: dir, TLSCert: cert, TLSKey: key, PinShareURLs: true}, "127.0.0.1:0")
+	r.base = strings.Replace(r.base, "http://", "https://", 1)
+	return r, cert
+}
+
+func tlsClient(t *testing.T, o originclient.TLSOptions) *http.Client {
+	t.Helper()
+	tc, err := o.Config()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return originclient.NewHTTPClient(tc)
+}
+
+func TestTLSClientsVerifyTheOrigin(t *testing.T) {
+	dir := t.TempDir()
+	r, certFile := startTLS(t, dir)
+	ctx := context.Background()
+	fp := r.srv.Fingerprint()
+	if len(fp) != 64 {
+		t.Fatalf("fingerprint %q: want 64 hex digits", fp)
+	}
+	for _, f := range []string{certFile, filepath.Join(dir, TLSDir, "key.pem")} {
+		if fi, err := os.Stat(f); err != nil || fi.Mode().Perm() != 0o600 {
+			t.Fatalf("%s: %v, mode %v; want 0600", f, err, fi.Mode().Perm())
+		}
+	}
+	leaf := readCert(t, certFile)
+	if leaf.PublicKeyAlgorithm != x509.ECDSA || !slices.Equal(leaf.DNSNames, []string{"localhost", "music.lan"}) || len(leaf.IPAddresses) != 2 {
+		t.Fatalf("certificate: %v %v %v; want P-256 for localhost, music.lan, 127.0.0.1, ::1", leaf.PublicKeyAlgorithm, leaf.DNSNames, leaf.IPAddresses)
+	}
+
+	good := []originclient.TLSOptions{{CAFile: certFile}, {PinSHA256: fp}, {PinSHA256: strings.ToUpper(fp)}}
+	for _, o := range good {
+		c, err := originclient.New(r.base, originclient.Options{TLS: o})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Artists(ctx); err != nil {
+			t.Errorf("client %+v: %v; want the artists", o, err)
+		}
+	}
+	resp, err := tlsClient(t, originclient.TLSOptions{CAFile: certFile}).Get(r.base + "/api/v1/artists")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.Proto != "HTTP/2.0" || resp.TLS.Version < 0x0303 {
+		t.Errorf("protocol %s, TLS version %x; want HTTP/2.0 over TLS 1.2 or later", resp.Proto, resp.TLS.Version)
+	}
+
+	bare, _ := originclient.New(r.base, originclient.Options{})
+	_, err = bare.Artists(ctx)
+	if err == nil || !strings.Contains(err.Error(), "--ca FILE") || !strings.Contains(err.Error(), "--pin-sha256") {
+		t.Errorf("system roots only: %v; want an unknown-authority error naming --ca and --pin-sha256", err)
+	}
+	wrong, _ := originclient.New(r.base, originclient.Options{TLS: originclient.TLSOptions{PinSHA256: strings.Repeat("ab", 32)}})
+	if _, err := wrong.Artists(ctx); !errors.Is(err, originclient.ErrPinMismatch) {
+		t.Errorf("wrong pin: %v; want ErrPinMismatch", err)
+	}
+	if _, err := originclient.New(r.base, originclient.Options{TLS: originclient.TLSOptions{PinSHA256: "abc"}}); err == nil || !strings.Contains(err.Error(), "64 hex digits") {
+		t.Errorf("malformed pin: %v; want an error saying 64 hex digits", err)
+	}
+
+	// TLS 1.1 is refused.
+	old, _ := (originclient.TLSOptions{CAFile: certFile}).Config()
+	old.MinVersion, old.MaxVersion = 0x0302, 0x0302
+	if _, err := originclient.NewHTTPClient(old).Get(r.base + "/api/v1/artists"); err == nil {
+		t.Error("a TLS 1.1 client was served; want a refused handshake")
+	}
+
+	out, err := exec.Command("curl", "-sS", "--cacert", certFile, r.base+"/api/v1/artists").CombinedOutput()
+	if err != nil || !bytes.HasPrefix(bytes.TrimSpace(out), []byte("[")) {
+		t.Errorf("curl --cacert: %v: %s; want a JSON list", err, out)
+	}
+}
+
+// TestTLSShareURLIsHTTPSWithPin: a playlist shared over a self-signed origin
+// gets an https share URL carrying the certificate's pin.
+func TestTLSShareURLIsHTTPSWithPin(t *testing.T) {
+	r, certFile := startTLS(t, t.TempDir())
+	hc := tlsClient(t, originclient.TLSOptions{CAFile: certFile})
+	var pl struct {
+		ID       string `json:"id"`
+		ShareURL string `json:"share_url"`
+	}
+	do := func(method, url, body string, v any) {
+		req, _ := http.NewRequest(method, url, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := hc.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode/100 != 2 {
+			t.Fatalf("%s %s: %s %s", method, url, resp.Status, b)
+		}
+		if v != nil {
+			if err := json.Unmarshal(b, v); err != nil {
+				t.Fatalf("%s: %v", b, err)
+			}
+		}
+	}
+	do("POST", r.base+"/api/v1/playlists", `{"name":"road"}`, &pl)
+	do("POST", r.base+"/api/v1/playlists/"+pl.ID+"/share", ``, &pl)
+	want := r.base + "/p/"
+	if !strings.HasPrefix(pl.ShareURL, want) || !strings.HasSuffix(pl.ShareURL, "#sha256="+r.srv.Fingerprint()) {
+		t.Fatalf("share URL %q; want %s...#sha256=%s", pl.ShareURL, want, r.srv.Fingerprint())
+	}
+}
+
+// TestTLSReloadKeepsDownloadsInFlight: a 16 MB download that started before
+// the certificate is replaced finishes; a new connection gets the new one.
+func TestTLSReloadKeepsDownloadsInFlight(t *testing.T) {
+	dir := t.TempDir()
+	r, certFile := startTLS(t, dir)
+	old := r.srv.Fingerprint()
+	blob := bytes.Repeat([]byte("sixteen megabytes of segment...\n"), 16<<20/32)
+	hash, err := r.srv.blobs.Put(blob)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := tlsClient(t, originclient.TLSOptions{PinSHA256: old}).Get(r.base + "/chunks/" + hash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	h := sha256.New()
+	if _, err := io.CopyN(h, resp.Body, 1<<20); err != nil {
+		t.Fatal(err)
+	}
+
+	// A new certificate (another name) replaces the files, as certbot would.
+	next := t.TempDir()
+	c2, k2, err := SelfSigned(next, []string{"other.lan"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for src, dst := range map[string]string{c2: certFile, k2: filepath.Join(dir, TLSDir, "key.pem")} {
+		b, _ := os.ReadFile(src)
+		if err := os.WriteFile(dst, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := r.srv.ReloadCertificate(); err != nil {
+		t.Fatal(err)
+	}
+	fresh := r.srv.Fingerprint()
+	if fresh == old {
+		t.Fatal("the fingerprint did not change on reload")
+	}
+	resp2, err := tlsClient(t, originclient.TLSOptions{PinSHA256: fresh}).Get(r.base + "/api/v1/artists")
+	if err != nil {
+		t.Fatalf("new connection with the new pin: %v", err)
+	}
+	resp2.Body.Close()
+
+	if _, err := io.Copy(h, resp.Body); err != nil {
+		t.Fatalf("download in flight across the reload: %v", err)
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != hash {
+		t.Fatalf("download in flight: sha256 %s; want %s", got, hash)
+	}
+
+	// A broken file keeps the certificate served.
+	os.WriteFile(certFile, []byte("not pem"), 0o600)
+	if err := r.srv.ReloadCertificate(); err == nil || r.srv.Fingerprint() != fresh {
+		t.Fatalf("reload of a broken file: %v, fingerprint %s; want an error and %s kept", err, r.srv.Fingerprint(), fresh)
+	}
+}
+
+func readCert(t *testing.T, file string) *x509.Certificate {
+	t.Helper()
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	blk, _ := pem.Decode(b)
+	if blk == nil {
+		t.Fatalf("%s: no PEM", file)
+	}
+	c, err := x509.ParseCertificate(blk.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
