@@ -169,7 +169,7 @@ func (a *app) logger() *slog.Logger {
 	if err != nil {
 		a.logErr = fmt.Errorf("the log file cannot be written: %w", err)
 		if serr := a.stateProblem(); serr != nil {
-			a.logErr = fmt.Errorf("the state dir %s cannot be written (%w): the log, queue, offline list and throughput estimate are not saved", a.cfg.StateDir, serr)
+			a.logErr = fmt.Errorf("the state dir %s cannot be written (%w): the log, queue, offline list, plays and throughput estimate are not saved", a.cfg.StateDir, serr)
 		}
 		a.log = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 		if !a.tui { // the interface says it on its status line
