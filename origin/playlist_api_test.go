@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -162,8 +163,29 @@ func TestSharePageHTML(t *testing.T) {
 			t.Errorf("page lacks %q", want)
 		}
 	}
-	if strings.Contains(page, "http://") && strings.Count(page, "http://") != strings.Count(page, link.String()) {
-		t.Error("page refers to an outside resource")
+	for _, u := range regexp.MustCompile(`[a-z]+://[^"'\s<]+`).FindAllString(page, -1) {
+		if !strings.HasPrefix(u, r.base+"/") {
+			t.Errorf("page refers to an outside resource: %s", u)
+		}
+	}
+	// Issue 19: Open Graph tags, one <audio> per track on its stream, and
+	// the only script carries the nonce the CSP names.
+	for _, want := range []string{`<meta property="og:title" content="Björk &amp; &lt;friends&gt;">`,
+		`<meta property="og:url" content="` + link.String() + `">`,
+		`<meta property="og:image" content="` + r.base + "/api/v1/albums/" + w.lemonade + "/cover?share=" + link.Token + `">`,
+		`<meta name="twitter:card" content="summary_large_image">`,
+		`<audio controls preload="none" src="/api/v1/tracks/` + w.joga + "/stream?share=" + link.Token + `">`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %s", want)
+		}
+	}
+	nonce := regexp.MustCompile(`<script nonce="([^"]+)">`).FindStringSubmatch(page)
+	csp := resp.Header.Get("Content-Security-Policy")
+	if nonce == nil || len(nonce[1]) < 16 || !strings.Contains(csp, "script-src 'nonce-"+nonce[1]+"'") || strings.Count(page, "<script") != 1 {
+		t.Errorf("script nonce %q, CSP %q", nonce, csp)
+	}
+	if resp2, _ := get(t, "GET", link.String(), map[string]string{"Accept": "text/html"}); resp2.Header.Get("Content-Security-Policy") == csp {
+		t.Error("two answers share one CSP nonce")
 	}
 }
 

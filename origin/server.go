@@ -283,7 +283,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		}
 		secret, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		secret = strings.TrimSpace(secret)
-		if q := streamShareToken(r); !ok && q != "" {
+		if q := queryShareToken(r); !ok && q != "" {
 			// a share token only: a bearer token never goes in a URL
 			secret, ok = q, share.ValidToken(q) && !strings.HasPrefix(q, tokenPrefix)
 		}

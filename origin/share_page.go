@@ -2,18 +2,25 @@ package origin
 
 import (
 	"bytes"
+	"crypto/rand"
 	"encoding/base64"
 	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
 	"os"
+	"strings"
 	"time"
 
 	"segue/catalog"
 )
 
 // sharePage is the browser view of a shared playlist: one self-contained
-// document (inline style, cover as a data: URL), no script, no outside fetch.
+// document (inline style, cover as a data: URL) whose only script is inline
+// and carries the response's CSP nonce. Each track has an <audio> element on
+// its stream URL (with the share token in the query, as <audio> sends no
+// header); "Play all" starts the first and each ended track starts the next.
+// Open Graph and Twitter card tags let chat apps preview the link.
 var sharePage = template.Must(template.New("share").Funcs(template.FuncMap{
 	"dur": func(ms int64) string {
 		s := (ms + 500) / 1000
@@ -27,40 +34,90 @@ var sharePage = template.Must(template.New("share").Funcs(template.FuncMap{
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{.P.Name}} · segue</title>
-<style>
-body{margin:0;font:16px/1.5 system-ui,sans-serif;background:#111418;color:#e8e6e3}
+<meta name="description" content="{{.Description}}">
+<meta property="og:type" content="music.playlist">
+<meta property="og:site_name" content="segue">
+<meta property="og:title" content="{{.P.Name}}">
+<meta property="og:description" content="{{.Description}}">
+<meta property="og:url" content="{{.P.ShareURL}}">
+{{if .Image}}<meta property="og:image" content="{{.Image}}">
+{{end}}<meta name="twitter:card" content="{{if .Image}}summary_large_image{{else}}summary{{end}}">
+<meta name="twitter:title" content="{{.P.Name}}">
+<meta name="twitter:description" content="{{.Description}}">
+{{if .Image}}<meta name="twitter:image" content="{{.Image}}">
+{{end}}<style>
+body{margin:0;font:16px/1.5 system-ui,sans-serif;background:#111418;color:#e8e6e3;overflow-wrap:anywhere}
 main{max-width:46rem;margin:0 auto;padding:2rem 1rem}
 header{display:flex;gap:1.5rem;align-items:flex-end;margin-bottom:1.5rem}
 img,.nocover{width:10rem;height:10rem;border-radius:.4rem;flex:none;background:#2a2f36;object-fit:cover}
 h1{margin:.2rem 0;font-size:2rem}
 .meta{color:#9aa3ad}
-table{width:100%;border-collapse:collapse}
-td{padding:.45rem .4rem;border-bottom:1px solid #23282e}
-td.n,td.d{color:#9aa3ad;font-variant-numeric:tabular-nums;width:1%;white-space:nowrap}
+button{font:inherit;background:#e8e6e3;color:#111418;border:0;border-radius:2rem;padding:.4rem 1.2rem;margin-top:.6rem;cursor:pointer}
+table{width:100%;border-collapse:collapse;table-layout:fixed}
+td{padding:.45rem .4rem;border-bottom:1px solid #23282e;vertical-align:top}
+td.n{width:1.8rem}td.d{width:3.6rem}
+td.n,td.d{color:#9aa3ad;font-variant-numeric:tabular-nums;white-space:nowrap}
 td.d{text-align:right}
+tr.playing td{background:#1c2026}
+audio{display:block;width:100%;height:2.2rem;margin-top:.3rem}
 .sub{color:#9aa3ad;font-size:.9em}
-pre{background:#1c2026;padding:.8rem 1rem;border-radius:.4rem;white-space:pre-wrap;word-break:break-all}
+pre,code{white-space:pre-wrap;word-break:break-all}
+pre{background:#1c2026;padding:.8rem 1rem;border-radius:.4rem}
+@media (max-width:30rem){header{flex-direction:column;align-items:flex-start}h1{font-size:1.6rem}main{padding:1rem .75rem}}
 </style></head><body><main>
 <header>{{if .Cover}}<img src="{{.Cover}}" alt="cover">{{else}}<div class="nocover"></div>{{end}}
 <div><div class="meta">Playlist</div><h1>{{.P.Name}}</h1>
-<div class="meta">{{.P.TrackCount}} tracks · {{dur .P.DurationMS}}</div></div></header>
-<table>{{range $i, $t := .P.Tracks}}
-<tr><td class="n">{{inc $i}}</td><td>{{$t.Title}}<div class="sub">{{$t.Artist}} — {{$t.Album}}</div></td><td class="d">{{dur $t.DurationMS}}</td></tr>{{end}}
+<div class="meta">{{.P.TrackCount}} tracks · {{dur .P.DurationMS}}</div>
+<button id="playall" type="button">▶ Play all</button></div></header>
+<table>{{range $i, $t := .Tracks}}
+<tr><td class="n">{{inc $i}}</td><td>{{$t.Title}}<div class="sub">{{$t.Artist}} — {{$t.Album}}</div><audio controls preload="none" src="{{$t.Src}}"></audio></td><td class="d">{{dur $t.DurationMS}}</td></tr>{{end}}
 </table>
 <h2>Listen in segue</h2>
 <pre>segue play {{.P.ShareURL}}</pre>
 <p class="meta">or press <b>o</b> in segue and paste the link. To keep a copy: <code>segue playlist import {{.P.ShareURL}}</code></p>
-</main></body></html>
+</main>
+<script nonce="{{.Nonce}}">
+const tracks = [...document.querySelectorAll("audio")];
+tracks.forEach((a, i) => {
+  a.addEventListener("play", () => {
+    tracks.forEach((b) => { if (b !== a) b.pause(); });
+    document.querySelectorAll("tr").forEach((tr, j) => tr.classList.toggle("playing", j === i));
+  });
+  a.addEventListener("ended", () => { if (tracks[i + 1]) { tracks[i + 1].currentTime = 0; tracks[i + 1].play(); } });
+});
+document.getElementById("playall").addEventListener("click", () => {
+  if (tracks[0]) { tracks[0].currentTime = 0; tracks[0].play(); }
+});
+</script></body></html>
 `))
 
+// shareTrack is a playlist track with the URL the page streams it from.
+type shareTrack struct {
+	catalog.Track
+	Src string
+}
+
 func (s *Server) serveSharePage(w http.ResponseWriter, r *http.Request, pl catalog.Playlist) {
+	token := r.PathValue("token")
+	base := strings.TrimSuffix(pl.ShareURL, "/p/"+token)
+	var nonce [16]byte
+	rand.Read(nonce[:]) // never fails (crypto/rand)
 	data := struct {
-		P     catalog.Playlist
-		Cover template.URL
-	}{P: pl}
-	for _, t := range pl.Tracks { // the first album with a cover
-		if data.Cover = s.coverDataURL(r, t.AlbumID); data.Cover != "" {
-			break
+		P                  catalog.Playlist
+		Tracks             []shareTrack
+		Cover              template.URL
+		Image, Description string
+		Nonce              string
+	}{P: pl, Nonce: base64.RawStdEncoding.EncodeToString(nonce[:])}
+	data.Description = fmt.Sprintf("Playlist · %d tracks · listen in the browser or in segue", pl.TrackCount)
+	q := url.Values{"share": {token}}.Encode()
+	for _, t := range pl.Tracks {
+		data.Tracks = append(data.Tracks, shareTrack{Track: t, Src: "/api/v1/tracks/" + url.PathEscape(t.ID) + "/stream?" + q})
+		if data.Cover != "" {
+			continue
+		}
+		if data.Cover = s.coverDataURL(r, t.AlbumID); data.Cover != "" { // the first album with a cover
+			data.Image = base + "/api/v1/albums/" + url.PathEscape(t.AlbumID) + "/cover?" + q
 		}
 	}
 	var b bytes.Buffer
@@ -70,7 +127,8 @@ func (s *Server) serveSharePage(w http.ResponseWriter, r *http.Request, pl catal
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-cache")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; img-src data:; style-src 'unsafe-inline'")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; img-src data:; style-src 'unsafe-inline'; "+
+		"media-src 'self'; script-src 'nonce-"+data.Nonce+"'")
 	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(b.Bytes()))
 }
 

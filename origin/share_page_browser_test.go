@@ -13,10 +13,7 @@ import (
 // Issue 7, acceptance 3: headless Chromium (Debian's chromium, installed by
 // make deps) renders the share page with every track title.
 func TestSharePageInChromium(t *testing.T) {
-	browser, err := exec.LookPath("chromium")
-	if err != nil {
-		t.Fatal("chromium is required: run make deps (it installs chromium)")
-	}
+	browser := needChromium(t)
 	w := newWorld(t)
 	ctx := context.Background()
 	r := startServer(t, ServerOptions{DataDir: w.dir}, "127.0.0.1:0")

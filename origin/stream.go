@@ -245,12 +245,16 @@ func (st *stream) Close() error {
 	return err
 }
 
-// streamShareToken returns the share token a request for a track's stream
-// carries in its query (?share=TOKEN): an <audio> element or another player
-// cannot send an Authorization header. Only stream URLs take it, so other
-// routes never see a capability in a URL that proxies may log.
-func streamShareToken(r *http.Request) string {
-	if !strings.HasPrefix(r.URL.Path, "/api/v1/tracks/") || !strings.HasSuffix(r.URL.Path, "/stream") {
+// queryShareToken returns the share token a request for a track's stream
+// or an album's cover carries in its query (?share=TOKEN): an <audio>
+// element, another player or a chat app's preview cannot send an
+// Authorization header. Only these URLs take it, so other routes never see a
+// capability in a URL that proxies may log.
+func queryShareToken(r *http.Request) string {
+	p := r.URL.Path
+	stream := strings.HasPrefix(p, "/api/v1/tracks/") && strings.HasSuffix(p, "/stream")
+	cover := strings.HasPrefix(p, "/api/v1/albums/") && strings.HasSuffix(p, "/cover")
+	if !stream && !cover {
 		return ""
 	}
 	return r.URL.Query().Get("share")

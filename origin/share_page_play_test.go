@@ -1,0 +1,123 @@
+package origin
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// Issue 19, acceptance 2: Debian's headless Chromium, driven over the
+// DevTools protocol (chromedp: a maintained CDP client, instead of our own
+// websocket plumbing), opens a share page on an origin that requires tokens,
+// presses "Play all", sees the first track's currentTime advance and the
+// second track start after it ends; the page has no horizontal scroll at
+// 390 px; screenshots at 1200 and 390 px.
+func TestSharePagePlaysInChromium(t *testing.T) {
+	browser := needChromium(t)
+	w := newStreamWorld(t)
+	page := w.r.base + "/p/" + w.share
+
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(browser), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true), chromedp.Flag("mute-audio", true),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelAlloc()
+	ctx, cancel := chromedp.NewContext(actx)
+	defer cancel()
+	ctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute)
+	defer cancelTimeout()
+
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1200, 900), chromedp.Navigate(page), chromedp.WaitVisible(chromedp.ID("playall"))); err != nil {
+		t.Fatalf("open %s: %v", page, err)
+	}
+	meta, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("meta[property^='og:'],meta[name^='twitter:']")].map(m => (m.getAttribute("property") || m.name) + "=" + m.content)`))
+	if err != nil {
+		t.Fatalf("read meta tags: %v", err)
+	}
+	tags := strings.Join(meta, "\n")
+	for _, want := range []string{"og:title=Streams", "og:type=music.playlist", "og:url=" + page, "og:description=Playlist · 2 tracks", "twitter:card=summary", "twitter:title=Streams"} {
+		if !strings.Contains(tags, want) {
+			t.Errorf("meta tags lack %q:\n%s", want, tags)
+		}
+	}
+	shoot(t, ctx, "share-page-1200.png", 1200)
+
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("playall"))); err != nil {
+		t.Fatalf("press play all: %v", err)
+	}
+	// waitFor polls a condition on the two players in the page (a, b) with a
+	// deadline; a media error on either fails at once.
+	waitFor := func(what, cond string) []any {
+		t.Helper()
+		js := `(() => { const [a, b] = document.querySelectorAll("audio"); const err = (a.error || b.error || {}).message;
+			return err !== undefined || (` + cond + `) ? [a.currentTime, b.currentTime, String(err || "")] : null; })()`
+		v, err := chromedp.Run(ctx, chromedp.Poll[[]any](js, chromedp.WithPollingTimeout(90*time.Second)))
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		if v[2] != "" {
+			t.Fatalf("%s: media error %v", what, v[2])
+		}
+		return v
+	}
+	v := waitFor("first track plays", "a.currentTime > 0.5 && !a.paused")
+	t.Logf("first track at %.2f s", v[0])
+	v = waitFor("second track starts after the first ends", "a.ended && !b.paused && b.currentTime > 0.2")
+	t.Logf("second track at %.2f s after the first ended", v[1])
+
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844)); err != nil {
+		t.Fatal(err)
+	}
+	widths, err := chromedp.Run(ctx, chromedp.Evaluate[[]int](`[document.documentElement.scrollWidth, window.innerWidth]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if widths[0] > widths[1] {
+		t.Errorf("at %d px the page is %d px wide: horizontal scroll", widths[1], widths[0])
+	}
+	shoot(t, ctx, "share-page-390.png", 390)
+}
+
+// needChromium returns the path of Debian's chromium, or fails the test.
+func needChromium(t *testing.T) string {
+	t.Helper()
+	browser, err := exec.LookPath("chromium")
+	if err != nil {
+		t.Fatal("chromium is required: run make deps (it installs chromium)")
+	}
+	return browser
+}
+
+// shoot takes a full-page screenshot, checks it is a PNG width px wide and
+// keeps it in $SEGUE_SCREENSHOT_DIR when set (for a person to look at).
+func shoot(t *testing.T, ctx context.Context, name string, width int) {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(width), 900)); err != nil {
+		t.Fatal(err)
+	}
+	img, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // 100: PNG
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	cfg, err := png.DecodeConfig(bytes.NewReader(img))
+	if err != nil || cfg.Width != width {
+		t.Fatalf("screenshot %s: %v, %d px wide (want %d)", name, err, cfg.Width, width)
+	}
+	if dir := os.Getenv("SEGUE_SCREENSHOT_DIR"); dir != "" {
+		if err := os.WriteFile(filepath.Join(dir, name), img, 0o644); err != nil {
+			t.Error(fmt.Errorf("keep screenshot: %w", err))
+		}
+	}
+}
