@@ -12,12 +12,12 @@ BUILD_DEBS := gcc pkg-config libasound2-dev libmpg123-dev
 DEMO_DEBS  := $(BUILD_DEBS) ffmpeg
 # The tests also drive: PulseAudio and the ALSA plugins (the headless audio
 # test), nginx (the /chunks benchmark), tmux (the real-terminal tests),
-# Chromium (the share page test) and iproute2 (the network namespaces of the
-# mDNS peer test).
+# Chromium (the share page test), iproute2 (the network namespaces of the
+# mDNS peer test), and mpg123 and cmus (the peers of bench-compare).
 TEST_DEBS  := $(DEMO_DEBS) alsa-utils pulseaudio pulseaudio-utils \
-              libasound2-plugins nginx-light tmux chromium iproute2 mpg123
+              libasound2-plugins nginx-light tmux chromium iproute2 mpg123 cmus
 
-.PHONY: all deps build-deps demo-deps build install test demo bench bench-swarm bench-abr bench-reco fuzz clean
+.PHONY: all deps build-deps demo-deps build install test demo bench bench-swarm bench-abr bench-reco bench-compare fuzz clean
 
 all: build
 
@@ -88,6 +88,17 @@ bench: deps
 	$(BENCH) -bench 'TUI|SearchKey' -benchtime 10x ./cli/
 	$(BENCH) -bench 'FirstFrame' ./ui/
 	$(MAKE) bench-swarm
+
+# bench-compare runs segue beside mpg123 and ffmpeg (decoding), cmus
+# (playing through a PulseAudio null sink: CPU, wake-ups, RSS, idle) and
+# nginx (/chunks, on a hot set and on one 4.5x the origin's memory cache),
+# each pair in one run, and prints one table: figure, segue, peer, ratio
+# (issue 14). Everything the benchmarks print goes to stderr. About 6
+# minutes.
+bench-compare: deps
+	{ $(BENCH) -bench 'Decode320kVsMpg123' -benchtime 5x ./player/ && \
+	  $(BENCH) -bench 'ALSAVsCmus' -benchtime 1x ./player/ && \
+	  $(BENCH) -bench 'ChunksVsNginx' -benchtime 1x ./origin/; } | $(GO) run .ci/benchtable.go
 
 # bench-swarm: 8 clients (real caches, peer endpoints, tracker, fetch chain
 # on loopback) play overlapping Zipf queues in 20x compressed time, joining

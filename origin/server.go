@@ -30,7 +30,7 @@ type ServerOptions struct {
 	// Logger receives the access log and lifecycle messages (default: discard).
 	Logger *slog.Logger
 	// MemoryCache is how many bytes of recently served blobs (segments,
-	// covers) are kept in memory (default 64 MiB; negative: none).
+	// covers) are kept in memory (default defaultMemoryCache; negative: none).
 	MemoryCache int64
 	// PeersAcrossTokens lets the tracker list peers announced with any
 	// token; by default a client only learns of peers behind its own token.
@@ -98,7 +98,7 @@ func New(o ServerOptions) (*Server, error) {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	if o.MemoryCache == 0 {
-		o.MemoryCache = 64 << 20
+		o.MemoryCache = defaultMemoryCache
 	}
 	if o.ShutdownTimeout <= 0 {
 		o.ShutdownTimeout = 10 * time.Second
@@ -135,6 +135,9 @@ func New(o ServerOptions) (*Server, error) {
 	s.handler = accessLog(s.log, s.authenticate(jsonErrors(s.routes())))
 	return s, nil
 }
+
+// defaultMemoryCache is ServerOptions.MemoryCache's default: 64 MiB.
+const defaultMemoryCache = 64 << 20
 
 // connKey is the context key under which Serve leaves the request's
 // connection, so serveBlob can cork it.

@@ -206,13 +206,15 @@ func treeCPU(pid int) time.Duration {
 }
 
 // TestOriginServerProcess is the child of startOriginProcess; it does
-// nothing in a normal test run.
+// nothing in a normal test run. SEGUE_BENCH_ORIGIN_MEMCACHE sets its
+// memory cache in bytes (-1: none), to measure where the cache pays.
 func TestOriginServerProcess(t *testing.T) {
 	dir := os.Getenv("SEGUE_BENCH_ORIGIN_DATA")
 	if dir == "" {
 		return
 	}
-	srv, err := New(ServerOptions{DataDir: dir, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))})
+	mem, _ := strconv.ParseInt(os.Getenv("SEGUE_BENCH_ORIGIN_MEMCACHE"), 10, 64)
+	srv, err := New(ServerOptions{DataDir: dir, MemoryCache: mem, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -239,13 +241,21 @@ func TestOriginServerProcess(t *testing.T) {
 
 // BenchmarkChunksVsNginx serves the same blob folder from the origin and
 // from nginx on loopback, each in its own process, 64 concurrent keep-alive clients each, and reports
-// both throughputs and their ratio (target >= 0.9). Segments are 40-110 KB,
-// the sizes of 2.5 s at 96k-320k; the files sit in the page cache.
+// both throughputs and their ratio (target >= 1.0, issue 14). Segments are 40-110 KB,
+// the sizes of 2.5 s at 96k-320k; the files sit in the page cache. "hot"
+// is 300 segments (22 MB), which the origin's memory cache holds; "large"
+// is 4.5x the default memory cache (issue 14 asks for at least 4x every
+// memory cache the origin keeps), so most requests miss it.
 func BenchmarkChunksVsNginx(b *testing.B) {
+	b.Run("hot", func(b *testing.B) { chunksVsNginx(b, 300) })
+	b.Run("large", func(b *testing.B) { chunksVsNginx(b, int(defaultMemoryCache*9/2/75_000)) })
+}
+
+func chunksVsNginx(b *testing.B, blobs int) {
 	f := newFixture(b)
 	r := rand.New(rand.NewPCG(5, 6))
 	var hashes []string
-	for i := range 300 {
+	for i := range blobs {
 		h, err := f.blobs.Put(seg(fmt.Sprint("bench", i), 40_000+r.IntN(70_000)))
 		if err != nil {
 			b.Fatal(err)

@@ -12,8 +12,8 @@ import (
 )
 
 // BenchmarkDecode320kVsMpg123 decodes the same 30 s 320k MP3 with the
-// player's decoder and with the mpg123 binary (`mpg123 -q -t`: decode, no
-// output), alternating within each iteration, and reports both as CPU
+// player's decoder, the mpg123 binary (`mpg123 -q -t`: decode, no output)
+// and ffmpeg (`-f null`), alternating within each iteration, and reports both as CPU
 // time per second of audio and their ratio (mpg123's CPU over segue's:
 // segue's speed as a share of mpg123's; issue 14 asks for at least 0.7).
 // CPU time (rusage), not wall time, so a loaded machine skews it less.
@@ -28,7 +28,7 @@ func BenchmarkDecode320kVsMpg123(b *testing.B) {
 	makeWAV(b, wav, longPiece(seconds), seconds*44100)
 	ffmpeg(b, "-i", wav, "-c:a", "libmp3lame", "-b:a", "320k",
 		"-reservoir", "0", "-write_xing", "0", "-id3v2_version", "0", mp3)
-	var segue, peer time.Duration
+	var segue, peer, ff time.Duration
 	b.ResetTimer()
 	for range b.N {
 		segue += selfCPU(func() { decodeDiscard(b, mp3) })
@@ -37,10 +37,16 @@ func BenchmarkDecode320kVsMpg123(b *testing.B) {
 			b.Fatalf("mpg123: %v\n%s", err, out)
 		}
 		peer += cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+		cmd = exec.Command("ffmpeg", "-nostdin", "-v", "error", "-i", mp3, "-f", "null", "-")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("ffmpeg: %v\n%s", err, out)
+		}
+		ff += cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 	}
 	audio := float64(b.N * seconds)
 	b.ReportMetric(segue.Seconds()*1e3/audio, "segue-cpu-ms/s")
 	b.ReportMetric(peer.Seconds()*1e3/audio, "mpg123-cpu-ms/s")
+	b.ReportMetric(ff.Seconds()*1e3/audio, "ffmpeg-cpu-ms/s")
 	b.ReportMetric(peer.Seconds()/segue.Seconds(), "speed-vs-mpg123")
 }
 

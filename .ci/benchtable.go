@@ -1,0 +1,97 @@
+// benchtable reads `go test -bench` output on stdin (passing it through to
+// stderr) and prints issue 14's side-by-side table: each figure with
+// segue's value, the peer's from the same run, and segue/peer. Whether a
+// higher ratio is better is said in the figure's name.
+//
+// Usage: go test -bench ... | go run .ci/benchtable.go
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// row is one figure: a benchmark and the units under which it reports
+// segue's value and its peer's.
+type row struct {
+	figure, bench, segue, peerUnit, peer string
+}
+
+var rows = []row{
+	{"decode 320k MP3, CPU ms per s of audio (lower is better)", "Decode320kVsMpg123", "segue-cpu-ms/s", "mpg123-cpu-ms/s", "mpg123"},
+	{"decode 320k MP3, CPU ms per s of audio (lower is better)", "Decode320kVsMpg123", "segue-cpu-ms/s", "ffmpeg-cpu-ms/s", "ffmpeg"},
+	{"playing via ALSA/PulseAudio, % of a core (lower)", "ALSAVsCmus", "segue-cpu-%", "cmus-cpu-%", "cmus"},
+	{"playing, wake-ups per s (lower)", "ALSAVsCmus", "segue-wakeups/s", "cmus-wakeups/s", "cmus"},
+	{"playing, RSS MiB (lower)", "ALSAVsCmus", "segue-rss-MiB", "cmus-rss-MiB", "cmus"},
+	{"paused, CPU ticks per 30 s (lower)", "ALSAVsCmus", "segue-ticks-paused/30s", "cmus-ticks-paused/30s", "cmus"},
+	{"/chunks hot set, 64 conns, req/s (higher)", "ChunksVsNginx/hot", "origin-req/s", "nginx-req/s", "nginx"},
+	{"/chunks hot set, 64 conns, MB/s (higher)", "ChunksVsNginx/hot", "origin-MB/s", "nginx-MB/s", "nginx"},
+	{"/chunks hot set, server CPU µs/req (lower)", "ChunksVsNginx/hot", "origin-cpu-µs/req", "nginx-cpu-µs/req", "nginx"},
+	{"/chunks 4.5x memory cache, 64 conns, req/s (higher)", "ChunksVsNginx/large", "origin-req/s", "nginx-req/s", "nginx"},
+	{"/chunks 4.5x memory cache, 64 conns, MB/s (higher)", "ChunksVsNginx/large", "origin-MB/s", "nginx-MB/s", "nginx"},
+	{"/chunks 4.5x memory cache, server CPU µs/req (lower)", "ChunksVsNginx/large", "origin-cpu-µs/req", "nginx-cpu-µs/req", "nginx"},
+}
+
+// single figures with no peer process: segue against issue 14's target.
+var targets = []row{
+	{"queue ended, CPU ticks per 30 s (target 0)", "ALSAVsCmus", "segue-ticks-ended/30s", "", "0"},
+	{"resume after pause, ms to audio at the device (target 50)", "ALSAVsCmus", "segue-resume-ms", "", "50"},
+}
+
+var benchLine = regexp.MustCompile(`^Benchmark(\S+?)(-\d+)?\s+\d+\s+(.*)$`)
+
+func main() {
+	metrics := map[string]map[string]float64{} // bench -> unit -> value
+	sc := bufio.NewScanner(os.Stdin)
+	for sc.Scan() {
+		line := sc.Text()
+		fmt.Fprintln(os.Stderr, line)
+		m := benchLine.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		f := strings.Fields(m[3])
+		vals := map[string]float64{}
+		for i := 0; i+1 < len(f); i += 2 {
+			if v, err := strconv.ParseFloat(f[i], 64); err == nil {
+				vals[f[i+1]] = v
+			}
+		}
+		metrics[m[1]] = vals
+	}
+	fmt.Printf("%-56s %12s %12s %-7s %7s\n", "figure", "segue", "peer", "", "ratio")
+	missing := 0
+	for _, r := range rows {
+		s, ok1 := metrics[r.bench][r.segue]
+		p, ok2 := metrics[r.bench][r.peerUnit]
+		if !ok1 || !ok2 {
+			fmt.Printf("%-56s %12s %12s %-7s %7s\n", r.figure, "missing", "missing", r.peer, "")
+			missing++
+			continue
+		}
+		ratio := "-" // 0 against 0
+		if p != 0 {
+			ratio = fmt.Sprintf("%.2f", s/p)
+		} else if s == 0 {
+			ratio = "equal"
+		}
+		fmt.Printf("%-56s %12.4g %12.4g %-7s %7s\n", r.figure, s, p, r.peer, ratio)
+	}
+	for _, r := range targets {
+		s, ok := metrics[r.bench][r.segue]
+		if !ok {
+			fmt.Printf("%-56s %12s %12s %-7s\n", r.figure, "missing", r.peer, "target")
+			missing++
+			continue
+		}
+		fmt.Printf("%-56s %12.4g %12s %-7s\n", r.figure, s, r.peer, "target")
+	}
+	if missing > 0 {
+		fmt.Fprintf(os.Stderr, "%d figures missing: a benchmark failed\n", missing)
+		os.Exit(1)
+	}
+}
