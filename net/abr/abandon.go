@@ -51,7 +51,8 @@ func AbandonRule(m Metrics, f Inflight) (Choice, bool) {
 
 // Abandon applies AbandonRule to a download and, when it says so, records
 // what the download showed (its segment over the time so far is an upper
-// bound of the rate) and the drop, and returns the level to fetch instead.
+// bound of the rate) and returns the level to fetch instead (the drop is
+// recorded when that level is used: Chose).
 func (c *Controller) Abandon(m Metrics, f Inflight, bytes int) (Choice, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -61,6 +62,5 @@ func (c *Controller) Abandon(m Metrics, f Inflight, bytes int) (Choice, bool) {
 		return ch, false
 	}
 	c.est.Add(bytes, f.Elapsed.Seconds(), m.Segment.Seconds())
-	c.hist.Drop(f.Level, c.now())
 	return ch, true
 }

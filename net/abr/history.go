@@ -14,8 +14,11 @@ type History struct {
 // Figures of SwitchHistoryRule (dash.js's SwitchHistoryRule bans a level
 // that keeps being left; here, in time rather than samples).
 const (
-	// DropWindow is how long a drop is remembered.
-	DropWindow = 60 * time.Second
+	// DropWindow is how long a drop is remembered: long enough to catch a
+	// level that fails again within a few segments of coming back, short
+	// enough that a network that changes every half minute or more (a
+	// train between cells) gets the level back when it can carry it.
+	DropWindow = 30 * time.Second
 	// DropsToBan is how many drops within DropWindow keep a level out.
 	DropsToBan = 2
 )

@@ -44,8 +44,9 @@ const (
 	// lower of two averages and counts request latency, so 0.9).
 	Safety = 0.9
 	// MinBufferToSwitchUp is the buffer below which the level never rises
-	// (ExoPlayer's minDurationForQualityIncreaseMs, 10 s), scaled down to
-	// half the target when the target is shorter than 20 s.
+	// (ExoPlayer's minDurationForQualityIncreaseMs, 10 s of its 50 s
+	// maximum buffer), scaled to a quarter of a shorter target: 5 s of
+	// segue's default 20 s.
 	MinBufferToSwitchUp = 10 * time.Second
 	// UpMargin is the hysteresis of an up-switch: the estimate must carry
 	// the higher level with this much to spare beyond Safety, so a rate
@@ -170,5 +171,5 @@ func InsufficientBufferRule(m Metrics) Choice {
 
 // minBufferToSwitchUp is MinBufferToSwitchUp for a given target.
 func minBufferToSwitchUp(target time.Duration) time.Duration {
-	return min(MinBufferToSwitchUp, target/2)
+	return min(MinBufferToSwitchUp, target/4)
 }

@@ -97,9 +97,9 @@ func TestSwitchHistoryRule(t *testing.T) {
 	}
 	h.Drop(2, t0.Add(20*time.Second))
 	if got := SwitchHistoryRule(m, &h, t0.Add(21*time.Second)).Level; got != 1 {
-		t.Errorf("two drops within a minute: cap %d, want 1", got)
+		t.Errorf("two drops within 30 s: cap %d, want 1", got)
 	}
-	if got := SwitchHistoryRule(m, &h, t0.Add(61*time.Second)).Level; got != 2 {
+	if got := SwitchHistoryRule(m, &h, t0.Add(31*time.Second)).Level; got != 2 {
 		t.Errorf("the first drop is older than DropWindow: cap %d, want 2", got)
 	}
 }
@@ -188,17 +188,18 @@ func TestControllerClimbsAndPersists(t *testing.T) {
 	if ch := c.Choose(m); ch.Level != 2 {
 		t.Errorf("startup, 2.5 s buffered on 2 Mbit/s: %d (%s), want high", ch.Level, ch.Reason)
 	}
-	// Once the buffer has reached MinBufferToSwitchUp, a rise needs it.
+	// Once the buffer has reached the up-switch minimum (a quarter of
+	// the 20 s target: 5 s), a rise needs it.
 	m.Buffer = 12 * time.Second
 	c.Choose(m)
 	c.Chose(0) // say the network had forced low
-	m.Buffer = 5 * time.Second
+	m.Buffer = 4 * time.Second
 	if ch := c.Choose(m); ch.Level != 0 {
-		t.Errorf("after startup, 5 s buffered: %d (%s), want to stay low", ch.Level, ch.Reason)
+		t.Errorf("after startup, 4 s buffered: %d (%s), want to stay low", ch.Level, ch.Reason)
 	}
-	m.Buffer = 11 * time.Second
+	m.Buffer = 5 * time.Second
 	if ch := c.Choose(m); ch.Level != 2 {
-		t.Errorf("11 s buffered on 2 Mbit/s: %d (%s), want high", ch.Level, ch.Reason)
+		t.Errorf("5 s buffered on 2 Mbit/s: %d (%s), want high", ch.Level, ch.Reason)
 	}
 	dir := t.TempDir()
 	if err := c.Save(dir); err != nil {
@@ -232,3 +233,20 @@ func FuzzLoad(f *testing.F) {
 }
 
 func writeFile(path string, b []byte) error { return os.WriteFile(path, b, 0o600) }
+
+// An abandoned download and the lower level fetched instead are one drop,
+// not two: a single slow request does not keep the level out.
+func TestAbandonIsOneDrop(t *testing.T) {
+	now := time.Unix(0, 0)
+	c := NewController(func() time.Time { return now })
+	c.Downloaded(125_000, time.Second, 2500*time.Millisecond) // 1000 kbit/s
+	c.Chose(2)
+	m := metrics(2, 0, 5*time.Second)
+	if _, ok := c.Abandon(m, Inflight{Level: 2, Elapsed: 3 * time.Second, Buffer: 5 * time.Second}, 100_000); !ok {
+		t.Fatal("a late download with the buffer running out was not abandoned")
+	}
+	c.Chose(0)
+	if got := SwitchHistoryRule(m, &c.hist, now); got.Level != 2 {
+		t.Errorf("after one abandon: cap %d (%s), want none", got.Level, got.Reason)
+	}
+}
