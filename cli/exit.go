@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"segue/ctl"
 	"segue/net/originclient"
 	"segue/origin"
 	"segue/share"
@@ -47,7 +48,8 @@ func (e *usageError) Unwrap() error { return e.err }
 
 // exitStatus is the one place an error becomes an exit status: an explicit
 // withExit first, then a usage error (2), then the error's kind: a missing
-// target (on the origin, or in its catalog) or a malformed share URL is 3, a request the origin
+// target (on the origin, in its catalog, or named to a running instance) or a malformed share URL is 3,
+// a malformed control command 2, a request the origin
 // refused as bad (400, e.g. a position past the end) is 2; anything else 1.
 func exitStatus(err error) int {
 	var ee *exitError
@@ -57,7 +59,9 @@ func exitStatus(err error) int {
 		return ee.code
 	case errors.As(err, new(*usageError)):
 		return ExitUsage
-	case errors.Is(err, originclient.ErrNotFound), errors.Is(err, origin.ErrNotFound), errors.Is(err, share.ErrBadURL):
+	case errors.Is(err, ctl.ErrBadRequest):
+		return ExitUsage
+	case errors.Is(err, originclient.ErrNotFound), errors.Is(err, origin.ErrNotFound), errors.Is(err, share.ErrBadURL), errors.Is(err, ctl.ErrNotFound):
 		return ExitNotFound
 	case errors.As(err, &se) && se.Code == http.StatusBadRequest:
 		return ExitUsage

@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"segue/catalog"
+	"segue/ctl"
 	"segue/net/fetch"
 	"segue/player"
 )
@@ -26,8 +27,9 @@ func init() { register(playCmd) }
 // playFlags are `segue play`'s own flags.
 type playFlags struct {
 	output, quality, search string
-	radio                   string
+	radio, instance         string
 	fast, shuffle, asJSON   bool
+	enqueue                 bool
 	volume                  int
 }
 
@@ -81,6 +83,8 @@ ends with an "error" event saying why.`,
 	fs.StringVar(&f.search, "search", "", "also play the first track this search finds")
 	fs.StringVar(&f.radio, "radio", "", "play a radio after this track, album, artist or playlist ID, without end (fetching more as it goes)")
 	fs.BoolVar(&f.shuffle, "shuffle", false, "play the resolved tracks in random order")
+	fs.BoolVar(&f.enqueue, "enqueue", false, "add the tracks to the queue of the segue already running (the interface or another play), if any, and exit")
+	fs.StringVar(&f.instance, "instance", "", "serve the control socket as this instance, or enqueue to it (see segue ctl)")
 	fs.BoolVar(&f.asJSON, "json", false, "print one JSON event per line (started, progress, segment, rendition, buffering, stall, track-changed, finished, error)")
 	return cmd
 }
@@ -118,6 +122,15 @@ func (a *app) play(ctx context.Context, f playFlags, targets []string) (err erro
 	if f.shuffle {
 		rand.Shuffle(len(tracks), func(i, j int) { tracks[i], tracks[j] = tracks[j], tracks[i] })
 	}
+	srv, err := listenControl(f.instance)
+	switch {
+	case errors.Is(err, ctl.ErrRunning) && f.enqueue:
+		return a.enqueue(ctx, f, tracks)
+	case err != nil: // another instance plays too, or no runtime dir: play on our own
+		a.logger().Info("segue ctl cannot reach this play", "err", err)
+	default:
+		defer func() { err = errors.Join(err, srv.Close()) }()
+	}
 
 	out, err := player.ParseOutput(f.output, player.OutputOptions{Fast: f.fast, LogPath: a.cfg.LogFile})
 	if err != nil {
@@ -142,6 +155,10 @@ func (a *app) play(ctx context.Context, f playFlags, targets []string) (err erro
 		return err
 	}
 	defer func() { err = errors.Join(err, p.Close()) }()
+	if srv != nil {
+		a.serveControl(srv, p, r)
+		watch = tee(watch, srv.Observe)
+	}
 	p.SetVolume(f.volume)
 	if f.radio != "" {
 		feed := &radioFeeder{ctx: ctx, c: r.def, p: p, queued: map[string]bool{}}
@@ -153,6 +170,36 @@ func (a *app) play(ctx context.Context, f playFlags, targets []string) (err erro
 	}
 	p.Play(tracks...)
 	return a.report(ctx, p, f.asJSON, len(tracks), watch)
+}
+
+// enqueue adds tracks to the running instance's queue (`play --enqueue`).
+func (a *app) enqueue(ctx context.Context, f playFlags, tracks []catalog.Track) error {
+	path, err := ctl.SocketPath(ctl.RuntimeDir(), f.instance)
+	if err != nil {
+		return err
+	}
+	args := []string{"add"}
+	for _, t := range tracks {
+		args = append(args, t.ID)
+	}
+	if _, err := ctl.Do(ctx, path, ctl.Request{Cmd: "queue", Args: args}); err != nil {
+		return fmt.Errorf("play --enqueue: %w", err)
+	}
+	msg := fmt.Sprintf("added %d tracks to the running segue's queue", len(tracks))
+	if f.asJSON {
+		return json.NewEncoder(a.stdout).Encode(playEvent{Event: "enqueued", Message: msg})
+	}
+	_, err = fmt.Fprintln(a.stdout, msg)
+	return err
+}
+
+// tee returns a watcher that calls each of ws in turn.
+func tee(ws ...func(player.Event)) func(player.Event) {
+	return func(e player.Event) {
+		for _, w := range ws {
+			w(e)
+		}
+	}
 }
 
 // playEvent is one --json line.

@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"segue/ctl"
 	"segue/net/fetch"
 	"segue/net/originclient"
 	"segue/player"
@@ -31,9 +32,12 @@ var processStart = time.Now()
 // Bare `segue` opens the interface.
 func init() {
 	rootRun = func(a *app, cmd *cobra.Command) error {
-		opts := tuiOptions{Output: a.cfg.Player.Output, Quality: a.cfg.Player.Quality}
+		opts := tuiOptions{Output: a.cfg.Player.Output, Quality: a.cfg.Player.Quality, Control: true}
 		ctx := context.Background()
 		if cmd != nil {
+			if f := cmd.Flags().Lookup("instance"); f != nil {
+				opts.Instance = f.Value.String()
+			}
 			if cmd.Context() != nil {
 				ctx = cmd.Context()
 			}
@@ -53,6 +57,7 @@ func init() {
 func addTUIFlags(fs *pflag.FlagSet) {
 	choiceFlag(fs, new(string), "output", "", outputChoices, "audio output: alsa, null or wav:FILE (default from config, env SEGUE_OUTPUT)")
 	choiceFlag(fs, new(string), "quality", "", qualityChoices, "rendition: auto, low, normal or high (default auto)")
+	fs.String("instance", "", "serve the control socket as this instance (segue ctl --instance NAME); for a second segue with its own state dir")
 }
 
 // tuiOptions are the interface's settings after flags and config.
@@ -61,6 +66,10 @@ type tuiOptions struct {
 	Output string
 	// Quality is the rendition preference.
 	Quality string
+	// Control serves the control socket of Instance (see segue ctl); a
+	// running instance there ends this one with ctl.ErrRunning.
+	Control  bool
+	Instance string
 	// Term is where the interface draws; zero values use the process's
 	// terminal (tests draw into a buffer).
 	Term ui.RunOptions
@@ -91,6 +100,18 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 	popts, err := a.playerOptions(opts.Quality)
 	if err != nil {
 		return err
+	}
+	var srv *ctl.Server
+	if opts.Control {
+		srv, err = listenControl(opts.Instance)
+		switch {
+		case errors.Is(err, ctl.ErrRunning): // one player per instance
+			return err
+		case err != nil:
+			log.Warn("no control socket: segue ctl cannot reach this instance", "err", err)
+		default:
+			defer func() { err = errors.Join(err, srv.Close()) }()
+		}
 	}
 	// A disk that fills up while the interface runs is said on its status
 	// line; one found full at start is among the start-up warnings.
@@ -193,7 +214,13 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 		if node != nil {
 			node.observe(ev)
 		}
+		if srv != nil {
+			srv.Observe(ev)
+		}
 	})
+	if srv != nil {
+		a.serveControl(srv, p, r)
+	}
 	running.Store(true)
 	return ui.Run(uctx, ui.Options{
 		Catalog: r.def, Player: control, Theme: a.cfg.Theme,

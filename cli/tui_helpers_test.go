@@ -164,9 +164,9 @@ func (s *tmuxSession) end() {
 }
 
 // tuiEnv is the environment segue runs in under dir: a UTF-8 terminal, the
-// XDG dirs inside dir and the audio going to dir/out.wav.
+// XDG dirs inside dir (its control socket too) and the audio going to dir/out.wav.
 func tuiEnv(dir string) []string {
-	return []string{"TERM=xterm-256color", "LANG=C.UTF-8", "LC_ALL=", "XDG_CONFIG_HOME=" + dir + "/config",
+	return []string{"TERM=xterm-256color", "LANG=C.UTF-8", "LC_ALL=", "XDG_CONFIG_HOME=" + dir + "/config", "XDG_RUNTIME_DIR=" + dir + "/run",
 		"XDG_CACHE_HOME=" + dir + "/cache", "XDG_STATE_HOME=" + dir + "/state", "XDG_DATA_HOME=" + dir + "/data",
 		"SEGUE_OUTPUT=wav:" + dir + "/out.wav"}
 }

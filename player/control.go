@@ -200,6 +200,20 @@ func (p *Player) Seek(d time.Duration) {
 	p.seekLocked(d)
 }
 
+// Stop stops playback and rewinds the current track, keeping the queue;
+// Resume plays it from the start.
+func (p *Player) Stop() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.queue.Index() < 0 {
+		return
+	}
+	p.paused = true
+	p.restartLocked(0)
+	p.setState(Stopped)
+	p.poke()
+}
+
 // SeekBy moves the play head by d (negative goes back).
 func (p *Player) SeekBy(d time.Duration) {
 	p.mu.Lock()

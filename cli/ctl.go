@@ -1,0 +1,263 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"segue/catalog"
+	"segue/ctl"
+	"segue/player"
+)
+
+func init() { register(ctlCmd) }
+
+// ctlVerbs are the commands that take no flag of their own but --instance,
+// with their usage line and help.
+var ctlVerbs = []struct{ use, short string }{
+	{"play", "Resume playback"},
+	{"pause", "Pause playback"},
+	{"toggle", "Pause when playing, resume when paused"},
+	{"next", "Skip to the next track"},
+	{"prev", "Go back a track (or to the start of this one when past its first seconds)"},
+	{"stop", "Stop and rewind the current track, keeping the queue"},
+	{"seek [+-]SECONDS|[+-]MM:SS", "Jump to a position, or by an offset with + or -"},
+	{"volume [+-]N", "Set the volume 0-100, or change it with + or -"},
+	{"quality auto|low|normal|high", "Set the rendition preference from the next segment on"},
+	{"open URL|ID", "Play a track, album, artist or shared playlist now"},
+}
+
+func ctlCmd(a *app) *cobra.Command {
+	var instance string
+	cmd := &cobra.Command{
+		Use:   "ctl COMMAND",
+		Short: "Drive the running segue (the interface or segue play) from scripts",
+		Long: `ctl sends one command to the segue already running for this user, over
+its control socket ($XDG_RUNTIME_DIR/segue/ctl.sock, or ctl-NAME.sock for
+--instance NAME), and prints what it says. The socket is mode 0600 and the
+instance refuses any other user.
+
+Exit status: 0 done; 1 when no segue is running (or it failed); 2 for a
+malformed command or argument (checked before connecting); 3 for a target
+or queue position that does not exist.`,
+		Example: `  segue ctl status --json
+  segue ctl toggle
+  segue ctl seek -10
+  segue ctl seek 1:30
+  segue ctl volume +5
+  segue ctl queue add al3f2c9a1b0d4e5f67
+  segue ctl watch --json`,
+	}
+	cmd.PersistentFlags().StringVar(&instance, "instance", "", "the instance to drive (as started with --instance NAME)")
+	send := func(ctx context.Context, req ctl.Request) (ctl.Response, error) {
+		if err := ctl.Check(req); err != nil { // before looking for an instance
+			return ctl.Response{}, err
+		}
+		path, err := ctl.SocketPath(ctl.RuntimeDir(), instance)
+		if err != nil {
+			return ctl.Response{}, err
+		}
+		ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+		defer cancel()
+		resp, err := ctl.Do(ctx, path, req)
+		if err != nil {
+			return resp, fmt.Errorf("ctl %s: %w", req.Cmd, err)
+		}
+		return resp, nil
+	}
+	for _, v := range ctlVerbs {
+		verb, _, _ := strings.Cut(v.use, " ")
+		sub := &cobra.Command{
+			Use: v.use, Short: v.short, Args: cobra.ArbitraryArgs,
+			RunE: func(cmd *cobra.Command, args []string) error {
+				if verb == "seek" || verb == "volume" { // -5 is an argument, not a flag
+					var err error
+					if args, err = ctlArgs(cmd, args, &instance); err != nil || args == nil {
+						return err
+					}
+				}
+				resp, err := send(cmd.Context(), ctl.Request{Cmd: verb, Args: args})
+				if err == nil && resp.Status != nil {
+					fmt.Fprintln(a.stdout, statusLine(*resp.Status))
+				}
+				return err
+			},
+		}
+		sub.DisableFlagParsing = verb == "seek" || verb == "volume"
+		cmd.AddCommand(sub)
+	}
+	var asJSON bool
+	status := &cobra.Command{
+		Use: "status", Short: "Show what the running segue plays", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			resp, err := send(cmd.Context(), ctl.Request{Cmd: "status"})
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return json.NewEncoder(a.stdout).Encode(resp.Status)
+			}
+			fmt.Fprintln(a.stdout, statusLine(*resp.Status))
+			return nil
+		},
+	}
+	queue := &cobra.Command{
+		Use:   "queue list|add TARGET...|next TARGET...|remove N|clear",
+		Short: "List or change the running segue's queue",
+		Long: `queue list shows the queue (positions count from 1; * marks the current
+track); add appends targets, next inserts them after the current track,
+remove N drops position N, clear empties the queue and stops.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			resp, err := send(cmd.Context(), ctl.Request{Cmd: "queue", Args: args})
+			switch {
+			case err != nil:
+				return err
+			case args[0] != "list" && resp.Status != nil:
+				fmt.Fprintln(a.stdout, statusLine(*resp.Status))
+			case asJSON:
+				return json.NewEncoder(a.stdout).Encode(append([]ctl.QueueEntry{}, resp.Queue...))
+			default:
+				for _, e := range resp.Queue {
+					mark := " "
+					if e.Current {
+						mark = "*"
+					}
+					fmt.Fprintf(a.stdout, "%s%3d  %s  %s  %s\n", mark, e.Index, fmtDuration(time.Duration(e.Track.DurationMS)*time.Millisecond),
+						trackLabel(catalog.Track{ID: e.Track.ID, Title: e.Track.Title, Artist: e.Track.Artist}), e.Track.ID)
+				}
+			}
+			return nil
+		},
+	}
+	watch := &cobra.Command{
+		Use:   "watch",
+		Short: "Print the running segue's events until interrupted",
+		Long: `watch prints one line per event until Ctrl-C or until segue stops: the
+track, the state, the position once a second while playing, the rendition,
+errors. With --json each line is a JSON object with an "event" field:
+track, state, position, rendition or error.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			path, err := ctl.SocketPath(ctl.RuntimeDir(), instance)
+			if err != nil {
+				return err
+			}
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			w := a.stdout
+			if !asJSON {
+				w = humanEvents{a}
+			}
+			if err := ctl.Watch(ctx, path, w); err != nil {
+				return fmt.Errorf("ctl watch: %w", err)
+			}
+			return nil
+		},
+	}
+	for _, c := range []*cobra.Command{status, queue, watch} {
+		c.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+		cmd.AddCommand(c)
+	}
+	return cmd
+}
+
+// ctlArgs parses a command whose flags cobra leaves alone: --instance NAME
+// and --help are flags, everything else an argument. It returns nil args
+// after printing help.
+func ctlArgs(cmd *cobra.Command, raw []string, instance *string) ([]string, error) {
+	var args []string
+	for i := 0; i < len(raw); i++ {
+		switch s := raw[i]; {
+		case s == "-h" || s == "--help":
+			return nil, cmd.Help()
+		case s == "--":
+			return append(args, raw[i+1:]...), nil
+		case s == "--instance" && i+1 < len(raw):
+			*instance = raw[i+1]
+			i++
+		case strings.HasPrefix(s, "--instance="):
+			*instance = strings.TrimPrefix(s, "--instance=")
+		case strings.HasPrefix(s, "--"):
+			return nil, &usageError{fmt.Errorf("unknown flag %s (see %s --help)", s, cmd.CommandPath())}
+		default:
+			args = append(args, s)
+		}
+	}
+	return args, nil
+}
+
+// statusLine is a Status as one line a person reads.
+func statusLine(s ctl.Status) string {
+	if s.Track == nil {
+		return fmt.Sprintf("%s, queue %d tracks, volume %d, quality %s", s.State, s.QueueLength, s.Volume, s.Quality)
+	}
+	t := catalog.Track{ID: s.Track.ID, Title: s.Track.Title, Artist: s.Track.Artist}
+	line := fmt.Sprintf("%s  %s  %s / %s  %d/%d  volume %d  quality %s", s.State, trackLabel(t),
+		fmtDuration(time.Duration(s.PositionMS)*time.Millisecond), fmtDuration(time.Duration(s.Track.DurationMS)*time.Millisecond),
+		s.QueueIndex+1, s.QueueLength, s.Volume, s.Quality)
+	if s.Rendition != "" {
+		line += fmt.Sprintf(" (%s from %s)", s.Rendition, s.Source)
+	}
+	return line
+}
+
+// humanEvents writes watch's JSON lines as plain lines.
+type humanEvents struct{ a *app }
+
+func (h humanEvents) Write(line []byte) (int, error) {
+	var e ctl.Event
+	if err := json.Unmarshal(line, &e); err != nil {
+		return 0, fmt.Errorf("read segue's event: %w", err)
+	}
+	var text string
+	switch e.Event {
+	case "track":
+		text = trackLabel(catalog.Track{ID: e.Track.ID, Title: e.Track.Title, Artist: e.Track.Artist})
+	case "state":
+		text = e.State
+	case "position":
+		text = fmtDuration(time.Duration(*e.PositionMS) * time.Millisecond)
+	case "rendition":
+		text = e.Rendition
+	case "error":
+		text = e.Message
+	}
+	_, err := fmt.Fprintf(h.a.stdout, "%-9s %s\n", e.Event, text)
+	return len(line), err
+}
+
+// listenControl takes this instance's control socket (see ctl.Listen):
+// ctl.ErrRunning when another instance holds it.
+func listenControl(instance string) (*ctl.Server, error) {
+	path, err := ctl.SocketPath(ctl.RuntimeDir(), instance)
+	if err != nil {
+		return nil, &usageError{err}
+	}
+	return ctl.Listen(path)
+}
+
+// serveControl answers the socket with p, resolving targets with r; the
+// caller forwards p's events to srv.Observe.
+func (a *app) serveControl(srv *ctl.Server, p *player.Player, r *resolver) {
+	srv.Serve(ctl.Options{Player: p, Logger: a.logger(), Resolve: func(ctx context.Context, targets []string) ([]catalog.Track, error) {
+		tracks, err := r.resolve(ctx, targets, "")
+		if err == nil {
+			return tracks, nil
+		}
+		switch exitStatus(err) {
+		case ExitNotFound:
+			return nil, ctl.NotFound(err)
+		case ExitUsage:
+			return nil, ctl.BadRequest(err)
+		}
+		return nil, err
+	}})
+}

@@ -1,0 +1,127 @@
+package ctl
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"syscall"
+)
+
+// RemoteError is a failure the running instance reported; it wraps
+// ErrBadRequest or ErrNotFound when Kind says so.
+type RemoteError struct {
+	Kind string
+	Msg  string
+}
+
+func (e *RemoteError) Error() string { return e.Msg }
+
+// Unwrap returns the sentinel Kind names, or nil.
+func (e *RemoteError) Unwrap() error {
+	switch e.Kind {
+	case "bad_request":
+		return ErrBadRequest
+	case "not_found":
+		return ErrNotFound
+	}
+	return nil
+}
+
+// dial connects to the instance at path; ErrNoInstance when nobody serves it.
+func dial(ctx context.Context, path string) (net.Conn, error) {
+	var d net.Dialer
+	c, err := d.DialContext(ctx, "unix", path)
+	if errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED) {
+		return nil, fmt.Errorf("%w (nothing listens on %s): start segue or segue play first, or name another with --instance", ErrNoInstance, path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("connect to segue: %w", err)
+	}
+	return c, nil
+}
+
+// Running reports whether an instance answers at path.
+func Running(ctx context.Context, path string) bool {
+	_, err := Do(ctx, path, Request{Cmd: "status"})
+	return err == nil
+}
+
+// Do sends r to the instance at path and returns its answer. Errors wrap
+// ErrBadRequest (r is malformed: checked before connecting),
+// ErrNoInstance, ErrNotFound, or are the instance's other failures.
+func Do(ctx context.Context, path string, r Request) (Response, error) {
+	if err := Check(r); err != nil {
+		return Response{}, err
+	}
+	c, err := dial(ctx, path)
+	if err != nil {
+		return Response{}, err
+	}
+	defer c.Close()
+	stop := context.AfterFunc(ctx, func() { c.Close() })
+	defer stop()
+	resp, err := exchange(c, r)
+	if err != nil {
+		return Response{}, err
+	}
+	return resp, nil
+}
+
+func exchange(c net.Conn, r Request) (Response, error) {
+	if err := json.NewEncoder(c).Encode(r); err != nil {
+		return Response{}, fmt.Errorf("send to segue: %w", err)
+	}
+	var resp Response
+	if err := json.NewDecoder(bufio.NewReader(c)).Decode(&resp); err != nil {
+		return Response{}, fmt.Errorf("read segue's answer: %w", err)
+	}
+	if resp.Error != "" {
+		return Response{}, &RemoteError{Kind: resp.Kind, Msg: resp.Error}
+	}
+	return resp, nil
+}
+
+// Watch copies the instance's events, one JSON object per line, to w until
+// ctx is done (then it returns nil) or the instance goes away.
+func Watch(ctx context.Context, path string, w io.Writer) error {
+	c, err := dial(ctx, path)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	stop := context.AfterFunc(ctx, func() { c.Close() })
+	defer stop()
+	if err := json.NewEncoder(c).Encode(Request{Cmd: "watch"}); err != nil {
+		return fmt.Errorf("send to segue: %w", err)
+	}
+	br := bufio.NewReader(c)
+	var resp Response
+	line, err := br.ReadBytes('\n')
+	if err == nil {
+		err = json.Unmarshal(line, &resp)
+	}
+	if err != nil {
+		return fmt.Errorf("read segue's answer: %w", err)
+	}
+	if resp.Error != "" {
+		return &RemoteError{Kind: resp.Kind, Msg: resp.Error}
+	}
+	for {
+		line, err := br.ReadBytes('\n')
+		if len(line) > 0 {
+			if _, werr := w.Write(line); werr != nil {
+				return werr
+			}
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("segue stopped: %w", err)
+		}
+	}
+}

@@ -1,0 +1,324 @@
+// Package ctl is the control socket of a running segue: the server the
+// interface and `segue play` run, and the client `segue ctl` uses. It drives
+// the player only through the player's own control methods (player/control.go),
+// the ones the interface uses, so a script and the interface never disagree.
+// It resolves no targets itself (its Options.Resolve does) and draws nothing.
+//
+// The wire is one JSON object per line over a unix socket: a Request, then a
+// Response; `watch` answers with one Event per line until the client hangs up.
+package ctl
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"segue/catalog"
+	"segue/player"
+)
+
+// Errors a command can end with; cli/exit.go turns them into exit statuses.
+var (
+	// ErrNoInstance: no segue is running on the socket (exit status 1).
+	ErrNoInstance = errors.New("no segue is running")
+	// ErrBadRequest: a malformed command or argument (exit status 2).
+	ErrBadRequest = errors.New("bad control command")
+	// ErrNotFound: a target or queue position that does not exist (exit status 3).
+	ErrNotFound = errors.New("not found")
+	// ErrRunning: another instance already serves the socket.
+	ErrRunning = errors.New("segue is already running")
+)
+
+// NotFound marks err as a missing target: errors.Is(NotFound(err),
+// ErrNotFound) holds and its text stays err's.
+func NotFound(err error) error { return kindError{err, ErrNotFound} }
+
+// BadRequest marks err as a malformed argument, as NotFound does.
+func BadRequest(err error) error { return kindError{err, ErrBadRequest} }
+
+type kindError struct {
+	error
+	kind error
+}
+
+func (e kindError) Unwrap() []error { return []error{e.error, e.kind} }
+
+// SocketPath is where an instance listens: DIR/segue/ctl.sock for the
+// default instance, DIR/segue/ctl-NAME.sock for a named one, where DIR is
+// $XDG_RUNTIME_DIR. NAME may hold letters, digits, '-', '_' and '.'.
+func SocketPath(runtimeDir, instance string) (string, error) {
+	name := "ctl.sock"
+	if instance != "" {
+		if !validInstance(instance) {
+			return "", fmt.Errorf("%w: instance name %q: use letters, digits, '-', '_' or '.'", ErrBadRequest, instance)
+		}
+		name = "ctl-" + instance + ".sock"
+	}
+	return filepath.Join(runtimeDir, "segue", name), nil
+}
+
+func validInstance(s string) bool {
+	if s == "" || s == "." || s == ".." || len(s) > 64 {
+		return false
+	}
+	for _, r := range s {
+		ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_.", r)
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// RuntimeDir is $XDG_RUNTIME_DIR, else a private directory under the system's
+// temporary directory (as the XDG base directory spec allows a fallback).
+func RuntimeDir() string {
+	if d := os.Getenv("XDG_RUNTIME_DIR"); d != "" {
+		return d
+	}
+	return filepath.Join(os.TempDir(), fmt.Sprintf("segue-runtime-%d", os.Getuid()))
+}
+
+// Request is one command: Cmd is a verb of the `segue ctl` command line
+// ("status", "seek", "queue", ...) and Args its arguments as typed.
+type Request struct {
+	Cmd  string   `json:"cmd"`
+	Args []string `json:"args,omitempty"`
+}
+
+// Response answers a Request. Error is one sentence; Kind names its class
+// ("bad_request", "not_found", or "" for any other failure).
+type Response struct {
+	Error  string       `json:"error,omitempty"`
+	Kind   string       `json:"kind,omitempty"`
+	Status *Status      `json:"status,omitempty"`
+	Queue  []QueueEntry `json:"queue,omitempty"`
+}
+
+// Track is the part of a track a script needs; DurationMS in milliseconds.
+type Track struct {
+	ID         string `json:"id"`
+	Title      string `json:"title"`
+	Artist     string `json:"artist"`
+	Album      string `json:"album"`
+	DurationMS int64  `json:"duration_ms"`
+}
+
+// Status is `segue ctl status --json`: State is stopped, playing, paused or
+// buffering; Track is nil when nothing is current; PositionMS in
+// milliseconds; Volume 0-100; Quality the preference (auto, low, normal,
+// high); Rendition and Source (cache, peer, origin) those of the last
+// segment fetched; QueueIndex is -1 when nothing is current.
+type Status struct {
+	State       string `json:"state"`
+	Track       *Track `json:"track"`
+	PositionMS  int64  `json:"position_ms"`
+	Volume      int    `json:"volume"`
+	Quality     string `json:"quality"`
+	Rendition   string `json:"rendition"`
+	Source      string `json:"source"`
+	QueueLength int    `json:"queue_length"`
+	QueueIndex  int    `json:"queue_index"`
+}
+
+// QueueEntry is one line of `segue ctl queue list --json`; Index counts from 1
+// as `queue remove N` does.
+type QueueEntry struct {
+	Index   int   `json:"index"`
+	Current bool  `json:"current"`
+	Track   Track `json:"track"`
+}
+
+// Event is one line of `segue ctl watch --json`. Event is "track" (Track),
+// "state" (State), "position" (PositionMS, once a second while playing),
+// "rendition" (Rendition) or "error" (Message, Fatal).
+type Event struct {
+	Event      string `json:"event"`
+	Track      *Track `json:"track,omitempty"`
+	State      string `json:"state,omitempty"`
+	PositionMS *int64 `json:"position_ms,omitempty"`
+	Rendition  string `json:"rendition,omitempty"`
+	Message    string `json:"message,omitempty"`
+	Fatal      bool   `json:"fatal,omitempty"`
+}
+
+func trackOf(t catalog.Track) *Track {
+	return &Track{ID: t.ID, Title: t.Title, Artist: t.Artist, Album: t.Album, DurationMS: t.DurationMS}
+}
+
+// Seek is a parsed seek argument: To when absolute, By when relative.
+type Seek struct {
+	Relative bool
+	D        time.Duration
+}
+
+// ParseSeek reads [+-]SECONDS (fractions allowed) or [+-]MM:SS (or
+// H:MM:SS); a sign makes it relative to the play head.
+func ParseSeek(s string) (Seek, error) {
+	bad := fmt.Errorf("%w: seek %q: want [+-]SECONDS or [+-]MM:SS, e.g. 90, +10, -5, 1:30", ErrBadRequest, s)
+	var sk Seek
+	neg := false
+	switch {
+	case strings.HasPrefix(s, "+"):
+		sk.Relative, s = true, s[1:]
+	case strings.HasPrefix(s, "-"):
+		sk.Relative, neg, s = true, true, s[1:]
+	}
+	if s == "" {
+		return Seek{}, bad
+	}
+	var secs float64
+	parts := strings.Split(s, ":")
+	if len(parts) > 3 {
+		return Seek{}, bad
+	}
+	for i, part := range parts {
+		whole, _, _ := strings.Cut(part, ".")
+		if !digits(part, i == len(parts)-1) || (i > 0 && len(whole) != 2) {
+			return Seek{}, bad
+		}
+		v, err := strconv.ParseFloat(part, 64)
+		if err != nil || (i > 0 && v >= 60) {
+			return Seek{}, bad
+		}
+		secs = secs*60 + v
+	}
+	if secs > 1e6 {
+		return Seek{}, bad
+	}
+	sk.D = time.Duration(secs * float64(time.Second))
+	if neg {
+		sk.D = -sk.D
+	}
+	return sk, nil
+}
+
+// digits reports whether s is decimal digits, with one '.' when frac.
+func digits(s string, frac bool) bool {
+	if s == "" {
+		return false
+	}
+	dot := false
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+		case r == '.' && frac && !dot:
+			dot = true
+		default:
+			return false
+		}
+	}
+	return s != "."
+}
+
+// Volume is a parsed volume argument: an absolute level, or a change when Relative.
+type Volume struct {
+	Relative bool
+	N        int
+}
+
+// ParseVolume reads N (0-100) or +N/-N (a change, clamped to 0-100 when applied).
+func ParseVolume(s string) (Volume, error) {
+	var v Volume
+	body := s
+	if strings.HasPrefix(s, "+") || strings.HasPrefix(s, "-") {
+		v.Relative, body = true, s[1:]
+	}
+	n, err := strconv.Atoi(body)
+	if err != nil || !digits(body, false) || n > 100 {
+		return Volume{}, fmt.Errorf("%w: volume %q: want 0-100, or +N/-N to change it", ErrBadRequest, s)
+	}
+	if strings.HasPrefix(s, "-") {
+		n = -n
+	}
+	v.N = n
+	return v, nil
+}
+
+// command is a parsed Request; exactly the fields its verb needs are set.
+type command struct {
+	verb    string
+	sub     string // queue's subcommand
+	seek    Seek
+	volume  Volume
+	quality player.Quality
+	targets []string
+	n       int // queue remove's position, from 1
+}
+
+// arity is how many arguments each verb takes: min, max (-1 = any).
+var arity = map[string][2]int{
+	"status": {0, 0}, "play": {0, 0}, "pause": {0, 0}, "toggle": {0, 0}, "next": {0, 0},
+	"prev": {0, 0}, "stop": {0, 0}, "seek": {1, 1}, "volume": {1, 1}, "quality": {1, 1},
+	"open": {1, 1}, "watch": {0, 0}, "queue": {1, -1},
+}
+
+// parse checks a Request the same way on both ends: the client, to say
+// "bad argument" without an instance, and the server, for any other client.
+func parse(r Request) (command, error) {
+	c := command{verb: r.Cmd}
+	ar, ok := arity[r.Cmd]
+	if !ok {
+		return c, fmt.Errorf("%w: unknown command %q (see segue ctl --help)", ErrBadRequest, r.Cmd)
+	}
+	if len(r.Args) < ar[0] || (ar[1] >= 0 && len(r.Args) > ar[1]) {
+		return c, fmt.Errorf("%w: %s takes %s", ErrBadRequest, r.Cmd, map[int]string{0: "no arguments", 1: "one argument"}[ar[1]])
+	}
+	var err error
+	switch r.Cmd {
+	case "seek":
+		c.seek, err = ParseSeek(r.Args[0])
+	case "volume":
+		c.volume, err = ParseVolume(r.Args[0])
+	case "quality":
+		c.quality, err = player.ParseQuality(r.Args[0])
+		if err == nil && r.Args[0] == "" {
+			err = errors.New("quality: want auto, low, normal or high")
+		}
+		if err != nil {
+			err = fmt.Errorf("%w: %w", ErrBadRequest, err)
+		}
+	case "open":
+		c.targets = r.Args
+	case "queue":
+		c.sub = r.Args[0]
+		err = parseQueue(&c, r.Args[1:])
+	}
+	return c, err
+}
+
+func parseQueue(c *command, args []string) error {
+	switch c.sub {
+	case "list", "clear":
+		if len(args) > 0 {
+			return fmt.Errorf("%w: queue %s takes no arguments", ErrBadRequest, c.sub)
+		}
+	case "add", "next":
+		if len(args) == 0 {
+			return fmt.Errorf("%w: queue %s: give at least one TARGET", ErrBadRequest, c.sub)
+		}
+		c.targets = args
+	case "remove":
+		if len(args) != 1 {
+			return fmt.Errorf("%w: queue remove takes one position N (from 1, as queue list shows)", ErrBadRequest)
+		}
+		n, err := strconv.Atoi(args[0])
+		if err != nil || n < 1 || !digits(args[0], false) {
+			return fmt.Errorf("%w: queue remove %q: want a position from 1, as queue list shows", ErrBadRequest, args[0])
+		}
+		c.n = n
+	default:
+		return fmt.Errorf("%w: unknown queue command %q: want list, add, next, remove or clear", ErrBadRequest, c.sub)
+	}
+	return nil
+}
+
+// Check reports whether r is well formed, as the server will read it.
+func Check(r Request) error {
+	_, err := parse(r)
+	return err
+}

@@ -1,0 +1,234 @@
+package ctl
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"segue/player"
+)
+
+func TestParseSeek(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want Seek
+		ok   bool
+	}{
+		{"90", Seek{D: 90 * time.Second}, true},
+		{"+10", Seek{Relative: true, D: 10 * time.Second}, true},
+		{"-5", Seek{Relative: true, D: -5 * time.Second}, true},
+		{"1:30", Seek{D: 90 * time.Second}, true},
+		{"-0:05", Seek{Relative: true, D: -5 * time.Second}, true},
+		{"1:02:03", Seek{D: time.Hour + 2*time.Minute + 3*time.Second}, true},
+		{"2.5", Seek{D: 2500 * time.Millisecond}, true},
+		{"0:07.5", Seek{D: 7500 * time.Millisecond}, true},
+		{"1:60", Seek{}, false},
+		{"1:5", Seek{}, false},
+		{"abc", Seek{}, false},
+		{"", Seek{}, false},
+		{"+", Seek{}, false},
+		{"1.5:00", Seek{}, false},
+		{"1:2:3:4", Seek{}, false},
+		{"1e3", Seek{}, false},
+		{"--5", Seek{}, false},
+	} {
+		got, err := ParseSeek(c.in)
+		if (err == nil) != c.ok || got != c.want {
+			t.Errorf("ParseSeek(%q) = %+v, %v; want %+v, ok=%v", c.in, got, err, c.want, c.ok)
+		}
+		if err != nil && !errors.Is(err, ErrBadRequest) {
+			t.Errorf("ParseSeek(%q): %v does not wrap ErrBadRequest", c.in, err)
+		}
+	}
+}
+
+func TestParseVolume(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want Volume
+		ok   bool
+	}{
+		{"50", Volume{N: 50}, true},
+		{"0", Volume{N: 0}, true},
+		{"100", Volume{N: 100}, true},
+		{"+5", Volume{Relative: true, N: 5}, true},
+		{"-10", Volume{Relative: true, N: -10}, true},
+		{"101", Volume{}, false},
+		{"-", Volume{}, false},
+		{"5%", Volume{}, false},
+		{"+-5", Volume{}, false},
+		{" 5", Volume{}, false},
+	} {
+		got, err := ParseVolume(c.in)
+		if (err == nil) != c.ok || got != c.want {
+			t.Errorf("ParseVolume(%q) = %+v, %v; want %+v, ok=%v", c.in, got, err, c.want, c.ok)
+		}
+	}
+}
+
+func TestCheck(t *testing.T) {
+	for _, c := range []struct {
+		req Request
+		ok  bool
+	}{
+		{Request{Cmd: "status"}, true},
+		{Request{Cmd: "toggle"}, true},
+		{Request{Cmd: "toggle", Args: []string{"x"}}, false},
+		{Request{Cmd: "seek"}, false},
+		{Request{Cmd: "quality", Args: []string{"low"}}, true},
+		{Request{Cmd: "quality", Args: []string{"ultra"}}, false},
+		{Request{Cmd: "quality", Args: []string{""}}, false},
+		{Request{Cmd: "queue", Args: []string{"list"}}, true},
+		{Request{Cmd: "queue", Args: []string{"add"}}, false},
+		{Request{Cmd: "queue", Args: []string{"add", "t1", "t2"}}, true},
+		{Request{Cmd: "queue", Args: []string{"remove", "0"}}, false},
+		{Request{Cmd: "queue", Args: []string{"remove", "3"}}, true},
+		{Request{Cmd: "queue", Args: []string{"shuffle"}}, false},
+		{Request{Cmd: "queue"}, false},
+		{Request{Cmd: "frobnicate"}, false},
+		{Request{Cmd: "open", Args: []string{"al1"}}, true},
+	} {
+		err := Check(c.req)
+		if (err == nil) != c.ok {
+			t.Errorf("Check(%+v) = %v, want ok=%v", c.req, err, c.ok)
+		}
+		if err != nil && !errors.Is(err, ErrBadRequest) {
+			t.Errorf("Check(%+v): %v does not wrap ErrBadRequest", c.req, err)
+		}
+	}
+}
+
+func TestSocketPath(t *testing.T) {
+	if p, _ := SocketPath("/run/user/7", ""); p != "/run/user/7/segue/ctl.sock" {
+		t.Errorf("default instance: %s", p)
+	}
+	if p, _ := SocketPath("/run/user/7", "work"); p != "/run/user/7/segue/ctl-work.sock" {
+		t.Errorf("named instance: %s", p)
+	}
+	for _, bad := range []string{"../x", "a/b", "..", "a b"} {
+		if _, err := SocketPath("/r", bad); !errors.Is(err, ErrBadRequest) {
+			t.Errorf("instance %q: %v, want ErrBadRequest", bad, err)
+		}
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{"90", "+10", "-0:05", "1:02:03", "0:07.5", "50", "+5"} {
+		f.Add("seek", s)
+	}
+	f.Add("volume", "-10")
+	f.Add("queue", "remove")
+	f.Fuzz(func(t *testing.T, cmd, arg string) {
+		err := Check(Request{Cmd: cmd, Args: []string{arg}})
+		if err != nil && !errors.Is(err, ErrBadRequest) {
+			t.Fatalf("%s %q: %v is not a bad request", cmd, arg, err)
+		}
+		if s, err := ParseSeek(arg); err == nil && (s.D > 1e6*time.Second || s.D < -1e6*time.Second || (!s.Relative && s.D < 0)) {
+			t.Fatalf("seek %q = %+v out of range", arg, s)
+		}
+		if v, err := ParseVolume(arg); err == nil && (v.N > 100 || v.N < -100 || (!v.Relative && v.N < 0)) {
+			t.Fatalf("volume %q = %+v out of range", arg, v)
+		}
+	})
+}
+
+// shortDir is a temporary directory with a path short enough for a unix
+// socket (108 bytes), removed after the test.
+func shortDir(t *testing.T) string {
+	d, err := os.MkdirTemp("", "sgctl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(d) })
+	return d
+}
+
+// Acceptance 4 and 5: the socket is 0600 in a 0700 directory, another
+// instance on it is refused, and a dead one's socket is replaced.
+func TestListenOwnsTheSocket(t *testing.T) {
+	path, _ := SocketPath(shortDir(t), "")
+	s, err := Listen(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Serve(Options{Player: player.New(player.Options{})})
+	for p, want := range map[string]os.FileMode{path: 0o600, filepath.Dir(path): 0o700} {
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fi.Mode().Perm(); got != want {
+			t.Errorf("%s: mode %o, want %o", p, got, want)
+		}
+	}
+	if _, err := Listen(path); !errors.Is(err, ErrRunning) {
+		t.Errorf("second Listen: %v, want ErrRunning", err)
+	}
+	if !Running(context.Background(), path) {
+		t.Error("Running is false while serving")
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Do(context.Background(), path, Request{Cmd: "status"}); !errors.Is(err, ErrNoInstance) {
+		t.Errorf("status after Close: %v, want ErrNoInstance", err)
+	}
+	// A socket file left behind (a killed instance) does not hold the place.
+	if err := os.WriteFile(path, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s2, err := Listen(path)
+	if err != nil {
+		t.Fatalf("Listen over a stale socket: %v", err)
+	}
+	s2.Close()
+}
+
+// Acceptance 4: a process of another user that reaches the socket (the
+// test opens its modes up) is refused by SO_PEERCRED, while the owner is
+// answered.
+func TestSocketRefusesOtherUser(t *testing.T) {
+	if os.Getuid() != 0 {
+		t.Fatal("this test switches to another uid and must run as root (as CI does)")
+	}
+	py, err := exec.LookPath("/usr/bin/python3") // the system one: a user shim may be unreadable to nobody
+	if err != nil {
+		t.Fatal("/usr/bin/python3 is needed to connect as another user")
+	}
+	dir := shortDir(t)
+	path, _ := SocketPath(dir, "")
+	s, err := Listen(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	s.Serve(Options{Player: player.New(player.Options{})})
+	for _, p := range []string{dir, filepath.Dir(path)} {
+		os.Chmod(p, 0o755)
+	}
+	os.Chmod(path, 0o666)
+	script := `import socket,sys
+s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(b'{"cmd":"status"}\n')
+print(s.makefile().readline())`
+	ask := func(uid uint32) string {
+		cmd := exec.Command(py, "-c", script, path)
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uid, Gid: uid}}
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("connect as uid %d: %v\n%s", uid, err, out)
+		}
+		return string(out)
+	}
+	if got := ask(65534); !strings.Contains(got, "refused: this segue belongs to another user") || strings.Contains(got, `"state"`) {
+		t.Errorf("another user was answered: %s", got)
+	}
+	if got := ask(0); !strings.Contains(got, `"state":"stopped"`) {
+		t.Errorf("the owner was not answered: %s", got)
+	}
+}

@@ -1,0 +1,388 @@
+package ctl
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"time"
+
+	"segue/catalog"
+	"segue/player"
+)
+
+// Options configure what a Server serves.
+type Options struct {
+	// Player is what the commands drive.
+	Player *player.Player
+	// Resolve turns targets (IDs, URLs) into tracks for open and queue
+	// add/next; an unknown target's error should wrap ErrNotFound.
+	Resolve func(ctx context.Context, targets []string) ([]catalog.Track, error)
+	// Logger receives refused connections and failed writes (default: discard).
+	Logger *slog.Logger
+}
+
+// maxRequest bounds one request line, in bytes.
+const maxRequest = 64 << 10
+
+// Server answers control requests on a unix socket. It owns its accept loop
+// and one goroutine per connection; Close stops and waits for all of them.
+//
+// Lock order: Server.mu only; it is never held while writing to a client.
+type Server struct {
+	path string
+	opts Options
+	ln   *net.UnixListener
+	lock *os.File // flock'ed: this instance owns Path
+	ctx  context.Context
+	stop context.CancelFunc
+	wg   sync.WaitGroup
+
+	mu        sync.Mutex // guards the fields below
+	watchers  map[chan Event]struct{}
+	conns     map[net.Conn]struct{}
+	rendition string
+	source    string
+}
+
+// Listen takes the socket at path (see SocketPath; its directory is
+// created 0700) for this instance; Serve starts answering on it. It fails
+// with ErrRunning when another live instance holds it; a socket left by a
+// dead one is replaced. The socket is mode 0600, and a connection from
+// another user is refused (SO_PEERCRED).
+func Listen(path string) (*Server, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("control socket: %w", err)
+	}
+	lock, err := os.OpenFile(path+".lock", os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("control socket: %w", err)
+	}
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		lock.Close()
+		return nil, fmt.Errorf("%w (its control socket is %s): drive it with segue ctl", ErrRunning, path)
+	}
+	os.Remove(path) // a dead instance's socket: the lock says nobody serves it
+	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})
+	if err == nil {
+		err = os.Chmod(path, 0o600)
+	}
+	if err != nil {
+		if ln != nil {
+			ln.Close()
+		}
+		lock.Close()
+		return nil, fmt.Errorf("control socket: %w", err)
+	}
+	s := &Server{path: path, ln: ln, lock: lock, watchers: map[chan Event]struct{}{}, conns: map[net.Conn]struct{}{}}
+	s.ctx, s.stop = context.WithCancel(context.Background())
+	return s, nil
+}
+
+// Serve starts answering requests with opts; call it once.
+func (s *Server) Serve(opts Options) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	s.opts = opts
+	s.wg.Add(1)
+	go s.accept()
+}
+
+// Close stops accepting, ends every connection (watchers included), waits
+// for their goroutines and removes the socket.
+func (s *Server) Close() error {
+	s.stop()
+	err := s.ln.Close()
+	s.mu.Lock()
+	for c := range s.conns {
+		c.Close()
+	}
+	s.mu.Unlock()
+	s.wg.Wait()
+	os.Remove(s.path)
+	return errors.Join(err, s.lock.Close())
+}
+
+// Observe sees each player event (the caller forwards the player's
+// channel); watchers that are behind miss events rather than slow playback.
+func (s *Server) Observe(ev player.Event) {
+	var out *Event
+	switch e := ev.(type) {
+	case player.TrackEvent:
+		out = &Event{Event: "track", Track: trackOf(e.Track)}
+	case player.StateEvent:
+		out = &Event{Event: "state", State: e.State.String()}
+	case player.RenditionEvent:
+		out = &Event{Event: "rendition", Rendition: e.Rendition}
+	case player.ErrorEvent:
+		out = &Event{Event: "error", Message: e.Err.Error(), Fatal: e.Fatal}
+	case player.SegmentEvent:
+		s.mu.Lock()
+		s.rendition, s.source = e.Rendition, string(e.From)
+		s.mu.Unlock()
+	}
+	if out != nil {
+		s.broadcast(*out)
+	}
+}
+
+func (s *Server) broadcast(e Event) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for w := range s.watchers {
+		select {
+		case w <- e:
+		default:
+		}
+	}
+}
+
+func (s *Server) accept() {
+	defer s.wg.Done()
+	for {
+		c, err := s.ln.AcceptUnix()
+		if err != nil {
+			return // closed
+		}
+		s.mu.Lock()
+		s.conns[c] = struct{}{}
+		s.mu.Unlock()
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			s.serve(c)
+			s.mu.Lock()
+			delete(s.conns, c)
+			s.mu.Unlock()
+			c.Close()
+		}()
+	}
+}
+
+// serve answers one request on c.
+func (s *Server) serve(c *net.UnixConn) {
+	enc := json.NewEncoder(c)
+	if uid, err := peerUID(c); err != nil || uid != os.Getuid() {
+		s.opts.Logger.Warn("control socket: refused a connection from another user", "uid", uid, "err", err)
+		enc.Encode(Response{Error: "refused: this segue belongs to another user"})
+		return
+	}
+	sc := bufio.NewScanner(c)
+	sc.Buffer(make([]byte, 4096), maxRequest)
+	if !sc.Scan() {
+		return
+	}
+	var req Request
+	resp := Response{}
+	cmd, err := func() (command, error) {
+		if err := json.Unmarshal(sc.Bytes(), &req); err != nil {
+			return command{}, fmt.Errorf("%w: the request is not JSON: %w", ErrBadRequest, err)
+		}
+		return parse(req)
+	}()
+	if err == nil && cmd.verb == "watch" {
+		if enc.Encode(resp) == nil {
+			s.watch(c, enc)
+		}
+		return
+	}
+	if err == nil {
+		resp, err = s.do(cmd)
+	}
+	if err != nil {
+		resp = Response{Error: err.Error(), Kind: kindOf(err)}
+	}
+	enc.Encode(resp)
+}
+
+func kindOf(err error) string {
+	switch {
+	case errors.Is(err, ErrBadRequest):
+		return "bad_request"
+	case errors.Is(err, ErrNotFound):
+		return "not_found"
+	}
+	return ""
+}
+
+// peerUID is the user ID of the process at the other end of c (SO_PEERCRED).
+func peerUID(c *net.UnixConn) (int, error) {
+	raw, err := c.SyscallConn()
+	if err != nil {
+		return -1, err
+	}
+	var cred *syscall.Ucred
+	var cerr error
+	if err := raw.Control(func(fd uintptr) {
+		cred, cerr = syscall.GetsockoptUcred(int(fd), syscall.SOL_SOCKET, syscall.SO_PEERCRED)
+	}); err != nil {
+		return -1, err
+	}
+	if cerr != nil {
+		return -1, cerr
+	}
+	return int(cred.Uid), nil
+}
+
+// do carries out one command through the player's control methods.
+func (s *Server) do(c command) (Response, error) {
+	p := s.opts.Player
+	switch c.verb {
+	case "play":
+		p.Resume()
+	case "pause":
+		p.Pause()
+	case "toggle":
+		p.TogglePause()
+	case "next":
+		p.Next()
+	case "prev":
+		p.Previous()
+	case "stop":
+		p.Stop()
+	case "seek":
+		if p.Status().Index < 0 {
+			return Response{}, errors.New("seek: nothing is playing")
+		}
+		if c.seek.Relative {
+			p.SeekBy(c.seek.D)
+		} else {
+			p.Seek(c.seek.D)
+		}
+	case "volume":
+		v := c.volume.N
+		if c.volume.Relative {
+			v += p.Volume()
+		}
+		p.SetVolume(v)
+	case "quality":
+		p.SetQuality(c.quality)
+	case "open":
+		tracks, err := s.resolve(c.targets)
+		if err != nil {
+			return Response{}, err
+		}
+		p.Play(tracks...)
+	case "queue":
+		return s.queue(c)
+	}
+	return Response{Status: s.status()}, nil
+}
+
+func (s *Server) queue(c command) (Response, error) {
+	p := s.opts.Player
+	switch c.sub {
+	case "list":
+		st := p.Status()
+		q := make([]QueueEntry, len(st.Queue))
+		for i, t := range st.Queue {
+			q[i] = QueueEntry{Index: i + 1, Current: i == st.Index, Track: *trackOf(t)}
+		}
+		return Response{Queue: q}, nil
+	case "add", "next":
+		tracks, err := s.resolve(c.targets)
+		if err != nil {
+			return Response{}, err
+		}
+		if c.sub == "add" {
+			p.Add(tracks...)
+		} else {
+			p.PlayNext(tracks...)
+		}
+	case "remove":
+		if n := len(p.Status().Queue); c.n > n {
+			return Response{}, fmt.Errorf("queue remove %d: %w: the queue has %d tracks", c.n, ErrNotFound, n)
+		}
+		p.Remove(c.n - 1)
+	case "clear":
+		p.Clear()
+	}
+	return Response{Status: s.status()}, nil
+}
+
+func (s *Server) resolve(targets []string) ([]catalog.Track, error) {
+	ctx, cancel := context.WithTimeout(s.ctx, time.Minute)
+	defer cancel()
+	tracks, err := s.opts.Resolve(ctx, targets)
+	if err == nil && len(tracks) == 0 {
+		err = fmt.Errorf("%w: the targets hold no tracks", ErrNotFound)
+	}
+	return tracks, err
+}
+
+func (s *Server) status() *Status {
+	p := s.opts.Player
+	st := p.Status()
+	out := &Status{State: st.State.String(), PositionMS: st.Position.Milliseconds(), Volume: st.Volume,
+		Quality: string(p.Quality()), QueueLength: len(st.Queue), QueueIndex: st.Index}
+	if st.Index >= 0 {
+		out.Track = trackOf(st.Track)
+		if st.Duration > 0 {
+			out.Track.DurationMS = st.Duration.Milliseconds()
+		}
+	}
+	s.mu.Lock()
+	out.Rendition, out.Source = s.rendition, s.source
+	s.mu.Unlock()
+	return out
+}
+
+// watch streams events to c until it hangs up or the server closes: the
+// state and track at once, then each change, and the play head once a
+// second while playing.
+func (s *Server) watch(c net.Conn, enc *json.Encoder) {
+	ch := make(chan Event, 64)
+	s.mu.Lock()
+	s.watchers[ch] = struct{}{}
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.watchers, ch)
+		s.mu.Unlock()
+	}()
+	hangup := make(chan struct{})
+	go func() { // a client only ever closes; its read ends then
+		c.Read(make([]byte, 1))
+		close(hangup)
+	}()
+	st := s.status()
+	first := []Event{{Event: "state", State: st.State}}
+	if st.Track != nil {
+		first = append(first, Event{Event: "track", Track: st.Track})
+	}
+	for _, e := range first {
+		if enc.Encode(e) != nil {
+			return
+		}
+	}
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		var e Event
+		select {
+		case <-s.ctx.Done():
+			return
+		case <-hangup:
+			return
+		case e = <-ch:
+		case <-tick.C:
+			st := s.opts.Player.Status()
+			if st.State != player.Playing {
+				continue
+			}
+			ms := st.Position.Milliseconds()
+			e = Event{Event: "position", PositionMS: &ms}
+		}
+		if enc.Encode(e) != nil {
+			return
+		}
+	}
+}
