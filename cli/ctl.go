@@ -79,7 +79,7 @@ or queue position that does not exist.`,
 			RunE: func(cmd *cobra.Command, args []string) error {
 				if verb == "seek" || verb == "volume" { // -5 is an argument, not a flag
 					var err error
-					if args, err = ctlArgs(cmd, args, &instance); err != nil || args == nil {
+					if args, err = ctlArgs(cmd, args); err != nil || args == nil {
 						return err
 					}
 				}
@@ -169,26 +169,39 @@ track, state, position, rendition or error.`,
 	return cmd
 }
 
-// ctlArgs parses a command whose flags cobra leaves alone: --instance NAME
-// and --help are flags, everything else an argument. It returns nil args
-// after printing help.
-func ctlArgs(cmd *cobra.Command, raw []string, instance *string) ([]string, error) {
+// ctlArgs parses the command line of a command whose flags cobra leaves
+// alone, so that -5 is an argument: --NAME[=VALUE] of any flag the command
+// knows (--instance, the global ones, which ctl does not use) and -h are
+// flags, everything else an argument. It returns nil args after printing help.
+func ctlArgs(cmd *cobra.Command, raw []string) ([]string, error) {
 	var args []string
 	for i := 0; i < len(raw); i++ {
-		switch s := raw[i]; {
+		s := raw[i]
+		switch {
 		case s == "-h" || s == "--help":
 			return nil, cmd.Help()
 		case s == "--":
 			return append(args, raw[i+1:]...), nil
-		case s == "--instance" && i+1 < len(raw):
-			*instance = raw[i+1]
-			i++
-		case strings.HasPrefix(s, "--instance="):
-			*instance = strings.TrimPrefix(s, "--instance=")
-		case strings.HasPrefix(s, "--"):
-			return nil, &usageError{fmt.Errorf("unknown flag %s (see %s --help)", s, cmd.CommandPath())}
-		default:
+		case !strings.HasPrefix(s, "--"):
 			args = append(args, s)
+			continue
+		}
+		name, value, hasValue := strings.Cut(s[2:], "=")
+		f := cmd.Flags().Lookup(name)
+		if f == nil {
+			return nil, &usageError{fmt.Errorf("unknown flag --%s (see %s --help)", name, cmd.CommandPath())}
+		}
+		if !hasValue && f.NoOptDefVal == "" {
+			if i+1 == len(raw) {
+				return nil, &usageError{fmt.Errorf("flag --%s needs a value", name)}
+			}
+			i++
+			value = raw[i]
+		} else if !hasValue {
+			value = f.NoOptDefVal
+		}
+		if err := cmd.Flags().Set(name, value); err != nil {
+			return nil, &usageError{fmt.Errorf("--%s: %w", name, err)}
 		}
 	}
 	return args, nil

@@ -1,0 +1,322 @@
+package cli
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"segue/catalog"
+	"segue/ctl"
+)
+
+// ctlBase is the first frequency of each test track (Hz); the tone rises
+// ctlStep Hz every second, so a window's frequency says where in which
+// track it was taken.
+var ctlBase = []float64{300, 1300, 2300}
+
+const ctlStep = 20
+
+// ctlOrigin serves three 60 s stepped tones (see ctlBase) and returns its URL
+// and their tracks in album order.
+func ctlOrigin(t *testing.T) (string, []catalog.Track) {
+	t.Helper()
+	needTools(t, "ffmpeg", "ffprobe")
+	lib := t.TempDir()
+	for i, base := range ctlBase {
+		cmd := exec.Command("ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i",
+			fmt.Sprintf("aevalsrc=0.5*sin(2*PI*(%g+%d*floor(t))*t):s=44100:d=60", base, ctlStep), "-ac", "2",
+			"-metadata", fmt.Sprintf("title=Step %d", i+1), "-metadata", "artist=Ctl Band",
+			"-metadata", "album=Ctl Album", "-metadata", fmt.Sprintf("track=%d", i+1),
+			filepath.Join(lib, fmt.Sprintf("%02d.flac", i+1)))
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("make track: %v\n%s", err, out)
+		}
+	}
+	o := serveLibrary(t, lib, t.TempDir())
+	url := "http://" + o.addr
+	var res catalog.SearchResult
+	getJSON(t, url+"/api/v1/search?q=ctl&limit=5", &res)
+	if len(res.Albums) != 1 {
+		t.Fatalf("search found %d albums", len(res.Albums))
+	}
+	var album catalog.Album
+	getJSON(t, url+"/api/v1/albums/"+res.Albums[0].ID, &album)
+	if len(album.Tracks) != 3 {
+		t.Fatalf("album has %d tracks", len(album.Tracks))
+	}
+	return url, album.Tracks
+}
+
+// ctlHost is a swarmHost whose control sockets live in a runtime dir of its
+// own (short: a socket path has at most 108 bytes).
+type ctlHost struct {
+	*swarmHost
+	runtime string
+}
+
+func newCtlHost(t *testing.T) *ctlHost {
+	rt, err := os.MkdirTemp("", "sgrt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(rt) })
+	return &ctlHost{swarmHost: newSwarmHost(t, segueBinary(t)), runtime: rt}
+}
+
+func (h *ctlHost) command(args ...string) *exec.Cmd {
+	cmd := h.swarmHost.command(args...)
+	cmd.Env = append(cmd.Env, "XDG_RUNTIME_DIR="+h.runtime)
+	return cmd
+}
+
+// start runs segue in the background; it is killed at the end of the test.
+func (h *ctlHost) start(args ...string) (stdout, stderr *syncBuffer) {
+	h.t.Helper()
+	stdout, stderr = &syncBuffer{}, &syncBuffer{}
+	cmd := h.command(args...)
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	if err := cmd.Start(); err != nil {
+		h.t.Fatal(err)
+	}
+	h.t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	return stdout, stderr
+}
+
+// ctl runs `segue ctl ARGS` and returns its output and exit status.
+func (h *ctlHost) ctl(args ...string) (stdout, stderr string, code int) {
+	cmd := h.command(append([]string{"ctl"}, args...)...)
+	var o, e strings.Builder
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err := cmd.Run()
+	if ee, ok := err.(*exec.ExitError); ok {
+		return o.String(), e.String(), ee.ExitCode()
+	} else if err != nil {
+		h.t.Fatal(err)
+	}
+	return o.String(), e.String(), 0
+}
+
+// ok runs `segue ctl ARGS`, failing the test unless it exits 0.
+func (h *ctlHost) ok(args ...string) string {
+	h.t.Helper()
+	out, errOut, code := h.ctl(args...)
+	if code != 0 {
+		h.t.Fatalf("segue ctl %s: exit %d\n%s%s", strings.Join(args, " "), code, out, errOut)
+	}
+	return out
+}
+
+func (h *ctlHost) status() ctl.Status {
+	h.t.Helper()
+	var s ctl.Status
+	if err := json.Unmarshal([]byte(h.ok("status", "--json")), &s); err != nil {
+		h.t.Fatal(err)
+	}
+	return s
+}
+
+// wavSoFar returns the left channel of the float32 wav segue is writing,
+// as far as it reached the file.
+func wavSoFar(t *testing.T, path string) []float64 {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) < 44 {
+		return nil
+	}
+	b = b[44:]
+	left := make([]float64, len(b)/8)
+	for i := range left {
+		left[i] = float64(math.Float32frombits(binary.LittleEndian.Uint32(b[i*8:])))
+	}
+	return left
+}
+
+// toneAt is the frequency (Hz) of samples [from, from+n) by counting
+// zero crossings.
+func toneAt(s []float64, from, n int) float64 {
+	crossings := 0
+	for i := from + 1; i < from+n && i < len(s); i++ {
+		if (s[i-1] < 0) != (s[i] < 0) {
+			crossings++
+		}
+	}
+	return float64(crossings) / 2 / (float64(n) / catalog.SampleRate)
+}
+
+// Acceptance 1: `segue play` of a long queue to a real-time wav, driven
+// with segue ctl; each effect is seen in status --json and in the audio.
+// Acceptance 3: the documented exit statuses with and without an instance.
+func TestCtlDrivesPlay(t *testing.T) {
+	url, tracks := ctlOrigin(t)
+	h := newCtlHost(t)
+
+	// No instance: exit 1 and says so; malformed: 2 before looking.
+	if _, errOut, code := h.ctl("status"); code != 1 || !strings.Contains(errOut, "no segue is running") {
+		t.Errorf("status without an instance: exit %d, %q; want 1 and 'no segue is running'", code, errOut)
+	}
+	for _, args := range [][]string{{"seek", "abc"}, {"volume", "101"}, {"queue", "shuffle"}, {"quality", "ultra"},
+		{"frobnicate"}, {"--instance", "a/b", "status"}, {"queue", "remove", "0"}, {"toggle", "now"}} {
+		if _, errOut, code := h.ctl(args...); code != 2 {
+			t.Errorf("ctl %s: exit %d (%s), want 2", strings.Join(args, " "), code, errOut)
+		}
+	}
+
+	wav := filepath.Join(h.dir, "out.wav")
+	playOut, playErr := h.start("--origin", url, "play", "--output", "wav:"+wav, tracks[0].ID, tracks[1].ID)
+	var st ctl.Status
+	var last string
+	defer func() {
+		if t.Failed() {
+			t.Logf("last status: %s\nplay's output:\n%s%s", last, playOut, playErr)
+		}
+	}()
+	waitFor(t, "play to answer and pass 1 s", func() bool {
+		out, errOut, code := h.ctl("status", "--json")
+		last = out + errOut
+		return code == 0 && json.Unmarshal([]byte(out), &st) == nil && st.PositionMS >= 1000
+	})
+	if st.State != "playing" || st.Track == nil || st.Track.ID != tracks[0].ID || st.QueueLength != 2 ||
+		st.Quality != "auto" || st.Volume != 100 || st.Track.DurationMS < 59000 || st.Source == "" || st.Rendition == "" {
+		t.Fatalf("status while playing: %+v", st)
+	}
+
+	// Unknown targets and positions: 3.
+	for _, args := range [][]string{{"queue", "remove", "9"}, {"open", "t0000000000000000"}, {"queue", "add", "al0000000000000000"}} {
+		if _, errOut, code := h.ctl(args...); code != 3 {
+			t.Errorf("ctl %s: exit %d (%s), want 3", strings.Join(args, " "), code, errOut)
+		}
+	}
+
+	// Pause: the position holds and no audio is written.
+	h.ok("pause")
+	waitFor(t, "paused", func() bool { st = h.status(); return st.State == "paused" })
+	pausedAt := st.PositionMS
+	before := len(wavSoFar(t, wav))
+	time.Sleep(time.Second) // an interval in which nothing may be written
+	// The render loop finishes the chunk (1024 samples, 23 ms) it holds.
+	if st = h.status(); st.PositionMS-pausedAt > 24 || st.State != "paused" {
+		t.Errorf("paused at %d ms, then %+v", pausedAt, st)
+	}
+	// 64 KiB of file buffer and one chunk may still land; a second of
+	// playing would be 44100 samples.
+	if grew := len(wavSoFar(t, wav)) - before; grew > 8192+1024 {
+		t.Errorf("%d samples written while paused", grew)
+	}
+
+	// Seek while paused, then play: the audio resumes at 0:20.
+	h.ok("seek", "0:20")
+	if st = h.status(); st.PositionMS != 20000 {
+		t.Errorf("after seek 0:20 position %d ms", st.PositionMS)
+	}
+	h.ok("seek", "-5")
+	h.ok("seek", "+5")
+	h.ok("play")
+	waitFor(t, "play past 0:23", func() bool { st = h.status(); return st.PositionMS >= 23000 })
+	if st.State != "playing" {
+		t.Errorf("after play: %+v", st)
+	}
+	// The wav holds ~pausedAt of track 1, then track 1 from 0:20.
+	audio := wavSoFar(t, wav)
+	pauseFrame := int(pausedAt * catalog.SampleRate / 1000)
+	for _, w := range []struct {
+		from int
+		sec  float64 // where in track 1 the window was taken
+	}{
+		{pauseFrame - 30000, float64(pausedAt)/1000 - 0.5}, // before the pause
+		{pauseFrame + 20000, 20.75},                        // after the seek
+		{pauseFrame + 2*catalog.SampleRate, 22.25},
+	} {
+		want := ctlBase[0] + ctlStep*math.Floor(w.sec)
+		if got := toneAt(audio, w.from, 8820); math.Abs(got-want) > 15 {
+			t.Errorf("audio at frame %d: %.0f Hz, want %.0f Hz (track 1 at %.2f s)", w.from, got, want, w.sec)
+		}
+	}
+
+	// Volume: absolute and relative, seen in status.
+	for _, c := range []struct {
+		arg  string
+		want int
+	}{{"50", 50}, {"-10", 40}, {"+5", 45}} {
+		h.ok("volume", c.arg)
+		if st = h.status(); st.Volume != c.want {
+			t.Errorf("volume %s: status says %d, want %d", c.arg, st.Volume, c.want)
+		}
+	}
+
+	// Quality: the preference, then the renditions fetched.
+	h.ok("quality", "low")
+	waitFor(t, "a low segment", func() bool { st = h.status(); return st.Rendition == "low" })
+	if st.Quality != "low" {
+		t.Errorf("quality low: %+v", st)
+	}
+
+	// Queue: add the third track, list it, next.
+	h.ok("queue", "add", tracks[2].ID)
+	var q []ctl.QueueEntry
+	if err := json.Unmarshal([]byte(h.ok("queue", "list", "--json")), &q); err != nil {
+		t.Fatal(err)
+	}
+	if len(q) != 3 || q[2].Track.ID != tracks[2].ID || q[2].Index != 3 || !q[0].Current || q[1].Current {
+		t.Errorf("queue after add: %+v", q)
+	}
+	h.ok("next")
+	waitFor(t, "track 2", func() bool {
+		st = h.status()
+		return st.Track != nil && st.Track.ID == tracks[1].ID && st.PositionMS >= 1000
+	})
+	if st.QueueIndex != 1 || st.QueueLength != 3 {
+		t.Errorf("after next: %+v", st)
+	}
+	audio = wavSoFar(t, wav)
+	if got := toneAt(audio, len(audio)-8192-8820, 8820); math.Abs(got-ctlBase[1]) > 25 {
+		t.Errorf("after next the audio is %.0f Hz, want track 2's %.0f Hz", got, ctlBase[1])
+	}
+	h.ok("queue", "remove", "3")
+	h.ok("stop")
+	if st = h.status(); st.State != "stopped" || st.PositionMS != 0 || st.QueueLength != 2 {
+		t.Errorf("after remove 3 and stop: %+v", st)
+	}
+}
+
+// Acceptance 5: a second interface on the same state (and runtime) dir
+// does not start a second player: it says one runs and names segue ctl;
+// `segue play --enqueue` adds to the running interface's queue.
+func TestSecondInstance(t *testing.T) {
+	url, tracks := ctlOrigin(t)
+	h := newCtlHost(t)
+	s := startTUIWith(t, url, 100, 30, h.dir, "XDG_RUNTIME_DIR="+h.runtime)
+	s.waitText("Search")
+	waitFor(t, "the interface's control socket", func() bool { _, _, code := h.ctl("status"); return code == 0 })
+
+	cmd := exec.Command(segueBinary(t), "--origin", url)
+	cmd.Env = append(os.Environ(), append(tuiEnv(h.dir), "XDG_RUNTIME_DIR="+h.runtime)...)
+	out, err := cmd.CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 ||
+		!strings.Contains(string(out), "already running") || !strings.Contains(string(out), "segue ctl") {
+		t.Errorf("second interface: %v\n%s", err, out)
+	}
+
+	enq := h.command("--origin", url, "play", "--enqueue", "--output", "null", tracks[0].ID, tracks[2].ID)
+	enq.Env = append(enq.Env, append(tuiEnv(h.dir), "XDG_RUNTIME_DIR="+h.runtime)...)
+	if out, err := enq.CombinedOutput(); err != nil || !strings.Contains(string(out), "added 2 tracks") {
+		t.Fatalf("play --enqueue: %v\n%s", err, out)
+	}
+	st := h.status()
+	if st.QueueLength != 2 || st.Track == nil || st.Track.ID != tracks[0].ID {
+		t.Errorf("the interface's queue after enqueue: %+v", st)
+	}
+	if p := s.pid(); syscall.Kill(p, 0) != nil {
+		t.Errorf("the first interface (pid %d) is gone", p)
+	}
+}
