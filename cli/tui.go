@@ -189,9 +189,12 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 		warnings = append(warnings, notice)
 	}
 	notice = strings.Join(warnings, "; ")
-	// A closed terminal (SIGHUP) ends the interface like q does.
-	ctx, stopHUP := signal.NotifyContext(ctx, syscall.SIGHUP)
-	defer stopHUP()
+	// A closed terminal (SIGHUP) and SIGTERM end the interface like q does.
+	// SIGTERM is caught here, before the first frame: Bubble Tea installs
+	// its own handler in a goroutine of Run, and a SIGTERM that comes
+	// before that goroutine runs would kill the process unsaved (exit 143).
+	ctx, stopSignals := signal.NotifyContext(ctx, syscall.SIGHUP, syscall.SIGTERM)
+	defer stopSignals()
 
 	ro := opts.Term
 	ro.FirstFrame = func() {
