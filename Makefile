@@ -13,9 +13,11 @@ DEMO_DEBS  := $(BUILD_DEBS) ffmpeg
 # The tests also drive: PulseAudio and the ALSA plugins (the headless audio
 # test), nginx (the /chunks benchmark), tmux (the real-terminal tests),
 # Chromium (the share page test), iproute2 (the network namespaces of the
-# mDNS peer test), and mpg123 and cmus (the peers of bench-compare).
+# mDNS peer test), mpg123 and cmus (the peers of bench-compare), and mpv and
+# VLC (exported M3U8 and XSPF play in other players).
 TEST_DEBS  := $(DEMO_DEBS) alsa-utils pulseaudio pulseaudio-utils \
-              libasound2-plugins nginx-light tmux chromium iproute2 mpg123 cmus
+              libasound2-plugins nginx-light tmux chromium iproute2 mpg123 cmus \
+              mpv vlc-bin vlc-plugin-base
 
 .PHONY: all deps build-deps demo-deps build install test demo bench bench-swarm bench-abr bench-reco bench-compare fuzz clean
 

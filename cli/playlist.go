@@ -1,10 +1,12 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
 	"math"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -217,6 +219,18 @@ func clock(ms int64) string {
 	return fmt.Sprintf("%d:%02d", m, s)
 }
 
+// streamURL is where any player (mpv, VLC, a browser) streams a track: the
+// origin's progressive MP3 (GET /api/v1/tracks/{id}/stream), with the share
+// token in the query when the playlist is shared, as players send no
+// Authorization header.
+func streamURL(base, trackID, token string) string {
+	u := strings.TrimSuffix(base, "/") + "/api/v1/tracks/" + url.PathEscape(trackID) + "/stream"
+	if token != "" {
+		u += "?" + url.Values{"share": {token}}.Encode()
+	}
+	return u
+}
+
 func playlistExportCmd(a *app) *cobra.Command {
 	var format, out string
 	cmd := &cobra.Command{
@@ -243,15 +257,18 @@ func playlistExportCmd(a *app) *cobra.Command {
 					defer f.Close()
 					w = f
 				}
-				base := a.cfg.Origin
-				if isShareURL(args[0]) {
-					l, _ := share.ParseURL(args[0])
-					base = l.Origin
+				base, token := a.cfg.Origin, ""
+				if l, err := share.ParseURL(cmp.Or(pl.ShareURL, args[0])); err == nil { // shared
+					base, token = l.Origin, l.Token
+				}
+				if token == "" && a.cfg.Token != "" {
+					fmt.Fprintln(a.stderr, "segue: note: the playlist is not shared, so its entries carry no token; "+
+						"on an origin that requires tokens, run segue playlist share "+pl.ID+" and export again for other players")
 				}
 				entries := make([]share.Entry, len(pl.Tracks))
 				for i, t := range pl.Tracks {
 					entries[i] = share.Entry{Title: t.Title, Artist: t.Artist, Album: t.Album, DurationMS: t.DurationMS,
-						Location: strings.TrimSuffix(base, "/") + "/api/v1/tracks/" + t.ID}
+						Location: streamURL(base, t.ID, token)}
 				}
 				if format == "xspf" {
 					return share.WriteXSPF(w, pl.Name, entries)

@@ -174,7 +174,7 @@ func (r *resolver) target(t string) (*originclient.Client, string, error) {
 		return nil, "", bad
 	}
 	kind, id := parts[len(parts)-2], parts[len(parts)-1]
-	if kind == "manifest" && len(parts) >= 3 { // .../tracks/ID/manifest
+	if (kind == "manifest" || kind == "stream") && len(parts) >= 3 { // .../tracks/ID/manifest or /stream (an export's entry)
 		kind, id = parts[len(parts)-3], parts[len(parts)-2]
 	}
 	if kind != "tracks" && kind != "albums" && kind != "artists" {

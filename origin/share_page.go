@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"strings"
 	"time"
 
 	"segue/catalog"
@@ -99,7 +98,7 @@ type shareTrack struct {
 
 func (s *Server) serveSharePage(w http.ResponseWriter, r *http.Request, pl catalog.Playlist) {
 	token := r.PathValue("token")
-	base := strings.TrimSuffix(pl.ShareURL, "/p/"+token)
+	base := s.base(r)
 	var nonce [16]byte
 	rand.Read(nonce[:]) // never fails (crypto/rand)
 	data := struct {

@@ -1,0 +1,173 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"segue/catalog"
+	"segue/origin"
+)
+
+// tokenOrigin ingests two short tracks and serves them on 127.0.0.1:0 with
+// tokens required; it returns the origin's URL, an owner's token, the track
+// IDs in path order, their manifests and the origin's access log.
+func tokenOrigin(t *testing.T) (url, token string, ids []string, manifests []catalog.Manifest, access *accessLog) {
+	t.Helper()
+	needTools(t, "ffmpeg", "ffprobe")
+	lib, data := t.TempDir(), t.TempDir()
+	for i, hz := range []int{330, 495} {
+		if out, err := exec.Command("ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi",
+			"-i", fmt.Sprintf("sine=frequency=%d:duration=2.3:sample_rate=44100", hz), "-ac", "2",
+			"-metadata", fmt.Sprintf("title=Export %d", hz), "-metadata", "artist=Export Band",
+			filepath.Join(lib, fmt.Sprintf("%02d.flac", i+1))).CombinedOutput(); err != nil {
+			t.Fatalf("make track: %v\n%s", err, out)
+		}
+	}
+	ctx := context.Background()
+	if _, err := origin.Ingest(ctx, lib, origin.IngestOptions{DataDir: data, Jobs: 1}); err != nil {
+		t.Fatalf("ingest: %v", err)
+	}
+	db, err := origin.OpenCatalog(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, token, err = origin.CreateToken(ctx, db, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := db.Query(`SELECT id, manifest FROM tracks ORDER BY path`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var id, js string
+		var m catalog.Manifest
+		if err := rows.Scan(&id, &js); err != nil || json.Unmarshal([]byte(js), &m) != nil {
+			t.Fatalf("read track: %v", err)
+		}
+		ids, manifests = append(ids, id), append(manifests, m)
+	}
+	rows.Close()
+	access = &accessLog{}
+	srv, err := origin.New(origin.ServerOptions{DataDir: data, RequireToken: true, Logger: slog.New(slog.NewJSONHandler(access, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, ln) }()
+	t.Cleanup(func() { cancel(); <-done; srv.Close() })
+	return "http://" + ln.Addr().String(), token, ids, manifests, access
+}
+
+// sharedMix starts tokenOrigin, configures a client with the owner's token,
+// and creates and shares the playlist "Mix" of its two tracks.
+func sharedMix(t *testing.T) (url string, ids []string, manifests []catalog.Manifest, access *accessLog, env []string, pl catalog.Playlist, shareURL string) {
+	t.Helper()
+	url, token, ids, manifests, access := tokenOrigin(t)
+	env = clientEnv(t, url)
+	cfg := env[1] // the token goes before the config's first section
+	if err := os.WriteFile(cfg, append([]byte("token = "+strconvQuote(token)+"\n"), readFile(t, cfg)...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(segueOK(t, append(env, "playlist", "create", "Mix", ids[0], ids[1], "--json")...)), &pl); err != nil {
+		t.Fatal(err)
+	}
+	shareURL = strings.TrimSpace(segueOK(t, append(env, "playlist", "share", pl.ID)...))
+	return url, ids, manifests, access, env, pl, shareURL
+}
+
+// Issue 19, acceptance 3: a shared playlist's M3U8 export plays in mpv
+// (Debian, --ao=pcm: no sound card) on an origin that requires tokens:
+// every entry is a stream URL carrying the share token, mpv reaches each,
+// and what it decodes is exactly the tracks' total_samples (the LAME tag's
+// gapless trim honoured), so nothing is missing or padded.
+func TestExportPlaysInMPV(t *testing.T) {
+	needTools(t, "mpv")
+	url, ids, manifests, _, env, pl, shareURL := sharedMix(t)
+	shareToken := shareURL[strings.LastIndex(shareURL, "/")+1:]
+	var want int64
+	for _, m := range manifests {
+		want += m.TotalSamples
+	}
+	dir := t.TempDir()
+	for _, from := range []string{pl.ID, shareURL} { // the owner's export and a link holder's
+		file := filepath.Join(dir, "mix.m3u8")
+		segueOK(t, append(env, "playlist", "export", from, "--format", "m3u8", "-o", file)...)
+		body := string(readFile(t, file))
+		for _, id := range ids {
+			if entry := url + "/api/v1/tracks/" + id + "/stream?share=" + shareToken; !strings.Contains(body, entry+"\n") {
+				t.Fatalf("export of %s lacks the entry %s:\n%s", from, entry, body)
+			}
+		}
+		pcm := filepath.Join(dir, "out.raw")
+		out, err := exec.Command("mpv", "--no-config", "--vo=null", "--ao=pcm", "--ao-pcm-file="+pcm, "--ao-pcm-waveheader=no",
+			"--audio-format=s16", "--audio-samplerate=44100", "--audio-channels=stereo", "--gapless-audio=yes", file).CombinedOutput()
+		if err != nil {
+			t.Fatalf("mpv %s: %v\n%s", file, err, out)
+		}
+		if n := strings.Count(string(out), "Playing: "+url+"/api/v1/tracks/"); n != len(ids) {
+			t.Errorf("mpv reached %d stream entries, want %d:\n%s", n, len(ids), out)
+		}
+		st, err := os.Stat(pcm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := st.Size() / 4; got != want {
+			t.Errorf("mpv decoded %d samples from the export of %s, want %d (the tracks' total_samples)\n%s", got, from, want, out)
+		}
+	}
+}
+
+// Issue 19, acceptance 3: a shared playlist's XSPF export plays in VLC
+// (Debian's cvlc; mpv 0.35 reads no XSPF): VLC streams every entry from
+// the origin (requiring tokens) to the end, its share token in the URL.
+// VLC refuses to run as root, so as root it runs as nobody.
+func TestExportXSPFPlaysInVLC(t *testing.T) {
+	needTools(t, "cvlc")
+	_, ids, _, access, env, pl, _ := sharedMix(t)
+	dir, err := os.MkdirTemp("", "segue-vlc-") // not under t.TempDir(), whose parent (0700) nobody cannot enter
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o777); err != nil { // VLC as nobody writes its profile here
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, "mix.xspf")
+	segueOK(t, append(env, "playlist", "export", pl.ID, "--format", "xspf", "-o", file)...)
+	if err := os.Chmod(file, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"env", "HOME=" + dir, "cvlc", "-I", "dummy", "--no-loop", "--play-and-exit", "--aout=afile",
+		"--audiofile-file=" + filepath.Join(dir, "out.raw"), file}
+	if os.Geteuid() == 0 {
+		args = append([]string{"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"}, args...)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, args[0], args[1:]...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("vlc: %v\n%s", err, out)
+	}
+	for i, id := range ids {
+		path := "/api/v1/tracks/" + id + "/stream"
+		if n := access.requests(path, http.StatusOK)[path] + access.requests(path, http.StatusPartialContent)[path]; n == 0 {
+			t.Errorf("VLC never streamed entry %d (%s): %v\n%s", i+1, path, access.requests("/api/v1/tracks/", 0), out)
+		}
+	}
+}
