@@ -51,9 +51,11 @@ type ALSA struct {
 	// written and the output was not closed; guarded by mu.
 	underruns int
 	started   bool // a Write happened; guarded by mu
-	// idle is set by Idle and cleared by Write; quiet counts the silence
-	// the speaker pulled since then. Both guarded by mu.
+	// idle is set by Idle and cleared by Write; keep says the ring is held
+	// for the next Write (a pause) rather than played out; quiet counts the
+	// silence the speaker pulled since. All guarded by mu.
 	idle  bool
+	keep  bool
 	quiet int
 	hold  int           // samples the speaker buffers past the ring
 	drain chan struct{} // signalled when an idle output's audio left the speaker
@@ -91,17 +93,28 @@ func OpenALSA(buffer time.Duration, logPath string) (*ALSA, error) {
 	return a, nil
 }
 
-// Idle implements Idler: once what was written has played out of the
-// speaker's buffers, the speaker is suspended until the next Write.
-func (a *ALSA) Idle() {
+// Idle implements Idler. With drain, the speaker is suspended once what
+// was written has played out of its buffers; without, at once, and what
+// was written waits in the ring and the mixer's buffer for the next Write
+// (a resumed pause goes on where it stopped, within a few ms). A drain
+// after a pause drops the samples held in the ring.
+func (a *ALSA) Idle(drain bool) {
+	device.Lock()
 	a.mu.Lock()
 	if !a.idle {
 		a.idle, a.quiet = true, 0
 	}
+	a.keep = !drain
+	if drain && device.suspended {
+		a.ring = a.ring[:0] // held by a pause that became a stop
+	}
 	a.mu.Unlock()
-	select {
-	case a.filled <- struct{}{}: // a stream call waiting for samples stops waiting
-	default:
+	device.Unlock()
+	for _, c := range []chan struct{}{a.filled, a.drain} { // a waiting stream call stops waiting; suspendLoop looks
+		select {
+		case c <- struct{}{}:
+		default:
+		}
 	}
 }
 
@@ -115,7 +128,7 @@ func (a *ALSA) suspendLoop() {
 		}
 		device.Lock()
 		a.mu.Lock()
-		drained := a.idle && len(a.ring) == 0 && a.quiet >= a.hold
+		drained := a.idle && (a.keep || len(a.ring) == 0 && a.quiet >= a.hold)
 		a.mu.Unlock()
 		if drained && !device.suspended && speaker.Suspend() == nil {
 			device.suspended = true
@@ -129,7 +142,7 @@ func (a *ALSA) wake() error {
 	device.Lock()
 	defer device.Unlock()
 	a.mu.Lock()
-	a.idle = false
+	a.idle, a.keep = false, false
 	a.mu.Unlock()
 	if !device.suspended {
 		return nil

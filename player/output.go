@@ -21,10 +21,12 @@ type Output interface {
 }
 
 // Idler is an Output that can stop pulling from its device while the
-// player has nothing to write (paused, stopped, the queue ended). Idle must
-// not block; the next Write starts the device again.
+// player has nothing to write. drain is false for a pause (what was
+// written is held for the next Write) and true when playback stopped or
+// the queue ended (what was written plays out first). Idle must not block
+// for long; the next Write starts the device again.
 type Idler interface {
-	Idle()
+	Idle(drain bool)
 }
 
 // OutputOptions tunes ParseOutput.

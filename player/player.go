@@ -265,7 +265,7 @@ func (p *Player) current() (*trackStream, float64, bool) {
 		if p.paused || !hasTrack {
 			w := p.wake
 			if o, ok := p.opts.Output.(Idler); ok {
-				o.Idle()
+				o.Idle(!p.paused)
 			}
 			p.mu.Unlock()
 			select {
