@@ -8,8 +8,9 @@ SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Building needs a C compiler, the ALSA and libmpg123 headers (cgo: SQLite,
 # ALSA output, the MP3 decoder).
 BUILD_DEBS := gcc pkg-config libasound2-dev libmpg123-dev
-# The demo also synthesizes and ingests its library with ffmpeg.
-DEMO_DEBS  := $(BUILD_DEBS) ffmpeg
+# The demo also synthesizes and ingests its library with ffmpeg; ingest
+# measures tempo with bpm-tools and fingerprints with fpcalc (chromaprint).
+DEMO_DEBS  := $(BUILD_DEBS) ffmpeg bpm-tools libchromaprint-tools
 # The tests also drive: PulseAudio and the ALSA plugins (the headless audio
 # test), nginx (the /chunks benchmark), tmux (the real-terminal tests),
 # Chromium (the share page test), iproute2 (the network namespaces of the

@@ -262,6 +262,11 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 			return sum, diskFull(err, data) // the next run finishes the album
 		}
 	}
+	// Audio features (tempo, spectrum, fingerprint) of new and changed
+	// tracks, for the recommender; see features.go.
+	if _, err := updateFeatures(ctx, db, lib, o.Jobs, log); err != nil {
+		return sum, diskFull(err, data)
+	}
 	sum.Elapsed = time.Since(start)
 	if full > 0 {
 		return sum, fmt.Errorf("%w: %d files not ingested; free space in %s and run ingest again", ErrDiskFull, full, data)

@@ -27,6 +27,8 @@ const recentPlays = 50
 type recommender struct {
 	db  *sql.DB
 	log *slog.Logger
+	// after is how old a model may get before a rebuild (rebuildAfter).
+	after time.Duration
 
 	model atomic.Pointer[builtModel]
 	mu    sync.Mutex // guards building and closed; held while the first model is built
@@ -45,7 +47,7 @@ type builtModel struct {
 // start a background rebuild when it is stale.
 func (r *recommender) get(ctx context.Context) (*reco.Model, error) {
 	if cur := r.model.Load(); cur != nil {
-		if time.Since(cur.at) > rebuildAfter {
+		if time.Since(cur.at) > r.after {
 			r.mu.Lock()
 			if !r.building && !r.closed {
 				r.building = true
@@ -123,7 +125,9 @@ func (r *recommender) build(ctx context.Context) (*builtModel, error) {
 
 // recoTracks reads what the recommender knows of every track.
 func recoTracks(ctx context.Context, db *sql.DB) ([]reco.Track, error) {
-	rows, err := db.QueryContext(ctx, `SELECT id, artist_id, album_id, year, disc_no, track_no FROM tracks ORDER BY id`)
+	rows, err := db.QueryContext(ctx, `SELECT t.id, t.artist_id, t.album_id, t.year, t.disc_no, t.track_no,
+		f.tempo, f.centroid, f.flatness, f.rolloff, f.rms_db, f.crest_db, f.recording
+		FROM tracks t LEFT JOIN track_features f ON f.track_id = t.id ORDER BY t.id`)
 	if err != nil {
 		return nil, err
 	}
@@ -131,9 +135,16 @@ func recoTracks(ctx context.Context, db *sql.DB) ([]reco.Track, error) {
 	var out []reco.Track
 	for rows.Next() {
 		var t reco.Track
-		if err := rows.Scan(&t.ID, &t.Artist, &t.Album, &t.Year, &t.Disc, &t.No); err != nil {
+		var f [6]sql.NullFloat64
+		var recording sql.NullString
+		if err := rows.Scan(&t.ID, &t.Artist, &t.Album, &t.Year, &t.Disc, &t.No,
+			&f[0], &f[1], &f[2], &f[3], &f[4], &f[5], &recording); err != nil {
 			return nil, err
 		}
+		if f[0].Valid {
+			t.Features = []float64{f[0].Float64, f[1].Float64, f[2].Float64, f[3].Float64, f[4].Float64, f[5].Float64}
+		}
+		t.Fingerprint = recording.String
 		out = append(out, t)
 	}
 	return out, rows.Err()

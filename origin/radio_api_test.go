@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"segue/catalog"
 )
@@ -94,5 +95,35 @@ func TestRadioAPI(t *testing.T) {
 	} {
 		resp, body := get(t, http.MethodGet, r.base+c.url, nil)
 		wantError(t, resp, body, c.want)
+	}
+}
+
+// TestRecommenderRebuildsInTheBackground: a model older than its limit is
+// answered at once and rebuilt from the new plays by one goroutine.
+func TestRecommenderRebuildsInTheBackground(t *testing.T) {
+	r := radioOrigin(t)
+	rec := r.srv.reco
+	rec.after = 0
+	m, err := rec.get(t.Context())
+	if err != nil || m.Plays("tb1") != 4 {
+		t.Fatalf("first model: %v, %d plays of tb1, want 4", err, m.Plays("tb1"))
+	}
+	if _, err := NewEvents(r.srv.db).Add(t.Context(), "local", []catalog.PlayEvent{{TrackID: "tb1", PlayedMS: 200_000, Completed: true,
+		At: time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC), Session: "new"}}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		m, err := rec.get(t.Context()) // answers with the current model, starts a rebuild
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Plays("tb1") == 5 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the model still counts %d plays of tb1, want 5 after a rebuild", m.Plays("tb1"))
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }

@@ -161,4 +161,21 @@ CREATE TABLE events (
 ) WITHOUT ROWID;
 CREATE INDEX events_listener ON events(listener, at);
 CREATE INDEX events_at ON events(at);
+`,
+
+	// 7: audio features measured at ingest (issue 16), see features.go.
+	`
+CREATE TABLE track_features (
+	track_id    TEXT PRIMARY KEY REFERENCES tracks(id) ON DELETE CASCADE,
+	file_mtime  INTEGER NOT NULL,  -- tracks.file_mtime measured; another means measure again
+	tempo       REAL NOT NULL,     -- BPM (bpm-tools); 0 when not measured
+	centroid    REAL NOT NULL,     -- spectral centroid, mean over frames (ffmpeg aspectralstats)
+	flatness    REAL NOT NULL,     -- spectral flatness, mean over frames
+	rolloff     REAL NOT NULL,     -- spectral roll-off, mean over frames
+	rms_db      REAL NOT NULL,     -- RMS level, dBFS (ffmpeg astats)
+	crest_db    REAL NOT NULL,     -- peak level minus RMS level, dB
+	fingerprint BLOB,              -- Chromaprint raw fingerprint (fpcalc -raw), little-endian uint32s
+	recording   TEXT NOT NULL      -- the first track ID of the same recording (by fingerprint); its own when unique
+) WITHOUT ROWID;
+CREATE INDEX track_features_recording ON track_features(recording);
 `}

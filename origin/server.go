@@ -125,7 +125,7 @@ func New(o ServerOptions) (*Server, error) {
 		blobs:     Blobs{Dir: filepath.Join(o.DataDir, BlobDir)},
 		log:       o.Logger,
 		tracker:   NewTracker(o.PeerTTL, nil),
-		reco:      &recommender{db: db, log: o.Logger},
+		reco:      &recommender{db: db, log: o.Logger, after: rebuildAfter},
 		certs:     certs,
 	}
 	if o.MemoryCache > 0 {

@@ -18,8 +18,9 @@ import (
 type Track struct {
 	ID, Artist, Album string
 	Year, Disc, No    int
-	// Fingerprint is a Chromaprint fingerprint (fpcalc); tracks with equal
-	// non-empty fingerprints are one recording.
+	// Fingerprint names the track's recording (the origin gives the first
+	// track ID whose Chromaprint fingerprint matches); tracks with equal
+	// non-empty values are one recording, played once in a radio.
 	Fingerprint string
 	// Features are audio features (tempo, spectral centroid, ...), the same
 	// length for every track or empty when not measured.
