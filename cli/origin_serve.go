@@ -41,6 +41,12 @@ fingerprint: clients give it to --pin-sha256, or the certificate file to
 --trusted-proxy for X-Forwarded-Proto/Host) so share URLs say https; see
 docs/tls.md.
 
+Limits: a request (body included) must arrive within 60 s; a response that
+makes no progress for 30 s is cut off (a download that moves may take any
+time); at most 1024 connections at once (more wait); request bodies are
+capped per route (1 MiB for playlist edits, 4 MiB for play events, 64 KiB
+otherwise) with 413.
+
 An access log goes to stderr. SIGINT or SIGTERM stops accepting connections
 and lets requests in flight finish.`,
 		Example: `  segue origin serve

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 
@@ -16,9 +15,12 @@ import (
 // It answers {"added": N}; events already stored (same id) are not counted.
 func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 	var evs []catalog.PlayEvent
-	dec := json.NewDecoder(io.LimitReader(r.Body, 4<<20))
+	dec := json.NewDecoder(r.Body) // bounded by guard
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&evs); err != nil {
+		if bodyTooLarge(w, err) {
+			return
+		}
 		writeError(w, http.StatusBadRequest, "malformed JSON body: want an array of play events: "+err.Error())
 		return
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -80,11 +79,15 @@ func (s *Server) playlistFailed(w http.ResponseWriter, r *http.Request, err erro
 	}
 }
 
-// readBody decodes a small JSON request body into v, answering 400 itself.
+// readBody decodes a small JSON request body into v, answering 400 (or
+// 413 past the route's limit) itself.
 func readBody(w http.ResponseWriter, r *http.Request, v any) bool {
-	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
+	dec := json.NewDecoder(r.Body) // bounded by guard
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
+		if bodyTooLarge(w, err) {
+			return false
+		}
 		writeError(w, http.StatusBadRequest, "malformed JSON body: "+err.Error())
 		return false
 	}

@@ -53,6 +53,17 @@ type ServerOptions struct {
 	// TrustedProxies are the addresses whose X-Forwarded-Proto and
 	// X-Forwarded-Host are believed (default: none).
 	TrustedProxies []netip.Prefix
+	// ReadTimeout bounds reading one request, body included: a client
+	// that trickles its body is cut off (default 60s).
+	ReadTimeout time.Duration
+	// StallTimeout cuts off a response that makes no progress this long (a
+	// client that stops reading); a response that moves may take any time
+	// (default 30s).
+	StallTimeout time.Duration
+	// MaxConns bounds the connections served at once; more wait in the
+	// listen backlog (default 1024; each costs a descriptor and about 8 KiB
+	// of buffers while idle).
+	MaxConns int
 	// ShutdownTimeout bounds how long in-flight requests may run after the
 	// context given to Serve ends (default 10s).
 	ShutdownTimeout time.Duration
@@ -103,6 +114,15 @@ func New(o ServerOptions) (*Server, error) {
 	if o.ShutdownTimeout <= 0 {
 		o.ShutdownTimeout = 10 * time.Second
 	}
+	if o.ReadTimeout <= 0 {
+		o.ReadTimeout = 60 * time.Second
+	}
+	if o.StallTimeout <= 0 {
+		o.StallTimeout = 30 * time.Second
+	}
+	if o.MaxConns <= 0 {
+		o.MaxConns = 1024
+	}
 	var certs *certSource
 	if o.TLSCert != "" || o.TLSKey != "" {
 		if o.TLSCert == "" || o.TLSKey == "" {
@@ -132,7 +152,7 @@ func New(o ServerOptions) (*Server, error) {
 		s.mem = newBlobCache(o.MemoryCache)
 	}
 	s.auth.Store(o.RequireToken || !isLoopback(o.Addr))
-	s.handler = accessLog(s.log, s.authenticate(jsonErrors(s.routes())))
+	s.handler = accessLog(s.log, s.guard(s.authenticate(jsonErrors(s.routes()))))
 	return s, nil
 }
 
@@ -204,6 +224,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	hs := &http.Server{
 		Handler:           s.handler,
 		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       s.opts.ReadTimeout,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 		ConnContext: func(ctx context.Context, c net.Conn) context.Context {
@@ -225,6 +246,8 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		hs.TLSConfig = s.certs.tlsConfig()
 	}
 	s.log.Info("origin serving", "addr", ln.Addr().String(), "scheme", scheme, "data", s.opts.DataDir, "tokens", s.auth.Load())
+	limit := newConnLimiter(ln, s.opts.MaxConns)
+	ln, hs.ConnState = limit, limit.connState
 	errc := make(chan error, 1)
 	go func() {
 		if s.certs != nil {
