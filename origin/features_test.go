@@ -107,7 +107,8 @@ func TestSameRecording(t *testing.T) {
 		name string
 		b    []uint32
 		want bool
-	}{{"same", a, true}, {"shifted a frame", shifted, true}, {"3% bits differ", noisy, true}, {"other music", other, false}, {"empty", nil, false}} {
+	}{{"same", a, true}, {"shifted a frame", shifted, true}, {"3% bits differ", noisy, true}, {"other music", other, false}, {"empty", nil, false},
+		{"steady tone", make([]uint32, 100), false}} {
 		if got := sameRecording(a, c.b); got != c.want {
 			t.Errorf("%s: sameRecording = %v, want %v", c.name, got, c.want)
 		}
