@@ -14,10 +14,11 @@ DEMO_DEBS  := $(BUILD_DEBS) ffmpeg bpm-tools libchromaprint-tools
 # The tests also drive: PulseAudio and the ALSA plugins (the headless audio
 # test), nginx (the /chunks benchmark), tmux (the real-terminal tests),
 # Chromium (the share page test), iproute2 (the network namespaces of the
-# mDNS peer test), mpg123 and cmus (the peers of bench-compare), and mpv and
-# VLC (exported M3U8 and XSPF play in other players).
+# mDNS peer test), mpg123 and cmus (the peers of bench-compare), valgrind
+# (its instruction counts), and mpv and VLC (exported M3U8 and XSPF play in
+# other players).
 TEST_DEBS  := $(DEMO_DEBS) alsa-utils pulseaudio pulseaudio-utils \
-              libasound2-plugins nginx-light tmux chromium iproute2 mpg123 cmus \
+              libasound2-plugins nginx-light tmux chromium iproute2 mpg123 cmus valgrind \
               mpv vlc-bin vlc-plugin-base
 
 .PHONY: all deps build-deps demo-deps build install test demo bench bench-swarm bench-abr bench-reco bench-compare fuzz clean
@@ -92,14 +93,15 @@ bench: deps
 	$(BENCH) -bench 'FirstFrame' ./ui/
 	$(MAKE) bench-swarm
 
-# bench-compare runs segue beside mpg123 and ffmpeg (decoding), cmus
+# bench-compare runs segue beside mpg123 and ffmpeg (decoding; CPU time, and
+# instructions under callgrind, which the machine's load does not move), cmus
 # (playing through a PulseAudio null sink: CPU, wake-ups, RSS, idle) and
 # nginx (/chunks, on a hot set and on one 4.5x the origin's memory cache),
 # each pair in one run, and prints one table: figure, segue, peer, ratio
 # (issue 14). Everything the benchmarks print goes to stderr. About 6
 # minutes.
 bench-compare: deps
-	{ $(BENCH) -bench 'Decode320kVsMpg123' -benchtime 5x ./player/ && \
+	{ $(BENCH) -bench 'Decode320kVsMpg123|DecodeInstructions' -benchtime 5x ./player/ && \
 	  $(BENCH) -bench 'ALSAVsCmus' -benchtime 1x ./player/ && \
 	  $(BENCH) -bench 'ChunksVsNginx' -benchtime 1x ./origin/; } | $(GO) run .ci/benchtable.go
 

@@ -24,6 +24,7 @@ type row struct {
 var rows = []row{
 	{"decode 320k MP3, CPU ms per s of audio (lower is better)", "Decode320kVsMpg123", "segue-cpu-ms/s", "mpg123-cpu-ms/s", "mpg123"},
 	{"decode 320k MP3, CPU ms per s of audio (lower is better)", "Decode320kVsMpg123", "segue-cpu-ms/s", "ffmpeg-cpu-ms/s", "ffmpeg"},
+	{"decode 320k MP3, M instructions per s of audio (lower)", "DecodeInstructions", "segue-Minstr/s", "mpg123-Minstr/s", "mpg123"},
 	{"playing via ALSA/PulseAudio, % of a core (lower)", "ALSAVsCmus", "segue-cpu-%", "cmus-cpu-%", "cmus"},
 	{"playing, wake-ups per s (lower)", "ALSAVsCmus", "segue-wakeups/s", "cmus-wakeups/s", "cmus"},
 	{"playing, RSS MiB (lower)", "ALSAVsCmus", "segue-rss-MiB", "cmus-rss-MiB", "cmus"},

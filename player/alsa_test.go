@@ -39,6 +39,16 @@ func TestMain(m *testing.M) {
 			os.Exit(1)
 		}
 		os.Exit(0)
+	case "decode": // for instruction counts: valgrind --tool=callgrind player.test
+		f, err := os.Open(os.Getenv("SEGUE_DECODE_FILE"))
+		if err == nil {
+			err = decodeFile(f)
+		}
+		if err != nil {
+			fmt.Println(err)
+			os.Exit(1)
+		}
+		os.Exit(0)
 	case "idle":
 		if err := childIdle(os.Getenv("SEGUE_CHILD_DIR")); err != nil {
 			fmt.Println(err)

@@ -2,10 +2,13 @@ package player
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"syscall"
 	"testing"
 	"time"
@@ -66,18 +69,81 @@ func decodeDiscard(b *testing.B, path string) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	if err := decodeFile(f); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// decodeFile decodes f to the end and closes it.
+func decodeFile(f *os.File) error {
 	defer f.Close()
 	d, err := newPCM(f)
 	if err != nil {
-		b.Fatal(err)
+		return err
 	}
 	defer d.close()
 	buf := make([][2]float64, chunk)
 	for {
 		if _, err := d.read(buf); errors.Is(err, io.EOF) {
-			return
+			return nil
 		} else if err != nil {
+			return err
+		}
+	}
+}
+
+// BenchmarkDecodeInstructions counts the instructions (valgrind's
+// callgrind) the player's decoder and the mpg123 binary (`-t`) execute on
+// the same 320k MP3 of 1 s and of 31 s, and reports the difference per
+// second of audio, which leaves out each program's start: a figure the
+// load of a shared machine does not move. speed-vs-mpg123 is mpg123's
+// count over segue's.
+func BenchmarkDecodeInstructions(b *testing.B) {
+	needFFmpeg(b)
+	for _, bin := range []string{"valgrind", "mpg123"} {
+		if _, err := exec.LookPath(bin); err != nil {
+			b.Fatal(bin + " is required: run make deps")
+		}
+	}
+	dir := b.TempDir()
+	wav := filepath.Join(dir, "in.wav")
+	makeWAV(b, wav, longPiece(31), 31*44100)
+	files := map[int]string{}
+	for _, sec := range []int{1, 31} {
+		files[sec] = filepath.Join(dir, fmt.Sprintf("%d.mp3", sec))
+		ffmpeg(b, "-i", wav, "-t", fmt.Sprint(sec), "-c:a", "libmp3lame", "-b:a", "320k",
+			"-reservoir", "0", "-write_xing", "0", "-id3v2_version", "0", files[sec])
+	}
+	// count runs cmd under callgrind and returns its instruction count.
+	count := func(env []string, cmd ...string) float64 {
+		out := filepath.Join(dir, "callgrind.out")
+		c := exec.Command("valgrind", append([]string{"--tool=callgrind", "--callgrind-out-file=" + out}, cmd...)...)
+		c.Env = append(os.Environ(), env...)
+		if msg, err := c.CombinedOutput(); err != nil {
+			b.Fatalf("valgrind %v: %v\n%s", cmd, err, msg)
+		}
+		data, err := os.ReadFile(out)
+		if err != nil {
 			b.Fatal(err)
 		}
+		m := regexp.MustCompile(`(?m)^summary: (\d+)`).FindSubmatch(data)
+		if m == nil {
+			b.Fatalf("no summary in callgrind's output for %v", cmd)
+		}
+		n, _ := strconv.ParseFloat(string(m[1]), 64)
+		return n
+	}
+	perSecond := func(run func(file string) float64) float64 {
+		return (run(files[31]) - run(files[1])) / 30
+	}
+	for range b.N {
+		segue := perSecond(func(file string) float64 {
+			// Go's preemption signals trip callgrind; the child decodes file.
+			return count([]string{"GODEBUG=asyncpreemptoff=1", childEnv + "=decode", "SEGUE_DECODE_FILE=" + file}, os.Args[0], "-test.run=^$")
+		})
+		peer := perSecond(func(file string) float64 { return count(nil, "mpg123", "-q", "-t", file) })
+		b.ReportMetric(segue/1e6, "segue-Minstr/s")
+		b.ReportMetric(peer/1e6, "mpg123-Minstr/s")
+		b.ReportMetric(peer/segue, "speed-vs-mpg123")
 	}
 }
