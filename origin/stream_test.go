@@ -178,6 +178,11 @@ func TestStreamRangeAndETag(t *testing.T) {
 			t.Errorf("%s: Content-Range %q, want %q", c.spec, resp.Header.Get("Content-Range"), want)
 		}
 	}
+	resp, body := get(t, "HEAD", url, nil)
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Length") != fmt.Sprint(n) || len(body) != 0 || resp.Header.Get("Accept-Ranges") != "bytes" {
+		t.Errorf("HEAD: %d, Content-Length %q, Accept-Ranges %q, %d body bytes (want 200, %d, bytes, 0)",
+			resp.StatusCode, resp.Header.Get("Content-Length"), resp.Header.Get("Accept-Ranges"), len(body), n)
+	}
 	resp, _ = get(t, "GET", url, map[string]string{"Range": fmt.Sprintf("bytes=%d-", n)})
 	if resp.StatusCode != 416 {
 		t.Errorf("range past the end: %d, want 416", resp.StatusCode)
