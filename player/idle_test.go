@@ -268,8 +268,10 @@ func TestIdleALSAUsesNoCPU(t *testing.T) {
 	f := idleRun(t, dir, capture, env, window)
 	t.Logf("ticks over 5 s: paused %d, queue ended %d; resume %v; playing: %.1f wake-ups/s, %.1f%% CPU, RSS %d KiB",
 		f.paused, f.ended, f.resume, f.wakeups, f.cpuPercent(), f.rssKiB)
-	if f.paused > 1 || f.ended > 1 {
-		t.Errorf("idle child used %d ticks paused and %d with the queue ended over 5 s, want at most 1", f.paused, f.ended)
+	// Pulling silence cost 2.8% of a core, 14 ticks in 5 s; a suspended
+	// speaker measured 0 (1 now and then: the sound server's late reply).
+	if f.paused > 2 || f.ended > 2 {
+		t.Errorf("idle child used %d ticks paused and %d with the queue ended over 5 s, want at most 2", f.paused, f.ended)
 	}
 }
 
