@@ -69,9 +69,21 @@ func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request, v any) {
 	serveDoc(w, r, body)
 }
 
+// statusClientGone is logged for a request whose client left before the
+// answer (nginx's 499; nobody receives it).
+const statusClientGone = 499
+
 // internal answers 500 for a failure of the origin itself (never bad input).
+// A client that went away (its request's context ended) is not the origin's
+// failure: it is logged at debug level and the access log shows 499, the
+// status nginx uses for a client that closed the request.
 func (s *Server) internal(w http.ResponseWriter, r *http.Request, err error) {
-	s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	if r.Context().Err() != nil {
+		s.log.Debug("client went away", "method", r.Method, "path", redactPath(r.URL.EscapedPath()), "err", err)
+		w.WriteHeader(statusClientGone)
+		return
+	}
+	s.log.Error("request failed", "method", r.Method, "path", redactPath(r.URL.EscapedPath()), "err", err)
 	writeError(w, http.StatusInternalServerError, "internal error; see the origin's log")
 }
 

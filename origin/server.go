@@ -293,6 +293,14 @@ func (s *Server) Close() error {
 	return s.db.Close()
 }
 
+// bearer returns the credentials of an "Authorization: Bearer X" header;
+// the scheme is case-insensitive (RFC 9110, section 11.1).
+func bearer(h string) (string, bool) {
+	scheme, secret, _ := strings.Cut(strings.TrimSpace(h), " ")
+	secret = strings.TrimSpace(secret)
+	return secret, strings.EqualFold(scheme, "Bearer") && secret != ""
+}
+
 // authenticate decides who a request speaks for (see principal): everyone
 // is the local owner on an open origin (see principalOf); otherwise a live bearer token names
 // its owner, and a share token as bearer grants its playlist's scope only.
@@ -307,8 +315,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		secret, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		secret = strings.TrimSpace(secret)
+		secret, ok := bearer(r.Header.Get("Authorization"))
 		if q := queryShareToken(r); !ok && q != "" {
 			// a share token only: a bearer token never goes in a URL
 			secret, ok = q, share.ValidToken(q) && !strings.HasPrefix(q, tokenPrefix)
