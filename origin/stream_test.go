@@ -203,6 +203,10 @@ func TestStreamRangeAndETag(t *testing.T) {
 func TestStreamShareScope(t *testing.T) {
 	w := newStreamWorld(t)
 	base := w.r.base + "/api/v1/tracks/"
+	var album string
+	if err := w.db.QueryRow(`SELECT album_id FROM tracks WHERE id = ?`, w.ids[0]).Scan(&album); err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range []struct {
 		name, url string
 		hdr       map[string]string
@@ -218,6 +222,8 @@ func TestStreamShareScope(t *testing.T) {
 		{"unknown share token", base + w.ids[0] + "/stream?share=" + strings.Repeat("x", 22), nil, 401},
 		{"owner bearer", base + w.ids[2] + "/stream?quality=low", map[string]string{"Authorization": "Bearer " + w.owner}, 200},
 		{"bad quality", w.streamURL(0, "lossless"), nil, 400},
+		{"cover of a shared track's album (it has none)", w.r.base + "/api/v1/albums/" + album + "/cover?share=" + w.share, nil, 404},
+		{"cover of an album outside the playlist", w.r.base + "/api/v1/albums/alnotinthelist/cover?share=" + w.share, nil, 403},
 		{"unknown track", base + "nosuchtrack/stream", map[string]string{"Authorization": "Bearer " + w.owner}, 404},
 	} {
 		resp, body := get(t, "GET", c.url, c.hdr)
