@@ -15,11 +15,11 @@ DEMO_DEBS  := $(BUILD_DEBS) ffmpeg bpm-tools libchromaprint-tools
 # test), nginx (the /chunks benchmark), tmux (the real-terminal tests),
 # Chromium (the share page test), iproute2 (the network namespaces of the
 # mDNS peer test), mpg123 and cmus (the peers of bench-compare), valgrind
-# (its instruction counts), and mpv and VLC (exported M3U8 and XSPF play in
-# other players).
+# (its instruction counts), mpv and VLC (exported M3U8 and XSPF play in
+# other players), and dbus and playerctl (MPRIS on a private session bus).
 TEST_DEBS  := $(DEMO_DEBS) alsa-utils pulseaudio pulseaudio-utils \
               libasound2-plugins nginx-light tmux chromium iproute2 mpg123 cmus valgrind \
-              mpv vlc-bin vlc-plugin-base
+              mpv vlc-bin vlc-plugin-base dbus playerctl
 
 .PHONY: all deps build-deps demo-deps build install test demo bench bench-swarm bench-abr bench-reco bench-compare fuzz clean
 

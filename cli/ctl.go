@@ -14,6 +14,7 @@ import (
 
 	"segue/catalog"
 	"segue/ctl"
+	"segue/mpris"
 	"segue/player"
 )
 
@@ -260,7 +261,25 @@ func listenControl(instance string) (*ctl.Server, error) {
 // serveControl answers the socket with p, resolving targets with r; the
 // caller forwards p's events to srv.Observe.
 func (a *app) serveControl(srv *ctl.Server, p *player.Player, r *resolver) {
-	srv.Serve(ctl.Options{Player: p, Logger: a.logger(), Resolve: func(ctx context.Context, targets []string) ([]catalog.Track, error) {
+	srv.Serve(ctl.Options{Player: p, Logger: a.logger(), Resolve: ctlResolve(r)})
+}
+
+// openMPRIS puts p on the D-Bus session bus (see package mpris); with no
+// bus it logs one line and returns nil. The caller forwards p's events to
+// Observe and closes it.
+func (a *app) openMPRIS(p *player.Player, r *resolver) *mpris.Server {
+	m, err := mpris.Open(mpris.Options{Player: p, Resolve: ctlResolve(r)})
+	if err != nil {
+		a.logger().Info("no media keys (MPRIS)", "err", err)
+		return nil
+	}
+	return m
+}
+
+// ctlResolve resolves targets named by a script or the desktop, marking a
+// missing one ctl.ErrNotFound and a malformed one ctl.ErrBadRequest.
+func ctlResolve(r *resolver) func(context.Context, []string) ([]catalog.Track, error) {
+	return func(ctx context.Context, targets []string) ([]catalog.Track, error) {
 		tracks, err := r.resolve(ctx, targets, "")
 		if err == nil {
 			return tracks, nil
@@ -272,5 +291,5 @@ func (a *app) serveControl(srv *ctl.Server, p *player.Player, r *resolver) {
 			return nil, ctl.BadRequest(err)
 		}
 		return nil, err
-	}})
+	}
 }

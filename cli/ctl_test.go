@@ -60,6 +60,7 @@ func ctlOrigin(t *testing.T) (string, []catalog.Track) {
 type ctlHost struct {
 	*swarmHost
 	runtime string
+	env     []string // more NAME=value for every command
 }
 
 func newCtlHost(t *testing.T) *ctlHost {
@@ -73,7 +74,7 @@ func newCtlHost(t *testing.T) *ctlHost {
 
 func (h *ctlHost) command(args ...string) *exec.Cmd {
 	cmd := h.swarmHost.command(args...)
-	cmd.Env = append(cmd.Env, "XDG_RUNTIME_DIR="+h.runtime)
+	cmd.Env = append(append(cmd.Env, "XDG_RUNTIME_DIR="+h.runtime), h.env...)
 	return cmd
 }
 

@@ -159,6 +159,10 @@ func (a *app) play(ctx context.Context, f playFlags, targets []string) (err erro
 		a.serveControl(srv, p, r)
 		watch = tee(watch, srv.Observe)
 	}
+	if m := a.openMPRIS(p, r); m != nil {
+		defer func() { err = errors.Join(err, m.Close()) }()
+		watch = tee(watch, m.Observe)
+	}
 	p.SetVolume(f.volume)
 	if f.radio != "" {
 		feed := &radioFeeder{ctx: ctx, c: r.def, p: p, queued: map[string]bool{}}

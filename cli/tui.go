@@ -211,6 +211,10 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 	pins.follow(uctx, log)
 	watch, stopScrobble := a.scrobbler(r.def)
 	defer stopScrobble()
+	media := a.openMPRIS(p, r)
+	if media != nil {
+		defer func() { err = errors.Join(err, media.Close()) }()
+	}
 	control := watched(uctx, changing{ui.Control(p), stateChanged}, func(ev player.Event) {
 		stateChanged()
 		watch(ev)
@@ -219,6 +223,9 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 		}
 		if srv != nil {
 			srv.Observe(ev)
+		}
+		if media != nil {
+			media.Observe(ev)
 		}
 	})
 	if srv != nil {

@@ -1,0 +1,103 @@
+package cli
+
+import (
+	"bufio"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// sessionBus starts a private D-Bus session daemon for the test and
+// returns its address.
+func sessionBus(t *testing.T, dir string) string {
+	t.Helper()
+	needTools(t, "dbus-daemon", "playerctl")
+	cmd := exec.Command("dbus-daemon", "--config-file=/usr/share/dbus-1/session.conf", "--nofork", "--print-address=1",
+		"--address=unix:path="+filepath.Join(dir, "bus"))
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	addr, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		t.Fatalf("dbus-daemon: %v", err)
+	}
+	return strings.TrimSpace(addr)
+}
+
+// Acceptance 2: the real playerctl on a private session bus reads segue
+// play's metadata and position and drives play-pause, next, position and
+// volume; each effect shows in segue ctl status too.
+func TestMPRISWithPlayerctl(t *testing.T) {
+	url, tracks := ctlOrigin(t)
+	h := newCtlHost(t)
+	h.env = []string{"DBUS_SESSION_BUS_ADDRESS=" + sessionBus(t, h.runtime)}
+	pc := func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command("playerctl", append([]string{"-p", "segue"}, args...)...)
+		cmd.Env = append(os.Environ(), h.env...)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			return "error: " + err.Error() + ": " + string(out)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	h.start("--origin", url, "play", "--output", "null", tracks[0].ID, tracks[1].ID, tracks[2].ID)
+	waitFor(t, "playerctl to see segue playing", func() bool { return pc("status") == "Playing" })
+
+	if got := pc("metadata", "--format", "{{title}}|{{artist}}|{{album}}|{{mpris:length}}"); got != "Step 1|Ctl Band|Ctl Album|60000000" {
+		t.Errorf("metadata: %q", got)
+	}
+	follow := exec.Command("playerctl", "-p", "segue", "--follow", "metadata", "title")
+	follow.Env = append(os.Environ(), h.env...)
+	titles := &syncBuffer{}
+	follow.Stdout = titles
+	if err := follow.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { follow.Process.Kill(); follow.Wait() })
+	waitFor(t, "playerctl --follow to start", func() bool { return strings.Contains(titles.String(), "Step 1") })
+
+	pc("play-pause")
+	waitFor(t, "Paused", func() bool { return pc("status") == "Paused" })
+	if st := h.status(); st.State != "paused" {
+		t.Errorf("after play-pause ctl says %s", st.State)
+	}
+	pc("play-pause")
+	waitFor(t, "Playing again", func() bool { return pc("status") == "Playing" })
+
+	pc("position", "30") // SetPosition with the current track's ID
+	if st := h.status(); st.PositionMS < 30000 || st.PositionMS > 40000 {
+		t.Errorf("after position 30: %d ms", st.PositionMS)
+	}
+	pc("position", "10+") // Seek
+	if st := h.status(); st.PositionMS < 40000 || st.PositionMS > 50000 {
+		t.Errorf("after position 10+: %d ms", st.PositionMS)
+	}
+	if pos, err := strconv.ParseFloat(pc("position"), 64); err != nil || pos < 40 {
+		t.Errorf("playerctl position: %v, %v", pos, err)
+	}
+
+	pc("volume", "0.4")
+	if st := h.status(); st.Volume != 40 {
+		t.Errorf("after volume 0.4 ctl says %d", st.Volume)
+	}
+	if got := pc("volume"); !strings.HasPrefix(got, "0.4") {
+		t.Errorf("playerctl volume: %q", got)
+	}
+
+	pc("next")
+	waitFor(t, "track 2", func() bool { return pc("metadata", "title") == "Step 2" })
+	if st := h.status(); st.Track == nil || st.Track.ID != tracks[1].ID {
+		t.Errorf("after next ctl says %+v", st.Track)
+	}
+	// PropertiesChanged reached the follower without it asking.
+	waitFor(t, "PropertiesChanged with track 2", func() bool { return strings.Contains(titles.String(), "Step 2") })
+}

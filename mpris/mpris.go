@@ -1,0 +1,277 @@
+// Package mpris puts a running segue on the D-Bus session bus as an MPRIS2
+// media player (org.mpris.MediaPlayer2 and its .Player interface), so media
+// keys and tools such as playerctl drive it. It is a thin adapter: every
+// method calls the player's own control methods (player/control.go), the
+// ones the interface and segue ctl use. It draws nothing and resolves
+// nothing but through Options.Resolve.
+//
+// Spec: https://specifications.freedesktop.org/mpris-spec/2.2/
+package mpris
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/godbus/dbus/v5"
+
+	"segue/catalog"
+	"segue/player"
+)
+
+// Names from the MPRIS2 specification.
+const (
+	busName     = "org.mpris.MediaPlayer2.segue"
+	objectPath  = dbus.ObjectPath("/org/mpris/MediaPlayer2")
+	rootIface   = "org.mpris.MediaPlayer2"
+	playerIface = "org.mpris.MediaPlayer2.Player"
+	propsIface  = "org.freedesktop.DBus.Properties"
+)
+
+// Options configure a Server.
+type Options struct {
+	// Player is what the methods drive.
+	Player *player.Player
+	// Resolve turns OpenUri's URI into tracks (nil: OpenUri fails).
+	Resolve func(ctx context.Context, targets []string) ([]catalog.Track, error)
+}
+
+// Server is segue on the session bus. Close releases its name.
+type Server struct {
+	conn *dbus.Conn
+	opts Options
+	name string
+
+	mu    sync.Mutex // guards track
+	track catalog.Track
+}
+
+// Open connects to the session bus ($DBUS_SESSION_BUS_ADDRESS, else
+// $XDG_RUNTIME_DIR/bus; never an autolaunched one), takes the
+// name org.mpris.MediaPlayer2.segue (org.mpris.MediaPlayer2.segue.instance<pid>
+// when another segue has it) and exports the player. An error means there
+// is no session bus: the caller says so once and goes on without.
+func Open(opts Options) (*Server, error) {
+	addr := os.Getenv("DBUS_SESSION_BUS_ADDRESS")
+	if rt := os.Getenv("XDG_RUNTIME_DIR"); addr == "" && rt != "" {
+		if _, err := os.Stat(filepath.Join(rt, "bus")); err == nil {
+			addr = "unix:path=" + filepath.Join(rt, "bus")
+		}
+	}
+	if addr == "" {
+		return nil, errors.New("mpris: no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set)")
+	}
+	conn, err := dbus.Connect(addr)
+	if err != nil {
+		return nil, fmt.Errorf("mpris: no D-Bus session bus: %w", err)
+	}
+	s := &Server{conn: conn, opts: opts}
+	if st := opts.Player.Status(); st.Index >= 0 {
+		s.track = st.Track
+	}
+	for _, iface := range []string{rootIface, playerIface} {
+		if err := conn.ExportMethodTable(s.methods(iface), objectPath, iface); err != nil {
+			conn.Close()
+			return nil, fmt.Errorf("mpris: export %s: %w", iface, err)
+		}
+	}
+	if err := conn.Export(props{s}, objectPath, propsIface); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("mpris: export properties: %w", err)
+	}
+	for _, name := range []string{busName, fmt.Sprintf("%s.instance%d", busName, os.Getpid())} {
+		reply, err := conn.RequestName(name, dbus.NameFlagDoNotQueue)
+		if err != nil {
+			conn.Close()
+			return nil, fmt.Errorf("mpris: request name %s: %w", name, err)
+		}
+		if reply == dbus.RequestNameReplyPrimaryOwner {
+			s.name = name
+			return s, nil
+		}
+	}
+	conn.Close()
+	return nil, fmt.Errorf("mpris: the bus names %s and its instance name are taken", busName)
+}
+
+// Name is the bus name taken.
+func (s *Server) Name() string { return s.name }
+
+// Close leaves the bus.
+func (s *Server) Close() error { return s.conn.Close() }
+
+// methods are the D-Bus methods of iface.
+func (s *Server) methods(iface string) map[string]any {
+	p := s.opts.Player
+	if iface == rootIface {
+		return map[string]any{
+			"Raise": func() *dbus.Error { return nil },
+			"Quit":  func() *dbus.Error { return nil },
+		}
+	}
+	return map[string]any{
+		"Next":      func() *dbus.Error { p.Next(); return nil },
+		"Previous":  func() *dbus.Error { p.Previous(); return nil },
+		"Pause":     func() *dbus.Error { p.Pause(); return nil },
+		"PlayPause": func() *dbus.Error { p.TogglePause(); return nil },
+		"Stop":      func() *dbus.Error { p.Stop(); return nil },
+		"Play":      func() *dbus.Error { p.Resume(); return nil },
+		"Seek": func(offsetUS int64) *dbus.Error {
+			p.SeekBy(time.Duration(offsetUS) * time.Microsecond)
+			s.seeked()
+			return nil
+		},
+		"SetPosition": func(track dbus.ObjectPath, posUS int64) *dbus.Error {
+			st := p.Status()
+			if st.Index < 0 || track != trackPath(st.Track.ID) || posUS < 0 || (st.Duration > 0 && time.Duration(posUS)*time.Microsecond > st.Duration) {
+				return nil // the spec: a stale track or a position out of range is ignored
+			}
+			p.Seek(time.Duration(posUS) * time.Microsecond)
+			s.seeked()
+			return nil
+		},
+		"OpenUri": func(uri string) *dbus.Error {
+			if s.opts.Resolve == nil {
+				return dbus.MakeFailedError(fmt.Errorf("this segue opens no URIs"))
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			tracks, err := s.opts.Resolve(ctx, []string{uri})
+			if err != nil {
+				return dbus.MakeFailedError(err)
+			}
+			p.Play(tracks...)
+			return nil
+		},
+	}
+}
+
+// seeked emits the Seeked signal with the new position (µs).
+func (s *Server) seeked() {
+	s.conn.Emit(objectPath, playerIface+".Seeked", s.opts.Player.Status().Position.Microseconds())
+}
+
+// Observe sees each player event and announces what changed
+// (PropertiesChanged on org.mpris.MediaPlayer2.Player).
+func (s *Server) Observe(ev player.Event) {
+	changed := map[string]dbus.Variant{}
+	switch e := ev.(type) {
+	case player.TrackEvent:
+		s.mu.Lock()
+		s.track = e.Track
+		if e.Duration > 0 {
+			s.track.DurationMS = e.Duration.Milliseconds()
+		}
+		s.mu.Unlock()
+		changed["Metadata"] = dbus.MakeVariant(s.metadata())
+	case player.StateEvent:
+		changed["PlaybackStatus"] = dbus.MakeVariant(playbackStatus(e.State))
+	default:
+		return
+	}
+	s.conn.Emit(objectPath, propsIface+".PropertiesChanged", playerIface, changed, []string{})
+}
+
+// trackPath is a track's mpris:trackid.
+func trackPath(id string) dbus.ObjectPath {
+	var b strings.Builder
+	for _, r := range id { // object path elements take [A-Za-z0-9_] only
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	return dbus.ObjectPath("/org/segue/track/" + b.String())
+}
+
+func playbackStatus(st player.State) string {
+	switch st {
+	case player.Playing, player.Buffering:
+		return "Playing"
+	case player.Paused:
+		return "Paused"
+	}
+	return "Stopped"
+}
+
+// metadata is the current track's Metadata: mpris:length in µs.
+func (s *Server) metadata() map[string]dbus.Variant {
+	s.mu.Lock()
+	t := s.track
+	s.mu.Unlock()
+	if t.ID == "" {
+		return map[string]dbus.Variant{"mpris:trackid": dbus.MakeVariant(dbus.ObjectPath("/org/mpris/MediaPlayer2/TrackList/NoTrack"))}
+	}
+	return map[string]dbus.Variant{
+		"mpris:trackid": dbus.MakeVariant(trackPath(t.ID)),
+		"mpris:length":  dbus.MakeVariant(t.DurationMS * 1000),
+		"xesam:title":   dbus.MakeVariant(t.Title),
+		"xesam:artist":  dbus.MakeVariant([]string{t.Artist}),
+		"xesam:album":   dbus.MakeVariant(t.Album),
+	}
+}
+
+// props answers org.freedesktop.DBus.Properties from the player's state.
+type props struct{ s *Server }
+
+func (pr props) all(iface string) (map[string]dbus.Variant, *dbus.Error) {
+	s, p := pr.s, pr.s.opts.Player
+	switch iface {
+	case rootIface:
+		return map[string]dbus.Variant{
+			"CanQuit": dbus.MakeVariant(false), "CanRaise": dbus.MakeVariant(false), "HasTrackList": dbus.MakeVariant(false),
+			"Identity": dbus.MakeVariant("segue"), "SupportedUriSchemes": dbus.MakeVariant([]string{"http", "https"}),
+			"SupportedMimeTypes": dbus.MakeVariant([]string{}),
+		}, nil
+	case playerIface:
+		st := p.Status()
+		return map[string]dbus.Variant{
+			"PlaybackStatus": dbus.MakeVariant(playbackStatus(st.State)),
+			"LoopStatus":     dbus.MakeVariant("None"),
+			"Rate":           dbus.MakeVariant(1.0), "MinimumRate": dbus.MakeVariant(1.0), "MaximumRate": dbus.MakeVariant(1.0),
+			"Shuffle":   dbus.MakeVariant(st.Shuffle),
+			"Metadata":  dbus.MakeVariant(s.metadata()),
+			"Volume":    dbus.MakeVariant(float64(st.Volume) / 100),
+			"Position":  dbus.MakeVariant(st.Position.Microseconds()),
+			"CanGoNext": dbus.MakeVariant(true), "CanGoPrevious": dbus.MakeVariant(true),
+			"CanPlay": dbus.MakeVariant(true), "CanPause": dbus.MakeVariant(true),
+			"CanSeek": dbus.MakeVariant(true), "CanControl": dbus.MakeVariant(true),
+		}, nil
+	}
+	return nil, dbus.NewError("org.freedesktop.DBus.Error.UnknownInterface", []any{iface})
+}
+
+// Get returns one property.
+func (pr props) Get(iface, name string) (dbus.Variant, *dbus.Error) {
+	m, err := pr.all(iface)
+	if err != nil {
+		return dbus.Variant{}, err
+	}
+	v, ok := m[name]
+	if !ok {
+		return dbus.Variant{}, dbus.NewError("org.freedesktop.DBus.Error.UnknownProperty", []any{name})
+	}
+	return v, nil
+}
+
+// GetAll returns every property of iface.
+func (pr props) GetAll(iface string) (map[string]dbus.Variant, *dbus.Error) { return pr.all(iface) }
+
+// Set changes Volume (0.0-1.0, clamped); the other properties are read-only.
+func (pr props) Set(iface, name string, v dbus.Variant) *dbus.Error {
+	vol, ok := v.Value().(float64)
+	if iface != playerIface || name != "Volume" || !ok {
+		return dbus.NewError("org.freedesktop.DBus.Error.PropertyReadOnly", []any{name})
+	}
+	p := pr.s.opts.Player
+	p.SetVolume(int(vol*100 + 0.5))
+	pr.s.conn.Emit(objectPath, propsIface+".PropertiesChanged", playerIface,
+		map[string]dbus.Variant{"Volume": dbus.MakeVariant(float64(p.Volume()) / 100)}, []string{})
+	return nil
+}
