@@ -20,6 +20,14 @@ type SegmentIndex interface {
 	Pinned(hash string) (bool, error)
 }
 
+// Progress tells how many bytes of a segment's download in flight have
+// arrived (0 when none or unknown); *fetch.Fetcher satisfies it. The
+// abandon rule uses it, when the SegmentSource has it, to project when a
+// slow download will finish.
+type Progress interface {
+	Received(hash string) int64
+}
+
 // ErrNotOffline is wrapped when a track cannot play because the origin is
 // unreachable and a segment of it is cached in no rendition.
 var ErrNotOffline = errors.New("not available offline")
@@ -115,6 +123,7 @@ func (ts *trackStream) download(i, level int, auto bool, u Urgency, buffer time.
 		data, from, err := p.opts.Segments.Segment(ctx, seg.Hash, u)
 		done <- download{data: data, from: from, err: err}
 	}()
+	progress, _ := p.opts.Segments.(Progress)
 	tick := time.NewTicker(abandonCheck)
 	defer tick.Stop()
 	for {
@@ -123,8 +132,11 @@ func (ts *trackStream) download(i, level int, auto bool, u Urgency, buffer time.
 			d.took = time.Since(t0)
 			return d
 		case <-tick.C:
-			f := abr.Inflight{Level: level, Elapsed: time.Since(t0), Buffer: buffer}
-			ch, ok := p.opts.ABR.Abandon(ts.metrics(i, buffer), f, int(seg.Size))
+			f := abr.Inflight{Level: level, Elapsed: time.Since(t0), Buffer: buffer, Size: int(seg.Size)}
+			if progress != nil {
+				f.Loaded = int(progress.Received(seg.Hash))
+			}
+			ch, ok := p.opts.ABR.Abandon(ts.metrics(i, buffer), f)
 			if !ok {
 				continue
 			}

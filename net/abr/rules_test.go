@@ -112,13 +112,22 @@ func TestAbandonRule(t *testing.T) {
 		ok   bool
 		want int
 	}{
-		{"lowest is never abandoned", metrics(0, 100, 4*time.Second), Inflight{0, 10 * time.Second, 4 * time.Second}, false, 0},
-		{"within the grace period", metrics(2, 100, 4*time.Second), Inflight{2, 400 * time.Millisecond, 0}, false, 0},
-		{"on time: 800 kbit at 1000 kbit/s expected 0.8 s, 1 s elapsed", metrics(2, 1000, 4*time.Second), Inflight{2, time.Second, 4 * time.Second}, false, 0},
-		{"late but plenty of buffer", metrics(2, 1000, 18*time.Second), Inflight{2, 3 * time.Second, 18 * time.Second}, false, 0},
-		{"late with the buffer running out: lowest fits", metrics(2, 1000, 5*time.Second), Inflight{2, 3 * time.Second, 5 * time.Second}, true, 0},
-		{"late, 6 s left: the rate shown (at most 114 kbit/s) loads only low in 3 s", metrics(2, 1000, 13*time.Second), Inflight{2, 7 * time.Second, 13 * time.Second}, true, 0},
-		{"expected 0.16 s, 0.9 s elapsed, 0.6 s left: low loads in 0.27 s at the rate shown", metrics(2, 5000, 10*time.Second), Inflight{2, 900 * time.Millisecond, 1500 * time.Millisecond}, true, 0},
+		{"lowest is never abandoned", metrics(0, 100, 4*time.Second), Inflight{0, 10 * time.Second, 4 * time.Second, 0, 100_000}, false, 0},
+		{"within the grace period", metrics(2, 100, 4*time.Second), Inflight{2, 400 * time.Millisecond, 0, 0, 100_000}, false, 0},
+		{"on time: 800 kbit at 1000 kbit/s expected 0.8 s, 1 s elapsed", metrics(2, 1000, 4*time.Second), Inflight{2, time.Second, 4 * time.Second, 0, 100_000}, false, 0},
+		{"late but plenty of buffer", metrics(2, 1000, 18*time.Second), Inflight{2, 3 * time.Second, 18 * time.Second, 0, 100_000}, false, 0},
+		{"late with the buffer running out: lowest fits", metrics(2, 1000, 5*time.Second), Inflight{2, 3 * time.Second, 5 * time.Second, 0, 100_000}, true, 0},
+		{"late, 6 s left: the rate shown (at most 114 kbit/s) loads only low in 3 s", metrics(2, 1000, 13*time.Second), Inflight{2, 7 * time.Second, 13 * time.Second, 0, 100_000}, true, 0},
+		{"expected 0.16 s, 0.9 s elapsed, 0.6 s left: low loads in 0.27 s at the rate shown", metrics(2, 5000, 10*time.Second), Inflight{2, 900 * time.Millisecond, 1500 * time.Millisecond, 0, 100_000}, true, 0},
+		// With the bytes received reported (high's segment is 100,000 bytes).
+		{"oscillation's dip: 120 kbit/s for 5.1 s from 10 s buffered, 1.7 s to finish in 4.9 s left", metrics(2, 1000, 10*time.Second), Inflight{2, 5100 * time.Millisecond, 10 * time.Second, 76_500, 100_000}, false, 0},
+		{"the same without progress reported: given up", metrics(2, 1000, 10*time.Second), Inflight{2, 5100 * time.Millisecond, 10 * time.Second, 0, 100_000}, true, 0},
+		{"40 kbit/s: 17 s to finish with 5 s left, low loads in 6 s", metrics(2, 1000, 8*time.Second), Inflight{2, 3 * time.Second, 8 * time.Second, 15_000, 100_000}, true, 0},
+		{"within the margin: 2.7 s to finish, 1.25 x 2.7 s > 3 s left", metrics(2, 1000, 7*time.Second), Inflight{2, 4 * time.Second, 7 * time.Second, 60_000, 100_000}, true, 0},
+		{"outside the margin: 2.7 s to finish, 1.25 x 2.7 s <= 3.4 s left", metrics(2, 1000, 7*time.Second), Inflight{2, 4 * time.Second, 7400 * time.Millisecond, 60_000, 100_000}, false, 0},
+		{"late but finishing (0.7 s) beats starting low again (2 s)", metrics(2, 1000, 6500*time.Millisecond), Inflight{2, 6 * time.Second, 6500 * time.Millisecond, 90_000, 100_000}, false, 0},
+		{"100 kbit/s, 7 s to finish with 8.4 s left: normal loads in 4 s, half of it", metrics(2, 1000, 9400*time.Millisecond), Inflight{2, time.Second, 9400 * time.Millisecond, 12_500, 100_000}, true, 1},
+		{"bytes within the grace period", metrics(2, 1000, time.Second), Inflight{2, 400 * time.Millisecond, time.Second, 1000, 100_000}, false, 0},
 	} {
 		got, ok := AbandonRule(c.m, c.f)
 		if ok != c.ok || (ok && got.Level != c.want) {
@@ -242,7 +251,7 @@ func TestAbandonIsOneDrop(t *testing.T) {
 	c.Downloaded(125_000, time.Second, 2500*time.Millisecond) // 1000 kbit/s
 	c.Chose(2)
 	m := metrics(2, 0, 5*time.Second)
-	if _, ok := c.Abandon(m, Inflight{Level: 2, Elapsed: 3 * time.Second, Buffer: 5 * time.Second}, 100_000); !ok {
+	if _, ok := c.Abandon(m, Inflight{Level: 2, Elapsed: 3 * time.Second, Buffer: 5 * time.Second, Size: 100_000}); !ok {
 		t.Fatal("a late download with the buffer running out was not abandoned")
 	}
 	c.Chose(0)

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/singleflight"
@@ -40,6 +41,14 @@ type Remote interface {
 // for); fetch calls ChunkAt instead of Chunk when a tier's Remote has it.
 type UrgentRemote interface {
 	ChunkAt(ctx context.Context, hash string, u catalog.Urgency) ([]byte, error)
+}
+
+// ProgressRemote is a Remote that reports the bytes of a download as they
+// arrive (progress gets the count of each read); fetch calls ChunkProgress
+// when a tier's Remote has it (and is not an UrgentRemote), so that
+// Received can tell how far a download in flight has got.
+type ProgressRemote interface {
+	ChunkProgress(ctx context.Context, hash string, progress func(n int)) ([]byte, error)
 }
 
 // Tier is a named Remote; SkipUrgent leaves it out when the play head is
@@ -120,13 +129,13 @@ func (f *Fetcher) Segment(ctx context.Context, hash string, u catalog.Urgency) (
 		f.store.AddSourceBytes(string(catalog.SourceCache), int64(len(data)))
 		return data, catalog.SourceCache, nil
 	}
-	dctx, leave := f.join(hash)
+	fl, leave := f.join(hash)
 	ch := f.group.DoChan(hash, func() (any, error) {
 		// Detached from the first caller so its cancellation does not fail
 		// the others; it ends when the last caller gives up (an abandoned
 		// download must not keep taking bandwidth), and each attempt has
 		// its own deadline.
-		return f.download(dctx, hash, u)
+		return f.download(fl.ctx, hash, u, &fl.received)
 	})
 	defer leave()
 	select {
@@ -146,12 +155,27 @@ type flight struct {
 	ctx     context.Context
 	cancel  context.CancelFunc
 	waiters int
+	// received is the bytes of the current attempt so far (0 when its
+	// tier does not report progress: ProgressRemote).
+	received atomic.Int64
 }
 
-// join registers a caller waiting for hash and returns the context of its
-// download and the function to call when it stops waiting: the last caller
-// to leave cancels the download and lets a later call start afresh.
-func (f *Fetcher) join(hash string) (context.Context, func()) {
+// Received is the bytes received so far of the download of hash in
+// flight: 0 when there is none or its source does not report progress
+// (ProgressRemote). A retry starts again from 0.
+func (f *Fetcher) Received(hash string) int64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if fl := f.flights[hash]; fl != nil {
+		return fl.received.Load()
+	}
+	return 0
+}
+
+// join registers a caller waiting for hash and returns its download and
+// the function to call when it stops waiting: the last caller to leave
+// cancels the download and lets a later call start afresh.
+func (f *Fetcher) join(hash string) (*flight, func()) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	fl := f.flights[hash]
@@ -161,7 +185,7 @@ func (f *Fetcher) join(hash string) (context.Context, func()) {
 		f.flights[hash] = fl
 	}
 	fl.waiters++
-	return fl.ctx, func() {
+	return fl, func() {
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		if fl.waiters--; fl.waiters == 0 {
@@ -174,13 +198,13 @@ func (f *Fetcher) join(hash string) (context.Context, func()) {
 	}
 }
 
-func (f *Fetcher) download(ctx context.Context, hash string, u catalog.Urgency) (result, error) {
+func (f *Fetcher) download(ctx context.Context, hash string, u catalog.Urgency, received *atomic.Int64) (result, error) {
 	var errs []error
 	for _, t := range f.tiers {
 		if t.SkipUrgent && u == catalog.UrgencyNow {
 			continue
 		}
-		data, err := f.fromTier(ctx, t, hash, u)
+		data, err := f.fromTier(ctx, t, hash, u, received)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", t.Source, err))
 			continue
@@ -203,7 +227,7 @@ func (f *Fetcher) download(ctx context.Context, hash string, u catalog.Urgency) 
 // When every try brought bytes that fail the hash check it gives up with
 // catalog.ErrCorruptSegment naming the source: retrying later would only
 // download the same wrong bytes again.
-func (f *Fetcher) fromTier(ctx context.Context, t Tier, hash string, u catalog.Urgency) ([]byte, error) {
+func (f *Fetcher) fromTier(ctx context.Context, t Tier, hash string, u catalog.Urgency, received *atomic.Int64) ([]byte, error) {
 	backoff := f.opts.Backoff
 	attempts := f.opts.Attempts
 	if t.Attempts > 0 {
@@ -222,8 +246,11 @@ func (f *Fetcher) fromTier(ctx context.Context, t Tier, hash string, u catalog.U
 		}
 		actx, cancel := context.WithTimeout(ctx, f.opts.Timeouts[u])
 		var data []byte
+		received.Store(0)
 		if ur, ok := t.Remote.(UrgentRemote); ok {
 			data, err = ur.ChunkAt(actx, hash, u)
+		} else if pr, ok := t.Remote.(ProgressRemote); ok {
+			data, err = pr.ChunkProgress(actx, hash, func(n int) { received.Add(int64(n)) })
 		} else {
 			data, err = t.Remote.Chunk(actx, hash)
 		}

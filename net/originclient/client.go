@@ -192,6 +192,13 @@ func (c *Client) Cover(ctx context.Context, albumID string) ([]byte, string, err
 // Chunk downloads the bytes stored under hash. It does not verify them
 // (the caller checks the sha256) and does not store them in Docs.
 func (c *Client) Chunk(ctx context.Context, hash string) ([]byte, error) {
+	return c.ChunkProgress(ctx, hash, nil)
+}
+
+// ChunkProgress is Chunk calling progress (when not nil) with the byte
+// count of each read of the body as it arrives, so that a caller can tell
+// how far a slow download has got (the player's abandon rule).
+func (c *Client) ChunkProgress(ctx context.Context, hash string, progress func(n int)) ([]byte, error) {
 	if !catalog.ValidHash(hash) {
 		return nil, fmt.Errorf("fetch chunk %q: not a sha256 hex digest", hash)
 	}
@@ -211,7 +218,11 @@ func (c *Client) Chunk(ctx context.Context, hash string) ([]byte, error) {
 		}
 		return nil, fmt.Errorf("fetch chunk %s: %w", hash, err)
 	}
-	b, err := readLimited(resp.Body, maxChunkBytes)
+	var body io.Reader = resp.Body
+	if progress != nil {
+		body = progressReader{body, progress}
+	}
+	b, err := readLimited(body, maxChunkBytes)
 	if err != nil {
 		return nil, fmt.Errorf("fetch chunk %s: %w", hash, err)
 	}
@@ -242,6 +253,20 @@ func (c *Client) do(ctx context.Context, u, etag string) (*http.Response, error)
 		req.Header.Set("If-None-Match", etag)
 	}
 	return c.http.Do(req)
+}
+
+// progressReader reports the size of every read to progress.
+type progressReader struct {
+	r        io.Reader
+	progress func(n int)
+}
+
+func (p progressReader) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	if n > 0 {
+		p.progress(n)
+	}
+	return n, err
 }
 
 func readLimited(r io.Reader, max int64) ([]byte, error) {
