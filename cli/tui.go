@@ -241,6 +241,8 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 
 var (
 	_ player.SegmentSource = (*fetch.Fetcher)(nil)
+	_ player.Progress      = (*fetch.Fetcher)(nil)
+	_ fetch.ProgressRemote = (*originclient.Client)(nil)
 	_ ui.Catalog           = (*originclient.Client)(nil)
 )
 

@@ -3,6 +3,8 @@ package fetch
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"net"
 	"net/http"
@@ -10,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -294,5 +297,34 @@ func waitUntil(t *testing.T, cond func() bool) {
 			t.Fatal("condition not met within 10 s")
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// Received tells how far a download in flight has got, from the origin
+// client's reads of the body (the player's abandon rule projects the time
+// to finish from it), and 0 once it is over.
+func TestReceivedReportsBytesInFlight(t *testing.T) {
+	blob := randomBytes(64 << 10)
+	sum := sha256.Sum256(blob)
+	hash := hex.EncodeToString(sum[:])
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", strconv.Itoa(len(blob)))
+		w.Write(blob[:16<<10])
+		w.(http.Flusher).Flush()
+		<-release
+		w.Write(blob[16<<10:])
+	}))
+	defer srv.Close()
+	f := New(openCache(t), []Tier{{Source: catalog.SourceOrigin, Remote: client(t, srv.URL)}}, Options{Attempts: 1})
+	done := make(chan error, 1)
+	go func() { _, _, err := f.Segment(context.Background(), hash, catalog.UrgencySoon); done <- err }()
+	waitUntil(t, func() bool { return f.Received(hash) == 16<<10 })
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if got := f.Received(hash); got != 0 {
+		t.Errorf("after the download: Received %d, want 0", got)
 	}
 }
