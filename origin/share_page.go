@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/hex"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -107,7 +108,7 @@ func (s *Server) serveSharePage(w http.ResponseWriter, r *http.Request, pl catal
 		Cover              template.URL
 		Image, Description string
 		Nonce              string
-	}{P: pl, Nonce: base64.RawStdEncoding.EncodeToString(nonce[:])}
+	}{P: pl, Nonce: hex.EncodeToString(nonce[:])} // hex: nothing for HTML to escape
 	data.Description = fmt.Sprintf("Playlist · %d tracks · listen in the browser or in segue", pl.TrackCount)
 	q := url.Values{"share": {token}}.Encode()
 	for _, t := range pl.Tracks {
