@@ -192,6 +192,9 @@ func TestCtlDrivesPlay(t *testing.T) {
 		t.Fatalf("status while playing: %+v", st)
 	}
 
+	watchOut, _ := h.start("ctl", "watch", "--json")
+	waitFor(t, "watch to start", func() bool { return strings.Contains(watchOut.String(), `"event":"state"`) })
+
 	// Unknown targets and positions: 3.
 	for _, args := range [][]string{{"queue", "remove", "9"}, {"open", "t0000000000000000"}, {"queue", "add", "al0000000000000000"}} {
 		if _, errOut, code := h.ctl(args...); code != 3 {
@@ -283,6 +286,28 @@ func TestCtlDrivesPlay(t *testing.T) {
 	if got := toneAt(audio, len(audio)-8192-8820, 8820); math.Abs(got-ctlBase[1]) > 25 {
 		t.Errorf("after next the audio is %.0f Hz, want track 2's %.0f Hz", got, ctlBase[1])
 	}
+	// watch sees each kind of event, one JSON object per line.
+	seen := map[string]bool{}
+	waitFor(t, "watch to see state paused, position, track 2 and a rendition", func() bool {
+		out := watchOut.String()
+		out = out[:strings.LastIndex(out, "\n")+1] // whole lines only
+		for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+			if line == "" {
+				continue
+			}
+			var e ctl.Event
+			if err := json.Unmarshal([]byte(line), &e); err != nil {
+				t.Fatalf("watch line %q: %v", line, err)
+			}
+			switch {
+			case e.Event == "state" && e.State == "paused", e.Event == "position" && e.PositionMS != nil && *e.PositionMS > 20000,
+				e.Event == "track" && e.Track != nil && e.Track.ID == tracks[1].ID, e.Event == "rendition" && e.Rendition != "":
+				seen[e.Event] = true
+			}
+		}
+		return len(seen) == 4
+	})
+
 	h.ok("queue", "remove", "3")
 	h.ok("stop")
 	if st = h.status(); st.State != "stopped" || st.PositionMS != 0 || st.QueueLength != 2 {
