@@ -45,7 +45,7 @@ Limits: a request (body included) must arrive within 60 s; a response that
 makes no progress for 30 s is cut off (a download that moves may take any
 time); at most 1024 connections at once (more wait); request bodies are
 capped per route (1 MiB for playlist edits, 4 MiB for play events, 64 KiB
-otherwise) with 413.
+otherwise) with 413; after 10 refused tokens an address gets 429 for a while.
 
 An access log goes to stderr. SIGINT or SIGTERM stops accepting connections
 and lets requests in flight finish.`,

@@ -6,7 +6,9 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
+	"strings"
 	"sync"
 	"time"
 )
@@ -19,6 +21,10 @@ const (
 	maxDefaultBody = 64 << 10
 )
 
+// maxRanges is the most ranges one request may ask for; more and the
+// whole blob is sent (2000 one-byte ranges made a reply 2.6x the blob).
+const maxRanges = 16
+
 // bodyLimit returns how many bytes of request body r's route takes.
 func bodyLimit(r *http.Request) int64 {
 	switch {
@@ -30,13 +36,23 @@ func bodyLimit(r *http.Request) int64 {
 	return maxDefaultBody
 }
 
-// guard bounds what one request may cost: a body over its route's limit is
+// guard bounds what one request may cost: a malformed query string is
+// 400, a Range of more than maxRanges parts is ignored, a body over its route's limit is
 // refused with 413 (at once when Content-Length says so, otherwise when the
 // reader passes it; see bodyTooLarge), and a response that makes no progress
 // for StallTimeout is cut off (a slow-read client), however long the whole
 // response takes while it moves.
 func (s *Server) guard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, err := url.ParseQuery(r.URL.RawQuery); err != nil {
+			writeError(w, http.StatusBadRequest, "malformed query string: "+err.Error()+" (a literal % is written %25)")
+			return
+		}
+		if strings.Count(r.Header.Get("Range"), ",") >= maxRanges {
+			// RFC 9110 (14.2) lets a server ignore Range: the whole blob is
+			// smaller than thousands of tiny parts with their headers.
+			r.Header.Del("Range")
+		}
 		limit := bodyLimit(r)
 		if r.ContentLength > limit {
 			writeError(w, http.StatusRequestEntityTooLarge, tooLarge(limit))

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/netip"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -90,6 +91,8 @@ type Server struct {
 	auth    atomic.Bool
 	handler http.Handler
 	certs   *certSource // nil when serving plain http
+	// authFails rate-limits refused tokens per client address.
+	authFails *authLimiter
 
 	mu     sync.Mutex   // guards http and closed
 	http   *http.Server // set by Serve
@@ -147,6 +150,7 @@ func New(o ServerOptions) (*Server, error) {
 		tracker:   NewTracker(o.PeerTTL, nil),
 		reco:      &recommender{db: db, log: o.Logger, after: rebuildAfter},
 		certs:     certs,
+		authFails: newAuthLimiter(time.Now),
 	}
 	if o.MemoryCache > 0 {
 		s.mem = newBlobCache(o.MemoryCache)
@@ -315,6 +319,12 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
+		addr := clientAddr(r.RemoteAddr)
+		if wait := s.authFails.blocked(addr); wait > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+			writeError(w, http.StatusTooManyRequests, "too many refused tokens from this address: wait and retry")
+			return
+		}
 		secret, ok := bearer(r.Header.Get("Authorization"))
 		if q := queryShareToken(r); !ok && q != "" {
 			// a share token only: a bearer token never goes in a URL
@@ -336,6 +346,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		}
 		if err != nil {
 			if errors.Is(err, ErrBadToken) {
+				s.authFails.failed(addr)
 				w.Header().Set("WWW-Authenticate", `Bearer realm="segue", error="invalid_token"`)
 				writeError(w, http.StatusUnauthorized, "the bearer token (or share link) is unknown or revoked")
 				return

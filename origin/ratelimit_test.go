@@ -1,0 +1,104 @@
+package origin
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/netip"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestAuthLimiterBuckets(t *testing.T) {
+	now := time.Unix(0, 0)
+	l := newAuthLimiter(func() time.Time { return now })
+	a, b := netip.MustParseAddr("192.0.2.1"), netip.MustParseAddr("192.0.2.2")
+	for range authBurst {
+		if l.blocked(a) != 0 {
+			t.Fatal("blocked within the burst")
+		}
+		l.failed(a)
+	}
+	if got := l.blocked(a); got != authRefill {
+		t.Fatalf("after %d failures: wait %v; want %v", authBurst, got, authRefill)
+	}
+	if l.blocked(b) != 0 {
+		t.Fatal("another address is blocked too")
+	}
+	now = now.Add(authRefill / 2)
+	if got := l.blocked(a); got != authRefill/2 {
+		t.Fatalf("half a refill later: wait %v; want %v", got, authRefill/2)
+	}
+	now = now.Add(authRefill / 2)
+	if got := l.blocked(a); got != 0 {
+		t.Fatalf("a refill later: wait %v; want 0", got)
+	}
+}
+
+// TestRefusedTokensAreRateLimited: the 11th refused token from an address
+// within a minute is answered 429 with Retry-After, even a good one.
+func TestRefusedTokensAreRateLimited(t *testing.T) {
+	r := startServer(t, ServerOptions{DataDir: t.TempDir(), RequireToken: true}, "127.0.0.1:0")
+	_, secret, err := CreateToken(context.Background(), r.srv.db, "phone")
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func(tok string) *http.Response {
+		req, _ := http.NewRequest("GET", r.base+"/api/v1/artists", nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp
+	}
+	for i := range authBurst {
+		if resp := get("guess" + strconv.Itoa(i)); resp.StatusCode != 401 {
+			t.Fatalf("guess %d: %s; want 401", i, resp.Status)
+		}
+	}
+	for _, tok := range []string{"guess-more", secret} {
+		resp := get(tok)
+		ra, _ := strconv.Atoi(resp.Header.Get("Retry-After"))
+		if resp.StatusCode != 429 || ra < 1 || ra > 7 {
+			t.Fatalf("after %d refused tokens: %s, Retry-After %q; want 429 and 1-7 s", authBurst, resp.Status, resp.Header.Get("Retry-After"))
+		}
+	}
+}
+
+// TestBadQueryEscapeIs400: a bad percent-escape is a 400 that says so (it
+// was "missing search query").
+func TestBadQueryEscapeIs400(t *testing.T) {
+	r := startServer(t, ServerOptions{DataDir: t.TempDir()}, "127.0.0.1:0")
+	resp, body := get(t, "GET", r.base+"/api/v1/search?q=100%zz", nil)
+	if resp.StatusCode != 400 || !strings.Contains(string(body), "malformed query string") {
+		t.Fatalf("q=100%%zz: %s %s; want 400 naming the malformed query string", resp.Status, body)
+	}
+}
+
+// TestManyRangesAreCapped: 2000 one-byte ranges get the blob once (200),
+// never a reply much larger than it; a few ranges still get 206.
+func TestManyRangesAreCapped(t *testing.T) {
+	r := startServer(t, ServerOptions{DataDir: t.TempDir()}, "127.0.0.1:0")
+	blob := []byte(strings.Repeat("segment bytes ", 4096))
+	hash, err := r.srv.blobs.Put(blob)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var parts []string
+	for i := range 2000 {
+		parts = append(parts, strconv.Itoa(i*20)+"-"+strconv.Itoa(i*20))
+	}
+	resp, body := get(t, "GET", r.base+"/chunks/"+hash, map[string]string{"Range": "bytes=" + strings.Join(parts, ",")})
+	if resp.StatusCode != 200 || len(body) != len(blob) {
+		t.Fatalf("2000 ranges: %s, %d bytes; want 200 and the %d-byte blob once", resp.Status, len(body), len(blob))
+	}
+	resp, _ = get(t, "GET", r.base+"/chunks/"+hash, map[string]string{"Range": "bytes=0-0,100-100,200-200"})
+	if resp.StatusCode != 206 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "multipart/byteranges") {
+		t.Fatalf("3 ranges: %s %s; want 206 multipart", resp.Status, resp.Header.Get("Content-Type"))
+	}
+}
