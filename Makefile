@@ -23,6 +23,13 @@ TEST_DEBS  := $(DEMO_DEBS) alsa-utils pulseaudio pulseaudio-utils \
 
 .PHONY: all deps build-deps demo-deps build install test demo bench bench-swarm bench-abr bench-reco bench-compare fuzz clean
 
+# MinIO is the real S3 server the blob store tests (origin/blobs) start on a
+# loopback port. It is built from source once per machine (about 10 minutes)
+# into MINIO_BIN, where origin/blobs/miniotest looks for it. The version is
+# the one the Go module proxy served on 2026-11-30.
+MINIO_VERSION := v0.0.0-20260212201848-7aac2a2c5b7c
+MINIO_BIN     := $(HOME)/.cache/segue/bin
+
 all: build
 
 # install-debs installs those of the packages $(1) that are missing.
@@ -39,8 +46,11 @@ define install-debs
 endef
 
 # deps installs everything the tests use.
-deps:
+deps: $(MINIO_BIN)/minio
 	$(call install-debs,$(TEST_DEBS))
+$(MINIO_BIN)/minio:
+	@echo "building MinIO $(MINIO_VERSION) for the S3 blob store tests (once per machine, about 10 minutes)"
+	GOBIN=$(MINIO_BIN) $(GO) install github.com/minio/minio@$(MINIO_VERSION)
 build-deps:
 	$(call install-debs,$(BUILD_DEBS))
 demo-deps:

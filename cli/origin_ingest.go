@@ -23,6 +23,7 @@ func originIngestCmd(a *app) *cobra.Command {
 	var dataDir string
 	var jobs int
 	var asJSON bool
+	var blobsURL string
 	cmd := &cobra.Command{
 		Use:   "ingest DIR",
 		Short: "Encode a music folder into the origin's catalog and segment store",
@@ -37,20 +38,30 @@ and listed with the reason; the exit status is 0 as long as the library and
 the data dir can be used and ffmpeg is installed. When the data dir's disk
 fills up, every file it stopped is listed as "disk full", the report is
 printed (with --json, before the {"error": ...} object) and the exit status
-is 1; free space and run ingest again.`,
+is 1; free space and run ingest again.
+
+With --blobs s3://BUCKET/PREFIX?endpoint=URL&region=R the segments and covers
+go to an S3-compatible object store (the bucket is created when missing)
+instead of DATA/blobs; the catalog stays in the data dir.`,
 		Example: `  segue origin ingest ~/Music
-  segue origin ingest ~/Music --data /srv/segue --jobs 4 --json`,
+  segue origin ingest ~/Music --data /srv/segue --jobs 4 --json
+  segue origin ingest ~/Music --blobs 's3://music/segue?endpoint=http://127.0.0.1:9000'`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !cmd.Flags().Changed("data") {
 				dataDir = a.cfg.OriginSv.DataDir
 			}
-			return a.runIngest(cmd.Context(), args[0], dataDir, jobs, asJSON)
+			store, err := openBlobs(cmd.Context(), blobsURL)
+			if err != nil {
+				return err
+			}
+			return a.runIngest(cmd.Context(), args[0], origin.IngestOptions{DataDir: dataDir, Jobs: jobs, Blobs: store}, asJSON)
 		},
 	}
 	cmd.Flags().StringVar(&dataDir, "data", "", "origin data dir (default from config, env SEGUE_DATA)")
 	cmd.Flags().IntVar(&jobs, "jobs", 0, "files encoded in parallel (default: number of CPUs)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the summary as JSON")
+	addBlobsFlag(cmd, &blobsURL)
 	return cmd
 }
 
@@ -63,16 +74,16 @@ type ingestReport struct {
 	XRealtime      float64 `json:"x_realtime"`
 }
 
-func (a *app) runIngest(ctx context.Context, dir, dataDir string, jobs int, asJSON bool) error {
+// runIngest ingests dir with o (its Progress and Logger are set here).
+func (a *app) runIngest(ctx context.Context, dir string, o origin.IngestOptions, asJSON bool) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	progress := a.ingestProgress(false)
-	sum, err := origin.Ingest(ctx, dir, origin.IngestOptions{
-		DataDir: dataDir, Jobs: jobs, Progress: progress, Logger: a.logger(),
-	})
+	o.Progress, o.Logger = progress, a.logger()
+	sum, err := origin.Ingest(ctx, dir, o)
 	if progress != nil {
 		progress(origin.IngestProgress{Action: "done"})
 	}
@@ -82,7 +93,7 @@ func (a *app) runIngest(ctx context.Context, dir, dataDir string, jobs int, asJS
 		}
 		return fmt.Errorf("ingest: %w", err)
 	}
-	if perr := a.printIngestReport(dir, dataDir, sum, asJSON); perr != nil {
+	if perr := a.printIngestReport(dir, o.DataDir, sum, asJSON); perr != nil {
 		return perr
 	}
 	if err != nil { // a full disk: the report lists what it stopped

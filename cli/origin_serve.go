@@ -17,6 +17,7 @@ func init() { addOriginSub(originServeCmd) }
 func originServeCmd(a *app) *cobra.Command {
 	var o origin.ServerOptions
 	var t tlsFlags
+	var blobsURL string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the catalog, search and segments over HTTP",
@@ -47,6 +48,10 @@ time); at most 1024 connections at once (more wait); request bodies are
 capped per route (1 MiB for playlist edits, 4 MiB for play events, 64 KiB
 otherwise) with 413; after 10 refused tokens an address gets 429 for a while.
 
+With --blobs s3://BUCKET/PREFIX?endpoint=URL&region=R the segments and covers
+are read from an S3-compatible object store (as written by "segue origin
+ingest --blobs"), with the same caching headers, ETag and Range answers.
+
 An access log goes to stderr. SIGINT or SIGTERM stops accepting connections
 and lets requests in flight finish.`,
 		Example: `  segue origin serve
@@ -64,6 +69,11 @@ and lets requests in flight finish.`,
 			if err := t.apply(&o); err != nil {
 				return &usageError{err}
 			}
+			store, err := openBlobs(cmd.Context(), blobsURL)
+			if err != nil {
+				return err
+			}
+			o.Blobs = store
 			return a.runServe(cmd.Context(), o, t.selfSigned)
 		},
 	}
@@ -72,6 +82,7 @@ and lets requests in flight finish.`,
 	cmd.Flags().StringVar(&o.Addr, "addr", "127.0.0.1:7700", "listen address host:port")
 	cmd.Flags().BoolVar(&o.RequireToken, "require-token", false, "demand bearer tokens even on loopback")
 	cmd.Flags().BoolVar(&o.PeersAcrossTokens, "peers-across-tokens", false, "let the peer tracker list peers of any token (default: only the asker's own)")
+	addBlobsFlag(cmd, &blobsURL)
 	return cmd
 }
 

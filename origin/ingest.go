@@ -17,6 +17,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"segue/origin/blobs"
 	"segue/sqlite"
 )
 
@@ -47,6 +48,10 @@ type IngestOptions struct {
 	Progress func(IngestProgress)
 	// Logger receives per-file diagnostics (default: discarded).
 	Logger *slog.Logger
+	// Blobs is where segments and covers are stored (default: blobs.FS in
+	// DataDir/blobs, today's layout). Garbage collection walks it too, so
+	// one store must not be shared by catalogs that differ.
+	Blobs blobs.Store
 }
 
 // IngestProgress reports one finished file.
@@ -132,9 +137,13 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 		return sum, fmt.Errorf("%w %s: %w", ErrDataDir, data, err)
 	}
 	defer db.Close()
-	blobs := Blobs{Dir: filepath.Join(data, BlobDir)}
-	if err := blobs.CleanTemp(); err != nil {
-		return sum, fmt.Errorf("%w %s: %w", ErrDataDir, data, err)
+	store := o.Blobs
+	if store == nil {
+		fs := blobs.FS{Dir: filepath.Join(data, BlobDir)}
+		if err := fs.CleanTemp(); err != nil {
+			return sum, fmt.Errorf("%w %s: %w", ErrDataDir, data, err)
+		}
+		store = fs
 	}
 
 	files, skipped, err := walkLibrary(lib, data)
@@ -164,7 +173,7 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 	if o.Progress != nil && len(todo) > 0 {
 		o.Progress(IngestProgress{Total: len(todo), Action: "start"})
 	}
-	w := worker{db: db, blobs: blobs, log: log}
+	w := worker{db: db, blobs: store, log: log}
 	touchedAlbums := map[string]bool{}
 	var mu sync.Mutex // guards sum, keep, touchedAlbums, full and Progress calls
 	done, full := 0, 0
@@ -246,7 +255,7 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 	}
 	// Garbage goes first: on a full disk, the segments of the files it
 	// stopped are what frees room for the album updates.
-	if sum.BlobsRemoved, err = collectGarbage(ctx, db, blobs); err != nil {
+	if sum.BlobsRemoved, err = collectGarbage(ctx, db, store); err != nil {
 		return sum, diskFull(err, data)
 	}
 	// Albums a killed run left without album loudness are finished too.

@@ -10,6 +10,7 @@ import (
 	"github.com/gopxl/beep/v2/mp3"
 
 	"segue/catalog"
+	"segue/origin/blobs"
 )
 
 // decodeMP3 decodes an MP3 byte stream with beep/mp3 as a plain io.Reader
@@ -84,7 +85,7 @@ func TestIngestDecodeMatchesSource(t *testing.T) {
 	}
 	ingest(t, lib, data)
 	db := openTestCatalog(t, data)
-	blobs := Blobs{Dir: filepath.Join(data, BlobDir)}
+	store := blobs.FS{Dir: filepath.Join(data, BlobDir)}
 	for _, s := range srcs {
 		ref := decodeSource(t, filepath.Join(lib, s.name))
 		m := manifestOf(t, db, s.name)
@@ -92,7 +93,7 @@ func TestIngestDecodeMatchesSource(t *testing.T) {
 			t.Errorf("%s: total_samples %d, ffmpeg decodes %d", s.name, m.TotalSamples, len(ref))
 		}
 		for _, r := range m.Renditions {
-			got := trim(t, m, decodeMP3(t, segmentBytes(t, blobs, r.Segments)))
+			got := trim(t, m, decodeMP3(t, segmentBytes(t, store, r.Segments)))
 			if len(got) != len(ref) {
 				t.Errorf("%s/%s: %d samples after trim, source has %d", s.name, r.Name, len(got), len(ref))
 				continue
@@ -124,7 +125,7 @@ func TestIngestSpliceRenditions(t *testing.T) {
 	writeSource(t, lib, source{name: "s.wav", root: 233, seconds: 8.5})
 	ingest(t, lib, data)
 	db := openTestCatalog(t, data)
-	blobs := Blobs{Dir: filepath.Join(data, BlobDir)}
+	store := blobs.FS{Dir: filepath.Join(data, BlobDir)}
 	m := manifestOf(t, db, "s.wav")
 	nseg := len(m.Renditions[0].Segments)
 	if nseg < 3 {
@@ -132,7 +133,7 @@ func TestIngestSpliceRenditions(t *testing.T) {
 	}
 	single := map[string][][2]float64{}
 	for _, r := range m.Renditions {
-		single[r.Name] = decodeMP3(t, segmentBytes(t, blobs, r.Segments))
+		single[r.Name] = decodeMP3(t, segmentBytes(t, store, r.Segments))
 	}
 	order := []string{catalog.RenditionLow, catalog.RenditionHigh, catalog.RenditionNormal, catalog.RenditionLow}
 	pick := func(i int) string { return order[i%len(order)] }
@@ -140,7 +141,7 @@ func TestIngestSpliceRenditions(t *testing.T) {
 	for i := 0; i < nseg; i++ {
 		segs = append(segs, m.Rendition(pick(i)).Segments[i])
 	}
-	spliced := decodeMP3(t, segmentBytes(t, blobs, segs))
+	spliced := decodeMP3(t, segmentBytes(t, store, segs))
 	segSamples := m.FramesPerSegment * m.SamplesPerFrame
 	var nearMax, farMax float64
 	for s := range spliced {

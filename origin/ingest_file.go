@@ -8,6 +8,7 @@ import (
 	"log/slog"
 
 	"segue/catalog"
+	"segue/origin/blobs"
 	"segue/sqlite"
 )
 
@@ -17,7 +18,7 @@ const FramesPerSegment = 96
 // worker turns one library file into a committed track.
 type worker struct {
 	db    *sql.DB
-	blobs Blobs
+	blobs blobs.Writer
 	log   *slog.Logger
 }
 
@@ -33,7 +34,7 @@ func (w worker) ingestFile(ctx context.Context, f libraryFile) (rec *trackRecord
 		}
 		return nil, 0, "not audio: " + perr.Error(), nil
 	}
-	enc, eerr := encodeFile(ctx, f.Abs, w.blobs.Put)
+	enc, eerr := encodeFile(ctx, f.Abs, func(b []byte) (string, error) { return w.blobs.Put(ctx, b) })
 	if eerr != nil {
 		if ctx.Err() != nil {
 			return nil, 0, "", ctx.Err()
@@ -66,7 +67,7 @@ func (w worker) ingestFile(ctx context.Context, f libraryFile) (rec *trackRecord
 		return nil, 0, "encode came out inconsistent: " + err.Error(), nil
 	}
 	if img, mime, _ := findCover(ctx, f.Abs, p); img != nil {
-		h, err := w.blobs.Put(img)
+		h, err := w.blobs.Put(ctx, img)
 		if err != nil {
 			return storeFailed(err)
 		}

@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"segue/catalog"
+	"segue/origin/blobs"
 )
 
 func needFFmpeg(t testing.TB) {
@@ -117,11 +118,11 @@ func ingest(t testing.TB, lib, data string) IngestSummary {
 }
 
 // segmentBytes concatenates the blobs of the given segments.
-func segmentBytes(t testing.TB, blobs Blobs, segs []catalog.Segment) []byte {
+func segmentBytes(t testing.TB, store blobs.FS, segs []catalog.Segment) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	for _, s := range segs {
-		p, err := blobs.Path(s.Hash)
+		p, err := store.Path(s.Hash)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -161,7 +162,7 @@ func checkSearchRows(t testing.TB, db *sql.DB) {
 func checkBlobs(t testing.TB, data string, ranToEnd bool) {
 	t.Helper()
 	db := openTestCatalog(t, data)
-	blobs := Blobs{Dir: filepath.Join(data, BlobDir)}
+	store := blobs.FS{Dir: filepath.Join(data, BlobDir)}
 	rows, err := db.Query(`SELECT hash FROM segments UNION SELECT cover_hash FROM albums WHERE cover_hash IS NOT NULL`)
 	must(t, err)
 	live := map[string]bool{}
@@ -172,7 +173,7 @@ func checkBlobs(t testing.TB, data string, ranToEnd bool) {
 	}
 	rows.Close()
 	for h := range live {
-		p, err := blobs.Path(h)
+		p, err := store.Path(h)
 		must(t, err)
 		b, err := os.ReadFile(p)
 		if err != nil {
@@ -186,13 +187,13 @@ func checkBlobs(t testing.TB, data string, ranToEnd bool) {
 	if !ranToEnd {
 		return
 	}
-	must(t, blobs.Walk(func(h string) error {
+	must(t, store.Walk(context.Background(), func(h string) error {
 		if !live[h] {
 			t.Errorf("unreferenced blob %s left after GC", h)
 		}
 		return nil
 	}))
-	for _, dir := range []string{filepath.Join(blobs.Dir, "tmp"), filepath.Join(data, oldScratch)} {
+	for _, dir := range []string{filepath.Join(store.Dir, "tmp"), filepath.Join(data, oldScratch)} {
 		entries, _ := os.ReadDir(dir)
 		for _, e := range entries {
 			t.Errorf("temp file left behind: %s", filepath.Join(dir, e.Name()))

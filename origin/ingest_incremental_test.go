@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"segue/origin/blobs"
 )
 
 // trackIDs maps path -> track ID, and the blob hashes each track references.
@@ -75,9 +77,9 @@ func TestIngestIncremental(t *testing.T) {
 	if !sameSlice(hashes["x/touch.wav"], hashes3["x/touch.wav"]) {
 		t.Error("touched file with the same audio got different segments")
 	}
-	blobs := Blobs{Dir: filepath.Join(data, BlobDir)}
+	store := blobs.FS{Dir: filepath.Join(data, BlobDir)}
 	for _, h := range append(hashes["y/gone.mp3"], hashes["x/change.flac"]...) {
-		p, _ := blobs.Path(h)
+		p, _ := store.Path(h)
 		if _, err := os.Stat(p); err == nil {
 			t.Errorf("blob %s of a removed or replaced track survived GC", h)
 		}

@@ -2,6 +2,7 @@ package origin
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/json"
@@ -12,6 +13,7 @@ import (
 	"testing"
 
 	"segue/catalog"
+	"segue/origin/blobs"
 )
 
 // fixture is a small catalog written with plain SQL, the way ingest lays it
@@ -22,7 +24,7 @@ type fixture struct {
 	t     testing.TB
 	dir   string
 	db    *sql.DB
-	blobs Blobs
+	blobs blobs.FS
 	n     int // rowid counter
 }
 
@@ -34,7 +36,7 @@ func newFixture(t testing.TB) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	return &fixture{t: t, dir: dir, db: db, blobs: Blobs{Dir: filepath.Join(dir, BlobDir)}}
+	return &fixture{t: t, dir: dir, db: db, blobs: blobs.FS{Dir: filepath.Join(dir, BlobDir)}}
 }
 
 func (f *fixture) exec(q string, args ...any) {
@@ -58,7 +60,7 @@ func (f *fixture) album(artistID, artistName, title string, year int, cover []by
 	id := catalog.NewID(catalog.PrefixAlbum, artistName, title)
 	var hash, mime any
 	if cover != nil {
-		h, err := f.blobs.Put(cover)
+		h, err := f.blobs.Put(context.Background(), cover)
 		if err != nil {
 			f.t.Fatal(err)
 		}
@@ -79,7 +81,7 @@ func (f *fixture) track(artistID, artistName, albumID, albumTitle, title string,
 		SamplesPerFrame: catalog.SamplesPerFrame, FramesPerSegment: 96, StartSkip: catalog.StartSkip}
 	r := catalog.Rendition{Name: catalog.RenditionLow, Codec: "mp3", Bitrate: 96}
 	for _, s := range segs {
-		h, err := f.blobs.Put(s)
+		h, err := f.blobs.Put(context.Background(), s)
 		if err != nil {
 			f.t.Fatal(err)
 		}

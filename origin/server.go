@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"segue/origin/blobs"
 	"segue/share"
 )
 
@@ -23,6 +24,9 @@ import (
 type ServerOptions struct {
 	// DataDir holds catalog.db and blobs/ (required).
 	DataDir string
+	// Blobs is the blob store /chunks and covers are served from (default:
+	// blobs.FS in DataDir/blobs).
+	Blobs blobs.Store
 	// Addr is where ListenAndServe listens (default 127.0.0.1:7700).
 	Addr string
 	// RequireToken demands a bearer token even on a loopback address. Off
@@ -81,7 +85,7 @@ type Server struct {
 	reader *Reader
 	// playlists is the playlist store, in the same catalog database.
 	playlists *Playlists
-	blobs     Blobs
+	blobs     blobs.Store
 	mem       *blobCache // nil when disabled
 	tracker   *Tracker
 	reco      *recommender
@@ -126,6 +130,9 @@ func New(o ServerOptions) (*Server, error) {
 	if o.MaxConns <= 0 {
 		o.MaxConns = 1024
 	}
+	if o.Blobs == nil {
+		o.Blobs = blobs.FS{Dir: filepath.Join(o.DataDir, BlobDir)}
+	}
 	var certs *certSource
 	if o.TLSCert != "" || o.TLSKey != "" {
 		if o.TLSCert == "" || o.TLSKey == "" {
@@ -145,7 +152,7 @@ func New(o ServerOptions) (*Server, error) {
 		db:        db,
 		reader:    NewReader(db),
 		playlists: NewPlaylists(db),
-		blobs:     Blobs{Dir: filepath.Join(o.DataDir, BlobDir)},
+		blobs:     o.Blobs,
 		log:       o.Logger,
 		tracker:   NewTracker(o.PeerTTL, nil),
 		reco:      &recommender{db: db, log: o.Logger, after: rebuildAfter},

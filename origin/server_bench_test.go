@@ -256,7 +256,7 @@ func chunksVsNginx(b *testing.B, blobs int) {
 	r := rand.New(rand.NewPCG(5, 6))
 	var hashes []string
 	for i := range blobs {
-		h, err := f.blobs.Put(seg(fmt.Sprint("bench", i), 40_000+r.IntN(70_000)))
+		h, err := f.blobs.Put(context.Background(), seg(fmt.Sprint("bench", i), 40_000+r.IntN(70_000)))
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -4,15 +4,13 @@ import (
 	"bytes"
 	"errors"
 	"io"
-	"io/fs"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strconv"
 	"time"
 
 	"segue/catalog"
+	"segue/origin/blobs"
 )
 
 // chunkCacheControl: a chunk's bytes never change under its hash, so any
@@ -24,7 +22,7 @@ const chunkCacheControl = "public, max-age=31536000, immutable"
 // blob dir can be named.
 func (s *Server) handleChunk(w http.ResponseWriter, r *http.Request) {
 	hash := r.PathValue("hash")
-	if !validHash(hash) {
+	if !blobs.ValidHash(hash) {
 		writeError(w, http.StatusBadRequest, "malformed chunk name: want 64 lowercase hex digits (sha256)")
 		return
 	}
@@ -50,20 +48,6 @@ func (s *Server) handleCover(w http.ResponseWriter, r *http.Request) {
 	s.serveBlob(w, r, hash, mime, "public, max-age=3600", "cover of album "+id)
 }
 
-// validHash is catalog.ValidHash without a regexp (it runs on every chunk
-// request): exactly 64 lowercase hex digits.
-func validHash(s string) bool {
-	if len(s) != 64 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
-			return false
-		}
-	}
-	return true
-}
-
 // serveBlob answers with a blob: strong ETag (its hash), Range,
 // If-None-Match -> 304 and HEAD. A small blob is read whole and kept in the
 // memory cache; a plain GET of a cached blob is answered with one write and
@@ -79,10 +63,8 @@ func (s *Server) serveBlob(w http.ResponseWriter, r *http.Request, hash, mime, c
 		serveBytes(w, r, data)
 		return
 	}
-	// hash is valid (checked by the caller), so this path stays in the blob
-	// dir; Blobs.Path would check it again with a regexp, on the hot path.
-	f, err := os.Open(filepath.Join(s.blobs.Dir, hash[:2], hash))
-	if errors.Is(err, fs.ErrNotExist) {
+	b, err := s.blobs.Open(r.Context(), hash)
+	if errors.Is(err, blobs.ErrNotFound) {
 		writeError(w, http.StatusNotFound, what+" not found")
 		return
 	}
@@ -90,25 +72,25 @@ func (s *Server) serveBlob(w http.ResponseWriter, r *http.Request, hash, mime, c
 		s.internal(w, r, err)
 		return
 	}
-	defer f.Close()
-	if s.mem != nil {
-		if fi, err := f.Stat(); err == nil && fi.Size() <= maxCachedBlob {
-			data := make([]byte, fi.Size())
-			if _, err := io.ReadFull(f, data); err != nil {
-				s.internal(w, r, err)
-				return
-			}
-			s.mem.put(hash, data)
-			serveBytes(w, r, data)
+	defer b.Close()
+	if s.mem != nil && b.Size <= maxCachedBlob {
+		data := make([]byte, b.Size)
+		if _, err := io.ReadFull(b, data); err != nil {
+			s.internal(w, r, err)
 			return
 		}
+		s.mem.put(hash, data)
+		serveBytes(w, r, data)
+		return
 	}
 	if c, ok := r.Context().Value(connKey{}).(net.Conn); ok && r.Method == http.MethodGet {
 		cork(c, true)
 		defer cork(c, false)
 	}
 	// The zero modtime leaves Last-Modified out: the ETag says it all.
-	http.ServeContent(w, r, "", time.Time{}, f)
+	// b.ReadSeekCloser, not b: for the filesystem it is the *os.File, which
+	// ServeContent sends with sendfile(2).
+	http.ServeContent(w, r, "", time.Time{}, b.ReadSeekCloser)
 }
 
 // serveBytes answers with data whose headers are set. A request with no

@@ -7,9 +7,9 @@ import (
 	"encoding/hex"
 	"fmt"
 	"html/template"
+	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"time"
 
 	"segue/catalog"
@@ -138,11 +138,12 @@ func (s *Server) coverDataURL(r *http.Request, albumID string) template.URL {
 	if err != nil {
 		return ""
 	}
-	path, err := s.blobs.Path(hash)
+	b, err := s.blobs.Open(r.Context(), hash)
 	if err != nil {
 		return ""
 	}
-	img, err := os.ReadFile(path)
+	defer b.Close()
+	img, err := io.ReadAll(b)
 	if err != nil {
 		return ""
 	}

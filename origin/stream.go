@@ -1,6 +1,7 @@
 package origin
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -9,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"strings"
 	"time"
 
@@ -65,7 +65,7 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "track "+id+" has no "+quality+" rendition")
 		return
 	}
-	st, err := s.newStream(m, *rend)
+	st, err := s.newStream(r.Context(), m, *rend)
 	if err != nil {
 		s.internal(w, r, fmt.Errorf("stream track %s: %w", id, err))
 		return
@@ -83,22 +83,23 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) {
 type stream struct {
 	info  []byte
 	segs  []catalog.Segment
-	open  func(hash string) (*os.File, error)
+	open  func(hash string) (io.ReadSeekCloser, error)
 	size  int64
 	etag  string
 	pos   int64
-	cur   *os.File // the open segment, or nil
-	curAt int      // index of cur in segs
+	cur   io.ReadSeekCloser // the open segment, or nil
+	curAt int               // index of cur in segs
 }
 
-// newStream builds the info frame from the first audio frame of rend.
-func (s *Server) newStream(m catalog.Manifest, rend catalog.Rendition) (*stream, error) {
-	st := &stream{segs: rend.Segments, curAt: -1, open: func(hash string) (*os.File, error) {
-		path, err := s.blobs.Path(hash)
+// newStream builds the info frame from the first audio frame of rend. The
+// stream reads its segments from the blob store within ctx.
+func (s *Server) newStream(ctx context.Context, m catalog.Manifest, rend catalog.Rendition) (*stream, error) {
+	st := &stream{segs: rend.Segments, curAt: -1, open: func(hash string) (io.ReadSeekCloser, error) {
+		b, err := s.blobs.Open(ctx, hash)
 		if err != nil {
 			return nil, err
 		}
-		return os.Open(path)
+		return b.ReadSeekCloser, nil
 	}}
 	f, err := st.open(rend.Segments[0].Hash)
 	if err != nil {
@@ -224,12 +225,12 @@ func (st *stream) Read(p []byte) (int, error) {
 		st.cur, st.curAt = f, i
 	}
 	want := min(int64(len(p)), at+st.segs[i].Size-st.pos)
-	n, err := st.cur.ReadAt(p[:want], st.pos-at)
-	st.pos += int64(n)
-	if errors.Is(err, io.EOF) && int64(n) == want {
-		err = nil
+	if _, err := st.cur.Seek(st.pos-at, io.SeekStart); err != nil {
+		return 0, fmt.Errorf("segment %d: %w", i, err)
 	}
-	if err == io.EOF {
+	n, err := io.ReadFull(st.cur, p[:want])
+	st.pos += int64(n)
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		err = fmt.Errorf("segment %d is shorter than its manifest says: %w", i, io.ErrUnexpectedEOF)
 	}
 	return n, err

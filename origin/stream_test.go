@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"segue/catalog"
+	"segue/origin/blobs"
 )
 
 // streamWorld is an origin requiring tokens, serving three ingested tracks;
@@ -27,7 +28,7 @@ type streamWorld struct {
 	paths  []string
 	owner  string // an owner's bearer token
 	share  string // the share token of the playlist of ids[0], ids[1]
-	blobs  Blobs
+	blobs  blobs.FS
 	srcDir string
 }
 
@@ -44,7 +45,7 @@ func newStreamWorld(t *testing.T) *streamWorld {
 		writeSource(t, lib, s)
 	}
 	ingest(t, lib, data)
-	w := &streamWorld{data: data, db: openTestCatalog(t, data), blobs: Blobs{Dir: filepath.Join(data, BlobDir)}, srcDir: lib}
+	w := &streamWorld{data: data, db: openTestCatalog(t, data), blobs: blobs.FS{Dir: filepath.Join(data, BlobDir)}, srcDir: lib}
 	for _, s := range srcs {
 		var id string
 		if err := w.db.QueryRow(`SELECT id FROM tracks WHERE path = ?`, s.name).Scan(&id); err != nil {

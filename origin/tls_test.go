@@ -148,7 +148,7 @@ func TestTLSReloadKeepsDownloadsInFlight(t *testing.T) {
 	r, certFile := startTLS(t, dir)
 	old := r.srv.Fingerprint()
 	blob := bytes.Repeat([]byte("sixteen megabytes of segment...\n"), 16<<20/32)
-	hash, err := r.srv.blobs.Put(blob)
+	hash, err := r.srv.blobs.Put(context.Background(), blob)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"math"
 
 	"segue/catalog"
+	"segue/origin/blobs"
 	"segue/sqlite"
 )
 
@@ -386,7 +387,7 @@ func updateAlbumLoudness(ctx context.Context, db *sql.DB, albumID string) error 
 // collectGarbage removes every blob that no segment row and no album cover
 // references, and returns how many it removed. Run it only while no other
 // ingest writes blobs (Ingest holds the data dir lock).
-func collectGarbage(ctx context.Context, db *sql.DB, blobs Blobs) (int, error) {
+func collectGarbage(ctx context.Context, db *sql.DB, store blobs.Collector) (int, error) {
 	live := map[string]struct{}{}
 	rows, err := db.QueryContext(ctx, `SELECT DISTINCT hash FROM segments
 		UNION SELECT cover_hash FROM albums WHERE cover_hash IS NOT NULL`)
@@ -406,11 +407,11 @@ func collectGarbage(ctx context.Context, db *sql.DB, blobs Blobs) (int, error) {
 		return 0, fmt.Errorf("list referenced blobs: %w", err)
 	}
 	removed := 0
-	err = blobs.Walk(func(hash string) error {
+	err = store.Walk(ctx, func(hash string) error {
 		if _, ok := live[hash]; ok {
 			return nil
 		}
-		if err := blobs.Remove(hash); err != nil {
+		if err := store.Remove(ctx, hash); err != nil {
 			return err
 		}
 		removed++

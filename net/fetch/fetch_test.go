@@ -23,16 +23,17 @@ import (
 	"segue/catalog"
 	"segue/net/originclient"
 	"segue/origin"
+	"segue/origin/blobs"
 )
 
-// originWith starts a real origin on loopback whose blob store holds blobs,
+// originWith starts a real origin on loopback whose blob store holds data,
 // and counts the /chunks requests it answers.
-func originWith(t *testing.T, blobs ...[]byte) (url string, hashes []string, hits *atomic.Int64, dataDir string) {
+func originWith(t *testing.T, data ...[]byte) (url string, hashes []string, hits *atomic.Int64, dataDir string) {
 	t.Helper()
 	dataDir = t.TempDir()
-	store := origin.Blobs{Dir: filepath.Join(dataDir, origin.BlobDir)}
-	for _, b := range blobs {
-		h, err := store.Put(b)
+	store := blobs.FS{Dir: filepath.Join(dataDir, origin.BlobDir)}
+	for _, b := range data {
+		h, err := store.Put(context.Background(), b)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -109,7 +110,7 @@ func TestWrongBytesAreCaughtByTheHash(t *testing.T) {
 	url, hashes, _, _ := originWith(t, good)
 	// A second origin holding a tampered file under the same name.
 	badURL, _, badHits, badDir := originWith(t)
-	path, _ := origin.Blobs{Dir: filepath.Join(badDir, origin.BlobDir)}.Path(hashes[0])
+	path, _ := blobs.FS{Dir: filepath.Join(badDir, origin.BlobDir)}.Path(hashes[0])
 	os.MkdirAll(filepath.Dir(path), 0o755)
 	if err := os.WriteFile(path, randomBytes(20_000), 0o644); err != nil {
 		t.Fatal(err)

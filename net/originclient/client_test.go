@@ -16,6 +16,7 @@ import (
 	"segue/cache"
 	"segue/catalog"
 	"segue/origin"
+	"segue/origin/blobs"
 )
 
 // testOrigin is a real origin serving a two-track catalog written with SQL
@@ -39,11 +40,11 @@ func startOrigin(t *testing.T, requireToken bool) *testOrigin {
 	if err != nil {
 		t.Fatal(err)
 	}
-	blobs := origin.Blobs{Dir: filepath.Join(o.dir, origin.BlobDir)}
-	if o.segHash, err = blobs.Put(o.segment); err != nil {
+	store := blobs.FS{Dir: filepath.Join(o.dir, origin.BlobDir)}
+	if o.segHash, err = store.Put(context.Background(), o.segment); err != nil {
 		t.Fatal(err)
 	}
-	coverHash, err := blobs.Put(o.cover)
+	coverHash, err := store.Put(context.Background(), o.cover)
 	if err != nil {
 		t.Fatal(err)
 	}

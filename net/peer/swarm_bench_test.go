@@ -21,6 +21,7 @@ import (
 	"segue/net/fetch"
 	"segue/net/originclient"
 	"segue/origin"
+	"segue/origin/blobs"
 )
 
 // The swarm benchmark's workload (issue 13, acceptance 4). Time is
@@ -77,7 +78,7 @@ func BenchmarkSwarm(b *testing.B) {
 
 func runSwarm(b *testing.B) {
 	dataDir := b.TempDir()
-	blobs := origin.Blobs{Dir: filepath.Join(dataDir, origin.BlobDir)}
+	store := blobs.FS{Dir: filepath.Join(dataDir, origin.BlobDir)}
 	manifests := make([]*catalog.Manifest, swarmTracks)
 	for i := range manifests {
 		m := &catalog.Manifest{TrackID: fmt.Sprintf("t%04d", i)}
@@ -85,7 +86,7 @@ func runSwarm(b *testing.B) {
 		for range trackSegments {
 			seg := make([]byte, segmentBytes)
 			rand.Read(seg)
-			h, err := blobs.Put(seg)
+			h, err := store.Put(context.Background(), seg)
 			if err != nil {
 				b.Fatal(err)
 			}

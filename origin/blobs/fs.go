@@ -1,41 +1,56 @@
-package origin
+package blobs
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
-
-	"segue/catalog"
 )
 
-// ErrBadHash is returned for a key that is not a lowercase hex sha256; such a
-// key never reaches the filesystem.
-var ErrBadHash = errors.New("not a sha256 hex digest")
-
-// Blobs is the content-addressed file store: blob abcdef… lives at
-// Dir/ab/abcdef…. Writes go to a temp file in Dir/tmp and are renamed into
-// place, so a reader sees a whole blob or none.
-type Blobs struct {
+// FS stores blobs in a directory: blob abcdef… lives at Dir/ab/abcdef….
+// Writes go to a temp file in Dir/tmp and are renamed into place, so a
+// reader sees a whole blob or none.
+type FS struct {
 	Dir string
 }
 
+var _ Store = FS{}
+
 // Path returns where the blob for hash lives, or ErrBadHash.
-func (b Blobs) Path(hash string) (string, error) {
-	if !catalog.ValidHash(hash) {
-		return "", fmt.Errorf("blob %q: %w", hash, ErrBadHash)
+func (b FS) Path(hash string) (string, error) {
+	if err := checkHash(hash); err != nil {
+		return "", err
 	}
 	return filepath.Join(b.Dir, hash[:2], hash), nil
 }
 
+// Open opens the blob's file; its ReadSeekCloser is the *os.File.
+func (b FS) Open(_ context.Context, hash string) (Blob, error) {
+	path, err := b.Path(hash)
+	if err != nil {
+		return Blob{}, err
+	}
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return Blob{}, fmt.Errorf("open blob %s: %w", hash, ErrNotFound)
+	}
+	if err != nil {
+		return Blob{}, fmt.Errorf("open blob: %w", err)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return Blob{}, fmt.Errorf("open blob: %w", err)
+	}
+	return Blob{ReadSeekCloser: f, Size: fi.Size()}, nil
+}
+
 // Put stores data and returns its sha256. Storing an existing blob is a no-op.
-func (b Blobs) Put(data []byte) (string, error) {
-	sum := sha256.Sum256(data)
-	hash := hex.EncodeToString(sum[:])
+func (b FS) Put(_ context.Context, data []byte) (string, error) {
+	hash := Hash(data)
 	path, _ := b.Path(hash)
 	if _, err := os.Stat(path); err == nil {
 		return hash, nil
@@ -69,7 +84,7 @@ func (b Blobs) Put(data []byte) (string, error) {
 }
 
 // Remove deletes the blob for hash; a missing blob is not an error.
-func (b Blobs) Remove(hash string) error {
+func (b FS) Remove(_ context.Context, hash string) error {
 	path, err := b.Path(hash)
 	if err != nil {
 		return err
@@ -81,9 +96,12 @@ func (b Blobs) Remove(hash string) error {
 }
 
 // Walk calls fn with the hash of every stored blob.
-func (b Blobs) Walk(fn func(hash string) error) error {
+func (b FS) Walk(ctx context.Context, fn func(hash string) error) error {
 	err := filepath.WalkDir(b.Dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
 			return err
 		}
 		if d.IsDir() {
@@ -92,7 +110,7 @@ func (b Blobs) Walk(fn func(hash string) error) error {
 			}
 			return nil
 		}
-		if name := d.Name(); catalog.ValidHash(name) && strings.HasPrefix(name, filepath.Base(filepath.Dir(path))) {
+		if name := d.Name(); checkHash(name) == nil && strings.HasPrefix(name, filepath.Base(filepath.Dir(path))) {
 			return fn(name)
 		}
 		return nil
@@ -103,8 +121,9 @@ func (b Blobs) Walk(fn func(hash string) error) error {
 	return err
 }
 
-// CleanTemp removes temp files a killed writer left behind.
-func (b Blobs) CleanTemp() error {
+// CleanTemp removes temp files a killed writer left behind. Call it only
+// while no other writer uses Dir (ingest holds the data dir lock).
+func (b FS) CleanTemp() error {
 	err := os.RemoveAll(filepath.Join(b.Dir, "tmp"))
 	if err != nil {
 		return fmt.Errorf("clean blob temp dir: %w", err)

@@ -1,0 +1,117 @@
+// Package miniotest starts a real MinIO server for tests: on a free
+// loopback port, with its data in a temp dir, stopped when the test ends.
+// The binary is built once per machine by `make deps` (go install
+// github.com/minio/minio into ~/.cache/segue/bin); a missing binary fails
+// the test with what to run, it never skips.
+package miniotest
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// Credentials of the test server's root user; Start puts them into the
+// standard AWS environment variables too.
+const (
+	AccessKey = "segue-test"
+	SecretKey = "segue-test-secret"
+)
+
+// Binary returns the MinIO binary: $SEGUE_MINIO, else
+// ~/.cache/segue/bin/minio (where `make deps` builds it), else minio on
+// PATH.
+func Binary() (string, error) {
+	if p := os.Getenv("SEGUE_MINIO"); p != "" {
+		return p, nil
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		p := filepath.Join(home, ".cache", "segue", "bin", "minio")
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+	}
+	p, err := exec.LookPath("minio")
+	if err != nil {
+		return "", fmt.Errorf("no MinIO binary in $SEGUE_MINIO, ~/.cache/segue/bin or PATH: run `make deps`")
+	}
+	return p, nil
+}
+
+// Start runs MinIO for the rest of t and returns its endpoint
+// (http://127.0.0.1:PORT). It sets AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY
+// and AWS_REGION for t (so t must not be parallel) and isolates t from the
+// user's AWS config files.
+func Start(t testing.TB) string {
+	t.Helper()
+	bin, err := Binary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	api, console := freePort(t), freePort(t)
+	cmd := exec.Command(bin, "server", "--quiet", "--address", api, "--console-address", console, filepath.Join(dir, "data"))
+	cmd.Env = append(os.Environ(),
+		"MINIO_ROOT_USER="+AccessKey, "MINIO_ROOT_PASSWORD="+SecretKey,
+		"MINIO_BROWSER=off", "MINIO_UPDATE=off", "HOME="+dir)
+	logf, err := os.Create(filepath.Join(dir, "minio.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start MinIO %s: %v", bin, err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		<-exited
+		logf.Close()
+	})
+	endpoint := "http://" + api
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		resp, err := http.Get(endpoint + "/minio/health/live")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		select {
+		case err := <-exited:
+			log, _ := os.ReadFile(logf.Name())
+			t.Fatalf("MinIO exited before it was ready: %v\n%s", err, log)
+		case <-time.After(50 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			log, _ := os.ReadFile(logf.Name())
+			t.Fatalf("MinIO not ready after 60 s:\n%s", log)
+		}
+	}
+	t.Setenv("AWS_ACCESS_KEY_ID", AccessKey)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", SecretKey)
+	t.Setenv("AWS_REGION", "us-east-1")
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "aws-config"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "aws-credentials"))
+	return endpoint
+}
+
+// freePort returns a loopback address with a port that was free a moment
+// ago (MinIO takes no already-open listener).
+func freePort(t testing.TB) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return addr
+}
