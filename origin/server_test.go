@@ -11,21 +11,68 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"segue/origin/blobs"
+	"segue/origin/blobs/miniotest"
 )
 
 // Acceptance 6: /chunks headers, Range, 304, 404, 400 and no traversal,
-// over real HTTP, served from the memory cache and from files.
+// over real HTTP, served from the memory cache and from files, and the same
+// from S3 (a real MinIO): the blob store does not change what /chunks says.
 func TestChunks(t *testing.T) {
-	t.Run("memory", func(t *testing.T) { testChunks(t, 0) })
-	t.Run("files", func(t *testing.T) { testChunks(t, -1) })
+	t.Run("memory", func(t *testing.T) { testChunks(t, 0, nil) })
+	t.Run("files", func(t *testing.T) { testChunks(t, -1, nil) })
+	endpoint := miniotest.Start(t)
+	t.Run("s3-memory", func(t *testing.T) { testChunks(t, 0, s3Copy(endpoint)) })
+	t.Run("s3", func(t *testing.T) { testChunks(t, -1, s3Copy(endpoint)) })
 }
 
-func testChunks(t *testing.T, memoryCache int64) {
+// s3Copy returns a function that copies a data dir's blobs into a new
+// bucket at endpoint and returns that store.
+func s3Copy(endpoint string) func(t *testing.T, dataDir string) blobs.Store {
+	return func(t *testing.T, dataDir string) blobs.Store {
+		ctx := context.Background()
+		loc, err := blobs.ParseS3URL("s3://chunks/" + strings.ToLower(strings.ReplaceAll(t.Name(), "/", "-")) + "?endpoint=" + endpoint)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s3, err := blobs.OpenS3(ctx, loc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fs := blobs.FS{Dir: filepath.Join(dataDir, BlobDir)}
+		err = fs.Walk(ctx, func(h string) error {
+			b, err := fs.Open(ctx, h)
+			if err != nil {
+				return err
+			}
+			defer b.Close()
+			data, err := io.ReadAll(b)
+			if err == nil {
+				_, err = s3.Put(ctx, data)
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.RemoveAll(fs.Dir) // so nothing can be served from the disk
+		return s3
+	}
+}
+
+// testChunks checks /chunks against the world's blobs, in the store store
+// returns (nil: the data dir's).
+func testChunks(t *testing.T, memoryCache int64, store func(t *testing.T, dataDir string) blobs.Store) {
 	w := newWorld(t)
 	data := seg("f1", 2000)
 	hash := w.formationM.Renditions[0].Segments[0].Hash
 	os.WriteFile(filepath.Join(filepath.Dir(w.dir), "secret.txt"), []byte("TOPSECRET"), 0o644)
-	r := startServer(t, ServerOptions{DataDir: w.dir, MemoryCache: memoryCache}, "127.0.0.1:0")
+	o := ServerOptions{DataDir: w.dir, MemoryCache: memoryCache}
+	if store != nil {
+		o.Blobs = store(t, w.dir)
+	}
+	r := startServer(t, o, "127.0.0.1:0")
 	url := r.base + "/chunks/" + hash
 
 	resp, body := get(t, "HEAD", url, nil) // a HEAD first: it must not cache an empty body
