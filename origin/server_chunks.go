@@ -26,6 +26,19 @@ func (s *Server) handleChunk(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "malformed chunk name: want 64 lowercase hex digits (sha256)")
 		return
 	}
+	if rd, ok := s.blobs.(blobs.Redirector); ok {
+		// The URL expires, so the redirect itself must not be cached.
+		u, err := rd.RedirectURL(r.Context(), hash, "audio/mpeg", chunkCacheControl)
+		if err != nil {
+			s.internal(w, r, err)
+			return
+		}
+		if u != "" {
+			w.Header().Set("Cache-Control", "no-store")
+			http.Redirect(w, r, u, http.StatusTemporaryRedirect)
+			return
+		}
+	}
 	s.serveBlob(w, r, hash, "audio/mpeg", chunkCacheControl, "chunk "+hash)
 }
 

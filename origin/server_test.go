@@ -25,14 +25,45 @@ func TestChunks(t *testing.T) {
 	endpoint := miniotest.Start(t)
 	t.Run("s3-memory", func(t *testing.T) { testChunks(t, 0, s3Copy(endpoint)) })
 	t.Run("s3", func(t *testing.T) { testChunks(t, -1, s3Copy(endpoint)) })
+	t.Run("s3-presign", func(t *testing.T) { testChunksPresigned(t, s3Copy(endpoint+"&presign=5m")) })
+}
+
+// testChunksPresigned: with presign set, /chunks answers 307 (not cached)
+// to a URL that serves the chunk with the same type, caching and Range.
+func testChunksPresigned(t *testing.T, store func(t *testing.T, dataDir string) blobs.Store) {
+	w := newWorld(t)
+	data := seg("f1", 2000)
+	hash := w.formationM.Renditions[0].Segments[0].Hash
+	r := startServer(t, ServerOptions{DataDir: w.dir, Blobs: store(t, w.dir)}, "127.0.0.1:0")
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noFollow.Get(r.base + "/chunks/" + hash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusTemporaryRedirect || resp.Header.Get("Cache-Control") != "no-store" || !strings.Contains(loc, "X-Amz-Signature=") {
+		t.Fatalf("GET /chunks: %d, Cache-Control %q, Location %q; want 307, no-store, a presigned URL",
+			resp.StatusCode, resp.Header.Get("Cache-Control"), loc)
+	}
+	resp, body := get(t, "GET", loc, map[string]string{"Range": "bytes=100-199"})
+	if resp.StatusCode != 206 || !bytes.Equal(body, data[100:200]) {
+		t.Errorf("presigned Range: %d, %d bytes; want 206 and bytes 100-199", resp.StatusCode, len(body))
+	}
+	for k, v := range map[string]string{"Cache-Control": chunkCacheControl, "Content-Type": "audio/mpeg"} {
+		if got := resp.Header.Get(k); got != v {
+			t.Errorf("presigned %s = %q; want %q", k, got, v)
+		}
+	}
 }
 
 // s3Copy returns a function that copies a data dir's blobs into a new
-// bucket at endpoint and returns that store.
-func s3Copy(endpoint string) func(t *testing.T, dataDir string) blobs.Store {
+// prefix of a bucket at query (the endpoint and further parameters) and
+// returns that store.
+func s3Copy(query string) func(t *testing.T, dataDir string) blobs.Store {
 	return func(t *testing.T, dataDir string) blobs.Store {
 		ctx := context.Background()
-		loc, err := blobs.ParseS3URL("s3://chunks/" + strings.ToLower(strings.ReplaceAll(t.Name(), "/", "-")) + "?endpoint=" + endpoint)
+		loc, err := blobs.ParseS3URL("s3://chunks/" + strings.ToLower(strings.ReplaceAll(t.Name(), "/", "-")) + "?endpoint=" + query)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -57,6 +57,15 @@ type Collector interface {
 	Remove(ctx context.Context, hash string) error
 }
 
+// Redirector is a store that can send a reader to the blob itself: a URL
+// that answers GET (with Range) for a short while without credentials.
+type Redirector interface {
+	// RedirectURL returns such a URL for the blob under hash, served with
+	// contentType and cacheControl, or "" when the store is not set up to
+	// redirect. It does not check that the blob exists.
+	RedirectURL(ctx context.Context, hash, contentType, cacheControl string) (string, error)
+}
+
 // Blob is an opened blob of Size bytes. For FS the ReadSeekCloser is the
 // *os.File itself, so handing it (not the Blob) to http.ServeContent keeps
 // the sendfile(2) path.

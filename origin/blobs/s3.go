@@ -140,6 +140,29 @@ func (b *S3) createBucket(ctx context.Context) error {
 	return nil
 }
 
+var _ Redirector = (*S3)(nil)
+
+// RedirectURL presigns a GET of the object valid for loc.Presign that
+// answers with contentType and cacheControl; "" when loc.Presign is zero.
+func (b *S3) RedirectURL(ctx context.Context, hash, contentType, cacheControl string) (string, error) {
+	if b.loc.Presign <= 0 {
+		return "", nil
+	}
+	if err := checkHash(hash); err != nil {
+		return "", err
+	}
+	req, err := s3.NewPresignClient(b.client).PresignGetObject(ctx, &s3.GetObjectInput{
+		Bucket:               &b.loc.Bucket,
+		Key:                  aws.String(b.key(hash)),
+		ResponseContentType:  &contentType,
+		ResponseCacheControl: &cacheControl,
+	}, s3.WithPresignExpires(b.loc.Presign))
+	if err != nil {
+		return "", fmt.Errorf("presign blob %s in %s: %w", hash, b.loc, err)
+	}
+	return req.URL, nil
+}
+
 // Remove deletes the object; S3 deletes of a missing key succeed.
 func (b *S3) Remove(ctx context.Context, hash string) error {
 	if err := checkHash(hash); err != nil {

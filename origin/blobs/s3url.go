@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // ErrBadURL is returned by ParseS3URL for a blob store URL it cannot use.
@@ -23,9 +24,13 @@ type S3Location struct {
 	// Region is the signing region; empty means the standard AWS
 	// environment and config decide, else us-east-1.
 	Region string
+	// Presign, when positive, is how long the presigned URLs RedirectURL
+	// hands out stay valid (1 s to 7 days, S3's SigV4 limit); zero: the
+	// origin sends the bytes itself.
+	Presign time.Duration
 }
 
-// ParseS3URL parses s3://BUCKET[/PREFIX][?endpoint=URL][&region=R]. Bucket
+// ParseS3URL parses s3://BUCKET[/PREFIX][?endpoint=URL][&region=R][&presign=DURATION]. Bucket
 // names follow S3's rules (3-63 characters of a-z, 0-9, '.' and '-',
 // starting and ending with a letter or digit; source: the Amazon S3 user
 // guide, "Bucket naming rules"). Errors wrap ErrBadURL and say what to fix.
@@ -65,13 +70,19 @@ func ParseS3URL(s string) (S3Location, error) {
 				return bad("endpoint must be an http:// or https:// URL")
 			}
 			loc.Endpoint = v[0]
+		case "presign":
+			d, err := time.ParseDuration(v[0])
+			if err != nil || d < time.Second || d > 7*24*time.Hour || d%time.Second != 0 {
+				return bad("presign must be a whole number of seconds from 1s to 168h, like 5m")
+			}
+			loc.Presign = d
 		case "region":
 			if v[0] == "" {
 				return bad("region is empty")
 			}
 			loc.Region = v[0]
 		default:
-			return bad("unknown parameter " + k + " (known: endpoint, region)")
+			return bad("unknown parameter " + k + " (known: endpoint, region, presign)")
 		}
 	}
 	return loc, nil
@@ -86,6 +97,9 @@ func (loc S3Location) String() string {
 	}
 	if loc.Region != "" {
 		q.Set("region", loc.Region)
+	}
+	if loc.Presign > 0 {
+		q.Set("presign", loc.Presign.String())
 	}
 	u.RawQuery = q.Encode()
 	return u.String()
