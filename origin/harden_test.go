@@ -3,6 +3,7 @@ package origin
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -83,7 +84,7 @@ func TestSlowReaderIsCutOffButSlowDownloadFinishes(t *testing.T) {
 	for i := range blob {
 		blob[i] = byte(i * 7 >> 3)
 	}
-	hash, err := r.srv.blobs.Put(blob)
+	hash, err := r.srv.blobs.Put(context.Background(), blob)
 	if err != nil {
 		t.Fatal(err)
 	}
