@@ -85,7 +85,7 @@ func TestBadQueryEscapeIs400(t *testing.T) {
 func TestManyRangesAreCapped(t *testing.T) {
 	r := startServer(t, ServerOptions{DataDir: t.TempDir()}, "127.0.0.1:0")
 	blob := []byte(strings.Repeat("segment bytes ", 4096))
-	hash, err := r.srv.blobs.Put(blob)
+	hash, err := r.srv.blobs.Put(context.Background(), blob)
 	if err != nil {
 		t.Fatal(err)
 	}
