@@ -29,6 +29,14 @@ type Idler interface {
 	Idle(drain bool)
 }
 
+// Unpaced is implemented by an output that takes samples as fast as they
+// come (a wav rendered with --fast): its play head outruns any network, so
+// waiting for a segment there is not a stall a listener would hear, and the
+// player reports neither stalls nor buffering for it.
+type Unpaced interface {
+	Unpaced() bool
+}
+
 // OutputOptions tunes ParseOutput.
 type OutputOptions struct {
 	// Fast makes wav render as fast as it can instead of in real time.
@@ -122,6 +130,9 @@ func CreateWAV(path string, format WAVFormat, realTime bool) (*WAV, error) {
 	}
 	return o, nil
 }
+
+// Unpaced reports whether o renders as fast as it can (no real-time pacing).
+func (o *WAV) Unpaced() bool { return o.realism == nil }
 
 func (o *WAV) bytesPerSample() int {
 	if o.format == WAVInt16 {

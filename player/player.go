@@ -139,6 +139,13 @@ func (p *Player) Quality() Quality { return p.quality.Load().(Quality) }
 // on follow it (what is buffered plays out).
 func (p *Player) SetQuality(q Quality) { p.quality.Store(q) }
 
+// unpaced reports whether the output renders faster than real time (see
+// Unpaced).
+func (p *Player) unpaced() bool {
+	u, ok := p.opts.Output.(Unpaced)
+	return ok && u.Unpaced()
+}
+
 // Open validates the options and starts the render goroutine.
 func (p *Player) Open() error {
 	if p.opts.Segments == nil || p.opts.Manifests == nil || p.opts.Output == nil {
@@ -214,7 +221,7 @@ func (p *Player) setState(s State) {
 func (p *Player) setBuffering(ts *trackStream, waiting bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if ts != p.cur || p.paused {
+	if ts != p.cur || p.paused || p.unpaced() {
 		return
 	}
 	if waiting {

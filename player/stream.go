@@ -253,7 +253,7 @@ func (ts *trackStream) waitSegment(i int) (fetched, error) {
 	ts.reading = i
 	ts.signal()
 	var waitStart time.Time
-	stall := i != ts.startSeg || ts.continues
+	stall := (i != ts.startSeg || ts.continues) && !p.unpaced()
 	for {
 		if ts.failure != nil {
 			err := ts.failure
