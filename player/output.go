@@ -31,8 +31,9 @@ type Idler interface {
 
 // Unpaced is implemented by an output that takes samples as fast as they
 // come (a wav rendered with --fast): its play head outruns any network, so
-// waiting for a segment there is not a stall a listener would hear, and the
-// player reports neither stalls nor buffering for it.
+// waiting for a segment there is not a stall a listener would hear: the
+// player reports it as the Buffering state only, with no StallEvent and no
+// stall in its statistics.
 type Unpaced interface {
 	Unpaced() bool
 }

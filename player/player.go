@@ -221,7 +221,7 @@ func (p *Player) setState(s State) {
 func (p *Player) setBuffering(ts *trackStream, waiting bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if ts != p.cur || p.paused || p.unpaced() {
+	if ts != p.cur || p.paused {
 		return
 	}
 	if waiting {
