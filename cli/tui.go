@@ -189,11 +189,12 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 		warnings = append(warnings, notice)
 	}
 	notice = strings.Join(warnings, "; ")
-	// A closed terminal (SIGHUP) and SIGTERM end the interface like q does.
-	// SIGTERM is caught here, before the first frame: Bubble Tea installs
-	// its own handler in a goroutine of Run, and a SIGTERM that comes
-	// before that goroutine runs would kill the process unsaved (exit 143).
-	ctx, stopSignals := signal.NotifyContext(ctx, syscall.SIGHUP, syscall.SIGTERM)
+	// A closed terminal (SIGHUP), SIGTERM and SIGINT end the interface like
+	// q does. They are caught here, before the first frame, and ui.Run turns
+	// Bubble Tea's own handler off: it starts in a goroutine of Run, so a
+	// SIGTERM before that killed segue unsaved (exit 143), and with two
+	// handlers Run could wait forever on its handler's QuitMsg.
+	ctx, stopSignals := signal.NotifyContext(ctx, syscall.SIGHUP, syscall.SIGTERM, syscall.SIGINT)
 	defer stopSignals()
 
 	ro := opts.Term

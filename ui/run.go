@@ -61,7 +61,11 @@ func Run(ctx context.Context, o Options, ro RunOptions) error {
 	defer scr.stop() // runs before the raw mode is restored
 
 	p := tea.NewProgram(painted{m: New(ctx, o), scr: scr},
-		tea.WithoutRenderer(), tea.WithContext(ctx), tea.WithInput(in), tea.WithOutput(out))
+		tea.WithoutRenderer(), tea.WithContext(ctx), tea.WithInput(in), tea.WithOutput(out),
+		// The caller turns signals into ctx's end before the first frame.
+		// Bubble Tea's own handler would race it: it sends QuitMsg to a
+		// loop that has already ended and Run waits for it forever.
+		tea.WithoutSignalHandler())
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	if f, ok := out.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
