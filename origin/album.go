@@ -38,7 +38,7 @@ var discFolder = regexp.MustCompile(`(?i)^(?:cd|dis[ck])[ ._-]*(\d{1,3})(?:\D.*)
 // parent when that is a disc folder, with the disc number the folder names
 // (0 when it names none).
 func albumDir(rel string) (dir string, disc int) {
-	dir = path.Dir(rel)
+	dir = path.Dir(path.Clean(rel)) // "a/.." is no folder of its own
 	if m := discFolder.FindStringSubmatch(path.Base(dir)); m != nil {
 		disc, _ = strconv.Atoi(m[1])
 		dir = path.Dir(dir)
