@@ -112,7 +112,7 @@ func foldText(s string) string {
 	// Bytes that are not UTF-8 become U+FFFD first: the normalizer leaves
 	// the text after them undecomposed. The spacing voiced marks decompose
 	// to a space and the combining mark: dropped first, "カ゛" is "ガ" is "カ".
-	s = strings.NewReplacer("\u309b", "", "\u309c", "").Replace(strings.ToValidUTF8(s, "\ufffd"))
+	s = strings.NewReplacer("\u309b", "", "\u309c", "", " \u3099", "", " \u309a", "").Replace(strings.ToValidUTF8(s, "\ufffd"))
 	// NFKD before and after folding: folding a decomposed letter can give
 	// a character that decomposes again.
 	out, _, err := transform.String(transform.Chain(norm.NFKD, cases.Fold(), norm.NFKD), s)
