@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"os"
 	"os/exec"
@@ -233,28 +232,7 @@ func decodePCM(t testing.TB, b []byte, tag, bits uint16) [][2]float64 {
 // reading the whole file as one stream, and trims it like the player.
 func decodeWhole(t testing.TB, path string, n int64) [][2]float64 {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	d, err := newPCM(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.close()
-	var all [][2]float64
-	buf := make([][2]float64, 4096)
-	for {
-		k, err := d.read(buf)
-		all = append(all, buf[:k]...)
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
+	all := decodeAll(t, path)
 	if int64(len(all)) < catalog.StartSkip+n {
 		t.Fatalf("decoded %d samples, want at least %d", len(all), catalog.StartSkip+n)
 	}
