@@ -163,10 +163,12 @@ func (s *tmuxSession) end() {
 	}
 }
 
-// tuiEnv is the environment segue runs in under dir: a UTF-8 terminal, the
-// XDG dirs inside dir (its control socket too) and the audio going to dir/out.wav.
+// tuiEnv is the environment segue runs in under dir: a UTF-8 color terminal,
+// the XDG dirs inside dir (its control socket too) and the audio going to
+// dir/out.wav. CI, NO_COLOR and CLICOLOR are emptied: a CI runner sets CI,
+// and termenv then takes even a real terminal for no TTY (no color).
 func tuiEnv(dir string) []string {
-	return []string{"TERM=xterm-256color", "LANG=C.UTF-8", "LC_ALL=", "XDG_CONFIG_HOME=" + dir + "/config", "XDG_RUNTIME_DIR=" + dir + "/run",
+	return []string{"TERM=xterm-256color", "LANG=C.UTF-8", "LC_ALL=", "CI=", "NO_COLOR=", "CLICOLOR=", "CLICOLOR_FORCE=", "XDG_CONFIG_HOME=" + dir + "/config", "XDG_RUNTIME_DIR=" + dir + "/run",
 		"XDG_CACHE_HOME=" + dir + "/cache", "XDG_STATE_HOME=" + dir + "/state", "XDG_DATA_HOME=" + dir + "/data",
 		"SEGUE_OUTPUT=wav:" + dir + "/out.wav"}
 }
