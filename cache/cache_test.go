@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"segue/internal/testkit"
 )
 
 // segment returns deterministic bytes of length n for seed, and their hash.
@@ -28,25 +30,7 @@ func segment(seed uint64, n int) (string, []byte) {
 	return hex.EncodeToString(sum[:]), b
 }
 
-// syncBuffer is a log sink tests can read while the cache writes to it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func openAt(t testing.TB, path string, max int64, log *syncBuffer) *Cache {
+func openAt(t testing.TB, path string, max int64, log *testkit.Buffer) *Cache {
 	t.Helper()
 	o := Options{MaxBytes: max, FlushInterval: time.Hour}
 	if log != nil {

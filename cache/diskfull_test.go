@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"segue/internal/testkit"
 )
 
 // smallDisk mounts a tmpfs of size bytes for the test and returns its
@@ -58,7 +60,7 @@ func TestFullDisk(t *testing.T) {
 	}
 
 	fillDisk(t, disk)
-	var log syncBuffer
+	var log testkit.Buffer
 	c = openAt(t, path, 16<<20, &log) // a cap the disk cannot hold: Puts must find it full
 	if !c.DiskFull() {
 		t.Error("DiskFull is false on a full disk")

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"segue/internal/testkit"
 )
 
 // Acceptance 5: garbage at the cache path is moved aside with a warning.
@@ -31,7 +33,7 @@ func TestGarbageFileMovedAside(t *testing.T) {
 			if err := content(path); err != nil {
 				t.Fatal(err)
 			}
-			var log syncBuffer
+			var log testkit.Buffer
 			c := openAt(t, path, 1<<20, &log)
 			defer c.Close()
 			h, b := segment(1, 100)
@@ -49,7 +51,7 @@ func TestGarbageFileMovedAside(t *testing.T) {
 
 func TestOpenLeavesGoodFileAlone(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "cache.db")
-	var log syncBuffer
+	var log testkit.Buffer
 	c := openAt(t, path, 1<<20, &log)
 	h, b := segment(1, 100)
 	mustPut(t, c, h, b)
@@ -160,7 +162,7 @@ func TestVerifyDropsBadBytes(t *testing.T) {
 
 // Disk full on Put: an error saying so, and one warning however many Puts.
 func TestDiskFullWarnsOnce(t *testing.T) {
-	var log syncBuffer
+	var log testkit.Buffer
 	c := openAt(t, filepath.Join(t.TempDir(), "cache.db"), 64<<20, &log)
 	defer c.Close()
 	c.db.SetMaxOpenConns(1) // the page limit below is per connection

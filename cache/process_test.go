@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"segue/internal/testkit"
 	"segue/sqlite"
 )
 
@@ -113,7 +114,7 @@ func TestKillDuringPuts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var stderr syncBuffer
+		var stderr testkit.Buffer
 		cmd.Stderr = &stderr
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
@@ -166,7 +167,7 @@ func TestTwoProcesses(t *testing.T) {
 	// Both processes start on a missing file: both race to create it.
 	path := filepath.Join(t.TempDir(), "cache.db")
 	cmd := helper(t, "mixed", path)
-	var stderr syncBuffer
+	var stderr testkit.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -15,6 +15,7 @@ import (
 
 	"segue/catalog"
 	"segue/ctl"
+	"segue/internal/testkit"
 )
 
 // ctlBase is the first frequency of each test track (Hz); the tone rises
@@ -79,9 +80,9 @@ func (h *ctlHost) command(args ...string) *exec.Cmd {
 }
 
 // start runs segue in the background; it is killed at the end of the test.
-func (h *ctlHost) start(args ...string) (stdout, stderr *syncBuffer) {
+func (h *ctlHost) start(args ...string) (stdout, stderr *testkit.Buffer) {
 	h.t.Helper()
-	stdout, stderr = &syncBuffer{}, &syncBuffer{}
+	stdout, stderr = &testkit.Buffer{}, &testkit.Buffer{}
 	cmd := h.command(args...)
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	if err := cmd.Start(); err != nil {
@@ -182,7 +183,7 @@ func TestCtlDrivesPlay(t *testing.T) {
 			t.Logf("last status: %s\nplay's output:\n%s%s", last, playOut, playErr)
 		}
 	}()
-	waitFor(t, "play to answer and pass 1 s", func() bool {
+	testkit.Wait(t, time.Minute, "play to answer and pass 1 s", func() bool {
 		out, errOut, code := h.ctl("status", "--json")
 		last = out + errOut
 		return code == 0 && json.Unmarshal([]byte(out), &st) == nil && st.PositionMS >= 1000
@@ -193,7 +194,7 @@ func TestCtlDrivesPlay(t *testing.T) {
 	}
 
 	watchOut, _ := h.start("ctl", "watch", "--json")
-	waitFor(t, "watch to start", func() bool { return strings.Contains(watchOut.String(), `"event":"state"`) })
+	testkit.Wait(t, time.Minute, "watch to start", func() bool { return strings.Contains(watchOut.String(), `"event":"state"`) })
 
 	// Unknown targets and positions: 3.
 	for _, args := range [][]string{{"queue", "remove", "9"}, {"open", "t0000000000000000"}, {"queue", "add", "al0000000000000000"}} {
@@ -204,7 +205,7 @@ func TestCtlDrivesPlay(t *testing.T) {
 
 	// Pause: the position holds and no audio is written.
 	h.ok("pause")
-	waitFor(t, "paused", func() bool { st = h.status(); return st.State == "paused" })
+	testkit.Wait(t, time.Minute, "paused", func() bool { st = h.status(); return st.State == "paused" })
 	pausedAt := st.PositionMS
 	before := len(wavSoFar(t, wav))
 	time.Sleep(time.Second) // an interval in which nothing may be written
@@ -226,7 +227,7 @@ func TestCtlDrivesPlay(t *testing.T) {
 	h.ok("seek", "-5")
 	h.ok("seek", "+5")
 	h.ok("play")
-	waitFor(t, "play past 0:23", func() bool { st = h.status(); return st.PositionMS >= 23000 })
+	testkit.Wait(t, time.Minute, "play past 0:23", func() bool { st = h.status(); return st.PositionMS >= 23000 })
 	if st.State != "playing" {
 		t.Errorf("after play: %+v", st)
 	}
@@ -260,7 +261,7 @@ func TestCtlDrivesPlay(t *testing.T) {
 
 	// Quality: the preference, then the renditions fetched.
 	h.ok("quality", "low")
-	waitFor(t, "a low segment", func() bool { st = h.status(); return st.Rendition == "low" })
+	testkit.Wait(t, time.Minute, "a low segment", func() bool { st = h.status(); return st.Rendition == "low" })
 	if st.Quality != "low" {
 		t.Errorf("quality low: %+v", st)
 	}
@@ -275,7 +276,7 @@ func TestCtlDrivesPlay(t *testing.T) {
 		t.Errorf("queue after add: %+v", q)
 	}
 	h.ok("next")
-	waitFor(t, "track 2", func() bool {
+	testkit.Wait(t, time.Minute, "track 2", func() bool {
 		st = h.status()
 		return st.Track != nil && st.Track.ID == tracks[1].ID && st.PositionMS >= 1000
 	})
@@ -288,7 +289,7 @@ func TestCtlDrivesPlay(t *testing.T) {
 	}
 	// watch sees each kind of event, one JSON object per line.
 	seen := map[string]bool{}
-	waitFor(t, "watch to see state paused, position, track 2 and a rendition", func() bool {
+	testkit.Wait(t, time.Minute, "watch to see state paused, position, track 2 and a rendition", func() bool {
 		out := watchOut.String()
 		out = out[:strings.LastIndex(out, "\n")+1] // whole lines only
 		for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
@@ -323,7 +324,7 @@ func TestSecondInstance(t *testing.T) {
 	h := newCtlHost(t)
 	s := startTUIWith(t, url, 100, 30, h.dir, "XDG_RUNTIME_DIR="+h.runtime)
 	s.waitText("Search")
-	waitFor(t, "the interface's control socket", func() bool { _, _, code := h.ctl("status"); return code == 0 })
+	testkit.Wait(t, time.Minute, "the interface's control socket", func() bool { _, _, code := h.ctl("status"); return code == 0 })
 
 	cmd := exec.Command(segueBinary(t), "--origin", url)
 	cmd.Env = append(os.Environ(), append(tuiEnv(h.dir), "XDG_RUNTIME_DIR="+h.runtime)...)

@@ -8,6 +8,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"segue/internal/testkit"
 )
 
 // sessionBus starts a private D-Bus session daemon for the test and
@@ -50,28 +53,28 @@ func TestMPRISWithPlayerctl(t *testing.T) {
 		return strings.TrimSpace(string(out))
 	}
 	h.start("--origin", url, "play", "--output", "null", tracks[0].ID, tracks[1].ID, tracks[2].ID)
-	waitFor(t, "playerctl to see segue playing", func() bool { return pc("status") == "Playing" })
+	testkit.Wait(t, time.Minute, "playerctl to see segue playing", func() bool { return pc("status") == "Playing" })
 
 	if got := pc("metadata", "--format", "{{title}}|{{artist}}|{{album}}|{{mpris:length}}"); got != "Step 1|Ctl Band|Ctl Album|60000000" {
 		t.Errorf("metadata: %q", got)
 	}
 	follow := exec.Command("playerctl", "-p", "segue", "--follow", "metadata", "title")
 	follow.Env = append(os.Environ(), h.env...)
-	titles := &syncBuffer{}
+	titles := &testkit.Buffer{}
 	follow.Stdout = titles
 	if err := follow.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { follow.Process.Kill(); follow.Wait() })
-	waitFor(t, "playerctl --follow to start", func() bool { return strings.Contains(titles.String(), "Step 1") })
+	testkit.Wait(t, time.Minute, "playerctl --follow to start", func() bool { return strings.Contains(titles.String(), "Step 1") })
 
 	pc("play-pause")
-	waitFor(t, "Paused", func() bool { return pc("status") == "Paused" })
+	testkit.Wait(t, time.Minute, "Paused", func() bool { return pc("status") == "Paused" })
 	if st := h.status(); st.State != "paused" {
 		t.Errorf("after play-pause ctl says %s", st.State)
 	}
 	pc("play-pause")
-	waitFor(t, "Playing again", func() bool { return pc("status") == "Playing" })
+	testkit.Wait(t, time.Minute, "Playing again", func() bool { return pc("status") == "Playing" })
 
 	pc("position", "30") // SetPosition with the current track's ID
 	if st := h.status(); st.PositionMS < 30000 || st.PositionMS > 40000 {
@@ -94,10 +97,10 @@ func TestMPRISWithPlayerctl(t *testing.T) {
 	}
 
 	pc("next")
-	waitFor(t, "track 2", func() bool { return pc("metadata", "title") == "Step 2" })
+	testkit.Wait(t, time.Minute, "track 2", func() bool { return pc("metadata", "title") == "Step 2" })
 	if st := h.status(); st.Track == nil || st.Track.ID != tracks[1].ID {
 		t.Errorf("after next ctl says %+v", st.Track)
 	}
 	// PropertiesChanged reached the follower without it asking.
-	waitFor(t, "PropertiesChanged with track 2", func() bool { return strings.Contains(titles.String(), "Step 2") })
+	testkit.Wait(t, time.Minute, "PropertiesChanged with track 2", func() bool { return strings.Contains(titles.String(), "Step 2") })
 }

@@ -8,7 +8,9 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
+	"segue/internal/testkit"
 	"segue/origin"
 )
 
@@ -22,7 +24,7 @@ func TestServeTLSSelfSigned(t *testing.T) {
 	h := newSwarmHost(t, segueBinary(t))
 	data := filepath.Join(h.dir, "origin")
 	srv, _, log := h.start("origin", "serve", "--addr", "127.0.0.1:0", "--data", data, "--tls-self-signed", "--tls-name", "music.lan")
-	waitFor(t, "the origin to listen", func() bool { return servingRE.MatchString(log.String()) })
+	testkit.Wait(t, time.Minute, "the origin to listen", func() bool { return servingRE.MatchString(log.String()) })
 	url := "https://" + servingRE.FindStringSubmatch(log.String())[1]
 	m := fingerprintRE.FindStringSubmatch(log.String())
 	if m == nil {
@@ -69,7 +71,7 @@ func TestServeTLSSelfSigned(t *testing.T) {
 	if err := srv.Process.Signal(syscall.SIGHUP); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the certificate to be reloaded", func() bool { return strings.Contains(log.String(), "TLS certificate reloaded") })
+	testkit.Wait(t, time.Minute, "the certificate to be reloaded", func() bool { return strings.Contains(log.String(), "TLS certificate reloaded") })
 	h.run("--origin", url, "--ca", cert, "library", "--json")
 	cmd = h.command("--origin", url, "--pin-sha256", fp, "library")
 	if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "does not match --pin-sha256") {

@@ -9,8 +9,10 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"segue/catalog"
+	"segue/internal/testkit"
 )
 
 // netnsPair makes two network namespaces joined by a veth pair, with
@@ -62,19 +64,19 @@ func TestPeerLANDiscovery(t *testing.T) {
 	addrs := map[string]string{}
 	for ns, ip := range map[string]string{nsA: ipA, nsB: ipB} {
 		h := hosts[ns]
-		out := &syncBuffer{}
+		out := &testkit.Buffer{}
 		cmd := inNetns(h, ns, "--peer-lan", "peer", "serve", "--listen", ip+":0")
 		cmd.Stdout, cmd.Stderr = out, out
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-		waitFor(t, "the peer endpoint in "+ns, func() bool { return peerRE.MatchString(out.String()) })
+		testkit.Wait(t, time.Minute, "the peer endpoint in "+ns, func() bool { return peerRE.MatchString(out.String()) })
 		addrs[ns] = peerRE.FindStringSubmatch(out.String())[1]
 	}
 	for from, to := range map[string]string{nsA: nsB, nsB: nsA} {
 		want := addrs[to]
-		waitFor(t, from+" to discover "+want, func() bool {
+		testkit.Wait(t, time.Minute, from+" to discover "+want, func() bool {
 			out, err := inNetns(hosts[from], from, "peer", "discover", "--json", "--timeout", "1s").Output()
 			if err != nil {
 				t.Fatalf("peer discover in %s: %v", from, err)
@@ -98,7 +100,7 @@ func TestPeerLANDiscovery(t *testing.T) {
 			other = addrs[nsB]
 		}
 		re := regexp.MustCompile(`found a peer on the LAN.*` + regexp.QuoteMeta(other))
-		waitFor(t, fmt.Sprintf("%s's log to name %s", ns, other), func() bool {
+		testkit.Wait(t, time.Minute, fmt.Sprintf("%s's log to name %s", ns, other), func() bool {
 			b, _ := os.ReadFile(filepath.Join(h.dir, "state", "segue", "segue.log"))
 			return re.Match(b)
 		})

@@ -14,32 +14,14 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"segue/cache"
 	"segue/catalog"
+	"segue/internal/testkit"
 )
-
-// syncBuffer is an output a process writes while the test reads it.
-type syncBuffer struct {
-	mu  sync.Mutex // guards buf
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // swarmHost is one machine's worth of segue: its own XDG folders and cache.
 type swarmHost struct {
@@ -75,9 +57,9 @@ func (h *swarmHost) run(args ...string) string {
 }
 
 // start runs segue in the background; it is killed at the end of the test.
-func (h *swarmHost) start(args ...string) (cmd *exec.Cmd, stdout, stderr *syncBuffer) {
+func (h *swarmHost) start(args ...string) (cmd *exec.Cmd, stdout, stderr *testkit.Buffer) {
 	h.t.Helper()
-	stdout, stderr = &syncBuffer{}, &syncBuffer{}
+	stdout, stderr = &testkit.Buffer{}, &testkit.Buffer{}
 	cmd = h.command(args...)
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	if err := cmd.Start(); err != nil {
@@ -96,18 +78,6 @@ func (h *swarmHost) stats() cache.Stats {
 	return s
 }
 
-// waitFor polls ok until it holds, failing after a generous deadline.
-func waitFor(t *testing.T, what string, ok func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 var (
 	servingRE = regexp.MustCompile(`origin serving.* addr=(\S+)`)
 	peerRE    = regexp.MustCompile(`serving the cache to peers on (\S+)`)
@@ -117,7 +87,7 @@ var (
 // swarmOrigin ingests one 25 s track with real ffmpeg into a real `segue
 // origin serve` process and returns its URL, the track, and the origin's
 // access log (stderr).
-func swarmOrigin(t *testing.T, bin string) (url string, track catalog.Track, log *syncBuffer) {
+func swarmOrigin(t *testing.T, bin string) (url string, track catalog.Track, log *testkit.Buffer) {
 	needTools(t, "ffmpeg", "ffprobe")
 	h := newSwarmHost(t, bin)
 	lib, data := filepath.Join(h.dir, "lib"), filepath.Join(h.dir, "origin")
@@ -132,7 +102,7 @@ func swarmOrigin(t *testing.T, bin string) (url string, track catalog.Track, log
 	}
 	h.run("origin", "ingest", lib, "--data", data)
 	_, _, log = h.start("origin", "serve", "--addr", "127.0.0.1:0", "--data", data)
-	waitFor(t, "the origin to listen", func() bool { return servingRE.MatchString(log.String()) })
+	testkit.Wait(t, time.Minute, "the origin to listen", func() bool { return servingRE.MatchString(log.String()) })
 	url = "http://" + servingRE.FindStringSubmatch(log.String())[1]
 	var res catalog.SearchResult
 	getJSON(t, url+"/api/v1/search?q=chirp", &res)
@@ -157,9 +127,9 @@ func originChunkBytes(log string) int64 {
 func servePeer(t *testing.T, h *swarmHost, url, track string, extra ...string) (*exec.Cmd, string) {
 	t.Helper()
 	cmd, out, _ := h.start(append([]string{"--origin", url, "peer", "serve", "--listen", "127.0.0.1:0"}, extra...)...)
-	waitFor(t, "the peer endpoint", func() bool { return peerRE.MatchString(out.String()) })
+	testkit.Wait(t, time.Minute, "the peer endpoint", func() bool { return peerRE.MatchString(out.String()) })
 	addr := peerRE.FindStringSubmatch(out.String())[1]
-	waitFor(t, "the tracker to list "+addr, func() bool {
+	testkit.Wait(t, time.Minute, "the tracker to list "+addr, func() bool {
 		var list catalog.PeerList
 		getJSON(t, url+"/api/v1/peers?track="+track, &list)
 		for _, p := range list.Peers {
@@ -229,7 +199,7 @@ func TestPeerServesAPlayer(t *testing.T) {
 		t.Errorf("B took %.1f%% of its bytes from A, want at least 80%%", 100*share)
 	}
 	// The origin's log is written as requests end: wait for B's last ones.
-	waitFor(t, "the origin's log to show B's origin bytes", func() bool {
+	testkit.Wait(t, time.Minute, "the origin's log to show B's origin bytes", func() bool {
 		return originChunkBytes(originLog.String()[before:]) >= orig
 	})
 	if got := originChunkBytes(originLog.String()[before:]); got != orig {
@@ -309,7 +279,7 @@ func TestPeerPoisonedAndKilled(t *testing.T) {
 	// Kill the slow peer once B has two segments from it: it spends about a
 	// quarter of each segment's time uploading, so B may be mid-transfer;
 	// either way its next request fails.
-	waitFor(t, "two segments from the slow peer", func() bool {
+	testkit.Wait(t, time.Minute, "two segments from the slow peer", func() bool {
 		return strings.Count(out.String(), `"source":"peer"`) >= 2
 	})
 	victim.Process.Signal(syscall.SIGKILL)

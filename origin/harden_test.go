@@ -9,13 +9,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"segue/internal/testkit"
 )
 
 // TestBodyOverTheLimitIs413: a 5 MB playlist body, with or without a
@@ -78,8 +78,8 @@ func TestSlowBodyIsCutOff(t *testing.T) {
 // disconnected, while one that reads it steadily over more than a second
 // gets all of it.
 func TestSlowReaderIsCutOffButSlowDownloadFinishes(t *testing.T) {
-	log := &syncLog{}
-	r := startServer(t, ServerOptions{DataDir: t.TempDir(), StallTimeout: time.Second, ReadTimeout: time.Second, MemoryCache: -1, Logger: log.logger()}, "127.0.0.1:0")
+	log := &testkit.Buffer{}
+	r := startServer(t, ServerOptions{DataDir: t.TempDir(), StallTimeout: time.Second, ReadTimeout: time.Second, MemoryCache: -1, Logger: log.Logger()}, "127.0.0.1:0")
 	blob := make([]byte, 16<<20)
 	for i := range blob {
 		blob[i] = byte(i * 7 >> 3)
@@ -120,7 +120,7 @@ func TestSlowReaderIsCutOffButSlowDownloadFinishes(t *testing.T) {
 	defer c.Close()
 	c.(*net.TCPConn).SetReadBuffer(4 << 10)
 	fmt.Fprintf(c, "GET /chunks/%s HTTP/1.1\r\nHost: x\r\n\r\n", hash)
-	waitUntil(t, "the stalled download to be given up", func() bool { return log.count("/chunks/"+hash) == 2 })
+	testkit.Wait(t, time.Minute, "the stalled download to be given up", func() bool { return strings.Count(log.String(), "/chunks/"+hash) == 2 })
 	c.SetReadDeadline(time.Now().Add(60 * time.Second))
 	br := bufio.NewReader(c)
 	got, err := io.Copy(io.Discard, br)
@@ -168,40 +168,5 @@ func TestConnectionsAreBounded(t *testing.T) {
 	c3.SetReadDeadline(time.Now().Add(60 * time.Second))
 	if code, err := status(b3); code != 200 {
 		t.Fatalf("third connection after one closed: %d, %v; want 200", code, err)
-	}
-}
-
-// syncLog keeps what a Server logs, for tests that wait on a log line.
-type syncLog struct {
-	mu  sync.Mutex // guards buf
-	buf bytes.Buffer
-}
-
-func (l *syncLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *syncLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
-
-func (l *syncLog) logger() *slog.Logger { return slog.New(slog.NewTextHandler(l, nil)) }
-
-// count returns how many lines contain s.
-func (l *syncLog) count(s string) int { return strings.Count(l.String(), s) }
-
-// waitUntil polls ok until it holds, failing after a generous deadline.
-func waitUntil(t *testing.T, what string, ok func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }

@@ -6,14 +6,16 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"segue/internal/testkit"
 )
 
 // TestSecretsStayOutOfTheLog: bearer tokens and share tokens used in every
 // way never appear in the log; the scheme "bearer" is case-insensitive;
 // "no token" and "refused token" are told apart.
 func TestSecretsStayOutOfTheLog(t *testing.T) {
-	log := &syncLog{}
-	r := startServer(t, ServerOptions{DataDir: t.TempDir(), RequireToken: true, Logger: log.logger()}, "127.0.0.1:0")
+	log := &testkit.Buffer{}
+	r := startServer(t, ServerOptions{DataDir: t.TempDir(), RequireToken: true, Logger: log.Logger()}, "127.0.0.1:0")
 	_, secret, err := CreateToken(context.Background(), r.srv.db, "phone")
 	if err != nil {
 		t.Fatal(err)
@@ -84,8 +86,8 @@ func between(s, from, to string) string {
 // TestClientGoneIsNot500: a failure because the client left is logged at
 // debug level with 499, never as an ERROR with 500.
 func TestClientGoneIsNot500(t *testing.T) {
-	log := &syncLog{}
-	srv, err := New(ServerOptions{DataDir: t.TempDir(), Logger: log.logger()})
+	log := &testkit.Buffer{}
+	srv, err := New(ServerOptions{DataDir: t.TempDir(), Logger: log.Logger()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"segue/catalog"
+	"segue/internal/testkit"
 )
 
 // The speaker is a process singleton, so every test of the real ALSA path
@@ -242,7 +243,7 @@ func headlessALSA(t testing.TB, dir, capture string) []string {
 	pa.Stdout, pa.Stderr = &paLog, &paLog
 	must(t, pa.Start())
 	t.Cleanup(func() { pa.Process.Kill(); pa.Wait() })
-	waitFor(t, 10*time.Second, func() bool {
+	testkit.WaitReport(t, 10*time.Second, func() bool {
 		_, err := os.Stat(filepath.Join(run, "pulse", "native"))
 		return err == nil
 	}, func() string { return "pulseaudio did not start:\n" + paLog.String() })
@@ -252,7 +253,7 @@ func headlessALSA(t testing.TB, dir, capture string) []string {
 	rec.Env = pa.Env
 	must(t, rec.Start())
 	t.Cleanup(func() { rec.Process.Kill(); rec.Wait() })
-	waitFor(t, 10*time.Second, func() bool {
+	testkit.WaitReport(t, 10*time.Second, func() bool {
 		cmd := exec.Command("pactl", "list", "short", "source-outputs")
 		cmd.Env = pa.Env
 		out, err := cmd.Output()
@@ -278,16 +279,5 @@ func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
-	}
-}
-
-func waitFor(t testing.TB, d time.Duration, cond func() bool, msg func() string) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal(msg())
-		}
-		time.Sleep(10 * time.Millisecond) // polling a condition with a deadline
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"segue/catalog"
+	"segue/internal/testkit"
 )
 
 // childIdle plays the track stored in dir through the real ALSA output
@@ -329,13 +330,13 @@ func cmusRun(t testing.TB, dir string, env []string, mp3 string, window time.Dur
 		defer cancel()
 		return exec.CommandContext(ctx, "cmus-remote", append([]string{"--server", sock}, args...)...).Output()
 	}
-	waitFor(t, 10*time.Second, func() bool { _, err := remote("-Q"); return err == nil }, func() string {
+	testkit.WaitReport(t, 10*time.Second, func() bool { _, err := remote("-Q"); return err == nil }, func() string {
 		screen, _ := exec.Command("tmux", "capture-pane", "-p", "-t", session).Output()
 		return "cmus did not listen on " + sock + ":\n" + string(screen)
 	})
 	_, err = remote("-C", "player-play "+mp3)
 	must(t, err)
-	waitFor(t, 10*time.Second, func() bool {
+	testkit.WaitReport(t, 10*time.Second, func() bool {
 		out, _ := remote("-Q")
 		return strings.Contains(string(out), "status playing")
 	}, func() string { return "cmus did not start playing" })

@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"segue/internal/testkit"
 )
 
 func TestStateRoundTrip(t *testing.T) {
@@ -55,7 +57,7 @@ func TestStateSaver(t *testing.T) {
 	}
 	set(func(st *SavedState) { st.Tracks, st.Index, st.Volume = ts("a b"), 0, 40 })
 	s.Changed()
-	waitFor(t, 20*time.Second, func() bool {
+	testkit.WaitReport(t, 20*time.Second, func() bool {
 		got, err := LoadState(dir)
 		return err == nil && len(got.Tracks) == 2 && got.Volume == 40
 	}, func() string { return "the change was not saved" })
@@ -76,7 +78,7 @@ func TestStateSaver(t *testing.T) {
 	for i := range 5 {
 		set(func(st *SavedState) { st.PositionMS = int64(i + 1) })
 		s.Changed()
-		waitFor(t, 20*time.Second, func() bool { return errs.Load() > 0 }, func() string { return "no failed write" })
+		testkit.WaitReport(t, 20*time.Second, func() bool { return errs.Load() > 0 }, func() string { return "no failed write" })
 	}
 	if err := s.Close(); err == nil {
 		t.Fatal("Close under a file saved without error")

@@ -11,6 +11,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"segue/catalog"
+	"segue/internal/testkit"
 	"segue/player"
 	"segue/ui/action"
 	"segue/ui/notice"
@@ -110,13 +111,13 @@ func (panicky) Artists(context.Context) ([]catalog.Artist, error) { panic("boom"
 func TestRunRestoresTerminalOnPanic(t *testing.T) {
 	pr, pw := io.Pipe()
 	defer pw.Close()
-	out := &syncBuffer{}
+	out := &testkit.Buffer{}
 	pl := newFakePlayer()
 	err := Run(context.Background(), Options{Catalog: panicky{fixture()}, Player: pl}, RunOptions{Input: pr, Output: out})
 	if !errors.Is(err, tea.ErrProgramPanic) {
 		t.Fatalf("Run returned %v, want a panic error", err)
 	}
-	if got := out.take(); !strings.HasPrefix(got, enterModes) || !strings.HasSuffix(got, leaveModes) {
+	if got := out.Take(); !strings.HasPrefix(got, enterModes) || !strings.HasSuffix(got, leaveModes) {
 		t.Fatalf("terminal modes not restored; output ends %q", got[max(len(got)-60, 0):])
 	}
 }

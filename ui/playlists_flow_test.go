@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"segue/internal/testkit"
 	"segue/ui/action"
 )
 
@@ -15,7 +16,7 @@ import (
 type pane struct {
 	t   *testing.T
 	in  *io.PipeWriter
-	out *syncBuffer
+	out *testkit.Buffer
 	all string // everything drawn so far
 	at  int    // output before this offset has been looked at
 }
@@ -41,7 +42,7 @@ func (tm *pane) wait(want string) {
 	tm.t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		tm.all += tm.out.take()
+		tm.all += tm.out.Take()
 		out := tm.all
 		if i := strings.Index(out[tm.at:], want); i >= 0 {
 			tm.at += i + len(want)
@@ -64,7 +65,7 @@ func TestPlaylistShareFlow(t *testing.T) {
 	store := newFakeStore(cat)
 	pins := &fakePinner{release: make(chan struct{})}
 	pr, pw := io.Pipe()
-	out := &syncBuffer{}
+	out := &testkit.Buffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	errc := make(chan error, 1)

@@ -1,39 +1,19 @@
 package ui
 
 import (
-	"bytes"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"segue/internal/testkit"
 )
 
-// syncBuffer is a bytes.Buffer safe for the screen's goroutine and the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) take() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := s.b.String()
-	s.b.Reset()
-	return out
-}
-
-func waitOutput(t *testing.T, buf *syncBuffer, ok func(string) bool) string {
+func waitOutput(t *testing.T, buf *testkit.Buffer, ok func(string) bool) string {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	var got string
 	for {
-		got += buf.take()
+		got += buf.Take()
 		if ok(got) {
 			return got
 		}
@@ -48,7 +28,7 @@ func waitOutput(t *testing.T, buf *syncBuffer, ok func(string) bool) string {
 // one changed line rewrites that line only, an equal frame writes nothing,
 // and stop restores the terminal modes.
 func TestScreenDrawsOnlyChanges(t *testing.T) {
-	buf := &syncBuffer{}
+	buf := &testkit.Buffer{}
 	s := newScreen(buf)
 	s.resized(5)
 	s.start()
@@ -67,7 +47,7 @@ func TestScreenDrawsOnlyChanges(t *testing.T) {
 	}
 	s.set("aaaaa\nBBBBB\nccc")
 	s.stop()
-	if got := buf.take(); got != leaveModes {
+	if got := buf.Take(); got != leaveModes {
 		t.Fatalf("after an unchanged frame and stop the screen wrote %q, want only the mode reset", got)
 	}
 	s.stop() // twice is harmless

@@ -21,6 +21,7 @@ import (
 
 	"segue/cache"
 	"segue/catalog"
+	"segue/internal/testkit"
 	"segue/net/originclient"
 	"segue/origin"
 	"segue/origin/blobs"
@@ -269,9 +270,9 @@ func TestAbandonedDownloadStops(t *testing.T) {
 	ctx2, cancel2 := context.WithCancel(context.Background())
 	done := make(chan error, 2)
 	go func() { _, _, err := f.Segment(ctx1, hash, catalog.UrgencySoon); done <- err }()
-	waitUntil(t, func() bool { return r.started.Load() == 1 })
+	testkit.Wait(t, 10*time.Second, "the condition", func() bool { return r.started.Load() == 1 })
 	go func() { _, _, err := f.Segment(ctx2, hash, catalog.UrgencySoon); done <- err }()
-	waitUntil(t, func() bool {
+	testkit.Wait(t, 10*time.Second, "the condition", func() bool {
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		return f.flights[hash] != nil && f.flights[hash].waiters == 2
@@ -283,21 +284,9 @@ func TestAbandonedDownloadStops(t *testing.T) {
 	}
 	cancel2()
 	<-done
-	waitUntil(t, func() bool { return r.cancelled.Load() == 1 })
+	testkit.Wait(t, 10*time.Second, "the condition", func() bool { return r.cancelled.Load() == 1 })
 	if r.started.Load() != 1 {
 		t.Errorf("%d downloads started, want 1 shared", r.started.Load())
-	}
-}
-
-// waitUntil polls cond for up to 10 s.
-func waitUntil(t *testing.T, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not met within 10 s")
-		}
-		time.Sleep(5 * time.Millisecond)
 	}
 }
 
@@ -320,7 +309,7 @@ func TestReceivedReportsBytesInFlight(t *testing.T) {
 	f := New(openCache(t), []Tier{{Source: catalog.SourceOrigin, Remote: client(t, srv.URL)}}, Options{Attempts: 1})
 	done := make(chan error, 1)
 	go func() { _, _, err := f.Segment(context.Background(), hash, catalog.UrgencySoon); done <- err }()
-	waitUntil(t, func() bool { return f.Received(hash) == 16<<10 })
+	testkit.Wait(t, 10*time.Second, "the condition", func() bool { return f.Received(hash) == 16<<10 })
 	close(release)
 	if err := <-done; err != nil {
 		t.Fatal(err)

@@ -1,0 +1,67 @@
+// Package testkit holds what tests across segue's packages share: an output
+// that a process or logger writes while the test reads it, and polling a
+// condition with a deadline (tests never sleep a fixed time to wait).
+package testkit
+
+import (
+	"bytes"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Buffer is a bytes.Buffer safe for one writer goroutine (a process's
+// output, a logger, a screen) and the test reading it.
+type Buffer struct {
+	mu  sync.Mutex // guards buf
+	buf bytes.Buffer
+}
+
+func (b *Buffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// String is everything written so far.
+func (b *Buffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// Take is what was written since the last Take, and empties the buffer.
+func (b *Buffer) Take() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	out := b.buf.String()
+	b.buf.Reset()
+	return out
+}
+
+// Logger is a text slog.Logger writing to b, for tests that wait on a log line.
+func (b *Buffer) Logger() *slog.Logger { return slog.New(slog.NewTextHandler(b, nil)) }
+
+// Poll is how often Wait and WaitReport look at their condition.
+const Poll = 10 * time.Millisecond
+
+// Wait polls ok until it holds; after d it fails the test with "timed out
+// waiting for " + what. Deadlines are generous: these machines are loaded.
+func Wait(t testing.TB, d time.Duration, what string, ok func() bool) {
+	t.Helper()
+	WaitReport(t, d, ok, func() string { return "timed out waiting for " + what })
+}
+
+// WaitReport is Wait whose failure message is made when it fails (report
+// can describe the state the condition was waiting on).
+func WaitReport(t testing.TB, d time.Duration, ok func() bool, report func() string) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatal(report())
+		}
+		time.Sleep(Poll)
+	}
+}
