@@ -222,14 +222,18 @@ func (p *Player) SeekBy(d time.Duration) {
 }
 
 func (p *Player) seekLocked(d time.Duration) {
-	if p.queue.Index() < 0 {
+	tr, ok := p.queue.Current()
+	if !ok {
 		return
 	}
 	s := int64(max(d, 0)) * catalog.SampleRate / int64(time.Second)
+	length := time.Duration(tr.DurationMS) * time.Millisecond
 	if p.cur != nil {
 		s = min(s, p.cur.man.TotalSamples)
+		length = p.cur.duration()
 	}
 	p.restartLocked(s)
+	p.emit(PositionEvent{TrackID: tr.ID, Position: samplesToDuration(s), Duration: length, Seek: true})
 }
 
 // SetVolume sets the volume, 0-100 (clamped).

@@ -37,11 +37,15 @@ type TrackEvent struct {
 	Duration time.Duration
 }
 
-// PositionEvent reports the play head, about four times a second of audio.
+// PositionEvent reports the play head, about four times a second of audio,
+// and at once when a seek moves it (Seek). A seek's event is never dropped:
+// it is the last word over positions reported before it, which a consumer
+// may still be reading when the seek's reply reaches it.
 type PositionEvent struct {
 	TrackID  string
 	Position time.Duration
 	Duration time.Duration
+	Seek     bool
 }
 
 // SegmentEvent reports where a segment came from and in which rendition.
@@ -121,10 +125,15 @@ func (p *Player) emit(e Event) {
 		return
 	default:
 	}
-	switch e.(type) {
-	case PositionEvent, BufferEvent, SegmentEvent:
+	switch e := e.(type) {
+	case BufferEvent, SegmentEvent:
 		p.dropped.Add(1)
 		return
+	case PositionEvent:
+		if !e.Seek {
+			p.dropped.Add(1)
+			return
+		}
 	}
 	t := time.NewTimer(50 * time.Millisecond)
 	defer t.Stop()

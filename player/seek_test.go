@@ -81,6 +81,22 @@ func TestSeekByWhilePaused(t *testing.T) {
 	if s := p.Status(); s.Position.Round(time.Millisecond) != 1500*time.Millisecond || s.State != Paused || s.Volume != 40 {
 		t.Errorf("after SeekBy: %+v, want paused at 1.5s, volume 40", s)
 	}
+	// the event stream says where the head went too (an interface that
+	// reads a stale position event after the seek's reply must not go back)
+	var seek PositionEvent
+	for seek.TrackID == "" {
+		select {
+		case e := <-p.Events():
+			if pe, ok := e.(PositionEvent); ok && pe.Seek {
+				seek = pe
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("no position event after a seek while paused")
+		}
+	}
+	if seek.TrackID != tr.ID || seek.Position.Round(time.Millisecond) != 1500*time.Millisecond || seek.Duration != 3*time.Second {
+		t.Errorf("seek event %+v, want track %s at 1.5s of 3s", seek, tr.ID)
+	}
 	p.SeekBy(-time.Hour)
 	if s := p.Status(); s.Position != 0 {
 		t.Errorf("SeekBy before the start: position %v, want 0", s.Position)
