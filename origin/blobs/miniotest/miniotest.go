@@ -49,43 +49,73 @@ func Binary() (string, error) {
 // user's AWS config files.
 func Start(t testing.TB) string {
 	t.Helper()
+	return Run(t).Endpoint
+}
+
+// Server is a MinIO server a test can stop and start again (an outage of
+// the blob store) on the same address and data.
+type Server struct {
+	Endpoint string // http://127.0.0.1:PORT
+
+	t            testing.TB
+	bin, dir     string
+	api, console string
+	cmd          *exec.Cmd
+	exited       chan error // receives once when cmd ends
+	logf         *os.File
+}
+
+// Run is Start returning the server itself, for tests that stop it.
+func Run(t testing.TB) *Server {
+	t.Helper()
 	bin, err := Binary()
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	api, console := freePort(t), freePort(t)
-	cmd := exec.Command(bin, "server", "--quiet", "--address", api, "--console-address", console, filepath.Join(dir, "data"))
+	s := &Server{t: t, bin: bin, dir: t.TempDir(), api: freePort(t), console: freePort(t)}
+	s.Endpoint = "http://" + s.api
+	s.Start()
+	t.Cleanup(s.Stop)
+	t.Setenv("AWS_ACCESS_KEY_ID", AccessKey)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", SecretKey)
+	t.Setenv("AWS_REGION", "us-east-1")
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(s.dir, "aws-config"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(s.dir, "aws-credentials"))
+	return s
+}
+
+// Start starts the stopped server and returns once it answers its health
+// check (within 60 s, or the test fails with MinIO's log).
+func (s *Server) Start() {
+	t := s.t
+	t.Helper()
+	cmd := exec.Command(s.bin, "server", "--quiet", "--address", s.api, "--console-address", s.console, filepath.Join(s.dir, "data"))
 	cmd.Env = append(os.Environ(),
 		"MINIO_ROOT_USER="+AccessKey, "MINIO_ROOT_PASSWORD="+SecretKey,
-		"MINIO_BROWSER=off", "MINIO_UPDATE=off", "HOME="+dir)
-	logf, err := os.Create(filepath.Join(dir, "minio.log"))
+		"MINIO_BROWSER=off", "MINIO_UPDATE=off", "HOME="+s.dir)
+	logf, err := os.OpenFile(filepath.Join(s.dir, "minio.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		t.Fatal(err)
 	}
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
-		t.Fatalf("start MinIO %s: %v", bin, err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		<-exited
 		logf.Close()
-	})
-	endpoint := "http://" + api
+		t.Fatalf("start MinIO %s: %v", s.bin, err)
+	}
+	s.cmd, s.logf, s.exited = cmd, logf, make(chan error, 1)
+	go func() { s.exited <- cmd.Wait() }()
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		resp, err := http.Get(endpoint + "/minio/health/live")
+		resp, err := http.Get(s.Endpoint + "/minio/health/live")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				break
+				return
 			}
 		}
 		select {
-		case err := <-exited:
+		case err := <-s.exited:
+			s.cmd = nil
 			log, _ := os.ReadFile(logf.Name())
 			t.Fatalf("MinIO exited before it was ready: %v\n%s", err, log)
 		case <-time.After(50 * time.Millisecond):
@@ -95,12 +125,18 @@ func Start(t testing.TB) string {
 			t.Fatalf("MinIO not ready after 60 s:\n%s", log)
 		}
 	}
-	t.Setenv("AWS_ACCESS_KEY_ID", AccessKey)
-	t.Setenv("AWS_SECRET_ACCESS_KEY", SecretKey)
-	t.Setenv("AWS_REGION", "us-east-1")
-	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "aws-config"))
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "aws-credentials"))
-	return endpoint
+}
+
+// Stop kills the server and waits for it to end; stopping a stopped
+// server does nothing.
+func (s *Server) Stop() {
+	if s.cmd == nil {
+		return
+	}
+	s.cmd.Process.Kill()
+	<-s.exited
+	s.logf.Close()
+	s.cmd = nil
 }
 
 // freePort returns a loopback address with a port that was free a moment

@@ -1,0 +1,277 @@
+package cli
+
+import (
+	"fmt"
+	"net"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"text/template"
+
+	"github.com/spf13/cobra"
+)
+
+func init() { addOriginSub(originProxyConfigCmd) }
+
+func originProxyConfigCmd(a *app) *cobra.Command {
+	var o proxyOptions
+	cmd := &cobra.Command{
+		Use:   "proxy-config",
+		Short: "Print an nginx configuration that caches and load-balances origin replicas",
+		Long: `Print a complete nginx configuration for a caching reverse proxy in front of
+one or more "segue origin serve" replicas (the CDN stand-in of docs/scale.md).
+
+  /chunks/{sha256}          cached for a year (content-addressed, immutable); one
+                            request per segment reaches a replica however many
+                            clients ask at once (cache lock); a cached segment is
+                            served while every replica or the blob store is down
+  /api/v1/albums/ID/cover   cached as the origin's Cache-Control says (1 h), stale
+                            copies served while the origin fails
+  /api/v1/peers...          the peer tracker, kept in one replica's memory: sent to
+                            the first --upstream, the others only as backups
+  everything else           (API, playlists, share pages) passed through, never cached
+
+Requests go round-robin over the replicas; a replica that refuses, times out or
+answers 502-504 is skipped for 10 s and the request is retried on the next one.
+Every answer carries X-Cache-Status (HIT, MISS, ...) for what the cache did, and
+the access log (RUN/access.log, JSON lines) records it with the replica that
+answered. Byte ranges of cached objects are served from the cache.
+
+Everything nginx writes (pid, logs, temp files) goes under --run-dir and the
+cache under --cache-dir, so nginx can run as any user that owns them:
+
+  segue origin proxy-config --listen 0.0.0.0:80 --upstream 10.0.0.5:7700 \
+      --upstream 10.0.0.6:7700 --run-dir /var/lib/segue-proxy > /etc/nginx/segue.conf
+  nginx -c /etc/nginx/segue.conf -g 'daemon off;'
+
+--run-dir must exist; nginx creates the cache dir and its temp dirs in it.`,
+		Example: `  segue origin proxy-config --listen 127.0.0.1:8080 --upstream 127.0.0.1:7700 --run-dir /tmp/proxy
+  segue origin proxy-config --listen 0.0.0.0:80 --upstream a.lan:7700 --upstream b.lan:7700 --run-dir /var/lib/segue-proxy --user www-data`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			conf, err := proxyConfig(o)
+			if err != nil {
+				return &usageError{err}
+			}
+			_, err = fmt.Fprint(a.stdout, conf)
+			return err
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.Listen, "listen", "", "address nginx listens on, HOST:PORT (required)")
+	f.StringArrayVar(&o.Upstreams, "upstream", nil, "an origin replica, HOST:PORT (repeatable; at least one)")
+	f.StringVar(&o.RunDir, "run-dir", "/var/lib/segue-proxy", "directory for nginx's pid, logs and temp files (must exist)")
+	f.StringVar(&o.CacheDir, "cache-dir", "", "directory of the segment and cover cache (default RUN-DIR/cache)")
+	f.StringVar(&o.CacheSize, "cache-size", "10g", "most the cache holds on disk before the least recently used goes (nginx size: 500m, 10g)")
+	f.StringVar(&o.User, "user", "", "user nginx's workers run as when it is started as root (default: nginx's, nobody)")
+	return cmd
+}
+
+// proxyOptions are the inputs of proxyConfig, as the flags give them.
+type proxyOptions struct {
+	Listen    string   // HOST:PORT
+	Upstreams []string // HOST:PORT each, at least one
+	RunDir    string   // pid, logs, temp files
+	CacheDir  string   // "": RunDir/cache
+	CacheSize string   // nginx size, e.g. 10g
+	User      string   // "": no user directive
+}
+
+var (
+	// hostRE is a host name, an IPv4 address or a bracketless IPv6 address
+	// (net.SplitHostPort removed the brackets).
+	hostRE = regexp.MustCompile(`^[A-Za-z0-9.:-]+$`)
+	// sizeRE is an nginx size: a number with an optional k or m or g.
+	sizeRE = regexp.MustCompile(`^[1-9][0-9]{0,9}[kKmMgG]?$`)
+	// userRE is a Unix user name (useradd's NAME_REGEX, with capitals).
+	userRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]{0,31}$`)
+)
+
+// proxyConfig returns the nginx configuration for o, or an error naming
+// the flag whose value cannot go into one. Paths are made absolute; a value
+// that would change the configuration's syntax (spaces, quotes, ;, {, }, $,
+// #) is refused rather than quoted.
+func proxyConfig(o proxyOptions) (string, error) {
+	listen, err := hostPort("--listen", o.Listen)
+	if err != nil {
+		return "", err
+	}
+	if len(o.Upstreams) == 0 {
+		return "", fmt.Errorf("no --upstream given: name at least one origin replica, e.g. --upstream 127.0.0.1:7700")
+	}
+	var ups []string
+	for _, u := range o.Upstreams {
+		hp, err := hostPort("--upstream", u)
+		if err != nil {
+			return "", err
+		}
+		ups = append(ups, hp)
+	}
+	run, err := confPath("--run-dir", o.RunDir)
+	if err != nil {
+		return "", err
+	}
+	cache := filepath.Join(run, "cache")
+	if o.CacheDir != "" {
+		if cache, err = confPath("--cache-dir", o.CacheDir); err != nil {
+			return "", err
+		}
+	}
+	if !sizeRE.MatchString(o.CacheSize) {
+		return "", fmt.Errorf("--cache-size %q: want a number of bytes with an optional k, m or g (e.g. 10g)", o.CacheSize)
+	}
+	if o.User != "" && !userRE.MatchString(o.User) {
+		return "", fmt.Errorf("--user %q: want a user name (letters, digits, _ and -)", o.User)
+	}
+	var b strings.Builder
+	err = nginxTemplate.Execute(&b, map[string]any{
+		"Listen": listen, "Upstreams": ups, "Run": run, "Cache": cache, "CacheSize": o.CacheSize, "User": o.User,
+	})
+	return b.String(), err
+}
+
+// hostPort checks a HOST:PORT flag value and returns it as nginx writes it
+// (an IPv6 host in brackets).
+func hostPort(flag, v string) (string, error) {
+	host, port, err := net.SplitHostPort(v)
+	if err != nil {
+		return "", fmt.Errorf("%s %q: want HOST:PORT, e.g. 127.0.0.1:7700", flag, v)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		return "", fmt.Errorf("%s %q: the port must be a number from 1 to 65535", flag, v)
+	}
+	if host == "" || !hostRE.MatchString(host) {
+		return "", fmt.Errorf("%s %q: want a host name or IP address before the port, e.g. 127.0.0.1:7700", flag, v)
+	}
+	return net.JoinHostPort(host, port), nil
+}
+
+// confPath returns p absolute, refusing what nginx would read as syntax.
+func confPath(flag, p string) (string, error) {
+	if p == "" {
+		return "", fmt.Errorf("%s is empty: name a directory", flag)
+	}
+	if strings.ContainsAny(p, " \t\r\n\"';{}$#\\") {
+		return "", fmt.Errorf("%s %q: a path with spaces, quotes or any of ; { } $ # \\ cannot go into an nginx configuration; choose another directory", flag, p)
+	}
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", fmt.Errorf("%s %q: %w", flag, p, err)
+	}
+	return abs, nil
+}
+
+// nginxTemplate is the configuration. Why each setting is what it is:
+//   - Segments are immutable and named by their sha256, so the cache key is
+//     the path alone and a cached copy stays valid for a year; Authorization
+//     and query strings do not split the cache (docs/scale.md says what that
+//     means for a private origin).
+//   - proxy_cache_lock: of many clients missing the same segment at once,
+//     one request reaches a replica and the others wait for the cache.
+//   - proxy_cache_use_stale: when a cached copy is old (covers) and the
+//     origin fails, the old copy is served; a segment never grows old.
+//   - Range: with proxy_cache on, nginx asks the replica for the whole object
+//     (it drops Range and If-Range), stores it, and answers byte ranges from
+//     the cached copy. Segments are 40-110 KB, so the slice module (which
+//     Debian's nginx has) would only split one small object into more
+//     requests; it is not used.
+//   - proxy_next_upstream leaves out http_500: a replica answers 500 when the
+//     blob store or database behind every replica fails, so another replica
+//     would fail the same way, and counting it would mark healthy replicas
+//     down for fail_timeout and take the uncached API with them.
+//   - The peer tracker lives in a replica's memory (origin.Tracker), so its
+//     routes go to one replica; clients re-announce to a backup within an
+//     announce interval after a failover.
+var nginxTemplate = template.Must(template.New("nginx").Parse(`# nginx configuration for segue origin replicas; printed by segue origin proxy-config.
+# Run: nginx -c THIS_FILE -g 'daemon off;'   (see docs/scale.md)
+{{if .User}}user {{.User}};
+{{end}}worker_processes auto;
+pid {{.Run}}/nginx.pid;
+error_log {{.Run}}/error.log warn;
+
+events {
+    worker_connections 4096;
+}
+
+http {
+    log_format segue escape=json '{"time":"$time_iso8601","remote":"$remote_addr","method":"$request_method",'
+        '"uri":"$request_uri","status":$status,"bytes":$body_bytes_sent,"cache":"$upstream_cache_status",'
+        '"upstream":"$upstream_addr","upstream_status":"$upstream_status","seconds":$request_time}';
+    access_log {{.Run}}/access.log segue;
+
+    client_body_temp_path {{.Run}}/client_body;
+    proxy_temp_path {{.Run}}/proxy_temp;
+    fastcgi_temp_path {{.Run}}/fastcgi_temp;
+    uwsgi_temp_path {{.Run}}/uwsgi_temp;
+    scgi_temp_path {{.Run}}/scgi_temp;
+
+    sendfile on;
+    tcp_nopush on;
+    server_tokens off;
+    client_max_body_size 4m;
+
+    proxy_cache_path {{.Cache}} levels=1:2 keys_zone=segue:32m max_size={{.CacheSize}} inactive=30d use_temp_path=off;
+
+    upstream segue_origin {
+{{- range .Upstreams}}
+        server {{.}} max_fails=1 fail_timeout=10s;
+{{- end}}
+        keepalive 32;
+    }
+
+    upstream segue_tracker {
+{{- range $i, $u := .Upstreams}}
+        server {{$u}}{{if $i}} backup{{end}};
+{{- end}}
+        keepalive 8;
+    }
+
+    server {
+        listen {{.Listen}};
+
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
+        proxy_set_header Host $http_host;
+        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+        proxy_set_header X-Forwarded-Proto $scheme;
+        proxy_set_header X-Forwarded-Host $http_host;
+        proxy_connect_timeout 2s;
+        proxy_next_upstream error timeout http_502 http_503 http_504;
+        proxy_next_upstream_timeout 15s;
+
+        add_header X-Cache-Status $upstream_cache_status always;
+
+        location /chunks/ {
+            proxy_pass http://segue_origin;
+            proxy_cache segue;
+            proxy_cache_key $uri;
+            proxy_cache_valid 200 365d;
+            proxy_cache_lock on;
+            proxy_cache_lock_timeout 10s;
+            proxy_cache_lock_age 10s;
+            proxy_cache_use_stale error timeout updating http_500 http_502 http_503 http_504;
+            proxy_read_timeout 15s;
+        }
+
+        location ~ ^/api/v1/albums/[^/]+/cover$ {
+            proxy_pass http://segue_origin;
+            proxy_cache segue;
+            proxy_cache_key $uri;
+            proxy_cache_valid 200 1h;
+            proxy_cache_revalidate on;
+            proxy_cache_lock on;
+            proxy_cache_use_stale error timeout updating http_500 http_502 http_503 http_504;
+            proxy_cache_background_update on;
+        }
+
+        location /api/v1/peers {
+            proxy_pass http://segue_tracker;
+        }
+
+        location / {
+            proxy_pass http://segue_origin;
+        }
+    }
+}
+`))
