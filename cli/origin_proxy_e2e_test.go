@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"segue/catalog"
+	"segue/internal/testkit"
 	"segue/origin/blobs/miniotest"
 )
 
@@ -271,7 +272,7 @@ type playClient struct {
 	wav    string
 	lines  chan string
 	done   chan int
-	stderr *syncBuffer
+	stderr *testkit.Buffer
 	events []playEvent // every event read so far by next or wait
 }
 
@@ -285,7 +286,7 @@ func startPlay(t *testing.T, url, target, quality string, buffer float64, fast b
 	if err := os.WriteFile(cfg, []byte(body), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	c := &playClient{wav: filepath.Join(dir, "out.wav"), lines: make(chan string, 4096), done: make(chan int, 1), stderr: &syncBuffer{}}
+	c := &playClient{wav: filepath.Join(dir, "out.wav"), lines: make(chan string, 4096), done: make(chan int, 1), stderr: &testkit.Buffer{}}
 	args := []string{"--config", cfg, "--origin", url, "--cache", filepath.Join(dir, "cache.db"),
 		"play", target, "--quality", quality, "--json", "--output", "wav:" + c.wav}
 	if fast {
