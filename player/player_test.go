@@ -1,10 +1,14 @@
 package player
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"path/filepath"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"segue/catalog"
 )
@@ -102,5 +106,69 @@ func TestGaplessAlbum(t *testing.T) {
 	}
 	if started != 3 {
 		t.Errorf("%d track events, want 3", started)
+	}
+}
+
+// gatedSource holds back one segment (gate) until another (want) has been
+// asked for, or a deadline passes (then late is set).
+type gatedSource struct {
+	*memSource
+	gate, want string
+	asked      chan struct{}
+	once       sync.Once
+	late       atomic.Bool
+}
+
+func (g *gatedSource) Segment(ctx context.Context, hash string, u Urgency) ([]byte, Source, error) {
+	if hash == g.want {
+		g.once.Do(func() { close(g.asked) })
+	}
+	if hash == g.gate {
+		select {
+		case <-g.asked:
+		case <-ctx.Done():
+		case <-time.After(20 * time.Second):
+			g.late.Store(true)
+		}
+	}
+	return g.memSource.Segment(ctx, hash, u)
+}
+
+// TestPrefetchNextTrack: the next track's first segment is fetched while
+// the current one still plays. The current track's last segment is held
+// back until that request comes, so without a prefetch playback could not
+// reach the next track before the deadline.
+func TestPrefetchNextTrack(t *testing.T) {
+	needFFmpeg(t)
+	src := newMemSource()
+	var tracks []catalog.Track
+	for i, hz := range []int{440, 660} { // two tracks of 6 s: three segments each
+		w := filepath.Join(t.TempDir(), "src.wav")
+		makeWAV(t, w, fmt.Sprintf("sine=f=%d:r=44100:d=6", hz), 6*catalog.SampleRate)
+		tracks = append(tracks, addTrack(t, src, fmt.Sprintf("t%d", i), w, 6*catalog.SampleRate, catalog.RenditionHigh))
+	}
+	segs := func(tr catalog.Track) []catalog.Segment {
+		m, _ := src.Manifest(t.Context(), tr.ID)
+		return m.Renditions[0].Segments
+	}
+	first := segs(tracks[0])
+	if len(first) < 2 {
+		t.Fatalf("the first track has %d segment(s): the test needs one to play while the last is held back", len(first))
+	}
+	g := &gatedSource{memSource: src, gate: first[len(first)-1].Hash, want: segs(tracks[1])[0].Hash, asked: make(chan struct{})}
+	out, err := CreateWAV(filepath.Join(t.TempDir(), "out.wav"), WAVFloat32, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	p := New(Options{Quality: "high", Loudness: LoudnessOff, Segments: g, Manifests: src, Output: out, PrefetchBefore: 5 * time.Second})
+	if err := p.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	p.Play(tracks...)
+	waitEnd(t, p)
+	if g.late.Load() {
+		t.Fatal("the second track's first segment was not asked for until the first track's last segment came: no prefetch")
 	}
 }
