@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"segue/origin"
+	"segue/origin/subsonic"
 )
 
 func init() { addOriginSub(originServeCmd) }
@@ -51,6 +52,10 @@ otherwise) with 413; after 10 refused tokens an address gets 429 for a while.
 With --blobs s3://BUCKET/PREFIX?endpoint=URL&region=R the segments and covers
 are read from an S3-compatible object store (as written by "segue origin
 ingest --blobs"), with the same caching headers, ETag and Range answers.
+
+The OpenSubsonic API is served under /rest/ (see "segue origin user" for its
+users, and the README for the methods): Subsonic apps sign in with a user's
+name and password or its API key, never with a bearer token.
 
 An access log goes to stderr. SIGINT or SIGTERM stops accepting connections
 and lets requests in flight finish.`,
@@ -107,6 +112,11 @@ func (a *app) runServe(ctx context.Context, o origin.ServerOptions, selfSigned [
 		return err
 	}
 	defer srv.Close()
+	api, err := subsonic.New(srv, subsonic.Options{Logger: o.Logger})
+	if err != nil {
+		return err
+	}
+	srv.Mount(subsonic.Prefix, api)
 	if fp := srv.Fingerprint(); fp != "" {
 		fmt.Fprintf(a.stderr, "segue: serving https; certificate SHA-256 %s (clients: --pin-sha256 %s or --ca %s)\n", fp, fp, o.TLSCert)
 		stopHUP := reloadOnHangup(srv, o.Logger)

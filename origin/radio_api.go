@@ -1,6 +1,7 @@
 package origin
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -74,22 +75,33 @@ func (s *Server) handleSimilar(w http.ResponseWriter, r *http.Request) {
 
 // answerReco answers with the radio after seeds as a JSON array of tracks.
 func (s *Server) answerReco(w http.ResponseWriter, r *http.Request, seeds, recent []string, limit int) {
-	m, err := s.reco.get(r.Context())
+	tracks, err := s.Recommend(r.Context(), seeds, recent, limit)
 	if err != nil {
 		s.internal(w, r, err)
 		return
 	}
+	s.serveJSON(w, r, tracks)
+}
+
+// Recommend returns up to limit tracks to play after the seed tracks,
+// leaving out recent ones (reco.Model.Radio's rules), from the current
+// recommender model; never nil. Tracks gone since the model was built are
+// skipped.
+func (s *Server) Recommend(ctx context.Context, seeds, recent []string, limit int) ([]catalog.Track, error) {
+	m, err := s.reco.get(ctx)
+	if err != nil {
+		return nil, err
+	}
 	tracks := []catalog.Track{}
 	for _, sc := range m.Radio(seeds, recent, reco.Rules{Limit: limit}) {
-		t, err := s.reader.Track(r.Context(), sc.ID)
+		t, err := s.reader.Track(ctx, sc.ID)
 		if errors.Is(err, ErrNotFound) { // gone since the model was built
 			continue
 		}
 		if err != nil {
-			s.internal(w, r, err)
-			return
+			return nil, err
 		}
 		tracks = append(tracks, t)
 	}
-	s.serveJSON(w, r, tracks)
+	return tracks, nil
 }

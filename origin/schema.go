@@ -178,4 +178,24 @@ CREATE TABLE track_features (
 	recording   TEXT NOT NULL      -- the first track ID of the same recording (by fingerprint); its own when unique
 ) WITHOUT ROWID;
 CREATE INDEX track_features_recording ON track_features(recording);
+`,
+
+	// 8: the Subsonic API (issue 19), see origin/subsonic/store.go. A
+	// user's password is kept encrypted (AES-256-GCM, key in the data dir),
+	// not hashed, because Subsonic token auth (t = md5(password + salt))
+	// needs the plaintext.
+	`
+CREATE TABLE subsonic_users (
+	name        TEXT PRIMARY KEY,      -- the u= parameter
+	id          TEXT NOT NULL UNIQUE,  -- owner of the user's playlists, listener of its plays
+	pass_sealed BLOB,                  -- nonce || AES-GCM(password); NULL: API key only
+	api_key_sha TEXT NOT NULL UNIQUE,  -- sha256 of the OpenSubsonic apiKey; the key is never stored
+	created_at  INTEGER NOT NULL       -- unix milliseconds
+);
+CREATE TABLE stars (
+	owner      TEXT NOT NULL,          -- subsonic_users.id
+	item_id    TEXT NOT NULL,          -- a track, album or artist ID (its prefix says which)
+	starred_at INTEGER NOT NULL,       -- unix milliseconds
+	PRIMARY KEY (owner, item_id)
+) WITHOUT ROWID;
 `}

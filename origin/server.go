@@ -94,7 +94,12 @@ type Server struct {
 	// Addr in New and re-decided from the real listener in Serve.
 	auth    atomic.Bool
 	handler http.Handler
-	certs   *certSource // nil when serving plain http
+	// mux holds the routes; Mount adds to it.
+	mux *http.ServeMux
+	// mounts are the path prefixes whose handlers authenticate requests
+	// themselves (see Mount).
+	mounts atomic.Pointer[[]string]
+	certs  *certSource // nil when serving plain http
 	// authFails rate-limits refused tokens per client address.
 	authFails *authLimiter
 
@@ -163,7 +168,8 @@ func New(o ServerOptions) (*Server, error) {
 		s.mem = newBlobCache(o.MemoryCache)
 	}
 	s.auth.Store(o.RequireToken || !isLoopback(o.Addr))
-	s.handler = accessLog(s.log, s.guard(s.authenticate(jsonErrors(s.routes()))))
+	s.mux = s.routes()
+	s.handler = accessLog(s.log, s.guard(s.authenticate(jsonErrors(s.mux))))
 	return s, nil
 }
 
@@ -322,7 +328,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		if strings.HasPrefix(r.URL.Path, "/p/") {
+		if strings.HasPrefix(r.URL.Path, "/p/") || s.mounted(r.URL.Path) {
 			next.ServeHTTP(w, r)
 			return
 		}

@@ -45,10 +45,15 @@ func (s *Server) handleChunk(w http.ResponseWriter, r *http.Request) {
 // handleCover serves an album's cover image with its MIME type. The URL
 // names the album, not the image, so caches revalidate now and then.
 func (s *Server) handleCover(w http.ResponseWriter, r *http.Request) {
-	id := pathID(w, r)
-	if id == "" {
-		return
+	if id := pathID(w, r); id != "" {
+		s.ServeCover(w, r, id)
 	}
+}
+
+// ServeCover answers r with album id's cover image as GET
+// /api/v1/albums/{id}/cover does (ETag, Range, the memory cache); 404 when
+// the album is unknown or has no cover.
+func (s *Server) ServeCover(w http.ResponseWriter, r *http.Request, id string) {
 	hash, mime, err := s.reader.Cover(r.Context(), id)
 	if err != nil {
 		s.lookupFailed(w, r, "cover of album "+id, err)

@@ -41,6 +41,15 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "unknown quality "+quality+": want low, normal or high")
 		return
 	}
+	s.ServeStream(w, r, id, quality)
+}
+
+// ServeStream answers r with track id's progressive MP3 in the rendition
+// quality (a catalog.RenditionNames entry), as GET
+// /api/v1/tracks/{id}/stream does: Range, HEAD, ETag and If-None-Match
+// included. Other APIs mounted on the origin (Subsonic's stream) call it
+// after their own checks; its errors are the origin's JSON errors.
+func (s *Server) ServeStream(w http.ResponseWriter, r *http.Request, id, quality string) {
 	raw, err := s.reader.Manifest(r.Context(), id)
 	if err != nil {
 		s.lookupFailed(w, r, "track "+id, err)

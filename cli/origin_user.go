@@ -1,0 +1,173 @@
+package cli
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"segue/origin/subsonic"
+)
+
+func init() { addOriginSub(originUserCmd) }
+
+func originUserCmd(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "user",
+		Short: "Add, list and remove the users of the Subsonic API (/rest/)",
+		Long: `Subsonic apps (phones, desktops, terminals) sign in to the origin's
+OpenSubsonic API under /rest/ as a user made here: with the user's name and
+password (token auth t=md5(password+salt) with s=salt, or p=PASSWORD or
+p=enc:HEX), or with the OpenSubsonic API key "user add" prints once.
+
+The password is stored encrypted (AES-256-GCM) with a key kept in the data
+dir (subsonic.key, mode 0600), not hashed: Subsonic token auth sends
+md5(password + salt), which the origin can only check knowing the password.
+A copy of catalog.db alone does not reveal passwords; the data dir does.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+	}
+	catalog := catalogFlag(a, cmd)
+
+	var addJSON, noPassword bool
+	add := &cobra.Command{
+		Use:   "add NAME",
+		Short: "Add a user; the password is read from standard input (prompted on a terminal)",
+		Long: `Add a Subsonic user called NAME. The password is read from standard input:
+its first line when it is not a terminal, else prompted twice without echo.
+With --no-password the user signs in with its API key only. The API key is
+printed on standard output, once: the origin keeps only its sha256.`,
+		Example: `  segue origin user add alice
+  printf '%s\n' "$PASSWORD" | segue origin user add alice --data /srv/segue
+  segue origin user add phone --no-password`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var password string
+			if !noPassword {
+				var err error
+				if password, err = readPassword(cmd.InOrStdin(), a.stderr); err != nil {
+					return err
+				}
+			}
+			db, err := catalog(cmd)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			dir := a.cfg.OriginSv.DataDir
+			if cmd.Flags().Changed("data") {
+				dir, _ = cmd.Flags().GetString("data")
+			}
+			u, key, err := subsonic.AddUser(cmd.Context(), db, dir, args[0], password, noPassword)
+			if errors.Is(err, subsonic.ErrBadName) {
+				return &usageError{err}
+			}
+			if err != nil {
+				return err
+			}
+			if addJSON {
+				return a.printJSON(struct {
+					subsonic.User
+					APIKey string `json:"api_key"`
+				}{u, key})
+			}
+			fmt.Fprintln(a.stdout, key)
+			fmt.Fprintf(a.stderr, "user %s added; the line above is its OpenSubsonic API key (apiKey=), not shown again\n", u.Name)
+			return nil
+		},
+	}
+	add.Flags().BoolVar(&addJSON, "json", false, "print the user and its API key as JSON")
+	add.Flags().BoolVar(&noPassword, "no-password", false, "no password: the user signs in with its API key only")
+
+	var listJSON bool
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List users (never their passwords or API keys)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			db, err := catalog(cmd)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			users, err := subsonic.ListUsers(cmd.Context(), db)
+			if err != nil {
+				return err
+			}
+			if listJSON {
+				return a.printJSON(users)
+			}
+			tb := newTable("NAME", "PASSWORD", "CREATED").whole("CREATED")
+			for _, u := range users {
+				pw := "yes"
+				if !u.HasPassword {
+					pw = "API key only"
+				}
+				tb.row(u.Name, pw, u.Created.Local().Format("2006-01-02 15:04"))
+			}
+			return a.printTables(tb)
+		},
+	}
+	list.Flags().BoolVar(&listJSON, "json", false, "print the users as JSON")
+
+	remove := &cobra.Command{
+		Use:   "remove NAME",
+		Short: "Remove a user and its stars (its playlists and plays stay)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			db, err := catalog(cmd)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			err = subsonic.RemoveUser(cmd.Context(), db, args[0])
+			if errors.Is(err, subsonic.ErrNoUser) {
+				return withExit(ExitNotFound, err)
+			}
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stderr, "user %s removed\n", args[0])
+			return nil
+		},
+	}
+	cmd.AddCommand(add, list, remove)
+	return cmd
+}
+
+// readPassword reads a new password: prompted twice without echo when in
+// is a terminal, else the first line of in.
+func readPassword(in io.Reader, prompt io.Writer) (string, error) {
+	if f, ok := in.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		fmt.Fprint(prompt, "password: ")
+		p1, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(prompt)
+		if err != nil {
+			return "", fmt.Errorf("read password: %w", err)
+		}
+		fmt.Fprint(prompt, "again: ")
+		p2, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(prompt)
+		if err != nil {
+			return "", fmt.Errorf("read password: %w", err)
+		}
+		if string(p1) != string(p2) {
+			return "", &usageError{errors.New("the two passwords differ: run the command again")}
+		}
+		return string(p1), nil
+	}
+	line, err := bufio.NewReader(in).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("read password from standard input: %w", err)
+	}
+	line = strings.TrimRight(line, "\r\n")
+	if line == "" {
+		return "", &usageError{errors.New("no password on standard input: pipe one in (printf '%s\\n' PASSWORD | ...), or use --no-password")}
+	}
+	return line, nil
+}

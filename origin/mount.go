@@ -1,0 +1,69 @@
+package origin
+
+import (
+	"database/sql"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// Mount serves h under prefix (a path ending in "/", e.g. "/rest/") beside
+// the origin's own API, behind the same access log, request limits and
+// JSON error pages, but not behind bearer tokens: h authenticates its
+// requests itself (the Subsonic API has its own credentials) and should
+// report refused ones through AuthRefused. Call Mount before Serve.
+func (s *Server) Mount(prefix string, h http.Handler) {
+	s.mux.Handle(prefix, h)
+	old := s.mounts.Load()
+	next := []string{prefix}
+	if old != nil {
+		next = append(next, *old...)
+	}
+	s.mounts.Store(&next)
+}
+
+// mounted reports whether path is served by a handler given to Mount.
+func (s *Server) mounted(path string) bool {
+	if m := s.mounts.Load(); m != nil {
+		for _, p := range *m {
+			if strings.HasPrefix(path, p) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// AuthBlocked reports whether r's client address has had too many refused
+// credentials lately (the limit bearer tokens have: 10, then one per 6 s);
+// then it has answered 429 with Retry-After itself and returns true.
+func (s *Server) AuthBlocked(w http.ResponseWriter, r *http.Request) bool {
+	wait := s.authFails.blocked(clientAddr(r.RemoteAddr))
+	if wait <= 0 {
+		return false
+	}
+	w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+	writeError(w, http.StatusTooManyRequests, "too many refused credentials from this address: wait and retry")
+	return true
+}
+
+// AuthRefused counts one refused credential from r's client address
+// towards AuthBlocked's limit.
+func (s *Server) AuthRefused(r *http.Request) { s.authFails.failed(clientAddr(r.RemoteAddr)) }
+
+// Reader returns the catalog reader the API answers from.
+func (s *Server) Reader() *Reader { return s.reader }
+
+// Playlists returns the playlist store.
+func (s *Server) Playlists() *Playlists { return s.playlists }
+
+// Events returns the play event store the recommender learns from.
+func (s *Server) Events() *Events { return NewEvents(s.db) }
+
+// Catalog returns the catalog database, for an API mounted beside the
+// origin's that keeps its own tables there (created by this package's
+// migrations).
+func (s *Server) Catalog() *sql.DB { return s.db }
+
+// DataDir returns the data dir the origin serves.
+func (s *Server) DataDir() string { return s.opts.DataDir }

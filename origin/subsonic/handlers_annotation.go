@@ -1,0 +1,119 @@
+package subsonic
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"segue/catalog"
+)
+
+// scrobbleSession marks play events that came through the Subsonic API.
+const scrobbleSession = "subsonic"
+
+// scrobble records plays of the songs id (repeated), each at its time
+// (unix milliseconds; default now), as the origin's play events for the
+// user, which the recommender learns from: a completed play of the whole
+// track, since a Subsonic client scrobbles what it played through (at
+// half or four minutes). submission=false is "now playing": checked,
+// nothing stored. A scrobble sent twice (same song and time) counts once.
+func (a *API) scrobble(rq *request) *Response {
+	if _, res := rq.p.require("id"); res != nil {
+		return res
+	}
+	ids, res := rq.p.ids("id")
+	if res != nil {
+		return res
+	}
+	times, res := rq.p.integers("time")
+	if res != nil {
+		return res
+	}
+	if len(times) > len(ids) {
+		return failed(CodeGeneric, fmt.Sprintf("%d times for %d songs: give at most one time per id", len(times), len(ids)))
+	}
+	submission, res := rq.p.boolean("submission", true)
+	if res != nil {
+		return res
+	}
+	now := time.Now().UTC()
+	var evs []catalog.PlayEvent
+	for i, id := range ids {
+		t, err := a.o.Reader().Track(rq.Context(), id)
+		if err != nil {
+			return a.notFound(rq, "song "+id, err)
+		}
+		at := now
+		if i < len(times) {
+			at = time.UnixMilli(times[i]).UTC()
+		}
+		evs = append(evs, catalog.PlayEvent{TrackID: t.ID, PlayedMS: t.DurationMS, Completed: true, At: at, Session: scrobbleSession})
+	}
+	if !submission {
+		return ok()
+	}
+	if _, err := a.o.Events().Add(rq.Context(), rq.user.id, evs); err != nil {
+		return a.internal(rq, err)
+	}
+	return ok()
+}
+
+// starTargets gathers id, albumId and artistId (each repeatable) and
+// checks that each names something in the catalog.
+func (a *API) starTargets(rq *request) ([]string, *Response) {
+	var all []string
+	for _, name := range []string{"id", "albumId", "artistId"} {
+		ids, res := rq.p.ids(name)
+		if res != nil {
+			return nil, res
+		}
+		all = append(all, ids...)
+	}
+	if len(all) == 0 {
+		return nil, failed(CodeMissingParam, "required parameter id, albumId or artistId is missing")
+	}
+	for _, id := range all {
+		if err := a.exists(rq.Context(), id); err != nil {
+			return nil, a.notFound(rq, id, err)
+		}
+	}
+	return all, nil
+}
+
+// exists returns nil when id names a track, album or artist.
+func (a *API) exists(ctx context.Context, id string) error {
+	r := a.o.Reader()
+	var err error
+	switch {
+	case strings.HasPrefix(id, catalog.PrefixAlbum):
+		_, err = r.Album(ctx, id)
+	case strings.HasPrefix(id, catalog.PrefixArtist):
+		_, err = r.Artist(ctx, id)
+	default:
+		_, err = r.Track(ctx, id)
+	}
+	return err
+}
+
+func (a *API) star(rq *request) *Response {
+	ids, res := a.starTargets(rq)
+	if res != nil {
+		return res
+	}
+	if err := a.store.star(rq.Context(), rq.user.id, ids, time.Now()); err != nil {
+		return a.internal(rq, err)
+	}
+	return ok()
+}
+
+func (a *API) unstar(rq *request) *Response {
+	ids, res := a.starTargets(rq)
+	if res != nil {
+		return res
+	}
+	if err := a.store.unstar(rq.Context(), rq.user.id, ids); err != nil {
+		return a.internal(rq, err)
+	}
+	return ok()
+}

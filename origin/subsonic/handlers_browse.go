@@ -1,0 +1,271 @@
+package subsonic
+
+import (
+	"errors"
+	"strings"
+	"time"
+	"unicode"
+
+	"segue/catalog"
+	"segue/origin"
+)
+
+// ignoredArticles are the leading words artist indexes skip, as
+// catalog.SortKey does.
+const ignoredArticles = "The A An"
+
+// stars returns when the request's user starred each item.
+func (a *API) stars(rq *request) (map[string]time.Time, error) {
+	_, at, err := a.store.stars(rq.Context(), rq.user.id)
+	return at, err
+}
+
+// songs reads tracks by ID as Children, skipping any gone since.
+func (a *API) songs(rq *request, ids []string, starred map[string]time.Time) ([]Child, error) {
+	out := []Child{}
+	for _, id := range ids {
+		t, err := a.o.Reader().Track(rq.Context(), id)
+		if errors.Is(err, origin.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, songOf(t, starred[t.ID]))
+	}
+	return out, nil
+}
+
+// albums reads albums by ID as AlbumID3s (without songs), skipping any
+// gone since.
+func (a *API) albums(rq *request, ids []string, starred map[string]time.Time) ([]AlbumID3, error) {
+	added, err := a.store.added(rq.Context(), ids)
+	if err != nil {
+		return nil, err
+	}
+	out := []AlbumID3{}
+	for _, id := range ids {
+		al, err := a.o.Reader().Album(rq.Context(), id)
+		if errors.Is(err, origin.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, albumOf(al, added[id], starred[id]))
+	}
+	return out, nil
+}
+
+// artistIndex groups every artist under the first letter of its sort key
+// ("#" for anything else), in sort order.
+func (a *API) artistIndex(rq *request) ([]Index, error) {
+	artists, err := a.o.Reader().Artists(rq.Context())
+	if err != nil {
+		return nil, err
+	}
+	counts, err := a.store.albumCounts(rq.Context())
+	if err != nil {
+		return nil, err
+	}
+	starred, err := a.stars(rq)
+	if err != nil {
+		return nil, err
+	}
+	out := []Index{}
+	for _, ar := range artists {
+		letter := "#"
+		if r := []rune(catalog.SortKey(ar.Name, "")); len(r) > 0 && unicode.IsLetter(r[0]) {
+			letter = strings.ToUpper(string(r[0]))
+		}
+		if len(out) == 0 || out[len(out)-1].Name != letter {
+			out = append(out, Index{Name: letter})
+		}
+		last := &out[len(out)-1]
+		last.Artists = append(last.Artists, ArtistID3{ID: ar.ID, Name: ar.Name, AlbumCount: counts[ar.ID], Starred: stamp(starred[ar.ID])})
+	}
+	return out, nil
+}
+
+func (a *API) getIndexes(rq *request) *Response {
+	idx, err := a.artistIndex(rq)
+	if err != nil {
+		return a.internal(rq, err)
+	}
+	res := ok()
+	res.Indexes = &Indexes{LastModified: time.Now().UnixMilli(), IgnoredArticles: ignoredArticles, Index: idx}
+	return res
+}
+
+func (a *API) getArtists(rq *request) *Response {
+	idx, err := a.artistIndex(rq)
+	if err != nil {
+		return a.internal(rq, err)
+	}
+	res := ok()
+	res.Artists = &Artists{IgnoredArticles: ignoredArticles, Index: idx}
+	return res
+}
+
+// getArtist answers with the artist's own albums and those it appears on.
+func (a *API) getArtist(rq *request) *Response {
+	id, res := rq.p.id("id")
+	if res != nil {
+		return res
+	}
+	ar, err := a.o.Reader().Artist(rq.Context(), id)
+	if err != nil {
+		return a.notFound(rq, "artist "+id, err)
+	}
+	starred, err := a.stars(rq)
+	if err != nil {
+		return a.internal(rq, err)
+	}
+	var ids []string
+	for _, al := range append(ar.Albums, ar.AppearsOn...) {
+		ids = append(ids, al.ID)
+	}
+	albums, err := a.albums(rq, ids, starred)
+	if err != nil {
+		return a.internal(rq, err)
+	}
+	res = ok()
+	res.Artist = &ArtistID3{ID: ar.ID, Name: ar.Name, AlbumCount: len(ar.Albums), Starred: stamp(starred[ar.ID]), Albums: albums}
+	return res
+}
+
+func (a *API) getAlbum(rq *request) *Response {
+	id, res := rq.p.id("id")
+	if res != nil {
+		return res
+	}
+	al, err := a.o.Reader().Album(rq.Context(), id)
+	if err != nil {
+		return a.notFound(rq, "album "+id, err)
+	}
+	starred, err := a.stars(rq)
+	if err != nil {
+		return a.internal(rq, err)
+	}
+	added, err := a.store.added(rq.Context(), []string{id})
+	if err != nil {
+		return a.internal(rq, err)
+	}
+	out := albumOf(al, added[id], starred[id])
+	out.Songs = []Child{}
+	for _, t := range al.Tracks {
+		out.Songs = append(out.Songs, songOf(t, starred[t.ID]))
+	}
+	res = ok()
+	res.Album = &out
+	return res
+}
+
+func (a *API) getSong(rq *request) *Response {
+	id, res := rq.p.id("id")
+	if res != nil {
+		return res
+	}
+	t, err := a.o.Reader().Track(rq.Context(), id)
+	if err != nil {
+		return a.notFound(rq, "song "+id, err)
+	}
+	starred, err := a.stars(rq)
+	if err != nil {
+		return a.internal(rq, err)
+	}
+	song := songOf(t, starred[t.ID])
+	res = ok()
+	res.Song = &song
+	return res
+}
+
+// maxListSize is the most items one list call returns (the spec's
+// getAlbumList2 and getRandomSongs maximum).
+const maxListSize = 500
+
+func (a *API) getAlbumList2(rq *request) *Response {
+	l := albumList{owner: rq.user.id}
+	var res *Response
+	if l.kind, res = rq.p.require("type"); res != nil {
+		return res
+	}
+	if _, known := albumOrders[l.kind]; !known {
+		return failed(CodeGeneric, "unknown type "+l.kind+": want random, newest, highest, frequent, recent, alphabeticalByName, alphabeticalByArtist, starred, byYear or byGenre")
+	}
+	if l.size, res = rq.p.integer("size", 10, 1, maxListSize); res != nil {
+		return res
+	}
+	if l.offset, res = rq.p.integer("offset", 0, 0, 1<<30); res != nil {
+		return res
+	}
+	switch l.kind {
+	case "byYear":
+		if _, res = rq.p.require("fromYear"); res != nil {
+			return res
+		}
+		if _, res = rq.p.require("toYear"); res != nil {
+			return res
+		}
+		if l.fromYear, res = rq.p.integer("fromYear", 0, 0, 9999); res != nil {
+			return res
+		}
+		if l.toYear, res = rq.p.integer("toYear", 0, 0, 9999); res != nil {
+			return res
+		}
+	case "byGenre":
+		if l.genre, res = rq.p.require("genre"); res != nil {
+			return res
+		}
+	}
+	ids, err := a.store.albumIDs(rq.Context(), l)
+	if err != nil {
+		return a.internal(rq, err)
+	}
+	starred, err := a.stars(rq)
+	if err != nil {
+		return a.internal(rq, err)
+	}
+	albums, err := a.albums(rq, ids, starred)
+	if err != nil {
+		return a.internal(rq, err)
+	}
+	res = ok()
+	res.AlbumList2 = &AlbumList2{Albums: albums}
+	return res
+}
+
+func (a *API) getRandomSongs(rq *request) *Response {
+	size, res := rq.p.integer("size", 10, 1, maxListSize)
+	if res != nil {
+		return res
+	}
+	from, res := rq.p.integer("fromYear", 0, 0, 9999)
+	if res != nil {
+		return res
+	}
+	to, res := rq.p.integer("toYear", 9999, 0, 9999)
+	if res != nil {
+		return res
+	}
+	ids, err := a.store.randomTrackIDs(rq.Context(), size, rq.p.get("genre"), from, to)
+	if err != nil {
+		return a.internal(rq, err)
+	}
+	return a.songList(rq, ids, func(res *Response, s *Songs) { res.RandomSongs = s })
+}
+
+// songList answers with the songs ids as the list set puts in place.
+func (a *API) songList(rq *request, ids []string, set func(*Response, *Songs)) *Response {
+	starred, err := a.stars(rq)
+	if err != nil {
+		return a.internal(rq, err)
+	}
+	songs, err := a.songs(rq, ids, starred)
+	if err != nil {
+		return a.internal(rq, err)
+	}
+	res := ok()
+	set(res, &Songs{Songs: songs})
+	return res
+}

@@ -1,0 +1,179 @@
+package subsonic
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"time"
+
+	"segue/catalog"
+	"segue/origin"
+)
+
+// The playlist calls edit the user's own playlists in the origin's
+// playlist store (the user's ID owns them). Subsonic's comment and public
+// are not kept: segue shares a playlist by URL instead.
+
+// playlistFailed maps a playlist store error to an answer.
+func (a *API) playlistFailed(rq *request, err error) *Response {
+	switch {
+	case errors.Is(err, origin.ErrBadPlaylist):
+		return failed(CodeGeneric, strings.TrimPrefix(err.Error(), origin.ErrBadPlaylist.Error()+": "))
+	case errors.Is(err, origin.ErrUnknownTrack):
+		return failed(CodeNotFound, err.Error())
+	}
+	return a.notFound(rq, "playlist", err)
+}
+
+// playlistOf is a playlist as the wire has it, with entries when it has
+// tracks.
+func (a *API) playlistOf(rq *request, pl catalog.Playlist) Playlist {
+	out := Playlist{
+		ID: pl.ID, Name: pl.Name, Owner: rq.user.name, SongCount: pl.TrackCount,
+		Duration: seconds(pl.DurationMS), Created: stamp(pl.Created), Changed: stamp(pl.Updated),
+	}
+	for _, t := range pl.Tracks {
+		out.Entries = append(out.Entries, songOf(t, time.Time{}))
+	}
+	return out
+}
+
+func (a *API) getPlaylists(rq *request) *Response {
+	pls, err := a.o.Playlists().List(rq.Context(), rq.user.id)
+	if err != nil {
+		return a.internal(rq, err)
+	}
+	out := &Playlists{Playlists: []Playlist{}}
+	for _, pl := range pls {
+		out.Playlists = append(out.Playlists, a.playlistOf(rq, pl))
+	}
+	res := ok()
+	res.Playlists = out
+	return res
+}
+
+// answerPlaylist answers with the playlist id as it is now.
+func (a *API) answerPlaylist(rq *request, id string) *Response {
+	pl, err := a.o.Playlists().Get(rq.Context(), rq.user.id, id)
+	if err != nil {
+		return a.playlistFailed(rq, err)
+	}
+	out := a.playlistOf(rq, pl)
+	if out.Entries == nil {
+		out.Entries = []Child{}
+	}
+	res := ok()
+	res.Playlist = &out
+	return res
+}
+
+func (a *API) getPlaylist(rq *request) *Response {
+	id, res := rq.p.id("id")
+	if res != nil {
+		return res
+	}
+	return a.answerPlaylist(rq, id)
+}
+
+// createPlaylist makes a playlist called name with the songs songId, or,
+// given playlistId, replaces that playlist's songs (and its name when name
+// is given). It answers the playlist (API 1.14.0).
+func (a *API) createPlaylist(rq *request) *Response {
+	songs, res := rq.p.ids("songId")
+	if res != nil {
+		return res
+	}
+	store, owner, ctx := a.o.Playlists(), rq.user.id, rq.Context()
+	id := rq.p.get("playlistId")
+	if id == "" {
+		name, res := rq.p.require("name")
+		if res != nil {
+			return failed(CodeMissingParam, "required parameter name (or playlistId) is missing")
+		}
+		pl, err := store.Create(ctx, owner, name)
+		if err != nil {
+			return a.playlistFailed(rq, err)
+		}
+		if len(songs) > 0 {
+			if _, err := store.Add(ctx, owner, pl.ID, songs, -1); err != nil {
+				store.Delete(ctx, owner, pl.ID)
+				return a.playlistFailed(rq, err)
+			}
+		}
+		return a.answerPlaylist(rq, pl.ID)
+	}
+	if !validID(id) {
+		return failed(CodeNotFound, "playlist "+id+" not found")
+	}
+	pl, err := store.Get(ctx, owner, id)
+	if err != nil {
+		return a.playlistFailed(rq, err)
+	}
+	if name := rq.p.get("name"); name != "" {
+		if _, err := store.Rename(ctx, owner, id, name); err != nil {
+			return a.playlistFailed(rq, err)
+		}
+	}
+	for i := len(pl.Tracks) - 1; i >= 0; i-- {
+		if _, err := store.Remove(ctx, owner, id, i); err != nil {
+			return a.playlistFailed(rq, err)
+		}
+	}
+	if len(songs) > 0 {
+		if _, err := store.Add(ctx, owner, id, songs, -1); err != nil {
+			return a.playlistFailed(rq, err)
+		}
+	}
+	return a.answerPlaylist(rq, id)
+}
+
+// updatePlaylist renames a playlist (name), removes the songs at
+// songIndexToRemove (0-based positions, repeated, as they were before the
+// call) and then appends songIdToAdd.
+func (a *API) updatePlaylist(rq *request) *Response {
+	id, res := rq.p.id("playlistId")
+	if res != nil {
+		return res
+	}
+	adds, res := rq.p.ids("songIdToAdd")
+	if res != nil {
+		return res
+	}
+	drops, res := rq.p.integers("songIndexToRemove")
+	if res != nil {
+		return res
+	}
+	store, owner, ctx := a.o.Playlists(), rq.user.id, rq.Context()
+	if _, err := store.Get(ctx, owner, id); err != nil {
+		return a.playlistFailed(rq, err)
+	}
+	if name := rq.p.get("name"); name != "" {
+		if _, err := store.Rename(ctx, owner, id, name); err != nil {
+			return a.playlistFailed(rq, err)
+		}
+	}
+	slices.Sort(drops)
+	drops = slices.Compact(drops)
+	for i := len(drops) - 1; i >= 0; i-- { // from the end, so earlier positions hold
+		if _, err := store.Remove(ctx, owner, id, int(min(drops[i], 1<<30))); err != nil {
+			return a.playlistFailed(rq, err)
+		}
+	}
+	if len(adds) > 0 {
+		if _, err := store.Add(ctx, owner, id, adds, -1); err != nil {
+			return a.playlistFailed(rq, err)
+		}
+	}
+	return ok()
+}
+
+func (a *API) deletePlaylist(rq *request) *Response {
+	id, res := rq.p.id("id")
+	if res != nil {
+		return res
+	}
+	if err := a.o.Playlists().Delete(rq.Context(), rq.user.id, id); err != nil {
+		return a.playlistFailed(rq, err)
+	}
+	return ok()
+}

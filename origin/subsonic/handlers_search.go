@@ -1,0 +1,135 @@
+package subsonic
+
+import (
+	"errors"
+	"strings"
+	"time"
+
+	"segue/catalog"
+	"segue/origin"
+)
+
+// search3 answers artists, albums and songs matching query (the origin's
+// search: each word a prefix, folded). An empty query (or "") lists the
+// whole library page by page, which clients use to sync. The origin ranks
+// at most origin.MaxSearchLimit of each kind, so offset+count past it
+// finds no more.
+func (a *API) search3(rq *request) *Response {
+	query := strings.Trim(strings.TrimSpace(rq.p.get("query")), `"`)
+	var counts, offsets [3]int
+	for i, kind := range []string{"artist", "album", "song"} {
+		var res *Response
+		if counts[i], res = rq.p.integer(kind+"Count", 20, 0, maxListSize); res != nil {
+			return res
+		}
+		if offsets[i], res = rq.p.integer(kind+"Offset", 0, 0, 1<<30); res != nil {
+			return res
+		}
+	}
+	starred, err := a.stars(rq)
+	if err != nil {
+		return a.internal(rq, err)
+	}
+	var artistIDs, albumIDs, songIDs []string
+	if query == "" {
+		artists, err := a.o.Reader().Artists(rq.Context())
+		if err != nil {
+			return a.internal(rq, err)
+		}
+		for _, ar := range page(artists, offsets[0], counts[0]) {
+			artistIDs = append(artistIDs, ar.ID)
+		}
+		if albumIDs, err = a.store.albumIDs(rq.Context(), albumList{kind: "alphabeticalByName", size: counts[1], offset: offsets[1]}); err != nil {
+			return a.internal(rq, err)
+		}
+		if songIDs, err = a.store.trackIDs(rq.Context(), counts[2], offsets[2]); err != nil {
+			return a.internal(rq, err)
+		}
+	} else {
+		limit := min(origin.MaxSearchLimit, max(offsets[0]+counts[0], offsets[1]+counts[1], offsets[2]+counts[2], 1))
+		found, err := a.o.Reader().Search(rq.Context(), query, limit)
+		if errors.Is(err, origin.ErrBadQuery) {
+			return failed(CodeGeneric, err.Error())
+		}
+		if err != nil {
+			return a.internal(rq, err)
+		}
+		for _, ar := range page(found.Artists, offsets[0], counts[0]) {
+			artistIDs = append(artistIDs, ar.ID)
+		}
+		for _, al := range page(found.Albums, offsets[1], counts[1]) {
+			albumIDs = append(albumIDs, al.ID)
+		}
+		for _, t := range page(found.Tracks, offsets[2], counts[2]) {
+			songIDs = append(songIDs, t.ID)
+		}
+	}
+	out, err := a.mixed(rq, artistIDs, albumIDs, songIDs, starred)
+	if err != nil {
+		return a.internal(rq, err)
+	}
+	res := ok()
+	res.SearchResult3 = out
+	return res
+}
+
+// page returns the count items of s from offset.
+func page[T any](s []T, offset, count int) []T {
+	if offset >= len(s) {
+		return nil
+	}
+	return s[offset:min(len(s), offset+count)]
+}
+
+// mixed reads artists, albums and songs by ID into one result.
+func (a *API) mixed(rq *request, artistIDs, albumIDs, songIDs []string, starred map[string]time.Time) (*SearchResult3, error) {
+	out := &SearchResult3{Artists: []ArtistID3{}}
+	counts, err := a.store.albumCounts(rq.Context())
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range artistIDs {
+		ar, err := a.o.Reader().Artist(rq.Context(), id)
+		if errors.Is(err, origin.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out.Artists = append(out.Artists, ArtistID3{ID: ar.ID, Name: ar.Name, AlbumCount: counts[ar.ID], Starred: stamp(starred[ar.ID])})
+	}
+	if out.Albums, err = a.albums(rq, albumIDs, starred); err != nil {
+		return nil, err
+	}
+	if out.Songs, err = a.songs(rq, songIDs, starred); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// getStarred2 answers the user's starred artists, albums and songs,
+// newest first.
+func (a *API) getStarred2(rq *request) *Response {
+	ids, starred, err := a.store.stars(rq.Context(), rq.user.id)
+	if err != nil {
+		return a.internal(rq, err)
+	}
+	var artistIDs, albumIDs, songIDs []string
+	for _, id := range ids {
+		switch {
+		case strings.HasPrefix(id, catalog.PrefixArtist):
+			artistIDs = append(artistIDs, id)
+		case strings.HasPrefix(id, catalog.PrefixAlbum):
+			albumIDs = append(albumIDs, id)
+		case strings.HasPrefix(id, catalog.PrefixTrack):
+			songIDs = append(songIDs, id)
+		}
+	}
+	out, err := a.mixed(rq, artistIDs, albumIDs, songIDs, starred)
+	if err != nil {
+		return a.internal(rq, err)
+	}
+	res := ok()
+	res.Starred2 = out
+	return res
+}

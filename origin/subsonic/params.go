@@ -1,0 +1,116 @@
+package subsonic
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// params are a request's parameters: the query and a form body together
+// (OpenSubsonic's formPost extension), each possibly repeated.
+type params url.Values
+
+// maxIDs bounds the IDs one request may list (id=..&id=..): more is
+// refused, so a request's cost stays bounded.
+const maxIDs = 500
+
+// parseParams reads r's query and form body (bounded by the origin's
+// request limits).
+func parseParams(r *http.Request) (params, error) {
+	if err := r.ParseForm(); err != nil {
+		return params(r.URL.Query()), fmt.Errorf("malformed parameters: %v", err)
+	}
+	return params(r.Form), nil
+}
+
+// get returns the first value of name, or "".
+func (p params) get(name string) string { return url.Values(p).Get(name) }
+
+// require returns name's value, or code 10 when it is missing or empty.
+func (p params) require(name string) (string, *Response) {
+	v := p.get(name)
+	if v == "" {
+		return "", failed(CodeMissingParam, "required parameter "+name+" is missing")
+	}
+	return v, nil
+}
+
+// validID reports whether id has the shape of a segue ID: 1 to 128
+// letters, digits, - or _.
+func validID(id string) bool {
+	return len(id) > 0 && len(id) <= 128 && strings.IndexFunc(id, func(c rune) bool {
+		return !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_')
+	}) < 0
+}
+
+// id returns the required ID parameter name; code 70 when it cannot name
+// anything.
+func (p params) id(name string) (string, *Response) {
+	v, res := p.require(name)
+	if res != nil {
+		return "", res
+	}
+	if !validID(v) {
+		return "", failed(CodeNotFound, fmt.Sprintf("%s %q not found: IDs are letters, digits, - and _", name, v))
+	}
+	return v, nil
+}
+
+// ids returns every value of name (none is fine), each a valid ID.
+func (p params) ids(name string) ([]string, *Response) {
+	vs := p[name]
+	if len(vs) > maxIDs {
+		return nil, failed(CodeGeneric, fmt.Sprintf("%d values of %s: give at most %d", len(vs), name, maxIDs))
+	}
+	for _, v := range vs {
+		if !validID(v) {
+			return nil, failed(CodeNotFound, fmt.Sprintf("%s %q not found: IDs are letters, digits, - and _", name, v))
+		}
+	}
+	return vs, nil
+}
+
+// integer returns name as a whole number from lo to hi, def when absent.
+func (p params) integer(name string, def, lo, hi int) (int, *Response) {
+	v := p.get(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		return 0, failed(CodeGeneric, fmt.Sprintf("%s %q: want a whole number from %d to %d", name, v, lo, hi))
+	}
+	return n, nil
+}
+
+// integers returns every value of name as a whole number of at least 0.
+func (p params) integers(name string) ([]int64, *Response) {
+	vs := p[name]
+	if len(vs) > maxIDs {
+		return nil, failed(CodeGeneric, fmt.Sprintf("%d values of %s: give at most %d", len(vs), name, maxIDs))
+	}
+	out := make([]int64, len(vs))
+	for i, v := range vs {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			return nil, failed(CodeGeneric, fmt.Sprintf("%s %q: want a whole number of at least 0", name, v))
+		}
+		out[i] = n
+	}
+	return out, nil
+}
+
+// boolean returns name as true or false, def when absent.
+func (p params) boolean(name string, def bool) (bool, *Response) {
+	v := p.get(name)
+	if v == "" {
+		return def, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, failed(CodeGeneric, fmt.Sprintf("%s %q: want true or false", name, v))
+	}
+	return b, nil
+}

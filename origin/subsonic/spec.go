@@ -1,0 +1,230 @@
+package subsonic
+
+import (
+	"encoding/xml"
+	"time"
+
+	"segue/catalog"
+)
+
+// The wire types of the Subsonic API: one struct per XSD type
+// (subsonic-rest-api.xsd, version 1.16.1; OpenSubsonic adds type,
+// serverVersion and openSubsonic to the envelope). XML puts scalars in
+// attributes and lists in repeated elements; JSON uses the same names,
+// lists as arrays (the spec's f=json).
+
+// APIVersion is the Subsonic API version served.
+const APIVersion = "1.16.1"
+
+// Namespace is the XML namespace of every Subsonic answer.
+const Namespace = "http://subsonic.org/restapi"
+
+// Response is the subsonic-response envelope; exactly one payload field
+// (or Error) is set.
+type Response struct {
+	XMLName       xml.Name `xml:"http://subsonic.org/restapi subsonic-response" json:"-"`
+	Status        string   `xml:"status,attr" json:"status"`
+	Version       string   `xml:"version,attr" json:"version"`
+	Type          string   `xml:"type,attr" json:"type"`
+	ServerVersion string   `xml:"serverVersion,attr" json:"serverVersion"`
+	OpenSubsonic  bool     `xml:"openSubsonic,attr" json:"openSubsonic"`
+
+	Error                  *Error         `xml:"error" json:"error,omitempty"`
+	License                *License       `xml:"license" json:"license,omitempty"`
+	OpenSubsonicExtensions *[]Extension   `xml:"openSubsonicExtensions" json:"openSubsonicExtensions,omitempty"`
+	MusicFolders           *MusicFolders  `xml:"musicFolders" json:"musicFolders,omitempty"`
+	Indexes                *Indexes       `xml:"indexes" json:"indexes,omitempty"`
+	Artists                *Artists       `xml:"artists" json:"artists,omitempty"`
+	Artist                 *ArtistID3     `xml:"artist" json:"artist,omitempty"`
+	Album                  *AlbumID3      `xml:"album" json:"album,omitempty"`
+	Song                   *Child         `xml:"song" json:"song,omitempty"`
+	AlbumList2             *AlbumList2    `xml:"albumList2" json:"albumList2,omitempty"`
+	RandomSongs            *Songs         `xml:"randomSongs" json:"randomSongs,omitempty"`
+	SearchResult3          *SearchResult3 `xml:"searchResult3" json:"searchResult3,omitempty"`
+	Playlists              *Playlists     `xml:"playlists" json:"playlists,omitempty"`
+	Playlist               *Playlist      `xml:"playlist" json:"playlist,omitempty"`
+	Starred2               *SearchResult3 `xml:"starred2" json:"starred2,omitempty"`
+	SimilarSongs2          *Songs         `xml:"similarSongs2" json:"similarSongs2,omitempty"`
+	TopSongs               *Songs         `xml:"topSongs" json:"topSongs,omitempty"`
+}
+
+// Error codes of the Subsonic API (subsonic.org/pages/api.jsp, "Error
+// handling") and of OpenSubsonic's API key authentication extension.
+const (
+	CodeGeneric         = 0
+	CodeMissingParam    = 10
+	CodeWrongCredential = 40
+	CodeTokenNotAllowed = 41 // Subsonic: "for LDAP users"; here: the password cannot be read
+	CodeAuthUnsupported = 42
+	CodeAuthConflict    = 43
+	CodeBadAPIKey       = 44
+	CodeNotFound        = 70
+)
+
+// Error is a failed answer's reason.
+type Error struct {
+	Code    int    `xml:"code,attr" json:"code"`
+	Message string `xml:"message,attr" json:"message"`
+}
+
+// License is getLicense's answer: segue needs none.
+type License struct {
+	Valid bool `xml:"valid,attr" json:"valid"`
+}
+
+// Extension is one OpenSubsonic extension and the versions served.
+type Extension struct {
+	Name     string `xml:"name,attr" json:"name"`
+	Versions []int  `xml:"versions" json:"versions"`
+}
+
+// MusicFolders lists the music folders (segue has one).
+type MusicFolders struct {
+	Folders []MusicFolder `xml:"musicFolder" json:"musicFolder"`
+}
+
+// MusicFolder is one music folder.
+type MusicFolder struct {
+	ID   int    `xml:"id,attr" json:"id"`
+	Name string `xml:"name,attr" json:"name"`
+}
+
+// Indexes is getIndexes' answer: artists under their first letter.
+type Indexes struct {
+	LastModified    int64   `xml:"lastModified,attr" json:"lastModified"` // unix milliseconds
+	IgnoredArticles string  `xml:"ignoredArticles,attr" json:"ignoredArticles"`
+	Index           []Index `xml:"index" json:"index"`
+}
+
+// Artists is getArtists' answer, the same shape with ArtistID3s.
+type Artists struct {
+	IgnoredArticles string  `xml:"ignoredArticles,attr" json:"ignoredArticles"`
+	Index           []Index `xml:"index" json:"index"`
+}
+
+// Index is one letter of an index.
+type Index struct {
+	Name    string      `xml:"name,attr" json:"name"`
+	Artists []ArtistID3 `xml:"artist" json:"artist"`
+}
+
+// ArtistID3 is an artist; Albums only in getArtist's answer.
+type ArtistID3 struct {
+	ID         string     `xml:"id,attr" json:"id"`
+	Name       string     `xml:"name,attr" json:"name"`
+	AlbumCount int        `xml:"albumCount,attr" json:"albumCount"`
+	Starred    string     `xml:"starred,attr,omitempty" json:"starred,omitempty"`
+	Albums     []AlbumID3 `xml:"album" json:"album,omitempty"`
+}
+
+// AlbumID3 is an album; Songs only in getAlbum's answer.
+type AlbumID3 struct {
+	ID        string  `xml:"id,attr" json:"id"`
+	Name      string  `xml:"name,attr" json:"name"`
+	Artist    string  `xml:"artist,attr,omitempty" json:"artist,omitempty"`
+	ArtistID  string  `xml:"artistId,attr,omitempty" json:"artistId,omitempty"`
+	CoverArt  string  `xml:"coverArt,attr,omitempty" json:"coverArt,omitempty"`
+	SongCount int     `xml:"songCount,attr" json:"songCount"`
+	Duration  int     `xml:"duration,attr" json:"duration"` // seconds
+	Created   string  `xml:"created,attr" json:"created"`
+	Starred   string  `xml:"starred,attr,omitempty" json:"starred,omitempty"`
+	Year      int     `xml:"year,attr,omitempty" json:"year,omitempty"`
+	Songs     []Child `xml:"song" json:"song,omitempty"`
+}
+
+// Child is a song (the XSD's Child, never a directory here).
+type Child struct {
+	ID          string `xml:"id,attr" json:"id"`
+	Parent      string `xml:"parent,attr,omitempty" json:"parent,omitempty"`
+	IsDir       bool   `xml:"isDir,attr" json:"isDir"`
+	Title       string `xml:"title,attr" json:"title"`
+	Album       string `xml:"album,attr,omitempty" json:"album,omitempty"`
+	Artist      string `xml:"artist,attr,omitempty" json:"artist,omitempty"`
+	Track       int    `xml:"track,attr,omitempty" json:"track,omitempty"`
+	Year        int    `xml:"year,attr,omitempty" json:"year,omitempty"`
+	Genre       string `xml:"genre,attr,omitempty" json:"genre,omitempty"`
+	CoverArt    string `xml:"coverArt,attr,omitempty" json:"coverArt,omitempty"`
+	ContentType string `xml:"contentType,attr" json:"contentType"`
+	Suffix      string `xml:"suffix,attr" json:"suffix"`
+	Duration    int    `xml:"duration,attr" json:"duration"` // seconds
+	BitRate     int    `xml:"bitRate,attr" json:"bitRate"`   // kbit/s of the default stream
+	DiscNumber  int    `xml:"discNumber,attr,omitempty" json:"discNumber,omitempty"`
+	Starred     string `xml:"starred,attr,omitempty" json:"starred,omitempty"`
+	AlbumID     string `xml:"albumId,attr,omitempty" json:"albumId,omitempty"`
+	ArtistID    string `xml:"artistId,attr,omitempty" json:"artistId,omitempty"`
+	Type        string `xml:"type,attr" json:"type"`
+}
+
+// AlbumList2 is getAlbumList2's answer.
+type AlbumList2 struct {
+	Albums []AlbumID3 `xml:"album" json:"album"`
+}
+
+// Songs is a list of songs (randomSongs, similarSongs2, topSongs).
+type Songs struct {
+	Songs []Child `xml:"song" json:"song"`
+}
+
+// SearchResult3 is search3's answer (and getStarred2's, same shape).
+type SearchResult3 struct {
+	Artists []ArtistID3 `xml:"artist" json:"artist"`
+	Albums  []AlbumID3  `xml:"album" json:"album"`
+	Songs   []Child     `xml:"song" json:"song"`
+}
+
+// Playlists is getPlaylists' answer.
+type Playlists struct {
+	Playlists []Playlist `xml:"playlist" json:"playlist"`
+}
+
+// Playlist is a playlist; Entries only in getPlaylist's answer.
+type Playlist struct {
+	ID        string  `xml:"id,attr" json:"id"`
+	Name      string  `xml:"name,attr" json:"name"`
+	Owner     string  `xml:"owner,attr" json:"owner"`
+	Public    bool    `xml:"public,attr" json:"public"`
+	SongCount int     `xml:"songCount,attr" json:"songCount"`
+	Duration  int     `xml:"duration,attr" json:"duration"` // seconds
+	Created   string  `xml:"created,attr" json:"created"`
+	Changed   string  `xml:"changed,attr" json:"changed"`
+	Entries   []Child `xml:"entry" json:"entry,omitempty"`
+}
+
+// stamp formats a time as the XSD's xs:dateTime (UTC, milliseconds);
+// "" for the zero time.
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2006-01-02T15:04:05.000Z")
+}
+
+// seconds rounds milliseconds to whole seconds.
+func seconds(ms int64) int { return int((ms + 500) / 1000) }
+
+// songOf is a track as a Child; starred is when the user starred it. Its
+// cover art is its album's (getCoverArt answers 70 when there is none).
+func songOf(t catalog.Track, starred time.Time) Child {
+	return Child{
+		ID: t.ID, Parent: t.AlbumID, Title: t.Title, Album: t.Album, Artist: t.Artist,
+		Track: t.TrackNo, Year: t.Year, Genre: t.Genre, ContentType: "audio/mpeg", Suffix: "mp3",
+		Duration: seconds(t.DurationMS), BitRate: catalog.Bitrates[catalog.RenditionHigh],
+		DiscNumber: t.DiscNo, Starred: stamp(starred), AlbumID: t.AlbumID, ArtistID: t.ArtistID, Type: "music",
+		CoverArt: t.AlbumID,
+	}
+}
+
+// albumOf is an album as an AlbumID3, without its songs.
+func albumOf(a catalog.Album, created, starred time.Time) AlbumID3 {
+	al := AlbumID3{
+		ID: a.ID, Name: a.Title, Artist: a.Artist, ArtistID: a.ArtistID, SongCount: a.TrackCount,
+		Duration: seconds(a.DurationMS), Created: stamp(created), Starred: stamp(starred), Year: a.Year,
+	}
+	if al.Created == "" {
+		al.Created = stamp(time.Unix(0, 0)) // required by the XSD; the catalog had no file time
+	}
+	if a.HasCover {
+		al.CoverArt = a.ID
+	}
+	return al
+}

@@ -1,0 +1,268 @@
+package subsonic
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"segue/catalog"
+)
+
+// This file is all the SQL of the Subsonic API. Its own tables
+// (subsonic_users, stars) are created by the origin's migration 8; the
+// catalog itself is read through origin.Reader, and here only to choose
+// which IDs a listing holds (the Reader has no such listing) before the
+// Reader reads them.
+
+// store is the Subsonic API's view of the catalog database.
+type store struct{ db *sql.DB }
+
+// insertUser adds u; ErrUserExists when the name is taken.
+func insertUser(ctx context.Context, db *sql.DB, u User, sealed []byte, apiKeySHA string) error {
+	res, err := db.ExecContext(ctx, `INSERT INTO subsonic_users (name, id, pass_sealed, api_key_sha, created_at)
+		VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, u.Name, u.ID, sealed, apiKeySHA, u.Created.UnixMilli())
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrUserExists
+	}
+	return nil
+}
+
+// ListUsers returns every user, oldest first.
+func ListUsers(ctx context.Context, db *sql.DB) ([]User, error) {
+	rows, err := db.QueryContext(ctx, `SELECT name, id, pass_sealed IS NOT NULL, created_at FROM subsonic_users ORDER BY created_at, name`)
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	defer rows.Close()
+	out := []User{}
+	for rows.Next() {
+		var u User
+		var at int64
+		if err := rows.Scan(&u.Name, &u.ID, &u.HasPassword, &at); err != nil {
+			return nil, fmt.Errorf("list users: %w", err)
+		}
+		u.Created = time.UnixMilli(at).UTC()
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// RemoveUser deletes a user and its stars; its playlists and plays stay
+// (adding the same name again gets them back). ErrNoUser when unknown.
+func RemoveUser(ctx context.Context, db *sql.DB, name string) error {
+	res, err := db.ExecContext(ctx, `DELETE FROM subsonic_users WHERE name = ?`, name)
+	if err != nil {
+		return fmt.Errorf("remove user %s: %w", name, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("remove user %s: %w", name, ErrNoUser)
+	}
+	if _, err := db.ExecContext(ctx, `DELETE FROM stars WHERE owner = ?`, catalog.NewID(prefixUser, name)); err != nil {
+		return fmt.Errorf("remove stars of user %s: %w", name, err)
+	}
+	return nil
+}
+
+// account is a user as authentication needs it.
+type account struct {
+	name, id string
+	sealed   []byte // nil: API key only
+}
+
+// userBy returns the user whose column (name or api_key_sha) is value;
+// ErrNoUser when none.
+func (s store) userBy(ctx context.Context, column, value string) (account, error) {
+	var a account
+	err := s.db.QueryRowContext(ctx, `SELECT name, id, pass_sealed FROM subsonic_users WHERE `+column+` = ?`, value).
+		Scan(&a.name, &a.id, &a.sealed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, ErrNoUser
+	}
+	return a, err
+}
+
+// star marks ids for owner (again: keeps the first time).
+func (s store) star(ctx context.Context, owner string, ids []string, at time.Time) error {
+	for _, id := range ids {
+		if _, err := s.db.ExecContext(ctx, `INSERT INTO stars (owner, item_id, starred_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
+			owner, id, at.UnixMilli()); err != nil {
+			return fmt.Errorf("star %s: %w", id, err)
+		}
+	}
+	return nil
+}
+
+// unstar removes owner's marks on ids.
+func (s store) unstar(ctx context.Context, owner string, ids []string) error {
+	for _, id := range ids {
+		if _, err := s.db.ExecContext(ctx, `DELETE FROM stars WHERE owner = ? AND item_id = ?`, owner, id); err != nil {
+			return fmt.Errorf("unstar %s: %w", id, err)
+		}
+	}
+	return nil
+}
+
+// stars returns owner's starred IDs, newest first, and when each was
+// starred.
+func (s store) stars(ctx context.Context, owner string) ([]string, map[string]time.Time, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT item_id, starred_at FROM stars WHERE owner = ? ORDER BY starred_at DESC, item_id`, owner)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read stars: %w", err)
+	}
+	defer rows.Close()
+	var ids []string
+	at := map[string]time.Time{}
+	for rows.Next() {
+		var id string
+		var ms int64
+		if err := rows.Scan(&id, &ms); err != nil {
+			return nil, nil, fmt.Errorf("read stars: %w", err)
+		}
+		ids = append(ids, id)
+		at[id] = time.UnixMilli(ms).UTC()
+	}
+	return ids, at, rows.Err()
+}
+
+// ids runs a query whose rows are one ID each.
+func (s store) ids(ctx context.Context, q string, args ...any) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []string{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// albumList is what getAlbumList2 asks for (its parameters, checked).
+type albumList struct {
+	kind             string
+	size, offset     int
+	fromYear, toYear int
+	genre, owner     string
+}
+
+// albumOrders are the album orders of getAlbumList2's type parameter, as
+// SQL returning album IDs; ?1 is the user, ?2/?3 the years, ?4 the genre.
+// There are no ratings: "highest" lists the starred albums like "starred".
+var albumOrders = map[string]string{
+	"random":               `SELECT id FROM albums ORDER BY random()`,
+	"newest":               `SELECT album_id FROM tracks GROUP BY album_id ORDER BY max(file_mtime) DESC, album_id`,
+	"alphabeticalByName":   `SELECT id FROM albums ORDER BY sort_key, id`,
+	"alphabeticalByArtist": `SELECT a.id FROM albums a JOIN artists ar ON ar.id = a.artist_id ORDER BY ar.sort_key, a.year, a.sort_key, a.id`,
+	"frequent": `SELECT t.album_id FROM events e JOIN tracks t ON t.id = e.track_id WHERE e.listener = ?1
+		GROUP BY t.album_id ORDER BY count(*) DESC, t.album_id`,
+	"recent": `SELECT t.album_id FROM events e JOIN tracks t ON t.id = e.track_id WHERE e.listener = ?1
+		GROUP BY t.album_id ORDER BY max(e.at) DESC, t.album_id`,
+	"starred": `SELECT item_id FROM stars WHERE owner = ?1 AND item_id LIKE '` + catalog.PrefixAlbum + `%' ORDER BY starred_at DESC, item_id`,
+	"highest": `SELECT item_id FROM stars WHERE owner = ?1 AND item_id LIKE '` + catalog.PrefixAlbum + `%' ORDER BY starred_at DESC, item_id`,
+	"byYear":  `SELECT id FROM albums WHERE year BETWEEN min(?2, ?3) AND max(?2, ?3) ORDER BY CASE WHEN ?2 <= ?3 THEN year ELSE -year END, sort_key, id`,
+	"byGenre": `SELECT id FROM albums WHERE id IN (SELECT album_id FROM tracks WHERE genre = ?4 COLLATE NOCASE) ORDER BY sort_key, id`,
+}
+
+// albumIDs returns one page of the albums of l's order.
+func (s store) albumIDs(ctx context.Context, l albumList) ([]string, error) {
+	q, ok := albumOrders[l.kind]
+	if !ok {
+		return nil, fmt.Errorf("unknown album list type %q", l.kind)
+	}
+	ids, err := s.ids(ctx, `SELECT * FROM (`+q+`) LIMIT ?5 OFFSET ?6`, l.owner, l.fromYear, l.toYear, l.genre, l.size, l.offset)
+	if err != nil {
+		return nil, fmt.Errorf("list albums (%s): %w", l.kind, err)
+	}
+	return ids, nil
+}
+
+// randomTrackIDs returns up to n random tracks, of genre when not empty,
+// from the years fromYear to toYear.
+func (s store) randomTrackIDs(ctx context.Context, n int, genre string, fromYear, toYear int) ([]string, error) {
+	ids, err := s.ids(ctx, `SELECT id FROM tracks WHERE (?1 = '' OR genre = ?1 COLLATE NOCASE) AND year BETWEEN ?2 AND ?3
+		ORDER BY random() LIMIT ?4`, genre, fromYear, toYear, n)
+	if err != nil {
+		return nil, fmt.Errorf("pick random tracks: %w", err)
+	}
+	return ids, nil
+}
+
+// trackIDs returns one page of every track by title (search3 with an
+// empty query, which clients use to sync the whole library).
+func (s store) trackIDs(ctx context.Context, limit, offset int) ([]string, error) {
+	return s.ids(ctx, `SELECT id FROM tracks ORDER BY sort_key, id LIMIT ? OFFSET ?`, limit, offset)
+}
+
+// artistTrackIDs returns an artist's tracks, the most played (by anyone)
+// first, then in album order.
+func (s store) artistTrackIDs(ctx context.Context, artistID string, limit int) ([]string, error) {
+	return s.ids(ctx, `SELECT t.id FROM tracks t LEFT JOIN events e ON e.track_id = t.id WHERE t.artist_id = ?
+		GROUP BY t.id ORDER BY count(e.id) DESC, t.year, t.album_id, t.disc_no, t.track_no, t.id LIMIT ?`, artistID, limit)
+}
+
+// artistByName returns the ID of the artist called name (case folded).
+func (s store) artistByName(ctx context.Context, name string) (string, error) {
+	ids, err := s.ids(ctx, `SELECT id FROM artists WHERE name = ? COLLATE NOCASE ORDER BY id LIMIT 1`, name)
+	if err != nil || len(ids) == 0 {
+		return "", err
+	}
+	return ids[0], nil
+}
+
+// albumCounts returns how many albums each artist has (as album artist).
+func (s store) albumCounts(ctx context.Context) (map[string]int, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT artist_id, count(*) FROM albums GROUP BY artist_id`)
+	if err != nil {
+		return nil, fmt.Errorf("count albums: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var id string
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, fmt.Errorf("count albums: %w", err)
+		}
+		out[id] = n
+	}
+	return out, rows.Err()
+}
+
+// added returns when each album's newest file was last modified (the
+// catalog keeps no ingest time): Subsonic's "created" of an album.
+func (s store) added(ctx context.Context, albumIDs []string) (map[string]time.Time, error) {
+	out := map[string]time.Time{}
+	if len(albumIDs) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(albumIDs))
+	for i, id := range albumIDs {
+		args[i] = id
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT album_id, max(file_mtime) FROM tracks WHERE album_id IN (?`+
+		strings.Repeat(", ?", len(albumIDs)-1)+`) GROUP BY album_id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read album times: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var ns int64
+		if err := rows.Scan(&id, &ns); err != nil {
+			return nil, fmt.Errorf("read album times: %w", err)
+		}
+		out[id] = time.Unix(0, ns).UTC()
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,222 @@
+// Package subsonic serves the OpenSubsonic API (subsonic.org/pages/api.jsp,
+// opensubsonic.netlify.app) under /rest/ on a segue origin, so existing
+// Subsonic apps browse, search and play its catalog. It is a translation
+// layer over the origin's own services (origin.Reader, origin.Playlists,
+// origin.Events, the progressive stream, the recommender): it must hold no
+// catalog logic of its own, and it keeps its own tables (users, stars) in
+// store.go alone.
+package subsonic
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"segue/catalog"
+	"segue/origin"
+)
+
+// Origin is what the API needs of the origin server; *origin.Server has
+// it.
+type Origin interface {
+	Reader() *origin.Reader
+	Playlists() *origin.Playlists
+	Events() *origin.Events
+	Catalog() *sql.DB
+	DataDir() string
+	ServeStream(w http.ResponseWriter, r *http.Request, id, quality string)
+	ServeCover(w http.ResponseWriter, r *http.Request, albumID string)
+	Recommend(ctx context.Context, seeds, recent []string, limit int) ([]catalog.Track, error)
+	AuthBlocked(w http.ResponseWriter, r *http.Request) bool
+	AuthRefused(r *http.Request)
+}
+
+var _ Origin = (*origin.Server)(nil)
+
+// Options configure New.
+type Options struct {
+	// ServerVersion is reported as serverVersion (default "dev").
+	ServerVersion string
+	// Logger receives failures of the origin itself (default: discard).
+	Logger *slog.Logger
+}
+
+// API answers /rest/ requests.
+type API struct {
+	o     Origin
+	store store
+	// key opens sealed passwords; nil when the data dir has no KeyFile
+	// (then only API keys sign in).
+	key      []byte
+	version  string
+	log      *slog.Logger
+	handlers map[string]handler
+}
+
+// handler answers one API method: a Response to encode, or nil when it
+// wrote the answer itself (stream, download, getCoverArt).
+type handler func(rq *request) *Response
+
+// New returns the API over o, reading the password key from o's data dir.
+func New(o Origin, opts Options) (*API, error) {
+	if opts.ServerVersion == "" {
+		opts.ServerVersion = "dev"
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	key, err := loadKey(o.DataDir(), false)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("start Subsonic API: %w", err)
+	}
+	a := &API{o: o, store: store{db: o.Catalog()}, key: key, version: opts.ServerVersion, log: opts.Logger}
+	a.handlers = map[string]handler{
+		"ping":                      a.ping,
+		"getLicense":                a.getLicense,
+		"getOpenSubsonicExtensions": a.getOpenSubsonicExtensions,
+		"getMusicFolders":           a.getMusicFolders,
+		"getIndexes":                a.getIndexes,
+		"getArtists":                a.getArtists,
+		"getArtist":                 a.getArtist,
+		"getAlbum":                  a.getAlbum,
+		"getSong":                   a.getSong,
+		"getAlbumList2":             a.getAlbumList2,
+		"getRandomSongs":            a.getRandomSongs,
+		"search3":                   a.search3,
+		"stream":                    a.stream,
+		"download":                  a.download,
+		"getCoverArt":               a.getCoverArt,
+		"getPlaylists":              a.getPlaylists,
+		"getPlaylist":               a.getPlaylist,
+		"createPlaylist":            a.createPlaylist,
+		"updatePlaylist":            a.updatePlaylist,
+		"deletePlaylist":            a.deletePlaylist,
+		"scrobble":                  a.scrobble,
+		"star":                      a.star,
+		"unstar":                    a.unstar,
+		"getStarred2":               a.getStarred2,
+		"getSimilarSongs2":          a.getSimilarSongs2,
+		"getTopSongs":               a.getTopSongs,
+	}
+	return a, nil
+}
+
+// Prefix is where the API is mounted.
+const Prefix = "/rest/"
+
+// request is one authenticated API call.
+type request struct {
+	*http.Request
+	w    http.ResponseWriter
+	p    params
+	user account
+}
+
+// ServeHTTP answers GET or POST /rest/METHOD and /rest/METHOD.view (the
+// parameters in the query or a form body): authenticates, runs the method
+// and encodes its answer as f asks (xml by default, json, jsonp). API
+// errors are HTTP 200 with status "failed", as the spec says.
+func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	method := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, Prefix), ".view")
+	if r.Method != http.MethodGet && r.Method != http.MethodPost && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD, POST")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	p, err := parseParams(r)
+	if err != nil {
+		a.write(w, r, p, failed(CodeGeneric, err.Error()))
+		return
+	}
+	if a.o.AuthBlocked(w, r) {
+		return
+	}
+	user, res := a.authenticate(r.Context(), p)
+	if res != nil {
+		if res.Error.Code == CodeWrongCredential || res.Error.Code == CodeBadAPIKey {
+			a.o.AuthRefused(r)
+		}
+		a.write(w, r, p, res)
+		return
+	}
+	h, ok := a.handlers[method]
+	if !ok {
+		a.write(w, r, p, failed(CodeNotFound, fmt.Sprintf("unknown API method %q: see getOpenSubsonicExtensions and the README for what this server answers", method)))
+		return
+	}
+	if res := h(&request{Request: r, w: w, p: p, user: user}); res != nil {
+		a.write(w, r, p, res)
+	}
+}
+
+// ok is a successful answer to fill in.
+func ok() *Response { return &Response{Status: "ok"} }
+
+// failed is an error answer.
+func failed(code int, msg string) *Response {
+	return &Response{Status: "failed", Error: &Error{Code: code, Message: msg}}
+}
+
+// internal logs a failure of the origin itself and answers code 0.
+func (a *API) internal(rq *request, err error) *Response {
+	if rq.Context().Err() != nil {
+		return failed(CodeGeneric, "request cancelled")
+	}
+	a.log.Error("subsonic request failed", "path", rq.URL.Path, "err", err)
+	return failed(CodeGeneric, "internal error; see the origin's log")
+}
+
+// notFound answers code 70 for err wrapping origin.ErrNotFound, else
+// internal.
+func (a *API) notFound(rq *request, what string, err error) *Response {
+	if errors.Is(err, origin.ErrNotFound) {
+		return failed(CodeNotFound, what+" not found")
+	}
+	return a.internal(rq, err)
+}
+
+// write encodes res in the format p asks for.
+func (a *API) write(w http.ResponseWriter, r *http.Request, p params, res *Response) {
+	res.Version, res.Type, res.ServerVersion, res.OpenSubsonic = APIVersion, "segue", a.version, true
+	h := w.Header()
+	h.Set("Cache-Control", "no-store")
+	var body []byte
+	var err error
+	switch f := p.get("f"); f {
+	case "json", "jsonp":
+		body, err = json.Marshal(map[string]*Response{"subsonic-response": res})
+		h.Set("Content-Type", "application/json; charset=utf-8")
+		if cb := p.get("callback"); f == "jsonp" && validCallback(cb) {
+			body = append(append([]byte(cb+"("), body...), ");"...)
+			h.Set("Content-Type", "application/javascript; charset=utf-8")
+		}
+	default:
+		body, err = xml.Marshal(res)
+		body = append([]byte(xml.Header), body...)
+		h.Set("Content-Type", "application/xml; charset=utf-8")
+	}
+	if err != nil {
+		a.log.Error("encode subsonic answer", "err", err)
+		http.Error(w, "cannot encode the answer", http.StatusInternalServerError)
+		return
+	}
+	if r.Method != http.MethodHead {
+		w.Write(body)
+	}
+}
+
+// validCallback admits JSONP callback names that are plain identifiers
+// (a dotted path at most), so the answer cannot carry script of the
+// caller's choosing.
+func validCallback(cb string) bool {
+	return cb != "" && len(cb) <= 64 && strings.IndexFunc(cb, func(c rune) bool {
+		return !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '$')
+	}) < 0
+}
