@@ -92,8 +92,16 @@ func (a *API) getIndexes(rq *request) *Response {
 	if err != nil {
 		return a.internal(rq, err)
 	}
+	out := &Indexes{LastModified: time.Now().UnixMilli(), IgnoredArticles: ignoredArticles, Index: []FolderIndex{}}
+	for _, ix := range idx {
+		fi := FolderIndex{Name: ix.Name}
+		for _, ar := range ix.Artists {
+			fi.Artists = append(fi.Artists, Artist{ID: ar.ID, Name: ar.Name, Starred: ar.Starred})
+		}
+		out.Index = append(out.Index, fi)
+	}
 	res := ok()
-	res.Indexes = &Indexes{LastModified: time.Now().UnixMilli(), IgnoredArticles: ignoredArticles, Index: idx}
+	res.Indexes = out
 	return res
 }
 

@@ -91,9 +91,23 @@ type MusicFolder struct {
 
 // Indexes is getIndexes' answer: artists under their first letter.
 type Indexes struct {
-	LastModified    int64   `xml:"lastModified,attr" json:"lastModified"` // unix milliseconds
-	IgnoredArticles string  `xml:"ignoredArticles,attr" json:"ignoredArticles"`
-	Index           []Index `xml:"index" json:"index"`
+	LastModified    int64         `xml:"lastModified,attr" json:"lastModified"` // unix milliseconds
+	IgnoredArticles string        `xml:"ignoredArticles,attr" json:"ignoredArticles"`
+	Index           []FolderIndex `xml:"index" json:"index"`
+}
+
+// FolderIndex is one letter of getIndexes' answer.
+type FolderIndex struct {
+	Name    string   `xml:"name,attr" json:"name"`
+	Artists []Artist `xml:"artist" json:"artist"`
+}
+
+// Artist is an artist in getIndexes' answer (the XSD's Artist: no album
+// count).
+type Artist struct {
+	ID      string `xml:"id,attr" json:"id"`
+	Name    string `xml:"name,attr" json:"name"`
+	Starred string `xml:"starred,attr,omitempty" json:"starred,omitempty"`
 }
 
 // Artists is getArtists' answer, the same shape with ArtistID3s.

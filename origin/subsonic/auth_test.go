@@ -1,0 +1,121 @@
+package subsonic
+
+import (
+	"context"
+	"encoding/hex"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestAuthCodes checks every way of signing in and each refusal's code
+// (subsonic.org/pages/api.jsp, "Authentication" and "Error handling";
+// OpenSubsonic's apiKeyAuthentication extension for 42, 43 and 44).
+func TestAuthCodes(t *testing.T) {
+	f := newFixture(t)
+	if _, _, err := AddUser(context.Background(), f.srv.Catalog(), f.data, "phone", "", true); err != nil {
+		t.Fatal(err)
+	}
+	enc := "enc:" + hex.EncodeToString([]byte(alicePassword))
+	cases := []struct {
+		name string
+		q    url.Values
+		code int // -1: ok
+	}{
+		{"token and salt", tokenAuth("s4lt"), -1},
+		{"token in upper case", url.Values{"u": {alice}, "t": {strings.ToUpper(tokenAuth("x").Get("t"))}, "s": {"x"}}, -1},
+		{"plain password", url.Values{"u": {alice}, "p": {alicePassword}}, -1},
+		{"hex password", url.Values{"u": {alice}, "p": {enc}}, -1},
+		{"API key", url.Values{"apiKey": {f.apiKey}}, -1},
+		{"nothing", url.Values{"noauth": {"1"}}, CodeMissingParam},
+		{"user without password or token", url.Values{"u": {alice}}, CodeMissingParam},
+		{"token without salt", url.Values{"u": {alice}, "t": {tokenAuth("x").Get("t")}}, CodeMissingParam},
+		{"wrong token", url.Values{"u": {alice}, "t": {tokenAuth("x").Get("t")}, "s": {"y"}}, CodeWrongCredential},
+		{"wrong password", url.Values{"u": {alice}, "p": {"open-sesame 43"}}, CodeWrongCredential},
+		{"bad hex password", url.Values{"u": {alice}, "p": {"enc:zz"}}, CodeWrongCredential},
+		{"unknown user", url.Values{"u": {"mallory"}, "p": {alicePassword}}, CodeWrongCredential},
+		{"password and token", url.Values{"u": {alice}, "p": {alicePassword}, "t": {"a"}, "s": {"b"}}, CodeAuthConflict},
+		{"API key and user", url.Values{"apiKey": {f.apiKey}, "u": {alice}}, CodeAuthConflict},
+		{"unknown API key", url.Values{"apiKey": {"sgs_0000"}}, CodeBadAPIKey},
+		{"API-key-only user with a password", url.Values{"u": {"phone"}, "p": {"anything"}}, CodeAuthUnsupported},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := f.jsonCall(t, "ping", c.q)
+			if c.code < 0 {
+				mustOK(t, "ping", r)
+				return
+			}
+			if r.Status != "failed" || r.Error == nil || r.Error.Code != c.code {
+				t.Fatalf("status %q, error %+v; want failed with code %d", r.Status, r.Error, c.code)
+			}
+		})
+	}
+}
+
+// TestTokenAuthWithoutKeyIs41: when the data dir's key file is gone the
+// stored password cannot be read, so token auth answers 41 (the code for
+// users whose password the server cannot see) and the API key still works.
+func TestTokenAuthWithoutKeyIs41(t *testing.T) {
+	f := newFixture(t)
+	if err := os.Remove(filepath.Join(f.data, KeyFile)); err != nil {
+		t.Fatal(err)
+	}
+	api, err := New(f.srv, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		q    url.Values
+		want int
+	}{
+		{tokenAuth("s"), CodeTokenNotAllowed},
+		{url.Values{"u": {alice}, "p": {alicePassword}}, CodeGeneric},
+	} {
+		_, res := api.authenticate(context.Background(), params(c.q))
+		if res == nil || res.Error.Code != c.want {
+			t.Errorf("%v: answer %+v, want code %d", c.q, res, c.want)
+		}
+	}
+	if _, res := api.authenticate(context.Background(), params(url.Values{"apiKey": {f.apiKey}})); res != nil {
+		t.Errorf("API key refused without the password key: %+v", res.Error)
+	}
+}
+
+// TestKeyFileIsPrivate: the password key is made with mode 0600, and the
+// catalog holds no password in the clear.
+func TestKeyFileIsPrivate(t *testing.T) {
+	f := newFixture(t)
+	st, err := os.Stat(filepath.Join(f.data, KeyFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode().Perm() != 0o600 {
+		t.Errorf("%s has mode %v, want 0600", KeyFile, st.Mode().Perm())
+	}
+	var sealed []byte
+	if err := f.srv.Catalog().QueryRow(`SELECT pass_sealed FROM subsonic_users WHERE name = ?`, alice).Scan(&sealed); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(sealed), alicePassword) || len(sealed) != 12+len(alicePassword)+16 {
+		t.Errorf("sealed password is %d bytes (want nonce 12 + %d + tag 16) or holds the plaintext", len(sealed), len(alicePassword))
+	}
+}
+
+// TestRefusedCredentialsAreRateLimited: after 10 wrong passwords from one
+// address the origin answers 429 with Retry-After, as for bearer tokens.
+func TestRefusedCredentialsAreRateLimited(t *testing.T) {
+	f := newFixture(t)
+	for i := range 10 {
+		if r := f.jsonCall(t, "ping", url.Values{"u": {alice}, "p": {"wrong"}}); r.Error == nil || r.Error.Code != CodeWrongCredential {
+			t.Fatalf("attempt %d: %+v", i+1, r.Error)
+		}
+	}
+	resp, _ := f.call(t, "ping", url.Values{"u": {alice}, "p": {alicePassword}})
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
+		t.Fatalf("11th attempt: HTTP %d, Retry-After %q; want 429 with Retry-After", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+}

@@ -1,0 +1,143 @@
+package subsonic
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// openSubsonicAttrs are the envelope attributes OpenSubsonic adds, which
+// the Subsonic XSD does not know (see testdata/README.md).
+var openSubsonicAttrs = regexp.MustCompile(` (type|serverVersion|openSubsonic)="[^"]*"`)
+
+// validateXML checks an XML answer against the Subsonic XSD with xmllint,
+// after taking out OpenSubsonic's envelope attributes (root tag only).
+func validateXML(t *testing.T, name string, body []byte) {
+	t.Helper()
+	if _, err := exec.LookPath("xmllint"); err != nil {
+		t.Fatal("xmllint is required: make deps (Debian libxml2-utils)")
+	}
+	start := bytes.Index(body, []byte("<subsonic-response"))
+	end := bytes.IndexByte(body[max(start, 0):], '>') + max(start, 0)
+	if start < 0 || end < start {
+		t.Fatalf("%s: no subsonic-response element in %s", name, body)
+	}
+	root := openSubsonicAttrs.ReplaceAll(body[start:end], nil)
+	doc := append(append(append([]byte{}, body[:start]...), root...), body[end:]...)
+	path := filepath.Join(t.TempDir(), "answer.xml")
+	if err := os.WriteFile(path, doc, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("xmllint", "--noout", "--schema", "testdata/subsonic-rest-api.xsd", path).CombinedOutput()
+	if err != nil {
+		t.Errorf("%s does not validate against the Subsonic XSD: %v\n%s\n%s", name, err, out, doc)
+	}
+}
+
+// TestXMLAnswersValidate validates the XML answer of every method that
+// answers with a document (and an error answer) against the Subsonic XSD.
+func TestXMLAnswersValidate(t *testing.T) {
+	f := newFixture(t)
+	song, album := f.tracks["Sunrise Over Water"], f.albums["First Light"]
+	mustOK(t, "star", f.jsonCall(t, "star", url.Values{"id": {song.ID}, "albumId": {album.ID}, "artistId": {album.ArtistID}}))
+	mustOK(t, "scrobble", f.jsonCall(t, "scrobble", url.Values{"id": {song.ID}}))
+	created := f.jsonCall(t, "createPlaylist", url.Values{"name": {"Mix"}, "songId": {song.ID, f.tracks["Moonlight Highway"].ID}})
+	mustOK(t, "createPlaylist", created)
+	calls := []struct {
+		method string
+		q      url.Values
+	}{
+		{"ping", nil},
+		{"getLicense", nil},
+		{"getMusicFolders", nil},
+		{"getIndexes", nil},
+		{"getArtists", nil},
+		{"getArtist", url.Values{"id": {album.ArtistID}}},
+		{"getAlbum", url.Values{"id": {album.ID}}},
+		{"getSong", url.Values{"id": {song.ID}}},
+		{"getAlbumList2", url.Values{"type": {"alphabeticalByName"}}},
+		{"getAlbumList2", url.Values{"type": {"starred"}}},
+		{"getRandomSongs", nil},
+		{"search3", url.Values{"query": {"sun"}}},
+		{"search3", url.Values{"query": {""}}},
+		{"getPlaylists", nil},
+		{"getPlaylist", url.Values{"id": {created.Playlist.ID}}},
+		{"getStarred2", nil},
+		{"getSimilarSongs2", url.Values{"id": {album.ArtistID}}},
+		{"getTopSongs", url.Values{"artist": {"Alpha Artist"}}},
+		{"getAlbum", url.Values{"id": {"alnothing"}}},    // error 70
+		{"getAlbum", nil},                                // error 10
+		{"ping", url.Values{"u": {alice}, "p": {"no"}}}, // error 40
+	}
+	for _, c := range calls {
+		_, body := f.xmlCall(t, c.method, c.q)
+		validateXML(t, c.method+"?"+c.q.Encode(), body)
+	}
+}
+
+// TestEnvelope checks the subsonic-response envelope in XML and JSON,
+// with and without the .view suffix, by GET and by form POST.
+func TestEnvelope(t *testing.T) {
+	f := newFixture(t)
+	check := func(how string, r Response) {
+		t.Helper()
+		if r.Status != "ok" || r.Version != APIVersion || r.Type != "segue" || r.ServerVersion != "test" || !r.OpenSubsonic {
+			t.Errorf("%s: envelope %+v; want status ok, version %s, type segue, serverVersion test, openSubsonic true", how, r, APIVersion)
+		}
+	}
+	check("json ping", f.jsonCall(t, "ping", nil))
+	check("json ping.view", f.jsonCall(t, "ping.view", nil))
+	r, body := f.xmlCall(t, "ping.view", nil)
+	check("xml ping.view", r)
+	if !bytes.Contains(body, []byte(`<subsonic-response xmlns="`+Namespace+`"`)) {
+		t.Errorf("XML root lacks the namespace: %s", body)
+	}
+	// POST with the parameters in a form body (OpenSubsonic formPost).
+	form := tokenAuth("p0st")
+	form.Set("f", "json")
+	resp, err := http.PostForm(f.base+Prefix+"getOpenSubsonicExtensions", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var env struct {
+		R Response `json:"subsonic-response"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&env); err != nil {
+		t.Fatal(err)
+	}
+	check("form POST", env.R)
+	var names []string
+	if env.R.OpenSubsonicExtensions != nil {
+		for _, e := range *env.R.OpenSubsonicExtensions {
+			names = append(names, e.Name)
+		}
+	}
+	if strings.Join(names, ",") != "apiKeyAuthentication,formPost" {
+		t.Errorf("extensions %v, want apiKeyAuthentication and formPost", names)
+	}
+	// An unknown method is an API error (70), not an HTML page.
+	if r := f.jsonCall(t, "getVideos", nil); r.Error == nil || r.Error.Code != CodeNotFound {
+		t.Errorf("unknown method: %+v, want error 70", r.Error)
+	}
+	// xml.Unmarshal of an error answer finds the code.
+	r, _ = f.xmlCall(t, "getSong", url.Values{"id": {"tnothing"}})
+	if r.Status != "failed" || r.Error == nil || r.Error.Code != CodeNotFound {
+		t.Errorf("getSong of an unknown id: %+v", r)
+	}
+	var probe struct {
+		XMLName xml.Name
+	}
+	xml.Unmarshal(body, &probe)
+	if probe.XMLName.Local != "subsonic-response" {
+		t.Errorf("root element %q", probe.XMLName.Local)
+	}
+}
