@@ -16,10 +16,12 @@ DEMO_DEBS  := $(BUILD_DEBS) ffmpeg bpm-tools libchromaprint-tools
 # Chromium (the share page test), iproute2 (the network namespaces of the
 # mDNS peer test), mpg123 and cmus (the peers of bench-compare), valgrind
 # (its instruction counts), mpv and VLC (exported M3U8 and XSPF play in
-# other players), and dbus and playerctl (MPRIS on a private session bus).
+# other players), dbus and playerctl (MPRIS on a private session bus),
+# Node and npm (the Subsonic client library that drives the origin's
+# Subsonic API) and xmllint (its XML answers against the Subsonic XSD).
 TEST_DEBS  := $(DEMO_DEBS) alsa-utils pulseaudio pulseaudio-utils \
               libasound2-plugins nginx-light tmux chromium iproute2 mpg123 cmus valgrind \
-              mpv vlc-bin vlc-plugin-base dbus playerctl
+              mpv vlc-bin vlc-plugin-base dbus playerctl nodejs npm libxml2-utils
 
 .PHONY: all deps build-deps demo-deps build install test demo bench bench-swarm bench-abr bench-reco bench-compare fuzz clean
 
@@ -31,6 +33,10 @@ MINIO_VERSION := v0.0.0-20260212201848-7aac2a2c5b7c
 MINIO_BIN     := $(HOME)/.cache/segue/bin
 
 all: build
+
+# SUBSONIC_NODE pins the npm package subsonic-api (package-lock.json), the
+# client library origin/subsonic's TestNodeClient drives the origin with.
+SUBSONIC_NODE := origin/subsonic/testdata/node
 
 # install-debs installs those of the packages $(1) that are missing.
 define install-debs
@@ -48,6 +54,7 @@ endef
 # deps installs everything the tests use.
 deps: $(MINIO_BIN)/minio
 	$(call install-debs,$(TEST_DEBS))
+	cd $(SUBSONIC_NODE) && [ -f node_modules/subsonic-api/package.json ] || npm ci --no-audit --no-fund
 $(MINIO_BIN)/minio:
 	@echo "building MinIO $(MINIO_VERSION) for the S3 blob store tests (once per machine, about 10 minutes)"
 	GOBIN=$(MINIO_BIN) $(GO) install github.com/minio/minio@$(MINIO_VERSION)
