@@ -19,9 +19,11 @@ DEMO_DEBS  := $(BUILD_DEBS) ffmpeg bpm-tools libchromaprint-tools
 # other players), dbus and playerctl (MPRIS on a private session bus),
 # Node and npm (the Subsonic client library that drives the origin's
 # Subsonic API) and xmllint (its XML answers against the Subsonic XSD).
+# Debian's npm is installed only when no npm is there: a nodejs from
+# elsewhere (NodeSource) carries its own and conflicts with Debian's.
 TEST_DEBS  := $(DEMO_DEBS) alsa-utils pulseaudio pulseaudio-utils \
               libasound2-plugins nginx-light tmux chromium iproute2 mpg123 cmus valgrind \
-              mpv vlc-bin vlc-plugin-base dbus playerctl nodejs npm libxml2-utils
+              mpv vlc-bin vlc-plugin-base dbus playerctl nodejs libxml2-utils
 
 .PHONY: all deps build-deps demo-deps build install test demo bench bench-swarm bench-abr bench-reco bench-compare fuzz clean
 
@@ -54,6 +56,7 @@ endef
 # deps installs everything the tests use.
 deps: $(MINIO_BIN)/minio
 	$(call install-debs,$(TEST_DEBS))
+	@command -v npm >/dev/null || DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends npm
 	cd $(SUBSONIC_NODE) && [ -f node_modules/subsonic-api/package.json ] || npm ci --no-audit --no-fund
 $(MINIO_BIN)/minio:
 	@echo "building MinIO $(MINIO_VERSION) for the S3 blob store tests (once per machine, about 10 minutes)"
