@@ -39,8 +39,8 @@ func nodeClient(t *testing.T) {
 
 // driveResult is what drive.mjs prints.
 type driveResult struct {
-	Ping string
-	Song struct{ ID, Title, AlbumID string }
+	Ping  string
+	Song  struct{ ID, Title, AlbumID string }
 	Album struct {
 		Name      string
 		SongCount int

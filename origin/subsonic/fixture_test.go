@@ -26,8 +26,8 @@ import (
 // binary into a template data dir; each test serves its own copy.
 type fixtureTrack struct {
 	path, title, artist, album, genre, date string
-	no                                       int
-	hz                                       float64
+	no                                      int
+	hz                                      float64
 }
 
 var library = []fixtureTrack{

@@ -73,8 +73,8 @@ func TestXMLAnswersValidate(t *testing.T) {
 		{"getStarred2", nil},
 		{"getSimilarSongs2", url.Values{"id": {album.ArtistID}}},
 		{"getTopSongs", url.Values{"artist": {"Alpha Artist"}}},
-		{"getAlbum", url.Values{"id": {"alnothing"}}},    // error 70
-		{"getAlbum", nil},                                // error 10
+		{"getAlbum", url.Values{"id": {"alnothing"}}},   // error 70
+		{"getAlbum", nil},                               // error 10
 		{"ping", url.Values{"u": {alice}, "p": {"no"}}}, // error 40
 	}
 	for _, c := range calls {
