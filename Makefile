@@ -12,10 +12,11 @@ BUILD_DEBS := gcc pkg-config libasound2-dev libmpg123-dev
 # measures tempo with bpm-tools and fingerprints with fpcalc (chromaprint).
 DEMO_DEBS  := $(BUILD_DEBS) ffmpeg bpm-tools libchromaprint-tools
 # The tests also drive: PulseAudio and the ALSA plugins (the headless audio
-# test), nginx (the /chunks benchmark), tmux (the real-terminal tests),
-# Chromium (the share page test), iproute2 (the network namespaces of the
-# mDNS peer test), mpg123 and cmus (the peers of bench-compare), valgrind
-# (its instruction counts), mpv and VLC (exported M3U8 and XSPF play in
+# test), nginx (the /chunks benchmark; the caching proxy in front of origin
+# replicas), tmux (the real-terminal tests), Chromium (the share page
+# test), iproute2 (the network namespaces of the mDNS peer test), mpg123
+# and cmus (the peers of bench-compare), valgrind (its instruction counts),
+# mpv and VLC (exported M3U8 and XSPF play in
 # other players), dbus and playerctl (MPRIS on a private session bus),
 # Node and npm (the Subsonic client library that drives the origin's
 # Subsonic API) and xmllint (its XML answers against the Subsonic XSD).
@@ -25,7 +26,7 @@ TEST_DEBS  := $(DEMO_DEBS) alsa-utils pulseaudio pulseaudio-utils \
               libasound2-plugins nginx-light tmux chromium iproute2 mpg123 cmus valgrind \
               mpv vlc-bin vlc-plugin-base dbus playerctl nodejs libxml2-utils
 
-.PHONY: all deps build-deps demo-deps build install test demo bench bench-swarm bench-abr bench-reco bench-compare fuzz clean
+.PHONY: all deps build-deps demo-deps build install test demo bench bench-swarm bench-abr bench-reco bench-compare bench-scale fuzz clean
 
 # MinIO is the real S3 server the blob store tests (origin/blobs) start on a
 # loopback port. It is built from source once per machine (about 10 minutes)
@@ -150,6 +151,14 @@ bench-abr: deps
 # random baselines (about a minute).
 bench-reco:
 	$(BENCH) -bench '^BenchmarkReco$$' -benchtime 1x ./origin/reco/
+
+# bench-scale loads /chunks through nginx (configured by segue origin
+# proxy-config) in front of 1 and 2 origin replica processes, blobs in
+# MinIO, with 64 keep-alive clients: req/s, MB/s and nginx's cache-hit
+# ratio with an empty cache (cold) and a filled one (warm); issue 18,
+# docs/scale.md. About a minute.
+bench-scale: deps
+	$(BENCH) -bench '^BenchmarkChunksThroughNginx$$' -benchtime 1x ./cli/
 
 clean:
 	rm -rf bin

@@ -114,7 +114,7 @@ type replicaProc struct {
 
 // startReplica runs segue origin serve on a free loopback port over the
 // shared data dir and blob store, and returns once it answers.
-func startReplica(t *testing.T, bin, config, data, blobsURL string) *replicaProc {
+func startReplica(t testing.TB, bin, config, data, blobsURL string) *replicaProc {
 	t.Helper()
 	r := &replicaProc{addr: freeAddr(t), exited: make(chan error, 1), log: filepath.Join(t.TempDir(), "replica.log")}
 	logf, err := os.Create(r.log)

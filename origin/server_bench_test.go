@@ -16,58 +16,26 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
+
+	"segue/internal/testkit"
 )
 
 // chunkLoad fetches random URLs from urls with 64 concurrent keep-alive
 // clients until total requests are done; it returns requests/s and MB/s.
 func chunkLoad(b *testing.B, urls []string, total int) (reqPerSec, mbPerSec float64) {
 	b.Helper()
-	const clients = 64
-	tr := &http.Transport{MaxIdleConns: clients, MaxIdleConnsPerHost: clients, DisableCompression: true}
-	defer tr.CloseIdleConnections()
-	c := &http.Client{Transport: tr}
-	var next, bytes atomic.Int64
-	var wg sync.WaitGroup
-	var failed atomic.Value
 	start := time.Now()
-	for w := range clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			r := rand.New(rand.NewPCG(uint64(w), 9))
-			for next.Add(1) <= int64(total) {
-				resp, err := c.Get(urls[r.IntN(len(urls))])
-				if err != nil {
-					failed.Store(err)
-					return
-				}
-				n, err := io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				if err != nil || resp.StatusCode != 200 {
-					failed.Store(fmt.Errorf("status %d, %v", resp.StatusCode, err))
-					return
-				}
-				bytes.Add(n)
-			}
-		}()
-	}
-	wg.Wait()
-	el := time.Since(start).Seconds()
+	reqPerSec, mbPerSec = testkit.Load(b, urls, total, 64)
 	if os.Getenv("SEGUE_BENCH_DEBUG") != "" {
 		var ru syscall.Rusage
 		syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 		cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-		b.Logf("%s: %d req in %.2fs; client cpu total %v", urls[0][:22], total, el, cpu)
+		b.Logf("%s: %d req in %.2fs; client cpu total %v", urls[0][:22], total, time.Since(start).Seconds(), cpu)
 	}
-	if err := failed.Load(); err != nil {
-		b.Fatalf("load: %v", err)
-	}
-	return float64(total) / el, float64(bytes.Load()) / el / 1e6
+	return reqPerSec, mbPerSec
 }
 
 // startNginx serves blobDir under /chunks/{hash} like the origin does, on a
