@@ -18,7 +18,8 @@ DEMO_DEBS  := $(BUILD_DEBS) ffmpeg bpm-tools libchromaprint-tools
 # and cmus (the peers of bench-compare), valgrind (its instruction counts),
 # mpv and VLC (exported M3U8 and XSPF play in other players), dbus and
 # playerctl (MPRIS on a private session bus), Node and npm (the Subsonic
-# client library that drives the origin's Subsonic API) and xmllint (its XML answers against the Subsonic XSD).
+# client library that drives the origin's Subsonic API) and xmllint (its
+# XML answers against the Subsonic XSD).
 # Debian's npm is installed only when no npm is there: a nodejs from
 # elsewhere (NodeSource) carries its own and conflicts with Debian's.
 TEST_DEBS  := $(DEMO_DEBS) alsa-utils pulseaudio pulseaudio-utils \

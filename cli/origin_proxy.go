@@ -180,6 +180,9 @@ func confPath(flag, p string) (string, error) {
 //     blob store or database behind every replica fails, so another replica
 //     would fail the same way, and counting it would mark healthy replicas
 //     down for fail_timeout and take the uncached API with them.
+//   - The upstreams' state lives in shared memory (zone), so every worker
+//     process skips a replica that failed in any of them and the
+//     round-robin is one rotation, not one per worker.
 //   - The peer tracker lives in a replica's memory (origin.Tracker), so its
 //     routes go to one replica; clients re-announce to a backup within an
 //     announce interval after a failover.
@@ -214,6 +217,7 @@ http {
     proxy_cache_path {{.Cache}} levels=1:2 keys_zone=segue:32m max_size={{.CacheSize}} inactive=30d use_temp_path=off;
 
     upstream segue_origin {
+        zone segue_origin 64k;
 {{- range .Upstreams}}
         server {{.}} max_fails=1 fail_timeout=10s;
 {{- end}}
@@ -221,6 +225,7 @@ http {
     }
 
     upstream segue_tracker {
+        zone segue_tracker 64k;
 {{- range $i, $u := .Upstreams}}
         server {{$u}}{{if $i}} backup{{end}};
 {{- end}}

@@ -398,10 +398,10 @@ func TestScaleOutThroughNginx(t *testing.T) {
 	s := newScaleSetup(t, 8)
 	nginx := s.proxy
 
-	// 1. Real-time playback with a 2 s read-ahead, so most segments are
+	// 1. Real-time playback with a 4 s read-ahead, so most segments are
 	// fetched after the kill.
 	before := len(nginx.access(t))
-	a := startPlay(t, nginx.url, s.album.ID, "high", 2, false)
+	a := startPlay(t, nginx.url, s.album.ID, "high", 4, false)
 	a.next(t, "progress")
 	killedAt := len(nginx.access(t))
 	dead, live := s.replicas[0], s.replicas[1]
