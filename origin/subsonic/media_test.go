@@ -1,0 +1,240 @@
+package subsonic
+
+import (
+	"bytes"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"segue/catalog"
+)
+
+func TestRenditionFor(t *testing.T) {
+	for _, c := range []struct {
+		maxBitRate int
+		want       string
+	}{
+		{0, catalog.RenditionHigh}, // no limit
+		{320, catalog.RenditionHigh},
+		{1000, catalog.RenditionHigh},
+		{319, catalog.RenditionNormal},
+		{192, catalog.RenditionNormal},
+		{160, catalog.RenditionNormal},
+		{128, catalog.RenditionLow},
+		{96, catalog.RenditionLow},
+		{64, catalog.RenditionLow}, // below every rendition: the lowest
+	} {
+		if got := renditionFor(c.maxBitRate); got != c.want {
+			t.Errorf("renditionFor(%d) = %s, want %s", c.maxBitRate, got, c.want)
+		}
+	}
+}
+
+// TestStream: stream answers the same bytes as the origin's stream route
+// for the rendition maxBitRate picks, with Range; download is the high
+// rendition as an attachment.
+func TestStream(t *testing.T) {
+	f := newFixture(t)
+	id := f.tracks["Morning Tide"].ID
+	for _, c := range []struct{ maxBitRate, quality string }{{"", "high"}, {"160", "normal"}, {"128", "low"}} {
+		want := httpGet(t, f.base+"/api/v1/tracks/"+id+"/stream?quality="+c.quality)
+		resp, body := f.call(t, "stream", url.Values{"id": {id}, "maxBitRate": {c.maxBitRate}, "format": {"mp3"}})
+		if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "audio/mpeg" || !bytes.Equal(body, want) {
+			t.Errorf("stream maxBitRate=%q: HTTP %d, %d bytes; want the %d bytes of the %s stream", c.maxBitRate, resp.StatusCode, len(body), len(want), c.quality)
+		}
+	}
+	want := httpGet(t, f.base+"/api/v1/tracks/"+id+"/stream?quality=low")
+	q := tokenAuth("r")
+	q.Set("id", id)
+	q.Set("maxBitRate", "96")
+	req, _ := http.NewRequest("GET", f.base+Prefix+"stream.view?"+q.Encode(), nil)
+	req.Header.Set("Range", "bytes=1000-1999")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got bytes.Buffer
+	got.ReadFrom(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusPartialContent || !bytes.Equal(got.Bytes(), want[1000:2000]) {
+		t.Errorf("Range: HTTP %d, %d bytes; want 206 with bytes 1000-1999", resp.StatusCode, got.Len())
+	}
+	resp, body := f.call(t, "download", url.Values{"id": {id}})
+	high := httpGet(t, f.base+"/api/v1/tracks/"+id+"/stream?quality=high")
+	if cd := resp.Header.Get("Content-Disposition"); !strings.HasPrefix(cd, "attachment") || !strings.Contains(cd, "Alpha Artist - Morning Tide.mp3") || !bytes.Equal(body, high) {
+		t.Errorf("download: %q, %d bytes; want an attachment of the %d-byte high stream", cd, len(body), len(high))
+	}
+	if r := f.jsonCall(t, "stream", url.Values{"id": {"tnothing"}}); r.Error == nil || r.Error.Code != CodeNotFound {
+		t.Errorf("stream of an unknown song: %+v, want 70", r.Error)
+	}
+}
+
+// TestStars: star, getStarred2 and unstar for songs, albums and artists,
+// and the starred time on the items; stars are each user's own.
+func TestStars(t *testing.T) {
+	f := newFixture(t)
+	song, album := f.tracks["Morning Tide"], f.albums["Night Drive"]
+	mustOK(t, "star", f.jsonCall(t, "star", url.Values{"id": {song.ID}, "albumId": {album.ID}, "artistId": {album.ArtistID}}))
+	mustOK(t, "star again", f.jsonCall(t, "star", url.Values{"id": {song.ID}}))
+	r := f.jsonCall(t, "getStarred2", nil)
+	st := r.Starred2
+	if st == nil || !slices.Equal(songTitles(st.Songs), []string{"Morning Tide"}) || !slices.Equal(albumNames(st.Albums), []string{"Night Drive"}) ||
+		len(st.Artists) != 1 || st.Artists[0].Name != "Beta Band" {
+		t.Fatalf("getStarred2: %+v", st)
+	}
+	if at, err := time.Parse(time.RFC3339, st.Songs[0].Starred); err != nil || time.Since(at) > time.Hour {
+		t.Errorf("starred %q: %v", st.Songs[0].Starred, err)
+	}
+	if r := f.jsonCall(t, "getSong", url.Values{"id": {song.ID}}); r.Song.Starred == "" {
+		t.Error("getSong does not say the song is starred")
+	}
+	if r := f.jsonCall(t, "getAlbumList2", url.Values{"type": {"starred"}}); !slices.Equal(albumNames(r.AlbumList2.Albums), []string{"Night Drive"}) {
+		t.Errorf("getAlbumList2 starred: %v", albumNames(r.AlbumList2.Albums))
+	}
+	// Another user sees none of alice's stars.
+	if _, _, err := AddUser(t.Context(), f.srv.Catalog(), f.data, "bob", "bob-pw", false); err != nil {
+		t.Fatal(err)
+	}
+	if r := f.jsonCall(t, "getStarred2", url.Values{"u": {"bob"}, "p": {"bob-pw"}}); len(r.Starred2.Songs)+len(r.Starred2.Albums)+len(r.Starred2.Artists) != 0 {
+		t.Errorf("bob sees alice's stars: %+v", r.Starred2)
+	}
+	mustOK(t, "unstar", f.jsonCall(t, "unstar", url.Values{"id": {song.ID}, "albumId": {album.ID}, "artistId": {album.ArtistID}}))
+	if r := f.jsonCall(t, "getStarred2", nil); len(r.Starred2.Songs)+len(r.Starred2.Albums)+len(r.Starred2.Artists) != 0 {
+		t.Errorf("after unstar: %+v", r.Starred2)
+	}
+	for _, q := range []url.Values{{"id": {"tnothing"}}, {"albumId": {"alnothing"}}} {
+		if r := f.jsonCall(t, "star", q); r.Error == nil || r.Error.Code != CodeNotFound {
+			t.Errorf("star %v: %+v, want 70", q, r.Error)
+		}
+	}
+	if r := f.jsonCall(t, "star", nil); r.Error == nil || r.Error.Code != CodeMissingParam {
+		t.Errorf("star with nothing: %+v, want 10", r.Error)
+	}
+}
+
+// TestPlaylists: the playlist calls over the origin's playlist store,
+// each user's own.
+func TestPlaylists(t *testing.T) {
+	f := newFixture(t)
+	a, b, c := f.tracks["Sunrise Over Water"].ID, f.tracks["Morning Tide"].ID, f.tracks["Moonlight Highway"].ID
+	r := f.jsonCall(t, "createPlaylist", url.Values{"name": {"Evening"}, "songId": {a, b}})
+	mustOK(t, "createPlaylist", r)
+	pl := r.Playlist
+	if pl.Name != "Evening" || pl.Owner != alice || pl.SongCount != 2 || pl.Duration != 8 || len(pl.Entries) != 2 || pl.Created == "" {
+		t.Fatalf("createPlaylist: %+v", pl)
+	}
+	r = f.jsonCall(t, "getPlaylists", nil)
+	if len(r.Playlists.Playlists) != 1 || r.Playlists.Playlists[0].ID != pl.ID || r.Playlists.Playlists[0].Entries != nil {
+		t.Errorf("getPlaylists: %+v", r.Playlists)
+	}
+	mustOK(t, "updatePlaylist", f.jsonCall(t, "updatePlaylist", url.Values{"playlistId": {pl.ID}, "name": {"Late"},
+		"songIndexToRemove": {"0"}, "songIdToAdd": {c, a}}))
+	r = f.jsonCall(t, "getPlaylist", url.Values{"id": {pl.ID}})
+	if ids := songIDs(r.Playlist.Entries); r.Playlist.Name != "Late" || !slices.Equal(ids, []string{b, c, a}) {
+		t.Errorf("after update: %s %v, want Late [%s %s %s]", r.Playlist.Name, ids, b, c, a)
+	}
+	r = f.jsonCall(t, "createPlaylist", url.Values{"playlistId": {pl.ID}, "songId": {c}})
+	if ids := songIDs(r.Playlist.Entries); !slices.Equal(ids, []string{c}) {
+		t.Errorf("createPlaylist with playlistId (replace): %v, want [%s]", ids, c)
+	}
+	for _, e := range []struct {
+		method string
+		q      url.Values
+		code   int
+	}{
+		{"createPlaylist", nil, CodeMissingParam},
+		{"createPlaylist", url.Values{"name": {"x"}, "songId": {"tnothing"}}, CodeNotFound},
+		{"updatePlaylist", url.Values{"playlistId": {pl.ID}, "songIndexToRemove": {"5"}}, CodeGeneric},
+		{"getPlaylist", url.Values{"id": {"plnothing"}}, CodeNotFound},
+		{"getPlaylist", url.Values{"id": {pl.ID}, "u": {"bob"}, "p": {"bob-pw"}}, CodeNotFound}, // not bob's
+	} {
+		if e.q.Get("u") == "bob" {
+			AddUser(t.Context(), f.srv.Catalog(), f.data, "bob", "bob-pw", false)
+		}
+		if r := f.jsonCall(t, e.method, e.q); r.Error == nil || r.Error.Code != e.code {
+			t.Errorf("%s %s: %+v, want code %d", e.method, e.q.Encode(), r.Error, e.code)
+		}
+	}
+	if r := f.jsonCall(t, "getPlaylists", nil); len(r.Playlists.Playlists) != 1 {
+		t.Errorf("a refused createPlaylist left a playlist behind: %+v", r.Playlists)
+	}
+	mustOK(t, "deletePlaylist", f.jsonCall(t, "deletePlaylist", url.Values{"id": {pl.ID}}))
+	if r := f.jsonCall(t, "getPlaylist", url.Values{"id": {pl.ID}}); r.Error == nil || r.Error.Code != CodeNotFound {
+		t.Errorf("deleted playlist: %+v, want 70", r.Error)
+	}
+}
+
+func songIDs(cs []Child) []string {
+	var out []string
+	for _, c := range cs {
+		out = append(out, c.ID)
+	}
+	return out
+}
+
+// TestScrobbleAndRecommendations: scrobbles are play events (once each,
+// now-playing ones none), frequent, recent and top songs follow them, and
+// similar songs come from the recommender.
+func TestScrobbleAndRecommendations(t *testing.T) {
+	f := newFixture(t)
+	tide, moon := f.tracks["Morning Tide"], f.tracks["Moonlight Highway"]
+	at := time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)
+	ms := func(d time.Duration) string { return strconv.FormatInt(at.Add(d).UnixMilli(), 10) }
+	mustOK(t, "scrobble", f.jsonCall(t, "scrobble", url.Values{"id": {tide.ID, tide.ID, moon.ID}, "time": {ms(0), ms(time.Minute), ms(2 * time.Minute)}}))
+	mustOK(t, "scrobble resent", f.jsonCall(t, "scrobble", url.Values{"id": {tide.ID}, "time": {ms(0)}}))
+	mustOK(t, "now playing", f.jsonCall(t, "scrobble", url.Values{"id": {moon.ID}, "submission": {"false"}}))
+	var plays []string
+	f.srv.Events().Each(t.Context(), catalog.NewID(prefixUser, alice), func(ev catalog.PlayEvent) error {
+		plays = append(plays, ev.TrackID+"@"+ev.At.Format("15:04"))
+		return nil
+	})
+	if want := []string{tide.ID + "@08:00", tide.ID + "@08:01", moon.ID + "@08:02"}; !slices.Equal(plays, want) {
+		t.Errorf("play events %v, want %v", plays, want)
+	}
+	if r := f.jsonCall(t, "getAlbumList2", url.Values{"type": {"frequent"}}); !slices.Equal(albumNames(r.AlbumList2.Albums), []string{"First Light", "Night Drive"}) {
+		t.Errorf("frequent: %v", albumNames(r.AlbumList2.Albums))
+	}
+	if r := f.jsonCall(t, "getAlbumList2", url.Values{"type": {"recent"}}); !slices.Equal(albumNames(r.AlbumList2.Albums), []string{"Night Drive", "First Light"}) {
+		t.Errorf("recent: %v", albumNames(r.AlbumList2.Albums))
+	}
+	if r := f.jsonCall(t, "getTopSongs", url.Values{"artist": {"alpha artist"}}); !slices.Equal(songTitles(r.TopSongs.Songs), []string{"Morning Tide", "Sunrise Over Water"}) {
+		t.Errorf("getTopSongs: %v, want Morning Tide (played twice) first", songTitles(r.TopSongs.Songs))
+	}
+	if r := f.jsonCall(t, "getTopSongs", url.Values{"artist": {"Nobody"}}); r.Status != "ok" || len(r.TopSongs.Songs) != 0 {
+		t.Errorf("getTopSongs of an unknown artist: %+v, want ok and none", r)
+	}
+	api, err := New(f.srv, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{tide.ID, f.albums["Night Drive"].ID, f.albums["First Light"].ArtistID} {
+		r := f.jsonCall(t, "getSimilarSongs2", url.Values{"id": {id}, "count": {"5"}})
+		mustOK(t, "getSimilarSongs2 "+id, r)
+		seeds, err := api.seeds(&request{Request: httptest.NewRequest("GET", "/rest/getSimilarSongs2", nil)}, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tracks, err := f.srv.Recommend(t.Context(), seeds, nil, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, tr := range tracks {
+			ids = append(ids, tr.ID)
+		}
+		if got := songIDs(r.SimilarSongs2.Songs); len(got) == 0 || !slices.Equal(got, ids) {
+			t.Errorf("getSimilarSongs2 %s: %v, want the recommender's %v", id, got, ids)
+		}
+	}
+	if r := f.jsonCall(t, "scrobble", url.Values{"id": {"tnothing"}}); r.Error == nil || r.Error.Code != CodeNotFound {
+		t.Errorf("scrobble of an unknown song: %+v", r.Error)
+	}
+	if r := f.jsonCall(t, "scrobble", nil); r.Error == nil || r.Error.Code != CodeMissingParam {
+		t.Errorf("scrobble without id: %+v", r.Error)
+	}
+}
