@@ -1,0 +1,368 @@
+// Package subsonic is segue as a client of a Subsonic server (Navidrome,
+// gonic, Airsonic, supysonic): it speaks the Subsonic REST API
+// (subsonic.org/pages/api.jsp, with the OpenSubsonic additions) and maps
+// its answers onto segue's catalog vocabulary, so the commands and the
+// interface use a Subsonic server exactly as they use segue's origin.
+//
+// A track plays from the server's progressive stream (stream.go), cut into
+// segments as it arrives. The package owns the wire format and the mapping;
+// it must not know about the player's internals, the UI or the CLI.
+package subsonic
+
+import (
+	"context"
+	"crypto/md5"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+
+	"segue/catalog"
+	"segue/net/originclient"
+)
+
+// Sentinel errors; match them with errors.Is.
+var (
+	// ErrUnauthorized: the server refused the user name or password
+	// (Subsonic error 40, 41 or 44).
+	ErrUnauthorized = errors.New("the Subsonic server refused the user name or password")
+	// ErrNotFound: the server does not know the thing asked for (70).
+	ErrNotFound = originclient.ErrNotFound
+	// ErrUnsupported: the server does not implement the call (a 404 of
+	// the route, or Subsonic error 0 or 30 naming it), or segue has no
+	// Subsonic counterpart for it (share links, radio).
+	ErrUnsupported = errors.New("the Subsonic server does not support this")
+)
+
+// clientName is the c= parameter: how the server's logs name segue.
+const clientName = "segue"
+
+// maxDocBytes bounds a JSON answer so a broken server cannot exhaust memory.
+const maxDocBytes = 32 << 20
+
+// Options configure New.
+type Options struct {
+	// Password is the user's password, or the OpenSubsonic API key when
+	// the URL names no user. Required.
+	Password string
+	// HTTP is the client for every request (default: originclient's
+	// keep-alive client).
+	HTTP *http.Client
+	// Store keeps whole streamed tracks and their manifests (default: none,
+	// every play streams).
+	Store Store
+	// Kbps is the bitrate asked of the server's stream: 96, 160 or 320
+	// (default 160; see Kbps).
+	Kbps int
+}
+
+// Client talks to one Subsonic server. It is safe for concurrent use.
+type Client struct {
+	base     *url.URL // http(s)://host[/path], no user, no trailing slash
+	user     string
+	password string
+	http     *http.Client
+	store    Store
+	kbps     int
+
+	authOnce sync.Once
+	auth     url.Values // the auth and protocol parameters of every call
+	authErr  error
+	version  string // the server's API version, as ping said it
+
+	streams streams // progressive downloads in flight (stream.go)
+}
+
+// ParseURL reads subsonic+https://USER@HOST[:PORT][/PATH] (or subsonic+http)
+// into the server's base URL and the user name ("" for an API key).
+func ParseURL(raw string) (base *url.URL, user string, err error) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "subsonic+https" && u.Scheme != "subsonic+http") || u.Host == "" {
+		return nil, "", fmt.Errorf("subsonic URL %q: want subsonic+https://USER@HOST[/PATH]", raw)
+	}
+	if _, has := u.User.Password(); has {
+		return nil, "", fmt.Errorf("subsonic URL %q: put no password in the URL (it shows in ps and in history): use --password-file, the config or the secret store", u.Redacted())
+	}
+	if u.User != nil {
+		user = u.User.Username()
+	}
+	base = &url.URL{Scheme: strings.TrimPrefix(u.Scheme, "subsonic+"), Host: u.Host, Path: strings.TrimRight(u.Path, "/")}
+	return base, user, nil
+}
+
+// IsURL reports whether s names a Subsonic server (its scheme).
+func IsURL(s string) bool {
+	return strings.HasPrefix(s, "subsonic+https://") || strings.HasPrefix(s, "subsonic+http://")
+}
+
+// New returns a client of the server at rawURL (see ParseURL). It does no
+// I/O: the first call pings the server to choose how to authenticate.
+func New(rawURL string, o Options) (*Client, error) {
+	base, user, err := ParseURL(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	if o.Password == "" {
+		return nil, fmt.Errorf("subsonic server %s: no password: give --password-file FILE, password in [source] of the config, or store it with secret-tool (service segue, server %s)", base.Host, base.Host)
+	}
+	if o.HTTP == nil {
+		o.HTTP = originclient.NewHTTPClient(nil)
+	}
+	if o.Kbps <= 0 {
+		o.Kbps = Kbps("")
+	}
+	return &Client{base: base, user: user, password: o.Password, http: o.HTTP, store: o.Store, kbps: o.Kbps}, nil
+}
+
+// Server names the server in cache keys and messages: host[:port][/path].
+func (c *Client) Server() string { return c.base.Host + c.base.Path }
+
+// BaseURL returns the server's base URL in its subsonic+ form.
+func (c *Client) BaseURL() string {
+	u := *c.base
+	u.Scheme = "subsonic+" + u.Scheme
+	if c.user != "" {
+		u.User = url.User(c.user)
+	}
+	return u.String()
+}
+
+// response is the envelope of every JSON answer.
+type response struct {
+	Body json.RawMessage `json:"subsonic-response"`
+}
+
+// status is the part of the envelope every answer has.
+type status struct {
+	Status        string    `json:"status"`
+	Version       string    `json:"version"`
+	OpenSubsonic  bool      `json:"openSubsonic"`
+	Error         *apiError `json:"error"`
+	ServerType    string    `json:"type"`
+	ServerVersion string    `json:"serverVersion"`
+}
+
+// apiError is a Subsonic error answer: code and message
+// (subsonic.org/pages/api.jsp, "Error handling").
+type apiError struct {
+	Code    int    `json:"code"`
+	Message string `json:"message"`
+}
+
+func (e *apiError) Error() string { return fmt.Sprintf("error %d: %s", e.Code, e.Message) }
+
+// login pings the server once without credentials to learn its version
+// (every answer carries it), then chooses the auth: an OpenSubsonic API
+// key when there is no user and the server offers apiKeyAuthentication;
+// token and salt for API >= 1.13; else the hex-encoded password.
+func (c *Client) login(ctx context.Context) (url.Values, error) {
+	c.authOnce.Do(func() {
+		v := url.Values{"c": {clientName}, "f": {"json"}, "v": {"1.1.0"}}
+		st, _, err := c.call(ctx, "ping", v, nil)
+		if err != nil && st.Version == "" { // an error answer still says the version
+			c.authErr = err
+			return
+		}
+		c.version = st.Version
+		auth := url.Values{"c": {clientName}, "f": {"json"}, "v": {cmpVersion(st.Version, "1.16.1")}}
+		switch {
+		case c.user == "":
+			if !st.OpenSubsonic || !c.hasExtension(ctx, auth, "apiKeyAuthentication") {
+				c.authErr = fmt.Errorf("subsonic server %s: the URL names no user and the server offers no API key login: write subsonic+https://USER@%s", c.Server(), c.Server())
+				return
+			}
+			auth.Set("apiKey", c.password)
+		case atLeast(st.Version, 1, 13):
+			salt := make([]byte, 8)
+			rand.Read(salt)
+			s := hex.EncodeToString(salt)
+			sum := md5.Sum([]byte(c.password + s))
+			auth.Set("u", c.user)
+			auth.Set("t", hex.EncodeToString(sum[:]))
+			auth.Set("s", s)
+		default:
+			auth.Set("u", c.user)
+			auth.Set("p", "enc:"+hex.EncodeToString([]byte(c.password)))
+		}
+		if _, _, err := c.call(ctx, "ping", auth, nil); err != nil {
+			c.authErr = err
+			return
+		}
+		c.auth = auth
+	})
+	return c.auth, c.authErr
+}
+
+// hasExtension asks getOpenSubsonicExtensions (no auth needed) whether the
+// server offers name.
+func (c *Client) hasExtension(ctx context.Context, v url.Values, name string) bool {
+	var out struct {
+		Extensions []struct {
+			Name string `json:"name"`
+		} `json:"openSubsonicExtensions"`
+	}
+	if _, _, err := c.call(ctx, "getOpenSubsonicExtensions", v, &out); err != nil {
+		return false
+	}
+	for _, e := range out.Extensions {
+		if e.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// get calls method with the login's parameters plus params and decodes the
+// answer into out (a struct whose fields are the envelope's keys).
+func (c *Client) get(ctx context.Context, method string, params url.Values, out any) error {
+	auth, err := c.login(ctx)
+	if err != nil {
+		return err
+	}
+	v := url.Values{}
+	for k, vs := range auth {
+		v[k] = vs
+	}
+	for k, vs := range params {
+		v[k] = vs
+	}
+	_, _, err = c.call(ctx, method, v, out)
+	return err
+}
+
+// methodURL is the URL of method with query v.
+func (c *Client) methodURL(method string, v url.Values) string {
+	u := *c.base
+	u.Path += "/rest/" + method
+	u.RawQuery = v.Encode()
+	return u.String()
+}
+
+// call does one request; it returns the envelope's status and, for a
+// non-JSON answer (a cover, a stream), the raw body's type.
+func (c *Client) call(ctx context.Context, method string, v url.Values, out any) (status, string, error) {
+	var st status
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.methodURL(method, v), nil)
+	if err != nil {
+		return st, "", err
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return st, "", c.netErr(method, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxDocBytes))
+	if err != nil {
+		return st, "", c.netErr(method, err)
+	}
+	if resp.StatusCode == http.StatusNotFound {
+		return st, "", fmt.Errorf("subsonic server %s: %s: %w", c.Server(), method, ErrUnsupported)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return st, "", fmt.Errorf("subsonic server %s: %s: HTTP %s", c.Server(), method, resp.Status)
+	}
+	st, err = decode(body, out)
+	if err != nil {
+		return st, "", c.answerErr(method, err)
+	}
+	return st, resp.Header.Get("Content-Type"), nil
+}
+
+// decode reads a JSON answer: the envelope's status, and out from the same
+// object. A "failed" status is returned as its *apiError.
+func decode(body []byte, out any) (status, error) {
+	var r response
+	var st status
+	if err := json.Unmarshal(body, &r); err != nil || len(r.Body) == 0 {
+		return st, fmt.Errorf("the answer is not a Subsonic JSON response (%.60q)", body)
+	}
+	if err := json.Unmarshal(r.Body, &st); err != nil {
+		return st, fmt.Errorf("the answer's status does not decode: %w", err)
+	}
+	if st.Status != "ok" {
+		if st.Error == nil {
+			return st, fmt.Errorf("the answer's status is %q with no error", st.Status)
+		}
+		return st, st.Error
+	}
+	if out != nil {
+		if err := json.Unmarshal(r.Body, out); err != nil {
+			return st, fmt.Errorf("the answer does not decode: %w", err)
+		}
+	}
+	return st, nil
+}
+
+// answerErr says in one sentence what the server's answer to method means.
+func (c *Client) answerErr(method string, err error) error {
+	var ae *apiError
+	if !errors.As(err, &ae) {
+		return fmt.Errorf("subsonic server %s: %s: %w", c.Server(), method, err)
+	}
+	switch ae.Code {
+	case 40, 41, 44: // wrong credentials; token auth not supported for LDAP users; bad API key
+		return fmt.Errorf("subsonic server %s: %w (%s): check the password file or the config", c.Server(), ErrUnauthorized, ae.Message)
+	case 10, 42, 43: // 42, 43: the auth mechanism is not supported; 10: a parameter missing
+		if method == "ping" {
+			return fmt.Errorf("subsonic server %s: %w (%s)", c.Server(), ErrUnauthorized, ae.Message)
+		}
+	case 70:
+		return fmt.Errorf("subsonic server %s: %s: %w (%s)", c.Server(), method, ErrNotFound, ae.Message)
+	case 0, 30:
+		return fmt.Errorf("subsonic server %s: %s: %w (%s)", c.Server(), method, ErrUnsupported, ae.Message)
+	}
+	return fmt.Errorf("subsonic server %s: %s: %s (Subsonic error %d)", c.Server(), method, ae.Message, ae.Code)
+}
+
+// netErr wraps a transport failure; a refused or unroutable connection is
+// catalog.ErrUnreachable (the player then plays what the cache holds).
+func (c *Client) netErr(method string, err error) error {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return fmt.Errorf("subsonic server %s: %s: %w: %w", c.Server(), method, catalog.ErrUnreachable, originclient.ErrOffline)
+	}
+	return fmt.Errorf("subsonic server %s: %s: %w", c.Server(), method, err)
+}
+
+// atLeast reports whether version (major.minor[.patch]) is at least
+// major.minor.
+func atLeast(version string, major, minor int) bool {
+	parts := strings.SplitN(version, ".", 3)
+	if len(parts) < 2 {
+		return false
+	}
+	ma, err1 := strconv.Atoi(parts[0])
+	mi, err2 := strconv.Atoi(parts[1])
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	return ma > major || (ma == major && mi >= minor)
+}
+
+// cmpVersion returns the lower of the server's version and ours: a server
+// may refuse a client newer than itself (error 30).
+func cmpVersion(server, ours string) string {
+	if server == "" {
+		return ours
+	}
+	var a, b [3]int
+	fmt.Sscanf(server, "%d.%d.%d", &a[0], &a[1], &a[2])
+	fmt.Sscanf(ours, "%d.%d.%d", &b[0], &b[1], &b[2])
+	for i := range a {
+		if a[i] != b[i] {
+			if a[i] < b[i] {
+				return server
+			}
+			return ours
+		}
+	}
+	return ours
+}

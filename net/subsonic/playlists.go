@@ -1,0 +1,239 @@
+package subsonic
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"slices"
+	"time"
+
+	"segue/catalog"
+	"segue/share"
+)
+
+type playlist struct {
+	ID        flexString `json:"id"`
+	Name      string     `json:"name"`
+	SongCount int        `json:"songCount"`
+	Duration  int        `json:"duration"`
+	Created   flexTime   `json:"created"`
+	Changed   flexTime   `json:"changed"`
+	Entry     []song     `json:"entry"`
+}
+
+// flexTime is a timestamp in RFC 3339, or without a zone (supysonic: UTC).
+type flexTime time.Time
+
+// UnmarshalJSON takes RFC 3339 with or without a zone; anything else is a
+// zero time, as a date is only shown.
+func (f *flexTime) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			*f = flexTime(t)
+			return nil
+		}
+	}
+	return nil
+}
+
+func (p playlist) playlist() catalog.Playlist {
+	pl := catalog.Playlist{ID: segueID(catalog.PrefixPlaylist, p.ID), Name: p.Name, TrackCount: p.SongCount,
+		DurationMS: int64(p.Duration) * 1000, Created: time.Time(p.Created), Updated: time.Time(p.Changed)}
+	if p.Entry != nil {
+		pl.Tracks = tracks(p.Entry)
+	}
+	return pl
+}
+
+// Playlists lists the user's playlists (getPlaylists).
+func (c *Client) Playlists(ctx context.Context) ([]catalog.Playlist, error) {
+	var out struct {
+		Playlists struct {
+			Playlist []playlist `json:"playlist"`
+		} `json:"playlists"`
+	}
+	if err := c.get(ctx, "getPlaylists", nil, &out); err != nil {
+		return nil, err
+	}
+	pls := []catalog.Playlist{}
+	for _, p := range out.Playlists.Playlist {
+		pls = append(pls, p.playlist())
+	}
+	return pls, nil
+}
+
+// Playlist returns a playlist with its tracks (getPlaylist).
+func (c *Client) Playlist(ctx context.Context, id string) (catalog.Playlist, error) {
+	raw, err := serverID(catalog.PrefixPlaylist, id)
+	if err != nil {
+		return catalog.Playlist{}, err
+	}
+	var out struct {
+		Playlist playlist `json:"playlist"`
+	}
+	if err := c.get(ctx, "getPlaylist", url.Values{"id": {raw}}, &out); err != nil {
+		return catalog.Playlist{}, err
+	}
+	pl := out.Playlist.playlist()
+	if pl.Tracks == nil {
+		pl.Tracks = []catalog.Track{}
+	}
+	return pl, nil
+}
+
+// songIDs turns segue track IDs into the server's song IDs.
+func songIDs(trackIDs []string) ([]string, error) {
+	out := make([]string, 0, len(trackIDs))
+	for _, id := range trackIDs {
+		raw, err := serverID(catalog.PrefixTrack, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, raw)
+	}
+	return out, nil
+}
+
+// CreatePlaylist makes a playlist of trackIDs (createPlaylist). Servers
+// before API 1.14 answer with nothing: the new playlist is then the newest
+// of that name.
+func (c *Client) CreatePlaylist(ctx context.Context, name string, trackIDs []string) (catalog.Playlist, error) {
+	ids, err := songIDs(trackIDs)
+	if err != nil {
+		return catalog.Playlist{}, err
+	}
+	var out struct {
+		Playlist *playlist `json:"playlist"`
+	}
+	if err := c.get(ctx, "createPlaylist", url.Values{"name": {name}, "songId": ids}, &out); err != nil {
+		return catalog.Playlist{}, err
+	}
+	if out.Playlist != nil && out.Playlist.ID != "" {
+		return c.Playlist(ctx, segueID(catalog.PrefixPlaylist, out.Playlist.ID))
+	}
+	pls, err := c.Playlists(ctx)
+	if err != nil {
+		return catalog.Playlist{}, err
+	}
+	var newest *catalog.Playlist
+	for i, p := range pls {
+		if p.Name == name && (newest == nil || !p.Created.Before(newest.Created)) {
+			newest = &pls[i]
+		}
+	}
+	if newest == nil {
+		return catalog.Playlist{}, fmt.Errorf("subsonic server %s: createPlaylist %q: the server answered ok but lists no such playlist", c.Server(), name)
+	}
+	return c.Playlist(ctx, newest.ID)
+}
+
+// RenamePlaylist renames a playlist (updatePlaylist name=).
+func (c *Client) RenamePlaylist(ctx context.Context, id, name string) (catalog.Playlist, error) {
+	return c.update(ctx, id, url.Values{"name": {name}})
+}
+
+// DeletePlaylist deletes a playlist (deletePlaylist).
+func (c *Client) DeletePlaylist(ctx context.Context, id string) error {
+	raw, err := serverID(catalog.PrefixPlaylist, id)
+	if err != nil {
+		return err
+	}
+	return c.get(ctx, "deletePlaylist", url.Values{"id": {raw}}, nil)
+}
+
+// AddToPlaylist inserts trackIDs before position pos (0-based; < 0 or past
+// the end: append). Subsonic only appends, so an insertion rewrites the
+// playlist's songs (createPlaylist with playlistId).
+func (c *Client) AddToPlaylist(ctx context.Context, id string, trackIDs []string, pos int) (catalog.Playlist, error) {
+	ids, err := songIDs(trackIDs)
+	if err != nil {
+		return catalog.Playlist{}, err
+	}
+	return c.edit(ctx, id, func(songs []string) ([]string, error) {
+		if pos < 0 || pos > len(songs) {
+			pos = len(songs)
+		}
+		return slices.Insert(songs, pos, ids...), nil
+	})
+}
+
+// RemoveFromPlaylist removes the track at pos (0-based).
+func (c *Client) RemoveFromPlaylist(ctx context.Context, id string, pos int) (catalog.Playlist, error) {
+	return c.edit(ctx, id, func(songs []string) ([]string, error) {
+		if pos < 0 || pos >= len(songs) {
+			return nil, fmt.Errorf("remove position %d: the playlist has %d tracks: %w", pos+1, len(songs), ErrNotFound)
+		}
+		return slices.Delete(songs, pos, pos+1), nil
+	})
+}
+
+// MoveInPlaylist moves the track at from to to (both 0-based).
+func (c *Client) MoveInPlaylist(ctx context.Context, id string, from, to int) (catalog.Playlist, error) {
+	return c.edit(ctx, id, func(songs []string) ([]string, error) {
+		if from < 0 || from >= len(songs) || to < 0 || to >= len(songs) {
+			return nil, fmt.Errorf("move %d to %d: the playlist has %d tracks: %w", from+1, to+1, len(songs), ErrNotFound)
+		}
+		s := songs[from]
+		songs = slices.Delete(songs, from, from+1)
+		return slices.Insert(songs, to, s), nil
+	})
+}
+
+// edit reads the playlist's song IDs, changes them with change and writes
+// them back whole (createPlaylist with playlistId replaces the songs).
+func (c *Client) edit(ctx context.Context, id string, change func([]string) ([]string, error)) (catalog.Playlist, error) {
+	raw, err := serverID(catalog.PrefixPlaylist, id)
+	if err != nil {
+		return catalog.Playlist{}, err
+	}
+	pl, err := c.Playlist(ctx, id)
+	if err != nil {
+		return catalog.Playlist{}, err
+	}
+	songs := make([]string, 0, len(pl.Tracks))
+	for _, t := range pl.Tracks {
+		songs = append(songs, t.ID[len(catalog.PrefixTrack+idSep):])
+	}
+	songs, err = change(songs)
+	if err != nil {
+		return catalog.Playlist{}, err
+	}
+	if err := c.get(ctx, "createPlaylist", url.Values{"playlistId": {raw}, "songId": songs}, nil); err != nil {
+		return catalog.Playlist{}, err
+	}
+	return c.Playlist(ctx, id)
+}
+
+// update calls updatePlaylist with params and returns the playlist after.
+func (c *Client) update(ctx context.Context, id string, params url.Values) (catalog.Playlist, error) {
+	raw, err := serverID(catalog.PrefixPlaylist, id)
+	if err != nil {
+		return catalog.Playlist{}, err
+	}
+	params.Set("playlistId", raw)
+	if err := c.get(ctx, "updatePlaylist", params, nil); err != nil {
+		return catalog.Playlist{}, err
+	}
+	return c.Playlist(ctx, id)
+}
+
+// SharePlaylist is not offered: segue's share links belong to its origin.
+func (c *Client) SharePlaylist(ctx context.Context, id string) (share.Link, error) {
+	return share.Link{}, fmt.Errorf("share %s: %w: share links are segue origin's", id, ErrUnsupported)
+}
+
+// Scrobble tells the server trackID is playing (submission false, at its
+// start) or was played (true, at its end) at t (scrobble).
+func (c *Client) Scrobble(ctx context.Context, trackID string, submission bool, t time.Time) error {
+	raw, err := serverID(catalog.PrefixTrack, trackID)
+	if err != nil {
+		return err
+	}
+	return c.get(ctx, "scrobble", url.Values{"id": {raw}, "submission": {fmt.Sprint(submission)},
+		"time": {fmt.Sprint(t.UnixMilli())}}, nil)
+}

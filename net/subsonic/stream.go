@@ -1,0 +1,446 @@
+package subsonic
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+
+	"segue/cache"
+	"segue/catalog"
+)
+
+// Playback. segue's player plays a manifest of segments (runs of whole MP3
+// frames). A Subsonic server has a progressive stream instead
+// (stream?id=&format=mp3&maxBitRate=), so a track plays in two ways:
+//
+//   - Streamed: Manifest starts the download, waits for its first frame and
+//     returns a provisional manifest whose segments are keys of this
+//     download (sha256 of server, track, bitrate and index: never the sha256
+//     of bytes), 96 frames each; Segment hands each out as soon as its
+//     frames have arrived, so playback starts before the download ends. The
+//     frame count comes from the Xing/LAME frame when the server sends one,
+//     else from the song's duration plus a margin: segments past the end of
+//     the stream are empty and the decoder ends where the frames do.
+//   - Stored: when a download completes, its segments are stored in the
+//     cache under the sha256 of their bytes with the exact manifest (as a
+//     document keyed by server, track and bitrate): from then on the track
+//     plays, and pins for offline, like any origin track.
+//
+// Gapless: a stream with a LAME tag is trimmed exactly (encoder delay,
+// decoder delay, padding). A transcoded stream from a pipe carries none, so
+// its encoder delay and padding play as silence (about 50 ms); decoded
+// sample counts then match what ffmpeg decodes of the same stream.
+
+// Store keeps whole tracks and their manifests; *cache.Cache satisfies it.
+type Store interface {
+	Has(hash string) bool
+	Put(hash string, data []byte) error
+	GetDoc(key string) (cache.Doc, error)
+	PutDoc(key string, d cache.Doc) error
+}
+
+var _ Store = (*cache.Cache)(nil)
+
+// SegmentSource is the player's source of segment bytes (player
+// declares the same interface; *fetch.Fetcher satisfies it).
+type SegmentSource interface {
+	Segment(ctx context.Context, hash string, u catalog.Urgency) ([]byte, catalog.Source, error)
+}
+
+// framesPerSegment matches the origin's segments (about 2.5 s).
+const framesPerSegment = 96
+
+// durationMargin is added to a song's duration (whole seconds, maybe
+// rounded down) when the stream's frame count is not known up front.
+const durationMargin = 3
+
+// Kbps returns the bitrate of a rendition name: 96, 160 or 320, and 160
+// for anything else (auto): a Subsonic stream has one bitrate.
+func Kbps(rendition string) int {
+	if k, ok := catalog.Bitrates[rendition]; ok {
+		return k
+	}
+	return catalog.Bitrates[catalog.RenditionNormal]
+}
+
+func renditionOf(kbps int) string {
+	for name, k := range catalog.Bitrates {
+		if k == kbps {
+			return name
+		}
+	}
+	return catalog.RenditionNormal
+}
+
+// streams are the downloads in flight and the keys of their segments.
+type streams struct {
+	mu    sync.Mutex           // guards the maps
+	byKey map[string]segRef    // provisional segment key -> where it is
+	all   map[string]*download // track ID + "@" + kbps -> its download
+	wg    sync.WaitGroup       // the download goroutines
+	stop  context.CancelFunc   // cancels them all (Close)
+	ctx   context.Context
+}
+
+type segRef struct {
+	d *download
+	i int
+}
+
+// download is one progressive stream being read.
+type download struct {
+	trackID string
+	kbps    int
+	man     catalog.Manifest // provisional
+
+	mu      sync.Mutex // guards the fields below
+	segs    [][]byte   // complete segments so far
+	done    bool
+	err     error
+	changed chan struct{} // closed and replaced when the above change
+}
+
+// segmentKey names segment i of a download: not a hash of bytes.
+func (c *Client) segmentKey(trackID string, kbps, i int) string {
+	sum := sha256.Sum256([]byte(fmt.Sprintf("subsonic\x00%s\x00%s\x00%d\x00%d", c.Server(), trackID, kbps, i)))
+	return hex.EncodeToString(sum[:])
+}
+
+// manifestKey is where the exact manifest of a stored track is kept.
+func (c *Client) manifestKey(trackID string, kbps int) string {
+	return fmt.Sprintf("subsonic://%s/%s@%d/manifest", c.Server(), trackID, kbps)
+}
+
+// Manifest returns how to play trackID at the client's bitrate: the stored
+// manifest when the whole track is in the cache (at that bitrate, else any
+// other), else a provisional one for a download it starts.
+func (c *Client) Manifest(ctx context.Context, trackID string) (*catalog.Manifest, error) {
+	for _, k := range append([]int{c.kbps}, 320, 160, 96) {
+		if m, ok := c.stored(trackID, k); ok {
+			return m, nil
+		}
+	}
+	d, err := c.startDownload(ctx, trackID, c.kbps)
+	if err != nil {
+		return nil, err
+	}
+	m := d.man
+	return &m, nil
+}
+
+// stored returns the stored manifest of trackID at kbps when every one of
+// its segments is still in the cache.
+func (c *Client) stored(trackID string, kbps int) (*catalog.Manifest, bool) {
+	if c.store == nil {
+		return nil, false
+	}
+	doc, err := c.store.GetDoc(c.manifestKey(trackID, kbps))
+	if err != nil {
+		return nil, false
+	}
+	var m catalog.Manifest
+	if json.Unmarshal(doc.Body, &m) != nil || m.Validate() != nil {
+		return nil, false
+	}
+	for _, s := range m.Renditions[0].Segments {
+		if !c.store.Has(s.Hash) {
+			return nil, false
+		}
+	}
+	return &m, true
+}
+
+// Segments returns the player's segment source: the segments of downloads
+// in flight from c (waiting for their frames), anything else from next
+// (the fetch chain over the cache; nil: none).
+func (c *Client) Segments(next SegmentSource) SegmentSource { return segments{c, next} }
+
+type segments struct {
+	c    *Client
+	next SegmentSource
+}
+
+// Segment implements SegmentSource.
+func (s segments) Segment(ctx context.Context, hash string, u catalog.Urgency) ([]byte, catalog.Source, error) {
+	c, next := s.c, s.next
+	c.streams.mu.Lock()
+	ref, ok := c.streams.byKey[hash]
+	c.streams.mu.Unlock()
+	if !ok {
+		if next == nil {
+			return nil, "", fmt.Errorf("segment %.12s: %w", hash, ErrNotFound)
+		}
+		return next.Segment(ctx, hash, u)
+	}
+	d := ref.d
+	for {
+		d.mu.Lock()
+		switch {
+		case ref.i < len(d.segs):
+			b := d.segs[ref.i]
+			d.mu.Unlock()
+			return b, catalog.SourceOrigin, nil
+		case d.err != nil:
+			err := d.err
+			d.mu.Unlock()
+			return nil, "", err
+		case d.done: // past the end of the stream
+			d.mu.Unlock()
+			return []byte{}, catalog.SourceOrigin, nil
+		}
+		ch := d.changed
+		d.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return nil, "", ctx.Err()
+		}
+	}
+}
+
+// startDownload returns the download of trackID at kbps, starting it when
+// none is in flight: it returns once the first frame has arrived (or the
+// server answered with an error).
+func (c *Client) startDownload(ctx context.Context, trackID string, kbps int) (*download, error) {
+	key := trackID + "@" + strconv.Itoa(kbps)
+	s := &c.streams
+	s.mu.Lock()
+	if s.ctx == nil {
+		s.ctx, s.stop = context.WithCancel(context.Background())
+		s.byKey, s.all = map[string]segRef{}, map[string]*download{}
+	}
+	if d, ok := s.all[key]; ok {
+		d.mu.Lock()
+		failed := d.err != nil
+		d.mu.Unlock()
+		if !failed {
+			s.mu.Unlock()
+			return d, nil
+		}
+	}
+	bg := s.ctx
+	s.mu.Unlock()
+
+	sg, err := c.song(ctx, trackID)
+	if err != nil {
+		return nil, fmt.Errorf("play %s: %w", trackID, err)
+	}
+	body, err := c.openStream(ctx, bg, trackID, kbps)
+	if err != nil {
+		return nil, fmt.Errorf("play %s: %w", trackID, err)
+	}
+	fr := newFrameReader(body)
+	first, err := fr.next()
+	if err != nil {
+		body.Close()
+		if errors.Is(err, io.EOF) {
+			err = fmt.Errorf("%w: the stream is empty", ErrNotMP3)
+		}
+		return nil, fmt.Errorf("play %q from %s: %w", sg.Title, c.Server(), err)
+	}
+	d := &download{trackID: trackID, kbps: kbps, changed: make(chan struct{})}
+	d.man = c.provisional(trackID, kbps, sg, first)
+
+	s.mu.Lock()
+	s.all[key] = d
+	for i, seg := range d.man.Renditions[0].Segments {
+		s.byKey[seg.Hash] = segRef{d, i}
+	}
+	s.wg.Add(1)
+	s.mu.Unlock()
+	go func() {
+		defer s.wg.Done()
+		defer body.Close()
+		c.read(d, first, fr)
+	}()
+	return d, nil
+}
+
+// openStream sends the stream request; the body lives as long as bg, not
+// ctx (the download goes on after Manifest returns).
+func (c *Client) openStream(ctx, bg context.Context, trackID string, kbps int) (io.ReadCloser, error) {
+	raw, err := serverID(catalog.PrefixTrack, trackID)
+	if err != nil {
+		return nil, err
+	}
+	auth, err := c.login(ctx)
+	if err != nil {
+		return nil, err
+	}
+	v := url.Values{"id": {raw}, "format": {"mp3"}, "maxBitRate": {strconv.Itoa(kbps)}}
+	for k, vs := range auth {
+		v[k] = vs
+	}
+	// The body outlives ctx, but a caller giving up before the answer
+	// ends the request.
+	rctx, cancel := context.WithCancel(bg)
+	req, err := http.NewRequestWithContext(rctx, http.MethodGet, c.methodURL("stream", v), nil)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	stop := context.AfterFunc(ctx, cancel)
+	resp, err := c.http.Do(req)
+	stop()
+	if err != nil {
+		cancel()
+		return nil, c.netErr("stream", err)
+	}
+	ct := resp.Header.Get("Content-Type")
+	if resp.StatusCode != http.StatusOK || strings.Contains(ct, "json") || strings.Contains(ct, "xml") {
+		defer resp.Body.Close()
+		defer cancel()
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, maxDocBytes))
+		if _, derr := decode(body, nil); derr != nil {
+			return nil, c.answerErr("stream", derr)
+		}
+		return nil, fmt.Errorf("subsonic server %s: stream: HTTP %s", c.Server(), resp.Status)
+	}
+	return cancelOnClose{resp.Body, cancel}, nil
+}
+
+// cancelOnClose ends a request's context when its body is closed.
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b cancelOnClose) Close() error { err := b.ReadCloser.Close(); b.cancel(); return err }
+
+// provisional builds the manifest of a download whose first frame is first.
+func (c *Client) provisional(trackID string, kbps int, sg song, first []byte) catalog.Manifest {
+	m := catalog.Manifest{TrackID: trackID, SampleRate: catalog.SampleRate, Channels: catalog.Channels,
+		SamplesPerFrame: catalog.SamplesPerFrame, FramesPerSegment: framesPerSegment}
+	var frames int64
+	if g, ok := infoFrame(first); ok {
+		// the Info frame decodes as one frame of silence (see decode.go)
+		frames = int64(g.frames) + 1
+		m.StartSkip = catalog.SamplesPerFrame + g.delay + 529
+		m.TotalSamples = int64(g.frames)*catalog.SamplesPerFrame - int64(g.delay+g.padding)
+	} else {
+		frames = (int64(sg.Duration+durationMargin)*catalog.SampleRate)/catalog.SamplesPerFrame + 1
+		m.TotalSamples = frames * catalog.SamplesPerFrame
+	}
+	nominal := int64(kbps) * 1000 / 8 * framesPerSegment * catalog.SamplesPerFrame / catalog.SampleRate
+	r := catalog.Rendition{Name: renditionOf(kbps), Codec: "mp3", Bitrate: kbps}
+	for i := int64(0); i*framesPerSegment < frames; i++ {
+		n := min(framesPerSegment, frames-i*framesPerSegment)
+		r.Segments = append(r.Segments, catalog.Segment{Hash: c.segmentKey(trackID, kbps, int(i)), Size: nominal, Frames: int(n)})
+	}
+	m.Renditions = []catalog.Rendition{r}
+	return m
+}
+
+// read cuts the stream into segments as frames arrive and, when it ends
+// whole, stores the track.
+func (c *Client) read(d *download, first []byte, fr *frameReader) {
+	var seg []byte
+	n := 0
+	add := func(f []byte) {
+		seg = append(seg, f...)
+		n++
+		if n == framesPerSegment {
+			d.publish(seg, nil, false)
+			seg, n = nil, 0
+		}
+	}
+	add(first)
+	for {
+		f, err := fr.next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			d.publish(nil, fmt.Errorf("stream %s from %s: %w", d.trackID, c.Server(), err), false)
+			return
+		}
+		add(f)
+	}
+	if n > 0 {
+		d.publish(seg, nil, false)
+	}
+	d.publish(nil, nil, true)
+	c.keep(d)
+}
+
+// publish adds a segment, a failure or the end, and wakes the readers.
+func (d *download) publish(seg []byte, err error, done bool) {
+	d.mu.Lock()
+	if seg != nil {
+		d.segs = append(d.segs, seg)
+	}
+	d.err, d.done = err, done || d.done
+	close(d.changed)
+	d.changed = make(chan struct{})
+	d.mu.Unlock()
+}
+
+// keep stores a whole download: its segments under the sha256 of their
+// bytes and the exact manifest, so the track plays from the cache from now
+// on. A cache that refuses (full of pins, a full disk) only costs that.
+func (c *Client) keep(d *download) {
+	if c.store == nil {
+		return
+	}
+	m := d.man
+	m.Renditions = []catalog.Rendition{{Name: d.man.Renditions[0].Name, Codec: "mp3", Bitrate: d.kbps}}
+	var frames int64
+	for _, b := range d.segs {
+		k := frameCount(b)
+		frames += int64(k)
+		sum := sha256.Sum256(b)
+		h := hex.EncodeToString(sum[:])
+		if err := c.store.Put(h, b); err != nil {
+			return
+		}
+		m.Renditions[0].Segments = append(m.Renditions[0].Segments, catalog.Segment{Hash: h, Size: int64(len(b)), Frames: k})
+	}
+	if len(m.Renditions[0].Segments) == 0 {
+		return
+	}
+	if _, exact := infoFrame(d.segs[0]); !exact {
+		m.TotalSamples = frames*catalog.SamplesPerFrame - int64(m.StartSkip)
+	}
+	if m.Validate() != nil {
+		return
+	}
+	body, err := json.Marshal(m)
+	if err != nil {
+		return
+	}
+	c.store.PutDoc(c.manifestKey(d.trackID, d.kbps), cache.Doc{Body: body, ContentType: "application/json"})
+}
+
+// frameCount counts the frames of a segment the reader cut.
+func frameCount(b []byte) int {
+	k := 0
+	for off := 0; off < len(b); k++ {
+		n, ok := frameLen(b[off:])
+		if !ok {
+			break
+		}
+		off += n
+	}
+	return k
+}
+
+// Close stops the downloads in flight and waits for them.
+func (c *Client) Close() error {
+	c.streams.mu.Lock()
+	stop := c.streams.stop
+	c.streams.mu.Unlock()
+	if stop != nil {
+		stop()
+	}
+	c.streams.wg.Wait()
+	return nil
+}

@@ -1,0 +1,254 @@
+// Package subsonictest starts real Subsonic servers for tests, on free
+// loopback ports with their data in temp dirs, stopped when the test ends:
+// supysonic (Debian's package, API 1.10.2: password auth) and gonic (API
+// 1.15 with OpenSubsonic: token auth). gonic is built once per machine by
+// `make deps` into ~/.cache/segue/bin; a missing server fails the test with
+// what to run, it never skips.
+package subsonictest
+
+import (
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Server is a running server and its user.
+type Server struct {
+	Name     string // "supysonic" or "gonic"
+	Base     string // http://127.0.0.1:PORT
+	User     string
+	Password string
+}
+
+// URL returns the server as segue names it: subsonic+http://USER@HOST:PORT.
+func (s Server) URL() string {
+	return "subsonic+http://" + s.User + "@" + strings.TrimPrefix(s.Base, "http://")
+}
+
+// Track is one file of the test library.
+type Track struct {
+	Artist, Album, Title string
+	No                   int
+	Seconds              float64
+	Hz                   int
+	MP3                  bool // a 128 kbit/s MP3 with a LAME tag, else FLAC
+}
+
+// Tracks is the library Library writes: two FLAC tracks (transcoded by the
+// servers) on an album with a cover, and one MP3 (served as it is, with its
+// LAME tag, when it is below the asked bitrate).
+var Tracks = []Track{
+	{"Alpha Band", "First Light", "Morning Tone", 1, 3.3, 440, false},
+	{"Alpha Band", "First Light", "Evening Tone", 2, 2.7, 660, false},
+	{"Beta Duo", "Second Wind", "Breeze", 1, 2.2, 550, true},
+}
+
+// Library writes Tracks with ffmpeg under a new temp dir and returns it.
+func Library(t testing.TB) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, tr := range Tracks {
+		album := filepath.Join(dir, tr.Artist, tr.Album)
+		if err := os.MkdirAll(album, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		ext, codec := "flac", []string{"-c:a", "flac"}
+		if tr.MP3 {
+			ext, codec = "mp3", []string{"-c:a", "libmp3lame", "-b:a", "128k"}
+		}
+		args := []string{"-v", "error", "-f", "lavfi", "-i", fmt.Sprintf("sine=frequency=%d:duration=%g", tr.Hz, tr.Seconds),
+			"-ac", "2", "-ar", "44100",
+			"-metadata", "title=" + tr.Title, "-metadata", "artist=" + tr.Artist, "-metadata", "album_artist=" + tr.Artist,
+			"-metadata", "album=" + tr.Album, "-metadata", fmt.Sprintf("track=%d", tr.No), "-metadata", "date=2021"}
+		args = append(append(args, codec...), filepath.Join(album, fmt.Sprintf("%02d %s.%s", tr.No, tr.Title, ext)))
+		run(t, "ffmpeg", args...)
+	}
+	run(t, "ffmpeg", "-v", "error", "-f", "lavfi", "-i", "color=c=red:s=64x64", "-frames:v", "1",
+		filepath.Join(dir, "Alpha Band", "First Light", "cover.jpg"))
+	return dir
+}
+
+func run(t testing.TB, name string, args ...string) {
+	t.Helper()
+	if out, err := exec.Command(name, args...).CombinedOutput(); err != nil {
+		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
+	}
+}
+
+// FreePort returns a loopback address nothing listens on.
+func FreePort(t testing.TB) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// Supysonic starts supysonic over lib with user alice. Its config sits in
+// the working directory it runs in (supysonic reads ./supysonic.conf); it
+// transcodes with ffmpeg.
+func Supysonic(t testing.TB, lib string) Server {
+	t.Helper()
+	if _, err := exec.LookPath("supysonic-server"); err != nil {
+		t.Fatal("supysonic is not installed: run `make deps` (Debian packages supysonic, python3-waitress)")
+	}
+	dir := t.TempDir()
+	conf := fmt.Sprintf(`[base]
+database_uri = sqlite:///%[1]s/supysonic.db
+[webapp]
+cache_dir = %[1]s/cache
+log_level = WARNING
+[daemon]
+socket = %[1]s/daemon.sock
+run_watcher = no
+[transcoding]
+transcoder = ffmpeg -i %%srcpath -ab %%outratek -v 0 -f %%outfmt -
+`, dir)
+	if err := os.WriteFile(filepath.Join(dir, "supysonic.conf"), []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cli := func(args ...string) {
+		cmd := exec.Command("supysonic-cli", args...)
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("supysonic-cli %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+	s := Server{Name: "supysonic", User: "alice", Password: "alice's secret"}
+	cli("user", "add", s.User, "-p", s.Password)
+	cli("folder", "add", "music", lib)
+	cli("folder", "scan", "music")
+	addr := FreePort(t)
+	host, port, _ := net.SplitHostPort(addr)
+	start(t, dir, "supysonic-server", "-S", "waitress", "-h", host, "-p", port)
+	s.Base = "http://" + addr
+	waitReady(t, s)
+	return s
+}
+
+// GonicBinary returns gonic: $SEGUE_GONIC, else ~/.cache/segue/bin/gonic
+// (where `make deps` builds it), else gonic on PATH.
+func GonicBinary() (string, error) {
+	if p := os.Getenv("SEGUE_GONIC"); p != "" {
+		return p, nil
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		p := filepath.Join(home, ".cache", "segue", "bin", "gonic")
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+	}
+	p, err := exec.LookPath("gonic")
+	if err != nil {
+		return "", fmt.Errorf("no gonic binary in $SEGUE_GONIC, ~/.cache/segue/bin or PATH: run `make deps`")
+	}
+	return p, nil
+}
+
+// Gonic starts gonic over lib (its first user, admin, keeps gonic's
+// default password) and waits for its first scan to list every track.
+func Gonic(t testing.TB, lib string) Server {
+	t.Helper()
+	bin, err := GonicBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for _, d := range []string{"cache", "podcasts", "playlists"} {
+		if err := os.Mkdir(filepath.Join(dir, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	addr := FreePort(t)
+	start(t, dir, bin, "-listen-addr", addr, "-music-path", lib, "-db-path", filepath.Join(dir, "gonic.db"),
+		"-cache-path", filepath.Join(dir, "cache"), "-podcast-path", filepath.Join(dir, "podcasts"),
+		"-playlists-path", filepath.Join(dir, "playlists"), "-scan-at-start-enabled", "-http-log=false")
+	s := Server{Name: "gonic", Base: "http://" + addr, User: "admin", Password: "admin"}
+	waitReady(t, s)
+	return s
+}
+
+// start runs a server in dir for the rest of t, its output in dir/server.log
+// (printed when the test fails).
+func start(t testing.TB, dir, bin string, args ...string) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "HOME="+dir)
+	logPath := filepath.Join(dir, "server.log")
+	logf, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", bin, err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		<-exited
+		logf.Close()
+		if t.Failed() {
+			b, _ := os.ReadFile(logPath)
+			t.Logf("%s log:\n%s", filepath.Base(bin), b)
+		}
+	})
+}
+
+// waitReady polls getAlbumList2 until the albums hold every track of
+// Tracks (the scan is done), for at most two minutes.
+func waitReady(t testing.TB, s Server) {
+	t.Helper()
+	u := fmt.Sprintf("%s/rest/getAlbumList2?f=json&c=test&v=1.10.2&u=%s&p=%s&type=alphabeticalByName&size=50",
+		s.Base, s.User, "enc:"+fmt.Sprintf("%x", s.Password))
+	deadline := time.Now().Add(2 * time.Minute)
+	var last string
+	for time.Now().Before(deadline) {
+		if n, err := songs(u); err == nil && n >= len(Tracks) {
+			return
+		} else if err != nil {
+			last = err.Error()
+		} else {
+			last = fmt.Sprintf("%d songs", n)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Fatalf("%s at %s not ready after 2 minutes: %s", s.Name, s.Base, last)
+}
+
+func songs(u string) (int, error) {
+	resp, err := http.Get(u)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	var r struct {
+		R struct {
+			Status string `json:"status"`
+			L      struct {
+				Album []struct {
+					SongCount int `json:"songCount"`
+				} `json:"album"`
+			} `json:"albumList2"`
+		} `json:"subsonic-response"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, a := range r.R.L.Album {
+		n += a.SongCount
+	}
+	return n, nil
+}
