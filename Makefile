@@ -19,12 +19,14 @@ DEMO_DEBS  := $(BUILD_DEBS) ffmpeg bpm-tools libchromaprint-tools
 # mpv and VLC (exported M3U8 and XSPF play in other players), dbus and
 # playerctl (MPRIS on a private session bus), Node and npm (the Subsonic
 # client library that drives the origin's Subsonic API) and xmllint (its
-# XML answers against the Subsonic XSD).
+# XML answers against the Subsonic XSD), and supysonic with waitress (a
+# Subsonic server for net/subsonic's client tests).
 # Debian's npm is installed only when no npm is there: a nodejs from
 # elsewhere (NodeSource) carries its own and conflicts with Debian's.
 TEST_DEBS  := $(DEMO_DEBS) alsa-utils pulseaudio pulseaudio-utils \
               libasound2-plugins nginx-light tmux chromium iproute2 mpg123 cmus valgrind \
-              mpv vlc-bin vlc-plugin-base dbus playerctl nodejs libxml2-utils
+              mpv vlc-bin vlc-plugin-base dbus playerctl nodejs libxml2-utils \
+              supysonic python3-waitress
 
 .PHONY: all deps build-deps demo-deps build install test demo bench bench-swarm bench-abr bench-reco bench-compare bench-scale fuzz clean
 
@@ -54,14 +56,26 @@ define install-debs
 	@command -v $(GO) >/dev/null || { echo "Go is missing: install Go 1.26 from your distribution or go.dev"; exit 1; }
 endef
 
+# gonic is the Subsonic server (API 1.15, OpenSubsonic) the Subsonic client
+# tests start besides supysonic; built like MinIO (about 7 minutes), but in
+# a scratch module: `go install` asks the proxy for gonic's version list,
+# which it refuses, and one dependency is not in the checksum database.
+GONIC_VERSION := v0.22.0
+
 # deps installs everything the tests use.
-deps: $(MINIO_BIN)/minio
+deps: $(MINIO_BIN)/minio $(MINIO_BIN)/gonic
 	$(call install-debs,$(TEST_DEBS))
 	@command -v npm >/dev/null || DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends npm
 	cd $(SUBSONIC_NODE) && [ -f node_modules/subsonic-api/package.json ] || npm ci --no-audit --no-fund
 $(MINIO_BIN)/minio:
 	@echo "building MinIO $(MINIO_VERSION) for the S3 blob store tests (once per machine, about 10 minutes)"
 	GOBIN=$(MINIO_BIN) $(GO) install github.com/minio/minio@$(MINIO_VERSION)
+$(MINIO_BIN)/gonic:
+	@echo "building gonic $(GONIC_VERSION) for the Subsonic client tests (once per machine, about 7 minutes)"
+	d=$$(mktemp -d) && cd $$d && $(GO) mod init scratch >/dev/null 2>&1 && \
+	  GONOSUMDB=go.senan.xyz GOFLAGS=-mod=mod $(GO) get go.senan.xyz/gonic@$(GONIC_VERSION) && \
+	  GONOSUMDB=go.senan.xyz GOFLAGS=-mod=mod $(GO) build -o $(MINIO_BIN)/gonic go.senan.xyz/gonic/cmd/gonic; \
+	  rc=$$?; rm -rf $$d; exit $$rc
 build-deps:
 	$(call install-debs,$(BUILD_DEBS))
 demo-deps:

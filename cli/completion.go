@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"segue/catalog"
-	"segue/net/originclient"
 	"segue/offline"
 )
 
@@ -115,7 +114,7 @@ func (a *app) completeIDs(cmd *cobra.Command, kinds []string, toComplete string)
 	may := func(prefix string) bool {
 		return strings.HasPrefix(toComplete, prefix) || strings.HasPrefix(prefix, toComplete)
 	}
-	a.withClient(func(c *originclient.Client) error {
+	a.withClient(func(c source) error {
 		for _, k := range kinds {
 			switch {
 			case k == idPlaylist && may(catalog.PrefixPlaylist):
@@ -149,7 +148,7 @@ func (a *app) completeIDs(cmd *cobra.Command, kinds []string, toComplete string)
 
 // albumsOf reads the albums of artists, a few artists at a time (there is
 // no listing of every album; each artist's document is cached).
-func albumsOf(ctx context.Context, c *originclient.Client, artists []catalog.Artist) []catalog.Album {
+func albumsOf(ctx context.Context, c source, artists []catalog.Artist) []catalog.Album {
 	var (
 		mu  sync.Mutex // guards out
 		out []catalog.Album

@@ -119,10 +119,11 @@ func (a *app) pinRef(ctx context.Context, c *cache.Cache, ref, quality string, r
 	if err != nil {
 		return offline.Collection{}, err
 	}
-	r, err := newResolver(a, c)
+	r, err := newResolver(a, c, quality)
 	if err != nil {
-		return offline.Collection{}, withExit(ExitUsage, err)
+		return offline.Collection{}, err
 	}
+	defer r.close()
 	col, sizes, err := a.planPin(ctx, r, ref, quality, report.manifests)
 	if err != nil {
 		return offline.Collection{}, err
@@ -174,10 +175,14 @@ func (a *app) planPin(ctx context.Context, r *resolver, ref, quality string, man
 	if err != nil {
 		return col, nil, err
 	}
-	client, id, err := r.target(ref)
+	if r.sub != nil {
+		return a.planSubsonicPin(ctx, r.sub, col, tracks, manifests)
+	}
+	src, id, err := r.target(ref)
 	if err != nil {
 		return col, nil, err
 	}
+	client := src.(*originclient.Client) // a segue origin's, as r.sub is nil
 	if len(tracks) == 0 && id != "" && !strings.HasPrefix(id, catalog.PrefixPlaylist) {
 		return col, nil, withExit(ExitNotFound, fmt.Errorf("offline add %q: it holds no tracks", ref))
 	}
@@ -218,7 +223,7 @@ func (a *app) planPin(ctx context.Context, r *resolver, ref, quality string, man
 				col.Bytes += s.Size
 			}
 		}
-		oc := r.originOf(t.ID)
+		oc := r.originOf(t.ID).(*originclient.Client)
 		col.Docs = append(col.Docs, oc.URL("api", "v1", "tracks", t.ID, "manifest"))
 		if col.Kind == "track" {
 			col.Docs = append(col.Docs, oc.URL("api", "v1", "tracks", t.ID))
@@ -330,10 +335,11 @@ type pinSync struct {
 // It returns what it found, by ref; a failure to apply one change is
 // returned after the others were tried.
 func (a *app) syncPins(ctx context.Context, c *cache.Cache, l *offline.List) (map[string]pinSync, error) {
-	r, err := newResolver(a, c)
+	r, err := newResolver(a, c, a.cfg.Player.Quality)
 	if err != nil {
-		return nil, withExit(ExitUsage, err)
+		return nil, err
 	}
+	defer r.close()
 	found := map[string]pinSync{}
 	up := map[string]bool{} // origin base URL -> answered a dial
 	var errs []error

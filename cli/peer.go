@@ -170,7 +170,7 @@ func (n *peerNode) Close() error {
 // first when peers are enabled, the manifest source the player should use
 // (one that teaches the swarm) and the node (nil when disabled).
 func (a *app) withPeers(c *cache.Cache, r *resolver, log *slog.Logger) ([]fetch.Tier, player.ManifestSource, *peerNode, error) {
-	if !a.cfg.Peer.Enabled {
+	if !a.cfg.Peer.Enabled || r.sub != nil { // peers trade segments by hash, which a Subsonic server has none of
 		return r.tiers(), r, nil, nil
 	}
 	n, err := a.startPeer(c, r.def, log)

@@ -104,10 +104,11 @@ func (a *app) play(ctx context.Context, f playFlags, targets []string) (err erro
 		return err
 	}
 	defer func() { err = errors.Join(err, c.Close()) }()
-	r, err := newResolver(a, c)
+	r, err := newResolver(a, c, f.quality)
 	if err != nil {
 		return withExit(ExitUsage, err)
 	}
+	defer r.close()
 	var tracks []catalog.Track
 	if f.radio == "" {
 		if tracks, err = r.resolve(ctx, targets, f.search); err != nil {
@@ -141,7 +142,7 @@ func (a *app) play(ctx context.Context, f playFlags, targets []string) (err erro
 	if err != nil {
 		return err
 	}
-	watch, stopScrobble := a.scrobbler(r.def)
+	watch, stopScrobble := a.scrobbler(r.poster())
 	defer stopScrobble()
 	if node != nil {
 		defer func() { err = errors.Join(err, node.Close()) }()
@@ -149,6 +150,12 @@ func (a *app) play(ctx context.Context, f playFlags, targets []string) (err erro
 	}
 	popts.Segments, popts.Manifests, popts.Output = fetch.New(c, tiers, fetch.Options{Logger: a.logger()}), manifests, out
 	popts.Cached = c
+	if r.sub != nil {
+		subsonicPlayer(r.sub, popts.Segments, &popts)
+		np, stopNP := nowPlaying(r.sub, func(err error) { a.logger().Warn("now playing", "err", err) })
+		defer stopNP()
+		watch = observeAll(watch, np)
+	}
 	defer a.saveEstimate(popts)
 	p := player.New(popts)
 	if err := p.Open(); err != nil {
@@ -165,7 +172,7 @@ func (a *app) play(ctx context.Context, f playFlags, targets []string) (err erro
 	}
 	p.SetVolume(f.volume)
 	if f.radio != "" {
-		feed := &radioFeeder{ctx: ctx, c: r.def, p: p, queued: map[string]bool{}}
+		feed := &radioFeeder{ctx: ctx, c: r.src, p: p, queued: map[string]bool{}}
 		if err := feed.start(f.radio); err != nil {
 			return err
 		}

@@ -16,7 +16,6 @@ import (
 
 	"segue/cache"
 	"segue/catalog"
-	"segue/net/originclient"
 	"segue/share"
 )
 
@@ -37,9 +36,9 @@ works wherever a playlist ID does for reading: show, export, import, play.`,
 	// edit wraps a command that changes a playlist and prints the result.
 	// edit wraps a command that changes a playlist and prints the result;
 	// its arguments complete as kinds says (see idsAnnotation).
-	edit := func(use, short, kinds string, args cobra.PositionalArgs, do func(ctx context.Context, c *originclient.Client, args []string) (catalog.Playlist, error)) *cobra.Command {
+	edit := func(use, short, kinds string, args cobra.PositionalArgs, do func(ctx context.Context, c source, args []string) (catalog.Playlist, error)) *cobra.Command {
 		return &cobra.Command{Use: use, Short: short, Args: args, Annotations: ids(kinds), RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withClient(func(c *originclient.Client) error {
+			return a.withClient(func(c source) error {
 				pl, err := do(cmd.Context(), c, args)
 				if err != nil {
 					return err
@@ -51,7 +50,7 @@ works wherever a playlist ID does for reading: show, export, import, play.`,
 	// One playlist ID, then what adds tracks.
 	const onePlaylist, thenTracks = idPlaylist, idPlaylist + " " + idAlbum + "," + idArtist + "," + idPlaylist
 	list := &cobra.Command{Use: "list", Short: "List your playlists", Args: cobra.NoArgs, RunE: func(cmd *cobra.Command, _ []string) error {
-		return a.withClient(func(c *originclient.Client) error {
+		return a.withClient(func(c source) error {
 			pls, err := c.Playlists(cmd.Context())
 			if err != nil {
 				return err
@@ -68,10 +67,11 @@ works wherever a playlist ID does for reading: show, export, import, play.`,
 	}}
 	show := &cobra.Command{Use: "show ID|URL", Short: "Show a playlist's tracks", Args: cobra.ExactArgs(1), Annotations: ids(onePlaylist), RunE: func(cmd *cobra.Command, args []string) error {
 		return a.withCache(func(ch *cache.Cache) error {
-			r, err := newResolver(a, ch)
+			r, err := newResolver(a, ch, a.cfg.Player.Quality)
 			if err != nil {
 				return withExit(ExitUsage, err)
 			}
+			defer r.close()
 			pl, err := openPlaylist(cmd.Context(), r, args[0])
 			if err != nil {
 				return err
@@ -79,18 +79,18 @@ works wherever a playlist ID does for reading: show, export, import, play.`,
 			return a.printPlaylist(pl, asJSON, true)
 		})
 	}}
-	create := edit("create NAME [TRACK_ID|ALBUM_ID...]", "Create a playlist", "- "+idAlbum+","+idArtist+","+idPlaylist, cobra.MinimumNArgs(1), func(ctx context.Context, c *originclient.Client, args []string) (catalog.Playlist, error) {
+	create := edit("create NAME [TRACK_ID|ALBUM_ID...]", "Create a playlist", "- "+idAlbum+","+idArtist+","+idPlaylist, cobra.MinimumNArgs(1), func(ctx context.Context, c source, args []string) (catalog.Playlist, error) {
 		tracks, err := trackIDs(ctx, c, args[1:])
 		if err != nil {
 			return catalog.Playlist{}, err
 		}
 		return c.CreatePlaylist(ctx, args[0], tracks)
 	})
-	rename := edit("rename ID NAME", "Rename a playlist", onePlaylist, cobra.ExactArgs(2), func(ctx context.Context, c *originclient.Client, args []string) (catalog.Playlist, error) {
+	rename := edit("rename ID NAME", "Rename a playlist", onePlaylist, cobra.ExactArgs(2), func(ctx context.Context, c source, args []string) (catalog.Playlist, error) {
 		return c.RenamePlaylist(ctx, args[0], args[1])
 	})
 	var at int
-	add := edit("add ID TRACK_ID|ALBUM_ID...", "Add tracks or an album's tracks (at the end, or before position --at)", thenTracks, cobra.MinimumNArgs(2), func(ctx context.Context, c *originclient.Client, args []string) (catalog.Playlist, error) {
+	add := edit("add ID TRACK_ID|ALBUM_ID...", "Add tracks or an album's tracks (at the end, or before position --at)", thenTracks, cobra.MinimumNArgs(2), func(ctx context.Context, c source, args []string) (catalog.Playlist, error) {
 		tracks, err := trackIDs(ctx, c, args[1:])
 		if err != nil {
 			return catalog.Playlist{}, err
@@ -98,14 +98,14 @@ works wherever a playlist ID does for reading: show, export, import, play.`,
 		return c.AddToPlaylist(ctx, args[0], tracks, at-1)
 	})
 	intFlag(add.Flags(), &at, "at", 0, 0, math.MaxInt32, "insert before this position, counting from 1 (default: append)")
-	remove := edit("remove ID POSITION", "Remove the track at a position (counting from 1)", onePlaylist, cobra.ExactArgs(2), func(ctx context.Context, c *originclient.Client, args []string) (catalog.Playlist, error) {
+	remove := edit("remove ID POSITION", "Remove the track at a position (counting from 1)", onePlaylist, cobra.ExactArgs(2), func(ctx context.Context, c source, args []string) (catalog.Playlist, error) {
 		pos, err := position(args[1])
 		if err != nil {
 			return catalog.Playlist{}, err
 		}
 		return c.RemoveFromPlaylist(ctx, args[0], pos)
 	})
-	move := edit("move ID FROM TO", "Move a track from one position to another (counting from 1)", onePlaylist, cobra.ExactArgs(3), func(ctx context.Context, c *originclient.Client, args []string) (catalog.Playlist, error) {
+	move := edit("move ID FROM TO", "Move a track from one position to another (counting from 1)", onePlaylist, cobra.ExactArgs(3), func(ctx context.Context, c source, args []string) (catalog.Playlist, error) {
 		from, err := position(args[1])
 		if err != nil {
 			return catalog.Playlist{}, err
@@ -117,10 +117,10 @@ works wherever a playlist ID does for reading: show, export, import, play.`,
 		return c.MoveInPlaylist(ctx, args[0], from, to)
 	})
 	del := &cobra.Command{Use: "delete ID", Short: "Delete a playlist (and its share link)", Args: cobra.ExactArgs(1), Annotations: ids(onePlaylist), RunE: func(cmd *cobra.Command, args []string) error {
-		return a.withClient(func(c *originclient.Client) error { return c.DeletePlaylist(cmd.Context(), args[0]) })
+		return a.withClient(func(c source) error { return c.DeletePlaylist(cmd.Context(), args[0]) })
 	}}
 	shareCmd := &cobra.Command{Use: "share ID", Short: "Print the playlist's share URL (creating it)", Args: cobra.ExactArgs(1), Annotations: ids(onePlaylist), RunE: func(cmd *cobra.Command, args []string) error {
-		return a.withClient(func(c *originclient.Client) error {
+		return a.withClient(func(c source) error {
 			l, err := c.SharePlaylist(cmd.Context(), args[0])
 			if err != nil {
 				return err
@@ -133,7 +133,7 @@ works wherever a playlist ID does for reading: show, export, import, play.`,
 		})
 	}}
 	unshare := &cobra.Command{Use: "unshare ID", Short: "Revoke the playlist's share URL at once", Args: cobra.ExactArgs(1), Annotations: ids(onePlaylist), RunE: func(cmd *cobra.Command, args []string) error {
-		return a.withClient(func(c *originclient.Client) error { return c.UnsharePlaylist(cmd.Context(), args[0]) })
+		return a.withClient(func(c source) error { return c.UnsharePlaylist(cmd.Context(), args[0]) })
 	}}
 	cmd.AddCommand(list, show, create, rename, del, add, remove, move, shareCmd, unshare, playlistExportCmd(a), playlistImportCmd(a, &asJSON))
 	return cmd
@@ -144,7 +144,7 @@ works wherever a playlist ID does for reading: show, export, import, play.`,
 // URL parser's reason).
 func openPlaylist(ctx context.Context, r *resolver, ref string) (catalog.Playlist, error) {
 	if !isShareURL(ref) {
-		return r.def.Playlist(ctx, ref)
+		return r.src.Playlist(ctx, ref)
 	}
 	l, err := share.ParseURL(ref)
 	if err != nil {
@@ -182,7 +182,7 @@ func (a *app) printPlaylist(pl catalog.Playlist, asJSON, tracks bool) error {
 // trackIDs returns refs with each album, artist or playlist ID replaced by
 // the IDs of its tracks in order; other refs are taken for track IDs (the
 // origin refuses unknown ones).
-func trackIDs(ctx context.Context, c *originclient.Client, refs []string) ([]string, error) {
+func trackIDs(ctx context.Context, c source, refs []string) ([]string, error) {
 	var out []string
 	for _, ref := range refs {
 		if strings.HasPrefix(ref, catalog.PrefixAlbum) || strings.HasPrefix(ref, catalog.PrefixArtist) || strings.HasPrefix(ref, catalog.PrefixPlaylist) {
@@ -240,10 +240,11 @@ func playlistExportCmd(a *app) *cobra.Command {
 		Annotations: ids(idPlaylist),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withCache(func(ch *cache.Cache) error {
-				r, err := newResolver(a, ch)
+				r, err := newResolver(a, ch, a.cfg.Player.Quality)
 				if err != nil {
 					return withExit(ExitUsage, err)
 				}
+				defer r.close()
 				pl, err := openPlaylist(cmd.Context(), r, args[0])
 				if err != nil {
 					return err

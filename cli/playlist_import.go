@@ -12,7 +12,6 @@ import (
 
 	"segue/cache"
 	"segue/catalog"
-	"segue/net/originclient"
 	"segue/share"
 )
 
@@ -43,11 +42,12 @@ type importResult struct {
 }
 
 func (a *app) runImport(ctx context.Context, ch *cache.Cache, src, name string, asJSON bool) error {
-	r, err := newResolver(a, ch)
+	r, err := newResolver(a, ch, a.cfg.Player.Quality)
 	if err != nil {
 		return withExit(ExitUsage, err)
 	}
-	client := r.def
+	defer r.close()
+	client := r.src
 	var entries []share.Entry
 	var ids []string
 	title := ""
@@ -110,7 +110,7 @@ const importSearchLimit = 25
 // in turn. problem, when not "", says why there is none: one entry's
 // trouble (nothing to search for, a search the origin refused) never stops
 // the others.
-func matchEntry(ctx context.Context, c *originclient.Client, e share.Entry) (id, problem string) {
+func matchEntry(ctx context.Context, c source, e share.Entry) (id, problem string) {
 	qs := share.Queries(e)
 	if len(qs) == 0 {
 		return "", "nothing to search for: no title, and no file name in its location"

@@ -8,9 +8,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"segue/catalog"
-	"segue/net/originclient"
 	"segue/origin"
 	"segue/player"
+	"segue/ui"
 )
 
 func init() { register(radioCmd) }
@@ -30,7 +30,7 @@ recording is never there twice. segue play --radio SEED plays it without end.`,
 		Args:        cobra.ExactArgs(1),
 		Annotations: ids(idAlbum + "," + idArtist + "," + idPlaylist),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withClient(func(c *originclient.Client) error {
+			return a.withClient(func(c source) error {
 				ts, err := c.Radio(cmd.Context(), args[0], limit)
 				if err != nil {
 					return err
@@ -59,7 +59,7 @@ const radioBatch = 20
 // nothing new to offer.
 type radioFeeder struct {
 	ctx    context.Context
-	c      *originclient.Client
+	c      ui.Radio
 	p      *player.Player
 	queued map[string]bool
 	n      int // tracks queued

@@ -13,6 +13,8 @@ import (
 	"segue/catalog"
 	"segue/net/fetch"
 	"segue/net/originclient"
+	"segue/net/subsonic"
+	"segue/scrobble"
 	"segue/share"
 )
 
@@ -24,20 +26,49 @@ import (
 type resolver struct {
 	a    *app
 	docs *cache.Cache
-	def  *originclient.Client // the configured origin
+	src  source               // the configured origin
+	def  *originclient.Client // src when it is a segue origin, else nil
+	sub  *subsonic.Client     // src when it is a Subsonic server, else nil
 
 	mu      sync.Mutex                      // guards clients and owner
-	clients map[string]*originclient.Client // by base URL, def included
-	owner   map[string]*originclient.Client // track ID -> origin it came from
+	clients map[string]*originclient.Client // segue origins by base URL, def included
+	owner   map[string]source               // track ID -> origin it came from
 }
 
-func newResolver(a *app, docs *cache.Cache) (*resolver, error) {
+// newResolver returns the resolver of the configured origin; a Subsonic
+// server streams at quality's bitrate. Close it before the cache.
+func newResolver(a *app, docs *cache.Cache, quality string) (*resolver, error) {
+	r := &resolver{a: a, docs: docs, clients: map[string]*originclient.Client{}, owner: map[string]source{}}
+	if raw, ok := a.subsonicURL(); ok {
+		sub, err := a.openSubsonic(raw, docs, quality)
+		if err != nil {
+			return nil, err
+		}
+		r.src, r.sub = sub, sub
+		return r, nil
+	}
 	def, err := originclient.New(a.cfg.Origin, originclient.Options{Token: a.cfg.Token, Docs: docs, TLS: a.tlsFor(a.cfg.Origin, "")})
 	if err != nil {
-		return nil, err
+		return nil, withExit(ExitUsage, err)
 	}
-	return &resolver{a: a, docs: docs, def: def,
-		clients: map[string]*originclient.Client{def.BaseURL(): def}, owner: map[string]*originclient.Client{}}, nil
+	r.src, r.def = def, def
+	r.clients[def.BaseURL()] = def
+	return r, nil
+}
+
+// poster is where plays are sent: the configured origin.
+func (r *resolver) poster() scrobble.Poster {
+	if r.sub != nil {
+		return r.sub
+	}
+	return r.def
+}
+
+// close stops a Subsonic server's downloads in flight.
+func (r *resolver) close() {
+	if r.sub != nil {
+		r.sub.Close()
+	}
 }
 
 // client returns the client of the origin at base, with token.
@@ -56,19 +87,22 @@ func (r *resolver) client(base, token, pin string) (*originclient.Client, error)
 }
 
 // originOf returns the origin trackID came from, or the configured one.
-func (r *resolver) originOf(trackID string) *originclient.Client {
+func (r *resolver) originOf(trackID string) source {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if c := r.owner[trackID]; c != nil {
 		return c
 	}
-	return r.def
+	return r.src
 }
 
 // tiers is the fetch chain's network side: the configured origin, then
 // the others tracks came from (segments are content-addressed, so any
 // origin holding the hash may answer; the fetcher checks the bytes).
 func (r *resolver) tiers() []fetch.Tier {
+	if r.sub != nil { // a Subsonic server has no segments by hash: the cache, then the download (see subsonicPlayer)
+		return nil
+	}
 	return []fetch.Tier{{Source: catalog.SourceOrigin, Remote: r.def}, {Source: catalog.SourceOrigin, Remote: r}}
 }
 
@@ -81,7 +115,7 @@ func (r *resolver) Chunk(ctx context.Context, hash string) ([]byte, error) {
 	r.mu.Lock()
 	var others []*originclient.Client
 	for base, c := range r.clients {
-		if base != r.def.BaseURL() {
+		if base != r.src.BaseURL() {
 			others = append(others, c)
 		}
 	}
@@ -110,7 +144,7 @@ func (r *resolver) Manifest(ctx context.Context, trackID string) (*catalog.Manif
 // search when it is not empty.
 func (r *resolver) resolve(ctx context.Context, targets []string, search string) ([]catalog.Track, error) {
 	var out []catalog.Track
-	add := func(c *originclient.Client, ts ...catalog.Track) {
+	add := func(c source, ts ...catalog.Track) {
 		r.mu.Lock()
 		for _, t := range ts {
 			r.owner[t.ID] = c
@@ -123,9 +157,9 @@ func (r *resolver) resolve(ctx context.Context, targets []string, search string)
 		if err != nil {
 			return nil, err
 		}
-		if id == "" { // a share URL
+		if id == "" { // a share URL: always a segue origin's
 			l, _ := share.ParseURL(t)
-			pl, err := c.SharedPlaylist(ctx, l.Token)
+			pl, err := c.(*originclient.Client).SharedPlaylist(ctx, l.Token)
 			if err != nil {
 				return nil, fmt.Errorf("open %s: %w", l, err)
 			}
@@ -139,23 +173,23 @@ func (r *resolver) resolve(ctx context.Context, targets []string, search string)
 		add(c, ts...)
 	}
 	if search != "" {
-		res, err := r.def.Search(ctx, search, 1)
+		res, err := r.src.Search(ctx, search, 1)
 		if err != nil {
 			return nil, fmt.Errorf("search %q: %w", search, err)
 		}
 		if len(res.Tracks) == 0 {
 			return nil, withExit(ExitNotFound, fmt.Errorf("search %q: no track found", search))
 		}
-		add(r.def, res.Tracks[0])
+		add(r.src, res.Tracks[0])
 	}
 	return out, nil
 }
 
 // target reads one TARGET: an ID for the configured origin, an API URL of
 // some origin, or a share URL (returned with an empty id).
-func (r *resolver) target(t string) (*originclient.Client, string, error) {
+func (r *resolver) target(t string) (source, string, error) {
 	if !isShareURL(t) {
-		return r.def, t, nil
+		return r.src, t, nil
 	}
 	if l, err := share.ParseURL(t); err == nil {
 		c, err := r.client(l.Origin, l.Token, l.Pin)
@@ -188,7 +222,7 @@ func (r *resolver) target(t string) (*originclient.Client, string, error) {
 }
 
 // byID resolves a playlist, album, artist or track ID by its prefix.
-func byID(ctx context.Context, c *originclient.Client, id string) ([]catalog.Track, error) {
+func byID(ctx context.Context, c source, id string) ([]catalog.Track, error) {
 	switch {
 	case strings.HasPrefix(id, catalog.PrefixPlaylist):
 		pl, err := c.Playlist(ctx, id)

@@ -28,6 +28,7 @@ type app struct {
 
 	// global flag values, applied over cfg by load
 	origin, token, cachePath string
+	passwordFile             string // a Subsonic server's password (see subsonicPassword)
 	ca, pin                  string
 	cacheSize                config.Size
 	peer                     peerFlags
@@ -94,6 +95,7 @@ from scripts (every listing has --json).`,
 	a.cacheSize = config.Default().Cache.Size
 	pf.Var(&a.cacheSize, "cache-size", "cache size cap, e.g. 500MB or 10GiB (env SEGUE_CACHE_SIZE)")
 
+	addSourceFlags(pf, &a.passwordFile)
 	addPeerFlags(pf, &a.peer)
 	addTUIFlags(root.Flags())
 	for _, add := range commands {

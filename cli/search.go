@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"segue/catalog"
-	"segue/net/originclient"
 	"segue/origin"
 )
 
@@ -35,7 +34,7 @@ output can be given to segue play, playlist add and offline add.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withClient(func(c *originclient.Client) error {
+			return a.withClient(func(c source) error {
 				res, err := c.Search(cmd.Context(), strings.Join(args, " "), limit)
 				if err != nil {
 					return err
@@ -68,7 +67,7 @@ when the album spans discs.`,
 		Args:        cobra.MaximumNArgs(1),
 		Annotations: ids(idArtist + "," + idAlbum),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withClient(func(c *originclient.Client) error {
+			return a.withClient(func(c source) error {
 				ctx := cmd.Context()
 				var v any
 				var tb func() []*table

@@ -137,10 +137,11 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 	case c.DiskFull():
 		warnings = append(warnings, diskFull)
 	}
-	r, err := newResolver(a, c)
+	r, err := newResolver(a, c, opts.Quality)
 	if err != nil {
 		return withExit(ExitUsage, err)
 	}
+	defer r.close()
 	tiers, manifests, node, err := a.withPeers(c, r, log)
 	if err != nil {
 		return err
@@ -165,6 +166,9 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 	defer func() { err = errors.Join(err, out.Close()) }()
 	popts.Segments, popts.Manifests, popts.Output = f, manifests, out
 	popts.Cached = c
+	if r.sub != nil {
+		subsonicPlayer(r.sub, f, &popts)
+	}
 	defer a.saveEstimate(popts)
 	p := player.New(popts)
 	if err := p.Open(); err != nil {
@@ -210,8 +214,13 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 	pins := &tuiPins{a: a, c: c, quality: offlineQuality(opts.Quality)}
 	defer func() { cancel(); pins.close() }()
 	pins.follow(uctx, log)
-	watch, stopScrobble := a.scrobbler(r.def)
+	watch, stopScrobble := a.scrobbler(r.poster())
 	defer stopScrobble()
+	if r.sub != nil {
+		np, stopNP := nowPlaying(r.sub, func(err error) { log.Warn("now playing", "err", err) })
+		defer stopNP()
+		watch = observeAll(watch, np)
+	}
 	media := a.openMPRIS(p, r)
 	if media != nil {
 		defer func() { err = errors.Join(err, media.Close()) }()
@@ -234,8 +243,8 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 	}
 	running.Store(true)
 	return ui.Run(uctx, ui.Options{
-		Catalog: r.def, Player: control, Theme: a.cfg.Theme,
-		Playlists: r.def, Opener: r, Pinner: pins, Radio: r.def, Autoplay: a.cfg.Player.Autoplay,
+		Catalog: r.src, Player: control, Theme: a.cfg.Theme,
+		Playlists: r.src, Opener: r, Pinner: pins, Radio: r.src, Autoplay: a.cfg.Player.Autoplay,
 		Notice: notice, NoticeIsError: notice != "", Warnings: warn, Log: log, Silent: silent,
 	}, ro)
 }

@@ -15,10 +15,19 @@ import (
 	"segue/player"
 )
 
-// withClient runs fn with a client of the configured origin whose documents
-// are kept in the cache (so listings work offline), then closes the cache.
-func (a *app) withClient(fn func(*originclient.Client) error) error {
+// withClient runs fn with a client of the configured origin (segue's or
+// a Subsonic server) whose documents are kept in the cache (so a segue
+// origin's listings work offline), then closes the cache.
+func (a *app) withClient(fn func(source) error) error {
 	return a.withCache(func(c *cache.Cache) error {
+		if raw, ok := a.subsonicURL(); ok {
+			sub, err := a.openSubsonic(raw, c, a.cfg.Player.Quality)
+			if err != nil {
+				return err
+			}
+			defer sub.Close()
+			return fn(sub)
+		}
 		client, err := originclient.New(a.cfg.Origin, originclient.Options{Token: a.cfg.Token, Docs: c, TLS: a.tlsFor(a.cfg.Origin, "")})
 		if err != nil {
 			return withExit(ExitUsage, err)

@@ -78,6 +78,7 @@ func (c *Config) decode(path, text string) error {
 	}{
 		{"player.quality", c.Player.Quality, []string{"auto", "low", "normal", "high"}},
 		{"player.max_quality", c.Player.MaxQuality, []string{"", "low", "normal", "high"}},
+		{"source.kind", c.Source.Kind, []string{"", "segue", "subsonic"}},
 		{"player.loudness", c.Player.LoudnessMode, []string{"off", "track", "album"}},
 	} {
 		if !slices.Contains(chk.allow, chk.value) {

@@ -33,6 +33,7 @@ type Config struct {
 	// (a self-signed origin); it replaces the authority check.
 	PinSHA256 string `toml:"pin_sha256"`
 
+	Source   SourceConfig      `toml:"source"`
 	Cache    CacheConfig       `toml:"cache"`
 	Player   PlayerConfig      `toml:"player"`
 	OriginSv OriginConfig      `toml:"origin_server"`
@@ -90,6 +91,22 @@ type PeerConfig struct {
 	// UploadRate caps bytes per second sent to peers, e.g. "1MiB"; 0
 	// takes net/peer.DefaultUploadRate (2 MiB/s).
 	UploadRate Size `toml:"upload_rate"`
+}
+
+// SourceConfig says what kind of server Origin is. With kind "subsonic",
+// Origin may be written http(s)://HOST[/PATH] and the user given here, or
+// as subsonic+https://USER@HOST[/PATH] (see net/subsonic).
+type SourceConfig struct {
+	// Kind is "segue" (default: segue's own origin) or "subsonic".
+	Kind string `toml:"kind"`
+	// User is the Subsonic user name when Origin does not carry it.
+	User string `toml:"user"`
+	// Password, or PasswordFile (its first line), is the Subsonic
+	// password (or OpenSubsonic API key). Neither set: --password-file,
+	// then the system secret store (secret-tool lookup service segue
+	// server HOST).
+	Password     string `toml:"password"`
+	PasswordFile string `toml:"password_file"`
 }
 
 // EventsConfig is the play history sent to the origin (package scrobble):

@@ -25,6 +25,7 @@ import (
 	"strings"
 	"sync"
 
+	"segue/cache"
 	"segue/catalog"
 	"segue/net/originclient"
 )
@@ -73,10 +74,8 @@ type Client struct {
 	store    Store
 	kbps     int
 
-	authOnce sync.Once
-	auth     url.Values // the auth and protocol parameters of every call
-	authErr  error
-	version  string // the server's API version, as ping said it
+	authMu sync.Mutex // guards auth; held while logging in
+	auth   url.Values // the auth and protocol parameters of every call; nil until a login worked
 
 	streams streams // progressive downloads in flight (stream.go)
 }
@@ -159,46 +158,46 @@ type apiError struct {
 
 func (e *apiError) Error() string { return fmt.Sprintf("error %d: %s", e.Code, e.Message) }
 
-// login pings the server once without credentials to learn its version
-// (every answer carries it), then chooses the auth: an OpenSubsonic API
-// key when there is no user and the server offers apiKeyAuthentication;
-// token and salt for API >= 1.13; else the hex-encoded password.
+// login pings the server without credentials to learn its version (every
+// answer carries it), then chooses the auth: an OpenSubsonic API key when
+// there is no user and the server offers apiKeyAuthentication; token and
+// salt for API >= 1.13; else the hex-encoded password. A login that failed
+// is tried again on the next call (the server may be back).
 func (c *Client) login(ctx context.Context) (url.Values, error) {
-	c.authOnce.Do(func() {
-		v := url.Values{"c": {clientName}, "f": {"json"}, "v": {"1.1.0"}}
-		st, _, err := c.call(ctx, "ping", v, nil)
-		if err != nil && st.Version == "" { // an error answer still says the version
-			c.authErr = err
-			return
+	c.authMu.Lock()
+	defer c.authMu.Unlock()
+	if c.auth != nil {
+		return c.auth, nil
+	}
+	v := url.Values{"c": {clientName}, "f": {"json"}, "v": {"1.1.0"}}
+	st, _, err := c.call(ctx, "ping", v, nil)
+	if err != nil && st.Version == "" { // an error answer still says the version
+		return nil, err
+	}
+	auth := url.Values{"c": {clientName}, "f": {"json"}, "v": {cmpVersion(st.Version, "1.16.1")}}
+	switch {
+	case c.user == "":
+		if !st.OpenSubsonic || !c.hasExtension(ctx, auth, "apiKeyAuthentication") {
+			return nil, fmt.Errorf("subsonic server %s: the URL names no user and the server offers no API key login: write subsonic+https://USER@%s", c.Server(), c.Server())
 		}
-		c.version = st.Version
-		auth := url.Values{"c": {clientName}, "f": {"json"}, "v": {cmpVersion(st.Version, "1.16.1")}}
-		switch {
-		case c.user == "":
-			if !st.OpenSubsonic || !c.hasExtension(ctx, auth, "apiKeyAuthentication") {
-				c.authErr = fmt.Errorf("subsonic server %s: the URL names no user and the server offers no API key login: write subsonic+https://USER@%s", c.Server(), c.Server())
-				return
-			}
-			auth.Set("apiKey", c.password)
-		case atLeast(st.Version, 1, 13):
-			salt := make([]byte, 8)
-			rand.Read(salt)
-			s := hex.EncodeToString(salt)
-			sum := md5.Sum([]byte(c.password + s))
-			auth.Set("u", c.user)
-			auth.Set("t", hex.EncodeToString(sum[:]))
-			auth.Set("s", s)
-		default:
-			auth.Set("u", c.user)
-			auth.Set("p", "enc:"+hex.EncodeToString([]byte(c.password)))
-		}
-		if _, _, err := c.call(ctx, "ping", auth, nil); err != nil {
-			c.authErr = err
-			return
-		}
-		c.auth = auth
-	})
-	return c.auth, c.authErr
+		auth.Set("apiKey", c.password)
+	case atLeast(st.Version, 1, 13):
+		salt := make([]byte, 8)
+		rand.Read(salt)
+		s := hex.EncodeToString(salt)
+		sum := md5.Sum([]byte(c.password + s))
+		auth.Set("u", c.user)
+		auth.Set("t", hex.EncodeToString(sum[:]))
+		auth.Set("s", s)
+	default:
+		auth.Set("u", c.user)
+		auth.Set("p", "enc:"+hex.EncodeToString([]byte(c.password)))
+	}
+	if _, _, err := c.call(ctx, "ping", auth, nil); err != nil {
+		return nil, err
+	}
+	c.auth = auth
+	return auth, nil
 }
 
 // hasExtension asks getOpenSubsonicExtensions (no auth needed) whether the
@@ -221,21 +220,39 @@ func (c *Client) hasExtension(ctx context.Context, v url.Values, name string) bo
 }
 
 // get calls method with the login's parameters plus params and decodes the
-// answer into out (a struct whose fields are the envelope's keys).
+// answer into out (a struct whose fields are the envelope's keys). The
+// answers of get* methods are kept in the store under DocKey, and answer
+// when the server is unreachable (offline browsing and pins).
 func (c *Client) get(ctx context.Context, method string, params url.Values, out any) error {
+	stored := c.store != nil && strings.HasPrefix(method, "get")
 	auth, err := c.login(ctx)
-	if err != nil {
-		return err
+	if err == nil {
+		v := url.Values{}
+		for k, vs := range auth {
+			v[k] = vs
+		}
+		for k, vs := range params {
+			v[k] = vs
+		}
+		var body []byte
+		_, body, err = c.call(ctx, method, v, out)
+		if err == nil && stored {
+			c.store.PutDoc(c.DocKey(method, params), cache.Doc{Body: body, ContentType: "application/json"})
+		}
 	}
-	v := url.Values{}
-	for k, vs := range auth {
-		v[k] = vs
+	if err != nil && stored && errors.Is(err, catalog.ErrUnreachable) {
+		if d, gerr := c.store.GetDoc(c.DocKey(method, params)); gerr == nil {
+			if _, derr := decode(d.Body, out); derr == nil {
+				return nil
+			}
+		}
 	}
-	for k, vs := range params {
-		v[k] = vs
-	}
-	_, _, err = c.call(ctx, method, v, out)
 	return err
+}
+
+// DocKey is the store's key of method's answer to params (no auth in it).
+func (c *Client) DocKey(method string, params url.Values) string {
+	return "subsonic://" + c.Server() + "/rest/" + method + "?" + params.Encode()
 }
 
 // methodURL is the URL of method with query v.
@@ -246,34 +263,33 @@ func (c *Client) methodURL(method string, v url.Values) string {
 	return u.String()
 }
 
-// call does one request; it returns the envelope's status and, for a
-// non-JSON answer (a cover, a stream), the raw body's type.
-func (c *Client) call(ctx context.Context, method string, v url.Values, out any) (status, string, error) {
+// call does one request; it returns the envelope's status and the body.
+func (c *Client) call(ctx context.Context, method string, v url.Values, out any) (status, []byte, error) {
 	var st status
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.methodURL(method, v), nil)
 	if err != nil {
-		return st, "", err
+		return st, nil, err
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return st, "", c.netErr(method, err)
+		return st, nil, c.netErr(method, err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxDocBytes))
 	if err != nil {
-		return st, "", c.netErr(method, err)
+		return st, nil, c.netErr(method, err)
 	}
 	if resp.StatusCode == http.StatusNotFound {
-		return st, "", fmt.Errorf("subsonic server %s: %s: %w", c.Server(), method, ErrUnsupported)
+		return st, nil, fmt.Errorf("subsonic server %s: %s: %w", c.Server(), method, ErrUnsupported)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return st, "", fmt.Errorf("subsonic server %s: %s: HTTP %s", c.Server(), method, resp.Status)
+		return st, nil, fmt.Errorf("subsonic server %s: %s: HTTP %s", c.Server(), method, resp.Status)
 	}
 	st, err = decode(body, out)
 	if err != nil {
-		return st, "", c.answerErr(method, err)
+		return st, nil, c.answerErr(method, err)
 	}
-	return st, resp.Header.Get("Content-Type"), nil
+	return st, body, nil
 }
 
 // decode reads a JSON answer: the envelope's status, and out from the same

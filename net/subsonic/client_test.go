@@ -112,10 +112,11 @@ func TestBrowse(t *testing.T) {
 			if _, err := c.Playlist(ctx, pl.ID); !errors.Is(err, subsonic.ErrNotFound) {
 				t.Fatalf("Playlist after delete: %v, want ErrNotFound", err)
 			}
-			for _, sub := range []bool{false, true} {
-				if err := c.Scrobble(ctx, tr.ID, sub, time.Now()); err != nil {
-					t.Fatalf("Scrobble submission=%v: %v", sub, err)
-				}
+			if err := c.NowPlaying(ctx, tr.ID); err != nil {
+				t.Fatalf("NowPlaying: %v", err)
+			}
+			if err := c.PostEvents(ctx, []catalog.PlayEvent{{TrackID: tr.ID, Completed: true, At: time.Now()}}); err != nil {
+				t.Fatalf("PostEvents: %v", err)
 			}
 		})
 	}

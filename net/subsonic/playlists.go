@@ -3,6 +3,7 @@ package subsonic
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"slices"
@@ -227,9 +228,40 @@ func (c *Client) SharePlaylist(ctx context.Context, id string) (share.Link, erro
 	return share.Link{}, fmt.Errorf("share %s: %w: share links are segue origin's", id, ErrUnsupported)
 }
 
-// Scrobble tells the server trackID is playing (submission false, at its
-// start) or was played (true, at its end) at t (scrobble).
-func (c *Client) Scrobble(ctx context.Context, trackID string, submission bool, t time.Time) error {
+// UnsharePlaylist is not offered (see SharePlaylist).
+func (c *Client) UnsharePlaylist(ctx context.Context, id string) error {
+	return fmt.Errorf("unshare %s: %w: share links are segue origin's", id, ErrUnsupported)
+}
+
+// Radio is not offered: Subsonic's similar songs need Last.fm on the
+// server, which a test cannot reach.
+func (c *Client) Radio(ctx context.Context, seed string, limit int) ([]catalog.Track, error) {
+	return nil, fmt.Errorf("radio from %s: %w", seed, ErrUnsupported)
+}
+
+// NowPlaying tells the server trackID started (scrobble, submission=false).
+func (c *Client) NowPlaying(ctx context.Context, trackID string) error {
+	return c.scrobble(ctx, trackID, false, time.Now())
+}
+
+// PostEvents sends each play heard to its end as a scrobble
+// (submission=true, at the time the play started); skips are not sent, as
+// Last.fm, which Subsonic servers pass scrobbles to, counts only plays.
+// It satisfies scrobble.Poster, so plays made offline are spooled and sent
+// later.
+func (c *Client) PostEvents(ctx context.Context, evs []catalog.PlayEvent) error {
+	for _, ev := range evs {
+		if !ev.Completed {
+			continue
+		}
+		if err := c.scrobble(ctx, ev.TrackID, true, ev.At); err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *Client) scrobble(ctx context.Context, trackID string, submission bool, t time.Time) error {
 	raw, err := serverID(catalog.PrefixTrack, trackID)
 	if err != nil {
 		return err

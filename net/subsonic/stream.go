@@ -123,18 +123,17 @@ func (c *Client) manifestKey(trackID string, kbps int) string {
 // Manifest returns how to play trackID at the client's bitrate: the stored
 // manifest when the whole track is in the cache (at that bitrate, else any
 // other), else a provisional one for a download it starts.
-func (c *Client) Manifest(ctx context.Context, trackID string) (*catalog.Manifest, error) {
+func (c *Client) Manifest(ctx context.Context, trackID string) (catalog.Manifest, error) {
 	for _, k := range append([]int{c.kbps}, 320, 160, 96) {
 		if m, ok := c.stored(trackID, k); ok {
-			return m, nil
+			return *m, nil
 		}
 	}
 	d, err := c.startDownload(ctx, trackID, c.kbps)
 	if err != nil {
-		return nil, err
+		return catalog.Manifest{}, err
 	}
-	m := d.man
-	return &m, nil
+	return d.man, nil
 }
 
 // stored returns the stored manifest of trackID at kbps when every one of
@@ -368,8 +367,55 @@ func (c *Client) read(d *download, first []byte, fr *frameReader) {
 	if n > 0 {
 		d.publish(seg, nil, false)
 	}
+	c.keep(d) // before done, so that Download finds the track stored
 	d.publish(nil, nil, true)
-	c.keep(d)
+}
+
+// Download returns the stored manifest of trackID at the client's
+// bitrate, streaming the whole track into the store first when it is not
+// there (for offline pins). It fails when there is no store or the store
+// refused the track (full of pins).
+func (c *Client) Download(ctx context.Context, trackID string) (catalog.Manifest, error) {
+	if m, ok := c.stored(trackID, c.kbps); ok {
+		return *m, nil
+	}
+	d, err := c.startDownload(ctx, trackID, c.kbps)
+	if err != nil {
+		return catalog.Manifest{}, err
+	}
+	for {
+		d.mu.Lock()
+		done, derr, ch := d.done, d.err, d.changed
+		d.mu.Unlock()
+		switch {
+		case derr != nil:
+			return catalog.Manifest{}, derr
+		case done:
+			if m, ok := c.stored(trackID, c.kbps); ok {
+				return *m, nil
+			}
+			return catalog.Manifest{}, fmt.Errorf("download %s from %s: the cache did not keep it (is it full of pins?)", trackID, c.Server())
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return catalog.Manifest{}, ctx.Err()
+		}
+	}
+}
+
+// TrackDocs returns the store keys of what plays and lists t offline, all
+// stored once t was downloaded and its album and song read: its stored
+// manifest at the client's bitrate, its album and its song.
+func (c *Client) TrackDocs(t catalog.Track) []string {
+	keys := []string{c.manifestKey(t.ID, c.kbps)}
+	if raw, err := serverID(catalog.PrefixAlbum, t.AlbumID); err == nil {
+		keys = append(keys, c.DocKey("getAlbum", url.Values{"id": {raw}}))
+	}
+	if raw, err := serverID(catalog.PrefixTrack, t.ID); err == nil {
+		keys = append(keys, c.DocKey("getSong", url.Values{"id": {raw}}))
+	}
+	return keys
 }
 
 // publish adds a segment, a failure or the end, and wakes the readers.

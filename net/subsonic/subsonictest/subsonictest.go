@@ -9,12 +9,15 @@ package subsonictest
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -25,6 +28,9 @@ type Server struct {
 	Base     string // http://127.0.0.1:PORT
 	User     string
 	Password string
+	// Stop ends the server (for tests of a server going away); it is
+	// called again, harmlessly, when the test ends.
+	Stop func()
 }
 
 // URL returns the server as segue names it: subsonic+http://USER@HOST:PORT.
@@ -37,8 +43,8 @@ type Track struct {
 	Artist, Album, Title string
 	No                   int
 	Seconds              float64
-	Hz                   int
-	MP3                  bool // a 128 kbit/s MP3 with a LAME tag, else FLAC
+	Hz                   int  // the sine's frequency (MP3), the noise's seed (FLAC)
+	MP3                  bool // a 128 kbit/s MP3 of a sine with a LAME tag, else FLAC of pink noise
 }
 
 // Tracks is the library Library writes: two FLAC tracks (transcoded by the
@@ -63,7 +69,14 @@ func Library(t testing.TB) string {
 		if tr.MP3 {
 			ext, codec = "mp3", []string{"-c:a", "libmp3lame", "-b:a", "128k"}
 		}
-		args := []string{"-v", "error", "-f", "lavfi", "-i", fmt.Sprintf("sine=frequency=%d:duration=%g", tr.Hz, tr.Seconds),
+		// FLAC of noise is well above any asked bitrate, as music is (a
+		// sine would compress below 160 kbit/s, and servers send a file
+		// below the asked bitrate as it is).
+		src := fmt.Sprintf("anoisesrc=color=pink:amplitude=0.2:seed=%d:duration=%g", tr.Hz, tr.Seconds)
+		if tr.MP3 {
+			src = fmt.Sprintf("sine=frequency=%d:duration=%g", tr.Hz, tr.Seconds)
+		}
+		args := []string{"-v", "error", "-f", "lavfi", "-i", src,
 			"-ac", "2", "-ar", "44100",
 			"-metadata", "title=" + tr.Title, "-metadata", "artist=" + tr.Artist, "-metadata", "album_artist=" + tr.Artist,
 			"-metadata", "album=" + tr.Album, "-metadata", fmt.Sprintf("track=%d", tr.No), "-metadata", "date=2021"}
@@ -129,7 +142,7 @@ transcoder = ffmpeg -i %%srcpath -ab %%outratek -v 0 -f %%outfmt -
 	cli("folder", "scan", "music")
 	addr := FreePort(t)
 	host, port, _ := net.SplitHostPort(addr)
-	start(t, dir, "supysonic-server", "-S", "waitress", "-h", host, "-p", port)
+	s.Stop = start(t, dir, "supysonic-server", "-S", "waitress", "-h", host, "-p", port)
 	s.Base = "http://" + addr
 	waitReady(t, s)
 	return s
@@ -169,17 +182,17 @@ func Gonic(t testing.TB, lib string) Server {
 		}
 	}
 	addr := FreePort(t)
-	start(t, dir, bin, "-listen-addr", addr, "-music-path", lib, "-db-path", filepath.Join(dir, "gonic.db"),
+	stop := start(t, dir, bin, "-listen-addr", addr, "-music-path", lib, "-db-path", filepath.Join(dir, "gonic.db"),
 		"-cache-path", filepath.Join(dir, "cache"), "-podcast-path", filepath.Join(dir, "podcasts"),
 		"-playlists-path", filepath.Join(dir, "playlists"), "-scan-at-start-enabled", "-http-log=false")
-	s := Server{Name: "gonic", Base: "http://" + addr, User: "admin", Password: "admin"}
+	s := Server{Name: "gonic", Base: "http://" + addr, User: "admin", Password: "admin", Stop: stop}
 	waitReady(t, s)
 	return s
 }
 
 // start runs a server in dir for the rest of t, its output in dir/server.log
-// (printed when the test fails).
-func start(t testing.TB, dir, bin string, args ...string) {
+// (printed when the test fails); stop ends it sooner.
+func start(t testing.TB, dir, bin string, args ...string) (stop func()) {
 	t.Helper()
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = dir
@@ -195,15 +208,22 @@ func start(t testing.TB, dir, bin string, args ...string) {
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cmd.Process.Kill()
+			<-exited
+		})
+	}
 	t.Cleanup(func() {
-		cmd.Process.Kill()
-		<-exited
+		stop()
 		logf.Close()
 		if t.Failed() {
 			b, _ := os.ReadFile(logPath)
 			t.Logf("%s log:\n%s", filepath.Base(bin), b)
 		}
 	})
+	return stop
 }
 
 // waitReady polls getAlbumList2 until the albums hold every track of
@@ -251,4 +271,61 @@ func songs(u string) (int, error) {
 		n += a.SongCount
 	}
 	return n, nil
+}
+
+// query is the password-auth query every server takes, plus params.
+func (s Server) query(params url.Values) string {
+	v := url.Values{"f": {"json"}, "c": {"subsonictest"}, "v": {"1.10.2"}, "u": {s.User}, "p": {fmt.Sprintf("enc:%x", s.Password)}}
+	for k, vs := range params {
+		v[k] = vs
+	}
+	return v.Encode()
+}
+
+// Get calls method directly (not through segue) and returns the body of
+// its "subsonic-response".
+func (s Server) Get(t testing.TB, method string, params url.Values) map[string]any {
+	t.Helper()
+	resp, err := http.Get(s.Base + "/rest/" + method + "?" + s.query(params))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var r struct {
+		R map[string]any `json:"subsonic-response"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
+		t.Fatalf("%s %s: %v", s.Name, method, err)
+	}
+	if r.R["status"] != "ok" {
+		t.Fatalf("%s %s: %v", s.Name, method, r.R["error"])
+	}
+	return r.R
+}
+
+// DecodedSamples asks the server for song id's stream as segue does
+// (format=mp3, maxBitRate=kbps), saves it and returns how many stereo
+// samples ffmpeg decodes from the file. From a file, as from a pipe
+// ffmpeg trims a LAME tag's encoder delay but not its padding (measured:
+// 947 samples more of a 2.2 s MP3 with padding 1476).
+func (s Server) DecodedSamples(t testing.TB, id string, kbps int) int64 {
+	t.Helper()
+	resp, err := http.Get(s.Base + "/rest/stream?" + s.query(url.Values{"id": {id}, "format": {"mp3"}, "maxBitRate": {fmt.Sprint(kbps)}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	f, err := os.CreateTemp(t.TempDir(), "stream-*.mp3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	out, err := exec.Command("ffmpeg", "-v", "error", "-i", f.Name(), "-f", "s16le", "-ac", "2", "-ar", "44100", "pipe:1").Output()
+	if err != nil {
+		t.Fatalf("ffmpeg decode of %s's stream of %s: %v", s.Name, id, err)
+	}
+	return int64(len(out) / 4)
 }

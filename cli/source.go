@@ -1,0 +1,177 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"segue/cache"
+	"segue/catalog"
+	"segue/net/originclient"
+	"segue/net/subsonic"
+	"segue/player"
+	"segue/ui"
+	"segue/ui/playlists"
+)
+
+// source is the configured origin as the commands and the interface use
+// it: segue's own origin (*originclient.Client) or a Subsonic server
+// (*subsonic.Client), each speaking catalog's vocabulary.
+type source interface {
+	ui.Catalog      // search, artists, albums, covers
+	playlists.Store // playlists
+	ui.Radio
+	Track(ctx context.Context, id string) (catalog.Track, error)
+	Manifest(ctx context.Context, trackID string) (catalog.Manifest, error)
+	UnsharePlaylist(ctx context.Context, id string) error
+	BaseURL() string
+}
+
+var (
+	_ source = (*originclient.Client)(nil)
+	_ source = (*subsonic.Client)(nil)
+)
+
+// subsonicURL returns the configured origin as a Subsonic URL
+// (subsonic+https://USER@HOST[/PATH]) when it names a Subsonic server,
+// either by its scheme or by [source] kind = "subsonic"; ok is false for a
+// segue origin.
+func (a *app) subsonicURL() (string, bool) {
+	o := a.cfg.Origin
+	if subsonic.IsURL(o) {
+		return o, true
+	}
+	if a.cfg.Source.Kind != "subsonic" {
+		return o, false
+	}
+	rest, tls := strings.CutPrefix(o, "https://")
+	if !tls {
+		rest = strings.TrimPrefix(o, "http://")
+	}
+	scheme := "subsonic+http://"
+	if tls {
+		scheme = "subsonic+https://"
+	}
+	if a.cfg.Source.User != "" && !strings.Contains(rest, "@") {
+		rest = a.cfg.Source.User + "@" + rest
+	}
+	return scheme + rest, true
+}
+
+// openSubsonic returns the client of the configured Subsonic server whose
+// whole tracks are kept in c, streaming at the quality's bitrate.
+func (a *app) openSubsonic(raw string, c *cache.Cache, quality string) (*subsonic.Client, error) {
+	base, _, err := subsonic.ParseURL(raw)
+	if err != nil {
+		return nil, withExit(ExitUsage, err)
+	}
+	pw, err := a.subsonicPassword(base.Host)
+	if err != nil {
+		return nil, err
+	}
+	o := subsonic.Options{Password: pw, Kbps: subsonic.Kbps(quality)}
+	if c != nil {
+		o.Store = c
+	}
+	sub, err := subsonic.New(raw, o)
+	if err != nil {
+		return nil, withExit(ExitUsage, err)
+	}
+	return sub, nil
+}
+
+// subsonicPassword finds the password, never in a flag's value (it would
+// show in ps): --password-file, then [source] password_file or password in
+// the config, then the system secret store through secret-tool (service
+// segue, server HOST).
+func (a *app) subsonicPassword(host string) (string, error) {
+	file := a.passwordFile
+	if file == "" {
+		file = a.cfg.Source.PasswordFile
+	}
+	if file != "" {
+		f, err := os.Open(file)
+		if err != nil {
+			return "", withExit(ExitUsage, fmt.Errorf("password file: %w", err))
+		}
+		defer f.Close()
+		line, err := bufio.NewReader(f).ReadString('\n')
+		line = strings.TrimRight(line, "\r\n")
+		if line == "" {
+			return "", withExit(ExitUsage, fmt.Errorf("password file %s: the first line is empty (%v): write the password there", file, err))
+		}
+		return line, nil
+	}
+	if a.cfg.Source.Password != "" {
+		return a.cfg.Source.Password, nil
+	}
+	if _, err := exec.LookPath("secret-tool"); err == nil {
+		out, err := exec.Command("secret-tool", "lookup", "service", "segue", "server", host).Output()
+		if pw := strings.TrimRight(string(out), "\n"); err == nil && pw != "" {
+			return pw, nil
+		}
+	}
+	return "", withExit(ExitUsage, fmt.Errorf("no password for the Subsonic server %s: give --password-file FILE, set password_file in [source] of the config, or store it with: secret-tool store --label=segue service segue server %s", host, host))
+}
+
+// addSourceFlags adds the flags of a Subsonic origin.
+func addSourceFlags(pf *pflag.FlagSet, file *string) {
+	pf.StringVar(file, "password-file", "", "file whose first line is the Subsonic server's password (never the password itself: it would show in ps)")
+}
+
+// subsonicPlayer wires a Subsonic server into the player: its segments
+// come from the download in flight, or from the cache once it is whole.
+func subsonicPlayer(sub *subsonic.Client, cached subsonic.SegmentSource, o *player.Options) {
+	o.Segments, o.Manifests = sub.Segments(cached), subsonicManifests{sub}
+}
+
+// subsonicManifests is the player's ManifestSource over a Subsonic client.
+type subsonicManifests struct{ c *subsonic.Client }
+
+func (m subsonicManifests) Manifest(ctx context.Context, trackID string) (*catalog.Manifest, error) {
+	man, err := m.c.Manifest(ctx, trackID)
+	if err != nil {
+		return nil, err
+	}
+	return &man, nil
+}
+
+// nowPlaying tells the Subsonic server each track as it starts (scrobble
+// with submission=false) from one goroutine it owns; plays heard to the
+// end are sent by the scrobbler. stop ends the goroutine and waits for it.
+func nowPlaying(sub *subsonic.Client, log func(error)) (watch func(player.Event), stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	ids := make(chan string, 8)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case id := <-ids:
+				if err := sub.NowPlaying(ctx, id); err != nil && ctx.Err() == nil {
+					log(err)
+				}
+			}
+		}
+	}()
+	last := ""
+	watch = func(ev player.Event) {
+		te, ok := ev.(player.TrackEvent)
+		if !ok || te.Track.ID == last { // a seek repeats the track's event
+			return
+		}
+		last = te.Track.ID
+		select {
+		case ids <- te.Track.ID:
+		default: // tracks skipped faster than the server answers: not "now" any more
+		}
+	}
+	return watch, func() { cancel(); <-done }
+}
