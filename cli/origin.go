@@ -18,6 +18,8 @@ func originCmd(a *app) *cobra.Command {
 
   segue origin ingest ~/Music     encode a music folder into the origin's data dir
   segue origin serve              serve it (loopback by default)
+  segue origin token create NAME  a bearer token for segue clients off loopback
+  segue origin user add NAME      a user for Subsonic apps (the OpenSubsonic API under /rest/)
 
 The data dir defaults to $XDG_DATA_HOME/segue/origin (config: [origin_server] data_dir,
 env SEGUE_DATA, or --data).`,

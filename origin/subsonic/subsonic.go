@@ -8,8 +8,6 @@
 package subsonic
 
 import (
-	"context"
-	"database/sql"
 	"encoding/json"
 	"encoding/xml"
 	"errors"
@@ -19,26 +17,8 @@ import (
 	"net/http"
 	"strings"
 
-	"segue/catalog"
 	"segue/origin"
 )
-
-// Origin is what the API needs of the origin server; *origin.Server has
-// it.
-type Origin interface {
-	Reader() *origin.Reader
-	Playlists() *origin.Playlists
-	Events() *origin.Events
-	Catalog() *sql.DB
-	DataDir() string
-	ServeStream(w http.ResponseWriter, r *http.Request, id, quality string)
-	ServeCover(w http.ResponseWriter, r *http.Request, albumID string)
-	Recommend(ctx context.Context, seeds, recent []string, limit int) ([]catalog.Track, error)
-	AuthBlocked(w http.ResponseWriter, r *http.Request) bool
-	AuthRefused(r *http.Request)
-}
-
-var _ Origin = (*origin.Server)(nil)
 
 // Options configure New.
 type Options struct {
@@ -50,7 +30,9 @@ type Options struct {
 
 // API answers /rest/ requests.
 type API struct {
-	o     Origin
+	// o serves the catalog, playlists, plays, streams, covers and
+	// recommendations this API translates.
+	o     *origin.Server
 	store store
 	// key opens sealed passwords; nil when the data dir has no KeyFile
 	// (then only API keys sign in).
@@ -64,8 +46,9 @@ type API struct {
 // wrote the answer itself (stream, download, getCoverArt).
 type handler func(rq *request) *Response
 
-// New returns the API over o, reading the password key from o's data dir.
-func New(o Origin, opts Options) (*API, error) {
+// New returns the API over the origin o, reading the password key from
+// o's data dir. Mount it with o.Mount(Prefix, api).
+func New(o *origin.Server, opts Options) (*API, error) {
 	if opts.ServerVersion == "" {
 		opts.ServerVersion = "dev"
 	}
