@@ -47,9 +47,34 @@ func TestBrowse(t *testing.T) {
 		t.Errorf("getMusicFolders: %+v", r.MusicFolders)
 	}
 
+	r = f.jsonCall(t, "getGenres", nil)
+	if g := r.Genres; g == nil || len(g.Genres) != 2 || g.Genres[0] != (Genre{"Ambient", 2, 1}) || g.Genres[1] != (Genre{"Rock", 1, 1}) {
+		t.Errorf("getGenres: %+v; want Ambient (2 songs, 1 album), Rock (1, 1)", r.Genres)
+	}
+	r = f.jsonCall(t, "getScanStatus", nil)
+	if r.ScanStatus == nil || r.ScanStatus.Scanning || r.ScanStatus.Count != 3 {
+		t.Errorf("getScanStatus: %+v", r.ScanStatus)
+	}
+	r = f.jsonCall(t, "getUser", url.Values{"username": {alice}})
+	if u := r.User; u == nil || u.Username != alice || !u.StreamRole || !u.PlaylistRole || u.AdminRole || !slices.Equal(u.Folders, []int{musicFolderID}) {
+		t.Errorf("getUser: %+v", r.User)
+	}
+	if r = f.jsonCall(t, "getUser", url.Values{"username": {"bob"}}); r.Error == nil || r.Error.Code != CodeNotAuthorized {
+		t.Errorf("getUser of another: %+v, want 50", r.Error)
+	}
+
 	r = f.jsonCall(t, "getArtist", url.Values{"id": {first.ArtistID}})
 	if r.Artist == nil || r.Artist.Name != "Alpha Artist" || !slices.Equal(albumNames(r.Artist.Albums), []string{"First Light"}) {
 		t.Errorf("getArtist: %+v", r.Artist)
+	}
+
+	r = f.jsonCall(t, "getMusicDirectory", url.Values{"id": {first.ArtistID}})
+	if d := r.Directory; d == nil || d.Name != "Alpha Artist" || len(d.Children) != 1 || !d.Children[0].IsDir || d.Children[0].ID != first.ID || d.Children[0].CoverArt != first.ID {
+		t.Errorf("getMusicDirectory of an artist: %+v; want First Light as a directory", r.Directory)
+	}
+	r = f.jsonCall(t, "getMusicDirectory", url.Values{"id": {first.ID}})
+	if d := r.Directory; d == nil || d.Parent != first.ArtistID || !slices.Equal(songTitles(d.Children), []string{"Sunrise Over Water", "Morning Tide"}) {
+		t.Errorf("getMusicDirectory of an album: %+v", r.Directory)
 	}
 
 	r = f.jsonCall(t, "getAlbum", url.Values{"id": {first.ID}})

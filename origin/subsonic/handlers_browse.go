@@ -277,3 +277,45 @@ func (a *API) songList(rq *request, ids []string, set func(*Response, *Songs)) *
 	set(res, &Songs{Songs: songs})
 	return res
 }
+
+// getMusicDirectory answers the folder view older clients browse with
+// after getIndexes: an artist's albums (as directories), or an album's
+// songs.
+func (a *API) getMusicDirectory(rq *request) *Response {
+	id, res := rq.p.id("id")
+	if res != nil {
+		return res
+	}
+	starred, err := a.stars(rq)
+	if err != nil {
+		return a.internal(rq, err)
+	}
+	dir := &Directory{ID: id, Starred: stamp(starred[id]), Children: []Child{}}
+	if strings.HasPrefix(id, catalog.PrefixAlbum) {
+		al, err := a.o.Reader().Album(rq.Context(), id)
+		if err != nil {
+			return a.notFound(rq, "directory "+id, err)
+		}
+		dir.Parent, dir.Name = al.ArtistID, al.Title
+		for _, t := range al.Tracks {
+			dir.Children = append(dir.Children, songOf(t, starred[t.ID]))
+		}
+	} else {
+		ar, err := a.o.Reader().Artist(rq.Context(), id)
+		if err != nil {
+			return a.notFound(rq, "directory "+id, err)
+		}
+		dir.Name = ar.Name
+		for _, al := range append(ar.Albums, ar.AppearsOn...) {
+			c := Child{ID: al.ID, Parent: ar.ID, IsDir: true, Title: al.Title, Album: al.Title, Artist: al.Artist,
+				Year: al.Year, AlbumID: al.ID, ArtistID: al.ArtistID, Starred: stamp(starred[al.ID])}
+			if al.HasCover {
+				c.CoverArt = al.ID
+			}
+			dir.Children = append(dir.Children, c)
+		}
+	}
+	res = ok()
+	res.Directory = dir
+	return res
+}

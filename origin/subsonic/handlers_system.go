@@ -30,3 +30,39 @@ func (a *API) getMusicFolders(*request) *Response {
 	res.MusicFolders = &MusicFolders{Folders: []MusicFolder{{ID: musicFolderID, Name: "Music"}}}
 	return res
 }
+
+// getUser answers what the signed-in user may do; other users are not
+// shown (code 50): segue has no administrators on this API.
+func (a *API) getUser(rq *request) *Response {
+	name, res := rq.p.require("username")
+	if res != nil {
+		return res
+	}
+	if name != rq.user.name {
+		return failed(CodeNotAuthorized, "a user may only see itself")
+	}
+	res = ok()
+	res.User = &UserRoles{Username: name, ScrobblingEnabled: true, DownloadRole: true, PlaylistRole: true,
+		CoverArtRole: true, StreamRole: true, Folders: []int{musicFolderID}}
+	return res
+}
+
+func (a *API) getGenres(rq *request) *Response {
+	gs, err := a.store.genres(rq.Context())
+	if err != nil {
+		return a.internal(rq, err)
+	}
+	res := ok()
+	res.Genres = &Genres{Genres: gs}
+	return res
+}
+
+func (a *API) getScanStatus(rq *request) *Response {
+	n, err := a.store.trackCount(rq.Context())
+	if err != nil {
+		return a.internal(rq, err)
+	}
+	res := ok()
+	res.ScanStatus = &ScanStatus{Count: n}
+	return res
+}

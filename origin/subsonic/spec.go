@@ -46,6 +46,20 @@ type Response struct {
 	Starred2               *SearchResult3 `xml:"starred2" json:"starred2,omitempty"`
 	SimilarSongs2          *Songs         `xml:"similarSongs2" json:"similarSongs2,omitempty"`
 	TopSongs               *Songs         `xml:"topSongs" json:"topSongs,omitempty"`
+	Genres                 *Genres        `xml:"genres" json:"genres,omitempty"`
+	User                   *UserRoles     `xml:"user" json:"user,omitempty"`
+	ScanStatus             *ScanStatus    `xml:"scanStatus" json:"scanStatus,omitempty"`
+	Directory              *Directory     `xml:"directory" json:"directory,omitempty"`
+}
+
+// Directory is getMusicDirectory's answer: an artist's albums or an
+// album's songs (segue's catalog has no folders of its own).
+type Directory struct {
+	ID       string  `xml:"id,attr" json:"id"`
+	Parent   string  `xml:"parent,attr,omitempty" json:"parent,omitempty"`
+	Name     string  `xml:"name,attr" json:"name"`
+	Starred  string  `xml:"starred,attr,omitempty" json:"starred,omitempty"`
+	Children []Child `xml:"child" json:"child"`
 }
 
 // Error codes of the Subsonic API (subsonic.org/pages/api.jsp, "Error
@@ -58,6 +72,7 @@ const (
 	CodeAuthUnsupported = 42
 	CodeAuthConflict    = 43
 	CodeBadAPIKey       = 44
+	CodeNotAuthorized   = 50
 	CodeNotFound        = 70
 )
 
@@ -146,7 +161,7 @@ type AlbumID3 struct {
 	Songs     []Child `xml:"song" json:"song,omitempty"`
 }
 
-// Child is a song (the XSD's Child, never a directory here).
+// Child is a song, or an album as a directory (IsDir) in getMusicDirectory.
 type Child struct {
 	ID          string `xml:"id,attr" json:"id"`
 	Parent      string `xml:"parent,attr,omitempty" json:"parent,omitempty"`
@@ -158,15 +173,15 @@ type Child struct {
 	Year        int    `xml:"year,attr,omitempty" json:"year,omitempty"`
 	Genre       string `xml:"genre,attr,omitempty" json:"genre,omitempty"`
 	CoverArt    string `xml:"coverArt,attr,omitempty" json:"coverArt,omitempty"`
-	ContentType string `xml:"contentType,attr" json:"contentType"`
-	Suffix      string `xml:"suffix,attr" json:"suffix"`
-	Duration    int    `xml:"duration,attr" json:"duration"` // seconds
-	BitRate     int    `xml:"bitRate,attr" json:"bitRate"`   // kbit/s of the default stream
+	ContentType string `xml:"contentType,attr,omitempty" json:"contentType,omitempty"`
+	Suffix      string `xml:"suffix,attr,omitempty" json:"suffix,omitempty"`
+	Duration    int    `xml:"duration,attr,omitempty" json:"duration,omitempty"` // seconds
+	BitRate     int    `xml:"bitRate,attr,omitempty" json:"bitRate,omitempty"`   // kbit/s of the default stream
 	DiscNumber  int    `xml:"discNumber,attr,omitempty" json:"discNumber,omitempty"`
 	Starred     string `xml:"starred,attr,omitempty" json:"starred,omitempty"`
 	AlbumID     string `xml:"albumId,attr,omitempty" json:"albumId,omitempty"`
 	ArtistID    string `xml:"artistId,attr,omitempty" json:"artistId,omitempty"`
-	Type        string `xml:"type,attr" json:"type"`
+	Type        string `xml:"type,attr,omitempty" json:"type,omitempty"`
 }
 
 // AlbumList2 is getAlbumList2's answer.
@@ -202,6 +217,46 @@ type Playlist struct {
 	Created   string  `xml:"created,attr" json:"created"`
 	Changed   string  `xml:"changed,attr" json:"changed"`
 	Entries   []Child `xml:"entry" json:"entry,omitempty"`
+}
+
+// Genres is getGenres' answer.
+type Genres struct {
+	Genres []Genre `xml:"genre" json:"genre"`
+}
+
+// Genre is a genre's name (the element's text; "value" in JSON) and its
+// counts.
+type Genre struct {
+	Name       string `xml:",chardata" json:"value"`
+	SongCount  int    `xml:"songCount,attr" json:"songCount"`
+	AlbumCount int    `xml:"albumCount,attr" json:"albumCount"`
+}
+
+// UserRoles is getUser's answer (the XSD's User): what the signed-in
+// user may do.
+type UserRoles struct {
+	Username          string `xml:"username,attr" json:"username"`
+	ScrobblingEnabled bool   `xml:"scrobblingEnabled,attr" json:"scrobblingEnabled"`
+	AdminRole         bool   `xml:"adminRole,attr" json:"adminRole"`
+	SettingsRole      bool   `xml:"settingsRole,attr" json:"settingsRole"`
+	DownloadRole      bool   `xml:"downloadRole,attr" json:"downloadRole"`
+	UploadRole        bool   `xml:"uploadRole,attr" json:"uploadRole"`
+	PlaylistRole      bool   `xml:"playlistRole,attr" json:"playlistRole"`
+	CoverArtRole      bool   `xml:"coverArtRole,attr" json:"coverArtRole"`
+	CommentRole       bool   `xml:"commentRole,attr" json:"commentRole"`
+	PodcastRole       bool   `xml:"podcastRole,attr" json:"podcastRole"`
+	StreamRole        bool   `xml:"streamRole,attr" json:"streamRole"`
+	JukeboxRole       bool   `xml:"jukeboxRole,attr" json:"jukeboxRole"`
+	ShareRole         bool   `xml:"shareRole,attr" json:"shareRole"`
+	VideoRole         bool   `xml:"videoConversionRole,attr" json:"videoConversionRole"`
+	Folders           []int  `xml:"folder" json:"folder"`
+}
+
+// ScanStatus is getScanStatus' answer: segue ingests from the command
+// line, so a scan is never running here.
+type ScanStatus struct {
+	Scanning bool `xml:"scanning,attr" json:"scanning"`
+	Count    int  `xml:"count,attr" json:"count"`
 }
 
 // stamp formats a time as the XSD's xs:dateTime (UTC, milliseconds);

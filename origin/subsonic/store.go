@@ -266,3 +266,30 @@ func (s store) added(ctx context.Context, albumIDs []string) (map[string]time.Ti
 	}
 	return out, rows.Err()
 }
+
+// genres counts the songs and albums of each genre (tracks' genre tags,
+// case as first ingested), by name.
+func (s store) genres(ctx context.Context) ([]Genre, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT min(genre), count(*), count(DISTINCT album_id) FROM tracks
+		WHERE genre != '' GROUP BY lower(genre) ORDER BY lower(genre)`)
+	if err != nil {
+		return nil, fmt.Errorf("count genres: %w", err)
+	}
+	defer rows.Close()
+	out := []Genre{}
+	for rows.Next() {
+		var g Genre
+		if err := rows.Scan(&g.Name, &g.SongCount, &g.AlbumCount); err != nil {
+			return nil, fmt.Errorf("count genres: %w", err)
+		}
+		out = append(out, g)
+	}
+	return out, rows.Err()
+}
+
+// trackCount is how many tracks the catalog holds.
+func (s store) trackCount(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM tracks`).Scan(&n)
+	return n, err
+}
