@@ -63,7 +63,6 @@ func New(o *origin.Server, opts Options) (*API, error) {
 	a.handlers = map[string]handler{
 		"ping":                      a.ping,
 		"getLicense":                a.getLicense,
-		"getOpenSubsonicExtensions": a.getOpenSubsonicExtensions,
 		"getMusicFolders":           a.getMusicFolders,
 		"getUser":                   a.getUser,
 		"getGenres":                 a.getGenres,
@@ -120,6 +119,10 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p, err := parseParams(r)
 	if err != nil {
 		a.write(w, r, p, failed(CodeGeneric, err.Error()))
+		return
+	}
+	if method == "getOpenSubsonicExtensions" { // public, says OpenSubsonic: clients ask before signing in
+		a.write(w, r, p, a.getOpenSubsonicExtensions(nil))
 		return
 	}
 	if a.o.AuthBlocked(w, r) {

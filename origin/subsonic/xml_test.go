@@ -129,6 +129,11 @@ func TestEnvelope(t *testing.T) {
 	if strings.Join(names, ",") != "apiKeyAuthentication,formPost" {
 		t.Errorf("extensions %v, want apiKeyAuthentication and formPost", names)
 	}
+	// getOpenSubsonicExtensions needs no sign-in (OpenSubsonic: clients
+	// ask it to choose how to sign in).
+	if r := f.jsonCall(t, "getOpenSubsonicExtensions", url.Values{"noauth": {"1"}}); r.Status != "ok" || r.OpenSubsonicExtensions == nil {
+		t.Errorf("getOpenSubsonicExtensions without credentials: %+v", r)
+	}
 	// An unknown method is an API error (70), not an HTML page.
 	if r := f.jsonCall(t, "getVideos", nil); r.Error == nil || r.Error.Code != CodeNotFound {
 		t.Errorf("unknown method: %+v, want error 70", r.Error)

@@ -1,0 +1,76 @@
+package subsonic
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"segue/catalog"
+	client "segue/net/subsonic"
+)
+
+// TestSegueClient: segue's own Subsonic client (net/subsonic, written
+// against gonic and supysonic) reads this origin through its Subsonic API
+// as it reads any Subsonic server: search, artists, albums, songs, cover,
+// playlists and scrobbles, signed in with a password and with an API key.
+func TestSegueClient(t *testing.T) {
+	f := newFixture(t)
+	host := strings.TrimPrefix(f.base, "http://")
+	for _, c := range []struct{ url, secret string }{
+		{"subsonic+http://" + alice + "@" + host, alicePassword},
+		{"subsonic+http://" + host, f.apiKey},
+	} {
+		t.Run(c.url, func(t *testing.T) {
+			cl, err := client.New(c.url, client.Options{Password: c.secret})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer cl.Close()
+			ctx := t.Context()
+			found, err := cl.Search(ctx, "morning", 10)
+			if err != nil || len(found.Tracks) != 1 || found.Tracks[0].Title != "Morning Tide" || found.Tracks[0].Album != "First Light" {
+				t.Fatalf("search: %+v, %v", found, err)
+			}
+			tr := found.Tracks[0]
+			al, err := cl.Album(ctx, tr.AlbumID)
+			if err != nil || al.Title != "First Light" || len(al.Tracks) != 2 || al.Tracks[1].Title != "Morning Tide" {
+				t.Fatalf("album: %+v, %v", al, err)
+			}
+			artists, err := cl.Artists(ctx)
+			var names []string
+			for _, a := range artists {
+				names = append(names, a.Name)
+			}
+			if err != nil || !slices.Equal(names, []string{"Alpha Artist", "Beta Band"}) {
+				t.Errorf("artists: %v, %v", names, err)
+			}
+			img, mime, err := cl.Cover(ctx, tr.AlbumID)
+			if err != nil || mime != "image/jpeg" || len(img) == 0 {
+				t.Errorf("cover: %d bytes %q, %v", len(img), mime, err)
+			}
+			pl, err := cl.CreatePlaylist(ctx, "From segue", []string{tr.ID})
+			if err != nil || pl.Name != "From segue" || len(pl.Tracks) != 1 || pl.Tracks[0].Title != "Morning Tide" {
+				t.Fatalf("create playlist: %+v, %v", pl, err)
+			}
+			if pls, err := cl.Playlists(ctx); err != nil || len(pls) != 1 {
+				t.Errorf("playlists: %+v, %v", pls, err)
+			}
+			if err := cl.DeletePlaylist(ctx, pl.ID); err != nil {
+				t.Errorf("delete playlist: %v", err)
+			}
+			at := time.Now().UTC().Truncate(time.Millisecond)
+			if err := cl.PostEvents(ctx, []catalog.PlayEvent{{TrackID: tr.ID, Completed: true, At: at, PlayedMS: 4000}}); err != nil {
+				t.Fatalf("scrobble: %v", err)
+			}
+			var heard bool
+			f.srv.Events().Each(ctx, catalog.NewID(prefixUser, alice), func(ev catalog.PlayEvent) error {
+				heard = heard || ev.At.Equal(at) && ev.TrackID == f.tracks["Morning Tide"].ID
+				return nil
+			})
+			if !heard {
+				t.Errorf("the scrobble at %v is no play event of alice", at)
+			}
+		})
+	}
+}
