@@ -20,39 +20,55 @@ func (a *API) stars(rq *request) (map[string]time.Time, error) {
 	return at, err
 }
 
-// songs reads tracks by ID as Children, skipping any gone since.
-func (a *API) songs(rq *request, ids []string, starred map[string]time.Time) ([]Child, error) {
-	out := []Child{}
+// readTracks reads tracks by ID, skipping any gone since they were
+// listed.
+func (a *API) readTracks(rq *request, ids []string) ([]catalog.Track, error) {
+	return readAll(ids, func(id string) (catalog.Track, error) { return a.o.Reader().Track(rq.Context(), id) })
+}
+
+// readAlbums reads albums by ID (with their tracks), skipping any gone
+// since they were listed.
+func (a *API) readAlbums(rq *request, ids []string) ([]catalog.Album, error) {
+	return readAll(ids, func(id string) (catalog.Album, error) { return a.o.Reader().Album(rq.Context(), id) })
+}
+
+func readAll[T any](ids []string, read func(string) (T, error)) ([]T, error) {
+	out := []T{}
 	for _, id := range ids {
-		t, err := a.o.Reader().Track(rq.Context(), id)
+		v, err := read(id)
 		if errors.Is(err, origin.ErrNotFound) {
 			continue
 		}
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, songOf(t, starred[t.ID]))
+		out = append(out, v)
 	}
 	return out, nil
 }
 
-// albums reads albums by ID as AlbumID3s (without songs), skipping any
-// gone since.
-func (a *API) albums(rq *request, ids []string, starred map[string]time.Time) ([]AlbumID3, error) {
+// songsOf is tracks as Children.
+func songsOf(ts []catalog.Track, starred map[string]time.Time) []Child {
+	out := []Child{}
+	for _, t := range ts {
+		out = append(out, songOf(t, starred[t.ID]))
+	}
+	return out
+}
+
+// albumsOf is albums as AlbumID3s, without their songs.
+func (a *API) albumsOf(rq *request, as []catalog.Album, starred map[string]time.Time) ([]AlbumID3, error) {
+	ids := make([]string, len(as))
+	for i, al := range as {
+		ids[i] = al.ID
+	}
 	added, err := a.store.added(rq.Context(), ids)
 	if err != nil {
 		return nil, err
 	}
 	out := []AlbumID3{}
-	for _, id := range ids {
-		al, err := a.o.Reader().Album(rq.Context(), id)
-		if errors.Is(err, origin.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, albumOf(al, added[id], starred[id]))
+	for _, al := range as {
+		out = append(out, albumOf(al, added[al.ID], starred[al.ID]))
 	}
 	return out, nil
 }
@@ -129,11 +145,7 @@ func (a *API) getArtist(rq *request) *Response {
 	if err != nil {
 		return a.internal(rq, err)
 	}
-	var ids []string
-	for _, al := range append(ar.Albums, ar.AppearsOn...) {
-		ids = append(ids, al.ID)
-	}
-	albums, err := a.albums(rq, ids, starred)
+	albums, err := a.albumsOf(rq, append(ar.Albums, ar.AppearsOn...), starred)
 	if err != nil {
 		return a.internal(rq, err)
 	}
@@ -160,10 +172,7 @@ func (a *API) getAlbum(rq *request) *Response {
 		return a.internal(rq, err)
 	}
 	out := albumOf(al, added[id], starred[id])
-	out.Songs = []Child{}
-	for _, t := range al.Tracks {
-		out.Songs = append(out.Songs, songOf(t, starred[t.ID]))
-	}
+	out.Songs = songsOf(al.Tracks, starred)
 	res = ok()
 	res.Album = &out
 	return res
@@ -234,7 +243,11 @@ func (a *API) getAlbumList2(rq *request) *Response {
 	if err != nil {
 		return a.internal(rq, err)
 	}
-	albums, err := a.albums(rq, ids, starred)
+	read, err := a.readAlbums(rq, ids)
+	if err != nil {
+		return a.internal(rq, err)
+	}
+	albums, err := a.albumsOf(rq, read, starred)
 	if err != nil {
 		return a.internal(rq, err)
 	}
@@ -269,12 +282,12 @@ func (a *API) songList(rq *request, ids []string, set func(*Response, *Songs)) *
 	if err != nil {
 		return a.internal(rq, err)
 	}
-	songs, err := a.songs(rq, ids, starred)
+	tracks, err := a.readTracks(rq, ids)
 	if err != nil {
 		return a.internal(rq, err)
 	}
 	res := ok()
-	set(res, &Songs{Songs: songs})
+	set(res, &Songs{Songs: songsOf(tracks, starred)})
 	return res
 }
 

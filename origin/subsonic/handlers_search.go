@@ -2,6 +2,7 @@ package subsonic
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -30,19 +31,26 @@ func (a *API) search3(rq *request) *Response {
 	if err != nil {
 		return a.internal(rq, err)
 	}
-	var artistIDs, albumIDs, songIDs []string
+	var artists []catalog.Artist
+	var albums []catalog.Album
+	var tracks []catalog.Track
 	if query == "" {
-		artists, err := a.o.Reader().Artists(rq.Context())
+		all, err := a.o.Reader().Artists(rq.Context())
 		if err != nil {
 			return a.internal(rq, err)
 		}
-		for _, ar := range page(artists, offsets[0], counts[0]) {
-			artistIDs = append(artistIDs, ar.ID)
+		artists = page(all, offsets[0], counts[0])
+		ids, err := a.store.albumIDs(rq.Context(), albumList{kind: "alphabeticalByName", size: counts[1], offset: offsets[1]})
+		if err == nil {
+			albums, err = a.readAlbums(rq, ids)
 		}
-		if albumIDs, err = a.store.albumIDs(rq.Context(), albumList{kind: "alphabeticalByName", size: counts[1], offset: offsets[1]}); err != nil {
-			return a.internal(rq, err)
+		if err == nil {
+			ids, err = a.store.trackIDs(rq.Context(), counts[2], offsets[2])
 		}
-		if songIDs, err = a.store.trackIDs(rq.Context(), counts[2], offsets[2]); err != nil {
+		if err == nil {
+			tracks, err = a.readTracks(rq, ids)
+		}
+		if err != nil {
 			return a.internal(rq, err)
 		}
 	} else {
@@ -54,17 +62,9 @@ func (a *API) search3(rq *request) *Response {
 		if err != nil {
 			return a.internal(rq, err)
 		}
-		for _, ar := range page(found.Artists, offsets[0], counts[0]) {
-			artistIDs = append(artistIDs, ar.ID)
-		}
-		for _, al := range page(found.Albums, offsets[1], counts[1]) {
-			albumIDs = append(albumIDs, al.ID)
-		}
-		for _, t := range page(found.Tracks, offsets[2], counts[2]) {
-			songIDs = append(songIDs, t.ID)
-		}
+		artists, albums, tracks = page(found.Artists, offsets[0], counts[0]), page(found.Albums, offsets[1], counts[1]), page(found.Tracks, offsets[2], counts[2])
 	}
-	out, err := a.mixed(rq, artistIDs, albumIDs, songIDs, starred)
+	out, err := a.mixed(rq, artists, albums, tracks, starred)
 	if err != nil {
 		return a.internal(rq, err)
 	}
@@ -81,51 +81,52 @@ func page[T any](s []T, offset, count int) []T {
 	return s[offset:min(len(s), offset+count)]
 }
 
-// mixed reads artists, albums and songs by ID into one result.
-func (a *API) mixed(rq *request, artistIDs, albumIDs, songIDs []string, starred map[string]time.Time) (*SearchResult3, error) {
-	out := &SearchResult3{Artists: []ArtistID3{}}
+// mixed is artists, albums and songs as one result.
+func (a *API) mixed(rq *request, artists []catalog.Artist, albums []catalog.Album, tracks []catalog.Track, starred map[string]time.Time) (*SearchResult3, error) {
 	counts, err := a.store.albumCounts(rq.Context())
 	if err != nil {
 		return nil, err
 	}
-	for _, id := range artistIDs {
-		ar, err := a.o.Reader().Artist(rq.Context(), id)
-		if errors.Is(err, origin.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
+	out := &SearchResult3{Artists: []ArtistID3{}, Songs: songsOf(tracks, starred)}
+	for _, ar := range artists {
 		out.Artists = append(out.Artists, ArtistID3{ID: ar.ID, Name: ar.Name, AlbumCount: counts[ar.ID], Starred: stamp(starred[ar.ID])})
 	}
-	if out.Albums, err = a.albums(rq, albumIDs, starred); err != nil {
-		return nil, err
-	}
-	if out.Songs, err = a.songs(rq, songIDs, starred); err != nil {
+	if out.Albums, err = a.albumsOf(rq, albums, starred); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-// getStarred2 answers the user's starred artists, albums and songs,
-// newest first.
+// getStarred2 answers the user's starred artists (by name), albums and
+// songs (newest star first).
 func (a *API) getStarred2(rq *request) *Response {
 	ids, starred, err := a.store.stars(rq.Context(), rq.user.id)
 	if err != nil {
 		return a.internal(rq, err)
 	}
-	var artistIDs, albumIDs, songIDs []string
+	var albumIDs, songIDs []string
 	for _, id := range ids {
 		switch {
-		case strings.HasPrefix(id, catalog.PrefixArtist):
-			artistIDs = append(artistIDs, id)
 		case strings.HasPrefix(id, catalog.PrefixAlbum):
 			albumIDs = append(albumIDs, id)
 		case strings.HasPrefix(id, catalog.PrefixTrack):
 			songIDs = append(songIDs, id)
 		}
 	}
-	out, err := a.mixed(rq, artistIDs, albumIDs, songIDs, starred)
+	all, err := a.o.Reader().Artists(rq.Context())
+	if err != nil {
+		return a.internal(rq, err)
+	}
+	artists := slices.DeleteFunc(all, func(ar catalog.Artist) bool { return starred[ar.ID].IsZero() })
+	albums, err := a.readAlbums(rq, albumIDs)
+	if err != nil {
+		return a.internal(rq, err)
+	}
+	tracks, err := a.readTracks(rq, songIDs)
+	if err != nil {
+		return a.internal(rq, err)
+	}
+	out, err := a.mixed(rq, artists, albums, tracks, starred)
 	if err != nil {
 		return a.internal(rq, err)
 	}
