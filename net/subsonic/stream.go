@@ -86,9 +86,28 @@ type streams struct {
 	mu    sync.Mutex           // guards the maps
 	byKey map[string]segRef    // provisional segment key -> where it is
 	all   map[string]*download // track ID + "@" + kbps -> its download
+	order []*download          // downloads holding bytes, oldest first
 	wg    sync.WaitGroup       // the download goroutines
 	stop  context.CancelFunc   // cancels them all (Close)
 	ctx   context.Context
+}
+
+// releaseLocked drops the bytes of the oldest whole downloads beyond
+// keptDownloads that the cache holds; s.mu must be held.
+func (s *streams) releaseLocked() {
+	var keep []*download
+	for i, d := range s.order {
+		d.mu.Lock()
+		if i < len(s.order)-keptDownloads+1 && d.done && d.stored != nil {
+			d.segs, d.released = nil, true
+		}
+		released := d.released
+		d.mu.Unlock()
+		if !released {
+			keep = append(keep, d)
+		}
+	}
+	s.order = keep
 }
 
 type segRef struct {
@@ -103,11 +122,22 @@ type download struct {
 	man     catalog.Manifest // provisional
 
 	mu      sync.Mutex // guards the fields below
-	segs    [][]byte   // complete segments so far
+	segs    [][]byte   // complete segments so far; nil once released
 	done    bool
 	err     error
 	changed chan struct{} // closed and replaced when the above change
+	// stored are the hashes the segments were stored under, set when the
+	// whole download went into the cache; a released download's
+	// segments are asked of the cache by them.
+	stored   []string
+	released bool
 }
+
+// keptDownloads is how many whole downloads keep their bytes in memory:
+// the track playing and the one before; older ones are read from the
+// cache (where keep put them) by the player still holding their
+// provisional manifest.
+const keptDownloads = 2
 
 // segmentKey names segment i of a download: not a hash of bytes.
 func (c *Client) segmentKey(trackID string, kbps, i int) string {
@@ -184,6 +214,10 @@ func (s segments) Segment(ctx context.Context, hash string, u catalog.Urgency) (
 	for {
 		d.mu.Lock()
 		switch {
+		case d.released && ref.i < len(d.stored) && next != nil:
+			h := d.stored[ref.i]
+			d.mu.Unlock()
+			return next.Segment(ctx, h, u)
 		case ref.i < len(d.segs):
 			b := d.segs[ref.i]
 			d.mu.Unlock()
@@ -250,7 +284,9 @@ func (c *Client) startDownload(ctx context.Context, trackID string, kbps int) (*
 	d.man = c.provisional(trackID, kbps, sg, first)
 
 	s.mu.Lock()
+	s.releaseLocked()
 	s.all[key] = d
+	s.order = append(s.order, d)
 	for i, seg := range d.man.Renditions[0].Segments {
 		s.byKey[seg.Hash] = segRef{d, i}
 	}
@@ -440,6 +476,7 @@ func (c *Client) keep(d *download) {
 	m := d.man
 	m.Renditions = []catalog.Rendition{{Name: d.man.Renditions[0].Name, Codec: "mp3", Bitrate: d.kbps}}
 	var frames int64
+	var hashes []string
 	for _, b := range d.segs {
 		k := frameCount(b)
 		frames += int64(k)
@@ -448,6 +485,7 @@ func (c *Client) keep(d *download) {
 		if err := c.store.Put(h, b); err != nil {
 			return
 		}
+		hashes = append(hashes, h)
 		m.Renditions[0].Segments = append(m.Renditions[0].Segments, catalog.Segment{Hash: h, Size: int64(len(b)), Frames: k})
 	}
 	if len(m.Renditions[0].Segments) == 0 {
@@ -463,7 +501,11 @@ func (c *Client) keep(d *download) {
 	if err != nil {
 		return
 	}
-	c.store.PutDoc(c.manifestKey(d.trackID, d.kbps), cache.Doc{Body: body, ContentType: "application/json"})
+	if c.store.PutDoc(c.manifestKey(d.trackID, d.kbps), cache.Doc{Body: body, ContentType: "application/json"}) == nil {
+		d.mu.Lock()
+		d.stored = hashes
+		d.mu.Unlock()
+	}
 }
 
 // frameCount counts the frames of a segment the reader cut.
