@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"segue/catalog"
 	"segue/net/subsonic/subsonictest"
@@ -160,5 +161,47 @@ func TestSubsonicPinnedAlbumPlaysOffline(t *testing.T) {
 	}
 	if got := wavFrames(t, wav); got != want {
 		t.Errorf("pinned album, gonic stopped: %d samples, want %d", got, want)
+	}
+}
+
+// TestSubsonicTUIInTmux is issue 20's acceptance 3: the interface in tmux
+// against gonic finds a track by search, plays it (audio reaches the wav
+// output) and the now-playing screen draws the album's cover (the red JPEG
+// of the test library, in half blocks).
+func TestSubsonicTUIInTmux(t *testing.T) {
+	s := subsonictest.Gonic(t, subsonictest.Library(t))
+	dir := t.TempDir()
+	pw := filepath.Join(dir, "password")
+	if err := os.WriteFile(pw, []byte(s.Password+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "config", "segue"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cfg := "[source]\npassword_file = " + strconvQuote(pw) + "\n[player]\nautoplay = false\n"
+	if err := os.WriteFile(filepath.Join(dir, "config", "segue", "config.toml"), []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tm := startTUIIn(t, s.URL(), 120, 40, dir)
+	tm.waitText("nothing playing")
+	tm.keys("/")
+	tm.keys("-l", "morning")
+	tm.waitText("Morning Tone")
+	tm.keys("Enter", "Enter")
+	tm.waitText("▶ Morning Tone")
+	wav := filepath.Join(dir, "out.wav")
+	tm.waitScreen("audio in the wav output", func(string) bool { return fileSize(wav) > 100_000 })
+	tm.keys("Space") // the track stays current while the screens are looked at
+	for i := 0; ; i++ {
+		scr := tm.capture()
+		if strings.Count(scr, "▀") >= 16 && strings.Contains(scr, "Morning Tone") {
+			t.Logf("the screen with the cover:\n%s", scr)
+			break
+		}
+		if i == 6 {
+			t.Fatalf("no screen draws the cover of First Light:\n%s", scr)
+		}
+		tm.keys("Tab")
+		tm.waitScreenFor(5*time.Second, "a screen after tab", func(s string) bool { return s != scr })
 	}
 }

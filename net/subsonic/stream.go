@@ -59,9 +59,10 @@ type SegmentSource interface {
 // framesPerSegment matches the origin's segments (about 2.5 s).
 const framesPerSegment = 96
 
-// durationMargin is added to a song's duration (whole seconds, maybe
-// rounded down) when the stream's frame count is not known up front.
-const durationMargin = 3
+// durationMargin is added to a song's duration (whole seconds, rounded
+// down or to the nearest) when the stream's frame count is not known up
+// front; an encoder adds its delay and padding, under two frames, besides.
+const durationMargin = 1
 
 // Kbps returns the bitrate of a rendition name: 96, 160 or 320, and 160
 // for anything else (auto): a Subsonic stream has one bitrate.
@@ -362,7 +363,7 @@ func (c *Client) provisional(trackID string, kbps int, sg song, first []byte) ca
 		m.StartSkip = catalog.SamplesPerFrame + g.delay + 529
 		m.TotalSamples = int64(g.frames)*catalog.SamplesPerFrame - int64(g.delay+g.padding)
 	} else {
-		frames = (int64(sg.Duration+durationMargin)*catalog.SampleRate)/catalog.SamplesPerFrame + 1
+		frames = (int64(sg.Duration+durationMargin)*catalog.SampleRate)/catalog.SamplesPerFrame + 2
 		m.TotalSamples = frames * catalog.SamplesPerFrame
 	}
 	nominal := int64(kbps) * 1000 / 8 * framesPerSegment * catalog.SamplesPerFrame / catalog.SampleRate
