@@ -124,6 +124,7 @@ bench: deps
 	$(BENCH) -bench 'TimeToFirstAudio' -benchtime 50x ./player/
 	$(BENCH) -bench 'Play320kNull' -benchtime 1x ./player/
 	$(BENCH) -bench 'FirstAudioEmptyCache' -benchtime 50x ./cli/
+	$(BENCH) -bench 'SubsonicFirstAudio' -benchtime 20x ./cli/
 	$(BENCH) -bench 'TUI|SearchKey' -benchtime 10x ./cli/
 	$(BENCH) -bench 'FirstFrame' ./ui/
 	$(MAKE) bench-swarm

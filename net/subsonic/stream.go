@@ -56,8 +56,21 @@ type SegmentSource interface {
 	Segment(ctx context.Context, hash string, u catalog.Urgency) ([]byte, catalog.Source, error)
 }
 
-// framesPerSegment matches the origin's segments (about 2.5 s).
-const framesPerSegment = 96
+// framesPerSegment matches the origin's segments (about 2.5 s). The first
+// segment is shorter (about 0.4 s), so that playback starts as soon as the
+// server has sent that much.
+const (
+	framesPerSegment   = 96
+	firstSegmentFrames = 16
+)
+
+// segmentFrames is the frame count of segment i.
+func segmentFrames(i int) int64 {
+	if i == 0 {
+		return firstSegmentFrames
+	}
+	return framesPerSegment
+}
 
 // durationMargin is added to a song's duration (whole seconds, rounded
 // down or to the nearest) when the stream's frame count is not known up
@@ -366,11 +379,12 @@ func (c *Client) provisional(trackID string, kbps int, sg song, first []byte) ca
 		frames = (int64(sg.Duration+durationMargin)*catalog.SampleRate)/catalog.SamplesPerFrame + 2
 		m.TotalSamples = frames * catalog.SamplesPerFrame
 	}
-	nominal := int64(kbps) * 1000 / 8 * framesPerSegment * catalog.SamplesPerFrame / catalog.SampleRate
 	r := catalog.Rendition{Name: renditionOf(kbps), Codec: "mp3", Bitrate: kbps}
-	for i := int64(0); i*framesPerSegment < frames; i++ {
-		n := min(framesPerSegment, frames-i*framesPerSegment)
-		r.Segments = append(r.Segments, catalog.Segment{Hash: c.segmentKey(trackID, kbps, int(i)), Size: nominal, Frames: int(n)})
+	for i, at := 0, int64(0); at < frames; i++ {
+		n := min(segmentFrames(i), frames-at)
+		at += n
+		nominal := int64(kbps) * 1000 / 8 * n * catalog.SamplesPerFrame / catalog.SampleRate
+		r.Segments = append(r.Segments, catalog.Segment{Hash: c.segmentKey(trackID, kbps, i), Size: nominal, Frames: int(n)})
 	}
 	m.Renditions = []catalog.Rendition{r}
 	return m
@@ -380,13 +394,14 @@ func (c *Client) provisional(trackID string, kbps int, sg song, first []byte) ca
 // whole, stores the track.
 func (c *Client) read(d *download, first []byte, fr *frameReader) {
 	var seg []byte
-	n := 0
+	n, i := 0, 0 // frames in seg, its index
 	add := func(f []byte) {
 		seg = append(seg, f...)
 		n++
-		if n == framesPerSegment {
+		if int64(n) == segmentFrames(i) {
 			d.publish(seg, nil, false)
 			seg, n = nil, 0
+			i++
 		}
 	}
 	add(first)
