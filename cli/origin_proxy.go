@@ -180,6 +180,10 @@ func confPath(flag, p string) (string, error) {
 //     blob store or database behind every replica fails, so another replica
 //     would fail the same way, and counting it would mark healthy replicas
 //     down for fail_timeout and take the uncached API with them.
+//   - No tcp_nopush: with it, a cache hit (headers from memory, the body
+//     by sendfile from the cache file) waited on the corked socket, and
+//     hits ran at 2000 req/s against 9400-12800 without it (64 clients,
+//     75 KB segments, loopback; measured 2026-11-30).
 //   - The upstreams' state lives in shared memory (zone), so every worker
 //     process skips a replica that failed in any of them and the
 //     round-robin is one rotation, not one per worker.
@@ -210,7 +214,6 @@ http {
     scgi_temp_path {{.Run}}/scgi_temp;
 
     sendfile on;
-    tcp_nopush on;
     server_tokens off;
     client_max_body_size 4m;
 

@@ -24,6 +24,9 @@ import (
 //     read from nginx's access log;
 //   - warm: then 20000 more, nearly all from the cache.
 //
+// "direct" is the cold load on one replica without nginx, for scale. Each
+// case starts its own replicas, so their memory caches start empty too.
+//
 // On the 2-core machines of this project nginx, the replicas, MinIO and
 // the load generator share the cores, so a second replica adds
 // availability, not throughput; the cold numbers show what a miss costs.
@@ -59,16 +62,37 @@ func BenchmarkChunksThroughNginx(b *testing.B) {
 		b.Fatal(err)
 	}
 	bin := segueBinary(b)
-	var ups []string
-	for range 2 {
-		ups = append(ups, startReplica(b, bin, config, data, blobsURL).addr)
+	// replicas starts n replicas for one sub-benchmark, so each begins with
+	// empty memory caches.
+	replicas := func(b *testing.B, n int) []string {
+		var ups []string
+		for range n {
+			ups = append(ups, startReplica(b, bin, config, data, blobsURL).addr)
+		}
+		return ups
 	}
+	b.Run("direct", func(b *testing.B) {
+		ups := replicas(b, 1)
+		urls := make([]string, len(paths))
+		for i, p := range paths {
+			urls[i] = "http://" + ups[0] + p
+		}
+		var req, mb float64
+		for range b.N {
+			q, m := testkit.Load(b, urls, 3*len(urls), 64)
+			req, mb = req+q, mb+m
+		}
+		b.ReportMetric(req/float64(b.N), "req/s")
+		b.ReportMetric(mb/float64(b.N), "MB/s")
+		b.ReportMetric(0, "ns/op")
+	})
 	for _, n := range []int{1, 2} {
 		b.Run(fmt.Sprintf("replicas=%d", n), func(b *testing.B) {
+			ups := replicas(b, n)
 			var coldReq, coldMB, coldHits, warmReq, warmMB, warmHits float64
 			for range b.N {
 				b.StopTimer()
-				proxy := startProxy(b, ups[:n]...)
+				proxy := startProxy(b, ups...)
 				urls := make([]string, len(paths))
 				for i, p := range paths {
 					urls[i] = proxy.url + p

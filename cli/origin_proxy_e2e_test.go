@@ -382,6 +382,8 @@ func get(t *testing.T, url, byteRange string) (int, string, []byte) {
 // PostgreSQL, which its repositories' tests cover): an album ingested into
 // MinIO, two replicas over one catalog, nginx in front.
 //
+//  0. A peer announced through nginx is found by each lookup through it
+//     (the tracker's routes go to one replica).
 //  1. A client plays the album in real time through nginx while one replica
 //     is killed mid-playback: every sample arrives (the sum of
 //     total_samples), no stall, nginx retried the dead replica's requests
@@ -397,6 +399,26 @@ func get(t *testing.T, url, byteRange string) (int, string, []byte) {
 func TestScaleOutThroughNginx(t *testing.T) {
 	s := newScaleSetup(t, 8)
 	nginx := s.proxy
+
+	// 0. The peer tracker lives in one replica's memory: an announce made
+	// through nginx is found by every lookup through nginx.
+	track := s.album.Tracks[0].ID
+	ann, _ := json.Marshal(catalog.PeerAnnounce{ID: "scale-peer", Addr: "127.0.0.1:7999", Tracks: []string{track}})
+	resp, err := http.Post(nginx.url+"/api/v1/peers/announce", "application/json", bytes.NewReader(ann))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("announce through nginx: %s", resp.Status)
+	}
+	for i := range 6 {
+		var peers catalog.PeerList
+		getJSON(t, nginx.url+"/api/v1/peers?track="+track, &peers)
+		if len(peers.Peers) != 1 || peers.Peers[0].ID != "scale-peer" {
+			t.Errorf("lookup %d through nginx: %+v; want the peer announced through it (tracker routes go to one replica)", i+1, peers.Peers)
+		}
+	}
 
 	// 1. Real-time playback with a 4 s read-ahead, so most segments are
 	// fetched after the kill.
