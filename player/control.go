@@ -52,6 +52,7 @@ func (p *Player) Play(tracks ...catalog.Track) {
 	if len(tracks) == 0 {
 		return
 	}
+	defer p.emit(ChangedEvent{})
 	p.queue.PlayNow(tracks...)
 	p.paused = false
 	p.stats.play()
@@ -71,6 +72,7 @@ func (p *Player) Add(tracks ...catalog.Track) { p.insert(tracks, (*Queue).Add) }
 func (p *Player) insert(tracks []catalog.Track, add func(*Queue, ...catalog.Track)) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	defer p.emit(ChangedEvent{})
 	if p.queue.Index() >= 0 {
 		p.editLocked(func(q *Queue) { add(q, tracks...) })
 		return
@@ -86,6 +88,7 @@ func (p *Player) insert(tracks []catalog.Track, add func(*Queue, ...catalog.Trac
 func (p *Player) Remove(i int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	defer p.emit(ChangedEvent{})
 	cur := p.queue.Index()
 	if p.queue.Remove(i) && i == cur {
 		p.restartLocked(0)
@@ -99,6 +102,7 @@ func (p *Player) Move(from, to int) { p.edit(func(q *Queue) { q.Move(from, to) }
 func (p *Player) Clear() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	defer p.emit(ChangedEvent{})
 	p.queue.Clear()
 	p.restartLocked(0)
 	p.setState(Stopped)
@@ -119,6 +123,7 @@ func (p *Player) edit(f func(*Queue)) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.editLocked(f)
+	p.emit(ChangedEvent{})
 }
 
 func (p *Player) editLocked(f func(*Queue)) {
@@ -241,6 +246,7 @@ func (p *Player) SetVolume(v int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.volume = min(max(v, 0), 100)
+	p.emit(ChangedEvent{})
 }
 
 // Volume returns the volume, 0-100.

@@ -103,6 +103,13 @@ type ErrorEvent struct {
 	Fatal   bool
 }
 
+// ChangedEvent reports that the queue, the volume, the quality preference
+// or the shuffle and repeat modes changed, whoever changed them (the
+// interface's keys, segue ctl, MPRIS): a consumer that shows them asks
+// Status again, so two drivers of one player never disagree. It is sent
+// after the change, at most once a command.
+type ChangedEvent struct{}
+
 // EndEvent reports that the queue ran out and playback stopped.
 type EndEvent struct{}
 
@@ -116,6 +123,7 @@ func (AbandonEvent) event()   {}
 func (BufferEvent) event()    {}
 func (ErrorEvent) event()     {}
 func (EndEvent) event()       {}
+func (ChangedEvent) event()   {}
 
 // emit sends e without ever blocking playback: when the consumer is behind,
 // position and buffer events are dropped first; other kinds wait briefly.

@@ -137,7 +137,10 @@ func (p *Player) Quality() Quality { return p.quality.Load().(Quality) }
 
 // SetQuality changes the rendition preference; segments fetched from now
 // on follow it (what is buffered plays out).
-func (p *Player) SetQuality(q Quality) { p.quality.Store(q) }
+func (p *Player) SetQuality(q Quality) {
+	p.quality.Store(q)
+	p.emit(ChangedEvent{})
+}
 
 // unpaced reports whether the output renders faster than real time (see
 // Unpaced).

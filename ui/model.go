@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -368,6 +369,12 @@ func (m *Model) request(a action.Action) tea.Cmd {
 	return m.next()
 }
 
+// refreshPending reports whether a Refresh waits to be sent: one more
+// would only report the same status.
+func (m *Model) refreshPending() bool {
+	return slices.ContainsFunc(m.pending, func(a action.Action) bool { return a.Kind == action.Refresh })
+}
+
 func (m *Model) next() tea.Cmd {
 	if m.inFlight || len(m.pending) == 0 {
 		return nil
@@ -430,6 +437,11 @@ func (m *Model) apply(list []player.Event) tea.Cmd {
 		}
 		if s, ok := e.(player.StallEvent); ok {
 			cmds = append(cmds, m.line.show(stallNote(s), false))
+		}
+		if _, ok := e.(player.ChangedEvent); ok && !m.refreshPending() {
+			// segue ctl, MPRIS or a key changed the queue or a setting:
+			// the status after it shows what the player now holds
+			cmds = append(cmds, m.request(action.Action{Kind: action.Refresh}))
 		}
 	}
 	return tea.Batch(append(cmds, m.statusChanged())...)

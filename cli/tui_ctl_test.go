@@ -1,0 +1,41 @@
+package cli
+
+import (
+	"regexp"
+	"testing"
+
+	"segue/catalog"
+)
+
+// TestTUIFollowsCtl: what segue ctl changes in a running interface shows
+// there at once (README: the two never disagree): the volume 40, the
+// quality set to low (no "auto" before the rendition), a track added to the
+// queue (2 tracks) and one removed (1 track), without a key pressed.
+func TestTUIFollowsCtl(t *testing.T) {
+	url := tuiOrigin(t)
+	var res catalog.SearchResult
+	getJSON(t, url+"/api/v1/search?q=test&limit=5", &res)
+	ids := map[string]string{}
+	for _, tr := range res.Tracks {
+		ids[tr.Title] = tr.ID
+	}
+	s := startTUI(t, url, 120, 30)
+	s.waitText("nothing playing")
+	ctl := func(args ...string) { segueIn(t, s.dir, append([]string{"ctl"}, args...)...) }
+
+	ctl("queue", "add", ids["Aurora Test"])
+	s.waitText("▶ Aurora Test")
+	ctl("volume", "40")
+	s.waitText("vol 40%")
+	ctl("quality", "low")
+	s.waitScreen("the bar without \"auto\" and at 96k", func(scr string) bool {
+		return regexp.MustCompile(`vol 40% · 96k`).MatchString(scr)
+	})
+	s.keys("Tab", "Tab") // Queue
+	s.waitText("Queue  1 track")
+	ctl("queue", "add", ids["Borealis Test"])
+	s.waitText("Queue  2 tracks")
+	s.waitText("Borealis Test")
+	ctl("queue", "remove", "2")
+	s.waitText("Queue  1 track")
+}
