@@ -60,10 +60,11 @@ func (a *API) authenticate(ctx context.Context, p params) (account, *Response) {
 	if acc.sealed == nil {
 		return account{}, failed(CodeAuthUnsupported, "user "+name+" signs in with an API key only (apiKey=)")
 	}
-	if a.key == nil {
-		return account{}, a.unreadable(name, token != "", errors.New(KeyFile+" is missing"))
+	sealKey, err := a.passwordKey()
+	if err != nil {
+		return account{}, a.unreadable(name, token != "", err)
 	}
-	plain, err := open(a.key, acc.name, acc.sealed)
+	plain, err := open(sealKey, acc.name, acc.sealed)
 	if err != nil {
 		return account{}, a.unreadable(name, token != "", err)
 	}

@@ -119,3 +119,29 @@ func TestRefusedCredentialsAreRateLimited(t *testing.T) {
 		t.Fatalf("11th attempt: HTTP %d, Retry-After %q; want 429 with Retry-After", resp.StatusCode, resp.Header.Get("Retry-After"))
 	}
 }
+
+// TestUserAddedWhileServing: the first user added to a running origin
+// makes the key file; the running API reads it then, and the user signs
+// in with a token at once.
+func TestUserAddedWhileServing(t *testing.T) {
+	f := newFixture(t)
+	if err := RemoveUser(t.Context(), f.srv.Catalog(), alice); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(f.data, KeyFile)); err != nil {
+		t.Fatal(err)
+	}
+	api, err := New(f.srv, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, res := api.authenticate(t.Context(), params(tokenAuth("s"))); res == nil || res.Error.Code != CodeWrongCredential {
+		t.Fatalf("before the user exists: %+v", res)
+	}
+	if _, _, err := AddUser(t.Context(), f.srv.Catalog(), f.data, alice, alicePassword, false); err != nil {
+		t.Fatal(err)
+	}
+	if acc, res := api.authenticate(t.Context(), params(tokenAuth("s"))); res != nil || acc.name != alice {
+		t.Fatalf("after user add: %+v %+v", acc, res)
+	}
+}

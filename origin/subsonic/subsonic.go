@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 
 	"segue/origin"
 )
@@ -34,8 +35,9 @@ type API struct {
 	// recommendations this API translates.
 	o     *origin.Server
 	store store
-	// key opens sealed passwords; nil when the data dir has no KeyFile
-	// (then only API keys sign in).
+	keyMu sync.Mutex // guards key
+	// key opens sealed passwords; nil until the data dir has a KeyFile
+	// (the first "user add" makes it, perhaps while the origin runs).
 	key      []byte
 	version  string
 	log      *slog.Logger
@@ -55,11 +57,10 @@ func New(o *origin.Server, opts Options) (*API, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	key, err := loadKey(o.DataDir(), false)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+	a := &API{o: o, store: store{db: o.Catalog()}, version: opts.ServerVersion, log: opts.Logger}
+	if _, err := a.passwordKey(); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("start Subsonic API: %w", err)
 	}
-	a := &API{o: o, store: store{db: o.Catalog()}, key: key, version: opts.ServerVersion, log: opts.Logger}
 	a.handlers = map[string]handler{
 		"ping":              a.ping,
 		"getLicense":        a.getLicense,
@@ -92,6 +93,22 @@ func New(o *origin.Server, opts Options) (*API, error) {
 		"getTopSongs":       a.getTopSongs,
 	}
 	return a, nil
+}
+
+// passwordKey returns the key that opens sealed passwords, reading the
+// data dir's KeyFile until it is there (an error wrapping fs.ErrNotExist
+// while it is not).
+func (a *API) passwordKey() ([]byte, error) {
+	a.keyMu.Lock()
+	defer a.keyMu.Unlock()
+	if a.key == nil {
+		key, err := loadKey(a.o.DataDir(), false)
+		if err != nil {
+			return nil, err
+		}
+		a.key = key
+	}
+	return a.key, nil
 }
 
 // Prefix is where the API is mounted.
