@@ -53,6 +53,10 @@ func newScaleSetup(t *testing.T, secs int) *scaleSetup {
 			t.Fatalf("make track: %v\n%s", err, out)
 		}
 	}
+	if out, err := exec.Command("ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "color=c=red:s=64x64",
+		"-frames:v", "1", filepath.Join(lib, "cover.png")).CombinedOutput(); err != nil {
+		t.Fatalf("make cover: %v\n%s", err, out)
+	}
 	blobsURL := "s3://segue-scale/blobs?endpoint=" + s.minio.Endpoint
 	if _, errOut, code := segue(t, "--config", config, "origin", "ingest", lib, "--blobs", blobsURL); code != ExitOK {
 		t.Fatalf("ingest into MinIO: exit %d\n%s", code, errOut)
@@ -390,9 +394,9 @@ func get(t *testing.T, url, byteRange string) (int, string, []byte) {
 //     on the other one, and every segment answer after the kill was 200.
 //  2. A second client (fresh cache) plays it: every segment fetch is an
 //     nginx cache hit (access log); Range on a cached and an uncached
-//     segment answers 206 with the right bytes.
+//     segment answers 206 with the right bytes; the cover is cached.
 //  3. MinIO is stopped for 10 s: a third client (fresh cache) plays the
-//     whole album from nginx's cache meanwhile; a fourth asking for another
+//     whole album from nginx's cache meanwhile (and the cover); a fourth asking for another
 //     rendition (not cached) gets errors and retries, an uncached segment
 //     is a 5xx nobody caches, and once MinIO is back the fourth client
 //     finishes sample-exact and the segment is served.
@@ -494,6 +498,13 @@ func TestScaleOutThroughNginx(t *testing.T) {
 		t.Errorf("Range bytes=0-99 of an uncached segment: %d %q, %d bytes; want 206 MISS with bytes 0-99", status, cache, len(part))
 	}
 
+	cover := nginx.url + "/api/v1/albums/" + s.album.ID + "/cover"
+	for i, want := range []string{"MISS", "HIT"} {
+		if status, cache, body := get(t, cover, ""); status != http.StatusOK || cache != want || len(body) == 0 {
+			t.Errorf("GET the cover (%d): %d %q, %d bytes; want 200 %s with the image", i+1, status, cache, len(body), want)
+		}
+	}
+
 	// 3. The blob store goes away for 10 s.
 	low := s.segments(t, "low")
 	s.minio.Stop()
@@ -503,6 +514,9 @@ func TestScaleOutThroughNginx(t *testing.T) {
 	c.wait(t)
 	if got := wavFrames(t, c.wav); got != s.samples {
 		t.Errorf("client 3 wrote %d samples from nginx's cache with MinIO down, want %d", got, s.samples)
+	}
+	if status, cache, _ := get(t, cover, ""); status != http.StatusOK || cache != "HIT" {
+		t.Errorf("the cover with MinIO down: %d %q; want 200 HIT", status, cache)
 	}
 	d.next(t, "error") // a segment of the uncached rendition failed; the player retries
 	status, cache, _ = get(t, nginx.url+"/chunks/"+low[len(low)-1], "")
