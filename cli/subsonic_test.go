@@ -53,7 +53,8 @@ func rawID(id string) string { _, raw, _ := strings.Cut(id, "_"); return raw }
 // of the server's streams, a playlist made in segue visible in the server,
 // the scrobble recorded (gonic counts plays; supysonic only passes
 // scrobbles to Last.fm, so there the call's success is what is checked),
-// and a wrong password in one sentence with exit 1.
+// and a wrong password or a call the server has no counterpart for (share)
+// in one sentence with exit 1.
 func TestSubsonicServers(t *testing.T) {
 	lib := subsonictest.Library(t)
 	for _, s := range []subsonictest.Server{subsonictest.Supysonic(t, lib), subsonictest.Gonic(t, lib)} {
@@ -121,6 +122,11 @@ func TestSubsonicServers(t *testing.T) {
 			segueJSON(t, &shown, append(args, "playlist", "show", pl.ID, "--json")...)
 			if len(shown.Tracks) != 3 || shown.Tracks[0].Title != "Breeze" {
 				t.Errorf("playlist after move 3 to 1: %+v; want Breeze first", shown.Tracks)
+			}
+
+			out, errOut, code = segue(t, append(args, "playlist", "share", pl.ID)...)
+			if code != 1 || !strings.Contains(errOut, "does not support this") || strings.Count(strings.TrimSpace(errOut), "\n") != 0 {
+				t.Errorf("playlist share on a Subsonic server: exit %d, stderr %q; want exit 1 and one sentence saying it is not supported", code, errOut)
 			}
 
 			if s.Name == "gonic" {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"strings"
 	"testing"
 )
 
@@ -55,6 +56,27 @@ func FuzzFrames(f *testing.F) {
 				t.Fatalf("frame of %d bytes, header says %d (%v)", len(fm), n, ok)
 			}
 			infoFrame(fm)
+		}
+	})
+}
+
+// FuzzParseURL: any origin string either parses to an http(s) base with no
+// password and no user inside it, or is refused.
+func FuzzParseURL(f *testing.F) {
+	for _, s := range []string{"subsonic+https://alice@music.example/sub", "subsonic+http://127.0.0.1:4533",
+		"subsonic+https://alice:pw@host", "https://host", "subsonic+https://", "subsonic+http://a@[::1]:80/x/"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		base, _, err := ParseURL(s)
+		if err != nil {
+			return
+		}
+		if (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" || base.User != nil {
+			t.Fatalf("ParseURL(%q) = %v", s, base)
+		}
+		if strings.HasSuffix(base.Path, "/") {
+			t.Fatalf("ParseURL(%q): path %q ends in /", s, base.Path)
 		}
 	})
 }
