@@ -2,6 +2,7 @@ package subsonic
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -207,7 +208,7 @@ func (a *API) getAlbumList2(rq *request) *Response {
 	if l.kind, res = rq.p.require("type"); res != nil {
 		return res
 	}
-	if _, known := albumOrders[l.kind]; !known {
+	if !slices.Contains(albumKinds, l.kind) {
 		return failed(CodeGeneric, "unknown type "+l.kind+": want random, newest, highest, frequent, recent, alphabeticalByName, alphabeticalByArtist, starred, byYear or byGenre")
 	}
 	if l.size, res = rq.p.integer("size", 10, 1, maxListSize); res != nil {

@@ -11,7 +11,9 @@ import (
 	"segue/catalog"
 )
 
-// This file is all the SQL of the Subsonic API. Its own tables
+// This file is all the SQL of the Subsonic API, written in the subset
+// SQLite and PostgreSQL both speak with "?" placeholders, as the origin's
+// repositories are. Its own tables
 // (subsonic_users, stars) are created by the origin's migration 8; the
 // catalog itself is read through origin.Reader, and here only to choose
 // which IDs a listing holds (the Reader has no such listing) before the
@@ -156,31 +158,46 @@ type albumList struct {
 	genre, owner     string
 }
 
-// albumOrders are the album orders of getAlbumList2's type parameter, as
-// SQL returning album IDs; ?1 is the user, ?2/?3 the years, ?4 the genre.
+// albumKinds are the album orders of getAlbumList2's type parameter.
 // There are no ratings: "highest" lists the starred albums like "starred".
-var albumOrders = map[string]string{
-	"random":               `SELECT id FROM albums ORDER BY random()`,
-	"newest":               `SELECT album_id FROM tracks GROUP BY album_id ORDER BY max(file_mtime) DESC, album_id`,
-	"alphabeticalByName":   `SELECT id FROM albums ORDER BY sort_key, id`,
-	"alphabeticalByArtist": `SELECT a.id FROM albums a JOIN artists ar ON ar.id = a.artist_id ORDER BY ar.sort_key, a.year, a.sort_key, a.id`,
-	"frequent": `SELECT t.album_id FROM events e JOIN tracks t ON t.id = e.track_id WHERE e.listener = ?1
-		GROUP BY t.album_id ORDER BY count(*) DESC, t.album_id`,
-	"recent": `SELECT t.album_id FROM events e JOIN tracks t ON t.id = e.track_id WHERE e.listener = ?1
-		GROUP BY t.album_id ORDER BY max(e.at) DESC, t.album_id`,
-	"starred": `SELECT item_id FROM stars WHERE owner = ?1 AND item_id LIKE '` + catalog.PrefixAlbum + `%' ORDER BY starred_at DESC, item_id`,
-	"highest": `SELECT item_id FROM stars WHERE owner = ?1 AND item_id LIKE '` + catalog.PrefixAlbum + `%' ORDER BY starred_at DESC, item_id`,
-	"byYear":  `SELECT id FROM albums WHERE year BETWEEN min(?2, ?3) AND max(?2, ?3) ORDER BY CASE WHEN ?2 <= ?3 THEN year ELSE -year END, sort_key, id`,
-	"byGenre": `SELECT id FROM albums WHERE id IN (SELECT album_id FROM tracks WHERE genre = ?4 COLLATE NOCASE) ORDER BY sort_key, id`,
+var albumKinds = []string{"random", "newest", "highest", "frequent", "recent", "alphabeticalByName",
+	"alphabeticalByArtist", "starred", "byYear", "byGenre"}
+
+// albumQuery is the SQL (with its arguments) of l's order, returning
+// album IDs.
+func albumQuery(l albumList) (string, []any) {
+	starred := `SELECT item_id FROM stars WHERE owner = ? AND item_id LIKE '` + catalog.PrefixAlbum + `%' ORDER BY starred_at DESC, item_id`
+	played := `SELECT t.album_id FROM events e JOIN tracks t ON t.id = e.track_id WHERE e.listener = ? GROUP BY t.album_id ORDER BY `
+	switch l.kind {
+	case "random":
+		return `SELECT id FROM albums ORDER BY random()`, nil
+	case "newest":
+		return `SELECT album_id FROM tracks GROUP BY album_id ORDER BY max(file_mtime) DESC, album_id`, nil
+	case "alphabeticalByArtist":
+		return `SELECT a.id FROM albums a JOIN artists ar ON ar.id = a.artist_id ORDER BY ar.sort_key, a.year, a.sort_key, a.id`, nil
+	case "frequent":
+		return played + `count(*) DESC, t.album_id`, []any{l.owner}
+	case "recent":
+		return played + `max(e.at) DESC, t.album_id`, []any{l.owner}
+	case "starred", "highest":
+		return starred, []any{l.owner}
+	case "byYear": // from after to lists newest first, as the spec says
+		order := "year"
+		if l.fromYear > l.toYear {
+			order = "year DESC"
+		}
+		return `SELECT id FROM albums WHERE year BETWEEN ? AND ? ORDER BY ` + order + `, sort_key, id`,
+			[]any{min(l.fromYear, l.toYear), max(l.fromYear, l.toYear)}
+	case "byGenre":
+		return `SELECT id FROM albums WHERE id IN (SELECT album_id FROM tracks WHERE lower(genre) = lower(?)) ORDER BY sort_key, id`, []any{l.genre}
+	}
+	return `SELECT id FROM albums ORDER BY sort_key, id`, nil // alphabeticalByName
 }
 
 // albumIDs returns one page of the albums of l's order.
 func (s store) albumIDs(ctx context.Context, l albumList) ([]string, error) {
-	q, ok := albumOrders[l.kind]
-	if !ok {
-		return nil, fmt.Errorf("unknown album list type %q", l.kind)
-	}
-	ids, err := s.ids(ctx, `SELECT * FROM (`+q+`) LIMIT ?5 OFFSET ?6`, l.owner, l.fromYear, l.toYear, l.genre, l.size, l.offset)
+	q, args := albumQuery(l)
+	ids, err := s.ids(ctx, q+` LIMIT ? OFFSET ?`, append(args, l.size, l.offset)...)
 	if err != nil {
 		return nil, fmt.Errorf("list albums (%s): %w", l.kind, err)
 	}
@@ -190,8 +207,8 @@ func (s store) albumIDs(ctx context.Context, l albumList) ([]string, error) {
 // randomTrackIDs returns up to n random tracks, of genre when not empty,
 // from the years fromYear to toYear.
 func (s store) randomTrackIDs(ctx context.Context, n int, genre string, fromYear, toYear int) ([]string, error) {
-	ids, err := s.ids(ctx, `SELECT id FROM tracks WHERE (?1 = '' OR genre = ?1 COLLATE NOCASE) AND year BETWEEN ?2 AND ?3
-		ORDER BY random() LIMIT ?4`, genre, fromYear, toYear, n)
+	ids, err := s.ids(ctx, `SELECT id FROM tracks WHERE (? = '' OR lower(genre) = lower(?)) AND year BETWEEN ? AND ?
+		ORDER BY random() LIMIT ?`, genre, genre, fromYear, toYear, n)
 	if err != nil {
 		return nil, fmt.Errorf("pick random tracks: %w", err)
 	}
@@ -213,7 +230,7 @@ func (s store) artistTrackIDs(ctx context.Context, artistID string, limit int) (
 
 // artistByName returns the ID of the artist called name (case folded).
 func (s store) artistByName(ctx context.Context, name string) (string, error) {
-	ids, err := s.ids(ctx, `SELECT id FROM artists WHERE name = ? COLLATE NOCASE ORDER BY id LIMIT 1`, name)
+	ids, err := s.ids(ctx, `SELECT id FROM artists WHERE lower(name) = lower(?) ORDER BY id LIMIT 1`, name)
 	if err != nil || len(ids) == 0 {
 		return "", err
 	}
