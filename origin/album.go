@@ -46,14 +46,19 @@ func albumDir(rel string) (dir string, disc int) {
 	return dir, disc
 }
 
+// groupSep separates the fields of an album group: the ASCII unit
+// separator, which PostgreSQL's text can hold (NUL, used before schema 9,
+// it cannot) and which names and tags do not carry.
+const groupSep = "\x1f"
+
 // albumGroup is the key shared by the tracks of one album (see above). It
 // is stored in tracks.album_group and is never empty.
 func albumGroup(rel, album, artist string) string {
 	if album == "" {
-		return "artist\x00" + catalog.NameKey(artist)
+		return "artist" + groupSep + catalog.NameKey(artist)
 	}
 	dir, _ := albumDir(rel)
-	return "dir\x00" + dir + "\x00" + catalog.NameKey(album)
+	return "dir" + groupSep + dir + groupSep + catalog.NameKey(album)
 }
 
 // albumFacts is what one track tells about its album.
@@ -147,7 +152,7 @@ func moveGroup(tx *sql.Tx, group, id string) error {
 		return fmt.Errorf("move tracks to album %s: %w", id, err)
 	}
 	for _, o := range old {
-		if _, err := tx.Exec(`UPDATE albums SET year = max(albums.year, o.year),
+		if _, err := tx.Exec(`UPDATE albums SET year = CASE WHEN o.year > albums.year THEN o.year ELSE albums.year END,
 				cover_hash = coalesce(albums.cover_hash, o.cover_hash), cover_mime = coalesce(albums.cover_mime, o.cover_mime)
 			FROM (SELECT year, cover_hash, cover_mime FROM albums WHERE id = ?) o WHERE albums.id = ?`, o, id); err != nil {
 			return fmt.Errorf("merge album %s into %s: %w", o, id, err)

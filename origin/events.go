@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"segue/catalog"
-	"segue/sqlite"
 )
 
 // Events is the store of play events (catalog.PlayEvent) in the catalog
@@ -47,9 +46,10 @@ func (e *Events) Add(ctx context.Context, listener string, evs []catalog.PlayEve
 		}
 	}
 	added := 0
-	err := sqlite.Tx(ctx, e.db, func(tx *sql.Tx) error {
-		st, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO events
-			(id, listener, track_id, played_ms, completed, position_ms, at, session) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+	err := catalogTx(ctx, e.db, func(tx *sql.Tx) error {
+		st, err := tx.PrepareContext(ctx, `INSERT INTO events
+			(id, listener, track_id, played_ms, completed, position_ms, at, session) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (id) DO NOTHING`)
 		if err != nil {
 			return err
 		}

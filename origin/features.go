@@ -19,7 +19,6 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
-	"segue/sqlite"
 )
 
 // Features are a track's audio features, measured once at ingest.
@@ -239,9 +238,12 @@ func updateFeatures(ctx context.Context, db *sql.DB, lib string, jobs int, log *
 				log.Warn("measure features", "path", t.path, "err", err)
 				return nil
 			}
-			_, err = db.ExecContext(gctx, `INSERT OR REPLACE INTO track_features
+			_, err = db.ExecContext(gctx, `INSERT INTO track_features
 				(track_id, file_mtime, tempo, centroid, flatness, rolloff, rms_db, crest_db, fingerprint, recording)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, t.id, t.mtime, f.Tempo, f.Centroid, f.Flatness, f.Rolloff, f.RMSdB, f.CrestdB,
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+				ON CONFLICT (track_id) DO UPDATE SET file_mtime = excluded.file_mtime, tempo = excluded.tempo,
+					centroid = excluded.centroid, flatness = excluded.flatness, rolloff = excluded.rolloff, rms_db = excluded.rms_db,
+					crest_db = excluded.crest_db, fingerprint = excluded.fingerprint, recording = excluded.recording`, t.id, t.mtime, f.Tempo, f.Centroid, f.Flatness, f.Rolloff, f.RMSdB, f.CrestdB,
 				packFingerprint(f.Fingerprint), t.id)
 			return err
 		})
@@ -298,7 +300,7 @@ func markRecordings(ctx context.Context, db *sql.DB) error {
 			}
 		}
 	}
-	return sqlite.Tx(ctx, db, func(tx *sql.Tx) error {
+	return catalogTx(ctx, db, func(tx *sql.Tx) error {
 		for id, r := range rec {
 			if _, err := tx.ExecContext(ctx, `UPDATE track_features SET recording = ? WHERE track_id = ? AND recording != ?`, r, id, r); err != nil {
 				return err

@@ -52,6 +52,9 @@ type IngestOptions struct {
 	// DataDir/blobs, today's layout). Garbage collection walks it too, so
 	// one store must not be shared by catalogs that differ.
 	Blobs blobs.Store
+	// Catalog is where the catalog is written: a postgres:// URL, or ""
+	// for catalog.db in DataDir (see OpenCatalogAt).
+	Catalog string
 }
 
 // IngestProgress reports one finished file.
@@ -132,7 +135,7 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 		return sum, err
 	}
 	defer unlock()
-	db, err := OpenCatalog(data)
+	db, err := OpenCatalogAt(ctx, o.Catalog, data)
 	if err != nil {
 		return sum, fmt.Errorf("%w %s: %w", ErrDataDir, data, err)
 	}
@@ -349,8 +352,11 @@ func knownTracks(ctx context.Context, db *sql.DB) (map[string]knownTrack, error)
 // albumsWithoutLoudness lists albums with a track whose manifest has no album
 // loudness yet (album_lufs is omitted while unknown).
 func albumsWithoutLoudness(ctx context.Context, db *sql.DB) ([]string, error) {
-	rows, err := db.QueryContext(ctx, `SELECT DISTINCT album_id FROM tracks
-		WHERE json_extract(manifest, '$.loudness.album_lufs') IS NULL`)
+	q := `SELECT DISTINCT album_id FROM tracks WHERE json_extract(manifest, '$.loudness.album_lufs') IS NULL`
+	if isPostgres(db) {
+		q = `SELECT DISTINCT album_id FROM tracks WHERE CAST(manifest AS jsonb) #> '{loudness,album_lufs}' IS NULL`
+	}
+	rows, err := db.QueryContext(ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf("find albums without loudness: %w", err)
 	}

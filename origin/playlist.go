@@ -12,7 +12,6 @@ import (
 
 	"segue/catalog"
 	"segue/share"
-	"segue/sqlite"
 )
 
 // LocalOwner owns the playlists of an origin that runs open on loopback.
@@ -72,7 +71,7 @@ func (p *Playlists) Create(ctx context.Context, owner, name string) (catalog.Pla
 // List returns the owner's playlists (without tracks), by name, in one
 // query: counts and lengths come from the same join Get walks.
 func (p *Playlists) List(ctx context.Context, owner string) ([]catalog.Playlist, error) {
-	rows, err := p.db.QueryContext(ctx, `SELECT `+playlistCols+`, count(t.id), coalesce(sum(t.duration_ms), 0)
+	rows, err := p.db.QueryContext(ctx, `SELECT `+playlistCols+`, count(t.id), CAST(coalesce(sum(t.duration_ms), 0) AS BIGINT)
 		FROM playlists p LEFT JOIN playlist_tracks pt ON pt.playlist_id = p.id LEFT JOIN tracks t ON t.id = pt.track_id
 		WHERE p.owner = ? GROUP BY p.id ORDER BY p.name, p.id`, owner)
 	if err != nil {
@@ -271,7 +270,7 @@ func (p *Playlists) Unshare(ctx context.Context, owner, id string) error {
 // update runs fn in one transaction over the owner's playlist with its
 // current track IDs; when fn returns a non-nil list, it becomes the track list.
 func (p *Playlists) update(ctx context.Context, owner, id string, fn func(tx *sql.Tx, cur []string) ([]string, error)) (catalog.Playlist, error) {
-	err := sqlite.Tx(ctx, p.db, func(tx *sql.Tx) error {
+	err := catalogTx(ctx, p.db, func(tx *sql.Tx) error {
 		var one int
 		if err := tx.QueryRowContext(ctx, `SELECT 1 FROM playlists WHERE id = ? AND owner = ?`, id, owner).Scan(&one); err != nil {
 			if errors.Is(err, sql.ErrNoRows) {

@@ -17,16 +17,18 @@ var ErrNotFound = errors.New("not found")
 // ingest owns every write.
 type Reader struct {
 	db *sql.DB
+	pg bool // db is PostgreSQL: search reads its own index (postgres_search.go)
 }
 
-// NewReader returns a Reader over a catalog opened with OpenCatalog.
-func NewReader(db *sql.DB) *Reader { return &Reader{db: db} }
+// NewReader returns a Reader over a catalog opened with OpenCatalog or
+// OpenCatalogAt.
+func NewReader(db *sql.DB) *Reader { return &Reader{db: db, pg: isPostgres(db)} }
 
 // albumCols selects an album with its artist name, track count and length;
 // the subqueries use the tracks_album index.
 const albumCols = `a.id, a.title, a.artist_id, ar.name, a.year, a.cover_hash IS NOT NULL, a.compilation,
 	(SELECT count(*) FROM tracks t WHERE t.album_id = a.id),
-	(SELECT coalesce(sum(t.duration_ms), 0) FROM tracks t WHERE t.album_id = a.id),
+	(SELECT CAST(coalesce(sum(t.duration_ms), 0) AS BIGINT) FROM tracks t WHERE t.album_id = a.id),
 	(SELECT coalesce(max(t.disc_no), 0) FROM tracks t WHERE t.album_id = a.id)`
 
 const albumFrom = ` FROM albums a JOIN artists ar ON ar.id = a.artist_id`

@@ -21,28 +21,49 @@ import (
 // rowids interleaved by kind), with real blob files. Ingest owns the real
 // write path; these tests only need rows to read.
 type fixture struct {
-	t     testing.TB
-	dir   string
-	db    *sql.DB
-	blobs blobs.FS
-	n     int // rowid counter
+	t       testing.TB
+	dir     string
+	catalog string // ServerOptions.Catalog: "" or a postgres:// URL
+	db      *sql.DB
+	blobs   blobs.FS
+	n       int // rowid counter
 }
 
-func newFixture(t testing.TB) *fixture {
+// newFixture is an empty SQLite catalog.
+func newFixture(t testing.TB) *fixture { return newFixtureOn(t, sqliteEngine) }
+
+// newFixtureOn is an empty catalog on engine e.
+func newFixtureOn(t testing.TB, e engine) *fixture {
 	t.Helper()
-	dir := t.TempDir()
-	db, err := OpenCatalog(dir)
+	f := &fixture{t: t, dir: t.TempDir(), catalog: e.catalog(t)}
+	db, err := OpenCatalogAt(context.Background(), f.catalog, f.dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	return &fixture{t: t, dir: dir, db: db, blobs: blobs.FS{Dir: filepath.Join(dir, BlobDir)}}
+	f.db, f.blobs = db, blobs.FS{Dir: filepath.Join(f.dir, BlobDir)}
+	return f
+}
+
+// serverOptions are options of a server over the fixture's catalog.
+func (f *fixture) serverOptions() ServerOptions {
+	return ServerOptions{DataDir: f.dir, Catalog: f.catalog}
 }
 
 func (f *fixture) exec(q string, args ...any) {
 	f.t.Helper()
 	if _, err := f.db.Exec(q, args...); err != nil {
 		f.t.Fatalf("%s: %v", q, err)
+	}
+	f.indexed()
+}
+
+// indexed completes the search rows written outside catalogTx: on
+// PostgreSQL it folds them (foldPending), as ingest's transactions do.
+func (f *fixture) indexed() {
+	f.t.Helper()
+	if err := catalogTx(context.Background(), f.db, func(*sql.Tx) error { return nil }); err != nil {
+		f.t.Fatalf("fold search rows: %v", err)
 	}
 }
 
@@ -137,8 +158,12 @@ type world struct {
 	cover                    []byte
 }
 
-func newWorld(t testing.TB) *world {
-	f := newFixture(t)
+// newWorld is the world in SQLite.
+func newWorld(t testing.TB) *world { return newWorldOn(t, sqliteEngine) }
+
+// newWorldOn is the world in a catalog on engine e.
+func newWorldOn(t testing.TB, e engine) *world {
+	f := newFixtureOn(t, e)
 	w := &world{fixture: f, cover: tinyPNG(t)}
 	w.beyonce = f.artist("Beyoncé")
 	w.bjork = f.artist("Björk")

@@ -9,7 +9,6 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"segue/catalog"
-	"segue/sqlite"
 )
 
 // tagsVersion is the version of the rules by which ingest reads a file's
@@ -54,7 +53,7 @@ func (w worker) retag(ctx context.Context, files []libraryFile, jobs int) ([]str
 				return nil
 			}
 			r := tagRecord(f, p)
-			err = sqlite.Tx(gctx, w.db, func(tx *sql.Tx) error {
+			err = catalogTx(gctx, w.db, func(tx *sql.Tx) error {
 				return placeAndWrite(tx, r, func() error {
 					if err := updateTags(tx, r); err != nil {
 						return err

@@ -198,4 +198,10 @@ CREATE TABLE stars (
 	starred_at INTEGER NOT NULL,       -- unix milliseconds
 	PRIMARY KEY (owner, item_id)
 ) WITHOUT ROWID;
+`,
+
+	// 9: album groups (albumGroup) separate their fields with the unit
+	// separator instead of NUL, which PostgreSQL's text cannot hold.
+	`
+UPDATE tracks SET album_group = replace(album_group, char(0), char(31));
 `}

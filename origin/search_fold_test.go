@@ -16,8 +16,8 @@ import (
 
 // spellingWorld is a catalog of titles whose spellings vary: Japanese kana
 // with voiced marks, punctuation inside words, symbols, emoji.
-func spellingWorld(t *testing.T) *fixture {
-	f := newFixture(t)
+func spellingWorld(t *testing.T, e engine) *fixture {
+	f := newFixtureOn(t, e)
 	add := func(artist, album string, titles ...string) {
 		ar := f.artist(artist)
 		al := f.album(ar, artist, album, 2020, nil)
@@ -36,9 +36,11 @@ func spellingWorld(t *testing.T) *fixture {
 
 // Issue 10, acceptance 4: every spelling of a word finds it. Each case
 // names the tracks, albums and artists the query must find (at least).
-func TestSearchFindsEverySpelling(t *testing.T) {
-	f := spellingWorld(t)
-	srv := startServer(t, ServerOptions{DataDir: f.dir}, "127.0.0.1:0")
+func TestSearchFindsEverySpelling(t *testing.T) { forEachEngine(t, testSearchFindsEverySpelling) }
+
+func testSearchFindsEverySpelling(t *testing.T, e engine) {
+	f := spellingWorld(t, e)
+	srv := startServer(t, f.serverOptions(), "127.0.0.1:0")
 	for _, c := range []struct {
 		q                      string
 		track, album, artist   string
@@ -103,10 +105,12 @@ func TestSearchFindsEverySpelling(t *testing.T) {
 // word matches every track, album and artist, each kind still answers, and
 // the best matches (a title equal to the query, a title holding it, as a
 // whole word) come first although they are the last rows of the index.
-func TestSearchRankingAtScale(t *testing.T) {
-	f := newFixture(t)
+func TestSearchRankingAtScale(t *testing.T) { forEachEngine(t, testSearchRankingAtScale) }
+
+func testSearchRankingAtScale(t *testing.T, e engine) {
+	f := newFixtureOn(t, e)
 	const tracks, albums, artists = 50_000, 5_000, 500
-	err := sqlite.Tx(t.Context(), f.db, func(tx *sql.Tx) (err error) {
+	err := catalogTx(t.Context(), f.db, func(tx *sql.Tx) (err error) {
 		exec := func(q string, args ...any) {
 			if err == nil {
 				_, err = tx.Exec(q, args...)

@@ -2,6 +2,7 @@ package origin
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 	"unicode/utf8"
 
@@ -44,6 +45,37 @@ const (
 // the scan.
 const candidateSQL = `SELECT kind, ref_id, title, artist, album FROM search_fts
 	WHERE search_fts MATCH ? AND rowid BETWEEN ? AND ? LIMIT ?`
+
+// searchPass is one read of the index: rows holding every term in mode
+// (see expr), in the title column only when title is set; or, when key is
+// set, the rows whose title is the whole of terms (titleKey).
+type searchPass struct {
+	terms []catalog.SearchWord
+	mode  string
+	title bool
+	key   bool
+}
+
+// match is the FTS5 MATCH expression of p over kind k.
+func (p searchPass) match(k kindRange) string {
+	if p.key {
+		return `"` + titleKey(p.terms) + `"`
+	}
+	e := expr(p.terms, p.mode)
+	if p.title && k.kind != catalog.PrefixArtist { // an artist row's title is all it holds
+		return "title : (" + e + ")"
+	}
+	return e
+}
+
+// matches opens the rows of one pass over kind k in index order, at most
+// max, each as kind, ref_id and the folded title, artist and album.
+func (r *Reader) matches(ctx context.Context, p searchPass, k kindRange, max int) (*sql.Rows, error) {
+	if r.pg {
+		return r.db.QueryContext(ctx, pgCandidateSQL[k.kind], p.tsquery(k), max)
+	}
+	return r.db.QueryContext(ctx, candidateSQL, p.match(k), k.lo, k.hi, max)
+}
 
 // expr builds a MATCH expression from folded terms, ANDed. A term with
 // parts matches as one word or as all its parts ("AC/DC" finds "acdc" and
@@ -108,10 +140,10 @@ func (c *candidate) matchesAll(terms []catalog.SearchWord) bool {
 func (r *Reader) candidates(ctx context.Context, terms, required []catalog.SearchWord, kind kindRange, limit int) ([]candidate, error) {
 	seen := map[string]bool{}
 	var out []candidate
-	// scan reads up to max rows of e, keeps the new ones filter accepts,
+	// scan reads up to max rows of p, keeps the new ones filter accepts,
 	// and reports whether it stopped at max.
-	scan := func(e string, max int, filter bool) (bool, error) {
-		rows, err := r.db.QueryContext(ctx, candidateSQL, e, kind.lo, kind.hi, max)
+	scan := func(p searchPass, max int, filter bool) (bool, error) {
+		rows, err := r.matches(ctx, p, kind, max)
 		if err != nil {
 			return false, err
 		}
@@ -132,36 +164,32 @@ func (r *Reader) candidates(ctx context.Context, terms, required []catalog.Searc
 		}
 		return n == max, rows.Err()
 	}
-	if _, err := scan(`"`+titleKey(terms)+`"`, limit, false); err != nil {
+	if _, err := scan(searchPass{terms: terms, key: true}, limit, false); err != nil {
 		return nil, err
 	}
-	exact, budget := expr(required, "exact"), max(limit, searchCandidates)
-	title := "title : "
-	if kind.kind == catalog.PrefixArtist {
-		title = "" // an artist row's title is all it holds
-	}
+	budget := max(limit, searchCandidates)
 	// Whole words in the title before words they prefix ("love" before
 	// thousands of "lovely"), then, unless those filled the budget (a
 	// prefix hit in the title ranks below them), prefixes in the title.
-	full, err := scan(title+"("+expr(required, "word")+")", budget, false)
+	full, err := scan(searchPass{terms: required, mode: "word", title: true}, budget, false)
 	if err == nil && !full {
-		_, err = scan(title+"("+exact+")", budget, false)
+		_, err = scan(searchPass{terms: required, mode: "exact", title: true}, budget, false)
 	}
 	if err != nil {
 		return nil, err
 	}
-	if title != "" { // then anywhere in the row
-		if _, err := scan(exact, budget, false); err != nil {
+	if kind.kind != catalog.PrefixArtist { // then anywhere in the row
+		if _, err := scan(searchPass{terms: required, mode: "exact"}, budget, false); err != nil {
 			return nil, err
 		}
 	}
 	if !hasLongWord(required) || len(out) >= limit {
 		return out, nil
 	}
-	truncated, err := scan(expr(required, "stem"), stemBudget, true)
+	truncated, err := scan(searchPass{terms: required, mode: "stem"}, stemBudget, true)
 	if err != nil || !truncated || len(out) >= limit {
 		return out, err
 	}
-	_, err = scan(expr(required, "prefix"), budget, false)
+	_, err = scan(searchPass{terms: required, mode: "prefix"}, budget, false)
 	return out, err
 }

@@ -50,9 +50,11 @@ func titles(res catalog.SearchResult) (tracks, albums, artists []string) {
 
 // Acceptance 5: prefix, diacritics and case folding, multi-word, and every
 // field (title, artist, album), over real HTTP.
-func TestSearch(t *testing.T) {
-	w := newWorld(t)
-	r := startServer(t, ServerOptions{DataDir: w.dir}, "127.0.0.1:0")
+func TestSearch(t *testing.T) { forEachEngine(t, testSearch) }
+
+func testSearch(t *testing.T, e engine) {
+	w := newWorldOn(t, e)
+	r := startServer(t, w.serverOptions(), "127.0.0.1:0")
 	for _, c := range []struct {
 		q                       string
 		tracks, albums, artists []string // exact sets, in any order unless first is given
@@ -125,7 +127,11 @@ func TestSearch(t *testing.T) {
 // A long prefix whose stem is frequent still finds its rare completion: the
 // stem pass runs out of budget and the exact prefix pass finds it.
 func TestSearchLongPrefixBeyondStemBudget(t *testing.T) {
-	f := newFixture(t)
+	forEachEngine(t, testSearchLongPrefixBeyondStemBudget)
+}
+
+func testSearchLongPrefixBeyondStemBudget(t *testing.T, e engine) {
+	f := newFixtureOn(t, e)
 	ar := f.artist("Many")
 	al := f.album(ar, "Many", "Filler", 2000, nil)
 	tx, err := f.db.Begin()
@@ -146,6 +152,7 @@ func TestSearchLongPrefixBeyondStemBudget(t *testing.T) {
 	if err := tx.Commit(); err != nil {
 		t.Fatal(err)
 	}
+	f.indexed()
 	f.track(ar, "Many", al, "Filler", "Stairway", 1, 1, seg("s", 10))
 	res, err := NewReader(f.db).Search(t.Context(), "stai", 5)
 	if err != nil {

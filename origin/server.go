@@ -27,6 +27,10 @@ type ServerOptions struct {
 	// Blobs is the blob store /chunks and covers are served from (default:
 	// blobs.FS in DataDir/blobs).
 	Blobs blobs.Store
+	// Catalog is the catalog to serve: a postgres:// URL, shared by any
+	// number of replicas, or "" for catalog.db in DataDir (see
+	// OpenCatalogAt).
+	Catalog string
 	// Addr is where ListenAndServe listens (default 127.0.0.1:7700).
 	Addr string
 	// RequireToken demands a bearer token even on a loopback address. Off
@@ -148,7 +152,7 @@ func New(o ServerOptions) (*Server, error) {
 			return nil, fmt.Errorf("start origin: %w", err)
 		}
 	}
-	db, err := OpenCatalog(o.DataDir)
+	db, err := OpenCatalogAt(context.Background(), o.Catalog, o.DataDir)
 	if err != nil {
 		return nil, fmt.Errorf("start origin: %w", err)
 	}

@@ -10,7 +10,6 @@ import (
 
 	"segue/catalog"
 	"segue/origin/blobs"
-	"segue/sqlite"
 )
 
 // Search rows written by ingest use a rowid derived from the row they index,
@@ -51,7 +50,7 @@ func putTrack(ctx context.Context, db *sql.DB, r *trackRecord) error {
 	if err != nil {
 		return fmt.Errorf("encode manifest of %s: %w", r.Path, err)
 	}
-	err = sqlite.Tx(ctx, db, func(tx *sql.Tx) error {
+	err = catalogTx(ctx, db, func(tx *sql.Tx) error {
 		return placeAndWrite(tx, r, func() error {
 			if _, err := tx.Exec(`INSERT INTO tracks (id, path, title, artist_id, album_id, track_no, disc_no, year, genre,
 				duration_ms, file_size, file_mtime, manifest, sort_key, album_group, album_artist, compilation, tags_version)
@@ -231,9 +230,9 @@ func upsertAlbum(tx *sql.Tx, id, artistID, artist string, f albumFacts, compilat
 	cover, mime := sql.NullString{String: f.coverHash, Valid: f.coverHash != ""}, sql.NullString{String: f.coverMIME, Valid: f.coverHash != ""}
 	if exists {
 		sortKey := sql.NullString{String: catalog.SortKey(f.title, f.sortTag), Valid: f.sortTag != ""}
-		_, err := tx.Exec(`UPDATE albums SET year = max(year, ?), cover_hash = coalesce(?, cover_hash),
+		_, err := tx.Exec(`UPDATE albums SET year = CASE WHEN year < ? THEN ? ELSE year END, cover_hash = coalesce(?, cover_hash),
 			cover_mime = coalesce(?, cover_mime), sort_key = coalesce(?, sort_key), compilation = ? WHERE id = ?`,
-			f.year, cover, mime, sortKey, compilation, id)
+			f.year, f.year, cover, mime, sortKey, compilation, id)
 		if err != nil {
 			return fmt.Errorf("update album %q: %w", f.title, err)
 		}
@@ -257,7 +256,7 @@ func upsertAlbum(tx *sql.Tx, id, artistID, artist string, f albumFacts, compilat
 // pruneCatalog.
 func deleteTrack(ctx context.Context, db *sql.DB, id string) (string, error) {
 	var now string
-	err := sqlite.Tx(ctx, db, func(tx *sql.Tx) error {
+	err := catalogTx(ctx, db, func(tx *sql.Tx) error {
 		var rowid int64
 		var group, album string
 		err := tx.QueryRow(`SELECT rowid, album_group, album_id FROM tracks WHERE id = ?`, id).Scan(&rowid, &group, &album)
@@ -285,7 +284,7 @@ func deleteTrack(ctx context.Context, db *sql.DB, id string) (string, error) {
 // pruneCatalog deletes albums without tracks, then artists with neither
 // tracks nor albums, with their search rows.
 func pruneCatalog(ctx context.Context, db *sql.DB) error {
-	if err := sqlite.Tx(ctx, db, pruneTx); err != nil {
+	if err := catalogTx(ctx, db, pruneTx); err != nil {
 		return fmt.Errorf("prune empty albums and artists: %w", err)
 	}
 	return nil
@@ -313,7 +312,7 @@ func pruneTx(tx *sql.Tx) error {
 // gating over the concatenated audio would need another decode); the album
 // peak is the highest track peak, which is exact.
 func updateAlbumLoudness(ctx context.Context, db *sql.DB, albumID string) error {
-	err := sqlite.Tx(ctx, db, func(tx *sql.Tx) error {
+	err := catalogTx(ctx, db, func(tx *sql.Tx) error {
 		rows, err := tx.Query(`SELECT id, duration_ms, manifest FROM tracks WHERE album_id = ?`, albumID)
 		if err != nil {
 			return err

@@ -1,0 +1,175 @@
+// Package pgtest runs a real PostgreSQL server for a test binary: Debian's
+// initdb and pg_ctl, a cluster in a temp dir listening on a free loopback
+// port, one server per package run (started by the first test that asks,
+// stopped by Main) and a fresh database per test. PostgreSQL refuses to
+// run as root, so as root the cluster belongs to the user nobody (setpriv).
+// A missing PostgreSQL fails the test with what to run; it never skips.
+package pgtest
+
+import (
+	"database/sql"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+)
+
+// superuser is the cluster's superuser; the cluster trusts loopback.
+const superuser = "segue"
+
+// server is the package run's cluster, started once by Database.
+var server struct {
+	once sync.Once
+	err  error
+	dir  string // the cluster's temp dir (data, socket, log)
+	bin  string // the PostgreSQL bin dir
+	port int
+	run  func(name string, args ...string) *exec.Cmd // as the cluster's owner
+	n    atomic.Int64
+}
+
+// Main runs the package's tests and stops the cluster if one started;
+// call it from TestMain: os.Exit(pgtest.Main(m)).
+func Main(m *testing.M) int {
+	code := m.Run()
+	if server.dir != "" {
+		stop := server.run(filepath.Join(server.bin, "pg_ctl"), "-D", filepath.Join(server.dir, "data"), "-m", "immediate", "stop")
+		if out, err := stop.CombinedOutput(); err != nil {
+			fmt.Fprintf(os.Stderr, "pgtest: stop PostgreSQL: %v\n%s", err, out)
+		}
+		os.RemoveAll(server.dir)
+	}
+	return code
+}
+
+// BinDir returns Debian's PostgreSQL bin dir (/usr/lib/postgresql/N/bin,
+// the newest N), where initdb and pg_ctl live: they are not on PATH.
+func BinDir() (string, error) {
+	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
+	slices.SortFunc(dirs, func(a, b string) int { return version(a) - version(b) })
+	for i := len(dirs) - 1; i >= 0; i-- {
+		if _, err := os.Stat(filepath.Join(dirs[i], "initdb")); err == nil {
+			return dirs[i], nil
+		}
+	}
+	return "", fmt.Errorf("no PostgreSQL in /usr/lib/postgresql/*/bin: run `make deps` (installs Debian's postgresql)")
+}
+
+func version(binDir string) int {
+	n, _ := strconv.Atoi(filepath.Base(filepath.Dir(binDir)))
+	return n
+}
+
+// Database creates a fresh database in the package's cluster (starting it
+// on first use) and returns its URL; the database is dropped when t ends.
+func Database(t testing.TB) string {
+	t.Helper()
+	server.once.Do(func() { server.err = start() })
+	if server.err != nil {
+		t.Fatalf("start PostgreSQL: %v", server.err)
+	}
+	name := fmt.Sprintf("t%d", server.n.Add(1))
+	admin := openAdmin(t)
+	if _, err := admin.Exec(`CREATE DATABASE ` + name); err != nil {
+		t.Fatalf("create database %s: %v", name, err)
+	}
+	t.Cleanup(func() {
+		admin.Exec(`DROP DATABASE ` + name + ` WITH (FORCE)`)
+		admin.Close()
+	})
+	return URL(name)
+}
+
+// URL is the URL of database name in the package's cluster.
+func URL(name string) string {
+	return fmt.Sprintf("postgres://%s@127.0.0.1:%d/%s?sslmode=disable", superuser, server.port, name)
+}
+
+func openAdmin(t testing.TB) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("pgx", URL("postgres"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// start makes and starts the cluster.
+func start() error {
+	bin, err := BinDir()
+	if err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "segue-pgtest-")
+	if err != nil {
+		return err
+	}
+	run, err := asOwner(dir)
+	if err != nil {
+		os.RemoveAll(dir)
+		return err
+	}
+	data := filepath.Join(dir, "data")
+	initdb := run(filepath.Join(bin, "initdb"), "-D", data, "-U", superuser, "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8")
+	if out, err := initdb.CombinedOutput(); err != nil {
+		os.RemoveAll(dir)
+		return fmt.Errorf("initdb: %v\n%s", err, out)
+	}
+	port, err := freePort()
+	if err != nil {
+		os.RemoveAll(dir)
+		return err
+	}
+	// Durability is not what these tests measure: fsync off.
+	opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off", port, dir)
+	pgctl := run(filepath.Join(bin, "pg_ctl"), "-D", data, "-o", opts, "-l", filepath.Join(dir, "log"), "-w", "-t", "120", "start")
+	if out, err := pgctl.CombinedOutput(); err != nil {
+		log, _ := os.ReadFile(filepath.Join(dir, "log"))
+		os.RemoveAll(dir)
+		return fmt.Errorf("pg_ctl start: %v\n%s\n%s", err, out, log)
+	}
+	server.dir, server.bin, server.port, server.run = dir, bin, port, run
+	return nil
+}
+
+// asOwner returns how to run the cluster's commands: directly, or as root
+// as the user nobody, who is then given dir.
+func asOwner(dir string) (func(string, ...string) *exec.Cmd, error) {
+	if os.Geteuid() != 0 {
+		return exec.Command, nil
+	}
+	u, err := user.Lookup("nobody")
+	if err != nil {
+		return nil, fmt.Errorf("PostgreSQL does not run as root and there is no user nobody: %w", err)
+	}
+	uid, _ := strconv.Atoi(u.Uid)
+	gid, _ := strconv.Atoi(u.Gid)
+	if err := os.Chown(dir, uid, gid); err != nil {
+		return nil, err
+	}
+	return func(name string, args ...string) *exec.Cmd {
+		cmd := exec.Command("setpriv", append([]string{"--reuid=" + u.Uid, "--regid=" + u.Gid, "--clear-groups", "--", name}, args...)...)
+		cmd.Dir = dir
+		cmd.Env = append(slices.DeleteFunc(os.Environ(), func(e string) bool { return strings.HasPrefix(e, "HOME=") }), "HOME="+dir)
+		return cmd
+	}, nil
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}

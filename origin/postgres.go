@@ -1,0 +1,249 @@
+package origin
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+)
+
+// The catalog in PostgreSQL (--catalog postgres://...). The repositories
+// (Reader, Playlists, Events, tokens, ingest's writers) run the same
+// database/sql code on both engines: their SQL is the subset both speak,
+// written with SQLite's "?" placeholders, which pgDriver numbers ($1, $2...)
+// for PostgreSQL. What differs lives behind engine checks in one place each:
+// the schema (pgMigrations), search (postgres_search.go) and the JSON
+// lookup of albumsWithoutLoudness.
+//
+// The flags SQLite keeps as integers (compilation, completed) stay integers
+// in PostgreSQL too; pgDriver hands a Go bool argument over as 1 or 0, as
+// go-sqlite3 does.
+
+// ErrCatalogURL is wrapped when --catalog is not a catalog this origin can open.
+var ErrCatalogURL = errors.New("bad catalog URL")
+
+// IsPostgresURL reports whether catalog names a PostgreSQL catalog
+// (postgres:// or postgresql://) rather than a data dir's SQLite file.
+func IsPostgresURL(catalog string) bool {
+	return strings.HasPrefix(catalog, "postgres://") || strings.HasPrefix(catalog, "postgresql://")
+}
+
+// OpenCatalogAt opens the catalog named by catalog: a postgres:// URL
+// (libpq's form, e.g. postgres://user:pass@host:5432/db?sslmode=disable),
+// migrated to this segue's schema, or "" for dataDir's SQLite file as
+// OpenCatalog does.
+func OpenCatalogAt(ctx context.Context, catalog, dataDir string) (*sql.DB, error) {
+	if catalog == "" {
+		return OpenCatalog(dataDir)
+	}
+	if !IsPostgresURL(catalog) {
+		return nil, fmt.Errorf("%w %q: want postgres://USER@HOST:PORT/DB (or nothing for the SQLite catalog in the data dir)", ErrCatalogURL, redactURL(catalog))
+	}
+	return openPostgres(ctx, catalog)
+}
+
+// redactURL drops the password from a catalog URL for messages.
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	return u.Redacted()
+}
+
+// openPostgres connects to the PostgreSQL catalog at dsn and brings its
+// schema to pgMigrations.
+func openPostgres(ctx context.Context, dsn string) (*sql.DB, error) {
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("%w %s: %w", ErrCatalogURL, redactURL(dsn), err)
+	}
+	db := sql.OpenDB(pgConnector{stdlib.GetConnector(*cfg)})
+	if err := migratePostgres(ctx, db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open catalog %s: %w", redactURL(dsn), err)
+	}
+	return db, nil
+}
+
+// isPostgres reports whether db is a catalog opened by openPostgres.
+func isPostgres(db *sql.DB) bool {
+	_, ok := db.Driver().(pgDriver)
+	return ok
+}
+
+// catalogLock is the PostgreSQL advisory lock every catalog write
+// transaction holds: writers run one at a time, as SQLite's write lock
+// makes them, so ingest's read-then-write steps (settleAlbum) see what the
+// last writer committed, on any machine. The value is arbitrary: "segue"
+// in ASCII.
+const catalogLock = 0x7365677565
+
+// catalogTx runs fn in a write transaction of the catalog, committing when
+// fn returns nil. On PostgreSQL it first takes catalogLock and, before
+// committing, folds the search rows fn wrote (foldPending).
+func catalogTx(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error) error {
+	pg := isPostgres(db)
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if pg {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, catalogLock); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("lock the catalog: %w", err)
+		}
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if pg {
+		if err := foldPending(ctx, tx); err != nil {
+			tx.Rollback()
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+// migratePostgres applies the pgMigrations steps above the catalog's
+// schema_version, each in its own transaction under catalogLock, so
+// replicas starting together migrate once.
+func migratePostgres(ctx context.Context, db *sql.DB) error {
+	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL)`); err != nil {
+		return fmt.Errorf("create schema_version: %w", err)
+	}
+	for {
+		done, err := migrateStep(ctx, db)
+		if err != nil || done {
+			return err
+		}
+	}
+}
+
+// migrateStep applies the next migration, if any; done is true when the
+// schema is current.
+func migrateStep(ctx context.Context, db *sql.DB) (done bool, err error) {
+	err = catalogTx(ctx, db, func(tx *sql.Tx) error {
+		var version int
+		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_version`).Scan(&version); err != nil {
+			return fmt.Errorf("read schema version: %w", err)
+		}
+		if version > len(pgMigrations) {
+			return fmt.Errorf("schema version %d is newer than this segue knows (%d): upgrade segue", version, len(pgMigrations))
+		}
+		if version == len(pgMigrations) {
+			done = true
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, pgMigrations[version]); err != nil {
+			return fmt.Errorf("migrate schema to version %d: %w", version+1, err)
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO schema_version (version) VALUES (?)`, version+1)
+		return err
+	})
+	return done, err
+}
+
+// pgDriver is pgx's database/sql driver with SQLite's dialect of
+// placeholders and bools; see pgConn.
+type pgDriver struct{ driver.Driver }
+
+// pgConnector makes pgConns for sql.OpenDB.
+type pgConnector struct{ inner driver.Connector }
+
+func (c pgConnector) Connect(ctx context.Context) (driver.Conn, error) {
+	conn, err := c.inner.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &pgConn{conn.(*stdlib.Conn)}, nil
+}
+
+func (c pgConnector) Driver() driver.Driver { return pgDriver{c.inner.Driver()} }
+
+// pgConn is a pgx connection that takes SQL with "?" placeholders
+// (numbered for PostgreSQL by rebind) and bool arguments (sent as 1 or 0).
+type pgConn struct{ c *stdlib.Conn }
+
+var (
+	_ driver.ConnPrepareContext = (*pgConn)(nil)
+	_ driver.ExecerContext      = (*pgConn)(nil)
+	_ driver.QueryerContext     = (*pgConn)(nil)
+	_ driver.ConnBeginTx        = (*pgConn)(nil)
+	_ driver.NamedValueChecker  = (*pgConn)(nil)
+	_ driver.SessionResetter    = (*pgConn)(nil)
+	_ driver.Pinger             = (*pgConn)(nil)
+)
+
+func (c *pgConn) Prepare(q string) (driver.Stmt, error) { return c.c.Prepare(rebind(q)) }
+func (c *pgConn) PrepareContext(ctx context.Context, q string) (driver.Stmt, error) {
+	return c.c.PrepareContext(ctx, rebind(q))
+}
+func (c *pgConn) Close() error                           { return c.c.Close() }
+func (c *pgConn) Begin() (driver.Tx, error)              { return c.c.Begin() }
+func (c *pgConn) Ping(ctx context.Context) error         { return c.c.Ping(ctx) }
+func (c *pgConn) ResetSession(ctx context.Context) error { return c.c.ResetSession(ctx) }
+func (c *pgConn) BeginTx(ctx context.Context, o driver.TxOptions) (driver.Tx, error) {
+	return c.c.BeginTx(ctx, o)
+}
+func (c *pgConn) ExecContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Result, error) {
+	return c.c.ExecContext(ctx, rebind(q), args)
+}
+func (c *pgConn) QueryContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Rows, error) {
+	return c.c.QueryContext(ctx, rebind(q), args)
+}
+
+// CheckNamedValue sends a bool as the integer SQLite would store.
+func (c *pgConn) CheckNamedValue(nv *driver.NamedValue) error {
+	if b, ok := nv.Value.(bool); ok {
+		nv.Value = int64(0)
+		if b {
+			nv.Value = int64(1)
+		}
+	}
+	return c.c.CheckNamedValue(nv)
+}
+
+// rebind numbers the "?" placeholders of q ($1, $2, ...), leaving those in
+// quoted strings, quoted identifiers and comments alone.
+func rebind(q string) string {
+	if !strings.Contains(q, "?") {
+		return q
+	}
+	var b strings.Builder
+	n := 0
+	for i := 0; i < len(q); i++ {
+		switch c := q[i]; {
+		case c == '\'' || c == '"':
+			end := strings.IndexByte(q[i+1:], c)
+			if end < 0 {
+				b.WriteString(q[i:])
+				return b.String()
+			}
+			b.WriteString(q[i : i+end+2])
+			i += end + 1
+		case c == '-' && strings.HasPrefix(q[i:], "--"):
+			end := strings.IndexByte(q[i:], '\n')
+			if end < 0 {
+				b.WriteString(q[i:])
+				return b.String()
+			}
+			b.WriteString(q[i : i+end])
+			i += end - 1
+		case c == '?':
+			n++
+			fmt.Fprintf(&b, "$%d", n)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,159 @@
+package origin
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"segue/catalog"
+)
+
+// Search on PostgreSQL uses its full-text machinery over the words
+// catalog.SearchWords folds, so that it finds what the SQLite catalog finds:
+// the folded columns (ft, fa, fl, the text search_fold writes into FTS5)
+// become a tsvector whose lexemes are those words as they are (no parser,
+// no dictionary: "simple" or unaccent would split or fold them differently
+// from the query, e.g. kana voicing or "AC/DC"), and each pass of
+// Reader.candidates becomes a tsquery: a prefix term is 'word':*, a whole
+// word 'word', a title-only pass restricts every term to weight A. The
+// same passes, the same index order (rowid) and the same ranking in Go
+// give the same answers.
+
+// pgCandidateSQL reads one kind's matches of a tsquery in rowid order. The
+// kind is written into the text, not bound, so that the planner can use
+// that kind's partial GIN index or walk search_kind, whichever its
+// statistics say reads fewer rows.
+var pgCandidateSQL = map[string]string{}
+
+func init() {
+	for _, k := range kindRanges {
+		pgCandidateSQL[k.kind] = `SELECT kind, ref_id, ft, fa, fl FROM search
+			WHERE kind = '` + k.kind + `' AND doc @@ CAST(? AS tsquery) ORDER BY rowid LIMIT ?`
+	}
+}
+
+// maxLexemeBytes is PostgreSQL's limit on one tsvector lexeme (2 KiB less
+// its header): a longer word (or whole-title key) is left out of doc.
+const maxLexemeBytes = 2046
+
+// pgQuote quotes a lexeme for tsvector and tsquery input, which take a
+// quoted lexeme as it is: quote and backslash doubled.
+func pgQuote(w string) string {
+	return "'" + strings.NewReplacer(`'`, `''`, `\`, `\\`).Replace(w) + "'"
+}
+
+// tsquery is the tsquery text of p over kind k, the counterpart of match.
+func (p searchPass) tsquery(k kindRange) string {
+	if p.key {
+		return pgQuote(titleKey(p.terms))
+	}
+	weight := ""
+	if p.title && k.kind != catalog.PrefixArtist {
+		weight = "A"
+	}
+	word := func(w string) string {
+		switch {
+		case p.mode == "word":
+			return pgQuote(w) + maybe(":", weight)
+		case utf8.RuneCountInString(w) <= indexedPrefix || p.mode == "prefix":
+			return pgQuote(w) + ":*" + weight
+		case p.mode == "exact":
+			return pgQuote(w) + maybe(":", weight)
+		}
+		return pgQuote(string([]rune(w)[:indexedPrefix])) + ":*" + weight
+	}
+	parts := make([]string, len(p.terms))
+	for i, t := range p.terms {
+		parts[i] = word(t.Text)
+		if t.Parts != nil {
+			alt := make([]string, len(t.Parts))
+			for j, q := range t.Parts {
+				alt[j] = word(q)
+			}
+			parts[i] = "(" + parts[i] + " | (" + strings.Join(alt, " & ") + "))"
+		}
+	}
+	return strings.Join(parts, " & ")
+}
+
+// maybe returns prefix+s, or "" when s is empty.
+func maybe(prefix, s string) string {
+	if s == "" {
+		return ""
+	}
+	return prefix + s
+}
+
+// foldedWeights are the tsvector weights of the folded title, artist and
+// album columns, in that order.
+var foldedWeights = [3]string{"A", "B", "C"}
+
+// tsvectorText is the tsvector input of folded columns: every token of
+// each (its words, parts and, in the title, the whole-title key), at
+// successive positions, weighted by column.
+func tsvectorText(cols [3]string) string {
+	var b strings.Builder
+	pos := 0
+	for f, col := range cols {
+		for _, tok := range strings.Fields(col) {
+			if strings.TrimSpace(fieldSep) == tok || len(tok) > maxLexemeBytes {
+				continue
+			}
+			pos++
+			fmt.Fprintf(&b, "%s:%d%s ", pgQuote(tok), min(pos, 16383), foldedWeights[f])
+		}
+	}
+	return b.String()
+}
+
+// foldBatch is how many search rows one statement of foldPending folds.
+const foldBatch = 1000
+
+// foldPending folds the search rows written in tx and not yet folded
+// (doc IS NULL, the search_unfolded index): what SQLite's triggers do in
+// the same transaction.
+func foldPending(ctx context.Context, tx *sql.Tx) error {
+	type row struct {
+		rowid int64
+		cols  [3]string
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT rowid, title, artist, album FROM search WHERE doc IS NULL`)
+	if err != nil {
+		return fmt.Errorf("read search rows to fold: %w", err)
+	}
+	var pending []row
+	for rows.Next() {
+		var r row
+		if err := rows.Scan(&r.rowid, &r.cols[0], &r.cols[1], &r.cols[2]); err != nil {
+			rows.Close()
+			return fmt.Errorf("read search rows to fold: %w", err)
+		}
+		pending = append(pending, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read search rows to fold: %w", err)
+	}
+	for len(pending) > 0 {
+		batch := pending[:min(len(pending), foldBatch)]
+		pending = pending[len(batch):]
+		var ids []int64
+		var cols [4][]string // ft, fa, fl, doc
+		for _, r := range batch {
+			f := [3]string{indexText(r.cols[0], true), indexText(r.cols[1], false), indexText(r.cols[2], false)}
+			ids = append(ids, r.rowid)
+			for i, v := range append(f[:], tsvectorText(f)) {
+				cols[i] = append(cols[i], v)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE search s SET ft = u.ft, fa = u.fa, fl = u.fl, doc = CAST(u.doc AS tsvector)
+			FROM unnest(CAST(? AS bigint[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]))
+				AS u(rowid, ft, fa, fl, doc)
+			WHERE s.rowid = u.rowid`, ids, cols[0], cols[1], cols[2], cols[3]); err != nil {
+			return fmt.Errorf("fold search rows: %w", err)
+		}
+	}
+	return nil
+}
