@@ -88,16 +88,21 @@ file twice adds nothing) and "position_ms" (where a skipped track stopped).`,
 	return cmd
 }
 
-// catalogFlag adds --data to cmd and its subcommands and returns what opens
-// the catalog of --data (or of the configured data dir).
+// catalogFlag adds --data and --catalog to cmd and its subcommands and
+// returns what opens the catalog they name: --catalog's PostgreSQL, else
+// the SQLite catalog of --data (or of the configured data dir).
 func catalogFlag(a *app, cmd *cobra.Command) func(*cobra.Command) (*sql.DB, error) {
-	var dataDir string
+	var dataDir, catalogURL string
 	cmd.PersistentFlags().StringVar(&dataDir, "data", "", "origin data dir (default from config, env SEGUE_DATA)")
+	addCatalogFlag(cmd, &catalogURL, true)
 	return func(cmd *cobra.Command) (*sql.DB, error) {
+		if err := checkCatalog(catalogURL); err != nil {
+			return nil, err
+		}
 		dir := a.cfg.OriginSv.DataDir
 		if cmd.Flags().Changed("data") {
 			dir = dataDir
 		}
-		return origin.OpenCatalog(dir)
+		return origin.OpenCatalogAt(cmd.Context(), catalogURL, dir)
 	}
 }

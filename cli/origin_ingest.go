@@ -23,7 +23,7 @@ func originIngestCmd(a *app) *cobra.Command {
 	var dataDir string
 	var jobs int
 	var asJSON bool
-	var blobsURL string
+	var blobsURL, catalogURL string
 	cmd := &cobra.Command{
 		Use:   "ingest DIR",
 		Short: "Encode a music folder into the origin's catalog and segment store",
@@ -42,26 +42,33 @@ is 1; free space and run ingest again.
 
 With --blobs s3://BUCKET/PREFIX?endpoint=URL&region=R the segments and covers
 go to an S3-compatible object store (the bucket is created when missing)
-instead of DATA/blobs; the catalog stays in the data dir.`,
+instead of DATA/blobs. With --catalog postgres://USER@HOST/DB the catalog is
+written to PostgreSQL instead of DATA/catalog.db, so ingest can run on
+another machine than serve.`,
 		Example: `  segue origin ingest ~/Music
   segue origin ingest ~/Music --data /srv/segue --jobs 4 --json
-  segue origin ingest ~/Music --blobs 's3://music/segue?endpoint=http://127.0.0.1:9000'`,
+  segue origin ingest ~/Music --blobs 's3://music/segue?endpoint=http://127.0.0.1:9000'
+  segue origin ingest ~/Music --catalog postgres://segue@db.lan/segue --blobs 's3://music/segue?endpoint=http://minio.lan:9000'`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !cmd.Flags().Changed("data") {
 				dataDir = a.cfg.OriginSv.DataDir
 			}
+			if err := checkCatalog(catalogURL); err != nil {
+				return err
+			}
 			store, err := openBlobs(cmd.Context(), blobsURL)
 			if err != nil {
 				return err
 			}
-			return a.runIngest(cmd.Context(), args[0], origin.IngestOptions{DataDir: dataDir, Jobs: jobs, Blobs: store}, asJSON)
+			return a.runIngest(cmd.Context(), args[0], origin.IngestOptions{DataDir: dataDir, Jobs: jobs, Blobs: store, Catalog: catalogURL}, asJSON)
 		},
 	}
 	cmd.Flags().StringVar(&dataDir, "data", "", "origin data dir (default from config, env SEGUE_DATA)")
 	cmd.Flags().IntVar(&jobs, "jobs", 0, "files encoded in parallel (default: number of CPUs)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the summary as JSON")
 	addBlobsFlag(cmd, &blobsURL)
+	addCatalogFlag(cmd, &catalogURL, false)
 	return cmd
 }
 

@@ -52,6 +52,9 @@ otherwise) with 413; after 10 refused tokens an address gets 429 for a while.
 With --blobs s3://BUCKET/PREFIX?endpoint=URL&region=R the segments and covers
 are read from an S3-compatible object store (as written by "segue origin
 ingest --blobs"), with the same caching headers, ETag and Range answers.
+With --catalog postgres://... the catalog, playlists, tokens and play events
+are in PostgreSQL instead of DATA/catalog.db: any number of serve replicas
+can share it (and one bucket); the schema is created or migrated on start.
 
 The OpenSubsonic API is served under /rest/ (see "segue origin user" for its
 users, and the README for the methods): Subsonic apps sign in with a user's
@@ -74,6 +77,9 @@ and lets requests in flight finish.`,
 			if err := t.apply(&o); err != nil {
 				return &usageError{err}
 			}
+			if err := checkCatalog(o.Catalog); err != nil {
+				return err
+			}
 			store, err := openBlobs(cmd.Context(), blobsURL)
 			if err != nil {
 				return err
@@ -88,6 +94,7 @@ and lets requests in flight finish.`,
 	cmd.Flags().BoolVar(&o.RequireToken, "require-token", false, "demand bearer tokens even on loopback")
 	cmd.Flags().BoolVar(&o.PeersAcrossTokens, "peers-across-tokens", false, "let the peer tracker list peers of any token (default: only the asker's own)")
 	addBlobsFlag(cmd, &blobsURL)
+	addCatalogFlag(cmd, &o.Catalog, false)
 	return cmd
 }
 

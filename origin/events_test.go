@@ -12,8 +12,10 @@ import (
 	"segue/catalog"
 )
 
-func TestEventsImportExportRoundTrip(t *testing.T) {
-	db := openTestCatalog(t, t.TempDir())
+func TestEventsImportExportRoundTrip(t *testing.T) { forEachEngine(t, testEventsImportExportRoundTrip) }
+
+func testEventsImportExportRoundTrip(t *testing.T, e engine) {
+	db := newFixtureOn(t, e).db
 	ev := NewEvents(db)
 	in := `{"listener":"ann","track_id":"t1","played_ms":183000,"completed":true,"at":"2026-11-30T17:00:00Z","session":"s1"}
 
@@ -86,8 +88,12 @@ func FuzzEventsImport(f *testing.F) {
 }
 
 func TestEventsAPIStoresForTheOwnerOnce(t *testing.T) {
-	data := t.TempDir()
-	r := startServer(t, ServerOptions{DataDir: data}, "127.0.0.1:0")
+	forEachEngine(t, testEventsAPIStoresForTheOwnerOnce)
+}
+
+func testEventsAPIStoresForTheOwnerOnce(t *testing.T, e engine) {
+	f := newFixtureOn(t, e)
+	r := startServer(t, f.serverOptions(), "127.0.0.1:0")
 	batch := `[{"id":"e1","listener":"mallory","track_id":"t1","played_ms":5000,"completed":false,"position_ms":5000,"at":"2026-11-30T17:00:00Z","session":"s"}]`
 	for i, want := range []int{1, 0} { // the resent batch adds nothing
 		resp, err := http.Post(r.base+"/api/v1/events", "application/json", strings.NewReader(batch))

@@ -18,7 +18,6 @@ import (
 	"strings"
 
 	"golang.org/x/sync/errgroup"
-
 )
 
 // Features are a track's audio features, measured once at ingest.

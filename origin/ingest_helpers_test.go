@@ -87,12 +87,7 @@ func decodeSource(t testing.TB, path string) [][2]float64 {
 
 func openTestCatalog(t testing.TB, data string) *sql.DB {
 	t.Helper()
-	db, err := OpenCatalog(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
+	return target{data: data}.open(t)
 }
 
 func manifestOf(t testing.TB, db *sql.DB, path string) catalog.Manifest {
@@ -110,11 +105,39 @@ func manifestOf(t testing.TB, db *sql.DB, path string) catalog.Manifest {
 
 func ingest(t testing.TB, lib, data string) IngestSummary {
 	t.Helper()
-	sum, err := Ingest(context.Background(), lib, IngestOptions{DataDir: data, Jobs: 2})
+	return target{data: data}.ingest(t, lib)
+}
+
+// target is where an ingest writes: a data dir and a catalog on one
+// engine (catalog "" is the data dir's SQLite file).
+type target struct{ data, catalog string }
+
+func newTarget(t testing.TB, e engine) target {
+	return target{data: t.TempDir(), catalog: e.catalog(t)}
+}
+
+func (o target) ingest(t testing.TB, lib string) IngestSummary {
+	t.Helper()
+	sum, err := Ingest(context.Background(), lib, IngestOptions{DataDir: o.data, Catalog: o.catalog, Jobs: 2})
 	if err != nil {
 		t.Fatalf("ingest: %v", err)
 	}
 	return sum
+}
+
+// open opens the target's catalog for the rest of t.
+func (o target) open(t testing.TB) *sql.DB {
+	t.Helper()
+	db, err := OpenCatalogAt(context.Background(), o.catalog, o.data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func (o target) serverOptions() ServerOptions {
+	return ServerOptions{DataDir: o.data, Catalog: o.catalog}
 }
 
 // segmentBytes concatenates the blobs of the given segments.

@@ -95,12 +95,14 @@ func albumSummary(as []catalog.Album) []string {
 // Acceptance 1: NFD and NFC spellings are one artist with one album; a
 // folder's tracks sharing an album tag are one album whatever their
 // artists; disc folders are one album with their discs.
-func TestIngestIdentityAndGrouping(t *testing.T) {
+func TestIngestIdentityAndGrouping(t *testing.T) { forEachEngine(t, testIngestIdentityAndGrouping) }
+
+func testIngestIdentityAndGrouping(t *testing.T, e engine) {
 	needFFmpeg(t)
-	lib, data := t.TempDir(), t.TempDir()
+	lib, o := t.TempDir(), newTarget(t, e)
 	writeLibrary(t, lib, identityLibrary)
-	ingest(t, lib, data)
-	db := openTestCatalog(t, data)
+	o.ingest(t, lib)
+	db := o.open(t)
 	r := NewReader(db)
 	ctx := context.Background()
 	checkIdentity(t, r)
@@ -125,7 +127,7 @@ func TestIngestIdentityAndGrouping(t *testing.T) {
 	// Beta leaves the compilation: Summer Mix is Alpha's own album again,
 	// and Beta stays an artist through the guest spot on Live.
 	must(t, os.Remove(filepath.Join(lib, "Mix/02.mp3")))
-	ingest(t, lib, data)
+	o.ingest(t, lib)
 	as, err := r.Artists(ctx)
 	must(t, err)
 	alpha, err := r.Artist(ctx, artistByName(t, as, "Alpha").ID)
@@ -211,8 +213,12 @@ func checkIdentity(t *testing.T, r *Reader) {
 // without one a leading article is ignored; the HTTP artist document
 // carries appears_on.
 func TestIngestSortNamesAndArtistDocument(t *testing.T) {
+	forEachEngine(t, testIngestSortNamesAndArtistDocument)
+}
+
+func testIngestSortNamesAndArtistDocument(t *testing.T, e engine) {
 	needFFmpeg(t)
-	lib, data := t.TempDir(), t.TempDir()
+	lib, o := t.TempDir(), newTarget(t, e)
 	writeLibrary(t, lib, []source{
 		tagged("Beetles/Help/01.mp3", 220, map[string]string{"title": "Help", "artist": "The Beetles", "artist-sort": "Beetles, The", "album": "Help"}),
 		tagged("Cure/Disintegration/01.mp3", 247, map[string]string{"title": "Plainsong", "artist": "The Cure", "album": "Disintegration"}),
@@ -224,8 +230,8 @@ func TestIngestSortNamesAndArtistDocument(t *testing.T) {
 		tagged("Studio/01.mp3", 370, map[string]string{"title": "Session", "artist": "Zed", "album": "Studio Album",
 			"album_artist": "Various Studio", "album_artist-sort": "Aaa"}),
 	})
-	ingest(t, lib, data)
-	r := NewReader(openTestCatalog(t, data))
+	o.ingest(t, lib)
+	r := NewReader(o.open(t))
 	ctx := context.Background()
 	as, err := r.Artists(ctx)
 	must(t, err)
@@ -246,7 +252,7 @@ func TestIngestSortNamesAndArtistDocument(t *testing.T) {
 		}
 	}
 
-	srv := startServer(t, ServerOptions{DataDir: data}, "127.0.0.1:0")
+	srv := startServer(t, o.serverOptions(), "127.0.0.1:0")
 	var doc map[string]json.RawMessage
 	getJSON(t, srv.base+"/api/v1/artists/"+zed.ID, 200, &doc)
 	var on []catalog.Album

@@ -24,15 +24,17 @@ func clientFor(t *testing.T, base, token string) *originclient.Client {
 // Acceptance 2 of issue 7: with tokens required, a share link reads its own
 // tracks' manifests, segments and covers, is refused (403) for anything
 // else, and is refused altogether after unshare.
-func TestShareLinkIsACapability(t *testing.T) {
-	w := newWorld(t)
+func TestShareLinkIsACapability(t *testing.T) { forEachEngine(t, testShareLinkIsACapability) }
+
+func testShareLinkIsACapability(t *testing.T, e engine) {
+	w := newWorldOn(t, e)
 	ctx := context.Background()
 	_, aliceSecret, err := CreateToken(ctx, w.db, "alice")
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, bobSecret, _ := CreateToken(ctx, w.db, "bob")
-	r := startServer(t, ServerOptions{DataDir: w.dir, RequireToken: true}, "127.0.0.1:0")
+	r := startServer(t, ServerOptions{DataDir: w.dir, Catalog: w.catalog, RequireToken: true}, "127.0.0.1:0")
 	alice, bob, anon := clientFor(t, r.base, aliceSecret), clientFor(t, r.base, bobSecret), clientFor(t, r.base, "")
 
 	if _, err := anon.Playlists(ctx); !errors.Is(err, originclient.ErrUnauthorized) {
@@ -87,10 +89,12 @@ func TestShareLinkIsACapability(t *testing.T) {
 	}
 }
 
-func TestPlaylistAPIEditsAndErrors(t *testing.T) {
-	w := newWorld(t)
+func TestPlaylistAPIEditsAndErrors(t *testing.T) { forEachEngine(t, testPlaylistAPIEditsAndErrors) }
+
+func testPlaylistAPIEditsAndErrors(t *testing.T, e engine) {
+	w := newWorldOn(t, e)
 	ctx := context.Background()
-	r := startServer(t, ServerOptions{DataDir: w.dir}, "127.0.0.1:0")
+	r := startServer(t, w.serverOptions(), "127.0.0.1:0")
 	c := clientFor(t, r.base, "")
 	pl, err := c.CreatePlaylist(ctx, "Mix", nil)
 	if err != nil {

@@ -18,8 +18,10 @@ func trackIDsOf(pl catalog.Playlist) []string {
 	return ids
 }
 
-func TestPlaylistStore(t *testing.T) {
-	w := newWorld(t)
+func TestPlaylistStore(t *testing.T) { forEachEngine(t, testPlaylistStore) }
+
+func testPlaylistStore(t *testing.T, e engine) {
+	w := newWorldOn(t, e)
 	ctx := context.Background()
 	p := NewPlaylists(w.db)
 	pl, err := p.Create(ctx, "alice", "  Road trip ")
@@ -76,8 +78,10 @@ func TestPlaylistStore(t *testing.T) {
 	}
 }
 
-func TestShareScope(t *testing.T) {
-	w := newWorld(t)
+func TestShareScope(t *testing.T) { forEachEngine(t, testShareScope) }
+
+func testShareScope(t *testing.T, e engine) {
+	w := newWorldOn(t, e)
 	ctx := context.Background()
 	p := NewPlaylists(w.db)
 	pl, _ := p.Create(ctx, "alice", "Shared")

@@ -212,8 +212,8 @@ func (c *pgConn) CheckNamedValue(nv *driver.NamedValue) error {
 	return c.c.CheckNamedValue(nv)
 }
 
-// rebind numbers the "?" placeholders of q ($1, $2, ...), leaving those in
-// quoted strings, quoted identifiers and comments alone.
+// rebind numbers the "?" placeholders of q ($1, $2, ...; "?3" is $3),
+// leaving those in quoted strings, quoted identifiers and comments alone.
 func rebind(q string) string {
 	if !strings.Contains(q, "?") {
 		return q
@@ -239,6 +239,12 @@ func rebind(q string) string {
 			b.WriteString(q[i : i+end])
 			i += end - 1
 		case c == '?':
+			digits := len(q[i+1:]) - len(strings.TrimLeft(q[i+1:], "0123456789"))
+			if digits > 0 { // SQLite's ?NNN: parameter NNN
+				b.WriteString("$" + q[i+1:i+1+digits])
+				i += digits
+				continue
+			}
 			n++
 			fmt.Fprintf(&b, "$%d", n)
 		default:

@@ -180,9 +180,11 @@ func testChunks(t *testing.T, memoryCache int64, store func(t *testing.T, dataDi
 }
 
 // The JSON API over real HTTP: each route, 404, 400, and document ETags.
-func TestAPI(t *testing.T) {
-	w := newWorld(t)
-	r := startServer(t, ServerOptions{DataDir: w.dir}, "127.0.0.1:0")
+func TestAPI(t *testing.T) { forEachEngine(t, testAPI) }
+
+func testAPI(t *testing.T, e engine) {
+	w := newWorldOn(t, e)
+	r := startServer(t, w.serverOptions(), "127.0.0.1:0")
 	api := r.base + "/api/v1"
 
 	var artists []struct{ ID, Name string }

@@ -11,8 +11,10 @@ import (
 	"testing"
 )
 
-func TestTokenLifecycle(t *testing.T) {
-	f := newFixture(t)
+func TestTokenLifecycle(t *testing.T) { forEachEngine(t, testTokenLifecycle) }
+
+func testTokenLifecycle(t *testing.T, e engine) {
+	f := newFixtureOn(t, e)
 	ctx := t.Context()
 	tok, secret, err := CreateToken(ctx, f.db, "laptop")
 	if err != nil {
@@ -61,13 +63,15 @@ func TestTokenLifecycle(t *testing.T) {
 	}
 }
 
-func TestServerTokens(t *testing.T) {
-	w := newWorld(t)
+func TestServerTokens(t *testing.T) { forEachEngine(t, testServerTokens) }
+
+func testServerTokens(t *testing.T, e engine) {
+	w := newWorldOn(t, e)
 	_, secret, err := CreateToken(t.Context(), w.db, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := startServer(t, ServerOptions{DataDir: w.dir, RequireToken: true}, "127.0.0.1:0")
+	r := startServer(t, ServerOptions{DataDir: w.dir, Catalog: w.catalog, RequireToken: true}, "127.0.0.1:0")
 	url := r.base + "/api/v1/artists"
 	resp, body := get(t, "GET", url, nil)
 	wantError(t, resp, body, 401)

@@ -1,0 +1,33 @@
+package origin
+
+import "testing"
+
+func TestRebind(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{`SELECT 1`, `SELECT 1`},
+		{`a = ? AND b = ?`, `a = $1 AND b = $2`},
+		{`WHERE ?1 = '' OR listener = ?1`, `WHERE $1 = '' OR listener = $1`},
+		{`x = '?' AND y = ? -- what?` + "\n" + `AND z = ?`, `x = '?' AND y = $1 -- what?` + "\n" + `AND z = $2`},
+		{`"we?ird" = ?`, `"we?ird" = $1`},
+		{`'it''s?' = ?`, `'it''s?' = $1`},
+		{`unterminated '?`, `unterminated '?`},
+	} {
+		if got := rebind(c.in); got != c.want {
+			t.Errorf("rebind(%q) = %q; want %q", c.in, got, c.want)
+		}
+	}
+}
+
+// FuzzRebind: whatever the SQL, rebind keeps every byte outside the
+// placeholders it numbers.
+func FuzzRebind(f *testing.F) {
+	for _, s := range []string{"a = ?", "'?'", `"?"`, "-- ?\n?", "?12", "'", "?'?'?"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, q string) {
+		out := rebind(q)
+		if len(out) < len(q) {
+			t.Fatalf("rebind(%q) = %q: shorter than its input", q, out)
+		}
+	})
+}
