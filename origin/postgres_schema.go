@@ -147,4 +147,21 @@ CREATE TABLE track_features (
 	recording   text COLLATE "C" NOT NULL
 );
 CREATE INDEX track_features_recording ON track_features(recording);
+`,
+
+	// 2: the Subsonic API's users and stars (SQLite's step 8).
+	`
+CREATE TABLE subsonic_users (
+	name        text COLLATE "C" PRIMARY KEY,
+	id          text COLLATE "C" NOT NULL UNIQUE,
+	pass_sealed bytea,
+	api_key_sha text NOT NULL UNIQUE,
+	created_at  bigint NOT NULL
+);
+CREATE TABLE stars (
+	owner      text COLLATE "C" NOT NULL,
+	item_id    text COLLATE "C" NOT NULL,
+	starred_at bigint NOT NULL,
+	PRIMARY KEY (owner, item_id)
+);
 `}

@@ -63,10 +63,6 @@ func benchCatalog(b *testing.B) string {
 		b.Fatal(err)
 	}
 	defer db.Close()
-	r := rand.New(rand.NewPCG(1, 2))
-	z := rand.NewZipf(r, 1.1, 2, benchVocab-1)
-	artistName := make([]string, benchArtists)
-	albumTitle := make([]string, benchAlbums)
 	err = sqlite.Tx(context.Background(), db, func(tx *sql.Tx) error {
 		// The layout ingest writes: search rowid = row's rowid*4 + 1 (track),
 		// 2 (album), 3 (artist); an artist row holds its name as title and
@@ -76,41 +72,10 @@ func benchCatalog(b *testing.B) string {
 		insTrack, _ := tx.Prepare(`INSERT INTO tracks(rowid, id, path, title, artist_id, album_id, track_no, disc_no, year, duration_ms, file_size, file_mtime, manifest)
 			VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, 0, 0, '{}')`)
 		insSearch, _ := tx.Prepare(`INSERT INTO search(rowid, kind, ref_id, title, artist, album) VALUES (?, ?, ?, ?, ?, ?)`)
-		for i := range benchArtists {
-			artistName[i] = benchPhrase(r, z, 1+r.IntN(2))
-			id := fmt.Sprintf("ar%016x", i)
-			if _, err := insArtist.Exec(i+1, id, artistName[i]); err != nil {
-				return err
-			}
-			if _, err := insSearch.Exec((i+1)*4+3, "ar", id, artistName[i], artistName[i], ""); err != nil {
-				return err
-			}
+		exec := func(st *sql.Stmt) func(...any) error {
+			return func(args ...any) error { _, err := st.Exec(args...); return err }
 		}
-		for i := range benchAlbums {
-			albumTitle[i] = benchPhrase(r, z, 1+r.IntN(3))
-			ar := i % benchArtists
-			id := fmt.Sprintf("al%016x", i)
-			if _, err := insAlbum.Exec(i+1, id, albumTitle[i], fmt.Sprintf("ar%016x", ar), 1960+i%60); err != nil {
-				return err
-			}
-			if _, err := insSearch.Exec((i+1)*4+2, "al", id, albumTitle[i], artistName[ar], albumTitle[i]); err != nil {
-				return err
-			}
-		}
-		for i := range benchTracks {
-			al := i / (benchTracks / benchAlbums)
-			ar := al % benchArtists
-			title := benchPhrase(r, z, 1+r.IntN(4))
-			id := fmt.Sprintf("t%016x", i)
-			if _, err := insTrack.Exec(i+1, id, fmt.Sprint("p/", i), title, fmt.Sprintf("ar%016x", ar), fmt.Sprintf("al%016x", al),
-				1+i%10, 1960+al%60, 180000+i%120000); err != nil {
-				return err
-			}
-			if _, err := insSearch.Exec((i+1)*4+1, "t", id, title, artistName[ar], albumTitle[al]); err != nil {
-				return err
-			}
-		}
-		return nil
+		return benchRows(benchSink{artist: exec(insArtist), album: exec(insAlbum), track: exec(insTrack), search: exec(insSearch)})
 	})
 	if err != nil {
 		b.Fatal(err)
@@ -123,6 +88,60 @@ func benchCatalog(b *testing.B) string {
 	}
 	b.Logf("built synthetic catalog of %d tracks in %v", benchTracks, time.Since(start).Round(time.Second))
 	return dir
+}
+
+// benchSink receives the rows of the synthetic catalog, in the column
+// order of benchRows' calls.
+type benchSink struct {
+	artist func(args ...any) error // rowid, id, name
+	album  func(args ...any) error // rowid, id, title, artist_id, year
+	track  func(args ...any) error // rowid, id, path, title, artist_id, album_id, track_no, year, duration_ms
+	search func(args ...any) error // rowid, kind, ref_id, title, artist, album
+}
+
+// benchRows generates the synthetic catalog (the same rows on every call)
+// into s: artists, then albums, then tracks, each followed by its search
+// row.
+func benchRows(s benchSink) error {
+	r := rand.New(rand.NewPCG(1, 2))
+	z := rand.NewZipf(r, 1.1, 2, benchVocab-1)
+	artistName := make([]string, benchArtists)
+	albumTitle := make([]string, benchAlbums)
+	for i := range benchArtists {
+		artistName[i] = benchPhrase(r, z, 1+r.IntN(2))
+		id := fmt.Sprintf("ar%016x", i)
+		if err := s.artist(i+1, id, artistName[i]); err != nil {
+			return err
+		}
+		if err := s.search((i+1)*4+3, "ar", id, artistName[i], artistName[i], ""); err != nil {
+			return err
+		}
+	}
+	for i := range benchAlbums {
+		albumTitle[i] = benchPhrase(r, z, 1+r.IntN(3))
+		ar := i % benchArtists
+		id := fmt.Sprintf("al%016x", i)
+		if err := s.album(i+1, id, albumTitle[i], fmt.Sprintf("ar%016x", ar), 1960+i%60); err != nil {
+			return err
+		}
+		if err := s.search((i+1)*4+2, "al", id, albumTitle[i], artistName[ar], albumTitle[i]); err != nil {
+			return err
+		}
+	}
+	for i := range benchTracks {
+		al := i / (benchTracks / benchAlbums)
+		ar := al % benchArtists
+		title := benchPhrase(r, z, 1+r.IntN(4))
+		id := fmt.Sprintf("t%016x", i)
+		if err := s.track(i+1, id, fmt.Sprint("p/", i), title, fmt.Sprintf("ar%016x", ar), fmt.Sprintf("al%016x", al),
+			1+i%10, 1960+al%60, 180000+i%120000); err != nil {
+			return err
+		}
+		if err := s.search((i+1)*4+1, "t", id, title, artistName[ar], albumTitle[al]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // benchQueries is a mix of what people type: whole common and rare words,
@@ -162,7 +181,12 @@ func BenchmarkSearch1M(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer db.Close()
-	rd := NewReader(db)
+	measureSearch(b, NewReader(db))
+}
+
+// measureSearch reports the latency of rd.Search over benchQueries: p50,
+// p95 and p99 of the wall time, and of this thread's CPU time.
+func measureSearch(b *testing.B, rd *Reader) {
 	ctx := context.Background()
 	qs := benchQueries(600)
 	for _, q := range qs[:60] { // warm the page cache
@@ -170,8 +194,9 @@ func BenchmarkSearch1M(b *testing.B) {
 	}
 	var lat, cpu []time.Duration
 	var hits int
-	// CPU time of this thread per query (SQLite runs on it through cgo)
-	// shows the cost apart from waiting for a core on a busy machine.
+	// CPU time of this thread per query (SQLite runs on it through cgo;
+	// PostgreSQL's time is in its own process, not counted) shows the cost
+	// apart from waiting for a core on a busy machine.
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	threadCPU := func() time.Duration {
