@@ -19,7 +19,7 @@ DEMO_DEBS  := $(BUILD_DEBS) ffmpeg bpm-tools libchromaprint-tools
 # mpv and VLC (exported M3U8 and XSPF play in other players), dbus and
 # playerctl (MPRIS on a private session bus), Node and npm (the Subsonic
 # client library that drives the origin's Subsonic API) and xmllint (its
-# XML answers against the Subsonic XSD), and supysonic with waitress (a
+# XML answers against the Subsonic XSD), supysonic with waitress (a
 # Subsonic server for net/subsonic's client tests) and PostgreSQL (the
 # catalog contract tests start their own cluster).
 # Debian's npm is installed only when no npm is there: a nodejs from
