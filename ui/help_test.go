@@ -2,11 +2,15 @@ package ui
 
 import (
 	"fmt"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/x/exp/golden"
+
+	"segue/ui/keys"
 )
 
 // TestHelpNoDuplicates: on every screen (and every level of the library
@@ -91,5 +95,67 @@ func TestHelpScrolls(t *testing.T) {
 	send(m, "x")
 	if m.help {
 		t.Fatal("x did not close the help")
+	}
+}
+
+// TestHelpListsEveryKeyOfTheScreen: a key a screen reacts to (it asks for
+// something, or its view changes) is in that screen's help overlay, so
+// "? shows the keys of the screen you are on" holds for all of them. The
+// README's examples: R (radio from here) on Search, Library and Queue.
+func TestHelpListsEveryKeyOfTheScreen(t *testing.T) {
+	km := keys.Default()
+	var all []key.Binding
+	v := reflect.ValueOf(km)
+	for i := range v.NumField() {
+		if b, ok := v.Field(i).Interface().(key.Binding); ok {
+			all = append(all, b)
+		}
+	}
+	for _, c := range []struct {
+		name string
+		keys []string
+		want []string // keys the README names for this screen
+	}{
+		{"search", []string{"/", "a", "u", "r", "esc"}, []string{"R", "s", "a", "A"}},
+		{"library-artists", []string{"tab"}, nil},
+		{"library-album", []string{"tab", "enter", "enter"}, []string{"R", "s", "O", "a", "A"}},
+		{"queue", []string{"/", "a", "u", "r", "esc", "enter", "tab", "tab"}, []string{"R", "s", "J", "K", "d", "C", "z", "r"}},
+		{"nowplaying", []string{"tab", "tab", "tab"}, nil},
+		{"playlists", []string{"tab", "tab", "tab", "tab"}, []string{"N", "r", "D", "S", "O"}},
+		{"playlist-open", []string{"tab", "tab", "tab", "tab", "enter"}, []string{"J", "K", "d", "S"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			at := func() *Model {
+				m := newDriven(t, fixture(), 200, 60)
+				send(m, c.keys...)
+				return m
+			}
+			m := at()
+			listed := map[string]bool{}
+			for _, g := range m.helpGroups() {
+				for _, b := range g {
+					for _, k := range b.Keys() {
+						listed[k] = true
+					}
+				}
+			}
+			for _, k := range c.want {
+				if !listed[k] {
+					t.Errorf("the help does not list %q", k)
+				}
+			}
+			for _, b := range all {
+				k := b.Keys()[0]
+				if listed[k] {
+					continue
+				}
+				m := at()
+				before := m.View()
+				cmd := m.screens[m.active].Update(keyMsg(k))
+				if cmd != nil || m.View() != before {
+					t.Errorf("%q (%s) works here but the help does not list it", k, b.Help().Desc)
+				}
+			}
+		})
 	}
 }

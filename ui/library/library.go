@@ -225,7 +225,7 @@ func (v *View) ShortHelp() []key.Binding {
 
 // FullHelp lists every key of this screen by group.
 func (v *View) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{v.km.Open, v.km.Back, v.km.Play, v.km.Add, v.km.PlayNext, v.km.ToPlaylist, v.km.Offline}}
+	return [][]key.Binding{{v.km.Open, v.km.Back, v.km.Play, v.km.Add, v.km.PlayNext, v.km.ToPlaylist, v.km.Offline, v.km.Radio}}
 }
 
 // Update handles keys, mouse and the screen's own messages.

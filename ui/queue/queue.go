@@ -82,7 +82,7 @@ func (v *View) ShortHelp() []key.Binding {
 
 // FullHelp lists every key of this screen by group.
 func (v *View) FullHelp() [][]key.Binding {
-	return [][]key.Binding{append(v.ShortHelp(), v.km.ToPlaylist)}
+	return [][]key.Binding{append(v.ShortHelp(), v.km.ToPlaylist, v.km.Radio)}
 }
 
 // Update handles keys and mouse.
