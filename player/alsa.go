@@ -1,185 +1,319 @@
 package player
 
+/*
+#cgo pkg-config: alsa
+#include <stdlib.h>
+#include "alsa_out.h"
+*/
+import "C"
+
 import (
 	"errors"
 	"fmt"
 	"os"
-	"strings"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"time"
+	"unsafe"
 
 	"github.com/gopxl/beep/v2"
-	"github.com/gopxl/beep/v2/speaker"
 	"golang.org/x/sys/unix"
 
 	"segue/catalog"
 )
 
-// The beep speaker is a process-wide singleton: it is initialized once, and
-// every ALSA output after the first reuses it.
-// While no output has anything to play, the speaker is suspended: oto's
-// writer goroutine and beep's mixer then sleep and the process uses no CPU
-// (issue 14: pulling silence cost 2.8% of a core). Lock order: device
-// before ALSA.mu.
-var device struct {
-	sync.Mutex       // guards the fields below and the speaker's Suspend and Resume
-	done       bool  // Init was attempted
-	err        error // what the attempt returned
-	suspended  bool  // an idle output suspended the speaker
-}
+// DefaultALSABuffer is the device buffer when OutputOptions.Buffer is zero;
+// the device wakes the writer once per period, half the buffer. Issue 14:
+// beep's speaker over oto wrote 40 ms periods from a goroutine blocked in
+// C, and the Go scheduler's monitor woke about 50 times around each such
+// call: 1,100-1,300 wake-ups a second while playing, 3.3x cmus's CPU. With
+// 250 ms periods and the writer outside the Go scheduler, the process
+// wakes a few times a period.
+const DefaultALSABuffer = 500 * time.Millisecond
 
-// DefaultALSABuffer is the device buffer when OutputOptions.Buffer is zero.
-const DefaultALSABuffer = 80 * time.Millisecond
-
-// minRingSamples is the least hand-off between the render loop and the
-// speaker (46 ms). The ring holds twice the device buffer, so a pull of half
-// the buffer (what the speaker asks for at once) still leaves a margin for a
-// render loop the scheduler is slow to wake; Write blocks while it is full,
-// so the device clock paces playback.
-const minRingSamples = 2048
-
-// ALSA plays through the system's default ALSA device via beep's speaker.
+// ALSA plays through the system's default ALSA device (alsa-lib, the
+// standard ALSA library, through cgo).
+//
+// Samples go into a ring in C memory (float32 stereo, what the device
+// gets) that a writer thread of alsa_out.c empties into the device in whole
+// periods, sleeping in poll(2) in between. That thread is a plain pthread:
+// its sleeps cost the Go scheduler nothing, and Write never calls C, so no
+// Go thread wakes the scheduler's monitor while playing. Write waits for
+// room on an eventfd through Go's network poller.
+//
+// Behind the ring's read position the ring keeps one device buffer of what
+// was written: a pause drops the device at once and moves the read
+// position back over what it had not played, so resume goes on where the
+// listener heard it stop and the device is stopped (no wake-ups) while
+// paused.
 type ALSA struct {
-	mu     sync.Mutex // guards ring, closed
-	ring   [][2]float64
+	c      *C.segue_out
+	ring   []float32 // the C ring: 2 values a frame
+	space  *os.File  // readable when the thread took frames or changed state
+	rc     syscall.RawConn
+	buffer time.Duration
+
+	mu     sync.Mutex   // guards the fields below and the ring's write position
+	gen    int          // counts flushes: a Write interrupted by one drops its rest
+	paused bool         // the mode is SEGUE_PAUSE
+	held   [][2]float64 // what a Write could not queue before a pause
 	closed bool
-	space  chan struct{} // signalled when the speaker took samples
-	filled chan struct{} // signalled when Write added samples
-	size   int           // ring capacity in samples
-	buffer time.Duration // the device buffer
-	// underruns counts pulls padded with silence while samples had been
-	// written and the output was not closed; guarded by mu.
+	// underruns is the thread's count once Close freed it (c is nil).
 	underruns int
-	started   bool // a Write happened; guarded by mu
-	// idle is set by Idle and cleared by Write; keep says the ring is held
-	// for the next Write (a pause) rather than played out; quiet counts the
-	// silence the speaker pulled since. All guarded by mu.
-	idle  bool
-	keep  bool
-	quiet int
-	hold  int           // samples the speaker buffers past the ring
-	drain chan struct{} // signalled when an idle output's audio left the speaker
-	stop  chan struct{} // closed by Close: ends suspendLoop
-	wg    sync.WaitGroup
 }
 
-// Underruns returns how many times the device had to be fed silence in the
-// middle of playback (not while the output is idle).
+// Underruns returns how many times the device ran dry in the middle of
+// playback (not while the output is idle).
 func (a *ALSA) Underruns() int {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return a.underruns
+	if a.c == nil {
+		return a.underruns
+	}
+	return int(atomic.LoadUint64(a.u64(&a.c.underruns)))
 }
 
-// OpenALSA initializes the speaker (once per process) at 44.1 kHz with the
-// given device buffer. alsa-lib's messages on fd 2 go to logPath (or are
-// dropped) while it opens, so they cannot garble a terminal interface.
+// Suspended reports whether the device is stopped: paused, or idle with
+// everything played out. A stopped output wakes nothing.
+func (a *ALSA) Suspended() bool { return a.state() == C.SEGUE_STOPPED }
+
+// OpenALSA opens the default ALSA device at 44.1 kHz stereo float with the
+// given buffer (0: DefaultALSABuffer) and periods of half of it, and
+// starts its writer thread. alsa-lib's messages on fd 2 go to logPath (or
+// are dropped) while it opens, so they cannot garble a terminal interface.
+// Errors wrap ErrNoDevice.
 func OpenALSA(buffer time.Duration, logPath string) (*ALSA, error) {
 	if buffer <= 0 {
 		buffer = DefaultALSABuffer
 	}
-	if err := initDevice(buffer, logPath); err != nil {
-		return nil, fmt.Errorf("open alsa output: %w: %s; to play without a sound device use --output wav:FILE (or --output null)", ErrNoDevice, firstCause(err))
+	sr := beep.SampleRate(catalog.SampleRate)
+	c := (*C.segue_out)(C.calloc(1, C.sizeof_segue_out))
+	var where *C.char
+	restore, err := redirectStderr(logPath)
+	if err != nil {
+		C.free(unsafe.Pointer(c))
+		return nil, fmt.Errorf("open alsa output: %w", err)
 	}
-	size := max(minRingSamples, 2*beep.SampleRate(catalog.SampleRate).N(buffer))
-	a := &ALSA{ring: make([][2]float64, 0, size), size: size, space: make(chan struct{}, 1), filled: make(chan struct{}, 1), buffer: buffer,
-		hold: beep.SampleRate(catalog.SampleRate).N(buffer), drain: make(chan struct{}, 1), stop: make(chan struct{})}
-	speaker.Play(beep.StreamerFunc(a.stream))
-	a.wg.Add(1)
-	go func() {
-		defer a.wg.Done()
-		a.suspendLoop()
-	}()
+	e := C.segue_out_open(c, C.uint(catalog.SampleRate), C.snd_pcm_uframes_t(sr.N(buffer)), C.snd_pcm_uframes_t(sr.N(buffer/2)), &where)
+	restore()
+	if e < 0 {
+		C.free(unsafe.Pointer(c))
+		return nil, fmt.Errorf("open alsa output: %w: %s: %s; to play without a sound device use --output wav:FILE (or --output null)",
+			ErrNoDevice, C.GoString(where), C.GoString(C.snd_strerror(e)))
+	}
+	a := &ALSA{c: c, ring: unsafe.Slice((*float32)(unsafe.Pointer(c.ring)), 2*int(c.cap)), buffer: sr.D(int(c.buffer))}
+	if err := a.openSpace(); err != nil {
+		C.segue_out_close(c)
+		C.free(unsafe.Pointer(c))
+		return nil, err
+	}
+	if e := C.segue_out_start(c); e < 0 {
+		a.space.Close()
+		C.segue_out_close(c)
+		C.free(unsafe.Pointer(c))
+		return nil, fmt.Errorf("start alsa writer: %w", syscall.Errno(-e))
+	}
 	return a, nil
 }
 
-// Idle implements Idler. With drain, the speaker is suspended once what
-// was written has played out of its buffers; without, at once, and what
-// was written waits in the ring and the mixer's buffer for the next Write
-// (a resumed pause goes on where it stopped, within a few ms). A drain
-// after a pause drops the samples held in the ring.
-func (a *ALSA) Idle(drain bool) {
-	device.Lock()
-	a.mu.Lock()
-	if !a.idle {
-		a.idle, a.quiet = true, 0
+// openSpace makes the thread's eventfd a pollable file of its own (a
+// duplicate: the C side closes the original).
+func (a *ALSA) openSpace() error {
+	fd, err := unix.Dup(int(a.c.space))
+	if err != nil {
+		return fmt.Errorf("open alsa output: %w", err)
 	}
-	a.keep = !drain
-	if drain && device.suspended {
-		a.ring = a.ring[:0] // held by a pause that became a stop
+	unix.CloseOnExec(fd)
+	a.space = os.NewFile(uintptr(fd), "alsa-space")
+	if a.rc, err = a.space.SyscallConn(); err != nil {
+		a.space.Close()
+		return fmt.Errorf("open alsa output: %w", err)
 	}
-	a.mu.Unlock()
-	device.Unlock()
-	for _, c := range []chan struct{}{a.filled, a.drain} { // a waiting stream call stops waiting; suspendLoop looks
-		select {
-		case c <- struct{}{}:
-		default:
-		}
-	}
-}
-
-// suspendLoop suspends the speaker when an idle output has drained.
-func (a *ALSA) suspendLoop() {
-	for {
-		select {
-		case <-a.stop:
-			return
-		case <-a.drain:
-		}
-		device.Lock()
-		a.mu.Lock()
-		drained := a.idle && (a.keep || len(a.ring) == 0 && a.quiet >= a.hold)
-		a.mu.Unlock()
-		if drained && !device.suspended && speaker.Suspend() == nil {
-			device.suspended = true
-		}
-		device.Unlock()
-	}
-}
-
-// wake leaves the idle state, resuming the speaker if it was suspended.
-func (a *ALSA) wake() error {
-	device.Lock()
-	defer device.Unlock()
-	a.mu.Lock()
-	a.idle, a.keep = false, false
-	a.mu.Unlock()
-	if !device.suspended {
-		return nil
-	}
-	if err := speaker.Resume(); err != nil {
-		return fmt.Errorf("resume alsa output: %w", err)
-	}
-	device.suspended = false
 	return nil
 }
 
-func initDevice(buffer time.Duration, logPath string) error {
-	device.Lock()
-	defer device.Unlock()
-	if device.done {
-		return device.err
+func (a *ALSA) u64(p *C.uint64_t) *uint64 { return (*uint64)(unsafe.Pointer(p)) }
+func (a *ALSA) u32(p *C.uint32_t) *uint32 { return (*uint32)(unsafe.Pointer(p)) }
+
+func (a *ALSA) state() uint32 { return atomic.LoadUint32(a.u32(&a.c.state)) }
+
+// signal wakes the writer thread. It is a raw system call: an ordinary
+// one would wake the Go scheduler's monitor.
+func (a *ALSA) signal() {
+	one := uint64(1)
+	unix.RawSyscall(unix.SYS_WRITE, uintptr(a.c.ctl), uintptr(unsafe.Pointer(&one)), 8)
+}
+
+// setMode asks the thread for mode; mu must be held.
+func (a *ALSA) setMode(mode uint32) {
+	a.paused = mode == C.SEGUE_PAUSE
+	if atomic.SwapUint32(a.u32(&a.c.mode), mode) != mode {
+		a.signal()
 	}
-	device.done = true
-	restore, err := redirectStderr(logPath)
+}
+
+// Idle implements Idler. Without drain (a pause) the device stops at
+// once and what it had not played waits in the ring for the next Write;
+// with drain, what was written plays out, then the device stops. A drain
+// after a pause drops what the pause held.
+func (a *ALSA) Idle(drain bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.closed {
+		return
+	}
+	if !drain {
+		a.setMode(C.SEGUE_PAUSE)
+		return
+	}
+	if a.paused {
+		a.flushLocked()
+	}
+	a.setMode(C.SEGUE_DRAIN)
+}
+
+// Flush implements Flusher: what was written and not yet played is
+// dropped, so what is written next is heard at once (a seek, a skip).
+func (a *ALSA) Flush() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if !a.closed {
+		a.flushLocked()
+	}
+}
+
+func (a *ALSA) flushLocked() {
+	a.gen++
+	a.held = nil
+	atomic.StoreUint64(a.u64(&a.c.flush_to), atomic.LoadUint64(a.u64(&a.c.wr)))
+	atomic.AddUint32(a.u32(&a.c.flush_seq), 1)
+	a.signal()
+}
+
+// stallTimeout is how long Write waits for the device to take samples
+// before it reports the device stalled (PulseAudio may take a second or two
+// to start a stream).
+const stallTimeout = 5 * time.Second
+
+// errDeviceStalled is returned when the device stops taking samples.
+var errDeviceStalled = errors.New("the audio device stopped taking samples")
+
+// Write queues samples, blocking while the ring is full. Samples past a
+// pause that happens meanwhile are held for the next Write; samples past a
+// flush are dropped.
+func (a *ALSA) Write(samples [][2]float64) error {
+	a.mu.Lock()
+	gen := a.gen
+	if len(a.held) > 0 {
+		samples = append(a.held, samples...)
+		a.held = nil
+	}
+	a.setMode(C.SEGUE_PLAY)
+	a.mu.Unlock()
+	for len(samples) > 0 {
+		a.mu.Lock()
+		if a.gen != gen {
+			a.mu.Unlock()
+			return nil
+		}
+		if a.paused {
+			a.held = append([][2]float64(nil), samples...)
+			a.mu.Unlock()
+			return nil
+		}
+		if a.state() == C.SEGUE_FAILED {
+			a.mu.Unlock()
+			return fmt.Errorf("write to alsa: %s", C.GoString(C.snd_strerror(a.c.err)))
+		}
+		n := a.put(samples)
+		a.mu.Unlock()
+		samples = samples[n:]
+		if n == 0 {
+			if err := a.waitSpace(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// free is how many frames Go may write: the ring less what the thread has
+// not taken and the device buffer kept behind it (none right after a pause
+// moved the read position back into it).
+func (a *ALSA) free() int {
+	used := atomic.LoadUint64(a.u64(&a.c.wr)) - atomic.LoadUint64(a.u64(&a.c.rd))
+	return max(0, int(a.c.cap)-int(a.c.hist)-int(used))
+}
+
+// put converts what fits of samples into the ring and returns how many
+// frames it took; mu must be held.
+func (a *ALSA) put(samples [][2]float64) int {
+	n := min(a.free(), len(samples))
+	wr := atomic.LoadUint64(a.u64(&a.c.wr))
+	capacity := uint64(a.c.cap)
+	for i, s := range samples[:n] {
+		at := 2 * ((wr + uint64(i)) % capacity)
+		a.ring[at] = float32(max(-1, min(1, s[0])))
+		a.ring[at+1] = float32(max(-1, min(1, s[1])))
+	}
+	atomic.StoreUint64(a.u64(&a.c.wr), wr+uint64(n))
+	if n > 0 && atomic.LoadUint32(a.u32(&a.c.want_data)) != 0 {
+		a.signal()
+	}
+	return n
+}
+
+// waitSpace sleeps until the thread took frames or changed state (the
+// thread wakes us only after we said we wait).
+func (a *ALSA) waitSpace() error {
+	atomic.StoreUint32(a.u32(&a.c.want_space), 1)
+	a.mu.Lock()
+	ready := a.free() > 0 || a.paused || a.state() == C.SEGUE_FAILED
+	a.mu.Unlock()
+	if ready {
+		return nil
+	}
+	if err := a.space.SetReadDeadline(time.Now().Add(stallTimeout)); err != nil {
+		return fmt.Errorf("write to alsa: %w", err)
+	}
+	err := a.rc.Read(func(fd uintptr) bool {
+		var v uint64
+		_, _, e := unix.RawSyscall(unix.SYS_READ, fd, uintptr(unsafe.Pointer(&v)), 8)
+		return e != unix.EAGAIN
+	})
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return fmt.Errorf("write to alsa: %w", errDeviceStalled)
+	}
 	if err != nil {
-		device.err = err
-		return err
+		return fmt.Errorf("write to alsa: %w", err)
 	}
-	defer restore()
-	sr := beep.SampleRate(catalog.SampleRate)
-	if err := speaker.Init(sr, sr.N(buffer)); err != nil {
-		device.err = err
-		return err
+	return nil
+}
+
+// Close lets what was written play out (up to the buffer and a second;
+// what a pause held is dropped), stops the writer and closes the device.
+func (a *ALSA) Close() error {
+	a.Idle(true)
+	a.mu.Lock()
+	if a.closed {
+		a.mu.Unlock()
+		return nil
 	}
-	// Init returns nil even with no device: oto opens ALSA in the
-	// background and keeps the error, which Suspend returns.
-	if err := speaker.Suspend(); err != nil {
-		device.err = err
-		return err
+	a.closed = true
+	a.mu.Unlock()
+	for deadline := time.Now().Add(a.buffer + time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if s := a.state(); s == C.SEGUE_STOPPED || s == C.SEGUE_FAILED {
+			break
+		}
 	}
-	device.err = speaker.Resume()
-	return device.err
+	C.segue_out_close(a.c)
+	a.mu.Lock()
+	a.underruns = int(a.c.underruns)
+	C.free(unsafe.Pointer(a.c))
+	a.c = nil
+	a.mu.Unlock()
+	return a.space.Close()
 }
 
 // redirectStderr points fd 2 at logPath (or /dev/null) and returns how to
@@ -207,131 +341,4 @@ func redirectStderr(logPath string) (func(), error) {
 		unix.Close(saved)
 		f.Close()
 	}, nil
-}
-
-// stream is the speaker's side: it takes what the ring holds, waiting half
-// the device buffer at most for the render loop to fill it, then
-// pads with silence (an underrun, or a pause) rather than stall the device.
-func (a *ALSA) stream(samples [][2]float64) (int, bool) {
-	var timeout <-chan time.Time
-	for {
-		a.mu.Lock()
-		if len(a.ring) >= len(samples) || a.closed || a.idle {
-			break
-		}
-		a.mu.Unlock()
-		if timeout == nil {
-			timeout = time.After(a.buffer / 2)
-		}
-		select {
-		case <-a.filled:
-			continue
-		case <-timeout:
-		}
-		a.mu.Lock()
-		break
-	}
-	n := copy(samples, a.ring)
-	a.ring = a.ring[:copy(a.ring, a.ring[n:])]
-	closed := a.closed
-	if n < len(samples) && a.started && !closed && !a.idle {
-		a.underruns++
-	}
-	if a.idle {
-		if a.quiet < a.hold {
-			a.quiet += len(samples) - n
-		}
-		if a.quiet >= a.hold && len(a.ring) == 0 {
-			select {
-			case a.drain <- struct{}{}:
-			default:
-			}
-		}
-	}
-	a.mu.Unlock()
-	if n > 0 {
-		select {
-		case a.space <- struct{}{}:
-		default:
-		}
-	}
-	if closed && n == 0 {
-		return 0, false // the mixer drops us
-	}
-	clear(samples[n:])
-	return len(samples), true
-}
-
-// stallTimeout is how long Write waits for the device to take samples
-// before it reports the device stalled (PulseAudio may take a second or two
-// to start a stream).
-const stallTimeout = 5 * time.Second
-
-// errDeviceStalled is returned when the device stops taking samples.
-var errDeviceStalled = errors.New("the audio device stopped taking samples")
-
-// Write queues samples, blocking while the ring is full.
-func (a *ALSA) Write(samples [][2]float64) error {
-	if err := a.wake(); err != nil {
-		return err
-	}
-	for len(samples) > 0 {
-		a.mu.Lock()
-		n := min(len(samples), a.size-len(a.ring))
-		a.ring = append(a.ring, samples[:n]...)
-		a.started = true
-		a.mu.Unlock()
-		if n > 0 {
-			select {
-			case a.filled <- struct{}{}:
-			default:
-			}
-		}
-		samples = samples[n:]
-		if len(samples) == 0 {
-			break
-		}
-		select {
-		case <-a.space:
-		case <-time.After(stallTimeout):
-			return fmt.Errorf("write to alsa: %w", errDeviceStalled)
-		}
-	}
-	return nil
-}
-
-// Close lets the queued samples play out (up to a second), then detaches
-// from the speaker.
-func (a *ALSA) Close() error {
-	deadline := time.Now().Add(time.Second)
-	for {
-		a.mu.Lock()
-		left := len(a.ring)
-		if left == 0 || time.Now().After(deadline) {
-			a.closed = true
-			a.mu.Unlock()
-			break
-		}
-		a.mu.Unlock()
-		select {
-		case <-a.space:
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
-	// The speaker's own buffer and the device's still hold up to the buffer
-	// length; alsa-lib may take a little longer to accept it.
-	time.Sleep(2*a.buffer + 100*time.Millisecond)
-	close(a.stop)
-	a.wg.Wait()
-	return nil
-}
-
-// firstCause shortens oto's error, which lists every ALSA plugin it tried,
-// to the first (the default device); the rest adds length, not meaning.
-func firstCause(err error) string {
-	s := err.Error()
-	if i := strings.Index(s, `, "`); i > 0 {
-		return s[:i] + ", …"
-	}
-	return s
 }

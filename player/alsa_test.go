@@ -17,8 +17,8 @@ import (
 	"segue/internal/testkit"
 )
 
-// The speaker is a process singleton, so every test of the real ALSA path
-// runs the output in a child: the test binary re-executed with
+// Every test of the real ALSA path runs the output in a child (one device
+// per process, and fd 2 redirected while it opens): the test binary re-executed with
 // SEGUE_PLAYER_CHILD set.
 const childEnv = "SEGUE_PLAYER_CHILD"
 
@@ -187,14 +187,16 @@ func TestALSAOutputMatchesWAV(t *testing.T) {
 			float64(math.Float32frombits(binary.LittleEndian.Uint32(raw[8*k+4:]))),
 		}
 	}
-	// The speaker writes int16(v*32767); PulseAudio hands back /32768.
-	q := func(v float64) float64 { return float64(int16(max(-1, min(1, v))*32767)) / 32768 }
+	// The output writes float32 samples, clamped to [-1, 1]; the file
+	// plugin captures them before PulseAudio touches them: exact.
+	q := func(v float64) float64 { return float64(float32(max(-1, min(1, v)))) }
+	const tolerance = 1e-9
 	const probe = 1000
 	off := -1
 	for k := 0; k+len(ref) <= len(got) && off < 0; k++ {
 		ok := true
 		for i := 0; i < 64 && ok; i++ {
-			ok = math.Abs(got[k+probe+i][0]-q(ref[probe+i][0])) < 1.5/32768
+			ok = math.Abs(got[k+probe+i][0]-q(ref[probe+i][0])) < tolerance
 		}
 		if ok {
 			off = k
@@ -212,7 +214,7 @@ func TestALSAOutputMatchesWAV(t *testing.T) {
 	var bad int
 	for i := range ref {
 		for c := range 2 {
-			if math.Abs(got[off+i][c]-q(ref[i][c])) >= 1.5/32768 {
+			if math.Abs(got[off+i][c]-q(ref[i][c])) >= tolerance {
 				bad++
 			}
 		}
@@ -249,8 +251,14 @@ func headlessALSA(t testing.TB, dir, capture string) []string {
 	}, func() string { return "pulseaudio did not start:\n" + paLog.String() })
 
 	// A low-latency reader of the monitor: without one the first write stalls.
+	// Its recording (monitor.raw in dir) is what the device played: the
+	// latency figures read it.
 	rec := exec.Command("parec", "-d", "nullsink.monitor", "--latency-msec=10", "--format=float32le", "--rate=44100", "--channels=2", "--raw")
 	rec.Env = pa.Env
+	mon, err := os.Create(filepath.Join(dir, "monitor.raw"))
+	must(t, err)
+	defer mon.Close()
+	rec.Stdout = mon
 	must(t, rec.Start())
 	t.Cleanup(func() { rec.Process.Kill(); rec.Wait() })
 	testkit.WaitReport(t, 10*time.Second, func() bool {

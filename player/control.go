@@ -173,6 +173,11 @@ func (p *Player) Pause() {
 	p.paused = true
 	p.setState(Paused)
 	p.poke()
+	// The render loop may be waiting on the output for up to a device
+	// period: stop the device now, not when it comes round.
+	if o, ok := p.opts.Output.(Idler); ok {
+		o.Idle(false)
+	}
 }
 
 // Resume resumes after Pause.

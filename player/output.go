@@ -29,6 +29,14 @@ type Idler interface {
 	Idle(drain bool)
 }
 
+// Flusher is an Output that holds more than a moment of audio (the ALSA
+// device buffer): Flush drops what was written and not yet played, so
+// what is written next (a seek, a skip, another track) is heard at once.
+// A Write running meanwhile drops the rest of its samples.
+type Flusher interface {
+	Flush()
+}
+
 // Unpaced is implemented by an output that takes samples as fast as they
 // come (a wav rendered with --fast): its play head outruns any network, so
 // waiting for a segment there is not a stall a listener would hear: the
@@ -44,7 +52,7 @@ type OutputOptions struct {
 	Fast bool
 	// LogPath receives ALSA's own stderr chatter while the device opens.
 	LogPath string
-	// Buffer is the alsa device buffer (default 80 ms).
+	// Buffer is the alsa device buffer (default DefaultALSABuffer).
 	Buffer time.Duration
 }
 

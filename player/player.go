@@ -195,6 +195,9 @@ func (p *Player) restartLocked(start int64) {
 		p.retireLocked(p.cur) // the render goroutine may be inside it; it notices the cancel
 		p.cur = nil
 	}
+	if f, ok := p.opts.Output.(Flusher); ok {
+		f.Flush()
+	}
 	p.startAt = start
 	p.lastPos = -1
 	p.tried = ""
@@ -244,7 +247,7 @@ func (p *Player) run() {
 			return
 		}
 		n, done, err := ts.read(buf)
-		if n > 0 {
+		if n > 0 && ts.ctx.Err() == nil { // a retired stream's samples would follow a flush
 			for i := range buf[:n] {
 				buf[i][0] *= factor
 				buf[i][1] *= factor

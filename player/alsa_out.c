@@ -1,0 +1,259 @@
+// The ALSA writer thread: see alsa_out.h and alsa.go.
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/eventfd.h>
+
+#include "alsa_out.h"
+
+#define LOAD(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define STORE(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+
+enum { max_fds = 16 };
+
+static void notify(int fd) {
+	uint64_t one = 1;
+	(void)!write(fd, &one, sizeof one);
+}
+
+static void clear_fd(int fd) {
+	uint64_t v;
+	(void)!read(fd, &v, sizeof v);
+}
+
+// wake_go wakes Go if it sleeps waiting for space or a state change.
+static void wake_go(segue_out *o) {
+	if (__atomic_exchange_n(&o->want_space, 0, __ATOMIC_ACQ_REL)) notify(o->space);
+}
+
+static void set_state(segue_out *o, uint32_t s) {
+	if (LOAD(&o->state) != s) {
+		STORE(&o->state, s);
+		wake_go(o);
+	}
+}
+
+// wait_ctl sleeps until Go signals (or timeout_ms passes; -1: no limit).
+// It returns 0 on a timeout.
+static int wait_ctl(segue_out *o, int timeout_ms) {
+	struct pollfd p = {.fd = o->ctl, .events = POLLIN};
+	int n = poll(&p, 1, timeout_ms);
+	if (n > 0) clear_fd(o->ctl);
+	return n;
+}
+
+// wait_room sleeps until the device has room (avail_min frames) or Go
+// signals.
+static int wait_room(segue_out *o) {
+	struct pollfd fds[max_fds + 1];
+	fds[0] = (struct pollfd){.fd = o->ctl, .events = POLLIN};
+	int n = snd_pcm_poll_descriptors(o->pcm, fds + 1, max_fds);
+	if (n < 0) return n;
+	if (poll(fds, 1 + n, -1) < 0) return errno == EINTR ? 0 : -errno;
+	if (fds[0].revents) clear_fd(o->ctl);
+	unsigned short rev = 0;
+	int err = snd_pcm_poll_descriptors_revents(o->pcm, fds + 1, n, &rev);
+	if (err < 0) return err;
+	if (rev & (POLLERR | POLLNVAL)) {
+		snd_pcm_state_t st = snd_pcm_state(o->pcm);
+		if (st == SND_PCM_STATE_XRUN) return -EPIPE;
+		if (st == SND_PCM_STATE_SUSPENDED) return -ESTRPIPE;
+	}
+	return 0;
+}
+
+// recover handles a device error while playing: an underrun or a
+// suspend prepares the device again; anything else fails it.
+static int recover(segue_out *o, int err, int playing) {
+	if (err == -EPIPE && playing) __atomic_add_fetch(&o->underruns, 1, __ATOMIC_RELAXED);
+	if (snd_pcm_recover(o->pcm, err, 1) < 0) {
+		o->err = err;
+		set_state(o, SEGUE_FAILED);
+		return -1;
+	}
+	return 0;
+}
+
+// stop drops what the device holds; with rewind, the frames it had not
+// played go back to the ring (rd moves back over them), so a paused track
+// goes on where the listener heard it stop.
+static void stop(segue_out *o, uint64_t *rd, int rewind) {
+	snd_pcm_sframes_t delay = 0;
+	if (rewind && snd_pcm_delay(o->pcm, &delay) == 0 && delay > 0) {
+		uint64_t back = (uint64_t)delay;
+		if (back > o->hist) back = o->hist;
+		if (back > *rd) back = *rd;
+		*rd -= back;
+		STORE(&o->rd, *rd);
+	}
+	snd_pcm_drop(o->pcm);
+}
+
+// put writes n frames from the ring at rd; it returns frames written or a
+// negative ALSA error.
+static snd_pcm_sframes_t put(segue_out *o, uint64_t rd, uint64_t n) {
+	snd_pcm_sframes_t done = 0;
+	while (n > 0) {
+		uint64_t at = rd % o->cap, run = o->cap - at;
+		if (run > n) run = n;
+		snd_pcm_sframes_t w = snd_pcm_writei(o->pcm, o->ring + 2 * at, run);
+		if (w < 0) return done > 0 ? done : w;
+		done += w;
+		rd += w;
+		n -= w;
+		if ((uint64_t)w < run) break;
+	}
+	return done;
+}
+
+static void *run(void *arg) {
+	segue_out *o = arg;
+	uint64_t rd = LOAD(&o->rd);
+	uint32_t seq = LOAD(&o->flush_seq);
+	int running = 0; // the device was prepared and written since it last stopped
+	for (;;) {
+		uint32_t mode = LOAD(&o->mode);
+		uint32_t s = LOAD(&o->flush_seq);
+		if (s != seq) {
+			seq = s;
+			if (running) snd_pcm_drop(o->pcm);
+			running = 0;
+			rd = LOAD(&o->flush_to);
+			STORE(&o->rd, rd);
+			wake_go(o);
+		}
+		if (mode == SEGUE_QUIT) {
+			if (running) snd_pcm_drop(o->pcm);
+			break;
+		}
+		if (LOAD(&o->state) == SEGUE_FAILED) {
+			wait_ctl(o, -1);
+			continue;
+		}
+		if (mode == SEGUE_PAUSE) {
+			if (running) stop(o, &rd, 1);
+			running = 0;
+			set_state(o, SEGUE_STOPPED);
+			wake_go(o); // a Write waiting for space returns
+			wait_ctl(o, -1);
+			continue;
+		}
+		uint64_t have = LOAD(&o->wr) - rd;
+		if (!running && have > 0) {
+			snd_pcm_state_t st = snd_pcm_state(o->pcm);
+			if (st != SND_PCM_STATE_PREPARED && st != SND_PCM_STATE_RUNNING) {
+				int err = snd_pcm_prepare(o->pcm);
+				if (err < 0 && recover(o, err, 0) < 0) continue;
+			}
+			running = 1;
+			set_state(o, SEGUE_RUNNING);
+		}
+		if (have == 0) {
+			if (running && mode == SEGUE_DRAIN) {
+				snd_pcm_sframes_t delay = 0;
+				if (snd_pcm_delay(o->pcm, &delay) == 0 && delay > 0 &&
+				    wait_ctl(o, (int)(delay * 1000 / o->rate) + 20) != 0)
+					continue; // Go signalled: look again
+				snd_pcm_drop(o->pcm);
+				running = 0;
+			}
+			if (!running) set_state(o, SEGUE_STOPPED);
+			STORE(&o->want_data, 1);
+			if (LOAD(&o->wr) == rd && LOAD(&o->mode) == mode && LOAD(&o->flush_seq) == seq) wait_ctl(o, -1);
+			STORE(&o->want_data, 0);
+			continue;
+		}
+		snd_pcm_sframes_t avail = snd_pcm_avail_update(o->pcm);
+		if (avail < 0) {
+			recover(o, (int)avail, mode == SEGUE_PLAY);
+			continue;
+		}
+		// While playing, wait until a whole period fits: the thread then
+		// wakes once a period, not once a chunk.
+		snd_pcm_uframes_t least = mode == SEGUE_PLAY && have >= o->period ? o->period : 1;
+		if ((snd_pcm_uframes_t)avail < least) {
+			int err = wait_room(o);
+			if (err < 0) recover(o, err, mode == SEGUE_PLAY);
+			continue;
+		}
+		uint64_t n = have < (uint64_t)avail ? have : (uint64_t)avail;
+		snd_pcm_sframes_t w = put(o, rd, n);
+		if (w == -EAGAIN) continue;
+		if (w < 0) {
+			recover(o, (int)w, mode == SEGUE_PLAY);
+			continue;
+		}
+		rd += w;
+		STORE(&o->rd, rd);
+		wake_go(o);
+	}
+	return NULL;
+}
+
+int segue_out_open(segue_out *o, unsigned rate, snd_pcm_uframes_t buffer, snd_pcm_uframes_t period, const char **where) {
+	int err;
+	snd_pcm_hw_params_t *hw = NULL;
+	snd_pcm_sw_params_t *sw = NULL;
+	o->rate = rate;
+	*where = "snd_pcm_open \"default\"";
+	if ((err = snd_pcm_open(&o->pcm, "default", SND_PCM_STREAM_PLAYBACK, SND_PCM_NONBLOCK)) < 0) return err;
+	snd_pcm_hw_params_alloca(&hw);
+	snd_pcm_sw_params_alloca(&sw);
+	*where = "snd_pcm_hw_params";
+	if ((err = snd_pcm_hw_params_any(o->pcm, hw)) < 0 ||
+	    (err = snd_pcm_hw_params_set_access(o->pcm, hw, SND_PCM_ACCESS_RW_INTERLEAVED)) < 0 ||
+	    (err = snd_pcm_hw_params_set_format(o->pcm, hw, SND_PCM_FORMAT_FLOAT_LE)) < 0 ||
+	    (err = snd_pcm_hw_params_set_channels(o->pcm, hw, 2)) < 0 ||
+	    (err = snd_pcm_hw_params_set_rate_resample(o->pcm, hw, 1)) < 0 ||
+	    (err = snd_pcm_hw_params_set_rate(o->pcm, hw, rate, 0)) < 0 ||
+	    (err = snd_pcm_hw_params_set_buffer_size_near(o->pcm, hw, &buffer)) < 0 ||
+	    (err = snd_pcm_hw_params_set_period_size_near(o->pcm, hw, &period, NULL)) < 0 ||
+	    (err = snd_pcm_hw_params(o->pcm, hw)) < 0)
+		goto fail;
+	snd_pcm_hw_params_get_buffer_size(hw, &o->buffer);
+	snd_pcm_hw_params_get_period_size(hw, &o->period, NULL);
+	*where = "snd_pcm_sw_params";
+	if ((err = snd_pcm_sw_params_current(o->pcm, sw)) < 0 ||
+	    (err = snd_pcm_sw_params_set_avail_min(o->pcm, sw, o->period)) < 0 ||
+	    (err = snd_pcm_sw_params_set_start_threshold(o->pcm, sw, 1)) < 0 ||
+	    (err = snd_pcm_sw_params(o->pcm, sw)) < 0)
+		goto fail;
+	*where = "allocate the ring";
+	o->hist = o->buffer;
+	o->cap = o->buffer + o->period;
+	o->ring = calloc(2 * o->cap, sizeof(float));
+	o->ctl = eventfd(0, EFD_CLOEXEC);
+	o->space = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (o->ring == NULL || o->ctl < 0 || o->space < 0) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	return 0;
+fail:
+	segue_out_close(o);
+	return err;
+}
+
+int segue_out_start(segue_out *o) {
+	return -pthread_create(&o->thread, NULL, run, o);
+}
+
+// segue_out_close ends the thread (if started) and frees everything;
+// the Go side set mode SEGUE_QUIT first.
+void segue_out_close(segue_out *o) {
+	if (o->thread) {
+		STORE(&o->mode, SEGUE_QUIT);
+		notify(o->ctl);
+		pthread_join(o->thread, NULL);
+		o->thread = 0;
+	}
+	if (o->pcm) snd_pcm_close(o->pcm);
+	o->pcm = NULL;
+	free(o->ring);
+	o->ring = NULL;
+	if (o->ctl > 0) close(o->ctl);
+	if (o->space > 0) close(o->space);
+	o->ctl = o->space = -1;
+}
