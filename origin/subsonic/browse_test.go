@@ -77,6 +77,15 @@ func TestBrowse(t *testing.T) {
 		t.Errorf("getMusicDirectory of an album: %+v", r.Directory)
 	}
 
+	r = f.jsonCall(t, "getAlbumList", url.Values{"type": {"alphabeticalByName"}})
+	if l := r.AlbumList; l == nil || len(l.Albums) != 2 || !l.Albums[0].IsDir || l.Albums[0].Title != "First Light" || l.Albums[1].Title != "Night Drive" {
+		t.Errorf("getAlbumList: %+v; want First Light and Night Drive as folders", r.AlbumList)
+	}
+	r = f.jsonCall(t, "search2", url.Values{"query": {"light"}})
+	if res := r.SearchResult2; res == nil || len(res.Albums) != 1 || res.Albums[0].ID != first.ID || !slices.Equal(songTitles(res.Songs), []string{"Sunrise Over Water", "Morning Tide"}) {
+		t.Errorf("search2 light: %+v; want the album First Light and its songs (a word's prefix: not Moonlight)", r.SearchResult2)
+	}
+
 	r = f.jsonCall(t, "getAlbum", url.Values{"id": {first.ID}})
 	al := r.Album
 	if al == nil || al.Name != "First Light" || al.Artist != "Alpha Artist" || al.SongCount != 2 || al.Year != 2001 ||

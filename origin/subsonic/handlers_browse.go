@@ -203,58 +203,69 @@ func (a *API) getSong(rq *request) *Response {
 const maxListSize = 500
 
 func (a *API) getAlbumList2(rq *request) *Response {
-	l := albumList{owner: rq.user.id}
-	var res *Response
-	if l.kind, res = rq.p.require("type"); res != nil {
+	albums, starred, res := a.albumList(rq)
+	if res != nil {
 		return res
 	}
-	if !slices.Contains(albumKinds, l.kind) {
-		return failed(CodeGeneric, "unknown type "+l.kind+": want random, newest, highest, frequent, recent, alphabeticalByName, alphabeticalByArtist, starred, byYear or byGenre")
-	}
-	if l.size, res = rq.p.integer("size", 10, 1, maxListSize); res != nil {
-		return res
-	}
-	if l.offset, res = rq.p.integer("offset", 0, 0, 1<<30); res != nil {
-		return res
-	}
-	switch l.kind {
-	case "byYear":
-		if _, res = rq.p.require("fromYear"); res != nil {
-			return res
-		}
-		if _, res = rq.p.require("toYear"); res != nil {
-			return res
-		}
-		if l.fromYear, res = rq.p.integer("fromYear", 0, 0, 9999); res != nil {
-			return res
-		}
-		if l.toYear, res = rq.p.integer("toYear", 0, 0, 9999); res != nil {
-			return res
-		}
-	case "byGenre":
-		if l.genre, res = rq.p.require("genre"); res != nil {
-			return res
-		}
-	}
-	ids, err := a.store.albumIDs(rq.Context(), l)
-	if err != nil {
-		return a.internal(rq, err)
-	}
-	starred, err := a.stars(rq)
-	if err != nil {
-		return a.internal(rq, err)
-	}
-	read, err := a.readAlbums(rq, ids)
-	if err != nil {
-		return a.internal(rq, err)
-	}
-	albums, err := a.albumsOf(rq, read, starred)
+	out, err := a.albumsOf(rq, albums, starred)
 	if err != nil {
 		return a.internal(rq, err)
 	}
 	res = ok()
-	res.AlbumList2 = &AlbumList2{Albums: albums}
+	res.AlbumList2 = &AlbumList2{Albums: out}
 	return res
+}
+
+// albumList reads the albums getAlbumList2 (and getAlbumList) asks for,
+// and the user's stars.
+func (a *API) albumList(rq *request) ([]catalog.Album, map[string]time.Time, *Response) {
+	l := albumList{owner: rq.user.id}
+	var res *Response
+	fail := func(res *Response) ([]catalog.Album, map[string]time.Time, *Response) { return nil, nil, res }
+	if l.kind, res = rq.p.require("type"); res != nil {
+		return fail(res)
+	}
+	if !slices.Contains(albumKinds, l.kind) {
+		return fail(failed(CodeGeneric, "unknown type "+l.kind+": want random, newest, highest, frequent, recent, alphabeticalByName, alphabeticalByArtist, starred, byYear or byGenre"))
+	}
+	if l.size, res = rq.p.integer("size", 10, 1, maxListSize); res != nil {
+		return fail(res)
+	}
+	if l.offset, res = rq.p.integer("offset", 0, 0, 1<<30); res != nil {
+		return fail(res)
+	}
+	switch l.kind {
+	case "byYear":
+		if _, res = rq.p.require("fromYear"); res != nil {
+			return fail(res)
+		}
+		if _, res = rq.p.require("toYear"); res != nil {
+			return fail(res)
+		}
+		if l.fromYear, res = rq.p.integer("fromYear", 0, 0, 9999); res != nil {
+			return fail(res)
+		}
+		if l.toYear, res = rq.p.integer("toYear", 0, 0, 9999); res != nil {
+			return fail(res)
+		}
+	case "byGenre":
+		if l.genre, res = rq.p.require("genre"); res != nil {
+			return fail(res)
+		}
+	}
+	ids, err := a.store.albumIDs(rq.Context(), l)
+	if err != nil {
+		return fail(a.internal(rq, err))
+	}
+	starred, err := a.stars(rq)
+	if err != nil {
+		return fail(a.internal(rq, err))
+	}
+	albums, err := a.readAlbums(rq, ids)
+	if err != nil {
+		return fail(a.internal(rq, err))
+	}
+	return albums, starred, nil
 }
 
 func (a *API) getRandomSongs(rq *request) *Response {
@@ -289,47 +300,5 @@ func (a *API) songList(rq *request, ids []string, set func(*Response, *Songs)) *
 	}
 	res := ok()
 	set(res, &Songs{Songs: songsOf(tracks, starred)})
-	return res
-}
-
-// getMusicDirectory answers the folder view older clients browse with
-// after getIndexes: an artist's albums (as directories), or an album's
-// songs.
-func (a *API) getMusicDirectory(rq *request) *Response {
-	id, res := rq.p.id("id")
-	if res != nil {
-		return res
-	}
-	starred, err := a.stars(rq)
-	if err != nil {
-		return a.internal(rq, err)
-	}
-	dir := &Directory{ID: id, Starred: stamp(starred[id]), Children: []Child{}}
-	if strings.HasPrefix(id, catalog.PrefixAlbum) {
-		al, err := a.o.Reader().Album(rq.Context(), id)
-		if err != nil {
-			return a.notFound(rq, "directory "+id, err)
-		}
-		dir.Parent, dir.Name = al.ArtistID, al.Title
-		for _, t := range al.Tracks {
-			dir.Children = append(dir.Children, songOf(t, starred[t.ID]))
-		}
-	} else {
-		ar, err := a.o.Reader().Artist(rq.Context(), id)
-		if err != nil {
-			return a.notFound(rq, "directory "+id, err)
-		}
-		dir.Name = ar.Name
-		for _, al := range append(ar.Albums, ar.AppearsOn...) {
-			c := Child{ID: al.ID, Parent: ar.ID, IsDir: true, Title: al.Title, Album: al.Title, Artist: al.Artist,
-				Year: al.Year, AlbumID: al.ID, ArtistID: al.ArtistID, Starred: stamp(starred[al.ID])}
-			if al.HasCover {
-				c.CoverArt = al.ID
-			}
-			dir.Children = append(dir.Children, c)
-		}
-	}
-	res = ok()
-	res.Directory = dir
 	return res
 }

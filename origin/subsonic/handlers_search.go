@@ -16,61 +16,76 @@ import (
 // at most origin.MaxSearchLimit of each kind, so offset+count past it
 // finds no more.
 func (a *API) search3(rq *request) *Response {
+	f, res := a.search(rq)
+	if res != nil {
+		return res
+	}
+	out, err := a.mixed(rq, f.artists, f.albums, f.tracks, f.starred)
+	if err != nil {
+		return a.internal(rq, err)
+	}
+	res = ok()
+	res.SearchResult3 = out
+	return res
+}
+
+// found is what a search or the starred list holds, and the user's stars.
+type found struct {
+	artists []catalog.Artist
+	albums  []catalog.Album
+	tracks  []catalog.Track
+	starred map[string]time.Time
+}
+
+// search runs search3's (and search2's) query.
+func (a *API) search(rq *request) (found, *Response) {
 	query := strings.Trim(strings.TrimSpace(rq.p.get("query")), `"`)
 	var counts, offsets [3]int
 	for i, kind := range []string{"artist", "album", "song"} {
 		var res *Response
 		if counts[i], res = rq.p.integer(kind+"Count", 20, 0, maxListSize); res != nil {
-			return res
+			return found{}, res
 		}
 		if offsets[i], res = rq.p.integer(kind+"Offset", 0, 0, 1<<30); res != nil {
-			return res
+			return found{}, res
 		}
 	}
-	starred, err := a.stars(rq)
-	if err != nil {
-		return a.internal(rq, err)
+	var f found
+	var err error
+	if f.starred, err = a.stars(rq); err != nil {
+		return f, a.internal(rq, err)
 	}
-	var artists []catalog.Artist
-	var albums []catalog.Album
-	var tracks []catalog.Track
 	if query == "" {
 		all, err := a.o.Reader().Artists(rq.Context())
 		if err != nil {
-			return a.internal(rq, err)
+			return f, a.internal(rq, err)
 		}
-		artists = page(all, offsets[0], counts[0])
+		f.artists = page(all, offsets[0], counts[0])
 		ids, err := a.store.albumIDs(rq.Context(), albumList{kind: "alphabeticalByName", size: counts[1], offset: offsets[1]})
 		if err == nil {
-			albums, err = a.readAlbums(rq, ids)
+			f.albums, err = a.readAlbums(rq, ids)
 		}
 		if err == nil {
 			ids, err = a.store.trackIDs(rq.Context(), counts[2], offsets[2])
 		}
 		if err == nil {
-			tracks, err = a.readTracks(rq, ids)
+			f.tracks, err = a.readTracks(rq, ids)
 		}
 		if err != nil {
-			return a.internal(rq, err)
+			return f, a.internal(rq, err)
 		}
-	} else {
-		limit := min(origin.MaxSearchLimit, max(offsets[0]+counts[0], offsets[1]+counts[1], offsets[2]+counts[2], 1))
-		found, err := a.o.Reader().Search(rq.Context(), query, limit)
-		if errors.Is(err, origin.ErrBadQuery) {
-			return failed(CodeGeneric, err.Error())
-		}
-		if err != nil {
-			return a.internal(rq, err)
-		}
-		artists, albums, tracks = page(found.Artists, offsets[0], counts[0]), page(found.Albums, offsets[1], counts[1]), page(found.Tracks, offsets[2], counts[2])
+		return f, nil
 	}
-	out, err := a.mixed(rq, artists, albums, tracks, starred)
+	limit := min(origin.MaxSearchLimit, max(offsets[0]+counts[0], offsets[1]+counts[1], offsets[2]+counts[2], 1))
+	res, err := a.o.Reader().Search(rq.Context(), query, limit)
+	if errors.Is(err, origin.ErrBadQuery) {
+		return f, failed(CodeGeneric, err.Error())
+	}
 	if err != nil {
-		return a.internal(rq, err)
+		return f, a.internal(rq, err)
 	}
-	res := ok()
-	res.SearchResult3 = out
-	return res
+	f.artists, f.albums, f.tracks = page(res.Artists, offsets[0], counts[0]), page(res.Albums, offsets[1], counts[1]), page(res.Tracks, offsets[2], counts[2])
+	return f, nil
 }
 
 // page returns the count items of s from offset.
@@ -100,9 +115,24 @@ func (a *API) mixed(rq *request, artists []catalog.Artist, albums []catalog.Albu
 // getStarred2 answers the user's starred artists (by name), albums and
 // songs (newest star first).
 func (a *API) getStarred2(rq *request) *Response {
-	ids, starred, err := a.store.stars(rq.Context(), rq.user.id)
+	f, res := a.starredItems(rq)
+	if res != nil {
+		return res
+	}
+	out, err := a.mixed(rq, f.artists, f.albums, f.tracks, f.starred)
 	if err != nil {
 		return a.internal(rq, err)
+	}
+	res = ok()
+	res.Starred2 = out
+	return res
+}
+
+// starredItems reads what the user starred.
+func (a *API) starredItems(rq *request) (found, *Response) {
+	ids, starred, err := a.store.stars(rq.Context(), rq.user.id)
+	if err != nil {
+		return found{}, a.internal(rq, err)
 	}
 	var albumIDs, songIDs []string
 	for _, id := range ids {
@@ -113,24 +143,17 @@ func (a *API) getStarred2(rq *request) *Response {
 			songIDs = append(songIDs, id)
 		}
 	}
+	f := found{starred: starred}
 	all, err := a.o.Reader().Artists(rq.Context())
-	if err != nil {
-		return a.internal(rq, err)
+	if err == nil {
+		f.artists = slices.DeleteFunc(all, func(ar catalog.Artist) bool { return starred[ar.ID].IsZero() })
+		f.albums, err = a.readAlbums(rq, albumIDs)
 	}
-	artists := slices.DeleteFunc(all, func(ar catalog.Artist) bool { return starred[ar.ID].IsZero() })
-	albums, err := a.readAlbums(rq, albumIDs)
-	if err != nil {
-		return a.internal(rq, err)
+	if err == nil {
+		f.tracks, err = a.readTracks(rq, songIDs)
 	}
-	tracks, err := a.readTracks(rq, songIDs)
 	if err != nil {
-		return a.internal(rq, err)
+		return f, a.internal(rq, err)
 	}
-	out, err := a.mixed(rq, artists, albums, tracks, starred)
-	if err != nil {
-		return a.internal(rq, err)
-	}
-	res := ok()
-	res.Starred2 = out
-	return res
+	return f, nil
 }

@@ -87,6 +87,9 @@ func TestStars(t *testing.T) {
 		len(st.Artists) != 1 || st.Artists[0].Name != "Beta Band" {
 		t.Fatalf("getStarred2: %+v", st)
 	}
+	if old := f.jsonCall(t, "getStarred", nil).Starred; old == nil || len(old.Songs) != 1 || len(old.Albums) != 1 || !old.Albums[0].IsDir || len(old.Artists) != 1 {
+		t.Errorf("getStarred: %+v", old)
+	}
 	if at, err := time.Parse(time.RFC3339, st.Songs[0].Starred); err != nil || time.Since(at) > time.Hour {
 		t.Errorf("starred %q: %v", st.Songs[0].Starred, err)
 	}

@@ -50,6 +50,22 @@ type Response struct {
 	User                   *UserRoles     `xml:"user" json:"user,omitempty"`
 	ScanStatus             *ScanStatus    `xml:"scanStatus" json:"scanStatus,omitempty"`
 	Directory              *Directory     `xml:"directory" json:"directory,omitempty"`
+	AlbumList              *AlbumList     `xml:"albumList" json:"albumList,omitempty"`
+	SearchResult2          *SearchResult2 `xml:"searchResult2" json:"searchResult2,omitempty"`
+	Starred                *SearchResult2 `xml:"starred" json:"starred,omitempty"`
+}
+
+// AlbumList is getAlbumList's answer: albums as folders.
+type AlbumList struct {
+	Albums []Child `xml:"album" json:"album"`
+}
+
+// SearchResult2 is search2's answer (and getStarred's, same shape):
+// albums as folders.
+type SearchResult2 struct {
+	Artists []Artist `xml:"artist" json:"artist"`
+	Albums  []Child  `xml:"album" json:"album"`
+	Songs   []Child  `xml:"song" json:"song"`
 }
 
 // Directory is getMusicDirectory's answer: an artist's albums or an

@@ -76,6 +76,9 @@ func TestXMLAnswersValidate(t *testing.T) {
 		{"getPlaylists", nil},
 		{"getPlaylist", url.Values{"id": {created.Playlist.ID}}},
 		{"getStarred2", nil},
+		{"getStarred", nil},
+		{"getAlbumList", url.Values{"type": {"newest"}}},
+		{"search2", url.Values{"query": {"light"}}},
 		{"getSimilarSongs2", url.Values{"id": {album.ArtistID}}},
 		{"getTopSongs", url.Values{"artist": {"Alpha Artist"}}},
 		{"getAlbum", url.Values{"id": {"alnothing"}}},   // error 70
