@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"segue/origin"
 )
 
 // TestAuthCodes checks every way of signing in and each refusal's code
@@ -143,5 +145,24 @@ func TestUserAddedWhileServing(t *testing.T) {
 	}
 	if acc, res := api.authenticate(t.Context(), params(tokenAuth("s"))); res != nil || acc.name != alice {
 		t.Fatalf("after user add: %+v %+v", acc, res)
+	}
+}
+
+// TestNoBearerTokenForSubsonic: on an origin that demands bearer tokens,
+// /rest/ answers Subsonic credentials alone, and the origin's own API
+// still refuses a request without a token.
+func TestNoBearerTokenForSubsonic(t *testing.T) {
+	f := newFixtureWith(t, origin.ServerOptions{RequireToken: true})
+	mustOK(t, "ping", f.jsonCall(t, "ping", nil))
+	if r := f.jsonCall(t, "ping", url.Values{"u": {alice}, "p": {"wrong"}}); r.Error == nil || r.Error.Code != CodeWrongCredential {
+		t.Errorf("wrong password: %+v, want 40", r.Error)
+	}
+	resp, err := http.Get(f.base + "/api/v1/artists")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("/api/v1/artists without a token: HTTP %d, want 401", resp.StatusCode)
 	}
 }

@@ -101,13 +101,18 @@ type fixture struct {
 	albums map[string]catalog.Album // by title
 }
 
-func newFixture(t testing.TB) *fixture {
+func newFixture(t testing.TB) *fixture { return newFixtureWith(t, origin.ServerOptions{}) }
+
+// newFixtureWith is newFixture with the origin's options o (its DataDir
+// is the copy's).
+func newFixtureWith(t testing.TB, o origin.ServerOptions) *fixture {
 	t.Helper()
 	data := filepath.Join(t.TempDir(), "data")
 	if err := os.CopyFS(data, os.DirFS(ingestedTemplate(t))); err != nil {
 		t.Fatal(err)
 	}
-	srv, err := origin.New(origin.ServerOptions{DataDir: data})
+	o.DataDir = data
+	srv, err := origin.New(o)
 	if err != nil {
 		t.Fatal(err)
 	}
