@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -63,7 +64,7 @@ func exitStatus(err error) int {
 		return ExitUsage
 	case errors.Is(err, originclient.ErrNotFound), errors.Is(err, origin.ErrNotFound), errors.Is(err, share.ErrBadURL), errors.Is(err, ctl.ErrNotFound):
 		return ExitNotFound
-	case errors.As(err, &se) && se.Code == http.StatusBadRequest:
+	case errors.As(err, &se) && se.Code == http.StatusBadRequest, errors.Is(err, http.ErrSchemeMismatch):
 		return ExitUsage
 	}
 	return ExitError
@@ -163,9 +164,11 @@ func originClause(err error) (string, bool) {
 	}
 	switch {
 	case errors.Is(err, originclient.ErrOffline):
-		return originclient.ErrOffline.Error() + ": the origin is unreachable and this was never stored here", true
+		return originclient.ErrOffline.Error() + ": no copy is stored here, and " + unreachable(err), true
 	case errors.Is(err, originclient.ErrBadAnswer):
 		return originclient.ErrBadAnswer.Error(), true
+	case errors.As(err, &se) && se.Code == http.StatusBadRequest && strings.Contains(se.Error(), "HTTP request to an HTTPS server"):
+		return "the origin speaks https: begin the origin URL (--origin) with https: instead", true
 	case errors.As(err, &se):
 		return se.Sentence(), true
 	case errors.Is(err, originclient.ErrUnknownAuthority):
@@ -177,7 +180,7 @@ func originClause(err error) (string, bool) {
 		errors.As(err, &ve)
 		return "the origin's certificate is refused: " + ve.Err.Error(), true
 	case errors.As(err, &ue), errors.As(err, &oe):
-		return "the origin is unreachable (is it running? check --origin)", true
+		return unreachable(err), true
 	case errors.As(err, new(*json.SyntaxError)), errors.As(err, new(*json.UnmarshalTypeError)):
 		return "the origin's answer is not segue's API (check --origin)", true
 	}
@@ -186,6 +189,35 @@ func originClause(err error) (string, bool) {
 		root = next
 	}
 	return "asking the origin failed: " + root.Error(), true
+}
+
+// unreachable says which origin could not be reached, why, and what to do,
+// from a network error under err: nothing listening (connection refused),
+// a host name that does not resolve, no answer in time, or a plain http
+// server asked for https.
+func unreachable(err error) string {
+	where := "the origin"
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		if u, perr := url.Parse(ue.URL); perr == nil && u.Host != "" {
+			where += " at " + u.Host
+		}
+	}
+	var (
+		dns *net.DNSError
+		ne  net.Error
+	)
+	switch {
+	case errors.Is(err, http.ErrSchemeMismatch):
+		return where + " answered in plain http, not https: begin the origin URL (--origin) with http: instead"
+	case errors.As(err, &dns):
+		return where + " is unreachable: the host name " + dns.Name + " is not found (check --origin)"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return where + " is unreachable: nothing listens there (connection refused); start it (segue origin serve) or check --origin"
+	case errors.As(err, &ne) && ne.Timeout():
+		return where + " did not answer in time (check the network and --origin)"
+	}
+	return where + " is unreachable (is it running? check --origin)"
 }
 
 // strict makes every command of the tree take what it cannot use as a usage

@@ -1,0 +1,57 @@
+package cli
+
+import (
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+// TestUnreachableOriginSays: an origin that cannot be reached is named in
+// the one sentence, with why and what to do, and the exit status is the
+// same with and without --json: nothing listening (1: start it), a host
+// name that does not resolve (1: check it), https asked of a plain http
+// origin and http asked of an https one (2: the URL's scheme is wrong).
+func TestUnreachableOriginSays(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := ln.Addr().String()
+	ln.Close()
+	plain := httptest.NewServer(http.NotFoundHandler())
+	defer plain.Close()
+	secure := httptest.NewUnstartedServer(http.NotFoundHandler())
+	secure.Config.ErrorLog = log.New(io.Discard, "", 0) // its handshake errors are what the test causes
+	secure.StartTLS()
+	defer secure.Close()
+	httpsOfPlain := "https://" + strings.TrimPrefix(plain.URL, "http://")
+	httpOfSecure := "http://" + strings.TrimPrefix(secure.URL, "https://")
+
+	for _, c := range []struct {
+		name, origin string
+		want         []string
+		code         int
+	}{
+		{"nothing listens", "http://" + closed, []string{"the origin at " + closed + " is unreachable: nothing listens there (connection refused)", "segue origin serve"}, ExitError},
+		{"unknown host", "http://no-such-host.invalid:7700", []string{"the origin at no-such-host.invalid:7700 is unreachable: the host name no-such-host.invalid is not found (check --origin)"}, ExitError},
+		{"https of a plain origin", httpsOfPlain, []string{"the origin at " + strings.TrimPrefix(plain.URL, "http://") + " answered in plain http, not https: begin the origin URL (--origin) with http: instead"}, ExitUsage},
+		{"http of an https origin", httpOfSecure, []string{"the origin speaks https: begin the origin URL (--origin) with https: instead"}, ExitUsage},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			env := append(clientEnv(t, c.origin), "--origin", c.origin)
+			for _, args := range [][]string{{"search", "tone"}, {"search", "tone", "--json"}, {"playlist", "list"}} {
+				_, errOut, code := segue(t, append(env, args...)...)
+				msg := checkFailure(t, strings.Join(args, " "), errOut, code, c.code)
+				for _, w := range c.want {
+					if !strings.Contains(msg, w) {
+						t.Errorf("%s: %q\nwant it to say %q", strings.Join(args, " "), msg, w)
+					}
+				}
+			}
+		})
+	}
+}
