@@ -16,17 +16,17 @@ DEMO_DEBS  := $(BUILD_DEBS) ffmpeg bpm-tools libchromaprint-tools
 # replicas), tmux (the real-terminal tests), Chromium (the share page
 # test), iproute2 (the network namespaces of the mDNS peer test), mpg123
 # and cmus (the peers of bench-compare), valgrind (its instruction counts),
-# mpv and VLC (exported M3U8 and XSPF play in other players), dbus and
-# playerctl (MPRIS on a private session bus), Node and npm (the Subsonic
-# client library that drives the origin's Subsonic API) and xmllint (its
-# XML answers against the Subsonic XSD), supysonic with waitress (a
+# mpv and VLC (exported M3U8 and XSPF play in other players), dbus,
+# dbus-monitor and playerctl (MPRIS on a private session bus), Node and
+# npm (the Subsonic client library that drives the origin's Subsonic API)
+# and xmllint (its XML answers against the Subsonic XSD), supysonic with waitress (a
 # Subsonic server for net/subsonic's client tests) and PostgreSQL (the
 # catalog contract tests start their own cluster).
 # Debian's npm is installed only when no npm is there: a nodejs from
 # elsewhere (NodeSource) carries its own and conflicts with Debian's.
 TEST_DEBS  := $(DEMO_DEBS) alsa-utils pulseaudio pulseaudio-utils \
               libasound2-plugins nginx-light tmux chromium iproute2 mpg123 cmus valgrind \
-              mpv vlc-bin vlc-plugin-base dbus playerctl nodejs libxml2-utils \
+              mpv vlc-bin vlc-plugin-base dbus dbus-bin playerctl nodejs libxml2-utils \
               supysonic python3-waitress postgresql
 
 .PHONY: all deps build-deps demo-deps build install test demo bench bench-swarm bench-abr bench-reco bench-compare bench-scale fuzz clean

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -95,6 +96,38 @@ func TestMPRISWithPlayerctl(t *testing.T) {
 	if got := pc("volume"); !strings.HasPrefix(got, "0.4") {
 		t.Errorf("playerctl volume: %q", got)
 	}
+
+	// What changes outside D-Bus is announced on it: a volume set by segue
+	// ctl (PropertiesChanged) and a seek (the Seeked signal).
+	follow = exec.Command("playerctl", "-p", "segue", "--follow", "volume")
+	follow.Env = append(os.Environ(), h.env...)
+	volumes := &testkit.Buffer{}
+	follow.Stdout = volumes
+	if err := follow.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { follow.Process.Kill(); follow.Wait() })
+	testkit.Wait(t, time.Minute, "playerctl --follow volume to print 0.4", func() bool { return strings.Contains(volumes.String(), "0.4") })
+	if _, errOut, code := h.ctl("volume", "55"); code != 0 {
+		t.Fatalf("ctl volume 55: exit %d: %s", code, errOut)
+	}
+	testkit.Wait(t, time.Minute, "the follower to see volume 0.55 set by segue ctl", func() bool { return strings.Contains(volumes.String(), "0.55") })
+
+	monitor := exec.Command("dbus-monitor", "--session", "type='signal',interface='org.mpris.MediaPlayer2.Player',member='Seeked'")
+	monitor.Env = append(os.Environ(), h.env...)
+	signals := &testkit.Buffer{}
+	monitor.Stdout = signals
+	if err := monitor.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { monitor.Process.Kill(); monitor.Wait() })
+	testkit.Wait(t, time.Minute, "dbus-monitor to start", func() bool { return strings.Contains(signals.String(), "NameAcquired") })
+	if _, errOut, code := h.ctl("seek", "0:20"); code != 0 {
+		t.Fatalf("ctl seek 0:20: exit %d: %s", code, errOut)
+	}
+	testkit.Wait(t, time.Minute, "a Seeked signal at 20 s after segue ctl seek 0:20", func() bool {
+		return regexp.MustCompile(`member=Seeked[^\n]*\n\s*int64 20000000\b`).MatchString(signals.String())
+	})
 
 	pc("next")
 	testkit.Wait(t, time.Minute, "track 2", func() bool { return pc("metadata", "title") == "Step 2" })

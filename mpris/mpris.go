@@ -47,8 +47,10 @@ type Server struct {
 	opts Options
 	name string
 
-	mu    sync.Mutex // guards track
-	track catalog.Track
+	mu      sync.Mutex // guards the fields below
+	track   catalog.Track
+	volume  int  // as last announced
+	shuffle bool // as last announced
 }
 
 // Open connects to the session bus ($DBUS_SESSION_BUS_ADDRESS, else
@@ -70,8 +72,9 @@ func Open(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mpris: no D-Bus session bus: %w", err)
 	}
-	s := &Server{conn: conn, opts: opts}
-	if st := opts.Player.Status(); st.Index >= 0 {
+	st := opts.Player.Status()
+	s := &Server{conn: conn, opts: opts, volume: st.Volume, shuffle: st.Shuffle}
+	if st.Index >= 0 {
 		s.track = st.Track
 	}
 	for _, iface := range []string{rootIface, playerIface} {
@@ -123,7 +126,6 @@ func (s *Server) methods(iface string) map[string]any {
 		"Play":      func() *dbus.Error { p.Resume(); return nil },
 		"Seek": func(offsetUS int64) *dbus.Error {
 			p.SeekBy(time.Duration(offsetUS) * time.Microsecond)
-			s.seeked()
 			return nil
 		},
 		"SetPosition": func(track dbus.ObjectPath, posUS int64) *dbus.Error {
@@ -132,7 +134,6 @@ func (s *Server) methods(iface string) map[string]any {
 				return nil // the spec: a stale track or a position out of range is ignored
 			}
 			p.Seek(time.Duration(posUS) * time.Microsecond)
-			s.seeked()
 			return nil
 		},
 		"OpenUri": func(uri string) *dbus.Error {
@@ -151,13 +152,10 @@ func (s *Server) methods(iface string) map[string]any {
 	}
 }
 
-// seeked emits the Seeked signal with the new position (µs).
-func (s *Server) seeked() {
-	s.conn.Emit(objectPath, playerIface+".Seeked", s.opts.Player.Status().Position.Microseconds())
-}
-
-// Observe sees each player event and announces what changed
-// (PropertiesChanged on org.mpris.MediaPlayer2.Player).
+// Observe sees each player event and announces what changed, whoever
+// changed it (the interface, segue ctl, a D-Bus client): PropertiesChanged
+// on org.mpris.MediaPlayer2.Player for the track, the playback status, the
+// volume and shuffle, and the Seeked signal (µs) for a seek.
 func (s *Server) Observe(ev player.Event) {
 	changed := map[string]dbus.Variant{}
 	switch e := ev.(type) {
@@ -171,10 +169,26 @@ func (s *Server) Observe(ev player.Event) {
 		changed["Metadata"] = dbus.MakeVariant(s.metadata())
 	case player.StateEvent:
 		changed["PlaybackStatus"] = dbus.MakeVariant(playbackStatus(e.State))
-	default:
-		return
+	case player.ChangedEvent:
+		st := s.opts.Player.Status()
+		s.mu.Lock()
+		if st.Volume != s.volume {
+			s.volume = st.Volume
+			changed["Volume"] = dbus.MakeVariant(float64(st.Volume) / 100)
+		}
+		if st.Shuffle != s.shuffle {
+			s.shuffle = st.Shuffle
+			changed["Shuffle"] = dbus.MakeVariant(st.Shuffle)
+		}
+		s.mu.Unlock()
+	case player.PositionEvent:
+		if e.Seek {
+			s.conn.Emit(objectPath, playerIface+".Seeked", e.Position.Microseconds())
+		}
 	}
-	s.conn.Emit(objectPath, propsIface+".PropertiesChanged", playerIface, changed, []string{})
+	if len(changed) > 0 {
+		s.conn.Emit(objectPath, propsIface+".PropertiesChanged", playerIface, changed, []string{})
+	}
 }
 
 // trackPath is a track's mpris:trackid.
@@ -263,15 +277,13 @@ func (pr props) Get(iface, name string) (dbus.Variant, *dbus.Error) {
 // GetAll returns every property of iface.
 func (pr props) GetAll(iface string) (map[string]dbus.Variant, *dbus.Error) { return pr.all(iface) }
 
-// Set changes Volume (0.0-1.0, clamped); the other properties are read-only.
+// Set changes Volume (0.0-1.0, clamped; announced by Observe like any
+// other change); the other properties are read-only.
 func (pr props) Set(iface, name string, v dbus.Variant) *dbus.Error {
 	vol, ok := v.Value().(float64)
 	if iface != playerIface || name != "Volume" || !ok {
 		return dbus.NewError("org.freedesktop.DBus.Error.PropertyReadOnly", []any{name})
 	}
-	p := pr.s.opts.Player
-	p.SetVolume(int(vol*100 + 0.5))
-	pr.s.conn.Emit(objectPath, propsIface+".PropertiesChanged", playerIface,
-		map[string]dbus.Variant{"Volume": dbus.MakeVariant(float64(p.Volume()) / 100)}, []string{})
+	pr.s.opts.Player.SetVolume(int(vol*100 + 0.5))
 	return nil
 }
