@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -34,7 +33,7 @@ type replicaProc struct {
 // shared data dir and blob store, and returns once it answers.
 func startReplica(t testing.TB, bin, config, data, blobsURL string) *replicaProc {
 	t.Helper()
-	r := &replicaProc{addr: freeAddr(t), exited: make(chan error, 1), log: filepath.Join(t.TempDir(), "replica.log")}
+	r := &replicaProc{addr: testkit.FreeAddr(t), exited: make(chan error, 1), log: filepath.Join(t.TempDir(), "replica.log")}
 	logf, err := os.Create(r.log)
 	if err != nil {
 		t.Fatal(err)
@@ -76,7 +75,7 @@ type nginxProc struct {
 func startProxy(t testing.TB, upstreams ...string) *nginxProc {
 	t.Helper()
 	p := &nginxProc{run: t.TempDir(), exited: make(chan error, 1)}
-	listen := freeAddr(t)
+	listen := testkit.FreeAddr(t)
 	args := []string{"origin", "proxy-config", "--listen", listen, "--run-dir", p.run}
 	for _, u := range upstreams {
 		args = append(args, "--upstream", u)
@@ -170,18 +169,6 @@ func waitHTTP(t testing.TB, what, url string, exited chan error, logPath string)
 			t.Fatalf("%s did not answer %s within 60 s: %v\n%s", what, url, err, log)
 		}
 	}
-}
-
-// freeAddr returns a loopback address whose port was free a moment ago
-// (for processes that take an address, not a listener).
-func freeAddr(t testing.TB) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
 }
 
 // playClient is one `segue play` run (in this process) with its own

@@ -6,6 +6,7 @@ package testkit
 import (
 	"bytes"
 	"log/slog"
+	"net"
 	"sync"
 	"testing"
 	"time"
@@ -64,4 +65,18 @@ func WaitReport(t testing.TB, d time.Duration, ok func() bool, report func() str
 		}
 		time.Sleep(Poll)
 	}
+}
+
+// FreeAddr returns a loopback address (127.0.0.1:PORT) whose port was free
+// a moment ago, for a process that takes an address, not a listener
+// (another process may take the port first: tests start what they need
+// at once and fail clearly when it cannot listen).
+func FreeAddr(t testing.TB) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
 }

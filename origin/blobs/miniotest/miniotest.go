@@ -7,13 +7,14 @@ package miniotest
 
 import (
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"segue/internal/testkit"
 )
 
 // Credentials of the test server's root user; Start puts them into the
@@ -72,7 +73,7 @@ func Run(t testing.TB) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &Server{t: t, bin: bin, dir: t.TempDir(), api: freePort(t), console: freePort(t)}
+	s := &Server{t: t, bin: bin, dir: t.TempDir(), api: testkit.FreeAddr(t), console: testkit.FreeAddr(t)}
 	s.Endpoint = "http://" + s.api
 	s.Start()
 	t.Cleanup(s.Stop)
@@ -137,17 +138,4 @@ func (s *Server) Stop() {
 	<-s.exited
 	s.logf.Close()
 	s.cmd = nil
-}
-
-// freePort returns a loopback address with a port that was free a moment
-// ago (MinIO takes no already-open listener).
-func freePort(t testing.TB) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	return addr
 }
