@@ -33,7 +33,8 @@ type scaleSetup struct {
 // and starts two replicas and nginx.
 func newScaleSetup(t *testing.T, secs int) *scaleSetup {
 	t.Helper()
-	needTools(t, "ffmpeg", "ffprobe", "nginx")
+	needTools(t, "ffmpeg", "ffprobe")
+	nginxBinary(t)
 	s := &scaleSetup{minio: miniotest.Run(t)}
 	config, data := ingestEnv(t)
 	lib := t.TempDir()

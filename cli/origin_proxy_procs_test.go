@@ -92,7 +92,7 @@ func startProxy(t testing.TB, upstreams ...string) *nginxProc {
 		t.Fatal(err)
 	}
 	errLog := filepath.Join(p.run, "error.log")
-	cmd := exec.Command("nginx", "-p", p.run, "-e", errLog, "-c", confPath, "-g", "daemon off;")
+	cmd := exec.Command(nginxBinary(t), "-p", p.run, "-e", errLog, "-c", confPath, "-g", "daemon off;")
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start nginx: %v", err)
 	}
@@ -104,6 +104,20 @@ func startProxy(t testing.TB, upstreams ...string) *nginxProc {
 	p.url = "http://" + listen
 	waitHTTP(t, "nginx", p.url+"/api/v1/artists", p.exited, errLog)
 	return p
+}
+
+// nginxBinary returns Debian's nginx: on PATH, or in /usr/sbin, which is
+// not on an ordinary user's PATH.
+func nginxBinary(t testing.TB) string {
+	t.Helper()
+	if p, err := exec.LookPath("nginx"); err == nil {
+		return p
+	}
+	if _, err := os.Stat("/usr/sbin/nginx"); err == nil {
+		return "/usr/sbin/nginx"
+	}
+	t.Fatal("nginx is required: run make deps (it installs nginx-light)")
+	return ""
 }
 
 // accessLine is one line of the access log proxy-config's format writes.

@@ -11,7 +11,7 @@ import (
 // TestProxyConfigNginxAccepts: what proxy-config prints passes `nginx -t`
 // for one and for several replicas, by address and by name.
 func TestProxyConfigNginxAccepts(t *testing.T) {
-	needTools(t, "nginx")
+	nginx := nginxBinary(t)
 	for _, ups := range [][]string{
 		{"127.0.0.1:7700"},
 		{"127.0.0.1:7701", "[::1]:7702", "localhost:7703"},
@@ -37,7 +37,7 @@ func TestProxyConfigNginxAccepts(t *testing.T) {
 		if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		if out, err := exec.Command("nginx", "-t", "-q", "-p", run, "-e", filepath.Join(run, "error.log"), "-c", path).CombinedOutput(); err != nil {
+		if out, err := exec.Command(nginx, "-t", "-q", "-p", run, "-e", filepath.Join(run, "error.log"), "-c", path).CombinedOutput(); err != nil {
 			t.Errorf("%v: nginx -t: %v\n%s\n%s", ups, err, out, conf)
 		}
 	}
