@@ -13,6 +13,7 @@ import (
 	"github.com/adrg/xdg"
 	"github.com/spf13/cobra"
 
+	"segue/config"
 	"segue/demo"
 	"segue/origin"
 )
@@ -45,6 +46,9 @@ func (a *app) runDemo(ctx context.Context, addr string, noTUI bool) error {
 	// What can fail at once is checked before the library is made.
 	if !noTUI && (!isTerminal(a.stdout) || !isTerminal(os.Stdin)) {
 		return &usageError{errors.New("demo: the interface needs a terminal; run segue demo in one, or segue demo --no-tui to serve the demo library only")}
+	}
+	if err := config.CheckAddr(addr); err != nil {
+		return &usageError{fmt.Errorf("--addr: %w", err)}
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {

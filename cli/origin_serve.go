@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"segue/config"
 	"segue/origin"
 	"segue/origin/subsonic"
 )
@@ -73,6 +74,8 @@ and lets requests in flight finish.`,
 			}
 			if !cmd.Flags().Changed("addr") {
 				o.Addr = a.cfg.OriginSv.Addr
+			} else if err := config.CheckAddr(o.Addr); err != nil {
+				return &usageError{fmt.Errorf("--addr: %w", err)}
 			}
 			if err := t.apply(&o); err != nil {
 				return &usageError{err}

@@ -49,6 +49,9 @@ listens on, then runs until SIGINT or SIGTERM.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if cmd.Flags().Changed("listen") {
+				if err := config.CheckListen(listen); err != nil {
+					return &usageError{fmt.Errorf("--listen: %w", err)}
+				}
 				a.cfg.Peer.Listen = listen
 			}
 			if cmd.Flags().Changed("upload-rate") {

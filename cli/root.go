@@ -126,6 +126,9 @@ func (a *app) load(cmd *cobra.Command) error {
 	}
 	flags := cmd.Flags()
 	if flags.Changed("origin") {
+		if err := config.CheckOrigin(a.origin); err != nil {
+			return &usageError{fmt.Errorf("--origin: %w", err)}
+		}
 		cfg.Origin = a.origin
 	}
 	if flags.Changed("token") {
@@ -142,6 +145,9 @@ func (a *app) load(cmd *cobra.Command) error {
 	}
 	if flags.Changed("cache-size") {
 		cfg.Cache.Size = a.cacheSize
+	}
+	if err := config.CheckListen(a.peer.listen); err != nil {
+		return &usageError{fmt.Errorf("--peer-listen: %w", err)}
 	}
 	a.peer.apply(flags, &cfg.Peer)
 	a.cfg = cfg

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
+	"net/url"
 	"reflect"
 	"regexp"
 	"slices"
@@ -87,6 +89,19 @@ func (c *Config) decode(path, text string) error {
 				Err: fmt.Errorf("%q: want one of %s", chk.value, strings.Join(chk.allow, ", "))}
 		}
 	}
+	for _, chk := range []struct {
+		key   string
+		check func() error
+	}{
+		{"origin", func() error { return CheckOrigin(c.Origin) }},
+		{"player.output", func() error { return CheckOutput(c.Player.Output) }},
+		{"origin_server.addr", func() error { return CheckAddr(c.OriginSv.Addr) }},
+		{"peer.listen", func() error { return CheckListen(c.Peer.Listen) }},
+	} {
+		if err := chk.check(); err != nil {
+			return &Error{File: path, Key: chk.key, Line: keyLine(text, toml.Key(strings.Split(chk.key, "."))), Err: err}
+		}
+	}
 	if v := c.Player.Volume; v < 0 || v > 100 {
 		return &Error{File: path, Key: "player.volume", Line: keyLine(text, toml.Key{"player", "volume"}),
 			Err: fmt.Errorf("%d: want 0 to 100", v)}
@@ -96,6 +111,52 @@ func (c *Config) decode(path, text string) error {
 			Err: fmt.Errorf("%g: want 0 (never raise) to %g dB", v, MaxBoostLimitDB)}
 	}
 	return nil
+}
+
+// CheckOrigin reports whether s is an origin's base URL: http or https, a
+// host, and nothing after the path.
+func CheckOrigin(s string) error {
+	u, err := url.Parse(strings.TrimRight(s, "/"))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("origin URL %q: want http(s)://host[:port], e.g. %s", s, DefaultOrigin)
+	}
+	return nil
+}
+
+// CheckOutput reports whether s names an audio output: alsa, null,
+// wav:FILE (float32) or wav16:FILE (16-bit PCM).
+func CheckOutput(s string) error {
+	for _, file := range []string{"wav:", "wav16:"} {
+		if rest, ok := strings.CutPrefix(s, file); ok && rest != "" {
+			return nil
+		}
+	}
+	if s == "alsa" || s == "null" {
+		return nil
+	}
+	return fmt.Errorf("output %q: want alsa, null, wav:FILE or wav16:FILE", s)
+}
+
+// CheckAddr reports whether s is a listen address HOST:PORT with a port
+// 0-65535 (0: any free port; an empty host: every interface).
+func CheckAddr(s string) error {
+	_, port, err := net.SplitHostPort(s)
+	if err == nil {
+		_, err = strconv.ParseUint(port, 10, 16)
+	}
+	if err != nil {
+		return fmt.Errorf("address %q: want HOST:PORT with a port from 0 to 65535, e.g. 127.0.0.1:7700", s)
+	}
+	return nil
+}
+
+// CheckListen is CheckAddr where "" (the default: a free port on a private
+// address) is allowed too.
+func CheckListen(s string) error {
+	if s == "" {
+		return nil
+	}
+	return CheckAddr(s)
 }
 
 // MaxBoostLimitDB bounds player.max_boost_db: past 30 dB a "quiet" track is

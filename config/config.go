@@ -174,6 +174,9 @@ func Load(path string, mustExist bool) (Config, error) {
 
 func (c *Config) applyEnv(lookup func(string) (string, bool)) error {
 	if v, ok := lookup("SEGUE_ORIGIN"); ok && v != "" {
+		if err := CheckOrigin(v); err != nil {
+			return fmt.Errorf("SEGUE_ORIGIN: %w", err)
+		}
 		c.Origin = v
 	}
 	if v, ok := lookup("SEGUE_TOKEN"); ok && v != "" {
@@ -194,6 +197,9 @@ func (c *Config) applyEnv(lookup func(string) (string, bool)) error {
 		}
 	}
 	if v, ok := lookup("SEGUE_OUTPUT"); ok && v != "" {
+		if err := CheckOutput(v); err != nil {
+			return fmt.Errorf("SEGUE_OUTPUT: %w", err)
+		}
 		c.Player.Output = v
 	}
 	if v, ok := lookup("SEGUE_DATA"); ok && v != "" {

@@ -101,6 +101,12 @@ func TestLoadReportsFileKeyAndLine(t *testing.T) {
 		{"bad loudness", "[player]\nloudness = \"max\"\n", "player.loudness", 2, "off, track, album"},
 		{"volume out of range", "[player]\nvolume = 300\n", "player.volume", 2, "0 to 100"},
 		{"boost out of range", "[player]\nmax_boost_db = 40\n", "player.max_boost_db", 2, "0 (never raise) to 30 dB"},
+		{"origin without a scheme", "origin = \"127.0.0.1:7700\"\n", "origin", 1, "want http(s)://host[:port]"},
+		{"origin of another scheme", "origin = \"ftp://h\"\n", "origin", 1, "want http(s)://host[:port]"},
+		{"unknown output", "[player]\noutput = \"speaker\"\n", "player.output", 2, "want alsa, null, wav:FILE or wav16:FILE"},
+		{"wav output without a file", "[player]\noutput = \"wav:\"\n", "player.output", 2, "want alsa, null, wav:FILE or wav16:FILE"},
+		{"origin address without a port", "[origin_server]\naddr = \"nonsense\"\n", "origin_server.addr", 2, "want HOST:PORT"},
+		{"peer address past the last port", "[peer]\nlisten = \"127.0.0.1:99999\"\n", "peer.listen", 2, "port from 0 to 65535"},
 		{"negative boost", "[player]\nloudness = \"track\"\nmax_boost_db = -3\n", "player.max_boost_db", 3, "never raise"},
 	}
 	for _, tt := range tests {
@@ -173,4 +179,31 @@ func FuzzParseSize(f *testing.F) {
 			t.Fatalf("ParseSize(%q): %v does not say size", s, err)
 		}
 	})
+}
+
+// TestLoadChecksEnvironment: SEGUE_ORIGIN and SEGUE_OUTPUT are checked like
+// the file's values, and the error names the variable.
+func TestLoadChecksEnvironment(t *testing.T) {
+	for _, c := range []struct{ name, value, says string }{
+		{"SEGUE_ORIGIN", "127.0.0.1:7700", `SEGUE_ORIGIN: origin URL "127.0.0.1:7700": want http(s)://host[:port]`},
+		{"SEGUE_OUTPUT", "speaker", `SEGUE_OUTPUT: output "speaker": want alsa, null, wav:FILE or wav16:FILE`},
+		{"SEGUE_OUTPUT", "wav16:", `SEGUE_OUTPUT: output "wav16:"`},
+	} {
+		t.Run(c.name+"="+c.value, func(t *testing.T) {
+			t.Setenv(c.name, c.value)
+			if _, err := Load(filepath.Join(t.TempDir(), "none.toml"), false); err == nil || !strings.Contains(err.Error(), c.says) {
+				t.Errorf("Load with %s=%q: %v; want an error saying %q", c.name, c.value, err, c.says)
+			}
+		})
+	}
+	for _, ok := range []string{"alsa", "null", "wav:/tmp/x.wav", "wav16:out.wav"} {
+		if err := CheckOutput(ok); err != nil {
+			t.Errorf("CheckOutput(%q) = %v, want nil", ok, err)
+		}
+	}
+	for _, ok := range []string{"127.0.0.1:7700", ":7700", "[::1]:0", "0.0.0.0:65535"} {
+		if err := CheckAddr(ok); err != nil {
+			t.Errorf("CheckAddr(%q) = %v, want nil", ok, err)
+		}
+	}
 }

@@ -1,0 +1,60 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestMalformedAddressesAndSettings: a listen address, an origin URL or an
+// output that cannot be right is a bad flag or setting (exit 2, with and
+// without --json) named in the sentence, before anything starts: origin
+// serve --addr nonsense said "is another origin running?" and exited 1,
+// and an origin or output in config.toml was not named with its line.
+func TestMalformedAddressesAndSettings(t *testing.T) {
+	dir := t.TempDir()
+	env := clientEnv(t, "http://127.0.0.1:9")
+	badConfig := func(body string) []string {
+		path := filepath.Join(t.TempDir(), "config.toml")
+		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return []string{"--config", path}
+	}
+	data := []string{"--data", filepath.Join(dir, "data")}
+	for _, c := range []struct {
+		name string
+		args []string
+		says string
+		json bool // the command has --json: run it both ways
+	}{
+		{"origin serve --addr without a port", append([]string{"origin", "serve", "--addr", "nonsense"}, data...), `--addr: address "nonsense": want HOST:PORT`, false},
+		{"origin serve --addr past the last port", append([]string{"origin", "serve", "--addr", "127.0.0.1:99999"}, data...), `--addr: address "127.0.0.1:99999": want HOST:PORT with a port from 0 to 65535`, false},
+		{"demo --addr without a port", []string{"demo", "--no-tui", "--addr", "localhost"}, `--addr: address "localhost"`, false},
+		{"peer serve --listen without a port", []string{"peer", "serve", "--listen", "10.0.0.1"}, `--listen: address "10.0.0.1"`, true},
+		{"--peer-listen past the last port", []string{"search", "tone", "--peer-listen", "127.0.0.1:70000"}, `--peer-listen: address "127.0.0.1:70000"`, true},
+		{"--origin without a scheme", []string{"search", "tone", "--origin", "127.0.0.1:7700"}, `--origin: origin URL "127.0.0.1:7700": want http(s)://host[:port]`, true},
+		{"origin in config.toml without a scheme", append(badConfig("origin = \"127.0.0.1:7700\"\n"), "search", "tone"), `config.toml:1: origin: origin URL "127.0.0.1:7700"`, true},
+		{"output in config.toml unknown", append(badConfig("[player]\noutput = \"speaker\"\n"), "search", "tone"), `config.toml:2: player.output: output "speaker": want alsa, null, wav:FILE or wav16:FILE`, true},
+		{"origin_server.addr in config.toml without a port", append(badConfig("[origin_server]\naddr = \"nonsense\"\n"), "origin", "serve"), `config.toml:2: origin_server.addr: address "nonsense"`, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			args := c.args
+			if !slices.Contains(args, "--config") {
+				args = append(slices.Clone(env), args...)
+			}
+			runs := [][]string{args}
+			if c.json {
+				runs = append(runs, append(slices.Clone(args), "--json"))
+			}
+			for _, run := range runs {
+				_, errOut, code := segue(t, run...)
+				if code != ExitUsage || !strings.Contains(errOut, c.says) || strings.Contains(errOut, "another origin") {
+					t.Errorf("segue %s: exit %d, stderr %q; want %d saying %q", strings.Join(run, " "), code, errOut, ExitUsage, c.says)
+				}
+			}
+		})
+	}
+}
