@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/adrg/xdg"
+
+	"segue/origin/pgtest"
 )
 
 // TestMain points every XDG directory at a temporary one for the whole
@@ -14,7 +16,8 @@ import (
 // the segue binary, which inherits the environment) never reads or writes
 // the real user's config, cache, state or data. The Go build cache stays
 // where it was (it defaults to $XDG_CACHE_HOME/go-build): building the
-// segue binary in an empty one takes minutes.
+// segue binary in an empty one takes minutes. The PostgreSQL cluster the
+// --catalog tests started (pgtest) is stopped at the end.
 func TestMain(m *testing.M) {
 	if os.Getenv("GOCACHE") == "" {
 		if home, err := os.UserCacheDir(); err == nil {
@@ -30,7 +33,7 @@ func TestMain(m *testing.M) {
 		os.Setenv(name, filepath.Join(dir, name))
 	}
 	xdg.Reload()
-	code := m.Run()
+	code := pgtest.Main(m)
 	os.RemoveAll(dir)
 	os.Exit(code)
 }

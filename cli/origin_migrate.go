@@ -1,0 +1,102 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"segue/origin"
+)
+
+func init() { addOriginSub(originMigrateCmd) }
+
+func originMigrateCmd(a *app) *cobra.Command {
+	var o origin.MigrateOptions
+	var blobsURL string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "migrate --from DATA --to-catalog postgres://... [--to-blobs s3://...]",
+		Short: "Copy a single-machine origin into PostgreSQL (and its blobs into S3)",
+		Long: `Migrate copies the origin in a data dir (catalog.db and blobs/) into a
+PostgreSQL catalog and, with --to-blobs, its segments and covers into an
+S3-compatible object store; then "segue origin serve --catalog ... --blobs ..."
+answers as the data dir did. The data dir is only read.
+
+Every blob is hashed before it is stored and read back after; every table
+is compared with the source by a hash of its rows at the end. A run that
+stopped (interrupted, a lost connection) resumes where it was when run again:
+what the target already holds is not copied twice. A damaged source blob is
+named and stops the run (ingest the library again to rebuild it).`,
+		Example: `  segue origin migrate --from ~/.local/share/segue/origin \
+    --to-catalog postgres://segue@db.lan/segue \
+    --to-blobs 's3://music/segue?endpoint=http://minio.lan:9000&region=us-east-1'`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if o.From == "" || o.ToCatalog == "" {
+				return &usageError{errors.New("migrate needs --from DATA and --to-catalog postgres://...")}
+			}
+			if err := checkCatalog(o.ToCatalog); err != nil {
+				return err
+			}
+			if _, err := os.Stat(filepath.Join(o.From, origin.CatalogFile)); err != nil {
+				if errors.Is(err, fs.ErrNotExist) {
+					return withExit(ExitNotFound, fmt.Errorf("migrate: no origin in %s (no %s)", o.From, origin.CatalogFile))
+				}
+				return fmt.Errorf("migrate: %w", err)
+			}
+			store, err := openBlobs(cmd.Context(), blobsURL)
+			if err != nil {
+				return err
+			}
+			o.ToBlobs = store
+			return a.runMigrate(cmd.Context(), o, asJSON)
+		},
+	}
+	cmd.Flags().StringVar(&o.From, "from", "", "data dir of the origin to copy (catalog.db, blobs/)")
+	cmd.Flags().StringVar(&o.ToCatalog, "to-catalog", "", "PostgreSQL catalog to copy into: postgres://USER:PASS@HOST:PORT/DB")
+	cmd.Flags().StringVar(&blobsURL, "to-blobs", "", "blob store to copy segments and covers into: "+
+		"s3://BUCKET/PREFIX?endpoint=URL&region=R (default: they stay in DATA/blobs)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the summary as JSON")
+	return cmd
+}
+
+// runMigrate runs o until done or interrupted (a later run resumes) and
+// prints its summary.
+func (a *app) runMigrate(ctx context.Context, o origin.MigrateOptions, asJSON bool) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if !asJSON {
+		o.Progress = func(p origin.MigrateProgress) {
+			fmt.Fprintf(a.stderr, "%s: %d/%d\n", p.Stage, p.Done, p.Total)
+		}
+	}
+	sum, err := origin.Migrate(ctx, o)
+	if err != nil {
+		return fmt.Errorf("%w (run the same command again to resume)", err)
+	}
+	if asJSON {
+		return a.printJSON(sum)
+	}
+	fmt.Fprintf(a.stdout, "migrated %s: %d blobs copied, %d already there; rows verified:", o.From, sum.BlobsCopied, sum.BlobsPresent)
+	tables := make([]string, 0, len(sum.Rows))
+	for t := range sum.Rows {
+		tables = append(tables, t)
+	}
+	slices.Sort(tables)
+	for _, t := range tables {
+		fmt.Fprintf(a.stdout, " %s %d", t, sum.Rows[t])
+	}
+	fmt.Fprintln(a.stdout)
+	return nil
+}

@@ -1,0 +1,68 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"segue/origin"
+	"segue/origin/blobs/miniotest"
+	"segue/origin/pgtest"
+)
+
+// TestOriginMigrate: a data dir migrated with segue origin migrate into
+// PostgreSQL and MinIO, then ingested again there with --catalog and
+// --blobs: the library is unchanged (nothing encoded again). Bad flags are
+// exit status 2, a data dir with no origin 3.
+func TestOriginMigrate(t *testing.T) {
+	needTools(t, "ffmpeg", "ffprobe")
+	config, data := ingestEnv(t)
+	lib := t.TempDir()
+	if out, err := exec.Command("ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "sine=f=300:d=6",
+		"-ac", "2", filepath.Join(lib, "one.flac")).CombinedOutput(); err != nil {
+		t.Fatalf("make source: %v\n%s", err, out)
+	}
+	runOK := func(args ...string) []byte {
+		t.Helper()
+		var stdout, stderr bytes.Buffer
+		if code := run(append([]string{"--config", config}, args...), &stdout, &stderr); code != ExitOK {
+			t.Fatalf("%q: exit %d, stderr:\n%s", args, code, stderr.String())
+		}
+		return stdout.Bytes()
+	}
+	runOK("origin", "ingest", lib)
+	catalogURL := pgtest.Database(t)
+	blobsURL := "s3://migrated/segue?endpoint=" + miniotest.Start(t)
+	var sum origin.MigrateSummary
+	if err := json.Unmarshal(runOK("origin", "migrate", "--from", data, "--to-catalog", catalogURL, "--to-blobs", blobsURL, "--json"), &sum); err != nil {
+		t.Fatal(err)
+	}
+	if sum.Rows["tracks"] != 1 || sum.BlobsCopied == 0 {
+		t.Errorf("migrate: %+v; want 1 track and the blobs copied", sum)
+	}
+	var rep ingestReport
+	if err := json.Unmarshal(runOK("origin", "ingest", lib, "--catalog", catalogURL, "--blobs", blobsURL, "--json"), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Unchanged != 1 || rep.Added+rep.Updated+rep.Removed+rep.BlobsRemoved != 0 {
+		t.Errorf("ingest into the migrated catalog: %+v; want the one file unchanged", rep.IngestSummary)
+	}
+
+	for _, c := range []struct {
+		args []string
+		want int
+	}{
+		{[]string{"origin", "migrate"}, ExitUsage},
+		{[]string{"origin", "migrate", "--from", data, "--to-catalog", "mysql://db/segue"}, ExitUsage},
+		{[]string{"origin", "migrate", "--from", data, "--to-catalog", catalogURL, "--to-blobs", "ftp://x"}, ExitUsage},
+		{[]string{"origin", "migrate", "--from", t.TempDir(), "--to-catalog", catalogURL}, ExitNotFound},
+		{[]string{"origin", "serve", "--catalog", "sqlite:///x.db"}, ExitUsage},
+	} {
+		var stdout, stderr bytes.Buffer
+		if code := run(append([]string{"--config", config}, c.args...), &stdout, &stderr); code != c.want {
+			t.Errorf("%q: exit %d, want %d; stderr:\n%s", c.args, code, c.want, stderr.String())
+		}
+	}
+}

@@ -1,0 +1,320 @@
+package origin
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"segue/origin/blobs"
+)
+
+// ErrMigrateVerify is wrapped when a migrated copy differs from its source:
+// a blob whose bytes do not hash to its key, or a table whose rows differ.
+var ErrMigrateVerify = errors.New("copy does not match the source")
+
+// MigrateOptions configure Migrate.
+type MigrateOptions struct {
+	// From is the data dir of a single-machine origin (catalog.db, blobs/);
+	// required. Its catalog is brought to this segue's schema first.
+	From string
+	// ToCatalog is the PostgreSQL catalog to copy into (postgres://...);
+	// required. Rows it already holds are kept (a run resumes), rows it
+	// holds that the source does not fail the verification.
+	ToCatalog string
+	// ToBlobs is the blob store to copy segments and covers into; nil
+	// leaves them where they are (From/blobs).
+	ToBlobs blobs.Store
+	// Progress, when set, is called after each table and every 100 blobs.
+	Progress func(MigrateProgress)
+}
+
+// MigrateProgress tells how far Migrate is.
+type MigrateProgress struct {
+	Stage string // "blobs" or a table name
+	Done  int    // blobs or rows handled in this stage so far
+	Total int    // blobs or rows in this stage
+}
+
+// MigrateSummary is what one Migrate run did.
+type MigrateSummary struct {
+	BlobsCopied  int            `json:"blobs_copied"`  // stored into ToBlobs by this run
+	BlobsPresent int            `json:"blobs_present"` // already there (an earlier run)
+	Rows         map[string]int `json:"rows"`          // rows of each table, equal in both catalogs
+}
+
+// migrateTables are the catalog's tables in foreign-key order, with their
+// columns in the SQLite catalog and in PostgreSQL (the same but for the
+// search row key) and the columns that order a table's rows.
+var migrateTables = []struct{ table, from, to, order string }{
+	{"artists", "rowid, id, name, sort_key", "", "id"},
+	{"albums", "rowid, id, title, artist_id, year, cover_hash, cover_mime, sort_key, compilation", "", "id"},
+	{"tracks", "rowid, id, path, title, artist_id, album_id, track_no, disc_no, year, genre, duration_ms, file_size, file_mtime, " +
+		"manifest, sort_key, album_group, album_artist, compilation, tags_version", "", "id"},
+	{"segments", "track_id, rendition, idx, hash, size", "", "track_id, rendition, idx"},
+	{"search", "id, kind, ref_id, title, artist, album", "rowid, kind, ref_id, title, artist, album", "kind, ref_id"},
+	{"tokens", "rowid, id, name, secret_sha, created_at, revoked_at", "", "id"},
+	{"playlists", "id, owner, name, created_at, updated_at, share_token", "", "id"},
+	{"playlist_tracks", "playlist_id, pos, track_id", "", "playlist_id, pos"},
+	{"events", "id, listener, track_id, played_ms, completed, position_ms, at, session", "", "id"},
+	{"track_features", "track_id, file_mtime, tempo, centroid, flatness, rolloff, rms_db, crest_db, fingerprint, recording", "", "track_id"},
+	{"subsonic_users", "name, id, pass_sealed, api_key_sha, created_at", "", "name"},
+	{"stars", "owner, item_id, starred_at", "", "owner, item_id"},
+}
+
+// identityTables are the PostgreSQL tables whose rowid is an identity: after
+// copying rows with their SQLite rowids, its sequence moves past them.
+var identityTables = []string{"artists", "albums", "tracks", "tokens"}
+
+// migrateBatch is how many rows one INSERT of Migrate carries.
+const migrateBatch = 500
+
+// Migrate copies a single-machine origin into PostgreSQL (and its blobs
+// into another store): blobs first, each hashed before it is stored and
+// read back after, then the catalog table by table. Every step skips what
+// the target already holds, so a run that stopped (interrupted, a network
+// error) is resumed by running it again. It ends by comparing every
+// table's rows in both catalogs (ErrMigrateVerify when they differ).
+func Migrate(ctx context.Context, o MigrateOptions) (MigrateSummary, error) {
+	sum := MigrateSummary{Rows: map[string]int{}}
+	if o.From == "" || !IsPostgresURL(o.ToCatalog) {
+		return sum, fmt.Errorf("migrate: want a data dir to copy from and a postgres:// catalog to copy to")
+	}
+	src, err := OpenCatalog(o.From)
+	if err != nil {
+		return sum, fmt.Errorf("migrate: open %s: %w", o.From, err)
+	}
+	defer src.Close()
+	dst, err := openPostgres(ctx, o.ToCatalog)
+	if err != nil {
+		return sum, fmt.Errorf("migrate: %w", err)
+	}
+	defer dst.Close()
+	progress := o.Progress
+	if progress == nil {
+		progress = func(MigrateProgress) {}
+	}
+	if o.ToBlobs != nil {
+		from := blobs.FS{Dir: filepath.Join(o.From, BlobDir)}
+		if err := copyBlobs(ctx, src, from, o.ToBlobs, &sum, progress); err != nil {
+			return sum, fmt.Errorf("migrate blobs: %w", err)
+		}
+	}
+	for _, t := range migrateTables {
+		n, err := copyTable(ctx, src, dst, t.table, t.from, cmp.Or(t.to, t.from))
+		if err != nil {
+			return sum, fmt.Errorf("migrate table %s: %w", t.table, err)
+		}
+		progress(MigrateProgress{Stage: t.table, Done: n, Total: n})
+	}
+	for _, t := range identityTables {
+		if _, err := dst.ExecContext(ctx, `SELECT setval(pg_get_serial_sequence('`+t+`', 'rowid'), coalesce(max(rowid), 0) + 1, false) FROM `+t); err != nil {
+			return sum, fmt.Errorf("migrate: move the rowid sequence of %s: %w", t, err)
+		}
+	}
+	for _, t := range migrateTables {
+		n, err := verifyTable(ctx, src, dst, t.table, t.from, cmp.Or(t.to, t.from), t.order)
+		if err != nil {
+			return sum, fmt.Errorf("migrate: verify %s: %w", t.table, err)
+		}
+		sum.Rows[t.table] = n
+	}
+	return sum, nil
+}
+
+// copyBlobs stores every blob the source catalog references into to,
+// unless to holds it already: hashed on the way in, read back and hashed
+// on the way out.
+func copyBlobs(ctx context.Context, src *sql.DB, from blobs.Reader, to blobs.Store, sum *MigrateSummary, progress func(MigrateProgress)) error {
+	live, err := liveBlobs(ctx, src)
+	if err != nil {
+		return err
+	}
+	have := map[string]bool{}
+	if err := to.Walk(ctx, func(h string) error { have[h] = true; return nil }); err != nil {
+		return fmt.Errorf("list the target store: %w", err)
+	}
+	for i, h := range live {
+		if have[h] {
+			sum.BlobsPresent++
+		} else if err := copyBlob(ctx, from, to, h); err != nil {
+			return err
+		} else {
+			sum.BlobsCopied++
+		}
+		if (i+1)%100 == 0 || i+1 == len(live) {
+			progress(MigrateProgress{Stage: "blobs", Done: i + 1, Total: len(live)})
+		}
+	}
+	return nil
+}
+
+// liveBlobs lists the blobs a catalog references (segments and covers).
+func liveBlobs(ctx context.Context, db *sql.DB) ([]string, error) {
+	rows, err := db.QueryContext(ctx, `SELECT hash FROM segments UNION SELECT cover_hash FROM albums WHERE cover_hash IS NOT NULL ORDER BY 1`)
+	if err != nil {
+		return nil, fmt.Errorf("list referenced blobs: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var h string
+		if err := rows.Scan(&h); err != nil {
+			return nil, err
+		}
+		out = append(out, strings.ToLower(h))
+	}
+	return out, rows.Err()
+}
+
+// copyBlob copies one blob, refusing one whose bytes do not hash to h on
+// either side.
+func copyBlob(ctx context.Context, from blobs.Reader, to blobs.Store, h string) error {
+	data, err := readBlob(ctx, from, h)
+	if err != nil {
+		return fmt.Errorf("read blob %s: %w", h, err)
+	}
+	if got := blobs.Hash(data); got != h {
+		return fmt.Errorf("blob %s in the source: %w (its bytes hash to %s); run segue origin ingest on the source to rebuild it", h, ErrMigrateVerify, got)
+	}
+	if _, err := to.Put(ctx, data); err != nil {
+		return fmt.Errorf("store blob %s: %w", h, err)
+	}
+	back, err := readBlob(ctx, to, h)
+	if err != nil {
+		return fmt.Errorf("read back blob %s: %w", h, err)
+	}
+	if !bytes.Equal(back, data) {
+		return fmt.Errorf("blob %s in the target: %w", h, ErrMigrateVerify)
+	}
+	return nil
+}
+
+func readBlob(ctx context.Context, r blobs.Reader, h string) ([]byte, error) {
+	b, err := r.Open(ctx, h)
+	if err != nil {
+		return nil, err
+	}
+	defer b.Close()
+	return io.ReadAll(b)
+}
+
+// copyTable inserts the rows of table (columns from in the source, to in
+// the target) that the target lacks, a batch per transaction, and returns
+// how many rows the source holds.
+func copyTable(ctx context.Context, src, dst *sql.DB, table, from, to string) (int, error) {
+	rows, err := src.QueryContext(ctx, `SELECT `+from+` FROM `+table)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	ncol := len(strings.Split(to, ","))
+	row := "(" + strings.TrimSuffix(strings.Repeat("?,", ncol), ",") + ")"
+	n := 0
+	var batch []any
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		q := `INSERT INTO ` + table + ` (` + to + `) VALUES ` +
+			strings.TrimSuffix(strings.Repeat(row+",", len(batch)/ncol), ",") + ` ON CONFLICT DO NOTHING`
+		err := catalogTx(ctx, dst, func(tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, q, batch...)
+			return err
+		})
+		batch = batch[:0]
+		return err
+	}
+	for rows.Next() {
+		vals, err := scanValues(rows, ncol)
+		if err != nil {
+			return n, err
+		}
+		batch = append(batch, vals...)
+		n++
+		if n%migrateBatch == 0 {
+			if err := flush(); err != nil {
+				return n, fmt.Errorf("rows up to %d: %w", n, err)
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return n, err
+	}
+	if err := flush(); err != nil {
+		return n, fmt.Errorf("rows up to %d: %w", n, err)
+	}
+	return n, nil
+}
+
+// scanValues scans a row of n columns as they come.
+func scanValues(rows *sql.Rows, n int) ([]any, error) {
+	vals := make([]any, n)
+	ptrs := make([]any, n)
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	if err := rows.Scan(ptrs...); err != nil {
+		return nil, err
+	}
+	return vals, nil
+}
+
+// verifyTable compares a table's rows in both catalogs through a sha256 of
+// each side's rows in key order, and returns how many rows there are.
+func verifyTable(ctx context.Context, src, dst *sql.DB, table, from, to, order string) (int, error) {
+	a, n, err := tableDigest(ctx, src, `SELECT `+from+` FROM `+table+` ORDER BY `+order)
+	if err != nil {
+		return 0, fmt.Errorf("read the source: %w", err)
+	}
+	b, m, err := tableDigest(ctx, dst, `SELECT `+to+` FROM `+table+` ORDER BY `+order)
+	if err != nil {
+		return 0, fmt.Errorf("read the target: %w", err)
+	}
+	if a != b {
+		return n, fmt.Errorf("%w: %d rows in the source, %d in the target, and their contents differ (did the target hold another catalog?)", ErrMigrateVerify, n, m)
+	}
+	return n, nil
+}
+
+// tableDigest hashes the rows of q, each value written with its Go type's
+// plain form (text and bytes alike as bytes), so both engines agree.
+func tableDigest(ctx context.Context, db *sql.DB, q string) (string, int, error) {
+	rows, err := db.QueryContext(ctx, q)
+	if err != nil {
+		return "", 0, err
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return "", 0, err
+	}
+	h := sha256.New()
+	n := 0
+	for rows.Next() {
+		vals, err := scanValues(rows, len(cols))
+		if err != nil {
+			return "", 0, err
+		}
+		for _, v := range vals {
+			switch v := v.(type) {
+			case []byte:
+				fmt.Fprintf(h, "%q|", v)
+			case nil:
+				h.Write([]byte("NULL|"))
+			default:
+				fmt.Fprintf(h, "%q|", fmt.Sprint(v))
+			}
+		}
+		h.Write([]byte{'\n'})
+		n++
+	}
+	return hex.EncodeToString(h.Sum(nil)), n, rows.Err()
+}

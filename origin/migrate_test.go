@@ -1,0 +1,96 @@
+package origin
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"segue/origin/blobs"
+	"segue/origin/blobs/miniotest"
+	"segue/origin/pgtest"
+)
+
+// Issue 18, acceptance 4: a single-machine origin migrated into PostgreSQL
+// and MinIO answers the same API; a stopped run resumes; a damaged source
+// blob is refused by its hash.
+func TestMigrateToPostgresAndMinIO(t *testing.T) {
+	w := newWorld(t)
+	ctx := t.Context()
+	pl, err := NewPlaylists(w.db).Create(ctx, "local", "Mix")
+	must(t, err)
+	_, err = NewPlaylists(w.db).Add(ctx, "local", pl.ID, []string{w.formation, w.joga}, -1)
+	must(t, err)
+	_, err = NewPlaylists(w.db).Share(ctx, "local", pl.ID)
+	must(t, err)
+	_, _, err = CreateToken(ctx, w.db, "laptop")
+	must(t, err)
+	endpoint := miniotest.Start(t)
+	loc, err := blobs.ParseS3URL("s3://migrated/segue?endpoint=" + endpoint + "&region=us-east-1")
+	must(t, err)
+	store, err := blobs.OpenS3(ctx, loc)
+	must(t, err)
+	catalogURL := pgtest.Database(t)
+	o := MigrateOptions{From: w.dir, ToCatalog: catalogURL, ToBlobs: store}
+
+	// The first run stops after the blobs (as if interrupted).
+	stopped, cancel := context.WithCancel(ctx)
+	o.Progress = func(p MigrateProgress) {
+		if p.Stage == "blobs" && p.Done == p.Total {
+			cancel()
+		}
+	}
+	if _, err := Migrate(stopped, o); !errors.Is(err, context.Canceled) {
+		t.Fatalf("interrupted migration: %v, want context.Canceled", err)
+	}
+	o.Progress = nil
+	sum, err := Migrate(ctx, o)
+	if err != nil {
+		t.Fatalf("resumed migration: %v", err)
+	}
+	if sum.BlobsCopied != 0 || sum.BlobsPresent != 8 || sum.Rows["tracks"] != 6 || sum.Rows["search"] != 12 || sum.Rows["playlist_tracks"] != 2 {
+		t.Errorf("resumed migration: %+v; want the 8 blobs (7 segments, 1 cover) already there and 6 tracks, 12 search rows, 2 playlist entries", sum)
+	}
+
+	before := startServer(t, w.serverOptions(), "127.0.0.1:0")
+	after := startServer(t, ServerOptions{DataDir: t.TempDir(), Catalog: catalogURL, Blobs: store}, "127.0.0.1:0")
+	for _, path := range []string{"/api/v1/artists", "/api/v1/artists/" + w.beyonce, "/api/v1/albums/" + w.lemonade,
+		"/api/v1/tracks/" + w.formation, "/api/v1/tracks/" + w.formation + "/manifest", "/api/v1/albums/" + w.lemonade + "/cover",
+		"/api/v1/search?q=beyo", "/api/v1/search?q=random+mem", "/api/v1/playlists", "/api/v1/playlists/" + pl.ID,
+		"/chunks/" + w.formationM.Renditions[0].Segments[1].Hash} {
+		// Share URLs name the server answering.
+		a := strings.ReplaceAll(body(t, before.base+path), before.base, "ORIGIN")
+		b := strings.ReplaceAll(body(t, after.base+path), after.base, "ORIGIN")
+		if a != b {
+			t.Errorf("GET %s after migration:\n%s\nwant, as before:\n%s", path, b, a)
+		}
+	}
+	// Rowids continue past the copied ones.
+	if _, _, err := CreateToken(ctx, after.srv.db, "phone"); err != nil {
+		t.Errorf("a new token after migration: %v", err)
+	}
+
+	// A source blob whose bytes no longer match its hash is not copied.
+	p, err := w.blobs.Path(w.formationM.Renditions[0].Segments[0].Hash)
+	must(t, err)
+	must(t, os.WriteFile(p, []byte("damaged"), 0o644))
+	_, err = Migrate(ctx, MigrateOptions{From: w.dir, ToCatalog: pgtest.Database(t), ToBlobs: blobs.FS{Dir: filepath.Join(t.TempDir(), "blobs")}})
+	if !errors.Is(err, ErrMigrateVerify) {
+		t.Errorf("migrating a damaged blob: %v, want ErrMigrateVerify", err)
+	}
+}
+
+// body GETs url and returns its status line and body.
+func body(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	must(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	must(t, err)
+	return resp.Status + "\n" + string(b)
+}
