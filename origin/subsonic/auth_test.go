@@ -3,6 +3,7 @@ package subsonic
 import (
 	"context"
 	"encoding/hex"
+	"errors"
 	"net/http"
 	"net/url"
 	"os"
@@ -164,5 +165,28 @@ func TestNoBearerTokenForSubsonic(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("/api/v1/artists without a token: HTTP %d, want 401", resp.StatusCode)
+	}
+}
+
+// TestAddUserRefuses: a taken name (in any case: the name makes the
+// user's ID), a name a client could not send, and an empty password.
+func TestAddUserRefuses(t *testing.T) {
+	f := newFixture(t)
+	db := f.srv.Catalog()
+	for _, name := range []string{alice, "Alice"} {
+		if _, _, err := AddUser(t.Context(), db, f.data, name, "pw", false); !errors.Is(err, ErrUserExists) {
+			t.Errorf("add %q again: %v, want ErrUserExists", name, err)
+		}
+	}
+	for _, name := range []string{"", "a b", "tab\there", strings.Repeat("x", 65)} {
+		if _, _, err := AddUser(t.Context(), db, f.data, name, "pw", false); !errors.Is(err, ErrBadName) {
+			t.Errorf("add %q: %v, want ErrBadName", name, err)
+		}
+	}
+	if _, _, err := AddUser(t.Context(), db, f.data, "carol", "", false); err == nil {
+		t.Error("a user without a password and without --no-password was added")
+	}
+	if users, err := ListUsers(t.Context(), db); err != nil || len(users) != 1 || users[0].Name != alice {
+		t.Errorf("users: %+v, %v; want alice alone", users, err)
 	}
 }
