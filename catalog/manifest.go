@@ -16,6 +16,17 @@ const (
 	StartSkip = 1105
 )
 
+// Codecs a rendition may have. The origin's renditions are MP3; a Subsonic
+// server may send a file as it is. Only MP3 segments are runs of frames
+// (seekable by frame); the others are runs of bytes of one stream, decoded
+// from its start.
+const (
+	CodecMP3    = "mp3"
+	CodecFLAC   = "flac"
+	CodecVorbis = "vorbis" // Ogg Vorbis
+	CodecWAV    = "wav"
+)
+
 // Rendition names, lowest bitrate first.
 const (
 	RenditionLow    = "low"
@@ -78,7 +89,7 @@ type Loudness struct {
 // Rendition is one encoding of the track.
 type Rendition struct {
 	Name     string    `json:"name"`
-	Codec    string    `json:"codec"` // "mp3"
+	Codec    string    `json:"codec"` // CodecMP3 (the origin's), or another Codec* (a Subsonic server's file as it is)
 	Bitrate  int       `json:"bitrate_kbps"`
 	Segments []Segment `json:"segments"`
 }

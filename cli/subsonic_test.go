@@ -67,8 +67,8 @@ func TestSubsonicServers(t *testing.T) {
 			}
 			var artists []catalog.Artist
 			segueJSON(t, &artists, append(args, "library", "--json")...)
-			if len(artists) != 2 {
-				t.Fatalf("library: %+v; want Alpha Band and Beta Duo", artists)
+			if len(artists) != 3 {
+				t.Fatalf("library: %+v; want Alpha Band, Beta Duo and Gamma Trio", artists)
 			}
 			var album catalog.Album
 			segueJSON(t, &album, append(args, "library", res.Tracks[0].AlbumID, "--json")...)
@@ -105,6 +105,26 @@ func TestSubsonicServers(t *testing.T) {
 			}
 			if got := wavFrames(t, wav); got != want {
 				t.Errorf("breeze: %d samples, want %d (ffmpeg's decode of the server's stream)", got, want)
+			}
+
+			// A sine in FLAC and in Ogg Vorbis is below the asked bitrate:
+			// gonic sends the files as they are, segue decodes them with
+			// beep's decoders (supysonic transcodes them to MP3).
+			var plain catalog.SearchResult
+			segueJSON(t, &plain, append(args, "search", "plain", "--json")...)
+			if len(plain.Tracks) != 2 {
+				t.Fatalf("search plain: %+v", plain)
+			}
+			for _, tr := range plain.Tracks {
+				want := s.DecodedSamples(t, rawID(tr.ID), 160)
+				wav := filepath.Join(t.TempDir(), "plain.wav")
+				out, errOut, code := segue(t, append(args, "play", tr.ID, "--quality", "normal", "--output", "wav:"+wav, "--fast")...)
+				if code != 0 {
+					t.Fatalf("play %s: exit %d\n%s\n%s", tr.Title, code, out, errOut)
+				}
+				if got := wavFrames(t, wav); got != want {
+					t.Errorf("%s: %d samples, want %d (ffmpeg's decode of the server's stream)", tr.Title, got, want)
+				}
 			}
 
 			// A playlist made in segue is the server's.

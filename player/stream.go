@@ -42,7 +42,7 @@ type trackStream struct {
 
 	// render goroutine only
 	lastRend string // rendition of the segment being consumed
-	dec      *pcm
+	dec      decoder
 	cur      []byte
 	next     int   // next segment index the reader takes
 	discard  int   // decoded samples still to drop (start_skip, preroll, seek)
@@ -81,6 +81,9 @@ func newTrackStream(p *Player, track catalog.Track, man *catalog.Manifest, start
 		f--
 	}
 	ts.discard = int(p0 - f*int64(man.SamplesPerFrame))
+	if !framed(man) { // runs of bytes: decode from the start, drop up to start
+		f, ts.discard = 0, int(p0)
+	}
 	for ts.startSeg = 0; ts.startSeg < len(segs)-1 && ts.frames[ts.startSeg+1] <= f; ts.startSeg++ {
 	}
 	ts.skipTo = int(f - ts.frames[ts.startSeg])
@@ -313,7 +316,7 @@ var errStreamClosed = errors.New("stream closed")
 // track's last sample has been returned.
 func (ts *trackStream) read(samples [][2]float64) (n int, done bool, err error) {
 	if ts.dec == nil {
-		dec, err := newPCM(ts)
+		dec, err := newDecoder(ts.man.Renditions[0].Codec, ts)
 		if err != nil {
 			return 0, false, ts.decodeErr(err)
 		}

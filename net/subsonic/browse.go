@@ -76,6 +76,7 @@ type song struct {
 	Suffix      string     `json:"suffix"`
 	ContentType string     `json:"contentType"`
 	BitRate     int        `json:"bitRate"`
+	Size        int64      `json:"size"` // bytes of the file as it is
 	CoverArt    flexString `json:"coverArt"`
 }
 

@@ -46,8 +46,8 @@ func TestBrowse(t *testing.T) {
 				t.Fatalf("search tone: %d tracks, want 2 (Morning Tone, Evening Tone): %+v", len(res.Tracks), res.Tracks)
 			}
 			artists, err := c.Artists(ctx)
-			if err != nil || len(artists) != 2 {
-				t.Fatalf("Artists = %+v, %v; want Alpha Band and Beta Duo", artists, err)
+			if err != nil || len(artists) != 3 {
+				t.Fatalf("Artists = %+v, %v; want Alpha Band, Beta Duo and Gamma Trio", artists, err)
 			}
 			var alpha catalog.Artist
 			for _, a := range artists {

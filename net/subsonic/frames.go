@@ -39,6 +39,9 @@ type gapless struct {
 // infoFrame reads the Xing/Info frame f (a whole first frame); ok is
 // false when f is an audio frame or carries no frame count and LAME tag.
 func infoFrame(f []byte) (g gapless, ok bool) {
+	if _, isFrame := frameLen(f); !isFrame {
+		return g, false
+	}
 	side := 32 // MPEG-1 side information, stereo
 	if f[3]>>6 == 3 {
 		side = 17 // mono

@@ -1,6 +1,9 @@
 package subsonic
 
 import (
+	"bufio"
+	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -281,21 +284,30 @@ func (c *Client) startDownload(ctx context.Context, trackID string, kbps int) (*
 	if err != nil {
 		return nil, fmt.Errorf("play %s: %w", trackID, err)
 	}
-	body, err := c.openStream(ctx, bg, trackID, kbps)
+	body, size, err := c.openStream(ctx, bg, trackID, kbps)
 	if err != nil {
 		return nil, fmt.Errorf("play %s: %w", trackID, err)
 	}
-	fr := newFrameReader(body)
-	first, err := fr.next()
-	if err != nil {
-		body.Close()
-		if errors.Is(err, io.EOF) {
-			err = fmt.Errorf("%w: the stream is empty", ErrNotMP3)
-		}
-		return nil, fmt.Errorf("play %q from %s: %w", sg.Title, c.Server(), err)
-	}
+	br := bufio.NewReaderSize(body, 64<<10)
+	head, _ := br.Peek(4)
 	d := &download{trackID: trackID, kbps: kbps, changed: make(chan struct{})}
-	d.man = c.provisional(trackID, kbps, sg, first)
+	var read func()
+	if codec := codecOf(head); codec != catalog.CodecMP3 {
+		d.man = c.provisionalBytes(trackID, kbps, sg, codec, size)
+		read = func() { c.readBytes(d, br) }
+	} else {
+		fr := newFrameReader(br)
+		first, err := fr.next()
+		if err != nil {
+			body.Close()
+			if errors.Is(err, io.EOF) {
+				err = fmt.Errorf("%w: the stream is empty", ErrNotMP3)
+			}
+			return nil, fmt.Errorf("play %q from %s: %w", sg.Title, c.Server(), err)
+		}
+		d.man = c.provisional(trackID, kbps, sg, first)
+		read = func() { c.read(d, first, fr) }
+	}
 
 	s.mu.Lock()
 	s.releaseLocked()
@@ -309,21 +321,104 @@ func (c *Client) startDownload(ctx context.Context, trackID string, kbps int) (*
 	go func() {
 		defer s.wg.Done()
 		defer body.Close()
-		c.read(d, first, fr)
+		read()
 	}()
 	return d, nil
 }
 
+// codecOf names the codec of a stream by its first bytes: a server that
+// does not transcode sends FLAC, Ogg Vorbis or WAV as they are; anything
+// else is taken for MP3 (the frame reader says what is wrong with it).
+func codecOf(head []byte) string {
+	switch {
+	case bytes.HasPrefix(head, []byte("fLaC")):
+		return catalog.CodecFLAC
+	case bytes.HasPrefix(head, []byte("OggS")):
+		return catalog.CodecVorbis
+	case bytes.HasPrefix(head, []byte("RIFF")):
+		return catalog.CodecWAV
+	}
+	return catalog.CodecMP3
+}
+
+// Chunks of a stream that is not MP3: its segments are runs of bytes, the
+// first small so that playback starts soon.
+const (
+	firstChunkBytes = 16 << 10
+	chunkBytes      = 64 << 10
+)
+
+func chunkSize(i int) int64 {
+	if i == 0 {
+		return firstChunkBytes
+	}
+	return chunkBytes
+}
+
+// provisionalBytes builds the manifest of a download of codec (not MP3)
+// whose size is size bytes (-1: unknown). Its segments are byte chunks;
+// their frame counts only share the song's duration out, for the player's
+// read-ahead (the decoder ends where the stream does). An unknown size is
+// estimated from the file's size or bitrate, with a quarter more segments
+// (empty past the end).
+func (c *Client) provisionalBytes(trackID string, kbps int, sg song, codec string, size int64) catalog.Manifest {
+	m := catalog.Manifest{TrackID: trackID, SampleRate: catalog.SampleRate, Channels: catalog.Channels,
+		SamplesPerFrame: catalog.SamplesPerFrame, FramesPerSegment: framesPerSegment}
+	if size <= 0 {
+		size = sg.Size
+		if size <= 0 {
+			size = int64(sg.Duration+durationMargin) * int64(cmp.Or(sg.BitRate, 1411)) * 125
+		}
+		size += size / 4
+	}
+	var chunks []int64
+	for at, i := int64(0), 0; at < size; i++ {
+		n := min(chunkSize(i), size-at)
+		chunks = append(chunks, n)
+		at += n
+	}
+	frames := (int64(sg.Duration+durationMargin)*catalog.SampleRate)/catalog.SamplesPerFrame + 2
+	per := max(1, (frames+int64(len(chunks))-1)/int64(max(1, len(chunks))))
+	m.TotalSamples = per * int64(len(chunks)) * catalog.SamplesPerFrame
+	r := catalog.Rendition{Name: renditionOf(kbps), Codec: codec, Bitrate: sg.BitRate}
+	for i, n := range chunks {
+		r.Segments = append(r.Segments, catalog.Segment{Hash: c.segmentKey(trackID, kbps, i), Size: n, Frames: int(per)})
+	}
+	m.Renditions = []catalog.Rendition{r}
+	return m
+}
+
+// readBytes cuts a stream that is not MP3 into the chunks of its
+// provisional manifest and, when it ends whole, stores the track.
+func (c *Client) readBytes(d *download, r io.Reader) {
+	for i := 0; ; i++ {
+		b := make([]byte, chunkSize(i))
+		n, err := io.ReadFull(r, b)
+		if n > 0 {
+			d.publish(b[:n], nil, false)
+		}
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			break
+		}
+		if err != nil {
+			d.publish(nil, fmt.Errorf("stream %s from %s: %w", d.trackID, c.Server(), err), false)
+			return
+		}
+	}
+	c.keep(d)
+	d.publish(nil, nil, true)
+}
+
 // openStream sends the stream request; the body lives as long as bg, not
 // ctx (the download goes on after Manifest returns).
-func (c *Client) openStream(ctx, bg context.Context, trackID string, kbps int) (io.ReadCloser, error) {
+func (c *Client) openStream(ctx, bg context.Context, trackID string, kbps int) (body io.ReadCloser, size int64, err error) {
 	raw, err := serverID(catalog.PrefixTrack, trackID)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	auth, err := c.login(ctx)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	v := url.Values{"id": {raw}, "format": {"mp3"}, "maxBitRate": {strconv.Itoa(kbps)}}
 	for k, vs := range auth {
@@ -335,14 +430,14 @@ func (c *Client) openStream(ctx, bg context.Context, trackID string, kbps int) (
 	req, err := http.NewRequestWithContext(rctx, http.MethodGet, c.methodURL("stream", v), nil)
 	if err != nil {
 		cancel()
-		return nil, err
+		return nil, 0, err
 	}
 	stop := context.AfterFunc(ctx, cancel)
 	resp, err := c.http.Do(req)
 	stop()
 	if err != nil {
 		cancel()
-		return nil, c.netErr("stream", err)
+		return nil, 0, c.netErr("stream", err)
 	}
 	ct := resp.Header.Get("Content-Type")
 	if resp.StatusCode != http.StatusOK || strings.Contains(ct, "json") || strings.Contains(ct, "xml") {
@@ -350,11 +445,11 @@ func (c *Client) openStream(ctx, bg context.Context, trackID string, kbps int) (
 		defer cancel()
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, maxDocBytes))
 		if _, derr := decode(body, nil); derr != nil {
-			return nil, c.answerErr("stream", derr)
+			return nil, 0, c.answerErr("stream", derr)
 		}
-		return nil, fmt.Errorf("subsonic server %s: stream: HTTP %s", c.Server(), resp.Status)
+		return nil, 0, fmt.Errorf("subsonic server %s: stream: HTTP %s", c.Server(), resp.Status)
 	}
-	return cancelOnClose{resp.Body, cancel}, nil
+	return cancelOnClose{resp.Body, cancel}, resp.ContentLength, nil
 }
 
 // cancelOnClose ends a request's context when its body is closed.
@@ -379,7 +474,7 @@ func (c *Client) provisional(trackID string, kbps int, sg song, first []byte) ca
 		frames = (int64(sg.Duration+durationMargin)*catalog.SampleRate)/catalog.SamplesPerFrame + 2
 		m.TotalSamples = frames * catalog.SamplesPerFrame
 	}
-	r := catalog.Rendition{Name: renditionOf(kbps), Codec: "mp3", Bitrate: kbps}
+	r := catalog.Rendition{Name: renditionOf(kbps), Codec: catalog.CodecMP3, Bitrate: kbps}
 	for i, at := 0, int64(0); at < frames; i++ {
 		n := min(segmentFrames(i), frames-at)
 		at += n
@@ -490,11 +585,19 @@ func (c *Client) keep(d *download) {
 		return
 	}
 	m := d.man
-	m.Renditions = []catalog.Rendition{{Name: d.man.Renditions[0].Name, Codec: "mp3", Bitrate: d.kbps}}
+	m.Renditions = []catalog.Rendition{{Name: d.man.Renditions[0].Name, Codec: d.man.Renditions[0].Codec, Bitrate: d.man.Renditions[0].Bitrate}}
 	var frames int64
 	var hashes []string
-	for _, b := range d.segs {
+	prov := d.man.Renditions[0].Segments
+	bytesMode := d.man.Renditions[0].Codec != catalog.CodecMP3
+	if bytesMode && len(d.segs) > len(prov) {
+		return // longer than its manifest: it could not have played whole
+	}
+	for i, b := range d.segs {
 		k := frameCount(b)
+		if bytesMode {
+			k = prov[i].Frames
+		}
 		frames += int64(k)
 		sum := sha256.Sum256(b)
 		h := hex.EncodeToString(sum[:])
@@ -507,7 +610,10 @@ func (c *Client) keep(d *download) {
 	if len(m.Renditions[0].Segments) == 0 {
 		return
 	}
-	if _, exact := infoFrame(d.segs[0]); !exact {
+	switch _, exact := infoFrame(d.segs[0]); {
+	case bytesMode: // the decoder ends where the stream does
+		m.TotalSamples = min(m.TotalSamples, frames*catalog.SamplesPerFrame)
+	case !exact:
 		m.TotalSamples = frames*catalog.SamplesPerFrame - int64(m.StartSkip)
 	}
 	if m.Validate() != nil {

@@ -43,17 +43,34 @@ type Track struct {
 	Artist, Album, Title string
 	No                   int
 	Seconds              float64
-	Hz                   int  // the sine's frequency (MP3), the noise's seed (FLAC)
-	MP3                  bool // a 128 kbit/s MP3 of a sine with a LAME tag, else FLAC of pink noise
+	Hz                   int    // the sine's frequency, or the noise's seed
+	Kind                 string // one of the Kind* constants
 }
 
-// Tracks is the library Library writes: two FLAC tracks (transcoded by the
-// servers) on an album with a cover, and one MP3 (served as it is, with its
-// LAME tag, when it is below the asked bitrate).
+// Kinds of test files.
+const (
+	// KindNoiseFLAC is FLAC of pink noise: well above any asked bitrate,
+	// as music is, so servers transcode it.
+	KindNoiseFLAC = "noise.flac"
+	// KindMP3 is a 128 kbit/s MP3 of a sine with a LAME tag: below the
+	// asked 160, so gonic and supysonic send it as it is.
+	KindMP3 = "mp3"
+	// KindSineFLAC and KindVorbis are a sine in FLAC and in Ogg Vorbis,
+	// below 160 kbit/s: gonic sends them as they are (supysonic
+	// transcodes what is not MP3 when MP3 is asked).
+	KindSineFLAC = "sine.flac"
+	KindVorbis   = "ogg"
+)
+
+// Tracks is the library Library writes: two noise FLAC tracks on an album
+// with a cover, one MP3 and, by a third artist, a sine in FLAC and in Ogg
+// Vorbis.
 var Tracks = []Track{
-	{"Alpha Band", "First Light", "Morning Tone", 1, 3.3, 440, false},
-	{"Alpha Band", "First Light", "Evening Tone", 2, 2.7, 660, false},
-	{"Beta Duo", "Second Wind", "Breeze", 1, 2.2, 550, true},
+	{"Alpha Band", "First Light", "Morning Tone", 1, 3.3, 440, KindNoiseFLAC},
+	{"Alpha Band", "First Light", "Evening Tone", 2, 2.7, 660, KindNoiseFLAC},
+	{"Beta Duo", "Second Wind", "Breeze", 1, 2.2, 550, KindMP3},
+	{"Gamma Trio", "Plain Files", "Plain Flac", 1, 2.5, 330, KindSineFLAC},
+	{"Gamma Trio", "Plain Files", "Plain Vorbis", 2, 2.1, 770, KindVorbis},
 }
 
 // Library writes Tracks with ffmpeg under a new temp dir and returns it.
@@ -65,16 +82,15 @@ func Library(t testing.TB) string {
 		if err := os.MkdirAll(album, 0o755); err != nil {
 			t.Fatal(err)
 		}
+		src := fmt.Sprintf("sine=frequency=%d:duration=%g", tr.Hz, tr.Seconds)
 		ext, codec := "flac", []string{"-c:a", "flac"}
-		if tr.MP3 {
+		switch tr.Kind {
+		case KindNoiseFLAC:
+			src = fmt.Sprintf("anoisesrc=color=pink:amplitude=0.2:seed=%d:duration=%g", tr.Hz, tr.Seconds)
+		case KindMP3:
 			ext, codec = "mp3", []string{"-c:a", "libmp3lame", "-b:a", "128k"}
-		}
-		// FLAC of noise is well above any asked bitrate, as music is (a
-		// sine would compress below 160 kbit/s, and servers send a file
-		// below the asked bitrate as it is).
-		src := fmt.Sprintf("anoisesrc=color=pink:amplitude=0.2:seed=%d:duration=%g", tr.Hz, tr.Seconds)
-		if tr.MP3 {
-			src = fmt.Sprintf("sine=frequency=%d:duration=%g", tr.Hz, tr.Seconds)
+		case KindVorbis:
+			ext, codec = "ogg", []string{"-c:a", "libvorbis", "-q:a", "0"}
 		}
 		args := []string{"-v", "error", "-f", "lavfi", "-i", src,
 			"-ac", "2", "-ar", "44100",
