@@ -58,3 +58,46 @@ func TestMalformedAddressesAndSettings(t *testing.T) {
 		})
 	}
 }
+
+// TestMissingInputFiles: a file named on the command line that is not
+// there says so in one sentence naming it (never "open X: no such file or
+// directory"), with one exit status for each kind, with and without --json:
+// an argument that does not exist is a target not found (3), a flag's file
+// that does not exist a bad flag (2), a folder given for a file a bad
+// argument (2). playlist import exited 2 and origin events import 3 for the
+// same missing file; origin serve --tls-cert exited 1.
+func TestMissingInputFiles(t *testing.T) {
+	env := clientEnv(t, "http://127.0.0.1:9")
+	dir := t.TempDir()
+	none := filepath.Join(dir, "none")
+	data := []string{"--data", filepath.Join(dir, "data")}
+	for _, c := range []struct {
+		name string
+		args []string
+		says string
+		code int
+		json bool
+	}{
+		{"playlist import of a file that is not there", []string{"playlist", "import", none}, "playlist import: " + none + " does not exist (check the path)", ExitNotFound, true},
+		{"playlist import of a folder", []string{"playlist", "import", dir}, "playlist import: " + dir + " is a folder: give a file", ExitUsage, true},
+		{"events import of a file that is not there", append([]string{"origin", "events", "import", none}, data...), "origin events import: " + none + " does not exist (check the path)", ExitNotFound, true},
+		{"events import of a folder", append([]string{"origin", "events", "import", dir}, data...), "origin events import: " + dir + " is a folder: give a file", ExitUsage, true},
+		{"origin serve --tls-cert that is not there", append([]string{"origin", "serve", "--addr", "127.0.0.1:0", "--tls-cert", none, "--tls-key", none}, data...), "--tls-cert: " + none + " does not exist (check the path)", ExitUsage, false},
+		{"--ca that is not there", []string{"search", "tone", "--origin", "https://127.0.0.1:9", "--ca", none}, "the authority file (--ca) " + none + " does not exist (check the path)", ExitUsage, true},
+		{"origin ingest of a folder that is not there", append([]string{"origin", "ingest", none}, data...), "origin ingest: the music folder " + none + " does not exist (check the path)", ExitNotFound, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			runs := [][]string{append(slices.Clone(env), c.args...)}
+			if c.json {
+				runs = append(runs, append(slices.Clone(runs[0]), "--json"))
+			}
+			for _, run := range runs {
+				_, errOut, code := segue(t, run...)
+				msg := checkFailure(t, strings.Join(c.args, " "), errOut, code, c.code)
+				if !strings.Contains(msg, c.says) || strings.Contains(msg, "no such file") {
+					t.Errorf("segue %s: %q; want it to say %q", strings.Join(run, " "), msg, c.says)
+				}
+			}
+		})
+	}
+}

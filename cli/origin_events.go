@@ -2,9 +2,7 @@ package cli
 
 import (
 	"database/sql"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -40,12 +38,9 @@ file twice adds nothing) and "position_ms" (where a skipped track stopped).`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			in := os.Stdin
 			if args[0] != "-" {
-				f, err := os.Open(args[0])
-				if errors.Is(err, fs.ErrNotExist) {
-					return withExit(ExitNotFound, fmt.Errorf("events import: %w", err))
-				}
+				f, err := openInput("origin events import", args[0])
 				if err != nil {
-					return fmt.Errorf("events import: %w", err)
+					return err
 				}
 				defer f.Close()
 				in = f

@@ -96,7 +96,7 @@ func (a *app) runIngest(ctx context.Context, dir string, o origin.IngestOptions,
 	}
 	if err != nil && !errors.Is(err, origin.ErrDiskFull) {
 		if errors.Is(err, origin.ErrLibrary) && errors.Is(err, fs.ErrNotExist) {
-			return withExit(ExitNotFound, fmt.Errorf("ingest: %w (check the path)", err))
+			return withExit(ExitNotFound, fmt.Errorf("origin ingest: the music folder %s does not exist (check the path)", dir))
 		}
 		return fmt.Errorf("ingest: %w", err)
 	}

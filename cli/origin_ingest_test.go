@@ -85,7 +85,7 @@ func TestOriginIngestUnusable(t *testing.T) {
 		code int
 		msg  string
 	}{
-		{"missing library", []string{filepath.Join(lib, "nope")}, "", ExitNotFound, "no such file"},
+		{"missing library", []string{filepath.Join(lib, "nope")}, "", ExitNotFound, "the music folder " + filepath.Join(lib, "nope") + " does not exist (check the path)"},
 		{"unwritable data dir", []string{lib, "--data", filepath.Join(file, "data")}, "", ExitError, "cannot use origin data dir"},
 		{"no ffmpeg", []string{lib}, t.TempDir(), ExitError, "apt-get install ffmpeg"},
 	} {

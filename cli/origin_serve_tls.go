@@ -47,6 +47,14 @@ func (t *tlsFlags) apply(o *origin.ServerOptions) error {
 	if len(t.names) > 0 && !t.selfSignedOn {
 		return errors.New("--tls-name only applies to --tls-self-signed")
 	}
+	for _, in := range []struct{ flag, path string }{{"--tls-cert", t.cert}, {"--tls-key", t.key}} {
+		if in.path == "" {
+			continue
+		}
+		if err := checkInput(in.flag, in.path); err != nil {
+			return err
+		}
+	}
 	o.TLSCert, o.TLSKey = t.cert, t.key
 	if t.selfSignedOn {
 		t.selfSigned = append([]string{}, t.names...)

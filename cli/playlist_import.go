@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
+	"io"
 	"path/filepath"
 	"strings"
 
@@ -68,7 +68,7 @@ func (a *app) runImport(ctx context.Context, ch *cache.Cache, src, name string, 
 		}
 	} else {
 		if title, entries, err = readPlaylistFile(src); err != nil {
-			return withExit(ExitUsage, err)
+			return err
 		}
 	}
 	res := importResult{Unmatched: []share.Entry{}}
@@ -135,9 +135,14 @@ func matchEntry(ctx context.Context, c source, e share.Entry) (id, problem strin
 // readPlaylistFile parses an M3U8 or XSPF file, telling them apart by
 // content; relative locations become relative to the file's folder.
 func readPlaylistFile(path string) (string, []share.Entry, error) {
-	b, err := os.ReadFile(path)
+	f, err := openInput("playlist import", path)
 	if err != nil {
-		return "", nil, fmt.Errorf("import: %w", err)
+		return "", nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(f)
+	if err != nil {
+		return "", nil, fmt.Errorf("playlist import: read %s: %w", path, err)
 	}
 	parse := share.ParseM3U8
 	if head := bytes.TrimSpace(b[:min(len(b), 512)]); bytes.HasPrefix(head, []byte("<")) {

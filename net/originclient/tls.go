@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"os"
 	"strings"
@@ -68,8 +69,11 @@ func (o TLSOptions) Config() (*tls.Config, error) {
 			pool = x509.NewCertPool()
 		}
 		pem, err := os.ReadFile(o.CAFile)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("the authority file (--ca) %s does not exist (check the path)", o.CAFile)
+		}
 		if err != nil {
-			return nil, fmt.Errorf("read --ca: %w", err)
+			return nil, fmt.Errorf("read the authority file (--ca) %s: %w", o.CAFile, err)
 		}
 		if !pool.AppendCertsFromPEM(pem) {
 			return nil, fmt.Errorf("read --ca %s: no PEM certificate in it", o.CAFile)
