@@ -194,6 +194,8 @@ var nginxTemplate = template.Must(template.New("nginx").Parse(`# nginx configura
 # Run: nginx -c THIS_FILE -g 'daemon off;'   (see docs/scale.md)
 {{if .User}}user {{.User}};
 {{end}}worker_processes auto;
+# A proxied request holds two descriptors (client, replica), a cache hit a file too.
+worker_rlimit_nofile 16384;
 pid {{.Run}}/nginx.pid;
 error_log {{.Run}}/error.log warn;
 
