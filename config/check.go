@@ -113,12 +113,17 @@ func (c *Config) decode(path, text string) error {
 	return nil
 }
 
-// CheckOrigin reports whether s is an origin's base URL: http or https, a
-// host, and nothing after the path.
+// CheckOrigin reports whether s is an origin's base URL: http or https (a
+// segue origin), or subsonic+http or subsonic+https (a Subsonic server,
+// see net/subsonic), with a host and nothing after the path.
 func CheckOrigin(s string) error {
 	u, err := url.Parse(strings.TrimRight(s, "/"))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
-		return fmt.Errorf("origin URL %q: want http(s)://host[:port], e.g. %s", s, DefaultOrigin)
+	scheme := ""
+	if err == nil {
+		scheme = strings.TrimPrefix(u.Scheme, "subsonic+")
+	}
+	if err != nil || (scheme != "http" && scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("origin URL %q: want http(s)://host[:port], e.g. %s (or subsonic+https://USER@HOST for a Subsonic server)", s, DefaultOrigin)
 	}
 	return nil
 }

@@ -196,6 +196,11 @@ func TestLoadChecksEnvironment(t *testing.T) {
 			}
 		})
 	}
+	for _, ok := range []string{"http://127.0.0.1:7700", "https://music.example/", "subsonic+https://me@music.example/sub", "subsonic+http://me@127.0.0.1:4747"} {
+		if err := CheckOrigin(ok); err != nil {
+			t.Errorf("CheckOrigin(%q) = %v, want nil", ok, err)
+		}
+	}
 	for _, ok := range []string{"alsa", "null", "wav:/tmp/x.wav", "wav16:out.wav"} {
 		if err := CheckOutput(ok); err != nil {
 			t.Errorf("CheckOutput(%q) = %v, want nil", ok, err)
