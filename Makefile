@@ -29,7 +29,7 @@ TEST_DEBS  := $(DEMO_DEBS) alsa-utils pulseaudio pulseaudio-utils \
               mpv vlc-bin vlc-plugin-base dbus dbus-bin playerctl nodejs libxml2-utils \
               supysonic python3-waitress postgresql
 
-.PHONY: all deps build-deps demo-deps build install test demo bench bench-swarm bench-abr bench-reco bench-compare bench-scale fuzz clean
+.PHONY: all deps build-deps demo-deps build install test demo bench bench-swarm bench-abr bench-reco bench-compare bench-scale bench-load fuzz clean
 
 # MinIO is the real S3 server the blob store tests (origin/blobs) start on a
 # loopback port. It is built from source once per machine (about 10 minutes)
@@ -175,6 +175,16 @@ bench-reco:
 # docs/scale.md. About a minute.
 bench-scale: deps
 	$(BENCH) -bench '^BenchmarkChunksThroughNginx$$' -benchtime 1x ./cli/
+
+# bench-load holds 500 connections at once to a real `segue origin serve`
+# (built from this tree) on a catalog of 20,000 tracks, 30 requests each:
+# searches, a three-hour track's 1.3 MB manifest, segments and catalog
+# documents. It prints the origin's peak RSS and heap, its descriptors,
+# latency p50/p99 by route and errors, and fails when a bound of issue 17
+# does not hold (TestOriginUnderLoad is its short version in make test).
+# About 3 minutes.
+bench-load:
+	$(BENCH) -bench '^BenchmarkOriginLoad$$' -benchtime 1x -v ./origin/
 
 clean:
 	rm -rf bin

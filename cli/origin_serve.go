@@ -46,7 +46,9 @@ docs/tls.md.
 
 Limits: a request (body included) must arrive within 60 s; a response that
 makes no progress for 30 s is cut off (a download that moves may take any
-time); at most 1024 connections at once (more wait); request bodies are
+time); at most 1024 connections at once (a newcomer closes the connection
+idle longest, or waits); at most 32 JSON documents answered at once and 2x
+the CPUs catalog connections (more requests wait); request bodies are
 capped per route (1 MiB for playlist edits, 4 MiB for play events, 64 KiB
 otherwise) with 413; after 10 refused tokens an address gets 429 for a while.
 

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"segue/internal/testkit"
 	"segue/origin"
 )
 
@@ -80,32 +81,8 @@ func stoppableTUIOrigin(t testing.TB) (url string, stop func()) {
 	return "http://" + ln.Addr().String(), stop
 }
 
-var (
-	buildOnce sync.Once
-	buildBin  string
-	buildErr  error
-)
-
 // segueBinary builds segue once per test process.
-func segueBinary(t testing.TB) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "segue-bin-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		buildBin = filepath.Join(dir, "segue")
-		out, err := exec.Command("go", "build", "-tags", "sqlite_fts5", "-o", buildBin, "segue").CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return buildBin
-}
+func segueBinary(t testing.TB) string { return testkit.Binary(t) }
 
 // tmuxSession is segue running in a detached tmux session on a private
 // tmux server.

@@ -163,33 +163,169 @@ func (s *stallWriter) ReadFrom(src io.Reader) (int64, error) {
 
 func (s *stallWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
-// connLimiter lets at most cap(slots) connections be open: Accept waits
-// for a slot, and the server's ConnState hook gives it back when the
-// connection closes. It hands out the listener's own connections (unlike
-// x/net's netutil.LimitListener, whose wrapper hides *net.TCPConn from
-// sendfile(2) and TCP_CORK).
+// maxDocsInFlight bounds the JSON documents (searches, manifests, catalog
+// views, share pages) being built or written at once; more requests wait
+// for a slot (FIFO) or until their client leaves. Each document is held in
+// memory whole (a three-hour track's manifest is 1.3 MB, read from SQLite
+// and copied once on the way), so this, times the largest document, is
+// what answers may hold: without it 500 clients asking for that manifest
+// took the origin to 650 MB (issue 17). Two cores serve about 2000
+// documents a second, so a slot frees within milliseconds unless its
+// client reads slowly; a client that stops reading keeps it at most
+// StallTimeout.
+const maxDocsInFlight = 32
+
+// holdsDoc reports whether r is answered with a document built in memory:
+// every GET or HEAD but /chunks, covers and progressive streams, which are
+// sent from the blob store in pieces. Request bodies are bounded by their
+// route's limit (bodyLimit) instead, and only authenticated clients get
+// as far as sending one.
+func holdsDoc(r *http.Request) bool {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return false
+	}
+	p := r.URL.Path
+	return !strings.HasPrefix(p, "/chunks/") && !strings.HasSuffix(p, "/cover") && !strings.HasSuffix(p, "/stream")
+}
+
+// docSlot makes a request that holdsDoc wait for one of maxDocsInFlight
+// slots and keep it until its answer is written, or until the answer
+// turns out to be media (see slotWriter).
+func (s *Server) docSlot(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !holdsDoc(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		select {
+		case s.docs <- struct{}{}:
+		case <-r.Context().Done():
+			w.WriteHeader(statusClientGone) // nobody is there to read it
+			return
+		}
+		sw := &slotWriter{ResponseWriter: w, slots: s.docs, held: true}
+		defer sw.release()
+		next.ServeHTTP(sw, r)
+	})
+}
+
+// slotWriter gives its request's document slot back when the answer's
+// header says audio or an image: media sent from the blob store in
+// pieces, however long that takes (the stream and cover art of an API
+// mounted under its own paths, such as Subsonic's /rest/stream). It
+// forwards ReadFrom and Unwrap like recorder.
+type slotWriter struct {
+	http.ResponseWriter
+	slots chan struct{}
+	held  bool // the slot is still taken; only the handler's goroutine touches it
+}
+
+func (s *slotWriter) release() {
+	if s.held {
+		s.held = false
+		<-s.slots
+	}
+}
+
+// media releases the slot when the Content-Type set so far is media.
+func (s *slotWriter) media() {
+	if ct := s.Header().Get("Content-Type"); strings.HasPrefix(ct, "audio/") || strings.HasPrefix(ct, "image/") {
+		s.release()
+	}
+}
+
+func (s *slotWriter) WriteHeader(code int) {
+	s.media()
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *slotWriter) Write(p []byte) (int, error) {
+	s.media()
+	return s.ResponseWriter.Write(p)
+}
+
+func (s *slotWriter) ReadFrom(src io.Reader) (int64, error) {
+	s.media()
+	if rf, ok := s.ResponseWriter.(io.ReaderFrom); ok {
+		return rf.ReadFrom(src)
+	}
+	return io.Copy(struct{ io.Writer }{s.ResponseWriter}, src)
+}
+
+func (s *slotWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// connLimiter lets at most cap(slots) connections be open. When all are
+// taken and another client connects, the connection idle longest (a
+// keep-alive connection between requests, HTTP/1 or HTTP/2) is closed to
+// make room, so idle clients cannot hold every slot; when none is idle
+// the newcomer waits until one closes or goes idle, and further ones wait
+// in the listen backlog. The server's ConnState hook tells it which
+// connections are idle and gives a slot back when one closes. It hands
+// out the listener's own connections (unlike x/net's
+// netutil.LimitListener, whose wrapper hides *net.TCPConn from sendfile(2)
+// and TCP_CORK).
 type connLimiter struct {
 	net.Listener
-	slots chan struct{}
-	done  chan struct{}
-	once  sync.Once // guards closing done
+	slots      chan struct{}
+	done       chan struct{}
+	once       sync.Once     // guards closing done
+	becameIdle chan struct{} // signalled (without blocking) when a connection goes idle
+
+	mu   sync.Mutex             // guards idle
+	idle map[net.Conn]time.Time // connections between requests, and since when
 }
 
 func newConnLimiter(ln net.Listener, n int) *connLimiter {
-	return &connLimiter{Listener: ln, slots: make(chan struct{}, n), done: make(chan struct{})}
+	return &connLimiter{Listener: ln, slots: make(chan struct{}, n), done: make(chan struct{}),
+		becameIdle: make(chan struct{}, 1), idle: map[net.Conn]time.Time{}}
 }
 
+// Accept takes the next connection from the listener and returns it once
+// it has a slot. At most one connection beyond the bound is held here
+// while room is made.
 func (l *connLimiter) Accept() (net.Conn, error) {
-	select {
-	case l.slots <- struct{}{}:
-	case <-l.done:
-		return nil, net.ErrClosed
-	}
 	c, err := l.Listener.Accept()
 	if err != nil {
-		<-l.slots
+		return nil, err
 	}
-	return c, err
+	closed := false // one idle connection closed for c; its slot is coming
+	for {
+		select {
+		case l.slots <- struct{}{}:
+			return c, nil
+		default:
+		}
+		if !closed {
+			closed = l.closeIdlest()
+		}
+		select {
+		case l.slots <- struct{}{}:
+			return c, nil
+		case <-l.becameIdle:
+		case <-l.done:
+			c.Close()
+			return nil, net.ErrClosed
+		}
+	}
+}
+
+// closeIdlest closes the connection idle longest, if any is idle.
+func (l *connLimiter) closeIdlest() bool {
+	l.mu.Lock()
+	var oldest net.Conn
+	var since time.Time
+	for c, t := range l.idle {
+		if oldest == nil || t.Before(since) {
+			oldest, since = c, t
+		}
+	}
+	delete(l.idle, oldest)
+	l.mu.Unlock()
+	if oldest == nil {
+		return false
+	}
+	oldest.Close() // the server sees it closed and reports StateClosed
+	return true
 }
 
 func (l *connLimiter) Close() error {
@@ -197,9 +333,23 @@ func (l *connLimiter) Close() error {
 	return l.Listener.Close()
 }
 
-// connState gives a slot back when a connection leaves the server.
-func (l *connLimiter) connState(_ net.Conn, st http.ConnState) {
-	if st == http.StateClosed || st == http.StateHijacked {
+// connState tracks idle connections and gives a slot back when a
+// connection leaves the server.
+func (l *connLimiter) connState(c net.Conn, st http.ConnState) {
+	l.mu.Lock()
+	if st == http.StateIdle {
+		l.idle[c] = time.Now()
+	} else {
+		delete(l.idle, c)
+	}
+	l.mu.Unlock()
+	switch st {
+	case http.StateIdle:
+		select {
+		case l.becameIdle <- struct{}{}:
+		default:
+		}
+	case http.StateClosed, http.StateHijacked:
 		<-l.slots
 	}
 }

@@ -11,7 +11,9 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -130,43 +132,177 @@ func TestSlowReaderIsCutOffButSlowDownloadFinishes(t *testing.T) {
 	}
 }
 
-// TestConnectionsAreBounded: past MaxConns a new connection waits until
-// one closes.
+// TestConnectionsAreBounded: past MaxConns a new connection waits while
+// the others are busy (here: in the middle of sending a request) and is
+// served once one closes.
 func TestConnectionsAreBounded(t *testing.T) {
 	r := startServer(t, ServerOptions{DataDir: t.TempDir(), MaxConns: 2}, "127.0.0.1:0")
-	addr := strings.TrimPrefix(r.base, "http://")
-	open := func() (net.Conn, *bufio.Reader) {
-		c, err := net.Dial("tcp", addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { c.Close() })
-		fmt.Fprintf(c, "GET /api/v1/artists HTTP/1.1\r\nHost: x\r\n\r\n")
-		return c, bufio.NewReader(c)
+	c1, b1 := dialOrigin(t, r, "GET /api/v1/artists HTTP/1.1\r\n") // headers not finished: busy
+	dialOrigin(t, r, "GET /api/v1/artists HTTP/1.1\r\n")
+	c3, b3 := dialOrigin(t, r, "GET /api/v1/artists HTTP/1.1\r\nHost: x\r\n\r\n")
+	c3.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+	if code, err := readStatus(b3); err == nil {
+		t.Fatalf("a third connection was served (%d) while two were busy; want it to wait", code)
 	}
-	status := func(br *bufio.Reader) (int, error) {
-		resp, err := http.ReadResponse(br, nil)
+	fmt.Fprintf(c1, "Host: x\r\nConnection: close\r\n\r\n")
+	if code, err := readStatus(b1); code != 200 {
+		t.Fatalf("first connection: %d, %v; want 200", code, err)
+	}
+	c3.SetReadDeadline(time.Now().Add(60 * time.Second))
+	if code, err := readStatus(b3); code != 200 {
+		t.Fatalf("third connection after one closed: %d, %v; want 200", code, err)
+	}
+}
+
+// TestIdleConnectionsMakeRoom: with every slot held, two of them by idle
+// keep-alive connections, a newcomer is served at once and an idle
+// connection is closed for it; a busy one is left alone.
+func TestIdleConnectionsMakeRoom(t *testing.T) {
+	r := startServer(t, ServerOptions{DataDir: t.TempDir(), MaxConns: 3}, "127.0.0.1:0")
+	const req = "GET /api/v1/artists HTTP/1.1\r\nHost: x\r\n\r\n"
+	var idle []net.Conn
+	for range 2 {
+		c, b := dialOrigin(t, r, req)
+		if code, err := readStatus(b); code != 200 {
+			t.Fatalf("keep-alive request: %d, %v", code, err)
+		}
+		idle = append(idle, c)
+	}
+	busy, _ := dialOrigin(t, r, "GET /api/v1/artists HTTP/1.1\r\n") // headers not finished
+	for i := range 2 {
+		c, b := dialOrigin(t, r, req)
+		// Well before the server's own idle timeout (2 min) would make room.
+		c.SetReadDeadline(time.Now().Add(60 * time.Second))
+		if code, err := readStatus(b); code != 200 {
+			t.Fatalf("newcomer %d while the other connections were idle or busy: %d, %v; want 200", i+1, code, err)
+		}
+		idle = append(idle, c)
+	}
+	// Two newcomers, two idle connections closed for them (which ones
+	// depends on when the server saw each go idle).
+	testkit.Wait(t, time.Minute, "two idle connections closed", func() bool {
+		n := 0
+		for _, c := range idle {
+			if closedByPeer(c) {
+				n++
+			}
+		}
+		return n == 2
+	})
+	if closedByPeer(busy) {
+		t.Fatal("a connection in the middle of its request was closed")
+	}
+}
+
+// closedByPeer reports whether the other end closed c (a read finds EOF or
+// a reset rather than waiting).
+func closedByPeer(c net.Conn) bool {
+	c.SetReadDeadline(time.Now().Add(10 * time.Millisecond))
+	_, err := c.Read(make([]byte, 1))
+	var ne net.Error
+	return err != nil && !(errors.As(err, &ne) && ne.Timeout())
+}
+
+// dialOrigin connects to r and sends raw.
+func dialOrigin(t *testing.T, r *running, raw string) (net.Conn, *bufio.Reader) {
+	t.Helper()
+	c, err := net.Dial("tcp", strings.TrimPrefix(r.base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	fmt.Fprint(c, raw)
+	return c, bufio.NewReader(c)
+}
+
+// readStatus reads one response and returns its status.
+func readStatus(br *bufio.Reader) (int, error) {
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		return 0, err
+	}
+	io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode, nil
+}
+
+// TestDocumentsInFlightAreBounded: of 20 document requests at once, no
+// more than the slots are answered together, the rest wait and are all
+// answered as slots free; a waiting request whose client leaves is never
+// answered; /chunks takes no slot, and a mounted API's media (audio) gives
+// its slot back once its header is written.
+func TestDocumentsInFlightAreBounded(t *testing.T) {
+	const slots, clients, streams = 3, 20, 3
+	s := &Server{docs: make(chan struct{}, slots)}
+	var arrived, inside, most, entered atomic.Int64
+	release := make(chan struct{})
+	handler := s.docSlot(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		entered.Add(1)
+		n := inside.Add(1)
+		for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+		}
+		switch {
+		case strings.HasPrefix(r.URL.Path, "/rest/stream"):
+			w.Header().Set("Content-Type", "audio/mpeg")
+			w.WriteHeader(http.StatusOK)
+			http.NewResponseController(w).Flush()
+			<-release
+		case !strings.HasPrefix(r.URL.Path, "/chunks/"):
+			<-release
+		}
+		inside.Add(-1)
+	}))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		arrived.Add(1)
+		handler.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+
+	codes := make(chan int, clients+streams)
+	get := func(path string) {
+		resp, err := http.Get(srv.URL + path)
 		if err != nil {
-			return 0, err
+			codes <- 0
+			return
 		}
 		io.Copy(io.Discard, resp.Body)
-		return resp.StatusCode, nil
+		resp.Body.Close()
+		codes <- resp.StatusCode
 	}
-	c1, b1 := open()
-	_, b2 := open()
-	for _, b := range []*bufio.Reader{b1, b2} {
-		if code, err := status(b); code != 200 {
-			t.Fatalf("first two connections: %d, %v", code, err)
+	for range streams {
+		go get("/rest/stream.view?id=x")
+	}
+	testkit.Wait(t, time.Minute, "the streams to start", func() bool { return inside.Load() == streams })
+	for range clients {
+		go get("/api/v1/search?q=x")
+	}
+	testkit.Wait(t, time.Minute, "every request arrived and the slots filled", func() bool {
+		return arrived.Load() == streams+clients && inside.Load() == streams+slots
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	gone := make(chan error, 1)
+	go func() {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/api/v1/artists", nil)
+		_, err := http.DefaultClient.Do(req)
+		gone <- err
+	}()
+	testkit.Wait(t, time.Minute, "the leaving client's request to arrive", func() bool { return arrived.Load() == streams+clients+1 })
+	cancel()
+	if err := <-gone; err == nil {
+		t.Fatal("the request whose client left was answered")
+	}
+	if resp, err := http.Get(srv.URL + "/chunks/x"); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("/chunks with every slot taken: %v; want it served at once", err)
+	}
+	close(release)
+	for range clients + streams {
+		if c := <-codes; c != 200 {
+			t.Fatalf("a waiting request: status %d; want 200", c)
 		}
 	}
-	c3, b3 := open()
-	c3.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
-	if code, err := status(b3); err == nil {
-		t.Fatalf("a third connection was served (%d) while two were open; want it to wait", code)
+	if most.Load() != streams+slots+1 { // the streams, the slots, and /chunks beside them
+		t.Errorf("%d requests answered at once; want %d streams, at most %d documents and 1 segment", most.Load(), streams, slots)
 	}
-	c1.Close()
-	c3.SetReadDeadline(time.Now().Add(60 * time.Second))
-	if code, err := status(b3); code != 200 {
-		t.Fatalf("third connection after one closed: %d, %v; want 200", code, err)
+	if entered.Load() != streams+clients+1 {
+		t.Errorf("%d requests reached the handler; want %d (not the one whose client left)", entered.Load(), streams+clients+1)
 	}
 }

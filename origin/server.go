@@ -69,9 +69,11 @@ type ServerOptions struct {
 	// client that stops reading); a response that moves may take any time
 	// (default 30s).
 	StallTimeout time.Duration
-	// MaxConns bounds the connections served at once; more wait in the
-	// listen backlog (default 1024; each costs a descriptor and about 8 KiB
-	// of buffers while idle).
+	// MaxConns bounds the connections served at once (default 1024; each
+	// costs a descriptor and about 10 KiB of buffers and goroutine). When
+	// all are taken, a newcomer closes the connection idle longest (a
+	// keep-alive between requests), or waits for one to close or go idle;
+	// further ones wait in the listen backlog.
 	MaxConns int
 	// ShutdownTimeout bounds how long in-flight requests may run after the
 	// context given to Serve ends (default 10s).
@@ -106,6 +108,8 @@ type Server struct {
 	certs  *certSource // nil when serving plain http
 	// authFails rate-limits refused tokens per client address.
 	authFails *authLimiter
+	// docs holds a token per document being answered (see docSlot).
+	docs chan struct{}
 
 	mu     sync.Mutex   // guards http and closed
 	http   *http.Server // set by Serve
@@ -167,13 +171,14 @@ func New(o ServerOptions) (*Server, error) {
 		reco:      &recommender{db: db, log: o.Logger, after: rebuildAfter},
 		certs:     certs,
 		authFails: newAuthLimiter(time.Now),
+		docs:      make(chan struct{}, maxDocsInFlight),
 	}
 	if o.MemoryCache > 0 {
 		s.mem = newBlobCache(o.MemoryCache)
 	}
 	s.auth.Store(o.RequireToken || !isLoopback(o.Addr))
 	s.mux = s.routes()
-	s.handler = accessLog(s.log, s.guard(s.authenticate(jsonErrors(s.mux))))
+	s.handler = accessLog(s.log, s.guard(s.authenticate(s.docSlot(jsonErrors(s.mux)))))
 	return s, nil
 }
 
