@@ -38,8 +38,32 @@ func TestOriginTokenCommands(t *testing.T) {
 		t.Fatal("token list shows the secret")
 	}
 	code, out, _ = segue("origin", "token", "list", "--data", data)
-	if code != ExitOK || !strings.Contains(out, list[0].ID) || !strings.Contains(out, "active") {
-		t.Fatalf("list: %d %q", code, out)
+	if code != ExitOK || !strings.Contains(out, list[0].ID) || !strings.Contains(out, "active") || strings.Contains(out, secret) {
+		t.Fatalf("list: %d %q; want the token without its secret", code, out)
+	}
+	code, out, _ = segue("origin", "token", "create", "phone", "--json", "--data", data)
+	var created struct {
+		ID, Secret string
+	}
+	if err := json.Unmarshal([]byte(out), &created); err != nil || code != ExitOK || !strings.HasPrefix(created.Secret, "sgo_") {
+		t.Fatalf("create --json: %d %q %v; want the secret once", code, out, err)
+	}
+	// The secrets are nowhere on disk (the catalog keeps their sha256),
+	// nor in segue's log, and the catalog is its owner's alone.
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		for _, s := range []string{secret, created.Secret} {
+			if bytes.Contains(b, []byte(s)) {
+				t.Errorf("%s holds a token's secret", p)
+			}
+		}
+		return err
+	})
+	if fi, err := os.Stat(filepath.Join(data, origin.CatalogFile)); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("catalog: %v, mode %v; want 0600", err, fi.Mode().Perm())
 	}
 	if code, _, _ = segue("origin", "token", "revoke", list[0].ID, "--data", data); code != ExitOK {
 		t.Fatalf("revoke: %d", code)

@@ -94,3 +94,47 @@ func FuzzForwarded(f *testing.F) {
 }
 
 func jsonDecode(resp *http.Response, v any) error { return json.NewDecoder(resp.Body).Decode(v) }
+
+// FuzzParseProxies: a --trusted-proxy value parses to a masked prefix that
+// parses back to itself, or to an error naming the forms it takes.
+func FuzzParseProxies(f *testing.F) {
+	for _, s := range []string{"10.1.2.3/8", "::1", "192.168.1.5", "::ffff:10.0.0.1", "fe80::1%eth0", "nginx", "1.2.3.4/33", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		ps, err := ParseProxies([]string{v})
+		if err != nil {
+			if !strings.Contains(err.Error(), "CIDR prefix") {
+				t.Fatalf("ParseProxies(%q): %v; want an error naming the forms", v, err)
+			}
+			return
+		}
+		if len(ps) != 1 || !ps[0].IsValid() || ps[0] != ps[0].Masked() {
+			t.Fatalf("ParseProxies(%q) = %v: want one masked prefix", v, ps)
+		}
+		again, err := ParseProxies([]string{ps[0].String()})
+		if err != nil || again[0] != ps[0] {
+			t.Fatalf("ParseProxies(%q) = %v, which reads back as %v, %v", v, ps[0], again, err)
+		}
+	})
+}
+
+// FuzzParsePublicURL: a --public-url that parses is http(s) with a host,
+// no trailing slash, and parses to itself again.
+func FuzzParsePublicURL(f *testing.F) {
+	for _, s := range []string{"https://music.example/", "http://h:8080/x", "music.example", "https://h/?q=1", "ftp://h", "https://u@h", "https://h/a//", "https://[::1]:7700"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		u, err := ParsePublicURL(s)
+		if err != nil {
+			return
+		}
+		if !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") || strings.HasSuffix(u, "/") {
+			t.Fatalf("ParsePublicURL(%q) = %q: want http(s)://host without a trailing slash", s, u)
+		}
+		if again, err := ParsePublicURL(u); err != nil || again != u {
+			t.Fatalf("ParsePublicURL(%q) = %q, which parses to %q, %v", s, u, again, err)
+		}
+	})
+}

@@ -150,3 +150,25 @@ func TestAccessLog(t *testing.T) {
 		t.Errorf("log line %s", lines[1])
 	}
 }
+
+// FuzzBearer: whatever the Authorization header says, a secret comes out
+// only for the Bearer scheme (any case), trimmed and not empty, and reads
+// back the same from "Bearer SECRET".
+func FuzzBearer(f *testing.F) {
+	for _, s := range []string{"Bearer sgo_abc", "bearer  x ", "BEARER\tx", "Basic dXNlcjpw", "Bearer", "Bearer ", " Bearer a b", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, h string) {
+		secret, ok := bearer(h)
+		if !ok {
+			return
+		}
+		scheme, _, _ := strings.Cut(strings.TrimSpace(h), " ")
+		if !strings.EqualFold(scheme, "Bearer") || secret == "" || secret != strings.TrimSpace(secret) {
+			t.Fatalf("bearer(%q) = %q: want the Bearer scheme and a trimmed, non-empty secret", h, secret)
+		}
+		if again, ok := bearer("Bearer " + secret); !ok || again != secret {
+			t.Fatalf("bearer(%q) = %q, but Bearer %q reads %q, %v", h, secret, secret, again, ok)
+		}
+	})
+}
