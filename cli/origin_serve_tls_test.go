@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -17,12 +19,34 @@ import (
 var fingerprintRE = regexp.MustCompile(`certificate SHA-256 ([0-9a-f]{64})`)
 
 // TestServeTLSSelfSigned runs a real `segue origin serve --tls-self-signed`
-// and real clients: the pin and the CA file work, the system roots alone
+// and real clients: the pin and the CA file work (a track plays to the
+// sample with the CA file), the system roots alone
 // fail naming both options, a share URL carries the pin and opens with
 // nothing else, and SIGHUP picks up a replaced certificate.
 func TestServeTLSSelfSigned(t *testing.T) {
+	needTools(t, "ffmpeg", "ffprobe")
 	h := newSwarmHost(t, segueBinary(t))
 	data := filepath.Join(h.dir, "origin")
+	lib := t.TempDir()
+	tone := exec.Command("ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=440:duration=5:sample_rate=44100",
+		"-ac", "2", "-metadata", "title=Secure Tone", "-metadata", "artist=TLS Band", filepath.Join(lib, "tone.flac"))
+	if out, err := tone.CombinedOutput(); err != nil {
+		t.Fatalf("make track: %v\n%s", err, out)
+	}
+	if _, err := origin.Ingest(context.Background(), lib, origin.IngestOptions{DataDir: data, Jobs: 1}); err != nil {
+		t.Fatal(err)
+	}
+	db, err := origin.OpenCatalog(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var trackID string
+	var samples int64
+	err = db.QueryRow(`SELECT id, json_extract(manifest, '$.total_samples') FROM tracks`).Scan(&trackID, &samples)
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv, _, log := h.start("origin", "serve", "--addr", "127.0.0.1:0", "--data", data, "--tls-self-signed", "--tls-name", "music.lan")
 	testkit.Wait(t, time.Minute, "the origin to listen", func() bool { return servingRE.MatchString(log.String()) })
 	url := "https://" + servingRE.FindStringSubmatch(log.String())[1]
@@ -35,6 +59,12 @@ func TestServeTLSSelfSigned(t *testing.T) {
 
 	h.run("--origin", url, "--pin-sha256", fp, "library", "--json")
 	h.run("--origin", url, "--ca", cert, "library", "--json")
+	// A client given the certificate plays the track over https, to the sample.
+	wav := filepath.Join(h.dir, "tone.wav")
+	h.run("--origin", url, "--ca", cert, "play", trackID, "--output", "wav:"+wav, "--fast")
+	if got := wavFrames(t, wav); got != samples {
+		t.Errorf("played %d samples over https; want the track's %d", got, samples)
+	}
 	cmd := h.command("--origin", url, "library")
 	out, err := cmd.CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "--ca FILE") || !strings.Contains(string(out), "--pin-sha256 FP") {
