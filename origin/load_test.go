@@ -86,8 +86,6 @@ func newLoadWorld(t testing.TB, tracks int) *loadWorld {
 		}
 		return strings.Join(ws, " ")
 	}
-	f.db.SetMaxOpenConns(1) // so BEGIN and COMMIT below are on one connection
-	f.exec("BEGIN")
 	for a := range max(1, tracks/10) {
 		name := title(2) + " " + strconv.Itoa(a)
 		ar := f.artist(name)
@@ -98,7 +96,6 @@ func newLoadWorld(t testing.TB, tracks int) *loadWorld {
 			w.trackID, _ = f.track(ar, name, al, albumTitle, title(3)+" "+strconv.Itoa(n), 1, n+1, seg(fmt.Sprint("load", a, n), 512))
 		}
 	}
-	f.exec("COMMIT")
 	for i := range 8 {
 		h, err := f.blobs.Put(context.Background(), seg(fmt.Sprint("chunk", i), 40_000+i*10_000))
 		if err != nil {
