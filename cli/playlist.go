@@ -262,14 +262,19 @@ func playlistExportCmd(a *app) *cobra.Command {
 				if l, err := share.ParseURL(cmp.Or(pl.ShareURL, args[0])); err == nil { // shared
 					base, token = l.Origin, l.Token
 				}
-				if token == "" && a.cfg.Token != "" {
+				if r.sub != nil {
+					fmt.Fprintln(a.stderr, "segue: note: a Subsonic server's stream URLs carry your credentials, so the entries have none; "+
+						"segue playlist import matches them by title, artist and album")
+				} else if token == "" && a.cfg.Token != "" {
 					fmt.Fprintln(a.stderr, "segue: note: the playlist is not shared, so its entries carry no token; "+
 						"on an origin that requires tokens, run segue playlist share "+pl.ID+" and export again for other players")
 				}
 				entries := make([]share.Entry, len(pl.Tracks))
 				for i, t := range pl.Tracks {
-					entries[i] = share.Entry{Title: t.Title, Artist: t.Artist, Album: t.Album, DurationMS: t.DurationMS,
-						Location: streamURL(base, t.ID, token)}
+					entries[i] = share.Entry{Title: t.Title, Artist: t.Artist, Album: t.Album, DurationMS: t.DurationMS}
+					if r.sub == nil {
+						entries[i].Location = streamURL(base, t.ID, token)
+					}
 				}
 				if format == "xspf" {
 					return share.WriteXSPF(w, pl.Name, entries)

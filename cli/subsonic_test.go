@@ -144,6 +144,10 @@ func TestSubsonicServers(t *testing.T) {
 				t.Errorf("playlist after move 3 to 1: %+v; want Breeze first", shown.Tracks)
 			}
 
+			out, errOut, code = segue(t, append(args, "playlist", "export", pl.ID)...)
+			if code != 0 || strings.Count(out, "#EXTINF") != 3 || strings.Contains(out, "http") {
+				t.Errorf("playlist export: exit %d\n%s\n%s\nwant 3 entries and no URL (a Subsonic URL carries the credentials)", code, out, errOut)
+			}
 			out, errOut, code = segue(t, append(args, "playlist", "share", pl.ID)...)
 			if code != 1 || !strings.Contains(errOut, "does not support this") || strings.Count(strings.TrimSpace(errOut), "\n") != 0 {
 				t.Errorf("playlist share on a Subsonic server: exit %d, stderr %q; want exit 1 and one sentence saying it is not supported", code, errOut)
@@ -229,5 +233,41 @@ func TestSubsonicTUIInTmux(t *testing.T) {
 		}
 		tm.keys("Tab")
 		tm.waitScreenFor(5*time.Second, "a screen after tab", func(s string) bool { return s != scr })
+	}
+}
+
+// TestSubsonicSourceConfig: the server named in the config, [source] kind
+// = "subsonic" with an http(s) origin, its user and a password file; a
+// kind segue does not know is a usage error naming the key; no password
+// anywhere says where to put one.
+func TestSubsonicSourceConfig(t *testing.T) {
+	s := subsonictest.Supysonic(t, subsonictest.Library(t))
+	dir := t.TempDir()
+	pw := filepath.Join(dir, "password")
+	if err := os.WriteFile(pw, []byte(s.Password+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	write := func(name, source string) string {
+		cfg := filepath.Join(dir, name)
+		body := "origin = " + strconvQuote(s.Base) + "\nlog_file = " + strconvQuote(filepath.Join(dir, "segue.log")) + "\n[source]\n" + source
+		if err := os.WriteFile(cfg, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return cfg
+	}
+	cache := filepath.Join(dir, "cache.db")
+	good := write("good.toml", "kind = \"subsonic\"\nuser = \"alice\"\npassword_file = "+strconvQuote(pw)+"\n")
+	var res catalog.SearchResult
+	segueJSON(t, &res, "--config", good, "--cache", cache, "search", "tone", "--json")
+	if len(res.Tracks) != 2 {
+		t.Fatalf("search tone through [source]: %+v", res)
+	}
+	_, errOut, code := segue(t, "--config", write("typo.toml", "kind = \"subsonik\"\n"), "--cache", cache, "search", "tone")
+	if code != 2 || !strings.Contains(errOut, "source.kind") {
+		t.Errorf("kind = subsonik: exit %d, %q; want 2 naming source.kind", code, errOut)
+	}
+	_, errOut, code = segue(t, "--config", write("nopw.toml", "kind = \"subsonic\"\nuser = \"alice\"\n"), "--cache", cache, "search", "tone")
+	if code != 2 || !strings.Contains(errOut, "--password-file") {
+		t.Errorf("no password: exit %d, %q; want 2 saying to give --password-file", code, errOut)
 	}
 }
