@@ -38,6 +38,32 @@ func chunkLoad(b *testing.B, urls []string, total int) (reqPerSec, mbPerSec floa
 	return reqPerSec, mbPerSec
 }
 
+// oneConnLatency fetches n random URLs of urls one after another over one
+// keep-alive connection and returns how long each took, request sent to
+// last byte read.
+func oneConnLatency(b *testing.B, urls []string, n int, seed uint64) []time.Duration {
+	b.Helper()
+	tr := &http.Transport{MaxIdleConnsPerHost: 1, DisableCompression: true}
+	defer tr.CloseIdleConnections()
+	c := &http.Client{Transport: tr}
+	r := rand.New(rand.NewPCG(seed, 11))
+	took := make([]time.Duration, 0, n)
+	for range n {
+		t0 := time.Now()
+		resp, err := c.Get(urls[r.IntN(len(urls))])
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, err = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != http.StatusOK {
+			b.Fatalf("one-connection GET: status %d, %v", resp.StatusCode, err)
+		}
+		took = append(took, time.Since(t0))
+	}
+	return took
+}
+
 // startNginx serves blobDir under /chunks/{hash} like the origin does, on a
 // free loopback port, and returns its base URL.
 func startNginx(b *testing.B, blobDir string) (string, int) {
@@ -262,7 +288,19 @@ func chunksVsNginx(b *testing.B, blobs int) {
 			ratios = append(ratios, q1/q2)
 		}
 	}
+	// One connection, one request at a time: the latency a lone player sees.
+	var oLat, nLat []time.Duration
+	for i := range pairs {
+		oLat = append(oLat, oneConnLatency(b, ours, 200, uint64(i))...)
+		nLat = append(nLat, oneConnLatency(b, theirs, 200, uint64(i))...)
+	}
 	b.StopTimer()
+	slices.Sort(oLat)
+	slices.Sort(nLat)
+	b.ReportMetric(float64(oLat[len(oLat)/2].Nanoseconds())/1e3, "origin-1conn-p50-µs")
+	b.ReportMetric(float64(nLat[len(nLat)/2].Nanoseconds())/1e3, "nginx-1conn-p50-µs")
+	b.ReportMetric(float64(oLat[len(oLat)*99/100].Nanoseconds())/1e3, "origin-1conn-p99-µs")
+	b.ReportMetric(float64(nLat[len(nLat)*99/100].Nanoseconds())/1e3, "nginx-1conn-p99-µs")
 	slices.Sort(ratios)
 	rounds := float64(pairs * b.N)
 	b.ReportMetric(oReq/rounds, "origin-req/s")

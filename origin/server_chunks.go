@@ -67,10 +67,12 @@ func (s *Server) ServeCover(w http.ResponseWriter, r *http.Request, id string) {
 }
 
 // serveBlob answers with a blob: strong ETag (its hash), Range,
-// If-None-Match -> 304 and HEAD. A small blob is read whole and kept in the
-// memory cache; a plain GET of a cached blob is answered with one write and
-// no file access. Anything else goes through http.ServeContent, from memory
-// or from the file (with sendfile(2)). hash must be valid.
+// If-None-Match -> 304 and HEAD. A small blob the memory cache admits is
+// read whole and kept there; a plain GET of a cached blob is answered with
+// one write and no file access. A plain GET of any other blob sends its
+// file with sendfile(2) right after the headers (corked into the same
+// segments, as nginx's tcp_nopush does). Ranges and preconditions go
+// through http.ServeContent. hash must be valid.
 func (s *Server) serveBlob(w http.ResponseWriter, r *http.Request, hash, mime, cacheControl, what string) {
 	h := w.Header()
 	h.Set("Content-Type", mime)
@@ -91,7 +93,7 @@ func (s *Server) serveBlob(w http.ResponseWriter, r *http.Request, hash, mime, c
 		return
 	}
 	defer b.Close()
-	if s.mem != nil && b.Size <= maxCachedBlob {
+	if b.Size <= maxCachedBlob && s.mem.admit(hash, b.Size) {
 		data := make([]byte, b.Size)
 		if _, err := io.ReadFull(b, data); err != nil {
 			s.internal(w, r, err)
@@ -101,22 +103,38 @@ func (s *Server) serveBlob(w http.ResponseWriter, r *http.Request, hash, mime, c
 		serveBytes(w, r, data)
 		return
 	}
-	if c, ok := r.Context().Value(connKey{}).(net.Conn); ok && r.Method == http.MethodGet {
+	if !plain(r) {
+		// The zero modtime leaves Last-Modified out: the ETag says it all.
+		http.ServeContent(w, r, "", time.Time{}, b.ReadSeekCloser)
+		return
+	}
+	h.Set("Accept-Ranges", "bytes")
+	h.Set("Content-Length", strconv.FormatInt(b.Size, 10))
+	if r.Method == http.MethodHead {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	if c, ok := r.Context().Value(connKey{}).(net.Conn); ok {
 		cork(c, true)
 		defer cork(c, false)
 	}
-	// The zero modtime leaves Last-Modified out: the ETag says it all.
+	w.WriteHeader(http.StatusOK)
 	// b.ReadSeekCloser, not b: for the filesystem it is the *os.File, which
-	// ServeContent sends with sendfile(2).
-	http.ServeContent(w, r, "", time.Time{}, b.ReadSeekCloser)
+	// the response's ReadFrom sends with sendfile(2).
+	io.Copy(w, b.ReadSeekCloser)
 }
 
-// serveBytes answers with data whose headers are set. A request with no
-// Range and no precondition gets the bytes in one write; the others go
-// through http.ServeContent.
+// plain reports whether r asks for a whole blob with no Range and no
+// precondition: the answer is then always 200 with every byte.
+func plain(r *http.Request) bool {
+	return r.Header.Get("Range") == "" && r.Header.Get("If-None-Match") == "" && r.Header.Get("If-Match") == "" &&
+		r.Header.Get("If-Modified-Since") == "" && r.Header.Get("If-Unmodified-Since") == ""
+}
+
+// serveBytes answers with data whose headers are set. A plain request gets
+// the bytes in one write; the others go through http.ServeContent.
 func serveBytes(w http.ResponseWriter, r *http.Request, data []byte) {
-	if r.Header.Get("Range") != "" || r.Header.Get("If-None-Match") != "" || r.Header.Get("If-Match") != "" ||
-		r.Header.Get("If-Modified-Since") != "" || r.Header.Get("If-Unmodified-Since") != "" {
+	if !plain(r) {
 		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(data))
 		return
 	}
