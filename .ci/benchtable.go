@@ -32,15 +32,23 @@ var rows = []row{
 	{"/chunks hot set, 64 conns, req/s (higher)", "ChunksVsNginx/hot", "origin-req/s", "nginx-req/s", "nginx"},
 	{"/chunks hot set, 64 conns, MB/s (higher)", "ChunksVsNginx/hot", "origin-MB/s", "nginx-MB/s", "nginx"},
 	{"/chunks hot set, server CPU µs/req (lower)", "ChunksVsNginx/hot", "origin-cpu-µs/req", "nginx-cpu-µs/req", "nginx"},
+	{"/chunks hot set, 1 conn, p50 µs per request (lower)", "ChunksVsNginx/hot", "origin-1conn-p50-µs", "nginx-1conn-p50-µs", "nginx"},
+	{"/chunks hot set, 1 conn, p99 µs per request (lower)", "ChunksVsNginx/hot", "origin-1conn-p99-µs", "nginx-1conn-p99-µs", "nginx"},
 	{"/chunks 4.5x memory cache, 64 conns, req/s (higher)", "ChunksVsNginx/large", "origin-req/s", "nginx-req/s", "nginx"},
 	{"/chunks 4.5x memory cache, 64 conns, MB/s (higher)", "ChunksVsNginx/large", "origin-MB/s", "nginx-MB/s", "nginx"},
 	{"/chunks 4.5x memory cache, server CPU µs/req (lower)", "ChunksVsNginx/large", "origin-cpu-µs/req", "nginx-cpu-µs/req", "nginx"},
+	{"/chunks 4.5x memory cache, 1 conn, p50 µs (lower)", "ChunksVsNginx/large", "origin-1conn-p50-µs", "nginx-1conn-p50-µs", "nginx"},
 }
 
 // single figures with no peer process: segue against issue 14's target.
 var targets = []row{
 	{"queue ended, CPU ticks per 30 s (target 0)", "ALSAVsCmus", "segue-ticks-ended/30s", "", "0"},
 	{"resume after pause, ms to audio at the device (target 50)", "ALSAVsCmus", "segue-resume-ms", "", "50"},
+	{"pause, ms of audio at the device after it (target 50)", "ALSAVsCmus", "segue-pause-ms", "", "50"},
+	{"playing, wake-ups per s (target 10)", "ALSAVsCmus", "segue-wakeups/s", "", "10"},
+	{"playing, RSS MiB (target 20)", "ALSAVsCmus", "segue-rss-MiB", "", "20"},
+	{"/chunks hot set, req/s ratio, median of 5 pairs (target 1)", "ChunksVsNginx/hot", "ratio-median", "", "1"},
+	{"/chunks 4.5x cache, req/s ratio, median of 5 pairs (target 1)", "ChunksVsNginx/large", "ratio-median", "", "1"},
 }
 
 var benchLine = regexp.MustCompile(`^Benchmark(\S+?)(-\d+)?\s+\d+\s+(.*)$`)
