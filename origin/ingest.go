@@ -32,6 +32,9 @@ var (
 	ErrDataDir = errors.New("cannot use origin data dir")
 	// ErrIngestBusy means another ingest holds the data dir.
 	ErrIngestBusy = errors.New("another ingest is running on this data dir: wait for it to finish")
+	// ErrCatalogBusy means another ingest, on any machine, is writing the
+	// PostgreSQL catalog.
+	ErrCatalogBusy = errors.New("another ingest is writing this catalog: wait for it to finish")
 	// ErrDiskFull means the data dir ran out of space: the files it stopped
 	// are skipped with DiskFullReason, the rest of the run completes.
 	ErrDiskFull = errors.New("the data dir's disk is full")
@@ -140,6 +143,11 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 		return sum, fmt.Errorf("%w %s: %w", ErrDataDir, data, err)
 	}
 	defer db.Close()
+	release, err := lockIngest(ctx, db)
+	if err != nil {
+		return sum, err
+	}
+	defer release()
 	store := o.Blobs
 	if store == nil {
 		fs := blobs.FS{Dir: filepath.Join(data, BlobDir)}

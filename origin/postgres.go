@@ -64,6 +64,10 @@ func openPostgres(ctx context.Context, dsn string) (*sql.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w %s: %w", ErrCatalogURL, redactURL(dsn), err)
 	}
+	// A search's tsquery matches a handful of rows or most of a kind:
+	// plan each execution with its values (a GIN scan, or a walk in rowid
+	// order), never one generic plan for every prepared statement.
+	cfg.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
 	db := sql.OpenDB(pgConnector{stdlib.GetConnector(*cfg)})
 	if err := migratePostgres(ctx, db); err != nil {
 		db.Close()
@@ -111,6 +115,38 @@ func catalogTx(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error) error {
 		}
 	}
 	return tx.Commit()
+}
+
+// ingestLock is the session advisory lock an ingest holds on a PostgreSQL
+// catalog for its whole run: the data dir's lock file only keeps out
+// ingests on the same machine, and two ingests into one catalog would
+// garbage-collect the blobs the other has stored but not yet committed.
+const ingestLock = catalogLock + 1
+
+// lockIngest takes ingestLock on a PostgreSQL catalog (ErrCatalogBusy when
+// another ingest holds it) and returns what releases it; on SQLite the
+// data dir's lock is enough and it does nothing.
+func lockIngest(ctx context.Context, db *sql.DB) (release func(), err error) {
+	if !isPostgres(db) {
+		return func() {}, nil
+	}
+	conn, err := db.Conn(ctx) // the session that holds the lock
+	if err != nil {
+		return nil, fmt.Errorf("lock the catalog for ingest: %w", err)
+	}
+	var got bool
+	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock(?)`, ingestLock).Scan(&got); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("lock the catalog for ingest: %w", err)
+	}
+	if !got {
+		conn.Close()
+		return nil, ErrCatalogBusy
+	}
+	return func() {
+		conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock(?)`, ingestLock)
+		conn.Close()
+	}, nil
 }
 
 // migratePostgres applies the pgMigrations steps above the catalog's

@@ -1,6 +1,11 @@
 package origin
 
-import "testing"
+import (
+	"errors"
+	"testing"
+
+	"segue/origin/pgtest"
+)
 
 func TestRebind(t *testing.T) {
 	for _, c := range []struct{ in, want string }{
@@ -30,4 +35,25 @@ func FuzzRebind(f *testing.F) {
 			t.Fatalf("rebind(%q) = %q: shorter than its input", q, out)
 		}
 	})
+}
+
+// Two ingests into one PostgreSQL catalog, from two data dirs (two
+// machines), never run at once: the second is refused, the first's blobs
+// are safe from the second's garbage collection.
+func TestIngestHoldsThePostgresCatalog(t *testing.T) {
+	needFFmpeg(t)
+	url := pgtest.Database(t)
+	first := target{data: t.TempDir(), catalog: url}
+	release, err := lockIngest(t.Context(), first.open(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Ingest(t.Context(), t.TempDir(), IngestOptions{DataDir: t.TempDir(), Catalog: url})
+	if !errors.Is(err, ErrCatalogBusy) {
+		t.Fatalf("ingest while another holds the catalog: %v, want ErrCatalogBusy", err)
+	}
+	release()
+	if _, err := Ingest(t.Context(), t.TempDir(), IngestOptions{DataDir: t.TempDir(), Catalog: url}); err != nil {
+		t.Fatalf("ingest once the other is done: %v", err)
+	}
 }
