@@ -126,19 +126,42 @@ func addSourceFlags(pf *pflag.FlagSet, file *string) {
 
 // subsonicPlayer wires a Subsonic server into the player: its segments
 // come from the download in flight, or from the cache once it is whole.
-func subsonicPlayer(sub *subsonic.Client, cached subsonic.SegmentSource, o *player.Options) {
-	o.Segments, o.Manifests = sub.Segments(cached), subsonicManifests{sub}
+// Set the returned source's quality to the player's, so that a quality
+// changed while playing (the interface's b) takes the next track's stream
+// at its bitrate.
+func subsonicPlayer(sub *subsonic.Client, cached subsonic.SegmentSource, o *player.Options) *subsonicManifests {
+	m := &subsonicManifests{c: sub}
+	o.Segments, o.Manifests = sub.Segments(cached), m
+	return m
 }
 
 // subsonicManifests is the player's ManifestSource over a Subsonic client.
-type subsonicManifests struct{ c *subsonic.Client }
+type subsonicManifests struct {
+	c *subsonic.Client
+	// quality, when set, is the player's preference: low, normal or high
+	// ask that bitrate, auto the client's own.
+	quality func() player.Quality
+}
 
-func (m subsonicManifests) Manifest(ctx context.Context, trackID string) (*catalog.Manifest, error) {
-	man, err := m.c.Manifest(ctx, trackID)
+func (m *subsonicManifests) Manifest(ctx context.Context, trackID string) (*catalog.Manifest, error) {
+	var man catalog.Manifest
+	var err error
+	if q := m.preference(); q != player.QualityAuto {
+		man, err = m.c.ManifestAt(ctx, trackID, subsonic.Kbps(string(q)))
+	} else {
+		man, err = m.c.Manifest(ctx, trackID)
+	}
 	if err != nil {
 		return nil, err
 	}
 	return &man, nil
+}
+
+func (m *subsonicManifests) preference() player.Quality {
+	if m.quality == nil {
+		return player.QualityAuto
+	}
+	return m.quality()
 }
 
 // nowPlaying tells the Subsonic server each track as it starts (scrobble

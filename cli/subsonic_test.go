@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"segue/catalog"
+	"segue/net/subsonic"
+	"segue/player"
 	"segue/net/subsonic/subsonictest"
 )
 
@@ -269,5 +271,38 @@ func TestSubsonicSourceConfig(t *testing.T) {
 	_, errOut, code = segue(t, "--config", write("nopw.toml", "kind = \"subsonic\"\nuser = \"alice\"\n"), "--cache", cache, "search", "tone")
 	if code != 2 || !strings.Contains(errOut, "--password-file") {
 		t.Errorf("no password: exit %d, %q; want 2 saying to give --password-file", code, errOut)
+	}
+}
+
+// TestSubsonicQualityFollowsThePlayer: the stream of the next track is
+// asked at the bitrate of the player's quality as it is then (the
+// interface's b changes it while playing); auto keeps the client's.
+func TestSubsonicQualityFollowsThePlayer(t *testing.T) {
+	s := subsonictest.Supysonic(t, subsonictest.Library(t))
+	sub, err := subsonic.New(s.URL(), subsonic.Options{Password: s.Password, Kbps: 160})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	res, err := sub.Search(t.Context(), "morning", 1)
+	if err != nil || len(res.Tracks) != 1 {
+		t.Fatalf("search: %+v, %v", res, err)
+	}
+	var o player.Options
+	m := subsonicPlayer(sub, nil, &o)
+	q := player.QualityAuto
+	m.quality = func() player.Quality { return q }
+	for _, c := range []struct {
+		q    player.Quality
+		kbps int
+	}{{player.QualityAuto, 160}, {catalog.RenditionLow, 96}, {catalog.RenditionHigh, 320}} {
+		q = c.q
+		man, err := o.Manifests.Manifest(t.Context(), res.Tracks[0].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := man.Renditions[0]; r.Bitrate != c.kbps {
+			t.Errorf("quality %s: a stream at %d kbit/s (%s), want %d", c.q, r.Bitrate, r.Name, c.kbps)
+		}
 	}
 }

@@ -166,11 +166,15 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 	defer func() { err = errors.Join(err, out.Close()) }()
 	popts.Segments, popts.Manifests, popts.Output = f, manifests, out
 	popts.Cached = c
+	var subMans *subsonicManifests
 	if r.sub != nil {
-		subsonicPlayer(r.sub, f, &popts)
+		subMans = subsonicPlayer(r.sub, f, &popts)
 	}
 	defer a.saveEstimate(popts)
 	p := player.New(popts)
+	if subMans != nil {
+		subMans.quality = p.Quality
+	}
 	if err := p.Open(); err != nil {
 		return err
 	}

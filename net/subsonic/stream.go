@@ -167,16 +167,21 @@ func (c *Client) manifestKey(trackID string, kbps int) string {
 	return fmt.Sprintf("subsonic://%s/%s@%d/manifest", c.Server(), trackID, kbps)
 }
 
-// Manifest returns how to play trackID at the client's bitrate: the stored
-// manifest when the whole track is in the cache (at that bitrate, else any
-// other), else a provisional one for a download it starts.
+// Manifest is ManifestAt the client's bitrate.
 func (c *Client) Manifest(ctx context.Context, trackID string) (catalog.Manifest, error) {
-	for _, k := range append([]int{c.kbps}, 320, 160, 96) {
+	return c.ManifestAt(ctx, trackID, c.kbps)
+}
+
+// ManifestAt returns how to play trackID at kbps: the stored manifest when
+// the whole track is in the cache (at that bitrate, else any other), else
+// a provisional one for a download it starts.
+func (c *Client) ManifestAt(ctx context.Context, trackID string, kbps int) (catalog.Manifest, error) {
+	for _, k := range append([]int{kbps}, 320, 160, 96) {
 		if m, ok := c.stored(trackID, k); ok {
 			return *m, nil
 		}
 	}
-	d, err := c.startDownload(ctx, trackID, c.kbps)
+	d, err := c.startDownload(ctx, trackID, kbps)
 	if err != nil {
 		return catalog.Manifest{}, err
 	}
