@@ -11,8 +11,8 @@ import (
 
 	"segue/catalog"
 	"segue/net/subsonic"
-	"segue/player"
 	"segue/net/subsonic/subsonictest"
+	"segue/player"
 )
 
 // subsonicArgs writes a config (log and state in a temp dir) and the
