@@ -41,8 +41,8 @@ least, HTTP/2); SIGHUP reads the files again without dropping connections.
 localhost, 127.0.0.1, ::1 and each --tls-name, and prints its SHA-256
 fingerprint: clients give it to --pin-sha256, or the certificate file to
 --ca. Behind a reverse proxy that terminates TLS, give --public-url (or
---trusted-proxy for X-Forwarded-Proto/Host) so share URLs say https; see
-docs/tls.md.
+--trusted-proxy for X-Forwarded-For/Proto/Host) so share URLs say https
+and rate limits and peers see the client, not the proxy; see docs/tls.md.
 
 Limits: a request (body included) must arrive within 60 s; a response that
 makes no progress for 30 s is cut off (a download that moves may take any

@@ -1,6 +1,7 @@
 package origin
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"net/http"
@@ -58,20 +59,63 @@ func (s *Server) base(r *http.Request) string {
 	return scheme + "://" + host
 }
 
+// proxiedKey marks a request realClient took from a trusted proxy.
+type proxiedKey struct{}
+
 func (s *Server) fromTrustedProxy(r *http.Request) bool {
-	if len(s.opts.TrustedProxies) == 0 {
-		return false
-	}
-	ap, err := netip.ParseAddrPort(r.RemoteAddr)
-	if err != nil {
-		return false
-	}
+	proxied, _ := r.Context().Value(proxiedKey{}).(bool)
+	return proxied
+}
+
+// trusted reports whether a is one of the TrustedProxies.
+func (s *Server) trusted(a netip.Addr) bool {
 	for _, p := range s.opts.TrustedProxies {
-		if p.Contains(ap.Addr().Unmap()) {
+		if p.Contains(a.Unmap()) {
 			return true
 		}
 	}
 	return false
+}
+
+// realClient makes r.RemoteAddr the client's own address ("IP:0") when the
+// connection comes from a trusted proxy: the rightmost X-Forwarded-For
+// address that is not itself a trusted proxy, as nginx's realip module
+// takes it with real_ip_recursive on (a client can prepend anything to the
+// header; only what trusted proxies appended is believed). Whatever keys on
+// the client then sees the listener, not the proxy: the refused-token rate
+// limit, a peer's announced host, the access log. The request is marked so
+// base believes the proxy's X-Forwarded-Proto and -Host.
+func (s *Server) realClient(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ap, err := netip.ParseAddrPort(r.RemoteAddr)
+		if err != nil || len(s.opts.TrustedProxies) == 0 || !s.trusted(ap.Addr()) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		r = r.WithContext(context.WithValue(r.Context(), proxiedKey{}, true))
+		if client, ok := forwardedFor(r.Header.Values("X-Forwarded-For"), s.trusted); ok {
+			r.RemoteAddr = netip.AddrPortFrom(client, 0).String()
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// forwardedFor walks the X-Forwarded-For list from the right, past the
+// addresses trusted vouches for, to the first that it does not: the
+// client. ok is false when the list is empty, malformed at that point, or
+// all trusted.
+func forwardedFor(values []string, trusted func(netip.Addr) bool) (netip.Addr, bool) {
+	hops := strings.Split(strings.Join(values, ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			return netip.Addr{}, false
+		}
+		if a = a.Unmap(); !trusted(a) {
+			return a, true
+		}
+	}
+	return netip.Addr{}, false
 }
 
 // forwarded applies X-Forwarded-Proto and X-Forwarded-Host (their first

@@ -93,6 +93,29 @@ func FuzzForwarded(f *testing.F) {
 	})
 }
 
+// FuzzForwardedFor: the client taken from any X-Forwarded-For is one of
+// its addresses and never a trusted one.
+func FuzzForwardedFor(f *testing.F) {
+	for _, s := range []string{"203.0.113.7", "6.6.6.6, 203.0.113.7, 10.0.0.1", "::ffff:1.2.3.4", "junk", "", ",,", "[::1]"} {
+		f.Add(s)
+	}
+	trusted := func(a netip.Addr) bool { return a.IsLoopback() || a.IsPrivate() }
+	f.Fuzz(func(t *testing.T, xff string) {
+		a, ok := forwardedFor([]string{xff}, trusted)
+		if !ok {
+			return
+		}
+		found := false
+		for _, hop := range strings.Split(xff, ",") {
+			h, err := netip.ParseAddr(strings.TrimSpace(hop))
+			found = found || err == nil && h.Unmap() == a
+		}
+		if trusted(a) || !found {
+			t.Fatalf("client %v from %q", a, xff)
+		}
+	})
+}
+
 func jsonDecode(resp *http.Response, v any) error { return json.NewDecoder(resp.Body).Decode(v) }
 
 // FuzzParseProxies: a --trusted-proxy value parses to a masked prefix that

@@ -102,3 +102,64 @@ func TestManyRangesAreCapped(t *testing.T) {
 		t.Fatalf("3 ranges: %s %s; want 206 multipart", resp.Status, resp.Header.Get("Content-Type"))
 	}
 }
+
+// TestClientBehindATrustedProxy: behind a trusted proxy the client is the
+// rightmost X-Forwarded-For address the proxies did not vouch for, so the
+// refused-token limit counts clients one by one and cannot be dodged by
+// prepending addresses; from anyone else the header is ignored.
+func TestClientBehindATrustedProxy(t *testing.T) {
+	trusted := func(a netip.Addr) bool { return a.IsLoopback() || netip.MustParsePrefix("10.0.0.0/8").Contains(a) }
+	for _, c := range []struct {
+		values []string
+		want   string // "" for none
+	}{
+		{[]string{"203.0.113.7"}, "203.0.113.7"},
+		{[]string{"6.6.6.6, 203.0.113.7"}, "203.0.113.7"},  // what the client itself sent is left of the proxy's
+		{[]string{"203.0.113.7, 10.1.2.3"}, "203.0.113.7"}, // a chain of trusted proxies
+		{[]string{"203.0.113.7", "10.1.2.3"}, "203.0.113.7"},
+		{[]string{"::ffff:198.51.100.1"}, "198.51.100.1"},
+		{[]string{"2001:db8::1"}, "2001:db8::1"},
+		{[]string{"not-an-address"}, ""},
+		{[]string{"203.0.113.7, junk, 10.1.2.3"}, ""},
+		{[]string{"10.0.0.1, 127.0.0.1"}, ""},
+		{nil, ""},
+	} {
+		a, ok := forwardedFor(c.values, trusted)
+		if got := map[bool]string{true: a.String(), false: ""}[ok]; got != c.want {
+			t.Errorf("X-Forwarded-For %q: client %q, want %q", c.values, got, c.want)
+		}
+	}
+
+	refuse := func(base string, xff string) int {
+		req, _ := http.NewRequest("GET", base+"/api/v1/artists", nil)
+		req.Header.Set("Authorization", "Bearer wrong")
+		req.Header.Set("X-Forwarded-For", xff)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	proxied := startServer(t, ServerOptions{DataDir: t.TempDir(), RequireToken: true, TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}}, "127.0.0.1:0")
+	for i := range authBurst {
+		if code := refuse(proxied.base, "6.6.6."+strconv.Itoa(i)+", 203.0.113.7"); code != 401 {
+			t.Fatalf("guess %d from 203.0.113.7: %d, want 401", i, code)
+		}
+	}
+	if code := refuse(proxied.base, "203.0.113.7"); code != 429 {
+		t.Errorf("203.0.113.7 after %d refusals (each with another address prepended): %d, want 429", authBurst, code)
+	}
+	if code := refuse(proxied.base, "203.0.113.8"); code != 401 {
+		t.Errorf("another client behind the same proxy: %d, want 401 (its own count)", code)
+	}
+
+	direct := startServer(t, ServerOptions{DataDir: t.TempDir(), RequireToken: true}, "127.0.0.1:0")
+	for i := range authBurst {
+		refuse(direct.base, "203.0.113."+strconv.Itoa(i))
+	}
+	if code := refuse(direct.base, "203.0.113.99"); code != 429 {
+		t.Errorf("X-Forwarded-For from an untrusted client changed its address: %d, want 429", code)
+	}
+}

@@ -59,8 +59,8 @@ type ServerOptions struct {
 	// used for share URLs instead of the request's scheme and Host (behind
 	// a reverse proxy that terminates TLS). Default: from the request.
 	PublicURL string
-	// TrustedProxies are the addresses whose X-Forwarded-Proto and
-	// X-Forwarded-Host are believed (default: none).
+	// TrustedProxies are the addresses whose X-Forwarded-For, -Proto and
+	// -Host are believed (default: none): see realClient.
 	TrustedProxies []netip.Prefix
 	// ReadTimeout bounds reading one request, body included: a client
 	// that trickles its body is cut off (default 60s).
@@ -178,7 +178,7 @@ func New(o ServerOptions) (*Server, error) {
 	}
 	s.auth.Store(o.RequireToken || !isLoopback(o.Addr))
 	s.mux = s.routes()
-	s.handler = accessLog(s.log, s.guard(s.authenticate(s.docSlot(jsonErrors(s.mux)))))
+	s.handler = s.realClient(accessLog(s.log, s.guard(s.authenticate(s.docSlot(jsonErrors(s.mux))))))
 	return s, nil
 }
 

@@ -3,7 +3,10 @@ package origin
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/netip"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -119,4 +122,24 @@ func FuzzValidAnnounce(f *testing.F) {
 			t.Fatalf("accepted %+v from %q", a, remote)
 		}
 	})
+}
+
+// TestAnnounceBehindATrustedProxy: a peer announcing ":PORT" through a
+// trusted proxy is registered at its own address, not the proxy's.
+func TestAnnounceBehindATrustedProxy(t *testing.T) {
+	r := startServer(t, ServerOptions{DataDir: t.TempDir(), TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}}, "127.0.0.1:0")
+	req, _ := http.NewRequest("POST", r.base+"/api/v1/peers/announce", strings.NewReader(`{"id":"pa","addr":":7701","tracks":["t1"]}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Forwarded-For", "192.168.1.20")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("announce through the proxy: %s", resp.Status)
+	}
+	if got := addrs(r.srv.tracker.Peers("owner:"+LocalOwner, "t1", "")); !slices.Equal(got, []string{"192.168.1.20:7701"}) {
+		t.Fatalf("peers of t1 = %v, want the client's own address 192.168.1.20:7701", got)
+	}
 }
