@@ -72,13 +72,24 @@ func (a *app) runImport(ctx context.Context, ch *cache.Cache, src, name string, 
 		}
 	}
 	res := importResult{Unmatched: []share.Entry{}}
-	for _, e := range entries {
-		if id, problem := matchEntry(ctx, client, e); problem == "" {
+	progress := a.countProgress("playlist import: matching", len(entries))
+	for i, e := range entries {
+		progress(i)
+		id, problem, err := matchEntry(ctx, client, e)
+		if err != nil {
+			return err
+		}
+		if problem == "" {
 			ids = append(ids, id)
 		} else {
 			e.Problem = problem
 			res.Unmatched = append(res.Unmatched, e)
 		}
+	}
+	progress(len(entries))
+	if len(ids) == 0 && len(res.Unmatched) > 0 {
+		return withExit(ExitNotFound, fmt.Errorf("playlist import: none of the %d entries of %s matches a track on the origin (the first: %s); no playlist was made",
+			len(res.Unmatched), src, res.Unmatched[0].Problem))
 	}
 	if name == "" {
 		name = title
@@ -108,12 +119,13 @@ const importSearchLimit = 25
 
 // matchEntry finds the track e names on the origin, trying share.Queries
 // in turn. problem, when not "", says why there is none: one entry's
-// trouble (nothing to search for, a search the origin refused) never stops
-// the others.
-func matchEntry(ctx context.Context, c source, e share.Entry) (id, problem string) {
+// trouble (nothing to search for, a search the origin refused as bad)
+// never stops the others. err is a failure no entry can get past (the
+// origin unreachable, a token refused).
+func matchEntry(ctx context.Context, c source, e share.Entry) (id, problem string, err error) {
 	qs := share.Queries(e)
 	if len(qs) == 0 {
-		return "", "nothing to search for: no title, and no file name in its location"
+		return "", "nothing to search for: no title, and no file name in its location", nil
 	}
 	problem = "no track on the origin has this title and artist"
 	if e.Title == "" {
@@ -121,15 +133,18 @@ func matchEntry(ctx context.Context, c source, e share.Entry) (id, problem strin
 	}
 	for _, q := range qs {
 		found, err := c.Search(ctx, q, importSearchLimit)
-		if err != nil {
-			problem = fmt.Sprintf("search %q: %v", q, err)
+		if err != nil && exitStatus(err) == ExitUsage {
+			problem = fmt.Sprintf("search %q: %s", q, sentence(err))
 			continue
 		}
+		if err != nil {
+			return "", "", fmt.Errorf("playlist import: %w", err)
+		}
 		if t, ok := share.Match(e, found.Tracks); ok {
-			return t.ID, ""
+			return t.ID, "", nil
 		}
 	}
-	return "", problem
+	return "", problem, nil
 }
 
 // readPlaylistFile parses an M3U8 or XSPF file, telling them apart by
@@ -150,7 +165,10 @@ func readPlaylistFile(path string) (string, []share.Entry, error) {
 	}
 	title, entries, err := parse(bytes.NewReader(b))
 	if err != nil {
-		return "", nil, err
+		return "", nil, &usageError{fmt.Errorf("playlist import: %s: %w", path, err)}
+	}
+	if len(entries) == 0 {
+		return "", nil, &usageError{fmt.Errorf("playlist import: %s holds no entries (want an M3U8 or XSPF playlist)", path)}
 	}
 	if dir, err := filepath.Abs(filepath.Dir(path)); err == nil {
 		share.ResolveRelative(entries, filepath.ToSlash(dir))

@@ -155,3 +155,51 @@ func TestImportMatchesPathsAndSkipsBadEntries(t *testing.T) {
 		t.Errorf("import of location-only XSPF:\n%s", out)
 	}
 }
+
+// TestImportShowsProgressAndMakesNothingFromNothing: import tells how far
+// it is on stderr (a line each tenth when stderr is not a terminal) while
+// --json keeps stdout one JSON document; a file none of whose entries
+// matches makes no empty playlist (exit 3, saying why for the first); a
+// file with no entries at all is a bad argument (2).
+func TestImportShowsProgressAndMakesNothingFromNothing(t *testing.T) {
+	url, _ := importOrigin(t)
+	env := clientEnv(t, url)
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	four := write("four.m3u8", "#EXTM3U\n#EXTINF:2,Daft Punk - Get Lucky\nx1.mp3\n#EXTINF:2,Daft Punk - Don't Stop\nx2.mp3\n"+
+		"#EXTINF:2,ヨアソビ - 夜に駆ける\nx3.mp3\n#EXTINF:2,Nobody - Nothing Here\nx4.mp3\n")
+	out, errOut, code := segue(t, append(env, "playlist", "import", four, "--json")...)
+	if code != 0 {
+		t.Fatalf("import: exit %d\n%s", code, errOut)
+	}
+	var imp importResult
+	if err := json.Unmarshal([]byte(out), &imp); err != nil || len(imp.Playlist.Tracks) != 3 || len(imp.Unmatched) != 1 {
+		t.Fatalf("import --json: %v, %d tracks and %d unmatched in %s; want 3 and 1", err, len(imp.Playlist.Tracks), len(imp.Unmatched), out)
+	}
+	want := "playlist import: matching 0% (0 of 4)\nplaylist import: matching 20% (1 of 4)\nplaylist import: matching 50% (2 of 4)\n" +
+		"playlist import: matching 70% (3 of 4)\nplaylist import: matching 100% (4 of 4)\n"
+	if errOut != want {
+		t.Errorf("import's progress on stderr:\n%s\nwant:\n%s", errOut, want)
+	}
+
+	before := segueOK(t, append(env, "playlist", "list", "--json")...)
+	none := write("none.m3u8", "#EXTM3U\n#EXTINF:2,Nobody - Nothing Here\nx1.mp3\n#EXTINF:3,Nobody - Nothing Either\nx2.mp3\n")
+	_, errOut, code = segue(t, append(env, "playlist", "import", none)...)
+	if code != ExitNotFound || !strings.Contains(errOut, "none of the 2 entries of "+none+" matches a track on the origin (the first: no track on the origin has this title and artist); no playlist was made") {
+		t.Errorf("import of nothing that matches: exit %d, %q; want %d, saying no playlist was made", code, errOut, ExitNotFound)
+	}
+	empty := write("empty.m3u8", "#EXTM3U\n")
+	_, errOut, code = segue(t, append(env, "playlist", "import", empty)...)
+	if code != ExitUsage || !strings.Contains(errOut, empty+" holds no entries (want an M3U8 or XSPF playlist)") {
+		t.Errorf("import of an empty file: exit %d, %q; want %d, saying it holds no entries", code, errOut, ExitUsage)
+	}
+	if after := segueOK(t, append(env, "playlist", "list", "--json")...); after != before {
+		t.Errorf("the failed imports made playlists:\n%s\nwas:\n%s", after, before)
+	}
+}

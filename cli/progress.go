@@ -1,0 +1,36 @@
+package cli
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+)
+
+// countProgress reports a job of total steps on stderr, so that a long one
+// is never silent: a bar with the count on a terminal, else a line at each
+// tenth ("playlist import: matching 40% (4 of 10)"). It returns the
+// function to call with the steps done so far; it prints nothing for a job
+// of no steps.
+func (a *app) countProgress(desc string, total int) func(done int) {
+	if total <= 0 {
+		return func(int) {}
+	}
+	if isTerminal(a.stderr) {
+		bar := progressbar.NewOptions(total,
+			progressbar.OptionSetWriter(a.stderr),
+			progressbar.OptionSetDescription(desc),
+			progressbar.OptionShowCount(),
+			progressbar.OptionSetWidth(30),
+			progressbar.OptionClearOnFinish(),
+			progressbar.OptionThrottle(100*time.Millisecond))
+		return func(done int) { bar.Set(done) }
+	}
+	last := -1
+	return func(done int) {
+		if tenth := done * 10 / total; tenth != last {
+			last = tenth
+			fmt.Fprintf(a.stderr, "%s %d%% (%d of %d)\n", desc, tenth*10, done, total)
+		}
+	}
+}
