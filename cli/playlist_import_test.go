@@ -66,6 +66,19 @@ func importJSON(t *testing.T, env []string, file string) importResult {
 	return imp
 }
 
+// fileWriter returns a function that writes body to dir/name and returns
+// the path.
+func fileWriter(t *testing.T, dir string) func(name, body string) string {
+	return func(name, body string) string {
+		t.Helper()
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+}
+
 func playlistIDs(pl catalog.Playlist) []string {
 	var ids []string
 	for _, t := range pl.Tracks {
@@ -83,13 +96,7 @@ func TestImportMatchesPathsAndSkipsBadEntries(t *testing.T) {
 	url, ids := importOrigin(t)
 	env := clientEnv(t, url)
 	dir := t.TempDir()
-	write := func(name, body string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := fileWriter(t, dir)
 
 	// Round trip of an export: the Japanese title, the NFD artist.
 	order := []string{ids["夜に駆ける"], ids["Svefn-g-englar"], ids["Get Lucky"], ids["Don't Stop"]}
@@ -165,13 +172,7 @@ func TestImportShowsProgressAndMakesNothingFromNothing(t *testing.T) {
 	url, _ := importOrigin(t)
 	env := clientEnv(t, url)
 	dir := t.TempDir()
-	write := func(name, body string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := fileWriter(t, dir)
 	four := write("four.m3u8", "#EXTM3U\n#EXTINF:2,Daft Punk - Get Lucky\nx1.mp3\n#EXTINF:2,Daft Punk - Don't Stop\nx2.mp3\n"+
 		"#EXTINF:2,ヨアソビ - 夜に駆ける\nx3.mp3\n#EXTINF:2,Nobody - Nothing Here\nx4.mp3\n")
 	out, errOut, code := segue(t, append(env, "playlist", "import", four, "--json")...)
