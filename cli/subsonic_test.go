@@ -241,7 +241,7 @@ func TestSubsonicTUIInTmux(t *testing.T) {
 // TestSubsonicSourceConfig: the server named in the config, [source] kind
 // = "subsonic" with an http(s) origin, its user and a password file; a
 // kind segue does not know is a usage error naming the key; no password
-// anywhere says where to put one.
+// anywhere says where to put one; the secret store's password is used.
 func TestSubsonicSourceConfig(t *testing.T) {
 	s := subsonictest.Supysonic(t, subsonictest.Library(t))
 	dir := t.TempDir()
@@ -268,9 +268,26 @@ func TestSubsonicSourceConfig(t *testing.T) {
 	if code != 2 || !strings.Contains(errOut, "source.kind") {
 		t.Errorf("kind = subsonik: exit %d, %q; want 2 naming source.kind", code, errOut)
 	}
-	_, errOut, code = segue(t, "--config", write("nopw.toml", "kind = \"subsonic\"\nuser = \"alice\"\n"), "--cache", cache, "search", "tone")
+	nopw := write("nopw.toml", "kind = \"subsonic\"\nuser = \"alice\"\n")
+	t.Setenv("PATH", t.TempDir()) // no secret-tool
+	_, errOut, code = segue(t, "--config", nopw, "--cache", cache, "search", "tone")
 	if code != 2 || !strings.Contains(errOut, "--password-file") {
 		t.Errorf("no password: exit %d, %q; want 2 saying to give --password-file", code, errOut)
+	}
+
+	// The system secret store, through secret-tool: a stand-in on PATH
+	// (the real one needs a keyring daemon unlocked on a session bus)
+	// that answers only the lookup segue documents.
+	bin := t.TempDir()
+	host := strings.TrimPrefix(s.Base, "http://")
+	script := "#!/bin/sh\n[ \"$*\" = \"lookup service segue server " + host + "\" ] && printf '%s\\n' " + strconvQuote(s.Password) + "\n"
+	if err := os.WriteFile(filepath.Join(bin, "secret-tool"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin)
+	segueJSON(t, &res, "--config", nopw, "--cache", cache, "search", "tone", "--json")
+	if len(res.Tracks) != 2 {
+		t.Fatalf("search tone with the password from secret-tool: %+v", res)
 	}
 }
 
