@@ -17,6 +17,8 @@ import (
 	"strings"
 	"sync"
 
+	"golang.org/x/sync/singleflight"
+
 	"segue/cache"
 	"segue/catalog"
 )
@@ -104,9 +106,11 @@ type streams struct {
 	byKey map[string]segRef    // provisional segment key -> where it is
 	all   map[string]*download // track ID + "@" + kbps -> its download
 	order []*download          // downloads holding bytes, oldest first
-	wg    sync.WaitGroup       // the download goroutines
-	stop  context.CancelFunc   // cancels them all (Close)
-	ctx   context.Context
+
+	starting singleflight.Group // stream requests being sent, by track ID + "@" + kbps
+	wg       sync.WaitGroup     // the download goroutines
+	stop     context.CancelFunc // cancels them all (Close)
+	ctx      context.Context
 }
 
 // releaseLocked drops the bytes of the oldest whole downloads beyond
@@ -284,7 +288,24 @@ func (c *Client) startDownload(ctx context.Context, trackID string, kbps int) (*
 	}
 	bg := s.ctx
 	s.mu.Unlock()
+	// The current track and the next one's prefetch, or a pin, may ask at
+	// once: one stream request serves them.
+	ch := s.starting.DoChan(key, func() (any, error) { return c.openDownload(ctx, bg, trackID, kbps, key) })
+	select {
+	case r := <-ch:
+		if r.Err != nil {
+			return nil, r.Err
+		}
+		return r.Val.(*download), nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
 
+// openDownload requests the stream, waits for its first bytes, builds the
+// provisional manifest and starts reading; the download lives as long as bg.
+func (c *Client) openDownload(ctx, bg context.Context, trackID string, kbps int, key string) (*download, error) {
+	s := &c.streams
 	sg, err := c.song(ctx, trackID)
 	if err != nil {
 		return nil, fmt.Errorf("play %s: %w", trackID, err)

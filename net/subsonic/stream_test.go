@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -137,5 +139,48 @@ func TestStreamPlaysBeforeTheDownloadEnds(t *testing.T) {
 	b, _, err := segs.Segment(ctx, m.Renditions[0].Segments[0].Hash, catalog.UrgencyNow)
 	if err != nil || !bytes.Equal(b, first) {
 		t.Fatalf("first segment of a released download: %d bytes, %v; want the %d bytes streamed", len(b), err, len(first))
+	}
+}
+
+// TestOneStreamForConcurrentPlays: the current track and a prefetch (or a
+// pin) asking for the same track at once share one stream request.
+func TestOneStreamForConcurrentPlays(t *testing.T) {
+	s := subsonictest.Gonic(t, subsonictest.Library(t))
+	target, _ := url.Parse(s.Base)
+	var streams atomic.Int32
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/stream") {
+			streams.Add(1)
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	c, err := subsonic.New("subsonic+http://"+s.User+"@"+strings.TrimPrefix(srv.URL, "http://"), subsonic.Options{Password: s.Password})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	res, err := c.Search(t.Context(), "morning", 1)
+	if err != nil || len(res.Tracks) != 1 {
+		t.Fatalf("search: %+v, %v", res, err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for range 8 {
+		wg.Go(func() {
+			_, err := c.Manifest(t.Context(), res.Tracks[0].ID)
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := streams.Load(); n != 1 {
+		t.Errorf("8 plays of one track at once sent %d stream requests, want 1", n)
 	}
 }
