@@ -101,3 +101,34 @@ func TestMissingInputFiles(t *testing.T) {
 		})
 	}
 }
+
+// TestEmptyListingsSaySo: a listing with nothing in it says so on stderr,
+// with how to make the first one, while stdout stays empty (and --json is
+// []) for scripts; it exits 0. They printed nothing at all.
+func TestEmptyListingsSaySo(t *testing.T) {
+	o := &testOrigin{t: t, data: t.TempDir(), addr: "127.0.0.1:0"} // no music ingested
+	o.start()
+	t.Cleanup(o.stop)
+	env := clientEnv(t, "http://"+o.addr)
+	data := []string{"--data", t.TempDir()}
+	for _, c := range []struct {
+		args []string
+		says string
+	}{
+		{[]string{"playlist", "list"}, "no playlists yet: make one with segue playlist create NAME [TRACK_ID...] (or import FILE)\n"},
+		{[]string{"offline", "list"}, "nothing is pinned: pin a playlist, album or track with segue offline add ID\n"},
+		{append([]string{"origin", "token", "list"}, data...), "no tokens: make one with segue origin token create NAME\n"},
+		{append([]string{"origin", "user", "list"}, data...), "no Subsonic users: add one with segue origin user add NAME\n"},
+		{[]string{"library"}, "the origin has no music yet: on it, run segue origin ingest MUSIC_DIR\n"},
+	} {
+		name := strings.Join(c.args[:min(3, len(c.args))], " ")
+		out, errOut, code := segue(t, append(slices.Clone(env), c.args...)...)
+		if code != 0 || out != "" || errOut != c.says {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q; want 0, nothing and %q", name, code, out, errOut, c.says)
+		}
+		out, errOut, code = segue(t, append(append(slices.Clone(env), c.args...), "--json")...)
+		if code != 0 || strings.TrimSpace(out) != "[]" || errOut != "" {
+			t.Errorf("%s --json: exit %d, stdout %q, stderr %q; want 0, [] and nothing", name, code, out, errOut)
+		}
+	}
+}

@@ -445,7 +445,8 @@ func (a *app) offlineList(ctx context.Context, c *cache.Cache, asJSON bool) erro
 	}
 	states := map[string]string{"complete": "complete", "partial": "partial: run offline add again",
 		"gone": "gone from the origin: offline remove it"}
-	t := newTable("KIND", "NAME", "TRACKS", "SIZE", "QUALITY", "STATE", "REF").whole("KIND", "TRACKS", "SIZE", "QUALITY", "REF")
+	t := newTable("KIND", "NAME", "TRACKS", "SIZE", "QUALITY", "STATE", "REF").whole("KIND", "TRACKS", "SIZE", "QUALITY", "REF").
+		orSay("nothing is pinned: pin a playlist, album or track with segue offline add ID")
 	for _, e := range entries {
 		state := states[e.State]
 		if e.Changed != "" {

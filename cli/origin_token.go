@@ -69,7 +69,8 @@ shown once, when it is created; the origin keeps only its sha256.`,
 			if listJSON {
 				return a.printJSON(tokens)
 			}
-			tb := newTable("ID", "NAME", "CREATED", "STATE").whole("ID", "CREATED")
+			tb := newTable("ID", "NAME", "CREATED", "STATE").whole("ID", "CREATED").
+				orSay("no tokens: make one with segue origin token create NAME")
 			for _, t := range tokens {
 				state := "active"
 				if t.RevokedAt != nil {

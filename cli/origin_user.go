@@ -102,7 +102,8 @@ printed on standard output, once: the origin keeps only its sha256.`,
 			if listJSON {
 				return a.printJSON(users)
 			}
-			tb := newTable("NAME", "PASSWORD", "CREATED").whole("CREATED")
+			tb := newTable("NAME", "PASSWORD", "CREATED").whole("CREATED").
+				orSay("no Subsonic users: add one with segue origin user add NAME")
 			for _, u := range users {
 				pw := "yes"
 				if !u.HasPassword {

@@ -58,7 +58,8 @@ works wherever a playlist ID does for reading: show, export, import, play.`,
 			if asJSON {
 				return a.printJSON(pls)
 			}
-			t := newTable("ID", "NAME", "TRACKS", "LENGTH", "SHARED").whole("ID", "TRACKS", "LENGTH", "SHARED")
+			t := newTable("ID", "NAME", "TRACKS", "LENGTH", "SHARED").whole("ID", "TRACKS", "LENGTH", "SHARED").
+				orSay("no playlists yet: make one with segue playlist create NAME [TRACK_ID...] (or import FILE)")
 			for _, p := range pls {
 				t.row(p.ID, p.Name, strconv.Itoa(p.TrackCount), clock(p.DurationMS), p.ShareURL)
 			}

@@ -76,7 +76,9 @@ when the album spans discs.`,
 				case len(args) == 0:
 					var as []catalog.Artist
 					as, err = c.Artists(ctx)
-					v, tb = as, func() []*table { return []*table{artistTable(as)} }
+					v, tb = as, func() []*table {
+						return []*table{artistTable(as).orSay("the origin has no music yet: on it, run segue origin ingest MUSIC_DIR")}
+					}
 				case strings.HasPrefix(args[0], catalog.PrefixArtist):
 					var ar catalog.Artist
 					ar, err = c.Artist(ctx, args[0])

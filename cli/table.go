@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"io"
 	"os"
 	"slices"
@@ -29,6 +30,7 @@ type table struct {
 	header []string
 	rows   [][]string
 	keep   []bool // by column: never cut
+	empty  string // said on stderr when the listing has no rows (see orSay)
 }
 
 // newTable starts a table with these column headings.
@@ -43,6 +45,14 @@ func (t *table) whole(names ...string) *table {
 			t.keep[i] = true
 		}
 	}
+	return t
+}
+
+// orSay sets what printTables says on stderr when the listing is empty
+// (what there is none of, and how to make one), so that a listing is never
+// silent for a person while stdout stays empty for a script.
+func (t *table) orSay(hint string) *table {
+	t.empty = hint
 	return t
 }
 
@@ -144,10 +154,20 @@ func (a *app) termWidth() int {
 }
 
 // printTables writes several tables to stdout, a blank line between two,
-// leaving out the empty ones.
+// leaving out the empty ones; when all are empty, their orSay hints go to
+// stderr.
 func (a *app) printTables(ts ...*table) error {
 	width := a.termWidth()
 	first := true
+	defer func() {
+		if first {
+			for _, t := range ts {
+				if t.empty != "" {
+					fmt.Fprintln(a.stderr, t.empty)
+				}
+			}
+		}
+	}()
 	for _, t := range ts {
 		if len(t.rows) == 0 {
 			continue
