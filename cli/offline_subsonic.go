@@ -47,6 +47,14 @@ func (a *app) planSubsonicPin(ctx context.Context, sub *subsonic.Client, col off
 		if _, err := sub.Album(ctx, t.AlbumID); err != nil {
 			return col, nil, fmt.Errorf("offline add %q: album of %q: %w", col.Ref, t.Title, err)
 		}
+		// the cover once per album; an album without one pins none (a pin
+		// that can never arrive would count as waiting forever)
+		if k := sub.CoverKey(ctx, t.AlbumID); k != "" && !docs[k] {
+			if _, _, err := sub.Cover(ctx, t.AlbumID); err == nil {
+				docs[k] = true
+				col.Docs = append(col.Docs, k)
+			}
+		}
 		if manifests != nil {
 			manifests(i+1, len(tracks))
 		}

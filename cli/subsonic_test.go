@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/url"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"segue/cache"
 	"segue/catalog"
 	"segue/net/subsonic"
 	"segue/net/subsonic/subsonictest"
@@ -193,6 +195,21 @@ func TestSubsonicPinnedAlbumPlaysOffline(t *testing.T) {
 	}
 	if got := wavFrames(t, wav); got != want {
 		t.Errorf("pinned album, gonic stopped: %d samples, want %d", got, want)
+	}
+
+	// The album's cover was pinned too: the interface shows it offline.
+	c, err := cache.Open(args[len(args)-1], cache.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	sub, err := subsonic.New(s.URL(), subsonic.Options{Password: s.Password, Store: c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	if img, _, err := sub.Cover(t.Context(), album); err != nil || !bytes.HasPrefix(img, []byte{0xFF, 0xD8}) {
+		t.Errorf("the pinned album's cover, gonic stopped: %d bytes, %v; want the JPEG", len(img), err)
 	}
 }
 

@@ -3,6 +3,7 @@ package subsonic
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"segue/cache"
 	"segue/catalog"
 )
 
@@ -246,7 +248,8 @@ func (c *Client) song(ctx context.Context, id string) (song, error) {
 const maxCoverBytes = 16 << 20
 
 // Cover returns an album's cover image and its MIME type (getCoverArt of
-// the album's coverArt ID).
+// the album's coverArt ID). Covers are kept in the store under CoverKey
+// and answer from there when the server is unreachable.
 func (c *Client) Cover(ctx context.Context, albumID string) ([]byte, string, error) {
 	a, err := c.album(ctx, albumID)
 	if err != nil {
@@ -255,11 +258,35 @@ func (c *Client) Cover(ctx context.Context, albumID string) ([]byte, string, err
 	if a.CoverArt == "" {
 		return nil, "", fmt.Errorf("album %s has no cover: %w", albumID, ErrNotFound)
 	}
+	key := c.DocKey("getCoverArt", url.Values{"id": {string(a.CoverArt)}})
+	img, ct, err := c.coverArt(ctx, string(a.CoverArt))
+	switch {
+	case err == nil && c.store != nil:
+		c.store.PutDoc(key, cache.Doc{Body: img, ContentType: ct})
+	case errors.Is(err, catalog.ErrUnreachable) && c.store != nil:
+		if d, gerr := c.store.GetDoc(key); gerr == nil {
+			return d.Body, d.ContentType, nil
+		}
+	}
+	return img, ct, err
+}
+
+// CoverKey is the store's key of the cover of an album, "" when it has
+// none or the album is not known here.
+func (c *Client) CoverKey(ctx context.Context, albumID string) string {
+	a, err := c.album(ctx, albumID)
+	if err != nil || a.CoverArt == "" {
+		return ""
+	}
+	return c.DocKey("getCoverArt", url.Values{"id": {string(a.CoverArt)}})
+}
+
+func (c *Client) coverArt(ctx context.Context, id string) ([]byte, string, error) {
 	auth, err := c.login(ctx)
 	if err != nil {
 		return nil, "", err
 	}
-	v := url.Values{"id": {string(a.CoverArt)}}
+	v := url.Values{"id": {id}}
 	for k, vs := range auth {
 		v[k] = vs
 	}
