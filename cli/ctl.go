@@ -284,6 +284,10 @@ func ctlResolve(r *resolver) func(context.Context, []string) ([]catalog.Track, e
 		if err == nil {
 			return tracks, nil
 		}
+		// the reply carries the one sentence segue would print here, not
+		// the origin client's details (which segue ctl could only reduce
+		// to "not found")
+		err = said{sentence(err), err}
 		switch exitStatus(err) {
 		case ExitNotFound:
 			return nil, ctl.NotFound(err)
@@ -293,3 +297,13 @@ func ctlResolve(r *resolver) func(context.Context, []string) ([]catalog.Track, e
 		return nil, err
 	}
 }
+
+// said is err told in msg, its one sentence (see sentence); its kind stays
+// err's.
+type said struct {
+	msg string
+	err error
+}
+
+func (s said) Error() string { return s.msg }
+func (s said) Unwrap() error { return s.err }

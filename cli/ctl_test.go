@@ -196,10 +196,18 @@ func TestCtlDrivesPlay(t *testing.T) {
 	watchOut, _ := h.start("ctl", "watch", "--json")
 	testkit.Wait(t, time.Minute, "watch to start", func() bool { return strings.Contains(watchOut.String(), `"event":"state"`) })
 
-	// Unknown targets and positions: 3.
-	for _, args := range [][]string{{"queue", "remove", "9"}, {"open", "t0000000000000000"}, {"queue", "add", "al0000000000000000"}} {
-		if _, errOut, code := h.ctl(args...); code != 3 {
-			t.Errorf("ctl %s: exit %d (%s), want 3", strings.Join(args, " "), code, errOut)
+	// Unknown targets and positions: 3, saying which (as segue play does;
+	// ctl open said only "asking the origin failed: not found").
+	for _, c := range []struct {
+		args []string
+		says string
+	}{
+		{[]string{"queue", "remove", "9"}, "the queue has 2 tracks"},
+		{[]string{"open", "t0000000000000000"}, `resolve "t0000000000000000": track t0000000000000000 not found`},
+		{[]string{"queue", "add", "al0000000000000000"}, `resolve "al0000000000000000": album al0000000000000000 not found`},
+	} {
+		if _, errOut, code := h.ctl(c.args...); code != 3 || !strings.Contains(errOut, c.says) {
+			t.Errorf("ctl %s: exit %d (%s), want 3 saying %q", strings.Join(c.args, " "), code, errOut, c.says)
 		}
 	}
 
