@@ -143,6 +143,10 @@ func serveBytes(w http.ResponseWriter, r *http.Request, data []byte) {
 	h.Set("Content-Length", strconv.Itoa(len(data)))
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {
+		if c, ok := r.Context().Value(connKey{}).(net.Conn); ok {
+			cork(c, true)
+			defer cork(c, false)
+		}
 		w.Write(data)
 	}
 }
