@@ -133,7 +133,8 @@ bench: deps
 # bench-compare runs segue beside mpg123 and ffmpeg (decoding; CPU time, and
 # instructions under callgrind, which the machine's load does not move), cmus
 # (playing through a PulseAudio null sink: CPU, wake-ups, RSS, idle) and
-# nginx (/chunks, on a hot set and on one 4.5x the origin's memory cache),
+# nginx (/chunks with 64 connections and with one, on a hot set and on one
+# 4.5x the origin's memory cache),
 # each pair in one run, and prints one table: figure, segue, peer, ratio
 # (issue 14). Everything the benchmarks print goes to stderr. About 6
 # minutes.
