@@ -6,6 +6,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"segue/internal/testkit"
 )
 
 // TestMalformedAddressesAndSettings: a listen address, an origin URL or an
@@ -130,5 +133,25 @@ func TestEmptyListingsSaySo(t *testing.T) {
 		if code != 0 || strings.TrimSpace(out) != "[]" || errOut != "" {
 			t.Errorf("%s --json: exit %d, stdout %q, stderr %q; want 0, [] and nothing", name, code, out, errOut)
 		}
+	}
+}
+
+// TestServeSaysEmptyCatalog: origin serve on a data dir with no music (a
+// mistyped --data) says so and how to ingest, where it served an empty
+// catalog without a word; on a catalog with music it says nothing of it.
+func TestServeSaysEmptyCatalog(t *testing.T) {
+	h := newSwarmHost(t, segueBinary(t))
+	empty := filepath.Join(t.TempDir(), "typo")
+	_, _, log := h.start("origin", "serve", "--addr", "127.0.0.1:0", "--data", empty)
+	testkit.Wait(t, time.Minute, "the origin to listen", func() bool { return servingRE.MatchString(log.String()) })
+	want := "segue: the catalog in " + empty + " holds no music yet: ingest a folder with segue origin ingest MUSIC_DIR --data " + empty + "\n"
+	if !strings.Contains(log.String(), want) {
+		t.Errorf("serve of an empty data dir said:\n%s\nwant:\n%s", log.String(), want)
+	}
+	o := newTestOrigin(t)
+	_, _, log = h.start("origin", "serve", "--addr", "127.0.0.1:0", "--data", o.data)
+	testkit.Wait(t, time.Minute, "the origin to listen", func() bool { return servingRE.MatchString(log.String()) })
+	if strings.Contains(log.String(), "holds no music") {
+		t.Errorf("serve of a catalog with music said it holds none:\n%s", log.String())
 	}
 }

@@ -124,6 +124,11 @@ func (a *app) runServe(ctx context.Context, o origin.ServerOptions, selfSigned [
 		return err
 	}
 	defer srv.Close()
+	if artists, err := srv.Reader().Artists(ctx); err == nil && len(artists) == 0 {
+		// a mistyped --data would otherwise serve an empty catalog
+		// without a word
+		fmt.Fprintf(a.stderr, "segue: the catalog in %s holds no music yet: ingest a folder with segue origin ingest MUSIC_DIR --data %[1]s\n", o.DataDir)
+	}
 	api, err := subsonic.New(srv, subsonic.Options{Logger: o.Logger})
 	if err != nil {
 		return err
