@@ -37,8 +37,8 @@ func TestBlobCacheEvictsLeastRecentlyUsed(t *testing.T) {
 }
 
 // TestBlobCacheAdmitsByFrequency: a full cache takes a missed blob only
-// when it was asked for more often lately than the entry it would push
-// out; while there is room it takes everything.
+// when it was asked for more than twice as often lately as the entry it
+// would push out; while there is room it takes everything.
 func TestBlobCacheAdmitsByFrequency(t *testing.T) {
 	c := newBlobCache(200)
 	if !c.admit("a", 100) {
@@ -54,11 +54,15 @@ func TestBlobCacheAdmitsByFrequency(t *testing.T) {
 	if c.admit("once", 100) {
 		t.Error("a blob asked for once would push out one asked for three times")
 	}
-	for range 5 {
+	for range 6 {
 		c.get("popular")
 	}
+	if c.admit("popular", 100) {
+		t.Error("a blob asked for six times (not more than twice three) pushed out one asked for three times")
+	}
+	c.get("popular")
 	if !c.admit("popular", 100) {
-		t.Error("a blob asked for five times was refused in favour of one asked for three times")
+		t.Error("a blob asked for seven times was refused in favour of one asked for three times")
 	}
 	if c.admit("huge", 201) {
 		t.Error("a blob larger than the whole cache was admitted")
