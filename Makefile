@@ -105,13 +105,20 @@ demo:
 	@$(MAKE) --no-print-directory demo-deps build
 	$(BIN) demo --addr $(DEMO_ADDR)
 
-# fuzz runs every fuzzer for FUZZTIME each (go test -fuzz takes one at a time).
+# fuzz runs every fuzzer for FUZZTIME each (go test -fuzz takes one at a time);
+# it fails on any failure but the one Go's coordinator reports by mistake
+# when -fuzztime ends on a loaded machine with no input written.
 FUZZTIME ?= 60s
 fuzz:
 	@set -e; for pkg in $$(grep -rl --include='*_test.go' '^func Fuzz' . | xargs -n1 dirname | sort -u); do \
 	  for f in $$(grep -h '^func Fuzz' $$pkg/*_test.go | sed 's/func \(Fuzz[A-Za-z0-9_]*\).*/\1/'); do \
 	    echo "fuzz $$pkg $$f ($(FUZZTIME))"; \
-	    $(GO) test $(TAGS) -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg > /tmp/segue-fuzz.log 2>&1 || { cat /tmp/segue-fuzz.log; exit 1; }; \
+	    found=$$(ls $$pkg/testdata/fuzz/$$f 2>/dev/null | wc -l); \
+	    if ! $(GO) test $(TAGS) -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg > /tmp/segue-fuzz.log 2>&1; then \
+	      if [ "$$(ls $$pkg/testdata/fuzz/$$f 2>/dev/null | wc -l)" = "$$found" ] && grep -qx '    context deadline exceeded' /tmp/segue-fuzz.log; then \
+	        echo "  stopped by Go's fuzz coordinator race at the end of -fuzztime, no input written (golang/go#75804, go1.26): not a finding"; \
+	      else cat /tmp/segue-fuzz.log; exit 1; fi; \
+	    fi; \
 	  done; \
 	done
 
