@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"slices"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"segue/internal/testkit"
+	"segue/ui/notice"
 )
 
 // TestMalformedAddressesAndSettings: a listen address, an origin URL or an
@@ -153,5 +155,16 @@ func TestServeSaysEmptyCatalog(t *testing.T) {
 	testkit.Wait(t, time.Minute, "the origin to listen", func() bool { return servingRE.MatchString(log.String()) })
 	if strings.Contains(log.String(), "holds no music") {
 		t.Errorf("serve of a catalog with music said it holds none:\n%s", log.String())
+	}
+}
+
+// TestOpenSaysWhatIsNotALink: what the interface's o (open) is given that
+// is neither an ID nor a link is said as such on the status line; it said
+// "could not not a segue share URL: it failed (the log has the details)".
+func TestOpenSaysWhatIsNotALink(t *testing.T) {
+	_, err := (&resolver{}).Open(context.Background(), "garbage url")
+	want := `not a segue share URL: "garbage url" is neither a share link nor a playlist, album or track ID`
+	if err == nil || notice.Say(err) != want {
+		t.Errorf("open \"garbage url\": %v, said %q; want %q", err, notice.Say(err), want)
 	}
 }

@@ -264,6 +264,9 @@ var plainID = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 func (r *resolver) Open(ctx context.Context, ref string) ([]catalog.Track, error) {
 	ref = strings.TrimSpace(ref)
 	if !plainID.MatchString(ref) {
+		if !strings.Contains(ref, "/") {
+			return nil, fmt.Errorf("%w: %q is neither a share link nor a playlist, album or track ID", share.ErrBadURL, ref)
+		}
 		if _, err := share.ParseURL(ref); err != nil && !strings.Contains(ref, "/api/") {
 			return nil, err
 		}

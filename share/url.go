@@ -71,7 +71,7 @@ func ParseURL(raw string) (Link, error) {
 	switch u.Scheme {
 	case "http", "https":
 	case "":
-		return bad("missing http:// or https://")
+		return bad("missing the scheme, http or https")
 	default:
 		return bad("scheme " + u.Scheme + " is not http or https")
 	}

@@ -20,7 +20,7 @@ func TestParseURL(t *testing.T) {
 		{in: "http://[::1]:7700/p/" + tok + "?utm=x#frag", origin: "http://[::1]:7700"},
 		{in: "HTTPS://Music.Example/p/" + tok, origin: "https://music.example"},
 		{in: "", why: "empty"},
-		{in: "music.example/p/" + tok, why: "missing http"},
+		{in: "music.example/p/" + tok, why: "missing the scheme"},
 		{in: "ftp://music.example/p/" + tok, why: "scheme ftp"},
 		{in: "https:///p/" + tok, why: "missing host"},
 		{in: "https://u:pw@music.example/p/" + tok, why: "user info"},

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"net"
 	"net/url"
+	"regexp"
 	"strings"
 	"syscall"
 
 	"segue/net/originclient"
+	"segue/share"
 )
 
 // Say turns err into one sentence for the status line: what was being done
@@ -24,6 +26,11 @@ import (
 // end of a chain written for people adds nothing and is dropped.
 func Say(err error) string {
 	text := err.Error()
+	if errors.Is(err, share.ErrBadURL) {
+		// written for people, but quoting the link back: what is wrong
+		// with it is the sentence
+		return quotedURL.ReplaceAllString(text, "")
+	}
 	for _, s := range []error{originclient.ErrOffline, originclient.ErrNotFound} {
 		// "…, it was never opened here: not available offline" says it twice
 		if t, ok := strings.CutSuffix(text, ": "+s.Error()); ok {
@@ -46,6 +53,10 @@ func Say(err error) string {
 	}
 	return "could not " + what + ": " + reason
 }
+
+// quotedURL is a quoted link with ": " before it, as share.ParseURL's
+// errors quote the link they refuse.
+var quotedURL = regexp.MustCompile(`: "[^"]*://[^"]*"`)
 
 func hasURL(s string) bool { return strings.Contains(s, "http://") || strings.Contains(s, "https://") }
 

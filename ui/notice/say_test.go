@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"segue/net/originclient"
+	"segue/share"
 )
 
 // TestSay: what the status line says for real failures of the origin
@@ -28,6 +29,8 @@ func TestSay(t *testing.T) {
 	}))
 	defer srv.Close()
 	up, _ := originclient.New(srv.URL, originclient.Options{Token: "t"})
+	_, badToken := share.ParseURL("http://127.0.0.1:1/p/abc")
+	_, noScheme := share.ParseURL("music.example/p/" + strings.Repeat("A", 43))
 	_, notFound := up.Album(ctx, "al_x")
 	_, broken := up.Artists(ctx)
 
@@ -41,6 +44,10 @@ func TestSay(t *testing.T) {
 		{errors.New(`not a segue share URL: "htp:/bad": scheme htp is not http or https (want http(s)://HOST/p/TOKEN)`),
 			`not a segue share URL: "htp:/bad": scheme htp is not http or https (want http(s)://HOST/p/TOKEN)`},
 		{fmt.Errorf("get %s/x: %w", srv.URL, notFound), "it is not on the origin"},
+		// a link refused is said without quoting it back (the "http://" in it
+		// made this "could not not a segue share URL: it failed")
+		{badToken, "not a segue share URL: token is malformed (22-86 characters of A-Z a-z 0-9 _ -) (want http(s)://HOST/p/TOKEN)"},
+		{noScheme, `not a segue share URL: "music.example/p/` + strings.Repeat("A", 43) + `": missing the scheme, http or https (want http(s)://HOST/p/TOKEN)`},
 		{fmt.Errorf("open shared playlist: its origin 127.0.0.1:1 is unreachable and it was never opened here: %w", originclient.ErrOffline),
 			"open shared playlist: its origin 127.0.0.1:1 is unreachable and it was never opened here"},
 	} {
