@@ -168,3 +168,22 @@ func TestOpenSaysWhatIsNotALink(t *testing.T) {
 		t.Errorf("open \"garbage url\": %v, said %q; want %q", err, notice.Say(err), want)
 	}
 }
+
+// TestTargetThatIsNoID: a target that is neither an ID of a kind (t…, al…,
+// ar…, pl…) nor a URL is a bad argument (2) saying so, for every command
+// that takes targets: play, offline add and segue ctl said "track nope
+// not found" (3), as if it were a track's ID.
+func TestTargetThatIsNoID(t *testing.T) {
+	env := clientEnv(t, "http://127.0.0.1:9")
+	want := `"nope" is not a track (t…), album (al…), artist (ar…) or playlist (pl…) ID, nor a URL`
+	for _, args := range [][]string{
+		{"play", "nope", "--output", "null"},
+		{"offline", "add", "nope"},
+		{"playlist", "create", "Mix", "nope"},
+	} {
+		_, errOut, code := segue(t, append(slices.Clone(env), args...)...)
+		if code != ExitUsage || !strings.Contains(errOut, want) {
+			t.Errorf("segue %s: exit %d, %q; want %d saying %s", strings.Join(args, " "), code, errOut, ExitUsage, want)
+		}
+	}
+}

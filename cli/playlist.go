@@ -186,6 +186,9 @@ func (a *app) printPlaylist(pl catalog.Playlist, asJSON, tracks bool) error {
 func trackIDs(ctx context.Context, c source, refs []string) ([]string, error) {
 	var out []string
 	for _, ref := range refs {
+		if !isID(ref) {
+			return nil, notAnID(ref)
+		}
 		if strings.HasPrefix(ref, catalog.PrefixAlbum) || strings.HasPrefix(ref, catalog.PrefixArtist) || strings.HasPrefix(ref, catalog.PrefixPlaylist) {
 			ts, err := byID(ctx, c, ref)
 			if err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 
@@ -189,6 +190,9 @@ func (r *resolver) resolve(ctx context.Context, targets []string, search string)
 // some origin, or a share URL (returned with an empty id).
 func (r *resolver) target(t string) (source, string, error) {
 	if !isShareURL(t) {
+		if !isID(t) {
+			return nil, "", notAnID(t)
+		}
 		return r.src, t, nil
 	}
 	if l, err := share.ParseURL(t); err == nil {
@@ -257,6 +261,19 @@ func byID(ctx context.Context, c source, id string) ([]catalog.Track, error) {
 
 // plainID is what an ID looks like; anything else is taken for a URL.
 var plainID = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+
+// notAnID is the bad argument t when it is neither an ID nor a URL.
+func notAnID(t string) error {
+	return withExit(ExitUsage, fmt.Errorf("%q is not a track (t…), album (al…), artist (ar…) or playlist (pl…) ID, nor a URL", t))
+}
+
+// isID reports whether t has the shape of a catalog ID: a plain word
+// starting with a kind's prefix (catalog.PrefixTrack and the others; a
+// Subsonic server's IDs carry them too, see net/subsonic).
+func isID(t string) bool {
+	return plainID.MatchString(t) && slices.ContainsFunc([]string{catalog.PrefixTrack, catalog.PrefixAlbum, catalog.PrefixArtist, catalog.PrefixPlaylist},
+		func(p string) bool { return strings.HasPrefix(t, p) })
+}
 
 // Open resolves what the interface's `o` is given. Anything that is not a
 // plain ID must be a share URL (or an API URL of an origin): a malformed
