@@ -80,6 +80,9 @@ const jsonErrorsAnnotation = "segue/json-errors"
 // stdout; the whole error chain (URLs, status lines) in the log.
 func (a *app) fail(cmd *cobra.Command, args []string, err error) int {
 	msg := sentence(err)
+	if errors.Is(err, originclient.ErrUnauthorized) {
+		msg = strings.Replace(msg, originclient.ErrUnauthorized.Error(), a.tokenRefused(), 1)
+	}
 	fmt.Fprintln(a.stderr, "segue:", msg)
 	if a.cfg.LogFile != "" && msg != err.Error() {
 		if log := a.logger(); a.logErr == nil { // else the log is stderr: the sentence is enough
@@ -94,6 +97,16 @@ func (a *app) fail(cmd *cobra.Command, args []string, err error) int {
 		}
 	}
 	return exitStatus(err)
+}
+
+// tokenRefused says why the origin refused the request and what to do:
+// with no token set, that it wants one and where one comes from; with one,
+// that it is wrong or revoked.
+func (a *app) tokenRefused() string {
+	if a.cfg.Token == "" {
+		return "the origin requires a token and none is set: ask its host for one (segue origin token create NAME, run there) and give it with --token or SEGUE_TOKEN"
+	}
+	return "the origin refused the token: it is wrong or was revoked (check --token or SEGUE_TOKEN, or ask the origin's host for a new one)"
 }
 
 // wantsJSON reads --json from the command line itself, since a flag error

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -53,5 +54,33 @@ func TestUnreachableOriginSays(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestTokenRefusedSays: an origin that wants a token tells apart none set
+// (where one comes from) and a wrong or revoked one, with and without
+// --json; both said "the origin refused the token".
+func TestTokenRefusedSays(t *testing.T) {
+	url, token, _, _, _ := tokenOrigin(t)
+	env := clientEnv(t, url)
+	for _, c := range []struct {
+		name string
+		args []string
+		says string
+	}{
+		{"no token", nil, "the origin requires a token and none is set: ask its host for one (segue origin token create NAME, run there) and give it with --token or SEGUE_TOKEN"},
+		{"a wrong token", []string{"--token", token + "x"}, "the origin refused the token: it is wrong or was revoked (check --token or SEGUE_TOKEN, or ask the origin's host for a new one)"},
+	} {
+		for _, json := range []bool{false, true} {
+			args := append(append(slices.Clone(env), c.args...), "playlist", "list")
+			if json {
+				args = append(args, "--json")
+			}
+			out, errOut, code := segue(t, args...)
+			msg := checkFailure(t, c.name, errOut, code, ExitError)
+			if msg != c.says || (json && !strings.Contains(out, c.says)) {
+				t.Errorf("%s (json %v): %q, stdout %q; want %q", c.name, json, msg, out, c.says)
+			}
+		}
 	}
 }
