@@ -484,7 +484,7 @@ func dialable(ctx context.Context, base string) bool {
 	}
 	port := u.Port()
 	if port == "" {
-		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
+		port = map[string]string{"http": "80", "https": "443"}[strings.TrimPrefix(u.Scheme, "subsonic+")]
 	}
 	host := net.JoinHostPort(u.Hostname(), port)
 	dctx, cancel := context.WithTimeout(ctx, 3*time.Second)

@@ -186,7 +186,17 @@ func TestSubsonicPinnedAlbumPlaysOffline(t *testing.T) {
 		want += s.DecodedSamples(t, rawID(tr.ID), 160)
 	}
 	segueOK(t, append(args, "offline", "add", album)...)
+	listed := func(when string) {
+		t.Helper()
+		var l []offlineEntry
+		segueJSON(t, &l, append(args, "offline", "list", "--json")...)
+		if len(l) != 1 || l[0].Name != "First Light" || l[0].State != "complete" || l[0].Kind != "album" {
+			t.Errorf("offline list %s: %+v; want First Light, an album, complete", when, l)
+		}
+	}
+	listed("with gonic up (the pin follows the server)")
 	s.Stop()
+	listed("with gonic stopped")
 
 	wav := filepath.Join(t.TempDir(), "album.wav")
 	out, errOut, code := segue(t, append(args, "play", album, "--output", "wav:"+wav, "--fast")...)
