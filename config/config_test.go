@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -209,6 +210,29 @@ func TestLoadChecksEnvironment(t *testing.T) {
 	for _, ok := range []string{"127.0.0.1:7700", ":7700", "[::1]:0", "0.0.0.0:65535"} {
 		if err := CheckAddr(ok); err != nil {
 			t.Errorf("CheckAddr(%q) = %v, want nil", ok, err)
+		}
+	}
+}
+
+// TestREADMEConfigLoads: every config.toml example in the README loads
+// (every key it shows exists, every value is allowed), so a newcomer who
+// copies one gets a working file.
+func TestREADMEConfigLoads(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := regexp.MustCompile("(?s)```toml\n(.*?)```").FindAllSubmatch(readme, -1)
+	if len(blocks) == 0 {
+		t.Fatal("the README shows no config.toml")
+	}
+	for i, b := range blocks {
+		path := filepath.Join(t.TempDir(), "config.toml")
+		if err := os.WriteFile(path, b[1], 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Load(path, true); err != nil {
+			t.Errorf("the README's config.toml example %d does not load: %v\n%s", i+1, err, b[1])
 		}
 	}
 }

@@ -1,0 +1,62 @@
+package cli
+
+import (
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+// TestREADMECommandsExist: every command the README's Commands table names
+// exists, and every --flag its row shows is a flag of that command or of
+// one of its subcommands, so a newcomer who copies a row is not told
+// "unknown command" or "unknown flag".
+func TestREADMECommandsExist(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := (&app{}).rootCmd()
+	rows := regexp.MustCompile("(?m)^\\| (`segue[^|]*(?:\\\\\\|[^|]*)*)\\|").FindAllSubmatch(readme, -1)
+	if len(rows) < 15 {
+		t.Fatalf("found %d command rows in the README; the pattern is out of date", len(rows))
+	}
+	flagRE := regexp.MustCompile(`--[a-z][a-z0-9-]*`)
+	for _, m := range rows {
+		cell := string(m[1])
+		first := strings.Trim(strings.SplitN(cell, "`", 3)[1], " ")
+		var path []string
+		for _, w := range strings.Fields(first)[1:] {
+			if !regexp.MustCompile(`^[a-z][a-z-]*$`).MatchString(w) {
+				break
+			}
+			path = append(path, w)
+		}
+		cmd, rest, err := root.Find(path)
+		if err != nil || len(rest) > 0 {
+			t.Errorf("README row %q: no command segue %s", first, strings.Join(path, " "))
+			continue
+		}
+		for _, f := range flagRE.FindAllString(cell, -1) {
+			if !hasFlag(cmd, strings.TrimPrefix(f, "--")) {
+				t.Errorf("README row %q: segue %s has no flag %s", first, strings.Join(path, " "), f)
+			}
+		}
+	}
+}
+
+// hasFlag reports whether name is a flag of c (its own or inherited) or of
+// any command under it.
+func hasFlag(c *cobra.Command, name string) bool {
+	found := false
+	for _, fs := range []*pflag.FlagSet{c.Flags(), c.InheritedFlags(), c.PersistentFlags()} {
+		found = found || fs.Lookup(name) != nil
+	}
+	for _, sub := range c.Commands() {
+		found = found || hasFlag(sub, name)
+	}
+	return found
+}
