@@ -30,11 +30,16 @@ import (
 //   - Streamed: Manifest starts the download, waits for its first frame and
 //     returns a provisional manifest whose segments are keys of this
 //     download (sha256 of server, track, bitrate and index: never the sha256
-//     of bytes), 96 frames each; Segment hands each out as soon as its
-//     frames have arrived, so playback starts before the download ends. The
-//     frame count comes from the Xing/LAME frame when the server sends one,
-//     else from the song's duration plus a margin: segments past the end of
-//     the stream are empty and the decoder ends where the frames do.
+//     of bytes), 96 frames each (the first 16); Segments hands each out as
+//     soon as its frames have arrived, so playback starts before the
+//     download ends. The frame count comes from the Xing/LAME frame when
+//     the server sends one, else from the song's duration plus a margin:
+//     segments past the end of the stream are empty and the decoder ends
+//     where the frames do. A server that sends FLAC, Ogg Vorbis or WAV as
+//     it is gets byte chunks instead of frame runs (the player decodes
+//     those with beep's decoders).
+//   - Released: of whole downloads, only the last two keep their bytes in
+//     memory; the older ones' provisional keys are read from the cache.
 //   - Stored: when a download completes, its segments are stored in the
 //     cache under the sha256 of their bytes with the exact manifest (as a
 //     document keyed by server, track and bitrate): from then on the track
