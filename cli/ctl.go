@@ -298,6 +298,17 @@ func ctlResolve(r *resolver) func(context.Context, []string) ([]catalog.Track, e
 	}
 }
 
+// told is ev as segue ctl watch and MPRIS pass it on: an error event's
+// error says its one sentence (see sentence), not the origin client's
+// request URLs and Go network errors.
+func told(ev player.Event) player.Event {
+	if e, ok := ev.(player.ErrorEvent); ok {
+		e.Err = said{sentence(e.Err), e.Err}
+		return e
+	}
+	return ev
+}
+
 // said is err told in msg, its one sentence (see sentence); its kind stays
 // err's.
 type said struct {

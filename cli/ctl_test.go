@@ -3,8 +3,11 @@ package cli
 import (
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
+	"net"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +19,8 @@ import (
 	"segue/catalog"
 	"segue/ctl"
 	"segue/internal/testkit"
+	"segue/net/originclient"
+	"segue/player"
 )
 
 // ctlBase is the first frequency of each test track (Hz); the tone rises
@@ -353,5 +358,19 @@ func TestSecondInstance(t *testing.T) {
 	}
 	if p := s.pid(); syscall.Kill(p, 0) != nil {
 		t.Errorf("the first interface (pid %d) is gone", p)
+	}
+}
+
+// TestToldErrorEvent: an error event reaches segue ctl watch as the one
+// sentence segue prints, not the chain of request URLs and Go network
+// errors it carried ("get http://…/manifest: Get …: dial tcp …").
+func TestToldErrorEvent(t *testing.T) {
+	dial := &url.Error{Op: "Get", URL: "http://127.0.0.1:9/api/v1/tracks/t1/manifest", Err: &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connect: connection refused")}}
+	ev := told(player.ErrorEvent{TrackID: "t1", Err: fmt.Errorf("get manifest of t1: %w",
+		fmt.Errorf("get http://127.0.0.1:9/api/v1/tracks/t1/manifest: %w (the origin is unreachable: %w)", originclient.ErrOffline, dial)), Fatal: true})
+	e, ok := ev.(player.ErrorEvent)
+	want := "get manifest of t1: not available offline: no copy is stored here, and the origin at 127.0.0.1:9 is unreachable (is it running? check --origin)"
+	if !ok || e.Err.Error() != want || !errors.Is(e.Err, originclient.ErrOffline) || e.TrackID != "t1" || !e.Fatal {
+		t.Errorf("told: %+v (%v)\nwant the error %q, still ErrOffline", ev, e.Err, want)
 	}
 }

@@ -164,7 +164,7 @@ func (a *app) play(ctx context.Context, f playFlags, targets []string) (err erro
 	defer func() { err = errors.Join(err, p.Close()) }()
 	if srv != nil {
 		a.serveControl(srv, p, r)
-		watch = tee(watch, srv.Observe)
+		watch = tee(watch, func(ev player.Event) { srv.Observe(told(ev)) })
 	}
 	if m := a.openMPRIS(p, r); m != nil {
 		defer func() { err = errors.Join(err, m.Close()) }()

@@ -236,7 +236,7 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 			node.observe(ev)
 		}
 		if srv != nil {
-			srv.Observe(ev)
+			srv.Observe(told(ev))
 		}
 		if media != nil {
 			media.Observe(ev)
