@@ -180,6 +180,8 @@ func TestTargetThatIsNoID(t *testing.T) {
 		{"play", "nope", "--output", "null"},
 		{"offline", "add", "nope"},
 		{"playlist", "create", "Mix", "nope"},
+		{"radio", "nope"},
+		{"play", "--radio", "nope", "--output", "null"},
 	} {
 		_, errOut, code := segue(t, append(slices.Clone(env), args...)...)
 		if code != ExitUsage || !strings.Contains(errOut, want) {
