@@ -39,6 +39,8 @@ func TestMalformedAddressesAndSettings(t *testing.T) {
 		{"origin serve --addr past the last port", append([]string{"origin", "serve", "--addr", "127.0.0.1:99999"}, data...), `--addr: address "127.0.0.1:99999": want HOST:PORT with a port from 0 to 65535`, false},
 		{"demo --addr without a port", []string{"demo", "--no-tui", "--addr", "localhost"}, `--addr: address "localhost"`, false},
 		{"peer serve --listen without a port", []string{"peer", "serve", "--listen", "10.0.0.1"}, `--listen: address "10.0.0.1"`, true},
+		{"peer discover --timeout below zero", []string{"peer", "discover", "--timeout", "-1s"}, `--timeout -1s: want a time to wait for answers, more than 0 (e.g. 2s)`, true},
+		{"peer discover --timeout 0", []string{"peer", "discover", "--timeout", "0"}, `--timeout 0s: want a time to wait for answers, more than 0`, true},
 		{"--peer-listen past the last port", []string{"search", "tone", "--peer-listen", "127.0.0.1:70000"}, `--peer-listen: address "127.0.0.1:70000"`, true},
 		{"--origin without a scheme", []string{"search", "tone", "--origin", "127.0.0.1:7700"}, `--origin: origin URL "127.0.0.1:7700": want http(s)://host[:port]`, true},
 		{"origin in config.toml without a scheme", append(badConfig("origin = \"127.0.0.1:7700\"\n"), "search", "tone"), `config.toml:1: origin: origin URL "127.0.0.1:7700"`, true},

@@ -102,6 +102,9 @@ func peerDiscoverCmd(a *app) *cobra.Command {
 the ones that answer within --timeout. It needs no tracker and no origin.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if timeout <= 0 {
+				return &usageError{fmt.Errorf("--timeout %s: want a time to wait for answers, more than 0 (e.g. 2s)", timeout)}
+			}
 			peers, err := peer.Browse(cmd.Context(), timeout, "", a.logger())
 			if err != nil {
 				return err
