@@ -39,6 +39,7 @@ func TestMalformedAddressesAndSettings(t *testing.T) {
 		{"origin serve --addr past the last port", append([]string{"origin", "serve", "--addr", "127.0.0.1:99999"}, data...), `--addr: address "127.0.0.1:99999": want HOST:PORT with a port from 0 to 65535`, false},
 		{"demo --addr without a port", []string{"demo", "--no-tui", "--addr", "localhost"}, `--addr: address "localhost"`, false},
 		{"peer serve --listen without a port", []string{"peer", "serve", "--listen", "10.0.0.1"}, `--listen: address "10.0.0.1"`, true},
+		{"origin ingest --jobs below zero", append([]string{"origin", "ingest", dir, "--jobs", "-3"}, data...), `invalid argument "-3" for "--jobs" flag: want a whole number from 0 to 256`, true},
 		{"peer discover --timeout below zero", []string{"peer", "discover", "--timeout", "-1s"}, `--timeout -1s: want a time to wait for answers, more than 0 (e.g. 2s)`, true},
 		{"peer discover --timeout 0", []string{"peer", "discover", "--timeout", "0"}, `--timeout 0s: want a time to wait for answers, more than 0`, true},
 		{"--peer-listen past the last port", []string{"search", "tone", "--peer-listen", "127.0.0.1:70000"}, `--peer-listen: address "127.0.0.1:70000"`, true},
@@ -189,5 +190,20 @@ func TestTargetThatIsNoID(t *testing.T) {
 		if code != ExitUsage || !strings.Contains(errOut, want) {
 			t.Errorf("segue %s: exit %d, %q; want %d saying %s", strings.Join(args, " "), code, errOut, ExitUsage, want)
 		}
+	}
+}
+
+// TestIngestOfNoAudioSaysSo: ingest of a folder with no audio file in it
+// says so and what it reads, where it printed "0 added, 0 updated…" alone.
+func TestIngestOfNoAudioSaysSo(t *testing.T) {
+	needTools(t, "ffmpeg", "ffprobe")
+	lib := t.TempDir()
+	if err := os.WriteFile(filepath.Join(lib, "notes.txt"), []byte("not music"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := segue(t, append(clientEnv(t, "http://127.0.0.1:9"), "origin", "ingest", lib, "--data", t.TempDir())...)
+	want := "segue: no audio files in " + lib + ": ingest reads MP3, FLAC, Ogg, Opus, M4A, WAV, AIFF and other audio files in it and its folders\n"
+	if code != 0 || !strings.Contains(out, "0 added") || !strings.HasSuffix(errOut, want) {
+		t.Errorf("ingest of no audio: exit %d, stdout %q, stderr %q; want 0 and %q", code, out, errOut, want)
 	}
 }

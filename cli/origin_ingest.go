@@ -65,7 +65,7 @@ another machine than serve.`,
 		},
 	}
 	cmd.Flags().StringVar(&dataDir, "data", "", "origin data dir (default from config, env SEGUE_DATA)")
-	cmd.Flags().IntVar(&jobs, "jobs", 0, "files encoded in parallel (default: number of CPUs)")
+	intFlag(cmd.Flags(), &jobs, "jobs", 0, 0, maxJobs, fmt.Sprintf("files encoded in parallel, 1-%d (default 0: the number of CPUs)", maxJobs))
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the summary as JSON")
 	addBlobsFlag(cmd, &blobsURL)
 	addCatalogFlag(cmd, &catalogURL, false)
@@ -137,8 +137,15 @@ func (a *app) printIngestReport(dir, dataDir string, sum origin.IngestSummary, a
 	for _, s := range sum.Skipped {
 		fmt.Fprintf(a.stdout, "  skipped %s: %s\n", s.Path, s.Reason)
 	}
+	if sum.Added+sum.Updated+sum.Unchanged+len(sum.Skipped) == 0 {
+		fmt.Fprintf(a.stderr, "segue: no audio files in %s: ingest reads MP3, FLAC, Ogg, Opus, M4A, WAV, AIFF and other audio files in it and its folders\n", rep.Library)
+	}
 	return nil
 }
+
+// maxJobs bounds ingest --jobs: each job runs ffmpeg processes, and more
+// than this many at once only thrash a machine.
+const maxJobs = 256
 
 // ingestProgress returns the progress reporter for origin.Ingest: a bar with
 // ETA when stderr is a terminal, one plain line per file otherwise, nothing
