@@ -17,21 +17,35 @@ import (
 // no dictionary: "simple" or unaccent would split or fold them differently
 // from the query, e.g. kana voicing or "AC/DC"), and each pass of
 // Reader.candidates becomes a tsquery: a prefix term is 'word':*, a whole
-// word 'word', a title-only pass restricts every term to weight A. The
+// word 'word', a title-only pass reads tdoc, the title's words alone. The
 // same passes, the same index order (rowid) and the same ranking in Go
 // give the same answers.
 
-// pgCandidateSQL reads one kind's matches of a tsquery in rowid order. The
-// kind is written into the text, not bound, so that the planner can use
+// pgCandidateSQL reads one kind's matches of a tsquery over a column (doc,
+// or tdoc for the title alone) in rowid order: pgCandidateSQL[kind][column].
+// The kind is written into the text, not bound, so that the planner can use
 // that kind's partial GIN index or walk search_kind, whichever its
 // statistics say reads fewer rows.
-var pgCandidateSQL = map[string]string{}
+var pgCandidateSQL = map[string]map[string]string{}
 
 func init() {
 	for _, k := range kindRanges {
-		pgCandidateSQL[k.kind] = `SELECT kind, ref_id, ft, fa, fl FROM search
-			WHERE kind = '` + k.kind + `' AND doc @@ CAST(? AS tsquery) ORDER BY rowid LIMIT ?`
+		pgCandidateSQL[k.kind] = map[string]string{}
+		for _, col := range []string{"doc", "tdoc"} {
+			pgCandidateSQL[k.kind][col] = `SELECT kind, ref_id, ft, fa, fl FROM search
+			WHERE kind = '` + k.kind + `' AND ` + col + ` @@ CAST(? AS tsquery) ORDER BY rowid LIMIT ?`
+		}
 	}
+}
+
+// pgColumn is the tsvector column p reads over kind k: tdoc, the title's
+// words, for a title pass (but for artists, whose row is their name), else
+// doc.
+func (p searchPass) pgColumn(k kindRange) string {
+	if p.title && !p.key && k.kind != catalog.PrefixArtist {
+		return "tdoc"
+	}
+	return "doc"
 }
 
 // maxLexemeBytes is PostgreSQL's limit on one tsvector lexeme (2 KiB less
@@ -44,25 +58,22 @@ func pgQuote(w string) string {
 	return "'" + strings.NewReplacer(`'`, `''`, `\`, `\\`).Replace(w) + "'"
 }
 
-// tsquery is the tsquery text of p over kind k, the counterpart of match.
-func (p searchPass) tsquery(k kindRange) string {
+// tsquery is the tsquery text of p, the counterpart of match (the column
+// restriction is pgColumn's).
+func (p searchPass) tsquery() string {
 	if p.key {
 		return pgQuote(titleKey(p.terms))
-	}
-	weight := ""
-	if p.title && k.kind != catalog.PrefixArtist {
-		weight = "A"
 	}
 	word := func(w string) string {
 		switch {
 		case p.mode == "word":
-			return pgQuote(w) + maybe(":", weight)
+			return pgQuote(w)
 		case utf8.RuneCountInString(w) <= indexedPrefix || p.mode == "prefix":
-			return pgQuote(w) + ":*" + weight
+			return pgQuote(w) + ":*"
 		case p.mode == "exact":
-			return pgQuote(w) + maybe(":", weight)
+			return pgQuote(w)
 		}
-		return pgQuote(string([]rune(w)[:indexedPrefix])) + ":*" + weight
+		return pgQuote(string([]rune(w)[:indexedPrefix])) + ":*"
 	}
 	parts := make([]string, len(p.terms))
 	for i, t := range p.terms {
@@ -76,14 +87,6 @@ func (p searchPass) tsquery(k kindRange) string {
 		}
 	}
 	return strings.Join(parts, " & ")
-}
-
-// maybe returns prefix+s, or "" when s is empty.
-func maybe(prefix, s string) string {
-	if s == "" {
-		return ""
-	}
-	return prefix + s
 }
 
 // foldedWeights are the tsvector weights of the folded title, artist and

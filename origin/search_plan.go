@@ -72,7 +72,7 @@ func (p searchPass) match(k kindRange) string {
 // max, each as kind, ref_id and the folded title, artist and album.
 func (r *Reader) matches(ctx context.Context, p searchPass, k kindRange, max int) (*sql.Rows, error) {
 	if r.pg {
-		return r.db.QueryContext(ctx, pgCandidateSQL[k.kind], p.tsquery(k), max)
+		return r.db.QueryContext(ctx, pgCandidateSQL[k.kind][p.pgColumn(k)], p.tsquery(), max)
 	}
 	return r.db.QueryContext(ctx, candidateSQL, p.match(k), k.lo, k.hi, max)
 }
