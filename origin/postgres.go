@@ -68,6 +68,10 @@ func openPostgres(ctx context.Context, dsn string) (*sql.DB, error) {
 	// plan each execution with its values (a GIN scan, or a walk in rowid
 	// order), never one generic plan for every prepared statement.
 	cfg.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
+	// A search pass reads a kind's matches in table order and stops at a
+	// page: scans that joined another one midway would answer from
+	// elsewhere in the table.
+	cfg.RuntimeParams["synchronize_seqscans"] = "off"
 	db := sql.OpenDB(pgConnector{stdlib.GetConnector(*cfg)})
 	if err := migratePostgres(ctx, db); err != nil {
 		db.Close()
