@@ -3,8 +3,10 @@ package cache
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -158,6 +160,21 @@ func TestVerifyDropsBadBytes(t *testing.T) {
 		t.Fatal("bad segment still stored")
 	}
 	checkConsistent(t, c)
+}
+
+// TestVerifyEachReportsProgress: verify says how far it is after each
+// batch of 16 entries, counting to the total: 40 entries are 16, 32, 40.
+func TestVerifyEachReportsProgress(t *testing.T) {
+	c, _ := openTemp(t, 1<<20)
+	fill(t, c, 1, 40, 100)
+	var got []string
+	r, err := c.VerifyEach(func(checked, total int64) { got = append(got, fmt.Sprintf("%d/%d", checked, total)) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"16/40", "32/40", "40/40"}; r.Checked != 40 || !slices.Equal(got, want) {
+		t.Errorf("verify of 40 entries reported %v (checked %d); want %v", got, r.Checked, want)
+	}
 }
 
 // Disk full on Put: an error saying so, and one warning however many Puts.

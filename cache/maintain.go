@@ -29,10 +29,18 @@ type VerifyReport struct {
 // Verify re-hashes every stored segment, checks every document's size and
 // that it decodes (see docDecodes), drops what is bad, and recomputes the running totals if they drifted.
 // It reads in small batches, so readers and writers carry on meanwhile.
-func (c *Cache) Verify() (VerifyReport, error) {
+func (c *Cache) Verify() (VerifyReport, error) { return c.VerifyEach(nil) }
+
+// VerifyEach is Verify calling progress (when not nil) after each batch
+// with the entries checked so far and how many there were when it began.
+func (c *Cache) VerifyEach(progress func(checked, total int64)) (VerifyReport, error) {
 	var r VerifyReport
 	if c.closed.Load() {
 		return r, ErrClosed
+	}
+	var total int64
+	if err := c.db.QueryRow(`SELECT count(*) FROM entries`).Scan(&total); err != nil {
+		return r, fmt.Errorf("verify cache: %w", err)
 	}
 	var bad []int64
 	last := int64(-1)
@@ -76,6 +84,9 @@ func (c *Cache) Verify() (VerifyReport, error) {
 		}
 		if n == 0 {
 			break
+		}
+		if progress != nil {
+			progress(r.Checked, max(total, r.Checked))
 		}
 	}
 	r.Bad = int64(len(bad))

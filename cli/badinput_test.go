@@ -2,6 +2,8 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -205,5 +207,23 @@ func TestIngestOfNoAudioSaysSo(t *testing.T) {
 	want := "segue: no audio files in " + lib + ": ingest reads MP3, FLAC, Ogg, Opus, M4A, WAV, AIFF and other audio files in it and its folders\n"
 	if code != 0 || !strings.Contains(out, "0 added") || !strings.HasSuffix(errOut, want) {
 		t.Errorf("ingest of no audio: exit %d, stdout %q, stderr %q; want 0 and %q", code, out, errOut, want)
+	}
+}
+
+// TestCacheVerifyShowsProgress: cache verify, which reads every entry of a
+// cache of up to its cap (2 GiB by default), tells how far it is on stderr
+// and ends at 100%; stdout keeps its report alone.
+func TestCacheVerifyShowsProgress(t *testing.T) {
+	o := newTestOrigin(t)
+	env := clientEnv(t, "http://"+o.addr)
+	segueOK(t, append(slices.Clone(env), "library")...) // a document in the cache
+	out, errOut, code := segue(t, append(slices.Clone(env), "cache", "verify", "--json")...)
+	var r struct{ Checked int }
+	if err := json.Unmarshal([]byte(out), &r); err != nil || code != 0 || r.Checked == 0 {
+		t.Fatalf("cache verify --json: exit %d, %v, %q", code, err, out)
+	}
+	want := fmt.Sprintf("cache verify: checking 100%% (%d of %d)\n", r.Checked, r.Checked)
+	if !strings.HasSuffix(errOut, want) {
+		t.Errorf("cache verify's stderr %q; want it to end with %q", errOut, want)
 	}
 }

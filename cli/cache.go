@@ -151,7 +151,13 @@ size totals. It is safe while segue plays.`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			return a.withDiskCache(func(c *cache.Cache) error {
-				r, err := c.Verify()
+				var step func(int)
+				r, err := c.VerifyEach(func(checked, total int64) {
+					if step == nil {
+						step = a.countProgress("cache verify: checking", int(total))
+					}
+					step(int(checked))
+				})
 				if err != nil {
 					return err
 				}
