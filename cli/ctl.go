@@ -69,7 +69,11 @@ or queue position that does not exist.`,
 		defer cancel()
 		resp, err := ctl.Do(ctx, path, req)
 		if err != nil {
-			return resp, fmt.Errorf("ctl %s: %w", req.Cmd, err)
+			what := req.Cmd
+			if req.Cmd == "queue" && len(req.Args) > 0 {
+				what += " " + req.Args[0] // its verb: add, remove...
+			}
+			return resp, fmt.Errorf("ctl %s: %w", what, err)
 		}
 		return resp, nil
 	}

@@ -299,7 +299,7 @@ func (s *Server) queue(c command) (Response, error) {
 		}
 	case "remove":
 		if n := len(p.Status().Queue); c.n > n {
-			return Response{}, fmt.Errorf("queue remove %d: %w: the queue has %d tracks", c.n, ErrNotFound, n)
+			return Response{}, NotFound(fmt.Errorf("there is no position %d: the queue has %d tracks (see segue ctl queue list)", c.n, n))
 		}
 		p.Remove(c.n - 1)
 	case "clear":
