@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -225,5 +226,31 @@ func TestCacheVerifyShowsProgress(t *testing.T) {
 	want := fmt.Sprintf("cache verify: checking 100%% (%d of %d)\n", r.Checked, r.Checked)
 	if !strings.HasSuffix(errOut, want) {
 		t.Errorf("cache verify's stderr %q; want it to end with %q", errOut, want)
+	}
+}
+
+// TestListenFailureAdvice: a listen address that cannot be used says why
+// in words and what to do: a port another program holds, an address this
+// machine does not have. Both said "is another origin running?".
+func TestListenFailureAdvice(t *testing.T) {
+	held, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	data := []string{"--data", t.TempDir()}
+	for _, c := range []struct {
+		name string
+		args []string
+		says string
+	}{
+		{"origin serve on a port in use", append([]string{"origin", "serve", "--addr", held.Addr().String()}, data...), "another program listens there, another origin perhaps: stop it or pick another --addr"},
+		{"origin serve on an address not of this machine", append([]string{"origin", "serve", "--addr", "192.0.2.123:7700"}, data...), "no network interface of this machine has that address: use 127.0.0.1, 0.0.0.0 (every interface) or one of its own in --addr"},
+		{"demo on a port in use", []string{"demo", "--no-tui", "--addr", held.Addr().String()}, "another program listens there, another origin perhaps: stop it or pick another --addr, e.g. --addr 127.0.0.1:7701"},
+	} {
+		_, errOut, code := segue(t, append(clientEnv(t, "http://127.0.0.1:9"), c.args...)...)
+		if code != ExitError || !strings.Contains(errOut, c.says) || strings.Contains(errOut, "is another origin running") {
+			t.Errorf("%s: exit %d, %q; want %d saying %q", c.name, code, errOut, ExitError, c.says)
+		}
 	}
 }

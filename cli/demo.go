@@ -52,7 +52,7 @@ func (a *app) runDemo(ctx context.Context, addr string, noTUI bool) error {
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return fmt.Errorf("start demo origin on %s: %w (is another origin running? stop it or pass --addr 127.0.0.1:7701)", addr, err)
+		return fmt.Errorf("start demo origin on %s: %w (%s, e.g. --addr 127.0.0.1:7701)", addr, err, origin.ListenAdvice(err, "--addr"))
 	}
 	defer ln.Close()
 

@@ -15,6 +15,7 @@ import (
 	"segue/config"
 	"segue/net/fetch"
 	"segue/net/peer"
+	"segue/origin"
 	"segue/player"
 )
 
@@ -67,7 +68,7 @@ func (a *app) startPeer(c *cache.Cache, tracker peer.TrackerClient, log *slog.Lo
 	}
 	ln, err := net.Listen("tcp", listen)
 	if err != nil {
-		return nil, fmt.Errorf("peer endpoint: listen on %s: %w (set another with --peer-listen or [peer] listen)", listen, err)
+		return nil, fmt.Errorf("peer endpoint: listen on %s: %w (%s)", listen, err, origin.ListenAdvice(err, "--peer-listen or [peer] listen"))
 	}
 	id := peer.NewID()
 	n := &peerNode{gauge: peer.NewGauge(0), id: id, addr: ln.Addr().String()}

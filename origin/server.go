@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"segue/origin/blobs"
@@ -236,9 +237,24 @@ func (s *Server) Handler() http.Handler { return s.handler }
 func (s *Server) ListenAndServe(ctx context.Context) error {
 	ln, err := net.Listen("tcp", s.opts.Addr)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w (is another origin running? pick another --addr)", s.opts.Addr, err)
+		return fmt.Errorf("listen on %s: %w (%s)", s.opts.Addr, err, ListenAdvice(err, "--addr"))
 	}
 	return s.Serve(ctx, ln)
+}
+
+// ListenAdvice says what to do when listening on an address failed with
+// err, for a flag (or setting) named flag: another program holds the port,
+// the machine has no such address, or the port needs privileges.
+func ListenAdvice(err error, flag string) string {
+	switch {
+	case errors.Is(err, syscall.EADDRINUSE):
+		return "another program listens there, another origin perhaps: stop it or pick another " + flag
+	case errors.Is(err, syscall.EADDRNOTAVAIL):
+		return "no network interface of this machine has that address: use 127.0.0.1, 0.0.0.0 (every interface) or one of its own in " + flag
+	case errors.Is(err, syscall.EACCES):
+		return "ports below 1024 need root (or CAP_NET_BIND_SERVICE): pick one from 1024 in " + flag
+	}
+	return "pick another " + flag
 }
 
 // Serve accepts connections on ln until ctx ends, then stops accepting and
