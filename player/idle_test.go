@@ -299,7 +299,7 @@ func idleTrack(t testing.TB, window time.Duration) (dir string, env []string, mp
 	src, tr := oneTrack(t, longPiece(int(window.Seconds())), window.Seconds()*3/4, catalog.RenditionHigh)
 	dir = t.TempDir()
 	writeTrackDir(t, src, tr, dir)
-	return dir, headlessALSA(t, dir, filepath.Join(dir, "capture.raw")), src.files[tr.ID+"-"+catalog.RenditionHigh]
+	return dir, headlessALSA(t, dir, ""), src.files[tr.ID+"-"+catalog.RenditionHigh]
 }
 
 // TestIdleALSAUsesNoCPU checks that a player paused, and one whose queue
