@@ -163,6 +163,9 @@ func (a *ALSA) Idle(drain bool) {
 	if a.closed {
 		return
 	}
+	// Write's stall deadline would otherwise fire once, seconds into the
+	// idle time, and wake the process.
+	a.space.SetReadDeadline(time.Time{})
 	if !drain {
 		a.setMode(C.SEGUE_PAUSE)
 		return
