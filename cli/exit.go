@@ -167,7 +167,10 @@ func originClause(err error) (string, bool) {
 	if next := unwrapOne(err); next != nil {
 		own = strings.TrimSuffix(own, next.Error())
 	}
-	apiURL := strings.Contains(own, "/api/v1/") || strings.Contains(own, "/chunks/")
+	// a request's URL: the API's, a segment's, or a share link's (a
+	// refused link's own message quotes it and is said as it is)
+	apiURL := strings.Contains(own, "/api/v1/") || strings.Contains(own, "/chunks/") ||
+		strings.Contains(own, "://") && strings.Contains(own, "/p/") && !errors.Is(err, share.ErrBadURL)
 	switch err.(type) {
 	case *originclient.StatusError, *url.Error, *net.OpError:
 	default:

@@ -157,7 +157,7 @@ func openPlaylist(ctx context.Context, r *resolver, ref string) (catalog.Playlis
 	}
 	pl, err := c.SharedPlaylist(ctx, l.Token)
 	if err != nil {
-		return pl, fmt.Errorf("open %s: %w", l, err)
+		return pl, fmt.Errorf("open the shared playlist: %w", err)
 	}
 	return pl, nil
 }

@@ -162,7 +162,7 @@ func (r *resolver) resolve(ctx context.Context, targets []string, search string)
 			l, _ := share.ParseURL(t)
 			pl, err := c.(*originclient.Client).SharedPlaylist(ctx, l.Token)
 			if err != nil {
-				return nil, fmt.Errorf("open %s: %w", l, err)
+				return nil, fmt.Errorf("open the shared playlist: %w", err)
 			}
 			add(c, pl.Tracks...)
 			continue

@@ -84,3 +84,26 @@ func TestTokenRefusedSays(t *testing.T) {
 		}
 	}
 }
+
+// TestShareLinkOfUnreachableOrigin: a share link whose origin is down is
+// said in one sentence naming that origin, for play and playlist import;
+// both printed the Go chain ("get http://…/p/…: not available offline (the
+// origin is unreachable: Get …: dial tcp …)").
+func TestShareLinkOfUnreachableOrigin(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	down := ln.Addr().String()
+	ln.Close()
+	link := "http://" + down + "/p/" + strings.Repeat("A", 43)
+	env := clientEnv(t, "http://127.0.0.1:9")
+	want := "open the shared playlist: not available offline: no copy is stored here, and the origin at " + down + " is unreachable: nothing listens there (connection refused)"
+	for _, args := range [][]string{{"play", link, "--output", "null"}, {"playlist", "import", link}} {
+		_, errOut, code := segue(t, append(slices.Clone(env), args...)...)
+		msg := checkFailure(t, args[0], errOut, code, ExitError)
+		if !strings.Contains(msg, want) {
+			t.Errorf("segue %s: %q\nwant it to say %q", args[0], msg, want)
+		}
+	}
+}
