@@ -17,12 +17,7 @@ import (
 // name that does not resolve (1: check it), https asked of a plain http
 // origin and http asked of an https one (2: the URL's scheme is wrong).
 func TestUnreachableOriginSays(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closed := ln.Addr().String()
-	ln.Close()
+	closed := closedAddr(t)
 	plain := httptest.NewServer(http.NotFoundHandler())
 	defer plain.Close()
 	secure := httptest.NewUnstartedServer(http.NotFoundHandler())
@@ -85,17 +80,22 @@ func TestTokenRefusedSays(t *testing.T) {
 	}
 }
 
+// closedAddr returns a loopback address nothing listens on.
+func closedAddr(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
 // TestShareLinkOfUnreachableOrigin: a share link whose origin is down is
 // said in one sentence naming that origin, for play and playlist import;
 // both printed the Go chain ("get http://…/p/…: not available offline (the
 // origin is unreachable: Get …: dial tcp …)").
 func TestShareLinkOfUnreachableOrigin(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	down := ln.Addr().String()
-	ln.Close()
+	down := closedAddr(t)
 	link := "http://" + down + "/p/" + strings.Repeat("A", 43)
 	env := clientEnv(t, "http://127.0.0.1:9")
 	want := "open the shared playlist: not available offline: no copy is stored here, and the origin at " + down + " is unreachable: nothing listens there (connection refused)"
