@@ -333,8 +333,9 @@ type pinSync struct {
 // downloaded again, and documents are revalidated with their ETags. With
 // the origin unreachable the stored documents answer, so nothing changes.
 // It returns what it found, by ref; a failure to apply one change is
-// returned after the others were tried.
-func (a *app) syncPins(ctx context.Context, c *cache.Cache, l *offline.List) (map[string]pinSync, error) {
+// returned after the others were tried. progress (may be nil) reports each
+// download, as for offline add.
+func (a *app) syncPins(ctx context.Context, c *cache.Cache, l *offline.List, progress func(offline.Collection) offline.Progress) (map[string]pinSync, error) {
 	r, err := newResolver(a, c, a.cfg.Player.Quality)
 	if err != nil {
 		return nil, err
@@ -370,7 +371,7 @@ func (a *app) syncPins(ctx context.Context, c *cache.Cache, l *offline.List) (ma
 		if change == "" {
 			continue
 		}
-		if err := a.applyPin(ctx, c, r, l, old, col, sizes, nil); err != nil {
+		if err := a.applyPin(ctx, c, r, l, old, col, sizes, progress); err != nil {
 			errs = append(errs, fmt.Errorf("follow %s %q on the origin: %w", old.Kind, old.Name, err))
 			continue
 		}
@@ -415,7 +416,7 @@ func (a *app) offlineList(ctx context.Context, c *cache.Cache, asJSON bool) erro
 	if err != nil {
 		return err
 	}
-	found, serr := a.syncPins(ctx, c, l)
+	found, serr := a.syncPins(ctx, c, l, a.downloadProgress)
 	if serr != nil {
 		fmt.Fprintln(a.stderr, "segue:", serr)
 	}

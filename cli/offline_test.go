@@ -62,8 +62,13 @@ func TestPinFollowsPlaylist(t *testing.T) {
 	segueOK(t, append(env, "playlist", "rename", pl.ID, "Evening Commute")...)
 	segueOK(t, append(env, "playlist", "add", pl.ID, second.ID)...)
 	var list []offlineEntry
-	if err := json.Unmarshal([]byte(segueOK(t, append(env, "offline", "list", "--json")...)), &list); err != nil {
-		t.Fatal(err)
+	out, following, code := segue(t, append(env, "offline", "list", "--json")...)
+	if err := json.Unmarshal([]byte(out), &list); err != nil || code != 0 {
+		t.Fatalf("offline list --json: exit %d, %v\n%s", code, err, following)
+	}
+	// the download of what the pin now holds shows, as offline add's does
+	if !strings.Contains(following, "offline Evening Commute: 100% (") {
+		t.Errorf("offline list's stderr while it followed the playlist:\n%s\nwant its download's progress", following)
 	}
 	if len(list) != 1 || list[0].Name != "Evening Commute" || len(list[0].Tracks) != 2 || list[0].State != "complete" ||
 		!strings.Contains(list[0].Changed, `renamed from "Commute"`) {
@@ -85,7 +90,7 @@ func TestPinFollowsPlaylist(t *testing.T) {
 
 	// Nothing changed since: the next run downloads nothing and says so.
 	before := maps.Clone(o.access.requests("/chunks/", 0))
-	out := segueOK(t, append(env, "offline", "list")...)
+	out = segueOK(t, append(env, "offline", "list")...)
 	if !strings.Contains(out, "Evening Commute") || strings.Contains(out, "updated") {
 		t.Fatalf("second offline list:\n%s", out)
 	}

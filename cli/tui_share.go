@@ -51,7 +51,7 @@ func (p *tuiPins) follow(ctx context.Context, log *slog.Logger) {
 		}
 		l, err := offline.Load(p.a.cfg.StateDir)
 		if err == nil {
-			_, err = p.a.syncPins(ctx, p.c, l)
+			_, err = p.a.syncPins(ctx, p.c, l, nil) // nothing may be written to the terminal
 		}
 		if err != nil && ctx.Err() == nil {
 			log.Warn("pins did not follow the origin", "err", err)
