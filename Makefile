@@ -165,9 +165,11 @@ bench-swarm: deps
 # testdata/traces (side by side, about 4 minutes) through the throttling
 # proxy of net/abr/abrtest, and prints one row per trace: stalls, stall ms,
 # mean kbit/s against a clairvoyant oracle, switches per minute, startup
-# and QoE. It fails when issue 12's acceptance does not hold.
+# and QoE. It fails when issue 12's acceptance does not hold. ABR_TRACES, a
+# regular expression, plays only the traces it matches (ABR_TRACES=oscillation).
+ABR_TRACES ?=
 bench-abr: deps
-	$(BENCH) -bench '^BenchmarkABR$$' -benchtime 1x ./player/
+	$(BENCH) -bench '^BenchmarkABR$$' -benchtime 1x ./player/ -args -abr.traces='$(ABR_TRACES)'
 
 # bench-reco builds the recommender on a seeded synthetic listening history
 # (origin/reco/synth_test.go: 3600 tracks, 400 listeners, album order 61%

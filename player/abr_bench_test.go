@@ -1,9 +1,11 @@
 package player
 
 import (
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -11,6 +13,10 @@ import (
 
 	"segue/net/abr/abrtest"
 )
+
+// abrTraces limits BenchmarkABR to the traces whose names match it (make
+// bench-abr ABR_TRACES=oscillation); empty: every trace.
+var abrTraces = flag.String("abr.traces", "", "regular expression: the traces BenchmarkABR plays (all when empty)")
 
 // BenchmarkABR is make bench-abr: a 200 s track played in real time on
 // every trace in testdata/traces, side by side (each through its own proxy
@@ -27,13 +33,22 @@ func BenchmarkABR(b *testing.B) {
 	if err != nil || len(paths) == 0 {
 		b.Fatalf("no traces in testdata/traces: %v", err)
 	}
+	only, err := regexp.Compile(*abrTraces)
+	if err != nil {
+		b.Fatalf("-abr.traces: %v", err)
+	}
 	var traces []abrtest.Trace
 	for _, p := range paths {
 		tr, err := abrtest.LoadTrace(p)
 		if err != nil {
 			b.Fatal(err)
 		}
-		traces = append(traces, tr)
+		if only.MatchString(tr.Name) {
+			traces = append(traces, tr)
+		}
+	}
+	if len(traces) == 0 {
+		b.Fatalf("-abr.traces %q matches no trace in testdata/traces", *abrTraces)
 	}
 	for range b.N {
 		runs := make([]traceRun, len(traces))

@@ -38,7 +38,7 @@ func NewController(now func() time.Time) *Controller {
 // and SwitchHistoryRule, then an up-switch only with MinBufferToSwitchUp
 // buffered once the buffer has reached it: during startup the level
 // climbs as fast as InsufficientBufferRule allows (each download must
-// fit in half the buffer), so the buffer does not fill with the lowest
+// fit in 0.7 of the buffer), so the buffer does not fill with the lowest
 // level while the estimate already carries more.
 func (c *Controller) Choose(m Metrics) Choice {
 	c.mu.Lock()

@@ -4,8 +4,9 @@
 // InsufficientBufferRule, SwitchHistoryRule and AbandonRule each read a
 // Metrics snapshot and return a Choice with a reason; Controller combines
 // them with dash.js's DYNAMIC strategy (throughput below about 6 s of
-// buffer, BOLA above about 12 s) and keeps the little state that needs
-// (last choice, strategy, estimate, switch history).
+// audio ahead, BOLA above about 12 s: ThroughputBelow and BolaAbove count
+// the buffer without the segment playing) and keeps the little state that
+// needs (last choice, strategy, estimate, switch history).
 //
 // The player asks "which level for the next segment" and reports what
 // happened (a download, a stall, an abandoned request). abr does no I/O

@@ -44,10 +44,14 @@ func TestBolaRule(t *testing.T) {
 		m    Metrics
 		want int
 	}{
-		{"at the bottom of BOLA's band: lowest", metrics(0, 5000, 5*time.Second), 0},
+		{"below BOLA's band (3.5 s): lowest", metrics(0, 5000, 3*time.Second), 0},
 		{"a full buffer: highest", metrics(2, 5000, 18*time.Second), 2},
-		{"between 6 and 10 s: the middle level", metrics(1, 5000, 8*time.Second), 1},
-		{"past 10 s: the highest", metrics(2, 5000, 10100*time.Millisecond), 2},
+		{"between 3.5 and 6 s: the middle level", metrics(1, 5000, 5*time.Second), 1},
+		{"from 6 s: the highest", metrics(2, 5000, 6100*time.Millisecond), 2},
+		// Oscillation's dip back to 1 Mbit/s: 5 s left is refilled at
+		// normal, 7.5 s at high (it was normal up to 10 s).
+		{"oscillation, link back, 5 s buffered: normal", metrics(1, 300, 5*time.Second), 1},
+		{"oscillation, link back, 7.5 s buffered: high", metrics(1, 500, 7500*time.Millisecond), 2},
 		{"a full buffer on a link slower than high: high while it lasts", metrics(0, 220, 18*time.Second), 2},
 		{"max_quality", Metrics{Levels: levels, Max: 1, Last: 1, Throughput: 5000, Buffer: 19 * time.Second, Target: 20 * time.Second, Segment: 2500 * time.Millisecond}, 1},
 	} {
@@ -75,8 +79,13 @@ func TestInsufficientBufferRule(t *testing.T) {
 		{"before the first segment: no cap", metrics(-1, 0, 0), 2},
 		{"empty buffer: lowest", metrics(2, 5000, 0), 0},
 		{"no estimate mid-stream: lowest", metrics(2, 0, 10*time.Second), 0},
-		{"2 s buffered at 500 kbit/s: 1 s for 400 kbit -> normal", metrics(2, 500, 2*time.Second), 1},
+		{"2 s buffered at 500 kbit/s: 1.4 s for 400 kbit -> normal", metrics(2, 500, 2*time.Second), 1},
 		{"10 s buffered at 500 kbit/s: high loads in 1.6 s", metrics(2, 500, 10*time.Second), 2},
+		// Oscillation's dip: 120 kbit/s, 5 s buffered. Normal (401 kbit)
+		// loads in 3.3 s <= 0.7 x 5 s; dash.js 4's half would keep low.
+		{"dip to 120 kbit/s, 5 s buffered: normal", metrics(2, 120, 5*time.Second), 1},
+		{"dip to 120 kbit/s, 4.5 s buffered: low", metrics(2, 120, 4500*time.Millisecond), 0},
+		{"dip to 120 kbit/s, 12 s buffered: high loads in 6.7 s <= 8.4", metrics(2, 120, 12*time.Second), 2},
 	} {
 		if got := InsufficientBufferRule(c.m); got.Level != c.want {
 			t.Errorf("%s: level %d (%s), want %d", c.name, got.Level, got.Reason, c.want)
@@ -187,11 +196,11 @@ func TestControllerClimbsAndPersists(t *testing.T) {
 	}
 	c.Chose(0)
 	// A fast link: at startup the level climbs as soon as a download fits
-	// in half the buffer (320k x 2.5 s = 800 kbit in 0.4 s at 2 Mbit/s).
+	// in 0.7 of the buffer (320k x 2.5 s = 800 kbit in 0.4 s at 2 Mbit/s).
 	c.Downloaded(30_000, 120*time.Millisecond, 2500*time.Millisecond) // 2000 kbit/s
 	m.Buffer = 500 * time.Millisecond
 	if ch := c.Choose(m); ch.Level != 1 {
-		t.Errorf("0.5 s buffered: %d (%s), want normal (0.2 s; high would take 0.4 s of it)", ch.Level, ch.Reason)
+		t.Errorf("0.5 s buffered: %d (%s), want normal (0.2 s; high would take 0.4 s, more than 0.35)", ch.Level, ch.Reason)
 	}
 	m.Buffer = 2500 * time.Millisecond
 	if ch := c.Choose(m); ch.Level != 2 {
@@ -206,9 +215,14 @@ func TestControllerClimbsAndPersists(t *testing.T) {
 	if ch := c.Choose(m); ch.Level != 0 {
 		t.Errorf("after startup, 4 s buffered: %d (%s), want to stay low", ch.Level, ch.Reason)
 	}
+	// Above it, BOLA (in use since 12 s, until under 3.5 s) by the buffer.
 	m.Buffer = 5 * time.Second
+	if ch := c.Choose(m); ch.Level != 1 {
+		t.Errorf("5 s buffered on 2 Mbit/s: %d (%s), want BOLA's normal", ch.Level, ch.Reason)
+	}
+	m.Buffer = 6100 * time.Millisecond
 	if ch := c.Choose(m); ch.Level != 2 {
-		t.Errorf("5 s buffered on 2 Mbit/s: %d (%s), want high", ch.Level, ch.Reason)
+		t.Errorf("6.1 s buffered on 2 Mbit/s: %d (%s), want high", ch.Level, ch.Reason)
 	}
 	dir := t.TempDir()
 	if err := c.Save(dir); err != nil {
