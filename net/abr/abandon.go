@@ -12,10 +12,19 @@ import (
 // how much longer than the projected time to finish the buffer left must
 // be for a download to go on: the rate of a request in flight is measured
 // over a few seconds and wobbles (ours, dash.js compares the bytes left
-// with the replacement's instead).
+// with the replacement's instead). AbandonMeasure is how long the bytes
+// received must have been counting before the rate they show is trusted
+// (dash.js waits for 6 progress samples, minThroughputSamplesThreshold):
+// over the first half second the rate includes the wait for the first
+// byte and misses the read in progress (1 KiB is 68 ms at 120 kbit/s),
+// so on issue 12's oscillation trace 6 KiB after 0.5 s showed 98 kbit/s
+// on a 120 kbit/s link and gave up a 320k segment that had 1.8 s to
+// spare; the second drop of 320k that followed kept it out of the refill
+// for 30 s (SwitchHistoryRule).
 const (
 	AbandonMultiplier = 1.8
 	AbandonGrace      = 500 * time.Millisecond
+	AbandonMeasure    = time.Second
 	AbandonMargin     = 1.25
 )
 
@@ -31,10 +40,11 @@ type Inflight struct {
 
 // AbandonRule says whether to give up a download that will not arrive in
 // time and which level to fetch instead. After AbandonGrace:
-//   - with bytes received, the rate they show projects the time to
-//     finish; the download goes on while AbandonMargin times that fits in
-//     the buffer left, or while the replacement would take longer than
-//     finishing (dash.js: the bytes left against the replacement's total);
+//   - with bytes received, from AbandonMeasure on, the rate they show
+//     projects the time to finish; the download goes on while
+//     AbandonMargin times that fits in the buffer left, or while the
+//     replacement would take longer than finishing (dash.js: the bytes
+//     left against the replacement's total);
 //   - with none, it is given up when it has run AbandonMultiplier times
 //     what the estimate expected and the buffer left is shorter than the
 //     time already spent (a download not half done would run it dry).
@@ -49,6 +59,9 @@ func AbandonRule(m Metrics, f Inflight) (Choice, bool) {
 	left := max(f.Buffer.Seconds()-el, 0)
 	var rate, finish float64 // kbit/s shown, seconds to finish
 	if f.Loaded > 0 {
+		if f.Elapsed < AbandonMeasure {
+			return Choice{}, false
+		}
 		rate = kbit(f.Loaded) / el
 		finish = kbit(f.Size-f.Loaded) / rate
 		if AbandonMargin*finish <= left {

@@ -137,6 +137,12 @@ func TestAbandonRule(t *testing.T) {
 		{"late but finishing (0.7 s) beats starting low again (2 s)", metrics(2, 1000, 6500*time.Millisecond), Inflight{2, 6 * time.Second, 6500 * time.Millisecond, 90_000, 100_000}, false, 0},
 		{"100 kbit/s, 7 s to finish with 8.4 s left: normal loads in 4 s, half of it", metrics(2, 1000, 9400*time.Millisecond), Inflight{2, time.Second, 9400 * time.Millisecond, 12_500, 100_000}, true, 1},
 		{"bytes within the grace period", metrics(2, 1000, time.Second), Inflight{2, 400 * time.Millisecond, time.Second, 1000, 100_000}, false, 0},
+		// Measured on oscillation's third dip (make bench-abr): 320k on a
+		// 120 kbit/s link; after 0.5 s 6 KiB showed 98 kbit/s, 7.7 s to
+		// finish, 1.25 x 7.7 > 9.5 s left: given up. At 120 kbit/s it
+		// finishes in 6.3 s.
+		{"rate shown over less than AbandonMeasure: go on", metrics(2, 390, 10*time.Second), Inflight{2, 502 * time.Millisecond, 10 * time.Second, 6144, 100_310}, false, 0},
+		{"98 kbit/s shown after 1 s, 8 s buffered: 7.2 s to finish, given up for low", metrics(2, 390, 8*time.Second), Inflight{2, time.Second, 8 * time.Second, 12_250, 100_310}, true, 0},
 	} {
 		got, ok := AbandonRule(c.m, c.f)
 		if ok != c.ok || (ok && got.Level != c.want) {

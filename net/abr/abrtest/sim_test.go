@@ -28,7 +28,8 @@ type simRun struct {
 // download at a time; segment i once the audio of the segments between the
 // one being read and i is under the read-ahead (p.Buffer), which is also
 // the buffer the rules are given; abandon checks every 100 ms on levels
-// above the lowest; estimate samples from completed downloads. The play
+// above the lowest, the bytes received counted in the proxy's chunks;
+// estimate samples from completed downloads. The play
 // head starts when segment 0 has arrived and waits (a stall) for a segment
 // not there yet. It is a model of the player for fast, deterministic
 // checks of the rules; make bench-abr plays the real thing.
@@ -74,8 +75,8 @@ func simulate(tr Trace, p Plan, c *abr.Controller, clock *time.Duration, verbose
 			for k := t + 100*time.Millisecond; l > 0 && k < end; k += 100 * time.Millisecond {
 				*clock = k
 				var loaded int
-				if k > begin {
-					loaded = int(tr.bytesUntil(k) - tr.bytesUntil(begin))
+				if k > begin { // in the proxy's chunks, as the client reads them
+					loaded = int(tr.bytesUntil(k)-tr.bytesUntil(begin)) / chunk * chunk
 				}
 				if a, ok := c.Abandon(m, abr.Inflight{Level: l, Elapsed: k - t, Buffer: m.Buffer, Loaded: loaded, Size: int(size)}); ok {
 					if verbose {
