@@ -42,9 +42,17 @@ func (h *History) prune(level int, now time.Time) []time.Time {
 
 // SwitchHistoryRule caps the level below the lowest one left DropsToBan
 // times within DropWindow, so playback does not climb back into a level the
-// network keeps failing to carry.
+// network keeps failing to carry; unless the estimate now carries that
+// level as ThroughputRule requires to rise to it (Safety and UpMargin): the
+// link that failed it has changed. Without that, a level left twice at the
+// end of a dip stayed out of the refill after the link came back, and
+// with the middle level out the buffer refilled at the lowest for up to
+// 30 s (make bench-abr, steps and oscillation under load).
 func SwitchHistoryRule(m Metrics, h *History, now time.Time) Choice {
 	for l := 1; l <= m.top(); l++ {
+		if Safety*m.Throughput >= UpMargin*float64(m.Levels[l].Kbps) {
+			continue
+		}
 		if h.drops != nil && len(h.prune(l, now)) >= DropsToBan {
 			return Choice{l - 1, fmt.Sprintf("%s was left %d times in %v", m.Levels[l].Name, DropsToBan, DropWindow)}
 		}

@@ -95,21 +95,35 @@ func TestInsufficientBufferRule(t *testing.T) {
 
 func TestSwitchHistoryRule(t *testing.T) {
 	t0 := time.Unix(1000, 0)
-	var h History
-	m := metrics(1, 5000, 15*time.Second)
-	if got := SwitchHistoryRule(m, &h, t0).Level; got != 2 {
-		t.Fatalf("no history: cap %d, want 2", got)
-	}
-	h.Drop(2, t0)
-	if got := SwitchHistoryRule(m, &h, t0.Add(time.Second)).Level; got != 2 {
-		t.Errorf("one drop: cap %d, want 2 (no ban yet)", got)
-	}
-	h.Drop(2, t0.Add(20*time.Second))
-	if got := SwitchHistoryRule(m, &h, t0.Add(21*time.Second)).Level; got != 1 {
-		t.Errorf("two drops within 30 s: cap %d, want 1", got)
-	}
-	if got := SwitchHistoryRule(m, &h, t0.Add(31*time.Second)).Level; got != 2 {
-		t.Errorf("the first drop is older than DropWindow: cap %d, want 2", got)
+	for _, c := range []struct {
+		name  string
+		drops map[int][]time.Duration // level -> when it was left, after t0
+		at    time.Duration
+		kbps  float64
+		want  int
+	}{
+		{"no history", nil, 0, 300, 2},
+		{"one drop: no ban yet", map[int][]time.Duration{2: {0}}, time.Second, 300, 2},
+		{"high left twice within 30 s", map[int][]time.Duration{2: {0, 20 * time.Second}}, 21 * time.Second, 300, 1},
+		{"the first drop older than DropWindow", map[int][]time.Duration{2: {0, 20 * time.Second}}, 31 * time.Second, 300, 2},
+		// ThroughputRule rises to high (320k) at 320 x 1.15 / 0.9 = 409 kbit/s.
+		{"left twice, the estimate just short of carrying high", map[int][]time.Duration{2: {0, 20 * time.Second}}, 21 * time.Second, 408, 1},
+		{"left twice, the estimate carries high again", map[int][]time.Duration{2: {0, 20 * time.Second}}, 21 * time.Second, 410, 2},
+		// steps under load (make bench-abr): normal left twice on the
+		// 150 kbit/s step kept out everything above low; when the link
+		// came back the estimate carried high within 8 segments.
+		{"normal left twice on 150 kbit/s", map[int][]time.Duration{1: {0, 5 * time.Second}}, 6 * time.Second, 150, 0},
+		{"normal left twice, the link back", map[int][]time.Duration{1: {0, 5 * time.Second}}, 8 * time.Second, 447, 2},
+	} {
+		var h History
+		for l, ds := range c.drops {
+			for _, d := range ds {
+				h.Drop(l, t0.Add(d))
+			}
+		}
+		if got := SwitchHistoryRule(metrics(1, c.kbps, 15*time.Second), &h, t0.Add(c.at)); got.Level != c.want {
+			t.Errorf("%s: cap %d (%s), want %d", c.name, got.Level, got.Reason, c.want)
+		}
 	}
 }
 
