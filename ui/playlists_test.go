@@ -10,6 +10,7 @@ import (
 
 	"segue/catalog"
 	"segue/ui/action"
+	"segue/ui/playlists"
 )
 
 func (s *fakeStore) snapshot() []catalog.Playlist {
@@ -154,5 +155,27 @@ func TestPlaylistsWithoutStore(t *testing.T) {
 	send(m, "enter", "s")
 	if m.picker != nil || !strings.Contains(m.View(), "playlists are not available: no origin") {
 		t.Fatalf("s without a store:\n%s", m.View())
+	}
+}
+
+// TestStaleListAfterShare: a list of playlists asked for before a share
+// (the screen reloads as it comes into view) and answered after it does
+// not take the share URL away: o on that URL names the playlist. Under
+// load, TestTUIPlaylists saw "playing 1 track from Pane Songs" for "Mix".
+func TestStaleListAfterShare(t *testing.T) {
+	cat := fixture()
+	m := newDriven(t, cat, 120, 40)
+	stale := m.lists.Init()() // asked before the share, answered after it
+	store := m.store.(*fakeStore)
+	l, err := store.SharePlaylist(context.Background(), "pl2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, cmd := m.Update(playlists.Shared{ID: "pl2", Name: "Night Drive", URL: l.String()})
+	drive(m, cmd)
+	_, cmd = m.Update(stale)
+	drive(m, cmd)
+	if got := m.lists.Name(l.String()); got != "Night Drive" {
+		t.Errorf("after a list asked for before the share: the share URL names %q, want \"Night Drive\"", got)
 	}
 }

@@ -88,8 +88,9 @@ type Changed struct {
 }
 
 type loaded struct {
-	pls []catalog.Playlist
-	err error
+	pls   []catalog.Playlist
+	err   error
+	edits int // View.edits when the list was asked for
 }
 
 type opened struct {
@@ -123,6 +124,9 @@ type View struct {
 	err     error
 	offline bool // the origin is unreachable: the list is the pinned playlists
 	w, h    int
+	// edits counts the changes made here (shared, edited) that a list
+	// asked for before them would not hold: such a list is asked again.
+	edits int
 }
 
 // New returns the screen; Init loads the list.
@@ -135,14 +139,14 @@ func (v *View) Init() tea.Cmd {
 	if v.store == nil {
 		return nil
 	}
-	ctx, s := v.ctx, v.store
+	ctx, s, edits := v.ctx, v.store, v.edits
 	v.loading = "playlists"
 	return func() tea.Msg {
 		pls, err := s.Playlists(ctx)
 		if err != nil {
 			err = fmt.Errorf("list playlists: %w", err)
 		}
-		return loaded{pls: pls, err: err}
+		return loaded{pls: pls, err: err, edits: edits}
 	}
 }
 
@@ -191,6 +195,9 @@ func (v *View) FullHelp() [][]key.Binding {
 func (v *View) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case loaded:
+		if msg.edits != v.edits {
+			return v.Init() // asked for before a share or an edit it may not hold
+		}
 		v.loading, v.err = "", msg.err
 		v.offline = msg.err != nil && notice.Unreachable(msg.err)
 		if v.offline {
@@ -226,11 +233,13 @@ func (v *View) Update(msg tea.Msg) tea.Cmd {
 		if msg.Err != nil {
 			return notice.Error(msg.Err)
 		}
+		v.edits++
 		v.put(msg.Playlist)
 		if msg.Note != "" {
 			return notice.Info(msg.Note)
 		}
 	case Shared:
+		v.edits++
 		for i := range v.pls {
 			if v.pls[i].ID == msg.ID {
 				v.pls[i].ShareURL = msg.URL
