@@ -69,9 +69,12 @@ func openPostgres(ctx context.Context, dsn string) (*sql.DB, error) {
 	// order), never one generic plan for every prepared statement.
 	cfg.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
 	// A search pass reads a kind's matches in table order and stops at a
-	// page: scans that joined another one midway would answer from
+	// page: a scan that joined another one midway would answer from
 	// elsewhere in the table.
 	cfg.RuntimeParams["synchronize_seqscans"] = "off"
+	// Nor a parallel scan, whose workers return rows of several parts of
+	// the table in whatever order they come.
+	cfg.RuntimeParams["max_parallel_workers_per_gather"] = "0"
 	db := sql.OpenDB(pgConnector{stdlib.GetConnector(*cfg)})
 	if err := migratePostgres(ctx, db); err != nil {
 		db.Close()
