@@ -36,7 +36,9 @@ func ParseProxies(vals []string) ([]netip.Prefix, error) {
 // query or fragment. It returns it without a trailing slash.
 func ParsePublicURL(s string) (string, error) {
 	u, err := url.Parse(strings.TrimRight(s, "/"))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+	// an empty query or fragment ("https://h/?", "http://h/#") leaves
+	// RawQuery and Fragment empty: look for the characters themselves
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || strings.ContainsAny(s, "?#") {
 		return "", fmt.Errorf("public URL %q: want http(s)://host[:port] as people reach the origin (e.g. https://music.example)", s)
 	}
 	return u.String(), nil
