@@ -10,6 +10,7 @@ import "C"
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -47,6 +48,11 @@ const DefaultALSABuffer = 500 * time.Millisecond
 // position back over what it had not played, so resume goes on where the
 // listener heard it stop and the device is stopped (no wake-ups) while
 // paused.
+//
+// The ring holds samples without the volume: the writer thread multiplies
+// them by it on their way to the device, and a new volume drops what the
+// device holds and writes it again, so the change is heard at once, not
+// a device buffer later (ALSA implements Volumer).
 type ALSA struct {
 	c      *C.segue_out
 	ring   []float32 // the C ring: 2 values a frame
@@ -174,6 +180,23 @@ func (a *ALSA) Idle(drain bool) {
 		a.flushLocked()
 	}
 	a.setMode(C.SEGUE_DRAIN)
+}
+
+// SetVolume implements Volumer: the writer thread takes back what the
+// device holds (as a pause does) and writes it again multiplied by factor
+// (1 is unity, the samples bit for bit), within a few milliseconds.
+func (a *ALSA) SetVolume(factor float64) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.closed {
+		return
+	}
+	bits := math.Float32bits(float32(factor))
+	if atomic.SwapUint32(a.u32(&a.c.volume), bits) == bits {
+		return
+	}
+	atomic.AddUint32(a.u32(&a.c.volume_seq), 1)
+	a.signal()
 }
 
 // Flush implements Flusher: what was written and not yet played is

@@ -91,14 +91,26 @@ static void stop(segue_out *o, uint64_t *rd, int rewind) {
 	snd_pcm_drop(o->pcm);
 }
 
-// put writes n frames from the ring at rd; it returns frames written or a
-// negative ALSA error.
-static snd_pcm_sframes_t put(segue_out *o, uint64_t rd, uint64_t n) {
+// volume loads the volume factor Go stored.
+static float volume(segue_out *o) {
+	uint32_t bits = LOAD(&o->volume);
+	float f;
+	memcpy(&f, &bits, sizeof f);
+	return f;
+}
+
+// put writes n frames from the ring at rd, multiplied by vol (through the
+// scratch buffer: the ring keeps them as they were, for a rewind); it
+// returns frames written or a negative ALSA error. At vol 1 the device
+// gets the ring's samples bit for bit.
+static snd_pcm_sframes_t put(segue_out *o, uint64_t rd, uint64_t n, float vol) {
 	snd_pcm_sframes_t done = 0;
 	while (n > 0) {
 		uint64_t at = rd % o->cap, run = o->cap - at;
 		if (run > n) run = n;
-		snd_pcm_sframes_t w = snd_pcm_writei(o->pcm, o->ring + 2 * at, run);
+		const float *from = o->ring + 2 * at;
+		for (uint64_t i = 0; i < 2 * run; i++) o->scratch[i] = from[i] * vol;
+		snd_pcm_sframes_t w = snd_pcm_writei(o->pcm, o->scratch, run);
 		if (w < 0) return done > 0 ? done : w;
 		done += w;
 		rd += w;
@@ -112,10 +124,21 @@ static void *run(void *arg) {
 	segue_out *o = arg;
 	uint64_t rd = LOAD(&o->rd);
 	uint32_t seq = LOAD(&o->flush_seq);
+	uint32_t vseq = LOAD(&o->volume_seq);
+	float vol = volume(o);
 	int running = 0; // the device was prepared and written since it last stopped
 	for (;;) {
 		uint32_t mode = LOAD(&o->mode);
 		uint32_t s = LOAD(&o->flush_seq);
+		uint32_t vs = LOAD(&o->volume_seq);
+		if (vs != vseq) {
+			// What the device holds was written at the old volume: take
+			// it back, as a pause does, and write it again at once.
+			vseq = vs;
+			vol = volume(o);
+			if (running) stop(o, &rd, 1);
+			running = 0;
+		}
 		if (s != seq) {
 			seq = s;
 			if (running) snd_pcm_drop(o->pcm);
@@ -161,7 +184,8 @@ static void *run(void *arg) {
 			}
 			if (!running) set_state(o, SEGUE_STOPPED);
 			STORE(&o->want_data, 1);
-			if (LOAD(&o->wr) == rd && LOAD(&o->mode) == mode && LOAD(&o->flush_seq) == seq) wait_ctl(o, -1);
+			if (LOAD(&o->wr) == rd && LOAD(&o->mode) == mode && LOAD(&o->flush_seq) == seq && LOAD(&o->volume_seq) == vseq)
+				wait_ctl(o, -1);
 			STORE(&o->want_data, 0);
 			continue;
 		}
@@ -179,7 +203,7 @@ static void *run(void *arg) {
 			continue;
 		}
 		uint64_t n = have < (uint64_t)avail ? have : (uint64_t)avail;
-		snd_pcm_sframes_t w = put(o, rd, n);
+		snd_pcm_sframes_t w = put(o, rd, n, vol);
 		if (w == -EAGAIN) continue;
 		if (w < 0) {
 			recover(o, (int)w, mode == SEGUE_PLAY);
@@ -224,9 +248,12 @@ int segue_out_open(segue_out *o, unsigned rate, snd_pcm_uframes_t buffer, snd_pc
 	o->hist = o->buffer;
 	o->cap = o->buffer + o->period;
 	o->ring = calloc(2 * o->cap, sizeof(float));
+	o->scratch = calloc(2 * o->cap, sizeof(float));
+	float unity = 1;
+	memcpy(&o->volume, &unity, sizeof unity);
 	o->ctl = eventfd(0, EFD_CLOEXEC);
 	o->space = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (o->ring == NULL || o->ctl < 0 || o->space < 0) {
+	if (o->ring == NULL || o->scratch == NULL || o->ctl < 0 || o->space < 0) {
 		err = -ENOMEM;
 		goto fail;
 	}
@@ -252,7 +279,8 @@ void segue_out_close(segue_out *o) {
 	if (o->pcm) snd_pcm_close(o->pcm);
 	o->pcm = NULL;
 	free(o->ring);
-	o->ring = NULL;
+	free(o->scratch);
+	o->ring = o->scratch = NULL;
 	if (o->ctl > 0) close(o->ctl);
 	if (o->space > 0) close(o->space);
 	o->ctl = o->space = -1;

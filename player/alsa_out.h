@@ -2,7 +2,10 @@
 //
 // Go fills a ring of float stereo frames in C memory and moves wr; the
 // writer thread, a plain pthread the Go scheduler never sees, moves rd and
-// writes whole periods to the PCM, sleeping in poll(2) between them. Each
+// writes whole periods to the PCM, sleeping in poll(2) between them,
+// multiplying them by the volume on the way: the ring holds samples
+// without it, so a new volume is heard at once (the thread drops what the
+// device holds and writes it again at the new volume). Each
 // side wakes the other only when the other said it waits (want_data,
 // want_space), through an eventfd: so while playing, the process wakes
 // about once per period (issue 14).
@@ -37,6 +40,9 @@ typedef struct segue_out {
 	uint64_t rd;        // frames the thread took (atomic; the thread's)
 	uint64_t flush_to;  // where a flush moves rd (atomic; written before flush_seq)
 	uint32_t flush_seq; // a flush is asked each time Go adds 1 (atomic)
+	uint32_t volume;     // the volume factor's float bits (atomic; written before volume_seq)
+	uint32_t volume_seq; // the volume changed each time Go adds 1 (atomic)
+	float *scratch;     // cap frames: what put sends the device, the volume applied
 	uint32_t mode;      // SEGUE_PLAY, PAUSE, DRAIN, QUIT (atomic; Go's)
 	uint32_t state;     // SEGUE_RUNNING, STOPPED, FAILED (atomic; the thread's)
 	uint32_t want_data;  // the thread sleeps until Go writes (atomic)

@@ -251,6 +251,7 @@ func (p *Player) SetVolume(v int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.volume = min(max(v, 0), 100)
+	p.outputVolumeLocked()
 	p.emit(ChangedEvent{})
 }
 

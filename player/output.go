@@ -37,6 +37,17 @@ type Flusher interface {
 	Flush()
 }
 
+// Volumer is an Output that applies the volume itself and at once: the
+// player then renders without it and calls SetVolume with the factor
+// (0 silent, 1 unity: volumeFactor's square law) when it opens, when a
+// state is restored and on every volume change. An output that holds a
+// device buffer of audio (ALSA: 500 ms) would otherwise play a change
+// that much late, the volume being in the samples already. SetVolume
+// must not block for long.
+type Volumer interface {
+	SetVolume(factor float64)
+}
+
 // Unpaced is implemented by an output that takes samples as fast as they
 // come (a wav rendered with --fast): its play head outruns any network, so
 // waiting for a segment there is not a stall a listener would hear: the

@@ -155,6 +155,9 @@ func (p *Player) Open() error {
 		return errors.New("open player: segments, manifests and output are required")
 	}
 	p.ctx, p.cancel = context.WithCancel(context.Background())
+	p.mu.Lock()
+	p.outputVolumeLocked()
+	p.mu.Unlock()
 	p.wg.Add(1)
 	go func() {
 		defer p.wg.Done()
@@ -238,7 +241,8 @@ func (p *Player) setBuffering(ts *trackStream, waiting bool) {
 }
 
 // run is the render loop: it pulls samples from the current stream, applies
-// gain and volume, and writes them to the output.
+// gain and volume (unless the output applies the volume: Volumer), and
+// writes them to the output.
 func (p *Player) run() {
 	buf := make([][2]float64, chunk)
 	for {
@@ -289,7 +293,7 @@ func (p *Player) current() (*trackStream, float64, bool) {
 			continue
 		}
 		if p.cur != nil {
-			return p.cur, p.cur.gain * volumeFactor(p.volume), true
+			return p.cur, p.cur.gain * p.renderVolumeLocked(), true
 		}
 		idx, start := p.queue.Index(), p.startAt
 		if p.next != nil && p.nextIdx == idx && p.next.track.ID == tr.ID && start == 0 {
@@ -315,6 +319,23 @@ func (p *Player) current() (*trackStream, float64, bool) {
 		p.lastPos = -1
 		p.setState(Playing)
 		p.emit(TrackEvent{Track: tr, Index: idx, Duration: p.cur.duration()})
+	}
+}
+
+// renderVolumeLocked is the factor the render loop applies for the
+// volume: 1 when the output applies the volume itself (Volumer).
+func (p *Player) renderVolumeLocked() float64 {
+	if _, ok := p.opts.Output.(Volumer); ok {
+		return 1
+	}
+	return volumeFactor(p.volume)
+}
+
+// outputVolumeLocked tells an output that applies the volume itself
+// (Volumer) the current one.
+func (p *Player) outputVolumeLocked() {
+	if o, ok := p.opts.Output.(Volumer); ok {
+		o.SetVolume(volumeFactor(p.volume))
 	}
 }
 

@@ -60,6 +60,7 @@ func (p *Player) Restore(s SavedState) {
 	}
 	p.queue = q
 	p.volume = min(max(s.Volume, 0), 100)
+	p.outputVolumeLocked()
 	p.paused = q.Index() >= 0
 	p.restartLocked(s.PositionMS * catalog.SampleRate / 1000)
 	if p.paused {
