@@ -8,6 +8,7 @@ package pgtest
 
 import (
 	"database/sql"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -19,6 +20,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -104,14 +106,24 @@ func openAdmin(t testing.TB) *sql.DB {
 	return db
 }
 
-// start makes and starts the cluster.
+// ownerFile, in a cluster's dir, holds the pid of the test process that
+// started it.
+const ownerFile = "owner.pid"
+
+// start makes and starts the cluster, after stopping the clusters of test
+// processes that died before Main could (a -timeout panic, a kill).
 func start() error {
 	bin, err := BinDir()
 	if err != nil {
 		return err
 	}
+	reapOrphans(bin)
 	dir, err := os.MkdirTemp("", "segue-pgtest-")
 	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, ownerFile), []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
+		os.RemoveAll(dir)
 		return err
 	}
 	run, err := asOwner(dir)
@@ -140,6 +152,26 @@ func start() error {
 	}
 	server.dir, server.bin, server.port, server.run = dir, bin, port, run
 	return nil
+}
+
+// reapOrphans stops and removes the clusters in the temp dir whose test
+// process is gone.
+func reapOrphans(bin string) {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), "segue-pgtest-*"))
+	for _, dir := range dirs {
+		b, err := os.ReadFile(filepath.Join(dir, ownerFile))
+		if err != nil {
+			continue // being made, or not ours
+		}
+		pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+		if pid <= 0 || syscall.Kill(pid, 0) == nil || !errors.Is(syscall.Kill(pid, 0), syscall.ESRCH) {
+			continue // its test process still runs
+		}
+		if run, err := asOwner(dir); err == nil {
+			run(filepath.Join(bin, "pg_ctl"), "-D", filepath.Join(dir, "data"), "-m", "immediate", "stop").Run()
+		}
+		os.RemoveAll(dir)
+	}
 }
 
 // asOwner returns how to run the cluster's commands: directly, or as root
