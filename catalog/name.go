@@ -13,9 +13,21 @@ import (
 // compilation=1 without one.
 const VariousArtists = "Various Artists"
 
-// Text returns a tag value as segue stores it: Unicode NFC (what most
-// systems write; macOS file systems and some taggers write NFD), trimmed.
+// Text returns a tag value as segue stores it: valid UTF-8 (other bytes
+// become U+FFFD), Unicode NFC (what most systems write; macOS file systems
+// and some taggers write NFD), with no control characters, trimmed. A NUL
+// between values (ID3v2.4 separates several values of one frame so) becomes
+// "; "; other controls (tabs, line breaks) become a space. Neither NUL nor
+// invalid UTF-8 fits in a PostgreSQL text column.
 func Text(s string) string {
+	s = strings.Trim(strings.ToValidUTF8(s, "\ufffd"), "\x00")
+	s = strings.ReplaceAll(s, "\x00", "; ")
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
 	return strings.TrimSpace(norm.NFC.String(s))
 }
 

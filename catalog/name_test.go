@@ -83,3 +83,20 @@ func TestAlbumNumber(t *testing.T) {
 		}
 	}
 }
+
+// TestText: tags are stored NFC, valid UTF-8 and free of control
+// characters (PostgreSQL text holds no NUL and no invalid UTF-8).
+func TestText(t *testing.T) {
+	for in, want := range map[string]string{
+		"  Sigur Ro\u0301s ":  "Sigur Rós",
+		"Artist A\x00Artist B": "Artist A; Artist B", // ID3v2.4's value separator
+		"Title\x00":            "Title",              // a terminator
+		"Line\nbreak\tand tab": "Line break and tab",
+		"bad \xff byte":        "bad \ufffd byte",
+		"\x00\x00":             "",
+	} {
+		if got := Text(in); got != want {
+			t.Errorf("Text(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 
 	"segue/catalog"
 	"segue/share"
@@ -50,6 +51,9 @@ func checkName(name string) (string, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || len(name) > 200 {
 		return "", fmt.Errorf("%w: a name of 1-200 bytes is required", ErrBadPlaylist)
+	}
+	if strings.IndexFunc(name, unicode.IsControl) >= 0 {
+		return "", fmt.Errorf("%w: the name has a control character (a NUL, tab or line break): give it on one line", ErrBadPlaylist)
 	}
 	return name, nil
 }

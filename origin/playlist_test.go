@@ -55,6 +55,8 @@ func testPlaylistStore(t *testing.T, e engine) {
 	for name, err := range map[string]error{
 		"bad position": func() error { _, err := p.Remove(ctx, "alice", pl.ID, 9); return err }(),
 		"empty name":   func() error { _, err := p.Create(ctx, "alice", " "); return err }(),
+		"NUL in name":  func() error { _, err := p.Create(ctx, "alice", "a\x00b"); return err }(),
+		"line break":   func() error { _, err := p.Rename(ctx, "alice", pl.ID, "two\nlines"); return err }(),
 	} {
 		if !errors.Is(err, ErrBadPlaylist) {
 			t.Errorf("%s: err %v, want ErrBadPlaylist", name, err)
