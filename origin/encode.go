@@ -17,6 +17,7 @@ import (
 	"sync"
 
 	"segue/catalog"
+	"segue/mp3"
 )
 
 // encoded is one source file turned into segue's renditions, already
@@ -152,9 +153,9 @@ func encodeFile(ctx context.Context, src string, put func([]byte) (string, error
 // FramesPerSegment frames as a segment.
 func cutSegments(r io.Reader, name string, put func([]byte) (string, error)) (catalog.Rendition, error) {
 	rend := catalog.Rendition{Name: name, Codec: "mp3", Bitrate: catalog.Bitrates[name]}
-	runs := newFrameRuns(r)
+	runs := mp3.NewReader(r)
 	for {
-		seg, frames, err := runs.next(FramesPerSegment)
+		seg, frames, err := runs.Run(FramesPerSegment)
 		if errors.Is(err, io.EOF) {
 			return rend, nil
 		}

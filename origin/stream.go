@@ -3,7 +3,6 @@ package origin
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"segue/catalog"
+	"segue/mp3"
 )
 
 // decoderDelay is the MP3 decoder's own delay in samples (528 + 1), which
@@ -139,63 +139,18 @@ func (s *Server) newStream(ctx context.Context, m catalog.Manifest, rend catalog
 	return st, nil
 }
 
-// infoFrame returns a silent MPEG-1 Layer III frame shaped like the audio
-// frame whose header is head, holding a Xing "Info" tag (frame and byte
-// counts) and a LAME tag whose encoder delay is m.StartSkip-decoderDelay and
-// whose padding makes a gapless decoder keep exactly m.TotalSamples. Layout:
-// the LAME tag specification (gabriel.mp3-tech.org/mp3infotag.html).
-// Errors when the delay or padding does not fit the tag's 12 bits.
+// infoFrame returns the Info frame (see mp3.InfoFrame) shaped like the audio
+// frame whose header is head, with a LAME tag whose encoder delay is
+// m.StartSkip-decoderDelay and whose padding makes a gapless decoder keep
+// exactly m.TotalSamples.
 func infoFrame(head []byte, m catalog.Manifest, frames, audioBytes int64) ([]byte, error) {
-	h := []byte{head[0], head[1] | 1, head[2] &^ 2, head[3]} // no CRC, no padding slot
-	size, err := frameLen(h)
+	size, err := mp3.FrameLen([]byte{head[0], head[1], head[2] &^ 2, head[3]}) // the Info frame has no padding byte
 	if err != nil {
 		return nil, err
 	}
 	delay := int64(m.StartSkip - decoderDelay)
 	padding := frames*int64(m.SamplesPerFrame) - delay - m.TotalSamples
-	if delay < 0 || delay > 4095 || padding < 0 || padding > 4095 {
-		return nil, fmt.Errorf("gapless info out of range: delay %d, padding %d (12 bits each)", delay, padding)
-	}
-	b := make([]byte, size)
-	copy(b, h)
-	at := 4 + 32 // after the stereo side information
-	if h[3]>>6 == 3 {
-		at = 4 + 17 // mono
-	}
-	copy(b[at:], "Info")
-	binary.BigEndian.PutUint32(b[at+4:], 3) // flags: frames, bytes
-	binary.BigEndian.PutUint32(b[at+8:], uint32(frames))
-	binary.BigEndian.PutUint32(b[at+12:], uint32(int64(size)+audioBytes))
-	lame := b[at+16:]
-	copy(lame, "LAME3.100")
-	lame[9] = 0x00  // tag revision 0, CBR
-	lame[20] = 0xFF // bitrate: 255 means "at least 255"
-	if kbps := mpeg1L3Kbps[h[2]>>4]; kbps < 255 {
-		lame[20] = byte(kbps)
-	}
-	lame[21] = byte(delay >> 4)
-	lame[22] = byte(delay<<4) | byte(padding>>8)
-	lame[23] = byte(padding)
-	binary.BigEndian.PutUint32(lame[28:], uint32(int64(size)+audioBytes)) // music length
-	tagEnd := at + 16 + 34
-	binary.BigEndian.PutUint16(b[tagEnd:], crc16(b[:tagEnd]))
-	return b, nil
-}
-
-// crc16 is the LAME tag's CRC-16 (polynomial 0x8005 reflected, initial 0).
-func crc16(p []byte) uint16 {
-	var c uint16
-	for _, x := range p {
-		c ^= uint16(x)
-		for range 8 {
-			if c&1 != 0 {
-				c = c>>1 ^ 0xA001
-			} else {
-				c >>= 1
-			}
-		}
-	}
-	return c
+	return mp3.InfoFrame(head, mp3.Info{Frames: int(frames), Bytes: int64(size) + audioBytes, Delay: int(delay), Padding: int(padding)})
 }
 
 func (st *stream) Seek(off int64, whence int) (int64, error) {

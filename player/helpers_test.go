@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"segue/catalog"
+	"segue/mp3"
 )
 
 // testFramesPerSegment is the segment length the tests cut (about 2.5 s).
@@ -88,11 +89,11 @@ func testSplitFrames(t testing.TB, b []byte) [][]byte {
 	t.Helper()
 	var out [][]byte
 	for off := 0; off < len(b); {
-		n, err := frameLen(b[off:])
+		h, err := mp3.ParseHeader(b[off:])
 		if err != nil {
 			t.Fatalf("split frames at byte %d: %v", off, err)
 		}
-		n = min(n, len(b)-off)
+		n := min(h.Len(), len(b)-off)
 		out = append(out, b[off:off+n])
 		off += n
 	}

@@ -21,6 +21,7 @@ import (
 
 	"segue/cache"
 	"segue/catalog"
+	"segue/mp3"
 )
 
 // Playback. segue's player plays a manifest of segments (runs of whole MP3
@@ -327,12 +328,12 @@ func (c *Client) openDownload(ctx, bg context.Context, trackID string, kbps int,
 		d.man = c.provisionalBytes(trackID, kbps, sg, codec, size)
 		read = func() { c.readBytes(d, br) }
 	} else {
-		fr := newFrameReader(br)
-		first, err := fr.next()
+		fr := mp3.NewFileReader(br)
+		first, err := fr.Next()
 		if err != nil {
 			body.Close()
 			if errors.Is(err, io.EOF) {
-				err = fmt.Errorf("%w: the stream is empty", ErrNotMP3)
+				err = fmt.Errorf("%w: the stream is empty", mp3.ErrNotMP3)
 			}
 			return nil, fmt.Errorf("play %q from %s: %w", sg.Title, c.Server(), err)
 		}
@@ -496,11 +497,11 @@ func (c *Client) provisional(trackID string, kbps int, sg song, first []byte) ca
 	m := catalog.Manifest{TrackID: trackID, SampleRate: catalog.SampleRate, Channels: catalog.Channels,
 		SamplesPerFrame: catalog.SamplesPerFrame, FramesPerSegment: framesPerSegment}
 	var frames int64
-	if g, ok := infoFrame(first); ok {
+	if g, ok := mp3.ReadInfo(first); ok {
 		// the Info frame decodes as one frame of silence (see decode.go)
-		frames = int64(g.frames) + 1
-		m.StartSkip = catalog.SamplesPerFrame + g.delay + 529
-		m.TotalSamples = int64(g.frames)*catalog.SamplesPerFrame - int64(g.delay+g.padding)
+		frames = int64(g.Frames) + 1
+		m.StartSkip = catalog.SamplesPerFrame + g.Delay + 529
+		m.TotalSamples = int64(g.Frames)*catalog.SamplesPerFrame - int64(g.Delay+g.Padding)
 	} else {
 		frames = (int64(sg.Duration+durationMargin)*catalog.SampleRate)/catalog.SamplesPerFrame + 2
 		m.TotalSamples = frames * catalog.SamplesPerFrame
@@ -518,7 +519,7 @@ func (c *Client) provisional(trackID string, kbps int, sg song, first []byte) ca
 
 // read cuts the stream into segments as frames arrive and, when it ends
 // whole, stores the track.
-func (c *Client) read(d *download, first []byte, fr *frameReader) {
+func (c *Client) read(d *download, first []byte, fr *mp3.Reader) {
 	var seg []byte
 	n, i := 0, 0 // frames in seg, its index
 	add := func(f []byte) {
@@ -532,7 +533,7 @@ func (c *Client) read(d *download, first []byte, fr *frameReader) {
 	}
 	add(first)
 	for {
-		f, err := fr.next()
+		f, err := fr.Next()
 		if errors.Is(err, io.EOF) {
 			break
 		}
@@ -641,7 +642,7 @@ func (c *Client) keep(d *download) {
 	if len(m.Renditions[0].Segments) == 0 {
 		return
 	}
-	switch _, exact := infoFrame(d.segs[0]); {
+	switch _, exact := mp3.ReadInfo(d.segs[0]); {
 	case bytesMode: // the decoder ends where the stream does
 		m.TotalSamples = min(m.TotalSamples, frames*catalog.SamplesPerFrame)
 	case !exact:
@@ -665,8 +666,8 @@ func (c *Client) keep(d *download) {
 func frameCount(b []byte) int {
 	k := 0
 	for off := 0; off < len(b); k++ {
-		n, ok := frameLen(b[off:])
-		if !ok {
+		n, err := mp3.FrameLen(b[off:])
+		if err != nil {
 			break
 		}
 		off += n

@@ -1,4 +1,4 @@
-package origin
+package mp3
 
 import (
 	"bytes"
@@ -17,7 +17,7 @@ func header(kbpsIndex byte, padding bool) []byte {
 }
 
 func frame(kbpsIndex byte, padding bool) []byte {
-	n, err := frameLen(header(kbpsIndex, padding))
+	n, err := FrameLen(header(kbpsIndex, padding))
 	if err != nil {
 		panic(err)
 	}
@@ -36,7 +36,7 @@ func TestFrameLen(t *testing.T) {
 		{10, false, 522}, {10, true, 523}, // 160k
 		{14, false, 1044}, {14, true, 1045}, // 320k
 	} {
-		got, err := frameLen(header(c.idx, c.padding))
+		got, err := FrameLen(header(c.idx, c.padding))
 		if err != nil || got != c.want {
 			t.Errorf("index %d padding %v: %d, %v; want %d", c.idx, c.padding, got, err, c.want)
 		}
@@ -49,17 +49,19 @@ func TestFrameLen(t *testing.T) {
 		"48 kHz":       {0xFF, 0xFB, 0x74, 0xC4},
 		"short":        {0xFF, 0xFB},
 	} {
-		if _, err := frameLen(h); !errors.Is(err, ErrNotMP3) {
-			t.Errorf("%s: %v, want ErrNotMP3", name, err)
+		_, err := FrameLen(h)
+		var fe *FormatError
+		if !errors.Is(err, ErrNotMP3) || !errors.As(err, &fe) || fe.Reason == "" {
+			t.Errorf("%s: %v, want a *FormatError wrapping ErrNotMP3", name, err)
 		}
 	}
 }
 
-// readRuns reads all of data through frameRuns in runs of n frames.
+// readRuns reads all of data through a Reader in runs of n frames.
 func readRuns(data []byte, n int) (runs [][]byte, frames []int, err error) {
-	fr := newFrameRuns(bytes.NewReader(data))
+	fr := NewReader(bytes.NewReader(data))
 	for {
-		run, k, err := fr.next(n)
+		run, k, err := fr.Run(n)
 		if errors.Is(err, io.EOF) {
 			return runs, frames, nil
 		}
@@ -126,7 +128,7 @@ func FuzzFrameRuns(f *testing.F) {
 			}
 			k := 0
 			for off := 0; off < len(run); k++ {
-				size, err := frameLen(run[off:])
+				size, err := FrameLen(run[off:])
 				if err != nil || off+size > len(run) {
 					t.Fatalf("run %d: frame at %d: size %d, %v", i, off, size, err)
 				}
@@ -144,4 +146,60 @@ func abs(n int) int {
 		return -n
 	}
 	return n
+}
+
+// FuzzFrames: the file reader never panics, never returns an empty frame,
+// and every frame it returns has the length its header says.
+func FuzzFrames(f *testing.F) {
+	frame := append([]byte{0xFF, 0xFB, 0x90, 0x64}, make([]byte, 413)...) // 128 kbit/s, 44.1 kHz: 417 bytes
+	f.Add(append(append([]byte("ID3\x04\x00\x00\x00\x00\x00\x02xx"), frame...), frame...))
+	f.Add(append(frame, []byte("TAG")...))
+	f.Add([]byte("fLaC\x00\x00"))
+	f.Add(frame[:100])
+	f.Fuzz(func(t *testing.T, b []byte) {
+		fr := NewFileReader(bytes.NewReader(b))
+		for range 1000 {
+			fm, err := fr.Next()
+			if err != nil {
+				if !errors.Is(err, io.EOF) && !errors.Is(err, ErrNotMP3) {
+					t.Fatalf("error %v wraps neither io.EOF nor ErrNotMP3", err)
+				}
+				return
+			}
+			if n, err := FrameLen(fm); err != nil || n != len(fm) {
+				t.Fatalf("frame of %d bytes, header says %d (%v)", len(fm), n, err)
+			}
+			ReadInfo(fm)
+		}
+	})
+}
+
+func TestFileReader(t *testing.T) {
+	a, b := frame(9, false), frame(7, true)
+	id3 := []byte("ID3\x04\x00\x00\x00\x00\x00\x02xx")
+	for name, c := range map[string]struct {
+		in     []byte
+		frames int
+		err    error
+	}{
+		"ID3v2 in front":   {append(append(bytes.Clone(id3), a...), b...), 2, nil},
+		"ID3v1 at the end": {append(append(bytes.Clone(a), b...), "TAG"...), 2, nil},
+		"APE at the end":   {append(bytes.Clone(a), "APETAGEX"...), 1, nil},
+		"cut last frame":   {append(bytes.Clone(a), b[:100]...), 1, nil},
+		"FLAC":             {[]byte("fLaC\x00\x00\x00\x22"), 0, ErrNotMP3},
+		"garbage after":    {append(bytes.Clone(a), "junkjunk"...), 1, ErrNotMP3},
+	} {
+		fr := NewFileReader(bytes.NewReader(c.in))
+		n := 0
+		var err error
+		for {
+			if _, err = fr.Next(); err != nil {
+				break
+			}
+			n++
+		}
+		if n != c.frames || (c.err == nil && err != io.EOF) || (c.err != nil && !errors.Is(err, c.err)) {
+			t.Errorf("%s: %d frames, %v; want %d, %v", name, n, err, c.frames, c.err)
+		}
+	}
 }
