@@ -88,7 +88,7 @@ func TestAlbumNumber(t *testing.T) {
 // characters (PostgreSQL text holds no NUL and no invalid UTF-8).
 func TestText(t *testing.T) {
 	for in, want := range map[string]string{
-		"  Sigur Ro\u0301s ":  "Sigur Rós",
+		"  Sigur Ro\u0301s ":   "Sigur Rós",
 		"Artist A\x00Artist B": "Artist A; Artist B", // ID3v2.4's value separator
 		"Title\x00":            "Title",              // a terminator
 		"Line\nbreak\tand tab": "Line break and tab",
