@@ -185,29 +185,52 @@ func idleWindow(t testing.TB, pid int, window time.Duration) int {
 	return procTicks(t, pid) - t0
 }
 
+// talkingChild is this test binary run as a child player (childEnv=mode) that
+// talks one line at a time: commands on stdin, what it did on stdout.
+type talkingChild struct {
+	t      testing.TB
+	cmd    *exec.Cmd
+	stdin  io.WriteCloser
+	stderr *bytes.Buffer
+	lines  *bufio.Scanner
+}
+
+// startChild starts the child of mode on the track in dir under env; the
+// caller stops it.
+func startChild(t testing.TB, mode, dir string, env []string) *talkingChild {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), append(env, childEnv+"="+mode, "SEGUE_CHILD_DIR="+dir)...)
+	stdin, err := cmd.StdinPipe()
+	must(t, err)
+	stdout, err := cmd.StdoutPipe()
+	must(t, err)
+	c := &talkingChild{t: t, cmd: cmd, stdin: stdin, stderr: &bytes.Buffer{}, lines: bufio.NewScanner(stdout)}
+	cmd.Stderr = c.stderr
+	must(t, cmd.Start())
+	return c
+}
+
+// stop closes the child's stdin (it exits) and waits for it.
+func (c *talkingChild) stop() { c.stdin.Close(); c.cmd.Wait() }
+
+// expect fails the test unless the child's next line is want.
+func (c *talkingChild) expect(want string) {
+	c.t.Helper()
+	if !c.lines.Scan() || c.lines.Text() != want {
+		c.t.Fatalf("child said %q, want %q\n%s", c.lines.Text(), want, c.stderr.String())
+	}
+}
+
 // idleRun runs childIdle on the track in dir (written by writeTrackDir,
 // at least 3/4 window long) under the headless PulseAudio of env and
 // measures it. The pause and resume latencies are read from what the sink
 // played (its monitor's recording): from the command until the last sound,
 // and until the first sound.
 func idleRun(t testing.TB, dir string, env []string, window time.Duration) audioFigures {
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), append(env, childEnv+"=idle", "SEGUE_CHILD_DIR="+dir)...)
-	stdin, err := cmd.StdinPipe()
-	must(t, err)
-	stdout, err := cmd.StdoutPipe()
-	must(t, err)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	must(t, cmd.Start())
-	defer func() { stdin.Close(); cmd.Wait() }()
-	lines := bufio.NewScanner(stdout)
-	expect := func(want string) {
-		if !lines.Scan() || lines.Text() != want {
-			t.Fatalf("child said %q, want %q\n%s", lines.Text(), want, stderr.String())
-		}
-	}
-	pid := cmd.Process.Pid
+	c := startChild(t, "idle", dir, env)
+	defer c.stop()
+	stdin, stderr, expect, pid := c.stdin, c.stderr, c.expect, c.cmd.Process.Pid
 	f := audioFigures{playWindow: window / 2}
 	mon := filepath.Join(dir, "monitor.raw")
 	expect("playing")

@@ -2,13 +2,11 @@ package player
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/binary"
 	"fmt"
 	"io"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -99,22 +97,9 @@ func TestALSAVolumeHeardAtOnce(t *testing.T) {
 	writeTrackDir(t, src, tr, dir)
 	env := headlessALSA(t, dir, "")
 
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), append(env, childEnv+"=volume", "SEGUE_CHILD_DIR="+dir)...)
-	stdin, err := cmd.StdinPipe()
-	must(t, err)
-	stdout, err := cmd.StdoutPipe()
-	must(t, err)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	must(t, cmd.Start())
-	defer func() { stdin.Close(); cmd.Wait() }()
-	lines := bufio.NewScanner(stdout)
-	expect := func(want string) {
-		if !lines.Scan() || lines.Text() != want {
-			t.Fatalf("child said %q, want %q\n%s", lines.Text(), want, stderr.String())
-		}
-	}
+	c := startChild(t, "volume", dir, env)
+	defer c.stop()
+	stdin, lines, expect := c.stdin, c.lines, c.expect
 	mon := filepath.Join(dir, "monitor.raw")
 	expect("playing")
 	const before, after = catalog.SampleRate * 3 / 10, catalog.SampleRate // frames read either side
