@@ -20,6 +20,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"segue/internal/testkit"
 )
 
 // Server is a running server and its user.
@@ -111,17 +113,6 @@ func run(t testing.TB, name string, args ...string) {
 	}
 }
 
-// FreePort returns a loopback address nothing listens on.
-func FreePort(t testing.TB) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
 // Supysonic starts supysonic over lib with user alice. Its config sits in
 // the working directory it runs in (supysonic reads ./supysonic.conf); it
 // transcodes with ffmpeg.
@@ -156,7 +147,7 @@ transcoder = ffmpeg -i %%srcpath -ab %%outratek -v 0 -f %%outfmt -
 	cli("user", "add", s.User, "-p", s.Password)
 	cli("folder", "add", "music", lib)
 	cli("folder", "scan", "music")
-	addr := FreePort(t)
+	addr := testkit.FreeAddr(t)
 	host, port, _ := net.SplitHostPort(addr)
 	s.Stop = start(t, dir, "supysonic-server", "-S", "waitress", "-h", host, "-p", port)
 	s.Base = "http://" + addr
@@ -197,7 +188,7 @@ func Gonic(t testing.TB, lib string) Server {
 			t.Fatal(err)
 		}
 	}
-	addr := FreePort(t)
+	addr := testkit.FreeAddr(t)
 	stop := start(t, dir, bin, "-listen-addr", addr, "-music-path", lib, "-db-path", filepath.Join(dir, "gonic.db"),
 		"-cache-path", filepath.Join(dir, "cache"), "-podcast-path", filepath.Join(dir, "podcasts"),
 		"-playlists-path", filepath.Join(dir, "playlists"), "-scan-at-start-enabled", "-http-log=false")
