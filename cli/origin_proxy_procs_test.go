@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -285,14 +284,6 @@ func get(t *testing.T, url, byteRange string) (int, string, []byte) {
 	if byteRange != "" {
 		req.Header.Set("Range", byteRange)
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp, body := testkit.Do(t, nil, req)
 	return resp.StatusCode, resp.Header.Get("X-Cache-Status"), body
 }

@@ -4,13 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"net"
 	"net/http"
 	"strings"
 	"testing"
 
 	"segue/catalog"
+	"segue/internal/testkit"
 )
 
 // running is an origin serving on a real loopback listener.
@@ -72,15 +72,7 @@ func get(t testing.TB, method, url string, hdr map[string]string) (*http.Respons
 	for k, v := range hdr {
 		req.Header.Set(k, v)
 	}
-	resp, err := noRedirect.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp, body := testkit.Do(t, noRedirect, req)
 	return resp, body
 }
 

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -18,6 +17,7 @@ import (
 	"testing"
 
 	"segue/catalog"
+	"segue/internal/testkit"
 	"segue/origin"
 )
 
@@ -188,16 +188,11 @@ func (f *fixture) call(t testing.TB, method string, q url.Values) (*http.Respons
 	q.Del("noauth")
 	q.Set("c", "segue-test")
 	q.Set("v", APIVersion)
-	resp, err := http.Get(f.base + Prefix + method + "?" + q.Encode())
+	req, err := http.NewRequest("GET", f.base+Prefix+method+"?"+q.Encode(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, body
+	return testkit.Do(t, nil, req)
 }
 
 // jsonCall calls with f=json and decodes the envelope.
