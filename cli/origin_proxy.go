@@ -28,9 +28,8 @@ one or more "segue origin serve" replicas (the CDN stand-in of docs/scale.md).
                             served while every replica or the blob store is down
   /api/v1/albums/ID/cover   cached as the origin's Cache-Control says (1 h), stale
                             copies served while the origin fails
-  /api/v1/peers...          the peer tracker, kept in one replica's memory: sent to
-                            the first --upstream, the others only as backups
-  everything else           (API, playlists, share pages) passed through, never cached
+  everything else           (API, playlists, share pages, the peer tracker) passed
+                            through, never cached
 
 Requests go round-robin over the replicas; a replica that refuses, times out or
 answers 502-504 is skipped for 10 s and the request is retried on the next one.
@@ -187,9 +186,6 @@ func confPath(flag, p string) (string, error) {
 //   - The upstreams' state lives in shared memory (zone), so every worker
 //     process skips a replica that failed in any of them and the
 //     round-robin is one rotation, not one per worker.
-//   - The peer tracker lives in a replica's memory (origin.Tracker), so its
-//     routes go to one replica; clients re-announce to a backup within an
-//     announce interval after a failover.
 var nginxTemplate = template.Must(template.New("nginx").Parse(`# nginx configuration for segue origin replicas; printed by segue origin proxy-config.
 # Run: nginx -c THIS_FILE -g 'daemon off;'   (see docs/scale.md)
 {{if .User}}user {{.User}};
@@ -229,14 +225,6 @@ http {
         keepalive 32;
     }
 
-    upstream segue_tracker {
-        zone segue_tracker 64k;
-{{- range $i, $u := .Upstreams}}
-        server {{$u}}{{if $i}} backup{{end}};
-{{- end}}
-        keepalive 8;
-    }
-
     server {
         listen {{.Listen}};
 
@@ -273,10 +261,6 @@ http {
             proxy_cache_lock on;
             proxy_cache_use_stale error timeout updating http_500 http_502 http_503 http_504;
             proxy_cache_background_update on;
-        }
-
-        location /api/v1/peers {
-            proxy_pass http://segue_tracker;
         }
 
         location / {

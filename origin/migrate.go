@@ -52,7 +52,9 @@ type MigrateSummary struct {
 
 // migrateTables are the catalog's tables in foreign-key order, with their
 // columns in the SQLite catalog and in PostgreSQL (the same but for the
-// search row key) and the columns that order a table's rows.
+// search row key) and the columns that order a table's rows. The tracker's
+// peers and peer_tracks are not copied: an announce lives 90 s, and peers
+// announce again to the migrated origin.
 var migrateTables = []struct{ table, from, to, order string }{
 	{"artists", "rowid, id, name, sort_key", "", "id"},
 	{"albums", "rowid, id, title, artist_id, year, cover_hash, cover_mime, sort_key, compilation", "", "id"},

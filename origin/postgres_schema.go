@@ -213,4 +213,25 @@ CREATE INDEX search_doc ON search USING gin (doc);
 CREATE INDEX search_tdoc ON search USING gin (tdoc);
 CREATE INDEX search_unfolded ON search (rowid) WHERE doc IS NULL;
 ANALYZE search;
+`,
+
+	// 5: the peer tracker's announces (SQLite's step 10).
+	`
+CREATE TABLE peers (
+	grp        text COLLATE "C" NOT NULL,
+	id         text COLLATE "C" NOT NULL,
+	addr       text NOT NULL,
+	expires    bigint NOT NULL,
+	tracks_sha text NOT NULL,
+	PRIMARY KEY (grp, id)
+);
+CREATE INDEX peers_expires ON peers(expires);
+CREATE TABLE peer_tracks (
+	grp      text COLLATE "C" NOT NULL,
+	track_id text COLLATE "C" NOT NULL,
+	peer_id  text COLLATE "C" NOT NULL,
+	PRIMARY KEY (grp, track_id, peer_id),
+	FOREIGN KEY (grp, peer_id) REFERENCES peers(grp, id) ON DELETE CASCADE
+);
+CREATE INDEX peer_tracks_peer ON peer_tracks(grp, peer_id);
 `}

@@ -204,4 +204,26 @@ CREATE TABLE stars (
 	// separator instead of NUL, which PostgreSQL's text cannot hold.
 	`
 UPDATE tracks SET album_group = replace(album_group, char(0), char(31));
+`,
+
+	// 10: the peer tracker's announces (tracker.go), in the catalog so
+	// every replica serving it sees every announce (issue 18).
+	`
+CREATE TABLE peers (
+	grp        TEXT NOT NULL,     -- tracker group: "owner:TOKEN_ID", "share:TOKEN" or "" (peerGroup)
+	id         TEXT NOT NULL,     -- catalog.PeerAnnounce.ID, chosen by the peer
+	addr       TEXT NOT NULL,     -- host:port of its peer endpoint
+	expires    INTEGER NOT NULL,  -- unix milliseconds; from then on the announce is gone
+	tracks_sha TEXT NOT NULL,     -- sha256 of its sorted track IDs: a re-announce of the same set only renews
+	PRIMARY KEY (grp, id)
+) WITHOUT ROWID;
+CREATE INDEX peers_expires ON peers(expires);
+CREATE TABLE peer_tracks (
+	grp      TEXT NOT NULL,
+	track_id TEXT NOT NULL,       -- a track the peer holds in full
+	peer_id  TEXT NOT NULL,
+	PRIMARY KEY (grp, track_id, peer_id),
+	FOREIGN KEY (grp, peer_id) REFERENCES peers(grp, id) ON DELETE CASCADE
+) WITHOUT ROWID;
+CREATE INDEX peer_tracks_peer ON peer_tracks(grp, peer_id);
 `}

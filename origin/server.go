@@ -168,7 +168,7 @@ func New(o ServerOptions) (*Server, error) {
 		playlists: NewPlaylists(db),
 		blobs:     o.Blobs,
 		log:       o.Logger,
-		tracker:   NewTracker(o.PeerTTL, nil),
+		tracker:   NewTracker(db, o.PeerTTL, nil),
 		reco:      &recommender{db: db, log: o.Logger, after: rebuildAfter},
 		certs:     certs,
 		authFails: newAuthLimiter(time.Now),

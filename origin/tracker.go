@@ -1,13 +1,17 @@
 package origin
 
 import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
-	"sync"
+	"strings"
 	"time"
 
 	"segue/catalog"
@@ -17,93 +21,111 @@ import (
 // Clients re-announce every third of it (net/peer.DefaultAnnounceEvery).
 const DefaultPeerTTL = 90 * time.Second
 
-// Tracker remembers which peers hold which tracks in full, in memory only:
-// after a restart clients re-announce within one interval. Peers are kept
-// apart by group (the token they announced with), so a lookup only returns
-// peers of the asker's own group unless the origin allows otherwise. It is
-// safe for concurrent use.
+// Tracker remembers which peers hold which tracks in full. Announces live
+// in the catalog (tables peers and peer_tracks), so every replica serving
+// one catalog answers lookups from the same announces: a peer announced to
+// one replica is found through any other. Peers are kept apart by group
+// (the token they announced with), so a lookup only returns peers of the
+// asker's own group unless the origin allows otherwise, and a peer ID of
+// one group never replaces another group's. It is safe for concurrent use.
 type Tracker struct {
+	db  *sql.DB
 	ttl time.Duration
 	now func() time.Time
-
-	mu      sync.Mutex              // guards peers and byTrack
-	peers   map[string]*trackedPeer // by peer ID
-	byTrack map[string]map[string]struct{}
 }
 
-type trackedPeer struct {
-	catalog.Peer
-	group   string
-	tracks  []string
-	expires time.Time
-}
-
-// NewTracker returns an empty tracker whose announces live ttl (default
-// DefaultPeerTTL); now is the clock (default time.Now), replaceable in tests.
-func NewTracker(ttl time.Duration, now func() time.Time) *Tracker {
+// NewTracker returns the tracker over the catalog db, whose announces live
+// ttl (default DefaultPeerTTL); now is the clock (default time.Now),
+// replaceable in tests. Replicas' clocks are compared through the
+// expiries they write, so they should agree to well within the TTL (NTP).
+func NewTracker(db *sql.DB, ttl time.Duration, now func() time.Time) *Tracker {
 	if ttl <= 0 {
 		ttl = DefaultPeerTTL
 	}
 	if now == nil {
 		now = time.Now
 	}
-	return &Tracker{ttl: ttl, now: now, peers: map[string]*trackedPeer{}, byTrack: map[string]map[string]struct{}{}}
+	return &Tracker{db: db, ttl: ttl, now: now}
 }
 
-// Announce replaces what peer a.ID holds with a.Tracks, live for the TTL.
-// a must have passed validAnnounce.
-func (t *Tracker) Announce(group string, a catalog.PeerAnnounce) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
+// peerTrackRows is how many tracks one INSERT writes (3 parameters each:
+// well under SQLite's 32766 and PostgreSQL's 65535).
+const peerTrackRows = 500
+
+// Announce replaces what peer a.ID of group holds with a.Tracks, live for
+// the TTL, and drops announces that expired. A re-announce of the same
+// tracks (the usual case: every 30 s) only renews the expiry. a must have
+// passed validAnnounce.
+func (t *Tracker) Announce(ctx context.Context, group string, a catalog.PeerAnnounce) error {
 	now := t.now()
-	t.dropLocked(a.ID)
-	for id, p := range t.peers { // sweep: announces are rare next to lookups
-		if now.After(p.expires) {
-			t.dropLocked(id)
+	expires := now.Add(t.ttl).UnixMilli()
+	tracks := slices.Compact(slices.Sorted(slices.Values(a.Tracks)))
+	sum := sha256.Sum256([]byte(strings.Join(tracks, "\n")))
+	digest := hex.EncodeToString(sum[:])
+	res, err := t.db.ExecContext(ctx, `UPDATE peers SET addr = ?, expires = ? WHERE grp = ? AND id = ? AND tracks_sha = ?`,
+		a.Addr, expires, group, a.ID, digest)
+	if err != nil {
+		return fmt.Errorf("renew peer %s: %w", a.ID, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		err = catalogTx(ctx, t.db, func(tx *sql.Tx) error {
+			// The peer's row first: a concurrent announce of the same peer
+			// waits here (PostgreSQL's row lock) until this one commits.
+			if _, err := tx.ExecContext(ctx, `INSERT INTO peers (grp, id, addr, expires, tracks_sha) VALUES (?, ?, ?, ?, ?)
+				ON CONFLICT (grp, id) DO UPDATE SET addr = excluded.addr, expires = excluded.expires, tracks_sha = excluded.tracks_sha`,
+				group, a.ID, a.Addr, expires, digest); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM peer_tracks WHERE grp = ? AND peer_id = ?`, group, a.ID); err != nil {
+				return err
+			}
+			for chunk := range slices.Chunk(tracks, peerTrackRows) {
+				args := make([]any, 0, 3*len(chunk))
+				for _, tr := range chunk {
+					args = append(args, group, a.ID, tr)
+				}
+				q := `INSERT INTO peer_tracks (grp, peer_id, track_id) VALUES ` + strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", len(chunk)), ", ")
+				if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("announce peer %s: %w", a.ID, err)
 		}
 	}
-	p := &trackedPeer{Peer: catalog.Peer{ID: a.ID, Addr: a.Addr}, group: group, tracks: a.Tracks, expires: now.Add(t.ttl)}
-	t.peers[a.ID] = p
-	for _, tr := range a.Tracks {
-		set := t.byTrack[tr]
-		if set == nil {
-			set = map[string]struct{}{}
-			t.byTrack[tr] = set
-		}
-		set[a.ID] = struct{}{}
+	// Expired announces go (their tracks with them: ON DELETE CASCADE);
+	// lookups skip them meanwhile, so a failed sweep loses nothing.
+	if _, err := t.db.ExecContext(ctx, `DELETE FROM peers WHERE expires <= ?`, now.UnixMilli()); err != nil {
+		return fmt.Errorf("drop expired peers: %w", err)
 	}
-}
-
-func (t *Tracker) dropLocked(id string) {
-	p := t.peers[id]
-	if p == nil {
-		return
-	}
-	for _, tr := range p.tracks {
-		delete(t.byTrack[tr], id)
-		if len(t.byTrack[tr]) == 0 {
-			delete(t.byTrack, tr)
-		}
-	}
-	delete(t.peers, id)
+	return nil
 }
 
 // Peers returns up to catalog.MaxPeersListed live peers of group holding
 // track, in random order (to spread the load), never the peer self.
-func (t *Tracker) Peers(group, track, self string) []catalog.Peer {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	now := t.now()
-	out := []catalog.Peer{}
-	for id := range t.byTrack[track] {
-		p := t.peers[id]
-		if id == self || p.group != group || now.After(p.expires) {
-			continue
-		}
-		out = append(out, p.Peer)
+func (t *Tracker) Peers(ctx context.Context, group, track, self string) ([]catalog.Peer, error) {
+	rows, err := t.db.QueryContext(ctx, `SELECT p.id, p.addr FROM peer_tracks t
+		JOIN peers p ON p.grp = t.grp AND p.id = t.peer_id
+		WHERE t.grp = ? AND t.track_id = ? AND t.peer_id <> ? AND p.expires > ?
+		ORDER BY random() LIMIT ?`, group, track, self, t.now().UnixMilli(), catalog.MaxPeersListed)
+	if err != nil {
+		return nil, fmt.Errorf("look up peers of %s: %w", track, err)
 	}
-	rand.Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
-	return out[:min(len(out), catalog.MaxPeersListed)]
+	defer rows.Close()
+	out := []catalog.Peer{}
+	for rows.Next() {
+		var p catalog.Peer
+		if err := rows.Scan(&p.ID, &p.Addr); err != nil {
+			return nil, fmt.Errorf("look up peers of %s: %w", track, err)
+		}
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("look up peers of %s: %w", track, err)
+	}
+	return out, nil
 }
 
 // TTL is how long an announce stays live.
@@ -164,7 +186,10 @@ func (s *Server) handleAnnounce(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	s.tracker.Announce(s.peerGroup(r), a)
+	if err := s.tracker.Announce(r.Context(), s.peerGroup(r), a); err != nil {
+		s.internal(w, r, err)
+		return
+	}
 	s.serveJSON(w, r, catalog.PeerAnnounceReply{TTLSeconds: int(s.tracker.TTL() / time.Second)})
 }
 
@@ -176,5 +201,10 @@ func (s *Server) handlePeers(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "missing or malformed track: add ?track=ID")
 		return
 	}
-	s.serveJSON(w, r, catalog.PeerList{Peers: s.tracker.Peers(s.peerGroup(r), track, q.Get("self"))})
+	peers, err := s.tracker.Peers(r.Context(), s.peerGroup(r), track, q.Get("self"))
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	s.serveJSON(w, r, catalog.PeerList{Peers: peers})
 }
