@@ -268,16 +268,17 @@ func (a *app) serveControl(srv *ctl.Server, p *player.Player, r *resolver) {
 	srv.Serve(ctl.Options{Player: p, Logger: a.logger(), Resolve: ctlResolve(r)})
 }
 
-// openMPRIS puts p on the D-Bus session bus (see package mpris); with no
-// bus it logs one line and returns nil. The caller forwards p's events to
+// openMPRIS puts p on the D-Bus session bus (see package mpris), with the
+// album cover as mpris:artUrl; with no bus it logs one line and returns nil. The caller forwards p's events to
 // Observe and closes it.
-func (a *app) openMPRIS(p *player.Player, r *resolver) *mpris.Server {
-	m, err := mpris.Open(mpris.Options{Player: p, Resolve: ctlResolve(r)})
+func (a *app) openMPRIS(p *player.Player, r *resolver) *mediaKeys {
+	art := &coverArt{src: r.src, dir: ctl.RuntimeDir()}
+	m, err := mpris.Open(mpris.Options{Player: p, Resolve: ctlResolve(r), Art: art.url})
 	if err != nil {
 		a.logger().Info("no media keys (MPRIS)", "err", err)
 		return nil
 	}
-	return m
+	return &mediaKeys{m, art}
 }
 
 // ctlResolve resolves targets named by a script or the desktop, marking a

@@ -46,6 +46,11 @@ func ctlOrigin(t *testing.T) (string, []catalog.Track) {
 			t.Fatalf("make track: %v\n%s", err, out)
 		}
 	}
+	cover := exec.Command("ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "color=c=orange:s=32x32",
+		"-frames:v", "1", filepath.Join(lib, "cover.png"))
+	if out, err := cover.CombinedOutput(); err != nil {
+		t.Fatalf("make cover: %v\n%s", err, out)
+	}
 	o := serveLibrary(t, lib, t.TempDir())
 	url := "http://" + o.addr
 	var res catalog.SearchResult

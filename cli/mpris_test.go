@@ -2,6 +2,8 @@ package cli
 
 import (
 	"bufio"
+	"bytes"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -59,6 +61,21 @@ func TestMPRISWithPlayerctl(t *testing.T) {
 	if got := pc("metadata", "--format", "{{title}}|{{artist}}|{{album}}|{{mpris:length}}"); got != "Step 1|Ctl Band|Ctl Album|60000000" {
 		t.Errorf("metadata: %q", got)
 	}
+	// mpris:artUrl is a file the desktop can open, holding the origin's cover.
+	var art string
+	testkit.Wait(t, time.Minute, "mpris:artUrl", func() bool {
+		art = pc("metadata", "mpris:artUrl")
+		return strings.HasPrefix(art, "file:///")
+	})
+	got, err := os.ReadFile(strings.TrimPrefix(art, "file://"))
+	if err != nil {
+		t.Fatalf("mpris:artUrl %s: %v", art, err)
+	}
+	req, _ := http.NewRequest("GET", url+"/api/v1/albums/"+tracks[0].AlbumID+"/cover", nil)
+	if _, want := testkit.Do(t, nil, req); !bytes.Equal(got, want) {
+		t.Errorf("mpris:artUrl %s holds %d bytes, not the origin's %d-byte cover", art, len(got), len(want))
+	}
+
 	follow := exec.Command("playerctl", "-p", "segue", "--follow", "metadata", "title")
 	follow.Env = append(os.Environ(), h.env...)
 	titles := &testkit.Buffer{}

@@ -61,7 +61,7 @@ listens on, then runs until SIGINT or SIGTERM.`,
 		},
 	}
 	cmd.Flags().StringVar(&listen, "listen", "", "host:port to serve peers on (default [peer] listen, else a free port on a private address)")
-	cmd.Flags().Var(&rate, "upload-rate", "cap on bytes per second sent to peers, e.g. 500KB (default [peer] upload_rate, else 2MiB)")
+	cmd.Flags().Var(&rate, "upload-rate", "cap on bytes per second sent to peers, e.g. 500KB; 0 takes the default ([peer] upload_rate, else 2MiB)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the address as JSON")
 	return cmd
 }

@@ -39,6 +39,10 @@ type Options struct {
 	Player *player.Player
 	// Resolve turns OpenUri's URI into tracks (nil: OpenUri fails).
 	Resolve func(ctx context.Context, targets []string) ([]catalog.Track, error)
+	// Art returns the URL of a track's cover for mpris:artUrl, "" when it
+	// has none (nil: no artUrl). It is called off the event path, once per
+	// track, and may fetch; ctx ends when the Server closes.
+	Art func(ctx context.Context, t catalog.Track) string
 }
 
 // Server is segue on the session bus. Close releases its name.
@@ -47,10 +51,14 @@ type Server struct {
 	opts Options
 	name string
 
+	ctx  context.Context // ends at Close; bounds Art
+	stop context.CancelFunc
+
 	mu      sync.Mutex // guards the fields below
 	track   catalog.Track
-	volume  int  // as last announced
-	shuffle bool // as last announced
+	art     string // the track's mpris:artUrl, "" until known
+	volume  int    // as last announced
+	shuffle bool   // as last announced
 }
 
 // Open connects to the session bus ($DBUS_SESSION_BUS_ADDRESS, else
@@ -74,8 +82,9 @@ func Open(opts Options) (*Server, error) {
 	}
 	st := opts.Player.Status()
 	s := &Server{conn: conn, opts: opts, volume: st.Volume, shuffle: st.Shuffle}
+	s.ctx, s.stop = context.WithCancel(context.Background())
 	if st.Index >= 0 {
-		s.track = st.Track
+		s.setTrack(st.Track)
 	}
 	for _, iface := range []string{rootIface, playerIface} {
 		if err := conn.ExportMethodTable(s.methods(iface), objectPath, iface); err != nil {
@@ -106,7 +115,10 @@ func Open(opts Options) (*Server, error) {
 func (s *Server) Name() string { return s.name }
 
 // Close leaves the bus.
-func (s *Server) Close() error { return s.conn.Close() }
+func (s *Server) Close() error {
+	s.stop()
+	return s.conn.Close()
+}
 
 // methods are the D-Bus methods of iface.
 func (s *Server) methods(iface string) map[string]any {
@@ -160,12 +172,11 @@ func (s *Server) Observe(ev player.Event) {
 	changed := map[string]dbus.Variant{}
 	switch e := ev.(type) {
 	case player.TrackEvent:
-		s.mu.Lock()
-		s.track = e.Track
+		t := e.Track
 		if e.Duration > 0 {
-			s.track.DurationMS = e.Duration.Milliseconds()
+			t.DurationMS = e.Duration.Milliseconds()
 		}
-		s.mu.Unlock()
+		s.setTrack(t)
 		changed["Metadata"] = dbus.MakeVariant(s.metadata())
 	case player.StateEvent:
 		changed["PlaybackStatus"] = dbus.MakeVariant(playbackStatus(e.State))
@@ -191,6 +202,31 @@ func (s *Server) Observe(ev player.Event) {
 	}
 }
 
+// setTrack makes t the current track and, with Options.Art, looks up its
+// cover in the background, announcing Metadata again once it is known and
+// t is still playing.
+func (s *Server) setTrack(t catalog.Track) {
+	s.mu.Lock()
+	s.track, s.art = t, ""
+	s.mu.Unlock()
+	if s.opts.Art == nil || t.ID == "" {
+		return
+	}
+	go func() {
+		url := s.opts.Art(s.ctx, t)
+		s.mu.Lock()
+		current := s.track.ID == t.ID
+		if current {
+			s.art = url
+		}
+		s.mu.Unlock()
+		if current && url != "" && s.ctx.Err() == nil {
+			s.conn.Emit(objectPath, propsIface+".PropertiesChanged", playerIface,
+				map[string]dbus.Variant{"Metadata": dbus.MakeVariant(s.metadata())}, []string{})
+		}
+	}()
+}
+
 // trackPath is a track's mpris:trackid.
 func trackPath(id string) dbus.ObjectPath {
 	var b strings.Builder
@@ -214,21 +250,26 @@ func playbackStatus(st player.State) string {
 	return "Stopped"
 }
 
-// metadata is the current track's Metadata: mpris:length in µs.
+// metadata is the current track's Metadata: mpris:length in µs, and
+// mpris:artUrl once Options.Art has found a cover.
 func (s *Server) metadata() map[string]dbus.Variant {
 	s.mu.Lock()
-	t := s.track
+	t, art := s.track, s.art
 	s.mu.Unlock()
 	if t.ID == "" {
 		return map[string]dbus.Variant{"mpris:trackid": dbus.MakeVariant(dbus.ObjectPath("/org/mpris/MediaPlayer2/TrackList/NoTrack"))}
 	}
-	return map[string]dbus.Variant{
+	m := map[string]dbus.Variant{
 		"mpris:trackid": dbus.MakeVariant(trackPath(t.ID)),
 		"mpris:length":  dbus.MakeVariant(t.DurationMS * 1000),
 		"xesam:title":   dbus.MakeVariant(t.Title),
 		"xesam:artist":  dbus.MakeVariant([]string{t.Artist}),
 		"xesam:album":   dbus.MakeVariant(t.Album),
 	}
+	if art != "" {
+		m["mpris:artUrl"] = dbus.MakeVariant(art)
+	}
+	return m
 }
 
 // props answers org.freedesktop.DBus.Properties from the player's state.
