@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
 	"os/signal"
@@ -69,7 +70,16 @@ func (a *app) runDemo(ctx context.Context, addr string, noTUI bool) error {
 	}
 	fmt.Fprintf(a.stdout, "ingested: %d added, %d updated, %d unchanged, %d skipped\n", sum.Added, sum.Updated, sum.Unchanged, len(sum.Skipped))
 
-	srv, err := origin.New(origin.ServerOptions{DataDir: dataDir, Addr: addr, Logger: a.logger()})
+	// The origin's access log goes to a file of its own, not into the
+	// client's log, where it would bury what the interface reports.
+	originLog := filepath.Join(a.cfg.StateDir, "demo-origin.log")
+	logFile, err := openAppend(originLog)
+	if err != nil {
+		return fmt.Errorf("demo origin log %s: %w (the state dir must be writable; set XDG_STATE_HOME to move it)", originLog, err)
+	}
+	defer logFile.Close()
+	fmt.Fprintf(a.stdout, "origin log: %s\n", originLog)
+	srv, err := origin.New(origin.ServerOptions{DataDir: dataDir, Addr: addr, Logger: slog.New(slog.NewJSONHandler(logFile, nil))})
 	if err != nil {
 		return err
 	}

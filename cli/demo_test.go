@@ -55,6 +55,15 @@ func TestMakeDemoReachesFirstScreen(t *testing.T) {
 	if code, _ := os.ReadFile(filepath.Join(dir, "exit")); strings.TrimSpace(string(code)) != "0" {
 		t.Fatalf("make demo exited %s after q:\n%s", code, s.capture())
 	}
+	// The origin's access log is its own file; the client's log has none of it.
+	originLog, _ := os.ReadFile(filepath.Join(dir, "state", "segue", "demo-origin.log"))
+	if !strings.Contains(string(originLog), `"msg":"request"`) || !strings.Contains(string(originLog), "/api/v1/artists") {
+		t.Errorf("demo-origin.log has no access log of the artists the interface listed:\n%s", originLog)
+	}
+	clientLog, _ := os.ReadFile(filepath.Join(dir, "state", "segue", "segue.log"))
+	if strings.Contains(string(clientLog), `"msg":"request"`) {
+		t.Errorf("the origin's access log went into segue.log:\n%s", clientLog)
+	}
 }
 
 // Without a terminal, segue demo says so at once and starts nothing (no
