@@ -32,7 +32,8 @@ one or more "segue origin serve" replicas (the CDN stand-in of docs/scale.md).
                             through, never cached
 
 Requests go round-robin over the replicas; a replica that refuses, times out or
-answers 502-504 is skipped for 10 s and the request is retried on the next one.
+answers 502 or 504 is skipped for 10 s and the request is retried on the next one
+(a 503 says the catalog database is down behind every replica: it is passed on).
 Every answer carries X-Cache-Status (HIT, MISS, ...) for what the cache did, and
 the access log (RUN/access.log, JSON lines) records it with the replica that
 answered. Byte ranges of cached objects are served from the cache.
@@ -175,10 +176,14 @@ func confPath(flag, p string) (string, error) {
 //     the cached copy. Segments are 40-110 KB, so the slice module (which
 //     Debian's nginx has) would only split one small object into more
 //     requests; it is not used.
-//   - proxy_next_upstream leaves out http_500: a replica answers 500 when the
-//     blob store or database behind every replica fails, so another replica
+//   - proxy_next_upstream leaves out http_500 and http_503: a replica
+//     answers 500 when the blob store behind every replica fails, and 503
+//     (with Retry-After) when the catalog database does, so another replica
 //     would fail the same way, and counting it would mark healthy replicas
-//     down for fail_timeout and take the uncached API with them.
+//     down for fail_timeout and take the uncached API with them (and, after
+//     a database restart, keep them down 10 s longer than the outage). A
+//     replica that is stopping closes its listener: that is an error, and
+//     retried.
 //   - No tcp_nopush: with it, a cache hit (headers from memory, the body
 //     by sendfile from the cache file) waited on the corked socket, and
 //     hits ran at 2000 req/s against 9400-12800 without it (64 clients,
@@ -235,7 +240,7 @@ http {
         proxy_set_header X-Forwarded-Proto $scheme;
         proxy_set_header X-Forwarded-Host $http_host;
         proxy_connect_timeout 2s;
-        proxy_next_upstream error timeout http_502 http_503 http_504;
+        proxy_next_upstream error timeout http_502 http_504;
         proxy_next_upstream_timeout 15s;
 
         add_header X-Cache-Status $upstream_cache_status always;

@@ -73,7 +73,8 @@ func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request, v any) {
 // answer (nginx's 499; nobody receives it).
 const statusClientGone = 499
 
-// internal answers 500 for a failure of the origin itself (never bad input).
+// internal answers 500 for a failure of the origin itself (never bad input),
+// or 503 with Retry-After when the catalog's database is unreachable.
 // A client that went away (its request's context ended) is not the origin's
 // failure: it is logged at debug level and the access log shows 499, the
 // status nginx uses for a client that closed the request.
@@ -81,6 +82,11 @@ func (s *Server) internal(w http.ResponseWriter, r *http.Request, err error) {
 	if r.Context().Err() != nil {
 		s.log.Debug("client went away", "method", r.Method, "path", redactPath(r.URL.EscapedPath()), "err", err)
 		w.WriteHeader(statusClientGone)
+		return
+	}
+	if catalogUnavailable(err) {
+		s.log.Warn("catalog unreachable", "method", r.Method, "path", redactPath(r.URL.EscapedPath()), "err", err)
+		writeUnavailable(w)
 		return
 	}
 	s.log.Error("request failed", "method", r.Method, "path", redactPath(r.URL.EscapedPath()), "err", err)

@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"runtime"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -57,6 +59,21 @@ func redactURL(s string) string {
 	return u.Redacted()
 }
 
+// pgConnectTimeout is how long a new connection to PostgreSQL may take
+// when the URL gives no connect_timeout.
+const pgConnectTimeout = 5 * time.Second
+
+// PostgresConns returns how many connections to a PostgreSQL catalog one
+// process keeps at most, open and idle alike: four per CPU Go may use, at
+// least 8 (a query waits on the network as well as on the server's CPU).
+// Each is a server process on the database's side: replicas times this
+// must stay under the server's max_connections (100 by default). Idle
+// connections are kept; one that died while idle over a second (a
+// restart of the server) is found by pgx's ping before reuse and
+// replaced, and a request on one that died under it answers 503
+// (catalogUnavailable).
+func PostgresConns() int { return max(8, 4*runtime.GOMAXPROCS(0)) }
+
 // openPostgres connects to the PostgreSQL catalog at dsn and brings its
 // schema to pgMigrations.
 func openPostgres(ctx context.Context, dsn string) (*sql.DB, error) {
@@ -75,7 +92,15 @@ func openPostgres(ctx context.Context, dsn string) (*sql.DB, error) {
 	// Nor a parallel scan, whose workers return rows of several parts of
 	// the table in whatever order they come.
 	cfg.RuntimeParams["max_parallel_workers_per_gather"] = "0"
+	// A database that does not answer (its host down, packets dropped)
+	// fails a request with a 503 in seconds, not when the client gives
+	// up; a refused connection fails at once.
+	if cfg.ConnectTimeout == 0 {
+		cfg.ConnectTimeout = pgConnectTimeout
+	}
 	db := sql.OpenDB(pgConnector{stdlib.GetConnector(*cfg)})
+	db.SetMaxOpenConns(PostgresConns())
+	db.SetMaxIdleConns(PostgresConns())
 	if err := migratePostgres(ctx, db); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open catalog %s: %w", redactURL(dsn), err)

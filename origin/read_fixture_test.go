@@ -33,9 +33,12 @@ type fixture struct {
 func newFixture(t testing.TB) *fixture { return newFixtureOn(t, sqliteEngine) }
 
 // newFixtureOn is an empty catalog on engine e.
-func newFixtureOn(t testing.TB, e engine) *fixture {
+func newFixtureOn(t testing.TB, e engine) *fixture { return newFixtureAt(t, e.catalog(t)) }
+
+// newFixtureAt is an empty catalog at catalogURL ("": SQLite in a temp dir).
+func newFixtureAt(t testing.TB, catalogURL string) *fixture {
 	t.Helper()
-	f := &fixture{t: t, dir: t.TempDir(), catalog: e.catalog(t)}
+	f := &fixture{t: t, dir: t.TempDir(), catalog: catalogURL}
 	db, err := OpenCatalogAt(context.Background(), f.catalog, f.dir)
 	if err != nil {
 		t.Fatal(err)
@@ -162,8 +165,11 @@ type world struct {
 func newWorld(t testing.TB) *world { return newWorldOn(t, sqliteEngine) }
 
 // newWorldOn is the world in a catalog on engine e.
-func newWorldOn(t testing.TB, e engine) *world {
-	f := newFixtureOn(t, e)
+func newWorldOn(t testing.TB, e engine) *world { return newWorldIn(newFixtureOn(t, e)) }
+
+// newWorldIn fills the empty catalog of f with the world.
+func newWorldIn(f *fixture) *world {
+	t := f.t
 	w := &world{fixture: f, cover: tinyPNG(t)}
 	w.beyonce = f.artist("Beyoncé")
 	w.bjork = f.artist("Björk")

@@ -389,8 +389,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 				writeError(w, http.StatusUnauthorized, "the bearer token (or share link) is unknown or revoked")
 				return
 			}
-			s.log.Error("check token", "err", err)
-			writeError(w, http.StatusServiceUnavailable, "cannot check the token right now")
+			s.internal(w, r, fmt.Errorf("check token: %w", err))
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(withPrincipal(r.Context(), principal{owner: tok.ID})))

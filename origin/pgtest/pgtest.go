@@ -1,7 +1,8 @@
 // Package pgtest runs a real PostgreSQL server for a test binary: Debian's
 // initdb and pg_ctl, a cluster in a temp dir listening on a free loopback
 // port, one server per package run (started by the first test that asks,
-// stopped by Main) and a fresh database per test. PostgreSQL refuses to
+// stopped by Main) and a fresh database per test; Start gives a test a
+// cluster of its own to stop and start again. PostgreSQL refuses to
 // run as root, so as root the cluster belongs to the user nobody (setpriv).
 // A missing PostgreSQL fails the test with what to run; it never skips.
 package pgtest
@@ -29,10 +30,9 @@ import (
 // superuser is the cluster's superuser; the cluster trusts loopback.
 const superuser = "segue"
 
-// server is the package run's cluster, started once by Database.
-var server struct {
-	once sync.Once
-	err  error
+// Cluster is one running PostgreSQL server: its data in a temp dir, on a
+// loopback port that stays its own across Stop and Start.
+type Cluster struct {
 	dir  string // the cluster's temp dir (data, socket, log)
 	bin  string // the PostgreSQL bin dir
 	port int
@@ -40,16 +40,21 @@ var server struct {
 	n    atomic.Int64
 }
 
+// shared is the package run's cluster, started once by Database.
+var shared struct {
+	once sync.Once
+	err  error
+	c    *Cluster
+}
+
 // Main runs the package's tests and stops the cluster if one started;
 // call it from TestMain: os.Exit(pgtest.Main(m)).
 func Main(m *testing.M) int {
 	code := m.Run()
-	if server.dir != "" {
-		stop := server.run(filepath.Join(server.bin, "pg_ctl"), "-D", filepath.Join(server.dir, "data"), "-m", "immediate", "stop")
-		if out, err := stop.CombinedOutput(); err != nil {
-			fmt.Fprintf(os.Stderr, "pgtest: stop PostgreSQL: %v\n%s", err, out)
+	if shared.c != nil {
+		if err := shared.c.remove(); err != nil {
+			fmt.Fprintf(os.Stderr, "pgtest: %v\n", err)
 		}
-		os.RemoveAll(server.dir)
 	}
 	return code
 }
@@ -76,12 +81,36 @@ func version(binDir string) int {
 // on first use) and returns its URL; the database is dropped when t ends.
 func Database(t testing.TB) string {
 	t.Helper()
-	server.once.Do(func() { server.err = start() })
-	if server.err != nil {
-		t.Fatalf("start PostgreSQL: %v", server.err)
+	shared.once.Do(func() { shared.c, shared.err = start() })
+	if shared.err != nil {
+		t.Fatalf("start PostgreSQL: %v", shared.err)
 	}
-	name := fmt.Sprintf("t%d", server.n.Add(1))
-	admin := openAdmin(t)
+	return shared.c.Database(t)
+}
+
+// Start starts a cluster of t's own, for a test that stops and starts
+// PostgreSQL under what it tests (the package's cluster serves every
+// other test meanwhile); it is removed when t ends.
+func Start(t testing.TB) *Cluster {
+	t.Helper()
+	c, err := start()
+	if err != nil {
+		t.Fatalf("start PostgreSQL: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := c.remove(); err != nil {
+			t.Error(err)
+		}
+	})
+	return c
+}
+
+// Database creates a fresh database in c and returns its URL; the
+// database is dropped when t ends.
+func (c *Cluster) Database(t testing.TB) string {
+	t.Helper()
+	name := fmt.Sprintf("t%d", c.n.Add(1))
+	admin := c.openAdmin(t)
 	if _, err := admin.Exec(`CREATE DATABASE ` + name); err != nil {
 		t.Fatalf("create database %s: %v", name, err)
 	}
@@ -89,69 +118,107 @@ func Database(t testing.TB) string {
 		admin.Exec(`DROP DATABASE ` + name + ` WITH (FORCE)`)
 		admin.Close()
 	})
-	return URL(name)
+	return c.URL(name)
 }
 
-// URL is the URL of database name in the package's cluster.
-func URL(name string) string {
-	return fmt.Sprintf("postgres://%s@127.0.0.1:%d/%s?sslmode=disable", superuser, server.port, name)
+// URL is the URL of database name in c.
+func (c *Cluster) URL(name string) string {
+	return fmt.Sprintf("postgres://%s@127.0.0.1:%d/%s?sslmode=disable", superuser, c.port, name)
 }
 
-func openAdmin(t testing.TB) *sql.DB {
+func (c *Cluster) openAdmin(t testing.TB) *sql.DB {
 	t.Helper()
-	db, err := sql.Open("pgx", URL("postgres"))
+	db, err := sql.Open("pgx", c.URL("postgres"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return db
 }
 
+// Stop stops c as pg_ctl's fast mode does (the way an administrator
+// restarts PostgreSQL): open sessions are ended, clients' connections
+// closed. Its port stays reserved for Start.
+func (c *Cluster) Stop(t testing.TB) {
+	t.Helper()
+	if out, err := c.pgctl("-m", "fast", "stop").CombinedOutput(); err != nil {
+		t.Fatalf("pg_ctl stop: %v\n%s", err, out)
+	}
+}
+
+// Start starts c again, on the same port, after Stop; it returns once
+// PostgreSQL accepts connections.
+func (c *Cluster) Start(t testing.TB) {
+	t.Helper()
+	if err := c.start(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (c *Cluster) pgctl(args ...string) *exec.Cmd {
+	return c.run(filepath.Join(c.bin, "pg_ctl"), append([]string{"-D", filepath.Join(c.dir, "data")}, args...)...)
+}
+
+// start runs the server of c's data dir on c's port.
+func (c *Cluster) start() error {
+	// Durability is not what these tests measure: fsync off.
+	opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off", c.port, c.dir)
+	if out, err := c.pgctl("-o", opts, "-l", filepath.Join(c.dir, "log"), "-w", "-t", "120", "start").CombinedOutput(); err != nil {
+		log, _ := os.ReadFile(filepath.Join(c.dir, "log"))
+		return fmt.Errorf("pg_ctl start: %v\n%s\n%s", err, out, log)
+	}
+	return nil
+}
+
+// remove stops c at once and deletes its dir.
+func (c *Cluster) remove() error {
+	defer os.RemoveAll(c.dir)
+	if out, err := c.pgctl("-m", "immediate", "stop").CombinedOutput(); err != nil && !strings.Contains(string(out), "Is server running?") {
+		return fmt.Errorf("stop PostgreSQL: %v\n%s", err, out)
+	}
+	return nil
+}
+
 // ownerFile, in a cluster's dir, holds the pid of the test process that
 // started it.
 const ownerFile = "owner.pid"
 
-// start makes and starts the cluster, after stopping the clusters of test
+// start makes and starts a cluster, after stopping the clusters of test
 // processes that died before Main could (a -timeout panic, a kill).
-func start() error {
+func start() (*Cluster, error) {
 	bin, err := BinDir()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	reapOrphans(bin)
 	dir, err := os.MkdirTemp("", "segue-pgtest-")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := os.WriteFile(filepath.Join(dir, ownerFile), []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
 		os.RemoveAll(dir)
-		return err
+		return nil, err
 	}
 	run, err := asOwner(dir)
 	if err != nil {
 		os.RemoveAll(dir)
-		return err
+		return nil, err
 	}
-	data := filepath.Join(dir, "data")
-	initdb := run(filepath.Join(bin, "initdb"), "-D", data, "-U", superuser, "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8")
+	initdb := run(filepath.Join(bin, "initdb"), "-D", filepath.Join(dir, "data"), "-U", superuser, "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8")
 	if out, err := initdb.CombinedOutput(); err != nil {
 		os.RemoveAll(dir)
-		return fmt.Errorf("initdb: %v\n%s", err, out)
+		return nil, fmt.Errorf("initdb: %v\n%s", err, out)
 	}
 	port, err := freePort()
 	if err != nil {
 		os.RemoveAll(dir)
-		return err
+		return nil, err
 	}
-	// Durability is not what these tests measure: fsync off.
-	opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off", port, dir)
-	pgctl := run(filepath.Join(bin, "pg_ctl"), "-D", data, "-o", opts, "-l", filepath.Join(dir, "log"), "-w", "-t", "120", "start")
-	if out, err := pgctl.CombinedOutput(); err != nil {
-		log, _ := os.ReadFile(filepath.Join(dir, "log"))
+	c := &Cluster{dir: dir, bin: bin, port: port, run: run}
+	if err := c.start(); err != nil {
 		os.RemoveAll(dir)
-		return fmt.Errorf("pg_ctl start: %v\n%s\n%s", err, out, log)
+		return nil, err
 	}
-	server.dir, server.bin, server.port, server.run = dir, bin, port, run
-	return nil
+	return c, nil
 }
 
 // reapOrphans stops and removes the clusters in the temp dir whose test

@@ -1,0 +1,94 @@
+package origin
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"segue/catalog"
+	"segue/internal/testkit"
+	"segue/origin/pgtest"
+)
+
+// TestPostgresRestartUnderReplicas is issue 18's "PostgreSQL restarted,
+// the replicas reconnect": two replicas serve one PostgreSQL catalog (a
+// cluster of the test's own) with bearer tokens required. While
+// PostgreSQL is stopped (pg_ctl stop -m fast, as a restart does), every
+// request that needs the catalog, on either replica, is a 503 with
+// Retry-After: 5 and the JSON error body, never a 500 or a 401 (a valid
+// token that cannot be checked is not a refused one): token auth, search,
+// an album, a playlist write, a peer announce and lookup. Once PostgreSQL
+// is started again on the same port, the same requests succeed on both
+// replicas, neither of which was restarted, and the playlist written
+// after the restart is read through the other replica.
+func TestPostgresRestartUnderReplicas(t *testing.T) {
+	cluster := pgtest.Start(t)
+	w := newWorldIn(newFixtureAt(t, cluster.Database(t)))
+	_, secret, err := CreateToken(t.Context(), w.db, "listener")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var replicas []*running
+	for range 2 {
+		replicas = append(replicas, startServer(t, ServerOptions{DataDir: w.dir, Catalog: w.catalog, RequireToken: true}, "127.0.0.1:0"))
+	}
+	type call struct{ method, path, body string }
+	calls := []call{
+		{"GET", "/api/v1/search?q=formation", ""},
+		{"GET", "/api/v1/albums/" + w.lemonade, ""},
+		{"POST", "/api/v1/playlists", `{"name":"Through the restart"}`},
+		{"POST", "/api/v1/peers/announce", `{"id":"pa","addr":"127.0.0.1:7001","tracks":["` + w.formation + `"]}`},
+		{"GET", "/api/v1/peers?track=" + w.formation, ""},
+	}
+	do := func(r *running, c call) (*http.Response, []byte) {
+		t.Helper()
+		req, err := http.NewRequest(c.method, r.base+c.path, strings.NewReader(c.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+secret)
+		if c.body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		return testkit.Do(t, nil, req)
+	}
+	succeed := func(when string) {
+		t.Helper()
+		for i, r := range replicas {
+			for _, c := range calls {
+				if resp, body := do(r, c); resp.StatusCode/100 != 2 {
+					t.Errorf("%s, replica %d: %s %s: %d %s; want success", when, i+1, c.method, c.path, resp.StatusCode, body)
+				}
+			}
+		}
+	}
+	succeed("before the restart")
+
+	cluster.Stop(t)
+	for i, r := range replicas {
+		for _, c := range calls {
+			resp, body := do(r, c)
+			var e catalog.ErrorResponse
+			if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") != "5" ||
+				json.Unmarshal(body, &e) != nil || !strings.Contains(e.Error, "catalog database is unreachable") {
+				t.Errorf("PostgreSQL stopped, replica %d: %s %s: %d, Retry-After %q, %s; want 503, Retry-After 5, a JSON error saying the catalog is unreachable",
+					i+1, c.method, c.path, resp.StatusCode, resp.Header.Get("Retry-After"), body)
+			}
+		}
+	}
+
+	cluster.Start(t)
+	succeed("after the restart")
+	var lists [2][]catalog.Playlist
+	for i, r := range replicas {
+		resp, body := do(r, call{"GET", "/api/v1/playlists", ""})
+		if resp.StatusCode != http.StatusOK || json.Unmarshal(body, &lists[i]) != nil {
+			t.Fatalf("replica %d: GET /api/v1/playlists after the restart: %d %s", i+1, resp.StatusCode, body)
+		}
+	}
+	if len(lists[0]) != 4 || len(lists[1]) != 4 {
+		t.Errorf("after the restart the replicas list %d and %d playlists; want the same 4 (2 before, 2 after, none in the outage)",
+			len(lists[0]), len(lists[1]))
+	}
+}
