@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"io"
 	"slices"
 	"sync"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest"
 
 	"segue/catalog"
+	"segue/internal/testkit"
 	"segue/player"
 )
 
@@ -69,4 +71,46 @@ func TestRadioFromRowAndAutoplay(t *testing.T) {
 		t.Fatalf("radio seeds = %v, want [t1 t5]: R on Aurora, then autoplay after Continuum I", seeds)
 	}
 	golden.RequireEqual(t, []byte(tm.FinalModel(t).View()))
+}
+
+// R on the Playlists screen: on a playlist row the radio is seeded by the
+// whole playlist (the origin's radio takes playlist IDs), on a track of an
+// open playlist by that track.
+func TestRadioFromPlaylists(t *testing.T) {
+	cat, pl := fixture(), newFakePlayer()
+	store := newFakeStore(cat)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if _, err := store.CreatePlaylist(ctx, "Trip", []string{"t1", "t2"}); err != nil {
+		t.Fatal(err)
+	}
+	radio := &fakeRadio{fn: func(seed string) []catalog.Track {
+		if seed == "t2" {
+			return []catalog.Track{store.track("t6")}
+		}
+		return []catalog.Track{store.track("t5")}
+	}}
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	out := &testkit.Buffer{}
+	go Run(ctx, Options{Catalog: cat, Player: pl, Playlists: store, Radio: radio, NoticeFor: time.Hour},
+		RunOptions{Input: pr, Output: out, Width: 100, Height: 30})
+	tm := &pane{t: t, in: pw, out: out}
+
+	tm.wait("type to search")
+	tm.press("\t", "\t", "\t", "\t")
+	tm.wait("Trip")
+	tm.keys("R")
+	tm.wait("▶ Continuum I ")
+	tm.press("\r") // open Trip
+	tm.wait("Polar")
+	tm.press("j", "R")
+	tm.wait("▶ Continuum II ")
+
+	radio.mu.Lock()
+	seeds := slices.Clone(radio.seeds)
+	radio.mu.Unlock()
+	if !slices.Equal(seeds, []string{"pl1", "t2"}) {
+		t.Fatalf("radio seeds = %v, want [pl1 t2]: the playlist, then its second track", seeds)
+	}
 }

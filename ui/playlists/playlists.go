@@ -186,7 +186,7 @@ func (v *View) ShortHelp() []key.Binding {
 // FullHelp lists every key of this screen by group.
 func (v *View) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{v.km.Open, v.km.NewPlaylist, v.km.Rename, v.km.DeletePlaylist, v.km.SharePlaylist, v.km.Offline},
+		{v.km.Open, v.km.NewPlaylist, v.km.Rename, v.km.DeletePlaylist, v.km.SharePlaylist, v.km.Offline, v.km.Radio},
 		{v.km.Play, v.km.Add, v.km.ToPlaylist, v.km.Remove, v.km.MoveDown, v.km.MoveUp, v.km.Back},
 	}
 }
@@ -376,7 +376,7 @@ func (v *View) listKey(msg tea.KeyMsg) tea.Cmd {
 				return deleted{id: pl.ID, name: pl.Name, err: err}
 			}
 		}})
-	case key.Matches(msg, v.km.SharePlaylist), key.Matches(msg, v.km.Offline):
+	case key.Matches(msg, v.km.SharePlaylist), key.Matches(msg, v.km.Offline), key.Matches(msg, v.km.Radio):
 		return v.common(msg, pl)
 	default:
 		v.l.HandleKey(msg, v.km)
@@ -384,7 +384,9 @@ func (v *View) listKey(msg tea.KeyMsg) tea.Cmd {
 	return nil
 }
 
-// common handles the keys both levels share: share and offline.
+// common handles the keys the list and an open playlist share: share,
+// offline and radio (seeded by the whole playlist; an open playlist's
+// track row seeds it with that track instead, see trackKey).
 func (v *View) common(msg tea.KeyMsg, pl catalog.Playlist) tea.Cmd {
 	ctx, s := v.ctx, v.store
 	switch {
@@ -399,6 +401,9 @@ func (v *View) common(msg tea.KeyMsg, pl catalog.Playlist) tea.Cmd {
 	case key.Matches(msg, v.km.Offline):
 		t := pin.Toggle{Ref: pl.ID, Name: "playlist “" + pl.Name + "”"}
 		return func() tea.Msg { return t }
+	case key.Matches(msg, v.km.Radio):
+		r := action.Radio{Seed: pl.ID, From: "playlist “" + pl.Name + "”"}
+		return func() tea.Msg { return r }
 	}
 	return nil
 }
@@ -413,11 +418,14 @@ func (v *View) trackKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, v.km.Back):
 		v.open = nil
 		return nil
-	case key.Matches(msg, v.km.SharePlaylist), key.Matches(msg, v.km.Offline):
+	case key.Matches(msg, v.km.SharePlaylist), key.Matches(msg, v.km.Offline), key.Matches(msg, v.km.Radio) && c < 0:
 		return v.common(msg, pl)
 	case c < 0:
 		v.tl.HandleKey(msg, v.km)
 		return nil
+	case key.Matches(msg, v.km.Radio):
+		r := action.Radio{Seed: pl.Tracks[c].ID, From: "“" + pl.Tracks[c].Title + "”"}
+		return func() tea.Msg { return r }
 	case key.Matches(msg, v.km.Play), key.Matches(msg, v.km.Open):
 		a := action.Tracks(action.PlayNow, pl.Tracks[c:]...)
 		return func() tea.Msg { return a }
