@@ -11,11 +11,13 @@ import (
 	"segue/internal/testkit"
 	"segue/origin/blobs"
 	"segue/origin/blobs/miniotest"
+	"segue/origin/pgtest"
 )
 
 // BenchmarkChunksThroughNginx is issue 18's benchmark: /chunks through
 // nginx (configured by proxy-config) in front of 1 and 2 replica processes,
-// blobs in MinIO, 64 concurrent keep-alive clients. 600 segments of 40-110
+// blobs in MinIO, the catalog in PostgreSQL (pgtest), 64 concurrent
+// keep-alive clients. 600 segments of 40-110
 // KB (2.5 s at 96k-320k), 45 MB in all. For each replica count, with an
 // empty nginx cache:
 //
@@ -56,8 +58,9 @@ func BenchmarkChunksThroughNginx(b *testing.B) {
 		}
 		paths = append(paths, "/chunks/"+h)
 	}
+	catalogURL := pgtest.Database(b)
 	dir := b.TempDir()
-	config, data := filepath.Join(dir, "config.toml"), filepath.Join(dir, "data")
+	config := filepath.Join(dir, "config.toml")
 	if err := os.WriteFile(config, []byte("log_file = "+strconvQuote(filepath.Join(dir, "segue.log"))+"\n"), 0o644); err != nil {
 		b.Fatal(err)
 	}
@@ -67,7 +70,7 @@ func BenchmarkChunksThroughNginx(b *testing.B) {
 	replicas := func(b *testing.B, n int) []string {
 		var ups []string
 		for range n {
-			ups = append(ups, startReplica(b, bin, config, data, blobsURL).addr)
+			ups = append(ups, startReplica(b, bin, config, catalogURL, blobsURL).addr)
 		}
 		return ups
 	}

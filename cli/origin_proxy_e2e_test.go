@@ -13,15 +13,19 @@ import (
 	"time"
 
 	"segue/catalog"
+	"segue/internal/testkit"
 	"segue/origin/blobs/miniotest"
+	"segue/origin/pgtest"
 )
 
 // scaleSetup is issue 18's deployment on loopback: MinIO holding the
-// blobs, one catalog (SQLite) shared by two "segue origin serve" replicas
-// (real processes of the segue binary), nginx in front with the
-// configuration "segue origin proxy-config" prints.
+// blobs, PostgreSQL (a cluster of the test's own, pgtest.Start) holding the
+// catalog, two "segue origin serve" replicas (real processes of the segue
+// binary, each with a data dir of its own) over both, nginx in front with
+// the configuration "segue origin proxy-config" prints.
 type scaleSetup struct {
 	minio    *miniotest.Server
+	postgres *pgtest.Cluster
 	replicas []*replicaProc
 	proxy    *nginxProc
 	album    catalog.Album
@@ -30,13 +34,15 @@ type scaleSetup struct {
 }
 
 // newScaleSetup ingests a two-track album (secs seconds each) into MinIO
-// and starts two replicas and nginx.
+// and PostgreSQL, from a data dir no replica uses, and starts two replicas
+// and nginx.
 func newScaleSetup(t *testing.T, secs int) *scaleSetup {
 	t.Helper()
 	needTools(t, "ffmpeg", "ffprobe")
 	nginxBinary(t)
-	s := &scaleSetup{minio: miniotest.Run(t)}
-	config, data := ingestEnv(t)
+	s := &scaleSetup{minio: miniotest.Run(t), postgres: pgtest.Start(t)}
+	catalogURL := s.postgres.Database(t)
+	config, _ := ingestEnv(t)
 	lib := t.TempDir()
 	for i, hz := range []int{440, 660} {
 		cmd := exec.Command("ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi",
@@ -53,13 +59,13 @@ func newScaleSetup(t *testing.T, secs int) *scaleSetup {
 		t.Fatalf("make cover: %v\n%s", err, out)
 	}
 	blobsURL := "s3://segue-scale/blobs?endpoint=" + s.minio.Endpoint
-	if _, errOut, code := segue(t, "--config", config, "origin", "ingest", lib, "--blobs", blobsURL); code != ExitOK {
-		t.Fatalf("ingest into MinIO: exit %d\n%s", code, errOut)
+	if _, errOut, code := segue(t, "--config", config, "origin", "ingest", lib, "--catalog", catalogURL, "--blobs", blobsURL); code != ExitOK {
+		t.Fatalf("ingest into MinIO and PostgreSQL: exit %d\n%s", code, errOut)
 	}
 	bin := segueBinary(t)
 	var ups []string
 	for range 2 {
-		r := startReplica(t, bin, config, data, blobsURL)
+		r := startReplica(t, bin, config, catalogURL, blobsURL)
 		s.replicas = append(s.replicas, r)
 		ups = append(ups, r.addr)
 	}
@@ -103,12 +109,13 @@ func (s *scaleSetup) segments(t *testing.T, rendition string) []string {
 	return hashes
 }
 
-// TestScaleOutThroughNginx is issue 18's acceptance 2 and 3 (without
-// PostgreSQL, which its repositories' tests cover): an album ingested into
-// MinIO, two replicas over one catalog, nginx in front.
+// TestScaleOutThroughNginx is issue 18's acceptance 2 and 3: an album
+// ingested into MinIO and PostgreSQL, two replicas over both, nginx in
+// front.
 //
-//  0. A peer announced through nginx is found by each lookup through it
-//     (the tracker's routes go to one replica).
+//  0. A peer announced through nginx is found by each lookup through it,
+//     and the lookups went round-robin to both replicas (the tracker is in
+//     the shared catalog).
 //  1. A client plays the album in real time through nginx while one replica
 //     is killed mid-playback: every sample arrives (the sum of
 //     total_samples), no stall, nginx retried the dead replica's requests
@@ -121,12 +128,17 @@ func (s *scaleSetup) segments(t *testing.T, rendition string) []string {
 //     rendition (not cached) gets errors and retries, an uncached segment
 //     is a 5xx nobody caches, and once MinIO is back the fourth client
 //     finishes sample-exact and the segment is served.
+//  4. PostgreSQL is stopped and started again on the same port: meanwhile
+//     a search through nginx is a 503 with Retry-After (passed on, not
+//     retried) and a cached segment still a 200 HIT; once it is back the
+//     replica that runs on, never restarted, answers searches at once.
 func TestScaleOutThroughNginx(t *testing.T) {
 	s := newScaleSetup(t, 8)
 	nginx := s.proxy
 
-	// 0. The peer tracker lives in one replica's memory: an announce made
-	// through nginx is found by every lookup through nginx.
+	// 0. The peer tracker is in the catalog: an announce made through
+	// nginx is found by every lookup through nginx, whichever replica
+	// answers it.
 	track := s.album.Tracks[0].ID
 	ann, _ := json.Marshal(catalog.PeerAnnounce{ID: "scale-peer", Addr: "127.0.0.1:7999", Tracks: []string{track}})
 	resp, err := http.Post(nginx.url+"/api/v1/peers/announce", "application/json", bytes.NewReader(ann))
@@ -137,17 +149,25 @@ func TestScaleOutThroughNginx(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("announce through nginx: %s", resp.Status)
 	}
+	before := len(nginx.access(t))
 	for i := range 6 {
 		var peers catalog.PeerList
 		getJSON(t, nginx.url+"/api/v1/peers?track="+track, &peers)
 		if len(peers.Peers) != 1 || peers.Peers[0].ID != "scale-peer" {
-			t.Errorf("lookup %d through nginx: %+v; want the peer announced through it (tracker routes go to one replica)", i+1, peers.Peers)
+			t.Errorf("lookup %d through nginx: %+v; want the peer announced through it", i+1, peers.Peers)
 		}
+	}
+	answered := map[string]int{}
+	for _, l := range nginx.access(t)[before:] {
+		answered[l.Upstream]++
+	}
+	if answered[s.replicas[0].addr] == 0 || answered[s.replicas[1].addr] == 0 {
+		t.Errorf("the tracker lookups were answered by %v; want both replicas (round-robin)", answered)
 	}
 
 	// 1. Real-time playback with a 4 s read-ahead, so most segments are
 	// fetched after the kill.
-	before := len(nginx.access(t))
+	before = len(nginx.access(t))
 	a := startPlay(t, nginx.url, s.album.ID, "high", 4, false)
 	a.next(t, "progress")
 	killedAt := len(nginx.access(t))
@@ -253,5 +273,29 @@ func TestScaleOutThroughNginx(t *testing.T) {
 	status, cache, _ = get(t, nginx.url+"/chunks/"+low[len(low)-1], "")
 	if status != http.StatusOK || cache != "MISS" {
 		t.Errorf("the segment that failed during the outage, after it: %d %q; want 200 MISS (the failure was not cached)", status, cache)
+	}
+
+	// 4. PostgreSQL restarts under the replica that runs on.
+	search := nginx.url + "/api/v1/search?q=scale&limit=5"
+	s.postgres.Stop(t)
+	req, err := http.NewRequest(http.MethodGet, search, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, body := testkit.Do(t, nil, req)
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("search through nginx with PostgreSQL down: %d, Retry-After %q, %s; want 503 with Retry-After",
+			resp.StatusCode, resp.Header.Get("Retry-After"), body)
+	}
+	if status, cache, _ := get(t, nginx.url+"/chunks/"+high[1], ""); status != http.StatusOK || cache != "HIT" {
+		t.Errorf("a cached segment with PostgreSQL down: %d %q; want 200 HIT", status, cache)
+	}
+	s.postgres.Start(t)
+	for i := range 3 {
+		var res catalog.SearchResult
+		getJSON(t, search, &res)
+		if len(res.Albums) != 1 {
+			t.Errorf("search %d through nginx after PostgreSQL came back found %d albums, want 1", i+1, len(res.Albums))
+		}
 	}
 }

@@ -29,15 +29,17 @@ type replicaProc struct {
 }
 
 // startReplica runs segue origin serve on a free loopback port over the
-// shared data dir and blob store, and returns once it answers.
-func startReplica(t testing.TB, bin, config, data, blobsURL string) *replicaProc {
+// shared catalog (a postgres:// URL) and blob store, with a data dir of its
+// own, and returns once it answers.
+func startReplica(t testing.TB, bin, config, catalogURL, blobsURL string) *replicaProc {
 	t.Helper()
 	r := &replicaProc{addr: testkit.FreeAddr(t), exited: make(chan error, 1), log: filepath.Join(t.TempDir(), "replica.log")}
 	logf, err := os.Create(r.log)
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.cmd = exec.Command(bin, "--config", config, "origin", "serve", "--addr", r.addr, "--data", data, "--blobs", blobsURL)
+	r.cmd = exec.Command(bin, "--config", config, "origin", "serve", "--addr", r.addr, "--data", t.TempDir(),
+		"--catalog", catalogURL, "--blobs", blobsURL)
 	r.cmd.Stdout, r.cmd.Stderr = logf, logf
 	if err := r.cmd.Start(); err != nil {
 		t.Fatalf("start replica: %v", err)
