@@ -181,9 +181,9 @@ bench-reco:
 
 # bench-scale loads /chunks through nginx (configured by segue origin
 # proxy-config) in front of 1 and 2 origin replica processes, blobs in
-# MinIO, with 64 keep-alive clients: req/s, MB/s and nginx's cache-hit
-# ratio with an empty cache (cold) and a filled one (warm); issue 18,
-# docs/scale.md. About a minute.
+# MinIO, the catalog in PostgreSQL, with 64 keep-alive clients: req/s,
+# MB/s and nginx's cache-hit ratio with an empty cache (cold) and a filled
+# one (warm); issue 18, docs/scale.md. About a minute.
 bench-scale: deps
 	$(BENCH) -bench '^BenchmarkChunksThroughNginx$$' -benchtime 1x ./cli/
 
