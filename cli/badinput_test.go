@@ -179,19 +179,60 @@ func TestOpenSaysWhatIsNotALink(t *testing.T) {
 // ar…, pl…) nor a URL is a bad argument (2) saying so, for every command
 // that takes targets: play, offline add and segue ctl said "track nope
 // not found" (3), as if it were a track's ID.
+// Where only an ID is taken (a radio's seed, a playlist's tracks) the
+// sentence does not offer a URL: radio of a URL said "... nor a URL".
 func TestTargetThatIsNoID(t *testing.T) {
 	env := clientEnv(t, "http://127.0.0.1:9")
-	want := `"nope" is not a track (t…), album (al…), artist (ar…) or playlist (pl…) ID, nor a URL`
-	for _, args := range [][]string{
-		{"play", "nope", "--output", "null"},
-		{"offline", "add", "nope"},
-		{"playlist", "create", "Mix", "nope"},
-		{"radio", "nope"},
-		{"play", "--radio", "nope", "--output", "null"},
+	idOrURL := `"nope" is not a track (t…), album (al…), artist (ar…) or playlist (pl…) ID, nor a URL`
+	idOnly := `"nope" is not a track (t…), album (al…), artist (ar…) or playlist (pl…) ID` + "\n"
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"play", "nope", "--output", "null"}, idOrURL},
+		{[]string{"offline", "add", "nope"}, idOrURL},
+		{[]string{"playlist", "create", "Mix", "nope"}, idOnly},
+		{[]string{"radio", "nope"}, idOnly},
+		{[]string{"play", "--radio", "nope", "--output", "null"}, idOnly},
 	} {
-		_, errOut, code := segue(t, append(slices.Clone(env), args...)...)
-		if code != ExitUsage || !strings.Contains(errOut, want) {
-			t.Errorf("segue %s: exit %d, %q; want %d saying %s", strings.Join(args, " "), code, errOut, ExitUsage, want)
+		_, errOut, code := segue(t, append(slices.Clone(env), c.args...)...)
+		if code != ExitUsage || !strings.Contains(errOut, c.want) {
+			t.Errorf("segue %s: exit %d, %q; want %d saying %s", strings.Join(c.args, " "), code, errOut, ExitUsage, c.want)
+		}
+	}
+}
+
+// TestBadURLArgumentSaidAsItIs: a URL argument that cannot be right is a
+// bad argument (2) said in the command's own words, with and without
+// --json: nothing was asked of the origin, but every such sentence began
+// "asking the origin failed:" (play and offline add of a share URL with a
+// short token or an API URL of no kind; playlist show of an API URL said
+// only "asking the origin failed: not a segue share URL"), and radio of a
+// URL said it was "not ... an ID, nor a URL".
+func TestBadURLArgumentSaidAsItIs(t *testing.T) {
+	env := clientEnv(t, "http://127.0.0.1:9")
+	const short, api = "http://127.0.0.1:9/p/AAAA", "http://127.0.0.1:9/api/v1/foo/bar"
+	for _, c := range []struct {
+		args []string
+		say  string
+		json bool
+	}{
+		{[]string{"play", short, "--output", "null"}, `"` + short + `": want .../tracks/ID, .../albums/ID, .../artists/ID or a share URL /p/TOKEN`, true},
+		{[]string{"play", api, "--output", "null"}, `"` + api + `": want .../tracks/ID`, true},
+		{[]string{"offline", "add", short}, `"` + short + `": want .../tracks/ID`, true},
+		{[]string{"playlist", "show", api}, `not a segue share URL: "` + api + `": path is not /p/TOKEN`, true},
+		{[]string{"playlist", "export", api, "--format", "m3u8"}, `not a segue share URL: "` + api + `": path is not /p/TOKEN`, true},
+		{[]string{"radio", short}, `"` + short + `" is not a track (t…), album (al…), artist (ar…) or playlist (pl…) ID` + "\n", true},
+	} {
+		runs := [][]string{append(slices.Clone(env), c.args...)}
+		if c.json {
+			runs = append(runs, append(slices.Clone(runs[0]), "--json"))
+		}
+		for _, run := range runs {
+			_, errOut, code := segue(t, run...)
+			if code != ExitUsage || !strings.Contains(errOut, c.say) || strings.Contains(errOut, "asking the origin") {
+				t.Errorf("segue %s: exit %d, %q; want %d saying %s", strings.Join(c.args, " "), code, errOut, ExitUsage, c.say)
+			}
 		}
 	}
 }

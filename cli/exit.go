@@ -121,8 +121,14 @@ func wantsJSON(args []string) bool {
 // sentence returns err as one line a person reads: the command's own words,
 // then, in place of the origin client's details (request URLs, status
 // lines, Go network errors), a plain clause saying what happened. Errors
-// that carry no such details are returned as they are.
+// that carry no such details are returned as they are, and so is a bad
+// argument (exit 2): nothing was asked of the origin, even where its words
+// quote a URL the user gave.
 func sentence(err error) string {
+	var ee *exitError
+	if errors.As(err, new(*usageError)) || errors.As(err, &ee) && ee.code == ExitUsage {
+		return err.Error()
+	}
 	var own strings.Builder
 	for e := err; e != nil; {
 		if clause, ok := originClause(e); ok {

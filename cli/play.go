@@ -61,7 +61,7 @@ ends with an "error" event saying why.`,
 				return &usageError{errors.New("play: give at least one TARGET, --search QUERY or --radio SEED")}
 			}
 			if f.radio != "" && !isID(f.radio) {
-				return fmt.Errorf("--radio: %w", notAnID(f.radio))
+				return fmt.Errorf("--radio: %w", notAnID(f.radio, false))
 			}
 			if !cmd.Flags().Changed("output") {
 				f.output = a.cfg.Player.Output

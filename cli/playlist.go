@@ -187,7 +187,7 @@ func trackIDs(ctx context.Context, c source, refs []string) ([]string, error) {
 	var out []string
 	for _, ref := range refs {
 		if !isID(ref) {
-			return nil, notAnID(ref)
+			return nil, notAnID(ref, false)
 		}
 		if strings.HasPrefix(ref, catalog.PrefixAlbum) || strings.HasPrefix(ref, catalog.PrefixArtist) || strings.HasPrefix(ref, catalog.PrefixPlaylist) {
 			ts, err := byID(ctx, c, ref)

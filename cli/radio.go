@@ -31,7 +31,7 @@ recording is never there twice. segue play --radio SEED plays it without end.`,
 		Annotations: ids(idAlbum + "," + idArtist + "," + idPlaylist),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !isID(args[0]) {
-				return notAnID(args[0])
+				return notAnID(args[0], false)
 			}
 			return a.withClient(func(c source) error {
 				ts, err := c.Radio(cmd.Context(), args[0], limit)

@@ -191,7 +191,7 @@ func (r *resolver) resolve(ctx context.Context, targets []string, search string)
 func (r *resolver) target(t string) (source, string, error) {
 	if !isShareURL(t) {
 		if !isID(t) {
-			return nil, "", notAnID(t)
+			return nil, "", notAnID(t, true)
 		}
 		return r.src, t, nil
 	}
@@ -262,9 +262,15 @@ func byID(ctx context.Context, c source, id string) ([]catalog.Track, error) {
 // plainID is what an ID looks like; anything else is taken for a URL.
 var plainID = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 
-// notAnID is the bad argument t when it is neither an ID nor a URL.
-func notAnID(t string) error {
-	return withExit(ExitUsage, fmt.Errorf("%q is not a track (t…), album (al…), artist (ar…) or playlist (pl…) ID, nor a URL", t))
+// notAnID is the bad argument t, which is not an ID; urls says that a URL
+// is taken there too (a radio's seed or a track added to a playlist must
+// be an ID).
+func notAnID(t string, urls bool) error {
+	msg := fmt.Sprintf("%q is not a track (t…), album (al…), artist (ar…) or playlist (pl…) ID", t)
+	if urls {
+		msg += ", nor a URL"
+	}
+	return withExit(ExitUsage, errors.New(msg))
 }
 
 // isID reports whether t has the shape of a catalog ID: a plain word
