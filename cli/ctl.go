@@ -135,7 +135,7 @@ remove N drops position N, clear empties the queue and stops.`,
 					if e.Current {
 						mark = "*"
 					}
-					fmt.Fprintf(a.stdout, "%s%3d  %s  %s  %s\n", mark, e.Index, fmtDuration(time.Duration(e.Track.DurationMS)*time.Millisecond),
+					fmt.Fprintf(a.stdout, "%s%3d  %s  %s  %s\n", mark, e.Index, catalog.Clock(e.Track.DurationMS),
 						trackLabel(catalog.Track{ID: e.Track.ID, Title: e.Track.Title, Artist: e.Track.Artist}), e.Track.ID)
 				}
 			}
@@ -219,7 +219,7 @@ func statusLine(s ctl.Status) string {
 	}
 	t := catalog.Track{ID: s.Track.ID, Title: s.Track.Title, Artist: s.Track.Artist}
 	line := fmt.Sprintf("%s  %s  %s / %s  %d/%d  volume %d  quality %s", s.State, trackLabel(t),
-		fmtDuration(time.Duration(s.PositionMS)*time.Millisecond), fmtDuration(time.Duration(s.Track.DurationMS)*time.Millisecond),
+		catalog.Clock(s.PositionMS), catalog.Clock(s.Track.DurationMS),
 		s.QueueIndex+1, s.QueueLength, s.Volume, s.Quality)
 	if s.Rendition != "" {
 		line += fmt.Sprintf(" (%s from %s)", s.Rendition, s.Source)
@@ -242,7 +242,7 @@ func (h humanEvents) Write(line []byte) (int, error) {
 	case "state":
 		text = e.State
 	case "position":
-		text = fmtDuration(time.Duration(*e.PositionMS) * time.Millisecond)
+		text = catalog.Clock(*e.PositionMS)
 	case "rendition":
 		text = e.Rendition
 	case "error":

@@ -284,7 +284,7 @@ func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total i
 					if total == 0 { // a radio: no end known
 						of = ""
 					}
-					fmt.Fprintf(a.stdout, "▶ %d%s %s (%s)\n", idx+1, of, trackLabel(tr), fmtDuration(e.Duration))
+					fmt.Fprintf(a.stdout, "▶ %d%s %s (%s)\n", idx+1, of, trackLabel(tr), catalog.Clock(e.Duration.Milliseconds()))
 				}
 			case player.StallEvent:
 				pos := e.Position.Milliseconds()
@@ -300,7 +300,7 @@ func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total i
 					if live {
 						fmt.Fprint(a.stdout, "\r\x1b[K")
 					}
-					fmt.Fprintf(a.stdout, "  %s %s\n", fmtDuration(e.Position), msg)
+					fmt.Fprintf(a.stdout, "  %s %s\n", catalog.Clock(e.Position.Milliseconds()), msg)
 				}
 			case player.RenditionEvent:
 				if e.Switch {
@@ -314,8 +314,8 @@ func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total i
 					emit(playEvent{Event: "progress", TrackID: e.TrackID, PositionMS: &pos, DurationMS: e.Duration.Milliseconds(),
 						BufferMS: &buf, Rendition: rendition, Source: where})
 					if live {
-						fmt.Fprintf(a.stdout, "\r\x1b[K  %s / %s  %s from %s, %ds buffered", fmtDuration(e.Position),
-							fmtDuration(e.Duration), rendition, where, buffer/1000)
+						fmt.Fprintf(a.stdout, "\r\x1b[K  %s / %s  %s from %s, %ds buffered", catalog.Clock(e.Position.Milliseconds()),
+							catalog.Clock(e.Duration.Milliseconds()), rendition, where, buffer/1000)
 					}
 				}
 			case player.BufferEvent:
@@ -362,9 +362,4 @@ func trackLabel(t catalog.Track) string {
 		return t.Title
 	}
 	return t.Artist + " — " + t.Title
-}
-
-func fmtDuration(d time.Duration) string {
-	s := int(d.Round(time.Second) / time.Second)
-	return fmt.Sprintf("%d:%02d", s/60, s%60)
 }

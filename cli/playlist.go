@@ -10,7 +10,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -61,7 +60,7 @@ works wherever a playlist ID does for reading: show, export, import, play.`,
 			t := newTable("ID", "NAME", "TRACKS", "LENGTH", "SHARED").whole("ID", "TRACKS", "LENGTH", "SHARED").
 				orSay("no playlists yet: make one with segue playlist create NAME [TRACK_ID...] (or import FILE)")
 			for _, p := range pls {
-				t.row(p.ID, p.Name, strconv.Itoa(p.TrackCount), clock(p.DurationMS), p.ShareURL)
+				t.row(p.ID, p.Name, strconv.Itoa(p.TrackCount), catalog.Clock(p.DurationMS), p.ShareURL)
 			}
 			return a.printTables(t)
 		})
@@ -166,14 +165,14 @@ func (a *app) printPlaylist(pl catalog.Playlist, asJSON, tracks bool) error {
 	if asJSON {
 		return a.printJSON(pl)
 	}
-	fmt.Fprintf(a.stdout, "%s  %s  (%d tracks, %s)\n", pl.ID, pl.Name, pl.TrackCount, clock(pl.DurationMS))
+	fmt.Fprintf(a.stdout, "%s  %s  (%d tracks, %s)\n", pl.ID, pl.Name, pl.TrackCount, catalog.Clock(pl.DurationMS))
 	if pl.ShareURL != "" {
 		fmt.Fprintf(a.stdout, "shared: %s\n", pl.ShareURL)
 	}
 	if tracks {
 		t := newTable("#", "TRACK", "ARTIST", "ALBUM", "LENGTH", "ID").whole("#", "LENGTH", "ID")
 		for i, tr := range pl.Tracks {
-			t.row(strconv.Itoa(i+1), tr.Title, tr.Artist, tr.Album, clock(tr.DurationMS), tr.ID)
+			t.row(strconv.Itoa(i+1), tr.Title, tr.Artist, tr.Album, catalog.Clock(tr.DurationMS), tr.ID)
 		}
 		return a.printTables(t)
 	}
@@ -211,16 +210,6 @@ func position(s string) (int, error) {
 		return 0, &usageError{fmt.Errorf("position %q: want a whole number from 1 (the first track; see playlist show)", s)}
 	}
 	return n - 1, nil
-}
-
-// clock formats milliseconds as m:ss or h:mm:ss.
-func clock(ms int64) string {
-	d := time.Duration(ms) * time.Millisecond
-	h, m, s := int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60
-	if h > 0 {
-		return fmt.Sprintf("%d:%02d:%02d", h, m, s)
-	}
-	return fmt.Sprintf("%d:%02d", m, s)
 }
 
 // streamURL is where any player (mpv, VLC, a browser) streams a track: the

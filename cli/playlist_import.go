@@ -105,7 +105,7 @@ func (a *app) runImport(ctx context.Context, ch *cache.Cache, src, name string, 
 	}
 	fmt.Fprintf(a.stdout, "imported %d of %d tracks into %s (%s)\n", len(ids), len(ids)+len(res.Unmatched), res.Playlist.ID, res.Playlist.Name)
 	for _, e := range res.Unmatched {
-		what := e.Artist + " - " + e.Title + " (" + clock(e.DurationMS) + ")"
+		what := e.Artist + " - " + e.Title + " (" + catalog.Clock(e.DurationMS) + ")"
 		if e.Title == "" {
 			what = e.Location
 		}

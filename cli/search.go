@@ -110,7 +110,7 @@ when the album spans discs.`,
 func trackTable(ts []catalog.Track) *table {
 	t := newTable("TRACK", "ARTIST", "ALBUM", "LENGTH", "ID").whole("LENGTH", "ID")
 	for _, tr := range ts {
-		t.row(tr.Title, tr.Artist, tr.Album, clock(tr.DurationMS), tr.ID)
+		t.row(tr.Title, tr.Artist, tr.Album, catalog.Clock(tr.DurationMS), tr.ID)
 	}
 	return t
 }
@@ -120,7 +120,7 @@ func trackTable(ts []catalog.Track) *table {
 func albumTrackTable(al catalog.Album) *table {
 	t := newTable("#", "TRACK", "ARTIST", "LENGTH", "ID").whole("#", "LENGTH", "ID")
 	for _, tr := range al.Tracks {
-		t.row(al.Number(tr), tr.Title, tr.Artist, clock(tr.DurationMS), tr.ID)
+		t.row(al.Number(tr), tr.Title, tr.Artist, catalog.Clock(tr.DurationMS), tr.ID)
 	}
 	return t
 }
@@ -132,7 +132,7 @@ func appearsOnTable(as []catalog.Album) *table {
 	for _, al := range as {
 		t.row(al.Title, al.Artist, strconv.Itoa(al.Year), "", "", "", al.ID)
 		for _, tr := range al.Tracks {
-			t.row("", "", "", al.Number(tr), tr.Title, clock(tr.DurationMS), tr.ID)
+			t.row("", "", "", al.Number(tr), tr.Title, catalog.Clock(tr.DurationMS), tr.ID)
 		}
 	}
 	return t

@@ -22,13 +22,7 @@ import (
 // header); "Play all" starts the first and each ended track starts the next.
 // Open Graph and Twitter card tags let chat apps preview the link.
 var sharePage = template.Must(template.New("share").Funcs(template.FuncMap{
-	"dur": func(ms int64) string {
-		s := (ms + 500) / 1000
-		if s >= 3600 {
-			return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
-		}
-		return fmt.Sprintf("%d:%02d", s/60, s%60)
-	},
+	"dur": catalog.Clock,
 	"inc": func(i int) int { return i + 1 },
 }).Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8">

@@ -73,15 +73,8 @@ func (b SourceBytes) String() string {
 		config.FormatBytes(b.Cache), config.FormatBytes(b.Peer), config.FormatBytes(b.Origin))
 }
 
-// Clock formats d as m:ss (h:mm:ss past an hour).
-func Clock(d time.Duration) string {
-	d = max(d, 0).Truncate(time.Second)
-	h, m, s := int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60
-	if h > 0 {
-		return fmt.Sprintf("%d:%02d:%02d", h, m, s)
-	}
-	return fmt.Sprintf("%d:%02d", m, s)
-}
+// Clock formats d as catalog.Clock does: m:ss (h:mm:ss past an hour).
+func Clock(d time.Duration) string { return catalog.Clock(d.Milliseconds()) }
 
 // ParseClock reads a position as Clock writes it: "SS", "M:SS", "MM:SS" or
 // "H:MM:SS" (seconds and minutes below 60 after the first field). The
