@@ -174,7 +174,7 @@ func (r *resolver) resolve(ctx context.Context, targets []string, search string)
 		add(c, ts...)
 	}
 	if search != "" {
-		res, err := r.src.Search(ctx, search, 1)
+		res, err := r.src.Search(ctx, search, searchLimit)
 		if err != nil {
 			return nil, fmt.Errorf("search %q: %w", search, err)
 		}

@@ -12,6 +12,12 @@ import (
 	"segue/origin"
 )
 
+// searchLimit is how many of each kind segue search lists by default; play
+// --search asks for as many and plays the first, so that it plays the track
+// segue search lists first (the origin ranks the first of a longer list
+// more carefully: asked for one, it may answer another).
+const searchLimit = 10
+
 func init() {
 	register(searchCmd)
 	register(libraryCmd)
@@ -49,7 +55,7 @@ output can be given to segue play, playlist add and offline add.`,
 			})
 		},
 	}
-	intFlag(cmd.Flags(), &limit, "limit", 10, 1, origin.MaxSearchLimit, fmt.Sprintf("at most this many of each kind (1-%d)", origin.MaxSearchLimit))
+	intFlag(cmd.Flags(), &limit, "limit", searchLimit, 1, origin.MaxSearchLimit, fmt.Sprintf("at most this many of each kind (1-%d)", origin.MaxSearchLimit))
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
 }

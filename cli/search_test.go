@@ -2,6 +2,11 @@ package cli
 
 import (
 	"encoding/json"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -50,5 +55,35 @@ func TestSearchAndLibraryCommands(t *testing.T) {
 	// A limit above what an origin answers says so rather than being cut.
 	if _, errOut, code := segue(t, append(env, "search", "tone", "--limit", "101")...); code != ExitUsage || !strings.Contains(errOut, "100") {
 		t.Errorf("search --limit 101: exit %d (%q), want %d naming the maximum, 100", code, errOut, ExitUsage)
+	}
+}
+
+// TestPlaySearchPlaysWhatSearchListsFirst: play --search plays the first
+// track segue search lists. Asked for one track the origin ranks by text
+// alone and answers the shorter title, while its longer list keeps an
+// album's order: "segue search aurora" on the demo listed Platform Lights
+// first and "segue play --search aurora" played Terminus.
+func TestPlaySearchPlaysWhatSearchListsFirst(t *testing.T) {
+	needTools(t, "ffmpeg", "ffprobe")
+	lib := t.TempDir()
+	for i, title := range []string{"Platform Lights Of The Night", "Terminus"} {
+		if out, err := exec.Command("ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi",
+			"-i", "sine=frequency=440:duration=1:sample_rate=44100", "-ac", "2",
+			"-metadata", "title="+title, "-metadata", "artist=Zed Static", "-metadata", "album=Transit",
+			"-metadata", "track="+strconv.Itoa(i+1), filepath.Join(lib, fmt.Sprintf("%02d.flac", i+1))).CombinedOutput(); err != nil {
+			t.Fatalf("make track: %v\n%s", err, out)
+		}
+	}
+	o := serveLibrary(t, lib, t.TempDir())
+	env := clientEnv(t, "http://"+o.addr)
+	var res struct{ Tracks []catalog.Track }
+	if err := json.Unmarshal([]byte(segueOK(t, append(slices.Clone(env), "search", "zed", "--json")...)), &res); err != nil || len(res.Tracks) != 2 {
+		t.Fatalf("search zed: %v, %d tracks; want 2", err, len(res.Tracks))
+	}
+	first := res.Tracks[0].Title
+	wav := filepath.Join(t.TempDir(), "out.wav")
+	play := segueOK(t, append(slices.Clone(env), "play", "--search", "zed", "--output", "wav:"+wav, "--fast")...)
+	if !strings.Contains(play, "Zed Static — "+first+" (") {
+		t.Errorf("play --search zed played:\n%s\nwant %q, the track search lists first", play, first)
 	}
 }
