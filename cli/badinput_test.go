@@ -82,13 +82,7 @@ func TestMissingInputFiles(t *testing.T) {
 	dir := t.TempDir()
 	none := filepath.Join(dir, "none")
 	data := []string{"--data", filepath.Join(dir, "data")}
-	for _, c := range []struct {
-		name string
-		args []string
-		says string
-		code int
-		json bool
-	}{
+	checkFailCases(t, env, []failCase{
 		{"playlist import of a file that is not there", []string{"playlist", "import", none}, "playlist import: " + none + " does not exist (check the path)", ExitNotFound, true},
 		{"playlist import of a folder", []string{"playlist", "import", dir}, "playlist import: " + dir + " is a folder: give a file", ExitUsage, true},
 		{"events import of a file that is not there", append([]string{"origin", "events", "import", none}, data...), "origin events import: " + none + " does not exist (check the path)", ExitNotFound, true},
@@ -96,7 +90,23 @@ func TestMissingInputFiles(t *testing.T) {
 		{"origin serve --tls-cert that is not there", append([]string{"origin", "serve", "--addr", "127.0.0.1:0", "--tls-cert", none, "--tls-key", none}, data...), "--tls-cert: " + none + " does not exist (check the path)", ExitUsage, false},
 		{"--ca that is not there", []string{"search", "tone", "--origin", "https://127.0.0.1:9", "--ca", none}, "the authority file (--ca) " + none + " does not exist (check the path)", ExitUsage, true},
 		{"origin ingest of a folder that is not there", append([]string{"origin", "ingest", none}, data...), "origin ingest: the music folder " + none + " does not exist (check the path)", ExitNotFound, true},
-	} {
+	}, nil)
+}
+
+// failCase is a command that must fail: its arguments, what its one
+// sentence says and its exit status; json runs it with --json as well.
+type failCase struct {
+	name string
+	args []string
+	says string
+	code int
+	json bool
+}
+
+// checkFailCases runs each case in env and checks its status and sentence
+// (never Go's "no such file"); then after, when given.
+func checkFailCases(t *testing.T, env []string, cases []failCase, after func(t *testing.T, c failCase)) {
+	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			runs := [][]string{append(slices.Clone(env), c.args...)}
 			if c.json {
@@ -109,8 +119,51 @@ func TestMissingInputFiles(t *testing.T) {
 					t.Errorf("segue %s: %q; want it to say %q", strings.Join(run, " "), msg, c.says)
 				}
 			}
+			if after != nil {
+				after(t, c)
+			}
 		})
 	}
+}
+
+// TestFileAndFolderMixups: a file given for a folder or a folder for a
+// file is a bad argument (2) said in one sentence before anything starts,
+// with and without --json, and an origin data dir that is not there is a
+// target not found (3) for the commands that only list or change what is
+// in it, which made an empty catalog.db there. They exited 1 with Go's
+// words ("create wav output: open X: is a directory", "mkdir X: not a
+// directory", "open cache X: is a directory"), or 0 listing nothing.
+func TestFileAndFolderMixups(t *testing.T) {
+	env := clientEnv(t, "http://127.0.0.1:9")
+	dir := t.TempDir()
+	file := filepath.Join(dir, "notes.txt")
+	if err := os.WriteFile(file, []byte("not a folder\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	none := filepath.Join(dir, "typo")
+	checkFailCases(t, env, []failCase{
+		{"play --output wav: a folder", []string{"play", "t1", "--output", "wav:" + dir}, "--output: " + dir + " is a folder: give a file", ExitUsage, true},
+		{"play --output wav16: in a folder that is not there", []string{"play", "t1", "--output", "wav16:" + filepath.Join(none, "x.wav")}, "--output: the folder " + none + " does not exist", ExitUsage, true},
+		{"play --output wav: under a file", []string{"play", "t1", "--output", "wav:" + filepath.Join(file, "x.wav")}, "--output: " + file + " is a file, not a folder", ExitUsage, true},
+		{"cache stats --cache a folder", []string{"cache", "stats", "--cache", dir}, "the cache " + dir + " is a folder: give the cache's file", ExitUsage, true},
+		{"offline add --cache a folder", []string{"offline", "add", "t1", "--cache", dir}, "the cache " + dir + " is a folder", ExitUsage, true},
+		{"origin ingest of a file", []string{"origin", "ingest", file, "--data", none}, "origin ingest: " + file + " is a file: give a folder", ExitUsage, true},
+		{"origin ingest --data a file", []string{"origin", "ingest", dir, "--data", file}, "--data: " + file + " is a file: give a folder", ExitUsage, true},
+		{"origin serve --data a file", []string{"origin", "serve", "--addr", "127.0.0.1:0", "--data", file}, "--data: " + file + " is a file: give a folder", ExitUsage, false},
+		{"origin token list --data a file", []string{"origin", "token", "list", "--data", file}, "--data: " + file + " is a file", ExitUsage, true},
+		{"origin migrate --from a file", []string{"origin", "migrate", "--from", file, "--to-catalog", "postgres://u@127.0.0.1:9/db"}, "migrate --from: " + file + " is a file", ExitUsage, true},
+		{"origin token list of no origin", []string{"origin", "token", "list", "--data", none}, "--data: no origin in " + none + " (no catalog.db)", ExitNotFound, true},
+		{"origin token revoke of no origin", []string{"origin", "token", "revoke", "tok1", "--data", none}, "--data: no origin in " + none, ExitNotFound, false},
+		{"origin user list of no origin", []string{"origin", "user", "list", "--data", none}, "--data: no origin in " + none, ExitNotFound, true},
+		{"origin user remove of no origin", []string{"origin", "user", "remove", "bob", "--data", none}, "--data: no origin in " + none, ExitNotFound, false},
+		{"origin events export of no origin", []string{"origin", "events", "export", "--data", none}, "--data: no origin in " + none, ExitNotFound, false},
+		{"origin migrate --from no origin", []string{"origin", "migrate", "--from", none, "--to-catalog", "postgres://u@127.0.0.1:9/db"}, "migrate --from: no origin in " + none, ExitNotFound, true},
+	}, func(t *testing.T, c failCase) {
+		if _, err := os.Stat(none); err == nil {
+			t.Errorf("segue %s made %s", strings.Join(c.args, " "), none)
+			os.RemoveAll(none)
+		}
+	})
 }
 
 // TestEmptyListingsSaySo: a listing with nothing in it says so on stderr,
@@ -121,7 +174,7 @@ func TestEmptyListingsSaySo(t *testing.T) {
 	o.start()
 	t.Cleanup(o.stop)
 	env := clientEnv(t, "http://"+o.addr)
-	data := []string{"--data", t.TempDir()}
+	data := []string{"--data", o.data} // a catalog, and no token or user in it
 	for _, c := range []struct {
 		args []string
 		says string

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -44,9 +46,14 @@ func (a *app) openCache(log *slog.Logger) (*cache.Cache, error) {
 }
 
 // openDiskCache opens the cache file or fails: for the commands that
-// maintain it or pin into it, where a cache in memory would be no use.
+// maintain it or pin into it, where a cache in memory would be no use. A
+// folder given for the file is a bad setting (2).
 func (a *app) openDiskCache(log *slog.Logger) (*cache.Cache, error) {
-	return cache.Open(a.cfg.Cache.Path, a.cacheOptions(log))
+	path := a.cfg.Cache.Path
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return nil, &usageError{fmt.Errorf("the cache %s is a folder: give the cache's file (--cache, SEGUE_CACHE or [cache] path), e.g. %s", path, filepath.Join(path, "cache.db"))}
+	}
+	return cache.Open(path, a.cacheOptions(log))
 }
 
 func (a *app) cacheOptions(log *slog.Logger) cache.Options {

@@ -87,7 +87,7 @@ func TestExitStatuses(t *testing.T) {
 
 		{"search with the origin down", down, []string{"search", "tone"}, ExitError, true},
 		{"playlist create with the origin down", down, []string{"playlist", "create", "X"}, ExitError, true},
-		{"play into a directory that does not exist", nil, []string{"play", track, "--output", badWav}, ExitError, true},
+		{"play into a directory that does not exist (a bad --output, as a --tls-cert that is not there)", nil, []string{"play", track, "--output", badWav}, ExitUsage, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			e := c.env

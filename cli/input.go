@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 )
 
 // openInput opens the file a command reads, named on its command line by
@@ -42,4 +43,35 @@ func checkInput(what, path string) error {
 		return err
 	}
 	return f.Close()
+}
+
+// checkFolder says what is wrong with the folder a command uses, named by
+// what ("origin ingest", or a flag such as "--data"): a file given for it
+// is a bad argument (2). A folder that is not there is the caller's to
+// judge (ingest's music folder is a target not found; a data dir is made).
+func checkFolder(what, path string) error {
+	if st, err := os.Stat(path); err == nil && !st.IsDir() {
+		return &usageError{fmt.Errorf("%s: %s is a file: give a folder", what, path)}
+	}
+	return nil
+}
+
+// checkOutputFile says what is wrong with the file a command is to write,
+// named by what (a flag such as "--output"), before anything starts: a
+// folder given for it, or a folder for it that does not exist, is a bad
+// argument (2). A file that cannot be written for another reason fails
+// when it is created (1).
+func checkOutputFile(what, path string) error {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return &usageError{fmt.Errorf("%s: %s is a folder: give a file", what, path)}
+	}
+	dir := filepath.Dir(path)
+	st, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return &usageError{fmt.Errorf("%s: the folder %s does not exist (make it, or check the path)", what, dir)}
+	case err == nil && !st.IsDir():
+		return &usageError{fmt.Errorf("%s: %s is a file, not a folder (check the path)", what, dir)}
+	}
+	return nil
 }

@@ -1,7 +1,11 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -27,6 +31,22 @@ func addCatalogFlag(cmd *cobra.Command, spec *string, persistent bool) {
 func checkCatalog(spec string) error {
 	if spec != "" && !origin.IsPostgresURL(spec) {
 		return &usageError{fmt.Errorf("--catalog %q: %w: want postgres://USER@HOST:PORT/DB, or no --catalog for DATA/catalog.db", spec, origin.ErrCatalogURL)}
+	}
+	return nil
+}
+
+// checkOrigin says what is wrong with the data dir of an origin that must
+// be there already, for the command what: a file is a bad argument (2), a
+// folder with no catalog a target not found (3).
+func checkOrigin(what, dir string) error {
+	if err := checkFolder(what, dir); err != nil {
+		return err
+	}
+	if _, err := os.Stat(filepath.Join(dir, origin.CatalogFile)); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return withExit(ExitNotFound, fmt.Errorf("%s: no origin in %s (no %s): check the path, or ingest a library there first", what, dir, origin.CatalogFile))
+		}
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	return nil
 }

@@ -45,7 +45,7 @@ file twice adds nothing) and "position_ms" (where a skipped track stopped).`,
 				defer f.Close()
 				in = f
 			}
-			db, err := open(cmd)
+			db, err := open(cmd, false)
 			if err != nil {
 				return err
 			}
@@ -69,7 +69,7 @@ file twice adds nothing) and "position_ms" (where a skipped track stopped).`,
 		Short: "Write every play event as JSON Lines to standard output",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			db, err := open(cmd)
+			db, err := open(cmd, false)
 			if err != nil {
 				return err
 			}
@@ -85,18 +85,29 @@ file twice adds nothing) and "position_ms" (where a skipped track stopped).`,
 
 // catalogFlag adds --data and --catalog to cmd and its subcommands and
 // returns what opens the catalog they name: --catalog's PostgreSQL, else
-// the SQLite catalog of --data (or of the configured data dir).
-func catalogFlag(a *app, cmd *cobra.Command) func(*cobra.Command) (*sql.DB, error) {
+// the SQLite catalog of --data (or of the configured data dir). With
+// create false (a command that lists or changes what is there) a data dir
+// with no catalog is a target not found (3) and nothing is made in it: a
+// mistyped --data made an empty catalog and listed nothing.
+func catalogFlag(a *app, cmd *cobra.Command) func(cmd *cobra.Command, create bool) (*sql.DB, error) {
 	var dataDir, catalogURL string
 	cmd.PersistentFlags().StringVar(&dataDir, "data", "", "origin data dir (default from config, env SEGUE_DATA)")
 	addCatalogFlag(cmd, &catalogURL, true)
-	return func(cmd *cobra.Command) (*sql.DB, error) {
+	return func(cmd *cobra.Command, create bool) (*sql.DB, error) {
 		if err := checkCatalog(catalogURL); err != nil {
 			return nil, err
 		}
 		dir := a.cfg.OriginSv.DataDir
 		if cmd.Flags().Changed("data") {
 			dir = dataDir
+		}
+		if err := checkFolder("--data", dir); err != nil {
+			return nil, err
+		}
+		if !create && catalogURL == "" {
+			if err := checkOrigin("--data", dir); err != nil {
+				return nil, err
+			}
 		}
 		return origin.OpenCatalogAt(cmd.Context(), catalogURL, dir)
 	}

@@ -57,6 +57,9 @@ another machine than serve.`,
 			if err := checkCatalog(catalogURL); err != nil {
 				return err
 			}
+			if err := errors.Join(checkFolder("origin ingest", args[0]), checkFolder("--data", dataDir)); err != nil {
+				return err
+			}
 			store, err := openBlobs(cmd.Context(), blobsURL)
 			if err != nil {
 				return err

@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"slices"
 	"syscall"
 
@@ -46,11 +44,8 @@ named and stops the run (ingest the library again to rebuild it).`,
 			if err := checkCatalog(o.ToCatalog); err != nil {
 				return err
 			}
-			if _, err := os.Stat(filepath.Join(o.From, origin.CatalogFile)); err != nil {
-				if errors.Is(err, fs.ErrNotExist) {
-					return withExit(ExitNotFound, fmt.Errorf("migrate: no origin in %s (no %s)", o.From, origin.CatalogFile))
-				}
-				return fmt.Errorf("migrate: %w", err)
+			if err := checkOrigin("migrate --from", o.From); err != nil {
+				return err
 			}
 			store, err := openBlobs(cmd.Context(), blobsURL)
 			if err != nil {

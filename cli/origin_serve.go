@@ -74,6 +74,9 @@ and lets requests in flight finish.`,
 			if !cmd.Flags().Changed("data") {
 				o.DataDir = a.cfg.OriginSv.DataDir
 			}
+			if err := checkFolder("--data", o.DataDir); err != nil {
+				return err
+			}
 			if !cmd.Flags().Changed("addr") {
 				o.Addr = a.cfg.OriginSv.Addr
 			} else if err := config.CheckAddr(o.Addr); err != nil {

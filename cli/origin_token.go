@@ -29,7 +29,7 @@ shown once, when it is created; the origin keeps only its sha256.`,
 		Example: `  segue origin token create laptop`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			db, err := catalog(cmd)
+			db, err := catalog(cmd, true)
 			if err != nil {
 				return err
 			}
@@ -57,7 +57,7 @@ shown once, when it is created; the origin keeps only its sha256.`,
 		Short: "List tokens (never their secrets)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			db, err := catalog(cmd)
+			db, err := catalog(cmd, false)
 			if err != nil {
 				return err
 			}
@@ -88,7 +88,7 @@ shown once, when it is created; the origin keeps only its sha256.`,
 		Short: "Revoke a token: requests carrying it are refused from now on",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			db, err := catalog(cmd)
+			db, err := catalog(cmd, false)
 			if err != nil {
 				return err
 			}

@@ -54,7 +54,7 @@ printed on standard output, once: the origin keeps only its sha256.`,
 					return err
 				}
 			}
-			db, err := catalog(cmd)
+			db, err := catalog(cmd, true)
 			if err != nil {
 				return err
 			}
@@ -90,7 +90,7 @@ printed on standard output, once: the origin keeps only its sha256.`,
 		Short: "List users (never their passwords or API keys)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			db, err := catalog(cmd)
+			db, err := catalog(cmd, false)
 			if err != nil {
 				return err
 			}
@@ -121,7 +121,7 @@ printed on standard output, once: the origin keeps only its sha256.`,
 		Short: "Remove a user and its stars (its playlists and plays stay)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			db, err := catalog(cmd)
+			db, err := catalog(cmd, false)
 			if err != nil {
 				return err
 			}

@@ -69,6 +69,11 @@ ends with an "error" event saying why.`,
 			if f.fast && !strings.HasPrefix(f.output, "wav") {
 				return &usageError{fmt.Errorf("play: --fast renders a wav output as fast as it can; it cannot apply to --output %s (use --output wav:FILE)", cmp.Or(f.output, "alsa"))}
 			}
+			if _, file, ok := strings.Cut(f.output, ":"); ok { // wav:FILE, wav16:FILE
+				if err := checkOutputFile("--output", file); err != nil {
+					return err
+				}
+			}
 			if !cmd.Flags().Changed("quality") {
 				f.quality = a.cfg.Player.Quality
 			}
