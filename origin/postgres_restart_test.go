@@ -2,9 +2,12 @@ package origin
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"segue/catalog"
 	"segue/internal/testkit"
@@ -21,7 +24,10 @@ import (
 // an album, a playlist write, a peer announce and lookup. Once PostgreSQL
 // is started again on the same port, the same requests succeed on both
 // replicas, neither of which was restarted, and the playlist written
-// after the restart is read through the other replica.
+// after the restart is read through the other replica. Searches running
+// without a pause on both replicas through it all (some on a connection
+// when PostgreSQL goes away) are each answered 200 or 503, and succeed
+// again by themselves.
 func TestPostgresRestartUnderReplicas(t *testing.T) {
 	cluster := pgtest.Start(t)
 	w := newWorldIn(newFixtureAt(t, cluster.Database(t)))
@@ -65,7 +71,44 @@ func TestPostgresRestartUnderReplicas(t *testing.T) {
 	}
 	succeed("before the restart")
 
+	// Searches run on both replicas without a pause through the restart,
+	// so some are on a connection when PostgreSQL goes away: each is
+	// answered 200 or 503, never anything else.
+	var load struct {
+		sync.Mutex
+		status map[int]int // answers by status; -1: no answer
+	}
+	load.status = map[int]int{}
+	stopLoad, loadDone := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(loadDone)
+		for i := 0; ; i++ {
+			select {
+			case <-stopLoad:
+				return
+			default:
+			}
+			req, _ := http.NewRequest("GET", replicas[i%2].base+calls[0].path, nil)
+			req.Header.Set("Authorization", "Bearer "+secret)
+			status := -1
+			if resp, err := http.DefaultClient.Do(req); err == nil {
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				status = resp.StatusCode
+			}
+			load.Lock()
+			load.status[status]++
+			load.Unlock()
+		}
+	}()
+	loadSaw := func(status int) int {
+		load.Lock()
+		defer load.Unlock()
+		return load.status[status]
+	}
+
 	cluster.Stop(t)
+	testkit.Wait(t, 60*time.Second, "a search of the load answered 503 in the outage", func() bool { return loadSaw(http.StatusServiceUnavailable) > 0 })
 	for i, r := range replicas {
 		for _, c := range calls {
 			resp, body := do(r, c)
@@ -79,7 +122,17 @@ func TestPostgresRestartUnderReplicas(t *testing.T) {
 	}
 
 	cluster.Start(t)
+	okBefore := loadSaw(http.StatusOK)
 	succeed("after the restart")
+	testkit.Wait(t, 60*time.Second, "the load's searches to succeed again", func() bool { return loadSaw(http.StatusOK) >= okBefore+20 })
+	close(stopLoad)
+	<-loadDone
+	t.Logf("searches through the restart, by status: %v", load.status)
+	for status, n := range load.status {
+		if status != http.StatusOK && status != http.StatusServiceUnavailable {
+			t.Errorf("%d searches through the restart were answered %d; want only 200 and 503", n, status)
+		}
+	}
 	var lists [2][]catalog.Playlist
 	for i, r := range replicas {
 		resp, body := do(r, call{"GET", "/api/v1/playlists", ""})
