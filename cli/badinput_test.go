@@ -348,3 +348,33 @@ func TestListenFailureAdvice(t *testing.T) {
 		}
 	}
 }
+
+// TestRemovalsTakeJSON: the commands that remove something take --json as
+// their siblings do (README: origin token ... revoke ID [--json]), so a
+// script gets the same exit status and {"error": ...} with it: token
+// revoke, user remove and offline remove said "unknown flag: --json" and
+// exited 2 where the failure was a target not found (3).
+func TestRemovalsTakeJSON(t *testing.T) {
+	env := clientEnv(t, "http://127.0.0.1:9")
+	o := &testOrigin{t: t, data: t.TempDir(), addr: "127.0.0.1:0"}
+	o.start() // makes the catalog
+	o.stop()
+	for _, c := range []struct {
+		args []string
+		says string
+	}{
+		{[]string{"origin", "token", "revoke", "tok1", "--data", o.data}, "revoke token tok1: not found"},
+		{[]string{"origin", "user", "remove", "bob", "--data", o.data}, "remove user bob: no such user"},
+		{[]string{"offline", "remove", "pl1"}, `offline remove "pl1": not pinned`},
+	} {
+		for _, run := range [][]string{c.args, append(slices.Clone(c.args), "--json")} {
+			out, errOut, code := segue(t, append(slices.Clone(env), run...)...)
+			var js struct{ Error string }
+			if code != ExitNotFound || !strings.Contains(errOut, c.says) {
+				t.Errorf("segue %s: exit %d, %q; want %d saying %q", strings.Join(run, " "), code, errOut, ExitNotFound, c.says)
+			} else if slices.Contains(run, "--json") && (json.Unmarshal([]byte(out), &js) != nil || !strings.Contains(js.Error, c.says)) {
+				t.Errorf("segue %s: stdout %q; want {\"error\": ...} saying %q", strings.Join(run, " "), out, c.says)
+			}
+		}
+	}
+}

@@ -109,6 +109,14 @@ func (a *app) tokenRefused() string {
 	return "the origin refused the token: it is wrong or was revoked (check --token or SEGUE_TOKEN, or ask the origin's host for a new one)"
 }
 
+// jsonErrorFlag gives cmd, which prints nothing on stdout when it succeeds
+// (a removal), the --json its siblings have: its error is then
+// {"error": ...} on stdout as theirs is.
+func jsonErrorFlag(cmd *cobra.Command) *cobra.Command {
+	cmd.Flags().Bool("json", false, `print an error as JSON, {"error": "..."} (success prints nothing on stdout)`)
+	return cmd
+}
+
 // wantsJSON reads --json from the command line itself, since a flag error
 // can stop parsing before --json is reached.
 func wantsJSON(args []string) bool {

@@ -81,7 +81,7 @@ data is never evicted, so it plays with the origin down.`,
 			})
 		},
 	}
-	cmd.AddCommand(add, list, remove)
+	cmd.AddCommand(add, list, jsonErrorFlag(remove))
 	return cmd
 }
 

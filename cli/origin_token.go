@@ -100,6 +100,6 @@ shown once, when it is created; the origin keeps only its sha256.`,
 			return nil
 		},
 	}
-	cmd.AddCommand(create, list, revoke)
+	cmd.AddCommand(create, list, jsonErrorFlag(revoke))
 	return cmd
 }

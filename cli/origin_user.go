@@ -137,7 +137,7 @@ printed on standard output, once: the origin keeps only its sha256.`,
 			return nil
 		},
 	}
-	cmd.AddCommand(add, list, remove)
+	cmd.AddCommand(add, list, jsonErrorFlag(remove))
 	return cmd
 }
 
