@@ -85,8 +85,12 @@ func (c *Config) decode(path, text string) error {
 	} {
 		if !slices.Contains(chk.allow, chk.value) {
 			k := toml.Key(strings.Split(chk.key, "."))
+			want := strings.Join(slices.DeleteFunc(slices.Clone(chk.allow), func(v string) bool { return v == "" }), ", ")
+			if slices.Contains(chk.allow, "") {
+				want += " (or leave it out)"
+			}
 			return &Error{File: path, Key: chk.key, Line: keyLine(text, k),
-				Err: fmt.Errorf("%q: want one of %s", chk.value, strings.Join(chk.allow, ", "))}
+				Err: fmt.Errorf("%q: want one of %s", chk.value, want)}
 		}
 	}
 	for _, chk := range []struct {
@@ -243,27 +247,37 @@ var typeError = regexp.MustCompile(`^toml: (?:line (\d+) )?\(last key "([^"]*)"\
 var tableHeader = regexp.MustCompile(`^\s*\[\s*([^\[\]]+?)\s*\]`)
 
 // keyLine finds the line (1-based) where key k is set in text: under its
-// table's [header], or dotted from the top. 0 when not found (the TOML
-// library keeps key positions private).
+// table's [header], or dotted from the top; a byte order mark, quoted
+// names and spaces around the dots are allowed as TOML allows them. 0 when
+// not found (the TOML library keeps key positions private).
 func keyLine(text string, k toml.Key) int {
 	table := ""
-	for i, line := range strings.Split(text, "\n") {
+	for i, line := range strings.Split(strings.TrimPrefix(text, "\ufeff"), "\n") {
 		if m := tableHeader.FindStringSubmatch(line); m != nil {
-			table = strings.ReplaceAll(m[1], " ", "")
+			table = keyText(m[1])
 			continue
 		}
 		name, _, ok := strings.Cut(line, "=")
 		if !ok {
 			continue
 		}
-		name = strings.ReplaceAll(strings.Trim(strings.TrimSpace(name), `"'`), " ", "")
-		full := name
+		full := keyText(name)
 		if table != "" {
-			full = table + "." + name
+			full = table + "." + full
 		}
 		if full == k.String() {
 			return i + 1
 		}
 	}
 	return 0
+}
+
+// keyText is a dotted key as written (` "player" . volume `) as
+// toml.Key.String writes it (player.volume).
+func keyText(s string) string {
+	parts := strings.Split(s, ".")
+	for i, p := range parts {
+		parts[i] = strings.Trim(strings.TrimSpace(p), `"'`)
+	}
+	return strings.Join(parts, ".")
 }

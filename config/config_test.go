@@ -109,6 +109,17 @@ func TestLoadReportsFileKeyAndLine(t *testing.T) {
 		{"origin address without a port", "[origin_server]\naddr = \"nonsense\"\n", "origin_server.addr", 2, "want HOST:PORT"},
 		{"peer address past the last port", "[peer]\nlisten = \"127.0.0.1:99999\"\n", "peer.listen", 2, "port from 0 to 65535"},
 		{"negative boost", "[player]\nloudness = \"track\"\nmax_boost_db = -3\n", "player.max_boost_db", 3, "never raise"},
+		// Saved by an editor that writes a byte order mark (Windows Notepad):
+		// the line was 0, so the message named none.
+		{"byte order mark", "\ufefforign = \"http://x:1\"\n", "orign", 1, `did you mean "origin"`},
+		{"byte order mark in a table", "\ufeff# segue\n[player]\nvolume = 300\n", "player.volume", 3, "0 to 100"},
+		// A quoted table name is the same table: its keys had no line.
+		{"quoted table name", "[\"player\"]\nquality = \"hgh\"\n", "player.quality", 2, "auto, low, normal, high"},
+		{"quoted dotted table name", "[ 'peer' ]\nlistn = \"\"\n", "peer.listn", 2, `did you mean "listen"`},
+		{"Windows line ends", "[player]\r\nquality = \"hgh\"\r\n", "player.quality", 2, "auto, low, normal, high"},
+		// A setting that may be left out listed "" as a choice: "want one of , segue, subsonic".
+		{"bad source kind", "[source]\nkind = \"navidrome\"\n", "source.kind", 2, `"navidrome": want one of segue, subsonic (or leave it out)`},
+		{"bad max quality says it may be left out", "[player]\nmax_quality = \"best\"\n", "player.max_quality", 2, `want one of low, normal, high (or leave it out)`},
 	}
 	for _, tt := range tests {
 		path := filepath.Join(dir, strings.ReplaceAll(tt.name, " ", "-")+".toml")
@@ -152,6 +163,7 @@ func FuzzLoad(f *testing.F) {
 	f.Add("[cache]\nsizee = 5\n")
 	f.Add("[player]\nvolume = \"x\"\n[theme]\naccent = \"#fff\"\n")
 	f.Add("a.b.c = [1, {x = 2}]\n")
+	f.Add("\ufeff[ \"player\" ]\r\nquality = \"x\"\r\n")
 	path := filepath.Join(f.TempDir(), "config.toml")
 	f.Fuzz(func(t *testing.T, body string) {
 		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
