@@ -136,7 +136,7 @@ func albumTrackTable(al catalog.Album) *table {
 func appearsOnTable(as []catalog.Album) *table {
 	t := newTable("APPEARS ON", "ALBUM ARTIST", "YEAR", "#", "TRACK", "LENGTH", "ID").whole("YEAR", "#", "LENGTH", "ID")
 	for _, al := range as {
-		t.row(al.Title, al.Artist, strconv.Itoa(al.Year), "", "", "", al.ID)
+		t.row(al.Title, al.Artist, yearText(al.Year), "", "", "", al.ID)
 		for _, tr := range al.Tracks {
 			t.row("", "", "", al.Number(tr), tr.Title, catalog.Clock(tr.DurationMS), tr.ID)
 		}
@@ -144,10 +144,19 @@ func appearsOnTable(as []catalog.Album) *table {
 	return t
 }
 
+// yearText is an album's year in a listing, blank when unknown (0), as
+// the interface and --json leave it out.
+func yearText(y int) string {
+	if y == 0 {
+		return ""
+	}
+	return strconv.Itoa(y)
+}
+
 func albumTable(as []catalog.Album) *table {
 	t := newTable("ALBUM", "ARTIST", "YEAR", "TRACKS", "ID").whole("YEAR", "TRACKS", "ID")
 	for _, al := range as {
-		t.row(al.Title, al.Artist, strconv.Itoa(al.Year), strconv.Itoa(al.TrackCount), al.ID)
+		t.row(al.Title, al.Artist, yearText(al.Year), strconv.Itoa(al.TrackCount), al.ID)
 	}
 	return t
 }

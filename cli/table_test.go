@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"segue/catalog"
+
 	"github.com/charmbracelet/x/ansi"
 )
 
@@ -140,6 +142,26 @@ func TestTableWidthFromColumns(t *testing.T) {
 		}
 		if c.columns != "" && widest > c.max || c.columns == "" && !strings.Contains(b.String(), long) {
 			t.Errorf("COLUMNS=%q: widest line %d cells:\n%s", c.columns, widest, b.String())
+		}
+	}
+}
+
+// TestListingLeavesUnknownYearBlank: an album with no year tag lists no
+// year, as the interface shows it and --json leaves it out; library and
+// search printed "0" in the YEAR column.
+func TestListingLeavesUnknownYearBlank(t *testing.T) {
+	albums := []catalog.Album{{ID: "al1", Title: "Untagged", Artist: "Band", TrackCount: 2}, {ID: "al2", Title: "Dated", Artist: "Band", Year: 1999, TrackCount: 1}}
+	for name, tb := range map[string]*table{"albums": albumTable(albums), "appears on": appearsOnTable(albums)} {
+		var b bytes.Buffer
+		if err := tb.write(&b, 0); err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(b.String(), "\n")
+		if untagged := lines[1]; strings.Contains(untagged, " 0 ") || !strings.HasPrefix(untagged, "Untagged") {
+			t.Errorf("%s: the album with no year lists as %q; want its YEAR blank", name, untagged)
+		}
+		if !strings.Contains(b.String(), "1999") {
+			t.Errorf("%s: %q; want the year 1999 of the other album", name, b.String())
 		}
 	}
 }
