@@ -237,10 +237,15 @@ func (p *Player) seekLocked(d time.Duration) {
 		return
 	}
 	s := int64(max(d, 0)) * catalog.SampleRate / int64(time.Second)
+	// Past the end is the end, also before the track's stream is open (a
+	// seek right after another): then the catalog's length tells it.
 	length := time.Duration(tr.DurationMS) * time.Millisecond
+	end := tr.DurationMS * catalog.SampleRate / 1000
 	if p.cur != nil {
-		s = min(s, p.cur.man.TotalSamples)
-		length = p.cur.duration()
+		end, length = p.cur.man.TotalSamples, p.cur.duration()
+	}
+	if end > 0 {
+		s = min(s, end)
 	}
 	p.restartLocked(s)
 	p.emit(PositionEvent{TrackID: tr.ID, Position: samplesToDuration(s), Duration: length, Seek: true})

@@ -103,6 +103,29 @@ func TestSeekByWhilePaused(t *testing.T) {
 	}
 }
 
+// TestSeekPastTheEndBeforeTheTrackLoads: a seek past the end lands at the
+// end whether or not the track's stream is open yet. Two quick seeks
+// (segue ctl seek -5 then seek +999:00) found it closed by the first, and
+// the status said "999:28 / 0:47".
+func TestSeekPastTheEndBeforeTheTrackLoads(t *testing.T) {
+	src, tr := oneTrack(t, testPiece, 3, catalog.RenditionLow)
+	p := New(Options{Segments: src, Manifests: src, Output: NewNull()})
+	if err := p.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	p.Restore(SavedState{Tracks: []catalog.Track{tr}, Index: 0, PositionMS: 1000, Volume: 100}) // paused: nothing loads
+	for _, seek := range []func(){
+		func() { p.SeekBy(999 * time.Minute) },
+		func() { p.Seek(time.Hour) },
+	} {
+		seek()
+		if s := p.Status(); s.Position != 3*time.Second {
+			t.Errorf("seek past the end of a 3 s track: position %v, want 3s", s.Position)
+		}
+	}
+}
+
 func TestSourceFailsMidTrackThenRecovers(t *testing.T) {
 	src, tr := oneTrack(t, testPiece, 8, catalog.RenditionHigh)
 	opts := Options{Quality: "high", Loudness: LoudnessOff, ReadAhead: 2 * time.Second}
