@@ -42,8 +42,19 @@ type coverArt struct {
 }
 
 // url fetches t's album cover and returns its file:// URL, or "" when the
-// album has none or it cannot be had (the metadata goes out without it).
+// album has none or it cannot be had (the metadata goes out without it);
+// either way the cover of the track before is removed.
 func (c *coverArt) url(ctx context.Context, t catalog.Track) string {
+	path := c.write(ctx, t)
+	if !c.keep(path) || path == "" {
+		return ""
+	}
+	return (&url.URL{Scheme: "file", Path: path}).String()
+}
+
+// write fetches t's album cover into the runtime directory and returns
+// the file's path, "" when there is no cover to write.
+func (c *coverArt) write(ctx context.Context, t catalog.Track) string {
 	if t.AlbumID == "" {
 		return ""
 	}
@@ -69,14 +80,11 @@ func (c *coverArt) url(ctx context.Context, t catalog.Track) string {
 		os.Remove(tmp)
 		return ""
 	}
-	if !c.keep(path) {
-		return ""
-	}
-	return (&url.URL{Scheme: "file", Path: path}).String()
+	return path
 }
 
-// keep makes path the cover kept, removing the one before it; after
-// remove it removes path too and returns false.
+// keep makes path the cover kept ("" none), removing the one before it;
+// after remove it removes path too and returns false.
 func (c *coverArt) keep(path string) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -84,7 +92,9 @@ func (c *coverArt) keep(path string) bool {
 		os.Remove(c.path)
 	}
 	if c.closed {
-		os.Remove(path)
+		if path != "" {
+			os.Remove(path)
+		}
 		return false
 	}
 	c.path = path

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -15,12 +14,7 @@ import (
 func TestOneLengthEverywhere(t *testing.T) {
 	needTools(t, "ffmpeg", "ffprobe")
 	lib := t.TempDir()
-	if out, err := exec.Command("ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi",
-		"-i", "sine=frequency=440:duration=2.7:sample_rate=44100", "-ac", "2",
-		"-metadata", "title=Lengthy", "-metadata", "artist=Clock Band", "-metadata", "album=Clock Album",
-		filepath.Join(lib, "01.flac")).CombinedOutput(); err != nil {
-		t.Fatalf("make track: %v\n%s", err, out)
-	}
+	makeTone(t, filepath.Join(lib, "01.flac"), 2.7, "title=Lengthy", "artist=Clock Band", "album=Clock Album")
 	o := serveLibrary(t, lib, t.TempDir())
 	env := clientEnv(t, "http://"+o.addr)
 	search := segueOK(t, append(slices.Clone(env), "search", "lengthy")...)

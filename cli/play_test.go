@@ -66,6 +66,20 @@ func newTestOrigin(t testing.TB) *testOrigin {
 	return serveLibrary(t, lib, data)
 }
 
+// makeTone writes a stereo 44.1 kHz sine of secs seconds at path (the
+// format from its extension) with tags ("title=Song", "artist=Band").
+func makeTone(t testing.TB, path string, secs float64, tags ...string) {
+	t.Helper()
+	args := []string{"-nostdin", "-v", "error", "-y", "-f", "lavfi",
+		"-i", fmt.Sprintf("sine=frequency=440:duration=%g:sample_rate=44100", secs), "-ac", "2"}
+	for _, tag := range tags {
+		args = append(args, "-metadata", tag)
+	}
+	if out, err := exec.Command("ffmpeg", append(args, path)...).CombinedOutput(); err != nil {
+		t.Fatalf("make track %s: %v\n%s", path, err, out)
+	}
+}
+
 // serveLibrary ingests the music folder lib into data and serves it.
 func serveLibrary(t testing.TB, lib, data string) *testOrigin {
 	t.Helper()

@@ -3,7 +3,6 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -67,12 +66,7 @@ func TestPlaySearchPlaysWhatSearchListsFirst(t *testing.T) {
 	needTools(t, "ffmpeg", "ffprobe")
 	lib := t.TempDir()
 	for i, title := range []string{"Platform Lights Of The Night", "Terminus"} {
-		if out, err := exec.Command("ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi",
-			"-i", "sine=frequency=440:duration=1:sample_rate=44100", "-ac", "2",
-			"-metadata", "title="+title, "-metadata", "artist=Zed Static", "-metadata", "album=Transit",
-			"-metadata", "track="+strconv.Itoa(i+1), filepath.Join(lib, fmt.Sprintf("%02d.flac", i+1))).CombinedOutput(); err != nil {
-			t.Fatalf("make track: %v\n%s", err, out)
-		}
+		makeTone(t, filepath.Join(lib, fmt.Sprintf("%02d.flac", i+1)), 1, "title="+title, "artist=Zed Static", "album=Transit", "track="+strconv.Itoa(i+1))
 	}
 	o := serveLibrary(t, lib, t.TempDir())
 	env := clientEnv(t, "http://"+o.addr)
