@@ -60,15 +60,16 @@ type peerNode struct {
 }
 
 // startPeer starts the peer side over cache c with tracker as the origin's
-// tracker client (nil: none, LAN only).
-func (a *app) startPeer(c *cache.Cache, tracker peer.TrackerClient, log *slog.Logger) (*peerNode, error) {
+// tracker client (nil: none, LAN only); flag names where the user set the
+// listen address, for the advice when it cannot be had.
+func (a *app) startPeer(c *cache.Cache, tracker peer.TrackerClient, log *slog.Logger, flag string) (*peerNode, error) {
 	listen := a.cfg.Peer.Listen
 	if listen == "" {
 		listen = peer.DefaultListen()
 	}
 	ln, err := net.Listen("tcp", listen)
 	if err != nil {
-		return nil, fmt.Errorf("peer endpoint: listen on %s: %w (%s)", listen, err, origin.ListenAdvice(err, "--peer-listen or [peer] listen"))
+		return nil, fmt.Errorf("peer endpoint: listen on %s: %w (%s)", listen, err, origin.ListenAdvice(err, flag))
 	}
 	id := peer.NewID()
 	n := &peerNode{gauge: peer.NewGauge(0), id: id, addr: ln.Addr().String()}
@@ -174,7 +175,7 @@ func (a *app) withPeers(c *cache.Cache, r *resolver, log *slog.Logger) ([]fetch.
 	if !a.cfg.Peer.Enabled || r.sub != nil { // peers trade segments by hash, which a Subsonic server has none of
 		return r.tiers(), r, nil, nil
 	}
-	n, err := a.startPeer(c, r.def, log)
+	n, err := a.startPeer(c, r.def, log, "--peer-listen or [peer] listen")
 	if err != nil {
 		return nil, nil, nil, err
 	}

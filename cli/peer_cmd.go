@@ -78,7 +78,7 @@ func (a *app) peerServe(ctx context.Context, asJSON bool) error {
 		if err != nil {
 			return withExit(ExitUsage, err)
 		}
-		n, err := a.startPeer(c, tracker, log)
+		n, err := a.startPeer(c, tracker, log, "--listen or [peer] listen")
 		if err != nil {
 			return err
 		}

@@ -248,7 +248,7 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 func ListenAdvice(err error, flag string) string {
 	switch {
 	case errors.Is(err, syscall.EADDRINUSE):
-		return "another program listens there, another origin perhaps: stop it or pick another " + flag
+		return "another program listens there (another segue perhaps): stop it or pick another " + flag
 	case errors.Is(err, syscall.EADDRNOTAVAIL):
 		return "no network interface of this machine has that address: use 127.0.0.1, 0.0.0.0 (every interface) or one of its own in " + flag
 	case errors.Is(err, syscall.EACCES):
