@@ -261,7 +261,9 @@ func TestTargetThatIsNoID(t *testing.T) {
 // "asking the origin failed:" (play and offline add of a share URL with a
 // short token or an API URL of no kind; playlist show of an API URL said
 // only "asking the origin failed: not a segue share URL"), and radio of a
-// URL said it was "not ... an ID, nor a URL".
+// URL said it was "not ... an ID, nor a URL". A share URL with a
+// malformed token gets the share URL parser's reason, as playlist show
+// gave it, not "want .../tracks/ID".
 func TestBadURLArgumentSaidAsItIs(t *testing.T) {
 	env := clientEnv(t, "http://127.0.0.1:9")
 	const short, api = "http://127.0.0.1:9/p/AAAA", "http://127.0.0.1:9/api/v1/foo/bar"
@@ -270,9 +272,10 @@ func TestBadURLArgumentSaidAsItIs(t *testing.T) {
 		say  string
 		json bool
 	}{
-		{[]string{"play", short, "--output", "null"}, `"` + short + `": want .../tracks/ID, .../albums/ID, .../artists/ID or a share URL /p/TOKEN`, true},
+		{[]string{"play", short, "--output", "null"}, `not a segue share URL: "` + short + `": token is malformed (22-86 characters`, true},
 		{[]string{"play", api, "--output", "null"}, `"` + api + `": want .../tracks/ID`, true},
-		{[]string{"offline", "add", short}, `"` + short + `": want .../tracks/ID`, true},
+		{[]string{"offline", "add", short}, `not a segue share URL: "` + short + `": token is malformed`, true},
+		{[]string{"offline", "add", api}, `"` + api + `": want .../tracks/ID`, true},
 		{[]string{"playlist", "show", api}, `not a segue share URL: "` + api + `": path is not /p/TOKEN`, true},
 		{[]string{"playlist", "export", api, "--format", "m3u8"}, `not a segue share URL: "` + api + `": path is not /p/TOKEN`, true},
 		{[]string{"radio", short}, `"` + short + `" is not a track (t…), album (al…), artist (ar…) or playlist (pl…) ID` + "\n", true},

@@ -195,12 +195,16 @@ func (r *resolver) target(t string) (source, string, error) {
 		}
 		return r.src, t, nil
 	}
-	if l, err := share.ParseURL(t); err == nil {
+	l, err := share.ParseURL(t)
+	if err == nil {
 		c, err := r.client(l.Origin, l.Token, l.Pin)
 		if err != nil {
 			return nil, "", withExit(ExitUsage, err)
 		}
 		return c, "", nil
+	}
+	if u, perr := url.Parse(t); perr == nil && strings.HasPrefix(u.Path, "/p/") { // a share URL gone wrong: say how
+		return nil, "", withExit(ExitUsage, err)
 	}
 	bad := withExit(ExitUsage, fmt.Errorf("%q: want .../tracks/ID, .../albums/ID, .../artists/ID or a share URL /p/TOKEN", t))
 	u, err := url.Parse(t)
