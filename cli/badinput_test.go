@@ -361,15 +361,13 @@ func TestListenFailureAdvice(t *testing.T) {
 // exited 2 where the failure was a target not found (3).
 func TestRemovalsTakeJSON(t *testing.T) {
 	env := clientEnv(t, "http://127.0.0.1:9")
-	o := &testOrigin{t: t, data: t.TempDir(), addr: "127.0.0.1:0"}
-	o.start() // makes the catalog
-	o.stop()
+	data := newEmptyOrigin(t)
 	for _, c := range []struct {
 		args []string
 		says string
 	}{
-		{[]string{"origin", "token", "revoke", "tok1", "--data", o.data}, "revoke token tok1: not found"},
-		{[]string{"origin", "user", "remove", "bob", "--data", o.data}, "remove user bob: no such user"},
+		{[]string{"origin", "token", "revoke", "tok1", "--data", data}, "revoke token tok1: not found"},
+		{[]string{"origin", "user", "remove", "bob", "--data", data}, "remove user bob: no such user"},
 		{[]string{"offline", "remove", "pl1"}, `offline remove "pl1": not pinned`},
 	} {
 		for _, run := range [][]string{c.args, append(slices.Clone(c.args), "--json")} {

@@ -133,9 +133,15 @@ func wantsJSON(args []string) bool {
 // argument (exit 2): nothing was asked of the origin, even where its words
 // quote a URL the user gave.
 func sentence(err error) string {
-	var ee *exitError
-	if errors.As(err, new(*usageError)) || errors.As(err, &ee) && ee.code == ExitUsage {
+	var (
+		ee *exitError
+		ce *catalogError
+	)
+	switch {
+	case errors.As(err, new(*usageError)) || errors.As(err, &ee) && ee.code == ExitUsage:
 		return err.Error()
+	case errors.As(err, &ce):
+		return ce.plain
 	}
 	var own strings.Builder
 	for e := err; e != nil; {

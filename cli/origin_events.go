@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -109,6 +110,7 @@ func catalogFlag(a *app, cmd *cobra.Command) func(cmd *cobra.Command, create boo
 				return nil, err
 			}
 		}
-		return origin.OpenCatalogAt(cmd.Context(), catalogURL, dir)
+		db, err := origin.OpenCatalogAt(cmd.Context(), catalogURL, dir)
+		return db, explainCatalog(strings.TrimPrefix(cmd.CommandPath(), "segue "), catalogURL, err)
 	}
 }

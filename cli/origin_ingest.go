@@ -101,7 +101,7 @@ func (a *app) runIngest(ctx context.Context, dir string, o origin.IngestOptions,
 		if errors.Is(err, origin.ErrLibrary) && errors.Is(err, fs.ErrNotExist) {
 			return withExit(ExitNotFound, fmt.Errorf("origin ingest: the music folder %s does not exist (check the path)", dir))
 		}
-		return fmt.Errorf("ingest: %w", err)
+		return explainCatalog("ingest", o.Catalog, fmt.Errorf("ingest: %w", err))
 	}
 	if perr := a.printIngestReport(dir, o.DataDir, sum, asJSON); perr != nil {
 		return perr

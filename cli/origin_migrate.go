@@ -78,7 +78,7 @@ func (a *app) runMigrate(ctx context.Context, o origin.MigrateOptions, asJSON bo
 	}
 	sum, err := origin.Migrate(ctx, o)
 	if err != nil {
-		return fmt.Errorf("%w (run the same command again to resume)", err)
+		return explainCatalog("migrate", o.ToCatalog, fmt.Errorf("%w (run the same command again to resume)", err))
 	}
 	if asJSON {
 		return a.printJSON(sum)

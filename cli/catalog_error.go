@@ -1,0 +1,64 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"syscall"
+
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// catalogError is a PostgreSQL catalog (--catalog) that could not be
+// opened. plain says what happened and what to do, as the one sentence a
+// person reads; Error keeps the driver's words for the log.
+type catalogError struct {
+	plain string
+	err   error
+}
+
+func (e *catalogError) Error() string { return e.plain + ": " + e.err.Error() }
+func (e *catalogError) Unwrap() error { return e.err }
+
+// explainCatalog returns err, from the command what opening the catalog
+// spec, as a catalogError when PostgreSQL could not be connected to: no
+// server there (refused, no such host, no answer), no such database, a
+// user or password it refuses. It said "dial error: the origin is
+// unreachable ... start it (segue origin serve)" under origin serve, blamed
+// the data dir under ingest and advised running migrate again to resume.
+// Other errors are returned as they are.
+func explainCatalog(what, spec string, err error) error {
+	var ce *pgconn.ConnectError
+	if spec == "" || !errors.As(err, &ce) {
+		return err
+	}
+	where := "the PostgreSQL catalog at " + net.JoinHostPort(ce.Config.Host, strconv.Itoa(int(ce.Config.Port)))
+	var (
+		pe   *pgconn.PgError
+		dns  *net.DNSError
+		ne   net.Error
+		says string
+	)
+	switch {
+	case errors.As(err, &pe) && pe.Code == "3D000": // invalid_catalog_name
+		says = fmt.Sprintf("%s has no database %q: create it (createdb %[2]s) or check --catalog", where, ce.Config.Database)
+	case errors.As(err, &pe) && (pe.Code == "28000" || pe.Code == "28P01"): // invalid authorization, password
+		says = fmt.Sprintf("%s refused the user %q: %s (check --catalog)", where, ce.Config.User, pe.Message)
+	case errors.As(err, &pe):
+		says = where + " refused the connection: " + pe.Message
+	case errors.Is(err, syscall.ECONNREFUSED):
+		says = where + " is unreachable: nothing listens there (connection refused); start PostgreSQL or check --catalog"
+	case errors.As(err, &dns):
+		says = "the host name " + dns.Name + " of --catalog is not found (check --catalog)"
+	case errors.As(err, &ne) && ne.Timeout():
+		says = where + " did not answer in time (check the network and --catalog)"
+	default: // TLS refused, a dropped connection: the innermost words say it
+		root := err
+		for next := errors.Unwrap(root); next != nil; next = errors.Unwrap(root) {
+			root = next
+		}
+		says = where + " cannot be used: " + root.Error() + " (check --catalog)"
+	}
+	return &catalogError{plain: what + ": " + says, err: err}
+}
