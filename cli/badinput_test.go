@@ -381,3 +381,17 @@ func TestRemovalsTakeJSON(t *testing.T) {
 		}
 	}
 }
+
+// TestBadInstanceName: an --instance name no control socket can have is a
+// bad flag (2) for segue play and the interface, as it is for segue ctl:
+// play --instance ../evil played on without a socket, unreachable by the
+// segue ctl --instance the user would try next.
+func TestBadInstanceName(t *testing.T) {
+	env := clientEnv(t, "http://127.0.0.1:9")
+	say := `--instance: instance name "../evil": use up to 64 letters, digits, '-', '_' or '.'`
+	checkFailCases(t, env, []failCase{
+		{"play", []string{"play", "t1", "--output", "null", "--instance", "../evil"}, say, ExitUsage, true},
+		{"the interface", []string{"--instance", "../evil"}, say, ExitUsage, false},
+		{"ctl", []string{"ctl", "status", "--instance", "../evil"}, `instance name "../evil"`, ExitUsage, true},
+	}, nil)
+}

@@ -60,6 +60,9 @@ ends with an "error" event saying why.`,
 			if len(args) == 0 && f.search == "" && f.radio == "" {
 				return &usageError{errors.New("play: give at least one TARGET, --search QUERY or --radio SEED")}
 			}
+			if err := ctl.CheckInstance(f.instance); err != nil {
+				return &usageError{fmt.Errorf("--instance: %w", err)}
+			}
 			if f.radio != "" && !isID(f.radio) {
 				return fmt.Errorf("--radio: %w", notAnID(f.radio, false))
 			}

@@ -38,6 +38,9 @@ func init() {
 			if f := cmd.Flags().Lookup("instance"); f != nil {
 				opts.Instance = f.Value.String()
 			}
+			if err := ctl.CheckInstance(opts.Instance); err != nil {
+				return &usageError{fmt.Errorf("--instance: %w", err)}
+			}
 			if cmd.Context() != nil {
 				ctx = cmd.Context()
 			}

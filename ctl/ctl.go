@@ -53,12 +53,23 @@ func (e kindError) Unwrap() []error { return []error{e.error, e.kind} }
 func SocketPath(runtimeDir, instance string) (string, error) {
 	name := "ctl.sock"
 	if instance != "" {
-		if !validInstance(instance) {
-			return "", fmt.Errorf("%w: instance name %q: use letters, digits, '-', '_' or '.'", ErrBadRequest, instance)
+		if err := CheckInstance(instance); err != nil {
+			return "", fmt.Errorf("%w: %w", ErrBadRequest, err)
 		}
 		name = "ctl-" + instance + ".sock"
 	}
 	return filepath.Join(runtimeDir, "segue", name), nil
+}
+
+// CheckInstance says what is wrong with an instance name ("" is the
+// default instance): up to 64 letters, digits, '-', '_' and '.', not "."
+// or "..". segue play and the interface check it before they start, as
+// segue ctl does: a name no socket can have made them play on unreachable.
+func CheckInstance(instance string) error {
+	if instance != "" && !validInstance(instance) {
+		return fmt.Errorf("instance name %q: use up to 64 letters, digits, '-', '_' or '.'", instance)
+	}
+	return nil
 }
 
 func validInstance(s string) bool {
