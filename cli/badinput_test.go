@@ -145,6 +145,7 @@ func TestFileAndFolderMixups(t *testing.T) {
 		{"play --output wav: a folder", []string{"play", "t1", "--output", "wav:" + dir}, "--output: " + dir + " is a folder: give a file", ExitUsage, true},
 		{"play --output wav16: in a folder that is not there", []string{"play", "t1", "--output", "wav16:" + filepath.Join(none, "x.wav")}, "--output: the folder " + none + " does not exist", ExitUsage, true},
 		{"play --output wav: under a file", []string{"play", "t1", "--output", "wav:" + filepath.Join(file, "x.wav")}, "--output: " + file + " is a file, not a folder", ExitUsage, true},
+		{"--ca a folder", []string{"search", "tone", "--origin", "https://127.0.0.1:9", "--ca", dir}, "the authority file (--ca) " + dir + " is a folder: give a file", ExitUsage, true},
 		{"cache stats --cache a folder", []string{"cache", "stats", "--cache", dir}, "the cache " + dir + " is a folder: give the cache's file", ExitUsage, true},
 		{"offline add --cache a folder", []string{"offline", "add", "t1", "--cache", dir}, "the cache " + dir + " is a folder", ExitUsage, true},
 		{"origin ingest of a file", []string{"origin", "ingest", file, "--data", none}, "origin ingest: " + file + " is a file: give a folder", ExitUsage, true},

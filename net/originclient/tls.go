@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -71,6 +72,9 @@ func (o TLSOptions) Config() (*tls.Config, error) {
 		pem, err := os.ReadFile(o.CAFile)
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("the authority file (--ca) %s does not exist (check the path)", o.CAFile)
+		}
+		if errors.Is(err, syscall.EISDIR) {
+			return nil, fmt.Errorf("the authority file (--ca) %s is a folder: give a file", o.CAFile)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("read the authority file (--ca) %s: %w", o.CAFile, err)
