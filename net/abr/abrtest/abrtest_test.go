@@ -131,6 +131,30 @@ func TestProxyPacesTheTrace(t *testing.T) {
 	}
 }
 
+// TestLinkReserve: when a chunk's bytes cross the link, on a 1 Mbit/s
+// trace where 1 KiB takes 8.192 ms.
+func TestLinkReserve(t *testing.T) {
+	const kib = 8192 * time.Microsecond
+	ms := func(n int) time.Duration { return time.Duration(n) * time.Millisecond }
+	for _, c := range []struct {
+		name            string
+		next, now, prev time.Duration
+		want            time.Duration
+	}{
+		{"an idle link starts now", 0, ms(100), -1, ms(100) + kib},
+		{"within busyGap of the last chunk: follows on", ms(100), ms(110), ms(100), ms(100) + kib},
+		{"a new response after busyGap: the link was idle", ms(100), ms(130), -1, ms(130) + kib},
+		{"the same response's reader 300 ms late: the sender kept the link busy", ms(100), ms(400), ms(100), ms(100) + kib},
+		{"the same response's reader more than readerLate behind: idle meanwhile", ms(100), ms(700), ms(100), ms(700) + kib},
+		{"another response's chunk crossed in between: no catching up", ms(100), ms(400), ms(90), ms(400) + kib},
+	} {
+		l := &Link{trace: mustParse(t, "0\t1.0\n"), next: c.next}
+		if got := l.reserve(c.now, c.prev, 1024); got != c.want {
+			t.Errorf("%s: crosses at %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
 // Every trace shipped parses, and the ones called sustainable are.
 func TestShippedTraces(t *testing.T) {
 	paths, _ := filepath.Glob("../../../testdata/traces/*.txt")
