@@ -166,10 +166,12 @@ bench-swarm: deps
 # proxy of net/abr/abrtest, and prints one row per trace: stalls, stall ms,
 # mean kbit/s against a clairvoyant oracle, switches per minute, startup
 # and QoE. It fails when issue 12's acceptance does not hold. ABR_TRACES, a
-# regular expression, plays only the traces it matches (ABR_TRACES=oscillation).
+# regular expression, plays only the traces it matches (ABR_TRACES=oscillation);
+# ABR_LOG=DIR writes each trace's downloads, abandons and stalls to DIR/TRACE.log.
 ABR_TRACES ?=
+ABR_LOG ?=
 bench-abr: deps
-	$(BENCH) -bench '^BenchmarkABR$$' -benchtime 1x ./player/ -args -abr.traces='$(ABR_TRACES)'
+	$(BENCH) -bench '^BenchmarkABR$$' -benchtime 1x ./player/ -args -abr.traces='$(ABR_TRACES)' -abr.log='$(ABR_LOG)'
 
 # bench-reco builds the recommender on a seeded synthetic listening history
 # (origin/reco/synth_test.go: 3600 tracks, 400 listeners, album order 61%

@@ -234,7 +234,8 @@ type playEvent struct {
 	DurationMS int64          `json:"duration_ms,omitempty"`
 	BufferMS   *int64         `json:"buffer_ms,omitempty"`
 	Rendition  string         `json:"rendition,omitempty"`
-	Source     string         `json:"source,omitempty"` // where segment bytes came from: cache, peer or origin
+	Replaces   string         `json:"replaces,omitempty"` // segment: the rendition of the buffered copy it replaced
+	Source     string         `json:"source,omitempty"`   // where segment bytes came from: cache, peer or origin
 	Bytes      *int           `json:"bytes,omitempty"`
 	TookMS     int64          `json:"took_ms,omitempty"`
 	Message    string         `json:"message,omitempty"`
@@ -331,7 +332,7 @@ func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total i
 			case player.SegmentEvent:
 				rendition, where = e.Rendition, string(e.From)
 				idx, n := e.Index, e.Bytes
-				emit(playEvent{Event: "segment", TrackID: e.TrackID, Index: &idx, Rendition: e.Rendition,
+				emit(playEvent{Event: "segment", TrackID: e.TrackID, Index: &idx, Rendition: e.Rendition, Replaces: e.Replaces,
 					Source: where, Bytes: &n, TookMS: e.Took.Milliseconds()})
 			case player.ErrorEvent:
 				emit(playEvent{Event: "error", TrackID: e.TrackID, Message: sentence(e.Err), Fatal: e.Fatal})

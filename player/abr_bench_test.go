@@ -18,6 +18,10 @@ import (
 // bench-abr ABR_TRACES=oscillation); empty: every trace.
 var abrTraces = flag.String("abr.traces", "", "regular expression: the traces BenchmarkABR plays (all when empty)")
 
+// abrLog is a directory where BenchmarkABR writes each trace's events
+// (TRACE.log: traceRun.log), none when empty.
+var abrLog = flag.String("abr.log", "", "directory where BenchmarkABR writes each trace's downloads, abandons and stalls")
+
 // BenchmarkABR is make bench-abr: a 200 s track played in real time on
 // every trace in testdata/traces, side by side (each through its own proxy
 // and link; the machine only decodes), and one table row per trace:
@@ -70,6 +74,13 @@ func BenchmarkABR(b *testing.B) {
 				continue
 			}
 			fmt.Fprintln(&table, r.row())
+			if *abrLog != "" {
+				var log strings.Builder
+				r.log(&log)
+				if err := os.WriteFile(filepath.Join(*abrLog, r.trace.Name+".log"), []byte(log.String()), 0o644); err != nil {
+					b.Error(err)
+				}
+			}
 			sustainable := r.trace.MinSustained(10*time.Second) >= 96
 			if sustainable && r.stats.Stalls > 0 {
 				b.Errorf("%s: %d stalls on a sustainable trace", r.trace.Name, r.stats.Stalls)

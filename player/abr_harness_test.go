@@ -58,6 +58,7 @@ type traceRun struct {
 	trace  abrtest.Trace
 	stats  Stats
 	events []Event
+	at     []time.Duration // when each event arrived, from the start of playback
 	// oracle is the clairvoyant mean bitrate for the segments played
 	// (oracleOK false: no plan avoids a stall).
 	oracle   float64
@@ -99,12 +100,14 @@ func playTrace(t testing.TB, tr abrtest.Trace, src *memSource, track catalog.Tra
 	}
 	p.Play(track)
 	run := traceRun{trace: tr}
+	t0 := time.Now()
 	deadline := time.After(playFor + 3*time.Minute)
 loop:
 	for {
 		select {
 		case e := <-p.Events():
 			run.events = append(run.events, e)
+			run.at = append(run.at, time.Since(t0))
 			switch e := e.(type) {
 			case EndEvent:
 				break loop
@@ -152,6 +155,31 @@ loop:
 		run.climbedMinutes = (time.Duration(run.segments-climbedAt) * segDur).Minutes()
 	}
 	return run, nil
+}
+
+// log writes the run's downloads, abandons, switches and stalls, one a
+// line with the time it was reported (make bench-abr ABR_LOG=DIR), to
+// compare a real run with net/abr/abrtest's model of the same trace.
+func (r traceRun) log(w io.Writer) {
+	for i, e := range r.events {
+		var s string
+		switch e := e.(type) {
+		case SegmentEvent:
+			s = fmt.Sprintf("segment %2d: %s from %s, %d bytes in %.2f s", e.Index, e.Rendition, e.From, e.Bytes, e.Took.Seconds())
+			if e.Replaces != "" {
+				s += ", replacing " + e.Replaces
+			}
+		case AbandonEvent:
+			s = fmt.Sprintf("segment %2d: abandoned %s for %s: %s", e.Index, e.Rendition, e.Instead, e.Reason)
+		case RenditionEvent:
+			s = fmt.Sprintf("playing %2d: %s (switch %v)", e.Index, e.Rendition, e.Switch)
+		case StallEvent:
+			s = fmt.Sprintf("stall at %v (ended %v after %v)", e.Position, e.Ended, e.Duration)
+		default:
+			continue
+		}
+		fmt.Fprintf(w, "%6.2fs %s\n", r.at[i].Seconds(), s)
+	}
 }
 
 // qoe is Pensieve's linear QoE per segment: bitrate in Mbit/s, minus 4.3

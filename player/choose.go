@@ -48,7 +48,7 @@ const abandonCheck = 100 * time.Millisecond
 
 // metrics is the ABR snapshot for segment i with buffer ahead.
 func (ts *trackStream) metrics(i int, buffer time.Duration) abr.Metrics {
-	return abr.Metrics{Levels: ts.lad.levels, Max: ts.lad.max, Buffer: buffer, Target: ts.p.opts.ReadAhead, Segment: ts.segDuration(i)}
+	return abr.Metrics{Levels: ts.lad.levels, Max: ts.lad.max, Buffer: buffer, Playing: ts.playing(), Target: ts.p.opts.ReadAhead, Segment: ts.segDuration(i)}
 }
 
 // choose returns the level to fetch segment i in: the fixed preference, or
@@ -96,9 +96,8 @@ func (ts *trackStream) cachedFrom(i, floor int) (int, bool) {
 	return 0, false
 }
 
-// download is one attempt at segment i in level. With auto, a download
-// that abr.AbandonRule gives up is cancelled and the level to fetch
-// instead is returned with abandoned set.
+// download is one attempt at a segment: its bytes, or, with auto, that
+// abr.AbandonRule gave it up (and the level to fetch instead).
 type download struct {
 	data      []byte
 	from      Source
@@ -108,19 +107,30 @@ type download struct {
 	err       error
 }
 
-func (ts *trackStream) download(i, level int, auto bool, u Urgency, buffer time.Duration) download {
+// attempt is what download fetches: segment i in level, with urgency u,
+// due within buffer (the audio ahead of it). auto: the ABR may abandon
+// it. replaces: a copy is buffered already (abr.ReplaceRule), so the
+// attempt is also given up once the decoder has taken that copy.
+type attempt struct {
+	i, level       int
+	auto, replaces bool
+	u              Urgency
+	buffer         time.Duration
+}
+
+func (ts *trackStream) download(a attempt) download {
 	p := ts.p
-	seg := ts.lad.rends[level].Segments[i]
+	seg := ts.lad.rends[a.level].Segments[a.i]
 	t0 := time.Now()
-	if !auto || level == 0 {
-		data, from, err := p.opts.Segments.Segment(ts.ctx, seg.Hash, u)
+	if !a.auto || a.level == 0 {
+		data, from, err := p.opts.Segments.Segment(ts.ctx, seg.Hash, a.u)
 		return download{data: data, from: from, took: time.Since(t0), err: err}
 	}
 	ctx, cancel := context.WithCancel(ts.ctx)
 	defer cancel()
 	done := make(chan download, 1)
 	go func() { // owned: every return below waits for it
-		data, from, err := p.opts.Segments.Segment(ctx, seg.Hash, u)
+		data, from, err := p.opts.Segments.Segment(ctx, seg.Hash, a.u)
 		done <- download{data: data, from: from, err: err}
 	}()
 	progress, _ := p.opts.Segments.(Progress)
@@ -132,11 +142,16 @@ func (ts *trackStream) download(i, level int, auto bool, u Urgency, buffer time.
 			d.took = time.Since(t0)
 			return d
 		case <-tick.C:
-			f := abr.Inflight{Level: level, Elapsed: time.Since(t0), Buffer: buffer, Size: int(seg.Size)}
+			if a.replaces && ts.taken(a.i) {
+				cancel()
+				<-done
+				return download{abandoned: true}
+			}
+			f := abr.Inflight{Level: a.level, Elapsed: time.Since(t0), Buffer: a.buffer, Size: int(seg.Size)}
 			if progress != nil {
 				f.Loaded = int(progress.Received(seg.Hash))
 			}
-			ch, ok := p.opts.ABR.Abandon(ts.metrics(i, buffer), f)
+			ch, ok := p.opts.ABR.Abandon(ts.metrics(a.i, a.buffer), f)
 			if !ok {
 				continue
 			}
@@ -146,7 +161,9 @@ func (ts *trackStream) download(i, level int, auto bool, u Urgency, buffer time.
 				d.took = time.Since(t0)
 				return d
 			}
-			p.emit(AbandonEvent{TrackID: ts.track.ID, Index: i, Rendition: ts.lad.rends[level].Name, Instead: ts.lad.rends[ch.Level].Name, Reason: ch.Reason})
+			if !a.replaces {
+				p.emit(AbandonEvent{TrackID: ts.track.ID, Index: a.i, Rendition: ts.lad.rends[a.level].Name, Instead: ts.lad.rends[ch.Level].Name, Reason: ch.Reason})
+			}
 			return download{abandoned: true, instead: ch.Level}
 		}
 	}
@@ -162,14 +179,19 @@ func (ts *trackStream) download(i, level int, auto bool, u Urgency, buffer time.
 func (ts *trackStream) fetchSegment(i int, u Urgency) bool {
 	p := ts.p
 	backoff := p.opts.RetryBackoff
-	forced := -1
+	forced, replace := -1, true
 	for {
 		buffer := ts.buffer()
 		level, auto := ts.choose(i, buffer)
 		if forced >= 0 {
 			level, forced = forced, -1
+		} else if auto && replace {
+			if tried, ok := ts.replaceAhead(i, level, buffer); tried {
+				replace = ok // one attempt that fails per new segment
+				continue
+			}
 		}
-		d := ts.download(i, level, auto, u, buffer)
+		d := ts.download(attempt{i: i, level: level, auto: auto, u: u, buffer: buffer})
 		if ts.ctx.Err() != nil {
 			return false
 		}
@@ -219,6 +241,67 @@ func (ts *trackStream) fetchSegment(i int, u Urgency) bool {
 		}
 		backoff = min(backoff*2, maxRetryBackoff)
 	}
+}
+
+// replaceAhead fetches again at level (the level chosen for segment i) the
+// buffered segment abr.ReplaceRule picks, if any, and puts it in place of
+// the buffered copy when it arrives before the decoder takes that one. It
+// reports whether it tried one and whether it replaced it. Not while the
+// origin is unreachable (the buffered copy may be all there is) nor for a
+// stream prefetched after the current track.
+func (ts *trackStream) replaceAhead(i, level int, buffer time.Duration) (tried, replaced bool) {
+	p := ts.p
+	if p.unreachable() {
+		return false, false
+	}
+	ts.mu.Lock()
+	if ts.prefetch {
+		ts.mu.Unlock()
+		return false, false
+	}
+	first := ts.reading + 1
+	var ahead []abr.Buffered
+	var starts time.Duration
+	for j := first; j < i; j++ {
+		f, ok := ts.segs[j]
+		if !ok {
+			break
+		}
+		ahead = append(ahead, abr.Buffered{Level: ts.lad.levelOf(f.rendition), Starts: starts})
+		starts += ts.segDuration(j)
+	}
+	ts.mu.Unlock()
+	k, ok := p.opts.ABR.Replace(ts.metrics(i, buffer), level, ahead)
+	if !ok {
+		return false, false
+	}
+	j := first + k
+	d := ts.download(attempt{i: j, level: level, auto: true, replaces: true, u: catalog.UrgencySoon, buffer: ahead[k].Starts})
+	if d.abandoned || d.err != nil {
+		return true, false
+	}
+	if d.from != catalog.SourceCache {
+		p.opts.ABR.Downloaded(len(d.data), d.took, ts.segDuration(j))
+	}
+	rend := ts.lad.rends[level]
+	ts.mu.Lock()
+	old, ok := ts.segs[j]
+	if ok && j > ts.reading {
+		ts.segs[j] = fetched{data: d.data, rendition: rend.Name, kbps: rend.Bitrate}
+	}
+	ts.mu.Unlock()
+	if !ok || j <= ts.reading {
+		return true, false
+	}
+	p.emit(SegmentEvent{TrackID: ts.track.ID, Index: j, Rendition: rend.Name, From: d.from, Bytes: len(d.data), Took: d.took, Replaces: old.rendition})
+	return true, true
+}
+
+// taken reports whether the decoder has taken segment i of this stream.
+func (ts *trackStream) taken(i int) bool {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	return i <= ts.reading
 }
 
 // trackName is how a message names a track: its title in quotes, or its ID.

@@ -49,6 +49,9 @@ type PositionEvent struct {
 }
 
 // SegmentEvent reports where a segment came from and in which rendition.
+// Replaces is the rendition of the buffered copy it took the place of
+// (abr.ReplaceRule: fetched again higher before it played), "" for a
+// segment fetched the first time.
 type SegmentEvent struct {
 	TrackID   string
 	Index     int
@@ -56,6 +59,7 @@ type SegmentEvent struct {
 	From      Source
 	Bytes     int
 	Took      time.Duration
+	Replaces  string
 }
 
 // RenditionEvent reports the rendition of the audio now playing, when a

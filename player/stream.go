@@ -34,6 +34,7 @@ type trackStream struct {
 	mu       sync.Mutex      // guards the fields up to changed
 	segs     map[int]fetched // fetched, not yet consumed
 	reading  int             // segment the decoder is consuming
+	took     int             // the last segment the decoder took (-1: none yet)
 	prefetch bool            // not yet current: fetch only the first segments
 	failure  error           // the track cannot play (not available offline)
 	changed  chan struct{}   // closed and replaced whenever the above change
@@ -63,7 +64,7 @@ type fetched struct {
 // start fetching.
 func newTrackStream(p *Player, track catalog.Track, man *catalog.Manifest, start int64, prefetch bool) *trackStream {
 	ts := &trackStream{p: p, track: track, man: man, lad: newLadder(man, p.opts.MaxQuality), continues: prefetch,
-		segs: map[int]fetched{}, prefetch: prefetch, changed: make(chan struct{})}
+		segs: map[int]fetched{}, prefetch: prefetch, changed: make(chan struct{}), took: -1}
 	ts.gain = dbToLinear(GainDB(man.Loudness, p.opts.Loudness, p.opts.TargetLUFS, p.opts.MaxBoostDB))
 	segs := man.Renditions[0].Segments
 	ts.frames = make([]int64, len(segs)+1)
@@ -199,6 +200,24 @@ func (ts *trackStream) buffer() time.Duration {
 	return ahead
 }
 
+// playing is what is left to play of the segment the decoder is
+// consuming, or about to (it has arrived and the decoder has yet to wake
+// up and take it), 0 while it waits for one (abr.Metrics.Playing).
+func (ts *trackStream) playing() time.Duration {
+	ts.mu.Lock()
+	r, took := ts.reading, ts.took
+	_, arrived := ts.segs[r]
+	ts.mu.Unlock()
+	if took != r && !arrived || !framed(ts.man) {
+		return 0
+	}
+	ts.p.mu.Lock()
+	pos := ts.pos
+	ts.p.mu.Unlock()
+	end := ts.frames[r+1]*int64(ts.man.SamplesPerFrame) - int64(ts.man.StartSkip)
+	return min(max(samplesToDuration(end-pos), 0), ts.segDuration(r))
+}
+
 // store puts segment i in the buffer and wakes the reader.
 func (ts *trackStream) store(i int, f fetched) {
 	ts.mu.Lock()
@@ -266,6 +285,7 @@ func (ts *trackStream) waitSegment(i int) (fetched, error) {
 		f, ok := ts.segs[i]
 		if ok {
 			delete(ts.segs, i)
+			ts.took = i
 			ahead := ts.aheadLocked()
 			if !ts.prefetch {
 				p.playingAhead.Store(int64(ahead))

@@ -2,7 +2,8 @@
 // owns the throughput estimate and small pure rules in the manner of dash.js
 // (src/streaming/rules/abr): ThroughputRule, BolaRule,
 // InsufficientBufferRule, SwitchHistoryRule and AbandonRule each read a
-// Metrics snapshot and return a Choice with a reason; Controller combines
+// Metrics snapshot and return a Choice with a reason (ReplaceRule, dash.js's
+// fast switching, picks a buffered segment to fetch again higher); Controller combines
 // them with dash.js's DYNAMIC strategy (throughput below about 6 s of
 // audio ahead, BOLA above about 12 s: ThroughputBelow and BolaAbove count
 // the buffer without the segment playing) and keeps the little state that

@@ -28,6 +28,9 @@ type Metrics struct {
 	// (the play head has what is left of that one too: up to a Segment
 	// more); Target is the read-ahead limit the buffer fills up to.
 	Buffer, Target time.Duration
+	// Playing is what is left to play of the segment playing, 0 when
+	// none is (before the first arrives, or while the play head waits).
+	Playing time.Duration
 	// Segment is the duration of one segment.
 	Segment time.Duration
 }
@@ -176,18 +179,24 @@ func BolaRule(m Metrics) Choice {
 }
 
 // InsufficientBufferRule caps the level so that the next download takes at
-// most InsufficientBufferSafety of the buffer at the estimate (dash.js
-// InsufficientBufferRule): with an empty buffer, the lowest. It does not
-// apply before the first segment (ThroughputRule's startup budget does).
+// most InsufficientBufferSafety of the audio left before it must play, at
+// the estimate (dash.js InsufficientBufferRule, whose buffer level counts
+// from the play head): the buffer and what is left of the segment
+// playing; with none, the lowest. Counting the buffer alone, the segment
+// after the first was always the lowest (0 s buffered while the first,
+// 2.5 s of audio, had just begun): a restart with a known fast link played
+// high, low, high. It does not apply before the first segment
+// (ThroughputRule's startup budget does).
 func InsufficientBufferRule(m Metrics) Choice {
 	if m.Last < 0 {
 		return Choice{m.top(), "start"}
 	}
-	if m.Throughput <= 0 || m.Buffer <= 0 {
+	left := m.Buffer + m.Playing
+	if m.Throughput <= 0 || left <= 0 {
 		return Choice{0, "buffer empty: lowest"}
 	}
-	l := m.highestFitting(m.Throughput, InsufficientBufferSafety*m.Buffer.Seconds())
-	return Choice{l, fmt.Sprintf("%.1f s buffered: at most %s", m.Buffer.Seconds(), m.Levels[l].Name)}
+	l := m.highestFitting(m.Throughput, InsufficientBufferSafety*left.Seconds())
+	return Choice{l, fmt.Sprintf("%.1f s to play: at most %s", left.Seconds(), m.Levels[l].Name)}
 }
 
 // minBufferToSwitchUp is MinBufferToSwitchUp for a given target.

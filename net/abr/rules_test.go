@@ -16,6 +16,11 @@ func metrics(last int, kbps float64, buffer time.Duration) Metrics {
 	return Metrics{Levels: levels, Max: 2, Last: last, Throughput: kbps, Buffer: buffer, Target: 20 * time.Second, Segment: 2500 * time.Millisecond}
 }
 
+func withPlaying(m Metrics, d time.Duration) Metrics {
+	m.Playing = d
+	return m
+}
+
 func TestThroughputRule(t *testing.T) {
 	for _, c := range []struct {
 		name string
@@ -86,6 +91,13 @@ func TestInsufficientBufferRule(t *testing.T) {
 		{"dip to 120 kbit/s, 5 s buffered: normal", metrics(2, 120, 5*time.Second), 1},
 		{"dip to 120 kbit/s, 4.5 s buffered: low", metrics(2, 120, 4500*time.Millisecond), 0},
 		{"dip to 120 kbit/s, 12 s buffered: high loads in 6.7 s <= 8.4", metrics(2, 120, 12*time.Second), 2},
+		// What is left of the segment playing counts (dash.js counts its
+		// buffer from the play head). A restart with a known 1 Mbit/s link:
+		// the first segment (high) has just begun, nothing is buffered
+		// beyond it; high loads in 0.8 s <= 0.7 x 2.5 s.
+		{"restart: the first segment just began, 2.5 s to play: high", withPlaying(metrics(2, 1000, 0), 2500*time.Millisecond), 2},
+		{"the segment playing nearly done, 0.5 s to play: low", withPlaying(metrics(2, 1000, 0), 500*time.Millisecond), 0},
+		{"dip to 120 kbit/s, 4.5 s buffered and 1 s to play: normal", withPlaying(metrics(2, 120, 4500*time.Millisecond), time.Second), 1},
 	} {
 		if got := InsufficientBufferRule(c.m); got.Level != c.want {
 			t.Errorf("%s: level %d (%s), want %d", c.name, got.Level, got.Reason, c.want)
