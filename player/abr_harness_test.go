@@ -130,7 +130,11 @@ loop:
 	lad := newLadder(man, "")
 	segDur := samplesToDuration(int64(man.FramesPerSegment * man.SamplesPerFrame))
 	run.segments = min(int((run.stats.Played+segDur-1)/segDur), len(man.Renditions[0].Segments))
-	plan := abrtest.Plan{Segment: segDur, Buffer: 20 * time.Second}
+	// The oracle plans with the read-ahead the player used: it may start a
+	// download that much before the segment plays; the player, when the
+	// segments between the one being read and it hold less than that (with
+	// 2.508 s segments, from 20.06 s before it plays).
+	plan := abrtest.Plan{Segment: segDur, Buffer: p.opts.ReadAhead}
 	for _, r := range lad.rends {
 		plan.Kbps = append(plan.Kbps, r.Bitrate)
 		var sizes []int64
