@@ -16,19 +16,25 @@ import (
 // sustainable trace (1), an outage shorter than the buffer is not heard
 // and a longer one pauses and resumes by itself, reported (2), and around
 // each switch the output differs from the unswitched renditions only by
-// the codec's overlap error (4).
+// the codec's overlap error (4); and a segment fetched again higher when
+// the link comes back (abr.ReplaceRule) is the copy that plays.
 func TestABROnTraces(t *testing.T) {
 	const playFor = 45 * time.Second
 	src, track := abrTrack(t, 60)
 	for _, c := range []struct {
 		trace  abrtest.Trace
 		stalls bool // the trace is not sustainable: a stall must happen and end
+		// replaces: when the link comes back, segments buffered at normal
+		// at the end of the dip are fetched again at high (abr.ReplaceRule;
+		// the model, net/abr/abrtest, replaces segments 17 and 18 at 40 s).
+		replaces bool
 	}{
 		{trace: loadTrace(t, "norway-train-1")},
 		{trace: loadTrace(t, "oscillation")},
 		{trace: parseTrace(t, "steps-short", "0\t2\n10\t0.15\n30\t2\n50\t2\n")},
 		{trace: parseTrace(t, "outage-5s-short", "0\t2\n15\t0\n20\t2\n40\t2\n")},
 		{trace: parseTrace(t, "outage-25s", "0\t2\n10\t0\n35\t2\n60\t2\n"), stalls: true},
+		{trace: parseTrace(t, "dip-28s", "0\t1\n10\t0.12\n38\t1\n60\t1\n"), replaces: true},
 	} {
 		t.Run(c.trace.Name, func(t *testing.T) {
 			t.Parallel()
@@ -44,6 +50,9 @@ func TestABROnTraces(t *testing.T) {
 			}
 			if c.stalls {
 				checkStallResumes(t, run)
+			}
+			if c.replaces {
+				checkReplaced(t, run)
 			}
 			checkSwitchesClean(t, src, track, run, readWAV(t, wav))
 		})
@@ -78,6 +87,29 @@ func checkStallResumes(t *testing.T, run traceRun) {
 	}
 	if !resumed {
 		t.Error("no playing state after the stall ended")
+	}
+}
+
+// checkReplaced: a buffered segment was fetched again higher, and the new
+// copy is what played (checkSwitchesClean then compares the output with
+// the renditions played).
+func checkReplaced(t *testing.T, run traceRun) {
+	t.Helper()
+	replaced := map[int]string{}
+	for _, e := range run.events {
+		switch e := e.(type) {
+		case SegmentEvent:
+			if e.Replaces != "" {
+				replaced[e.Index] = e.Rendition
+			}
+		case RenditionEvent:
+			if r, ok := replaced[e.Index]; ok && e.Rendition != r {
+				t.Errorf("segment %d was replaced in %s but played in %s", e.Index, r, e.Rendition)
+			}
+		}
+	}
+	if len(replaced) == 0 {
+		t.Error("no buffered segment was fetched again higher when the link came back")
 	}
 }
 

@@ -209,7 +209,7 @@ func (ts *trackStream) fetchSegment(i int, u Urgency) bool {
 			if auto {
 				p.opts.ABR.Chose(level)
 			}
-			ts.store(i, fetched{data: d.data, rendition: ts.lad.rends[level].Name, kbps: ts.lad.rends[level].Bitrate})
+			ts.store(i, fetched{data: d.data, rendition: ts.lad.rends[level].Name, kbps: ts.lad.rends[level].Bitrate, cached: d.from == catalog.SourceCache})
 			p.emit(SegmentEvent{TrackID: ts.track.ID, Index: i, Rendition: ts.lad.rends[level].Name, From: d.from, Bytes: len(d.data), Took: d.took})
 			return true
 		case errors.Is(d.err, catalog.ErrUnreachable):
@@ -246,8 +246,9 @@ func (ts *trackStream) fetchSegment(i int, u Urgency) bool {
 // replaceAhead fetches again at level (the level chosen for segment i) the
 // buffered segment abr.ReplaceRule picks, if any, and puts it in place of
 // the buffered copy when it arrives before the decoder takes that one. It
-// reports whether it tried one and whether it replaced it. Not while the
-// origin is unreachable (the buffered copy may be all there is) nor for a
+// reports whether it tried one and whether it replaced it. A segment taken
+// from the cache is never fetched again (a pinned one must not be, and
+// with the origin unreachable the cache is all there is), nor is one of a
 // stream prefetched after the current track.
 func (ts *trackStream) replaceAhead(i, level int, buffer time.Duration) (tried, replaced bool) {
 	p := ts.p
@@ -259,15 +260,18 @@ func (ts *trackStream) replaceAhead(i, level int, buffer time.Duration) (tried, 
 		ts.mu.Unlock()
 		return false, false
 	}
-	first := ts.reading + 1
 	var ahead []abr.Buffered
+	var index []int // segment of each of ahead
 	var starts time.Duration
-	for j := first; j < i; j++ {
+	for j := ts.reading + 1; j < i; j++ {
 		f, ok := ts.segs[j]
 		if !ok {
 			break
 		}
-		ahead = append(ahead, abr.Buffered{Level: ts.lad.levelOf(f.rendition), Starts: starts})
+		if !f.cached {
+			ahead = append(ahead, abr.Buffered{Level: ts.lad.levelOf(f.rendition), Starts: starts})
+			index = append(index, j)
+		}
 		starts += ts.segDuration(j)
 	}
 	ts.mu.Unlock()
@@ -275,7 +279,7 @@ func (ts *trackStream) replaceAhead(i, level int, buffer time.Duration) (tried, 
 	if !ok {
 		return false, false
 	}
-	j := first + k
+	j := index[k]
 	d := ts.download(attempt{i: j, level: level, auto: true, replaces: true, u: catalog.UrgencySoon, buffer: ahead[k].Starts})
 	if d.abandoned || d.err != nil {
 		return true, false
@@ -286,15 +290,15 @@ func (ts *trackStream) replaceAhead(i, level int, buffer time.Duration) (tried, 
 	rend := ts.lad.rends[level]
 	ts.mu.Lock()
 	old, ok := ts.segs[j]
-	if ok && j > ts.reading {
-		ts.segs[j] = fetched{data: d.data, rendition: rend.Name, kbps: rend.Bitrate}
+	replaced = ok && j > ts.reading
+	if replaced {
+		ts.segs[j] = fetched{data: d.data, rendition: rend.Name, kbps: rend.Bitrate, cached: d.from == catalog.SourceCache}
 	}
 	ts.mu.Unlock()
-	if !ok || j <= ts.reading {
-		return true, false
+	if replaced {
+		p.emit(SegmentEvent{TrackID: ts.track.ID, Index: j, Rendition: rend.Name, From: d.from, Bytes: len(d.data), Took: d.took, Replaces: old.rendition})
 	}
-	p.emit(SegmentEvent{TrackID: ts.track.ID, Index: j, Rendition: rend.Name, From: d.from, Bytes: len(d.data), Took: d.took, Replaces: old.rendition})
-	return true, true
+	return true, replaced
 }
 
 // taken reports whether the decoder has taken segment i of this stream.

@@ -58,6 +58,7 @@ type fetched struct {
 	data      []byte
 	rendition string
 	kbps      int
+	cached    bool // taken from the cache: never fetched again higher
 }
 
 // newTrackStream prepares to play track from sample start; call begin to
