@@ -1,6 +1,7 @@
 package player
 
 import (
+	"errors"
 	"path/filepath"
 	"testing"
 	"time"
@@ -24,24 +25,7 @@ func TestRestartOnAFastLinkStaysHigh(t *testing.T) {
 	x.keep(src, tr.ID, catalog.RenditionLow, false)
 	var downloads int
 	offlineSource(src, x, true, &downloads)
-	c := abr.NewController(nil)
-	for range 4 {
-		c.Downloaded(250_000, time.Second, 2500*time.Millisecond) // 2 Mbit/s
-	}
-	out, err := CreateWAV(filepath.Join(t.TempDir(), "out.wav"), WAVFloat32, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := New(Options{Segments: src, Manifests: src, Output: out, ABR: c, Cached: x, Loudness: LoudnessOff, Quality: QualityAuto, RetryBackoff: time.Millisecond})
-	if err := p.Open(); err != nil {
-		t.Fatal(err)
-	}
-	p.Play(tr)
-	events := waitEnd(t, p)
-	if err := p.Close(); err != nil {
-		t.Fatal(err)
-	}
-	out.Close()
+	events := playPaced(t, Options{Segments: src, Manifests: src, ABR: fastLink(), Cached: x, Loudness: LoudnessOff, Quality: QualityAuto, RetryBackoff: time.Millisecond}, tr)
 	var got []string
 	for _, e := range events {
 		if e, ok := e.(SegmentEvent); ok {
@@ -57,4 +41,55 @@ func TestRestartOnAFastLinkStaysHigh(t *testing.T) {
 			t.Errorf("segment %d in %s, want high (renditions %v)", i, r, got)
 		}
 	}
+}
+
+// At auto on a known fast link, a track pinned in normal but for its last
+// segment: that one is downloaded (in high), and the pinned segments
+// buffered when it is chosen are not fetched again in high
+// (abr.ReplaceRule takes only segments that came over the network).
+func TestPinnedIsNotReplaced(t *testing.T) {
+	src, tr := oneTrack(t, testPiece, 8)
+	x := &localIndex{cached: map[string]bool{}, pinned: map[string]bool{}}
+	x.keep(src, tr.ID, catalog.RenditionNormal, true)
+	segs := src.manifests[tr.ID].Rendition(catalog.RenditionNormal).Segments
+	last := segs[len(segs)-1].Hash
+	delete(x.cached, last)
+	delete(x.pinned, last)
+	var downloads int
+	offlineSource(src, x, true, &downloads)
+	playPaced(t, Options{Segments: src, Manifests: src, ABR: fastLink(), Cached: x, Loudness: LoudnessOff, Quality: QualityAuto, RetryBackoff: time.Millisecond}, tr)
+	if downloads != 1 {
+		t.Errorf("pinned normal but the last of %d segments, auto on a 2 Mbit/s link: %d downloads, want 1", len(segs), downloads)
+	}
+}
+
+// fastLink is an ABR controller that has measured 2 Mbit/s.
+func fastLink() *abr.Controller {
+	c := abr.NewController(nil)
+	for range 4 {
+		c.Downloaded(250_000, time.Second, 2500*time.Millisecond)
+	}
+	return c
+}
+
+// playPaced plays tracks to a WAV output paced in real time (what is
+// buffered ahead of the play head then depends on the pace of the audio,
+// as it does on a speaker) and returns the events up to the end.
+func playPaced(t *testing.T, opts Options, tracks ...catalog.Track) []Event {
+	t.Helper()
+	out, err := CreateWAV(filepath.Join(t.TempDir(), "out.wav"), WAVFloat32, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.Output = out
+	p := New(opts)
+	if err := p.Open(); err != nil {
+		t.Fatal(err)
+	}
+	p.Play(tracks...)
+	events := waitEnd(t, p)
+	if err := errors.Join(p.Close(), out.Close()); err != nil {
+		t.Fatal(err)
+	}
+	return events
 }
