@@ -46,7 +46,7 @@ file twice adds nothing) and "position_ms" (where a skipped track stopped).`,
 				defer f.Close()
 				in = f
 			}
-			db, err := open(cmd, false)
+			db, err := open(cmd, true) // plays may come before the music
 			if err != nil {
 				return err
 			}
