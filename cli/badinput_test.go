@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"segue/internal/testkit"
+	"segue/origin"
 	"segue/ui/notice"
 )
 
@@ -395,4 +396,35 @@ func TestBadInstanceName(t *testing.T) {
 		{"the interface", []string{"--instance", "../evil"}, say, ExitUsage, false},
 		{"ctl", []string{"ctl", "status", "--instance", "../evil"}, `instance name "../evil"`, ExitUsage, true},
 	}, nil)
+}
+
+// TestServeTLSFlagsChecked: a --tls-cert or --tls-key that holds no PEM
+// certificate or key, and a --tls-name no certificate can name, are bad
+// flags (2) before the origin starts: the first exited 1 with Go's "tls:
+// failed to find any PEM data", and --tls-name "bad name" went into the
+// self-signed certificate (replacing the one clients had pinned).
+func TestServeTLSFlagsChecked(t *testing.T) {
+	dir := t.TempDir()
+	notes := filepath.Join(dir, "notes.txt")
+	if err := os.WriteFile(notes, []byte("not a certificate\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	held, err := net.Listen("tcp", "127.0.0.1:0") // were the flags taken, serve would stop there (1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	serve := []string{"origin", "serve", "--addr", held.Addr().String(), "--data", dir}
+	checkFailCases(t, clientEnv(t, "http://127.0.0.1:9"), []failCase{
+		{"a certificate that is no PEM", append(slices.Clone(serve), "--tls-cert", notes, "--tls-key", notes),
+			"--tls-cert " + notes + " and --tls-key " + notes + ": want a PEM certificate and its PEM private key", ExitUsage, false},
+		{"a name with a space", append(slices.Clone(serve), "--tls-self-signed", "--tls-name", "bad name"),
+			`--tls-name "bad name": want a host name (music.lan, *.music.lan) or an address`, ExitUsage, false},
+		{"a name of 254 characters", append(slices.Clone(serve), "--tls-self-signed", "--tls-name", strings.Repeat("a.", 127)+"lan"),
+			`--tls-name "a.a.`, ExitUsage, false},
+	}, func(t *testing.T, c failCase) {
+		if _, err := os.Stat(filepath.Join(dir, origin.TLSDir)); err == nil {
+			t.Errorf("segue %s made a certificate", strings.Join(c.args, " "))
+		}
+	})
 }

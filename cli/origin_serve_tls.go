@@ -1,11 +1,14 @@
 package cli
 
 import (
+	"crypto/tls"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"os"
 	"os/signal"
+	"regexp"
 	"sync"
 	"syscall"
 
@@ -36,6 +39,11 @@ func (t *tlsFlags) flags(cmd *cobra.Command) {
 	f.StringSliceVar(&t.trustedProxies, "trusted-proxy", nil, "address or CIDR whose X-Forwarded-Proto/Host are believed (repeatable)")
 }
 
+// hostName is a DNS name a certificate can cover: dot-separated labels of
+// letters, digits and inner hyphens, 253 characters at most, the first
+// label "*" for a wildcard (RFC 1035 section 2.3.1, RFC 6125 section 6.4.3).
+var hostName = regexp.MustCompile(`^(?:\*\.)?(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$`)
+
 // apply checks the flags' combination and fills o.
 func (t *tlsFlags) apply(o *origin.ServerOptions) error {
 	if t.selfSignedOn && (t.cert != "" || t.key != "") {
@@ -53,6 +61,16 @@ func (t *tlsFlags) apply(o *origin.ServerOptions) error {
 		}
 		if err := checkInput(in.flag, in.path); err != nil {
 			return err
+		}
+	}
+	if t.cert != "" {
+		if _, err := tls.LoadX509KeyPair(t.cert, t.key); err != nil {
+			return fmt.Errorf("--tls-cert %s and --tls-key %s: want a PEM certificate and its PEM private key (%v)", t.cert, t.key, err)
+		}
+	}
+	for _, n := range t.names {
+		if net.ParseIP(n) == nil && (len(n) > 253 || !hostName.MatchString(n)) {
+			return fmt.Errorf("--tls-name %q: want a host name (music.lan, *.music.lan) or an address", n)
 		}
 	}
 	o.TLSCert, o.TLSKey = t.cert, t.key
