@@ -428,3 +428,20 @@ func TestServeTLSFlagsChecked(t *testing.T) {
 		}
 	})
 }
+
+// TestPlaylistGivenAnotherID: what is given for a playlist's ID and cannot
+// be one is a bad argument (2) saying so, as library says of a track's
+// ID: playlist show of an album's ID said "playlist al… not found" (3),
+// as if the playlist were gone.
+func TestPlaylistGivenAnotherID(t *testing.T) {
+	env := clientEnv(t, "http://127.0.0.1:9")
+	var cases []failCase
+	for _, args := range [][]string{
+		{"show", "al1"}, {"export", "t1", "--format", "m3u8"}, {"rename", "ar1", "New"}, {"add", "al1", "t1"},
+		{"remove", "nope", "1"}, {"move", "al1", "1", "2"}, {"delete", "al1"}, {"share", "t1"}, {"unshare", "t1"},
+	} {
+		cases = append(cases, failCase{"playlist " + args[0], append([]string{"playlist"}, args...),
+			fmt.Sprintf("%q is not a playlist ID (pl…): segue playlist list shows them", args[1]), ExitUsage, true})
+	}
+	checkFailCases(t, env, cases, nil)
+}

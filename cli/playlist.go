@@ -37,6 +37,11 @@ works wherever a playlist ID does for reading: show, export, import, play.`,
 	// its arguments complete as kinds says (see idsAnnotation).
 	edit := func(use, short, kinds string, args cobra.PositionalArgs, do func(ctx context.Context, c source, args []string) (catalog.Playlist, error)) *cobra.Command {
 		return &cobra.Command{Use: use, Short: short, Args: args, Annotations: ids(kinds), RunE: func(cmd *cobra.Command, args []string) error {
+			if strings.HasPrefix(kinds, idPlaylist) { // the first argument is the playlist
+				if err := checkPlaylistID(args[0]); err != nil {
+					return err
+				}
+			}
 			return a.withClient(func(c source) error {
 				pl, err := do(cmd.Context(), c, args)
 				if err != nil {
@@ -117,9 +122,15 @@ works wherever a playlist ID does for reading: show, export, import, play.`,
 		return c.MoveInPlaylist(ctx, args[0], from, to)
 	})
 	del := &cobra.Command{Use: "delete ID", Short: "Delete a playlist (and its share link)", Args: cobra.ExactArgs(1), Annotations: ids(onePlaylist), RunE: func(cmd *cobra.Command, args []string) error {
+		if err := checkPlaylistID(args[0]); err != nil {
+			return err
+		}
 		return a.withClient(func(c source) error { return c.DeletePlaylist(cmd.Context(), args[0]) })
 	}}
 	shareCmd := &cobra.Command{Use: "share ID", Short: "Print the playlist's share URL (creating it)", Args: cobra.ExactArgs(1), Annotations: ids(onePlaylist), RunE: func(cmd *cobra.Command, args []string) error {
+		if err := checkPlaylistID(args[0]); err != nil {
+			return err
+		}
 		return a.withClient(func(c source) error {
 			l, err := c.SharePlaylist(cmd.Context(), args[0])
 			if err != nil {
@@ -133,10 +144,23 @@ works wherever a playlist ID does for reading: show, export, import, play.`,
 		})
 	}}
 	unshare := &cobra.Command{Use: "unshare ID", Short: "Revoke the playlist's share URL at once", Args: cobra.ExactArgs(1), Annotations: ids(onePlaylist), RunE: func(cmd *cobra.Command, args []string) error {
+		if err := checkPlaylistID(args[0]); err != nil {
+			return err
+		}
 		return a.withClient(func(c source) error { return c.UnsharePlaylist(cmd.Context(), args[0]) })
 	}}
 	cmd.AddCommand(list, show, create, rename, del, add, remove, move, shareCmd, unshare, playlistExportCmd(a), playlistImportCmd(a, &asJSON))
 	return cmd
+}
+
+// checkPlaylistID refuses, as a bad argument (2), what is given for a
+// playlist's ID and cannot be one: an album's ID said "playlist al… not
+// found" (3), as if it were a playlist gone.
+func checkPlaylistID(ref string) error {
+	if !strings.HasPrefix(ref, catalog.PrefixPlaylist) { // a Subsonic server's IDs carry it too (net/subsonic)
+		return &usageError{fmt.Errorf("%q is not a playlist ID (pl…): segue playlist list shows them", ref)}
+	}
+	return nil
 }
 
 // openPlaylist reads a playlist by ID from the configured origin, or by
@@ -144,6 +168,9 @@ works wherever a playlist ID does for reading: show, export, import, play.`,
 // URL parser's reason).
 func openPlaylist(ctx context.Context, r *resolver, ref string) (catalog.Playlist, error) {
 	if !isShareURL(ref) {
+		if err := checkPlaylistID(ref); err != nil {
+			return catalog.Playlist{}, err
+		}
 		return r.src.Playlist(ctx, ref)
 	}
 	l, err := share.ParseURL(ref)
