@@ -243,7 +243,8 @@ func (ts *trackStream) fetchSegment(i int, u Urgency) bool {
 	}
 }
 
-// replaceAhead fetches again at level (the level chosen for segment i) the
+// replaceAhead fetches again at level (the level chosen for segment i, at
+// most max_quality) the
 // buffered segment abr.ReplaceRule picks, if any, and puts it in place of
 // the buffered copy when it arrives before the decoder takes that one. It
 // reports whether it tried one and whether it replaced it. A segment taken
@@ -255,6 +256,9 @@ func (ts *trackStream) replaceAhead(i, level int, buffer time.Duration) (tried, 
 	if p.unreachable() {
 		return false, false
 	}
+	// A cached segment above max_quality plays (it costs no data), but
+	// nothing is downloaded above it.
+	level = min(level, ts.lad.max)
 	ts.mu.Lock()
 	if ts.prefetch {
 		ts.mu.Unlock()

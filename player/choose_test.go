@@ -63,6 +63,29 @@ func TestPinnedIsNotReplaced(t *testing.T) {
 	}
 }
 
+// Data saver (max_quality normal) at auto on a fast link, high cached for
+// the last segment only: that one plays in high from the cache, and the
+// segments downloaded in normal before it are not fetched again in high
+// (a replacement is at most max_quality).
+func TestReplacementKeepsMaxQuality(t *testing.T) {
+	src, tr := oneTrack(t, testPiece, 8)
+	x := &localIndex{cached: map[string]bool{}, pinned: map[string]bool{}}
+	segs := src.manifests[tr.ID].Rendition(catalog.RenditionHigh).Segments
+	x.cached[segs[len(segs)-1].Hash] = true
+	var downloads int
+	offlineSource(src, x, true, &downloads)
+	events := playPaced(t, Options{Segments: src, Manifests: src, ABR: fastLink(), Cached: x, Loudness: LoudnessOff, Quality: QualityAuto, MaxQuality: catalog.RenditionNormal, RetryBackoff: time.Millisecond}, tr)
+	var got []string
+	for _, e := range events {
+		if e, ok := e.(SegmentEvent); ok {
+			got = append(got, e.Rendition)
+		}
+	}
+	if downloads != len(segs)-1 {
+		t.Errorf("max_quality normal, the last of %d segments cached in high: %d downloads (segments fetched: %v), want %d", len(segs), downloads, got, len(segs)-1)
+	}
+}
+
 // fastLink is an ABR controller that has measured 2 Mbit/s.
 func fastLink() *abr.Controller {
 	c := abr.NewController(nil)

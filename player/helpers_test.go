@@ -44,12 +44,14 @@ func ffmpeg(t testing.TB, args ...string) string {
 }
 
 // memSource serves segments and manifests from memory. fail, when set,
-// may refuse a fetch.
+// may refuse a fetch; network, when set, tells which fetches count as
+// downloads from the origin (the others come from the cache).
 type memSource struct {
 	mu        sync.Mutex // guards everything below
 	segs      map[string][]byte
 	manifests map[string]*catalog.Manifest
 	fail      func(hash string) error
+	network   func(hash string) bool
 	files     map[string]string // "ID-rendition" -> the encoded MP3 file
 	calls     int
 }
@@ -70,6 +72,9 @@ func (m *memSource) Segment(ctx context.Context, hash string, _ Urgency) ([]byte
 	b, ok := m.segs[hash]
 	if !ok {
 		return nil, "", fmt.Errorf("segment %s: not found", hash)
+	}
+	if m.network != nil && m.network(hash) {
+		return b, catalog.SourceOrigin, nil
 	}
 	return b, catalog.SourceCache, nil
 }

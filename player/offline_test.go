@@ -38,8 +38,9 @@ func (x *localIndex) keep(src *memSource, trackID, rendition string, pin bool) {
 
 // offlineSource answers from the index's segments as the cache would and
 // counts every other request, which fails as an unreachable origin does
-// unless online is set (then it is a download).
+// unless online is set (then it is a download from the origin).
 func offlineSource(src *memSource, x *localIndex, online bool, downloads *int) {
+	src.network = func(h string) bool { return !x.Has(h) }
 	src.fail = func(h string) error { // called under src.mu
 		if x.Has(h) {
 			return nil
