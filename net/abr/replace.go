@@ -14,16 +14,16 @@ type Buffered struct {
 // ReplaceRule is dash.js's fast switching (StreamProcessor.js,
 // _prepareForFastQualitySwitch, streaming.buffer.fastSwitchEnabled): when
 // the level chosen for the next segment is above that of segments already
-// buffered, the first of them that starts at least FastSwitchMargin after
-// the play head is fetched again at that level before the next one, and
+// buffered, the first of them that starts one segment or more after the
+// segment playing is fetched again at that level before the next one, and
 // replaces the buffered copy if it arrives before that segment plays.
 // It returns the index in ahead of the segment to replace; ok is false
 // when there is none.
 //
 // dash.js replaces from 1.5 segments after the play head on, with at least
 // that much buffered; Starts leaves out what is left of the segment
-// playing (0 to 1 segment), so FastSwitchMargin is one segment of Starts:
-// 1 to 2 segments after the play head, 1.5 on average.
+// playing (0 to 1 segment), so one segment of Starts is 1 to 2 segments
+// after the play head, 1.5 on average.
 //
 // A replacement adds no audio to the buffer, so it is worth its download
 // only on a link that carries the level with bandwidth to spare: ours
@@ -35,12 +35,11 @@ type Buffered struct {
 // buffered when the link came back; refetched at high, the mean bitrate
 // rose from 91% to 94% of the oracle's (abrtest.TestSimulatedTraces).
 func ReplaceRule(m Metrics, level int, ahead []Buffered) (int, bool) {
-	need := float64(m.Levels[level].Kbps) * UpMargin
-	if level <= 0 || Safety*m.Throughput < need {
+	if level <= 0 || level >= len(m.Levels) || Safety*m.Throughput < UpMargin*float64(m.Levels[level].Kbps) {
 		return 0, false
 	}
 	for k, b := range ahead {
-		if b.Level >= level || b.Starts < FastSwitchMargin(m) {
+		if b.Level >= level || b.Starts < m.Segment {
 			continue
 		}
 		if m.segKbit(level)/m.Throughput > InsufficientBufferSafety*b.Starts.Seconds() {
@@ -50,10 +49,6 @@ func ReplaceRule(m Metrics, level int, ahead []Buffered) (int, bool) {
 	}
 	return 0, false
 }
-
-// FastSwitchMargin is how far ahead of the play head a segment must start
-// to be replaced: one segment (ReplaceRule).
-func FastSwitchMargin(m Metrics) time.Duration { return m.Segment }
 
 // Replace applies ReplaceRule with the controller's estimate: the index in
 // ahead of the segment to fetch again at level, the level chosen for the
