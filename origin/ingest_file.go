@@ -22,6 +22,18 @@ type worker struct {
 	log   *slog.Logger
 }
 
+// declaredSlack is how many seconds a good file's declared length may pass
+// what decodes beyond a tenth of it: 0.1 s, plus three MPEG frames (1152
+// samples) at the source's rate for the encoder's delay and padding that a
+// container counts and gapless decoding drops; a short clip at a low rate
+// (0.1 s at 8 kHz, declared 0.29 s) is mostly those.
+func declaredSlack(sampleRate int) float64 {
+	if sampleRate <= 0 {
+		sampleRate = catalog.SampleRate
+	}
+	return 0.1 + 3*1152/float64(sampleRate)
+}
+
 // ingestFile probes, encodes, segments and stores f. It returns the record
 // written and the seconds of audio encoded, or a non-empty reason when f is
 // bad and was skipped. err is for failures of the data dir or the catalog,
@@ -48,7 +60,7 @@ func (w worker) ingestFile(ctx context.Context, f libraryFile) (rec *trackRecord
 	switch {
 	case enc.Samples == 0:
 		return nil, 0, "no audio could be decoded", nil
-	case p.Duration > 0 && seconds < 0.9*p.Duration-0.1:
+	case p.Duration > 0 && seconds < 0.9*p.Duration-declaredSlack(p.SampleRate):
 		return nil, 0, fmt.Sprintf("truncated or damaged: decoded %.2f s of the %.2f s it declares", seconds, p.Duration), nil
 	}
 	if enc.DecodeErrors {

@@ -213,3 +213,31 @@ func must(t testing.TB, err error) {
 		t.Fatal(err)
 	}
 }
+
+// TestIngestShortClips: a short clip at a low sample rate is kept, however
+// much of its declared length is the encoder's delay and padding (up to
+// three frames): a 0.1 s MP3 at 8 kHz, which ffprobe declares as 0.29 s,
+// was skipped as "truncated or damaged", like a sound effect or a spoken
+// word at 22.05 kHz. A file cut in half still is.
+func TestIngestShortClips(t *testing.T) {
+	needFFmpeg(t)
+	lib, data := t.TempDir(), t.TempDir()
+	for _, s := range []source{
+		{name: "fx/beep 8k.mp3", root: 440, seconds: 0.1, rate: 8000, args: []string{"-ac", "1", "-c:a", "libmp3lame"}},
+		{name: "fx/word 22k.mp3", root: 330, seconds: 0.15, rate: 22050, args: []string{"-c:a", "libmp3lame"}},
+		{name: "fx/chime 44k.mp3", root: 660, seconds: 0.2, args: []string{"-c:a", "libmp3lame"}},
+	} {
+		writeSource(t, lib, s)
+	}
+	full := writeSource(t, t.TempDir(), source{name: "full.flac", root: 440, seconds: 4})
+	b, err := os.ReadFile(full)
+	must(t, err)
+	must(t, os.WriteFile(filepath.Join(lib, "fx/cut.flac"), b[:len(b)/2], 0o644))
+	sum, err := Ingest(context.Background(), lib, IngestOptions{DataDir: data, Jobs: 1})
+	if err != nil {
+		t.Fatalf("ingest: %v", err)
+	}
+	if sum.Added != 3 || len(sum.Skipped) != 1 || sum.Skipped[0].Path != "fx/cut.flac" || !strings.Contains(sum.Skipped[0].Reason, "truncated") {
+		t.Errorf("added %d, skipped %+v; want the 3 clips added and only fx/cut.flac skipped as truncated", sum.Added, sum.Skipped)
+	}
+}

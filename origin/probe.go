@@ -15,18 +15,19 @@ import (
 
 // probe is what ffprobe tells ingest about one source file.
 type probe struct {
-	Duration float64 // seconds, as the container declares it; 0 when unknown
-	Codec    string
-	HasCover bool // an attached picture stream
-	CoverIdx int  // its stream index
-	Title    string
-	Artist   string
-	Album    string // "" when the file has no album tag
-	AlbumArt string // the album_artist tag; "" when none
-	Genre    string
-	TrackNo  int
-	DiscNo   int
-	Year     int
+	Duration   float64 // seconds, as the container declares it; 0 when unknown
+	SampleRate int     // Hz of the audio stream; 0 when unknown
+	Codec      string
+	HasCover   bool // an attached picture stream
+	CoverIdx   int  // its stream index
+	Title      string
+	Artist     string
+	Album      string // "" when the file has no album tag
+	AlbumArt   string // the album_artist tag; "" when none
+	Genre      string
+	TrackNo    int
+	DiscNo     int
+	Year       int
 	// Sort tags as written ("" when none): artist-sort, album_artist-sort,
 	// album-sort and title-sort in ffmpeg's names (ID3v2 TSOP, TSO2, TSOA,
 	// TSOT), ARTISTSORT... in Vorbis comments, sort_artist... in MP4.
@@ -34,16 +35,20 @@ type probe struct {
 	Compilation                                    bool // compilation=1 (ID3v2 TCMP, MP4 cpil, Vorbis COMPILATION)
 }
 
+// ffprobeStream is one stream of ffprobe's -show_streams.
+type ffprobeStream struct {
+	Index       int               `json:"index"`
+	CodecType   string            `json:"codec_type"`
+	CodecName   string            `json:"codec_name"`
+	SampleRate  string            `json:"sample_rate"`
+	Duration    string            `json:"duration"`
+	Disposition map[string]int    `json:"disposition"`
+	Tags        map[string]string `json:"tags"`
+}
+
 type ffprobeOut struct {
-	Streams []struct {
-		Index       int               `json:"index"`
-		CodecType   string            `json:"codec_type"`
-		CodecName   string            `json:"codec_name"`
-		Duration    string            `json:"duration"`
-		Disposition map[string]int    `json:"disposition"`
-		Tags        map[string]string `json:"tags"`
-	} `json:"streams"`
-	Format struct {
+	Streams []ffprobeStream `json:"streams"`
+	Format  struct {
 		Duration string            `json:"duration"`
 		Tags     map[string]string `json:"tags"`
 	} `json:"format"`
@@ -85,6 +90,7 @@ func parseProbe(raw ffprobeOut, path string) (probe, error) {
 		case s.CodecType == "audio" && !audio:
 			audio = true
 			p.Codec = s.CodecName
+			p.SampleRate, _ = strconv.Atoi(s.SampleRate)
 			merge(s.Tags) // Ogg keeps its comments on the stream
 			if d, err := strconv.ParseFloat(s.Duration, 64); err == nil {
 				p.Duration = d

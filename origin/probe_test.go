@@ -57,14 +57,7 @@ func FuzzParseProbe(f *testing.F) {
 	f.Add("Sigur Rós/x.mp3", "A\u0301gætis", "1", "", "Sigur Ro\u0301s")
 	f.Fuzz(func(t *testing.T, path, title, track, date, artist string) {
 		raw := ffprobeOut{}
-		raw.Streams = append(raw.Streams, struct {
-			Index       int               `json:"index"`
-			CodecType   string            `json:"codec_type"`
-			CodecName   string            `json:"codec_name"`
-			Duration    string            `json:"duration"`
-			Disposition map[string]int    `json:"disposition"`
-			Tags        map[string]string `json:"tags"`
-		}{CodecType: "audio", Tags: map[string]string{"title": title, "track": track, "date": date, "ARTIST": artist}})
+		raw.Streams = append(raw.Streams, ffprobeStream{CodecType: "audio", Tags: map[string]string{"title": title, "track": track, "date": date, "ARTIST": artist}})
 		p, err := parseProbe(raw, path)
 		if err != nil {
 			t.Fatal(err)
