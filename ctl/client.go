@@ -85,8 +85,12 @@ func exchange(c net.Conn, r Request) (Response, error) {
 	return resp, nil
 }
 
+// ErrQuit is what Watch returns when the instance it watched quit.
+var ErrQuit = errors.New("the segue it watched quit")
+
 // Watch copies the instance's events, one JSON object per line, to w until
-// ctx is done (then it returns nil) or the instance goes away.
+// ctx is done (then it returns nil) or the instance goes away (ErrQuit when
+// it quit).
 func Watch(ctx context.Context, path string, w io.Writer) error {
 	c, err := dial(ctx, path)
 	if err != nil {
@@ -119,6 +123,9 @@ func Watch(ctx context.Context, path string, w io.Writer) error {
 		}
 		if ctx.Err() != nil {
 			return nil
+		}
+		if errors.Is(err, io.EOF) {
+			return ErrQuit
 		}
 		if err != nil {
 			return fmt.Errorf("segue stopped: %w", err)

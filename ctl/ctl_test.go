@@ -1,8 +1,11 @@
 package ctl
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"errors"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -232,5 +235,31 @@ print(s.makefile().readline())`
 	}
 	if got := ask(0); !strings.Contains(got, `"state":"stopped"`) {
 		t.Errorf("the owner was not answered: %s", got)
+	}
+}
+
+// TestWatchEndsWhenSegueQuits: Watch copies the events and, when the
+// instance closes the socket as it quits, returns ErrQuit, which segue ctl
+// watch says as such; it said "segue stopped: EOF".
+func TestWatchEndsWhenSegueQuits(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ctl.sock")
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() { // an instance that answers the watch, sends one event and quits
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		bufio.NewReader(c).ReadBytes('\n')
+		c.Write([]byte("{}\n" + `{"event":"state","state":"stopped"}` + "\n"))
+	}()
+	var out bytes.Buffer
+	err = Watch(context.Background(), path, &out)
+	if !errors.Is(err, ErrQuit) || err.Error() != "the segue it watched quit" || out.String() != `{"event":"state","state":"stopped"}`+"\n" {
+		t.Errorf("Watch = %v, printed %q; want ErrQuit (the segue it watched quit) after the state event", err, out.String())
 	}
 }
