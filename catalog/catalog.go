@@ -77,6 +77,11 @@ type ErrorResponse struct {
 	Error string `json:"error"`
 }
 
+// NoRoute begins the ErrorResponse of the origin's 404 for a path it has
+// no route for: a client reads it as a wrong origin URL, not as a thing
+// the origin does not have.
+const NoRoute = "no such route"
+
 // Playlist is an ordered list of tracks kept on the origin, owned by the
 // token that created it. ShareURL is set while the playlist is shared.
 type Playlist struct {

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -444,4 +446,25 @@ func TestPlaylistGivenAnotherID(t *testing.T) {
 			fmt.Sprintf("%q is not a playlist ID (pl…): segue playlist list shows them", args[1]), ExitUsage, true})
 	}
 	checkFailCases(t, env, cases, nil)
+}
+
+// TestOriginURLOfNoSegue: an --origin where no segue origin answers (a web
+// server of another kind, or a path under an origin) is said as such and
+// is a failure (1), with and without --json: it was "not found on the
+// origin" (3), which a script reads as a search that found nothing.
+func TestOriginURLOfNoSegue(t *testing.T) {
+	other := httptest.NewServer(http.NotFoundHandler())
+	defer other.Close()
+	o := &testOrigin{t: t, data: t.TempDir(), addr: "127.0.0.1:0"}
+	o.start()
+	t.Cleanup(o.stop)
+	say := "no segue origin answers at the origin URL (check --origin)"
+	var cases []failCase
+	for _, url := range []string{other.URL, "http://" + o.addr + "/music"} {
+		cases = append(cases,
+			failCase{"search at " + url, []string{"--origin", url, "search", "tone"}, say, ExitError, true},
+			failCase{"library at " + url, []string{"--origin", url, "library"}, say, ExitError, true},
+			failCase{"play at " + url, []string{"--origin", url, "play", "t1", "--output", "null"}, say, ExitError, true})
+	}
+	checkFailCases(t, clientEnv(t, "http://127.0.0.1:9"), cases, nil)
 }

@@ -232,7 +232,7 @@ func (e *errorRewriter) WriteHeader(code int) {
 	msg := strings.ToLower(http.StatusText(code))
 	switch code {
 	case http.StatusNotFound:
-		msg = "no such route: see the origin HTTP API in docs/architecture.md"
+		msg = catalog.NoRoute + ": see the origin HTTP API in docs/architecture.md"
 	case http.StatusMethodNotAllowed:
 		msg = "method not allowed on this route: see the origin HTTP API in docs/architecture.md"
 	}

@@ -28,6 +28,11 @@ import (
 var (
 	// ErrNotFound means the origin does not know the thing asked for (404).
 	ErrNotFound = errors.New("not found on the origin")
+	// ErrNotSegue means a 404 that is not a segue origin's own answer: a
+	// server of another kind at the origin URL, or a path under which no
+	// segue API is (its 404 said "no such route"). The thing asked for
+	// may well exist: it is the origin URL that is wrong.
+	ErrNotSegue = errors.New("no segue origin answers at the origin URL (check --origin)")
 	// ErrUnauthorized means the origin refused the token (401 or 403).
 	ErrUnauthorized = errors.New("the origin refused the token (set one with --token or SEGUE_TOKEN)")
 	// ErrOffline means the origin is unreachable and the document was never
@@ -291,16 +296,21 @@ func statusError(resp *http.Response) error {
 	} else {
 		se.body = strings.TrimSpace(string(body))
 	}
+	// segue's 404s are JSON, and an unknown route's says so (origin/api.go)
+	se.notSegue = se.Code == http.StatusNotFound && (se.Message == "" || strings.HasPrefix(se.Message, catalog.NoRoute))
 	return se
 }
 
-// StatusError is an answer other than 2xx. It wraps ErrNotFound (404) or
-// ErrUnauthorized (401, 403), so errors.Is matches those.
+// StatusError is an answer other than 2xx. It wraps ErrNotFound (a segue
+// origin's 404), ErrNotSegue (any other 404) or ErrUnauthorized (401,
+// 403), so errors.Is matches those.
 type StatusError struct {
 	Code    int    // HTTP status code
 	Status  string // status line, e.g. "404 Not Found"
 	Message string // the origin's own message ({"error": ...}); "" when the body was not one
 	body    string // any other body (a proxy's page): for the log only
+	// notSegue: a 404 no segue origin sent, or for a route it does not have
+	notSegue bool
 }
 
 // Error gives the whole answer, for the log.
@@ -317,10 +327,12 @@ func (e *StatusError) Error() string {
 
 // Unwrap returns the sentinel the status means, or nil.
 func (e *StatusError) Unwrap() error {
-	switch e.Code {
-	case http.StatusNotFound:
+	switch {
+	case e.notSegue:
+		return ErrNotSegue
+	case e.Code == http.StatusNotFound:
 		return ErrNotFound
-	case http.StatusUnauthorized, http.StatusForbidden:
+	case e.Code == http.StatusUnauthorized, e.Code == http.StatusForbidden:
 		return ErrUnauthorized
 	}
 	return nil
@@ -333,6 +345,8 @@ func (e *StatusError) Sentence() string {
 	switch {
 	case e.Unwrap() == ErrUnauthorized:
 		return ErrUnauthorized.Error()
+	case e.notSegue:
+		return ErrNotSegue.Error()
 	case e.Code == http.StatusNotFound:
 		return cmp.Or(e.Message, ErrNotFound.Error())
 	case e.Code/100 == 4 && e.Message != "":

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -281,5 +282,40 @@ func TestURLKeepsPrefixAndEscapes(t *testing.T) {
 	}
 	if got, want := c.url(map[string][]string{"q": {"beyo & co"}}, "api", "v1", "search"), "http://h:1/pre/api/v1/search?q=beyo+%26+co"; got != want {
 		t.Errorf("url = %s; want %s", got, want)
+	}
+}
+
+// TestNotSegueAt: a 404 that no segue origin sent (a web server of another
+// kind at the origin URL) or that says the origin has no such route (a
+// wrong path under it) is ErrNotSegue, not ErrNotFound: the thing asked
+// for may exist, the origin URL is what is wrong. Both were "not found on
+// the origin" (exit 3, and an offline pin's playlist counted as gone).
+func TestNotSegueAt(t *testing.T) {
+	o := startOrigin(t, false)
+	other := httptest.NewServer(http.NotFoundHandler()) // "404 page not found", text
+	defer other.Close()
+	for _, c := range []struct {
+		base, id string
+		want     error
+	}{
+		{o.base, o.album, nil},
+		{o.base, "alnothere", ErrNotFound},
+		{o.base + "/sub", o.album, ErrNotSegue},
+		{other.URL, o.album, ErrNotSegue},
+	} {
+		cl, err := New(c.base, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = cl.Album(context.Background(), c.id)
+		var se *StatusError
+		switch {
+		case c.want == nil && err != nil:
+			t.Errorf("album %s at %s: %v", c.id, c.base, err)
+		case c.want != nil && (!errors.Is(err, c.want) || errors.Is(err, ErrNotFound) && c.want == ErrNotSegue):
+			t.Errorf("album %s at %s: %v; want %v", c.id, c.base, err, c.want)
+		case c.want == ErrNotSegue && (!errors.As(err, &se) || se.Sentence() != ErrNotSegue.Error()):
+			t.Errorf("album %s at %s: says %q; want %q", c.id, c.base, se.Sentence(), ErrNotSegue.Error())
+		}
 	}
 }
