@@ -41,9 +41,10 @@ func playCmd(a *app) *cobra.Command {
 		Long: `Play resolves each TARGET and plays them in order, gapless, then exits.
 
 A TARGET is a track ID (t...), an album ID (al...), an artist ID (ar...),
-a URL the origin serves (.../api/v1/tracks/ID, .../albums/ID) or a playlist
-share URL (https://HOST/p/TOKEN). With --search "QUERY" the first track the
-search finds is played as well.
+a playlist ID (pl...), a URL the origin serves (.../api/v1/tracks/ID,
+.../albums/ID, .../artists/ID) or a playlist share URL
+(https://HOST/p/TOKEN). With --search "QUERY" the first track segue search
+QUERY lists is played as well.
 
 Exit status: 0 when everything played, 2 for bad flags or arguments, 3 when
 a target cannot be resolved, 1 when a track could not be played (for example
