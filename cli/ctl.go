@@ -77,6 +77,16 @@ or queue position that does not exist.`,
 		}
 		return resp, nil
 	}
+	var asJSON bool
+	// printStatus prints the status a command answered: the line a person
+	// reads, or with --json the object status --json prints.
+	printStatus := func(st ctl.Status) error {
+		if asJSON {
+			return json.NewEncoder(a.stdout).Encode(st)
+		}
+		_, err := fmt.Fprintln(a.stdout, statusLine(st))
+		return err
+	}
 	for _, v := range ctlVerbs {
 		verb, _, _ := strings.Cut(v.use, " ")
 		sub := &cobra.Command{
@@ -90,15 +100,15 @@ or queue position that does not exist.`,
 				}
 				resp, err := send(cmd.Context(), ctl.Request{Cmd: verb, Args: args})
 				if err == nil && resp.Status != nil {
-					fmt.Fprintln(a.stdout, statusLine(*resp.Status))
+					return printStatus(*resp.Status)
 				}
 				return err
 			},
 		}
 		sub.DisableFlagParsing = verb == "seek" || verb == "volume"
+		sub.Flags().BoolVar(&asJSON, "json", false, "print the status after it as JSON, as status --json does")
 		cmd.AddCommand(sub)
 	}
-	var asJSON bool
 	status := &cobra.Command{
 		Use: "status", Short: "Show what the running segue plays", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -106,11 +116,7 @@ or queue position that does not exist.`,
 			if err != nil {
 				return err
 			}
-			if asJSON {
-				return json.NewEncoder(a.stdout).Encode(resp.Status)
-			}
-			fmt.Fprintln(a.stdout, statusLine(*resp.Status))
-			return nil
+			return printStatus(*resp.Status)
 		},
 	}
 	queue := &cobra.Command{
@@ -126,7 +132,7 @@ remove N drops position N, clear empties the queue and stops.`,
 			case err != nil:
 				return err
 			case args[0] != "list" && resp.Status != nil:
-				fmt.Fprintln(a.stdout, statusLine(*resp.Status))
+				return printStatus(*resp.Status)
 			case asJSON:
 				return json.NewEncoder(a.stdout).Encode(append([]ctl.QueueEntry{}, resp.Queue...))
 			default:

@@ -276,6 +276,14 @@ func TestCtlDrivesPlay(t *testing.T) {
 			t.Errorf("volume %s: status says %d, want %d", c.arg, st.Volume, c.want)
 		}
 	}
+	// Every command takes --json and prints the status after it as status
+	// --json does (they said "unknown flag: --json").
+	for _, args := range [][]string{{"volume", "-5", "--json"}, {"pause", "--json"}, {"play", "--json"}} {
+		var after ctl.Status
+		if out := h.ok(args...); json.Unmarshal([]byte(out), &after) != nil || after.Volume != 40 || after.Track == nil {
+			t.Errorf("ctl %s: %q; want the status as JSON, volume 40", strings.Join(args, " "), out)
+		}
+	}
 
 	// Quality: the preference, then the renditions fetched.
 	h.ok("quality", "low")
