@@ -333,6 +333,14 @@ func (l *connLimiter) Close() error {
 	return l.Listener.Close()
 }
 
+// forget stops tracking c without giving its slot back: fasthttp handed
+// it to net/http, which reports it from now on.
+func (l *connLimiter) forget(c net.Conn) {
+	l.mu.Lock()
+	delete(l.idle, c)
+	l.mu.Unlock()
+}
+
 // connState tracks idle connections and gives a slot back when a
 // connection leaves the server.
 func (l *connLimiter) connState(c net.Conn, st http.ConnState) {

@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/valyala/fasthttp"
+
 	"segue/origin/blobs"
 	"segue/share"
 )
@@ -112,8 +114,9 @@ type Server struct {
 	// docs holds a token per document being answered (see docSlot).
 	docs chan struct{}
 
-	mu     sync.Mutex   // guards http and closed
+	mu     sync.Mutex   // guards http, split and closed
 	http   *http.Server // set by Serve
+	split  *splitter    // set by Serve when /chunks has its fast path
 	closed bool         // set by Close
 }
 
@@ -183,11 +186,19 @@ func New(o ServerOptions) (*Server, error) {
 	return s, nil
 }
 
+// How long a request head may take to arrive, and a keep-alive connection
+// may wait for its next request.
+const (
+	readHeaderTimeout = 10 * time.Second
+	idleTimeout       = 2 * time.Minute
+)
+
 // defaultMemoryCache is ServerOptions.MemoryCache's default: 64 MiB.
 const defaultMemoryCache = 64 << 20
 
-// connKey is the context key under which Serve leaves the request's
-// connection, so serveBlob can cork it.
+// connKey is the context key under which Serve leaves the request's TCP
+// socket (*net.TCPConn, see tcpConn), so serveBlob can cork it and guard
+// reset it.
 type connKey struct{}
 
 // isLoopback reports whether addr (host:port) only accepts local
@@ -265,12 +276,15 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	hs := &http.Server{
 		Handler:           s.handler,
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       s.opts.ReadTimeout,
-		IdleTimeout:       2 * time.Minute,
+		IdleTimeout:       idleTimeout,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 		ConnContext: func(ctx context.Context, c net.Conn) context.Context {
-			return context.WithValue(ctx, connKey{}, c) // for cork on /chunks
+			if tcp := tcpConn(c); tcp != nil {
+				return context.WithValue(ctx, connKey{}, tcp) // for cork on /chunks and the reset of a stall
+			}
+			return ctx
 		},
 	}
 	s.mu.Lock()
@@ -289,14 +303,25 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	s.log.Info("origin serving", "addr", ln.Addr().String(), "scheme", scheme, "data", s.opts.DataDir, "tokens", s.auth.Load())
 	limit := newConnLimiter(ln, s.opts.MaxConns)
-	ln, hs.ConnState = limit, limit.connState
+	hs.ConnState = limit.connState
+	var httpLn net.Listener = limit
+	var fast *fasthttp.Server
+	if _, redirects := s.blobs.(blobs.Redirector); s.certs == nil && !s.auth.Load() && len(s.opts.TrustedProxies) == 0 && !redirects {
+		sp := newSplitter(limit)
+		defer sp.wait()
+		httpLn, fast = sp.httpLn, s.newFastServer(sp, limit)
+		s.mu.Lock()
+		s.split = sp
+		s.mu.Unlock()
+		go fast.Serve(sp.fastLn)
+	}
 	errc := make(chan error, 1)
 	go func() {
 		if s.certs != nil {
-			errc <- hs.ServeTLS(ln, "", "") // the certificate comes from TLSConfig.GetCertificate
+			errc <- hs.ServeTLS(httpLn, "", "") // the certificate comes from TLSConfig.GetCertificate
 			return
 		}
-		errc <- hs.Serve(ln)
+		errc <- hs.Serve(httpLn)
 	}()
 	select {
 	case err := <-errc:
@@ -308,6 +333,11 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), s.opts.ShutdownTimeout)
 	defer cancel()
+	if fast != nil {
+		fastDone := make(chan struct{})
+		go func() { fast.ShutdownWithContext(sctx); close(fastDone) }()
+		defer func() { <-fastDone }()
+	}
 	err := hs.Shutdown(sctx)
 	<-errc // http.ErrServerClosed once Serve has returned
 	s.log.Info("origin stopped", "addr", ln.Addr().String())
@@ -321,7 +351,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 // For a graceful stop, end the context given to Serve first.
 func (s *Server) Close() error {
 	s.mu.Lock()
-	hs := s.http
+	hs, sp := s.http, s.split
 	already := s.closed
 	s.closed = true
 	s.mu.Unlock()
@@ -330,6 +360,9 @@ func (s *Server) Close() error {
 	}
 	if hs != nil {
 		hs.Close()
+	}
+	if sp != nil {
+		sp.closeFast()
 	}
 	s.reco.close()
 	return s.db.Close()

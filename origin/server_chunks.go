@@ -2,7 +2,9 @@ package origin
 
 import (
 	"bytes"
+	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -79,11 +81,7 @@ func (s *Server) serveBlob(w http.ResponseWriter, r *http.Request, hash, mime, c
 	h.Set("Cache-Control", cacheControl)
 	h.Set("ETag", `"`+hash+`"`)
 	h.Set("X-Content-Type-Options", "nosniff")
-	if data, ok := s.mem.get(hash); ok {
-		serveBytes(w, r, data)
-		return
-	}
-	b, err := s.blobs.Open(r.Context(), hash)
+	data, b, err := s.blobBody(r.Context(), hash)
 	if errors.Is(err, blobs.ErrNotFound) {
 		writeError(w, http.StatusNotFound, what+" not found")
 		return
@@ -92,17 +90,11 @@ func (s *Server) serveBlob(w http.ResponseWriter, r *http.Request, hash, mime, c
 		s.internal(w, r, err)
 		return
 	}
-	defer b.Close()
-	if b.Size <= maxCachedBlob && s.mem.admit(hash, b.Size) {
-		data := make([]byte, b.Size)
-		if _, err := io.ReadFull(b, data); err != nil {
-			s.internal(w, r, err)
-			return
-		}
-		s.mem.put(hash, data)
+	if data != nil {
 		serveBytes(w, r, data)
 		return
 	}
+	defer b.Close()
 	if !plain(r) {
 		// The zero modtime leaves Last-Modified out: the ETag says it all.
 		http.ServeContent(w, r, "", time.Time{}, b.ReadSeekCloser)
@@ -122,6 +114,29 @@ func (s *Server) serveBlob(w http.ResponseWriter, r *http.Request, hash, mime, c
 	// b.ReadSeekCloser, not b: for the filesystem it is the *os.File, which
 	// the response's ReadFrom sends with sendfile(2).
 	io.Copy(w, b.ReadSeekCloser)
+}
+
+// blobBody returns the bytes of blob hash when the memory cache holds
+// them or admits them now, and otherwise the opened blob, which the caller
+// closes: a small blob the cache admits is read whole and kept there.
+func (s *Server) blobBody(ctx context.Context, hash string) ([]byte, blobs.Blob, error) {
+	if data, ok := s.mem.get(hash); ok {
+		return data, blobs.Blob{}, nil
+	}
+	b, err := s.blobs.Open(ctx, hash)
+	if err != nil {
+		return nil, blobs.Blob{}, err
+	}
+	if b.Size > maxCachedBlob || !s.mem.admit(hash, b.Size) {
+		return nil, b, nil
+	}
+	defer b.Close()
+	data := make([]byte, b.Size)
+	if _, err := io.ReadFull(b, data); err != nil {
+		return nil, blobs.Blob{}, fmt.Errorf("read blob %s: %w", hash, err)
+	}
+	s.mem.put(hash, data)
+	return data, blobs.Blob{}, nil
 }
 
 // plain reports whether r asks for a whole blob with no Range and no

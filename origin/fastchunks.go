@@ -1,0 +1,383 @@
+package origin
+
+import (
+	"bytes"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/valyala/fasthttp"
+
+	"segue/origin/blobs"
+)
+
+// The /chunks fast path (issue 14). A plain GET of a segment is what the
+// origin serves most, and net/http alone spends about 1.5x nginx's CPU on
+// one (request parsing, header maps, the background read that watches for
+// a client leaving, deadlines), so on a busy machine it serves fewer per
+// second than nginx whatever the handler does. fasthttp (valyala/fasthttp,
+// a well-kept server built to allocate nothing per request) serves the
+// same request for about nginx's CPU, sending the file with sendfile(2).
+//
+// It runs beside net/http on the same port, and only where it cannot
+// change an answer: a plaintext origin that needs no tokens, trusts no
+// proxies and does not redirect /chunks to its blob store (TLS keeps
+// net/http's HTTP/2; tokens, X-Forwarded-For and presigned URLs are
+// net/http's to check). A new connection whose first bytes are "GET /chunks/" or
+// "HEAD /chunks/" goes to fasthttp (see splitter); every other connection
+// goes to net/http as before, as does one whose first request head did
+// not come whole in its first fastPeek bytes. On a fasthttp connection, fastChunk answers
+// a plain GET or HEAD of a stored segment (no Range, no precondition, no
+// body, no query) itself, with the same headers and access log line as
+// serveBlob; any other request, and any segment that is not found or
+// bigger than stallPiece, is handed back: the request is replayed to
+// net/http on the same connection, which then serves the connection to
+// its end (handBack). So errors, Range, 304, auth and every other route
+// answer exactly as before. What differs on a fasthttp connection: a
+// request head may take ReadTimeout (not 10 s) to arrive, and one over
+// fastHeaderMax or malformed in a way fasthttp refuses is answered with
+// fasthttp's plain-text 400 or 431 instead of net/http's.
+
+// fastHeaderMax bounds a request head on a fasthttp connection (its read
+// buffer); net/http's default is 1 MiB, which fasthttp would hold per
+// connection.
+const fastHeaderMax = 16 << 10
+
+// fastStarts are the first bytes of a connection that fasthttp serves.
+var fastStarts = [][]byte{[]byte("GET /chunks/"), []byte("HEAD /chunks/")}
+
+// fastPeek is how many bytes decide where a connection goes: its first
+// request head must be among them, so a head fasthttp would refuse as too
+// big (over fastHeaderMax) never reaches it first.
+const fastPeek = 4 << 10
+
+// splitter accepts connections from the origin's listener and hands each
+// to net/http (httpLn) or to fasthttp (fastLn) by its first bytes, read
+// without consuming them (peekConn), so either server gets the
+// connection untouched. It owns one goroutine per connection until its
+// first bytes arrive (ReadHeaderTimeout at most) and the accept loop.
+type splitter struct {
+	ln             net.Listener
+	httpLn, fastLn *chanListener
+	wg             sync.WaitGroup // the accept loop and the peeks
+
+	mu      sync.Mutex            // guards fast, peeking and closed
+	fast    map[net.Conn]struct{} // connections fasthttp serves, closed by closeFast
+	peeking map[net.Conn]struct{} // connections whose first bytes are awaited
+	closed  bool                  // no more connections are routed
+}
+
+func newSplitter(ln net.Listener) *splitter {
+	sp := &splitter{ln: ln, fast: map[net.Conn]struct{}{}, peeking: map[net.Conn]struct{}{}}
+	sp.httpLn = newChanListener(ln.Addr(), sp.close)
+	sp.fastLn = newChanListener(ln.Addr(), sp.close)
+	sp.wg.Add(1)
+	go sp.accept()
+	return sp
+}
+
+func (sp *splitter) accept() {
+	defer sp.wg.Done()
+	for {
+		c, err := sp.ln.Accept()
+		if err != nil {
+			sp.httpLn.fail(err)
+			sp.fastLn.fail(err)
+			return
+		}
+		sp.wg.Add(1)
+		go func() {
+			defer sp.wg.Done()
+			sp.route(c)
+		}()
+	}
+}
+
+// route waits for c's first bytes and gives it to the server they call for.
+func (sp *splitter) route(c net.Conn) {
+	sp.mu.Lock()
+	if sp.closed {
+		sp.mu.Unlock()
+		c.Close()
+		return
+	}
+	sp.peeking[c] = struct{}{}
+	sp.mu.Unlock()
+	c.SetReadDeadline(time.Now().Add(readHeaderTimeout))
+	start := peekConn(c, fastPeek)
+	c.SetReadDeadline(time.Time{})
+	sp.mu.Lock()
+	delete(sp.peeking, c)
+	fast := false
+	for _, s := range fastStarts {
+		fast = fast || bytes.HasPrefix(start, s)
+	}
+	fast = fast && bytes.Contains(start, []byte("\r\n\r\n"))
+	if fast {
+		sp.fast[c] = struct{}{}
+	}
+	sp.mu.Unlock()
+	if fast {
+		sp.fastLn.push(c)
+		return
+	}
+	sp.httpLn.push(c) // net/http answers or times out whatever came, as before
+}
+
+// left forgets a connection fasthttp no longer serves.
+func (sp *splitter) left(c net.Conn) {
+	sp.mu.Lock()
+	delete(sp.fast, c)
+	sp.mu.Unlock()
+}
+
+// closeFast closes every connection fasthttp serves (Server.Close).
+func (sp *splitter) closeFast() {
+	sp.mu.Lock()
+	defer sp.mu.Unlock()
+	for c := range sp.fast {
+		c.Close()
+	}
+}
+
+// wait waits for the accept loop and the peeks to end (once ln is closed).
+func (sp *splitter) wait() { sp.wg.Wait() }
+
+// close stops accepting and closes the connections still being peeked at
+// (none has sent a request yet); both servers' listeners report closed.
+func (sp *splitter) close() error {
+	sp.mu.Lock()
+	sp.closed = true
+	for c := range sp.peeking {
+		c.Close()
+	}
+	sp.mu.Unlock()
+	return sp.ln.Close()
+}
+
+// chanListener is a net.Listener whose connections come from a splitter.
+type chanListener struct {
+	addr   net.Addr
+	conns  chan net.Conn
+	done   chan struct{}
+	once   sync.Once // guards closing done
+	err    error     // why Accept fails, set before done closes
+	closer func() error
+}
+
+func newChanListener(addr net.Addr, closer func() error) *chanListener {
+	return &chanListener{addr: addr, conns: make(chan net.Conn), done: make(chan struct{}), closer: closer}
+}
+
+func (l *chanListener) Accept() (net.Conn, error) {
+	select {
+	case c := <-l.conns:
+		return c, nil
+	case <-l.done:
+		return nil, l.err
+	}
+}
+
+// push hands c to the server accepting from l, or closes it when l is closed.
+func (l *chanListener) push(c net.Conn) {
+	select {
+	case l.conns <- c:
+	case <-l.done:
+		c.Close()
+	}
+}
+
+func (l *chanListener) fail(err error) {
+	l.once.Do(func() {
+		l.err = err
+		close(l.done)
+	})
+}
+
+func (l *chanListener) Close() error {
+	l.fail(net.ErrClosed)
+	return l.closer()
+}
+
+func (l *chanListener) Addr() net.Addr { return l.addr }
+
+// newFastServer is the fasthttp server of the splitter's fast connections,
+// with net/http's timeouts and bounds where fasthttp has them; limit
+// learns its connections' states as from net/http.
+func (s *Server) newFastServer(sp *splitter, limit *connLimiter) *fasthttp.Server {
+	return &fasthttp.Server{
+		Handler:               func(ctx *fasthttp.RequestCtx) { s.fastChunk(sp, ctx) },
+		NoDefaultServerHeader: true,
+		NoDefaultContentType:  true,
+		KeepHijackedConns:     true, // net/http serves them on
+		ReadBufferSize:        fastHeaderMax,
+		MaxRequestBodySize:    maxEventsBody,
+		ReadTimeout:           s.opts.ReadTimeout,
+		WriteTimeout:          s.opts.StallTimeout, // a response here is at most stallPiece
+		IdleTimeout:           idleTimeout,
+		CloseOnShutdown:       true,
+		Logger:                slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		ConnState: func(c net.Conn, st fasthttp.ConnState) {
+			switch st {
+			case fasthttp.StateIdle:
+				limit.connState(c, http.StateIdle)
+			case fasthttp.StateClosed:
+				sp.left(c)
+				limit.connState(c, http.StateClosed)
+			case fasthttp.StateHijacked: // handed back: net/http reports it from now on
+				sp.left(c)
+				limit.forget(c)
+			default:
+				limit.connState(c, http.StateActive)
+			}
+		},
+	}
+}
+
+// fastChunk answers a plain GET or HEAD of a stored segment as serveBlob
+// does, and hands every other request back to net/http.
+func (s *Server) fastChunk(sp *splitter, ctx *fasthttp.RequestCtx) {
+	start := time.Now()
+	hash, ok := plainChunk(&ctx.Request)
+	if !ok {
+		s.handBack(sp, ctx)
+		return
+	}
+	data, b, err := s.blobBody(ctx, hash)
+	if err != nil {
+		s.handBack(sp, ctx) // net/http says what was wrong
+		return
+	}
+	if data == nil && b.Size > stallPiece {
+		b.Close()
+		s.handBack(sp, ctx) // net/http sends it piece by piece, each with its deadline
+		return
+	}
+	h := &ctx.Response.Header
+	h.SetContentType("audio/mpeg")
+	h.Set("Cache-Control", chunkCacheControl)
+	h.Set("Etag", `"`+hash+`"`)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Accept-Ranges", "bytes")
+	written := int64(len(data))
+	switch {
+	case ctx.IsHead():
+		written = 0
+		if data == nil {
+			h.SetContentLength(int(b.Size))
+			b.Close()
+		} else {
+			h.SetContentLength(len(data))
+		}
+	case data != nil:
+		ctx.Response.SetBodyRaw(data)
+	default:
+		written = b.Size
+		// The *os.File of a file blob: fasthttp sends it with sendfile(2) and closes it.
+		ctx.Response.SetBodyStream(b.ReadSeekCloser, int(b.Size))
+	}
+	s.log.LogAttrs(ctx, slog.LevelInfo, "request",
+		slog.String("method", string(ctx.Method())),
+		slog.String("path", "/chunks/"+hash),
+		slog.Int("status", http.StatusOK),
+		slog.Int64("bytes", written),
+		slog.Duration("duration", time.Since(start)),
+		slog.String("remote", ctx.RemoteAddr().String()),
+	)
+}
+
+// plainChunk returns the hash of a GET or HEAD of /chunks/{hash} over
+// HTTP/1.1 that has a valid hash and no query, body, Range, precondition
+// or Expect: the request answered 200 with the whole blob or not found.
+func plainChunk(r *fasthttp.Request) (string, bool) {
+	h := &r.Header
+	// fasthttp's ContentLength: -2 without Content-Length and
+	// Transfer-Encoding, -1 chunked.
+	if n := h.ContentLength(); !(h.IsGet() || h.IsHead()) || !h.IsHTTP11() || (n != 0 && n != -2) {
+		return "", false
+	}
+	path, ok := bytes.CutPrefix(h.RequestURI(), []byte("/chunks/"))
+	if !ok || !blobs.ValidHash(string(path)) { // no query either: '?' is not hex
+		return "", false
+	}
+	for _, k := range []string{"Range", "If-None-Match", "If-Match", "If-Modified-Since", "If-Unmodified-Since", "Expect", "Transfer-Encoding"} {
+		if h.Peek(k) != nil {
+			return "", false
+		}
+	}
+	return string(path), true
+}
+
+// handBack replays ctx's request to net/http on the same connection, which
+// serves it and every later request there; fasthttp lets go of the
+// connection (hijack) without answering.
+func (s *Server) handBack(sp *splitter, ctx *fasthttp.RequestCtx) {
+	replay := replayRequest(&ctx.Request)
+	tcp, _ := ctx.Conn().(*net.TCPConn)
+	ctx.HijackSetNoResponse(true)
+	ctx.Hijack(func(c net.Conn) {
+		sp.httpLn.push(&replayConn{Conn: c, r: io.MultiReader(bytes.NewReader(replay), c), tcp: tcp})
+	})
+}
+
+// replayRequest writes r again as it came: its request line, the header
+// lines as sent (fasthttp may have changed the case of their names), and
+// the body fasthttp read. A chunked body goes as one chunk.
+func replayRequest(r *fasthttp.Request) []byte {
+	h := &r.Header
+	var b bytes.Buffer
+	b.Write(h.Method())
+	b.WriteByte(' ')
+	b.Write(h.RequestURI())
+	b.WriteByte(' ')
+	b.Write(h.Protocol())
+	b.WriteString("\r\n")
+	b.Write(h.RawHeaders())
+	body := r.Body()
+	if h.ContentLength() == -1 { // chunked
+		if len(body) > 0 {
+			b.WriteString(strconv.FormatInt(int64(len(body)), 16) + "\r\n")
+			b.Write(body)
+			b.WriteString("\r\n")
+		}
+		b.WriteString("0\r\n\r\n")
+		return b.Bytes()
+	}
+	b.Write(body)
+	return b.Bytes()
+}
+
+// replayConn is a connection fasthttp handed back: reads see the replayed
+// request first, then what fasthttp had buffered, then the socket. Its
+// ReadFrom keeps sendfile(2) for net/http, and tcpConn finds the socket
+// for TCP_CORK and the reset of a stalled response.
+type replayConn struct {
+	net.Conn
+	r   io.Reader
+	tcp *net.TCPConn // nil when fasthttp served something else
+}
+
+func (c *replayConn) Read(p []byte) (int, error) { return c.r.Read(p) }
+
+func (c *replayConn) ReadFrom(r io.Reader) (int64, error) {
+	if c.tcp == nil {
+		return io.Copy(struct{ io.Writer }{c.Conn}, r)
+	}
+	return c.tcp.ReadFrom(r)
+}
+
+// tcpConn returns the TCP socket under c, a connection net/http serves, or
+// nil.
+func tcpConn(c net.Conn) *net.TCPConn {
+	switch c := c.(type) {
+	case *net.TCPConn:
+		return c
+	case *replayConn:
+		return c.tcp
+	}
+	return nil
+}

@@ -1,0 +1,252 @@
+package origin
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"io"
+	"maps"
+	"net"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"segue/catalog"
+)
+
+// rawConn is one client connection to an origin, written and read by hand,
+// so a test knows which requests share it.
+type rawConn struct {
+	t  *testing.T
+	c  net.Conn
+	br *bufio.Reader
+}
+
+func dialRaw(t *testing.T, base string) *rawConn {
+	t.Helper()
+	c, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return &rawConn{t: t, c: c, br: bufio.NewReader(c)}
+}
+
+// send writes raw request bytes.
+func (r *rawConn) send(raw string) {
+	r.t.Helper()
+	if _, err := io.WriteString(r.c, raw); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+// read reads the next response, to a request of method.
+func (r *rawConn) read(method string) (*http.Response, []byte) {
+	r.t.Helper()
+	resp, err := http.ReadResponse(r.br, &http.Request{Method: method})
+	if err != nil {
+		r.t.Fatalf("read response: %v", err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		r.t.Fatalf("read body: %v", err)
+	}
+	return resp, body
+}
+
+// do sends a bodiless request and reads its answer.
+func (r *rawConn) do(method, target string, hdr ...string) (*http.Response, []byte) {
+	r.t.Helper()
+	r.send(method + " " + target + " HTTP/1.1\r\nHost: origin\r\n" + strings.Join(hdr, "") + "\r\n")
+	return r.read(method)
+}
+
+// fastConns is how many connections fasthttp serves now (-1: the origin
+// has no fast path).
+func fastConns(s *Server) int {
+	s.mu.Lock()
+	sp := s.split
+	s.mu.Unlock()
+	if sp == nil {
+		return -1
+	}
+	sp.mu.Lock()
+	defer sp.mu.Unlock()
+	return len(sp.fast)
+}
+
+// A connection that starts with GET /chunks/ is served by fasthttp: the
+// answer has the same status, headers and bytes as net/http's; every other
+// request on it (Range, a precondition, an unknown chunk, a body, another
+// route, pipelined) is handed back to net/http and answered as before, and
+// the connection stays usable (issue 14).
+func TestChunksFastPath(t *testing.T) {
+	for _, mem := range []int64{-1, 0} { // files (sendfile), then the memory cache
+		w := newWorld(t)
+		data := seg("f1", 2000)
+		hash := w.formationM.Renditions[0].Segments[0].Hash
+		r := startServer(t, ServerOptions{DataDir: w.dir, MemoryCache: mem}, "127.0.0.1:0")
+		chunk := "/chunks/" + hash
+
+		// The reference: net/http's answer on a connection that starts elsewhere.
+		slow := dialRaw(t, r.base)
+		slow.do("GET", "/api/v1/artists")
+		want, wantBody := slow.do("GET", chunk)
+		if want.StatusCode != 200 || !bytes.Equal(wantBody, data) {
+			t.Fatalf("net/http GET chunk: %d, %d bytes", want.StatusCode, len(wantBody))
+		}
+
+		c := dialRaw(t, r.base)
+		for _, method := range []string{"GET", "HEAD", "GET"} {
+			resp, body := c.do(method, chunk)
+			wantLen := len(data)
+			if method == "HEAD" {
+				wantLen = 0
+			}
+			if resp.StatusCode != 200 || len(body) != wantLen || (method == "GET" && !bytes.Equal(body, data)) {
+				t.Fatalf("fast %s chunk: %d, %d bytes; want 200 and %d", method, resp.StatusCode, len(body), wantLen)
+			}
+			h := resp.Header.Clone()
+			h.Del("Date")
+			wh := want.Header.Clone()
+			wh.Del("Date")
+			if !maps.EqualFunc(h, wh, slices.Equal) {
+				t.Errorf("fast %s headers %v; want net/http's %v", method, h, wh)
+			}
+		}
+		if n := fastConns(r.srv); n != 1 {
+			t.Fatalf("%d connections on the fast path; want 1 (this test's)", n)
+		}
+
+		// A lower-case range header is still a Range.
+		resp, body := c.do("GET", chunk, "range: bytes=100-199\r\n")
+		if resp.StatusCode != 206 || !bytes.Equal(body, data[100:200]) {
+			t.Fatalf("handed-back Range: %d, %d bytes; want 206 and bytes 100-199", resp.StatusCode, len(body))
+		}
+		if n := fastConns(r.srv); n != 0 {
+			t.Fatalf("%d connections on the fast path after a Range; want 0 (handed back)", n)
+		}
+		// net/http serves the rest of the connection.
+		resp, body = c.do("GET", chunk)
+		if resp.StatusCode != 200 || !bytes.Equal(body, data) {
+			t.Fatalf("GET after hand-back: %d, %d bytes", resp.StatusCode, len(body))
+		}
+		resp, _ = c.do("GET", chunk, `If-None-Match: "`+hash+`"`+"\r\n")
+		if resp.StatusCode != 304 {
+			t.Fatalf("If-None-Match after hand-back: %d; want 304", resp.StatusCode)
+		}
+	}
+}
+
+// Every request a fast connection cannot answer itself reaches net/http
+// whole: its method, target, headers and body, chunked or not, and the
+// requests pipelined behind it.
+func TestChunksFastPathHandsBack(t *testing.T) {
+	w := newWorld(t)
+	data := seg("f1", 2000)
+	hash := w.formationM.Renditions[0].Segments[0].Hash
+	r := startServer(t, ServerOptions{DataDir: w.dir}, "127.0.0.1:0")
+	chunk := "/chunks/" + hash
+	jsonErr := func(resp *http.Response, body []byte, status int) {
+		t.Helper()
+		var e catalog.ErrorResponse
+		if resp.StatusCode != status || json.Unmarshal(body, &e) != nil || e.Error == "" {
+			t.Fatalf("status %d %q; want %d with a JSON error", resp.StatusCode, body, status)
+		}
+	}
+	announce := `{"peer_id":"p1","addr":"127.0.0.1:9","hashes":["` + hash + `"]}`
+	// The same announce on a connection net/http serves from the start.
+	ref := dialRaw(t, r.base)
+	ref.send("POST /api/v1/peers/announce HTTP/1.1\r\nHost: origin\r\nContent-Type: application/json\r\nContent-Length: " +
+		strconv.Itoa(len(announce)) + "\r\n\r\n" + announce)
+	wantAnnounce, wantAnnounceBody := ref.read("POST")
+
+	cases := []struct {
+		name  string
+		check func(c *rawConn)
+	}{
+		{"unknown chunk", func(c *rawConn) {
+			resp, body := c.do("GET", "/chunks/"+strings.Repeat("ab", 32))
+			jsonErr(resp, body, 404)
+		}},
+		{"malformed chunk", func(c *rawConn) {
+			resp, body := c.do("GET", "/chunks/"+strings.ToUpper(hash))
+			jsonErr(resp, body, 400)
+		}},
+		{"query", func(c *rawConn) {
+			resp, body := c.do("GET", chunk+"?a=%zz")
+			jsonErr(resp, body, 400)
+		}},
+		{"other route", func(c *rawConn) {
+			resp, body := c.do("GET", "/nowhere")
+			jsonErr(resp, body, 404)
+		}},
+		{"POST with a length", func(c *rawConn) {
+			c.send("POST /api/v1/peers/announce HTTP/1.1\r\nHost: origin\r\nContent-Type: application/json\r\nContent-Length: " +
+				strconv.Itoa(len(announce)) + "\r\n\r\n" + announce)
+			resp, body := c.read("POST")
+			if resp.StatusCode != wantAnnounce.StatusCode || !bytes.Equal(body, wantAnnounceBody) {
+				t.Fatalf("announce: %d %q; want net/http's %d %q", resp.StatusCode, body, wantAnnounce.StatusCode, wantAnnounceBody)
+			}
+		}},
+		{"POST chunked", func(c *rawConn) {
+			half := len(announce) / 2
+			c.send("POST /api/v1/peers/announce HTTP/1.1\r\nHost: origin\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n" +
+				strconv.FormatInt(int64(half), 16) + "\r\n" + announce[:half] + "\r\n" + strconv.FormatInt(int64(len(announce)-half), 16) + "\r\n" + announce[half:] + "\r\n0\r\n\r\n")
+			resp, body := c.read("POST")
+			if resp.StatusCode != wantAnnounce.StatusCode || !bytes.Equal(body, wantAnnounceBody) {
+				t.Fatalf("chunked announce: %d %q; want net/http's %d %q", resp.StatusCode, body, wantAnnounce.StatusCode, wantAnnounceBody)
+			}
+		}},
+		{"GET with a body", func(c *rawConn) {
+			c.send("GET " + chunk + " HTTP/1.1\r\nHost: origin\r\nContent-Length: 5\r\n\r\nhello")
+			resp, body := c.read("GET")
+			if resp.StatusCode != 200 || !bytes.Equal(body, data) {
+				t.Fatalf("GET with a body: %d, %d bytes; want 200 and the chunk", resp.StatusCode, len(body))
+			}
+		}},
+		{"pipelined", func(c *rawConn) {
+			c.send("GET " + chunk + " HTTP/1.1\r\nHost: origin\r\n\r\nGET /nowhere HTTP/1.1\r\nHost: origin\r\n\r\nHEAD " + chunk + " HTTP/1.1\r\nHost: origin\r\n\r\n")
+			if resp, body := c.read("GET"); resp.StatusCode != 200 || !bytes.Equal(body, data) {
+				t.Fatalf("pipelined GET: %d, %d bytes", resp.StatusCode, len(body))
+			}
+			resp, body := c.read("GET")
+			jsonErr(resp, body, 404)
+			if resp, _ := c.read("HEAD"); resp.StatusCode != 200 || resp.ContentLength != int64(len(data)) {
+				t.Fatalf("pipelined HEAD: %d, length %d", resp.StatusCode, resp.ContentLength)
+			}
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := dialRaw(t, r.base)
+			if resp, body := c.do("GET", chunk); resp.StatusCode != 200 || !bytes.Equal(body, data) {
+				t.Fatalf("first GET: %d, %d bytes", resp.StatusCode, len(body))
+			}
+			tc.check(c)
+			// The connection still works, now through net/http.
+			if resp, body := c.do("GET", chunk); resp.StatusCode != 200 || !bytes.Equal(body, data) {
+				t.Fatalf("GET after %s: %d, %d bytes", tc.name, resp.StatusCode, len(body))
+			}
+		})
+	}
+}
+
+// With tokens required (as over TLS, behind trusted proxies or with a
+// redirecting blob store), net/http serves every connection: the fast path
+// would have to check those itself.
+func TestChunksFastPathOnlyOpenPlaintext(t *testing.T) {
+	w := newWorld(t)
+	r := startServer(t, ServerOptions{DataDir: w.dir, RequireToken: true}, "127.0.0.1:0")
+	if n := fastConns(r.srv); n != -1 {
+		t.Fatalf("a token-requiring origin has a fast path (%d connections)", n)
+	}
+	c := dialRaw(t, r.base)
+	resp, body := c.do("GET", "/chunks/"+w.formationM.Renditions[0].Segments[0].Hash)
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("GET chunk without a token: %d %q; want 401", resp.StatusCode, body)
+	}
+}
