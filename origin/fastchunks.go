@@ -2,10 +2,12 @@ package origin
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"sync"
 	"time"
@@ -82,8 +84,15 @@ func newSplitter(ln net.Listener) *splitter {
 
 func (sp *splitter) accept() {
 	defer sp.wg.Done()
+	var wait time.Duration // after a temporary failure (out of descriptors), as net/http waits
 	for {
 		c, err := sp.ln.Accept()
+		if ne, ok := err.(net.Error); ok && ne.Temporary() { // the test net/http's Serve makes
+			wait = min(max(2*wait, 5*time.Millisecond), time.Second)
+			time.Sleep(wait)
+			continue
+		}
+		wait = 0
 		if err != nil {
 			sp.httpLn.fail(err)
 			sp.fastLn.fail(err)
@@ -247,13 +256,13 @@ func (s *Server) fastChunk(sp *splitter, ctx *fasthttp.RequestCtx) {
 		s.handBack(sp, ctx)
 		return
 	}
-	data, b, err := s.blobBody(ctx, hash)
+	data, body, size, err := s.fastBody(ctx, hash)
 	if err != nil {
 		s.handBack(sp, ctx) // net/http says what was wrong
 		return
 	}
-	if data == nil && b.Size > stallPiece {
-		b.Close()
+	if size > stallPiece { // never data: maxCachedBlob is not larger
+		body.Close()
 		s.handBack(sp, ctx) // net/http sends it piece by piece, each with its deadline
 		return
 	}
@@ -263,22 +272,23 @@ func (s *Server) fastChunk(sp *splitter, ctx *fasthttp.RequestCtx) {
 	h.Set("Etag", `"`+hash+`"`)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Accept-Ranges", "bytes")
-	written := int64(len(data))
+	written := size
 	switch {
 	case ctx.IsHead():
 		written = 0
-		if data == nil {
-			h.SetContentLength(int(b.Size))
-			b.Close()
-		} else {
-			h.SetContentLength(len(data))
+		h.SetContentLength(int(size))
+		if body != nil {
+			body.Close()
 		}
 	case data != nil:
 		ctx.Response.SetBodyRaw(data)
 	default:
-		written = b.Size
-		// The *os.File of a file blob: fasthttp sends it with sendfile(2) and closes it.
-		ctx.Response.SetBodyStream(b.ReadSeekCloser, int(b.Size))
+		// fasthttp sends a file with sendfile(2), then closes it. Headers
+		// flushed first: fasthttp flushes them itself only for a bare
+		// *os.File, and otherwise reads the file's start into its buffer
+		// (a read(2) and a copy) to send with them.
+		ctx.Response.ImmediateHeaderFlush = true
+		ctx.Response.SetBodyStream(body, int(size))
 	}
 	s.log.LogAttrs(ctx, slog.LevelInfo, "request",
 		slog.String("method", string(ctx.Method())),
@@ -290,14 +300,39 @@ func (s *Server) fastChunk(sp *splitter, ctx *fasthttp.RequestCtx) {
 	)
 }
 
+// fastBody returns blob hash's bytes (data) or an open body to send, and
+// its size. A blob stored in a file is sent from it, through openFiles; a
+// blob of another store (S3) goes through the memory cache as in
+// serveBlob.
+func (s *Server) fastBody(ctx context.Context, hash string) (data []byte, body io.ReadCloser, size int64, err error) {
+	if f, ok := s.files.take(hash); ok {
+		return nil, f, f.size, nil
+	}
+	if data, ok := s.mem.get(hash); ok {
+		return data, nil, int64(len(data)), nil
+	}
+	b, err := s.blobs.Open(ctx, hash)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	if f, ok := b.ReadSeekCloser.(*os.File); ok {
+		return nil, s.files.lend(hash, f, b.Size), b.Size, nil
+	}
+	data, b, err = s.cacheBlob(hash, b)
+	if err != nil || data != nil {
+		return data, nil, int64(len(data)), err
+	}
+	return nil, b, b.Size, nil
+}
+
 // plainChunk returns the hash of a GET or HEAD of /chunks/{hash} over
-// HTTP/1.1 that has a valid hash and no query, body, Range, precondition
-// or Expect: the request answered 200 with the whole blob or not found.
+// HTTP/1.1 that has a Host (net/http refuses one without), a valid hash
+// and no query, body, Range, precondition or Expect: the request answered 200 with the whole blob or not found.
 func plainChunk(r *fasthttp.Request) (string, bool) {
 	h := &r.Header
 	// fasthttp's ContentLength: -2 without Content-Length and
 	// Transfer-Encoding, -1 chunked.
-	if n := h.ContentLength(); !(h.IsGet() || h.IsHead()) || !h.IsHTTP11() || (n != 0 && n != -2) {
+	if n := h.ContentLength(); !(h.IsGet() || h.IsHead()) || !h.IsHTTP11() || (n != 0 && n != -2) || len(h.Host()) == 0 {
 		return "", false
 	}
 	path, ok := bytes.CutPrefix(h.RequestURI(), []byte("/chunks/"))

@@ -235,6 +235,18 @@ func TestChunksFastPathHandsBack(t *testing.T) {
 	}
 }
 
+// A request net/http refuses before any handler (HTTP/1.1 without Host)
+// is refused the same on a connection that starts like a fast one.
+func TestChunksFastPathNoHost(t *testing.T) {
+	w := newWorld(t)
+	r := startServer(t, ServerOptions{DataDir: w.dir}, "127.0.0.1:0")
+	c := dialRaw(t, r.base)
+	c.send("GET /chunks/" + w.formationM.Renditions[0].Segments[0].Hash + " HTTP/1.1\r\n\r\n")
+	if resp, body := c.read("GET"); resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("GET chunk without Host: %d %q; want 400", resp.StatusCode, body)
+	}
+}
+
 // With tokens required (as over TLS, behind trusted proxies or with a
 // redirecting blob store), net/http serves every connection: the fast path
 // would have to check those itself.

@@ -96,6 +96,7 @@ type Server struct {
 	playlists *Playlists
 	blobs     blobs.Store
 	mem       *blobCache // nil when disabled
+	files     *openFiles // the fast path's open blob files
 	tracker   *Tracker
 	reco      *recommender
 	log       *slog.Logger
@@ -176,6 +177,7 @@ func New(o ServerOptions) (*Server, error) {
 		certs:     certs,
 		authFails: newAuthLimiter(time.Now),
 		docs:      make(chan struct{}, maxDocsInFlight),
+		files:     newOpenFiles(),
 	}
 	if o.MemoryCache > 0 {
 		s.mem = newBlobCache(o.MemoryCache)

@@ -118,7 +118,7 @@ func (s *Server) serveBlob(w http.ResponseWriter, r *http.Request, hash, mime, c
 
 // blobBody returns the bytes of blob hash when the memory cache holds
 // them or admits them now, and otherwise the opened blob, which the caller
-// closes: a small blob the cache admits is read whole and kept there.
+// closes.
 func (s *Server) blobBody(ctx context.Context, hash string) ([]byte, blobs.Blob, error) {
 	if data, ok := s.mem.get(hash); ok {
 		return data, blobs.Blob{}, nil
@@ -127,6 +127,13 @@ func (s *Server) blobBody(ctx context.Context, hash string) ([]byte, blobs.Blob,
 	if err != nil {
 		return nil, blobs.Blob{}, err
 	}
+	return s.cacheBlob(hash, b)
+}
+
+// cacheBlob reads the opened blob b whole into the memory cache and
+// returns its bytes when it is small and the cache admits it; otherwise it
+// returns b, which the caller closes.
+func (s *Server) cacheBlob(hash string, b blobs.Blob) ([]byte, blobs.Blob, error) {
 	if b.Size > maxCachedBlob || !s.mem.admit(hash, b.Size) {
 		return nil, b, nil
 	}
