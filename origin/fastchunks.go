@@ -158,13 +158,19 @@ func (sp *splitter) wait() { sp.wg.Wait() }
 
 // close stops accepting and closes the connections still being peeked at
 // (none has sent a request yet); both servers' listeners report closed.
+// Both servers close their listener when they shut down: only the first
+// close does anything.
 func (sp *splitter) close() error {
 	sp.mu.Lock()
+	already := sp.closed
 	sp.closed = true
 	for c := range sp.peeking {
 		c.Close()
 	}
 	sp.mu.Unlock()
+	if already {
+		return nil
+	}
 	return sp.ln.Close()
 }
 

@@ -107,7 +107,8 @@ func (o *openFiles) give(hash string, f *os.File, size int64) {
 // keptFile is an open blob file lent to one response. It is the *os.File
 // (so fasthttp's copy reaches sendfile(2)); Close gives it back. (Corking
 // the headers with the file, as serveBlob does, cost more CPU here than
-// the extra segment: 28-33 µs a request against 23-24.)
+// the extra segment: 28-33 µs a request against 23-24, and so did
+// sending the headers with MSG_MORE; neither lowered the latency.)
 type keptFile struct {
 	*os.File
 	hash  string

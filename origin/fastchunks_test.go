@@ -262,3 +262,25 @@ func TestChunksFastPathOnlyOpenPlaintext(t *testing.T) {
 		t.Fatalf("GET chunk without a token: %d %q; want 401", resp.StatusCode, body)
 	}
 }
+
+// Both servers close the listener they share when they shut down, in
+// either order: only the first close may report anything (a second one
+// made the origin's graceful shutdown fail with "use of closed network
+// connection").
+func TestSplitterClosesOnce(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp := newSplitter(ln)
+	if err := sp.fastLn.Close(); err != nil {
+		t.Fatalf("first close: %v", err)
+	}
+	if err := sp.httpLn.Close(); err != nil {
+		t.Fatalf("second close: %v; want nil", err)
+	}
+	sp.wait()
+	if _, err := sp.httpLn.Accept(); err == nil {
+		t.Fatal("Accept after close succeeded")
+	}
+}
