@@ -156,10 +156,23 @@ func TestConnectionsAreBounded(t *testing.T) {
 
 // TestIdleConnectionsMakeRoom: with every slot held, two of them by idle
 // keep-alive connections, a newcomer is served at once and an idle
-// connection is closed for it; a busy one is left alone.
+// connection is closed for it; a busy one is left alone. The same when
+// the connections are /chunks ones, which fasthttp serves (issue 14).
 func TestIdleConnectionsMakeRoom(t *testing.T) {
+	t.Run("api", func(t *testing.T) { testIdleConnectionsMakeRoom(t, false) })
+	t.Run("chunks", func(t *testing.T) { testIdleConnectionsMakeRoom(t, true) })
+}
+
+func testIdleConnectionsMakeRoom(t *testing.T, chunks bool) {
 	r := startServer(t, ServerOptions{DataDir: t.TempDir(), MaxConns: 3}, "127.0.0.1:0")
-	const req = "GET /api/v1/artists HTTP/1.1\r\nHost: x\r\n\r\n"
+	req := "GET /api/v1/artists HTTP/1.1\r\nHost: x\r\n\r\n"
+	if chunks {
+		hash, err := r.srv.blobs.Put(context.Background(), seg("room", 50_000))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req = "GET /chunks/" + hash + " HTTP/1.1\r\nHost: x\r\n\r\n"
+	}
 	var idle []net.Conn
 	for range 2 {
 		c, b := dialOrigin(t, r, req)
@@ -167,6 +180,9 @@ func TestIdleConnectionsMakeRoom(t *testing.T) {
 			t.Fatalf("keep-alive request: %d, %v", code, err)
 		}
 		idle = append(idle, c)
+	}
+	if n := fastConns(r.srv); chunks && n != 2 {
+		t.Fatalf("%d connections on the fast path; want the 2 idle ones", n)
 	}
 	busy, _ := dialOrigin(t, r, "GET /api/v1/artists HTTP/1.1\r\n") // headers not finished
 	for i := range 2 {
