@@ -3,6 +3,8 @@ package catalog
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
+	"fmt"
 	"strings"
 )
 
@@ -27,3 +29,30 @@ func NewID(prefix string, parts ...string) string {
 
 // PrefixPlaylist starts playlist IDs (random, not derived).
 const PrefixPlaylist = "pl"
+
+// IsID reports whether s has the shape of an ID: a kind's prefix
+// (PrefixTrack, PrefixAlbum, PrefixArtist, PrefixPlaylist), then letters,
+// digits, '_' and '-' only (a Subsonic server's IDs carry the prefixes
+// too, see net/subsonic). It says nothing of whether the ID exists.
+func IsID(s string) bool {
+	if s == "" || strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != "" {
+		return false
+	}
+	for _, p := range []string{PrefixTrack, PrefixAlbum, PrefixArtist, PrefixPlaylist} {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// NotATarget is the error for s given as a target that is not an ID; urls
+// says a URL is taken there too (a radio's seed must be an ID), so the
+// sentence offers it.
+func NotATarget(s string, urls bool) error {
+	msg := fmt.Sprintf("%q is not a track (t…), album (al…), artist (ar…) or playlist (pl…) ID", s)
+	if urls {
+		msg += ", nor a URL"
+	}
+	return errors.New(msg)
+}

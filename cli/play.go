@@ -64,7 +64,7 @@ ends with an "error" event saying why.`,
 			if err := ctl.CheckInstance(f.instance); err != nil {
 				return &usageError{fmt.Errorf("--instance: %w", err)}
 			}
-			if f.radio != "" && !isID(f.radio) {
+			if f.radio != "" && !catalog.IsID(f.radio) {
 				return fmt.Errorf("--radio: %w", notAnID(f.radio, false))
 			}
 			if !cmd.Flags().Changed("output") {

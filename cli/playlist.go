@@ -212,7 +212,7 @@ func (a *app) printPlaylist(pl catalog.Playlist, asJSON, tracks bool) error {
 func trackIDs(ctx context.Context, c source, refs []string) ([]string, error) {
 	var out []string
 	for _, ref := range refs {
-		if !isID(ref) {
+		if !catalog.IsID(ref) {
 			return nil, notAnID(ref, false)
 		}
 		if strings.HasPrefix(ref, catalog.PrefixAlbum) || strings.HasPrefix(ref, catalog.PrefixArtist) || strings.HasPrefix(ref, catalog.PrefixPlaylist) {

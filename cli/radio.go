@@ -30,7 +30,7 @@ recording is never there twice. segue play --radio SEED plays it without end.`,
 		Args:        cobra.ExactArgs(1),
 		Annotations: ids(idAlbum + "," + idArtist + "," + idPlaylist),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if !isID(args[0]) {
+			if !catalog.IsID(args[0]) {
 				return notAnID(args[0], false)
 			}
 			return a.withClient(func(c source) error {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
-	"slices"
 	"strings"
 	"sync"
 
@@ -190,7 +189,7 @@ func (r *resolver) resolve(ctx context.Context, targets []string, search string)
 // some origin, or a share URL (returned with an empty id).
 func (r *resolver) target(t string) (source, string, error) {
 	if !isShareURL(t) {
-		if !isID(t) {
+		if !catalog.IsID(t) {
 			return nil, "", notAnID(t, true)
 		}
 		return r.src, t, nil
@@ -266,23 +265,9 @@ func byID(ctx context.Context, c source, id string) ([]catalog.Track, error) {
 // plainID is what an ID looks like; anything else is taken for a URL.
 var plainID = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 
-// notAnID is the bad argument t, which is not an ID; urls says that a URL
-// is taken there too (a radio's seed or a track added to a playlist must
-// be an ID).
+// notAnID is the bad argument t, which is not an ID (catalog.NotATarget).
 func notAnID(t string, urls bool) error {
-	msg := fmt.Sprintf("%q is not a track (t…), album (al…), artist (ar…) or playlist (pl…) ID", t)
-	if urls {
-		msg += ", nor a URL"
-	}
-	return withExit(ExitUsage, errors.New(msg))
-}
-
-// isID reports whether t has the shape of a catalog ID: a plain word
-// starting with a kind's prefix (catalog.PrefixTrack and the others; a
-// Subsonic server's IDs carry them too, see net/subsonic).
-func isID(t string) bool {
-	return plainID.MatchString(t) && slices.ContainsFunc([]string{catalog.PrefixTrack, catalog.PrefixAlbum, catalog.PrefixArtist, catalog.PrefixPlaylist},
-		func(p string) bool { return strings.HasPrefix(t, p) })
+	return withExit(ExitUsage, catalog.NotATarget(t, urls))
 }
 
 // Open resolves what the interface's `o` is given. Anything that is not a

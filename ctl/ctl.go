@@ -299,7 +299,22 @@ func parse(r Request) (command, error) {
 		c.sub = r.Args[0]
 		err = parseQueue(&c, r.Args[1:])
 	}
+	if err == nil {
+		err = checkTargets(c.targets)
+	}
 	return c, err
+}
+
+// checkTargets refuses a target that is neither an ID nor a URL, as segue
+// play does, before any instance is asked: ctl open zz said "no segue is
+// running" (1) with none running and "not ... an ID" (2) with one.
+func checkTargets(ts []string) error {
+	for _, t := range ts {
+		if !catalog.IsID(t) && !strings.Contains(t, "://") {
+			return fmt.Errorf("%w: %w", ErrBadRequest, catalog.NotATarget(t, true))
+		}
+	}
+	return nil
 }
 
 func parseQueue(c *command, args []string) error {

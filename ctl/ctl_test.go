@@ -96,6 +96,13 @@ func TestCheck(t *testing.T) {
 		{Request{Cmd: "queue"}, false},
 		{Request{Cmd: "frobnicate"}, false},
 		{Request{Cmd: "open", Args: []string{"al1"}}, true},
+		// A target that is neither an ID nor a URL is malformed before any
+		// instance is asked: "ctl open zz" exited 1 with none running.
+		{Request{Cmd: "open", Args: []string{"zz"}}, false},
+		{Request{Cmd: "open", Args: []string{""}}, false},
+		{Request{Cmd: "open", Args: []string{"https://h/p/TOKEN"}}, true},
+		{Request{Cmd: "queue", Args: []string{"add", "t1", "p/abc"}}, false},
+		{Request{Cmd: "queue", Args: []string{"next", "pl_3"}}, true},
 	} {
 		err := Check(c.req)
 		if (err == nil) != c.ok {
