@@ -50,6 +50,7 @@ func TestMalformedAddressesAndSettings(t *testing.T) {
 		{"peer discover --timeout 0", []string{"peer", "discover", "--timeout", "0"}, `--timeout 0s: want a time to wait for answers, more than 0`, true},
 		{"--peer-listen past the last port", []string{"search", "tone", "--peer-listen", "127.0.0.1:70000"}, `--peer-listen: address "127.0.0.1:70000"`, true},
 		{"--origin without a scheme", []string{"search", "tone", "--origin", "127.0.0.1:7700"}, `--origin: origin URL "127.0.0.1:7700": want http(s)://host[:port]`, true},
+		{"--origin with a password", []string{"search", "tone", "--origin", "http://ann:hunter2@127.0.0.1:9"}, `--origin: origin URL http://ann:xxxxx@127.0.0.1:9 holds a password`, true},
 		{"origin in config.toml without a scheme", append(badConfig("origin = \"127.0.0.1:7700\"\n"), "search", "tone"), `config.toml:1: origin: origin URL "127.0.0.1:7700"`, true},
 		{"output in config.toml unknown", append(badConfig("[player]\noutput = \"speaker\"\n"), "search", "tone"), `config.toml:2: player.output: output "speaker": want alsa, null, wav:FILE or wav16:FILE`, true},
 		{"origin_server.addr in config.toml without a port", append(badConfig("[origin_server]\naddr = \"nonsense\"\n"), "origin", "serve"), `config.toml:2: origin_server.addr: address "nonsense"`, false},

@@ -129,6 +129,11 @@ func CheckOrigin(s string) error {
 	if err != nil || (scheme != "http" && scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
 		return fmt.Errorf("origin URL %q: want http(s)://host[:port], e.g. %s (or subsonic+https://USER@HOST for a Subsonic server)", s, DefaultOrigin)
 	}
+	// A password there shows in ps, in the log's request URLs and in the
+	// offline documents' keys (offline list --json), as a flag's value would.
+	if _, ok := u.User.Password(); ok {
+		return fmt.Errorf("origin URL %s holds a password, which would show in ps and in segue's log: leave it out and give the origin's token with --token or SEGUE_TOKEN (a Subsonic server's password with --password-file)", u.Redacted())
+	}
 	return nil
 }
 

@@ -104,6 +104,8 @@ func TestLoadReportsFileKeyAndLine(t *testing.T) {
 		{"boost out of range", "[player]\nmax_boost_db = 40\n", "player.max_boost_db", 2, "0 (never raise) to 30 dB"},
 		{"origin without a scheme", "origin = \"127.0.0.1:7700\"\n", "origin", 1, "want http(s)://host[:port]"},
 		{"origin of another scheme", "origin = \"ftp://h\"\n", "origin", 1, "want http(s)://host[:port]"},
+		// It was taken, and the password went into segue.log with each request's URL.
+		{"origin with a password", "origin = \"https://ann:hunter2@h\"\n", "origin", 1, "origin URL https://ann:xxxxx@h holds a password"},
 		{"unknown output", "[player]\noutput = \"speaker\"\n", "player.output", 2, "want alsa, null, wav:FILE or wav16:FILE"},
 		{"wav output without a file", "[player]\noutput = \"wav:\"\n", "player.output", 2, "want alsa, null, wav:FILE or wav16:FILE"},
 		{"origin address without a port", "[origin_server]\naddr = \"nonsense\"\n", "origin_server.addr", 2, "want HOST:PORT"},
