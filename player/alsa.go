@@ -25,23 +25,41 @@ import (
 )
 
 // DefaultALSABuffer is the device buffer when OutputOptions.Buffer is zero;
-// the device wakes the writer once per period, half the buffer. Issue 14:
-// beep's speaker over oto wrote 40 ms periods from a goroutine blocked in
-// C, and the Go scheduler's monitor woke about 50 times around each such
-// call: 1,100-1,300 wake-ups a second while playing, 3.3x cmus's CPU. With
-// 250 ms periods and the writer outside the Go scheduler, the process
-// wakes a few times a period.
-const DefaultALSABuffer = 500 * time.Millisecond
+// the device takes a period, a third of it, at a time (the PulseAudio
+// plugin of ALSA wants at least 3 periods). Issue 14: while playing, the
+// process may wake at most 10 times a second. Every wake-up is paid per
+// period or per batch, not per sample: the writer thread wakes once a
+// period, the PulseAudio client thread inside alsa-lib twice (the
+// server's request for a period, then the write) besides its timing
+// updates (a round trip every 1.5 s), and Go once a batch of a period,
+// which costs its scheduler's monitor a wake-up each 20 us the batch
+// renders. With 500 ms in 250 ms periods the process woke 72 times a
+// second (writer 14, PulseAudio 16-27, Go 37-50). A long buffer delays
+// nothing a listener does: pause, seek, skip and stop drop it (Flusher),
+// a volume change rewrites it (Volumer), and the position reported is
+// what is heard (Delayer).
+const DefaultALSABuffer = 3 * time.Second
+
+// aheadPeriods is how much the ring holds beyond the device buffer, in
+// periods: Go renders into it a period at a time, on its own clock, while
+// the device plays what it holds.
+const aheadPeriods = 2
 
 // ALSA plays through the system's default ALSA device (alsa-lib, the
 // standard ALSA library, through cgo).
 //
-// Samples go into a ring in C memory (float32 stereo, what the device
-// gets) that a writer thread of alsa_out.c empties into the device in whole
-// periods, sleeping in poll(2) in between. That thread is a plain pthread:
-// its sleeps cost the Go scheduler nothing, and Write never calls C, so no
-// Go thread wakes the scheduler's monitor while playing. Write waits for
-// room on an eventfd through Go's network poller.
+// Samples go into a ring in C memory as signed 16-bit stereo, what the
+// device gets (int16(v*32767), as the wav16 output writes them): the
+// PulseAudio client library hands the server audio in shared-memory blocks
+// of 64 KiB, and the server answers each block it played with a message
+// that wakes the client thread, so 16-bit samples cost half the wake-ups
+// of floats (2.7 a second). A writer thread of alsa_out.c empties the ring
+// into the device in whole periods, sleeping in poll(2) in between. That
+// thread is a plain pthread: its sleeps cost the Go scheduler nothing, and
+// Write never calls C. Write fills the ring ahead of the device and then
+// sleeps on a timer until a period was taken (see waitSpace); the thread
+// wakes it through an eventfd (Go's network poller) only when the ring runs
+// low or its state changes.
 //
 // Behind the ring's read position the ring keeps one device buffer of what
 // was written: a pause drops the device at once and moves the read
@@ -55,8 +73,8 @@ const DefaultALSABuffer = 500 * time.Millisecond
 // a device buffer later (ALSA implements Volumer).
 type ALSA struct {
 	c      *C.segue_out
-	ring   []float32 // the C ring: 2 values a frame
-	space  *os.File  // readable when the thread took frames or changed state
+	ring   []int16  // the C ring: 2 values a frame
+	space  *os.File // readable when the thread ran low or changed state
 	rc     syscall.RawConn
 	buffer time.Duration
 
@@ -67,6 +85,14 @@ type ALSA struct {
 	closed bool
 	// underruns is the thread's count once Close freed it (c is nil).
 	underruns int
+	// refill is the free room, in frames, Write waits for once the ring
+	// is full: the batch the render loop produces at a time.
+	refill int
+	// lastRd and lastMove are the thread's read position when Write last
+	// saw it move, and when: Write reports the device stalled when it
+	// stays put for stallTimeout. Only Write uses them.
+	lastRd   uint64
+	lastMove time.Time
 }
 
 // Underruns returns how many times the device ran dry in the middle of
@@ -84,9 +110,10 @@ func (a *ALSA) Underruns() int {
 // everything played out. A stopped output wakes nothing.
 func (a *ALSA) Suspended() bool { return a.state() == C.SEGUE_STOPPED }
 
-// OpenALSA opens the default ALSA device at 44.1 kHz stereo float with the
-// given buffer (0: DefaultALSABuffer) and periods of half of it, and
-// starts its writer thread. alsa-lib's messages on fd 2 go to logPath (or
+// OpenALSA opens the default ALSA device at 44.1 kHz stereo, signed
+// 16-bit, with the given buffer (0: DefaultALSABuffer) in periods of a
+// third of it (a PulseAudio server behind it gets the audio through its
+// socket: withoutPulseSHM), and starts its writer thread. alsa-lib's messages on fd 2 go to logPath (or
 // are dropped) while it opens, so they cannot garble a terminal interface.
 // Errors wrap ErrNoDevice.
 func OpenALSA(buffer time.Duration, logPath string) (*ALSA, error) {
@@ -101,14 +128,20 @@ func OpenALSA(buffer time.Duration, logPath string) (*ALSA, error) {
 		C.free(unsafe.Pointer(c))
 		return nil, fmt.Errorf("open alsa output: %w", err)
 	}
-	e := C.segue_out_open(c, C.uint(catalog.SampleRate), C.snd_pcm_uframes_t(sr.N(buffer)), C.snd_pcm_uframes_t(sr.N(buffer/2)), &where)
+	period := buffer / 3
+	var e C.int
+	withoutPulseSHM(func() {
+		e = C.segue_out_open(c, C.uint(catalog.SampleRate), C.snd_pcm_uframes_t(sr.N(buffer)), C.snd_pcm_uframes_t(sr.N(period)),
+			C.snd_pcm_uframes_t(aheadPeriods*sr.N(period)), &where)
+	})
 	restore()
 	if e < 0 {
 		C.free(unsafe.Pointer(c))
 		return nil, fmt.Errorf("open alsa output: %w: %s: %s; to play without a sound device use --output wav:FILE (or --output null)",
 			ErrNoDevice, C.GoString(where), C.GoString(C.snd_strerror(e)))
 	}
-	a := &ALSA{c: c, ring: unsafe.Slice((*float32)(unsafe.Pointer(c.ring)), 2*int(c.cap)), buffer: sr.D(int(c.buffer))}
+	a := &ALSA{c: c, ring: unsafe.Slice((*int16)(unsafe.Pointer(c.ring)), 2*int(c.cap)), buffer: sr.D(int(c.buffer)),
+		refill: max(int(c.period), int(c.cap-c.hist-c.period))}
 	if err := a.openSpace(); err != nil {
 		C.segue_out_close(c)
 		C.free(unsafe.Pointer(c))
@@ -231,6 +264,7 @@ var errDeviceStalled = errors.New("the audio device stopped taking samples")
 func (a *ALSA) Write(samples [][2]float64) error {
 	a.mu.Lock()
 	gen := a.gen
+	a.lastMove = time.Time{}
 	if len(a.held) > 0 {
 		samples = append(a.held, samples...)
 		a.held = nil
@@ -264,6 +298,34 @@ func (a *ALSA) Write(samples [][2]float64) error {
 	return nil
 }
 
+// Unheard implements Delayer: how many of the frames written so far are
+// not heard yet (held by a pause, in the ring, or in the device): the
+// device's delay when the thread last asked for it, less what it played
+// since at its rate (once it was seen playing at all).
+func (a *ALSA) Unheard() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.c == nil {
+		return 0
+	}
+	var delay, at uint64
+	var live uint32
+	for {
+		seq := atomic.LoadUint32(a.u32(&a.c.delay_seq))
+		delay = atomic.LoadUint64(a.u64(&a.c.delay_frames))
+		at = atomic.LoadUint64(a.u64(&a.c.delay_ns))
+		live = atomic.LoadUint32(a.u32(&a.c.delay_live))
+		if seq&1 == 0 && atomic.LoadUint32(a.u32(&a.c.delay_seq)) == seq {
+			break
+		}
+	}
+	if now := uint64(time.Now().UnixNano()); live != 0 && now > at {
+		delay -= min(delay, (now-at)*catalog.SampleRate/uint64(time.Second))
+	}
+	used := atomic.LoadUint64(a.u64(&a.c.wr)) - atomic.LoadUint64(a.u64(&a.c.rd))
+	return len(a.held) + int(used) + int(delay)
+}
+
 // free is how many frames Go may write: the ring less what the thread has
 // not taken and the device buffer kept behind it (none right after a pause
 // moved the read position back into it).
@@ -277,11 +339,14 @@ func (a *ALSA) free() int {
 func (a *ALSA) put(samples [][2]float64) int {
 	n := min(a.free(), len(samples))
 	wr := atomic.LoadUint64(a.u64(&a.c.wr))
-	capacity := uint64(a.c.cap)
-	for i, s := range samples[:n] {
-		at := 2 * ((wr + uint64(i)) % capacity)
-		a.ring[at] = float32(max(-1, min(1, s[0])))
-		a.ring[at+1] = float32(max(-1, min(1, s[1])))
+	at := 2 * int(wr%uint64(a.c.cap))
+	for _, s := range samples[:n] {
+		if at == len(a.ring) {
+			at = 0
+		}
+		a.ring[at] = int16(max(-1, min(1, s[0])) * 32767)
+		a.ring[at+1] = int16(max(-1, min(1, s[1])) * 32767)
+		at += 2
 	}
 	atomic.StoreUint64(a.u64(&a.c.wr), wr+uint64(n))
 	if n > 0 && atomic.LoadUint32(a.u32(&a.c.want_data)) != 0 {
@@ -290,17 +355,31 @@ func (a *ALSA) put(samples [][2]float64) int {
 	return n
 }
 
-// waitSpace sleeps until the thread took frames or changed state (the
-// thread wakes us only after we said we wait).
+// waitSpace sleeps until the ring has room for a batch (refill frames),
+// or the thread changed state. Go fills the ring on its own clock: it
+// sleeps as long as the device takes to play a batch, so the render loop
+// wakes once a batch, and that wake is a timer's, which the Go scheduler's
+// monitor (sysmon) sleeps through (a wake by the thread's eventfd would
+// reach it as a system call and set it polling every 20 us for as long as
+// the batch renders). The thread wakes Go early only when the ring runs
+// low (less than a period ahead of the device) or its state changes.
 func (a *ALSA) waitSpace() error {
 	atomic.StoreUint32(a.u32(&a.c.want_space), 1)
 	a.mu.Lock()
-	ready := a.free() > 0 || a.paused || a.state() == C.SEGUE_FAILED
+	free := a.free()
+	ready := free >= a.refill || a.paused || a.state() == C.SEGUE_FAILED
 	a.mu.Unlock()
 	if ready {
 		return nil
 	}
-	if err := a.space.SetReadDeadline(time.Now().Add(stallTimeout)); err != nil {
+	now := time.Now()
+	if rd := atomic.LoadUint64(a.u64(&a.c.rd)); rd != a.lastRd || a.lastMove.IsZero() {
+		a.lastRd, a.lastMove = rd, now
+	} else if now.Sub(a.lastMove) > stallTimeout {
+		return fmt.Errorf("write to alsa: %w", errDeviceStalled)
+	}
+	wait := beep.SampleRate(catalog.SampleRate).D(a.refill-free) + refillSlack
+	if err := a.space.SetReadDeadline(now.Add(wait)); err != nil {
 		return fmt.Errorf("write to alsa: %w", err)
 	}
 	err := a.rc.Read(func(fd uintptr) bool {
@@ -308,14 +387,15 @@ func (a *ALSA) waitSpace() error {
 		_, _, e := unix.RawSyscall(unix.SYS_READ, fd, uintptr(unsafe.Pointer(&v)), 8)
 		return e != unix.EAGAIN
 	})
-	if errors.Is(err, os.ErrDeadlineExceeded) {
-		return fmt.Errorf("write to alsa: %w", errDeviceStalled)
-	}
-	if err != nil {
+	if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
 		return fmt.Errorf("write to alsa: %w", err)
 	}
 	return nil
 }
+
+// refillSlack is added to the time a batch takes to play, so that the
+// thread has taken it (it takes whole periods) when Go looks.
+const refillSlack = 50 * time.Millisecond
 
 // Close lets what was written play out (up to the buffer and a second;
 // what a pause held is dropped), stops the writer and closes the device.

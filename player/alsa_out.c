@@ -1,9 +1,12 @@
 // The ALSA writer thread: see alsa_out.h and alsa.go.
+#define _GNU_SOURCE // pthread_setname_np
+#define _GNU_SOURCE // pthread_setname_np
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <time.h>
 #include <sys/eventfd.h>
 
 #include "alsa_out.h"
@@ -44,14 +47,14 @@ static int wait_ctl(segue_out *o, int timeout_ms) {
 	return n;
 }
 
-// wait_room sleeps until the device has room (avail_min frames) or Go
-// signals.
-static int wait_room(segue_out *o) {
+// wait_room sleeps until the device has room (avail_min frames), Go
+// signals, or timeout_ms passes (-1: no limit).
+static int wait_room(segue_out *o, int timeout_ms) {
 	struct pollfd fds[max_fds + 1];
 	fds[0] = (struct pollfd){.fd = o->ctl, .events = POLLIN};
 	int n = snd_pcm_poll_descriptors(o->pcm, fds + 1, max_fds);
 	if (n < 0) return n;
-	if (poll(fds, 1 + n, -1) < 0) return errno == EINTR ? 0 : -errno;
+	if (poll(fds, 1 + n, timeout_ms) < 0) return errno == EINTR ? 0 : -errno;
 	if (fds[0].revents) clear_fd(o->ctl);
 	unsigned short rev = 0;
 	int err = snd_pcm_poll_descriptors_revents(o->pcm, fds + 1, n, &rev);
@@ -76,6 +79,25 @@ static int recover(segue_out *o, int err, int playing) {
 	return 0;
 }
 
+// note_delay records how much of what the device took it has not played
+// yet (0: stopped), and when, for Go's position (ALSA.Unheard); and
+// whether the device has been seen playing since it started (delay_live):
+// a sound server may take a while to start a stream, and until it does
+// Go must not count time as played.
+static void note_delay(segue_out *o, int running) {
+	snd_pcm_sframes_t delay = 0;
+	if (running && snd_pcm_delay(o->pcm, &delay) < 0) delay = 0;
+	if (delay < 0) delay = 0;
+	uint32_t live = running && (uint64_t)delay < o->dev_in;
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	__atomic_add_fetch(&o->delay_seq, 1, __ATOMIC_ACQ_REL); // odd: being written
+	STORE(&o->delay_frames, (uint64_t)delay);
+	STORE(&o->delay_ns, (uint64_t)now.tv_sec * 1000000000 + (uint64_t)now.tv_nsec);
+	STORE(&o->delay_live, live);
+	__atomic_add_fetch(&o->delay_seq, 1, __ATOMIC_ACQ_REL);
+}
+
 // stop drops what the device holds; with rewind, the frames it had not
 // played go back to the ring (rd moves back over them), so a paused track
 // goes on where the listener heard it stop.
@@ -89,6 +111,7 @@ static void stop(segue_out *o, uint64_t *rd, int rewind) {
 		STORE(&o->rd, *rd);
 	}
 	snd_pcm_drop(o->pcm);
+	note_delay(o, 0);
 }
 
 // volume loads the volume factor Go stored.
@@ -100,16 +123,26 @@ static float volume(segue_out *o) {
 }
 
 // put writes n frames from the ring at rd, multiplied by vol (through the
-// scratch buffer: the ring keeps them as they were, for a rewind); it
-// returns frames written or a negative ALSA error. At vol 1 the device
-// gets the ring's samples bit for bit.
+// scratch buffer: the ring keeps them as they were, for a rewind), in runs
+// of at most a period, each one contiguous write (one message to a sound
+// server); it returns frames written or a negative ALSA error. At vol 1
+// the device gets the ring's samples bit for bit.
 static snd_pcm_sframes_t put(segue_out *o, uint64_t rd, uint64_t n, float vol) {
 	snd_pcm_sframes_t done = 0;
 	while (n > 0) {
-		uint64_t at = rd % o->cap, run = o->cap - at;
-		if (run > n) run = n;
-		const float *from = o->ring + 2 * at;
-		for (uint64_t i = 0; i < 2 * run; i++) o->scratch[i] = from[i] * vol;
+		uint64_t run = n < o->period ? n : o->period;
+		for (uint64_t k = 0; k < run;) { // contiguous stretches of the ring
+			uint64_t at = (rd + k) % o->cap, m = o->cap - at;
+			if (m > run - k) m = run - k;
+			const int16_t *from = o->ring + 2 * at;
+			int16_t *to = o->scratch + 2 * k;
+			if (vol == 1) {
+				memcpy(to, from, 4 * m);
+			} else {
+				for (uint64_t i = 0; i < 2 * m; i++) to[i] = (int16_t)(from[i] * vol);
+			}
+			k += m;
+		}
 		snd_pcm_sframes_t w = snd_pcm_writei(o->pcm, o->scratch, run);
 		if (w < 0) return done > 0 ? done : w;
 		done += w;
@@ -143,6 +176,7 @@ static void *run(void *arg) {
 			seq = s;
 			if (running) snd_pcm_drop(o->pcm);
 			running = 0;
+			note_delay(o, 0);
 			rd = LOAD(&o->flush_to);
 			STORE(&o->rd, rd);
 			wake_go(o);
@@ -171,6 +205,7 @@ static void *run(void *arg) {
 				if (err < 0 && recover(o, err, 0) < 0) continue;
 			}
 			running = 1;
+			o->dev_in = 0;
 			set_state(o, SEGUE_RUNNING);
 		}
 		if (have == 0) {
@@ -181,6 +216,7 @@ static void *run(void *arg) {
 					continue; // Go signalled: look again
 				snd_pcm_drop(o->pcm);
 				running = 0;
+				note_delay(o, 0);
 			}
 			if (!running) set_state(o, SEGUE_STOPPED);
 			STORE(&o->want_data, 1);
@@ -194,15 +230,26 @@ static void *run(void *arg) {
 			recover(o, (int)avail, mode == SEGUE_PLAY);
 			continue;
 		}
+		// Go fills the ring on its own clock (see ALSA.waitSpace); it is
+		// woken only when it fell behind: the device has room for a
+		// period that the ring cannot fill. (An eventfd wake makes Go's
+		// first cgo call of the batch wake its scheduler's monitor from
+		// its deep sleep; a timer's does not.)
+		if (mode == SEGUE_PLAY && have < o->period && (snd_pcm_uframes_t)avail >= o->period) wake_go(o);
 		// While playing, wait until a whole period fits: the thread then
 		// wakes once a period, not once a chunk.
 		snd_pcm_uframes_t least = mode == SEGUE_PLAY && have >= o->period ? o->period : 1;
 		if ((snd_pcm_uframes_t)avail < least) {
-			int err = wait_room(o);
+			// Until the device is seen playing, look every 50 ms (see
+			// note_delay); then once a period.
+			int live = LOAD(&o->delay_live);
+			int err = wait_room(o, live ? -1 : 50);
+			if (!live) note_delay(o, 1);
 			if (err < 0) recover(o, err, mode == SEGUE_PLAY);
 			continue;
 		}
 		uint64_t n = have < (uint64_t)avail ? have : (uint64_t)avail;
+		if (least == o->period && n >= o->period) n -= n % o->period; // whole periods: one message each
 		snd_pcm_sframes_t w = put(o, rd, n, vol);
 		if (w == -EAGAIN) continue;
 		if (w < 0) {
@@ -210,13 +257,14 @@ static void *run(void *arg) {
 			continue;
 		}
 		rd += w;
+		o->dev_in += w;
 		STORE(&o->rd, rd);
-		wake_go(o);
+		note_delay(o, 1);
 	}
 	return NULL;
 }
 
-int segue_out_open(segue_out *o, unsigned rate, snd_pcm_uframes_t buffer, snd_pcm_uframes_t period, const char **where) {
+int segue_out_open(segue_out *o, unsigned rate, snd_pcm_uframes_t buffer, snd_pcm_uframes_t period, snd_pcm_uframes_t ahead, const char **where) {
 	int err;
 	snd_pcm_hw_params_t *hw = NULL;
 	snd_pcm_sw_params_t *sw = NULL;
@@ -228,7 +276,7 @@ int segue_out_open(segue_out *o, unsigned rate, snd_pcm_uframes_t buffer, snd_pc
 	*where = "snd_pcm_hw_params";
 	if ((err = snd_pcm_hw_params_any(o->pcm, hw)) < 0 ||
 	    (err = snd_pcm_hw_params_set_access(o->pcm, hw, SND_PCM_ACCESS_RW_INTERLEAVED)) < 0 ||
-	    (err = snd_pcm_hw_params_set_format(o->pcm, hw, SND_PCM_FORMAT_FLOAT_LE)) < 0 ||
+	    (err = snd_pcm_hw_params_set_format(o->pcm, hw, SND_PCM_FORMAT_S16_LE)) < 0 ||
 	    (err = snd_pcm_hw_params_set_channels(o->pcm, hw, 2)) < 0 ||
 	    (err = snd_pcm_hw_params_set_rate_resample(o->pcm, hw, 1)) < 0 ||
 	    (err = snd_pcm_hw_params_set_rate(o->pcm, hw, rate, 0)) < 0 ||
@@ -246,9 +294,9 @@ int segue_out_open(segue_out *o, unsigned rate, snd_pcm_uframes_t buffer, snd_pc
 		goto fail;
 	*where = "allocate the ring";
 	o->hist = o->buffer;
-	o->cap = o->buffer + o->period;
-	o->ring = calloc(2 * o->cap, sizeof(float));
-	o->scratch = calloc(2 * o->cap, sizeof(float));
+	o->cap = o->buffer + (ahead > o->period ? ahead : o->period);
+	o->ring = calloc(2 * o->cap, sizeof(int16_t));
+	o->scratch = calloc(2 * o->period, sizeof(int16_t));
 	float unity = 1;
 	memcpy(&o->volume, &unity, sizeof unity);
 	o->ctl = eventfd(0, EFD_CLOEXEC);
@@ -264,7 +312,9 @@ fail:
 }
 
 int segue_out_start(segue_out *o) {
-	return -pthread_create(&o->thread, NULL, run, o);
+	int err = pthread_create(&o->thread, NULL, run, o);
+	if (err == 0) pthread_setname_np(o->thread, "segue-alsa");
+	return -err;
 }
 
 // segue_out_close ends the thread (if started) and frees everything;
@@ -285,3 +335,4 @@ void segue_out_close(segue_out *o) {
 	if (o->space > 0) close(o->space);
 	o->ctl = o->space = -1;
 }
+

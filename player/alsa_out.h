@@ -1,14 +1,15 @@
 // The ALSA writer thread of player's ALSA output (alsa.go owns it).
 //
-// Go fills a ring of float stereo frames in C memory and moves wr; the
-// writer thread, a plain pthread the Go scheduler never sees, moves rd and
-// writes whole periods to the PCM, sleeping in poll(2) between them,
+// Go fills a ring of signed 16-bit stereo frames in C memory and moves wr;
+// the writer thread, a plain pthread the Go scheduler never sees, moves rd
+// and writes whole periods to the PCM, sleeping in poll(2) between them,
 // multiplying them by the volume on the way: the ring holds samples
 // without it, so a new volume is heard at once (the thread drops what the
-// device holds and writes it again at the new volume). Each
-// side wakes the other only when the other said it waits (want_data,
-// want_space), through an eventfd: so while playing, the process wakes
-// about once per period (issue 14).
+// device holds and writes it again at the new volume). Go fills the ring
+// on its own timer; the thread wakes it through an eventfd only when the
+// ring cannot fill the device or the thread's state changes (want_space),
+// and Go wakes the thread when it waits for data (want_data): so while
+// playing, each side wakes about once per period (issue 14).
 #ifndef SEGUE_ALSA_OUT_H
 #define SEGUE_ALSA_OUT_H
 
@@ -33,7 +34,7 @@ enum {
 
 typedef struct segue_out {
 	snd_pcm_t *pcm;
-	float *ring;        // cap frames of interleaved left, right
+	int16_t *ring;      // cap frames of interleaved left, right (signed 16-bit)
 	uint64_t cap;       // ring size in frames
 	uint64_t hist;      // frames behind rd Go keeps (the device buffer): a pause rewinds into them
 	uint64_t wr;        // frames Go wrote (atomic; Go's)
@@ -42,12 +43,20 @@ typedef struct segue_out {
 	uint32_t flush_seq; // a flush is asked each time Go adds 1 (atomic)
 	uint32_t volume;     // the volume factor's float bits (atomic; written before volume_seq)
 	uint32_t volume_seq; // the volume changed each time Go adds 1 (atomic)
-	float *scratch;     // cap frames: what put sends the device, the volume applied
+	int16_t *scratch;   // a period of what put sends the device, the volume applied
 	uint32_t mode;      // SEGUE_PLAY, PAUSE, DRAIN, QUIT (atomic; Go's)
 	uint32_t state;     // SEGUE_RUNNING, STOPPED, FAILED (atomic; the thread's)
 	uint32_t want_data;  // the thread sleeps until Go writes (atomic)
 	uint32_t want_space; // Go sleeps until the thread takes frames (atomic)
 	uint64_t underruns; // times the device ran dry while playing (atomic)
+	// What the device held and had not played (frames) at delay_ns
+	// (CLOCK_REALTIME), written by the thread after each write and when it
+	// stops the device; delay_seq is odd while they change (a seqlock;
+	// Go's ALSA.Unheard reads them).
+	uint64_t delay_frames, delay_ns;
+	uint32_t delay_live; // the device played since it started: Go counts time as played
+	uint32_t delay_seq;
+	uint64_t dev_in;     // frames written to the device since it started (the thread's)
 	int err;            // the ALSA error that failed the device
 	int ctl;            // eventfd: Go -> thread
 	int space;          // eventfd: thread -> Go
@@ -56,7 +65,7 @@ typedef struct segue_out {
 	pthread_t thread;
 } segue_out;
 
-int segue_out_open(segue_out *o, unsigned rate, snd_pcm_uframes_t buffer, snd_pcm_uframes_t period, const char **where);
+int segue_out_open(segue_out *o, unsigned rate, snd_pcm_uframes_t buffer, snd_pcm_uframes_t period, snd_pcm_uframes_t ahead, const char **where);
 int segue_out_start(segue_out *o);
 void segue_out_close(segue_out *o);
 

@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -52,6 +51,12 @@ func TestMain(m *testing.M) {
 		os.Exit(0)
 	case "volume":
 		if err := childVolume(os.Getenv("SEGUE_CHILD_DIR")); err != nil {
+			fmt.Println(err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	case "position":
+		if err := childPosition(os.Getenv("SEGUE_CHILD_DIR")); err != nil {
 			fmt.Println(err)
 			os.Exit(1)
 		}
@@ -186,23 +191,20 @@ func TestALSAOutputMatchesWAV(t *testing.T) {
 	}
 	raw, err := os.ReadFile(capture)
 	must(t, err)
-	got := make([][2]float64, len(raw)/8)
-	for k := range got {
-		got[k] = [2]float64{
-			float64(math.Float32frombits(binary.LittleEndian.Uint32(raw[8*k:]))),
-			float64(math.Float32frombits(binary.LittleEndian.Uint32(raw[8*k+4:]))),
-		}
-	}
-	// The output writes float32 samples, clamped to [-1, 1]; the file
+	// The output writes signed 16-bit samples, int16(v*32767) of each
+	// value clamped to [-1, 1] (what the wav16 output writes); the file
 	// plugin captures them before PulseAudio touches them: exact.
-	q := func(v float64) float64 { return float64(float32(max(-1, min(1, v)))) }
-	const tolerance = 1e-9
+	got := make([][2]int16, len(raw)/4)
+	for k := range got {
+		got[k] = [2]int16{int16(binary.LittleEndian.Uint16(raw[4*k:])), int16(binary.LittleEndian.Uint16(raw[4*k+2:]))}
+	}
+	q := func(v float64) int16 { return int16(max(-1, min(1, v)) * 32767) }
 	const probe = 1000
 	off := -1
 	for k := 0; k+len(ref) <= len(got) && off < 0; k++ {
 		ok := true
 		for i := 0; i < 64 && ok; i++ {
-			ok = math.Abs(got[k+probe+i][0]-q(ref[probe+i][0])) < tolerance
+			ok = got[k+probe+i][0] == q(ref[probe+i][0])
 		}
 		if ok {
 			off = k
@@ -220,7 +222,7 @@ func TestALSAOutputMatchesWAV(t *testing.T) {
 	var bad int
 	for i := range ref {
 		for c := range 2 {
-			if math.Abs(got[off+i][c]-q(ref[i][c])) >= tolerance {
+			if got[off+i][c] != q(ref[i][c]) {
 				bad++
 			}
 		}

@@ -28,18 +28,18 @@ func (p *Player) Status() Status {
 	s := Status{State: p.state, Index: p.queue.Index(), Volume: p.volume, Repeat: p.queue.Repeat(), Shuffle: p.queue.Shuffled(), Queue: p.queue.Tracks()}
 	s.Track, _ = p.queue.Current()
 	s.Quality = p.Quality()
-	s.Position = samplesToDuration(p.startAt)
+	s.Position = samplesToDuration(p.positionLocked())
 	if p.cur != nil {
-		s.Position = samplesToDuration(p.cur.pos)
 		s.Duration = p.cur.duration()
 	}
 	return s
 }
 
-// positionLocked is the play head of the current track in samples.
+// positionLocked is the play head of the current track in samples: what
+// is heard (see heardLocked).
 func (p *Player) positionLocked() int64 {
 	if p.cur != nil {
-		return p.cur.pos
+		return p.heardLocked(p.cur)
 	}
 	return p.startAt
 }

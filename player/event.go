@@ -37,8 +37,11 @@ type TrackEvent struct {
 	Duration time.Duration
 }
 
-// PositionEvent reports the play head, about four times a second of audio,
-// and at once when a seek moves it (Seek). A seek's event is never dropped:
+// PositionEvent reports the play head: what is heard, not what was
+// rendered (an output holding seconds of audio, ALSA, is a Delayer). It
+// comes as the render loop runs: about four times a second of audio at
+// most, once a second with ALSA, which takes a second at a time; and at
+// once when a seek moves it (Seek). A seek's event is never dropped:
 // it is the last word over positions reported before it, which a consumer
 // may still be reading when the seek's reply reaches it.
 type PositionEvent struct {

@@ -3,12 +3,14 @@ package player
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -125,26 +127,52 @@ func settle(t testing.TB, pid int) {
 	}
 }
 
-// procSwitches is the context switches a process's threads made that they
-// asked for (they slept: a wake-up each), from /proc/PID/task/*/status.
-func procSwitches(t testing.TB, pid int) int {
+// threadSwitches is the context switches each thread of a process made
+// that it asked for (it slept: a wake-up each), from
+// /proc/PID/task/*/status, keyed by "name tid".
+func threadSwitches(t testing.TB, pid int) map[string]int {
 	t.Helper()
 	tasks, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/status", pid))
 	must(t, err)
-	n := 0
+	n := map[string]int{}
 	for _, f := range tasks {
 		b, err := os.ReadFile(f)
 		if err != nil {
 			continue // the thread ended
 		}
+		var name string
 		for _, l := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(l, "Name:"); ok {
+				name = strings.TrimSpace(v) + " " + filepath.Base(filepath.Dir(f))
+			}
 			if v, ok := strings.CutPrefix(l, "voluntary_ctxt_switches:"); ok {
-				k, _ := strconv.Atoi(strings.TrimSpace(v))
-				n += k
+				n[name], _ = strconv.Atoi(strings.TrimSpace(v))
 			}
 		}
 	}
 	return n
+}
+
+// wakeupsByThread is what each thread added to its switches between two
+// threadSwitches readings, per second of window, busiest first, as
+// "name tid: 1.2/s" (a thread that started meanwhile counts from 0).
+func wakeupsByThread(before, after map[string]int, window time.Duration) string {
+	type row struct {
+		thread string
+		rate   float64
+	}
+	var rows []row
+	for k, v := range after {
+		if d := v - before[k]; d > 0 {
+			rows = append(rows, row{k, float64(d) / window.Seconds()})
+		}
+	}
+	slices.SortFunc(rows, func(a, b row) int { return cmp.Compare(b.rate, a.rate) })
+	var out []string
+	for _, r := range rows {
+		out = append(out, fmt.Sprintf("%s: %.1f/s", r.thread, r.rate))
+	}
+	return strings.Join(out, ", ")
 }
 
 // audioFigures is what one player, segue or a peer, measured through the
@@ -169,11 +197,16 @@ func (f audioFigures) cpuPercent() float64 {
 // measurePlaying fills the playing figures of pid over f.playWindow;
 // sleeping is the measurement.
 func measurePlaying(t testing.TB, pid int, f *audioFigures) {
-	t0, w0 := procTicks(t, pid), procSwitches(t, pid)
+	t0, w0 := procTicks(t, pid), threadSwitches(t, pid)
 	time.Sleep(f.playWindow)
 	f.playing = procTicks(t, pid) - t0
-	f.wakeups = float64(procSwitches(t, pid)-w0) / f.playWindow.Seconds()
+	w1 := threadSwitches(t, pid)
+	for k, v := range w1 {
+		f.wakeups += float64(v - w0[k])
+	}
+	f.wakeups /= f.playWindow.Seconds()
 	f.rssKiB = procStatus(t, pid, "VmRSS:")
+	t.Logf("process %d playing, wake-ups by thread: %s", pid, wakeupsByThread(w0, w1, f.playWindow))
 }
 
 // idleWindow counts pid's ticks over window once it has settled; sleeping

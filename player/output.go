@@ -41,11 +41,20 @@ type Flusher interface {
 // player then renders without it and calls SetVolume with the factor
 // (0 silent, 1 unity: volumeFactor's square law) when it opens, when a
 // state is restored and on every volume change. An output that holds a
-// device buffer of audio (ALSA: 500 ms) would otherwise play a change
+// device buffer of audio (ALSA: seconds) would otherwise play a change
 // that much late, the volume being in the samples already. SetVolume
 // must not block for long.
 type Volumer interface {
 	SetVolume(factor float64)
+}
+
+// Delayer is an Output that holds written samples for a while before they
+// are heard (ALSA: a ring and a device buffer, seconds long): Unheard is
+// how many of the samples written so far are not heard yet. The player
+// then reports the position heard, not the position written, and makes
+// the next track current about when its first sample is heard.
+type Delayer interface {
+	Unheard() int
 }
 
 // Unpaced is implemented by an output that takes samples as fast as they

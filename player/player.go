@@ -265,6 +265,9 @@ func (p *Player) run() {
 				continue
 			}
 		}
+		if done {
+			p.waitHeard(ts)
+		}
 		p.afterRead(ts, done, err)
 	}
 }
@@ -373,9 +376,9 @@ func (p *Player) afterRead(ts *trackStream, done bool, err error) {
 		p.emit(ErrorEvent{TrackID: ts.track.ID, Err: err, Fatal: true})
 		done = true
 	}
-	if p.lastPos < 0 || ts.out-p.lastPos >= catalog.SampleRate/4 || done {
-		p.lastPos = ts.out
-		p.emit(PositionEvent{TrackID: ts.track.ID, Position: samplesToDuration(ts.out), Duration: ts.duration()})
+	if heard := p.heardLocked(ts); p.lastPos < 0 || heard-p.lastPos >= catalog.SampleRate/4 || done {
+		p.lastPos = heard
+		p.emit(PositionEvent{TrackID: ts.track.ID, Position: samplesToDuration(heard), Duration: ts.duration()})
 	}
 	if !done {
 		if ts.remaining() <= p.opts.PrefetchBefore {
@@ -425,4 +428,72 @@ func (p *Player) prefetchLocked() {
 		ts.begin()
 		p.next, p.nextIdx = ts, idx
 	}()
+}
+
+// heardLocked is the sample of ts being heard: what was written less what
+// the output has not played yet (Delayer), never before where ts started
+// (the previous track's end may still be playing).
+func (p *Player) heardLocked(ts *trackStream) int64 {
+	d, ok := p.opts.Output.(Delayer)
+	if !ok {
+		return ts.pos
+	}
+	return max(ts.first, ts.pos-int64(d.Unheard()))
+}
+
+// trackChangeLead is how long before the end of a track is heard the next
+// one becomes current (TrackEvent, Status) and starts rendering: enough
+// for its first samples to reach the device in time (they are prefetched),
+// the 0.75 s a 500 ms device buffer used to give.
+const trackChangeLead = 750 * time.Millisecond
+
+// waitHeard waits, once ts is written to its end, until no more than
+// trackChangeLead of it is left unheard in the output (Delayer), so that
+// the next track does not become current seconds before it is heard,
+// reporting the position heard each second meanwhile. It returns early
+// when ts stops being current; a pause stops the output meanwhile, and a
+// resume starts it again.
+func (p *Player) waitHeard(ts *trackStream) {
+	d, ok := p.opts.Output.(Delayer)
+	if !ok {
+		return
+	}
+	lead := int(catalog.SampleRate * trackChangeLead / time.Second)
+	t := time.NewTimer(time.Hour) // reset before each use (Go 1.23 timers: no stale tick)
+	defer t.Stop()
+	for paused := false; ; {
+		p.mu.Lock()
+		if ts != p.cur || p.ctx.Err() != nil {
+			p.mu.Unlock()
+			return
+		}
+		w := p.wake
+		if p.paused != paused {
+			paused = p.paused
+			if o, ok := p.opts.Output.(Idler); ok && paused {
+				o.Idle(false)
+			} else if !paused {
+				p.opts.Output.Write(nil) // starts the output again
+			}
+		}
+		left := d.Unheard() - lead
+		if heard := p.heardLocked(ts); heard-p.lastPos >= catalog.SampleRate/4 {
+			p.lastPos = heard
+			p.emit(PositionEvent{TrackID: ts.track.ID, Position: samplesToDuration(heard), Duration: ts.duration()})
+		}
+		p.mu.Unlock()
+		if left <= 0 && !paused {
+			return
+		}
+		var tick <-chan time.Time
+		if !paused {
+			t.Reset(min(samplesToDuration(int64(left)), time.Second))
+			tick = t.C
+		}
+		select {
+		case <-tick:
+		case <-w:
+		case <-p.ctx.Done():
+		}
+	}
 }

@@ -52,6 +52,8 @@ type trackStream struct {
 	// pos is out as of the last afterRead, for other goroutines; guarded
 	// by Player.mu.
 	pos int64
+	// first is the sample the stream started at.
+	first int64
 }
 
 type fetched struct {
@@ -73,7 +75,7 @@ func newTrackStream(p *Player, track catalog.Track, man *catalog.Manifest, start
 		ts.frames[i+1] = ts.frames[i] + int64(s.Frames)
 	}
 	start = min(max(start, 0), man.TotalSamples)
-	ts.out, ts.pos = start, start
+	ts.out, ts.pos, ts.first = start, start, start
 	// Decode from one frame before the frame holding the first wanted sample
 	// (preroll: the MDCT overlap and synthesis filter need it), then drop
 	// everything before that sample.

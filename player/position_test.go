@@ -1,0 +1,119 @@
+package player
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"segue/catalog"
+)
+
+// childPosition plays the track stored in dir twice in a row through the
+// real ALSA output (default buffer) and prints, as they come, "at MS" for
+// the first position events from 2 s on and "track MS" when the second
+// play becomes current (MS: the position reported, and the length of the
+// track); it exits when stdin closes.
+func childPosition(dir string) error {
+	src, m, err := loadTrackDir(dir)
+	if err != nil {
+		return err
+	}
+	out, err := OpenALSA(0, filepath.Join(dir, "alsa.log"))
+	if err != nil {
+		return err
+	}
+	p := New(Options{Segments: src, Manifests: src, Output: out, Loudness: LoudnessOff})
+	if err := p.Open(); err != nil {
+		return err
+	}
+	tr := catalog.Track{ID: m.TrackID}
+	p.Play(tr, tr)
+	length := samplesToDuration(m.TotalSamples)
+	for printed := 0; ; {
+		switch e := (<-p.Events()).(type) {
+		case PositionEvent:
+			if e.Position >= 2*time.Second && printed < 3 {
+				fmt.Println("at", e.Position.Milliseconds())
+				printed++
+			}
+		case TrackEvent:
+			if e.Index == 1 {
+				fmt.Println("track", length.Milliseconds())
+				io.Copy(io.Discard, os.Stdin)
+				p.Close()
+				return out.Close()
+			}
+		case ErrorEvent:
+			return e.Err
+		}
+	}
+}
+
+// TestALSAPositionIsHeard checks, through the real ALSA path, that the
+// position the player reports is what the listener hears, not what it
+// rendered: the ALSA output holds seconds of audio (its ring and the
+// device buffer), and until issue 14 the position counted what went in.
+// When the child reports a position, the sink must have played at least
+// that much of the tone (its monitor's recording, from the first sound),
+// less 1 s for the monitor's own latency (measured: 170-560 ms;
+// PulseAudio raises it under load); a position counted at the render loop
+// runs up to 5 s ahead. Reports start 2 s in: on a loaded machine the
+// sound server and parec (the monitor's reader) can take most of a second
+// to start, and the first report then compares with a recording that has
+// not begun. Likewise the second track becomes current no earlier than
+// trackChangeLead (and that margin) before the first one's end is heard;
+// it used to come a whole ring and device buffer early. And the child
+// sends PulseAudio its audio through the socket: it maps none of
+// PulseAudio's shared memory (withoutPulseSHM).
+func TestALSAPositionIsHeard(t *testing.T) {
+	src, tr := oneTrack(t, fmt.Sprintf("aevalsrc='0.5*sin(2*PI*%d*t)':s=44100:c=stereo:d=8", toneHz), 7, catalog.RenditionHigh)
+	dir := t.TempDir()
+	writeTrackDir(t, src, tr, dir)
+	env := headlessALSA(t, dir, "")
+	c := startChild(t, "position", dir, env)
+	defer c.stop()
+	mon := filepath.Join(dir, "monitor.raw")
+	const margin = time.Second
+	for c.lines.Scan() {
+		kind, ms, _ := strings.Cut(c.lines.Text(), " ")
+		n, err := strconv.Atoi(ms)
+		if err != nil || kind != "at" && kind != "track" {
+			t.Fatalf("child said %q\n%s", c.lines.Text(), c.stderr.String())
+		}
+		heard := soundSoFar(t, mon)
+		reported := time.Duration(n) * time.Millisecond
+		if kind == "track" {
+			t.Logf("the second track became current when %v of the first (%v long) had been heard", heard, reported)
+			if heard < reported-trackChangeLead-margin {
+				t.Errorf("the second track became current when %v of the first (%v long) had been heard, want at least %v", heard, reported, reported-trackChangeLead-margin)
+			}
+			return
+		}
+		if maps, err := os.ReadFile(fmt.Sprintf("/proc/%d/maps", c.cmd.Process.Pid)); err == nil && (bytes.Contains(maps, []byte("memfd:pulseaudio")) || bytes.Contains(maps, []byte("pulse-shm"))) {
+			t.Errorf("the child maps PulseAudio's shared memory while playing (withoutPulseSHM did not take):\n%s", maps)
+		}
+		t.Logf("position %v reported when %v had been heard", reported, heard)
+		if heard < reported-margin {
+			t.Errorf("position %v reported when only %v had been heard", reported, heard)
+		}
+	}
+	t.Fatalf("the child ended before the second track became current\n%s", c.stderr.String())
+}
+
+// soundSoFar is how much the sink's monitor recorded from its first frame
+// with sound to its end.
+func soundSoFar(t testing.TB, mon string) time.Duration {
+	frames := readMonitor(t, mon)
+	for k, f := range frames {
+		if f[0] != 0 || f[1] != 0 {
+			return samplesToDuration(int64(len(frames) - k))
+		}
+	}
+	return 0
+}
