@@ -189,11 +189,23 @@ func (a *app) logger() *slog.Logger {
 	return a.log
 }
 
+// openAppend opens a log for appending, private to the user (0600, in a
+// folder made 0700) as the queue and the plays are: a log holds request
+// URLs, share links (capabilities) among them. A log made readable by
+// others before is made private.
 func openAppend(path string) (*os.File, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, err
 	}
-	return os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
 }
 
 // printJSON writes v as indented JSON, the stable --json form.

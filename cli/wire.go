@@ -103,7 +103,7 @@ func (a *app) stateProblem() error {
 // needed), so that a command can say so before any work whose result it
 // could not save.
 func writableDir(dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil { // private, as player.SaveState makes it
 		return err
 	}
 	f, err := os.CreateTemp(dir, ".segue-check-*")

@@ -67,11 +67,14 @@ func (l *List) Save() error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(l.path), 0o755); err != nil {
+	// Private like the rest of the state dir: its documents' URLs carry
+	// the share links (capabilities) of pinned shared playlists.
+	if err := os.MkdirAll(filepath.Dir(l.path), 0o700); err != nil {
 		return fmt.Errorf("save offline list: %w", err)
 	}
 	tmp := l.path + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o644); err != nil {
+	os.Remove(tmp) // WriteFile keeps the mode of a file already there
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
 		return fmt.Errorf("save offline list: %w", err)
 	}
 	return os.Rename(tmp, l.path)
