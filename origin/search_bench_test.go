@@ -17,15 +17,16 @@ import (
 	"segue/sqlite"
 )
 
-// Synthetic catalog for the search benchmark: 1,000,000 tracks on 100,000
-// albums by 20,000 artists, titles drawn from a Zipf-distributed vocabulary
-// (a few words are very common, like "love" in real catalogs).
-const (
-	benchTracks  = 1_000_000
-	benchAlbums  = 100_000
-	benchArtists = 20_000
-	benchVocab   = 8000
-)
+// catalogShape is the size of a synthetic catalog: titles drawn from a
+// Zipf-distributed vocabulary of vocab words (a few words are very common,
+// like "love" in real catalogs).
+type catalogShape struct {
+	tracks, albums, artists, vocab int
+}
+
+// bench1M is the catalog of the search benchmarks: 1,000,000 tracks on
+// 100,000 albums by 20,000 artists.
+var bench1M = catalogShape{tracks: 1_000_000, albums: 100_000, artists: 20_000, vocab: 8000}
 
 // benchWord makes a deterministic pronounceable word; some carry diacritics.
 func benchWord(i int) string {
@@ -48,8 +49,9 @@ func benchPhrase(r *rand.Rand, z *rand.Zipf, words int) string {
 	return strings.Join(parts, " ")
 }
 
-// benchCatalog returns the data dir of the synthetic catalog, building it
-// once into os.TempDir (about a minute) and reusing it on later runs.
+// benchCatalog returns the data dir of the synthetic catalog bench1M,
+// building it once into os.TempDir (about a minute) and reusing it on
+// later runs.
 func benchCatalog(b *testing.B) string {
 	b.Helper()
 	dir := filepath.Join(os.TempDir(), "segue-search-bench-v4")
@@ -58,9 +60,22 @@ func benchCatalog(b *testing.B) string {
 	}
 	os.RemoveAll(dir)
 	start := time.Now()
+	if err := buildCatalog(dir, bench1M); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "complete"), nil, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("built synthetic catalog of %d tracks in %v", bench1M.tracks, time.Since(start).Round(time.Second))
+	return dir
+}
+
+// buildCatalog writes the synthetic catalog of shape into a new SQLite
+// catalog in dir.
+func buildCatalog(dir string, shape catalogShape) error {
 	db, err := OpenCatalog(dir)
 	if err != nil {
-		b.Fatal(err)
+		return err
 	}
 	defer db.Close()
 	err = sqlite.Tx(context.Background(), db, func(tx *sql.Tx) error {
@@ -75,19 +90,13 @@ func benchCatalog(b *testing.B) string {
 		exec := func(st *sql.Stmt) func(...any) error {
 			return func(args ...any) error { _, err := st.Exec(args...); return err }
 		}
-		return benchRows(benchSink{artist: exec(insArtist), album: exec(insAlbum), track: exec(insTrack), search: exec(insSearch)})
+		return benchRows(shape, benchSink{artist: exec(insArtist), album: exec(insAlbum), track: exec(insTrack), search: exec(insSearch)})
 	})
 	if err != nil {
-		b.Fatal(err)
+		return err
 	}
-	if _, err := db.Exec(`INSERT INTO search_fts(search_fts) VALUES ('optimize')`); err != nil {
-		b.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "complete"), nil, 0o644); err != nil {
-		b.Fatal(err)
-	}
-	b.Logf("built synthetic catalog of %d tracks in %v", benchTracks, time.Since(start).Round(time.Second))
-	return dir
+	_, err = db.Exec(`INSERT INTO search_fts(search_fts) VALUES ('optimize')`)
+	return err
 }
 
 // benchSink receives the rows of the synthetic catalog, in the column
@@ -99,15 +108,15 @@ type benchSink struct {
 	search func(args ...any) error // rowid, kind, ref_id, title, artist, album
 }
 
-// benchRows generates the synthetic catalog (the same rows on every call)
-// into s: artists, then albums, then tracks, each followed by its search
-// row.
-func benchRows(s benchSink) error {
+// benchRows generates the synthetic catalog of shape (the same rows on
+// every call) into s: artists, then albums, then tracks, each followed by
+// its search row.
+func benchRows(shape catalogShape, s benchSink) error {
 	r := rand.New(rand.NewPCG(1, 2))
-	z := rand.NewZipf(r, 1.1, 2, benchVocab-1)
-	artistName := make([]string, benchArtists)
-	albumTitle := make([]string, benchAlbums)
-	for i := range benchArtists {
+	z := rand.NewZipf(r, 1.1, 2, uint64(shape.vocab-1))
+	artistName := make([]string, shape.artists)
+	albumTitle := make([]string, shape.albums)
+	for i := range shape.artists {
 		artistName[i] = benchPhrase(r, z, 1+r.IntN(2))
 		id := fmt.Sprintf("ar%016x", i)
 		if err := s.artist(i+1, id, artistName[i]); err != nil {
@@ -117,9 +126,9 @@ func benchRows(s benchSink) error {
 			return err
 		}
 	}
-	for i := range benchAlbums {
+	for i := range shape.albums {
 		albumTitle[i] = benchPhrase(r, z, 1+r.IntN(3))
-		ar := i % benchArtists
+		ar := i % shape.artists
 		id := fmt.Sprintf("al%016x", i)
 		if err := s.album(i+1, id, albumTitle[i], fmt.Sprintf("ar%016x", ar), 1960+i%60); err != nil {
 			return err
@@ -128,9 +137,9 @@ func benchRows(s benchSink) error {
 			return err
 		}
 	}
-	for i := range benchTracks {
-		al := i / (benchTracks / benchAlbums)
-		ar := al % benchArtists
+	for i := range shape.tracks {
+		al := i / (shape.tracks / shape.albums)
+		ar := al % shape.artists
 		title := benchPhrase(r, z, 1+r.IntN(4))
 		id := fmt.Sprintf("t%016x", i)
 		if err := s.track(i+1, id, fmt.Sprint("p/", i), title, fmt.Sprintf("ar%016x", ar), fmt.Sprintf("al%016x", al),
@@ -146,10 +155,10 @@ func benchRows(s benchSink) error {
 
 // benchQueries is a mix of what people type: whole common and rare words,
 // 2-4 letter prefixes (search-as-you-type), two-word queries, artist names,
-// and the worst case, a single letter.
-func benchQueries(n int) []string {
+// and the worst case, a single letter; words drawn as shape's are.
+func benchQueries(shape catalogShape, n int) []string {
 	r := rand.New(rand.NewPCG(3, 4))
-	z := rand.NewZipf(r, 1.1, 2, benchVocab-1)
+	z := rand.NewZipf(r, 1.1, 2, uint64(shape.vocab-1))
 	qs := make([]string, 0, n)
 	for i := range n {
 		w := benchWord(int(z.Uint64()))
@@ -162,9 +171,9 @@ func benchQueries(n int) []string {
 			w2 := []rune(benchWord(int(z.Uint64())))
 			qs = append(qs, w+" "+string(w2[:min(len(w2), 3)]))
 		case 3:
-			qs = append(qs, benchWord(r.IntN(benchVocab)))
+			qs = append(qs, benchWord(r.IntN(shape.vocab)))
 		case 4:
-			qs = append(qs, strings.ToUpper(w)+" "+benchWord(r.IntN(benchVocab)))
+			qs = append(qs, strings.ToUpper(w)+" "+benchWord(r.IntN(shape.vocab)))
 		case 5:
 			qs = append(qs, string(rune('a'+r.IntN(26))))
 		}
@@ -188,7 +197,7 @@ func BenchmarkSearch1M(b *testing.B) {
 // p95 and p99 of the wall time, and of this thread's CPU time.
 func measureSearch(b *testing.B, rd *Reader) {
 	ctx := context.Background()
-	qs := benchQueries(600)
+	qs := benchQueries(bench1M, 600)
 	for _, q := range qs[:60] { // warm the page cache
 		rd.Search(ctx, q, DefaultSearchLimit)
 	}
