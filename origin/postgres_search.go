@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"segue/catalog"
 )
@@ -22,25 +21,63 @@ import (
 // passes and the same ranking in Go give the same answers
 // (BenchmarkSearch1MPostgres checks all its pages).
 
-// pgCandidateSQL reads one kind's first matches, in rowid order, of a
-// tsquery over a column (doc, or tdoc for the title alone):
-// pgCandidateSQL[kind][column]. It reads the kind's partition (schema step
-// 4) by name: through the parent with a kind filter, PostgreSQL 15 planned
-// a GIN scan of every match even where a page is in the first few hundred
-// rows. The inner query finds the rowids, from search_walk alone (schema
-// step 6) or the GIN index; the outer one reads those rows' folded text.
-var pgCandidateSQL = map[string]map[string]string{}
-
-func init() {
-	for _, k := range kindRanges {
-		pgCandidateSQL[k.kind] = map[string]string{}
-		for _, col := range []string{"doc", "tdoc"} {
-			pgCandidateSQL[k.kind][col] = `SELECT s.kind, s.ref_id, s.ft, s.fa, s.fl FROM search_` + k.kind + ` s
-			JOIN (SELECT rowid FROM search_` + k.kind + ` WHERE ` + col + ` @@ CAST(? AS tsquery) ORDER BY rowid LIMIT ?) m
-				ON m.rowid = s.rowid
-			ORDER BY s.rowid`
-		}
+// readAhead reads, on PostgreSQL, the opening passes of every kind in one
+// statement: one round trip per search rather than one per pass, each of
+// which waited for the server process to be scheduled again (on 1M tracks
+// on a busy 2-core machine, about 1 ms a pass whatever its work). It
+// reads the prefix title pass even where candidates will not use it. On
+// SQLite, in process, it reads nothing: candidates reads each pass when
+// it needs it.
+func (r *Reader) readAhead(ctx context.Context, terms, required []catalog.SearchWord, limit int) (passRows, error) {
+	if !r.pg {
+		return nil, nil
 	}
+	var prs []passRead
+	for _, k := range kindRanges {
+		prs = append(prs, openingPasses(terms, required, k, limit)...)
+	}
+	return r.readPasses(ctx, prs)
+}
+
+// readPasses reads prs in one statement, each pass a query of its kind's
+// partition (schema step 4) by name: through the parent with a kind
+// filter, PostgreSQL 15 planned a GIN scan of every match even where a
+// page is in the first few hundred rows. The inner query of a pass finds
+// its first rowids in rowid order, walking search_walk alone (schema step
+// 6) for a frequent word, or from a GIN index and a sort; the outer one
+// reads those rows' folded text.
+func (r *Reader) readPasses(ctx context.Context, prs []passRead) (passRows, error) {
+	out := passRows{}
+	var ids, branches []string
+	var args []any
+	for _, pr := range prs {
+		id := pr.id()
+		if _, dup := out[id]; dup {
+			continue
+		}
+		out[id] = nil
+		table := "search_" + pr.kind.kind
+		branches = append(branches, fmt.Sprintf(`(SELECT %d AS pass, s.rowid, s.kind, s.ref_id, s.ft, s.fa, s.fl FROM %s s
+			JOIN (SELECT rowid FROM %s WHERE %s @@ CAST(? AS tsquery) ORDER BY rowid LIMIT ?) m ON m.rowid = s.rowid)`,
+			len(ids), table, table, pr.p.pgColumn(pr.kind)))
+		args = append(args, pr.p.tsquery(), pr.max)
+		ids = append(ids, id)
+	}
+	rows, err := r.db.QueryContext(ctx, strings.Join(branches, "\nUNION ALL ")+"\nORDER BY pass, rowid", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var pass int
+		var rowid int64
+		var c candidate
+		if err := rows.Scan(&pass, &rowid, &c.kind, &c.id, &c.fields[0], &c.fields[1], &c.fields[2]); err != nil {
+			return nil, err
+		}
+		out[ids[pass]] = append(out[ids[pass]], c)
+	}
+	return out, rows.Err()
 }
 
 // pgColumn is the tsvector column p reads over kind k: tdoc, the title's
@@ -69,29 +106,12 @@ func (p searchPass) tsquery() string {
 	if p.key {
 		return pgQuote(titleKey(p.terms))
 	}
-	word := func(w string) string {
-		switch {
-		case p.mode == "word":
-			return pgQuote(w)
-		case utf8.RuneCountInString(w) <= indexedPrefix || p.mode == "prefix":
+	return boolExpr(p.terms, p.mode, func(w string, prefix bool) string {
+		if prefix {
 			return pgQuote(w) + ":*"
-		case p.mode == "exact":
-			return pgQuote(w)
 		}
-		return pgQuote(string([]rune(w)[:indexedPrefix])) + ":*"
-	}
-	parts := make([]string, len(p.terms))
-	for i, t := range p.terms {
-		parts[i] = word(t.Text)
-		if t.Parts != nil {
-			alt := make([]string, len(t.Parts))
-			for j, q := range t.Parts {
-				alt[j] = word(q)
-			}
-			parts[i] = "(" + parts[i] + " | (" + strings.Join(alt, " & ") + "))"
-		}
-	}
-	return strings.Join(parts, " & ")
+		return pgQuote(w)
+	}, " & ", " | ")
 }
 
 // foldedWeights are the tsvector weights of the folded title, artist and

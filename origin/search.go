@@ -67,10 +67,14 @@ func (r *Reader) Search(ctx context.Context, q string, limit int) (catalog.Searc
 	if len(required) == 0 {
 		required = terms
 	}
+	ahead, err := r.readAhead(ctx, terms, required, limit)
+	if err != nil {
+		return res, fmt.Errorf("search %q: %w", q, err)
+	}
 	ids := map[string][]string{}
 	trackScore := map[string]int{}
 	for _, k := range kindRanges {
-		cands, err := r.candidates(ctx, terms, required, k, limit)
+		cands, err := r.candidates(ctx, terms, required, k, limit, ahead)
 		if err != nil {
 			return res, fmt.Errorf("search %q: %w", q, err)
 		}
@@ -82,7 +86,6 @@ func (r *Reader) Search(ctx context.Context, q string, limit int) (catalog.Searc
 			}
 		}
 	}
-	var err error
 	if res.Tracks, err = r.tracksByID(ctx, ids[catalog.PrefixTrack]); err != nil {
 		return res, fmt.Errorf("search %q: %w", q, err)
 	}

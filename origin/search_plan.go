@@ -2,7 +2,7 @@ package origin
 
 import (
 	"context"
-	"database/sql"
+	"fmt"
 	"strings"
 	"unicode/utf8"
 
@@ -68,45 +68,125 @@ func (p searchPass) match(k kindRange) string {
 	return e
 }
 
-// matches opens the rows of one pass over kind k in index order, at most
-// max, each as kind, ref_id and the folded title, artist and album.
-func (r *Reader) matches(ctx context.Context, p searchPass, k kindRange, max int) (*sql.Rows, error) {
-	if r.pg {
-		return r.db.QueryContext(ctx, pgCandidateSQL[k.kind][p.pgColumn(k)], p.tsquery(), max)
+// passRead is one pass over one kind and how many rows it may read.
+type passRead struct {
+	p    searchPass
+	kind kindRange
+	max  int
+}
+
+// passRows holds the rows of passes read ahead (Reader.readAhead), by
+// passRead.id; a pass not in it is read when candidates asks.
+type passRows map[string][]candidate
+
+// id names r among the passes of one search.
+func (r passRead) id() string {
+	return fmt.Sprintf("%s %s %d %s", r.kind.kind, r.p.pgColumn(r.kind), r.max, r.p.tsquery())
+}
+
+// rows returns the rows of pr, at most pr.max, each as kind, ref_id and
+// the folded title, artist and album, in rowid order: from ahead when
+// read there, else from the index.
+func (r *Reader) rows(ctx context.Context, pr passRead, ahead passRows) ([]candidate, error) {
+	if cs, ok := ahead[pr.id()]; ok {
+		return cs, nil
 	}
-	return r.db.QueryContext(ctx, candidateSQL, p.match(k), k.lo, k.hi, max)
+	if r.pg {
+		got, err := r.readPasses(ctx, []passRead{pr})
+		return got[pr.id()], err
+	}
+	rows, err := r.db.QueryContext(ctx, candidateSQL, pr.p.match(pr.kind), pr.kind.lo, pr.kind.hi, pr.max)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []candidate
+	for rows.Next() {
+		var c candidate
+		if err := rows.Scan(&c.kind, &c.id, &c.fields[0], &c.fields[1], &c.fields[2]); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
 }
 
 // expr builds a MATCH expression from folded terms, ANDed. A term with
 // parts matches as one word or as all its parts ("AC/DC" finds "acdc" and
-// "AC DC"; "hold-up" finds "Hold Up"). Words of at most indexedPrefix
-// characters are prefixes; longer ones are whole words (mode exact), stems
-// (mode stem) or prefixes (mode prefix). Mode word makes every word whole. Words hold no '"' (SearchWords
-// drops punctuation), so no input can be FTS5 syntax.
+// "AC DC"; "hold-up" finds "Hold Up"). Each word is matched as wordForm
+// says. Words hold no '"' (SearchWords drops punctuation), so no input can
+// be FTS5 syntax.
 func expr(terms []catalog.SearchWord, mode string) string {
-	word := func(w string) string {
-		switch {
-		case mode == "word":
-			return `"` + w + `"`
-		case utf8.RuneCountInString(w) <= indexedPrefix || mode == "prefix":
+	return boolExpr(terms, mode, func(w string, prefix bool) string {
+		if prefix {
 			return `"` + w + `"*`
-		case mode == "exact":
-			return `"` + w + `"`
 		}
-		return `"` + string([]rune(w)[:indexedPrefix]) + `"*`
-	}
+		return `"` + w + `"`
+	}, " AND ", " OR ")
+}
+
+// boolExpr ANDs the essential terms of terms in mode, each as word writes
+// the form wordForm gives it, or its parts.
+func boolExpr(terms []catalog.SearchWord, mode string, word func(w string, prefix bool) string, and, or string) string {
+	terms = essential(terms, mode)
 	parts := make([]string, len(terms))
 	for i, t := range terms {
-		parts[i] = word(t.Text)
+		parts[i] = word(wordForm(t.Text, mode))
 		if t.Parts != nil {
 			alt := make([]string, len(t.Parts))
 			for j, p := range t.Parts {
-				alt[j] = word(p)
+				alt[j] = word(wordForm(p, mode))
 			}
-			parts[i] = "(" + parts[i] + " OR (" + strings.Join(alt, " AND ") + "))"
+			parts[i] = "(" + parts[i] + or + "(" + strings.Join(alt, and) + "))"
 		}
 	}
-	return strings.Join(parts, " AND ")
+	return strings.Join(parts, and)
+}
+
+// wordForm is how a query word w matches in mode: a word of at most
+// indexedPrefix characters as a prefix; a longer one whole (mode exact),
+// as the prefix of its stem, its first indexedPrefix characters (mode
+// stem), or as a prefix (mode prefix). Mode word makes every word whole.
+func wordForm(w, mode string) (text string, prefix bool) {
+	switch {
+	case mode == "word":
+		return w, false
+	case utf8.RuneCountInString(w) <= indexedPrefix || mode == "prefix":
+		return w, true
+	case mode == "exact":
+		return w, false
+	}
+	return string([]rune(w)[:indexedPrefix]), true
+}
+
+// essential drops from terms those another term implies in mode: a
+// prefix that another's form starts with ("rir" beside "riri"), or a
+// repeated whole word. The answers are the same; the index and the
+// planner are spared a condition (PostgreSQL estimated 'riri':* & 'rir':*
+// as independent, 260 rows for 16,000, and fetched them all).
+func essential(terms []catalog.SearchWord, mode string) []catalog.SearchWord {
+	implies := func(b, a catalog.SearchWord) bool {
+		if a.Parts != nil || b.Parts != nil {
+			return false
+		}
+		at, ap := wordForm(a.Text, mode)
+		bt, bp := wordForm(b.Text, mode)
+		return ap && strings.HasPrefix(bt, at) || !ap && !bp && at == bt
+	}
+	var out []catalog.SearchWord
+	for i, a := range terms {
+		dropped := false
+		for j, b := range terms {
+			if j != i && implies(b, a) && (j < i || !implies(a, b)) {
+				dropped = true
+				break
+			}
+		}
+		if !dropped {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // hasLongWord reports whether a term or part is longer than the prefix index.
@@ -132,29 +212,40 @@ func (c *candidate) matchesAll(terms []catalog.SearchWord) bool {
 	return true
 }
 
+// openingPasses are the passes candidates reads over kind first, in
+// order: up to limit titles equal to the query (terms); rows holding
+// every required term as whole words in the title; as prefixes in the
+// title (read only when the first title pass did not fill its budget);
+// anywhere in the row (but for artists, whose row is their name).
+func openingPasses(terms, required []catalog.SearchWord, kind kindRange, limit int) []passRead {
+	budget := max(limit, searchCandidates)
+	prs := []passRead{
+		{searchPass{terms: terms, key: true}, kind, limit},
+		{searchPass{terms: required, mode: "word", title: true}, kind, budget},
+		{searchPass{terms: required, mode: "exact", title: true}, kind, budget},
+	}
+	if kind.kind != catalog.PrefixArtist {
+		prs = append(prs, passRead{searchPass{terms: required, mode: "exact"}, kind, budget})
+	}
+	return prs
+}
+
 // candidates collects matches of one kind (its rowid range), in the passes
-// described above: up to limit titles equal to the query (terms), then rows
-// holding every required term, in the title column first (a title hit
-// ranks above one elsewhere, a whole word above a prefix, so each is looked
-// for apart), then anywhere.
-func (r *Reader) candidates(ctx context.Context, terms, required []catalog.SearchWord, kind kindRange, limit int) ([]candidate, error) {
+// described above: the opening passes, then, while there is no page and
+// a term is longer than the prefix index, stems and then whole prefixes.
+// A title hit ranks above one elsewhere, a whole word above a prefix, so
+// each is looked for apart. ahead holds passes already read.
+func (r *Reader) candidates(ctx context.Context, terms, required []catalog.SearchWord, kind kindRange, limit int, ahead passRows) ([]candidate, error) {
 	seen := map[string]bool{}
 	var out []candidate
-	// scan reads up to max rows of p, keeps the new ones filter accepts,
-	// and reports whether it stopped at max.
-	scan := func(p searchPass, max int, filter bool) (bool, error) {
-		rows, err := r.matches(ctx, p, kind, max)
+	// scan reads pr, keeps the new rows filter accepts, and reports
+	// whether it stopped at pr.max.
+	scan := func(pr passRead, filter bool) (bool, error) {
+		cs, err := r.rows(ctx, pr, ahead)
 		if err != nil {
 			return false, err
 		}
-		defer rows.Close()
-		n := 0
-		for rows.Next() {
-			n++
-			var c candidate
-			if err := rows.Scan(&c.kind, &c.id, &c.fields[0], &c.fields[1], &c.fields[2]); err != nil {
-				return false, err
-			}
+		for _, c := range cs {
 			c.parse()
 			if seen[c.id] || (filter && !c.matchesAll(required)) {
 				continue
@@ -162,34 +253,31 @@ func (r *Reader) candidates(ctx context.Context, terms, required []catalog.Searc
 			seen[c.id] = true
 			out = append(out, c)
 		}
-		return n == max, rows.Err()
+		return len(cs) == pr.max, nil
 	}
-	if _, err := scan(searchPass{terms: terms, key: true}, limit, false); err != nil {
+	opening := openingPasses(terms, required, kind, limit)
+	if _, err := scan(opening[0], false); err != nil {
 		return nil, err
 	}
-	budget := max(limit, searchCandidates)
 	// Whole words in the title before words they prefix ("love" before
 	// thousands of "lovely"), then, unless those filled the budget (a
 	// prefix hit in the title ranks below them), prefixes in the title.
-	full, err := scan(searchPass{terms: required, mode: "word", title: true}, budget, false)
+	full, err := scan(opening[1], false)
 	if err == nil && !full {
-		_, err = scan(searchPass{terms: required, mode: "exact", title: true}, budget, false)
+		_, err = scan(opening[2], false)
 	}
-	if err != nil {
-		return nil, err
-	}
-	if kind.kind != catalog.PrefixArtist { // then anywhere in the row
-		if _, err := scan(searchPass{terms: required, mode: "exact"}, budget, false); err != nil {
-			return nil, err
+	for _, pr := range opening[3:] { // then anywhere in the row
+		if err == nil {
+			_, err = scan(pr, false)
 		}
 	}
-	if !hasLongWord(required) || len(out) >= limit {
-		return out, nil
+	if err != nil || !hasLongWord(required) || len(out) >= limit {
+		return out, err
 	}
-	truncated, err := scan(searchPass{terms: required, mode: "stem"}, stemBudget, true)
+	truncated, err := scan(passRead{searchPass{terms: required, mode: "stem"}, kind, stemBudget}, true)
 	if err != nil || !truncated || len(out) >= limit {
 		return out, err
 	}
-	_, err = scan(searchPass{terms: required, mode: "prefix"}, budget, false)
+	_, err = scan(passRead{searchPass{terms: required, mode: "prefix"}, kind, max(limit, searchCandidates)}, false)
 	return out, err
 }

@@ -21,6 +21,16 @@ func TestExpr(t *testing.T) {
 		{"beyonce", "stem", `"beyon"*`},
 		{"beyonce", "prefix", `"beyonce"*`},
 		{"--- ***", "exact", ""},
+		// A term another implies is left out: the same rows match.
+		{"riri rir", "exact", `"riri"*`},
+		{"rir riri", "exact", `"riri"*`},
+		{"beyonce beyo", "exact", `"beyonce"`},
+		{"love love", "word", `"love"`},
+		{"lovely love", "word", `"lovely" AND "love"`},
+		{"beyonce beyoncé", "exact", `"beyonce"`},
+		{"dotane dotanel", "stem", `"dotan"*`},
+		{"dotane dotanel", "exact", `"dotane" AND "dotanel"`},
+		{"ac acdc AC/DC", "exact", `"acdc"* AND ("acdc"* OR ("ac"* AND "dc"*))`},
 	} {
 		if got := expr(catalog.SearchWords(c.in), c.mode); got != c.want {
 			t.Errorf("expr(%q, %s) = %s; want %s", c.in, c.mode, got, c.want)
