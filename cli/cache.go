@@ -11,6 +11,7 @@ import (
 
 	"segue/cache"
 	"segue/config"
+	"segue/ui/notice"
 )
 
 func init() { register(cacheCmd) }
@@ -128,8 +129,8 @@ func (a *app) printStats(s cache.Stats) {
 		return 100 * float64(n) / float64(of)
 	}
 	fmt.Fprintf(w, "path      %s\n", s.Path)
-	fmt.Fprintf(w, "stored    %s of %s (%.0f%%): %d segments, %d documents\n",
-		config.FormatBytes(s.Bytes), config.FormatBytes(s.MaxBytes), pct(s.Bytes, s.MaxBytes), s.Segments, s.Docs)
+	fmt.Fprintf(w, "stored    %s of %s (%.0f%%): %s, %s\n",
+		config.FormatBytes(s.Bytes), config.FormatBytes(s.MaxBytes), pct(s.Bytes, s.MaxBytes), notice.Count(int(s.Segments), "segment"), notice.Count(int(s.Docs), "document"))
 	fmt.Fprintf(w, "pinned    %s", config.FormatBytes(s.PinnedBytes))
 	if s.PinsWaiting > 0 {
 		fmt.Fprintf(w, " (%d more pinned segments not downloaded yet)", s.PinsWaiting)

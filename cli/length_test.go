@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -25,5 +26,33 @@ func TestOneLengthEverywhere(t *testing.T) {
 	play := segueOK(t, append(slices.Clone(env), "play", "--search", "lengthy", "--output", "wav:"+wav, "--fast")...)
 	if !strings.Contains(play, "Clock Band — Lengthy (0:02)") {
 		t.Errorf("play shows:\n%s\nwant the length search shows, 0:02", play)
+	}
+}
+
+// TestOneTrackSaidInTheSingular: one track is "1 track" wherever a count
+// is printed: offline add said "pinned track \"Tone 440\": 1 tracks",
+// playlist show "(1 tracks, 0:08)", cache stats "1 documents".
+func TestOneTrackSaidInTheSingular(t *testing.T) {
+	o := newTestOrigin(t)
+	env := clientEnv(t, "http://"+o.addr)
+	var res struct{ Tracks []struct{ ID string } }
+	if err := json.Unmarshal([]byte(segueOK(t, append(slices.Clone(env), "search", "tone", "--json")...)), &res); err != nil || len(res.Tracks) == 0 {
+		t.Fatalf("search tone: %v", err)
+	}
+	one := res.Tracks[0].ID
+	var pl struct{ ID string }
+	if err := json.Unmarshal([]byte(segueOK(t, append(slices.Clone(env), "playlist", "create", "Single", one, "--json")...)), &pl); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"offline", "add", one}, ": 1 track, "},
+		{[]string{"playlist", "show", pl.ID}, "(1 track, 0:08)"},
+	} {
+		if out := segueOK(t, append(slices.Clone(env), c.args...)...); !strings.Contains(out, c.want) || strings.Contains(out, "1 tracks") {
+			t.Errorf("segue %s:\n%s\nwant %q", strings.Join(c.args, " "), out, c.want)
+		}
 	}
 }

@@ -23,6 +23,7 @@ import (
 	"segue/net/originclient"
 	"segue/offline"
 	"segue/share"
+	"segue/ui/notice"
 )
 
 func init() { register(offlineCmd) }
@@ -94,7 +95,7 @@ func (a *app) offlineAdd(ctx context.Context, c *cache.Cache, ref, quality strin
 	if asJSON {
 		return a.printJSON(col)
 	}
-	fmt.Fprintf(a.stdout, "pinned %s %q: %d tracks, %s (%s)\n", col.Kind, col.Name, len(col.Tracks), config.FormatBytes(col.Bytes), quality)
+	fmt.Fprintf(a.stdout, "pinned %s %q: %s, %s (%s)\n", col.Kind, col.Name, notice.Count(len(col.Tracks), "track"), config.FormatBytes(col.Bytes), quality)
 	return nil
 }
 
@@ -388,7 +389,7 @@ func pinChange(old, col offline.Collection) string {
 		what = append(what, fmt.Sprintf("renamed from %q", old.Name))
 	}
 	if len(col.Tracks) != len(old.Tracks) {
-		what = append(what, fmt.Sprintf("%d tracks, was %d", len(col.Tracks), len(old.Tracks)))
+		what = append(what, fmt.Sprintf("%s, was %d", notice.Count(len(col.Tracks), "track"), len(old.Tracks)))
 	} else if !slices.Equal(col.Tracks, old.Tracks) {
 		what = append(what, "tracks changed")
 	}

@@ -20,6 +20,7 @@ import (
 	"segue/ctl"
 	"segue/net/fetch"
 	"segue/player"
+	"segue/ui/notice"
 )
 
 func init() { register(playCmd) }
@@ -208,7 +209,7 @@ func (a *app) enqueue(ctx context.Context, f playFlags, tracks []catalog.Track) 
 	if _, err := ctl.Do(ctx, path, ctl.Request{Cmd: "queue", Args: args}); err != nil {
 		return fmt.Errorf("play --enqueue: %w", err)
 	}
-	msg := fmt.Sprintf("added %d tracks to the running segue's queue", len(tracks))
+	msg := fmt.Sprintf("added %s to the running segue's queue", notice.Count(len(tracks), "track"))
 	if f.asJSON {
 		return json.NewEncoder(a.stdout).Encode(playEvent{Event: "enqueued", Message: msg})
 	}
@@ -356,7 +357,7 @@ func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total i
 				emit(playEvent{Event: "finished", Played: &played, Failed: &failed, Stalls: &st.Stalls, StallMS: &stallMS,
 					Switches: &st.Switches, MeanKbps: &mean, StartupMS: &startupMS})
 				if failed > 0 {
-					return withExit(ExitError, fmt.Errorf("play: %d of %d tracks could not be played: %w", failed, max(total, started), firstErr))
+					return withExit(ExitError, fmt.Errorf("play: %d of %s could not be played: %w", failed, notice.Count(max(total, started), "track"), firstErr))
 				}
 				return nil
 			}

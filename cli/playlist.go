@@ -16,6 +16,7 @@ import (
 	"segue/cache"
 	"segue/catalog"
 	"segue/share"
+	"segue/ui/notice"
 )
 
 func init() { register(playlistCmd) }
@@ -192,7 +193,7 @@ func (a *app) printPlaylist(pl catalog.Playlist, asJSON, tracks bool) error {
 	if asJSON {
 		return a.printJSON(pl)
 	}
-	fmt.Fprintf(a.stdout, "%s  %s  (%d tracks, %s)\n", pl.ID, pl.Name, pl.TrackCount, catalog.Clock(pl.DurationMS))
+	fmt.Fprintf(a.stdout, "%s  %s  (%s, %s)\n", pl.ID, pl.Name, notice.Count(pl.TrackCount, "track"), catalog.Clock(pl.DurationMS))
 	if pl.ShareURL != "" {
 		fmt.Fprintf(a.stdout, "shared: %s\n", pl.ShareURL)
 	}

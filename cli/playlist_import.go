@@ -13,6 +13,7 @@ import (
 	"segue/cache"
 	"segue/catalog"
 	"segue/share"
+	"segue/ui/notice"
 )
 
 func playlistImportCmd(a *app, asJSON *bool) *cobra.Command {
@@ -103,7 +104,7 @@ func (a *app) runImport(ctx context.Context, ch *cache.Cache, src, name string, 
 	if asJSON {
 		return a.printJSON(res)
 	}
-	fmt.Fprintf(a.stdout, "imported %d of %d tracks into %s (%s)\n", len(ids), len(ids)+len(res.Unmatched), res.Playlist.ID, res.Playlist.Name)
+	fmt.Fprintf(a.stdout, "imported %d of %s into %s (%s)\n", len(ids), notice.Count(len(ids)+len(res.Unmatched), "track"), res.Playlist.ID, res.Playlist.Name)
 	for _, e := range res.Unmatched {
 		what := e.Artist + " - " + e.Title + " (" + catalog.Clock(e.DurationMS) + ")"
 		if e.Title == "" {
