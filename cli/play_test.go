@@ -36,6 +36,7 @@ type testOrigin struct {
 	t      testing.TB
 	data   string
 	addr   string
+	public string     // --public-url, "" for none
 	access accessLog  // every request served, across restarts
 	mu     sync.Mutex // guards the fields below
 	srv    *origin.Server
@@ -96,7 +97,7 @@ func serveLibrary(t testing.TB, lib, data string) *testOrigin {
 func (o *testOrigin) start() {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	srv, err := origin.New(origin.ServerOptions{DataDir: o.data, Logger: slog.New(slog.NewJSONHandler(&o.access, nil))})
+	srv, err := origin.New(origin.ServerOptions{DataDir: o.data, PublicURL: o.public, Logger: slog.New(slog.NewJSONHandler(&o.access, nil))})
 	if err != nil {
 		o.t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -169,5 +170,34 @@ func TestExportXSPFPlaysInVLC(t *testing.T) {
 		if n := access.requests(path, http.StatusOK)[path] + access.requests(path, http.StatusPartialContent)[path]; n == 0 {
 			t.Errorf("VLC never streamed entry %d (%s): %v\n%s", i+1, path, access.requests("/api/v1/tracks/", 0), out)
 		}
+	}
+}
+
+// TestShareUnderAPublicPath: an origin reached under a path (--public-url
+// https://music.example/base, behind a proxy) shares its playlists as
+// /base/p/TOKEN, which segue reads back: playlist share said "not a segue
+// share URL: ... path is not /p/TOKEN" (exit 2), and export left the share
+// token out of the stream URLs.
+func TestShareUnderAPublicPath(t *testing.T) {
+	o := newTestOrigin(t)
+	o.stop()
+	o.public = "https://music.example/base"
+	o.start()
+	env := clientEnv(t, "http://"+o.addr)
+	var res struct{ Tracks []struct{ ID string } }
+	if err := json.Unmarshal([]byte(segueOK(t, append(slices.Clone(env), "search", "tone", "--json")...)), &res); err != nil || len(res.Tracks) == 0 {
+		t.Fatalf("search tone: %v", err)
+	}
+	var pl struct{ ID string }
+	if err := json.Unmarshal([]byte(segueOK(t, append(slices.Clone(env), "playlist", "create", "Mix", res.Tracks[0].ID, "--json")...)), &pl); err != nil {
+		t.Fatal(err)
+	}
+	link := strings.TrimSpace(segueOK(t, append(slices.Clone(env), "playlist", "share", pl.ID)...))
+	if !strings.HasPrefix(link, "https://music.example/base/p/") {
+		t.Fatalf("playlist share: %q; want https://music.example/base/p/TOKEN", link)
+	}
+	token := strings.TrimPrefix(link, "https://music.example/base/p/")
+	if m3u := segueOK(t, append(slices.Clone(env), "playlist", "export", pl.ID, "--format", "m3u8")...); !strings.Contains(m3u, "/stream?share="+token) {
+		t.Errorf("export of the shared playlist:\n%s\nwant its stream URLs to carry ?share=%s", m3u, token)
 	}
 }

@@ -39,7 +39,7 @@ func ParsePublicURL(s string) (string, error) {
 	// an empty query or fragment ("https://h/?", "http://h/#") leaves
 	// RawQuery and Fragment empty: look for the characters themselves
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || strings.ContainsAny(s, "?#") {
-		return "", fmt.Errorf("public URL %q: want http(s)://host[:port] as people reach the origin (e.g. https://music.example)", s)
+		return "", fmt.Errorf("public URL %q: want http(s)://host[:port][/path] as people reach the origin (e.g. https://music.example)", s)
 	}
 	return u.String(), nil
 }

@@ -24,7 +24,7 @@ var tokenRE = regexp.MustCompile(`^[A-Za-z0-9_-]{22,86}$`)
 
 // Link is a parsed share URL: the origin it names and the capability token.
 type Link struct {
-	Origin string // scheme://host[:port], no trailing slash
+	Origin string // scheme://host[:port][/path], no trailing slash
 	Token  string
 	// Pin is the SHA-256 fingerprint of a self-signed https origin's
 	// certificate (64 lowercase hex digits) or "". It travels in the
@@ -84,9 +84,15 @@ func ParseURL(raw string) (Link, error) {
 	if u.Host == "" || u.Hostname() == "" {
 		return bad("missing host")
 	}
+	// An origin reached under a path (--public-url https://host/music behind
+	// a proxy) shares /music/p/TOKEN: the path before /p/ is the origin's.
 	path := strings.TrimSuffix(u.EscapedPath(), "/")
-	token, ok := strings.CutPrefix(path, "/p/")
-	if !ok || strings.Contains(token, "/") {
+	i := strings.LastIndex(path, "/p/")
+	prefix, token := "", ""
+	if i >= 0 {
+		prefix, token = path[:i], path[i+len("/p/"):]
+	}
+	if i < 0 || strings.Contains(token, "/") || !cleanPrefix(prefix) {
 		return bad("path is not /p/TOKEN")
 	}
 	if !ValidToken(token) {
@@ -95,7 +101,7 @@ func ParseURL(raw string) (Link, error) {
 	if p := u.Port(); p != "" && (len(p) > 5 || strings.Trim(p, "0123456789") != "") {
 		return bad("bad port")
 	}
-	l := Link{Origin: u.Scheme + "://" + strings.ToLower(u.Host), Token: token}
+	l := Link{Origin: u.Scheme + "://" + strings.ToLower(u.Host) + prefix, Token: token}
 	// Another fragment (a page anchor) means nothing to segue.
 	if pin, ok := strings.CutPrefix(u.Fragment, PinPrefix); ok {
 		pin = strings.ToLower(pin)
@@ -108,6 +114,20 @@ func ParseURL(raw string) (Link, error) {
 		l.Pin = pin
 	}
 	return l, nil
+}
+
+// cleanPrefix reports whether p, the escaped path before /p/TOKEN, can be
+// an origin's: empty, or segments that are neither empty, "." nor "..".
+func cleanPrefix(p string) bool {
+	if p == "" {
+		return true
+	}
+	for _, seg := range strings.Split(p, "/")[1:] {
+		if seg == "" || seg == "." || seg == ".." {
+			return false
+		}
+	}
+	return strings.HasPrefix(p, "/")
 }
 
 func clip(s string) string {

@@ -25,6 +25,12 @@ func TestParseURL(t *testing.T) {
 		{in: "https:///p/" + tok, why: "missing host"},
 		{in: "https://u:pw@music.example/p/" + tok, why: "user info"},
 		{in: "https://music.example/x/" + tok, why: "path is not"},
+		// An origin under a path (--public-url https://host/music): it was
+		// "path is not /p/TOKEN", so playlist share failed on such an origin.
+		{in: "https://music.example/music/p/" + tok, origin: "https://music.example/music"},
+		{in: "https://music.example/a/b%2Fc/p/" + tok + "/", origin: "https://music.example/a/b%2Fc"},
+		{in: "https://music.example//p/" + tok, why: "path is not"},
+		{in: "https://music.example/a/../p/" + tok, why: "path is not"},
 		{in: "https://music.example/p/" + tok + "/more", why: "path is not"},
 		{in: "https://music.example/p/short", why: "token is malformed"},
 		{in: "https://music.example/p/" + strings.Repeat("a", 30) + "%2F", why: "token is malformed"},
@@ -60,7 +66,7 @@ func TestNewTokenIsUniqueAndValid(t *testing.T) {
 // FuzzParseURL: no input panics, and whatever parses renders back to a URL
 // that parses to the same link.
 func FuzzParseURL(f *testing.F) {
-	for _, s := range []string{"https://h/p/" + NewToken(), "http://[::1]:1/p/aaaaaaaaaaaaaaaaaaaaaa", "x", "https://h/p/%41", "", "https://h/p/" + NewToken() + "#sha256=" + strings.Repeat("0f", 32)} {
+	for _, s := range []string{"https://h/p/" + NewToken(), "https://h/m%2Fx/p/" + NewToken(), "http://[::1]:1/p/aaaaaaaaaaaaaaaaaaaaaa", "x", "https://h/p/%41", "", "https://h/p/" + NewToken() + "#sha256=" + strings.Repeat("0f", 32)} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
