@@ -281,6 +281,7 @@ func TestBadURLArgumentSaidAsItIs(t *testing.T) {
 		{[]string{"play", api, "--output", "null"}, `"` + api + `": want .../tracks/ID`, true},
 		{[]string{"offline", "add", short}, `not a segue share URL: "` + short + `": token is malformed`, true},
 		{[]string{"offline", "add", api}, `"` + api + `": want .../tracks/ID`, true},
+		{[]string{"play", "http://127.0.0.1:9/music/p/AAAA", "--output", "null"}, `not a segue share URL: "http://127.0.0.1:9/music/p/AAAA": token is malformed`, true},
 		{[]string{"playlist", "show", api}, `not a segue share URL: "` + api + `": path is not /p/TOKEN`, true},
 		{[]string{"playlist", "export", api, "--format", "m3u8"}, `not a segue share URL: "` + api + `": path is not /p/TOKEN`, true},
 		{[]string{"radio", short}, `"` + short + `" is not a track (t…), album (al…), artist (ar…) or playlist (pl…) ID` + "\n", true},

@@ -202,7 +202,7 @@ func (r *resolver) target(t string) (source, string, error) {
 		}
 		return c, "", nil
 	}
-	if u, perr := url.Parse(t); perr == nil && strings.HasPrefix(u.Path, "/p/") { // a share URL gone wrong: say how
+	if u, perr := url.Parse(t); perr == nil && strings.Contains(u.Path, "/p/") { // a share URL gone wrong: say how
 		return nil, "", withExit(ExitUsage, err)
 	}
 	bad := withExit(ExitUsage, fmt.Errorf("%q: want .../tracks/ID, .../albums/ID, .../artists/ID or a share URL /p/TOKEN", t))
