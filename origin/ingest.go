@@ -303,6 +303,11 @@ func diskFull(err error, data string) error {
 	return err
 }
 
+// lockGrace is how long a held ingest lock is tried again before it is
+// reported as another ingest (ErrIngestBusy): the window a killed ingest's
+// child spends between fork and exec is far shorter on any machine.
+const lockGrace = 2 * time.Second
+
 // prepareDataDir creates the data dir, proves it writable, takes the ingest
 // lock (released by the kernel if the process dies) and removes the scratch
 // dir an older, killed run may have left.
@@ -315,7 +320,17 @@ func prepareDataDir(data string) (unlock func(), err error) {
 	if err != nil {
 		return fail(err)
 	}
-	if err := syscall.Flock(int(lf.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+	// A killed ingest's lock can outlive it by a moment: a child it was
+	// starting holds a copy of the descriptor until its exec closes it. So a
+	// held lock is tried again for lockGrace before it means another ingest.
+	for start := time.Now(); ; {
+		err = syscall.Flock(int(lf.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if !errors.Is(err, syscall.EWOULDBLOCK) || time.Since(start) > lockGrace {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err != nil {
 		lf.Close()
 		if errors.Is(err, syscall.EWOULDBLOCK) {
 			return nil, ErrIngestBusy

@@ -2,6 +2,7 @@ package origin
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -217,4 +218,26 @@ func blobsWritten(dir string) int {
 		}
 	}
 	return n
+}
+
+// The ingest lock: held by another ingest it is ErrIngestBusy (after
+// lockGrace); released within lockGrace, as a killed ingest's lock is once
+// the child it was starting has exec'd, the ingest goes on.
+func TestIngestLockBusyAndGrace(t *testing.T) {
+	lib, data := t.TempDir(), t.TempDir()
+	hold := func() *os.File {
+		lf, err := os.OpenFile(filepath.Join(data, "ingest.lock"), os.O_CREATE|os.O_RDWR, 0o644)
+		must(t, err)
+		must(t, syscall.Flock(int(lf.Fd()), syscall.LOCK_EX|syscall.LOCK_NB))
+		return lf
+	}
+	lf := hold()
+	if _, err := Ingest(context.Background(), lib, IngestOptions{DataDir: data}); !errors.Is(err, ErrIngestBusy) {
+		t.Fatalf("ingest beside a held lock: %v, want ErrIngestBusy", err)
+	}
+	time.AfterFunc(lockGrace/4, func() { lf.Close() }) // the holder goes away within the grace
+	if _, err := Ingest(context.Background(), lib, IngestOptions{DataDir: data}); err != nil {
+		t.Fatalf("ingest after the lock was released within %v: %v", lockGrace, err)
+	}
+	hold().Close() // and the ingest let go of it
 }
