@@ -10,6 +10,8 @@ import (
 	"text/template"
 
 	"github.com/spf13/cobra"
+
+	"segue/config"
 )
 
 func init() { addOriginSub(originProxyConfigCmd) }
@@ -63,27 +65,26 @@ cache under --cache-dir, so nginx can run as any user that owns them:
 	f.StringArrayVar(&o.Upstreams, "upstream", nil, "an origin replica, HOST:PORT (repeatable; at least one)")
 	f.StringVar(&o.RunDir, "run-dir", "/var/lib/segue-proxy", "directory for nginx's pid, logs and temp files (must exist)")
 	f.StringVar(&o.CacheDir, "cache-dir", "", "directory of the segment and cover cache (default RUN-DIR/cache)")
-	f.StringVar(&o.CacheSize, "cache-size", "10g", "most the cache holds on disk before the least recently used goes (nginx size: 500m, 10g)")
+	o.CacheSize = 10 << 30
+	f.Var(&o.CacheSize, "cache-size", "most the cache holds on disk before the least recently used goes, e.g. 500MB or 10GiB")
 	f.StringVar(&o.User, "user", "", "user nginx's workers run as when it is started as root (default: nginx's, nobody)")
 	return cmd
 }
 
 // proxyOptions are the inputs of proxyConfig, as the flags give them.
 type proxyOptions struct {
-	Listen    string   // HOST:PORT
-	Upstreams []string // HOST:PORT each, at least one
-	RunDir    string   // pid, logs, temp files
-	CacheDir  string   // "": RunDir/cache
-	CacheSize string   // nginx size, e.g. 10g
-	User      string   // "": no user directive
+	Listen    string      // HOST:PORT
+	Upstreams []string    // HOST:PORT each, at least one
+	RunDir    string      // pid, logs, temp files
+	CacheDir  string      // "": RunDir/cache
+	CacheSize config.Size // bytes, above 0
+	User      string      // "": no user directive
 }
 
 var (
 	// hostRE is a host name, an IPv4 address or a bracketless IPv6 address
 	// (net.SplitHostPort removed the brackets).
 	hostRE = regexp.MustCompile(`^[A-Za-z0-9.:-]+$`)
-	// sizeRE is an nginx size: a number with an optional k or m or g.
-	sizeRE = regexp.MustCompile(`^[1-9][0-9]{0,9}[kKmMgG]?$`)
 	// userRE is a Unix user name (useradd's NAME_REGEX, with capitals).
 	userRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]{0,31}$`)
 )
@@ -118,17 +119,32 @@ func proxyConfig(o proxyOptions) (string, error) {
 			return "", err
 		}
 	}
-	if !sizeRE.MatchString(o.CacheSize) {
-		return "", fmt.Errorf("--cache-size %q: want a number of bytes with an optional k, m or g (e.g. 10g)", o.CacheSize)
+	if o.CacheSize <= 0 {
+		return "", fmt.Errorf("--cache-size %s: want a size above 0, e.g. 10GiB", o.CacheSize)
 	}
 	if o.User != "" && !userRE.MatchString(o.User) {
 		return "", fmt.Errorf("--user %q: want a user name (letters, digits, _ and -)", o.User)
 	}
 	var b strings.Builder
 	err = nginxTemplate.Execute(&b, map[string]any{
-		"Listen": listen, "Upstreams": ups, "Run": run, "Cache": cache, "CacheSize": o.CacheSize, "User": o.User,
+		"Listen": listen, "Upstreams": ups, "Run": run, "Cache": cache, "CacheSize": nginxSize(int64(o.CacheSize)), "User": o.User,
 	})
 	return b.String(), err
+}
+
+// nginxSize writes n bytes as an nginx size: in g, m or k (nginx's units,
+// binary) where n is a whole number of them, else in bytes, which nginx
+// reads without a unit (ngx_parse_offset).
+func nginxSize(n int64) string {
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"g", 1 << 30}, {"m", 1 << 20}, {"k", 1 << 10}} {
+		if n%u.mult == 0 {
+			return strconv.FormatInt(n/u.mult, 10) + u.suffix
+		}
+	}
+	return strconv.FormatInt(n, 10)
 }
 
 // hostPort checks a HOST:PORT flag value and returns it as nginx writes it

@@ -4,8 +4,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"segue/config"
 )
 
 // TestProxyConfigNginxAccepts: what proxy-config prints passes `nginx -t`
@@ -59,13 +62,42 @@ func TestProxyConfigBadFlags(t *testing.T) {
 		{[]string{"--listen", "127.0.0.1:8080", "--upstream", "127.0.0.1:http"}, "port"},
 		{[]string{"--listen", "127.0.0.1:8080", "--upstream", "a;b:7700"}, "--upstream"},
 		{[]string{"--listen", "127.0.0.1:8080", "--upstream", "127.0.0.1:7700", "--cache-dir", "/tmp/x;y"}, "--cache-dir"},
-		{[]string{"--listen", "127.0.0.1:8080", "--upstream", "127.0.0.1:7700", "--cache-size", "10 g"}, "--cache-size"},
+		{[]string{"--listen", "127.0.0.1:8080", "--upstream", "127.0.0.1:7700", "--cache-size", "10 q"}, "--cache-size"},
+		{[]string{"--listen", "127.0.0.1:8080", "--upstream", "127.0.0.1:7700", "--cache-size", "5"}, "no unit"},
+		{[]string{"--listen", "127.0.0.1:8080", "--upstream", "127.0.0.1:7700", "--cache-size", "0GiB"}, "above 0"},
 		{[]string{"--listen", "127.0.0.1:8080", "--upstream", "127.0.0.1:7700", "--user", "root;"}, "--user"},
 	} {
 		out, errOut, code := segue(t, append(base, tc.args...)...)
 		if code != ExitUsage || out != "" || !strings.Contains(errOut, tc.want) {
 			t.Errorf("%v: exit %d, stdout %d bytes, stderr %q; want exit %d, no stdout, a message naming %s",
 				tc.args, code, len(out), errOut, ExitUsage, tc.want)
+		}
+	}
+}
+
+// TestProxyConfigCacheSize: --cache-size takes segue's sizes, with a unit
+// ("5" was printed as max_size=5, five bytes, while segue's other size
+// flags refuse it), and the configuration holds the same size in nginx's
+// binary units, or in bytes where no unit divides it.
+func TestProxyConfigCacheSize(t *testing.T) {
+	base := []string{"origin", "proxy-config", "--listen", "127.0.0.1:1", "--upstream", "127.0.0.1:2", "--run-dir", t.TempDir()}
+	for _, tc := range []struct{ flag, want string }{
+		{"", "max_size=10g "},
+		{"10GiB", "max_size=10g "},
+		{"2g", "max_size=2g "},
+		{"1.5GiB", "max_size=1536m "},
+		{"500MiB", "max_size=500m "},
+		{"500MB", "max_size=500000000 "},
+		{"4096B", "max_size=4k "},
+		{"1000B", "max_size=1000 "},
+	} {
+		args := base
+		if tc.flag != "" {
+			args = append(slices.Clone(base), "--cache-size", tc.flag)
+		}
+		conf, errOut, code := segue(t, args...)
+		if code != ExitOK || !strings.Contains(conf, tc.want) {
+			t.Errorf("--cache-size %q: exit %d (%s); want a configuration with %q", tc.flag, code, errOut, tc.want)
 		}
 	}
 }
@@ -77,12 +109,16 @@ func FuzzProxyConfig(f *testing.F) {
 	f.Add("127.0.0.1:8080", "127.0.0.1:7700", "/var/lib/p", "10g", "www-data")
 	f.Add("[::1]:80", "a.lan:7700", "rel/dir", "500m", "")
 	f.Add("x:1;", "b:2}", "/a b", "1g;", "u{")
-	plain, err := proxyConfig(proxyOptions{Listen: "h:1", Upstreams: []string{"h:2"}, RunDir: "/r", CacheSize: "1g", User: "u"})
+	plain, err := proxyConfig(proxyOptions{Listen: "h:1", Upstreams: []string{"h:2"}, RunDir: "/r", CacheSize: 1 << 30, User: "u"})
 	if err != nil {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, listen, upstream, dir, size, user string) {
-		conf, err := proxyConfig(proxyOptions{Listen: listen, Upstreams: []string{upstream}, RunDir: dir, CacheSize: size, User: user})
+		var cacheSize config.Size
+		if err := cacheSize.Set(size); err != nil {
+			return
+		}
+		conf, err := proxyConfig(proxyOptions{Listen: listen, Upstreams: []string{upstream}, RunDir: dir, CacheSize: cacheSize, User: user})
 		if err != nil {
 			return
 		}
