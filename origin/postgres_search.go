@@ -28,13 +28,13 @@ import (
 // reads the prefix title pass even where candidates will not use it. On
 // SQLite, in process, it reads nothing: candidates reads each pass when
 // it needs it.
-func (r *Reader) readAhead(ctx context.Context, terms, required []catalog.SearchWord, limit int) (passRows, error) {
+func (r *Reader) readAhead(ctx context.Context, terms, required []catalog.SearchWord) (passRows, error) {
 	if !r.pg {
 		return nil, nil
 	}
 	var prs []passRead
 	for _, k := range kindRanges {
-		prs = append(prs, openingPasses(terms, required, k, limit)...)
+		prs = append(prs, openingPasses(terms, required, k)...)
 	}
 	return r.readPasses(ctx, prs)
 }

@@ -21,15 +21,16 @@ const (
 	// maxQueryTerms bounds the words ANDed together: more adds cost, not precision.
 	maxQueryTerms = 12
 	// searchCandidates bounds how many matches of each kind one pass reads
-	// and ranks (at least the limit), besides the titles equal to the
-	// query, always read. A selective query has fewer matches and is ranked
-	// completely; a query such as "a", matching most of a large catalog,
-	// ranks the exact titles and the first matches of each pass (title
-	// column, any column), which keeps p95 latency bounded: a match read
-	// costs a few µs, and on 1M tracks (BenchmarkSearch1M, a 2-core machine
-	// under load ~18) 200 per pass made the CPU p95 9 ms, 60 makes it 5-7 ms,
-	// below the 6-9 ms the search before issue 10 measured beside it.
-	searchCandidates = 60
+	// and ranks, whatever the limit: a page of k results is then the first
+	// k of any longer page, and one pass can fill the largest page. A
+	// selective query has fewer matches and is ranked completely; a query
+	// such as "a", matching most of a large catalog, ranks the exact titles
+	// and the first matches of each pass (title column, any column), which
+	// keeps p95 latency bounded: a match read costs a few µs, and on 1M
+	// tracks (BenchmarkSearch1M, a 2-core machine shared by other work)
+	// 200 per pass made the CPU p95 9 ms; 60 per pass (at least the limit)
+	// made it 3.9-4.2 ms, 100 for every limit 4.7 ms.
+	searchCandidates = MaxSearchLimit
 )
 
 // ErrBadQuery is wrapped for search input the origin refuses (too long,
@@ -67,40 +68,29 @@ func (r *Reader) Search(ctx context.Context, q string, limit int) (catalog.Searc
 	if len(required) == 0 {
 		required = terms
 	}
-	ahead, err := r.readAhead(ctx, terms, required, limit)
+	ahead, err := r.readAhead(ctx, terms, required)
 	if err != nil {
 		return res, fmt.Errorf("search %q: %w", q, err)
 	}
 	ids := map[string][]string{}
-	trackScore := map[string]int{}
 	for _, k := range kindRanges {
-		cands, err := r.candidates(ctx, terms, required, k, limit, ahead)
+		cands, err := r.candidates(ctx, terms, required, k, ahead)
 		if err != nil {
 			return res, fmt.Errorf("search %q: %w", q, err)
 		}
 		rankCandidates(cands, terms)
+		if k.kind == catalog.PrefixTrack {
+			if err := r.orderByAlbum(ctx, cands, limit); err != nil {
+				return res, fmt.Errorf("search %q: %w", q, err)
+			}
+		}
 		for _, c := range cands[:min(len(cands), limit)] {
 			ids[k.kind] = append(ids[k.kind], c.id)
-			if k.kind == catalog.PrefixTrack {
-				trackScore[c.id] = c.score
-			}
 		}
 	}
 	if res.Tracks, err = r.tracksByID(ctx, ids[catalog.PrefixTrack]); err != nil {
 		return res, fmt.Errorf("search %q: %w", q, err)
 	}
-	// Tracks of one album that match equally well keep the album's order
-	// ("cont" lists Continuum I, II, III, IV), not the order of their IDs.
-	albumRank := map[string]int{}
-	for i, t := range res.Tracks {
-		if _, ok := albumRank[t.AlbumID]; !ok {
-			albumRank[t.AlbumID] = i
-		}
-	}
-	slices.SortStableFunc(res.Tracks, func(a, b catalog.Track) int {
-		return cmp.Or(trackScore[b.ID]-trackScore[a.ID], albumRank[a.AlbumID]-albumRank[b.AlbumID],
-			a.DiscNo-b.DiscNo, a.TrackNo-b.TrackNo)
-	})
 	if res.Albums, err = r.albumsByID(ctx, ids[catalog.PrefixAlbum]); err != nil {
 		return res, fmt.Errorf("search %q: %w", q, err)
 	}
@@ -108,6 +98,80 @@ func (r *Reader) Search(ctx context.Context, q string, limit int) (catalog.Searc
 		return res, fmt.Errorf("search %q: %w", q, err)
 	}
 	return res, nil
+}
+
+// orderByAlbum orders track candidates, ranked (rankCandidates), so that
+// tracks of one album that match equally well keep the album's order
+// ("cont" lists Continuum I, II, III, IV), not the order of their IDs: by
+// score, then by where the album first appears, then disc and track
+// number; ties keep the ranked order. It is one total order over every
+// candidate, applied before the page is cut, so a page of k tracks is the
+// first k of any longer page. Only the candidates that score at least as
+// well as the limit-th are reordered (the order of the rest cannot reach
+// the page), and of those only tracks that may share an album have their
+// album, disc and track read from the catalog.
+func (r *Reader) orderByAlbum(ctx context.Context, cands []candidate, limit int) error {
+	n := min(len(cands), limit)
+	for n > 0 && n < len(cands) && cands[n].score == cands[n-1].score {
+		n++
+	}
+	head := cands[:n]
+	if len(head) < 2 {
+		return nil
+	}
+	type place struct {
+		album        string
+		disc, number int
+	}
+	// Tracks of one album share its folded title (field 2): only those
+	// sharing one with another need their album, disc and track read.
+	sharing := map[string]int{}
+	for _, c := range head {
+		sharing[c.fields[2]]++
+	}
+	var ids []string
+	for _, c := range head {
+		if sharing[c.fields[2]] > 1 {
+			ids = append(ids, c.id)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	ph, args := placeholders(ids)
+	rows, err := r.db.QueryContext(ctx, `SELECT id, album_id, disc_no, track_no FROM tracks WHERE id IN (`+ph+`)`, args...)
+	if err != nil {
+		return fmt.Errorf("order tracks by album: %w", err)
+	}
+	defer rows.Close()
+	places := make(map[string]place, len(head))
+	for rows.Next() {
+		var id string
+		var p place
+		if err := rows.Scan(&id, &p.album, &p.disc, &p.number); err != nil {
+			return fmt.Errorf("order tracks by album: %w", err)
+		}
+		places[id] = p
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("order tracks by album: %w", err)
+	}
+	albumRank := map[string]int{}
+	for i, c := range head {
+		p, ok := places[c.id]
+		if !ok { // alone on its album, or removed since it was indexed
+			p.album = c.id
+			places[c.id] = p
+		}
+		if _, ok := albumRank[p.album]; !ok {
+			albumRank[p.album] = i
+		}
+	}
+	slices.SortStableFunc(head, func(a, b candidate) int {
+		pa, pb := places[a.id], places[b.id]
+		return cmp.Or(b.score-a.score, albumRank[pa.album]-albumRank[pb.album], pa.disc-pb.disc, pa.number-pb.number)
+	})
+	return nil
 }
 
 // placeholders returns "?,?,?" for n values and the values as []any.

@@ -29,8 +29,7 @@ import (
 // to the whole query (one token lookup, see titleKey), wherever they are in
 // the index; then titles holding the query's words whole, then as
 // prefixes; then up to three passes over every column, stopping once there
-// is a page of
-// results (limit): whole words (long terms exact), then stems (long terms
+// are searchCandidates candidates: whole words (long terms exact), then stems (long terms
 // cut to the indexed prefix length and filtered here on the full prefix,
 // within a row budget), then the exact prefix query, only when the stem pass
 // ran out of budget before finding a page. Whole-word matches thus come
@@ -213,19 +212,19 @@ func (c *candidate) matchesAll(terms []catalog.SearchWord) bool {
 }
 
 // openingPasses are the passes candidates reads over kind first, in
-// order: up to limit titles equal to the query (terms); rows holding
+// order: titles equal to the query (terms); rows holding
 // every required term as whole words in the title; as prefixes in the
 // title (read only when the first title pass did not fill its budget);
 // anywhere in the row (but for artists, whose row is their name).
-func openingPasses(terms, required []catalog.SearchWord, kind kindRange, limit int) []passRead {
-	budget := max(limit, searchCandidates)
+// Each reads at most searchCandidates rows, whatever the page asked for.
+func openingPasses(terms, required []catalog.SearchWord, kind kindRange) []passRead {
 	prs := []passRead{
-		{searchPass{terms: terms, key: true}, kind, limit},
-		{searchPass{terms: required, mode: "word", title: true}, kind, budget},
-		{searchPass{terms: required, mode: "exact", title: true}, kind, budget},
+		{searchPass{terms: terms, key: true}, kind, searchCandidates},
+		{searchPass{terms: required, mode: "word", title: true}, kind, searchCandidates},
+		{searchPass{terms: required, mode: "exact", title: true}, kind, searchCandidates},
 	}
 	if kind.kind != catalog.PrefixArtist {
-		prs = append(prs, passRead{searchPass{terms: required, mode: "exact"}, kind, budget})
+		prs = append(prs, passRead{searchPass{terms: required, mode: "exact"}, kind, searchCandidates})
 	}
 	return prs
 }
@@ -234,8 +233,10 @@ func openingPasses(terms, required []catalog.SearchWord, kind kindRange, limit i
 // described above: the opening passes, then, while there is no page and
 // a term is longer than the prefix index, stems and then whole prefixes.
 // A title hit ranks above one elsewhere, a whole word above a prefix, so
-// each is looked for apart. ahead holds passes already read.
-func (r *Reader) candidates(ctx context.Context, terms, required []catalog.SearchWord, kind kindRange, limit int, ahead passRows) ([]candidate, error) {
+// each is looked for apart. ahead holds passes already read. The page
+// size plays no part: the candidates, and so the ranking, are those of
+// the largest page, and a page of k results is the first k of any longer.
+func (r *Reader) candidates(ctx context.Context, terms, required []catalog.SearchWord, kind kindRange, ahead passRows) ([]candidate, error) {
 	seen := map[string]bool{}
 	var out []candidate
 	// scan reads pr, keeps the new rows filter accepts, and reports
@@ -255,7 +256,7 @@ func (r *Reader) candidates(ctx context.Context, terms, required []catalog.Searc
 		}
 		return len(cs) == pr.max, nil
 	}
-	opening := openingPasses(terms, required, kind, limit)
+	opening := openingPasses(terms, required, kind)
 	if _, err := scan(opening[0], false); err != nil {
 		return nil, err
 	}
@@ -271,13 +272,13 @@ func (r *Reader) candidates(ctx context.Context, terms, required []catalog.Searc
 			_, err = scan(pr, false)
 		}
 	}
-	if err != nil || !hasLongWord(required) || len(out) >= limit {
+	if err != nil || !hasLongWord(required) || len(out) >= searchCandidates {
 		return out, err
 	}
 	truncated, err := scan(passRead{searchPass{terms: required, mode: "stem"}, kind, stemBudget}, true)
-	if err != nil || !truncated || len(out) >= limit {
+	if err != nil || !truncated || len(out) >= searchCandidates {
 		return out, err
 	}
-	_, err = scan(passRead{searchPass{terms: required, mode: "prefix"}, kind, max(limit, searchCandidates)}, false)
+	_, err = scan(passRead{searchPass{terms: required, mode: "prefix"}, kind, searchCandidates}, false)
 	return out, err
 }

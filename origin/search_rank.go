@@ -65,7 +65,8 @@ func (c *candidate) best(t catalog.SearchWord) int {
 
 // rankCandidates orders cands best first. Each term adds its best score; a
 // field that equals the whole query earns a bonus; ties go to shorter text
-// (the closer match), then to kind and ID so answers are stable.
+// (the closer match), then to kind and ID: one total order, so answers are
+// stable and need no stable sort (which moved these large values more).
 func rankCandidates(cands []candidate, terms []catalog.SearchWord) {
 	texts := make([]string, len(terms))
 	for i, t := range terms {
@@ -85,7 +86,7 @@ func rankCandidates(cands []candidate, terms []catalog.SearchWord) {
 			c.score += c.best(t)
 		}
 	}
-	slices.SortStableFunc(cands, func(a, b candidate) int {
+	slices.SortFunc(cands, func(a, b candidate) int {
 		switch {
 		case a.score != b.score:
 			return b.score - a.score
