@@ -69,6 +69,10 @@ var (
 	ErrDiskFull = errors.New("disk is full")
 	// ErrClosed means the cache was used after Close.
 	ErrClosed = errors.New("cache is closed")
+	// ErrNotCache means Open found at the path a file that is not a segue
+	// cache, damaged or whole: not an SQLite file, or another program's
+	// SQLite database. Open leaves it as it is.
+	ErrNotCache = errors.New("not a segue cache")
 )
 
 // Defaults for Options' zero values.
@@ -138,10 +142,12 @@ func newPending() pending {
 }
 
 // Open opens the cache at path, creating it and its folder when needed. A
-// file that is not a segue cache (garbage, another program's database, a
-// corrupt header) is moved aside to path.corrupt-<time> with one warning,
-// and a fresh cache is created in its place: a bad file never makes Open
-// fail. Open evicts down to MaxBytes when the cap was lowered. On a full
+// segue cache SQLite cannot read (corrupt pages, a schema newer than this
+// segue knows) is moved aside to path.corrupt-<time> with one warning, and
+// a fresh cache is created in its place: a damaged cache never makes Open
+// fail. A file that is not a segue cache (not an SQLite file, another
+// program's database: a mistyped path) is left alone and Open fails with
+// ErrNotCache, saying which. Open evicts down to MaxBytes when the cap was lowered. On a full
 // disk it still opens (see reserveBytes), warns once and reports DiskFull.
 // It fails when the folder or file cannot be opened at all (permissions, a
 // read-only file system): then OpenMemory lets segue play on.
@@ -154,8 +160,14 @@ func Open(path string, o Options) (*Cache, error) {
 		db   *sql.DB
 		full atomic.Bool
 	)
+	if err := notCache(path, nil); err != nil {
+		return nil, fmt.Errorf("open cache: %w", err)
+	}
 	err := withRoom(path, &full, func() (err error) { db, err = openDB(path, walLimit(o.MaxBytes)); return err })
 	if err != nil && isBadFile(err) {
+		if nerr := notCache(path, err); nerr != nil {
+			return nil, fmt.Errorf("open cache: %w", nerr)
+		}
 		aside, merr := moveAside(path)
 		switch {
 		case errors.Is(merr, fs.ErrNotExist):

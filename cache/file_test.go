@@ -2,6 +2,7 @@ package cache
 
 import (
 	"bytes"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -13,13 +14,51 @@ import (
 	"segue/internal/testkit"
 )
 
-// Acceptance 5: garbage at the cache path is moved aside with a warning.
-func TestGarbageFileMovedAside(t *testing.T) {
-	for name, content := range map[string]func(path string) error{
-		"garbage": func(path string) error {
-			return os.WriteFile(path, bytes.Repeat([]byte("not a database "), 500), 0o600)
-		},
-		"foreign": func(path string) error {
+// Acceptance 5: a segue cache SQLite cannot read is moved aside with one
+// warning and a fresh cache takes its place: here its schema page is
+// overwritten (the header, marked as segue's, kept).
+func TestDamagedCacheMovedAside(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "cache.db")
+	c := openAt(t, path, 1<<20, nil)
+	fill(t, c, 1, 5, 1000)
+	c.Close()
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteAt(bytes.Repeat([]byte{0xA5}, 4000), sqliteHeaderSz); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	var log testkit.Buffer
+	c = openAt(t, path, 1<<20, &log)
+	defer c.Close()
+	h, b := segment(1, 100)
+	mustPut(t, c, h, b)
+	if !strings.Contains(log.String(), "moved it aside") || strings.Count(log.String(), "level=WARN") != 1 {
+		t.Fatalf("want one warning about moving the file aside, log: %q", log.String())
+	}
+	aside, _ := filepath.Glob(filepath.Join(dir, "cache.db.corrupt-*"))
+	if len(aside) != 1 {
+		t.Fatalf("moved-aside files: %v, want one", aside)
+	}
+}
+
+// A file that is not a segue cache (a mistyped --cache: a text file,
+// another program's SQLite database) is refused with ErrNotCache, saying
+// which, and left as it was: it used to be renamed to .corrupt-TIME and a
+// cache made in its place.
+func TestNotCacheLeftAlone(t *testing.T) {
+	for name, tc := range map[string]struct {
+		make func(path string) error
+		want string
+	}{
+		"text": {func(path string) error {
+			return os.WriteFile(path, bytes.Repeat([]byte("my notes\n"), 500), 0o600)
+		}, "not an SQLite file"},
+		"short text": {func(path string) error { return os.WriteFile(path, []byte("x"), 0o600) }, "not an SQLite file"},
+		"foreign": {func(path string) error {
 			db, err := openDB(path+".tmp", 1<<20) // a valid SQLite file...
 			if err != nil {
 				return err
@@ -27,25 +66,40 @@ func TestGarbageFileMovedAside(t *testing.T) {
 			db.Exec(`PRAGMA application_id = 42`) // ...of another program
 			db.Close()
 			return os.Rename(path+".tmp", path)
-		},
+		}, "another program's SQLite database"},
+		"foreign, no application ID": {func(path string) error {
+			db, err := sql.Open("sqlite3", path)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			_, err = db.Exec(`CREATE TABLE contacts (name TEXT); INSERT INTO contacts VALUES ('Ada')`)
+			return err
+		}, "another program's SQLite database"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
-			path := filepath.Join(dir, "cache.db")
-			if err := content(path); err != nil {
+			path := filepath.Join(dir, "notes.db")
+			if err := tc.make(path); err != nil {
 				t.Fatal(err)
 			}
-			var log testkit.Buffer
-			c := openAt(t, path, 1<<20, &log)
-			defer c.Close()
-			h, b := segment(1, 100)
-			mustPut(t, c, h, b)
-			if !strings.Contains(log.String(), "moved it aside") || strings.Count(log.String(), "level=WARN") != 1 {
-				t.Fatalf("want one warning about moving the file aside, log: %q", log.String())
+			before, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
 			}
-			aside, _ := filepath.Glob(filepath.Join(dir, "cache.db.corrupt-*"))
-			if len(aside) != 1 {
-				t.Fatalf("moved-aside files: %v, want one", aside)
+			c, err := Open(path, Options{})
+			if err == nil {
+				c.Close()
+			}
+			if !errors.Is(err, ErrNotCache) || !strings.Contains(fmt.Sprint(err), tc.want) || !strings.Contains(fmt.Sprint(err), path) {
+				t.Fatalf("Open: %v; want ErrNotCache naming %s and saying %q", err, path, tc.want)
+			}
+			after, err := os.ReadFile(path)
+			if err != nil || !bytes.Equal(after, before) {
+				t.Fatalf("the file changed (%v)", err)
+			}
+			if names, _ := filepath.Glob(filepath.Join(dir, "*")); len(names) != 1 {
+				t.Fatalf("files in the folder: %v, want the one file only", names)
 			}
 		})
 	}

@@ -3,8 +3,11 @@ package cache
 import (
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -97,8 +100,57 @@ var drivers = struct {
 // pageSize is SQLite's default page size, which the cache keeps.
 const pageSize = 4096
 
-// errForeign marks a valid SQLite file that is not a segue cache.
-var errForeign = errors.New("not a segue cache")
+// errForeign marks a valid SQLite file that is not a segue cache this
+// segue can use; errOtherProgram, one of them, a database that is not a
+// segue cache at all (another application ID).
+var (
+	errForeign      = errors.New("not a segue cache")
+	errOtherProgram = fmt.Errorf("%w: another program's database", errForeign)
+)
+
+// sqliteMagic starts every SQLite database file (sqlite.org/fileformat.html,
+// "The Database Header": offset 0, 16 bytes); the big-endian application
+// ID is at offset 68.
+const (
+	sqliteMagic    = "SQLite format 3\x00"
+	appIDOffset    = 68
+	sqliteHeaderSz = 100
+)
+
+// notCache returns an error wrapping ErrNotCache when the file at path
+// exists and is not a segue cache, else nil (no file, an empty one, which
+// SQLite makes a database, or a segue cache). Before opening (openErr nil)
+// it reads the header: a file that does not start as SQLite files do is
+// not one. After openErr, an error of a file SQLite cannot use, it tells
+// a damaged segue cache (moved aside) from another program's database: by
+// the application ID in the header, as migrate tells them apart in a
+// database it can read (and as otherProgram does before the file is opened
+// for writing, which would turn on WAL in its header). The ID may be only in the WAL of a cache never
+// checkpointed; such a damaged file is refused too, not moved.
+func notCache(path string, openErr error) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil // Open says why when it tries
+	}
+	defer f.Close()
+	head := make([]byte, sqliteHeaderSz)
+	n, _ := io.ReadFull(f, head)
+	switch {
+	case n == 0:
+		return nil
+	case n < len(sqliteMagic) || string(head[:len(sqliteMagic)]) != sqliteMagic:
+		return fmt.Errorf("%s is %w: it is not an SQLite file", path, ErrNotCache)
+	case openErr == nil && n == sqliteHeaderSz && binary.BigEndian.Uint32(head[appIDOffset:]) != appID && otherProgram(path):
+		return fmt.Errorf("%s is %w: it is another program's SQLite database", path, ErrNotCache)
+	case openErr == nil:
+		return nil
+	case errors.Is(openErr, errOtherProgram):
+		return fmt.Errorf("%s is %w: it is another program's SQLite database", path, ErrNotCache)
+	case n < sqliteHeaderSz || binary.BigEndian.Uint32(head[appIDOffset:]) != appID:
+		return fmt.Errorf("%s is %w: it is a damaged SQLite database that is not marked as segue's", path, ErrNotCache)
+	}
+	return nil
+}
 
 // openDB opens path and brings its schema up to date. The file gets
 // auto_vacuum=INCREMENTAL from the DSN before any table exists.
@@ -154,7 +206,7 @@ func migrate(db *sql.DB) error {
 		}
 		switch {
 		case tables > 0 && app != appID:
-			return fmt.Errorf("%w: the file holds another program's database", errForeign)
+			return errOtherProgram
 		case version > len(migrations):
 			return fmt.Errorf("%w: schema version %d is newer than this segue knows (%d)", errForeign, version, len(migrations))
 		case version == len(migrations):
@@ -171,6 +223,23 @@ func migrate(db *sql.DB) error {
 		_, err := tx.Exec(fmt.Sprintf("PRAGMA application_id = %d", appID))
 		return err
 	})
+}
+
+// otherProgram reports whether path, read-only, holds tables under an
+// application ID other than segue's; false when it cannot be read. The
+// file is read as immutable, its WAL ignored: read-only, a WAL database
+// would leave -wal and -shm files beside another program's database.
+func otherProgram(path string) bool {
+	db, err := sql.Open("sqlite3", "file:"+(&url.URL{Path: path}).EscapedPath()+"?mode=ro&immutable=1")
+	if err != nil {
+		return false
+	}
+	defer db.Close()
+	var app, tables int
+	if db.QueryRow("PRAGMA application_id").Scan(&app) != nil || db.QueryRow("SELECT count(*) FROM sqlite_master").Scan(&tables) != nil {
+		return false
+	}
+	return tables > 0 && app != appID
 }
 
 // isBadFile tells a file that must be moved aside from a failure that a new

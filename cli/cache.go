@@ -32,14 +32,15 @@ are never evicted. Every segue process on this machine shares it.`,
 
 // openCache opens the cache the settings name, its warnings going to log
 // (nil: stderr, warnings only; the interface passes its log file, and
-// a.onDiskFull hears of a full disk). When
+// a.onDiskFull hears of a full disk). A file that is not a segue cache
+// fails (2, see openDiskCache). When
 // the file cannot be opened at all (a read-only or missing folder,
 // permissions), segue plays on without a disk cache: one warning names the
 // path and the reason, kept in a.cacheWarn for the interface to show.
 func (a *app) openCache(log *slog.Logger) (*cache.Cache, error) {
 	c, err := a.openDiskCache(log)
-	if err == nil {
-		return c, nil
+	if err == nil || errors.Is(err, cache.ErrNotCache) {
+		return c, err // a mistyped path is the user's to fix, not to play around
 	}
 	a.cacheWarn = fmt.Sprintf("the cache cannot be used (%v): playing without a disk cache", err)
 	a.warnLog(log).Warn(a.cacheWarn)
@@ -48,13 +49,23 @@ func (a *app) openCache(log *slog.Logger) (*cache.Cache, error) {
 
 // openDiskCache opens the cache file or fails: for the commands that
 // maintain it or pin into it, where a cache in memory would be no use. A
-// folder given for the file is a bad setting (2).
+// folder given for the file, or a file that is not a segue cache (a text
+// file, another program's database), is a bad setting (2), and the file is
+// left as it is.
 func (a *app) openDiskCache(log *slog.Logger) (*cache.Cache, error) {
 	path := a.cfg.Cache.Path
 	if st, err := os.Stat(path); err == nil && st.IsDir() {
 		return nil, &usageError{fmt.Errorf("the cache %s is a folder: give the cache's file (--cache, SEGUE_CACHE or [cache] path), e.g. %s", path, filepath.Join(path, "cache.db"))}
 	}
-	return cache.Open(path, a.cacheOptions(log))
+	c, err := cache.Open(path, a.cacheOptions(log))
+	if errors.Is(err, cache.ErrNotCache) {
+		example := config.Default().Cache.Path
+		if example == path {
+			example = filepath.Join(filepath.Dir(path), "segue-cache.db")
+		}
+		return nil, &usageError{fmt.Errorf("%w; give --cache (SEGUE_CACHE, [cache] path) segue's cache file or a new path, e.g. %s", err, example)}
+	}
+	return c, err
 }
 
 func (a *app) cacheOptions(log *slog.Logger) cache.Options {

@@ -1,0 +1,65 @@
+package cli
+
+import (
+	"bytes"
+	"database/sql"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestCacheThatIsNotACache: a mistyped --cache naming a file that is not a
+// segue cache (a text file, another program's SQLite database) is a bad
+// setting, exit 2, said in one sentence naming the file, what it is and
+// what to give instead, and the file is left as it was: "segue search x
+// --cache ~/notes.txt" renamed notes.txt to notes.txt.corrupt-TIME and made
+// a cache in its place. Both for commands that fall back to a cache in
+// memory (search) and those that need the file (cache stats).
+func TestCacheThatIsNotACache(t *testing.T) {
+	for _, tc := range []struct {
+		name, file, want string
+		make             func(path string) error
+	}{
+		{"text", "notes.txt", "it is not an SQLite file", func(path string) error {
+			return os.WriteFile(path, []byte("buy milk\ncall Ada\n"), 0o600)
+		}},
+		{"foreign", "contacts.db", "it is another program's SQLite database", func(path string) error {
+			db, err := sql.Open("sqlite3", path)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			_, err = db.Exec(`CREATE TABLE contacts (name TEXT); INSERT INTO contacts VALUES ('Ada')`)
+			return err
+		}},
+	} {
+		for _, args := range [][]string{{"search", "x"}, {"cache", "stats"}} {
+			t.Run(tc.name+" "+args[0], func(t *testing.T) {
+				dir := t.TempDir()
+				path := filepath.Join(dir, tc.file)
+				if err := tc.make(path); err != nil {
+					t.Fatal(err)
+				}
+				before, err := os.ReadFile(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				env := clientEnv(t, "http://127.0.0.1:1")
+				out, errOut, code := segue(t, append(env, append(args, "--cache", path)...)...)
+				if code != ExitUsage || out != "" || strings.Count(strings.TrimSpace(errOut), "\n") != 0 ||
+					!strings.Contains(errOut, path) || !strings.Contains(errOut, tc.want) || !strings.Contains(errOut, "give --cache") {
+					t.Errorf("%v --cache %s: exit %d, stdout %q, stderr %q; want exit %d and one line naming the file, %q, and what to give instead",
+						args, tc.file, code, out, errOut, ExitUsage, tc.want)
+				}
+				after, err := os.ReadFile(path)
+				if err != nil || !bytes.Equal(after, before) {
+					t.Errorf("the file changed (%v)", err)
+				}
+				if names, _ := filepath.Glob(filepath.Join(dir, "*")); len(names) != 1 {
+					t.Errorf("files beside it: %v, want the file alone", names)
+				}
+			})
+		}
+	}
+}
