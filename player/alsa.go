@@ -64,8 +64,10 @@ const aheadPeriods = 2
 // Behind the ring's read position the ring keeps one device buffer of what
 // was written: a pause drops the device at once and moves the read
 // position back over what it had not played, so resume goes on where the
-// listener heard it stop and the device is stopped (no wake-ups) while
-// paused.
+// listener heard it stop. While paused or idle the thread closes the
+// device (a sound server drops the stream, and its client thread's timing
+// updates, 1.2 wake-ups a second, stop) and opens it again for the next
+// Write: measured a few milliseconds to the first sound.
 //
 // The ring holds samples without the volume: the writer thread multiplies
 // them by it on their way to the device, and a new volume drops what the
@@ -93,6 +95,9 @@ type ALSA struct {
 	// stays put for stallTimeout. Only Write uses them.
 	lastRd   uint64
 	lastMove time.Time
+	// unshm ends withoutPulseSHM's configuration once the device is
+	// closed for good.
+	unshm func()
 }
 
 // Underruns returns how many times the device ran dry in the middle of
@@ -106,8 +111,9 @@ func (a *ALSA) Underruns() int {
 	return int(atomic.LoadUint64(a.u64(&a.c.underruns)))
 }
 
-// Suspended reports whether the device is stopped: paused, or idle with
-// everything played out. A stopped output wakes nothing.
+// Suspended reports whether the device is stopped and closed: paused, or
+// idle with everything played out. A stopped output wakes nothing; the
+// next Write opens the device again.
 func (a *ALSA) Suspended() bool { return a.state() == C.SEGUE_STOPPED }
 
 // OpenALSA opens the default ALSA device at 44.1 kHz stereo, signed
@@ -129,25 +135,26 @@ func OpenALSA(buffer time.Duration, logPath string) (*ALSA, error) {
 		return nil, fmt.Errorf("open alsa output: %w", err)
 	}
 	period := buffer / 3
-	var e C.int
-	withoutPulseSHM(func() {
-		e = C.segue_out_open(c, C.uint(catalog.SampleRate), C.snd_pcm_uframes_t(sr.N(buffer)), C.snd_pcm_uframes_t(sr.N(period)),
-			C.snd_pcm_uframes_t(aheadPeriods*sr.N(period)), &where)
-	})
+	unshm := withoutPulseSHM()
+	e := C.segue_out_open(c, C.uint(catalog.SampleRate), C.snd_pcm_uframes_t(sr.N(buffer)), C.snd_pcm_uframes_t(sr.N(period)),
+		C.snd_pcm_uframes_t(aheadPeriods*sr.N(period)), &where)
 	restore()
 	if e < 0 {
+		unshm()
 		C.free(unsafe.Pointer(c))
 		return nil, fmt.Errorf("open alsa output: %w: %s: %s; to play without a sound device use --output wav:FILE (or --output null)",
 			ErrNoDevice, C.GoString(where), C.GoString(C.snd_strerror(e)))
 	}
 	a := &ALSA{c: c, ring: unsafe.Slice((*int16)(unsafe.Pointer(c.ring)), 2*int(c.cap)), buffer: sr.D(int(c.buffer)),
-		refill: max(int(c.period), int(c.cap-c.hist-c.period))}
+		refill: max(int(c.period), int(c.cap-c.hist-c.period)), unshm: unshm}
 	if err := a.openSpace(); err != nil {
+		unshm()
 		C.segue_out_close(c)
 		C.free(unsafe.Pointer(c))
 		return nil, err
 	}
 	if e := C.segue_out_start(c); e < 0 {
+		unshm()
 		a.space.Close()
 		C.segue_out_close(c)
 		C.free(unsafe.Pointer(c))
@@ -170,6 +177,21 @@ func (a *ALSA) openSpace() error {
 		return fmt.Errorf("open alsa output: %w", err)
 	}
 	return nil
+}
+
+// setCEnv sets (value "": unsets) a variable of the C environment, which
+// libraries read with getenv, leaving Go's copy (os.Environ, what child
+// processes get) as it is.
+func setCEnv(name, value string) {
+	n := C.CString(name)
+	defer C.free(unsafe.Pointer(n))
+	if value == "" {
+		C.unsetenv(n)
+		return
+	}
+	v := C.CString(value)
+	defer C.free(unsafe.Pointer(v))
+	C.setenv(n, v, 1)
 }
 
 func (a *ALSA) u64(p *C.uint64_t) *uint64 { return (*uint64)(unsafe.Pointer(p)) }
@@ -414,6 +436,7 @@ func (a *ALSA) Close() error {
 		}
 	}
 	C.segue_out_close(a.c)
+	a.unshm()
 	a.mu.Lock()
 	a.underruns = int(a.c.underruns)
 	C.free(unsafe.Pointer(a.c))

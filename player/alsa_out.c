@@ -16,6 +16,9 @@
 
 enum { max_fds = 16 };
 
+static int reopen(segue_out *o);
+static void release(segue_out *o);
+
 static void notify(int fd) {
 	uint64_t one = 1;
 	(void)!write(fd, &one, sizeof one);
@@ -192,6 +195,7 @@ static void *run(void *arg) {
 		if (mode == SEGUE_PAUSE) {
 			if (running) stop(o, &rd, 1);
 			running = 0;
+			release(o);
 			set_state(o, SEGUE_STOPPED);
 			wake_go(o); // a Write waiting for space returns
 			wait_ctl(o, -1);
@@ -199,9 +203,15 @@ static void *run(void *arg) {
 		}
 		uint64_t have = LOAD(&o->wr) - rd;
 		if (!running && have > 0) {
+			int err = o->pcm == NULL ? reopen(o) : 0;
+			if (err < 0) {
+				o->err = err;
+				set_state(o, SEGUE_FAILED);
+				continue;
+			}
 			snd_pcm_state_t st = snd_pcm_state(o->pcm);
 			if (st != SND_PCM_STATE_PREPARED && st != SND_PCM_STATE_RUNNING) {
-				int err = snd_pcm_prepare(o->pcm);
+				err = snd_pcm_prepare(o->pcm);
 				if (err < 0 && recover(o, err, 0) < 0) continue;
 			}
 			running = 1;
@@ -218,7 +228,10 @@ static void *run(void *arg) {
 				running = 0;
 				note_delay(o, 0);
 			}
-			if (!running) set_state(o, SEGUE_STOPPED);
+			if (!running) {
+				release(o);
+				set_state(o, SEGUE_STOPPED);
+			}
 			STORE(&o->want_data, 1);
 			if (LOAD(&o->wr) == rd && LOAD(&o->mode) == mode && LOAD(&o->flush_seq) == seq && LOAD(&o->volume_seq) == vseq)
 				wait_ctl(o, -1);
@@ -264,13 +277,19 @@ static void *run(void *arg) {
 	return NULL;
 }
 
-int segue_out_open(segue_out *o, unsigned rate, snd_pcm_uframes_t buffer, snd_pcm_uframes_t period, snd_pcm_uframes_t ahead, const char **where) {
+// open_pcm opens the default device non-blocking with buffer and period
+// frames asked (S16 stereo at o->rate) into o->pcm, o->buffer and
+// o->period; it returns 0 or a negative ALSA error, where naming the step
+// that failed.
+static int open_pcm(segue_out *o, snd_pcm_uframes_t buffer, snd_pcm_uframes_t period, const char **where) {
 	int err;
 	snd_pcm_hw_params_t *hw = NULL;
 	snd_pcm_sw_params_t *sw = NULL;
-	o->rate = rate;
 	*where = "snd_pcm_open \"default\"";
-	if ((err = snd_pcm_open(&o->pcm, "default", SND_PCM_STREAM_PLAYBACK, SND_PCM_NONBLOCK)) < 0) return err;
+	if ((err = snd_pcm_open(&o->pcm, "default", SND_PCM_STREAM_PLAYBACK, SND_PCM_NONBLOCK)) < 0) {
+		o->pcm = NULL;
+		return err;
+	}
 	snd_pcm_hw_params_alloca(&hw);
 	snd_pcm_sw_params_alloca(&sw);
 	*where = "snd_pcm_hw_params";
@@ -279,7 +298,7 @@ int segue_out_open(segue_out *o, unsigned rate, snd_pcm_uframes_t buffer, snd_pc
 	    (err = snd_pcm_hw_params_set_format(o->pcm, hw, SND_PCM_FORMAT_S16_LE)) < 0 ||
 	    (err = snd_pcm_hw_params_set_channels(o->pcm, hw, 2)) < 0 ||
 	    (err = snd_pcm_hw_params_set_rate_resample(o->pcm, hw, 1)) < 0 ||
-	    (err = snd_pcm_hw_params_set_rate(o->pcm, hw, rate, 0)) < 0 ||
+	    (err = snd_pcm_hw_params_set_rate(o->pcm, hw, o->rate, 0)) < 0 ||
 	    (err = snd_pcm_hw_params_set_buffer_size_near(o->pcm, hw, &buffer)) < 0 ||
 	    (err = snd_pcm_hw_params_set_period_size_near(o->pcm, hw, &period, NULL)) < 0 ||
 	    (err = snd_pcm_hw_params(o->pcm, hw)) < 0)
@@ -292,6 +311,48 @@ int segue_out_open(segue_out *o, unsigned rate, snd_pcm_uframes_t buffer, snd_pc
 	    (err = snd_pcm_sw_params_set_start_threshold(o->pcm, sw, 1)) < 0 ||
 	    (err = snd_pcm_sw_params(o->pcm, sw)) < 0)
 		goto fail;
+	return 0;
+fail:
+	snd_pcm_close(o->pcm);
+	o->pcm = NULL;
+	return err;
+}
+
+static void quiet(const char *file, int line, const char *function, int err, const char *fmt, ...) {}
+
+// reopen opens the device again after release, with the buffer and period
+// the ring was made for (-EINVAL if the device now gives others). alsa-lib
+// says nothing on fd 2 meanwhile (it may be a terminal interface's): a
+// failure reaches Go as the thread's err.
+static int reopen(segue_out *o) {
+	snd_lib_error_set_handler(quiet);
+	snd_pcm_uframes_t buffer = o->buffer, period = o->period;
+	const char *where;
+	int err = open_pcm(o, buffer, period, &where);
+	if (err == 0 && (o->buffer != buffer || o->period != period)) {
+		snd_pcm_close(o->pcm);
+		o->pcm = NULL;
+		o->buffer = buffer;
+		o->period = period;
+		err = -EINVAL;
+	}
+	return err;
+}
+
+// release closes the device while the output is stopped: a sound server
+// then drops the stream, and nothing of it (PulseAudio's client thread,
+// its timing updates) wakes the process (issue 14). The next write opens
+// it again (reopen).
+static void release(segue_out *o) {
+	if (o->pcm == NULL) return;
+	snd_pcm_close(o->pcm);
+	o->pcm = NULL;
+}
+
+int segue_out_open(segue_out *o, unsigned rate, snd_pcm_uframes_t buffer, snd_pcm_uframes_t period, snd_pcm_uframes_t ahead, const char **where) {
+	o->rate = rate;
+	int err = open_pcm(o, buffer, period, where);
+	if (err < 0) return err;
 	*where = "allocate the ring";
 	o->hist = o->buffer;
 	o->cap = o->buffer + (ahead > o->period ? ahead : o->period);
@@ -303,11 +364,8 @@ int segue_out_open(segue_out *o, unsigned rate, snd_pcm_uframes_t buffer, snd_pc
 	o->space = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (o->ring == NULL || o->scratch == NULL || o->ctl < 0 || o->space < 0) {
 		err = -ENOMEM;
-		goto fail;
+		segue_out_close(o);
 	}
-	return 0;
-fail:
-	segue_out_close(o);
 	return err;
 }
 

@@ -12,13 +12,17 @@ import (
 // client.conf (its compiled-in default).
 const pulseSystemConfig = "/etc/pulse/client.conf"
 
-// withoutPulseSHM runs open (which opens the ALSA device) with the
-// PulseAudio client library, which ALSA's pulse plugin loads when the
-// default device is a PulseAudio server (or PipeWire's), told to send
-// audio through its socket instead of shared memory: the client's own
-// configuration, then "enable-shm = no", in a file PULSE_CLIENTCONFIG
-// names while open runs. libpulse reads it when the plugin creates its
-// context, inside snd_pcm_open.
+// withoutPulseSHM tells the PulseAudio client library, which ALSA's pulse
+// plugin loads when the default device is a PulseAudio server (or
+// PipeWire's), to send audio through its socket instead of shared memory,
+// until the returned undo runs: the client's own configuration, then
+// "enable-shm = no", in a file PULSE_CLIENTCONFIG names. libpulse reads it
+// when the plugin creates its context, inside snd_pcm_open, which the ALSA
+// output's writer thread calls again each time it takes the device back
+// after a pause (alsa_out.c: reopen): so the variable stays set in the C
+// environment (not Go's: processes segue starts do not inherit it), and
+// names the file through /proc/self/fd, unlinked at once, so no file
+// outlives the process.
 //
 // Why (issue 14): with shared memory the client copies what it sends into
 // 64 KiB blocks, and the server answers each block it has played with a
@@ -27,25 +31,24 @@ const pulseSystemConfig = "/etc/pulse/client.conf"
 // more resident memory. A second of audio through the socket is 176 KB to
 // copy. Anything that goes wrong here leaves the client's configuration
 // as it was.
-func withoutPulseSHM(open func()) {
+func withoutPulseSHM() (undo func()) {
 	if _, set := os.LookupEnv("PULSE_CLIENTCONFIG"); set {
-		open() // the user chose a file: leave it alone
-		return
+		return func() {} // the user chose a file: leave it alone
 	}
 	f, err := os.CreateTemp("", "segue-pulse-*.conf")
 	if err != nil {
-		open()
-		return
+		return func() {}
 	}
-	defer os.Remove(f.Name())
-	_, err = f.WriteString(pulseClientConfig(os.Getenv("PULSE_CONFIG_PATH"), os.Getenv("HOME"), pulseSystemConfig))
-	if cerr := f.Close(); err != nil || cerr != nil {
-		open()
-		return
+	os.Remove(f.Name())
+	if _, err := f.WriteString(pulseClientConfig(os.Getenv("PULSE_CONFIG_PATH"), os.Getenv("HOME"), pulseSystemConfig)); err != nil {
+		f.Close()
+		return func() {}
 	}
-	os.Setenv("PULSE_CLIENTCONFIG", f.Name())
-	defer os.Unsetenv("PULSE_CLIENTCONFIG")
-	open()
+	setCEnv("PULSE_CLIENTCONFIG", fmt.Sprintf("/proc/self/fd/%d", f.Fd()))
+	return func() {
+		setCEnv("PULSE_CLIENTCONFIG", "")
+		f.Close()
+	}
 }
 
 // pulseClientConfig is a client.conf that includes the file libpulse
