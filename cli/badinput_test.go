@@ -330,6 +330,12 @@ func TestCacheVerifyShowsProgress(t *testing.T) {
 	if !strings.HasSuffix(errOut, want) {
 		t.Errorf("cache verify's stderr %q; want it to end with %q", errOut, want)
 	}
+	// One entry is said in the singular: it said "checked 1 entries".
+	one := clientEnv(t, "http://"+o.addr)
+	segueOK(t, append(slices.Clone(one), "library")...)
+	if out := segueOK(t, append(slices.Clone(one), "cache", "verify")...); out != "checked 1 entry: 0 damaged (0 B) dropped, 0 stray blobs dropped\n" {
+		t.Errorf("cache verify of one document: %q; want \"checked 1 entry: ...\"", out)
+	}
 }
 
 // TestListenFailureAdvice: a listen address that cannot be used says why

@@ -144,11 +144,11 @@ func (a *app) printStats(s cache.Stats) {
 		config.FormatBytes(s.Bytes), config.FormatBytes(s.MaxBytes), pct(s.Bytes, s.MaxBytes), notice.Count(int(s.Segments), "segment"), notice.Count(int(s.Docs), "document"))
 	fmt.Fprintf(w, "pinned    %s", config.FormatBytes(s.PinnedBytes))
 	if s.PinsWaiting > 0 {
-		fmt.Fprintf(w, " (%d more pinned segments not downloaded yet)", s.PinsWaiting)
+		fmt.Fprintf(w, " (%s not downloaded yet)", notice.Count(int(s.PinsWaiting), "more pinned segment"))
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "file      %s on disk\n", config.FormatBytes(s.FileBytes))
-	fmt.Fprintf(w, "lookups   %d hits, %d misses (%.1f%% hit rate)\n", s.Hits, s.Misses, pct(s.Hits, s.Hits+s.Misses))
+	fmt.Fprintf(w, "lookups   %s, %s (%.1f%% hit rate)\n", notice.Count(int(s.Hits), "hit"), notice.Plural(int(s.Misses), "miss", "misses"), pct(s.Hits, s.Hits+s.Misses))
 	fmt.Fprintf(w, "played    %s from cache, %s from peers, %s from origin\n",
 		config.FormatBytes(s.BytesBySource[cache.SourceCache]),
 		config.FormatBytes(s.BytesBySource[cache.SourcePeer]),
@@ -183,8 +183,8 @@ size totals. It is safe while segue plays.`,
 				if asJSON {
 					return a.printJSON(r)
 				}
-				fmt.Fprintf(a.stdout, "checked %d entries: %d damaged (%s) dropped, %d stray blobs dropped",
-					r.Checked, r.Bad, config.FormatBytes(r.BadBytes), r.Orphans)
+				fmt.Fprintf(a.stdout, "checked %s: %d damaged (%s) dropped, %s dropped",
+					notice.Plural(int(r.Checked), "entry", "entries"), r.Bad, config.FormatBytes(r.BadBytes), notice.Count(int(r.Orphans), "stray blob"))
 				if r.TotalsFixed {
 					fmt.Fprint(a.stdout, ", size totals repaired")
 				}

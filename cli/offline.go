@@ -293,7 +293,7 @@ func (a *app) cliPinReport(ref string) pinReport {
 					fmt.Fprintln(a.stderr)
 				}
 			case done == total:
-				fmt.Fprintf(a.stderr, "offline %s: %d manifests read\n", ref, total)
+				fmt.Fprintf(a.stderr, "offline %s: %s read\n", ref, notice.Count(total, "manifest"))
 			}
 		},
 		bytes: a.downloadProgress,

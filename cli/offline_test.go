@@ -39,7 +39,7 @@ func TestPinFollowsPlaylist(t *testing.T) {
 	}
 	// Progress from the first second, manifests included (a pipe: lines).
 	at := -1
-	for _, want := range []string{"reading the track list", "1 manifests read", "0% (", "100% ("} {
+	for _, want := range []string{"reading the track list", "1 manifest read", "0% (", "100% ("} {
 		i := strings.Index(progress, want)
 		if i <= at {
 			t.Fatalf("offline add progress lacks %q after what came before:\n%s", want, progress)

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"segue/origin"
+	"segue/ui/notice"
 )
 
 func init() { addOriginSub(originEventsCmd) }
@@ -53,12 +54,12 @@ file twice adds nothing) and "position_ms" (where a skipped track stopped).`,
 			defer db.Close()
 			read, added, err := origin.NewEvents(db).Import(cmd.Context(), in)
 			if err != nil {
-				return fmt.Errorf("events import %s: %w (the %d events before it were kept)", args[0], err, added)
+				return fmt.Errorf("events import %s: %w (kept the %s before it)", args[0], err, notice.Count(added, "new event"))
 			}
 			if importJSON {
 				return a.printJSON(map[string]int{"read": read, "added": added})
 			}
-			fmt.Fprintf(a.stdout, "%d events read, %d new\n", read, added)
+			fmt.Fprintf(a.stdout, "%s read, %d new\n", notice.Count(read, "event"), added)
 			return nil
 		},
 	}

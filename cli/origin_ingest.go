@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"segue/origin"
+	"segue/ui/notice"
 )
 
 func init() { addOriginSub(originIngestCmd) }
@@ -131,8 +132,8 @@ func (a *app) printIngestReport(dir, dataDir string, sum origin.IngestSummary, a
 		return a.printJSON(rep)
 	}
 	fmt.Fprintf(a.stdout, "ingested %s into %s\n", rep.Library, rep.DataDir)
-	fmt.Fprintf(a.stdout, "  %d added, %d updated, %d unchanged, %d removed, %d skipped, %d unused blobs deleted\n",
-		sum.Added, sum.Updated, sum.Unchanged, sum.Removed, len(sum.Skipped), sum.BlobsRemoved)
+	fmt.Fprintf(a.stdout, "  %d added, %d updated, %d unchanged, %d removed, %d skipped, %s deleted\n",
+		sum.Added, sum.Updated, sum.Unchanged, sum.Removed, len(sum.Skipped), notice.Count(sum.BlobsRemoved, "unused blob"))
 	if sum.AudioSeconds > 0 {
 		fmt.Fprintf(a.stdout, "  encoded %s of audio in %s (%.1fx real time)\n",
 			(time.Duration(sum.AudioSeconds) * time.Second).String(), sum.Elapsed.Round(time.Millisecond), rep.XRealtime)

@@ -89,8 +89,8 @@ func (a *app) runImport(ctx context.Context, ch *cache.Cache, src, name string, 
 	}
 	progress(len(entries))
 	if len(ids) == 0 && len(res.Unmatched) > 0 {
-		return withExit(ExitNotFound, fmt.Errorf("playlist import: none of the %d entries of %s matches a track on the origin (the first: %s); no playlist was made",
-			len(res.Unmatched), src, res.Unmatched[0].Problem))
+		return withExit(ExitNotFound, fmt.Errorf("playlist import: none of the %s of %s matches a track on the origin (the first: %s); no playlist was made",
+			notice.Plural(len(res.Unmatched), "entry", "entries"), src, res.Unmatched[0].Problem))
 	}
 	if name == "" {
 		name = title

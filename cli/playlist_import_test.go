@@ -195,6 +195,12 @@ func TestImportShowsProgressAndMakesNothingFromNothing(t *testing.T) {
 	if code != ExitNotFound || !strings.Contains(errOut, "none of the 2 entries of "+none+" matches a track on the origin (the first: no track on the origin has this title and artist); no playlist was made") {
 		t.Errorf("import of nothing that matches: exit %d, %q; want %d, saying no playlist was made", code, errOut, ExitNotFound)
 	}
+	// One entry is said in the singular: it said "none of the 1 entries".
+	one := write("one.m3u8", "#EXTM3U\n#EXTINF:2,Nobody - Nothing Here\nx1.mp3\n")
+	_, errOut, code = segue(t, append(env, "playlist", "import", one)...)
+	if code != ExitNotFound || !strings.Contains(errOut, "none of the 1 entry of "+one+" matches a track on the origin") {
+		t.Errorf("import of one entry that does not match: exit %d, %q; want %d, saying \"none of the 1 entry\"", code, errOut, ExitNotFound)
+	}
 	empty := write("empty.m3u8", "#EXTM3U\n")
 	_, errOut, code = segue(t, append(env, "playlist", "import", empty)...)
 	if code != ExitUsage || !strings.Contains(errOut, empty+" holds no entries (want an M3U8 or XSPF playlist)") {

@@ -42,12 +42,16 @@ func Log(err error) tea.Cmd {
 }
 
 // Count says n of a noun in words: "1 track", "2 tracks", "0 albums".
-// Nouns take an s in the plural (every noun the interface counts does).
-func Count(n int, noun string) string {
+// The noun takes an s in the plural; see Plural for one that does not.
+func Count(n int, noun string) string { return Plural(n, noun, noun+"s") }
+
+// Plural says n of a noun whose plural is not the noun and an s, given
+// both forms: "1 entry", "2 entries"; "1 miss", "0 misses".
+func Plural(n int, one, many string) string {
 	if n == 1 {
-		return "1 " + noun
+		return "1 " + one
 	}
-	return strconv.Itoa(n) + " " + noun + "s"
+	return strconv.Itoa(n) + " " + many
 }
 
 // Tracks says how many tracks, and from what when from is not empty:
