@@ -275,6 +275,7 @@ func idleRun(t testing.TB, dir string, env []string, window time.Duration) audio
 		f.pause = last.Sub(w.start)
 	}
 	expect("paused")
+	checkReleased(t, pid, "paused")
 	f.paused = idleWindow(t, pid, window)
 	w = watchMonitor(t, mon)
 	fmt.Fprintln(stdin, "resume")
@@ -285,9 +286,23 @@ func idleRun(t testing.TB, dir string, env []string, window time.Duration) audio
 	f.resume = first.Sub(w.start)
 	measurePlaying(t, pid, &f)
 	expect("ended")
+	checkReleased(t, pid, "with the queue ended")
 	f.ended = idleWindow(t, pid, window)
 	t.Logf("pause: sound for %v after the command; resume: sound %v after it", f.pause, f.resume)
 	return f
+}
+
+// checkReleased fails t if process pid still has PulseAudio's client
+// thread (threaded-ml, started by ALSA's pulse plugin when it opens the
+// device): a stopped output must have closed the device, or that thread
+// goes on waking for the stream's timing updates (1.2 a second, issue 14).
+func checkReleased(t testing.TB, pid int, when string) {
+	t.Helper()
+	for thread := range threadSwitches(t, pid) {
+		if strings.HasPrefix(thread, "threaded-ml ") {
+			t.Errorf("%s, the child still has PulseAudio's client thread (%s): the ALSA device was not closed", when, thread)
+		}
+	}
 }
 
 // monitorWatch follows the sink's monitor recording (monitor.raw of
