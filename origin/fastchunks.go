@@ -10,6 +10,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/valyala/fasthttp"
@@ -317,6 +318,13 @@ func (s *Server) fastBody(ctx context.Context, hash string) (data []byte, body i
 	if data, ok := s.mem.get(hash); ok {
 		return data, nil, int64(len(data)), nil
 	}
+	if fs, ok := s.blobs.(blobs.FS); ok {
+		f, size, err := openBlobFile(fs, hash)
+		if err != nil {
+			return nil, nil, 0, err
+		}
+		return nil, s.files.lend(hash, f, size), size, nil
+	}
 	b, err := s.blobs.Open(ctx, hash)
 	if err != nil {
 		return nil, nil, 0, err
@@ -329,6 +337,28 @@ func (s *Server) fastBody(ctx context.Context, hash string) (data []byte, body i
 		return data, nil, int64(len(data)), err
 	}
 	return nil, b, b.Size, nil
+}
+
+// openBlobFile opens the file of blob hash in fs and returns its size:
+// openat(2) and fstat(2), as nginx makes. os.Open makes four more on Linux
+// (it tries to add the file to the netpoller, which refuses a regular file
+// with EPERM, setting O_NONBLOCK and clearing it again around that), about
+// a third of a missed request's system calls on the fast path (issue 14).
+func openBlobFile(fs blobs.FS, hash string) (*os.File, int64, error) {
+	path, err := fs.Path(hash)
+	if err != nil {
+		return nil, 0, err
+	}
+	fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, 0, err
+	}
+	var st syscall.Stat_t
+	if err := syscall.Fstat(fd, &st); err != nil {
+		syscall.Close(fd)
+		return nil, 0, err
+	}
+	return os.NewFile(uintptr(fd), path), st.Size, nil
 }
 
 // plainChunk returns the hash of a GET or HEAD of /chunks/{hash} over

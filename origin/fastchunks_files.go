@@ -116,6 +116,17 @@ type keptFile struct {
 	files *openFiles
 }
 
+// WriteTo sends the file to w, a fasthttp body writer, bounded by its
+// size: fasthttp then finds the *os.File inside the io.LimitedReader and
+// sends it with one sendfile(2), and needs no read(2) after it to see that
+// the body ended (it probes a bare stream for bytes past its size).
+func (k *keptFile) WriteTo(w io.Writer) (int64, error) {
+	return io.Copy(w, &io.LimitedReader{R: k.File, N: k.size})
+}
+
+// SupportsBodyWriteTo tells fasthttp to send the body with WriteTo.
+func (k *keptFile) SupportsBodyWriteTo() bool { return true }
+
 func (k *keptFile) Close() error {
 	k.files.give(k.hash, k.File, k.size)
 	return nil
