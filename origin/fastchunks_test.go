@@ -4,13 +4,17 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"maps"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"segue/catalog"
@@ -282,5 +286,48 @@ func TestSplitterClosesOnce(t *testing.T) {
 	sp.wait()
 	if _, err := sp.httpLn.Accept(); err == nil {
 		t.Fatal("Accept after close succeeded")
+	}
+}
+
+// openFiles keeps the files of its max most recently served blobs and
+// closes the rest; openBlobsFor sizes it within the descriptor limit.
+func TestOpenFilesBound(t *testing.T) {
+	dir := t.TempDir()
+	o := newOpenFiles(2)
+	files := map[string]*os.File{}
+	for _, h := range []string{"a", "b", "c"} {
+		p := filepath.Join(dir, h)
+		if err := os.WriteFile(p, []byte(h), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[h] = f
+		o.lend(h, f, 1).Close() // served: kept
+	}
+	if _, ok := o.take("a"); ok {
+		t.Fatal("blob a still kept; want it closed as the least recently used of 3 with room for 2")
+	}
+	if _, err := files["a"].Stat(); !errors.Is(err, os.ErrClosed) {
+		t.Fatalf("evicted file: Stat error %v; want os.ErrClosed", err)
+	}
+	for _, h := range []string{"b", "c"} {
+		k, ok := o.take(h)
+		if !ok {
+			t.Fatalf("blob %s not kept; want kept", h)
+		}
+		k.Close()
+	}
+
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		t.Fatal(err)
+	}
+	n := openBlobsFor(1024)
+	if n < minOpenBlobs || n > maxOpenBlobs || (n > minOpenBlobs && n*maxFilesPerBlob > (int(lim.Cur)-1024-fdReserve)/2) {
+		t.Fatalf("openBlobsFor(1024) = %d with a limit of %d descriptors; want between %d and %d, its files within half of what 1024 connections and %d leave",
+			n, lim.Cur, minOpenBlobs, maxOpenBlobs, fdReserve)
 	}
 }

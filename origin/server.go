@@ -177,7 +177,7 @@ func New(o ServerOptions) (*Server, error) {
 		certs:     certs,
 		authFails: newAuthLimiter(time.Now),
 		docs:      make(chan struct{}, maxDocsInFlight),
-		files:     newOpenFiles(),
+		files:     newOpenFiles(openBlobsFor(o.MaxConns)),
 	}
 	if o.MemoryCache > 0 {
 		s.mem = newBlobCache(o.MemoryCache)
