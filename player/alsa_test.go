@@ -90,6 +90,25 @@ func loadTrackDir(dir string) (*memSource, *catalog.Manifest, error) {
 	return src, &m, nil
 }
 
+// alsaChildPlayer opens, for a child process, a player of the track stored
+// in dir (writeTrackDir) over the real ALSA output with its default buffer,
+// logging alsa-lib to dir/alsa.log; the caller plays m.TrackID.
+func alsaChildPlayer(dir string) (*Player, *ALSA, *catalog.Manifest, error) {
+	src, m, err := loadTrackDir(dir)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	out, err := OpenALSA(0, filepath.Join(dir, "alsa.log"))
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	p := New(Options{Segments: src, Manifests: src, Output: out, Loudness: LoudnessOff})
+	if err := p.Open(); err != nil {
+		return nil, nil, nil, err
+	}
+	return p, out, m, nil
+}
+
 // writeTrackDir stores a track's manifest and segments in dir for a child.
 func writeTrackDir(t testing.TB, src *memSource, tr catalog.Track, dir string) {
 	m := src.manifests[tr.ID]

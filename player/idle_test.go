@@ -25,16 +25,8 @@ import (
 // says "paused" once the device is stopped; a "resume" line on stdin resumes; at the end of the queue it
 // says "ended" once suspended again, and exits when stdin closes.
 func childIdle(dir string) error {
-	src, m, err := loadTrackDir(dir)
+	p, out, m, err := alsaChildPlayer(dir)
 	if err != nil {
-		return err
-	}
-	out, err := OpenALSA(0, filepath.Join(dir, "alsa.log"))
-	if err != nil {
-		return err
-	}
-	p := New(Options{Segments: src, Manifests: src, Output: out, Loudness: LoudnessOff})
-	if err := p.Open(); err != nil {
 		return err
 	}
 	ended := make(chan struct{})

@@ -20,16 +20,8 @@ import (
 // play becomes current (MS: the position reported, and the length of the
 // track); it exits when stdin closes.
 func childPosition(dir string) error {
-	src, m, err := loadTrackDir(dir)
+	p, out, m, err := alsaChildPlayer(dir)
 	if err != nil {
-		return err
-	}
-	out, err := OpenALSA(0, filepath.Join(dir, "alsa.log"))
-	if err != nil {
-		return err
-	}
-	p := New(Options{Segments: src, Manifests: src, Output: out, Loudness: LoudnessOff})
-	if err := p.Open(); err != nil {
 		return err
 	}
 	tr := catalog.Track{ID: m.TrackID}
