@@ -91,14 +91,15 @@ func loadTrackDir(dir string) (*memSource, *catalog.Manifest, error) {
 }
 
 // alsaChildPlayer opens, for a child process, a player of the track stored
-// in dir (writeTrackDir) over the real ALSA output with its default buffer,
-// logging alsa-lib to dir/alsa.log; the caller plays m.TrackID.
-func alsaChildPlayer(dir string) (*Player, *ALSA, *catalog.Manifest, error) {
+// in dir (writeTrackDir) over the real ALSA output with a device buffer of
+// buffer (0: the default), logging alsa-lib to dir/alsa.log; the caller
+// plays m.TrackID.
+func alsaChildPlayer(dir string, buffer time.Duration) (*Player, *ALSA, *catalog.Manifest, error) {
 	src, m, err := loadTrackDir(dir)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	out, err := OpenALSA(0, filepath.Join(dir, "alsa.log"))
+	out, err := OpenALSA(buffer, filepath.Join(dir, "alsa.log"))
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -122,10 +123,6 @@ func writeTrackDir(t testing.TB, src *memSource, tr catalog.Track, dir string) {
 // childPlay plays the track stored in dir (manifest.json + segment files)
 // through the real ALSA output.
 func childPlay(dir string) error {
-	src, m, err := loadTrackDir(dir)
-	if err != nil {
-		return err
-	}
 	// A generous device buffer: this checks the samples, not the latency,
 	// on machines whose cores other work keeps busy (and under -race,
 	// which slows decoding several times over).
@@ -133,12 +130,8 @@ func childPlay(dir string) error {
 	if raceEnabled {
 		buffer = time.Second
 	}
-	out, err := OpenALSA(buffer, filepath.Join(dir, "alsa.log"))
+	p, out, m, err := alsaChildPlayer(dir, buffer)
 	if err != nil {
-		return err
-	}
-	p := New(Options{Segments: src, Manifests: src, Output: out, Loudness: LoudnessOff})
-	if err := p.Open(); err != nil {
 		return err
 	}
 	p.Play(catalog.Track{ID: m.TrackID})

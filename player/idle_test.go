@@ -25,7 +25,7 @@ import (
 // says "paused" once the device is stopped; a "resume" line on stdin resumes; at the end of the queue it
 // says "ended" once suspended again, and exits when stdin closes.
 func childIdle(dir string) error {
-	p, out, m, err := alsaChildPlayer(dir)
+	p, out, m, err := alsaChildPlayer(dir, 0)
 	if err != nil {
 		return err
 	}

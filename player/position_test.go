@@ -20,7 +20,7 @@ import (
 // play becomes current (MS: the position reported, and the length of the
 // track); it exits when stdin closes.
 func childPosition(dir string) error {
-	p, out, m, err := alsaChildPlayer(dir)
+	p, out, m, err := alsaChildPlayer(dir, 0)
 	if err != nil {
 		return err
 	}

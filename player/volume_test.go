@@ -30,20 +30,12 @@ const (
 // (default buffer; a second under -race), says "playing" 1.5 s in, sets the volume to 50 on a
 // "volume" line on stdin, says "set" and exits when stdin closes.
 func childVolume(dir string) error {
-	src, m, err := loadTrackDir(dir)
-	if err != nil {
-		return err
-	}
 	buffer := DefaultALSABuffer
 	if raceEnabled { // decoding runs several times slower: as childPlay
 		buffer = time.Second
 	}
-	out, err := OpenALSA(buffer, filepath.Join(dir, "alsa.log"))
+	p, out, m, err := alsaChildPlayer(dir, buffer)
 	if err != nil {
-		return err
-	}
-	p := New(Options{Segments: src, Manifests: src, Output: out, Loudness: LoudnessOff})
-	if err := p.Open(); err != nil {
 		return err
 	}
 	playing := make(chan struct{}, 1)
