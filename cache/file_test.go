@@ -2,7 +2,6 @@ package cache
 
 import (
 	"bytes"
-	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -67,15 +66,7 @@ func TestNotCacheLeftAlone(t *testing.T) {
 			db.Close()
 			return os.Rename(path+".tmp", path)
 		}, "another program's SQLite database"},
-		"foreign, no application ID": {func(path string) error {
-			db, err := sql.Open("sqlite3", path)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			_, err = db.Exec(`CREATE TABLE contacts (name TEXT); INSERT INTO contacts VALUES ('Ada')`)
-			return err
-		}, "another program's SQLite database"},
+		"foreign, no application ID": {testkit.ForeignSQLite, "another program's SQLite database"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()

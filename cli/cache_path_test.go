@@ -2,11 +2,12 @@ package cli
 
 import (
 	"bytes"
-	"database/sql"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"segue/internal/testkit"
 )
 
 // TestCacheThatIsNotACache: a mistyped --cache naming a file that is not a
@@ -24,15 +25,7 @@ func TestCacheThatIsNotACache(t *testing.T) {
 		{"text", "notes.txt", "it is not an SQLite file", func(path string) error {
 			return os.WriteFile(path, []byte("buy milk\ncall Ada\n"), 0o600)
 		}},
-		{"foreign", "contacts.db", "it is another program's SQLite database", func(path string) error {
-			db, err := sql.Open("sqlite3", path)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			_, err = db.Exec(`CREATE TABLE contacts (name TEXT); INSERT INTO contacts VALUES ('Ada')`)
-			return err
-		}},
+		{"foreign", "contacts.db", "it is another program's SQLite database", testkit.ForeignSQLite},
 	} {
 		for _, args := range [][]string{{"search", "x"}, {"cache", "stats"}} {
 			t.Run(tc.name+" "+args[0], func(t *testing.T) {
