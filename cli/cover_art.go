@@ -38,16 +38,24 @@ type coverArt struct {
 
 	mu     sync.Mutex // guards the fields below
 	path   string     // the cover file written last, "" for none
+	album  string     // the album whose cover path holds
 	closed bool       // set by remove
 }
 
 // url fetches t's album cover and returns its file:// URL, or "" when the
 // album has none or it cannot be had (the metadata goes out without it);
-// either way the cover of the track before is removed.
+// either way the cover of the track before is removed. The next track of
+// the same album reuses the file, fetching and writing nothing.
 func (c *coverArt) url(ctx context.Context, t catalog.Track) string {
-	path := c.write(ctx, t)
-	if !c.keep(path) || path == "" {
-		return ""
+	c.mu.Lock()
+	path := c.path
+	same := path != "" && t.AlbumID == c.album && !c.closed // the next track of the album: its cover is there
+	c.mu.Unlock()
+	if !same {
+		path = c.write(ctx, t)
+		if !c.keep(t.AlbumID, path) || path == "" {
+			return ""
+		}
 	}
 	return (&url.URL{Scheme: "file", Path: path}).String()
 }
@@ -83,9 +91,9 @@ func (c *coverArt) write(ctx context.Context, t catalog.Track) string {
 	return path
 }
 
-// keep makes path the cover kept ("" none), removing the one before it;
+// keep makes path, album's cover, the one kept ("" none), removing the one before it;
 // after remove it removes path too and returns false.
-func (c *coverArt) keep(path string) bool {
+func (c *coverArt) keep(album, path string) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.path != "" && c.path != path {
@@ -97,7 +105,7 @@ func (c *coverArt) keep(path string) bool {
 		}
 		return false
 	}
-	c.path = path
+	c.path, c.album = path, album
 	return true
 }
 
