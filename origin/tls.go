@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -95,14 +96,7 @@ func (c *certSource) tlsConfig() *tls.Config {
 func SelfSigned(dataDir string, names []string) (certFile, keyFile string, err error) {
 	dir := filepath.Join(dataDir, TLSDir)
 	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-	dns, ips := []string{"localhost"}, []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback}
-	for _, n := range names {
-		if ip := net.ParseIP(n); ip != nil {
-			ips = append(ips, ip)
-		} else if n != "" {
-			dns = append(dns, n)
-		}
-	}
+	dns, ips := subjectAltNames(names)
 	if covers(certFile, keyFile, dns, ips) {
 		return certFile, keyFile, nil
 	}
@@ -147,6 +141,24 @@ func SelfSigned(dataDir string, names []string) (certFile, keyFile string, err e
 	return certFile, keyFile, nil
 }
 
+// subjectAltNames splits localhost, 127.0.0.1, ::1 and names into the DNS
+// names and IP addresses a certificate lists, each once: names compare
+// without case (RFC 4343), addresses by value (::ffff:127.0.0.1 is
+// 127.0.0.1), so `--addr 127.0.0.1:7700` or a repeated --tls-name adds
+// nothing twice. The first spelling seen is kept, in order.
+func subjectAltNames(names []string) (dns []string, ips []net.IP) {
+	for _, n := range append([]string{"localhost", "127.0.0.1", "::1"}, names...) {
+		if ip := net.ParseIP(n); ip != nil {
+			if !slices.ContainsFunc(ips, ip.Equal) {
+				ips = append(ips, ip)
+			}
+		} else if n != "" && !slices.ContainsFunc(dns, func(d string) bool { return strings.EqualFold(d, n) }) {
+			dns = append(dns, n)
+		}
+	}
+	return dns, ips
+}
+
 // covers reports whether the pair on disk loads, is valid for 30 more days
 // and names every one of dns and ips.
 func covers(certFile, keyFile string, dns []string, ips []net.IP) bool {
@@ -159,7 +171,7 @@ func covers(certFile, keyFile string, dns []string, ips []net.IP) bool {
 		return false
 	}
 	for _, d := range dns {
-		if !slices.Contains(leaf.DNSNames, d) {
+		if !slices.ContainsFunc(leaf.DNSNames, func(l string) bool { return strings.EqualFold(l, d) }) {
 			return false
 		}
 	}

@@ -217,3 +217,36 @@ func readCert(t *testing.T, file string) *x509.Certificate {
 	}
 	return c
 }
+
+// TestSelfSignedListsEachNameOnce: the loopback names serve adds itself,
+// the host of --addr 127.0.0.1:7700 (what serve passes by default) and
+// repeated --tls-name values are each listed once: 127.0.0.1 was listed
+// twice. Names compare without case, addresses by value.
+func TestSelfSignedListsEachNameOnce(t *testing.T) {
+	dir := t.TempDir()
+	names := []string{"127.0.0.1", "music.lan", "::1", "LOCALHOST", "Music.LAN", "::ffff:127.0.0.1", "10.0.0.7", "0:0:0:0:0:0:0:1", "10.0.0.7", "music.lan"}
+	certFile, _, err := SelfSigned(dir, names)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf := readCert(t, certFile)
+	if want := []string{"localhost", "music.lan"}; !slices.Equal(leaf.DNSNames, want) {
+		t.Errorf("DNS names %q; want %q", leaf.DNSNames, want)
+	}
+	var ips []string
+	for _, ip := range leaf.IPAddresses {
+		ips = append(ips, ip.String())
+	}
+	if want := []string{"127.0.0.1", "::1", "10.0.0.7"}; !slices.Equal(ips, want) {
+		t.Errorf("IP addresses %q; want %q", ips, want)
+	}
+
+	// The same names in another case are covered: the certificate stays.
+	before, _ := os.ReadFile(certFile)
+	if _, _, err := SelfSigned(dir, []string{"MUSIC.LAN", "127.0.0.1"}); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := os.ReadFile(certFile); !bytes.Equal(before, after) {
+		t.Error("the certificate was made again for names it covers in another case; want it kept")
+	}
+}
