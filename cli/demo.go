@@ -86,7 +86,7 @@ func (a *app) runDemo(ctx context.Context, addr string, noTUI bool) error {
 	defer srv.Close()
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ctx, ln) }()
-	url := "http://" + ln.Addr().String()
+	url := "http://" + origin.ListenedAddr(addr, ln.Addr())
 	a.cfg.Origin = url
 
 	if !noTUI && rootRun != nil {

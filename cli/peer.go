@@ -72,7 +72,7 @@ func (a *app) startPeer(c *cache.Cache, tracker peer.TrackerClient, log *slog.Lo
 		return nil, fmt.Errorf("peer endpoint: listen on %s: %w (%s)", listen, err, origin.ListenAdvice(err, flag))
 	}
 	id := peer.NewID()
-	n := &peerNode{gauge: peer.NewGauge(0), id: id, addr: ln.Addr().String()}
+	n := &peerNode{gauge: peer.NewGauge(0), id: id, addr: origin.ListenedAddr(listen, ln.Addr())}
 	srv, err := peer.NewServer(peer.ServerOptions{Store: c, Gauge: n.gauge, Logger: log, UploadRate: int64(a.cfg.Peer.UploadRate)})
 	if err != nil {
 		ln.Close()

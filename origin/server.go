@@ -255,6 +255,22 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 	return s.Serve(ctx, ln)
 }
 
+// ListenedAddr is the address a listener opened for the listen address
+// asked (HOST:PORT) took, as HOST:PORT with the real port: got's address,
+// except that an unspecified host keeps the family asked for. Go opens
+// 0.0.0.0 as a dual-stack socket and reports it as [::], so `--listen
+// 0.0.0.0:0` printed [::]:PORT; it now prints 0.0.0.0:PORT, and [::]:0
+// prints [::]:PORT. A host name or other address is shown as got has it.
+func ListenedAddr(asked string, got net.Addr) string {
+	tcp, ok := got.(*net.TCPAddr)
+	host, _, err := net.SplitHostPort(asked)
+	ip := net.ParseIP(host)
+	if !ok || err != nil || ip == nil || !ip.IsUnspecified() || !tcp.IP.IsUnspecified() {
+		return got.String()
+	}
+	return net.JoinHostPort(ip.String(), strconv.Itoa(tcp.Port))
+}
+
 // ListenAdvice says what to do when listening on an address failed with
 // err, for a flag (or setting) named flag: another program holds the port,
 // the machine has no such address, or the port needs privileges.
@@ -303,7 +319,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		scheme = "https"
 		hs.TLSConfig = s.certs.tlsConfig()
 	}
-	s.log.Info("origin serving", "addr", ln.Addr().String(), "scheme", scheme, "data", s.opts.DataDir, "tokens", s.auth.Load())
+	s.log.Info("origin serving", "addr", ListenedAddr(s.opts.Addr, ln.Addr()), "scheme", scheme, "data", s.opts.DataDir, "tokens", s.auth.Load())
 	limit := newConnLimiter(ln, s.opts.MaxConns)
 	hs.ConnState = limit.connState
 	var httpLn net.Listener = limit
@@ -342,7 +358,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	err := hs.Shutdown(sctx)
 	<-errc // http.ErrServerClosed once Serve has returned
-	s.log.Info("origin stopped", "addr", ln.Addr().String())
+	s.log.Info("origin stopped", "addr", ListenedAddr(s.opts.Addr, ln.Addr()))
 	if err != nil {
 		return fmt.Errorf("shut down origin: %w", err)
 	}
