@@ -94,8 +94,11 @@ or queue position that does not exist.`,
 			Use: v.use, Short: v.short, Args: cobra.ArbitraryArgs,
 			RunE: func(cmd *cobra.Command, args []string) error {
 				if verb == "seek" || verb == "volume" { // -5 is an argument, not a flag
-					var err error
-					if args, err = ctlArgs(cmd, args); err != nil || args == nil {
+					var (
+						helped bool
+						err    error
+					)
+					if args, helped, err = ctlArgs(cmd, args); err != nil || helped {
 						return err
 					}
 				}
@@ -184,16 +187,17 @@ track, state, position, rendition or error.`,
 // ctlArgs parses the command line of a command whose flags cobra leaves
 // alone, so that -5 is an argument: --NAME[=VALUE] of any flag the command
 // knows (--instance, the global ones, which ctl does not use) and -h are
-// flags, everything else an argument. It returns nil args after printing help.
-func ctlArgs(cmd *cobra.Command, raw []string) ([]string, error) {
-	var args []string
+// flags, everything else an argument. helped says it printed the help
+// instead (a missing argument is the server's parse to refuse, as for
+// every other verb: seek and volume alone exited 0 saying nothing).
+func ctlArgs(cmd *cobra.Command, raw []string) (args []string, helped bool, err error) {
 	for i := 0; i < len(raw); i++ {
 		s := raw[i]
 		switch {
 		case s == "-h" || s == "--help":
-			return nil, cmd.Help()
+			return nil, true, cmd.Help()
 		case s == "--":
-			return append(args, raw[i+1:]...), nil
+			return append(args, raw[i+1:]...), false, nil
 		case !strings.HasPrefix(s, "--"):
 			args = append(args, s)
 			continue
@@ -201,11 +205,11 @@ func ctlArgs(cmd *cobra.Command, raw []string) ([]string, error) {
 		name, value, hasValue := strings.Cut(s[2:], "=")
 		f := cmd.Flags().Lookup(name)
 		if f == nil {
-			return nil, &usageError{fmt.Errorf("unknown flag --%s (see %s --help)", name, cmd.CommandPath())}
+			return nil, false, &usageError{fmt.Errorf("unknown flag --%s (see %s --help)", name, cmd.CommandPath())}
 		}
 		if !hasValue && f.NoOptDefVal == "" {
 			if i+1 == len(raw) {
-				return nil, &usageError{fmt.Errorf("flag --%s needs a value", name)}
+				return nil, false, &usageError{fmt.Errorf("flag --%s needs a value", name)}
 			}
 			i++
 			value = raw[i]
@@ -213,10 +217,10 @@ func ctlArgs(cmd *cobra.Command, raw []string) ([]string, error) {
 			value = f.NoOptDefVal
 		}
 		if err := cmd.Flags().Set(name, value); err != nil {
-			return nil, &usageError{fmt.Errorf("--%s: %w", name, err)}
+			return nil, false, &usageError{fmt.Errorf("--%s: %w", name, err)}
 		}
 	}
-	return args, nil
+	return args, false, nil
 }
 
 // statusLine is a Status as one line a person reads.

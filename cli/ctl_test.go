@@ -178,7 +178,8 @@ func TestCtlDrivesPlay(t *testing.T) {
 		t.Errorf("status without an instance: exit %d, %q; want 1 and 'no segue is running'", code, errOut)
 	}
 	for _, args := range [][]string{{"seek", "abc"}, {"volume", "101"}, {"queue", "shuffle"}, {"quality", "ultra"},
-		{"frobnicate"}, {"--instance", "a/b", "status"}, {"queue", "remove", "0"}, {"toggle", "now"}} {
+		{"frobnicate"}, {"--instance", "a/b", "status"}, {"queue", "remove", "0"}, {"toggle", "now"},
+		{"seek"}, {"volume"}, {"volume", "--json"}} { // seek and volume alone exited 0 saying nothing
 		if _, errOut, code := h.ctl(args...); code != 2 {
 			t.Errorf("ctl %s: exit %d (%s), want 2", strings.Join(args, " "), code, errOut)
 		}
@@ -219,6 +220,13 @@ func TestCtlDrivesPlay(t *testing.T) {
 		if _, errOut, code := h.ctl(c.args...); code != 3 || !strings.Contains(errOut, c.says) {
 			t.Errorf("ctl %s: exit %d (%s), want 3 saying %q", strings.Join(c.args, " "), code, errOut, c.says)
 		}
+	}
+
+	// A malformed share URL is the user's mistake, said as segue play says
+	// it (it was "asking the origin failed: bad control command").
+	if _, errOut, code := h.ctl("open", url+"/p/xyz"); code != 2 || !strings.Contains(errOut, "segue: ctl open: not a segue share URL: ") ||
+		!strings.Contains(errOut, "token is malformed") {
+		t.Errorf("ctl open %s/p/xyz: exit %d (%s), want 2 saying the token is malformed", url, code, errOut)
 	}
 
 	// Pause: the position holds and no audio is written.

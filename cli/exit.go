@@ -145,6 +145,11 @@ func sentence(err error) string {
 	}
 	var own strings.Builder
 	for e := err; e != nil; {
+		if re, ok := e.(*ctl.RemoteError); ok {
+			// the running instance already made its failure one sentence
+			// (its share URL is the user's, not a request's)
+			return own.String() + re.Msg
+		}
 		if clause, ok := originClause(e); ok {
 			return own.String() + clause
 		}
