@@ -119,7 +119,7 @@ func settleAlbum(tx *sql.Tx, group, exceptID string, f albumFacts, self bool) (s
 		parts = append(parts, group)
 	}
 	id := catalog.NewID(catalog.PrefixAlbum, parts...)
-	if err := upsertAlbum(tx, id, artistID, name, f, comp || various); err != nil {
+	if err := upsertAlbum(tx, id, artistID, f, comp || various); err != nil {
 		return "", err
 	}
 	return id, moveGroup(tx, group, id)

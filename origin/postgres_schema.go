@@ -246,4 +246,14 @@ CREATE INDEX peer_tracks_peer ON peer_tracks(grp, peer_id);
 	`
 CREATE INDEX search_walk ON search (rowid) INCLUDE (doc, tdoc);
 ANALYZE search;
+`,
+
+	// 7: each track keeps its artist and album tags as written (SQLite's
+	// step 11).
+	`
+ALTER TABLE tracks ADD COLUMN artist_tag text COLLATE "C" NOT NULL DEFAULT '';
+ALTER TABLE tracks ADD COLUMN album_tag text COLLATE "C" NOT NULL DEFAULT '';
+UPDATE tracks SET artist_tag = (SELECT name FROM artists WHERE artists.id = tracks.artist_id),
+	album_tag = CASE WHEN substr(album_group, 1, 7) = 'artist' || chr(31) THEN ''
+		ELSE (SELECT title FROM albums WHERE albums.id = tracks.album_id) END;
 `}

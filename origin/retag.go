@@ -16,9 +16,10 @@ import (
 // (tracks.tags_version) has its tags read again on the next ingest, with
 // ffprobe only: no re-encoding. 1: issue 10 (sort tags, compilation=1, the
 // album_artist tag kept apart); 2: a folder's album is one whether some,
-// all or none of its tracks carry an album_artist tag. Rows the schema 3
-// upgrade derived are 0.
-const tagsVersion = 2
+// all or none of its tracks carry an album_artist tag; 3: the artist and
+// album tags are kept as written (tracks.artist_tag, album_tag), for the
+// spelling shown (spelling.go). Rows the schema 3 upgrade derived are 0.
+const tagsVersion = 3
 
 // tagRecord is the record of file f's tags as probed; the audio fields are
 // the caller's.
@@ -58,7 +59,8 @@ func (w worker) retag(ctx context.Context, files []libraryFile, jobs int) ([]str
 					if err := updateTags(tx, r); err != nil {
 						return err
 					}
-					_, err := tx.Exec(`UPDATE tracks SET tags_version = ? WHERE id = ?`, tagsVersion, r.ID)
+					_, err := tx.Exec(`UPDATE tracks SET tags_version = ?, artist_tag = ?, album_tag = ? WHERE id = ?`,
+						tagsVersion, r.Artist, r.Album, r.ID)
 					return err
 				})
 			})

@@ -226,4 +226,17 @@ CREATE TABLE peer_tracks (
 	FOREIGN KEY (grp, peer_id) REFERENCES peers(grp, id) ON DELETE CASCADE
 ) WITHOUT ROWID;
 CREATE INDEX peer_tracks_peer ON peer_tracks(grp, peer_id);
+`,
+
+	// 11: each track keeps its artist and album tags as written, so the
+	// spelling an artist or album shows is chosen from all its tracks
+	// (spelling.go), not left to whichever file was stored first. Rows of
+	// older ingests get the spelling shown now; tagsVersion 3 has the next
+	// ingest read their files' own.
+	`
+ALTER TABLE tracks ADD COLUMN artist_tag TEXT NOT NULL DEFAULT ''; -- the artist tag, NFC (catalog.Text)
+ALTER TABLE tracks ADD COLUMN album_tag TEXT NOT NULL DEFAULT '';  -- the album tag, NFC; '' when none
+UPDATE tracks SET artist_tag = (SELECT name FROM artists WHERE artists.id = tracks.artist_id),
+	album_tag = CASE WHEN substr(album_group, 1, 7) = 'artist' || char(31) THEN ''
+		ELSE (SELECT title FROM albums WHERE albums.id = tracks.album_id) END;
 `}

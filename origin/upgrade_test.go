@@ -81,6 +81,12 @@ func TestUpgradeCatalogFromVersion2(t *testing.T) {
 		}
 		checkUpgraded(t, NewReader(db))
 		checkSearchRows(t, db)
+		// Schema 11 gives each track the artist and album tags it shows.
+		if bad := tableColumn(t, db, `SELECT t.path FROM tracks t JOIN artists ar ON ar.id = t.artist_id
+				JOIN albums al ON al.id = t.album_id
+			WHERE t.artist_tag != ar.name OR t.album_tag != CASE WHEN al.title = ? THEN '' ELSE al.title END`, unknownAlbum); len(bad) != 0 {
+			t.Errorf("tracks whose artist_tag or album_tag is not what they show after the upgrade: %q", bad)
+		}
 		db.Close()
 	}
 }

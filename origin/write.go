@@ -53,17 +53,18 @@ func putTrack(ctx context.Context, db *sql.DB, r *trackRecord) error {
 	err = catalogTx(ctx, db, func(tx *sql.Tx) error {
 		return placeAndWrite(tx, r, func() error {
 			if _, err := tx.Exec(`INSERT INTO tracks (id, path, title, artist_id, album_id, track_no, disc_no, year, genre,
-				duration_ms, file_size, file_mtime, manifest, sort_key, album_group, album_artist, compilation, tags_version)
-				VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+				duration_ms, file_size, file_mtime, manifest, sort_key, album_group, album_artist, compilation, tags_version,
+				artist_tag, album_tag)
+				VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
 			ON CONFLICT(id) DO UPDATE SET path=excluded.path, title=excluded.title, artist_id=excluded.artist_id,
 				album_id=excluded.album_id, track_no=excluded.track_no, disc_no=excluded.disc_no, year=excluded.year,
 				genre=excluded.genre, duration_ms=excluded.duration_ms, file_size=excluded.file_size,
 				file_mtime=excluded.file_mtime, manifest=excluded.manifest, sort_key=excluded.sort_key,
 				album_group=excluded.album_group, album_artist=excluded.album_artist, compilation=excluded.compilation,
-				tags_version=excluded.tags_version`,
+				tags_version=excluded.tags_version, artist_tag=excluded.artist_tag, album_tag=excluded.album_tag`,
 				r.ID, r.Path, r.Title, r.artistID, r.albumID, r.TrackNo, r.DiscNo, r.Year, r.Genre,
 				r.DurationMS, r.FileSize, r.FileMTime, string(man), catalog.SortKey(r.Title, r.TitleSort),
-				r.group, r.AlbumArtist, r.Compilation, tagsVersion); err != nil {
+				r.group, r.AlbumArtist, r.Compilation, tagsVersion, r.Artist, r.Album); err != nil {
 				return fmt.Errorf("write track row: %w", err)
 			}
 			if _, err := tx.Exec(`DELETE FROM segments WHERE track_id = ?`, r.ID); err != nil {
@@ -211,18 +212,50 @@ func ensureArtist(tx *sql.Tx, name, sortTag string) (string, error) {
 		}
 		return id, nil
 	}
-	_, err = tx.Exec(`INSERT INTO search (rowid, kind, ref_id, title, artist, album)
-		SELECT rowid*4+?, ?, id, name, name, '' FROM artists WHERE id = ?`, ftsArtist, catalog.PrefixArtist, id)
-	if err != nil {
-		return "", fmt.Errorf("index artist %q: %w", name, err)
-	}
-	return id, nil
+	return id, indexArtist(tx, id)
 }
 
-// upsertAlbum adds album id by artist (artistID, named artist) with its
-// search row, or updates the one there: the latest year, a newer cover (a
-// track without one keeps the album's), a sort tag, the compilation flag.
-func upsertAlbum(tx *sql.Tx, id, artistID, artist string, f albumFacts, compilation bool) error {
+// indexArtist writes the search row of artist id as its row reads.
+func indexArtist(tx *sql.Tx, id string) error {
+	_, err := tx.Exec(`DELETE FROM search WHERE rowid = (SELECT rowid*4+? FROM artists WHERE id = ?)`, ftsArtist, id)
+	if err == nil {
+		_, err = tx.Exec(`INSERT INTO search (rowid, kind, ref_id, title, artist, album)
+			SELECT rowid*4+?, ?, id, name, name, '' FROM artists WHERE id = ?`, ftsArtist, catalog.PrefixArtist, id)
+	}
+	if err != nil {
+		return fmt.Errorf("index artist %s: %w", id, err)
+	}
+	return nil
+}
+
+// indexAlbum writes the search row of album id as its row and its
+// artist's read.
+func indexAlbum(tx *sql.Tx, id string) error { return indexAlbums(tx, "a.id = ?", id) }
+
+// indexAlbumsOf writes the search rows of the albums of artist id.
+func indexAlbumsOf(tx *sql.Tx, artistID string) error {
+	return indexAlbums(tx, "a.artist_id = ?", artistID)
+}
+
+// indexAlbums writes the search rows of the albums a (its one argument
+// arg) selects.
+func indexAlbums(tx *sql.Tx, where, arg string) error {
+	_, err := tx.Exec(`DELETE FROM search WHERE rowid IN (SELECT a.rowid*4+? FROM albums a WHERE `+where+`)`, ftsAlbum, arg)
+	if err == nil {
+		_, err = tx.Exec(`INSERT INTO search (rowid, kind, ref_id, title, artist, album)
+			SELECT a.rowid*4+?, ?, a.id, a.title, ar.name, a.title FROM albums a JOIN artists ar ON ar.id = a.artist_id
+			WHERE `+where, ftsAlbum, catalog.PrefixAlbum, arg)
+	}
+	if err != nil {
+		return fmt.Errorf("index album %s: %w", arg, err)
+	}
+	return nil
+}
+
+// upsertAlbum adds album id by artist artistID with its search row, or
+// updates the one there: the latest year, a newer cover (a track without
+// one keeps the album's), a sort tag, the compilation flag.
+func upsertAlbum(tx *sql.Tx, id, artistID string, f albumFacts, compilation bool) error {
 	var exists bool
 	if err := tx.QueryRow(`SELECT EXISTS (SELECT 1 FROM albums WHERE id = ?)`, id).Scan(&exists); err != nil {
 		return fmt.Errorf("look up album %q: %w", f.title, err)
@@ -242,12 +275,7 @@ func upsertAlbum(tx *sql.Tx, id, artistID, artist string, f albumFacts, compilat
 		VALUES (?,?,?,?,?,?,?,?)`, id, f.title, artistID, f.year, cover, mime, catalog.SortKey(f.title, f.sortTag), compilation); err != nil {
 		return fmt.Errorf("write album %q: %w", f.title, err)
 	}
-	_, err := tx.Exec(`INSERT INTO search (rowid, kind, ref_id, title, artist, album)
-		SELECT rowid*4+?, ?, id, title, ?, title FROM albums WHERE id = ?`, ftsAlbum, catalog.PrefixAlbum, artist, id)
-	if err != nil {
-		return fmt.Errorf("index album %q: %w", f.title, err)
-	}
-	return nil
+	return indexAlbum(tx, id)
 }
 
 // deleteTrack removes a track, its segment references and its search row,

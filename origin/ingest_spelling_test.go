@@ -1,0 +1,115 @@
+package origin
+
+import (
+	"context"
+	"database/sql"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+// spellingLibrary spells each artist and album in more than one way that
+// catalog.NameKey folds together: the first file by path in the minority.
+var spellingLibrary = []source{
+	tagged("Band/Hits/01.mp3", 220, map[string]string{"title": "One", "artist": "the band", "album": "greatest hits", "track": "1"}),
+	tagged("Band/Hits/02.mp3", 247, map[string]string{"title": "Two", "artist": "The Band", "album": "Greatest Hits", "track": "2"}),
+	tagged("Band/Hits/03.mp3", 262, map[string]string{"title": "Three", "artist": "The Band", "album": "Greatest Hits", "track": "3"}),
+	tagged("Band/Hits/04.mp3", 294, map[string]string{"title": "Four", "artist": "THE  BAND", "album": "GREATEST HITS", "track": "4"}),
+	// A tie: the first track by path wins.
+	tagged("Tie/01.mp3", 311, map[string]string{"title": "Gazoline", "artist": "dEUS", "album": "Ideal Crash"}),
+	tagged("Tie/02.mp3", 330, map[string]string{"title": "Instant Street", "artist": "Deus", "album": "ideal crash"}),
+	// The album artist comes from album_artist tags only.
+	tagged("Comp/01.mp3", 349, map[string]string{"title": "Xa", "artist": "Xan", "album_artist": "various friends", "album": "Friends"}),
+	tagged("Comp/02.mp3", 370, map[string]string{"title": "Ya", "artist": "Yan", "album_artist": "Various Friends", "album": "Friends"}),
+	tagged("Comp/03.mp3", 392, map[string]string{"title": "Za", "artist": "Zan", "album_artist": "Various Friends", "album": "Friends"}),
+}
+
+// spellingsShown lists what the catalog shows: the artists' names, each
+// album as "title / artist", and the search rows of both.
+func spellingsShown(t *testing.T, db *sql.DB) []string {
+	t.Helper()
+	as, err := NewReader(db).Artists(context.Background())
+	must(t, err)
+	out := artistNames(as)
+	for _, q := range []string{
+		`SELECT al.title || ' / ' || ar.name FROM albums al JOIN artists ar ON ar.id = al.artist_id`,
+		`SELECT 'search ' || kind || ': ' || title || ' / ' || artist FROM search WHERE kind IN ('ar', 'al')`,
+	} {
+		rows, err := db.Query(q)
+		must(t, err)
+		for rows.Next() {
+			var s string
+			must(t, rows.Scan(&s))
+			out = append(out, s)
+		}
+		must(t, rows.Err())
+		rows.Close()
+	}
+	slices.Sort(out)
+	return out
+}
+
+// TestIngestSpellingIsTheMostFrequent: an artist or album spelled several
+// ways shows the spelling most of its tracks carry (ties: the first track
+// by path), whatever order the files were stored in: a whole folder at
+// once, its minority spellings first by an earlier ingest (the first
+// spelling stored used to stay for good), and after the majority's files
+// are gone.
+func TestIngestSpellingIsTheMostFrequent(t *testing.T) {
+	forEachEngine(t, testIngestSpellingIsTheMostFrequent)
+}
+
+func testIngestSpellingIsTheMostFrequent(t *testing.T, e engine) {
+	needFFmpeg(t)
+	want := []string{
+		"Friends / Various Friends", "Greatest Hits / The Band", "Ideal Crash / dEUS",
+		"The Band", "Various Friends", "Xan", "Yan", "Zan", "dEUS",
+		"search al: Friends / Various Friends", "search al: Greatest Hits / The Band", "search al: Ideal Crash / dEUS",
+		"search ar: The Band / The Band", "search ar: Various Friends / Various Friends", "search ar: Xan / Xan",
+		"search ar: Yan / Yan", "search ar: Zan / Zan", "search ar: dEUS / dEUS",
+	}
+	slices.Sort(want)
+
+	lib, o := t.TempDir(), newTarget(t, e)
+	writeLibrary(t, lib, spellingLibrary)
+	o.ingest(t, lib)
+	if got := spellingsShown(t, o.open(t)); !slices.Equal(got, want) {
+		t.Errorf("one ingest of the folder shows\n%q\nwant\n%q", got, want)
+	}
+
+	// The minority's files first, the rest in a later run.
+	lib, o = t.TempDir(), newTarget(t, e)
+	first := []source{spellingLibrary[0], spellingLibrary[5], spellingLibrary[6]}
+	writeLibrary(t, lib, first)
+	o.ingest(t, lib)
+	for _, s := range spellingLibrary {
+		if !slices.ContainsFunc(first, func(f source) bool { return f.name == s.name }) {
+			writeSource(t, lib, s)
+		}
+	}
+	o.ingest(t, lib)
+	db := o.open(t)
+	if got := spellingsShown(t, db); !slices.Equal(got, want) {
+		t.Errorf("the minority's files ingested first, then the rest, show\n%q\nwant\n%q", got, want)
+	}
+	checkSearchRows(t, db)
+
+	// The majority's files go: the spelling left on the tracks shows.
+	for _, name := range []string{"Band/Hits/02.mp3", "Band/Hits/03.mp3", "Band/Hits/04.mp3", "Tie/01.mp3"} {
+		must(t, os.Remove(filepath.Join(lib, name)))
+	}
+	o.ingest(t, lib)
+	want = []string{
+		"Friends / Various Friends", "greatest hits / the band", "ideal crash / Deus",
+		"the band", "Various Friends", "Xan", "Yan", "Zan", "Deus",
+		"search al: Friends / Various Friends", "search al: greatest hits / the band", "search al: ideal crash / Deus",
+		"search ar: the band / the band", "search ar: Various Friends / Various Friends", "search ar: Xan / Xan",
+		"search ar: Yan / Yan", "search ar: Zan / Zan", "search ar: Deus / Deus",
+	}
+	slices.Sort(want)
+	if got := spellingsShown(t, db); !slices.Equal(got, want) {
+		t.Errorf("after the majority's files are removed the catalog shows\n%q\nwant\n%q", got, want)
+	}
+	checkSearchRows(t, db)
+}
