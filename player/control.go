@@ -54,9 +54,17 @@ func (p *Player) Play(tracks ...catalog.Track) {
 	}
 	defer p.emit(ChangedEvent{})
 	p.queue.PlayNow(tracks...)
-	p.paused = false
 	p.stats.play()
+	p.startLocked()
+}
+
+// startLocked plays the current track from its start. The state says
+// playing at once, as Resume's does: until the render loop had opened the
+// track it said stopped (or paused), and segue ctl open printed that.
+func (p *Player) startLocked() {
+	p.paused = false
 	p.restartLocked(0)
+	p.setState(Playing)
 }
 
 // PlayNext inserts tracks right after the current one; if nothing was
@@ -79,8 +87,7 @@ func (p *Player) insert(tracks []catalog.Track, add func(*Queue, ...catalog.Trac
 	}
 	add(p.queue, tracks...)
 	if p.queue.Index() >= 0 {
-		p.paused = false
-		p.restartLocked(0)
+		p.startLocked()
 	}
 }
 
@@ -158,8 +165,7 @@ func (p *Player) Jump(i int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.queue.Jump(i) {
-		p.paused = false
-		p.restartLocked(0)
+		p.startLocked()
 	}
 }
 

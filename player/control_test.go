@@ -1,0 +1,27 @@
+package player
+
+import "testing"
+
+// A command that starts a track says playing at once, whatever the state
+// before, as Resume does: the status segue ctl open printed right after
+// the command said stopped (the render loop had not opened the track yet).
+func TestStartSaysPlaying(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		start func(p *Player)
+	}{
+		{"Play", func(p *Player) { p.Play(ts("a b")...) }},
+		{"Add to an empty queue", func(p *Player) { p.Add(ts("a b")...) }},
+		{"PlayNext to an empty queue", func(p *Player) { p.PlayNext(ts("a b")...) }},
+		{"Jump after Stop", func(p *Player) { p.Play(ts("a b")...); p.Stop(); p.Jump(1) }},
+		{"Play after Pause", func(p *Player) { p.Play(ts("a")...); p.Pause(); p.Play(ts("b")...) }},
+	} {
+		// not opened: no render loop moves the state on, so what the
+		// command itself set is what Status says
+		p := New(Options{Segments: newMemSource(), Manifests: newMemSource(), Output: NewNull()})
+		c.start(p)
+		if st := p.Status(); st.State != Playing {
+			t.Errorf("%s: state %s right after, want playing", c.name, st.State)
+		}
+	}
+}
