@@ -10,6 +10,7 @@ import (
 	"github.com/gopxl/beep/v2/mp3"
 
 	"segue/catalog"
+	"segue/internal/testkit"
 	"segue/origin/blobs"
 )
 
@@ -50,22 +51,6 @@ func trim(t testing.TB, m catalog.Manifest, pcm [][2]float64) [][2]float64 {
 	return pcm[m.StartSkip:end]
 }
 
-// correlation is Pearson's r of channel c of a[i] and b[i+lag] over their
-// overlap.
-func correlation(a, b [][2]float64, c, lag int) float64 {
-	var sa, sb, saa, sbb, sab, n float64
-	for i := range a {
-		j := i + lag
-		if j < 0 || j >= len(b) {
-			continue
-		}
-		x, y := a[i][c], b[j][c]
-		sa, sb, saa, sbb, sab, n = sa+x, sb+y, saa+x*x, sbb+y*y, sab+x*y, n+1
-	}
-	cov := sab/n - sa/n*sb/n
-	return cov / math.Sqrt((saa/n-sa*sa/n/n)*(sbb/n-sb*sb/n/n))
-}
-
 // Acceptance 3: every rendition, concatenated and decoded with beep/mp3 and
 // trimmed by the manifest, has exactly the source's sample count and lines
 // up with ffmpeg's own decode of the source (correlation > 0.99, best lag 0).
@@ -101,11 +86,11 @@ func TestIngestDecodeMatchesSource(t *testing.T) {
 			for c := 0; c < 2; c++ {
 				best, bestLag := -2.0, 0
 				for lag := -64; lag <= 64; lag++ {
-					if v := correlation(ref, got, c, lag); v > best {
+					if v := testkit.Correlation(ref, got, c, lag); v > best {
 						best, bestLag = v, lag
 					}
 				}
-				r0 := correlation(ref, got, c, 0)
+				r0 := testkit.Correlation(ref, got, c, 0)
 				t.Logf("%s/%s ch%d: r(0) = %.5f, best lag %d", s.name, r.Name, c, r0, bestLag)
 				if r0 < 0.99 || bestLag != 0 {
 					t.Errorf("%s/%s ch%d: correlation %.4f at lag 0, best at lag %d (want > 0.99 at 0)", s.name, r.Name, c, r0, bestLag)

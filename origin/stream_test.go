@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"segue/catalog"
+	"segue/internal/testkit"
 	"segue/origin/blobs"
 )
 
@@ -137,7 +138,7 @@ func TestStreamIsGaplessMP3(t *testing.T) {
 				continue
 			}
 			for c := range 2 {
-				if r0 := correlation(ref, pcm, c, 0); r0 < 0.99 {
+				if r0 := testkit.Correlation(ref, pcm, c, 0); r0 < 0.99 {
 					t.Errorf("%s/%s ch%d: correlation with the source %.4f at lag 0 (want > 0.99)", name, rend.Name, c, r0)
 				}
 			}

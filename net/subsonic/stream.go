@@ -47,9 +47,9 @@ import (
 //     plays, and pins for offline, like any origin track.
 //
 // Gapless: a stream with a LAME tag is trimmed exactly (encoder delay,
-// decoder delay, padding). A transcoded stream from a pipe carries none, so
-// its encoder delay and padding play as silence (about 50 ms); decoded
-// sample counts then match what ffmpeg decodes of the same stream.
+// decoder delay, padding). A stream transcoded into a pipe carries none: it
+// is trimmed by LAME's delay and, to the sample, at the length of the file
+// it was transcoded from, read from that file's header (length.go).
 
 // Store keeps whole tracks and their manifests; *cache.Cache satisfies it.
 type Store interface {
@@ -147,6 +147,10 @@ type download struct {
 	trackID string
 	kbps    int
 	man     catalog.Manifest // provisional
+	// src is how many samples the file the server transcoded holds, when
+	// the stream has no Info frame and that file's header said (else 0):
+	// the stream's exact length.
+	src int64
 
 	mu      sync.Mutex // guards the fields below
 	segs    [][]byte   // complete segments so far; nil once released
@@ -316,6 +320,13 @@ func (c *Client) openDownload(ctx, bg context.Context, trackID string, kbps int,
 	if err != nil {
 		return nil, fmt.Errorf("play %s: %w", trackID, err)
 	}
+	// The length of the file the server may transcode is asked meanwhile,
+	// so a stream without an Info frame does not wait for it in turn.
+	var src int64
+	var lookup sync.WaitGroup
+	lctx, stopLookup := context.WithCancel(ctx)
+	lookup.Go(func() { src, _ = c.sourceSamples(lctx, trackID) })
+	defer func() { stopLookup(); lookup.Wait() }()
 	body, size, err := c.openStream(ctx, bg, trackID, kbps)
 	if err != nil {
 		return nil, fmt.Errorf("play %s: %w", trackID, err)
@@ -337,7 +348,11 @@ func (c *Client) openDownload(ctx, bg context.Context, trackID string, kbps int,
 			}
 			return nil, fmt.Errorf("play %q from %s: %w", sg.Title, c.Server(), err)
 		}
-		d.man = c.provisional(trackID, kbps, sg, first)
+		if _, tagged := mp3.ReadInfo(first); !tagged {
+			lookup.Wait()
+			d.src = src
+		}
+		d.man = c.provisional(trackID, kbps, sg, first, d.src)
 		read = func() { c.read(d, first, fr) }
 	}
 
@@ -444,22 +459,14 @@ func (c *Client) readBytes(d *download, r io.Reader) {
 // openStream sends the stream request; the body lives as long as bg, not
 // ctx (the download goes on after Manifest returns).
 func (c *Client) openStream(ctx, bg context.Context, trackID string, kbps int) (body io.ReadCloser, size int64, err error) {
-	raw, err := serverID(catalog.PrefixTrack, trackID)
+	u, err := c.songURL(ctx, "stream", trackID, url.Values{"format": {"mp3"}, "maxBitRate": {strconv.Itoa(kbps)}})
 	if err != nil {
 		return nil, 0, err
-	}
-	auth, err := c.login(ctx)
-	if err != nil {
-		return nil, 0, err
-	}
-	v := url.Values{"id": {raw}, "format": {"mp3"}, "maxBitRate": {strconv.Itoa(kbps)}}
-	for k, vs := range auth {
-		v[k] = vs
 	}
 	// The body outlives ctx, but a caller giving up before the answer
 	// ends the request.
 	rctx, cancel := context.WithCancel(bg)
-	req, err := http.NewRequestWithContext(rctx, http.MethodGet, c.methodURL("stream", v), nil)
+	req, err := http.NewRequestWithContext(rctx, http.MethodGet, u, nil)
 	if err != nil {
 		cancel()
 		return nil, 0, err
@@ -484,6 +491,24 @@ func (c *Client) openStream(ctx, bg context.Context, trackID string, kbps int) (
 	return cancelOnClose{resp.Body, cancel}, resp.ContentLength, nil
 }
 
+// songURL is the URL of method (stream, download) for song trackID with
+// the parameters v (which it fills) and the login's.
+func (c *Client) songURL(ctx context.Context, method, trackID string, v url.Values) (string, error) {
+	raw, err := serverID(catalog.PrefixTrack, trackID)
+	if err != nil {
+		return "", err
+	}
+	auth, err := c.login(ctx)
+	if err != nil {
+		return "", err
+	}
+	v.Set("id", raw)
+	for k, vs := range auth {
+		v[k] = vs
+	}
+	return c.methodURL(method, v), nil
+}
+
 // cancelOnClose ends a request's context when its body is closed.
 type cancelOnClose struct {
 	io.ReadCloser
@@ -492,8 +517,9 @@ type cancelOnClose struct {
 
 func (b cancelOnClose) Close() error { err := b.ReadCloser.Close(); b.cancel(); return err }
 
-// provisional builds the manifest of a download whose first frame is first.
-func (c *Client) provisional(trackID string, kbps int, sg song, first []byte) catalog.Manifest {
+// provisional builds the manifest of a download whose first frame is
+// first; src is the length of the file it was transcoded from (0: unknown).
+func (c *Client) provisional(trackID string, kbps int, sg song, first []byte, src int64) catalog.Manifest {
 	m := catalog.Manifest{TrackID: trackID, SampleRate: catalog.SampleRate, Channels: catalog.Channels,
 		SamplesPerFrame: catalog.SamplesPerFrame, FramesPerSegment: framesPerSegment}
 	var frames int64
@@ -503,8 +529,16 @@ func (c *Client) provisional(trackID string, kbps int, sg song, first []byte) ca
 		m.StartSkip = catalog.SamplesPerFrame + g.Delay + 529
 		m.TotalSamples = int64(g.Frames)*catalog.SamplesPerFrame - int64(g.Delay+g.Padding)
 	} else {
+		// LAME's delay, as for the origin's renditions without an Info frame
+		m.StartSkip = catalog.StartSkip
 		frames = (int64(sg.Duration+durationMargin)*catalog.SampleRate)/catalog.SamplesPerFrame + 2
-		m.TotalSamples = frames * catalog.SamplesPerFrame
+		if src > 0 {
+			frames = max(frames, (src+int64(m.StartSkip))/catalog.SamplesPerFrame+2)
+		}
+		m.TotalSamples = frames*catalog.SamplesPerFrame - int64(m.StartSkip)
+		if src > 0 {
+			m.TotalSamples = src
+		}
 	}
 	r := catalog.Rendition{Name: renditionOf(kbps), Codec: catalog.CodecMP3, Bitrate: kbps}
 	for i, at := 0, int64(0); at < frames; i++ {
@@ -645,8 +679,11 @@ func (c *Client) keep(d *download) {
 	switch _, exact := mp3.ReadInfo(d.segs[0]); {
 	case bytesMode: // the decoder ends where the stream does
 		m.TotalSamples = min(m.TotalSamples, frames*catalog.SamplesPerFrame)
-	case !exact:
+	case !exact: // the stream's length, or the transcoded file's when known
 		m.TotalSamples = frames*catalog.SamplesPerFrame - int64(m.StartSkip)
+		if d.src > 0 {
+			m.TotalSamples = min(m.TotalSamples, d.src)
+		}
 	}
 	if m.Validate() != nil {
 		return

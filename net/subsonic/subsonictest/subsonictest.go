@@ -7,9 +7,10 @@
 package subsonictest
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -75,6 +76,41 @@ var Tracks = []Track{
 	{"Gamma Trio", "Plain Files", "Plain Vorbis", 2, 2.1, 770, KindVorbis},
 }
 
+// Path is where Library writes tr in the library lib.
+func (tr Track) Path(lib string) string {
+	return filepath.Join(lib, tr.Artist, tr.Album, fmt.Sprintf("%02d %s%s", tr.No, tr.Title, filepath.Ext("."+tr.Kind)))
+}
+
+// SourcePCM is what ffmpeg decodes of the file of the track titled title
+// in the library lib, as 44.1 kHz stereo, cut to the length Library made
+// it (Seconds at 44.1 kHz): what a gapless player plays of it, whatever
+// the server sends. The cut is for the MP3, whose padding ffmpeg keeps.
+func SourcePCM(t testing.TB, lib, title string) [][2]float64 {
+	t.Helper()
+	for _, tr := range Tracks {
+		if tr.Title != title {
+			continue
+		}
+		out, err := exec.Command("ffmpeg", "-v", "error", "-i", tr.Path(lib), "-f", "f32le", "-ac", "2", "-ar", "44100", "pipe:1").Output()
+		if err != nil {
+			t.Fatalf("ffmpeg decode of %s: %v", tr.Path(lib), err)
+		}
+		n := int(math.Round(tr.Seconds * 44100))
+		if len(out)/8 < n {
+			t.Fatalf("ffmpeg decodes %d samples of %s; want %d at least", len(out)/8, tr.Path(lib), n)
+		}
+		pcm := make([][2]float64, n)
+		for i := range pcm {
+			for c := range 2 {
+				pcm[i][c] = float64(math.Float32frombits(binary.LittleEndian.Uint32(out[i*8+c*4:])))
+			}
+		}
+		return pcm
+	}
+	t.Fatalf("no track %q in the test library", title)
+	return nil
+}
+
 // Library writes Tracks with ffmpeg under a new temp dir and returns it.
 func Library(t testing.TB) string {
 	t.Helper()
@@ -85,20 +121,20 @@ func Library(t testing.TB) string {
 			t.Fatal(err)
 		}
 		src := fmt.Sprintf("sine=frequency=%d:duration=%g", tr.Hz, tr.Seconds)
-		ext, codec := "flac", []string{"-c:a", "flac"}
+		codec := []string{"-c:a", "flac"}
 		switch tr.Kind {
 		case KindNoiseFLAC:
 			src = fmt.Sprintf("anoisesrc=color=pink:amplitude=0.2:seed=%d:duration=%g", tr.Hz, tr.Seconds)
 		case KindMP3:
-			ext, codec = "mp3", []string{"-c:a", "libmp3lame", "-b:a", "128k"}
+			codec = []string{"-c:a", "libmp3lame", "-b:a", "128k"}
 		case KindVorbis:
-			ext, codec = "ogg", []string{"-c:a", "libvorbis", "-q:a", "0"}
+			codec = []string{"-c:a", "libvorbis", "-q:a", "0"}
 		}
 		args := []string{"-v", "error", "-f", "lavfi", "-i", src,
 			"-ac", "2", "-ar", "44100",
 			"-metadata", "title=" + tr.Title, "-metadata", "artist=" + tr.Artist, "-metadata", "album_artist=" + tr.Artist,
 			"-metadata", "album=" + tr.Album, "-metadata", fmt.Sprintf("track=%d", tr.No), "-metadata", "date=2021"}
-		args = append(append(args, codec...), filepath.Join(album, fmt.Sprintf("%02d %s.%s", tr.No, tr.Title, ext)))
+		args = append(append(args, codec...), tr.Path(dir))
 		run(t, "ffmpeg", args...)
 	}
 	run(t, "ffmpeg", "-v", "error", "-f", "lavfi", "-i", "color=c=red:s=64x64", "-frames:v", "1",
@@ -308,31 +344,4 @@ func (s Server) Get(t testing.TB, method string, params url.Values) map[string]a
 		t.Fatalf("%s %s: %v", s.Name, method, r.R["error"])
 	}
 	return r.R
-}
-
-// DecodedSamples asks the server for song id's stream as segue does
-// (format=mp3, maxBitRate=kbps), saves it and returns how many stereo
-// samples ffmpeg decodes from the file. From a file, as from a pipe
-// ffmpeg trims a LAME tag's encoder delay but not its padding (measured:
-// 947 samples more of a 2.2 s MP3 with padding 1476).
-func (s Server) DecodedSamples(t testing.TB, id string, kbps int) int64 {
-	t.Helper()
-	resp, err := http.Get(s.Base + "/rest/stream?" + s.query(url.Values{"id": {id}, "format": {"mp3"}, "maxBitRate": {fmt.Sprint(kbps)}}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	f, err := os.CreateTemp(t.TempDir(), "stream-*.mp3")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := io.Copy(f, resp.Body); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
-	out, err := exec.Command("ffmpeg", "-v", "error", "-i", f.Name(), "-f", "s16le", "-ac", "2", "-ar", "44100", "pipe:1").Output()
-	if err != nil {
-		t.Fatalf("ffmpeg decode of %s's stream of %s: %v", s.Name, id, err)
-	}
-	return int64(len(out) / 4)
 }
