@@ -2,6 +2,7 @@ package cli
 
 import (
 	"regexp"
+	"strings"
 	"testing"
 
 	"segue/catalog"
@@ -10,7 +11,8 @@ import (
 // TestTUIFollowsCtl: what segue ctl changes in a running interface shows
 // there at once (README: the two never disagree): the volume 40, the
 // quality set to low (no "auto" before the rendition), a track added to the
-// queue (2 tracks) and one removed (1 track), without a key pressed.
+// queue (2 tracks) and one removed (1 track), and a stop (the bar back at
+// 0:00), without a key pressed.
 func TestTUIFollowsCtl(t *testing.T) {
 	url := tuiOrigin(t)
 	var res catalog.SearchResult
@@ -38,4 +40,13 @@ func TestTUIFollowsCtl(t *testing.T) {
 	s.waitText("Borealis Test")
 	ctl("queue", "remove", "2")
 	s.waitText("Queue  1 track")
+
+	// stop rewinds: the bar shows 0:00 (it kept the second it stopped at)
+	s.waitScreen("the track past 0:01", func(scr string) bool {
+		return regexp.MustCompile(`(?m)^0:0[1-9] `).MatchString(scr)
+	})
+	ctl("stop")
+	s.waitScreen("stopped at 0:00", func(scr string) bool {
+		return strings.Contains(scr, "■ Aurora Test") && regexp.MustCompile(`(?m)^0:00 `).MatchString(scr)
+	})
 }

@@ -225,9 +225,8 @@ func (p *Player) Stop() {
 		return
 	}
 	p.paused = true
-	p.restartLocked(0)
+	p.seekLocked(0) // its position event: the interface's bar kept the second it stopped at
 	p.setState(Stopped)
-	p.poke()
 }
 
 // SeekBy moves the play head by d (negative goes back).
