@@ -141,10 +141,13 @@ func (p *Player) editLocked(f func(*Queue)) {
 	}
 }
 
-// Next skips to the next track.
+// Next skips to the next track; with an empty queue it does nothing.
 func (p *Player) Next() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.queue.Len() == 0 {
+		return // no queue ended: EndEvent would start the interface's radio
+	}
 	if !p.queue.Next() {
 		p.setState(Stopped)
 		p.emit(EndEvent{})

@@ -25,3 +25,24 @@ func TestStartSaysPlaying(t *testing.T) {
 		}
 	}
 }
+
+// Next with an empty queue does nothing: it is no queue ending, on which
+// the interface starts a radio after the last track heard (segue ctl queue
+// clear, then segue ctl next, played a radio after the cleared track).
+func TestNextOnEmptyQueue(t *testing.T) {
+	p := New(Options{Segments: newMemSource(), Manifests: newMemSource(), Output: NewNull(), EventBuffer: 64})
+	p.Play(ts("a b")...)
+	p.Clear()
+	for len(p.Events()) > 0 {
+		<-p.Events()
+	}
+	p.Next()
+	for len(p.Events()) > 0 {
+		if e, ok := (<-p.Events()).(EndEvent); ok {
+			t.Errorf("Next on an empty queue: %T, want no event", e)
+		}
+	}
+	if st := p.Status(); st.State != Stopped || st.Index != -1 {
+		t.Errorf("after Next on an empty queue: %s at %d, want stopped at -1", st.State, st.Index)
+	}
+}
