@@ -139,6 +139,8 @@ remove N drops position N, clear empties the queue and stops.`,
 				return printStatus(*resp.Status)
 			case asJSON:
 				return json.NewEncoder(a.stdout).Encode(append([]ctl.QueueEntry{}, resp.Queue...))
+			case len(resp.Queue) == 0: // as every empty listing: said on stderr, stdout stays empty
+				fmt.Fprintln(a.stderr, "the queue is empty: add to it with segue ctl queue add TARGET")
 			default:
 				for _, e := range resp.Queue {
 					mark := " "

@@ -348,6 +348,16 @@ func TestCtlDrivesPlay(t *testing.T) {
 	if st = h.status(); st.State != "stopped" || st.PositionMS != 0 || st.QueueLength != 2 {
 		t.Errorf("after remove 3 and stop: %+v", st)
 	}
+
+	// An empty queue is listed as every empty listing is: nothing on
+	// stdout, a sentence on stderr (it said nothing at all), [] with --json.
+	h.ok("queue", "clear")
+	if out, errOut, code := h.ctl("queue", "list"); code != 0 || out != "" || errOut != "the queue is empty: add to it with segue ctl queue add TARGET\n" {
+		t.Errorf("queue list of an empty queue: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	if out, errOut, code := h.ctl("queue", "list", "--json"); code != 0 || out != "[]\n" || errOut != "" {
+		t.Errorf("queue list --json of an empty queue: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
 }
 
 // Acceptance 5: a second interface on the same state (and runtime) dir

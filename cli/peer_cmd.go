@@ -115,10 +115,8 @@ the ones that answer within --timeout. It needs no tracker and no origin.`,
 				}
 				return a.printJSON(peers)
 			}
-			if len(peers) == 0 {
-				fmt.Fprintln(a.stdout, "no peers answered")
-			}
-			t := newTable("ADDRESS", "ID").whole("ADDRESS", "ID")
+			t := newTable("ADDRESS", "ID").whole("ADDRESS", "ID").
+				orSay(fmt.Sprintf("no peers answered within %s (a peer on the LAN is a segue run with --peer-lan)", timeout))
 			for _, p := range peers {
 				t.row(p.Addr, p.ID)
 			}
