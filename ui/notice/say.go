@@ -64,6 +64,11 @@ func hasURL(s string) bool { return strings.Contains(s, "http://") || strings.Co
 // listener can act on; "" for any other.
 func Reason(err error) string {
 	switch {
+	case errors.Is(err, originclient.ErrPinMismatch):
+		return "the certificate does not match --pin-sha256 (a new one, or something in between?)"
+	case originclient.Untrusted(err):
+		// short enough for the line to keep what to do (docs/tls.md)
+		return "untrusted certificate: give --ca FILE or --pin-sha256 FP"
 	case errors.Is(err, originclient.ErrOffline):
 		return "it is not available offline"
 	case Unreachable(err):
@@ -81,11 +86,16 @@ func Reason(err error) string {
 }
 
 // Unreachable reports whether err says the origin could not be reached:
-// ErrOffline, or a network failure under an HTTP request.
+// ErrOffline, or a network failure under an HTTP request. A refused
+// certificate is not one: the origin answered, and the fix is a setting
+// (docs/tls.md), not waiting; the screens said "offline" for it.
 func Unreachable(err error) bool {
 	var ne net.Error
 	var ue *url.Error
 	var oe *net.OpError
+	if originclient.Untrusted(err) {
+		return false
+	}
 	return errors.Is(err, originclient.ErrOffline) || errors.Is(err, syscall.ECONNREFUSED) ||
 		errors.As(err, &oe) || errors.As(err, &ue) || errors.As(err, &ne)
 }

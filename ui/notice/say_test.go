@@ -33,6 +33,12 @@ func TestSay(t *testing.T) {
 	_, noScheme := share.ParseURL("music.example/p/" + strings.Repeat("A", 43))
 	_, notFound := up.Album(ctx, "al_x")
 	_, broken := up.Artists(ctx)
+	tlsSrv := httptest.NewTLSServer(http.NotFoundHandler()) // a self-signed certificate
+	defer tlsSrv.Close()
+	strange, _ := originclient.New(tlsSrv.URL, originclient.Options{})
+	_, untrusted := strange.Artists(ctx)
+	pinned, _ := originclient.New(tlsSrv.URL, originclient.Options{TLS: originclient.TLSOptions{PinSHA256: strings.Repeat("ab", 32)}})
+	_, wrongPin := pinned.Artists(ctx)
 
 	for _, c := range []struct {
 		err  error
@@ -50,6 +56,10 @@ func TestSay(t *testing.T) {
 		{noScheme, `not a segue share URL: "music.example/p/` + strings.Repeat("A", 43) + `": missing the scheme, http or https (want http(s)://HOST/p/TOKEN)`},
 		{fmt.Errorf("open shared playlist: its origin 127.0.0.1:1 is unreachable and it was never opened here: %w", originclient.ErrOffline),
 			"open shared playlist: its origin 127.0.0.1:1 is unreachable and it was never opened here"},
+		// a refused certificate is a setting to fix, not an outage: the
+		// screens said "offline" (docs/tls.md)
+		{fmt.Errorf("list artists: %w", untrusted), "could not list artists: untrusted certificate: give --ca FILE or --pin-sha256 FP"},
+		{fmt.Errorf("list artists: %w", wrongPin), "could not list artists: the certificate does not match --pin-sha256 (a new one, or something in between?)"},
 	} {
 		got := Say(c.err)
 		if got != c.want {
@@ -59,8 +69,9 @@ func TestSay(t *testing.T) {
 			t.Errorf("Say(%q) leaks an address or a Go error: %q", c.err, got)
 		}
 	}
-	if !Unreachable(unreachable) || Unreachable(notFound) {
-		t.Errorf("Unreachable: %v for a dead origin, %v for a 404", Unreachable(unreachable), Unreachable(notFound))
+	if !Unreachable(unreachable) || Unreachable(notFound) || Unreachable(untrusted) || Unreachable(wrongPin) {
+		t.Errorf("Unreachable: %v for a dead origin, %v for a 404, %v for an untrusted certificate, %v for a wrong pin",
+			Unreachable(unreachable), Unreachable(notFound), Unreachable(untrusted), Unreachable(wrongPin))
 	}
 }
 
