@@ -85,6 +85,10 @@ func TestServeTLSSelfSigned(t *testing.T) {
 	// A friend with only the link: another configured origin, no pin flag.
 	friend := newSwarmHost(t, h.bin)
 	friend.run("playlist", "show", link.URL, "--json")
+	// The link's origin configured without a pin (the link came from it):
+	// the link's pin applies to the link (the configured origin's client,
+	// without it, was taken, and the link failed as untrusted).
+	friend.run("--origin", url, "playlist", "show", link.URL, "--json")
 
 	// Replace the certificate files, as a renewal would, and hang up.
 	other := t.TempDir()

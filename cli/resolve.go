@@ -31,7 +31,7 @@ type resolver struct {
 	sub  *subsonic.Client     // src when it is a Subsonic server, else nil
 
 	mu      sync.Mutex                      // guards clients and owner
-	clients map[string]*originclient.Client // segue origins by base URL, def included
+	clients map[string]*originclient.Client // segue origins by base URL (#sha256=PIN after it for a pinned link), def included
 	owner   map[string]source               // track ID -> origin it came from
 }
 
@@ -71,18 +71,25 @@ func (r *resolver) close() {
 	}
 }
 
-// client returns the client of the origin at base, with token.
+// client returns the client of the origin at base, with token and, when a
+// share link carries one, its certificate pin: a pinned link gets a client
+// of its own, even of the configured origin (whose client, without the
+// pin, refused the link's certificate).
 func (r *resolver) client(base, token, pin string) (*originclient.Client, error) {
+	key := base
+	if pin != "" {
+		key += "#" + share.PinPrefix + pin
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if c, ok := r.clients[base]; ok {
+	if c, ok := r.clients[key]; ok {
 		return c, nil
 	}
 	c, err := originclient.New(base, originclient.Options{Token: token, Docs: r.docs, TLS: r.a.tlsFor(base, pin)})
 	if err != nil {
 		return nil, err
 	}
-	r.clients[base] = c
+	r.clients[key] = c
 	return c, nil
 }
 
