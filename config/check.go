@@ -61,7 +61,7 @@ func (c *Config) decode(path, text string) error {
 		// Type mismatches come as plain errors: "toml: line 2 (last key "x"): ..."
 		if m := typeError.FindStringSubmatch(err.Error()); m != nil {
 			line, _ := strconv.Atoi(m[1])
-			return &Error{File: path, Key: m[2], Line: line, Err: errors.New(m[3])}
+			return &Error{File: path, Key: m[2], Line: line, Err: errors.New(typeWanted(m[3]))}
 		}
 		return &Error{File: path, Err: err}
 	}
@@ -248,6 +248,45 @@ func distance(a, b string) int {
 }
 
 var typeError = regexp.MustCompile(`^toml: (?:line (\d+) )?\(last key "([^"]*)"\): (.*)$`)
+
+// typeMismatch is the TOML decoder's text for a value of the wrong type.
+var typeMismatch = regexp.MustCompile(`^incompatible types: TOML value has type (\w+); destination has type (\w+)$`)
+
+// typeWanted says a type mismatch in a config file's words, what it got
+// and what to write instead: the decoder's "TOML value has type int64;
+// destination has type string" named Go's types.
+func typeWanted(msg string) string {
+	m := typeMismatch.FindStringSubmatch(msg)
+	if m == nil {
+		return msg
+	}
+	kind := func(goType string) string {
+		switch {
+		case goType == "string":
+			return "text"
+		case goType == "bool", goType == "boolean":
+			return "true or false"
+		case strings.HasPrefix(goType, "int"), strings.HasPrefix(goType, "uint"), strings.HasPrefix(goType, "float"):
+			return "a number"
+		case strings.HasPrefix(goType, "map"):
+			return "a table"
+		case strings.HasPrefix(goType, "[]"), goType == "slice":
+			return "a list"
+		}
+		return ""
+	}
+	got, want := kind(m[1]), kind(m[2])
+	if got == "" || want == "" {
+		return msg
+	}
+	switch want {
+	case "text":
+		want = `text in quotes ("...")`
+	case "true or false", "a number":
+		want += " (no quotes)"
+	}
+	return "got " + got + ", want " + want
+}
 
 var tableHeader = regexp.MustCompile(`^\s*\[\s*([^\[\]]+?)\s*\]`)
 

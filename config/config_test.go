@@ -96,7 +96,12 @@ func TestLoadReportsFileKeyAndLine(t *testing.T) {
 		{"typo in the peer table", "[peer]\nupload_rat = \"2MiB\"\n", "peer.upload_rat", 2, `did you mean "upload_rate"`},
 		{"size without a unit", "[cache]\nsize = 5\n", "cache.size", 2, "no unit"},
 		{"size string without a unit", "[cache]\n\nsize = \"5\"\n", "cache.size", 3, "no unit"},
-		{"wrong type", "[player]\nvolume = \"loud\"\n", "player.volume", 2, ""},
+		// the decoder's words named Go's types: "incompatible types: TOML
+		// value has type string; destination has type integer"
+		{"wrong type", "[player]\nvolume = \"loud\"\n", "player.volume", 2, "player.volume: got text, want a number (no quotes)"},
+		{"number for text", "origin = 5\n", "origin", 1, `origin: got a number, want text in quotes ("...")`},
+		{"text for true or false", "[events]\nsend = \"yes\"\n", "events.send", 2, "events.send: got text, want true or false (no quotes)"},
+		{"number for true or false", "[player]\nautoplay = 1\n", "player.autoplay", 2, "player.autoplay: got a number, want true or false (no quotes)"},
 		{"bad quality", "[player]\nquality = \"hgh\"\n", "player.quality", 2, "auto, low, normal, high"},
 		{"bad max quality", "[player]\nmax_quality = \"auto\"\n", "player.max_quality", 2, "low, normal, high"},
 		{"bad loudness", "[player]\nloudness = \"max\"\n", "player.loudness", 2, "off, track, album"},
