@@ -79,11 +79,15 @@ func (a *app) runDemo(ctx context.Context, addr string, noTUI bool) error {
 	}
 	defer logFile.Close()
 	fmt.Fprintf(a.stdout, "origin log: %s\n", originLog)
-	srv, err := origin.New(origin.ServerOptions{DataDir: dataDir, Addr: addr, Logger: slog.New(slog.NewJSONHandler(logFile, nil))})
+	log := slog.New(slog.NewJSONHandler(logFile, nil))
+	srv, err := origin.New(origin.ServerOptions{DataDir: dataDir, Addr: addr, Logger: log})
 	if err != nil {
 		return err
 	}
 	defer srv.Close()
+	if err := mountSubsonic(srv, log); err != nil { // Subsonic apps can try the demo too
+		return err
+	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ctx, ln) }()
 	url := "http://" + origin.ListenedAddr(addr, ln.Addr())

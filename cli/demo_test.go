@@ -50,6 +50,15 @@ func TestMakeDemoReachesFirstScreen(t *testing.T) {
 	}
 	s.keys("Tab")
 	s.waitText("Aurora Static")
+	// The demo's origin answers Subsonic apps as origin serve's does (its
+	// /rest/ was a 404).
+	var ext struct {
+		R struct{ Status string } `json:"subsonic-response"`
+	}
+	getJSON(t, "http://"+addr+"/rest/getOpenSubsonicExtensions.view?f=json&v=1.16.1&c=demo-test", &ext)
+	if ext.R.Status != "ok" {
+		t.Errorf("the demo origin's getOpenSubsonicExtensions (public): status %q, want ok", ext.R.Status)
+	}
 	s.keys("q")
 	s.waitScreen("make demo to end", func(string) bool { return fileSize(filepath.Join(dir, "exit")) > 0 })
 	if code, _ := os.ReadFile(filepath.Join(dir, "exit")); strings.TrimSpace(string(code)) != "0" {

@@ -132,11 +132,9 @@ func (a *app) runServe(ctx context.Context, o origin.ServerOptions, selfSigned [
 		// without a word
 		fmt.Fprintf(a.stderr, "segue: the catalog in %s holds no music yet: ingest a folder with segue origin ingest MUSIC_DIR --data %[1]s\n", o.DataDir)
 	}
-	api, err := subsonic.New(srv, subsonic.Options{Logger: o.Logger})
-	if err != nil {
+	if err := mountSubsonic(srv, o.Logger); err != nil {
 		return err
 	}
-	srv.Mount(subsonic.Prefix, api)
 	if fp := srv.Fingerprint(); fp != "" {
 		fmt.Fprintf(a.stderr, "segue: serving https; certificate SHA-256 %s (clients: --pin-sha256 %s or --ca %s)\n", fp, fp, o.TLSCert)
 		stopHUP := reloadOnHangup(srv, o.Logger)
@@ -155,4 +153,15 @@ func (a *app) runServe(ctx context.Context, o origin.ServerOptions, selfSigned [
 		}
 	}
 	return srv.ListenAndServe(ctx)
+}
+
+// mountSubsonic answers the OpenSubsonic API under /rest/ on srv (README
+// "Subsonic apps"), on origin serve's origin and the demo's alike.
+func mountSubsonic(srv *origin.Server, log *slog.Logger) error {
+	api, err := subsonic.New(srv, subsonic.Options{Logger: log})
+	if err != nil {
+		return err
+	}
+	srv.Mount(subsonic.Prefix, api)
+	return nil
 }
