@@ -155,6 +155,19 @@ func TestSubsonicServers(t *testing.T) {
 				t.Errorf("playlist share on a Subsonic server: exit %d, stderr %q; want exit 1 and one sentence saying it is not supported", code, errOut)
 			}
 
+			// A radio asks getSimilarSongs (it asked nothing and said the
+			// server does not support this): gonic asks Last.fm, which has
+			// no key here, and finds nothing (3); supysonic has no such call
+			// (1, one sentence saying so).
+			want := map[string]struct {
+				code int
+				says string
+			}{"gonic": {3, "nothing to recommend"}, "supysonic": {1, "answers no getSimilarSongs"}}[s.Name]
+			out, errOut, code = segue(t, append(args, "radio", breeze.Tracks[0].ID)...)
+			if code != want.code || !strings.Contains(errOut, want.says) || strings.Count(strings.TrimSpace(errOut), "\n") != 0 {
+				t.Errorf("radio on %s: exit %d, stdout %q, stderr %q; want exit %d saying %q", s.Name, code, out, errOut, want.code, want.says)
+			}
+
 			if s.Name == "gonic" {
 				song := s.Get(t, "getSong", url.Values{"id": {rawID(breeze.Tracks[0].ID)}})["song"].(map[string]any)
 				if n, _ := song["playCount"].(float64); n < 1 {

@@ -233,12 +233,6 @@ func (c *Client) UnsharePlaylist(ctx context.Context, id string) error {
 	return fmt.Errorf("unshare %s: %w: share links are segue origin's", id, ErrUnsupported)
 }
 
-// Radio is not offered: Subsonic's similar songs need Last.fm on the
-// server, which a test cannot reach.
-func (c *Client) Radio(ctx context.Context, seed string, limit int) ([]catalog.Track, error) {
-	return nil, fmt.Errorf("radio from %s: %w", seed, ErrUnsupported)
-}
-
 // NowPlaying tells the server trackID started (scrobble, submission=false).
 func (c *Client) NowPlaying(ctx context.Context, trackID string) error {
 	return c.scrobble(ctx, trackID, false, time.Now())

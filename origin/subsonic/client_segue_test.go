@@ -13,7 +13,8 @@ import (
 // TestSegueClient: segue's own Subsonic client (net/subsonic, written
 // against gonic and supysonic) reads this origin through its Subsonic API
 // as it reads any Subsonic server: search, artists, albums, songs, cover,
-// playlists and scrobbles, signed in with a password and with an API key.
+// playlists, a radio (getSimilarSongs) and scrobbles, signed in with a
+// password and with an API key.
 func TestSegueClient(t *testing.T) {
 	f := newFixture(t)
 	host := strings.TrimPrefix(f.base, "http://")
@@ -55,6 +56,20 @@ func TestSegueClient(t *testing.T) {
 			}
 			if pls, err := cl.Playlists(ctx); err != nil || len(pls) != 1 {
 				t.Errorf("playlists: %+v, %v", pls, err)
+			}
+			// A radio from a song, and from a playlist (its last song):
+			// the recommender's songs (it said the server does not support
+			// this, asking nothing).
+			for _, seed := range []string{tr.ID, pl.ID} {
+				radio, err := cl.Radio(ctx, seed, 5)
+				if err != nil || len(radio) == 0 {
+					t.Errorf("radio from %s: %+v, %v; want the recommender's songs", seed, radio, err)
+				}
+				for _, r := range radio {
+					if !strings.HasPrefix(r.ID, catalog.PrefixTrack+"_") || r.Title == "" {
+						t.Errorf("radio from %s: song %+v", seed, r)
+					}
+				}
 			}
 			if err := cl.DeletePlaylist(ctx, pl.ID); err != nil {
 				t.Errorf("delete playlist: %v", err)

@@ -6,14 +6,27 @@ import (
 	"segue/catalog"
 )
 
-// maxReco is the most songs getSimilarSongs2 and getTopSongs return (the
-// origin's radio limit).
+// maxReco is the most songs getSimilarSongs, getSimilarSongs2 and
+// getTopSongs return (the origin's radio limit).
 const maxReco = 100
 
+// getSimilarSongs answers songs like a song's, an album's or an artist's
+// (id: any of them, as the spec has it), from the origin's recommender
+// with their tracks as seeds, as its radio does. Subsonic clients ask it
+// for a song's radio (segue's among them).
+func (a *API) getSimilarSongs(rq *request) *Response {
+	return a.similar(rq, func(res *Response, s *Songs) { res.SimilarSongs = s })
+}
+
 // getSimilarSongs2 answers songs like an artist's (id: an artist; a song
-// or an album ID works too), from the origin's recommender with the
-// artist's tracks as seeds, as its radio does.
+// or an album ID works too), as getSimilarSongs does.
 func (a *API) getSimilarSongs2(rq *request) *Response {
+	return a.similar(rq, func(res *Response, s *Songs) { res.SimilarSongs2 = s })
+}
+
+// similar answers the recommender's songs after the tracks of id, in the
+// element set puts them in.
+func (a *API) similar(rq *request, set func(*Response, *Songs)) *Response {
 	id, res := rq.p.id("id")
 	if res != nil {
 		return res
@@ -30,7 +43,7 @@ func (a *API) getSimilarSongs2(rq *request) *Response {
 	if err != nil {
 		return a.internal(rq, err)
 	}
-	return a.songList(rq, trackIDs(tracks), func(res *Response, s *Songs) { res.SimilarSongs2 = s })
+	return a.songList(rq, trackIDs(tracks), set)
 }
 
 // seeds returns the tracks of a track, album or artist ID.

@@ -218,6 +218,13 @@ func TestScrobbleAndRecommendations(t *testing.T) {
 	for _, id := range []string{tide.ID, f.albums["Night Drive"].ID, f.albums["First Light"].ArtistID} {
 		r := f.jsonCall(t, "getSimilarSongs2", url.Values{"id": {id}, "count": {"5"}})
 		mustOK(t, "getSimilarSongs2 "+id, r)
+		// getSimilarSongs, the spec's call for a song's, an album's or an
+		// artist's (it was an unknown method), answers the same songs
+		r1 := f.jsonCall(t, "getSimilarSongs", url.Values{"id": {id}, "count": {"5"}})
+		mustOK(t, "getSimilarSongs "+id, r1)
+		if r1.SimilarSongs == nil || !slices.Equal(songIDs(r1.SimilarSongs.Songs), songIDs(r.SimilarSongs2.Songs)) {
+			t.Errorf("getSimilarSongs %s: %+v, want getSimilarSongs2's %v", id, r1.SimilarSongs, songIDs(r.SimilarSongs2.Songs))
+		}
 		seeds, err := api.seeds(&request{Request: httptest.NewRequest("GET", "/rest/getSimilarSongs2", nil)}, id)
 		if err != nil {
 			t.Fatal(err)

@@ -44,6 +44,7 @@ type Response struct {
 	Playlists              *Playlists     `xml:"playlists" json:"playlists,omitempty"`
 	Playlist               *Playlist      `xml:"playlist" json:"playlist,omitempty"`
 	Starred2               *SearchResult3 `xml:"starred2" json:"starred2,omitempty"`
+	SimilarSongs           *Songs         `xml:"similarSongs" json:"similarSongs,omitempty"`
 	SimilarSongs2          *Songs         `xml:"similarSongs2" json:"similarSongs2,omitempty"`
 	TopSongs               *Songs         `xml:"topSongs" json:"topSongs,omitempty"`
 	Genres                 *Genres        `xml:"genres" json:"genres,omitempty"`

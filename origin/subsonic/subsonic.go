@@ -92,6 +92,7 @@ func New(o *origin.Server, opts Options) (*API, error) {
 		"star":              a.star,
 		"unstar":            a.unstar,
 		"getStarred2":       a.getStarred2,
+		"getSimilarSongs":   a.getSimilarSongs,
 		"getSimilarSongs2":  a.getSimilarSongs2,
 		"getTopSongs":       a.getTopSongs,
 	}

@@ -80,6 +80,7 @@ func TestXMLAnswersValidate(t *testing.T) {
 		{"getAlbumList", url.Values{"type": {"newest"}}},
 		{"search2", url.Values{"query": {"light"}}},
 		{"getSimilarSongs2", url.Values{"id": {album.ArtistID}}},
+		{"getSimilarSongs", url.Values{"id": {song.ID}}},
 		{"getTopSongs", url.Values{"artist": {"Alpha Artist"}}},
 		{"getAlbum", url.Values{"id": {"alnothing"}}},   // error 70
 		{"getAlbum", nil},                               // error 10
