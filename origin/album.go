@@ -1,6 +1,7 @@
 package origin
 
 import (
+	"context"
 	"database/sql"
 	"fmt"
 	"path"
@@ -174,6 +175,83 @@ func dropEmptyAlbum(tx *sql.Tx, id string) error {
 	}
 	if err != nil {
 		return fmt.Errorf("drop empty album %s: %w", id, err)
+	}
+	return nil
+}
+
+// chooseCovers gives every album the cover of its first track (by disc,
+// track number, then path) that brought one, whatever order its tracks
+// were stored in (it used to be the last stored track's), and none when
+// none of them brings one (it used to keep a removed track's). Ingest runs
+// it after every run, so a run that stopped half-way is finished by the
+// next.
+func chooseCovers(ctx context.Context, db *sql.DB) error {
+	type cover struct {
+		disc, track      int
+		path, hash, mime string
+	}
+	before := func(a, b cover) bool {
+		if a.disc != b.disc {
+			return a.disc < b.disc
+		}
+		if a.track != b.track {
+			return a.track < b.track
+		}
+		return a.path < b.path
+	}
+	err := catalogTx(ctx, db, func(tx *sql.Tx) error {
+		rows, err := tx.Query(`SELECT album_id, disc_no, track_no, path, cover_hash, cover_mime FROM tracks WHERE cover_hash IS NOT NULL`)
+		if err != nil {
+			return err
+		}
+		first := map[string]cover{}
+		for rows.Next() {
+			var album string
+			var c cover
+			var mime sql.NullString
+			if err := rows.Scan(&album, &c.disc, &c.track, &c.path, &c.hash, &mime); err != nil {
+				rows.Close()
+				return err
+			}
+			c.mime = mime.String
+			if f, ok := first[album]; !ok || before(c, f) {
+				first[album] = c
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		rows, err = tx.Query(`SELECT id, coalesce(cover_hash, '') FROM albums`)
+		if err != nil {
+			return err
+		}
+		var changed []string
+		for rows.Next() {
+			var id, hash string
+			if err := rows.Scan(&id, &hash); err != nil {
+				rows.Close()
+				return err
+			}
+			if first[id].hash != hash {
+				changed = append(changed, id)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, id := range changed {
+			c := first[id]
+			hash, mime := sql.NullString{String: c.hash, Valid: c.hash != ""}, sql.NullString{String: c.mime, Valid: c.hash != ""}
+			if _, err := tx.Exec(`UPDATE albums SET cover_hash = ?, cover_mime = ? WHERE id = ?`, hash, mime, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("choose album covers: %w", err)
 	}
 	return nil
 }

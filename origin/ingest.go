@@ -267,6 +267,9 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 	if err := respellCatalog(ctx, db); err != nil {
 		return sum, diskFull(err, data)
 	}
+	if err := chooseCovers(ctx, db); err != nil {
+		return sum, diskFull(err, data)
+	}
 	// Garbage goes first: on a full disk, the segments of the files it
 	// stopped are what frees room for the album updates.
 	if sum.BlobsRemoved, err = collectGarbage(ctx, db, store); err != nil {

@@ -186,7 +186,8 @@ func checkBlobs(t testing.TB, data string, ranToEnd bool) {
 	t.Helper()
 	db := openTestCatalog(t, data)
 	store := blobs.FS{Dir: filepath.Join(data, BlobDir)}
-	rows, err := db.Query(`SELECT hash FROM segments UNION SELECT cover_hash FROM albums WHERE cover_hash IS NOT NULL`)
+	rows, err := db.Query(`SELECT hash FROM segments UNION SELECT cover_hash FROM albums WHERE cover_hash IS NOT NULL
+		UNION SELECT cover_hash FROM tracks WHERE cover_hash IS NOT NULL`)
 	must(t, err)
 	live := map[string]bool{}
 	for rows.Next() {

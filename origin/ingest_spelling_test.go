@@ -2,7 +2,9 @@ package origin
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,6 +13,7 @@ import (
 	"testing"
 
 	"segue/catalog"
+	"segue/origin/blobs"
 )
 
 // spellingLibrary spells each artist and album in more than one way that
@@ -168,4 +171,101 @@ func BenchmarkRespellCatalog(b *testing.B) {
 	for range b.N {
 		must(b, respellCatalog(ctx, db))
 	}
+}
+
+// TestIngestAlbumCoverIsTheFirstTracks: tracks of one album embedding
+// different pictures give the album the first track's (by track number),
+// whatever order they were stored in (the last one stored used to win),
+// and an album whose pictured tracks are gone has none (it kept theirs).
+func TestIngestAlbumCoverIsTheFirstTracks(t *testing.T) {
+	forEachEngine(t, testIngestAlbumCoverIsTheFirstTracks)
+}
+
+func testIngestAlbumCoverIsTheFirstTracks(t *testing.T, e engine) {
+	needFFmpeg(t)
+	pics := t.TempDir()
+	// Track 1 sorts after track 2 by path.
+	type pictured struct {
+		name, color string
+		track       int
+	}
+	first, second := pictured{"Colours/b.mp3", "red", 1}, pictured{"Colours/a.mp3", "blue", 2}
+	write := func(lib string, p pictured) {
+		png := filepath.Join(pics, p.color+".png")
+		if out, err := execFFmpeg("-f", "lavfi", "-i", "color=c="+p.color+":s=24x24:d=1", "-frames:v", "1", png); err != nil {
+			t.Fatalf("make picture: %v\n%s", err, out)
+		}
+		bare := writeSource(t, t.TempDir(), tagged("bare.mp3", 220+float64(p.track)*20,
+			map[string]string{"title": p.color, "artist": "Painter", "album": "Colours", "track": fmt.Sprint(p.track)}))
+		must(t, os.MkdirAll(filepath.Join(lib, "Colours"), 0o755))
+		if out, err := execFFmpeg("-i", bare, "-i", png, "-map", "0:a", "-map", "1", "-c", "copy",
+			"-id3v2_version", "3", "-disposition:v", "attached_pic", filepath.Join(lib, p.name)); err != nil {
+			t.Fatalf("embed picture: %v\n%s", err, out)
+		}
+	}
+	write(t.TempDir(), first)
+	write(t.TempDir(), second)
+	red, blue := picHash(t, filepath.Join(pics, "red.png")), picHash(t, filepath.Join(pics, "blue.png"))
+	albumCover := func(db *sql.DB) string {
+		t.Helper()
+		var h sql.NullString
+		must(t, db.QueryRow(`SELECT cover_hash FROM albums WHERE title = 'Colours'`).Scan(&h))
+		return h.String
+	}
+	names := map[string]string{red: "track 1's red", blue: "track 2's blue"}
+
+	lib, o := t.TempDir(), newTarget(t, e)
+	write(lib, first)
+	o.ingest(t, lib)
+	write(lib, second)
+	o.ingest(t, lib)
+	db := o.open(t)
+	if got := albumCover(db); got != red {
+		t.Errorf("track 1 stored first, then track 2: album cover %s (%s); want track 1's red %s", got, names[got], red)
+	}
+
+	lib, o = t.TempDir(), newTarget(t, e)
+	write(lib, second)
+	o.ingest(t, lib)
+	write(lib, first)
+	o.ingest(t, lib)
+	db = o.open(t)
+	if got := albumCover(db); got != red {
+		t.Errorf("track 2 stored first, then track 1: album cover %s (%s); want track 1's red %s", got, names[got], red)
+	}
+
+	// Track 1 gone, track 2's picture is the album's.
+	must(t, os.Remove(filepath.Join(lib, first.name)))
+	o.ingest(t, lib)
+	if got := albumCover(db); got != blue {
+		t.Errorf("track 1 removed: album cover %s (%s); want track 2's blue %s", got, names[got], blue)
+	}
+	// The blue picture was nobody's album cover until now: kept all along.
+	p, err := blobs.FS{Dir: filepath.Join(o.data, BlobDir)}.Path(blue)
+	must(t, err)
+	if _, err := os.Stat(p); err != nil {
+		t.Errorf("the album's cover blob after the garbage collection: %v", err)
+	}
+	if e == sqliteEngine {
+		checkBlobs(t, o.data, true)
+	}
+
+	// Only a track without a picture left: the album has no cover (it kept
+	// the one of a track no longer on it).
+	writeSource(t, lib, tagged("Colours/c.mp3", 300, map[string]string{"title": "plain", "artist": "Painter", "album": "Colours", "track": "3"}))
+	must(t, os.Remove(filepath.Join(lib, second.name)))
+	o.ingest(t, lib)
+	if got := albumCover(db); got != "" {
+		t.Errorf("only a track without a picture left: album cover %s (%s); want none", got, names[got])
+	}
+}
+
+// picHash is the blob key of a picture file: the sha256 of its bytes,
+// which ingest copies out of the file it embeds them in.
+func picHash(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	must(t, err)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }

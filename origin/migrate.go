@@ -59,7 +59,7 @@ var migrateTables = []struct{ table, from, to, order string }{
 	{"artists", "rowid, id, name, sort_key", "", "id"},
 	{"albums", "rowid, id, title, artist_id, year, cover_hash, cover_mime, sort_key, compilation", "", "id"},
 	{"tracks", "rowid, id, path, title, artist_id, album_id, track_no, disc_no, year, genre, duration_ms, file_size, file_mtime, " +
-		"manifest, sort_key, album_group, album_artist, compilation, tags_version, artist_tag, album_tag", "", "id"},
+		"manifest, sort_key, album_group, album_artist, compilation, tags_version, artist_tag, album_tag, cover_hash, cover_mime", "", "id"},
 	{"segments", "track_id, rendition, idx, hash, size", "", "track_id, rendition, idx"},
 	{"search", "id, kind, ref_id, title, artist, album", "rowid, kind, ref_id, title, artist, album", "kind, ref_id"},
 	{"tokens", "rowid, id, name, secret_sha, created_at, revoked_at", "", "id"},
@@ -160,7 +160,8 @@ func copyBlobs(ctx context.Context, src *sql.DB, from blobs.Reader, to blobs.Sto
 
 // liveBlobs lists the blobs a catalog references (segments and covers).
 func liveBlobs(ctx context.Context, db *sql.DB) ([]string, error) {
-	rows, err := db.QueryContext(ctx, `SELECT hash FROM segments UNION SELECT cover_hash FROM albums WHERE cover_hash IS NOT NULL ORDER BY 1`)
+	rows, err := db.QueryContext(ctx, `SELECT hash FROM segments UNION SELECT cover_hash FROM albums WHERE cover_hash IS NOT NULL
+		UNION SELECT cover_hash FROM tracks WHERE cover_hash IS NOT NULL ORDER BY 1`)
 	if err != nil {
 		return nil, fmt.Errorf("list referenced blobs: %w", err)
 	}

@@ -256,4 +256,12 @@ ALTER TABLE tracks ADD COLUMN album_tag text COLLATE "C" NOT NULL DEFAULT '';
 UPDATE tracks SET artist_tag = (SELECT name FROM artists WHERE artists.id = tracks.artist_id),
 	album_tag = CASE WHEN substr(album_group, 1, 7) = 'artist' || chr(31) THEN ''
 		ELSE (SELECT title FROM albums WHERE albums.id = tracks.album_id) END;
+`,
+
+	// 8: each track keeps the cover it brought (SQLite's step 12).
+	`
+ALTER TABLE tracks ADD COLUMN cover_hash text;
+ALTER TABLE tracks ADD COLUMN cover_mime text;
+UPDATE tracks SET cover_hash = (SELECT cover_hash FROM albums WHERE albums.id = tracks.album_id),
+	cover_mime = (SELECT cover_mime FROM albums WHERE albums.id = tracks.album_id);
 `}

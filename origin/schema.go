@@ -239,4 +239,14 @@ ALTER TABLE tracks ADD COLUMN album_tag TEXT NOT NULL DEFAULT '';  -- the album 
 UPDATE tracks SET artist_tag = (SELECT name FROM artists WHERE artists.id = tracks.artist_id),
 	album_tag = CASE WHEN substr(album_group, 1, 7) = 'artist' || char(31) THEN ''
 		ELSE (SELECT title FROM albums WHERE albums.id = tracks.album_id) END;
+`,
+
+	// 12: each track keeps the cover it brought, so an album's cover is
+	// its first track's (chooseCovers), not the last one stored. Rows of
+	// older ingests get their album's cover.
+	`
+ALTER TABLE tracks ADD COLUMN cover_hash TEXT; -- blob key of the track's own cover, NULL when none
+ALTER TABLE tracks ADD COLUMN cover_mime TEXT;
+UPDATE tracks SET cover_hash = (SELECT cover_hash FROM albums WHERE albums.id = tracks.album_id),
+	cover_mime = (SELECT cover_mime FROM albums WHERE albums.id = tracks.album_id);
 `}

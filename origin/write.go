@@ -54,17 +54,19 @@ func putTrack(ctx context.Context, db *sql.DB, r *trackRecord) error {
 		return placeAndWrite(tx, r, func() error {
 			if _, err := tx.Exec(`INSERT INTO tracks (id, path, title, artist_id, album_id, track_no, disc_no, year, genre,
 				duration_ms, file_size, file_mtime, manifest, sort_key, album_group, album_artist, compilation, tags_version,
-				artist_tag, album_tag)
-				VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+				artist_tag, album_tag, cover_hash, cover_mime)
+				VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
 			ON CONFLICT(id) DO UPDATE SET path=excluded.path, title=excluded.title, artist_id=excluded.artist_id,
 				album_id=excluded.album_id, track_no=excluded.track_no, disc_no=excluded.disc_no, year=excluded.year,
 				genre=excluded.genre, duration_ms=excluded.duration_ms, file_size=excluded.file_size,
 				file_mtime=excluded.file_mtime, manifest=excluded.manifest, sort_key=excluded.sort_key,
 				album_group=excluded.album_group, album_artist=excluded.album_artist, compilation=excluded.compilation,
-				tags_version=excluded.tags_version, artist_tag=excluded.artist_tag, album_tag=excluded.album_tag`,
+				tags_version=excluded.tags_version, artist_tag=excluded.artist_tag, album_tag=excluded.album_tag,
+				cover_hash=excluded.cover_hash, cover_mime=excluded.cover_mime`,
 				r.ID, r.Path, r.Title, r.artistID, r.albumID, r.TrackNo, r.DiscNo, r.Year, r.Genre,
 				r.DurationMS, r.FileSize, r.FileMTime, string(man), catalog.SortKey(r.Title, r.TitleSort),
-				r.group, r.AlbumArtist, r.Compilation, tagsVersion, r.Artist, r.Album); err != nil {
+				r.group, r.AlbumArtist, r.Compilation, tagsVersion, r.Artist, r.Album,
+				sql.NullString{String: r.CoverHash, Valid: r.CoverHash != ""}, sql.NullString{String: r.CoverMIME, Valid: r.CoverHash != ""}); err != nil {
 				return fmt.Errorf("write track row: %w", err)
 			}
 			if _, err := tx.Exec(`DELETE FROM segments WHERE track_id = ?`, r.ID); err != nil {
@@ -254,7 +256,8 @@ func indexAlbums(tx *sql.Tx, where, arg string) error {
 
 // upsertAlbum adds album id by artist artistID with its search row, or
 // updates the one there: the latest year, a newer cover (a track without
-// one keeps the album's), a sort tag, the compilation flag.
+// one keeps the album's; chooseCovers settles it when the ingest ends), a
+// sort tag, the compilation flag.
 func upsertAlbum(tx *sql.Tx, id, artistID string, f albumFacts, compilation bool) error {
 	var exists bool
 	if err := tx.QueryRow(`SELECT EXISTS (SELECT 1 FROM albums WHERE id = ?)`, id).Scan(&exists); err != nil {
@@ -411,27 +414,17 @@ func updateAlbumLoudness(ctx context.Context, db *sql.DB, albumID string) error 
 	return nil
 }
 
-// collectGarbage removes every blob that no segment row and no album cover
-// references, and returns how many it removed. Run it only while no other
-// ingest writes blobs (Ingest holds the data dir lock).
+// collectGarbage removes every blob that no segment row and no album or
+// track cover references, and returns how many it removed. Run it only
+// while no other ingest writes blobs (Ingest holds the data dir lock).
 func collectGarbage(ctx context.Context, db *sql.DB, store blobs.Collector) (int, error) {
-	live := map[string]struct{}{}
-	rows, err := db.QueryContext(ctx, `SELECT DISTINCT hash FROM segments
-		UNION SELECT cover_hash FROM albums WHERE cover_hash IS NOT NULL`)
+	hashes, err := liveBlobs(ctx, db)
 	if err != nil {
-		return 0, fmt.Errorf("list referenced blobs: %w", err)
+		return 0, err
 	}
-	for rows.Next() {
-		var h string
-		if err := rows.Scan(&h); err != nil {
-			rows.Close()
-			return 0, fmt.Errorf("list referenced blobs: %w", err)
-		}
+	live := map[string]struct{}{}
+	for _, h := range hashes {
 		live[h] = struct{}{}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, fmt.Errorf("list referenced blobs: %w", err)
 	}
 	removed := 0
 	err = store.Walk(ctx, func(hash string) error {
