@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"syscall"
+	"unicode/utf8"
 
 	"segue/net/originclient"
 	"segue/share"
@@ -37,10 +38,11 @@ func Say(err error) string {
 			text = t
 		}
 	}
-	if !hasURL(text) && strings.Count(text, ": ") <= 2 && len(text) <= 100 {
+	clauses := clauses(text)
+	if !hasURL(text) && len(clauses) <= 3 && len(text) <= 100 {
 		return text
 	}
-	what, _, _ := strings.Cut(text, ": ")
+	what := clauses[0]
 	if hasURL(what) || what == text {
 		what = ""
 	}
@@ -52,6 +54,37 @@ func Say(err error) string {
 		return reason
 	}
 	return "could not " + what + ": " + reason
+}
+
+// clauses splits text at each ": " outside quotes ("…" as %q writes them,
+// or “…”): a title quoted in a step ("radio after “Continuum I: Dawn”")
+// is one clause, where it was cut at its own colon.
+func clauses(text string) []string {
+	var (
+		out      []string
+		start    int
+		straight bool // inside "…"
+		curly    int  // “ opened and not yet closed
+	)
+	for i := 0; i < len(text); {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		switch {
+		case r == '\\' && straight: // an escaped character of a %q string
+			i += size
+			_, size = utf8.DecodeRuneInString(text[i:])
+		case r == '"':
+			straight = !straight
+		case r == '“':
+			curly++
+		case r == '”' && curly > 0:
+			curly--
+		case r == ':' && !straight && curly == 0 && strings.HasPrefix(text[i+1:], " "):
+			out = append(out, text[start:i])
+			start, size = i+2, 2
+		}
+		i += size
+	}
+	return append(out, text[start:])
 }
 
 // quotedURL is a quoted link with ": " before it, as share.ParseURL's

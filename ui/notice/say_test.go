@@ -56,6 +56,10 @@ func TestSay(t *testing.T) {
 		{noScheme, `not a segue share URL: "music.example/p/` + strings.Repeat("A", 43) + `": missing the scheme, http or https (want http(s)://HOST/p/TOKEN)`},
 		{fmt.Errorf("open shared playlist: its origin 127.0.0.1:1 is unreachable and it was never opened here: %w", originclient.ErrOffline),
 			"open shared playlist: its origin 127.0.0.1:1 is unreachable and it was never opened here"},
+		// a title's own colon is not where the step ends: it said "could
+		// not radio after “Continuum I: it is not available offline"
+		{fmt.Errorf("radio after “Continuum I: Dawn”: resolve: %w", unreachable), "could not radio after “Continuum I: Dawn”: it is not available offline"},
+		{fmt.Errorf(`open album "Live: At \"Home\": Vol. 2": get %s/x: %w`, srv.URL, notFound), `could not open album "Live: At \"Home\": Vol. 2": it is not on the origin`},
 		// a refused certificate is a setting to fix, not an outage: the
 		// screens said "offline" (docs/tls.md)
 		{fmt.Errorf("list artists: %w", untrusted), "could not list artists: untrusted certificate: give --ca FILE or --pin-sha256 FP"},
