@@ -68,19 +68,26 @@ type radioFeeder struct {
 	n      int // tracks queued
 }
 
-// start queues the first batch after seed; it fails with exit status 3 when
-// the origin recommends nothing.
+// start queues the first batch after seed; it fails as segue radio does
+// (an unknown seed 3, an unreachable origin 1), and with exit status 3
+// when the origin recommends nothing. Both said "the origin has nothing
+// to play" (3).
 func (f *radioFeeder) start(seed string) error {
-	if f.more(seed) == 0 {
+	n, err := f.more(seed)
+	switch {
+	case err != nil:
+		return fmt.Errorf("play --radio: %w", err)
+	case n == 0:
 		return withExit(ExitNotFound, errors.New("play --radio: the origin has nothing to play after "+seed))
 	}
 	return nil
 }
 
-func (f *radioFeeder) more(seed string) int {
+// more queues the tracks after seed not queued before and returns how many.
+func (f *radioFeeder) more(seed string) (int, error) {
 	ts, err := f.c.Radio(f.ctx, seed, radioBatch)
 	if err != nil {
-		return 0 // the queue plays out; the next track start tries again
+		return 0, err
 	}
 	var fresh []catalog.Track
 	for _, t := range ts {
@@ -91,19 +98,19 @@ func (f *radioFeeder) more(seed string) int {
 	}
 	switch {
 	case len(fresh) == 0:
-		return 0
+		return 0, nil
 	case f.n == 0:
 		f.p.Play(fresh...)
 	default:
 		f.p.Add(fresh...)
 	}
 	f.n += len(fresh)
-	return len(fresh)
+	return len(fresh), nil
 }
 
 // observe is the feeder's watch on the player's events.
 func (f *radioFeeder) observe(ev player.Event) {
 	if e, ok := ev.(player.TrackEvent); ok && e.Index == f.n-1 {
-		f.more(e.Track.ID)
+		f.more(e.Track.ID) // on a failure the queue plays out; the next track start tries again
 	}
 }

@@ -13,7 +13,8 @@ import (
 
 // TestRadioCommands: on the two-track album, the radio after track 1 is
 // track 2; play --radio plays it, then the radio after track 2 (track 1),
-// and ends when the origin has nothing new.
+// and ends when the origin has nothing new; a seed it does not know or an
+// origin down fails as segue radio does.
 func TestRadioCommands(t *testing.T) {
 	o := newTestOrigin(t)
 	url := "http://" + o.addr
@@ -53,5 +54,19 @@ func TestRadioCommands(t *testing.T) {
 	}
 	if _, _, code := segue(t, append(common, "play", "--radio", t1, t2)...); code != ExitUsage {
 		t.Fatalf("play --radio with a target: exit %d, want %d", code, ExitUsage)
+	}
+
+	// play --radio fails as segue radio does: an unknown seed is not found
+	// (3), an origin down is unreachable (1); both said "the origin has
+	// nothing to play after" (3).
+	if _, errOut, code := segue(t, append(common, "play", "--radio", "tnosuchtrack", "--output", "null")...); code != ExitNotFound ||
+		errOut != "segue: play --radio: seed tnosuchtrack not found\n" {
+		t.Errorf("play --radio of an unknown track: exit %d, %q; want %d saying the seed is not found", code, errOut, ExitNotFound)
+	}
+	o.stop()
+	_, fresh := clientDirs(t, url, "") // nothing of it cached (the radio played above would play offline)
+	if _, errOut, code := segue(t, append(fresh, "play", "--radio", t1, "--output", "null")...); code != ExitError ||
+		!strings.Contains(errOut, "is unreachable") {
+		t.Errorf("play --radio with the origin down: exit %d, %q; want %d saying it is unreachable", code, errOut, ExitError)
 	}
 }
