@@ -210,7 +210,8 @@ func (s *Server) handleManifest(w http.ResponseWriter, r *http.Request) {
 
 // jsonErrors makes the text/plain error answers of the standard library
 // (the mux's 404 and 405, ServeContent's 416) JSON like every other error.
-// Answers already JSON pass untouched.
+// Answers already JSON pass untouched, and so do the pages the origin
+// writes for a browser (a share link that opens nothing).
 func jsonErrors(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		next.ServeHTTP(&errorRewriter{ResponseWriter: w}, r)
@@ -224,7 +225,7 @@ type errorRewriter struct {
 }
 
 func (e *errorRewriter) WriteHeader(code int) {
-	if code < 400 || e.Header().Get("Content-Type") == "application/json" {
+	if ct := e.Header().Get("Content-Type"); code < 400 || ct == "application/json" || strings.HasPrefix(ct, "text/html") {
 		e.ResponseWriter.WriteHeader(code)
 		return
 	}

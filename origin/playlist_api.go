@@ -242,12 +242,12 @@ func (s *Server) handleUnshare(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleSharePage(w http.ResponseWriter, r *http.Request) {
 	token := r.PathValue("token")
 	if !share.ValidToken(token) {
-		writeError(w, http.StatusBadRequest, "malformed share link token")
+		shareRefused(w, r, http.StatusBadRequest, "malformed share link token")
 		return
 	}
 	pl, err := s.playlists.ByShare(r.Context(), token)
 	if errors.Is(err, ErrNoShare) {
-		writeError(w, http.StatusNotFound, "this share link is unknown or was revoked")
+		shareRefused(w, r, http.StatusNotFound, "this share link is unknown or was revoked")
 		return
 	}
 	if err != nil {

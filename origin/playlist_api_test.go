@@ -191,6 +191,26 @@ func TestSharePageHTML(t *testing.T) {
 	if resp2, _ := get(t, "GET", link.String(), map[string]string{"Accept": "text/html"}); resp2.Header.Get("Content-Security-Policy") == csp {
 		t.Error("two answers share one CSP nonce")
 	}
+
+	// A link that opens nothing is a page saying so in a browser (it was
+	// the JSON error), and stays the JSON error for clients.
+	revoked := link.Origin + "/p/" + strings.Repeat("A", 43)
+	for _, c := range []struct {
+		url, says, json string
+		status          int
+	}{
+		{revoked, "This share link is unknown or was revoked", "this share link is unknown or was revoked", 404},
+		{link.Origin + "/p/cut", "This is not a whole share link", "malformed share link token", 400},
+	} {
+		resp, body := get(t, "GET", c.url, map[string]string{"Accept": "text/html,application/xhtml+xml"})
+		if resp.StatusCode != c.status || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") || !strings.Contains(string(body), "<h1>"+c.says+"</h1>") {
+			t.Errorf("browser at %s: %d %q\n%s\nwant %d, a page saying %q", c.url, resp.StatusCode, resp.Header.Get("Content-Type"), body, c.status, c.says)
+		}
+		resp, body = get(t, "GET", c.url, nil)
+		if resp.StatusCode != c.status || !strings.Contains(string(body), `"error":"`+c.json+`"`) {
+			t.Errorf("client at %s: %d %s; want %d and the JSON error %q", c.url, resp.StatusCode, body, c.status, c.json)
+		}
+	}
 }
 
 // do sends a request with a JSON body and returns the answer read.

@@ -85,6 +85,41 @@ document.getElementById("playall").addEventListener("click", () => {
 </script></body></html>
 `))
 
+// shareRefusedPage is the browser view of a share link that opens nothing:
+// what is wrong with it and what to do. A browser was shown the JSON error.
+var shareRefusedPage = template.Must(template.New("refused").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Title}} · segue</title>
+<style>
+body{margin:0;font:16px/1.5 system-ui,sans-serif;background:#111418;color:#e8e6e3;overflow-wrap:anywhere}
+main{max-width:46rem;margin:0 auto;padding:2rem 1rem}
+.meta{color:#9aa3ad}
+</style></head><body><main>
+<h1>{{.Title}}</h1>
+<p class="meta">{{.Hint}}</p>
+</main></body></html>
+`))
+
+// shareRefused answers a share link that opens nothing with status and
+// msg: as the JSON error for clients, as a page saying it for a browser.
+func shareRefused(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	if !wantsHTML(r) {
+		writeError(w, status, msg)
+		return
+	}
+	page := struct{ Title, Hint string }{"This share link is unknown or was revoked",
+		"Its owner may have stopped sharing the playlist. Ask them for a new link."}
+	if status == http.StatusBadRequest {
+		page = struct{ Title, Hint string }{"This is not a whole share link",
+			"Part of it is missing or changed: copy the link again, all of it."}
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
+	w.WriteHeader(status)
+	shareRefusedPage.Execute(w, page) // a write error is the browser gone
+}
+
 // shareTrack is a playlist track with the URL the page streams it from.
 type shareTrack struct {
 	catalog.Track
