@@ -38,11 +38,18 @@ func spellingsShown(t *testing.T, db *sql.DB) []string {
 	t.Helper()
 	as, err := NewReader(db).Artists(context.Background())
 	must(t, err)
-	out := artistNames(as)
-	for _, q := range []string{
+	out := append(artistNames(as), texts(t, db,
 		`SELECT al.title || ' / ' || ar.name FROM albums al JOIN artists ar ON ar.id = al.artist_id`,
-		`SELECT 'search ' || kind || ': ' || title || ' / ' || artist FROM search WHERE kind IN ('ar', 'al')`,
-	} {
+		`SELECT 'search ' || kind || ': ' || title || ' / ' || artist FROM search WHERE kind IN ('ar', 'al')`)...)
+	slices.Sort(out)
+	return out
+}
+
+// texts is every row of the queries qs, each one text column, sorted.
+func texts(t *testing.T, db *sql.DB, qs ...string) []string {
+	t.Helper()
+	var out []string
+	for _, q := range qs {
 		rows, err := db.Query(q)
 		must(t, err)
 		for rows.Next() {
@@ -268,4 +275,58 @@ func picHash(t *testing.T, path string) string {
 	must(t, err)
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
+}
+
+// TestIngestSortTagIsTheMostFrequent: an artist's and an album's sort key
+// come from the sort tag most of their tracks carry, whatever order they
+// were stored in (the last one stored used to win), and from the name
+// once no track carries one.
+func TestIngestSortTagIsTheMostFrequent(t *testing.T) {
+	forEachEngine(t, testIngestSortTagIsTheMostFrequent)
+}
+
+func testIngestSortTagIsTheMostFrequent(t *testing.T, e engine) {
+	needFFmpeg(t)
+	track := func(name string, root float64, artistSort, albumSort string) source {
+		tags := map[string]string{"title": name, "artist": "Beatles", "album": "White Album"}
+		if artistSort != "" {
+			tags["artist-sort"] = artistSort
+		}
+		if albumSort != "" {
+			tags["album-sort"] = albumSort
+		}
+		return tagged("Beatles/White/"+name+".mp3", root, tags)
+	}
+	majority := []source{track("02", 247, "Beatles, The", "White Album, The"), track("03", 262, "Beatles, The", "White Album, The")}
+	minority := track("01", 220, "Fab Four", "Beatles (album)")
+	sortKeys := func(db *sql.DB) []string {
+		t.Helper()
+		return texts(t, db, `SELECT name || ': ' || sort_key FROM artists`, `SELECT title || ': ' || sort_key FROM albums`)
+	}
+
+	lib, o := t.TempDir(), newTarget(t, e)
+	writeLibrary(t, lib, majority)
+	o.ingest(t, lib)
+	writeSource(t, lib, minority)
+	o.ingest(t, lib)
+	db := o.open(t)
+	if got, want := sortKeys(db), []string{"Beatles: beatles, the", "White Album: white album, the"}; !slices.Equal(got, want) {
+		t.Errorf("two tracks saying one sort tag, then one saying another: %q; want %q", got, want)
+	}
+
+	for _, s := range majority {
+		must(t, os.Remove(filepath.Join(lib, s.name)))
+	}
+	o.ingest(t, lib)
+	if got, want := sortKeys(db), []string{"Beatles: fab four", "White Album: beatles (album)"}; !slices.Equal(got, want) {
+		t.Errorf("the two tracks removed: %q; want %q", got, want)
+	}
+
+	// A track without sort tags in place of the last one that had them.
+	must(t, os.Remove(filepath.Join(lib, minority.name)))
+	writeSource(t, lib, track("04", 294, "", ""))
+	o.ingest(t, lib)
+	if got, want := sortKeys(db), []string{"Beatles: beatles", "White Album: white album"}; !slices.Equal(got, want) {
+		t.Errorf("no track with a sort tag left: %q; want %q", got, want)
+	}
 }

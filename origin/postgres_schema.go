@@ -264,4 +264,11 @@ ALTER TABLE tracks ADD COLUMN cover_hash text;
 ALTER TABLE tracks ADD COLUMN cover_mime text;
 UPDATE tracks SET cover_hash = (SELECT cover_hash FROM albums WHERE albums.id = tracks.album_id),
 	cover_mime = (SELECT cover_mime FROM albums WHERE albums.id = tracks.album_id);
+`,
+
+	// 9: each track keeps its sort tags (SQLite's step 13).
+	`
+ALTER TABLE tracks ADD COLUMN artist_sort text NOT NULL DEFAULT '';
+ALTER TABLE tracks ADD COLUMN album_sort text NOT NULL DEFAULT '';
+ALTER TABLE tracks ADD COLUMN album_artist_sort text NOT NULL DEFAULT '';
 `}

@@ -18,8 +18,9 @@ import (
 // album_artist tag kept apart); 2: a folder's album is one whether some,
 // all or none of its tracks carry an album_artist tag; 3: the artist and
 // album tags are kept as written (tracks.artist_tag, album_tag), for the
-// spelling shown (spelling.go). Rows the schema 3 upgrade derived are 0.
-const tagsVersion = 3
+// spelling shown (spelling.go); 4: the sort tags are kept too, for the
+// sort keys. Rows the schema 3 upgrade derived are 0.
+const tagsVersion = 4
 
 // tagRecord is the record of file f's tags as probed; the audio fields are
 // the caller's.
@@ -59,8 +60,9 @@ func (w worker) retag(ctx context.Context, files []libraryFile, jobs int) ([]str
 					if err := updateTags(tx, r); err != nil {
 						return err
 					}
-					_, err := tx.Exec(`UPDATE tracks SET tags_version = ?, artist_tag = ?, album_tag = ? WHERE id = ?`,
-						tagsVersion, r.Artist, r.Album, r.ID)
+					_, err := tx.Exec(`UPDATE tracks SET tags_version = ?, artist_tag = ?, album_tag = ?,
+						artist_sort = ?, album_sort = ?, album_artist_sort = ? WHERE id = ?`,
+						tagsVersion, r.Artist, r.Album, r.ArtistSort, r.AlbumSort, r.AlbumArtistSort, r.ID)
 					return err
 				})
 			})

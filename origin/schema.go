@@ -249,4 +249,13 @@ ALTER TABLE tracks ADD COLUMN cover_hash TEXT; -- blob key of the track's own co
 ALTER TABLE tracks ADD COLUMN cover_mime TEXT;
 UPDATE tracks SET cover_hash = (SELECT cover_hash FROM albums WHERE albums.id = tracks.album_id),
 	cover_mime = (SELECT cover_mime FROM albums WHERE albums.id = tracks.album_id);
+`,
+
+	// 13: each track keeps its sort tags, so an artist's or album's sort
+	// key comes from the one its tracks carry most (spelling.go), not from
+	// the last one stored. tagsVersion 4 has the next ingest read them.
+	`
+ALTER TABLE tracks ADD COLUMN artist_sort TEXT NOT NULL DEFAULT '';       -- the artist-sort tag; '' none
+ALTER TABLE tracks ADD COLUMN album_sort TEXT NOT NULL DEFAULT '';        -- the album-sort tag
+ALTER TABLE tracks ADD COLUMN album_artist_sort TEXT NOT NULL DEFAULT ''; -- the album_artist-sort tag
 `}
