@@ -128,6 +128,7 @@ func (sp *splitter) route(c net.Conn) {
 	}
 	fast = fast && bytes.Contains(start, []byte("\r\n\r\n"))
 	if fast {
+		c = newFastConn(c)
 		sp.fast[c] = struct{}{}
 	}
 	sp.mu.Unlock()
@@ -293,8 +294,15 @@ func (s *Server) fastChunk(sp *splitter, ctx *fasthttp.RequestCtx) {
 		// fasthttp sends a file with sendfile(2), then closes it. Headers
 		// flushed first: fasthttp flushes them itself only for a bare
 		// *os.File, and otherwise reads the file's start into its buffer
-		// (a read(2) and a copy) to send with them.
+		// (a read(2) and a copy) to send with them. On a fastConn the
+		// head goes with MSG_MORE and the kept file sends itself behind
+		// it.
 		ctx.Response.ImmediateHeaderFlush = true
+		if k, ok := body.(*keptFile); ok {
+			if fc, ok := ctx.Conn().(*fastConn); ok && k.fd >= 0 {
+				k.to, fc.more = fc, true
+			}
+		}
 		ctx.Response.SetBodyStream(body, int(size))
 	}
 	s.log.LogAttrs(ctx, slog.LevelInfo, "request",
@@ -388,7 +396,7 @@ func plainChunk(r *fasthttp.Request) (string, bool) {
 // connection (hijack) without answering.
 func (s *Server) handBack(sp *splitter, ctx *fasthttp.RequestCtx) {
 	replay := replayRequest(&ctx.Request)
-	tcp, _ := ctx.Conn().(*net.TCPConn)
+	tcp := tcpConn(ctx.Conn())
 	ctx.HijackSetNoResponse(true)
 	ctx.Hijack(func(c net.Conn) {
 		sp.httpLn.push(&replayConn{Conn: c, r: io.MultiReader(bytes.NewReader(replay), c), tcp: tcp})
@@ -449,6 +457,8 @@ func tcpConn(c net.Conn) *net.TCPConn {
 		return c
 	case *replayConn:
 		return c.tcp
+	case *fastConn:
+		return c.TCPConn
 	}
 	return nil
 }

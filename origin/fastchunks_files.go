@@ -43,9 +43,10 @@ func openBlobsFor(maxConns int) int {
 // kernel's page cache and are never copied. Sending the memory cache's
 // bytes instead copied every one of them into the socket, the largest
 // cost left (issue 14). A file is lent to one request at a time (take),
-// because sendfile(2) reads from the file's own offset, and comes back
-// rewound when fasthttp closes the body (keptFile.Close); a blob asked
-// for by several requests at once has several files. The least recently
+// because fasthttp's sendfile(2) reads from the file's own offset (the
+// fast connection's, from an offset of its own, leaves it at 0), and
+// comes back at its start when fasthttp closes the body (keptFile.Close);
+// a blob asked for by several requests at once has several files. The least recently
 // used blobs' files are closed first. A blob's bytes never change under
 // its hash, so a kept file is never stale; one whose blob was
 // garbage-collected is still served until it is closed, which is harmless
@@ -61,7 +62,15 @@ type openFiles struct {
 type keptFiles struct {
 	hash  string
 	size  int64
-	files []*os.File
+	files []openFile
+}
+
+// openFile is an open blob file and its descriptor, for sendfile(2) (-1
+// when it has none).
+type openFile struct {
+	*os.File
+	fd   int
+	warm bool // it was sent whole: its pages were read
 }
 
 // newOpenFiles keeps the files of up to n blobs.
@@ -85,23 +94,30 @@ func (o *openFiles) take(hash string) (f *keptFile, ok bool) {
 		o.ll.Remove(e)
 		delete(o.m, hash)
 	}
-	return o.lend(hash, last, k.size), true
+	return &keptFile{openFile: last, hash: hash, size: k.size, files: o}, true
 }
 
-// lend wraps a file just opened for hash so that closing it keeps it.
+// lend wraps a file just opened for hash, at its start, so that closing
+// it keeps it.
 func (o *openFiles) lend(hash string, f *os.File, size int64) *keptFile {
-	return &keptFile{File: f, hash: hash, size: size, files: o}
+	fd := -1
+	if rc, err := f.SyscallConn(); err == nil {
+		rc.Control(func(d uintptr) { fd = int(d) })
+	}
+	return &keptFile{openFile: openFile{File: f, fd: fd}, hash: hash, size: size, files: o}
 }
 
-// give keeps f, rewound, as an idle file of hash, or closes it when the
-// blob has enough; the least recently used blobs beyond o.max are
-// closed.
-func (o *openFiles) give(hash string, f *os.File, size int64) {
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		f.Close()
-		return
+// give keeps f as an idle file of hash, rewound when its offset moved, or
+// closes it when the blob has enough; the least recently used blobs
+// beyond o.max are closed.
+func (o *openFiles) give(hash string, f openFile, size int64, moved bool) {
+	if moved {
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			f.Close()
+			return
+		}
 	}
-	var gone []*os.File // closed once the lock is let go
+	var gone []openFile // closed once the lock is let go
 	o.mu.Lock()
 	e, ok := o.m[hash]
 	if !ok {
@@ -128,28 +144,41 @@ func (o *openFiles) give(hash string, f *os.File, size int64) {
 
 // keptFile is an open blob file lent to one response. It is the *os.File
 // (so fasthttp's copy reaches sendfile(2)); Close gives it back. (Corking
-// the headers with the file, as serveBlob does, cost more CPU here than
-// the extra segment: 28-33 µs a request against 23-24, and so did
-// sending the headers with MSG_MORE; neither lowered the latency.)
+// the headers with the file with TCP_CORK, as serveBlob does, cost two
+// setsockopt(2) a request; the fast connection sends them with MSG_MORE
+// instead, see fastConn.)
 type keptFile struct {
-	*os.File
+	openFile
 	hash  string
 	size  int64
 	files *openFiles
+	to    *fastConn // set once the response head was flushed: WriteTo sends the file on it itself
+	moved bool      // the file's offset moved (fasthttp read or sent it)
 }
 
-// WriteTo sends the file to w, a fasthttp body writer, bounded by its
-// size: fasthttp then finds the *os.File inside the io.LimitedReader and
-// sends it with one sendfile(2), and needs no read(2) after it to see that
-// the body ended (it probes a bare stream for bytes past its size).
+// WriteTo sends the file: on k.to, from offset 0 (the head is already
+// there, and w, fasthttp's body writer over the same connection, holds
+// nothing); otherwise to w, bounded by its size: fasthttp then finds the
+// *os.File inside the io.LimitedReader and sends it with one sendfile(2),
+// and needs no read(2) after it to see that the body ended (it probes a
+// bare stream for bytes past its size).
 func (k *keptFile) WriteTo(w io.Writer) (int64, error) {
-	return io.Copy(w, &io.LimitedReader{R: k.File, N: k.size})
+	var n int64
+	var err error
+	if k.to != nil && k.fd >= 0 {
+		n, err = k.to.sendFile(k.fd, k.size, k.warm)
+	} else {
+		k.moved = true
+		n, err = io.Copy(w, &io.LimitedReader{R: k.File, N: k.size})
+	}
+	k.warm = k.warm || (err == nil && n == k.size)
+	return n, err
 }
 
 // SupportsBodyWriteTo tells fasthttp to send the body with WriteTo.
 func (k *keptFile) SupportsBodyWriteTo() bool { return true }
 
 func (k *keptFile) Close() error {
-	k.files.give(k.hash, k.File, k.size)
+	k.files.give(k.hash, k.openFile, k.size, k.moved)
 	return nil
 }
