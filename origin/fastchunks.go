@@ -40,8 +40,9 @@ import (
 // bigger than stallPiece, is handed back: the request is replayed to
 // net/http on the same connection, which then serves the connection to
 // its end (handBack). So errors, Range, 304, auth and every other route
-// answer exactly as before. What differs on a fasthttp connection: a
-// request head may take ReadTimeout (not 10 s) to arrive, and one over
+// answer exactly as before. A request head must come within
+// HeaderTimeout and the whole request within ReadTimeout after it, as
+// net/http has them. What differs on a fasthttp connection: a head over
 // fastHeaderMax or malformed in a way fasthttp refuses is answered with
 // fasthttp's plain-text 400 or 431 instead of net/http's.
 
@@ -62,9 +63,10 @@ const fastPeek = 4 << 10
 // to net/http (httpLn) or to fasthttp (fastLn) by its first bytes, read
 // without consuming them (peekConn), so either server gets the
 // connection untouched. It owns one goroutine per connection until its
-// first bytes arrive (ReadHeaderTimeout at most) and the accept loop.
+// first bytes arrive (headTimeout at most) and the accept loop.
 type splitter struct {
 	ln             net.Listener
+	headTimeout    time.Duration // ServerOptions.HeaderTimeout
 	httpLn, fastLn *chanListener
 	wg             sync.WaitGroup // the accept loop and the peeks
 
@@ -74,8 +76,8 @@ type splitter struct {
 	closed  bool                  // no more connections are routed
 }
 
-func newSplitter(ln net.Listener) *splitter {
-	sp := &splitter{ln: ln, fast: map[net.Conn]struct{}{}, peeking: map[net.Conn]struct{}{}}
+func newSplitter(ln net.Listener, headTimeout time.Duration) *splitter {
+	sp := &splitter{ln: ln, headTimeout: headTimeout, fast: map[net.Conn]struct{}{}, peeking: map[net.Conn]struct{}{}}
 	sp.httpLn = newChanListener(ln.Addr(), sp.close)
 	sp.fastLn = newChanListener(ln.Addr(), sp.close)
 	sp.wg.Add(1)
@@ -117,7 +119,7 @@ func (sp *splitter) route(c net.Conn) {
 	}
 	sp.peeking[c] = struct{}{}
 	sp.mu.Unlock()
-	c.SetReadDeadline(time.Now().Add(readHeaderTimeout))
+	c.SetReadDeadline(time.Now().Add(sp.headTimeout))
 	start := peekConn(c, fastPeek)
 	c.SetReadDeadline(time.Time{})
 	sp.mu.Lock()
@@ -233,7 +235,8 @@ func (s *Server) newFastServer(sp *splitter, limit *connLimiter) *fasthttp.Serve
 		KeepHijackedConns:     true, // net/http serves them on
 		ReadBufferSize:        fastHeaderMax,
 		MaxRequestBodySize:    maxEventsBody,
-		ReadTimeout:           s.opts.ReadTimeout,
+		ReadTimeout:           s.opts.HeaderTimeout, // from a request's first byte: its head; headRead gives a body more
+		HeaderReceived:        s.headRead,
 		WriteTimeout:          s.opts.StallTimeout, // a response here is at most stallPiece
 		IdleTimeout:           idleTimeout,
 		CloseOnShutdown:       true,
@@ -253,6 +256,19 @@ func (s *Server) newFastServer(sp *splitter, limit *connLimiter) *fasthttp.Serve
 			}
 		},
 	}
+}
+
+// headRead gives a request whose head came a body, if it has one,
+// ReadTimeout to arrive, as net/http's ReadTimeout does after
+// ReadHeaderTimeout. A request without one keeps its deadline: nothing
+// more is read for it.
+func (s *Server) headRead(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
+	// fasthttp's ContentLength: -2 without Content-Length and
+	// Transfer-Encoding, -1 chunked.
+	if n := h.ContentLength(); n == 0 || n == -2 {
+		return fasthttp.RequestConfig{}
+	}
+	return fasthttp.RequestConfig{ReadTimeout: s.opts.ReadTimeout}
 }
 
 // fastChunk answers a plain GET or HEAD of a stored segment as serveBlob

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"segue/catalog"
 )
@@ -276,7 +277,7 @@ func TestSplitterClosesOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sp := newSplitter(ln)
+	sp := newSplitter(ln, 10*time.Second)
 	if err := sp.fastLn.Close(); err != nil {
 		t.Fatalf("first close: %v", err)
 	}

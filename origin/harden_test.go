@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -320,5 +321,74 @@ func TestDocumentsInFlightAreBounded(t *testing.T) {
 	}
 	if entered.Load() != streams+clients+1 {
 		t.Errorf("%d requests reached the handler; want %d (not the one whose client left)", entered.Load(), streams+clients+1)
+	}
+}
+
+// TestSlowHeadIsCutOff: a request head trickled past HeaderTimeout (1 s
+// here, while ReadTimeout keeps its 60 s) is cut off on every kind of
+// connection: a new one, a keep-alive one net/http serves, and a
+// keep-alive one the /chunks fast path serves, which waited ReadTimeout
+// (issue 17's slowloris bound).
+func TestSlowHeadIsCutOff(t *testing.T) {
+	w := newWorld(t)
+	chunk := "/chunks/" + w.formationM.Renditions[0].Segments[0].Hash
+	r := startServer(t, ServerOptions{DataDir: w.dir, HeaderTimeout: time.Second}, "127.0.0.1:0")
+	for _, tc := range []struct {
+		name, first string // first: a request answered before the slow head
+		fast        int    // connections on the fast path then
+	}{
+		{"new connection", "", 0},
+		{"keep-alive on net/http", "/api/v1/artists", 0},
+		{"keep-alive on the fast path", chunk, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := dialRaw(t, r.base)
+			if tc.first != "" {
+				if resp, _ := c.do("GET", tc.first); resp.StatusCode != http.StatusOK {
+					t.Fatalf("GET %s: %d", tc.first, resp.StatusCode)
+				}
+			}
+			if n := fastConns(r.srv); n != tc.fast {
+				t.Fatalf("%d connections on the fast path; want %d", n, tc.fast)
+			}
+			c.send("GET " + chunk + " HTTP/1.1\r\nHost: origin\r\n") // the head never ends
+			c.c.SetReadDeadline(time.Now().Add(30 * time.Second))    // only against a hang
+			got, err := io.ReadAll(c.br)
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				t.Fatalf("the origin still waits for the head after 30 s (read %q)", got)
+			}
+		})
+	}
+}
+
+// TestSlowBodyWithinReadTimeoutIsRead: a request body that takes longer
+// than HeaderTimeout but less than ReadTimeout is read whole, on a
+// connection net/http serves and on one the /chunks fast path serves:
+// HeaderTimeout bounds the head only.
+func TestSlowBodyWithinReadTimeoutIsRead(t *testing.T) {
+	w := newWorld(t)
+	chunk := "/chunks/" + w.formationM.Renditions[0].Segments[0].Hash
+	r := startServer(t, ServerOptions{DataDir: w.dir, HeaderTimeout: time.Second}, "127.0.0.1:0")
+	announce := `{"id":"p1","addr":"127.0.0.1:9","tracks":[]}`
+	for _, first := range []string{"/api/v1/artists", chunk} {
+		t.Run(first, func(t *testing.T) {
+			c := dialRaw(t, r.base)
+			if resp, _ := c.do("GET", first); resp.StatusCode != http.StatusOK {
+				t.Fatalf("GET %s: %d", first, resp.StatusCode)
+			}
+			c.send("POST /api/v1/peers/announce HTTP/1.1\r\nHost: origin\r\nContent-Type: application/json\r\nContent-Length: " +
+				strconv.Itoa(len(announce)) + "\r\n\r\n")
+			// A quarter of the body every 600 ms: 2.4 s in all.
+			tick := time.NewTicker(600 * time.Millisecond)
+			defer tick.Stop()
+			for i := range 4 {
+				<-tick.C
+				c.send(announce[i*len(announce)/4 : (i+1)*len(announce)/4])
+			}
+			if resp, body := c.read("POST"); resp.StatusCode != http.StatusOK {
+				t.Fatalf("announce with a slow body: %d %q; want 200", resp.StatusCode, body)
+			}
+		})
 	}
 }

@@ -65,6 +65,10 @@ type ServerOptions struct {
 	// TrustedProxies are the addresses whose X-Forwarded-For, -Proto and
 	// -Host are believed (default: none): see realClient.
 	TrustedProxies []netip.Prefix
+	// HeaderTimeout bounds reading a request's head (its request line
+	// and header fields), on every connection: a client that trickles
+	// them (slowloris) is cut off (default 10s).
+	HeaderTimeout time.Duration
 	// ReadTimeout bounds reading one request, body included: a client
 	// that trickles its body is cut off (default 60s).
 	ReadTimeout time.Duration
@@ -139,6 +143,9 @@ func New(o ServerOptions) (*Server, error) {
 	if o.ShutdownTimeout <= 0 {
 		o.ShutdownTimeout = 10 * time.Second
 	}
+	if o.HeaderTimeout <= 0 {
+		o.HeaderTimeout = 10 * time.Second
+	}
 	if o.ReadTimeout <= 0 {
 		o.ReadTimeout = 60 * time.Second
 	}
@@ -188,12 +195,9 @@ func New(o ServerOptions) (*Server, error) {
 	return s, nil
 }
 
-// How long a request head may take to arrive, and a keep-alive connection
-// may wait for its next request.
-const (
-	readHeaderTimeout = 10 * time.Second
-	idleTimeout       = 2 * time.Minute
-)
+// idleTimeout is how long a keep-alive connection may wait for its next
+// request.
+const idleTimeout = 2 * time.Minute
 
 // defaultMemoryCache is ServerOptions.MemoryCache's default: 64 MiB.
 const defaultMemoryCache = 64 << 20
@@ -294,7 +298,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	hs := &http.Server{
 		Handler:           s.handler,
-		ReadHeaderTimeout: readHeaderTimeout,
+		ReadHeaderTimeout: s.opts.HeaderTimeout,
 		ReadTimeout:       s.opts.ReadTimeout,
 		IdleTimeout:       idleTimeout,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
@@ -325,7 +329,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	var httpLn net.Listener = limit
 	var fast *fasthttp.Server
 	if _, redirects := s.blobs.(blobs.Redirector); s.certs == nil && !s.auth.Load() && len(s.opts.TrustedProxies) == 0 && !redirects {
-		sp := newSplitter(limit)
+		sp := newSplitter(limit, s.opts.HeaderTimeout)
 		defer sp.wait()
 		httpLn, fast = sp.httpLn, s.newFastServer(sp, limit)
 		s.mu.Lock()
