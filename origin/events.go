@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -80,7 +81,7 @@ func eventID(ev catalog.PlayEvent) string {
 // Import reads JSON Lines (one catalog.PlayEvent per line, blank lines
 // skipped) and adds them in batches of MaxEventBatch. It returns how many
 // lines it read and how many events were new. A bad line stops the import
-// with an error naming the line; the batches before it are kept.
+// with an error naming the line; the events before it are kept.
 func (e *Events) Import(ctx context.Context, r io.Reader) (read, added int, err error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
@@ -90,6 +91,14 @@ func (e *Events) Import(ctx context.Context, r io.Reader) (read, added int, err 
 		added += n
 		batch = batch[:0]
 		return err
+	}
+	// bad stops at a bad line, keeping the events before it (the batch
+	// not yet flushed too), so that a fixed file imported again adds the rest
+	bad := func(err error) (int, int, error) {
+		if ferr := flush(); ferr != nil {
+			err = errors.Join(err, ferr)
+		}
+		return read, added, err
 	}
 	line := 0
 	for sc.Scan() {
@@ -102,13 +111,13 @@ func (e *Events) Import(ctx context.Context, r io.Reader) (read, added int, err 
 		dec := json.NewDecoder(strings.NewReader(text))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&ev); err != nil {
-			return read, added, fmt.Errorf("line %d: %w: %v (want one JSON object a line with listener, track_id, played_ms, completed, at, session)", line, catalog.ErrBadEvent, err)
+			return bad(fmt.Errorf("line %d: %w: %v (want one JSON object a line with listener, track_id, played_ms, completed, at, session)", line, catalog.ErrBadEvent, err))
 		}
 		if ev.Listener == "" {
-			return read, added, fmt.Errorf("line %d: %w: no listener", line, catalog.ErrBadEvent)
+			return bad(fmt.Errorf("line %d: %w: no listener", line, catalog.ErrBadEvent))
 		}
 		if err := ev.Validate(); err != nil {
-			return read, added, fmt.Errorf("line %d: %w", line, err)
+			return bad(fmt.Errorf("line %d: %w", line, err))
 		}
 		read++
 		if batch = append(batch, ev); len(batch) == MaxEventBatch {
@@ -118,7 +127,7 @@ func (e *Events) Import(ctx context.Context, r io.Reader) (read, added int, err 
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return read, added, fmt.Errorf("line %d: %w", line+1, err)
+		return bad(fmt.Errorf("line %d: %w", line+1, err))
 	}
 	if len(batch) > 0 {
 		err = flush()

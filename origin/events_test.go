@@ -67,9 +67,17 @@ func TestEventsImportNamesTheBadLine(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			good := `{"listener":"a","track_id":"t0","played_ms":1,"completed":true,"at":"2026-11-30T16:00:00Z"}`
-			_, _, err := NewEvents(openTestCatalog(t, t.TempDir())).Import(t.Context(), strings.NewReader(good+"\n"+c.line+"\n"))
+			ev := NewEvents(openTestCatalog(t, t.TempDir()))
+			read, added, err := ev.Import(t.Context(), strings.NewReader(good+"\n"+c.line+"\n"))
 			if !errors.Is(err, catalog.ErrBadEvent) || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "line 2") {
 				t.Fatalf("err = %v, want ErrBadEvent on line 2 saying %q", err, c.want)
+			}
+			// the good line before it is kept, as segue origin events import
+			// says ("kept the 1 new event before it"): it was dropped with
+			// the unfinished batch, and the command said "kept the 0"
+			var out bytes.Buffer
+			if n, _ := ev.Export(t.Context(), &out, ""); read != 1 || added != 1 || n != 1 {
+				t.Fatalf("read %d, added %d, %d stored; want the line before the bad one read, added and stored", read, added, n)
 			}
 		})
 	}
