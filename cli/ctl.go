@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -139,19 +140,8 @@ remove N drops position N, clear empties the queue and stops.`,
 				return printStatus(*resp.Status)
 			case asJSON:
 				return json.NewEncoder(a.stdout).Encode(append([]ctl.QueueEntry{}, resp.Queue...))
-			case len(resp.Queue) == 0: // as every empty listing: said on stderr, stdout stays empty
-				fmt.Fprintln(a.stderr, "the queue is empty: add to it with segue ctl queue add TARGET")
-			default:
-				for _, e := range resp.Queue {
-					mark := " "
-					if e.Current {
-						mark = "*"
-					}
-					fmt.Fprintf(a.stdout, "%s%3d  %s  %s  %s\n", mark, e.Index, catalog.Clock(e.Track.DurationMS),
-						trackLabel(catalog.Track{ID: e.Track.ID, Title: e.Track.Title, Artist: e.Track.Artist}), e.Track.ID)
-				}
 			}
-			return nil
+			return a.printTables(queueTable(resp.Queue))
 		},
 	}
 	watch := &cobra.Command{
@@ -184,6 +174,22 @@ track, state, position, rendition or error.`,
 		cmd.AddCommand(c)
 	}
 	return cmd
+}
+
+// queueTable lists the queue as every listing is (columns by display
+// width, titles cut to the terminal; it was one line a track with the ID
+// wherever the title ended), "*" marking the current track.
+func queueTable(q []ctl.QueueEntry) *table {
+	t := newTable("", "#", "TRACK", "ARTIST", "ALBUM", "LENGTH", "ID").whole("", "#", "LENGTH", "ID").
+		orSay("the queue is empty: add to it with segue ctl queue add TARGET")
+	for _, e := range q {
+		mark := ""
+		if e.Current {
+			mark = "*"
+		}
+		t.row(mark, strconv.Itoa(e.Index), e.Track.Title, e.Track.Artist, e.Track.Album, catalog.Clock(e.Track.DurationMS), e.Track.ID)
+	}
+	return t
 }
 
 // ctlArgs parses the command line of a command whose flags cobra leaves

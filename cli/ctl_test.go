@@ -309,6 +309,19 @@ func TestCtlDrivesPlay(t *testing.T) {
 	if len(q) != 3 || q[2].Track.ID != tracks[2].ID || q[2].Index != 3 || !q[0].Current || q[1].Current {
 		t.Errorf("queue after add: %+v", q)
 	}
+	// A person's queue list is a listing as search's is: a heading and
+	// columns (it was "*  1  1:00  Ctl Band — Step 1  ID", no heading).
+	want := "   #  TRACK   ARTIST    ALBUM      LENGTH  ID\n"
+	for i, tr := range tracks {
+		mark := " "
+		if i == 0 {
+			mark = "*"
+		}
+		want += fmt.Sprintf("%s  %d  %s  Ctl Band  Ctl Album  1:00    %s\n", mark, i+1, tr.Title, tr.ID)
+	}
+	if got := h.ok("queue", "list"); got != want {
+		t.Errorf("queue list:\n%s\nwant:\n%s", got, want)
+	}
 	h.ok("next")
 	testkit.Wait(t, time.Minute, "track 2", func() bool {
 		st = h.status()
