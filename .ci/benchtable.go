@@ -38,6 +38,19 @@ var rows = []row{
 	{"/chunks 4.5x memory cache, 64 conns, MB/s (higher)", "ChunksVsNginx/large", "origin-MB/s", "nginx-MB/s", "nginx"},
 	{"/chunks 4.5x memory cache, server CPU µs/req (lower)", "ChunksVsNginx/large", "origin-cpu-µs/req", "nginx-cpu-µs/req", "nginx"},
 	{"/chunks 4.5x memory cache, 1 conn, p50 µs (lower)", "ChunksVsNginx/large", "origin-1conn-p50-µs", "nginx-1conn-p50-µs", "nginx"},
+	{"/chunks 4.5x memory cache, 1 conn, p99 µs (lower)", "ChunksVsNginx/large", "origin-1conn-p99-µs", "nginx-1conn-p99-µs", "nginx"},
+	// The same against nginx with open_file_cache, which the origin's
+	// open files (openFiles) match.
+	{"/chunks hot set, 64 conns, req/s (higher)", "ChunksVsNginx/hot", "origin-req/s", "nginx-ofc-req/s", "nginx+ofc"},
+	{"/chunks hot set, 64 conns, MB/s (higher)", "ChunksVsNginx/hot", "origin-MB/s", "nginx-ofc-MB/s", "nginx+ofc"},
+	{"/chunks hot set, server CPU µs/req (lower)", "ChunksVsNginx/hot", "origin-cpu-µs/req", "nginx-ofc-cpu-µs/req", "nginx+ofc"},
+	{"/chunks hot set, 1 conn, p50 µs per request (lower)", "ChunksVsNginx/hot", "origin-1conn-p50-µs", "nginx-ofc-1conn-p50-µs", "nginx+ofc"},
+	{"/chunks hot set, 1 conn, p99 µs per request (lower)", "ChunksVsNginx/hot", "origin-1conn-p99-µs", "nginx-ofc-1conn-p99-µs", "nginx+ofc"},
+	{"/chunks 4.5x memory cache, 64 conns, req/s (higher)", "ChunksVsNginx/large", "origin-req/s", "nginx-ofc-req/s", "nginx+ofc"},
+	{"/chunks 4.5x memory cache, 64 conns, MB/s (higher)", "ChunksVsNginx/large", "origin-MB/s", "nginx-ofc-MB/s", "nginx+ofc"},
+	{"/chunks 4.5x memory cache, server CPU µs/req (lower)", "ChunksVsNginx/large", "origin-cpu-µs/req", "nginx-ofc-cpu-µs/req", "nginx+ofc"},
+	{"/chunks 4.5x memory cache, 1 conn, p50 µs (lower)", "ChunksVsNginx/large", "origin-1conn-p50-µs", "nginx-ofc-1conn-p50-µs", "nginx+ofc"},
+	{"/chunks 4.5x memory cache, 1 conn, p99 µs (lower)", "ChunksVsNginx/large", "origin-1conn-p99-µs", "nginx-ofc-1conn-p99-µs", "nginx+ofc"},
 }
 
 // single figures with no peer process: segue against issue 14's target.
@@ -49,6 +62,10 @@ var targets = []row{
 	{"playing, RSS MiB (target 20)", "ALSAVsCmus", "segue-rss-MiB", "", "20"},
 	{"/chunks hot set, req/s ratio, median of 5 pairs (target 1)", "ChunksVsNginx/hot", "ratio-median", "", "1"},
 	{"/chunks 4.5x cache, req/s ratio, median of 5 pairs (target 1)", "ChunksVsNginx/large", "ratio-median", "", "1"},
+	{"/chunks hot set, req/s ratio to nginx+ofc (target 1)", "ChunksVsNginx/hot", "ratio-median-ofc", "", "1"},
+	{"/chunks 4.5x cache, req/s ratio to nginx+ofc (target 1)", "ChunksVsNginx/large", "ratio-median-ofc", "", "1"},
+	{"/chunks hot set, 1-conn p50 ratio, median (target 1)", "ChunksVsNginx/hot", "1conn-p50-ratio-median", "", "1"},
+	{"/chunks 4.5x cache, 1-conn p50 ratio, median (target 1)", "ChunksVsNginx/large", "1conn-p50-ratio-median", "", "1"},
 }
 
 var benchLine = regexp.MustCompile(`^Benchmark(\S+?)(-\d+)?\s+\d+\s+(.*)$`)
@@ -72,13 +89,13 @@ func main() {
 		}
 		metrics[m[1]] = vals
 	}
-	fmt.Printf("%-56s %12s %12s %-7s %7s\n", "figure", "segue", "peer", "", "ratio")
+	fmt.Printf("%-61s %12s %12s %-9s %7s\n", "figure", "segue", "peer", "", "ratio")
 	missing := 0
 	for _, r := range rows {
 		s, ok1 := metrics[r.bench][r.segue]
 		p, ok2 := metrics[r.bench][r.peerUnit]
 		if !ok1 || !ok2 {
-			fmt.Printf("%-56s %12s %12s %-7s %7s\n", r.figure, "missing", "missing", r.peer, "")
+			fmt.Printf("%-61s %12s %12s %-9s %7s\n", r.figure, "missing", "missing", r.peer, "")
 			missing++
 			continue
 		}
@@ -88,16 +105,16 @@ func main() {
 		} else if s == 0 {
 			ratio = "equal"
 		}
-		fmt.Printf("%-56s %12.4g %12.4g %-7s %7s\n", r.figure, s, p, r.peer, ratio)
+		fmt.Printf("%-61s %12.4g %12.4g %-9s %7s\n", r.figure, s, p, r.peer, ratio)
 	}
 	for _, r := range targets {
 		s, ok := metrics[r.bench][r.segue]
 		if !ok {
-			fmt.Printf("%-56s %12s %12s %-7s\n", r.figure, "missing", r.peer, "target")
+			fmt.Printf("%-61s %12s %12s %-9s\n", r.figure, "missing", r.peer, "target")
 			missing++
 			continue
 		}
-		fmt.Printf("%-56s %12.4g %12s %-7s\n", r.figure, s, r.peer, "target")
+		fmt.Printf("%-61s %12.4g %12s %-9s\n", r.figure, s, r.peer, "target")
 	}
 	if missing > 0 {
 		fmt.Fprintf(os.Stderr, "%d figures missing: a benchmark failed\n", missing)
