@@ -16,8 +16,10 @@ import (
 // no dictionary: "simple" or unaccent would split or fold them differently
 // from the query, e.g. kana voicing or "AC/DC"), and each pass of
 // Reader.candidates becomes a tsquery: a prefix term is 'word':*, a whole
-// word 'word', a title-only pass reads tdoc, the title's words alone. Each
-// pass reads its first matches in rowid order, as FTS5 does, so the same
+// word 'word', a title-only pass reads tdoc, the title's words alone; or,
+// when it is an AND of words and short prefixes, the posting lists of
+// those terms (postgres_terms.go), which hold the same rows. Each pass
+// reads its first matches in rowid order, as FTS5 does, so the same
 // passes and the same ranking in Go give the same answers
 // (BenchmarkSearch1MPostgres checks all its pages).
 
@@ -25,47 +27,80 @@ import (
 // statement: one round trip per search rather than one per pass, each of
 // which waited for the server process to be scheduled again (on 1M tracks
 // on a busy 2-core machine, about 1 ms a pass whatever its work). It
-// reads the prefix title pass even where candidates will not use it. On
-// SQLite, in process, it reads nothing: candidates reads each pass when
-// it needs it.
-func (r *Reader) readAhead(ctx context.Context, terms, required []catalog.SearchWord) (passRows, error) {
+// reads the prefix title pass even where candidates will not use it, and
+// the counts of the terms of every pass candidates may read, the stem
+// passes too, in one statement before. On SQLite, in process, it reads
+// nothing: candidates reads each pass when it needs it.
+func (r *Reader) readAhead(ctx context.Context, terms, required []catalog.SearchWord) (*passRows, error) {
+	ahead := &passRows{rows: map[string][]candidate{}, counts: map[string]int64{}}
 	if !r.pg {
-		return nil, nil
+		return ahead, nil
 	}
-	var prs []passRead
+	var prs, stems []passRead
 	for _, k := range kindRanges {
 		prs = append(prs, openingPasses(terms, required, k)...)
+		stems = append(stems, closingPass(required, k, "stem"))
 	}
-	return r.readPasses(ctx, prs)
+	if err := r.termCounts(ctx, passCountTerms(append(stems, prs...)), ahead.counts); err != nil {
+		return nil, err
+	}
+	return ahead, r.readPasses(ctx, prs, ahead)
 }
 
-// readPasses reads prs in one statement, each pass a query of its kind's
-// partition (schema step 4) by name: through the parent with a kind
-// filter, PostgreSQL 15 planned a GIN scan of every match even where a
-// page is in the first few hundred rows. The inner query of a pass finds
-// its first rowids in rowid order, walking search_walk alone (schema step
-// 6) for a frequent word, or from a GIN index and a sort; the outer one
-// reads those rows' folded text.
-func (r *Reader) readPasses(ctx context.Context, prs []passRead) (passRows, error) {
-	out := passRows{}
+// readPasses reads prs into ahead in one statement, each pass a query of
+// its kind's partition (schema step 4) by name: through the parent with a
+// kind filter, PostgreSQL 15 planned a GIN scan of every match even where
+// a page is in the first few hundred rows. The inner query of a pass finds
+// its first rowids in rowid order: from search_terms (schema step 10,
+// pgPostingQuery) when its terms have posting lists, else walking
+// search_walk alone (schema step 6) for a frequent word or from a GIN
+// index and a sort; the outer one reads those rows' folded text. The
+// counts of terms not in ahead are read first.
+func (r *Reader) readPasses(ctx context.Context, prs []passRead, ahead *passRows) error {
+	var missing []string
+	for _, t := range passCountTerms(prs) {
+		if _, ok := ahead.counts[t]; !ok {
+			missing = append(missing, t)
+		}
+	}
+	if err := r.termCounts(ctx, missing, ahead.counts); err != nil {
+		return err
+	}
+	out := map[string]bool{}
 	var ids, branches []string
 	var args []any
 	for _, pr := range prs {
 		id := pr.id()
-		if _, dup := out[id]; dup {
+		if out[id] {
 			continue
 		}
-		out[id] = nil
+		out[id] = true
+		ahead.rows[id] = nil
 		table := "search_" + pr.kind.kind
-		branches = append(branches, fmt.Sprintf(`(SELECT %d AS pass, s.rowid, s.kind, s.ref_id, s.ft, s.fa, s.fl FROM %s s
-			JOIN (SELECT rowid FROM %s WHERE %s @@ CAST(? AS tsquery) ORDER BY rowid LIMIT ?) m ON m.rowid = s.rowid)`,
-			len(ids), table, table, pr.p.pgColumn(pr.kind)))
-		args = append(args, pr.p.tsquery(), pr.max)
+		var match string
+		if terms := pr.p.pgTerms(pr.kind); terms != nil {
+			q, qargs, ok := pgPostingQuery(terms, ahead.counts, pr.max)
+			if !ok {
+				continue // a term no row holds
+			}
+			match = q
+			args = append(args, qargs...)
+		} else {
+			match = fmt.Sprintf(`SELECT rowid FROM %s WHERE %s @@ CAST(? AS tsquery) ORDER BY rowid LIMIT ?`, table, pr.p.pgColumn(pr.kind))
+			args = append(args, pr.p.tsquery(), pr.max)
+		}
+		// Each match's row is looked up by its key (OFFSET 0 keeps the
+		// planner from hashing a whole kind's table to join a few rows).
+		branches = append(branches, fmt.Sprintf(`(SELECT %d AS pass, s.rowid, s.kind, s.ref_id, s.ft, s.fa, s.fl FROM (%s) m,
+			LATERAL (SELECT * FROM %s s WHERE s.rowid = m.rowid OFFSET 0) s)`, len(ids), match, table))
 		ids = append(ids, id)
+	}
+	if len(branches) == 0 {
+		return nil
 	}
 	rows, err := r.db.QueryContext(ctx, strings.Join(branches, "\nUNION ALL ")+"\nORDER BY pass, rowid", args...)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -73,11 +108,11 @@ func (r *Reader) readPasses(ctx context.Context, prs []passRead) (passRows, erro
 		var rowid int64
 		var c candidate
 		if err := rows.Scan(&pass, &rowid, &c.kind, &c.id, &c.fields[0], &c.fields[1], &c.fields[2]); err != nil {
-			return nil, err
+			return err
 		}
-		out[ids[pass]] = append(out[ids[pass]], c)
+		ahead.rows[ids[pass]] = append(ahead.rows[ids[pass]], c)
 	}
-	return out, rows.Err()
+	return rows.Err()
 }
 
 // pgColumn is the tsvector column p reads over kind k: tdoc, the title's

@@ -72,20 +72,21 @@ func (r *Reader) Search(ctx context.Context, q string, limit int) (catalog.Searc
 	if err != nil {
 		return res, fmt.Errorf("search %q: %w", q, err)
 	}
+	kcs, err := r.candidates(ctx, terms, required, ahead)
+	if err != nil {
+		return res, fmt.Errorf("search %q: %w", q, err)
+	}
 	ids := map[string][]string{}
-	for _, k := range kindRanges {
-		cands, err := r.candidates(ctx, terms, required, k, ahead)
-		if err != nil {
-			return res, fmt.Errorf("search %q: %w", q, err)
-		}
+	for _, kc := range kcs {
+		cands := kc.out
 		rankCandidates(cands, terms)
-		if k.kind == catalog.PrefixTrack {
+		if kc.kind.kind == catalog.PrefixTrack {
 			if err := r.orderByAlbum(ctx, cands, limit); err != nil {
 				return res, fmt.Errorf("search %q: %w", q, err)
 			}
 		}
 		for _, c := range cands[:min(len(cands), limit)] {
-			ids[k.kind] = append(ids[k.kind], c.id)
+			ids[kc.kind.kind] = append(ids[kc.kind.kind], c.id)
 		}
 	}
 	if res.Tracks, err = r.tracksByID(ctx, ids[catalog.PrefixTrack]); err != nil {

@@ -74,9 +74,14 @@ type passRead struct {
 	max  int
 }
 
-// passRows holds the rows of passes read ahead (Reader.readAhead), by
-// passRead.id; a pass not in it is read when candidates asks.
-type passRows map[string][]candidate
+// passRows holds what a search has read of the index: the rows of
+// passes, by passRead.id (a pass not there is read when candidates asks),
+// and on PostgreSQL how many rows hold each term of the passes it may
+// read (pgPostingQuery).
+type passRows struct {
+	rows   map[string][]candidate
+	counts map[string]int64
+}
 
 // id names r among the passes of one search.
 func (r passRead) id() string {
@@ -86,13 +91,13 @@ func (r passRead) id() string {
 // rows returns the rows of pr, at most pr.max, each as kind, ref_id and
 // the folded title, artist and album, in rowid order: from ahead when
 // read there, else from the index.
-func (r *Reader) rows(ctx context.Context, pr passRead, ahead passRows) ([]candidate, error) {
-	if cs, ok := ahead[pr.id()]; ok {
+func (r *Reader) rows(ctx context.Context, pr passRead, ahead *passRows) ([]candidate, error) {
+	if cs, ok := ahead.rows[pr.id()]; ok {
 		return cs, nil
 	}
 	if r.pg {
-		got, err := r.readPasses(ctx, []passRead{pr})
-		return got[pr.id()], err
+		err := r.readPasses(ctx, []passRead{pr}, ahead)
+		return ahead.rows[pr.id()], err
 	}
 	rows, err := r.db.QueryContext(ctx, candidateSQL, pr.p.match(pr.kind), pr.kind.lo, pr.kind.hi, pr.max)
 	if err != nil {
@@ -229,56 +234,101 @@ func openingPasses(terms, required []catalog.SearchWord, kind kindRange) []passR
 	return prs
 }
 
-// candidates collects matches of one kind (its rowid range), in the passes
-// described above: the opening passes, then, while there is no page and
-// a term is longer than the prefix index, stems and then whole prefixes.
-// A title hit ranks above one elsewhere, a whole word above a prefix, so
-// each is looked for apart. ahead holds passes already read. The page
-// size plays no part: the candidates, and so the ranking, are those of
-// the largest page, and a page of k results is the first k of any longer.
-func (r *Reader) candidates(ctx context.Context, terms, required []catalog.SearchWord, kind kindRange, ahead passRows) ([]candidate, error) {
-	seen := map[string]bool{}
-	var out []candidate
-	// scan reads pr, keeps the new rows filter accepts, and reports
-	// whether it stopped at pr.max.
-	scan := func(pr passRead, filter bool) (bool, error) {
+// closingPass is the pass candidates reads over kind after the opening
+// passes when a term is longer than the prefix index and there is no page
+// yet: in mode "stem" (at most stemBudget rows, filtered on the whole
+// terms) or, when that ran out of budget without a page, "prefix".
+func closingPass(required []catalog.SearchWord, kind kindRange, mode string) passRead {
+	if mode == "stem" {
+		return passRead{searchPass{terms: required, mode: mode}, kind, stemBudget}
+	}
+	return passRead{searchPass{terms: required, mode: mode}, kind, searchCandidates}
+}
+
+// kindCandidates are the candidates of one kind found so far.
+type kindCandidates struct {
+	kind kindRange
+	seen map[string]bool // IDs in out
+	out  []candidate
+	open bool // the next closing pass is to be read
+}
+
+// candidates collects the matches of each kind (kindRanges, in that
+// order), each kind in its own rowid range, in the passes described
+// above: the opening passes, then, while a kind has no page and a term is
+// longer than the prefix index, stems and then whole prefixes. A title hit
+// ranks above one elsewhere, a whole word above a prefix, so each is
+// looked for apart. ahead holds passes already read; on PostgreSQL the
+// closing passes of every kind that needs one are read in one statement.
+// The page size plays no part: the candidates, and so the ranking, are
+// those of the largest page, and a page of k results is the first k of
+// any longer.
+func (r *Reader) candidates(ctx context.Context, terms, required []catalog.SearchWord, ahead *passRows) ([]kindCandidates, error) {
+	// scan reads pr into kc, keeps the new rows filter accepts, and
+	// reports whether it stopped at pr.max.
+	scan := func(kc *kindCandidates, pr passRead, filter bool) (bool, error) {
 		cs, err := r.rows(ctx, pr, ahead)
 		if err != nil {
 			return false, err
 		}
 		for _, c := range cs {
 			c.parse()
-			if seen[c.id] || (filter && !c.matchesAll(required)) {
+			if kc.seen[c.id] || (filter && !c.matchesAll(required)) {
 				continue
 			}
-			seen[c.id] = true
-			out = append(out, c)
+			kc.seen[c.id] = true
+			kc.out = append(kc.out, c)
 		}
 		return len(cs) == pr.max, nil
 	}
-	opening := openingPasses(terms, required, kind)
-	if _, err := scan(opening[0], false); err != nil {
-		return nil, err
+	kcs := make([]kindCandidates, len(kindRanges))
+	for i, kind := range kindRanges {
+		kc := &kcs[i]
+		*kc = kindCandidates{kind: kind, seen: map[string]bool{}}
+		opening := openingPasses(terms, required, kind)
+		if _, err := scan(kc, opening[0], false); err != nil {
+			return nil, err
+		}
+		// Whole words in the title before words they prefix ("love" before
+		// thousands of "lovely"), then, unless those filled the budget (a
+		// prefix hit in the title ranks below them), prefixes in the title.
+		full, err := scan(kc, opening[1], false)
+		if err == nil && !full {
+			_, err = scan(kc, opening[2], false)
+		}
+		for _, pr := range opening[3:] { // then anywhere in the row
+			if err == nil {
+				_, err = scan(kc, pr, false)
+			}
+		}
+		if err != nil {
+			return nil, err
+		}
+		kc.open = hasLongWord(required) && len(kc.out) < searchCandidates
 	}
-	// Whole words in the title before words they prefix ("love" before
-	// thousands of "lovely"), then, unless those filled the budget (a
-	// prefix hit in the title ranks below them), prefixes in the title.
-	full, err := scan(opening[1], false)
-	if err == nil && !full {
-		_, err = scan(opening[2], false)
-	}
-	for _, pr := range opening[3:] { // then anywhere in the row
-		if err == nil {
-			_, err = scan(pr, false)
+	for _, mode := range []string{"stem", "prefix"} {
+		var prs []passRead
+		for _, kc := range kcs {
+			if kc.open {
+				prs = append(prs, closingPass(required, kc.kind, mode))
+			}
+		}
+		if r.pg && len(prs) > 1 {
+			if err := r.readPasses(ctx, prs, ahead); err != nil {
+				return nil, err
+			}
+		}
+		for i := range kcs {
+			kc := &kcs[i]
+			if !kc.open {
+				continue
+			}
+			truncated, err := scan(kc, closingPass(required, kc.kind, mode), mode == "stem")
+			if err != nil {
+				return nil, err
+			}
+			kc.open = truncated && len(kc.out) < searchCandidates
 		}
 	}
-	if err != nil || !hasLongWord(required) || len(out) >= searchCandidates {
-		return out, err
-	}
-	truncated, err := scan(passRead{searchPass{terms: required, mode: "stem"}, kind, stemBudget}, true)
-	if err != nil || !truncated || len(out) >= searchCandidates {
-		return out, err
-	}
-	_, err = scan(passRead{searchPass{terms: required, mode: "prefix"}, kind, searchCandidates}, false)
-	return out, err
+	return kcs, nil
 }
