@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"segue/catalog"
 	"segue/ctl"
 	"segue/net/originclient"
 	"segue/origin"
@@ -50,7 +51,8 @@ func (e *usageError) Unwrap() error { return e.err }
 // exitStatus is the one place an error becomes an exit status: an explicit
 // withExit first, then a usage error (2), then the error's kind: a missing
 // target (on the origin, in its catalog, or named to a running instance) or a malformed share URL is 3,
-// a malformed control command 2, a request the origin
+// a malformed control command or a playlist position it does not have 2
+// (catalog.ErrBadPosition, from a Subsonic server's playlist), a request the origin
 // refused as bad (400, e.g. a position past the end) is 2; anything else 1.
 func exitStatus(err error) int {
 	var ee *exitError
@@ -60,7 +62,7 @@ func exitStatus(err error) int {
 		return ee.code
 	case errors.As(err, new(*usageError)):
 		return ExitUsage
-	case errors.Is(err, ctl.ErrBadRequest):
+	case errors.Is(err, ctl.ErrBadRequest), errors.Is(err, catalog.ErrBadPosition):
 		return ExitUsage
 	case errors.Is(err, originclient.ErrNotFound), errors.Is(err, origin.ErrNotFound), errors.Is(err, share.ErrBadURL), errors.Is(err, ctl.ErrNotFound):
 		return ExitNotFound

@@ -68,6 +68,8 @@ func TestExitStatuses(t *testing.T) {
 		{"playlist remove past the end", nil, []string{"playlist", "remove", pl.ID, "9"}, ExitUsage, true},
 		{"playlist move past the end", nil, []string{"playlist", "move", pl.ID, "1", "9"}, ExitUsage, true},
 		{"playlist add --at -1", nil, []string{"playlist", "add", pl.ID, track, "--at", "-1"}, ExitUsage, true},
+		// it appended, exit 0, where remove and move past the end are refused
+		{"playlist add --at past the end", nil, []string{"playlist", "add", pl.ID, track, "--at", "99"}, ExitUsage, true},
 		{"playlist create without a name", nil, []string{"playlist", "create", " "}, ExitUsage, true},
 		{"playlist export --format pdf", nil, []string{"playlist", "export", pl.ID, "--format", "pdf"}, ExitUsage, true},
 		{"offline add --quality best", nil, []string{"offline", "add", track, "--quality", "best"}, ExitUsage, true},

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -144,6 +145,15 @@ func TestSubsonicServers(t *testing.T) {
 			segueJSON(t, &shown, append(args, "playlist", "show", pl.ID, "--json")...)
 			if len(shown.Tracks) != 3 || shown.Tracks[0].Title != "Breeze" {
 				t.Errorf("playlist after move 3 to 1: %+v; want Breeze first", shown.Tracks)
+			}
+
+			// A position past the end is a bad argument (2), as on segue's
+			// origin: remove said "not found" (3), add --at appended.
+			for _, bad := range [][]string{{"remove", pl.ID, "9"}, {"move", pl.ID, "1", "9"}, {"add", pl.ID, breeze.Tracks[0].ID, "--at", "9"}} {
+				out, errOut, code = segue(t, append(append(slices.Clone(args), "playlist"), bad...)...)
+				if code != ExitUsage || !strings.Contains(errOut, "positions go from 1 to 3") {
+					t.Errorf("playlist %s: exit %d, %q; want %d saying positions go from 1 to 3", strings.Join(bad, " "), code, errOut, ExitUsage)
+				}
 			}
 
 			out, errOut, code = segue(t, append(args, "playlist", "export", pl.ID)...)

@@ -183,7 +183,8 @@ func (p *Playlists) Delete(ctx context.Context, owner, id string) error {
 	return nil
 }
 
-// Add inserts tracks at index pos (0-based; -1 or past the end: append).
+// Add inserts tracks at index pos (0-based; -1: append; past the end:
+// ErrBadPlaylist, as catalog.CheckInsert says).
 // Unknown track IDs are refused with ErrUnknownTrack naming them.
 func (p *Playlists) Add(ctx context.Context, owner, id string, trackIDs []string, pos int) (catalog.Playlist, error) {
 	if len(trackIDs) == 0 {
@@ -200,7 +201,10 @@ func (p *Playlists) Add(ctx context.Context, owner, id string, trackIDs []string
 		if len(cur)+len(trackIDs) > maxPlaylistTracks {
 			return nil, fmt.Errorf("%w: a playlist holds at most %d tracks", ErrBadPlaylist, maxPlaylistTracks)
 		}
-		if pos < 0 || pos > len(cur) {
+		if err := catalog.CheckInsert(pos, len(cur)); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrBadPlaylist, err)
+		}
+		if pos < 0 {
 			pos = len(cur)
 		}
 		out := append(append(append([]string{}, cur[:pos]...), trackIDs...), cur[pos:]...)
@@ -212,8 +216,8 @@ func (p *Playlists) Add(ctx context.Context, owner, id string, trackIDs []string
 // positions from 1, as people do).
 func (p *Playlists) Remove(ctx context.Context, owner, id string, pos int) (catalog.Playlist, error) {
 	return p.update(ctx, owner, id, func(_ *sql.Tx, cur []string) ([]string, error) {
-		if pos < 0 || pos >= len(cur) {
-			return nil, fmt.Errorf("%w: there is no track at position %d: %s", ErrBadPlaylist, pos+1, positions(len(cur)))
+		if err := catalog.CheckRemove(pos, len(cur)); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrBadPlaylist, err)
 		}
 		return append(append([]string{}, cur[:pos]...), cur[pos+1:]...), nil
 	})
@@ -223,24 +227,13 @@ func (p *Playlists) Remove(ctx context.Context, owner, id string, pos int) (cata
 // message counts positions from 1).
 func (p *Playlists) Move(ctx context.Context, owner, id string, from, to int) (catalog.Playlist, error) {
 	return p.update(ctx, owner, id, func(_ *sql.Tx, cur []string) ([]string, error) {
-		if from < 0 || from >= len(cur) || to < 0 || to >= len(cur) {
-			return nil, fmt.Errorf("%w: cannot move position %d to %d: %s", ErrBadPlaylist, from+1, to+1, positions(len(cur)))
+		if err := catalog.CheckMove(from, to, len(cur)); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrBadPlaylist, err)
 		}
 		t := cur[from]
 		out := append(append([]string{}, cur[:from]...), cur[from+1:]...)
 		return append(out[:to], append([]string{t}, out[to:]...)...), nil
 	})
-}
-
-// positions says which positions a playlist of n tracks has.
-func positions(n int) string {
-	switch n {
-	case 0:
-		return "the playlist is empty"
-	case 1:
-		return "the playlist has one track, at position 1"
-	}
-	return fmt.Sprintf("positions go from 1 to %d", n)
 }
 
 // Share returns the playlist's share token, creating one when it has none.

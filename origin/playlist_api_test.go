@@ -124,6 +124,7 @@ func testPlaylistAPIEditsAndErrors(t *testing.T, e engine) {
 		{"POST", "/api/v1/playlists", `not json`, 400},
 		{"POST", "/api/v1/playlists/" + pl.ID + "/tracks", `{"track_ids": ["tnope"]}`, 404},
 		{"POST", "/api/v1/playlists/" + pl.ID + "/tracks", `{"track_ids": ["` + w.joga + `"], "position": 0}`, 400},
+		{"POST", "/api/v1/playlists/" + pl.ID + "/tracks", `{"track_ids": ["` + w.joga + `"], "position": 4}`, 400}, // past the end: it appended
 		{"POST", "/api/v1/playlists/" + pl.ID + "/move", `{"from": 1}`, 400},
 		{"POST", "/api/v1/playlists/" + pl.ID + "/move", `{"from": 0, "to": 1}`, 400},
 		{"POST", "/api/v1/playlists/" + pl.ID + "/move", `{"from": 1, "to": 3}`, 400},

@@ -156,7 +156,10 @@ func (c *Client) AddToPlaylist(ctx context.Context, id string, trackIDs []string
 		return catalog.Playlist{}, err
 	}
 	return c.edit(ctx, id, func(songs []string) ([]string, error) {
-		if pos < 0 || pos > len(songs) {
+		if err := catalog.CheckInsert(pos, len(songs)); err != nil {
+			return nil, err
+		}
+		if pos < 0 {
 			pos = len(songs)
 		}
 		return slices.Insert(songs, pos, ids...), nil
@@ -166,8 +169,8 @@ func (c *Client) AddToPlaylist(ctx context.Context, id string, trackIDs []string
 // RemoveFromPlaylist removes the track at pos (0-based).
 func (c *Client) RemoveFromPlaylist(ctx context.Context, id string, pos int) (catalog.Playlist, error) {
 	return c.edit(ctx, id, func(songs []string) ([]string, error) {
-		if pos < 0 || pos >= len(songs) {
-			return nil, fmt.Errorf("remove position %d: the playlist has %d tracks: %w", pos+1, len(songs), ErrNotFound)
+		if err := catalog.CheckRemove(pos, len(songs)); err != nil {
+			return nil, err // a bad argument (2), as on segue's origin; it was "not found" (3)
 		}
 		return slices.Delete(songs, pos, pos+1), nil
 	})
@@ -176,8 +179,8 @@ func (c *Client) RemoveFromPlaylist(ctx context.Context, id string, pos int) (ca
 // MoveInPlaylist moves the track at from to to (both 0-based).
 func (c *Client) MoveInPlaylist(ctx context.Context, id string, from, to int) (catalog.Playlist, error) {
 	return c.edit(ctx, id, func(songs []string) ([]string, error) {
-		if from < 0 || from >= len(songs) || to < 0 || to >= len(songs) {
-			return nil, fmt.Errorf("move %d to %d: the playlist has %d tracks: %w", from+1, to+1, len(songs), ErrNotFound)
+		if err := catalog.CheckMove(from, to, len(songs)); err != nil {
+			return nil, err
 		}
 		s := songs[from]
 		songs = slices.Delete(songs, from, from+1)
