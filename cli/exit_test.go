@@ -90,6 +90,9 @@ func TestExitStatuses(t *testing.T) {
 		{"search with the origin down", down, []string{"search", "tone"}, ExitError, true},
 		{"playlist create with the origin down", down, []string{"playlist", "create", "X"}, ExitError, true},
 		{"play into a directory that does not exist (a bad --output, as a --tls-cert that is not there)", nil, []string{"play", track, "--output", badWav}, ExitUsage, true},
+		// it failed when it opened the file, after asking the origin (1)
+		{"playlist export into a directory that does not exist", nil, []string{"playlist", "export", pl.ID, "-o", filepath.Join(t.TempDir(), "no-such-dir", "list.m3u8")}, ExitUsage, false},
+		{"playlist export onto a directory", nil, []string{"playlist", "export", pl.ID, "-o", t.TempDir()}, ExitUsage, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			e := c.env

@@ -260,6 +260,13 @@ func playlistExportCmd(a *app) *cobra.Command {
 		Args:        cobra.ExactArgs(1),
 		Annotations: ids(idPlaylist),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if out != "" && out != "-" {
+				// before asking the origin, as play checks --output wav:FILE:
+				// a missing folder failed after it, "open ...: no such file or directory" (1)
+				if err := checkOutputFile("--output", out); err != nil {
+					return err
+				}
+			}
 			return a.withCache(func(ch *cache.Cache) error {
 				r, err := newResolver(a, ch, a.cfg.Player.Quality)
 				if err != nil {
@@ -305,6 +312,6 @@ func playlistExportCmd(a *app) *cobra.Command {
 		},
 	}
 	choiceFlag(cmd.Flags(), &format, "format", "m3u8", []string{"m3u8", "m3u", "xspf"}, "m3u8 or xspf")
-	cmd.Flags().StringVarP(&out, "output", "o", "-", "file to write (default stdout)")
+	cmd.Flags().StringVarP(&out, "output", "o", "-", "file to write (- for stdout)")
 	return cmd
 }
