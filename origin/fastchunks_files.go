@@ -58,19 +58,13 @@ type openFiles struct {
 	max int                      // blobs kept at most
 }
 
-// keptFiles are the idle open files of one blob.
+// keptFiles are the idle open files of one blob. A blob whose files are
+// all lent keeps its entry (with none idle), so that lending and giving
+// back a file, what every request does, allocate nothing.
 type keptFiles struct {
 	hash  string
 	size  int64
-	files []openFile
-}
-
-// openFile is an open blob file and its descriptor, for sendfile(2) (-1
-// when it has none).
-type openFile struct {
-	*os.File
-	fd   int
-	warm bool // it was sent whole: its pages were read
+	files []*keptFile
 }
 
 // newOpenFiles keeps the files of up to n blobs.
@@ -88,13 +82,13 @@ func (o *openFiles) take(hash string) (f *keptFile, ok bool) {
 		return nil, false
 	}
 	k := e.Value.(*keptFiles)
-	last := k.files[len(k.files)-1]
-	k.files = k.files[:len(k.files)-1]
 	if len(k.files) == 0 {
-		o.ll.Remove(e)
-		delete(o.m, hash)
+		return nil, false
 	}
-	return &keptFile{openFile: last, hash: hash, size: k.size, files: o}, true
+	f = k.files[len(k.files)-1]
+	k.files = k.files[:len(k.files)-1]
+	f.moved = false
+	return f, true
 }
 
 // lend wraps a file just opened for hash, at its start, so that closing
@@ -104,25 +98,26 @@ func (o *openFiles) lend(hash string, f *os.File, size int64) *keptFile {
 	if rc, err := f.SyscallConn(); err == nil {
 		rc.Control(func(d uintptr) { fd = int(d) })
 	}
-	return &keptFile{openFile: openFile{File: f, fd: fd}, hash: hash, size: size, files: o}
+	return &keptFile{File: f, fd: fd, hash: hash, size: size, files: o}
 }
 
-// give keeps f as an idle file of hash, rewound when its offset moved, or
-// closes it when the blob has enough; the least recently used blobs
-// beyond o.max are closed.
-func (o *openFiles) give(hash string, f openFile, size int64, moved bool) {
-	if moved {
+// give keeps f as an idle file of its blob, rewound when its offset
+// moved, or closes it when the blob has enough; the least recently used
+// blobs beyond o.max are closed.
+func (o *openFiles) give(f *keptFile) {
+	if f.moved {
 		if _, err := f.Seek(0, io.SeekStart); err != nil {
-			f.Close()
+			f.File.Close()
 			return
 		}
 	}
-	var gone []openFile // closed once the lock is let go
+	f.to = nil           // the connection is not kept with it
+	var gone []*keptFile // closed once the lock is let go
 	o.mu.Lock()
-	e, ok := o.m[hash]
+	e, ok := o.m[f.hash]
 	if !ok {
-		e = o.ll.PushFront(&keptFiles{hash: hash, size: size})
-		o.m[hash] = e
+		e = o.ll.PushFront(&keptFiles{hash: f.hash, size: f.size})
+		o.m[f.hash] = e
 	}
 	o.ll.MoveToFront(e)
 	k := e.Value.(*keptFiles)
@@ -138,7 +133,7 @@ func (o *openFiles) give(hash string, f openFile, size int64, moved bool) {
 	}
 	o.mu.Unlock()
 	for _, f := range gone {
-		f.Close()
+		f.File.Close()
 	}
 }
 
@@ -148,7 +143,9 @@ func (o *openFiles) give(hash string, f openFile, size int64, moved bool) {
 // setsockopt(2) a request; the fast connection sends them with MSG_MORE
 // instead, see fastConn.)
 type keptFile struct {
-	openFile
+	*os.File
+	fd    int  // the file's descriptor, for sendfile(2) (-1 when it has none)
+	warm  bool // it was sent whole: its pages were read
 	hash  string
 	size  int64
 	files *openFiles
@@ -178,7 +175,9 @@ func (k *keptFile) WriteTo(w io.Writer) (int64, error) {
 // SupportsBodyWriteTo tells fasthttp to send the body with WriteTo.
 func (k *keptFile) SupportsBodyWriteTo() bool { return true }
 
+// Close gives the file back to be kept (see openFiles.give); the
+// response that had it no longer uses it.
 func (k *keptFile) Close() error {
-	k.files.give(k.hash, k.openFile, k.size, k.moved)
+	k.files.give(k)
 	return nil
 }

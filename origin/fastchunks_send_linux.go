@@ -35,8 +35,9 @@ import (
 // run at a time, as on any net.Conn.
 type fastConn struct {
 	*net.TCPConn
-	raw  syscall.RawConn
-	more bool // the next Write is a response head whose file body follows (sendFile)
+	raw    syscall.RawConn
+	remote string // RemoteAddr, for the access log
+	more   bool   // the next Write is a response head whose file body follows (sendFile)
 
 	rbuf   []byte
 	rn     int
@@ -66,7 +67,7 @@ func newFastConn(c net.Conn) net.Conn {
 	if err != nil {
 		return c
 	}
-	fc := &fastConn{TCPConn: tc, raw: raw}
+	fc := &fastConn{TCPConn: tc, raw: raw, remote: tc.RemoteAddr().String()}
 	fc.readFn, fc.writeFn, fc.sendFn = fc.read, fc.write, fc.send
 	return fc
 }

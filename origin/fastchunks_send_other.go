@@ -11,7 +11,8 @@ import (
 // elsewhere fasthttp serves the connection as accepted.
 type fastConn struct {
 	*net.TCPConn
-	more bool
+	remote string
+	more   bool
 }
 
 func newFastConn(c net.Conn) net.Conn { return c }

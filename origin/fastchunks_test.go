@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"segue/catalog"
+	"segue/internal/testkit"
 )
 
 // rawConn is one client connection to an origin, written and read by hand,
@@ -330,5 +331,55 @@ func TestOpenFilesBound(t *testing.T) {
 	if n < minOpenBlobs || n > maxOpenBlobs || (n > minOpenBlobs && n*maxFilesPerBlob > (int(lim.Cur)-1024-fdReserve)/2) {
 		t.Fatalf("openBlobsFor(1024) = %d with a limit of %d descriptors; want between %d and %d, its files within half of what 1024 connections and %d leave",
 			n, lim.Cur, minOpenBlobs, maxOpenBlobs, fdReserve)
+	}
+}
+
+// The fast path logs a chunk's request with the line net/http's access
+// log writes for it: the same fields and values but for the time, the
+// duration and the client's port.
+func TestChunksFastPathLogsAsNetHTTP(t *testing.T) {
+	w := newWorld(t)
+	chunk := "/chunks/" + w.formationM.Renditions[0].Segments[0].Hash
+	log := &testkit.Buffer{}
+	r := startServer(t, ServerOptions{DataDir: w.dir, Logger: log.Logger()}, "127.0.0.1:0")
+	line := func(c *rawConn, method string) map[string]string {
+		t.Helper()
+		log.Take()
+		if resp, _ := c.do(method, chunk); resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s chunk: %d", method, resp.StatusCode)
+		}
+		var got map[string]string
+		testkit.Wait(t, time.Minute, "the request's log line", func() bool {
+			for _, l := range strings.Split(log.String(), "\n") {
+				if strings.Contains(l, "msg=request") && strings.Contains(l, "path="+chunk) {
+					got = map[string]string{}
+					for _, f := range strings.Fields(l) {
+						k, v, _ := strings.Cut(f, "=")
+						got[k] = v
+					}
+					return true
+				}
+			}
+			return false
+		})
+		if !strings.HasPrefix(got["remote"], "127.0.0.1:") || got["duration"] == "" {
+			t.Errorf("%s log line %v: want remote 127.0.0.1:PORT and a duration", method, got)
+		}
+		delete(got, "time")
+		delete(got, "duration")
+		delete(got, "remote")
+		return got
+	}
+	slow := dialRaw(t, r.base)
+	slow.do("GET", "/api/v1/artists")
+	fast := dialRaw(t, r.base)
+	for _, method := range []string{"GET", "HEAD"} {
+		want := line(slow, method)
+		if got := line(fast, method); !maps.Equal(got, want) {
+			t.Errorf("fast %s logged %v; want net/http's %v", method, got, want)
+		}
+	}
+	if n := fastConns(r.srv); n != 1 {
+		t.Fatalf("%d connections on the fast path; want 1", n)
 	}
 }
