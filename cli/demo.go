@@ -51,6 +51,11 @@ func (a *app) runDemo(ctx context.Context, addr string, noTUI bool) error {
 	if err := config.CheckAddr(addr); err != nil {
 		return &usageError{fmt.Errorf("--addr: %w", err)}
 	}
+	if !origin.IsLoopback(addr) {
+		// off loopback the origin demands tokens the demo has none of: its
+		// interface and the commands it suggests were refused
+		return &usageError{fmt.Errorf("--addr %s: the demo origin serves loopback only (give 127.0.0.1:PORT); to serve a network, ingest with segue origin ingest and run segue origin serve, whose clients need a token (segue origin token create NAME)", addr)}
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("start demo origin on %s: %w (%s, e.g. --addr 127.0.0.1:7701)", addr, err, origin.ListenAdvice(err, "--addr"))

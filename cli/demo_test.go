@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"fmt"
 	"net"
 	"os"
@@ -72,6 +73,36 @@ func TestMakeDemoReachesFirstScreen(t *testing.T) {
 	clientLog, _ := os.ReadFile(filepath.Join(dir, "state", "segue", "segue.log"))
 	if strings.Contains(string(clientLog), `"msg":"request"`) {
 		t.Errorf("the origin's access log went into segue.log:\n%s", clientLog)
+	}
+}
+
+// A demo origin off loopback is refused at once (2): it served, demanding
+// the bearer tokens its interface and suggested commands had none of.
+func TestDemoServesLoopbackOnly(t *testing.T) {
+	h := newSwarmHost(t, segueBinary(t)) // its own XDG dirs: a demo that starts makes its library there
+	for _, addr := range []string{"0.0.0.0:0", ":0"} {
+		cmd := h.command("demo", "--no-tui", "--addr", addr)
+		var out, errOut bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errOut
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		var err error
+		select {
+		case err = <-done:
+		case <-time.After(5 * time.Minute): // a demo that serves runs until killed
+			cmd.Process.Kill()
+			err = <-done
+		}
+		code := -1
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		}
+		if code != ExitUsage || !strings.Contains(errOut.String(), "the demo origin serves loopback only") || out.Len() != 0 {
+			t.Errorf("demo --addr %s: exit %d, stdout %q, stderr %q; want %d, nothing done, saying it serves loopback only", addr, code, out.String(), errOut.String(), ExitUsage)
+		}
 	}
 }
 

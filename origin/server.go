@@ -189,7 +189,7 @@ func New(o ServerOptions) (*Server, error) {
 	if o.MemoryCache > 0 {
 		s.mem = newBlobCache(o.MemoryCache)
 	}
-	s.auth.Store(o.RequireToken || !isLoopback(o.Addr))
+	s.auth.Store(o.RequireToken || !IsLoopback(o.Addr))
 	s.mux = s.routes()
 	s.handler = s.realClient(accessLog(s.log, s.guard(s.authenticate(s.docSlot(jsonErrors(s.mux))))))
 	return s, nil
@@ -207,9 +207,9 @@ const defaultMemoryCache = 64 << 20
 // reset it.
 type connKey struct{}
 
-// isLoopback reports whether addr (host:port) only accepts local
+// IsLoopback reports whether addr (host:port) only accepts local
 // connections. An empty host means every interface.
-func isLoopback(addr string) bool {
+func IsLoopback(addr string) bool {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
 		host = addr
@@ -293,7 +293,7 @@ func ListenAdvice(err error, flag string) string {
 // Serve accepts connections on ln until ctx ends, then stops accepting and
 // lets in-flight requests finish (up to ShutdownTimeout). It closes ln.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
-	if !isLoopback(ln.Addr().String()) {
+	if !IsLoopback(ln.Addr().String()) {
 		s.auth.Store(true)
 	}
 	hs := &http.Server{

@@ -110,8 +110,8 @@ func TestIsLoopback(t *testing.T) {
 		"127.0.0.1:7700": true, "localhost:1": true, "[::1]:7700": true, "127.0.0.2:80": true,
 		":7700": false, "0.0.0.0:7700": false, "[::]:1": false, "192.168.1.5:7700": false, "example.com:80": false,
 	} {
-		if got := isLoopback(addr); got != want {
-			t.Errorf("isLoopback(%q) = %v; want %v", addr, got, want)
+		if got := IsLoopback(addr); got != want {
+			t.Errorf("IsLoopback(%q) = %v; want %v", addr, got, want)
 		}
 	}
 }
