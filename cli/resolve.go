@@ -228,7 +228,11 @@ func (r *resolver) target(t string) (source, string, error) {
 	if kind != "tracks" && kind != "albums" && kind != "artists" {
 		return nil, "", bad
 	}
-	c, err := r.client(u.Scheme+"://"+u.Host, r.a.cfg.Token, "")
+	base := u.Scheme + "://" + u.Host
+	if i := strings.Index(u.Path, "/api/v1/"); i > 0 { // an origin served under a path
+		base += u.Path[:i]
+	}
+	c, err := r.client(base, r.a.tokenFor(base), "")
 	if err != nil {
 		return nil, "", withExit(ExitUsage, err)
 	}

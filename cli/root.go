@@ -154,12 +154,25 @@ func (a *app) load(cmd *cobra.Command) error {
 	return nil
 }
 
+// tokenFor is the bearer token to send to the origin at base: the
+// configured origin's, and to any other none (an API URL named as a
+// target sent the token to whatever host it named).
+func (a *app) tokenFor(base string) string {
+	if sameOrigin(base, a.cfg.Origin) {
+		return a.cfg.Token
+	}
+	return ""
+}
+
+// sameOrigin reports whether two origin base URLs name one origin.
+func sameOrigin(a, b string) bool { return strings.TrimRight(a, "/") == strings.TrimRight(b, "/") }
+
 // tlsFor returns which certificates the origin at base may present: the
 // configured authorities, and the configured pin when base is the
 // configured origin (a share link carries its own pin, given as pin).
 func (a *app) tlsFor(base, pin string) originclient.TLSOptions {
 	o := originclient.TLSOptions{CAFile: a.cfg.CA, PinSHA256: pin}
-	if pin == "" && strings.TrimRight(base, "/") == strings.TrimRight(a.cfg.Origin, "/") {
+	if pin == "" && sameOrigin(base, a.cfg.Origin) {
 		o.PinSHA256 = a.cfg.PinSHA256
 	}
 	return o
