@@ -316,12 +316,14 @@ func (s *Server) fastChunk(sp *splitter, ctx *fasthttp.RequestCtx) {
 		// head goes with MSG_MORE and the kept file sends itself behind
 		// it.
 		ctx.Response.ImmediateHeaderFlush = true
+		ctx.Response.SetBodyStream(body, int(size))
 		if k, ok := body.(*keptFile); ok {
 			if fc, ok := ctx.Conn().(*fastConn); ok && k.fd >= 0 {
 				k.to, fc.more = fc, true
+				k.srv, k.req = s, ctx // it logs the request when fasthttp closes it
+				return
 			}
 		}
-		ctx.Response.SetBodyStream(body, int(size))
 	}
 	s.fastLog(ctx, hash, written)
 }

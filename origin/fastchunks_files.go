@@ -6,6 +6,8 @@ import (
 	"os"
 	"sync"
 	"syscall"
+
+	"github.com/valyala/fasthttp"
 )
 
 // Bounds of openFiles: it keeps the files of at most
@@ -111,7 +113,8 @@ func (o *openFiles) give(f *keptFile) {
 			return
 		}
 	}
-	f.to = nil           // the connection is not kept with it
+	// The connection and the request are not kept with it.
+	f.to, f.srv, f.req, f.sent = nil, nil, nil, 0
 	var gone []*keptFile // closed once the lock is let go
 	o.mu.Lock()
 	e, ok := o.m[f.hash]
@@ -151,6 +154,13 @@ type keptFile struct {
 	files *openFiles
 	to    *fastConn // set once the response head was flushed: WriteTo sends the file on it itself
 	moved bool      // the file's offset moved (fasthttp read or sent it)
+
+	// Set with to: the request Close logs once the body went out, so
+	// that a lone client does not wait for the log line (fastLog), and
+	// how many bytes went.
+	srv  *Server
+	req  *fasthttp.RequestCtx
+	sent int64
 }
 
 // WriteTo sends the file: on k.to, from offset 0 (the head is already
@@ -169,6 +179,7 @@ func (k *keptFile) WriteTo(w io.Writer) (int64, error) {
 		n, err = io.Copy(w, &io.LimitedReader{R: k.File, N: k.size})
 	}
 	k.warm = k.warm || (err == nil && n == k.size)
+	k.sent = n
 	return n, err
 }
 
@@ -178,6 +189,9 @@ func (k *keptFile) SupportsBodyWriteTo() bool { return true }
 // Close gives the file back to be kept (see openFiles.give); the
 // response that had it no longer uses it.
 func (k *keptFile) Close() error {
+	if k.srv != nil {
+		k.srv.fastLog(k.req, k.hash, k.sent)
+	}
 	k.files.give(k)
 	return nil
 }
