@@ -145,3 +145,41 @@ func TestOriginIngestDiskFull(t *testing.T) {
 		t.Errorf("a full disk blamed on the encoder:\n%s", stderr.String())
 	}
 }
+
+// TestOriginIngestKeepsTheCatalogFromAnEmptyFolder: ingesting a folder
+// that holds no file into a catalog with tracks (a drive not mounted, a
+// mistyped path that exists) is refused (2) and removes nothing; it
+// removed every track and deleted their segments, exit 0. A new origin
+// may still ingest an empty folder.
+func TestOriginIngestKeepsTheCatalogFromAnEmptyFolder(t *testing.T) {
+	needTools(t, "ffmpeg", "ffprobe")
+	config, data := ingestEnv(t)
+	lib := t.TempDir()
+	makeTone(t, filepath.Join(lib, "one.flac"), 2, "title=Kept", "artist=Band")
+	segueOK(t, "--config", config, "origin", "ingest", lib)
+	empty := t.TempDir()
+	for _, asJSON := range []bool{false, true} {
+		args := []string{"--config", config, "origin", "ingest", empty}
+		if asJSON {
+			args = append(args, "--json")
+		}
+		out, errOut, code := segue(t, args...)
+		want := "holds no files, and the catalog holds 1 track an earlier ingest made"
+		if code != ExitUsage || !strings.Contains(errOut, want) || asJSON != strings.Contains(out, `"error"`) {
+			t.Errorf("ingest of an empty folder (json %v): exit %d, stdout %q, stderr %q; want %d saying %q", asJSON, code, out, errOut, ExitUsage, want)
+		}
+	}
+	db, err := origin.OpenCatalog(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRow(`SELECT count(*) FROM tracks`).Scan(&n); err != nil || n != 1 {
+		t.Errorf("the catalog holds %d tracks after (%v), want the 1 ingested before", n, err)
+	}
+	fresh := filepath.Join(t.TempDir(), "new-origin")
+	if _, errOut, code := segue(t, "--config", config, "origin", "ingest", empty, "--data", fresh); code != 0 {
+		t.Errorf("ingest of an empty folder into a new origin: exit %d, %q; want 0", code, errOut)
+	}
+}
