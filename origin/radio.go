@@ -150,8 +150,14 @@ func recoTracks(ctx context.Context, db *sql.DB) ([]reco.Track, error) {
 	return out, rows.Err()
 }
 
+// errEmptySeed is a seed that exists and holds no tracks (an empty
+// playlist): there is nothing to start a radio from. It is a kind of
+// ErrNotFound (404), said as itself: it was "seed ... not found".
+var errEmptySeed = fmt.Errorf("%w: it holds no tracks to start a radio from", ErrNotFound)
+
 // seedTracks resolves a radio seed to its tracks: a track, an album, an
-// artist or one of owner's playlists (by ID prefix).
+// artist or one of owner's playlists (by ID prefix); errEmptySeed when it
+// holds none.
 func (s *Server) seedTracks(ctx context.Context, owner, seed string) ([]string, error) {
 	var tracks []catalog.Track
 	var err error
@@ -175,7 +181,7 @@ func (s *Server) seedTracks(ctx context.Context, owner, seed string) ([]string, 
 		return nil, err
 	}
 	if len(tracks) == 0 {
-		return nil, fmt.Errorf("seed %s holds no tracks: %w", seed, ErrNotFound)
+		return nil, fmt.Errorf("seed %s: %w", seed, errEmptySeed)
 	}
 	ids := make([]string, len(tracks))
 	for i, t := range tracks {

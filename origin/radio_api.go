@@ -44,6 +44,10 @@ func (s *Server) handleRadio(w http.ResponseWriter, r *http.Request) {
 	}
 	owner := s.principalOf(r).owner
 	seeds, err := s.seedTracks(r.Context(), owner, seed)
+	if errors.Is(err, errEmptySeed) {
+		writeError(w, http.StatusNotFound, "seed "+seed+" holds no tracks to start a radio from")
+		return
+	}
 	if err != nil {
 		s.lookupFailed(w, r, "seed "+seed, err)
 		return

@@ -1,6 +1,7 @@
 package origin
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -95,6 +96,17 @@ func TestRadioAPI(t *testing.T) {
 	} {
 		resp, body := get(t, http.MethodGet, r.base+c.url, nil)
 		wantError(t, resp, body, c.want)
+	}
+	// An empty playlist is there, with nothing to start from: said so (it
+	// was "seed ... not found").
+	_, body := do(t, http.MethodPost, r.base+"/api/v1/playlists", `{"name": "Empty"}`)
+	var empty catalog.Playlist
+	if err := json.Unmarshal(body, &empty); err != nil || empty.ID == "" {
+		t.Fatalf("create a playlist: %s (%v)", body, err)
+	}
+	resp, body := get(t, http.MethodGet, r.base+"/api/v1/radio?seed="+empty.ID, nil)
+	if want := `"seed ` + empty.ID + ` holds no tracks to start a radio from"`; resp.StatusCode != http.StatusNotFound || !strings.Contains(string(body), want) {
+		t.Errorf("radio after an empty playlist: %d %s; want 404 saying %s", resp.StatusCode, body, want)
 	}
 }
 
