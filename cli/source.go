@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"os"
 	"os/exec"
 	"strings"
 
@@ -90,20 +89,25 @@ func (a *app) openSubsonic(raw string, c *cache.Cache, quality string) (*subsoni
 // the config, then the system secret store through secret-tool (service
 // segue, server HOST).
 func (a *app) subsonicPassword(host string) (string, error) {
-	file := a.passwordFile
+	file, what := a.passwordFile, "--password-file"
 	if file == "" {
-		file = a.cfg.Source.PasswordFile
+		file, what = a.cfg.Source.PasswordFile, "password_file in [source] of the config"
 	}
 	if file != "" {
-		f, err := os.Open(file)
+		// said as every flag's file is (it was Go's "open FILE: no such
+		// file or directory"); a setting that does not work is a bad one (2)
+		f, err := openInput(what, file)
+		if err != nil && a.passwordFile == "" {
+			return "", withExit(ExitUsage, err)
+		}
 		if err != nil {
-			return "", withExit(ExitUsage, fmt.Errorf("password file: %w", err))
+			return "", err
 		}
 		defer f.Close()
 		line, err := bufio.NewReader(f).ReadString('\n')
 		line = strings.TrimRight(line, "\r\n")
 		if line == "" {
-			return "", withExit(ExitUsage, fmt.Errorf("password file %s: the first line is empty (%v): write the password there", file, err))
+			return "", withExit(ExitUsage, fmt.Errorf("%s: the first line of %s is empty (%v): write the password there", what, file, err))
 		}
 		return line, nil
 	}

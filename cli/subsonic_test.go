@@ -311,6 +311,23 @@ func TestSubsonicSourceConfig(t *testing.T) {
 	if code != 2 || !strings.Contains(errOut, "source.kind") {
 		t.Errorf("kind = subsonik: exit %d, %q; want 2 naming source.kind", code, errOut)
 	}
+	// A password file that is not there, or a folder, is said as every
+	// flag's file is, exit 2 (it was "password file: open FILE: no such
+	// file or directory").
+	missing := filepath.Join(dir, "no-such-file")
+	for _, c := range []struct {
+		args []string
+		says string
+	}{
+		{[]string{"--config", good, "--password-file", missing}, "segue: --password-file: " + missing + " does not exist (check the path)\n"},
+		{[]string{"--config", good, "--password-file", dir}, "segue: --password-file: " + dir + " is a folder: give a file\n"},
+		{[]string{"--config", write("missing.toml", "kind = \"subsonic\"\nuser = \"alice\"\npassword_file = "+strconvQuote(missing)+"\n")},
+			"segue: password_file in [source] of the config: " + missing + " does not exist (check the path)\n"},
+	} {
+		if _, errOut, code := segue(t, append(c.args, "--cache", cache, "search", "tone")...); code != 2 || errOut != c.says {
+			t.Errorf("%v: exit %d, %q; want 2 saying %q", c.args, code, errOut, c.says)
+		}
+	}
 	nopw := write("nopw.toml", "kind = \"subsonic\"\nuser = \"alice\"\n")
 	t.Setenv("PATH", t.TempDir()) // no secret-tool
 	_, errOut, code = segue(t, "--config", nopw, "--cache", cache, "search", "tone")
