@@ -116,6 +116,7 @@ func TestREADMEDocumentsListingJSON(t *testing.T) {
 	}
 	data := t.TempDir()
 	segueOK(t, append(slices.Clone(env), "origin", "token", "create", "docs", "--data", data)...)
+	segueOK(t, append(slices.Clone(env), "origin", "user", "add", "docs", "--no-password", "--data", data)...)
 	segueOK(t, append(slices.Clone(env), "offline", "add", album.ID)...)
 	for _, c := range []struct {
 		row  string
@@ -136,6 +137,7 @@ func TestREADMEDocumentsListingJSON(t *testing.T) {
 		{"cache gc", []string{"cache", "gc"}},
 		{"cache clear", []string{"cache", "clear"}},
 		{"origin token list", []string{"origin", "token", "list", "--data", data}},
+		{"origin user list", []string{"origin", "user", "list", "--data", data}}, // it had no row
 	} {
 		allowed, ok := doc[c.row]
 		if !ok {
