@@ -189,10 +189,16 @@ func (p *Player) Pause() {
 	}
 }
 
-// Resume resumes after Pause.
+// Resume resumes after Pause; after the queue ran out it plays the queue
+// again from its first track (segue ctl play, space and MPRIS Play did
+// nothing then, saying stopped).
 func (p *Player) Resume() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.queue.Index() < 0 && p.queue.Jump(0) {
+		p.startLocked()
+		return
+	}
 	p.paused = false
 	if p.queue.Index() >= 0 {
 		p.setState(Playing)
@@ -203,7 +209,7 @@ func (p *Player) Resume() {
 // TogglePause pauses when playing and resumes when paused.
 func (p *Player) TogglePause() {
 	p.mu.Lock()
-	paused := p.paused
+	paused := p.paused || p.queue.Index() < 0 // nothing current: Resume plays the queue again
 	p.mu.Unlock()
 	if paused {
 		p.Resume()

@@ -46,3 +46,26 @@ func TestNextOnEmptyQueue(t *testing.T) {
 		t.Errorf("after Next on an empty queue: %s at %d, want stopped at -1", st.State, st.Index)
 	}
 }
+
+// Resume after the queue ran out plays it again from its first track; it
+// did nothing (segue ctl play said "stopped, queue 2 tracks"). With an
+// empty queue it stays stopped.
+func TestResumeAfterTheEnd(t *testing.T) {
+	p := New(Options{Segments: newMemSource(), Manifests: newMemSource(), Output: NewNull()})
+	p.Restore(SavedState{Tracks: ts("a b"), Index: -1, Volume: 100, Repeat: "off"}) // a queue that ran out
+	p.Resume()
+	if st := p.Status(); st.State != Playing || st.Index != 0 {
+		t.Errorf("Resume after the end: %s at %d, want playing at 0", st.State, st.Index)
+	}
+	toggled := New(Options{Segments: newMemSource(), Manifests: newMemSource(), Output: NewNull()})
+	toggled.Restore(SavedState{Tracks: ts("a b"), Index: -1, Volume: 100, Repeat: "off"})
+	toggled.TogglePause() // the interface's space, segue ctl toggle
+	if st := toggled.Status(); st.State != Playing || st.Index != 0 {
+		t.Errorf("TogglePause after the end: %s at %d, want playing at 0", st.State, st.Index)
+	}
+	empty := New(Options{Segments: newMemSource(), Manifests: newMemSource(), Output: NewNull()})
+	empty.Resume()
+	if st := empty.Status(); st.State != Stopped || st.Index != -1 {
+		t.Errorf("Resume of an empty queue: %s at %d, want stopped at -1", st.State, st.Index)
+	}
+}
