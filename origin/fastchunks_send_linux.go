@@ -8,7 +8,9 @@ import (
 )
 
 // fastConn is a connection the fast path serves (issue 14). Two things
-// bring a lone client's latency down to nginx's:
+// bring a lone client's latency near nginx's (one connection, a raw
+// client, per-round p50 over nginx's: 1.27-1.43 before, 1.02-1.07 after;
+// 1.12-1.18 over nginx with open_file_cache):
 //
 //   - A response whose body is a kept file leaves in as few segments as
 //     nginx's with tcp_nopush: its head is sent with MSG_MORE, so the
@@ -18,8 +20,8 @@ import (
 //     to sendfile(2), which leaves the file's own offset at 0, so giving
 //     it back needs no lseek(2).
 //   - Reads and writes of the socket, which never block (it is
-//     non-blocking; the netpoller waits), and sendfile(2) of a kept file,
-//     whose pages were read when it was first sent, are made without
+//     non-blocking; the netpoller waits), and sendfile(2) of a kept file
+//     already sent whole once (its pages were read), are made without
 //     telling the scheduler (RawSyscall). Entering a system call the usual
 //     way wakes the runtime's monitor thread (sysmon) whenever the process
 //     was idle, which for one request at a time is every request: a second
