@@ -10,7 +10,7 @@ import (
 // fastConn is a connection the fast path serves (issue 14). Two things
 // bring a lone client's latency near nginx's (one connection, a raw
 // client, per-round p50 over nginx's: 1.27-1.43 before, 1.02-1.07 after;
-// 1.12-1.18 over nginx with open_file_cache):
+// 1.07-1.18 over nginx with open_file_cache):
 //
 //   - A response whose body is a kept file leaves in as few segments as
 //     nginx's with tcp_nopush: its head is sent with MSG_MORE, so the
