@@ -112,9 +112,10 @@ func titleKey(ws []catalog.SearchWord) string {
 	return b.String()
 }
 
-// parseIndexed splits a folded column into its words and parts.
-func parseIndexed(col string) (words, parts []string) {
+// parseIndexed cuts a folded column into its words and its parts, each
+// space-separated (eachWord).
+func parseIndexed(col string) (words, parts string) {
 	w, rest, _ := strings.Cut(col, fieldSep)
 	p, _, _ := strings.Cut(rest, fieldSep)
-	return strings.Fields(w), strings.Fields(p)
+	return w, p
 }

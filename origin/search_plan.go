@@ -272,8 +272,11 @@ func (r *Reader) candidates(ctx context.Context, terms, required []catalog.Searc
 			return false, err
 		}
 		for _, c := range cs {
+			if kc.seen[c.id] {
+				continue
+			}
 			c.parse()
-			if kc.seen[c.id] || (filter && !c.matchesAll(required)) {
+			if filter && !c.matchesAll(required) {
 				continue
 			}
 			kc.seen[c.id] = true
