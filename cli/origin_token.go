@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -29,6 +30,9 @@ shown once, when it is created; the origin keeps only its sha256.`,
 		Example: `  segue origin token create laptop`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if strings.TrimSpace(args[0]) == "" { // a bad argument (2), checked before the catalog; it was 1
+				return &usageError{origin.ErrNoTokenName}
+			}
 			db, err := catalog(cmd, true)
 			if err != nil {
 				return err

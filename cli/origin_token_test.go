@@ -77,4 +77,10 @@ func TestOriginTokenCommands(t *testing.T) {
 	if code, _, _ = segue("origin", "token", "create", "--data", data); code != ExitUsage {
 		t.Fatalf("create without a name: exit %d; want %d", code, ExitUsage)
 	}
+	// an empty name is a bad argument as a missing one is (it was 1)
+	for _, name := range []string{"", "  "} {
+		if code, _, stderr = segue("origin", "token", "create", name, "--data", data); code != ExitUsage || !strings.Contains(stderr, "the name is empty") {
+			t.Errorf("create %q: exit %d, %q; want %d saying the name is empty", name, code, stderr, ExitUsage)
+		}
+	}
 }

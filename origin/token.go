@@ -34,12 +34,15 @@ func secretSHA(secret string) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// ErrNoTokenName is CreateToken's answer to an empty (or blank) name.
+var ErrNoTokenName = errors.New("create token: the name is empty (name it after who will use it)")
+
 // CreateToken stores a new token called name and returns it with its
 // secret, which is shown once: only its sha256 is stored.
 func CreateToken(ctx context.Context, db *sql.DB, name string) (Token, string, error) {
 	name = strings.TrimSpace(name)
 	if name == "" {
-		return Token{}, "", errors.New("create token: the name is empty (name it after who will use it)")
+		return Token{}, "", ErrNoTokenName
 	}
 	var raw [32]byte
 	if _, err := rand.Read(raw[:]); err != nil {
