@@ -114,7 +114,9 @@ func (a *app) runServe(ctx context.Context, o origin.ServerOptions, selfSigned [
 	}
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	o.Logger = slog.New(slog.NewTextHandler(a.stderr, nil))
+	logs := origin.NewLogHandler(a.stderr)
+	defer logs.Close() // after srv.Close: the last access log lines
+	o.Logger = slog.New(logs)
 	if selfSigned != nil {
 		var err error
 		if o.TLSCert, o.TLSKey, err = origin.SelfSigned(o.DataDir, selfSigned); err != nil {

@@ -185,6 +185,11 @@ func TestPeerServesAPlayer(t *testing.T) {
 	a.run("--origin", url, "play", track.ID, "--quality", "normal", "--output", "wav:"+refWAV, "--fast")
 	servePeer(t, a, url, track.ID)
 
+	// The origin writes its access log in batches: A's lines first.
+	aOrig := a.stats().BytesBySource[cache.SourceOrigin]
+	testkit.Wait(t, time.Minute, "the origin's log to show A's origin bytes", func() bool {
+		return originChunkBytes(originLog.String()) >= aOrig
+	})
 	before := len(originLog.String())
 	bWAV := filepath.Join(b.dir, "b.wav")
 	out := b.run("--origin", url, "--peer", "--peer-listen", "127.0.0.1:0", "play", track.ID,

@@ -18,14 +18,15 @@ func accessLog(log *slog.Logger, next http.Handler) http.Handler {
 		if rec.status == 0 {
 			rec.status = http.StatusOK
 		}
-		log.LogAttrs(r.Context(), slog.LevelInfo, "request",
-			slog.String("method", r.Method),
-			slog.String("path", redactPath(r.URL.EscapedPath())),
-			slog.Int("status", rec.status),
-			slog.Int64("bytes", rec.bytes),
-			slog.Duration("duration", time.Since(start)),
-			slog.String("remote", r.RemoteAddr),
-		)
+		logRequest(r.Context(), log, request{
+			method: r.Method,
+			path:   redactPath(r.URL.EscapedPath()),
+			status: rec.status,
+			bytes:  rec.bytes,
+			start:  start,
+			end:    time.Now(),
+			remote: r.RemoteAddr,
+		})
 	})
 }
 

@@ -210,7 +210,14 @@ func TestOriginServerProcess(t *testing.T) {
 		return
 	}
 	mem, _ := strconv.ParseInt(os.Getenv("SEGUE_BENCH_ORIGIN_MEMCACHE"), 10, 64)
-	srv, err := New(ServerOptions{DataDir: dir, MemoryCache: mem, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))})
+	// The access log goes to a file, as nginx's does (startNginx).
+	logFile, err := os.Create(filepath.Join(t.TempDir(), "access.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := NewLogHandler(logFile)
+	defer logs.Close()
+	srv, err := New(ServerOptions{DataDir: dir, MemoryCache: mem, Logger: slog.New(logs)})
 	if err != nil {
 		t.Fatal(err)
 	}
