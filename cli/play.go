@@ -151,6 +151,7 @@ func (a *app) play(ctx context.Context, f playFlags, targets []string) (err erro
 		return err
 	}
 	defer func() { err = errors.Join(err, out.Close()) }()
+	limitProcs(out)
 	tiers, manifests, node, err := a.withPeers(c, r, a.logger())
 	if err != nil {
 		return err
@@ -197,6 +198,14 @@ func (a *app) play(ctx context.Context, f playFlags, targets []string) (err erro
 }
 
 // enqueue adds tracks to the running instance's queue (`play --enqueue`).
+// limitProcs runs Go on one processor when out is the sound device
+// (player.LimitProcs says why); the other outputs leave it as it is.
+func limitProcs(out player.Output) {
+	if _, ok := out.(*player.ALSA); ok {
+		player.LimitProcs()
+	}
+}
+
 func (a *app) enqueue(ctx context.Context, f playFlags, tracks []catalog.Track) error {
 	path, err := ctl.SocketPath(ctl.RuntimeDir(), f.instance)
 	if err != nil {

@@ -167,6 +167,7 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 		return err
 	}
 	defer func() { err = errors.Join(err, out.Close()) }()
+	limitProcs(out)
 	popts.Segments, popts.Manifests, popts.Output = f, manifests, out
 	popts.Cached = c
 	var subMans *subsonicManifests

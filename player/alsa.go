@@ -41,9 +41,9 @@ import (
 const DefaultALSABuffer = 3 * time.Second
 
 // aheadPeriods is how much the ring holds beyond the device buffer, in
-// periods: Go renders into it a period at a time, on its own clock, while
-// the device plays what it holds.
-const aheadPeriods = 2
+// periods: Go renders into it a period at a time, when the writer thread
+// took one, while the device plays the periods it holds.
+const aheadPeriods = 1
 
 // ALSA plays through the system's default ALSA device (alsa-lib, the
 // standard ALSA library, through cgo).
@@ -57,9 +57,8 @@ const aheadPeriods = 2
 // into the device in whole periods, sleeping in poll(2) in between. That
 // thread is a plain pthread: its sleeps cost the Go scheduler nothing, and
 // Write never calls C. Write fills the ring ahead of the device and then
-// sleeps on a timer until a period was taken (see waitSpace); the thread
-// wakes it through an eventfd (Go's network poller) only when the ring runs
-// low or its state changes.
+// sleeps until the thread took a period and wakes it through an eventfd
+// (Go's network poller), or its state changes (see waitSpace).
 //
 // Behind the ring's read position the ring keeps one device buffer of what
 // was written: a pause drops the device at once and moves the read
@@ -146,7 +145,7 @@ func OpenALSA(buffer time.Duration, logPath string) (*ALSA, error) {
 			ErrNoDevice, C.GoString(where), C.GoString(C.snd_strerror(e)))
 	}
 	a := &ALSA{c: c, ring: unsafe.Slice((*int16)(unsafe.Pointer(c.ring)), 2*int(c.cap)), buffer: sr.D(int(c.buffer)),
-		refill: max(int(c.period), int(c.cap-c.hist-c.period)), unshm: unshm}
+		refill: int(c.period), unshm: unshm}
 	if err := a.openSpace(); err != nil {
 		unshm()
 		C.segue_out_close(c)
@@ -377,14 +376,15 @@ func (a *ALSA) put(samples [][2]float64) int {
 	return n
 }
 
-// waitSpace sleeps until the ring has room for a batch (refill frames),
-// or the thread changed state. Go fills the ring on its own clock: it
-// sleeps as long as the device takes to play a batch, so the render loop
-// wakes once a batch, and that wake is a timer's, which the Go scheduler's
-// monitor (sysmon) sleeps through (a wake by the thread's eventfd would
-// reach it as a system call and set it polling every 20 us for as long as
-// the batch renders). The thread wakes Go early only when the ring runs
-// low (less than a period ahead of the device) or its state changes.
+// waitSpace sleeps until the ring has room for a batch (refill frames, a
+// period), or the thread changed state. The writer thread wakes it when it
+// took a period and the ring has room for one, so the render loop wakes
+// once a period. That wake comes through Go's network poller, and a batch
+// makes no system call and no cgo call (the MP3 decoder runs in a thread
+// of its own: pcm), so Go's scheduler monitor (sysmon) sleeps through it;
+// it wakes for every timer that fires, and polls every 20 us while Go
+// runs after a system call woke it (issue 14). The read deadline only
+// catches a device that stopped taking samples (stallTimeout).
 func (a *ALSA) waitSpace() error {
 	atomic.StoreUint32(a.u32(&a.c.want_space), 1)
 	a.mu.Lock()
@@ -400,8 +400,7 @@ func (a *ALSA) waitSpace() error {
 	} else if now.Sub(a.lastMove) > stallTimeout {
 		return fmt.Errorf("write to alsa: %w", errDeviceStalled)
 	}
-	wait := beep.SampleRate(catalog.SampleRate).D(a.refill-free) + refillSlack
-	if err := a.space.SetReadDeadline(now.Add(wait)); err != nil {
+	if err := a.space.SetReadDeadline(a.lastMove.Add(stallTimeout + time.Second)); err != nil {
 		return fmt.Errorf("write to alsa: %w", err)
 	}
 	err := a.rc.Read(func(fd uintptr) bool {
@@ -414,10 +413,6 @@ func (a *ALSA) waitSpace() error {
 	}
 	return nil
 }
-
-// refillSlack is added to the time a batch takes to play, so that the
-// thread has taken it (it takes whole periods) when Go looks.
-const refillSlack = 50 * time.Millisecond
 
 // Close lets what was written play out (up to the buffer and a second;
 // what a pause held is dropped), stops the writer and closes the device.

@@ -16,6 +16,10 @@
 
 enum { max_fds = 16 };
 
+// room_slack_ms is how long after a period was played the writer looks
+// for room, so that the server's request for it has arrived.
+enum { room_slack_ms = 30 };
+
 static int reopen(segue_out *o);
 static void release(segue_out *o);
 
@@ -156,6 +160,23 @@ static snd_pcm_sframes_t put(segue_out *o, uint64_t rd, uint64_t n, float vol) {
 	return done;
 }
 
+// wait_period sleeps, while playing, until the device has room for a
+// period. It sleeps by the clock when it can (the device's delay says when
+// a period will have been played, room_slack_ms later), not on the device's
+// poll descriptors: PulseAudio's plugin signals those when the server asks
+// for more, from its client thread, which still holds the plugin's lock,
+// so this thread woke and then slept again waiting for the lock, and made
+// the client thread wake for it too (two wake-ups a period, issue 14).
+static void wait_period(segue_out *o) {
+	snd_pcm_sframes_t delay, keep = (snd_pcm_sframes_t)(o->buffer - o->period);
+	if (snd_pcm_delay(o->pcm, &delay) == 0 && delay > keep) {
+		wait_ctl(o, (int)((delay - keep) * 1000 / o->rate) + room_slack_ms);
+		return;
+	}
+	int err = wait_room(o, -1);
+	if (err < 0) recover(o, err, 1);
+}
+
 static void *run(void *arg) {
 	segue_out *o = arg;
 	uint64_t rd = LOAD(&o->rd);
@@ -232,6 +253,17 @@ static void *run(void *arg) {
 				release(o);
 				set_state(o, SEGUE_STOPPED);
 			}
+			if (running && mode == SEGUE_PLAY && LOAD(&o->delay_live)) {
+				// The device has a buffer to play and Go refills the ring
+				// meanwhile (it was woken when this thread took a period):
+				// wait for the device's room, not for Go's samples, which
+				// would wake the thread once more a period.
+				snd_pcm_sframes_t avail = snd_pcm_avail_update(o->pcm);
+				if (avail >= 0 && (snd_pcm_uframes_t)avail < o->period) {
+					wait_period(o);
+					continue;
+				}
+			}
 			STORE(&o->want_data, 1);
 			if (LOAD(&o->wr) == rd && LOAD(&o->mode) == mode && LOAD(&o->flush_seq) == seq && LOAD(&o->volume_seq) == vseq)
 				wait_ctl(o, -1);
@@ -243,11 +275,8 @@ static void *run(void *arg) {
 			recover(o, (int)avail, mode == SEGUE_PLAY);
 			continue;
 		}
-		// Go fills the ring on its own clock (see ALSA.waitSpace); it is
-		// woken only when it fell behind: the device has room for a
-		// period that the ring cannot fill. (An eventfd wake makes Go's
-		// first cgo call of the batch wake its scheduler's monitor from
-		// its deep sleep; a timer's does not.)
+		// Go fell behind: the device has room for a period that the
+		// ring cannot fill.
 		if (mode == SEGUE_PLAY && have < o->period && (snd_pcm_uframes_t)avail >= o->period) wake_go(o);
 		// While playing, wait until a whole period fits: the thread then
 		// wakes once a period, not once a chunk.
@@ -256,6 +285,10 @@ static void *run(void *arg) {
 			// Until the device is seen playing, look every 50 ms (see
 			// note_delay); then once a period.
 			int live = LOAD(&o->delay_live);
+			if (live && least == o->period) {
+				wait_period(o);
+				continue;
+			}
 			int err = wait_room(o, live ? -1 : 50);
 			if (!live) note_delay(o, 1);
 			if (err < 0) recover(o, err, mode == SEGUE_PLAY);
@@ -273,6 +306,9 @@ static void *run(void *arg) {
 		o->dev_in += w;
 		STORE(&o->rd, rd);
 		note_delay(o, 1);
+		// Go renders a period at a time, when the ring has room for one:
+		// this wake is its clock while playing (see ALSA.waitSpace).
+		if (mode == SEGUE_PLAY && o->cap - o->hist - (LOAD(&o->wr) - rd) >= o->period) wake_go(o);
 	}
 	return NULL;
 }

@@ -99,6 +99,7 @@ func alsaChildPlayer(dir string, buffer time.Duration) (*Player, *ALSA, *catalog
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	LimitProcs() // as the client does before it plays through the device
 	out, err := OpenALSA(buffer, filepath.Join(dir, "alsa.log"))
 	if err != nil {
 		return nil, nil, nil, err

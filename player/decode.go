@@ -3,25 +3,7 @@ package player
 /*
 #cgo pkg-config: libmpg123
 #include <stdlib.h>
-#include <mpg123.h>
-
-// segue_mpg123_new opens a feed-mode handle that decodes every frame to
-// 32-bit float stereo at rate, with none of mpg123's own gapless trimming
-// (the manifest's start_skip and total_samples drive ours) and no Xing/LAME
-// frame handling (ingest writes none; a stray one decodes as audio).
-static mpg123_handle *segue_mpg123_new(long rate, int *err) {
-	mpg123_handle *h = mpg123_new(NULL, err);
-	if (h == NULL) return NULL;
-	if ((*err = mpg123_param(h, MPG123_REMOVE_FLAGS, MPG123_GAPLESS, 0)) != MPG123_OK ||
-	    (*err = mpg123_param(h, MPG123_ADD_FLAGS, MPG123_QUIET | MPG123_FORCE_STEREO | MPG123_FORCE_FLOAT | MPG123_IGNORE_INFOFRAME, 0)) != MPG123_OK ||
-	    (*err = mpg123_format_none(h)) != MPG123_OK ||
-	    (*err = mpg123_format(h, rate, MPG123_STEREO, MPG123_ENC_FLOAT_32)) != MPG123_OK ||
-	    (*err = mpg123_open_feed(h)) != MPG123_OK) {
-		mpg123_delete(h);
-		return NULL;
-	}
-	return h;
-}
+#include "mp3_thread.h"
 */
 import "C"
 
@@ -29,36 +11,73 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"runtime"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"unsafe"
+
+	"golang.org/x/sys/unix"
 
 	"segue/catalog"
 )
 
 // pcm decodes an MP3 frame stream to samples with libmpg123, the reference
 // decoder (Debian's libmpg123-dev), through its feed API: the stream is
-// pulled from a plain io.Reader in blocks and pushed with mpg123_feed, so
-// one decoder runs across segment and rendition boundaries and never seeks.
-// It decodes every frame in full (1152 samples, decoder delay included),
-// exactly as the manifest's start_skip assumes. libmpg123 decodes about 30x
-// faster than go-mp3 did (issue 14: go-mp3 made 32x mpg123's instructions).
+// pulled from a plain io.Reader and pushed with mpg123_feed, so one decoder
+// runs across segment and rendition boundaries and never seeks. It decodes
+// every frame in full (1152 samples, decoder delay included), exactly as
+// the manifest's start_skip assumes. libmpg123 decodes about 30x faster
+// than go-mp3 did (issue 14: go-mp3 made 32x mpg123's instructions).
 //
-// A pcm belongs to one goroutine; close releases the C handle (a finalizer
-// does it too, for a pcm dropped without close).
+// libmpg123 runs in a C thread of its own (mp3_thread.c), which decodes
+// up to pcmAhead samples ahead into a ring in C memory; read takes them
+// from there and the stream goes to the thread through another ring, so
+// the render goroutine makes no cgo call while it plays. Issue 14 (at most
+// 10 wake-ups a second while playing): to Go's scheduler a cgo call is a
+// system call, and the first one after the process slept wakes its monitor
+// thread (sysmon) from its deep sleep into polling every 20 us for as long
+// as Go stays busy (runtime/proc.go: sysmon); a render batch that decoded
+// through cgo cost 6-14 wake-ups a second there alone. The thread and Go
+// wake each other through eventfds, and only when the other side sleeps
+// waiting (once a render batch while playing).
+//
+// A pcm belongs to one goroutine; close ends the thread and frees the C
+// memory (a finalizer does it too, for a pcm dropped without close).
 type pcm struct {
-	h    *C.mpg123_handle
-	r    io.Reader
-	in   []byte
-	out  []float32 // interleaved left, right
-	rest []float32 // decoded, not yet returned
-	eof  bool      // r is exhausted and everything was fed
+	d     *C.segue_dec
+	r     io.Reader
+	in    []byte    // the stream ring (C memory)
+	out   []float32 // the sample ring (C memory): left, right interleaved
+	ready *os.File  // readable when the thread decoded or stopped (a duplicate of d.ready)
+	rc    syscall.RawConn
+	eof   bool // r is exhausted: in_end is set
 }
 
 const (
-	pcmInBytes  = 16 << 10
-	pcmOutFloat = 1152 * 2 * 4 // four stereo frames of float samples
+	// pcmInBytes is the stream ring: 1.6 s at 320 kbit/s, more than a
+	// render batch takes.
+	pcmInBytes = 64 << 10
+	// pcmAhead is how many samples the thread decodes ahead: a second, the
+	// render batch of the ALSA output (a period, DefaultALSABuffer/3), and
+	// the chunks the render loop may read past it, so a batch finds them
+	// all decoded.
+	pcmAhead     = catalog.SampleRate + 4*chunk
+	pcmOutFloats = 2*pcmAhead + C.segue_dec_frame
+	// pcmRefill is the room, in floats, the thread waits for once the
+	// ring is full: a second, so it wakes once a render batch.
+	pcmRefill = 2 * catalog.SampleRate
 )
+
+// bufferedReader is a stream that tells how many bytes Read returns
+// without waiting (trackStream: the rest of the segment in hand). pcm
+// writes those ahead into the stream ring; it reads further only when the
+// decoder has nothing left to decode, as it did when it decoded in the
+// render goroutine, so a segment is taken (and waited for) when it is due.
+type bufferedReader interface {
+	buffered() int
+}
 
 var mpg123Init = sync.OnceValue(func() C.int { return C.mpg123_init() })
 
@@ -66,21 +85,37 @@ func newPCM(r io.Reader) (*pcm, error) {
 	if e := mpg123Init(); e != C.MPG123_OK {
 		return nil, fmt.Errorf("start mp3 decoder: %s", C.GoString(C.mpg123_plain_strerror(e)))
 	}
-	var e C.int
-	h := C.segue_mpg123_new(C.long(catalog.SampleRate), &e)
-	if h == nil {
-		return nil, fmt.Errorf("start mp3 decoder: %s", C.GoString(C.mpg123_plain_strerror(e)))
+	d := (*C.segue_dec)(C.calloc(1, C.sizeof_segue_dec))
+	if C.segue_dec_open(d, C.long(catalog.SampleRate), pcmInBytes, pcmOutFloats, pcmRefill) != 0 {
+		err := fmt.Errorf("start mp3 decoder: %s", C.GoString(&d.err[0]))
+		C.free(unsafe.Pointer(d))
+		return nil, err
 	}
-	p := &pcm{h: h, r: r, in: make([]byte, pcmInBytes), out: make([]float32, pcmOutFloat)}
+	p := &pcm{d: d, r: r, in: unsafe.Slice((*byte)(unsafe.Pointer(d.in)), pcmInBytes),
+		out: unsafe.Slice((*float32)(unsafe.Pointer(d.out)), pcmOutFloats)}
+	fd, err := unix.Dup(int(d.ready))
+	if err == nil {
+		unix.CloseOnExec(fd)
+		p.ready = os.NewFile(uintptr(fd), "mp3-ready")
+		p.rc, err = p.ready.SyscallConn()
+	}
 	runtime.SetFinalizer(p, (*pcm).close)
+	if err != nil {
+		p.close()
+		return nil, fmt.Errorf("start mp3 decoder: %w", err)
+	}
 	return p, nil
 }
 
-// close releases the decoder; safe to call twice.
+// close ends the thread and releases the decoder; safe to call twice.
 func (p *pcm) close() {
-	if p.h != nil {
-		C.mpg123_delete(p.h)
-		p.h = nil
+	if p.d != nil {
+		C.segue_dec_close(p.d)
+		C.free(unsafe.Pointer(p.d))
+		p.d = nil
+		if p.ready != nil {
+			p.ready.Close()
+		}
 	}
 	runtime.SetFinalizer(p, nil)
 }
@@ -88,66 +123,150 @@ func (p *pcm) close() {
 // errDecoderClosed is returned by a pcm used after close.
 var errDecoderClosed = errors.New("mp3 decoder closed")
 
-// fill makes sure rest holds at least one sample; io.EOF at the end.
-func (p *pcm) fill() error {
-	if p.h == nil {
-		return errDecoderClosed
+func (p *pcm) u64(v *C.uint64_t) *uint64 { return (*uint64)(unsafe.Pointer(v)) }
+func (p *pcm) u32(v *C.uint32_t) *uint32 { return (*uint32)(unsafe.Pointer(v)) }
+
+// decoded is how many floats wait in the sample ring.
+func (p *pcm) decoded() int {
+	return int(atomic.LoadUint64(p.u64(&p.d.out_wr)) - atomic.LoadUint64(p.u64(&p.d.out_rd)))
+}
+
+// signal wakes the thread. It is a raw system call: an ordinary one
+// would wake the Go scheduler's monitor (see pcm).
+func (p *pcm) signal() {
+	one := uint64(1)
+	unix.RawSyscall(unix.SYS_WRITE, uintptr(p.d.ctl), uintptr(unsafe.Pointer(&one)), 8)
+}
+
+// avail returns how many floats wait in the sample ring (at least 2),
+// feeding the thread and waiting for it as needed; io.EOF once the stream
+// was decoded to its end and taken.
+func (p *pcm) avail() (int, error) {
+	if p.d == nil {
+		return 0, errDecoderClosed
 	}
-	for len(p.rest) < 2 {
-		var done C.size_t
-		ret := C.mpg123_read(p.h, unsafe.Pointer(&p.out[0]), C.size_t(len(p.out)*4), &done)
-		p.rest = p.out[:int(done)/4]
-		switch ret {
-		case C.MPG123_OK, C.MPG123_NEW_FORMAT:
-		case C.MPG123_NEED_MORE:
-			if len(p.rest) >= 2 {
-				return nil
+	for {
+		st := atomic.LoadUint32(p.u32(&p.d.state)) // before the position: the thread stores it after
+		if n := p.decoded(); n >= 2 {
+			return n, p.topUp()
+		}
+		switch st {
+		case C.SEGUE_DEC_ENDED:
+			return 0, io.EOF
+		case C.SEGUE_DEC_FAILED:
+			return 0, fmt.Errorf("decode mp3: %s", C.GoString(&p.d.err[0]))
+		}
+		atomic.StoreUint32(p.u32(&p.d.want_out), 1)
+		if p.decoded() >= 2 || atomic.LoadUint32(p.u32(&p.d.state)) != C.SEGUE_DEC_RUNNING {
+			continue
+		}
+		if p.inUsed() == 0 && atomic.LoadUint32(p.u32(&p.d.want_in)) != 0 {
+			// The decoder has nothing left (it fed everything, and says
+			// so since; in that order, as it clears want_in before it
+			// feeds): the next bytes of the stream, waiting for them if
+			// need be.
+			atomic.StoreUint32(p.u32(&p.d.want_out), 0)
+			if _, err := p.readIn(len(p.in) - p.inUsed()); err != nil {
+				return 0, err
 			}
-			if p.eof {
-				return io.EOF
-			}
-			if err := p.feed(); err != nil {
-				return err
-			}
-		case C.MPG123_DONE:
-			if len(p.rest) < 2 {
-				return io.EOF
-			}
-		default:
-			return fmt.Errorf("decode mp3: %s", C.GoString(C.mpg123_strerror(p.h)))
+			continue
+		}
+		if err := p.wait(); err != nil {
+			return 0, err
+		}
+	}
+}
+
+// inUsed is how many bytes of the stream ring the thread has not fed.
+func (p *pcm) inUsed() int {
+	return int(atomic.LoadUint64(p.u64(&p.d.in_wr)) - atomic.LoadUint64(p.u64(&p.d.in_rd)))
+}
+
+// topUp writes into the stream ring what the reader has in hand (a
+// bufferedReader's buffered bytes; as much as fits of any other reader),
+// so the thread decodes ahead without Go waiting for it.
+func (p *pcm) topUp() error {
+	for !p.eof {
+		want := len(p.in) - p.inUsed()
+		if b, ok := p.r.(bufferedReader); ok {
+			want = min(want, b.buffered())
+		}
+		if want == 0 {
+			return nil
+		}
+		if n, err := p.readIn(want); err != nil || n == 0 {
+			return err
 		}
 	}
 	return nil
 }
 
-// feed passes the next block of the stream to the decoder.
-func (p *pcm) feed() error {
-	n, err := p.r.Read(p.in)
+// readIn makes one Read of at most max bytes into the stream ring and
+// wakes the thread if it waits for them.
+func (p *pcm) readIn(max int) (int, error) {
+	wr := atomic.LoadUint64(p.u64(&p.d.in_wr))
+	at := int(wr % pcmInBytes)
+	n, err := p.r.Read(p.in[at:min(at+max, len(p.in))])
 	if n > 0 {
-		if ret := C.mpg123_feed(p.h, (*C.uchar)(unsafe.Pointer(&p.in[0])), C.size_t(n)); ret != C.MPG123_OK {
-			return fmt.Errorf("feed mp3 decoder: %s", C.GoString(C.mpg123_strerror(p.h)))
-		}
+		atomic.StoreUint64(p.u64(&p.d.in_wr), wr+uint64(n))
 	}
 	if errors.Is(err, io.EOF) {
-		p.eof = true
-		return nil
+		p.eof, err = true, nil
+		atomic.StoreUint32(p.u32(&p.d.in_end), 1)
 	}
-	return err
+	if (n > 0 || p.eof) && atomic.LoadUint32(p.u32(&p.d.want_in)) != 0 {
+		p.signal()
+	}
+	return n, err
+}
+
+// wait sleeps until the thread decoded more or stopped.
+func (p *pcm) wait() error {
+	err := p.rc.Read(func(fd uintptr) bool {
+		var v uint64
+		_, _, e := unix.RawSyscall(unix.SYS_READ, fd, uintptr(unsafe.Pointer(&v)), 8)
+		return e != unix.EAGAIN
+	})
+	if err != nil {
+		return fmt.Errorf("wait for the mp3 decoder: %w", err)
+	}
+	return nil
+}
+
+// take returns the decoded floats at the ring's read position, at most
+// max pairs and not across the ring's end; done gives them back to the
+// thread.
+func (p *pcm) take(max int) ([]float32, error) {
+	n, err := p.avail()
+	if err != nil {
+		return nil, err
+	}
+	at := int(atomic.LoadUint64(p.u64(&p.d.out_rd)) % pcmOutFloats)
+	return p.out[at : at+min(n, 2*max, len(p.out)-at)], nil
+}
+
+// done frees n floats of the sample ring and wakes the thread if it waits
+// for the room of a batch (pcmRefill).
+func (p *pcm) done(n int) {
+	atomic.AddUint64(p.u64(&p.d.out_rd), uint64(n))
+	if atomic.LoadUint32(p.u32(&p.d.want_room)) != 0 && pcmOutFloats-p.decoded() >= pcmRefill {
+		p.signal()
+	}
 }
 
 // read decodes up to len(samples) samples.
 func (p *pcm) read(samples [][2]float64) (int, error) {
 	n := 0
 	for n < len(samples) {
-		if err := p.fill(); err != nil {
+		f, err := p.take(len(samples) - n)
+		if err != nil {
 			return n, err
 		}
-		k := min(len(samples)-n, len(p.rest)/2)
-		for i := range k {
-			samples[n+i] = [2]float64{float64(p.rest[2*i]), float64(p.rest[2*i+1])}
+		for i := range len(f) / 2 {
+			samples[n+i] = [2]float64{float64(f[2*i]), float64(f[2*i+1])}
 		}
-		p.rest = p.rest[2*k:]
-		n += k
+		p.done(len(f))
+		n += len(f) / 2
 	}
 	return n, nil
 }
@@ -156,12 +275,12 @@ func (p *pcm) read(samples [][2]float64) (int, error) {
 func (p *pcm) skip(n int) (int, error) {
 	done := 0
 	for done < n {
-		if err := p.fill(); err != nil {
+		f, err := p.take(n - done)
+		if err != nil {
 			return done, err
 		}
-		k := min(n-done, len(p.rest)/2)
-		p.rest = p.rest[2*k:]
-		done += k
+		p.done(len(f))
+		done += len(f) / 2
 	}
 	return done, nil
 }

@@ -103,4 +103,10 @@ func (d *streamPCM) skip(n int) (int, error) {
 	return done, nil
 }
 
-func (d *streamPCM) close() { d.src.Close() }
+// close releases the decoder; safe to call twice.
+func (d *streamPCM) close() {
+	if d.src != nil {
+		d.src.Close()
+		d.src = nil
+	}
+}

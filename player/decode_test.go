@@ -1,11 +1,13 @@
 package player
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 )
 
@@ -76,4 +78,46 @@ func TestDecodeMatchesFFmpeg(t *testing.T) {
 		t.Errorf("largest difference from ffmpeg %.3g, want at most %.3g", d, bound)
 	}
 	t.Logf("%d samples, RMS difference %.3g, largest %.3g", len(got), rmsDiff(got, want), maxDiff(got, want))
+}
+
+// TestDecodeMakesNoCgoCall: once the decoder is open, decoding a track
+// to its end makes no cgo call (runtime.NumCgoCall) until close: libmpg123
+// runs in a C thread of its own and read takes the samples from C memory,
+// so a render batch never enters a system call in Go's sense, which would
+// wake the scheduler's monitor (issue 14; see pcm). The decode it made
+// through cgo made about 20 calls a second of audio.
+func TestDecodeMakesNoCgoCall(t *testing.T) {
+	needFFmpeg(t)
+	dir := t.TempDir()
+	wav, mp3 := filepath.Join(dir, "in.wav"), filepath.Join(dir, "in.mp3")
+	makeWAV(t, wav, "sine=f=440:r=44100", 5*44100)
+	ffmpeg(t, "-i", wav, "-c:a", "libmp3lame", "-b:a", "320k", "-reservoir", "0", "-write_xing", "0", "-id3v2_version", "0", mp3)
+	data, err := os.ReadFile(mp3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := newPCM(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.close()
+	runtime.GC() // finalizers of earlier tests' decoders run now, not while counting
+	before := runtime.NumCgoCall()
+	n, buf := 0, make([][2]float64, chunk)
+	for {
+		k, err := d.read(buf)
+		n += k
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if calls := runtime.NumCgoCall() - before; calls != 0 {
+		t.Errorf("decoding %d samples made %d cgo calls, want 0", n, calls)
+	}
+	if n < 5*44100 {
+		t.Errorf("decoded %d samples, want at least %d", n, 5*44100)
+	}
 }

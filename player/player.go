@@ -245,11 +245,21 @@ func (p *Player) setBuffering(ts *trackStream, waiting bool) {
 // writes them to the output.
 func (p *Player) run() {
 	buf := make([][2]float64, chunk)
+	var last *trackStream // the stream read last, whose decoder is closed when the loop moves on
+	defer func() {
+		if last != nil {
+			last.closeDecoder()
+		}
+	}()
 	for {
 		ts, factor, ok := p.current()
 		if !ok {
 			return
 		}
+		if last != ts && last != nil {
+			last.closeDecoder()
+		}
+		last = ts
 		n, done, err := ts.read(buf)
 		if n > 0 && ts.ctx.Err() == nil { // a retired stream's samples would follow a flush
 			for i := range buf[:n] {

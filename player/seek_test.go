@@ -3,7 +3,10 @@ package player
 import (
 	"errors"
 	"math"
+	"os"
 	"path/filepath"
+	"runtime/debug"
+	"strings"
 	"testing"
 	"time"
 
@@ -209,5 +212,51 @@ func TestEvents(t *testing.T) {
 	}
 	if segs != 2 || rend != 1 || last.Position != last.Duration || last.Duration == 0 {
 		t.Errorf("segments %d (want 2), rendition events %d (want 1), last position %v of %v", segs, rend, last.Position, last.Duration)
+	}
+}
+
+// decoderThreads counts this process's MP3 decoder threads (segue-mp3).
+func decoderThreads(t testing.TB) int {
+	t.Helper()
+	comms, err := filepath.Glob("/proc/self/task/*/comm")
+	must(t, err)
+	n := 0
+	for _, f := range comms {
+		if b, err := os.ReadFile(f); err == nil && strings.TrimSpace(string(b)) == "segue-mp3" {
+			n++
+		}
+	}
+	return n
+}
+
+// TestSeekReleasesDecoders: each seek starts a new decoder, and the one it
+// replaced ends with its C thread and memory before the new one plays
+// (the render loop closes it), not when the garbage collector gets to it
+// (the collector is off here): after each of four seeks one decoder thread
+// runs.
+func TestSeekReleasesDecoders(t *testing.T) {
+	src, tr := oneTrack(t, testPiece, 6, catalog.RenditionHigh)
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
+	before := decoderThreads(t)
+	p := New(Options{Segments: src, Manifests: src, Output: NewNull(), Loudness: LoudnessOff})
+	must(t, p.Open())
+	defer p.Close()
+	p.Play(tr)
+	for _, to := range []time.Duration{time.Second, 2 * time.Second, 3 * time.Second, 4 * time.Second} {
+		p.Seek(to)
+		deadline := time.After(10 * time.Second)
+		for heard := false; !heard; {
+			select {
+			case e := <-p.Events():
+				if e, ok := e.(PositionEvent); ok && !e.Seek && e.Position > to { // played from there
+					heard = true
+				}
+			case <-deadline:
+				t.Fatalf("nothing played past %v within 10 s of the seek", to)
+			}
+		}
+		if n := decoderThreads(t); n > before+1 {
+			t.Fatalf("%d decoder threads playing after the seek to %v, want %d", n, to, before+1)
+		}
 	}
 }

@@ -105,8 +105,8 @@ func (ts *trackStream) begin() {
 }
 
 // close stops the fetcher and waits for it. The render goroutine releases
-// the decoder when the track ends; a decoder left mid-track by a seek or a
-// skip is released by its finalizer.
+// the decoder (closeDecoder) when the track ends or it moves on to another
+// stream (a seek, a skip).
 func (ts *trackStream) close() {
 	ts.cancel()
 	ts.wg.Wait()
@@ -240,6 +240,17 @@ func (ts *trackStream) fail(err error) {
 	ts.failure = err
 	ts.signal()
 	ts.mu.Unlock()
+}
+
+// buffered implements bufferedReader: the bytes of the segment in hand.
+func (ts *trackStream) buffered() int { return len(ts.cur) }
+
+// closeDecoder releases the decoder (its C thread and memory) once the
+// render goroutine is done with the stream; safe to call twice.
+func (ts *trackStream) closeDecoder() {
+	if ts.dec != nil {
+		ts.dec.close()
+	}
 }
 
 // Read implements io.Reader for the decoder: the track's segments in order,
