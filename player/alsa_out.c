@@ -86,14 +86,12 @@ static int recover(segue_out *o, int err, int playing) {
 	return 0;
 }
 
-// note_delay records how much of what the device took it has not played
-// yet (0: stopped), and when, for Go's position (ALSA.Unheard); and
-// whether the device has been seen playing since it started (delay_live):
-// a sound server may take a while to start a stream, and until it does
-// Go must not count time as played.
-static void note_delay(segue_out *o, int running) {
-	snd_pcm_sframes_t delay = 0;
-	if (running && snd_pcm_delay(o->pcm, &delay) < 0) delay = 0;
+// record_delay records that the device holds delay frames it has not
+// played yet (0: stopped), and when, for Go's position (ALSA.Unheard) and
+// the writer's sleep (wait_period); and whether the device has been seen
+// playing since it started (delay_live): a sound server may take a while
+// to start a stream, and until it does Go must not count time as played.
+static void record_delay(segue_out *o, snd_pcm_sframes_t delay, int running) {
 	if (delay < 0) delay = 0;
 	uint32_t live = running && (uint64_t)delay < o->dev_in;
 	struct timespec now;
@@ -103,6 +101,13 @@ static void note_delay(segue_out *o, int running) {
 	STORE(&o->delay_ns, (uint64_t)now.tv_sec * 1000000000 + (uint64_t)now.tv_nsec);
 	STORE(&o->delay_live, live);
 	__atomic_add_fetch(&o->delay_seq, 1, __ATOMIC_ACQ_REL);
+}
+
+// note_delay records the device's delay as it says now (see record_delay).
+static void note_delay(segue_out *o, int running) {
+	snd_pcm_sframes_t delay = 0;
+	if (running && snd_pcm_delay(o->pcm, &delay) < 0) delay = 0;
+	record_delay(o, delay, running);
 }
 
 // stop drops what the device holds; with rewind, the frames it had not
@@ -160,21 +165,25 @@ static snd_pcm_sframes_t put(segue_out *o, uint64_t rd, uint64_t n, float vol) {
 	return done;
 }
 
-// wait_period sleeps, while playing, until the device has room for a
-// period. It sleeps by the clock when it can (the device's delay says when
-// a period will have been played, room_slack_ms later), not on the device's
-// poll descriptors: PulseAudio's plugin signals those when the server asks
-// for more, from its client thread, which still holds the plugin's lock,
-// so this thread woke and then slept again waiting for the lock, and made
-// the client thread wake for it too (two wake-ups a period, issue 14).
-static void wait_period(segue_out *o) {
-	snd_pcm_sframes_t delay, keep = (snd_pcm_sframes_t)(o->buffer - o->period);
-	if (snd_pcm_delay(o->pcm, &delay) == 0 && delay > keep) {
-		wait_ctl(o, (int)((delay - keep) * 1000 / o->rate) + room_slack_ms);
-		return;
-	}
-	int err = wait_room(o, -1);
-	if (err < 0) recover(o, err, 1);
+// wait_period sleeps, while playing, until the device will have room for
+// a period (room_slack_ms after its last recorded delay says a period was
+// played) and returns 1; 0 when that time has passed. It sleeps by the
+// clock, on the delay recorded with the last write, not on the device's
+// poll descriptors and with no call into the device: PulseAudio's plugin
+// signals those descriptors when the server asks for more, from its
+// client thread, which then still holds the plugin's lock, and every call
+// into the plugin takes that lock; this thread woke to wait for the lock,
+// and the client thread woke again to hand it over (issue 14).
+static int wait_period(segue_out *o) {
+	if (!LOAD(&o->delay_live)) return 0;
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	uint64_t ns = (uint64_t)now.tv_sec * 1000000000 + (uint64_t)now.tv_nsec, at = LOAD(&o->delay_ns);
+	int64_t played = ns > at ? (int64_t)((ns - at) / 1000 * o->rate / 1000000) : 0;
+	int64_t left = (int64_t)LOAD(&o->delay_frames) - played - (int64_t)(o->buffer - o->period);
+	if (left <= 0) return 0;
+	wait_ctl(o, (int)(left * 1000 / o->rate) + room_slack_ms);
+	return 1;
 }
 
 static void *run(void *arg) {
@@ -253,17 +262,11 @@ static void *run(void *arg) {
 				release(o);
 				set_state(o, SEGUE_STOPPED);
 			}
-			if (running && mode == SEGUE_PLAY && LOAD(&o->delay_live)) {
-				// The device has a buffer to play and Go refills the ring
-				// meanwhile (it was woken when this thread took a period):
-				// wait for the device's room, not for Go's samples, which
-				// would wake the thread once more a period.
-				snd_pcm_sframes_t avail = snd_pcm_avail_update(o->pcm);
-				if (avail >= 0 && (snd_pcm_uframes_t)avail < o->period) {
-					wait_period(o);
-					continue;
-				}
-			}
+			// The device has a buffer to play and Go refills the ring
+			// meanwhile (it was woken when this thread took a period):
+			// wait for the device's room, not for Go's samples, which
+			// would wake the thread once more a period.
+			if (running && mode == SEGUE_PLAY && wait_period(o)) continue;
 			STORE(&o->want_data, 1);
 			if (LOAD(&o->wr) == rd && LOAD(&o->mode) == mode && LOAD(&o->flush_seq) == seq && LOAD(&o->volume_seq) == vseq)
 				wait_ctl(o, -1);
@@ -285,10 +288,7 @@ static void *run(void *arg) {
 			// Until the device is seen playing, look every 50 ms (see
 			// note_delay); then once a period.
 			int live = LOAD(&o->delay_live);
-			if (live && least == o->period) {
-				wait_period(o);
-				continue;
-			}
+			if (least == o->period && wait_period(o)) continue;
 			int err = wait_room(o, live ? -1 : 50);
 			if (!live) note_delay(o, 1);
 			if (err < 0) recover(o, err, mode == SEGUE_PLAY);
@@ -296,6 +296,11 @@ static void *run(void *arg) {
 		}
 		uint64_t n = have < (uint64_t)avail ? have : (uint64_t)avail;
 		if (least == o->period && n >= o->period) n -= n % o->period; // whole periods: one message each
+		// The delay is asked before the write, not after: the write wakes
+		// PulseAudio's client thread to send it, and a call into the
+		// plugin now would wait for the lock that thread holds.
+		snd_pcm_sframes_t before = 0;
+		if (snd_pcm_delay(o->pcm, &before) < 0) before = 0;
 		snd_pcm_sframes_t w = put(o, rd, n, vol);
 		if (w == -EAGAIN) continue;
 		if (w < 0) {
@@ -305,7 +310,7 @@ static void *run(void *arg) {
 		rd += w;
 		o->dev_in += w;
 		STORE(&o->rd, rd);
-		note_delay(o, 1);
+		record_delay(o, (before > 0 ? before : 0) + w, 1);
 		// Go renders a period at a time, when the ring has room for one:
 		// this wake is its clock while playing (see ALSA.waitSpace).
 		if (mode == SEGUE_PLAY && o->cap - o->hist - (LOAD(&o->wr) - rd) >= o->period) wake_go(o);
