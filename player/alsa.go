@@ -31,13 +31,12 @@ import (
 // period or per batch, not per sample: the writer thread wakes once a
 // period, the PulseAudio client thread inside alsa-lib twice (the
 // server's request for a period, then the write) besides its timing
-// updates (a round trip every 1.5 s), and Go once a batch of a period,
-// which costs its scheduler's monitor a wake-up each 20 us the batch
-// renders. With 500 ms in 250 ms periods the process woke 72 times a
-// second (writer 14, PulseAudio 16-27, Go 37-50). A long buffer delays
-// nothing a listener does: pause, seek, skip and stop drop it (Flusher),
-// a volume change rewrites it (Volumer), and the position reported is
-// what is heard (Delayer).
+// updates (a round trip every 1.5 s), the MP3 decoder thread and Go once
+// a batch of a period (see waitSpace). With 500 ms in 250 ms periods the
+// process woke 72 times a second (writer 14, PulseAudio 16-27, Go 37-50).
+// A long buffer delays nothing a listener does: pause, seek, skip and stop
+// drop it (Flusher), a volume change rewrites it (Volumer), and the
+// position reported is what is heard (Delayer).
 const DefaultALSABuffer = 3 * time.Second
 
 // aheadPeriods is how much the ring holds beyond the device buffer, in

@@ -160,11 +160,11 @@ func (p *pcm) avail() (int, error) {
 		if p.decoded() >= 2 || atomic.LoadUint32(p.u32(&p.d.state)) != C.SEGUE_DEC_RUNNING {
 			continue
 		}
-		if p.inUsed() == 0 && atomic.LoadUint32(p.u32(&p.d.want_in)) != 0 {
-			// The decoder has nothing left (it fed everything, and says
-			// so since; in that order, as it clears want_in before it
-			// feeds): the next bytes of the stream, waiting for them if
-			// need be.
+		if atomic.LoadUint64(p.u64(&p.d.in_wr)) == 0 || p.inUsed() == 0 && atomic.LoadUint32(p.u32(&p.d.want_in)) != 0 {
+			// The decoder has nothing yet, or nothing left (it fed
+			// everything, and says so since; in that order, as it clears
+			// want_in before it feeds): the next bytes of the stream,
+			// waiting for them if need be.
 			atomic.StoreUint32(p.u32(&p.d.want_out), 0)
 			if _, err := p.readIn(len(p.in) - p.inUsed()); err != nil {
 				return 0, err

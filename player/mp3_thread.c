@@ -85,8 +85,9 @@ static void *run(void *arg) {
 				out_wr += n;
 				STORE(&d->out_wr, out_wr);
 				// Go waiting for samples gets them in runs, not a frame
-				// at a time (it may take them faster than they come).
-				if (out_wr - LOAD(&d->out_rd) >= segue_dec_run) wake_go(d);
+				// at a time (it may take them faster than they come),
+				// except the stream's first (the time to first audio).
+				if (out_wr - LOAD(&d->out_rd) >= segue_dec_run || out_wr <= segue_dec_run) wake_go(d);
 			}
 			continue;
 		}
