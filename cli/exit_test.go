@@ -71,6 +71,9 @@ func TestExitStatuses(t *testing.T) {
 		// it appended, exit 0, where remove and move past the end are refused
 		{"playlist add --at past the end", nil, []string{"playlist", "add", pl.ID, track, "--at", "99"}, ExitUsage, true},
 		{"playlist create without a name", nil, []string{"playlist", "create", " "}, ExitUsage, true},
+		// "" was the current folder for ingest (it read it) and a file not found (3) for import
+		{"origin ingest of an empty path", nil, []string{"origin", "ingest", "", "--data", t.TempDir()}, ExitUsage, true},
+		{"playlist import of an empty path", nil, []string{"playlist", "import", ""}, ExitUsage, true},
 		{"playlist export --format pdf", nil, []string{"playlist", "export", pl.ID, "--format", "pdf"}, ExitUsage, true},
 		{"offline add --quality best", nil, []string{"offline", "add", track, "--quality", "best"}, ExitUsage, true},
 		{"a --config file that does not exist", []string{"--config", filepath.Join(t.TempDir(), "none.toml")}, []string{"search", "tone"}, ExitUsage, true},

@@ -14,6 +14,9 @@ import (
 // not found (exit 3), or a bad flag when a flag named it (exit 2); a folder
 // is a bad argument (2); one that cannot be read a failure (1).
 func openInput(what, path string) (*os.File, error) {
+	if path == "" {
+		return nil, emptyPath(what, "file")
+	}
 	f, err := os.Open(path)
 	if err == nil {
 		var st fs.FileInfo
@@ -50,6 +53,9 @@ func checkInput(what, path string) error {
 // is a bad argument (2). A folder that is not there is the caller's to
 // judge (ingest's music folder is a target not found; a data dir is made).
 func checkFolder(what, path string) error {
+	if path == "" {
+		return emptyPath(what, "folder")
+	}
 	if st, err := os.Stat(path); err == nil && !st.IsDir() {
 		return &usageError{fmt.Errorf("%s: %s is a file: give a folder", what, path)}
 	}
@@ -62,6 +68,9 @@ func checkFolder(what, path string) error {
 // argument (2). A file that cannot be written for another reason fails
 // when it is created (1).
 func checkOutputFile(what, path string) error {
+	if path == "" {
+		return emptyPath(what, "file")
+	}
 	if st, err := os.Stat(path); err == nil && st.IsDir() {
 		return &usageError{fmt.Errorf("%s: %s is a folder: give a file", what, path)}
 	}
@@ -74,4 +83,11 @@ func checkOutputFile(what, path string) error {
 		return &usageError{fmt.Errorf("%s: %s is a file, not a folder (check the path)", what, dir)}
 	}
 	return nil
+}
+
+// emptyPath is the bad argument (2) of an empty path where a file or
+// folder (kind) is wanted: "" was taken as the current folder (ingest read
+// it) or as a file that does not exist (3).
+func emptyPath(what, kind string) error {
+	return &usageError{fmt.Errorf("%s: the path is empty: give a %s", what, kind)}
 }
