@@ -383,3 +383,26 @@ func TestChunksFastPathLogsAsNetHTTP(t *testing.T) {
 		t.Fatalf("%d connections on the fast path; want 1", n)
 	}
 }
+
+// A request with any header that can change a chunk's answer (a range, a
+// precondition, an expectation), its name in any case, is handed back to
+// net/http, which answers it as before.
+func TestChunksFastPathHandsBackEveryCondition(t *testing.T) {
+	w := newWorld(t)
+	chunk := "/chunks/" + w.formationM.Renditions[0].Segments[0].Hash
+	r := startServer(t, ServerOptions{DataDir: w.dir}, "127.0.0.1:0")
+	for _, h := range []string{
+		"Range: bytes=0-1", "if-none-match: \"x\"", "If-Match: \"x\"", "IF-MODIFIED-SINCE: Mon, 01 Jan 2001 00:00:00 GMT",
+		"If-Unmodified-Since: Mon, 01 Jan 2001 00:00:00 GMT", "Expect: 100-continue",
+	} { // (a chunked body is TestChunksFastPathHandsBack's; fasthttp refuses any other transfer coding with a 400)
+		c := dialRaw(t, r.base)
+		if resp, _ := c.do("GET", chunk); resp.StatusCode != http.StatusOK || fastConns(r.srv) != 1 {
+			t.Fatalf("first GET: %d, %d connections on the fast path; want 200 and 1", resp.StatusCode, fastConns(r.srv))
+		}
+		c.do("GET", chunk, h+"\r\n")
+		if n := fastConns(r.srv); n != 0 {
+			t.Errorf("GET with %q: %d connections on the fast path; want 0 (handed back)", h, n)
+		}
+		c.c.Close()
+	}
+}
