@@ -457,8 +457,12 @@ var fastRefused = [][]byte{[]byte("Range"), []byte("If-None-Match"), []byte("If-
 func (s *Server) handBack(sp *splitter, ctx *fasthttp.RequestCtx) {
 	replay := replayRequest(&ctx.Request)
 	tcp := tcpConn(ctx.Conn())
+	fc, _ := ctx.Conn().(*fastConn)
 	ctx.HijackSetNoResponse(true)
 	ctx.Hijack(func(c net.Conn) {
+		if fc != nil {
+			fc.settle() // net/http sets deadlines from other goroutines
+		}
 		sp.httpLn.push(&replayConn{Conn: c, r: io.MultiReader(bytes.NewReader(replay), c), tcp: tcp})
 	})
 }

@@ -3,6 +3,7 @@ package origin
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -405,4 +406,73 @@ func TestChunksFastPathHandsBackEveryCondition(t *testing.T) {
 		}
 		c.c.Close()
 	}
+}
+
+// A client that stops reading a chunk the fast path sends (up to
+// stallPiece, from its file or from the memory cache) is cut off after
+// StallTimeout, on a new connection and on one that was served before:
+// the fast connection arms its write deadline only when the socket is
+// full, and must arm it then.
+func TestChunksFastPathCutsOffAStalledReader(t *testing.T) {
+	for _, mem := range []int64{-1, 0} {
+		log := &testkit.Buffer{}
+		srv, err := New(ServerOptions{DataDir: t.TempDir(), StallTimeout: time.Second, MemoryCache: mem, Logger: log.Logger()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- srv.Serve(ctx, smallSendBuffers{ln.(*net.TCPListener)}) }()
+		t.Cleanup(func() { cancel(); <-done; srv.Close() })
+		r := &running{srv: srv, base: "http://" + ln.Addr().String()}
+		blob := bytes.Repeat([]byte("stall"), stallPiece/5)
+		hash, err := r.srv.blobs.Put(context.Background(), blob)
+		if err != nil {
+			t.Fatal(err)
+		}
+		small, err := r.srv.blobs.Put(context.Background(), seg("small", 2000))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, first := range []string{"", small} {
+			c := dialRaw(t, r.base)
+			c.c.(*net.TCPConn).SetReadBuffer(4 << 10)
+			if first != "" {
+				if resp, _ := c.do("GET", "/chunks/"+first); resp.StatusCode != http.StatusOK {
+					t.Fatalf("GET small chunk: %d", resp.StatusCode)
+				}
+			}
+			logged := strings.Count(log.String(), "/chunks/"+hash)
+			c.send("GET /chunks/" + hash + " HTTP/1.1\r\nHost: x\r\n\r\n")
+			testkit.Wait(t, time.Minute, "the stalled download to be given up", func() bool {
+				return strings.Count(log.String(), "/chunks/"+hash) > logged
+			})
+			if n := fastConns(r.srv); n < 0 {
+				t.Fatalf("the fast path is off")
+			}
+			c.c.SetReadDeadline(time.Now().Add(60 * time.Second)) // only against a hang
+			got, err := io.Copy(io.Discard, c.br)
+			var ne net.Error
+			if got >= int64(len(blob)) || errors.As(err, &ne) && ne.Timeout() {
+				t.Fatalf("memory cache %d, first %q: stalled reader got %d bytes (err %v); want the origin to have cut it off", mem, first, got, err)
+			}
+		}
+	}
+}
+
+// smallSendBuffers accepts connections whose send buffer is 16 KiB, so
+// that a client not reading fills it long before a chunk is sent.
+type smallSendBuffers struct{ *net.TCPListener }
+
+func (l smallSendBuffers) Accept() (net.Conn, error) {
+	c, err := l.AcceptTCP()
+	if err != nil {
+		return nil, err
+	}
+	c.SetWriteBuffer(16 << 10)
+	return c, nil
 }
