@@ -416,19 +416,12 @@ func TestChunksFastPathHandsBackEveryCondition(t *testing.T) {
 func TestChunksFastPathCutsOffAStalledReader(t *testing.T) {
 	for _, mem := range []int64{-1, 0} {
 		log := &testkit.Buffer{}
-		srv, err := New(ServerOptions{DataDir: t.TempDir(), StallTimeout: time.Second, MemoryCache: mem, Logger: log.Logger()})
-		if err != nil {
-			t.Fatal(err)
-		}
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			t.Fatal(err)
 		}
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan error, 1)
-		go func() { done <- srv.Serve(ctx, smallSendBuffers{ln.(*net.TCPListener)}) }()
-		t.Cleanup(func() { cancel(); <-done; srv.Close() })
-		r := &running{srv: srv, base: "http://" + ln.Addr().String()}
+		o := ServerOptions{DataDir: t.TempDir(), StallTimeout: time.Second, MemoryCache: mem, Logger: log.Logger()}
+		r := serveOn(t, o, smallSendBuffers{ln.(*net.TCPListener)})
 		blob := bytes.Repeat([]byte("stall"), stallPiece/5)
 		hash, err := r.srv.blobs.Put(context.Background(), blob)
 		if err != nil {
