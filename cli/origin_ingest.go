@@ -32,7 +32,11 @@ func originIngestCmd(a *app) *cobra.Command {
 reads their tags and cover art, encodes three MP3 renditions (96k, 160k,
 320k), cuts them into segments and records everything in the origin's data
 dir. Running it again only encodes new and changed files and removes the
-ones that disappeared.
+tracks whose files under DIR disappeared. One catalog holds every folder
+ingested into it: ingesting another folder (~/Podcasts after ~/Music) adds
+its tracks and keeps the others. A file whose path inside DIR equals that of
+a track from another folder is skipped with why (a track's ID follows that
+path).
 
 A file that cannot be used (damaged, not audio, empty, unreadable) is skipped
 and listed with the reason; the exit status is 0 as long as the library and
@@ -80,9 +84,10 @@ another machine than serve.`,
 }
 
 // refuseEmptying refuses to ingest a folder that holds no file at all into
-// a catalog that has tracks: ingest keeps the catalog in line with its
-// folder, so it would remove every track and delete their segments (a
-// drive not mounted, a mistyped path that exists); it did, with exit 0.
+// a catalog that has tracks: ingest removes the tracks under its folder
+// whose files are gone, so a drive not mounted would lose all of its
+// tracks and their segments; an empty folder given for a catalog with
+// tracks is a mistake either way (a mistyped path that exists).
 // A catalog it cannot read is left for Ingest to report.
 func refuseEmptying(ctx context.Context, dir, dataDir, catalogURL string) error {
 	if holdsAFile(dir) {
@@ -103,7 +108,7 @@ func refuseEmptying(ctx context.Context, dir, dataDir, catalogURL string) error 
 		return nil
 	}
 	return &usageError{fmt.Errorf("origin ingest: %s holds no files, and the catalog holds %s an earlier ingest made: "+
-		"ingesting it would remove them all with their segments (the catalog follows its folder); check the path (is a drive not mounted?)",
+		"ingesting it would remove those that were under it with their segments; check the path (is a drive not mounted?)",
 		dir, notice.Count(n, "track"))}
 }
 

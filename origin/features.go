@@ -201,16 +201,16 @@ func unpackFingerprint(b []byte) []uint32 {
 	return fp
 }
 
-// updateFeatures measures every track of the library at lib whose
-// features are missing or older than its file, jobs at a time, then marks
-// duplicate recordings. It returns how many tracks it measured. A file that
+// updateFeatures measures every track whose features are missing or older
+// than its file (read in the track's own library; in lib for rows of older
+// ingests), jobs at a time, then marks duplicate recordings. It returns how many tracks it measured. A file that
 // cannot be measured is logged and left for the next run.
 func updateFeatures(ctx context.Context, db *sql.DB, lib string, jobs int, log *slog.Logger) (int, error) {
 	type todo struct {
-		id, path string
-		mtime    int64
+		id, path, lib string
+		mtime         int64
 	}
-	rows, err := db.QueryContext(ctx, `SELECT t.id, t.path, t.file_mtime FROM tracks t
+	rows, err := db.QueryContext(ctx, `SELECT t.id, t.path, t.library, t.file_mtime FROM tracks t
 		LEFT JOIN track_features f ON f.track_id = t.id WHERE f.track_id IS NULL OR f.file_mtime != t.file_mtime`)
 	if err != nil {
 		return 0, fmt.Errorf("list tracks to measure: %w", err)
@@ -218,7 +218,7 @@ func updateFeatures(ctx context.Context, db *sql.DB, lib string, jobs int, log *
 	var list []todo
 	for rows.Next() {
 		var t todo
-		if err := rows.Scan(&t.id, &t.path, &t.mtime); err != nil {
+		if err := rows.Scan(&t.id, &t.path, &t.lib, &t.mtime); err != nil {
 			rows.Close()
 			return 0, err
 		}
@@ -229,7 +229,10 @@ func updateFeatures(ctx context.Context, db *sql.DB, lib string, jobs int, log *
 	g.SetLimit(max(jobs, 1))
 	for _, t := range list {
 		g.Go(func() error {
-			f, err := measureFeatures(gctx, filepath.Join(lib, filepath.FromSlash(t.path)))
+			if t.lib == "" { // a row of an older ingest not yet adopted
+				t.lib = lib
+			}
+			f, err := measureFeatures(gctx, filepath.Join(t.lib, filepath.FromSlash(t.path)))
 			if err != nil {
 				if gctx.Err() != nil {
 					return gctx.Err()

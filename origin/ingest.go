@@ -94,7 +94,9 @@ const oldScratch = "tmp"
 
 // Ingest brings the catalog in o.DataDir in line with the music folder
 // libraryDir: new files are encoded and added, changed files (size or
-// mtime) re-encoded, vanished files removed, and unreferenced blobs deleted.
+// mtime) re-encoded, tracks whose files under libraryDir vanished removed,
+// and unreferenced blobs deleted. Tracks ingested from other folders stay
+// (see planLibrary).
 // A bad file is skipped and listed in the summary; the error is non-nil only
 // when the library, the data dir or ffmpeg cannot be used, or ctx ends. A
 // full disk skips every file it stops and ends in ErrDiskFull, with the
@@ -117,6 +119,11 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 		}
 	}
 	lib, err := filepath.Abs(libraryDir)
+	if err == nil {
+		// The folder's real path: tracks keep it (see planLibrary), so
+		// a link to it and the folder itself are one library.
+		lib, err = filepath.EvalSymlinks(lib)
+	}
 	if err == nil {
 		var fi os.FileInfo
 		if fi, err = os.Stat(lib); err == nil && !fi.IsDir() {
@@ -162,22 +169,39 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 		return sum, fmt.Errorf("%w %s: %w", ErrLibrary, lib, err)
 	}
 	sum.Skipped = skipped
-	known, err := knownTracks(ctx, db)
+	rows, err := knownTracks(ctx, db)
 	if err != nil {
 		return sum, err
 	}
-	keep := map[string]bool{} // paths whose rows stay
+	plan := planLibrary(rows, lib, files)
+	if plan.adopt {
+		if err := adoptOlderRows(ctx, db, lib); err != nil {
+			return sum, diskFull(err, data)
+		}
+	}
+	known := plan.own
+	keep := map[string]bool{} // paths (relative to lib) whose rows stay
 	var todo, retag []libraryFile
 	for _, f := range files {
-		if k, ok := known[f.Rel]; ok && k.size == f.Size && k.mtime == f.MTime {
+		k, ok := known[f.Rel]
+		clash := plan.clash(f)
+		switch {
+		case ok && k.size == f.Size && k.mtime == f.MTime:
 			keep[f.Rel] = true
 			sum.Unchanged++
-			if k.tags < tagsVersion {
+			if k.tags < tagsVersion && k.lib == lib {
 				retag = append(retag, f)
 			}
-			continue
+		case ok && k.lib != lib:
+			// A track of a folder above lib: its ID follows its path
+			// there, so only an ingest of that folder rewrites it.
+			keep[f.Rel] = true
+			sum.Skipped = append(sum.Skipped, SkippedFile{Path: f.Rel, Reason: "changed, and in the catalog from " + k.lib + ": ingest that folder to update it"})
+		case clash != "":
+			sum.Skipped = append(sum.Skipped, SkippedFile{Path: f.Rel, Reason: clash})
+		default:
+			todo = append(todo, f)
 		}
-		todo = append(todo, f)
 	}
 	log.Info("ingest plan", "library", lib, "files", len(files), "to_encode", len(todo), "unchanged", sum.Unchanged)
 
@@ -246,6 +270,7 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 		touchedAlbums[album] = true
 	}
 
+	// Only rows under lib are known here: other folders' tracks stay.
 	for path, k := range known {
 		if keep[path] {
 			continue
@@ -349,33 +374,6 @@ func prepareDataDir(data string) (unlock func(), err error) {
 		return fail(err)
 	}
 	return unlock, nil
-}
-
-type knownTrack struct {
-	id, album   string
-	size, mtime int64
-	tags        int // tracks.tags_version
-}
-
-func knownTracks(ctx context.Context, db *sql.DB) (map[string]knownTrack, error) {
-	rows, err := db.QueryContext(ctx, `SELECT path, id, album_id, file_size, file_mtime, tags_version FROM tracks`)
-	if err != nil {
-		return nil, fmt.Errorf("read catalog: %w", err)
-	}
-	defer rows.Close()
-	m := map[string]knownTrack{}
-	for rows.Next() {
-		var p string
-		var k knownTrack
-		if err := rows.Scan(&p, &k.id, &k.album, &k.size, &k.mtime, &k.tags); err != nil {
-			return nil, fmt.Errorf("read catalog: %w", err)
-		}
-		m[p] = k
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read catalog: %w", err)
-	}
-	return m, nil
 }
 
 // albumsWithoutLoudness lists albums with a track whose manifest has no album

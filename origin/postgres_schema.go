@@ -346,4 +346,9 @@ CREATE TRIGGER search_terms_update AFTER UPDATE ON search
 CREATE TRIGGER search_terms_delete AFTER DELETE ON search
 	REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION search_terms_sync();
 ANALYZE search_terms, search_term_counts;
+`,
+
+	// 11: each track keeps the folder it was ingested from (SQLite's step 14).
+	`
+ALTER TABLE tracks ADD COLUMN library text COLLATE "C" NOT NULL DEFAULT '';
 `}

@@ -26,7 +26,7 @@ const tagsVersion = 4
 // the caller's.
 func tagRecord(f libraryFile, p probe) *trackRecord {
 	return &trackRecord{
-		ID: catalog.NewID(catalog.PrefixTrack, f.Rel), Path: f.Rel,
+		ID: catalog.NewID(catalog.PrefixTrack, f.Rel), Path: f.Rel, Library: f.Lib,
 		Title: p.Title, Artist: p.Artist, Album: p.Album, AlbumArtist: p.AlbumArt, Genre: p.Genre,
 		TrackNo: p.TrackNo, DiscNo: p.DiscNo, Year: p.Year,
 		TitleSort: p.TitleSort, ArtistSort: p.ArtistSort, AlbumSort: p.AlbumSort, AlbumArtistSort: p.AlbumArtSort,

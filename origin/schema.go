@@ -258,4 +258,12 @@ UPDATE tracks SET cover_hash = (SELECT cover_hash FROM albums WHERE albums.id = 
 ALTER TABLE tracks ADD COLUMN artist_sort TEXT NOT NULL DEFAULT '';       -- the artist-sort tag; '' none
 ALTER TABLE tracks ADD COLUMN album_sort TEXT NOT NULL DEFAULT '';        -- the album-sort tag
 ALTER TABLE tracks ADD COLUMN album_artist_sort TEXT NOT NULL DEFAULT ''; -- the album_artist-sort tag
+`,
+
+	// 14: each track keeps the folder it was ingested from (absolute,
+	// symlinks resolved), so ingesting one folder removes only the tracks
+	// of that folder whose files disappeared, never another folder's.
+	// Rows of older ingests stay '' until an ingest finds their files.
+	`
+ALTER TABLE tracks ADD COLUMN library TEXT NOT NULL DEFAULT ''; -- the folder ingest was given; path is relative to it
 `}

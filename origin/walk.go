@@ -26,6 +26,7 @@ var audioExts = map[string]bool{
 // libraryFile is one audio file found in the library.
 type libraryFile struct {
 	Abs, Rel    string // Rel uses forward slashes: it names the track's ID
+	Lib         string // the library folder Rel is relative to
 	Size, MTime int64
 }
 
@@ -36,7 +37,7 @@ type libraryFile struct {
 // one already walked: those are listed as skipped with the reason, as is a
 // broken symlink. An error means lib itself cannot be read.
 func walkLibrary(lib, data string) ([]libraryFile, []SkippedFile, error) {
-	w := libraryWalk{ids: map[string]string{}, dirs: map[dirKey]string{}}
+	w := libraryWalk{lib: lib, ids: map[string]string{}, dirs: map[dirKey]string{}}
 	if fi, err := os.Stat(data); err == nil {
 		w.data = keyOf(fi)
 	}
@@ -61,6 +62,7 @@ func keyOf(fi fs.FileInfo) dirKey {
 
 // libraryWalk is one walk of a library: what it found and where it has been.
 type libraryWalk struct {
+	lib     string // the library's folder
 	files   []libraryFile
 	skipped []SkippedFile
 	ids     map[string]string // track ID -> path, to catch names equal but for case
@@ -195,7 +197,7 @@ func (w *libraryWalk) file(p, r string) {
 		return
 	}
 	w.ids[id] = r
-	w.files = append(w.files, libraryFile{Abs: p, Rel: r, Size: fi.Size(), MTime: fi.ModTime().UnixNano()})
+	w.files = append(w.files, libraryFile{Abs: p, Rel: r, Lib: w.lib, Size: fi.Size(), MTime: fi.ModTime().UnixNano()})
 }
 
 // errText is an error's message without the path, which the summary already shows.

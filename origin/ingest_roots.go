@@ -1,0 +1,125 @@
+package origin
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"segue/catalog"
+)
+
+// One catalog holds the tracks of every folder ingested into it; each
+// track row keeps its folder (tracks.library: absolute, symlinks resolved)
+// and its path inside it. Ingesting a folder decides only about the rows
+// whose file lies under that folder: a folder ingested before, beside or
+// above it keeps its tracks (ingesting ~/Podcasts once removed all of
+// ~/Music's).
+
+type knownTrack struct {
+	id, album   string
+	path, lib   string // tracks.path and tracks.library ("" for rows of older ingests)
+	size, mtime int64
+	tags        int // tracks.tags_version
+}
+
+// libraryPlan is what one ingest of lib may do to the rows already there.
+type libraryPlan struct {
+	// own are the rows whose file lies under lib, by their path relative
+	// to lib: the ones this run keeps, updates or removes.
+	own map[string]knownTrack
+	// byID are all rows by track ID: a file of lib with the same path
+	// inside its folder as a track of another folder would take that
+	// track's ID (and path), so it is skipped instead.
+	byID map[string]knownTrack
+	// adopt is set when the rows of older ingests (library '') turn out to
+	// be lib's: one of them names a file found under lib. Before folders
+	// were kept, a catalog followed the one folder last ingested, so they
+	// all came from the same one.
+	adopt bool
+}
+
+// planLibrary sorts the catalog's rows for an ingest of lib (absolute,
+// symlinks resolved) whose walk found files.
+func planLibrary(rows []knownTrack, lib string, files []libraryFile) libraryPlan {
+	found := make(map[string]bool, len(files))
+	for _, f := range files {
+		found[f.Rel] = true
+	}
+	p := libraryPlan{own: map[string]knownTrack{}, byID: make(map[string]knownTrack, len(rows))}
+	for _, k := range rows {
+		if k.lib == "" && found[k.path] {
+			p.adopt = true
+			break
+		}
+	}
+	for _, k := range rows {
+		if k.lib == "" && p.adopt {
+			k.lib = lib
+		}
+		if rel, ok := under(lib, k); ok {
+			p.own[rel] = k
+		}
+		p.byID[k.id] = k
+	}
+	return p
+}
+
+// under reports whether k's file lies under lib, on whole path components,
+// and its path relative to lib. A row of an older ingest not adopted has no
+// known folder: it lies under none.
+func under(lib string, k knownTrack) (string, bool) {
+	if k.lib == "" {
+		return "", false
+	}
+	rel, err := filepath.Rel(lib, filepath.Join(k.lib, filepath.FromSlash(k.path)))
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "", false
+	}
+	return filepath.ToSlash(rel), true
+}
+
+// clash is why file f cannot be ingested because of a row of another
+// folder, or "".
+func (p libraryPlan) clash(f libraryFile) string {
+	k, ok := p.byID[catalog.NewID(catalog.PrefixTrack, f.Rel)]
+	if !ok || k.lib == f.Lib {
+		return ""
+	}
+	from := "an earlier ingest of another folder"
+	if k.lib != "" {
+		from = k.lib
+	}
+	return fmt.Sprintf("a track from %s has the same path (%s) inside its folder, and a track's ID follows that path: "+
+		"move one of the files, or ingest the folder that holds both", from, k.path)
+}
+
+// knownTracks reads every track row.
+func knownTracks(ctx context.Context, db *sql.DB) ([]knownTrack, error) {
+	rows, err := db.QueryContext(ctx, `SELECT path, library, id, album_id, file_size, file_mtime, tags_version FROM tracks`)
+	if err != nil {
+		return nil, fmt.Errorf("read catalog: %w", err)
+	}
+	defer rows.Close()
+	var ks []knownTrack
+	for rows.Next() {
+		var k knownTrack
+		if err := rows.Scan(&k.path, &k.lib, &k.id, &k.album, &k.size, &k.mtime, &k.tags); err != nil {
+			return nil, fmt.Errorf("read catalog: %w", err)
+		}
+		ks = append(ks, k)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read catalog: %w", err)
+	}
+	return ks, nil
+}
+
+// adoptOlderRows records lib as the folder of the rows older ingests made.
+func adoptOlderRows(ctx context.Context, db *sql.DB, lib string) error {
+	if _, err := db.ExecContext(ctx, `UPDATE tracks SET library = ? WHERE library = ''`, lib); err != nil {
+		return fmt.Errorf("record the folder of older tracks: %w", err)
+	}
+	return nil
+}
