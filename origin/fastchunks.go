@@ -436,13 +436,20 @@ func plainChunk(r *fasthttp.Request) (string, bool) {
 	if !blobs.ValidHash(hash) { // no query either: '?' is not hex
 		return "", false
 	}
-	for _, k := range []string{"Range", "If-None-Match", "If-Match", "If-Modified-Since", "If-Unmodified-Since", "Expect", "Transfer-Encoding"} {
-		if h.Peek(k) != nil {
-			return "", false
+	// One pass over the headers (a Peek of each refused name normalized
+	// it and went over them all: 7 passes a request).
+	for k := range h.All() {
+		for _, r := range fastRefused {
+			if len(k) == len(r) && bytes.EqualFold(k, r) {
+				return "", false
+			}
 		}
 	}
 	return hash, true
 }
+
+// fastRefused are the request headers that plainChunk leaves to net/http.
+var fastRefused = [][]byte{[]byte("Range"), []byte("If-None-Match"), []byte("If-Match"), []byte("If-Modified-Since"), []byte("If-Unmodified-Since"), []byte("Expect"), []byte("Transfer-Encoding")}
 
 // handBack replays ctx's request to net/http on the same connection, which
 // serves it and every later request there; fasthttp lets go of the
@@ -450,8 +457,12 @@ func plainChunk(r *fasthttp.Request) (string, bool) {
 func (s *Server) handBack(sp *splitter, ctx *fasthttp.RequestCtx) {
 	replay := replayRequest(&ctx.Request)
 	tcp := tcpConn(ctx.Conn())
+	fc, _ := ctx.Conn().(*fastConn)
 	ctx.HijackSetNoResponse(true)
 	ctx.Hijack(func(c net.Conn) {
+		if fc != nil {
+			fc.settle() // net/http sets deadlines from other goroutines
+		}
 		sp.httpLn.push(&replayConn{Conn: c, r: io.MultiReader(bytes.NewReader(replay), c), tcp: tcp})
 	})
 }

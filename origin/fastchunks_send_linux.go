@@ -4,6 +4,7 @@ import (
 	"io"
 	"net"
 	"syscall"
+	"time"
 	"unsafe"
 )
 
@@ -56,6 +57,12 @@ type fastConn struct {
 	off, end int64 // its next byte to send, and where to stop
 	fileRaw  bool  // send it without telling the scheduler
 	sendFn   func(fd uintptr) bool
+
+	// The deadlines asked for, and those the socket has (see
+	// SetReadDeadline), while lazy.
+	lazy          bool
+	rwant, rarmed time.Time
+	wwant, warmed time.Time
 }
 
 // newFastConn wraps c, a connection fasthttp is to serve; one that is not
@@ -69,7 +76,7 @@ func newFastConn(c net.Conn) net.Conn {
 	if err != nil {
 		return c
 	}
-	fc := &fastConn{TCPConn: tc, raw: raw, remote: tc.RemoteAddr().String()}
+	fc := &fastConn{TCPConn: tc, raw: raw, remote: tc.RemoteAddr().String(), lazy: true}
 	fc.readFn, fc.writeFn, fc.sendFn = fc.read, fc.write, fc.send
 	return fc
 }
@@ -79,6 +86,7 @@ func (c *fastConn) Read(p []byte) (int, error) {
 		return 0, nil
 	}
 	c.rbuf, c.rn, c.rerr = p, 0, nil
+	c.beforeRead()
 	err := c.raw.Read(c.readFn)
 	n, rerr := c.rn, c.rerr
 	c.rbuf, c.rerr = nil, nil
@@ -103,6 +111,7 @@ func (c *fastConn) read(fd uintptr) bool {
 		case syscall.EINTR:
 			continue
 		case syscall.EAGAIN:
+			c.waitRead()
 			return false
 		}
 		c.rerr = e
@@ -119,6 +128,7 @@ func (c *fastConn) Write(p []byte) (int, error) {
 	if c.more {
 		c.more, c.wflags = false, syscall.MSG_MORE
 	}
+	c.beforeWrite()
 	err := c.raw.Write(c.writeFn)
 	n, werr := c.wn, c.werr
 	c.wbuf, c.werr = nil, nil
@@ -140,6 +150,7 @@ func (c *fastConn) write(fd uintptr) bool {
 		case syscall.EINTR:
 			continue
 		case syscall.EAGAIN:
+			c.waitWrite()
 			return false
 		}
 		c.werr = e
@@ -155,6 +166,7 @@ func (c *fastConn) write(fd uintptr) bool {
 func (c *fastConn) sendFile(fd int, size int64, raw bool) (int64, error) {
 	c.more = false // the head was sent with it
 	c.file, c.off, c.end, c.fileRaw, c.werr = fd, 0, size, raw, nil
+	c.beforeWrite()
 	err := c.raw.Write(c.sendFn)
 	n, werr := c.off, c.werr
 	c.werr = nil
@@ -180,6 +192,7 @@ func (c *fastConn) send(sock uintptr) bool {
 		case e == syscall.EINTR:
 			continue
 		case e == syscall.EAGAIN:
+			c.waitWrite()
 			return false
 		case e != 0:
 			c.werr = e
@@ -191,4 +204,105 @@ func (c *fastConn) send(sock uintptr) bool {
 		// The kernel moved c.off past the bytes sent.
 	}
 	return true
+}
+
+// Deadlines. fasthttp sets three a request (the idle wait, the request's
+// head, the response's write), and each is a runtime timer moved (and
+// the netpoller woken when it comes sooner than the others). While
+// fasthttp serves the connection (lazy), they are only remembered, and
+// given to the socket when a call has to wait for it (EAGAIN), which is
+// when a deadline can end anything; a request that came whole and a
+// response the socket takes at once arm none. One thing differs from an
+// armed deadline: a call that need not wait succeeds even after its
+// deadline passed (the bytes were there, or the socket took them). A
+// deadline the socket has and that passed would refuse a call before it
+// is tried (the runtime checks it first): stale re-arms it first.
+// Connections handed back to net/http, which sets deadlines from other
+// goroutines (to end its background read), arm every deadline at once
+// (settle).
+
+func (c *fastConn) SetReadDeadline(t time.Time) error {
+	if !c.lazy {
+		return c.TCPConn.SetReadDeadline(t)
+	}
+	c.rwant = t
+	return nil
+}
+
+func (c *fastConn) SetWriteDeadline(t time.Time) error {
+	if !c.lazy {
+		return c.TCPConn.SetWriteDeadline(t)
+	}
+	c.wwant = t
+	return nil
+}
+
+func (c *fastConn) SetDeadline(t time.Time) error {
+	if !c.lazy {
+		return c.TCPConn.SetDeadline(t)
+	}
+	c.rwant, c.wwant = t, t
+	return nil
+}
+
+// stale reports whether armed, the deadline a socket has, would refuse a
+// call that want, the deadline asked for, allows: it passed and want is
+// later (or none).
+func stale(armed, want time.Time) bool {
+	return !armed.IsZero() && (want.IsZero() || armed.Before(want)) && !armed.After(time.Now())
+}
+
+func (c *fastConn) armRead() {
+	c.TCPConn.SetReadDeadline(c.rwant)
+	c.rarmed = c.rwant
+}
+
+func (c *fastConn) armWrite() {
+	c.TCPConn.SetWriteDeadline(c.wwant)
+	c.warmed = c.wwant
+}
+
+// waitRead and waitWrite arm the deadline asked for before a call waits
+// for the socket.
+func (c *fastConn) waitRead() {
+	if c.lazy && !c.rarmed.Equal(c.rwant) {
+		c.armRead()
+	}
+}
+
+func (c *fastConn) waitWrite() {
+	if c.lazy && !c.warmed.Equal(c.wwant) {
+		c.armWrite()
+	}
+}
+
+// beforeRead and beforeWrite re-arm a stale deadline (see stale).
+func (c *fastConn) beforeRead() {
+	if c.lazy && stale(c.rarmed, c.rwant) {
+		c.armRead()
+	}
+}
+
+func (c *fastConn) beforeWrite() {
+	if c.lazy && stale(c.warmed, c.wwant) {
+		c.armWrite()
+	}
+}
+
+// ReadFrom arms the write deadline: the socket's own ReadFrom (sendfile)
+// waits without asking c.
+func (c *fastConn) ReadFrom(r io.Reader) (int64, error) {
+	c.waitWrite()
+	return c.TCPConn.ReadFrom(r)
+}
+
+// settle arms the deadlines asked for and gives every later one to the
+// socket at once: fasthttp no longer serves c.
+func (c *fastConn) settle() {
+	if !c.lazy {
+		return
+	}
+	c.armRead()
+	c.armWrite()
+	c.lazy = false
 }

@@ -20,3 +20,5 @@ func newFastConn(c net.Conn) net.Conn { return c }
 func (c *fastConn) sendFile(fd int, size int64, raw bool) (int64, error) {
 	return 0, errors.ErrUnsupported
 }
+
+func (c *fastConn) settle() {}

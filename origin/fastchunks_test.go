@@ -3,6 +3,7 @@ package origin
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -382,4 +383,89 @@ func TestChunksFastPathLogsAsNetHTTP(t *testing.T) {
 	if n := fastConns(r.srv); n != 1 {
 		t.Fatalf("%d connections on the fast path; want 1", n)
 	}
+}
+
+// A request with any header that can change a chunk's answer (a range, a
+// precondition, an expectation), its name in any case, is handed back to
+// net/http, which answers it as before.
+func TestChunksFastPathHandsBackEveryCondition(t *testing.T) {
+	w := newWorld(t)
+	chunk := "/chunks/" + w.formationM.Renditions[0].Segments[0].Hash
+	r := startServer(t, ServerOptions{DataDir: w.dir}, "127.0.0.1:0")
+	for _, h := range []string{
+		"Range: bytes=0-1", "if-none-match: \"x\"", "If-Match: \"x\"", "IF-MODIFIED-SINCE: Mon, 01 Jan 2001 00:00:00 GMT",
+		"If-Unmodified-Since: Mon, 01 Jan 2001 00:00:00 GMT", "Expect: 100-continue",
+	} { // (a chunked body is TestChunksFastPathHandsBack's; fasthttp refuses any other transfer coding with a 400)
+		c := dialRaw(t, r.base)
+		if resp, _ := c.do("GET", chunk); resp.StatusCode != http.StatusOK || fastConns(r.srv) != 1 {
+			t.Fatalf("first GET: %d, %d connections on the fast path; want 200 and 1", resp.StatusCode, fastConns(r.srv))
+		}
+		c.do("GET", chunk, h+"\r\n")
+		if n := fastConns(r.srv); n != 0 {
+			t.Errorf("GET with %q: %d connections on the fast path; want 0 (handed back)", h, n)
+		}
+		c.c.Close()
+	}
+}
+
+// A client that stops reading a chunk the fast path sends (up to
+// stallPiece, from its file or from the memory cache) is cut off after
+// StallTimeout, on a new connection and on one that was served before:
+// the fast connection arms its write deadline only when the socket is
+// full, and must arm it then.
+func TestChunksFastPathCutsOffAStalledReader(t *testing.T) {
+	for _, mem := range []int64{-1, 0} {
+		log := &testkit.Buffer{}
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		o := ServerOptions{DataDir: t.TempDir(), StallTimeout: time.Second, MemoryCache: mem, Logger: log.Logger()}
+		r := serveOn(t, o, smallSendBuffers{ln.(*net.TCPListener)})
+		blob := bytes.Repeat([]byte("stall"), stallPiece/5)
+		hash, err := r.srv.blobs.Put(context.Background(), blob)
+		if err != nil {
+			t.Fatal(err)
+		}
+		small, err := r.srv.blobs.Put(context.Background(), seg("small", 2000))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, first := range []string{"", small} {
+			c := dialRaw(t, r.base)
+			c.c.(*net.TCPConn).SetReadBuffer(4 << 10)
+			if first != "" {
+				if resp, _ := c.do("GET", "/chunks/"+first); resp.StatusCode != http.StatusOK {
+					t.Fatalf("GET small chunk: %d", resp.StatusCode)
+				}
+			}
+			logged := strings.Count(log.String(), "/chunks/"+hash)
+			c.send("GET /chunks/" + hash + " HTTP/1.1\r\nHost: x\r\n\r\n")
+			testkit.Wait(t, time.Minute, "the stalled download to be given up", func() bool {
+				return strings.Count(log.String(), "/chunks/"+hash) > logged
+			})
+			if n := fastConns(r.srv); n < 0 {
+				t.Fatalf("the fast path is off")
+			}
+			c.c.SetReadDeadline(time.Now().Add(60 * time.Second)) // only against a hang
+			got, err := io.Copy(io.Discard, c.br)
+			var ne net.Error
+			if got >= int64(len(blob)) || errors.As(err, &ne) && ne.Timeout() {
+				t.Fatalf("memory cache %d, first %q: stalled reader got %d bytes (err %v); want the origin to have cut it off", mem, first, got, err)
+			}
+		}
+	}
+}
+
+// smallSendBuffers accepts connections whose send buffer is 16 KiB, so
+// that a client not reading fills it long before a chunk is sent.
+type smallSendBuffers struct{ *net.TCPListener }
+
+func (l smallSendBuffers) Accept() (net.Conn, error) {
+	c, err := l.AcceptTCP()
+	if err != nil {
+		return nil, err
+	}
+	c.SetWriteBuffer(16 << 10)
+	return c, nil
 }

@@ -22,12 +22,19 @@ type running struct {
 
 func startServer(t testing.TB, o ServerOptions, network string) *running {
 	t.Helper()
-	srv, err := New(o)
+	ln, err := net.Listen("tcp", network)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", network)
+	return serveOn(t, o, ln)
+}
+
+// serveOn is startServer on a listener of the test's.
+func serveOn(t testing.TB, o ServerOptions, ln net.Listener) *running {
+	t.Helper()
+	srv, err := New(o)
 	if err != nil {
+		ln.Close()
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())

@@ -104,8 +104,11 @@ static void *run(void *arg) {
 		uint32_t end = LOAD(&d->in_end);
 		uint64_t have = LOAD(&d->in_wr) - in_rd;
 		if (have > 0) {
+			// A few frames at a time: libmpg123 copies what it is fed
+			// into buffers of its own, which then hold that much.
 			uint64_t at = in_rd % d->in_cap, n = d->in_cap - at;
 			if (n > have) n = have;
+			if (n > segue_dec_feed) n = segue_dec_feed;
 			if (mpg123_feed(d->h, d->in + at, n) != MPG123_OK) {
 				fail(d, mpg123_strerror(d->h));
 				continue;

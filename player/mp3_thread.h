@@ -21,6 +21,10 @@ enum { SEGUE_DEC_RUNNING, SEGUE_DEC_ENDED, SEGUE_DEC_FAILED };
 // samples, two channels).
 enum { segue_dec_frame = 1152 * 2 };
 
+// segue_dec_feed is the most bytes of stream the thread feeds libmpg123
+// at a time (about 4 frames at 320 kbit/s).
+enum { segue_dec_feed = 4096 };
+
 // segue_dec_run is how many floats the thread decodes before it wakes Go
 // waiting for samples (16 frames, 0.4 s); it wakes it sooner when it
 // stops (the stream ran out or ended, the ring is full).
