@@ -188,14 +188,14 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 	} else {
 		p.Restore(st)
 	}
-	stateChanged := func() {}
+	stateChanged, stateObserve := func() {}, func(player.Event) {}
 	if saveState {
 		// Written as it changes (every command and player event says so),
 		// so SIGKILL or a closed terminal loses at most the last
-		// DefaultSaveInterval.
+		// DefaultSaveInterval, or PositionSaveInterval of play head.
 		saver := player.NewStateSaver(a.cfg.StateDir, p.Snapshot, 0, func(err error) { log.Warn("save player state", "err", err) })
 		defer func() { err = errors.Join(err, saver.Close()) }()
-		stateChanged = saver.Changed
+		stateChanged, stateObserve = saver.Changed, saver.Observe
 	}
 	if notice != "" {
 		warnings = append(warnings, notice)
@@ -234,7 +234,7 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 		defer func() { err = errors.Join(err, media.Close()) }()
 	}
 	control := watched(uctx, changing{ui.Control(p), stateChanged}, func(ev player.Event) {
-		stateChanged()
+		stateObserve(ev)
 		watch(ev)
 		if node != nil {
 			node.observe(ev)

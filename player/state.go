@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"segue/catalog"
@@ -105,24 +106,39 @@ func writeAtomic(dir string, b []byte) error {
 
 // DefaultSaveInterval is the StateSaver's debounce: a process killed
 // without warning (SIGKILL, a closed terminal) loses at most this much of
-// its queue edits, volume, modes and position.
+// its queue edits, volume, modes and pauses.
 const DefaultSaveInterval = 500 * time.Millisecond
 
+// PositionSaveInterval is how long after its last write the StateSaver
+// writes a play head that only moved while playing: a process killed
+// without warning resumes at most this much before where it was heard.
+// Writing it at every position event (once a second with ALSA) cost an
+// fsync'd file each time and, on the TUI playing through ALSA, about 50 of
+// its 67 wake-ups a second (perf sched_switch/sched_wakeup, issue 14).
+const PositionSaveInterval = 10 * time.Second
+
 // StateSaver writes a player's state to the state dir after it changed,
-// at most once per interval (the debounce), until Close, which writes the
-// last state. Whoever changes the player calls Changed; nothing runs while
-// nothing changes. It owns one goroutine.
+// at most once per interval (the debounce), and a play head that only
+// moved at most once per PositionSaveInterval, until Close, which writes
+// the last state. Whoever changes the player calls Changed (or Observe
+// with the player's events); nothing runs while nothing changes. It owns
+// one goroutine.
 type StateSaver struct {
 	dir      string
 	snap     func() SavedState
 	interval time.Duration
-	onErr    func(error) // called for the first failed write of a run of failures
+	moveGap  time.Duration // PositionSaveInterval; tests shorten it
+	onErr    func(error)   // called for the first failed write of a run of failures
 
-	kick chan struct{} // Changed was called
-	stop chan struct{}
-	done chan struct{}
-	last []byte // what the goroutine last wrote (or read at start); only it and Close touch it
-	fail bool   // the last write failed; the next failure is not reported again
+	kick  chan struct{} // Changed was called
+	moved chan struct{} // Moved was called with no move pending
+	stop  chan struct{}
+	done  chan struct{}
+	// movePending is set by Moved until the goroutine takes the state.
+	movePending atomic.Bool
+	last        []byte    // what the goroutine last wrote (or read at start); only it and Close touch it
+	wrote       time.Time // when last was written (or read); only the goroutine and Close touch it
+	fail        bool      // the last write failed; the next failure is not reported again
 }
 
 // NewStateSaver starts saving snap's state to dir, interval (0:
@@ -136,8 +152,8 @@ func NewStateSaver(dir string, snap func() SavedState, interval time.Duration, o
 	if onErr == nil {
 		onErr = func(error) {}
 	}
-	s := &StateSaver{dir: dir, snap: snap, interval: interval, onErr: onErr,
-		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+	s := &StateSaver{dir: dir, snap: snap, interval: interval, moveGap: PositionSaveInterval, onErr: onErr, wrote: time.Now(),
+		kick: make(chan struct{}, 1), moved: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	s.last, _ = json.MarshalIndent(snap(), "", "  ") // what was just restored needs no write
 	go s.loop()
 	return s
@@ -152,22 +168,69 @@ func (s *StateSaver) Changed() {
 	}
 }
 
+// Moved says only the play head moved, as it does while playing: it is
+// written PositionSaveInterval after the last write, or with the next
+// change. It never blocks, and only the first call after a write wakes
+// the saver.
+func (s *StateSaver) Moved() {
+	if s.movePending.Swap(true) {
+		return
+	}
+	select {
+	case s.moved <- struct{}{}:
+	default:
+	}
+}
+
+// Observe tells the saver of a player event: a play head moving as it
+// plays is a move (Moved); the buffer, segments and renditions are not in
+// the saved state; any other event is a change (Changed).
+func (s *StateSaver) Observe(e Event) {
+	switch e := e.(type) {
+	case BufferEvent, SegmentEvent, RenditionEvent:
+	case PositionEvent:
+		if e.Seek {
+			s.Changed()
+		} else {
+			s.Moved()
+		}
+	default:
+		s.Changed()
+	}
+}
+
+// loop writes the state at due: interval after a change, or
+// PositionSaveInterval after the last write for a move; an earlier due
+// wins, and changes meanwhile ride along.
 func (s *StateSaver) loop() {
 	defer close(s.done)
+	t := time.NewTimer(time.Hour)
+	t.Stop()
+	defer t.Stop()
+	var due time.Time // zero: no write pending
+	plan := func(at time.Time) {
+		if due.IsZero() || at.Before(due) {
+			due = at
+			t.Reset(time.Until(at))
+		}
+	}
 	for {
 		select {
 		case <-s.stop:
 			return
 		case <-s.kick:
-		}
-		t := time.NewTimer(s.interval) // changes meanwhile ride along
-		select {
-		case <-s.stop:
-			t.Stop()
-			return
+			plan(time.Now().Add(s.interval))
+		case <-s.moved:
+			at := s.wrote.Add(s.moveGap)
+			if soon := time.Now().Add(s.interval); soon.After(at) {
+				at = soon
+			}
+			plan(at)
 		case <-t.C:
+			due = time.Time{}
+			s.movePending.Store(false) // a move after the snapshot wakes the loop again
+			s.save(false)
 		}
-		s.save(false)
 	}
 }
 
@@ -186,7 +249,7 @@ func (s *StateSaver) save(force bool) error {
 		s.fail = true
 		return err
 	}
-	s.last, s.fail = b, false
+	s.last, s.wrote, s.fail = b, time.Now(), false
 	return nil
 }
 

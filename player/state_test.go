@@ -1,6 +1,7 @@
 package player
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -86,4 +87,61 @@ func TestStateSaver(t *testing.T) {
 	if n := errs.Load(); n != 1 {
 		t.Fatalf("a state dir that cannot be written was reported %d times, want once", n)
 	}
+}
+
+// TestStateSaverWritesMovesSeldom: a play head that only moves as it plays
+// (PositionEvent without Seek) is not written at each event, as it was
+// (an fsync'd file once a second while playing through ALSA), but
+// PositionSaveInterval after the last write or with the next change; a
+// seek, a state change and a volume change are written within the
+// debounce; buffer, segment and rendition events write nothing.
+func TestStateSaverWritesMovesSeldom(t *testing.T) {
+	dir := t.TempDir()
+	var mu sync.Mutex
+	cur := SavedState{Tracks: ts("a"), Index: 0, Volume: 100, Repeat: "off"}
+	snap := func() SavedState { mu.Lock(); defer mu.Unlock(); return cur }
+	set := func(f func(*SavedState)) { mu.Lock(); f(&cur); mu.Unlock() }
+	saved := func() int64 { got, _ := LoadState(dir); return got.PositionMS }
+	s := NewStateSaver(dir, snap, time.Millisecond, nil)
+	s.moveGap = time.Hour
+	defer func() { s.Close() }() // the saver s is at the end
+
+	for ms := int64(1000); ms <= 5000; ms += 1000 {
+		set(func(st *SavedState) { st.PositionMS = ms })
+		for _, e := range []Event{PositionEvent{TrackID: "a", Position: time.Duration(ms) * time.Millisecond},
+			BufferEvent{TrackID: "a"}, SegmentEvent{TrackID: "a"}, RenditionEvent{TrackID: "a"}} {
+			s.Observe(e)
+		}
+	}
+	// 200 times the debounce: the old saver wrote within it.
+	for deadline := time.Now().Add(200 * time.Millisecond); time.Now().Before(deadline); <-time.After(time.Millisecond) {
+		if _, err := os.Stat(filepath.Join(dir, stateFile)); err == nil {
+			t.Fatalf("a play head that only moved was written at once (position %d ms)", saved())
+		}
+	}
+	for _, c := range []struct {
+		name string
+		ms   int64
+		e    Event
+	}{
+		{"a pause", 6000, StateEvent{State: Paused}},
+		{"a seek", 42000, PositionEvent{TrackID: "a", Position: 42 * time.Second, Seek: true}},
+		{"a queue or volume change", 43000, ChangedEvent{}},
+	} {
+		set(func(st *SavedState) { st.PositionMS = c.ms })
+		s.Observe(c.e)
+		testkit.WaitReport(t, 20*time.Second, func() bool { return saved() == c.ms }, func() string {
+			return fmt.Sprintf("after %s the file has position %d ms, want %d", c.name, saved(), c.ms)
+		})
+	}
+
+	// once the gap since the last write has passed, a move is written
+	s.Close()
+	s = NewStateSaver(dir, snap, time.Millisecond, nil)
+	s.moveGap = time.Millisecond
+	set(func(st *SavedState) { st.PositionMS = 44000 })
+	s.Observe(PositionEvent{TrackID: "a", Position: 44 * time.Second})
+	testkit.WaitReport(t, 20*time.Second, func() bool { return saved() == 44000 }, func() string {
+		return fmt.Sprintf("a move past the gap was not written: position %d ms, want 44000", saved())
+	})
 }
