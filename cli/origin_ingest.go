@@ -65,9 +65,6 @@ another machine than serve.`,
 			if err := errors.Join(checkFolder("origin ingest", args[0]), checkFolder("--data", dataDir)); err != nil {
 				return err
 			}
-			if err := refuseEmptying(cmd.Context(), args[0], dataDir, catalogURL); err != nil {
-				return err
-			}
 			store, err := openBlobs(cmd.Context(), blobsURL)
 			if err != nil {
 				return err
@@ -81,48 +78,6 @@ another machine than serve.`,
 	addBlobsFlag(cmd, &blobsURL)
 	addCatalogFlag(cmd, &catalogURL, false)
 	return cmd
-}
-
-// refuseEmptying refuses to ingest a folder that holds no file at all into
-// a catalog that has tracks: ingest removes the tracks under its folder
-// whose files are gone, so a drive not mounted would lose all of its
-// tracks and their segments; an empty folder given for a catalog with
-// tracks is a mistake either way (a mistyped path that exists).
-// A catalog it cannot read is left for Ingest to report.
-func refuseEmptying(ctx context.Context, dir, dataDir, catalogURL string) error {
-	if holdsAFile(dir) {
-		return nil
-	}
-	if catalogURL == "" {
-		if _, err := os.Stat(filepath.Join(dataDir, origin.CatalogFile)); err != nil {
-			return nil // a new origin: nothing to lose
-		}
-	}
-	db, err := origin.OpenCatalogAt(ctx, catalogURL, dataDir)
-	if err != nil {
-		return nil
-	}
-	defer db.Close()
-	var n int
-	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM tracks`).Scan(&n); err != nil || n == 0 {
-		return nil
-	}
-	return &usageError{fmt.Errorf("origin ingest: %s holds no files, and the catalog holds %s an earlier ingest made: "+
-		"ingesting it would remove those that were under it with their segments; check the path (is a drive not mounted?)",
-		dir, notice.Count(n, "track"))}
-}
-
-// holdsAFile reports whether dir or a folder under it holds a file (or a
-// link, which ingest may follow), stopping at the first.
-func holdsAFile(dir string) bool {
-	errFound := errors.New("found")
-	err := filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			return errFound
-		}
-		return nil
-	})
-	return errors.Is(err, errFound)
 }
 
 // ingestReport is the --json form of an ingest run.
@@ -148,6 +103,11 @@ func (a *app) runIngest(ctx context.Context, dir string, o origin.IngestOptions,
 		progress(origin.IngestProgress{Action: "done"})
 	}
 	if err != nil && !errors.Is(err, origin.ErrDiskFull) {
+		if empty := (*origin.EmptyLibraryError)(nil); errors.As(err, &empty) {
+			return &usageError{fmt.Errorf("origin ingest: %s holds no files, and the catalog holds %s an earlier ingest made: "+
+				"ingesting it would remove those that were under it with their segments; check the path (is a drive not mounted?)",
+				dir, notice.Count(empty.Tracks, "track"))}
+		}
 		if errors.Is(err, origin.ErrLibrary) && errors.Is(err, fs.ErrNotExist) {
 			return withExit(ExitNotFound, fmt.Errorf("origin ingest: the music folder %s does not exist (check the path)", dir))
 		}

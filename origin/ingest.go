@@ -40,6 +40,16 @@ var (
 	ErrDiskFull = errors.New("the data dir's disk is full")
 )
 
+// EmptyLibraryError is Ingest's refusal of a music folder that holds no file
+// at all while the catalog holds Tracks tracks: a drive not mounted or a
+// mistyped path that exists. Nothing is written or removed; ingesting it
+// would remove the tracks that were under it with their segments.
+type EmptyLibraryError struct{ Tracks int }
+
+func (e *EmptyLibraryError) Error() string {
+	return fmt.Sprintf("the music folder holds no files, and the catalog holds %d tracks an earlier ingest made", e.Tracks)
+}
+
 // IngestOptions tune Ingest.
 type IngestOptions struct {
 	// DataDir is the origin data dir (catalog.db and blobs/); required.
@@ -100,7 +110,9 @@ const oldScratch = "tmp"
 // A bad file is skipped and listed in the summary; the error is non-nil only
 // when the library, the data dir or ffmpeg cannot be used, or ctx ends. A
 // full disk skips every file it stops and ends in ErrDiskFull, with the
-// summary of the whole run.
+// summary of the whole run. A folder holding no file at all, given for a
+// catalog with tracks, is refused with *EmptyLibraryError before anything
+// is written.
 // It is safe to kill at any moment: a track row is committed only after all
 // its blobs exist, and the next run cleans what was left half-done.
 func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSummary, error) {
@@ -164,14 +176,18 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 		store = fs
 	}
 
-	files, skipped, err := walkLibrary(lib, data)
+	walk, err := walkLibrary(lib, data)
 	if err != nil {
 		return sum, fmt.Errorf("%w %s: %w", ErrLibrary, lib, err)
 	}
-	sum.Skipped = skipped
+	files := walk.files
+	sum.Skipped = walk.skipped
 	rows, err := knownTracks(ctx, db)
 	if err != nil {
 		return sum, err
+	}
+	if !walk.anyFile && len(rows) > 0 {
+		return sum, &EmptyLibraryError{Tracks: len(rows)}
 	}
 	plan := planLibrary(rows, lib, files)
 	if plan.adopt {

@@ -35,19 +35,20 @@ type libraryFile struct {
 // be opened. A symlinked folder is walked as a folder of the library under
 // the link's name, unless it leads back to a folder above it (a loop) or to
 // one already walked: those are listed as skipped with the reason, as is a
-// broken symlink. An error means lib itself cannot be read.
-func walkLibrary(lib, data string) ([]libraryFile, []SkippedFile, error) {
-	w := libraryWalk{lib: lib, ids: map[string]string{}, dirs: map[dirKey]string{}}
+// broken symlink. An error means lib itself cannot be read. anyFile says
+// whether the walk saw a file of any kind (EmptyLibraryError).
+func walkLibrary(lib, data string) (*libraryWalk, error) {
+	w := &libraryWalk{lib: lib, ids: map[string]string{}, dirs: map[dirKey]string{}}
 	if fi, err := os.Stat(data); err == nil {
 		w.data = keyOf(fi)
 	}
 	if err := w.walk(lib, ""); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	// Longest files are not known yet; sorting by size puts big ones first
 	// so the parallel tail is short.
 	sort.SliceStable(w.files, func(i, j int) bool { return w.files[i].Size > w.files[j].Size })
-	return w.files, w.skipped, nil
+	return w, nil
 }
 
 // dirKey names a folder whatever path leads to it.
@@ -68,6 +69,7 @@ type libraryWalk struct {
 	ids     map[string]string // track ID -> path, to catch names equal but for case
 	dirs    map[dirKey]string // every folder walked -> its path in the library ("" the root)
 	data    dirKey            // the data dir, never walked
+	anyFile bool              // a file or link of any kind was seen, audio or not
 }
 
 func (w *libraryWalk) skip(rel, reason string) {
@@ -91,6 +93,9 @@ func (w *libraryWalk) walk(dir, relDir string) error {
 				return filepath.SkipDir
 			}
 			return nil
+		}
+		if !d.IsDir() {
+			w.anyFile = true
 		}
 		if p != dir && strings.HasPrefix(d.Name(), ".") {
 			if d.IsDir() {
