@@ -1,16 +1,21 @@
 package origin
 
 import (
-	"errors"
 	"net"
 	"syscall"
+	"time"
+	"unsafe"
 )
 
-// peekConn returns up to n of the first bytes c received, waiting (up to
-// c's read deadline) for the first to come; they stay unread for whoever
-// reads c next (recv(2) with MSG_PEEK). It returns what it has on any
-// error, and nil for a connection that is not a socket.
-func peekConn(c net.Conn, n int) []byte {
+// peekConn returns up to n of the first bytes c received, waiting up to
+// wait for the first to come; they stay unread for whoever reads c next
+// (recv(2) with MSG_PEEK). It returns what it has on any error, and nil
+// for a connection that is not a socket. The read deadline is set only
+// when the first bytes are not there yet (and cleared again), which on a
+// client that sends its request with its connection they are: a deadline
+// is a runtime timer added and deleted, and one sooner than the
+// netpoller's sleep wakes the thread sleeping in it.
+func peekConn(c net.Conn, n int, wait time.Duration) []byte {
 	sc, ok := c.(syscall.Conn)
 	if !ok {
 		return nil
@@ -21,18 +26,30 @@ func peekConn(c net.Conn, n int) []byte {
 	}
 	buf := make([]byte, n)
 	var got int
+	armed := false
 	raw.Read(func(fd uintptr) bool {
-		m, _, err := syscall.Recvfrom(int(fd), buf, syscall.MSG_PEEK)
-		if errors.Is(err, syscall.EAGAIN) {
-			return false // nothing yet: wait until the socket is readable
-		}
-		if err != nil || m <= 0 {
+		for {
+			m, _, e := syscall.RawSyscall6(syscall.SYS_RECVFROM, fd, uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf)), syscall.MSG_PEEK, 0, 0)
+			switch e {
+			case 0:
+				// Bytes that came stay readable, so waiting for more
+				// would spin: what the first segments hold decides.
+				got = int(m)
+				return true
+			case syscall.EINTR:
+				continue
+			case syscall.EAGAIN:
+				if !armed {
+					c.SetReadDeadline(time.Now().Add(wait))
+					armed = true
+				}
+				return false // nothing yet: wait until the socket is readable
+			}
 			return true
 		}
-		got = m
-		// Bytes that came stay readable, so waiting for more would spin:
-		// what the first segments hold decides.
-		return true
 	})
+	if armed {
+		c.SetReadDeadline(time.Time{})
+	}
 	return buf[:got]
 }

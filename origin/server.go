@@ -330,12 +330,16 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	var fast *fasthttp.Server
 	if _, redirects := s.blobs.(blobs.Redirector); s.certs == nil && !s.auth.Load() && len(s.opts.TrustedProxies) == 0 && !redirects {
 		sp := newSplitter(limit, s.opts.HeaderTimeout)
-		defer sp.wait()
+		defer func() {
+			sp.closeFast() // those still open past ShutdownTimeout, or after a failed listener
+			sp.wait()
+		}()
 		httpLn, fast = sp.httpLn, s.newFastServer(sp, limit)
 		s.mu.Lock()
 		s.split = sp
 		s.mu.Unlock()
 		go fast.Serve(sp.fastLn)
+		sp.start(fast.ServeConn)
 	}
 	errc := make(chan error, 1)
 	go func() {
