@@ -134,21 +134,23 @@ bench: deps
 	$(BENCH) -bench 'Play320kNull' -benchtime 1x ./player/
 	$(BENCH) -bench 'FirstAudioEmptyCache' -benchtime 50x ./cli/
 	$(BENCH) -bench 'SubsonicFirstAudio' -benchtime 20x ./cli/
-	$(BENCH) -bench 'TUI|SearchKey' -benchtime 10x ./cli/
+	$(BENCH) -bench 'TUIStart|TUIPlaying|SearchKey' -benchtime 10x ./cli/
 	$(BENCH) -bench 'FirstFrame' ./ui/
 	$(MAKE) bench-swarm
 
 # bench-compare runs segue beside mpg123 and ffmpeg (decoding; CPU time, and
 # instructions under callgrind, which the machine's load does not move), cmus
-# (playing through a PulseAudio null sink: CPU, wake-ups, RSS, idle) and
+# (playing through a PulseAudio null sink: CPU, wake-ups, RSS, idle; once a
+# headless player, once the real interface in tmux beside cmus at once) and
 # nginx (/chunks with 64 connections and with one, on a hot set and on one
 # 4.5x the origin's memory cache),
 # each pair in one run, and prints one table: figure, segue, peer, ratio
-# (issue 14). Everything the benchmarks print goes to stderr. About 6
+# (issue 14). Everything the benchmarks print goes to stderr. About 9
 # minutes.
 bench-compare: deps
 	{ $(BENCH) -bench 'Decode320kVsMpg123|DecodeInstructions' -benchtime 5x ./player/ && \
 	  $(BENCH) -bench 'ALSAVsCmus' -benchtime 1x ./player/ && \
+	  $(BENCH) -bench 'TUIVsCmus' -benchtime 3x ./cli/ && \
 	  $(BENCH) -bench 'ChunksVsNginx' -benchtime 1x ./origin/; } | $(GO) run .ci/benchtable.go
 
 # bench-swarm: 8 clients (real caches, peer endpoints, tracker, fetch chain

@@ -29,6 +29,14 @@ var rows = []row{
 	{"playing, wake-ups per s (lower)", "ALSAVsCmus", "segue-wakeups/s", "cmus-wakeups/s", "cmus"},
 	{"playing, RSS MiB (lower)", "ALSAVsCmus", "segue-rss-MiB", "cmus-rss-MiB", "cmus"},
 	{"paused, CPU ticks per 30 s (lower)", "ALSAVsCmus", "segue-ticks-paused/30s", "cmus-ticks-paused/30s", "cmus"},
+	// The real interface in tmux beside cmus, both playing at once
+	// (medians over the iterations).
+	{"TUI playing via ALSA/PulseAudio, % of a core (lower)", "TUIVsCmus", "tui-cpu-%", "cmus-cpu-%", "cmus"},
+	{"TUI playing, wake-ups per s (lower)", "TUIVsCmus", "tui-wakeups/s", "cmus-wakeups/s", "cmus"},
+	{"TUI playing, involuntary switches per s (lower)", "TUIVsCmus", "tui-invol/s", "cmus-invol/s", "cmus"},
+	{"TUI playing, RSS MiB (lower)", "TUIVsCmus", "tui-rss-MiB", "cmus-rss-MiB", "cmus"},
+	{"TUI playing, RSS anonymous MiB (lower)", "TUIVsCmus", "tui-rss-anon-MiB", "cmus-rss-anon-MiB", "cmus"},
+	{"TUI playing, RSS file-backed MiB (lower)", "TUIVsCmus", "tui-rss-file-MiB", "cmus-rss-file-MiB", "cmus"},
 	{"/chunks hot set, 64 conns, req/s (higher)", "ChunksVsNginx/hot", "origin-req/s", "nginx-req/s", "nginx"},
 	{"/chunks hot set, 64 conns, MB/s (higher)", "ChunksVsNginx/hot", "origin-MB/s", "nginx-MB/s", "nginx"},
 	{"/chunks hot set, server CPU µs/req (lower)", "ChunksVsNginx/hot", "origin-cpu-µs/req", "nginx-cpu-µs/req", "nginx"},
@@ -60,6 +68,8 @@ var targets = []row{
 	{"pause, ms of audio at the device after it (target 50)", "ALSAVsCmus", "segue-pause-ms", "", "50"},
 	{"playing, wake-ups per s (target 10)", "ALSAVsCmus", "segue-wakeups/s", "", "10"},
 	{"playing, RSS MiB (target 20)", "ALSAVsCmus", "segue-rss-MiB", "", "20"},
+	{"TUI playing, wake-ups per s (target 10)", "TUIVsCmus", "tui-wakeups/s", "", "10"},
+	{"TUI playing, RSS MiB (target 20)", "TUIVsCmus", "tui-rss-MiB", "", "20"},
 	{"/chunks hot set, req/s ratio, median of 5 pairs (target 1)", "ChunksVsNginx/hot", "ratio-median", "", "1"},
 	{"/chunks 4.5x cache, req/s ratio, median of 5 pairs (target 1)", "ChunksVsNginx/large", "ratio-median", "", "1"},
 	{"/chunks hot set, req/s ratio to nginx+ofc (target 1)", "ChunksVsNginx/hot", "ratio-median-ofc", "", "1"},

@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest"
 
 	"segue/cache"
+	"segue/internal/testkit"
 	"segue/net/originclient"
 	"segue/player"
 	"segue/ui"
@@ -113,7 +114,7 @@ func BenchmarkTUIStartToFirstFrame(b *testing.B) {
 // included.
 func BenchmarkTUIPlaying(b *testing.B) {
 	url := tuiOrigin(b)
-	var rss, ticks int64
+	var rss, ticks int
 	for b.Loop() {
 		s := startTUI(b, url, 120, 40)
 		s.waitText("nothing playing")
@@ -123,10 +124,10 @@ func BenchmarkTUIPlaying(b *testing.B) {
 		s.keys("Enter", "Enter")
 		s.waitText("▶ Aurora Test")
 		pid := s.pid()
-		t0 := cpuTicks(b, pid)
+		t0 := testkit.ProcTicks(b, pid)
 		<-time.After(3 * time.Second)
-		ticks += cpuTicks(b, pid) - t0
-		rss += rssKB(b, pid)
+		ticks += testkit.ProcTicks(b, pid) - t0
+		rss += testkit.ProcStatus(b, pid, "VmRSS:")
 		s.keys("q")
 		s.waitScreen("exit", func(string) bool { return fileSize(filepath.Join(s.dir, "exit")) > 0 })
 	}

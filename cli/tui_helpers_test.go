@@ -41,18 +41,26 @@ func tuiOrigin(t testing.TB) string {
 // (the listener closed, its URL unreachable); it is safe to call twice.
 func stoppableTUIOrigin(t testing.TB) (url string, stop func()) {
 	t.Helper()
+	return serveTracks(t, []tuiTrack{
+		{"01.flac", "Aurora Test", "sine=frequency=440:duration=12:sample_rate=44100"},
+		{"02.flac", "Borealis Test", "sine=frequency=330:duration=12:sample_rate=44100"},
+	})
+}
+
+// tuiTrack is one file of a test origin's library, made by ffmpeg from an
+// lavfi source (stereo, 44.1 kHz), by the artist Tmux Band on the album
+// Pane Songs.
+type tuiTrack struct{ file, title, lavfi string }
+
+// serveTracks ingests tracks (numbered in order) and serves them on
+// 127.0.0.1:0; it returns the origin's URL and a stop as stoppableTUIOrigin's.
+func serveTracks(t testing.TB, tracks []tuiTrack) (url string, stop func()) {
+	t.Helper()
 	needTools(t, "ffmpeg", "ffprobe")
 	lib, data := t.TempDir(), t.TempDir()
-	tracks := []struct {
-		file, title string
-		hz          int
-	}{
-		{"01.flac", "Aurora Test", 440},
-		{"02.flac", "Borealis Test", 330},
-	}
 	for i, tr := range tracks {
 		cmd := exec.Command("ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi",
-			"-i", fmt.Sprintf("sine=frequency=%d:duration=12:sample_rate=44100", tr.hz), "-ac", "2",
+			"-i", tr.lavfi, "-ac", "2",
 			"-metadata", "title="+tr.title, "-metadata", "artist=Tmux Band",
 			"-metadata", "album=Pane Songs", "-metadata", "track="+strconv.Itoa(i+1),
 			"-metadata", "date=2025", filepath.Join(lib, tr.file))
@@ -206,36 +214,6 @@ func (s *tmuxSession) pid() int {
 	}
 	pid, _ := strconv.Atoi(f[0])
 	return pid
-}
-
-// cpuTicks returns user+system clock ticks the process has used.
-func cpuTicks(t testing.TB, pid int) int64 {
-	t.Helper()
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		t.Fatal(err)
-	}
-	// fields after the command name in parentheses; utime and stime are 14 and 15
-	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+2:]))
-	u, _ := strconv.ParseInt(f[11], 10, 64)
-	st, _ := strconv.ParseInt(f[12], 10, 64)
-	return u + st
-}
-
-// rssKB returns the process's resident set in KiB.
-func rssKB(t testing.TB, pid int) int64 {
-	t.Helper()
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(l, "VmRSS:") {
-			n, _ := strconv.ParseInt(strings.Fields(l)[1], 10, 64)
-			return n
-		}
-	}
-	return 0
 }
 
 func fileSize(path string) int64 {

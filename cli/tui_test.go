@@ -7,6 +7,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"segue/internal/testkit"
 )
 
 // TestTUIInTmux is acceptances 2-4 on a real terminal: segue runs in tmux
@@ -26,9 +28,9 @@ func TestTUIInTmux(t *testing.T) {
 	// opens once start-up work (first answers, cache open) has settled: on a
 	// loaded machine that work can finish after the first frame.
 	settle(t, pid)
-	t0 := cpuTicks(t, pid)
+	t0 := testkit.ProcTicks(t, pid)
 	<-time.After(3 * time.Second)
-	idle := cpuTicks(t, pid) - t0
+	idle := testkit.ProcTicks(t, pid) - t0
 	t.Logf("idle CPU over 3 s: %d ticks (%.1f%% of a core)", idle, float64(idle)/3)
 	if idle > 2 {
 		t.Errorf("idle for 3 s used %d ticks of CPU, want at most 2 (the cache's flush timer): something redraws or polls", idle)
@@ -45,11 +47,11 @@ func TestTUIInTmux(t *testing.T) {
 	s.waitScreen("the wav output to grow", func(string) bool { return fileSize(wav) > 200_000 })
 	size := fileSize(wav)
 	s.waitScreen("the wav output to keep growing", func(string) bool { return fileSize(wav) > size })
-	t.Logf("RSS while playing: %d KiB", rssKB(t, pid))
+	t.Logf("RSS while playing: %d KiB", testkit.ProcStatus(t, pid, "VmRSS:"))
 
-	t0 = cpuTicks(t, pid)
+	t0 = testkit.ProcTicks(t, pid)
 	<-time.After(2 * time.Second)
-	t.Logf("CPU while playing over 2 s: %d ticks", cpuTicks(t, pid)-t0)
+	t.Logf("CPU while playing over 2 s: %d ticks", testkit.ProcTicks(t, pid)-t0)
 
 	for _, sz := range [][2]string{{"40", "15"}, {"200", "60"}, {"120", "40"}} {
 		s.tmux("resize-window", "-t", "t", "-x", sz[0], "-y", sz[1])
@@ -115,9 +117,9 @@ func TestTUISigterm(t *testing.T) {
 func settle(t *testing.T, pid int) {
 	t.Helper()
 	for range 30 {
-		t0 := cpuTicks(t, pid)
+		t0 := testkit.ProcTicks(t, pid)
 		<-time.After(500 * time.Millisecond)
-		if cpuTicks(t, pid) == t0 {
+		if testkit.ProcTicks(t, pid) == t0 {
 			return
 		}
 	}

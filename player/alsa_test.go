@@ -197,7 +197,7 @@ func TestALSAOutputMatchesWAV(t *testing.T) {
 	dir := t.TempDir()
 	writeTrackDir(t, src, tr, dir)
 	capture := filepath.Join(dir, "capture.raw")
-	env := headlessALSA(t, dir, capture)
+	env := testkit.HeadlessALSA(t, dir, capture)
 	out, stderr, err := child(t, "play", append(env, "SEGUE_CHILD_DIR="+dir)...)
 	if err != nil {
 		t.Fatalf("alsa child: %v\n%s\n%s", err, out, stderr)
@@ -244,71 +244,6 @@ func TestALSAOutputMatchesWAV(t *testing.T) {
 	if bad > 0 {
 		t.Errorf("%d of %d captured values differ from the wav output (underrun or wrong samples)", bad, 2*len(ref))
 	}
-}
-
-// headlessALSA starts a PulseAudio server with a null sink for the test and
-// returns the environment under which a child's ALSA default device plays
-// into it, every sample also written to capture unless capture is ""
-// (docs/headless-audio.md). Without capture the default device is the
-// pulse plugin itself, as on a desktop: writing the capture file costs the
-// child CPU that cmus, beside it in the benchmark, does not pay.
-func headlessALSA(t testing.TB, dir, capture string) []string {
-	for _, bin := range []string{"pulseaudio", "parec", "pactl"} {
-		if _, err := exec.LookPath(bin); err != nil {
-			t.Fatal(bin + " is required: run make deps (it installs pulseaudio and pulseaudio-utils)")
-		}
-	}
-	run := filepath.Join(dir, "run")
-	must(t, os.Mkdir(run, 0o700))
-	env := []string{"XDG_RUNTIME_DIR=" + run, "PULSE_SERVER=unix:" + filepath.Join(run, "pulse", "native"), "HOME=" + dir}
-	pa := exec.Command("pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1", "--use-pid-file=no", "--disallow-exit",
-		"-L", "module-null-sink sink_name=nullsink rate=44100 format=float32le channels=2",
-		"-L", "module-native-protocol-unix", "-L", "module-always-sink")
-	pa.Env = append(os.Environ(), env...)
-	var paLog bytes.Buffer
-	pa.Stdout, pa.Stderr = &paLog, &paLog
-	must(t, pa.Start())
-	t.Cleanup(func() { pa.Process.Kill(); pa.Wait() })
-	testkit.WaitReport(t, 10*time.Second, func() bool {
-		_, err := os.Stat(filepath.Join(run, "pulse", "native"))
-		return err == nil
-	}, func() string { return "pulseaudio did not start:\n" + paLog.String() })
-
-	// A low-latency reader of the monitor: without one the first write stalls.
-	// Its recording (monitor.raw in dir) is what the device played: the
-	// latency figures read it.
-	rec := exec.Command("parec", "-d", "nullsink.monitor", "--latency-msec=10", "--format=float32le", "--rate=44100", "--channels=2", "--raw")
-	rec.Env = pa.Env
-	mon, err := os.Create(filepath.Join(dir, "monitor.raw"))
-	must(t, err)
-	defer mon.Close()
-	rec.Stdout = mon
-	must(t, rec.Start())
-	t.Cleanup(func() { rec.Process.Kill(); rec.Wait() })
-	testkit.WaitReport(t, 10*time.Second, func() bool {
-		cmd := exec.Command("pactl", "list", "short", "source-outputs")
-		cmd.Env = pa.Env
-		out, err := cmd.Output()
-		return err == nil && len(bytes.TrimSpace(out)) > 0
-	}, func() string { return "parec did not connect to the null sink's monitor" })
-
-	conf := filepath.Join(dir, "alsa.conf")
-	own := filepath.Join(dir, "tee.conf")
-	def := "pcm.!default { type pulse }\n"
-	if capture != "" {
-		def = fmt.Sprintf(`pcm.!default { type file; slave.pcm "pulse"; file %q; format "raw" }`+"\n", capture)
-	}
-	must(t, os.WriteFile(own, []byte(def), 0o600))
-	base, err := os.ReadFile("/usr/share/alsa/alsa.conf")
-	must(t, err)
-	i, j := bytes.Index(base, []byte("files [")), bytes.Index(base, []byte("errors false"))
-	if i < 0 || j < i {
-		t.Fatal("unexpected /usr/share/alsa/alsa.conf layout")
-	}
-	hooks := fmt.Sprintf("files [\n\"/etc/alsa/conf.d/50-pulseaudio.conf\"\n%q\n]\n", own)
-	must(t, os.WriteFile(conf, append(append(append([]byte{}, base[:i]...), hooks...), base[j:]...), 0o600))
-
-	return append(env, "ALSA_CONFIG_PATH="+conf)
 }
 
 func must(t testing.TB, err error) {

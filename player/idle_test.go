@@ -3,16 +3,11 @@ package player
 import (
 	"bufio"
 	"bytes"
-	"cmp"
-	"context"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -85,131 +80,6 @@ func waitSuspended(out *ALSA) error {
 	return fmt.Errorf("the alsa device was not stopped within 10 s of going idle")
 }
 
-// procTicks is a process's CPU time in clock ticks (utime+stime, all
-// threads) from /proc/PID/stat.
-func procTicks(t testing.TB, pid int) int {
-	t.Helper()
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	must(t, err)
-	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+2:])) // fields from 3 (state) on
-	u, err1 := strconv.Atoi(f[11])
-	s, err2 := strconv.Atoi(f[12])
-	if err1 != nil || err2 != nil {
-		t.Fatalf("parse /proc/%d/stat: %q", pid, b)
-	}
-	return u + s
-}
-
-// settle waits (10 s at most) until a process used no CPU tick for a
-// second: what going idle set off (a last GC, the sound server's reply to
-// the stream running dry) is over.
-func settle(t testing.TB, pid int) {
-	t.Helper()
-	last := procTicks(t, pid)
-	for deadline := time.Now().Add(10 * time.Second); ; {
-		time.Sleep(time.Second) // the quiet second is the condition itself
-		now := procTicks(t, pid)
-		if now == last {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("process %d kept using CPU after going idle (%d ticks in the last second)", pid, now-last)
-		}
-		last = now
-	}
-}
-
-// threadSwitches is the context switches each thread of a process made
-// that it asked for (it slept: a wake-up each), from
-// /proc/PID/task/*/status, keyed by "name tid".
-func threadSwitches(t testing.TB, pid int) map[string]int {
-	t.Helper()
-	tasks, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/status", pid))
-	must(t, err)
-	n := map[string]int{}
-	for _, f := range tasks {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			continue // the thread ended
-		}
-		var name string
-		for _, l := range strings.Split(string(b), "\n") {
-			if v, ok := strings.CutPrefix(l, "Name:"); ok {
-				name = strings.TrimSpace(v) + " " + filepath.Base(filepath.Dir(f))
-			}
-			if v, ok := strings.CutPrefix(l, "voluntary_ctxt_switches:"); ok {
-				n[name], _ = strconv.Atoi(strings.TrimSpace(v))
-			}
-		}
-	}
-	return n
-}
-
-// wakeupsByThread is what each thread added to its switches between two
-// threadSwitches readings, per second of window, busiest first, as
-// "name tid: 1.2/s" (a thread that started meanwhile counts from 0).
-func wakeupsByThread(before, after map[string]int, window time.Duration) string {
-	type row struct {
-		thread string
-		rate   float64
-	}
-	var rows []row
-	for k, v := range after {
-		if d := v - before[k]; d > 0 {
-			rows = append(rows, row{k, float64(d) / window.Seconds()})
-		}
-	}
-	slices.SortFunc(rows, func(a, b row) int { return cmp.Compare(b.rate, a.rate) })
-	var out []string
-	for _, r := range rows {
-		out = append(out, fmt.Sprintf("%s: %.1f/s", r.thread, r.rate))
-	}
-	return strings.Join(out, ", ")
-}
-
-// audioFigures is what one player, segue or a peer, measured through the
-// headless PulseAudio: CPU ticks over a window paused and with the queue
-// ended, the resume latency, and while playing (over half the window) CPU
-// ticks, wake-ups per second and resident memory.
-type audioFigures struct {
-	paused, ended int
-	pause, resume time.Duration // command to the last sound, to the first
-	playing       int           // ticks over playWindow
-	playWindow    time.Duration
-	wakeups       float64
-	rssKiB        int
-}
-
-// cpuPercent is the CPU use while playing in percent of one core (a tick
-// is 10 ms).
-func (f audioFigures) cpuPercent() float64 {
-	return float64(f.playing) * 10e-3 / f.playWindow.Seconds() * 100
-}
-
-// measurePlaying fills the playing figures of pid over f.playWindow;
-// sleeping is the measurement.
-func measurePlaying(t testing.TB, pid int, f *audioFigures) {
-	t0, w0 := procTicks(t, pid), threadSwitches(t, pid)
-	time.Sleep(f.playWindow)
-	f.playing = procTicks(t, pid) - t0
-	w1 := threadSwitches(t, pid)
-	for k, v := range w1 {
-		f.wakeups += float64(v - w0[k])
-	}
-	f.wakeups /= f.playWindow.Seconds()
-	f.rssKiB = procStatus(t, pid, "VmRSS:")
-	t.Logf("process %d playing, wake-ups by thread: %s", pid, wakeupsByThread(w0, w1, f.playWindow))
-}
-
-// idleWindow counts pid's ticks over window once it has settled; sleeping
-// is the measurement, not a wait for a condition.
-func idleWindow(t testing.TB, pid int, window time.Duration) int {
-	settle(t, pid)
-	t0 := procTicks(t, pid)
-	time.Sleep(window)
-	return procTicks(t, pid) - t0
-}
-
 // talkingChild is this test binary run as a child player (childEnv=mode) that
 // talks one line at a time: commands on stdin, what it did on stdout.
 type talkingChild struct {
@@ -256,7 +126,7 @@ func idleRun(t testing.TB, dir string, env []string, window time.Duration) audio
 	c := startChild(t, "idle", dir, env)
 	defer c.stop()
 	stdin, stderr, expect, pid := c.stdin, c.stderr, c.expect, c.cmd.Process.Pid
-	f := audioFigures{playWindow: window / 2}
+	var f audioFigures
 	mon := filepath.Join(dir, "monitor.raw")
 	expect("playing")
 	w := watchMonitor(t, mon)
@@ -268,7 +138,7 @@ func idleRun(t testing.TB, dir string, env []string, window time.Duration) audio
 	}
 	expect("paused")
 	checkReleased(t, pid, "paused")
-	f.paused = idleWindow(t, pid, window)
+	f.paused = testkit.IdleTicks(t, pid, window)
 	w = watchMonitor(t, mon)
 	fmt.Fprintln(stdin, "resume")
 	first, _ := w.until(func(first, _ time.Time) bool { return !first.IsZero() }, 10*time.Second)
@@ -276,29 +146,16 @@ func idleRun(t testing.TB, dir string, env []string, window time.Duration) audio
 		t.Fatalf("nothing reached the device within 10 s of resume\n%s", stderr.String())
 	}
 	f.resume = first.Sub(w.start)
-	measurePlaying(t, pid, &f)
+	f.Usage = testkit.Measure(t, pid, window/2)
 	expect("ended")
 	checkReleased(t, pid, "with the queue ended")
-	f.ended = idleWindow(t, pid, window)
+	f.ended = testkit.IdleTicks(t, pid, window)
 	t.Logf("pause: sound for %v after the command; resume: sound %v after it", f.pause, f.resume)
 	return f
 }
 
-// checkReleased fails t if process pid still has PulseAudio's client
-// thread (threaded-ml, started by ALSA's pulse plugin when it opens the
-// device): a stopped output must have closed the device, or that thread
-// goes on waking for the stream's timing updates (1.2 a second, issue 14).
-func checkReleased(t testing.TB, pid int, when string) {
-	t.Helper()
-	for thread := range threadSwitches(t, pid) {
-		if strings.HasPrefix(thread, "threaded-ml ") {
-			t.Errorf("%s, the child still has PulseAudio's client thread (%s): the ALSA device was not closed", when, thread)
-		}
-	}
-}
-
 // monitorWatch follows the sink's monitor recording (monitor.raw of
-// headlessALSA) from where it ended when the watch started.
+// testkit.HeadlessALSA) from where it ended when the watch started.
 type monitorWatch struct {
 	f     *os.File
 	at    int64
@@ -340,21 +197,6 @@ func (w *monitorWatch) until(done func(first, last time.Time) bool, limit time.D
 	return first, last
 }
 
-// procStatus reads a number (kB for sizes) from /proc/PID/status.
-func procStatus(t testing.TB, pid int, field string) int {
-	t.Helper()
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	must(t, err)
-	for _, l := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(l, field); ok {
-			n, _ := strconv.Atoi(strings.Fields(v)[0])
-			return n
-		}
-	}
-	t.Fatalf("no %s in /proc/%d/status", field, pid)
-	return 0
-}
-
 // idleTrack makes a track of 3/4 window, stores it in a new folder and
 // starts a headless PulseAudio; it returns the folder,
 // the environment and the track's 320k MP3.
@@ -362,7 +204,7 @@ func idleTrack(t testing.TB, window time.Duration) (dir string, env []string, mp
 	src, tr := oneTrack(t, longPiece(int(window.Seconds())), window.Seconds()*3/4, catalog.RenditionHigh)
 	dir = t.TempDir()
 	writeTrackDir(t, src, tr, dir)
-	return dir, headlessALSA(t, dir, ""), src.files[tr.ID+"-"+catalog.RenditionHigh]
+	return dir, testkit.HeadlessALSA(t, dir, ""), src.files[tr.ID+"-"+catalog.RenditionHigh]
 }
 
 // TestIdleALSAUsesNoCPU checks that a player paused, and one whose queue
@@ -373,7 +215,7 @@ func TestIdleALSAUsesNoCPU(t *testing.T) {
 	dir, env, _ := idleTrack(t, window)
 	f := idleRun(t, dir, env, window)
 	t.Logf("ticks over 5 s: paused %d, queue ended %d; pause %v, resume %v; playing: %.1f wake-ups/s, %.1f%% CPU, RSS %d KiB",
-		f.paused, f.ended, f.pause, f.resume, f.wakeups, f.cpuPercent(), f.rssKiB)
+		f.paused, f.ended, f.pause, f.resume, f.Wakeups, f.CPUPercent(), f.RSSKiB)
 	// Pulling silence cost 2.8% of a core, 14 ticks in 5 s; a suspended
 	// speaker measured 0 (1 now and then: the sound server's late reply).
 	if f.paused > 2 || f.ended > 2 {
@@ -394,12 +236,12 @@ func BenchmarkALSAVsCmus(b *testing.B) {
 	for range b.N {
 		s := idleRun(b, dir, env, window)
 		c := cmusRun(b, dir, env, mp3, window)
-		b.ReportMetric(s.cpuPercent(), "segue-cpu-%")
-		b.ReportMetric(c.cpuPercent(), "cmus-cpu-%")
-		b.ReportMetric(s.wakeups, "segue-wakeups/s")
-		b.ReportMetric(c.wakeups, "cmus-wakeups/s")
-		b.ReportMetric(float64(s.rssKiB)/1024, "segue-rss-MiB")
-		b.ReportMetric(float64(c.rssKiB)/1024, "cmus-rss-MiB")
+		b.ReportMetric(s.CPUPercent(), "segue-cpu-%")
+		b.ReportMetric(c.CPUPercent(), "cmus-cpu-%")
+		b.ReportMetric(s.Wakeups, "segue-wakeups/s")
+		b.ReportMetric(c.Wakeups, "cmus-wakeups/s")
+		b.ReportMetric(float64(s.RSSKiB)/1024, "segue-rss-MiB")
+		b.ReportMetric(float64(c.RSSKiB)/1024, "cmus-rss-MiB")
 		b.ReportMetric(float64(s.paused), "segue-ticks-paused/30s")
 		b.ReportMetric(float64(c.paused), "cmus-ticks-paused/30s")
 		b.ReportMetric(float64(s.ended), "segue-ticks-ended/30s")
@@ -408,56 +250,34 @@ func BenchmarkALSAVsCmus(b *testing.B) {
 	}
 }
 
-// cmusRun plays mp3 with cmus in a tmux session (cmus needs a terminal)
-// through its pulse output into the PulseAudio of env, measures it while
-// playing, then pauses it and counts its ticks over window.
+// cmusRun plays mp3 with cmus through its pulse output into the PulseAudio
+// of env, measures it while playing (over window/2), then pauses it and
+// counts its ticks over window.
 func cmusRun(t testing.TB, dir string, env []string, mp3 string, window time.Duration) audioFigures {
-	for _, bin := range []string{"cmus", "cmus-remote", "tmux"} {
-		if _, err := exec.LookPath(bin); err != nil {
-			t.Fatal(bin + " is required: run make deps (it installs cmus and tmux)")
-		}
-	}
-	// No D-Bus session here: with MPRIS on, cmus stops at a prompt.
-	conf := filepath.Join(dir, ".config", "cmus")
-	must(t, os.MkdirAll(conf, 0o700))
-	must(t, os.WriteFile(filepath.Join(conf, "rc"), []byte("set mpris=false\nset output_plugin=pulse\nset continue=false\n"), 0o600))
-	sock := filepath.Join(dir, "cmus.sock")
-	session := fmt.Sprintf("segue-cmus-%d", os.Getpid())
-	cenv := append(env, "HOME="+dir)
-	tm := exec.Command("tmux", "new-session", "-d", "-s", session, "-x", "80", "-y", "24", "-P", "-F", "#{pane_pid}",
-		"env "+strings.Join(cenv, " ")+" cmus --listen "+sock)
-	out, err := tm.Output()
-	must(t, err)
-	defer exec.Command("tmux", "kill-session", "-t", session).Run()
-	pid, err := strconv.Atoi(strings.TrimSpace(string(out)))
-	must(t, err)
-	remote := func(args ...string) ([]byte, error) { // cmus-remote waits as long as cmus does
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		return exec.CommandContext(ctx, "cmus-remote", append([]string{"--server", sock}, args...)...).Output()
-	}
-	testkit.WaitReport(t, 10*time.Second, func() bool {
-		// Without a D-Bus session cmus may still stop at a prompt about
-		// MPRIS (set mpris=false in rc does not always reach it first).
-		if screen, _ := exec.Command("tmux", "capture-pane", "-p", "-t", session).Output(); bytes.Contains(screen, []byte("Press <enter> to continue")) {
-			exec.Command("tmux", "send-keys", "-t", session, "Enter").Run()
-		}
-		_, err := remote("-Q")
-		return err == nil
-	}, func() string {
-		screen, _ := exec.Command("tmux", "capture-pane", "-p", "-t", session).Output()
-		return "cmus did not listen on " + sock + ":\n" + string(screen)
-	})
-	_, err = remote("-C", "player-play "+mp3)
-	must(t, err)
-	testkit.WaitReport(t, 10*time.Second, func() bool {
-		out, _ := remote("-Q")
-		return strings.Contains(string(out), "status playing")
-	}, func() string { return "cmus did not start playing" })
-	f := audioFigures{playWindow: window / 2}
-	measurePlaying(t, pid, &f)
-	_, err = remote("-u")
-	must(t, err)
-	f.paused = idleWindow(t, pid, window)
+	c := testkit.StartCmus(t, dir, env, mp3)
+	defer c.Stop()
+	f := audioFigures{Usage: testkit.Measure(t, c.Pid, window/2)}
+	c.Pause()
+	f.paused = testkit.IdleTicks(t, c.Pid, window)
 	return f
+}
+
+// audioFigures is what one player, segue or a peer, measured through the
+// headless PulseAudio: CPU ticks over a window paused and with the queue
+// ended, the resume latency, and what it used while playing (over half
+// the window).
+type audioFigures struct {
+	testkit.Usage
+	paused, ended int
+	pause, resume time.Duration // command to the last sound, to the first
+}
+
+// checkReleased fails t if process pid still has PulseAudio's client
+// thread: a stopped output must have closed the device, or that thread
+// goes on waking for the stream's timing updates (1.2 a second, issue 14).
+func checkReleased(t testing.TB, pid int, when string) {
+	t.Helper()
+	if thread, ok := testkit.PulseClient(t, pid); ok {
+		t.Errorf("%s, the child still has PulseAudio's client thread (%s): the ALSA device was not closed", when, thread)
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"segue/catalog"
+	"segue/internal/testkit"
 )
 
 // childPosition plays the track stored in dir twice in a row through the
@@ -67,7 +68,7 @@ func TestALSAPositionIsHeard(t *testing.T) {
 	src, tr := oneTrack(t, fmt.Sprintf("aevalsrc='0.5*sin(2*PI*%d*t)':s=44100:c=stereo:d=8", toneHz), 7, catalog.RenditionHigh)
 	dir := t.TempDir()
 	writeTrackDir(t, src, tr, dir)
-	env := headlessALSA(t, dir, "")
+	env := testkit.HeadlessALSA(t, dir, "")
 	c := startChild(t, "position", dir, env)
 	defer c.stop()
 	mon := filepath.Join(dir, "monitor.raw")

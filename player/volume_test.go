@@ -87,7 +87,7 @@ func TestALSAVolumeHeardAtOnce(t *testing.T) {
 	src, tr := oneTrack(t, fmt.Sprintf("aevalsrc='0.5*sin(2*PI*%d*t)':s=44100:c=stereo:d=6", toneHz), 5, catalog.RenditionHigh)
 	dir := t.TempDir()
 	writeTrackDir(t, src, tr, dir)
-	env := headlessALSA(t, dir, "")
+	env := testkit.HeadlessALSA(t, dir, "")
 
 	c := startChild(t, "volume", dir, env)
 	defer c.stop()

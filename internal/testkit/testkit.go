@@ -1,6 +1,9 @@
 // Package testkit holds what tests across segue's packages share: an output
-// that a process or logger writes while the test reads it, and polling a
-// condition with a deadline (tests never sleep a fixed time to wait).
+// that a process or logger writes while the test reads it, polling a
+// condition with a deadline (tests never sleep a fixed time to wait), and
+// the playing benchmarks' harness: a headless PulseAudio that ALSA plays
+// into (pulse.go), cmus as the peer (cmus.go) and what /proc says a
+// process used (proc.go).
 package testkit
 
 import (
