@@ -78,7 +78,7 @@ var (
 // Defaults for Options' zero values.
 const (
 	DefaultMaxBytes      = 2 << 30
-	DefaultFlushInterval = 3 * time.Second
+	DefaultFlushInterval = 30 * time.Second
 )
 
 // maxPendingTouches makes readers kick an early flush so that the map of
@@ -93,8 +93,19 @@ type Options struct {
 	// MaxBytes is the hard cap on stored bytes (default 2 GiB). Lowering it
 	// evicts at Open.
 	MaxBytes int64
-	// FlushInterval is how often access times and counters gathered in
-	// memory are written (default 3 s). They are also written on Close.
+	// FlushInterval is how long access times and counters gathered in
+	// memory wait before they are written (default 30 s), counted from the
+	// first one gathered; an idle cache has no timer at all. They are also
+	// written with every write (Put, Pin: eviction sees them) and on Close.
+	//
+	// Why 30 s (issue 14: at most 10 wake-ups a second while playing): a
+	// flush is a write transaction, whose blocking system calls had Go's
+	// scheduler monitor hand the processor to another thread, and start
+	// one: about three wake-ups each time. At the old 3 s the interface,
+	// playing from the cache, flushed every 3 s. What waits is the order
+	// of eviction for another process sharing the cache and the counters
+	// `segue cache stats` shows from another process (this one adds its
+	// own pending ones).
 	FlushInterval time.Duration
 	// Logger receives warnings (file moved aside, disk full); default
 	// slog.Default().
@@ -120,10 +131,11 @@ type Cache struct {
 	clock   int64 // last access time handed out, so touches are strictly ordered
 
 	closed   atomic.Bool
-	wrote    atomic.Bool // a write committed since the flusher last gave free pages back
-	diskWarn sync.Once   // disk full is logged once, not per segment
-	full     atomic.Bool // a write failed for want of disk space, or Open found none
-	kick     chan struct{}
+	wrote    atomic.Bool   // a write committed since the flusher last gave free pages back
+	diskWarn sync.Once     // disk full is logged once, not per segment
+	full     atomic.Bool   // a write failed for want of disk space, or Open found none
+	kick     chan struct{} // flush now: many touches are pending
+	dirty    chan struct{} // something is pending: start the flush timer
 	stop     chan struct{}
 	done     chan struct{}
 }
@@ -229,6 +241,7 @@ func start(path string, db *sql.DB, o Options, full bool) (*Cache, error) {
 		db:      db,
 		pending: newPending(),
 		kick:    make(chan struct{}, 1),
+		dirty:   make(chan struct{}, 1),
 		stop:    make(chan struct{}),
 		done:    make(chan struct{}),
 	}
@@ -297,25 +310,45 @@ func (c *Cache) DiskFull() bool { return c.full.Load() }
 // MaxBytes is the cap the cache was opened with.
 func (c *Cache) MaxBytes() int64 { return c.opts.MaxBytes }
 
-// loop flushes pending touches and counters every FlushInterval, or early
-// when readers kick it, until Close.
+// loop flushes pending touches and counters FlushInterval after the first
+// one (or early, when readers kick it), until Close.
 func (c *Cache) loop() {
 	defer close(c.done)
-	t := time.NewTicker(c.opts.FlushInterval)
-	defer t.Stop()
+	t := time.NewTimer(c.opts.FlushInterval)
+	t.Stop()
+	var due <-chan time.Time // nil while nothing is pending
 	for {
 		select {
 		case <-c.stop:
+			t.Stop()
 			return
-		case <-t.C:
+		case <-c.dirty:
+			if due == nil {
+				t.Reset(c.opts.FlushInterval)
+				due = t.C
+			}
+			continue
+		case <-due:
 		case <-c.kick:
 		}
+		t.Stop()
+		due = nil
 		if err := c.flush(); err != nil {
 			c.opts.Logger.Debug("cache: flush access times", "err", err)
+			c.noted() // what failed is pending again: try at the next interval
 		}
 		if c.wrote.Swap(false) { // an idle cache does no I/O at all
 			c.trimFreePages()
 		}
+	}
+}
+
+// noted tells the flusher that something is pending. Callers call it after
+// they changed c.pending, outside c.mu.
+func (c *Cache) noted() {
+	select {
+	case c.dirty <- struct{}{}:
+	default:
 	}
 }
 

@@ -21,6 +21,7 @@ func (c *Cache) Get(hash string) ([]byte, error) {
 		c.mu.Lock()
 		c.pending.misses++
 		c.mu.Unlock()
+		c.noted()
 		return nil, ErrMiss
 	}
 	if err != nil {
@@ -74,6 +75,7 @@ func (c *Cache) touch(id int64, hit bool) {
 	}
 	n := len(c.pending.touches)
 	c.mu.Unlock()
+	c.noted()
 	if n >= maxPendingTouches {
 		select {
 		case c.kick <- struct{}{}:

@@ -45,6 +45,7 @@ func (c *Cache) AddSourceBytes(source string, n int64) {
 	c.mu.Lock()
 	c.pending.sources[source] += n
 	c.mu.Unlock()
+	c.noted()
 }
 
 // peerBansCounter names the counter AddPeerBans adds to.
@@ -55,6 +56,7 @@ func (c *Cache) AddPeerBans(n int64) {
 	c.mu.Lock()
 	c.pending.bans += n
 	c.mu.Unlock()
+	c.noted()
 }
 
 // Stats reads the counters and totals, including what this process has
@@ -139,12 +141,13 @@ func (c *Cache) restoreTouches(t map[int64]int64) {
 		return
 	}
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	for id, at := range t {
 		if at > c.pending.touches[id] {
 			c.pending.touches[id] = at
 		}
 	}
+	c.mu.Unlock()
+	c.noted()
 }
 
 func applyTouches(tx *sql.Tx, t map[int64]int64) error {
