@@ -2,6 +2,7 @@ package ui
 
 import (
 	"io"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -112,6 +113,11 @@ func (s *screen) loop() {
 			return
 		case <-s.wake:
 		}
+		// Let the goroutines this frame's message made ready run first: a
+		// segment's events come in twos and threes, and the frame after the
+		// last one is the only one worth a write (one write a segment, not
+		// three, while playing: issue 14's wake-ups).
+		runtime.Gosched()
 		s.mu.Lock()
 		frame, full, w, raw := s.pending, s.full, s.width, s.raw
 		s.full, s.raw = false, ""
