@@ -55,7 +55,9 @@ func Run(ctx context.Context, o Options, ro RunOptions) error {
 		}
 		defer func() { _ = term.Restore(int(f.Fd()), old) }()
 	}
-	scr := newScreen(out)
+	w, closeW := terminalWriter(out)
+	defer closeW() // after scr.stop below
+	scr := newScreen(w)
 	scr.firstFrame = ro.FirstFrame
 	scr.start()
 	defer scr.stop() // runs before the raw mode is restored
@@ -134,4 +136,16 @@ func (p painted) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (p painted) View() string {
 	p.scr.set(p.m.View())
 	return ""
+}
+
+// terminalWriter is what the screen writes frames to: a quietTerminal when
+// out is a terminal it can open again (Linux), else out itself. close
+// releases what it opened.
+func terminalWriter(out io.Writer) (w io.Writer, close func()) {
+	if f, ok := out.(*os.File); ok {
+		if q, err := newQuietTerminal(f); err == nil {
+			return q, func() { _ = q.Close() }
+		}
+	}
+	return out, func() {}
 }
