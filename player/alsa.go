@@ -93,6 +93,11 @@ type ALSA struct {
 	// stays put for stallTimeout. Only Write uses them.
 	lastRd   uint64
 	lastMove time.Time
+	// deadline is the read deadline armed on space (zero: none). It is
+	// armed again only once it passed, never moved: a timer moved later
+	// each batch stays in the runtime's heap at its old time, and Go's
+	// scheduler monitor woke for each of those, once a second (issue 14).
+	deadline time.Time
 	// unshm ends withoutPulseSHM's configuration once the device is
 	// closed for good.
 	unshm func()
@@ -225,6 +230,7 @@ func (a *ALSA) Idle(drain bool) {
 	// Write's stall deadline would otherwise fire once, seconds into the
 	// idle time, and wake the process.
 	a.space.SetReadDeadline(time.Time{})
+	a.deadline = time.Time{}
 	if !drain {
 		a.setMode(C.SEGUE_PAUSE)
 		return
@@ -399,8 +405,13 @@ func (a *ALSA) waitSpace() error {
 	} else if now.Sub(a.lastMove) > stallTimeout {
 		return fmt.Errorf("write to alsa: %w", errDeviceStalled)
 	}
-	if err := a.space.SetReadDeadline(a.lastMove.Add(stallTimeout + time.Second)); err != nil {
-		return fmt.Errorf("write to alsa: %w", err)
+	if a.deadline.IsZero() || !now.Before(a.deadline) {
+		// It may pass while the device still moves (it was armed from an
+		// older lastMove): this returns, and the check above runs again.
+		a.deadline = a.lastMove.Add(stallTimeout + time.Second)
+		if err := a.space.SetReadDeadline(a.deadline); err != nil {
+			return fmt.Errorf("write to alsa: %w", err)
+		}
 	}
 	err := a.rc.Read(func(fd uintptr) bool {
 		var v uint64

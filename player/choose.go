@@ -53,8 +53,8 @@ func (ts *trackStream) metrics(i int, buffer time.Duration) abr.Metrics {
 
 // choose returns the level to fetch segment i in: the fixed preference, or
 // the ABR's choice; then, if a level at least as good is cached (any level
-// while the origin is unreachable), that one.
-func (ts *trackStream) choose(i int, buffer time.Duration) (level int, auto bool) {
+// while the origin is unreachable), that one, and cached.
+func (ts *trackStream) choose(i int, buffer time.Duration) (level int, auto, cached bool) {
 	p := ts.p
 	q := p.Quality()
 	if auto = q == QualityAuto; auto {
@@ -67,9 +67,9 @@ func (ts *trackStream) choose(i int, buffer time.Duration) (level int, auto bool
 		floor = 0
 	}
 	if l, ok := ts.cachedFrom(i, floor); ok {
-		level = l
+		level, cached = l, true
 	}
-	return level, auto
+	return level, auto, cached
 }
 
 // cachedFrom returns the highest level >= floor whose segment i is
@@ -109,20 +109,22 @@ type download struct {
 
 // attempt is what download fetches: segment i in level, with urgency u,
 // due within buffer (the audio ahead of it). auto: the ABR may abandon
-// it. replaces: a copy is buffered already (abr.ReplaceRule), so the
-// attempt is also given up once the decoder has taken that copy.
+// it. cached: the cache has it, so there is nothing to abandon (and no
+// 100 ms ticker to wake the process for). replaces: a copy is buffered
+// already (abr.ReplaceRule), so the attempt is also given up once the
+// decoder has taken that copy.
 type attempt struct {
-	i, level       int
-	auto, replaces bool
-	u              Urgency
-	buffer         time.Duration
+	i, level               int
+	auto, cached, replaces bool
+	u                      Urgency
+	buffer                 time.Duration
 }
 
 func (ts *trackStream) download(a attempt) download {
 	p := ts.p
 	seg := ts.lad.rends[a.level].Segments[a.i]
 	t0 := time.Now()
-	if !a.auto || a.level == 0 {
+	if !a.auto || a.cached || a.level == 0 {
 		data, from, err := p.opts.Segments.Segment(ts.ctx, seg.Hash, a.u)
 		return download{data: data, from: from, took: time.Since(t0), err: err}
 	}
@@ -182,16 +184,16 @@ func (ts *trackStream) fetchSegment(i int, u Urgency) bool {
 	forced, replace := -1, true
 	for {
 		buffer := ts.buffer()
-		level, auto := ts.choose(i, buffer)
+		level, auto, cached := ts.choose(i, buffer)
 		if forced >= 0 {
-			level, forced = forced, -1
+			level, forced, cached = forced, -1, false
 		} else if auto && replace {
 			if tried, ok := ts.replaceAhead(i, level, buffer); tried {
 				replace = ok // one attempt that fails per new segment
 				continue
 			}
 		}
-		d := ts.download(attempt{i: i, level: level, auto: auto, u: u, buffer: buffer})
+		d := ts.download(attempt{i: i, level: level, auto: auto, cached: cached, u: u, buffer: buffer})
 		if ts.ctx.Err() != nil {
 			return false
 		}
