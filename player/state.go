@@ -15,6 +15,14 @@ import (
 // stateFile is the resume file's name inside the state directory.
 const stateFile = "queue.json"
 
+// positionFile is where the StateSaver keeps a play head that only moved
+// (see savedPosition), beside stateFile.
+const positionFile = "position.json"
+
+// positionSize is positionFile's size: a record is padded with spaces to
+// it and written in place, in one write.
+const positionSize = 256
+
 // SavedState is what survives a restart: the queue, where playback was, the
 // volume and the repeat and shuffle modes.
 type SavedState struct {
@@ -115,7 +123,29 @@ const DefaultSaveInterval = 500 * time.Millisecond
 // Writing it at every position event (once a second with ALSA) cost an
 // fsync'd file each time and, on the TUI playing through ALSA, about 50 of
 // its 67 wake-ups a second (perf sched_switch/sched_wakeup, issue 14).
+// Such a move goes to positionFile, rewritten in place without fsync: the
+// fsync'd rename of queue.json, whose blocking calls had Go's scheduler
+// monitor poll and start a thread, is for changes (perf probes, issue 14).
+// A crash of the machine may lose a move (never the queue): the play head
+// then resumes where queue.json has it.
 const PositionSaveInterval = 10 * time.Second
+
+// savedPosition is positionFile's record: the play head of the track at
+// Index, which the queue.json beside it must have there for it to count.
+type savedPosition struct {
+	Index      int    `json:"index"`
+	TrackID    string `json:"track_id"`
+	PositionMS int64  `json:"position_ms"`
+}
+
+// positionOf is s's play head as a savedPosition (ok false with no
+// current track).
+func positionOf(s SavedState) (savedPosition, bool) {
+	if s.Index < 0 || s.Index >= len(s.Tracks) {
+		return savedPosition{}, false
+	}
+	return savedPosition{Index: s.Index, TrackID: s.Tracks[s.Index].ID, PositionMS: s.PositionMS}, true
+}
 
 // StateSaver writes a player's state to the state dir after it changed,
 // at most once per interval (the debounce), and a play head that only
@@ -136,9 +166,14 @@ type StateSaver struct {
 	done  chan struct{}
 	// movePending is set by Moved until the goroutine takes the state.
 	movePending atomic.Bool
-	last        []byte    // what the goroutine last wrote (or read at start); only it and Close touch it
-	wrote       time.Time // when last was written (or read); only the goroutine and Close touch it
-	fail        bool      // the last write failed; the next failure is not reported again
+	// changed is set by Changed until the goroutine takes the state: only
+	// then is queue.json written; a move alone goes to positionFile.
+	changed  atomic.Bool
+	last     []byte        // what the goroutine last wrote to queue.json (or read at start); only it and Close touch it
+	lastPos  savedPosition // what it last wrote to positionFile (or read)
+	wrote    time.Time     // when either was written (or read); only the goroutine and Close touch it
+	position *os.File      // positionFile, opened at its first write
+	fail     bool          // the last write failed; the next failure is not reported again
 }
 
 // NewStateSaver starts saving snap's state to dir, interval (0:
@@ -154,7 +189,9 @@ func NewStateSaver(dir string, snap func() SavedState, interval time.Duration, o
 	}
 	s := &StateSaver{dir: dir, snap: snap, interval: interval, moveGap: PositionSaveInterval, onErr: onErr, wrote: time.Now(),
 		kick: make(chan struct{}, 1), moved: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
-	s.last, _ = json.MarshalIndent(snap(), "", "  ") // what was just restored needs no write
+	now := snap()
+	s.last, _ = json.MarshalIndent(now, "", "  ") // what was just restored needs no write
+	s.lastPos, _ = positionOf(now)
 	go s.loop()
 	return s
 }
@@ -162,6 +199,7 @@ func NewStateSaver(dir string, snap func() SavedState, interval time.Duration, o
 // Changed says the player's state may have changed (a command, a player
 // event); it never blocks.
 func (s *StateSaver) Changed() {
+	s.changed.Store(true)
 	select {
 	case s.kick <- struct{}{}:
 	default:
@@ -234,23 +272,69 @@ func (s *StateSaver) loop() {
 	}
 }
 
-// save writes the state if it changed since the last write, or always
-// when force is set.
+// save writes the state: queue.json if anything but the play head changed
+// since its last write (or always when force is set), then the play head
+// to positionFile if it moved since that file's last write.
 func (s *StateSaver) save(force bool) error {
-	b, err := json.MarshalIndent(s.snap(), "", "  ")
-	if err != nil || (!force && bytes.Equal(b, s.last)) {
-		return err
-	}
-	if err := writeAtomic(s.dir, b); err != nil {
-		err = fmt.Errorf("save player state in %s: %w", s.dir, err)
-		if !s.fail {
-			s.onErr(err)
+	changed := s.changed.Swap(false)
+	st := s.snap()
+	pos, hasPos := positionOf(st)
+	if changed || force {
+		b, err := json.MarshalIndent(st, "", "  ")
+		if err != nil {
+			return err
 		}
-		s.fail = true
+		if force || !bytes.Equal(b, s.last) {
+			if err := writeAtomic(s.dir, b); err != nil {
+				s.changed.Store(true) // try again with the next write
+				return s.failed(err)
+			}
+			s.last, s.wrote, s.fail = b, time.Now(), false
+		}
+	}
+	if hasPos && pos != s.lastPos {
+		if err := s.writePosition(pos); err != nil {
+			return s.failed(err)
+		}
+		s.lastPos, s.wrote, s.fail = pos, time.Now(), false
+	}
+	return nil
+}
+
+// failed reports err to onErr unless the last write failed too, and
+// returns it.
+func (s *StateSaver) failed(err error) error {
+	err = fmt.Errorf("save player state in %s: %w", s.dir, err)
+	if !s.fail {
+		s.onErr(err)
+	}
+	s.fail = true
+	return err
+}
+
+// writePosition writes p over positionFile in place, padded to
+// positionSize, in one write and without fsync.
+func (s *StateSaver) writePosition(p savedPosition) error {
+	if s.position == nil {
+		if err := os.MkdirAll(s.dir, 0o700); err != nil {
+			return err
+		}
+		f, err := os.OpenFile(filepath.Join(s.dir, positionFile), os.O_RDWR|os.O_CREATE, 0o600)
+		if err != nil {
+			return err
+		}
+		s.position = f
+	}
+	b, err := json.Marshal(p)
+	if err != nil {
 		return err
 	}
-	s.last, s.wrote, s.fail = b, time.Now(), false
-	return nil
+	if len(b) >= positionSize {
+		return fmt.Errorf("play head record of %d bytes (track ID %.40q…) is over %d", len(b), p.TrackID, positionSize)
+	}
+	rec := append(b, bytes.Repeat([]byte{' '}, positionSize-1-len(b))...)
+	_, err = s.position.WriteAt(append(rec, '\n'), 0)
+	return err
 }
 
 // Close stops the saver, waits for it and writes the final state (even
@@ -259,7 +343,13 @@ func (s *StateSaver) save(force bool) error {
 func (s *StateSaver) Close() error {
 	close(s.stop)
 	<-s.done
-	return s.save(true)
+	err := s.save(true)
+	if s.position != nil {
+		if cerr := s.position.Close(); err == nil {
+			err = cerr
+		}
+	}
+	return err
 }
 
 // LoadState reads dir/queue.json. A missing file is no error: it returns
@@ -275,6 +365,14 @@ func LoadState(dir string) (SavedState, error) {
 	var s SavedState
 	if err := json.Unmarshal(b, &s); err != nil {
 		return SavedState{}, fmt.Errorf("load player state from %s (delete it to start fresh): %w", filepath.Join(dir, stateFile), err)
+	}
+	// A later play head of the same track, if positionFile has one: a torn
+	// or foreign record, or another track's, is ignored.
+	var p savedPosition
+	if b, err := os.ReadFile(filepath.Join(dir, positionFile)); err == nil && json.Unmarshal(b, &p) == nil {
+		if cur, ok := positionOf(s); ok && p.Index == cur.Index && p.TrackID == cur.TrackID && p.PositionMS >= 0 {
+			s.PositionMS = p.PositionMS
+		}
 	}
 	return s, nil
 }

@@ -1,6 +1,7 @@
 package player
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -144,4 +145,72 @@ func TestStateSaverWritesMovesSeldom(t *testing.T) {
 	testkit.WaitReport(t, 20*time.Second, func() bool { return saved() == 44000 }, func() string {
 		return fmt.Sprintf("a move past the gap was not written: position %d ms, want 44000", saved())
 	})
+}
+
+// TestStateSaverMovesGoToThePositionFile: a play head that only moved is
+// written to position.json in place, and queue.json is not written again
+// (the same inode, the same bytes); LoadState takes the moved position
+// for the track it belongs to, and ignores a record of another track, a
+// torn one and a foreign file.
+func TestStateSaverMovesGoToThePositionFile(t *testing.T) {
+	dir := t.TempDir()
+	var mu sync.Mutex
+	cur := SavedState{Tracks: ts("a b"), Index: 1, PositionMS: 1000, Volume: 100, Repeat: "off"}
+	snap := func() SavedState { mu.Lock(); defer mu.Unlock(); return cur }
+	s := NewStateSaver(dir, snap, time.Millisecond, nil)
+	s.moveGap = time.Millisecond
+	mu.Lock()
+	cur.Volume = 90
+	mu.Unlock()
+	s.Changed()
+	queue := filepath.Join(dir, stateFile)
+	testkit.WaitReport(t, 20*time.Second, func() bool { _, err := os.Stat(queue); return err == nil },
+		func() string { return "a change was not written to queue.json" })
+	before, err := os.ReadFile(queue)
+	must(t, err)
+	fi0, err := os.Stat(queue)
+	must(t, err)
+
+	mu.Lock()
+	cur.PositionMS = 7000
+	mu.Unlock()
+	s.Observe(PositionEvent{TrackID: "b", Position: 7 * time.Second})
+	testkit.WaitReport(t, 20*time.Second, func() bool { got, _ := LoadState(dir); return got.PositionMS == 7000 },
+		func() string {
+			got, _ := LoadState(dir)
+			return fmt.Sprintf("a move: LoadState gives %d ms, want 7000", got.PositionMS)
+		})
+	after, err := os.ReadFile(queue)
+	must(t, err)
+	fi1, err := os.Stat(queue)
+	must(t, err)
+	if !bytes.Equal(before, after) || !os.SameFile(fi0, fi1) {
+		t.Errorf("a move rewrote queue.json (same file %v); want it left alone:\n%s", os.SameFile(fi0, fi1), after)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, positionFile)); err != nil || len(b) != positionSize {
+		t.Errorf("position.json: %d bytes (%v), want %d", len(b), err, positionSize)
+	}
+	must(t, s.Close())
+
+	for _, c := range []struct {
+		name, record string
+		want         int64
+	}{
+		{"another track's", `{"index":1,"track_id":"a","position_ms":5000}`, 1000},
+		{"another index's", `{"index":0,"track_id":"b","position_ms":5000}`, 1000},
+		{"a torn", `{"index":1,"track_id":"b","posi`, 1000},
+		{"a foreign", "hello", 1000},
+		{"a negative", `{"index":1,"track_id":"b","position_ms":-5}`, 1000},
+		{"this track's", `{"index":1,"track_id":"b","position_ms":5000}`, 5000},
+	} {
+		st := cur
+		st.PositionMS = 1000
+		must(t, SaveState(dir, st))
+		must(t, os.WriteFile(filepath.Join(dir, positionFile), []byte(c.record), 0o600))
+		got, err := LoadState(dir)
+		must(t, err)
+		if got.PositionMS != c.want {
+			t.Errorf("with %s record in position.json, LoadState gives %d ms, want %d", c.name, got.PositionMS, c.want)
+		}
+	}
 }
