@@ -62,9 +62,10 @@ const fastPeek = 4 << 10
 // splitter accepts connections from the origin's listener and hands each
 // to net/http (httpLn) or to fasthttp by its first bytes, read without
 // consuming them (peekConn), so either server gets the connection
-// untouched. It owns the accept loop and one goroutine per connection,
-// which waits for its first bytes (headTimeout at most) and then serves a
-// fast connection to its end with fasthttp's ServeConn. Through fasthttp's
+// untouched. It owns the accept loop and a goroutine per connection
+// (serve), which waits for its first bytes (headTimeout at most), serves a
+// fast connection to its end with fasthttp's ServeConn, and then waits a
+// while for another connection. Through fasthttp's
 // own accept loop (on fastLn) and worker pool, each connection went
 // through two more goroutines, each handoff waking another thread for the
 // idle processor: a new connection and its first request cost the origin
@@ -77,7 +78,7 @@ type splitter struct {
 	ln             net.Listener
 	headTimeout    time.Duration // ServerOptions.HeaderTimeout
 	httpLn, fastLn *chanListener
-	wg             sync.WaitGroup // the accept loop and the peeks
+	wg             sync.WaitGroup // the accept loop and the goroutines of serve
 
 	mu      sync.Mutex            // guards fast, peeking and closed
 	fast    map[net.Conn]struct{} // connections fasthttp serves, closed by closeFast
@@ -85,11 +86,18 @@ type splitter struct {
 	closed  bool                  // no more connections are routed
 
 	serveFast func(net.Conn) error // fasthttp's ServeConn, set by start
+	idle      chan net.Conn        // to a goroutine done with its connection (serve)
+	done      chan struct{}        // closed with closed: idle goroutines end
 }
+
+// keepServing is how long a goroutine that served a connection waits for
+// another (serve), as fasthttp's worker pool keeps its workers.
+const keepServing = 10 * time.Second
 
 // newSplitter returns a splitter of ln's connections; start starts it.
 func newSplitter(ln net.Listener, headTimeout time.Duration) *splitter {
-	sp := &splitter{ln: ln, headTimeout: headTimeout, fast: map[net.Conn]struct{}{}, peeking: map[net.Conn]struct{}{}}
+	sp := &splitter{ln: ln, headTimeout: headTimeout, fast: map[net.Conn]struct{}{}, peeking: map[net.Conn]struct{}{},
+		idle: make(chan net.Conn), done: make(chan struct{})}
 	sp.httpLn = newChanListener(ln.Addr(), sp.close)
 	sp.fastLn = newChanListener(ln.Addr(), sp.close)
 	return sp
@@ -118,17 +126,45 @@ func (sp *splitter) accept() {
 			sp.fastLn.fail(err)
 			return
 		}
-		sp.wg.Add(1)
-		go func() {
-			defer sp.wg.Done()
-			sp.route(c)
-		}()
+		select {
+		case sp.idle <- c:
+		default:
+			sp.wg.Add(1)
+			go sp.serve(c)
+		}
 	}
 }
 
-// route waits for c's first bytes and gives it to the server they call
-// for; it serves a fast connection itself, to its end.
-func (sp *splitter) route(c net.Conn) {
+// serve routes c, then each connection accept hands it while it waits
+// (up to keepServing after the last one), until the splitter closes. A
+// goroutine kept this way has the stack a fast connection needs; a new
+// one grows its stack to fasthttp's depth during its first request,
+// copying it each time it doubles: with a new goroutine per connection,
+// growing stacks and starting goroutines were 6.4% of the origin's CPU
+// samples under connections of one request each, 1.0% kept (and the
+// handoff 2.5%) (perf record, 2000 connections; issue 14).
+func (sp *splitter) serve(c net.Conn) {
+	defer sp.wg.Done()
+	buf := make([]byte, fastPeek) // the first bytes of each connection
+	t := time.NewTimer(keepServing)
+	t.Stop()
+	for {
+		sp.route(c, buf)
+		t.Reset(keepServing)
+		select {
+		case c = <-sp.idle:
+			t.Stop()
+		case <-t.C:
+			return
+		case <-sp.done:
+			return
+		}
+	}
+}
+
+// route waits for c's first bytes, peeked into buf, and gives it to the
+// server they call for; it serves a fast connection itself, to its end.
+func (sp *splitter) route(c net.Conn, buf []byte) {
 	sp.mu.Lock()
 	if sp.closed {
 		sp.mu.Unlock()
@@ -137,7 +173,7 @@ func (sp *splitter) route(c net.Conn) {
 	}
 	sp.peeking[c] = struct{}{}
 	sp.mu.Unlock()
-	start := peekConn(c, fastPeek, sp.headTimeout)
+	start := peekConn(c, buf, sp.headTimeout)
 	sp.mu.Lock()
 	delete(sp.peeking, c)
 	fast := false
@@ -178,7 +214,8 @@ func (sp *splitter) closeFast() {
 	}
 }
 
-// wait waits for the accept loop and the peeks to end (once ln is closed).
+// wait waits for the accept loop and the goroutines of serve to end (once
+// ln is closed and the connections they serve are).
 func (sp *splitter) wait() { sp.wg.Wait() }
 
 // close stops accepting and closes the connections still being peeked at
@@ -196,6 +233,7 @@ func (sp *splitter) close() error {
 	if already {
 		return nil
 	}
+	close(sp.done)
 	return sp.ln.Close()
 }
 

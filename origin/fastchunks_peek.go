@@ -7,15 +7,15 @@ import (
 	"unsafe"
 )
 
-// peekConn returns up to n of the first bytes c received, waiting up to
-// wait for the first to come; they stay unread for whoever reads c next
-// (recv(2) with MSG_PEEK). It returns what it has on any error, and nil
+// peekConn returns up to len(buf) of the first bytes c received, read
+// into buf, waiting up to wait for the first to come; they stay unread for
+// whoever reads c next (recv(2) with MSG_PEEK). It returns what it has on any error, and nil
 // for a connection that is not a socket. The read deadline is set only
 // when the first bytes are not there yet (and cleared again), which on a
 // client that sends its request with its connection they are: a deadline
 // is a runtime timer added and deleted, and one sooner than the
 // netpoller's sleep wakes the thread sleeping in it.
-func peekConn(c net.Conn, n int, wait time.Duration) []byte {
+func peekConn(c net.Conn, buf []byte, wait time.Duration) []byte {
 	sc, ok := c.(syscall.Conn)
 	if !ok {
 		return nil
@@ -24,7 +24,6 @@ func peekConn(c net.Conn, n int, wait time.Duration) []byte {
 	if err != nil {
 		return nil
 	}
-	buf := make([]byte, n)
 	var got int
 	armed := false
 	raw.Read(func(fd uintptr) bool {
