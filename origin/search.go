@@ -57,22 +57,15 @@ func (r *Reader) Search(ctx context.Context, q string, limit int) (catalog.Searc
 	if limit <= 0 {
 		limit = DefaultSearchLimit
 	}
-	terms := catalog.SearchWords(q)
+	terms, required := queryTerms(q)
 	if len(terms) == 0 {
 		return res, nil
-	}
-	terms = terms[:min(len(terms), maxQueryTerms)]
-	// A symbol or emoji is required only in a query of nothing else
-	// ("🎵 beyo" finds Beyoncé); otherwise it only ranks.
-	required := slices.DeleteFunc(slices.Clone(terms), func(w catalog.SearchWord) bool { return w.Symbol })
-	if len(required) == 0 {
-		required = terms
 	}
 	ahead, err := r.readAhead(ctx, terms, required)
 	if err != nil {
 		return res, fmt.Errorf("search %q: %w", q, err)
 	}
-	kcs, err := r.candidates(ctx, terms, required, ahead)
+	kcs, err := r.candidates(ctx, terms, required, ahead, limit)
 	if err != nil {
 		return res, fmt.Errorf("search %q: %w", q, err)
 	}
@@ -99,6 +92,20 @@ func (r *Reader) Search(ctx context.Context, q string, limit int) (catalog.Searc
 		return res, fmt.Errorf("search %q: %w", q, err)
 	}
 	return res, nil
+}
+
+// queryTerms folds q into the terms a search ranks by, at most
+// maxQueryTerms, and those a match must hold: a symbol or emoji is
+// required only in a query of nothing else ("🎵 beyo" finds Beyoncé);
+// otherwise it only ranks.
+func queryTerms(q string) (terms, required []catalog.SearchWord) {
+	terms = catalog.SearchWords(q)
+	terms = terms[:min(len(terms), maxQueryTerms)]
+	required = slices.DeleteFunc(slices.Clone(terms), func(w catalog.SearchWord) bool { return w.Symbol })
+	if len(required) == 0 {
+		required = terms
+	}
+	return terms, required
 }
 
 // orderByAlbum orders track candidates, ranked (rankCandidates), so that

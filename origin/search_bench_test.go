@@ -99,6 +99,22 @@ func buildCatalog(dir string, shape catalogShape) error {
 	return err
 }
 
+// shapeReader builds the synthetic catalog of shape in a temporary
+// directory and reads it until t ends.
+func shapeReader(t *testing.T, shape catalogShape) *Reader {
+	t.Helper()
+	dir := t.TempDir()
+	if err := buildCatalog(dir, shape); err != nil {
+		t.Fatal(err)
+	}
+	db, err := OpenCatalog(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return NewReader(db)
+}
+
 // benchSink receives the rows of the synthetic catalog, in the column
 // order of benchRows' calls.
 type benchSink struct {

@@ -14,16 +14,7 @@ import (
 // against the page of MaxSearchLimit for a mix of queries.
 func TestSearchPagesArePrefixes(t *testing.T) {
 	shape := catalogShape{tracks: 3000, albums: 300, artists: 60, vocab: 30}
-	dir := t.TempDir()
-	if err := buildCatalog(dir, shape); err != nil {
-		t.Fatal(err)
-	}
-	db, err := OpenCatalog(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	rd := NewReader(db)
+	rd := shapeReader(t, shape)
 	qs := append(benchQueries(shape, 24), benchWord(1), benchWord(2)+" "+benchWord(3))
 	for _, q := range qs {
 		full, err := rd.Search(t.Context(), q, MaxSearchLimit)

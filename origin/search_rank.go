@@ -64,30 +64,41 @@ func (c *candidate) best(t catalog.SearchWord) int {
 	return s
 }
 
+// scoreCandidate sets c's score and length (rankCandidates) for terms,
+// whose texts single-spaced are whole (wholeText), and returns the score.
+func scoreCandidate(c *candidate, terms []catalog.SearchWord, whole string) int {
+	c.score, c.length = 0, 0
+	for f, ws := range c.words {
+		for range strings.FieldsSeq(ws) {
+			c.length++
+		}
+		if ws != "" && ws == whole { // parse's words are single-spaced, as indexText writes them
+			c.score += 8 * fieldWeight[f]
+		}
+	}
+	for _, t := range terms {
+		c.score += c.best(t)
+	}
+	return c.score
+}
+
+// wholeText is the texts of terms, single-spaced.
+func wholeText(terms []catalog.SearchWord) string {
+	texts := make([]string, len(terms))
+	for i, t := range terms {
+		texts[i] = t.Text
+	}
+	return strings.Join(texts, " ")
+}
+
 // rankCandidates orders cands best first. Each term adds its best score; a
 // field that equals the whole query earns a bonus; ties go to shorter text
 // (the closer match), then to kind and ID: one total order, so answers are
 // stable and need no stable sort (which moved these large values more).
 func rankCandidates(cands []candidate, terms []catalog.SearchWord) {
-	texts := make([]string, len(terms))
-	for i, t := range terms {
-		texts[i] = t.Text
-	}
-	whole := strings.Join(texts, " ")
+	whole := wholeText(terms)
 	for i := range cands {
-		c := &cands[i]
-		c.score, c.length = 0, 0
-		for f, ws := range c.words {
-			for range strings.FieldsSeq(ws) {
-				c.length++
-			}
-			if ws != "" && ws == whole { // parse's words are single-spaced, as indexText writes them
-				c.score += 8 * fieldWeight[f]
-			}
-		}
-		for _, t := range terms {
-			c.score += c.best(t)
-		}
+		scoreCandidate(&cands[i], terms, whole)
 	}
 	// Sorted by index, then moved once: a candidate is about 200 bytes,
 	// and the sort's swaps were 6% of a search's CPU time.
