@@ -42,11 +42,13 @@ var rows = []row{
 	{"/chunks hot set, server CPU µs/req (lower)", "ChunksVsNginx/hot", "origin-cpu-µs/req", "nginx-cpu-µs/req", "nginx"},
 	{"/chunks hot set, 1 conn, p50 µs per request (lower)", "ChunksVsNginx/hot", "origin-1conn-p50-µs", "nginx-1conn-p50-µs", "nginx"},
 	{"/chunks hot set, 1 conn, p99 µs per request (lower)", "ChunksVsNginx/hot", "origin-1conn-p99-µs", "nginx-1conn-p99-µs", "nginx"},
+	{"/chunks hot set, 1 conn, new connection's first request, p50 µs (lower)", "ChunksVsNginx/hot", "origin-1conn-first-p50-µs", "nginx-1conn-first-p50-µs", "nginx"},
 	{"/chunks 4.5x memory cache, 64 conns, req/s (higher)", "ChunksVsNginx/large", "origin-req/s", "nginx-req/s", "nginx"},
 	{"/chunks 4.5x memory cache, 64 conns, MB/s (higher)", "ChunksVsNginx/large", "origin-MB/s", "nginx-MB/s", "nginx"},
 	{"/chunks 4.5x memory cache, server CPU µs/req (lower)", "ChunksVsNginx/large", "origin-cpu-µs/req", "nginx-cpu-µs/req", "nginx"},
 	{"/chunks 4.5x memory cache, 1 conn, p50 µs (lower)", "ChunksVsNginx/large", "origin-1conn-p50-µs", "nginx-1conn-p50-µs", "nginx"},
 	{"/chunks 4.5x memory cache, 1 conn, p99 µs (lower)", "ChunksVsNginx/large", "origin-1conn-p99-µs", "nginx-1conn-p99-µs", "nginx"},
+	{"/chunks 4.5x memory cache, 1 conn, new connection's first, p50 µs (lower)", "ChunksVsNginx/large", "origin-1conn-first-p50-µs", "nginx-1conn-first-p50-µs", "nginx"},
 	// The same against nginx with open_file_cache, which the origin's
 	// open files (openFiles) match.
 	{"/chunks hot set, 64 conns, req/s (higher)", "ChunksVsNginx/hot", "origin-req/s", "nginx-ofc-req/s", "nginx+ofc"},
@@ -54,11 +56,13 @@ var rows = []row{
 	{"/chunks hot set, server CPU µs/req (lower)", "ChunksVsNginx/hot", "origin-cpu-µs/req", "nginx-ofc-cpu-µs/req", "nginx+ofc"},
 	{"/chunks hot set, 1 conn, p50 µs per request (lower)", "ChunksVsNginx/hot", "origin-1conn-p50-µs", "nginx-ofc-1conn-p50-µs", "nginx+ofc"},
 	{"/chunks hot set, 1 conn, p99 µs per request (lower)", "ChunksVsNginx/hot", "origin-1conn-p99-µs", "nginx-ofc-1conn-p99-µs", "nginx+ofc"},
+	{"/chunks hot set, 1 conn, new connection's first request, p50 µs (lower)", "ChunksVsNginx/hot", "origin-1conn-first-p50-µs", "nginx-ofc-1conn-first-p50-µs", "nginx+ofc"},
 	{"/chunks 4.5x memory cache, 64 conns, req/s (higher)", "ChunksVsNginx/large", "origin-req/s", "nginx-ofc-req/s", "nginx+ofc"},
 	{"/chunks 4.5x memory cache, 64 conns, MB/s (higher)", "ChunksVsNginx/large", "origin-MB/s", "nginx-ofc-MB/s", "nginx+ofc"},
 	{"/chunks 4.5x memory cache, server CPU µs/req (lower)", "ChunksVsNginx/large", "origin-cpu-µs/req", "nginx-ofc-cpu-µs/req", "nginx+ofc"},
 	{"/chunks 4.5x memory cache, 1 conn, p50 µs (lower)", "ChunksVsNginx/large", "origin-1conn-p50-µs", "nginx-ofc-1conn-p50-µs", "nginx+ofc"},
 	{"/chunks 4.5x memory cache, 1 conn, p99 µs (lower)", "ChunksVsNginx/large", "origin-1conn-p99-µs", "nginx-ofc-1conn-p99-µs", "nginx+ofc"},
+	{"/chunks 4.5x memory cache, 1 conn, new connection's first, p50 µs (lower)", "ChunksVsNginx/large", "origin-1conn-first-p50-µs", "nginx-ofc-1conn-first-p50-µs", "nginx+ofc"},
 }
 
 // single figures with no peer process: segue against issue 14's target.
