@@ -150,7 +150,7 @@ func (a *app) play(ctx context.Context, f playFlags, targets []string) (err erro
 	if err != nil {
 		return err
 	}
-	defer func() { err = errors.Join(err, out.Close()) }()
+	defer func() { err = errors.Join(err, closeOutput(out, ctx.Err() != nil)) }()
 	limitProcs(out)
 	tiers, manifests, node, err := a.withPeers(c, r, a.logger())
 	if err != nil {
@@ -197,7 +197,6 @@ func (a *app) play(ctx context.Context, f playFlags, targets []string) (err erro
 	return a.report(ctx, p, f.asJSON, len(tracks), watch)
 }
 
-// enqueue adds tracks to the running instance's queue (`play --enqueue`).
 // limitProcs runs Go on one processor when out is the sound device
 // (player.LimitProcs says why); the other outputs leave it as it is.
 func limitProcs(out player.Output) {
@@ -206,6 +205,21 @@ func limitProcs(out player.Output) {
 	}
 }
 
+// closeOutput closes out. When the listener stopped (quit the interface,
+// Ctrl-C), the sound stops at once: what the device still holds (seconds
+// with ALSA, the buffer of issue 14) is dropped, where Close alone plays
+// it out, as the end of a queue wants.
+func closeOutput(out player.Output, stopped bool) error {
+	if i, ok := out.(player.Idler); ok && stopped {
+		i.Idle(false) // a pause: the device is dropped now, not drained
+	}
+	if f, ok := out.(player.Flusher); ok && stopped {
+		f.Flush()
+	}
+	return out.Close()
+}
+
+// enqueue adds tracks to the running instance's queue (`play --enqueue`).
 func (a *app) enqueue(ctx context.Context, f playFlags, tracks []catalog.Track) error {
 	path, err := ctl.SocketPath(ctl.RuntimeDir(), f.instance)
 	if err != nil {

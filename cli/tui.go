@@ -166,7 +166,7 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 	if err != nil {
 		return err
 	}
-	defer func() { err = errors.Join(err, out.Close()) }()
+	defer func() { err = errors.Join(err, closeOutput(out, true)) }() // leaving the interface stops the sound
 	limitProcs(out)
 	popts.Segments, popts.Manifests, popts.Output = f, manifests, out
 	popts.Cached = c

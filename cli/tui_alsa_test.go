@@ -110,7 +110,7 @@ func TestTUIPlaysThroughALSA(t *testing.T) {
 	pulse := t.TempDir()
 	env := testkit.HeadlessALSA(t, pulse, "")
 	_, before := testkit.MonitorSound(t, pulse, 0)
-	_, pid := startALSATUI(t, url, env, "aurora", "Aurora Test")
+	s, pid := startALSATUI(t, url, env, "aurora", "Aurora Test")
 	if comm, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid)); err != nil || strings.TrimSpace(string(comm)) != "segue" {
 		t.Fatalf("the measured process %d is %q (%v), want segue", pid, comm, err)
 	}
@@ -134,6 +134,20 @@ func TestTUIPlaysThroughALSA(t *testing.T) {
 	}
 	if !pulseWoke {
 		t.Errorf("PulseAudio's client thread in segue never woke while the sink played: threads %s", u.ByThread())
+	}
+
+	// Quitting stops the sound at once: the seconds the device holds are
+	// dropped, not played out (segue played on for 3-3.7 s after q). The
+	// monitor lags the sink by 170-300 ms (docs/headless-audio.md).
+	const second = 44100 * 8 // bytes of the monitor's float32 stereo
+	_, at = testkit.MonitorSound(t, pulse, 0)
+	s.quit()
+	testkit.Wait(t, 20*time.Second, "1.5 s of the sink's monitor after the quit key", func() bool {
+		_, end := testkit.MonitorSound(t, pulse, at)
+		return end-at >= second*3/2
+	})
+	if n, _ := testkit.MonitorSound(t, pulse, at); n > 44100*3/4 {
+		t.Errorf("the sink played %.2f s of sound after the quit key, want at most 0.75 s (the monitor's lag)", float64(n)/44100)
 	}
 }
 
