@@ -260,3 +260,35 @@ func TestSeekReleasesDecoders(t *testing.T) {
 		}
 	}
 }
+
+// TestRestoreOutOfRange: a resume file's play head before the start or
+// past the end of its track (a queue.json edited by hand, a track
+// re-ingested shorter) plays from the start or the end, as a seek there
+// does, where a negative one panicked the interface at play.
+func TestRestoreOutOfRange(t *testing.T) {
+	src, tr := oneTrack(t, testPiece, 3, catalog.RenditionLow)
+	opts := Options{Quality: "low", Loudness: LoudnessOff}
+	ref, _ := renderWAV(t, src, opts, nil, tr)
+	for _, c := range []struct {
+		ms   int64
+		want int // samples played
+	}{
+		{-30000, len(ref)},
+		{-1, len(ref)},
+		{tr.DurationMS + 60000, 0},
+		{math.MaxInt64 / 1000, 0},
+	} {
+		var restored int64
+		out, _ := renderWAV(t, src, opts, func(p *Player) {
+			p.Restore(SavedState{Tracks: []catalog.Track{tr}, Index: 0, PositionMS: c.ms, Volume: 100})
+			restored = p.Snapshot().PositionMS
+			p.Resume()
+		})
+		if want := min(max(c.ms, 0), tr.DurationMS); restored != want {
+			t.Errorf("restored at %d ms: the play head is at %d ms, want %d", c.ms, restored, want)
+		}
+		if len(out) != c.want {
+			t.Errorf("restored at %d ms: %d samples played, want %d", c.ms, len(out), c.want)
+		}
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"sync/atomic"
@@ -71,7 +73,14 @@ func (p *Player) Restore(s SavedState) {
 	p.volume = min(max(s.Volume, 0), 100)
 	p.outputVolumeLocked()
 	p.paused = q.Index() >= 0
-	p.restartLocked(s.PositionMS * catalog.SampleRate / 1000)
+	// A play head outside its track (a file edited by hand, a track
+	// ingested again shorter) starts where a seek there would: a negative
+	// one was reported as played, and the interface's bar panicked on it.
+	ms := min(max(s.PositionMS, 0), math.MaxInt64/catalog.SampleRate)
+	if tr, ok := q.Current(); ok && tr.DurationMS > 0 {
+		ms = min(ms, tr.DurationMS)
+	}
+	p.restartLocked(ms * catalog.SampleRate / 1000)
 	if p.paused {
 		p.setState(Paused)
 	}
@@ -172,7 +181,8 @@ type StateSaver struct {
 	last     []byte        // what the goroutine last wrote to queue.json (or read at start); only it and Close touch it
 	lastPos  savedPosition // what it last wrote to positionFile (or read)
 	wrote    time.Time     // when either was written (or read); only the goroutine and Close touch it
-	position *os.File      // positionFile, opened at its first write
+	position *os.File      // positionFile, opened at its first write and again when its path names another file
+	posFile  os.FileInfo   // position's identity, to tell when its path was removed or replaced
 	fail     bool          // the last write failed; the next failure is not reported again
 }
 
@@ -315,15 +325,30 @@ func (s *StateSaver) failed(err error) error {
 // writePosition writes p over positionFile in place, padded to
 // positionSize, in one write and without fsync.
 func (s *StateSaver) writePosition(p savedPosition) error {
+	path := filepath.Join(s.dir, positionFile)
+	if s.position != nil {
+		// The state dir removed (a reset by hand) or the file replaced
+		// (an editor, a sync tool): writing on would go to a file that
+		// no path names any more, and a kill would resume from queue.json.
+		if fi, err := os.Stat(path); err != nil || !os.SameFile(fi, s.posFile) {
+			s.position.Close()
+			s.position = nil
+		}
+	}
 	if s.position == nil {
 		if err := os.MkdirAll(s.dir, 0o700); err != nil {
 			return err
 		}
-		f, err := os.OpenFile(filepath.Join(s.dir, positionFile), os.O_RDWR|os.O_CREATE, 0o600)
+		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 		if err != nil {
 			return err
 		}
-		s.position = f
+		fi, err := f.Stat()
+		if err != nil {
+			f.Close()
+			return err
+		}
+		s.position, s.posFile = f, fi
 	}
 	b, err := json.Marshal(p)
 	if err != nil {
@@ -352,9 +377,8 @@ func (s *StateSaver) Close() error {
 	return err
 }
 
-// LoadState reads dir/queue.json, with the play head of dir/position.json
-// when that is of queue.json's current track. A missing queue.json is no
-// error: it returns an empty state with full volume.
+// LoadState reads dir/queue.json. A missing file is no error: it returns
+// an empty state with full volume.
 func LoadState(dir string) (SavedState, error) {
 	b, err := os.ReadFile(filepath.Join(dir, stateFile))
 	if os.IsNotExist(err) {
@@ -367,13 +391,39 @@ func LoadState(dir string) (SavedState, error) {
 	if err := json.Unmarshal(b, &s); err != nil {
 		return SavedState{}, fmt.Errorf("load player state from %s (delete it to start fresh): %w", filepath.Join(dir, stateFile), err)
 	}
-	// A later play head of the same track, if positionFile has one: a torn
-	// or foreign record, or another track's, is ignored.
-	var p savedPosition
-	if b, err := os.ReadFile(filepath.Join(dir, positionFile)); err == nil && json.Unmarshal(b, &p) == nil {
-		if cur, ok := positionOf(s); ok && p.Index == cur.Index && p.TrackID == cur.TrackID && p.PositionMS >= 0 {
+	if p, ok := loadPosition(dir); ok {
+		if cur, ok := positionOf(s); ok && p.Index == cur.Index && p.TrackID == cur.TrackID {
 			s.PositionMS = p.PositionMS
 		}
 	}
 	return s, nil
+}
+
+// loadPosition reads positionFile when it was written no earlier than
+// stateFile (ok false otherwise). The saver writes a play head to both in
+// that order, so an older positionFile is one whose write failed since (it
+// was unwritable) and holds a play head queue.json has overtaken: a seek
+// back, then a kill, resumed at the old place. A torn or foreign record,
+// a negative play head and anything but a regular file (a FIFO would
+// block, /dev/zero never ends) count as none, and so does a file longer
+// than positionSize, which the saver never writes.
+func loadPosition(dir string) (savedPosition, bool) {
+	pi, err := os.Stat(filepath.Join(dir, positionFile))
+	if err != nil || !pi.Mode().IsRegular() {
+		return savedPosition{}, false
+	}
+	if qi, err := os.Stat(filepath.Join(dir, stateFile)); err != nil || pi.ModTime().Before(qi.ModTime()) {
+		return savedPosition{}, false
+	}
+	f, err := os.Open(filepath.Join(dir, positionFile))
+	if err != nil {
+		return savedPosition{}, false
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, positionSize+1))
+	var p savedPosition
+	if err != nil || len(b) > positionSize || json.Unmarshal(b, &p) != nil || p.PositionMS < 0 {
+		return savedPosition{}, false
+	}
+	return p, true
 }

@@ -2,7 +2,6 @@ package player
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -194,66 +194,138 @@ func TestStateSaverMovesGoToThePositionFile(t *testing.T) {
 	}
 	must(t, s.Close())
 
+	const this = `{"index":1,"track_id":"b","position_ms":5000}`
+	posPath := filepath.Join(dir, positionFile)
 	for _, c := range []struct {
 		name, record string
+		before       bool // position.json written before queue.json (its write failed since)
 		want         int64
 	}{
-		{"another track's", `{"index":1,"track_id":"a","position_ms":5000}`, 1000},
-		{"another index's", `{"index":0,"track_id":"b","position_ms":5000}`, 1000},
-		{"a torn", `{"index":1,"track_id":"b","posi`, 1000},
-		{"a foreign", "hello", 1000},
-		{"a negative", `{"index":1,"track_id":"b","position_ms":-5}`, 1000},
-		{"this track's", `{"index":1,"track_id":"b","position_ms":5000}`, 5000},
+		{"another track's", `{"index":1,"track_id":"a","position_ms":5000}`, false, 1000},
+		{"another index's", `{"index":0,"track_id":"b","position_ms":5000}`, false, 1000},
+		{"a torn", `{"index":1,"track_id":"b","posi`, false, 1000},
+		{"a foreign", "hello", false, 1000},
+		{"a negative", `{"index":1,"track_id":"b","position_ms":-5}`, false, 1000},
+		{"this track's", this, false, 5000},
+		{"this track's padded", this + strings.Repeat(" ", positionSize-1-len(this)) + "\n", false, 5000},
+		{"an overlong", this + strings.Repeat(" ", 1<<20), false, 1000},
+		{"an older (queue.json was written after it)", this, true, 1000},
 	} {
 		st := cur
 		st.PositionMS = 1000
+		os.Remove(posPath)
 		must(t, SaveState(dir, st))
-		must(t, os.WriteFile(filepath.Join(dir, positionFile), []byte(c.record), 0o600))
+		must(t, os.WriteFile(posPath, []byte(c.record), 0o600))
+		if c.before {
+			qi, err := os.Stat(filepath.Join(dir, stateFile))
+			must(t, err)
+			must(t, os.Chtimes(posPath, qi.ModTime().Add(-time.Second), qi.ModTime().Add(-time.Second)))
+		}
 		got, err := LoadState(dir)
 		must(t, err)
 		if got.PositionMS != c.want {
 			t.Errorf("with %s record in position.json, LoadState gives %d ms, want %d", c.name, got.PositionMS, c.want)
 		}
 	}
+
+	// a FIFO in its place: reading it would wait for a writer forever
+	os.Remove(posPath)
+	must(t, syscall.Mkfifo(posPath, 0o600))
+	loaded := make(chan int64, 1)
+	go func() { got, _ := LoadState(dir); loaded <- got.PositionMS }()
+	var got int64 = -1
+	testkit.WaitReport(t, 20*time.Second, func() bool {
+		select {
+		case got = <-loaded:
+			return true
+		default:
+			return false
+		}
+	}, func() string { return "LoadState with a FIFO named position.json did not return" })
+	if got != 1000 {
+		t.Errorf("with a FIFO named position.json, LoadState gives %d ms, want queue.json's 1000", got)
+	}
+	if f, err := os.OpenFile(posPath, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
+		f.Close() // lets a LoadState still blocked in open return
+	}
 }
 
-// FuzzLoadState: whatever queue.json and position.json hold (a user may
-// edit them, a crash may tear position.json), LoadState never panics; a
-// queue.json it cannot read is an error naming the file and what to do;
-// position.json only ever sets the play head, and only of the track
-// queue.json has current.
+// TestStateSaverFollowsThePositionFilesPath: the play head goes to the
+// file position.json names now, after the state dir was removed (a reset
+// by hand) or the file replaced (an editor saving by rename), not to the
+// file the saver opened first, which no path names any more: a kill then
+// resumed from queue.json's older play head, or from the replacement.
+func TestStateSaverFollowsThePositionFilesPath(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		disturb func(dir string) error
+	}{
+		{"the state dir removed", os.RemoveAll},
+		{"position.json replaced", func(dir string) error {
+			tmp := filepath.Join(dir, "edited")
+			if err := os.WriteFile(tmp, []byte(`{"index":0,"track_id":"a","position_ms":999}`), 0o600); err != nil {
+				return err
+			}
+			return os.Rename(tmp, filepath.Join(dir, positionFile))
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			var mu sync.Mutex
+			cur := SavedState{Tracks: ts("a"), Index: 0, Volume: 100, Repeat: "off"}
+			snap := func() SavedState { mu.Lock(); defer mu.Unlock(); return cur }
+			saved := func() int64 { got, _ := LoadState(dir); return got.PositionMS }
+			s := NewStateSaver(dir, snap, time.Millisecond, nil)
+			s.moveGap = time.Millisecond
+			defer s.Close()
+			move := func(ms int64) {
+				mu.Lock()
+				cur.PositionMS = ms
+				mu.Unlock()
+				s.Observe(PositionEvent{TrackID: "a", Position: time.Duration(ms) * time.Millisecond})
+				testkit.WaitReport(t, 20*time.Second, func() bool { return saved() == ms }, func() string {
+					return fmt.Sprintf("after a move to %d ms LoadState gives %d ms", ms, saved())
+				})
+			}
+			s.Changed()
+			move(3000)
+			must(t, c.disturb(dir))
+			mu.Lock()
+			cur.Volume = 80
+			mu.Unlock()
+			s.Changed() // queue.json again (the dir made anew), at 3000 ms
+			testkit.WaitReport(t, 20*time.Second, func() bool { _, err := os.Stat(filepath.Join(dir, stateFile)); return err == nil },
+				func() string { return "a change after " + c.name + " was not written to queue.json" })
+			move(8000)
+		})
+	}
+}
+
+// FuzzLoadState: any queue.json and position.json load without a panic,
+// and what loads restores to a play head inside its track and a volume
+// of 0-100.
 func FuzzLoadState(f *testing.F) {
-	f.Add([]byte(`{"tracks":[{"id":"a"},{"id":"b"}],"index":1,"position_ms":1000,"volume":80,"repeat":"off"}`),
-		[]byte(`{"index":1,"track_id":"b","position_ms":5000}`))
-	f.Add([]byte(`{"tracks":[{"id":"a"}],"index":0,"position_ms":1000}`), []byte(`{"index":0,"track_id":"a","posi`))
-	f.Add([]byte(`{"tracks":[],"index":-1}`), []byte(`{"index":-1,"track_id":"","position_ms":9}`))
-	f.Add([]byte("not json"), []byte(""))
+	f.Add([]byte(`{"tracks":[{"id":"a","duration_ms":46000}],"index":0,"position_ms":-30000,"volume":100,"repeat":"off"}`),
+		[]byte(`{"index":0,"track_id":"a","position_ms":5000}`))
+	f.Add([]byte(`{"tracks":[{"id":"a","duration_ms":46000}],"index":0,"position_ms":1000,"volume":900}`),
+		[]byte(`{"index":0,"track_id":"a","position_ms":9223372036854775807}`))
+	f.Add([]byte(`{"tracks":[],"index":7}`), []byte("hello"))
 	f.Fuzz(func(t *testing.T, queue, position []byte) {
 		dir := t.TempDir()
 		must(t, os.WriteFile(filepath.Join(dir, stateFile), queue, 0o600))
 		must(t, os.WriteFile(filepath.Join(dir, positionFile), position, 0o600))
-		got, err := LoadState(dir)
-		var want SavedState
-		if jerr := json.Unmarshal(queue, &want); jerr != nil {
-			if err == nil || !strings.Contains(err.Error(), filepath.Join(dir, stateFile)) || !strings.Contains(err.Error(), "delete it") {
-				t.Fatalf("unreadable queue.json %q: err %v, want one naming the file and what to do", queue, err)
-			}
+		s, err := LoadState(dir)
+		if err != nil {
 			return
 		}
-		if err != nil {
-			t.Fatalf("queue.json %q reads as JSON but LoadState failed: %v", queue, err)
+		p := New(Options{Segments: newMemSource(), Manifests: newMemSource(), Output: NewNull()})
+		p.Restore(s) // not opened: the state is just held
+		got := p.Snapshot()
+		if got.PositionMS < 0 || got.Volume < 0 || got.Volume > 100 {
+			t.Errorf("restored %s with %s: play head %d ms, volume %d", queue, position, got.PositionMS, got.Volume)
 		}
-		moved := got.PositionMS
-		got.PositionMS = want.PositionMS
-		if !reflect.DeepEqual(got, want) {
-			t.Fatalf("position.json %q changed more than the play head: got %+v, want %+v", position, got, want)
-		}
-		if moved != want.PositionMS {
-			var p savedPosition
-			cur, ok := positionOf(want)
-			if json.Unmarshal(position, &p) != nil || !ok || p.Index != cur.Index || p.TrackID != cur.TrackID || p.PositionMS != moved || moved < 0 {
-				t.Fatalf("play head %d ms from position.json %q, which is not a record of queue.json's current track %+v", moved, position, cur)
-			}
+		if tr, ok := p.queue.Current(); ok && tr.DurationMS > 0 && got.PositionMS > tr.DurationMS {
+			t.Errorf("restored %s with %s: play head %d ms past the track's %d", queue, position, got.PositionMS, tr.DurationMS)
 		}
 	})
 }

@@ -103,7 +103,7 @@ func (b *Bar) progress(w int) string {
 	b.progX, b.progW = len(left), bw
 	fill := 0
 	if s.Duration > 0 {
-		fill = int(int64(bw) * int64(min(s.Position, s.Duration)) / int64(s.Duration))
+		fill = int(int64(bw) * int64(min(max(s.Position, 0), s.Duration)) / int64(s.Duration))
 	}
 	bar := b.st.ProgressOn.Render(strings.Repeat("━", fill)) + b.st.ProgressOff.Render(strings.Repeat("─", bw-fill))
 	return b.st.Muted.Render(left) + bar + b.st.Muted.Render(right)

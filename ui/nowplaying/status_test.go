@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"segue/catalog"
+	"segue/ui/styles"
 )
 
 func TestParseClock(t *testing.T) {
@@ -64,5 +65,28 @@ func TestSourceBytes(t *testing.T) {
 	b.Add(catalog.SourcePeer, 1<<20)
 	if got, want := b.String(), "512 B cache · 4.0 MiB peer · 96.0 KiB origin"; got != want {
 		t.Fatalf("String() = %q, want %q", got, want)
+	}
+}
+
+// TestBarDrawsAnyPlayHead: the bar draws a play head before the start or
+// past the end of its track (a player that reported one) as an empty or a
+// full bar, where a negative one panicked the interface.
+func TestBarDrawsAnyPlayHead(t *testing.T) {
+	for _, c := range []struct {
+		pos, dur time.Duration
+		on       int // "━" drawn in 60 columns
+	}{
+		{-30 * time.Second, 46 * time.Second, 0},
+		{0, 46 * time.Second, 0},
+		{90 * time.Second, 46 * time.Second, 50},
+		{-time.Second, 0, 0},
+	} {
+		b := NewBar(styles.New(nil))
+		b.SetSize(60, BarHeight)
+		b.SetStatus(Status{HasTrack: true, Track: catalog.Track{Title: "t"}, Position: c.pos, Duration: c.dur})
+		lines := strings.Split(b.View(), "\n")
+		if got := strings.Count(lines[len(lines)-1], "━"); got != c.on {
+			t.Errorf("play head %v of %v: %d columns filled, want %d:\n%s", c.pos, c.dur, got, c.on, lines[len(lines)-1])
+		}
 	}
 }
