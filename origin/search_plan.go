@@ -44,8 +44,9 @@ const (
 )
 
 // candidateSQL reads matches of one kind in index order; the LIMIT stops
-// the scan.
-const candidateSQL = `SELECT kind, ref_id, title, artist, album FROM search_fts
+// the scan. The kind column is not read: the rowid range gives it, and
+// each column read costs (0.2 µs a row of the 1M benchmark's 3 µs).
+const candidateSQL = `SELECT ref_id, title, artist, album FROM search_fts
 	WHERE search_fts MATCH ? AND rowid BETWEEN ? AND ? LIMIT ?`
 
 // searchPass is one read of the index: rows holding every term in mode
@@ -109,8 +110,8 @@ func (r *Reader) rows(ctx context.Context, pr passRead, ahead *passRows) ([]cand
 	defer rows.Close()
 	var out []candidate
 	for rows.Next() {
-		var c candidate
-		if err := rows.Scan(&c.kind, &c.id, &c.fields[0], &c.fields[1], &c.fields[2]); err != nil {
+		c := candidate{kind: pr.kind.kind}
+		if err := rows.Scan(&c.id, &c.fields[0], &c.fields[1], &c.fields[2]); err != nil {
 			return nil, err
 		}
 		out = append(out, c)
