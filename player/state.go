@@ -377,8 +377,9 @@ func (s *StateSaver) Close() error {
 	return err
 }
 
-// LoadState reads dir/queue.json. A missing file is no error: it returns
-// an empty state with full volume.
+// LoadState reads dir/queue.json, with the play head of dir/position.json
+// when that is of queue.json's current track and not older (loadPosition). A missing queue.json is no
+// error: it returns an empty state with full volume.
 func LoadState(dir string) (SavedState, error) {
 	b, err := os.ReadFile(filepath.Join(dir, stateFile))
 	if os.IsNotExist(err) {

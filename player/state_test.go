@@ -2,6 +2,7 @@ package player
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -301,10 +302,10 @@ func TestStateSaverFollowsThePositionFilesPath(t *testing.T) {
 	}
 }
 
-// FuzzLoadState: any queue.json and position.json load without a panic,
-// and what loads restores to a play head inside its track and a volume
-// of 0-100.
-func FuzzLoadState(f *testing.F) {
+// FuzzRestoreLoadedState: whatever queue.json and position.json hold,
+// what LoadState gives restores to a play head inside its track and a
+// volume of 0-100.
+func FuzzRestoreLoadedState(f *testing.F) {
 	f.Add([]byte(`{"tracks":[{"id":"a","duration_ms":46000}],"index":0,"position_ms":-30000,"volume":100,"repeat":"off"}`),
 		[]byte(`{"index":0,"track_id":"a","position_ms":5000}`))
 	f.Add([]byte(`{"tracks":[{"id":"a","duration_ms":46000}],"index":0,"position_ms":1000,"volume":900}`),
@@ -326,6 +327,47 @@ func FuzzLoadState(f *testing.F) {
 		}
 		if tr, ok := p.queue.Current(); ok && tr.DurationMS > 0 && got.PositionMS > tr.DurationMS {
 			t.Errorf("restored %s with %s: play head %d ms past the track's %d", queue, position, got.PositionMS, tr.DurationMS)
+		}
+	})
+}
+
+// FuzzLoadState: whatever queue.json and position.json hold (a user may
+// edit them, a crash may tear position.json), LoadState never panics; a
+// queue.json it cannot read is an error naming the file and what to do;
+// position.json only ever sets the play head, and only of the track
+// queue.json has current.
+func FuzzLoadState(f *testing.F) {
+	f.Add([]byte(`{"tracks":[{"id":"a"},{"id":"b"}],"index":1,"position_ms":1000,"volume":80,"repeat":"off"}`),
+		[]byte(`{"index":1,"track_id":"b","position_ms":5000}`))
+	f.Add([]byte(`{"tracks":[{"id":"a"}],"index":0,"position_ms":1000}`), []byte(`{"index":0,"track_id":"a","posi`))
+	f.Add([]byte(`{"tracks":[],"index":-1}`), []byte(`{"index":-1,"track_id":"","position_ms":9}`))
+	f.Add([]byte("not json"), []byte(""))
+	f.Fuzz(func(t *testing.T, queue, position []byte) {
+		dir := t.TempDir()
+		must(t, os.WriteFile(filepath.Join(dir, stateFile), queue, 0o600))
+		must(t, os.WriteFile(filepath.Join(dir, positionFile), position, 0o600))
+		got, err := LoadState(dir)
+		var want SavedState
+		if jerr := json.Unmarshal(queue, &want); jerr != nil {
+			if err == nil || !strings.Contains(err.Error(), filepath.Join(dir, stateFile)) || !strings.Contains(err.Error(), "delete it") {
+				t.Fatalf("unreadable queue.json %q: err %v, want one naming the file and what to do", queue, err)
+			}
+			return
+		}
+		if err != nil {
+			t.Fatalf("queue.json %q reads as JSON but LoadState failed: %v", queue, err)
+		}
+		moved := got.PositionMS
+		got.PositionMS = want.PositionMS
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("position.json %q changed more than the play head: got %+v, want %+v", position, got, want)
+		}
+		if moved != want.PositionMS {
+			var p savedPosition
+			cur, ok := positionOf(want)
+			if json.Unmarshal(position, &p) != nil || !ok || p.Index != cur.Index || p.TrackID != cur.TrackID || p.PositionMS != moved || moved < 0 {
+				t.Fatalf("play head %d ms from position.json %q, which is not a record of queue.json's current track %+v", moved, position, cur)
+			}
 		}
 	})
 }
