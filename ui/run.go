@@ -56,11 +56,10 @@ func Run(ctx context.Context, o Options, ro RunOptions) error {
 		defer func() { _ = term.Restore(int(f.Fd()), old) }()
 	}
 	w, closeW := terminalWriter(out)
-	defer closeW() // after scr.stop below
 	scr := newScreen(w)
 	scr.firstFrame = ro.FirstFrame
 	scr.start()
-	defer scr.stop() // runs before the raw mode is restored
+	defer scr.stop(closeW) // runs before the raw mode is restored
 
 	p := tea.NewProgram(painted{m: New(ctx, o), scr: scr},
 		tea.WithoutRenderer(), tea.WithContext(ctx), tea.WithInput(in), tea.WithOutput(out),

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/charmbracelet/lipgloss"
 )
@@ -46,19 +47,28 @@ func newScreen(out io.Writer) *screen {
 	return &screen{out: out, wake: make(chan struct{}, 1), done: make(chan struct{}), full: true}
 }
 
-// start sets the terminal modes and starts drawing.
+// leaveTimeout is how long stop waits for the terminal to take the frame
+// being written and the modes restored.
+const leaveTimeout = 2 * time.Second
+
+// start starts drawing; its goroutine sets the terminal modes first, so a
+// terminal that takes nothing does not hold start up.
 func (s *screen) start() {
-	_, _ = io.WriteString(s.out, enterModes)
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
+		_, _ = io.WriteString(s.out, enterModes)
 		s.loop()
 	}()
 }
 
-// stop stops drawing and restores the terminal modes. It is safe to call
-// more than once.
-func (s *screen) stop() {
+// stop stops drawing, restores the terminal modes and then calls release
+// (may be nil), waiting at most leaveTimeout for them. A terminal that
+// takes nothing (a stalled ssh link, a pty nobody reads) held the way out
+// for as long as it did: SIGTERM or q left segue playing on. Past the wait,
+// a goroutine finishes the writes and releases if the terminal ever takes
+// them. It is safe to call more than once.
+func (s *screen) stop(release func()) {
 	s.mu.Lock()
 	if s.stopped {
 		s.mu.Unlock()
@@ -67,8 +77,19 @@ func (s *screen) stop() {
 	s.stopped = true
 	s.mu.Unlock()
 	close(s.done)
-	s.wg.Wait()
-	_, _ = io.WriteString(s.out, leaveModes)
+	left := make(chan struct{})
+	go func() {
+		defer close(left)
+		s.wg.Wait()
+		_, _ = io.WriteString(s.out, leaveModes)
+		if release != nil {
+			release() // after the last write: the writer's descriptor may be reused once closed
+		}
+	}()
+	select {
+	case <-left:
+	case <-time.After(leaveTimeout):
+	}
 }
 
 // set hands the screen a frame; it is drawn soon unless it equals what is

@@ -46,9 +46,9 @@ func TestScreenDrawsOnlyChanges(t *testing.T) {
 		t.Fatalf("one changed line wrote %q", got)
 	}
 	s.set("aaaaa\nBBBBB\nccc")
-	s.stop()
+	s.stop(nil)
 	if got := buf.Take(); got != leaveModes {
 		t.Fatalf("after an unchanged frame and stop the screen wrote %q, want only the mode reset", got)
 	}
-	s.stop() // twice is harmless
+	s.stop(nil) // twice is harmless
 }

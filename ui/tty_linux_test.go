@@ -7,9 +7,12 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 	"golang.org/x/term"
+
+	"segue/internal/testkit"
 )
 
 // openPTY opens a pseudo-terminal pair in raw mode: what is written to
@@ -113,6 +116,64 @@ func TestTerminalWriterPassesOtherWriters(t *testing.T) {
 		closeW()
 		if w != out {
 			t.Errorf("terminalWriter(%T) = %T, want it unchanged", out, w)
+		}
+	}
+}
+
+// TestLeavingATerminalThatTakesNothing: the screen starts and stops on a
+// terminal whose reader stopped (a stalled ssh link, a pty nobody reads),
+// where writing the modes held start, and the frame being written held
+// stop, and so SIGTERM or q, for as long as nobody read: the interface
+// played on. Once the terminal is read again it gets the modes restored,
+// and only then is the writer closed.
+func TestLeavingATerminalThatTakesNothing(t *testing.T) {
+	master, slave := openPTY(t)
+	w, closeW := terminalWriter(slave)
+	// a write of more than the terminal holds, which holds its write lock
+	// while nobody reads: every other write waits behind it
+	go func() { _, _ = slave.Write(bytes.Repeat([]byte("x"), 1<<20)) }()
+	testkit.WaitReport(t, 60*time.Second, func() bool {
+		n, err := unix.IoctlGetInt(int(master.Fd()), unix.TIOCINQ)
+		return err == nil && n > 0
+	}, func() string { return "the filling write did not start" })
+	released := make(chan struct{})
+	left := make(chan struct{})
+	go func() {
+		scr := newScreen(w)
+		scr.resized(20)
+		scr.start()
+		scr.set("▶ Dawn\n0:01 ━━──")
+		scr.stop(func() { closeW(); close(released) })
+		close(left)
+	}()
+	testkit.WaitReport(t, 60*time.Second, isClosed(left),
+		func() string { return "the screen did not stop on a terminal that takes nothing" })
+	if isClosed(released)() {
+		t.Fatal("the writer was released before its last write reached the terminal")
+	}
+
+	// read again: the modes restored arrive last, then the writer is released
+	var got []byte
+	buf := make([]byte, 64<<10)
+	for !bytes.HasSuffix(got, []byte(leaveModes)) {
+		n, err := master.Read(buf)
+		if err != nil {
+			t.Fatalf("read the terminal: %v (got %d bytes)", err, len(got))
+		}
+		got = append(got[max(0, len(got)-len(leaveModes)):], buf[:n]...)
+	}
+	testkit.WaitReport(t, 60*time.Second, isClosed(released),
+		func() string { return "the writer was not released after the terminal took the modes" })
+}
+
+// isClosed returns whether ch is closed, without waiting.
+func isClosed(ch <-chan struct{}) func() bool {
+	return func() bool {
+		select {
+		case <-ch:
+			return true
+		default:
+			return false
 		}
 	}
 }
