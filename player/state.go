@@ -326,13 +326,17 @@ func (s *StateSaver) failed(err error) error {
 // positionSize, in one write and without fsync.
 func (s *StateSaver) writePosition(p savedPosition) error {
 	path := filepath.Join(s.dir, positionFile)
+	var size int64 // the file's size before this write
 	if s.position != nil {
 		// The state dir removed (a reset by hand) or the file replaced
 		// (an editor, a sync tool): writing on would go to a file that
 		// no path names any more, and a kill would resume from queue.json.
-		if fi, err := os.Stat(path); err != nil || !os.SameFile(fi, s.posFile) {
+		fi, err := os.Stat(path)
+		if err != nil || !os.SameFile(fi, s.posFile) {
 			s.position.Close()
 			s.position = nil
+		} else {
+			size = fi.Size()
 		}
 	}
 	if s.position == nil {
@@ -348,7 +352,14 @@ func (s *StateSaver) writePosition(p savedPosition) error {
 			f.Close()
 			return err
 		}
-		s.position, s.posFile = f, fi
+		s.position, s.posFile, size = f, fi, fi.Size()
+	}
+	if size != positionSize {
+		// a longer file (written over by hand) would keep its tail after
+		// the record, and LoadState would ignore it: cut it to the record
+		if err := s.position.Truncate(positionSize); err != nil {
+			return err
+		}
 	}
 	b, err := json.Marshal(p)
 	if err != nil {

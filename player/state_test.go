@@ -269,6 +269,10 @@ func TestStateSaverFollowsThePositionFilesPath(t *testing.T) {
 			}
 			return os.Rename(tmp, filepath.Join(dir, positionFile))
 		}},
+		{"position.json replaced by a longer file", func(dir string) error {
+			long := `{"index":0,"track_id":"a","position_ms":999}` + strings.Repeat(" ", 2*positionSize) + "an old note"
+			return os.WriteFile(filepath.Join(dir, positionFile), []byte(long), 0o600)
+		}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -295,7 +299,7 @@ func TestStateSaverFollowsThePositionFilesPath(t *testing.T) {
 			cur.Volume = 80
 			mu.Unlock()
 			s.Changed() // queue.json again (the dir made anew), at 3000 ms
-			testkit.WaitReport(t, 20*time.Second, func() bool { _, err := os.Stat(filepath.Join(dir, stateFile)); return err == nil },
+			testkit.WaitReport(t, 20*time.Second, func() bool { got, _ := LoadState(dir); return got.Volume == 80 },
 				func() string { return "a change after " + c.name + " was not written to queue.json" })
 			move(8000)
 		})
