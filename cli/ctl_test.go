@@ -418,3 +418,35 @@ func TestToldErrorEvent(t *testing.T) {
 		t.Errorf("told: %+v (%v)\nwant the error %q, still ErrOffline", ev, e.Err, want)
 	}
 }
+
+// TestPlayEndsOnSignals: a closed terminal (SIGHUP) ends `segue play` as
+// Ctrl-C and SIGTERM do: exit 130 and the control socket removed. On
+// SIGHUP it died by the signal's default action (no exit status, the
+// socket left behind for the next start to take over).
+func TestPlayEndsOnSignals(t *testing.T) {
+	url, tracks := ctlOrigin(t)
+	for _, sig := range []syscall.Signal{syscall.SIGHUP, syscall.SIGTERM, syscall.SIGINT} {
+		t.Run(sig.String(), func(t *testing.T) {
+			h := newCtlHost(t)
+			cmd := h.command("--origin", url, "play", "--output", "null", tracks[0].ID)
+			var errOut testkit.Buffer
+			cmd.Stderr = &errOut
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+			testkit.Wait(t, time.Minute, "play's control socket to answer", func() bool { _, _, code := h.ctl("status"); return code == 0 })
+			if err := cmd.Process.Signal(sig); err != nil {
+				t.Fatal(err)
+			}
+			err := cmd.Wait()
+			if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 130 {
+				t.Errorf("segue play after %v: %v, want exit status 130\n%s", sig, err, errOut.String())
+			}
+			sock := filepath.Join(h.runtime, "segue", "ctl.sock")
+			if _, err := os.Lstat(sock); !os.IsNotExist(err) {
+				t.Errorf("after %v the control socket %s is still there (%v)", sig, sock, err)
+			}
+		})
+	}
+}

@@ -49,7 +49,7 @@ QUERY lists is played as well.
 
 Exit status: 0 when everything played, 2 for bad flags or arguments, 3 when
 a target cannot be resolved, 1 when a track could not be played (for example
-"not available offline"), 130 after Ctrl-C. With --json a run that fails
+"not available offline"), 130 after Ctrl-C, SIGTERM or SIGHUP. With --json a run that fails
 ends with an "error" event saying why.`,
 		Example: `  segue play al3f2c9a1b0d4e5f67
   segue play --search "blue in green" --output wav:out.wav --fast
@@ -109,7 +109,9 @@ func (a *app) play(ctx context.Context, f playFlags, targets []string) (err erro
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	// A closed terminal (SIGHUP) ends it as Ctrl-C does: the sound stops,
+	// the control socket goes and unsent plays are kept (exit 130).
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 
 	c, err := a.openCache(nil)
