@@ -208,15 +208,13 @@ func limitProcs(out player.Output) {
 }
 
 // closeOutput closes out. When the listener stopped (quit the interface,
-// Ctrl-C), the sound stops at once: what the device still holds (seconds
-// with ALSA, the buffer of issue 14) is dropped, where Close alone plays
-// it out, as the end of a queue wants.
+// Ctrl-C), the sound stops at once: the output is paused first (Idler:
+// the device is dropped now), and Close then drops what a pause held,
+// where Close alone plays out what the device holds (seconds with ALSA,
+// the buffer of issue 14), as the end of a queue wants.
 func closeOutput(out player.Output, stopped bool) error {
 	if i, ok := out.(player.Idler); ok && stopped {
-		i.Idle(false) // a pause: the device is dropped now, not drained
-	}
-	if f, ok := out.(player.Flusher); ok && stopped {
-		f.Flush()
+		i.Idle(false)
 	}
 	return out.Close()
 }
