@@ -25,19 +25,27 @@ import (
 )
 
 // DefaultALSABuffer is the device buffer when OutputOptions.Buffer is zero;
-// the device takes a period, a third of it, at a time (the PulseAudio
-// plugin of ALSA wants at least 3 periods). Issue 14: while playing, the
-// process may wake at most 10 times a second. Every wake-up is paid per
-// period or per batch, not per sample: the writer thread wakes once a
-// period, the PulseAudio client thread inside alsa-lib twice (the
-// server's request for a period, then the write) besides its timing
-// updates (a round trip every 1.5 s), the MP3 decoder thread and Go once
-// a batch of a period (see waitSpace). With 500 ms in 250 ms periods the
-// process woke 72 times a second (writer 14, PulseAudio 16-27, Go 37-50).
-// A long buffer delays nothing a listener does: pause, seek, skip and stop
-// drop it (Flusher), a volume change rewrites it (Volumer), and the
-// position reported is what is heard (Delayer).
-const DefaultALSABuffer = 3 * time.Second
+// the device takes a period, a third of it (defaultPeriodFrames), at a time
+// (the PulseAudio plugin of ALSA wants at least 3 periods). Issue 14: while
+// playing, the process may wake at most 10 times a second. Every wake-up is
+// paid per period or per batch, not per sample: the writer thread wakes once
+// a period, the PulseAudio client thread inside alsa-lib twice (the server's
+// request for a period, then the write) besides its timing updates (a round
+// trip every 1.5 s), the MP3 decoder thread and Go once a batch of a period
+// (see waitSpace). BenchmarkTUIVsCmus, quiet machine, 3 runs each
+// (2026-12-01): 500 ms in 250 ms periods woke the process 72 times a second;
+// 3 s in 1 s periods 12.0-12.1; 6 s in 2 s periods 8.7 (PulseAudio's thread
+// 5.1 -> 3.6, the writer 2.0 -> 1.0); 9 s in 3 s periods 6.9-7.2 with 2 MiB
+// more memory. A long buffer delays nothing a listener does: the device
+// starts at its first frame, pause, seek, skip and stop drop it (Flusher), a
+// volume change rewrites it (Volumer), and the position reported is what is
+// heard (Delayer).
+const DefaultALSABuffer = 3 * defaultPeriodFrames * time.Second / catalog.SampleRate
+
+// defaultPeriodFrames is the default device period in frames: 2 s. The MP3
+// decoder thread decodes a period ahead (pcmAhead), so it too wakes once a
+// render batch.
+const defaultPeriodFrames = 2 * catalog.SampleRate
 
 // aheadPeriods is how much the ring holds beyond the device buffer, in
 // periods: Go renders into it a period at a time, when the writer thread

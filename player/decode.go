@@ -56,18 +56,18 @@ type pcm struct {
 }
 
 const (
-	// pcmInBytes is the stream ring: 1.6 s at 320 kbit/s, more than a
+	// pcmInBytes is the stream ring: 3.2 s at 320 kbit/s, more than a
 	// render batch takes.
-	pcmInBytes = 64 << 10
-	// pcmAhead is how many samples the thread decodes ahead: a second, the
-	// render batch of the ALSA output (a period, DefaultALSABuffer/3), and
-	// the chunks the render loop may read past it, so a batch finds them
-	// all decoded.
-	pcmAhead     = catalog.SampleRate + 4*chunk
+	pcmInBytes = 128 << 10
+	// pcmAhead is how many samples the thread decodes ahead: the render
+	// batch of the ALSA output (a period, defaultPeriodFrames), and the
+	// chunks the render loop may read past it, so a batch finds them all
+	// decoded.
+	pcmAhead     = defaultPeriodFrames + 4*chunk
 	pcmOutFloats = 2*pcmAhead + C.segue_dec_frame
 	// pcmRefill is the room, in floats, the thread waits for once the
-	// ring is full: a second, so it wakes once a render batch.
-	pcmRefill = 2 * catalog.SampleRate
+	// ring is full: a period, so it wakes once a render batch.
+	pcmRefill = 2 * defaultPeriodFrames
 )
 
 // bufferedReader is a stream that tells how many bytes Read returns
