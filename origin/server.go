@@ -324,7 +324,6 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		hs.TLSConfig = s.certs.tlsConfig()
 	}
 	s.log.Info("origin serving", "addr", ListenedAddr(s.opts.Addr, ln.Addr()), "scheme", scheme, "data", s.opts.DataDir, "tokens", s.auth.Load())
-	deferAccept(ln)
 	limit := newConnLimiter(ln, s.opts.MaxConns)
 	hs.ConnState = limit.connState
 	var httpLn net.Listener = limit
