@@ -158,6 +158,10 @@ func (l *accessLog) requests(prefix string, status int) map[string]int {
 	return n
 }
 
+// getJSON decodes the 200 answer to GET url into v. Any other status
+// fails t with the body: an error document ({"error": ...}) decodes into
+// an empty result without complaint, so a 503 once read as "found 0
+// albums".
 func getJSON(t testing.TB, url string, v any) {
 	t.Helper()
 	resp, err := http.Get(url)
@@ -165,6 +169,10 @@ func getJSON(t testing.TB, url string, v any) {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		body, _ := io.ReadAll(resp.Body)
+		t.Fatalf("GET %s: %s %s; want 200", url, resp.Status, body)
+	}
 	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
 		t.Fatalf("GET %s: %v", url, err)
 	}

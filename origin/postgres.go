@@ -68,10 +68,11 @@ const pgConnectTimeout = 5 * time.Second
 // least 8 (a query waits on the network as well as on the server's CPU).
 // Each is a server process on the database's side: replicas times this
 // must stay under the server's max_connections (100 by default). Idle
-// connections are kept; one that died while idle over a second (a
-// restart of the server) is found by pgx's ping before reuse and
-// replaced, and a request on one that died under it answers 503
-// (catalogUnavailable).
+// connections are kept; before reuse, one the server hung up on (a
+// restart) is found and replaced whenever it was last used (pgConn's
+// ResetSession), as is one idle over a second whose server is gone
+// without a word (pgx's ping); a request on one that dies under it
+// answers 503 (catalogUnavailable).
 func PostgresConns() int { return max(8, 4*runtime.GOMAXPROCS(0)) }
 
 // openPostgres connects to the PostgreSQL catalog at dsn and brings its
@@ -255,10 +256,9 @@ func (c *pgConn) Prepare(q string) (driver.Stmt, error) { return c.c.Prepare(reb
 func (c *pgConn) PrepareContext(ctx context.Context, q string) (driver.Stmt, error) {
 	return c.c.PrepareContext(ctx, rebind(q))
 }
-func (c *pgConn) Close() error                           { return c.c.Close() }
-func (c *pgConn) Begin() (driver.Tx, error)              { return c.c.Begin() }
-func (c *pgConn) Ping(ctx context.Context) error         { return c.c.Ping(ctx) }
-func (c *pgConn) ResetSession(ctx context.Context) error { return c.c.ResetSession(ctx) }
+func (c *pgConn) Close() error                   { return c.c.Close() }
+func (c *pgConn) Begin() (driver.Tx, error)      { return c.c.Begin() }
+func (c *pgConn) Ping(ctx context.Context) error { return c.c.Ping(ctx) }
 func (c *pgConn) BeginTx(ctx context.Context, o driver.TxOptions) (driver.Tx, error) {
 	return c.c.BeginTx(ctx, o)
 }
@@ -267,6 +267,29 @@ func (c *pgConn) ExecContext(ctx context.Context, q string, args []driver.NamedV
 }
 func (c *pgConn) QueryContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Rows, error) {
 	return c.c.QueryContext(ctx, rebind(q), args)
+}
+
+// ResetSession vets a pooled connection before database/sql hands it to a
+// query: driver.ErrBadConn when the server has hung up on it, so that
+// database/sql takes another or opens a new one before anything is sent.
+// pgx checks only a connection idle over a second (with a ping, a round
+// trip), so one used less than a second before PostgreSQL stopped (a
+// restart, a failover, pg_terminate_backend) was given to the next query
+// once the server was back: the query failed on the session's FATAL
+// 57P01 (terminating connection due to administrator command) and the
+// request answered 503 with the database up, once for each such
+// connection in the pool (up to PostgresConns; on a busy origin, all of
+// them). The check costs no round trip: a server that ends a session
+// sends its FATAL error and closes the socket, which a peek at the socket
+// sees at once (hungUp).
+func (c *pgConn) ResetSession(ctx context.Context) error {
+	pc := c.c.Conn().PgConn()
+	// SyncConn does nothing on an idle connection; it drains what pgx may
+	// still hold (a ping) so that the socket is all there is to look at.
+	if err := pc.SyncConn(ctx); err != nil || hungUp(pc.Conn()) {
+		return driver.ErrBadConn
+	}
+	return c.c.ResetSession(ctx)
 }
 
 // CheckNamedValue sends a bool as the integer SQLite would store.
