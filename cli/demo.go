@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -56,7 +55,7 @@ func (a *app) runDemo(ctx context.Context, addr string, noTUI bool) error {
 		// interface and the commands it suggests were refused
 		return &usageError{fmt.Errorf("--addr %s: the demo origin serves loopback only (give 127.0.0.1:PORT); to serve a network, ingest with segue origin ingest and run segue origin serve, whose clients need a token (segue origin token create NAME)", addr)}
 	}
-	ln, err := net.Listen("tcp", addr)
+	ln, err := origin.Listen(addr)
 	if err != nil {
 		return fmt.Errorf("start demo origin on %s: %w (%s, e.g. --addr 127.0.0.1:7701)", addr, err, origin.ListenAdvice(err, "--addr"))
 	}

@@ -230,7 +230,7 @@ func TestOriginServerProcess(t *testing.T) {
 		pprof.StartCPUProfile(f)
 		defer pprof.StopCPUProfile()
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := Listen("127.0.0.1:0") // as origin serve listens
 	if err != nil {
 		t.Fatal(err)
 	}

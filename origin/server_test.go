@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"segue/origin/blobs"
 	"segue/origin/blobs/miniotest"
 )
@@ -337,6 +339,47 @@ func FuzzRequestPath(f *testing.F) {
 			t.Fatalf("GET %q served %d bytes", p, rec.Body.Len())
 		}
 	})
+}
+
+// TestListenNoKeepAlive: a connection Listen accepts has no TCP keep-alive
+// probes (SO_KEEPALIVE 0), as Listen documents; net.Listen's has them.
+func TestListenNoKeepAlive(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		listen func() (net.Listener, error)
+		want   int
+	}{
+		{"origin.Listen", func() (net.Listener, error) { return Listen("127.0.0.1:0") }, 0},
+		{"net.Listen", func() (net.Listener, error) { return net.Listen("tcp", "127.0.0.1:0") }, 1},
+	} {
+		ln, err := tc.listen()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		c, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		s, err := ln.Accept()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		rc, err := s.(*net.TCPConn).SyscallConn()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var v int
+		var serr error
+		if err := rc.Control(func(fd uintptr) { v, serr = unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_KEEPALIVE) }); err != nil || serr != nil {
+			t.Fatal(err, serr)
+		}
+		if v != tc.want {
+			t.Errorf("%s: an accepted connection has SO_KEEPALIVE %d, want %d", tc.name, v, tc.want)
+		}
+	}
 }
 
 // TestListenedAddr listens on each address for real: an unspecified host
