@@ -428,14 +428,15 @@ func TestPlayEndsOnSignals(t *testing.T) {
 	for _, sig := range []syscall.Signal{syscall.SIGHUP, syscall.SIGTERM, syscall.SIGINT} {
 		t.Run(sig.String(), func(t *testing.T) {
 			h := newCtlHost(t)
-			cmd := h.command("--origin", url, "play", "--output", "null", tracks[0].ID)
-			var errOut testkit.Buffer
-			cmd.Stderr = &errOut
+			cmd := h.command("--origin", url, "play", "--json", "--output", "null", tracks[0].ID)
+			var out, errOut testkit.Buffer
+			cmd.Stdout, cmd.Stderr = &out, &errOut
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 			testkit.Wait(t, time.Minute, "play's control socket to answer", func() bool { _, _, code := h.ctl("status"); return code == 0 })
+			testkit.Wait(t, time.Minute, "the started event", func() bool { return strings.Contains(out.String(), `"event":"started"`) })
 			if err := cmd.Process.Signal(sig); err != nil {
 				t.Fatal(err)
 			}
@@ -446,6 +447,22 @@ func TestPlayEndsOnSignals(t *testing.T) {
 			sock := filepath.Join(h.runtime, "segue", "ctl.sock")
 			if _, err := os.Lstat(sock); !os.IsNotExist(err) {
 				t.Errorf("after %v the control socket %s is still there (%v)", sig, sock, err)
+			}
+			// --json ends with the summary of what played, marked
+			// interrupted, then the error; both are JSON.
+			var finished struct {
+				Event       string
+				Played      *int
+				Interrupted bool
+			}
+			lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+			if len(lines) < 2 || json.Unmarshal([]byte(lines[len(lines)-2]), &finished) != nil ||
+				finished.Event != "finished" || !finished.Interrupted || finished.Played == nil || *finished.Played != 1 {
+				t.Errorf("segue play --json after %v: the line before the last is %+v, want a finished event with interrupted true and played 1; output:\n%s",
+					sig, finished, out.String())
+			}
+			if last := lines[len(lines)-1]; !json.Valid([]byte(last)) || !strings.Contains(last, "interrupted") {
+				t.Errorf("segue play --json after %v: the last line is %q, want the error as JSON", sig, last)
 			}
 		})
 	}

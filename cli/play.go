@@ -274,6 +274,8 @@ type playEvent struct {
 	Switches  *int     `json:"switches,omitempty"`
 	MeanKbps  *float64 `json:"mean_kbps,omitempty"`
 	StartupMS *int64   `json:"startup_ms,omitempty"`
+	// finished: a signal ended the run before the queue did (exit 130)
+	Interrupted bool `json:"interrupted,omitempty"`
 }
 
 // report prints the player's events until the queue ends or ctx is done;
@@ -294,9 +296,22 @@ func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total i
 		buffer           int64
 		rendition, where string
 	)
+	// finish emits the session's summary: at the queue's end, or when a
+	// signal ends the run (interrupted), so a script sees what played.
+	finish := func(interrupted bool) {
+		if live {
+			fmt.Fprintln(a.stdout)
+		}
+		played := max(started-failed, 0)
+		st := p.Stats()
+		stallMS, startupMS, mean := st.Stalled.Milliseconds(), st.Startup.Milliseconds(), math.Round(st.MeanKbps*10)/10
+		emit(playEvent{Event: "finished", Played: &played, Failed: &failed, Stalls: &st.Stalls, StallMS: &stallMS,
+			Switches: &st.Switches, MeanKbps: &mean, StartupMS: &startupMS, Interrupted: interrupted})
+	}
 	for {
 		select {
 		case <-ctx.Done():
+			finish(true)
 			return withExit(130, errors.New("play: interrupted"))
 		case ev := <-p.Events():
 			watch(ev)
@@ -371,14 +386,7 @@ func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total i
 					}
 				}
 			case player.EndEvent:
-				if live {
-					fmt.Fprintln(a.stdout)
-				}
-				played := max(started-failed, 0)
-				st := p.Stats()
-				stallMS, startupMS, mean := st.Stalled.Milliseconds(), st.Startup.Milliseconds(), math.Round(st.MeanKbps*10)/10
-				emit(playEvent{Event: "finished", Played: &played, Failed: &failed, Stalls: &st.Stalls, StallMS: &stallMS,
-					Switches: &st.Switches, MeanKbps: &mean, StartupMS: &startupMS})
+				finish(false)
 				if failed > 0 {
 					return withExit(ExitError, fmt.Errorf("play: %d of %s could not be played: %w", failed, notice.Count(max(total, started), "track"), firstErr))
 				}
