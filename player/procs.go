@@ -30,7 +30,7 @@ func LimitProcs() {
 // that plays, so that it can fire several together (prctl(2)
 // PR_SET_TIMERSLACK; the kernel's default is 50 µs). A constructor in
 // timer_slack.c sets it before Go's runtime starts, so every thread has it;
-// a process given the argument "origin" (a server) sets the default back.
+// a server (the subcommand origin, or demo --no-tui) sets the default back.
 //
 // Why (issue 14: at most 10 wake-ups a second while playing): while any
 // goroutine runs, Go's scheduler monitor (sysmon) wakes every 20 µs for its

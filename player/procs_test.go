@@ -29,8 +29,9 @@ func TestLimitProcs(t *testing.T) {
 }
 
 // TestTimerSlack: a process that may play has TimerSlack on every thread
-// from its start; one given "origin" (a server) has the kernel's default,
-// even when its parent had the longer slack.
+// from its start; a server (the subcommand "origin", or "demo --no-tui")
+// has the kernel's default, even when its parent had the longer slack; a
+// flag's value "origin" or "demo" is no subcommand.
 func TestTimerSlack(t *testing.T) {
 	if os.Getenv("SEGUE_TEST_SLACK_CHILD") != "" {
 		fmt.Println(threadSlacks(t))
@@ -44,8 +45,13 @@ func TestTimerSlack(t *testing.T) {
 		want time.Duration
 	}{
 		{[]string{"play", "--search", "x"}, TimerSlack},
+		{[]string{"play", "--search", "origin"}, TimerSlack}, // a flag's value
+		{[]string{"--search=x", "origin"}, serverTimerSlack},
 		{[]string{"origin", "serve"}, serverTimerSlack},
 		{[]string{"--data", "/x", "origin", "ingest"}, serverTimerSlack},
+		{[]string{"demo"}, TimerSlack}, // the demo's interface plays
+		{[]string{"demo", "--no-tui"}, serverTimerSlack},
+		{[]string{"--origin", "demo", "play"}, TimerSlack},
 	} {
 		cmd := exec.Command(os.Args[0], append([]string{"-test.run=^TestTimerSlack$", "--"}, c.args...)...)
 		cmd.Env = append(os.Environ(), "SEGUE_TEST_SLACK_CHILD=1")
