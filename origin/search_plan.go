@@ -112,13 +112,15 @@ func (r *Reader) rows(ctx context.Context, pr passRead, ahead *passRows) ([]cand
 		return nil, err
 	}
 	defer rows.Close()
-	var out []candidate
+	// Rows are scanned in place: a candidate scanned into a variable would
+	// be moved to the heap, one allocation a row.
+	out := make([]candidate, 0, min(pr.max, searchCandidates))
 	for rows.Next() {
-		c := candidate{kind: pr.kind.kind}
+		out = append(out, candidate{kind: pr.kind.kind})
+		c := &out[len(out)-1]
 		if err := rows.Scan(&c.id, &c.fields[0], &c.fields[1], &c.fields[2]); err != nil {
 			return nil, err
 		}
-		out = append(out, c)
 	}
 	return out, rows.Err()
 }
@@ -284,17 +286,20 @@ type kindCandidates struct {
 }
 
 // add keeps the rows of cs not in kc yet that keep accepts (nil: all).
+// Each row is parsed in place in cs: a copy handed to keep would be moved
+// to the heap, one allocation a row.
 func (kc *kindCandidates) add(cs []candidate, keep func(*candidate) bool) {
-	for _, c := range cs {
+	for i := range cs {
+		c := &cs[i]
 		if kc.seen[c.id] {
 			continue
 		}
 		c.parse()
-		if keep != nil && !keep(&c) {
+		if keep != nil && !keep(c) {
 			continue
 		}
 		kc.seen[c.id] = true
-		kc.out = append(kc.out, c)
+		kc.out = append(kc.out, *c)
 	}
 }
 
