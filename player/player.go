@@ -167,11 +167,23 @@ func (p *Player) Open() error {
 }
 
 // Close stops playback and waits for every goroutine the player started.
+// What a current track wrote to a Flusher output is dropped: the render
+// loop may be waiting in the output's Write for the device to take a
+// period (ALSA: 2 s), and the sound, and Close, waited as long. With no
+// track current (the queue ended) the output keeps the last track's end,
+// which the caller's Output.Close may play out.
 func (p *Player) Close() error {
 	if p.cancel == nil {
 		return nil
 	}
+	p.mu.Lock()
+	// Cancelled first: the render loop starts no Write after it, and one
+	// that started before the flush finds the output empty, with room.
 	p.cancel()
+	if f, ok := p.opts.Output.(Flusher); ok && p.cur != nil {
+		f.Flush()
+	}
+	p.mu.Unlock()
 	p.wg.Wait()
 	p.mu.Lock()
 	defer p.mu.Unlock()
