@@ -148,7 +148,7 @@ func (a *app) play(ctx context.Context, f playFlags, targets []string) (err erro
 		defer func() { err = errors.Join(err, srv.Close()) }()
 	}
 
-	out, err := player.ParseOutput(f.output, player.OutputOptions{Fast: f.fast, LogPath: a.cfg.LogFile})
+	out, err := player.ParseOutput(f.output, player.OutputOptions{Fast: f.fast, LogPath: a.alsaLog()})
 	if err != nil {
 		return err
 	}
@@ -205,6 +205,18 @@ func limitProcs(out player.Output) {
 	if _, ok := out.(*player.ALSA); ok {
 		player.LimitProcs()
 	}
+}
+
+// alsaLog is where alsa-lib's messages go while the sound device opens:
+// the log file once logger could open it (it makes the state dir), else
+// nowhere. A log that cannot be written must not keep the device from
+// opening: segue play on a machine with no state dir yet failed with
+// "open log for alsa messages", and the interface fell back to silence.
+func (a *app) alsaLog() string {
+	if a.logger(); a.logErr != nil {
+		return ""
+	}
+	return a.cfg.LogFile
 }
 
 // closeOutput closes out. When the listener stopped (quit the interface,
