@@ -25,7 +25,8 @@ type Reader struct {
 func NewReader(db *sql.DB) *Reader { return &Reader{db: db, pg: isPostgres(db)} }
 
 // albumCols selects an album with its artist name, track count and length;
-// the subqueries use the tracks_album index.
+// the subqueries read the tracks_album index alone (on SQLite it holds
+// every column they read: migration 15).
 const albumCols = `a.id, a.title, a.artist_id, ar.name, a.year, a.cover_hash IS NOT NULL, a.compilation,
 	(SELECT count(*) FROM tracks t WHERE t.album_id = a.id),
 	(SELECT CAST(coalesce(sum(t.duration_ms), 0) AS BIGINT) FROM tracks t WHERE t.album_id = a.id),
