@@ -31,14 +31,20 @@ var fieldWeight = [3]int{4, 2, 1}
 
 // bestOf scores the folded word w against c: its field's weight doubled
 // where w is a whole word (or part) of the field, the weight where w only
-// prefixes one, the best over fields; 0 where w matches nothing.
+// prefixes one, the best over fields; 0 where w matches nothing. A field
+// that cannot raise the best so far is not read (the weights fall from
+// field to field), nor the rest of a field once w is whole in it: most
+// candidates match in the title.
 func (c *candidate) bestOf(w string) int {
 	best := 0
 	for f := range c.fields {
+		if best >= 2*fieldWeight[f] {
+			break
+		}
 		for _, list := range [2]string{c.words[f], c.parts[f]} {
 			for x := range strings.FieldsSeq(list) {
 				if x == w {
-					best = max(best, 2*fieldWeight[f])
+					return 2 * fieldWeight[f] // best < this here, and no later field scores more
 				} else if strings.HasPrefix(x, w) {
 					best = max(best, fieldWeight[f])
 				}
