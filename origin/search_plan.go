@@ -113,8 +113,9 @@ func (r *Reader) rows(ctx context.Context, pr passRead, ahead *passRows) ([]cand
 	}
 	defer rows.Close()
 	// Rows are scanned in place: a candidate scanned into a variable would
-	// be moved to the heap, one allocation a row.
-	out := make([]candidate, 0, min(pr.max, searchCandidates))
+	// be moved to the heap, one allocation a row. Many passes (the titles
+	// equal to the query) find a few rows: the slice starts small.
+	out := make([]candidate, 0, 16)
 	for rows.Next() {
 		out = append(out, candidate{kind: pr.kind.kind})
 		c := &out[len(out)-1]
@@ -372,7 +373,8 @@ func (r *Reader) candidates(ctx context.Context, terms, required []catalog.Searc
 	kcs := make([]kindCandidates, len(kindRanges))
 	for i, kind := range kindRanges {
 		kc := &kcs[i]
-		*kc = kindCandidates{kind: kind, seen: map[string]bool{}}
+		// Sized for one full pass: most kinds read one or more.
+		*kc = kindCandidates{kind: kind, seen: make(map[string]bool, searchCandidates), out: make([]candidate, 0, searchCandidates)}
 		decided, err := r.readOpening(ctx, kc, terms, required, ahead, limit)
 		if err != nil {
 			return nil, err
