@@ -275,10 +275,17 @@ static void *run(void *arg) {
 			// wait for the device's room, not for Go's samples, which
 			// would wake the thread once more a period.
 			if (running && mode == SEGUE_PLAY && wait_period(o)) continue;
+			// Until the device is seen playing, look every 50 ms (see
+			// note_delay), also with nothing left to write: after a resume
+			// that wrote a track's whole rest at once, the delay stayed
+			// not live, Go's position stood still and the track never
+			// ended (Player.waitHeard).
+			int unseen = running && mode == SEGUE_PLAY && !LOAD(&o->delay_live);
 			STORE(&o->want_data, 1);
 			if (LOAD(&o->wr) == rd && LOAD(&o->mode) == mode && LOAD(&o->flush_seq) == seq && LOAD(&o->volume_seq) == vseq)
-				wait_ctl(o, -1);
+				wait_ctl(o, unseen ? 50 : -1);
 			STORE(&o->want_data, 0);
+			if (unseen) note_delay(o, 1);
 			continue;
 		}
 		snd_pcm_sframes_t avail = snd_pcm_avail_update(o->pcm);

@@ -60,7 +60,11 @@ func childIdle(dir string) error {
 		return fmt.Errorf("want resume on stdin, got %q", in.Text())
 	}
 	p.Resume()
-	<-ended
+	select {
+	case <-ended:
+	case <-time.After(30 * time.Second):
+		return fmt.Errorf("the queue did not end within 30 s of the resume (the track is %v long)", samplesToDuration(m.TotalSamples))
+	}
 	if err := waitSuspended(out); err != nil {
 		return err
 	}
@@ -118,7 +122,7 @@ func (c *talkingChild) expect(want string) {
 }
 
 // idleRun runs childIdle on the track in dir (written by writeTrackDir,
-// at least 3/4 window long) under the headless PulseAudio of env and
+// at least a window long) under the headless PulseAudio of env and
 // measures it. The pause and resume latencies are read from what the sink
 // played (its monitor's recording): from the command until the last sound,
 // and until the first sound.
@@ -197,11 +201,11 @@ func (w *monitorWatch) until(done func(first, last time.Time) bool, limit time.D
 	return first, last
 }
 
-// idleTrack makes a track of 3/4 window, stores it in a new folder and
+// idleTrack makes a track of a window, stores it in a new folder and
 // starts a headless PulseAudio; it returns the folder,
 // the environment and the track's 320k MP3.
 func idleTrack(t testing.TB, window time.Duration) (dir string, env []string, mp3 string) {
-	src, tr := oneTrack(t, longPiece(int(window.Seconds())), window.Seconds()*3/4, catalog.RenditionHigh)
+	src, tr := oneTrack(t, longPiece(int(window.Seconds())), window.Seconds(), catalog.RenditionHigh)
 	dir = t.TempDir()
 	writeTrackDir(t, src, tr, dir)
 	return dir, testkit.HeadlessALSA(t, dir, ""), src.files[tr.ID+"-"+catalog.RenditionHigh]

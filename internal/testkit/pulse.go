@@ -61,6 +61,14 @@ func HeadlessALSA(t testing.TB, dir, capture string) []string {
 		out, err := cmd.Output()
 		return err == nil && len(bytes.TrimSpace(out)) > 0
 	}, func() string { return "parec did not connect to the null sink's monitor" })
+	// A new null sink renders its first block of 2 s before it takes the
+	// monitor's latency: a stream started meanwhile stayed silent that
+	// long (measured 2.0 s) while its device said it played, so the
+	// recording, and the sink, run from its first bytes on.
+	WaitReport(t, 10*time.Second, func() bool {
+		st, err := os.Stat(filepath.Join(dir, "monitor.raw"))
+		return err == nil && st.Size() > 0
+	}, func() string { return "the null sink's monitor recorded nothing" })
 
 	conf := filepath.Join(dir, "alsa.conf")
 	own := filepath.Join(dir, "tee.conf")
