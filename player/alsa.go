@@ -36,10 +36,14 @@ import (
 // (2026-12-01): 500 ms in 250 ms periods woke the process 72 times a second;
 // 3 s in 1 s periods 12.0-12.1; 6 s in 2 s periods 8.7 (PulseAudio's thread
 // 5.1 -> 3.6, the writer 2.0 -> 1.0); 9 s in 3 s periods 6.9-7.2 with 2 MiB
-// more memory. A long buffer delays nothing a listener does: the device
-// starts at its first frame, pause, seek, skip and stop drop it (Flusher), a
-// volume change rewrites it (Volumer), and the position reported is what is
-// heard (Delayer).
+// more memory. The 8.7 came with the position reported once a period (the
+// interface's clock moved by 2 s, behind the sound); reported as each
+// second is heard (Player.clock) 12.1-12.3, over issue 14's 10 (-benchtime
+// 2x, load 0.3; 8.4 without the clock, measured beside it), sysmon 2.0 ->
+// 4.3. A long buffer delays nothing a listener does: the device starts at
+// its first frame, pause, seek, skip and stop drop it (Flusher), a volume
+// change rewrites it (Volumer), and the position reported is what is heard
+// (Delayer).
 const DefaultALSABuffer = 3 * defaultPeriodFrames * time.Second / catalog.SampleRate
 
 // defaultPeriodFrames is the default device period in frames: 2 s. The MP3

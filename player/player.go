@@ -163,6 +163,13 @@ func (p *Player) Open() error {
 		defer p.wg.Done()
 		p.run()
 	}()
+	if _, ok := p.opts.Output.(Delayer); ok {
+		p.wg.Add(1)
+		go func() {
+			defer p.wg.Done()
+			p.clock()
+		}()
+	}
 	return nil
 }
 
@@ -398,7 +405,10 @@ func (p *Player) afterRead(ts *trackStream, done bool, err error) {
 		p.emit(ErrorEvent{TrackID: ts.track.ID, Err: err, Fatal: true})
 		done = true
 	}
-	if heard := p.heardLocked(ts); p.lastPos < 0 || heard-p.lastPos >= catalog.SampleRate/4 || done {
+	// An output that holds seconds of audio has its position reported by
+	// the clock as it is heard; this loop writes ahead of it.
+	_, delayed := p.opts.Output.(Delayer)
+	if heard := p.heardLocked(ts); p.lastPos < 0 || !delayed && heard-p.lastPos >= catalog.SampleRate/4 || done {
 		p.lastPos = heard
 		p.emit(PositionEvent{TrackID: ts.track.ID, Position: samplesToDuration(heard), Duration: ts.duration()})
 	}
@@ -471,8 +481,8 @@ const trackChangeLead = 750 * time.Millisecond
 
 // waitHeard waits, once ts is written to its end, until no more than
 // trackChangeLead of it is left unheard in the output (Delayer), so that
-// the next track does not become current seconds before it is heard,
-// reporting the position heard each second meanwhile. It returns early
+// the next track does not become current seconds before it is heard (the
+// clock reports the position heard meanwhile). It returns early
 // when ts stops being current; a pause stops the output meanwhile, and a
 // resume starts it again.
 func (p *Player) waitHeard(ts *trackStream) {
@@ -499,17 +509,13 @@ func (p *Player) waitHeard(ts *trackStream) {
 			}
 		}
 		left := d.Unheard() - lead
-		if heard := p.heardLocked(ts); heard-p.lastPos >= catalog.SampleRate/4 {
-			p.lastPos = heard
-			p.emit(PositionEvent{TrackID: ts.track.ID, Position: samplesToDuration(heard), Duration: ts.duration()})
-		}
 		p.mu.Unlock()
 		if left <= 0 && !paused {
 			return
 		}
 		var tick <-chan time.Time
 		if !paused {
-			t.Reset(min(samplesToDuration(int64(left)), time.Second))
+			t.Reset(samplesToDuration(int64(left)))
 			tick = t.C
 		}
 		select {

@@ -17,7 +17,7 @@ import (
 
 // childPosition plays the track stored in dir twice in a row through the
 // real ALSA output (default buffer) and prints, as they come, "at MS" for
-// the first position events from 2 s on and "track MS" when the second
+// the first four position events from 1 s on and "track MS" when the second
 // play becomes current (MS: the position reported, and the length of the
 // track); it exits when stdin closes.
 func childPosition(dir string) error {
@@ -31,7 +31,7 @@ func childPosition(dir string) error {
 	for printed := 0; ; {
 		switch e := (<-p.Events()).(type) {
 		case PositionEvent:
-			if e.Position >= 2*time.Second && printed < 3 {
+			if e.Position >= time.Second && printed < 4 {
 				fmt.Println("at", e.Position.Milliseconds())
 				printed++
 			}
@@ -56,16 +56,18 @@ func childPosition(dir string) error {
 // that much of the tone (its monitor's recording, from the first sound),
 // less 1 s for the monitor's own latency (measured: 170-560 ms;
 // PulseAudio raises it under load); a position counted at the render loop
-// runs up to 5 s ahead. Reports start 2 s in: on a loaded machine the
-// sound server and parec (the monitor's reader) can take most of a second
-// to start, and the first report then compares with a recording that has
-// not begun. Likewise the second track becomes current no earlier than
+// runs up to 5 s ahead. Reports start 1 s in (the sound server starts
+// its stream meanwhile). Likewise the second track becomes current no earlier than
 // trackChangeLead (and that margin) before the first one's end is heard;
 // it used to come a whole ring and device buffer early. And the child
 // sends PulseAudio its audio through the socket: it maps none of
-// PulseAudio's shared memory (withoutPulseSHM).
+// PulseAudio's shared memory (withoutPulseSHM). The position is reported
+// as each second is heard, two reports at most 1.25 s of audio apart
+// (the 11 s track is longer than the output holds): the render loop
+// reported it only when it rendered a batch, a device period (2 s) at a
+// time, and the interface's clock skipped every other second.
 func TestALSAPositionIsHeard(t *testing.T) {
-	src, tr := oneTrack(t, fmt.Sprintf("aevalsrc='0.5*sin(2*PI*%d*t)':s=44100:c=stereo:d=8", toneHz), 7, catalog.RenditionHigh)
+	src, tr := oneTrack(t, fmt.Sprintf("aevalsrc='0.5*sin(2*PI*%d*t)':s=44100:c=stereo:d=12", toneHz), 11, catalog.RenditionHigh)
 	dir := t.TempDir()
 	writeTrackDir(t, src, tr, dir)
 	env := testkit.HeadlessALSA(t, dir, "")
@@ -73,6 +75,7 @@ func TestALSAPositionIsHeard(t *testing.T) {
 	defer c.stop()
 	mon := filepath.Join(dir, "monitor.raw")
 	const margin = time.Second
+	last := time.Duration(-1)
 	for c.lines.Scan() {
 		kind, ms, _ := strings.Cut(c.lines.Text(), " ")
 		n, err := strconv.Atoi(ms)
@@ -92,6 +95,10 @@ func TestALSAPositionIsHeard(t *testing.T) {
 			t.Errorf("the child maps PulseAudio's shared memory while playing (withoutPulseSHM did not take):\n%s", maps)
 		}
 		t.Logf("position %v reported when %v had been heard", reported, heard)
+		if last >= 0 && reported-last > 5*time.Second/4 {
+			t.Errorf("position %v reported after %v: %v of audio without a report, want at most 1.25 s", reported, last, reported-last)
+		}
+		last = reported
 		if heard < reported-margin {
 			t.Errorf("position %v reported when only %v had been heard", reported, heard)
 		}
