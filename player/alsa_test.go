@@ -61,6 +61,12 @@ func TestMain(m *testing.M) {
 			os.Exit(1)
 		}
 		os.Exit(0)
+	case "late":
+		if err := childLateSegment(os.Getenv("SEGUE_CHILD_DIR")); err != nil {
+			fmt.Println(err)
+			os.Exit(1)
+		}
+		os.Exit(0)
 	case "close":
 		if err := childClose(os.Getenv("SEGUE_CHILD_DIR")); err != nil {
 			fmt.Println(err)
@@ -101,10 +107,17 @@ func loadTrackDir(dir string) (*memSource, *catalog.Manifest, error) {
 // buffer (0: the default), logging alsa-lib to dir/alsa.log; the caller
 // plays m.TrackID.
 func alsaChildPlayer(dir string, buffer time.Duration) (*Player, *ALSA, *catalog.Manifest, error) {
+	return alsaChildPlayerWith(dir, buffer, func(*memSource, *catalog.Manifest) {})
+}
+
+// alsaChildPlayerWith is alsaChildPlayer with setup called on the track's
+// source before the player opens.
+func alsaChildPlayerWith(dir string, buffer time.Duration, setup func(*memSource, *catalog.Manifest)) (*Player, *ALSA, *catalog.Manifest, error) {
 	src, m, err := loadTrackDir(dir)
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	setup(src, m)
 	LimitProcs() // as the client does before it plays through the device
 	out, err := OpenALSA(buffer, filepath.Join(dir, "alsa.log"))
 	if err != nil {

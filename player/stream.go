@@ -282,13 +282,21 @@ func (ts *trackStream) Read(b []byte) (int, error) {
 
 // waitSegment takes segment i out of the buffer, waiting for the fetcher.
 // A wait after playback began (mid-track, or at a gapless change of track)
-// is a stall: reported when it starts and when it ends.
+// is a stall once the output has played what it holds (Delayer; at once
+// for others): reported when it starts and when it ends.
 func (ts *trackStream) waitSegment(i int) (fetched, error) {
 	p := ts.p
 	ts.mu.Lock()
 	ts.reading = i
 	ts.signal()
-	var waitStart time.Time
+	var stallStart time.Time
+	waiting := false
+	var dry *time.Timer // fires when the output has played all it holds
+	defer func() {
+		if dry != nil {
+			dry.Stop()
+		}
+	}()
 	stall := (i != ts.startSeg || ts.continues) && !p.unpaced()
 	for {
 		if ts.failure != nil {
@@ -306,8 +314,8 @@ func (ts *trackStream) waitSegment(i int) (fetched, error) {
 			}
 			ts.mu.Unlock()
 			var waited time.Duration
-			if !waitStart.IsZero() {
-				waited = time.Since(waitStart)
+			if !stallStart.IsZero() {
+				waited = time.Since(stallStart)
 				p.setBuffering(ts, false)
 				if stall {
 					p.emit(StallEvent{TrackID: ts.track.ID, Position: samplesToDuration(ts.out), Duration: waited, Ended: true})
@@ -323,8 +331,25 @@ func (ts *trackStream) waitSegment(i int) (fetched, error) {
 		}
 		ch := ts.changed
 		ts.mu.Unlock()
-		if waitStart.IsZero() {
-			waitStart = time.Now()
+		if !waiting {
+			waiting = true
+			// An output that holds seconds of audio (Delayer) plays them
+			// while the segment is awaited: the listener hears a stall only
+			// once it ran dry (at the start a 2 ms wait for the second
+			// segment, under the 5 s the device held, was a stall in play
+			// --json's summary, at a position 5 s ahead of the sound).
+			if d, ok := p.opts.Output.(Delayer); ok && stall {
+				if left := d.Unheard(); left > 0 {
+					dry = time.NewTimer(samplesToDuration(int64(left)))
+				}
+			}
+		}
+		var dried <-chan time.Time
+		if dry != nil {
+			dried = dry.C
+		}
+		if stallStart.IsZero() && dried == nil {
+			stallStart = time.Now()
 			p.setBuffering(ts, true)
 			if stall {
 				p.emit(StallEvent{TrackID: ts.track.ID, Position: samplesToDuration(ts.out)})
@@ -335,6 +360,8 @@ func (ts *trackStream) waitSegment(i int) (fetched, error) {
 		}
 		select {
 		case <-ch:
+		case <-dried:
+			dry = nil
 		case <-ts.ctx.Done():
 			return fetched{}, ts.ctx.Err()
 		}
