@@ -1,7 +1,12 @@
 package player
 
 import (
+	"os"
+	"syscall"
 	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
 
 	"segue/catalog"
 )
@@ -21,14 +26,15 @@ const clockOpening = 250 * time.Millisecond
 // interface's clock and play --json's progress moved by two seconds,
 // behind what was heard by up to a period. The clock sleeps until the
 // next second is heard, and while paused or idle until a command pokes
-// the player (issue 14: no wake-up while nothing plays).
+// the player (issue 14: no wake-up while nothing plays). It sleeps on a
+// kernel timer (tick), not a Go timer.
 func (p *Player) clock() {
-	t := time.NewTimer(time.Hour) // reset before each use (Go 1.23 timers: no stale tick)
-	defer t.Stop()
+	t := newTick()
+	defer t.stop()
 	for before := int64(-1); ; {
 		p.mu.Lock()
 		w := p.wake
-		var tick <-chan time.Time
+		var tick <-chan struct{}
 		if _, current := p.queue.Current(); current && !p.paused {
 			next := clockOpening
 			if ts := p.cur; ts != nil {
@@ -43,8 +49,8 @@ func (p *Player) clock() {
 				}
 				before = heard
 			}
-			t.Reset(next)
-			tick = t.C
+			t.arm(next)
+			tick = t.c
 		}
 		p.mu.Unlock()
 		select {
@@ -54,4 +60,92 @@ func (p *Player) clock() {
 			return
 		}
 	}
+}
+
+// tick fires once on c after the time given to arm. It is a timerfd read
+// through Go's network poller with raw system calls: a Go timer also woke
+// the scheduler's monitor (sysmon sleeps until the next timer), and the
+// interface playing woke 11.8-12.7 times a second with the clock on Go
+// timers against 8.3-8.6 before the clock (BenchmarkTUIVsCmus -benchtime
+// 3x, 2026-12-01; issue 14: at most 10). Where no timerfd can be made it
+// falls back to a Go timer.
+type tick struct {
+	c    chan struct{}
+	f    *os.File        // the timerfd; nil: Go timers
+	rc   syscall.RawConn // f's
+	t    *time.Timer     // the fallback
+	done chan struct{}   // closed by stop
+	read chan struct{}   // closed when the timerfd's reader ended
+}
+
+func newTick() *tick {
+	t := &tick{c: make(chan struct{}, 1), done: make(chan struct{}), read: make(chan struct{})}
+	fd, err := unix.TimerfdCreate(unix.CLOCK_MONOTONIC, unix.TFD_NONBLOCK|unix.TFD_CLOEXEC)
+	if err == nil {
+		t.f = os.NewFile(uintptr(fd), "clock timerfd")
+		if t.rc, err = t.f.SyscallConn(); err == nil {
+			go t.readFD()
+			return t
+		}
+		t.f.Close()
+		t.f = nil
+	}
+	t.t = time.AfterFunc(time.Hour, t.fire)
+	t.t.Stop()
+	return t
+}
+
+func (t *tick) fire() {
+	select {
+	case t.c <- struct{}{}:
+	default:
+	}
+}
+
+// readFD passes each expiry of the timerfd to c until stop closes it.
+func (t *tick) readFD() {
+	defer close(t.read)
+	for {
+		var n uint64
+		err := t.rc.Read(func(fd uintptr) bool {
+			_, _, e := unix.RawSyscall(unix.SYS_READ, fd, uintptr(unsafe.Pointer(&n)), 8)
+			return e != unix.EAGAIN
+		})
+		select {
+		case <-t.done:
+			return
+		default:
+		}
+		if err != nil {
+			return
+		}
+		t.fire()
+	}
+}
+
+// arm makes the tick fire once after d (at least 1 ns), in place of any
+// earlier arming; a tick already waiting on c is dropped.
+func (t *tick) arm(d time.Duration) {
+	select {
+	case <-t.c:
+	default:
+	}
+	if t.f == nil {
+		t.t.Reset(d)
+		return
+	}
+	spec := unix.ItimerSpec{Value: unix.NsecToTimespec(max(int64(d), 1))}
+	t.rc.Control(func(fd uintptr) {
+		unix.RawSyscall6(unix.SYS_TIMERFD_SETTIME, fd, 0, uintptr(unsafe.Pointer(&spec)), 0, 0, 0)
+	})
+}
+
+func (t *tick) stop() {
+	close(t.done)
+	if t.f == nil {
+		t.t.Stop()
+		return
+	}
+	t.f.Close()
+	<-t.read
 }
