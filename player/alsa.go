@@ -85,9 +85,8 @@ const aheadPeriods = 1
 // a device buffer later (ALSA implements Volumer).
 type ALSA struct {
 	c      *C.segue_out
-	ring   []int16  // the C ring: 2 values a frame
-	space  *os.File // readable when the thread ran low or changed state
-	rc     syscall.RawConn
+	ring   []int16    // the C ring: 2 values a frame
+	space  *counterFD // readable when the thread ran low or changed state
 	buffer time.Duration
 
 	mu     sync.Mutex   // guards the fields below and the ring's write position
@@ -170,7 +169,7 @@ func OpenALSA(buffer time.Duration, logPath string) (*ALSA, error) {
 	}
 	if e := C.segue_out_start(c); e < 0 {
 		unshm()
-		a.space.Close()
+		a.space.f.Close()
 		C.segue_out_close(c)
 		C.free(unsafe.Pointer(c))
 		return nil, fmt.Errorf("start alsa writer: %w", syscall.Errno(-e))
@@ -186,9 +185,7 @@ func (a *ALSA) openSpace() error {
 		return fmt.Errorf("open alsa output: %w", err)
 	}
 	unix.CloseOnExec(fd)
-	a.space = os.NewFile(uintptr(fd), "alsa-space")
-	if a.rc, err = a.space.SyscallConn(); err != nil {
-		a.space.Close()
+	if a.space, err = newCounterFD(fd, "alsa-space"); err != nil {
 		return fmt.Errorf("open alsa output: %w", err)
 	}
 	return nil
@@ -241,7 +238,7 @@ func (a *ALSA) Idle(drain bool) {
 	}
 	// Write's stall deadline would otherwise fire once, seconds into the
 	// idle time, and wake the process.
-	a.space.SetReadDeadline(time.Time{})
+	a.space.f.SetReadDeadline(time.Time{})
 	a.deadline = time.Time{}
 	if !drain {
 		a.setMode(C.SEGUE_PAUSE)
@@ -421,16 +418,11 @@ func (a *ALSA) waitSpace() error {
 		// It may pass while the device still moves (it was armed from an
 		// older lastMove): this returns, and the check above runs again.
 		a.deadline = a.lastMove.Add(stallTimeout + time.Second)
-		if err := a.space.SetReadDeadline(a.deadline); err != nil {
+		if err := a.space.f.SetReadDeadline(a.deadline); err != nil {
 			return fmt.Errorf("write to alsa: %w", err)
 		}
 	}
-	err := a.rc.Read(func(fd uintptr) bool {
-		var v uint64
-		_, _, e := unix.RawSyscall(unix.SYS_READ, fd, uintptr(unsafe.Pointer(&v)), 8)
-		return e != unix.EAGAIN
-	})
-	if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
+	if err := a.space.wait(); err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
 		return fmt.Errorf("write to alsa: %w", err)
 	}
 	return nil
@@ -459,7 +451,7 @@ func (a *ALSA) Close() error {
 	C.free(unsafe.Pointer(a.c))
 	a.c = nil
 	a.mu.Unlock()
-	return a.space.Close()
+	return a.space.f.Close()
 }
 
 // redirectStderr points fd 2 at logPath (or /dev/null) and returns how to

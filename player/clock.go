@@ -1,8 +1,6 @@
 package player
 
 import (
-	"os"
-	"syscall"
 	"time"
 	"unsafe"
 
@@ -71,24 +69,19 @@ func (p *Player) clock() {
 // falls back to a Go timer.
 type tick struct {
 	c    chan struct{}
-	f    *os.File        // the timerfd; nil: Go timers
-	rc   syscall.RawConn // f's
-	t    *time.Timer     // the fallback
-	done chan struct{}   // closed by stop
-	read chan struct{}   // closed when the timerfd's reader ended
+	fd   *counterFD    // the timerfd; nil: Go timers
+	t    *time.Timer   // the fallback
+	read chan struct{} // closed when the timerfd's reader ended
 }
 
 func newTick() *tick {
-	t := &tick{c: make(chan struct{}, 1), done: make(chan struct{}), read: make(chan struct{})}
+	t := &tick{c: make(chan struct{}, 1), read: make(chan struct{})}
 	fd, err := unix.TimerfdCreate(unix.CLOCK_MONOTONIC, unix.TFD_NONBLOCK|unix.TFD_CLOEXEC)
 	if err == nil {
-		t.f = os.NewFile(uintptr(fd), "clock timerfd")
-		if t.rc, err = t.f.SyscallConn(); err == nil {
+		if t.fd, err = newCounterFD(fd, "clock timerfd"); err == nil {
 			go t.readFD()
 			return t
 		}
-		t.f.Close()
-		t.f = nil
 	}
 	t.t = time.AfterFunc(time.Hour, t.fire)
 	t.t.Stop()
@@ -105,20 +98,7 @@ func (t *tick) fire() {
 // readFD passes each expiry of the timerfd to c until stop closes it.
 func (t *tick) readFD() {
 	defer close(t.read)
-	for {
-		var n uint64
-		err := t.rc.Read(func(fd uintptr) bool {
-			_, _, e := unix.RawSyscall(unix.SYS_READ, fd, uintptr(unsafe.Pointer(&n)), 8)
-			return e != unix.EAGAIN
-		})
-		select {
-		case <-t.done:
-			return
-		default:
-		}
-		if err != nil {
-			return
-		}
+	for t.fd.wait() == nil {
 		t.fire()
 	}
 }
@@ -130,22 +110,21 @@ func (t *tick) arm(d time.Duration) {
 	case <-t.c:
 	default:
 	}
-	if t.f == nil {
+	if t.fd == nil {
 		t.t.Reset(d)
 		return
 	}
 	spec := unix.ItimerSpec{Value: unix.NsecToTimespec(max(int64(d), 1))}
-	t.rc.Control(func(fd uintptr) {
+	t.fd.rc.Control(func(fd uintptr) {
 		unix.RawSyscall6(unix.SYS_TIMERFD_SETTIME, fd, 0, uintptr(unsafe.Pointer(&spec)), 0, 0, 0)
 	})
 }
 
 func (t *tick) stop() {
-	close(t.done)
-	if t.f == nil {
+	if t.fd == nil {
 		t.t.Stop()
 		return
 	}
-	t.f.Close()
+	t.fd.f.Close()
 	<-t.read
 }

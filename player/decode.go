@@ -11,11 +11,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"runtime"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -48,11 +46,10 @@ import (
 type pcm struct {
 	d     *C.segue_dec
 	r     io.Reader
-	in    []byte    // the stream ring (C memory)
-	out   []float32 // the sample ring (C memory): left, right interleaved
-	ready *os.File  // readable when the thread decoded or stopped (a duplicate of d.ready)
-	rc    syscall.RawConn
-	eof   bool // r is exhausted: in_end is set
+	in    []byte     // the stream ring (C memory)
+	out   []float32  // the sample ring (C memory): left, right interleaved
+	ready *counterFD // readable when the thread decoded or stopped (a duplicate of d.ready)
+	eof   bool       // r is exhausted: in_end is set
 }
 
 const (
@@ -96,8 +93,7 @@ func newPCM(r io.Reader) (*pcm, error) {
 	fd, err := unix.Dup(int(d.ready))
 	if err == nil {
 		unix.CloseOnExec(fd)
-		p.ready = os.NewFile(uintptr(fd), "mp3-ready")
-		p.rc, err = p.ready.SyscallConn()
+		p.ready, err = newCounterFD(fd, "mp3-ready")
 	}
 	runtime.SetFinalizer(p, (*pcm).close)
 	if err != nil {
@@ -114,7 +110,7 @@ func (p *pcm) close() {
 		C.free(unsafe.Pointer(p.d))
 		p.d = nil
 		if p.ready != nil {
-			p.ready.Close()
+			p.ready.f.Close()
 		}
 	}
 	runtime.SetFinalizer(p, nil)
@@ -222,12 +218,7 @@ func (p *pcm) readIn(max int) (int, error) {
 
 // wait sleeps until the thread decoded more or stopped.
 func (p *pcm) wait() error {
-	err := p.rc.Read(func(fd uintptr) bool {
-		var v uint64
-		_, _, e := unix.RawSyscall(unix.SYS_READ, fd, uintptr(unsafe.Pointer(&v)), 8)
-		return e != unix.EAGAIN
-	})
-	if err != nil {
+	if err := p.ready.wait(); err != nil {
 		return fmt.Errorf("wait for the mp3 decoder: %w", err)
 	}
 	return nil
