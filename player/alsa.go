@@ -38,9 +38,8 @@ import (
 // 5.1 -> 3.6, the writer 2.0 -> 1.0); 9 s in 3 s periods 6.9-7.2 with 2 MiB
 // more memory. The 8.7 came with the position reported once a period (the
 // interface's clock moved by 2 s, behind the sound); reported as each
-// second is heard (Player.clock) 12.1-12.3, over issue 14's 10 (-benchtime
-// 2x, load 0.3; 8.4 without the clock, measured beside it), sysmon 2.0 ->
-// 4.3. A long buffer delays nothing a listener does: the device starts at
+// second is heard (Player.clock) 12.1-12.3 on a Go timer (sysmon 2.0 ->
+// 4.3), 9.7-10.0 on a timerfd (tick). A long buffer delays nothing a listener does: the device starts at
 // its first frame, pause, seek, skip and stop drop it (Flusher), a volume
 // change rewrites it (Volumer), and the position reported is what is heard
 // (Delayer).
