@@ -73,6 +73,12 @@ func TestMain(m *testing.M) {
 			os.Exit(1)
 		}
 		os.Exit(0)
+	case "append":
+		if err := childAppend(os.Getenv("SEGUE_CHILD_DIR")); err != nil {
+			fmt.Println(err)
+			os.Exit(1)
+		}
+		os.Exit(0)
 	case "idle":
 		if err := childIdle(os.Getenv("SEGUE_CHILD_DIR")); err != nil {
 			fmt.Println(err)

@@ -87,7 +87,11 @@ func (p *Player) insert(tracks []catalog.Track, add func(*Queue, ...catalog.Trac
 	}
 	add(p.queue, tracks...)
 	if p.queue.Index() >= 0 {
-		p.startLocked()
+		// No flush: the output may still hold the end of the queue's last
+		// track (up to its buffer, 6 s), which plays before this one.
+		p.paused = false
+		p.openLocked(0)
+		p.setState(Playing)
 	}
 }
 

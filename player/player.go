@@ -210,15 +210,21 @@ func (p *Player) Events() <-chan Event { return p.events }
 // poke wakes the render loop; mu must be held.
 func (p *Player) poke() { close(p.wake); p.wake = make(chan struct{}) }
 
-// restartLocked drops the current stream so the render loop opens the
-// queue's current track at sample start.
+// restartLocked drops the current stream and what the output holds, so
+// the render loop opens the queue's current track at sample start.
 func (p *Player) restartLocked(start int64) {
+	p.openLocked(start) // first: the stream's cancel stops the render loop's writes
+	if f, ok := p.opts.Output.(Flusher); ok {
+		f.Flush()
+	}
+}
+
+// openLocked drops the current stream so the render loop opens the queue's
+// current track at sample start, after what the output holds.
+func (p *Player) openLocked(start int64) {
 	if p.cur != nil {
 		p.retireLocked(p.cur) // the render goroutine may be inside it; it notices the cancel
 		p.cur = nil
-	}
-	if f, ok := p.opts.Output.(Flusher); ok {
-		f.Flush()
 	}
 	p.startAt = start
 	p.lastPos = -1
