@@ -500,3 +500,25 @@ func TestLogIsPrivate(t *testing.T) {
 		os.Chmod(log, 0o644) // as an older segue left it
 	}
 }
+
+// TestUnknownEnvironmentVariableSays: a mistyped SEGUE_* variable is named
+// on stderr with the setting it most likely meant, and changes neither the
+// exit status nor stdout, with and without --json.
+func TestUnknownEnvironmentVariableSays(t *testing.T) {
+	env := clientEnv(t, "http://127.0.0.1:9")
+	for _, json := range []bool{false, true} {
+		args := append(env, "search", "tone")
+		if json {
+			args = append(args, "--json")
+		}
+		wantOut, wantErr, wantCode := segue(t, args...)
+		t.Setenv("SEGUE_TOKN", "secret")
+		out, errOut, code := segue(t, args...)
+		const says = "segue: SEGUE_TOKN is ignored: segue reads no such variable (did you mean SEGUE_TOKEN?)\n"
+		if code != wantCode || out != wantOut || errOut != says+wantErr {
+			t.Errorf("segue %v with SEGUE_TOKN set: exit %d, stdout %q, stderr %q; want exit %d, stdout %q, stderr %q",
+				args, code, out, errOut, wantCode, wantOut, says+wantErr)
+		}
+		os.Unsetenv("SEGUE_TOKN")
+	}
+}

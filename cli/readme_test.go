@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"segue/config"
+
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -59,4 +61,23 @@ func hasFlag(c *cobra.Command, name string) bool {
 		found = found || hasFlag(sub, name)
 	}
 	return found
+}
+
+// TestREADMEListsTheEnvironment: the README names each variable segue reads
+// and no SEGUE_ name it does not read.
+func TestREADMEListsTheEnvironment(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range config.EnvSettings {
+		if !strings.Contains(string(readme), "`"+name+"`") {
+			t.Errorf("the README does not name %s", name)
+		}
+	}
+	for _, name := range regexp.MustCompile(`SEGUE_[A-Z0-9_]+`).FindAllString(string(readme), -1) {
+		if w := config.EnvWarnings([]string{name + "=x"}); len(w) > 0 {
+			t.Errorf("the README names %s: %s", name, w[0])
+		}
+	}
 }

@@ -124,6 +124,9 @@ func (a *app) load(cmd *cobra.Command) error {
 	if err != nil {
 		return withExit(ExitUsage, err) // the user fixes the file or the variable
 	}
+	for _, w := range config.EnvWarnings(os.Environ()) {
+		fmt.Fprintf(a.stderr, "segue: %s\n", w)
+	}
 	flags := cmd.Flags()
 	if flags.Changed("origin") {
 		if err := config.CheckOrigin(a.origin); err != nil {

@@ -217,9 +217,15 @@ func tomlName(f reflect.StructField) string {
 // suggest returns the known key of k's table closest to k's last part
 // (edit distance at most 2), or "".
 func suggest(k toml.Key) string {
+	return closest(k[len(k)-1], known(strings.Join(k[:len(k)-1], ".")))
+}
+
+// closest returns the candidate nearest to name, or "" when none is within
+// two edits.
+func closest(name string, candidates []string) string {
 	best, bestD := "", 3
-	for _, cand := range known(strings.Join(k[:len(k)-1], ".")) {
-		if d := distance(k[len(k)-1], cand); d < bestD {
+	for _, cand := range candidates {
+		if d := distance(name, cand); d < bestD {
 			best, bestD = cand, d
 		}
 	}

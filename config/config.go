@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -170,6 +171,38 @@ func Load(path string, mustExist bool) (Config, error) {
 		return c, err
 	}
 	return c, nil
+}
+
+// EnvSettings are the environment variables Load reads, in the order the
+// README lists them; each stands for the flag of the same name.
+var EnvSettings = []string{"SEGUE_ORIGIN", "SEGUE_TOKEN", "SEGUE_CA", "SEGUE_PIN_SHA256", "SEGUE_CACHE", "SEGUE_CACHE_SIZE", "SEGUE_OUTPUT", "SEGUE_DATA"}
+
+// harnessEnv are the SEGUE_* names (and name prefixes) the project's own
+// tests and benchmarks read: segue passes over them without a word.
+var harnessEnv = []string{"SEGUE_MINIO", "SEGUE_GONIC", "SEGUE_BENCH_"}
+
+// EnvWarnings returns one sentence for each variable of environ (KEY=VALUE
+// entries, as os.Environ gives) that is named SEGUE_* but is none of
+// EnvSettings, with the setting it most likely meant: a typo such as
+// SEGUE_ORIGN would otherwise be ignored in silence, as an unknown key of
+// config.toml is not.
+func EnvWarnings(environ []string) []string {
+	var out []string
+	for _, kv := range environ {
+		name, _, _ := strings.Cut(kv, "=")
+		if !strings.HasPrefix(name, "SEGUE_") || slices.Contains(EnvSettings, name) ||
+			slices.ContainsFunc(harnessEnv, func(h string) bool { return strings.HasPrefix(name, h) }) {
+			continue
+		}
+		msg := name + " is ignored: segue reads no such variable"
+		if s := closest(name, EnvSettings); s != "" {
+			msg += fmt.Sprintf(" (did you mean %s?)", s)
+		} else {
+			msg += "; it reads " + strings.Join(EnvSettings, ", ")
+		}
+		out = append(out, msg)
+	}
+	return out
 }
 
 func (c *Config) applyEnv(lookup func(string) (string, bool)) error {

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -253,5 +254,53 @@ func TestREADMEConfigLoads(t *testing.T) {
 		if _, err := Load(path, true); err != nil {
 			t.Errorf("the README's config.toml example %d does not load: %v\n%s", i+1, err, b[1])
 		}
+	}
+}
+
+// TestEnvWarnings: a SEGUE_* variable segue does not read gets a sentence
+// naming it (and the setting it most likely meant); the settings and the
+// project's harness variables get none, nor does anything else.
+func TestEnvWarnings(t *testing.T) {
+	for _, c := range []struct{ kv, says string }{
+		{"SEGUE_ORIGN=http://x:1", "SEGUE_ORIGN is ignored: segue reads no such variable (did you mean SEGUE_ORIGIN?)"},
+		{"SEGUE_CACHESIZE=5GiB", "(did you mean SEGUE_CACHE_SIZE?)"},
+		{"SEGUE_TOKN=abc", "(did you mean SEGUE_TOKEN?)"},
+		{"SEGUE_VOLUME=50", "SEGUE_VOLUME is ignored: segue reads no such variable; it reads SEGUE_ORIGIN, SEGUE_TOKEN,"},
+	} {
+		got := EnvWarnings([]string{c.kv})
+		if len(got) != 1 || !strings.Contains(got[0], c.says) {
+			t.Errorf("EnvWarnings(%q) = %q; want one saying %q", c.kv, got, c.says)
+		}
+	}
+	quiet := append([]string{"PATH=/bin", "SEGUE=1", "SEGUE_MINIO=/x", "SEGUE_GONIC=/y", "SEGUE_BENCH_PG=1", "MY_SEGUE_ORIGN=1"}, EnvSettings...)
+	if got := EnvWarnings(quiet); len(got) != 0 {
+		t.Errorf("EnvWarnings(%q) = %q; want none", quiet, got)
+	}
+}
+
+// TestEnvSettingsAreRead: each name EnvSettings (and so the README and the
+// warnings) lists changes what Load returns.
+func TestEnvSettingsAreRead(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "none.toml")
+	base, err := Load(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	values := map[string]string{"SEGUE_ORIGIN": "http://127.0.0.1:1", "SEGUE_CACHE_SIZE": "5MiB", "SEGUE_OUTPUT": "wav:/tmp/x.wav"}
+	for _, name := range EnvSettings {
+		t.Run(name, func(t *testing.T) {
+			v, ok := values[name]
+			if !ok {
+				v = "/some/value"
+			}
+			t.Setenv(name, v)
+			got, err := Load(path, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if reflect.DeepEqual(got, base) {
+				t.Errorf("Load with %s=%s returned the defaults", name, v)
+			}
+		})
 	}
 }
