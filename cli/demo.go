@@ -44,7 +44,7 @@ against it. With --no-tui it keeps serving until interrupted.`,
 
 func (a *app) runDemo(ctx context.Context, addr string, noTUI bool) error {
 	// What can fail at once is checked before the library is made.
-	if !noTUI && (!isTerminal(a.stdout) || !isTerminal(os.Stdin)) {
+	if !noTUI && !a.interactive() {
 		return &usageError{errors.New("demo: the interface needs a terminal; run segue demo in one, or segue demo --no-tui to serve the demo library only")}
 	}
 	if err := config.CheckAddr(addr); err != nil {

@@ -115,3 +115,13 @@ func TestDemoNeedsATerminal(t *testing.T) {
 		t.Fatalf("demo without a terminal: exit %d, stdout %q, stderr %q; want %d, nothing done and a hint at --no-tui", code, out, errOut, ExitUsage)
 	}
 }
+
+// Without a terminal, plain segue says so with the demo's exit status, 2
+// (it was 1, as if something had failed), and starts nothing.
+func TestInterfaceNeedsATerminal(t *testing.T) {
+	env := clientEnv(t, "http://127.0.0.1:9")
+	out, errOut, code := segue(t, env...)
+	if code != ExitUsage || !strings.Contains(errOut, "the interface needs a terminal") || !strings.Contains(errOut, "segue play") || out != "" {
+		t.Fatalf("segue without a terminal: exit %d, stdout %q, stderr %q; want %d and a hint at the script commands", code, out, errOut, ExitUsage)
+	}
+}

@@ -41,6 +41,9 @@ func init() {
 			if err := ctl.CheckInstance(opts.Instance); err != nil {
 				return &usageError{fmt.Errorf("--instance: %w", err)}
 			}
+			if !a.interactive() {
+				return &usageError{errors.New("the interface needs a terminal: run segue in one; from scripts use segue search, segue play and segue ctl")}
+			}
 			if cmd.Context() != nil {
 				ctx = cmd.Context()
 			}

@@ -89,6 +89,10 @@ func isTerminal(w io.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
+// interactive reports whether the interface can run here: standard input
+// and a.stdout are a terminal.
+func (a *app) interactive() bool { return isTerminal(a.stdout) && isTerminal(os.Stdin) }
+
 // stateProblem says why the state dir cannot be written, or nil; it is
 // checked once per run, so that everything kept there (queue, offline
 // list, throughput estimate, log) is one warning, not one each.
