@@ -201,11 +201,16 @@ func (w *monitorWatch) until(done func(first, last time.Time) bool, limit time.D
 	return first, last
 }
 
-// idleTrack makes a track of a window, stores it in a new folder and
-// starts a headless PulseAudio; it returns the folder,
-// the environment and the track's 320k MP3.
+// idleTrack makes a track of a window and 4 s, stores it in a new folder
+// and starts a headless PulseAudio; it returns the folder, the environment
+// and the track's 320k MP3. The 4 s keep the queue's end out of idleRun's
+// measurement while playing (from a resume at 1.5 s, over half the
+// window): with a track of only the window, a 5 s window measured the
+// child's 5 ms polls for the device's stop after the end (72 wake-ups/s),
+// not the player.
 func idleTrack(t testing.TB, window time.Duration) (dir string, env []string, mp3 string) {
-	src, tr := oneTrack(t, longPiece(int(window.Seconds())), window.Seconds(), catalog.RenditionHigh)
+	length := window + 4*time.Second
+	src, tr := oneTrack(t, longPiece(int(length.Seconds())), length.Seconds(), catalog.RenditionHigh)
 	dir = t.TempDir()
 	writeTrackDir(t, src, tr, dir)
 	return dir, testkit.HeadlessALSA(t, dir, ""), src.files[tr.ID+"-"+catalog.RenditionHigh]
