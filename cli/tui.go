@@ -41,9 +41,6 @@ func init() {
 			if err := ctl.CheckInstance(opts.Instance); err != nil {
 				return &usageError{fmt.Errorf("--instance: %w", err)}
 			}
-			if !a.interactive() {
-				return &usageError{errors.New("the interface needs a terminal: run segue in one; from scripts use segue search, segue play and segue ctl")}
-			}
 			if cmd.Context() != nil {
 				ctx = cmd.Context()
 			}
@@ -118,6 +115,10 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 		default:
 			defer func() { err = errors.Join(err, srv.Close()) }()
 		}
+	}
+	// After the control socket: one already running is the better answer.
+	if opts.Term.Output == nil && !a.interactive() {
+		return &usageError{errors.New("the interface needs a terminal: run segue in one; from scripts use segue search, segue play and segue ctl")}
 	}
 	// A disk that fills up while the interface runs is said on its status
 	// line; one found full at start is among the start-up warnings.
