@@ -2,6 +2,10 @@
 GO      ?= go
 TAGS    := -tags sqlite_fts5
 BIN     := bin/segue
+# HOST_BIN is the whole of segue; BIN, the client build (segue_client), leaves
+# out the origin's code and runs HOST_BIN, which must be beside it, for segue
+# origin and segue demo: that keeps the interface's memory down (cli/hosting.go).
+HOST_BIN = $(dir $(BIN))segue-origin
 PREFIX  ?= $(HOME)/.local
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages, in three sets so each target installs only what it uses.
@@ -83,11 +87,13 @@ demo-deps:
 	$(call install-debs,$(DEMO_DEBS))
 
 build: build-deps
-	$(GO) build $(TAGS) -o $(BIN) .
+	$(GO) build $(TAGS),segue_client -o $(BIN) .
+	$(GO) build $(TAGS) -o $(HOST_BIN) .
 
-# install copies the binary to $(PREFIX)/bin (default ~/.local/bin).
+# install copies the two binaries to $(PREFIX)/bin (default ~/.local/bin).
 install: build
 	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/segue
+	install -D -m 0755 $(HOST_BIN) $(DESTDIR)$(PREFIX)/bin/segue-origin
 	@case ":$$PATH:" in *":$(PREFIX)/bin:"*) ;; *) echo "note: $(PREFIX)/bin is not in your PATH";; esac
 
 # test runs vet, every test (failing when any test was skipped: see

@@ -1,3 +1,5 @@
+//go:build !segue_client
+
 package cli
 
 import (
@@ -20,6 +22,7 @@ type catalogError struct {
 
 func (e *catalogError) Error() string { return e.plain + ": " + e.err.Error() }
 func (e *catalogError) Unwrap() error { return e.err }
+func (e *catalogError) Plain() string { return e.plain }
 
 // explainCatalog returns err, from the command what opening the catalog
 // spec, as a catalogError when PostgreSQL could not be connected to: no

@@ -1,3 +1,5 @@
+//go:build !segue_client
+
 package cli
 
 import (
@@ -25,7 +27,7 @@ func demoCmd(a *app) *cobra.Command {
 	var noTUI bool
 	cmd := &cobra.Command{
 		Use:   "demo",
-		Short: "Create the demo library, ingest it, start an origin and open segue",
+		Short: demoShort,
 		Long: `demo creates a demo library once (synthesized music by three artists on
 four albums, one of them gapless) in the XDG data dir, ingests it into the
 origin's data dir, starts an origin on loopback and opens the interface
@@ -57,7 +59,7 @@ func (a *app) runDemo(ctx context.Context, addr string, noTUI bool) error {
 	}
 	ln, err := origin.Listen(addr)
 	if err != nil {
-		return fmt.Errorf("start demo origin on %s: %w (%s, e.g. --addr 127.0.0.1:7701)", addr, err, origin.ListenAdvice(err, "--addr"))
+		return fmt.Errorf("start demo origin on %s: %w (%s, e.g. --addr 127.0.0.1:7701)", addr, err, config.ListenAdvice(err, "--addr"))
 	}
 	defer ln.Close()
 
@@ -94,7 +96,7 @@ func (a *app) runDemo(ctx context.Context, addr string, noTUI bool) error {
 	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ctx, ln) }()
-	url := "http://" + origin.ListenedAddr(addr, ln.Addr())
+	url := "http://" + config.ListenedAddr(addr, ln.Addr())
 	a.cfg.Origin = url
 
 	if !noTUI && rootRun != nil {

@@ -17,7 +17,6 @@ import (
 	"segue/catalog"
 	"segue/ctl"
 	"segue/net/originclient"
-	"segue/origin"
 	"segue/share"
 )
 
@@ -64,7 +63,7 @@ func exitStatus(err error) int {
 		return ExitUsage
 	case errors.Is(err, ctl.ErrBadRequest), errors.Is(err, catalog.ErrBadPosition):
 		return ExitUsage
-	case errors.Is(err, originclient.ErrNotFound), errors.Is(err, origin.ErrNotFound), errors.Is(err, share.ErrBadURL), errors.Is(err, ctl.ErrNotFound):
+	case slices.ContainsFunc(notFound, func(e error) bool { return errors.Is(err, e) }):
 		return ExitNotFound
 	case errors.As(err, &se) && se.Code == http.StatusBadRequest, errors.Is(err, http.ErrSchemeMismatch):
 		return ExitUsage
@@ -128,6 +127,17 @@ func wantsJSON(args []string) bool {
 	return slices.Contains(args, "--json") || slices.Contains(args, "--json=true")
 }
 
+// plainError is an error that is said as the one sentence Plain returns,
+// whatever it wraps (catalogError: a PostgreSQL catalog not reached).
+type plainError interface {
+	error
+	Plain() string
+}
+
+// notFound are the errors of exit status 3 (ExitNotFound); the hosting
+// commands add the catalog's own (origin.ErrNotFound, see hosting.go).
+var notFound = []error{originclient.ErrNotFound, share.ErrBadURL, ctl.ErrNotFound}
+
 // sentence returns err as one line a person reads: the command's own words,
 // then, in place of the origin client's details (request URLs, status
 // lines, Go network errors), a plain clause saying what happened. Errors
@@ -137,13 +147,13 @@ func wantsJSON(args []string) bool {
 func sentence(err error) string {
 	var (
 		ee *exitError
-		ce *catalogError
+		pe plainError
 	)
 	switch {
 	case errors.As(err, new(*usageError)) || errors.As(err, &ee) && ee.code == ExitUsage:
 		return err.Error()
-	case errors.As(err, &ce):
-		return ce.plain
+	case errors.As(err, &pe):
+		return pe.Plain()
 	}
 	var own strings.Builder
 	for e := err; e != nil; {

@@ -1,8 +1,17 @@
+//go:build !segue_client
+
 package cli
 
-import "github.com/spf13/cobra"
+import (
+	"github.com/spf13/cobra"
 
-func init() { register(originCmd) }
+	"segue/origin"
+)
+
+func init() {
+	register(originCmd)
+	notFound = append(notFound, origin.ErrNotFound)
+}
 
 // originSubs are the subcommands of "segue origin"; each file adds its own
 // with addOriginSub, so adding one touches only that file.
@@ -13,7 +22,7 @@ func addOriginSub(f func(*app) *cobra.Command) { originSubs = append(originSubs,
 func originCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "origin",
-		Short: "Host music: ingest a folder and serve it to segue clients",
+		Short: originShort,
 		Long: `The origin holds the catalog and the audio segments segue streams.
 
   segue origin ingest ~/Music     encode a music folder into the origin's data dir

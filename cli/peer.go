@@ -15,7 +15,6 @@ import (
 	"segue/config"
 	"segue/net/fetch"
 	"segue/net/peer"
-	"segue/origin"
 	"segue/player"
 )
 
@@ -69,10 +68,10 @@ func (a *app) startPeer(c *cache.Cache, tracker peer.TrackerClient, log *slog.Lo
 	}
 	ln, err := net.Listen("tcp", listen)
 	if err != nil {
-		return nil, fmt.Errorf("peer endpoint: listen on %s: %w (%s)", listen, err, origin.ListenAdvice(err, flag))
+		return nil, fmt.Errorf("peer endpoint: listen on %s: %w (%s)", listen, err, config.ListenAdvice(err, flag))
 	}
 	id := peer.NewID()
-	n := &peerNode{gauge: peer.NewGauge(0), id: id, addr: origin.ListenedAddr(listen, ln.Addr())}
+	n := &peerNode{gauge: peer.NewGauge(0), id: id, addr: config.ListenedAddr(listen, ln.Addr())}
 	srv, err := peer.NewServer(peer.ServerOptions{Store: c, Gauge: n.gauge, Logger: log, UploadRate: int64(a.cfg.Peer.UploadRate)})
 	if err != nil {
 		ln.Close()

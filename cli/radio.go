@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"segue/catalog"
-	"segue/origin"
 	"segue/player"
 	"segue/ui"
 )
@@ -48,7 +47,7 @@ recording is never there twice. segue play --radio SEED plays it without end.`,
 			})
 		},
 	}
-	intFlag(cmd.Flags(), &limit, "limit", 20, 1, origin.MaxRadioLimit, fmt.Sprintf("at most this many tracks (1-%d)", origin.MaxRadioLimit))
+	intFlag(cmd.Flags(), &limit, "limit", 20, 1, catalog.MaxRadioLimit, fmt.Sprintf("at most this many tracks (1-%d)", catalog.MaxRadioLimit))
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"segue/catalog"
-	"segue/origin"
 )
 
 // searchLimit is how many of each kind segue search lists by default; play
@@ -55,7 +54,7 @@ output can be given to segue play, playlist add and offline add.`,
 			})
 		},
 	}
-	intFlag(cmd.Flags(), &limit, "limit", searchLimit, 1, origin.MaxSearchLimit, fmt.Sprintf("at most this many of each kind (1-%d)", origin.MaxSearchLimit))
+	intFlag(cmd.Flags(), &limit, "limit", searchLimit, 1, catalog.MaxSearchLimit, fmt.Sprintf("at most this many of each kind (1-%d)", catalog.MaxSearchLimit))
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
 }

@@ -129,8 +129,8 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 	limit := DefaultSearchLimit
 	if v := params.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > MaxSearchLimit {
-			writeError(w, http.StatusBadRequest, fmt.Sprintf("limit %q: want a whole number from 1 to %d (the maximum)", v, MaxSearchLimit))
+		if err != nil || n < 1 || n > catalog.MaxSearchLimit {
+			writeError(w, http.StatusBadRequest, fmt.Sprintf("limit %q: want a whole number from 1 to %d (the maximum)", v, catalog.MaxSearchLimit))
 			return
 		}
 		limit = n

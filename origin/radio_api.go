@@ -11,10 +11,7 @@ import (
 	"segue/origin/reco"
 )
 
-// MaxRadioLimit is the most tracks one radio or similar request returns.
-const MaxRadioLimit = 100
-
-// radioLimit reads ?limit= (1-MaxRadioLimit, default 20), answering 400
+// radioLimit reads ?limit= (1-catalog.MaxRadioLimit, default 20), answering 400
 // itself.
 func radioLimit(w http.ResponseWriter, r *http.Request) (int, bool) {
 	v := r.URL.Query().Get("limit")
@@ -22,8 +19,8 @@ func radioLimit(w http.ResponseWriter, r *http.Request) (int, bool) {
 		return 20, true
 	}
 	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 || n > MaxRadioLimit {
-		writeError(w, http.StatusBadRequest, fmt.Sprintf("limit %q: want a whole number from 1 to %d", v, MaxRadioLimit))
+	if err != nil || n < 1 || n > catalog.MaxRadioLimit {
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("limit %q: want a whole number from 1 to %d", v, catalog.MaxRadioLimit))
 		return 0, false
 	}
 	return n, true

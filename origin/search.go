@@ -15,7 +15,6 @@ import (
 // Search limits.
 const (
 	DefaultSearchLimit = 20
-	MaxSearchLimit     = 100
 	// MaxQueryBytes bounds a search query; longer input is a client error.
 	MaxQueryBytes = 512
 	// maxQueryTerms bounds the words ANDed together: more adds cost, not precision.
@@ -30,16 +29,16 @@ const (
 	// tracks (BenchmarkSearch1M, a 2-core machine shared by other work)
 	// 200 per pass made the CPU p95 9 ms; 60 per pass (at least the limit)
 	// made it 3.9-4.2 ms, 100 for every limit 4.7 ms.
-	searchCandidates = MaxSearchLimit
+	searchCandidates = catalog.MaxSearchLimit
 )
 
 // ErrBadQuery is wrapped for search input the origin refuses (too long,
-// not UTF-8, a limit above MaxSearchLimit).
+// not UTF-8, a limit above catalog.MaxSearchLimit).
 var ErrBadQuery = errors.New("bad search query")
 
 // Search finds up to limit tracks, up to limit albums and up to limit
 // artists matching q, best first (limit 0 means DefaultSearchLimit; above
-// MaxSearchLimit is ErrBadQuery). Each word of q matches as a prefix of a
+// catalog.MaxSearchLimit is ErrBadQuery). Each word of q matches as a prefix of a
 // word of the title, artist or album, both folded by catalog.SearchWords
 // (case, diacritics, Unicode forms, kana voicing, punctuation: "beyo" finds
 // "Beyoncé", "ヨアソビ" finds "ヨアソビ" however either is encoded).
@@ -51,8 +50,8 @@ func (r *Reader) Search(ctx context.Context, q string, limit int) (catalog.Searc
 	if !utf8.ValidString(q) {
 		return res, fmt.Errorf("%w: not UTF-8", ErrBadQuery)
 	}
-	if limit > MaxSearchLimit {
-		return res, fmt.Errorf("%w: limit %d is above the maximum, %d", ErrBadQuery, limit, MaxSearchLimit)
+	if limit > catalog.MaxSearchLimit {
+		return res, fmt.Errorf("%w: limit %d is above the maximum, %d", ErrBadQuery, limit, catalog.MaxSearchLimit)
 	}
 	if limit <= 0 {
 		limit = DefaultSearchLimit

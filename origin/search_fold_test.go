@@ -146,13 +146,13 @@ func testSearchRankingAtScale(t *testing.T, e engine) {
 	f.track(ar, "Echo", al, "Echo", "Echoes", 1, 2, seg("echoes", 100))
 	f.track(ar, "Echo", al, "Echo", "Artist Anthem", 1, 3, seg("anthem", 100))
 	f.track(ar, "Echo", al, "Echo", "Ech Lullaby", 1, 4, seg("lullaby", 100))
-	res, err := NewReader(f.db).Search(t.Context(), "echo", MaxSearchLimit)
+	res, err := NewReader(f.db).Search(t.Context(), "echo", catalog.MaxSearchLimit)
 	if err != nil {
 		t.Fatal(err)
 	}
 	tr, als, ars := titles(res)
-	if len(tr) != MaxSearchLimit || len(als) != MaxSearchLimit || len(ars) != MaxSearchLimit {
-		t.Fatalf("echo: %d tracks, %d albums, %d artists; want %d of each", len(tr), len(als), len(ars), MaxSearchLimit)
+	if len(tr) != catalog.MaxSearchLimit || len(als) != catalog.MaxSearchLimit || len(ars) != catalog.MaxSearchLimit {
+		t.Fatalf("echo: %d tracks, %d albums, %d artists; want %d of each", len(tr), len(als), len(ars), catalog.MaxSearchLimit)
 	}
 	if tr[0] != "Echo" || als[0] != "Echo" || ars[0] != "Echo" {
 		t.Errorf("echo: first track %q, album %q, artist %q; want Echo for each", tr[0], als[0], ars[0])
@@ -247,7 +247,7 @@ func FuzzSearchFindsTitle(f *testing.F) {
 		defer exec(`DELETE FROM tracks WHERE id = ?`, id)
 		defer exec(`DELETE FROM search WHERE rowid = ?`, w.n*4+1)
 		for _, q := range []string{title, norm.NFC.String(title), norm.NFD.String(title), norm.NFKC.String(title), norm.NFKD.String(title)} {
-			res, err := rd.Search(t.Context(), q, MaxSearchLimit)
+			res, err := rd.Search(t.Context(), q, catalog.MaxSearchLimit)
 			if err != nil {
 				t.Fatalf("search %q: %v", q, err)
 			}

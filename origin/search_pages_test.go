@@ -3,6 +3,8 @@ package origin
 import (
 	"slices"
 	"testing"
+
+	"segue/catalog"
 )
 
 // A page of k results is the first k of any longer page, for each kind:
@@ -10,19 +12,19 @@ import (
 // library "aurora" with limit 1 answered Terminus (the shorter title)
 // while limit 3 and 20 listed Platform Lights first (the album's order,
 // applied only to the page kept). On a catalog of few words, where
-// hundreds of rows tie, every limit from 1 to MaxSearchLimit is checked
-// against the page of MaxSearchLimit for a mix of queries.
+// hundreds of rows tie, every limit from 1 to catalog.MaxSearchLimit is checked
+// against the page of catalog.MaxSearchLimit for a mix of queries.
 func TestSearchPagesArePrefixes(t *testing.T) {
 	shape := catalogShape{tracks: 3000, albums: 300, artists: 60, vocab: 30}
 	rd := shapeReader(t, shape)
 	qs := append(benchQueries(shape, 24), benchWord(1), benchWord(2)+" "+benchWord(3))
 	for _, q := range qs {
-		full, err := rd.Search(t.Context(), q, MaxSearchLimit)
+		full, err := rd.Search(t.Context(), q, catalog.MaxSearchLimit)
 		if err != nil {
 			t.Fatal(err)
 		}
 		want := resultIDs(full)
-		for k := 1; k < MaxSearchLimit; k++ {
+		for k := 1; k < catalog.MaxSearchLimit; k++ {
 			res, err := rd.Search(t.Context(), q, k)
 			if err != nil {
 				t.Fatal(err)
@@ -30,7 +32,7 @@ func TestSearchPagesArePrefixes(t *testing.T) {
 			got := resultIDs(res)
 			for i, kind := range []string{"tracks", "albums", "artists"} {
 				if w := want[i][:min(k, len(want[i]))]; !slices.Equal(got[i], w) {
-					t.Errorf("search %q limit %d: %s %v, want the first %d of limit %d: %v", q, k, kind, got[i], k, MaxSearchLimit, w)
+					t.Errorf("search %q limit %d: %s %v, want the first %d of limit %d: %v", q, k, kind, got[i], k, catalog.MaxSearchLimit, w)
 				}
 			}
 		}

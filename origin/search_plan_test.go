@@ -29,7 +29,7 @@ func TestSearchStopsKeepPages(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, limit := range []int{1, 2, 7, 20, 33, 64, MaxSearchLimit} {
+			for _, limit := range []int{1, 2, 7, 20, 33, 64, catalog.MaxSearchLimit} {
 				res, err := rd.Search(t.Context(), q, limit)
 				if err != nil {
 					t.Fatal(err)
@@ -45,7 +45,7 @@ func TestSearchStopsKeepPages(t *testing.T) {
 	}
 }
 
-// fullPages returns, for each limit from 1 to MaxSearchLimit, the IDs of
+// fullPages returns, for each limit from 1 to catalog.MaxSearchLimit, the IDs of
 // the tracks, albums and artists of a page for q made from every pass the
 // plan may read: in each kind the titles equal to the query, the whole
 // words in the title, the prefixes in the title unless the whole words
@@ -92,7 +92,7 @@ func fullPages(ctx context.Context, rd *Reader, q string) (map[int][3][]string, 
 			return nil, err
 		}
 	}
-	for limit := 1; limit <= MaxSearchLimit; limit++ {
+	for limit := 1; limit <= catalog.MaxSearchLimit; limit++ {
 		var page [3][]string
 		for i, kc := range kcs {
 			cands := slices.Clone(kc.out)

@@ -125,11 +125,11 @@ func testSearch(t *testing.T, e engine) {
 	if len(res1.Tracks) > 1 || len(res1.Albums) > 1 || len(res1.Artists) > 1 {
 		t.Errorf("limit=1 returned %d/%d/%d", len(res1.Tracks), len(res1.Albums), len(res1.Artists))
 	}
-	getJSON(t, api+"?q=a&limit="+itoa(MaxSearchLimit), 200, &res1)
+	getJSON(t, api+"?q=a&limit="+itoa(catalog.MaxSearchLimit), 200, &res1)
 	// Above the maximum is refused and says so, rather than cut silently.
-	resp, body := get(t, "GET", api+"?q=a&limit="+itoa(MaxSearchLimit+1), nil)
+	resp, body := get(t, "GET", api+"?q=a&limit="+itoa(catalog.MaxSearchLimit+1), nil)
 	wantError(t, resp, body, 400)
-	if !strings.Contains(string(body), "maximum") || !strings.Contains(string(body), itoa(MaxSearchLimit)) {
+	if !strings.Contains(string(body), "maximum") || !strings.Contains(string(body), itoa(catalog.MaxSearchLimit)) {
 		t.Errorf("limit above the maximum: %s", body)
 	}
 }

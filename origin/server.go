@@ -14,11 +14,11 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/valyala/fasthttp"
 
+	"segue/config"
 	"segue/origin/blobs"
 	"segue/share"
 )
@@ -266,40 +266,9 @@ func Listen(addr string) (net.Listener, error) {
 func (s *Server) ListenAndServe(ctx context.Context) error {
 	ln, err := Listen(s.opts.Addr)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w (%s)", s.opts.Addr, err, ListenAdvice(err, "--addr"))
+		return fmt.Errorf("listen on %s: %w (%s)", s.opts.Addr, err, config.ListenAdvice(err, "--addr"))
 	}
 	return s.Serve(ctx, ln)
-}
-
-// ListenedAddr is the address a listener opened for the listen address
-// asked (HOST:PORT) took, as HOST:PORT with the real port: got's address,
-// except that an unspecified host keeps the family asked for. Go opens
-// 0.0.0.0 as a dual-stack socket and reports it as [::], so `--listen
-// 0.0.0.0:0` printed [::]:PORT; it now prints 0.0.0.0:PORT, and [::]:0
-// prints [::]:PORT. A host name or other address is shown as got has it.
-func ListenedAddr(asked string, got net.Addr) string {
-	tcp, ok := got.(*net.TCPAddr)
-	host, _, err := net.SplitHostPort(asked)
-	ip := net.ParseIP(host)
-	if !ok || err != nil || ip == nil || !ip.IsUnspecified() || !tcp.IP.IsUnspecified() {
-		return got.String()
-	}
-	return net.JoinHostPort(ip.String(), strconv.Itoa(tcp.Port))
-}
-
-// ListenAdvice says what to do when listening on an address failed with
-// err, for a flag (or setting) named flag: another program holds the port,
-// the machine has no such address, or the port needs privileges.
-func ListenAdvice(err error, flag string) string {
-	switch {
-	case errors.Is(err, syscall.EADDRINUSE):
-		return "another program listens there (another segue perhaps): stop it or pick another " + flag
-	case errors.Is(err, syscall.EADDRNOTAVAIL):
-		return "no network interface of this machine has that address: use 127.0.0.1, 0.0.0.0 (every interface) or one of its own in " + flag
-	case errors.Is(err, syscall.EACCES):
-		return "ports below 1024 need root (or CAP_NET_BIND_SERVICE): pick one from 1024 in " + flag
-	}
-	return "pick another " + flag
 }
 
 // Serve accepts connections on ln until ctx ends, then stops accepting and
@@ -335,7 +304,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		scheme = "https"
 		hs.TLSConfig = s.certs.tlsConfig()
 	}
-	s.log.Info("origin serving", "addr", ListenedAddr(s.opts.Addr, ln.Addr()), "scheme", scheme, "data", s.opts.DataDir, "tokens", s.auth.Load())
+	s.log.Info("origin serving", "addr", config.ListenedAddr(s.opts.Addr, ln.Addr()), "scheme", scheme, "data", s.opts.DataDir, "tokens", s.auth.Load())
 	limit := newConnLimiter(ln, s.opts.MaxConns)
 	hs.ConnState = limit.connState
 	var httpLn net.Listener = limit
@@ -378,7 +347,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	err := hs.Shutdown(sctx)
 	<-errc // http.ErrServerClosed once Serve has returned
-	s.log.Info("origin stopped", "addr", ListenedAddr(s.opts.Addr, ln.Addr()))
+	s.log.Info("origin stopped", "addr", config.ListenedAddr(s.opts.Addr, ln.Addr()))
 	if err != nil {
 		return fmt.Errorf("shut down origin: %w", err)
 	}

@@ -9,17 +9,20 @@ import (
 	"testing"
 )
 
-// The one build of the segue command per test process, and its outcome.
+// The one build of the segue commands per test process, and its outcome.
 var (
 	binaryOnce sync.Once
 	binaryPath string
 	binaryErr  error
 )
 
-// Binary returns the path of the segue command built from this module
-// (with -tags sqlite_fts5), building it on the first call, for tests that
-// run it as a process of its own: the interface in tmux, a real `segue
-// origin serve` under load. A failed build fails t with go's output.
+// Binary returns the path of the segue command built from this module as
+// `make build` builds it, building it on the first call: the client build
+// (-tags sqlite_fts5,segue_client) as segue, and beside it segue-origin
+// (-tags sqlite_fts5), which the client runs for segue origin and segue
+// demo. Tests that run segue as a process of its own (the interface in
+// tmux, a real `segue origin serve` under load) so run what users run. A
+// failed build fails t with go's output.
 func Binary(t testing.TB) string {
 	t.Helper()
 	binaryOnce.Do(func() {
@@ -29,8 +32,14 @@ func Binary(t testing.TB) string {
 			return
 		}
 		binaryPath = filepath.Join(dir, "segue")
-		if out, buildErr := exec.Command("go", "build", "-tags", "sqlite_fts5", "-o", binaryPath, "segue").CombinedOutput(); buildErr != nil {
-			binaryErr = fmt.Errorf("go build: %v\n%s", buildErr, out)
+		for _, b := range []struct{ tags, out string }{
+			{"sqlite_fts5,segue_client", binaryPath},
+			{"sqlite_fts5", filepath.Join(dir, "segue-origin")},
+		} {
+			if out, err := exec.Command("go", "build", "-tags", b.tags, "-o", b.out, "segue").CombinedOutput(); err != nil {
+				binaryErr = fmt.Errorf("go build -tags %s: %v\n%s", b.tags, err, out)
+				return
+			}
 		}
 	})
 	if binaryErr != nil {

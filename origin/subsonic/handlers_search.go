@@ -13,7 +13,7 @@ import (
 // search3 answers artists, albums and songs matching query (the origin's
 // search: each word a prefix, folded). An empty query (or "") lists the
 // whole library page by page, which clients use to sync. The origin ranks
-// at most origin.MaxSearchLimit of each kind, so offset+count past it
+// at most catalog.MaxSearchLimit of each kind, so offset+count past it
 // finds no more.
 func (a *API) search3(rq *request) *Response {
 	f, res := a.search(rq)
@@ -76,7 +76,7 @@ func (a *API) search(rq *request) (found, *Response) {
 		}
 		return f, nil
 	}
-	limit := min(origin.MaxSearchLimit, max(offsets[0]+counts[0], offsets[1]+counts[1], offsets[2]+counts[2], 1))
+	limit := min(catalog.MaxSearchLimit, max(offsets[0]+counts[0], offsets[1]+counts[1], offsets[2]+counts[2], 1))
 	res, err := a.o.Reader().Search(rq.Context(), query, limit)
 	if errors.Is(err, origin.ErrBadQuery) {
 		return f, failed(CodeGeneric, err.Error())
