@@ -135,7 +135,7 @@ type plainError interface {
 }
 
 // notFound are the errors of exit status 3 (ExitNotFound); the hosting
-// commands add the catalog's own (origin.ErrNotFound, see hosting.go).
+// commands add the catalog's own (origin.ErrNotFound, in origin.go).
 var notFound = []error{originclient.ErrNotFound, share.ErrBadURL, ctl.ErrNotFound}
 
 // sentence returns err as one line a person reads: the command's own words,
