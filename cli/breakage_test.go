@@ -396,6 +396,12 @@ func TestConfigErrors(t *testing.T) {
 	if _, errOut, code := segue(t, "--cache-size", "5", "cache", "stats"); code != ExitUsage || !strings.Contains(errOut, "no unit") {
 		t.Errorf("--cache-size 5: exit %d, %q; want 2 saying it has no unit", code, errOut)
 	}
+	// A cap of 0 was taken: the cache evicted every segment as it was stored.
+	for _, run := range [][]string{{"--cache-size", "0B", "cache", "stats"}, {"--cache-size", "0GiB", "cache", "stats", "--json"}} {
+		if _, errOut, code := segue(t, run...); code != ExitUsage || !strings.Contains(errOut, "--cache-size 0 B: want a size above 0") {
+			t.Errorf("segue %s: exit %d, %q; want 2 saying the size must be above 0", strings.Join(run, " "), code, errOut)
+		}
+	}
 }
 
 // Issue 11, a proxy that corrupts segments: the track whose segments fail

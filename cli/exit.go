@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"syscall"
@@ -191,6 +192,10 @@ func unwrapOne(err error) error {
 	return errors.Unwrap(err)
 }
 
+// quoted matches a Go %q string, which is how commands quote the user's
+// arguments.
+var quoted = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
+
 // originClause says in plain words what went wrong when err is where the
 // origin client's details start: its own text names an API URL, or it is a
 // status answer or a network error.
@@ -204,10 +209,13 @@ func originClause(err error) (string, bool) {
 	if next := unwrapOne(err); next != nil {
 		own = strings.TrimSuffix(own, next.Error())
 	}
-	// a request's URL: the API's, a segment's, or a share link's (a
-	// refused link's own message quotes it and is said as it is)
-	apiURL := strings.Contains(own, "/api/v1/") || strings.Contains(own, "/chunks/") ||
-		strings.Contains(own, "://") && strings.Contains(own, "/p/") && !errors.Is(err, share.ErrBadURL)
+	// a request's URL: the API's, a segment's, or a share link's. The
+	// origin client writes the URL it asked bare; a URL in quotes is the
+	// user's argument, which a local refusal quotes (offline remove of a
+	// share URL that is not pinned), so quoted text does not count.
+	unquoted := quoted.ReplaceAllString(own, "")
+	apiURL := strings.Contains(unquoted, "/api/v1/") || strings.Contains(unquoted, "/chunks/") ||
+		strings.Contains(unquoted, "://") && strings.Contains(unquoted, "/p/")
 	switch err.(type) {
 	case *originclient.StatusError, *url.Error, *net.OpError:
 	default:

@@ -4,11 +4,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/url"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 
 	"segue/catalog"
@@ -180,6 +182,16 @@ func TestSentenceAndExitStatus(t *testing.T) {
 		{errors.Join(withExit(ExitError, fmt.Errorf("play: 1 of 2 tracks could not be played: %w", notFound))), "play: 1 of 2 tracks could not be played: track t1 not found", ExitError},
 		{&usageError{errors.New("search: give at least one word to search for")}, "search: give at least one word to search for", ExitUsage},
 		{fmt.Errorf("open cache: %w", errors.New("disk I/O error")), "open cache: disk I/O error", ExitError},
+		// A local refusal that quotes the user's URL argument asked no origin;
+		// it was said as "asking the origin failed: offline remove ...".
+		{withExit(ExitNotFound, fmt.Errorf("offline remove %q: not pinned (see segue offline list)", "http://h/p/AAAAAAAAAAAAAAAAAAAAAA")),
+			`offline remove "http://h/p/AAAAAAAAAAAAAAAAAAAAAA": not pinned (see segue offline list)`, ExitNotFound},
+		{withExit(ExitNotFound, fmt.Errorf("offline remove %q: not pinned (see segue offline list)", "http://h/api/v1/tracks/t1")),
+			`offline remove "http://h/api/v1/tracks/t1": not pinned (see segue offline list)`, ExitNotFound},
+		{fmt.Errorf("offline add %q: the offline list cannot be saved in the state dir /s (%w); nothing was downloaded", "http://h/p/AAAAAAAAAAAAAAAAAAAAAA", syscall.EROFS),
+			`offline add "http://h/p/AAAAAAAAAAAAAAAAAAAAAA": the offline list cannot be saved in the state dir /s (read-only file system); nothing was downloaded`, ExitError},
+		// the origin client writes the URL it asked bare: still the origin's
+		{fmt.Errorf("GET http://h/p/AAAAAAAAAAAAAAAAAAAAAA: read answer: %w", io.ErrUnexpectedEOF), "asking the origin failed: unexpected EOF", ExitError},
 	} {
 		if got := sentence(c.err); got != c.want {
 			t.Errorf("sentence(%q)\n got %q\nwant %q", c.err, got, c.want)

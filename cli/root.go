@@ -147,6 +147,9 @@ func (a *app) load(cmd *cobra.Command) error {
 		cfg.Cache.Path = a.cachePath
 	}
 	if flags.Changed("cache-size") {
+		if err := config.CheckCacheSize(a.cacheSize); err != nil {
+			return &usageError{fmt.Errorf("--cache-size %s: %w", a.cacheSize, err)}
+		}
 		cfg.Cache.Size = a.cacheSize
 	}
 	if err := config.CheckListen(a.peer.listen); err != nil {

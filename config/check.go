@@ -101,6 +101,7 @@ func (c *Config) decode(path, text string) error {
 		{"player.output", func() error { return CheckOutput(c.Player.Output) }},
 		{"origin_server.addr", func() error { return CheckAddr(c.OriginSv.Addr) }},
 		{"peer.listen", func() error { return CheckListen(c.Peer.Listen) }},
+		{"cache.size", func() error { return CheckCacheSize(c.Cache.Size) }},
 	} {
 		if err := chk.check(); err != nil {
 			return &Error{File: path, Key: chk.key, Line: keyLine(text, toml.Key(strings.Split(chk.key, "."))), Err: err}
@@ -113,6 +114,16 @@ func (c *Config) decode(path, text string) error {
 	if v := c.Player.MaxBoostDB; !(v >= 0 && v <= MaxBoostLimitDB) {
 		return &Error{File: path, Key: "player.max_boost_db", Line: keyLine(text, toml.Key{"player", "max_boost_db"}),
 			Err: fmt.Errorf("%g: want 0 (never raise) to %g dB", v, MaxBoostLimitDB)}
+	}
+	return nil
+}
+
+// CheckCacheSize refuses a cache cap of 0 ("0B", "0GiB"): a cache that
+// may hold nothing evicts each segment as it is stored, so every track
+// would stream from the network again and nothing could be kept offline.
+func CheckCacheSize(z Size) error {
+	if z <= 0 {
+		return errors.New("want a size above 0, e.g. 2GiB (the default)")
 	}
 	return nil
 }

@@ -228,6 +228,9 @@ func (c *Config) applyEnv(lookup func(string) (string, bool)) error {
 		if err := c.Cache.Size.Set(v); err != nil {
 			return fmt.Errorf("SEGUE_CACHE_SIZE: %w", err)
 		}
+		if err := CheckCacheSize(c.Cache.Size); err != nil {
+			return fmt.Errorf("SEGUE_CACHE_SIZE=%s: %w", v, err)
+		}
 	}
 	if v, ok := lookup("SEGUE_OUTPUT"); ok && v != "" {
 		if err := CheckOutput(v); err != nil {

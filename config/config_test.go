@@ -78,6 +78,10 @@ func TestLoadOverlay(t *testing.T) {
 	if _, err := Load(path, true); err == nil || !strings.Contains(err.Error(), "SEGUE_CACHE_SIZE") {
 		t.Fatalf("a bad env size must name the variable: %v", err)
 	}
+	t.Setenv("SEGUE_CACHE_SIZE", "0MiB")
+	if _, err := Load(path, true); err == nil || err.Error() != "SEGUE_CACHE_SIZE=0MiB: want a size above 0, e.g. 2GiB (the default)" {
+		t.Fatalf("a cache cap of 0 from the environment: %v", err)
+	}
 }
 
 // Issue 11's config faults: each names the file, the key and (where it
@@ -97,6 +101,9 @@ func TestLoadReportsFileKeyAndLine(t *testing.T) {
 		{"typo in the peer table", "[peer]\nupload_rat = \"2MiB\"\n", "peer.upload_rat", 2, `did you mean "upload_rate"`},
 		{"size without a unit", "[cache]\nsize = 5\n", "cache.size", 2, "no unit"},
 		{"size string without a unit", "[cache]\n\nsize = \"5\"\n", "cache.size", 3, "no unit"},
+		// A cap of 0 was taken: every segment was evicted as it was stored.
+		{"cache size of 0", "[cache]\nsize = \"0GiB\"\n", "cache.size", 2, "want a size above 0"},
+		{"cache size under a byte", "[cache]\nsize = \"0.4B\"\n", "cache.size", 2, "want a size above 0"},
 		// the decoder's words named Go's types: "incompatible types: TOML
 		// value has type string; destination has type integer"
 		{"wrong type", "[player]\nvolume = \"loud\"\n", "player.volume", 2, "player.volume: got text, want a number (no quotes)"},
