@@ -92,7 +92,7 @@ func TestMissingInputFiles(t *testing.T) {
 		{"events import of a file that is not there", append([]string{"origin", "events", "import", none}, data...), "origin events import: " + none + " does not exist (check the path)", ExitNotFound, true},
 		{"events import of a folder", append([]string{"origin", "events", "import", dir}, data...), "origin events import: " + dir + " is a folder: give a file", ExitUsage, true},
 		{"origin serve --tls-cert that is not there", append([]string{"origin", "serve", "--addr", "127.0.0.1:0", "--tls-cert", none, "--tls-key", none}, data...), "--tls-cert: " + none + " does not exist (check the path)", ExitUsage, false},
-		{"--ca that is not there", []string{"search", "tone", "--origin", "https://127.0.0.1:9", "--ca", none}, "the authority file (--ca) " + none + " does not exist (check the path)", ExitUsage, true},
+		{"--ca that is not there", []string{"search", "tone", "--origin", "https://127.0.0.1:9", "--ca", none}, "--ca: the authority file " + none + " does not exist (check the path)", ExitUsage, true},
 		{"origin ingest of a folder that is not there", append([]string{"origin", "ingest", none}, data...), "origin ingest: the music folder " + none + " does not exist (check the path)", ExitNotFound, true},
 	}, nil)
 }
@@ -149,7 +149,7 @@ func TestFileAndFolderMixups(t *testing.T) {
 		{"play --output wav: a folder", []string{"play", "t1", "--output", "wav:" + dir}, "--output: " + dir + " is a folder: give a file", ExitUsage, true},
 		{"play --output wav16: in a folder that is not there", []string{"play", "t1", "--output", "wav16:" + filepath.Join(none, "x.wav")}, "--output: the folder " + none + " does not exist", ExitUsage, true},
 		{"play --output wav: under a file", []string{"play", "t1", "--output", "wav:" + filepath.Join(file, "x.wav")}, "--output: " + file + " is a file, not a folder", ExitUsage, true},
-		{"--ca a folder", []string{"search", "tone", "--origin", "https://127.0.0.1:9", "--ca", dir}, "the authority file (--ca) " + dir + " is a folder: give a file", ExitUsage, true},
+		{"--ca a folder", []string{"search", "tone", "--origin", "https://127.0.0.1:9", "--ca", dir}, "--ca: the authority file " + dir + " is a folder: give a file", ExitUsage, true},
 		{"cache stats --cache a folder", []string{"cache", "stats", "--cache", dir}, "the cache " + dir + " is a folder: give the cache's file", ExitUsage, true},
 		{"offline add --cache a folder", []string{"offline", "add", "t1", "--cache", dir}, "the cache " + dir + " is a folder", ExitUsage, true},
 		{"origin ingest of a file", []string{"origin", "ingest", file, "--data", none}, "origin ingest: " + file + " is a file: give a folder", ExitUsage, true},

@@ -216,9 +216,15 @@ func (c *Config) applyEnv(lookup func(string) (string, bool)) error {
 		c.Token = v
 	}
 	if v, ok := lookup("SEGUE_CA"); ok && v != "" {
+		if err := CheckCA(v); err != nil {
+			return fmt.Errorf("SEGUE_CA: %w", err)
+		}
 		c.CA = v
 	}
 	if v, ok := lookup("SEGUE_PIN_SHA256"); ok && v != "" {
+		if err := CheckPin(v); err != nil {
+			return fmt.Errorf("SEGUE_PIN_SHA256: %w", err)
+		}
 		c.PinSHA256 = v
 	}
 	if v, ok := lookup("SEGUE_CACHE"); ok && v != "" {

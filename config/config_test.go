@@ -293,7 +293,8 @@ func TestEnvSettingsAreRead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	values := map[string]string{"SEGUE_ORIGIN": "http://127.0.0.1:1", "SEGUE_CACHE_SIZE": "5MiB", "SEGUE_OUTPUT": "wav:/tmp/x.wav"}
+	values := map[string]string{"SEGUE_ORIGIN": "http://127.0.0.1:1", "SEGUE_CACHE_SIZE": "5MiB", "SEGUE_OUTPUT": "wav:/tmp/x.wav",
+		"SEGUE_CA": writeCA(t, t.TempDir()), "SEGUE_PIN_SHA256": strings.Repeat("ab", 32)}
 	for _, name := range EnvSettings {
 		t.Run(name, func(t *testing.T) {
 			v, ok := values[name]
