@@ -209,6 +209,11 @@ func originClause(err error) (string, bool) {
 	if next := unwrapOne(err); next != nil {
 		own = strings.TrimSuffix(own, next.Error())
 	}
+	// A Unix socket is the control socket of a running segue (segue ctl,
+	// play --enqueue), never the origin: its failure keeps its own words.
+	if errors.As(err, &oe) && strings.HasPrefix(oe.Net, "unix") {
+		return "", false
+	}
 	// a request's URL: the API's, a segment's, or a share link's. The
 	// origin client writes the URL it asked bare; a URL in quotes is the
 	// user's argument, which a local refusal quotes (offline remove of a
