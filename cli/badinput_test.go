@@ -53,6 +53,8 @@ func TestMalformedAddressesAndSettings(t *testing.T) {
 		{"--origin with a password", []string{"search", "tone", "--origin", "http://ann:hunter2@127.0.0.1:9"}, `--origin: origin URL http://ann:xxxxx@127.0.0.1:9 holds a password`, true},
 		{"origin in config.toml without a scheme", append(badConfig("origin = \"127.0.0.1:7700\"\n"), "search", "tone"), `config.toml:1: origin: origin URL "127.0.0.1:7700"`, true},
 		{"output in config.toml unknown", append(badConfig("[player]\noutput = \"speaker\"\n"), "search", "tone"), `config.toml:2: player.output: output "speaker": want alsa, null, wav:FILE or wav16:FILE`, true},
+		// it said "--catalog "mysql://db/segue": ..., or no --catalog for DATA/catalog.db", a flag migrate does not have
+		{"origin migrate --to-catalog not PostgreSQL", []string{"origin", "migrate", "--from", dir, "--to-catalog", "mysql://db/segue"}, `--to-catalog "mysql://db/segue": bad catalog URL: want postgres://USER@HOST:PORT/DB` + "\n", true},
 		{"origin_server.addr in config.toml without a port", append(badConfig("[origin_server]\naddr = \"nonsense\"\n"), "origin", "serve"), `config.toml:2: origin_server.addr: address "nonsense"`, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
