@@ -354,7 +354,7 @@ func (a *app) syncPins(ctx context.Context, c *cache.Cache, l *offline.List, pro
 		if _, tried := up[base]; !tried {
 			// Every document would wait for its own connect timeout
 			// otherwise; stored copies would answer them anyway.
-			up[base] = dialable(ctx, base)
+			up[base] = dialable(ctx, base) && answers(ctx, client, old)
 		}
 		if !up[base] {
 			continue
@@ -497,4 +497,23 @@ func dialable(ctx context.Context, base string) bool {
 	}
 	conn.Close()
 	return true
+}
+
+// answerWait is how long syncPins waits for an origin's first answer.
+const answerWait = 5 * time.Second
+
+// answers reports whether the origin of c answers a request for one of
+// old's tracks within answerWait. An origin that takes connections but
+// does not answer (a stopped process, an overloaded host, a hung proxy)
+// passes dialable, and each of its pins' documents then waited out the
+// client's 15 s before the stored copy answered: offline list took minutes
+// and printed nothing.
+func answers(ctx context.Context, c source, old offline.Collection) bool {
+	if len(old.Tracks) == 0 {
+		return true
+	}
+	actx, cancel := context.WithTimeout(ctx, answerWait)
+	defer cancel()
+	_, err := c.Track(actx, old.Tracks[0])
+	return !errors.Is(err, context.DeadlineExceeded)
 }
