@@ -72,8 +72,17 @@ data is never evicted, so it plays with the origin down.`,
 		Args:        cobra.MinimumNArgs(1),
 		Annotations: ids(idPinned),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			var refs []string // the same ref twice is one
+			for _, ref := range args {
+				if !slices.Contains(refs, ref) {
+					refs = append(refs, ref)
+				}
+			}
+			if err := a.allPinned(refs); err != nil {
+				return err
+			}
 			return a.withDiskCache(func(c *cache.Cache) error {
-				for _, ref := range args {
+				for _, ref := range refs {
 					if err := a.unpinRef(c, ref); err != nil {
 						return err
 					}
@@ -457,6 +466,26 @@ func (a *app) offlineList(ctx context.Context, c *cache.Cache, asJSON bool) erro
 		t.row(e.Kind, e.Name, strconv.Itoa(len(e.Tracks)), config.FormatBytes(e.Bytes), e.Quality, state, e.Ref)
 	}
 	return a.printTables(t)
+}
+
+// allPinned refuses refs (exit 3) when one of them is not pinned, before
+// any is unpinned: offline remove A TYPO unpinned A, then failed, so a
+// script that took the failure for "nothing done" had lost A's pin.
+func (a *app) allPinned(refs []string) error {
+	l, err := offline.Load(a.cfg.StateDir)
+	if err != nil {
+		return err
+	}
+	for _, ref := range refs {
+		if _, ok := l.Find(ref); !ok {
+			err := fmt.Errorf("offline remove %q: not pinned (see segue offline list)", ref)
+			if len(refs) > 1 {
+				err = fmt.Errorf("%w; nothing was unpinned", err)
+			}
+			return withExit(ExitNotFound, err)
+		}
+	}
+	return nil
 }
 
 // unpinRef drops ref from the offline list, saves it, then unpins what no

@@ -47,3 +47,54 @@ func TestOfflineListOfStalledOrigin(t *testing.T) {
 		}
 	}
 }
+
+// TestOfflineRemoveAllOrNothing: offline remove of several refs, one not
+// pinned, unpins none of them and says so (exit 3, with and without
+// --json); it unpinned the ones before the typo, then failed. A ref named
+// twice is removed once (the second said "not pinned", exit 3).
+func TestOfflineRemoveAllOrNothing(t *testing.T) {
+	env := clientEnv(t, "http://127.0.0.1:9")
+	state := filepath.Join(filepath.Dir(env[1]), "state")
+	pin := func(ids ...string) {
+		l, err := offline.Load(state)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range ids {
+			l.Put(offline.Collection{Ref: id, Kind: "track", Name: "Song " + id, Quality: "normal", Tracks: []string{id}, Added: time.Now()})
+		}
+		if err := l.Save(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pinned := func() []string {
+		l, err := offline.Load(state)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var refs []string
+		for _, c := range l.Collections {
+			refs = append(refs, c.Ref)
+		}
+		return refs
+	}
+	pin("t1", "t2")
+	for _, run := range [][]string{{"offline", "remove", "t1", "t9"}, {"offline", "remove", "t1", "t9", "--json"}} {
+		_, errOut, code := segue(t, append(slices.Clone(env), run...)...)
+		msg := checkFailure(t, strings.Join(run, " "), errOut, code, ExitNotFound)
+		if want := `offline remove "t9": not pinned (see segue offline list); nothing was unpinned`; msg != want {
+			t.Errorf("segue %s: %q; want %q", strings.Join(run, " "), msg, want)
+		}
+		if got := pinned(); !slices.Equal(got, []string{"t1", "t2"}) {
+			t.Errorf("segue %s left the pins %v; want t1 and t2 kept", strings.Join(run, " "), got)
+		}
+	}
+	for _, run := range [][]string{{"offline", "remove", "t1", "t1"}, {"offline", "remove", "t2", "t2", "--json"}} {
+		if _, errOut, code := segue(t, append(slices.Clone(env), run...)...); code != 0 {
+			t.Errorf("segue %s: exit %d, %q; want 0", strings.Join(run, " "), code, errOut)
+		}
+	}
+	if got := pinned(); len(got) != 0 {
+		t.Errorf("after removing both: pins %v; want none", got)
+	}
+}
