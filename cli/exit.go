@@ -146,6 +146,23 @@ var notFound = []error{originclient.ErrNotFound, share.ErrBadURL, ctl.ErrNotFoun
 // argument (exit 2): nothing was asked of the origin, even where its words
 // quote a URL the user gave.
 func sentence(err error) string {
+	// Several failures at once (a run's error and a cleanup's, errors.Join,
+	// which puts each on a line of its own) are one line too: each said as
+	// a sentence, joined by "; ".
+	if u, ok := err.(interface{ Unwrap() []error }); ok && len(u.Unwrap()) > 1 && strings.Contains(err.Error(), "\n") {
+		var parts []string
+		for _, e := range u.Unwrap() {
+			if s := sentence(e); !slices.Contains(parts, s) {
+				parts = append(parts, s)
+			}
+		}
+		return strings.Join(parts, "; ")
+	}
+	return strings.ReplaceAll(sentenceOf(err), "\n", "; ")
+}
+
+// sentenceOf is sentence for an error that is not a join of several.
+func sentenceOf(err error) string {
 	var (
 		ee *exitError
 		pe plainError

@@ -387,6 +387,13 @@ func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total i
 				emit(playEvent{Event: "segment", TrackID: e.TrackID, Index: &idx, Rendition: e.Rendition, Replaces: e.Replaces,
 					Source: where, Bytes: &n, TookMS: e.Took.Milliseconds()})
 			case player.ErrorEvent:
+				if errors.As(e.Err, new(*player.OutputError)) {
+					// the player paused on it, and nobody resumes a play: it
+					// waited for ever after a full disk under --output wav:FILE
+					failed++
+					finish(false)
+					return withExit(ExitError, fmt.Errorf("play: %w", e.Err))
+				}
 				emit(playEvent{Event: "error", TrackID: e.TrackID, Message: sentence(e.Err), Fatal: e.Fatal})
 				if e.Fatal {
 					failed++
