@@ -68,14 +68,15 @@ ends with an "error" event saying why.`,
 			if f.radio != "" && !catalog.IsID(f.radio) {
 				return fmt.Errorf("--radio: %w", notAnID(f.radio, false))
 			}
+			outputFrom := "--output"
 			if !cmd.Flags().Changed("output") {
-				f.output = a.cfg.Player.Output
+				f.output, outputFrom = a.cfg.Player.Output, a.outputSetting()
 			}
 			if f.fast && !strings.HasPrefix(f.output, "wav") {
 				return &usageError{fmt.Errorf("play: --fast renders a wav output as fast as it can; it cannot apply to --output %s (use --output wav:FILE)", cmp.Or(f.output, "alsa"))}
 			}
 			if _, file, ok := strings.Cut(f.output, ":"); ok { // wav:FILE, wav16:FILE
-				if err := checkOutputFile("--output", file); err != nil {
+				if err := checkOutputFile(outputFrom, file); err != nil {
 					return err
 				}
 			}
@@ -413,6 +414,16 @@ func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total i
 			}
 		}
 	}
+}
+
+// outputSetting names where the configured output (no --output) came
+// from, for a sentence about its file: it said "--output" of an output
+// SEGUE_OUTPUT or config.toml named.
+func (a *app) outputSetting() string {
+	if os.Getenv("SEGUE_OUTPUT") != "" {
+		return "SEGUE_OUTPUT"
+	}
+	return "config " + a.configPath + ": player.output"
 }
 
 func trackLabel(t catalog.Track) string {

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -53,5 +55,43 @@ func TestPlayEndsOnOutputFailure(t *testing.T) {
 		if finished.Event != "finished" || finished.Failed == nil || *finished.Failed != 1 || last.Event != "error" || last.Message != msg {
 			t.Errorf("--json ended with %+v and %+v; want finished with 1 failed, then the error %q", finished, last, msg)
 		}
+	}
+}
+
+// TestOutputFileSaysWhereItWasSet: a wav output whose file cannot be
+// written is a bad setting (2, with and without --json) named where it
+// was set: SEGUE_OUTPUT and config.toml's player.output were said as
+// "--output: the folder X does not exist", a flag the user never gave.
+func TestOutputFileSaysWhereItWasSet(t *testing.T) {
+	dir := t.TempDir()
+	none := filepath.Join(dir, "typo")
+	cfg := filepath.Join(dir, "config.toml")
+	if err := os.WriteFile(cfg, []byte("origin = \"http://127.0.0.1:9\"\n[player]\noutput = \"wav:"+filepath.Join(none, "x.wav")+"\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := clientEnv(t, "http://127.0.0.1:9")
+	for _, c := range []struct {
+		name string
+		env  string // SEGUE_OUTPUT, or none
+		args []string
+		says string
+	}{
+		{"SEGUE_OUTPUT in a folder that is not there", "wav:" + filepath.Join(none, "x.wav"), append(slices.Clone(env), "play", "t1"), "SEGUE_OUTPUT: the folder " + none + " does not exist"},
+		{"SEGUE_OUTPUT a folder", "wav16:" + dir, append(slices.Clone(env), "play", "t1"), "SEGUE_OUTPUT: " + dir + " is a folder: give a file"},
+		{"player.output in a folder that is not there", "", []string{"--config", cfg, "play", "t1"}, "config " + cfg + ": player.output: the folder " + none + " does not exist"},
+		{"--output over SEGUE_OUTPUT", "null", append(slices.Clone(env), "play", "t1", "--output", "wav:"+filepath.Join(none, "x.wav")), "--output: the folder " + none + " does not exist"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if c.env != "" {
+				t.Setenv("SEGUE_OUTPUT", c.env)
+			}
+			for _, run := range [][]string{c.args, append(slices.Clone(c.args), "--json")} {
+				_, errOut, code := segue(t, run...)
+				msg := checkFailure(t, strings.Join(run, " "), errOut, code, ExitUsage)
+				if !strings.HasPrefix(msg, c.says) {
+					t.Errorf("segue %s: %q; want it to begin %q", strings.Join(run, " "), msg, c.says)
+				}
+			}
+		})
 	}
 }
