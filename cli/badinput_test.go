@@ -53,6 +53,8 @@ func TestMalformedAddressesAndSettings(t *testing.T) {
 		{"--origin with a password", []string{"search", "tone", "--origin", "http://ann:hunter2@127.0.0.1:9"}, `--origin: origin URL http://ann:xxxxx@127.0.0.1:9 holds a password`, true},
 		{"origin in config.toml without a scheme", append(badConfig("origin = \"127.0.0.1:7700\"\n"), "search", "tone"), `config.toml:1: origin: origin URL "127.0.0.1:7700"`, true},
 		{"output in config.toml unknown", append(badConfig("[player]\noutput = \"speaker\"\n"), "search", "tone"), `config.toml:2: player.output: output "speaker": want alsa, null, wav:FILE or wav16:FILE`, true},
+		// it said "--catalog "mysql://db/segue": ..., or no --catalog for DATA/catalog.db", a flag migrate does not have
+		{"origin migrate --to-catalog not PostgreSQL", []string{"origin", "migrate", "--from", dir, "--to-catalog", "mysql://db/segue"}, `--to-catalog "mysql://db/segue": bad catalog URL: want postgres://USER@HOST:PORT/DB` + "\n", true},
 		{"origin_server.addr in config.toml without a port", append(badConfig("[origin_server]\naddr = \"nonsense\"\n"), "origin", "serve"), `config.toml:2: origin_server.addr: address "nonsense"`, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -92,7 +94,7 @@ func TestMissingInputFiles(t *testing.T) {
 		{"events import of a file that is not there", append([]string{"origin", "events", "import", none}, data...), "origin events import: " + none + " does not exist (check the path)", ExitNotFound, true},
 		{"events import of a folder", append([]string{"origin", "events", "import", dir}, data...), "origin events import: " + dir + " is a folder: give a file", ExitUsage, true},
 		{"origin serve --tls-cert that is not there", append([]string{"origin", "serve", "--addr", "127.0.0.1:0", "--tls-cert", none, "--tls-key", none}, data...), "--tls-cert: " + none + " does not exist (check the path)", ExitUsage, false},
-		{"--ca that is not there", []string{"search", "tone", "--origin", "https://127.0.0.1:9", "--ca", none}, "the authority file (--ca) " + none + " does not exist (check the path)", ExitUsage, true},
+		{"--ca that is not there", []string{"search", "tone", "--origin", "https://127.0.0.1:9", "--ca", none}, "--ca: the authority file " + none + " does not exist (check the path)", ExitUsage, true},
 		{"origin ingest of a folder that is not there", append([]string{"origin", "ingest", none}, data...), "origin ingest: the music folder " + none + " does not exist (check the path)", ExitNotFound, true},
 	}, nil)
 }
@@ -149,7 +151,7 @@ func TestFileAndFolderMixups(t *testing.T) {
 		{"play --output wav: a folder", []string{"play", "t1", "--output", "wav:" + dir}, "--output: " + dir + " is a folder: give a file", ExitUsage, true},
 		{"play --output wav16: in a folder that is not there", []string{"play", "t1", "--output", "wav16:" + filepath.Join(none, "x.wav")}, "--output: the folder " + none + " does not exist", ExitUsage, true},
 		{"play --output wav: under a file", []string{"play", "t1", "--output", "wav:" + filepath.Join(file, "x.wav")}, "--output: " + file + " is a file, not a folder", ExitUsage, true},
-		{"--ca a folder", []string{"search", "tone", "--origin", "https://127.0.0.1:9", "--ca", dir}, "the authority file (--ca) " + dir + " is a folder: give a file", ExitUsage, true},
+		{"--ca a folder", []string{"search", "tone", "--origin", "https://127.0.0.1:9", "--ca", dir}, "--ca: the authority file " + dir + " is a folder: give a file", ExitUsage, true},
 		{"cache stats --cache a folder", []string{"cache", "stats", "--cache", dir}, "the cache " + dir + " is a folder: give the cache's file", ExitUsage, true},
 		{"offline add --cache a folder", []string{"offline", "add", "t1", "--cache", dir}, "the cache " + dir + " is a folder", ExitUsage, true},
 		{"origin ingest of a file", []string{"origin", "ingest", file, "--data", none}, "origin ingest: " + file + " is a file: give a folder", ExitUsage, true},

@@ -402,6 +402,15 @@ func TestConfigErrors(t *testing.T) {
 			t.Errorf("segue %s: exit %d, %q; want 2 saying the size must be above 0", strings.Join(run, " "), code, errOut)
 		}
 	}
+	// A unitless 0 was told "write it like 0MiB, 0GB or 0B", each of which
+	// is then refused as above.
+	for _, run := range [][]string{{"--cache-size", "0", "cache", "stats"}, {"--cache-size", "0", "cache", "stats", "--json"},
+		{"origin", "proxy-config", "--listen", "127.0.0.1:8080", "--upstream", "127.0.0.1:7700", "--cache-size", "0"}} {
+		if _, errOut, code := segue(t, run...); code != ExitUsage || strings.Contains(errOut, "0MiB") ||
+			!strings.Contains(errOut, `size "0" has no unit: write a number with one, e.g. 500MB or 2GiB`) {
+			t.Errorf("segue %s: exit %d, %q; want 2 asking for a unit without offering 0MiB", strings.Join(run, " "), code, errOut)
+		}
+	}
 }
 
 // Issue 11, a proxy that corrupts segments: the track whose segments fail

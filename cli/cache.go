@@ -88,7 +88,13 @@ func (a *app) withCache(fn func(*cache.Cache) error) error {
 
 // withDiskCache is withCache failing when the cache file cannot be used.
 func (a *app) withDiskCache(fn func(*cache.Cache) error) error {
-	return a.useCache(a.openDiskCache, fn)
+	return a.useCache(func(log *slog.Logger) (*cache.Cache, error) {
+		c, err := a.openDiskCache(log)
+		if err != nil && exitStatus(err) == ExitError { // a folder that cannot be made or written: say what to do
+			err = fmt.Errorf("%w (fix that folder, or give another cache file with --cache, SEGUE_CACHE or [cache] path)", err)
+		}
+		return c, err
+	}, fn)
 }
 
 func (a *app) useCache(open func(*slog.Logger) (*cache.Cache, error), fn func(*cache.Cache) error) error {

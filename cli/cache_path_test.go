@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -53,6 +54,29 @@ func TestCacheThatIsNotACache(t *testing.T) {
 					t.Errorf("files beside it: %v, want the file alone", names)
 				}
 			})
+		}
+	}
+}
+
+// TestUnusableCacheFolderSaysWhatToDo: the commands that need the cache
+// file (cache stats, offline add) under a folder that cannot be made say
+// which path failed, why, and what to do (exit 1, with and without
+// --json); they ended at "mkdir X: not a directory".
+func TestUnusableCacheFolderSaysWhatToDo(t *testing.T) {
+	blocker := filepath.Join(t.TempDir(), "a-file")
+	if err := os.WriteFile(blocker, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(blocker, "segue", "cache.db")
+	env := append(clientEnv(t, "http://127.0.0.1:9"), "--cache", path)
+	for _, args := range [][]string{{"cache", "stats"}, {"cache", "gc"}, {"offline", "add", "t1"}} {
+		for _, run := range [][]string{args, append(slices.Clone(args), "--json")} {
+			_, errOut, code := segue(t, append(slices.Clone(env), run...)...)
+			msg := checkFailure(t, strings.Join(run, " "), errOut, code, ExitError)
+			want := "open cache " + path + ": create its folder: mkdir " + blocker + ": not a directory (fix that folder, or give another cache file with --cache, SEGUE_CACHE or [cache] path)"
+			if msg != want {
+				t.Errorf("segue %s: %q; want %q", strings.Join(run, " "), msg, want)
+			}
 		}
 	}
 }

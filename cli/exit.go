@@ -146,6 +146,23 @@ var notFound = []error{originclient.ErrNotFound, share.ErrBadURL, ctl.ErrNotFoun
 // argument (exit 2): nothing was asked of the origin, even where its words
 // quote a URL the user gave.
 func sentence(err error) string {
+	// Several failures at once (a run's error and a cleanup's, errors.Join,
+	// which puts each on a line of its own) are one line too: each said as
+	// a sentence, joined by "; ".
+	if u, ok := err.(interface{ Unwrap() []error }); ok && len(u.Unwrap()) > 1 && strings.Contains(err.Error(), "\n") {
+		var parts []string
+		for _, e := range u.Unwrap() {
+			if s := sentence(e); !slices.Contains(parts, s) {
+				parts = append(parts, s)
+			}
+		}
+		return strings.Join(parts, "; ")
+	}
+	return strings.ReplaceAll(sentenceOf(err), "\n", "; ")
+}
+
+// sentenceOf is sentence for an error that is not a join of several.
+func sentenceOf(err error) string {
 	var (
 		ee *exitError
 		pe plainError
@@ -157,13 +174,17 @@ func sentence(err error) string {
 		return pe.Plain()
 	}
 	var own strings.Builder
+	link := false
 	for e := err; e != nil; {
+		if _, ok := e.(*linkedOrigin); ok {
+			link = true
+		}
 		if re, ok := e.(*ctl.RemoteError); ok {
 			// the running instance already made its failure one sentence
 			// (its share URL is the user's, not a request's)
 			return own.String() + re.Msg
 		}
-		if clause, ok := originClause(e); ok {
+		if clause, ok := originClause(e, link); ok {
 			return own.String() + clause
 		}
 		next := unwrapOne(e)
@@ -198,8 +219,9 @@ var quoted = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
 
 // originClause says in plain words what went wrong when err is where the
 // origin client's details start: its own text names an API URL, or it is a
-// status answer or a network error.
-func originClause(err error) (string, bool) {
+// status answer or a network error. link says the origin was one a link or
+// URL the user gave named, so the advice is to check that, not --origin.
+func originClause(err error, link bool) (string, bool) {
 	var (
 		se  *originclient.StatusError
 		ue  *url.Error
@@ -208,6 +230,11 @@ func originClause(err error) (string, bool) {
 	)
 	if next := unwrapOne(err); next != nil {
 		own = strings.TrimSuffix(own, next.Error())
+	}
+	// A Unix socket is the control socket of a running segue (segue ctl,
+	// play --enqueue), never the origin: its failure keeps its own words.
+	if errors.As(err, &oe) && strings.HasPrefix(oe.Net, "unix") {
+		return "", false
 	}
 	// a request's URL: the API's, a segment's, or a share link's. The
 	// origin client writes the URL it asked bare; a URL in quotes is the
@@ -225,11 +252,11 @@ func originClause(err error) (string, bool) {
 	}
 	switch {
 	case errors.Is(err, originclient.ErrOffline):
-		return originclient.ErrOffline.Error() + ": no copy is stored here, and " + unreachable(err), true
+		return originclient.ErrOffline.Error() + ": no copy is stored here, and " + unreachable(err, link), true
 	case errors.Is(err, originclient.ErrBadAnswer):
 		return originclient.ErrBadAnswer.Error(), true
 	case errors.As(err, &se) && se.Code == http.StatusBadRequest && strings.Contains(se.Error(), "HTTP request to an HTTPS server"):
-		return "the origin speaks https: begin the origin URL (--origin) with https: instead", true
+		return "the origin speaks https: " + beginWith("https", link), true
 	case errors.As(err, &se):
 		return se.Sentence(), true
 	case errors.Is(err, originclient.ErrUnknownAuthority):
@@ -241,9 +268,9 @@ func originClause(err error) (string, bool) {
 		errors.As(err, &ve)
 		return "the origin's certificate is refused: " + ve.Err.Error(), true
 	case errors.As(err, &ue), errors.As(err, &oe):
-		return unreachable(err), true
+		return unreachable(err, link), true
 	case errors.As(err, new(*json.SyntaxError)), errors.As(err, new(*json.UnmarshalTypeError)):
-		return "the origin's answer is not segue's API (check --origin)", true
+		return "the origin's answer is not segue's API (check " + checkWhat(link) + ")", true
 	}
 	root := err
 	for next := unwrapOne(root); next != nil; next = unwrapOne(root) {
@@ -256,7 +283,7 @@ func originClause(err error) (string, bool) {
 // from a network error under err: nothing listening (connection refused),
 // a host name that does not resolve, no answer in time, or a plain http
 // server asked for https.
-func unreachable(err error) string {
+func unreachable(err error, link bool) string {
 	where := "the origin"
 	var ue *url.Error
 	if errors.As(err, &ue) {
@@ -270,16 +297,43 @@ func unreachable(err error) string {
 	)
 	switch {
 	case errors.Is(err, http.ErrSchemeMismatch):
-		return where + " answered in plain http, not https: begin the origin URL (--origin) with http: instead"
+		return where + " answered in plain http, not https: " + beginWith("http", link)
 	case errors.As(err, &dns):
-		return where + " is unreachable: the host name " + dns.Name + " is not found (check --origin)"
+		return where + " is unreachable: the host name " + dns.Name + " is not found (check " + checkWhat(link) + ")"
+	case errors.Is(err, syscall.ECONNREFUSED) && link:
+		return where + " is unreachable: nothing listens there (connection refused); check the link, or whether that origin is running"
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return where + " is unreachable: nothing listens there (connection refused); start it (segue origin serve) or check --origin"
 	case errors.As(err, &ne) && ne.Timeout():
-		return where + " did not answer in time (check the network and --origin)"
+		return where + " did not answer in time (check the network and " + checkWhat(link) + ")"
 	}
-	return where + " is unreachable (is it running? check --origin)"
+	return where + " is unreachable (is it running? check " + checkWhat(link) + ")"
 }
+
+// checkWhat names what names the origin: the link or URL the user gave,
+// or the configured origin.
+func checkWhat(link bool) string {
+	if link {
+		return "the link"
+	}
+	return "--origin"
+}
+
+// beginWith says to begin the origin's URL with scheme.
+func beginWith(scheme string, link bool) string {
+	if link {
+		return "begin the link with " + scheme + ": instead"
+	}
+	return "begin the origin URL (--origin) with " + scheme + ": instead"
+}
+
+// linkedOrigin marks a failure of an origin that a share link or an API URL
+// the user gave named, other than the configured one: sentence then says
+// to check the link, since --origin has nothing to do with it.
+type linkedOrigin struct{ err error }
+
+func (e *linkedOrigin) Error() string { return e.err.Error() }
+func (e *linkedOrigin) Unwrap() error { return e.err }
 
 // strict makes every command of the tree take what it cannot use as a usage
 // error (exit 2): a wrong number of arguments, or an unknown subcommand of a

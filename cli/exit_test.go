@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -192,6 +193,14 @@ func TestSentenceAndExitStatus(t *testing.T) {
 			`offline add "http://h/p/AAAAAAAAAAAAAAAAAAAAAA": the offline list cannot be saved in the state dir /s (read-only file system); nothing was downloaded`, ExitError},
 		// the origin client writes the URL it asked bare: still the origin's
 		{fmt.Errorf("GET http://h/p/AAAAAAAAAAAAAAAAAAAAAA: read answer: %w", io.ErrUnexpectedEOF), "asking the origin failed: unexpected EOF", ExitError},
+		// A run's error and a cleanup's are one line: they were two.
+		{withExit(130, errors.Join(errors.New("play: interrupted"), errors.New("finish wav output: write /dev/full: no space left on device"))),
+			"play: interrupted; finish wav output: write /dev/full: no space left on device", 130},
+		{fmt.Errorf("play: %w", errors.Join(errors.New("one\ntwo"), nil)), "play: one; two", ExitError},
+		// The control socket is not the origin: a failed send to the running
+		// segue said "the origin is unreachable (is it running? check --origin)".
+		{fmt.Errorf("ctl status: send to segue: %w", &net.OpError{Op: "write", Net: "unix", Err: os.NewSyscallError("write", syscall.EPIPE)}),
+			"ctl status: send to segue: write unix: write: broken pipe", ExitError},
 	} {
 		if got := sentence(c.err); got != c.want {
 			t.Errorf("sentence(%q)\n got %q\nwant %q", c.err, got, c.want)

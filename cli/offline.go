@@ -72,8 +72,17 @@ data is never evicted, so it plays with the origin down.`,
 		Args:        cobra.MinimumNArgs(1),
 		Annotations: ids(idPinned),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			var refs []string // the same ref twice is one
+			for _, ref := range args {
+				if !slices.Contains(refs, ref) {
+					refs = append(refs, ref)
+				}
+			}
+			if err := a.allPinned(refs); err != nil {
+				return err
+			}
 			return a.withDiskCache(func(c *cache.Cache) error {
-				for _, ref := range args {
+				for _, ref := range refs {
 					if err := a.unpinRef(c, ref); err != nil {
 						return err
 					}
@@ -354,7 +363,7 @@ func (a *app) syncPins(ctx context.Context, c *cache.Cache, l *offline.List, pro
 		if _, tried := up[base]; !tried {
 			// Every document would wait for its own connect timeout
 			// otherwise; stored copies would answer them anyway.
-			up[base] = dialable(ctx, base)
+			up[base] = dialable(ctx, base) && answers(ctx, client, old)
 		}
 		if !up[base] {
 			continue
@@ -459,6 +468,26 @@ func (a *app) offlineList(ctx context.Context, c *cache.Cache, asJSON bool) erro
 	return a.printTables(t)
 }
 
+// allPinned refuses refs (exit 3) when one of them is not pinned, before
+// any is unpinned: offline remove A TYPO unpinned A, then failed, so a
+// script that took the failure for "nothing done" had lost A's pin.
+func (a *app) allPinned(refs []string) error {
+	l, err := offline.Load(a.cfg.StateDir)
+	if err != nil {
+		return err
+	}
+	for _, ref := range refs {
+		if _, ok := l.Find(ref); !ok {
+			err := fmt.Errorf("offline remove %q: not pinned (see segue offline list)", ref)
+			if len(refs) > 1 {
+				err = fmt.Errorf("%w; nothing was unpinned", err)
+			}
+			return withExit(ExitNotFound, err)
+		}
+	}
+	return nil
+}
+
 // unpinRef drops ref from the offline list, saves it, then unpins what no
 // other pinned collection holds (in that order, so a list that cannot be
 // saved leaves every pin it names in place).
@@ -497,4 +526,23 @@ func dialable(ctx context.Context, base string) bool {
 	}
 	conn.Close()
 	return true
+}
+
+// answerWait is how long syncPins waits for an origin's first answer.
+const answerWait = 5 * time.Second
+
+// answers reports whether the origin of c answers a request for one of
+// old's tracks within answerWait. An origin that takes connections but
+// does not answer (a stopped process, an overloaded host, a hung proxy)
+// passes dialable, and each of its pins' documents then waited out the
+// client's 15 s before the stored copy answered: offline list took minutes
+// and printed nothing.
+func answers(ctx context.Context, c source, old offline.Collection) bool {
+	if len(old.Tracks) == 0 {
+		return true
+	}
+	actx, cancel := context.WithTimeout(ctx, answerWait)
+	defer cancel()
+	_, err := c.Track(actx, old.Tracks[0])
+	return !errors.Is(err, context.DeadlineExceeded)
 }

@@ -37,6 +37,15 @@ func checkCatalog(spec string) error {
 	return nil
 }
 
+// checkToCatalog refuses a migrate --to-catalog that is not a PostgreSQL
+// URL, naming that flag (it was told "--catalog ..., or no --catalog").
+func checkToCatalog(spec string) error {
+	if !origin.IsPostgresURL(spec) {
+		return &usageError{fmt.Errorf("--to-catalog %q: %w: want postgres://USER@HOST:PORT/DB", spec, origin.ErrCatalogURL)}
+	}
+	return nil
+}
+
 // checkOrigin says what is wrong with the data dir of an origin that must
 // be there already, for the command what: a file is a bad argument (2), a
 // folder with no catalog a target not found (3).

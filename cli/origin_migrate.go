@@ -44,7 +44,7 @@ named and stops the run (ingest the library again to rebuild it).`,
 			if o.From == "" || o.ToCatalog == "" {
 				return &usageError{errors.New("migrate needs --from DATA and --to-catalog postgres://...")}
 			}
-			if err := checkCatalog(o.ToCatalog); err != nil {
+			if err := checkToCatalog(o.ToCatalog); err != nil {
 				return err
 			}
 			if err := checkOrigin("migrate --from", o.From); err != nil {

@@ -68,14 +68,15 @@ ends with an "error" event saying why.`,
 			if f.radio != "" && !catalog.IsID(f.radio) {
 				return fmt.Errorf("--radio: %w", notAnID(f.radio, false))
 			}
+			outputFrom := "--output"
 			if !cmd.Flags().Changed("output") {
-				f.output = a.cfg.Player.Output
+				f.output, outputFrom = a.cfg.Player.Output, a.outputSetting()
 			}
 			if f.fast && !strings.HasPrefix(f.output, "wav") {
 				return &usageError{fmt.Errorf("play: --fast renders a wav output as fast as it can; it cannot apply to --output %s (use --output wav:FILE)", cmp.Or(f.output, "alsa"))}
 			}
 			if _, file, ok := strings.Cut(f.output, ":"); ok { // wav:FILE, wav16:FILE
-				if err := checkOutputFile("--output", file); err != nil {
+				if err := checkOutputFile(outputFrom, file); err != nil {
 					return err
 				}
 			}
@@ -387,6 +388,13 @@ func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total i
 				emit(playEvent{Event: "segment", TrackID: e.TrackID, Index: &idx, Rendition: e.Rendition, Replaces: e.Replaces,
 					Source: where, Bytes: &n, TookMS: e.Took.Milliseconds()})
 			case player.ErrorEvent:
+				if errors.As(e.Err, new(*player.OutputError)) {
+					// the player paused on it, and nobody resumes a play: it
+					// waited for ever after a full disk under --output wav:FILE
+					failed++
+					finish(false)
+					return withExit(ExitError, fmt.Errorf("play: %w", e.Err))
+				}
 				emit(playEvent{Event: "error", TrackID: e.TrackID, Message: sentence(e.Err), Fatal: e.Fatal})
 				if e.Fatal {
 					failed++
@@ -406,6 +414,16 @@ func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total i
 			}
 		}
 	}
+}
+
+// outputSetting names where the configured output (no --output) came
+// from, for a sentence about its file: it said "--output" of an output
+// SEGUE_OUTPUT or config.toml named.
+func (a *app) outputSetting() string {
+	if os.Getenv("SEGUE_OUTPUT") != "" {
+		return "SEGUE_OUTPUT"
+	}
+	return "config " + a.configPath + ": player.output"
 }
 
 func trackLabel(t catalog.Track) string {

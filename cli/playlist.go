@@ -184,7 +184,7 @@ func openPlaylist(ctx context.Context, r *resolver, ref string) (catalog.Playlis
 	}
 	pl, err := c.SharedPlaylist(ctx, l.Token)
 	if err != nil {
-		return pl, fmt.Errorf("open the shared playlist: %w", err)
+		return pl, r.linked(c, fmt.Errorf("open the shared playlist: %w", err))
 	}
 	return pl, nil
 }

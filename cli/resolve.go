@@ -168,14 +168,14 @@ func (r *resolver) resolve(ctx context.Context, targets []string, search string)
 			l, _ := share.ParseURL(t)
 			pl, err := c.(*originclient.Client).SharedPlaylist(ctx, l.Token)
 			if err != nil {
-				return nil, fmt.Errorf("open the shared playlist: %w", err)
+				return nil, r.linked(c, fmt.Errorf("open the shared playlist: %w", err))
 			}
 			add(c, pl.Tracks...)
 			continue
 		}
 		ts, err := byID(ctx, c, id)
 		if err != nil {
-			return nil, fmt.Errorf("resolve %q: %w", t, err)
+			return nil, r.linked(c, fmt.Errorf("resolve %q: %w", t, err))
 		}
 		add(c, ts...)
 	}
@@ -190,6 +190,15 @@ func (r *resolver) resolve(ctx context.Context, targets []string, search string)
 		add(r.src, res.Tracks[0])
 	}
 	return out, nil
+}
+
+// linked marks err as a failure of the origin a link or URL named when c
+// is not the configured origin (see linkedOrigin).
+func (r *resolver) linked(c source, err error) error {
+	if c == r.src || sameOrigin(c.BaseURL(), r.a.cfg.Origin) {
+		return err
+	}
+	return &linkedOrigin{err}
 }
 
 // target reads one TARGET: an ID for the configured origin, an API URL of

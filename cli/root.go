@@ -138,9 +138,15 @@ func (a *app) load(cmd *cobra.Command) error {
 		cfg.Token = a.token
 	}
 	if flags.Changed("ca") {
+		if err := config.CheckCA(a.ca); err != nil {
+			return &usageError{fmt.Errorf("--ca: %w", err)}
+		}
 		cfg.CA = a.ca
 	}
 	if flags.Changed("pin-sha256") {
+		if err := config.CheckPin(a.pin); err != nil {
+			return &usageError{fmt.Errorf("--pin-sha256: %w", err)}
+		}
 		cfg.PinSHA256 = a.pin
 	}
 	if flags.Changed("cache") {

@@ -107,3 +107,41 @@ func TestShareLinkOfUnreachableOrigin(t *testing.T) {
 		}
 	}
 }
+
+// TestLinkedOriginIsNotOrigin: an origin that a share link or an API URL
+// named, other than the configured one, is unreachable: the sentence says
+// to check the link, not --origin, which has nothing to do with it (play,
+// playlist import, show and export, offline add of a link all said "start
+// it (segue origin serve) or check --origin"). The configured origin keeps
+// its advice.
+func TestLinkedOriginIsNotOrigin(t *testing.T) {
+	down := closedAddr(t)
+	link := "http://" + down + "/p/" + strings.Repeat("A", 43)
+	env := clientEnv(t, "http://"+closedAddr(t))
+	refused := "the origin at " + down + " is unreachable: nothing listens there (connection refused); check the link, or whether that origin is running"
+	for _, c := range []struct {
+		args []string
+		says string
+	}{
+		{[]string{"play", link, "--output", "null"}, "open the shared playlist: not available offline: no copy is stored here, and " + refused},
+		{[]string{"playlist", "import", link}, refused},
+		{[]string{"playlist", "show", link}, refused},
+		{[]string{"playlist", "export", link}, refused},
+		{[]string{"offline", "add", link}, refused},
+		{[]string{"play", "http://" + down + "/api/v1/tracks/t1", "--output", "null"}, `resolve "http://` + down + `/api/v1/tracks/t1": not available offline: no copy is stored here, and ` + refused},
+		{[]string{"play", "http://nosuchhost.invalid/api/v1/albums/al1", "--output", "null"}, "the host name nosuchhost.invalid is not found (check the link)"},
+	} {
+		for _, run := range [][]string{c.args, append(slices.Clone(c.args), "--json")} {
+			_, errOut, code := segue(t, append(slices.Clone(env), run...)...)
+			msg, _ := strings.CutPrefix(strings.TrimSpace(errOut), "segue: ")
+			if code != ExitError || !strings.Contains(msg, c.says) || strings.Contains(msg, "--origin") {
+				t.Errorf("segue %s: exit %d, %q\nwant %d saying %q and nothing of --origin", strings.Join(run, " "), code, msg, ExitError, c.says)
+			}
+		}
+	}
+	// the configured origin, down: its advice stays --origin's
+	_, errOut, code := segue(t, append(slices.Clone(env), "play", "t1", "--output", "null")...)
+	if code != ExitError || !strings.Contains(errOut, "start it (segue origin serve) or check --origin") {
+		t.Errorf("segue play t1 of a configured origin that is down: exit %d, %q; want it to say check --origin", code, errOut)
+	}
+}

@@ -98,6 +98,8 @@ func (c *Config) decode(path, text string) error {
 		check func() error
 	}{
 		{"origin", func() error { return CheckOrigin(c.Origin) }},
+		{"ca", func() error { return CheckCA(c.CA) }},
+		{"pin_sha256", func() error { return CheckPin(c.PinSHA256) }},
 		{"player.output", func() error { return CheckOutput(c.Player.Output) }},
 		{"origin_server.addr", func() error { return CheckAddr(c.OriginSv.Addr) }},
 		{"peer.listen", func() error { return CheckListen(c.Peer.Listen) }},

@@ -160,8 +160,10 @@ func Load(path string, mustExist bool) (Config, error) {
 	text, err := os.ReadFile(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist) && !mustExist:
-	case err != nil:
+	case err != nil && mustExist:
 		return c, &Error{File: path, Err: fmt.Errorf("%w (check the path given to --config)", unwrapPath(err))}
+	case err != nil: // no --config: the default path is XDG_CONFIG_HOME's
+		return c, &Error{File: path, Err: fmt.Errorf("%w (the default config file, under XDG_CONFIG_HOME: fix that folder, or name a file with --config FILE)", unwrapPath(err))}
 	default:
 		if err := c.decode(path, string(text)); err != nil {
 			return c, err
@@ -216,9 +218,15 @@ func (c *Config) applyEnv(lookup func(string) (string, bool)) error {
 		c.Token = v
 	}
 	if v, ok := lookup("SEGUE_CA"); ok && v != "" {
+		if err := CheckCA(v); err != nil {
+			return fmt.Errorf("SEGUE_CA: %w", err)
+		}
 		c.CA = v
 	}
 	if v, ok := lookup("SEGUE_PIN_SHA256"); ok && v != "" {
+		if err := CheckPin(v); err != nil {
+			return fmt.Errorf("SEGUE_PIN_SHA256: %w", err)
+		}
 		c.PinSHA256 = v
 	}
 	if v, ok := lookup("SEGUE_CACHE"); ok && v != "" {
@@ -274,7 +282,10 @@ func ParseSize(s string) (int64, error) {
 	if err != nil || n < 0 || n != n { // n != n: NaN
 		return 0, fmt.Errorf("size %q: want a number with a unit like 500MB or 10GiB", s)
 	}
-	if mult == 0 {
+	switch {
+	case mult == 0 && n == 0: // "0MiB" would be refused where a size must be above 0 (the cache)
+		return 0, fmt.Errorf("size %q has no unit: write a number with one, e.g. 500MB or 2GiB", s)
+	case mult == 0:
 		return 0, fmt.Errorf("size %q has no unit: write it like %sMiB, %sGB or %sB (bytes)", s, t, t, t)
 	}
 	if n*float64(mult) > 1<<62 {

@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -171,6 +172,55 @@ func TestLoadMissingNamedFile(t *testing.T) {
 	}
 }
 
+// TestLoadDefaultPathUnusable: a default config path that cannot be read
+// (XDG_CONFIG_HOME set to a file, a folder named config.toml) is an error
+// saying it is the default one and what to fix; it said "(check the path
+// given to --config)" to a user who gave no --config.
+func TestLoadDefaultPathUnusable(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "notes.txt")
+	if err := os.WriteFile(file, []byte("a file\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	folder := filepath.Join(dir, "segue", "config.toml")
+	if err := os.MkdirAll(folder, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ path, says string }{
+		{filepath.Join(file, "segue", "config.toml"), "config " + filepath.Join(file, "segue", "config.toml") + ": not a directory (the default config file, under XDG_CONFIG_HOME: fix that folder, or name a file with --config FILE)"},
+		{folder, "config " + folder + ": is a directory (the default config file, under XDG_CONFIG_HOME: fix that folder, or name a file with --config FILE)"},
+	} {
+		_, err := Load(c.path, false)
+		var ce *Error
+		if !errors.As(err, &ce) || err.Error() != c.says {
+			t.Errorf("Load(%s, default) = %v; want a *config.Error saying %q", c.path, err, c.says)
+		}
+		if _, err := Load(c.path, true); err == nil || !strings.Contains(err.Error(), "(check the path given to --config)") {
+			t.Errorf("Load(%s, named) = %v; want it to point at --config", c.path, err)
+		}
+	}
+}
+
+// TestSizeZeroWithoutUnit: a unitless 0 is told to take a unit without
+// being shown "0MiB", which a cache size then refuses: --cache-size 0 said
+// "write it like 0MiB, 0GB or 0B", and each of those "want a size above 0".
+func TestSizeZeroWithoutUnit(t *testing.T) {
+	for _, in := range []string{"0", " 0 ", "0.0", "00"} {
+		_, err := ParseSize(in)
+		want := fmt.Sprintf("size %q has no unit: write a number with one, e.g. 500MB or 2GiB", in)
+		if err == nil || err.Error() != want {
+			t.Errorf("ParseSize(%q): %v; want %q", in, err, want)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "config.toml")
+	if err := os.WriteFile(path, []byte("[cache]\nsize = 0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(path, true); err == nil || strings.Contains(err.Error(), "0MiB") || !strings.Contains(err.Error(), "cache.size: size \"0\" has no unit: write a number with one") {
+		t.Errorf("cache.size = 0: %v", err)
+	}
+}
+
 // FuzzLoad: any file content either loads or fails with an *Error naming
 // the file; never a panic.
 func FuzzLoad(f *testing.F) {
@@ -293,7 +343,8 @@ func TestEnvSettingsAreRead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	values := map[string]string{"SEGUE_ORIGIN": "http://127.0.0.1:1", "SEGUE_CACHE_SIZE": "5MiB", "SEGUE_OUTPUT": "wav:/tmp/x.wav"}
+	values := map[string]string{"SEGUE_ORIGIN": "http://127.0.0.1:1", "SEGUE_CACHE_SIZE": "5MiB", "SEGUE_OUTPUT": "wav:/tmp/x.wav",
+		"SEGUE_CA": writeCA(t, t.TempDir()), "SEGUE_PIN_SHA256": strings.Repeat("ab", 32)}
 	for _, name := range EnvSettings {
 		t.Run(name, func(t *testing.T) {
 			v, ok := values[name]

@@ -31,15 +31,28 @@ func (e *RemoteError) Unwrap() error {
 	return nil
 }
 
+// maxSocketPath is the longest path a Unix socket address holds on Linux
+// (sun_path's 108 bytes less the closing NUL).
+const maxSocketPath = 107
+
 // dial connects to the instance at path; ErrNoInstance when nobody serves it.
 func dial(ctx context.Context, path string) (net.Conn, error) {
 	var d net.Dialer
 	c, err := d.DialContext(ctx, "unix", path)
-	if errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED) {
+	// ENOTDIR: a file stands where a folder of the path should be
+	// (XDG_RUNTIME_DIR set to a file), so no socket can be there either.
+	if errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ENOTDIR) {
 		return nil, fmt.Errorf("%w (nothing listens on %s): start segue or segue play first, or name another with --instance", ErrNoInstance, path)
 	}
+	if len(path) > maxSocketPath {
+		return nil, fmt.Errorf("connect to segue: the control socket's path %s is longer than a socket's path may be (%d bytes): set XDG_RUNTIME_DIR to a shorter folder", path, maxSocketPath)
+	}
+	var errno syscall.Errno
+	if errors.As(err, &errno) { // the socket's own words, not the network's: "dial unix ...: connect: ..."
+		return nil, fmt.Errorf("connect to segue on %s: %w", path, errno)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("connect to segue: %w", err)
+		return nil, fmt.Errorf("connect to segue on %s: %w", path, err)
 	}
 	return c, nil
 }

@@ -128,8 +128,11 @@ func (s *Server) handleCreatePlaylist(w http.ResponseWriter, r *http.Request) {
 	owner := s.principalOf(r).owner
 	pl, err := s.playlists.Create(r.Context(), owner, body.Name)
 	if err == nil && len(body.TrackIDs) > 0 {
-		if pl, err = s.playlists.Add(r.Context(), owner, pl.ID, body.TrackIDs, -1); err != nil {
-			s.playlists.Delete(r.Context(), owner, pl.ID)
+		// Add answers an empty playlist when it fails: keep the new one's
+		// ID to delete it (it deleted "" and kept the playlist).
+		id := pl.ID
+		if pl, err = s.playlists.Add(r.Context(), owner, id, body.TrackIDs, -1); err != nil {
+			s.playlists.Delete(r.Context(), owner, id)
 		}
 	}
 	s.answerPlaylist(w, r, http.StatusCreated, pl, err)

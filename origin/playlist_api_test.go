@@ -148,6 +148,21 @@ func testPlaylistAPIEditsAndErrors(t *testing.T, e engine) {
 	}
 }
 
+// TestCreatePlaylistWithUnknownTrackMakesNone: a create whose tracks
+// include one the catalog does not have answers 404 and leaves no
+// playlist behind; it left an empty one, so segue playlist create NAME
+// t1 tTYPO failed (exit 3) and still made NAME, again at each retry.
+func TestCreatePlaylistWithUnknownTrackMakesNone(t *testing.T) {
+	w := newWorldOn(t, sqliteEngine)
+	r := startServer(t, w.serverOptions(), "127.0.0.1:0")
+	c := clientFor(t, r.base, "")
+	resp, body := do(t, "POST", r.base+"/api/v1/playlists", `{"name": "Typo", "track_ids": ["`+w.joga+`", "tnope"]}`)
+	wantError(t, resp, body, 404)
+	if ls, err := c.Playlists(context.Background()); err != nil || len(ls) != 0 {
+		t.Errorf("after a refused create: playlists %+v, %v; want none", ls, err)
+	}
+}
+
 func TestSharePageHTML(t *testing.T) {
 	w := newWorld(t)
 	ctx := context.Background()

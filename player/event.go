@@ -110,6 +110,16 @@ type ErrorEvent struct {
 	Fatal   bool
 }
 
+// OutputError is an ErrorEvent's Err when writing to the output failed (a
+// full disk under a wav file, a device gone): the player pauses, so the
+// interface's user may resume once it is fixed; segue play, which nobody
+// resumes, ends on it.
+type OutputError struct{ Err error }
+
+func (e *OutputError) Error() string { return "write audio: " + e.Err.Error() }
+
+func (e *OutputError) Unwrap() error { return e.Err }
+
 // ChangedEvent reports that the queue, the volume, the quality preference
 // or the shuffle and repeat modes changed, whoever changed them (the
 // interface's keys, segue ctl, MPRIS): a consumer that shows them asks

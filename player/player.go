@@ -292,7 +292,7 @@ func (p *Player) run() {
 				buf[i][1] *= factor
 			}
 			if werr := p.opts.Output.Write(buf[:n]); werr != nil {
-				p.emit(ErrorEvent{TrackID: ts.track.ID, Err: fmt.Errorf("write audio: %w", werr), Fatal: true})
+				p.emit(ErrorEvent{TrackID: ts.track.ID, Err: &OutputError{werr}, Fatal: true})
 				p.mu.Lock()
 				p.paused = true
 				p.setState(Paused)

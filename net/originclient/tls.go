@@ -7,12 +7,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/http"
 	"os"
-	"strings"
-	"syscall"
 	"time"
+
+	"segue/config"
 )
 
 // TLSOptions say which certificates an https origin may present. The zero
@@ -22,28 +21,10 @@ type TLSOptions struct {
 	// the system roots (--ca).
 	CAFile string
 	// PinSHA256 is the SHA-256 fingerprint of the origin's certificate
-	// (--pin-sha256, as ParsePin reads it). When set, the certificate must
+	// (--pin-sha256, as config.ParsePin reads it). When set, the certificate must
 	// have exactly this fingerprint and be valid now; the authority that
 	// signed it and the names in it do not matter (a self-signed origin).
 	PinSHA256 string
-}
-
-// ParsePin reads a certificate's SHA-256 fingerprint: 64 hex digits, in
-// either case, optionally in colon-separated pairs as "openssl x509
-// -fingerprint -sha256" prints them, optionally after "sha256:".
-func ParsePin(s string) ([sha256.Size]byte, error) {
-	var pin [sha256.Size]byte
-	h := strings.TrimSpace(s)
-	if len(h) > 7 && strings.EqualFold(h[:7], "sha256:") {
-		h = h[7:]
-	}
-	h = strings.ReplaceAll(h, ":", "")
-	b, err := hex.DecodeString(h)
-	if err != nil || len(b) != sha256.Size {
-		return pin, fmt.Errorf("certificate pin %q: want the certificate's SHA-256 fingerprint, 64 hex digits (as segue origin serve prints it)", clipPin(s))
-	}
-	copy(pin[:], b)
-	return pin, nil
 }
 
 // Fingerprint returns the SHA-256 fingerprint of a DER certificate as 64
@@ -51,13 +32,6 @@ func ParsePin(s string) ([sha256.Size]byte, error) {
 func Fingerprint(der []byte) string {
 	sum := sha256.Sum256(der)
 	return hex.EncodeToString(sum[:])
-}
-
-func clipPin(s string) string {
-	if len(s) > 100 {
-		return s[:100] + "..."
-	}
-	return s
 }
 
 // Config returns the tls.Config for o: TLS 1.2 at least, the system roots
@@ -69,23 +43,20 @@ func (o TLSOptions) Config() (*tls.Config, error) {
 		if err != nil {
 			pool = x509.NewCertPool()
 		}
+		if err := config.CheckCA(o.CAFile); err != nil { // the same sentences as the setting's own check
+			return nil, err
+		}
 		pem, err := os.ReadFile(o.CAFile)
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("the authority file (--ca) %s does not exist (check the path)", o.CAFile)
-		}
-		if errors.Is(err, syscall.EISDIR) {
-			return nil, fmt.Errorf("the authority file (--ca) %s is a folder: give a file", o.CAFile)
-		}
 		if err != nil {
-			return nil, fmt.Errorf("read the authority file (--ca) %s: %w", o.CAFile, err)
+			return nil, fmt.Errorf("read the authority file %s: %w", o.CAFile, err)
 		}
 		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("read --ca %s: no PEM certificate in it", o.CAFile)
+			return nil, fmt.Errorf("the authority file %s holds no PEM certificate", o.CAFile)
 		}
 		tc.RootCAs = pool
 	}
 	if o.PinSHA256 != "" {
-		pin, err := ParsePin(o.PinSHA256)
+		pin, err := config.ParsePin(o.PinSHA256)
 		if err != nil {
 			return nil, err
 		}

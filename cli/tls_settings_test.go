@@ -1,0 +1,60 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestCertificateSettingsSayWhere: an authority file or a certificate pin
+// that cannot be right is a bad setting (2, with and without --json) named
+// where the user set it, for every command, before anything is asked:
+// config.toml's ca said "the authority file (--ca) X does not exist", a
+// flag the user never gave, SEGUE_CA the same, and a bad pin from the file
+// or SEGUE_PIN_SHA256 named no setting at all.
+func TestCertificateSettingsSayWhere(t *testing.T) {
+	dir := t.TempDir()
+	none := filepath.Join(dir, "typo.pem")
+	notes := filepath.Join(dir, "notes.txt")
+	if err := os.WriteFile(notes, []byte("not a certificate\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	withConfig := func(body string) []string {
+		path := filepath.Join(t.TempDir(), "config.toml")
+		if err := os.WriteFile(path, []byte("origin = \"https://127.0.0.1:9\"\n"+body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return []string{"--config", path}
+	}
+	env := clientEnv(t, "https://127.0.0.1:9")
+	for _, c := range []struct {
+		name string
+		env  [2]string // a variable and its value, or none
+		args []string
+		says string
+	}{
+		{"--ca that is not there", [2]string{}, append(slices.Clone(env), "--ca", none, "library"), "--ca: the authority file " + none + " does not exist (check the path)"},
+		{"--ca of no certificate", [2]string{}, append(slices.Clone(env), "--ca", notes, "search", "x"), "--ca: the authority file " + notes + " holds no PEM certificate"},
+		{"--pin-sha256 not hex", [2]string{}, append(slices.Clone(env), "--pin-sha256", "zz", "playlist", "list"), `--pin-sha256: certificate pin "zz": want the certificate's SHA-256 fingerprint, 64 hex digits`},
+		{"SEGUE_CA that is not there", [2]string{"SEGUE_CA", none}, append(slices.Clone(env), "library"), "SEGUE_CA: the authority file " + none + " does not exist (check the path)"},
+		{"SEGUE_CA a folder", [2]string{"SEGUE_CA", dir}, append(slices.Clone(env), "offline", "list"), "SEGUE_CA: the authority file " + dir + " is a folder: give a file"},
+		{"SEGUE_PIN_SHA256 not hex", [2]string{"SEGUE_PIN_SHA256", "zz"}, append(slices.Clone(env), "search", "x"), `SEGUE_PIN_SHA256: certificate pin "zz"`},
+		{"ca in config.toml that is not there", [2]string{}, append(withConfig("ca = \""+none+"\"\n"), "library"), "config.toml:2: ca: the authority file " + none + " does not exist (check the path)"},
+		{"pin_sha256 in config.toml not hex", [2]string{}, append(withConfig("pin_sha256 = \"zz\"\n"), "library"), `config.toml:2: pin_sha256: certificate pin "zz"`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if c.env[0] != "" {
+				t.Setenv(c.env[0], c.env[1])
+			}
+			for _, run := range [][]string{c.args, append(slices.Clone(c.args), "--json")} {
+				_, errOut, code := segue(t, run...)
+				msg := checkFailure(t, strings.Join(run, " "), errOut, code, ExitUsage)
+				if !strings.Contains(msg, c.says) || strings.Contains(msg, "(--ca)") {
+					t.Errorf("segue %s: %q; want it to say %q", strings.Join(run, " "), msg, c.says)
+				}
+			}
+		})
+	}
+}
