@@ -60,10 +60,12 @@ func childIdle(dir string) error {
 		return fmt.Errorf("want resume on stdin, got %q", in.Text())
 	}
 	p.Resume()
+	// the whole track is still to play: the resume came at its start
+	wait := samplesToDuration(m.TotalSamples) + 30*time.Second
 	select {
 	case <-ended:
-	case <-time.After(30 * time.Second):
-		return fmt.Errorf("the queue did not end within 30 s of the resume (the track is %v long)", samplesToDuration(m.TotalSamples))
+	case <-time.After(wait):
+		return fmt.Errorf("the queue did not end within %v of the resume (the track is %v long)", wait, samplesToDuration(m.TotalSamples))
 	}
 	if err := waitSuspended(out); err != nil {
 		return err
