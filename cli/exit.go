@@ -306,6 +306,12 @@ func (a *app) strict(c *cobra.Command) {
 		c.Args = func(cmd *cobra.Command, args []string) error {
 			err := check(cmd, args)
 			switch {
+			case err != nil && len(args) > 0 && cmd.HasSubCommands():
+				// a group that prints its help when run alone (origin, token)
+				return &usageError{fmt.Errorf("unknown command %q for %q (see %[2]s --help)", args[0], cmd.CommandPath())}
+			case err != nil && len(args) > 0 && strings.HasPrefix(err.Error(), "unknown command"):
+				// cobra.NoArgs calls a leaf's argument a command
+				return &usageError{fmt.Errorf("%s takes no arguments, but was given %q (usage: %s)", strings.TrimPrefix(cmd.CommandPath(), cmd.Root().Name()+" "), args[0], cmd.UseLine())}
 			case err != nil && cmd.HasParent():
 				return &usageError{fmt.Errorf("%s: %w (usage: %s)", cmd.Name(), err, cmd.UseLine())}
 			case err != nil:

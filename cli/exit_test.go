@@ -7,11 +7,14 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/spf13/cobra"
 
 	"segue/catalog"
 	"segue/net/originclient"
@@ -198,6 +201,52 @@ func TestSentenceAndExitStatus(t *testing.T) {
 		}
 		if got := exitStatus(c.err); got != c.status {
 			t.Errorf("exitStatus(%q) = %d, want %d", c.err, got, c.status)
+		}
+	}
+}
+
+// TestUnknownWordsSaySo: a word a command does not take is a bad argument
+// (2) said the one way for every command of the tree: after a group, an
+// unknown command with the group's --help; after a command that takes no
+// arguments, that it takes none. The groups that print their help when run
+// alone (origin, origin token, user and events) said `origin: unknown
+// command "blobs" for "segue origin" (usage: segue origin [flags])`, and a
+// word after such a command was an unknown command too (`serve: unknown
+// command "extra" for "segue origin serve"`).
+func TestUnknownWordsSaySo(t *testing.T) {
+	env := []string{"--config", filepath.Join(t.TempDir(), "none.toml")}
+	if err := os.WriteFile(env[1], nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		if c.Hidden || c.Name() == "help" || !c.HasSubCommands() {
+			return
+		}
+		path := strings.Fields(c.CommandPath())[1:]
+		_, errOut, code := segue(t, append(append(slices.Clone(env), path...), "bogus")...)
+		want := fmt.Sprintf("segue: unknown command \"bogus\" for %q (see %s --help)\n", c.CommandPath(), c.CommandPath())
+		if code != ExitUsage || errOut != want {
+			t.Errorf("segue %s bogus: exit %d, stderr %q; want exit 2, stderr %q", strings.Join(path, " "), code, errOut, want)
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk((&app{stdout: io.Discard, stderr: io.Discard}).rootCmd())
+
+	for _, args := range [][]string{
+		{"origin", "serve", "extra"},
+		{"origin", "token", "list", "extra"},
+		{"origin", "proxy-config", "extra"},
+		{"cache", "stats", "extra"},
+		{"peer", "discover", "extra"},
+	} {
+		_, errOut, code := segue(t, append(slices.Clone(env), args...)...)
+		name := strings.Join(args[:len(args)-1], " ")
+		want := fmt.Sprintf("segue: %s takes no arguments, but was given \"extra\" (usage: segue %s ", name, name)
+		if code != ExitUsage || !strings.HasPrefix(errOut, want) {
+			t.Errorf("segue %s: exit %d, stderr %q; want exit 2, stderr starting %q", strings.Join(args, " "), code, errOut, want)
 		}
 	}
 }
