@@ -66,12 +66,18 @@ func (a *app) runDemo(ctx context.Context, addr string, noTUI bool) error {
 	libDir := filepath.Join(xdg.DataHome, "segue", "demo-library")
 	fmt.Fprintf(a.stdout, "demo library: %s\n", libDir)
 	if err := demo.Build(ctx, libDir, func(p string) { fmt.Fprintf(a.stdout, "  made %s\n", filepath.Base(p)) }); err != nil {
+		if ierr := interrupted(ctx, err, "demo", "the demo library is not made yet: run segue demo again to make it"); ierr != nil {
+			return ierr
+		}
 		return err
 	}
 	dataDir := a.cfg.OriginSv.DataDir
 	fmt.Fprintf(a.stdout, "ingesting into %s\n", dataDir)
 	sum, err := origin.Ingest(ctx, libDir, origin.IngestOptions{DataDir: dataDir, Progress: a.ingestProgress(false)})
 	if err != nil {
+		if ierr := interrupted(ctx, err, "demo", "the tracks it ingested are in the catalog: run segue demo again to finish"); ierr != nil {
+			return ierr
+		}
 		return err
 	}
 	fmt.Fprintf(a.stdout, "ingested: %d added, %d updated, %d unchanged, %d skipped\n", sum.Added, sum.Updated, sum.Unchanged, len(sum.Skipped))

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"crypto/tls"
 	"encoding/json"
 	"errors"
@@ -28,6 +29,8 @@ const (
 	ExitError    = 1 // the command failed
 	ExitUsage    = 2 // bad flags or arguments
 	ExitNotFound = 3 // a target could not be resolved
+	// ExitInterrupted: Ctrl-C, SIGTERM (or for play, SIGHUP) stopped the command
+	ExitInterrupted = 130
 )
 
 // exitError carries a specific exit status through cobra, overriding what
@@ -41,6 +44,19 @@ func (e *exitError) Error() string { return e.err.Error() }
 func (e *exitError) Unwrap() error { return e.err }
 
 func withExit(code int, err error) error { return &exitError{code: code, err: err} }
+
+// interrupted is the error of a command that ctx, its signal context,
+// stopped (Ctrl-C or SIGTERM) while it failed with err, which the stop
+// caused whatever its words ("context canceled", or a child's "signal:
+// killed"): the command (what), then what was kept and how to go on
+// (kept); exit 130. It is nil when err is nil or no signal came, so a
+// caller says its other failures its own way.
+func interrupted(ctx context.Context, err error, what, kept string) error {
+	if err == nil || ctx.Err() == nil {
+		return nil
+	}
+	return withExit(ExitInterrupted, fmt.Errorf("%s: interrupted; %s", what, kept))
+}
 
 // usageError is a bad flag or argument: exit status 2.
 type usageError struct{ err error }

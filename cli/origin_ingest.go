@@ -104,6 +104,9 @@ func (a *app) runIngest(ctx context.Context, dir string, o origin.IngestOptions,
 	if progress != nil {
 		progress(origin.IngestProgress{Action: "done"})
 	}
+	if err := interrupted(ctx, err, "origin ingest", "the files it finished are in the catalog: run the same command again to encode the rest"); err != nil {
+		return err
+	}
 	if err != nil && !errors.Is(err, origin.ErrDiskFull) {
 		if empty := (*origin.EmptyLibraryError)(nil); errors.As(err, &empty) {
 			return &usageError{fmt.Errorf("origin ingest: %s holds no files, and the catalog holds %s an earlier ingest made: "+
