@@ -6,9 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"os/user"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -97,7 +101,7 @@ const jsonErrorsAnnotation = "segue/json-errors"
 // status: one sentence on stderr; with --json the same sentence as JSON on
 // stdout; the whole error chain (URLs, status lines) in the log.
 func (a *app) fail(cmd *cobra.Command, args []string, err error) int {
-	msg := sentence(err)
+	msg := sentence(err) + permissionAdvice(err)
 	if errors.Is(err, originclient.ErrUnauthorized) {
 		msg = strings.Replace(msg, originclient.ErrUnauthorized.Error(), a.tokenRefused(), 1)
 	}
@@ -115,6 +119,26 @@ func (a *app) fail(cmd *cobra.Command, args []string, err error) int {
 		}
 	}
 	return exitStatus(err)
+}
+
+// permissionAdvice completes the sentence of a failure that ends in the
+// system's "permission denied" on a path (a data dir, a catalog, a folder
+// to ingest): which user was refused where, and what to do. It is "" for
+// anything else, and where the command's words already go on after it.
+func permissionAdvice(err error) string {
+	var pe *fs.PathError
+	if !errors.As(err, &pe) || !errors.Is(pe, fs.ErrPermission) || !strings.HasSuffix(err.Error(), pe.Error()) {
+		return ""
+	}
+	where := pe.Path
+	if _, serr := os.Lstat(where); serr != nil { // refused making it: its folder is the one to fix
+		where = filepath.Dir(where)
+	}
+	who := "this user"
+	if u, uerr := user.Current(); uerr == nil {
+		who = "user " + u.Username
+	}
+	return fmt.Sprintf(" (%s may not use %s: run segue as a user who may, change its owner or mode, or give another path)", who, where)
 }
 
 // tokenRefused says why the origin refused the request and what to do:

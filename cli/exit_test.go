@@ -1,13 +1,16 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/url"
 	"os"
+	"os/user"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -247,6 +250,64 @@ func TestUnknownWordsSaySo(t *testing.T) {
 		want := fmt.Sprintf("segue: %s takes no arguments, but was given \"extra\" (usage: segue %s ", name, name)
 		if code != ExitUsage || !strings.HasPrefix(errOut, want) {
 			t.Errorf("segue %s: exit %d, stderr %q; want exit 2, stderr starting %q", strings.Join(args, " "), code, errOut, want)
+		}
+	}
+}
+
+// TestPermissionDeniedSaysWhatToDo: a failure ending in the system's
+// "permission denied" on a path (a data dir that cannot be made or
+// written, a catalog that cannot be opened, a music folder that cannot be
+// read) says which user was refused where and what to do. It said only
+// "segue: start origin: create data dir: mkdir /srv/segue/x: permission
+// denied". The errors are built as the commands' are: the tests run as
+// root, whom the modes do not refuse.
+func TestPermissionDeniedSaysWhatToDo(t *testing.T) {
+	dir := t.TempDir()
+	catalogDB := filepath.Join(dir, "catalog.db")
+	if err := os.WriteFile(catalogDB, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	u, err := user.Current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	denied := func(op, path string) error { return &fs.PathError{Op: op, Path: path, Err: syscall.EACCES} }
+	advice := func(where string) string {
+		return " (user " + u.Username + " may not use " + where + ": run segue as a user who may, change its owner or mode, or give another path)"
+	}
+	for _, c := range []struct {
+		err  error
+		want string
+	}{
+		{fmt.Errorf("start origin: create data dir: %w", denied("mkdir", filepath.Join(dir, "x"))),
+			"start origin: create data dir: mkdir " + filepath.Join(dir, "x") + ": permission denied" + advice(dir)},
+		{fmt.Errorf("ingest: cannot use origin data dir %s: %w", dir, denied("open", filepath.Join(dir, "ingest.lock"))),
+			"ingest: cannot use origin data dir " + dir + ": open " + filepath.Join(dir, "ingest.lock") + ": permission denied" + advice(dir)},
+		{fmt.Errorf("open catalog: %w", denied("open", catalogDB)),
+			"open catalog: open " + catalogDB + ": permission denied" + advice(catalogDB)},
+		// the command's own words after the cause already say what to do
+		{fmt.Errorf("demo origin log %s: %w (the state dir must be writable; set XDG_STATE_HOME to move it)", catalogDB, denied("open", catalogDB)),
+			"demo origin log " + catalogDB + ": open " + catalogDB + ": permission denied (the state dir must be writable; set XDG_STATE_HOME to move it)"},
+		{fmt.Errorf("create data dir: %w", &fs.PathError{Op: "mkdir", Path: dir, Err: syscall.ENOSPC}),
+			"create data dir: mkdir " + dir + ": no space left on device"},
+	} {
+		for _, asJSON := range []bool{false, true} {
+			var out, errOut bytes.Buffer
+			a := &app{stdout: &out, stderr: &errOut}
+			cmd := jsonErrorFlag(&cobra.Command{Use: "list"})
+			args := []string{"list"}
+			if asJSON {
+				args = append(args, "--json")
+			}
+			code := a.fail(cmd, args, c.err)
+			wantOut := ""
+			if asJSON {
+				b, _ := json.Marshal(map[string]string{"error": c.want})
+				wantOut = string(b) + "\n"
+			}
+			if code != ExitError || errOut.String() != "segue: "+c.want+"\n" || out.String() != wantOut {
+				t.Errorf("%v (json %v): exit %d, stderr %q, stdout %q; want exit 1, stderr %q", c.err, asJSON, code, errOut.String(), out.String(), "segue: "+c.want)
+			}
 		}
 	}
 }
