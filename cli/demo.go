@@ -35,7 +35,9 @@ dir of its own ($XDG_DATA_HOME/segue/demo-origin: the origin you host, in
 interface against it. With --no-tui it keeps serving until interrupted.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			// a hangup (the terminal closed) stops it as Ctrl-C does: with
+			// --no-tui nothing else would stop it cleanly
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 			defer stop()
 			return a.runDemo(ctx, addr, noTUI)
 		},
