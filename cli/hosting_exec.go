@@ -104,9 +104,14 @@ func execHosting(what string, args []string) error {
 
 // hostingBinary finds HostingBinary beside this executable, else in PATH:
 // a file that could be run, as exec.LookPath takes it (a folder of that
-// name, or a file without execute permission, is passed over).
+// name, or a file without execute permission, is passed over). A client
+// build run as HostingBinary (a copy of segue, or a link to it, installed
+// under that name) is refused: it would run itself again without end.
 func hostingBinary() (string, error) {
 	self, err := os.Executable()
+	if filepath.Base(os.Args[0]) == HostingBinary {
+		return "", fmt.Errorf("%s is the client build, segue, under that name (a copy or a link), which has no origin in it: make install installs the real %[2]s beside segue", os.Args[0], HostingBinary)
+	}
 	if err == nil {
 		near := filepath.Join(filepath.Dir(self), HostingBinary)
 		if runnable(near) {

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestClientBuildLeavesTheOriginOut: the client build (segue_client) links
@@ -164,6 +165,32 @@ func TestClientHostingHelpAndFailures(t *testing.T) {
 	says := "segue origin: it runs " + broken + ", which failed to start: exec format error (install segue and segue-origin again with make install)"
 	if code != ExitError || errOut != "segue: "+says+"\n" || out != `{"error":"`+says+`"}`+"\n" {
 		t.Errorf("segue origin serve with a broken segue-origin: exit %d, stdout %q, stderr %q; want exit 1 saying %q", code, out, errOut, says)
+	}
+	// the client installed as segue-origin too ran itself without end (a hang)
+	if err := os.WriteFile(broken, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"origin", "token", "list"}, {"help", "origin"}, {"demo", "--no-tui"}} {
+		cmd := exec.Command(alone, args...)
+		var o, e bytes.Buffer
+		cmd.Stdout, cmd.Stderr, cmd.Env = &o, &e, noPath
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case <-done:
+		case <-time.After(time.Minute):
+			cmd.Process.Kill()
+			<-done
+			t.Errorf("segue %s with the client as segue-origin: still running after a minute", strings.Join(args, " "))
+			continue
+		}
+		says := broken + " is the client build, segue, under that name (a copy or a link), which has no origin in it: make install installs the real segue-origin beside segue\n"
+		if code := cmd.ProcessState.ExitCode(); code != ExitError || !strings.HasSuffix(e.String(), says) || o.Len() != 0 {
+			t.Errorf("segue %s with the client as segue-origin: exit %d, stdout %q, stderr %q; want exit 1 saying %q", strings.Join(args, " "), code, o.String(), e.String(), says)
+		}
 	}
 }
 
