@@ -165,6 +165,9 @@ func TestFileAndFolderMixups(t *testing.T) {
 		{"origin user list of no origin", []string{"origin", "user", "list", "--data", none}, "--data: no origin in " + none, ExitNotFound, true},
 		{"origin user remove of no origin", []string{"origin", "user", "remove", "bob", "--data", none}, "--data: no origin in " + none, ExitNotFound, false},
 		{"origin events export of no origin", []string{"origin", "events", "export", "--data", none}, "--data: no origin in " + none, ExitNotFound, false},
+		// ingest reads nothing in its data dir: it said "no audio files in DIR" (exit 0) and made catalog.db there
+		{"origin ingest --data the music folder", []string{"origin", "ingest", dir, "--data", dir}, "origin ingest: the data dir " + dir + " is the music folder " + dir + " or holds it, and ingest reads nothing in its data dir: give --data a folder of its own", ExitUsage, true},
+		{"origin ingest --data above the music folder", []string{"origin", "ingest", dir, "--data", filepath.Dir(dir)}, "origin ingest: the data dir " + filepath.Dir(dir) + " is the music folder " + dir + " or holds it", ExitUsage, true},
 		{"origin proxy-config --run-dir a file", []string{"origin", "proxy-config", "--listen", "127.0.0.1:8080", "--upstream", "127.0.0.1:7700", "--run-dir", file}, "--run-dir: " + file + " is a file: give a folder", ExitUsage, false},
 		{"origin proxy-config --cache-dir a file", []string{"origin", "proxy-config", "--listen", "127.0.0.1:8080", "--upstream", "127.0.0.1:7700", "--run-dir", dir, "--cache-dir", file}, "--cache-dir: " + file + " is a file: give a folder", ExitUsage, false},
 		{"origin proxy-config --run-dir not there", []string{"origin", "proxy-config", "--listen", "127.0.0.1:8080", "--upstream", "127.0.0.1:7700", "--run-dir", none}, "--run-dir: the folder " + none + " does not exist: make it first (mkdir -p " + none + ")", ExitUsage, false},
@@ -173,6 +176,12 @@ func TestFileAndFolderMixups(t *testing.T) {
 		if _, err := os.Stat(none); err == nil {
 			t.Errorf("segue %s made %s", strings.Join(c.args, " "), none)
 			os.RemoveAll(none)
+		}
+		for _, made := range []string{filepath.Join(dir, origin.CatalogFile), filepath.Join(filepath.Dir(dir), origin.CatalogFile)} {
+			if _, err := os.Stat(made); err == nil {
+				t.Errorf("segue %s made %s", strings.Join(c.args, " "), made)
+				os.Remove(made)
+			}
 		}
 	})
 }
