@@ -138,7 +138,10 @@ func checkFailCases(t *testing.T, env []string, cases []failCase, after func(t *
 // target not found (3) for the commands that only list or change what is
 // in it, which made an empty catalog.db there. They exited 1 with Go's
 // words ("create wav output: open X: is a directory", "mkdir X: not a
-// directory", "open cache X: is a directory"), or 0 listing nothing.
+// directory", "open cache X: is a directory"), or 0 listing nothing;
+// origin proxy-config printed a configuration for a --run-dir or
+// --cache-dir that was a file, or a --run-dir that was not there (exit 0),
+// on which nginx failed only when it started.
 func TestFileAndFolderMixups(t *testing.T) {
 	env := clientEnv(t, "http://127.0.0.1:9")
 	dir := t.TempDir()
@@ -164,11 +167,23 @@ func TestFileAndFolderMixups(t *testing.T) {
 		{"origin user list of no origin", []string{"origin", "user", "list", "--data", none}, "--data: no origin in " + none, ExitNotFound, true},
 		{"origin user remove of no origin", []string{"origin", "user", "remove", "bob", "--data", none}, "--data: no origin in " + none, ExitNotFound, false},
 		{"origin events export of no origin", []string{"origin", "events", "export", "--data", none}, "--data: no origin in " + none, ExitNotFound, false},
+		// ingest reads nothing in its data dir: it said "no audio files in DIR" (exit 0) and made catalog.db there
+		{"origin ingest --data the music folder", []string{"origin", "ingest", dir, "--data", dir}, "origin ingest: the data dir " + dir + " is the music folder " + dir + " or holds it, and ingest reads nothing in its data dir: give --data a folder of its own", ExitUsage, true},
+		{"origin ingest --data above the music folder", []string{"origin", "ingest", dir, "--data", filepath.Dir(dir)}, "origin ingest: the data dir " + filepath.Dir(dir) + " is the music folder " + dir + " or holds it", ExitUsage, true},
+		{"origin proxy-config --run-dir a file", []string{"origin", "proxy-config", "--listen", "127.0.0.1:8080", "--upstream", "127.0.0.1:7700", "--run-dir", file}, "--run-dir: " + file + " is a file: give a folder", ExitUsage, false},
+		{"origin proxy-config --cache-dir a file", []string{"origin", "proxy-config", "--listen", "127.0.0.1:8080", "--upstream", "127.0.0.1:7700", "--run-dir", dir, "--cache-dir", file}, "--cache-dir: " + file + " is a file: give a folder", ExitUsage, false},
+		{"origin proxy-config --run-dir not there", []string{"origin", "proxy-config", "--listen", "127.0.0.1:8080", "--upstream", "127.0.0.1:7700", "--run-dir", none}, "--run-dir: the folder " + none + " does not exist: make it first (mkdir -p " + none + ")", ExitUsage, false},
 		{"origin migrate --from no origin", []string{"origin", "migrate", "--from", none, "--to-catalog", "postgres://u@127.0.0.1:9/db"}, "migrate --from: no origin in " + none, ExitNotFound, true},
 	}, func(t *testing.T, c failCase) {
 		if _, err := os.Stat(none); err == nil {
 			t.Errorf("segue %s made %s", strings.Join(c.args, " "), none)
 			os.RemoveAll(none)
+		}
+		for _, made := range []string{filepath.Join(dir, origin.CatalogFile), filepath.Join(filepath.Dir(dir), origin.CatalogFile)} {
+			if _, err := os.Stat(made); err == nil {
+				t.Errorf("segue %s made %s", strings.Join(c.args, " "), made)
+				os.Remove(made)
+			}
 		}
 	})
 }

@@ -29,12 +29,15 @@ func demoCmd(a *app) *cobra.Command {
 		Use:   "demo",
 		Short: demoShort,
 		Long: `demo creates a demo library once (synthesized music by three artists on
-four albums, one of them gapless) in the XDG data dir, ingests it into the
-origin's data dir, starts an origin on loopback and opens the interface
-against it. With --no-tui it keeps serving until interrupted.`,
+four albums, one of them gapless) in the XDG data dir, ingests it into a data
+dir of its own ($XDG_DATA_HOME/segue/demo-origin: the origin you host, in
+--data, is never touched), starts an origin on loopback and opens the
+interface against it. With --no-tui it keeps serving until interrupted.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			// a hangup (the terminal closed) stops it as Ctrl-C does: with
+			// --no-tui nothing else would stop it cleanly
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 			defer stop()
 			return a.runDemo(ctx, addr, noTUI)
 		},
@@ -66,12 +69,21 @@ func (a *app) runDemo(ctx context.Context, addr string, noTUI bool) error {
 	libDir := filepath.Join(xdg.DataHome, "segue", "demo-library")
 	fmt.Fprintf(a.stdout, "demo library: %s\n", libDir)
 	if err := demo.Build(ctx, libDir, func(p string) { fmt.Fprintf(a.stdout, "  made %s\n", filepath.Base(p)) }); err != nil {
+		if ierr := interrupted(ctx, err, "demo", "the demo library is not made yet: run segue demo again to make it"); ierr != nil {
+			return ierr
+		}
 		return err
 	}
-	dataDir := a.cfg.OriginSv.DataDir
+	// The demo's catalog is its own: ingested into the origin a household
+	// serves, its tracks stayed there for good (an ingest of the emptied
+	// demo library is refused, as a drive not mounted is).
+	dataDir := filepath.Join(xdg.DataHome, "segue", "demo-origin")
 	fmt.Fprintf(a.stdout, "ingesting into %s\n", dataDir)
 	sum, err := origin.Ingest(ctx, libDir, origin.IngestOptions{DataDir: dataDir, Progress: a.ingestProgress(false)})
 	if err != nil {
+		if ierr := interrupted(ctx, err, "demo", "the tracks it ingested are in the catalog: run segue demo again to finish"); ierr != nil {
+			return ierr
+		}
 		return err
 	}
 	fmt.Fprintf(a.stdout, "ingested: %d added, %d updated, %d unchanged, %d skipped\n", sum.Added, sum.Updated, sum.Unchanged, len(sum.Skipped))

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net"
 	"os"
@@ -10,6 +11,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"segue/catalog"
+	"segue/origin"
 )
 
 // Issue 11, acceptance 7: `make demo` in a terminal reaches the first
@@ -123,5 +127,63 @@ func TestInterfaceNeedsATerminal(t *testing.T) {
 	out, errOut, code := segue(t, env...)
 	if code != ExitUsage || !strings.Contains(errOut, "the interface needs a terminal") || !strings.Contains(errOut, "segue play") || out != "" {
 		t.Fatalf("segue without a terminal: exit %d, stdout %q, stderr %q; want %d and a hint at the script commands", code, out, errOut, ExitUsage)
+	}
+}
+
+// TestDemoLeavesTheHostedOriginAlone: segue demo ingests and serves its
+// library from a data dir of its own, so the origin a household hosts (the
+// default data dir) keeps only its own music. The demo ingested its 13
+// tracks into that origin, where they stayed for good: ingesting the
+// emptied demo library is refused (exit 2), as a drive not mounted is.
+func TestDemoLeavesTheHostedOriginAlone(t *testing.T) {
+	needTools(t, "ffmpeg", "ffprobe")
+	h := newSwarmHost(t, segueBinary(t))
+	lib := t.TempDir()
+	makeTone(t, filepath.Join(lib, "home.flac"), 3, "title=Home Tune", "artist=Household")
+	h.run("origin", "ingest", lib)
+	hosted := filepath.Join(h.dir, "data", "segue", "origin")
+
+	cmd, stdout, stderr := h.start("demo", "--no-tui", "--addr", "127.0.0.1:0")
+	var url string
+	deadline := time.Now().Add(3 * time.Minute)
+	for url == "" && time.Now().Before(deadline) {
+		if _, rest, ok := strings.Cut(stdout.String(), "origin serving "); ok {
+			url, _, _ = strings.Cut(rest, " ")
+			break
+		}
+		if cmd.ProcessState != nil {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if url == "" {
+		t.Fatalf("the demo never served:\n%s\n%s", stdout.String(), stderr.String())
+	}
+	var res catalog.SearchResult
+	getJSON(t, url+"/api/v1/search?q=aurora&limit=5", &res)
+	if len(res.Tracks) == 0 {
+		t.Errorf("the demo origin finds no aurora: %+v", res)
+	}
+	getJSON(t, url+"/api/v1/search?q=household&limit=5", &res)
+	if len(res.Tracks) != 0 {
+		t.Errorf("the demo origin serves the hosted origin's music: %+v", res.Tracks)
+	}
+	cmd.Process.Signal(os.Interrupt)
+	cmd.Wait()
+
+	db, err := origin.OpenCatalogAt(context.Background(), "", hosted)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var tracks int
+	if err := db.QueryRow("SELECT count(*) FROM tracks").Scan(&tracks); err != nil {
+		t.Fatal(err)
+	}
+	if tracks != 1 {
+		t.Errorf("after segue demo the hosted origin in %s holds %d tracks; want its 1", hosted, tracks)
+	}
+	if _, err := os.Stat(filepath.Join(h.dir, "data", "segue", "demo-origin", origin.CatalogFile)); err != nil {
+		t.Errorf("the demo's own catalog: %v", err)
 	}
 }

@@ -1,13 +1,18 @@
 package cli
 
 import (
+	"context"
 	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"os/user"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -28,6 +33,8 @@ const (
 	ExitError    = 1 // the command failed
 	ExitUsage    = 2 // bad flags or arguments
 	ExitNotFound = 3 // a target could not be resolved
+	// ExitInterrupted: Ctrl-C, SIGTERM (or for play, SIGHUP) stopped the command
+	ExitInterrupted = 130
 )
 
 // exitError carries a specific exit status through cobra, overriding what
@@ -41,6 +48,19 @@ func (e *exitError) Error() string { return e.err.Error() }
 func (e *exitError) Unwrap() error { return e.err }
 
 func withExit(code int, err error) error { return &exitError{code: code, err: err} }
+
+// interrupted is the error of a command that ctx, its signal context,
+// stopped (Ctrl-C or SIGTERM) while it failed with err, which the stop
+// caused whatever its words ("context canceled", or a child's "signal:
+// killed"): the command (what), then what was kept and how to go on
+// (kept); exit 130. It is nil when err is nil or no signal came, so a
+// caller says its other failures its own way.
+func interrupted(ctx context.Context, err error, what, kept string) error {
+	if err == nil || ctx.Err() == nil {
+		return nil
+	}
+	return withExit(ExitInterrupted, fmt.Errorf("%s: interrupted; %s", what, kept))
+}
 
 // usageError is a bad flag or argument: exit status 2.
 type usageError struct{ err error }
@@ -81,7 +101,7 @@ const jsonErrorsAnnotation = "segue/json-errors"
 // status: one sentence on stderr; with --json the same sentence as JSON on
 // stdout; the whole error chain (URLs, status lines) in the log.
 func (a *app) fail(cmd *cobra.Command, args []string, err error) int {
-	msg := sentence(err)
+	msg := sentence(err) + permissionAdvice(err)
 	if errors.Is(err, originclient.ErrUnauthorized) {
 		msg = strings.Replace(msg, originclient.ErrUnauthorized.Error(), a.tokenRefused(), 1)
 	}
@@ -99,6 +119,26 @@ func (a *app) fail(cmd *cobra.Command, args []string, err error) int {
 		}
 	}
 	return exitStatus(err)
+}
+
+// permissionAdvice completes the sentence of a failure that ends in the
+// system's "permission denied" on a path (a data dir, a catalog, a folder
+// to ingest): which user was refused where, and what to do. It is "" for
+// anything else, and where the command's words already go on after it.
+func permissionAdvice(err error) string {
+	var pe *fs.PathError
+	if !errors.As(err, &pe) || !errors.Is(pe, fs.ErrPermission) || !strings.HasSuffix(err.Error(), pe.Error()) {
+		return ""
+	}
+	where := pe.Path
+	if _, serr := os.Lstat(where); serr != nil { // refused making it: its folder is the one to fix
+		where = filepath.Dir(where)
+	}
+	who := "this user"
+	if u, uerr := user.Current(); uerr == nil {
+		who = "user " + u.Username
+	}
+	return fmt.Sprintf(" (%s may not use %s: run segue as a user who may, change its owner or mode, or give another path)", who, where)
 }
 
 // tokenRefused says why the origin refused the request and what to do:
@@ -360,6 +400,12 @@ func (a *app) strict(c *cobra.Command) {
 		c.Args = func(cmd *cobra.Command, args []string) error {
 			err := check(cmd, args)
 			switch {
+			case err != nil && len(args) > 0 && cmd.HasSubCommands():
+				// a group that prints its help when run alone (origin, token)
+				return &usageError{fmt.Errorf("unknown command %q for %q (see %[2]s --help)", args[0], cmd.CommandPath())}
+			case err != nil && len(args) > 0 && strings.HasPrefix(err.Error(), "unknown command"):
+				// cobra.NoArgs calls a leaf's argument a command
+				return &usageError{fmt.Errorf("%s takes no arguments, but was given %q (usage: %s)", strings.TrimPrefix(cmd.CommandPath(), cmd.Root().Name()+" "), args[0], cmd.UseLine())}
 			case err != nil && cmd.HasParent():
 				return &usageError{fmt.Errorf("%s: %w (usage: %s)", cmd.Name(), err, cmd.UseLine())}
 			case err != nil:

@@ -1,18 +1,23 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/url"
 	"os"
+	"os/user"
 	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/spf13/cobra"
 
 	"segue/catalog"
 	"segue/net/originclient"
@@ -207,6 +212,110 @@ func TestSentenceAndExitStatus(t *testing.T) {
 		}
 		if got := exitStatus(c.err); got != c.status {
 			t.Errorf("exitStatus(%q) = %d, want %d", c.err, got, c.status)
+		}
+	}
+}
+
+// TestUnknownWordsSaySo: a word a command does not take is a bad argument
+// (2) said the one way for every command of the tree: after a group, an
+// unknown command with the group's --help; after a command that takes no
+// arguments, that it takes none. The groups that print their help when run
+// alone (origin, origin token, user and events) said `origin: unknown
+// command "blobs" for "segue origin" (usage: segue origin [flags])`, and a
+// word after such a command was an unknown command too (`serve: unknown
+// command "extra" for "segue origin serve"`).
+func TestUnknownWordsSaySo(t *testing.T) {
+	env := []string{"--config", filepath.Join(t.TempDir(), "none.toml")}
+	if err := os.WriteFile(env[1], nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		if c.Hidden || c.Name() == "help" || !c.HasSubCommands() {
+			return
+		}
+		path := strings.Fields(c.CommandPath())[1:]
+		_, errOut, code := segue(t, append(append(slices.Clone(env), path...), "bogus")...)
+		want := fmt.Sprintf("segue: unknown command \"bogus\" for %q (see %s --help)\n", c.CommandPath(), c.CommandPath())
+		if code != ExitUsage || errOut != want {
+			t.Errorf("segue %s bogus: exit %d, stderr %q; want exit 2, stderr %q", strings.Join(path, " "), code, errOut, want)
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk((&app{stdout: io.Discard, stderr: io.Discard}).rootCmd())
+
+	for _, args := range [][]string{
+		{"origin", "serve", "extra"},
+		{"origin", "token", "list", "extra"},
+		{"origin", "proxy-config", "extra"},
+		{"cache", "stats", "extra"},
+		{"peer", "discover", "extra"},
+	} {
+		_, errOut, code := segue(t, append(slices.Clone(env), args...)...)
+		name := strings.Join(args[:len(args)-1], " ")
+		want := fmt.Sprintf("segue: %s takes no arguments, but was given \"extra\" (usage: segue %s ", name, name)
+		if code != ExitUsage || !strings.HasPrefix(errOut, want) {
+			t.Errorf("segue %s: exit %d, stderr %q; want exit 2, stderr starting %q", strings.Join(args, " "), code, errOut, want)
+		}
+	}
+}
+
+// TestPermissionDeniedSaysWhatToDo: a failure ending in the system's
+// "permission denied" on a path (a data dir that cannot be made or
+// written, a catalog that cannot be opened, a music folder that cannot be
+// read) says which user was refused where and what to do. It said only
+// "segue: start origin: create data dir: mkdir /srv/segue/x: permission
+// denied". The errors are built as the commands' are: the tests run as
+// root, whom the modes do not refuse.
+func TestPermissionDeniedSaysWhatToDo(t *testing.T) {
+	dir := t.TempDir()
+	catalogDB := filepath.Join(dir, "catalog.db")
+	if err := os.WriteFile(catalogDB, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	u, err := user.Current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	denied := func(op, path string) error { return &fs.PathError{Op: op, Path: path, Err: syscall.EACCES} }
+	advice := func(where string) string {
+		return " (user " + u.Username + " may not use " + where + ": run segue as a user who may, change its owner or mode, or give another path)"
+	}
+	for _, c := range []struct {
+		err  error
+		want string
+	}{
+		{fmt.Errorf("start origin: create data dir: %w", denied("mkdir", filepath.Join(dir, "x"))),
+			"start origin: create data dir: mkdir " + filepath.Join(dir, "x") + ": permission denied" + advice(dir)},
+		{fmt.Errorf("ingest: cannot use origin data dir %s: %w", dir, denied("open", filepath.Join(dir, "ingest.lock"))),
+			"ingest: cannot use origin data dir " + dir + ": open " + filepath.Join(dir, "ingest.lock") + ": permission denied" + advice(dir)},
+		{fmt.Errorf("open catalog: %w", denied("open", catalogDB)),
+			"open catalog: open " + catalogDB + ": permission denied" + advice(catalogDB)},
+		// the command's own words after the cause already say what to do
+		{fmt.Errorf("demo origin log %s: %w (the state dir must be writable; set XDG_STATE_HOME to move it)", catalogDB, denied("open", catalogDB)),
+			"demo origin log " + catalogDB + ": open " + catalogDB + ": permission denied (the state dir must be writable; set XDG_STATE_HOME to move it)"},
+		{fmt.Errorf("create data dir: %w", &fs.PathError{Op: "mkdir", Path: dir, Err: syscall.ENOSPC}),
+			"create data dir: mkdir " + dir + ": no space left on device"},
+	} {
+		for _, asJSON := range []bool{false, true} {
+			var out, errOut bytes.Buffer
+			a := &app{stdout: &out, stderr: &errOut}
+			cmd := jsonErrorFlag(&cobra.Command{Use: "list"})
+			args := []string{"list"}
+			if asJSON {
+				args = append(args, "--json")
+			}
+			code := a.fail(cmd, args, c.err)
+			wantOut := ""
+			if asJSON {
+				b, _ := json.Marshal(map[string]string{"error": c.want})
+				wantOut = string(b) + "\n"
+			}
+			if code != ExitError || errOut.String() != "segue: "+c.want+"\n" || out.String() != wantOut {
+				t.Errorf("%v (json %v): exit %d, stderr %q, stdout %q; want exit 1, stderr %q", c.err, asJSON, code, errOut.String(), out.String(), "segue: "+c.want)
+			}
 		}
 	}
 }

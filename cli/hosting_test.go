@@ -5,8 +5,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestClientBuildLeavesTheOriginOut: the client build (segue_client) links
@@ -39,17 +41,7 @@ func TestClientRunsTheOrigin(t *testing.T) {
 	bin := segueBinary(t)
 	env := append(os.Environ(), "XDG_CONFIG_HOME="+t.TempDir(), "XDG_STATE_HOME="+t.TempDir(), "XDG_DATA_HOME="+t.TempDir(), "XDG_CACHE_HOME="+t.TempDir())
 	run := func(bin string, env []string, args ...string) (string, string, int) {
-		cmd := exec.Command(bin, args...)
-		var o, e bytes.Buffer
-		cmd.Stdout, cmd.Stderr, cmd.Env = &o, &e, env
-		err := cmd.Run()
-		code := 0
-		if ee, ok := err.(*exec.ExitError); ok {
-			code = ee.ExitCode()
-		} else if err != nil {
-			t.Fatal(err)
-		}
-		return o.String(), e.String(), code
+		return runBinary(t, bin, env, args...)
 	}
 	missing := filepath.Join(t.TempDir(), "none")
 	for _, c := range []struct {
@@ -84,4 +76,137 @@ func TestClientRunsTheOrigin(t *testing.T) {
 	if _, _, code := run(alone, noPath, "search", "--help"); code != ExitOK {
 		t.Errorf("segue search --help without segue-origin: exit %d, want 0 (only hosting needs it)", code)
 	}
+}
+
+// TestClientHostingHelpAndFailures: the client build answers help on and
+// completion of segue origin and segue demo as segue-origin does, and when
+// segue-origin cannot run, says so in one sentence naming it, as JSON too
+// with --json. `segue help origin serve` said there was no such topic
+// (exit 2), `segue help origin` showed a help without the subcommands,
+// completion offered nothing after `segue origin`; `origin token list
+// --json` without segue-origin printed nothing on stdout; a folder named
+// segue-origin beside segue hid the one in PATH ("segue: permission
+// denied"), and a segue-origin that is no program said "segue: exec format
+// error", naming neither the file nor what to do.
+func TestClientHostingHelpAndFailures(t *testing.T) {
+	bin := segueBinary(t)
+	env := append(os.Environ(), "XDG_CONFIG_HOME="+t.TempDir(), "XDG_STATE_HOME="+t.TempDir(), "XDG_DATA_HOME="+t.TempDir(), "XDG_CACHE_HOME="+t.TempDir())
+	run := func(bin string, env []string, args ...string) (string, string, int) {
+		return runBinary(t, bin, env, args...)
+	}
+	cfg := filepath.Join(t.TempDir(), "config.toml")
+	if err := os.WriteFile(cfg, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args []string
+		out  string
+	}{
+		{[]string{"help", "origin"}, "segue origin ingest ~/Music"},
+		{[]string{"help", "origin", "serve"}, "Serve the origin's data dir"},
+		{[]string{"--config", cfg, "help", "demo"}, "segue demo [flags]"},
+		{[]string{"__complete", "origin", ""}, "ingest\t"},
+		{[]string{"__complete", "origin", "serve", "--tls-"}, "--tls-self-signed"},
+		{[]string{"__complete", "or"}, "origin\t"},
+	} {
+		out, errOut, code := run(bin, env, c.args...)
+		if code != ExitOK || !strings.Contains(out, c.out) {
+			t.Errorf("segue %s: exit %d, stdout %q, stderr %q; want exit 0, stdout with %q", strings.Join(c.args, " "), code, out, errOut, c.out)
+		}
+	}
+
+	dir := t.TempDir()
+	alone := filepath.Join(dir, "segue")
+	b, err := os.ReadFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(alone, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	noPath := append(slices.Clone(env), "PATH="+filepath.Join(dir, "none"))
+	missing := "it runs segue-origin, which is neither beside " + alone + " nor in PATH: make install installs both"
+	for _, c := range []struct {
+		args      []string
+		out, says string
+	}{
+		{[]string{"origin", "token", "list", "--json"}, `{"error":"segue origin: ` + missing + `"}` + "\n", "segue: segue origin: " + missing + "\n"},
+		{[]string{"demo", "--no-tui", "--json"}, `{"error":"segue demo: ` + missing + `"}` + "\n", "segue: segue demo: " + missing + "\n"},
+		{[]string{"help", "origin", "serve"}, "", "segue: segue help origin: " + missing + "\n"},
+		{[]string{"__complete", "origin", ""}, ":0\n", ""},
+	} {
+		out, errOut, code := run(alone, noPath, c.args...)
+		want := ExitError
+		if c.args[0] == "__complete" {
+			want, errOut, _ = ExitOK, "", 0 // cobra's debug line; no candidates
+		}
+		if code != want || out != c.out || errOut != c.says {
+			t.Errorf("segue %s without segue-origin: exit %d, stdout %q, stderr %q; want exit %d, stdout %q, stderr %q", strings.Join(c.args, " "), code, out, errOut, want, c.out, c.says)
+		}
+	}
+
+	// a folder named segue-origin beside segue is passed over for the one in PATH
+	if err := os.Mkdir(filepath.Join(dir, HostingBinary), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	withPath := append(slices.Clone(env), "PATH="+filepath.Dir(bin))
+	if out, errOut, code := run(alone, withPath, "origin", "--help"); code != ExitOK || !strings.Contains(out, "segue origin ingest ~/Music") {
+		t.Errorf("segue origin --help with a folder named segue-origin beside: exit %d, stdout %q, stderr %q; want segue-origin from PATH to answer", code, out, errOut)
+	}
+	// a segue-origin that is no program is named, with what to do
+	if err := os.Remove(filepath.Join(dir, HostingBinary)); err != nil {
+		t.Fatal(err)
+	}
+	broken := filepath.Join(dir, HostingBinary)
+	if err := os.WriteFile(broken, []byte("not a program\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := run(alone, noPath, "origin", "serve", "--json")
+	says := "segue origin: it runs " + broken + ", which failed to start: exec format error (install segue and segue-origin again with make install)"
+	if code != ExitError || errOut != "segue: "+says+"\n" || out != `{"error":"`+says+`"}`+"\n" {
+		t.Errorf("segue origin serve with a broken segue-origin: exit %d, stdout %q, stderr %q; want exit 1 saying %q", code, out, errOut, says)
+	}
+	// the client installed as segue-origin too ran itself without end (a hang)
+	if err := os.WriteFile(broken, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"origin", "token", "list"}, {"help", "origin"}, {"demo", "--no-tui"}} {
+		cmd := exec.Command(alone, args...)
+		var o, e bytes.Buffer
+		cmd.Stdout, cmd.Stderr, cmd.Env = &o, &e, noPath
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case <-done:
+		case <-time.After(time.Minute):
+			cmd.Process.Kill()
+			<-done
+			t.Errorf("segue %s with the client as segue-origin: still running after a minute", strings.Join(args, " "))
+			continue
+		}
+		says := broken + " is the client build, segue, under that name (a copy or a link), which has no origin in it: make install installs the real segue-origin beside segue\n"
+		if code := cmd.ProcessState.ExitCode(); code != ExitError || !strings.HasSuffix(e.String(), says) || o.Len() != 0 {
+			t.Errorf("segue %s with the client as segue-origin: exit %d, stdout %q, stderr %q; want exit 1 saying %q", strings.Join(args, " "), code, o.String(), e.String(), says)
+		}
+	}
+}
+
+// runBinary runs bin with args in env and returns its stdout, stderr and
+// exit status.
+func runBinary(t *testing.T, bin string, env []string, args ...string) (string, string, int) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr, cmd.Env = &o, &e, env
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return o.String(), e.String(), code
 }

@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/adrg/xdg"
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
@@ -104,11 +105,18 @@ func (a *app) runIngest(ctx context.Context, dir string, o origin.IngestOptions,
 	if progress != nil {
 		progress(origin.IngestProgress{Action: "done"})
 	}
+	if err := interrupted(ctx, err, "origin ingest", "the files it finished are in the catalog: run the same command again to encode the rest"); err != nil {
+		return err
+	}
 	if err != nil && !errors.Is(err, origin.ErrDiskFull) {
 		if empty := (*origin.EmptyLibraryError)(nil); errors.As(err, &empty) {
 			return &usageError{fmt.Errorf("origin ingest: %s holds no files, and the catalog holds %s an earlier ingest made: "+
 				"ingesting it would remove those that were under it with their segments; check the path (is a drive not mounted?)",
 				dir, notice.Count(empty.Tracks, "track"))}
+		}
+		if errors.Is(err, origin.ErrDataHoldsLibrary) {
+			return &usageError{fmt.Errorf("origin ingest: the data dir %s is the music folder %s or holds it, and ingest reads nothing in its data dir: give --data a folder of its own (by default %s)",
+				o.DataDir, dir, filepath.Join(xdg.DataHome, "segue", "origin"))}
 		}
 		if errors.Is(err, origin.ErrLibrary) && errors.Is(err, fs.ErrNotExist) {
 			return withExit(ExitNotFound, fmt.Errorf("origin ingest: the music folder %s does not exist (check the path)", dir))

@@ -1,16 +1,20 @@
 package cli
 
 import (
+	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"segue/origin"
+	"segue/origin/pgtest"
 )
 
 // ingestEnv writes a config file that keeps the log and the default data
@@ -181,5 +185,106 @@ func TestOriginIngestKeepsTheCatalogFromAnEmptyFolder(t *testing.T) {
 	fresh := filepath.Join(t.TempDir(), "new-origin")
 	if _, errOut, code := segue(t, "--config", config, "origin", "ingest", empty, "--data", fresh); code != 0 {
 		t.Errorf("ingest of an empty folder into a new origin: exit %d, %q; want 0", code, errOut)
+	}
+}
+
+// TestInterruptedHostingSaysSo: origin ingest and segue demo stopped by
+// Ctrl-C or SIGTERM exit 130 saying they were interrupted, what was kept
+// and what to run; what ingest finished stays in the catalog. They exited
+// 1 with Go's words: "segue: ingest: context canceled", "segue: encode
+// demo track "Platform Lights": context canceled: ".
+func TestInterruptedHostingSaysSo(t *testing.T) {
+	needTools(t, "ffmpeg", "ffprobe")
+	bin := segueBinary(t)
+	lib := t.TempDir()
+	for i := 1; i <= 4; i++ {
+		makeTone(t, filepath.Join(lib, fmt.Sprintf("%02d Long.flac", i)), 60, fmt.Sprintf("title=Long %d", i), "artist=Long Band", "album=Long Album")
+	}
+	base := append(os.Environ(), "XDG_CONFIG_HOME="+t.TempDir(), "XDG_STATE_HOME="+t.TempDir(), "XDG_CACHE_HOME="+t.TempDir())
+	// interrupt runs bin with args, sends sig once a line of its stderr
+	// (stdout when onStdout) contains after, and returns its exit status
+	// and stderr's last line.
+	interrupt := func(env []string, sig syscall.Signal, after string, onStdout bool, args ...string) (int, string) {
+		t.Helper()
+		cmd := exec.Command(bin, args...)
+		cmd.Env = env
+		var rest bytes.Buffer
+		watched, err := cmd.StderrPipe()
+		if onStdout {
+			cmd.Stderr = &rest
+			watched, err = cmd.StdoutPipe()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		var lines []string
+		sent := false
+		sc := bufio.NewScanner(watched)
+		for sc.Scan() {
+			lines = append(lines, sc.Text())
+			if !sent && strings.Contains(sc.Text(), after) {
+				if err := cmd.Process.Signal(sig); err != nil {
+					t.Fatal(err)
+				}
+				sent = true
+			}
+		}
+		err = cmd.Wait()
+		if !sent {
+			t.Fatalf("segue %s never printed %q: %v\n%s", strings.Join(args, " "), after, err, strings.Join(lines, "\n"))
+		}
+		if onStdout {
+			lines = strings.Split(strings.TrimSpace(rest.String()), "\n")
+		}
+		return cmd.ProcessState.ExitCode(), lines[len(lines)-1]
+	}
+
+	data := filepath.Join(t.TempDir(), "origin")
+	env := append(append([]string{}, base...), "XDG_DATA_HOME="+t.TempDir())
+	code, last := interrupt(env, syscall.SIGINT, "[1/4] added", false, "origin", "ingest", lib, "--data", data, "--jobs", "1")
+	if want := "segue: origin ingest: interrupted; the files it finished are in the catalog: run the same command again to encode the rest"; code != ExitInterrupted || last != want {
+		t.Errorf("origin ingest stopped by Ctrl-C: exit %d, last line %q; want exit 130, %q", code, last, want)
+	}
+	db, err := origin.OpenCatalogAt(context.Background(), "", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tracks int
+	if err := db.QueryRow("SELECT count(*) FROM tracks").Scan(&tracks); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if tracks < 1 || tracks == 4 {
+		t.Errorf("after the interrupted ingest the catalog holds %d tracks; want those it finished, at least 1 and not all 4", tracks)
+	}
+
+	demoEnv := append(append([]string{}, base...), "XDG_DATA_HOME="+t.TempDir())
+	code, last = interrupt(demoEnv, syscall.SIGTERM, "  made ", true, "demo", "--no-tui", "--addr", "127.0.0.1:0")
+	if want := "segue: demo: interrupted; the demo library is not made yet: run segue demo again to make it"; code != ExitInterrupted || last != want {
+		t.Errorf("demo stopped by SIGTERM while making its library: exit %d, last line %q; want exit 130, %q", code, last, want)
+	}
+}
+
+// TestInterruptedMigrateSaysSo: origin migrate stopped by a signal says
+// so, what was kept and how to resume (exit 130), rather than Go's
+// "context canceled".
+func TestInterruptedMigrateSaysSo(t *testing.T) {
+	needTools(t, "ffmpeg", "ffprobe")
+	lib, data := t.TempDir(), filepath.Join(t.TempDir(), "origin")
+	makeTone(t, filepath.Join(lib, "one.flac"), 3)
+	if _, err := origin.Ingest(context.Background(), lib, origin.IngestOptions{DataDir: data, Jobs: 1}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // as the signal context is when Ctrl-C came at once
+	var out, errOut bytes.Buffer
+	a := &app{stdout: &out, stderr: &errOut}
+	err := a.runMigrate(ctx, origin.MigrateOptions{From: data, ToCatalog: pgtest.Database(t)}, false)
+	want := "origin migrate: interrupted; what it copied is kept: run the same command again to resume"
+	if err == nil || sentence(err) != want || exitStatus(err) != ExitInterrupted {
+		t.Errorf("migrate stopped at once: %v (exit %d); want %q, exit 130", err, exitStatus(err), want)
 	}
 }

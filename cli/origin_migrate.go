@@ -80,6 +80,9 @@ func (a *app) runMigrate(ctx context.Context, o origin.MigrateOptions, asJSON bo
 		}
 	}
 	sum, err := origin.Migrate(ctx, o)
+	if err := interrupted(ctx, err, "origin migrate", "what it copied is kept: run the same command again to resume"); err != nil {
+		return err
+	}
 	if err != nil {
 		return explainCatalog("migrate", o.ToCatalog, fmt.Errorf("%w (run the same command again to resume)", err))
 	}

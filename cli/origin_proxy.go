@@ -3,8 +3,11 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"net"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -58,6 +61,9 @@ cache under --cache-dir, so nginx can run as any user that owns them:
 			if err != nil {
 				return &usageError{err}
 			}
+			if err := checkProxyDirs(o); err != nil {
+				return err
+			}
 			_, err = fmt.Fprint(a.stdout, conf)
 			return err
 		},
@@ -71,6 +77,25 @@ cache under --cache-dir, so nginx can run as any user that owns them:
 	f.Var(&o.CacheSize, "cache-size", "most the cache holds on disk before the least recently used goes, e.g. 500MB or 10GiB")
 	f.StringVar(&o.User, "user", "", "user nginx's workers run as when it is started as root (default: nginx's, nobody)")
 	return cmd
+}
+
+// checkProxyDirs refuses, before the configuration is printed, the
+// folders nginx would fail on only when it starts: a --run-dir that is not
+// there (nginx makes none of it) and a file given for either folder; each
+// is a bad flag (2). The cache dir nginx makes itself.
+func checkProxyDirs(o proxyOptions) error {
+	for _, d := range []struct{ flag, path string }{{"--run-dir", o.RunDir}, {"--cache-dir", o.CacheDir}} {
+		if d.path == "" {
+			continue
+		}
+		if err := checkFolder(d.flag, d.path); err != nil {
+			return err
+		}
+	}
+	if _, err := os.Stat(o.RunDir); errors.Is(err, fs.ErrNotExist) {
+		return &usageError{fmt.Errorf("--run-dir: the folder %[1]s does not exist: make it first (mkdir -p %[1]s), nginx writes its pid and logs there, or check the path", o.RunDir)}
+	}
+	return nil
 }
 
 // proxyOptions are the inputs of proxyConfig, as the flags give them.

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
 	"os/signal"
 	"syscall"
 
@@ -114,7 +115,15 @@ func (a *app) runServe(ctx context.Context, o origin.ServerOptions, selfSigned [
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
+	// SIGHUP reloads the certificate of an https origin (reloadOnHangup);
+	// an http one has nothing to reload, so a hangup (its terminal closed)
+	// stops it as Ctrl-C does, finishing what is in flight, rather than
+	// killing it mid-request.
+	stopping := []os.Signal{syscall.SIGINT, syscall.SIGTERM}
+	if selfSigned == nil && o.TLSCert == "" {
+		stopping = append(stopping, syscall.SIGHUP)
+	}
+	ctx, stop := signal.NotifyContext(ctx, stopping...)
 	defer stop()
 	logs := origin.NewLogHandler(a.stderr)
 	defer logs.Close() // after srv.Close: the last access log lines

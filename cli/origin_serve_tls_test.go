@@ -112,3 +112,40 @@ func TestServeTLSSelfSigned(t *testing.T) {
 		t.Fatalf("old pin after the reload: %v\n%s\nwant a pin mismatch", err, out)
 	}
 }
+
+// TestHangupStopsAnHTTPOriginCleanly: SIGHUP (its terminal closed) stops
+// an http origin serve, and segue demo, as Ctrl-C does: what is in flight
+// finishes, "origin stopped" is logged, exit 0 (the demo still making its
+// library: 130, saying so). SIGHUP killed them (exit 129 from a shell,
+// nothing logged), while an https origin serve took it to reload its
+// certificate and went on.
+func TestHangupStopsAnHTTPOriginCleanly(t *testing.T) {
+	h := newSwarmHost(t, segueBinary(t))
+	for _, c := range []struct {
+		args       []string
+		ready      func(out, errOut string) bool
+		code       int
+		last, says string
+	}{
+		{[]string{"origin", "serve", "--addr", "127.0.0.1:0", "--data", filepath.Join(h.dir, "origin")},
+			func(_, errOut string) bool { return strings.Contains(errOut, "origin serving") }, ExitOK, "", `msg="origin stopped"`},
+		{[]string{"demo", "--no-tui", "--addr", "127.0.0.1:0"},
+			func(out, _ string) bool { return strings.Contains(out, "  made ") }, ExitInterrupted, "segue: demo: interrupted; the demo library is not made yet: run segue demo again to make it", ""},
+	} {
+		cmd, stdout, stderr := h.start(c.args...)
+		deadline := time.Now().Add(time.Minute)
+		for !c.ready(stdout.String(), stderr.String()) && time.Now().Before(deadline) {
+			time.Sleep(20 * time.Millisecond)
+		}
+		if err := cmd.Process.Signal(syscall.SIGHUP); err != nil {
+			t.Fatal(err)
+		}
+		cmd.Wait()
+		errOut := strings.TrimSpace(stderr.String())
+		lines := strings.Split(errOut, "\n")
+		last := lines[len(lines)-1]
+		if code := cmd.ProcessState.ExitCode(); code != c.code || c.last != "" && last != c.last || !strings.Contains(last, c.says) {
+			t.Errorf("segue %s after SIGHUP: exit %d (%v), last line %q; want exit %d, %q", strings.Join(c.args, " "), code, cmd.ProcessState, last, c.code, c.last+c.says)
+		}
+	}
+}

@@ -4,10 +4,13 @@ package cli
 
 import (
 	"bufio"
+	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -49,25 +52,31 @@ printed on standard output, once: the origin keeps only its sha256.`,
   segue origin user add phone --no-password`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var password string
-			if !noPassword {
-				var err error
-				if password, err = readPassword(cmd.InOrStdin(), a.stderr); err != nil {
-					return err
-				}
+			// what can be refused is, before the password is asked for
+			if err := subsonic.CheckUserName(args[0]); err != nil {
+				return &usageError{err}
 			}
 			db, err := catalog(cmd, true)
 			if err != nil {
 				return err
 			}
 			defer db.Close()
+			if err := userFree(cmd.Context(), db, args[0]); err != nil {
+				return err
+			}
+			var password string
+			if !noPassword {
+				if password, err = readPassword(cmd.InOrStdin(), a.stderr); err != nil {
+					return err
+				}
+			}
 			dir := a.cfg.OriginSv.DataDir
 			if cmd.Flags().Changed("data") {
 				dir, _ = cmd.Flags().GetString("data")
 			}
 			u, key, err := subsonic.AddUser(cmd.Context(), db, dir, args[0], password, noPassword)
-			if errors.Is(err, subsonic.ErrBadName) {
-				return &usageError{err}
+			if errors.Is(err, subsonic.ErrUserExists) { // added meanwhile
+				return userTaken(args[0])
 			}
 			if err != nil {
 				return err
@@ -123,6 +132,9 @@ printed on standard output, once: the origin keeps only its sha256.`,
 		Short: "Remove a user and its stars (its playlists and plays stay)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := subsonic.CheckUserName(args[0]); err != nil {
+				return &usageError{err}
+			}
 			db, err := catalog(cmd, false)
 			if err != nil {
 				return err
@@ -141,6 +153,23 @@ printed on standard output, once: the origin keeps only its sha256.`,
 	}
 	cmd.AddCommand(add, list, jsonErrorFlag(remove))
 	return cmd
+}
+
+// userFree refuses to add name when the origin has a user of that name.
+func userFree(ctx context.Context, db *sql.DB, name string) error {
+	users, err := subsonic.ListUsers(ctx, db)
+	if err != nil {
+		return err
+	}
+	if slices.ContainsFunc(users, func(u subsonic.User) bool { return u.Name == name }) {
+		return userTaken(name)
+	}
+	return nil
+}
+
+// userTaken is the failure of adding a user whose name is taken.
+func userTaken(name string) error {
+	return fmt.Errorf("add user %s: %w (remove it first with segue origin user remove %[1]s, or choose another name)", name, subsonic.ErrUserExists)
 }
 
 // readPassword reads a new password: prompted twice without echo when in

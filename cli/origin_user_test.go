@@ -87,3 +87,42 @@ func processExit(err error) int {
 	}
 	return 0
 }
+
+// TestOriginUserRefusesBeforeThePassword: user add refuses a bad name or a
+// name taken before it reads (on a terminal, prompts twice for) a password,
+// saying what to do; user remove of a bad name is a bad argument (2), as
+// add's is. They asked for the password first ("no password on standard
+// input" for both with nothing piped), and remove ” said "remove user :
+// no such user" (exit 3).
+func TestOriginUserRefusesBeforeThePassword(t *testing.T) {
+	h := newSwarmHost(t, segueBinary(t))
+	data := filepath.Join(h.dir, "origin")
+	add := h.command("origin", "user", "add", "alice", "--data", data)
+	add.Stdin = strings.NewReader("pw\n")
+	if out, err := add.CombinedOutput(); err != nil {
+		t.Fatalf("user add alice: %v %s", err, out)
+	}
+	for _, c := range []struct {
+		args      []string
+		code      int
+		says, out string
+	}{
+		{[]string{"add", "alice"}, ExitError, "add user alice: user already exists (remove it first with segue origin user remove alice, or choose another name)", ""},
+		{[]string{"add", "alice", "--json"}, ExitError, "add user alice: user already exists", `{"error":"add user alice: user already exists`},
+		{[]string{"add", "a b"}, ExitUsage, `bad user name "a b": want 1 to 64 characters without spaces`, ""},
+		{[]string{"remove", ""}, ExitUsage, `bad user name "": want 1 to 64 characters without spaces`, ""},
+		{[]string{"remove", "x y", "--json"}, ExitUsage, `bad user name "x y"`, `{"error":"bad user name \"x y\"`},
+	} {
+		cmd := h.command(append(append([]string{"origin", "user"}, c.args...), "--data", data)...)
+		var out, errOut strings.Builder
+		cmd.Stdout, cmd.Stderr = &out, &errOut // nothing on stdin: no password given
+		err := cmd.Run()
+		code := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		}
+		if code != c.code || !strings.HasPrefix(errOut.String(), "segue: "+c.says) || !strings.HasPrefix(out.String(), c.out) {
+			t.Errorf("segue origin user %q: exit %d, stderr %q, stdout %q; want exit %d, %q", c.args, code, errOut.String(), out.String(), c.code, c.says)
+		}
+	}
+}

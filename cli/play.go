@@ -325,7 +325,7 @@ func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total i
 		select {
 		case <-ctx.Done():
 			finish(true)
-			return withExit(130, errors.New("play: interrupted"))
+			return withExit(ExitInterrupted, errors.New("play: interrupted"))
 		case ev := <-p.Events():
 			watch(ev)
 			switch e := ev.(type) {

@@ -57,6 +57,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
+	if hostingRoute != nil {
+		if routed, err := hostingRoute(root, args); routed {
+			return a.fail(root, args, err)
+		}
+	}
 	cmd, err := root.ExecuteC()
 	if err == nil {
 		return ExitOK
@@ -110,6 +115,11 @@ from scripts (every listing has --json).`,
 // rootRun opens the interface when segue runs with no subcommand; the TUI's
 // file sets it.
 var rootRun func(a *app, cmd *cobra.Command) error
+
+// hostingRoute, in a client build, runs segue-origin for help on and
+// completion of the hosting commands it leaves out (hosting_exec.go); it
+// returns only when that fails, or false when args are the client's own.
+var hostingRoute func(root *cobra.Command, args []string) (bool, error)
 
 // commands is filled by each subcommand file's init, so adding a command
 // touches only its own file.

@@ -172,7 +172,34 @@ func Load(path string, mustExist bool) (Config, error) {
 	if err := c.applyEnv(os.LookupEnv); err != nil {
 		return c, err
 	}
+	c.expandHome()
 	return c, nil
+}
+
+// expandHome reads a leading "~" of the paths config.toml and the SEGUE_*
+// variables give as the home directory, as a shell would have: no shell
+// expands them there, and "~/segue" was taken as a folder named "~" in
+// the current one (made there by ingest, or by the cache).
+func (c *Config) expandHome() {
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return
+	}
+	expand := func(p string) string {
+		if p == "~" {
+			return home
+		}
+		if rest, ok := strings.CutPrefix(p, "~/"); ok {
+			return filepath.Join(home, rest)
+		}
+		return p
+	}
+	for _, p := range []*string{&c.CA, &c.LogFile, &c.Cache.Path, &c.OriginSv.DataDir, &c.Source.PasswordFile} {
+		*p = expand(*p)
+	}
+	if kind, file, ok := strings.Cut(c.Player.Output, ":"); ok { // wav:FILE
+		c.Player.Output = kind + ":" + expand(file)
+	}
 }
 
 // EnvSettings are the environment variables Load reads, in the order the

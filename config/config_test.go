@@ -362,3 +362,48 @@ func TestEnvSettingsAreRead(t *testing.T) {
 		})
 	}
 }
+
+// TestLoadExpandsHome: a path in config.toml or a SEGUE_* variable that
+// starts with "~" is under the home directory, as the shell would have
+// made it on a command line. "data_dir = \"~/segue-data\"" was a folder
+// named "~" in the current one: origin token list said "no origin in
+// ~/segue-data", and ingest and the cache made ./~ there.
+func TestLoadExpandsHome(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	path := filepath.Join(t.TempDir(), "config.toml")
+	os.WriteFile(path, []byte(`ca = "~/ca.pem"
+log_file = "~/segue.log"
+[cache]
+path = "~/cache.db"
+[player]
+output = "wav:~/out.wav"
+[origin_server]
+data_dir = "~"
+[source]
+password_file = "~/pw"
+`), 0o644)
+	c, err := Load(path, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := []string{c.CA, c.LogFile, c.Cache.Path, c.Player.Output, c.OriginSv.DataDir, c.Source.PasswordFile}
+	want := []string{filepath.Join(home, "ca.pem"), filepath.Join(home, "segue.log"), filepath.Join(home, "cache.db"), "wav:" + filepath.Join(home, "out.wav"), home, filepath.Join(home, "pw")}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("paths from the file: %q, want %q", got, want)
+	}
+	t.Setenv("SEGUE_DATA", "~/srv/segue")
+	t.Setenv("SEGUE_CACHE", "~/c2.db")
+	t.Setenv("SEGUE_OUTPUT", "null")
+	if c, err = Load(path, true); err != nil {
+		t.Fatal(err)
+	}
+	if c.OriginSv.DataDir != filepath.Join(home, "srv", "segue") || c.Cache.Path != filepath.Join(home, "c2.db") || c.Player.Output != "null" {
+		t.Errorf("paths from the environment: data %q, cache %q, output %q", c.OriginSv.DataDir, c.Cache.Path, c.Player.Output)
+	}
+	os.WriteFile(path, []byte("[cache]\npath = \"a~/b\"\n"), 0o644)
+	os.Unsetenv("SEGUE_CACHE")
+	if c, err = Load(path, true); err != nil || c.Cache.Path != "a~/b" {
+		t.Errorf("a ~ not at the start stays: %q (%v)", c.Cache.Path, err)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -30,6 +31,10 @@ var (
 	ErrLibrary = errors.New("cannot use music folder")
 	// ErrDataDir means the origin data dir cannot be created or written.
 	ErrDataDir = errors.New("cannot use origin data dir")
+	// ErrDataHoldsLibrary means the data dir is the music folder or a
+	// folder above it: ingest reads nothing under its data dir, so it
+	// would find no music.
+	ErrDataHoldsLibrary = errors.New("the data dir is the music folder or holds it")
 	// ErrIngestBusy means another ingest holds the data dir.
 	ErrIngestBusy = errors.New("another ingest is running on this data dir: wait for it to finish")
 	// ErrCatalogBusy means another ingest, on any machine, is writing the
@@ -151,6 +156,9 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 	data, err := filepath.Abs(o.DataDir)
 	if err != nil {
 		return sum, fmt.Errorf("%w %s: %w", ErrDataDir, o.DataDir, err)
+	}
+	if holds(data, lib) {
+		return sum, fmt.Errorf("%w: %s holds %s", ErrDataHoldsLibrary, data, lib)
 	}
 	unlock, err := prepareDataDir(data)
 	if err != nil {
@@ -413,4 +421,14 @@ func albumsWithoutLoudness(ctx context.Context, db *sql.DB) ([]string, error) {
 		ids = append(ids, id)
 	}
 	return ids, rows.Err()
+}
+
+// holds reports whether the folder dir (its real path when it exists) is
+// path or one of path's parents.
+func holds(dir, path string) bool {
+	if real, err := filepath.EvalSymlinks(dir); err == nil {
+		dir = real
+	}
+	rel, err := filepath.Rel(dir, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }

@@ -54,9 +54,9 @@ type User struct {
 	Created     time.Time `json:"created"`
 }
 
-// checkUserName refuses names a client could not send or a table could
+// CheckUserName refuses names a client could not send or a table could
 // not show: empty, over 64 bytes, or with spaces or control characters.
-func checkUserName(name string) error {
+func CheckUserName(name string) error {
 	if name == "" || len(name) > 64 || strings.IndexFunc(name, func(r rune) bool {
 		return unicode.IsSpace(r) || unicode.IsControl(r)
 	}) >= 0 {
@@ -71,7 +71,7 @@ func checkUserName(name string) error {
 // kept. The password is sealed with the data dir's key (KeyFile), made
 // here when missing.
 func AddUser(ctx context.Context, db *sql.DB, dataDir, name, password string, noPassword bool) (User, string, error) {
-	if err := checkUserName(name); err != nil {
+	if err := CheckUserName(name); err != nil {
 		return User{}, "", err
 	}
 	if !noPassword && password == "" {
