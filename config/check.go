@@ -73,6 +73,7 @@ func (c *Config) decode(path, text string) error {
 		}
 		return &Error{File: path, Key: k.String(), Line: keyLine(text, k), Err: errors.New(msg + "; see the example in the README")}
 	}
+	c.expandHome()
 	for _, chk := range []struct {
 		key   string
 		value string

@@ -172,7 +172,6 @@ func Load(path string, mustExist bool) (Config, error) {
 	if err := c.applyEnv(os.LookupEnv); err != nil {
 		return c, err
 	}
-	c.expandHome()
 	return c, nil
 }
 
@@ -180,26 +179,37 @@ func Load(path string, mustExist bool) (Config, error) {
 // variables give as the home directory, as a shell would have: no shell
 // expands them there, and "~/segue" was taken as a folder named "~" in
 // the current one (made there by ingest, or by the cache).
+// It runs before the values are checked (ca = "~/ca.pem" must name a file
+// that is there).
 func (c *Config) expandHome() {
+	for _, p := range []*string{&c.CA, &c.LogFile, &c.Cache.Path, &c.OriginSv.DataDir, &c.Source.PasswordFile} {
+		*p = homePath(*p)
+	}
+	c.Player.Output = homeOutput(c.Player.Output)
+}
+
+// homePath is p with a leading "~" or "~/" read as the home directory;
+// any other p, or no home directory, leaves it as it is.
+func homePath(p string) string {
 	home, err := os.UserHomeDir()
 	if err != nil {
-		return
-	}
-	expand := func(p string) string {
-		if p == "~" {
-			return home
-		}
-		if rest, ok := strings.CutPrefix(p, "~/"); ok {
-			return filepath.Join(home, rest)
-		}
 		return p
 	}
-	for _, p := range []*string{&c.CA, &c.LogFile, &c.Cache.Path, &c.OriginSv.DataDir, &c.Source.PasswordFile} {
-		*p = expand(*p)
+	if p == "~" {
+		return home
 	}
-	if kind, file, ok := strings.Cut(c.Player.Output, ":"); ok { // wav:FILE
-		c.Player.Output = kind + ":" + expand(file)
+	if rest, ok := strings.CutPrefix(p, "~/"); ok {
+		return filepath.Join(home, rest)
 	}
+	return p
+}
+
+// homeOutput is an output setting with homePath applied to wav:FILE's file.
+func homeOutput(s string) string {
+	if kind, file, ok := strings.Cut(s, ":"); ok {
+		return kind + ":" + homePath(file)
+	}
+	return s
 }
 
 // EnvSettings are the environment variables Load reads, in the order the
@@ -245,6 +255,7 @@ func (c *Config) applyEnv(lookup func(string) (string, bool)) error {
 		c.Token = v
 	}
 	if v, ok := lookup("SEGUE_CA"); ok && v != "" {
+		v = homePath(v)
 		if err := CheckCA(v); err != nil {
 			return fmt.Errorf("SEGUE_CA: %w", err)
 		}
@@ -257,7 +268,7 @@ func (c *Config) applyEnv(lookup func(string) (string, bool)) error {
 		c.PinSHA256 = v
 	}
 	if v, ok := lookup("SEGUE_CACHE"); ok && v != "" {
-		c.Cache.Path = v
+		c.Cache.Path = homePath(v)
 	}
 	if v, ok := lookup("SEGUE_CACHE_SIZE"); ok && v != "" {
 		if err := c.Cache.Size.Set(v); err != nil {
@@ -268,13 +279,14 @@ func (c *Config) applyEnv(lookup func(string) (string, bool)) error {
 		}
 	}
 	if v, ok := lookup("SEGUE_OUTPUT"); ok && v != "" {
+		v = homeOutput(v)
 		if err := CheckOutput(v); err != nil {
 			return fmt.Errorf("SEGUE_OUTPUT: %w", err)
 		}
 		c.Player.Output = v
 	}
 	if v, ok := lookup("SEGUE_DATA"); ok && v != "" {
-		c.OriginSv.DataDir = v
+		c.OriginSv.DataDir = homePath(v)
 	}
 	return nil
 }

@@ -371,6 +371,7 @@ func TestEnvSettingsAreRead(t *testing.T) {
 func TestLoadExpandsHome(t *testing.T) {
 	home := t.TempDir()
 	t.Setenv("HOME", home)
+	writeCA(t, home) // ca is checked: it must be there once ~ is read
 	path := filepath.Join(t.TempDir(), "config.toml")
 	os.WriteFile(path, []byte(`ca = "~/ca.pem"
 log_file = "~/segue.log"
@@ -395,8 +396,12 @@ password_file = "~/pw"
 	t.Setenv("SEGUE_DATA", "~/srv/segue")
 	t.Setenv("SEGUE_CACHE", "~/c2.db")
 	t.Setenv("SEGUE_OUTPUT", "null")
+	t.Setenv("SEGUE_CA", "~/ca.pem")
 	if c, err = Load(path, true); err != nil {
 		t.Fatal(err)
+	}
+	if c.CA != filepath.Join(home, "ca.pem") {
+		t.Errorf("SEGUE_CA=~/ca.pem: %q", c.CA)
 	}
 	if c.OriginSv.DataDir != filepath.Join(home, "srv", "segue") || c.Cache.Path != filepath.Join(home, "c2.db") || c.Player.Output != "null" {
 		t.Errorf("paths from the environment: data %q, cache %q, output %q", c.OriginSv.DataDir, c.Cache.Path, c.Player.Output)
