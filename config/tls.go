@@ -56,22 +56,35 @@ func CheckCA(path string) error {
 	if path == "" {
 		return nil
 	}
+	_, err := ReadCA(path)
+	return err
+}
+
+// ReadCA reads the authority file at path and returns its certificates,
+// refusing with CheckCA's sentences a file that is missing, a folder, or
+// holds no PEM certificate.
+func ReadCA(path string) ([]*x509.Certificate, error) {
 	text, err := os.ReadFile(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return fmt.Errorf("the authority file %s does not exist (check the path)", path)
+		return nil, fmt.Errorf("the authority file %s does not exist (check the path)", path)
 	case errors.Is(err, syscall.EISDIR):
-		return fmt.Errorf("the authority file %s is a folder: give a file", path)
+		return nil, fmt.Errorf("the authority file %s is a folder: give a file", path)
 	case err != nil:
-		return fmt.Errorf("read the authority file %s: %w", path, unwrapPath(err))
+		return nil, fmt.Errorf("read the authority file %s: %w", path, unwrapPath(err))
 	}
+	var certs []*x509.Certificate
 	for rest := text; ; {
 		var b *pem.Block
 		if b, rest = pem.Decode(rest); b == nil {
-			return fmt.Errorf("the authority file %s holds no PEM certificate", path)
+			break
 		}
-		if _, err := x509.ParseCertificate(b.Bytes); b.Type == "CERTIFICATE" && err == nil {
-			return nil
+		if c, err := x509.ParseCertificate(b.Bytes); b.Type == "CERTIFICATE" && err == nil {
+			certs = append(certs, c)
 		}
 	}
+	if len(certs) == 0 {
+		return nil, fmt.Errorf("the authority file %s holds no PEM certificate", path)
+	}
+	return certs, nil
 }

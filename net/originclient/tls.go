@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
 	"time"
 
 	"segue/config"
@@ -43,15 +42,12 @@ func (o TLSOptions) Config() (*tls.Config, error) {
 		if err != nil {
 			pool = x509.NewCertPool()
 		}
-		if err := config.CheckCA(o.CAFile); err != nil { // the same sentences as the setting's own check
+		certs, err := config.ReadCA(o.CAFile) // the same sentences as the setting's own check
+		if err != nil {
 			return nil, err
 		}
-		pem, err := os.ReadFile(o.CAFile)
-		if err != nil {
-			return nil, fmt.Errorf("read the authority file %s: %w", o.CAFile, err)
-		}
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("the authority file %s holds no PEM certificate", o.CAFile)
+		for _, c := range certs {
+			pool.AddCert(c)
 		}
 		tc.RootCAs = pool
 	}
