@@ -98,9 +98,12 @@ install: build
 
 # test runs vet, every test (failing when any test was skipped: see
 # .ci/testreport.go) and every fuzzer briefly (10 s each: 38 fuzzers; make
-# fuzz gives each a minute).
+# fuzz gives each a minute). vet runs on the client build (segue_client) as
+# well, tests included, so that its test files keep building: a test of the
+# hosting commands' code goes in a file marked //go:build !segue_client.
 test: deps
 	$(GO) vet $(TAGS) ./...
+	$(GO) vet $(TAGS),segue_client ./...
 	$(GO) run .ci/testreport.go $(GO) test $(TAGS) -json -timeout 40m ./...
 	$(MAKE) fuzz FUZZTIME=10s
 

@@ -1,3 +1,5 @@
+//go:build !segue_client
+
 package cli
 
 import (
@@ -16,22 +18,6 @@ import (
 	"segue/origin"
 	"segue/origin/pgtest"
 )
-
-// ingestEnv writes a config file that keeps the log and the default data
-// dir inside the test, and returns its path and that data dir.
-func ingestEnv(t *testing.T) (config, data string) {
-	t.Helper()
-	dir := t.TempDir()
-	data = filepath.Join(dir, "origin-data")
-	config = filepath.Join(dir, "config.toml")
-	body := "log_file = " + strconvQuote(filepath.Join(dir, "segue.log")) + "\n[origin_server]\ndata_dir = " + strconvQuote(data) + "\n"
-	if err := os.WriteFile(config, []byte(body), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return config, data
-}
-
-func strconvQuote(s string) string { b, _ := json.Marshal(s); return string(b) }
 
 func TestOriginIngestCommand(t *testing.T) {
 	needTools(t, "ffmpeg", "ffprobe")

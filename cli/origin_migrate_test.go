@@ -1,3 +1,5 @@
+//go:build !segue_client
+
 package cli
 
 import (

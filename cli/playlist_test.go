@@ -26,6 +26,22 @@ func clientEnv(t *testing.T, origin string) []string {
 	return []string{"--config", cfg}
 }
 
+// ingestEnv writes a config file that keeps the log and the default data
+// dir inside the test, and returns its path and that data dir.
+func ingestEnv(t *testing.T) (config, data string) {
+	t.Helper()
+	dir := t.TempDir()
+	data = filepath.Join(dir, "origin-data")
+	config = filepath.Join(dir, "config.toml")
+	body := "log_file = " + strconvQuote(filepath.Join(dir, "segue.log")) + "\n[origin_server]\ndata_dir = " + strconvQuote(data) + "\n"
+	if err := os.WriteFile(config, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return config, data
+}
+
+func strconvQuote(s string) string { b, _ := json.Marshal(s); return string(b) }
+
 // segueOK runs segue and fails the test unless it exits 0.
 func segueOK(t *testing.T, args ...string) string {
 	t.Helper()
