@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/spf13/pflag"
+
+	"segue/config"
 )
 
 // Flag values that check themselves when set, so a bad value is refused
@@ -61,7 +63,7 @@ func (c *choice) Set(s string) error {
 	if !ok {
 		return fmt.Errorf("want %s", strings.Join(c.shown(), ", "))
 	}
-	*c.v = s
+	*c.v = config.HomeOutput(s) // wav:~/out.wav, as for a path flag
 	return nil
 }
 
@@ -82,6 +84,27 @@ func (c *choice) Type() string   { return "string" }
 
 // completions are the values the shell offers for the flag.
 func (c *choice) completions() []string { return c.choices }
+
+// pathValue is a string flag that names a file or folder. A leading "~"
+// is the home directory (config.HomePath), as in config.toml and the
+// SEGUE_* variables: the shell expands it only at the start of a word, so
+// --data=~/music reached segue as a folder named "~" in the current one.
+type pathValue struct{ v *string }
+
+// pathVar is the flag value of a path flag storing into p, value its
+// default: fs.Var(pathVar(&p, ""), name, usage).
+func pathVar(p *string, value string) pflag.Value {
+	*p = value
+	return &pathValue{v: p}
+}
+
+func (p *pathValue) Set(s string) error {
+	*p.v = config.HomePath(s)
+	return nil
+}
+
+func (p *pathValue) String() string { return *p.v }
+func (p *pathValue) Type() string   { return "string" }
 
 // The choices of flags more than one command has.
 var (

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"segue/config"
 	"segue/origin"
 	"segue/ui/notice"
 )
@@ -42,6 +43,7 @@ file twice adds nothing) and "position_ms" (where a skipped track stopped).`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			in := os.Stdin
 			if args[0] != "-" {
+				args[0] = config.HomePath(args[0])
 				f, err := openInput("origin events import", args[0])
 				if err != nil {
 					return err
@@ -95,7 +97,7 @@ file twice adds nothing) and "position_ms" (where a skipped track stopped).`,
 // mistyped --data made an empty catalog and listed nothing.
 func catalogFlag(a *app, cmd *cobra.Command) func(cmd *cobra.Command, create bool) (*sql.DB, error) {
 	var dataDir, catalogURL string
-	cmd.PersistentFlags().StringVar(&dataDir, "data", "", "origin data dir (default from config, env SEGUE_DATA)")
+	cmd.PersistentFlags().Var(pathVar(&dataDir, ""), "data", "origin data dir (default from config, env SEGUE_DATA)")
 	addCatalogFlag(cmd, &catalogURL, true)
 	return func(cmd *cobra.Command, create bool) (*sql.DB, error) {
 		if err := checkCatalog(catalogURL); err != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
+	"segue/config"
 	"segue/origin"
 	"segue/ui/notice"
 )
@@ -59,6 +60,7 @@ another machine than serve.`,
   segue origin ingest ~/Music --catalog postgres://segue@db.lan/segue --blobs 's3://music/segue?endpoint=http://minio.lan:9000'`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			args[0] = config.HomePath(args[0]) // a quoted "~/Music", as --data=~/x
 			if !cmd.Flags().Changed("data") {
 				dataDir = a.cfg.OriginSv.DataDir
 			}
@@ -75,7 +77,7 @@ another machine than serve.`,
 			return a.runIngest(cmd.Context(), args[0], origin.IngestOptions{DataDir: dataDir, Jobs: jobs, Blobs: store, Catalog: catalogURL}, asJSON)
 		},
 	}
-	cmd.Flags().StringVar(&dataDir, "data", "", "origin data dir (default from config, env SEGUE_DATA)")
+	cmd.Flags().Var(pathVar(&dataDir, ""), "data", "origin data dir (default from config, env SEGUE_DATA)")
 	intFlag(cmd.Flags(), &jobs, "jobs", 0, 0, maxJobs, fmt.Sprintf("files encoded in parallel, 1-%d (default 0: the number of CPUs)", maxJobs))
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the summary as JSON")
 	addBlobsFlag(cmd, &blobsURL)

@@ -33,8 +33,8 @@ type tlsFlags struct {
 
 func (t *tlsFlags) flags(cmd *cobra.Command) {
 	f := cmd.Flags()
-	f.StringVar(&t.cert, "tls-cert", "", "PEM certificate (with its chain) to serve https with; reloaded on SIGHUP")
-	f.StringVar(&t.key, "tls-key", "", "PEM private key of --tls-cert")
+	f.Var(pathVar(&t.cert, ""), "tls-cert", "PEM certificate (with its chain) to serve https with; reloaded on SIGHUP")
+	f.Var(pathVar(&t.key, ""), "tls-key", "PEM private key of --tls-cert")
 	f.BoolVar(&t.selfSignedOn, "tls-self-signed", false, "serve https with a self-signed certificate kept in DATA/tls (its fingerprint is printed)")
 	f.StringSliceVar(&t.names, "tls-name", nil, "host name or address the self-signed certificate also covers (repeatable)")
 	f.StringVar(&t.publicURL, "public-url", "", "URL people reach the origin at, for share URLs (e.g. https://music.example behind a proxy)")

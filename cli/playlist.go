@@ -312,6 +312,6 @@ func playlistExportCmd(a *app) *cobra.Command {
 		},
 	}
 	choiceFlag(cmd.Flags(), &format, "format", "m3u8", []string{"m3u8", "m3u", "xspf"}, "m3u8 or xspf")
-	cmd.Flags().StringVarP(&out, "output", "o", "-", "file to write (- for stdout)")
+	cmd.Flags().VarP(pathVar(&out, "-"), "output", "o", "file to write (- for stdout)")
 	return cmd
 }

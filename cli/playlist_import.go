@@ -12,6 +12,7 @@ import (
 
 	"segue/cache"
 	"segue/catalog"
+	"segue/config"
 	"segue/share"
 	"segue/ui/notice"
 )
@@ -68,6 +69,7 @@ func (a *app) runImport(ctx context.Context, ch *cache.Cache, src, name string, 
 			}
 		}
 	} else {
+		src = config.HomePath(src) // a quoted "~/list.m3u8", as -o=~/x
 		if title, entries, err = readPlaylistFile(src); err != nil {
 			return err
 		}

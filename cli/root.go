@@ -91,12 +91,12 @@ from scripts (every listing has --json).`,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
 	pf := root.PersistentFlags()
-	pf.StringVar(&a.configPath, "config", config.DefaultPath(), "config file")
+	pf.Var(pathVar(&a.configPath, config.DefaultPath()), "config", "config file")
 	pf.StringVar(&a.origin, "origin", "", "origin URL (default "+config.DefaultOrigin+"; env SEGUE_ORIGIN)")
 	pf.StringVar(&a.token, "token", "", "bearer token for the origin (env SEGUE_TOKEN)")
-	pf.StringVar(&a.ca, "ca", "", "PEM file of an authority trusted for an https origin besides the system's (env SEGUE_CA)")
+	pf.Var(pathVar(&a.ca, ""), "ca", "PEM file of an authority trusted for an https origin besides the system's (env SEGUE_CA)")
 	pf.StringVar(&a.pin, "pin-sha256", "", "SHA-256 fingerprint of a self-signed https origin's certificate (env SEGUE_PIN_SHA256)")
-	pf.StringVar(&a.cachePath, "cache", "", "cache database path (env SEGUE_CACHE)")
+	pf.Var(pathVar(&a.cachePath, ""), "cache", "cache database path (env SEGUE_CACHE)")
 	a.cacheSize = config.Default().Cache.Size
 	pf.Var(&a.cacheSize, "cache-size", "cache size cap, e.g. 500MB or 10GiB (env SEGUE_CACHE_SIZE)")
 

@@ -183,14 +183,16 @@ func Load(path string, mustExist bool) (Config, error) {
 // that is there).
 func (c *Config) expandHome() {
 	for _, p := range []*string{&c.CA, &c.LogFile, &c.Cache.Path, &c.OriginSv.DataDir, &c.Source.PasswordFile} {
-		*p = homePath(*p)
+		*p = HomePath(*p)
 	}
-	c.Player.Output = homeOutput(c.Player.Output)
+	c.Player.Output = HomeOutput(c.Player.Output)
 }
 
-// homePath is p with a leading "~" or "~/" read as the home directory;
-// any other p, or no home directory, leaves it as it is.
-func homePath(p string) string {
+// HomePath is p with a leading "~" or "~/" read as the home directory;
+// any other p, or no home directory, leaves it as it is. A shell expands
+// "~" only at the start of a word, so a flag written --data=~/x, a quoted
+// argument, config.toml and the SEGUE_* variables all reach segue with it.
+func HomePath(p string) string {
 	home, err := os.UserHomeDir()
 	if err != nil {
 		return p
@@ -204,10 +206,10 @@ func homePath(p string) string {
 	return p
 }
 
-// homeOutput is an output setting with homePath applied to wav:FILE's file.
-func homeOutput(s string) string {
+// HomeOutput is an output setting with HomePath applied to wav:FILE's file.
+func HomeOutput(s string) string {
 	if kind, file, ok := strings.Cut(s, ":"); ok {
-		return kind + ":" + homePath(file)
+		return kind + ":" + HomePath(file)
 	}
 	return s
 }
@@ -255,7 +257,7 @@ func (c *Config) applyEnv(lookup func(string) (string, bool)) error {
 		c.Token = v
 	}
 	if v, ok := lookup("SEGUE_CA"); ok && v != "" {
-		v = homePath(v)
+		v = HomePath(v)
 		if err := CheckCA(v); err != nil {
 			return fmt.Errorf("SEGUE_CA: %w", err)
 		}
@@ -268,7 +270,7 @@ func (c *Config) applyEnv(lookup func(string) (string, bool)) error {
 		c.PinSHA256 = v
 	}
 	if v, ok := lookup("SEGUE_CACHE"); ok && v != "" {
-		c.Cache.Path = homePath(v)
+		c.Cache.Path = HomePath(v)
 	}
 	if v, ok := lookup("SEGUE_CACHE_SIZE"); ok && v != "" {
 		if err := c.Cache.Size.Set(v); err != nil {
@@ -279,14 +281,14 @@ func (c *Config) applyEnv(lookup func(string) (string, bool)) error {
 		}
 	}
 	if v, ok := lookup("SEGUE_OUTPUT"); ok && v != "" {
-		v = homeOutput(v)
+		v = HomeOutput(v)
 		if err := CheckOutput(v); err != nil {
 			return fmt.Errorf("SEGUE_OUTPUT: %w", err)
 		}
 		c.Player.Output = v
 	}
 	if v, ok := lookup("SEGUE_DATA"); ok && v != "" {
-		c.OriginSv.DataDir = homePath(v)
+		c.OriginSv.DataDir = HomePath(v)
 	}
 	return nil
 }
