@@ -39,6 +39,15 @@ func openInput(what, path string) (*os.File, error) {
 	return nil, fmt.Errorf("%s: %s cannot be read: %w", what, path, err)
 }
 
+// inputName names the file a command reads for its sentences: "-" is
+// standard input.
+func inputName(path string) string {
+	if path == "-" {
+		return "standard input"
+	}
+	return path
+}
+
 // checkInput is openInput for a file another package reads later.
 func checkInput(what, path string) error {
 	f, err := openInput(what, path)

@@ -4,12 +4,14 @@ package cli
 
 import (
 	"database/sql"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"segue/catalog"
 	"segue/config"
 	"segue/origin"
 	"segue/ui/notice"
@@ -57,8 +59,13 @@ file twice adds nothing) and "position_ms" (where a skipped track stopped).`,
 			}
 			defer db.Close()
 			read, added, err := origin.NewEvents(db).Import(cmd.Context(), in)
+			kept := notice.Count(added, "new event")
+			if errors.Is(err, catalog.ErrBadEvent) {
+				// bad input, as a playlist import's file that does not parse (2); it was 1
+				return &usageError{fmt.Errorf("origin events import %s: %w; fix that line and import the file again (kept the %s before it; what is stored is never added twice)", inputName(args[0]), err, kept)}
+			}
 			if err != nil {
-				return fmt.Errorf("events import %s: %w (kept the %s before it)", args[0], err, notice.Count(added, "new event"))
+				return fmt.Errorf("origin events import %s: %w (kept the %s before it)", inputName(args[0]), err, kept)
 			}
 			if importJSON {
 				return a.printJSON(map[string]int{"read": read, "added": added})
@@ -81,10 +88,15 @@ file twice adds nothing) and "position_ms" (where a skipped track stopped).`,
 			}
 			defer db.Close()
 			_, err = origin.NewEvents(db).Export(cmd.Context(), a.stdout, listener)
+			if errors.Is(err, origin.ErrNotFound) {
+				// it printed nothing and exited 0, as for a listener with no plays
+				return withExit(ExitNotFound, fmt.Errorf("origin events export: no listener %q on this origin: give a token's ID (segue origin token list), a Subsonic user's ID (segue origin user list) or local", listener))
+			}
 			return err
 		},
 	}
-	exp.Flags().StringVar(&listener, "listener", "", "only this listener's events (a token ID, or local)")
+	exp.Flags().StringVar(&listener, "listener", "", "only this listener's events (a token's or a Subsonic user's ID, or local)")
+	exp.Flags().Bool("json", false, `print an error as JSON, {"error": "..."} (the events are JSON Lines either way)`)
 	cmd.AddCommand(imp, exp)
 	return cmd
 }

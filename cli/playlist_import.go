@@ -150,6 +150,9 @@ func matchEntry(ctx context.Context, c source, e share.Entry) (id, problem strin
 	return "", problem, nil
 }
 
+// wantPlaylist says what playlist import reads, after what was wrong.
+const wantPlaylist = "give an M3U8 or XSPF playlist (fix the file, or export it again from the player that made it)"
+
 // readPlaylistFile parses an M3U8 or XSPF file, telling them apart by
 // content; relative locations become relative to the file's folder.
 func readPlaylistFile(path string) (string, []share.Entry, error) {
@@ -166,12 +169,15 @@ func readPlaylistFile(path string) (string, []share.Entry, error) {
 	if head := bytes.TrimSpace(b[:min(len(b), 512)]); bytes.HasPrefix(head, []byte("<")) {
 		parse = share.ParseXSPF
 	}
+	if bytes.IndexByte(b, 0) >= 0 { // read as M3U, its bytes were entries that matched nothing (3)
+		return "", nil, &usageError{fmt.Errorf("playlist import: %s is not a playlist: it holds binary data; %s", path, wantPlaylist)}
+	}
 	title, entries, err := parse(bytes.NewReader(b))
 	if err != nil {
-		return "", nil, &usageError{fmt.Errorf("playlist import: %s: %w", path, err)}
+		return "", nil, &usageError{fmt.Errorf("playlist import: %s does not parse: %w; %s", path, err, wantPlaylist)}
 	}
 	if len(entries) == 0 {
-		return "", nil, &usageError{fmt.Errorf("playlist import: %s holds no entries (want an M3U8 or XSPF playlist)", path)}
+		return "", nil, &usageError{fmt.Errorf("playlist import: %s holds no entries; %s", path, wantPlaylist)}
 	}
 	if dir, err := filepath.Abs(filepath.Dir(path)); err == nil {
 		share.ResolveRelative(entries, filepath.ToSlash(dir))

@@ -80,8 +80,9 @@ func eventID(ev catalog.PlayEvent) string {
 
 // Import reads JSON Lines (one catalog.PlayEvent per line, blank lines
 // skipped) and adds them in batches of MaxEventBatch. It returns how many
-// lines it read and how many events were new. A bad line stops the import
-// with an error naming the line; the events before it are kept.
+// lines it read and how many events were new. A bad line (not JSON, not a
+// play event, longer than 1 MiB) stops the import with an error naming the
+// line and wrapping catalog.ErrBadEvent; the events before it are kept.
 func (e *Events) Import(ctx context.Context, r io.Reader) (read, added int, err error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
@@ -126,7 +127,9 @@ func (e *Events) Import(ctx context.Context, r io.Reader) (read, added int, err 
 			}
 		}
 	}
-	if err := sc.Err(); err != nil {
+	if err := sc.Err(); errors.Is(err, bufio.ErrTooLong) {
+		return bad(fmt.Errorf("line %d: %w: longer than 1 MiB (want one JSON object a line)", line+1, catalog.ErrBadEvent))
+	} else if err != nil {
 		return bad(fmt.Errorf("line %d: %w", line+1, err))
 	}
 	if len(batch) > 0 {
@@ -136,8 +139,19 @@ func (e *Events) Import(ctx context.Context, r io.Reader) (read, added int, err 
 }
 
 // Export writes every event (or only listener's, when not empty) as JSON
-// Lines in time order, the format Import reads.
+// Lines in time order, the format Import reads. A listener the origin does
+// not know (see KnownListener) is ErrNotFound: an export of a mistyped ID
+// was empty, as a known listener's with no plays is.
 func (e *Events) Export(ctx context.Context, w io.Writer, listener string) (int, error) {
+	if listener != "" {
+		known, err := e.KnownListener(ctx, listener)
+		if err != nil {
+			return 0, err
+		}
+		if !known {
+			return 0, fmt.Errorf("listener %q: %w", listener, ErrNotFound)
+		}
+	}
 	n := 0
 	err := e.Each(ctx, listener, func(ev catalog.PlayEvent) error {
 		n++
@@ -166,4 +180,21 @@ func (e *Events) Each(ctx context.Context, listener string, fn func(catalog.Play
 		}
 	}
 	return rows.Err()
+}
+
+// KnownListener reports whether listener is one whose plays this origin
+// keeps: LocalOwner (an open origin's), a token's ID (revoked ones too), a
+// Subsonic user's ID, or any listener with stored events (an import names
+// its own).
+func (e *Events) KnownListener(ctx context.Context, listener string) (bool, error) {
+	if listener == LocalOwner {
+		return true, nil
+	}
+	var known bool
+	err := e.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM events WHERE listener = ?1)
+		OR EXISTS (SELECT 1 FROM tokens WHERE id = ?1) OR EXISTS (SELECT 1 FROM subsonic_users WHERE id = ?1)`, listener).Scan(&known)
+	if err != nil {
+		return false, fmt.Errorf("read listeners: %w", err)
+	}
+	return known, nil
 }
