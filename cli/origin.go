@@ -3,7 +3,10 @@
 package cli
 
 import (
+	"slices"
+
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"segue/origin"
 )
@@ -38,5 +41,29 @@ env SEGUE_DATA, or --data).`,
 	for _, add := range originSubs {
 		cmd.AddCommand(add(a))
 	}
+	cmd.SetUsageFunc(hostingUsage)
 	return cmd
+}
+
+// hostingGlobals are the global flags that mean something to the origin's
+// commands: the config file, for [origin_server] and log_file.
+var hostingGlobals = []string{"config"}
+
+// hostingUsage prints the usage (and so the help) of an origin command as
+// cobra does, with only hostingGlobals among its global flags: the
+// client's (--origin, --cache, --peer...) were listed there and do nothing.
+func hostingUsage(c *cobra.Command) error {
+	var hidden []*pflag.Flag
+	c.Root().PersistentFlags().VisitAll(func(f *pflag.Flag) {
+		if !f.Hidden && !slices.Contains(hostingGlobals, f.Name) {
+			f.Hidden = true
+			hidden = append(hidden, f)
+		}
+	})
+	defer func() {
+		for _, f := range hidden {
+			f.Hidden = false
+		}
+	}()
+	return c.Root().UsageFunc()(c)
 }
