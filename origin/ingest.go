@@ -160,29 +160,11 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 	if holds(data, lib) {
 		return sum, fmt.Errorf("%w: %s holds %s", ErrDataHoldsLibrary, data, lib)
 	}
-	unlock, err := prepareDataDir(data)
+	db, store, closeAll, err := openLocked(ctx, data, o)
 	if err != nil {
 		return sum, err
 	}
-	defer unlock()
-	db, err := OpenCatalogAt(ctx, o.Catalog, data)
-	if err != nil {
-		return sum, fmt.Errorf("%w %s: %w", ErrDataDir, data, err)
-	}
-	defer db.Close()
-	release, err := lockIngest(ctx, db)
-	if err != nil {
-		return sum, err
-	}
-	defer release()
-	store := o.Blobs
-	if store == nil {
-		fs := blobs.FS{Dir: filepath.Join(data, BlobDir)}
-		if err := fs.CleanTemp(); err != nil {
-			return sum, fmt.Errorf("%w %s: %w", ErrDataDir, data, err)
-		}
-		store = fs
-	}
+	defer closeAll()
 
 	walk, err := walkLibrary(lib, data)
 	if err != nil {
@@ -310,32 +292,8 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 		sum.Removed++
 		log.Info("remove track", "path", path, "id", k.id)
 	}
-	if err := pruneCatalog(ctx, db); err != nil {
-		return sum, diskFull(err, data)
-	}
-	if err := respellCatalog(ctx, db); err != nil {
-		return sum, diskFull(err, data)
-	}
-	if err := chooseCovers(ctx, db); err != nil {
-		return sum, diskFull(err, data)
-	}
-	// Garbage goes first: on a full disk, the segments of the files it
-	// stopped are what frees room for the album updates.
-	if sum.BlobsRemoved, err = collectGarbage(ctx, db, store); err != nil {
-		return sum, diskFull(err, data)
-	}
-	// Albums a killed run left without album loudness are finished too.
-	missing, err := albumsWithoutLoudness(ctx, db)
-	if err != nil {
+	if sum.BlobsRemoved, err = settleCatalog(ctx, db, store, data, touchedAlbums); err != nil {
 		return sum, err
-	}
-	for _, album := range missing {
-		touchedAlbums[album] = true
-	}
-	for album := range touchedAlbums {
-		if err := updateAlbumLoudness(ctx, db, album); err != nil {
-			return sum, diskFull(err, data) // the next run finishes the album
-		}
 	}
 	// Audio features (tempo, spectrum, fingerprint) of new and changed
 	// tracks, for the recommender; see features.go.
@@ -347,6 +305,75 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 		return sum, fmt.Errorf("%w: %d files not ingested; free space in %s and run ingest again", ErrDiskFull, full, data)
 	}
 	return sum, nil
+}
+
+// openLocked opens the catalog and blob store of the data dir data (o's
+// Catalog and Blobs, as Ingest takes them) holding the ingest lock, for a
+// run that adds or removes tracks; done releases all of it.
+func openLocked(ctx context.Context, data string, o IngestOptions) (*sql.DB, blobs.Store, func(), error) {
+	unlock, err := prepareDataDir(data)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	db, err := OpenCatalogAt(ctx, o.Catalog, data)
+	if err != nil {
+		unlock()
+		return nil, nil, nil, fmt.Errorf("%w %s: %w", ErrDataDir, data, err)
+	}
+	release, err := lockIngest(ctx, db)
+	if err != nil {
+		db.Close()
+		unlock()
+		return nil, nil, nil, err
+	}
+	done := func() { release(); db.Close(); unlock() }
+	store := o.Blobs
+	if store == nil {
+		fs := blobs.FS{Dir: filepath.Join(data, BlobDir)}
+		if err := fs.CleanTemp(); err != nil {
+			done()
+			return nil, nil, nil, fmt.Errorf("%w %s: %w", ErrDataDir, data, err)
+		}
+		store = fs
+	}
+	return db, store, done, nil
+}
+
+// settleCatalog brings the catalog in line after tracks were added or
+// removed: empty albums and artists go, names and covers are chosen again,
+// blobs no track uses are deleted from store (their count is returned),
+// and the album loudness of touched (album IDs) and of albums a killed run
+// left without it is measured. data names the data dir in a disk-full error.
+func settleCatalog(ctx context.Context, db *sql.DB, store blobs.Collector, data string, touched map[string]bool) (int, error) {
+	if err := pruneCatalog(ctx, db); err != nil {
+		return 0, diskFull(err, data)
+	}
+	if err := respellCatalog(ctx, db); err != nil {
+		return 0, diskFull(err, data)
+	}
+	if err := chooseCovers(ctx, db); err != nil {
+		return 0, diskFull(err, data)
+	}
+	// Garbage goes first: on a full disk, the segments of the files it
+	// stopped are what frees room for the album updates.
+	removed, err := collectGarbage(ctx, db, store)
+	if err != nil {
+		return removed, diskFull(err, data)
+	}
+	// Albums a killed run left without album loudness are finished too.
+	missing, err := albumsWithoutLoudness(ctx, db)
+	if err != nil {
+		return removed, err
+	}
+	for _, album := range missing {
+		touched[album] = true
+	}
+	for album := range touched {
+		if err := updateAlbumLoudness(ctx, db, album); err != nil {
+			return removed, diskFull(err, data) // the next run finishes the album
+		}
+	}
+	return removed, nil
 }
 
 // diskFull marks err as ErrDiskFull when a full disk caused it, so the

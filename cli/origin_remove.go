@@ -1,0 +1,78 @@
+//go:build !segue_client
+
+package cli
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"segue/origin"
+	"segue/ui/notice"
+)
+
+func init() { addOriginSub(originRemoveCmd) }
+
+// removeReport is what origin remove prints with --json.
+type removeReport struct {
+	Folder string `json:"folder"`
+	origin.RemoveSummary
+}
+
+func originRemoveCmd(a *app) *cobra.Command {
+	var folder, dataDir, blobsURL, catalogURL string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "remove --folder DIR",
+		Short: "Take the tracks of a folder out of the catalog (its files stay)",
+		Long: `remove takes out of the catalog every track whose file lies under DIR, with
+the albums and artists left empty and the segments and covers nothing else
+uses, as an ingest of DIR after all its files were deleted would: for a folder
+ingested once that is gone, moved or not wanted any more (a demo library). DIR
+need not exist any longer. The files in DIR are not touched, and playlists keep
+the tracks' IDs: segue origin ingest DIR brings the tracks back under them.`,
+		Example: `  segue origin remove --folder ~/.local/share/segue/demo-library
+  segue origin remove --folder /mnt/old-drive/Music --data /srv/segue --json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if !cmd.Flags().Changed("folder") {
+				return &usageError{errors.New("origin remove: give the folder whose tracks to take out with --folder DIR")}
+			}
+			if !cmd.Flags().Changed("data") {
+				dataDir = a.cfg.OriginSv.DataDir
+			}
+			if err := checkCatalog(catalogURL); err != nil {
+				return err
+			}
+			if err := errors.Join(checkFolder("--folder", folder), checkFolder("--data", dataDir)); err != nil {
+				return err
+			}
+			if catalogURL == "" {
+				if err := checkOrigin("--data", dataDir); err != nil {
+					return err
+				}
+			}
+			store, err := openBlobs(cmd.Context(), blobsURL)
+			if err != nil {
+				return err
+			}
+			sum, err := origin.RemoveFolder(cmd.Context(), folder, origin.IngestOptions{DataDir: dataDir, Blobs: store, Catalog: catalogURL})
+			if err != nil {
+				return explainCatalog("origin remove", catalogURL, fmt.Errorf("origin remove: %w", err))
+			}
+			if asJSON {
+				return a.printJSON(removeReport{Folder: folder, RemoveSummary: sum})
+			}
+			fmt.Fprintf(a.stdout, "removed %s of %s from the catalog, %s deleted; its files stay (segue origin ingest %[2]s brings them back)\n",
+				notice.Count(sum.Removed, "track"), folder, notice.Count(sum.BlobsRemoved, "unused blob"))
+			return nil
+		},
+	}
+	cmd.Flags().Var(pathVar(&folder, ""), "folder", "the folder whose tracks to take out (as it was given to origin ingest)")
+	cmd.Flags().Var(pathVar(&dataDir, ""), "data", "origin data dir (default from config, env SEGUE_DATA)")
+	addBlobsFlag(cmd, &blobsURL)
+	addCatalogFlag(cmd, &catalogURL, false)
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print what was removed as JSON")
+	return cmd
+}

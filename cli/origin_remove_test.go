@@ -1,0 +1,107 @@
+//go:build !segue_client
+
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"segue/origin"
+)
+
+// TestOriginRemoveFolder: origin remove --folder DIR takes the tracks of
+// one folder out of a catalog that holds two (there was no way but to
+// empty the folder and ingest it), leaves the other's tracks and blobs,
+// the files in DIR, and the track IDs an ingest of DIR brings back; the
+// tracks of an older segue's ingest (no folder recorded) go too when their
+// files are under DIR. A folder no track comes from is exit 3 naming the
+// folders there are; no --folder, or a file for it, exit 2.
+func TestOriginRemoveFolder(t *testing.T) {
+	needTools(t, "ffmpeg", "ffprobe")
+	config, data := ingestEnv(t)
+	env := []string{"--config", config}
+	music, old := t.TempDir(), t.TempDir()
+	makeTone(t, filepath.Join(music, "keep.flac"), 2, "title=Keep", "artist=Kept Band", "album=Kept")
+	for i, n := range []string{"01", "02"} { // longer: segments of their own (they are content-addressed)
+		makeTone(t, filepath.Join(old, n+".flac"), float64(3+i), "title=Demo "+n, "artist=Demo Band", "album=Demo")
+	}
+	for _, lib := range []string{music, old} {
+		segueOK(t, append(env, "origin", "ingest", lib, "--jobs", "1")...)
+	}
+	db, err := origin.OpenCatalogAt(t.Context(), "", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ids := func(where string) []string {
+		t.Helper()
+		rows, err := db.Query(`SELECT id FROM tracks WHERE ` + where + ` ORDER BY id`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var id string
+			rows.Scan(&id)
+			out = append(out, id)
+		}
+		return out
+	}
+	oldIDs, kept := ids("album_id IN (SELECT id FROM albums WHERE title = 'Demo')"), ids("album_id IN (SELECT id FROM albums WHERE title = 'Kept')")
+	if len(oldIDs) != 2 || len(kept) != 1 {
+		t.Fatalf("after ingest: %d demo tracks and %d kept, want 2 and 1", len(oldIDs), len(kept))
+	}
+
+	var rep removeReport
+	decodeJSON(t, segueOK(t, append(env, "origin", "remove", "--folder", old, "--json")...), &rep)
+	if rep.Removed != 2 || rep.BlobsRemoved == 0 {
+		t.Errorf("remove --json: %+v, want 2 tracks and their blobs removed", rep)
+	}
+	if got := ids("1=1"); !slices.Equal(got, kept) {
+		t.Errorf("after remove the catalog holds %v, want the other folder's %v", got, kept)
+	}
+	var albums int
+	db.QueryRow(`SELECT COUNT(*) FROM albums`).Scan(&albums)
+	if albums != 1 {
+		t.Errorf("%d albums after remove, want the other folder's one", albums)
+	}
+	if _, err := os.Stat(filepath.Join(old, "01.flac")); err != nil {
+		t.Errorf("remove touched the folder's files: %v", err)
+	}
+	hashes, err := db.Query(`SELECT hash FROM segments WHERE track_id = ?`, kept[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for hashes.Next() { // the kept track's segments are all there
+		var h string
+		hashes.Scan(&h)
+		if _, err := os.Stat(filepath.Join(data, origin.BlobDir, h[:2], h)); err != nil {
+			t.Errorf("a segment of the other folder's track is gone: %v", err)
+		}
+	}
+	hashes.Close()
+	file := filepath.Join(old, "01.flac")
+	checkFailCases(t, env, []failCase{
+		{"remove of a folder no track comes from", []string{"origin", "remove", "--folder", old}, "origin remove: no track of the catalog comes from " + old + "; its tracks come from " + music, ExitNotFound, true},
+		{"remove without --folder", []string{"origin", "remove"}, "origin remove: give the folder whose tracks to take out with --folder DIR", ExitUsage, true},
+		{"remove --folder a file", []string{"origin", "remove", "--folder", file}, "--folder: " + file + " is a file: give a folder", ExitUsage, true},
+		{"remove --data of no origin", []string{"origin", "remove", "--folder", old, "--data", filepath.Join(old, "none")}, "--data: no origin in", ExitNotFound, true},
+	}, nil)
+
+	// an ingest brings the tracks back under the same IDs (playlists keep them)
+	segueOK(t, append(env, "origin", "ingest", old, "--jobs", "1")...)
+	if got := ids("album_id IN (SELECT id FROM albums WHERE title = 'Demo')"); !slices.Equal(got, oldIDs) {
+		t.Errorf("after ingesting the folder again: %v, want the IDs %v", got, oldIDs)
+	}
+	// rows an older segue made have no folder: they are the folder's whose files they name
+	if _, err := db.Exec(`UPDATE tracks SET library = '' WHERE id IN (?, ?)`, oldIDs[0], oldIDs[1]); err != nil {
+		t.Fatal(err)
+	}
+	decodeJSON(t, segueOK(t, append(env, "origin", "remove", "--folder", old, "--json")...), &rep)
+	if got := ids("1=1"); rep.Removed != 2 || !slices.Equal(got, kept) {
+		t.Errorf("remove of an older ingest's folder: %+v, catalog %v; want 2 removed and %v left", rep, got, kept)
+	}
+}

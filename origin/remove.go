@@ -1,0 +1,107 @@
+package origin
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// RemoveSummary is what one RemoveFolder run did.
+type RemoveSummary struct {
+	Removed      int `json:"removed"`
+	BlobsRemoved int `json:"blobs_removed"`
+}
+
+// NotInCatalogError is a folder RemoveFolder was given that no track of
+// the catalog comes from. Folders are the folders the catalog's tracks
+// come from; Unknown counts the tracks of older ingests whose folder is
+// not known yet (see planLibrary).
+type NotInCatalogError struct {
+	Folder  string
+	Folders []string
+	Unknown int
+}
+
+func (e *NotInCatalogError) Error() string {
+	msg := fmt.Sprintf("no track of the catalog comes from %s", e.Folder)
+	if len(e.Folders) > 0 {
+		msg += fmt.Sprintf("; its tracks come from %s", strings.Join(e.Folders, ", "))
+	}
+	if e.Unknown > 0 {
+		msg += fmt.Sprintf("; %d tracks of an older segue's ingest have no known folder: give the folder they came from while it still holds their files", e.Unknown)
+	}
+	return msg
+}
+
+// Unwrap makes the error ErrNotFound.
+func (e *NotInCatalogError) Unwrap() error { return ErrNotFound }
+
+// RemoveFolder takes out of the catalog in o.DataDir (o.Catalog, o.Blobs
+// as for Ingest) every track whose file lies under folder, as an ingest of
+// folder after all its files vanished would, whether or not the folder is
+// still there: their rows, the albums and artists left empty and the blobs
+// nothing else uses. The music files, playlists (which keep the track IDs:
+// an ingest of the folder brings the tracks back under them) and play
+// events stay. Tracks of older ingests with no known folder are the
+// folder's when one of their files is under it, as for Ingest. It holds
+// the ingest lock throughout. A folder no track comes from is a
+// *NotInCatalogError and nothing changes.
+func RemoveFolder(ctx context.Context, folder string, o IngestOptions) (RemoveSummary, error) {
+	var sum RemoveSummary
+	lib, err := filepath.Abs(folder)
+	if err != nil {
+		return sum, fmt.Errorf("%w %s: %w", ErrLibrary, folder, err)
+	}
+	if real, err := filepath.EvalSymlinks(lib); err == nil { // as ingest kept it
+		lib = real
+	}
+	data, err := filepath.Abs(o.DataDir)
+	if err != nil || o.DataDir == "" {
+		return sum, fmt.Errorf("%w %q: %v", ErrDataDir, o.DataDir, err)
+	}
+	db, store, done, err := openLocked(ctx, data, o)
+	if err != nil {
+		return sum, err
+	}
+	defer done()
+	rows, err := knownTracks(ctx, db)
+	if err != nil {
+		return sum, err
+	}
+	var older []libraryFile // files of older ingests' rows found under lib
+	for _, k := range rows {
+		if _, err := os.Stat(filepath.Join(lib, filepath.FromSlash(k.path))); k.lib == "" && err == nil {
+			older = append(older, libraryFile{Rel: k.path, Lib: lib})
+		}
+	}
+	plan := planLibrary(rows, lib, older)
+	if len(plan.own) == 0 {
+		nf := &NotInCatalogError{Folder: lib}
+		for _, k := range rows {
+			if k.lib == "" {
+				nf.Unknown++
+			} else if !slices.Contains(nf.Folders, k.lib) {
+				nf.Folders = append(nf.Folders, k.lib)
+			}
+		}
+		slices.Sort(nf.Folders)
+		return sum, nf
+	}
+	touched := map[string]bool{}
+	for _, k := range plan.own {
+		now, err := deleteTrack(ctx, db, k.id)
+		if err != nil {
+			return sum, diskFull(err, data)
+		}
+		touched[k.album] = true
+		if now != "" {
+			touched[now] = true
+		}
+		sum.Removed++
+	}
+	sum.BlobsRemoved, err = settleCatalog(ctx, db, store, data, touched)
+	return sum, err
+}
