@@ -84,7 +84,7 @@ func ReadCA(path string) ([]*x509.Certificate, error) {
 		}
 	}
 	if len(certs) == 0 {
-		return nil, fmt.Errorf("the authority file %s holds no PEM certificate", path)
+		return nil, fmt.Errorf("the authority file %s holds no PEM certificate: give the certificate of the authority that signed the origin's, in PEM (-----BEGIN CERTIFICATE-----)", path)
 	}
 	return certs, nil
 }

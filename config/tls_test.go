@@ -132,7 +132,7 @@ func TestTLSSettingsNameTheirSource(t *testing.T) {
 	for _, c := range []struct{ name, value, says string }{
 		{"SEGUE_CA", none, "SEGUE_CA: the authority file " + none + " does not exist (check the path)"},
 		{"SEGUE_CA", dir, "SEGUE_CA: the authority file " + dir + " is a folder: give a file"},
-		{"SEGUE_CA", notPEM, "SEGUE_CA: the authority file " + notPEM + " holds no PEM certificate"},
+		{"SEGUE_CA", notPEM, "SEGUE_CA: the authority file " + notPEM + " holds no PEM certificate: give the certificate of the authority that signed the origin's, in PEM (-----BEGIN CERTIFICATE-----)"},
 		{"SEGUE_PIN_SHA256", "zz", `SEGUE_PIN_SHA256: certificate pin "zz": want the certificate's SHA-256 fingerprint, 64 hex digits (as segue origin serve prints it)`},
 	} {
 		t.Run(c.name+"="+c.value, func(t *testing.T) {
