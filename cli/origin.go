@@ -14,6 +14,7 @@ import (
 func init() {
 	register(originCmd)
 	notFound = append(notFound, origin.ErrNotFound)
+	beforeCompletion = completeHosting
 }
 
 // originSubs are the subcommands of "segue origin"; each file adds its own
@@ -53,17 +54,36 @@ var hostingGlobals = []string{"config"}
 // cobra does, with only hostingGlobals among its global flags: the
 // client's (--origin, --cache, --peer...) were listed there and do nothing.
 func hostingUsage(c *cobra.Command) error {
+	defer hideClientGlobals(c.Root())()
+	return c.Root().UsageFunc()(c)
+}
+
+// hideClientGlobals hides the global flags of root but hostingGlobals from
+// help and completion, until the returned function shows them again.
+func hideClientGlobals(root *cobra.Command) (show func()) {
 	var hidden []*pflag.Flag
-	c.Root().PersistentFlags().VisitAll(func(f *pflag.Flag) {
+	root.PersistentFlags().VisitAll(func(f *pflag.Flag) {
 		if !f.Hidden && !slices.Contains(hostingGlobals, f.Name) {
 			f.Hidden = true
 			hidden = append(hidden, f)
 		}
 	})
-	defer func() {
+	return func() {
 		for _, f := range hidden {
 			f.Hidden = false
 		}
-	}()
-	return c.Root().UsageFunc()(c)
+	}
+}
+
+// completeHosting offers, when the shell completes the words of an origin
+// command (args after __complete), only the global flags that apply to it,
+// as its help lists them.
+func completeHosting(root *cobra.Command, args []string) {
+	c, _, err := root.Find(args)
+	for ; err == nil && c != nil; c = c.Parent() {
+		if c.Name() == "origin" && c.Parent() == root {
+			hideClientGlobals(root) // for this run, which only completes
+			return
+		}
+	}
 }

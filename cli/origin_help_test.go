@@ -16,8 +16,9 @@ import (
 
 // TestOriginHelpListsOnlyItsFlags: the help of every origin command lists
 // among its global flags only those that apply there (--config); it listed
-// the client's (--origin, --cache, --peer...), which do nothing there. The
-// client's commands still list them all.
+// the client's (--origin, --cache, --peer...), which do nothing there;
+// the shell completion of their flags offered them too. The client's
+// commands still list and offer them all.
 func TestOriginHelpListsOnlyItsFlags(t *testing.T) {
 	env := []string{"--config", filepath.Join(t.TempDir(), "segue.toml")}
 	if err := os.WriteFile(env[1], nil, 0o644); err != nil {
@@ -72,6 +73,19 @@ func TestOriginHelpListsOnlyItsFlags(t *testing.T) {
 	for _, f := range client {
 		if !strings.Contains(out, f) {
 			t.Errorf("segue search --help does not list %s after an origin command's help", f)
+		}
+	}
+	// the shell's completion offers what the help lists
+	for _, words := range [][]string{{"origin", "serve", "--"}, {"origin", "token", "list", "--"}, {"search", "--"}} {
+		out, _, _ := segue(t, append([]string{"__complete"}, words...)...)
+		offered := func(f string) bool { return strings.Contains(out, strings.TrimSpace(f)+"\t") }
+		if !offered("--config") {
+			t.Errorf("segue __complete %s does not offer --config:\n%s", strings.Join(words, " "), out)
+		}
+		for _, f := range client {
+			if offered(f) != (words[0] == "search") {
+				t.Errorf("segue __complete %s: offers %s %v:\n%s", strings.Join(words, " "), f, offered(f), out)
+			}
 		}
 	}
 }

@@ -62,6 +62,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return a.fail(root, args, err)
 		}
 	}
+	if beforeCompletion != nil && len(args) > 0 && (args[0] == cobra.ShellCompRequestCmd || args[0] == cobra.ShellCompNoDescRequestCmd) {
+		beforeCompletion(root, args[1:])
+	}
 	cmd, err := root.ExecuteC()
 	if err == nil {
 		return ExitOK
@@ -120,6 +123,12 @@ var rootRun func(a *app, cmd *cobra.Command) error
 // completion of the hosting commands it leaves out (hosting_exec.go); it
 // returns only when that fails, or false when args are the client's own.
 var hostingRoute func(root *cobra.Command, args []string) (bool, error)
+
+// beforeCompletion, in a build with the hosting commands, narrows what the
+// shell completion of args (the words after __complete) offers
+// (origin.go); nil in a client build, which leaves such completions to
+// segue-origin.
+var beforeCompletion func(root *cobra.Command, args []string)
 
 // commands is filled by each subcommand file's init, so adding a command
 // touches only its own file.
