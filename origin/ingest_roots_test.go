@@ -30,15 +30,21 @@ func catalogPaths(t testing.TB, o target) map[string]string {
 // beside Music and shares its name as a prefix, which is not "under".
 func TestIngestFoldersKeepEachOther(t *testing.T) { forEachEngine(t, testIngestFoldersKeepEachOther) }
 
-func testIngestFoldersKeepEachOther(t *testing.T, e engine) {
+// twoFolders writes the music folders Music (x/keep.mp3, x/gone.mp3) and
+// Music2 (p/ep1.mp3) beside each other under root.
+func twoFolders(t *testing.T) (root, music, music2 string) {
 	needFFmpeg(t)
 	root, err := filepath.EvalSymlinks(t.TempDir())
 	must(t, err)
-	music, music2 := filepath.Join(root, "Music"), filepath.Join(root, "Music2")
 	for i, f := range []string{"Music/x/keep.mp3", "Music/x/gone.mp3", "Music2/p/ep1.mp3"} {
 		writeSource(t, root, source{name: f, root: 220 + 60*float64(i), seconds: 2,
 			tags: map[string]string{"artist": "A" + f[:6], "album": f[:6]}})
 	}
+	return root, filepath.Join(root, "Music"), filepath.Join(root, "Music2")
+}
+
+func testIngestFoldersKeepEachOther(t *testing.T, e engine) {
+	root, music, music2 := twoFolders(t)
 	o := newTarget(t, e)
 	if sum := o.ingest(t, music); sum.Added != 2 || sum.Removed != 0 {
 		t.Fatalf("ingest Music: %+v, want 2 added", sum)

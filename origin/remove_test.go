@@ -1,0 +1,38 @@
+package origin
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// RemoveFolder on both catalog engines: a folder gone from the disk is
+// taken out, and only it (Music2 beside Music shares its name as a prefix,
+// which is not "under"); a folder no track comes from changes nothing.
+func TestRemoveFolder(t *testing.T) { forEachEngine(t, testRemoveFolder) }
+
+func testRemoveFolder(t *testing.T, e engine) {
+	_, music, music2 := twoFolders(t)
+	o := newTarget(t, e)
+	o.ingest(t, music)
+	o.ingest(t, music2)
+	must(t, os.RemoveAll(music)) // a drive gone for good: ingest cannot take it out
+	opts := IngestOptions{DataDir: o.data, Catalog: o.catalog}
+	sum, err := RemoveFolder(t.Context(), music, opts)
+	if err != nil || sum.Removed != 2 || sum.BlobsRemoved == 0 {
+		t.Fatalf("RemoveFolder(Music): %+v, %v; want 2 tracks and their blobs removed", sum, err)
+	}
+	left := catalogPaths(t, o)
+	if len(left) != 1 || left[filepath.Join(music2, "p/ep1.mp3")] == "" {
+		t.Errorf("after removing Music the catalog holds %v, want Music2's one track", left)
+	}
+	var nf *NotInCatalogError
+	_, err = RemoveFolder(t.Context(), music, opts)
+	if !errors.As(err, &nf) || !errors.Is(err, ErrNotFound) || len(nf.Folders) != 1 || nf.Folders[0] != music2 {
+		t.Errorf("RemoveFolder(Music) again: %v, want NotInCatalogError naming %s", err, music2)
+	}
+	if got := catalogPaths(t, o); len(got) != 1 {
+		t.Errorf("a refused RemoveFolder changed the catalog: %v", got)
+	}
+}
