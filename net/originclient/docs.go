@@ -12,6 +12,20 @@ import (
 	"segue/cache"
 )
 
+// storedWait is how long a document with a good stored copy waits for the
+// origin's answer before the stored copy answers; deafFor is how long,
+// after an origin let that pass, stored copies answer without waiting
+// (unless it answers something meanwhile). An origin that takes
+// connections but does not answer (a stopped process, an overloaded host,
+// a hung proxy), or whose address drops packets, had every document wait
+// out the dial or the 15 s answer timeout before its stored copy: each
+// track of a pinned album waited 15 s for its manifest before it played.
+// A healthy origin answers a document in milliseconds.
+const (
+	storedWait = 500 * time.Millisecond
+	deafFor    = 30 * time.Second
+)
+
 // doc returns the document at URL u: revalidated with its stored ETag when
 // there is one, stored again when it changed, and taken from Docs when the
 // origin cannot be reached. Only bodies that pass check (they decode) are
@@ -19,11 +33,69 @@ import (
 // 304 cannot revive it) nor served offline, and a 200 whose body fails it
 // (an HTML page or a truncated body from a broken proxy) is not stored;
 // a good stored copy answers instead, as when the origin is down.
+//
+// With a good stored copy the origin is asked for at most storedWait (none
+// at all while it is deaf, see storedWait); past it the stored copy
+// answers and the request goes on without the caller, storing the
+// origin's answer when it comes (stale-while-revalidate), until Close.
 func (c *Client) doc(ctx context.Context, u string, check func([]byte) error) (cache.Doc, error) {
 	cached, have := c.stored(u)
 	if have && check(cached.Body) != nil {
 		have = false
 	}
+	if !have {
+		return c.ask(ctx, u, cached, false, check)
+	}
+	if c.deaf() {
+		return cached, nil
+	}
+	type answer struct {
+		d   cache.Doc
+		err error
+	}
+	done := make(chan answer, 1)
+	rctx, cancel := context.WithCancel(c.life)
+	detach := context.AfterFunc(ctx, cancel) // while the caller waits, its giving up ends the request
+	c.late.Add(1)
+	go func() {
+		defer c.late.Done()
+		defer cancel()
+		d, err := c.ask(rctx, u, cached, true, check)
+		done <- answer{d, err}
+	}()
+	t := time.NewTimer(storedWait)
+	defer t.Stop()
+	select {
+	case a := <-done:
+		detach()
+		if a.err != nil && ctx.Err() != nil {
+			return cache.Doc{}, fmt.Errorf("get %s: %w", u, ctx.Err())
+		}
+		return a.d, a.err
+	case <-t.C:
+		if !detach() { // the caller gave up first
+			return cache.Doc{}, fmt.Errorf("get %s: %w", u, ctx.Err())
+		}
+		select {
+		case a := <-done: // it answered as the time ran out
+			return a.d, a.err
+		default:
+		}
+		c.deafTill.Store(time.Now().Add(deafFor).UnixNano())
+		return cached, nil
+	}
+}
+
+// deaf reports that an origin let a stored copy answer for it lately and
+// has answered nothing since.
+func (c *Client) deaf() bool { return time.Now().UnixNano() < c.deafTill.Load() }
+
+// heard notes that the origin answered a request.
+func (c *Client) heard() { c.deafTill.Store(0) }
+
+// ask sends the request for u (revalidating cached when have) and reads
+// the answer, as doc says.
+func (c *Client) ask(ctx context.Context, u string, cached cache.Doc, have bool, check func([]byte) error) (cache.Doc, error) {
 	etag := ""
 	if have {
 		etag = cached.ETag
