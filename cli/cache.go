@@ -49,13 +49,20 @@ func (a *app) openCache(log *slog.Logger) (*cache.Cache, error) {
 
 // openDiskCache opens the cache file or fails: for the commands that
 // maintain it or pin into it, where a cache in memory would be no use. A
-// folder given for the file, or a file that is not a segue cache (a text
-// file, another program's database), is a bad setting (2), and the file is
-// left as it is.
+// folder given for the file, a file that is not a segue cache (a text
+// file, another program's database), or a path given (--cache,
+// SEGUE_CACHE, [cache] path) whose folder does not exist is a bad setting
+// (2), and the file is left as it is. Only the default cache's folder is
+// made: a mistyped path made folders wherever it pointed.
 func (a *app) openDiskCache(log *slog.Logger) (*cache.Cache, error) {
 	path := a.cfg.Cache.Path
 	if st, err := os.Stat(path); err == nil && st.IsDir() {
 		return nil, &usageError{fmt.Errorf("the cache %s is a folder: give the cache's file (--cache, SEGUE_CACHE or [cache] path), e.g. %s", path, filepath.Join(path, "cache.db"))}
+	}
+	if from := a.cacheSetting(); from != "" {
+		if err := checkOutputFile(from, path); err != nil {
+			return nil, err
+		}
 	}
 	c, err := cache.Open(path, a.cacheOptions(log))
 	if errors.Is(err, cache.ErrNotCache) {
@@ -66,6 +73,20 @@ func (a *app) openDiskCache(log *slog.Logger) (*cache.Cache, error) {
 		return nil, &usageError{fmt.Errorf("%w; give --cache (SEGUE_CACHE, [cache] path) segue's cache file or a new path, e.g. %s", err, example)}
 	}
 	return c, err
+}
+
+// cacheSetting names the setting that gave the cache's path: --cache,
+// SEGUE_CACHE or the config file's cache.path; "" for the default path.
+func (a *app) cacheSetting() string {
+	switch {
+	case a.cacheFlag:
+		return "--cache"
+	case a.cfg.Cache.Path == config.Default().Cache.Path:
+		return ""
+	case os.Getenv("SEGUE_CACHE") != "":
+		return "SEGUE_CACHE"
+	}
+	return "config " + a.configPath + ": cache.path"
 }
 
 func (a *app) cacheOptions(log *slog.Logger) cache.Options {

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -78,5 +79,67 @@ func TestUnusableCacheFolderSaysWhatToDo(t *testing.T) {
 				t.Errorf("segue %s: %q; want %q", strings.Join(run, " "), msg, want)
 			}
 		}
+	}
+}
+
+// TestGivenCacheFolderIsNotMade: a cache path given by --cache,
+// SEGUE_CACHE or the config's cache.path whose folder does not exist (a
+// typo) makes no folder: the commands that need the file refuse it (exit
+// 2, with and without --json) naming the setting and the folder, and the
+// others say so in one warning and keep a cache in memory for the run.
+// segue made the folders wherever the path pointed. The default cache's
+// folder is still made.
+func TestGivenCacheFolderIsNotMade(t *testing.T) {
+	typo := filepath.Join(t.TempDir(), "typo")
+	path := filepath.Join(typo, "deeper", "c.db")
+	env := clientEnv(t, "http://127.0.0.1:9")
+	withPath := filepath.Join(t.TempDir(), "config.toml")
+	body, err := os.ReadFile(env[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	body = []byte(strings.Replace(string(body), "[cache]\npath = ", "[cache]\npath = "+strconvQuote(path)+"\n#", 1))
+	if err := os.WriteFile(withPath, body, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, way := range []struct {
+		setting string
+		args    []string
+		envVar  bool
+	}{
+		{"--cache", append(slices.Clone(env), "--cache", path), false},
+		{"SEGUE_CACHE", slices.Clone(env), true},
+		{"config " + withPath + ": cache.path", []string{"--config", withPath}, false},
+	} {
+		t.Run(way.setting, func(t *testing.T) {
+			if way.envVar {
+				t.Setenv("SEGUE_CACHE", path)
+			}
+			for _, args := range [][]string{{"cache", "stats"}, {"cache", "stats", "--json"}, {"cache", "gc"}, {"offline", "add", "t1"}} {
+				_, errOut, code := segue(t, append(slices.Clone(way.args), args...)...)
+				msg := checkFailure(t, strings.Join(args, " "), errOut, code, ExitUsage)
+				if want := way.setting + ": the folder " + filepath.Dir(path) + " does not exist (make it, or check the path)"; msg != want {
+					t.Errorf("segue %s: %q; want %q", strings.Join(args, " "), msg, want)
+				}
+			}
+			_, errOut, _ := segue(t, append(slices.Clone(way.args), "search", "x")...)
+			if strings.Count(errOut, "without a disk cache") != 1 || !strings.Contains(errOut, filepath.Dir(path)+" does not exist") {
+				t.Errorf("segue search: stderr %q; want one warning that the folder does not exist and a cache in memory", errOut)
+			}
+			if _, err := os.Stat(typo); err == nil {
+				t.Fatalf("%s named a cache in a folder that does not exist, and segue made %s", way.setting, typo)
+			}
+		})
+	}
+
+	home := filepath.Join(t.TempDir(), "fresh")
+	cmd := exec.Command(segueBinary(t), "cache", "stats")
+	cmd.Env = append(os.Environ(), "XDG_CACHE_HOME="+filepath.Join(home, "cache"), "XDG_CONFIG_HOME="+filepath.Join(home, "config"),
+		"XDG_STATE_HOME="+filepath.Join(home, "state"), "SEGUE_CACHE=")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("cache stats with the default cache under a fresh XDG_CACHE_HOME: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(filepath.Join(home, "cache", "segue", "cache.db")); err != nil {
+		t.Errorf("the default cache was not made: %v", err)
 	}
 }
