@@ -3,9 +3,11 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -107,15 +109,41 @@ func (a *app) withCache(fn func(*cache.Cache) error) error {
 	return a.useCache(a.openCache, fn)
 }
 
-// withDiskCache is withCache failing when the cache file cannot be used.
+// withDiskCache is withCache failing when the cache file cannot be used,
+// saying what to do (exit 1).
 func (a *app) withDiskCache(fn func(*cache.Cache) error) error {
 	return a.useCache(func(log *slog.Logger) (*cache.Cache, error) {
 		c, err := a.openDiskCache(log)
-		if err != nil && exitStatus(err) == ExitError { // a folder that cannot be made or written: say what to do
-			err = fmt.Errorf("%w (fix that folder, or give another cache file with --cache, SEGUE_CACHE or [cache] path)", err)
+		var ue *cache.UnusableError
+		switch {
+		case errors.As(err, &ue):
+			err = fmt.Errorf("%w (%s)", err, unusableAdvice(ue))
+		case err != nil && exitStatus(err) == ExitError: // a folder that cannot be made: say what to do
+			err = fmt.Errorf("%w (fix that folder, or %s)", err, otherCacheFile)
 		}
 		return c, err
 	}, fn)
+}
+
+// otherCacheFile is the way out of a cache that cannot be used.
+const otherCacheFile = "give another cache file with --cache, SEGUE_CACHE or [cache] path"
+
+// unusableAdvice says what to do about the file or folder that keeps the
+// cache from being used: it said "fix that folder" of a file it could not
+// read (chmod 000, another user's) and of a read-only one.
+func unusableAdvice(ue *cache.UnusableError) string {
+	what, mode := "read and write it", "u+rw"
+	if ue.Folder {
+		what, mode = "make files in it", "u+rwx"
+	}
+	switch {
+	case errors.Is(ue.Err, syscall.EROFS):
+		return "the file system there is read-only: " + otherCacheFile + " on another"
+	case errors.Is(ue.Err, fs.ErrPermission):
+		return fmt.Sprintf("%s may not %s: run segue as a user who may, change its owner or mode (as its owner: chmod %s %s), or %s",
+			currentUser(), what, mode, ue.Path, otherCacheFile)
+	}
+	return "fix it, or " + otherCacheFile
 }
 
 func (a *app) useCache(open func(*slog.Logger) (*cache.Cache, error), fn func(*cache.Cache) error) error {
