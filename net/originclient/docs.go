@@ -12,18 +12,19 @@ import (
 	"segue/cache"
 )
 
-// storedWait is how long a document with a good stored copy waits for the
-// origin's answer before the stored copy answers; deafFor is how long,
+// StoredWait is how long a document with a good stored copy waits for the
+// origin's answer before the stored copy answers; DeafFor is how long,
 // after an origin let that pass, stored copies answer without waiting
 // (unless it answers something meanwhile). An origin that takes
 // connections but does not answer (a stopped process, an overloaded host,
 // a hung proxy), or whose address drops packets, had every document wait
 // out the dial or the 15 s answer timeout before its stored copy: each
 // track of a pinned album waited 15 s for its manifest before it played.
-// A healthy origin answers a document in milliseconds.
+// A healthy origin answers a document in milliseconds. The Subsonic
+// client keeps the same times.
 const (
-	storedWait = 500 * time.Millisecond
-	deafFor    = 30 * time.Second
+	StoredWait = 500 * time.Millisecond
+	DeafFor    = 30 * time.Second
 )
 
 // doc returns the document at URL u: revalidated with its stored ETag when
@@ -34,8 +35,8 @@ const (
 // (an HTML page or a truncated body from a broken proxy) is not stored;
 // a good stored copy answers instead, as when the origin is down.
 //
-// With a good stored copy the origin is asked for at most storedWait (none
-// at all while it is deaf, see storedWait); past it the stored copy
+// With a good stored copy the origin is asked for at most StoredWait (none
+// at all while it is deaf, see StoredWait); past it the stored copy
 // answers and the request goes on without the caller, storing the
 // origin's answer when it comes (stale-while-revalidate), until Close.
 func (c *Client) doc(ctx context.Context, u string, check func([]byte) error) (cache.Doc, error) {
@@ -63,7 +64,7 @@ func (c *Client) doc(ctx context.Context, u string, check func([]byte) error) (c
 		d, err := c.ask(rctx, u, cached, true, check)
 		done <- answer{d, err}
 	}()
-	t := time.NewTimer(storedWait)
+	t := time.NewTimer(StoredWait)
 	defer t.Stop()
 	select {
 	case a := <-done:
@@ -81,7 +82,7 @@ func (c *Client) doc(ctx context.Context, u string, check func([]byte) error) (c
 			return a.d, a.err
 		default:
 		}
-		c.deafTill.Store(time.Now().Add(deafFor).UnixNano())
+		c.deafTill.Store(time.Now().Add(DeafFor).UnixNano())
 		return cached, nil
 	}
 }
