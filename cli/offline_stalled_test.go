@@ -163,3 +163,31 @@ func TestPinnedPlaysAtOnceFromStalledOrigin(t *testing.T) {
 			track.AlbumID, code, took.Round(time.Millisecond), out, errOut, bound, track.Title)
 	}
 }
+
+// TestTUIPinnedPlaysAtOnceFromStalledOrigin: in the interface, with the
+// origin's process stopped (SIGSTOP), a pinned album opened with o plays
+// at once from its stored copies: its document and its track's manifest
+// each waited out the client's 15 s.
+func TestTUIPinnedPlaysAtOnceFromStalledOrigin(t *testing.T) {
+	url, track, _, proc := swarmOriginProcess(t, segueBinary(t))
+	dir := t.TempDir()
+	segueIn(t, dir, "--origin", url, "offline", "add", track.AlbumID)
+	if err := proc.Signal(syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { proc.Signal(syscall.SIGCONT) })
+	s := startTUIIn(t, url, 100, 30, dir)
+	s.waitText("nothing playing")
+	s.keys("o")
+	s.waitText("Open share URL or ID:")
+	s.keys("-l", track.AlbumID)
+	start := time.Now()
+	s.keys("Enter")
+	const bound = 5 * time.Second // generous: about half a second; it took 30 s
+	s.waitScreenFor(bound, "the pinned album to play", func(scr string) bool { return strings.Contains(scr, "▶ "+track.Title) })
+	t.Logf("the pinned album played %v after Enter", time.Since(start).Round(time.Millisecond))
+	wav := filepath.Join(dir, "out.wav")
+	s.waitScreen("the wav output to grow", func(string) bool { return fileSize(wav) > 200_000 })
+	s.keys("q")
+	s.waitScreen("segue to exit", func(string) bool { return fileSize(filepath.Join(dir, "exit")) > 0 })
+}
