@@ -384,6 +384,11 @@ func TestStoredCopyAnswersForStalledOrigin(t *testing.T) {
 	if n := asked.Load(); n != 1 {
 		t.Errorf("the stalled origin was asked %d times; want once (then its stored copies answer without asking)", n)
 	}
+	start = time.Now()
+	_, err = c.Track(ctx, o.track) // never stored: asked, for at most deafWait
+	if took := time.Since(start); !errors.Is(err, ErrOffline) || took > deafWait+bound {
+		t.Errorf("a document never stored, origin stalled: %v after %v; want ErrOffline within %v", err, took, deafWait+bound)
+	}
 	close(release)
 	key := c.url(nil, "api", "v1", "albums", o.album)
 	testkit.Wait(t, 10*time.Second, "the late answer to be stored", func() bool {

@@ -27,6 +27,13 @@ const (
 	DeafFor    = 30 * time.Second
 )
 
+// deafWait bounds a document without a stored copy while the origin is
+// deaf: it is asked (there is no other way to it) for at most this long,
+// then it is not available offline, as with an origin that is down. An
+// interface browsing a stopped origin waited 15 s for the artists before
+// it showed what is pinned.
+const deafWait = 5 * time.Second
+
 // doc returns the document at URL u: revalidated with its stored ETag when
 // there is one, stored again when it changed, and taken from Docs when the
 // origin cannot be reached. Only bodies that pass check (they decode) are
@@ -39,10 +46,20 @@ const (
 // at all while it is deaf, see StoredWait); past it the stored copy
 // answers and the request goes on without the caller, storing the
 // origin's answer when it comes (stale-while-revalidate), until Close.
+// Without one, a deaf origin is asked for at most deafWait.
 func (c *Client) doc(ctx context.Context, u string, check func([]byte) error) (cache.Doc, error) {
 	cached, have := c.stored(u)
 	if have && check(cached.Body) != nil {
 		have = false
+	}
+	if !have && c.deaf() {
+		dctx, cancel := context.WithTimeout(ctx, deafWait)
+		defer cancel()
+		d, err := c.ask(dctx, u, cached, false, check)
+		if err != nil && ctx.Err() == nil && dctx.Err() != nil {
+			return c.offline(u, cached, false, fmt.Errorf("it did not answer within %v", deafWait))
+		}
+		return d, err
 	}
 	if !have {
 		return c.ask(ctx, u, cached, false, check)
