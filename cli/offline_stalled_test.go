@@ -166,8 +166,9 @@ func TestPinnedPlaysAtOnceFromStalledOrigin(t *testing.T) {
 
 // TestTUIPinnedPlaysAtOnceFromStalledOrigin: in the interface, with the
 // origin's process stopped (SIGSTOP), a pinned album opened with o plays
-// at once from its stored copies: its document and its track's manifest
-// each waited out the client's 15 s.
+// at once from its stored copies (its document and its track's manifest
+// each waited out the client's 15 s), and the Library shows the pinned
+// artists within seconds.
 func TestTUIPinnedPlaysAtOnceFromStalledOrigin(t *testing.T) {
 	url, track, _, proc := swarmOriginProcess(t, segueBinary(t))
 	dir := t.TempDir()
@@ -188,6 +189,15 @@ func TestTUIPinnedPlaysAtOnceFromStalledOrigin(t *testing.T) {
 	t.Logf("the pinned album played %v after Enter", time.Since(start).Round(time.Millisecond))
 	wav := filepath.Join(dir, "out.wav")
 	s.waitScreen("the wav output to grow", func(string) bool { return fileSize(wav) > 200_000 })
+	// The Library's artists, asked at start, were never stored: once the
+	// origin is deaf they are given up 5 s after they were asked, and the
+	// pinned artists show (it was 15 s).
+	s.keys("Tab")
+	start = time.Now()
+	s.waitScreenFor(2*bound, "the Library of what is pinned", func(scr string) bool {
+		return strings.Contains(scr, "offline: 1 artist with pinned albums")
+	})
+	t.Logf("the Library of what is pinned showed %v after Tab", time.Since(start).Round(time.Millisecond))
 	s.keys("q")
 	s.waitScreen("segue to exit", func(string) bool { return fileSize(filepath.Join(dir, "exit")) > 0 })
 }

@@ -27,12 +27,16 @@ const (
 	DeafFor    = 30 * time.Second
 )
 
-// deafWait bounds a document without a stored copy while the origin is
-// deaf: it is asked (there is no other way to it) for at most this long,
-// then it is not available offline, as with an origin that is down. An
-// interface browsing a stopped origin waited 15 s for the artists before
-// it showed what is pinned.
+// deafWait bounds a document without a stored copy when the origin is
+// deaf: once it has been asked this long (there is no other way to it)
+// and the origin is deaf then or later, it is not available offline, as
+// with an origin that is down. An interface started with a stopped origin
+// waited 15 s for the artists (asked at start, before anything made the
+// origin deaf) before it showed what is pinned.
 const deafWait = 5 * time.Second
+
+// errDeaf ends a request for a document without a stored copy (deafWait).
+var errDeaf = fmt.Errorf("it did not answer within %v", deafWait)
 
 // doc returns the document at URL u: revalidated with its stored ETag when
 // there is one, stored again when it changed, and taken from Docs when the
@@ -46,23 +50,14 @@ const deafWait = 5 * time.Second
 // at all while it is deaf, see StoredWait); past it the stored copy
 // answers and the request goes on without the caller, storing the
 // origin's answer when it comes (stale-while-revalidate), until Close.
-// Without one, a deaf origin is asked for at most deafWait.
+// Without one, a deaf origin is asked for at most deafWait (askUnstored).
 func (c *Client) doc(ctx context.Context, u string, check func([]byte) error) (cache.Doc, error) {
 	cached, have := c.stored(u)
 	if have && check(cached.Body) != nil {
 		have = false
 	}
-	if !have && c.deaf() {
-		dctx, cancel := context.WithTimeout(ctx, deafWait)
-		defer cancel()
-		d, err := c.ask(dctx, u, cached, false, check)
-		if err != nil && ctx.Err() == nil && dctx.Err() != nil {
-			return c.offline(u, cached, false, fmt.Errorf("it did not answer within %v", deafWait))
-		}
-		return d, err
-	}
 	if !have {
-		return c.ask(ctx, u, cached, false, check)
+		return c.askUnstored(ctx, u, check)
 	}
 	if c.deaf() {
 		return cached, nil
@@ -102,6 +97,28 @@ func (c *Client) doc(ctx context.Context, u string, check func([]byte) error) (c
 		c.deafTill.Store(time.Now().Add(DeafFor).UnixNano())
 		return cached, nil
 	}
+}
+
+// askUnstored asks for a document without a stored copy, ending the
+// request once it has run deafWait while the origin is deaf (checked then,
+// and each second after: only a request that slow has a timer running).
+func (c *Client) askUnstored(ctx context.Context, u string, check func([]byte) error) (cache.Doc, error) {
+	rctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var t *time.Timer
+	t = time.AfterFunc(deafWait, func() {
+		if c.deaf() {
+			cancel(errDeaf)
+			return
+		}
+		t.Reset(time.Second)
+	})
+	defer t.Stop()
+	d, err := c.ask(rctx, u, cache.Doc{}, false, check)
+	if err != nil && ctx.Err() == nil && context.Cause(rctx) == errDeaf {
+		return c.offline(u, cache.Doc{}, false, errDeaf)
+	}
+	return d, err
 }
 
 // deaf reports that an origin let a stored copy answer for it lately and
