@@ -196,7 +196,7 @@ func Open(path string, o Options) (*Cache, error) {
 		return nil, fmt.Errorf("open cache %s: %w (free disk space, or delete the cache with segue cache clear): %w", path, ErrDiskFull, err)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("open cache %s: %w", path, cantOpenWhy(path, err))
+		return nil, fmt.Errorf("open cache %s: %w", path, cantUseWhy(path, err))
 	}
 	return start(path, db, o, full.Load())
 }

@@ -3,6 +3,7 @@ package cache
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sync/atomic"
@@ -120,24 +121,51 @@ func Remove(path string) (int64, error) {
 	return freed, errors.Join(errs...)
 }
 
-// cantOpenWhy replaces SQLite's "unable to open database file: no such
-// file or directory" (said of a file that exists, when its folder is
-// read-only and the WAL cannot be made) by the system's reason, found by
-// opening for writing what SQLite must write: the file and its WAL.
-func cantOpenWhy(path string, err error) error {
-	var se sqlite3.Error
-	if !errors.As(err, &se) || se.Code != sqlite3.ErrCantOpen {
+// UnusableError says which path keeps the cache file from being opened or
+// written, and the system's reason (permission denied, a read-only file
+// system): the file, its WAL or index, or its folder, where SQLite makes
+// them. SQLite itself says "unable to open database file" or "attempt to
+// write a readonly database", whichever is at fault.
+type UnusableError struct {
+	Path   string // the file or the folder at fault
+	Folder bool   // Path is the cache file's folder
+	Err    error  // the system's reason, e.g. syscall.EACCES
+}
+
+func (e *UnusableError) Error() string {
+	if e.Folder {
+		return fmt.Sprintf("its folder %s cannot be written: %v", e.Path, e.Err)
+	}
+	return fmt.Sprintf("cannot read and write %s: %v", e.Path, e.Err)
+}
+
+// Unwrap returns the system's reason.
+func (e *UnusableError) Unwrap() error { return e.Err }
+
+// cantUseWhy replaces SQLite's failure to open or write the file at path
+// by an *UnusableError naming what is at fault, found by doing what SQLite
+// must do: make files in the folder, read and write the file, its WAL and
+// its index. Any other error is returned as it is.
+func cantUseWhy(path string, err error) error {
+	code, ok := sqliteCode(err)
+	if !ok || (code != sqlite3.ErrCantOpen && code != sqlite3.ErrReadonly && code != sqlite3.ErrPerm) {
 		return err
 	}
-	for _, f := range []string{path, path + "-wal"} {
-		_, statErr := os.Stat(f)
-		fh, oerr := os.OpenFile(f, os.O_RDWR|os.O_CREATE, 0o600)
-		if oerr != nil {
-			return unwrapPath(oerr)
+	dir := filepath.Dir(path)
+	probe, cerr := os.CreateTemp(dir, ".segue-check-*")
+	if cerr != nil {
+		return &UnusableError{Path: dir, Folder: true, Err: unwrapPath(cerr)}
+	}
+	probe.Close()
+	os.Remove(probe.Name())
+	for _, f := range []string{path, path + "-wal", path + "-shm"} {
+		fh, oerr := os.OpenFile(f, os.O_RDWR, 0)
+		if oerr == nil {
+			fh.Close()
+			continue
 		}
-		fh.Close()
-		if os.IsNotExist(statErr) {
-			os.Remove(f) // made only to ask
+		if !errors.Is(oerr, fs.ErrNotExist) {
+			return &UnusableError{Path: f, Err: unwrapPath(oerr)}
 		}
 	}
 	return err

@@ -3,9 +3,11 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -49,13 +51,20 @@ func (a *app) openCache(log *slog.Logger) (*cache.Cache, error) {
 
 // openDiskCache opens the cache file or fails: for the commands that
 // maintain it or pin into it, where a cache in memory would be no use. A
-// folder given for the file, or a file that is not a segue cache (a text
-// file, another program's database), is a bad setting (2), and the file is
-// left as it is.
+// folder given for the file, a file that is not a segue cache (a text
+// file, another program's database), or a path given (--cache,
+// SEGUE_CACHE, [cache] path) whose folder does not exist is a bad setting
+// (2), and the file is left as it is. Only the default cache's folder is
+// made: a mistyped path made folders wherever it pointed.
 func (a *app) openDiskCache(log *slog.Logger) (*cache.Cache, error) {
 	path := a.cfg.Cache.Path
 	if st, err := os.Stat(path); err == nil && st.IsDir() {
 		return nil, &usageError{fmt.Errorf("the cache %s is a folder: give the cache's file (--cache, SEGUE_CACHE or [cache] path), e.g. %s", path, filepath.Join(path, "cache.db"))}
+	}
+	if from := a.cacheSetting(); from != "" {
+		if err := checkOutputFile(from, path); err != nil {
+			return nil, err
+		}
 	}
 	c, err := cache.Open(path, a.cacheOptions(log))
 	if errors.Is(err, cache.ErrNotCache) {
@@ -66,6 +75,20 @@ func (a *app) openDiskCache(log *slog.Logger) (*cache.Cache, error) {
 		return nil, &usageError{fmt.Errorf("%w; give --cache (SEGUE_CACHE, [cache] path) segue's cache file or a new path, e.g. %s", err, example)}
 	}
 	return c, err
+}
+
+// cacheSetting names the setting that gave the cache's path: --cache,
+// SEGUE_CACHE or the config file's cache.path; "" for the default path.
+func (a *app) cacheSetting() string {
+	switch {
+	case a.cacheFlag:
+		return "--cache"
+	case a.cfg.Cache.Path == config.Default().Cache.Path:
+		return ""
+	case os.Getenv("SEGUE_CACHE") != "":
+		return "SEGUE_CACHE"
+	}
+	return "config " + a.configPath + ": cache.path"
 }
 
 func (a *app) cacheOptions(log *slog.Logger) cache.Options {
@@ -86,15 +109,41 @@ func (a *app) withCache(fn func(*cache.Cache) error) error {
 	return a.useCache(a.openCache, fn)
 }
 
-// withDiskCache is withCache failing when the cache file cannot be used.
+// withDiskCache is withCache failing when the cache file cannot be used,
+// saying what to do (exit 1).
 func (a *app) withDiskCache(fn func(*cache.Cache) error) error {
 	return a.useCache(func(log *slog.Logger) (*cache.Cache, error) {
 		c, err := a.openDiskCache(log)
-		if err != nil && exitStatus(err) == ExitError { // a folder that cannot be made or written: say what to do
-			err = fmt.Errorf("%w (fix that folder, or give another cache file with --cache, SEGUE_CACHE or [cache] path)", err)
+		var ue *cache.UnusableError
+		switch {
+		case errors.As(err, &ue):
+			err = fmt.Errorf("%w (%s)", err, unusableAdvice(ue))
+		case err != nil && exitStatus(err) == ExitError: // a folder that cannot be made: say what to do
+			err = fmt.Errorf("%w (fix that folder, or %s)", err, otherCacheFile)
 		}
 		return c, err
 	}, fn)
+}
+
+// otherCacheFile is the way out of a cache that cannot be used.
+const otherCacheFile = "give another cache file with --cache, SEGUE_CACHE or [cache] path"
+
+// unusableAdvice says what to do about the file or folder that keeps the
+// cache from being used: it said "fix that folder" of a file it could not
+// read (chmod 000, another user's) and of a read-only one.
+func unusableAdvice(ue *cache.UnusableError) string {
+	what, mode := "read and write it", "u+rw"
+	if ue.Folder {
+		what, mode = "make files in it", "u+rwx"
+	}
+	switch {
+	case errors.Is(ue.Err, syscall.EROFS):
+		return "the file system there is read-only: " + otherCacheFile + " on another"
+	case errors.Is(ue.Err, fs.ErrPermission):
+		return fmt.Sprintf("%s may not %s: run segue as a user who may, change its owner or mode (as its owner: chmod %s %s), or %s",
+			currentUser(), what, mode, ue.Path, otherCacheFile)
+	}
+	return "fix it, or " + otherCacheFile
 }
 
 func (a *app) useCache(open func(*slog.Logger) (*cache.Cache, error), fn func(*cache.Cache) error) error {

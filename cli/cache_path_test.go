@@ -2,10 +2,14 @@ package cli
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
+	"os/exec"
+	"os/user"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 
 	"segue/internal/testkit"
@@ -78,5 +82,165 @@ func TestUnusableCacheFolderSaysWhatToDo(t *testing.T) {
 				t.Errorf("segue %s: %q; want %q", strings.Join(run, " "), msg, want)
 			}
 		}
+	}
+}
+
+// TestGivenCacheFolderIsNotMade: a cache path given by --cache,
+// SEGUE_CACHE or the config's cache.path whose folder does not exist (a
+// typo) makes no folder: the commands that need the file refuse it (exit
+// 2, with and without --json) naming the setting and the folder, and the
+// others say so in one warning and keep a cache in memory for the run.
+// segue made the folders wherever the path pointed. The default cache's
+// folder is still made.
+func TestGivenCacheFolderIsNotMade(t *testing.T) {
+	typo := filepath.Join(t.TempDir(), "typo")
+	path := filepath.Join(typo, "deeper", "c.db")
+	env := clientEnv(t, "http://127.0.0.1:9")
+	withPath := filepath.Join(t.TempDir(), "config.toml")
+	body, err := os.ReadFile(env[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	body = []byte(strings.Replace(string(body), "[cache]\npath = ", "[cache]\npath = "+strconvQuote(path)+"\n#", 1))
+	if err := os.WriteFile(withPath, body, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, way := range []struct {
+		setting string
+		args    []string
+		envVar  bool
+	}{
+		{"--cache", append(slices.Clone(env), "--cache", path), false},
+		{"SEGUE_CACHE", slices.Clone(env), true},
+		{"config " + withPath + ": cache.path", []string{"--config", withPath}, false},
+	} {
+		t.Run(way.setting, func(t *testing.T) {
+			if way.envVar {
+				t.Setenv("SEGUE_CACHE", path)
+			}
+			for _, args := range [][]string{{"cache", "stats"}, {"cache", "stats", "--json"}, {"cache", "gc"}, {"offline", "add", "t1"}} {
+				_, errOut, code := segue(t, append(slices.Clone(way.args), args...)...)
+				msg := checkFailure(t, strings.Join(args, " "), errOut, code, ExitUsage)
+				if want := way.setting + ": the folder " + filepath.Dir(path) + " does not exist (make it, or check the path)"; msg != want {
+					t.Errorf("segue %s: %q; want %q", strings.Join(args, " "), msg, want)
+				}
+			}
+			_, errOut, _ := segue(t, append(slices.Clone(way.args), "search", "x")...)
+			if strings.Count(errOut, "without a disk cache") != 1 || !strings.Contains(errOut, filepath.Dir(path)+" does not exist") {
+				t.Errorf("segue search: stderr %q; want one warning that the folder does not exist and a cache in memory", errOut)
+			}
+			if _, err := os.Stat(typo); err == nil {
+				t.Fatalf("%s named a cache in a folder that does not exist, and segue made %s", way.setting, typo)
+			}
+		})
+	}
+
+	home := filepath.Join(t.TempDir(), "fresh")
+	cmd := exec.Command(segueBinary(t), "cache", "stats")
+	cmd.Env = append(os.Environ(), "XDG_CACHE_HOME="+filepath.Join(home, "cache"), "XDG_CONFIG_HOME="+filepath.Join(home, "config"),
+		"XDG_STATE_HOME="+filepath.Join(home, "state"), "SEGUE_CACHE=")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("cache stats with the default cache under a fresh XDG_CACHE_HOME: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(filepath.Join(home, "cache", "segue", "cache.db")); err != nil {
+		t.Errorf("the default cache was not made: %v", err)
+	}
+}
+
+// TestUnreadableCacheSaysWhatToDo: segue cache stats, verify, gc and
+// clear on a cache file its user may not read and write (chmod 000,
+// chmod 444) or in a folder it may not write (chmod 555) say which path,
+// why, and what to do (exit 1, with and without --json, where the sentence
+// is the JSON error), and leave the file as it was; a file that is not a
+// segue cache is a bad setting (exit 2). They said "permission denied" or
+// "attempt to write a readonly database" and "(fix that folder, ...)",
+// also of a file. As root (which any mode lets through) segue runs as
+// nobody.
+func TestUnreadableCacheSaysWhatToDo(t *testing.T) {
+	dir, err := os.MkdirTemp("", "segue-unreadable-") // not under t.TempDir(), whose parent (0700) nobody cannot enter
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(dir, "segue")
+	if b, err := os.ReadFile(segueBinary(t)); err != nil || os.WriteFile(bin, b, 0o755) != nil {
+		t.Fatalf("copy segue: %v", err)
+	}
+	who, cred := "", (*syscall.Credential)(nil)
+	if os.Getuid() == 0 {
+		who, cred = "nobody", &syscall.Credential{Uid: 65534, Gid: 65534}
+		if err := os.Chown(dir, 65534, 65534); err != nil {
+			t.Fatal(err)
+		}
+	} else if u, err := user.Current(); err == nil {
+		who = u.Username
+	}
+	run := func(args ...string) (stdout, stderr string, code int) {
+		cmd := exec.Command(bin, append([]string{"--origin", "http://127.0.0.1:9"}, args...)...)
+		cmd.Env = append(os.Environ(), "HOME="+dir, "XDG_CONFIG_HOME="+filepath.Join(dir, "config"),
+			"XDG_STATE_HOME="+filepath.Join(dir, "state"), "XDG_CACHE_HOME="+filepath.Join(dir, "cache"))
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
+		var o, e bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &o, &e
+		err := cmd.Run()
+		return o.String(), e.String(), processExit(err)
+	}
+	for _, tc := range []struct {
+		name  string
+		spoil func(folder, file string) error
+		code  int
+		want  func(folder, file string) string
+	}{
+		{"file 000", func(_, file string) error { return os.Chmod(file, 0) }, ExitError, func(_, file string) string {
+			return "open cache " + file + ": cannot read and write " + file + ": permission denied (user " + who + " may not read and write it: run segue as a user who may, change its owner or mode (as its owner: chmod u+rw " + file + "), or give another cache file with --cache, SEGUE_CACHE or [cache] path)"
+		}},
+		{"file 444", func(_, file string) error { return os.Chmod(file, 0o444) }, ExitError, func(_, file string) string {
+			return "open cache " + file + ": cannot read and write " + file + ": permission denied (user " + who + " may not read and write it: run segue as a user who may, change its owner or mode (as its owner: chmod u+rw " + file + "), or give another cache file with --cache, SEGUE_CACHE or [cache] path)"
+		}},
+		{"folder 555", func(folder, _ string) error { return os.Chmod(folder, 0o555) }, ExitError, func(folder, file string) string {
+			return "open cache " + file + ": its folder " + folder + " cannot be written: permission denied (user " + who + " may not make files in it: run segue as a user who may, change its owner or mode (as its owner: chmod u+rwx " + folder + "), or give another cache file with --cache, SEGUE_CACHE or [cache] path)"
+		}},
+		{"not SQLite", func(_, file string) error { return os.WriteFile(file, []byte("my notes\n"), 0o600) }, ExitUsage, func(_, file string) string {
+			return "open cache: " + file + " is not a segue cache: it is not an SQLite file; give --cache (SEGUE_CACHE, [cache] path) segue's cache file or a new path, e.g. " + filepath.Join(dir, "cache", "segue", "cache.db")
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			folder := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "-"))
+			file := filepath.Join(folder, "c.db")
+			if err := os.Mkdir(folder, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if cred != nil {
+				os.Chown(folder, 65534, 65534)
+			}
+			if _, errOut, code := run("--cache", file, "cache", "stats"); code != 0 {
+				t.Fatalf("make the cache: exit %d, %s", code, errOut)
+			}
+			if err := tc.spoil(folder, file); err != nil {
+				t.Fatal(err)
+			}
+			before, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := tc.want(folder, file)
+			for _, args := range [][]string{{"cache", "stats"}, {"cache", "verify"}, {"cache", "gc"}, {"cache", "clear"}, {"cache", "stats", "--json"}, {"cache", "clear", "--json"}} {
+				name := strings.Join(args, " ")
+				out, errOut, code := run(append([]string{"--cache", file}, args...)...)
+				if msg := checkFailure(t, name, errOut, code, tc.code); msg != want {
+					t.Errorf("segue %s: %q; want %q", name, msg, want)
+				}
+				var j struct{ Error string }
+				if slices.Contains(args, "--json") && (json.Unmarshal([]byte(out), &j) != nil || j.Error != want) {
+					t.Errorf("segue %s: stdout %q; want {\"error\": %q}", name, out, want)
+				}
+			}
+			if after, err := os.ReadFile(file); err != nil || !bytes.Equal(after, before) {
+				t.Errorf("the cache file changed (%v)", err)
+			}
+		})
 	}
 }

@@ -134,11 +134,15 @@ func permissionAdvice(err error) string {
 	if _, serr := os.Lstat(where); serr != nil { // refused making it: its folder is the one to fix
 		where = filepath.Dir(where)
 	}
-	who := "this user"
-	if u, uerr := user.Current(); uerr == nil {
-		who = "user " + u.Username
+	return fmt.Sprintf(" (%s may not use %s: run segue as a user who may, change its owner or mode, or give another path)", currentUser(), where)
+}
+
+// currentUser names the user segue runs as, for a sentence: "user NAME".
+func currentUser() string {
+	if u, err := user.Current(); err == nil {
+		return "user " + u.Username
 	}
-	return fmt.Sprintf(" (%s may not use %s: run segue as a user who may, change its owner or mode, or give another path)", who, where)
+	return "this user"
 }
 
 // tokenRefused says why the origin refused the request and what to do:

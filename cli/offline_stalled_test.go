@@ -1,15 +1,18 @@
 package cli
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
+	"segue/catalog"
 	"segue/offline"
 )
 
@@ -97,4 +100,104 @@ func TestOfflineRemoveAllOrNothing(t *testing.T) {
 	if got := pinned(); len(got) != 0 {
 		t.Errorf("after removing both: pins %v; want none", got)
 	}
+}
+
+// TestPinnedPlaysAtOnceFromStalledOrigin: with the origin's process
+// stopped (SIGSTOP: the kernel still takes connections, nothing answers),
+// a pinned track, album and playlist play from their stored copies at
+// once, every sample, from the cache, exit 0, and the pinned album
+// browses; each document (the playlist's or album's, then every track's
+// manifest) waited out the client's 15 s before its stored copy answered.
+func TestPinnedPlaysAtOnceFromStalledOrigin(t *testing.T) {
+	url, track, _, proc := swarmOriginProcess(t, segueBinary(t))
+	env := clientEnv(t, url)
+	var m catalog.Manifest
+	getJSON(t, url+"/api/v1/tracks/"+track.ID+"/manifest", &m)
+	var pl catalog.Playlist
+	if err := json.Unmarshal([]byte(segueOK(t, append(slices.Clone(env), "playlist", "create", "Stalled", track.ID, "--json")...)), &pl); err != nil {
+		t.Fatal(err)
+	}
+	targets := []string{track.ID, track.AlbumID, pl.ID}
+	for _, ref := range targets {
+		segueOK(t, append(slices.Clone(env), "offline", "add", ref)...)
+	}
+	if err := proc.Signal(syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { proc.Signal(syscall.SIGCONT) })
+
+	const bound = 5 * time.Second // generous: it takes about a second; it took 15 s per document
+	for _, ref := range targets {
+		wav := filepath.Join(t.TempDir(), "out.wav")
+		start := time.Now()
+		out, errOut, code := segue(t, append(slices.Clone(env), "play", ref, "--json", "--output", "wav:"+wav, "--fast")...)
+		took := time.Since(start)
+		t.Logf("play %s with the origin stopped: %v", ref, took.Round(time.Millisecond))
+		if code != 0 || took > bound {
+			t.Errorf("play %s, origin stopped: exit %d after %v; want 0 within %v\n%s", ref, code, took.Round(time.Millisecond), bound, errOut)
+		}
+		if got := wavFrames(t, wav); got != m.TotalSamples {
+			t.Errorf("play %s, origin stopped: %d samples, want every one (%d)", ref, got, m.TotalSamples)
+		}
+		var segments int
+		for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+			var e playEvent
+			if err := json.Unmarshal([]byte(line), &e); err != nil {
+				t.Fatalf("play %s: --json line %q: %v", ref, line, err)
+			}
+			if e.Event == "segment" {
+				segments++
+				if e.Source != "cache" {
+					t.Errorf("play %s: %s; want every segment from the cache (the pinned copy)", ref, line)
+				}
+			}
+		}
+		if segments != len(m.Renditions[0].Segments) {
+			t.Errorf("play %s: %d segment events, want %d", ref, segments, len(m.Renditions[0].Segments))
+		}
+	}
+	start := time.Now()
+	out, errOut, code := segue(t, append(slices.Clone(env), "library", track.AlbumID)...)
+	if took := time.Since(start); code != 0 || took > bound || !strings.Contains(out, track.Title) {
+		t.Errorf("library %s, origin stopped: exit %d after %v, stdout %q, stderr %q; want 0 within %v listing %q",
+			track.AlbumID, code, took.Round(time.Millisecond), out, errOut, bound, track.Title)
+	}
+}
+
+// TestTUIPinnedPlaysAtOnceFromStalledOrigin: in the interface, with the
+// origin's process stopped (SIGSTOP), a pinned album opened with o plays
+// at once from its stored copies (its document and its track's manifest
+// each waited out the client's 15 s), and the Library shows the pinned
+// artists within seconds.
+func TestTUIPinnedPlaysAtOnceFromStalledOrigin(t *testing.T) {
+	url, track, _, proc := swarmOriginProcess(t, segueBinary(t))
+	dir := t.TempDir()
+	segueIn(t, dir, "--origin", url, "offline", "add", track.AlbumID)
+	if err := proc.Signal(syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { proc.Signal(syscall.SIGCONT) })
+	s := startTUIIn(t, url, 100, 30, dir)
+	s.waitText("nothing playing")
+	s.keys("o")
+	s.waitText("Open share URL or ID:")
+	s.keys("-l", track.AlbumID)
+	start := time.Now()
+	s.keys("Enter")
+	const bound = 5 * time.Second // generous: about half a second; it took 30 s
+	s.waitScreenFor(bound, "the pinned album to play", func(scr string) bool { return strings.Contains(scr, "▶ "+track.Title) })
+	t.Logf("the pinned album played %v after Enter", time.Since(start).Round(time.Millisecond))
+	wav := filepath.Join(dir, "out.wav")
+	s.waitScreen("the wav output to grow", func(string) bool { return fileSize(wav) > 200_000 })
+	// The Library's artists, asked at start, were never stored: once the
+	// origin is deaf they are given up 5 s after they were asked, and the
+	// pinned artists show (it was 15 s).
+	s.keys("Tab")
+	start = time.Now()
+	s.waitScreenFor(2*bound, "the Library of what is pinned", func(scr string) bool {
+		return strings.Contains(scr, "offline: 1 artist with pinned albums")
+	})
+	t.Logf("the Library of what is pinned showed %v after Tab", time.Since(start).Round(time.Millisecond))
+	s.keys("q")
+	s.waitScreen("segue to exit", func(string) bool { return fileSize(filepath.Join(dir, "exit")) > 0 })
 }

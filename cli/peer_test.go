@@ -88,6 +88,12 @@ var (
 // origin serve` process and returns its URL, the track, and the origin's
 // access log (stderr).
 func swarmOrigin(t *testing.T, bin string) (url string, track catalog.Track, log *testkit.Buffer) {
+	url, track, log, _ = swarmOriginProcess(t, bin)
+	return url, track, log
+}
+
+// swarmOriginProcess is swarmOrigin also returning the origin's process.
+func swarmOriginProcess(t *testing.T, bin string) (url string, track catalog.Track, log *testkit.Buffer, proc *os.Process) {
 	needTools(t, "ffmpeg", "ffprobe")
 	h := newSwarmHost(t, bin)
 	lib, data := filepath.Join(h.dir, "lib"), filepath.Join(h.dir, "origin")
@@ -101,7 +107,7 @@ func swarmOrigin(t *testing.T, bin string) (url string, track catalog.Track, log
 		t.Fatalf("make track: %v\n%s", err, out)
 	}
 	h.run("origin", "ingest", lib, "--data", data)
-	_, _, log = h.start("origin", "serve", "--addr", "127.0.0.1:0", "--data", data)
+	cmd, _, log := h.start("origin", "serve", "--addr", "127.0.0.1:0", "--data", data)
 	testkit.Wait(t, time.Minute, "the origin to listen", func() bool { return servingRE.MatchString(log.String()) })
 	url = "http://" + servingRE.FindStringSubmatch(log.String())[1]
 	var res catalog.SearchResult
@@ -109,7 +115,7 @@ func swarmOrigin(t *testing.T, bin string) (url string, track catalog.Track, log
 	if len(res.Tracks) != 1 {
 		t.Fatalf("search found %d tracks", len(res.Tracks))
 	}
-	return url, res.Tracks[0], log
+	return url, res.Tracks[0], log, cmd.Process
 }
 
 // originChunkBytes sums the /chunks bytes in an access log excerpt.

@@ -64,10 +64,16 @@ func (r *resolver) poster() scrobble.Poster {
 	return r.def
 }
 
-// close stops a Subsonic server's downloads in flight.
+// close stops a Subsonic server's downloads in flight, and the segue
+// origins' requests still refreshing stored documents.
 func (r *resolver) close() {
 	if r.sub != nil {
 		r.sub.Close()
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, c := range r.clients {
+		c.Close()
 	}
 }
 

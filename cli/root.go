@@ -31,6 +31,7 @@ type app struct {
 	passwordFile             string // a Subsonic server's password (see subsonicPassword)
 	ca, pin                  string
 	cacheSize                config.Size
+	cacheFlag                bool // --cache was given (see cacheSetting)
 	peer                     peerFlags
 
 	log    *slog.Logger // see logger
@@ -169,7 +170,7 @@ func (a *app) load(cmd *cobra.Command) error {
 		cfg.PinSHA256 = a.pin
 	}
 	if flags.Changed("cache") {
-		cfg.Cache.Path = a.cachePath
+		cfg.Cache.Path, a.cacheFlag = a.cachePath, true
 	}
 	if flags.Changed("cache-size") {
 		if err := config.CheckCacheSize(a.cacheSize); err != nil {

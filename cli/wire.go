@@ -32,6 +32,7 @@ func (a *app) withClient(fn func(source) error) error {
 		if err != nil {
 			return withExit(ExitUsage, err)
 		}
+		defer client.Close()
 		return fn(client)
 	})
 }

@@ -18,6 +18,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"segue/cache"
@@ -73,12 +75,19 @@ type Options struct {
 	TLS TLSOptions
 }
 
-// Client talks to one origin. It is safe for concurrent use.
+// Client talks to one origin. It is safe for concurrent use. Close it
+// before its DocStore: a document's stored copy may have answered while
+// the origin's answer is still on its way, to be stored when it comes.
 type Client struct {
 	base  *url.URL
 	token string
 	http  *http.Client
 	docs  DocStore
+
+	life     context.Context // ends at Close: the requests that outlive their caller
+	end      context.CancelFunc
+	late     sync.WaitGroup // those requests, waited for by Close
+	deafTill atomic.Int64   // unix ns until which stored copies answer without asking (see docs.go)
 }
 
 // NewHTTPClient returns a client tuned for an origin: keep-alive with enough
@@ -114,7 +123,15 @@ func New(baseURL string, o Options) (*Client, error) {
 		}
 		o.HTTP = NewHTTPClient(tc)
 	}
-	return &Client{base: u, token: o.Token, http: o.HTTP, docs: o.Docs}, nil
+	life, end := context.WithCancel(context.Background())
+	return &Client{base: u, token: o.Token, http: o.HTTP, docs: o.Docs, life: life, end: end}, nil
+}
+
+// Close ends the requests still refreshing stored documents and waits for
+// them. The client must not be used after.
+func (c *Client) Close() {
+	c.end()
+	c.late.Wait()
 }
 
 // BaseURL returns the origin's base URL, without a trailing slash.
@@ -257,7 +274,11 @@ func (c *Client) do(ctx context.Context, u, etag string) (*http.Response, error)
 	if etag != "" {
 		req.Header.Set("If-None-Match", etag)
 	}
-	return c.http.Do(req)
+	resp, err := c.http.Do(req)
+	if err == nil {
+		c.heard()
+	}
+	return resp, err
 }
 
 // progressReader reports the size of every read to progress.

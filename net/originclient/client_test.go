@@ -5,17 +5,23 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"segue/cache"
 	"segue/catalog"
+	"segue/internal/testkit"
 	"segue/origin"
 	"segue/origin/blobs"
 )
@@ -317,5 +323,80 @@ func TestNotSegueAt(t *testing.T) {
 		case c.want == ErrNotSegue && (!errors.As(err, &se) || se.Sentence() != ErrNotSegue.Error()):
 			t.Errorf("album %s at %s: says %q; want %q", c.id, c.base, se.Sentence(), ErrNotSegue.Error())
 		}
+	}
+}
+
+// TestStoredCopyAnswersForStalledOrigin: an origin that takes connections
+// but does not answer (a stopped process, a hung proxy) has a document
+// with a stored copy answered by that copy after StoredWait, and the next
+// ones at once without asking it; the request that was let go goes on and
+// stores the origin's answer when it comes. Each document waited out the
+// 15 s answer timeout before its stored copy.
+func TestStoredCopyAnswersForStalledOrigin(t *testing.T) {
+	o := startOrigin(t, false)
+	target, _ := url.Parse(o.base)
+	pass := httputil.NewSingleHostReverseProxy(target)
+	var (
+		stalled atomic.Bool
+		asked   atomic.Int32
+		release = make(chan struct{})
+	)
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !stalled.Load() {
+			pass.ServeHTTP(w, r)
+			return
+		}
+		asked.Add(1)
+		select {
+		case <-release: // it comes back, with the album renamed
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, `{"id":"`+o.album+`","title":"Lemonade (Deluxe)"}`)
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(front.Close)
+	docs := openCache(t)
+	c, err := New(front.URL, Options{Docs: docs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx := t.Context()
+	if _, err := c.Album(ctx, o.album); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Manifest(ctx, o.track); err != nil {
+		t.Fatal(err)
+	}
+
+	stalled.Store(true)
+	const bound = 5 * time.Second // generous: StoredWait; it was the 15 s answer timeout
+	start := time.Now()
+	al, err := c.Album(ctx, o.album)
+	if took := time.Since(start); err != nil || al.Title != "Lemonade" || took > bound {
+		t.Fatalf("album, origin stalled: %q, %v after %v; want the stored copy within %v", al.Title, err, took, bound)
+	}
+	start = time.Now()
+	m, err := c.Manifest(ctx, o.track)
+	if took := time.Since(start); err != nil || m.TrackID != o.track || took > bound {
+		t.Fatalf("manifest, origin stalled: %v after %v; want the stored copy within %v", err, took, bound)
+	}
+	if n := asked.Load(); n != 1 {
+		t.Errorf("the stalled origin was asked %d times; want once (then its stored copies answer without asking)", n)
+	}
+	start = time.Now()
+	_, err = c.Track(ctx, o.track) // never stored: asked, for at most deafWait
+	if took := time.Since(start); !errors.Is(err, ErrOffline) || took > deafWait+bound {
+		t.Errorf("a document never stored, origin stalled: %v after %v; want ErrOffline within %v", err, took, deafWait+bound)
+	}
+	close(release)
+	key := c.url(nil, "api", "v1", "albums", o.album)
+	testkit.Wait(t, 10*time.Second, "the late answer to be stored", func() bool {
+		d, err := docs.GetDoc(key)
+		return err == nil && strings.Contains(string(d.Body), "Deluxe")
+	})
+	stalled.Store(false)
+	if al, err := c.Album(ctx, o.album); err != nil || al.Title != "Lemonade" {
+		t.Errorf("album once the origin answers again: %q, %v; want the origin's (asked again)", al.Title, err)
 	}
 }

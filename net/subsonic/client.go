@@ -21,6 +21,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -78,6 +79,7 @@ type Client struct {
 	auth   url.Values // the auth and protocol parameters of every call; nil until a login worked
 
 	streams streams // progressive downloads in flight (stream.go)
+	late    late    // calls that outlived their caller (stored.go)
 }
 
 // ParseURL reads subsonic+https://USER@HOST[:PORT][/PATH] (or subsonic+http)
@@ -118,7 +120,7 @@ func New(rawURL string, o Options) (*Client, error) {
 	if o.Kbps <= 0 {
 		o.Kbps = Kbps("")
 	}
-	return &Client{base: base, user: user, password: o.Password, http: o.HTTP, store: o.Store, kbps: o.Kbps}, nil
+	return &Client{base: base, user: user, password: o.Password, http: o.HTTP, store: o.Store, kbps: o.Kbps, late: newLate()}, nil
 }
 
 // Server names the server in cache keys and messages: host[:port][/path].
@@ -222,8 +224,21 @@ func (c *Client) hasExtension(ctx context.Context, v url.Values, name string) bo
 // get calls method with the login's parameters plus params and decodes the
 // answer into out (a struct whose fields are the envelope's keys). The
 // answers of get* methods are kept in the store under DocKey, and answer
-// when the server is unreachable (offline browsing and pins).
+// when the server is unreachable (offline browsing and pins) or does not
+// answer in time (see storedFirst).
 func (c *Client) get(ctx context.Context, method string, params url.Values, out any) error {
+	if c.store != nil && strings.HasPrefix(method, "get") {
+		if d, err := c.store.GetDoc(c.DocKey(method, params)); err == nil {
+			if _, err := decode(d.Body, reflect.New(reflect.TypeOf(out).Elem()).Interface()); err == nil {
+				return c.storedFirst(ctx, d.Body, out, func(ctx context.Context, out any) error { return c.ask(ctx, method, params, out) })
+			}
+		}
+	}
+	return c.ask(ctx, method, params, out)
+}
+
+// ask is get without waiting less for a stored answer.
+func (c *Client) ask(ctx context.Context, method string, params url.Values, out any) error {
 	stored := c.store != nil && strings.HasPrefix(method, "get")
 	auth, err := c.login(ctx)
 	if err == nil {

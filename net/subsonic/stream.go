@@ -721,5 +721,6 @@ func (c *Client) Close() error {
 		stop()
 	}
 	c.streams.wg.Wait()
+	c.late.close()
 	return nil
 }
