@@ -121,7 +121,7 @@ func TestTUIPlaysThroughALSA(t *testing.T) {
 	})
 	w := testkit.Watch(t, pid)
 	_, at := testkit.MonitorSound(t, pulse, 0)
-	// Five seconds: the device takes a period (2 s) at a time, and a
+	// Five seconds: the device takes a period (3 s) at a time, and a
 	// shorter window could hold no wake-up of PulseAudio's thread.
 	testkit.Wait(t, 20*time.Second, "another 5 s of sound", func() bool {
 		n, _ := testkit.MonitorSound(t, pulse, at)

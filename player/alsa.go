@@ -39,16 +39,20 @@ import (
 // more memory. The 8.7 came with the position reported once a period (the
 // interface's clock moved by 2 s, behind the sound); reported as each
 // second is heard (Player.clock) 12.1-12.3 on a Go timer (sysmon 2.0 ->
-// 4.3), 9.7-10.0 on a timerfd (tick). A long buffer delays nothing a listener does: the device starts at
+// 4.3), 9.7-10.0 on a timerfd (tick). On a later machine (2026-12-02, AMD
+// EPYC, kernel 6.18) 6 s in 2 s periods woke it 10.6-11.5 times a second
+// and 9 s in 3 s periods 10.0-11.1 (PulseAudio's thread 3.2-3.5 -> 3.1-3.3,
+// the writer 1.0 -> 0.7; load 3-6 from other work), with 1.1 MiB more
+// resident: the default is 9 s. A long buffer delays nothing a listener does: the device starts at
 // its first frame, pause, seek, skip and stop drop it (Flusher), a volume
 // change rewrites it (Volumer), and the position reported is what is heard
 // (Delayer).
 const DefaultALSABuffer = 3 * defaultPeriodFrames * time.Second / catalog.SampleRate
 
-// defaultPeriodFrames is the default device period in frames: 2 s. The MP3
+// defaultPeriodFrames is the default device period in frames: 3 s. The MP3
 // decoder thread decodes a period ahead (pcmAhead), so it too wakes once a
 // render batch.
-const defaultPeriodFrames = 2 * catalog.SampleRate
+const defaultPeriodFrames = 3 * catalog.SampleRate
 
 // aheadPeriods is how much the ring holds beyond the device buffer, in
 // periods: Go renders into it a period at a time, when the writer thread

@@ -16,7 +16,7 @@ import (
 // childClose plays the track stored in dir through the real ALSA output
 // (default buffer) and says "playing" once, 1.5 s in, the render loop
 // waits in Write for the device to take its next period (the ring is
-// full: up to a period, 2 s); on a "close" line it closes the player,
+// full: up to a period, 3 s); on a "close" line it closes the player,
 // says "closed", then stops and closes the output as the client does
 // when the listener quits (closeOutput), and exits.
 func childClose(dir string) error {

@@ -176,7 +176,7 @@ func (p *Player) Open() error {
 // Close stops playback and waits for every goroutine the player started.
 // What a current track wrote to a Flusher output is dropped: the render
 // loop may be waiting in the output's Write for the device to take a
-// period (ALSA: 2 s), and the sound, and Close, waited as long. With no
+// period (ALSA: 3 s), and the sound, and Close, waited as long. With no
 // track current (the queue ended) the output keeps the last track's end,
 // which the caller's Output.Close may play out.
 func (p *Player) Close() error {

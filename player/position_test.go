@@ -64,7 +64,7 @@ func childPosition(dir string) error {
 // PulseAudio's shared memory (withoutPulseSHM). The position is reported
 // as each second is heard, two reports at most 1.25 s of audio apart
 // (the 11 s track is longer than the output holds): the render loop
-// reported it only when it rendered a batch, a device period (2 s) at a
+// reported it only when it rendered a batch, a device period (3 s) at a
 // time, and the interface's clock skipped every other second.
 func TestALSAPositionIsHeard(t *testing.T) {
 	src, tr := oneTrack(t, fmt.Sprintf("aevalsrc='0.5*sin(2*PI*%d*t)':s=44100:c=stereo:d=12", toneHz), 11, catalog.RenditionHigh)

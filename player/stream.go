@@ -149,11 +149,24 @@ func (ts *trackStream) aheadLocked() time.Duration {
 	return d
 }
 
+// refillBatch is how much of the read-ahead window (ReadAhead) must be free
+// again before a full window fetches more (at most a third of the window):
+// segments then come from the cache or the network a few at a time, not
+// one as each is played. Issue 14 (at most 10 wake-ups a second while
+// playing): each segment's SQLite and network calls woke Go's scheduler
+// monitor, which then polled while Go ran, every 2.3 s at 320k. The
+// interface playing through ALSA woke 8.6-10.2 times a second (median 8.9)
+// with batches of 7 s, 9.6-11.5 (median 10.2) one segment at a time
+// (docs/headless-audio.md). ABR decisions are unaffected: the buffer stays
+// far above where its rules act (BolaTop, MinBufferToSwitchUp).
+const refillBatch = 7 * time.Second
+
 // fetchLoop fetches segments in order, staying within the read-ahead window,
 // retrying failures with backoff until the stream is closed.
 func (ts *trackStream) fetchLoop() {
 	p := ts.p
 	n := len(ts.frames) - 1
+	full := false // the window was full: wait for a refill's worth of room
 	for i := ts.startSeg; i < n; i++ {
 		var urgency Urgency
 		for { // wait until segment i is inside the window
@@ -167,7 +180,11 @@ func (ts *trackStream) fetchLoop() {
 				for j := ts.reading + 1; j < i; j++ {
 					limit += ts.segDuration(j)
 				}
-				inWindow = i <= ts.reading+1 || limit < p.opts.ReadAhead
+				room := p.opts.ReadAhead
+				if full {
+					room -= min(refillBatch, p.opts.ReadAhead/3)
+				}
+				inWindow = i <= ts.reading+1 || limit < room
 				urgency = catalog.UrgencySoon
 				if i <= ts.reading {
 					urgency = catalog.UrgencyNow
@@ -176,8 +193,10 @@ func (ts *trackStream) fetchLoop() {
 			ch := ts.changed
 			ts.mu.Unlock()
 			if inWindow {
+				full = false
 				break
 			}
+			full = true
 			select {
 			case <-ch:
 			case <-ts.ctx.Done():
