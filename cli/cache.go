@@ -3,9 +3,11 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -90,11 +92,35 @@ func (a *app) withCache(fn func(*cache.Cache) error) error {
 func (a *app) withDiskCache(fn func(*cache.Cache) error) error {
 	return a.useCache(func(log *slog.Logger) (*cache.Cache, error) {
 		c, err := a.openDiskCache(log)
-		if err != nil && exitStatus(err) == ExitError { // a folder that cannot be made or written: say what to do
-			err = fmt.Errorf("%w (fix that folder, or give another cache file with --cache, SEGUE_CACHE or [cache] path)", err)
+		if err != nil && exitStatus(err) == ExitError && !errors.Is(err, cache.ErrDiskFull) { // a full disk says what to do itself
+			advice := "give another cache file with --cache, SEGUE_CACHE or [cache] path"
+			if fix := cacheFileFix(a.cfg.Cache.Path, err); fix != "" {
+				advice = fix + ", or " + advice
+			}
+			err = fmt.Errorf("%w (%s)", err, advice)
 		}
 		return c, err
 	}, fn)
+}
+
+// cacheFileFix names what keeps the cache file at path from being used, as
+// err (from cache.Open) says it, and what fixes that in place: a file where
+// its folder should be, a read-only file system, or a user that may not
+// write there; "" for anything else.
+func cacheFileFix(path string, err error) string {
+	switch {
+	case errors.Is(err, syscall.ENOTDIR):
+		for dir := filepath.Dir(path); dir != filepath.Dir(dir); dir = filepath.Dir(dir) {
+			if st, serr := os.Stat(dir); serr == nil && !st.IsDir() {
+				return fmt.Sprintf("%s is a file where its folder should be: move that file", dir)
+			}
+		}
+	case errors.Is(err, syscall.EROFS):
+		return fmt.Sprintf("%s is on a read-only file system: mount it read-write", filepath.Dir(path))
+	case errors.Is(err, fs.ErrPermission):
+		return fmt.Sprintf("this user may not write %s or its folder: change their owner or mode", path)
+	}
+	return ""
 }
 
 func (a *app) useCache(open func(*slog.Logger) (*cache.Cache, error), fn func(*cache.Cache) error) error {
