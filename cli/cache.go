@@ -118,8 +118,12 @@ func (a *app) withDiskCache(fn func(*cache.Cache) error) error {
 		switch {
 		case errors.As(err, &ue):
 			err = fmt.Errorf("%w (%s)", err, unusableAdvice(ue))
-		case err != nil && exitStatus(err) == ExitError: // a folder that cannot be made: say what to do
-			err = fmt.Errorf("%w (fix that folder, or %s)", err, otherCacheFile)
+		case err != nil && exitStatus(err) == ExitError && !errors.Is(err, cache.ErrDiskFull): // a full disk says what to do itself
+			advice := otherCacheFile
+			if fix := cacheFileFix(a.cfg.Cache.Path, err); fix != "" {
+				advice = fix + ", or " + advice
+			}
+			err = fmt.Errorf("%w (%s)", err, advice)
 		}
 		return c, err
 	}, fn)
@@ -138,12 +142,32 @@ func unusableAdvice(ue *cache.UnusableError) string {
 	}
 	switch {
 	case errors.Is(ue.Err, syscall.EROFS):
-		return "the file system there is read-only: " + otherCacheFile + " on another"
+		return "the file system there is read-only: mount it read-write, or " + otherCacheFile + " on another"
 	case errors.Is(ue.Err, fs.ErrPermission):
 		return fmt.Sprintf("%s may not %s: run segue as a user who may, change its owner or mode (as its owner: chmod %s %s), or %s",
 			currentUser(), what, mode, ue.Path, otherCacheFile)
 	}
 	return "fix it, or " + otherCacheFile
+}
+
+// cacheFileFix names what keeps the cache file at path from being used, as
+// err (from cache.Open) says it, and what fixes that in place: a file where
+// its folder should be, a read-only file system, or a user that may not
+// write there; "" for anything else.
+func cacheFileFix(path string, err error) string {
+	switch {
+	case errors.Is(err, syscall.ENOTDIR):
+		for dir := filepath.Dir(path); dir != filepath.Dir(dir); dir = filepath.Dir(dir) {
+			if st, serr := os.Stat(dir); serr == nil && !st.IsDir() {
+				return fmt.Sprintf("%s is a file where its folder should be: move that file", dir)
+			}
+		}
+	case errors.Is(err, syscall.EROFS):
+		return fmt.Sprintf("%s is on a read-only file system: mount it read-write", filepath.Dir(path))
+	case errors.Is(err, fs.ErrPermission):
+		return fmt.Sprintf("this user may not write %s or its folder: change their owner or mode", path)
+	}
+	return ""
 }
 
 func (a *app) useCache(open func(*slog.Logger) (*cache.Cache, error), fn func(*cache.Cache) error) error {

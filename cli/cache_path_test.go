@@ -63,9 +63,10 @@ func TestCacheThatIsNotACache(t *testing.T) {
 }
 
 // TestUnusableCacheFolderSaysWhatToDo: the commands that need the cache
-// file (cache stats, offline add) under a folder that cannot be made say
-// which path failed, why, and what to do (exit 1, with and without
-// --json); they ended at "mkdir X: not a directory".
+// file (cache stats, offline add) under a folder that cannot be made, or on
+// a read-only file system, say which path failed, why, and what fixes that
+// (exit 1, with and without --json); they ended at "mkdir X: not a
+// directory", then said "fix that folder" whatever the problem.
 func TestUnusableCacheFolderSaysWhatToDo(t *testing.T) {
 	blocker := filepath.Join(t.TempDir(), "a-file")
 	if err := os.WriteFile(blocker, nil, 0o644); err != nil {
@@ -77,11 +78,22 @@ func TestUnusableCacheFolderSaysWhatToDo(t *testing.T) {
 		for _, run := range [][]string{args, append(slices.Clone(args), "--json")} {
 			_, errOut, code := segue(t, append(slices.Clone(env), run...)...)
 			msg := checkFailure(t, strings.Join(run, " "), errOut, code, ExitError)
-			want := "open cache " + path + ": create its folder: mkdir " + blocker + ": not a directory (fix that folder, or give another cache file with --cache, SEGUE_CACHE or [cache] path)"
+			want := "open cache " + path + ": create its folder: mkdir " + blocker + ": not a directory (" + blocker + " is a file where its folder should be: move that file, or give another cache file with --cache, SEGUE_CACHE or [cache] path)"
 			if msg != want {
 				t.Errorf("segue %s: %q; want %q", strings.Join(run, " "), msg, want)
 			}
 		}
+	}
+	ro := filepath.Join(t.TempDir(), "ro")
+	mountTmpfs(t, ro, "1m")
+	if out, err := exec.Command("mount", "-o", "remount,ro", ro).CombinedOutput(); err != nil {
+		t.Fatalf("remount %s read-only: %v\n%s", ro, err, out)
+	}
+	path = filepath.Join(ro, "cache.db")
+	_, errOut, code := segue(t, append(clientEnv(t, "http://127.0.0.1:9"), "--cache", path, "cache", "stats")...)
+	msg := checkFailure(t, "cache stats", errOut, code, ExitError)
+	if want := "open cache " + path + ": its folder " + ro + " cannot be written: read-only file system (the file system there is read-only: mount it read-write, or give another cache file with --cache, SEGUE_CACHE or [cache] path on another)"; msg != want {
+		t.Errorf("cache stats on a read-only file system: %q; want %q", msg, want)
 	}
 }
 

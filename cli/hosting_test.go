@@ -54,6 +54,9 @@ func TestClientRunsTheOrigin(t *testing.T) {
 		{[]string{"--config", filepath.Join(missing, "c.toml"), "origin", "token", "list"}, "", "check the path given to --config", ExitUsage},
 		{[]string{"origin", "token", "list", "--json", "--data", missing}, `{"error":"--data: no origin in`, "no origin in " + missing, ExitNotFound},
 		{[]string{"origin", "--help"}, "segue origin ingest ~/Music", "", ExitOK},
+		// the client's flags, before or after the command words, reach segue-origin, which refuses them
+		{[]string{"--cache", missing, "origin", "token", "list", "--json", "--data", missing}, `{"error":"--cache is a client setting; origin token list does not read it"}`, "segue: --cache is a client setting", ExitUsage},
+		{[]string{"origin", "serve", "--origin", "http://127.0.0.1:9"}, "", "segue: --origin is a client setting; origin serve does not read it\n", ExitUsage},
 		{[]string{"demo", "--addr", "127.0.0.1:0"}, "", "the interface needs a terminal", ExitUsage},
 	} {
 		out, errOut, code := run(bin, env, c.args...)

@@ -78,12 +78,13 @@ data is never evicted, so it plays with the origin down.`,
 					refs = append(refs, ref)
 				}
 			}
-			if err := a.allPinned(refs); err != nil {
+			l, err := a.pinnedList(refs)
+			if err != nil {
 				return err
 			}
 			return a.withDiskCache(func(c *cache.Cache) error {
 				for _, ref := range refs {
-					if err := a.unpinRef(c, ref); err != nil {
+					if err := unpinFrom(c, l, ref); err != nil {
 						return err
 					}
 				}
@@ -468,13 +469,15 @@ func (a *app) offlineList(ctx context.Context, c *cache.Cache, asJSON bool) erro
 	return a.printTables(t)
 }
 
-// allPinned refuses refs (exit 3) when one of them is not pinned, before
-// any is unpinned: offline remove A TYPO unpinned A, then failed, so a
-// script that took the failure for "nothing done" had lost A's pin.
-func (a *app) allPinned(refs []string) error {
+// pinnedList is the offline list, loaded once for offline remove to
+// unpin refs from. It refuses refs (exit 3) when one of them is not
+// pinned, before any is unpinned: offline remove A TYPO unpinned A, then
+// failed, so a script that took the failure for "nothing done" had lost
+// A's pin.
+func (a *app) pinnedList(refs []string) (*offline.List, error) {
 	l, err := offline.Load(a.cfg.StateDir)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, ref := range refs {
 		if _, ok := l.Find(ref); !ok {
@@ -482,20 +485,25 @@ func (a *app) allPinned(refs []string) error {
 			if len(refs) > 1 {
 				err = fmt.Errorf("%w; nothing was unpinned", err)
 			}
-			return withExit(ExitNotFound, err)
+			return nil, withExit(ExitNotFound, err)
 		}
 	}
-	return nil
+	return l, nil
 }
 
-// unpinRef drops ref from the offline list, saves it, then unpins what no
-// other pinned collection holds (in that order, so a list that cannot be
-// saved leaves every pin it names in place).
+// unpinRef drops ref from the offline list as unpinFrom does.
 func (a *app) unpinRef(c *cache.Cache, ref string) error {
 	l, err := offline.Load(a.cfg.StateDir)
 	if err != nil {
 		return err
 	}
+	return unpinFrom(c, l, ref)
+}
+
+// unpinFrom drops ref from l, saves l, then unpins what no other pinned
+// collection holds (in that order, so a list that cannot be saved leaves
+// every pin it names in place).
+func unpinFrom(c *cache.Cache, l *offline.List, ref string) error {
 	if _, ok := l.Find(ref); !ok {
 		return withExit(ExitNotFound, fmt.Errorf("offline remove %q: not pinned (see segue offline list)", ref))
 	}

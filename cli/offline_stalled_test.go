@@ -100,6 +100,10 @@ func TestOfflineRemoveAllOrNothing(t *testing.T) {
 	if got := pinned(); len(got) != 0 {
 		t.Errorf("after removing both: pins %v; want none", got)
 	}
+	pin("t3", "t4", "t5") // several refs in one run, from the list loaded once
+	if _, errOut, code := segue(t, append(slices.Clone(env), "offline", "remove", "t3", "t5")...); code != 0 || !slices.Equal(pinned(), []string{"t4"}) {
+		t.Errorf("segue offline remove t3 t5: exit %d, %q, pins %v; want 0 and t4 kept", code, errOut, pinned())
+	}
 }
 
 // TestPinnedPlaysAtOnceFromStalledOrigin: with the origin's process

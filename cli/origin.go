@@ -3,7 +3,9 @@
 package cli
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -38,6 +40,14 @@ The data dir defaults to $XDG_DATA_HOME/segue/origin (config: [origin_server] da
 env SEGUE_DATA, or --data).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+		// the origin's commands and not the root's, so that a client
+		// setting given to one is refused before the settings are read
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if err := refuseClientGlobals(cmd); err != nil {
+				return err
+			}
+			return a.load(cmd)
+		},
 	}
 	for _, add := range originSubs {
 		cmd.AddCommand(add(a))
@@ -73,6 +83,29 @@ func hideClientGlobals(root *cobra.Command) (show func()) {
 			f.Hidden = false
 		}
 	}
+}
+
+// refuseClientGlobals is a usage error naming the global flags given to
+// cmd, an origin command, that are not hostingGlobals: such a flag (--origin,
+// --cache, --peer...) was accepted and did nothing. A flag of cmd's own with
+// a global's name (proxy-config's --cache-size) is cmd's, and so are the
+// flags a group of origin commands shares.
+func refuseClientGlobals(cmd *cobra.Command) error {
+	var given []string
+	globals := cmd.Root().PersistentFlags()
+	cmd.InheritedFlags().VisitAll(func(f *pflag.Flag) {
+		if f.Changed && globals.Lookup(f.Name) == f && !slices.Contains(hostingGlobals, f.Name) {
+			given = append(given, "--"+f.Name)
+		}
+	})
+	if len(given) == 0 {
+		return nil
+	}
+	name := strings.TrimPrefix(cmd.CommandPath(), cmd.Root().Name()+" ")
+	if len(given) == 1 {
+		return &usageError{fmt.Errorf("%s is a client setting; %s does not read it", given[0], name)}
+	}
+	return &usageError{fmt.Errorf("%s and %s are client settings; %s does not read them", strings.Join(given[:len(given)-1], ", "), given[len(given)-1], name)}
 }
 
 // completeHosting offers, when the shell completes the words of an origin

@@ -70,7 +70,8 @@ ends with an "error" event saying why.`,
 			}
 			outputFrom := "--output"
 			if !cmd.Flags().Changed("output") {
-				f.output, outputFrom = a.cfg.Player.Output, a.outputSetting()
+				// where SEGUE_OUTPUT or config.toml set it: it said "--output"
+				f.output, outputFrom = a.cfg.Player.Output, a.cfg.Player.OutputFrom
 			}
 			if f.fast && !strings.HasPrefix(f.output, "wav") {
 				return &usageError{fmt.Errorf("play: --fast renders a wav output as fast as it can; it cannot apply to --output %s (use --output wav:FILE)", cmp.Or(f.output, "alsa"))}
@@ -414,16 +415,6 @@ func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total i
 			}
 		}
 	}
-}
-
-// outputSetting names where the configured output (no --output) came
-// from, for a sentence about its file: it said "--output" of an output
-// SEGUE_OUTPUT or config.toml named.
-func (a *app) outputSetting() string {
-	if os.Getenv("SEGUE_OUTPUT") != "" {
-		return "SEGUE_OUTPUT"
-	}
-	return "config " + a.configPath + ": player.output"
 }
 
 func trackLabel(t catalog.Track) string {

@@ -74,6 +74,9 @@ func (c *Config) decode(path, text string) error {
 		return &Error{File: path, Key: k.String(), Line: keyLine(text, k), Err: errors.New(msg + "; see the example in the README")}
 	}
 	c.expandHome()
+	if md.IsDefined("player", "output") {
+		c.Player.OutputFrom = "config " + path + ": player.output"
+	}
 	for _, chk := range []struct {
 		key   string
 		value string
@@ -207,7 +210,7 @@ func known(table string) []string {
 	}
 	var keys []string
 	for f := range t.Fields() {
-		if tag := tomlName(f); tag != "" {
+		if tag := tomlName(f); tag != "" && tag != "-" { // "-": not read from the file
 			keys = append(keys, tag)
 		}
 	}

@@ -71,6 +71,11 @@ type PlayerConfig struct {
 	BufferSeconds float64 `toml:"buffer_seconds"`
 	// Autoplay continues with a radio when the queue ends (default true).
 	Autoplay bool `toml:"autoplay"`
+
+	// OutputFrom names where Output was set, for a sentence about its file:
+	// "SEGUE_OUTPUT", "config FILE: player.output", or "" for the default.
+	// Load sets it; it is no setting of the file.
+	OutputFrom string `toml:"-"`
 }
 
 // OriginConfig is the origin server side.
@@ -285,7 +290,7 @@ func (c *Config) applyEnv(lookup func(string) (string, bool)) error {
 		if err := CheckOutput(v); err != nil {
 			return fmt.Errorf("SEGUE_OUTPUT: %w", err)
 		}
-		c.Player.Output = v
+		c.Player.Output, c.Player.OutputFrom = v, "SEGUE_OUTPUT"
 	}
 	if v, ok := lookup("SEGUE_DATA"); ok && v != "" {
 		c.OriginSv.DataDir = HomePath(v)

@@ -160,6 +160,7 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 	if holds(data, lib) {
 		return sum, fmt.Errorf("%w: %s holds %s", ErrDataHoldsLibrary, data, lib)
 	}
+	disk := diskRun{data: data, command: "ingest"}
 	db, store, closeAll, err := openLocked(ctx, data, o)
 	if err != nil {
 		return sum, err
@@ -182,7 +183,7 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 	plan := planLibrary(rows, lib, files)
 	if plan.adopt {
 		if err := adoptOlderRows(ctx, db, lib); err != nil {
-			return sum, diskFull(err, data)
+			return sum, disk.full(err)
 		}
 	}
 	known := plan.own
@@ -292,17 +293,17 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 		sum.Removed++
 		log.Info("remove track", "path", path, "id", k.id)
 	}
-	if sum.BlobsRemoved, err = settleCatalog(ctx, db, store, data, touchedAlbums); err != nil {
+	if sum.BlobsRemoved, err = settleCatalog(ctx, db, store, disk, touchedAlbums); err != nil {
 		return sum, err
 	}
 	// Audio features (tempo, spectrum, fingerprint) of new and changed
 	// tracks, for the recommender; see features.go.
 	if _, err := updateFeatures(ctx, db, lib, o.Jobs, log); err != nil {
-		return sum, diskFull(err, data)
+		return sum, disk.full(err)
 	}
 	sum.Elapsed = time.Since(start)
 	if full > 0 {
-		return sum, fmt.Errorf("%w: %d files not ingested; free space in %s and run ingest again", ErrDiskFull, full, data)
+		return sum, fmt.Errorf("%w: %d files not ingested; %s", ErrDiskFull, full, disk.advice())
 	}
 	return sum, nil
 }
@@ -343,22 +344,22 @@ func openLocked(ctx context.Context, data string, o IngestOptions) (*sql.DB, blo
 // removed: empty albums and artists go, names and covers are chosen again,
 // blobs no track uses are deleted from store (their count is returned),
 // and the album loudness of touched (album IDs) and of albums a killed run
-// left without it is measured. data names the data dir in a disk-full error.
-func settleCatalog(ctx context.Context, db *sql.DB, store blobs.Collector, data string, touched map[string]bool) (int, error) {
+// left without it is measured. disk words a disk-full error.
+func settleCatalog(ctx context.Context, db *sql.DB, store blobs.Collector, disk diskRun, touched map[string]bool) (int, error) {
 	if err := pruneCatalog(ctx, db); err != nil {
-		return 0, diskFull(err, data)
+		return 0, disk.full(err)
 	}
 	if err := respellCatalog(ctx, db); err != nil {
-		return 0, diskFull(err, data)
+		return 0, disk.full(err)
 	}
 	if err := chooseCovers(ctx, db); err != nil {
-		return 0, diskFull(err, data)
+		return 0, disk.full(err)
 	}
 	// Garbage goes first: on a full disk, the segments of the files it
 	// stopped are what frees room for the album updates.
 	removed, err := collectGarbage(ctx, db, store)
 	if err != nil {
-		return removed, diskFull(err, data)
+		return removed, disk.full(err)
 	}
 	// Albums a killed run left without album loudness are finished too.
 	missing, err := albumsWithoutLoudness(ctx, db)
@@ -370,19 +371,29 @@ func settleCatalog(ctx context.Context, db *sql.DB, store blobs.Collector, data 
 	}
 	for album := range touched {
 		if err := updateAlbumLoudness(ctx, db, album); err != nil {
-			return removed, diskFull(err, data) // the next run finishes the album
+			return removed, disk.full(err) // the next run finishes the album
 		}
 	}
 	return removed, nil
 }
 
-// diskFull marks err as ErrDiskFull when a full disk caused it, so the
-// caller still reports the run's summary.
-func diskFull(err error, data string) error {
+// diskRun is a run of a command that writes to the data dir (ingest,
+// remove), for its disk-full errors: they name the data dir to free space in
+// and the command to run again.
+type diskRun struct{ data, command string }
+
+// full marks err as ErrDiskFull when a full disk caused it, so the caller
+// still reports the run's summary.
+func (r diskRun) full(err error) error {
 	if sqlite.DiskFull(err) {
-		return fmt.Errorf("%w: %w; free space in %s and run ingest again", ErrDiskFull, err, data)
+		return fmt.Errorf("%w: %w; %s", ErrDiskFull, err, r.advice())
 	}
 	return err
+}
+
+// advice says what to do once the data dir's disk is full.
+func (r diskRun) advice() string {
+	return fmt.Sprintf("free space in %s and run %s again", r.data, r.command)
 }
 
 // lockGrace is how long a held ingest lock is tried again before it is

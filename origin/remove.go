@@ -62,6 +62,7 @@ func RemoveFolder(ctx context.Context, folder string, o IngestOptions) (RemoveSu
 	if err != nil || o.DataDir == "" {
 		return sum, fmt.Errorf("%w %q: %v", ErrDataDir, o.DataDir, err)
 	}
+	disk := diskRun{data: data, command: "remove"}
 	db, store, done, err := openLocked(ctx, data, o)
 	if err != nil {
 		return sum, err
@@ -94,7 +95,7 @@ func RemoveFolder(ctx context.Context, folder string, o IngestOptions) (RemoveSu
 	for _, k := range plan.own {
 		now, err := deleteTrack(ctx, db, k.id)
 		if err != nil {
-			return sum, diskFull(err, data)
+			return sum, disk.full(err)
 		}
 		touched[k.album] = true
 		if now != "" {
@@ -102,6 +103,6 @@ func RemoveFolder(ctx context.Context, folder string, o IngestOptions) (RemoveSu
 		}
 		sum.Removed++
 	}
-	sum.BlobsRemoved, err = settleCatalog(ctx, db, store, data, touched)
+	sum.BlobsRemoved, err = settleCatalog(ctx, db, store, disk, touched)
 	return sum, err
 }

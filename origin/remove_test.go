@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -34,5 +35,35 @@ func testRemoveFolder(t *testing.T, e engine) {
 	}
 	if got := catalogPaths(t, o); len(got) != 1 {
 		t.Errorf("a refused RemoveFolder changed the catalog: %v", got)
+	}
+}
+
+// A data dir whose disk is full stops RemoveFolder with ErrDiskFull, whose
+// words say to run remove again (they said ingest, as ingest's do); once
+// there is room, remove finishes.
+func TestRemoveFolderDiskFull(t *testing.T) {
+	needFFmpeg(t)
+	lib := t.TempDir()
+	writeSource(t, lib, source{name: "a.flac", root: 220, seconds: 4})
+	writeSource(t, lib, source{name: "b.flac", root: 330, seconds: 4})
+	data := mountTmpfs(t, "4m")
+	ingest(t, lib, data)
+	filler := filepath.Join(data, "filler")
+	f, err := os.Create(filler)
+	must(t, err)
+	size := int64(0)
+	for chunk := make([]byte, 4096); err == nil; size += 4096 {
+		_, err = f.Write(chunk)
+	}
+	// room to open the catalog (its shared-memory index), not to write to it
+	must(t, f.Truncate(size-48<<10))
+	must(t, f.Close())
+	_, err = RemoveFolder(t.Context(), lib, IngestOptions{DataDir: data})
+	if !errors.Is(err, ErrDiskFull) || !strings.HasSuffix(err.Error(), "; free space in "+data+" and run remove again") {
+		t.Fatalf("RemoveFolder on a full disk: %v; want ErrDiskFull ending \"free space in %s and run remove again\"", err, data)
+	}
+	must(t, os.Remove(filler))
+	if sum, err := RemoveFolder(t.Context(), lib, IngestOptions{DataDir: data}); err != nil || sum.Removed != 2 {
+		t.Errorf("RemoveFolder with room again: %+v, %v; want the 2 tracks removed", sum, err)
 	}
 }

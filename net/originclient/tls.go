@@ -10,7 +10,7 @@ import (
 	"net/http"
 	"time"
 
-	"segue/config"
+	"segue/net/trust"
 )
 
 // TLSOptions say which certificates an https origin may present. The zero
@@ -20,7 +20,7 @@ type TLSOptions struct {
 	// the system roots (--ca).
 	CAFile string
 	// PinSHA256 is the SHA-256 fingerprint of the origin's certificate
-	// (--pin-sha256, as config.ParsePin reads it). When set, the certificate must
+	// (--pin-sha256, as trust.ParsePin reads it). When set, the certificate must
 	// have exactly this fingerprint and be valid now; the authority that
 	// signed it and the names in it do not matter (a self-signed origin).
 	PinSHA256 string
@@ -42,7 +42,7 @@ func (o TLSOptions) Config() (*tls.Config, error) {
 		if err != nil {
 			pool = x509.NewCertPool()
 		}
-		certs, err := config.ReadCA(o.CAFile) // the same sentences as the setting's own check
+		certs, err := trust.ReadCA(o.CAFile) // the same sentences as the setting's own check (config.CheckCA)
 		if err != nil {
 			return nil, err
 		}
@@ -52,7 +52,7 @@ func (o TLSOptions) Config() (*tls.Config, error) {
 		tc.RootCAs = pool
 	}
 	if o.PinSHA256 != "" {
-		pin, err := config.ParsePin(o.PinSHA256)
+		pin, err := trust.ParsePin(o.PinSHA256)
 		if err != nil {
 			return nil, err
 		}
