@@ -83,13 +83,24 @@ func checkOutputFile(what, path string) error {
 	if st, err := os.Stat(path); err == nil && st.IsDir() {
 		return &usageError{fmt.Errorf("%s: %s is a folder: give a file", what, path)}
 	}
+	if err := missingFolder(what, path); err != nil {
+		return err
+	}
 	dir := filepath.Dir(path)
-	st, err := os.Stat(dir)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return &usageError{fmt.Errorf("%s: the folder %s does not exist (make it, or check the path)", what, dir)}
-	case err == nil && !st.IsDir():
+	if st, err := os.Stat(dir); err == nil && !st.IsDir() {
 		return &usageError{fmt.Errorf("%s: %s is a file, not a folder (check the path)", what, dir)}
+	}
+	return nil
+}
+
+// missingFolder refuses (2) a path a setting gave (what names it) whose
+// folder does not exist: segue makes the file or folder a setting names,
+// and above it only its own default folders; a mistyped path made folders
+// wherever it pointed.
+func missingFolder(what, path string) error {
+	dir := filepath.Dir(path)
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		return &usageError{fmt.Errorf("%s: the folder %s does not exist (make it, or check the path)", what, dir)}
 	}
 	return nil
 }

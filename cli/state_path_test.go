@@ -1,0 +1,58 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"segue/catalog"
+)
+
+// TestGivenStateFoldersAreNotMade: a state_dir or log_file given in
+// config.toml whose folder does not exist (a typo) makes no folder, as a
+// mistyped cache path makes none: offline add and demo refuse such a
+// state_dir (exit 2) naming the setting and the folder, and play says
+// either in one warning and plays.
+// segue made the folders wherever the path pointed.
+func TestGivenStateFoldersAreNotMade(t *testing.T) {
+	o := newTestOrigin(t)
+	url := "http://" + o.addr
+	var res catalog.SearchResult
+	getJSON(t, url+"/api/v1/search?q=play&limit=5", &res)
+	track := res.Tracks[0]
+	for _, key := range []string{"state_dir", "log_file"} {
+		t.Run(key, func(t *testing.T) {
+			dir := t.TempDir()
+			typo := filepath.Join(dir, "typo")
+			given := filepath.Join(typo, "deeper", "x")
+			cfg := filepath.Join(dir, "config.toml")
+			set := map[string]string{"state_dir": filepath.Join(dir, "state"), "log_file": filepath.Join(dir, "segue.log")}
+			set[key] = given
+			body := "state_dir = " + strconvQuote(set["state_dir"]) + "\nlog_file = " + strconvQuote(set["log_file"]) + "\n"
+			if err := os.WriteFile(cfg, []byte(body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			env := []string{"--origin", url, "--config", cfg, "--cache", filepath.Join(dir, "cache.db")}
+			want := "config " + cfg + ": " + key + ": the folder " + filepath.Dir(given) + " does not exist (make it, or check the path)"
+
+			_, errOut, code := segue(t, append(env, "play", track.ID, "--output", "wav:"+filepath.Join(dir, "p.wav"), "--fast")...)
+			if code != 0 || strings.Count(errOut, want) != 1 || strings.Count(strings.TrimSpace(errOut), "\n") != 0 {
+				t.Errorf("play: exit %d, stderr %q; want 0 and one warning saying %q", code, errOut, want)
+			}
+			if key == "state_dir" {
+				_, errOut, code := segue(t, append(env, "offline", "add", track.ID)...)
+				if msg := checkFailure(t, "offline add", errOut, code, ExitUsage); msg != want {
+					t.Errorf("offline add: %q; want %q", msg, want)
+				}
+				_, errOut, code = segue(t, append(env, "demo", "--no-tui")...)
+				if msg := checkFailure(t, "demo", errOut, code, ExitUsage); msg != want {
+					t.Errorf("demo: %q; want %q", msg, want)
+				}
+			}
+			if _, err := os.Stat(typo); err == nil {
+				t.Fatalf("%s named a path in a folder that does not exist, and segue made %s", key, typo)
+			}
+		})
+	}
+}
