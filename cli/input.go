@@ -6,6 +6,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"segue/config"
 )
 
 // openInput opens the file a command reads, named on its command line by
@@ -69,6 +73,24 @@ func checkFolder(what, path string) error {
 		return &usageError{fmt.Errorf("%s: %s is a file: give a folder", what, path)}
 	}
 	return nil
+}
+
+// checkDataDir is checkFolder of the origin data dir a command makes,
+// refusing as well one given (--data, SEGUE_DATA, [origin_server]
+// data_dir) whose folder does not exist: segue makes the data dir, and
+// above it only its own default folders, as for the cache's path.
+func (a *app) checkDataDir(cmd *cobra.Command, dir string) error {
+	if err := checkFolder("--data", dir); err != nil || dir == config.Default().OriginSv.DataDir {
+		return err
+	}
+	from := "config " + a.configPath + ": origin_server.data_dir"
+	switch {
+	case cmd.Flags().Changed("data"):
+		from = "--data"
+	case os.Getenv("SEGUE_DATA") != "":
+		from = "SEGUE_DATA"
+	}
+	return missingFolder(from, dir)
 }
 
 // checkOutputFile says what is wrong with the file a command is to write,

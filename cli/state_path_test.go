@@ -3,6 +3,7 @@ package cli
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -52,6 +53,51 @@ func TestGivenStateFoldersAreNotMade(t *testing.T) {
 			}
 			if _, err := os.Stat(typo); err == nil {
 				t.Fatalf("%s named a path in a folder that does not exist, and segue made %s", key, typo)
+			}
+		})
+	}
+}
+
+// TestGivenDataDirIsNotMade: an origin data dir given by --data,
+// SEGUE_DATA or [origin_server] data_dir whose folder does not exist (a
+// typo) makes no folder: ingest, serve and token create refuse it (exit
+// 2) naming the setting and the folder. ingest made the folders wherever
+// the path pointed.
+func TestGivenDataDirIsNotMade(t *testing.T) {
+	dir := t.TempDir()
+	typo := filepath.Join(dir, "typo")
+	data := filepath.Join(typo, "deeper", "data")
+	plain := filepath.Join(dir, "plain.toml")
+	withData := filepath.Join(dir, "data.toml")
+	log := "log_file = " + strconvQuote(filepath.Join(dir, "segue.log")) + "\n"
+	if err := os.WriteFile(plain, []byte(log), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(withData, []byte(log+"[origin_server]\ndata_dir = "+strconvQuote(data)+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, way := range []struct {
+		setting string
+		args    []string
+		envVar  bool
+	}{
+		{"--data", []string{"--config", plain, "--data", data}, false},
+		{"SEGUE_DATA", []string{"--config", plain}, true},
+		{"config " + withData + ": origin_server.data_dir", []string{"--config", withData}, false},
+	} {
+		t.Run(way.setting, func(t *testing.T) {
+			if way.envVar {
+				t.Setenv("SEGUE_DATA", data)
+			}
+			want := way.setting + ": the folder " + filepath.Dir(data) + " does not exist (make it, or check the path)"
+			for _, args := range [][]string{{"origin", "ingest", t.TempDir()}, {"origin", "serve", "--addr", "127.0.0.1:0"}, {"origin", "token", "create", "laptop"}} {
+				_, errOut, code := segue(t, append(slices.Clone(args), way.args...)...)
+				if msg := checkFailure(t, strings.Join(args[:2], " "), errOut, code, ExitUsage); msg != want {
+					t.Errorf("segue %s: %q; want %q", strings.Join(args[:2], " "), msg, want)
+				}
+			}
+			if _, err := os.Stat(typo); err == nil {
+				t.Fatalf("%s named a data dir in a folder that does not exist, and segue made %s", way.setting, typo)
 			}
 		})
 	}
