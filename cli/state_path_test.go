@@ -46,6 +46,13 @@ func TestGivenStateFoldersAreNotMade(t *testing.T) {
 				if msg := checkFailure(t, "offline add", errOut, code, ExitUsage); msg != want {
 					t.Errorf("offline add: %q; want %q", msg, want)
 				}
+				out, errOut, code := segue(t, append(env, "offline", "add", track.ID, "--json")...)
+				checkFailure(t, "offline add --json", errOut, code, ExitUsage)
+				var got struct{ Error string }
+				decodeJSON(t, out, &got)
+				if got.Error != want {
+					t.Errorf("offline add --json: %q; want {\"error\": %q}", out, want)
+				}
 				_, errOut, code = segue(t, append(env, "demo", "--no-tui")...)
 				if msg := checkFailure(t, "demo", errOut, code, ExitUsage); msg != want {
 					t.Errorf("demo: %q; want %q", msg, want)
