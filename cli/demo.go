@@ -55,6 +55,9 @@ func (a *app) runDemo(ctx context.Context, addr string, noTUI bool) error {
 	if err := config.CheckAddr(addr); err != nil {
 		return &usageError{fmt.Errorf("--addr: %w", err)}
 	}
+	if err := a.stateProblem(); errors.As(err, new(*usageError)) { // a mistyped state_dir: the origin's log goes there
+		return err
+	}
 	if !origin.IsLoopback(addr) {
 		// off loopback the origin demands tokens the demo has none of: its
 		// interface and the commands it suggests were refused

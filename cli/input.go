@@ -6,6 +6,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"segue/config"
 )
 
 // openInput opens the file a command reads, named on its command line by
@@ -71,6 +75,24 @@ func checkFolder(what, path string) error {
 	return nil
 }
 
+// checkDataDir is checkFolder of the origin data dir a command makes,
+// refusing as well one given (--data, SEGUE_DATA, [origin_server]
+// data_dir) whose folder does not exist: segue makes the data dir, and
+// above it only its own default folders, as for the cache's path.
+func (a *app) checkDataDir(cmd *cobra.Command, dir string) error {
+	if err := checkFolder("--data", dir); err != nil || dir == config.Default().OriginSv.DataDir {
+		return err
+	}
+	from := "config " + a.configPath + ": origin_server.data_dir"
+	switch {
+	case cmd.Flags().Changed("data"):
+		from = "--data"
+	case os.Getenv("SEGUE_DATA") != "":
+		from = "SEGUE_DATA"
+	}
+	return missingFolder(from, dir)
+}
+
 // checkOutputFile says what is wrong with the file a command is to write,
 // named by what (a flag such as "--output"), before anything starts: a
 // folder given for it, or a folder for it that does not exist, is a bad
@@ -83,13 +105,24 @@ func checkOutputFile(what, path string) error {
 	if st, err := os.Stat(path); err == nil && st.IsDir() {
 		return &usageError{fmt.Errorf("%s: %s is a folder: give a file", what, path)}
 	}
+	if err := missingFolder(what, path); err != nil {
+		return err
+	}
 	dir := filepath.Dir(path)
-	st, err := os.Stat(dir)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return &usageError{fmt.Errorf("%s: the folder %s does not exist (make it, or check the path)", what, dir)}
-	case err == nil && !st.IsDir():
+	if st, err := os.Stat(dir); err == nil && !st.IsDir() {
 		return &usageError{fmt.Errorf("%s: %s is a file, not a folder (check the path)", what, dir)}
+	}
+	return nil
+}
+
+// missingFolder refuses (2) a path a setting gave (what names it) whose
+// folder does not exist: segue makes the file or folder a setting names,
+// and above it only its own default folders; a mistyped path made folders
+// wherever it pointed.
+func missingFolder(what, path string) error {
+	dir := filepath.Dir(path)
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		return &usageError{fmt.Errorf("%s: the folder %s does not exist (make it, or check the path)", what, dir)}
 	}
 	return nil
 }

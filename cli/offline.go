@@ -44,6 +44,9 @@ data is never evicted, so it plays with the origin down.`,
 		Args:        cobra.MinimumNArgs(1),
 		Annotations: ids(idPlaylist + "," + idAlbum),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := a.stateProblem(); errors.As(err, new(*usageError)) { // a mistyped state_dir, before any work
+				return err
+			}
 			return a.withDiskCache(func(c *cache.Cache) error {
 				for _, ref := range args {
 					if err := a.offlineAdd(cmd.Context(), c, ref, quality, asJSON); err != nil {
@@ -123,7 +126,9 @@ type pinReport struct {
 // and unpins what it pinned when saving fails after all. The CLI (segue
 // offline add) and the interface (O) both pin through it.
 func (a *app) pinRef(ctx context.Context, c *cache.Cache, ref, quality string, report pinReport) (offline.Collection, error) {
-	if err := a.stateProblem(); err != nil {
+	if err := a.stateProblem(); errors.As(err, new(*usageError)) {
+		return offline.Collection{}, err
+	} else if err != nil {
 		return offline.Collection{}, fmt.Errorf("offline add %q: the offline list cannot be saved in the state dir %s (%w); nothing was downloaded", ref, a.cfg.StateDir, err)
 	}
 	l, err := offline.Load(a.cfg.StateDir)

@@ -119,7 +119,11 @@ func catalogFlag(a *app, cmd *cobra.Command) func(cmd *cobra.Command, create boo
 		if cmd.Flags().Changed("data") {
 			dir = dataDir
 		}
-		if err := checkFolder("--data", dir); err != nil {
+		check := checkFolder("--data", dir)
+		if create {
+			check = a.checkDataDir(cmd, dir)
+		}
+		if err := check; err != nil {
 			return nil, err
 		}
 		if !create && catalogURL == "" {

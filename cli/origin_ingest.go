@@ -67,7 +67,7 @@ another machine than serve.`,
 			if err := checkCatalog(catalogURL); err != nil {
 				return err
 			}
-			if err := errors.Join(checkFolder("origin ingest", args[0]), checkFolder("--data", dataDir)); err != nil {
+			if err := errors.Join(checkFolder("origin ingest", args[0]), a.checkDataDir(cmd, dataDir)); err != nil {
 				return err
 			}
 			store, err := openBlobs(cmd.Context(), blobsURL)

@@ -77,7 +77,7 @@ and lets requests in flight finish.`,
 			if !cmd.Flags().Changed("data") {
 				o.DataDir = a.cfg.OriginSv.DataDir
 			}
-			if err := checkFolder("--data", o.DataDir); err != nil {
+			if err := a.checkDataDir(cmd, o.DataDir); err != nil {
 				return err
 			}
 			if !cmd.Flags().Changed("addr") {

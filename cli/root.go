@@ -42,6 +42,7 @@ type app struct {
 
 	stateChecked bool  // stateErr is known (see stateProblem)
 	stateErr     error // why the state dir cannot be written, if it cannot
+	stateSaid    bool  // the log's warning said stateErr
 	// onDiskFull (may be nil) is called once when the cache finds its
 	// disk full; the interface shows it.
 	onDiskFull func()
@@ -218,11 +219,20 @@ func (a *app) logger() *slog.Logger {
 	if a.log != nil {
 		return a.log
 	}
-	f, err := openAppend(a.cfg.LogFile)
+	typo := a.givenFolder("log_file", a.cfg.LogFile, config.Default().LogFile)
+	err := typo
+	var f *os.File
+	if err == nil {
+		f, err = openAppend(a.cfg.LogFile)
+	}
 	if err != nil {
-		a.logErr = fmt.Errorf("the log file cannot be written: %w", err)
-		if serr := a.stateProblem(); serr != nil {
-			a.logErr = fmt.Errorf("the state dir %s cannot be written (%w): the log, queue, offline list, plays and throughput estimate are not saved", a.cfg.StateDir, serr)
+		a.logErr = typo
+		if typo == nil {
+			a.logErr = fmt.Errorf("the log file cannot be written: %w", err)
+			if serr := a.stateProblem(); serr != nil {
+				a.logErr = fmt.Errorf("%s: the log, queue, offline list, plays and throughput estimate are not saved", a.stateCause(serr))
+				a.stateSaid = true
+			}
 		}
 		a.log = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 		if !a.tui { // the interface says it on its status line
@@ -232,6 +242,16 @@ func (a *app) logger() *slog.Logger {
 	}
 	a.log = slog.New(slog.NewJSONHandler(f, nil)) // closed by process exit
 	return a.log
+}
+
+// givenFolder refuses a path config.toml's key gave (not def, segue's
+// own) whose folder does not exist: no folder is made for it, as for
+// the cache's path.
+func (a *app) givenFolder(key, path, def string) error {
+	if path == def {
+		return nil
+	}
+	return missingFolder("config "+a.configPath+": "+key, path)
 }
 
 // openAppend opens a log for appending, private to the user (0600, in a

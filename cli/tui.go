@@ -90,7 +90,7 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 	saveState := true
 	if werr := a.stateProblem(); werr != nil {
 		saveState = false
-		warnings = append(warnings, fmt.Sprintf("the state dir %s cannot be written (%v): the queue, volume, pins and log will not be saved", a.cfg.StateDir, werr))
+		warnings = append(warnings, a.stateCause(werr)+": the queue, volume, pins and log will not be saved")
 	}
 	log := a.logger()
 	if a.logErr != nil { // nothing may write over the interface

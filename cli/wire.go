@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"golang.org/x/term"
 
 	"segue/cache"
+	"segue/config"
 	"segue/net/abr"
 	"segue/net/originclient"
 	"segue/player"
@@ -61,6 +63,13 @@ func (a *app) playerOptions(quality string) (player.Options, error) {
 	if err != nil {
 		return player.Options{}, fmt.Errorf("config player.max_quality: %w", err)
 	}
+	if serr := a.stateProblem(); serr != nil && !a.tui && errors.As(serr, new(*usageError)) {
+		// A mistyped state_dir is said once, as a mistyped cache path
+		// is, unless the log's warning said it.
+		if a.logger(); !a.stateSaid {
+			a.warnLog(nil).Warn(serr.Error() + ": the throughput estimate and plays are not saved")
+		}
+	}
 	est := abr.NewController(nil)
 	if err := est.Load(a.cfg.StateDir); err != nil && a.stateProblem() == nil { // else said once by logger
 		a.logger().Warn("starting without the saved throughput estimate", "err", err)
@@ -96,12 +105,27 @@ func (a *app) interactive() bool { return isTerminal(a.stdout) && isTerminal(os.
 
 // stateProblem says why the state dir cannot be written, or nil; it is
 // checked once per run, so that everything kept there (queue, offline
-// list, throughput estimate, log) is one warning, not one each.
+// list, throughput estimate, log) is one warning, not one each. A
+// state_dir given in config.toml whose folder does not exist is a
+// *usageError naming the setting: no folder is made for it.
 func (a *app) stateProblem() error {
 	if !a.stateChecked {
-		a.stateChecked, a.stateErr = true, writableDir(a.cfg.StateDir)
+		a.stateChecked = true
+		a.stateErr = a.givenFolder("state_dir", a.cfg.StateDir, config.Default().StateDir)
+		if a.stateErr == nil {
+			a.stateErr = writableDir(a.cfg.StateDir)
+		}
 	}
 	return a.stateErr
+}
+
+// stateCause says why nothing is kept in the state dir (stateProblem's
+// err), as a sentence's start.
+func (a *app) stateCause(err error) string {
+	if errors.As(err, new(*usageError)) {
+		return err.Error()
+	}
+	return fmt.Sprintf("the state dir %s cannot be written (%v)", a.cfg.StateDir, err)
 }
 
 // writableDir checks that files can be created in dir (creating dir when

@@ -187,7 +187,7 @@ func Load(path string, mustExist bool) (Config, error) {
 // It runs before the values are checked (ca = "~/ca.pem" must name a file
 // that is there).
 func (c *Config) expandHome() {
-	for _, p := range []*string{&c.CA, &c.LogFile, &c.Cache.Path, &c.OriginSv.DataDir, &c.Source.PasswordFile} {
+	for _, p := range []*string{&c.CA, &c.StateDir, &c.LogFile, &c.Cache.Path, &c.OriginSv.DataDir, &c.Source.PasswordFile} {
 		*p = HomePath(*p)
 	}
 	c.Player.Output = HomeOutput(c.Player.Output)

@@ -367,7 +367,8 @@ func TestEnvSettingsAreRead(t *testing.T) {
 // starts with "~" is under the home directory, as the shell would have
 // made it on a command line. "data_dir = \"~/segue-data\"" was a folder
 // named "~" in the current one: origin token list said "no origin in
-// ~/segue-data", and ingest and the cache made ./~ there.
+// ~/segue-data", and ingest and the cache made ./~ there (and every
+// command the state_dir's, "state_dir = \"~/state\"").
 func TestLoadExpandsHome(t *testing.T) {
 	home := t.TempDir()
 	t.Setenv("HOME", home)
@@ -375,6 +376,7 @@ func TestLoadExpandsHome(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "config.toml")
 	os.WriteFile(path, []byte(`ca = "~/ca.pem"
 log_file = "~/segue.log"
+state_dir = "~/state"
 [cache]
 path = "~/cache.db"
 [player]
@@ -388,8 +390,8 @@ password_file = "~/pw"
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := []string{c.CA, c.LogFile, c.Cache.Path, c.Player.Output, c.OriginSv.DataDir, c.Source.PasswordFile}
-	want := []string{filepath.Join(home, "ca.pem"), filepath.Join(home, "segue.log"), filepath.Join(home, "cache.db"), "wav:" + filepath.Join(home, "out.wav"), home, filepath.Join(home, "pw")}
+	got := []string{c.CA, c.LogFile, c.StateDir, c.Cache.Path, c.Player.Output, c.OriginSv.DataDir, c.Source.PasswordFile}
+	want := []string{filepath.Join(home, "ca.pem"), filepath.Join(home, "segue.log"), filepath.Join(home, "state"), filepath.Join(home, "cache.db"), "wav:" + filepath.Join(home, "out.wav"), home, filepath.Join(home, "pw")}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("paths from the file: %q, want %q", got, want)
 	}

@@ -259,16 +259,29 @@ func (c *Client) Cover(ctx context.Context, albumID string) ([]byte, string, err
 		return nil, "", fmt.Errorf("album %s has no cover: %w", albumID, ErrNotFound)
 	}
 	key := c.DocKey("getCoverArt", url.Values{"id": {string(a.CoverArt)}})
-	img, ct, err := c.coverArt(ctx, string(a.CoverArt))
+	if c.store != nil {
+		if d, err := c.store.GetDoc(key); err == nil {
+			d, err := storedFirst(c, ctx, d, func(ctx context.Context) (cache.Doc, error) { return c.cover(ctx, key, string(a.CoverArt)) })
+			return d.Body, d.ContentType, err
+		}
+	}
+	d, err := c.cover(ctx, key, string(a.CoverArt))
+	return d.Body, d.ContentType, err
+}
+
+// cover asks for the cover art id, storing it under key, or gives the
+// stored one when the server is unreachable.
+func (c *Client) cover(ctx context.Context, key, id string) (cache.Doc, error) {
+	img, ct, err := c.coverArt(ctx, id)
 	switch {
 	case err == nil && c.store != nil:
 		c.store.PutDoc(key, cache.Doc{Body: img, ContentType: ct})
 	case errors.Is(err, catalog.ErrUnreachable) && c.store != nil:
 		if d, gerr := c.store.GetDoc(key); gerr == nil {
-			return d.Body, d.ContentType, nil
+			return d, nil
 		}
 	}
-	return img, ct, err
+	return cache.Doc{Body: img, ContentType: ct}, err
 }
 
 // CoverKey is the store's key of the cover of an album, "" when it has

@@ -229,8 +229,19 @@ func (c *Client) hasExtension(ctx context.Context, v url.Values, name string) bo
 func (c *Client) get(ctx context.Context, method string, params url.Values, out any) error {
 	if c.store != nil && strings.HasPrefix(method, "get") {
 		if d, err := c.store.GetDoc(c.DocKey(method, params)); err == nil {
-			if _, err := decode(d.Body, reflect.New(reflect.TypeOf(out).Elem()).Interface()); err == nil {
-				return c.storedFirst(ctx, d.Body, out, func(ctx context.Context, out any) error { return c.ask(ctx, method, params, out) })
+			// The caller's out is the caller's once it has its answer: a
+			// call that goes on without it decodes into a value of its own.
+			fresh := func() any { return reflect.New(reflect.TypeOf(out).Elem()).Interface() }
+			stored := fresh()
+			if _, err := decode(d.Body, stored); err == nil {
+				v, err := storedFirst(c, ctx, stored, func(ctx context.Context) (any, error) {
+					v := fresh()
+					return v, c.ask(ctx, method, params, v)
+				})
+				if err == nil {
+					reflect.ValueOf(out).Elem().Set(reflect.ValueOf(v).Elem())
+				}
+				return err
 			}
 		}
 	}

@@ -2,7 +2,6 @@ package subsonic
 
 import (
 	"context"
-	"reflect"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -30,49 +29,49 @@ func (l *late) close() {
 	l.wg.Wait()
 }
 
-// storedFirst answers a get* call that has a stored answer (body, which
-// decodes) as originclient answers a document with a stored copy: the
-// server gets originclient.StoredWait to answer (none while it is deaf);
-// past it body is decoded into out and the call goes on without the caller
-// (ask stores its answer), and for originclient.DeafFor, or until the
-// server answers, stored answers are given without asking. A server that
-// takes connections but does not answer (a stopped process, a hung proxy)
-// had every listing of a pinned album wait out the 15 s answer timeout,
-// then fail: only a refused connection let the stored answer through.
-func (c *Client) storedFirst(ctx context.Context, body []byte, out any, ask func(context.Context, any) error) error {
+// storedFirst answers a call that has a stored answer as originclient
+// answers a document with a stored copy: the server gets
+// originclient.StoredWait to answer (none while it is deaf); past it the
+// stored answer is given and the call goes on without the caller (ask
+// stores its answer), and for originclient.DeafFor, or until the server
+// answers, stored answers are given without asking. A server that takes
+// connections but does not answer (a stopped process, a hung proxy) had
+// every listing and cover of a pinned album wait out the 15 s answer
+// timeout, then fail: only a refused connection let the stored answer
+// through.
+func storedFirst[T any](c *Client, ctx context.Context, stored T, ask func(context.Context) (T, error)) (T, error) {
 	if time.Now().UnixNano() < c.late.deafTill.Load() {
-		_, err := decode(body, out)
-		return err
+		return stored, nil
 	}
-	fresh := reflect.New(reflect.TypeOf(out).Elem()) // the caller's out is the caller's once it has its answer
-	done := make(chan error, 1)
+	type answer struct {
+		v   T
+		err error
+	}
+	done := make(chan answer, 1)
 	rctx, cancel := context.WithCancel(c.late.life)
 	detach := context.AfterFunc(ctx, cancel) // while the caller waits, its giving up ends the call
 	c.late.wg.Add(1)
 	go func() {
 		defer c.late.wg.Done()
 		defer cancel()
-		err := ask(rctx, fresh.Interface())
+		v, err := ask(rctx)
 		if err == nil {
 			c.late.deafTill.Store(0)
 		}
-		done <- err
+		done <- answer{v, err}
 	}()
 	t := time.NewTimer(originclient.StoredWait)
 	defer t.Stop()
 	select {
-	case err := <-done:
+	case a := <-done:
 		detach()
-		if err == nil {
-			reflect.ValueOf(out).Elem().Set(fresh.Elem())
-		}
-		return err
+		return a.v, a.err
 	case <-t.C:
+		var zero T
 		if !detach() { // the caller gave up first
-			return ctx.Err()
+			return zero, ctx.Err()
 		}
 		c.late.deafTill.Store(time.Now().Add(originclient.DeafFor).UnixNano())
-		_, err := decode(body, out)
-		return err
+		return stored, nil
 	}
 }

@@ -1,38 +1,39 @@
 package subsonic_test
 
 import (
+	"bytes"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"segue/cache"
+	"segue/catalog"
 	"segue/net/subsonic"
 	"segue/net/subsonic/subsonictest"
 )
 
-// TestStoredAnswersForStalledServer: a real gonic behind a proxy that
-// hangs (as a stopped server or a hung proxy does: connections taken,
-// nothing answered) has a listing with a stored answer given that answer
-// after originclient.StoredWait, and the next ones at once without asking.
-// Each waited out the client's 15 s answer timeout and then failed, stored
-// answer or not: only a refused connection let it through.
-func TestStoredAnswersForStalledServer(t *testing.T) {
+// stalledGonic is a client of a real gonic behind a proxy that passes
+// requests on until stall is given a path prefix, then hangs on the
+// requests under it (as a stopped server or a hung proxy does: connections
+// taken, nothing answered), counting them in asked.
+func stalledGonic(t *testing.T) (c *subsonic.Client, stall *atomic.Value, asked *atomic.Int32) {
 	s := subsonictest.Gonic(t, subsonictest.Library(t))
 	target, err := url.Parse(s.Base)
 	if err != nil {
 		t.Fatal(err)
 	}
 	pass := httputil.NewSingleHostReverseProxy(target)
-	var stalled atomic.Bool
-	var asked atomic.Int32
+	stall, asked = new(atomic.Value), new(atomic.Int32)
+	stall.Store("")
 	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !stalled.Load() {
+		if p := stall.Load().(string); p == "" || !strings.HasPrefix(r.URL.Path, p) {
 			pass.ServeHTTP(w, r)
 			return
 		}
@@ -46,7 +47,16 @@ func TestStoredAnswersForStalledServer(t *testing.T) {
 	}
 	t.Cleanup(func() { store.Close() })
 	s.Base = front.URL
-	c := client(t, s, subsonic.Options{Store: store})
+	return client(t, s, subsonic.Options{Store: store}), stall, asked
+}
+
+// TestStoredAnswersForStalledServer: a stalled server has a listing with a
+// stored answer given that answer after originclient.StoredWait, and the
+// next ones at once without asking. Each waited out the client's 15 s
+// answer timeout and then failed, stored answer or not: only a refused
+// connection let it through.
+func TestStoredAnswersForStalledServer(t *testing.T) {
+	c, stall, asked := stalledGonic(t)
 	ctx := t.Context()
 	artists, err := c.Artists(ctx)
 	if err != nil || len(artists) == 0 {
@@ -61,7 +71,7 @@ func TestStoredAnswersForStalledServer(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	stalled.Store(true)
+	stall.Store("/")
 	const bound = 5 * time.Second // generous: StoredWait; it was 15 s, then a failure
 	start := time.Now()
 	got, err := c.Album(ctx, al.ID)
@@ -76,4 +86,59 @@ func TestStoredAnswersForStalledServer(t *testing.T) {
 	if n := asked.Load(); n != 1 {
 		t.Errorf("the stalled server was asked %d times; want once (then stored answers are given without asking)", n)
 	}
+}
+
+// TestStoredCoverForStalledServer: a stored cover is given after
+// originclient.StoredWait when the server does not answer, whether only
+// its covers stall or the whole server does; it waited out the 15 s
+// answer timeout and failed (covers did not take the stored answers' way).
+func TestStoredCoverForStalledServer(t *testing.T) {
+	for _, stalled := range []string{"/rest/getCoverArt", "/"} {
+		t.Run(stalled, func(t *testing.T) {
+			c, stall, asked := stalledGonic(t)
+			ctx := t.Context()
+			al := coveredAlbum(t, c)
+			img, _, err := c.Cover(ctx, al.ID)
+			if err != nil || len(img) == 0 {
+				t.Fatalf("Cover = %d bytes, %v", len(img), err)
+			}
+
+			stall.Store(stalled)
+			const bound = 5 * time.Second // generous: StoredWait; it was 15 s, then a failure
+			start := time.Now()
+			got, _, err := c.Cover(ctx, al.ID)
+			if took := time.Since(start); err != nil || !bytes.Equal(got, img) || took > bound {
+				t.Fatalf("Cover, %s stalled: %d bytes, %v after %v; want the stored %d bytes within %v", stalled, len(got), err, took, len(img), bound)
+			}
+			if n := asked.Load(); n != 1 {
+				t.Errorf("the stalled server was asked %d times; want once", n)
+			}
+		})
+	}
+}
+
+// coveredAlbum is the library's album with a cover.
+func coveredAlbum(t *testing.T, c *subsonic.Client) catalog.Album {
+	t.Helper()
+	artists, err := c.Artists(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range artists {
+		ar, err := c.Artist(t.Context(), a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, b := range ar.Albums {
+			al, err := c.Album(t.Context(), b.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if al.HasCover {
+				return al
+			}
+		}
+	}
+	t.Fatal("no album of the library has a cover")
+	return catalog.Album{}
 }
