@@ -86,8 +86,8 @@ func TestOriginEventsImportExportCommands(t *testing.T) {
 		t.Fatalf("missing file: exit %d, want %d", code, ExitNotFound)
 	}
 	os.WriteFile(file, []byte(in+"{oops\n"), 0o644)
-	if _, errOut, code := segue(t, "origin", "events", "--data", data, "import", file); code != ExitError || !strings.Contains(errOut, "line 3") {
-		t.Fatalf("bad line: exit %d, want 1 naming line 3\n%s", code, errOut)
+	if _, errOut, code := segue(t, "origin", "events", "--data", data, "import", file); code != ExitUsage || !strings.Contains(errOut, "line 3") {
+		t.Fatalf("bad line: exit %d, want 2 naming line 3\n%s", code, errOut)
 	}
 }
 
