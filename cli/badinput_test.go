@@ -498,21 +498,27 @@ func TestOriginURLOfNoSegue(t *testing.T) {
 
 // TestLogIsPrivate: segue.log is the user's alone (0600), like the queue
 // and the plays, as it holds request URLs and share links (capabilities):
-// it was made 0644, and one made so before becomes private.
+// it was made 0644, and one made so before becomes private. The folder a
+// log_file names is the user's (segue makes none above a path it was
+// given: TestGivenStateFoldersAreNotMade).
 func TestLogIsPrivate(t *testing.T) {
 	dir := t.TempDir()
 	log := filepath.Join(dir, "logs", "segue.log")
+	if err := os.Mkdir(filepath.Dir(log), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	cfg := filepath.Join(dir, "config.toml")
 	if err := os.WriteFile(cfg, []byte("log_file = "+strconvQuote(log)+"\nstate_dir = "+strconvQuote(filepath.Join(dir, "state"))+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	for range 2 {
 		segue(t, "--config", cfg, "--origin", "http://127.0.0.1:9", "play", "http://127.0.0.1:9/p/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "--output", "null")
-		if st, err := os.Stat(log); err != nil || st.Mode().Perm() != 0o600 {
-			t.Fatalf("segue.log: %v, mode %v; want 0600", err, st.Mode().Perm())
+		st, err := os.Stat(log)
+		if err != nil {
+			t.Fatalf("segue.log: %v", err)
 		}
-		if st, err := os.Stat(filepath.Dir(log)); err != nil || st.Mode().Perm() != 0o700 {
-			t.Errorf("its folder: %v, mode %v; want 0700", err, st.Mode().Perm())
+		if st.Mode().Perm() != 0o600 {
+			t.Fatalf("segue.log: mode %v; want 0600", st.Mode().Perm())
 		}
 		os.Chmod(log, 0o644) // as an older segue left it
 	}
