@@ -18,12 +18,11 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"segue/cache"
 	"segue/catalog"
+	"segue/net/stale"
 )
 
 // Sentinel errors; match them with errors.Is.
@@ -84,10 +83,7 @@ type Client struct {
 	http  *http.Client
 	docs  DocStore
 
-	life     context.Context // ends at Close: the requests that outlive their caller
-	end      context.CancelFunc
-	late     sync.WaitGroup // those requests, waited for by Close
-	deafTill atomic.Int64   // unix ns until which stored copies answer without asking (see docs.go)
+	fresh *stale.Group // the requests that outlive their caller, and whether the origin is deaf (docs.go)
 }
 
 // NewHTTPClient returns a client tuned for an origin: keep-alive with enough
@@ -123,15 +119,13 @@ func New(baseURL string, o Options) (*Client, error) {
 		}
 		o.HTTP = NewHTTPClient(tc)
 	}
-	life, end := context.WithCancel(context.Background())
-	return &Client{base: u, token: o.Token, http: o.HTTP, docs: o.Docs, life: life, end: end}, nil
+	return &Client{base: u, token: o.Token, http: o.HTTP, docs: o.Docs, fresh: stale.NewGroup()}, nil
 }
 
 // Close ends the requests still refreshing stored documents and waits for
 // them. The client must not be used after.
 func (c *Client) Close() {
-	c.end()
-	c.late.Wait()
+	c.fresh.Close()
 }
 
 // BaseURL returns the origin's base URL, without a trailing slash.
@@ -276,7 +270,7 @@ func (c *Client) do(ctx context.Context, u, etag string) (*http.Response, error)
 	}
 	resp, err := c.http.Do(req)
 	if err == nil {
-		c.heard()
+		c.fresh.Heard()
 	}
 	return resp, err
 }

@@ -328,7 +328,7 @@ func TestNotSegueAt(t *testing.T) {
 
 // TestStoredCopyAnswersForStalledOrigin: an origin that takes connections
 // but does not answer (a stopped process, a hung proxy) has a document
-// with a stored copy answered by that copy after StoredWait, and the next
+// with a stored copy answered by that copy after stale.Wait, and the next
 // ones at once without asking it; the request that was let go goes on and
 // stores the origin's answer when it comes. Each document waited out the
 // 15 s answer timeout before its stored copy.
@@ -370,7 +370,7 @@ func TestStoredCopyAnswersForStalledOrigin(t *testing.T) {
 	}
 
 	stalled.Store(true)
-	const bound = 5 * time.Second // generous: StoredWait; it was the 15 s answer timeout
+	const bound = 5 * time.Second // generous: stale.Wait; it was the 15 s answer timeout
 	start := time.Now()
 	al, err := c.Album(ctx, o.album)
 	if took := time.Since(start); err != nil || al.Title != "Lemonade" || took > bound {

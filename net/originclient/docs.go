@@ -10,21 +10,7 @@ import (
 	"time"
 
 	"segue/cache"
-)
-
-// StoredWait is how long a document with a good stored copy waits for the
-// origin's answer before the stored copy answers; DeafFor is how long,
-// after an origin let that pass, stored copies answer without waiting
-// (unless it answers something meanwhile). An origin that takes
-// connections but does not answer (a stopped process, an overloaded host,
-// a hung proxy), or whose address drops packets, had every document wait
-// out the dial or the 15 s answer timeout before its stored copy: each
-// track of a pinned album waited 15 s for its manifest before it played.
-// A healthy origin answers a document in milliseconds. The Subsonic
-// client keeps the same times.
-const (
-	StoredWait = 500 * time.Millisecond
-	DeafFor    = 30 * time.Second
+	"segue/net/stale"
 )
 
 // deafWait bounds a document without a stored copy when the origin is
@@ -46,11 +32,11 @@ var errDeaf = fmt.Errorf("it did not answer within %v", deafWait)
 // (an HTML page or a truncated body from a broken proxy) is not stored;
 // a good stored copy answers instead, as when the origin is down.
 //
-// With a good stored copy the origin is asked for at most StoredWait (none
-// at all while it is deaf, see StoredWait); past it the stored copy
-// answers and the request goes on without the caller, storing the
-// origin's answer when it comes (stale-while-revalidate), until Close.
-// Without one, a deaf origin is asked for at most deafWait (askUnstored).
+// With a good stored copy the origin is asked for at most stale.Wait
+// (none at all while it is deaf); past it the stored copy answers and the
+// request goes on without the caller, storing the origin's answer when it
+// comes (stale.First), until Close. Without one, a deaf origin is asked
+// for at most deafWait (askUnstored).
 func (c *Client) doc(ctx context.Context, u string, check func([]byte) error) (cache.Doc, error) {
 	cached, have := c.stored(u)
 	if have && check(cached.Body) != nil {
@@ -59,44 +45,13 @@ func (c *Client) doc(ctx context.Context, u string, check func([]byte) error) (c
 	if !have {
 		return c.askUnstored(ctx, u, check)
 	}
-	if c.deaf() {
-		return cached, nil
+	d, err := stale.First(c.fresh, ctx, cached, func(ctx context.Context) (cache.Doc, error) {
+		return c.ask(ctx, u, cached, true, check)
+	})
+	if err != nil && ctx.Err() != nil {
+		return cache.Doc{}, fmt.Errorf("get %s: %w", u, ctx.Err())
 	}
-	type answer struct {
-		d   cache.Doc
-		err error
-	}
-	done := make(chan answer, 1)
-	rctx, cancel := context.WithCancel(c.life)
-	detach := context.AfterFunc(ctx, cancel) // while the caller waits, its giving up ends the request
-	c.late.Add(1)
-	go func() {
-		defer c.late.Done()
-		defer cancel()
-		d, err := c.ask(rctx, u, cached, true, check)
-		done <- answer{d, err}
-	}()
-	t := time.NewTimer(StoredWait)
-	defer t.Stop()
-	select {
-	case a := <-done:
-		detach()
-		if a.err != nil && ctx.Err() != nil {
-			return cache.Doc{}, fmt.Errorf("get %s: %w", u, ctx.Err())
-		}
-		return a.d, a.err
-	case <-t.C:
-		if !detach() { // the caller gave up first
-			return cache.Doc{}, fmt.Errorf("get %s: %w", u, ctx.Err())
-		}
-		select {
-		case a := <-done: // it answered as the time ran out
-			return a.d, a.err
-		default:
-		}
-		c.deafTill.Store(time.Now().Add(DeafFor).UnixNano())
-		return cached, nil
-	}
+	return d, err
 }
 
 // askUnstored asks for a document without a stored copy, ending the
@@ -107,7 +62,7 @@ func (c *Client) askUnstored(ctx context.Context, u string, check func([]byte) e
 	defer cancel(nil)
 	var t *time.Timer
 	t = time.AfterFunc(deafWait, func() {
-		if c.deaf() {
+		if c.fresh.Deaf() {
 			cancel(errDeaf)
 			return
 		}
@@ -120,13 +75,6 @@ func (c *Client) askUnstored(ctx context.Context, u string, check func([]byte) e
 	}
 	return d, err
 }
-
-// deaf reports that an origin let a stored copy answer for it lately and
-// has answered nothing since.
-func (c *Client) deaf() bool { return time.Now().UnixNano() < c.deafTill.Load() }
-
-// heard notes that the origin answered a request.
-func (c *Client) heard() { c.deafTill.Store(0) }
 
 // ask sends the request for u (revalidating cached when have) and reads
 // the answer, as doc says.

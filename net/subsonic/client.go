@@ -29,6 +29,7 @@ import (
 	"segue/cache"
 	"segue/catalog"
 	"segue/net/originclient"
+	"segue/net/stale"
 )
 
 // Sentinel errors; match them with errors.Is.
@@ -78,8 +79,8 @@ type Client struct {
 	authMu sync.Mutex // guards auth; held while logging in
 	auth   url.Values // the auth and protocol parameters of every call; nil until a login worked
 
-	streams streams // progressive downloads in flight (stream.go)
-	late    late    // calls that outlived their caller (stored.go)
+	streams streams      // progressive downloads in flight (stream.go)
+	fresh   *stale.Group // calls that outlived their caller, and whether the server is deaf (stored.go)
 }
 
 // ParseURL reads subsonic+https://USER@HOST[:PORT][/PATH] (or subsonic+http)
@@ -120,7 +121,7 @@ func New(rawURL string, o Options) (*Client, error) {
 	if o.Kbps <= 0 {
 		o.Kbps = Kbps("")
 	}
-	return &Client{base: base, user: user, password: o.Password, http: o.HTTP, store: o.Store, kbps: o.Kbps, late: newLate()}, nil
+	return &Client{base: base, user: user, password: o.Password, http: o.HTTP, store: o.Store, kbps: o.Kbps, fresh: stale.NewGroup()}, nil
 }
 
 // Server names the server in cache keys and messages: host[:port][/path].

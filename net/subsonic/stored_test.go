@@ -51,7 +51,7 @@ func stalledGonic(t *testing.T) (c *subsonic.Client, stall *atomic.Value, asked 
 }
 
 // TestStoredAnswersForStalledServer: a stalled server has a listing with a
-// stored answer given that answer after originclient.StoredWait, and the
+// stored answer given that answer after stale.Wait, and the
 // next ones at once without asking. Each waited out the client's 15 s
 // answer timeout and then failed, stored answer or not: only a refused
 // connection let it through.
@@ -72,7 +72,7 @@ func TestStoredAnswersForStalledServer(t *testing.T) {
 	}
 
 	stall.Store("/")
-	const bound = 5 * time.Second // generous: StoredWait; it was 15 s, then a failure
+	const bound = 5 * time.Second // generous: stale.Wait; it was 15 s, then a failure
 	start := time.Now()
 	got, err := c.Album(ctx, al.ID)
 	if took := time.Since(start); err != nil || got.Title != al.Title || len(got.Tracks) != len(al.Tracks) || took > bound {
@@ -89,7 +89,7 @@ func TestStoredAnswersForStalledServer(t *testing.T) {
 }
 
 // TestStoredCoverForStalledServer: a stored cover is given after
-// originclient.StoredWait when the server does not answer, whether only
+// stale.Wait when the server does not answer, whether only
 // its covers stall or the whole server does; it waited out the 15 s
 // answer timeout and failed (covers did not take the stored answers' way).
 func TestStoredCoverForStalledServer(t *testing.T) {
@@ -104,7 +104,7 @@ func TestStoredCoverForStalledServer(t *testing.T) {
 			}
 
 			stall.Store(stalled)
-			const bound = 5 * time.Second // generous: StoredWait; it was 15 s, then a failure
+			const bound = 5 * time.Second // generous: stale.Wait; it was 15 s, then a failure
 			start := time.Now()
 			got, _, err := c.Cover(ctx, al.ID)
 			if took := time.Since(start); err != nil || !bytes.Equal(got, img) || took > bound {

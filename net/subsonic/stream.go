@@ -721,6 +721,6 @@ func (c *Client) Close() error {
 		stop()
 	}
 	c.streams.wg.Wait()
-	c.late.close()
+	c.fresh.Close()
 	return nil
 }
