@@ -340,13 +340,15 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), s.opts.ShutdownTimeout)
 	defer cancel()
+	fastDone := make(chan struct{})
 	if fast != nil {
-		fastDone := make(chan struct{})
 		go func() { fast.ShutdownWithContext(sctx); close(fastDone) }()
-		defer func() { <-fastDone }()
+	} else {
+		close(fastDone)
 	}
 	err := hs.Shutdown(sctx)
-	<-errc // http.ErrServerClosed once Serve has returned
+	<-errc     // http.ErrServerClosed once Serve has returned
+	<-fastDone // the fast path's requests ended, their lines logged
 	s.log.Info("origin stopped", "addr", config.ListenedAddr(s.opts.Addr, ln.Addr()))
 	if err != nil {
 		return fmt.Errorf("shut down origin: %w", err)
