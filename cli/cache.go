@@ -114,16 +114,8 @@ func (a *app) withCache(fn func(*cache.Cache) error) error {
 func (a *app) withDiskCache(fn func(*cache.Cache) error) error {
 	return a.useCache(func(log *slog.Logger) (*cache.Cache, error) {
 		c, err := a.openDiskCache(log)
-		var ue *cache.UnusableError
-		switch {
-		case errors.As(err, &ue):
-			err = fmt.Errorf("%w (%s)", err, unusableAdvice(ue))
-		case err != nil && exitStatus(err) == ExitError && !errors.Is(err, cache.ErrDiskFull): // a full disk says what to do itself
-			advice := otherCacheFile
-			if fix := cacheFileFix(a.cfg.Cache.Path, err); fix != "" {
-				advice = fix + ", or " + advice
-			}
-			err = fmt.Errorf("%w (%s)", err, advice)
+		if err != nil && exitStatus(err) == ExitError && !errors.Is(err, cache.ErrDiskFull) { // a full disk says what to do itself
+			err = fmt.Errorf("%w (%s)", err, cacheAdvice(a.cfg.Cache.Path, err))
 		}
 		return c, err
 	}, fn)
@@ -132,42 +124,34 @@ func (a *app) withDiskCache(fn func(*cache.Cache) error) error {
 // otherCacheFile is the way out of a cache that cannot be used.
 const otherCacheFile = "give another cache file with --cache, SEGUE_CACHE or [cache] path"
 
-// unusableAdvice says what to do about the file or folder that keeps the
-// cache from being used: it said "fix that folder" of a file it could not
-// read (chmod 000, another user's) and of a read-only one.
-func unusableAdvice(ue *cache.UnusableError) string {
-	what, mode := "read and write it", "u+rw"
-	if ue.Folder {
-		what, mode = "make files in it", "u+rwx"
+// cacheAdvice says what to do about err, which keeps the cache file at
+// path from being used: move a file that stands where its folder should be,
+// mount a read-only file system read-write, or change the mode of the file
+// or folder (the one a *cache.UnusableError names) that this user may not
+// use; always also give another cache file.
+func cacheAdvice(path string, err error) string {
+	at, what, mode := path, "read and write it", "u+rw"
+	var ue *cache.UnusableError
+	if errors.As(err, &ue) {
+		at = ue.Path
+		if ue.Folder {
+			what, mode = "make files in it", "u+rwx"
+		}
 	}
-	switch {
-	case errors.Is(ue.Err, syscall.EROFS):
-		return "the file system there is read-only: mount it read-write, or " + otherCacheFile + " on another"
-	case errors.Is(ue.Err, fs.ErrPermission):
-		return fmt.Sprintf("%s may not %s: run segue as a user who may, change its owner or mode (as its owner: chmod %s %s), or %s",
-			currentUser(), what, mode, ue.Path, otherCacheFile)
-	}
-	return "fix it, or " + otherCacheFile
-}
-
-// cacheFileFix names what keeps the cache file at path from being used, as
-// err (from cache.Open) says it, and what fixes that in place: a file where
-// its folder should be, a read-only file system, or a user that may not
-// write there; "" for anything else.
-func cacheFileFix(path string, err error) string {
 	switch {
 	case errors.Is(err, syscall.ENOTDIR):
 		for dir := filepath.Dir(path); dir != filepath.Dir(dir); dir = filepath.Dir(dir) {
 			if st, serr := os.Stat(dir); serr == nil && !st.IsDir() {
-				return fmt.Sprintf("%s is a file where its folder should be: move that file", dir)
+				return fmt.Sprintf("%s is a file where its folder should be: move that file, or %s", dir, otherCacheFile)
 			}
 		}
 	case errors.Is(err, syscall.EROFS):
-		return fmt.Sprintf("%s is on a read-only file system: mount it read-write", filepath.Dir(path))
+		return "the file system there is read-only: mount it read-write, or " + otherCacheFile + " on another"
 	case errors.Is(err, fs.ErrPermission):
-		return fmt.Sprintf("this user may not write %s or its folder: change their owner or mode", path)
+		return fmt.Sprintf("%s may not %s: run segue as a user who may, change its owner or mode (as its owner: chmod %s %s), or %s",
+			currentUser(), what, mode, at, otherCacheFile)
 	}
-	return ""
+	return otherCacheFile
 }
 
 func (a *app) useCache(open func(*slog.Logger) (*cache.Cache, error), fn func(*cache.Cache) error) error {
