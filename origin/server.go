@@ -123,6 +123,9 @@ type Server struct {
 	http   *http.Server // set by Serve
 	split  *splitter    // set by Serve when /chunks has its fast path
 	closed bool         // set by Close
+	// serving is closed once Serve has set up its servers (tests wait for it
+	// before asking about the fast path's connections).
+	serving chan struct{}
 }
 
 // New opens the catalog in o.DataDir (creating an empty one when there is
@@ -183,6 +186,7 @@ func New(o ServerOptions) (*Server, error) {
 		reco:      &recommender{db: db, log: o.Logger, after: rebuildAfter},
 		certs:     certs,
 		authFails: newAuthLimiter(time.Now),
+		serving:   make(chan struct{}),
 		docs:      make(chan struct{}, maxDocsInFlight),
 		files:     newOpenFiles(openBlobsFor(o.MaxConns)),
 	}
@@ -322,6 +326,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		go fast.Serve(sp.fastLn)
 		sp.start(fast.ServeConn)
 	}
+	close(s.serving)
 	errc := make(chan error, 1)
 	go func() {
 		if s.certs != nil {

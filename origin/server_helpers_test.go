@@ -40,6 +40,11 @@ func serveOn(t testing.TB, o ServerOptions, ln net.Listener) *running {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ctx, ln) }()
+	select { // so that fastConns sees the fast path from the first request
+	case <-srv.serving:
+	case err := <-done:
+		done <- err // for stop
+	}
 	port := ln.Addr().(*net.TCPAddr).Port
 	r := &running{srv: srv, base: "http://127.0.0.1:" + itoa(port)}
 	var stopped bool
