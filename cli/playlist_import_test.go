@@ -210,3 +210,28 @@ func TestImportShowsProgressAndMakesNothingFromNothing(t *testing.T) {
 		t.Errorf("the failed imports made playlists:\n%s\nwas:\n%s", after, before)
 	}
 }
+
+// A playlist's name taken from the file (its XSPF title, its M3U8's
+// #PLAYLIST, its file name) is fitted to what the origin keeps: an XSPF
+// title on two lines, a 300-byte #PLAYLIST and a file name of 120 "é"
+// (240 bytes, which Linux allows) each made the import fail after
+// matching with "a name of 1-200 bytes is required" or "the name has a
+// control character", naming neither the file nor --name.
+func TestImportFitsTheNameTheFileGives(t *testing.T) {
+	url, _ := importOrigin(t)
+	env := clientEnv(t, url)
+	write := fileWriter(t, t.TempDir())
+	entry := "#EXTINF:2,Daft Punk - Get Lucky\nx1.mp3\n"
+	long := strings.Repeat("z", 300)
+	for _, c := range []struct{ file, body, want string }{
+		{"trip.xspf", `<?xml version="1.0"?><playlist version="1" xmlns="http://xspf.org/ns/0/"><title>Road
+trip</title><trackList><track><title>Get Lucky</title><creator>Daft Punk</creator><duration>2000</duration></track></trackList></playlist>`, "Road trip"},
+		{"long.m3u8", "#EXTM3U\n#PLAYLIST:" + long + "\n" + entry, strings.Repeat("z", catalog.MaxPlaylistName-len("…")) + "…"},
+		{strings.Repeat("é", 120) + ".m3u", "#EXTM3U\n" + entry, strings.Repeat("é", (catalog.MaxPlaylistName-len("…"))/2) + "…"},
+	} {
+		imp := importJSON(t, env, write(c.file, c.body))
+		if imp.Playlist.Name != c.want || len(imp.Playlist.Tracks) != 1 {
+			t.Errorf("import of %.20s…: playlist %q with %d tracks; want %q with 1", c.file, imp.Playlist.Name, len(imp.Playlist.Tracks), c.want)
+		}
+	}
+}
