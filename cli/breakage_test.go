@@ -483,3 +483,33 @@ func TestCorruptingProxy(t *testing.T) {
 		}
 	}
 }
+
+// A user whose --origin named another program's JSON API (200 and
+// {"status":"ok","version":3} to every request) got an empty playlist
+// from playlist create with exit status 0, as if it was made, an empty
+// album from library, and `search "": nothing found` (exit 3). An answer
+// whose keys are none of the asked object's fields is now "not segue's
+// API (check --origin)", exit 1, with and without --json.
+func TestOriginOfAnotherAPI(t *testing.T) {
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"status":"ok","version":3}`)
+	}))
+	t.Cleanup(other.Close)
+	env := clientEnv(t, other.URL)
+	for _, args := range [][]string{
+		{"search", "one"},
+		{"library", "al0123456789abcdef"},
+		{"playlist", "show", "pl0123456789abcdef"},
+		{"playlist", "create", "Mix"},
+		{"playlist", "rename", "pl0123456789abcdef", "Mix"},
+		{"radio", "t0123456789abcdef"},
+	} {
+		const want = "the origin's answer is not segue's API (check --origin)"
+		out, errOut, code := segue(t, append(append(env, args...), "--json")...)
+		var e struct{ Error string }
+		if code != ExitError || json.Unmarshal([]byte(out), &e) != nil || e.Error != want || !strings.Contains(errOut, want) {
+			t.Errorf("%s --json from another program's API: exit %d, stdout %q, stderr %q; want exit 1 and %q", strings.Join(args, " "), code, out, errOut, want)
+		}
+	}
+}

@@ -297,6 +297,8 @@ func originClause(err error, link bool) (string, bool) {
 	switch {
 	case errors.Is(err, originclient.ErrOffline):
 		return originclient.ErrOffline.Error() + ": no copy is stored here, and " + unreachable(err, link), true
+	case errors.Is(err, originclient.ErrNotAPI):
+		return originclient.ErrNotAPI.Error() + " (check " + checkWhat(link) + ")", true
 	case errors.Is(err, originclient.ErrBadAnswer):
 		return originclient.ErrBadAnswer.Error(), true
 	case errors.As(err, &se) && se.Code == http.StatusBadRequest && strings.Contains(se.Error(), "HTTP request to an HTTPS server"):
