@@ -235,3 +235,28 @@ trip</title><trackList><track><title>Get Lucky</title><creator>Daft Punk</creato
 		}
 	}
 }
+
+// playlist export --json printed the M3U8 or XSPF itself to stdout, and
+// with -o nothing: no JSON for a script's parser. It prints one object:
+// the format, the count of entries, and the text itself or the file's path.
+func TestExportJSON(t *testing.T) {
+	url, ids := importOrigin(t)
+	env := clientEnv(t, url)
+	var pl catalog.Playlist
+	if err := json.Unmarshal([]byte(segueOK(t, append(env, "playlist", "create", "Out", ids["Get Lucky"], ids["Don't Stop"], "--json")...)), &pl); err != nil {
+		t.Fatal(err)
+	}
+	plain := segueOK(t, append(env, "playlist", "export", pl.ID)...)
+	var res exportResult
+	out := segueOK(t, append(env, "playlist", "export", pl.ID, "--json")...)
+	if err := json.Unmarshal([]byte(out), &res); err != nil || res.Format != "m3u8" || res.Entries != 2 || res.Text != plain || res.Path != "" {
+		t.Errorf("export --json: %v, %+v; want m3u8, 2 entries and the text export prints", err, res)
+	}
+	file := filepath.Join(t.TempDir(), "out.xspf")
+	out = segueOK(t, append(env, "playlist", "export", pl.ID, "--format", "xspf", "-o", file, "--json")...)
+	res = exportResult{}
+	written, rerr := os.ReadFile(file)
+	if err := json.Unmarshal([]byte(out), &res); err != nil || rerr != nil || res.Path != file || res.Entries != 2 || res.Text != "" || !strings.Contains(string(written), "<trackList>") {
+		t.Errorf("export -o FILE --json: %v, %q (%v); want the path and 2 entries, and the XSPF in the file", err, out, rerr)
+	}
+}
