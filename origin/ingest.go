@@ -18,6 +18,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"segue/catalog"
 	"segue/origin/blobs"
 	"segue/sqlite"
 )
@@ -52,7 +53,7 @@ var (
 type EmptyLibraryError struct{ Tracks int }
 
 func (e *EmptyLibraryError) Error() string {
-	return fmt.Sprintf("the music folder holds no files, and the catalog holds %d tracks an earlier ingest made", e.Tracks)
+	return "the music folder holds no files, and the catalog holds " + catalog.Count(e.Tracks, "track") + " an earlier ingest made"
 }
 
 // IngestOptions tune Ingest.
@@ -312,7 +313,7 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 	}
 	sum.Elapsed = time.Since(start)
 	if full > 0 {
-		return sum, fmt.Errorf("%w: %d files not ingested; %s", ErrDiskFull, full, disk.advice())
+		return sum, fmt.Errorf("%w: %s not ingested; %s", ErrDiskFull, catalog.Count(full, "file"), disk.advice())
 	}
 	return sum, nil
 }
