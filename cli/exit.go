@@ -231,6 +231,11 @@ func sentenceOf(err error) string {
 		if clause, ok := originClause(e, link); ok {
 			return own.String() + clause
 		}
+		// several failures under one wrapper (a segment's, one a source):
+		// each said as a sentence, as sentence does for a join on top
+		if u, ok := e.(interface{ Unwrap() []error }); ok && len(u.Unwrap()) > 1 && strings.Contains(e.Error(), "\n") {
+			return own.String() + sentence(e)
+		}
 		next := unwrapOne(e)
 		if next == nil {
 			break
