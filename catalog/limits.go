@@ -7,3 +7,7 @@ const (
 	MaxSearchLimit = 100
 	MaxRadioLimit  = 100
 )
+
+// MaxPlaylistName is the longest playlist name in bytes the origin keeps;
+// it answers 400 to a longer one.
+const MaxPlaylistName = 200

@@ -3,6 +3,7 @@ package catalog
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/cases"
 	"golang.org/x/text/unicode/norm"
@@ -64,4 +65,23 @@ func SortKey(name, sortTag string) string {
 		}
 	}
 	return k
+}
+
+// PlaylistName fits a name segue did not ask the user for (a playlist
+// file's title or file name) to what a playlist may be called: Text's
+// cleaning (a line break in an XSPF title becomes a space), runs of white
+// space as one, and cut on a character boundary with "…" to at most
+// MaxPlaylistName bytes. A name the user typed is never fitted: the origin
+// refuses it, saying why.
+func PlaylistName(s string) string {
+	s = strings.Join(strings.Fields(Text(s)), " ")
+	if len(s) <= MaxPlaylistName {
+		return s
+	}
+	const ellipsis = "…"
+	cut := MaxPlaylistName - len(ellipsis)
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return strings.TrimSpace(s[:cut]) + ellipsis
 }

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -97,6 +98,20 @@ func TestText(t *testing.T) {
 	} {
 		if got := Text(in); got != want {
 			t.Errorf("Text(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestPlaylistName(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"Road\ntrip", "Road trip"},
+		{"  a \t\t b  ", "a b"},
+		{strings.Repeat("a", MaxPlaylistName), strings.Repeat("a", MaxPlaylistName)},
+		{strings.Repeat("a", MaxPlaylistName+1), strings.Repeat("a", MaxPlaylistName-3) + "…"},
+		{strings.Repeat("é", 150), strings.Repeat("é", 98) + "…"}, // never half a character
+	} {
+		if got := PlaylistName(c.in); got != c.want || len(got) > MaxPlaylistName {
+			t.Errorf("PlaylistName(%.30q) = %.30q (%d bytes); want %.30q", c.in, got, len(got), c.want)
 		}
 	}
 }

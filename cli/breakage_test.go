@@ -483,3 +483,66 @@ func TestCorruptingProxy(t *testing.T) {
 		}
 	}
 }
+
+// A user whose --origin named another program's JSON API (200 and
+// {"status":"ok","version":3} to every request) got an empty playlist
+// from playlist create with exit status 0, as if it was made, an empty
+// album from library, and `search "": nothing found` (exit 3). An answer
+// whose keys are none of the asked object's fields is now "not segue's
+// API (check --origin)", exit 1, with and without --json.
+func TestOriginOfAnotherAPI(t *testing.T) {
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"status":"ok","version":3}`)
+	}))
+	t.Cleanup(other.Close)
+	env := clientEnv(t, other.URL)
+	for _, args := range [][]string{
+		{"search", "one"},
+		{"library", "al0123456789abcdef"},
+		{"playlist", "show", "pl0123456789abcdef"},
+		{"playlist", "create", "Mix"},
+		{"playlist", "rename", "pl0123456789abcdef", "Mix"},
+		{"radio", "t0123456789abcdef"},
+	} {
+		const want = "the origin's answer is not segue's API (check --origin)"
+		out, errOut, code := segue(t, append(append(env, args...), "--json")...)
+		var e struct{ Error string }
+		if code != ExitError || json.Unmarshal([]byte(out), &e) != nil || e.Error != want || !strings.Contains(errOut, want) {
+			t.Errorf("%s --json from another program's API: exit %d, stdout %q, stderr %q; want exit 1 and %q", strings.Join(args, " "), code, out, errOut, want)
+		}
+	}
+}
+
+// An origin whose /chunks failed (500 from a proxy in front of it) made
+// offline add say "...: origin answered 500 Internal Server Error: oops;
+// origin: no other origin known": the chain as it was, closed by the
+// tier of other origins, which has nowhere to ask (and was retried with
+// backoff). That tier is now passed over, and the failure is the
+// sentence the API's own 500 gets.
+func TestChunkFailureIsOneSentence(t *testing.T) {
+	o := newTestOrigin(t)
+	originURL := "http://" + o.addr
+	var res catalog.SearchResult
+	getJSON(t, originURL+"/api/v1/search?q=play&limit=5", &res)
+	target, err := url.Parse(originURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pass := httputil.NewSingleHostReverseProxy(target)
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/chunks/") {
+			http.Error(w, "oops", http.StatusInternalServerError)
+			return
+		}
+		pass.ServeHTTP(w, r)
+	}))
+	t.Cleanup(proxy.Close)
+	env := clientEnv(t, proxy.URL)
+	out, errOut, code := segue(t, append(env, "offline", "add", res.Albums[0].ID, "--json")...)
+	var e struct{ Error string }
+	if code != ExitError || json.Unmarshal([]byte(out), &e) != nil ||
+		!strings.HasSuffix(e.Error, "the origin failed (500 Internal Server Error); its log says why") || strings.Contains(errOut, "no other origin") {
+		t.Errorf("offline add with /chunks failing: exit %d, %q, stderr %q; want 1, ending in the origin's 500 as one sentence", code, out, errOut)
+	}
+}

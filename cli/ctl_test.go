@@ -467,3 +467,42 @@ func TestPlayEndsOnSignals(t *testing.T) {
 		})
 	}
 }
+
+// A script removed the track playing, the last of the queue (segue ctl
+// queue remove N): status said "playing" with no track from then on, and
+// segue play never exited, as it does when its queue runs out. Now the
+// queue ends: stopped, and segue play finishes with exit status 0.
+func TestCtlRemoveLastCurrentEndsPlay(t *testing.T) {
+	url, tracks := ctlOrigin(t)
+	h := newCtlHost(t)
+	play := h.command("--origin", url, "play", "--output", "null", tracks[0].ID, tracks[1].ID)
+	var playErr testkit.Buffer
+	play.Stderr = &playErr
+	if err := play.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- play.Wait() }()
+	t.Cleanup(func() { play.Process.Kill(); <-exited })
+	testkit.Wait(t, time.Minute, "play to answer", func() bool {
+		_, _, code := h.ctl("status")
+		return code == 0
+	})
+	if _, errOut, code := h.ctl("next"); code != 0 {
+		t.Fatalf("ctl next: exit %d, %s", code, errOut)
+	}
+	out, errOut, code := h.ctl("queue", "remove", "2", "--json")
+	var st ctl.Status
+	if code != 0 || json.Unmarshal([]byte(out), &st) != nil || st.State != "stopped" || st.Track != nil || st.QueueIndex != -1 {
+		t.Errorf("ctl queue remove of the current last track: exit %d, %s%s; want stopped, no track", code, out, errOut)
+	}
+	select {
+	case err := <-exited:
+		exited <- err // for the cleanup
+		if err != nil {
+			t.Errorf("segue play after its queue ended: %v\n%s", err, playErr.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Errorf("segue play still runs 30 s after its queue ended:\n%s", playErr.String())
+	}
+}

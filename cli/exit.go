@@ -231,6 +231,11 @@ func sentenceOf(err error) string {
 		if clause, ok := originClause(e, link); ok {
 			return own.String() + clause
 		}
+		// several failures under one wrapper (a segment's, one a source):
+		// each said as a sentence, as sentence does for a join on top
+		if u, ok := e.(interface{ Unwrap() []error }); ok && len(u.Unwrap()) > 1 && strings.Contains(e.Error(), "\n") {
+			return own.String() + sentence(e)
+		}
 		next := unwrapOne(e)
 		if next == nil {
 			break
@@ -297,6 +302,8 @@ func originClause(err error, link bool) (string, bool) {
 	switch {
 	case errors.Is(err, originclient.ErrOffline):
 		return originclient.ErrOffline.Error() + ": no copy is stored here, and " + unreachable(err, link), true
+	case errors.Is(err, originclient.ErrNotAPI):
+		return originclient.ErrNotAPI.Error() + " (check " + checkWhat(link) + ")", true
 	case errors.Is(err, originclient.ErrBadAnswer):
 		return originclient.ErrBadAnswer.Error(), true
 	case errors.As(err, &se) && se.Code == http.StatusBadRequest && strings.Contains(se.Error(), "HTTP request to an HTTPS server"):

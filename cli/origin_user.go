@@ -113,14 +113,15 @@ printed on standard output, once: the origin keeps only its sha256.`,
 			if listJSON {
 				return a.printJSON(users)
 			}
-			tb := newTable("NAME", "PASSWORD", "CREATED").whole("CREATED").
+			// The ID is what origin events export --listener takes.
+			tb := newTable("NAME", "ID", "PASSWORD", "CREATED").whole("ID", "CREATED").
 				orSay("no Subsonic users: add one with segue origin user add NAME")
 			for _, u := range users {
 				pw := "yes"
 				if !u.HasPassword {
 					pw = "API key only"
 				}
-				tb.row(u.Name, pw, u.Created.Local().Format("2006-01-02 15:04"))
+				tb.row(u.Name, u.ID, pw, u.Created.Local().Format("2006-01-02 15:04"))
 			}
 			return a.printTables(tb)
 		},

@@ -126,3 +126,24 @@ func TestOriginUserRefusesBeforeThePassword(t *testing.T) {
 		}
 	}
 }
+
+// origin events export --listener takes "a Subsonic user's ID (segue
+// origin user list)", as its refusal says, but user list showed name,
+// password and date only: the ID was in --json alone. It is a column now,
+// and the ID it shows is one export takes.
+func TestOriginUserListShowsID(t *testing.T) {
+	h := newSwarmHost(t, segueBinary(t))
+	data := filepath.Join(h.dir, "origin")
+	h.run("origin", "user", "add", "carol", "--no-password", "--data", data)
+	var users []subsonic.User
+	if err := json.Unmarshal([]byte(h.run("origin", "user", "list", "--json", "--data", data)), &users); err != nil || len(users) != 1 {
+		t.Fatalf("user list --json: %v, %d users", err, len(users))
+	}
+	text := h.run("origin", "user", "list", "--data", data)
+	if !strings.Contains(text, users[0].ID) {
+		t.Fatalf("user list does not show the user's ID %s:\n%s", users[0].ID, text)
+	}
+	if err := h.command("origin", "events", "export", "--listener", users[0].ID, "--data", data).Run(); err != nil {
+		t.Errorf("events export --listener with the ID user list shows: %v; want exit 0", err)
+	}
+}

@@ -150,7 +150,7 @@ works wherever a playlist ID does for reading: show, export, import, play.`,
 		}
 		return a.withClient(func(c source) error { return c.UnsharePlaylist(cmd.Context(), args[0]) })
 	}}
-	cmd.AddCommand(list, show, create, rename, del, add, remove, move, shareCmd, unshare, playlistExportCmd(a), playlistImportCmd(a, &asJSON))
+	cmd.AddCommand(list, show, create, rename, del, add, remove, move, shareCmd, unshare, playlistExportCmd(a, &asJSON), playlistImportCmd(a, &asJSON))
 	return cmd
 }
 
@@ -252,7 +252,16 @@ func streamURL(base, trackID, token string) string {
 	return u
 }
 
-func playlistExportCmd(a *app) *cobra.Command {
+// exportResult is what export prints with --json: the file written, or
+// (to stdout) the playlist's text itself.
+type exportResult struct {
+	Format  string `json:"format"`
+	Entries int    `json:"entries"`
+	Path    string `json:"path,omitempty"`
+	Text    string `json:"text,omitempty"`
+}
+
+func playlistExportCmd(a *app, asJSON *bool) *cobra.Command {
 	var format, out string
 	cmd := &cobra.Command{
 		Use:         "export ID|URL",
@@ -278,13 +287,17 @@ func playlistExportCmd(a *app) *cobra.Command {
 					return err
 				}
 				var w io.Writer = a.stdout
+				var text strings.Builder
+				if *asJSON { // the text goes in the JSON: alone it printed M3U8 or XSPF
+					w = &text
+				}
+				var file *os.File
 				if out != "" && out != "-" {
-					f, err := os.Create(out)
-					if err != nil {
+					if file, err = os.Create(out); err != nil {
 						return fmt.Errorf("export: %w", err)
 					}
-					defer f.Close()
-					w = f
+					defer file.Close()
+					w = file
 				}
 				base, token := a.cfg.Origin, ""
 				if l, err := share.ParseURL(cmp.Or(pl.ShareURL, args[0])); err == nil { // shared
@@ -304,10 +317,25 @@ func playlistExportCmd(a *app) *cobra.Command {
 						entries[i].Location = streamURL(base, t.ID, token)
 					}
 				}
+				write := share.WriteM3U8
 				if format == "xspf" {
-					return share.WriteXSPF(w, pl.Name, entries)
+					write = share.WriteXSPF
 				}
-				return share.WriteM3U8(w, pl.Name, entries)
+				err = write(w, pl.Name, entries)
+				if file != nil && err == nil {
+					err = file.Close() // a full disk may say so only here
+				}
+				if err != nil {
+					return fmt.Errorf("export: %w", err)
+				}
+				if !*asJSON {
+					return nil
+				}
+				res := exportResult{Format: format, Entries: len(entries), Text: text.String()}
+				if out != "" && out != "-" {
+					res.Path = out
+				}
+				return a.printJSON(res)
 			})
 		},
 	}

@@ -94,11 +94,11 @@ func (a *app) runImport(ctx context.Context, ch *cache.Cache, src, name string, 
 		return withExit(ExitNotFound, fmt.Errorf("playlist import: none of the %s of %s matches a track on the origin (the first: %s); no playlist was made",
 			notice.Plural(len(res.Unmatched), "entry", "entries"), src, res.Unmatched[0].Problem))
 	}
-	if name == "" {
-		name = title
+	if name == "" { // one the file or link gave, fitted to what the origin keeps
+		name = catalog.PlaylistName(title)
 	}
 	if name == "" {
-		name = strings.TrimSuffix(filepath.Base(src), filepath.Ext(src))
+		name = catalog.PlaylistName(strings.TrimSuffix(filepath.Base(src), filepath.Ext(src)))
 	}
 	if res.Playlist, err = client.CreatePlaylist(ctx, name, ids); err != nil {
 		return err

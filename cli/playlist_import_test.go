@@ -210,3 +210,53 @@ func TestImportShowsProgressAndMakesNothingFromNothing(t *testing.T) {
 		t.Errorf("the failed imports made playlists:\n%s\nwas:\n%s", after, before)
 	}
 }
+
+// A playlist's name taken from the file (its XSPF title, its M3U8's
+// #PLAYLIST, its file name) is fitted to what the origin keeps: an XSPF
+// title on two lines, a 300-byte #PLAYLIST and a file name of 120 "é"
+// (240 bytes, which Linux allows) each made the import fail after
+// matching with "a name of 1-200 bytes is required" or "the name has a
+// control character", naming neither the file nor --name.
+func TestImportFitsTheNameTheFileGives(t *testing.T) {
+	url, _ := importOrigin(t)
+	env := clientEnv(t, url)
+	write := fileWriter(t, t.TempDir())
+	entry := "#EXTINF:2,Daft Punk - Get Lucky\nx1.mp3\n"
+	long := strings.Repeat("z", 300)
+	for _, c := range []struct{ file, body, want string }{
+		{"trip.xspf", `<?xml version="1.0"?><playlist version="1" xmlns="http://xspf.org/ns/0/"><title>Road
+trip</title><trackList><track><title>Get Lucky</title><creator>Daft Punk</creator><duration>2000</duration></track></trackList></playlist>`, "Road trip"},
+		{"long.m3u8", "#EXTM3U\n#PLAYLIST:" + long + "\n" + entry, strings.Repeat("z", catalog.MaxPlaylistName-len("…")) + "…"},
+		{strings.Repeat("é", 120) + ".m3u", "#EXTM3U\n" + entry, strings.Repeat("é", (catalog.MaxPlaylistName-len("…"))/2) + "…"},
+	} {
+		imp := importJSON(t, env, write(c.file, c.body))
+		if imp.Playlist.Name != c.want || len(imp.Playlist.Tracks) != 1 {
+			t.Errorf("import of %.20s…: playlist %q with %d tracks; want %q with 1", c.file, imp.Playlist.Name, len(imp.Playlist.Tracks), c.want)
+		}
+	}
+}
+
+// playlist export --json printed the M3U8 or XSPF itself to stdout, and
+// with -o nothing: no JSON for a script's parser. It prints one object:
+// the format, the count of entries, and the text itself or the file's path.
+func TestExportJSON(t *testing.T) {
+	url, ids := importOrigin(t)
+	env := clientEnv(t, url)
+	var pl catalog.Playlist
+	if err := json.Unmarshal([]byte(segueOK(t, append(env, "playlist", "create", "Out", ids["Get Lucky"], ids["Don't Stop"], "--json")...)), &pl); err != nil {
+		t.Fatal(err)
+	}
+	plain := segueOK(t, append(env, "playlist", "export", pl.ID)...)
+	var res exportResult
+	out := segueOK(t, append(env, "playlist", "export", pl.ID, "--json")...)
+	if err := json.Unmarshal([]byte(out), &res); err != nil || res.Format != "m3u8" || res.Entries != 2 || res.Text != plain || res.Path != "" {
+		t.Errorf("export --json: %v, %+v; want m3u8, 2 entries and the text export prints", err, res)
+	}
+	file := filepath.Join(t.TempDir(), "out.xspf")
+	out = segueOK(t, append(env, "playlist", "export", pl.ID, "--format", "xspf", "-o", file, "--json")...)
+	res = exportResult{}
+	written, rerr := os.ReadFile(file)
+	if err := json.Unmarshal([]byte(out), &res); err != nil || rerr != nil || res.Path != file || res.Entries != 2 || res.Text != "" || !strings.Contains(string(written), "<trackList>") {
+		t.Errorf("export -o FILE --json: %v, %q (%v); want the path and 2 entries, and the XSPF in the file", err, out, rerr)
+	}
+}

@@ -128,6 +128,8 @@ func TestREADMEDocumentsListingJSON(t *testing.T) {
 		{"library ALBUM_ID", []string{"library", album.ID}},
 		{"radio", []string{"radio", track}},
 		{"playlist share", []string{"playlist", "share", pl.ID}},
+		{"playlist export", []string{"playlist", "export", pl.ID}}, // it printed M3U8, not JSON
+		{"playlist export", []string{"playlist", "export", pl.ID, "--format", "xspf", "-o", filepath.Join(t.TempDir(), "out.xspf")}}, // nothing
 		{"playlist list", []string{"playlist", "list"}},
 		{"playlist show", []string{"playlist", "show", pl.ID}},
 		{"playlist import", []string{"playlist", "import", m3u}},

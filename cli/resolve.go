@@ -121,7 +121,7 @@ func (r *resolver) tiers() []fetch.Tier {
 
 // errNoOtherOrigin answers a chunk request when no track came from an
 // origin other than the configured one.
-var errNoOtherOrigin = errors.New("no other origin known")
+var errNoOtherOrigin = fmt.Errorf("no other origin known: %w", fetch.ErrNoRemote)
 
 // Chunk asks the origins other than the configured one.
 func (r *resolver) Chunk(ctx context.Context, hash string) ([]byte, error) {

@@ -18,6 +18,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"segue/catalog"
 	"segue/origin/blobs"
 	"segue/sqlite"
 )
@@ -52,7 +53,7 @@ var (
 type EmptyLibraryError struct{ Tracks int }
 
 func (e *EmptyLibraryError) Error() string {
-	return fmt.Sprintf("the music folder holds no files, and the catalog holds %d tracks an earlier ingest made", e.Tracks)
+	return "the music folder holds no files, and the catalog holds " + catalog.Count(e.Tracks, "track") + " an earlier ingest made"
 }
 
 // IngestOptions tune Ingest.
@@ -188,9 +189,18 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 	}
 	known := plan.own
 	keep := map[string]bool{} // paths (relative to lib) whose rows stay
-	var todo, retag []libraryFile
+	var retag []libraryFile
+	type job struct {
+		f   libraryFile // as the catalog will hold it (see libraryPlan.file)
+		rel string      // relative to lib: what keep, known and the summary go by
+	}
+	var todo []job
 	for _, f := range files {
 		k, ok := known[f.Rel]
+		rel := f.Rel
+		if !ok {
+			f = plan.file(f)
+		}
 		clash := plan.clash(f)
 		switch {
 		case ok && k.size == f.Size && k.mtime == f.MTime:
@@ -205,9 +215,9 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 			keep[f.Rel] = true
 			sum.Skipped = append(sum.Skipped, SkippedFile{Path: f.Rel, Reason: "changed, and in the catalog from " + k.lib + ": ingest that folder to update it"})
 		case clash != "":
-			sum.Skipped = append(sum.Skipped, SkippedFile{Path: f.Rel, Reason: clash})
+			sum.Skipped = append(sum.Skipped, SkippedFile{Path: rel, Reason: clash})
 		default:
-			todo = append(todo, f)
+			todo = append(todo, job{f, rel})
 		}
 	}
 	log.Info("ingest plan", "library", lib, "files", len(files), "to_encode", len(todo), "unchanged", sum.Unchanged)
@@ -222,34 +232,34 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 	walked := time.Now()
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(o.Jobs)
-	for _, f := range todo {
+	for _, j := range todo {
 		g.Go(func() error {
-			rec, seconds, reason, err := w.ingestFile(gctx, f)
+			rec, seconds, reason, err := w.ingestFile(gctx, j.f)
 			if err != nil {
 				return err
 			}
 			mu.Lock()
 			defer mu.Unlock()
 			done++
-			p := IngestProgress{Done: done, Total: len(todo), Path: f.Rel}
+			p := IngestProgress{Done: done, Total: len(todo), Path: j.rel}
 			switch {
 			case reason != "":
 				p.Action, p.Reason = "skipped", reason
-				sum.Skipped = append(sum.Skipped, SkippedFile{Path: f.Rel, Reason: reason})
+				sum.Skipped = append(sum.Skipped, SkippedFile{Path: j.rel, Reason: reason})
 				if reason == DiskFullReason {
 					full++
 				}
-				log.Warn("skip file", "path", f.Rel, "reason", reason)
-			case known[f.Rel].id != "":
+				log.Warn("skip file", "path", j.rel, "reason", reason)
+			case known[j.rel].id != "":
 				p.Action = "updated"
-				touchedAlbums[known[f.Rel].album] = true
+				touchedAlbums[known[j.rel].album] = true
 				sum.Updated++
 			default:
 				p.Action = "added"
 				sum.Added++
 			}
 			if rec != nil {
-				keep[f.Rel] = true
+				keep[j.rel] = true
 				touchedAlbums[rec.albumID] = true
 				if rec.leftAlbum != "" {
 					touchedAlbums[rec.leftAlbum] = true
@@ -303,7 +313,7 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 	}
 	sum.Elapsed = time.Since(start)
 	if full > 0 {
-		return sum, fmt.Errorf("%w: %d files not ingested; %s", ErrDiskFull, full, disk.advice())
+		return sum, fmt.Errorf("%w: %s not ingested; %s", ErrDiskFull, catalog.Count(full, "file"), disk.advice())
 	}
 	return sum, nil
 }

@@ -38,6 +38,9 @@ type libraryPlan struct {
 	// were kept, a catalog followed the one folder last ingested, so they
 	// all came from the same one.
 	adopt bool
+	// above is the nearest folder above lib that tracks of the catalog
+	// come from, or "": a new file of lib is filed under it (file).
+	above string
 }
 
 // planLibrary sorts the catalog's rows for an ingest of lib (absolute,
@@ -62,8 +65,31 @@ func planLibrary(rows []knownTrack, lib string, files []libraryFile) libraryPlan
 			p.own[rel] = k
 		}
 		p.byID[k.id] = k
+		if len(k.lib) > len(p.above) && k.lib != lib {
+			if rel, err := filepath.Rel(k.lib, lib); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+				p.above = k.lib
+			}
+		}
 	}
 	return p
+}
+
+// file is how the catalog holds a file of lib that it does not hold yet:
+// under the folder above lib its tracks come from, when there is one, as
+// an ingest of that folder would. So its ID is the one it had there: after
+// origin remove --folder lib (a folder inside a library ingested whole),
+// origin ingest lib brings back the IDs playlists and plays keep, and a
+// later ingest of the whole library finds the file under its own path.
+func (p libraryPlan) file(f libraryFile) libraryFile {
+	if p.above == "" {
+		return f
+	}
+	rel, err := filepath.Rel(p.above, f.Lib)
+	if err != nil {
+		return f
+	}
+	f.Rel, f.Lib = filepath.ToSlash(filepath.Join(rel, filepath.FromSlash(f.Rel))), p.above
+	return f
 }
 
 // under reports whether k's file lies under lib, on whole path components,

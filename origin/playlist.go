@@ -49,8 +49,8 @@ func newPlaylistID() string {
 
 func checkName(name string) (string, error) {
 	name = strings.TrimSpace(name)
-	if name == "" || len(name) > 200 {
-		return "", fmt.Errorf("%w: a name of 1-200 bytes is required", ErrBadPlaylist)
+	if name == "" || len(name) > catalog.MaxPlaylistName {
+		return "", fmt.Errorf("%w: a name of 1-%d bytes is required", ErrBadPlaylist, catalog.MaxPlaylistName)
 	}
 	if strings.IndexFunc(name, unicode.IsControl) >= 0 {
 		return "", fmt.Errorf("%w: the name has a control character (a NUL, tab or line break): give it on one line", ErrBadPlaylist)

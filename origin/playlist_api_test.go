@@ -244,3 +244,26 @@ func do(t *testing.T, method, url, body string) (*http.Response, []byte) {
 	b, _ := io.ReadAll(resp.Body)
 	return resp, b
 }
+
+// The share page and its chat preview said "1 tracks" for a playlist of
+// one track; counts on the page say a track as the client does.
+func TestSharePageCountsOneTrack(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	r := startServer(t, ServerOptions{DataDir: w.dir}, "127.0.0.1:0")
+	c := clientFor(t, r.base, "")
+	pl, err := c.CreatePlaylist(ctx, "Solo", []string{w.joga})
+	if err != nil {
+		t.Fatal(err)
+	}
+	link, err := c.SharePlaylist(ctx, pl.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, body := get(t, "GET", link.String(), map[string]string{"Accept": "text/html"})
+	page := string(body)
+	if strings.Contains(page, "1 tracks") || !strings.Contains(page, `<meta property="og:description" content="Playlist · 1 track · listen`) ||
+		!strings.Contains(page, `<div class="meta">1 track · `) {
+		t.Errorf("share page of one track does not say \"1 track\" in its preview and its header:\n%s", page)
+	}
+}

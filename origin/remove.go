@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"segue/catalog"
 )
 
 // RemoveSummary is what one RemoveFolder run did.
@@ -31,7 +33,7 @@ func (e *NotInCatalogError) Error() string {
 		msg += fmt.Sprintf("; its tracks come from %s", strings.Join(e.Folders, ", "))
 	}
 	if e.Unknown > 0 {
-		msg += fmt.Sprintf("; %d tracks of an older segue's ingest have no known folder: give the folder they came from while it still holds their files", e.Unknown)
+		msg += fmt.Sprintf("; %s of an older segue's ingest, with no known folder: give the folder they came from while it still holds their files", catalog.Count(e.Unknown, "track"))
 	}
 	return msg
 }

@@ -67,3 +67,30 @@ func TestRemoveFolderDiskFull(t *testing.T) {
 		t.Errorf("RemoveFolder with room again: %+v, %v; want the 2 tracks removed", sum, err)
 	}
 }
+
+// A user took one album folder of a library ingested whole out of the
+// catalog (origin remove --folder Music/x), then ingested that folder
+// again, as the README says brings the tracks back under their IDs: they
+// came back under new IDs (from their paths inside Music/x, not Music), so
+// playlists and plays lost them. A new file of a folder inside a library
+// is now filed under that library, as ingesting the library would.
+func TestRemoveThenIngestSubfolderKeepsIDs(t *testing.T) {
+	_, music, _ := twoFolders(t)
+	writeSource(t, music, source{name: "y/other.mp3", root: 500, seconds: 2, tags: map[string]string{"artist": "B", "album": "y"}})
+	o := target{data: t.TempDir()}
+	o.ingest(t, music)
+	before := catalogPaths(t, o)
+	album := filepath.Join(music, "x")
+	if sum, err := RemoveFolder(t.Context(), album, IngestOptions{DataDir: o.data}); err != nil || sum.Removed != 2 {
+		t.Fatalf("RemoveFolder(Music/x): %+v, %v; want 2 removed", sum, err)
+	}
+	if sum := o.ingest(t, album); sum.Added != 2 || len(sum.Skipped) != 0 {
+		t.Fatalf("ingest Music/x after removing it: %+v, want 2 added", sum)
+	}
+	if got := catalogPaths(t, o); !sameMap(got, before) {
+		t.Errorf("after remove and ingest of Music/x the catalog holds %v, want the IDs it had: %v", got, before)
+	}
+	if sum := o.ingest(t, music); sum.Unchanged != 3 || sum.Added+sum.Removed+len(sum.Skipped) != 0 {
+		t.Errorf("ingest Music after: %+v, want its 3 tracks unchanged", sum)
+	}
+}

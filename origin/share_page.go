@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
-	"fmt"
 	"html/template"
 	"io"
 	"net/http"
@@ -22,8 +21,9 @@ import (
 // header); "Play all" starts the first and each ended track starts the next.
 // Open Graph and Twitter card tags let chat apps preview the link.
 var sharePage = template.Must(template.New("share").Funcs(template.FuncMap{
-	"dur": catalog.Clock,
-	"inc": func(i int) int { return i + 1 },
+	"dur":   catalog.Clock,
+	"count": catalog.Count,
+	"inc":   func(i int) int { return i + 1 },
 }).Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -61,7 +61,7 @@ pre{background:#1c2026;padding:.8rem 1rem;border-radius:.4rem}
 </style></head><body><main>
 <header>{{if .Cover}}<img src="{{.Cover}}" alt="cover">{{else}}<div class="nocover"></div>{{end}}
 <div><div class="meta">Playlist</div><h1>{{.P.Name}}</h1>
-<div class="meta">{{.P.TrackCount}} tracks · {{dur .P.DurationMS}}</div>
+<div class="meta">{{count .P.TrackCount "track"}} · {{dur .P.DurationMS}}</div>
 <button id="playall" type="button">▶ Play all</button></div></header>
 <table>{{range $i, $t := .Tracks}}
 <tr><td class="n">{{inc $i}}</td><td>{{$t.Title}}<div class="sub">{{$t.Artist}} — {{$t.Album}}</div><audio controls preload="none" src="{{$t.Src}}"></audio></td><td class="d">{{dur $t.DurationMS}}</td></tr>{{end}}
@@ -138,7 +138,7 @@ func (s *Server) serveSharePage(w http.ResponseWriter, r *http.Request, pl catal
 		Image, Description string
 		Nonce              string
 	}{P: pl, Nonce: hex.EncodeToString(nonce[:])} // hex: nothing for HTML to escape
-	data.Description = fmt.Sprintf("Playlist · %d tracks · listen in the browser or in segue", pl.TrackCount)
+	data.Description = "Playlist · " + catalog.Count(pl.TrackCount, "track") + " · listen in the browser or in segue"
 	q := url.Values{"share": {token}}.Encode()
 	for _, t := range pl.Tracks {
 		data.Tracks = append(data.Tracks, shareTrack{Track: t, Src: "/api/v1/tracks/" + url.PathEscape(t.ID) + "/stream?" + q})

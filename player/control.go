@@ -95,14 +95,22 @@ func (p *Player) insert(tracks []catalog.Track, add func(*Queue, ...catalog.Trac
 	}
 }
 
-// Remove deletes the track at i; removing the current track plays the next.
+// Remove deletes the track at i; removing the current track plays the
+// next, and ends the queue, as Next does, when there is none: the state
+// said playing, with no track, until another command (segue play never
+// exited, segue ctl status said playing nothing).
 func (p *Player) Remove(i int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	defer p.emit(ChangedEvent{})
 	cur := p.queue.Index()
-	if p.queue.Remove(i) && i == cur {
-		p.restartLocked(0)
+	if !p.queue.Remove(i) || i != cur {
+		return
+	}
+	p.restartLocked(0)
+	if p.queue.Index() < 0 {
+		p.setState(Stopped)
+		p.emit(EndEvent{})
 	}
 }
 

@@ -69,3 +69,25 @@ func TestResumeAfterTheEnd(t *testing.T) {
 		t.Errorf("Resume of an empty queue: %s at %d, want stopped at -1", st.State, st.Index)
 	}
 }
+
+// Removing the current track when it is the last ends the queue, as Next
+// does: the state said playing with no track (index -1) until another
+// command, and no EndEvent came, so segue play never finished.
+func TestRemoveLastCurrentEnds(t *testing.T) {
+	p := New(Options{Segments: newMemSource(), Manifests: newMemSource(), Output: NewNull(), EventBuffer: 64})
+	p.Play(ts("a b")...)
+	p.Jump(1)
+	for len(p.Events()) > 0 {
+		<-p.Events()
+	}
+	p.Remove(1)
+	ended := false
+	for len(p.Events()) > 0 {
+		if _, ok := (<-p.Events()).(EndEvent); ok {
+			ended = true
+		}
+	}
+	if st := p.Status(); st.State != Stopped || st.Index != -1 || !ended {
+		t.Errorf("after removing the current last track: %s at %d, EndEvent %v; want stopped at -1 and an EndEvent", st.State, st.Index, ended)
+	}
+}

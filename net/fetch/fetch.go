@@ -63,9 +63,17 @@ type Tier struct {
 	Attempts   int
 }
 
-// ErrHashMismatch is wrapped when a tier sent bytes whose sha256 differs from
-// the key: the bytes are dropped and the next attempt or tier is tried.
-var ErrHashMismatch = errors.New("segment bytes do not match their sha256")
+var (
+	// ErrHashMismatch is wrapped when a tier sent bytes whose sha256 differs from
+	// the key: the bytes are dropped and the next attempt or tier is tried.
+	ErrHashMismatch = errors.New("segment bytes do not match their sha256")
+	// ErrNoRemote is what a Remote answers when it has nowhere to ask (no
+	// origin but the configured one is known): its tier is passed over at
+	// once, neither retried nor among the segment's errors. It was both:
+	// "origin: no other origin known" closed every failed download's
+	// message, which then was not said as one sentence.
+	ErrNoRemote = errors.New("nowhere to ask")
+)
 
 // Options tune a Fetcher. Zero values take the documented defaults.
 type Options struct {
@@ -205,6 +213,9 @@ func (f *Fetcher) download(ctx context.Context, hash string, u catalog.Urgency, 
 			continue
 		}
 		data, err := f.fromTier(ctx, t, hash, u, received)
+		if errors.Is(err, ErrNoRemote) {
+			continue
+		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", t.Source, err))
 			continue
@@ -255,6 +266,9 @@ func (f *Fetcher) fromTier(ctx context.Context, t Tier, hash string, u catalog.U
 			data, err = t.Remote.Chunk(actx, hash)
 		}
 		cancel()
+		if errors.Is(err, ErrNoRemote) {
+			return nil, err
+		}
 		if err == nil {
 			if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) == hash {
 				return data, nil

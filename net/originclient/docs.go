@@ -3,6 +3,7 @@ package originclient
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"reflect"
@@ -109,6 +110,9 @@ func (c *Client) ask(ctx context.Context, u string, cached cache.Doc, have bool,
 			if have {
 				return cached, nil
 			}
+			if errors.Is(err, ErrNotAPI) {
+				return cache.Doc{}, fmt.Errorf("get %s: %w (%s, %d bytes)", u, err, resp.Header.Get("Content-Type"), len(body))
+			}
 			return cache.Doc{}, fmt.Errorf("get %s: %w (%s, %d bytes: %v)", u, ErrBadAnswer, resp.Header.Get("Content-Type"), len(body), err)
 		}
 		d := cache.Doc{Body: body, ETag: resp.Header.Get("ETag"), ContentType: resp.Header.Get("Content-Type"), Stored: time.Now()}
@@ -125,10 +129,20 @@ func (c *Client) ask(ctx context.Context, u string, cached cache.Doc, have bool,
 }
 
 // decodesAs returns a check that the body decodes as JSON into a fresh
-// value of v's type (v is a pointer).
+// value of v's type (v is a pointer); JSON of another shape is ErrNotAPI.
 func decodesAs(v any) func([]byte) error {
 	t := reflect.TypeOf(v).Elem()
-	return func(b []byte) error { return json.Unmarshal(b, reflect.New(t).Interface()) }
+	return func(b []byte) error {
+		v := reflect.New(t).Interface()
+		err := json.Unmarshal(b, v)
+		if errors.As(err, new(*json.UnmarshalTypeError)) { // JSON, of another shape
+			return fmt.Errorf("%w: %v", ErrNotAPI, err)
+		}
+		if err != nil {
+			return err
+		}
+		return checkShape(b, v)
+	}
 }
 
 // isImage checks that a body is an image by its first bytes.

@@ -127,6 +127,9 @@ func (c *Client) send(ctx context.Context, method, u string, body, out any) erro
 	if err == nil {
 		err = json.Unmarshal(b, out)
 	}
+	if err == nil {
+		err = checkShape(b, out)
+	}
 	if err != nil {
 		return fmt.Errorf("%s %s: read answer: %w", method, u, err)
 	}

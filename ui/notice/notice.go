@@ -3,9 +3,9 @@
 package notice
 
 import (
-	"strconv"
-
 	tea "github.com/charmbracelet/bubbletea"
+
+	"segue/catalog"
 )
 
 // Msg asks the status line to show Text; Err marks it as an error. Cause,
@@ -41,18 +41,12 @@ func Log(err error) tea.Cmd {
 	return func() tea.Msg { return Msg{Cause: err} }
 }
 
-// Count says n of a noun in words: "1 track", "2 tracks", "0 albums".
-// The noun takes an s in the plural; see Plural for one that does not.
-func Count(n int, noun string) string { return Plural(n, noun, noun+"s") }
+// Count says n of a noun in words: "1 track", "2 tracks" (catalog.Count).
+func Count(n int, noun string) string { return catalog.Count(n, noun) }
 
-// Plural says n of a noun whose plural is not the noun and an s, given
-// both forms: "1 entry", "2 entries"; "1 miss", "0 misses".
-func Plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
-}
+// Plural says n of a noun given both forms: "1 entry", "2 entries"
+// (catalog.Plural).
+func Plural(n int, one, many string) string { return catalog.Plural(n, one, many) }
 
 // Tracks says how many tracks, and from what when from is not empty:
 // "3 tracks from Night Transit", "1 track".
