@@ -100,20 +100,23 @@ func (p *Prompt) View(st *styles.Styles, w int) string {
 		return list.Fit(st.Title.Render(label)+" "+st.Muted.Render(hint), w)
 	}
 	label := list.Squeeze(p.ask.Label, w-w/2)
-	room := w - lipgloss.Width(label) - 2
 	v := p.value
-	if room > 1 && lipgloss.Width(v) > room-1 {
-		v = "…" + lastCells(v, room-2)
+	if room := w - lipgloss.Width(label) - 2; room > 1 {
+		v = Tail(v, room-1)
 	}
 	return list.Fit(st.Title.Render(label)+" "+st.Input.Render(v)+"█", w)
 }
 
-// lastCells is the end of s that fits in n cells.
-func lastCells(s string, n int) string {
+// Tail is the end of a one-line value being typed that fits in n cells,
+// after "…" when its start is cut: the end is where the typing is.
+func Tail(s string, n int) string {
+	if lipgloss.Width(s) <= n || n < 1 {
+		return s
+	}
 	r := []rune(s)
 	i := len(r)
-	for i > 0 && lipgloss.Width(string(r[i-1:])) <= n {
+	for i > 0 && lipgloss.Width(string(r[i-1:])) <= n-1 {
 		i--
 	}
-	return string(r[i:])
+	return "…" + string(r[i:])
 }
