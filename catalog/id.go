@@ -53,6 +53,9 @@ func NotATarget(s string, urls bool) error {
 	msg := fmt.Sprintf("%q is not a track (t…), album (al…), artist (ar…) or playlist (pl…) ID", s)
 	if urls {
 		msg += ", nor a URL"
+		if strings.Contains(s, "/") { // a URL copied without its start
+			msg += ": a URL starts with http:// or https://"
+		}
 	}
 	return errors.New(msg)
 }

@@ -287,7 +287,9 @@ func TestTargetThatIsNoID(t *testing.T) {
 // only "asking the origin failed: not a segue share URL"), and radio of a
 // URL said it was "not ... an ID, nor a URL". A share URL with a
 // malformed token gets the share URL parser's reason, as playlist show
-// gave it, not "want .../tracks/ID".
+// gave it, not "want .../tracks/ID". A link copied without its scheme says
+// a URL starts with http(s)://, and offline add says only the reason, not
+// first "reading the track list" as if it had begun.
 func TestBadURLArgumentSaidAsItIs(t *testing.T) {
 	env := clientEnv(t, "http://127.0.0.1:9")
 	const short, api = "http://127.0.0.1:9/p/AAAA", "http://127.0.0.1:9/api/v1/foo/bar"
@@ -304,6 +306,9 @@ func TestBadURLArgumentSaidAsItIs(t *testing.T) {
 		{[]string{"playlist", "show", api}, `not a segue share URL: "` + api + `": path is not /p/TOKEN`, true},
 		{[]string{"playlist", "export", api, "--format", "m3u8"}, `not a segue share URL: "` + api + `": path is not /p/TOKEN`, true},
 		{[]string{"radio", short}, `"` + short + `" is not a track (t…), album (al…), artist (ar…) or playlist (pl…) ID` + "\n", true},
+		// a link copied without its scheme said only "nor a URL"
+		{[]string{"play", "127.0.0.1:9/p/AAAA", "--output", "null"}, `nor a URL: a URL starts with http:// or https://`, true},
+		{[]string{"offline", "add", "example.org/p/AAAA"}, `nor a URL: a URL starts with http:// or https://`, true},
 	} {
 		runs := [][]string{append(slices.Clone(env), c.args...)}
 		if c.json {
@@ -311,7 +316,8 @@ func TestBadURLArgumentSaidAsItIs(t *testing.T) {
 		}
 		for _, run := range runs {
 			_, errOut, code := segue(t, run...)
-			if code != ExitUsage || !strings.Contains(errOut, c.say) || strings.Contains(errOut, "asking the origin") {
+			// one sentence: offline add printed "reading the track list" first
+			if code != ExitUsage || !strings.Contains(errOut, c.say) || strings.Contains(errOut, "asking the origin") || strings.Count(errOut, "\n") != 1 {
 				t.Errorf("segue %s: exit %d, %q; want %d saying %s", strings.Join(c.args, " "), code, errOut, ExitUsage, c.say)
 			}
 		}

@@ -116,6 +116,7 @@ func (a *app) offlineAdd(ctx context.Context, c *cache.Cache, ref, quality strin
 // documents arrive, then the download's byte progress, made once the
 // collection's size is known.
 type pinReport struct {
+	start     func() // (may be nil) once ref is known to be a target, before the network is asked
 	manifests func(done, total int)
 	bytes     func(offline.Collection) offline.Progress
 }
@@ -140,6 +141,12 @@ func (a *app) pinRef(ctx context.Context, c *cache.Cache, ref, quality string, r
 		return offline.Collection{}, err
 	}
 	defer r.close()
+	if _, _, err := r.target(ref); err != nil {
+		return offline.Collection{}, err // said before any "reading the track list"
+	}
+	if report.start != nil {
+		report.start()
+	}
 	col, sizes, err := a.planPin(ctx, r, ref, quality, report.manifests)
 	if err != nil {
 		return offline.Collection{}, err
@@ -297,9 +304,9 @@ func (a *app) readManifests(ctx context.Context, r *resolver, ref string, tracks
 // when it starts, the manifests read, then the bytes downloaded (a bar on a
 // terminal, a line per 10% otherwise).
 func (a *app) cliPinReport(ref string) pinReport {
-	fmt.Fprintf(a.stderr, "offline %s: reading the track list\n", ref)
 	tty := isTerminal(a.stderr)
 	return pinReport{
+		start: func() { fmt.Fprintf(a.stderr, "offline %s: reading the track list\n", ref) },
 		manifests: func(done, total int) {
 			switch {
 			case tty:

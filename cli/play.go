@@ -305,6 +305,9 @@ func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total i
 	live := !asJSON && isTerminal(a.stdout) // one line that updates each second
 	var (
 		started, failed  int
+		startedFailed    int    // tracks that failed after they started
+		current          string // the ID of the track that started last
+		currentFailed    bool   // it is counted in startedFailed
 		firstErr         error
 		lastSecond       = int64(-1)
 		buffer           int64
@@ -316,7 +319,9 @@ func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total i
 		if live {
 			fmt.Fprintln(a.stdout)
 		}
-		played := max(started-failed, 0)
+		// a track that failed before it started (its manifest did not
+		// come) is in failed but not in started
+		played := started - startedFailed
 		st := p.Stats()
 		stallMS, startupMS, mean := st.Stalled.Milliseconds(), st.Startup.Milliseconds(), math.Round(st.MeanKbps*10)/10
 		emit(playEvent{Event: "finished", Played: &played, Failed: &failed, Stalls: &st.Stalls, StallMS: &stallMS,
@@ -336,6 +341,7 @@ func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total i
 					kind = "started"
 				}
 				started++
+				current, currentFailed = e.Track.ID, false
 				lastSecond = -1
 				idx, tr := e.Index, e.Track
 				emit(playEvent{Event: kind, Index: &idx, Track: &tr, DurationMS: e.Duration.Milliseconds()})
@@ -393,12 +399,18 @@ func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total i
 					// the player paused on it, and nobody resumes a play: it
 					// waited for ever after a full disk under --output wav:FILE
 					failed++
+					if current != "" && !currentFailed {
+						startedFailed, currentFailed = startedFailed+1, true
+					}
 					finish(false)
 					return withExit(ExitError, fmt.Errorf("play: %w", e.Err))
 				}
 				emit(playEvent{Event: "error", TrackID: e.TrackID, Message: sentence(e.Err), Fatal: e.Fatal})
 				if e.Fatal {
 					failed++
+					if e.TrackID == current && !currentFailed {
+						startedFailed, currentFailed = startedFailed+1, true
+					}
 					if firstErr == nil {
 						firstErr = e.Err
 					}

@@ -30,15 +30,21 @@ type resolver struct {
 	def  *originclient.Client // src when it is a segue origin, else nil
 	sub  *subsonic.Client     // src when it is a Subsonic server, else nil
 
-	mu      sync.Mutex                      // guards clients and owner
+	mu      sync.Mutex                      // guards clients, owner and holder
 	clients map[string]*originclient.Client // segue origins by base URL (#sha256=PIN after it for a pinned link), def included
 	owner   map[string]source               // track ID -> origin it came from
+	holder  map[string]*originclient.Client // segment hash -> the origin other than def whose manifest named it
 }
+
+// maxHolders bounds holder; past it the map starts again (a segment whose
+// holder is forgotten is asked of def first, then of the others).
+const maxHolders = 200_000
 
 // newResolver returns the resolver of the configured origin; a Subsonic
 // server streams at quality's bitrate. Close it before the cache.
 func newResolver(a *app, docs *cache.Cache, quality string) (*resolver, error) {
-	r := &resolver{a: a, docs: docs, clients: map[string]*originclient.Client{}, owner: map[string]source{}}
+	r := &resolver{a: a, docs: docs, clients: map[string]*originclient.Client{}, owner: map[string]source{},
+		holder: map[string]*originclient.Client{}}
 	if raw, ok := a.subsonicURL(); ok {
 		sub, err := a.openSubsonic(raw, docs, quality)
 		if err != nil {
@@ -109,26 +115,49 @@ func (r *resolver) originOf(trackID string) source {
 	return r.src
 }
 
-// tiers is the fetch chain's network side: the configured origin, then
-// the others tracks came from (segments are content-addressed, so any
-// origin holding the hash may answer; the fetcher checks the bytes).
+// tiers is the fetch chain's network side: the origin whose manifest
+// named the segment (the configured one unless the track came from a share
+// link or another origin's URL), then the other origins (segments are
+// content-addressed, so any origin holding the hash may answer; the fetcher
+// checks the bytes). Asking the configured origin first cost a listener
+// who opened another origin's link a round trip per segment, and 0.3 s of
+// retries when the configured origin was down.
 func (r *resolver) tiers() []fetch.Tier {
 	if r.sub != nil { // a Subsonic server has no segments by hash: the cache, then the download (see subsonicPlayer)
 		return nil
 	}
-	return []fetch.Tier{{Source: catalog.SourceOrigin, Remote: r.def}, {Source: catalog.SourceOrigin, Remote: r}}
+	return []fetch.Tier{{Source: catalog.SourceOrigin, Remote: holderFirst{r}}, {Source: catalog.SourceOrigin, Remote: r}}
+}
+
+// holderOf returns the origin whose manifest named hash, or def.
+func (r *resolver) holderOf(hash string) *originclient.Client {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if c := r.holder[hash]; c != nil {
+		return c
+	}
+	return r.def
+}
+
+// holderFirst is the first network tier: the origin that holds a segment.
+type holderFirst struct{ r *resolver }
+
+// Chunk asks the origin whose manifest named hash (see tiers).
+func (h holderFirst) Chunk(ctx context.Context, hash string) ([]byte, error) {
+	return h.r.holderOf(hash).Chunk(ctx, hash)
 }
 
 // errNoOtherOrigin answers a chunk request when no track came from an
-// origin other than the configured one.
+// origin other than the one holderFirst asked.
 var errNoOtherOrigin = fmt.Errorf("no other origin known: %w", fetch.ErrNoRemote)
 
-// Chunk asks the origins other than the configured one.
+// Chunk asks the origins other than the one holderFirst asked.
 func (r *resolver) Chunk(ctx context.Context, hash string) ([]byte, error) {
+	asked := r.holderOf(hash)
 	r.mu.Lock()
 	var others []*originclient.Client
-	for base, c := range r.clients {
-		if base != r.src.BaseURL() {
+	for _, c := range r.clients {
+		if c != asked {
 			others = append(others, c)
 		}
 	}
@@ -146,9 +175,22 @@ func (r *resolver) Chunk(ctx context.Context, hash string) ([]byte, error) {
 
 // Manifest asks the origin the track came from (a stored copy offline).
 func (r *resolver) Manifest(ctx context.Context, trackID string) (*catalog.Manifest, error) {
-	m, err := r.originOf(trackID).Manifest(ctx, trackID)
+	src := r.originOf(trackID)
+	m, err := src.Manifest(ctx, trackID)
 	if err != nil {
 		return nil, err
+	}
+	if c, ok := src.(*originclient.Client); ok && c != r.def {
+		r.mu.Lock()
+		if len(r.holder) > maxHolders {
+			clear(r.holder)
+		}
+		for _, rend := range m.Renditions {
+			for _, seg := range rend.Segments {
+				r.holder[seg.Hash] = c
+			}
+		}
+		r.mu.Unlock()
 	}
 	return &m, nil
 }

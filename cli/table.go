@@ -124,7 +124,23 @@ func (t *table) fit(width int) []int {
 		}
 		return n
 	}
-	if width <= 0 || total(slices.Max(cols)) <= width {
+	if width <= 0 {
+		return cols
+	}
+	cut := 0 // how many columns may be cut
+	for _, k := range t.keep {
+		if !k {
+			cut++
+		}
+	}
+	if whole := total(0); whole+minCut*cut > width {
+		// The whole columns (a share URL) alone pass width: each line
+		// wraps whatever is cut, and cutting to the scraps left only lost
+		// text ("gone from the origin: offline remove it" as "go…"). The
+		// cut columns share one line's width of their own instead.
+		width += whole
+	}
+	if total(slices.Max(cols)) <= width {
 		return cols
 	}
 	cap := minCut

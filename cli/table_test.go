@@ -165,3 +165,33 @@ func TestListingLeavesUnknownYearBlank(t *testing.T) {
 		}
 	}
 }
+
+// TestTableWiderThanItsWholeColumns: when the columns never cut (a share
+// URL) pass the terminal's width alone, every line wraps whatever is cut;
+// the others were cut to 3 cells all the same, so offline list on 80
+// columns said "go…" for "gone from the origin: offline remove it". They
+// now share one line's width of their own: whole when they fit in it.
+func TestTableWiderThanItsWholeColumns(t *testing.T) {
+	ref := "http://127.0.0.1:7700/p/" + strings.Repeat("A", 43)
+	state := "gone from the origin: offline remove it"
+	tb := newTable("KIND", "NAME", "STATE", "REF").whole("KIND", "REF")
+	tb.row("playlist", "Mix", state, ref)
+	var b bytes.Buffer
+	if err := tb.write(&b, 60); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "Mix  ") || !strings.Contains(b.String(), state) || !strings.Contains(b.String(), ref) {
+		t.Errorf("a row that cannot fit 60 cells lost text:\n%s", b.String())
+	}
+	// what passes a line of its own is still cut to one
+	long := strings.Repeat("Long title ", 20)
+	tb = newTable("KIND", "NAME", "REF").whole("KIND", "REF")
+	tb.row("playlist", long, ref)
+	b.Reset()
+	if err := tb.write(&b, 60); err != nil {
+		t.Fatal(err)
+	}
+	if lines := strings.Split(b.String(), "\n"); strings.Contains(b.String(), long) || ansi.StringWidth(lines[1]) > 60+ansi.StringWidth("playlist  ")+len(ref)+2 {
+		t.Errorf("a name longer than a line was not cut:\n%s", b.String())
+	}
+}

@@ -53,13 +53,14 @@ func (s *statusLine) fade(f fade) tea.Cmd {
 
 // view draws the notice, or help when there is none, in width w.
 func (s *statusLine) view(w int, help string) string {
+	text := list.Squeeze(s.text, w)
 	switch {
 	case s.text == "":
 		return list.Fit(help, w)
 	case s.faint:
-		return list.Fit(s.st.Faded.Render(s.text), w)
+		return list.Fit(s.st.Faded.Render(text), w)
 	case s.err:
-		return list.Fit(s.st.Error.Render(s.text), w)
+		return list.Fit(s.st.Error.Render(text), w)
 	}
-	return list.Fit(s.st.Notice.Render(s.text), w)
+	return list.Fit(s.st.Notice.Render(text), w)
 }

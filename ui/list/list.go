@@ -179,6 +179,41 @@ func Fit(s string, width int) string {
 	return s
 }
 
+// minQuoted is the fewest cells Squeeze leaves a quoted name.
+const minQuoted = 12
+
+// Squeeze shortens the names quoted in a one-line message of plain text
+// (“like this”), the longest first and none below minQuoted cells, until the
+// message fits in width cells: a long playlist or track name must not push
+// what the message says about it (a share URL, a prompt's answer, "y to
+// confirm") off the line. A message that fits comes back as it was.
+func Squeeze(s string, width int) string {
+	for over := lipgloss.Width(s) - width; over > 0; over = lipgloss.Width(s) - width {
+		start, end, longest := -1, -1, minQuoted
+		for i := 0; i < len(s); {
+			open := strings.Index(s[i:], "“")
+			if open < 0 {
+				break
+			}
+			open += i + len("“")
+			shut := strings.Index(s[open:], "”")
+			if shut < 0 {
+				break
+			}
+			shut += open
+			if w := lipgloss.Width(s[open:shut]); w > longest {
+				start, end, longest = open, shut, w
+			}
+			i = shut + len("”")
+		}
+		if start < 0 {
+			return s
+		}
+		s = s[:start] + ansi.Truncate(s[start:end], max(minQuoted, longest-over), "…") + s[end:]
+	}
+	return s
+}
+
 // Block cuts or pads a multi-line block to exactly w x h cells.
 func Block(s string, w, h int) string {
 	lines := strings.Split(s, "\n")

@@ -1,6 +1,7 @@
 package list
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -97,5 +98,26 @@ func TestFitAndColumns(t *testing.T) {
 	got := Columns(20, []int{1, 1}, "title", "artist", "3:05")
 	if len([]rune(got)) != 20 || got[len(got)-4:] != "3:05" {
 		t.Fatalf("Columns = %q", got)
+	}
+}
+
+func TestSqueeze(t *testing.T) {
+	long := strings.Repeat("long name ", 10)
+	for _, c := range []struct {
+		in    string
+		width int
+		want  string
+	}{
+		{"shared “Trip”: http://h/p/tok (copied)", 80, "shared “Trip”: http://h/p/tok (copied)"},
+		{"shared “" + long + "”: http://h/p/tok (copied)", 60, "shared “long name long name long …”: http://h/p/tok (copied)"},
+		{"Delete playlist “ヨアソビ ヨアソビ ヨアソビ”?", 30, "Delete playlist “ヨアソビ ヨ…”?"}, // a name keeps 12 cells,
+		{"removed “" + long + "” from “" + long + "”", 50, "removed “long name l…” from “long name long name…”"},
+		{"no quotes at all, and far too long for the line", 10, "no quotes at all, and far too long for the line"},
+		{"“unclosed " + long, 10, "“unclosed " + long},
+	} {
+		got := Squeeze(c.in, c.width)
+		if got != c.want {
+			t.Errorf("Squeeze(%q, %d) = %q, want %q", c.in, c.width, got, c.want)
+		}
 	}
 }

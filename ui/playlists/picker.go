@@ -135,5 +135,5 @@ func (p *Picker) View() string {
 		}
 		return "  " + p.st.Row.Render(s)
 	})
-	return list.Block(p.st.Title.Render("Add "+p.what()+" to playlist")+"\n"+sub+"\n"+body, p.w, p.h)
+	return list.Block(p.st.Title.Render(list.Squeeze("Add "+p.what()+" to playlist", p.w))+"\n"+sub+"\n"+body, p.w, p.h)
 }

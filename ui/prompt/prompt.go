@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"segue/ui/list"
 	"segue/ui/styles"
@@ -90,15 +91,32 @@ func Edit(value string, msg tea.KeyMsg) (v string, ok bool) {
 }
 
 // View draws the prompt in width w; the end of a long answer stays visible.
+// A name quoted in the label ("Rename “…” to:") is shortened so that the
+// answer (or "y to confirm") keeps at least half the line.
 func (p *Prompt) View(st *styles.Styles, w int) string {
-	label := st.Title.Render(p.ask.Label) + " "
 	if p.ask.Confirm {
-		return list.Fit(label+st.Muted.Render("y to confirm, any other key cancels"), w)
+		const hint = "y to confirm, any other key cancels"
+		label := list.Squeeze(p.ask.Label, w-lipgloss.Width(hint)-1)
+		return list.Fit(st.Title.Render(label)+" "+st.Muted.Render(hint), w)
 	}
-	room := w - len([]rune(p.ask.Label)) - 2
-	v := []rune(p.value)
-	if room > 1 && len(v) > room-1 {
-		v = append([]rune("…"), v[len(v)-room+2:]...)
+	label := list.Squeeze(p.ask.Label, w-w/2)
+	v := p.value
+	if room := w - lipgloss.Width(label) - 2; room > 1 {
+		v = Tail(v, room-1)
 	}
-	return list.Fit(label+st.Input.Render(string(v))+"█", w)
+	return list.Fit(st.Title.Render(label)+" "+st.Input.Render(v)+"█", w)
+}
+
+// Tail is the end of a one-line value being typed that fits in n cells,
+// after "…" when its start is cut: the end is where the typing is.
+func Tail(s string, n int) string {
+	if lipgloss.Width(s) <= n || n < 1 {
+		return s
+	}
+	r := []rune(s)
+	i := len(r)
+	for i > 0 && lipgloss.Width(string(r[i-1:])) <= n-1 {
+		i--
+	}
+	return "…" + string(r[i:])
 }

@@ -32,8 +32,8 @@ func (in *input) update(msg tea.KeyMsg) bool {
 func (in *input) view(st *styles.Styles, w int) string {
 	s := "/ " + st.Input.Render(in.value)
 	switch {
-	case in.focused:
-		s += "█"
+	case in.focused: // the end of a long query stays in sight, as in a prompt
+		s = "/ " + st.Input.Render(prompt.Tail(in.value, w-3)) + "█"
 	case in.value == "":
 		s += st.Muted.Render("search tracks, albums, artists (press /)")
 	}

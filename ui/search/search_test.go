@@ -2,9 +2,11 @@ package search
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"segue/catalog"
 	"segue/ui/keys"
@@ -69,5 +71,15 @@ func TestClearingTheQueryClearsResults(t *testing.T) {
 	}
 	if len(v.rows) != 0 || asked != 0 {
 		t.Fatalf("rows=%d asked=%d, want 0 0", len(v.rows), asked)
+	}
+}
+
+// TestLongQueryKeepsItsEnd: a query longer than the line showed its start
+// and cut off its end and the cursor, where the typing goes.
+func TestLongQueryKeepsItsEnd(t *testing.T) {
+	in := input{value: strings.Repeat("x", 300) + "ヨアソビ end", focused: true}
+	got := in.view(styles.New(nil), 40)
+	if !strings.HasSuffix(strings.TrimRight(got, " "), "ヨアソビ end█") || !strings.HasPrefix(got, "/ …") || lipgloss.Width(got) != 40 {
+		t.Errorf("view = %q (%d cells), want the query's end and the cursor in 40 cells", got, lipgloss.Width(got))
 	}
 }
