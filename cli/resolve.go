@@ -142,10 +142,22 @@ func (r *resolver) holderOf(hash string) *originclient.Client {
 // holderFirst is the first network tier: the origin that holds a segment.
 type holderFirst struct{ r *resolver }
 
+// holderFirst reports a download's bytes as they come, as the origin
+// client does, for ABR's abandon rule (fetch.Received).
+var _ fetch.ProgressRemote = holderFirst{}
+
 // Chunk asks the origin whose manifest named hash (see tiers).
 func (h holderFirst) Chunk(ctx context.Context, hash string) ([]byte, error) {
 	return h.r.holderOf(hash).Chunk(ctx, hash)
 }
+
+// ChunkProgress is Chunk calling progress with the bytes of each read.
+func (h holderFirst) ChunkProgress(ctx context.Context, hash string, progress func(n int)) ([]byte, error) {
+	return h.r.holderOf(hash).ChunkProgress(ctx, hash, progress)
+}
+
+// BaseURLOf names the origin asked for hash, for fetch's messages.
+func (h holderFirst) BaseURLOf(hash string) string { return h.r.holderOf(hash).BaseURL() }
 
 // errNoOtherOrigin answers a chunk request when no track came from an
 // origin other than the one holderFirst asked.

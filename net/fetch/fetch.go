@@ -275,19 +275,22 @@ func (f *Fetcher) fromTier(ctx context.Context, t Tier, hash string, u catalog.U
 			}
 			bad++
 			err = ErrHashMismatch
-			f.opts.Logger.Warn("dropped bad segment bytes", "source", sourceName(t), "hash", hash)
+			f.opts.Logger.Warn("dropped bad segment bytes", "source", sourceName(t, hash), "hash", hash)
 		}
 	}
 	if bad == attempts {
-		return nil, fmt.Errorf("%w: %s, %d tries (%w)", catalog.ErrCorruptSegment, sourceName(t), bad, ErrHashMismatch)
+		return nil, fmt.Errorf("%w: %s, %d tries (%w)", catalog.ErrCorruptSegment, sourceName(t, hash), bad, ErrHashMismatch)
 	}
 	return nil, err
 }
 
 // sourceName names a tier for people: its kind and, when the remote
-// knows it, its address ("origin http://127.0.0.1:7700").
-func sourceName(t Tier) string {
-	if n, ok := t.Remote.(interface{ BaseURL() string }); ok {
+// knows it, the address it asks for hash ("origin http://127.0.0.1:7700").
+func sourceName(t Tier, hash string) string {
+	switch n := t.Remote.(type) {
+	case interface{ BaseURLOf(hash string) string }:
+		return string(t.Source) + " " + n.BaseURLOf(hash)
+	case interface{ BaseURL() string }:
 		return string(t.Source) + " " + n.BaseURL()
 	}
 	return string(t.Source)
