@@ -54,7 +54,7 @@ func (p *Prompt) Key(msg tea.KeyMsg) (cmd tea.Cmd, done bool) {
 		return nil, true
 	}
 	switch msg.Type {
-	case tea.KeyEsc, tea.KeyCtrlC:
+	case tea.KeyEsc: // ctrl+c quits the interface before a prompt sees it
 		return nil, true
 	case tea.KeyEnter:
 		v := strings.TrimSpace(p.value)
