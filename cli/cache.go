@@ -12,8 +12,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"segue/cache"
+	"segue/catalog"
 	"segue/config"
-	"segue/ui/notice"
 )
 
 func init() { register(cacheCmd) }
@@ -204,14 +204,14 @@ func (a *app) printStats(s cache.Stats) {
 	}
 	fmt.Fprintf(w, "path      %s\n", s.Path)
 	fmt.Fprintf(w, "stored    %s of %s (%.0f%%): %s, %s\n",
-		config.FormatBytes(s.Bytes), config.FormatBytes(s.MaxBytes), pct(s.Bytes, s.MaxBytes), notice.Count(int(s.Segments), "segment"), notice.Count(int(s.Docs), "document"))
+		config.FormatBytes(s.Bytes), config.FormatBytes(s.MaxBytes), pct(s.Bytes, s.MaxBytes), catalog.Count(int(s.Segments), "segment"), catalog.Count(int(s.Docs), "document"))
 	fmt.Fprintf(w, "pinned    %s", config.FormatBytes(s.PinnedBytes))
 	if s.PinsWaiting > 0 {
-		fmt.Fprintf(w, " (%s not downloaded yet)", notice.Count(int(s.PinsWaiting), "more pinned segment"))
+		fmt.Fprintf(w, " (%s not downloaded yet)", catalog.Count(int(s.PinsWaiting), "more pinned segment"))
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "file      %s on disk\n", config.FormatBytes(s.FileBytes))
-	fmt.Fprintf(w, "lookups   %s, %s (%.1f%% hit rate)\n", notice.Count(int(s.Hits), "hit"), notice.Plural(int(s.Misses), "miss", "misses"), pct(s.Hits, s.Hits+s.Misses))
+	fmt.Fprintf(w, "lookups   %s, %s (%.1f%% hit rate)\n", catalog.Count(int(s.Hits), "hit"), catalog.Plural(int(s.Misses), "miss", "misses"), pct(s.Hits, s.Hits+s.Misses))
 	fmt.Fprintf(w, "played    %s from cache, %s from peers, %s from origin\n",
 		config.FormatBytes(s.BytesBySource[cache.SourceCache]),
 		config.FormatBytes(s.BytesBySource[cache.SourcePeer]),
@@ -247,7 +247,7 @@ size totals. It is safe while segue plays.`,
 					return a.printJSON(r)
 				}
 				fmt.Fprintf(a.stdout, "checked %s: %d damaged (%s) dropped, %s dropped",
-					notice.Plural(int(r.Checked), "entry", "entries"), r.Bad, config.FormatBytes(r.BadBytes), notice.Count(int(r.Orphans), "stray blob"))
+					catalog.Plural(int(r.Checked), "entry", "entries"), r.Bad, config.FormatBytes(r.BadBytes), catalog.Count(int(r.Orphans), "stray blob"))
 				if r.TotalsFixed {
 					fmt.Fprint(a.stdout, ", size totals repaired")
 				}

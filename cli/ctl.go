@@ -17,7 +17,6 @@ import (
 	"segue/ctl"
 	"segue/mpris"
 	"segue/player"
-	"segue/ui/notice"
 )
 
 func init() { register(ctlCmd) }
@@ -234,7 +233,7 @@ func ctlArgs(cmd *cobra.Command, raw []string) (args []string, helped bool, err 
 // statusLine is a Status as one line a person reads.
 func statusLine(s ctl.Status) string {
 	if s.Track == nil {
-		return fmt.Sprintf("%s, queue %s, volume %d, quality %s", s.State, notice.Count(s.QueueLength, "track"), s.Volume, s.Quality)
+		return fmt.Sprintf("%s, queue %s, volume %d, quality %s", s.State, catalog.Count(s.QueueLength, "track"), s.Volume, s.Quality)
 	}
 	t := catalog.Track{ID: s.Track.ID, Title: s.Track.Title, Artist: s.Track.Artist}
 	line := fmt.Sprintf("%s  %s  %s / %s  %d/%d  volume %d  quality %s", s.State, trackLabel(t),

@@ -23,7 +23,6 @@ import (
 	"segue/net/originclient"
 	"segue/offline"
 	"segue/share"
-	"segue/ui/notice"
 )
 
 func init() { register(offlineCmd) }
@@ -108,7 +107,7 @@ func (a *app) offlineAdd(ctx context.Context, c *cache.Cache, ref, quality strin
 	if asJSON {
 		return a.printJSON(col)
 	}
-	fmt.Fprintf(a.stdout, "pinned %s %q: %s, %s (%s)\n", col.Kind, col.Name, notice.Count(len(col.Tracks), "track"), config.FormatBytes(col.Bytes), quality)
+	fmt.Fprintf(a.stdout, "pinned %s %q: %s, %s (%s)\n", col.Kind, col.Name, catalog.Count(len(col.Tracks), "track"), config.FormatBytes(col.Bytes), quality)
 	return nil
 }
 
@@ -315,7 +314,7 @@ func (a *app) cliPinReport(ref string) pinReport {
 					fmt.Fprintln(a.stderr)
 				}
 			case done == total:
-				fmt.Fprintf(a.stderr, "offline %s: %s read\n", ref, notice.Count(total, "manifest"))
+				fmt.Fprintf(a.stderr, "offline %s: %s read\n", ref, catalog.Count(total, "manifest"))
 			}
 		},
 		bytes: a.downloadProgress,
@@ -411,7 +410,7 @@ func pinChange(old, col offline.Collection) string {
 		what = append(what, fmt.Sprintf("renamed from %q", old.Name))
 	}
 	if len(col.Tracks) != len(old.Tracks) {
-		what = append(what, fmt.Sprintf("%s, was %d", notice.Count(len(col.Tracks), "track"), len(old.Tracks)))
+		what = append(what, fmt.Sprintf("%s, was %d", catalog.Count(len(col.Tracks), "track"), len(old.Tracks)))
 	} else if !slices.Equal(col.Tracks, old.Tracks) {
 		what = append(what, "tracks changed")
 	}

@@ -14,7 +14,6 @@ import (
 	"segue/catalog"
 	"segue/config"
 	"segue/origin"
-	"segue/ui/notice"
 )
 
 func init() { addOriginSub(originEventsCmd) }
@@ -59,7 +58,7 @@ file twice adds nothing) and "position_ms" (where a skipped track stopped).`,
 			}
 			defer db.Close()
 			read, added, err := origin.NewEvents(db).Import(cmd.Context(), in)
-			kept := notice.Count(added, "new event")
+			kept := catalog.Count(added, "new event")
 			if errors.Is(err, catalog.ErrBadEvent) {
 				// bad input, as a playlist import's file that does not parse (2); it was 1
 				return &usageError{fmt.Errorf("origin events import %s: %w; fix that line and import the file again (kept the %s before it; what is stored is never added twice)", inputName(args[0]), err, kept)}
@@ -70,7 +69,7 @@ file twice adds nothing) and "position_ms" (where a skipped track stopped).`,
 			if importJSON {
 				return a.printJSON(map[string]int{"read": read, "added": added})
 			}
-			fmt.Fprintf(a.stdout, "%s read, %d new\n", notice.Count(read, "event"), added)
+			fmt.Fprintf(a.stdout, "%s read, %d new\n", catalog.Count(read, "event"), added)
 			return nil
 		},
 	}

@@ -17,9 +17,9 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
+	"segue/catalog"
 	"segue/config"
 	"segue/origin"
-	"segue/ui/notice"
 )
 
 func init() { addOriginSub(originIngestCmd) }
@@ -114,7 +114,7 @@ func (a *app) runIngest(ctx context.Context, dir string, o origin.IngestOptions,
 		if empty := (*origin.EmptyLibraryError)(nil); errors.As(err, &empty) {
 			return &usageError{fmt.Errorf("origin ingest: %s holds no files, and the catalog holds %s an earlier ingest made: "+
 				"ingesting it would remove those that were under it with their segments; check the path (is a drive not mounted?)",
-				dir, notice.Count(empty.Tracks, "track"))}
+				dir, catalog.Count(empty.Tracks, "track"))}
 		}
 		if errors.Is(err, origin.ErrDataHoldsLibrary) {
 			return &usageError{fmt.Errorf("origin ingest: the data dir %s is the music folder %s or holds it, and ingest reads nothing in its data dir: give --data a folder of its own (by default %s)",
@@ -154,7 +154,7 @@ func (a *app) printIngestReport(dir, dataDir string, sum origin.IngestSummary, a
 	}
 	fmt.Fprintf(a.stdout, "ingested %s into %s\n", rep.Library, rep.DataDir)
 	fmt.Fprintf(a.stdout, "  %d added, %d updated, %d unchanged, %d removed, %d skipped, %s deleted\n",
-		sum.Added, sum.Updated, sum.Unchanged, sum.Removed, len(sum.Skipped), notice.Count(sum.BlobsRemoved, "unused blob"))
+		sum.Added, sum.Updated, sum.Unchanged, sum.Removed, len(sum.Skipped), catalog.Count(sum.BlobsRemoved, "unused blob"))
 	if sum.AudioSeconds > 0 {
 		fmt.Fprintf(a.stdout, "  encoded %s of audio in %s (%.1fx real time)\n",
 			(time.Duration(sum.AudioSeconds) * time.Second).String(), sum.Elapsed.Round(time.Millisecond), rep.XRealtime)

@@ -13,8 +13,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"segue/catalog"
 	"segue/origin"
-	"segue/ui/notice"
 )
 
 func init() { addOriginSub(originMigrateCmd) }
@@ -89,7 +89,7 @@ func (a *app) runMigrate(ctx context.Context, o origin.MigrateOptions, asJSON bo
 	if asJSON {
 		return a.printJSON(sum)
 	}
-	fmt.Fprintf(a.stdout, "migrated %s: %s copied, %d already there; rows verified:", o.From, notice.Count(sum.BlobsCopied, "blob"), sum.BlobsPresent)
+	fmt.Fprintf(a.stdout, "migrated %s: %s copied, %d already there; rows verified:", o.From, catalog.Count(sum.BlobsCopied, "blob"), sum.BlobsPresent)
 	tables := make([]string, 0, len(sum.Rows))
 	for t := range sum.Rows {
 		tables = append(tables, t)

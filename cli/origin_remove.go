@@ -8,8 +8,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"segue/catalog"
 	"segue/origin"
-	"segue/ui/notice"
 )
 
 func init() { addOriginSub(originRemoveCmd) }
@@ -65,7 +65,7 @@ the tracks' IDs: segue origin ingest DIR brings the tracks back under them.`,
 				return a.printJSON(removeReport{Folder: folder, RemoveSummary: sum})
 			}
 			fmt.Fprintf(a.stdout, "removed %s of %s from the catalog, %s deleted; its files stay (segue origin ingest %[2]s brings them back)\n",
-				notice.Count(sum.Removed, "track"), folder, notice.Count(sum.BlobsRemoved, "unused blob"))
+				catalog.Count(sum.Removed, "track"), folder, catalog.Count(sum.BlobsRemoved, "unused blob"))
 			return nil
 		},
 	}

@@ -20,7 +20,6 @@ import (
 	"segue/ctl"
 	"segue/net/fetch"
 	"segue/player"
-	"segue/ui/notice"
 )
 
 func init() { register(playCmd) }
@@ -246,7 +245,7 @@ func (a *app) enqueue(ctx context.Context, f playFlags, tracks []catalog.Track) 
 	if _, err := ctl.Do(ctx, path, ctl.Request{Cmd: "queue", Args: args}); err != nil {
 		return fmt.Errorf("play --enqueue: %w", err)
 	}
-	msg := fmt.Sprintf("added %s to the running segue's queue", notice.Count(len(tracks), "track"))
+	msg := fmt.Sprintf("added %s to the running segue's queue", catalog.Count(len(tracks), "track"))
 	if f.asJSON {
 		return json.NewEncoder(a.stdout).Encode(playEvent{Event: "enqueued", Message: msg})
 	}
@@ -421,7 +420,7 @@ func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total i
 			case player.EndEvent:
 				finish(false)
 				if failed > 0 {
-					return withExit(ExitError, fmt.Errorf("play: %d of %s could not be played: %w", failed, notice.Count(max(total, started), "track"), firstErr))
+					return withExit(ExitError, fmt.Errorf("play: %d of %s could not be played: %w", failed, catalog.Count(max(total, started), "track"), firstErr))
 				}
 				return nil
 			}

@@ -16,7 +16,6 @@ import (
 	"segue/cache"
 	"segue/catalog"
 	"segue/share"
-	"segue/ui/notice"
 )
 
 func init() { register(playlistCmd) }
@@ -193,7 +192,7 @@ func (a *app) printPlaylist(pl catalog.Playlist, asJSON, tracks bool) error {
 	if asJSON {
 		return a.printJSON(pl)
 	}
-	fmt.Fprintf(a.stdout, "%s  %s  (%s, %s)\n", pl.ID, pl.Name, notice.Count(pl.TrackCount, "track"), catalog.Clock(pl.DurationMS))
+	fmt.Fprintf(a.stdout, "%s  %s  (%s, %s)\n", pl.ID, pl.Name, catalog.Count(pl.TrackCount, "track"), catalog.Clock(pl.DurationMS))
 	if pl.ShareURL != "" {
 		fmt.Fprintf(a.stdout, "shared: %s\n", pl.ShareURL)
 	}

@@ -14,7 +14,6 @@ import (
 	"segue/catalog"
 	"segue/config"
 	"segue/share"
-	"segue/ui/notice"
 )
 
 func playlistImportCmd(a *app, asJSON *bool) *cobra.Command {
@@ -92,7 +91,7 @@ func (a *app) runImport(ctx context.Context, ch *cache.Cache, src, name string, 
 	progress(len(entries))
 	if len(ids) == 0 && len(res.Unmatched) > 0 {
 		return withExit(ExitNotFound, fmt.Errorf("playlist import: none of the %s of %s matches a track on the origin (the first: %s); no playlist was made",
-			notice.Plural(len(res.Unmatched), "entry", "entries"), src, res.Unmatched[0].Problem))
+			catalog.Plural(len(res.Unmatched), "entry", "entries"), src, res.Unmatched[0].Problem))
 	}
 	if name == "" { // one the file or link gave, fitted to what the origin keeps
 		name = catalog.PlaylistName(title)
@@ -106,7 +105,7 @@ func (a *app) runImport(ctx context.Context, ch *cache.Cache, src, name string, 
 	if asJSON {
 		return a.printJSON(res)
 	}
-	fmt.Fprintf(a.stdout, "imported %d of %s into %s (%s)\n", len(ids), notice.Count(len(ids)+len(res.Unmatched), "track"), res.Playlist.ID, res.Playlist.Name)
+	fmt.Fprintf(a.stdout, "imported %d of %s into %s (%s)\n", len(ids), catalog.Count(len(ids)+len(res.Unmatched), "track"), res.Playlist.ID, res.Playlist.Name)
 	for _, e := range res.Unmatched {
 		what := e.Artist + " - " + e.Title + " (" + catalog.Clock(e.DurationMS) + ")"
 		if e.Title == "" {

@@ -9,7 +9,6 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"segue/catalog"
-	"segue/ui/notice"
 )
 
 // With the origin unreachable and no stored artist list, the library shows
@@ -107,7 +106,7 @@ func (v *View) offlineHeading() string {
 	case n == 0 && p == 0:
 		return "offline: nothing pinned here (O pins an album while online)"
 	case p == 0:
-		return "offline: " + notice.Count(n, "artist") + " with pinned albums"
+		return "offline: " + catalog.Count(n, "artist") + " with pinned albums"
 	}
-	return "offline: " + notice.Count(n, "artist") + " with pinned albums, " + notice.Count(p, "pinned playlist")
+	return "offline: " + catalog.Count(n, "artist") + " with pinned albums, " + catalog.Count(p, "pinned playlist")
 }

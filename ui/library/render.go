@@ -23,7 +23,7 @@ func (v *View) View() string {
 	var head, sub string
 	switch lv.kind {
 	case artistsLevel:
-		head, sub = "Artists", notice.Count(len(lv.artists), "artist")
+		head, sub = "Artists", catalog.Count(len(lv.artists), "artist")
 		if v.offline {
 			sub = v.offlineHeading()
 		}
@@ -31,16 +31,16 @@ func (v *View) View() string {
 		head = lv.artist.Name
 		switch own, on := len(lv.artist.Albums), len(lv.artist.AppearsOn); {
 		case on == 0:
-			sub = notice.Count(own, "album")
+			sub = catalog.Count(own, "album")
 		case own == 0:
-			sub = "appears on " + notice.Count(on, "album")
+			sub = "appears on " + catalog.Count(on, "album")
 		default:
-			sub = notice.Count(own, "album") + " · appears on " + strconv.Itoa(on)
+			sub = catalog.Count(own, "album") + " · appears on " + strconv.Itoa(on)
 		}
 	case albumLevel:
 		a := lv.album
 		head = a.Title + " — " + a.Artist
-		sub = strings.Join(nonEmpty(yearOf(a.Year), notice.Count(len(a.Tracks), "track"), nowplaying.Clock(albumTime(a)), v.pins.Mark(a.ID)), " · ")
+		sub = strings.Join(nonEmpty(yearOf(a.Year), catalog.Count(len(a.Tracks), "track"), nowplaying.Clock(albumTime(a)), v.pins.Mark(a.ID)), " · ")
 	}
 	switch {
 	case v.err != nil:
@@ -89,7 +89,7 @@ func (v *View) rows(lv *level, w int) string {
 		case artistsLevel:
 			if i >= len(lv.artists) {
 				pl := lv.playlists[i-len(lv.artists)]
-				s = list.Columns(w-2, []int{1}, pl.Name, "playlist · "+notice.Count(pl.TrackCount, "track"))
+				s = list.Columns(w-2, []int{1}, pl.Name, "playlist · "+catalog.Count(pl.TrackCount, "track"))
 				break
 			}
 			s = lv.artists[i].Name
@@ -121,7 +121,7 @@ func (v *View) artistRow(r artistRow, w int) string {
 	if r.appears {
 		title += " — " + a.Artist
 	}
-	return list.Columns(w-2, []int{1}, title, strings.Join(nonEmpty(v.pins.Mark(a.ID), yearOf(a.Year), notice.Count(a.TrackCount, "track")), " · "))
+	return list.Columns(w-2, []int{1}, title, strings.Join(nonEmpty(v.pins.Mark(a.ID), yearOf(a.Year), catalog.Count(a.TrackCount, "track")), " · "))
 }
 
 // trackRow draws a track of album a, numbered "1-03." (disc-track) when

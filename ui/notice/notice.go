@@ -41,18 +41,11 @@ func Log(err error) tea.Cmd {
 	return func() tea.Msg { return Msg{Cause: err} }
 }
 
-// Count says n of a noun in words: "1 track", "2 tracks" (catalog.Count).
-func Count(n int, noun string) string { return catalog.Count(n, noun) }
-
-// Plural says n of a noun given both forms: "1 entry", "2 entries"
-// (catalog.Plural).
-func Plural(n int, one, many string) string { return catalog.Plural(n, one, many) }
-
 // Tracks says how many tracks, and from what when from is not empty:
 // "3 tracks from Night Transit", "1 track".
 func Tracks(n int, from string) string {
 	if from == "" {
-		return Count(n, "track")
+		return catalog.Count(n, "track")
 	}
-	return Count(n, "track") + " from " + from
+	return catalog.Count(n, "track") + " from " + from
 }

@@ -19,7 +19,7 @@ func (v *View) View() string {
 	var head, sub, body string
 	if pl := v.open; pl != nil {
 		head = pl.Name
-		sub = strings.Join(nonEmpty(notice.Count(len(pl.Tracks), "track"), nowplaying.Clock(ms(pl.DurationMS)), v.flags(*pl)), " · ")
+		sub = strings.Join(nonEmpty(catalog.Count(len(pl.Tracks), "track"), nowplaying.Clock(ms(pl.DurationMS)), v.flags(*pl)), " · ")
 		body = v.tl.Render(v.w, func(i int, sel bool) string {
 			t := pl.Tracks[i]
 			var s string
@@ -35,12 +35,12 @@ func (v *View) View() string {
 		}
 	} else {
 		head = "Playlists"
-		sub = notice.Count(len(v.pls), "playlist")
+		sub = catalog.Count(len(v.pls), "playlist")
 		switch {
 		case v.offline && len(v.pls) == 0:
 			sub = "offline: no playlist is pinned here (O pins one while online)"
 		case v.offline:
-			sub = "offline: " + notice.Count(len(v.pls), "pinned playlist")
+			sub = "offline: " + catalog.Count(len(v.pls), "pinned playlist")
 		case len(v.pls) == 0:
 			sub = "none yet — N makes one, o opens a shared playlist URL"
 		}
@@ -64,7 +64,7 @@ func (v *View) View() string {
 // columns (the flags change while a download runs; the others must not
 // move).
 func (v *View) playlistRow(p catalog.Playlist, w int) string {
-	count := notice.Count(p.TrackCount, "track")
+	count := catalog.Count(p.TrackCount, "track")
 	if w < 60 {
 		return list.Columns(w, []int{1}, fmt.Sprintf("%s · %d", p.Name, p.TrackCount), fmt.Sprintf("%-9s", v.flags(p)))
 	}

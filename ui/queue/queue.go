@@ -14,7 +14,6 @@ import (
 	"segue/ui/action"
 	"segue/ui/keys"
 	"segue/ui/list"
-	"segue/ui/notice"
 	"segue/ui/nowplaying"
 	"segue/ui/playlists"
 	"segue/ui/styles"
@@ -153,7 +152,7 @@ func (v *View) View() string {
 	for _, t := range s.Tracks {
 		total += time.Duration(t.DurationMS) * time.Millisecond
 	}
-	head := v.st.Title.Render("Queue") + v.st.Muted.Render("  "+notice.Count(len(s.Tracks), "track")+" · "+nowplaying.Clock(total))
+	head := v.st.Title.Render("Queue") + v.st.Muted.Render("  "+catalog.Count(len(s.Tracks), "track")+" · "+nowplaying.Clock(total))
 	mode := "repeat " + s.Repeat + " · shuffle off"
 	if s.Shuffle {
 		mode = "repeat " + s.Repeat + " · shuffle on"

@@ -378,8 +378,8 @@ func (v *View) summary() string {
 	case len(v.rows) == 0:
 		return v.st.Muted.Render("no matches")
 	}
-	return v.st.Muted.Render(notice.Count(len(v.res.Tracks), "track") + " · " +
-		notice.Count(len(v.res.Albums), "album") + " · " + notice.Count(len(v.res.Artists), "artist"))
+	return v.st.Muted.Render(catalog.Count(len(v.res.Tracks), "track") + " · " +
+		catalog.Count(len(v.res.Albums), "album") + " · " + catalog.Count(len(v.res.Artists), "artist"))
 }
 
 func yearOf(y int) string {
