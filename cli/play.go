@@ -314,6 +314,13 @@ func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total i
 	)
 	// finish emits the session's summary: at the queue's end, or when a
 	// signal ends the run (interrupted), so a script sees what played.
+	// failStarted counts the track that started last as failed once, when
+	// trackID is it (a track that failed before it started is not).
+	failStarted := func(trackID string) {
+		if trackID != "" && trackID == current && !currentFailed {
+			startedFailed, currentFailed = startedFailed+1, true
+		}
+	}
 	finish := func(interrupted bool) {
 		if live {
 			fmt.Fprintln(a.stdout)
@@ -398,18 +405,14 @@ func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total i
 					// the player paused on it, and nobody resumes a play: it
 					// waited for ever after a full disk under --output wav:FILE
 					failed++
-					if current != "" && !currentFailed {
-						startedFailed, currentFailed = startedFailed+1, true
-					}
+					failStarted(current) // an output fault ends the track playing
 					finish(false)
 					return withExit(ExitError, fmt.Errorf("play: %w", e.Err))
 				}
 				emit(playEvent{Event: "error", TrackID: e.TrackID, Message: sentence(e.Err), Fatal: e.Fatal})
 				if e.Fatal {
 					failed++
-					if e.TrackID == current && !currentFailed {
-						startedFailed, currentFailed = startedFailed+1, true
-					}
+					failStarted(e.TrackID)
 					if firstErr == nil {
 						firstErr = e.Err
 					}

@@ -2,7 +2,7 @@ package originclient
 
 import (
 	"encoding/json"
-	"fmt"
+	"errors"
 	"reflect"
 	"strings"
 )
@@ -13,7 +13,7 @@ import (
 // keys is a field of what was asked for. The latter decodes, to an empty
 // album or playlist, which a command then printed as its answer with exit
 // status 0 (playlist create said it made one).
-var ErrNotAPI = fmt.Errorf("the origin's answer is not segue's API")
+var ErrNotAPI = errors.New("the origin's answer is not segue's API")
 
 // checkShape returns ErrNotAPI when b is a JSON object with keys, none of
 // them a JSON field of the struct v points to. Any other v, and an answer
