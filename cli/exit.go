@@ -193,9 +193,9 @@ func sentence(err error) string {
 	// Several failures at once (a run's error and a cleanup's, errors.Join,
 	// which puts each on a line of its own) are one line too: each said as
 	// a sentence, joined by "; ".
-	if u, ok := err.(interface{ Unwrap() []error }); ok && len(u.Unwrap()) > 1 && strings.Contains(err.Error(), "\n") {
+	if errs := joined(err); errs != nil {
 		var parts []string
-		for _, e := range u.Unwrap() {
+		for _, e := range errs {
 			if s := sentence(e); !slices.Contains(parts, s) {
 				parts = append(parts, s)
 			}
@@ -203,6 +203,15 @@ func sentence(err error) string {
 		return strings.Join(parts, "; ")
 	}
 	return strings.ReplaceAll(sentenceOf(err), "\n", "; ")
+}
+
+// joined returns the failures err joins (errors.Join, which puts each on
+// a line of its own), or nil when it is not a join of several.
+func joined(err error) []error {
+	if u, ok := err.(interface{ Unwrap() []error }); ok && len(u.Unwrap()) > 1 && strings.Contains(err.Error(), "\n") {
+		return u.Unwrap()
+	}
+	return nil
 }
 
 // sentenceOf is sentence for an error that is not a join of several.
@@ -233,7 +242,7 @@ func sentenceOf(err error) string {
 		}
 		// several failures under one wrapper (a segment's, one a source):
 		// each said as a sentence, as sentence does for a join on top
-		if u, ok := e.(interface{ Unwrap() []error }); ok && len(u.Unwrap()) > 1 && strings.Contains(e.Error(), "\n") {
+		if joined(e) != nil {
 			return own.String() + sentence(e)
 		}
 		next := unwrapOne(e)
