@@ -109,8 +109,7 @@ func (p *Player) Remove(i int) {
 	}
 	p.restartLocked(0)
 	if p.queue.Index() < 0 {
-		p.setState(Stopped)
-		p.emit(EndEvent{})
+		p.endLocked()
 	}
 }
 
@@ -161,8 +160,7 @@ func (p *Player) Next() {
 		return // no queue ended: EndEvent would start the interface's radio
 	}
 	if !p.queue.Next() {
-		p.setState(Stopped)
-		p.emit(EndEvent{})
+		p.endLocked()
 	}
 	p.restartLocked(0)
 }

@@ -389,11 +389,17 @@ func (p *Player) manifest(id string) (*catalog.Manifest, error) {
 	return m, nil
 }
 
+// endLocked stops playback because the queue ran out, and says so
+// (EndEvent: the interface's radio may go on from there).
+func (p *Player) endLocked() {
+	p.setState(Stopped)
+	p.emit(EndEvent{})
+}
+
 // skipLocked moves past a track that cannot play.
 func (p *Player) skipLocked() {
 	if !p.queue.Next() {
-		p.setState(Stopped)
-		p.emit(EndEvent{})
+		p.endLocked()
 	}
 	p.startAt = 0
 }
@@ -429,8 +435,7 @@ func (p *Player) afterRead(ts *trackStream, done bool, err error) {
 	p.startAt = 0
 	p.tried = ""
 	if !p.queue.Advance() {
-		p.setState(Stopped)
-		p.emit(EndEvent{})
+		p.endLocked()
 	}
 }
 
