@@ -3,8 +3,6 @@ package cli
 import (
 	"strings"
 	"testing"
-
-	"segue/catalog"
 )
 
 // Issue 11: completions offer flag values and IDs (playlists, albums,
@@ -12,9 +10,8 @@ import (
 func TestCompletion(t *testing.T) {
 	url, stop := playOrigin(t)
 	env := clientEnv(t, url)
-	var res catalog.SearchResult
-	getJSON(t, url+"/api/v1/search?q=tone&limit=5", &res)
-	album, artist := res.Tracks[0].AlbumID, res.Tracks[0].ArtistID
+	tracks := tones(t, url)
+	album, artist := tracks[0].AlbumID, tracks[0].ArtistID
 	pl := strings.Fields(segueOK(t, append(env, "playlist", "create", "Road Trip")...))[0]
 	complete := func(args ...string) string {
 		t.Helper()

@@ -31,9 +31,7 @@ import (
 func TestExitStatuses(t *testing.T) {
 	url, _ := playOrigin(t)
 	env := clientEnv(t, url)
-	var res catalog.SearchResult
-	getJSON(t, url+"/api/v1/search?q=tone&limit=5", &res)
-	track := res.Tracks[0].ID
+	track := tones(t, url)[0].ID
 	var pl catalog.Playlist
 	if err := json.Unmarshal([]byte(segueOK(t, append(env, "playlist", "create", "Exits", track, "--json")...)), &pl); err != nil {
 		t.Fatal(err)

@@ -23,12 +23,8 @@ func TestPinFollowsPlaylist(t *testing.T) {
 	o := newTestOrigin(t)
 	url := "http://" + o.addr
 	env := clientEnv(t, url)
-	var res catalog.SearchResult
-	getJSON(t, url+"/api/v1/search?q=tone&limit=5", &res)
-	if len(res.Tracks) != 2 {
-		t.Fatalf("search found %d tracks, want 2", len(res.Tracks))
-	}
-	first, second := res.Tracks[0], res.Tracks[1]
+	tracks := tones(t, url)
+	first, second := tracks[0], tracks[1]
 	var pl catalog.Playlist
 	if err := json.Unmarshal([]byte(segueOK(t, append(env, "playlist", "create", "Commute", first.ID, "--json")...)), &pl); err != nil {
 		t.Fatal(err)

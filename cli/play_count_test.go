@@ -9,8 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"segue/catalog"
 )
 
 // TestPlayFinishedCountsTracksThatNeverStarted: a track whose manifest
@@ -20,12 +18,8 @@ import (
 func TestPlayFinishedCountsTracksThatNeverStarted(t *testing.T) {
 	o := newTestOrigin(t)
 	originURL := "http://" + o.addr
-	var res catalog.SearchResult
-	getJSON(t, originURL+"/api/v1/search?q=tone&limit=5", &res)
-	if len(res.Tracks) != 2 {
-		t.Fatalf("want 2 tracks, got %d", len(res.Tracks))
-	}
-	good, gone := res.Tracks[0].ID, res.Tracks[1].ID
+	tracks := tones(t, originURL)
+	good, gone := tracks[0].ID, tracks[1].ID
 	target, err := url.Parse(originURL)
 	if err != nil {
 		t.Fatal(err)

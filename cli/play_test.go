@@ -162,6 +162,18 @@ func (l *accessLog) requests(prefix string, status int) map[string]int {
 // fails t with the body: an error document ({"error": ...}) decodes into
 // an empty result without complaint, so a 503 once read as "found 0
 // albums".
+// tones returns the two tracks of newTestOrigin's library (Tone 440 and
+// Tone 550) as its search finds them, failing t unless there are two.
+func tones(t testing.TB, url string) []catalog.Track {
+	t.Helper()
+	var res catalog.SearchResult
+	getJSON(t, url+"/api/v1/search?q=tone&limit=5", &res)
+	if len(res.Tracks) != 2 {
+		t.Fatalf("search for tone found %d tracks, want 2", len(res.Tracks))
+	}
+	return res.Tracks
+}
+
 func getJSON(t testing.TB, url string, v any) {
 	t.Helper()
 	resp, err := http.Get(url)

@@ -68,13 +68,9 @@ func readFile(t *testing.T, path string) []byte {
 func TestPlaylistShareExportOffline(t *testing.T) {
 	url, stop := playOrigin(t)
 	alice := clientEnv(t, url)
-	var res catalog.SearchResult
-	getJSON(t, url+"/api/v1/search?q=tone&limit=5", &res)
-	if len(res.Tracks) != 2 {
-		t.Fatalf("search found %d tracks, want 2", len(res.Tracks))
-	}
+	tracks := tones(t, url)
 	var pl catalog.Playlist
-	out := segueOK(t, append(alice, "playlist", "create", "Trip", res.Tracks[1].ID, res.Tracks[0].ID, "--json")...)
+	out := segueOK(t, append(alice, "playlist", "create", "Trip", tracks[1].ID, tracks[0].ID, "--json")...)
 	if err := json.Unmarshal([]byte(out), &pl); err != nil || pl.TrackCount != 2 {
 		t.Fatalf("create --json: %v in %s", err, out)
 	}
@@ -154,9 +150,8 @@ func TestBadShareURLs(t *testing.T) {
 func TestPlaylistPositionsAndAlbums(t *testing.T) {
 	url, _ := playOrigin(t)
 	env := clientEnv(t, url)
-	var res catalog.SearchResult
-	getJSON(t, url+"/api/v1/search?q=tone&limit=5", &res)
-	album, first, second := res.Tracks[0].AlbumID, res.Tracks[0].ID, res.Tracks[1].ID
+	tracks := tones(t, url)
+	album, first, second := tracks[0].AlbumID, tracks[0].ID, tracks[1].ID
 	edit := func(args ...string) []string {
 		t.Helper()
 		var pl catalog.Playlist

@@ -18,13 +18,9 @@ import (
 func TestRadioCommands(t *testing.T) {
 	o := newTestOrigin(t)
 	url := "http://" + o.addr
-	var res catalog.SearchResult
-	getJSON(t, url+"/api/v1/search?q=tone&limit=5", &res)
-	if len(res.Tracks) != 2 {
-		t.Fatalf("search found %d tracks", len(res.Tracks))
-	}
-	slices.SortFunc(res.Tracks, func(a, b catalog.Track) int { return strings.Compare(a.Title, b.Title) })
-	t1, t2 := res.Tracks[0].ID, res.Tracks[1].ID
+	tracks := tones(t, url)
+	slices.SortFunc(tracks, func(a, b catalog.Track) int { return strings.Compare(a.Title, b.Title) })
+	t1, t2 := tracks[0].ID, tracks[1].ID
 	dir, common := clientDirs(t, url, "")
 
 	out, errOut, code := segue(t, append(common, "radio", t1, "--json")...)

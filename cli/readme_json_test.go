@@ -104,8 +104,7 @@ func TestREADMEDocumentsListingJSON(t *testing.T) {
 	var res catalog.SearchResult
 	getJSON(t, url+"/api/v1/search?q=play&limit=5", &res)
 	album, artist := res.Albums[0], res.Albums[0].ArtistID
-	getJSON(t, url+"/api/v1/search?q=tone&limit=5", &res)
-	track := res.Tracks[0].ID
+	track := tones(t, url)[0].ID
 	var pl catalog.Playlist
 	if err := json.Unmarshal([]byte(segueOK(t, append(slices.Clone(env), "playlist", "create", "Docs", track, "--json")...)), &pl); err != nil {
 		t.Fatal(err)
