@@ -62,10 +62,10 @@ const fastPeek = 4 << 10
 // splitter accepts connections from the origin's listener and hands each
 // to net/http (httpLn) or to fasthttp by its first bytes, read without
 // consuming them (peekConn), so either server gets the connection
-// untouched. It owns the accept loop and a goroutine per connection
-// (serve), which waits for its first bytes (headTimeout at most), serves a
-// fast connection to its end with fasthttp's ServeConn, and then waits a
-// while for another connection. Through fasthttp's
+// untouched. Its goroutines (serve) take turns to accept; the one that
+// accepted a connection waits for its first bytes (headTimeout at most),
+// serves a fast connection to its end with fasthttp's ServeConn, and then
+// waits a while for its next turn. Through fasthttp's
 // own accept loop (on fastLn) and worker pool, each connection went
 // through two more goroutines, each handoff waking another thread for the
 // idle processor: a new connection and its first request cost the origin
@@ -78,7 +78,7 @@ type splitter struct {
 	ln             net.Listener
 	headTimeout    time.Duration // ServerOptions.HeaderTimeout
 	httpLn, fastLn *chanListener
-	wg             sync.WaitGroup // the accept loop and the goroutines of serve
+	wg             sync.WaitGroup // the goroutines of serve
 
 	mu      sync.Mutex            // guards fast, peeking and closed
 	fast    map[net.Conn]struct{} // connections fasthttp serves, closed by closeFast
@@ -86,7 +86,7 @@ type splitter struct {
 	closed  bool                  // no more connections are routed
 
 	serveFast func(net.Conn) error // fasthttp's ServeConn, set by start
-	idle      chan net.Conn        // to a goroutine done with its connection (serve)
+	lead      chan struct{}        // gives accepting to a goroutine done with its connection (serve)
 	done      chan struct{}        // closed with closed: idle goroutines end
 }
 
@@ -97,7 +97,7 @@ const keepServing = 10 * time.Second
 // newSplitter returns a splitter of ln's connections; start starts it.
 func newSplitter(ln net.Listener, headTimeout time.Duration) *splitter {
 	sp := &splitter{ln: ln, headTimeout: headTimeout, fast: map[net.Conn]struct{}{}, peeking: map[net.Conn]struct{}{},
-		idle: make(chan net.Conn), done: make(chan struct{})}
+		lead: make(chan struct{}), done: make(chan struct{})}
 	sp.httpLn = newChanListener(ln.Addr(), sp.close)
 	sp.fastLn = newChanListener(ln.Addr(), sp.close)
 	return sp
@@ -107,11 +107,54 @@ func newSplitter(ln net.Listener, headTimeout time.Duration) *splitter {
 func (sp *splitter) start(serveFast func(net.Conn) error) {
 	sp.serveFast = serveFast
 	sp.wg.Add(1)
-	go sp.accept()
+	go sp.serve()
 }
 
-func (sp *splitter) accept() {
+// serve is one of the splitter's goroutines, which take turns to accept
+// (leader/follower): the one that accepted a connection hands accepting
+// to a waiting goroutine (a new one when none waits) and routes the
+// connection itself, then waits for its turn to accept again (up to
+// keepServing), until the splitter closes. So a new connection is peeked
+// at on the thread that accepted it; handing it to another goroutine put
+// a goroutine switch and the accept loop's next accept(2) before that.
+// A goroutine kept this way has the stack a fast connection needs; a new
+// one grows its stack to fasthttp's depth during its first request,
+// copying it each time it doubles: with a new goroutine per connection,
+// growing stacks and starting goroutines were 6.4% of the origin's CPU
+// samples under connections of one request each, 1.0% kept (and the
+// handoff 2.5%) (perf record, 2000 connections; issue 14).
+func (sp *splitter) serve() {
 	defer sp.wg.Done()
+	buf := make([]byte, fastPeek) // the first bytes of each connection
+	t := time.NewTimer(keepServing)
+	t.Stop()
+	for {
+		c, ok := sp.accept()
+		if !ok {
+			return
+		}
+		select {
+		case sp.lead <- struct{}{}:
+		default:
+			sp.wg.Add(1)
+			go sp.serve()
+		}
+		sp.route(c, buf)
+		t.Reset(keepServing)
+		select {
+		case <-sp.lead:
+			t.Stop()
+		case <-t.C:
+			return
+		case <-sp.done:
+			return
+		}
+	}
+}
+
+// accept returns the listener's next connection; once it fails for good
+// it fails both servers' listeners and returns false.
+func (sp *splitter) accept() (net.Conn, bool) {
 	var wait time.Duration // after a temporary failure (out of descriptors), as net/http waits
 	for {
 		c, err := sp.ln.Accept()
@@ -120,45 +163,12 @@ func (sp *splitter) accept() {
 			time.Sleep(wait)
 			continue
 		}
-		wait = 0
 		if err != nil {
 			sp.httpLn.fail(err)
 			sp.fastLn.fail(err)
-			return
+			return nil, false
 		}
-		select {
-		case sp.idle <- c:
-		default:
-			sp.wg.Add(1)
-			go sp.serve(c)
-		}
-	}
-}
-
-// serve routes c, then each connection accept hands it while it waits
-// (up to keepServing after the last one), until the splitter closes. A
-// goroutine kept this way has the stack a fast connection needs; a new
-// one grows its stack to fasthttp's depth during its first request,
-// copying it each time it doubles: with a new goroutine per connection,
-// growing stacks and starting goroutines were 6.4% of the origin's CPU
-// samples under connections of one request each, 1.0% kept (and the
-// handoff 2.5%) (perf record, 2000 connections; issue 14).
-func (sp *splitter) serve(c net.Conn) {
-	defer sp.wg.Done()
-	buf := make([]byte, fastPeek) // the first bytes of each connection
-	t := time.NewTimer(keepServing)
-	t.Stop()
-	for {
-		sp.route(c, buf)
-		t.Reset(keepServing)
-		select {
-		case c = <-sp.idle:
-			t.Stop()
-		case <-t.C:
-			return
-		case <-sp.done:
-			return
-		}
+		return c, true
 	}
 }
 
@@ -214,7 +224,7 @@ func (sp *splitter) closeFast() {
 	}
 }
 
-// wait waits for the accept loop and the goroutines of serve to end (once
+// wait waits for the goroutines of serve to end (once
 // ln is closed and the connections they serve are).
 func (sp *splitter) wait() { sp.wg.Wait() }
 
