@@ -28,6 +28,8 @@ var rows = []row{
 	{"playing via ALSA/PulseAudio, % of a core (lower)", "ALSAVsCmus", "segue-cpu-%", "cmus-cpu-%", "cmus"},
 	{"playing, wake-ups per s (lower)", "ALSAVsCmus", "segue-wakeups/s", "cmus-wakeups/s", "cmus"},
 	{"playing, RSS MiB (lower)", "ALSAVsCmus", "segue-rss-MiB", "cmus-rss-MiB", "cmus"},
+	{"playing, RSS anonymous MiB (lower)", "ALSAVsCmus", "segue-rss-anon-MiB", "cmus-rss-anon-MiB", "cmus"},
+	{"playing, RSS file-backed MiB (lower)", "ALSAVsCmus", "segue-rss-file-MiB", "cmus-rss-file-MiB", "cmus"},
 	{"paused, CPU ticks per 30 s (lower)", "ALSAVsCmus", "segue-ticks-paused/30s", "cmus-ticks-paused/30s", "cmus"},
 	// The real interface in tmux beside cmus, both playing at once
 	// (medians over the iterations).
