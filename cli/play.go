@@ -342,6 +342,10 @@ func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total i
 			watch(ev)
 			switch e := ev.(type) {
 			case player.TrackEvent:
+				if e.Seek { // the same track from where a seek put it: not one more played
+					lastSecond = -1
+					break
+				}
 				kind := "track-changed"
 				if started == 0 {
 					kind = "started"

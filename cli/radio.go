@@ -109,7 +109,7 @@ func (f *radioFeeder) more(seed string) (int, error) {
 
 // observe is the feeder's watch on the player's events.
 func (f *radioFeeder) observe(ev player.Event) {
-	if e, ok := ev.(player.TrackEvent); ok && e.Index == f.n-1 {
+	if e, ok := ev.(player.TrackEvent); ok && !e.Seek && e.Index == f.n-1 {
 		f.more(e.Track.ID) // on a failure the queue plays out; the next track start tries again
 	}
 }

@@ -117,7 +117,9 @@ func (s *Server) Observe(ev player.Event) {
 	var out *Event
 	switch e := ev.(type) {
 	case player.TrackEvent:
-		out = &Event{Event: "track", Track: trackOf(e.Track)}
+		if !e.Seek {
+			out = &Event{Event: "track", Track: trackOf(e.Track)}
+		}
 	case player.StateEvent:
 		out = &Event{Event: "state", State: e.State.String()}
 	case player.RenditionEvent:

@@ -172,6 +172,9 @@ func (s *Server) Observe(ev player.Event) {
 	changed := map[string]dbus.Variant{}
 	switch e := ev.(type) {
 	case player.TrackEvent:
+		if e.Seek {
+			break // Seeked said it; the metadata (and its artUrl) stand
+		}
 		t := e.Track
 		if e.Duration > 0 {
 			t.DurationMS = e.Duration.Milliseconds()

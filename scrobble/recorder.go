@@ -60,6 +60,9 @@ func (r *Recorder) Observe(ev player.Event) {
 	defer r.mu.Unlock()
 	switch e := ev.(type) {
 	case player.TrackEvent:
+		if e.Seek && r.cur != nil && r.cur.track == e.Track.ID {
+			break // the play goes on from where the seek put it
+		}
 		r.finish()
 		r.cur = &play{track: e.Track.ID, at: r.now(), duration: e.Duration}
 	case player.PositionEvent:
