@@ -267,6 +267,12 @@ func (s *Server) do(c command) (Response, error) {
 		p.SetVolume(v)
 	case "quality":
 		p.SetQuality(c.quality)
+	case "shuffle":
+		if c.shuffle != p.Status().Shuffle { // shuffling again would reorder what is already shuffled
+			p.SetShuffle(c.shuffle, uint64(time.Now().UnixNano()))
+		}
+	case "repeat":
+		p.SetRepeat(c.repeat)
 	case "open":
 		tracks, err := s.resolve(c.targets)
 		if err != nil {
@@ -324,7 +330,7 @@ func (s *Server) status() *Status {
 	p := s.opts.Player
 	st := p.Status()
 	out := &Status{State: st.State.String(), PositionMS: st.Position.Milliseconds(), Volume: st.Volume,
-		Quality: string(p.Quality()), QueueLength: len(st.Queue), QueueIndex: st.Index}
+		Shuffle: st.Shuffle, Repeat: st.Repeat.String(), Quality: string(p.Quality()), QueueLength: len(st.Queue), QueueIndex: st.Index}
 	if st.Index >= 0 {
 		out.Track = trackOf(st.Track)
 		if st.Duration > 0 {
