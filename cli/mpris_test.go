@@ -211,3 +211,26 @@ func TestMPRISLoopAndShuffle(t *testing.T) {
 		}
 	}
 }
+
+// After the queue was cleared (or ran out) MPRIS kept the last track's
+// Metadata, so a desktop widget showed a track segue ctl status said was
+// gone ("track": null); and ctl seek then said "ctl seek: seek: nothing is
+// playing". Now Metadata is NoTrack, and seek says it once.
+func TestMPRISForgetsAClearedQueue(t *testing.T) {
+	url, tracks := ctlOrigin(t)
+	h := newCtlHost(t)
+	pc := mprisHost(t, h)
+	h.start("--origin", url, "play", "--output", "null", tracks[0].ID, tracks[1].ID)
+	testkit.Wait(t, time.Minute, "playerctl to see segue playing", func() bool { return pc("status") == "Playing" })
+	if got := pc("metadata", "title"); got != "Step 1" {
+		t.Fatalf("playerctl metadata title: %q", got)
+	}
+	h.ok("queue", "clear")
+	testkit.Wait(t, time.Minute, "playerctl to see segue stopped", func() bool { return pc("status") == "Stopped" })
+	if got := pc("metadata", "mpris:trackid"); got != "'/org/mpris/MediaPlayer2/TrackList/NoTrack'" {
+		t.Errorf("after ctl queue clear playerctl metadata mpris:trackid says %q, want NoTrack", got)
+	}
+	if _, errOut, code := h.ctl("seek", "10"); code != 1 || errOut != "segue: ctl seek: nothing is playing to seek in\n" {
+		t.Errorf("ctl seek with an empty queue: exit %d, %q", code, errOut)
+	}
+}

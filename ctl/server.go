@@ -252,7 +252,7 @@ func (s *Server) do(c command) (Response, error) {
 		p.Stop()
 	case "seek":
 		if p.Status().Index < 0 {
-			return Response{}, errors.New("seek: nothing is playing")
+			return Response{}, errors.New("nothing is playing to seek in")
 		}
 		if c.seek.Relative {
 			p.SeekBy(c.seek.D)

@@ -184,6 +184,9 @@ func (s *Server) Observe(ev player.Event) {
 		changed["Metadata"] = dbus.MakeVariant(s.metadata())
 	case player.StateEvent:
 		changed["PlaybackStatus"] = dbus.MakeVariant(playbackStatus(e.State))
+		s.dropTrack(changed)
+	case player.EndEvent:
+		s.dropTrack(changed)
 	case player.ChangedEvent:
 		st := s.opts.Player.Status()
 		s.mu.Lock()
@@ -200,6 +203,7 @@ func (s *Server) Observe(ev player.Event) {
 			changed["LoopStatus"] = dbus.MakeVariant(loopStatus[st.Repeat])
 		}
 		s.mu.Unlock()
+		s.dropTrack(changed)
 	case player.PositionEvent:
 		if e.Seek {
 			s.conn.Emit(objectPath, playerIface+".Seeked", e.Position.Microseconds())
@@ -207,6 +211,23 @@ func (s *Server) Observe(ev player.Event) {
 	}
 	if len(changed) > 0 {
 		s.conn.Emit(objectPath, propsIface+".PropertiesChanged", playerIface, changed, []string{})
+	}
+}
+
+// dropTrack forgets the track when the player has none current (its
+// queue ran out or was cleared or emptied), so Metadata says NoTrack as
+// segue ctl status says "track": null; it adds Metadata to changed when
+// it forgot one. (Metadata kept the last track's for ever.)
+func (s *Server) dropTrack(changed map[string]dbus.Variant) {
+	if s.opts.Player.Status().Index >= 0 {
+		return
+	}
+	s.mu.Lock()
+	had := s.track.ID != ""
+	s.track, s.art = catalog.Track{}, ""
+	s.mu.Unlock()
+	if had {
+		changed["Metadata"] = dbus.MakeVariant(s.metadata())
 	}
 }
 
