@@ -235,7 +235,8 @@ type Volume struct {
 	N        int
 }
 
-// ParseVolume reads N (0-100) or +N/-N (a change, clamped to 0-100 when applied).
+// ParseVolume reads N (0-100) or +N/-N (a change, clamped to 0-100 when
+// applied, so any N does: -200 was refused, saying "or +N/-N to change it").
 func ParseVolume(s string) (Volume, error) {
 	var v Volume
 	body := s
@@ -243,6 +244,9 @@ func ParseVolume(s string) (Volume, error) {
 		v.Relative, body = true, s[1:]
 	}
 	n, err := strconv.Atoi(body)
+	if v.Relative && digits(body, false) && (err != nil || n > 100) {
+		n, err = 100, nil // beyond any change the clamp lets through
+	}
 	if err != nil || !digits(body, false) || n > 100 {
 		return Volume{}, fmt.Errorf("%w: volume %q: want 0-100, or +N/-N to change it", ErrBadRequest, s)
 	}
