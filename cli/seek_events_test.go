@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"segue/catalog"
+	"segue/ctl"
 	"segue/internal/testkit"
 )
 
@@ -92,5 +93,40 @@ func TestSeekIsNotANewTrack(t *testing.T) {
 	}
 	if p := plays[0]; p.Completed || p.PositionMS < 11500 || p.PositionMS > 20000 || p.PlayedMS < 1500 || p.PlayedMS > 10000 {
 		t.Errorf("the seeked track's play: %+v; want skipped at 11.5-20 s with 1.5-10 s heard", p)
+	}
+}
+
+// segue play --shuffle shuffled the list it queued and left the queue's
+// shuffle mode off: segue ctl status and MPRIS said shuffle off, and
+// segue ctl shuffle off (z in the interface) had no order to go back to.
+// Now it is the mode: a random track first, the rest shuffled, and shuffle
+// off puts them back in the order given.
+func TestPlayShuffleIsTheShuffleMode(t *testing.T) {
+	url, tracks := ctlOrigin(t)
+	h := newCtlHost(t)
+	h.start("--origin", url, "play", "--shuffle", "--output", "null", tracks[0].ID, tracks[1].ID, tracks[2].ID)
+	testkit.Wait(t, time.Minute, "play to answer", func() bool {
+		_, _, code := h.ctl("status")
+		return code == 0
+	})
+	st := h.status()
+	if !st.Shuffle || st.QueueLength != 3 || st.Track == nil {
+		t.Fatalf("play --shuffle: ctl status says shuffle %v, %d queued, track %v; want shuffle on, 3", st.Shuffle, st.QueueLength, st.Track)
+	}
+	h.ok("shuffle", "off")
+	var q []ctl.QueueEntry
+	if err := json.Unmarshal([]byte(h.ok("queue", "list", "--json")), &q); err != nil || len(q) != 3 {
+		t.Fatalf("queue list --json: %v, %d entries", err, len(q))
+	}
+	want := []string{st.Track.ID}
+	for _, tr := range tracks {
+		if tr.ID != st.Track.ID {
+			want = append(want, tr.ID)
+		}
+	}
+	for i, e := range q {
+		if e.Track.ID != want[i] {
+			t.Errorf("after shuffle off, position %d is %s, want %s (the playing track, then the rest in the order given)", i+1, e.Track.ID, want[i])
+		}
 	}
 }
