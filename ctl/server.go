@@ -268,9 +268,7 @@ func (s *Server) do(c command) (Response, error) {
 	case "quality":
 		p.SetQuality(c.quality)
 	case "shuffle":
-		if c.shuffle != p.Status().Shuffle { // shuffling again would reorder what is already shuffled
-			p.SetShuffle(c.shuffle, uint64(time.Now().UnixNano()))
-		}
+		p.SetShuffle(c.shuffle, uint64(time.Now().UnixNano())) // on when on does nothing
 	case "repeat":
 		p.SetRepeat(c.repeat)
 	case "open":

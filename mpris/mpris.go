@@ -381,9 +381,7 @@ func (pr props) Set(iface, name string, v dbus.Variant) *dbus.Error {
 		if !ok {
 			return bad("true or false")
 		}
-		if on != p.Status().Shuffle { // shuffling again would reorder what is already shuffled
-			p.SetShuffle(on, uint64(time.Now().UnixNano()))
-		}
+		p.SetShuffle(on, uint64(time.Now().UnixNano())) // on when on does nothing
 	default:
 		return dbus.NewError("org.freedesktop.DBus.Error.PropertyReadOnly", []any{name})
 	}
