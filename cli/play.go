@@ -139,6 +139,12 @@ func (a *app) play(ctx context.Context, f playFlags, targets []string) (err erro
 	srv, err := listenControl(f.instance)
 	switch {
 	case errors.Is(err, ctl.ErrRunning) && f.enqueue:
+		if f.radio != "" { // the radio's first batch; it said "bad control command: queue add: give at least one TARGET"
+			tracks, err = r.src.Radio(ctx, f.radio, radioBatch)
+			if err := radioStartErr(f.radio, len(tracks), err); err != nil {
+				return err
+			}
+		}
 		if f.shuffle { // into another's queue: in random order, its shuffle mode its own
 			rand.Shuffle(len(tracks), func(i, j int) { tracks[i], tracks[j] = tracks[j], tracks[i] })
 		}

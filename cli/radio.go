@@ -73,6 +73,12 @@ type radioFeeder struct {
 // to play" (3).
 func (f *radioFeeder) start(seed string) error {
 	n, err := f.more(seed)
+	return radioStartErr(seed, n, err)
+}
+
+// radioStartErr is how a radio's first batch fails: n tracks came for seed,
+// or err.
+func radioStartErr(seed string, n int, err error) error {
 	switch {
 	case err != nil:
 		return fmt.Errorf("play --radio: %w", err)

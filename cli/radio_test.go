@@ -115,3 +115,23 @@ func TestRadioTopsUpAtTheQueuesEnd(t *testing.T) {
 	h.ok("next")
 	testkit.Wait(t, time.Minute, "the queue's last track to ask for more", func() bool { return radios() == 2 })
 }
+
+// play --radio SEED --enqueue with a segue running said "bad control
+// command: queue add: give at least one TARGET" (exit 2): the radio's
+// tracks were never fetched. Now its first batch joins the running queue.
+func TestRadioEnqueues(t *testing.T) {
+	url, tracks := ctlOrigin(t)
+	h := newCtlHost(t)
+	h.start("--origin", url, "play", "--output", "null", tracks[0].ID)
+	testkit.Wait(t, time.Minute, "play to answer", func() bool {
+		_, _, code := h.ctl("status")
+		return code == 0
+	})
+	out, err := h.command("--origin", url, "play", "--radio", tracks[0].ID, "--enqueue").CombinedOutput()
+	if err != nil || !strings.HasPrefix(string(out), "added ") {
+		t.Fatalf("play --radio --enqueue: %v, %s", err, out)
+	}
+	if st := h.status(); st.QueueLength < 2 {
+		t.Errorf("after play --radio --enqueue the queue has %d tracks, want the radio's after the one playing", st.QueueLength)
+	}
+}
