@@ -33,6 +33,8 @@ var ctlVerbs = []struct{ use, short string }{
 	{"seek [+-]SECONDS|[+-]MM:SS", "Jump to a position, or by an offset with + or -"},
 	{"volume [+-]N", "Set the volume 0-100, or change it with + or -"},
 	{"quality auto|low|normal|high", "Set the rendition preference from the next segment on"},
+	{"shuffle on|off", "Play the tracks after the current one in random order, or in their order again"},
+	{"repeat off|all|one", "Stop when the queue ends, play it again, or play the current track again"},
 	{"open URL|ID", "Play a track, album, artist or shared playlist now"},
 }
 
@@ -233,7 +235,7 @@ func ctlArgs(cmd *cobra.Command, raw []string) (args []string, helped bool, err 
 // statusLine is a Status as one line a person reads.
 func statusLine(s ctl.Status) string {
 	if s.Track == nil {
-		return fmt.Sprintf("%s, queue %s, volume %d, quality %s", s.State, catalog.Count(s.QueueLength, "track"), s.Volume, s.Quality)
+		return fmt.Sprintf("%s, queue %s, volume %d, quality %s", s.State, catalog.Count(s.QueueLength, "track"), s.Volume, s.Quality) + modes(s)
 	}
 	t := catalog.Track{ID: s.Track.ID, Title: s.Track.Title, Artist: s.Track.Artist}
 	line := fmt.Sprintf("%s  %s  %s / %s  %d/%d  volume %d  quality %s", s.State, trackLabel(t),
@@ -242,7 +244,19 @@ func statusLine(s ctl.Status) string {
 	if s.Rendition != "" {
 		line += fmt.Sprintf(" (%s from %s)", s.Rendition, s.Source)
 	}
-	return line
+	return line + modes(s)
+}
+
+// modes is the status line's end for the queue's modes that are on.
+func modes(s ctl.Status) string {
+	var m string
+	if s.Shuffle {
+		m += "  shuffle"
+	}
+	if s.Repeat != "" && s.Repeat != "off" {
+		m += "  repeat " + s.Repeat
+	}
+	return m
 }
 
 // humanEvents writes watch's JSON lines as plain lines.

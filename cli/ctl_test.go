@@ -34,6 +34,14 @@ const ctlStep = 20
 // and their tracks in album order.
 func ctlOrigin(t *testing.T) (string, []catalog.Track) {
 	t.Helper()
+	o, tracks := ctlLibrary(t)
+	return "http://" + o.addr, tracks
+}
+
+// ctlLibrary is ctlOrigin's origin itself, for a test that reads its
+// catalog (the plays it stored).
+func ctlLibrary(t *testing.T) (*testOrigin, []catalog.Track) {
+	t.Helper()
 	needTools(t, "ffmpeg", "ffprobe")
 	lib := t.TempDir()
 	for i, base := range ctlBase {
@@ -63,7 +71,7 @@ func ctlOrigin(t *testing.T) (string, []catalog.Track) {
 	if len(album.Tracks) != 3 {
 		t.Fatalf("album has %d tracks", len(album.Tracks))
 	}
-	return url, album.Tracks
+	return o, album.Tracks
 }
 
 // ctlHost is a swarmHost whose control sockets live in a runtime dir of its

@@ -38,14 +38,12 @@ func sessionBus(t *testing.T, dir string) string {
 	return strings.TrimSpace(addr)
 }
 
-// Acceptance 2: the real playerctl on a private session bus reads segue
-// play's metadata and position and drives play-pause, next, position and
-// volume; each effect shows in segue ctl status too.
-func TestMPRISWithPlayerctl(t *testing.T) {
-	url, tracks := ctlOrigin(t)
-	h := newCtlHost(t)
-	h.env = []string{"DBUS_SESSION_BUS_ADDRESS=" + sessionBus(t, h.runtime)}
-	pc := func(args ...string) string {
+// mprisHost puts h on a private session bus and returns a function that
+// runs playerctl on it for segue, returning its output trimmed (or the
+// error and what it said).
+func mprisHost(t *testing.T, h *ctlHost) func(args ...string) string {
+	h.env = append(h.env, "DBUS_SESSION_BUS_ADDRESS="+sessionBus(t, h.runtime))
+	return func(args ...string) string {
 		t.Helper()
 		cmd := exec.Command("playerctl", append([]string{"-p", "segue"}, args...)...)
 		cmd.Env = append(os.Environ(), h.env...)
@@ -55,6 +53,30 @@ func TestMPRISWithPlayerctl(t *testing.T) {
 		}
 		return strings.TrimSpace(string(out))
 	}
+}
+
+// follow runs playerctl --follow ARGS on h's bus until the test ends and
+// returns what it prints.
+func (h *ctlHost) follow(args ...string) *testkit.Buffer {
+	h.t.Helper()
+	cmd := exec.Command("playerctl", append([]string{"-p", "segue", "--follow"}, args...)...)
+	cmd.Env = append(os.Environ(), h.env...)
+	out := &testkit.Buffer{}
+	cmd.Stdout = out
+	if err := cmd.Start(); err != nil {
+		h.t.Fatal(err)
+	}
+	h.t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	return out
+}
+
+// Acceptance 2: the real playerctl on a private session bus reads segue
+// play's metadata and position and drives play-pause, next, position and
+// volume; each effect shows in segue ctl status too.
+func TestMPRISWithPlayerctl(t *testing.T) {
+	url, tracks := ctlOrigin(t)
+	h := newCtlHost(t)
+	pc := mprisHost(t, h)
 	h.start("--origin", url, "play", "--output", "null", tracks[0].ID, tracks[1].ID, tracks[2].ID)
 	testkit.Wait(t, time.Minute, "playerctl to see segue playing", func() bool { return pc("status") == "Playing" })
 
@@ -76,14 +98,7 @@ func TestMPRISWithPlayerctl(t *testing.T) {
 		t.Errorf("mpris:artUrl %s holds %d bytes, not the origin's %d-byte cover", art, len(got), len(want))
 	}
 
-	follow := exec.Command("playerctl", "-p", "segue", "--follow", "metadata", "title")
-	follow.Env = append(os.Environ(), h.env...)
-	titles := &testkit.Buffer{}
-	follow.Stdout = titles
-	if err := follow.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { follow.Process.Kill(); follow.Wait() })
+	titles := h.follow("metadata", "title")
 	testkit.Wait(t, time.Minute, "playerctl --follow to start", func() bool { return strings.Contains(titles.String(), "Step 1") })
 
 	pc("play-pause")
@@ -116,14 +131,7 @@ func TestMPRISWithPlayerctl(t *testing.T) {
 
 	// What changes outside D-Bus is announced on it: a volume set by segue
 	// ctl (PropertiesChanged) and a seek (the Seeked signal).
-	follow = exec.Command("playerctl", "-p", "segue", "--follow", "volume")
-	follow.Env = append(os.Environ(), h.env...)
-	volumes := &testkit.Buffer{}
-	follow.Stdout = volumes
-	if err := follow.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { follow.Process.Kill(); follow.Wait() })
+	volumes := h.follow("volume")
 	testkit.Wait(t, time.Minute, "playerctl --follow volume to print 0.4", func() bool { return strings.Contains(volumes.String(), "0.4") })
 	if _, errOut, code := h.ctl("volume", "55"); code != 0 {
 		t.Fatalf("ctl volume 55: exit %d: %s", code, errOut)
@@ -153,4 +161,76 @@ func TestMPRISWithPlayerctl(t *testing.T) {
 	}
 	// PropertiesChanged reached the follower without it asking.
 	testkit.Wait(t, time.Minute, "PropertiesChanged with track 2", func() bool { return strings.Contains(titles.String(), "Step 2") })
+}
+
+// MPRIS said LoopStatus "None" whatever the repeat mode, and refused to set
+// LoopStatus or Shuffle (PropertyReadOnly), so playerctl loop and shuffle
+// neither showed nor changed what r and z change in the interface; segue
+// ctl had no verbs for them and its status did not say them. Now the modes
+// are one: set from D-Bus, segue ctl or the interface, seen by all three.
+func TestMPRISLoopAndShuffle(t *testing.T) {
+	url, tracks := ctlOrigin(t)
+	h := newCtlHost(t)
+	pc := mprisHost(t, h)
+	h.start("--origin", url, "play", "--output", "null", tracks[0].ID, tracks[1].ID, tracks[2].ID)
+	testkit.Wait(t, time.Minute, "playerctl to see segue playing", func() bool { return pc("status") == "Playing" })
+	if st := h.status(); st.Shuffle || st.Repeat != "off" || pc("loop") != "None" || pc("shuffle") != "Off" {
+		t.Fatalf("at the start: ctl says shuffle %v, repeat %q; playerctl loop %q, shuffle %q", st.Shuffle, st.Repeat, pc("loop"), pc("shuffle"))
+	}
+
+	loops := h.follow("loop")
+	testkit.Wait(t, time.Minute, "playerctl --follow loop to start", func() bool { return strings.Contains(loops.String(), "None") })
+
+	if out := h.ok("repeat", "all"); !strings.Contains(out, "repeat all") {
+		t.Errorf("ctl repeat all printed %q, want a status line saying repeat all", out)
+	}
+	if got := pc("loop"); got != "Playlist" {
+		t.Errorf("after ctl repeat all playerctl loop says %q, want Playlist", got)
+	}
+	testkit.Wait(t, time.Minute, "PropertiesChanged with LoopStatus Playlist", func() bool { return strings.Contains(loops.String(), "Playlist") })
+
+	if got := pc("loop", "Track"); got != "" {
+		t.Errorf("playerctl loop Track: %s", got)
+	}
+	if st := h.status(); st.Repeat != "one" {
+		t.Errorf("after playerctl loop Track ctl says repeat %q, want one", st.Repeat)
+	}
+	if got := pc("shuffle", "On"); got != "" {
+		t.Errorf("playerctl shuffle On: %s", got)
+	}
+	if st := h.status(); !st.Shuffle || pc("shuffle") != "On" {
+		t.Errorf("after playerctl shuffle On: ctl says shuffle %v, playerctl %q", st.Shuffle, pc("shuffle"))
+	}
+	h.ok("shuffle", "off")
+	if got := pc("shuffle"); got != "Off" {
+		t.Errorf("after ctl shuffle off playerctl shuffle says %q", got)
+	}
+	for _, args := range [][]string{{"repeat", "twice"}, {"shuffle", "yes"}, {"repeat"}} {
+		if _, errOut, code := h.ctl(args...); code != 2 {
+			t.Errorf("ctl %s: exit %d (%s), want 2", strings.Join(args, " "), code, errOut)
+		}
+	}
+}
+
+// After the queue was cleared (or ran out) MPRIS kept the last track's
+// Metadata, so a desktop widget showed a track segue ctl status said was
+// gone ("track": null); and ctl seek then said "ctl seek: seek: nothing is
+// playing". Now Metadata is NoTrack, and seek says it once.
+func TestMPRISForgetsAClearedQueue(t *testing.T) {
+	url, tracks := ctlOrigin(t)
+	h := newCtlHost(t)
+	pc := mprisHost(t, h)
+	h.start("--origin", url, "play", "--output", "null", tracks[0].ID, tracks[1].ID)
+	testkit.Wait(t, time.Minute, "playerctl to see segue playing", func() bool { return pc("status") == "Playing" })
+	if got := pc("metadata", "title"); got != "Step 1" {
+		t.Fatalf("playerctl metadata title: %q", got)
+	}
+	h.ok("queue", "clear")
+	testkit.Wait(t, time.Minute, "playerctl to see segue stopped", func() bool { return pc("status") == "Stopped" })
+	if got := pc("metadata", "mpris:trackid"); got != "'/org/mpris/MediaPlayer2/TrackList/NoTrack'" {
+		t.Errorf("after ctl queue clear playerctl metadata mpris:trackid says %q, want NoTrack", got)
+	}
+	if _, errOut, code := h.ctl("seek", "10"); code != 1 || errOut != "segue: ctl seek: nothing is playing to seek in\n" {
+		t.Errorf("ctl seek with an empty queue: exit %d, %q", code, errOut)
+	}
 }

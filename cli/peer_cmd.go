@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
@@ -43,7 +44,9 @@ func peerServeCmd(a *app) *cobra.Command {
 peers at once, under an upload rate cap), announces the tracks it holds in
 full to the origin's tracker every 30 s, and with [peer] lan (or --peer-lan)
 advertises itself on the LAN with multicast DNS. It prints the address it
-listens on, then runs until SIGINT or SIGTERM.`,
+listens on, then runs until SIGINT or SIGTERM. When the tracker does not
+take an announce (the origin is down, the token is refused) it says so on
+stderr, and again when the tracker takes them once more.`,
 		Example: `  segue peer serve
   segue peer serve --listen 192.168.1.20:7701 --peer-lan`,
 		Args: cobra.NoArgs,
@@ -78,7 +81,8 @@ func (a *app) peerServe(ctx context.Context, asJSON bool) error {
 		if err != nil {
 			return withExit(ExitUsage, err)
 		}
-		n, err := a.startPeer(c, tracker, log, "--listen or [peer] listen")
+		notices := &announceNotices{TrackerClient: tracker, say: func(s string) { fmt.Fprintf(a.stderr, "segue: %s\n", s) }}
+		n, err := a.startPeer(c, notices, log, "--listen or [peer] listen")
 		if err != nil {
 			return err
 		}
@@ -90,6 +94,40 @@ func (a *app) peerServe(ctx context.Context, asJSON bool) error {
 		<-ctx.Done()
 		return n.Close()
 	})
+}
+
+// announceNotices is peer serve's tracker client: it says on stderr when
+// the origin's tracker stops taking this peer's announces (unreachable, a
+// token refused) and when it takes them again. Serving while no tracker
+// lists the peer is sharing with nobody outside the LAN, and that was only
+// in the log: the terminal said "serving the cache to peers" and no more.
+type announceNotices struct {
+	peer.TrackerClient
+	say func(string)
+
+	mu     sync.Mutex // guards failed
+	failed bool       // the last announce failed, and it was said
+}
+
+// AnnouncePeer announces through the wrapped client, saying a change of
+// outcome: the first failure after a success (or at the start), and the
+// first success after a failure.
+func (t *announceNotices) AnnouncePeer(ctx context.Context, ann catalog.PeerAnnounce) (catalog.PeerAnnounceReply, error) {
+	reply, err := t.TrackerClient.AnnouncePeer(ctx, ann)
+	if ctx.Err() != nil {
+		return reply, err // stopping: not the tracker's doing
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	switch {
+	case err != nil && !t.failed:
+		t.say(fmt.Sprintf("the origin's tracker did not take this peer, so other peers find it only on the LAN (--peer-lan); trying again every %s: %s",
+			peer.DefaultAnnounceEvery, sentence(err)))
+	case err == nil && t.failed:
+		t.say(fmt.Sprintf("the origin's tracker takes this peer again (%s held in full)", catalog.Count(len(ann.Tracks), "track")))
+	}
+	t.failed = err != nil
+	return reply, err
 }
 
 func peerDiscoverCmd(a *app) *cobra.Command {

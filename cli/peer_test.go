@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -331,4 +332,32 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	rand.Read(b)
 	return fmt.Sprintf("%x", b)
+}
+
+// peer serve whose tracker does not take its announces (an origin that is
+// down, a token refused) printed "serving the cache to peers" and nothing
+// more, though no peer could find it through the origin: the failure was
+// only in the log. Now stderr says it, with and without --json.
+func TestPeerServeSaysTheTrackerIsAway(t *testing.T) {
+	h := newSwarmHost(t, segueBinary(t))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	away := "http://" + ln.Addr().String()
+	ln.Close() // nothing listens there now
+	for _, asJSON := range []bool{false, true} {
+		args := []string{"--origin", away, "peer", "serve", "--listen", "127.0.0.1:0"}
+		if asJSON {
+			args = append(args, "--json")
+		}
+		_, out, errOut := h.start(args...)
+		testkit.Wait(t, time.Minute, "peer serve to print its address and say the tracker did not take it", func() bool {
+			return out.String() != "" &&
+				strings.Contains(errOut.String(), "segue: the origin's tracker did not take this peer, so other peers find it only on the LAN (--peer-lan)")
+		})
+		if !strings.Contains(errOut.String(), "unreachable") || strings.Count(errOut.String(), "\n") != 1 {
+			t.Errorf("peer serve (--json %v) stderr: %q; want one line saying the origin is unreachable", asJSON, errOut)
+		}
+	}
 }

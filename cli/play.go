@@ -96,10 +96,10 @@ ends with an "error" event saying why.`,
 	choiceFlag(fs, &f.quality, "quality", "", qualityChoices, "rendition: auto, low, normal or high (default auto)")
 	fs.StringVar(&f.search, "search", "", "also play the first track this search finds")
 	fs.StringVar(&f.radio, "radio", "", "play a radio after this track, album, artist or playlist ID, without end (fetching more as it goes)")
-	fs.BoolVar(&f.shuffle, "shuffle", false, "play the resolved tracks in random order")
+	fs.BoolVar(&f.shuffle, "shuffle", false, "play the resolved tracks in random order (shuffle mode on: segue ctl shuffle off restores their order)")
 	fs.BoolVar(&f.enqueue, "enqueue", false, "add the tracks to the queue of the segue already running (the interface or another play), if any, and exit")
 	fs.StringVar(&f.instance, "instance", "", "serve the control socket as this instance, or enqueue to it (see segue ctl)")
-	fs.BoolVar(&f.asJSON, "json", false, "print one JSON event per line (started, progress, segment, rendition, buffering, stall, track-changed, finished, error)")
+	fs.BoolVar(&f.asJSON, "json", false, "print one JSON event per line (started, progress, segment, rendition, buffering, stall, track-changed, finished, error; enqueued with --enqueue)")
 	return cmd
 }
 
@@ -136,12 +136,18 @@ func (a *app) play(ctx context.Context, f playFlags, targets []string) (err erro
 	if len(tracks) == 0 && f.radio == "" {
 		return withExit(ExitNotFound, errors.New("play: the targets hold no tracks"))
 	}
-	if f.shuffle {
-		rand.Shuffle(len(tracks), func(i, j int) { tracks[i], tracks[j] = tracks[j], tracks[i] })
-	}
 	srv, err := listenControl(f.instance)
 	switch {
 	case errors.Is(err, ctl.ErrRunning) && f.enqueue:
+		if f.radio != "" { // the radio's first batch; it said "bad control command: queue add: give at least one TARGET"
+			tracks, err = r.src.Radio(ctx, f.radio, radioBatch)
+			if err := radioStartErr(f.radio, len(tracks), err); err != nil {
+				return err
+			}
+		}
+		if f.shuffle { // into another's queue: in random order, its shuffle mode its own
+			rand.Shuffle(len(tracks), func(i, j int) { tracks[i], tracks[j] = tracks[j], tracks[i] })
+		}
 		return a.enqueue(ctx, f, tracks)
 	case err != nil: // another instance plays too, or no runtime dir: play on our own
 		a.logger().Info("segue ctl cannot reach this play", "err", err)
@@ -196,7 +202,16 @@ func (a *app) play(ctx context.Context, f playFlags, targets []string) (err erro
 		watch = observeAll(watch, feed.observe)
 		return a.report(ctx, p, f.asJSON, 0, watch)
 	}
+	if f.shuffle { // a random track first, then the queue's shuffle mode for the rest
+		i := rand.IntN(len(tracks))
+		tracks = append([]catalog.Track{tracks[i]}, append(tracks[:i:i], tracks[i+1:]...)...)
+	}
 	p.Play(tracks...)
+	if f.shuffle {
+		// the mode, not a shuffled list: segue ctl status and MPRIS said
+		// shuffle off, and shuffle off had no order to go back to
+		p.SetShuffle(true, rand.Uint64())
+	}
 	return a.report(ctx, p, f.asJSON, len(tracks), watch)
 }
 
@@ -342,6 +357,10 @@ func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total i
 			watch(ev)
 			switch e := ev.(type) {
 			case player.TrackEvent:
+				if e.Seek { // the same track from where a seek put it: not one more played
+					lastSecond = -1
+					break
+				}
 				kind := "track-changed"
 				if started == 0 {
 					kind = "started"

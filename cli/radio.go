@@ -55,8 +55,8 @@ recording is never there twice. segue play --radio SEED plays it without end.`,
 // radioBatch is how many tracks a radio fetches at a time.
 const radioBatch = 20
 
-// radioFeeder keeps a radio going in `segue play --radio`: when the last
-// queued track starts, it asks for a radio after that track and queues
+// radioFeeder keeps a radio going in `segue play --radio`: when the
+// queue's last track starts (whoever queued it), it asks for a radio after that track and queues
 // what was not queued before, so the queue ends only when the origin has
 // nothing new to offer.
 type radioFeeder struct {
@@ -73,6 +73,12 @@ type radioFeeder struct {
 // to play" (3).
 func (f *radioFeeder) start(seed string) error {
 	n, err := f.more(seed)
+	return radioStartErr(seed, n, err)
+}
+
+// radioStartErr is how a radio's first batch fails: n tracks came for seed,
+// or err.
+func radioStartErr(seed string, n int, err error) error {
 	switch {
 	case err != nil:
 		return fmt.Errorf("play --radio: %w", err)
@@ -107,9 +113,13 @@ func (f *radioFeeder) more(seed string) (int, error) {
 	return len(fresh), nil
 }
 
-// observe is the feeder's watch on the player's events.
+// observe is the feeder's watch on the player's events: the queue's last
+// track starting asks for more. (It asked when the feeder's own last track
+// started, counting only what it queued, so a track a script or MPRIS
+// added or inserted moved the top-up off the queue's end and the radio
+// stopped there.)
 func (f *radioFeeder) observe(ev player.Event) {
-	if e, ok := ev.(player.TrackEvent); ok && e.Index == f.n-1 {
+	if e, ok := ev.(player.TrackEvent); ok && !e.Seek && e.Index == len(f.p.Status().Queue)-1 {
 		f.more(e.Track.ID) // on a failure the queue plays out; the next track start tries again
 	}
 }

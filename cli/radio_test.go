@@ -7,8 +7,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"segue/catalog"
+	"segue/internal/testkit"
 )
 
 // TestRadioCommands: on the two-track album, the radio after track 1 is
@@ -64,5 +66,68 @@ func TestRadioCommands(t *testing.T) {
 	if _, errOut, code := segue(t, append(fresh, "play", "--radio", t1, "--output", "null")...); code != ExitError ||
 		!strings.Contains(errOut, "is unreachable") {
 		t.Errorf("play --radio with the origin down: exit %d, %q; want %d saying it is unreachable", code, errOut, ExitError)
+	}
+}
+
+// play --radio asked for more when the last track it had queued itself
+// started, so after a script added a track (segue ctl queue add) it asked
+// one track early, after a track that was not the last, and never when the
+// queue's real last track started: the radio stopped there. Now the
+// queue's last track starting asks, whoever queued it.
+func TestRadioTopsUpAtTheQueuesEnd(t *testing.T) {
+	o, tracks := ctlLibrary(t)
+	h := newCtlHost(t)
+	playOut, playErr := h.start("--origin", "http://"+o.addr, "play", "--radio", tracks[0].ID, "--output", "null")
+	defer func() {
+		if t.Failed() {
+			t.Logf("play's output:\n%s%s", playOut, playErr)
+		}
+	}()
+	radios := func() int { return o.access.requests("/api/v1/radio", 200)["/api/v1/radio"] }
+	playing := func(id string) func() bool {
+		return func() bool {
+			st := h.status()
+			return st.Track != nil && st.Track.ID == id && st.PositionMS >= 1000
+		}
+	}
+	testkit.Wait(t, time.Minute, "play to answer", func() bool {
+		_, _, code := h.ctl("status")
+		return code == 0
+	})
+	var queued []string
+	for _, line := range strings.Split(strings.TrimSpace(h.ok("queue", "list")), "\n")[1:] {
+		f := strings.Fields(line)
+		queued = append(queued, f[len(f)-1])
+	}
+	if len(queued) != 2 || radios() != 1 {
+		t.Fatalf("the radio after %s queued %v after %d radio requests; want the album's 2 other tracks after 1", tracks[0].ID, queued, radios())
+	}
+	h.ok("queue", "add", queued[0]) // the queue's end is now this track, not the radio's last
+	h.ok("next")
+	testkit.Wait(t, time.Minute, "the radio's last track to play", playing(queued[1]))
+	if n := radios(); n != 1 {
+		t.Errorf("the radio's last track, not the queue's, asked for more: %d radio requests, want 1", n)
+	}
+	h.ok("next")
+	testkit.Wait(t, time.Minute, "the queue's last track to ask for more", func() bool { return radios() == 2 })
+}
+
+// play --radio SEED --enqueue with a segue running said "bad control
+// command: queue add: give at least one TARGET" (exit 2): the radio's
+// tracks were never fetched. Now its first batch joins the running queue.
+func TestRadioEnqueues(t *testing.T) {
+	url, tracks := ctlOrigin(t)
+	h := newCtlHost(t)
+	h.start("--origin", url, "play", "--output", "null", tracks[0].ID)
+	testkit.Wait(t, time.Minute, "play to answer", func() bool {
+		_, _, code := h.ctl("status")
+		return code == 0
+	})
+	out, err := h.command("--origin", url, "play", "--radio", tracks[0].ID, "--enqueue").CombinedOutput()
+	if err != nil || !strings.HasPrefix(string(out), "added ") {
+		t.Fatalf("play --radio --enqueue: %v, %s", err, out)
+	}
+	if st := h.status(); st.QueueLength < 2 {
+		t.Errorf("after play --radio --enqueue the queue has %d tracks, want the radio's after the one playing", st.QueueLength)
 	}
 }

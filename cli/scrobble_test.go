@@ -23,18 +23,6 @@ func TestPlaysReachTheOriginUnlessTurnedOff(t *testing.T) {
 	if len(res.Albums) != 1 {
 		t.Fatalf("search found %d albums", len(res.Albums))
 	}
-	exported := func() string {
-		db, err := origin.OpenCatalog(o.data)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close()
-		var out bytes.Buffer
-		if _, err := origin.NewEvents(db).Export(t.Context(), &out, ""); err != nil {
-			t.Fatal(err)
-		}
-		return out.String()
-	}
 	for _, c := range []struct {
 		name, conf string
 		plays      int
@@ -46,7 +34,7 @@ func TestPlaysReachTheOriginUnlessTurnedOff(t *testing.T) {
 			if code != 0 {
 				t.Fatalf("play: exit %d\n%s\n%s", code, out, errOut)
 			}
-			got := exported()
+			got := exportedPlays(t, o.data)
 			if n := strings.Count(got, `"completed":true`); n != c.plays || strings.Count(got, "\n") != c.plays {
 				t.Fatalf("origin holds %d completed plays, want %d:\n%s", n, c.plays, got)
 			}
@@ -61,6 +49,22 @@ func TestPlaysReachTheOriginUnlessTurnedOff(t *testing.T) {
 			}
 		})
 	}
+}
+
+// exportedPlays is every play the origin with data dir data stored, as
+// JSON Lines.
+func exportedPlays(t *testing.T, data string) string {
+	t.Helper()
+	db, err := origin.OpenCatalog(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var out bytes.Buffer
+	if _, err := origin.NewEvents(db).Export(t.Context(), &out, ""); err != nil {
+		t.Fatal(err)
+	}
+	return out.String()
 }
 
 func TestOriginEventsImportExportCommands(t *testing.T) {

@@ -188,13 +188,11 @@ func nowPlaying(sub *subsonic.Client, log func(error)) (watch func(player.Event)
 			}
 		}
 	}()
-	last := ""
 	watch = func(ev player.Event) {
 		te, ok := ev.(player.TrackEvent)
-		if !ok || te.Track.ID == last { // a seek repeats the track's event
+		if !ok || te.Seek {
 			return
 		}
-		last = te.Track.ID
 		select {
 		case ids <- te.Track.ID:
 		default: // tracks skipped faster than the server answers: not "now" any more

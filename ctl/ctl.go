@@ -123,12 +123,15 @@ type Track struct {
 // buffering; Track is nil when nothing is current; PositionMS in
 // milliseconds; Volume 0-100; Quality the preference (auto, low, normal,
 // high); Rendition and Source (cache, peer, origin) those of the last
-// segment fetched; QueueIndex is -1 when nothing is current.
+// segment fetched; QueueIndex is -1 when nothing is current; Shuffle and
+// Repeat (off, all, one) the queue's modes.
 type Status struct {
 	State       string `json:"state"`
 	Track       *Track `json:"track"`
 	PositionMS  int64  `json:"position_ms"`
 	Volume      int    `json:"volume"`
+	Shuffle     bool   `json:"shuffle"`
+	Repeat      string `json:"repeat"`
 	Quality     string `json:"quality"`
 	Rendition   string `json:"rendition"`
 	Source      string `json:"source"`
@@ -232,7 +235,8 @@ type Volume struct {
 	N        int
 }
 
-// ParseVolume reads N (0-100) or +N/-N (a change, clamped to 0-100 when applied).
+// ParseVolume reads N (0-100) or +N/-N (a change, clamped to 0-100 when
+// applied, so any N does: -200 was refused, saying "or +N/-N to change it").
 func ParseVolume(s string) (Volume, error) {
 	var v Volume
 	body := s
@@ -240,6 +244,9 @@ func ParseVolume(s string) (Volume, error) {
 		v.Relative, body = true, s[1:]
 	}
 	n, err := strconv.Atoi(body)
+	if v.Relative && digits(body, false) && (err != nil || n > 100) {
+		n, err = 100, nil // beyond any change the clamp lets through
+	}
 	if err != nil || !digits(body, false) || n > 100 {
 		return Volume{}, fmt.Errorf("%w: volume %q: want 0-100, or +N/-N to change it", ErrBadRequest, s)
 	}
@@ -257,6 +264,8 @@ type command struct {
 	seek    Seek
 	volume  Volume
 	quality player.Quality
+	shuffle bool
+	repeat  player.Repeat
 	targets []string
 	n       int // queue remove's position, from 1
 }
@@ -265,7 +274,7 @@ type command struct {
 var arity = map[string][2]int{
 	"status": {0, 0}, "play": {0, 0}, "pause": {0, 0}, "toggle": {0, 0}, "next": {0, 0},
 	"prev": {0, 0}, "stop": {0, 0}, "seek": {1, 1}, "volume": {1, 1}, "quality": {1, 1},
-	"open": {1, 1}, "watch": {0, 0}, "queue": {1, -1},
+	"open": {1, 1}, "watch": {0, 0}, "queue": {1, -1}, "shuffle": {1, 1}, "repeat": {1, 1},
 }
 
 // parse checks a Request the same way on both ends: the client, to say
@@ -292,6 +301,16 @@ func parse(r Request) (command, error) {
 		}
 		if err != nil {
 			err = fmt.Errorf("%w: %w", ErrBadRequest, err)
+		}
+	case "shuffle":
+		on, off := r.Args[0] == "on", r.Args[0] == "off"
+		if c.shuffle = on; !on && !off {
+			err = fmt.Errorf("%w: shuffle %q: want on or off", ErrBadRequest, r.Args[0])
+		}
+	case "repeat":
+		var ok bool
+		if c.repeat, ok = player.ParseRepeat(r.Args[0]); !ok || r.Args[0] == "" {
+			err = fmt.Errorf("%w: repeat %q: want off, all or one", ErrBadRequest, r.Args[0])
 		}
 	case "open":
 		c.targets = r.Args

@@ -63,6 +63,8 @@ func TestParseVolume(t *testing.T) {
 		{"+5", Volume{Relative: true, N: 5}, true},
 		{"-10", Volume{Relative: true, N: -10}, true},
 		{"101", Volume{}, false},
+		{"-200", Volume{Relative: true, N: -100}, true}, // a change: clamped when applied
+		{"+99999999999999999999", Volume{Relative: true, N: 100}, true},
 		{"-", Volume{}, false},
 		{"5%", Volume{}, false},
 		{"+-5", Volume{}, false},

@@ -117,7 +117,9 @@ func (s *Server) Observe(ev player.Event) {
 	var out *Event
 	switch e := ev.(type) {
 	case player.TrackEvent:
-		out = &Event{Event: "track", Track: trackOf(e.Track)}
+		if !e.Seek {
+			out = &Event{Event: "track", Track: trackOf(e.Track)}
+		}
 	case player.StateEvent:
 		out = &Event{Event: "state", State: e.State.String()}
 	case player.RenditionEvent:
@@ -250,7 +252,7 @@ func (s *Server) do(c command) (Response, error) {
 		p.Stop()
 	case "seek":
 		if p.Status().Index < 0 {
-			return Response{}, errors.New("seek: nothing is playing")
+			return Response{}, errors.New("nothing is playing to seek in")
 		}
 		if c.seek.Relative {
 			p.SeekBy(c.seek.D)
@@ -265,6 +267,10 @@ func (s *Server) do(c command) (Response, error) {
 		p.SetVolume(v)
 	case "quality":
 		p.SetQuality(c.quality)
+	case "shuffle":
+		p.SetShuffle(c.shuffle, uint64(time.Now().UnixNano())) // on when on does nothing
+	case "repeat":
+		p.SetRepeat(c.repeat)
 	case "open":
 		tracks, err := s.resolve(c.targets)
 		if err != nil {
@@ -322,7 +328,7 @@ func (s *Server) status() *Status {
 	p := s.opts.Player
 	st := p.Status()
 	out := &Status{State: st.State.String(), PositionMS: st.Position.Milliseconds(), Volume: st.Volume,
-		Quality: string(p.Quality()), QueueLength: len(st.Queue), QueueIndex: st.Index}
+		Shuffle: st.Shuffle, Repeat: st.Repeat.String(), Quality: string(p.Quality()), QueueLength: len(st.Queue), QueueIndex: st.Index}
 	if st.Index >= 0 {
 		out.Track = trackOf(st.Track)
 		if st.Duration > 0 {

@@ -56,9 +56,10 @@ type Server struct {
 
 	mu      sync.Mutex // guards the fields below
 	track   catalog.Track
-	art     string // the track's mpris:artUrl, "" until known
-	volume  int    // as last announced
-	shuffle bool   // as last announced
+	art     string        // the track's mpris:artUrl, "" until known
+	volume  int           // as last announced
+	shuffle bool          // as last announced
+	repeat  player.Repeat // as last announced
 }
 
 // Open connects to the session bus ($DBUS_SESSION_BUS_ADDRESS, else
@@ -81,7 +82,7 @@ func Open(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("mpris: no D-Bus session bus: %w", err)
 	}
 	st := opts.Player.Status()
-	s := &Server{conn: conn, opts: opts, volume: st.Volume, shuffle: st.Shuffle}
+	s := &Server{conn: conn, opts: opts, volume: st.Volume, shuffle: st.Shuffle, repeat: st.Repeat}
 	s.ctx, s.stop = context.WithCancel(context.Background())
 	if st.Index >= 0 {
 		s.setTrack(st.Track)
@@ -167,11 +168,14 @@ func (s *Server) methods(iface string) map[string]any {
 // Observe sees each player event and announces what changed, whoever
 // changed it (the interface, segue ctl, a D-Bus client): PropertiesChanged
 // on org.mpris.MediaPlayer2.Player for the track, the playback status, the
-// volume and shuffle, and the Seeked signal (µs) for a seek.
+// volume, shuffle and loop status, and the Seeked signal (µs) for a seek.
 func (s *Server) Observe(ev player.Event) {
 	changed := map[string]dbus.Variant{}
 	switch e := ev.(type) {
 	case player.TrackEvent:
+		if e.Seek {
+			break // Seeked said it; the metadata (and its artUrl) stand
+		}
 		t := e.Track
 		if e.Duration > 0 {
 			t.DurationMS = e.Duration.Milliseconds()
@@ -180,6 +184,9 @@ func (s *Server) Observe(ev player.Event) {
 		changed["Metadata"] = dbus.MakeVariant(s.metadata())
 	case player.StateEvent:
 		changed["PlaybackStatus"] = dbus.MakeVariant(playbackStatus(e.State))
+		s.dropTrack(changed)
+	case player.EndEvent:
+		s.dropTrack(changed)
 	case player.ChangedEvent:
 		st := s.opts.Player.Status()
 		s.mu.Lock()
@@ -191,7 +198,12 @@ func (s *Server) Observe(ev player.Event) {
 			s.shuffle = st.Shuffle
 			changed["Shuffle"] = dbus.MakeVariant(st.Shuffle)
 		}
+		if st.Repeat != s.repeat {
+			s.repeat = st.Repeat
+			changed["LoopStatus"] = dbus.MakeVariant(loopStatus[st.Repeat])
+		}
 		s.mu.Unlock()
+		s.dropTrack(changed)
 	case player.PositionEvent:
 		if e.Seek {
 			s.conn.Emit(objectPath, playerIface+".Seeked", e.Position.Microseconds())
@@ -199,6 +211,23 @@ func (s *Server) Observe(ev player.Event) {
 	}
 	if len(changed) > 0 {
 		s.conn.Emit(objectPath, propsIface+".PropertiesChanged", playerIface, changed, []string{})
+	}
+}
+
+// dropTrack forgets the track when the player has none current (its
+// queue ran out or was cleared or emptied), so Metadata says NoTrack as
+// segue ctl status says "track": null; it adds Metadata to changed when
+// it forgot one. (Metadata kept the last track's for ever.)
+func (s *Server) dropTrack(changed map[string]dbus.Variant) {
+	if s.opts.Player.Status().Index >= 0 {
+		return
+	}
+	s.mu.Lock()
+	had := s.track.ID != ""
+	s.track, s.art = catalog.Track{}, ""
+	s.mu.Unlock()
+	if had {
+		changed["Metadata"] = dbus.MakeVariant(s.metadata())
 	}
 }
 
@@ -288,7 +317,7 @@ func (pr props) all(iface string) (map[string]dbus.Variant, *dbus.Error) {
 		st := p.Status()
 		return map[string]dbus.Variant{
 			"PlaybackStatus": dbus.MakeVariant(playbackStatus(st.State)),
-			"LoopStatus":     dbus.MakeVariant("None"),
+			"LoopStatus":     dbus.MakeVariant(loopStatus[st.Repeat]),
 			"Rate":           dbus.MakeVariant(1.0), "MinimumRate": dbus.MakeVariant(1.0), "MaximumRate": dbus.MakeVariant(1.0),
 			"Shuffle":   dbus.MakeVariant(st.Shuffle),
 			"Metadata":  dbus.MakeVariant(s.metadata()),
@@ -318,13 +347,43 @@ func (pr props) Get(iface, name string) (dbus.Variant, *dbus.Error) {
 // GetAll returns every property of iface.
 func (pr props) GetAll(iface string) (map[string]dbus.Variant, *dbus.Error) { return pr.all(iface) }
 
-// Set changes Volume (0.0-1.0, clamped; announced by Observe like any
-// other change); the other properties are read-only.
+// loopStatus is MPRIS's LoopStatus of each repeat mode.
+var loopStatus = map[player.Repeat]string{player.RepeatOff: "None", player.RepeatAll: "Playlist", player.RepeatOne: "Track"}
+
+// Set changes Volume (0.0-1.0, clamped), LoopStatus (None, Track,
+// Playlist: repeat off, one, all) and Shuffle, each announced by Observe
+// like any other change; the other properties are read-only.
 func (pr props) Set(iface, name string, v dbus.Variant) *dbus.Error {
-	vol, ok := v.Value().(float64)
-	if iface != playerIface || name != "Volume" || !ok {
+	p := pr.s.opts.Player
+	bad := func(want string) *dbus.Error {
+		return dbus.NewError("org.freedesktop.DBus.Error.InvalidArgs", []any{fmt.Sprintf("%s %v: want %s", name, v.Value(), want)})
+	}
+	if iface != playerIface {
 		return dbus.NewError("org.freedesktop.DBus.Error.PropertyReadOnly", []any{name})
 	}
-	pr.s.opts.Player.SetVolume(int(vol*100 + 0.5))
+	switch name {
+	case "Volume":
+		vol, ok := v.Value().(float64)
+		if !ok {
+			return bad("a number from 0.0 to 1.0")
+		}
+		p.SetVolume(int(vol*100 + 0.5))
+	case "LoopStatus":
+		for r, s := range loopStatus {
+			if s == v.Value() {
+				p.SetRepeat(r)
+				return nil
+			}
+		}
+		return bad("None, Track or Playlist")
+	case "Shuffle":
+		on, ok := v.Value().(bool)
+		if !ok {
+			return bad("true or false")
+		}
+		p.SetShuffle(on, uint64(time.Now().UnixNano())) // on when on does nothing
+	default:
+		return dbus.NewError("org.freedesktop.DBus.Error.PropertyReadOnly", []any{name})
+	}
 	return nil
 }

@@ -272,6 +272,7 @@ func (p *Player) seekLocked(d time.Duration) {
 		s = min(s, end)
 	}
 	p.restartLocked(s)
+	p.reopen = true
 	p.emit(PositionEvent{TrackID: tr.ID, Position: samplesToDuration(s), Duration: length, Seek: true})
 }
 

@@ -29,12 +29,17 @@ type Event interface{ event() }
 // StateEvent reports a change of State.
 type StateEvent struct{ State State }
 
-// TrackEvent reports that a track started (or became current after a seek
-// or skip). Index is its place in the queue.
+// TrackEvent reports that a track started, or that the current one
+// started again at a seek's position (Seek: Seek, SeekBy, Stop's rewind).
+// Index is its place in the queue. A Seek event is not a new play: the
+// consumers that count tracks, record plays or announce a new track
+// (segue play's started/track-changed, scrobbling, segue ctl watch's
+// "track", MPRIS Metadata, a radio's top-up) pass over it.
 type TrackEvent struct {
 	Track    catalog.Track
 	Index    int
 	Duration time.Duration
+	Seek     bool
 }
 
 // PositionEvent reports the play head: what is heard, not what was

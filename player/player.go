@@ -96,6 +96,8 @@ type Player struct {
 	tried    string // the last prefetch started ("index:id"), so a failure is not retried in a loop
 	wake     chan struct{}
 	lastPos  int64
+	reopen   bool   // the current track's next stream is a seek's
+	shown    string // the ID of the track the last TrackEvent reported
 }
 
 // New returns a Player with defaults applied; Open starts it.
@@ -229,6 +231,7 @@ func (p *Player) openLocked(start int64) {
 	p.startAt = start
 	p.lastPos = -1
 	p.tried = ""
+	p.reopen = false
 	p.poke()
 }
 
@@ -356,7 +359,10 @@ func (p *Player) current() (*trackStream, float64, bool) {
 		}
 		p.lastPos = -1
 		p.setState(Playing)
-		p.emit(TrackEvent{Track: tr, Index: idx, Duration: p.cur.duration()})
+		// a seek before the track's first stream opened (next, then seek
+		// at once) still starts it
+		p.emit(TrackEvent{Track: tr, Index: idx, Duration: p.cur.duration(), Seek: p.reopen && p.shown == tr.ID})
+		p.reopen, p.shown = false, tr.ID
 	}
 }
 
@@ -402,6 +408,7 @@ func (p *Player) skipLocked() {
 		p.endLocked()
 	}
 	p.startAt = 0
+	p.reopen = false
 }
 
 // afterRead records progress, starts the next track's prefetch when the

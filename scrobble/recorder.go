@@ -37,6 +37,7 @@ type play struct {
 	at             time.Time
 	duration, last time.Duration
 	heard          time.Duration
+	jumped         bool // last came by a seek, not by listening
 }
 
 // NewRecorder returns a recorder of one session (a random ID) that hands
@@ -60,12 +61,22 @@ func (r *Recorder) Observe(ev player.Event) {
 	defer r.mu.Unlock()
 	switch e := ev.(type) {
 	case player.TrackEvent:
+		if e.Seek && r.cur != nil && r.cur.track == e.Track.ID {
+			break // the play goes on from where the seek put it
+		}
 		r.finish()
 		r.cur = &play{track: e.Track.ID, at: r.now(), duration: e.Duration}
 	case player.PositionEvent:
 		if c := r.cur; c != nil && c.track == e.TrackID {
-			if step := e.Position - c.last; step > 0 && step <= maxStep {
+			step := e.Position - c.last
+			if step > 0 && step <= maxStep {
 				c.heard += step
+			}
+			// a seek to the end (ctl seek 99:00, a media key) skips the
+			// track: it counted as played to its end; the stream reopened
+			// there reports the same position again (no step)
+			if e.Seek || step != 0 {
+				c.jumped = e.Seek || step > maxStep || step < 0
 			}
 			c.last = e.Position
 			if e.Duration > 0 {
@@ -92,7 +103,7 @@ func (r *Recorder) finish() {
 	}
 	ev := catalog.PlayEvent{
 		ID: randomID(), TrackID: c.track, PlayedMS: c.heard.Milliseconds(), At: c.at.UTC(), Session: r.session,
-		Completed: c.duration > 0 && c.last >= c.duration-completeSlack,
+		Completed: c.duration > 0 && c.last >= c.duration-completeSlack && !c.jumped,
 	}
 	if !ev.Completed {
 		ev.PositionMS = c.last.Milliseconds()

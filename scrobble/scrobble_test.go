@@ -150,3 +150,26 @@ func FuzzSpool(f *testing.F) {
 		}
 	})
 }
+
+// A seek to a track's end (segue ctl seek 99:00, a media key's seek) moves
+// on to the next track: it is a skip, and it was recorded as the track
+// heard to its end, which radio counts for the track instead of against.
+// A seek near the end and listening on to it is still heard to the end.
+func TestRecorderSeekToTheEndIsASkip(t *testing.T) {
+	const d = 10 * time.Second
+	pos := func(id string, s float64, seek bool) player.PositionEvent {
+		return player.PositionEvent{TrackID: id, Position: time.Duration(s * float64(time.Second)), Duration: d, Seek: seek}
+	}
+	var got []catalog.PlayEvent
+	r := NewRecorder(func(ev catalog.PlayEvent) { got = append(got, ev) }, nil)
+	for _, ev := range []player.Event{
+		player.TrackEvent{Track: catalog.Track{ID: "a"}, Duration: d}, pos("a", 0.5, false), pos("a", 2, false), pos("a", 10, true), pos("a", 10, false),
+		player.TrackEvent{Track: catalog.Track{ID: "b"}, Duration: d}, pos("b", 0.5, false), pos("b", 8.5, true), pos("b", 9.5, false), pos("b", 10, false),
+		player.EndEvent{},
+	} {
+		r.Observe(ev)
+	}
+	if len(got) != 2 || got[0].Completed || got[0].PositionMS != 10000 || got[0].PlayedMS != 2000 || !got[1].Completed {
+		t.Fatalf("plays %+v; want a skipped at 10000 ms with 2000 ms heard, b completed", got)
+	}
+}

@@ -108,7 +108,10 @@ func apply(s *nowplaying.Status, e player.Event) (index int, err error) {
 		s.State = e.State
 	case player.TrackEvent:
 		s.Track, s.HasTrack = e.Track, e.Track.ID != ""
-		s.Position, s.Duration, s.Buffer = 0, e.Duration, 0
+		if !e.Seek { // a seek's PositionEvent came first: keep its position
+			s.Position = 0
+		}
+		s.Duration, s.Buffer = e.Duration, 0
 		index = e.Index
 	case player.PositionEvent:
 		if e.TrackID == s.Track.ID {
