@@ -70,6 +70,8 @@ func (c *Config) decode(path, text string) error {
 		msg := "unknown setting"
 		if s := suggest(k); s != "" {
 			msg += fmt.Sprintf(" (did you mean %q?)", s)
+		} else if where := elsewhere(k); where != "" {
+			msg += where
 		}
 		return &Error{File: path, Key: k.String(), Line: keyLine(text, k), Err: errors.New(msg + "; see the example in the README")}
 	}
@@ -235,6 +237,29 @@ func tomlName(f reflect.StructField) string {
 // (edit distance at most 2), or "".
 func suggest(k toml.Key) string {
 	return closest(k[len(k)-1], known(strings.Join(k[:len(k)-1], ".")))
+}
+
+// elsewhere says where a key unknown in its own table belongs when another
+// table (or the top) has a setting of that name: a key written below the
+// wrong [table] line, or a top-level one after the first table, which TOML
+// files under that table. "" when no table has it.
+func elsewhere(k toml.Key) string {
+	name, own := k[len(k)-1], strings.Join(k[:len(k)-1], ".")
+	if own != "" && slices.Contains(known(""), name) && !isTable(name) {
+		return fmt.Sprintf(": %q is a top-level setting, so it goes above the first [table] line (below one it belongs to that table)", name)
+	}
+	for _, table := range known("") {
+		if table != own && isTable(table) && slices.Contains(known(table), name) {
+			return fmt.Sprintf(": %q belongs in [%s]", name, table)
+		}
+	}
+	return ""
+}
+
+// isTable reports whether the top-level key name is a table of settings.
+func isTable(name string) bool {
+	f, ok := fieldByTag(reflect.TypeOf(Config{}), name)
+	return ok && f.Type.Kind() == reflect.Struct
 }
 
 // closest returns the candidate nearest to name, or "" when none is within

@@ -99,6 +99,12 @@ func TestLoadReportsFileKeyAndLine(t *testing.T) {
 		{"typo in a table", "origin = \"http://x:1\"\n[cache]\nsizee = \"5GiB\"\n", "cache.sizee", 3, `did you mean "size"`},
 		{"unknown top-level key", "orign = \"http://x:1\"\n", "orign", 1, `did you mean "origin"`},
 		{"dotted unknown key", "player.volumee = 3\n", "player.volumee", 1, `did you mean "volume"`},
+		// A key below the wrong table line was only "unknown setting", though
+		// segue reads it: TOML files every key after [cache] under cache.
+		{"top-level key below a table", "[cache]\nsize = \"5GiB\"\norigin = \"http://x:1\"\n", "cache.origin", 3,
+			`"origin" is a top-level setting, so it goes above the first [table] line`},
+		{"key of another table", "[player]\nsize = \"5GiB\"\n", "player.size", 2, `"size" belongs in [cache]`},
+		{"table key at the top", "quality = \"high\"\n", "quality", 1, `"quality" belongs in [player]`},
 		{"typo in the peer table", "[peer]\nupload_rat = \"2MiB\"\n", "peer.upload_rat", 2, `did you mean "upload_rate"`},
 		{"size without a unit", "[cache]\nsize = 5\n", "cache.size", 2, "no unit"},
 		{"size string without a unit", "[cache]\n\nsize = \"5\"\n", "cache.size", 3, "no unit"},
