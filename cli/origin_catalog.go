@@ -6,11 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
+	"segue/config"
 	"segue/origin"
 )
 
@@ -26,6 +29,27 @@ func addCatalogFlag(cmd *cobra.Command, spec *string, persistent bool) {
 		fs = cmd.PersistentFlags()
 	}
 	fs.StringVar(spec, "catalog", "", catalogFlagUsage)
+}
+
+// sameCatalog is what a command this one suggests must be given to reach
+// the same catalog: " --catalog URL" (its password hidden), " --data DIR"
+// for a data dir other than the default, or "". Without it, "segue origin
+// token create NAME" after "serve --data /srv/segue" made a token in
+// another catalog, one the origin never reads.
+func sameCatalog(dataDir, catalogURL string) string {
+	switch {
+	case catalogURL != "":
+		if u, err := url.Parse(catalogURL); err == nil {
+			catalogURL = u.Redacted()
+		}
+		return " --catalog '" + catalogURL + "'"
+	case dataDir != config.Default().OriginSv.DataDir:
+		if strings.ContainsAny(dataDir, " \t'\"$`\\*?[]{}()<>|&;#~!") {
+			return " --data '" + strings.ReplaceAll(dataDir, "'", `'\''`) + "'"
+		}
+		return " --data " + dataDir
+	}
+	return ""
 }
 
 // checkCatalog refuses a --catalog that names no catalog the origin can

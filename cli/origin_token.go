@@ -23,7 +23,7 @@ shown once, when it is created; the origin keeps only its sha256.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	catalog := catalogFlag(a, cmd)
+	catalog, same := catalogFlag(a, cmd)
 
 	var createJSON bool
 	create := &cobra.Command{
@@ -76,7 +76,7 @@ shown once, when it is created; the origin keeps only its sha256.`,
 				return a.printJSON(tokens)
 			}
 			tb := newTable("ID", "NAME", "CREATED", "STATE").whole("ID", "CREATED").
-				orSay("no tokens: make one with segue origin token create NAME")
+				orSay("no tokens: make one with segue origin token create NAME" + same(cmd))
 			for _, t := range tokens {
 				state := "active"
 				if t.RevokedAt != nil {

@@ -37,7 +37,7 @@ A copy of catalog.db alone does not reveal passwords; the data dir does.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	catalog := catalogFlag(a, cmd)
+	catalog, same := catalogFlag(a, cmd)
 
 	var addJSON, noPassword bool
 	add := &cobra.Command{
@@ -115,7 +115,7 @@ printed on standard output, once: the origin keeps only its sha256.`,
 			}
 			// The ID is what origin events export --listener takes.
 			tb := newTable("NAME", "ID", "PASSWORD", "CREATED").whole("ID", "CREATED").
-				orSay("no Subsonic users: add one with segue origin user add NAME")
+				orSay("no Subsonic users: add one with segue origin user add NAME" + same(cmd))
 			for _, u := range users {
 				pw := "yes"
 				if !u.HasPassword {
