@@ -324,6 +324,9 @@ func originClause(err error, link bool) (string, bool) {
 	case errors.Is(err, originclient.ErrPinMismatch):
 		return originclient.ErrPinMismatch.Error(), true
 	case originclient.Untrusted(err):
+		if why := originclient.Refusal(err); why != "" {
+			return why, true
+		}
 		var ve *tls.CertificateVerificationError
 		errors.As(err, &ve)
 		return "the origin's certificate is refused: " + ve.Err.Error(), true

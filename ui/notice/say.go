@@ -99,6 +99,9 @@ func Reason(err error) string {
 	switch {
 	case errors.Is(err, originclient.ErrPinMismatch):
 		return "the certificate does not match --pin-sha256 (a new one, or something in between?)"
+	case originclient.WrongName(err) != "":
+		// --ca cannot fix a certificate made for other names
+		return "the certificate is not for " + originclient.WrongName(err) + ": use a name it has, or --pin-sha256 FP"
 	case originclient.Untrusted(err):
 		// short enough for the line to keep what to do (docs/tls.md)
 		return "untrusted certificate: give --ca FILE or --pin-sha256 FP"
