@@ -432,8 +432,9 @@ func TestRemovalsTakeJSON(t *testing.T) {
 		args []string
 		says string
 	}{
-		{[]string{"origin", "token", "revoke", "tok1", "--data", data}, "revoke token tok1: not found"},
-		{[]string{"origin", "user", "remove", "bob", "--data", data}, "remove user bob: no such user"},
+		// the listing they point to is of the catalog given, not the default
+		{[]string{"origin", "token", "revoke", "tok1", "--data", data}, "revoke token tok1: not found (see segue origin token list --data " + data + ")"},
+		{[]string{"origin", "user", "remove", "bob", "--data", data}, "remove user bob: no such user (see segue origin user list --data " + data + ")"},
 		{[]string{"offline", "remove", "pl1"}, `offline remove "pl1": not pinned`},
 	} {
 		for _, run := range [][]string{c.args, append(slices.Clone(c.args), "--json")} {

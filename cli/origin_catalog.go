@@ -32,24 +32,25 @@ func addCatalogFlag(cmd *cobra.Command, spec *string, persistent bool) {
 }
 
 // sameCatalog is what a command this one suggests must be given to reach
-// the same catalog: " --catalog URL" (its password hidden), " --data DIR"
-// for a data dir other than the default, or "". Without it, "segue origin
-// token create NAME" after "serve --data /srv/segue" made a token in
-// another catalog, one the origin never reads.
+// the same origin: " --data DIR" for a data dir other than the default
+// (its blobs too), " --catalog URL" (its password hidden), both, or "".
+// Without it, "segue origin token create NAME" after "serve --data
+// /srv/segue" made a token in another catalog, one the origin never reads.
 func sameCatalog(dataDir, catalogURL string) string {
-	switch {
-	case catalogURL != "":
+	var s string
+	if dataDir != config.Default().OriginSv.DataDir {
+		if strings.ContainsAny(dataDir, " \t'\"$`\\*?[]{}()<>|&;#~!") {
+			dataDir = "'" + strings.ReplaceAll(dataDir, "'", `'\''`) + "'"
+		}
+		s += " --data " + dataDir
+	}
+	if catalogURL != "" {
 		if u, err := url.Parse(catalogURL); err == nil {
 			catalogURL = u.Redacted()
 		}
-		return " --catalog '" + catalogURL + "'"
-	case dataDir != config.Default().OriginSv.DataDir:
-		if strings.ContainsAny(dataDir, " \t'\"$`\\*?[]{}()<>|&;#~!") {
-			return " --data '" + strings.ReplaceAll(dataDir, "'", `'\''`) + "'"
-		}
-		return " --data " + dataDir
+		s += " --catalog '" + catalogURL + "'"
 	}
-	return ""
+	return s
 }
 
 // checkCatalog refuses a --catalog that names no catalog the origin can

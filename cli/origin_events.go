@@ -33,7 +33,7 @@ file twice adds nothing) and "position_ms" (where a skipped track stopped).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	open, _ := catalogFlag(a, cmd)
+	open, same := catalogFlag(a, cmd)
 
 	var importJSON bool
 	imp := &cobra.Command{
@@ -89,7 +89,7 @@ file twice adds nothing) and "position_ms" (where a skipped track stopped).`,
 			_, err = origin.NewEvents(db).Export(cmd.Context(), a.stdout, listener)
 			if errors.Is(err, origin.ErrNotFound) {
 				// it printed nothing and exited 0, as for a listener with no plays
-				return withExit(ExitNotFound, fmt.Errorf("origin events export: no listener %q on this origin: give a token's ID (segue origin token list), a Subsonic user's ID (segue origin user list) or local", listener))
+				return withExit(ExitNotFound, fmt.Errorf("origin events export: no listener %q on this origin: give a token's ID (segue origin token list%s), a Subsonic user's ID (segue origin user list%[2]s) or local", listener, same(cmd)))
 			}
 			return err
 		},

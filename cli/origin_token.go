@@ -3,6 +3,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -99,7 +100,9 @@ shown once, when it is created; the origin keeps only its sha256.`,
 				return err
 			}
 			defer db.Close()
-			if err := origin.RevokeToken(cmd.Context(), db, args[0]); err != nil {
+			if err := origin.RevokeToken(cmd.Context(), db, args[0]); errors.Is(err, origin.ErrNotFound) {
+				return fmt.Errorf("%w (see segue origin token list%s)", err, same(cmd))
+			} else if err != nil {
 				return err
 			}
 			fmt.Fprintf(a.stderr, "token %s revoked\n", args[0])
