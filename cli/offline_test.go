@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -23,12 +24,7 @@ func TestPinFollowsPlaylist(t *testing.T) {
 	o := newTestOrigin(t)
 	url := "http://" + o.addr
 	env := clientEnv(t, url)
-	var res catalog.SearchResult
-	getJSON(t, url+"/api/v1/search?q=tone&limit=5", &res)
-	if len(res.Tracks) != 2 {
-		t.Fatalf("search found %d tracks, want 2", len(res.Tracks))
-	}
-	first, second := res.Tracks[0], res.Tracks[1]
+	first, second := originTracks(t, url)
 	var pl catalog.Playlist
 	if err := json.Unmarshal([]byte(segueOK(t, append(env, "playlist", "create", "Commute", first.ID, "--json")...)), &pl); err != nil {
 		t.Fatal(err)
@@ -104,5 +100,66 @@ func TestPinFollowsPlaylist(t *testing.T) {
 	segueOK(t, append(env, "play", pl.ID, "--quality", "low", "--output", "wav:"+wav, "--fast")...)
 	if fi, err := os.Stat(wav); err != nil || fi.Size() < 1000 {
 		t.Fatalf("offline play of the followed playlist: %v", err)
+	}
+}
+
+// originTracks returns newTestOrigin's two tracks, as its search lists them.
+func originTracks(t *testing.T, url string) (first, second catalog.Track) {
+	t.Helper()
+	var res catalog.SearchResult
+	getJSON(t, url+"/api/v1/search?q=tone&limit=5", &res)
+	if len(res.Tracks) != 2 {
+		t.Fatalf("search found %d tracks, want 2", len(res.Tracks))
+	}
+	return res.Tracks[0], res.Tracks[1]
+}
+
+// TestOfflineAddBeyondTheCap: a pin whose segments would make the pinned
+// bytes exceed the cache's cap is refused before any download (exit 1, with
+// --json too), saying how much it needs and what to do, and nothing of it
+// is pinned. offline add downloaded it all, the cache refused to keep it
+// (ErrPinFull, in the log only), and it said "pinned ..." with exit 0; the
+// collection then listed as "partial: run offline add again", which could
+// never help.
+func TestOfflineAddBeyondTheCap(t *testing.T) {
+	o := newTestOrigin(t)
+	env := clientEnv(t, "http://"+o.addr)
+	first, second := originTracks(t, "http://"+o.addr)
+	segueOK(t, append(env, "offline", "add", first.ID, "--quality", "high")...)
+	var st cache.Stats
+	if err := json.Unmarshal([]byte(segueOK(t, append(env, "cache", "stats", "--json")...)), &st); err != nil || st.PinnedBytes == 0 {
+		t.Fatalf("cache stats after the first pin: %v, %d pinned bytes", err, st.PinnedBytes)
+	}
+	// room for the first track and half of the second
+	small := append(slices.Clone(env), "--cache-size", strconv.FormatInt(st.PinnedBytes*3/2, 10)+"B")
+	before := len(o.access.requests("/chunks/", 0))
+	for _, json := range []bool{false, true} {
+		args := append(slices.Clone(small), "offline", "add", second.ID, "--quality", "high")
+		if json {
+			args = append(args, "--json")
+		}
+		out, errOut, code := segue(t, args...)
+		if code != ExitError {
+			t.Errorf("offline add beyond the cap (json %v): exit %d, want %d", json, code, ExitError)
+		}
+		msg := errOut[strings.LastIndex(errOut, "segue: ")+1:] // after the progress lines
+		for _, want := range []string{"pinned segments would exceed the cache size: it needs", "unpin something (segue offline remove REF); nothing was downloaded"} {
+			if !strings.Contains(msg, want) {
+				t.Errorf("offline add beyond the cap (json %v) said %q; want %q", json, msg, want)
+			}
+		}
+		if json && !strings.Contains(out, `"error"`) {
+			t.Errorf("offline add --json beyond the cap: stdout %q; want {\"error\": ...}", out)
+		}
+	}
+	if after := len(o.access.requests("/chunks/", 0)); after != before {
+		t.Errorf("offline add beyond the cap downloaded %d segments; want none", after-before)
+	}
+	var list []offlineEntry
+	if err := json.Unmarshal([]byte(segueOK(t, append(small, "offline", "list", "--json")...)), &list); err != nil || len(list) != 1 || list[0].State != "complete" {
+		t.Errorf("offline list after the refused pin: %v %+v; want the first track alone, complete", err, list)
+	}
+	if err := json.Unmarshal([]byte(segueOK(t, append(small, "cache", "stats", "--json")...)), &st); err != nil || st.PinsWaiting != 0 {
+		t.Errorf("cache stats after the refused pin: %v, %d pins waiting; want none", err, st.PinsWaiting)
 	}
 }

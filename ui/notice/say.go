@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"unicode/utf8"
 
+	"segue/cache"
 	"segue/net/originclient"
 	"segue/share"
 )
@@ -115,6 +116,8 @@ func Reason(err error) string {
 		return "the origin refused the token (set one with --token or SEGUE_TOKEN)"
 	case errors.Is(err, context.DeadlineExceeded):
 		return "the origin took too long to answer (ctrl+r retries)"
+	case errors.Is(err, cache.ErrPinFull):
+		return "the cache's cap is too small for it (raise [cache] size, or unpin something)"
 	case errors.Is(err, syscall.ENOSPC):
 		return "the disk is full (segue cache gc frees space)"
 	}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"segue/cache"
 	"segue/net/originclient"
 	"segue/share"
 )
@@ -74,6 +75,8 @@ func TestSay(t *testing.T) {
 		{fmt.Errorf("list artists: %w", untrusted), "could not list artists: untrusted certificate: give --ca FILE or --pin-sha256 FP"},
 		// --ca cannot fix a certificate for other names; it said to give it
 		{fmt.Errorf("list artists: %w", wrongName), "could not list artists: the certificate is not for localhost: use a name it has, or --pin-sha256 FP"},
+		// pinning beyond the cache's cap said "it failed (the log has the details)"
+		{fmt.Errorf("offline add album \"Night\": %w: it needs 3.0 MiB more, and the cache's cap of 2.0 MiB holds 1.0 MiB pinned already", cache.ErrPinFull), `could not offline add album "Night": the cache's cap is too small for it (raise [cache] size, or unpin something)`},
 		{fmt.Errorf("list artists: %w", wrongPin), "could not list artists: the certificate does not match --pin-sha256 (a new one, or something in between?)"},
 	} {
 		got := Say(c.err)
