@@ -114,6 +114,20 @@ func originTracks(t *testing.T, url string) (first, second catalog.Track) {
 	return res.Tracks[0], res.Tracks[1]
 }
 
+// pinnedFirst starts newTestOrigin, pins its first track at high quality
+// and returns the client's flags, the second track and the cache's stats.
+func pinnedFirst(t *testing.T) (o *testOrigin, env []string, second catalog.Track, st cache.Stats) {
+	t.Helper()
+	o = newTestOrigin(t)
+	env = clientEnv(t, "http://"+o.addr)
+	first, second := originTracks(t, "http://"+o.addr)
+	segueOK(t, append(env, "offline", "add", first.ID, "--quality", "high")...)
+	if err := json.Unmarshal([]byte(segueOK(t, append(env, "cache", "stats", "--json")...)), &st); err != nil || st.PinnedBytes == 0 {
+		t.Fatalf("cache stats after the pin: %v, %d pinned bytes", err, st.PinnedBytes)
+	}
+	return o, env, second, st
+}
+
 // TestOfflineAddBeyondTheCap: a pin whose segments would make the pinned
 // bytes exceed the cache's cap is refused before any download (exit 1, with
 // --json too), saying how much it needs and what to do, and nothing of it
@@ -122,14 +136,7 @@ func originTracks(t *testing.T, url string) (first, second catalog.Track) {
 // collection then listed as "partial: run offline add again", which could
 // never help.
 func TestOfflineAddBeyondTheCap(t *testing.T) {
-	o := newTestOrigin(t)
-	env := clientEnv(t, "http://"+o.addr)
-	first, second := originTracks(t, "http://"+o.addr)
-	segueOK(t, append(env, "offline", "add", first.ID, "--quality", "high")...)
-	var st cache.Stats
-	if err := json.Unmarshal([]byte(segueOK(t, append(env, "cache", "stats", "--json")...)), &st); err != nil || st.PinnedBytes == 0 {
-		t.Fatalf("cache stats after the first pin: %v, %d pinned bytes", err, st.PinnedBytes)
-	}
+	o, env, second, st := pinnedFirst(t)
 	// room for the first track and half of the second
 	small := append(slices.Clone(env), "--cache-size", strconv.FormatInt(st.PinnedBytes*3/2, 10)+"B")
 	before := len(o.access.requests("/chunks/", 0))
@@ -161,5 +168,36 @@ func TestOfflineAddBeyondTheCap(t *testing.T) {
 	}
 	if err := json.Unmarshal([]byte(segueOK(t, append(small, "cache", "stats", "--json")...)), &st); err != nil || st.PinsWaiting != 0 {
 		t.Errorf("cache stats after the refused pin: %v, %d pins waiting; want none", err, st.PinsWaiting)
+	}
+}
+
+// TestPinsFillingTheCapAndClearSaySo: a cap lowered below what is pinned
+// keeps nothing else, and play and cache stats say so with what to do
+// (every segment played was downloaded again, one line in the log said
+// why); cache clear, which empties the pins too unless --keep-pinned, says
+// so in words and in --json (it said only "stored X -> 0 B").
+func TestPinsFillingTheCapAndClearSaySo(t *testing.T) {
+	_, env, second, st := pinnedFirst(t)
+	const full = "is filled by the"
+	small := append(slices.Clone(env), "--cache-size", strconv.FormatInt(st.PinnedBytes/2, 10)+"B")
+	if out := segueOK(t, append(small, "cache", "stats")...); !strings.Contains(out, full) {
+		t.Errorf("cache stats with a cap below the pins:\n%s\nwant it to say %q", out, full)
+	}
+	wav := filepath.Join(t.TempDir(), "out.wav")
+	_, errOut, code := segue(t, append(small, "play", second.ID, "--output", "wav:"+wav, "--fast")...)
+	if code != 0 || strings.Count(errOut, full) != 1 || !strings.Contains(errOut, "segue offline remove REF") {
+		t.Errorf("play with a cap below the pins: exit %d, stderr %q; want 0 and one warning saying %q", code, errOut, full)
+	}
+	if out := segueOK(t, append(env, "cache", "stats")...); strings.Contains(out, full) {
+		t.Errorf("cache stats with the default cap:\n%s\nwant no word of a full cap", out)
+	}
+
+	var ch cacheChange
+	if err := json.Unmarshal([]byte(segueOK(t, append(env, "cache", "clear", "--keep-pinned", "--json")...)), &ch); err != nil ||
+		ch.PinnedBytesBefore != st.PinnedBytes || ch.PinnedBytesAfter != st.PinnedBytes {
+		t.Errorf("cache clear --keep-pinned --json: %v %+v; want %d pinned bytes before and after", err, ch, st.PinnedBytes)
+	}
+	if out := segueOK(t, append(env, "cache", "clear")...); !strings.Contains(out, "-> 0 B: what segue offline list shows is partial now (segue offline add REF downloads it again") {
+		t.Errorf("cache clear of pinned segments said %q; want it to say the pins are partial now", out)
 	}
 }
