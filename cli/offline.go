@@ -198,8 +198,8 @@ func (a *app) applyPin(ctx context.Context, c *cache.Cache, r *resolver, l *offl
 // the origin up.
 func pinRoom(c *cache.Cache, col offline.Collection, sizes map[string]int64) error {
 	pinned, more, err := c.PinCost(col.Hashes, sizes)
-	if err != nil || pinned+more <= c.MaxBytes() {
-		return err
+	if err != nil || more == 0 || pinned+more <= c.MaxBytes() {
+		return err // a pin already held takes nothing more, whatever the cap
 	}
 	return fmt.Errorf("offline add %s %q: %w: it needs %s more, and the cache's cap of %s holds %s pinned already; "+
 		"raise the cap ([cache] size in config.toml, or --cache-size) or unpin something (segue offline remove REF); nothing was downloaded",

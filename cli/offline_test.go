@@ -115,17 +115,17 @@ func originTracks(t *testing.T, url string) (first, second catalog.Track) {
 }
 
 // pinnedFirst starts newTestOrigin, pins its first track at high quality
-// and returns the client's flags, the second track and the cache's stats.
-func pinnedFirst(t *testing.T) (o *testOrigin, env []string, second catalog.Track, st cache.Stats) {
+// and returns the client's flags, its two tracks and the cache's stats.
+func pinnedFirst(t *testing.T) (o *testOrigin, env []string, first, second catalog.Track, st cache.Stats) {
 	t.Helper()
 	o = newTestOrigin(t)
 	env = clientEnv(t, "http://"+o.addr)
-	first, second := originTracks(t, "http://"+o.addr)
+	first, second = originTracks(t, "http://"+o.addr)
 	segueOK(t, append(env, "offline", "add", first.ID, "--quality", "high")...)
 	if err := json.Unmarshal([]byte(segueOK(t, append(env, "cache", "stats", "--json")...)), &st); err != nil || st.PinnedBytes == 0 {
 		t.Fatalf("cache stats after the pin: %v, %d pinned bytes", err, st.PinnedBytes)
 	}
-	return o, env, second, st
+	return o, env, first, second, st
 }
 
 // TestOfflineAddBeyondTheCap: a pin whose segments would make the pinned
@@ -136,7 +136,7 @@ func pinnedFirst(t *testing.T) (o *testOrigin, env []string, second catalog.Trac
 // collection then listed as "partial: run offline add again", which could
 // never help.
 func TestOfflineAddBeyondTheCap(t *testing.T) {
-	o, env, second, st := pinnedFirst(t)
+	o, env, first, second, st := pinnedFirst(t)
 	// room for the first track and half of the second
 	small := append(slices.Clone(env), "--cache-size", strconv.FormatInt(st.PinnedBytes*3/2, 10)+"B")
 	before := len(o.access.requests("/chunks/", 0))
@@ -159,6 +159,10 @@ func TestOfflineAddBeyondTheCap(t *testing.T) {
 			t.Errorf("offline add --json beyond the cap: stdout %q; want {\"error\": ...}", out)
 		}
 	}
+	// a pin held already needs nothing more: pinning it again is fine
+	// under a cap that what is pinned fills
+	full := append(slices.Clone(env), "--cache-size", strconv.FormatInt(st.PinnedBytes/2, 10)+"B")
+	segueOK(t, append(full, "offline", "add", first.ID, "--quality", "high")...)
 	if after := len(o.access.requests("/chunks/", 0)); after != before {
 		t.Errorf("offline add beyond the cap downloaded %d segments; want none", after-before)
 	}
@@ -177,7 +181,7 @@ func TestOfflineAddBeyondTheCap(t *testing.T) {
 // why); cache clear, which empties the pins too unless --keep-pinned, says
 // so in words and in --json (it said only "stored X -> 0 B").
 func TestPinsFillingTheCapAndClearSaySo(t *testing.T) {
-	_, env, second, st := pinnedFirst(t)
+	_, env, _, second, st := pinnedFirst(t)
 	const full = "is filled by the"
 	small := append(slices.Clone(env), "--cache-size", strconv.FormatInt(st.PinnedBytes/2, 10)+"B")
 	if out := segueOK(t, append(small, "cache", "stats")...); !strings.Contains(out, full) {
