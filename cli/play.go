@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"net"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -448,6 +450,9 @@ func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total i
 func retryNote(err error) string {
 	if errors.Is(err, context.DeadlineExceeded) {
 		return "a segment did not arrive in time (is the link slower than the lowest quality, 96 kbit/s?)"
+	}
+	if errors.As(err, new(*url.Error)) || errors.As(err, new(*net.OpError)) {
+		return unreachable(err, false) // under a join of two, which the walk below stops at
 	}
 	for e := err; e != nil; e = unwrapOne(e) {
 		if clause, ok := originClause(e, false); ok {

@@ -484,4 +484,22 @@ func TestPlaySaysItRetries(t *testing.T) {
 			t.Errorf("%s: play said %q; want one line saying %q, with no hash", c.name, out.String(), c.says)
 		}
 	}
+	// An origin gone mid-track (killed, restarting): the segment's real
+	// failure, as the player reports it.
+	closed := closedAddr(t)
+	c, err := cache.Open(filepath.Join(t.TempDir(), "cache.db"), cache.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	client, err := originclient.New("http://"+closed, originclient.Options{Docs: c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := fetch.New(c, []fetch.Tier{{Source: catalog.SourceOrigin, Remote: client}}, fetch.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	_, _, err = f.Segment(t.Context(), strings.Repeat("ab", 32), catalog.UrgencyNow)
+	got := retryNote(fmt.Errorf("fetch segment 9 of track t1 (retrying in 250ms): %w", err))
+	if want := "the origin at " + closed + " is unreachable: nothing listens there (connection refused); start it (segue origin serve) or check --origin"; got != want {
+		t.Errorf("retrying after the origin went: %q\nwant %q", got, want)
+	}
 }
