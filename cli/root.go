@@ -201,13 +201,7 @@ func (a *app) checkPinScheme(cmd *cobra.Command) error {
 	if err != nil || !strings.HasSuffix(u.Scheme, "http") { // http, subsonic+http
 		return nil
 	}
-	from := "config " + a.configPath + ": pin_sha256"
-	switch {
-	case cmd.Flags().Changed("pin-sha256"):
-		from = "--pin-sha256"
-	case os.Getenv("SEGUE_PIN_SHA256") != "":
-		from = "SEGUE_PIN_SHA256"
-	}
+	from := a.settingFrom(cmd, "pin-sha256", "SEGUE_PIN_SHA256", "pin_sha256")
 	return &usageError{fmt.Errorf("%s pins the certificate of an https origin, and the origin at %s is plain http: "+
 		"begin the origin URL with https: (over http nothing is checked, and the token and music travel unencrypted), or drop the pin", from, u.Host)}
 }
