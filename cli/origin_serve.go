@@ -32,7 +32,7 @@ albums, tracks, manifests, covers) and the segments under /chunks/{sha256}.
 On a loopback address (the default) the origin runs open unless
 --require-token is given. On any other address every request needs a bearer
 token: create one with "segue origin token create NAME" and give it to clients
-(--token or SEGUE_TOKEN).
+(--token, SEGUE_TOKEN or token in config.toml).
 
 The origin also runs the peer tracker (POST /api/v1/peers/announce, GET
 /api/v1/peers?track=ID): a client learns only of peers behind its own token

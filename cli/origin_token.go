@@ -52,7 +52,7 @@ shown once, when it is created; the origin keeps only its sha256.`,
 				}{tok, secret})
 			}
 			fmt.Fprintln(a.stdout, secret)
-			fmt.Fprintf(a.stderr, "token %s (%s) created; give the secret above to the client (--token or SEGUE_TOKEN). It is not shown again.\n", tok.ID, tok.Name)
+			fmt.Fprintf(a.stderr, "token %s (%s) created; give the secret above to the client (--token, SEGUE_TOKEN or token in config.toml). It is not shown again.\n", tok.ID, tok.Name)
 			return nil
 		},
 	}

@@ -77,8 +77,8 @@ func TestTokenRefusedSays(t *testing.T) {
 		args []string
 		says string
 	}{
-		{"no token", nil, "the origin requires a token and none is set: ask its host for one (segue origin token create NAME, run there) and give it with --token or SEGUE_TOKEN"},
-		{"a wrong token", []string{"--token", token + "x"}, "the origin refused the token: it is wrong or was revoked (check --token or SEGUE_TOKEN, or ask the origin's host for a new one)"},
+		{"no token", nil, "the origin requires a token and none is set: ask its host for one (segue origin token create NAME, run there) and give it with --token, SEGUE_TOKEN or token in config.toml"},
+		{"a wrong token", []string{"--token", token + "x"}, "the origin refused the token: it is wrong or was revoked (check --token, SEGUE_TOKEN or token in config.toml, or ask the origin's host for a new one)"},
 	} {
 		for _, json := range []bool{false, true} {
 			args := append(append(slices.Clone(env), c.args...), "playlist", "list")

@@ -151,7 +151,7 @@ func CheckOrigin(s string) error {
 	// A password there shows in ps, in the log's request URLs and in the
 	// offline documents' keys (offline list --json), as a flag's value would.
 	if _, ok := u.User.Password(); ok {
-		return fmt.Errorf("origin URL %s holds a password, which would show in ps and in segue's log: leave it out and give the origin's token with --token or SEGUE_TOKEN (a Subsonic server's password with --password-file)", u.Redacted())
+		return fmt.Errorf("origin URL %s holds a password, which would show in ps and in segue's log: leave it out and give the origin's token with --token, SEGUE_TOKEN or token in config.toml (a Subsonic server's password with --password-file)", u.Redacted())
 	}
 	return nil
 }

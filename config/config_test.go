@@ -420,3 +420,40 @@ password_file = "~/pw"
 		t.Errorf("a ~ not at the start stays: %q (%v)", c.Cache.Path, err)
 	}
 }
+
+// TestREADMEShowsEveryConfigKey: the README's config.toml example names
+// every key segue reads (set, or in a comment), each table under its
+// header: token, state_dir, log_file, [cache] path, [player] volume,
+// loudness_target and buffer_seconds, [origin_server] and [theme] were
+// read but shown nowhere, so a newcomer put the token on the command line.
+func TestREADMEShowsEveryConfigKey(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var example string
+	for _, b := range regexp.MustCompile("(?s)```toml\n(.*?)```").FindAllSubmatch(readme, -1) {
+		example += string(b[1])
+	}
+	shows := func(key string) bool {
+		return regexp.MustCompile(`(?m)(^|[#\s])` + regexp.QuoteMeta(key) + `\s*=`).MatchString(example)
+	}
+	for _, key := range known("") {
+		f, _ := fieldByTag(reflect.TypeOf(Config{}), key)
+		switch f.Type.Kind() {
+		case reflect.Struct, reflect.Map:
+			if !strings.Contains(example, "["+key+"]") {
+				t.Errorf("the README's config.toml has no [%s]", key)
+			}
+			for _, sub := range known(key) {
+				if !shows(sub) {
+					t.Errorf("the README's config.toml does not show %s.%s", key, sub)
+				}
+			}
+		default:
+			if !shows(key) {
+				t.Errorf("the README's config.toml does not show %s", key)
+			}
+		}
+	}
+}

@@ -113,7 +113,7 @@ func Reason(err error) string {
 	case errors.Is(err, originclient.ErrNotFound):
 		return "it is not on the origin"
 	case errors.Is(err, originclient.ErrUnauthorized):
-		return "the origin refused the token (set one with --token or SEGUE_TOKEN)"
+		return "the origin refused the token (set one with --token, SEGUE_TOKEN or token in config.toml)"
 	case errors.Is(err, context.DeadlineExceeded):
 		return "the origin took too long to answer (ctrl+r retries)"
 	case errors.Is(err, cache.ErrPinFull):
