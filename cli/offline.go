@@ -581,5 +581,6 @@ func answers(ctx context.Context, c source, old offline.Collection) bool {
 	actx, cancel := context.WithTimeout(ctx, answerWait)
 	defer cancel()
 	_, err := c.Track(actx, old.Tracks[0])
-	return !errors.Is(err, context.DeadlineExceeded)
+	var ne net.Error // the client's own end of a silent request (a timeout)
+	return !errors.Is(err, context.DeadlineExceeded) && !(errors.As(err, &ne) && ne.Timeout())
 }

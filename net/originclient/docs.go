@@ -87,7 +87,11 @@ func (c *Client) askUnstored(ctx context.Context, u string, check func([]byte) e
 	})
 	defer t.Stop()
 	d, err := c.ask(rctx, u, cache.Doc{}, false, check)
-	if err != nil && ctx.Err() == nil && context.Cause(rctx) == errDeaf {
+	if err != nil && ctx.Err() != nil {
+		// the caller's time ran out too: its own error, whichever came first
+		return cache.Doc{}, fmt.Errorf("get %s: %w", u, ctx.Err())
+	}
+	if err != nil && context.Cause(rctx) == errDeaf {
 		return c.offline(u, cache.Doc{}, false, &url.Error{Op: http.MethodGet, URL: u, Err: errDeaf})
 	}
 	return d, err
