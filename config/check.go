@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"net"
 	"net/url"
 	"reflect"
@@ -115,6 +116,9 @@ func (c *Config) decode(path, text string) error {
 			return &Error{File: path, Key: chk.key, Line: keyLine(text, toml.Key(strings.Split(chk.key, "."))), Err: err}
 		}
 	}
+	if err := checkTheme(path, text, c.Theme); err != nil {
+		return err
+	}
 	if v := c.Player.Volume; v < 0 || v > 100 {
 		return &Error{File: path, Key: "player.volume", Line: keyLine(text, toml.Key{"player", "volume"}),
 			Err: fmt.Errorf("%d: want 0 to 100", v)}
@@ -122,6 +126,37 @@ func (c *Config) decode(path, text string) error {
 	if v := c.Player.MaxBoostDB; !(v >= 0 && v <= MaxBoostLimitDB) {
 		return &Error{File: path, Key: "player.max_boost_db", Line: keyLine(text, toml.Key{"player", "max_boost_db"}),
 			Err: fmt.Errorf("%g: want 0 (never raise) to %g dB", v, MaxBoostLimitDB)}
+	}
+	return nil
+}
+
+// ThemeKeys are the colors config.toml's [theme] may set (ui/styles holds
+// their defaults).
+var ThemeKeys = []string{"accent", "text", "muted", "error", "notice", "playing", "border", "selected"}
+
+// themeColor is what lipgloss takes for a color: #rgb, #rrggbb, or an ANSI
+// number 0-255.
+var themeColor = regexp.MustCompile(`^(#[0-9a-fA-F]{3}|#[0-9a-fA-F]{6}|[0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5])$`)
+
+// checkTheme refuses a [theme] key the interface does not use and a color
+// it cannot show: both were ignored without a word (a map takes any key),
+// and the interface kept its default colors.
+func checkTheme(path, text string, theme map[string]string) error {
+	keys := slices.Sorted(maps.Keys(theme))
+	for _, k := range keys {
+		key := toml.Key{"theme", k}
+		if !slices.Contains(ThemeKeys, k) {
+			msg := "unknown setting"
+			if s := closest(k, ThemeKeys); s != "" {
+				msg += fmt.Sprintf(" (did you mean %q?)", s)
+			}
+			return &Error{File: path, Key: key.String(), Line: keyLine(text, key),
+				Err: fmt.Errorf("%s; the theme's colors are %s", msg, strings.Join(ThemeKeys, ", "))}
+		}
+		if v := theme[k]; v != "" && !themeColor.MatchString(v) {
+			return &Error{File: path, Key: key.String(), Line: keyLine(text, key),
+				Err: fmt.Errorf("%q: want a color as #rrggbb (or #rgb) or an ANSI color number 0-255", v)}
+		}
 	}
 	return nil
 }

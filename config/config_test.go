@@ -105,6 +105,10 @@ func TestLoadReportsFileKeyAndLine(t *testing.T) {
 			`"origin" is a top-level setting, so it goes above the first [table] line`},
 		{"key of another table", "[player]\nsize = \"5GiB\"\n", "player.size", 2, `"size" belongs in [cache]`},
 		{"table key at the top", "quality = \"high\"\n", "quality", 1, `"quality" belongs in [player]`},
+		// [theme] took any key and any value, and kept its default colors
+		{"unknown theme color", "[theme]\nacent = \"#ffffff\"\n", "theme.acent", 2, `did you mean "accent"?); the theme's colors are accent, text`},
+		{"theme color of no form", "[theme]\n\naccent = \"blue\"\n", "theme.accent", 3, `"blue": want a color as #rrggbb (or #rgb) or an ANSI color number 0-255`},
+		{"theme color past 255", "[theme]\nmuted = \"256\"\n", "theme.muted", 2, "ANSI color number 0-255"},
 		{"typo in the peer table", "[peer]\nupload_rat = \"2MiB\"\n", "peer.upload_rat", 2, `did you mean "upload_rate"`},
 		{"size without a unit", "[cache]\nsize = 5\n", "cache.size", 2, "no unit"},
 		{"size string without a unit", "[cache]\n\nsize = \"5\"\n", "cache.size", 3, "no unit"},
@@ -455,5 +459,18 @@ func TestREADMEShowsEveryConfigKey(t *testing.T) {
 				t.Errorf("the README's config.toml does not show %s", key)
 			}
 		}
+	}
+}
+
+// TestThemeColorsLoad: the colors lipgloss takes load: #rrggbb, #rgb and
+// ANSI numbers.
+func TestThemeColorsLoad(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.toml")
+	body := "[theme]\naccent = \"#7aa2f7\"\nmuted = \"#abc\"\ntext = \"212\"\nborder = \"0\"\n"
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := Load(path, true); err != nil || c.Theme["text"] != "212" {
+		t.Errorf("a theme of good colors: %v, %v", c.Theme, err)
 	}
 }
