@@ -123,6 +123,16 @@ func (c *Config) decode(path, text string) error {
 		return &Error{File: path, Key: "player.volume", Line: keyLine(text, toml.Key{"player", "volume"}),
 			Err: fmt.Errorf("%d: want 0 to 100", v)}
 	}
+	// Both were taken whatever they were: a read-ahead of -5 s or 0 played
+	// with the default, a target of +10 LUFS raised every track to its cap.
+	if v := c.Player.BufferSeconds; !(v >= MinBufferSeconds && v <= MaxBufferSeconds) {
+		return &Error{File: path, Key: "player.buffer_seconds", Line: keyLine(text, toml.Key{"player", "buffer_seconds"}),
+			Err: fmt.Errorf("%g: want %g to %g seconds", v, MinBufferSeconds, MaxBufferSeconds)}
+	}
+	if v := c.Player.LoudnessTarget; !(v >= MinLoudnessTarget && v <= MaxLoudnessTarget) {
+		return &Error{File: path, Key: "player.loudness_target", Line: keyLine(text, toml.Key{"player", "loudness_target"}),
+			Err: fmt.Errorf("%g: want %g to %g LUFS (-14 streaming, -23 broadcast)", v, MinLoudnessTarget, MaxLoudnessTarget)}
+	}
 	if v := c.Player.MaxBoostDB; !(v >= 0 && v <= MaxBoostLimitDB) {
 		return &Error{File: path, Key: "player.max_boost_db", Line: keyLine(text, toml.Key{"player", "max_boost_db"}),
 			Err: fmt.Errorf("%g: want 0 (never raise) to %g dB", v, MaxBoostLimitDB)}
@@ -226,6 +236,15 @@ func CheckListen(s string) error {
 	}
 	return CheckAddr(s)
 }
+
+// Bounds of player.buffer_seconds (the read-ahead: a second at least, ten
+// minutes at most) and player.loudness_target (LUFS).
+const (
+	MinBufferSeconds  = 1.0
+	MaxBufferSeconds  = 600.0
+	MinLoudnessTarget = -40.0
+	MaxLoudnessTarget = -5.0
+)
 
 // MaxBoostLimitDB bounds player.max_boost_db: past 30 dB a "quiet" track is
 // noise floor whatever the setting meant.
