@@ -264,6 +264,35 @@ func (c *Cache) setPinned(hashes []string, pin bool) error {
 	return nil
 }
 
+// PinCost says what pinning hashes would take of the cap before any of them
+// is downloaded: the bytes pinned now, and how many more the hashes add
+// (sizes gives each one's size; a hash stored and pinned already adds
+// nothing). Pinned bytes may not exceed MaxBytes (Put fails ErrPinFull),
+// so a caller compares pinned+more with MaxBytes before fetching anything.
+func (c *Cache) PinCost(hashes []string, sizes map[string]int64) (pinned, more int64, err error) {
+	if c.closed.Load() {
+		return 0, 0, ErrClosed
+	}
+	if err := c.db.QueryRow(`SELECT pinned_bytes FROM totals WHERE id = 1`).Scan(&pinned); err != nil {
+		return 0, 0, fmt.Errorf("read the cache's totals: %w", err)
+	}
+	seen := make(map[string]bool, len(hashes))
+	for _, h := range hashes {
+		if seen[h] {
+			continue
+		}
+		seen[h] = true
+		var held bool
+		if err := c.db.QueryRow(`SELECT EXISTS (SELECT 1 FROM entries WHERE kind = 0 AND key = ? AND pinned = 1)`, h).Scan(&held); err != nil {
+			return 0, 0, fmt.Errorf("read the cache's pins: %w", err)
+		}
+		if !held {
+			more += sizes[h]
+		}
+	}
+	return pinned, more, nil
+}
+
 // Pinned reports whether hash is pinned (stored or not).
 func (c *Cache) Pinned(hash string) (bool, error) {
 	var pinned bool

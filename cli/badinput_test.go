@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -203,8 +204,10 @@ func TestEmptyListingsSaySo(t *testing.T) {
 	}{
 		{[]string{"playlist", "list"}, "no playlists yet: make one with segue playlist create NAME [TRACK_ID...] (or import FILE)\n"},
 		{[]string{"offline", "list"}, "nothing is pinned: pin a playlist, album or track with segue offline add ID\n"},
-		{append([]string{"origin", "token", "list"}, data...), "no tokens: make one with segue origin token create NAME\n"},
-		{append([]string{"origin", "user", "list"}, data...), "no Subsonic users: add one with segue origin user add NAME\n"},
+		// They named no --data, so the command they gave made the token or
+		// user in the default catalog, not this one.
+		{append([]string{"origin", "token", "list"}, data...), "no tokens: make one with segue origin token create NAME --data " + o.data + "\n"},
+		{append([]string{"origin", "user", "list"}, data...), "no Subsonic users: add one with segue origin user add NAME --data " + o.data + "\n"},
 		{[]string{"library"}, "the origin has no music yet: on it, run segue origin ingest MUSIC_DIR\n"},
 		// it said "no peers answered" on stdout
 		{[]string{"peer", "discover", "--timeout", "300ms"}, "no peers answered within 300ms (a peer on the LAN is a segue run with --peer-lan)\n"},
@@ -238,6 +241,32 @@ func TestServeSaysEmptyCatalog(t *testing.T) {
 	testkit.Wait(t, time.Minute, "the origin to listen", func() bool { return servingRE.MatchString(log.String()) })
 	if strings.Contains(log.String(), "holds no music") {
 		t.Errorf("serve of a catalog with music said it holds none:\n%s", log.String())
+	}
+}
+
+// TestServeTokenHintNamesItsCatalog: an origin that requires tokens and
+// has none says how to create one in the catalog it serves; it said
+// "segue origin token create NAME" after "serve --data DIR", which made the
+// token in the default data dir, so every client was refused. The command
+// it prints, run as printed, makes a token the origin takes.
+func TestServeTokenHintNamesItsCatalog(t *testing.T) {
+	h := newSwarmHost(t, segueBinary(t))
+	data := filepath.Join(t.TempDir(), "household")
+	_, _, log := h.start("origin", "serve", "--addr", "127.0.0.1:0", "--require-token", "--data", data)
+	testkit.Wait(t, time.Minute, "the origin to listen", func() bool { return servingRE.MatchString(log.String()) })
+	hint := regexp.MustCompile(`create one with segue (origin token create NAME.*)\n`).FindStringSubmatch(log.String())
+	if hint == nil || !strings.HasSuffix(hint[1], " --data "+data) {
+		t.Fatalf("serve --require-token --data %s said:\n%s\nwant a token create hint ending in --data %[1]s", data, log.String())
+	}
+	args := strings.Fields(strings.Replace(hint[1], "NAME", "phone", 1))
+	out, errOut, code := segue(t, args...)
+	if code != 0 {
+		t.Fatalf("segue %s: exit %d, %s", strings.Join(args, " "), code, errOut)
+	}
+	url := "http://" + servingRE.FindStringSubmatch(log.String())[1]
+	env := append(clientEnv(t, url), "--token", strings.TrimSpace(out))
+	if _, errOut, code := segue(t, append(env, "library")...); code != 0 {
+		t.Errorf("library with the token the hint made: exit %d, %s", code, errOut)
 	}
 }
 
@@ -403,8 +432,9 @@ func TestRemovalsTakeJSON(t *testing.T) {
 		args []string
 		says string
 	}{
-		{[]string{"origin", "token", "revoke", "tok1", "--data", data}, "revoke token tok1: not found"},
-		{[]string{"origin", "user", "remove", "bob", "--data", data}, "remove user bob: no such user"},
+		// the listing they point to is of the catalog given, not the default
+		{[]string{"origin", "token", "revoke", "tok1", "--data", data}, "revoke token tok1: not found (see segue origin token list --data " + data + ")"},
+		{[]string{"origin", "user", "remove", "bob", "--data", data}, "remove user bob: no such user (see segue origin user list --data " + data + ")"},
 		{[]string{"offline", "remove", "pl1"}, `offline remove "pl1": not pinned`},
 	} {
 		for _, run := range [][]string{c.args, append(slices.Clone(c.args), "--json")} {

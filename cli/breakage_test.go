@@ -514,21 +514,21 @@ func TestOriginOfAnotherAPI(t *testing.T) {
 	}
 }
 
-// An origin whose /chunks failed (500 from a proxy in front of it) made
-// offline add say "...: origin answered 500 Internal Server Error: oops;
-// origin: no other origin known": the chain as it was, closed by the
-// tier of other origins, which has nowhere to ask (and was retried with
-// backoff). That tier is now passed over, and the failure is the
-// sentence the API's own 500 gets.
-func TestChunkFailureIsOneSentence(t *testing.T) {
+// searchedOrigin starts newTestOrigin and returns its URL and what a
+// search for "play" finds on it.
+func searchedOrigin(t *testing.T) (*url.URL, catalog.SearchResult) {
 	o := newTestOrigin(t)
-	originURL := "http://" + o.addr
 	var res catalog.SearchResult
-	getJSON(t, originURL+"/api/v1/search?q=play&limit=5", &res)
-	target, err := url.Parse(originURL)
+	getJSON(t, "http://"+o.addr+"/api/v1/search?q=play&limit=5", &res)
+	target, err := url.Parse("http://" + o.addr)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return target, res
+}
+
+// failingChunks is a proxy in front of target whose /chunks answer 500.
+func failingChunks(t *testing.T, target *url.URL) *httptest.Server {
 	pass := httputil.NewSingleHostReverseProxy(target)
 	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/chunks/") {
@@ -538,7 +538,18 @@ func TestChunkFailureIsOneSentence(t *testing.T) {
 		pass.ServeHTTP(w, r)
 	}))
 	t.Cleanup(proxy.Close)
-	env := clientEnv(t, proxy.URL)
+	return proxy
+}
+
+// An origin whose /chunks failed (500 from a proxy in front of it) made
+// offline add say "...: origin answered 500 Internal Server Error: oops;
+// origin: no other origin known": the chain as it was, closed by the
+// tier of other origins, which has nowhere to ask (and was retried with
+// backoff). That tier is now passed over, and the failure is the
+// sentence the API's own 500 gets.
+func TestChunkFailureIsOneSentence(t *testing.T) {
+	target, res := searchedOrigin(t)
+	env := clientEnv(t, failingChunks(t, target).URL)
 	out, errOut, code := segue(t, append(env, "offline", "add", res.Albums[0].ID, "--json")...)
 	var e struct{ Error string }
 	if code != ExitError || json.Unmarshal([]byte(out), &e) != nil ||

@@ -38,9 +38,17 @@ are never evicted. Every segue process on this machine shares it.`,
 // fails (2, see openDiskCache). When
 // the file cannot be opened at all (a read-only or missing folder,
 // permissions), segue plays on without a disk cache: one warning names the
-// path and the reason, kept in a.cacheWarn for the interface to show.
+// path and the reason, kept in a.cacheWarn for the interface to show. So
+// is a cap that what is pinned fills (see pinsFillCap).
 func (a *app) openCache(log *slog.Logger) (*cache.Cache, error) {
 	c, err := a.openDiskCache(log)
+	if err == nil {
+		if s, serr := c.Stats(); serr == nil {
+			if a.cacheWarn = pinsFillCap(s); a.cacheWarn != "" {
+				a.warnLog(log).Warn(a.cacheWarn)
+			}
+		}
+	}
 	if err == nil || errors.Is(err, cache.ErrNotCache) {
 		return c, err // a mistyped path is the user's to fix, not to play around
 	}
@@ -194,6 +202,19 @@ fields in a stable form; sizes there are in bytes.`,
 	return cmd
 }
 
+// pinsFillCap says, when the segments pinned for offline use fill the
+// cache's cap (a cap lowered below them: --cache-size, [cache] size), that
+// nothing else is kept and what to do; "" otherwise. Every segment played
+// then failed to be stored, with one line in the log, and was downloaded
+// again each time.
+func pinsFillCap(s cache.Stats) string {
+	if s.PinnedBytes < s.MaxBytes {
+		return ""
+	}
+	return fmt.Sprintf("the cache's cap of %s is filled by the %s pinned for offline use: nothing else is kept in it "+
+		"(raise [cache] size or --cache-size, or unpin with segue offline remove REF)", config.FormatBytes(s.MaxBytes), config.FormatBytes(s.PinnedBytes))
+}
+
 func (a *app) printStats(s cache.Stats) {
 	w := a.stdout
 	pct := func(n, of int64) float64 {
@@ -210,6 +231,9 @@ func (a *app) printStats(s cache.Stats) {
 		fmt.Fprintf(w, " (%s not downloaded yet)", catalog.Count(int(s.PinsWaiting), "more pinned segment"))
 	}
 	fmt.Fprintln(w)
+	if full := pinsFillCap(s); full != "" {
+		fmt.Fprintf(w, "          %s\n", full)
+	}
 	fmt.Fprintf(w, "file      %s on disk\n", config.FormatBytes(s.FileBytes))
 	fmt.Fprintf(w, "lookups   %s, %s (%.1f%% hit rate)\n", catalog.Count(int(s.Hits), "hit"), catalog.Plural(int(s.Misses), "miss", "misses"), pct(s.Hits, s.Hits+s.Misses))
 	fmt.Fprintf(w, "played    %s from cache, %s from peers, %s from origin\n",
@@ -262,10 +286,12 @@ size totals. It is safe while segue plays.`,
 
 // cacheChange is the --json form of clear and gc.
 type cacheChange struct {
-	BytesBefore     int64 `json:"bytes_before"`
-	BytesAfter      int64 `json:"bytes_after"`
-	FileBytesBefore int64 `json:"file_bytes_before"`
-	FileBytesAfter  int64 `json:"file_bytes_after"`
+	BytesBefore       int64 `json:"bytes_before"`
+	BytesAfter        int64 `json:"bytes_after"`
+	FileBytesBefore   int64 `json:"file_bytes_before"`
+	FileBytesAfter    int64 `json:"file_bytes_after"`
+	PinnedBytesBefore int64 `json:"pinned_bytes_before"`
+	PinnedBytesAfter  int64 `json:"pinned_bytes_after"`
 }
 
 // changeCmd runs op between two Stats and reports what it freed.
@@ -282,13 +308,19 @@ func (a *app) changeCmd(asJSON bool, op func(*cache.Cache) error) error {
 		if err != nil {
 			return err
 		}
-		ch := cacheChange{before.Bytes, after.Bytes, before.FileBytes, after.FileBytes}
+		ch := cacheChange{before.Bytes, after.Bytes, before.FileBytes, after.FileBytes, before.PinnedBytes, after.PinnedBytes}
 		if asJSON {
 			return a.printJSON(ch)
 		}
 		fmt.Fprintf(a.stdout, "stored %s -> %s; file %s -> %s\n",
 			config.FormatBytes(ch.BytesBefore), config.FormatBytes(ch.BytesAfter),
 			config.FormatBytes(ch.FileBytesBefore), config.FormatBytes(ch.FileBytesAfter))
+		if ch.PinnedBytesAfter < ch.PinnedBytesBefore {
+			// clear without --keep-pinned said nothing of the offline pins it
+			// emptied, which then played only with the origin up
+			fmt.Fprintf(a.stdout, "pinned %s -> %s: what segue offline list shows is partial now (segue offline add REF downloads it again; clear --keep-pinned keeps it)\n",
+				config.FormatBytes(ch.PinnedBytesBefore), config.FormatBytes(ch.PinnedBytesAfter))
+		}
 		return nil
 	})
 }

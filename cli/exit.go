@@ -150,9 +150,9 @@ func currentUser() string {
 // that it is wrong or revoked.
 func (a *app) tokenRefused() string {
 	if a.cfg.Token == "" {
-		return "the origin requires a token and none is set: ask its host for one (segue origin token create NAME, run there) and give it with --token or SEGUE_TOKEN"
+		return "the origin requires a token and none is set: ask its host for one (segue origin token create NAME, run there) and give it with --token, SEGUE_TOKEN or token in config.toml"
 	}
-	return "the origin refused the token: it is wrong or was revoked (check --token or SEGUE_TOKEN, or ask the origin's host for a new one)"
+	return "the origin refused the token: it is wrong or was revoked (check --token, SEGUE_TOKEN or token in config.toml, or ask the origin's host for a new one)"
 }
 
 // jsonErrorFlag gives cmd, which prints nothing on stdout when it succeeds
@@ -324,6 +324,9 @@ func originClause(err error, link bool) (string, bool) {
 	case errors.Is(err, originclient.ErrPinMismatch):
 		return originclient.ErrPinMismatch.Error(), true
 	case originclient.Untrusted(err):
+		if why := originclient.Refusal(err); why != "" {
+			return why, true
+		}
 		var ve *tls.CertificateVerificationError
 		errors.As(err, &ve)
 		return "the origin's certificate is refused: " + ve.Err.Error(), true

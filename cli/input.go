@@ -83,14 +83,20 @@ func (a *app) checkDataDir(cmd *cobra.Command, dir string) error {
 	if err := checkFolder("--data", dir); err != nil || dir == config.Default().OriginSv.DataDir {
 		return err
 	}
-	from := "config " + a.configPath + ": origin_server.data_dir"
+	return missingFolder(a.settingFrom(cmd, "data", "SEGUE_DATA", "origin_server.data_dir"), dir)
+}
+
+// settingFrom names where a setting came from, as flags override the
+// environment and it the config file: --flag, the variable env, or the
+// config file's key.
+func (a *app) settingFrom(cmd *cobra.Command, flag, env, key string) string {
 	switch {
-	case cmd.Flags().Changed("data"):
-		from = "--data"
-	case os.Getenv("SEGUE_DATA") != "":
-		from = "SEGUE_DATA"
+	case cmd.Flags().Changed(flag):
+		return "--" + flag
+	case os.Getenv(env) != "":
+		return env
 	}
-	return missingFolder(from, dir)
+	return "config " + a.configPath + ": " + key
 }
 
 // checkOutputFile says what is wrong with the file a command is to write,

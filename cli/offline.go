@@ -167,6 +167,9 @@ func (a *app) applyPin(ctx context.Context, c *cache.Cache, r *resolver, l *offl
 	if progress != nil {
 		p = progress(col)
 	}
+	if err := pinRoom(c, col, sizes); err != nil {
+		return err
+	}
 	f := fetch.New(c, r.tiers(), fetch.Options{Logger: a.logger()})
 	undo := func() { c.Unpin(l.Unheld(col.Keys())...) } // what others pin stays
 	if err := offline.Download(ctx, col, sizes, c, f, p); err != nil {
@@ -186,6 +189,21 @@ func (a *app) applyPin(ctx context.Context, c *cache.Cache, r *resolver, l *offl
 		return c.Unpin(l.Unheld(old.Keys())...)
 	}
 	return nil
+}
+
+// pinRoom refuses, before anything is pinned or downloaded, a pin whose
+// segments would make the pinned bytes exceed the cache's cap: the cache
+// refused to keep them (ErrPinFull) while the download went on, and offline
+// add said "pinned" (exit 0) of a collection that then played only with
+// the origin up.
+func pinRoom(c *cache.Cache, col offline.Collection, sizes map[string]int64) error {
+	pinned, more, err := c.PinCost(col.Hashes, sizes)
+	if err != nil || more == 0 || pinned+more <= c.MaxBytes() {
+		return err // a pin already held takes nothing more, whatever the cap
+	}
+	return fmt.Errorf("offline add %s %q: %w: it needs %s more, and the cache's cap of %s holds %s pinned already; "+
+		"raise the cap ([cache] size in config.toml, or --cache-size) or unpin something (segue offline remove REF); nothing was downloaded",
+		col.Kind, col.Name, cache.ErrPinFull, config.FormatBytes(more), config.FormatBytes(c.MaxBytes()), config.FormatBytes(pinned))
 }
 
 // planPin resolves ref into the collection that pins it at quality: its
@@ -563,5 +581,6 @@ func answers(ctx context.Context, c source, old offline.Collection) bool {
 	actx, cancel := context.WithTimeout(ctx, answerWait)
 	defer cancel()
 	_, err := c.Track(actx, old.Tracks[0])
-	return !errors.Is(err, context.DeadlineExceeded)
+	var ne net.Error // the client's own end of a silent request (a timeout)
+	return !errors.Is(err, context.DeadlineExceeded) && !(errors.As(err, &ne) && ne.Timeout())
 }

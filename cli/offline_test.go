@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -100,5 +101,98 @@ func TestPinFollowsPlaylist(t *testing.T) {
 	segueOK(t, append(env, "play", pl.ID, "--quality", "low", "--output", "wav:"+wav, "--fast")...)
 	if fi, err := os.Stat(wav); err != nil || fi.Size() < 1000 {
 		t.Fatalf("offline play of the followed playlist: %v", err)
+	}
+}
+
+// pinnedFirst starts newTestOrigin, pins its first track at high quality
+// and returns the client's flags, its two tracks and the cache's stats.
+func pinnedFirst(t *testing.T) (o *testOrigin, env []string, first, second catalog.Track, st cache.Stats) {
+	t.Helper()
+	o = newTestOrigin(t)
+	env = clientEnv(t, "http://"+o.addr)
+	tracks := tones(t, "http://"+o.addr)
+	first, second = tracks[0], tracks[1]
+	segueOK(t, append(env, "offline", "add", first.ID, "--quality", "high")...)
+	if err := json.Unmarshal([]byte(segueOK(t, append(env, "cache", "stats", "--json")...)), &st); err != nil || st.PinnedBytes == 0 {
+		t.Fatalf("cache stats after the pin: %v, %d pinned bytes", err, st.PinnedBytes)
+	}
+	return o, env, first, second, st
+}
+
+// TestOfflineAddBeyondTheCap: a pin whose segments would make the pinned
+// bytes exceed the cache's cap is refused before any download (exit 1, with
+// --json too), saying how much it needs and what to do, and nothing of it
+// is pinned. offline add downloaded it all, the cache refused to keep it
+// (ErrPinFull, in the log only), and it said "pinned ..." with exit 0; the
+// collection then listed as "partial: run offline add again", which could
+// never help.
+func TestOfflineAddBeyondTheCap(t *testing.T) {
+	o, env, first, second, st := pinnedFirst(t)
+	// room for the first track and half of the second
+	small := append(slices.Clone(env), "--cache-size", strconv.FormatInt(st.PinnedBytes*3/2, 10)+"B")
+	before := len(o.access.requests("/chunks/", 0))
+	for _, json := range []bool{false, true} {
+		args := append(slices.Clone(small), "offline", "add", second.ID, "--quality", "high")
+		if json {
+			args = append(args, "--json")
+		}
+		out, errOut, code := segue(t, args...)
+		if code != ExitError {
+			t.Errorf("offline add beyond the cap (json %v): exit %d, want %d", json, code, ExitError)
+		}
+		msg := errOut[strings.LastIndex(errOut, "segue: ")+1:] // after the progress lines
+		for _, want := range []string{"pinned segments would exceed the cache size: it needs", "unpin something (segue offline remove REF); nothing was downloaded"} {
+			if !strings.Contains(msg, want) {
+				t.Errorf("offline add beyond the cap (json %v) said %q; want %q", json, msg, want)
+			}
+		}
+		if json && !strings.Contains(out, `"error"`) {
+			t.Errorf("offline add --json beyond the cap: stdout %q; want {\"error\": ...}", out)
+		}
+	}
+	// a pin held already needs nothing more: pinning it again is fine
+	// under a cap that what is pinned fills
+	full := append(slices.Clone(env), "--cache-size", strconv.FormatInt(st.PinnedBytes/2, 10)+"B")
+	segueOK(t, append(full, "offline", "add", first.ID, "--quality", "high")...)
+	if after := len(o.access.requests("/chunks/", 0)); after != before {
+		t.Errorf("offline add beyond the cap downloaded %d segments; want none", after-before)
+	}
+	var list []offlineEntry
+	if err := json.Unmarshal([]byte(segueOK(t, append(small, "offline", "list", "--json")...)), &list); err != nil || len(list) != 1 || list[0].State != "complete" {
+		t.Errorf("offline list after the refused pin: %v %+v; want the first track alone, complete", err, list)
+	}
+	if err := json.Unmarshal([]byte(segueOK(t, append(small, "cache", "stats", "--json")...)), &st); err != nil || st.PinsWaiting != 0 {
+		t.Errorf("cache stats after the refused pin: %v, %d pins waiting; want none", err, st.PinsWaiting)
+	}
+}
+
+// TestPinsFillingTheCapAndClearSaySo: a cap lowered below what is pinned
+// keeps nothing else, and play and cache stats say so with what to do
+// (every segment played was downloaded again, one line in the log said
+// why); cache clear, which empties the pins too unless --keep-pinned, says
+// so in words and in --json (it said only "stored X -> 0 B").
+func TestPinsFillingTheCapAndClearSaySo(t *testing.T) {
+	_, env, _, second, st := pinnedFirst(t)
+	const full = "is filled by the"
+	small := append(slices.Clone(env), "--cache-size", strconv.FormatInt(st.PinnedBytes/2, 10)+"B")
+	if out := segueOK(t, append(small, "cache", "stats")...); !strings.Contains(out, full) {
+		t.Errorf("cache stats with a cap below the pins:\n%s\nwant it to say %q", out, full)
+	}
+	wav := filepath.Join(t.TempDir(), "out.wav")
+	_, errOut, code := segue(t, append(small, "play", second.ID, "--output", "wav:"+wav, "--fast")...)
+	if code != 0 || strings.Count(errOut, full) != 1 || !strings.Contains(errOut, "segue offline remove REF") {
+		t.Errorf("play with a cap below the pins: exit %d, stderr %q; want 0 and one warning saying %q", code, errOut, full)
+	}
+	if out := segueOK(t, append(env, "cache", "stats")...); strings.Contains(out, full) {
+		t.Errorf("cache stats with the default cap:\n%s\nwant no word of a full cap", out)
+	}
+
+	var ch cacheChange
+	if err := json.Unmarshal([]byte(segueOK(t, append(env, "cache", "clear", "--keep-pinned", "--json")...)), &ch); err != nil ||
+		ch.PinnedBytesBefore != st.PinnedBytes || ch.PinnedBytesAfter != st.PinnedBytes {
+		t.Errorf("cache clear --keep-pinned --json: %v %+v; want %d pinned bytes before and after", err, ch, st.PinnedBytes)
+	}
+	if out := segueOK(t, append(env, "cache", "clear")...); !strings.Contains(out, "-> 0 B: what segue offline list shows is partial now (segue offline add REF downloads it again") {
+		t.Errorf("cache clear of pinned segments said %q; want it to say the pins are partial now", out)
 	}
 }

@@ -6,11 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
+	"segue/config"
 	"segue/origin"
 )
 
@@ -26,6 +29,28 @@ func addCatalogFlag(cmd *cobra.Command, spec *string, persistent bool) {
 		fs = cmd.PersistentFlags()
 	}
 	fs.StringVar(spec, "catalog", "", catalogFlagUsage)
+}
+
+// sameCatalog is what a command this one suggests must be given to reach
+// the same origin: " --data DIR" for a data dir other than the default
+// (its blobs too), " --catalog URL" (its password hidden), both, or "".
+// Without it, "segue origin token create NAME" after "serve --data
+// /srv/segue" made a token in another catalog, one the origin never reads.
+func sameCatalog(dataDir, catalogURL string) string {
+	var s string
+	if dataDir != config.Default().OriginSv.DataDir {
+		if strings.ContainsAny(dataDir, " \t'\"$`\\*?[]{}()<>|&;#~!") {
+			dataDir = "'" + strings.ReplaceAll(dataDir, "'", `'\''`) + "'"
+		}
+		s += " --data " + dataDir
+	}
+	if catalogURL != "" {
+		if u, err := url.Parse(catalogURL); err == nil {
+			catalogURL = u.Redacted()
+		}
+		s += " --catalog '" + catalogURL + "'"
+	}
+	return s
 }
 
 // checkCatalog refuses a --catalog that names no catalog the origin can

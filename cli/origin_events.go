@@ -33,7 +33,7 @@ file twice adds nothing) and "position_ms" (where a skipped track stopped).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	open := catalogFlag(a, cmd)
+	open, same := catalogFlag(a, cmd)
 
 	var importJSON bool
 	imp := &cobra.Command{
@@ -89,7 +89,7 @@ file twice adds nothing) and "position_ms" (where a skipped track stopped).`,
 			_, err = origin.NewEvents(db).Export(cmd.Context(), a.stdout, listener)
 			if errors.Is(err, origin.ErrNotFound) {
 				// it printed nothing and exited 0, as for a listener with no plays
-				return withExit(ExitNotFound, fmt.Errorf("origin events export: no listener %q on this origin: give a token's ID (segue origin token list), a Subsonic user's ID (segue origin user list) or local", listener))
+				return withExit(ExitNotFound, fmt.Errorf("origin events export: no listener %q on this origin: give a token's ID (segue origin token list%s), a Subsonic user's ID (segue origin user list%[2]s) or local", listener, same(cmd)))
 			}
 			return err
 		},
@@ -105,19 +105,24 @@ file twice adds nothing) and "position_ms" (where a skipped track stopped).`,
 // the SQLite catalog of --data (or of the configured data dir). With
 // create false (a command that lists or changes what is there) a data dir
 // with no catalog is a target not found (3) and nothing is made in it: a
-// mistyped --data made an empty catalog and listed nothing.
-func catalogFlag(a *app, cmd *cobra.Command) func(cmd *cobra.Command, create bool) (*sql.DB, error) {
+// mistyped --data made an empty catalog and listed nothing. The second
+// function is sameCatalog of what was given, for the commands it suggests.
+func catalogFlag(a *app, cmd *cobra.Command) (open func(cmd *cobra.Command, create bool) (*sql.DB, error), same func(cmd *cobra.Command) string) {
 	var dataDir, catalogURL string
 	cmd.PersistentFlags().Var(pathVar(&dataDir, ""), "data", "origin data dir (default from config, env SEGUE_DATA)")
 	addCatalogFlag(cmd, &catalogURL, true)
-	return func(cmd *cobra.Command, create bool) (*sql.DB, error) {
+	dirOf := func(cmd *cobra.Command) string {
+		if cmd.Flags().Changed("data") {
+			return dataDir
+		}
+		return a.cfg.OriginSv.DataDir
+	}
+	same = func(cmd *cobra.Command) string { return sameCatalog(dirOf(cmd), catalogURL) }
+	open = func(cmd *cobra.Command, create bool) (*sql.DB, error) {
 		if err := checkCatalog(catalogURL); err != nil {
 			return nil, err
 		}
-		dir := a.cfg.OriginSv.DataDir
-		if cmd.Flags().Changed("data") {
-			dir = dataDir
-		}
+		dir := dirOf(cmd)
 		check := checkFolder("--data", dir)
 		if create {
 			check = a.checkDataDir(cmd, dir)
@@ -133,4 +138,5 @@ func catalogFlag(a *app, cmd *cobra.Command) func(cmd *cobra.Command, create boo
 		db, err := origin.OpenCatalogAt(cmd.Context(), catalogURL, dir)
 		return db, explainCatalog(strings.TrimPrefix(cmd.CommandPath(), "segue "), catalogURL, err)
 	}
+	return open, same
 }

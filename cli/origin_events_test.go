@@ -37,7 +37,9 @@ func TestEventsExportOfUnknownListener(t *testing.T) {
 	}
 	checkFailCases(t, env, []failCase{
 		{"events export of an unknown listener", slices.Concat([]string{"origin", "events", "export", "--listener", "tk-typo"}, data),
-			`origin events export: no listener "tk-typo" on this origin: give a token's ID (segue origin token list), a Subsonic user's ID (segue origin user list) or local`, ExitNotFound, true},
+			// the commands it names carry the --data it was given
+			`origin events export: no listener "tk-typo" on this origin: give a token's ID (segue origin token list --data ` + data[1] +
+				`), a Subsonic user's ID (segue origin user list --data ` + data[1] + `) or local`, ExitNotFound, true},
 	}, nil)
 }
 

@@ -64,8 +64,12 @@ the tracks' IDs: segue origin ingest DIR brings the tracks back under them.`,
 			if asJSON {
 				return a.printJSON(removeReport{Folder: folder, RemoveSummary: sum})
 			}
-			fmt.Fprintf(a.stdout, "removed %s of %s from the catalog, %s deleted; its files stay (segue origin ingest %[2]s brings them back)\n",
-				catalog.Count(sum.Removed, "track"), folder, catalog.Count(sum.BlobsRemoved, "unused blob"))
+			again := sameCatalog(dataDir, catalogURL)
+			if blobsURL != "" {
+				again += " --blobs '" + blobsURL + "'"
+			}
+			fmt.Fprintf(a.stdout, "removed %s of %s from the catalog, %s deleted; its files stay (segue origin ingest %[2]s%[4]s brings them back)\n",
+				catalog.Count(sum.Removed, "track"), folder, catalog.Count(sum.BlobsRemoved, "unused blob"), again)
 			return nil
 		},
 	}

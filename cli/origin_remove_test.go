@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"segue/origin"
@@ -100,8 +101,13 @@ func TestOriginRemoveFolder(t *testing.T) {
 	if _, err := db.Exec(`UPDATE tracks SET library = '' WHERE id IN (?, ?)`, oldIDs[0], oldIDs[1]); err != nil {
 		t.Fatal(err)
 	}
-	decodeJSON(t, segueOK(t, append(env, "origin", "remove", "--folder", old, "--json")...), &rep)
-	if got := ids("1=1"); rep.Removed != 2 || !slices.Equal(got, kept) {
-		t.Errorf("remove of an older ingest's folder: %+v, catalog %v; want 2 removed and %v left", rep, got, kept)
+	// In words, the ingest it names carries the data dir: without it the
+	// ingest went to the default one.
+	out := segueOK(t, append(env, "origin", "remove", "--folder", old)...)
+	if got := ids("1=1"); !strings.HasPrefix(out, "removed 2 tracks of "+old) || !slices.Equal(got, kept) {
+		t.Errorf("remove of an older ingest's folder: %q, catalog %v; want 2 removed and %v left", out, got, kept)
+	}
+	if want := "(segue origin ingest " + old + " --data " + data + " brings them back)"; !strings.Contains(out, want) {
+		t.Errorf("remove said %q; want it to name the ingest %q", out, want)
 	}
 }

@@ -32,7 +32,7 @@ albums, tracks, manifests, covers) and the segments under /chunks/{sha256}.
 On a loopback address (the default) the origin runs open unless
 --require-token is given. On any other address every request needs a bearer
 token: create one with "segue origin token create NAME" and give it to clients
-(--token or SEGUE_TOKEN).
+(--token, SEGUE_TOKEN or token in config.toml).
 
 The origin also runs the peer tracker (POST /api/v1/peers/announce, GET
 /api/v1/peers?track=ID): a client learns only of peers behind its own token
@@ -143,7 +143,7 @@ func (a *app) runServe(ctx context.Context, o origin.ServerOptions, selfSigned [
 	if artists, err := srv.Reader().Artists(ctx); err == nil && len(artists) == 0 {
 		// a mistyped --data would otherwise serve an empty catalog
 		// without a word
-		fmt.Fprintf(a.stderr, "segue: the catalog in %s holds no music yet: ingest a folder with segue origin ingest MUSIC_DIR --data %[1]s\n", o.DataDir)
+		fmt.Fprintf(a.stderr, "segue: the catalog in %s holds no music yet: ingest a folder with segue origin ingest MUSIC_DIR%s\n", o.DataDir, sameCatalog(o.DataDir, o.Catalog))
 	}
 	if err := mountSubsonic(srv, o.Logger); err != nil {
 		return err
@@ -162,7 +162,7 @@ func (a *app) runServe(ctx context.Context, o origin.ServerOptions, selfSigned [
 			}
 		}
 		if err == nil && live == 0 {
-			fmt.Fprintln(a.stderr, "segue: this origin requires bearer tokens and has none: create one with segue origin token create NAME")
+			fmt.Fprintf(a.stderr, "segue: this origin requires bearer tokens and has none: create one with segue origin token create NAME%s\n", sameCatalog(o.DataDir, o.Catalog))
 		}
 	}
 	return srv.ListenAndServe(ctx)

@@ -3,6 +3,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -23,7 +24,7 @@ shown once, when it is created; the origin keeps only its sha256.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	catalog := catalogFlag(a, cmd)
+	catalog, same := catalogFlag(a, cmd)
 
 	var createJSON bool
 	create := &cobra.Command{
@@ -51,7 +52,7 @@ shown once, when it is created; the origin keeps only its sha256.`,
 				}{tok, secret})
 			}
 			fmt.Fprintln(a.stdout, secret)
-			fmt.Fprintf(a.stderr, "token %s (%s) created; give the secret above to the client (--token or SEGUE_TOKEN). It is not shown again.\n", tok.ID, tok.Name)
+			fmt.Fprintf(a.stderr, "token %s (%s) created; give the secret above to the client (--token, SEGUE_TOKEN or token in config.toml). It is not shown again.\n", tok.ID, tok.Name)
 			return nil
 		},
 	}
@@ -76,7 +77,7 @@ shown once, when it is created; the origin keeps only its sha256.`,
 				return a.printJSON(tokens)
 			}
 			tb := newTable("ID", "NAME", "CREATED", "STATE").whole("ID", "CREATED").
-				orSay("no tokens: make one with segue origin token create NAME")
+				orSay("no tokens: make one with segue origin token create NAME" + same(cmd))
 			for _, t := range tokens {
 				state := "active"
 				if t.RevokedAt != nil {
@@ -99,7 +100,9 @@ shown once, when it is created; the origin keeps only its sha256.`,
 				return err
 			}
 			defer db.Close()
-			if err := origin.RevokeToken(cmd.Context(), db, args[0]); err != nil {
+			if err := origin.RevokeToken(cmd.Context(), db, args[0]); errors.Is(err, origin.ErrNotFound) {
+				return fmt.Errorf("%w (see segue origin token list%s)", err, same(cmd))
+			} else if err != nil {
 				return err
 			}
 			fmt.Fprintf(a.stderr, "token %s revoked\n", args[0])

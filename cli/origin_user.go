@@ -37,7 +37,7 @@ A copy of catalog.db alone does not reveal passwords; the data dir does.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	catalog := catalogFlag(a, cmd)
+	catalog, same := catalogFlag(a, cmd)
 
 	var addJSON, noPassword bool
 	add := &cobra.Command{
@@ -61,7 +61,7 @@ printed on standard output, once: the origin keeps only its sha256.`,
 				return err
 			}
 			defer db.Close()
-			if err := userFree(cmd.Context(), db, args[0]); err != nil {
+			if err := userFree(cmd.Context(), db, args[0], same(cmd)); err != nil {
 				return err
 			}
 			var password string
@@ -76,7 +76,7 @@ printed on standard output, once: the origin keeps only its sha256.`,
 			}
 			u, key, err := subsonic.AddUser(cmd.Context(), db, dir, args[0], password, noPassword)
 			if errors.Is(err, subsonic.ErrUserExists) { // added meanwhile
-				return userTaken(args[0])
+				return userTaken(args[0], same(cmd))
 			}
 			if err != nil {
 				return err
@@ -115,7 +115,7 @@ printed on standard output, once: the origin keeps only its sha256.`,
 			}
 			// The ID is what origin events export --listener takes.
 			tb := newTable("NAME", "ID", "PASSWORD", "CREATED").whole("ID", "CREATED").
-				orSay("no Subsonic users: add one with segue origin user add NAME")
+				orSay("no Subsonic users: add one with segue origin user add NAME" + same(cmd))
 			for _, u := range users {
 				pw := "yes"
 				if !u.HasPassword {
@@ -143,7 +143,7 @@ printed on standard output, once: the origin keeps only its sha256.`,
 			defer db.Close()
 			err = subsonic.RemoveUser(cmd.Context(), db, args[0])
 			if errors.Is(err, subsonic.ErrNoUser) {
-				return withExit(ExitNotFound, err)
+				return withExit(ExitNotFound, fmt.Errorf("%w (see segue origin user list%s)", err, same(cmd)))
 			}
 			if err != nil {
 				return err
@@ -157,20 +157,21 @@ printed on standard output, once: the origin keeps only its sha256.`,
 }
 
 // userFree refuses to add name when the origin has a user of that name.
-func userFree(ctx context.Context, db *sql.DB, name string) error {
+func userFree(ctx context.Context, db *sql.DB, name, same string) error {
 	users, err := subsonic.ListUsers(ctx, db)
 	if err != nil {
 		return err
 	}
 	if slices.ContainsFunc(users, func(u subsonic.User) bool { return u.Name == name }) {
-		return userTaken(name)
+		return userTaken(name, same)
 	}
 	return nil
 }
 
-// userTaken is the failure of adding a user whose name is taken.
-func userTaken(name string) error {
-	return fmt.Errorf("add user %s: %w (remove it first with segue origin user remove %[1]s, or choose another name)", name, subsonic.ErrUserExists)
+// userTaken is the failure of adding a user whose name is taken; same is
+// sameCatalog of the command's catalog.
+func userTaken(name, same string) error {
+	return fmt.Errorf("add user %s: %w (remove it first with segue origin user remove %[1]s%[3]s, or choose another name)", name, subsonic.ErrUserExists, same)
 }
 
 // readPassword reads a new password: prompted twice without echo when in

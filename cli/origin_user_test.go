@@ -107,7 +107,8 @@ func TestOriginUserRefusesBeforeThePassword(t *testing.T) {
 		code      int
 		says, out string
 	}{
-		{[]string{"add", "alice"}, ExitError, "add user alice: user already exists (remove it first with segue origin user remove alice, or choose another name)", ""},
+		// it named no --data: the remove it said went to the default catalog
+		{[]string{"add", "alice"}, ExitError, "add user alice: user already exists (remove it first with segue origin user remove alice --data " + data + ", or choose another name)", ""},
 		{[]string{"add", "alice", "--json"}, ExitError, "add user alice: user already exists", `{"error":"add user alice: user already exists`},
 		{[]string{"add", "a b"}, ExitUsage, `bad user name "a b": want 1 to 64 characters without spaces`, ""},
 		{[]string{"remove", ""}, ExitUsage, `bad user name "": want 1 to 64 characters without spaces`, ""},

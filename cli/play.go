@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"net"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -324,6 +326,7 @@ func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total i
 		currentFailed    bool   // it is counted in startedFailed
 		firstErr         error
 		lastSecond       = int64(-1)
+		retrySaid        string // the track whose retrying was said (once a track)
 		buffer           int64
 		rendition, where string
 	)
@@ -429,6 +432,16 @@ func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total i
 					return withExit(ExitError, fmt.Errorf("play: %w", e.Err))
 				}
 				emit(playEvent{Event: "error", TrackID: e.TrackID, Message: sentence(e.Err), Fatal: e.Fatal})
+				if !e.Fatal && !asJSON && e.TrackID != retrySaid {
+					// without it a segment that never came (a link slower than
+					// the lowest rendition, an origin failing) left the line
+					// "▶ 1/1 ..." and silence, for as long as it retried
+					retrySaid = e.TrackID
+					if live {
+						fmt.Fprint(a.stdout, "\r\x1b[K")
+					}
+					fmt.Fprintf(a.stdout, "  %s retrying: %s\n", catalog.Clock(max(lastSecond, 0)*1000), retryNote(e.Err))
+				}
 				if e.Fatal {
 					failed++
 					failStarted(e.TrackID)
@@ -448,6 +461,24 @@ func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total i
 			}
 		}
 	}
+}
+
+// retryNote says why a segment is fetched again, without the chain of
+// steps and the segment's hash: a download that took longer than its time
+// ("context deadline exceeded"), or what the origin answered.
+func retryNote(err error) string {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "a segment did not arrive in time (is the link slower than the lowest quality, 96 kbit/s?)"
+	}
+	if errors.As(err, new(*url.Error)) || errors.As(err, new(*net.OpError)) {
+		return unreachable(err, false) // under a join of two, which the walk below stops at
+	}
+	for e := err; e != nil; e = unwrapOne(e) {
+		if clause, ok := originClause(e, false); ok {
+			return clause
+		}
+	}
+	return sentence(err)
 }
 
 func trackLabel(t catalog.Track) string {

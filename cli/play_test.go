@@ -11,9 +11,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -23,6 +25,8 @@ import (
 
 	"segue/cache"
 	"segue/catalog"
+	"segue/internal/testkit"
+	"segue/net/abr/abrtest"
 	"segue/net/fetch"
 	"segue/net/originclient"
 	"segue/origin"
@@ -462,5 +466,52 @@ func TestPlayOriginDownMidTrack(t *testing.T) {
 	}
 	if got := wavFrames(t, wav); got != m.TotalSamples {
 		t.Errorf("wav has %d samples after the outage, want %d", got, m.TotalSamples)
+	}
+}
+
+// TestPlaySaysItRetries: segue play says once a track, in words, that it
+// is fetching a segment again: a link slower than the lowest rendition
+// (each try timed out) and an origin answering 500 (retried for good, as
+// kept) left the line "▶ 1/1 ..." and silence, saying nothing of why.
+func TestPlaySaysItRetries(t *testing.T) {
+	target, res := searchedOrigin(t)
+	trace, err := abrtest.ParseTrace("slow", strings.NewReader("0 0.05\n")) // 50 kbit/s
+	if err != nil {
+		t.Fatal(err)
+	}
+	slow := httptest.NewServer(abrtest.NewProxy(target, abrtest.NewLink(trace)))
+	t.Cleanup(slow.Close)
+	for _, c := range []struct {
+		name, origin, says string
+	}{
+		{"slow link", slow.URL, "retrying: a segment did not arrive in time (is the link slower than the lowest quality, 96 kbit/s?)"},
+		{"origin failing", failingChunks(t, target).URL, "retrying: the origin failed (500 Internal Server Error); its log says why\n"},
+	} {
+		h := newSwarmHost(t, segueBinary(t))
+		cmd, out, _ := h.start("--origin", c.origin, "play", res.Tracks[0].ID, "--output", "null")
+		testkit.Wait(t, time.Minute, c.name+": play to say it retries", func() bool { return strings.Contains(out.String(), "retrying: ") })
+		cmd.Process.Kill()
+		line := out.String()[strings.Index(out.String(), "  0:00 retrying: "):]
+		if !strings.Contains(line, c.says) || regexp.MustCompile(`[0-9a-f]{12}`).MatchString(line) || strings.Count(out.String(), "retrying") != 1 {
+			t.Errorf("%s: play said %q; want one line saying %q, with no hash", c.name, out.String(), c.says)
+		}
+	}
+	// An origin gone mid-track (killed, restarting): the segment's real
+	// failure, as the player reports it.
+	closed := closedAddr(t)
+	c, err := cache.Open(filepath.Join(t.TempDir(), "cache.db"), cache.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	client, err := originclient.New("http://"+closed, originclient.Options{Docs: c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := fetch.New(c, []fetch.Tier{{Source: catalog.SourceOrigin, Remote: client}}, fetch.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	_, _, err = f.Segment(t.Context(), strings.Repeat("ab", 32), catalog.UrgencyNow)
+	got := retryNote(fmt.Errorf("fetch segment 9 of track t1 (retrying in 250ms): %w", err))
+	if want := "the origin at " + closed + " is unreachable: nothing listens there (connection refused); start it (segue origin serve) or check --origin"; got != want {
+		t.Errorf("retrying after the origin went: %q\nwant %q", got, want)
 	}
 }

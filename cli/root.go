@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -184,7 +185,25 @@ func (a *app) load(cmd *cobra.Command) error {
 	}
 	a.peer.apply(flags, &cfg.Peer)
 	a.cfg = cfg
-	return nil
+	return a.checkPinScheme(cmd)
+}
+
+// checkPinScheme refuses a certificate pin beside a plain http origin: the
+// pin checks an https origin's certificate, and over http there is none,
+// so the token and the music went unencrypted while the user believed the
+// origin pinned. The origin's own commands (serve, demo) use neither.
+func (a *app) checkPinScheme(cmd *cobra.Command) error {
+	path := strings.Fields(cmd.CommandPath())
+	if a.cfg.PinSHA256 == "" || len(path) > 1 && (path[1] == "origin" || path[1] == "demo") {
+		return nil
+	}
+	u, err := url.Parse(a.cfg.Origin)
+	if err != nil || !strings.HasSuffix(u.Scheme, "http") { // http, subsonic+http
+		return nil
+	}
+	from := a.settingFrom(cmd, "pin-sha256", "SEGUE_PIN_SHA256", "pin_sha256")
+	return &usageError{fmt.Errorf("%s pins the certificate of an https origin, and the origin at %s is plain http: "+
+		"begin the origin URL with https: (over http nothing is checked, and the token and music travel unencrypted), or drop the pin", from, u.Host)}
 }
 
 // tokenFor is the bearer token to send to the origin at base: the

@@ -29,6 +29,7 @@ func TestCertificateSettingsSayWhere(t *testing.T) {
 		return []string{"--config", path}
 	}
 	env := clientEnv(t, "https://127.0.0.1:9")
+	fp := strings.Repeat("ab", 32)
 	for _, c := range []struct {
 		name string
 		env  [2]string // a variable and its value, or none
@@ -43,6 +44,14 @@ func TestCertificateSettingsSayWhere(t *testing.T) {
 		{"SEGUE_PIN_SHA256 not hex", [2]string{"SEGUE_PIN_SHA256", "zz"}, append(slices.Clone(env), "search", "x"), `SEGUE_PIN_SHA256: certificate pin "zz"`},
 		{"ca in config.toml that is not there", [2]string{}, append(withConfig("ca = \""+none+"\"\n"), "library"), "config.toml:2: ca: the authority file " + none + " does not exist (check the path)"},
 		{"pin_sha256 in config.toml not hex", [2]string{}, append(withConfig("pin_sha256 = \"zz\"\n"), "library"), `config.toml:2: pin_sha256: certificate pin "zz"`},
+		// A pin beside a plain http origin checked nothing, and the token
+		// went unencrypted, without a word.
+		{"--pin-sha256 for an http origin", [2]string{}, append(slices.Clone(env), "--origin", "http://127.0.0.1:9", "--pin-sha256", fp, "library"),
+			"--pin-sha256 pins the certificate of an https origin, and the origin at 127.0.0.1:9 is plain http: begin the origin URL with https:"},
+		{"SEGUE_PIN_SHA256 for an http origin", [2]string{"SEGUE_PIN_SHA256", fp}, append(slices.Clone(env), "--origin", "http://127.0.0.1:9", "search", "x"),
+			"SEGUE_PIN_SHA256 pins the certificate of an https origin"},
+		{"pin_sha256 in config.toml for an http origin", [2]string{}, append(withConfig("pin_sha256 = \""+fp+"\"\n"), "--origin", "http://127.0.0.1:9", "play", "t1"),
+			"config.toml: pin_sha256 pins the certificate of an https origin"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if c.env[0] != "" {

@@ -1,11 +1,14 @@
 package cli
 
 import (
+	"encoding/pem"
 	"io"
 	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -26,19 +29,30 @@ func TestUnreachableOriginSays(t *testing.T) {
 	defer secure.Close()
 	httpsOfPlain := "https://" + strings.TrimPrefix(plain.URL, "http://")
 	httpOfSecure := "http://" + strings.TrimPrefix(secure.URL, "https://")
+	// secure's certificate trusted, but asked for by a name it does not
+	// have: it said "the origin's certificate is refused: x509: certificate
+	// is valid for example.com, not localhost", and --ca cannot fix that.
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: secure.Certificate().Raw}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	otherName := "https://localhost:" + secure.URL[strings.LastIndex(secure.URL, ":")+1:]
 
 	for _, c := range []struct {
 		name, origin string
 		want         []string
 		code         int
+		flags        []string
 	}{
-		{"nothing listens", "http://" + closed, []string{"the origin at " + closed + " is unreachable: nothing listens there (connection refused)", "segue origin serve"}, ExitError},
-		{"unknown host", "http://no-such-host.invalid:7700", []string{"the origin at no-such-host.invalid:7700 is unreachable: the host name no-such-host.invalid is not found (check --origin)"}, ExitError},
-		{"https of a plain origin", httpsOfPlain, []string{"the origin at " + strings.TrimPrefix(plain.URL, "http://") + " answered in plain http, not https: begin the origin URL (--origin) with http: instead"}, ExitUsage},
-		{"http of an https origin", httpOfSecure, []string{"the origin speaks https: begin the origin URL (--origin) with https: instead"}, ExitUsage},
+		{"certificate for other names", otherName, []string{"the origin's certificate is not for localhost: it is for example.com, *.example.com, 127.0.0.1, ::1; reach the origin by one of its names, " +
+			"make it one that names localhost (segue origin serve --tls-self-signed --tls-name localhost), or pin it with --pin-sha256 FP"}, ExitError, []string{"--ca", ca}},
+		{"nothing listens", "http://" + closed, []string{"the origin at " + closed + " is unreachable: nothing listens there (connection refused)", "segue origin serve"}, ExitError, nil},
+		{"unknown host", "http://no-such-host.invalid:7700", []string{"the origin at no-such-host.invalid:7700 is unreachable: the host name no-such-host.invalid is not found (check --origin)"}, ExitError, nil},
+		{"https of a plain origin", httpsOfPlain, []string{"the origin at " + strings.TrimPrefix(plain.URL, "http://") + " answered in plain http, not https: begin the origin URL (--origin) with http: instead"}, ExitUsage, nil},
+		{"http of an https origin", httpOfSecure, []string{"the origin speaks https: begin the origin URL (--origin) with https: instead"}, ExitUsage, nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			env := append(clientEnv(t, c.origin), "--origin", c.origin)
+			env := append(append(clientEnv(t, c.origin), "--origin", c.origin), c.flags...)
 			for _, args := range [][]string{{"search", "tone"}, {"search", "tone", "--json"}, {"playlist", "list"}} {
 				_, errOut, code := segue(t, append(env, args...)...)
 				msg := checkFailure(t, strings.Join(args, " "), errOut, code, c.code)
@@ -63,8 +77,8 @@ func TestTokenRefusedSays(t *testing.T) {
 		args []string
 		says string
 	}{
-		{"no token", nil, "the origin requires a token and none is set: ask its host for one (segue origin token create NAME, run there) and give it with --token or SEGUE_TOKEN"},
-		{"a wrong token", []string{"--token", token + "x"}, "the origin refused the token: it is wrong or was revoked (check --token or SEGUE_TOKEN, or ask the origin's host for a new one)"},
+		{"no token", nil, "the origin requires a token and none is set: ask its host for one (segue origin token create NAME, run there) and give it with --token, SEGUE_TOKEN or token in config.toml"},
+		{"a wrong token", []string{"--token", token + "x"}, "the origin refused the token: it is wrong or was revoked (check --token, SEGUE_TOKEN or token in config.toml, or ask the origin's host for a new one)"},
 	} {
 		for _, json := range []bool{false, true} {
 			args := append(append(slices.Clone(env), c.args...), "playlist", "list")

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"net"
 	"net/url"
 	"reflect"
@@ -70,6 +71,8 @@ func (c *Config) decode(path, text string) error {
 		msg := "unknown setting"
 		if s := suggest(k); s != "" {
 			msg += fmt.Sprintf(" (did you mean %q?)", s)
+		} else if where := elsewhere(k); where != "" {
+			msg += where
 		}
 		return &Error{File: path, Key: k.String(), Line: keyLine(text, k), Err: errors.New(msg + "; see the example in the README")}
 	}
@@ -113,13 +116,57 @@ func (c *Config) decode(path, text string) error {
 			return &Error{File: path, Key: chk.key, Line: keyLine(text, toml.Key(strings.Split(chk.key, "."))), Err: err}
 		}
 	}
+	if err := checkTheme(path, text, c.Theme); err != nil {
+		return err
+	}
 	if v := c.Player.Volume; v < 0 || v > 100 {
 		return &Error{File: path, Key: "player.volume", Line: keyLine(text, toml.Key{"player", "volume"}),
 			Err: fmt.Errorf("%d: want 0 to 100", v)}
 	}
+	// Both were taken whatever they were: a read-ahead of -5 s or 0 played
+	// with the default, a target of +10 LUFS raised every track to its cap.
+	if v := c.Player.BufferSeconds; !(v >= MinBufferSeconds && v <= MaxBufferSeconds) {
+		return &Error{File: path, Key: "player.buffer_seconds", Line: keyLine(text, toml.Key{"player", "buffer_seconds"}),
+			Err: fmt.Errorf("%g: want %g to %g seconds", v, MinBufferSeconds, MaxBufferSeconds)}
+	}
+	if v := c.Player.LoudnessTarget; !(v >= MinLoudnessTarget && v <= MaxLoudnessTarget) {
+		return &Error{File: path, Key: "player.loudness_target", Line: keyLine(text, toml.Key{"player", "loudness_target"}),
+			Err: fmt.Errorf("%g: want %g to %g LUFS (-14 streaming, -23 broadcast)", v, MinLoudnessTarget, MaxLoudnessTarget)}
+	}
 	if v := c.Player.MaxBoostDB; !(v >= 0 && v <= MaxBoostLimitDB) {
 		return &Error{File: path, Key: "player.max_boost_db", Line: keyLine(text, toml.Key{"player", "max_boost_db"}),
 			Err: fmt.Errorf("%g: want 0 (never raise) to %g dB", v, MaxBoostLimitDB)}
+	}
+	return nil
+}
+
+// ThemeKeys are the colors config.toml's [theme] may set (ui/styles holds
+// their defaults).
+var ThemeKeys = []string{"accent", "text", "muted", "error", "notice", "playing", "border", "selected"}
+
+// themeColor is what lipgloss takes for a color: #rgb, #rrggbb, or an ANSI
+// number 0-255.
+var themeColor = regexp.MustCompile(`^(#[0-9a-fA-F]{3}|#[0-9a-fA-F]{6}|[0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5])$`)
+
+// checkTheme refuses a [theme] key the interface does not use and a color
+// it cannot show: both were ignored without a word (a map takes any key),
+// and the interface kept its default colors.
+func checkTheme(path, text string, theme map[string]string) error {
+	keys := slices.Sorted(maps.Keys(theme))
+	for _, k := range keys {
+		key := toml.Key{"theme", k}
+		if !slices.Contains(ThemeKeys, k) {
+			msg := "unknown setting"
+			if s := closest(k, ThemeKeys); s != "" {
+				msg += fmt.Sprintf(" (did you mean %q?)", s)
+			}
+			return &Error{File: path, Key: key.String(), Line: keyLine(text, key),
+				Err: fmt.Errorf("%s; the theme's colors are %s", msg, strings.Join(ThemeKeys, ", "))}
+		}
+		if v := theme[k]; v != "" && !themeColor.MatchString(v) {
+			return &Error{File: path, Key: key.String(), Line: keyLine(text, key),
+				Err: fmt.Errorf("%q: want a color as #rrggbb (or #rgb) or an ANSI color number 0-255", v)}
+		}
 	}
 	return nil
 }
@@ -149,7 +196,7 @@ func CheckOrigin(s string) error {
 	// A password there shows in ps, in the log's request URLs and in the
 	// offline documents' keys (offline list --json), as a flag's value would.
 	if _, ok := u.User.Password(); ok {
-		return fmt.Errorf("origin URL %s holds a password, which would show in ps and in segue's log: leave it out and give the origin's token with --token or SEGUE_TOKEN (a Subsonic server's password with --password-file)", u.Redacted())
+		return fmt.Errorf("origin URL %s holds a password, which would show in ps and in segue's log: leave it out and give the origin's token with --token, SEGUE_TOKEN or token in config.toml (a Subsonic server's password with --password-file)", u.Redacted())
 	}
 	return nil
 }
@@ -189,6 +236,15 @@ func CheckListen(s string) error {
 	}
 	return CheckAddr(s)
 }
+
+// Bounds of player.buffer_seconds (the read-ahead: a second at least, ten
+// minutes at most) and player.loudness_target (LUFS).
+const (
+	MinBufferSeconds  = 1.0
+	MaxBufferSeconds  = 600.0
+	MinLoudnessTarget = -40.0
+	MaxLoudnessTarget = -5.0
+)
 
 // MaxBoostLimitDB bounds player.max_boost_db: past 30 dB a "quiet" track is
 // noise floor whatever the setting meant.
@@ -235,6 +291,29 @@ func tomlName(f reflect.StructField) string {
 // (edit distance at most 2), or "".
 func suggest(k toml.Key) string {
 	return closest(k[len(k)-1], known(strings.Join(k[:len(k)-1], ".")))
+}
+
+// elsewhere says where a key unknown in its own table belongs when another
+// table (or the top) has a setting of that name: a key written below the
+// wrong [table] line, or a top-level one after the first table, which TOML
+// files under that table. "" when no table has it.
+func elsewhere(k toml.Key) string {
+	name, own := k[len(k)-1], strings.Join(k[:len(k)-1], ".")
+	if own != "" && slices.Contains(known(""), name) && !isTable(name) {
+		return fmt.Sprintf(": %q is a top-level setting, so it goes above the first [table] line (below one it belongs to that table)", name)
+	}
+	for _, table := range known("") {
+		if table != own && isTable(table) && slices.Contains(known(table), name) {
+			return fmt.Sprintf(": %q belongs in [%s]", name, table)
+		}
+	}
+	return ""
+}
+
+// isTable reports whether the top-level key name is a table of settings.
+func isTable(name string) bool {
+	f, ok := fieldByTag(reflect.TypeOf(Config{}), name)
+	return ok && f.Type.Kind() == reflect.Struct
 }
 
 // closest returns the candidate nearest to name, or "" when none is within

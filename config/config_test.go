@@ -99,6 +99,19 @@ func TestLoadReportsFileKeyAndLine(t *testing.T) {
 		{"typo in a table", "origin = \"http://x:1\"\n[cache]\nsizee = \"5GiB\"\n", "cache.sizee", 3, `did you mean "size"`},
 		{"unknown top-level key", "orign = \"http://x:1\"\n", "orign", 1, `did you mean "origin"`},
 		{"dotted unknown key", "player.volumee = 3\n", "player.volumee", 1, `did you mean "volume"`},
+		// A key below the wrong table line was only "unknown setting", though
+		// segue reads it: TOML files every key after [cache] under cache.
+		{"top-level key below a table", "[cache]\nsize = \"5GiB\"\norigin = \"http://x:1\"\n", "cache.origin", 3,
+			`"origin" is a top-level setting, so it goes above the first [table] line`},
+		{"key of another table", "[player]\nsize = \"5GiB\"\n", "player.size", 2, `"size" belongs in [cache]`},
+		{"table key at the top", "quality = \"high\"\n", "quality", 1, `"quality" belongs in [player]`},
+		// [theme] took any key and any value, and kept its default colors
+		{"unknown theme color", "[theme]\nacent = \"#ffffff\"\n", "theme.acent", 2, `did you mean "accent"?); the theme's colors are accent, text`},
+		{"theme color of no form", "[theme]\n\naccent = \"blue\"\n", "theme.accent", 3, `"blue": want a color as #rrggbb (or #rgb) or an ANSI color number 0-255`},
+		{"theme color past 255", "[theme]\nmuted = \"256\"\n", "theme.muted", 2, "ANSI color number 0-255"},
+		{"read-ahead of none", "[player]\nbuffer_seconds = 0\n", "player.buffer_seconds", 2, "0: want 1 to 600 seconds"},
+		{"negative read-ahead", "[player]\nbuffer_seconds = -5\n", "player.buffer_seconds", 2, "want 1 to 600 seconds"},
+		{"loudness target above 0", "[player]\nloudness_target = 10\n", "player.loudness_target", 2, "10: want -40 to -5 LUFS"},
 		{"typo in the peer table", "[peer]\nupload_rat = \"2MiB\"\n", "peer.upload_rat", 2, `did you mean "upload_rate"`},
 		{"size without a unit", "[cache]\nsize = 5\n", "cache.size", 2, "no unit"},
 		{"size string without a unit", "[cache]\n\nsize = \"5\"\n", "cache.size", 3, "no unit"},
@@ -412,5 +425,55 @@ password_file = "~/pw"
 	os.Unsetenv("SEGUE_CACHE")
 	if c, err = Load(path, true); err != nil || c.Cache.Path != "a~/b" {
 		t.Errorf("a ~ not at the start stays: %q (%v)", c.Cache.Path, err)
+	}
+}
+
+// TestREADMEShowsEveryConfigKey: the README's config.toml example names
+// every key segue reads (set, or in a comment), each table under its
+// header: token, state_dir, log_file, [cache] path, [player] volume,
+// loudness_target and buffer_seconds, [origin_server] and [theme] were
+// read but shown nowhere, so a newcomer put the token on the command line.
+func TestREADMEShowsEveryConfigKey(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var example string
+	for _, b := range regexp.MustCompile("(?s)```toml\n(.*?)```").FindAllSubmatch(readme, -1) {
+		example += string(b[1])
+	}
+	shows := func(key string) bool {
+		return regexp.MustCompile(`(?m)(^|[#\s])` + regexp.QuoteMeta(key) + `\s*=`).MatchString(example)
+	}
+	for _, key := range known("") {
+		f, _ := fieldByTag(reflect.TypeOf(Config{}), key)
+		switch f.Type.Kind() {
+		case reflect.Struct, reflect.Map:
+			if !strings.Contains(example, "["+key+"]") {
+				t.Errorf("the README's config.toml has no [%s]", key)
+			}
+			for _, sub := range known(key) {
+				if !shows(sub) {
+					t.Errorf("the README's config.toml does not show %s.%s", key, sub)
+				}
+			}
+		default:
+			if !shows(key) {
+				t.Errorf("the README's config.toml does not show %s", key)
+			}
+		}
+	}
+}
+
+// TestThemeColorsLoad: the colors lipgloss takes load: #rrggbb, #rgb and
+// ANSI numbers.
+func TestThemeColorsLoad(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.toml")
+	body := "[theme]\naccent = \"#7aa2f7\"\nmuted = \"#abc\"\ntext = \"212\"\nborder = \"0\"\n"
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := Load(path, true); err != nil || c.Theme["text"] != "212" {
+		t.Errorf("a theme of good colors: %v, %v", c.Theme, err)
 	}
 }

@@ -94,7 +94,7 @@ func RevokeToken(ctx context.Context, db *sql.DB, id string) error {
 		return fmt.Errorf("revoke token %s: %w", id, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("revoke token %s: %w (see segue origin token list)", id, ErrNotFound)
+		return fmt.Errorf("revoke token %s: %w", id, ErrNotFound)
 	}
 	return nil
 }

@@ -435,8 +435,17 @@ func (m *Model) apply(list []player.Event) tea.Cmd {
 		if err != nil {
 			cmds = append(cmds, m.fail(err))
 		}
-		if s, ok := e.(player.StallEvent); ok {
-			cmds = append(cmds, m.line.show(stallNote(s), false))
+		switch s := e.(type) {
+		case player.StallEvent:
+			if s.Ended {
+				cmds = append(cmds, m.line.show(stallNote(s), false))
+			} else {
+				m.line.hold(stallNote(s))
+			}
+		case player.StateEvent:
+			if s.State != player.Buffering { // paused or stopped while it waited
+				cmds = append(cmds, m.line.release())
+			}
 		}
 		if _, ok := e.(player.ChangedEvent); ok && !m.refreshPending() {
 			// segue ctl, MPRIS or a key changed the queue or a setting:

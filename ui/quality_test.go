@@ -49,3 +49,39 @@ func TestQualityKeyAndSwitches(t *testing.T) {
 		t.Errorf("a stall ended and the screen does not say so:\n%s", v)
 	}
 }
+
+// TestStallNoteStaysWhileWaiting: the note that playback waits for the
+// network stays on the status line for as long as it waits (it faded
+// after 6 s, leaving a bare "…" on the bar through a minute-long outage),
+// and goes as other notices do once the wait ends or the listener pauses.
+func TestStallNoteStaysWhileWaiting(t *testing.T) {
+	cat := fixture()
+	m := newDriven(t, cat, 100, 24)
+	tr := cat.albums[0].Tracks[0]
+	drive(m, m.apply([]player.Event{player.TrackEvent{Track: tr, Duration: time.Minute}, player.StateEvent{State: player.Playing}}))
+	fadeOut := func() { // what the notice's two timers deliver
+		for step := 1; step <= 2; step++ {
+			m.Update(fade{id: m.line.id, step: step})
+		}
+	}
+	const waiting = "waiting for the network"
+	drive(m, m.apply([]player.Event{player.StateEvent{State: player.Buffering}, player.StallEvent{TrackID: tr.ID}}))
+	fadeOut()
+	if v := m.View(); !strings.Contains(v, waiting) {
+		t.Errorf("a stall still going on after its notice's time: the screen does not say so:\n%s", v)
+	}
+	m.apply([]player.Event{player.StateEvent{State: player.Paused}}) // paused while it waited
+	fadeOut()
+	if v := m.View(); strings.Contains(v, waiting) {
+		t.Errorf("paused during a stall, the note stays:\n%s", v)
+	}
+	drive(m, m.apply([]player.Event{player.StateEvent{State: player.Buffering}, player.StallEvent{TrackID: tr.ID}}))
+	drive(m, m.apply([]player.Event{player.StateEvent{State: player.Playing}, player.StallEvent{TrackID: tr.ID, Duration: 40 * time.Second, Ended: true}}))
+	if v := m.View(); !strings.Contains(v, "playing again after 40 s") {
+		t.Errorf("a stall ended and the screen does not say so:\n%s", v)
+	}
+	fadeOut()
+	if v := m.View(); strings.Contains(v, "playing again") || strings.Contains(v, waiting) {
+		t.Errorf("the stall's notes stay after it ended:\n%s", v)
+	}
+}

@@ -29,19 +29,39 @@ type statusLine struct {
 	text  string
 	err   bool
 	faint bool
+	held  bool // shown until replaced or released, not faded
 	id    int
 }
 
 func (s *statusLine) show(text string, isErr bool) tea.Cmd {
 	s.id++
-	s.text, s.err, s.faint = text, isErr, false
+	s.text, s.err, s.faint, s.held = text, isErr, false, false
+	id := s.id
+	return tea.Tick(s.stay, func(time.Time) tea.Msg { return fade{id: id, step: 1} })
+}
+
+// hold shows text until another notice replaces it or release lets it
+// fade: for a state that lasts, such as waiting for the network, whose
+// notice faded after 6 s and left a bare "…" on the bar for the rest of
+// the wait.
+func (s *statusLine) hold(text string) {
+	s.id++
+	s.text, s.err, s.faint, s.held = text, false, false, true
+}
+
+// release lets a held notice fade as a shown one does.
+func (s *statusLine) release() tea.Cmd {
+	if !s.held {
+		return nil
+	}
+	s.held = false
 	id := s.id
 	return tea.Tick(s.stay, func(time.Time) tea.Msg { return fade{id: id, step: 1} })
 }
 
 func (s *statusLine) fade(f fade) tea.Cmd {
-	if f.id != s.id || s.text == "" {
-		return nil // a newer notice replaced this one
+	if f.id != s.id || s.text == "" || s.held {
+		return nil // a newer notice replaced this one, or it is held
 	}
 	if f.step == 1 {
 		s.faint = true

@@ -35,7 +35,7 @@ var (
 	// may well exist: it is the origin URL that is wrong.
 	ErrNotSegue = errors.New("no segue origin answers at the origin URL (check --origin)")
 	// ErrUnauthorized means the origin refused the token (401 or 403).
-	ErrUnauthorized = errors.New("the origin refused the token (set one with --token or SEGUE_TOKEN)")
+	ErrUnauthorized = errors.New("the origin refused the token (set one with --token, SEGUE_TOKEN or token in config.toml)")
 	// ErrOffline means the origin is unreachable and the document was never
 	// stored locally.
 	ErrOffline = errors.New("not available offline")

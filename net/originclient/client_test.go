@@ -400,3 +400,55 @@ func TestStoredCopyAnswersForStalledOrigin(t *testing.T) {
 		t.Errorf("album once the origin answers again: %q, %v; want the origin's (asked again)", al.Title, err)
 	}
 }
+
+// TestUnstoredDocumentOfASilentOrigin: a document never stored, asked of
+// an origin that takes the connection and says nothing (a stopped
+// process) by a client that knew nothing of it (a fresh segue search), is
+// not available offline after deafWait, as the README says; it waited out
+// the 15 s answer timeout. An origin that has begun to answer is waited
+// for past deafWait: its answer arrives.
+func TestUnstoredDocumentOfASilentOrigin(t *testing.T) {
+	o := startOrigin(t, false)
+	target, _ := url.Parse(o.base)
+	pass := httputil.NewSingleHostReverseProxy(target)
+	slowBody := make(chan struct{})
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.Contains(r.URL.Path, "/albums/") { // begins at once, ends late
+			rec := httptest.NewRecorder()
+			pass.ServeHTTP(rec, r)
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusOK)
+			w.(http.Flusher).Flush()
+			select {
+			case <-slowBody:
+			case <-r.Context().Done():
+			}
+			w.Write(rec.Body.Bytes())
+			return
+		}
+		<-r.Context().Done() // says nothing
+	}))
+	t.Cleanup(front.Close)
+	c, err := New(front.URL, Options{Docs: openCache(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	const bound = 3 * time.Second // the 15 s answer timeout is past it
+	start := time.Now()
+	_, err = c.Track(t.Context(), o.track)
+	if took := time.Since(start); !errors.Is(err, ErrOffline) || took > deafWait+bound {
+		t.Errorf("a document never stored, origin silent: %v after %v; want ErrOffline within %v", err, took, deafWait+bound)
+	}
+	// a timeout of a request to the origin, as the commands say it ("the
+	// origin at HOST did not answer in time"): it was "is unreachable (is
+	// it running?)" without the host
+	var ue *url.Error
+	if !errors.As(err, &ue) || !ue.Timeout() || !strings.Contains(ue.URL, front.Listener.Addr().String()) {
+		t.Errorf("a document never stored, origin silent: %v; want a *url.Error timeout naming the origin", err)
+	}
+	time.AfterFunc(deafWait+time.Second, func() { close(slowBody) })
+	if al, err := c.Album(t.Context(), o.album); err != nil || al.ID != o.album {
+		t.Errorf("an album whose answer began at once and ended after %v: %+v, %v; want it", deafWait+time.Second, al, err)
+	}
+}

@@ -6,8 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptrace"
+	"net/url"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"segue/cache"
@@ -23,7 +26,14 @@ import (
 const deafWait = 5 * time.Second
 
 // errDeaf ends a request for a document without a stored copy (deafWait).
-var errDeaf = fmt.Errorf("it did not answer within %v", deafWait)
+// It is a timeout (net.Error), so that it is said as one, with the host.
+var errDeaf error = deafError{}
+
+type deafError struct{}
+
+func (deafError) Error() string   { return fmt.Sprintf("it did not answer within %v", deafWait) }
+func (deafError) Timeout() bool   { return true }
+func (deafError) Temporary() bool { return true }
 
 // doc returns the document at URL u: revalidated with its stored ETag when
 // there is one, stored again when it changed, and taken from Docs when the
@@ -57,13 +67,19 @@ func (c *Client) doc(ctx context.Context, u string, check func([]byte) error) (c
 
 // askUnstored asks for a document without a stored copy, ending the
 // request once it has run deafWait while the origin is deaf (checked then,
-// and each second after: only a request that slow has a timer running).
+// and each second after: only a request that slow has a timer running),
+// or has not begun to answer it: a command run with the origin stopped
+// (segue search of words never searched) knew of no deafness and waited
+// out the 15 s answer timeout. An answer that has begun (a large body on a
+// slow link) goes on.
 func (c *Client) askUnstored(ctx context.Context, u string, check func([]byte) error) (cache.Doc, error) {
 	rctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
+	var answering atomic.Bool
+	rctx = httptrace.WithClientTrace(rctx, &httptrace.ClientTrace{GotFirstResponseByte: func() { answering.Store(true) }})
 	var t *time.Timer
 	t = time.AfterFunc(deafWait, func() {
-		if c.fresh.Deaf() {
+		if c.fresh.Deaf() || !answering.Load() {
 			cancel(errDeaf)
 			return
 		}
@@ -71,8 +87,12 @@ func (c *Client) askUnstored(ctx context.Context, u string, check func([]byte) e
 	})
 	defer t.Stop()
 	d, err := c.ask(rctx, u, cache.Doc{}, false, check)
-	if err != nil && ctx.Err() == nil && context.Cause(rctx) == errDeaf {
-		return c.offline(u, cache.Doc{}, false, errDeaf)
+	if err != nil && ctx.Err() != nil {
+		// the caller's time ran out too: its own error, whichever came first
+		return cache.Doc{}, fmt.Errorf("get %s: %w", u, ctx.Err())
+	}
+	if err != nil && context.Cause(rctx) == errDeaf {
+		return c.offline(u, cache.Doc{}, false, &url.Error{Op: http.MethodGet, URL: u, Err: errDeaf})
 	}
 	return d, err
 }

@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"segue/net/trust"
@@ -103,6 +105,40 @@ func (h hintTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 		return nil, fmt.Errorf("%w (%w)", ErrUnknownAuthority, err)
 	}
 	return resp, err
+}
+
+// Refusal says in one sentence why the certificate under err was refused
+// and what fixes it, for a certificate that does not name the host asked
+// for (which --ca cannot fix); "" for any other refusal. Go's own words
+// ("x509: cannot validate certificate for 127.0.0.1 because it doesn't
+// contain any IP SANs") named neither the certificate's names nor a fix.
+func Refusal(err error) string {
+	var he x509.HostnameError
+	if !errors.As(err, &he) || he.Certificate == nil {
+		return ""
+	}
+	c := he.Certificate
+	names := slices.Clone(c.DNSNames)
+	for _, ip := range c.IPAddresses {
+		names = append(names, ip.String())
+	}
+	has := "it names no host or address"
+	if len(names) > 0 {
+		has = "it is for " + strings.Join(names, ", ")
+	} else if c.Subject.CommonName != "" {
+		has += fmt.Sprintf(" (only a common name, %s, which clients no longer read)", c.Subject.CommonName)
+	}
+	return fmt.Sprintf("the origin's certificate is not for %s: %s; reach the origin by one of its names, "+
+		"make it one that names %[1]s (segue origin serve --tls-self-signed --tls-name %[1]s), or pin it with --pin-sha256 FP", he.Host, has)
+}
+
+// WrongName is the host err refused a certificate for not naming, or "".
+func WrongName(err error) string {
+	var he x509.HostnameError
+	if errors.As(err, &he) {
+		return he.Host
+	}
+	return ""
 }
 
 // Untrusted reports whether err is a refused certificate (unknown authority,

@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"unicode/utf8"
 
+	"segue/cache"
 	"segue/net/originclient"
 	"segue/share"
 )
@@ -99,6 +100,9 @@ func Reason(err error) string {
 	switch {
 	case errors.Is(err, originclient.ErrPinMismatch):
 		return "the certificate does not match --pin-sha256 (a new one, or something in between?)"
+	case originclient.WrongName(err) != "":
+		// --ca cannot fix a certificate made for other names
+		return "the certificate is not for " + originclient.WrongName(err) + ": use a name it has, or --pin-sha256 FP"
 	case originclient.Untrusted(err):
 		// short enough for the line to keep what to do (docs/tls.md)
 		return "untrusted certificate: give --ca FILE or --pin-sha256 FP"
@@ -109,9 +113,11 @@ func Reason(err error) string {
 	case errors.Is(err, originclient.ErrNotFound):
 		return "it is not on the origin"
 	case errors.Is(err, originclient.ErrUnauthorized):
-		return "the origin refused the token (set one with --token or SEGUE_TOKEN)"
+		return "the origin refused the token (set one with --token, SEGUE_TOKEN or token in config.toml)"
 	case errors.Is(err, context.DeadlineExceeded):
 		return "the origin took too long to answer (ctrl+r retries)"
+	case errors.Is(err, cache.ErrPinFull):
+		return "the cache's cap is too small for it (raise [cache] size, or unpin something)"
 	case errors.Is(err, syscall.ENOSPC):
 		return "the disk is full (segue cache gc frees space)"
 	}

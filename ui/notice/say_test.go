@@ -2,13 +2,17 @@ package notice
 
 import (
 	"context"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"segue/cache"
 	"segue/net/originclient"
 	"segue/share"
 )
@@ -39,6 +43,12 @@ func TestSay(t *testing.T) {
 	_, untrusted := strange.Artists(ctx)
 	pinned, _ := originclient.New(tlsSrv.URL, originclient.Options{TLS: originclient.TLSOptions{PinSHA256: strings.Repeat("ab", 32)}})
 	_, wrongPin := pinned.Artists(ctx)
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: tlsSrv.Certificate().Raw}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	byOtherName, _ := originclient.New("https://localhost:"+tlsSrv.URL[strings.LastIndex(tlsSrv.URL, ":")+1:], originclient.Options{TLS: originclient.TLSOptions{CAFile: ca}})
+	_, wrongName := byOtherName.Artists(ctx)
 
 	for _, c := range []struct {
 		err  error
@@ -63,6 +73,10 @@ func TestSay(t *testing.T) {
 		// a refused certificate is a setting to fix, not an outage: the
 		// screens said "offline" (docs/tls.md)
 		{fmt.Errorf("list artists: %w", untrusted), "could not list artists: untrusted certificate: give --ca FILE or --pin-sha256 FP"},
+		// --ca cannot fix a certificate for other names; it said to give it
+		{fmt.Errorf("list artists: %w", wrongName), "could not list artists: the certificate is not for localhost: use a name it has, or --pin-sha256 FP"},
+		// pinning beyond the cache's cap said "it failed (the log has the details)"
+		{fmt.Errorf("offline add album \"Night\": %w: it needs 3.0 MiB more, and the cache's cap of 2.0 MiB holds 1.0 MiB pinned already", cache.ErrPinFull), `could not offline add album "Night": the cache's cap is too small for it (raise [cache] size, or unpin something)`},
 		{fmt.Errorf("list artists: %w", wrongPin), "could not list artists: the certificate does not match --pin-sha256 (a new one, or something in between?)"},
 	} {
 		got := Say(c.err)

@@ -11,7 +11,8 @@ import (
 	"github.com/muesli/termenv"
 )
 
-// Theme keys understood in config.toml's [theme] table, with their defaults.
+// Theme keys understood in config.toml's [theme] table, with their defaults
+// (config.ThemeKeys, which config.toml's check takes; TestThemeKeysAreConfigs).
 var defaultTheme = map[string]string{
 	"accent":   "#7aa2f7", // selection, active tab, progress
 	"text":     "#c0caf5",
@@ -58,8 +59,9 @@ func NoColor() bool {
 	return ok && v != ""
 }
 
-// New builds Styles from theme over the defaults. Unknown keys are ignored;
-// colors are anything lipgloss.Color accepts ("#rrggbb", "212").
+// New builds Styles from theme over the defaults. Unknown keys are ignored
+// (config.toml's check refuses them); colors are anything lipgloss.Color
+// accepts ("#rrggbb", "212").
 func New(theme map[string]string) *Styles {
 	c := func(k string) lipgloss.Color {
 		if v, ok := theme[k]; ok && v != "" {
