@@ -475,7 +475,9 @@ func TestPlayOriginDownMidTrack(t *testing.T) {
 // kept) left the line "▶ 1/1 ..." and silence, saying nothing of why.
 func TestPlaySaysItRetries(t *testing.T) {
 	target, res := searchedOrigin(t)
-	trace, err := abrtest.ParseTrace("slow", strings.NewReader("0 0.05\n")) // 50 kbit/s
+	// 5 kbit/s: too slow for even the attempts a slow link gets (3, 6
+	// and 12 s) to bring a segment of the lowest rendition, 30 KB
+	trace, err := abrtest.ParseTrace("slow", strings.NewReader("0 0.005\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -513,5 +515,40 @@ func TestPlaySaysItRetries(t *testing.T) {
 	got := retryNote(fmt.Errorf("fetch segment 9 of track t1 (retrying in 250ms): %w", err))
 	if want := "the origin at " + closed + " is unreachable: nothing listens there (connection refused); start it (segue origin serve) or check --origin"; got != want {
 		t.Errorf("retrying after the origin went: %q\nwant %q", got, want)
+	}
+}
+
+// TestPlayOnALinkBelowTheLowestRate: at 64 kbit/s, below the lowest
+// rendition's 96, a track plays to its end with stalls. Each 3 s try at a
+// segment ended with part of it and the next started again from nothing,
+// so no segment ever came and play stayed silent, retrying (fetch gives a
+// try that timed out while bytes came twice the time).
+func TestPlayOnALinkBelowTheLowestRate(t *testing.T) {
+	target, res := searchedOrigin(t)
+	trace, err := abrtest.ParseTrace("64k", strings.NewReader("0 0.064\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	slow := httptest.NewServer(abrtest.NewProxy(target, abrtest.NewLink(trace)))
+	t.Cleanup(slow.Close)
+	h := newSwarmHost(t, segueBinary(t))
+	cmd, out, stderr := h.start("--origin", slow.URL, "play", res.Tracks[0].ID, "--quality", "low", "--output", "null", "--json")
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("play over 64 kbit/s: %v\n%s\n%s", err, out, stderr)
+		}
+	case <-time.After(2 * time.Minute):
+		t.Fatalf("play over 64 kbit/s did not end in 2 minutes (an 8 s track)\n%s\n%s", out, stderr)
+	}
+	var fin struct {
+		Event          string
+		Played, Failed int
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &fin); err != nil || fin.Event != "finished" || fin.Played != 1 || fin.Failed != 0 {
+		t.Errorf("play over 64 kbit/s ended with %q (%v); want finished, played 1, failed 0", lines[len(lines)-1], err)
 	}
 }

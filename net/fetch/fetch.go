@@ -82,6 +82,8 @@ type Options struct {
 	// Backoff before the second attempt, doubled after each (default 100 ms).
 	Backoff time.Duration
 	// Timeouts per attempt by urgency (defaults: Now 3 s, Soon 10 s, Prefetch 30 s).
+	// An attempt that timed out while bytes were coming gives the next
+	// attempt at that tier twice its time (a slow link, not a dead one).
 	Timeouts map[catalog.Urgency]time.Duration
 	// Logger receives warnings (cache write failures, bad bytes); default slog.Default().
 	Logger *slog.Logger
@@ -235,6 +237,13 @@ func (f *Fetcher) download(ctx context.Context, hash string, u catalog.Urgency, 
 }
 
 // fromTier tries one tier up to Attempts times with exponential backoff.
+// An attempt that ran out of time while bytes were coming (received grew:
+// a link slower than the segment's rate) gives the next one twice its time.
+// With the same time for each, a link too slow to bring a segment within
+// Timeouts[u] never brought one: each try started again from nothing, and
+// below the lowest rendition's rate (96 kbit/s: 2.5 s of it in 3 s) play
+// stayed silent for as long as it retried. A tier that sends nothing still
+// fails in Timeouts[u] each time.
 // When every try brought bytes that fail the hash check it gives up with
 // catalog.ErrCorruptSegment naming the source: retrying later would only
 // download the same wrong bytes again.
@@ -244,6 +253,7 @@ func (f *Fetcher) fromTier(ctx context.Context, t Tier, hash string, u catalog.U
 	if t.Attempts > 0 {
 		attempts = t.Attempts
 	}
+	timeout := f.opts.Timeouts[u]
 	var err error
 	bad := 0
 	for attempt := 0; attempt < attempts; attempt++ {
@@ -255,7 +265,7 @@ func (f *Fetcher) fromTier(ctx context.Context, t Tier, hash string, u catalog.U
 			}
 			backoff *= 2
 		}
-		actx, cancel := context.WithTimeout(ctx, f.opts.Timeouts[u])
+		actx, cancel := context.WithTimeout(ctx, timeout)
 		var data []byte
 		received.Store(0)
 		if ur, ok := t.Remote.(UrgentRemote); ok {
@@ -265,9 +275,13 @@ func (f *Fetcher) fromTier(ctx context.Context, t Tier, hash string, u catalog.U
 		} else {
 			data, err = t.Remote.Chunk(actx, hash)
 		}
+		slow := errors.Is(actx.Err(), context.DeadlineExceeded) && ctx.Err() == nil && received.Load() > 0
 		cancel()
 		if errors.Is(err, ErrNoRemote) {
 			return nil, err
+		}
+		if err != nil && slow {
+			timeout *= 2
 		}
 		if err == nil {
 			if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) == hash {

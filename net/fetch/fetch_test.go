@@ -1,6 +1,7 @@
 package fetch
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -316,5 +317,53 @@ func TestReceivedReportsBytesInFlight(t *testing.T) {
 	}
 	if got := f.Received(hash); got != 0 {
 		t.Errorf("after the download: Received %d, want 0", got)
+	}
+}
+
+// A link slower than a segment's rate: each attempt ran out of time with
+// part of the segment and the next started again from nothing, so the
+// segment never came (play at under 96 kbit/s stayed silent). An attempt
+// that timed out while bytes came now gives the next twice its time; one
+// that brought nothing does not.
+func TestSlowLinkGetsLongerAttempts(t *testing.T) {
+	const timeout = 300 * time.Millisecond
+	blob := randomBytes(16 << 10)
+	sum := sha256.Sum256(blob)
+	hash := hex.EncodeToString(sum[:])
+	var slowTries atomic.Int64
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		slowTries.Add(1)
+		w.Header().Set("Content-Length", strconv.Itoa(len(blob)))
+		for i := 0; i < len(blob); i += 1 << 10 { // 16 KiB in about 450 ms
+			if _, err := w.Write(blob[i : i+1<<10]); err != nil {
+				return
+			}
+			w.(http.Flusher).Flush()
+			time.Sleep(28 * time.Millisecond)
+		}
+	}))
+	defer slow.Close()
+	opts := Options{Timeouts: map[catalog.Urgency]time.Duration{catalog.UrgencyNow: timeout}}
+	f := New(openCache(t), []Tier{{Source: catalog.SourceOrigin, Remote: client(t, slow.URL)}}, opts)
+	if data, _, err := f.Segment(context.Background(), hash, catalog.UrgencyNow); err != nil || !bytes.Equal(data, blob) {
+		t.Fatalf("a segment over a link slower than the timeout: %d bytes, %v after %d tries; want it whole", len(data), err, slowTries.Load())
+	}
+	var longest atomic.Int64
+	silent := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		<-r.Context().Done()
+		if d := int64(time.Since(start)); d > longest.Load() {
+			longest.Store(d)
+		}
+	}))
+	defer silent.Close()
+	f = New(openCache(t), []Tier{{Source: catalog.SourceOrigin, Remote: client(t, silent.URL)}}, opts)
+	if _, _, err := f.Segment(context.Background(), hash, catalog.UrgencyNow); err == nil {
+		t.Fatal("a segment from a tier that sends nothing: no error")
+	}
+	silent.Close() // waits for the handlers
+	// doubled, the third try would wait 4x the timeout
+	if d := time.Duration(longest.Load()); d >= 3*timeout {
+		t.Errorf("a tier that sends nothing: a try lasted %v; want each ended at the timeout, %v", d, timeout)
 	}
 }
