@@ -18,6 +18,7 @@ import (
 
 	"segue/cache"
 	"segue/catalog"
+	"segue/net/abr/abrtest"
 )
 
 // brokenProxy stands between segue and an origin and, by mode, answers
@@ -525,6 +526,18 @@ func searchedOrigin(t *testing.T) (*url.URL, catalog.SearchResult) {
 		t.Fatal(err)
 	}
 	return target, res
+}
+
+// throttled serves target through abrtest's throttling proxy on a link of
+// a constant rate (Mbit/s) and returns the proxy's URL.
+func throttled(t *testing.T, target *url.URL, mbits string) string {
+	trace, err := abrtest.ParseTrace(mbits, strings.NewReader("0 "+mbits+"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := httptest.NewServer(abrtest.NewProxy(target, abrtest.NewLink(trace)))
+	t.Cleanup(p.Close)
+	return p.URL
 }
 
 // failingChunks is a proxy in front of target whose /chunks answer 500.

@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -26,7 +25,6 @@ import (
 	"segue/cache"
 	"segue/catalog"
 	"segue/internal/testkit"
-	"segue/net/abr/abrtest"
 	"segue/net/fetch"
 	"segue/net/originclient"
 	"segue/origin"
@@ -477,16 +475,11 @@ func TestPlaySaysItRetries(t *testing.T) {
 	target, res := searchedOrigin(t)
 	// 5 kbit/s: too slow for even the attempts a slow link gets (3, 6
 	// and 12 s) to bring a segment of the lowest rendition, 30 KB
-	trace, err := abrtest.ParseTrace("slow", strings.NewReader("0 0.005\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	slow := httptest.NewServer(abrtest.NewProxy(target, abrtest.NewLink(trace)))
-	t.Cleanup(slow.Close)
+	slow := throttled(t, target, "0.005")
 	for _, c := range []struct {
 		name, origin, says string
 	}{
-		{"slow link", slow.URL, "retrying: a segment did not arrive in time (is the link slower than the lowest quality, 96 kbit/s?)"},
+		{"slow link", slow, "retrying: a segment did not arrive in time (is the link slower than the lowest quality, 96 kbit/s?)"},
 		{"origin failing", failingChunks(t, target).URL, "retrying: the origin failed (500 Internal Server Error); its log says why\n"},
 	} {
 		h := newSwarmHost(t, segueBinary(t))
@@ -525,14 +518,8 @@ func TestPlaySaysItRetries(t *testing.T) {
 // try that timed out while bytes came twice the time).
 func TestPlayOnALinkBelowTheLowestRate(t *testing.T) {
 	target, res := searchedOrigin(t)
-	trace, err := abrtest.ParseTrace("64k", strings.NewReader("0 0.064\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	slow := httptest.NewServer(abrtest.NewProxy(target, abrtest.NewLink(trace)))
-	t.Cleanup(slow.Close)
 	h := newSwarmHost(t, segueBinary(t))
-	cmd, out, stderr := h.start("--origin", slow.URL, "play", res.Tracks[0].ID, "--quality", "low", "--output", "null", "--json")
+	cmd, out, stderr := h.start("--origin", throttled(t, target, "0.064"), "play", res.Tracks[0].ID, "--quality", "low", "--output", "null", "--json")
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	select {
