@@ -157,9 +157,28 @@ func (ts *trackStream) aheadLocked() time.Duration {
 // monitor, which then polled while Go ran, every 2.3 s at 320k. The
 // interface playing through ALSA woke 8.6-10.2 times a second (median 8.9)
 // with batches of 7 s, 9.6-11.5 (median 10.2) one segment at a time
-// (docs/headless-audio.md). ABR decisions are unaffected: the buffer stays
-// far above where its rules act (BolaTop, MinBufferToSwitchUp).
+// (docs/headless-audio.md). Only on an ample link (batched).
 const refillBatch = 7 * time.Second
+
+// ampleLink is how many times the top rendition's bitrate the throughput
+// estimate must be for a full window to wait for refillBatch of room: a
+// batch of 7 s then comes in under 0.9 s, and ABR picks the top rendition
+// anyway.
+const ampleLink = 8
+
+// batched reports whether a full read-ahead window waits for refillBatch of
+// room before fetching more: while the throughput estimate is unknown
+// (segments from the cache) or at least ampleLink times the top rendition's
+// bitrate. On a link near the renditions' rates, waiting left fast spells
+// unused when the link then slowed: in make bench-abr (200 s per trace)
+// oscillation, 1 Mbit/s and 120 kbit/s by turns, fell from 95% of the
+// oracle's bitrate to 87% with batches on every link, and outage-30s
+// stalled 12.3 s instead of 9.8 (2026-12-02).
+func (ts *trackStream) batched() bool {
+	kbps := ts.p.opts.ABR.Kbps()
+	levels := ts.lad.levels
+	return kbps == 0 || len(levels) == 0 || kbps >= ampleLink*float64(levels[len(levels)-1].Kbps)
+}
 
 // fetchLoop fetches segments in order, staying within the read-ahead window,
 // retrying failures with backoff until the stream is closed.
@@ -181,7 +200,7 @@ func (ts *trackStream) fetchLoop() {
 					limit += ts.segDuration(j)
 				}
 				room := p.opts.ReadAhead
-				if full {
+				if full && ts.batched() {
 					room -= min(refillBatch, p.opts.ReadAhead/3)
 				}
 				inWindow = i <= ts.reading+1 || limit < room
