@@ -444,7 +444,7 @@ func TestPlayEndsOnSignals(t *testing.T) {
 			}
 			t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 			testkit.Wait(t, time.Minute, "play's control socket to answer", func() bool { _, _, code := h.ctl("status"); return code == 0 })
-			testkit.Wait(t, time.Minute, "the started event", func() bool { return strings.Contains(out.String(), `"event":"started"`) })
+			testkit.Wait(t, time.Minute, "audio of the track to be heard", func() bool { return heardAudio(out.String()) })
 			if err := cmd.Process.Signal(sig); err != nil {
 				t.Fatal(err)
 			}

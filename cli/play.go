@@ -324,6 +324,8 @@ func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total i
 		startedFailed    int    // tracks that failed after they started
 		current          string // the ID of the track that started last
 		currentFailed    bool   // it is counted in startedFailed
+		heardFrom        int64  // where its play head began: its start, or the last seek
+		currentHeard     bool   // its play head has moved past heardFrom: audio of it was heard
 		firstErr         error
 		lastSecond       = int64(-1)
 		retrySaid        string // the track whose retrying was said (once a track)
@@ -344,8 +346,12 @@ func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total i
 			fmt.Fprintln(a.stdout)
 		}
 		// a track that failed before it started (its manifest did not
-		// come) is in failed but not in started
+		// come) is in failed but not in started; one a signal ended before
+		// any of its audio was heard did not play
 		played := started - startedFailed
+		if interrupted && current != "" && !currentFailed && !currentHeard {
+			played--
+		}
 		st := p.Stats()
 		stallMS, startupMS, mean := st.Stalled.Milliseconds(), st.Startup.Milliseconds(), math.Round(st.MeanKbps*10)/10
 		emit(playEvent{Event: "finished", Played: &played, Failed: &failed, Stalls: &st.Stalls, StallMS: &stallMS,
@@ -369,7 +375,7 @@ func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total i
 					kind = "started"
 				}
 				started++
-				current, currentFailed = e.Track.ID, false
+				current, currentFailed, heardFrom, currentHeard = e.Track.ID, false, 0, false
 				lastSecond = -1
 				idx, tr := e.Index, e.Track
 				emit(playEvent{Event: kind, Index: &idx, Track: &tr, DurationMS: e.Duration.Milliseconds()})
@@ -405,6 +411,13 @@ func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total i
 					emit(playEvent{Event: "rendition", TrackID: e.TrackID, Index: &idx, Rendition: e.Rendition, Kbps: e.Kbps})
 				}
 			case player.PositionEvent:
+				if e.TrackID == current {
+					if pos := e.Position.Milliseconds(); e.Seek {
+						heardFrom = pos
+					} else if pos > heardFrom {
+						currentHeard = true
+					}
+				}
 				if s := int64(e.Position / time.Second); s != lastSecond {
 					lastSecond = s
 					pos, buf := e.Position.Milliseconds(), buffer

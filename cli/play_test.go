@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -508,6 +509,54 @@ func TestPlaySaysItRetries(t *testing.T) {
 	got := retryNote(fmt.Errorf("fetch segment 9 of track t1 (retrying in 250ms): %w", err))
 	if want := "the origin at " + closed + " is unreachable: nothing listens there (connection refused); start it (segue origin serve) or check --origin"; got != want {
 		t.Errorf("retrying after the origin went: %q\nwant %q", got, want)
+	}
+}
+
+// heardAudio reports whether segue play --json's output has a progress
+// event past the track's start: audio of it was heard.
+func heardAudio(out string) bool {
+	for line := range strings.Lines(out) {
+		var e struct {
+			Event      string
+			PositionMS int64 `json:"position_ms"`
+		}
+		if json.Unmarshal([]byte(line), &e) == nil && e.Event == "progress" && e.PositionMS > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// A run interrupted while its only track waited for segments that never
+// came (the origin answering 500) said "played": 1, though nothing was
+// heard. Now it says 0; one interrupted after audio was heard still says 1
+// (TestPlayEndsOnSignals).
+func TestInterruptedBeforeAnySoundPlayedNone(t *testing.T) {
+	target, res := searchedOrigin(t)
+	h := newSwarmHost(t, segueBinary(t))
+	cmd, out, _ := h.start("--origin", failingChunks(t, target).URL, "play", "--json", "--output", "null", res.Tracks[0].ID)
+	testkit.Wait(t, time.Minute, "play to retry a segment", func() bool { return strings.Contains(out.String(), `"event":"error"`) })
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); cmd.ProcessState.ExitCode() != ExitInterrupted {
+		t.Fatalf("segue play after SIGINT: %v, want exit status %d\n%s", err, ExitInterrupted, out.String())
+	}
+	if heardAudio(out.String()) {
+		t.Fatalf("audio was heard from an origin whose segments all fail:\n%s", out.String())
+	}
+	var finished struct {
+		Event       string
+		Played      *int
+		Interrupted bool
+	}
+	for line := range strings.Lines(out.String()) {
+		if strings.Contains(line, `"event":"finished"`) && json.Unmarshal([]byte(line), &finished) != nil {
+			t.Fatalf("finished event %q is not JSON", line)
+		}
+	}
+	if !finished.Interrupted || finished.Played == nil || *finished.Played != 0 {
+		t.Errorf("finished event %+v, want interrupted with played 0; output:\n%s", finished, out.String())
 	}
 }
 
