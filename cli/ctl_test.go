@@ -335,7 +335,7 @@ func TestCtlDrivesPlay(t *testing.T) {
 		st = h.status()
 		return st.Track != nil && st.Track.ID == tracks[1].ID && st.PositionMS >= 1000
 	})
-	if st.QueueIndex != 1 || st.QueueLength != 3 {
+	if st.QueueIndex != 1 || st.QueuePosition != 2 || st.QueueLength != 3 {
 		t.Errorf("after next: %+v", st)
 	}
 	audio = wavSoFar(t, wav)
@@ -501,7 +501,7 @@ func TestCtlRemoveLastCurrentEndsPlay(t *testing.T) {
 	}
 	out, errOut, code := h.ctl("queue", "remove", "2", "--json")
 	var st ctl.Status
-	if code != 0 || json.Unmarshal([]byte(out), &st) != nil || st.State != "stopped" || st.Track != nil || st.QueueIndex != -1 {
+	if code != 0 || json.Unmarshal([]byte(out), &st) != nil || st.State != "stopped" || st.Track != nil || st.QueueIndex != -1 || st.QueuePosition != 0 {
 		t.Errorf("ctl queue remove of the current last track: exit %d, %s%s; want stopped, no track", code, out, errOut)
 	}
 	select {

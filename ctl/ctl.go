@@ -123,20 +123,23 @@ type Track struct {
 // buffering; Track is nil when nothing is current; PositionMS in
 // milliseconds; Volume 0-100; Quality the preference (auto, low, normal,
 // high); Rendition and Source (cache, peer, origin) those of the last
-// segment fetched; QueueIndex is -1 when nothing is current; Shuffle and
-// Repeat (off, all, one) the queue's modes.
+// segment fetched; QueueIndex counts from 0, -1 when nothing is current;
+// QueuePosition is the same entry counted from 1, as queue list and queue
+// remove N count, 0 when nothing is current; Shuffle and Repeat (off, all,
+// one) the queue's modes.
 type Status struct {
-	State       string `json:"state"`
-	Track       *Track `json:"track"`
-	PositionMS  int64  `json:"position_ms"`
-	Volume      int    `json:"volume"`
-	Shuffle     bool   `json:"shuffle"`
-	Repeat      string `json:"repeat"`
-	Quality     string `json:"quality"`
-	Rendition   string `json:"rendition"`
-	Source      string `json:"source"`
-	QueueLength int    `json:"queue_length"`
-	QueueIndex  int    `json:"queue_index"`
+	State         string `json:"state"`
+	Track         *Track `json:"track"`
+	PositionMS    int64  `json:"position_ms"`
+	Volume        int    `json:"volume"`
+	Shuffle       bool   `json:"shuffle"`
+	Repeat        string `json:"repeat"`
+	Quality       string `json:"quality"`
+	Rendition     string `json:"rendition"`
+	Source        string `json:"source"`
+	QueueLength   int    `json:"queue_length"`
+	QueueIndex    int    `json:"queue_index"`
+	QueuePosition int    `json:"queue_position"`
 }
 
 // QueueEntry is one line of `segue ctl queue list --json`; Index counts from 1

@@ -328,7 +328,7 @@ func (s *Server) status() *Status {
 	p := s.opts.Player
 	st := p.Status()
 	out := &Status{State: st.State.String(), PositionMS: st.Position.Milliseconds(), Volume: st.Volume,
-		Shuffle: st.Shuffle, Repeat: st.Repeat.String(), Quality: string(p.Quality()), QueueLength: len(st.Queue), QueueIndex: st.Index}
+		Shuffle: st.Shuffle, Repeat: st.Repeat.String(), Quality: string(p.Quality()), QueueLength: len(st.Queue), QueueIndex: st.Index, QueuePosition: st.Index + 1}
 	if st.Index >= 0 {
 		out.Track = trackOf(st.Track)
 		if st.Duration > 0 {
