@@ -413,6 +413,26 @@ func TestSecondInstance(t *testing.T) {
 	}
 }
 
+// A second segue play ran without a control socket and said so only in
+// the log, so segue ctl pause paused the first. It now says so on stderr,
+// naming --instance and --enqueue, and plays on.
+func TestSecondPlaySaysCtlCannotReachIt(t *testing.T) {
+	url, tracks := ctlOrigin(t)
+	h := newCtlHost(t)
+	h.start("--origin", url, "play", "--output", "null", tracks[0].ID)
+	testkit.Wait(t, time.Minute, "the first play's control socket", func() bool { _, _, code := h.ctl("status"); return code == 0 })
+	out, errOut := h.start("--origin", url, "play", "--output", "null", tracks[1].ID)
+	testkit.Wait(t, time.Minute, "the second play to start", func() bool { return strings.Contains(out.String(), "▶ 1/1") })
+	want := "segue: segue ctl cannot reach this play: segue is already running (its control socket is " + filepath.Join(h.runtime, "segue", "ctl.sock") +
+		"): drive it with segue ctl; give --instance NAME to reach this one as segue ctl --instance NAME, or --enqueue to add to the running queue\n"
+	if errOut.String() != want {
+		t.Errorf("the second play's stderr:\n%q\nwant\n%q", errOut.String(), want)
+	}
+	if st := h.status(); st.Track == nil || st.Track.ID != tracks[0].ID {
+		t.Errorf("segue ctl status reached %+v, want the first play's track %s", st.Track, tracks[0].ID)
+	}
+}
+
 // TestToldErrorEvent: an error event reaches segue ctl watch as the one
 // sentence segue prints, not the chain of request URLs and Go network
 // errors it carried ("get http://…/manifest: Get …: dial tcp …").

@@ -151,8 +151,13 @@ func (a *app) play(ctx context.Context, f playFlags, targets []string) (err erro
 			rand.Shuffle(len(tracks), func(i, j int) { tracks[i], tracks[j] = tracks[j], tracks[i] })
 		}
 		return a.enqueue(ctx, f, tracks)
-	case err != nil: // another instance plays too, or no runtime dir: play on our own
-		a.logger().Info("segue ctl cannot reach this play", "err", err)
+	case err != nil: // another instance plays too, or no runtime dir: play on our own, saying so
+		// (it was said only in the log, so segue ctl pause paused the other)
+		hint := ""
+		if errors.Is(err, ctl.ErrRunning) {
+			hint = "; give --instance NAME to reach this one as segue ctl --instance NAME, or --enqueue to add to the running queue"
+		}
+		fmt.Fprintf(a.stderr, "segue: segue ctl cannot reach this play: %s%s\n", sentence(err), hint)
 	default:
 		defer func() { err = errors.Join(err, srv.Close()) }()
 	}
