@@ -169,12 +169,18 @@ func (n *peerNode) Close() error {
 
 // withPeers returns the fetch chain's remote tiers with the peer tier
 // first when peers are enabled, the manifest source the player should use
-// (one that teaches the swarm) and the node (nil when disabled).
-func (a *app) withPeers(c *cache.Cache, r *resolver, log *slog.Logger) ([]fetch.Tier, player.ManifestSource, *peerNode, error) {
+// (one that teaches the swarm) and the node (nil when disabled). say, when
+// not nil, is told when the origin's tracker stops and starts taking this
+// peer's announces (see announceNotices).
+func (a *app) withPeers(c *cache.Cache, r *resolver, log *slog.Logger, say func(string)) ([]fetch.Tier, player.ManifestSource, *peerNode, error) {
 	if !a.cfg.Peer.Enabled || r.sub != nil { // peers trade segments by hash, which a Subsonic server has none of
 		return r.tiers(), r, nil, nil
 	}
-	n, err := a.startPeer(c, r.def, log, "--peer-listen or [peer] listen")
+	var tracker peer.TrackerClient = r.def
+	if say != nil {
+		tracker = &announceNotices{TrackerClient: r.def, say: say}
+	}
+	n, err := a.startPeer(c, tracker, log, "--peer-listen or [peer] listen")
 	if err != nil {
 		return nil, nil, nil, err
 	}

@@ -81,7 +81,7 @@ func (a *app) peerServe(ctx context.Context, asJSON bool) error {
 		if err != nil {
 			return withExit(ExitUsage, err)
 		}
-		notices := &announceNotices{TrackerClient: tracker, say: func(s string) { fmt.Fprintf(a.stderr, "segue: %s\n", s) }}
+		notices := &announceNotices{TrackerClient: tracker, say: a.sayOnStderr}
 		n, err := a.startPeer(c, notices, log, "--listen or [peer] listen")
 		if err != nil {
 			return err
@@ -96,7 +96,10 @@ func (a *app) peerServe(ctx context.Context, asJSON bool) error {
 	})
 }
 
-// announceNotices is peer serve's tracker client: it says on stderr when
+// sayOnStderr prints s as a line of segue's on stderr.
+func (a *app) sayOnStderr(s string) { fmt.Fprintf(a.stderr, "segue: %s\n", s) }
+
+// announceNotices is the tracker client of peer serve and play --peer: it says on stderr when
 // the origin's tracker stops taking this peer's announces (unreachable, a
 // token refused) and when it takes them again. Serving while no tracker
 // lists the peer is sharing with nobody outside the LAN, and that was only

@@ -9,6 +9,9 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -359,5 +362,30 @@ func TestPeerServeSaysTheTrackerIsAway(t *testing.T) {
 		if !strings.Contains(errOut.String(), "unreachable") || strings.Count(errOut.String(), "\n") != 1 {
 			t.Errorf("peer serve (--json %v) stderr: %q; want one line saying the origin is unreachable", asJSON, errOut)
 		}
+	}
+}
+
+// play --peer whose tracker refused its announces played on saying
+// nothing, as peer serve did (TestPeerServeSaysTheTrackerIsAway): other
+// peers could not find it. Now it says so on stderr, once, and plays.
+func TestPlayPeerSaysTheTrackerIsAway(t *testing.T) {
+	target, res := searchedOrigin(t)
+	pass := httputil.NewSingleHostReverseProxy(target)
+	refusing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/api/v1/peers/announce" {
+			http.Error(w, "the tracker is down for maintenance", http.StatusServiceUnavailable)
+			return
+		}
+		pass.ServeHTTP(w, r)
+	}))
+	t.Cleanup(refusing.Close)
+	h := newSwarmHost(t, segueBinary(t))
+	_, out, errOut := h.start("--origin", refusing.URL, "--peer", "--peer-listen", "127.0.0.1:0", "play", "--output", "null", res.Tracks[0].ID)
+	testkit.Wait(t, time.Minute, "play to say the tracker did not take it", func() bool {
+		return strings.Contains(errOut.String(), "segue: the origin's tracker did not take this peer, so other peers find it only on the LAN (--peer-lan)")
+	})
+	testkit.Wait(t, time.Minute, "play to play on", func() bool { return strings.Contains(out.String(), "▶ 1/1") })
+	if n := strings.Count(errOut.String(), "\n"); n != 1 || !strings.Contains(errOut.String(), "503") {
+		t.Errorf("play --peer stderr: %q; want one line naming the tracker's 503", errOut)
 	}
 }

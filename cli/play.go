@@ -168,7 +168,7 @@ func (a *app) play(ctx context.Context, f playFlags, targets []string) (err erro
 	}
 	defer func() { err = errors.Join(err, closeOutput(out, ctx.Err() != nil)) }()
 	limitProcs(out)
-	tiers, manifests, node, err := a.withPeers(c, r, a.logger())
+	tiers, manifests, node, err := a.withPeers(c, r, a.logger(), a.sayOnStderr)
 	if err != nil {
 		return err
 	}

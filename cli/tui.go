@@ -149,7 +149,7 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 		return withExit(ExitUsage, err)
 	}
 	defer r.close()
-	tiers, manifests, node, err := a.withPeers(c, r, log)
+	tiers, manifests, node, err := a.withPeers(c, r, log, nil) // on stderr it would garble the screen; the log has it
 	if err != nil {
 		return err
 	}
