@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -267,6 +268,40 @@ func TestServeTokenHintNamesItsCatalog(t *testing.T) {
 	env := append(clientEnv(t, url), "--token", strings.TrimSpace(out))
 	if _, errOut, code := segue(t, append(env, "library")...); code != 0 {
 		t.Errorf("library with the token the hint made: exit %d, %s", code, errOut)
+	}
+}
+
+// origin serve on plain http off loopback gave no word that the tokens it
+// then requires cross the network readable. It now warns, unless https is
+// served or a --public-url says a proxy serves it. Each run is in a network
+// namespace of its own (unshare -n), so nothing listens on the machine's
+// real interfaces.
+func TestServePlainHTTPOffLoopbackWarns(t *testing.T) {
+	const warning = "segue: serving plain http on 0.0.0.0:0, off loopback: tokens and Subsonic passwords cross the network readable by anyone on it"
+	for _, c := range []struct {
+		args []string
+		warn bool
+	}{
+		{[]string{"--addr", "0.0.0.0:0"}, true},
+		{[]string{"--addr", "0.0.0.0:0", "--public-url", "https://music.example"}, false},
+		{[]string{"--addr", "0.0.0.0:0", "--tls-self-signed"}, false},
+		{[]string{"--addr", "127.0.0.1:0"}, false},
+	} {
+		h := newSwarmHost(t, segueBinary(t))
+		serve := h.command(append([]string{"origin", "serve", "--data", t.TempDir()}, c.args...)...)
+		cmd := exec.Command("unshare", append([]string{"-n"}, serve.Args...)...)
+		cmd.Env = serve.Env
+		var log testkit.Buffer
+		cmd.Stderr = &log
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		testkit.Wait(t, time.Minute, "the origin to listen", func() bool { return servingRE.MatchString(log.String()) })
+		cmd.Process.Kill()
+		cmd.Wait()
+		if got := strings.Contains(log.String(), warning); got != c.warn {
+			t.Errorf("origin serve %s: warned %v, want %v; it said:\n%s", strings.Join(c.args, " "), got, c.warn, log.String())
+		}
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -152,6 +153,10 @@ func (a *app) runServe(ctx context.Context, o origin.ServerOptions, selfSigned [
 		fmt.Fprintf(a.stderr, "segue: serving https; certificate SHA-256 %s (clients: --pin-sha256 %s or --ca %s)\n", fp, fp, o.TLSCert)
 		stopHUP := reloadOnHangup(srv, o.Logger)
 		defer stopHUP()
+	} else if !origin.IsLoopback(o.Addr) && !strings.HasPrefix(o.PublicURL, "https://") {
+		// the tokens this origin then requires would be sent in the clear
+		fmt.Fprintf(a.stderr, "segue: serving plain http on %s, off loopback: tokens and Subsonic passwords cross the network readable by anyone on it; "+
+			"serve https (--tls-self-signed, or --tls-cert and --tls-key), or behind a proxy that does, saying so with --public-url https://HOST\n", o.Addr)
 	}
 	if srv.RequiresToken() {
 		tokens, err := srv.Tokens(ctx)
