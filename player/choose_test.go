@@ -116,3 +116,34 @@ func playPaced(t *testing.T, opts Options, tracks ...catalog.Track) []Event {
 	}
 	return events
 }
+
+// A full read-ahead window waits for refillBatch of room only while the
+// estimate is unknown (segments from the cache) or at least ampleLink times
+// the top rendition. Batches on every link (3209c8a) cost make bench-abr's
+// oscillation trace (1 Mbit/s and 120 kbit/s by turns) 95% -> 87% of the
+// oracle's bitrate and outage-30s 9.8 -> 12.3 s of stall, which make test's
+// 45 s traces did not catch.
+func TestBatchesOnlyOnAnAmpleLink(t *testing.T) {
+	levels := []abr.Level{{Name: catalog.RenditionLow, Kbps: 96}, {Name: catalog.RenditionNormal, Kbps: 160}, {Name: catalog.RenditionHigh, Kbps: 320}}
+	for _, c := range []struct {
+		name string
+		kbps int // one download measured at this rate; 0: none
+		want bool
+	}{
+		{"nothing downloaded (the cache)", 0, true},
+		{"just above 8x the top rendition", 8*320 + 10, true},
+		{"a loopback origin", 400_000, true},
+		{"just below 8x", 8*320 - 10, false},
+		{"oscillation's fast spell, 1 Mbit/s", 1000, false},
+		{"oscillation's slow spell, 120 kbit/s", 120, false},
+	} {
+		ctrl := abr.NewController(nil)
+		if c.kbps > 0 {
+			ctrl.Downloaded(c.kbps*1000/8, time.Second, 2508*time.Millisecond) // kbps*1000/8 bytes in 1 s
+		}
+		ts := &trackStream{p: &Player{opts: Options{ABR: ctrl}}, lad: ladder{levels: levels}}
+		if got := ts.batched(); got != c.want {
+			t.Errorf("%s (estimate %.0f kbit/s): batched %v, want %v", c.name, ctrl.Kbps(), got, c.want)
+		}
+	}
+}
