@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"segue/catalog"
 	"segue/internal/testkit"
 )
 
@@ -55,6 +56,22 @@ func mprisHost(t *testing.T, h *ctlHost) func(args ...string) string {
 	}
 }
 
+// playingUnderMPRIS starts segue play of the first n of ctlOrigin's tracks
+// on a private session bus (mprisHost) and waits until playerctl sees it
+// playing.
+func playingUnderMPRIS(t *testing.T, n int) (h *ctlHost, url string, tracks []catalog.Track, pc func(args ...string) string) {
+	url, tracks = ctlOrigin(t)
+	h = newCtlHost(t)
+	pc = mprisHost(t, h)
+	args := []string{"--origin", url, "play", "--output", "null"}
+	for _, tr := range tracks[:n] {
+		args = append(args, tr.ID)
+	}
+	h.start(args...)
+	testkit.Wait(t, time.Minute, "playerctl to see segue playing", func() bool { return pc("status") == "Playing" })
+	return h, url, tracks, pc
+}
+
 // follow runs playerctl --follow ARGS on h's bus until the test ends and
 // returns what it prints.
 func (h *ctlHost) follow(args ...string) *testkit.Buffer {
@@ -74,11 +91,7 @@ func (h *ctlHost) follow(args ...string) *testkit.Buffer {
 // play's metadata and position and drives play-pause, next, position and
 // volume; each effect shows in segue ctl status too.
 func TestMPRISWithPlayerctl(t *testing.T) {
-	url, tracks := ctlOrigin(t)
-	h := newCtlHost(t)
-	pc := mprisHost(t, h)
-	h.start("--origin", url, "play", "--output", "null", tracks[0].ID, tracks[1].ID, tracks[2].ID)
-	testkit.Wait(t, time.Minute, "playerctl to see segue playing", func() bool { return pc("status") == "Playing" })
+	h, url, tracks, pc := playingUnderMPRIS(t, 3)
 
 	if got := pc("metadata", "--format", "{{title}}|{{artist}}|{{album}}|{{mpris:length}}"); got != "Step 1|Ctl Band|Ctl Album|60000000" {
 		t.Errorf("metadata: %q", got)
@@ -169,11 +182,7 @@ func TestMPRISWithPlayerctl(t *testing.T) {
 // ctl had no verbs for them and its status did not say them. Now the modes
 // are one: set from D-Bus, segue ctl or the interface, seen by all three.
 func TestMPRISLoopAndShuffle(t *testing.T) {
-	url, tracks := ctlOrigin(t)
-	h := newCtlHost(t)
-	pc := mprisHost(t, h)
-	h.start("--origin", url, "play", "--output", "null", tracks[0].ID, tracks[1].ID, tracks[2].ID)
-	testkit.Wait(t, time.Minute, "playerctl to see segue playing", func() bool { return pc("status") == "Playing" })
+	h, _, _, pc := playingUnderMPRIS(t, 3)
 	if st := h.status(); st.Shuffle || st.Repeat != "off" || pc("loop") != "None" || pc("shuffle") != "Off" {
 		t.Fatalf("at the start: ctl says shuffle %v, repeat %q; playerctl loop %q, shuffle %q", st.Shuffle, st.Repeat, pc("loop"), pc("shuffle"))
 	}
@@ -217,11 +226,7 @@ func TestMPRISLoopAndShuffle(t *testing.T) {
 // gone ("track": null); and ctl seek then said "ctl seek: seek: nothing is
 // playing". Now Metadata is NoTrack, and seek says it once.
 func TestMPRISForgetsAClearedQueue(t *testing.T) {
-	url, tracks := ctlOrigin(t)
-	h := newCtlHost(t)
-	pc := mprisHost(t, h)
-	h.start("--origin", url, "play", "--output", "null", tracks[0].ID, tracks[1].ID)
-	testkit.Wait(t, time.Minute, "playerctl to see segue playing", func() bool { return pc("status") == "Playing" })
+	h, _, _, pc := playingUnderMPRIS(t, 2)
 	if got := pc("metadata", "title"); got != "Step 1" {
 		t.Fatalf("playerctl metadata title: %q", got)
 	}
