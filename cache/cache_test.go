@@ -171,6 +171,37 @@ func TestPinnedNeverEvictedAndCapped(t *testing.T) {
 	}
 }
 
+// PinCost: the bytes pinned now, and what the hashes add, each counted
+// once; a hash stored and pinned adds nothing, one stored but not pinned or
+// pinned but not stored yet adds its size (offline add checks the cap with
+// it before fetching anything).
+func TestPinCost(t *testing.T) {
+	c, _ := openTemp(t, 10000)
+	held, hb := segment(20, 1000)
+	loose, lb := segment(21, 700)
+	waiting, _ := segment(22, 500)
+	absent, _ := segment(23, 300)
+	mustPut(t, c, held, hb)
+	mustPut(t, c, loose, lb)
+	if err := c.Pin(held, waiting); err != nil {
+		t.Fatal(err)
+	}
+	sizes := map[string]int64{held: 1000, loose: 700, waiting: 500, absent: 300}
+	for _, tc := range []struct {
+		hashes []string
+		more   int64
+	}{
+		{[]string{held, loose, waiting, absent, loose, held}, 1500},
+		{[]string{held}, 0},
+		{nil, 0},
+	} {
+		pinned, more, err := c.PinCost(tc.hashes, sizes)
+		if err != nil || pinned != 1000 || more != tc.more {
+			t.Errorf("PinCost of %d hashes: pinned %d, more %d, %v; want 1000, %d", len(tc.hashes), pinned, more, err, tc.more)
+		}
+	}
+}
+
 // Acceptance 7: a document stored with its ETag is returned after reopen.
 func TestDocSurvivesReopen(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "cache.db")

