@@ -99,11 +99,12 @@ func (a *app) peerServe(ctx context.Context, asJSON bool) error {
 // sayOnStderr prints s as a line of segue's on stderr.
 func (a *app) sayOnStderr(s string) { fmt.Fprintf(a.stderr, "segue: %s\n", s) }
 
-// announceNotices is the tracker client of peer serve and play --peer: it says on stderr when
-// the origin's tracker stops taking this peer's announces (unreachable, a
-// token refused) and when it takes them again. Serving while no tracker
-// lists the peer is sharing with nobody outside the LAN, and that was only
-// in the log: the terminal said "serving the cache to peers" and no more.
+// announceNotices is the tracker client of peer serve and play --peer: it
+// says on stderr when the origin's tracker stops taking this peer's
+// announces (unreachable, a token refused) and when it takes them again.
+// Serving while no tracker lists the peer is sharing with nobody outside
+// the LAN, and that was only in the log: the terminal said "serving the
+// cache to peers" and no more.
 type announceNotices struct {
 	peer.TrackerClient
 	say func(string)
