@@ -43,7 +43,8 @@ a track from another folder is skipped with why (a track's ID follows that
 path).
 
 A file that cannot be used (damaged, not audio, empty, unreadable) is skipped
-and listed with the reason; the exit status is 0 as long as the library and
+and listed with the reason; a track whose file changed into such a file keeps
+the version ingested before until the file can be read. The exit status is 0 as long as the library and
 the data dir can be used and ffmpeg is installed. When the data dir's disk
 fills up, every file it stopped is listed as "disk full", the report is
 printed (with --json, before the {"error": ...} object) and the exit status

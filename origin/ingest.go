@@ -244,11 +244,19 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 			p := IngestProgress{Done: done, Total: len(todo), Path: j.rel}
 			switch {
 			case reason != "":
-				p.Action, p.Reason = "skipped", reason
-				sum.Skipped = append(sum.Skipped, SkippedFile{Path: j.rel, Reason: reason})
 				if reason == DiskFullReason {
 					full++
 				}
+				if known[j.rel].id != "" {
+					// The file changed into one that cannot be
+					// ingested now (a copy or tag edit under way, a
+					// full disk): the track it was stays as it was
+					// ingested, and the next run tries the file again.
+					keep[j.rel] = true
+					reason += KeptReason
+				}
+				p.Action, p.Reason = "skipped", reason
+				sum.Skipped = append(sum.Skipped, SkippedFile{Path: j.rel, Reason: reason})
 				log.Warn("skip file", "path", j.rel, "reason", reason)
 			case known[j.rel].id != "":
 				p.Action = "updated"

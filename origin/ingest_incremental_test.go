@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -98,6 +99,42 @@ func TestIngestIncremental(t *testing.T) {
 	}
 	checkSearchRows(t, db)
 	checkBlobs(t, data, true)
+}
+
+// A file that changes into one ingest cannot read (a copy or tag edit
+// under way, a damaged disk) is skipped, and its track stays as it was
+// ingested, ID, segments and all, where it was removed with its segments
+// (README: ingest removes only the tracks whose files disappeared). Once
+// the file is good again the next run updates the track.
+func TestIngestKeepsTrackOfUnreadableFile(t *testing.T) {
+	needFFmpeg(t)
+	lib, data := t.TempDir(), t.TempDir()
+	song := writeSource(t, lib, source{name: "a/song.flac", root: 300, seconds: 3})
+	writeSource(t, lib, source{name: "a/other.flac", root: 400, seconds: 3})
+	if sum := ingest(t, lib, data); sum.Added != 2 {
+		t.Fatalf("first ingest: %+v", sum)
+	}
+	ids, hashes := trackIDs(t, data)
+
+	must(t, os.WriteFile(song, []byte("not audio at all, half copied"), 0o644))
+	sum := ingest(t, lib, data)
+	if sum.Removed != 0 || sum.Unchanged != 1 || len(sum.Skipped) != 1 || sum.Skipped[0].Path != "a/song.flac" ||
+		!strings.HasSuffix(sum.Skipped[0].Reason, KeptReason) {
+		t.Fatalf("ingest with a/song.flac unreadable: %+v, want it skipped (saying its track stays) and nothing removed", sum)
+	}
+	ids2, hashes2 := trackIDs(t, data)
+	if !sameMap(ids, ids2) || !sameSlice(hashes["a/song.flac"], hashes2["a/song.flac"]) {
+		t.Errorf("tracks after the unreadable ingest %v, want %v with the same segments", ids2, ids)
+	}
+	checkBlobs(t, data, true)
+
+	writeSource(t, lib, source{name: "a/song.flac", root: 350, seconds: 3})
+	if sum := ingest(t, lib, data); sum.Updated != 1 || len(sum.Skipped) != 0 {
+		t.Errorf("ingest with a/song.flac good again: %+v, want it updated", sum)
+	}
+	if ids3, _ := trackIDs(t, data); ids3["a/song.flac"] != ids["a/song.flac"] {
+		t.Errorf("a/song.flac's ID %s became %s", ids["a/song.flac"], ids3["a/song.flac"])
+	}
 }
 
 func sameMap(a, b map[string]string) bool {
