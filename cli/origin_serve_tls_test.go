@@ -20,7 +20,7 @@ var fingerprintRE = regexp.MustCompile(`certificate SHA-256 ([0-9a-f]{64})`)
 
 // TestServeTLSSelfSigned runs a real `segue origin serve --tls-self-signed`
 // and real clients: the pin and the CA file work (a track plays to the
-// sample with the CA file), the system roots alone
+// sample with the CA file; its Subsonic API with either), the system roots alone
 // fail naming both options, a share URL carries the pin and opens with
 // nothing else, and SIGHUP picks up a replaced certificate.
 func TestServeTLSSelfSigned(t *testing.T) {
@@ -47,6 +47,7 @@ func TestServeTLSSelfSigned(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	apiKey, _, _ := strings.Cut(h.run("origin", "user", "add", "alice", "--no-password", "--data", data), "\n")
 	srv, _, log := h.start("origin", "serve", "--addr", "127.0.0.1:0", "--data", data, "--tls-self-signed", "--tls-name", "music.lan")
 	testkit.Wait(t, time.Minute, "the origin to listen", func() bool { return servingRE.MatchString(log.String()) })
 	url := "https://" + servingRE.FindStringSubmatch(log.String())[1]
@@ -59,6 +60,15 @@ func TestServeTLSSelfSigned(t *testing.T) {
 
 	h.run("--origin", url, "--pin-sha256", fp, "library", "--json")
 	h.run("--origin", url, "--ca", cert, "library", "--json")
+	// The origin as a Subsonic server is trusted by the same options (its
+	// client trusted the system's roots only, asking for the options it
+	// ignored).
+	keyFile := filepath.Join(h.dir, "apikey")
+	if err := os.WriteFile(keyFile, []byte(apiKey+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h.run("--origin", "subsonic+"+url, "--password-file", keyFile, "--pin-sha256", fp, "search", "secure", "--json")
+	h.run("--origin", "subsonic+"+url, "--password-file", keyFile, "--ca", cert, "search", "secure", "--json")
 	// A client given the certificate plays the track over https, to the sample.
 	wav := filepath.Join(h.dir, "tone.wav")
 	h.run("--origin", url, "--ca", cert, "play", trackID, "--output", "wav:"+wav, "--fast")
