@@ -190,6 +190,7 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 	known := plan.own
 	keep := map[string]bool{} // paths (relative to lib) whose rows stay
 	var retag []libraryFile
+	var coverless []coverlessTrack
 	type job struct {
 		f   libraryFile // as the catalog will hold it (see libraryPlan.file)
 		rel string      // relative to lib: what keep, known and the summary go by
@@ -208,6 +209,9 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 			sum.Unchanged++
 			if k.tags < tagsVersion && k.lib == lib {
 				retag = append(retag, f)
+			}
+			if !k.cover && k.lib == lib {
+				coverless = append(coverless, coverlessTrack{f, k})
 			}
 		case ok && k.lib != lib:
 			// A track of a folder above lib: its ID follows its path
@@ -292,6 +296,13 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 		return sum, err
 	}
 	for _, album := range retagged {
+		touchedAlbums[album] = true
+	}
+	covered, err := w.folderCovers(ctx, coverless)
+	if err != nil {
+		return sum, disk.full(err)
+	}
+	for _, album := range covered {
 		touchedAlbums[album] = true
 	}
 
