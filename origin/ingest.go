@@ -231,7 +231,8 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 	}
 	w := worker{db: db, blobs: store, log: log}
 	touchedAlbums := map[string]bool{}
-	var mu sync.Mutex // guards sum, keep, touchedAlbums, full and Progress calls
+	addedAudio := map[string]string{} // manifestAudioKey -> ID of a track this run added
+	var mu sync.Mutex                 // guards sum, keep, touchedAlbums, addedAudio, full and Progress calls
 	done, full := 0, 0
 	walked := time.Now()
 	g, gctx := errgroup.WithContext(ctx)
@@ -269,6 +270,9 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 			default:
 				p.Action = "added"
 				sum.Added++
+				if rec != nil {
+					addedAudio[manifestAudioKey(rec.Manifest)] = rec.ID
+				}
 			}
 			if rec != nil {
 				keep[j.rel] = true
@@ -310,6 +314,13 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 	for path, k := range known {
 		if keep[path] {
 			continue
+		}
+		moved, err := carryMoved(ctx, db, k.id, addedAudio)
+		if err != nil {
+			return sum, disk.full(err)
+		}
+		if moved != "" {
+			log.Info("file moved: its playlists, plays and stars follow", "path", path, "id", k.id, "now", moved)
 		}
 		now, err := deleteTrack(ctx, db, k.id)
 		if err != nil {

@@ -137,6 +137,35 @@ func TestIngestKeepsTrackOfUnreadableFile(t *testing.T) {
 	}
 }
 
+// A file renamed inside the library (a tagger's new file name) comes back
+// under a new ID, its path's; the playlists and plays that named the old
+// one name the new one (they lost the track: the old ID was gone for good).
+func TestIngestRenamedFileKeepsItsPlaylists(t *testing.T) {
+	needFFmpeg(t)
+	lib, data := t.TempDir(), t.TempDir()
+	song := writeSource(t, lib, source{name: "a/02 zwei.flac", root: 300, seconds: 3})
+	writeSource(t, lib, source{name: "a/01 eins.flac", root: 400, seconds: 3})
+	ingest(t, lib, data)
+	ids, _ := trackIDs(t, data)
+	db := openTestCatalog(t, data)
+	p := NewPlaylists(db)
+	pl, err := p.Create(context.Background(), LocalOwner, "mix")
+	must(t, err)
+	_, err = p.Add(context.Background(), LocalOwner, pl.ID, []string{ids["a/02 zwei.flac"], ids["a/01 eins.flac"]}, -1)
+	must(t, err)
+
+	must(t, os.Rename(song, filepath.Join(lib, "a", "02 - Zwei.flac")))
+	if sum := ingest(t, lib, data); sum.Added != 1 || sum.Removed != 1 {
+		t.Fatalf("ingest after the rename: %+v, want 1 added, 1 removed", sum)
+	}
+	ids2, _ := trackIDs(t, data)
+	got, err := p.Get(context.Background(), LocalOwner, pl.ID)
+	must(t, err)
+	if want := []string{ids2["a/02 - Zwei.flac"], ids["a/01 eins.flac"]}; !sameSlice(trackIDsOf(got), want) {
+		t.Errorf("playlist after the rename %v, want %v (the renamed file's new ID in its place)", trackIDsOf(got), want)
+	}
+}
+
 func sameMap(a, b map[string]string) bool {
 	if len(a) != len(b) {
 		return false
