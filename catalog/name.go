@@ -50,15 +50,17 @@ func NameKey(s string) string {
 // as most players do for English ("The Beatles" under B).
 var articles = []string{"the ", "a ", "an "}
 
-// SortKey is the key a list is ordered by: the NameKey of the sort tag
-// (artist-sort, album-sort, title-sort...) when there is one, else the
-// NameKey of name without a leading "The ", "A " or "An ". A name that is
+// SortKey is the key a list is ordered by: the sort tag (artist-sort,
+// album-sort, title-sort...) when there is one, else name without a
+// leading "The ", "A " or "An ", as its NameKey without accents (the
+// marks search ignores too), so "Émilie Simon" sorts among the E's and
+// "Ärzte" among the A's, as in most players, not after Z. A name that is
 // only an article keeps it ("The The" sorts as "the").
 func SortKey(name, sortTag string) string {
-	if k := NameKey(sortTag); k != "" {
+	if k := NameKey(foldText(sortTag)); k != "" {
 		return k
 	}
-	k := NameKey(name)
+	k := NameKey(foldText(name))
 	for _, a := range articles {
 		if rest, ok := strings.CutPrefix(k, a); ok && rest != "" {
 			return rest

@@ -385,6 +385,9 @@ func (a *app) syncPins(ctx context.Context, c *cache.Cache, l *offline.List, pro
 	up := map[string]bool{} // origin base URL -> answered a dial
 	var errs []error
 	for _, old := range slices.Clone(l.Collections) {
+		if !r.pinnedHere(old) {
+			continue // another source's pin: not on this one is not gone
+		}
 		client, _, err := r.target(old.Ref)
 		if err != nil {
 			continue
@@ -418,6 +421,22 @@ func (a *app) syncPins(ctx context.Context, c *cache.Cache, l *offline.List, pro
 		found[old.Ref] = pinSync{Change: change}
 	}
 	return found, errors.Join(errs...)
+}
+
+// pinnedHere reports whether col was pinned from the source r speaks to,
+// by its documents' keys: a Subsonic server's are under
+// subsonic://SERVER/, a segue origin's under the origin's URL (which may
+// have moved since: its pins follow it). With the configured source
+// switched between a segue origin and a Subsonic server, every pin of the
+// other one was "gone from the origin: offline remove it".
+func (r *resolver) pinnedHere(col offline.Collection) bool {
+	if len(col.Docs) == 0 {
+		return true
+	}
+	if r.sub != nil {
+		return strings.HasPrefix(col.Docs[0], "subsonic://"+r.sub.Server()+"/")
+	}
+	return !strings.HasPrefix(col.Docs[0], "subsonic://")
 }
 
 // pinChange describes how col differs from old in words, or "" when it

@@ -43,7 +43,8 @@ a track from another folder is skipped with why (a track's ID follows that
 path).
 
 A file that cannot be used (damaged, not audio, empty, unreadable) is skipped
-and listed with the reason; the exit status is 0 as long as the library and
+and listed with the reason; a track whose file changed into such a file keeps
+the version ingested before until the file can be read. The exit status is 0 as long as the library and
 the data dir can be used and ffmpeg is installed. When the data dir's disk
 fills up, every file it stopped is listed as "disk full", the report is
 printed (with --json, before the {"error": ...} object) and the exit status
@@ -160,7 +161,7 @@ func (a *app) printIngestReport(dir, dataDir string, sum origin.IngestSummary, a
 			(time.Duration(sum.AudioSeconds) * time.Second).String(), sum.Elapsed.Round(time.Millisecond), rep.XRealtime)
 	}
 	for _, s := range sum.Skipped {
-		fmt.Fprintf(a.stdout, "  skipped %s: %s\n", s.Path, s.Reason)
+		fmt.Fprintf(a.stdout, "  skipped %s: %s\n", cellText(s.Path), cellText(s.Reason))
 	}
 	if sum.Added+sum.Updated+sum.Unchanged+len(sum.Skipped) == 0 {
 		fmt.Fprintf(a.stderr, "segue: no audio files in %s: ingest reads MP3, FLAC, Ogg, Opus, M4A, WAV, AIFF and other audio files in it and its folders\n", rep.Library)
@@ -187,9 +188,9 @@ func (a *app) ingestProgress(quiet bool) func(origin.IngestProgress) {
 			case "start":
 				fmt.Fprintf(a.stderr, "files to encode: %d\n", p.Total)
 			case "skipped":
-				fmt.Fprintf(a.stderr, "[%d/%d] skipped %s: %s\n", p.Done, p.Total, p.Path, p.Reason)
+				fmt.Fprintf(a.stderr, "[%d/%d] skipped %s: %s\n", p.Done, p.Total, cellText(p.Path), cellText(p.Reason))
 			default:
-				fmt.Fprintf(a.stderr, "[%d/%d] %s %s\n", p.Done, p.Total, p.Action, p.Path)
+				fmt.Fprintf(a.stderr, "[%d/%d] %s %s\n", p.Done, p.Total, p.Action, cellText(p.Path))
 			}
 		}
 	}
@@ -222,7 +223,7 @@ func (a *app) ingestProgress(quiet bool) func(origin.IngestProgress) {
 		}
 		if p.Action == "skipped" {
 			bar.Clear()
-			fmt.Fprintf(a.stderr, "skipped %s: %s\n", p.Path, p.Reason)
+			fmt.Fprintf(a.stderr, "skipped %s: %s\n", cellText(p.Path), cellText(p.Reason))
 		}
 		bar.Set(p.Done)
 		if p.Done == p.Total {

@@ -60,6 +60,29 @@ func TestOriginIngestCommand(t *testing.T) {
 	}
 }
 
+// A file name with a line break or a terminal escape sequence (a name is
+// any bytes but / and NUL) is said on its one line, and the escape never
+// reaches the terminal: they were printed as they were, so a name could
+// split the one-line-per-file progress or drive the host's terminal.
+func TestOriginIngestSaysOddFileNamesOnOneLine(t *testing.T) {
+	needTools(t, "ffmpeg", "ffprobe")
+	config, _ := ingestEnv(t)
+	lib := t.TempDir()
+	if out, err := exec.Command("ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "sine=f=300:d=1",
+		filepath.Join(lib, "two\nlines.flac")).CombinedOutput(); err != nil {
+		t.Fatalf("make source: %v\n%s", err, out)
+	}
+	if err := os.WriteFile(filepath.Join(lib, "\x1b]0;title\x07bell.mp3"), []byte("not audio"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, code := segue(t, "--config", config, "origin", "ingest", lib, "--jobs", "1")
+	out := stdout + stderr
+	if code != ExitOK || strings.Contains(out, "\x1b") || strings.Contains(out, "\x07") ||
+		!strings.Contains(stderr, "added two lines.flac\n") || !strings.Contains(stdout, "skipped bell.mp3: not audio") {
+		t.Errorf("exit %d\n%q\nwant each file on one line, without the escape", code, out)
+	}
+}
+
 func TestOriginIngestUnusable(t *testing.T) {
 	needTools(t, "ffmpeg", "ffprobe")
 	config, _ := ingestEnv(t)

@@ -20,33 +20,12 @@ var fingerprintRE = regexp.MustCompile(`certificate SHA-256 ([0-9a-f]{64})`)
 
 // TestServeTLSSelfSigned runs a real `segue origin serve --tls-self-signed`
 // and real clients: the pin and the CA file work (a track plays to the
-// sample with the CA file), the system roots alone
+// sample with the CA file; its Subsonic API with either), the system roots alone
 // fail naming both options, a share URL carries the pin and opens with
 // nothing else, and SIGHUP picks up a replaced certificate.
 func TestServeTLSSelfSigned(t *testing.T) {
-	needTools(t, "ffmpeg", "ffprobe")
-	h := newSwarmHost(t, segueBinary(t))
-	data := filepath.Join(h.dir, "origin")
-	lib := t.TempDir()
-	tone := exec.Command("ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=440:duration=5:sample_rate=44100",
-		"-ac", "2", "-metadata", "title=Secure Tone", "-metadata", "artist=TLS Band", filepath.Join(lib, "tone.flac"))
-	if out, err := tone.CombinedOutput(); err != nil {
-		t.Fatalf("make track: %v\n%s", err, out)
-	}
-	if _, err := origin.Ingest(context.Background(), lib, origin.IngestOptions{DataDir: data, Jobs: 1}); err != nil {
-		t.Fatal(err)
-	}
-	db, err := origin.OpenCatalog(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var trackID string
-	var samples int64
-	err = db.QueryRow(`SELECT id, json_extract(manifest, '$.total_samples') FROM tracks`).Scan(&trackID, &samples)
-	db.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	o := newToneHost(t, "Secure Tone")
+	h, data, trackID, samples, keyFile := o.swarmHost, o.data, o.trackID, o.samples, o.keyFile
 	srv, _, log := h.start("origin", "serve", "--addr", "127.0.0.1:0", "--data", data, "--tls-self-signed", "--tls-name", "music.lan")
 	testkit.Wait(t, time.Minute, "the origin to listen", func() bool { return servingRE.MatchString(log.String()) })
 	url := "https://" + servingRE.FindStringSubmatch(log.String())[1]
@@ -59,6 +38,11 @@ func TestServeTLSSelfSigned(t *testing.T) {
 
 	h.run("--origin", url, "--pin-sha256", fp, "library", "--json")
 	h.run("--origin", url, "--ca", cert, "library", "--json")
+	// The origin as a Subsonic server is trusted by the same options (its
+	// client trusted the system's roots only, asking for the options it
+	// ignored).
+	h.run("--origin", "subsonic+"+url, "--password-file", keyFile, "--pin-sha256", fp, "search", "secure", "--json")
+	h.run("--origin", "subsonic+"+url, "--password-file", keyFile, "--ca", cert, "search", "secure", "--json")
 	// A client given the certificate plays the track over https, to the sample.
 	wav := filepath.Join(h.dir, "tone.wav")
 	h.run("--origin", url, "--ca", cert, "play", trackID, "--output", "wav:"+wav, "--fast")
@@ -111,6 +95,46 @@ func TestServeTLSSelfSigned(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "does not match --pin-sha256") {
 		t.Fatalf("old pin after the reload: %v\n%s\nwant a pin mismatch", err, out)
 	}
+}
+
+// toneHost is a host (newSwarmHost) whose origin data dir holds one 5 s
+// track and the Subsonic user alice, without a password.
+type toneHost struct {
+	*swarmHost
+	data    string // the origin's data dir
+	trackID string
+	samples int64  // the track's length
+	keyFile string // alice's API key, for --password-file
+}
+
+func newToneHost(t *testing.T, title string) toneHost {
+	t.Helper()
+	needTools(t, "ffmpeg", "ffprobe")
+	o := toneHost{swarmHost: newSwarmHost(t, segueBinary(t))}
+	o.data = filepath.Join(o.dir, "origin")
+	lib := t.TempDir()
+	tone := exec.Command("ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=440:duration=5:sample_rate=44100",
+		"-ac", "2", "-metadata", "title="+title, "-metadata", "artist=TLS Band", filepath.Join(lib, "tone.flac"))
+	if out, err := tone.CombinedOutput(); err != nil {
+		t.Fatalf("make track: %v\n%s", err, out)
+	}
+	if _, err := origin.Ingest(context.Background(), lib, origin.IngestOptions{DataDir: o.data, Jobs: 1}); err != nil {
+		t.Fatal(err)
+	}
+	db, err := origin.OpenCatalog(o.data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.QueryRow(`SELECT id, json_extract(manifest, '$.total_samples') FROM tracks`).Scan(&o.trackID, &o.samples); err != nil {
+		t.Fatal(err)
+	}
+	key, _, _ := strings.Cut(o.run("origin", "user", "add", "alice", "--no-password", "--data", o.data), "\n")
+	o.keyFile = filepath.Join(o.dir, "apikey")
+	if err := os.WriteFile(o.keyFile, []byte(key+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return o
 }
 
 // TestHangupStopsAnHTTPOriginCleanly: SIGHUP (its terminal closed) stops

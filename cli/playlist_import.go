@@ -111,7 +111,7 @@ func (a *app) runImport(ctx context.Context, ch *cache.Cache, src, name string, 
 		if e.Title == "" {
 			what = e.Location
 		}
-		fmt.Fprintf(a.stdout, "  no match: %s: %s\n", what, e.Problem)
+		fmt.Fprintf(a.stdout, "  no match: %s: %s\n", cellText(what), cellText(e.Problem))
 	}
 	return nil
 }

@@ -161,6 +161,13 @@ func TestImportMatchesPathsAndSkipsBadEntries(t *testing.T) {
 	if !strings.Contains(out, "imported 2 of 3") || !strings.Contains(out, "no match: file:///nowhere/at/all.mp3: ") {
 		t.Errorf("import of location-only XSPF:\n%s", out)
 	}
+	// An entry's name with a terminal escape (an M3U line holds any byte
+	// but a line break) is listed without it: it reached the terminal.
+	out = segueOK(t, append(env, "playlist", "import", write("escape.m3u",
+		"/home/user/Music/ヨアソビ/ザ・ブック/01 夜に駆ける.flac\n#EXTINF:10,Band - \x1b]0;owned\x07Song\nnowhere/song.mp3\n"))...)
+	if strings.ContainsAny(out, "\x1b\x07") || !strings.Contains(out, "no match: Band - Song (0:10): ") {
+		t.Errorf("import of an entry named with an escape:\n%q", out)
+	}
 }
 
 // TestImportShowsProgressAndMakesNothingFromNothing: import tells how far

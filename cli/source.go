@@ -73,7 +73,14 @@ func (a *app) openSubsonic(raw string, c *cache.Cache, quality string) (*subsoni
 	if err != nil {
 		return nil, err
 	}
-	o := subsonic.Options{Password: pw, Kbps: subsonic.Kbps(quality)}
+	// The server's certificate is checked as a segue origin's is: against
+	// --ca and --pin-sha256 (the client trusted the system's roots alone,
+	// and told the user to give the options it ignored).
+	tc, err := a.tlsFor(a.cfg.Origin, "").Config()
+	if err != nil {
+		return nil, withExit(ExitUsage, err)
+	}
+	o := subsonic.Options{Password: pw, Kbps: subsonic.Kbps(quality), HTTP: originclient.NewHTTPClient(tc)}
 	if c != nil {
 		o.Store = c
 	}

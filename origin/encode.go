@@ -269,24 +269,31 @@ func findCover(ctx context.Context, src string, p probe) ([]byte, string, error)
 			return b, mime, nil
 		}
 	}
-	entries, err := os.ReadDir(filepath.Dir(src))
+	b, mime := folderCover(filepath.Dir(src))
+	return b, mime, nil
+}
+
+// folderCover is the first of coverNames in dir that is an image, nil when
+// none is (the folder listing is a nicety: a track ingests without it).
+func folderCover(dir string) ([]byte, string) {
+	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return nil, "", nil // the folder listing is a nicety; the track still ingests
+		return nil, ""
 	}
 	for _, want := range coverNames {
 		for _, e := range entries {
 			if e.Type().IsRegular() && strings.EqualFold(e.Name(), want) {
-				b, err := os.ReadFile(filepath.Join(filepath.Dir(src), e.Name()))
+				b, err := os.ReadFile(filepath.Join(dir, e.Name()))
 				if err != nil {
 					continue
 				}
 				if mime := imageMIME(b); mime != "" {
-					return b, mime, nil
+					return b, mime
 				}
 			}
 		}
 	}
-	return nil, "", nil
+	return nil, ""
 }
 
 // embeddedCover copies the attached picture out; a format a browser or

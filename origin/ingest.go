@@ -190,6 +190,7 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 	known := plan.own
 	keep := map[string]bool{} // paths (relative to lib) whose rows stay
 	var retag []libraryFile
+	var coverless []coverlessTrack
 	type job struct {
 		f   libraryFile // as the catalog will hold it (see libraryPlan.file)
 		rel string      // relative to lib: what keep, known and the summary go by
@@ -209,6 +210,9 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 			if k.tags < tagsVersion && k.lib == lib {
 				retag = append(retag, f)
 			}
+			if !k.cover && k.lib == lib {
+				coverless = append(coverless, coverlessTrack{f, k})
+			}
 		case ok && k.lib != lib:
 			// A track of a folder above lib: its ID follows its path
 			// there, so only an ingest of that folder rewrites it.
@@ -227,7 +231,8 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 	}
 	w := worker{db: db, blobs: store, log: log}
 	touchedAlbums := map[string]bool{}
-	var mu sync.Mutex // guards sum, keep, touchedAlbums, full and Progress calls
+	addedAudio := map[string]string{} // manifestAudioKey -> ID of a track this run added
+	var mu sync.Mutex                 // guards sum, keep, touchedAlbums, addedAudio, full and Progress calls
 	done, full := 0, 0
 	walked := time.Now()
 	g, gctx := errgroup.WithContext(ctx)
@@ -244,11 +249,19 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 			p := IngestProgress{Done: done, Total: len(todo), Path: j.rel}
 			switch {
 			case reason != "":
-				p.Action, p.Reason = "skipped", reason
-				sum.Skipped = append(sum.Skipped, SkippedFile{Path: j.rel, Reason: reason})
 				if reason == DiskFullReason {
 					full++
 				}
+				if known[j.rel].id != "" {
+					// The file changed into one that cannot be
+					// ingested now (a copy or tag edit under way, a
+					// full disk): the track it was stays as it was
+					// ingested, and the next run tries the file again.
+					keep[j.rel] = true
+					reason += KeptReason
+				}
+				p.Action, p.Reason = "skipped", reason
+				sum.Skipped = append(sum.Skipped, SkippedFile{Path: j.rel, Reason: reason})
 				log.Warn("skip file", "path", j.rel, "reason", reason)
 			case known[j.rel].id != "":
 				p.Action = "updated"
@@ -257,6 +270,9 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 			default:
 				p.Action = "added"
 				sum.Added++
+				if rec != nil {
+					addedAudio[manifestAudioKey(rec.Manifest)] = rec.ID
+				}
 			}
 			if rec != nil {
 				keep[j.rel] = true
@@ -286,11 +302,25 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 	for _, album := range retagged {
 		touchedAlbums[album] = true
 	}
+	covered, err := w.folderCovers(ctx, coverless)
+	if err != nil {
+		return sum, disk.full(err)
+	}
+	for _, album := range covered {
+		touchedAlbums[album] = true
+	}
 
 	// Only rows under lib are known here: other folders' tracks stay.
 	for path, k := range known {
 		if keep[path] {
 			continue
+		}
+		moved, err := carryMoved(ctx, db, k.id, addedAudio)
+		if err != nil {
+			return sum, disk.full(err)
+		}
+		if moved != "" {
+			log.Info("file moved: its playlists, plays and stars follow", "path", path, "id", k.id, "now", moved)
 		}
 		now, err := deleteTrack(ctx, db, k.id)
 		if err != nil {

@@ -95,6 +95,10 @@ func (w worker) ingestFile(ctx context.Context, f libraryFile) (rec *trackRecord
 	return rec, seconds, "", nil
 }
 
+// KeptReason ends the skip reason of a changed file whose track stays in
+// the catalog as it was ingested before.
+const KeptReason = "; the track keeps the version ingested before"
+
 // DiskFullReason is the skip reason of every file a full data dir stopped.
 const DiskFullReason = "disk full: no space left in the data dir (free space there and run ingest again)"
 

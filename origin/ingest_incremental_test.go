@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -98,6 +99,71 @@ func TestIngestIncremental(t *testing.T) {
 	}
 	checkSearchRows(t, db)
 	checkBlobs(t, data, true)
+}
+
+// A file that changes into one ingest cannot read (a copy or tag edit
+// under way, a damaged disk) is skipped, and its track stays as it was
+// ingested, ID, segments and all, where it was removed with its segments
+// (README: ingest removes only the tracks whose files disappeared). Once
+// the file is good again the next run updates the track.
+func TestIngestKeepsTrackOfUnreadableFile(t *testing.T) {
+	needFFmpeg(t)
+	lib, data := t.TempDir(), t.TempDir()
+	song := writeSource(t, lib, source{name: "a/song.flac", root: 300, seconds: 3})
+	writeSource(t, lib, source{name: "a/other.flac", root: 400, seconds: 3})
+	if sum := ingest(t, lib, data); sum.Added != 2 {
+		t.Fatalf("first ingest: %+v", sum)
+	}
+	ids, hashes := trackIDs(t, data)
+
+	must(t, os.WriteFile(song, []byte("not audio at all, half copied"), 0o644))
+	sum := ingest(t, lib, data)
+	if sum.Removed != 0 || sum.Unchanged != 1 || len(sum.Skipped) != 1 || sum.Skipped[0].Path != "a/song.flac" ||
+		!strings.HasSuffix(sum.Skipped[0].Reason, KeptReason) {
+		t.Fatalf("ingest with a/song.flac unreadable: %+v, want it skipped (saying its track stays) and nothing removed", sum)
+	}
+	ids2, hashes2 := trackIDs(t, data)
+	if !sameMap(ids, ids2) || !sameSlice(hashes["a/song.flac"], hashes2["a/song.flac"]) {
+		t.Errorf("tracks after the unreadable ingest %v, want %v with the same segments", ids2, ids)
+	}
+	checkBlobs(t, data, true)
+
+	writeSource(t, lib, source{name: "a/song.flac", root: 350, seconds: 3})
+	if sum := ingest(t, lib, data); sum.Updated != 1 || len(sum.Skipped) != 0 {
+		t.Errorf("ingest with a/song.flac good again: %+v, want it updated", sum)
+	}
+	if ids3, _ := trackIDs(t, data); ids3["a/song.flac"] != ids["a/song.flac"] {
+		t.Errorf("a/song.flac's ID %s became %s", ids["a/song.flac"], ids3["a/song.flac"])
+	}
+}
+
+// A file renamed inside the library (a tagger's new file name) comes back
+// under a new ID, its path's; the playlists and plays that named the old
+// one name the new one (they lost the track: the old ID was gone for good).
+func TestIngestRenamedFileKeepsItsPlaylists(t *testing.T) {
+	needFFmpeg(t)
+	lib, data := t.TempDir(), t.TempDir()
+	song := writeSource(t, lib, source{name: "a/02 zwei.flac", root: 300, seconds: 3})
+	writeSource(t, lib, source{name: "a/01 eins.flac", root: 400, seconds: 3})
+	ingest(t, lib, data)
+	ids, _ := trackIDs(t, data)
+	db := openTestCatalog(t, data)
+	p := NewPlaylists(db)
+	pl, err := p.Create(context.Background(), LocalOwner, "mix")
+	must(t, err)
+	_, err = p.Add(context.Background(), LocalOwner, pl.ID, []string{ids["a/02 zwei.flac"], ids["a/01 eins.flac"]}, -1)
+	must(t, err)
+
+	must(t, os.Rename(song, filepath.Join(lib, "a", "02 - Zwei.flac")))
+	if sum := ingest(t, lib, data); sum.Added != 1 || sum.Removed != 1 {
+		t.Fatalf("ingest after the rename: %+v, want 1 added, 1 removed", sum)
+	}
+	ids2, _ := trackIDs(t, data)
+	got, err := p.Get(context.Background(), LocalOwner, pl.ID)
+	must(t, err)
+	if want := []string{ids2["a/02 - Zwei.flac"], ids["a/01 eins.flac"]}; !sameSlice(trackIDsOf(got), want) {
+		t.Errorf("playlist after the rename %v, want %v (the renamed file's new ID in its place)", trackIDsOf(got), want)
+	}
 }
 
 func sameMap(a, b map[string]string) bool {

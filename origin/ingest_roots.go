@@ -21,7 +21,8 @@ type knownTrack struct {
 	id, album   string
 	path, lib   string // tracks.path and tracks.library ("" for rows of older ingests)
 	size, mtime int64
-	tags        int // tracks.tags_version
+	tags        int  // tracks.tags_version
+	cover       bool // the track brought a cover (tracks.cover_hash)
 }
 
 // libraryPlan is what one ingest of lib may do to the rows already there.
@@ -123,7 +124,7 @@ func (p libraryPlan) clash(f libraryFile) string {
 
 // knownTracks reads every track row.
 func knownTracks(ctx context.Context, db *sql.DB) ([]knownTrack, error) {
-	rows, err := db.QueryContext(ctx, `SELECT path, library, id, album_id, file_size, file_mtime, tags_version FROM tracks`)
+	rows, err := db.QueryContext(ctx, `SELECT path, library, id, album_id, file_size, file_mtime, tags_version, cover_hash IS NOT NULL FROM tracks`)
 	if err != nil {
 		return nil, fmt.Errorf("read catalog: %w", err)
 	}
@@ -131,7 +132,7 @@ func knownTracks(ctx context.Context, db *sql.DB) ([]knownTrack, error) {
 	var ks []knownTrack
 	for rows.Next() {
 		var k knownTrack
-		if err := rows.Scan(&k.path, &k.lib, &k.id, &k.album, &k.size, &k.mtime, &k.tags); err != nil {
+		if err := rows.Scan(&k.path, &k.lib, &k.id, &k.album, &k.size, &k.mtime, &k.tags, &k.cover); err != nil {
 			return nil, fmt.Errorf("read catalog: %w", err)
 		}
 		ks = append(ks, k)

@@ -269,6 +269,34 @@ func testIngestAlbumCoverIsTheFirstTracks(t *testing.T, e engine) {
 
 // picHash is the blob key of a picture file: the sha256 of its bytes,
 // which ingest copies out of the file it embeds them in.
+// TestIngestFolderCoverAddedLater: a cover.jpg put beside an album after
+// it was ingested becomes its cover at the next ingest, though no audio
+// file changed (the folder was read only when a file was encoded, so the
+// album stayed without one; Subsonic apps and the share page showed none).
+func TestIngestFolderCoverAddedLater(t *testing.T) {
+	needFFmpeg(t)
+	lib, data := t.TempDir(), t.TempDir()
+	writeLibrary(t, lib, []source{
+		tagged("Later/01.mp3", 220, map[string]string{"title": "One", "artist": "Painter", "album": "Later"}),
+		tagged("Later/02.mp3", 260, map[string]string{"title": "Two", "artist": "Painter", "album": "Later"}),
+	})
+	ingest(t, lib, data)
+	cover := filepath.Join(lib, "Later", "cover.jpg")
+	if out, err := execFFmpeg("-f", "lavfi", "-i", "color=c=green:s=24x24:d=1", "-frames:v", "1", cover); err != nil {
+		t.Fatalf("make cover: %v\n%s", err, out)
+	}
+	if sum := ingest(t, lib, data); sum.Unchanged != 2 || sum.Added+sum.Updated != 0 {
+		t.Fatalf("ingest after adding cover.jpg: %+v, want the 2 files unchanged", sum)
+	}
+	db := openTestCatalog(t, data)
+	var h sql.NullString
+	must(t, db.QueryRow(`SELECT cover_hash FROM albums WHERE title = 'Later'`).Scan(&h))
+	if want := picHash(t, cover); h.String != want {
+		t.Errorf("album cover %q after cover.jpg was added; want the folder's %s", h.String, want)
+	}
+	checkBlobs(t, data, true)
+}
+
 func picHash(t *testing.T, path string) string {
 	t.Helper()
 	b, err := os.ReadFile(path)

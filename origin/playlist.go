@@ -190,12 +190,8 @@ func (p *Playlists) Add(ctx context.Context, owner, id string, trackIDs []string
 	if len(trackIDs) == 0 {
 		return catalog.Playlist{}, fmt.Errorf("%w: no track IDs given", ErrBadPlaylist)
 	}
-	for _, tid := range trackIDs {
-		if _, err := p.reader.Track(ctx, tid); errors.Is(err, ErrNotFound) {
-			return catalog.Playlist{}, fmt.Errorf("%w %q", ErrUnknownTrack, tid)
-		} else if err != nil {
-			return catalog.Playlist{}, err
-		}
+	if err := p.known(ctx, trackIDs); err != nil {
+		return catalog.Playlist{}, err
 	}
 	return p.update(ctx, owner, id, func(_ *sql.Tx, cur []string) ([]string, error) {
 		if len(cur)+len(trackIDs) > maxPlaylistTracks {
@@ -209,6 +205,71 @@ func (p *Playlists) Add(ctx context.Context, owner, id string, trackIDs []string
 		}
 		out := append(append(append([]string{}, cur[:pos]...), trackIDs...), cur[pos:]...)
 		return out, nil
+	})
+}
+
+// known refuses the first of trackIDs that is not in the catalog with
+// ErrUnknownTrack naming it.
+func (p *Playlists) known(ctx context.Context, trackIDs []string) error {
+	for _, tid := range trackIDs {
+		if _, err := p.reader.Track(ctx, tid); errors.Is(err, ErrNotFound) {
+			return fmt.Errorf("%w %q", ErrUnknownTrack, tid)
+		} else if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// PlaylistEdit is several changes of one playlist made together (the
+// Subsonic API's updatePlaylist, and createPlaylist given a playlist).
+type PlaylistEdit struct {
+	Name    string   // the new name; "" keeps the name
+	Replace bool     // remove every track (Remove is then not looked at)
+	Remove  []int    // indexes (0-based, as before the edit) of tracks to remove
+	Add     []string // track IDs to append
+}
+
+// Edit makes e in one transaction: when a name, an index or a track ID is
+// refused, nothing changes. Made one call at a time, a refused call left
+// the changes before it (a retried call then removed other tracks).
+func (p *Playlists) Edit(ctx context.Context, owner, id string, e PlaylistEdit) (catalog.Playlist, error) {
+	name := ""
+	if e.Name != "" {
+		var err error
+		if name, err = checkName(e.Name); err != nil {
+			return catalog.Playlist{}, err
+		}
+	}
+	if err := p.known(ctx, e.Add); err != nil {
+		return catalog.Playlist{}, err
+	}
+	return p.update(ctx, owner, id, func(tx *sql.Tx, cur []string) ([]string, error) {
+		drop := map[int]bool{}
+		for _, i := range e.Remove {
+			if e.Replace {
+				break
+			}
+			if err := catalog.CheckRemove(i, len(cur)); err != nil {
+				return nil, fmt.Errorf("%w: %w", ErrBadPlaylist, err)
+			}
+			drop[i] = true
+		}
+		next := []string{}
+		for i, t := range cur {
+			if !e.Replace && !drop[i] {
+				next = append(next, t)
+			}
+		}
+		if next = append(next, e.Add...); len(next) > maxPlaylistTracks {
+			return nil, fmt.Errorf("%w: a playlist holds at most %d tracks", ErrBadPlaylist, maxPlaylistTracks)
+		}
+		if name != "" {
+			if _, err := tx.ExecContext(ctx, `UPDATE playlists SET name = ? WHERE id = ?`, name, id); err != nil {
+				return nil, err
+			}
+		}
+		return next, nil
 	})
 }
 

@@ -2,7 +2,7 @@ package subsonic
 
 import (
 	"errors"
-	"slices"
+	"fmt"
 	"strings"
 	"time"
 
@@ -105,24 +105,9 @@ func (a *API) createPlaylist(rq *request) *Response {
 	if !validID(id) {
 		return failed(CodeNotFound, "playlist "+id+" not found")
 	}
-	pl, err := store.Get(ctx, owner, id)
-	if err != nil {
+	// All or nothing: a song refused emptied the playlist.
+	if _, err := store.Edit(ctx, owner, id, origin.PlaylistEdit{Name: rq.p.get("name"), Replace: true, Add: songs}); err != nil {
 		return a.playlistFailed(rq, err)
-	}
-	if name := rq.p.get("name"); name != "" {
-		if _, err := store.Rename(ctx, owner, id, name); err != nil {
-			return a.playlistFailed(rq, err)
-		}
-	}
-	for i := len(pl.Tracks) - 1; i >= 0; i-- {
-		if _, err := store.Remove(ctx, owner, id, i); err != nil {
-			return a.playlistFailed(rq, err)
-		}
-	}
-	if len(songs) > 0 {
-		if _, err := store.Add(ctx, owner, id, songs, -1); err != nil {
-			return a.playlistFailed(rq, err)
-		}
 	}
 	return a.answerPlaylist(rq, id)
 }
@@ -144,25 +129,27 @@ func (a *API) updatePlaylist(rq *request) *Response {
 		return res
 	}
 	store, owner, ctx := a.o.Playlists(), rq.user.id, rq.Context()
-	if _, err := store.Get(ctx, owner, id); err != nil {
+	pl, err := store.Get(ctx, owner, id)
+	if err != nil {
 		return a.playlistFailed(rq, err)
 	}
-	if name := rq.p.get("name"); name != "" {
-		if _, err := store.Rename(ctx, owner, id, name); err != nil {
-			return a.playlistFailed(rq, err)
+	edit := origin.PlaylistEdit{Name: rq.p.get("name"), Add: adds}
+	for _, i := range drops {
+		if n := int64(pl.TrackCount); i >= n { // said in the indexes the app sent, from 0
+			has := "no songs"
+			switch {
+			case n == 1:
+				has = "one song, at index 0"
+			case n > 1:
+				has = fmt.Sprintf("%d songs, at indexes 0 to %d", n, n-1)
+			}
+			return failed(CodeGeneric, fmt.Sprintf("songIndexToRemove %d: the playlist has %s", i, has))
 		}
+		edit.Remove = append(edit.Remove, int(i))
 	}
-	slices.Sort(drops)
-	drops = slices.Compact(drops)
-	for i := len(drops) - 1; i >= 0; i-- { // from the end, so earlier positions hold
-		if _, err := store.Remove(ctx, owner, id, int(min(drops[i], 1<<30))); err != nil {
-			return a.playlistFailed(rq, err)
-		}
-	}
-	if len(adds) > 0 {
-		if _, err := store.Add(ctx, owner, id, adds, -1); err != nil {
-			return a.playlistFailed(rq, err)
-		}
+	// All or nothing: a part refused left the parts before it done.
+	if _, err := store.Edit(ctx, owner, id, edit); err != nil {
+		return a.playlistFailed(rq, err)
 	}
 	return ok()
 }

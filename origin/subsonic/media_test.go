@@ -145,6 +145,30 @@ func TestPlaylists(t *testing.T) {
 	if ids := songIDs(r.Playlist.Entries); !slices.Equal(ids, []string{c}) {
 		t.Errorf("createPlaylist with playlistId (replace): %v, want [%s]", ids, c)
 	}
+	// A call refused in any part changes nothing (the parts before the
+	// refused one were made: an unknown song emptied a replaced playlist,
+	// an index past the end renamed it, and an app's retry removed more).
+	for _, q := range []url.Values{
+		{"playlistId": {pl.ID}, "songId": {a, "tnothing"}, "name": {"Replaced"}},
+		{"playlistId": {pl.ID}, "songIndexToRemove": {"0"}, "songIdToAdd": {"tnothing"}},
+		{"playlistId": {pl.ID}, "songIndexToRemove": {"0", "1"}, "name": {"Renamed"}},
+	} {
+		method := "updatePlaylist"
+		if q.Has("songId") {
+			method = "createPlaylist"
+		}
+		if r := f.jsonCall(t, method, q); r.Error == nil {
+			t.Errorf("%s %s: ok, want it refused", method, q.Encode())
+		}
+		r = f.jsonCall(t, "getPlaylist", url.Values{"id": {pl.ID}})
+		if ids := songIDs(r.Playlist.Entries); r.Playlist.Name != "Late" || !slices.Equal(ids, []string{c}) {
+			t.Errorf("after a refused %s %s: %s %v, want it as it was: Late [%s]", method, q.Encode(), r.Playlist.Name, ids, c)
+		}
+	}
+	if r := f.jsonCall(t, "updatePlaylist", url.Values{"playlistId": {pl.ID}, "songIndexToRemove": {"1"}}); r.Error == nil ||
+		r.Error.Message != "songIndexToRemove 1: the playlist has one song, at index 0" {
+		t.Errorf("songIndexToRemove past the end: %+v, want it said in the indexes sent", r.Error)
+	}
 	for _, e := range []struct {
 		method string
 		q      url.Values
