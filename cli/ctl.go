@@ -91,9 +91,14 @@ or queue position that does not exist.`,
 		return err
 	}
 	for _, v := range ctlVerbs {
-		verb, _, _ := strings.Cut(v.use, " ")
+		verb, arg, _ := strings.Cut(v.use, " ")
+		var words []string // quality, shuffle, repeat: their argument's words
+		if arg != "" && arg == strings.ToLower(arg) {
+			words = strings.Split(arg, "|")
+		}
 		sub := &cobra.Command{
 			Use: v.use, Short: v.short, Args: cobra.ArbitraryArgs,
+			ValidArgsFunction: completeWords(words...),
 			RunE: func(cmd *cobra.Command, args []string) error {
 				if verb == "seek" || verb == "volume" { // -5 is an argument, not a flag
 					var (
@@ -112,6 +117,9 @@ or queue position that does not exist.`,
 			},
 		}
 		sub.DisableFlagParsing = verb == "seek" || verb == "volume"
+		if verb == "open" {
+			sub.Annotations = ids(targetIDs)
+		}
 		sub.Flags().BoolVar(&asJSON, "json", false, "print the status after it as JSON, as status --json does")
 		cmd.AddCommand(sub)
 	}
@@ -132,6 +140,12 @@ or queue position that does not exist.`,
 track); add appends targets, next inserts them after the current track,
 remove N drops position N, clear empties the queue and stops.`,
 		Args: cobra.MinimumNArgs(1),
+		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+			if len(args) > 0 && (args[0] == "add" || args[0] == "next") {
+				return a.completeIDs(cmd, strings.Split(targetIDs, ","), toComplete), cobra.ShellCompDirectiveNoFileComp
+			}
+			return completeWords("list", "add", "next", "remove", "clear")(cmd, args, toComplete)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			resp, err := send(cmd.Context(), ctl.Request{Cmd: "queue", Args: args})
 			switch {
