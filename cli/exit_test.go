@@ -238,6 +238,13 @@ func TestUnknownWordsSaySo(t *testing.T) {
 		if code != ExitUsage || errOut != want {
 			t.Errorf("segue %s bogus: exit %d, stderr %q; want exit 2, stderr %q", strings.Join(path, " "), code, errOut, want)
 		}
+		// with --json after the word, as a script writes a command it
+		// mistyped: it said "unknown flag: --json", on stderr only
+		out, errOut, code := segue(t, append(append(slices.Clone(env), path...), "bogus", "--json")...)
+		wantJSON, _ := json.Marshal(map[string]string{"error": strings.TrimSuffix(strings.TrimPrefix(want, "segue: "), "\n")})
+		if code != ExitUsage || errOut != want || out != string(wantJSON)+"\n" {
+			t.Errorf("segue %s bogus --json: exit %d, stdout %q, stderr %q; want exit 2, stdout %s, stderr %q", strings.Join(path, " "), code, out, errOut, wantJSON, want)
+		}
 		for _, sub := range c.Commands() {
 			walk(sub)
 		}
