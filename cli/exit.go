@@ -308,12 +308,8 @@ func originClause(err error, link bool) (string, bool) {
 	unquoted := quoted.ReplaceAllString(own, "")
 	apiURL := strings.Contains(unquoted, "/api/v1/") || strings.Contains(unquoted, "/chunks/") ||
 		strings.Contains(unquoted, "://") && strings.Contains(unquoted, "/p/")
-	switch err.(type) {
-	case *originclient.StatusError, *url.Error, *net.OpError:
-	default:
-		if !apiURL {
-			return "", false
-		}
+	if !apiURL && !originDetail(err) {
+		return "", false
 	}
 	switch {
 	case errors.Is(err, originclient.ErrOffline):
@@ -347,6 +343,22 @@ func originClause(err error, link bool) (string, bool) {
 		root = next
 	}
 	return "asking the origin failed: " + root.Error(), true
+}
+
+// originDetail says whether err is the origin client's answer or network
+// error, or wraps one beside another (a segment's "fetch chunk H: %w: %w"
+// of catalog.ErrUnreachable and the *url.Error, whose quoted URL alone
+// does not count): the walk down a chain stops at such a wrapper, and play
+// --json's and ctl watch's error events carried its Go words whole
+// (Get "http://HOST/chunks/...": dial tcp ...: connection refused).
+func originDetail(err error) bool {
+	switch e := err.(type) {
+	case *originclient.StatusError, *url.Error, *net.OpError:
+		return true
+	case interface{ Unwrap() []error }:
+		return slices.ContainsFunc(e.Unwrap(), originDetail)
+	}
+	return false
 }
 
 // unreachable says which origin could not be reached, why, and what to do,

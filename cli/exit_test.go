@@ -196,6 +196,11 @@ func TestSentenceAndExitStatus(t *testing.T) {
 			`offline add "http://h/p/AAAAAAAAAAAAAAAAAAAAAA": the offline list cannot be saved in the state dir /s (read-only file system); nothing was downloaded`, ExitError},
 		// the origin client writes the URL it asked bare: still the origin's
 		{fmt.Errorf("GET http://h/p/AAAAAAAAAAAAAAAAAAAAAA: read answer: %w", io.ErrUnexpectedEOF), "asking the origin failed: unexpected EOF", ExitError},
+		// a segment the origin did not send, as play --json's and ctl watch's
+		// error events say it: they carried `Get "http://127.0.0.1:9/chunks/...": dial tcp ...`
+		{fmt.Errorf("fetch segment 2 of track t1 (retrying in 250ms): %w", fmt.Errorf("fetch segment abc: %w", errors.Join(fmt.Errorf("origin: %w",
+			fmt.Errorf("fetch chunk abcdef: %w: %w", catalog.ErrUnreachable, &url.Error{Op: "Get", URL: "http://127.0.0.1:9/chunks/abcdef", Err: dial.Err}))))),
+			"fetch segment 2 of track t1 (retrying in 250ms): fetch segment abc: origin: the origin at 127.0.0.1:9 is unreachable (is it running? check --origin)", ExitError},
 		// A run's error and a cleanup's are one line: they were two.
 		{withExit(130, errors.Join(errors.New("play: interrupted"), errors.New("finish wav output: write /dev/full: no space left on device"))),
 			"play: interrupted; finish wav output: write /dev/full: no space left on device", 130},
