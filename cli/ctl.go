@@ -163,8 +163,8 @@ remove N drops position N, clear empties the queue and stops.`,
 		Use:   "watch",
 		Short: "Print the running segue's events until interrupted",
 		Long: `watch prints one line per event until Ctrl-C or until segue stops: the
-track, the state, the position once a second while playing, the rendition,
-errors. With --json each line is a JSON object with an "event" field:
+track (when one starts, or on a skip while paused), the state, the position
+(once a second while playing, and after a seek), the rendition, errors. With --json each line is a JSON object with an "event" field:
 track, state, position, rendition or error.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {

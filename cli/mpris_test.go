@@ -217,11 +217,7 @@ func TestMPRISLoopAndShuffle(t *testing.T) {
 // gone ("track": null); and ctl seek then said "ctl seek: seek: nothing is
 // playing". Now Metadata is NoTrack, and seek says it once.
 func TestMPRISForgetsAClearedQueue(t *testing.T) {
-	url, tracks := ctlOrigin(t)
-	h := newCtlHost(t)
-	pc := mprisHost(t, h)
-	h.start("--origin", url, "play", "--output", "null", tracks[0].ID, tracks[1].ID)
-	testkit.Wait(t, time.Minute, "playerctl to see segue playing", func() bool { return pc("status") == "Playing" })
+	h, pc := playingOnABus(t)
 	if got := pc("metadata", "title"); got != "Step 1" {
 		t.Fatalf("playerctl metadata title: %q", got)
 	}
@@ -233,4 +229,28 @@ func TestMPRISForgetsAClearedQueue(t *testing.T) {
 	if _, errOut, code := h.ctl("seek", "10"); code != 1 || errOut != "segue: ctl seek: nothing is playing to seek in\n" {
 		t.Errorf("ctl seek with an empty queue: exit %d, %q", code, errOut)
 	}
+}
+
+// TestMPRISFollowsASkipWhilePaused: next while paused changes Metadata at
+// once, as it changes segue ctl status (see TestCtlWatchWhilePaused); it
+// named the track before the skip until playback resumed.
+func TestMPRISFollowsASkipWhilePaused(t *testing.T) {
+	h, pc := playingOnABus(t)
+	h.ok("pause")
+	h.ok("next")
+	testkit.Wait(t, 10*time.Second, "playerctl to see Step 2 while paused", func() bool { return pc("metadata", "title") == "Step 2" })
+	if got := pc("status"); got != "Paused" {
+		t.Errorf("playerctl status after next while paused: %q", got)
+	}
+}
+
+// playingOnABus starts segue play of ctlOrigin's first two tracks on a
+// private session bus and returns once playerctl sees it playing.
+func playingOnABus(t *testing.T) (*ctlHost, func(args ...string) string) {
+	url, tracks := ctlOrigin(t)
+	h := newCtlHost(t)
+	pc := mprisHost(t, h)
+	h.start("--origin", url, "play", "--output", "null", tracks[0].ID, tracks[1].ID)
+	testkit.Wait(t, time.Minute, "playerctl to see segue playing", func() bool { return pc("status") == "Playing" })
+	return h, pc
 }
