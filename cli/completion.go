@@ -73,6 +73,7 @@ func (a *app) complete(c *cobra.Command) {
 	c.LocalFlags().VisitAll(func(f *pflag.Flag) {
 		ch, ok := f.Value.(*choice)
 		if !ok {
+			a.completeValue(c, f)
 			return
 		}
 		c.RegisterFlagCompletionFunc(f.Name, func(_ *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
@@ -102,6 +103,23 @@ func (a *app) complete(c *cobra.Command) {
 		want := strings.Split(kinds[min(len(args), len(kinds)-1)], ",")
 		return a.completeIDs(cmd, want, toComplete), cobra.ShellCompDirectiveNoFileComp
 	}
+}
+
+// completeValue wires the completion of a flag's value that is not one of
+// a set (choice): a file name only for a path (pathVar), the IDs --radio
+// takes, and nothing for the rest (a URL, an address, a name, a number),
+// which offered the folder's file names.
+func (a *app) completeValue(c *cobra.Command, f *pflag.Flag) {
+	if _, path := f.Value.(*pathValue); path || f.NoOptDefVal != "" { // a file, or a switch that takes no value
+		return
+	}
+	fn := cobra.NoFileCompletions
+	if f.Name == "radio" {
+		fn = func(cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+			return a.completeIDs(cmd, strings.Split(targetIDs, ","), toComplete), cobra.ShellCompDirectiveNoFileComp
+		}
+	}
+	c.RegisterFlagCompletionFunc(f.Name, fn)
 }
 
 // completeWords completes a command's first argument with the words that
