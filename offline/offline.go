@@ -45,6 +45,36 @@ type List struct {
 	Collections []Collection `json:"collections"`
 }
 
+// Lock takes the list in stateDir for one change (load, download, save):
+// a second segue changing it (offline add, offline remove, offline list
+// following the origin, the interface's pins) waits for unlock, since each
+// saves the list it loaded, and of two adds at once the second to finish
+// dropped the first's pin. wait (may be nil) is called once when another
+// holds it. The lock is on a file beside the list; the kernel lets it go
+// when the process ends. A state dir that is not there holds no list:
+// there is nothing to lock (Lock makes no folder).
+func Lock(stateDir string, wait func()) (unlock func(), err error) {
+	f, err := os.OpenFile(filepath.Join(stateDir, FileName+".lock"), os.O_RDWR|os.O_CREATE, 0o600)
+	if errors.Is(err, fs.ErrNotExist) {
+		return func() {}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("lock offline list: %w", err)
+	}
+	err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+	if errors.Is(err, syscall.EWOULDBLOCK) {
+		if wait != nil {
+			wait()
+		}
+		err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX)
+	}
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("lock offline list: %w", err)
+	}
+	return func() { f.Close() }, nil // closing the file lets the lock go
+}
+
 // Load reads the list in stateDir; a missing file is an empty list.
 func Load(stateDir string) (*List, error) {
 	l := &List{path: filepath.Join(stateDir, FileName)}
