@@ -21,6 +21,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"segue/catalog"
+	"segue/internal/filelock"
 )
 
 // FileName is the list's file inside the state dir.
@@ -54,25 +55,14 @@ type List struct {
 // when the process ends. A state dir that is not there holds no list:
 // there is nothing to lock (Lock makes no folder).
 func Lock(stateDir string, wait func()) (unlock func(), err error) {
-	f, err := os.OpenFile(filepath.Join(stateDir, FileName+".lock"), os.O_RDWR|os.O_CREATE, 0o600)
+	unlock, err = filelock.Lock(filepath.Join(stateDir, FileName+".lock"), wait)
 	if errors.Is(err, fs.ErrNotExist) {
 		return func() {}, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("lock offline list: %w", err)
 	}
-	err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-	if errors.Is(err, syscall.EWOULDBLOCK) {
-		if wait != nil {
-			wait()
-		}
-		err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX)
-	}
-	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("lock offline list: %w", err)
-	}
-	return func() { f.Close() }, nil // closing the file lets the lock go
+	return unlock, nil
 }
 
 // Load reads the list in stateDir; a missing file is an empty list.
