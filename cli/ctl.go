@@ -188,6 +188,9 @@ track, state, position, rendition or error.`,
 		c.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 		cmd.AddCommand(c)
 	}
+	// also before the command (segue ctl --json status), which was "unknown
+	// flag: --json"; each command's own --json says what it prints
+	cmd.PersistentFlags().BoolVar(&asJSON, "json", false, "print JSON (as each command's --json)")
 	return cmd
 }
 
