@@ -55,6 +55,10 @@ const (
 	idPinned   = "pinned"
 )
 
+// targetIDs are the kinds a target to play names (segue play, ctl open,
+// ctl queue add): tracks have no listing to complete from.
+const targetIDs = idAlbum + "," + idArtist + "," + idPlaylist
+
 // ids returns the annotations that make a command complete IDs of kinds.
 func ids(kinds ...string) map[string]string {
 	return map[string]string{idsAnnotation: strings.Join(kinds, " ")}
@@ -69,6 +73,7 @@ func (a *app) complete(c *cobra.Command) {
 	c.LocalFlags().VisitAll(func(f *pflag.Flag) {
 		ch, ok := f.Value.(*choice)
 		if !ok {
+			a.completeValue(c, f)
 			return
 		}
 		c.RegisterFlagCompletionFunc(f.Name, func(_ *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
@@ -88,11 +93,48 @@ func (a *app) complete(c *cobra.Command) {
 	})
 	kinds := strings.Fields(c.Annotations[idsAnnotation])
 	if len(kinds) == 0 {
+		if c.ValidArgsFunction == nil && len(c.ValidArgs) == 0 && c.Args != nil && c.Args(c, []string{"x"}) != nil {
+			// a command that takes no argument offered file names for one
+			c.ValidArgsFunction = cobra.NoFileCompletions
+		}
 		return
 	}
 	c.ValidArgsFunction = func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 		want := strings.Split(kinds[min(len(args), len(kinds)-1)], ",")
 		return a.completeIDs(cmd, want, toComplete), cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+// completeValue wires the completion of a flag's value that is not one of
+// a set (choice): a file name only for a path (pathVar), the IDs --radio
+// takes, and nothing for the rest (a URL, an address, a name, a number),
+// which offered the folder's file names.
+func (a *app) completeValue(c *cobra.Command, f *pflag.Flag) {
+	if _, path := f.Value.(*pathValue); path || f.NoOptDefVal != "" { // a file, or a switch that takes no value
+		return
+	}
+	fn := cobra.NoFileCompletions
+	if f.Name == "radio" {
+		fn = func(cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+			return a.completeIDs(cmd, strings.Split(targetIDs, ","), toComplete), cobra.ShellCompDirectiveNoFileComp
+		}
+	}
+	c.RegisterFlagCompletionFunc(f.Name, fn)
+}
+
+// completeWords completes a command's first argument with the words that
+// start what was typed, and nothing after it: never file names (ctl's
+// verbs take words, numbers or nothing, and parse their arguments in the
+// instance, so cobra cannot tell that they take no file).
+func completeWords(words ...string) cobra.CompletionFunc {
+	return func(_ *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		var out []string
+		for _, w := range words {
+			if len(args) == 0 && strings.HasPrefix(w, toComplete) {
+				out = append(out, w)
+			}
+		}
+		return out, cobra.ShellCompDirectiveNoFileComp
 	}
 }
 

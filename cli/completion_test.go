@@ -30,12 +30,38 @@ func TestCompletion(t *testing.T) {
 		{[]string{"play", ""}, []string{album + "\t", artist + "\tPlay Band", pl + "\t"}},
 		{[]string{"library", "ar"}, []string{artist + "\tPlay Band"}},
 		{[]string{"completion", ""}, []string{"bash\n", "zsh\n", "fish\n"}},
+		{[]string{"ctl", "repeat", ""}, []string{"off\n", "all\n", "one\n"}},
+		{[]string{"ctl", "quality", "h"}, []string{"high\n"}},
+		{[]string{"ctl", "shuffle", ""}, []string{"on\n", "off\n"}},
+		{[]string{"ctl", "queue", ""}, []string{"list\n", "add\n", "next\n", "remove\n", "clear\n"}},
+		{[]string{"ctl", "queue", "add", ""}, []string{album + "\t", artist + "\tPlay Band", pl + "\t"}},
+		{[]string{"ctl", "open", "al"}, []string{album + "\t"}},
+		{[]string{"play", "--radio", ""}, []string{album + "\t", artist + "\tPlay Band", pl + "\t"}},
 	} {
 		out := complete(c.args...)
 		for _, w := range c.want {
 			if !strings.Contains(out, w) {
 				t.Errorf("complete %q: %q lacks %q", c.args, out, w)
 			}
+		}
+	}
+	// ctl's verbs, search's words and the commands that take no argument
+	// offered the folder's file names (cobra's default)
+	for _, args := range [][]string{
+		{"ctl", "status", ""}, {"ctl", "seek", ""}, {"ctl", "volume", ""}, {"ctl", "toggle", ""},
+		{"ctl", "repeat", "all", ""}, {"ctl", "queue", "remove", ""}, {"ctl", "watch", ""},
+		{"cache", "stats", ""}, {"offline", "list", ""}, {"playlist", "list", ""}, {"search", ""},
+		// flag values that are no file: a URL, a token, a search, a name, a number
+		{"--origin", ""}, {"search", "--token", ""}, {"play", "--search", ""}, {"play", "--instance", ""},
+		{"ctl", "--instance", ""}, {"search", "--limit", ""}, {"play", "--volume", ""},
+	} {
+		if out := complete(args...); !strings.HasSuffix(out, "\n:4\n") && out != ":4\n" {
+			t.Errorf("complete %q: %q; want no file names (directive 4, ShellCompDirectiveNoFileComp)", args, out)
+		}
+	}
+	for _, args := range [][]string{{"playlist", "import", ""}, {"--config", ""}, {"play", "--cache", ""}, {"playlist", "export", pl, "-o", ""}} {
+		if out := complete(args...); out != ":0\n" {
+			t.Errorf("complete %q: %q; want file names (directive 0)", args, out)
 		}
 	}
 	if out := complete("play", "ar"); strings.Contains(out, album) || strings.Contains(out, pl) {

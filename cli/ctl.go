@@ -91,9 +91,14 @@ or queue position that does not exist.`,
 		return err
 	}
 	for _, v := range ctlVerbs {
-		verb, _, _ := strings.Cut(v.use, " ")
+		verb, arg, _ := strings.Cut(v.use, " ")
+		var words []string // quality, shuffle, repeat: their argument's words
+		if arg != "" && arg == strings.ToLower(arg) {
+			words = strings.Split(arg, "|")
+		}
 		sub := &cobra.Command{
 			Use: v.use, Short: v.short, Args: cobra.ArbitraryArgs,
+			ValidArgsFunction: completeWords(words...),
 			RunE: func(cmd *cobra.Command, args []string) error {
 				if verb == "seek" || verb == "volume" { // -5 is an argument, not a flag
 					var (
@@ -112,6 +117,9 @@ or queue position that does not exist.`,
 			},
 		}
 		sub.DisableFlagParsing = verb == "seek" || verb == "volume"
+		if verb == "open" {
+			sub.Annotations = ids(targetIDs)
+		}
 		sub.Flags().BoolVar(&asJSON, "json", false, "print the status after it as JSON, as status --json does")
 		cmd.AddCommand(sub)
 	}
@@ -132,6 +140,12 @@ or queue position that does not exist.`,
 track); add appends targets, next inserts them after the current track,
 remove N drops position N, clear empties the queue and stops.`,
 		Args: cobra.MinimumNArgs(1),
+		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+			if len(args) > 0 && (args[0] == "add" || args[0] == "next") {
+				return a.completeIDs(cmd, strings.Split(targetIDs, ","), toComplete), cobra.ShellCompDirectiveNoFileComp
+			}
+			return completeWords("list", "add", "next", "remove", "clear")(cmd, args, toComplete)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			resp, err := send(cmd.Context(), ctl.Request{Cmd: "queue", Args: args})
 			switch {
@@ -149,8 +163,8 @@ remove N drops position N, clear empties the queue and stops.`,
 		Use:   "watch",
 		Short: "Print the running segue's events until interrupted",
 		Long: `watch prints one line per event until Ctrl-C or until segue stops: the
-track, the state, the position once a second while playing, the rendition,
-errors. With --json each line is a JSON object with an "event" field:
+track (when one starts, or on a skip while paused), the state, the position
+(once a second while playing, and after a seek), the rendition, errors. With --json each line is a JSON object with an "event" field:
 track, state, position, rendition or error.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -174,6 +188,9 @@ track, state, position, rendition or error.`,
 		c.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 		cmd.AddCommand(c)
 	}
+	// also before the command (segue ctl --json status), which was "unknown
+	// flag: --json"; each command's own --json says what it prints
+	cmd.PersistentFlags().BoolVar(&asJSON, "json", false, "print JSON (as each command's --json)")
 	return cmd
 }
 

@@ -32,11 +32,16 @@ func TestCtlSocketIsNotTheOrigin(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Setenv("XDG_RUNTIME_DIR", c.runtime)
-			for _, run := range [][]string{append(slices.Clone(env), "ctl", "status"), append(slices.Clone(env), "ctl", "status", "--json")} {
-				_, errOut, code := segue(t, run...)
+			// --json before the command too: it was "unknown flag: --json", exit 2
+			for _, run := range [][]string{append(slices.Clone(env), "ctl", "status"), append(slices.Clone(env), "ctl", "status", "--json"),
+				append(slices.Clone(env), "ctl", "--json", "status")} {
+				out, errOut, code := segue(t, run...)
 				msg := checkFailure(t, strings.Join(run, " "), errOut, code, ExitError)
 				if msg != c.says {
 					t.Errorf("segue %s: %q; want %q", strings.Join(run, " "), msg, c.says)
+				}
+				if slices.Contains(run, "--json") && !strings.HasPrefix(out, `{"error":`) {
+					t.Errorf("segue %s printed %q on stdout; want the error as JSON", strings.Join(run, " "), out)
 				}
 			}
 		})

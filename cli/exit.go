@@ -111,7 +111,7 @@ func (a *app) fail(cmd *cobra.Command, args []string, err error) int {
 			log.Error("command failed", "command", cmd.CommandPath(), "err", err.Error())
 		}
 	}
-	if cmd.Flags().Lookup("json") != nil && wantsJSON(args) {
+	if takesJSON(cmd) && wantsJSON(args) {
 		if cmd.Annotations[jsonErrorsAnnotation] == "event" {
 			json.NewEncoder(a.stdout).Encode(playEvent{Event: "error", Message: msg, Fatal: true})
 		} else {
@@ -161,6 +161,13 @@ func (a *app) tokenRefused() string {
 func jsonErrorFlag(cmd *cobra.Command) *cobra.Command {
 	cmd.Flags().Bool("json", false, `print an error as JSON, {"error": "..."} (success prints nothing on stdout)`)
 	return cmd
+}
+
+// takesJSON says whether cmd has --json or, being a group, one of its
+// commands has (the group then fails for the command line a script meant
+// for one of them: an unknown command).
+func takesJSON(cmd *cobra.Command) bool {
+	return cmd.Flags().Lookup("json") != nil || slices.ContainsFunc(cmd.Commands(), takesJSON)
 }
 
 // wantsJSON reads --json from the command line itself, since a flag error
@@ -301,12 +308,8 @@ func originClause(err error, link bool) (string, bool) {
 	unquoted := quoted.ReplaceAllString(own, "")
 	apiURL := strings.Contains(unquoted, "/api/v1/") || strings.Contains(unquoted, "/chunks/") ||
 		strings.Contains(unquoted, "://") && strings.Contains(unquoted, "/p/")
-	switch err.(type) {
-	case *originclient.StatusError, *url.Error, *net.OpError:
-	default:
-		if !apiURL {
-			return "", false
-		}
+	if !apiURL && !originDetail(err) {
+		return "", false
 	}
 	switch {
 	case errors.Is(err, originclient.ErrOffline):
@@ -340,6 +343,22 @@ func originClause(err error, link bool) (string, bool) {
 		root = next
 	}
 	return "asking the origin failed: " + root.Error(), true
+}
+
+// originDetail says whether err is the origin client's answer or network
+// error, or wraps one beside another (a segment's "fetch chunk H: %w: %w"
+// of catalog.ErrUnreachable and the *url.Error, whose quoted URL alone
+// does not count): the walk down a chain stops at such a wrapper, and play
+// --json's and ctl watch's error events carried its Go words whole
+// (Get "http://HOST/chunks/...": dial tcp ...: connection refused).
+func originDetail(err error) bool {
+	switch e := err.(type) {
+	case *originclient.StatusError, *url.Error, *net.OpError:
+		return true
+	case interface{ Unwrap() []error }:
+		return slices.ContainsFunc(e.Unwrap(), originDetail)
+	}
+	return false
 }
 
 // unreachable says which origin could not be reached, why, and what to do,
@@ -398,6 +417,24 @@ type linkedOrigin struct{ err error }
 func (e *linkedOrigin) Error() string { return e.err.Error() }
 func (e *linkedOrigin) Unwrap() error { return e.err }
 
+// unknownCommand is the usage error of a group given a word that is none
+// of its commands.
+func unknownCommand(group *cobra.Command, word string) error {
+	return &usageError{fmt.Errorf("unknown command %q for %q (see %[2]s --help)", word, group.CommandPath())}
+}
+
+// flagError is the usage error of a command whose flags do not parse. A
+// group's flags are parsed only when the word after it is none of its
+// commands, and that word is the error to report: "segue serch x --json"
+// and "segue ctl stauts --json" said "unknown flag: --json", as if --json
+// were the mistake.
+func flagError(cmd *cobra.Command, err error) error {
+	if words := cmd.Flags().Args(); cmd.HasSubCommands() && len(words) > 0 {
+		return unknownCommand(cmd, words[0])
+	}
+	return &usageError{err}
+}
+
 // strict makes every command of the tree take what it cannot use as a usage
 // error (exit 2): a wrong number of arguments, or an unknown subcommand of a
 // command group (which alone prints its help). It also wires completion.
@@ -406,7 +443,7 @@ func (a *app) strict(c *cobra.Command) {
 		c.Args = nil
 		c.RunE = func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
-				return &usageError{fmt.Errorf("unknown command %q for %q (see %[2]s --help)", args[0], cmd.CommandPath())}
+				return unknownCommand(cmd, args[0])
 			}
 			return cmd.Help()
 		}
@@ -425,7 +462,7 @@ func (a *app) strict(c *cobra.Command) {
 			switch {
 			case err != nil && len(args) > 0 && cmd.HasSubCommands():
 				// a group that prints its help when run alone (origin, token)
-				return &usageError{fmt.Errorf("unknown command %q for %q (see %[2]s --help)", args[0], cmd.CommandPath())}
+				return unknownCommand(cmd, args[0])
 			case err != nil && len(args) > 0 && strings.HasPrefix(err.Error(), "unknown command"):
 				// cobra.NoArgs calls a leaf's argument a command
 				return &usageError{fmt.Errorf("%s takes no arguments, but was given %q (usage: %s)", strings.TrimPrefix(cmd.CommandPath(), cmd.Root().Name()+" "), args[0], cmd.UseLine())}

@@ -196,6 +196,11 @@ func TestSentenceAndExitStatus(t *testing.T) {
 			`offline add "http://h/p/AAAAAAAAAAAAAAAAAAAAAA": the offline list cannot be saved in the state dir /s (read-only file system); nothing was downloaded`, ExitError},
 		// the origin client writes the URL it asked bare: still the origin's
 		{fmt.Errorf("GET http://h/p/AAAAAAAAAAAAAAAAAAAAAA: read answer: %w", io.ErrUnexpectedEOF), "asking the origin failed: unexpected EOF", ExitError},
+		// a segment the origin did not send, as play --json's and ctl watch's
+		// error events say it: they carried `Get "http://127.0.0.1:9/chunks/...": dial tcp ...`
+		{fmt.Errorf("fetch segment 2 of track t1 (retrying in 250ms): %w", fmt.Errorf("fetch segment abc: %w", errors.Join(fmt.Errorf("origin: %w",
+			fmt.Errorf("fetch chunk abcdef: %w: %w", catalog.ErrUnreachable, &url.Error{Op: "Get", URL: "http://127.0.0.1:9/chunks/abcdef", Err: dial.Err}))))),
+			"fetch segment 2 of track t1 (retrying in 250ms): fetch segment abc: origin: the origin at 127.0.0.1:9 is unreachable (is it running? check --origin)", ExitError},
 		// A run's error and a cleanup's are one line: they were two.
 		{withExit(130, errors.Join(errors.New("play: interrupted"), errors.New("finish wav output: write /dev/full: no space left on device"))),
 			"play: interrupted; finish wav output: write /dev/full: no space left on device", 130},
@@ -237,6 +242,13 @@ func TestUnknownWordsSaySo(t *testing.T) {
 		want := fmt.Sprintf("segue: unknown command \"bogus\" for %q (see %s --help)\n", c.CommandPath(), c.CommandPath())
 		if code != ExitUsage || errOut != want {
 			t.Errorf("segue %s bogus: exit %d, stderr %q; want exit 2, stderr %q", strings.Join(path, " "), code, errOut, want)
+		}
+		// with --json after the word, as a script writes a command it
+		// mistyped: it said "unknown flag: --json", on stderr only
+		out, errOut, code := segue(t, append(append(slices.Clone(env), path...), "bogus", "--json")...)
+		wantJSON, _ := json.Marshal(map[string]string{"error": strings.TrimSuffix(strings.TrimPrefix(want, "segue: "), "\n")})
+		if code != ExitUsage || errOut != want || out != string(wantJSON)+"\n" {
+			t.Errorf("segue %s bogus --json: exit %d, stdout %q, stderr %q; want exit 2, stdout %s, stderr %q", strings.Join(path, " "), code, out, errOut, wantJSON, want)
 		}
 		for _, sub := range c.Commands() {
 			walk(sub)

@@ -239,3 +239,16 @@ func TestMPRISForgetsAClearedQueue(t *testing.T) {
 		t.Errorf("ctl seek with an empty queue: exit %d, %q", code, errOut)
 	}
 }
+
+// TestMPRISFollowsASkipWhilePaused: next while paused changes Metadata at
+// once, as it changes segue ctl status (see TestCtlWatchWhilePaused); it
+// named the track before the skip until playback resumed.
+func TestMPRISFollowsASkipWhilePaused(t *testing.T) {
+	h, _, _, pc := playingUnderMPRIS(t, 2)
+	h.ok("pause")
+	h.ok("next")
+	testkit.Wait(t, 10*time.Second, "playerctl to see Step 2 while paused", func() bool { return pc("metadata", "title") == "Step 2" })
+	if got := pc("status"); got != "Paused" {
+		t.Errorf("playerctl status after next while paused: %q", got)
+	}
+}

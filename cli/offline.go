@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -80,6 +82,11 @@ data is never evicted, so it plays with the origin down.`,
 					refs = append(refs, ref)
 				}
 			}
+			unlock, err := offline.Lock(a.cfg.StateDir, a.pinsBusy)
+			if err != nil {
+				return err
+			}
+			defer unlock()
 			l, err := a.pinnedList(refs)
 			if err != nil {
 				return err
@@ -115,6 +122,7 @@ func (a *app) offlineAdd(ctx context.Context, c *cache.Cache, ref, quality strin
 // documents arrive, then the download's byte progress, made once the
 // collection's size is known.
 type pinReport struct {
+	wait      func() // (may be nil) when another segue is changing the offline list, which this waits for
 	start     func() // (may be nil) once ref is known to be a target, before the network is asked
 	manifests func(done, total int)
 	bytes     func(offline.Collection) offline.Progress
@@ -131,6 +139,14 @@ func (a *app) pinRef(ctx context.Context, c *cache.Cache, ref, quality string, r
 	} else if err != nil {
 		return offline.Collection{}, fmt.Errorf("offline add %q: the offline list cannot be saved in the state dir %s (%w); nothing was downloaded", ref, a.cfg.StateDir, err)
 	}
+	if err := os.MkdirAll(a.cfg.StateDir, 0o700); err != nil { // for the lock; the list is saved there
+		return offline.Collection{}, fmt.Errorf("offline add %q: %w", ref, err)
+	}
+	unlock, err := offline.Lock(a.cfg.StateDir, report.wait)
+	if err != nil {
+		return offline.Collection{}, err
+	}
+	defer unlock()
 	l, err := offline.Load(a.cfg.StateDir)
 	if err != nil {
 		return offline.Collection{}, err
@@ -323,6 +339,7 @@ func (a *app) readManifests(ctx context.Context, r *resolver, ref string, tracks
 func (a *app) cliPinReport(ref string) pinReport {
 	tty := isTerminal(a.stderr)
 	return pinReport{
+		wait:  a.pinsBusy,
 		start: func() { fmt.Fprintf(a.stderr, "offline %s: reading the track list\n", ref) },
 		manifests: func(done, total int) {
 			switch {
@@ -337,6 +354,11 @@ func (a *app) cliPinReport(ref string) pinReport {
 		},
 		bytes: a.downloadProgress,
 	}
+}
+
+// pinsBusy says why an offline command waits (see offline.Lock).
+func (a *app) pinsBusy() {
+	fmt.Fprintf(a.stderr, "segue: another segue is changing the offline list (%s); waiting for it\n", filepath.Join(a.cfg.StateDir, offline.FileName))
 }
 
 // downloadProgress draws a byte progress bar on a terminal, and a line per
@@ -471,6 +493,11 @@ type offlineEntry struct {
 // offlineList first makes the pins follow the origin (syncPins), then
 // lists them with their current name, track count and state.
 func (a *app) offlineList(ctx context.Context, c *cache.Cache, asJSON bool) error {
+	// a state dir that cannot be written still lists (syncPins says what
+	// it could not save)
+	if unlock, err := offline.Lock(a.cfg.StateDir, a.pinsBusy); err == nil {
+		defer unlock()
+	}
 	l, err := offline.Load(a.cfg.StateDir)
 	if err != nil {
 		return err
@@ -541,6 +568,11 @@ func (a *app) pinnedList(refs []string) (*offline.List, error) {
 
 // unpinRef drops ref from the offline list as unpinFrom does.
 func (a *app) unpinRef(c *cache.Cache, ref string) error {
+	unlock, err := offline.Lock(a.cfg.StateDir, nil)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	l, err := offline.Load(a.cfg.StateDir)
 	if err != nil {
 		return err

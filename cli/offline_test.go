@@ -1,10 +1,12 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
 	"maps"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -194,5 +196,48 @@ func TestPinsFillingTheCapAndClearSaySo(t *testing.T) {
 	}
 	if out := segueOK(t, append(env, "cache", "clear")...); !strings.Contains(out, "-> 0 B: what segue offline list shows is partial now (segue offline add REF downloads it again") {
 		t.Errorf("cache clear of pinned segments said %q; want it to say the pins are partial now", out)
+	}
+}
+
+// TestConcurrentPinsKeepEach: offline adds run at once (a script pinning
+// in parallel, or beside the interface's pin) each keep their pin. Each
+// saved the list it had loaded before downloading, so the last to finish
+// dropped the others' pins from offline.json, while every one exited 0.
+func TestConcurrentPinsKeepEach(t *testing.T) {
+	o := newTestOrigin(t)
+	url := "http://" + o.addr
+	env := clientEnv(t, url)
+	tracks := tones(t, url)
+	refs := []string{tracks[0].AlbumID}
+	for _, tr := range tracks {
+		refs = append(refs, tr.ID)
+	}
+	bin := segueBinary(t)
+	cmds := make([]*exec.Cmd, len(refs))
+	outs := make([]bytes.Buffer, len(refs))
+	for i, ref := range refs {
+		cmds[i] = exec.Command(bin, append(slices.Clone(env), "offline", "add", ref, "--quality", "low")...)
+		cmds[i].Stderr = &outs[i]
+		if err := cmds[i].Start(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, cmd := range cmds {
+		if err := cmd.Wait(); err != nil {
+			t.Errorf("offline add %s: %v\n%s", refs[i], err, &outs[i])
+		}
+	}
+	var list []offlineEntry
+	if err := json.Unmarshal([]byte(segueOK(t, append(env, "offline", "list", "--json")...)), &list); err != nil {
+		t.Fatal(err)
+	}
+	var pinned []string
+	for _, e := range list {
+		pinned = append(pinned, e.Ref)
+	}
+	for _, ref := range refs {
+		if !slices.Contains(pinned, ref) {
+			t.Errorf("offline list after %d adds at once: %q, lacks %s", len(refs), pinned, ref)
+		}
 	}
 }

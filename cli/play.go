@@ -56,7 +56,7 @@ ends with an "error" event saying why.`,
   segue play --search "blue in green" --output wav:out.wav --fast
   segue play --json --quality low https://music.example/p/TOKEN`,
 		Annotations: map[string]string{
-			idsAnnotation:        idAlbum + "," + idArtist + "," + idPlaylist,
+			idsAnnotation:        targetIDs,
 			jsonErrorsAnnotation: "event",
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -318,9 +318,10 @@ type playEvent struct {
 // (whose end is not known).
 func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total int, watch func(player.Event)) error {
 	enc := json.NewEncoder(a.stdout)
+	var emitErr error // the first event that could not be written: the run ends at the next
 	emit := func(e playEvent) {
-		if asJSON {
-			enc.Encode(e)
+		if asJSON && emitErr == nil {
+			emitErr = enc.Encode(e)
 		}
 	}
 	live := !asJSON && isTerminal(a.stdout) // one line that updates each second
@@ -368,6 +369,11 @@ func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total i
 			finish(true)
 			return withExit(ExitInterrupted, errors.New("play: interrupted"))
 		case ev := <-p.Events():
+			if emitErr != nil {
+				// a script's events went nowhere (a full disk, a closed
+				// file) while the run went on and exited 0
+				return withExit(ExitError, fmt.Errorf("play: write the events: %w", emitErr))
+			}
 			watch(ev)
 			switch e := ev.(type) {
 			case player.TrackEvent:

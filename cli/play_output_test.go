@@ -58,6 +58,31 @@ func TestPlayEndsOnOutputFailure(t *testing.T) {
 	}
 }
 
+// TestPlayJSONToAFullDisk: segue play --json whose events cannot be
+// written (stdout on a full disk) ends with exit 1 saying so. It played
+// on and exited 0, the script's events lost.
+func TestPlayJSONToAFullDisk(t *testing.T) {
+	url, stop := playOrigin(t)
+	defer stop()
+	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer full.Close()
+	run := append(clientEnv(t, url), "play", "--search", "tone", "--json", "--output", "wav:"+filepath.Join(t.TempDir(), "out.wav"), "--fast")
+	cmd := exec.Command(segueBinary(t), run...)
+	var errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = full, &errOut
+	err = cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	}
+	if msg := checkFailure(t, "play --json > /dev/full", errOut.String(), code, ExitError); msg != "play: write the events: write /dev/stdout: no space left on device" {
+		t.Errorf("play --json > /dev/full: %q; want it to say the events could not be written", msg)
+	}
+}
+
 // TestOutputFileSaysWhereItWasSet: a wav output whose file cannot be
 // written is a bad setting (2, with and without --json) named where it
 // was set: SEGUE_OUTPUT and config.toml's player.output were said as

@@ -95,7 +95,7 @@ from scripts (every listing has --json).`,
 			return rootRun(a, cmd)
 		},
 	}
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
+	root.SetFlagErrorFunc(flagError)
 	pf := root.PersistentFlags()
 	pf.Var(pathVar(&a.configPath, config.DefaultPath()), "config", "config file")
 	pf.StringVar(&a.origin, "origin", "", "origin URL (default "+config.DefaultOrigin+"; env SEGUE_ORIGIN)")

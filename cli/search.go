@@ -32,6 +32,7 @@ func searchCmd(a *app) *cobra.Command {
 (prefixes count: "beyo" finds Beyoncé; case, accents, Unicode forms, kana voicing
 and punctuation are ignored: "acdc" finds AC/DC, "よあそび" finds ヨアソビ). IDs in the
 output can be given to segue play, playlist add and offline add.`,
+		ValidArgsFunction: cobra.NoFileCompletions, // words, not file names
 		Args: func(_ *cobra.Command, args []string) error {
 			if strings.TrimSpace(strings.Join(args, "")) == "" {
 				return errors.New("give at least one word to search for")

@@ -49,9 +49,15 @@ func (p *tuiPins) follow(ctx context.Context, log *slog.Logger) {
 		if p.closed {
 			return
 		}
+		unlock, err := offline.Lock(p.a.cfg.StateDir, nil) // nothing may be written to the terminal
+		if err != nil {
+			log.Warn("pins did not follow the origin", "err", err)
+			return
+		}
+		defer unlock()
 		l, err := offline.Load(p.a.cfg.StateDir)
 		if err == nil {
-			_, err = p.a.syncPins(ctx, p.c, l, nil) // nothing may be written to the terminal
+			_, err = p.a.syncPins(ctx, p.c, l, nil)
 		}
 		if err != nil && ctx.Err() == nil {
 			log.Warn("pins did not follow the origin", "err", err)

@@ -50,6 +50,10 @@ type Server struct {
 	conns     map[net.Conn]struct{}
 	rendition string
 	source    string
+	// shown is the track "track" events last named, early that track when
+	// it was named before its stream opened (a skip while paused), so the
+	// TrackEvent of its opening does not name it twice.
+	shown, early string
 }
 
 // Listen takes the socket at path (see SocketPath; its directory is
@@ -117,8 +121,22 @@ func (s *Server) Observe(ev player.Event) {
 	var out *Event
 	switch e := ev.(type) {
 	case player.TrackEvent:
-		if !e.Seek {
+		if !e.Seek && s.shownTrack(e.Track.ID, false) {
 			out = &Event{Event: "track", Track: trackOf(e.Track)}
+		}
+	case player.ChangedEvent:
+		// A skip while paused or stopped changes the current track with
+		// no TrackEvent (its stream opens when playback resumes): watch
+		// went on naming the track before it.
+		if p := s.opts.Player; p != nil {
+			if st := p.Status(); st.State != player.Playing && st.Index >= 0 && s.shownTrack(st.Track.ID, true) {
+				out = &Event{Event: "track", Track: trackOf(st.Track)}
+			}
+		}
+	case player.PositionEvent:
+		if e.Seek { // a jump; while paused there was no position event until playback resumed
+			ms := e.Position.Milliseconds()
+			out = &Event{Event: "position", PositionMS: &ms}
 		}
 	case player.StateEvent:
 		out = &Event{Event: "state", State: e.State.String()}
@@ -134,6 +152,26 @@ func (s *Server) Observe(ev player.Event) {
 	if out != nil {
 		s.broadcast(*out)
 	}
+}
+
+// shownTrack says whether a "track" event should name track id: a track
+// starting always does, but for its first opening after a change named it
+// early; a change (changed) only when it is not the track named last.
+func (s *Server) shownTrack(id string, changed bool) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case changed && id == s.shown:
+		return false
+	case !changed && id == s.early:
+		s.early = ""
+		return false
+	}
+	s.shown, s.early = id, ""
+	if changed {
+		s.early = id
+	}
+	return true
 }
 
 func (s *Server) broadcast(e Event) {

@@ -202,7 +202,14 @@ func (s *Server) Observe(ev player.Event) {
 			s.repeat = st.Repeat
 			changed["LoopStatus"] = dbus.MakeVariant(loopStatus[st.Repeat])
 		}
+		// a skip while paused: the TrackEvent waits for playback to resume,
+		// and Metadata named the track before it until then
+		skipped := st.State != player.Playing && st.Index >= 0 && st.Track.ID != s.track.ID
 		s.mu.Unlock()
+		if skipped {
+			s.setTrack(st.Track)
+			changed["Metadata"] = dbus.MakeVariant(s.metadata())
+		}
 		s.dropTrack(changed)
 	case player.PositionEvent:
 		if e.Seek {

@@ -21,6 +21,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"segue/catalog"
+	"segue/internal/filelock"
 )
 
 // FileName is the list's file inside the state dir.
@@ -43,6 +44,25 @@ type Collection struct {
 type List struct {
 	path        string
 	Collections []Collection `json:"collections"`
+}
+
+// Lock takes the list in stateDir for one change (load, download, save):
+// a second segue changing it (offline add, offline remove, offline list
+// following the origin, the interface's pins) waits for unlock, since each
+// saves the list it loaded, and of two adds at once the second to finish
+// dropped the first's pin. wait (may be nil) is called once when another
+// holds it. The lock is on a file beside the list; the kernel lets it go
+// when the process ends. A state dir that is not there holds no list:
+// there is nothing to lock (Lock makes no folder).
+func Lock(stateDir string, wait func()) (unlock func(), err error) {
+	unlock, err = filelock.Lock(filepath.Join(stateDir, FileName+".lock"), wait)
+	if errors.Is(err, fs.ErrNotExist) {
+		return func() {}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("lock offline list: %w", err)
+	}
+	return unlock, nil
 }
 
 // Load reads the list in stateDir; a missing file is an empty list.

@@ -159,6 +159,7 @@ func (p *Player) Next() {
 	if p.queue.Len() == 0 {
 		return // no queue ended: EndEvent would start the interface's radio
 	}
+	defer p.emit(ChangedEvent{}) // while paused no TrackEvent says the current track changed
 	if !p.queue.Next() {
 		p.endLocked()
 	}
@@ -171,6 +172,7 @@ func (p *Player) Previous() {
 	defer p.mu.Unlock()
 	p.queue.Previous(samplesToDuration(p.positionLocked()))
 	p.restartLocked(0)
+	p.emit(ChangedEvent{})
 }
 
 // Jump plays the track at queue index i.

@@ -3,6 +3,7 @@ package scrobble
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -171,5 +172,55 @@ func TestRecorderSeekToTheEndIsASkip(t *testing.T) {
 	}
 	if len(got) != 2 || got[0].Completed || got[0].PositionMS != 10000 || got[0].PlayedMS != 2000 || !got[1].Completed {
 		t.Fatalf("plays %+v; want a skipped at 10000 ms with 2000 ms heard, b completed", got)
+	}
+}
+
+// TestSpoolSharedByTwoProcesses: two segues on one state dir (the
+// interface and a segue play) append to and deliver from one spool; each
+// play is delivered. Spool's mutex orders one process only: a delivery's
+// rewrite dropped the plays the other appended after its read. Two Spool
+// values stand for the two processes (their mutexes never meet).
+func TestSpoolSharedByTwoProcesses(t *testing.T) {
+	dir := t.TempDir()
+	player, sender := OpenSpool(dir), OpenSpool(dir)
+	const n = 400
+	at := time.Date(2026, 11, 30, 17, 0, 0, 0, time.UTC)
+	done := make(chan error, 1)
+	go func() {
+		for i := range n {
+			if err := player.Append(catalog.PlayEvent{ID: fmt.Sprint("ev", i), TrackID: "t", PlayedMS: 1000, At: at}); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	delivered := map[string]bool{}
+	appending := true
+	for {
+		evs, err := sender.Pending(7)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ev := range evs {
+			delivered[ev.ID] = true
+		}
+		if err := sender.Remove(len(evs)); err != nil {
+			t.Fatal(err)
+		}
+		if !appending && len(evs) == 0 {
+			break
+		}
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+			appending = false
+		default:
+		}
+	}
+	if len(delivered) != n {
+		t.Errorf("delivered %d of %d plays appended while delivering", len(delivered), n)
 	}
 }

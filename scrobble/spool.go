@@ -16,6 +16,7 @@ import (
 	"sync"
 
 	"segue/catalog"
+	"segue/internal/filelock"
 )
 
 // SpoolFile is the spool's name in the state dir.
@@ -42,12 +43,25 @@ func (s *Spool) Append(ev catalog.PlayEvent) error {
 	if err := os.MkdirAll(filepath.Dir(s.path), 0o755); err != nil {
 		return fmt.Errorf("spool play event: %w", err)
 	}
+	unlock, err := s.lock()
+	if err != nil {
+		return fmt.Errorf("spool play event: %w", err)
+	}
+	defer unlock()
 	f, err := os.OpenFile(s.path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
 	if err != nil {
 		return fmt.Errorf("spool play event: %w", err)
 	}
 	_, err = f.Write(append(line, '\n'))
 	return errors.Join(err, f.Close())
+}
+
+// lock takes the spool's lock file. The mutex orders this process's
+// appends and rewrites; this orders those of every segue sharing the
+// state dir (the interface and a segue play, two plays): a rewrite after a
+// delivery dropped a play another process appended after its read.
+func (s *Spool) lock() (unlock func(), err error) {
+	return filelock.Lock(s.path+".lock", nil)
 }
 
 // Pending returns up to max spooled events, oldest first. A line that does
@@ -88,6 +102,11 @@ func (s *Spool) read(max int) ([]catalog.PlayEvent, int, error) {
 func (s *Spool) Remove(n int) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	unlock, err := s.lock()
+	if err != nil {
+		return fmt.Errorf("rewrite play event spool: %w", err)
+	}
+	defer unlock()
 	_, lines, err := s.read(n)
 	if err != nil || lines == 0 {
 		return err

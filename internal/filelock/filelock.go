@@ -1,0 +1,33 @@
+// Package filelock takes an exclusive lock on a file for a change that
+// several segue processes may make at once to one file in the state dir (a
+// load-change-save, or a rewrite beside appends). It owns nothing else.
+package filelock
+
+import (
+	"errors"
+	"os"
+	"syscall"
+)
+
+// Lock takes the lock file at path (made 0600 when missing) and returns
+// what lets it go. wait (may be nil) is called once, first, when another
+// holds it; Lock then waits for it. The kernel lets the lock go when the
+// process ends.
+func Lock(path string, wait func()) (unlock func(), err error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+	if errors.Is(err, syscall.EWOULDBLOCK) {
+		if wait != nil {
+			wait()
+		}
+		err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX)
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { f.Close() }, nil // closing the file lets the lock go
+}
