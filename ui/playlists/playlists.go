@@ -205,7 +205,7 @@ func (v *View) Update(msg tea.Msg) tea.Cmd {
 			return tea.Batch(notice.Log(msg.err), v.loadPinned())
 		}
 		if msg.err != nil {
-			return notice.Error(msg.err)
+			return notice.LoadError(msg.err)
 		}
 		v.pls = msg.pls
 		v.l.SetLen(len(v.pls))
@@ -221,7 +221,7 @@ func (v *View) Update(msg tea.Msg) tea.Cmd {
 			return notice.Info("playlist “" + msg.pl.Name + "” is gone from the origin")
 		}
 		if msg.err != nil {
-			return notice.Error(msg.err)
+			return notice.LoadError(msg.err)
 		}
 		c := v.tl.Cursor()
 		v.show(msg.pl)
