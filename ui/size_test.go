@@ -96,7 +96,15 @@ func TestASCII(t *testing.T) {
 			t.Errorf("locale %v: UTF-8 %v, want %v", c.env, got, c.want)
 		}
 	}
-	if got := toASCII("é 日本 ▶ “x” …"); got != "? ???? > \"x\" ." {
-		t.Errorf("toASCII = %q", got)
+	for in, want := range map[string]string{
+		"é 日本 ▶ “x” …":                 "e ???? > \"x\" .",
+		"Élan vital — café":            "Elan vital - cafe",
+		"Björk Song ünïcödé":           "Bjork Song unicode",
+		"Gämma Ørchestra, Łódź, Ñandú": "Gamma Orchestra, Lodz, Nandu",
+		"Æ ß ﬁ ①":                      "? ? ? ?",
+	} {
+		if got := toASCII(in); got != want {
+			t.Errorf("toASCII(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
