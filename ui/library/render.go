@@ -55,7 +55,9 @@ func (v *View) View() string {
 		return list.Block(top+"\n"+v.rows(lv, v.w), v.w, v.h)
 	}
 	cw := v.coverWidth()
-	if cw == 0 {
+	if cw == 0 || v.covers.None(lv.album.ID) {
+		// no cover: the tracks take the width (they sat a third of the
+		// window right of an empty column)
 		return list.Block(top+"\n"+v.rows(lv, v.w), v.w, v.h)
 	}
 	pic := ""
