@@ -34,8 +34,10 @@ func Say(err error) string {
 		return quotedURL.ReplaceAllString(text, "")
 	}
 	for _, s := range []error{originclient.ErrOffline, originclient.ErrNotFound} {
-		// "…, it was never opened here: not available offline" says it twice
-		if t, ok := strings.CutSuffix(text, ": "+s.Error()); ok {
+		// "…, it was never opened here: not available offline" says it
+		// twice; but in "open al0…: not found on the origin" it is the
+		// only reason, and the line said "open al0…" alone
+		if t, ok := strings.CutSuffix(text, ": "+s.Error()); ok && len(clauses(t)) > 1 {
 			text = t
 		}
 	}
