@@ -108,3 +108,23 @@ func TestASCII(t *testing.T) {
 		}
 	}
 }
+
+// TestVolumeInASmallWindow: below 12 lines the bar has one line and no
+// room for the volume, so + and - say it on the status line (they showed
+// nothing); with the full bar the bar shows it.
+func TestVolumeInASmallWindow(t *testing.T) {
+	m := newDriven(t, fixture(), 20, 6)
+	send(m, "-")
+	if v := m.View(); !strings.Contains(v, "volume 75%") {
+		t.Fatalf("- at 20x6 does not say the volume:\n%s", v)
+	}
+	send(m, "+", "+")
+	if v := m.View(); !strings.Contains(v, "volume 85%") {
+		t.Fatalf("+ + at 20x6 does not say the volume:\n%s", v)
+	}
+	m = newDriven(t, fixture(), 80, 24)
+	send(m, "-")
+	if v := m.View(); strings.Contains(v, "volume 75%") || !strings.Contains(v, "vol 75%") {
+		t.Fatalf("- at 80x24: want the bar to show it, and no notice:\n%s", v)
+	}
+}
