@@ -4,7 +4,10 @@ import (
 	"os"
 	"strings"
 
+	"unicode"
+
 	"github.com/charmbracelet/x/ansi"
+	"golang.org/x/text/unicode/norm"
 )
 
 // asciiGlyphs are the stand-ins for the interface's own glyphs where the
@@ -18,9 +21,16 @@ var asciiGlyphs = map[rune]rune{
 	'█': '#', '▓': '%', '▒': ':', '░': '.', '▀': '"',
 }
 
+// asciiLetters are the Latin letters with no decomposition that have a
+// plain letter of their own (Ørchestra, Łódź).
+var asciiLetters = map[rune]rune{
+	'Ø': 'O', 'ø': 'o', 'Ł': 'L', 'ł': 'l', 'Đ': 'D', 'đ': 'd', 'Ħ': 'H', 'ħ': 'h', 'ı': 'i',
+}
+
 // toASCII rewrites frame in ASCII: the interface's glyphs by their
-// stand-ins, any other character (a title's é, a wide CJK character) by as
-// many '?' as the cells it took. Escape sequences are ASCII already.
+// stand-ins, an accented Latin letter by its plain letter (é by e: "café"
+// showed as "caf?"), any other character (a wide CJK character) by as many
+// '?' as the cells it took. Escape sequences are ASCII already.
 func toASCII(frame string) string {
 	var b strings.Builder
 	b.Grow(len(frame))
@@ -30,11 +40,31 @@ func toASCII(frame string) string {
 			b.WriteRune(r)
 		case ok:
 			b.WriteRune(a)
+		case plainLetter(r) != 0:
+			b.WriteRune(plainLetter(r))
 		default:
 			b.WriteString(strings.Repeat("?", ansi.StringWidth(string(r))))
 		}
 	}
 	return b.String()
+}
+
+// plainLetter is the ASCII letter r is made of with accents (é: e, Å: A, ø:
+// o), or 0 when it is no such letter.
+func plainLetter(r rune) rune {
+	if a, ok := asciiLetters[r]; ok {
+		return a
+	}
+	d := []rune(norm.NFD.String(string(r)))
+	if len(d) < 2 || d[0] >= 0x80 || !unicode.IsLetter(d[0]) {
+		return 0
+	}
+	for _, m := range d[1:] {
+		if !unicode.Is(unicode.Mn, m) {
+			return 0
+		}
+	}
+	return d[0]
 }
 
 // utf8Locale reports whether the locale's character set is UTF-8, the way

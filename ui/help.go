@@ -30,13 +30,22 @@ func (m *Model) shortHelp() string {
 	return h.ShortHelpView(bs)
 }
 
+// listless is a screen with no list to move in (Now Playing): its help
+// leaves out the movement keys, which did nothing there.
+type listless interface{ Listless() }
+
 // helpGroups are the bindings the help overlay lists: the screen's keys,
-// navigation, playback and global keys, each binding once (the first group
-// that names it keeps it) and groups left empty dropped.
+// navigation (on a screen with a list), playback and global keys, each
+// binding once (the first group that names it keeps it) and groups left
+// empty dropped.
 func (m *Model) helpGroups() [][]key.Binding {
 	seen := map[string]bool{}
 	var groups [][]key.Binding
-	for _, g := range append(m.screens[m.active].FullHelp(), m.km.Navigation(), m.km.Playback(), m.km.Global()) {
+	nav := m.km.Navigation()
+	if _, ok := m.screens[m.active].(listless); ok {
+		nav = nil
+	}
+	for _, g := range append(m.screens[m.active].FullHelp(), nav, m.km.Playback(), m.km.Global()) {
 		var kept []key.Binding
 		for _, b := range g {
 			id := b.Help().Key + "\x00" + b.Help().Desc

@@ -159,3 +159,40 @@ func TestHelpListsEveryKeyOfTheScreen(t *testing.T) {
 		})
 	}
 }
+
+// TestHelpLeavesOutKeysThatDoNothing: Now Playing has no list, so its help
+// lists no movement keys; h (back) goes back only in the Library and an
+// open playlist, so only those list it. Help listed both everywhere.
+func TestHelpLeavesOutKeysThatDoNothing(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		keys     []string
+		back     bool // lists h/bksp back
+		movement bool // lists ↑/k up, g top, pgdn page down
+	}{
+		{"search", []string{"esc"}, false, true},
+		{"library-album", []string{"tab", "enter", "enter"}, true, true},
+		{"queue", []string{"tab", "tab"}, false, true},
+		{"nowplaying", []string{"tab", "tab", "tab"}, false, false},
+		{"playlist-open", []string{"tab", "tab", "tab", "tab", "enter"}, true, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			m := newDriven(t, fixture(), 200, 60)
+			send(m, c.keys...)
+			listed := map[string]bool{}
+			for _, g := range m.helpGroups() {
+				for _, b := range g {
+					listed[b.Help().Desc] = true
+				}
+			}
+			if listed["back"] != c.back {
+				t.Errorf("help lists back: %v, want %v", listed["back"], c.back)
+			}
+			for _, d := range []string{"up", "top", "page down"} {
+				if listed[d] != c.movement {
+					t.Errorf("help lists %q: %v, want %v", d, listed[d], c.movement)
+				}
+			}
+		})
+	}
+}

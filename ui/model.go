@@ -404,6 +404,12 @@ func (m *Model) confirm(a action.Action) tea.Cmd {
 		return m.line.show("repeat "+m.queue.State().Repeat, false)
 	case action.CycleQuality:
 		return m.line.show("quality "+m.status.Preference+": from the next segment on", false)
+	case action.VolumeBy:
+		if nowplaying.BarHeightIn(m.h) == 1 {
+			// the one-line bar has no room for the volume: + and -
+			// showed nothing
+			return m.line.show(fmt.Sprintf("volume %d%%", m.status.Volume), false)
+		}
 	}
 	return nil
 }

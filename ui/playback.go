@@ -96,6 +96,9 @@ func fromStatus(s *nowplaying.Status, st player.Status) queue.State {
 	s.Track, s.HasTrack = st.Track, st.Track.ID != ""
 	s.Position, s.Duration, s.Volume = st.Position, d, st.Volume
 	s.Preference = string(st.Quality)
+	if !s.HasTrack {
+		noTrack(s)
+	}
 	return queue.State{Tracks: st.Queue, Index: st.Index, Repeat: st.Repeat.String(), Shuffle: st.Shuffle}
 }
 
@@ -149,11 +152,19 @@ func apply(s *nowplaying.Status, e player.Event) (index int, err error) {
 		}
 		return index, fmt.Errorf("play %s, retrying: %w", what, e.Err)
 	case player.EndEvent:
-		s.State, s.Position = player.Stopped, 0
-		s.HasTrack = false
+		s.State, s.HasTrack = player.Stopped, false
+		noTrack(s)
 		return -1, nil
 	}
 	return index, nil
+}
+
+// noTrack forgets what s knew of the track that played: with nothing
+// playing the bar showed its length, rendition, source and buffer
+// ("0:00 ──── 0:30", "auto 320k · origin") as if it were still there.
+func noTrack(s *nowplaying.Status) {
+	s.Position, s.Duration, s.Buffer = 0, 0, 0
+	s.Rendition, s.Kbps, s.Switch, s.Source = "", 0, "", ""
 }
 
 // askSeek opens the prompt that jumps to a position of the playing track.

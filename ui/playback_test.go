@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"segue/catalog"
+	"segue/player"
 	"segue/ui/action"
 )
 
@@ -171,4 +173,48 @@ func TestShuffleToggle(t *testing.T) {
 			t.Fatalf("r: want %q on the queue screen:\n%s", want, m.View())
 		}
 	}
+}
+
+// TestNothingPlayingForgetsTheTrack: once the queue has run out, or is
+// cleared, the bar shows no track's length, rendition, source or buffer
+// (it showed "0:00 ──── 4:02" and "auto 320k · origin" under "nothing
+// playing").
+func TestNothingPlayingForgetsTheTrack(t *testing.T) {
+	m := newDriven(t, fixture(), 100, 30)
+	bar := func() (string, string) {
+		v := strings.Split(m.View(), "\n")
+		return v[len(v)-2], v[len(v)-1]
+	}
+	playing := func() {
+		t.Helper()
+		send(m, "enter") // play the selected search row
+		id := m.status.Track.ID
+		_, cmd := m.Update(events{list: []player.Event{
+			player.SegmentEvent{TrackID: id, Rendition: "high", From: catalog.SourceOrigin, Bytes: 1000},
+			player.RenditionEvent{TrackID: id, Rendition: "high", Kbps: 320},
+			player.BufferEvent{TrackID: id, Ahead: 20 * time.Second},
+		}})
+		drive(m, cmd)
+		if title, prog := bar(); !strings.Contains(title, "320k · origin · buf 20s") || !strings.HasSuffix(prog, " 4:02") {
+			t.Fatalf("playing Polar Night, the bar is\n%s\n%s", title, prog)
+		}
+	}
+	forgotten := func(after string) {
+		t.Helper()
+		title, prog := bar()
+		if !strings.Contains(title, "nothing playing") || strings.Contains(title, "320k") ||
+			strings.Contains(title, "origin") || strings.Contains(title, "buf") || !strings.HasSuffix(prog, " 0:00") {
+			t.Fatalf("after %s the bar still shows the track that played:\n%s\n%s", after, title, prog)
+		}
+	}
+	typeText(m, "/polar")
+	send(m, "enter")
+	playing()
+	_, cmd := m.Update(events{list: []player.Event{player.EndEvent{}}})
+	drive(m, cmd)
+	forgotten("the queue ran out")
+
+	playing()
+	send(m, "tab", "tab", "C")
+	forgotten("C cleared the queue")
 }

@@ -40,10 +40,7 @@ func TestPlaylistEdits(t *testing.T) {
 	store := m.store.(*fakeStore)
 	send(m, "tab", "tab", "tab", "tab")
 
-	send(m, "r")
-	send(m, "ctrl+u")
-	typeText(m, "Long Road")
-	send(m, "enter")
+	prompted(m, "r", "Long Road")
 	if got := store.snapshot()[0].Name; got != "Long Road" {
 		t.Fatalf("rename: name %q", got)
 	}
@@ -89,9 +86,7 @@ func TestPlaylistEdits(t *testing.T) {
 	}
 
 	// N makes a playlist here; n is next track here as everywhere
-	send(m, "N")
-	typeText(m, "Fresh")
-	send(m, "enter")
+	prompted(m, "N", "Fresh")
 	if pls := store.snapshot(); len(pls) != 2 || pls[1].Name != "Fresh" {
 		t.Fatalf("N: %+v", pls)
 	}
@@ -178,4 +173,47 @@ func TestStaleListAfterShare(t *testing.T) {
 	if got := m.lists.Name(l.String()); got != "Night Drive" {
 		t.Errorf("after a list asked for before the share: the share URL names %q, want \"Night Drive\"", got)
 	}
+}
+
+// TestPlaylistKeysInAnOpenPlaylist: help on an open playlist lists N, r
+// and D, and each does there what it does on the list (they did nothing):
+// r renames the open playlist, N asks for a new one, D deletes it and goes
+// back to the list.
+func TestPlaylistKeysInAnOpenPlaylist(t *testing.T) {
+	m := newDriven(t, fixture(), 100, 30)
+	store := m.store.(*fakeStore)
+	send(m, "shift+tab", "enter") // open Road Trip
+	if !strings.Contains(m.View(), "3 tracks") {
+		t.Fatalf("Road Trip did not open:\n%s", m.View())
+	}
+	prompted(m, "r", "Long Road")
+	if got := store.snapshot()[0].Name; got != "Long Road" {
+		t.Fatalf("r in the open playlist: name %q, want Long Road", got)
+	}
+	if v := m.View(); !strings.Contains(v, "renamed to “Long Road”") || !strings.Contains(v, "1. Aurora") {
+		t.Fatalf("r in the open playlist: rename not shown, or the playlist closed:\n%s", v)
+	}
+	prompted(m, "N", "Fresh")
+	if pls := store.snapshot(); len(pls) != 3 || pls[2].Name != "Fresh" {
+		t.Fatalf("N in the open playlist: %+v", pls)
+	}
+	send(m, "D")
+	if !strings.Contains(m.View(), "Delete playlist “Long Road”?") {
+		t.Fatalf("D in the open playlist does not ask:\n%s", m.View())
+	}
+	send(m, "y")
+	if pls := store.snapshot(); len(pls) != 2 || pls[0].Name == "Long Road" || pls[1].Name == "Long Road" {
+		t.Fatalf("after D y in the open playlist: %+v", pls)
+	}
+	if v := m.View(); !strings.Contains(v, "deleted playlist “Long Road”") || !strings.Contains(v, "2 playlists") {
+		t.Fatalf("deletion not shown, or still in the playlist:\n%s", v)
+	}
+}
+
+// prompted presses key and answers the prompt it opens with text, in place
+// of what the prompt held.
+func prompted(m *Model, key, text string) {
+	send(m, key, "ctrl+u")
+	typeText(m, text)
+	send(m, "enter")
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -10,6 +11,8 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/exp/golden"
+
+	"segue/net/originclient"
 )
 
 // drive runs cmd as Bubble Tea would and feeds what it yields back into m,
@@ -165,5 +168,28 @@ func BenchmarkFirstFrame(b *testing.B) {
 		if m.View() == "" {
 			b.Fatal("empty frame")
 		}
+	}
+}
+
+// coverless is the fixture with albums that have no cover (the origin
+// answers 404).
+type coverless struct{ *fakeCatalog }
+
+func (coverless) Cover(context.Context, string) ([]byte, string, error) {
+	return nil, "", fmt.Errorf("cover: %w", originclient.ErrNotFound)
+}
+
+// TestAlbumWithoutCover: an album with no cover lists its tracks from the
+// left edge; they sat right of an empty third of the window.
+func TestAlbumWithoutCover(t *testing.T) {
+	pl := newFakePlayer()
+	pl.ch = nil
+	m := New(context.Background(), Options{Catalog: coverless{fixture()}, Player: pl})
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	drive(m, m.Init())
+	send(m, "tab", "enter", "enter") // Aurora Lane, Northern Lights
+	v := m.View()
+	if !strings.Contains(v, "\n›  1. Aurora") {
+		t.Fatalf("an album with no cover: its tracks do not start at the left edge:\n%s", v)
 	}
 }

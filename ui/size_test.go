@@ -96,7 +96,35 @@ func TestASCII(t *testing.T) {
 			t.Errorf("locale %v: UTF-8 %v, want %v", c.env, got, c.want)
 		}
 	}
-	if got := toASCII("é 日本 ▶ “x” …"); got != "? ???? > \"x\" ." {
-		t.Errorf("toASCII = %q", got)
+	for in, want := range map[string]string{
+		"é 日本 ▶ “x” …":                 "e ???? > \"x\" .",
+		"Élan vital — café":            "Elan vital - cafe",
+		"Björk Song ünïcödé":           "Bjork Song unicode",
+		"Gämma Ørchestra, Łódź, Ñandú": "Gamma Orchestra, Lodz, Nandu",
+		"Æ ß ﬁ ①":                      "? ? ? ?",
+	} {
+		if got := toASCII(in); got != want {
+			t.Errorf("toASCII(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestVolumeInASmallWindow: below 12 lines the bar has one line and no
+// room for the volume, so + and - say it on the status line (they showed
+// nothing); with the full bar the bar shows it.
+func TestVolumeInASmallWindow(t *testing.T) {
+	m := newDriven(t, fixture(), 20, 6)
+	send(m, "-")
+	if v := m.View(); !strings.Contains(v, "volume 75%") {
+		t.Fatalf("- at 20x6 does not say the volume:\n%s", v)
+	}
+	send(m, "+", "+")
+	if v := m.View(); !strings.Contains(v, "volume 85%") {
+		t.Fatalf("+ + at 20x6 does not say the volume:\n%s", v)
+	}
+	m = newDriven(t, fixture(), 80, 24)
+	send(m, "-")
+	if v := m.View(); strings.Contains(v, "volume 75%") || !strings.Contains(v, "vol 75%") {
+		t.Fatalf("- at 80x24: want the bar to show it, and no notice:\n%s", v)
 	}
 }

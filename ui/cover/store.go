@@ -27,11 +27,12 @@ type Store struct {
 	f       Fetcher
 	art     map[string]*Art
 	pending map[string]bool // loading, or failed: not asked again
+	none    map[string]bool // loaded without a cover (none, or it failed)
 }
 
 // NewStore returns a Store that loads through f; a nil f loads nothing.
 func NewStore(ctx context.Context, f Fetcher) *Store {
-	return &Store{ctx: ctx, f: f, art: map[string]*Art{}, pending: map[string]bool{}}
+	return &Store{ctx: ctx, f: f, art: map[string]*Art{}, pending: map[string]bool{}, none: map[string]bool{}}
 }
 
 // Get returns the cover of albumID if it is loaded.
@@ -55,9 +56,18 @@ func (s *Store) Want(albumID string) tea.Cmd {
 	}
 }
 
+// None reports whether albumID is known to have no cover to show: its load
+// ended without one, or there is nothing to load from. A view then gives
+// the cover's room to the rest.
+func (s *Store) None(albumID string) bool {
+	return s == nil || s.f == nil || s.none[albumID]
+}
+
 // Put records a finished load.
 func (s *Store) Put(l Loaded) {
 	if l.Art != nil {
 		s.art[l.AlbumID] = l.Art
+	} else {
+		s.none[l.AlbumID] = true
 	}
 }

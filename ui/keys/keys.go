@@ -97,7 +97,9 @@ func (m Map) Global() []key.Binding {
 	return []key.Binding{m.NextScreen, m.PrevScreen, m.Search, m.OpenURL, m.Reload, m.Help, m.Quit}
 }
 
-// Navigation returns the list movement bindings.
+// Navigation returns the list movement bindings. Back (h) is not one: only
+// the screens that go into something (Library, Playlists) list it, as it
+// does nothing elsewhere.
 func (m Map) Navigation() []key.Binding {
-	return []key.Binding{m.Up, m.Down, m.Top, m.Bottom, m.PageUp, m.PageDown, m.Back, m.Open}
+	return []key.Binding{m.Up, m.Down, m.Top, m.Bottom, m.PageUp, m.PageDown, m.Open}
 }

@@ -240,7 +240,7 @@ func (v *View) Update(msg tea.Msg) tea.Cmd {
 			return tea.Batch(notice.Log(msg.err), v.loadPinned())
 		}
 		if msg.err != nil {
-			return notice.Error(msg.err)
+			return notice.LoadError(msg.err)
 		}
 		v.stack[0].artists = msg.artists
 		v.stack[0].l.SetLen(len(msg.artists))

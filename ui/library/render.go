@@ -44,7 +44,7 @@ func (v *View) View() string {
 	}
 	switch {
 	case v.err != nil:
-		sub = v.st.Error.Render(notice.Say(v.err))
+		sub = v.st.Error.Render(notice.SayLoad(v.err))
 	case v.loading != "":
 		sub = v.st.Muted.Render("loading " + v.loading + "…")
 	default:
@@ -55,7 +55,9 @@ func (v *View) View() string {
 		return list.Block(top+"\n"+v.rows(lv, v.w), v.w, v.h)
 	}
 	cw := v.coverWidth()
-	if cw == 0 {
+	if cw == 0 || v.covers.None(lv.album.ID) {
+		// no cover: the tracks take the width (they sat a third of the
+		// window right of an empty column)
 		return list.Block(top+"\n"+v.rows(lv, v.w), v.w, v.h)
 	}
 	pic := ""

@@ -29,6 +29,15 @@ func Error(err error) tea.Cmd {
 	return func() tea.Msg { return Failed(err) }
 }
 
+// LoadError is Error for what a screen loads (SayLoad), or nil when err is
+// nil.
+func LoadError(err error) tea.Cmd {
+	if err == nil {
+		return nil
+	}
+	return func() tea.Msg { return Msg{Text: SayLoad(err), Err: true, Cause: err} }
+}
+
 // Failed is the message Error sends.
 func Failed(err error) Msg { return Msg{Text: Say(err), Err: true, Cause: err} }
 

@@ -34,8 +34,10 @@ func Say(err error) string {
 		return quotedURL.ReplaceAllString(text, "")
 	}
 	for _, s := range []error{originclient.ErrOffline, originclient.ErrNotFound} {
-		// "…, it was never opened here: not available offline" says it twice
-		if t, ok := strings.CutSuffix(text, ": "+s.Error()); ok {
+		// "…, it was never opened here: not available offline" says it
+		// twice; but in "open al0…: not found on the origin" it is the
+		// only reason, and the line said "open al0…" alone
+		if t, ok := strings.CutSuffix(text, ": "+s.Error()); ok && len(clauses(t)) > 1 {
 			text = t
 		}
 	}
@@ -94,6 +96,25 @@ var quotedURL = regexp.MustCompile(`: "[^"]*://[^"]*"`)
 
 func hasURL(s string) bool { return strings.Contains(s, "http://") || strings.Contains(s, "https://") }
 
+// The reasons a try again may cure. Only a load is tried again by ctrl+r
+// (SayLoad); an edit, a play or a radio is not.
+const (
+	reasonUnreachable = "the origin is unreachable"
+	reasonSlow        = "the origin took too long to answer"
+)
+
+// SayLoad is Say for what a screen loads, which ctrl+r asks for again: when
+// the origin did not answer it adds "(ctrl+r retries)". Say alone does not:
+// a playlist edit that failed said "ctrl+r retries", and ctrl+r only
+// reloaded the screen without the edit.
+func SayLoad(err error) string {
+	s := Say(err)
+	if r := Reason(err); r == reasonUnreachable || r == reasonSlow {
+		s += " (ctrl+r retries)"
+	}
+	return s
+}
+
 // Reason says in words why err happened, for the kinds of failure a
 // listener can act on; "" for any other.
 func Reason(err error) string {
@@ -109,13 +130,13 @@ func Reason(err error) string {
 	case errors.Is(err, originclient.ErrOffline):
 		return "it is not available offline"
 	case Unreachable(err):
-		return "the origin is unreachable (ctrl+r retries)"
+		return reasonUnreachable
 	case errors.Is(err, originclient.ErrNotFound):
 		return "it is not on the origin"
 	case errors.Is(err, originclient.ErrUnauthorized):
 		return "the origin refused the token (set one with --token, SEGUE_TOKEN or token in config.toml)"
 	case errors.Is(err, context.DeadlineExceeded):
-		return "the origin took too long to answer (ctrl+r retries)"
+		return reasonSlow
 	case errors.Is(err, cache.ErrPinFull):
 		return "the cache's cap is too small for it (raise [cache] size, or unpin something)"
 	case errors.Is(err, syscall.ENOSPC):

@@ -55,6 +55,8 @@ func TestSay(t *testing.T) {
 		want string
 	}{
 		{fmt.Errorf("list artists: %w", unreachable), "could not list artists: it is not available offline"},
+		{fmt.Errorf("open al0000000000000000: %w", originclient.ErrNotFound), "open al0000000000000000: not found on the origin"},
+		{fmt.Errorf("open t1: %w", originclient.ErrOffline), "open t1: not available offline"},
 		{fmt.Errorf("open album Tides: %w", notFound), "could not open album Tides: it is not on the origin"},
 		{fmt.Errorf("list artists: %w", broken), "could not list artists: it failed (the log has the details)"},
 		{errors.New(`not a segue share URL: "htp:/bad": scheme htp is not http or https (want http(s)://HOST/p/TOKEN)`),

@@ -69,15 +69,23 @@ func (b *Bar) View() string {
 	} else {
 		title = b.st.Muted.Render(Symbol(s.State) + " nothing playing")
 	}
-	info := b.info()
-	if iw := lipgloss.Width(info); info != "" && w >= 60 && lipgloss.Width(title)+iw+2 <= w {
-		title = list.Fit(title, w-iw-1) + " " + info
+	// the right side keeps as many of its parts as leave the title half
+	// the line (all of it when shorter): a long title, or a window under
+	// 60 columns, hid the volume, so + and - showed nothing
+	parts := b.info()
+	for n := len(parts); n > 0; n-- {
+		info := b.st.Muted.Render(strings.Join(parts[:n], " · "))
+		if room := w - lipgloss.Width(info) - 1; room >= min(lipgloss.Width(title), w/2) {
+			title = list.Fit(title, room) + " " + info
+			break
+		}
 	}
 	return rule + "\n" + list.Fit(title, w) + "\n" + b.progress(w)
 }
 
-// info is the right side of the title line: volume, quality, source, buffer.
-func (b *Bar) info() string {
+// info is the right side of the title line, most wanted first: volume,
+// quality, source, buffer.
+func (b *Bar) info() []string {
 	s := b.status
 	parts := []string{fmt.Sprintf("vol %d%%", s.Volume)}
 	if s.Rendition != "" {
@@ -89,7 +97,7 @@ func (b *Bar) info() string {
 	if s.HasTrack {
 		parts = append(parts, "buf "+fmt.Sprint(s.Buffer.Round(time.Second)))
 	}
-	return b.st.Muted.Render(strings.Join(parts, " · "))
+	return parts
 }
 
 func (b *Bar) progress(w int) string {

@@ -53,6 +53,10 @@ func (v *View) SetStatus(s Status) tea.Cmd {
 // Update handles nothing of its own: playback keys are global.
 func (v *View) Update(tea.Msg) tea.Cmd { return nil }
 
+// Listless says the screen has no list: its help leaves the movement keys
+// out.
+func (v *View) Listless() {}
+
 // ShortHelp lists the keys worth showing on this screen.
 func (v *View) ShortHelp() []key.Binding { return v.km.Playback() }
 

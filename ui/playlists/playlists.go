@@ -205,7 +205,7 @@ func (v *View) Update(msg tea.Msg) tea.Cmd {
 			return tea.Batch(notice.Log(msg.err), v.loadPinned())
 		}
 		if msg.err != nil {
-			return notice.Error(msg.err)
+			return notice.LoadError(msg.err)
 		}
 		v.pls = msg.pls
 		v.l.SetLen(len(v.pls))
@@ -221,7 +221,7 @@ func (v *View) Update(msg tea.Msg) tea.Cmd {
 			return notice.Info("playlist “" + msg.pl.Name + "” is gone from the origin")
 		}
 		if msg.err != nil {
-			return notice.Error(msg.err)
+			return notice.LoadError(msg.err)
 		}
 		c := v.tl.Cursor()
 		v.show(msg.pl)
@@ -345,13 +345,19 @@ func (v *View) selected() (catalog.Playlist, bool) {
 	return v.pls[c], true
 }
 
-func (v *View) listKey(msg tea.KeyMsg) tea.Cmd {
+// newPlaylist asks for a name and makes a playlist of it (N, in the list
+// and in an open playlist).
+func (v *View) newPlaylist() tea.Cmd {
 	ctx, s := v.ctx, v.store
+	return prompt.Send(prompt.Ask{Label: "New playlist name:", Then: func(name string) tea.Cmd {
+		return edit(func() (catalog.Playlist, error) { return s.CreatePlaylist(ctx, name, nil) },
+			"created playlist “"+name+"”", "create playlist "+name)
+	}})
+}
+
+func (v *View) listKey(msg tea.KeyMsg) tea.Cmd {
 	if key.Matches(msg, v.km.NewPlaylist) {
-		return prompt.Send(prompt.Ask{Label: "New playlist name:", Then: func(name string) tea.Cmd {
-			return edit(func() (catalog.Playlist, error) { return s.CreatePlaylist(ctx, name, nil) },
-				"created playlist “"+name+"”", "create playlist "+name)
-		}})
+		return v.newPlaylist()
 	}
 	pl, ok := v.selected()
 	if !ok {
@@ -361,6 +367,26 @@ func (v *View) listKey(msg tea.KeyMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, v.km.Open), key.Matches(msg, v.km.Play):
 		return v.openPlaylist(pl, false)
+	case v.isCommon(msg):
+		return v.common(msg, pl)
+	default:
+		v.l.HandleKey(msg, v.km)
+	}
+	return nil
+}
+
+// isCommon reports whether msg is a key common handles.
+func (v *View) isCommon(msg tea.KeyMsg) bool {
+	return key.Matches(msg, v.km.Rename, v.km.DeletePlaylist, v.km.SharePlaylist, v.km.Offline, v.km.Radio)
+}
+
+// common handles the keys the list and an open playlist share (help lists
+// them for both; rename and delete did nothing in an open playlist): rename,
+// delete, share, offline and radio (seeded by the whole playlist; an open
+// playlist's track row seeds it with that track instead, see trackKey).
+func (v *View) common(msg tea.KeyMsg, pl catalog.Playlist) tea.Cmd {
+	ctx, s := v.ctx, v.store
+	switch {
 	case key.Matches(msg, v.km.Rename):
 		return prompt.Send(prompt.Ask{Label: "Rename “" + pl.Name + "” to:", Value: pl.Name, Then: func(name string) tea.Cmd {
 			return edit(func() (catalog.Playlist, error) { return s.RenamePlaylist(ctx, pl.ID, name) },
@@ -376,20 +402,6 @@ func (v *View) listKey(msg tea.KeyMsg) tea.Cmd {
 				return deleted{id: pl.ID, name: pl.Name, err: err}
 			}
 		}})
-	case key.Matches(msg, v.km.SharePlaylist), key.Matches(msg, v.km.Offline), key.Matches(msg, v.km.Radio):
-		return v.common(msg, pl)
-	default:
-		v.l.HandleKey(msg, v.km)
-	}
-	return nil
-}
-
-// common handles the keys the list and an open playlist share: share,
-// offline and radio (seeded by the whole playlist; an open playlist's
-// track row seeds it with that track instead, see trackKey).
-func (v *View) common(msg tea.KeyMsg, pl catalog.Playlist) tea.Cmd {
-	ctx, s := v.ctx, v.store
-	switch {
 	case key.Matches(msg, v.km.SharePlaylist):
 		return func() tea.Msg {
 			l, err := s.SharePlaylist(ctx, pl.ID)
@@ -418,7 +430,9 @@ func (v *View) trackKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, v.km.Back):
 		v.open = nil
 		return nil
-	case key.Matches(msg, v.km.SharePlaylist), key.Matches(msg, v.km.Offline), key.Matches(msg, v.km.Radio) && c < 0:
+	case key.Matches(msg, v.km.NewPlaylist):
+		return v.newPlaylist()
+	case v.isCommon(msg) && (c < 0 || !key.Matches(msg, v.km.Radio)):
 		return v.common(msg, pl)
 	case c < 0:
 		v.tl.HandleKey(msg, v.km)

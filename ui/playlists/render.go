@@ -51,7 +51,7 @@ func (v *View) View() string {
 	}
 	switch {
 	case v.err != nil:
-		sub = v.st.Error.Render(notice.Say(v.err))
+		sub = v.st.Error.Render(notice.SayLoad(v.err))
 	case v.loading != "":
 		sub = v.st.Muted.Render("loading " + v.loading + "…")
 	default:

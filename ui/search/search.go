@@ -370,7 +370,7 @@ func (v *View) summary() string {
 	case v.err != nil && notice.Unreachable(v.err):
 		return v.st.Error.Render("offline: search needs the origin; the Library shows what is pinned")
 	case v.err != nil:
-		return v.st.Error.Render(notice.Say(v.err))
+		return v.st.Error.Render(notice.SayLoad(v.err))
 	case v.busy:
 		return v.st.Muted.Render("searching…")
 	case v.input.Value() == "":
