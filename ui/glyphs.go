@@ -3,7 +3,6 @@ package ui
 import (
 	"os"
 	"strings"
-
 	"unicode"
 
 	"github.com/charmbracelet/x/ansi"
