@@ -62,6 +62,7 @@ func (p *Player) Play(tracks ...catalog.Track) {
 // playing at once, as Resume's does: until the render loop had opened the
 // track it said stopped (or paused), and segue ctl open printed that.
 func (p *Player) startLocked() {
+	p.missed = queuePlace{idx: -1}
 	p.paused = false
 	p.restartLocked(0)
 	p.setState(Playing)
@@ -203,11 +204,16 @@ func (p *Player) Pause() {
 
 // Resume resumes after Pause; after the queue ran out it plays the queue
 // again from its first track (segue ctl play, space and MPRIS Play did
-// nothing then, saying stopped).
+// nothing then, saying stopped), or from the first track that failed for
+// want of the origin since playback was started (see missedLocked).
 func (p *Player) Resume() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.queue.Index() < 0 && p.queue.Jump(0) {
+	from := 0
+	if tr, ok := p.queue.At(p.missed.idx); ok && tr.ID == p.missed.id {
+		from = p.missed.idx
+	}
+	if p.queue.Index() < 0 && p.queue.Jump(from) {
 		p.startLocked()
 		return
 	}

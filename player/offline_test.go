@@ -3,6 +3,8 @@ package player
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -167,5 +169,63 @@ func TestCorruptSegmentFailsTheTrack(t *testing.T) {
 	}
 	if int64(len(out)) < 44100 {
 		t.Errorf("%d samples: the next track did not play", len(out))
+	}
+}
+
+// With the origin down, every uncached track of the queue failed in under
+// a second and the queue ended; Resume (space, segue ctl play) then began
+// again at the first track, so the listener lost their place (found by
+// new-user passes at stops 32 and 33). Resume now starts at the first
+// track that failed for want of the origin; one that plays to its end is
+// forgotten.
+func TestResumeAfterAnOutageStartsWhereItMissed(t *testing.T) {
+	src, pinned := oneTrack(t, testPiece, 8)
+	dir := t.TempDir()
+	makeWAV(t, dir+"/other.wav", testPiece, 44100)
+	b := addTrack(t, src, "b", dir+"/other.wav", 44100)
+	c := addTrack(t, src, "c", dir+"/other.wav", 44100)
+	x := &localIndex{cached: map[string]bool{}, pinned: map[string]bool{}}
+	x.keep(src, pinned.ID, catalog.RenditionNormal, true)
+	var downloads int
+	offlineSource(src, x, false, &downloads)
+	out, err := CreateWAV(filepath.Join(dir, "out.wav"), WAVFloat32, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := New(Options{Segments: src, Manifests: src, Output: out, Cached: x, Quality: QualityAuto, Loudness: LoudnessOff, RetryBackoff: time.Millisecond})
+	if err := p.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+
+	p.Play(pinned, b, c)
+	var failed []string
+	for _, e := range waitEnd(t, p) {
+		if e, ok := e.(ErrorEvent); ok && e.Fatal && errors.Is(e.Err, ErrNotOffline) {
+			failed = append(failed, e.TrackID)
+		}
+	}
+	if !slices.Equal(failed, []string{b.ID, c.ID}) {
+		t.Fatalf("origin down: tracks failed not available offline %v, want %v", failed, []string{b.ID, c.ID})
+	}
+	src.mu.Lock()
+	offlineSource(src, x, true, &downloads) // the origin is back
+	src.mu.Unlock()
+	started := func() TrackEvent {
+		for e := range p.Events() {
+			if e, ok := e.(TrackEvent); ok {
+				return e
+			}
+		}
+		return TrackEvent{}
+	}
+	p.Resume()
+	if e := started(); e.Index != 1 || e.Track.ID != b.ID {
+		t.Errorf("Resume after the outage started %s at %d, want %s at 1, the first track missed", e.Track.ID, e.Index, b.ID)
+	}
+	waitEnd(t, p) // b and c play
+	p.Resume()    // nothing was missed since that start
+	if e := started(); e.Index != 0 {
+		t.Errorf("Resume after a queue that played to its end started at %d, want 0", e.Index)
 	}
 }

@@ -96,8 +96,16 @@ type Player struct {
 	tried    string // the last prefetch started ("index:id"), so a failure is not retried in a loop
 	wake     chan struct{}
 	lastPos  int64
-	reopen   bool   // the current track's next stream is a seek's
-	shown    string // the ID of the track the last TrackEvent reported
+	reopen   bool       // the current track's next stream is a seek's
+	shown    string     // the ID of the track the last TrackEvent reported
+	missed   queuePlace // the first track that failed for want of the origin (missedLocked)
+}
+
+// queuePlace is a queue entry: its index and its track's ID (the entry is
+// still there when the track at idx has that ID); idx -1 is none.
+type queuePlace struct {
+	idx int
+	id  string
 }
 
 // New returns a Player with defaults applied; Open starts it.
@@ -129,7 +137,7 @@ func New(opts Options) *Player {
 	if opts.EventBuffer <= 0 {
 		opts.EventBuffer = 256
 	}
-	p := &Player{opts: opts, events: make(chan Event, opts.EventBuffer), queue: NewQueue(), volume: 100, wake: make(chan struct{})}
+	p := &Player{opts: opts, events: make(chan Event, opts.EventBuffer), queue: NewQueue(), volume: 100, wake: make(chan struct{}), missed: queuePlace{idx: -1}}
 	p.quality.Store(opts.Quality)
 	return p
 }
@@ -350,6 +358,7 @@ func (p *Player) current() (*trackStream, float64, bool) {
 			}
 			if err != nil {
 				p.emit(ErrorEvent{TrackID: tr.ID, Err: err, Fatal: true})
+				p.missedLocked(idx, tr.ID, err)
 				p.skipLocked()
 				continue
 			}
@@ -395,6 +404,19 @@ func (p *Player) manifest(id string) (*catalog.Manifest, error) {
 	return m, nil
 }
 
+// missedLocked remembers the queue entry of a track that failed for want
+// of the origin (ErrNotOffline, or a manifest the origin was not there to
+// send: catalog.ErrUnreachable), the first since playback was started:
+// Resume after the queue ran out starts there. With the origin down, every
+// uncached track of the queue failed in under a second, and Resume then
+// started from the first track, losing the listener's place (found by two
+// new-user passes, stops 32 and 33).
+func (p *Player) missedLocked(idx int, id string, err error) {
+	if p.missed.idx < 0 && (errors.Is(err, ErrNotOffline) || errors.Is(err, catalog.ErrUnreachable)) {
+		p.missed = queuePlace{idx, id}
+	}
+}
+
 // endLocked stops playback because the queue ran out, and says so
 // (EndEvent: the interface's radio may go on from there).
 func (p *Player) endLocked() {
@@ -422,6 +444,7 @@ func (p *Player) afterRead(ts *trackStream, done bool, err error) {
 	ts.pos = ts.out
 	if err != nil && !errors.Is(err, errStreamClosed) {
 		p.emit(ErrorEvent{TrackID: ts.track.ID, Err: err, Fatal: true})
+		p.missedLocked(p.queue.Index(), ts.track.ID, err)
 		done = true
 	}
 	// An output that holds seconds of audio has its position reported by

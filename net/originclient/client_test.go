@@ -261,8 +261,8 @@ func TestClientRevalidatesAndWorksOffline(t *testing.T) {
 		t.Fatalf("offline search = %+v, %v", res, err)
 	}
 	_, err = c.Track(ctx, o.track) // never fetched
-	if !errors.Is(err, ErrOffline) || !strings.Contains(err.Error(), "not available offline") {
-		t.Fatalf("never-fetched track offline: %v; want ErrOffline", err)
+	if !errors.Is(err, ErrOffline) || !errors.Is(err, catalog.ErrUnreachable) || !strings.Contains(err.Error(), "not available offline") {
+		t.Fatalf("never-fetched track offline: %v; want ErrOffline and catalog.ErrUnreachable (the player keeps the listener's place by it)", err)
 	}
 	if _, err := c.Chunk(ctx, o.segHash); err == nil || errors.Is(err, ErrOffline) {
 		t.Fatalf("chunk offline: %v; want a plain network error (chunks are not documents)", err)

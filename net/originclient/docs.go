@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"segue/cache"
+	"segue/catalog"
 	"segue/net/stale"
 )
 
@@ -186,10 +187,12 @@ func (c *Client) stored(u string) (cache.Doc, bool) {
 	return d, true
 }
 
-// offline answers for an unreachable origin: the stored copy, or ErrOffline.
+// offline answers for an unreachable origin: the stored copy, or ErrOffline
+// (with catalog.ErrUnreachable, as the Subsonic client's, so the player
+// tells a track the origin was not there for from a broken one).
 func (c *Client) offline(u string, cached cache.Doc, have bool, cause error) (cache.Doc, error) {
 	if have {
 		return cached, nil
 	}
-	return cache.Doc{}, fmt.Errorf("get %s: %w (the origin is unreachable: %w)", u, ErrOffline, cause)
+	return cache.Doc{}, fmt.Errorf("get %s: %w (%w: %w)", u, ErrOffline, catalog.ErrUnreachable, cause)
 }
