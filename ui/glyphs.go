@@ -39,10 +39,12 @@ func toASCII(frame string) string {
 			b.WriteRune(r)
 		case ok:
 			b.WriteRune(a)
-		case plainLetter(r) != 0:
-			b.WriteRune(plainLetter(r))
 		default:
-			b.WriteString(strings.Repeat("?", ansi.StringWidth(string(r))))
+			if l := plainLetter(r); l != 0 {
+				b.WriteRune(l)
+			} else {
+				b.WriteString(strings.Repeat("?", ansi.StringWidth(string(r))))
+			}
 		}
 	}
 	return b.String()
