@@ -55,9 +55,13 @@ const (
 	idPinned   = "pinned"
 )
 
-// targetIDs are the kinds a target to play names (segue play, ctl open,
-// ctl queue add): tracks have no listing to complete from.
-const targetIDs = idAlbum + "," + idArtist + "," + idPlaylist
+// targetKinds are the kinds a target to play names (segue play, ctl open,
+// ctl queue add): tracks have no listing to complete from. targetIDs is
+// them as one annotation word.
+var (
+	targetKinds = []string{idAlbum, idArtist, idPlaylist}
+	targetIDs   = strings.Join(targetKinds, ",")
+)
 
 // ids returns the annotations that make a command complete IDs of kinds.
 func ids(kinds ...string) map[string]string {
@@ -116,7 +120,7 @@ func (a *app) completeValue(c *cobra.Command, f *pflag.Flag) {
 	fn := cobra.NoFileCompletions
 	if f.Name == "radio" {
 		fn = func(cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-			return a.completeIDs(cmd, strings.Split(targetIDs, ","), toComplete), cobra.ShellCompDirectiveNoFileComp
+			return a.completeIDs(cmd, targetKinds, toComplete), cobra.ShellCompDirectiveNoFileComp
 		}
 	}
 	c.RegisterFlagCompletionFunc(f.Name, fn)

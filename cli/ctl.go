@@ -142,7 +142,7 @@ remove N drops position N, clear empties the queue and stops.`,
 		Args: cobra.MinimumNArgs(1),
 		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 			if len(args) > 0 && (args[0] == "add" || args[0] == "next") {
-				return a.completeIDs(cmd, strings.Split(targetIDs, ","), toComplete), cobra.ShellCompDirectiveNoFileComp
+				return a.completeIDs(cmd, targetKinds, toComplete), cobra.ShellCompDirectiveNoFileComp
 			}
 			return completeWords("list", "add", "next", "remove", "clear")(cmd, args, toComplete)
 		},
