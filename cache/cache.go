@@ -372,12 +372,12 @@ func (c *Cache) write(fn func(*sql.Tx) error) error {
 		} else {
 			c.wrote.Store(true)
 		}
-		if !isBusy(err) {
+		if !sqlite.Busy(err) {
 			break
 		}
 		time.Sleep(time.Duration(attempt+1) * 50 * time.Millisecond)
 	}
-	if isBusy(err) {
+	if sqlite.Busy(err) {
 		return fmt.Errorf("another segue process keeps the cache busy, try again: %w", err)
 	}
 	return err
@@ -402,11 +402,6 @@ func sqliteCode(err error) (sqlite3.ErrNo, bool) {
 		return se.Code, true
 	}
 	return 0, false
-}
-
-func isBusy(err error) bool {
-	code, ok := sqliteCode(err)
-	return ok && (code == sqlite3.ErrBusy || code == sqlite3.ErrLocked)
 }
 
 // wrapWriteErr turns a failed write into an error that says what to do, and

@@ -358,3 +358,32 @@ func TestPinsWaitingCountsSegments(t *testing.T) {
 		t.Fatalf("stats %+v, %v; want 1 pin waiting (the missing segment)", s, err)
 	}
 }
+
+// TestOpenANewCacheAtOnce opens one new cache file from 16 goroutines at
+// once, 30 times, as three `segue offline add`s run together do: the WAL
+// conversion does not wait out another opener's lock, and before
+// sqlite.Connect one or two of the 480 opens failed "database is locked"
+// in two runs of three.
+func TestOpenANewCacheAtOnce(t *testing.T) {
+	for range 30 {
+		path := filepath.Join(t.TempDir(), "cache.db")
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for range 16 {
+			wg.Go(func() {
+				<-start
+				c, err := Open(path, Options{})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				c.Close()
+			})
+		}
+		close(start)
+		wg.Wait()
+		if t.Failed() {
+			return
+		}
+	}
+}

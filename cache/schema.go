@@ -157,8 +157,8 @@ func notCache(path string, openErr error) error {
 func openDB(path string, walBytes int64) (*sql.DB, error) {
 	// A statement cache per connection: preparing the INSERT compiles the
 	// totals triggers, a third of a small Put's CPU without it.
-	dsn := sqlite.DSN(path, sqlite.Options{IncrementalVacuum: true}) + "&_stmt_cache_size=32"
-	db, err := sql.Open(driverFor(walBytes), dsn)
+	o := sqlite.Options{IncrementalVacuum: true, StatementCache: 32}
+	db, err := sql.Open(driverFor(walBytes), sqlite.DSN(path, o))
 	if err != nil {
 		return nil, err
 	}
@@ -166,6 +166,10 @@ func openDB(path string, walBytes int64) (*sql.DB, error) {
 	// keeps memory bounded however many goroutines read.
 	db.SetMaxOpenConns(4)
 	db.SetMaxIdleConns(4)
+	if err := sqlite.Connect(db, o); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return db, migrated(db)
 }
 

@@ -5,12 +5,14 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 	"net/url"
 	"syscall"
+	"time"
 
 	"github.com/mattn/go-sqlite3" // also registers the "sqlite3" driver
 )
@@ -25,8 +27,6 @@ type Options struct {
 	// IncrementalVacuum sets auto_vacuum=INCREMENTAL; it only takes effect
 	// when set before the first table is created.
 	IncrementalVacuum bool
-	// ReadOnly opens the file read-only.
-	ReadOnly bool
 	// Upgrade, when set, runs after the SQL of each migration step, inside
 	// that step's transaction, with the step's schema version: for data
 	// changes SQL cannot express (Unicode normalization, say). Its error
@@ -41,10 +41,12 @@ type Options struct {
 	Driver string
 }
 
+const defaultBusyTimeoutMS = 10000
+
 // DSN builds the go-sqlite3 data source name for path with segue's pragmas.
 func DSN(path string, o Options) string {
 	if o.BusyTimeoutMS == 0 {
-		o.BusyTimeoutMS = 10000
+		o.BusyTimeoutMS = defaultBusyTimeoutMS
 	}
 	if o.Synchronous == "" {
 		o.Synchronous = "NORMAL"
@@ -57,9 +59,6 @@ func DSN(path string, o Options) string {
 	q.Set("_txlock", "immediate")
 	if o.IncrementalVacuum {
 		q.Set("_auto_vacuum", "incremental")
-	}
-	if o.ReadOnly {
-		q.Set("mode", "ro")
 	}
 	if o.StatementCache > 0 {
 		q.Set("_stmt_cache_size", fmt.Sprint(o.StatementCache))
@@ -78,6 +77,10 @@ func Open(path string, o Options, migrations []string) (*sql.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
+	if err := Connect(db, o); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
 	if err := migrate(db, migrations, o.Upgrade); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -85,32 +88,69 @@ func Open(path string, o Options, migrations []string) (*sql.DB, error) {
 	return db, nil
 }
 
+// Connect opens db's first connection, which applies the DSN's pragmas.
+// PRAGMA journal_mode=WAL turns a new file to WAL under an exclusive lock
+// for which SQLite does not call the busy handler, so processes that open
+// one new file at once get SQLITE_BUSY ("database is locked") from it.
+// Connect retries that for up to o's busy timeout; once the file is in WAL
+// mode the pragma takes no such lock. Other errors return at once.
+func Connect(db *sql.DB, o Options) error {
+	wait := time.Duration(cmp.Or(o.BusyTimeoutMS, defaultBusyTimeoutMS)) * time.Millisecond
+	deadline := time.Now().Add(wait)
+	for pause := 5 * time.Millisecond; ; pause = min(2*pause, 100*time.Millisecond) {
+		err := db.Ping()
+		if !Busy(err) || time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(pause)
+	}
+}
+
+// Busy reports whether err is SQLite's SQLITE_BUSY or SQLITE_LOCKED:
+// another connection holds the lock.
+func Busy(err error) bool {
+	var se sqlite3.Error
+	return errors.As(err, &se) && (se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked)
+}
+
 // Migrate brings db's schema to len(migrations), one transaction per step.
 func Migrate(db *sql.DB, migrations []string) error { return migrate(db, migrations, nil) }
 
+// migrate applies one step per transaction, reading the version inside it:
+// another process opening the same new file may have applied the step first.
+// An up-to-date file is only read, without waiting for the write lock.
 func migrate(db *sql.DB, migrations []string, upgrade func(*sql.Tx, int) error) error {
 	var version int
 	if err := db.QueryRow("PRAGMA user_version").Scan(&version); err != nil {
 		return fmt.Errorf("read schema version: %w", err)
 	}
-	if version > len(migrations) {
-		return fmt.Errorf("schema version %d is newer than this segue knows (%d): upgrade segue", version, len(migrations))
-	}
-	for i := version; i < len(migrations); i++ {
+	for version != len(migrations) {
 		err := Tx(context.Background(), db, func(tx *sql.Tx) error {
-			if _, err := tx.Exec(migrations[i]); err != nil {
-				return err
+			if err := tx.QueryRow("PRAGMA user_version").Scan(&version); err != nil {
+				return fmt.Errorf("read schema version: %w", err)
+			}
+			if version > len(migrations) {
+				return fmt.Errorf("schema version %d is newer than this segue knows (%d): upgrade segue", version, len(migrations))
+			}
+			if version == len(migrations) {
+				return nil
+			}
+			if _, err := tx.Exec(migrations[version]); err != nil {
+				return fmt.Errorf("migrate schema to version %d: %w", version+1, err)
 			}
 			if upgrade != nil {
-				if err := upgrade(tx, i+1); err != nil {
-					return err
+				if err := upgrade(tx, version+1); err != nil {
+					return fmt.Errorf("migrate schema to version %d: %w", version+1, err)
 				}
 			}
-			_, err := tx.Exec(fmt.Sprintf("PRAGMA user_version = %d", i+1))
-			return err
+			if _, err := tx.Exec(fmt.Sprintf("PRAGMA user_version = %d", version+1)); err != nil {
+				return err
+			}
+			version++
+			return nil
 		})
 		if err != nil {
-			return fmt.Errorf("migrate schema to version %d: %w", i+1, err)
+			return err
 		}
 	}
 	return nil
