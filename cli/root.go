@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -57,6 +58,7 @@ func Main(args []string) int {
 func run(args []string, stdout, stderr io.Writer) int {
 	a := &app{stdout: stdout, stderr: stderr}
 	root := a.rootCmd()
+	args = jsonAfterCommand(root, args)
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
@@ -73,6 +75,32 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return ExitOK
 	}
 	return a.fail(cmd, args, err)
+}
+
+// jsonAfterCommand moves a --json given before the command's words
+// ("segue --json search tone") to after them, where cobra looks for the
+// command's own flag: before them cobra refused it as a flag segue does
+// not have. args are returned unchanged when the command has no --json.
+func jsonAfterCommand(root *cobra.Command, args []string) []string {
+	for i, arg := range args {
+		if arg == "--" {
+			break
+		}
+		if arg != "--json" && !strings.HasPrefix(arg, "--json=") {
+			continue
+		}
+		rest := slices.Delete(slices.Clone(args), i, i+1)
+		cmd, _, err := root.Find(rest)
+		if err != nil || cmd == root || cmd.Flags().Lookup("json") == nil {
+			return args
+		}
+		end := slices.Index(rest, "--")
+		if end < 0 {
+			end = len(rest)
+		}
+		return slices.Insert(rest, end, arg)
+	}
+	return args
 }
 
 func (a *app) rootCmd() *cobra.Command {

@@ -81,3 +81,29 @@ func TestPlaySearchPlaysWhatSearchListsFirst(t *testing.T) {
 		t.Errorf("play --search zed played:\n%s\nwant %q, the track search lists first", play, first)
 	}
 }
+
+// TestJSONBeforeTheCommand: --json before the command's words is the
+// command's own flag, as after them (it was refused as unknown to segue).
+func TestJSONBeforeTheCommand(t *testing.T) {
+	url, _ := playOrigin(t)
+	env := clientEnv(t, url)
+	for _, args := range [][]string{
+		{"--json", "search", "tone"},
+		{"--json=true", "search", "tone"},
+		{"search", "--json", "tone"},
+	} {
+		var res catalog.SearchResult
+		out := segueOK(t, append(slices.Clone(env), args...)...)
+		if err := json.Unmarshal([]byte(out), &res); err != nil || len(res.Tracks) != 2 {
+			t.Errorf("segue %v: %v\n%s", args, err, out)
+		}
+	}
+	var artists []catalog.Artist
+	if out := segueOK(t, append([]string{"--json"}, append(slices.Clone(env), "library")...)...); json.Unmarshal([]byte(out), &artists) != nil || len(artists) != 1 {
+		t.Errorf("segue --json --config … library:\n%s", out)
+	}
+	// A command without --json still refuses it, naming it.
+	if _, errOut, code := segue(t, append(slices.Clone(env), "--json", "completion", "bash")...); code != ExitUsage || !strings.Contains(errOut, "--json") {
+		t.Errorf("segue --json completion bash: exit %d (%q), want %d naming --json", code, errOut, ExitUsage)
+	}
+}
