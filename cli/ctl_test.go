@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"net"
 	"net/url"
@@ -491,6 +492,63 @@ func TestPlayEndsOnSignals(t *testing.T) {
 			}
 			if last := lines[len(lines)-1]; !json.Valid([]byte(last)) || !strings.Contains(last, "interrupted") {
 				t.Errorf("segue play --json after %v: the last line is %q, want the error as JSON", sig, last)
+			}
+		})
+	}
+}
+
+// TestPlayStopsWhenItsReaderLeaves: `segue play --json | head -1` and
+// `segue play | head -1` stop once head leaves, with exit status 141 (128 +
+// SIGPIPE, what a shell reported before), the control socket removed and
+// the reason on stderr. With --json it died of SIGPIPE at the next event,
+// leaving the socket; without, it played on to the queue's end.
+func TestPlayStopsWhenItsReaderLeaves(t *testing.T) {
+	url, tracks := ctlOrigin(t)
+	for _, c := range []struct {
+		name  string
+		flags []string
+		first string // what the first line begins with
+	}{
+		{"json", []string{"--json"}, `{"event":"started"`},
+		{"text", nil, "▶ 1/3"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			h := newCtlHost(t)
+			args := append([]string{"--origin", url, "play", "--output", "null"}, c.flags...)
+			cmd := h.command(append(args, tracks[0].ID, tracks[1].ID, tracks[2].ID)...)
+			r, w, err := os.Pipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var errOut testkit.Buffer
+			cmd.Stdout, cmd.Stderr = w, &errOut
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			w.Close()
+			t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+			first := make([]byte, len(c.first))
+			if _, err := io.ReadFull(r, first); err != nil || string(first) != c.first {
+				t.Fatalf("the first bytes of segue play's output: %q (%v), want %q\n%s", first, err, c.first, errOut.String())
+			}
+			testkit.Wait(t, time.Minute, "play's control socket to answer", func() bool { _, _, code := h.ctl("status"); return code == 0 })
+			r.Close() // as head -1 exits
+			exited := make(chan error, 1)
+			go func() { exited <- cmd.Wait() }()
+			select {
+			case err = <-exited:
+			case <-time.After(30 * time.Second):
+				t.Fatalf("segue play still runs 30 s after the reader of its stdout left\n%s", errOut.String())
+			}
+			if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != ExitStdoutClosed {
+				t.Errorf("segue play: %v, want exit status %d\n%s", err, ExitStdoutClosed, errOut.String())
+			}
+			if !strings.Contains(errOut.String(), "the reader of its standard output left") {
+				t.Errorf("stderr does not say why it stopped:\n%s", errOut.String())
+			}
+			sock := filepath.Join(h.runtime, "segue", "ctl.sock")
+			if _, err := os.Lstat(sock); !os.IsNotExist(err) {
+				t.Errorf("the control socket %s is still there (%v)", sock, err)
 			}
 		})
 	}

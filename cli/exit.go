@@ -35,6 +35,10 @@ const (
 	ExitNotFound = 3 // a target could not be resolved
 	// ExitInterrupted: Ctrl-C, SIGTERM (or for play, SIGHUP) stopped the command
 	ExitInterrupted = 130
+	// ExitStdoutClosed: segue play stopped because the reader of its
+	// standard output left (| head -1); 141 is 128 + SIGPIPE, the status
+	// a shell saw when it died of the signal
+	ExitStdoutClosed = 141
 )
 
 // exitError carries a specific exit status through cobra, overriding what

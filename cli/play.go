@@ -116,6 +116,8 @@ func (a *app) play(ctx context.Context, f playFlags, targets []string) (err erro
 	// the control socket goes and unsent plays are kept (exit 130).
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
+	ctx, stopOut := untilStdoutCloses(ctx, a.stdout)
+	defer stopOut()
 
 	c, err := a.openCache(nil)
 	if err != nil {
@@ -313,6 +315,10 @@ type playEvent struct {
 	Interrupted bool `json:"interrupted,omitempty"`
 }
 
+// errStdoutClosed ends a play whose standard output's reader left
+// (untilStdoutCloses).
+var errStdoutClosed = errors.New("play: stopped: the reader of its standard output left")
+
 // report prints the player's events until the queue ends or ctx is done;
 // watch sees every event first. total is the queue's length, 0 for a radio
 // (whose end is not known).
@@ -367,8 +373,14 @@ func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total i
 		select {
 		case <-ctx.Done():
 			finish(true)
+			if context.Cause(ctx) == errStdoutClosed {
+				return withExit(ExitStdoutClosed, errStdoutClosed)
+			}
 			return withExit(ExitInterrupted, errors.New("play: interrupted"))
 		case ev := <-p.Events():
+			if errors.Is(emitErr, syscall.EPIPE) { // seen before untilStdoutCloses saw it
+				return withExit(ExitStdoutClosed, errStdoutClosed)
+			}
 			if emitErr != nil {
 				// a script's events went nowhere (a full disk, a closed
 				// file) while the run went on and exited 0
