@@ -48,7 +48,7 @@ func init() {
 				opts.Output = f.Value.String()
 			}
 			if f := cmd.Flags().Lookup("quality"); f != nil && f.Changed {
-				opts.Quality = f.Value.String()
+				opts.Quality, opts.QualityFlag = f.Value.String(), true
 			}
 		}
 		return a.runTUI(ctx, opts)
@@ -67,8 +67,11 @@ func addTUIFlags(fs *pflag.FlagSet) {
 type tuiOptions struct {
 	// Output names the audio output as --output spells it.
 	Output string
-	// Quality is the rendition preference.
-	Quality string
+	// Quality is the rendition preference; the one saved with the queue
+	// (the interface's last) wins over config's, QualityFlag's (--quality
+	// given) over both.
+	Quality     string
+	QualityFlag bool
 	// Control serves the control socket of Instance (see segue ctl); a
 	// running instance there ends this one with ctl.ErrRunning.
 	Control  bool
@@ -190,6 +193,9 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 	if st, lerr := player.LoadState(a.cfg.StateDir); lerr != nil {
 		notice = lerr.Error()
 	} else {
+		if opts.QualityFlag {
+			st.Quality = ""
+		}
 		p.Restore(st)
 	}
 	stateChanged, stateObserve := func() {}, func(player.Event) {}

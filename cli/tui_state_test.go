@@ -34,13 +34,15 @@ func TestTUIStateSurvivesKill(t *testing.T) {
 			s.waitText("vol 95%")
 			s.keys("-")
 			s.waitText("vol 90%")
+			s.keys("b") // auto -> low
+			s.waitText("quality low: from the next segment on")
 			// The edits reach the file while segue runs: no exit path is
 			// needed (SIGKILL runs none).
 			statePath := filepath.Join(dir, "state", "segue", "queue.json")
 			s.waitScreen("the queue to be saved", func(string) bool {
 				b, err := os.ReadFile(statePath)
 				var st player.SavedState
-				return err == nil && json.Unmarshal(b, &st) == nil && len(st.Tracks) == 2 && st.Volume == 90
+				return err == nil && json.Unmarshal(b, &st) == nil && len(st.Tracks) == 2 && st.Volume == 90 && st.Quality == "low"
 			})
 			if err := syscall.Kill(s.pid(), sig); err != nil {
 				t.Fatal(err)
@@ -55,10 +57,21 @@ func TestTUIStateSurvivesKill(t *testing.T) {
 			if !strings.Contains(scr, "Aurora Test") || !strings.Contains(scr, "Borealis Test") {
 				t.Fatalf("after %s and a restart the queue shows:\n%s", sig, scr)
 			}
+			// the quality setting came back: b goes on from low, not auto
+			again.keys("b")
+			again.waitText("quality normal: from the next segment on")
 			// quit before the temp dir goes: killing the tmux server would
 			// have segue save its state into a dir being removed
 			again.keys("q")
 			again.waitScreen("segue to exit", func(string) bool { return fileSize(filepath.Join(dir, "exit")) > 0 })
+			// --quality given wins over the saved one (the URL is a word of
+			// the shell command startTUIIn runs)
+			flagged := startTUIIn(t, url+" --quality high", 120, 40, dir)
+			flagged.waitText("vol 90%")
+			flagged.keys("b") // high -> auto
+			flagged.waitText("quality auto: from the next segment on")
+			flagged.keys("q")
+			flagged.waitScreen("segue to exit", func(string) bool { return fileSize(filepath.Join(dir, "exit")) > 0 })
 		})
 	}
 }

@@ -37,6 +37,10 @@ type SavedState struct {
 	// Unshuffled is the order shuffle off goes back to (see
 	// Queue.SetShuffle); empty when shuffle is off.
 	Unshuffled []catalog.Track `json:"unshuffled,omitempty"`
+	// Quality is the rendition preference (auto, low, normal, high);
+	// empty in a file written before it was kept: Restore then leaves the
+	// player's own.
+	Quality Quality `json:"quality,omitempty"`
 }
 
 // Snapshot returns the player's state for SaveState.
@@ -51,6 +55,7 @@ func (p *Player) Snapshot() SavedState {
 		Repeat:     p.queue.Repeat().String(),
 		Shuffle:    p.queue.Shuffled(),
 		Unshuffled: p.queue.Unshuffled(),
+		Quality:    p.Quality(),
 	}
 }
 
@@ -70,6 +75,9 @@ func (p *Player) Restore(s SavedState) {
 		q.shuffled, q.before = true, append([]catalog.Track(nil), s.Unshuffled...)
 	}
 	p.queue = q
+	if q, err := ParseQuality(string(s.Quality)); err == nil && s.Quality != "" {
+		p.quality.Store(q)
+	}
 	p.volume = min(max(s.Volume, 0), 100)
 	p.outputVolumeLocked()
 	p.paused = q.Index() >= 0

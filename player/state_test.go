@@ -24,7 +24,7 @@ func TestStateRoundTrip(t *testing.T) {
 		t.Fatalf("missing state: %+v, %v; want empty at full volume", s, err)
 	}
 	p := New(Options{Segments: newMemSource(), Manifests: newMemSource(), Output: NewNull()})
-	want := SavedState{Tracks: ts("a b c"), Index: 1, PositionMS: 61234, Volume: 35, Repeat: "all"}
+	want := SavedState{Tracks: ts("a b c"), Index: 1, PositionMS: 61234, Volume: 35, Repeat: "all", Quality: "low"}
 	p.Restore(want) // not opened: nothing plays, the state is just held
 	if err := SaveState(dir, p.Snapshot()); err != nil {
 		t.Fatal(err)
@@ -38,6 +38,11 @@ func TestStateRoundTrip(t *testing.T) {
 	}
 	if st := p.Status(); st.State != Paused || st.Position.Round(time.Millisecond) != 61234*time.Millisecond {
 		t.Errorf("restored status %+v, want paused at 61.234 s", st)
+	}
+	// A file from before the quality was kept leaves the player's own.
+	p = New(Options{Segments: newMemSource(), Manifests: newMemSource(), Output: NewNull(), Quality: "high"})
+	if p.Restore(SavedState{Tracks: ts("a")}); p.Quality() != "high" {
+		t.Errorf("a state without a quality set the player's to %q, want its own, high", p.Quality())
 	}
 	if err := os.WriteFile(filepath.Join(dir, stateFile), []byte("{"), 0o600); err != nil {
 		t.Fatal(err)
