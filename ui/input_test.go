@@ -9,12 +9,14 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 
 	"segue/catalog"
 	"segue/internal/testkit"
 	"segue/player"
 	"segue/ui/action"
 	"segue/ui/notice"
+	"segue/ui/nowplaying"
 )
 
 func click(m *Model, x, y int) {
@@ -98,6 +100,49 @@ func TestNoticeFades(t *testing.T) {
 	}
 	if !strings.Contains(m.View(), "tab next screen") {
 		t.Fatal("the status line does not fall back to the key hints")
+	}
+}
+
+// TestLongNoticeWraps: a notice wider than the window wraps over up to
+// MaxNoticeRows rows drawn over the body's last rows, never more than half
+// the body, and the frame keeps its size; it was cut to one row, so the
+// end of a long error (what to do) could not be read.
+func TestLongNoticeWraps(t *testing.T) {
+	words := strings.Fields(strings.Repeat("the origin at 127.0.0.1:9 is unreachable ", 3) + "check --origin")
+	text := strings.Join(words, " ")
+	for _, c := range []struct {
+		w, h, rows int
+		whole      bool // the whole text is on screen
+	}{
+		{80, 24, 2, true},  // 138 cells: two rows
+		{40, 24, 3, false}, // four rows' worth: three, the last cut
+		{80, 8, 2, true},   // a body of 4 rows gives it 2 at most
+		{200, 24, 1, true},
+	} {
+		m := newDriven(t, fixture(), c.w, c.h)
+		m.Update(notice.Msg{Text: text, Err: true})
+		frame := strings.Split(m.View(), "\n")
+		if len(frame) != c.h {
+			t.Fatalf("%dx%d: the frame has %d rows", c.w, c.h, len(frame))
+		}
+		at := len(frame) - nowplaying.BarHeightIn(c.h) - c.rows // the notice's first row
+		var got []string
+		for _, row := range frame[at : at+c.rows] {
+			got = append(got, strings.TrimSpace(ansi.Strip(row)))
+		}
+		shown := strings.Join(got, " ")
+		if c.whole && shown != text {
+			t.Errorf("%dx%d: the notice's %d rows show\n%q\nwant\n%q", c.w, c.h, c.rows, shown, text)
+		}
+		if !c.whole && (!strings.HasPrefix(shown, "the origin at") || !strings.HasSuffix(shown, "…")) {
+			t.Errorf("%dx%d: the notice's %d rows show %q, want its start and an ellipsis at the end", c.w, c.h, c.rows, shown)
+		}
+		if above := strings.TrimSpace(ansi.Strip(frame[at-1])); strings.Contains(text, above) && above != "" {
+			t.Errorf("%dx%d: the notice takes more than %d rows (the row above is %q)", c.w, c.h, c.rows, above)
+		}
+		if !strings.Contains(ansi.Strip(frame[0]), "Search") {
+			t.Errorf("%dx%d: the tab line went: %q", c.w, c.h, frame[0])
+		}
 	}
 }
 

@@ -483,11 +483,15 @@ func (m *Model) View() string {
 	if m.picker != nil && !m.help {
 		body = m.picker.View()
 	}
-	line := m.line.view(m.w, m.shortHelp())
+	bodyH := m.bodyHeight()
+	var lines []string // a long notice wraps over the body's last rows
 	if m.prompt != nil {
-		line = m.prompt.View(m.st, m.w)
+		lines = []string{m.prompt.View(m.st, m.w)}
+	} else {
+		lines = m.line.view(m.w, min(MaxNoticeRows, 1+bodyH/2), m.shortHelp())
 	}
-	out := list.Block(m.tabs()+"\n"+list.Block(body, m.w, m.bodyHeight())+"\n"+line+"\n"+m.bar.View(), m.w, m.h)
+	bodyH -= len(lines) - 1
+	out := list.Block(m.tabs()+"\n"+list.Block(body, m.w, bodyH)+"\n"+strings.Join(lines, "\n")+"\n"+m.bar.View(), m.w, m.h)
 	if m.ascii {
 		return toASCII(out)
 	}

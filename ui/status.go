@@ -1,9 +1,11 @@
 package ui
 
 import (
+	"strings"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 
 	"segue/ui/list"
 	"segue/ui/styles"
@@ -71,16 +73,31 @@ func (s *statusLine) fade(f fade) tea.Cmd {
 	return nil
 }
 
-// view draws the notice, or help when there is none, in width w.
-func (s *statusLine) view(w int, help string) string {
-	text := list.Squeeze(s.text, w)
-	switch {
-	case s.text == "":
-		return list.Fit(help, w)
-	case s.faint:
-		return list.Fit(s.st.Faded.Render(text), w)
-	case s.err:
-		return list.Fit(s.st.Error.Render(text), w)
+// MaxNoticeRows is the most rows a notice wider than the window takes: it
+// wraps over the body's last rows (never more than half of them) rather
+// than being cut, so a long error can be read; what is beyond them is cut
+// with an ellipsis.
+const MaxNoticeRows = 3
+
+// view draws the notice, or help when there is none, in width w and at
+// most rows rows (at least 1), each exactly w cells.
+func (s *statusLine) view(w, rows int, help string) []string {
+	if s.text == "" {
+		return []string{list.Fit(help, w)}
 	}
-	return list.Fit(s.st.Notice.Render(text), w)
+	style := s.st.Notice
+	switch {
+	case s.faint:
+		style = s.st.Faded
+	case s.err:
+		style = s.st.Error
+	}
+	lines := strings.Split(ansi.Wrap(list.Squeeze(s.text, w*rows), w, " "), "\n")
+	if len(lines) > rows {
+		lines = append(lines[:rows-1], strings.Join(lines[rows-1:], " "))
+	}
+	for i, l := range lines {
+		lines[i] = list.Fit(style.Render(list.Fit(strings.TrimRight(l, " "), w)), w)
+	}
+	return lines
 }
