@@ -10,10 +10,11 @@ import (
 	"golang.org/x/image/draw"
 )
 
-// maxCoverPixels is the largest cover (width x height) getCoverArt
-// decodes to scale: a larger one is served as stored, since decoding it
-// takes 4 bytes a pixel (100 MB here) for every request.
-const maxCoverPixels = 25_000_000
+// maxCoverPixels is the largest cover (width x height, 4000 x 4000)
+// getCoverArt decodes to scale: a larger one is served as stored, since
+// a decoded image takes 1.5 (JPEG) to 8 (16-bit PNG) bytes a pixel, for
+// every request that scales it.
+const maxCoverPixels = 16_000_000
 
 // coverQuality is the JPEG quality of a scaled cover.
 const coverQuality = 90

@@ -3,10 +3,12 @@ package subsonic
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
+	"hash/crc32"
 	"image"
 	"image/color"
 	_ "image/jpeg" // decodes the answers
-	_ "image/png"
+	"image/png"
 	"net/http"
 	"net/url"
 	"os"
@@ -122,4 +124,43 @@ func TestCoverArtSize(t *testing.T) {
 func reddish(c color.Color) bool {
 	r, _, b, _ := c.RGBA()
 	return r > 2*b
+}
+
+// scaleCover leaves a cover that fits, or one too large to decode, to be
+// served as stored, and refuses bytes that are not the image they are
+// stored as.
+func TestScaleCoverLeavesAlone(t *testing.T) {
+	var b bytes.Buffer
+	if err := png.Encode(&b, image.NewRGBA(image.Rect(0, 0, 30, 7))); err != nil {
+		t.Fatal(err)
+	}
+	small := b.Bytes()
+	// The same PNG claiming 5000 x 5000 pixels (IHDR: 8 bytes in, width
+	// and height after the chunk's length and type; then its CRC).
+	huge := bytes.Clone(small)
+	binary.BigEndian.PutUint32(huge[16:], 5000)
+	binary.BigEndian.PutUint32(huge[20:], 5000)
+	binary.BigEndian.PutUint32(huge[29:], crc32.ChecksumIEEE(huge[12:29]))
+	for _, c := range []struct {
+		name       string
+		data       []byte
+		mime       string
+		size       int
+		wantErr    bool
+		wantScaled bool
+	}{
+		{"fits", small, "image/png", 30, false, false},
+		{"one pixel too wide", small, "image/png", 29, false, true},
+		{"too large to decode", huge, "image/png", 100, false, false},
+		{"a PNG stored as JPEG", small, "image/jpeg", 10, true, false},
+		{"no image", []byte("not an image"), "image/jpeg", 10, true, false},
+	} {
+		out, err := scaleCover(c.data, c.mime, c.size)
+		if (err != nil) != c.wantErr || (out != nil) != c.wantScaled {
+			t.Errorf("%s: %d bytes, %v; want scaled %v, an error %v", c.name, len(out), err, c.wantScaled, c.wantErr)
+		}
+	}
+	if cfg, err := png.DecodeConfig(bytes.NewReader(huge)); err != nil || cfg.Width*cfg.Height <= maxCoverPixels {
+		t.Fatalf("the huge PNG reads as %+v, %v; want over maxCoverPixels", cfg, err)
+	}
 }
