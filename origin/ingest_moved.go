@@ -34,7 +34,8 @@ func manifestAudioKey(m catalog.Manifest) string {
 
 // carryMoved gives the playlists, plays and stars of the track old (about
 // to be removed) the ID of the track this run added with the same audio,
-// if any (added is by audioKey). It reports the new ID, "" for none.
+// if any (added is by audioKey), and that track old's added_at: a file
+// renamed is not new to the library. It reports the new ID, "" for none.
 func carryMoved(ctx context.Context, db *sql.DB, old string, added map[string]string) (string, error) {
 	if len(added) == 0 {
 		return "", nil
@@ -70,10 +71,11 @@ func carryMoved(ctx context.Context, db *sql.DB, old string, added map[string]st
 				return err
 			}
 		}
-		return nil
+		_, err := tx.ExecContext(ctx, `UPDATE tracks SET added_at = (SELECT added_at FROM tracks WHERE id = ?) WHERE id = ?`, old, now)
+		return err
 	})
 	if err != nil {
-		return "", fmt.Errorf("give the playlists of %s to %s: %w", old, now, err)
+		return "", fmt.Errorf("give the playlists, plays, stars and added time of %s to %s: %w", old, now, err)
 	}
 	return now, nil
 }

@@ -351,4 +351,11 @@ ANALYZE search_terms, search_term_counts;
 	// 11: each track keeps the folder it was ingested from (SQLite's step 14).
 	`
 ALTER TABLE tracks ADD COLUMN library text COLLATE "C" NOT NULL DEFAULT '';
+`,
+
+	// 12: each track keeps when it was first ingested (SQLite's step 16).
+	`
+ALTER TABLE tracks ADD COLUMN added_at bigint NOT NULL DEFAULT 0;
+UPDATE tracks SET added_at = file_mtime;
+CREATE INDEX tracks_added ON tracks(album_id, added_at);
 `}

@@ -276,4 +276,15 @@ ALTER TABLE tracks ADD COLUMN library TEXT NOT NULL DEFAULT ''; -- the folder in
 	`
 DROP INDEX tracks_album;
 CREATE INDEX tracks_album ON tracks(album_id, disc_no, track_no, duration_ms);
+`,
+
+	// 16: each track keeps when it was first ingested, so the Subsonic
+	// API's newest albums are the ones added last (store.go), not the ones
+	// whose files changed last: a re-tag or a touch made an old album the
+	// newest, and a new album of old files was not. A re-ingest keeps the
+	// time (putTrack). Rows of older ingests take their file's time.
+	`
+ALTER TABLE tracks ADD COLUMN added_at INTEGER NOT NULL DEFAULT 0; -- unix nanoseconds the track was first ingested
+UPDATE tracks SET added_at = file_mtime;
+CREATE INDEX tracks_added ON tracks(album_id, added_at);
 `}

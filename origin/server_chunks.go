@@ -68,6 +68,36 @@ func (s *Server) ServeCover(w http.ResponseWriter, r *http.Request, id string) {
 	s.serveBlob(w, r, hash, mime, "public, max-age=3600", "cover of album "+id)
 }
 
+// CoverImage returns album id's cover image whole, its MIME type
+// ("image/jpeg" or "image/png") and its blob hash (which names the bytes:
+// a strong ETag), for an API that serves it changed (the Subsonic API's
+// getCoverArt scales it); read through the memory cache as ServeCover
+// reads. ErrNotFound when the album is unknown, has no cover, or its
+// cover's blob is gone.
+func (s *Server) CoverImage(ctx context.Context, id string) (data []byte, mime, hash string, err error) {
+	hash, mime, err = s.reader.Cover(ctx, id)
+	if err != nil {
+		return nil, "", "", err
+	}
+	if !catalog.ValidHash(hash) {
+		return nil, "", "", fmt.Errorf("album %s has a malformed cover hash", id)
+	}
+	data, b, err := s.blobBody(ctx, hash)
+	if errors.Is(err, blobs.ErrNotFound) {
+		return nil, "", "", fmt.Errorf("cover of album %s: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return nil, "", "", fmt.Errorf("read the cover of album %s: %w", id, err)
+	}
+	if data == nil {
+		defer b.Close()
+		if data, err = io.ReadAll(b.ReadSeekCloser); err != nil {
+			return nil, "", "", fmt.Errorf("read the cover of album %s: %w", id, err)
+		}
+	}
+	return data, mime, hash, nil
+}
+
 // serveBlob answers with a blob: strong ETag (its hash), Range,
 // If-None-Match -> 304 and HEAD. A small blob the memory cache admits is
 // read whole and kept there; a plain GET of a cached blob is answered with

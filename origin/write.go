@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"time"
 
 	"segue/catalog"
 	"segue/origin/blobs"
@@ -45,7 +46,8 @@ type trackRecord struct {
 
 // putTrack makes a track visible: its artists, album, row, segment
 // references and search rows, in one transaction. Every blob it references
-// must already be stored.
+// must already be stored. A new row's added_at is now; a row already there
+// (the file changed) keeps its own.
 func putTrack(ctx context.Context, db *sql.DB, r *trackRecord) error {
 	man, err := json.Marshal(r.Manifest)
 	if err != nil {
@@ -55,8 +57,8 @@ func putTrack(ctx context.Context, db *sql.DB, r *trackRecord) error {
 		return placeAndWrite(tx, r, func() error {
 			if _, err := tx.Exec(`INSERT INTO tracks (id, path, title, artist_id, album_id, track_no, disc_no, year, genre,
 				duration_ms, file_size, file_mtime, manifest, sort_key, album_group, album_artist, compilation, tags_version,
-				artist_tag, album_tag, cover_hash, cover_mime, artist_sort, album_sort, album_artist_sort, library)
-				VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+				artist_tag, album_tag, cover_hash, cover_mime, artist_sort, album_sort, album_artist_sort, library, added_at)
+				VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
 			ON CONFLICT(id) DO UPDATE SET path=excluded.path, title=excluded.title, artist_id=excluded.artist_id,
 				album_id=excluded.album_id, track_no=excluded.track_no, disc_no=excluded.disc_no, year=excluded.year,
 				genre=excluded.genre, duration_ms=excluded.duration_ms, file_size=excluded.file_size,
@@ -69,7 +71,7 @@ func putTrack(ctx context.Context, db *sql.DB, r *trackRecord) error {
 				r.DurationMS, r.FileSize, r.FileMTime, string(man), catalog.SortKey(r.Title, r.TitleSort),
 				r.group, r.AlbumArtist, r.Compilation, tagsVersion, r.Artist, r.Album,
 				sql.NullString{String: r.CoverHash, Valid: r.CoverHash != ""}, sql.NullString{String: r.CoverMIME, Valid: r.CoverHash != ""},
-				r.ArtistSort, r.AlbumSort, r.AlbumArtistSort, r.Library); err != nil {
+				r.ArtistSort, r.AlbumSort, r.AlbumArtistSort, r.Library, time.Now().UnixNano()); err != nil {
 				return fmt.Errorf("write track row: %w", err)
 			}
 			if _, err := tx.Exec(`DELETE FROM segments WHERE track_id = ?`, r.ID); err != nil {

@@ -19,6 +19,7 @@ import (
 	"segue/catalog"
 	"segue/internal/testkit"
 	"segue/origin"
+	"segue/origin/pgtest"
 )
 
 // The test library: two albums by two artists, short synthetic tracks
@@ -48,7 +49,7 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	code := m.Run()
+	code := pgtest.Main(m)
 	if templateDir != "" {
 		os.RemoveAll(templateDir)
 	}
@@ -65,14 +66,7 @@ func ingestedTemplate(t testing.TB) string {
 		}
 		lib := filepath.Join(templateDir, "lib")
 		for _, tr := range library {
-			path := filepath.Join(lib, tr.path)
-			os.MkdirAll(filepath.Dir(path), 0o755)
-			args := []string{"-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i",
-				fmt.Sprintf("aevalsrc=0.3*sin(2*PI*%g*t)*(1+0.3*sin(2*PI*1.3*t))|0.25*sin(2*PI*%g*t):s=44100:d=4", tr.hz, tr.hz*1.5),
-				"-metadata", "title=" + tr.title, "-metadata", "artist=" + tr.artist, "-metadata", "album=" + tr.album,
-				"-metadata", "genre=" + tr.genre, "-metadata", "date=" + tr.date, "-metadata", fmt.Sprint("track=", tr.no), path}
-			if out, err := exec.Command("ffmpeg", args...).CombinedOutput(); err != nil {
-				templateErr = fmt.Errorf("make %s: %v\n%s (ffmpeg is required: make deps)", tr.path, err, out)
+			if templateErr = writeTrack(lib, tr); templateErr != nil {
 				return
 			}
 		}
@@ -88,6 +82,22 @@ func ingestedTemplate(t testing.TB) string {
 		t.Fatal(templateErr)
 	}
 	return filepath.Join(templateDir, "data")
+}
+
+// writeTrack makes tr's file under lib: a tone of tr.hz, tagged.
+func writeTrack(lib string, tr fixtureTrack) error {
+	path := filepath.Join(lib, tr.path)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	args := []string{"-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i",
+		fmt.Sprintf("aevalsrc=0.3*sin(2*PI*%g*t)*(1+0.3*sin(2*PI*1.3*t))|0.25*sin(2*PI*%g*t):s=44100:d=4", tr.hz, tr.hz*1.5),
+		"-metadata", "title=" + tr.title, "-metadata", "artist=" + tr.artist, "-metadata", "album=" + tr.album,
+		"-metadata", "genre=" + tr.genre, "-metadata", "date=" + tr.date, "-metadata", fmt.Sprint("track=", tr.no), path}
+	if out, err := exec.Command("ffmpeg", args...).CombinedOutput(); err != nil {
+		return fmt.Errorf("make %s: %v\n%s (ffmpeg is required: make deps)", tr.path, err, out)
+	}
+	return nil
 }
 
 // fixture is an origin serving a copy of the template with the Subsonic
@@ -112,6 +122,19 @@ func newFixtureWith(t testing.TB, o origin.ServerOptions) *fixture {
 		t.Fatal(err)
 	}
 	o.DataDir = data
+	f := serve(t, o)
+	if len(f.tracks) != len(library) {
+		t.Fatalf("the fixture holds %d tracks, want %d", len(f.tracks), len(library))
+	}
+	return f
+}
+
+// serve runs an origin with options o (a catalog ingested already) with
+// the Subsonic API mounted and the user alice added, on a loopback port,
+// until t ends.
+func serve(t testing.TB, o origin.ServerOptions) *fixture {
+	t.Helper()
+	data := o.DataDir
 	srv, err := origin.New(o)
 	if err != nil {
 		t.Fatal(err)
@@ -160,9 +183,6 @@ func newFixtureWith(t testing.TB, o origin.ServerOptions) *fixture {
 				f.tracks[tr.Title] = tr
 			}
 		}
-	}
-	if len(f.tracks) != len(library) {
-		t.Fatalf("the fixture holds %d tracks, want %d", len(f.tracks), len(library))
 	}
 	return f
 }

@@ -1,9 +1,14 @@
 package subsonic
 
 import (
+	"bytes"
 	"crypto/md5"
 	"encoding/hex"
 	"encoding/xml"
+	"image"
+	"image/jpeg"
+	"image/png"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -113,6 +118,42 @@ func FuzzMethods(f *testing.F) {
 		case r.Error.Code != CodeGeneric && r.Error.Code != CodeMissingParam && r.Error.Code != CodeNotFound &&
 			r.Error.Code != CodeAuthConflict && r.Error.Code != CodeBadAPIKey:
 			t.Fatalf("%s?%s: code %d (%s)", method, raw, r.Error.Code, r.Error.Message)
+		}
+	})
+}
+
+// FuzzScaleCover scales any bytes stored as a JPEG or PNG cover: it never
+// panics, and a scaled answer decodes, in the stored format, to an image
+// that fits size x size and is smaller than the one given.
+func FuzzScaleCover(f *testing.F) {
+	for _, enc := range []func(io.Writer, image.Image) error{
+		func(w io.Writer, m image.Image) error { return jpeg.Encode(w, m, nil) }, png.Encode,
+	} {
+		var b bytes.Buffer
+		if err := enc(&b, image.NewRGBA(image.Rect(0, 0, 30, 7))); err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b.Bytes(), 10)
+		f.Add(b.Bytes(), 1)
+		f.Add(b.Bytes(), 40)
+	}
+	f.Fuzz(func(t *testing.T, data []byte, size int) {
+		if size < 1 || size > 4096 {
+			return
+		}
+		for _, mime := range []string{"image/jpeg", "image/png"} {
+			out, err := scaleCover(data, mime, size)
+			if err != nil || out == nil {
+				continue
+			}
+			in, _, _ := image.DecodeConfig(bytes.NewReader(data))
+			got, format, err := image.DecodeConfig(bytes.NewReader(out))
+			if err != nil || "image/"+format != mime {
+				t.Fatalf("scaled %s to %d: %s, %v", mime, size, format, err)
+			}
+			if got.Width > size || got.Height > size || got.Width < 1 || got.Height < 1 || got.Width*got.Height >= in.Width*in.Height {
+				t.Fatalf("scaled a %dx%d %s to %d: %dx%d", in.Width, in.Height, mime, size, got.Width, got.Height)
+			}
 		}
 	})
 }

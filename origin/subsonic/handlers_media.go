@@ -1,8 +1,12 @@
 package subsonic
 
 import (
+	"bytes"
 	"mime"
+	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"segue/catalog"
 )
@@ -61,10 +65,17 @@ func (a *API) download(rq *request) *Response {
 }
 
 // getCoverArt answers the cover of an album, or of a song's album (the
-// coverArt IDs this API hands out); size is ignored: the image is served
-// as ingested.
+// coverArt IDs this API hands out). With size (pixels) the cover is
+// scaled down to fit size x size, its aspect ratio kept, in its own format
+// (JPEG or PNG), with an ETag of its own; a cover that fits already, or
+// is too large to decode (maxCoverPixels), is served as stored, as
+// without size.
 func (a *API) getCoverArt(rq *request) *Response {
 	id, res := rq.p.id("id")
+	if res != nil {
+		return res
+	}
+	size, res := rq.p.integer("size", 0, 0, 1<<30)
 	if res != nil {
 		return res
 	}
@@ -75,9 +86,43 @@ func (a *API) getCoverArt(rq *request) *Response {
 		}
 		id = t.AlbumID
 	}
-	if _, _, err := a.o.Reader().Cover(rq.Context(), id); err != nil {
-		return a.notFound(rq, "cover art "+id, err)
+	if size == 0 {
+		if _, _, err := a.o.Reader().Cover(rq.Context(), id); err != nil {
+			return a.notFound(rq, "cover art "+id, err)
+		}
+	} else if done, res := a.scaledCover(rq, id, size); done {
+		return res
 	}
 	a.o.ServeCover(rq.w, rq.Request, id)
 	return nil
+}
+
+// scaledCover answers album id's cover scaled to fit size x size (see
+// getCoverArt) and reports true; false when the stored cover is the
+// answer.
+func (a *API) scaledCover(rq *request, id string, size int) (bool, *Response) {
+	data, ctype, hash, err := a.o.CoverImage(rq.Context(), id)
+	if err != nil {
+		return true, a.notFound(rq, "cover art "+id, err)
+	}
+	etag := `"` + hash + "-" + strconv.Itoa(size) + `"`
+	h := rq.w.Header()
+	if strings.Contains(rq.Header.Get("If-None-Match"), etag) { // 304 without scaling again
+		h.Set("ETag", etag)
+		rq.w.WriteHeader(http.StatusNotModified)
+		return true, nil
+	}
+	scaled, err := scaleCover(data, ctype, size)
+	if err != nil {
+		a.log.Warn("cover not scaled: served as stored", "album", id, "err", err)
+	}
+	if scaled == nil {
+		return false, nil
+	}
+	h.Set("Content-Type", ctype)
+	h.Set("Cache-Control", "public, max-age=3600")
+	h.Set("ETag", etag)
+	h.Set("X-Content-Type-Options", "nosniff")
+	http.ServeContent(rq.w, rq.Request, "", time.Time{}, bytes.NewReader(scaled))
+	return true, nil
 }

@@ -307,7 +307,7 @@ func albumOf(a catalog.Album, created, starred time.Time) AlbumID3 {
 		Duration: seconds(a.DurationMS), Created: stamp(created), Starred: stamp(starred), Year: a.Year,
 	}
 	if al.Created == "" {
-		al.Created = stamp(time.Unix(0, 0)) // required by the XSD; the catalog had no file time
+		al.Created = stamp(time.Unix(0, 0)) // required by the XSD; the album had no tracks
 	}
 	if a.HasCover {
 		al.CoverArt = a.ID

@@ -172,7 +172,7 @@ func albumQuery(l albumList) (string, []any) {
 	case "random":
 		return `SELECT id FROM albums ORDER BY random()`, nil
 	case "newest":
-		return `SELECT album_id FROM tracks GROUP BY album_id ORDER BY max(file_mtime) DESC, album_id`, nil
+		return `SELECT album_id FROM tracks GROUP BY album_id ORDER BY min(added_at) DESC, album_id`, nil // see added
 	case "alphabeticalByArtist":
 		return `SELECT a.id FROM albums a JOIN artists ar ON ar.id = a.artist_id ORDER BY ar.sort_key, a.year, a.sort_key, a.id`, nil
 	case "frequent":
@@ -256,8 +256,15 @@ func (s store) albumCounts(ctx context.Context) (map[string]int, error) {
 	return out, rows.Err()
 }
 
-// added returns when each album's newest file was last modified (the
-// catalog keeps no ingest time): Subsonic's "created" of an album.
+// added returns when each album was added to the catalog: when the first
+// of its tracks still there was ingested (tracks.added_at), whatever its
+// files' modification times say. It is Subsonic's "created" of an album,
+// and "newest" lists albums by it. Navidrome does the same: an album's
+// CreatedAt is the oldest CreatedAt (when the row was made) of its files
+// (model/mediafile.go, MediaFiles.ToAlbum), and its newest albums are by
+// that. So a track added to an old album later does not make it new.
+// (gonic's scanner, populateAlbum, takes a file's modification time, as
+// this did before.)
 func (s store) added(ctx context.Context, albumIDs []string) (map[string]time.Time, error) {
 	out := map[string]time.Time{}
 	if len(albumIDs) == 0 {
@@ -267,7 +274,7 @@ func (s store) added(ctx context.Context, albumIDs []string) (map[string]time.Ti
 	for i, id := range albumIDs {
 		args[i] = id
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT album_id, max(file_mtime) FROM tracks WHERE album_id IN (?`+
+	rows, err := s.db.QueryContext(ctx, `SELECT album_id, min(added_at) FROM tracks WHERE album_id IN (?`+
 		strings.Repeat(", ?", len(albumIDs)-1)+`) GROUP BY album_id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read album times: %w", err)
