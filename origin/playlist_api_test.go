@@ -208,6 +208,20 @@ func TestSharePageHTML(t *testing.T) {
 	if resp2, _ := get(t, "GET", link.String(), map[string]string{"Accept": "text/html"}); resp2.Header.Get("Content-Security-Policy") == csp {
 		t.Error("two answers share one CSP nonce")
 	}
+	// A link with a slash after the token (as a chat app or a hand may add
+	// one) is the same page, and the same JSON for clients: it was the
+	// JSON 404 of an unknown path.
+	resp, body = get(t, "GET", link.String()+"/", map[string]string{"Accept": "text/html"})
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") || !strings.Contains(string(body), "<h1>Björk &amp; &lt;friends&gt;</h1>") {
+		t.Errorf("browser at %s/: %d %q\n%s\nwant the share page", link, resp.StatusCode, resp.Header.Get("Content-Type"), body)
+	}
+	_, plain := get(t, "GET", link.String(), nil)
+	if resp, body := get(t, "GET", link.String()+"/", nil); resp.StatusCode != 200 || string(body) != string(plain) {
+		t.Errorf("client at %s/: %d %s; want the playlist as at %s: %s", link, resp.StatusCode, body, link, plain)
+	}
+	if resp, _ := get(t, "GET", link.String()+"/more", map[string]string{"Accept": "text/html"}); resp.StatusCode != 404 {
+		t.Errorf("browser at %s/more: %d, want 404 (only a slash after the token is the page)", link, resp.StatusCode)
+	}
 
 	// A link that opens nothing is a page saying so in a browser (it was
 	// the JSON error), and stays the JSON error for clients.
@@ -218,6 +232,8 @@ func TestSharePageHTML(t *testing.T) {
 	}{
 		{revoked, "This share link is unknown or was revoked", "this share link is unknown or was revoked", 404},
 		{link.Origin + "/p/cut", "This is not a whole share link", "malformed share link token", 400},
+		{revoked + "/", "This share link is unknown or was revoked", "this share link is unknown or was revoked", 404},
+		{link.Origin + "/p/cut/", "This is not a whole share link", "malformed share link token", 400},
 	} {
 		resp, body := get(t, "GET", c.url, map[string]string{"Accept": "text/html,application/xhtml+xml"})
 		if resp.StatusCode != c.status || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") || !strings.Contains(string(body), "<h1>"+c.says+"</h1>") {
