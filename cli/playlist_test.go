@@ -188,3 +188,43 @@ func TestPlaylistPositionsAndAlbums(t *testing.T) {
 		t.Fatalf("playlist show numbers from 1:\n%s", out)
 	}
 }
+
+// A playlist with no tracks lists them as [] wherever its tracks are listed
+// as JSON: create, show and an edit's --json, the origin's playlist and its
+// share link. "tracks" was left out (omitempty), so a script reading
+// .tracks of an empty playlist got null. A list of playlists (which lists
+// no tracks) still has none.
+func TestEmptyPlaylistJSONListsNoTracks(t *testing.T) {
+	url, _ := playOrigin(t)
+	env := clientEnv(t, url)
+	tr := tones(t, url)
+	hasEmptyTracks := func(what, out string) {
+		t.Helper()
+		var v map[string]any
+		if err := json.Unmarshal([]byte(out), &v); err != nil {
+			t.Fatalf("%s: %v in %s", what, err, out)
+		}
+		if ts, ok := v["tracks"].([]any); !ok || len(ts) != 0 {
+			t.Errorf("%s: tracks %#v in %s; want []", what, v["tracks"], out)
+		}
+	}
+	out := segueOK(t, append(env, "playlist", "create", "Empty", "--json")...)
+	hasEmptyTracks("playlist create --json", out)
+	var pl catalog.Playlist
+	if err := json.Unmarshal([]byte(out), &pl); err != nil {
+		t.Fatal(err)
+	}
+	hasEmptyTracks("playlist show --json", segueOK(t, append(env, "playlist", "show", pl.ID, "--json")...))
+	segueOK(t, append(env, "playlist", "add", pl.ID, tr[0].ID)...)
+	hasEmptyTracks("playlist remove of its one track --json", segueOK(t, append(env, "playlist", "remove", pl.ID, "1", "--json")...))
+	link := strings.TrimSpace(segueOK(t, append(env, "playlist", "share", pl.ID)...))
+	hasEmptyTracks("playlist show URL --json", segueOK(t, append(env, "playlist", "show", link, "--json")...))
+	for _, u := range []string{url + "/api/v1/playlists/" + pl.ID, link} {
+		var raw json.RawMessage
+		getJSON(t, u, &raw)
+		hasEmptyTracks("GET "+u, string(raw))
+	}
+	if ls := segueOK(t, append(env, "playlist", "list", "--json")...); strings.Contains(ls, `"tracks"`) {
+		t.Errorf("playlist list --json lists tracks: %s", ls)
+	}
+}
