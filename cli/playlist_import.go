@@ -92,7 +92,7 @@ func (a *app) runImport(ctx context.Context, ch *cache.Cache, src, name string, 
 	}
 	progress(len(entries))
 	if len(ids) == 0 && len(res.Unmatched) > 0 && shared {
-		return withExit(ExitNotFound, &noMatchError{sharedNoMatch(title, src, client.BaseURL(), res.Unmatched)})
+		return withExit(ExitNotFound, ownWords(sharedNoMatch(title, src, client.BaseURL(), res.Unmatched)))
 	}
 	if len(ids) == 0 && len(res.Unmatched) > 0 {
 		return withExit(ExitNotFound, fmt.Errorf("playlist import: none of the %s of %s matches a track on the origin (the first: %s); no playlist was made",
@@ -125,16 +125,6 @@ func entryText(e share.Entry) string {
 	}
 	return e.Artist + " - " + e.Title + " (" + catalog.Clock(e.DurationMS) + ")"
 }
-
-// noMatchError is an import of a share link none of whose tracks is in the
-// listener's library. It is said as it is: the link in it is the user's
-// argument, not a request the origin failed.
-type noMatchError struct{ msg string }
-
-func (e *noMatchError) Error() string { return e.msg }
-
-// Plain is the error's one sentence (see plainError).
-func (e *noMatchError) Plain() string { return e.msg }
 
 // sharedNoMatch says that none of the tracks of the playlist name shared
 // at link (each of unmatched, with why) is in the library at library, and

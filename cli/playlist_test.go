@@ -228,3 +228,22 @@ func TestEmptyPlaylistJSONListsNoTracks(t *testing.T) {
 		t.Errorf("playlist list --json lists tracks: %s", ls)
 	}
 }
+
+// segue play of the share link of a playlist with no tracks names the
+// playlist and says what to do; it said only "the targets hold no tracks".
+// A target that holds tracks beside it still plays.
+func TestPlayOfAnEmptySharedPlaylistNamesIt(t *testing.T) {
+	url, _ := playOrigin(t)
+	env := clientEnv(t, url)
+	var pl catalog.Playlist
+	if err := json.Unmarshal([]byte(segueOK(t, append(env, "playlist", "create", "Nothing yet", "--json")...)), &pl); err != nil {
+		t.Fatal(err)
+	}
+	link := strings.TrimSpace(segueOK(t, append(env, "playlist", "share", pl.ID)...))
+	_, errOut, code := segue(t, append(env, "play", link, "--output", "null")...)
+	want := `play: the targets hold no tracks: the shared playlist "Nothing yet" (` + link + `) has none; ask its owner to add some, then play the link again`
+	if code != ExitNotFound || !strings.Contains(errOut, want) || strings.Contains(errOut, "asking the origin failed") {
+		t.Errorf("play of an empty shared playlist: exit %d, %q; want %d and %q", code, errOut, ExitNotFound, want)
+	}
+	segueOK(t, append(env, "play", link, tones(t, url)[0].ID, "--output", "wav:"+filepath.Join(t.TempDir(), "out.wav"), "--fast")...)
+}
