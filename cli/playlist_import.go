@@ -59,6 +59,10 @@ func (a *app) runImport(ctx context.Context, ch *cache.Cache, src, name string, 
 		if err != nil {
 			return err
 		}
+		if len(pl.Tracks) == 0 { // as an empty file is refused: it made an empty playlist
+			return withExit(ExitNotFound, ownWords(fmt.Sprintf("playlist import: the shared playlist %q (%s) has no tracks: "+
+				"there is nothing to import; no playlist was made: ask its owner to add some, then import it again", pl.Name, src)))
+		}
 		title = pl.Name
 		l, _ := share.ParseURL(src)
 		sameOrigin := strings.TrimSuffix(a.cfg.Origin, "/") == l.Origin

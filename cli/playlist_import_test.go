@@ -269,7 +269,7 @@ func TestExportJSON(t *testing.T) {
 }
 
 // Importing someone's share link into a library that has none of its
-// tracks says so in those words: none of the shared playlist's tracks was
+// tracks, or a link of a playlist with no tracks, says so in those words: none of the shared playlist's tracks was
 // found in your library, and what to do. It said "none of the 2 entries of
 // URL matches a track on the origin (the first: no track on the origin has
 // this title and artist)", which reads as the sharing origin at fault.
@@ -285,9 +285,25 @@ func TestImportOfASharedPlaylistNothingMatches(t *testing.T) {
 	solo := strings.TrimSpace(segueOK(t, append(alice, "playlist", "create", "Solo", tr[0].ID)...))
 	soloLink := strings.TrimSpace(segueOK(t, append(alice, "playlist", "share", strings.Fields(solo)[0])...))
 
+	empty := strings.TrimSpace(segueOK(t, append(alice, "playlist", "create", "Empty")...))
+	emptyLink := strings.TrimSpace(segueOK(t, append(alice, "playlist", "share", strings.Fields(empty)[0])...))
+
 	mine, _ := importOrigin(t) // other music: none of the tones
 	bob := clientEnv(t, mine)
 	before := segueOK(t, append(bob, "playlist", "list", "--json")...)
+	// A shared playlist with no tracks imports nothing, from another origin
+	// or one's own: it made an empty playlist ("imported 0 of 0 tracks").
+	aliceBefore := segueOK(t, append(alice, "playlist", "list", "--json")...)
+	for _, env := range [][]string{bob, alice} {
+		_, errOut, code := segue(t, append(env, "playlist", "import", emptyLink)...)
+		want := `playlist import: the shared playlist "Empty" (` + emptyLink + `) has no tracks: there is nothing to import; no playlist was made`
+		if code != ExitNotFound || !strings.Contains(errOut, want) {
+			t.Errorf("import of an empty shared playlist: exit %d, %q; want %d and %q", code, errOut, ExitNotFound, want)
+		}
+	}
+	if after := segueOK(t, append(alice, "playlist", "list", "--json")...); after != aliceBefore {
+		t.Errorf("the import of an empty shared playlist into its own origin made a playlist:\n%s\nwas:\n%s", after, aliceBefore)
+	}
 	for _, c := range []struct{ link, says string }{
 		{link, `none of the 2 tracks of the shared playlist "Trip" (` + link + `) was found in your library at ` + mine},
 		{soloLink, `the one track of the shared playlist "Solo" (` + soloLink + `) was not found in your library at ` + mine},
