@@ -92,7 +92,7 @@ type Playlist struct {
 	ShareURL   string    `json:"share_url,omitempty"`
 	Created    time.Time `json:"created"`
 	Updated    time.Time `json:"updated"`
-	Tracks     []Track   `json:"tracks,omitempty"`
+	Tracks     []Track   `json:"tracks,omitzero"` // nil where tracks are not listed (a list of playlists); [] when it has none
 }
 
 // Number is how a track of album a is numbered where it is listed: "1-03"

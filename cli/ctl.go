@@ -334,7 +334,7 @@ func (a *app) openMPRIS(p *player.Player, r *resolver) *mediaKeys {
 // missing one ctl.ErrNotFound and a malformed one ctl.ErrBadRequest.
 func ctlResolve(r *resolver) func(context.Context, []string) ([]catalog.Track, error) {
 	return func(ctx context.Context, targets []string) ([]catalog.Track, error) {
-		tracks, err := r.resolve(ctx, targets, "")
+		tracks, _, err := r.resolve(ctx, targets, "")
 		if err == nil {
 			return tracks, nil
 		}

@@ -190,6 +190,15 @@ type plainError interface {
 	Plain() string
 }
 
+// ownWords is an error said as its text: a share URL in it is the user's
+// argument, not a request the origin failed (as sentence would read it).
+type ownWords string
+
+func (e ownWords) Error() string { return string(e) }
+
+// Plain is the error's one sentence (see plainError).
+func (e ownWords) Plain() string { return string(e) }
+
 // notFound are the errors of exit status 3 (ExitNotFound); the hosting
 // commands add the catalog's own (origin.ErrNotFound, in origin.go).
 var notFound = []error{originclient.ErrNotFound, share.ErrBadURL, ctl.ErrNotFound}

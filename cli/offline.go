@@ -227,7 +227,7 @@ func pinRoom(c *cache.Cache, col offline.Collection, sizes map[string]int64) err
 // offline. Manifests are read several at a time; manifests hears of each.
 func (a *app) planPin(ctx context.Context, r *resolver, ref, quality string, manifests func(done, total int)) (offline.Collection, map[string]int64, error) {
 	col := offline.Collection{Ref: ref, Quality: quality}
-	tracks, err := r.resolve(ctx, []string{ref}, "")
+	tracks, _, err := r.resolve(ctx, []string{ref}, "")
 	if err != nil {
 		return col, nil, err
 	}

@@ -130,15 +130,16 @@ func (a *app) play(ctx context.Context, f playFlags, targets []string) (err erro
 	}
 	defer r.close()
 	var tracks []catalog.Track
+	var empty []string // shared playlists with no tracks
 	if f.radio == "" {
-		if tracks, err = r.resolve(ctx, targets, f.search); err != nil {
+		if tracks, empty, err = r.resolve(ctx, targets, f.search); err != nil {
 			return err
 		}
 	} else if len(targets) > 0 || f.search != "" {
 		return &usageError{errors.New("play: --radio SEED plays the radio alone; give no TARGET or --search with it")}
 	}
 	if len(tracks) == 0 && f.radio == "" {
-		return withExit(ExitNotFound, errors.New("play: the targets hold no tracks"))
+		return withExit(ExitNotFound, noTracks(empty))
 	}
 	srv, err := listenControl(f.instance)
 	switch {

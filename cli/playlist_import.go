@@ -51,11 +51,17 @@ func (a *app) runImport(ctx context.Context, ch *cache.Cache, src, name string, 
 	client := r.src
 	var entries []share.Entry
 	var ids []string
-	title := ""
-	if isShareURL(src) {
+	title, where := "", "on the origin"
+	shared := isShareURL(src)
+	if shared {
+		where = "in your library" // not the origin the link names
 		pl, err := openPlaylist(ctx, r, src)
 		if err != nil {
 			return err
+		}
+		if len(pl.Tracks) == 0 { // as an empty file is refused: it made an empty playlist
+			return withExit(ExitNotFound, ownWords(fmt.Sprintf("playlist import: the shared playlist %q (%s) has no tracks: "+
+				"there is nothing to import; no playlist was made: ask its owner to add some, then import it again", pl.Name, src)))
 		}
 		title = pl.Name
 		l, _ := share.ParseURL(src)
@@ -77,7 +83,7 @@ func (a *app) runImport(ctx context.Context, ch *cache.Cache, src, name string, 
 	progress := a.countProgress("playlist import: matching", len(entries))
 	for i, e := range entries {
 		progress(i)
-		id, problem, err := matchEntry(ctx, client, e)
+		id, problem, err := matchEntry(ctx, client, e, where)
 		if err != nil {
 			return err
 		}
@@ -89,6 +95,9 @@ func (a *app) runImport(ctx context.Context, ch *cache.Cache, src, name string, 
 		}
 	}
 	progress(len(entries))
+	if len(ids) == 0 && len(res.Unmatched) > 0 && shared {
+		return withExit(ExitNotFound, ownWords(sharedNoMatch(title, src, client.BaseURL(), res.Unmatched)))
+	}
 	if len(ids) == 0 && len(res.Unmatched) > 0 {
 		return withExit(ExitNotFound, fmt.Errorf("playlist import: none of the %s of %s matches a track on the origin (the first: %s); no playlist was made",
 			catalog.Plural(len(res.Unmatched), "entry", "entries"), src, res.Unmatched[0].Problem))
@@ -107,31 +116,52 @@ func (a *app) runImport(ctx context.Context, ch *cache.Cache, src, name string, 
 	}
 	fmt.Fprintf(a.stdout, "imported %d of %s into %s (%s)\n", len(ids), catalog.Count(len(ids)+len(res.Unmatched), "track"), res.Playlist.ID, res.Playlist.Name)
 	for _, e := range res.Unmatched {
-		what := e.Artist + " - " + e.Title + " (" + catalog.Clock(e.DurationMS) + ")"
-		if e.Title == "" {
-			what = e.Location
-		}
-		fmt.Fprintf(a.stdout, "  no match: %s: %s\n", cellText(what), cellText(e.Problem))
+		fmt.Fprintf(a.stdout, "  no match: %s: %s\n", cellText(entryText(e)), cellText(e.Problem))
 	}
 	return nil
+}
+
+// entryText names an entry as a person knows it: artist, title and length,
+// or else its location.
+func entryText(e share.Entry) string {
+	if e.Title == "" {
+		return e.Location
+	}
+	return e.Artist + " - " + e.Title + " (" + catalog.Clock(e.DurationMS) + ")"
+}
+
+// sharedNoMatch says that none of the tracks of the playlist name shared
+// at link (each of unmatched, with why) is in the library at library, and
+// what to do.
+func sharedNoMatch(name, link, library string, unmatched []share.Entry) string {
+	first := unmatched[0]
+	what := fmt.Sprintf("none of the %d tracks of the shared playlist %q (%s) was found in your library at %s (the first, %s: %s)",
+		len(unmatched), name, link, library, entryText(first), first.Problem)
+	if len(unmatched) == 1 {
+		what = fmt.Sprintf("the one track of the shared playlist %q (%s) was not found in your library at %s (%s: %s)",
+			name, link, library, entryText(first), first.Problem)
+	}
+	return "playlist import: " + what + "; no playlist was made: add their music to your library and import again, " +
+		"or play the playlist where it is shared: segue play " + link
 }
 
 // importSearchLimit is how many tracks each search of an import reads.
 const importSearchLimit = 25
 
 // matchEntry finds the track e names on the origin, trying share.Queries
-// in turn. problem, when not "", says why there is none: one entry's
+// in turn. problem, when not "", says why there is none (no track where,
+// "on the origin" or "in your library", has its title...): one entry's
 // trouble (nothing to search for, a search the origin refused as bad)
 // never stops the others. err is a failure no entry can get past (the
 // origin unreachable, a token refused).
-func matchEntry(ctx context.Context, c source, e share.Entry) (id, problem string, err error) {
+func matchEntry(ctx context.Context, c source, e share.Entry, where string) (id, problem string, err error) {
 	qs := share.Queries(e)
 	if len(qs) == 0 {
 		return "", "nothing to search for: no title, and no file name in its location", nil
 	}
-	problem = "no track on the origin has this title and artist"
+	problem = "no track " + where + " has this title and artist"
 	if e.Title == "" {
-		problem = "no track on the origin has this file's name as its title in an album or by an artist its folders name"
+		problem = "no track " + where + " has this file's name as its title in an album or by an artist its folders name"
 	}
 	for _, q := range qs {
 		found, err := c.Search(ctx, q, importSearchLimit)

@@ -267,3 +267,59 @@ func TestExportJSON(t *testing.T) {
 		t.Errorf("export -o FILE --json: %v, %q (%v); want the path and 2 entries, and the XSPF in the file", err, out, rerr)
 	}
 }
+
+// Importing someone's share link into a library that has none of its
+// tracks, or a link of a playlist with no tracks, says so in those words: none of the shared playlist's tracks was
+// found in your library, and what to do. It said "none of the 2 entries of
+// URL matches a track on the origin (the first: no track on the origin has
+// this title and artist)", which reads as the sharing origin at fault.
+func TestImportOfASharedPlaylistNothingMatches(t *testing.T) {
+	theirs, _ := playOrigin(t)
+	alice := clientEnv(t, theirs)
+	tr := tones(t, theirs)
+	pl := catalog.Playlist{}
+	if err := json.Unmarshal([]byte(segueOK(t, append(alice, "playlist", "create", "Trip", tr[0].ID, tr[1].ID, "--json")...)), &pl); err != nil {
+		t.Fatal(err)
+	}
+	link := strings.TrimSpace(segueOK(t, append(alice, "playlist", "share", pl.ID)...))
+	solo := strings.TrimSpace(segueOK(t, append(alice, "playlist", "create", "Solo", tr[0].ID)...))
+	soloLink := strings.TrimSpace(segueOK(t, append(alice, "playlist", "share", strings.Fields(solo)[0])...))
+
+	empty := strings.TrimSpace(segueOK(t, append(alice, "playlist", "create", "Empty")...))
+	emptyLink := strings.TrimSpace(segueOK(t, append(alice, "playlist", "share", strings.Fields(empty)[0])...))
+
+	mine, _ := importOrigin(t) // other music: none of the tones
+	bob := clientEnv(t, mine)
+	before := segueOK(t, append(bob, "playlist", "list", "--json")...)
+	// A shared playlist with no tracks imports nothing, from another origin
+	// or one's own: it made an empty playlist ("imported 0 of 0 tracks").
+	aliceBefore := segueOK(t, append(alice, "playlist", "list", "--json")...)
+	for _, env := range [][]string{bob, alice} {
+		_, errOut, code := segue(t, append(env, "playlist", "import", emptyLink)...)
+		want := `playlist import: the shared playlist "Empty" (` + emptyLink + `) has no tracks: there is nothing to import; no playlist was made`
+		if code != ExitNotFound || !strings.Contains(errOut, want) {
+			t.Errorf("import of an empty shared playlist: exit %d, %q; want %d and %q", code, errOut, ExitNotFound, want)
+		}
+	}
+	if after := segueOK(t, append(alice, "playlist", "list", "--json")...); after != aliceBefore {
+		t.Errorf("the import of an empty shared playlist into its own origin made a playlist:\n%s\nwas:\n%s", after, aliceBefore)
+	}
+	for _, c := range []struct{ link, says string }{
+		{link, `none of the 2 tracks of the shared playlist "Trip" (` + link + `) was found in your library at ` + mine},
+		{soloLink, `the one track of the shared playlist "Solo" (` + soloLink + `) was not found in your library at ` + mine},
+	} {
+		_, errOut, code := segue(t, append(bob, "playlist", "import", c.link)...)
+		for _, want := range []string{c.says, "no track in your library has this title and artist", "no playlist was made",
+			"add their music to your library and import again, or play the playlist where it is shared: segue play " + c.link} {
+			if !strings.Contains(errOut, want) {
+				t.Errorf("import of %s: exit %d, %q; want it to say %q", c.link, code, errOut, want)
+			}
+		}
+		if code != ExitNotFound || strings.Contains(errOut, "on the origin") {
+			t.Errorf("import of %s: exit %d, %q; want %d, not blaming \"the origin\"", c.link, code, errOut, ExitNotFound)
+		}
+	}
+	if after := segueOK(t, append(bob, "playlist", "list", "--json")...); after != before {
+		t.Errorf("the failed imports made playlists:\n%s\nwas:\n%s", after, before)
+	}
+}

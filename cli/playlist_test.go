@@ -188,3 +188,62 @@ func TestPlaylistPositionsAndAlbums(t *testing.T) {
 		t.Fatalf("playlist show numbers from 1:\n%s", out)
 	}
 }
+
+// A playlist with no tracks lists them as [] wherever its tracks are listed
+// as JSON: create, show and an edit's --json, the origin's playlist and its
+// share link. "tracks" was left out (omitempty), so a script reading
+// .tracks of an empty playlist got null. A list of playlists (which lists
+// no tracks) still has none.
+func TestEmptyPlaylistJSONListsNoTracks(t *testing.T) {
+	url, _ := playOrigin(t)
+	env := clientEnv(t, url)
+	tr := tones(t, url)
+	hasEmptyTracks := func(what, out string) {
+		t.Helper()
+		var v map[string]any
+		if err := json.Unmarshal([]byte(out), &v); err != nil {
+			t.Fatalf("%s: %v in %s", what, err, out)
+		}
+		if ts, ok := v["tracks"].([]any); !ok || len(ts) != 0 {
+			t.Errorf("%s: tracks %#v in %s; want []", what, v["tracks"], out)
+		}
+	}
+	out := segueOK(t, append(env, "playlist", "create", "Empty", "--json")...)
+	hasEmptyTracks("playlist create --json", out)
+	var pl catalog.Playlist
+	if err := json.Unmarshal([]byte(out), &pl); err != nil {
+		t.Fatal(err)
+	}
+	hasEmptyTracks("playlist show --json", segueOK(t, append(env, "playlist", "show", pl.ID, "--json")...))
+	segueOK(t, append(env, "playlist", "add", pl.ID, tr[0].ID)...)
+	hasEmptyTracks("playlist remove of its one track --json", segueOK(t, append(env, "playlist", "remove", pl.ID, "1", "--json")...))
+	link := strings.TrimSpace(segueOK(t, append(env, "playlist", "share", pl.ID)...))
+	hasEmptyTracks("playlist show URL --json", segueOK(t, append(env, "playlist", "show", link, "--json")...))
+	for _, u := range []string{url + "/api/v1/playlists/" + pl.ID, link} {
+		var raw json.RawMessage
+		getJSON(t, u, &raw)
+		hasEmptyTracks("GET "+u, string(raw))
+	}
+	if ls := segueOK(t, append(env, "playlist", "list", "--json")...); strings.Contains(ls, `"tracks"`) {
+		t.Errorf("playlist list --json lists tracks: %s", ls)
+	}
+}
+
+// segue play of the share link of a playlist with no tracks names the
+// playlist and says what to do; it said only "the targets hold no tracks".
+// A target that holds tracks beside it still plays.
+func TestPlayOfAnEmptySharedPlaylistNamesIt(t *testing.T) {
+	url, _ := playOrigin(t)
+	env := clientEnv(t, url)
+	var pl catalog.Playlist
+	if err := json.Unmarshal([]byte(segueOK(t, append(env, "playlist", "create", "Nothing yet", "--json")...)), &pl); err != nil {
+		t.Fatal(err)
+	}
+	link := strings.TrimSpace(segueOK(t, append(env, "playlist", "share", pl.ID)...))
+	_, errOut, code := segue(t, append(env, "play", link, "--output", "null")...)
+	want := `play: the targets hold no tracks: the shared playlist "Nothing yet" (` + link + `) has none; ask its owner to add some, then play the link again`
+	if code != ExitNotFound || !strings.Contains(errOut, want) || strings.Contains(errOut, "asking the origin failed") {
+		t.Errorf("play of an empty shared playlist: exit %d, %q; want %d and %q", code, errOut, ExitNotFound, want)
+	}
+	segueOK(t, append(env, "play", link, tones(t, url)[0].ID, "--output", "wav:"+filepath.Join(t.TempDir(), "out.wav"), "--fast")...)
+}

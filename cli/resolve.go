@@ -208,8 +208,10 @@ func (r *resolver) Manifest(ctx context.Context, trackID string) (*catalog.Manif
 }
 
 // resolve returns the tracks of targets in order, plus the first hit of
-// search when it is not empty.
-func (r *resolver) resolve(ctx context.Context, targets []string, search string) ([]catalog.Track, error) {
+// search when it is not empty. empty names the shared playlists among
+// targets that hold no tracks, as a person knows them: the shared
+// playlist "NAME" (URL).
+func (r *resolver) resolve(ctx context.Context, targets []string, search string) (tracks []catalog.Track, empty []string, err error) {
 	var out []catalog.Track
 	add := func(c source, ts ...catalog.Track) {
 		r.mu.Lock()
@@ -222,34 +224,49 @@ func (r *resolver) resolve(ctx context.Context, targets []string, search string)
 	for _, t := range targets {
 		c, id, err := r.target(t)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if id == "" { // a share URL: always a segue origin's
 			l, _ := share.ParseURL(t)
 			pl, err := c.(*originclient.Client).SharedPlaylist(ctx, l.Token)
 			if err != nil {
-				return nil, r.linked(c, fmt.Errorf("open the shared playlist: %w", err))
+				return nil, nil, r.linked(c, fmt.Errorf("open the shared playlist: %w", err))
+			}
+			if len(pl.Tracks) == 0 {
+				empty = append(empty, fmt.Sprintf("the shared playlist %q (%s)", pl.Name, t))
 			}
 			add(c, pl.Tracks...)
 			continue
 		}
 		ts, err := byID(ctx, c, id)
 		if err != nil {
-			return nil, r.linked(c, fmt.Errorf("resolve %q: %w", t, err))
+			return nil, nil, r.linked(c, fmt.Errorf("resolve %q: %w", t, err))
 		}
 		add(c, ts...)
 	}
 	if search != "" {
 		res, err := r.src.Search(ctx, search, searchLimit)
 		if err != nil {
-			return nil, fmt.Errorf("search %q: %w", search, err)
+			return nil, nil, fmt.Errorf("search %q: %w", search, err)
 		}
 		if len(res.Tracks) == 0 {
-			return nil, withExit(ExitNotFound, fmt.Errorf("search %q: no track found", search))
+			return nil, nil, withExit(ExitNotFound, fmt.Errorf("search %q: no track found", search))
 		}
 		add(r.src, res.Tracks[0])
 	}
-	return out, nil
+	return out, empty, nil
+}
+
+// noTracks is play's error for targets that hold no tracks, naming the
+// shared playlists among them that have none (empty, from resolve).
+func noTracks(empty []string) error {
+	if len(empty) == 0 {
+		return errors.New("play: the targets hold no tracks")
+	}
+	if len(empty) == 1 {
+		return ownWords("play: the targets hold no tracks: " + empty[0] + " has none; ask its owner to add some, then play the link again")
+	}
+	return ownWords("play: the targets hold no tracks: " + strings.Join(empty, ", ") + " have none; ask their owners to add some, then play the links again")
 }
 
 // linked marks err as a failure of the origin a link or URL named when c
@@ -363,7 +380,7 @@ func (r *resolver) Open(ctx context.Context, ref string) ([]catalog.Track, error
 			return nil, err
 		}
 	}
-	tracks, err := r.resolve(ctx, []string{ref}, "")
+	tracks, _, err := r.resolve(ctx, []string{ref}, "")
 	if err != nil {
 		return nil, openError(ref, err)
 	}

@@ -165,7 +165,7 @@ func (p *Playlists) Rename(ctx context.Context, owner, id, name string) (catalog
 	if err != nil {
 		return catalog.Playlist{}, err
 	}
-	return p.update(ctx, owner, id, func(tx *sql.Tx, _ []string) ([]string, error) {
+	return p.update(ctx, owner, id, func(tx *sql.Tx, _ playlistRows) ([]string, error) {
 		_, err := tx.ExecContext(ctx, `UPDATE playlists SET name = ? WHERE id = ?`, name, id)
 		return nil, err
 	})
@@ -193,18 +193,17 @@ func (p *Playlists) Add(ctx context.Context, owner, id string, trackIDs []string
 	if err := p.known(ctx, trackIDs); err != nil {
 		return catalog.Playlist{}, err
 	}
-	return p.update(ctx, owner, id, func(_ *sql.Tx, cur []string) ([]string, error) {
-		if len(cur)+len(trackIDs) > maxPlaylistTracks {
+	return p.update(ctx, owner, id, func(_ *sql.Tx, cur playlistRows) ([]string, error) {
+		if len(cur.ids)+len(trackIDs) > maxPlaylistTracks {
 			return nil, fmt.Errorf("%w: a playlist holds at most %d tracks", ErrBadPlaylist, maxPlaylistTracks)
 		}
-		if err := catalog.CheckInsert(pos, len(cur)); err != nil {
+		if err := catalog.CheckInsert(pos, len(cur.shown)); err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrBadPlaylist, err)
 		}
 		if pos < 0 {
-			pos = len(cur)
+			pos = len(cur.shown)
 		}
-		out := append(append(append([]string{}, cur[:pos]...), trackIDs...), cur[pos:]...)
-		return out, nil
+		return cur.insert(pos, trackIDs...), nil
 	})
 }
 
@@ -226,7 +225,7 @@ func (p *Playlists) known(ctx context.Context, trackIDs []string) error {
 type PlaylistEdit struct {
 	Name    string   // the new name; "" keeps the name
 	Replace bool     // remove every track (Remove is then not looked at)
-	Remove  []int    // indexes (0-based, as before the edit) of tracks to remove
+	Remove  []int    // indexes (0-based, as shown before the edit) of tracks to remove
 	Add     []string // track IDs to append
 }
 
@@ -244,19 +243,19 @@ func (p *Playlists) Edit(ctx context.Context, owner, id string, e PlaylistEdit) 
 	if err := p.known(ctx, e.Add); err != nil {
 		return catalog.Playlist{}, err
 	}
-	return p.update(ctx, owner, id, func(tx *sql.Tx, cur []string) ([]string, error) {
-		drop := map[int]bool{}
+	return p.update(ctx, owner, id, func(tx *sql.Tx, cur playlistRows) ([]string, error) {
+		drop := map[int]bool{} // indexes into cur.ids
 		for _, i := range e.Remove {
 			if e.Replace {
 				break
 			}
-			if err := catalog.CheckRemove(i, len(cur)); err != nil {
+			if err := catalog.CheckRemove(i, len(cur.shown)); err != nil {
 				return nil, fmt.Errorf("%w: %w", ErrBadPlaylist, err)
 			}
-			drop[i] = true
+			drop[cur.shown[i]] = true
 		}
 		next := []string{}
-		for i, t := range cur {
+		for i, t := range cur.ids {
 			if !e.Replace && !drop[i] {
 				next = append(next, t)
 			}
@@ -276,31 +275,30 @@ func (p *Playlists) Edit(ctx context.Context, owner, id string, e PlaylistEdit) 
 // Remove deletes the track at index pos (0-based; its message counts
 // positions from 1, as people do).
 func (p *Playlists) Remove(ctx context.Context, owner, id string, pos int) (catalog.Playlist, error) {
-	return p.update(ctx, owner, id, func(_ *sql.Tx, cur []string) ([]string, error) {
-		if err := catalog.CheckRemove(pos, len(cur)); err != nil {
+	return p.update(ctx, owner, id, func(_ *sql.Tx, cur playlistRows) ([]string, error) {
+		if err := catalog.CheckRemove(pos, len(cur.shown)); err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrBadPlaylist, err)
 		}
-		return append(append([]string{}, cur[:pos]...), cur[pos+1:]...), nil
+		return cur.without(cur.shown[pos]).ids, nil
 	})
 }
 
 // Move moves the track at index from to index to (both 0-based; its
 // message counts positions from 1).
 func (p *Playlists) Move(ctx context.Context, owner, id string, from, to int) (catalog.Playlist, error) {
-	return p.update(ctx, owner, id, func(_ *sql.Tx, cur []string) ([]string, error) {
-		if err := catalog.CheckMove(from, to, len(cur)); err != nil {
+	return p.update(ctx, owner, id, func(_ *sql.Tx, cur playlistRows) ([]string, error) {
+		if err := catalog.CheckMove(from, to, len(cur.shown)); err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrBadPlaylist, err)
 		}
-		t := cur[from]
-		out := append(append([]string{}, cur[:from]...), cur[from+1:]...)
-		return append(out[:to], append([]string{t}, out[to:]...)...), nil
+		i := cur.shown[from]
+		return cur.without(i).insert(to, cur.ids[i]), nil
 	})
 }
 
 // Share returns the playlist's share token, creating one when it has none.
 func (p *Playlists) Share(ctx context.Context, owner, id string) (string, error) {
 	var token string
-	_, err := p.update(ctx, owner, id, func(tx *sql.Tx, _ []string) ([]string, error) {
+	_, err := p.update(ctx, owner, id, func(tx *sql.Tx, _ playlistRows) ([]string, error) {
 		var cur sql.NullString
 		if err := tx.QueryRowContext(ctx, `SELECT share_token FROM playlists WHERE id = ?`, id).Scan(&cur); err != nil {
 			return nil, err
@@ -318,7 +316,7 @@ func (p *Playlists) Share(ctx context.Context, owner, id string) (string, error)
 
 // Unshare revokes the playlist's share link at once.
 func (p *Playlists) Unshare(ctx context.Context, owner, id string) error {
-	_, err := p.update(ctx, owner, id, func(tx *sql.Tx, _ []string) ([]string, error) {
+	_, err := p.update(ctx, owner, id, func(tx *sql.Tx, _ playlistRows) ([]string, error) {
 		_, err := tx.ExecContext(ctx, `UPDATE playlists SET share_token = NULL WHERE id = ?`, id)
 		return nil, err
 	})
@@ -326,8 +324,9 @@ func (p *Playlists) Unshare(ctx context.Context, owner, id string) error {
 }
 
 // update runs fn in one transaction over the owner's playlist with its
-// current track IDs; when fn returns a non-nil list, it becomes the track list.
-func (p *Playlists) update(ctx context.Context, owner, id string, fn func(tx *sql.Tx, cur []string) ([]string, error)) (catalog.Playlist, error) {
+// current rows; when fn returns a non-nil list of track IDs, it becomes
+// the playlist's rows.
+func (p *Playlists) update(ctx context.Context, owner, id string, fn func(tx *sql.Tx, cur playlistRows) ([]string, error)) (catalog.Playlist, error) {
 	err := catalogTx(ctx, p.db, func(tx *sql.Tx) error {
 		var one int
 		if err := tx.QueryRowContext(ctx, `SELECT 1 FROM playlists WHERE id = ? AND owner = ?`, id, owner).Scan(&one); err != nil {
@@ -336,7 +335,7 @@ func (p *Playlists) update(ctx context.Context, owner, id string, fn func(tx *sq
 			}
 			return err
 		}
-		cur, err := playlistTrackIDs(ctx, tx, id)
+		cur, err := readPlaylistRows(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -361,23 +360,6 @@ func (p *Playlists) update(ctx context.Context, owner, id string, fn func(tx *sq
 		return catalog.Playlist{}, err
 	}
 	return p.Get(ctx, owner, id)
-}
-
-func playlistTrackIDs(ctx context.Context, tx *sql.Tx, id string) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT track_id FROM playlist_tracks WHERE playlist_id = ? ORDER BY pos`, id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	ids := []string{}
-	for rows.Next() {
-		var t string
-		if err := rows.Scan(&t); err != nil {
-			return nil, err
-		}
-		ids = append(ids, t)
-	}
-	return ids, rows.Err()
 }
 
 // ShareAllows reports whether a share token grants reading a resource:

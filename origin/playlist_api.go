@@ -52,6 +52,7 @@ func (s *Server) playlistRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/v1/playlists/{id}/share", s.ownerOnly(s.handleShare))
 	mux.HandleFunc("DELETE /api/v1/playlists/{id}/share", s.ownerOnly(s.handleUnshare))
 	mux.HandleFunc("GET /p/{token}", s.handleSharePage)
+	mux.HandleFunc("GET /p/{token}/{$}", s.handleSharePage) // as chat apps and hands may write it
 }
 
 // ownerOnly refuses share-link holders: they may not list or edit playlists.
@@ -239,7 +240,7 @@ func (s *Server) handleUnshare(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// handleSharePage answers GET /p/{token}: the playlist as JSON for clients,
+// handleSharePage answers GET /p/{token} (and /p/{token}/): the playlist as JSON for clients,
 // or a self-contained HTML page for a browser. The token in the path is the
 // capability, so this route needs no bearer token.
 func (s *Server) handleSharePage(w http.ResponseWriter, r *http.Request) {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"segue/catalog"
 	"segue/net/originclient"
 )
 
@@ -207,6 +208,20 @@ func TestSharePageHTML(t *testing.T) {
 	if resp2, _ := get(t, "GET", link.String(), map[string]string{"Accept": "text/html"}); resp2.Header.Get("Content-Security-Policy") == csp {
 		t.Error("two answers share one CSP nonce")
 	}
+	// A link with a slash after the token (as a chat app or a hand may add
+	// one) is the same page, and the same JSON for clients: it was the
+	// JSON 404 of an unknown path.
+	resp, body = get(t, "GET", link.String()+"/", map[string]string{"Accept": "text/html"})
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") || !strings.Contains(string(body), "<h1>Björk &amp; &lt;friends&gt;</h1>") {
+		t.Errorf("browser at %s/: %d %q\n%s\nwant the share page", link, resp.StatusCode, resp.Header.Get("Content-Type"), body)
+	}
+	_, plain := get(t, "GET", link.String(), nil)
+	if resp, body := get(t, "GET", link.String()+"/", nil); resp.StatusCode != 200 || string(body) != string(plain) {
+		t.Errorf("client at %s/: %d %s; want the playlist as at %s: %s", link, resp.StatusCode, body, link, plain)
+	}
+	if resp, _ := get(t, "GET", link.String()+"/more", map[string]string{"Accept": "text/html"}); resp.StatusCode != 404 {
+		t.Errorf("browser at %s/more: %d, want 404 (only a slash after the token is the page)", link, resp.StatusCode)
+	}
 
 	// A link that opens nothing is a page saying so in a browser (it was
 	// the JSON error), and stays the JSON error for clients.
@@ -217,6 +232,8 @@ func TestSharePageHTML(t *testing.T) {
 	}{
 		{revoked, "This share link is unknown or was revoked", "this share link is unknown or was revoked", 404},
 		{link.Origin + "/p/cut", "This is not a whole share link", "malformed share link token", 400},
+		{revoked + "/", "This share link is unknown or was revoked", "this share link is unknown or was revoked", 404},
+		{link.Origin + "/p/cut/", "This is not a whole share link", "malformed share link token", 400},
 	} {
 		resp, body := get(t, "GET", c.url, map[string]string{"Accept": "text/html,application/xhtml+xml"})
 		if resp.StatusCode != c.status || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") || !strings.Contains(string(body), "<h1>"+c.says+"</h1>") {
@@ -265,5 +282,47 @@ func TestSharePageCountsOneTrack(t *testing.T) {
 	if strings.Contains(page, "1 tracks") || !strings.Contains(page, `<meta property="og:description" content="Playlist · 1 track · listen`) ||
 		!strings.Contains(page, `<div class="meta">1 track · `) {
 		t.Errorf("share page of one track does not say \"1 track\" in its preview and its header:\n%s", page)
+	}
+}
+
+// The share page of a playlist with no tracks (made empty, or whose tracks
+// were all removed from the library) says so and what to do. It was the
+// page of a full playlist with nothing in it: an empty table, a "Play all"
+// that did nothing and "segue play" of a link that plays nothing.
+func TestSharePageOfNoTracks(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	r := startServer(t, ServerOptions{DataDir: w.dir}, "127.0.0.1:0")
+	c := clientFor(t, r.base, "")
+	empty, err := c.CreatePlaylist(ctx, "Nothing yet", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone, err := c.CreatePlaylist(ctx, "All gone", []string{w.joga})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.exec(`DELETE FROM tracks WHERE id = ?`, w.joga) // what a remove of its folder leaves
+	for _, pl := range []catalog.Playlist{empty, gone} {
+		link, err := c.SharePlaylist(ctx, pl.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, body := get(t, "GET", link.String(), map[string]string{"Accept": "text/html"})
+		page := string(body)
+		if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+			t.Fatalf("%s: status %d type %q, want 200 and a page", pl.Name, resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
+		for _, want := range []string{"<h1>" + pl.Name + "</h1>", "This playlist is empty", "Ask its owner to add tracks",
+			`<meta property="og:description" content="Playlist · empty`} {
+			if !strings.Contains(page, want) {
+				t.Errorf("%s: page lacks %q:\n%s", pl.Name, want, page)
+			}
+		}
+		for _, not := range []string{"0 tracks", "Play all", "<table", "segue play ", "<script"} {
+			if strings.Contains(page, not) {
+				t.Errorf("%s: page has %q, which an empty playlist has no use for", pl.Name, not)
+			}
+		}
 	}
 }

@@ -127,3 +127,51 @@ func testShareScope(t *testing.T, e engine) {
 		t.Fatal("revoked link still grants a track")
 	}
 }
+
+// A track gone from the catalog (its folder removed) stays in the playlist's
+// rows but is not shown; the positions the store takes count only the
+// tracks shown, as the listener saw them. They counted the hidden one, so
+// removing the 2nd track shown removed the hidden one instead.
+func TestPlaylistPositionsSkipMissingTracks(t *testing.T) {
+	forEachEngine(t, testPlaylistPositionsSkipMissingTracks)
+}
+
+func testPlaylistPositionsSkipMissingTracks(t *testing.T, e engine) {
+	w := newWorldOn(t, e)
+	ctx := context.Background()
+	p := NewPlaylists(w.db)
+	pl, err := p.Create(ctx, "alice", "Holes")
+	must(t, err)
+	_, err = p.Add(ctx, "alice", pl.ID, []string{w.formation, w.joga, w.touch, w.getLucky}, -1)
+	must(t, err)
+	w.exec(`DELETE FROM tracks WHERE id = ?`, w.joga) // what a remove of its folder leaves
+	steps := []struct {
+		name string
+		do   func() (catalog.Playlist, error)
+		want []string
+	}{
+		{"shown", func() (catalog.Playlist, error) { return p.Get(ctx, "alice", pl.ID) }, []string{w.formation, w.touch, w.getLucky}},
+		{"remove index 1", func() (catalog.Playlist, error) { return p.Remove(ctx, "alice", pl.ID, 1) }, []string{w.formation, w.getLucky}},
+		{"insert at 1", func() (catalog.Playlist, error) { return p.Add(ctx, "alice", pl.ID, []string{w.hold}, 1) }, []string{w.formation, w.hold, w.getLucky}},
+		{"move 2->0", func() (catalog.Playlist, error) { return p.Move(ctx, "alice", pl.ID, 2, 0) }, []string{w.getLucky, w.formation, w.hold}},
+		{"edit removing index 2", func() (catalog.Playlist, error) {
+			return p.Edit(ctx, "alice", pl.ID, PlaylistEdit{Remove: []int{2}, Add: []string{w.touch}})
+		}, []string{w.getLucky, w.formation, w.touch}},
+	}
+	for _, s := range steps {
+		got, err := s.do()
+		if err != nil || !reflect.DeepEqual(trackIDsOf(got), s.want) {
+			t.Fatalf("%s: %v %v; want %v", s.name, trackIDsOf(got), err, s.want)
+		}
+	}
+	// The position named past the end is said in the positions shown.
+	if _, err := p.Remove(ctx, "alice", pl.ID, 3); err == nil || !strings.Contains(err.Error(), "position 4: positions go from 1 to 3") {
+		t.Errorf("remove index 3 of 3 shown: %v, want it refused in the positions shown", err)
+	}
+	// The hidden track is kept, for an ingest that brings it back.
+	var n int
+	must(t, w.db.QueryRow(`SELECT count(*) FROM playlist_tracks WHERE playlist_id = ? AND track_id = ?`, pl.ID, w.joga).Scan(&n))
+	if n != 1 {
+		t.Errorf("the hidden track is in the playlist's rows %d times, want once", n)
+	}
+}

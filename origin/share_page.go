@@ -19,7 +19,9 @@ import (
 // and carries the response's CSP nonce. Each track has an <audio> element on
 // its stream URL (with the share token in the query, as <audio> sends no
 // header); "Play all" starts the first and each ended track starts the next.
-// Open Graph and Twitter card tags let chat apps preview the link.
+// Open Graph and Twitter card tags let chat apps preview the link. A
+// playlist with no tracks shown is a page saying it is empty and what to
+// do, with no list, button or script.
 var sharePage = template.Must(template.New("share").Funcs(template.FuncMap{
 	"dur":   catalog.Clock,
 	"count": catalog.Count,
@@ -61,16 +63,18 @@ pre{background:#1c2026;padding:.8rem 1rem;border-radius:.4rem}
 </style></head><body><main>
 <header>{{if .Cover}}<img src="{{.Cover}}" alt="cover">{{else}}<div class="nocover"></div>{{end}}
 <div><div class="meta">Playlist</div><h1>{{.P.Name}}</h1>
-<div class="meta">{{count .P.TrackCount "track"}} · {{dur .P.DurationMS}}</div>
-<button id="playall" type="button">▶ Play all</button></div></header>
-<table>{{range $i, $t := .Tracks}}
+{{if .Tracks}}<div class="meta">{{count .P.TrackCount "track"}} · {{dur .P.DurationMS}}</div>
+<button id="playall" type="button">▶ Play all</button>{{else}}<div class="meta">No tracks</div>{{end}}</div></header>
+{{if .Tracks}}<table>{{range $i, $t := .Tracks}}
 <tr><td class="n">{{inc $i}}</td><td>{{$t.Title}}<div class="sub">{{$t.Artist}} — {{$t.Album}}</div><audio controls preload="none" src="{{$t.Src}}"></audio></td><td class="d">{{dur $t.DurationMS}}</td></tr>{{end}}
 </table>
 <h2>Listen in segue</h2>
 <pre>segue play {{.P.ShareURL}}</pre>
 <p class="meta">or press <b>o</b> in segue and paste the link. To keep a copy: <code>segue playlist import {{.P.ShareURL}}</code></p>
-</main>
-<script nonce="{{.Nonce}}">
+{{else}}<h2>This playlist is empty</h2>
+<p class="meta">It has no tracks to play: none were added, or those it had were taken out of its owner's library. Ask its owner to add tracks, then open this link again.</p>
+{{end}}</main>
+{{if .Tracks}}<script nonce="{{.Nonce}}">
 const tracks = [...document.querySelectorAll("audio")];
 tracks.forEach((a, i) => {
   a.addEventListener("play", () => {
@@ -82,7 +86,7 @@ tracks.forEach((a, i) => {
 document.getElementById("playall").addEventListener("click", () => {
   if (tracks[0]) { tracks[0].currentTime = 0; tracks[0].play(); }
 });
-</script></body></html>
+</script>{{end}}</body></html>
 `))
 
 // shareRefusedPage is the browser view of a share link that opens nothing:
@@ -139,6 +143,9 @@ func (s *Server) serveSharePage(w http.ResponseWriter, r *http.Request, pl catal
 		Nonce              string
 	}{P: pl, Nonce: hex.EncodeToString(nonce[:])} // hex: nothing for HTML to escape
 	data.Description = "Playlist · " + catalog.Count(pl.TrackCount, "track") + " · listen in the browser or in segue"
+	if len(pl.Tracks) == 0 {
+		data.Description = "Playlist · empty: no tracks to play yet"
+	}
 	q := url.Values{"share": {token}}.Encode()
 	for _, t := range pl.Tracks {
 		data.Tracks = append(data.Tracks, shareTrack{Track: t, Src: "/api/v1/tracks/" + url.PathEscape(t.ID) + "/stream?" + q})

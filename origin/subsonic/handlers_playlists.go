@@ -114,7 +114,8 @@ func (a *API) createPlaylist(rq *request) *Response {
 
 // updatePlaylist renames a playlist (name), removes the songs at
 // songIndexToRemove (0-based positions, repeated, as they were before the
-// call) and then appends songIdToAdd.
+// call, among the songs getPlaylist shows: one removed from the library
+// is not counted) and then appends songIdToAdd.
 func (a *API) updatePlaylist(rq *request) *Response {
 	id, res := rq.p.id("playlistId")
 	if res != nil {

@@ -272,3 +272,27 @@ func TestScrobbleAndRecommendations(t *testing.T) {
 		t.Errorf("scrobble without id: %+v", r.Error)
 	}
 }
+
+// A song removed from the library is hidden from its playlist (getPlaylist
+// leaves it out), and songIndexToRemove counts only the songs shown: index
+// 1 of [a, (b removed), c] is c. It counted b, so the app's "remove the
+// 2nd song" removed nothing it had shown and c stayed.
+func TestPlaylistPositionsSkipMissingTracks(t *testing.T) {
+	f := newFixture(t)
+	a, b, c := f.tracks["Sunrise Over Water"].ID, f.tracks["Morning Tide"].ID, f.tracks["Moonlight Highway"].ID
+	r := f.jsonCall(t, "createPlaylist", url.Values{"name": {"Holes"}, "songId": {a, b, c}})
+	mustOK(t, "createPlaylist", r)
+	id := r.Playlist.ID
+	if _, err := f.srv.Catalog().Exec(`DELETE FROM tracks WHERE id = ?`, b); err != nil {
+		t.Fatal(err)
+	}
+	r = f.jsonCall(t, "getPlaylist", url.Values{"id": {id}})
+	if ids := songIDs(r.Playlist.Entries); !slices.Equal(ids, []string{a, c}) {
+		t.Fatalf("with %s removed from the library: %v, want [%s %s]", b, ids, a, c)
+	}
+	mustOK(t, "updatePlaylist", f.jsonCall(t, "updatePlaylist", url.Values{"playlistId": {id}, "songIndexToRemove": {"1"}}))
+	r = f.jsonCall(t, "getPlaylist", url.Values{"id": {id}})
+	if ids := songIDs(r.Playlist.Entries); !slices.Equal(ids, []string{a}) {
+		t.Errorf("after songIndexToRemove=1 of [%s %s]: %v, want [%s]", a, c, ids, a)
+	}
+}
