@@ -52,11 +52,7 @@ func TestOriginIngestIntoS3(t *testing.T) {
 	if err := db.QueryRow(`SELECT COUNT(DISTINCT hash) FROM segments`).Scan(&segs); err != nil {
 		t.Fatal(err)
 	}
-	loc, _ := blobs.ParseS3URL(url)
-	s3, err := blobs.OpenS3(context.Background(), loc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s3 := openS3(t, url)
 	stored := 0
 	if err := s3.Walk(context.Background(), func(string) error { stored++; return nil }); err != nil {
 		t.Fatal(err)
@@ -72,4 +68,18 @@ func TestOriginIngestIntoS3(t *testing.T) {
 	if code := run([]string{"--config", config, "origin", "ingest", lib, "--blobs", "s3://No_Such?endpoint=" + endpoint}, &stdout, &stderr); code != ExitUsage {
 		t.Errorf("malformed --blobs: exit %d, want %d; stderr %s", code, ExitUsage, stderr.String())
 	}
+}
+
+// openS3 opens the S3 store of the --blobs URL spec.
+func openS3(t testing.TB, spec string) *blobs.S3 {
+	t.Helper()
+	loc, err := blobs.ParseS3URL(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s3, err := blobs.OpenS3(context.Background(), loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s3
 }

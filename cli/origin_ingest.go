@@ -52,7 +52,8 @@ is 1; free space and run ingest again.
 
 With --blobs s3://BUCKET/PREFIX?endpoint=URL&region=R the segments and covers
 go to an S3-compatible object store (the bucket is created when missing)
-instead of DATA/blobs. With --catalog postgres://USER@HOST/DB the catalog is
+instead of DATA/blobs; a store that cannot be used (credentials refused, the
+endpoint unreachable) is refused before anything is encoded. With --catalog postgres://USER@HOST/DB the catalog is
 written to PostgreSQL instead of DATA/catalog.db, so ingest can run on
 another machine than serve.`,
 		Example: `  segue origin ingest ~/Music
@@ -71,7 +72,7 @@ another machine than serve.`,
 			if err := errors.Join(checkFolder("origin ingest", args[0]), a.checkDataDir(cmd, dataDir)); err != nil {
 				return err
 			}
-			store, err := openBlobs(cmd.Context(), blobsURL)
+			store, err := a.openBlobs(cmd.Context(), blobsUse{what: "ingest", flag: "--blobs", creates: true}, blobsURL)
 			if err != nil {
 				return err
 			}
