@@ -6,14 +6,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"segue/origin"
 	"segue/origin/blobs"
 	"segue/origin/blobs/miniotest"
+	"segue/origin/pgtest"
 )
 
 // TestOriginIngestIntoS3: ingest --blobs s3://... creates the bucket and
@@ -70,6 +73,50 @@ func TestOriginIngestIntoS3(t *testing.T) {
 	}
 }
 
+// TestIngestNamesItsStores: ingest with --catalog postgres://... and
+// --blobs s3://... says it ingested into that catalog (its password left
+// out) and that blob store, in its text and its JSON; it named the data
+// dir, which holds neither. Without them the text still names the data
+// dir, and the JSON its catalog.db and blobs/.
+func TestIngestNamesItsStores(t *testing.T) {
+	endpoint := miniotest.Start(t)
+	catalogURL, named := withPassword(t, pgtest.Database(t), "pg-s3cret")
+	blobsURL := "s3://segue-named/music?endpoint=" + endpoint
+	config, data := ingestEnv(t)
+	lib := t.TempDir() // no audio: the report is what is checked
+	out, errOut, code := segue(t, "--config", config, "origin", "ingest", lib, "--catalog", catalogURL, "--blobs", blobsURL)
+	if code != ExitOK {
+		t.Fatalf("ingest: exit %d\n%s", code, errOut)
+	}
+	first, _, _ := strings.Cut(out, "\n")
+	if want := "ingested " + lib + " into the catalog " + named + " and the blob store " + blobsURL; first != want {
+		t.Errorf("ingest into PostgreSQL and S3 says\n%q\nwant\n%q", first, want)
+	}
+	var rep struct {
+		Catalog string `json:"catalog"`
+		Blobs   string `json:"blobs"`
+	}
+	out, errOut, code = segue(t, "--config", config, "origin", "ingest", lib, "--catalog", catalogURL, "--blobs", blobsURL, "--json")
+	if err := json.Unmarshal([]byte(out), &rep); code != ExitOK || err != nil {
+		t.Fatalf("ingest --json: exit %d, %v\n%s", code, err, errOut)
+	}
+	if rep.Catalog != named || rep.Blobs != blobsURL {
+		t.Errorf("ingest --json into PostgreSQL and S3: catalog %q, blobs %q; want %q, %q", rep.Catalog, rep.Blobs, named, blobsURL)
+	}
+	if strings.Contains(out+errOut, "pg-s3cret") {
+		t.Errorf("ingest shows the catalog's password:\n%s%s", out, errOut)
+	}
+
+	out, errOut, code = segue(t, "--config", config, "origin", "ingest", lib)
+	if first, _, _ := strings.Cut(out, "\n"); code != ExitOK || first != "ingested "+lib+" into "+data {
+		t.Errorf("ingest into the data dir: exit %d, %q; want %q\n%s", code, first, "ingested "+lib+" into "+data, errOut)
+	}
+	out, _, _ = segue(t, "--config", config, "origin", "ingest", lib, "--json")
+	if err := json.Unmarshal([]byte(out), &rep); err != nil || rep.Catalog != filepath.Join(data, origin.CatalogFile) || rep.Blobs != filepath.Join(data, origin.BlobDir) {
+		t.Errorf("ingest --json into the data dir: catalog %q, blobs %q (%v); want %s's catalog.db and blobs", rep.Catalog, rep.Blobs, err, data)
+	}
+}
+
 // openS3 opens the S3 store of the --blobs URL spec.
 func openS3(t testing.TB, spec string) *blobs.S3 {
 	t.Helper()
@@ -82,4 +129,19 @@ func openS3(t testing.TB, spec string) *blobs.S3 {
 		t.Fatal(err)
 	}
 	return s3
+}
+
+// withPassword returns catalogURL with password in its user part (the
+// test cluster trusts loopback, so PostgreSQL never asks for it) and the
+// URL as segue should name it: user, host, port and database only.
+func withPassword(t *testing.T, catalogURL, password string) (withPW, named string) {
+	t.Helper()
+	u, err := url.Parse(catalogURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.User = url.UserPassword(u.User.Username(), password)
+	withPW = u.String()
+	u.User, u.RawQuery = url.User(u.User.Username()), ""
+	return withPW, u.String()
 }

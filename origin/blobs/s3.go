@@ -31,6 +31,10 @@ type S3 struct {
 
 var _ Store = (*S3)(nil)
 
+// String returns the store's location as an s3:// URL (ParseS3URL's
+// form); it holds no credentials.
+func (b *S3) String() string { return b.loc.String() }
+
 // OpenS3 returns the store at loc. Credentials and, when loc has none, the
 // region come from the standard AWS environment and config files
 // (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_PROFILE, ~/.aws/...);
