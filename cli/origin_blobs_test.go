@@ -6,13 +6,18 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"segue/config"
+	"segue/internal/testkit"
 	"segue/origin"
 	"segue/origin/blobs"
 	"segue/origin/blobs/miniotest"
@@ -117,6 +122,61 @@ func TestIngestNamesItsStores(t *testing.T) {
 	}
 }
 
+// TestServeLogsItsStores: origin serve's start line names the catalog
+// (catalog.db's path, or the PostgreSQL URL without its password) and the
+// blob store (blobs/ or the s3:// URL) it serves from; it named only the
+// data dir, which a serve over PostgreSQL and S3 does not read.
+func TestServeLogsItsStores(t *testing.T) {
+	endpoint := miniotest.Start(t)
+	catalogURL, named := withPassword(t, pgtest.Database(t), "pg-s3cret")
+	blobsURL := "s3://segue-served/music?endpoint=" + endpoint
+	s3 := openS3(t, blobsURL)
+	local := t.TempDir()
+	for _, c := range []struct {
+		name                   string
+		o                      origin.ServerOptions
+		wantCatalog, wantBlobs string
+	}{
+		{"data dir", origin.ServerOptions{DataDir: local}, filepath.Join(local, origin.CatalogFile), filepath.Join(local, origin.BlobDir)},
+		{"PostgreSQL and S3", origin.ServerOptions{DataDir: t.TempDir(), Catalog: catalogURL, Blobs: s3}, named, blobsURL},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			c.o.Addr = "127.0.0.1:0"
+			var errOut testkit.Buffer
+			a := &app{cfg: config.Default(), stdout: io.Discard, stderr: &errOut}
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan error, 1)
+			go func() { done <- a.runServe(ctx, c.o, nil) }()
+			deadline := time.Now().Add(30 * time.Second)
+			for !strings.Contains(errOut.String(), "origin serving") && time.Now().Before(deadline) {
+				select {
+				case err := <-done:
+					t.Fatalf("serve ended: %v\n%s", err, errOut.String())
+				case <-time.After(20 * time.Millisecond):
+				}
+			}
+			cancel()
+			if err := <-done; err != nil {
+				t.Fatalf("serve: %v\n%s", err, errOut.String())
+			}
+			var line string
+			for _, l := range strings.Split(errOut.String(), "\n") {
+				if strings.Contains(l, `msg="origin serving"`) {
+					line = l
+				}
+			}
+			for _, want := range []string{"catalog=" + logValue(c.wantCatalog), "blobs=" + logValue(c.wantBlobs)} {
+				if !strings.Contains(line, " "+want+" ") {
+					t.Errorf("start line %q; want it to hold %s", line, want)
+				}
+			}
+			if strings.Contains(errOut.String(), "pg-s3cret") {
+				t.Errorf("serve logs the catalog's password:\n%s", errOut.String())
+			}
+		})
+	}
+}
+
 // openS3 opens the S3 store of the --blobs URL spec.
 func openS3(t testing.TB, spec string) *blobs.S3 {
 	t.Helper()
@@ -144,4 +204,12 @@ func withPassword(t *testing.T, catalogURL, password string) (withPW, named stri
 	withPW = u.String()
 	u.User, u.RawQuery = url.User(u.User.Username()), ""
 	return withPW, u.String()
+}
+
+// logValue is s as the origin's log (slog's text form) writes a value.
+func logValue(s string) string {
+	if strings.ContainsAny(s, " =\"") {
+		return strconv.Quote(s)
+	}
+	return s
 }

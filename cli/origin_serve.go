@@ -69,7 +69,8 @@ The OpenSubsonic API is served under /rest/ (see "segue origin user" for its
 users, and the README for the methods): Subsonic apps sign in with a user's
 name and password or its API key, never with a bearer token.
 
-An access log goes to stderr. SIGINT or SIGTERM stops accepting connections
+An access log goes to stderr; its first line ("origin serving") names the
+catalog and blob store served from. SIGINT or SIGTERM stops accepting connections
 and lets requests in flight finish.`,
 		Example: `  segue origin serve
   segue origin serve --addr 0.0.0.0:7700 --data /srv/segue
