@@ -12,20 +12,21 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
-// catalogError is a PostgreSQL catalog (--catalog) that could not be
-// opened. plain says what happened and what to do, as the one sentence a
-// person reads; Error keeps the driver's words for the log.
-type catalogError struct {
+// storeError is a PostgreSQL catalog (--catalog) that could not be
+// opened, or an S3 blob store (--blobs) that could not be used. plain says
+// what happened and what to do, as the one sentence a person reads; Error
+// keeps the driver's or SDK's words for the log.
+type storeError struct {
 	plain string
 	err   error
 }
 
-func (e *catalogError) Error() string { return e.plain + ": " + e.err.Error() }
-func (e *catalogError) Unwrap() error { return e.err }
-func (e *catalogError) Plain() string { return e.plain }
+func (e *storeError) Error() string { return e.plain + ": " + e.err.Error() }
+func (e *storeError) Unwrap() error { return e.err }
+func (e *storeError) Plain() string { return e.plain }
 
 // explainCatalog returns err, from the command what opening the catalog
-// spec, as a catalogError when PostgreSQL could not be connected to: no
+// spec, as a storeError when PostgreSQL could not be connected to: no
 // server there (refused, no such host, no answer), no such database, a
 // user or password it refuses. It said "dial error: the origin is
 // unreachable ... start it (segue origin serve)" under origin serve, blamed
@@ -63,5 +64,5 @@ func explainCatalog(what, spec string, err error) error {
 		}
 		says = where + " cannot be used: " + root.Error() + " (check --catalog)"
 	}
-	return &catalogError{plain: what + ": " + says, err: err}
+	return &storeError{plain: what + ": " + says, err: err}
 }

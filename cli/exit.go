@@ -184,7 +184,7 @@ func wantsJSON(args []string) bool {
 }
 
 // plainError is an error that is said as the one sentence Plain returns,
-// whatever it wraps (catalogError: a PostgreSQL catalog not reached).
+// whatever it wraps (storeError: a PostgreSQL catalog or S3 store not reached).
 type plainError interface {
 	error
 	Plain() string

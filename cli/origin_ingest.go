@@ -52,7 +52,8 @@ is 1; free space and run ingest again.
 
 With --blobs s3://BUCKET/PREFIX?endpoint=URL&region=R the segments and covers
 go to an S3-compatible object store (the bucket is created when missing)
-instead of DATA/blobs. With --catalog postgres://USER@HOST/DB the catalog is
+instead of DATA/blobs; a store that cannot be used (credentials refused, the
+endpoint unreachable) is refused before anything is encoded. With --catalog postgres://USER@HOST/DB the catalog is
 written to PostgreSQL instead of DATA/catalog.db, so ingest can run on
 another machine than serve.`,
 		Example: `  segue origin ingest ~/Music
@@ -71,7 +72,7 @@ another machine than serve.`,
 			if err := errors.Join(checkFolder("origin ingest", args[0]), a.checkDataDir(cmd, dataDir)); err != nil {
 				return err
 			}
-			store, err := openBlobs(cmd.Context(), blobsURL)
+			store, err := a.openBlobs(cmd.Context(), blobsUse{what: "ingest", flag: "--blobs", creates: true}, blobsURL)
 			if err != nil {
 				return err
 			}
@@ -90,6 +91,11 @@ another machine than serve.`,
 type ingestReport struct {
 	Library string `json:"library"`
 	DataDir string `json:"data_dir"`
+	// Catalog and Blobs name the catalog and blob store written:
+	// DATA/catalog.db or a postgres:// URL without its password, DATA/blobs
+	// or an s3:// URL.
+	Catalog string `json:"catalog"`
+	Blobs   string `json:"blobs"`
 	origin.IngestSummary
 	ElapsedSeconds float64 `json:"elapsed_seconds"`
 	XRealtime      float64 `json:"x_realtime"`
@@ -126,7 +132,7 @@ func (a *app) runIngest(ctx context.Context, dir string, o origin.IngestOptions,
 		}
 		return explainCatalog("ingest", o.Catalog, fmt.Errorf("ingest: %w", err))
 	}
-	if perr := a.printIngestReport(dir, o.DataDir, sum, asJSON); perr != nil {
+	if perr := a.printIngestReport(dir, o, sum, asJSON); perr != nil {
 		return perr
 	}
 	if err != nil { // a full disk: the report lists what it stopped
@@ -135,9 +141,12 @@ func (a *app) runIngest(ctx context.Context, dir string, o origin.IngestOptions,
 	return nil
 }
 
-// printIngestReport prints what an ingest run did, as JSON or text.
-func (a *app) printIngestReport(dir, dataDir string, sum origin.IngestSummary, asJSON bool) error {
-	rep := ingestReport{Library: dir, DataDir: dataDir, IngestSummary: sum, ElapsedSeconds: sum.Elapsed.Seconds()}
+// printIngestReport prints what an ingest run of dir with o did, as JSON
+// or text. The text names the data dir when the catalog and blobs are
+// there, else the catalog and blob store themselves: it named the data
+// dir, which held neither, after an ingest into PostgreSQL and S3.
+func (a *app) printIngestReport(dir string, o origin.IngestOptions, sum origin.IngestSummary, asJSON bool) error {
+	rep := ingestReport{Library: dir, DataDir: o.DataDir, IngestSummary: sum, ElapsedSeconds: sum.Elapsed.Seconds()}
 	if sum.Elapsed > 0 {
 		rep.XRealtime = sum.AudioSeconds / sum.Elapsed.Seconds()
 	}
@@ -147,13 +156,21 @@ func (a *app) printIngestReport(dir, dataDir string, sum origin.IngestSummary, a
 	if abs, err := filepath.Abs(dir); err == nil {
 		rep.Library = abs
 	}
-	if abs, err := filepath.Abs(dataDir); err == nil {
+	if abs, err := filepath.Abs(o.DataDir); err == nil {
 		rep.DataDir = abs
+	}
+	rep.Catalog, rep.Blobs = origin.CatalogName(o.Catalog, rep.DataDir), filepath.Join(rep.DataDir, origin.BlobDir)
+	if o.Blobs != nil {
+		rep.Blobs = fmt.Sprint(o.Blobs)
 	}
 	if asJSON {
 		return a.printJSON(rep)
 	}
-	fmt.Fprintf(a.stdout, "ingested %s into %s\n", rep.Library, rep.DataDir)
+	if o.Catalog == "" && o.Blobs == nil {
+		fmt.Fprintf(a.stdout, "ingested %s into %s\n", rep.Library, rep.DataDir)
+	} else {
+		fmt.Fprintf(a.stdout, "ingested %s into the catalog %s and the blob store %s\n", rep.Library, rep.Catalog, rep.Blobs)
+	}
 	fmt.Fprintf(a.stdout, "  %d added, %d updated, %d unchanged, %d removed, %d skipped, %s deleted\n",
 		sum.Added, sum.Updated, sum.Unchanged, sum.Removed, len(sum.Skipped), catalog.Count(sum.BlobsRemoved, "unused blob"))
 	if sum.AudioSeconds > 0 {

@@ -50,7 +50,7 @@ named and stops the run (ingest the library again to rebuild it).`,
 			if err := checkOrigin("migrate --from", o.From); err != nil {
 				return err
 			}
-			store, err := openBlobs(cmd.Context(), blobsURL)
+			store, err := a.openBlobs(cmd.Context(), blobsUse{what: "migrate", flag: "--to-blobs", creates: true}, blobsURL)
 			if err != nil {
 				return err
 			}

@@ -53,7 +53,7 @@ the tracks' IDs: segue origin ingest DIR brings the tracks back under them.`,
 					return err
 				}
 			}
-			store, err := openBlobs(cmd.Context(), blobsURL)
+			store, err := a.openBlobs(cmd.Context(), blobsUse{what: "origin remove", flag: "--blobs"}, blobsURL)
 			if err != nil {
 				return err
 			}

@@ -58,7 +58,9 @@ otherwise) with 413; after 10 refused tokens an address gets 429 for a while.
 
 With --blobs s3://BUCKET/PREFIX?endpoint=URL&region=R the segments and covers
 are read from an S3-compatible object store (as written by "segue origin
-ingest --blobs"), with the same caching headers, ETag and Range answers.
+ingest --blobs"), with the same caching headers, ETag and Range answers;
+serve refuses to start while the store cannot be used (credentials refused,
+no such bucket, the endpoint unreachable), saying which.
 With --catalog postgres://... the catalog, playlists, tokens and play events
 are in PostgreSQL instead of DATA/catalog.db: any number of serve replicas
 can share it (and one bucket); the schema is created or migrated on start.
@@ -67,7 +69,8 @@ The OpenSubsonic API is served under /rest/ (see "segue origin user" for its
 users, and the README for the methods): Subsonic apps sign in with a user's
 name and password or its API key, never with a bearer token.
 
-An access log goes to stderr. SIGINT or SIGTERM stops accepting connections
+An access log goes to stderr; its first line ("origin serving") names the
+catalog and blob store served from. SIGINT or SIGTERM stops accepting connections
 and lets requests in flight finish.`,
 		Example: `  segue origin serve
   segue origin serve --addr 0.0.0.0:7700 --data /srv/segue
@@ -92,7 +95,7 @@ and lets requests in flight finish.`,
 			if err := checkCatalog(o.Catalog); err != nil {
 				return err
 			}
-			store, err := openBlobs(cmd.Context(), blobsURL)
+			store, err := a.openBlobs(cmd.Context(), blobsUse{what: "origin serve", flag: "--blobs", readOnly: true}, blobsURL)
 			if err != nil {
 				return err
 			}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"time"
@@ -57,6 +58,32 @@ func redactURL(s string) string {
 		return "(unparsable URL)"
 	}
 	return u.Redacted()
+}
+
+// CatalogName names the catalog that catalog (a postgres:// URL, or "" for
+// dataDir's SQLite file) opens, for logs and reports: the SQLite file's
+// path, or the URL with only its user, host, port and database (and the
+// host or port parameters), never a password, whether in the URL's user
+// part or among its parameters.
+func CatalogName(catalog, dataDir string) string {
+	if catalog == "" {
+		return filepath.Join(dataDir, CatalogFile)
+	}
+	u, err := url.Parse(catalog)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	if u.User != nil {
+		u.User = url.User(u.User.Username())
+	}
+	q := url.Values{}
+	for _, k := range []string{"host", "port"} {
+		if v := u.Query().Get(k); v != "" {
+			q.Set(k, v)
+		}
+	}
+	u.RawQuery, u.Fragment = q.Encode(), ""
+	return u.String()
 }
 
 // pgConnectTimeout is how long a new connection to PostgreSQL may take

@@ -308,7 +308,8 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		scheme = "https"
 		hs.TLSConfig = s.certs.tlsConfig()
 	}
-	s.log.Info("origin serving", "addr", config.ListenedAddr(s.opts.Addr, ln.Addr()), "scheme", scheme, "data", s.opts.DataDir, "tokens", s.auth.Load())
+	s.log.Info("origin serving", "addr", config.ListenedAddr(s.opts.Addr, ln.Addr()), "scheme", scheme, "data", s.opts.DataDir,
+		"catalog", CatalogName(s.opts.Catalog, s.opts.DataDir), "blobs", fmt.Sprint(s.blobs), "tokens", s.auth.Load())
 	limit := newConnLimiter(ln, s.opts.MaxConns)
 	hs.ConnState = limit.connState
 	var httpLn net.Listener = limit

@@ -22,6 +22,26 @@ var (
 	ErrBadHash = errors.New("not a sha256 hex digest")
 	// ErrNotFound is returned by Open for a blob the store does not hold.
 	ErrNotFound = errors.New("blob not found")
+
+	// The kinds of CheckError, for errors.Is: why an S3 store cannot be
+	// used.
+
+	// ErrNoCredentials: the AWS environment and config hold no credentials.
+	ErrNoCredentials = errors.New("no S3 credentials")
+	// ErrCredentialsRefused: the store does not know the access key ID, or
+	// the secret access key does not match it.
+	ErrCredentialsRefused = errors.New("S3 credentials refused")
+	// ErrAccessDenied: the store knows the credentials and denies them the
+	// bucket.
+	ErrAccessDenied = errors.New("S3 access denied")
+	// ErrNoBucket: the store has no bucket of that name.
+	ErrNoBucket = errors.New("no such S3 bucket")
+	// ErrWrongRegion: the bucket is in another region than the one signed
+	// for.
+	ErrWrongRegion = errors.New("S3 bucket in another region")
+	// ErrUnreachable: nothing answers at the endpoint (refused, no such
+	// host, no answer in time).
+	ErrUnreachable = errors.New("S3 endpoint unreachable")
 )
 
 // Store is a content-addressed blob store. Every method is safe for

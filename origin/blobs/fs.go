@@ -19,6 +19,9 @@ type FS struct {
 
 var _ Store = FS{}
 
+// String returns Dir, for logs and reports that name the store.
+func (b FS) String() string { return b.Dir }
+
 // Path returns where the blob for hash lives, or ErrBadHash.
 func (b FS) Path(hash string) (string, error) {
 	if err := checkHash(hash); err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/logging"
 )
 
 // S3 stores blobs as objects of one bucket of an S3-compatible store (AWS
@@ -30,13 +31,19 @@ type S3 struct {
 
 var _ Store = (*S3)(nil)
 
+// String returns the store's location as an s3:// URL (ParseS3URL's
+// form); it holds no credentials.
+func (b *S3) String() string { return b.loc.String() }
+
 // OpenS3 returns the store at loc. Credentials and, when loc has none, the
 // region come from the standard AWS environment and config files
 // (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_PROFILE, ~/.aws/...);
-// without any region us-east-1 is used. It does no network I/O: a missing
-// bucket is created by the first Put.
+// without any region us-east-1 is used. It does no network I/O (Check
+// does): a missing bucket is created by the first Put. The SDK's own log
+// (retries, checksum and IMDS warnings, written straight to stderr) is
+// silenced: the errors say what failed.
 func OpenS3(ctx context.Context, loc S3Location) (*S3, error) {
-	var opts []func(*config.LoadOptions) error
+	opts := []func(*config.LoadOptions) error{config.WithLogger(logging.Nop{})}
 	if loc.Region != "" {
 		opts = append(opts, config.WithRegion(loc.Region))
 	}

@@ -88,7 +88,9 @@ func ParseS3URL(s string) (S3Location, error) {
 	return loc, nil
 }
 
-// String returns loc as an s3:// URL that ParseS3URL reads back.
+// String returns loc as an s3:// URL that ParseS3URL reads back, written
+// as a person would: the endpoint's ':' and '/' are not escaped
+// (endpoint=http://127.0.0.1:9000, not endpoint=http%3A%2F%2F...).
 func (loc S3Location) String() string {
 	u := url.URL{Scheme: "s3", Host: loc.Bucket, Path: "/" + loc.Prefix}
 	q := url.Values{}
@@ -101,7 +103,7 @@ func (loc S3Location) String() string {
 	if loc.Presign > 0 {
 		q.Set("presign", loc.Presign.String())
 	}
-	u.RawQuery = q.Encode()
+	u.RawQuery = strings.NewReplacer("%3A", ":", "%2F", "/").Replace(q.Encode())
 	return u.String()
 }
 
