@@ -3,12 +3,14 @@
 package cli
 
 import (
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"segue/catalog"
 	"segue/origin"
 )
 
@@ -20,18 +22,23 @@ func originTokenCmd(a *app) *cobra.Command {
 		Short: "Create, list and revoke the bearer tokens clients use",
 		Long: `An origin listening on anything but loopback (or started with --require-token)
 answers only requests that carry "Authorization: Bearer SECRET". A secret is
-shown once, when it is created; the origin keeps only its sha256.`,
+shown once, when it is created; the origin keeps only its sha256.
+
+Playlists and plays made while the origin ran open belong to "local", which
+no token speaks for: hand them to a token with adopt-local, or with
+create --adopt-local, when the origin starts requiring tokens.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	catalog, same := catalogFlag(a, cmd)
 
-	var createJSON bool
+	var createJSON, adoptLocal bool
 	create := &cobra.Command{
-		Use:     "create NAME",
-		Short:   "Create a token and print its secret (shown only this once)",
-		Example: `  segue origin token create laptop`,
-		Args:    cobra.ExactArgs(1),
+		Use:   "create NAME",
+		Short: "Create a token and print its secret (shown only this once)",
+		Example: `  segue origin token create laptop
+  segue origin token create household --adopt-local`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if strings.TrimSpace(args[0]) == "" { // a bad argument (2), checked before the catalog; it was 1
 				return &usageError{origin.ErrNoTokenName}
@@ -45,18 +52,31 @@ shown once, when it is created; the origin keeps only its sha256.`,
 			if err != nil {
 				return err
 			}
+			var adopted *origin.Owned
+			if adoptLocal {
+				owned, err := origin.AdoptLocal(cmd.Context(), db, tok.ID)
+				if err != nil {
+					return fmt.Errorf("token %s was created, but: %w; run segue origin token adopt-local %s%s", tok.ID, err, tok.ID, same(cmd))
+				}
+				adopted = &owned
+			}
 			if createJSON {
 				return a.printJSON(struct {
 					origin.Token
-					Secret string `json:"secret"`
-				}{tok, secret})
+					Secret  string        `json:"secret"`
+					Adopted *origin.Owned `json:"adopted,omitempty"`
+				}{tok, secret, adopted})
 			}
 			fmt.Fprintln(a.stdout, secret)
 			fmt.Fprintf(a.stderr, "token %s (%s) created; give the secret above to the client (--token, SEGUE_TOKEN or token in config.toml). It is not shown again.\n", tok.ID, tok.Name)
+			if adopted != nil {
+				fmt.Fprintln(a.stderr, adoptedSentence(*adopted, tok.ID))
+			}
 			return nil
 		},
 	}
 	create.Flags().BoolVar(&createJSON, "json", false, "print the token and its secret as JSON")
+	create.Flags().BoolVar(&adoptLocal, "adopt-local", false, `give the token the playlists and plays made while the origin ran open (owner "local")`)
 
 	var listJSON bool
 	list := &cobra.Command{
@@ -90,25 +110,63 @@ shown once, when it is created; the origin keeps only its sha256.`,
 	}
 	list.Flags().BoolVar(&listJSON, "json", false, "print the tokens as JSON")
 
-	revoke := &cobra.Command{
-		Use:   "revoke ID",
-		Short: "Revoke a token: requests carrying it are refused from now on",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
+	// onToken runs fn over the catalog for the token ID args[0]; an
+	// unknown ID says where the IDs are.
+	onToken := func(fn func(cmd *cobra.Command, db *sql.DB, id string) error) func(*cobra.Command, []string) error {
+		return func(cmd *cobra.Command, args []string) error {
 			db, err := catalog(cmd, false)
 			if err != nil {
 				return err
 			}
 			defer db.Close()
-			if err := origin.RevokeToken(cmd.Context(), db, args[0]); errors.Is(err, origin.ErrNotFound) {
+			err = fn(cmd, db, args[0])
+			if errors.Is(err, origin.ErrNotFound) {
 				return fmt.Errorf("%w (see segue origin token list%s)", err, same(cmd))
+			}
+			return err
+		}
+	}
+	revoke := &cobra.Command{
+		Use:   "revoke ID",
+		Short: "Revoke a token: requests carrying it are refused from now on",
+		Args:  cobra.ExactArgs(1),
+		RunE: onToken(func(cmd *cobra.Command, db *sql.DB, id string) error {
+			if err := origin.RevokeToken(cmd.Context(), db, id); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stderr, "token %s revoked\n", id)
+			return nil
+		}),
+	}
+	adopt := &cobra.Command{
+		Use:   "adopt-local ID",
+		Short: `Give a token the playlists and plays made while the origin ran open (owner "local")`,
+		Long: `An origin running open on loopback keeps its playlists and plays for "local".
+Once it requires tokens (--require-token, or an address off loopback) no
+request speaks for "local": its playlists are seen by nobody until a token
+adopts them. Running it again hands over what "local" made since.`,
+		Example: `  segue origin token adopt-local tok1a2b3c4d`,
+		Args:    cobra.ExactArgs(1),
+		RunE: onToken(func(cmd *cobra.Command, db *sql.DB, id string) error {
+			owned, err := origin.AdoptLocal(cmd.Context(), db, id)
+			if errors.Is(err, origin.ErrRevokedToken) {
+				return fmt.Errorf("%w: give them to an active token, or make one with segue origin token create NAME --adopt-local", err)
 			} else if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stderr, "token %s revoked\n", args[0])
+			fmt.Fprintln(a.stderr, adoptedSentence(owned, id))
 			return nil
-		},
+		}),
 	}
-	cmd.AddCommand(create, list, jsonErrorFlag(revoke))
+	cmd.AddCommand(create, list, jsonErrorFlag(revoke), jsonErrorFlag(adopt))
 	return cmd
+}
+
+// adoptedSentence says what origin.AdoptLocal handed to token id.
+func adoptedSentence(o origin.Owned, id string) string {
+	if o.Playlists == 0 && o.Plays == 0 {
+		return `nothing to hand over: no playlists or plays belong to "local" (the open origin's listener)`
+	}
+	return fmt.Sprintf(`token %s now owns %s and %s made while the origin ran open (owner "local"): clients with its secret see them`,
+		id, catalog.Count(int(o.Playlists), "playlist"), catalog.Count(int(o.Plays), "play"))
 }

@@ -84,3 +84,47 @@ func TestOriginTokenCommands(t *testing.T) {
 		}
 	}
 }
+
+// TestOriginTokenAdoptLocal: the playlists made while the origin ran open
+// belong to "local", which no token speaks for once tokens are required;
+// token create --adopt-local and token adopt-local hand them to a token,
+// saying what moved, and an unknown token is exit 3 naming token list.
+func TestOriginTokenAdoptLocal(t *testing.T) {
+	config, data := ingestEnv(t)
+	localPlaylist := func(name string) {
+		db, err := origin.OpenCatalog(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if _, err := origin.NewPlaylists(db).Create(t.Context(), origin.LocalOwner, name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	localPlaylist("Kitchen")
+	if _, stderr, code := segue(t, "--config", config, "origin", "token", "adopt-local", "tok-none"); code != ExitNotFound || !strings.Contains(stderr, "segue origin token list") {
+		t.Errorf("adopt-local to an unknown token: exit %d, %q; want %d naming token list", code, stderr, ExitNotFound)
+	}
+	var created struct {
+		ID      string
+		Adopted *origin.Owned
+	}
+	if err := json.Unmarshal([]byte(segueOK(t, "--config", config, "origin", "token", "create", "household", "--adopt-local", "--json")), &created); err != nil ||
+		created.Adopted == nil || *created.Adopted != (origin.Owned{Playlists: 1}) {
+		t.Fatalf("create --adopt-local --json: %+v (%v); want 1 playlist adopted", created, err)
+	}
+	localPlaylist("Porch")
+	for _, want := range []string{`token ` + created.ID + ` now owns 1 playlist and 0 plays made while the origin ran open (owner "local")`, "nothing to hand over"} {
+		if _, stderr, code := segue(t, "--config", config, "origin", "token", "adopt-local", created.ID); code != ExitOK || !strings.Contains(stderr, want) {
+			t.Errorf("adopt-local %s: exit %d, %q; want %q", created.ID, code, stderr, want)
+		}
+	}
+	db, err := origin.OpenCatalog(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if pls, err := origin.NewPlaylists(db).List(t.Context(), created.ID); err != nil || len(pls) != 2 {
+		t.Errorf("the token's playlists: %+v %v; want Kitchen and Porch", pls, err)
+	}
+}

@@ -310,6 +310,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	s.log.Info("origin serving", "addr", config.ListenedAddr(s.opts.Addr, ln.Addr()), "scheme", scheme, "data", s.opts.DataDir,
 		"catalog", CatalogName(s.opts.Catalog, s.opts.DataDir), "blobs", fmt.Sprint(s.blobs), "tokens", s.auth.Load())
+	if s.auth.Load() {
+		s.warnLocalOwned(ctx)
+	}
 	limit := newConnLimiter(ln, s.opts.MaxConns)
 	hs.ConnState = limit.connState
 	var httpLn net.Listener = limit

@@ -50,6 +50,21 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) {
 // included. Other APIs mounted on the origin (Subsonic's stream) call it
 // after their own checks; its errors are the origin's JSON errors.
 func (s *Server) ServeStream(w http.ResponseWriter, r *http.Request, id, quality string) {
+	s.ServeStreamFrom(w, r, id, quality, 0)
+}
+
+// ServeStreamFrom is ServeStream for the part of the track from offset
+// (a seek: Subsonic's timeOffset) to its end. The stream starts at the
+// MP3 frame before the one holding offset (renditions are encoded without
+// a bit reservoir, so any frame starts a clean decode; the extra frame
+// absorbs the first frame's overlap), and its Info frame's LAME tag says
+// how many samples to skip: a gapless decoder (ffmpeg, mpv, foobar2000)
+// starts at offset to the sample and plays TotalSamples - offset samples;
+// one that ignores the tag starts up to two frames (52 ms) early. An
+// offset below zero, or at or past the end of the track, is a 400 JSON
+// error (ErrOffsetPastEnd); callers with their own error format check it
+// first against the track's length.
+func (s *Server) ServeStreamFrom(w http.ResponseWriter, r *http.Request, id, quality string, offset time.Duration) {
 	raw, err := s.reader.Manifest(r.Context(), id)
 	if err != nil {
 		s.lookupFailed(w, r, "track "+id, err)
@@ -74,7 +89,13 @@ func (s *Server) ServeStream(w http.ResponseWriter, r *http.Request, id, quality
 		writeError(w, http.StatusNotFound, "track "+id+" has no "+quality+" rendition")
 		return
 	}
-	st, err := s.newStream(r.Context(), m, *rend)
+	from := offset.Milliseconds() * int64(m.SampleRate) / 1000
+	if offset < 0 || from >= m.TotalSamples {
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("%v: track %s lasts %s, start before that",
+			ErrOffsetPastEnd, id, time.Duration(m.TotalSamples*int64(time.Second)/int64(m.SampleRate))))
+		return
+	}
+	st, err := s.newStream(r.Context(), m, *rend, from)
 	if err != nil {
 		s.internal(w, r, fmt.Errorf("stream track %s: %w", id, err))
 		return
@@ -87,11 +108,16 @@ func (s *Server) ServeStream(w http.ResponseWriter, r *http.Request, id, quality
 	http.ServeContent(w, r, "", time.Time{}, st)
 }
 
+// ErrOffsetPastEnd is ServeStreamFrom's answer to an offset outside the track.
+var ErrOffsetPastEnd = errors.New("stream offset outside the track")
+
 // stream is an io.ReadSeeker over the info frame followed by the segment
-// blobs; it keeps at most one blob file open.
+// blobs, the first from its byte start on; it keeps at most one blob file
+// open.
 type stream struct {
 	info  []byte
 	segs  []catalog.Segment
+	start int64 // bytes of segs[0] left out (a stream from an offset)
 	open  func(hash string) (io.ReadSeekCloser, error)
 	size  int64
 	etag  string
@@ -100,56 +126,93 @@ type stream struct {
 	curAt int               // index of cur in segs
 }
 
-// newStream builds the info frame from the first audio frame of rend. The
-// stream reads its segments from the blob store within ctx.
-func (s *Server) newStream(ctx context.Context, m catalog.Manifest, rend catalog.Rendition) (*stream, error) {
-	st := &stream{segs: rend.Segments, curAt: -1, open: func(hash string) (io.ReadSeekCloser, error) {
+// newStream builds the stream of rend from source sample from on (0: the
+// whole track; see ServeStreamFrom), its info frame shaped like the first
+// audio frame it serves. The stream reads its segments from the blob store
+// within ctx.
+func (s *Server) newStream(ctx context.Context, m catalog.Manifest, rend catalog.Rendition, from int64) (*stream, error) {
+	st := &stream{curAt: -1, open: func(hash string) (io.ReadSeekCloser, error) {
 		b, err := s.blobs.Open(ctx, hash)
 		if err != nil {
 			return nil, err
 		}
 		return b.ReadSeekCloser, nil
 	}}
-	f, err := st.open(rend.Segments[0].Hash)
-	if err != nil {
-		return nil, err
+	// skip is how many decoded samples a gapless decoder drops: the
+	// manifest's StartSkip from frame 0, or up to the offset from the frame
+	// before the one holding it.
+	frame, skip := int64(0), int64(m.StartSkip)
+	if from > 0 {
+		frame = max((from+int64(m.StartSkip))/int64(m.SamplesPerFrame)-1, 0)
+		skip = from + int64(m.StartSkip) - frame*int64(m.SamplesPerFrame)
 	}
-	var head [4]byte
-	_, err = io.ReadFull(f, head[:])
-	f.Close()
-	if err != nil {
-		return nil, fmt.Errorf("first frame header: %w", err)
+	seg, inSeg := 0, frame
+	for inSeg >= int64(rend.Segments[seg].Frames) {
+		inSeg -= int64(rend.Segments[seg].Frames)
+		seg++
 	}
-	var frames, audio int64
-	for _, g := range rend.Segments {
+	st.segs = rend.Segments[seg:]
+	head, err := st.frameStart(int(inSeg))
+	if err != nil {
+		return nil, fmt.Errorf("segment %d: %w", seg, err)
+	}
+	frames, audio := -inSeg, -st.start
+	for _, g := range st.segs {
 		frames += int64(g.Frames)
 		audio += g.Size
 	}
-	st.info, err = infoFrame(head[:], m, frames, audio)
+	st.info, err = infoFrame(head, skip, m.TotalSamples-from, int64(m.SamplesPerFrame), frames, audio)
 	if err != nil {
 		return nil, err
 	}
 	st.size = int64(len(st.info)) + audio
 	sum := sha256.New()
-	sum.Write(st.info)
-	for _, g := range rend.Segments {
+	sum.Write(st.info) // its frame and byte counts tell streams from offsets apart
+	for _, g := range st.segs {
 		sum.Write([]byte(g.Hash))
 	}
 	st.etag = `"` + hex.EncodeToString(sum.Sum(nil)[:16]) + `"`
 	return st, nil
 }
 
+// frameStart sets st.start to the byte where frame n of segs[0] begins
+// and returns that frame's header.
+func (st *stream) frameStart(n int) ([]byte, error) {
+	f, err := st.open(st.segs[0].Hash)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var head [4]byte
+	for i := 0; ; i++ {
+		if _, err := f.Seek(st.start, io.SeekStart); err != nil {
+			return nil, err
+		}
+		if _, err := io.ReadFull(f, head[:]); err != nil {
+			return nil, fmt.Errorf("header of frame %d: %w", i, err)
+		}
+		if i == n {
+			return head[:], nil
+		}
+		size, err := mp3.FrameLen(head[:])
+		if err != nil {
+			return nil, fmt.Errorf("frame %d: %w", i, err)
+		}
+		st.start += int64(size)
+	}
+}
+
 // infoFrame returns the Info frame (see mp3.InfoFrame) shaped like the audio
-// frame whose header is head, with a LAME tag whose encoder delay is
-// m.StartSkip-decoderDelay and whose padding makes a gapless decoder keep
-// exactly m.TotalSamples.
-func infoFrame(head []byte, m catalog.Manifest, frames, audioBytes int64) ([]byte, error) {
+// frame whose header is head, with a LAME tag for frames of spf samples
+// whose encoder delay makes a gapless decoder drop skip samples (decoder
+// delay included) and whose padding makes it keep exactly keep samples.
+func infoFrame(head []byte, skip, keep, spf, frames, audioBytes int64) ([]byte, error) {
 	size, err := mp3.FrameLen([]byte{head[0], head[1], head[2] &^ 2, head[3]}) // the Info frame has no padding byte
 	if err != nil {
 		return nil, err
 	}
-	delay := int64(m.StartSkip - decoderDelay)
-	padding := frames*int64(m.SamplesPerFrame) - delay - m.TotalSamples
+	delay := skip - decoderDelay
+	padding := frames*spf - delay - keep
 	return mp3.InfoFrame(head, mp3.Info{Frames: int(frames), Bytes: int64(size) + audioBytes, Delay: int(delay), Padding: int(padding)})
 }
 
@@ -177,8 +240,8 @@ func (st *stream) Read(p []byte) (int, error) {
 		return n, nil
 	}
 	at, i := int64(len(st.info)), 0
-	for ; at+st.segs[i].Size <= st.pos; i++ {
-		at += st.segs[i].Size
+	for ; at+st.segSize(i) <= st.pos; i++ {
+		at += st.segSize(i)
 	}
 	if st.cur == nil || st.curAt != i {
 		st.Close()
@@ -188,8 +251,8 @@ func (st *stream) Read(p []byte) (int, error) {
 		}
 		st.cur, st.curAt = f, i
 	}
-	want := min(int64(len(p)), at+st.segs[i].Size-st.pos)
-	if _, err := st.cur.Seek(st.pos-at, io.SeekStart); err != nil {
+	want := min(int64(len(p)), at+st.segSize(i)-st.pos)
+	if _, err := st.cur.Seek(st.pos-at+st.segs[i].Size-st.segSize(i), io.SeekStart); err != nil {
 		return 0, fmt.Errorf("segment %d: %w", i, err)
 	}
 	n, err := io.ReadFull(st.cur, p[:want])
@@ -198,6 +261,14 @@ func (st *stream) Read(p []byte) (int, error) {
 		err = fmt.Errorf("segment %d is shorter than its manifest says: %w", i, io.ErrUnexpectedEOF)
 	}
 	return n, err
+}
+
+// segSize is how many bytes of segs[i] the stream serves.
+func (st *stream) segSize(i int) int64 {
+	if i == 0 {
+		return st.segs[0].Size - st.start
+	}
+	return st.segs[i].Size
 }
 
 // Close closes the open segment file, if any.

@@ -4,12 +4,9 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
-	"encoding/binary"
 	"fmt"
 	"io"
-	"math"
 	"net/http"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -78,23 +75,6 @@ func (w *streamWorld) streamURL(i int, quality string) string {
 	return fmt.Sprintf("%s/api/v1/tracks/%s/stream?quality=%s&share=%s", w.r.base, w.ids[i], quality, w.share)
 }
 
-// decodedSamples decodes url with ffmpeg (which honours the LAME tag's
-// delay and padding) and returns its stereo frames.
-func decodedSamples(t *testing.T, url string) [][2]float64 {
-	t.Helper()
-	out, err := exec.Command("ffmpeg", "-nostdin", "-v", "error", "-i", url, "-f", "f32le", "-ac", "2", "pipe:1").Output()
-	if err != nil {
-		t.Fatalf("ffmpeg %s: %v", url, err)
-	}
-	pcm := make([][2]float64, len(out)/8)
-	for i := range pcm {
-		for c := range 2 {
-			pcm[i][c] = float64(math.Float32frombits(binary.LittleEndian.Uint32(out[i*8+c*4:])))
-		}
-	}
-	return pcm
-}
-
 // Issue 19, acceptance 1: the stream is the info frame followed by the
 // rendition's segments byte for byte; ffmpeg decodes exactly total_samples
 // (the gapless trim from the LAME tag), aligned with the source (lag 0).
@@ -132,7 +112,7 @@ func TestStreamIsGaplessMP3(t *testing.T) {
 			if i == 2 {
 				continue // ffmpeg cannot send the bearer token; tracks 0 and 1 cover decoding
 			}
-			pcm := decodedSamples(t, url)
+			pcm := testkit.Decode(t, url)
 			if int64(len(pcm)) != m.TotalSamples {
 				t.Errorf("%s/%s: ffmpeg decodes %d samples, want total_samples %d", name, rend.Name, len(pcm), m.TotalSamples)
 				continue

@@ -10,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/charmap"
+
+	"segue/catalog"
 )
 
 // Entry is one playlist item as M3U8 and XSPF carry it: enough tags to find
@@ -37,7 +39,7 @@ func WriteM3U8(w io.Writer, name string, entries []Entry) error {
 		fmt.Fprintf(bw, "#PLAYLIST:%s\n", oneLine(name))
 	}
 	for _, e := range entries {
-		fmt.Fprintf(bw, "#EXTINF:%d,%s - %s\n", (e.DurationMS+500)/1000, oneLine(e.Artist), oneLine(e.Title))
+		fmt.Fprintf(bw, "#EXTINF:%d,%s - %s\n", catalog.Seconds(e.DurationMS), oneLine(e.Artist), oneLine(e.Title))
 		if e.Album != "" {
 			fmt.Fprintf(bw, "#EXTALB:%s\n", oneLine(e.Album))
 		}

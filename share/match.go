@@ -8,7 +8,7 @@ import (
 )
 
 // durationSlackMS is how far an imported entry's duration may be from a
-// track's and still match (M3U rounds to whole seconds; encoders pad).
+// track's and still match (M3U8 has whole seconds, truncated; encoders pad).
 const durationSlackMS = 3000
 
 // Match picks the candidate that is the entry, comparing text as search

@@ -1,6 +1,29 @@
 package testkit
 
-import "math"
+import (
+	"encoding/binary"
+	"math"
+	"os/exec"
+	"testing"
+)
+
+// Decode decodes the audio at path (a file or a URL) with ffmpeg, which
+// honours an MP3's LAME tag (gapless delay and padding), into stereo
+// frames of float samples.
+func Decode(t testing.TB, path string) [][2]float64 {
+	t.Helper()
+	out, err := exec.Command("ffmpeg", "-nostdin", "-v", "error", "-i", path, "-f", "f32le", "-ac", "2", "pipe:1").Output()
+	if err != nil {
+		t.Fatalf("ffmpeg decode %s: %v", path, err)
+	}
+	pcm := make([][2]float64, len(out)/8)
+	for i := range pcm {
+		for c := range 2 {
+			pcm[i][c] = float64(math.Float32frombits(binary.LittleEndian.Uint32(out[i*8+c*4:])))
+		}
+	}
+	return pcm
+}
 
 // Correlation is Pearson's r of channel c of a[i] and b[i+lag] over their
 // overlap: near 1 when b holds a's audio lag samples later.

@@ -16,6 +16,9 @@ func (a *API) getLicense(*request) *Response {
 var extensions = []Extension{
 	{Name: "apiKeyAuthentication", Versions: []int{1}},
 	{Name: "formPost", Versions: []int{1}},
+	// transcodeOffset: stream honours timeOffset, so clients that check
+	// for it seek by asking for the stream from there.
+	{Name: "transcodeOffset", Versions: []int{1}},
 }
 
 func (a *API) getOpenSubsonicExtensions(*request) *Response {

@@ -285,8 +285,9 @@ func stamp(t time.Time) string {
 	return t.UTC().Format("2006-01-02T15:04:05.000Z")
 }
 
-// seconds rounds milliseconds to whole seconds.
-func seconds(ms int64) int { return int((ms + 500) / 1000) }
+// seconds is a length of ms milliseconds in whole seconds, rounded as
+// everywhere in segue (catalog.Seconds: truncated).
+func seconds(ms int64) int { return int(catalog.Seconds(ms)) }
 
 // songOf is a track as a Child; starred is when the user starred it. Its
 // cover art is its album's (getCoverArt answers 70 when there is none).

@@ -130,8 +130,8 @@ func TestEnvelope(t *testing.T) {
 			names = append(names, e.Name)
 		}
 	}
-	if strings.Join(names, ",") != "apiKeyAuthentication,formPost" {
-		t.Errorf("extensions %v, want apiKeyAuthentication and formPost", names)
+	if strings.Join(names, ",") != "apiKeyAuthentication,formPost,transcodeOffset" {
+		t.Errorf("extensions %v, want apiKeyAuthentication, formPost and transcodeOffset", names)
 	}
 	// getOpenSubsonicExtensions needs no sign-in (OpenSubsonic: clients
 	// ask it to choose how to sign in).
