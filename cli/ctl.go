@@ -334,7 +334,11 @@ func (a *app) openMPRIS(p *player.Player, r *resolver) *mediaKeys {
 // missing one ctl.ErrNotFound and a malformed one ctl.ErrBadRequest.
 func ctlResolve(r *resolver) func(context.Context, []string) ([]catalog.Track, error) {
 	return func(ctx context.Context, targets []string) ([]catalog.Track, error) {
-		tracks, _, err := r.resolve(ctx, targets, "")
+		tracks, empty, err := r.resolve(ctx, targets, "")
+		if err == nil && len(tracks) == 0 && len(empty) > 0 {
+			// the running segue said only "the targets hold no tracks"
+			return nil, ctl.NotFound(noTracks("", "try", empty))
+		}
 		if err == nil {
 			return tracks, nil
 		}
