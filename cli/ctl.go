@@ -138,7 +138,9 @@ or queue position that does not exist.`,
 		Short: "List or change the running segue's queue",
 		Long: `queue list shows the queue (positions count from 1; * marks the current
 track); add appends targets, next inserts them after the current track,
-remove N drops position N, clear empties the queue and stops.`,
+remove N drops position N, clear empties the queue and stops. A segue play
+ends, as when its queue runs out, once nothing is left: a clear, or the
+removal of the current last track (stop keeps the queue: play waits).`,
 		Args: cobra.MinimumNArgs(1),
 		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 			if len(args) > 0 && (args[0] == "add" || args[0] == "next") {
@@ -334,7 +336,11 @@ func (a *app) openMPRIS(p *player.Player, r *resolver) *mediaKeys {
 // missing one ctl.ErrNotFound and a malformed one ctl.ErrBadRequest.
 func ctlResolve(r *resolver) func(context.Context, []string) ([]catalog.Track, error) {
 	return func(ctx context.Context, targets []string) ([]catalog.Track, error) {
-		tracks, _, err := r.resolve(ctx, targets, "")
+		tracks, empty, err := r.resolve(ctx, targets, "")
+		if err == nil && len(tracks) == 0 && len(empty) > 0 {
+			// the running segue said only "the targets hold no tracks"
+			return nil, ctl.NotFound(noTracks("", "try", empty))
+		}
 		if err == nil {
 			return tracks, nil
 		}

@@ -371,15 +371,6 @@ func TestCtlDrivesPlay(t *testing.T) {
 		t.Errorf("after remove 3 and stop: %+v", st)
 	}
 
-	// An empty queue is listed as every empty listing is: nothing on
-	// stdout, a sentence on stderr (it said nothing at all), [] with --json.
-	h.ok("queue", "clear")
-	if out, errOut, code := h.ctl("queue", "list"); code != 0 || out != "" || errOut != "the queue is empty: add to it with segue ctl queue add TARGET\n" {
-		t.Errorf("queue list of an empty queue: exit %d, stdout %q, stderr %q", code, out, errOut)
-	}
-	if out, errOut, code := h.ctl("queue", "list", "--json"); code != 0 || out != "[]\n" || errOut != "" {
-		t.Errorf("queue list --json of an empty queue: exit %d, stdout %q, stderr %q", code, out, errOut)
-	}
 }
 
 // Acceptance 5: a second interface on the same state (and runtime) dir
@@ -391,6 +382,16 @@ func TestSecondInstance(t *testing.T) {
 	s := startTUIWith(t, url, 100, 30, h.dir, "XDG_RUNTIME_DIR="+h.runtime)
 	s.waitText("Search")
 	testkit.Wait(t, time.Minute, "the interface's control socket", func() bool { _, _, code := h.ctl("status"); return code == 0 })
+	// An empty queue is listed as every empty listing is: nothing on
+	// stdout, a sentence on stderr (it said nothing at all), [] with --json.
+	// (segue play ends when its queue is cleared: the interface's queue
+	// starts empty.)
+	if out, errOut, code := h.ctl("queue", "list"); code != 0 || out != "" || errOut != "the queue is empty: add to it with segue ctl queue add TARGET\n" {
+		t.Errorf("queue list of an empty queue: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	if out, errOut, code := h.ctl("queue", "list", "--json"); code != 0 || out != "[]\n" || errOut != "" {
+		t.Errorf("queue list --json of an empty queue: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
 
 	cmd := exec.Command(segueBinary(t), "--origin", url)
 	cmd.Env = append(os.Environ(), append(tuiEnv(h.dir), "XDG_RUNTIME_DIR="+h.runtime)...)
@@ -561,19 +562,7 @@ func TestPlayStopsWhenItsReaderLeaves(t *testing.T) {
 func TestCtlRemoveLastCurrentEndsPlay(t *testing.T) {
 	url, tracks := ctlOrigin(t)
 	h := newCtlHost(t)
-	play := h.command("--origin", url, "play", "--output", "null", tracks[0].ID, tracks[1].ID)
-	var playErr testkit.Buffer
-	play.Stderr = &playErr
-	if err := play.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- play.Wait() }()
-	t.Cleanup(func() { play.Process.Kill(); <-exited })
-	testkit.Wait(t, time.Minute, "play to answer", func() bool {
-		_, _, code := h.ctl("status")
-		return code == 0
-	})
+	exited, _, playErr := h.startPlay("--origin", url, "play", "--output", "null", tracks[0].ID, tracks[1].ID)
 	if _, errOut, code := h.ctl("next"); code != 0 {
 		t.Fatalf("ctl next: exit %d, %s", code, errOut)
 	}
@@ -582,13 +571,67 @@ func TestCtlRemoveLastCurrentEndsPlay(t *testing.T) {
 	if code != 0 || json.Unmarshal([]byte(out), &st) != nil || st.State != "stopped" || st.Track != nil || st.QueueIndex != -1 || st.QueuePosition != 0 {
 		t.Errorf("ctl queue remove of the current last track: exit %d, %s%s; want stopped, no track", code, out, errOut)
 	}
+	h.waitEnd(exited, playErr)
+}
+
+// segue ctl queue clear ends a headless segue play as its queue running
+// out does: it ran on for ever, stopped with nothing to play. segue ctl
+// stop keeps the queue, so play waits, and segue ctl play goes on.
+func TestCtlQueueClearEndsPlay(t *testing.T) {
+	url, tracks := ctlOrigin(t)
+	h := newCtlHost(t)
+	exited, playOut, playErr := h.startPlay("--origin", url, "play", "--json", "--output", "null", tracks[0].ID, tracks[1].ID)
+	h.ok("stop")
+	if st := h.status(); st.State != "stopped" || st.Track == nil || st.QueueLength != 2 {
+		t.Errorf("after ctl stop: %+v; want stopped on track 1 of 2", st)
+	}
+	h.ok("play")
+	if st := h.status(); st.State != "playing" || st.Track == nil || st.Track.ID != tracks[0].ID {
+		t.Errorf("ctl play after ctl stop: %+v; want playing track 1 (play must still run)", st)
+	}
+	out, errOut, code := h.ctl("queue", "clear", "--json")
+	var st ctl.Status
+	if code != 0 || json.Unmarshal([]byte(out), &st) != nil || st.State != "stopped" || st.Track != nil || st.QueueLength != 0 {
+		t.Errorf("ctl queue clear: exit %d, %s%s; want stopped, an empty queue", code, out, errOut)
+	}
+	h.waitEnd(exited, playErr)
+	if lines := strings.Split(strings.TrimSpace(playOut.String()), "\n"); !strings.Contains(lines[len(lines)-1], `"event":"finished"`) {
+		t.Errorf("segue play --json after clear ends with %q, want the finished event", lines[len(lines)-1])
+	}
+}
+
+// startPlay runs `segue ARGS` (a segue play) in the background until it
+// answers segue ctl; exited gets its end (Wait's error), which the test's
+// cleanup, killing it, takes back.
+func (h *ctlHost) startPlay(args ...string) (exited chan error, stdout, stderr *testkit.Buffer) {
+	h.t.Helper()
+	play := h.command(args...)
+	stdout, stderr = &testkit.Buffer{}, &testkit.Buffer{}
+	play.Stdout, play.Stderr = stdout, stderr
+	if err := play.Start(); err != nil {
+		h.t.Fatal(err)
+	}
+	exited = make(chan error, 1)
+	go func() { exited <- play.Wait() }()
+	h.t.Cleanup(func() { play.Process.Kill(); <-exited })
+	testkit.Wait(h.t, time.Minute, "play to answer", func() bool {
+		_, _, code := h.ctl("status")
+		return code == 0
+	})
+	return exited, stdout, stderr
+}
+
+// waitEnd fails the test unless the play startPlay started exits 0 within
+// 30 s, as at the end of its queue.
+func (h *ctlHost) waitEnd(exited chan error, stderr *testkit.Buffer) {
+	h.t.Helper()
 	select {
 	case err := <-exited:
 		exited <- err // for the cleanup
 		if err != nil {
-			t.Errorf("segue play after its queue ended: %v\n%s", err, playErr.String())
+			h.t.Errorf("segue play after its queue ended: %v\n%s", err, stderr.String())
 		}
 	case <-time.After(30 * time.Second):
-		t.Errorf("segue play still runs 30 s after its queue ended:\n%s", playErr.String())
+		h.t.Errorf("segue play still runs 30 s after its queue ended:\n%s", stderr.String())
 	}
 }

@@ -13,7 +13,6 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"syscall"
@@ -190,8 +189,9 @@ type plainError interface {
 	Plain() string
 }
 
-// ownWords is an error said as its text: a share URL in it is the user's
-// argument, not a request the origin failed (as sentence would read it).
+// ownWords is an error said as its text, a sentence written whole for a
+// person (sentence, and the interface's status line, which would cut a
+// long one to its first step, say it as it is).
 type ownWords string
 
 func (e ownWords) Error() string { return string(e) }
@@ -291,37 +291,26 @@ func unwrapOne(err error) error {
 	return errors.Unwrap(err)
 }
 
-// quoted matches a Go %q string, which is how commands quote the user's
-// arguments.
-var quoted = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
-
 // originClause says in plain words what went wrong when err is where the
-// origin client's details start: its own text names an API URL, or it is a
-// status answer or a network error. link says the origin was one a link or
+// origin client's details start: its failed request (a RequestError, whose
+// text names the URL asked), a status answer or a network error. link says the origin was one a link or
 // URL the user gave named, so the advice is to check that, not --origin.
 func originClause(err error, link bool) (string, bool) {
 	var (
-		se  *originclient.StatusError
-		ue  *url.Error
-		oe  *net.OpError
-		own = err.Error()
+		se *originclient.StatusError
+		ue *url.Error
+		oe *net.OpError
 	)
-	if next := unwrapOne(err); next != nil {
-		own = strings.TrimSuffix(own, next.Error())
-	}
 	// A Unix socket is the control socket of a running segue (segue ctl,
 	// play --enqueue), never the origin: its failure keeps its own words.
 	if errors.As(err, &oe) && strings.HasPrefix(oe.Net, "unix") {
 		return "", false
 	}
-	// a request's URL: the API's, a segment's, or a share link's. The
-	// origin client writes the URL it asked bare; a URL in quotes is the
-	// user's argument, which a local refusal quotes (offline remove of a
-	// share URL that is not pinned), so quoted text does not count.
-	unquoted := quoted.ReplaceAllString(own, "")
-	apiURL := strings.Contains(unquoted, "/api/v1/") || strings.Contains(unquoted, "/chunks/") ||
-		strings.Contains(unquoted, "://") && strings.Contains(unquoted, "/p/")
-	if !apiURL && !originDetail(err) {
+	// The origin's failures are known by their type (originDetail), not
+	// by a URL in the text: a command's own words quote a share link or
+	// path the user gave ("the music folder http://h/p/… does not exist"),
+	// and were said as "asking the origin failed: …".
+	if !originDetail(err) {
 		return "", false
 	}
 	switch {
@@ -358,15 +347,15 @@ func originClause(err error, link bool) (string, bool) {
 	return "asking the origin failed: " + root.Error(), true
 }
 
-// originDetail says whether err is the origin client's answer or network
-// error, or wraps one beside another (a segment's "fetch chunk H: %w: %w"
-// of catalog.ErrUnreachable and the *url.Error, whose quoted URL alone
-// does not count): the walk down a chain stops at such a wrapper, and play
+// originDetail says whether err is the origin client's failed request
+// (RequestError), answer or network error, or wraps one beside another (a
+// segment's "fetch chunk H: %w: %w" of catalog.ErrUnreachable and the
+// *url.Error): the walk down a chain stops at such a wrapper, and play
 // --json's and ctl watch's error events carried its Go words whole
 // (Get "http://HOST/chunks/...": dial tcp ...: connection refused).
 func originDetail(err error) bool {
 	switch e := err.(type) {
-	case *originclient.StatusError, *url.Error, *net.OpError:
+	case *originclient.RequestError, *originclient.StatusError, *url.Error, *net.OpError:
 		return true
 	case interface{ Unwrap() []error }:
 		return slices.ContainsFunc(e.Unwrap(), originDetail)

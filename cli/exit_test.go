@@ -169,19 +169,21 @@ func TestSentenceAndExitStatus(t *testing.T) {
 	refused := &originclient.StatusError{Code: 400, Status: "400 Bad Request", Message: "there is no track at position 9"}
 	proxy := &originclient.StatusError{Code: 502, Status: "502 Bad Gateway"}
 	dial := &url.Error{Op: "Get", URL: "http://127.0.0.1:9/api/v1/search?q=x", Err: &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}}
+	// a request the origin client made, as it marks them
+	asked := func(err error) error { return &originclient.RequestError{Err: err} }
 	for _, c := range []struct {
 		err    error
 		want   string
 		status int
 	}{
-		{fmt.Errorf("resolve %q: %w", "t1", fmt.Errorf("get http://h/api/v1/tracks/t1: %w", notFound)), `resolve "t1": track t1 not found`, ExitNotFound},
-		{fmt.Errorf("DELETE http://h/api/v1/playlists/p/tracks/9: %w", refused), "there is no track at position 9", ExitUsage},
-		{fmt.Errorf("get http://h/api/v1/artists: %w", proxy), "the origin failed (502 Bad Gateway); its log says why", ExitError},
-		{fmt.Errorf("POST http://h/api/v1/playlists: the origin is unreachable: %w", dial), "the origin at 127.0.0.1:9 is unreachable (is it running? check --origin)", ExitError},
-		{fmt.Errorf("get http://h/api/v1/search: %w (the origin is unreachable: %w)", originclient.ErrOffline, dial),
+		{fmt.Errorf("resolve %q: %w", "t1", asked(fmt.Errorf("get http://h/api/v1/tracks/t1: %w", notFound))), `resolve "t1": track t1 not found`, ExitNotFound},
+		{asked(fmt.Errorf("DELETE http://h/api/v1/playlists/p/tracks/9: %w", refused)), "there is no track at position 9", ExitUsage},
+		{asked(fmt.Errorf("get http://h/api/v1/artists: %w", proxy)), "the origin failed (502 Bad Gateway); its log says why", ExitError},
+		{asked(fmt.Errorf("POST http://h/api/v1/playlists: the origin is unreachable: %w", dial)), "the origin at 127.0.0.1:9 is unreachable (is it running? check --origin)", ExitError},
+		{asked(fmt.Errorf("get http://h/api/v1/search: %w (the origin is unreachable: %w)", originclient.ErrOffline, dial)),
 			"not available offline: no copy is stored here, and the origin at 127.0.0.1:9 is unreachable (is it running? check --origin)", ExitError},
-		{fmt.Errorf("decode http://h/api/v1/artists: %w", &json.SyntaxError{}), "the origin's answer is not segue's API (check --origin)", ExitError},
-		{fmt.Errorf("resolve %q: %w", "al1", fmt.Errorf("get http://h/api/v1/albums/al1: %w (text/html, 120 bytes: %v)", originclient.ErrBadAnswer, &json.SyntaxError{})),
+		{asked(fmt.Errorf("decode http://h/api/v1/artists: %w", &json.SyntaxError{})), "the origin's answer is not segue's API (check --origin)", ExitError},
+		{fmt.Errorf("resolve %q: %w", "al1", asked(fmt.Errorf("get http://h/api/v1/albums/al1: %w (text/html, 120 bytes: %v)", originclient.ErrBadAnswer, &json.SyntaxError{}))),
 			`resolve "al1": the origin's answer does not decode (is a proxy in between broken?)`, ExitError},
 		{errors.Join(withExit(ExitError, fmt.Errorf("play: 1 of 2 tracks could not be played: %w", notFound))), "play: 1 of 2 tracks could not be played: track t1 not found", ExitError},
 		{&usageError{errors.New("search: give at least one word to search for")}, "search: give at least one word to search for", ExitUsage},
@@ -194,8 +196,14 @@ func TestSentenceAndExitStatus(t *testing.T) {
 			`offline remove "http://h/api/v1/tracks/t1": not pinned (see segue offline list)`, ExitNotFound},
 		{fmt.Errorf("offline add %q: the offline list cannot be saved in the state dir /s (%w); nothing was downloaded", "http://h/p/AAAAAAAAAAAAAAAAAAAAAA", syscall.EROFS),
 			`offline add "http://h/p/AAAAAAAAAAAAAAAAAAAAAA": the offline list cannot be saved in the state dir /s (read-only file system); nothing was downloaded`, ExitError},
-		// the origin client writes the URL it asked bare: still the origin's
-		{fmt.Errorf("GET http://h/p/AAAAAAAAAAAAAAAAAAAAAA: read answer: %w", io.ErrUnexpectedEOF), "asking the origin failed: unexpected EOF", ExitError},
+		// A command's own words that name a share link the user gave, not
+		// quoted, asked no origin: "asking the origin failed: " went first.
+		{withExit(ExitNotFound, fmt.Errorf("origin ingest: the music folder %s does not exist (check the path)", "http://h/p/AAAAAAAAAAAAAAAAAAAAAA")),
+			"origin ingest: the music folder http://h/p/AAAAAAAAAAAAAAAAAAAAAA does not exist (check the path)", ExitNotFound},
+		{fmt.Errorf("playlist import: read %s: %w", "https://h/api/v1/tracks/t1/stream", syscall.ENOENT),
+			"playlist import: read https://h/api/v1/tracks/t1/stream: no such file or directory", ExitError},
+		// the origin client's request, whatever URL it asked: the origin's
+		{asked(fmt.Errorf("GET http://h/p/AAAAAAAAAAAAAAAAAAAAAA: read answer: %w", io.ErrUnexpectedEOF)), "asking the origin failed: unexpected EOF", ExitError},
 		// a segment the origin did not send, as play --json's and ctl watch's
 		// error events say it: they carried `Get "http://127.0.0.1:9/chunks/...": dial tcp ...`
 		{fmt.Errorf("fetch segment 2 of track t1 (retrying in 250ms): %w", fmt.Errorf("fetch segment abc: %w", errors.Join(fmt.Errorf("origin: %w",
@@ -327,5 +335,17 @@ func TestPermissionDeniedSaysWhatToDo(t *testing.T) {
 				t.Errorf("%v (json %v): exit %d, stderr %q, stdout %q; want exit 1, stderr %q", c.err, asJSON, code, errOut.String(), out.String(), "segue: "+c.want)
 			}
 		}
+	}
+}
+
+// A share link given where a folder goes (segue origin ingest LINK, as if
+// it imported the playlist) is said as the command says it: the sentence
+// began "asking the origin failed:", though no origin was asked.
+func TestLinkInOwnWordsIsNoOriginFailure(t *testing.T) {
+	link := "http://127.0.0.1:9/p/" + strings.Repeat("A", 43)
+	_, errOut, code := segue(t, append(clientEnv(t, "http://127.0.0.1:9"), "origin", "ingest", link, "--data", t.TempDir())...)
+	want := "segue: origin ingest: the music folder " + link + " does not exist (check the path)\n"
+	if code != ExitNotFound || errOut != want {
+		t.Errorf("origin ingest %s: exit %d, %q; want %d and %q", link, code, errOut, ExitNotFound, want)
 	}
 }

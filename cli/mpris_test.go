@@ -224,12 +224,20 @@ func TestMPRISLoopAndShuffle(t *testing.T) {
 // After the queue was cleared (or ran out) MPRIS kept the last track's
 // Metadata, so a desktop widget showed a track segue ctl status said was
 // gone ("track": null); and ctl seek then said "ctl seek: seek: nothing is
-// playing". Now Metadata is NoTrack, and seek says it once.
+// playing". Now Metadata is NoTrack, and seek says it once. The interface
+// runs on with an empty queue (a segue play ends on a clear: see
+// TestCtlQueueClearEndsPlay).
 func TestMPRISForgetsAClearedQueue(t *testing.T) {
-	h, _, _, pc := playingUnderMPRIS(t, 2)
-	if got := pc("metadata", "title"); got != "Step 1" {
-		t.Fatalf("playerctl metadata title: %q", got)
-	}
+	url, tracks := ctlOrigin(t)
+	h := newCtlHost(t)
+	pc := mprisHost(t, h)
+	s := startTUIWith(t, url, 100, 30, h.dir, append([]string{"XDG_RUNTIME_DIR=" + h.runtime}, h.env...)...)
+	s.waitText("Search")
+	testkit.Wait(t, time.Minute, "the interface's control socket", func() bool { _, _, code := h.ctl("status"); return code == 0 })
+	h.ok("open", tracks[0].ID)
+	testkit.Wait(t, time.Minute, "playerctl to see segue playing Step 1", func() bool {
+		return pc("status") == "Playing" && pc("metadata", "title") == "Step 1"
+	})
 	h.ok("queue", "clear")
 	testkit.Wait(t, time.Minute, "playerctl to see segue stopped", func() bool { return pc("status") == "Stopped" })
 	if got := pc("metadata", "mpris:trackid"); got != "'/org/mpris/MediaPlayer2/TrackList/NoTrack'" {

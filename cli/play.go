@@ -130,7 +130,7 @@ func (a *app) play(ctx context.Context, f playFlags, targets []string) (err erro
 	}
 	defer r.close()
 	var tracks []catalog.Track
-	var empty []string // shared playlists with no tracks
+	var empty []emptyShare // shared playlists with no tracks
 	if f.radio == "" {
 		if tracks, empty, err = r.resolve(ctx, targets, f.search); err != nil {
 			return err
@@ -139,7 +139,7 @@ func (a *app) play(ctx context.Context, f playFlags, targets []string) (err erro
 		return &usageError{errors.New("play: --radio SEED plays the radio alone; give no TARGET or --search with it")}
 	}
 	if len(tracks) == 0 && f.radio == "" {
-		return withExit(ExitNotFound, noTracks(empty))
+		return withExit(ExitNotFound, noTracks("play: ", "play", empty))
 	}
 	srv, err := listenControl(f.instance)
 	switch {

@@ -207,11 +207,19 @@ func (r *resolver) Manifest(ctx context.Context, trackID string) (*catalog.Manif
 	return &m, nil
 }
 
+// emptyShare is a shared playlist that holds no tracks: its name and the
+// link it was opened by.
+type emptyShare struct{ name, link string }
+
+// String names it as a person knows it: the shared playlist "NAME" (URL).
+func (e emptyShare) String() string {
+	return fmt.Sprintf("the shared playlist %q (%s)", e.name, e.link)
+}
+
 // resolve returns the tracks of targets in order, plus the first hit of
-// search when it is not empty. empty names the shared playlists among
-// targets that hold no tracks, as a person knows them: the shared
-// playlist "NAME" (URL).
-func (r *resolver) resolve(ctx context.Context, targets []string, search string) (tracks []catalog.Track, empty []string, err error) {
+// search when it is not empty. empty are the shared playlists among
+// targets that hold no tracks.
+func (r *resolver) resolve(ctx context.Context, targets []string, search string) (tracks []catalog.Track, empty []emptyShare, err error) {
 	var out []catalog.Track
 	add := func(c source, ts ...catalog.Track) {
 		r.mu.Lock()
@@ -233,7 +241,7 @@ func (r *resolver) resolve(ctx context.Context, targets []string, search string)
 				return nil, nil, r.linked(c, fmt.Errorf("open the shared playlist: %w", err))
 			}
 			if len(pl.Tracks) == 0 {
-				empty = append(empty, fmt.Sprintf("the shared playlist %q (%s)", pl.Name, t))
+				empty = append(empty, emptyShare{pl.Name, t})
 			}
 			add(c, pl.Tracks...)
 			continue
@@ -257,16 +265,22 @@ func (r *resolver) resolve(ctx context.Context, targets []string, search string)
 	return out, empty, nil
 }
 
-// noTracks is play's error for targets that hold no tracks, naming the
-// shared playlists among them that have none (empty, from resolve).
-func noTracks(empty []string) error {
-	if len(empty) == 0 {
-		return errors.New("play: the targets hold no tracks")
+// noTracks is the error for targets that hold no tracks, after prefix
+// (play's "play: "; segue ctl's reply has none, the client names the
+// command), naming the shared playlists among them that have none (empty,
+// from resolve) and saying to ask their owners, then to verb the link again.
+func noTracks(prefix, verb string, empty []emptyShare) error {
+	switch len(empty) {
+	case 0:
+		return errors.New(prefix + "the targets hold no tracks")
+	case 1:
+		return ownWords(prefix + "the targets hold no tracks: " + empty[0].String() + " has none; ask its owner to add some, then " + verb + " the link again")
 	}
-	if len(empty) == 1 {
-		return ownWords("play: the targets hold no tracks: " + empty[0] + " has none; ask its owner to add some, then play the link again")
+	names := make([]string, len(empty))
+	for i, e := range empty {
+		names[i] = e.String()
 	}
-	return ownWords("play: the targets hold no tracks: " + strings.Join(empty, ", ") + " have none; ask their owners to add some, then play the links again")
+	return ownWords(prefix + "the targets hold no tracks: " + strings.Join(names, ", ") + " have none; ask their owners to add some, then " + verb + " the links again")
 }
 
 // linked marks err as a failure of the origin a link or URL named when c
@@ -380,9 +394,13 @@ func (r *resolver) Open(ctx context.Context, ref string) ([]catalog.Track, error
 			return nil, err
 		}
 	}
-	tracks, _, err := r.resolve(ctx, []string{ref}, "")
+	tracks, empty, err := r.resolve(ctx, []string{ref}, "")
 	if err != nil {
 		return nil, openError(ref, err)
+	}
+	if len(tracks) == 0 && len(empty) > 0 {
+		// the status line's one line: the name, not the link just typed
+		return nil, withExit(ExitNotFound, ownWords(fmt.Sprintf("nothing to play: the shared playlist %q holds no tracks; ask its owner to add some", empty[0].name)))
 	}
 	return tracks, nil
 }

@@ -43,6 +43,9 @@ type tuiDriver struct {
 	in  *io.PipeWriter
 	out *paneBuffer
 	at  int // output before this offset has been looked at
+	// done is closed when runTUIIn's interface returned, runErr then its error
+	done   chan struct{}
+	runErr error
 }
 
 // press sends each key in its own write (a run of runes read at once would
@@ -88,24 +91,8 @@ func (d *tuiDriver) wait(re string) []string {
 // list) and O again unpins it.
 func TestTUIPlaylists(t *testing.T) {
 	url := tuiOrigin(t)
-	lipgloss.SetColorProfile(termenv.Ascii)
-	dir := t.TempDir()
-	a := &app{cfg: config.Default(), stdout: io.Discard, stderr: io.Discard}
-	a.cfg.Origin = url
-	a.cfg.Cache.Path = filepath.Join(dir, "cache.db")
-	a.cfg.StateDir = filepath.Join(dir, "state")
-	a.cfg.LogFile = filepath.Join(dir, "segue.log")
-
-	pr, pw := io.Pipe()
-	defer pw.Close()
-	out := &paneBuffer{}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	errc := make(chan error, 1)
-	go func() {
-		errc <- a.runTUI(ctx, tuiOptions{Output: "null", Term: ui.RunOptions{Input: pr, Output: out, Width: 120, Height: 30}})
-	}()
-	d := &tuiDriver{t: t, in: pw, out: out}
+	a, d := runTUIIn(t, url, 120)
+	out := d.out
 
 	d.wait("type to search")
 	d.press("\t", "\t", "\t", "\t")
@@ -177,9 +164,9 @@ func TestTUIPlaylists(t *testing.T) {
 
 	d.press("q")
 	select {
-	case err := <-errc:
-		if err != nil {
-			t.Fatal(err)
+	case <-d.done:
+		if d.runErr != nil {
+			t.Fatal(d.runErr)
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("q did not end the interface")
@@ -187,4 +174,28 @@ func TestTUIPlaylists(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(a.cfg.StateDir, "queue.json")); err != nil {
 		t.Fatalf("queue not saved: %v", err)
 	}
+}
+
+// runTUIIn runs the interface in this process, wired as bare segue wires
+// it (real cache, origin client at url, fetch chain and player on the null
+// output), on a terminal width columns by 30 rows, until the test ends.
+func runTUIIn(t *testing.T, url string, width int) (*app, *tuiDriver) {
+	t.Helper()
+	lipgloss.SetColorProfile(termenv.Ascii)
+	dir := t.TempDir()
+	a := &app{cfg: config.Default(), stdout: io.Discard, stderr: io.Discard}
+	a.cfg.Origin = url
+	a.cfg.Cache.Path = filepath.Join(dir, "cache.db")
+	a.cfg.StateDir = filepath.Join(dir, "state")
+	a.cfg.LogFile = filepath.Join(dir, "segue.log")
+	pr, pw := io.Pipe()
+	out := &paneBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	d := &tuiDriver{t: t, in: pw, out: out, done: make(chan struct{})}
+	go func() {
+		d.runErr = a.runTUI(ctx, tuiOptions{Output: "null", Term: ui.RunOptions{Input: pr, Output: out, Width: width, Height: 30}})
+		close(d.done)
+	}()
+	t.Cleanup(func() { cancel(); pw.Close(); <-d.done })
+	return a, d
 }

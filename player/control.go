@@ -117,14 +117,21 @@ func (p *Player) Remove(i int) {
 // Move moves the track at from to index to.
 func (p *Player) Move(from, to int) { p.edit(func(q *Queue) { q.Move(from, to) }) }
 
-// Clear empties the queue and stops.
+// Clear empties the queue and stops; with a track current (playing,
+// paused or stopped) that ends the queue: EndEvent, Cleared. segue play
+// ran on for ever with nothing to play (segue ctl queue clear), where it
+// finishes when its queue runs out.
 func (p *Player) Clear() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	defer p.emit(ChangedEvent{})
+	current := p.queue.Index() >= 0
 	p.queue.Clear()
 	p.restartLocked(0)
 	p.setState(Stopped)
+	if current {
+		p.emit(EndEvent{Cleared: true})
+	}
 }
 
 // SetShuffle turns shuffle on (the tracks after the current one in an

@@ -91,3 +91,34 @@ func TestRemoveLastCurrentEnds(t *testing.T) {
 		t.Errorf("after removing the current last track: %s at %d, EndEvent %v; want stopped at -1 and an EndEvent", st.State, st.Index, ended)
 	}
 }
+
+// Clear with a track current ends the queue: EndEvent, Cleared (segue play
+// finishes on it; the interface's autoplay passes over it). A queue that
+// had already ended ends no more.
+func TestClearEndsTheQueue(t *testing.T) {
+	p := New(Options{Segments: newMemSource(), Manifests: newMemSource(), Output: NewNull(), EventBuffer: 64})
+	ends := func() (n int, cleared bool) {
+		for len(p.Events()) > 0 {
+			if e, ok := (<-p.Events()).(EndEvent); ok {
+				n, cleared = n+1, e.Cleared
+			}
+		}
+		return n, cleared
+	}
+	p.Play(ts("a b")...)
+	p.Stop()
+	ends()
+	p.Clear()
+	if n, cleared := ends(); n != 1 || !cleared {
+		t.Errorf("Clear of a stopped queue: %d EndEvents (cleared %v), want one, cleared", n, cleared)
+	}
+	if st := p.Status(); st.State != Stopped || st.Index != -1 || len(st.Queue) != 0 {
+		t.Errorf("after Clear: %s at %d of %d, want stopped at -1 of 0", st.State, st.Index, len(st.Queue))
+	}
+	p.Restore(SavedState{Tracks: ts("a b"), Index: -1, Volume: 100, Repeat: "off"}) // a queue that ran out
+	ends()
+	p.Clear()
+	if n, _ := ends(); n != 0 {
+		t.Errorf("Clear of a queue that had run out: %d EndEvents, want none", n)
+	}
+}

@@ -132,8 +132,14 @@ func (e *OutputError) Unwrap() error { return e.Err }
 // after the change, at most once a command.
 type ChangedEvent struct{}
 
-// EndEvent reports that the queue ran out and playback stopped.
-type EndEvent struct{}
+// EndEvent reports that the queue ended and playback stopped: it ran out
+// (Next past the last track, the current last track removed), or Clear
+// emptied it while a track was current (Cleared).
+type EndEvent struct {
+	// Cleared says Clear ended the queue: the listener chose to have
+	// nothing, so the interface's autoplay radio does not go on from it.
+	Cleared bool
+}
 
 func (StateEvent) event()     {}
 func (TrackEvent) event()     {}

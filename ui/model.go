@@ -429,7 +429,7 @@ func (m *Model) apply(list []player.Event) tea.Cmd {
 		if t, ok := e.(player.TrackEvent); ok {
 			m.lastTrack = t.Track
 		}
-		if _, ok := e.(player.EndEvent); ok && m.autoplay && m.lastTrack.ID != "" {
+		if end, ok := e.(player.EndEvent); ok && !end.Cleared && m.autoplay && m.lastTrack.ID != "" { // a queue cleared is a choice of nothing
 			cmds = append(cmds, m.startRadio(m.lastTrack.ID, "“"+m.lastTrack.Title+"”"))
 		}
 		i, err := apply(&m.status, e)

@@ -114,3 +114,31 @@ func TestRadioFromPlaylists(t *testing.T) {
 		t.Fatalf("radio seeds = %v, want [pl1 t2]: the playlist, then its second track", seeds)
 	}
 }
+
+// A queue the listener cleared (c, segue ctl queue clear) ended by choice:
+// autoplay starts no radio after it, as it does after a queue that ran out.
+func TestAutoplayNotAfterAClear(t *testing.T) {
+	cat, pl := fixture(), newFakePlayer()
+	radio := &fakeRadio{fn: func(string) []catalog.Track { return nil }}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	tm := teatest.NewTestModel(t, New(ctx, Options{Catalog: cat, Player: pl, Radio: radio, Autoplay: true, NoticeFor: time.Hour}),
+		teatest.WithInitialTermSize(80, 24))
+	waitFor(t, tm, "type to search")
+	tr := cat.albums[0].Tracks[0]
+	pl.ch <- player.TrackEvent{Track: tr, Duration: time.Minute}
+	pl.ch <- player.EndEvent{Cleared: true}
+	pl.ch <- player.EndEvent{} // events come in order: the radio after this one is the first
+	testkit.Wait(t, 10*time.Second, "autoplay after the queue ran out", func() bool {
+		radio.mu.Lock()
+		defer radio.mu.Unlock()
+		return len(radio.seeds) > 0
+	})
+	tm.Send(keyMsg("q"))
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	radio.mu.Lock()
+	defer radio.mu.Unlock()
+	if !slices.Equal(radio.seeds, []string{tr.ID}) {
+		t.Errorf("radio seeds = %v, want [%s]: one radio, after the queue ran out, none after the clear", radio.seeds, tr.ID)
+	}
+}

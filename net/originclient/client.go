@@ -251,7 +251,7 @@ func (c *Client) getJSON(ctx context.Context, u string, v any) error {
 		return err
 	}
 	if err := json.Unmarshal(d.Body, v); err != nil {
-		return fmt.Errorf("decode %s: %w", u, err)
+		return asked(fmt.Errorf("decode %s: %w", u, err))
 	}
 	return nil
 }
@@ -299,6 +299,19 @@ func readLimited(r io.Reader, max int64) ([]byte, error) {
 	}
 	return b, nil
 }
+
+// RequestError is a request of the origin's that failed: its text is the
+// request's, with the URL asked ("get URL: cause", "POST URL: ..."), and
+// it unwraps to that error's chain. A caller tells the origin's failures
+// from its own by this type (errors.As), not by a URL in the text, which
+// its own words may quote (a share link the user gave).
+type RequestError struct{ Err error }
+
+func (e *RequestError) Error() string { return e.Err.Error() }
+func (e *RequestError) Unwrap() error { return e.Err }
+
+// asked marks err, a request's failure, as a RequestError.
+func asked(err error) error { return &RequestError{err} }
 
 // statusError turns a non-2xx answer into a *StatusError carrying the
 // origin's message.

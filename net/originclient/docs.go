@@ -61,7 +61,7 @@ func (c *Client) doc(ctx context.Context, u string, check func([]byte) error) (c
 		return c.ask(ctx, u, cached, true, check)
 	})
 	if err != nil && ctx.Err() != nil {
-		return cache.Doc{}, fmt.Errorf("get %s: %w", u, ctx.Err())
+		return cache.Doc{}, asked(fmt.Errorf("get %s: %w", u, ctx.Err()))
 	}
 	return d, err
 }
@@ -90,7 +90,7 @@ func (c *Client) askUnstored(ctx context.Context, u string, check func([]byte) e
 	d, err := c.ask(rctx, u, cache.Doc{}, false, check)
 	if err != nil && ctx.Err() != nil {
 		// the caller's time ran out too: its own error, whichever came first
-		return cache.Doc{}, fmt.Errorf("get %s: %w", u, ctx.Err())
+		return cache.Doc{}, asked(fmt.Errorf("get %s: %w", u, ctx.Err()))
 	}
 	if err != nil && context.Cause(rctx) == errDeaf {
 		return c.offline(u, cache.Doc{}, false, &url.Error{Op: http.MethodGet, URL: u, Err: errDeaf})
@@ -108,10 +108,10 @@ func (c *Client) ask(ctx context.Context, u string, cached cache.Doc, have bool,
 	resp, err := c.do(ctx, u, etag)
 	if err != nil {
 		if ctx.Err() != nil { // the caller gave up; the origin is not at fault
-			return cache.Doc{}, fmt.Errorf("get %s: %w", u, ctx.Err())
+			return cache.Doc{}, asked(fmt.Errorf("get %s: %w", u, ctx.Err()))
 		}
 		if Untrusted(err) { // a setting to fix, not an outage to ride out
-			return cache.Doc{}, fmt.Errorf("get %s: %w", u, err)
+			return cache.Doc{}, asked(fmt.Errorf("get %s: %w", u, err))
 		}
 		return c.offline(u, cached, have, err)
 	}
@@ -125,16 +125,16 @@ func (c *Client) ask(ctx context.Context, u string, cached cache.Doc, have bool,
 			if ctx.Err() == nil {
 				return c.offline(u, cached, have, err)
 			}
-			return cache.Doc{}, fmt.Errorf("get %s: %w", u, err)
+			return cache.Doc{}, asked(fmt.Errorf("get %s: %w", u, err))
 		}
 		if err := check(body); err != nil {
 			if have {
 				return cached, nil
 			}
 			if errors.Is(err, ErrNotAPI) {
-				return cache.Doc{}, fmt.Errorf("get %s: %w (%s, %d bytes)", u, err, resp.Header.Get("Content-Type"), len(body))
+				return cache.Doc{}, asked(fmt.Errorf("get %s: %w (%s, %d bytes)", u, err, resp.Header.Get("Content-Type"), len(body)))
 			}
-			return cache.Doc{}, fmt.Errorf("get %s: %w (%s, %d bytes: %v)", u, ErrBadAnswer, resp.Header.Get("Content-Type"), len(body), err)
+			return cache.Doc{}, asked(fmt.Errorf("get %s: %w (%s, %d bytes: %v)", u, ErrBadAnswer, resp.Header.Get("Content-Type"), len(body), err))
 		}
 		d := cache.Doc{Body: body, ETag: resp.Header.Get("ETag"), ContentType: resp.Header.Get("Content-Type"), Stored: time.Now()}
 		if c.docs != nil {
@@ -146,7 +146,7 @@ func (c *Client) ask(ctx context.Context, u string, cached cache.Doc, have bool,
 	case gatewayDown(resp.StatusCode):
 		return c.offline(u, cached, have, statusError(resp))
 	}
-	return cache.Doc{}, fmt.Errorf("get %s: %w", u, statusError(resp))
+	return cache.Doc{}, asked(fmt.Errorf("get %s: %w", u, statusError(resp)))
 }
 
 // decodesAs returns a check that the body decodes as JSON into a fresh
@@ -194,5 +194,5 @@ func (c *Client) offline(u string, cached cache.Doc, have bool, cause error) (ca
 	if have {
 		return cached, nil
 	}
-	return cache.Doc{}, fmt.Errorf("get %s: %w (%w: %w)", u, ErrOffline, catalog.ErrUnreachable, cause)
+	return cache.Doc{}, asked(fmt.Errorf("get %s: %w (%w: %w)", u, ErrOffline, catalog.ErrUnreachable, cause))
 }

@@ -114,11 +114,11 @@ func (c *Client) send(ctx context.Context, method, u string, body, out any) erro
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return fmt.Errorf("%s %s: the origin is unreachable: %w", method, u, err)
+		return asked(fmt.Errorf("%s %s: the origin is unreachable: %w", method, u, err))
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("%s %s: %w", method, u, statusError(resp))
+		return asked(fmt.Errorf("%s %s: %w", method, u, statusError(resp)))
 	}
 	if out == nil || resp.StatusCode == http.StatusNoContent {
 		return nil
@@ -131,7 +131,7 @@ func (c *Client) send(ctx context.Context, method, u string, body, out any) erro
 		err = checkShape(b, out)
 	}
 	if err != nil {
-		return fmt.Errorf("%s %s: read answer: %w", method, u, err)
+		return asked(fmt.Errorf("%s %s: read answer: %w", method, u, err))
 	}
 	return nil
 }

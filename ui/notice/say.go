@@ -25,8 +25,16 @@ import (
 // opener's reasons) and is said as it is; anything else says its first
 // step ("open album Tides"), unless that names a URL, and the reason of
 // its kind, or that the log has the details. A sentinel's own text at the
-// end of a chain written for people adds nothing and is dropped.
+// end of a chain written for people adds nothing and is dropped. An error
+// with a Plain method is said as Plain says it.
 func Say(err error) string {
+	var plain interface{ Plain() string }
+	if errors.As(err, &plain) {
+		// said in its own words on purpose (cli's ownWords: "nothing to
+		// play: the shared playlist … holds no tracks; ask its owner…"),
+		// which a long name pushed past the length kept as it is
+		return plain.Plain()
+	}
 	text := err.Error()
 	if errors.Is(err, share.ErrBadURL) {
 		// written for people, but quoting the link back: what is wrong
