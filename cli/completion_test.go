@@ -32,6 +32,7 @@ func TestCompletion(t *testing.T) {
 		{[]string{"playlist", "add", pl, "al"}, []string{album + "\tPlay Album — Play Band"}},
 		{[]string{"play", ""}, []string{album + "\t", artist + "\tPlay Band", pl + "\t"}},
 		{[]string{"library", "ar"}, []string{artist + "\tPlay Band"}},
+		{[]string{"offline", "add", ""}, []string{album + "\t", artist + "\tPlay Band", pl + "\t"}}, // it offered no artist
 		{[]string{"completion", ""}, []string{"bash\n", "zsh\n", "fish\n"}},
 		{[]string{"ctl", "repeat", ""}, []string{"off\n", "all\n", "one\n"}},
 		{[]string{"ctl", "quality", "h"}, []string{"high\n"}},
