@@ -92,7 +92,7 @@ ends with an "error" event saying why.`,
 		},
 	}
 	fs := cmd.Flags()
-	choiceFlag(fs, &f.output, "output", "", outputChoices, "audio output: alsa, null, wav:FILE or wav16:FILE (default from config)")
+	choiceFlag(fs, &f.output, "output", "", outputChoices, outputUsage)
 	fs.BoolVar(&f.fast, "fast", false, "render a wav output as fast as possible instead of in real time")
 	intFlag(fs, &f.volume, "volume", 100, 0, 100, "volume 0-100")
 	choiceFlag(fs, &f.quality, "quality", "", qualityChoices, "rendition: auto, low, normal or high (default auto)")
