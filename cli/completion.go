@@ -1,7 +1,10 @@
 package cli
 
 import (
+	"cmp"
 	"context"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -11,6 +14,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"segue/catalog"
+	"segue/config"
 	"segue/offline"
 )
 
@@ -82,6 +86,13 @@ func (a *app) complete(c *cobra.Command) {
 		}
 		c.RegisterFlagCompletionFunc(f.Name, func(_ *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 			var out []string
+			for _, v := range ch.completions() {
+				if file, ok := strings.CutPrefix(toComplete, v); ok && strings.HasSuffix(v, ":") {
+					// wav:FILE: the file names, each after wav: (they
+					// offered none, and no shell knows to look after the colon)
+					return fileCompletions(v, file), cobra.ShellCompDirectiveNoSpace | cobra.ShellCompDirectiveNoFileComp
+				}
+			}
 			prefixes := true // wav: wants a file name after it, not a space
 			for _, v := range ch.completions() {
 				if strings.HasPrefix(v, toComplete) {
@@ -107,6 +118,39 @@ func (a *app) complete(c *cobra.Command) {
 		want := strings.Split(kinds[min(len(args), len(kinds)-1)], ",")
 		return a.completeIDs(cmd, want, toComplete), cobra.ShellCompDirectiveNoFileComp
 	}
+}
+
+// fileCompletions completes typed, the start of a path (~/ for the home
+// directory, kept as typed), with the names in its folder that begin with
+// what follows its last slash, each after prefix: folders end in "/" to go
+// on into them. Hidden names are offered only once typed starts one.
+func fileCompletions(prefix, typed string) []string {
+	dir, base := "", typed
+	if i := strings.LastIndex(typed, "/"); i >= 0 {
+		dir, base = typed[:i+1], typed[i+1:]
+	}
+	entries, err := os.ReadDir(cmp.Or(config.HomePath(dir), "."))
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, e := range entries {
+		name := e.Name()
+		if !strings.HasPrefix(name, base) || (strings.HasPrefix(name, ".") && !strings.HasPrefix(base, ".")) {
+			continue
+		}
+		if e.IsDir() || (e.Type()&os.ModeSymlink != 0 && isDir(filepath.Join(config.HomePath(dir), name))) {
+			name += "/"
+		}
+		out = append(out, prefix+dir+name)
+	}
+	return out
+}
+
+// isDir reports whether path is a folder (a link to one too).
+func isDir(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.IsDir()
 }
 
 // completeValue wires the completion of a flag's value that is not one of

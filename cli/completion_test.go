@@ -1,6 +1,9 @@
 package cli
 
 import (
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -29,6 +32,7 @@ func TestCompletion(t *testing.T) {
 		{[]string{"playlist", "add", pl, "al"}, []string{album + "\tPlay Album — Play Band"}},
 		{[]string{"play", ""}, []string{album + "\t", artist + "\tPlay Band", pl + "\t"}},
 		{[]string{"library", "ar"}, []string{artist + "\tPlay Band"}},
+		{[]string{"offline", "add", ""}, []string{album + "\t", artist + "\tPlay Band", pl + "\t"}}, // it offered no artist
 		{[]string{"completion", ""}, []string{"bash\n", "zsh\n", "fish\n"}},
 		{[]string{"ctl", "repeat", ""}, []string{"off\n", "all\n", "one\n"}},
 		{[]string{"ctl", "quality", "h"}, []string{"high\n"}},
@@ -74,6 +78,38 @@ func TestCompletion(t *testing.T) {
 	for _, shell := range []string{"bash", "zsh", "fish"} {
 		if out := segueOK(t, append(env, "completion", shell)...); !strings.Contains(out, "segue") {
 			t.Errorf("completion %s printed %q", shell, out)
+		}
+	}
+}
+
+// TestCompletionOfWavFiles: --output wav:FILE takes a file, and after
+// "wav:" the shell offered nothing (README: file names where a command
+// takes a file). Now it offers the folder's names after the prefix,
+// folders ending in "/", hidden names only when one is typed.
+func TestCompletionOfWavFiles(t *testing.T) {
+	env := clientEnv(t, "http://127.0.0.1:9")
+	dir := t.TempDir()
+	for _, f := range []string{"take.wav", "other.wav", ".hidden.wav"} {
+		if err := os.WriteFile(filepath.Join(dir, f), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Mkdir(filepath.Join(dir, "renders"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		typed string
+		want  []string
+	}{
+		{"wav:" + dir + "/", []string{"wav:" + dir + "/other.wav", "wav:" + dir + "/renders/", "wav:" + dir + "/take.wav"}},
+		{"wav16:" + dir + "/t", []string{"wav16:" + dir + "/take.wav"}},
+		{"wav:" + dir + "/.h", []string{"wav:" + dir + "/.hidden.wav"}},
+		{"wav:" + dir + "/nothing", nil},
+	} {
+		out := segueOK(t, append(slices.Clone(env), "__complete", "play", "--output", c.typed)...)
+		want := strings.Join(append(slices.Clone(c.want), ":6"), "\n") + "\n"
+		if !strings.HasPrefix(out, want) {
+			t.Errorf("complete play --output %s: %q; want %q (6: no space after, no file names of the shell's own)", c.typed, out, want)
 		}
 	}
 }

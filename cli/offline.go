@@ -32,18 +32,18 @@ func init() { register(offlineCmd) }
 func offlineCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "offline",
-		Short: "Pin playlists, albums and tracks in the cache for offline play",
-		Long: `offline downloads every segment of a playlist, album or track (one
-rendition) with its manifests and covers, and pins them in the cache: pinned
-data is never evicted, so it plays with the origin down.`,
+		Short: "Pin playlists, albums, artists and tracks in the cache for offline play",
+		Long: `offline downloads every segment of a playlist, album, artist (its tracks)
+or track (one rendition) with its manifests and covers, and pins them in the
+cache: pinned data is never evicted, so it plays with the origin down.`,
 	}
 	var asJSON bool
 	var quality string
 	add := &cobra.Command{
-		Use:         "add URL|PLAYLIST_ID|ALBUM_ID|TRACK_ID...",
+		Use:         "add URL|PLAYLIST_ID|ALBUM_ID|ARTIST_ID|TRACK_ID...",
 		Short:       "Download and pin for offline play",
 		Args:        cobra.MinimumNArgs(1),
-		Annotations: ids(idPlaylist + "," + idAlbum),
+		Annotations: ids(idPlaylist + "," + idAlbum + "," + idArtist), // an artist pins its tracks (its Library page offline)
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := a.stateProblem(); errors.As(err, new(*usageError)) { // a mistyped state_dir, before any work
 				return err

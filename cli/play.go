@@ -92,7 +92,7 @@ ends with an "error" event saying why.`,
 		},
 	}
 	fs := cmd.Flags()
-	choiceFlag(fs, &f.output, "output", "", outputChoices, "audio output: alsa, null, wav:FILE or wav16:FILE (default from config)")
+	choiceFlag(fs, &f.output, "output", "", outputChoices, outputUsage)
 	fs.BoolVar(&f.fast, "fast", false, "render a wav output as fast as possible instead of in real time")
 	intFlag(fs, &f.volume, "volume", 100, 0, 100, "volume 0-100")
 	choiceFlag(fs, &f.quality, "quality", "", qualityChoices, "rendition: auto, low, normal or high (default auto)")
@@ -300,7 +300,7 @@ type playEvent struct {
 	Replaces   string         `json:"replaces,omitempty"` // segment: the rendition of the buffered copy it replaced
 	Source     string         `json:"source,omitempty"`   // where segment bytes came from: cache, peer or origin
 	Bytes      *int           `json:"bytes,omitempty"`
-	TookMS     int64          `json:"took_ms,omitempty"`
+	TookMS     *int64         `json:"took_ms,omitempty"` // segment: always, 0 included (a cache hit), as bytes
 	Message    string         `json:"message,omitempty"`
 	Fatal      bool           `json:"fatal,omitempty"`
 	Played     *int           `json:"played,omitempty"`
@@ -456,9 +456,9 @@ func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total i
 				buffer = e.Ahead.Milliseconds()
 			case player.SegmentEvent:
 				rendition, where = e.Rendition, string(e.From)
-				idx, n := e.Index, e.Bytes
+				idx, n, took := e.Index, e.Bytes, e.Took.Milliseconds()
 				emit(playEvent{Event: "segment", TrackID: e.TrackID, Index: &idx, Rendition: e.Rendition, Replaces: e.Replaces,
-					Source: where, Bytes: &n, TookMS: e.Took.Milliseconds()})
+					Source: where, Bytes: &n, TookMS: &took})
 			case player.ErrorEvent:
 				if errors.As(e.Err, new(*player.OutputError)) {
 					// the player paused on it, and nobody resumes a play: it

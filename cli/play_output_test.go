@@ -120,3 +120,24 @@ func TestOutputFileSaysWhereItWasSet(t *testing.T) {
 		})
 	}
 }
+
+// TestOutputHelpNamesEveryOutput: the interface's --output (segue --help)
+// said "alsa, null or wav:FILE" though it takes wav16:FILE as play's does,
+// and play's did not name SEGUE_OUTPUT; both now say the same.
+func TestOutputHelpNamesEveryOutput(t *testing.T) {
+	env := clientEnv(t, "http://127.0.0.1:9")
+	for _, args := range [][]string{{"--help"}, {"play", "--help"}} {
+		out := segueOK(t, append(slices.Clone(env), args...)...)
+		var line string
+		for l := range strings.Lines(out) {
+			if strings.Contains(l, "--output string") {
+				line = l
+			}
+		}
+		for _, want := range []string{"alsa", "null", "wav:FILE", "wav16:FILE", "SEGUE_OUTPUT"} {
+			if !strings.Contains(line, want) {
+				t.Errorf("segue %s: the --output line %q does not name %s", strings.Join(args, " "), strings.TrimSpace(line), want)
+			}
+		}
+	}
+}

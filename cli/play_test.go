@@ -588,3 +588,36 @@ func TestPlayOnALinkBelowTheLowestRate(t *testing.T) {
 		t.Errorf("play over 64 kbit/s ended with %q (%v); want finished, played 1, failed 0", lines[len(lines)-1], err)
 	}
 }
+
+// TestPlayJSONSegmentsCarryTookMS: every segment event of play --json has
+// took_ms (README: "segment ... with source, bytes, took_ms"); it was left
+// out when it was 0, so a segment from the cache (and a fast one from the
+// origin) had none and a script reading e.took_ms got nothing.
+func TestPlayJSONSegmentsCarryTookMS(t *testing.T) {
+	url, _ := playOrigin(t)
+	env := clientEnv(t, url)
+	track := tones(t, url)[0].ID
+	dir := t.TempDir()
+	sources := map[string]int{}
+	for i := range 2 { // the second from the cache
+		wav := filepath.Join(dir, fmt.Sprintf("%d.wav", i))
+		out := segueOK(t, append(slices.Clone(env), "play", track, "--quality", "low", "--output", "wav:"+wav, "--fast", "--json")...)
+		sc := bufio.NewScanner(strings.NewReader(out))
+		for sc.Scan() {
+			var e map[string]any
+			if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
+				t.Fatalf("--json line %q: %v", sc.Text(), err)
+			}
+			if e["event"] != "segment" {
+				continue
+			}
+			sources[fmt.Sprint(e["source"])]++
+			if ms, ok := e["took_ms"].(float64); !ok || ms < 0 {
+				t.Errorf("play %d: segment event without took_ms: %s", i+1, sc.Text())
+			}
+		}
+	}
+	if sources["cache"] == 0 || sources["origin"] == 0 {
+		t.Fatalf("segments by source %v; want some from the origin, then from the cache", sources)
+	}
+}

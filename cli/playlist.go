@@ -149,7 +149,9 @@ works wherever a playlist ID does for reading: show, export, import, play.`,
 		}
 		return a.withClient(func(c source) error { return c.UnsharePlaylist(cmd.Context(), args[0]) })
 	}}
-	cmd.AddCommand(list, show, create, rename, del, add, remove, move, shareCmd, unshare, playlistExportCmd(a, &asJSON), playlistImportCmd(a, &asJSON))
+	// delete and unshare print nothing when they succeed: their own --json
+	// says so (the group's said "print JSON")
+	cmd.AddCommand(list, show, create, rename, jsonErrorFlag(del), add, remove, move, shareCmd, jsonErrorFlag(unshare), playlistExportCmd(a, &asJSON), playlistImportCmd(a, &asJSON))
 	return cmd
 }
 

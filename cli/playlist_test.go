@@ -247,3 +247,34 @@ func TestPlayOfAnEmptySharedPlaylistNamesIt(t *testing.T) {
 	}
 	segueOK(t, append(env, "play", link, tones(t, url)[0].ID, "--output", "wav:"+filepath.Join(t.TempDir(), "out.wav"), "--fast")...)
 }
+
+// TestPlaylistRemovalsSayWhatJSONPrints: delete and unshare print nothing
+// when they succeed, with --json too, as offline remove does; their help
+// said "--json  print JSON", and a script waited for a document that never
+// came. Their help now says what --json prints, and a failure is still
+// {"error": ...} with its exit status.
+func TestPlaylistRemovalsSayWhatJSONPrints(t *testing.T) {
+	url, _ := playOrigin(t)
+	env := clientEnv(t, url)
+	for _, verb := range []string{"delete", "unshare"} {
+		help := segueOK(t, append(env, "playlist", verb, "--help")...)
+		if !strings.Contains(help, `success prints nothing on stdout`) {
+			t.Errorf("playlist %s --help does not say what --json prints:\n%s", verb, help)
+		}
+	}
+	var pl catalog.Playlist
+	if err := json.Unmarshal([]byte(segueOK(t, append(env, "playlist", "create", "Gone", "--json")...)), &pl); err != nil {
+		t.Fatal(err)
+	}
+	segueOK(t, append(env, "playlist", "share", pl.ID)...)
+	for _, verb := range []string{"unshare", "delete"} {
+		if out, errOut, code := segue(t, append(env, "playlist", verb, pl.ID, "--json")...); code != 0 || out != "" {
+			t.Errorf("playlist %s --json: exit %d, stdout %q, stderr %q; want 0 and nothing", verb, code, out, errOut)
+		}
+	}
+	out, _, code := segue(t, append(env, "playlist", "delete", pl.ID, "--json")...)
+	var js struct{ Error string }
+	if code != ExitNotFound || json.Unmarshal([]byte(out), &js) != nil || !strings.Contains(js.Error, "not found") {
+		t.Errorf("playlist delete of a deleted playlist --json: exit %d, %q; want %d and {\"error\": ...}", code, out, ExitNotFound)
+	}
+}

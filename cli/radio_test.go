@@ -131,3 +131,34 @@ func TestRadioEnqueues(t *testing.T) {
 		t.Errorf("after play --radio --enqueue the queue has %d tracks, want the radio's after the one playing", st.QueueLength)
 	}
 }
+
+// TestTUIRadioFromEmptyPlaylist: R on a playlist with no tracks said
+// "could not radio after playlist “Empty”: it is not on the origin", though
+// the playlist was right there on the screen (the origin's 404 said the
+// seed holds no tracks). Now it says the playlist has no tracks and how to
+// add some, on the list and in the open playlist.
+func TestTUIRadioFromEmptyPlaylist(t *testing.T) {
+	url := tuiOrigin(t)
+	s := startTUI(t, url, 80, 24) // the line fits 80 columns
+	s.waitText("nothing playing")
+	segueIn(t, s.dir, "--origin", url, "playlist", "create", "Empty")
+	s.keys("BTab") // Playlists
+	s.waitText("0 tracks")
+	const says = "playlist “Empty” has no tracks to start a radio from: add some with s"
+	s.keys("R")
+	scr := s.waitScreen("a line about R", func(scr string) bool {
+		return strings.Contains(scr, says) || strings.Contains(scr, "radio after")
+	})
+	if !strings.Contains(scr, says) {
+		t.Fatalf("R on an empty playlist; want %q:\n%s", says, scr)
+	}
+	s.keys("Enter") // open it
+	s.waitText("empty — press s")
+	s.keys("R")
+	scr = s.waitScreen("a line about R", func(scr string) bool {
+		return strings.Contains(scr, says) || strings.Contains(scr, "radio after")
+	})
+	if !strings.Contains(scr, says) || strings.Contains(scr, "not on the origin") {
+		t.Fatalf("R in an open empty playlist; want %q:\n%s", says, scr)
+	}
+}

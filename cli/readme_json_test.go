@@ -132,6 +132,7 @@ func TestREADMEDocumentsListingJSON(t *testing.T) {
 		{"playlist list", []string{"playlist", "list"}},
 		{"playlist show", []string{"playlist", "show", pl.ID}},
 		{"playlist import", []string{"playlist", "import", m3u}},
+		{"offline add", []string{"offline", "add", album.ID}}, // it had no row
 		{"offline list", []string{"offline", "list"}},
 		{"cache stats", []string{"cache", "stats"}},
 		{"cache verify", []string{"cache", "verify"}},

@@ -58,7 +58,7 @@ func init() {
 // addTUIFlags defines the root command's own flags (the interface's); the
 // root command calls it on root.Flags().
 func addTUIFlags(fs *pflag.FlagSet) {
-	choiceFlag(fs, new(string), "output", "", outputChoices, "audio output: alsa, null or wav:FILE (default from config, env SEGUE_OUTPUT)")
+	choiceFlag(fs, new(string), "output", "", outputChoices, outputUsage)
 	choiceFlag(fs, new(string), "quality", "", qualityChoices, "rendition: auto, low, normal or high (default auto)")
 	fs.String("instance", "", "serve the control socket as this instance (segue ctl --instance NAME); for a second segue with its own state dir")
 }

@@ -172,6 +172,11 @@ func (s *Server) seedTracks(ctx context.Context, owner, seed string) ([]string, 
 		tracks = al.Tracks
 	case strings.HasPrefix(seed, catalog.PrefixArtist):
 		tracks, err = s.reader.tracks(ctx, ` WHERE t.artist_id = ?`, seed)
+		if err == nil && len(tracks) == 0 {
+			// no tracks: an artist ID nothing has is not found (it was
+			// said to hold no tracks, as if the artist were there)
+			_, err = s.reader.Artist(ctx, seed)
+		}
 	default:
 		var t catalog.Track
 		t, err = s.reader.Track(ctx, seed)

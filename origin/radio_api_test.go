@@ -139,3 +139,22 @@ func TestRecommenderRebuildsInTheBackground(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// TestRadioUnknownSeedNotFound: a seed ID nothing has is "not found" on
+// both catalog engines; an unknown artist ID was said to hold no tracks to
+// start a radio from, as if the artist were there.
+func TestRadioUnknownSeedNotFound(t *testing.T) { forEachEngine(t, testRadioUnknownSeedNotFound) }
+
+func testRadioUnknownSeedNotFound(t *testing.T, e engine) {
+	w := newWorldOn(t, e)
+	r := startServer(t, w.serverOptions(), "127.0.0.1:0")
+	for _, seed := range []string{"arnope", "alnope", "tnope", "plnope"} {
+		resp, body := get(t, http.MethodGet, r.base+"/api/v1/radio?seed="+seed, nil)
+		if want := `"seed ` + seed + ` not found"`; resp.StatusCode != http.StatusNotFound || !strings.Contains(string(body), want) {
+			t.Errorf("radio after %s: %d %s; want 404 saying %s", seed, resp.StatusCode, body, want)
+		}
+	}
+	if resp, body := get(t, http.MethodGet, r.base+"/api/v1/radio?seed="+w.bjork, nil); resp.StatusCode != http.StatusOK {
+		t.Errorf("radio after an artist with tracks: %d %s; want 200", resp.StatusCode, body)
+	}
+}

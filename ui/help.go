@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -34,6 +35,10 @@ func (m *Model) shortHelp() string {
 // leaves out the movement keys, which did nothing there.
 type listless interface{ Listless() }
 
+// openless is a screen whose rows open nothing (the Queue: l and enter play
+// the row, as "enter play" says): its help leaves out "l/enter open".
+type openless interface{ Openless() }
+
 // helpGroups are the bindings the help overlay lists: the screen's keys,
 // navigation (on a screen with a list), playback and global keys, each
 // binding once (the first group that names it keeps it) and groups left
@@ -44,6 +49,9 @@ func (m *Model) helpGroups() [][]key.Binding {
 	nav := m.km.Navigation()
 	if _, ok := m.screens[m.active].(listless); ok {
 		nav = nil
+	}
+	if _, ok := m.screens[m.active].(openless); ok {
+		nav = slices.DeleteFunc(slices.Clone(nav), func(b key.Binding) bool { return b.Help() == m.km.Open.Help() })
 	}
 	for _, g := range append(m.screens[m.active].FullHelp(), nav, m.km.Playback(), m.km.Global()) {
 		var kept []key.Binding

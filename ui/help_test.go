@@ -162,19 +162,22 @@ func TestHelpListsEveryKeyOfTheScreen(t *testing.T) {
 
 // TestHelpLeavesOutKeysThatDoNothing: Now Playing has no list, so its help
 // lists no movement keys; h (back) goes back only in the Library and an
-// open playlist, so only those list it. Help listed both everywhere.
+// open playlist, so only those list it. Help listed both everywhere. The
+// Queue's rows open nothing (l and enter play them): its help listed
+// "l/enter open" beside "enter play".
 func TestHelpLeavesOutKeysThatDoNothing(t *testing.T) {
 	for _, c := range []struct {
 		name     string
 		keys     []string
 		back     bool // lists h/bksp back
 		movement bool // lists ↑/k up, g top, pgdn page down
+		open     bool // lists l/enter open
 	}{
-		{"search", []string{"esc"}, false, true},
-		{"library-album", []string{"tab", "enter", "enter"}, true, true},
-		{"queue", []string{"tab", "tab"}, false, true},
-		{"nowplaying", []string{"tab", "tab", "tab"}, false, false},
-		{"playlist-open", []string{"tab", "tab", "tab", "tab", "enter"}, true, true},
+		{"search", []string{"esc"}, false, true, true},
+		{"library-album", []string{"tab", "enter", "enter"}, true, true, true},
+		{"queue", []string{"tab", "tab"}, false, true, false},
+		{"nowplaying", []string{"tab", "tab", "tab"}, false, false, false},
+		{"playlist-open", []string{"tab", "tab", "tab", "tab", "enter"}, true, true, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			m := newDriven(t, fixture(), 200, 60)
@@ -187,6 +190,9 @@ func TestHelpLeavesOutKeysThatDoNothing(t *testing.T) {
 			}
 			if listed["back"] != c.back {
 				t.Errorf("help lists back: %v, want %v", listed["back"], c.back)
+			}
+			if listed["open"] != c.open {
+				t.Errorf("help lists open: %v, want %v", listed["open"], c.open)
 			}
 			for _, d := range []string{"up", "top", "page down"} {
 				if listed[d] != c.movement {

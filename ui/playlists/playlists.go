@@ -413,6 +413,10 @@ func (v *View) common(msg tea.KeyMsg, pl catalog.Playlist) tea.Cmd {
 	case key.Matches(msg, v.km.Offline):
 		t := pin.Toggle{Ref: pl.ID, Name: "playlist “" + pl.Name + "”"}
 		return func() tea.Msg { return t }
+	case key.Matches(msg, v.km.Radio) && pl.TrackCount == 0:
+		// the origin answers 404 for such a seed, which the line said as
+		// "it is not on the origin" of a playlist shown right there
+		return notice.Info("playlist “" + pl.Name + "” has no tracks to start a radio from: add some with s")
 	case key.Matches(msg, v.km.Radio):
 		r := action.Radio{Seed: pl.ID, From: "playlist “" + pl.Name + "”"}
 		return func() tea.Msg { return r }

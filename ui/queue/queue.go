@@ -76,7 +76,17 @@ func (v *View) State() State { return v.state }
 
 // ShortHelp lists the keys worth showing on this screen.
 func (v *View) ShortHelp() []key.Binding {
-	return []key.Binding{v.km.Play, v.km.MoveDown, v.km.MoveUp, v.km.Remove, v.km.Clear, v.km.Shuffle, v.km.Repeat}
+	return []key.Binding{v.play(), v.km.MoveDown, v.km.MoveUp, v.km.Remove, v.km.Clear, v.km.Shuffle, v.km.Repeat}
+}
+
+// Openless says the help's "l/enter open" is not for this screen: a row
+// opens nothing, and l plays it as enter does (play says "l/enter play").
+func (v *View) Openless() {}
+
+// play is the help's binding of the keys that play a row: enter, and l
+// (open elsewhere).
+func (v *View) play() key.Binding {
+	return key.NewBinding(key.WithKeys(append(v.km.Play.Keys(), v.km.Open.Keys()...)...), key.WithHelp("l/enter", "play"))
 }
 
 // FullHelp lists every key of this screen by group.
