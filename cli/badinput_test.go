@@ -616,3 +616,32 @@ func TestUnknownEnvironmentVariableSays(t *testing.T) {
 		os.Unsetenv("SEGUE_TOKN")
 	}
 }
+
+// TestFlagErrorsPointToHelp: an unknown flag or one missing its value
+// names the command's --help, as an unknown command does; pflag's words
+// alone ("unknown flag: --bogus") did not say where the right ones are.
+func TestFlagErrorsPointToHelp(t *testing.T) {
+	env := clientEnv(t, "http://127.0.0.1:9")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"search", "tone", "--bogus"}, "unknown flag: --bogus (see segue search --help)"},
+		{[]string{"search", "tone", "--limit"}, "flag needs an argument: --limit (see segue search --help)"},
+		{[]string{"playlist", "list", "-z"}, "unknown shorthand flag: 'z' in -z (see segue playlist list --help)"},
+	} {
+		for _, asJSON := range []bool{false, true} {
+			args := append(slices.Clone(env), c.args...)
+			if asJSON { // before the command: not the value of a flag given last
+				args = append(append(slices.Clone(env), "--json"), c.args...)
+			}
+			out, errOut, code := segue(t, args...)
+			if code != ExitUsage || !strings.Contains(errOut, c.want) {
+				t.Errorf("segue %v: exit %d, stderr %q; want %d saying %q", args, code, errOut, ExitUsage, c.want)
+			}
+			if asJSON && !strings.Contains(out, "see segue") {
+				t.Errorf("segue %v: stdout %q, want the error as JSON", args, out)
+			}
+		}
+	}
+}

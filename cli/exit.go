@@ -425,7 +425,8 @@ func unknownCommand(group *cobra.Command, word string) error {
 	return &usageError{fmt.Errorf("unknown command %q for %q (see %[2]s --help)", word, group.CommandPath())}
 }
 
-// flagError is the usage error of a command whose flags do not parse. A
+// flagError is the usage error of a command whose flags do not parse: an
+// unknown flag or one without its value points to the command's --help. A
 // group's flags are parsed only when the word after it is none of its
 // commands, and that word is the error to report: "segue serch x --json"
 // and "segue ctl stauts --json" said "unknown flag: --json", as if --json
@@ -433,6 +434,13 @@ func unknownCommand(group *cobra.Command, word string) error {
 func flagError(cmd *cobra.Command, err error) error {
 	if words := cmd.Flags().Args(); cmd.HasSubCommands() && len(words) > 0 {
 		return unknownCommand(cmd, words[0])
+	}
+	// pflag's own words name the flag but not where the right ones are
+	// listed; a flag's value error says what it wants already
+	for _, p := range []string{"unknown flag", "unknown shorthand flag", "flag needs an argument", "bad flag syntax"} {
+		if strings.HasPrefix(err.Error(), p) {
+			return &usageError{fmt.Errorf("%w (see %s --help)", err, cmd.CommandPath())}
+		}
 	}
 	return &usageError{err}
 }

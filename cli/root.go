@@ -78,9 +78,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 // jsonAfterCommand moves a --json given before the command's words
-// ("segue --json search tone") to after them, where cobra looks for the
-// command's own flag: before them cobra refused it as a flag segue does
-// not have. args are returned unchanged when the command has no --json.
+// ("segue --json search tone") to right after them, where cobra looks for
+// the command's own flag: before them cobra took the command's name for
+// the value of a flag segue does not have. It goes right after the words,
+// not last, so that it is never taken for the value of a flag given last
+// without one (search tone --limit). args are returned unchanged when the
+// command has no --json or it comes after the words already.
 func jsonAfterCommand(root *cobra.Command, args []string) []string {
 	for i, arg := range args {
 		if arg == "--" {
@@ -94,11 +97,21 @@ func jsonAfterCommand(root *cobra.Command, args []string) []string {
 		if err != nil || cmd == root || cmd.Flags().Lookup("json") == nil {
 			return args
 		}
-		end := slices.Index(rest, "--")
-		if end < 0 {
-			end = len(rest)
+		var path []*cobra.Command // the command's words, from root's child down
+		for c := cmd; c != root; c = c.Parent() {
+			path = append([]*cobra.Command{c}, path...)
 		}
-		return slices.Insert(rest, end, arg)
+		for j, word := range rest {
+			if len(path) > 0 && (word == path[0].Name() || slices.Contains(path[0].Aliases, word)) {
+				if path = path[1:]; len(path) == 0 {
+					if j >= i { // the words came after --json
+						return slices.Insert(rest, j+1, arg)
+					}
+					return args
+				}
+			}
+		}
+		return args
 	}
 	return args
 }
