@@ -280,6 +280,19 @@ var arity = map[string][2]int{
 	"open": {1, 1}, "watch": {0, 0}, "queue": {1, -1}, "shuffle": {1, 1}, "repeat": {1, 1},
 }
 
+// argForms says what a verb with arguments takes, for the error when
+// they are missing or too many ("volume takes one argument" did not say
+// what it was).
+var argForms = map[string]string{
+	"seek":    "one position: SECONDS or MM:SS, or +/- either to move by it (seek 1:30, seek -10)",
+	"volume":  "one level: N from 0 to 100, or +N/-N to change it (volume 80, volume -5)",
+	"quality": "one of auto, low, normal or high",
+	"open":    "one URL or ID (a share link, a track, album, artist or playlist ID)",
+	"queue":   "list, add TARGET..., next TARGET..., remove N or clear",
+	"shuffle": "on or off",
+	"repeat":  "off, all or one",
+}
+
 // parse checks a Request the same way on both ends: the client, to say
 // "bad argument" without an instance, and the server, for any other client.
 func parse(r Request) (command, error) {
@@ -289,7 +302,10 @@ func parse(r Request) (command, error) {
 		return c, fmt.Errorf("%w: unknown command %q (see segue ctl --help)", ErrBadRequest, r.Cmd)
 	}
 	if len(r.Args) < ar[0] || (ar[1] >= 0 && len(r.Args) > ar[1]) {
-		return c, fmt.Errorf("%w: %s takes %s", ErrBadRequest, r.Cmd, map[int]string{0: "no arguments", 1: "one argument"}[ar[1]])
+		if ar[1] == 0 {
+			return c, fmt.Errorf("%w: %s takes no arguments", ErrBadRequest, r.Cmd)
+		}
+		return c, fmt.Errorf("%w: %s takes %s", ErrBadRequest, r.Cmd, argForms[r.Cmd])
 	}
 	var err error
 	switch r.Cmd {

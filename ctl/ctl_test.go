@@ -272,3 +272,31 @@ func TestWatchEndsWhenSegueQuits(t *testing.T) {
 		t.Errorf("Watch = %v, printed %q; want ErrQuit (the segue it watched quit) after the state event", err, out.String())
 	}
 }
+
+// TestArgumentCountSaysTheForm: a verb given too few or too many
+// arguments says what it takes ("volume takes one argument" did not say
+// what; "queue" said "queue takes " and nothing).
+func TestArgumentCountSaysTheForm(t *testing.T) {
+	for verb, ar := range arity {
+		var wrong [][]string
+		if ar[0] > 0 {
+			wrong = append(wrong, nil)
+		}
+		if ar[1] >= 0 {
+			wrong = append(wrong, []string{"a", "b"}[:ar[1]+1])
+		}
+		want := "takes no arguments"
+		if ar[1] != 0 {
+			want = "takes " + argForms[verb]
+		}
+		for _, args := range wrong {
+			_, err := parse(Request{Cmd: verb, Args: args})
+			if !errors.Is(err, ErrBadRequest) || !strings.HasSuffix(err.Error(), want) || strings.HasSuffix(want, "takes ") {
+				t.Errorf("ctl %s %v: %v, want a bad request ending %q (a form in argForms)", verb, args, err, want)
+			}
+		}
+	}
+	if _, err := parse(Request{Cmd: "volume"}); err == nil || !strings.Contains(err.Error(), "N from 0 to 100") {
+		t.Errorf("ctl volume: %v, want the form N from 0 to 100", err)
+	}
+}
