@@ -105,6 +105,9 @@ const jsonErrorsAnnotation = "segue/json-errors"
 // stdout; the whole error chain (URLs, status lines) in the log.
 func (a *app) fail(cmd *cobra.Command, args []string, err error) int {
 	msg := sentence(err) + permissionAdvice(err)
+	if errors.Is(err, originclient.ErrNotFound) { // an ID the origin does not know: where the right ones are
+		msg += idsHint
+	}
 	if errors.Is(err, originclient.ErrUnauthorized) {
 		msg = strings.Replace(msg, originclient.ErrUnauthorized.Error(), a.tokenRefused(), 1)
 	}
@@ -123,6 +126,10 @@ func (a *app) fail(cmd *cobra.Command, args []string, err error) int {
 	}
 	return exitStatus(err)
 }
+
+// idsHint ends the sentence of an ID the origin does not know ("track
+// t1 not found"), which said what was wrong but not where IDs are seen.
+const idsHint = " (segue search WORDS, segue library and segue playlist list show the IDs there are)"
 
 // permissionAdvice completes the sentence of a failure that ends in the
 // system's "permission denied" on a path (a data dir, a catalog, a folder

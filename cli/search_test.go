@@ -51,6 +51,12 @@ func TestSearchAndLibraryCommands(t *testing.T) {
 			t.Errorf("segue %v: exit %d (%q), want %d", c.args, code, errOut, c.code)
 		}
 	}
+	// An ID the origin does not know says where IDs are seen.
+	for _, args := range [][]string{{"library", "al0000000000000000"}, {"play", "t0000000000000000", "--output", "null"}, {"radio", "t0000000000000000"}} {
+		if _, errOut, code := segue(t, append(env, args...)...); code != ExitNotFound || !strings.HasSuffix(errOut, " not found"+idsHint+"\n") {
+			t.Errorf("segue %v: exit %d (%q), want %d ending with where IDs are seen", args, code, errOut, ExitNotFound)
+		}
+	}
 	// A limit above what an origin answers says so rather than being cut.
 	if _, errOut, code := segue(t, append(env, "search", "tone", "--limit", "101")...); code != ExitUsage || !strings.Contains(errOut, "100") {
 		t.Errorf("search --limit 101: exit %d (%q), want %d naming the maximum, 100", code, errOut, ExitUsage)
