@@ -148,6 +148,12 @@ func (v *View) Update(msg tea.Msg) tea.Cmd {
 func (v *View) key(msg tea.KeyMsg) tea.Cmd {
 	if v.input.Focused() {
 		switch {
+		case key.Matches(msg, v.km.Play) && v.err != nil:
+			// the last answer was an error (the origin down): enter asks
+			// again, as ctrl+r does; it only left the input, so the query
+			// typed before the origin came back was never asked again
+			v.input.Blur()
+			return v.Reload()
 		case key.Matches(msg, v.km.Blur), key.Matches(msg, v.km.Play), msg.Type == tea.KeyDown:
 			v.input.Blur()
 			v.skipHeading(1)

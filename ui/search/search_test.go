@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -51,6 +52,41 @@ func TestStaleAnswersDropped(t *testing.T) {
 	}
 	if cmd := v.Update(debounced{seq: v.seq, query: "abc"}); cmd == nil {
 		t.Fatal("current debounce started no search")
+	}
+}
+
+// TestEnterAsksAgainAfterAnError: with the origin back, enter in the input
+// of a query whose answer was an error asks again; it only left the input,
+// and the same query was never asked again unless edited or ctrl+r.
+func TestEnterAsksAgainAfterAnError(t *testing.T) {
+	down := true
+	src := searchFunc(func(_ context.Context, q string, _ int) (catalog.SearchResult, error) {
+		if down {
+			return catalog.SearchResult{}, errors.New("the origin is unreachable")
+		}
+		return catalog.SearchResult{Query: q, Tracks: []catalog.Track{{ID: "t1", Title: "Dawn"}}}, nil
+	})
+	v := New(context.Background(), src, styles.New(nil), keys.Default())
+	v.SetSize(80, 20)
+	v.Focus()
+	typeRunes(v, "dawn")
+	v.Update(v.query(v.seq, "dawn")())
+	if v.err == nil {
+		t.Fatal("the failed search left no error")
+	}
+	down = false
+	cmd := v.Update(tea.KeyMsg{Type: tea.KeyEnter})
+	if cmd == nil {
+		t.Fatal("enter after a failed search asked nothing")
+	}
+	v.Update(cmd())
+	if v.err != nil || len(v.res.Tracks) != 1 || v.input.Focused() {
+		t.Fatalf("after enter: err %v, %d tracks, input focused %v; want the results, the input left", v.err, len(v.res.Tracks), v.input.Focused())
+	}
+	// with results shown, enter only leaves the input, as before
+	v.Focus()
+	if cmd := v.Update(tea.KeyMsg{Type: tea.KeyEnter}); cmd != nil || v.input.Focused() {
+		t.Fatal("enter with results shown asked again or stayed in the input")
 	}
 }
 
