@@ -340,7 +340,7 @@ func playlistExportCmd(a *app, asJSON *bool) *cobra.Command {
 			})
 		},
 	}
-	choiceFlag(cmd.Flags(), &format, "format", "m3u8", []string{"m3u8", "m3u", "xspf"}, "m3u8 or xspf")
+	choiceFlag(cmd.Flags(), &format, "format", "m3u8", []string{"m3u8", "m3u", "xspf"}, "m3u8 (m3u is the same, UTF-8) or xspf")
 	cmd.Flags().VarP(pathVar(&out, "-"), "output", "o", "file to write (- for stdout)")
 	return cmd
 }
