@@ -198,7 +198,8 @@ track, state, position, rendition or error.`,
 
 // queueTable lists the queue as every listing is (columns by display
 // width, titles cut to the terminal; it was one line a track with the ID
-// wherever the title ended), "*" marking the current track.
+// wherever the title ended), "*" marking the current track and "~" those a
+// radio queued.
 func queueTable(q []ctl.QueueEntry) *table {
 	t := newTable("", "#", "TRACK", "ARTIST", "ALBUM", "LENGTH", "ID").whole("", "#", "LENGTH", "ID").
 		orSay("the queue is empty: add to it with segue ctl queue add TARGET")
@@ -206,6 +207,9 @@ func queueTable(q []ctl.QueueEntry) *table {
 		mark := ""
 		if e.Current {
 			mark = "*"
+		}
+		if e.Radio {
+			mark += "~"
 		}
 		t.row(mark, strconv.Itoa(e.Index), e.Track.Title, e.Track.Artist, e.Track.Album, catalog.Clock(e.Track.DurationMS), e.Track.ID)
 	}

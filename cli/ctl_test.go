@@ -555,6 +555,28 @@ func TestPlayStopsWhenItsReaderLeaves(t *testing.T) {
 	}
 }
 
+// TestCtlQueueListMarksRadio: segue ctl queue list marks the tracks a
+// radio queued ("~", "radio": true in --json), as the interface does; the
+// mark was the interface's alone.
+func TestCtlQueueListMarksRadio(t *testing.T) {
+	url, tracks := ctlOrigin(t)
+	h := newCtlHost(t)
+	h.start("--origin", url, "play", "--output", "null", "--radio", tracks[0].ID)
+	testkit.Wait(t, time.Minute, "play's control socket to answer", func() bool { _, _, code := h.ctl("status"); return code == 0 })
+	var q []ctl.QueueEntry
+	if err := json.Unmarshal([]byte(h.ok("queue", "list", "--json")), &q); err != nil || len(q) == 0 {
+		t.Fatalf("queue list --json: %v, %d entries", err, len(q))
+	}
+	for _, e := range q {
+		if !e.Radio {
+			t.Errorf("queue entry %d (%s) of a radio is not marked radio", e.Index, e.Track.Title)
+		}
+	}
+	if out := h.ok("queue", "list"); !strings.Contains(out, "*~") {
+		t.Errorf("queue list does not mark the radio's current track \"*~\":\n%s", out)
+	}
+}
+
 // A script removed the track playing, the last of the queue (segue ctl
 // queue remove N): status said "playing" with no track from then on, and
 // segue play never exited, as it does when its queue runs out. Now the

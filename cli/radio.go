@@ -101,6 +101,7 @@ func (f *radioFeeder) more(seed string) (int, error) {
 			fresh = append(fresh, t)
 		}
 	}
+	f.p.MarkRadio(fresh...)
 	switch {
 	case len(fresh) == 0:
 		return 0, nil

@@ -148,6 +148,8 @@ type QueueEntry struct {
 	Index   int   `json:"index"`
 	Current bool  `json:"current"`
 	Track   Track `json:"track"`
+	// Radio: a radio queued it (the interface marks it "~")
+	Radio bool `json:"radio,omitempty"`
 }
 
 // Event is one line of `segue ctl watch --json`. Event is "track" (Track),

@@ -328,7 +328,7 @@ func (s *Server) queue(c command) (Response, error) {
 		st := p.Status()
 		q := make([]QueueEntry, len(st.Queue))
 		for i, t := range st.Queue {
-			q[i] = QueueEntry{Index: i + 1, Current: i == st.Index, Track: *trackOf(t)}
+			q[i] = QueueEntry{Index: i + 1, Current: i == st.Index, Track: *trackOf(t), Radio: st.Radio[t.ID]}
 		}
 		return Response{Queue: q}, nil
 	case "add", "next":

@@ -18,7 +18,10 @@ type Status struct {
 	Repeat   Repeat
 	Shuffle  bool
 	Queue    []catalog.Track
-	Quality  Quality // the rendition preference
+	// Radio holds the IDs of the queue's tracks a radio queued
+	// (MarkRadio), marked "~" in the interface and "radio" by segue ctl.
+	Radio   map[string]bool
+	Quality Quality // the rendition preference
 }
 
 // Status returns the current status.
@@ -27,12 +30,44 @@ func (p *Player) Status() Status {
 	defer p.mu.Unlock()
 	s := Status{State: p.state, Index: p.queue.Index(), Volume: p.volume, Repeat: p.queue.Repeat(), Shuffle: p.queue.Shuffled(), Queue: p.queue.Tracks()}
 	s.Track, _ = p.queue.Current()
+	s.Radio = p.radioLocked()
 	s.Quality = p.Quality()
 	s.Position = samplesToDuration(p.positionLocked())
 	if p.cur != nil {
 		s.Duration = p.cur.duration()
 	}
 	return s
+}
+
+// MarkRadio marks tracks as a radio's: Status.Radio and the saved state
+// name them, so the mark survives a restart and reaches segue ctl (it was
+// the interface's alone). Call it before queueing them. Marks of tracks no
+// longer queued are dropped.
+func (p *Player) MarkRadio(tracks ...catalog.Track) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.radio = p.radioLocked()
+	if p.radio == nil {
+		p.radio = map[string]bool{}
+	}
+	for _, t := range tracks {
+		p.radio[t.ID] = true
+	}
+}
+
+// radioLocked returns the radio marks of the tracks queued now (a new
+// map, nil when none).
+func (p *Player) radioLocked() map[string]bool {
+	var m map[string]bool
+	for _, t := range p.queue.Tracks() {
+		if p.radio[t.ID] {
+			if m == nil {
+				m = map[string]bool{}
+			}
+			m[t.ID] = true
+		}
+	}
+	return m
 }
 
 // positionLocked is the play head of the current track in samples: what

@@ -1,6 +1,10 @@
 package player
 
-import "testing"
+import (
+	"reflect"
+	"slices"
+	"testing"
+)
 
 // A command that starts a track says playing at once, whatever the state
 // before, as Resume does: the status segue ctl open printed right after
@@ -120,5 +124,32 @@ func TestClearEndsTheQueue(t *testing.T) {
 	p.Clear()
 	if n, _ := ends(); n != 0 {
 		t.Errorf("Clear of a queue that had run out: %d EndEvents, want none", n)
+	}
+}
+
+// MarkRadio's marks are in Status and the saved state for the tracks still
+// queued, and go with them (they were the interface's alone: lost on a
+// restart, unseen by segue ctl).
+func TestMarkRadio(t *testing.T) {
+	p := New(Options{Segments: newMemSource(), Manifests: newMemSource(), Output: NewNull()})
+	p.Play(ts("a")...)
+	radio := ts("b c")
+	p.MarkRadio(radio...)
+	p.Add(radio...)
+	if got := p.Status().Radio; !reflect.DeepEqual(got, map[string]bool{"b": true, "c": true}) {
+		t.Fatalf("Status().Radio = %v, want b and c", got)
+	}
+	p.Remove(1) // b
+	if got := p.Snapshot().Radio; !slices.Equal(got, []string{"c"}) {
+		t.Errorf("saved radio marks after removing b: %v, want [c]", got)
+	}
+	q := New(Options{Segments: newMemSource(), Manifests: newMemSource(), Output: NewNull()})
+	q.Restore(p.Snapshot())
+	if got := q.Status().Radio; !reflect.DeepEqual(got, map[string]bool{"c": true}) {
+		t.Errorf("restored Status().Radio = %v, want c", got)
+	}
+	p.Clear()
+	if got := p.Status().Radio; got != nil {
+		t.Errorf("Status().Radio after Clear = %v, want none", got)
 	}
 }

@@ -85,6 +85,7 @@ type Player struct {
 
 	mu       sync.Mutex // guards everything below
 	queue    *Queue
+	radio    map[string]bool // IDs of tracks a radio queued (MarkRadio)
 	state    State
 	paused   bool
 	volume   int

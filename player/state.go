@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -41,6 +43,9 @@ type SavedState struct {
 	// empty in a file written before it was kept: Restore then leaves the
 	// player's own.
 	Quality Quality `json:"quality,omitempty"`
+	// Radio lists the IDs of the queue's tracks a radio queued
+	// (MarkRadio).
+	Radio []string `json:"radio,omitempty"`
 }
 
 // Snapshot returns the player's state for SaveState.
@@ -56,6 +61,7 @@ func (p *Player) Snapshot() SavedState {
 		Shuffle:    p.queue.Shuffled(),
 		Unshuffled: p.queue.Unshuffled(),
 		Quality:    p.Quality(),
+		Radio:      slices.Sorted(maps.Keys(p.radioLocked())),
 	}
 }
 
@@ -75,6 +81,13 @@ func (p *Player) Restore(s SavedState) {
 		q.shuffled, q.before = true, append([]catalog.Track(nil), s.Unshuffled...)
 	}
 	p.queue = q
+	p.radio = nil
+	for _, id := range s.Radio {
+		if p.radio == nil {
+			p.radio = map[string]bool{}
+		}
+		p.radio[id] = true
+	}
 	if q, err := ParseQuality(string(s.Quality)); err == nil && s.Quality != "" {
 		p.quality.Store(q)
 	}

@@ -24,7 +24,7 @@ func TestStateRoundTrip(t *testing.T) {
 		t.Fatalf("missing state: %+v, %v; want empty at full volume", s, err)
 	}
 	p := New(Options{Segments: newMemSource(), Manifests: newMemSource(), Output: NewNull()})
-	want := SavedState{Tracks: ts("a b c"), Index: 1, PositionMS: 61234, Volume: 35, Repeat: "all", Quality: "low"}
+	want := SavedState{Tracks: ts("a b c"), Index: 1, PositionMS: 61234, Volume: 35, Repeat: "all", Quality: "low", Radio: []string{"b", "c"}}
 	p.Restore(want) // not opened: nothing plays, the state is just held
 	if err := SaveState(dir, p.Snapshot()); err != nil {
 		t.Fatal(err)

@@ -23,6 +23,9 @@ func (c control) Do(_ context.Context, a action.Action) (player.Status, error) {
 	p := c.p
 	switch a.Kind {
 	case action.PlayNow:
+		if a.Radio {
+			p.MarkRadio(a.Tracks...)
+		}
 		p.Play(a.Tracks...)
 	case action.PlayNext:
 		p.PlayNext(a.Tracks...)

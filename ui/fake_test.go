@@ -154,10 +154,11 @@ type fakePlayer struct {
 	ch     chan player.Event
 	log    []action.Kind
 	acts   []action.Action
+	radio  map[string]bool // marked as the player's MarkRadio marks
 }
 
 func newFakePlayer() *fakePlayer {
-	return &fakePlayer{q: player.NewQueue(), volume: 80, ch: make(chan player.Event, 64)}
+	return &fakePlayer{q: player.NewQueue(), volume: 80, ch: make(chan player.Event, 64), radio: map[string]bool{}}
 }
 
 func (p *fakePlayer) Events() <-chan player.Event { return p.ch }
@@ -178,6 +179,9 @@ func (p *fakePlayer) Do(_ context.Context, a action.Action) (player.Status, erro
 	case action.SeekTo:
 		p.pos = a.To
 	case action.PlayNow:
+		for _, t := range a.Tracks {
+			p.radio[t.ID] = p.radio[t.ID] || a.Radio
+		}
 		p.q.PlayNow(a.Tracks...)
 		p.state = player.Playing
 	case action.PlayNext:
@@ -223,7 +227,7 @@ func (p *fakePlayer) Do(_ context.Context, a action.Action) (player.Status, erro
 func (p *fakePlayer) statusLocked() player.Status {
 	t, _ := p.q.Current()
 	return player.Status{State: p.state, Track: t, Index: p.q.Index(), Position: p.pos, Volume: p.volume,
-		Repeat: p.q.Repeat(), Shuffle: p.q.Shuffled(), Queue: p.q.Tracks()}
+		Repeat: p.q.Repeat(), Shuffle: p.q.Shuffled(), Queue: p.q.Tracks(), Radio: p.radio}
 }
 
 // actions returns every request the player was given.

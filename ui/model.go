@@ -47,10 +47,9 @@ type Model struct {
 	st     *styles.Styles
 	covers *cover.Store
 
-	radio       Radio
-	autoplay    bool
-	lastTrack   catalog.Track   // the last track that started, the seed of autoplay
-	radioQueued map[string]bool // tracks a radio queued, marked in the queue
+	radio     Radio
+	autoplay  bool
+	lastTrack catalog.Track // the last track that started, the seed of autoplay
 
 	search  *search.View
 	library *library.View
@@ -111,7 +110,7 @@ func New(ctx context.Context, o Options) *Model {
 		m.library.SetPlaylists(o.Playlists)
 	}
 	m.now.Silent = o.Silent
-	m.radio, m.autoplay, m.radioQueued = o.Radio, o.Autoplay && o.Radio != nil, map[string]bool{}
+	m.radio, m.autoplay = o.Radio, o.Autoplay && o.Radio != nil
 	m.screens = []Screen{m.search, m.library, m.queue, m.now, m.lists}
 	return m
 }
@@ -156,7 +155,6 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			cmds = append(cmds, m.fail(msg.err))
 		} else {
 			q := fromStatus(&m.status, msg.status)
-			q.Radio = m.radioQueued
 			m.queue.SetState(q)
 			cmds = append(cmds, m.statusChanged(), m.confirm(msg.a))
 		}

@@ -99,7 +99,7 @@ func fromStatus(s *nowplaying.Status, st player.Status) queue.State {
 	if !s.HasTrack {
 		noTrack(s)
 	}
-	return queue.State{Tracks: st.Queue, Index: st.Index, Repeat: st.Repeat.String(), Shuffle: st.Shuffle}
+	return queue.State{Tracks: st.Queue, Index: st.Index, Repeat: st.Repeat.String(), Shuffle: st.Shuffle, Radio: st.Radio}
 }
 
 // apply folds e into s. index is the queue index a track change reports

@@ -45,8 +45,5 @@ func (m *Model) radioLoaded(msg radioLoaded) tea.Cmd {
 	case len(msg.tracks) == 0:
 		return m.line.show("radio after "+msg.from+": nothing new to play", false)
 	}
-	for _, t := range msg.tracks {
-		m.radioQueued[t.ID] = true
-	}
-	return m.request(action.Action{Kind: action.PlayNow, Tracks: msg.tracks, From: "radio after " + msg.from})
+	return m.request(action.Action{Kind: action.PlayNow, Tracks: msg.tracks, From: "radio after " + msg.from, Radio: true})
 }
