@@ -126,3 +126,22 @@ func runRefused(t *testing.T, bin string, args, env []string) (stderr string, co
 		t.Fatalf("segue %s was not refused; it ran on:\n%s", strings.Join(args, " "), out.String())
 	}
 }
+
+// TestBlobStoreHostNotResolving: an S3 endpoint whose host name does not
+// resolve says so, and to check endpoint=; it said "start the store", as
+// for an endpoint nothing listens on, when no store can be started at a
+// name that is not there. A .invalid name never resolves (RFC 6761), so
+// this needs no network.
+func TestBlobStoreHostNotResolving(t *testing.T) {
+	bin := segueBinary(t)
+	config, _ := ingestEnv(t)
+	args := []string{"--config", config, "origin", "migrate", "--from", newEmptyOrigin(t),
+		"--to-catalog", "postgres://segue@127.0.0.1:1/segue", "--to-blobs", "s3://segue-blobs?endpoint=http://segue-store.invalid:9000"}
+	errOut, code := runRefused(t, bin, args, []string{"AWS_ACCESS_KEY_ID=k", "AWS_SECRET_ACCESS_KEY=s", "AWS_EC2_METADATA_DISABLED=true"})
+	msg := checkFailure(t, "migrate to a host name that does not resolve", errOut, code, ExitError)
+	want := "migrate: the host name segue-store.invalid of the S3 endpoint segue-store.invalid:9000 is not found; " +
+		"the host name does not resolve: check endpoint= in --to-blobs"
+	if msg != want {
+		t.Errorf("segue %s:\n%q\nwant\n%q", strings.Join(args, " "), msg, want)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 
 	"github.com/spf13/cobra"
 
@@ -81,6 +82,9 @@ func explainBlobs(use blobsUse, loc blobs.S3Location, err error) error {
 		do = fmt.Sprintf("create it (aws s3 mb s3://%s, or mc mb ALIAS/%[1]s; segue origin ingest --blobs creates it) or check the bucket in %s", loc.Bucket, use.flag)
 	case errors.Is(err, blobs.ErrWrongRegion):
 		do = "give the bucket's region as region= in " + use.flag
+	case errors.Is(err, blobs.ErrUnreachable) && errors.As(err, new(*net.DNSError)):
+		// no store can be started at a name that is not there
+		do = "the host name does not resolve: check endpoint= in " + use.flag
 	case errors.Is(err, blobs.ErrUnreachable) && loc.Endpoint != "":
 		do = "start the store, or check endpoint= in " + use.flag
 	case errors.Is(err, blobs.ErrUnreachable):

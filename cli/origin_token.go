@@ -54,7 +54,7 @@ create --adopt-local, when the origin starts requiring tokens.`,
 			}
 			var adopted *origin.Owned
 			if adoptLocal {
-				owned, err := origin.AdoptLocal(cmd.Context(), db, tok.ID)
+				owned, _, err := origin.AdoptLocal(cmd.Context(), db, tok.ID)
 				if err != nil {
 					return fmt.Errorf("token %s was created, but: %w; run segue origin token adopt-local %s%s", tok.ID, err, tok.ID, same(cmd))
 				}
@@ -70,7 +70,7 @@ create --adopt-local, when the origin starts requiring tokens.`,
 			fmt.Fprintln(a.stdout, secret)
 			fmt.Fprintf(a.stderr, "token %s (%s) created; give the secret above to the client (--token, SEGUE_TOKEN or token in config.toml). It is not shown again.\n", tok.ID, tok.Name)
 			if adopted != nil {
-				fmt.Fprintln(a.stderr, adoptedSentence(*adopted, tok.ID))
+				fmt.Fprintln(a.stderr, adoptedSentence(*adopted, origin.Adopter{ID: tok.ID}))
 			}
 			return nil
 		},
@@ -139,34 +139,48 @@ create --adopt-local, when the origin starts requiring tokens.`,
 		}),
 	}
 	adopt := &cobra.Command{
-		Use:   "adopt-local ID",
-		Short: `Give a token the playlists and plays made while the origin ran open (owner "local")`,
+		Use:   "adopt-local ID|SUBSONIC_USER",
+		Short: `Give a token or Subsonic user the playlists and plays made while the origin ran open (owner "local")`,
 		Long: `An origin running open on loopback keeps its playlists and plays for "local".
 Once it requires tokens (--require-token, or an address off loopback) no
 request speaks for "local": its playlists are seen by nobody until a token
-adopts them. Running it again hands over what "local" made since.`,
-		Example: `  segue origin token adopt-local tok1a2b3c4d`,
+adopts them, or a Subsonic user (by name or ID, see segue origin user list)
+for a household listening with Subsonic apps. Running it again hands over
+what "local" made since.`,
+		Example: "  segue origin token adopt-local tok1a2b3c4d\n  segue origin token adopt-local alice",
 		Args:    cobra.ExactArgs(1),
-		RunE: onToken(func(cmd *cobra.Command, db *sql.DB, id string) error {
-			owned, err := origin.AdoptLocal(cmd.Context(), db, id)
-			if errors.Is(err, origin.ErrRevokedToken) {
-				return fmt.Errorf("%w: give them to an active token, or make one with segue origin token create NAME --adopt-local", err)
-			} else if err != nil {
+		RunE: func(cmd *cobra.Command, args []string) error {
+			db, err := catalog(cmd, false)
+			if err != nil {
 				return err
 			}
-			fmt.Fprintln(a.stderr, adoptedSentence(owned, id))
+			defer db.Close()
+			owned, to, err := origin.AdoptLocal(cmd.Context(), db, args[0])
+			switch {
+			case errors.Is(err, origin.ErrNotFound):
+				return fmt.Errorf("%w: no token or Subsonic user is %s (see segue origin token list%s, or segue origin user list%[3]s)", err, args[0], same(cmd))
+			case errors.Is(err, origin.ErrRevokedToken):
+				return fmt.Errorf("%w: give them to an active token, or make one with segue origin token create NAME --adopt-local", err)
+			case err != nil:
+				return err
+			}
+			fmt.Fprintln(a.stderr, adoptedSentence(owned, to))
 			return nil
-		}),
+		},
 	}
 	cmd.AddCommand(create, list, jsonErrorFlag(revoke), jsonErrorFlag(adopt))
 	return cmd
 }
 
-// adoptedSentence says what origin.AdoptLocal handed to token id.
-func adoptedSentence(o origin.Owned, id string) string {
+// adoptedSentence says what origin.AdoptLocal handed to to.
+func adoptedSentence(o origin.Owned, to origin.Adopter) string {
 	if o.Playlists == 0 && o.Plays == 0 {
 		return `nothing to hand over: no playlists or plays belong to "local" (the open origin's listener)`
 	}
-	return fmt.Sprintf(`token %s now owns %s and %s made while the origin ran open (owner "local"): clients with its secret see them`,
-		id, catalog.Count(int(o.Playlists), "playlist"), catalog.Count(int(o.Plays), "play"))
+	see := "clients with its secret see them"
+	if to.Name != "" {
+		see = "Subsonic apps signed in as " + to.Name + " see them"
+	}
+	return fmt.Sprintf(`%s now owns %s and %s made while the origin ran open (owner "local"): %s`,
+		to, catalog.Count(int(o.Playlists), "playlist"), catalog.Count(int(o.Plays), "play"), see)
 }

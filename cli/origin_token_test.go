@@ -127,4 +127,18 @@ func TestOriginTokenAdoptLocal(t *testing.T) {
 	if pls, err := origin.NewPlaylists(db).List(t.Context(), created.ID); err != nil || len(pls) != 2 {
 		t.Errorf("the token's playlists: %+v %v; want Kitchen and Porch", pls, err)
 	}
+
+	// a Subsonic user, by name, adopts too: a household listening with
+	// Subsonic apps was told "not found (see segue origin token list)"
+	segueOK(t, "--config", config, "origin", "user", "add", "alice", "--no-password")
+	if _, err := origin.NewPlaylists(db).Create(t.Context(), origin.LocalOwner, "Garden"); err != nil {
+		t.Fatal(err)
+	}
+	want := `Subsonic user alice now owns 1 playlist and 0 plays made while the origin ran open (owner "local"): Subsonic apps signed in as alice see them`
+	if _, stderr, code := segue(t, "--config", config, "origin", "token", "adopt-local", "alice"); code != ExitOK || !strings.Contains(stderr, want) {
+		t.Errorf("adopt-local alice: exit %d, %q; want %q", code, stderr, want)
+	}
+	if _, stderr, code := segue(t, "--config", config, "origin", "token", "adopt-local", "nobody"); code != ExitNotFound || !strings.Contains(stderr, "segue origin user list") {
+		t.Errorf("adopt-local to no token or user: exit %d, %q; want %d naming user list", code, stderr, ExitNotFound)
+	}
 }

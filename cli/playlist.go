@@ -59,11 +59,22 @@ works wherever a playlist ID does for reading: show, export, import, play.`,
 			if err != nil {
 				return err
 			}
+			empty := "no playlists yet: make one with segue playlist create NAME [TRACK_ID...] (or import FILE)"
+			local := ""
+			if len(pls) == 0 {
+				local = localPlaylists(cmd.Context(), c)
+			}
 			if asJSON {
+				if local != "" {
+					fmt.Fprintln(a.stderr, "segue: "+local)
+				}
 				return a.printJSON(pls)
 			}
+			if local != "" {
+				empty = "no playlists of yours yet, but " + local
+			}
 			t := newTable("ID", "NAME", "TRACKS", "LENGTH", "SHARED").whole("ID", "TRACKS", "LENGTH", "SHARED").
-				orSay("no playlists yet: make one with segue playlist create NAME [TRACK_ID...] (or import FILE)")
+				orSay(empty)
 			for _, p := range pls {
 				t.row(p.ID, p.Name, strconv.Itoa(p.TrackCount), catalog.Clock(p.DurationMS), p.ShareURL)
 			}
@@ -343,4 +354,24 @@ func playlistExportCmd(a *app, asJSON *bool) *cobra.Command {
 	choiceFlag(cmd.Flags(), &format, "format", "m3u8", []string{"m3u8", "m3u", "xspf"}, "m3u8 (m3u is the same, UTF-8) or xspf")
 	cmd.Flags().VarP(pathVar(&out, "-"), "output", "o", "file to write (- for stdout)")
 	return cmd
+}
+
+// localPlaylists says, when the origin c keeps playlists for "local"
+// (made while it ran open, seen by no token once it requires them), how
+// they are handed over, for playlist list to say on stderr: a token's list
+// was empty with no word why. "" for a source without that count (a
+// Subsonic server), an origin too old to tell, or none kept.
+func localPlaylists(ctx context.Context, c source) string {
+	lo, ok := c.(interface {
+		LocalPlaylists(context.Context) (int64, error)
+	})
+	if !ok {
+		return ""
+	}
+	n, err := lo.LocalPlaylists(ctx)
+	if err != nil || n == 0 {
+		return ""
+	}
+	return "the origin keeps " + catalog.Count(int(n), "playlist") + ` made while it ran open (owner "local"), which no token sees: ` +
+		"on the origin's machine, segue origin token adopt-local TOKEN_ID (or a Subsonic user's name) hands them over"
 }

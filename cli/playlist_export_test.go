@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -60,7 +61,15 @@ func tokenOrigin(t *testing.T) (url, token string, ids []string, manifests []cat
 	}
 	rows.Close()
 	access = &accessLog{}
-	srv, err := origin.New(origin.ServerOptions{DataDir: data, RequireToken: true, Logger: slog.New(slog.NewJSONHandler(access, nil))})
+	return serveRequiringTokens(t, data, access), token, ids, manifests, access
+}
+
+// serveRequiringTokens serves the origin of data dir data on loopback,
+// requiring tokens and logging to log as JSON, until the test ends; it
+// returns its base URL.
+func serveRequiringTokens(t *testing.T, data string, log io.Writer) string {
+	t.Helper()
+	srv, err := origin.New(origin.ServerOptions{DataDir: data, RequireToken: true, Logger: slog.New(slog.NewJSONHandler(log, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,11 +77,11 @@ func tokenOrigin(t *testing.T) (url, token string, ids []string, manifests []cat
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(ctx)
+	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ctx, ln) }()
 	t.Cleanup(func() { cancel(); <-done; srv.Close() })
-	return "http://" + ln.Addr().String(), token, ids, manifests, access
+	return "http://" + ln.Addr().String()
 }
 
 // sharedMix starts tokenOrigin, configures a client with the owner's token,

@@ -30,31 +30,61 @@ func LocalOwned(ctx context.Context, db *sql.DB) (Owned, error) {
 	return o, nil
 }
 
-// AdoptLocal hands everything LocalOwner owns (see LocalOwned) to the
-// live token with id, in one transaction: its playlists, share links
-// kept, and its plays, which radio and Subsonic's frequent and recent
-// lists read. It returns what moved; a second call moves nothing.
-// ErrNotFound when no token has id, ErrRevokedToken when it is revoked.
-func AdoptLocal(ctx context.Context, db *sql.DB, id string) (Owned, error) {
-	var moved Owned
+// Adopter is who AdoptLocal handed LocalOwner's things to: a token, or a
+// Subsonic user (whose ID owns its playlists and plays, as a token's does).
+type Adopter struct {
+	ID   string // the owner's ID: the token's, or the Subsonic user's
+	Name string // the Subsonic user's name; "" for a token
+}
+
+// String names the adopter for a person: "token ID" or "Subsonic user NAME".
+func (a Adopter) String() string {
+	if a.Name != "" {
+		return "Subsonic user " + a.Name
+	}
+	return "token " + a.ID
+}
+
+// AdoptLocal hands everything LocalOwner owns (see LocalOwned) to who, in
+// one transaction: a live token's ID, or a Subsonic user's name or ID (a
+// household whose listeners use Subsonic apps). It moves the playlists,
+// share links kept, and the plays, which radio and Subsonic's frequent and
+// recent lists read, and returns what moved and to whom; a second call
+// moves nothing. ErrNotFound when no token or Subsonic user is who,
+// ErrRevokedToken when the token is revoked.
+func AdoptLocal(ctx context.Context, db *sql.DB, who string) (Owned, Adopter, error) {
+	var (
+		moved Owned
+		to    Adopter
+	)
 	err := catalogTx(ctx, db, func(tx *sql.Tx) error {
 		var revoked sql.NullInt64
-		err := tx.QueryRowContext(ctx, `SELECT revoked_at FROM tokens WHERE id = ?`, id).Scan(&revoked)
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotFound
-		}
-		if err != nil {
+		err := tx.QueryRowContext(ctx, `SELECT revoked_at FROM tokens WHERE id = ?`, who).Scan(&revoked)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			// a Subsonic user's ID is never a token's (its own prefix),
+			// and its name is matched after its ID
+			err = tx.QueryRowContext(ctx, `SELECT id, name FROM subsonic_users WHERE id = ? OR name = ? ORDER BY id = ? DESC LIMIT 1`,
+				who, who, who).Scan(&to.ID, &to.Name)
+			if errors.Is(err, sql.ErrNoRows) {
+				return ErrNotFound
+			}
+			if err != nil {
+				return err
+			}
+		case err != nil:
 			return err
-		}
-		if revoked.Valid {
+		case revoked.Valid:
 			return ErrRevokedToken
+		default:
+			to.ID = who
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE playlists SET owner = ? WHERE owner = ?`, id, LocalOwner)
+		res, err := tx.ExecContext(ctx, `UPDATE playlists SET owner = ? WHERE owner = ?`, to.ID, LocalOwner)
 		if err != nil {
 			return err
 		}
 		moved.Playlists, _ = res.RowsAffected()
-		res, err = tx.ExecContext(ctx, `UPDATE events SET listener = ? WHERE listener = ?`, id, LocalOwner)
+		res, err = tx.ExecContext(ctx, `UPDATE events SET listener = ? WHERE listener = ?`, to.ID, LocalOwner)
 		if err != nil {
 			return err
 		}
@@ -62,9 +92,9 @@ func AdoptLocal(ctx context.Context, db *sql.DB, id string) (Owned, error) {
 		return nil
 	})
 	if err != nil {
-		return Owned{}, fmt.Errorf("hand what %s owns to token %s: %w", LocalOwner, id, err)
+		return Owned{}, Adopter{}, fmt.Errorf("hand what %s owns to %s: %w", LocalOwner, who, err)
 	}
-	return moved, nil
+	return moved, to, nil
 }
 
 // warnLocalOwned logs, on an origin that requires tokens, the playlists
@@ -80,6 +110,6 @@ func (s *Server) warnLocalOwned(ctx context.Context) {
 		return
 	}
 	s.log.Warn("playlists made while the origin ran open (owner local) are seen by no token now that it requires tokens: "+
-		"hand them and their plays to one with segue origin token adopt-local TOKEN_ID, or token create NAME --adopt-local",
+		"hand them and their plays to one with segue origin token adopt-local TOKEN_ID (or a Subsonic user's name), or token create NAME --adopt-local",
 		"playlists", owned.Playlists, "plays", owned.Plays)
 }

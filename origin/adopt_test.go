@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -56,15 +57,15 @@ func testLocalPlaylistsAdopted(t *testing.T, e engine) {
 		t.Fatalf("before adopting, the token lists %+v (%v); want none", got, err)
 	}
 
-	if _, err := AdoptLocal(ctx, w.db, "tok-none"); !errors.Is(err, ErrNotFound) {
+	if _, _, err := AdoptLocal(ctx, w.db, "tok-none"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("AdoptLocal to an unknown token: %v; want ErrNotFound", err)
 	}
-	if _, err := AdoptLocal(ctx, w.db, old.ID); !errors.Is(err, ErrRevokedToken) {
+	if _, _, err := AdoptLocal(ctx, w.db, old.ID); !errors.Is(err, ErrRevokedToken) {
 		t.Errorf("AdoptLocal to a revoked token: %v; want ErrRevokedToken", err)
 	}
-	moved, err := AdoptLocal(ctx, w.db, tok.ID)
-	if err != nil || moved != (Owned{Playlists: 1, Plays: 1}) {
-		t.Fatalf("AdoptLocal = %+v, %v; want 1 playlist and 1 play", moved, err)
+	moved, to, err := AdoptLocal(ctx, w.db, tok.ID)
+	if err != nil || moved != (Owned{Playlists: 1, Plays: 1}) || to != (Adopter{ID: tok.ID}) {
+		t.Fatalf("AdoptLocal = %+v to %+v, %v; want 1 playlist and 1 play to the token", moved, to, err)
 	}
 	got, err := household.Playlists(ctx)
 	if err != nil || len(got) != 1 || got[0].ID != pl.ID || got[0].TrackCount != 2 {
@@ -77,10 +78,32 @@ func testLocalPlaylistsAdopted(t *testing.T, e engine) {
 	if err := NewEvents(w.db).Each(ctx, tok.ID, func(ev catalog.PlayEvent) error { plays = append(plays, ev); return nil }); err != nil || len(plays) != 1 || plays[0].TrackID != w.joga {
 		t.Errorf("the token's plays: %+v %v; want the play of local", plays, err)
 	}
-	if again, err := AdoptLocal(ctx, w.db, tok.ID); err != nil || again != (Owned{}) {
+	if again, _, err := AdoptLocal(ctx, w.db, tok.ID); err != nil || again != (Owned{}) {
 		t.Errorf("AdoptLocal again = %+v, %v; want nothing moved", again, err)
 	}
 	if left, err := LocalOwned(ctx, w.db); err != nil || left != (Owned{}) {
 		t.Errorf("LocalOwned after adopting = %+v, %v; want nothing", left, err)
+	}
+
+	// A household listening with Subsonic apps: a Subsonic user, by name
+	// or by ID, adopts what local made since (AdoptLocal took token IDs
+	// only, and the user's name was "not found").
+	if _, err := w.db.ExecContext(ctx, `INSERT INTO subsonic_users (name, id, pass_sealed, api_key_sha, created_at) VALUES (?, ?, NULL, ?, ?)`,
+		"alice", "su-alice", "sha-of-alices-key", time.Now().UnixMilli()); err != nil {
+		t.Fatal(err)
+	}
+	for _, who := range []string{"alice", "su-alice"} {
+		porch, err := NewPlaylists(w.db).Create(ctx, LocalOwner, "Porch by "+who)
+		if err != nil {
+			t.Fatal(err)
+		}
+		moved, to, err := AdoptLocal(ctx, w.db, who)
+		if err != nil || moved != (Owned{Playlists: 1}) || to != (Adopter{ID: "su-alice", Name: "alice"}) || to.String() != "Subsonic user alice" {
+			t.Fatalf("AdoptLocal(%q) = %+v to %+v, %v; want 1 playlist to Subsonic user alice (su-alice)", who, moved, to, err)
+		}
+		pls, err := NewPlaylists(w.db).List(ctx, "su-alice")
+		if err != nil || !slices.ContainsFunc(pls, func(p catalog.Playlist) bool { return p.ID == porch.ID }) {
+			t.Errorf("after AdoptLocal(%q), the Subsonic user's playlists are %+v (%v); want %s among them", who, pls, err, porch.Name)
+		}
 	}
 }

@@ -51,6 +51,7 @@ func (s *Server) playlistRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/v1/playlists/{id}/move", s.ownerOnly(s.handleMoveTrack))
 	mux.HandleFunc("POST /api/v1/playlists/{id}/share", s.ownerOnly(s.handleShare))
 	mux.HandleFunc("DELETE /api/v1/playlists/{id}/share", s.ownerOnly(s.handleUnshare))
+	mux.HandleFunc("GET /api/v1/local-owned", s.ownerOnly(s.handleLocalOwned))
 	mux.HandleFunc("GET /p/{token}", s.handleSharePage)
 	mux.HandleFunc("GET /p/{token}/{$}", s.handleSharePage) // as chat apps and hands may write it
 }
@@ -105,6 +106,20 @@ func (s *Server) handlePlaylists(w http.ResponseWriter, r *http.Request) {
 		pls[i] = s.absolute(r, pls[i])
 	}
 	s.serveJSON(w, r, pls)
+}
+
+// handleLocalOwned answers what LocalOwner owns (LocalOwned: {"playlists":
+// N, "plays": M}), so a client whose listener has no playlists can say
+// that the origin keeps some made while it ran open, and how a token or
+// Subsonic user adopts them (segue origin token adopt-local): a token saw
+// an empty list and no hint. Only the counts are said, never the playlists.
+func (s *Server) handleLocalOwned(w http.ResponseWriter, r *http.Request) {
+	owned, err := LocalOwned(r.Context(), s.db)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	s.serveJSON(w, r, owned)
 }
 
 // answerPlaylist writes pl (or the error) as the response to an edit.

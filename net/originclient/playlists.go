@@ -19,6 +19,19 @@ func (c *Client) Playlists(ctx context.Context) ([]catalog.Playlist, error) {
 	return pls, err
 }
 
+// LocalPlaylists returns how many playlists the origin keeps for "local",
+// the listener of an origin running open, which no token sees until
+// segue origin token adopt-local hands them over (GET
+// /api/v1/local-owned). An origin older than that route answers 404: an
+// error, as any failure.
+func (c *Client) LocalPlaylists(ctx context.Context) (int64, error) {
+	var owned struct {
+		Playlists int64 `json:"playlists"`
+	}
+	err := c.getJSON(ctx, c.url(nil, "api", "v1", "local-owned"), &owned)
+	return owned.Playlists, err
+}
+
 // Playlist returns one of the token's playlists with its tracks.
 func (c *Client) Playlist(ctx context.Context, id string) (catalog.Playlist, error) {
 	var pl catalog.Playlist

@@ -31,11 +31,12 @@ func renditionFor(maxBitRate int) string {
 // with the gapless delay and padding, then the rendition's segments;
 // Range, HEAD and ETag as /api/v1/tracks/{id}/stream). maxBitRate picks
 // the rendition (renditionFor); format is ignored (every rendition is
-// already MP3). timeOffset (whole seconds, as clients seek) starts the
-// stream there (origin.Server.ServeStreamFrom): exact to the sample for a
-// gapless decoder, up to two frames (52 ms) early for one that ignores
-// the LAME tag. A timeOffset that is not a whole number of at least 0 is
-// code 0; one at or past the end of the song is code 0 naming its length.
+// already MP3). timeOffset (seconds, whole or decimal: "3", "3.5", to the
+// millisecond) starts the stream there (origin.Server.ServeStreamFrom):
+// exact to the sample for a gapless decoder, up to two frames (52 ms)
+// early for one that ignores the LAME tag. A timeOffset that is not such a
+// number of at least 0 is code 0; one at or past the end of the song is
+// code 0 naming its length.
 func (a *API) stream(rq *request) *Response {
 	id, res := rq.p.id("id")
 	if res != nil {
@@ -45,7 +46,7 @@ func (a *API) stream(rq *request) *Response {
 	if res != nil {
 		return res
 	}
-	offset, res := rq.p.integer("timeOffset", 0, 0, 1<<30)
+	offset, res := rq.p.seconds("timeOffset", 0, 1<<30)
 	if res != nil {
 		return res
 	}
@@ -53,10 +54,10 @@ func (a *API) stream(rq *request) *Response {
 	if err != nil {
 		return a.notFound(rq, "song "+id, err)
 	}
-	if offset > 0 && int64(offset)*1000 >= t.DurationMS {
-		return failed(CodeGeneric, fmt.Sprintf("timeOffset %d is past the end of song %s, which lasts %d s: give a timeOffset below that", offset, id, catalog.Seconds(t.DurationMS)))
+	if offset > 0 && offset.Milliseconds() >= t.DurationMS {
+		return failed(CodeGeneric, fmt.Sprintf("timeOffset %s is past the end of song %s, which lasts %d s: give a timeOffset below that", rq.p.get("timeOffset"), id, catalog.Seconds(t.DurationMS)))
 	}
-	a.o.ServeStreamFrom(rq.w, rq.Request, id, renditionFor(maxBitRate), time.Duration(offset)*time.Second)
+	a.o.ServeStreamFrom(rq.w, rq.Request, id, renditionFor(maxBitRate), offset)
 	return nil
 }
 

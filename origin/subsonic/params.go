@@ -2,10 +2,13 @@ package subsonic
 
 import (
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // params are a request's parameters: the query and a form body together
@@ -84,6 +87,24 @@ func (p params) integer(name string, def, lo, hi int) (int, *Response) {
 	}
 	return n, nil
 }
+
+// seconds returns name, a decimal number of seconds from 0 to hi ("3",
+// "3.5", as clients seek), as a duration rounded to the millisecond; def
+// when absent. Exponents, signs, NaN and infinities are refused.
+func (p params) seconds(name string, def time.Duration, hi int) (time.Duration, *Response) {
+	v := p.get(name)
+	if v == "" {
+		return def, nil
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || !decimal.MatchString(v) || f > float64(hi) {
+		return 0, failed(CodeGeneric, fmt.Sprintf("%s %q: want a number of seconds from 0 to %d, like 3 or 3.5", name, v, hi))
+	}
+	return time.Duration(math.Round(f*1000)) * time.Millisecond, nil
+}
+
+// decimal is a number written with digits and at most one point.
+var decimal = regexp.MustCompile(`^([0-9]+\.?[0-9]*|\.[0-9]+)$`)
 
 // integers returns every value of name as a whole number of at least 0.
 func (p params) integers(name string) ([]int64, *Response) {

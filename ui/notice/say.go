@@ -21,10 +21,12 @@ import (
 // err itself to the log.
 //
 // err's text is "what: cause: cause…" (STYLE.md rule 5). A short chain with
-// no URL in it was written for people (a share link's parse error, the
-// opener's reasons) and is said as it is; anything else says its first
-// step ("open album Tides"), unless that names a URL, and the reason of
-// its kind, or that the log has the details. A sentinel's own text at the
+// none of the origin client's details in it (originDetail: a failed
+// request, status answer or network error, known by type) was written for
+// people, even when it quotes a link the user gave, and is said as it is;
+// anything else says its first step ("open album Tides"), unless that step
+// is the client's request itself, and the reason of its kind, or that the
+// log has the details. A sentinel's own text at the
 // end of a chain written for people adds nothing and is dropped. An error
 // with a Plain method is said as Plain says it.
 func Say(err error) string {
@@ -50,11 +52,14 @@ func Say(err error) string {
 		}
 	}
 	clauses := clauses(text)
-	if !hasURL(text) && len(clauses) <= 3 && len(text) <= 100 {
+	asked, ok := originDetail(err)
+	if !ok && len(clauses) <= 3 && len(text) <= 100 {
 		return text
 	}
 	what := clauses[0]
-	if hasURL(what) || what == text {
+	// the first step is the origin client's own ("get http://HOST/…")
+	// when its request's text starts no later than that step ends
+	if full := err.Error(); what == text || ok && strings.HasSuffix(full, asked) && len(full)-len(asked) <= len(what) {
 		what = ""
 	}
 	reason := Reason(err)
@@ -102,7 +107,29 @@ func clauses(text string) []string {
 // errors quote the link they refuse.
 var quotedURL = regexp.MustCompile(`: "[^"]*://[^"]*"`)
 
-func hasURL(s string) bool { return strings.Contains(s, "http://") || strings.Contains(s, "https://") }
+// originDetail finds in err's chain the first of the origin client's
+// details, by type (as cli's originDetail does): its failed request
+// (originclient.RequestError, whose text names the URL asked), a status
+// answer, or a network error. It returns that error's text. A URL in
+// err's own words is no such detail: a share link the user gave, quoted
+// back, was cut to "it failed".
+func originDetail(err error) (string, bool) {
+	for err != nil {
+		switch e := err.(type) {
+		case *originclient.RequestError, *originclient.StatusError, *url.Error, *net.OpError:
+			return err.Error(), true
+		case interface{ Unwrap() []error }:
+			for _, inner := range e.Unwrap() {
+				if _, ok := originDetail(inner); ok {
+					return err.Error(), true
+				}
+			}
+			return "", false
+		}
+		err = errors.Unwrap(err)
+	}
+	return "", false
+}
 
 // The reasons a try again may cure. Only a load is tried again by ctrl+r
 // (SayLoad); an edit, a play or a radio is not.
