@@ -12,11 +12,37 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 // checkTimeout bounds Check: the credentials (which may mean asking the
 // EC2 instance metadata) and one listing request.
 const checkTimeout = 15 * time.Second
+
+// checkRetry is how long Check waits before asking again a store that
+// answered 5xx: MinIO answers 503 "Server not initialized yet, please try
+// again" for its first moments after it listens (seen in a CI run), as a
+// store started beside segue (docker compose) would.
+const checkRetry = 250 * time.Millisecond
+
+// busy says whether err is a store's 5xx answer, which asking again may
+// cure.
+func busy(err error) bool {
+	var re *smithyhttp.ResponseError
+	return errors.As(err, &re) && re.HTTPStatusCode() >= 500
+}
+
+// sleepCtx waits d, or returns ctx's error when it ends first.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
 
 // CheckError is an S3 store that Check found unusable. Says is why, as a
 // clause a person reads that names the setting at fault (the access key
@@ -40,8 +66,9 @@ func (e *CheckError) Unwrap() []error {
 	return []error{e.Kind, e.Err}
 }
 
-// Check asks the store for one key of its prefix (ListObjectsV2, one
-// attempt, at most 15 s with finding the credentials), so that a command
+// Check asks the store for one key of its prefix (ListObjectsV2, at most
+// 15 s with finding the credentials; an answer of 5xx, a store starting up
+// or overloaded, is asked again every checkRetry), so that a command
 // refuses to start on a store it cannot use rather than failing at its
 // first blob. The error is a *CheckError. A missing bucket is
 // ErrNoBucket, though Put would create it: whether that is fine is the
@@ -63,10 +90,16 @@ func (b *S3) Check(ctx context.Context) error {
 	if b.loc.Prefix != "" {
 		prefix = b.loc.Prefix + "/"
 	}
-	_, err := b.client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: &b.loc.Bucket, Prefix: &prefix, MaxKeys: aws.Int32(1)},
-		func(o *s3.Options) { o.RetryMaxAttempts = 1 })
-	if err == nil {
-		return nil
+	var err error
+	for {
+		_, err = b.client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: &b.loc.Bucket, Prefix: &prefix, MaxKeys: aws.Int32(1)},
+			func(o *s3.Options) { o.RetryMaxAttempts = 1 })
+		if err == nil {
+			return nil
+		}
+		if !busy(err) || sleepCtx(ctx, checkRetry) != nil {
+			break
+		}
 	}
 	var (
 		ae   smithy.APIError
