@@ -219,6 +219,8 @@ func TestEmptyPlaylistJSONListsNoTracks(t *testing.T) {
 	hasEmptyTracks("playlist remove of its one track --json", segueOK(t, append(env, "playlist", "remove", pl.ID, "1", "--json")...))
 	link := strings.TrimSpace(segueOK(t, append(env, "playlist", "share", pl.ID)...))
 	hasEmptyTracks("playlist show URL --json", segueOK(t, append(env, "playlist", "show", link, "--json")...))
+	// pasted as mail and Markdown wrap a link: it was "cannot parse"
+	hasEmptyTracks("playlist show <URL> --json", segueOK(t, append(env, "playlist", "show", "<"+link+">", "--json")...))
 	for _, u := range []string{url + "/api/v1/playlists/" + pl.ID, link} {
 		var raw json.RawMessage
 		getJSON(t, u, &raw)

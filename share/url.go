@@ -50,17 +50,32 @@ func NewToken() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
+// unwrapURL drops the spaces, angle brackets and "URL:" prefix around a
+// pasted link (RFC 3986, appendix C: "<http://…>", "<URL:http://…>").
+func unwrapURL(raw string) string {
+	s := strings.TrimSpace(raw)
+	if len(s) >= 2 && s[0] == '<' && s[len(s)-1] == '>' {
+		s = strings.TrimSpace(s[1 : len(s)-1])
+		if len(s) >= 4 && strings.EqualFold(s[:4], "URL:") {
+			s = strings.TrimSpace(s[4:])
+		}
+	}
+	return s
+}
+
 // ValidToken reports whether s has the shape of a share token.
 func ValidToken(s string) bool { return tokenRE.MatchString(s) }
 
 // ParseURL parses a share URL such as https://music.example/p/TOKEN,
-// optionally with #sha256=FINGERPRINT (a self-signed origin's certificate). The
+// optionally with #sha256=FINGERPRINT (a self-signed origin's certificate),
+// as pasted: spaces around it, and the <...> or <URL:...> that mail and
+// Markdown put around a link (RFC 3986 appendix C), are dropped. The
 // error says exactly what is wrong, for a one-line message to the user.
 func ParseURL(raw string) (Link, error) {
 	bad := func(why string) (Link, error) {
 		return Link{}, fmt.Errorf("%w: %q: %s (want http(s)://HOST/p/TOKEN)", ErrBadURL, clip(raw), why)
 	}
-	s := strings.TrimSpace(raw)
+	s := unwrapURL(raw)
 	if s == "" {
 		return bad("empty")
 	}

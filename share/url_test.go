@@ -19,6 +19,11 @@ func TestParseURL(t *testing.T) {
 		{in: " http://127.0.0.1:7700/p/" + tok + "/ ", origin: "http://127.0.0.1:7700"},
 		{in: "http://[::1]:7700/p/" + tok + "?utm=x#frag", origin: "http://[::1]:7700"},
 		{in: "HTTPS://Music.Example/p/" + tok, origin: "https://music.example"},
+		// as mail and Markdown wrap a link (RFC 3986 appendix C): it was
+		// "cannot parse"
+		{in: "<https://music.example/p/" + tok + ">", origin: "https://music.example"},
+		{in: " <URL:https://music.example/p/" + tok + "> ", origin: "https://music.example"},
+		{in: "<>", why: "empty"},
 		{in: "", why: "empty"},
 		{in: "music.example/p/" + tok, why: "missing the scheme"},
 		{in: "ftp://music.example/p/" + tok, why: "scheme ftp"},
