@@ -41,9 +41,21 @@ func Text(s string) string {
 // folding); the key is never shown.
 func NameKey(s string) string {
 	s = norm.NFKC.String(s)
-	s = cases.Fold().String(s)
+	s = strings.Map(cherokeeFold, cases.Fold().String(s))
 	s = norm.NFKC.String(s) // folding can leave a string that is not NFKC
 	return strings.Join(strings.FieldsFunc(s, unicode.IsSpace), " ")
+}
+
+// cherokeeFold finishes golang.org/x/text's case folding of Cherokee,
+// which swaps its two cases (U+13EC to U+ABBC and back), so a key's key
+// was not itself (FuzzNameKey) and the two spellings of one name had two
+// keys. Unicode's CaseFolding.txt folds Cherokee to its capitals, as
+// foldText (search) does too.
+func cherokeeFold(r rune) rune {
+	if unicode.Is(unicode.Cherokee, r) {
+		return unicode.ToUpper(r)
+	}
+	return r
 }
 
 // articles are the leading words ignored when a list is ordered by name,

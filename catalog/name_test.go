@@ -53,6 +53,7 @@ func FuzzNameKey(f *testing.F) {
 	f.Add("Sigur Ro\u0301s")
 	f.Add("ﬀ ＡＢ ß\u0345")
 	f.Add("\xff\xfe")
+	f.Add("\u13ec \uabbc \u13fd") // Cherokee: x/text's fold swapped its cases
 	f.Fuzz(func(t *testing.T, s string) {
 		if !utf8.ValidString(s) {
 			return
@@ -116,5 +117,19 @@ func TestPlaylistName(t *testing.T) {
 		if got := PlaylistName(c.in); got != c.want || len(got) > MaxPlaylistName {
 			t.Errorf("PlaylistName(%.30q) = %.30q (%d bytes); want %.30q", c.in, got, len(got), c.want)
 		}
+	}
+}
+
+// TestNameKeyOfCherokee: both cases of a Cherokee name are one key, which
+// is its own key (golang.org/x/text's fold swapped the cases: "Ꮼ" keyed to
+// "ꮼ" and "ꮼ" to "Ꮼ"), folded to capitals as Unicode's CaseFolding.txt has.
+func TestNameKeyOfCherokee(t *testing.T) {
+	for _, s := range []string{"\u13ec\u13a0", "\uabbc\uab70", "\u13ec\uab70"} {
+		if k := NameKey(s); k != "\u13ec\u13a0" || NameKey(k) != k {
+			t.Errorf("NameKey(%q) = %q (its key %q), want %q", s, k, NameKey(k), "\u13ec\u13a0")
+		}
+	}
+	if k := NameKey("\u13fd"); k != "\u13f5" {
+		t.Errorf("NameKey(U+13FD) = %q, want U+13F5", k)
 	}
 }

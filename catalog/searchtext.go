@@ -123,11 +123,8 @@ func foldText(s string) string {
 		switch {
 		case r >= 0x3041 && r <= 0x3096, r == 0x309d, r == 0x309e: // hiragana
 			return r + 0x60
-		case unicode.Is(unicode.Cherokee, r):
-			// CaseFolding.txt folds Cherokee to its capitals; x/text's
-			// Fold swaps the two cases instead, so folding twice would
-			// not give the same word (a fuzzer find, kept as a seed).
-			return unicode.ToUpper(r)
+		case unicode.Is(unicode.Cherokee, r): // a fuzzer find, kept as a seed
+			return cherokeeFold(r)
 		case unicode.In(r, unicode.Mn, unicode.Me, unicode.Cf), isNoncharacter(r),
 			r >= 0x1f3fb && r <= 0x1f3ff: // skin-tone modifiers
 			return -1
