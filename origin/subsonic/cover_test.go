@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
+	"time"
 
 	"segue/origin"
 )
@@ -108,6 +109,28 @@ func TestCoverArtSize(t *testing.T) {
 		if etag := resp.Header.Get("ETag"); again.StatusCode != http.StatusNotModified || etag == "" {
 			t.Errorf("getCoverArt %s size %s again with If-None-Match %s: HTTP %d, want 304", c.id, c.size, etag, again.StatusCode)
 		}
+	}
+
+	// With every scaling slot taken (a burst of large covers), a request
+	// waits its turn instead of decoding at once, then is answered.
+	for range cap(f.api.scaling) {
+		f.api.scaling <- struct{}{}
+	}
+	answered := make(chan int, 1)
+	go func() {
+		resp, _ := f.call(t, "getCoverArt", url.Values{"id": {poster.ID}, "size": {"50"}})
+		answered <- resp.StatusCode
+	}()
+	select {
+	case code := <-answered:
+		t.Fatalf("getCoverArt scaled with every slot taken: HTTP %d", code)
+	case <-time.After(300 * time.Millisecond):
+	}
+	for range cap(f.api.scaling) {
+		<-f.api.scaling
+	}
+	if code := <-answered; code != http.StatusOK {
+		t.Errorf("getCoverArt after the slots came free: HTTP %d, want 200", code)
 	}
 
 	// A size the cover fits in: the stored bytes, as without one.

@@ -105,6 +105,7 @@ func writeTrack(lib string, tr fixtureTrack) error {
 type fixture struct {
 	base   string // http://127.0.0.1:PORT
 	srv    *origin.Server
+	api    *API
 	data   string
 	apiKey string // alice's
 	tracks map[string]catalog.Track
@@ -162,7 +163,7 @@ func serve(t testing.TB, o origin.ServerOptions) *fixture {
 		}
 		srv.Close()
 	})
-	f := &fixture{base: "http://" + ln.Addr().String(), srv: srv, data: data, apiKey: key,
+	f := &fixture{base: "http://" + ln.Addr().String(), srv: srv, api: api, data: data, apiKey: key,
 		tracks: map[string]catalog.Track{}, albums: map[string]catalog.Album{}}
 	artists, err := srv.Reader().Artists(ctx)
 	if err != nil {

@@ -126,7 +126,13 @@ func (a *API) scaledCover(rq *request, id string, size int) (bool, *Response) {
 		rq.w.WriteHeader(http.StatusNotModified)
 		return true, nil
 	}
+	select {
+	case a.scaling <- struct{}{}:
+	case <-rq.Context().Done(): // the client left while it waited
+		return true, nil
+	}
 	scaled, err := scaleCover(data, ctype, size)
+	<-a.scaling
 	if err != nil {
 		a.log.Warn("cover not scaled: served as stored", "album", id, "err", err)
 	}

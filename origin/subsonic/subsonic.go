@@ -15,6 +15,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
 
@@ -42,6 +43,12 @@ type API struct {
 	version  string
 	log      *slog.Logger
 	handlers map[string]handler
+	// scaling holds a slot for each cover being scaled (getCoverArt's
+	// size): one decode may take up to 128 MB (maxCoverPixels of 16-bit
+	// RGBA), so a burst of requests for large covers waits its turn
+	// rather than take the memory at once. GOMAXPROCS slots: scaling is
+	// CPU-bound, more at once would not finish sooner.
+	scaling chan struct{}
 }
 
 // handler answers one API method: a Response to encode, or nil when it
@@ -57,7 +64,8 @@ func New(o *origin.Server, opts Options) (*API, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	a := &API{o: o, store: store{db: o.Catalog()}, version: opts.ServerVersion, log: opts.Logger}
+	a := &API{o: o, store: store{db: o.Catalog()}, version: opts.ServerVersion, log: opts.Logger,
+		scaling: make(chan struct{}, runtime.GOMAXPROCS(0))}
 	if _, err := a.passwordKey(); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("start Subsonic API: %w", err)
 	}
