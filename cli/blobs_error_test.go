@@ -31,7 +31,7 @@ func TestUnusableBlobStoreSaidPlainly(t *testing.T) {
 	endpoint := miniotest.Start(t)
 	host := strings.TrimPrefix(endpoint, "http://")
 	good := "s3://segue-blobs/music?endpoint=" + endpoint
-	if _, err := openS3(t, good).Put(context.Background(), []byte("a blob, so the bucket is there")); err != nil {
+	if _, err := miniotest.Open(t, good).Put(context.Background(), []byte("a blob, so the bucket is there")); err != nil {
 		t.Fatal(err)
 	}
 	noBucket := "s3://no-such-bucket/music?endpoint=" + endpoint

@@ -19,7 +19,6 @@ import (
 	"segue/config"
 	"segue/internal/testkit"
 	"segue/origin"
-	"segue/origin/blobs"
 	"segue/origin/blobs/miniotest"
 	"segue/origin/pgtest"
 )
@@ -60,7 +59,7 @@ func TestOriginIngestIntoS3(t *testing.T) {
 	if err := db.QueryRow(`SELECT COUNT(DISTINCT hash) FROM segments`).Scan(&segs); err != nil {
 		t.Fatal(err)
 	}
-	s3 := openS3(t, url)
+	s3 := miniotest.Open(t, url)
 	stored := 0
 	if err := s3.Walk(context.Background(), func(string) error { stored++; return nil }); err != nil {
 		t.Fatal(err)
@@ -130,7 +129,7 @@ func TestServeLogsItsStores(t *testing.T) {
 	endpoint := miniotest.Start(t)
 	catalogURL, named := withPassword(t, pgtest.Database(t), "pg-s3cret")
 	blobsURL := "s3://segue-served/music?endpoint=" + endpoint
-	s3 := openS3(t, blobsURL)
+	s3 := miniotest.Open(t, blobsURL)
 	local := t.TempDir()
 	for _, c := range []struct {
 		name                   string
@@ -175,20 +174,6 @@ func TestServeLogsItsStores(t *testing.T) {
 			}
 		})
 	}
-}
-
-// openS3 opens the S3 store of the --blobs URL spec.
-func openS3(t testing.TB, spec string) *blobs.S3 {
-	t.Helper()
-	loc, err := blobs.ParseS3URL(spec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s3, err := blobs.OpenS3(context.Background(), loc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s3
 }
 
 // withPassword returns catalogURL with password in its user part (the

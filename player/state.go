@@ -81,11 +81,8 @@ func (p *Player) Restore(s SavedState) {
 		q.shuffled, q.before = true, append([]catalog.Track(nil), s.Unshuffled...)
 	}
 	p.queue = q
-	p.radio = nil
+	p.radio = make(map[string]bool, len(s.Radio))
 	for _, id := range s.Radio {
-		if p.radio == nil {
-			p.radio = map[string]bool{}
-		}
 		p.radio[id] = true
 	}
 	if q, err := ParseQuality(string(s.Quality)); err == nil && s.Quality != "" {

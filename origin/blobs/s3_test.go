@@ -18,7 +18,7 @@ var bucketSeq atomic.Int64
 func TestS3(t *testing.T) {
 	endpoint := miniotest.Start(t)
 	testStore(t, func(t *testing.T) blobs.Store {
-		return openS3(t, fmt.Sprintf("s3://segue-%d/some/prefix?endpoint=%s", bucketSeq.Add(1), endpoint))
+		return miniotest.Open(t, fmt.Sprintf("s3://segue-%d/some/prefix?endpoint=%s", bucketSeq.Add(1), endpoint))
 	})
 }
 
@@ -27,8 +27,8 @@ func TestS3(t *testing.T) {
 func TestS3PrefixIsolation(t *testing.T) {
 	endpoint := miniotest.Start(t)
 	ctx := context.Background()
-	a := openS3(t, "s3://shared/a?endpoint="+endpoint)
-	b := openS3(t, "s3://shared/b/c?endpoint="+endpoint+"&region=us-east-1")
+	a := miniotest.Open(t, "s3://shared/a?endpoint="+endpoint)
+	b := miniotest.Open(t, "s3://shared/b/c?endpoint="+endpoint+"&region=us-east-1")
 	ha, err := a.Put(ctx, []byte("in a"))
 	if err != nil {
 		t.Fatal(err)
@@ -43,17 +43,4 @@ func TestS3PrefixIsolation(t *testing.T) {
 	if got := walk(t, b); !slices.Equal(got, []string{hb}) {
 		t.Fatalf("store b walks %v, want only %s", got, hb)
 	}
-}
-
-func openS3(t *testing.T, u string) *blobs.S3 {
-	t.Helper()
-	loc, err := blobs.ParseS3URL(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := blobs.OpenS3(context.Background(), loc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
 }

@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"segue/origin/blobs/miniotest"
 )
 
 // TestCheckAsksAgainAStoreStartingUp: a store answering 503 (MinIO's
@@ -30,7 +32,7 @@ func TestCheckAsksAgainAStoreStartingUp(t *testing.T) {
 		w.Write([]byte(`<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>bucket</Name><Prefix>p/</Prefix><KeyCount>0</KeyCount><MaxKeys>1</MaxKeys><IsTruncated>false</IsTruncated></ListBucketResult>`))
 	}))
 	defer srv.Close()
-	store := openS3(t, "s3://bucket/p?endpoint="+srv.URL)
+	store := miniotest.Open(t, "s3://bucket/p?endpoint="+srv.URL)
 
 	busyFor.Store(3)
 	if err := store.Check(context.Background()); err != nil || asked.Load() != 4 {

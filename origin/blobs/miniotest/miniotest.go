@@ -6,6 +6,7 @@
 package miniotest
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"segue/internal/testkit"
+	"segue/origin/blobs"
 )
 
 // Credentials of the test server's root user; Start puts them into the
@@ -138,4 +140,19 @@ func (s *Server) Stop() {
 	<-s.exited
 	s.logf.Close()
 	s.cmd = nil
+}
+
+// Open opens the S3 store of spec, an s3:// URL (blobs.ParseS3URL's form),
+// failing the test when it cannot.
+func Open(t testing.TB, spec string) *blobs.S3 {
+	t.Helper()
+	loc, err := blobs.ParseS3URL(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s3, err := blobs.OpenS3(context.Background(), loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s3
 }
