@@ -39,6 +39,13 @@ var rows = []row{
 	{"TUI playing, RSS MiB (lower)", "TUIVsCmus", "tui-rss-MiB", "cmus-rss-MiB", "cmus"},
 	{"TUI playing, RSS anonymous MiB (lower)", "TUIVsCmus", "tui-rss-anon-MiB", "cmus-rss-anon-MiB", "cmus"},
 	{"TUI playing, RSS file-backed MiB (lower)", "TUIVsCmus", "tui-rss-file-MiB", "cmus-rss-file-MiB", "cmus"},
+	// segue play (the client build, headless) alone after the pair; cmus's
+	// figures are the pair's.
+	{"segue play via ALSA/PulseAudio, % of a core (lower)", "TUIVsCmus", "play-cpu-%", "cmus-cpu-%", "cmus"},
+	{"segue play, wake-ups per s (lower)", "TUIVsCmus", "play-wakeups/s", "cmus-wakeups/s", "cmus"},
+	{"segue play, RSS MiB (lower)", "TUIVsCmus", "play-rss-MiB", "cmus-rss-MiB", "cmus"},
+	{"segue play, RSS anonymous MiB (lower)", "TUIVsCmus", "play-rss-anon-MiB", "cmus-rss-anon-MiB", "cmus"},
+	{"segue play, RSS file-backed MiB (lower)", "TUIVsCmus", "play-rss-file-MiB", "cmus-rss-file-MiB", "cmus"},
 	{"/chunks hot set, 64 conns, req/s (higher)", "ChunksVsNginx/hot", "origin-req/s", "nginx-req/s", "nginx"},
 	{"/chunks hot set, 64 conns, MB/s (higher)", "ChunksVsNginx/hot", "origin-MB/s", "nginx-MB/s", "nginx"},
 	{"/chunks hot set, server CPU µs/req (lower)", "ChunksVsNginx/hot", "origin-cpu-µs/req", "nginx-cpu-µs/req", "nginx"},
@@ -76,6 +83,8 @@ var targets = []row{
 	{"playing, RSS MiB (target 20)", "ALSAVsCmus", "segue-rss-MiB", "", "20"},
 	{"TUI playing, wake-ups per s (target 10)", "TUIVsCmus", "tui-wakeups/s", "", "10"},
 	{"TUI playing, RSS MiB (target 20)", "TUIVsCmus", "tui-rss-MiB", "", "20"},
+	{"segue play, wake-ups per s (target 10)", "TUIVsCmus", "play-wakeups/s", "", "10"},
+	{"segue play, RSS MiB (target 20)", "TUIVsCmus", "play-rss-MiB", "", "20"},
 	{"/chunks hot set, req/s ratio, median of 5 pairs (target 1)", "ChunksVsNginx/hot", "ratio-median", "", "1"},
 	{"/chunks 4.5x cache, req/s ratio, median of 5 pairs (target 1)", "ChunksVsNginx/large", "ratio-median", "", "1"},
 	{"/chunks hot set, req/s ratio to nginx+ofc (target 1)", "ChunksVsNginx/hot", "ratio-median-ofc", "", "1"},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -163,8 +164,12 @@ func TestTUIPlaysThroughALSA(t *testing.T) {
 // anonymous and file-backed parts). Each iteration starts both
 // afresh; the figures reported are the medians over iterations
 // (-benchtime Nx), and each window is logged with the machine's load and
-// segue's switches by thread. Issue 14's targets: CPU at most cmus's, at
-// most 10 wake-ups/s, RSS at most 20 MiB.
+// segue's switches by thread. After the pair, the headless `segue play
+// --output alsa` of the client build plays the same track alone over a
+// window of its own (play-* figures): the product a script runs, where
+// BenchmarkALSAVsCmus measures the player package in its test binary.
+// Issue 14's targets: CPU at most cmus's, at most 10 wake-ups/s, RSS at
+// most 20 MiB.
 func BenchmarkTUIVsCmus(b *testing.B) {
 	const settle, window = 5 * time.Second, 30 * time.Second
 	url, _ := serveTracks(b, []tuiTrack{longTrack})
@@ -201,8 +206,47 @@ func BenchmarkTUIVsCmus(b *testing.B) {
 		add("cmus-rss-file-MiB", float64(cu.FileKiB)/1024)
 		c.Stop()
 		s.quit()
+		pu := headlessPlayFigures(b, url, env, settle, window)
+		add("play-cpu-%", pu.CPUPercent())
+		add("play-wakeups/s", pu.Wakeups)
+		add("play-rss-MiB", float64(pu.RSSKiB)/1024)
+		add("play-rss-anon-MiB", float64(pu.AnonKiB)/1024)
+		add("play-rss-file-MiB", float64(pu.FileKiB)/1024)
 	}
 	for unit, l := range figures {
 		b.ReportMetric(testkit.Median(l), unit)
 	}
+}
+
+// headlessPlayFigures runs `segue play --output alsa --quality high` of the
+// long track from url under the headless PulseAudio of env, lets it play
+// for settle and measures it over window.
+func headlessPlayFigures(t testing.TB, url string, env []string, settle, window time.Duration) testkit.Usage {
+	t.Helper()
+	var res catalog.SearchResult
+	getJSON(t, url+"/api/v1/search?q=long&limit=1", &res)
+	if len(res.Tracks) != 1 {
+		t.Fatalf("search for the long track found %d tracks", len(res.Tracks))
+	}
+	dir := t.TempDir()
+	cmd := exec.Command(segueBinary(t), "--origin", url, "play", "--output", "alsa", "--quality", "high", res.Tracks[0].ID)
+	cmd.Env = append(append(os.Environ(), tuiEnv(dir)...), env...)
+	var out testkit.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	pid := cmd.Process.Pid
+	testkit.WaitReport(t, 20*time.Second, func() bool {
+		_, ok := testkit.PulseClient(t, pid)
+		return ok
+	}, func() string { return "segue play did not open the ALSA device on PulseAudio:\n" + out.String() })
+	time.Sleep(settle)
+	u := testkit.Watch(t, pid).End
+	time.Sleep(window)
+	pu := u()
+	t.Logf("segue play %d: %.1f%% CPU, %.1f wake-ups/s, RSS %d KiB (anon %d, file %d); by thread: %s",
+		pid, pu.CPUPercent(), pu.Wakeups, pu.RSSKiB, pu.AnonKiB, pu.FileKiB, pu.ByThread())
+	return pu
 }
