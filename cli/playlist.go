@@ -15,6 +15,7 @@ import (
 
 	"segue/cache"
 	"segue/catalog"
+	"segue/net/originclient"
 	"segue/share"
 )
 
@@ -356,22 +357,14 @@ func playlistExportCmd(a *app, asJSON *bool) *cobra.Command {
 	return cmd
 }
 
-// localPlaylists says, when the origin c keeps playlists for "local"
-// (made while it ran open, seen by no token once it requires them), how
-// they are handed over, for playlist list to say on stderr: a token's list
-// was empty with no word why. "" for a source without that count (a
-// Subsonic server), an origin too old to tell, or none kept.
+// localPlaylists says, when the origin c keeps playlists for "local", how
+// they are handed over (originclient.LocalNote), for playlist list to say
+// on stderr. "" for a source without that count (a Subsonic server), an
+// origin too old to tell, or none kept.
 func localPlaylists(ctx context.Context, c source) string {
-	lo, ok := c.(interface {
-		LocalPlaylists(context.Context) (int64, error)
-	})
+	lo, ok := c.(originclient.LocalCounter)
 	if !ok {
 		return ""
 	}
-	n, err := lo.LocalPlaylists(ctx)
-	if err != nil || n == 0 {
-		return ""
-	}
-	return "the origin keeps " + catalog.Count(int(n), "playlist") + ` made while it ran open (owner "local"), which no token sees: ` +
-		"on the origin's machine, segue origin token adopt-local TOKEN_ID (or a Subsonic user's name) hands them over"
+	return originclient.LocalNote(ctx, lo)
 }

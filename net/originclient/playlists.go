@@ -32,6 +32,28 @@ func (c *Client) LocalPlaylists(ctx context.Context) (int64, error) {
 	return owned.Playlists, err
 }
 
+// LocalCounter is a source that can say how many playlists the origin
+// keeps for "local" (the Client; a Subsonic server cannot).
+type LocalCounter interface {
+	LocalPlaylists(ctx context.Context) (int64, error)
+}
+
+// LocalNote asks c how many playlists the origin keeps for "local" (made
+// while it ran open, seen by no token once it requires them) and says so,
+// with how they are handed over: the words segue playlist list and the
+// playlists screen show when a token lists none, for the list was empty
+// with no word why. "" when none are kept, or when c cannot tell (an
+// origin older than /api/v1/local-owned, or any failure: the note is a
+// hint, never a reason to fail the list).
+func LocalNote(ctx context.Context, c LocalCounter) string {
+	n, err := c.LocalPlaylists(ctx)
+	if err != nil || n <= 0 {
+		return ""
+	}
+	return "the origin keeps " + catalog.Count(int(n), "playlist") + ` made while it ran open (owner "local"), which no token sees: ` +
+		"on the origin's machine, segue origin token adopt-local TOKEN_ID (or a Subsonic user's name) hands them over"
+}
+
 // Playlist returns one of the token's playlists with its tracks.
 func (c *Client) Playlist(ctx context.Context, id string) (catalog.Playlist, error) {
 	var pl catalog.Playlist

@@ -29,21 +29,6 @@ import (
 // ETag gets 304.
 func TestCoverArtSize(t *testing.T) {
 	lib := filepath.Join(t.TempDir(), "lib")
-	ffmpeg := func(args ...string) {
-		t.Helper()
-		if out, err := exec.Command("ffmpeg", append([]string{"-nostdin", "-v", "error", "-y"}, args...)...).CombinedOutput(); err != nil {
-			t.Fatalf("ffmpeg %v: %v\n%s", args, err, out)
-		}
-	}
-	// picture writes a w x h image, red with its right (or, when tall,
-	// bottom) half blue, to path (its extension picks the format).
-	picture := func(path string, w, h int, tall bool) {
-		box := "drawbox=x=iw/2:y=0:w=iw/2:h=ih:color=blue:t=fill"
-		if tall {
-			box = "drawbox=x=0:y=ih/2:w=iw:h=ih/2:color=blue:t=fill"
-		}
-		ffmpeg("-f", "lavfi", "-i", "color=c=red:s="+strconv.Itoa(w)+"x"+strconv.Itoa(h), "-vf", box, "-frames:v", "1", path)
-	}
 	wide := fixtureTrack{"Wide/Poster/01.flac", "Landscape", "Wide", "Poster", "Pop", "2020", 1, 220}
 	tall := fixtureTrack{"Tall/Portrait/01.flac", "Skyscraper", "Tall", "Portrait", "Pop", "2021", 1, 330}
 	for _, tr := range []fixtureTrack{wide, tall} {
@@ -52,13 +37,13 @@ func TestCoverArtSize(t *testing.T) {
 		}
 	}
 	png := filepath.Join(t.TempDir(), "wide.png")
-	picture(png, 400, 250, false)
+	writePicture(t, png, 400, 250, false)
 	plain, withPic := filepath.Join(lib, wide.path), filepath.Join(t.TempDir(), "with-picture.flac")
-	ffmpeg("-i", plain, "-i", png, "-map", "0:a", "-map", "1", "-c", "copy", "-disposition:v", "attached_pic", withPic)
+	runFFmpeg(t, "-i", plain, "-i", png, "-map", "0:a", "-map", "1", "-c", "copy", "-disposition:v", "attached_pic", withPic)
 	if err := os.Rename(withPic, plain); err != nil {
 		t.Fatal(err)
 	}
-	picture(filepath.Join(lib, "Tall/Portrait/cover.jpg"), 150, 300, true)
+	writePicture(t, filepath.Join(lib, "Tall/Portrait/cover.jpg"), 150, 300, true)
 	o := origin.ServerOptions{DataDir: filepath.Join(t.TempDir(), "data")}
 	if _, err := origin.Ingest(context.Background(), lib, origin.IngestOptions{DataDir: o.DataDir, Jobs: 2}); err != nil {
 		t.Fatal(err)
@@ -141,6 +126,25 @@ func TestCoverArtSize(t *testing.T) {
 			t.Errorf("getCoverArt size %s: HTTP %d, %d bytes; want the stored %d", size, resp.StatusCode, len(body), len(want))
 		}
 	}
+}
+
+// runFFmpeg runs ffmpeg with args, failing t when it fails.
+func runFFmpeg(t testing.TB, args ...string) {
+	t.Helper()
+	if out, err := exec.Command("ffmpeg", append([]string{"-nostdin", "-v", "error", "-y"}, args...)...).CombinedOutput(); err != nil {
+		t.Fatalf("ffmpeg %v: %v\n%s", args, err, out)
+	}
+}
+
+// writePicture writes a w x h image, red with its right (or, when tall,
+// bottom) half blue, to path (its extension picks the format).
+func writePicture(t testing.TB, path string, w, h int, tall bool) {
+	t.Helper()
+	box := "drawbox=x=iw/2:y=0:w=iw/2:h=ih:color=blue:t=fill"
+	if tall {
+		box = "drawbox=x=0:y=ih/2:w=iw:h=ih/2:color=blue:t=fill"
+	}
+	runFFmpeg(t, "-f", "lavfi", "-i", "color=c=red:s="+strconv.Itoa(w)+"x"+strconv.Itoa(h), "-vf", box, "-frames:v", "1", path)
 }
 
 // reddish reports whether c is more red than blue.

@@ -135,6 +135,12 @@ func newFixtureWith(t testing.TB, o origin.ServerOptions) *fixture {
 // until t ends.
 func serve(t testing.TB, o origin.ServerOptions) *fixture {
 	t.Helper()
+	return serveAPI(t, o, Options{ServerVersion: "test"})
+}
+
+// serveAPI is serve with the API's options opts.
+func serveAPI(t testing.TB, o origin.ServerOptions, opts Options) *fixture {
+	t.Helper()
 	data := o.DataDir
 	srv, err := origin.New(o)
 	if err != nil {
@@ -144,7 +150,7 @@ func serve(t testing.TB, o origin.ServerOptions) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	api, err := New(srv, Options{ServerVersion: "test"})
+	api, err := New(srv, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

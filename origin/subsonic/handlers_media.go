@@ -113,7 +113,7 @@ func (a *API) getCoverArt(rq *request) *Response {
 
 // scaledCover answers album id's cover scaled to fit size x size (see
 // getCoverArt) and reports true; false when the stored cover is the
-// answer.
+// answer. A cover scaled before at that size comes from a.covers.
 func (a *API) scaledCover(rq *request, id string, size int) (bool, *Response) {
 	data, ctype, hash, err := a.o.CoverImage(rq.Context(), id)
 	if err != nil {
@@ -126,18 +126,24 @@ func (a *API) scaledCover(rq *request, id string, size int) (bool, *Response) {
 		rq.w.WriteHeader(http.StatusNotModified)
 		return true, nil
 	}
-	select {
-	case a.scaling <- struct{}{}:
-	case <-rq.Context().Done(): // the client left while it waited
-		return true, nil
-	}
-	scaled, err := scaleCover(data, ctype, size)
-	<-a.scaling
-	if err != nil {
-		a.log.Warn("cover not scaled: served as stored", "album", id, "err", err)
-	}
-	if scaled == nil {
-		return false, nil
+	key := coverKey{hash: hash, size: size}
+	scaled, ok := a.covers.get(key)
+	if !ok {
+		select {
+		case a.scaling <- struct{}{}:
+		case <-rq.Context().Done(): // the client left while it waited
+			return true, nil
+		}
+		scaled, err = scaleCover(data, ctype, size)
+		a.scales.Add(1)
+		<-a.scaling
+		if err != nil {
+			a.log.Warn("cover not scaled: served as stored", "album", id, "err", err)
+		}
+		if scaled == nil {
+			return false, nil
+		}
+		a.covers.put(key, scaled)
 	}
 	h.Set("Content-Type", ctype)
 	h.Set("Cache-Control", "public, max-age=3600")

@@ -18,6 +18,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"segue/origin"
 )
@@ -28,6 +29,9 @@ type Options struct {
 	ServerVersion string
 	// Logger receives failures of the origin itself (default: discard).
 	Logger *slog.Logger
+	// CoverCacheBytes bounds the scaled covers getCoverArt keeps in
+	// memory, in bytes (default coverCacheBytes, 4 MiB; see there why).
+	CoverCacheBytes int
 }
 
 // API answers /rest/ requests.
@@ -49,6 +53,12 @@ type API struct {
 	// rather than take the memory at once. GOMAXPROCS slots: scaling is
 	// CPU-bound, more at once would not finish sooner.
 	scaling chan struct{}
+	// covers keeps scaled covers (Options.CoverCacheBytes), so a cover asked for
+	// again at the same size is not scaled again.
+	covers *coverCache
+	// scales counts the covers scaled since New: a cached answer leaves
+	// it as it was.
+	scales atomic.Int64
 }
 
 // handler answers one API method: a Response to encode, or nil when it
@@ -61,11 +71,14 @@ func New(o *origin.Server, opts Options) (*API, error) {
 	if opts.ServerVersion == "" {
 		opts.ServerVersion = "dev"
 	}
+	if opts.CoverCacheBytes <= 0 {
+		opts.CoverCacheBytes = coverCacheBytes
+	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	a := &API{o: o, store: store{db: o.Catalog()}, version: opts.ServerVersion, log: opts.Logger,
-		scaling: make(chan struct{}, runtime.GOMAXPROCS(0))}
+		scaling: make(chan struct{}, runtime.GOMAXPROCS(0)), covers: newCoverCache(opts.CoverCacheBytes)}
 	if _, err := a.passwordKey(); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("start Subsonic API: %w", err)
 	}

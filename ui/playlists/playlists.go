@@ -89,6 +89,7 @@ type Changed struct {
 
 type loaded struct {
 	pls   []catalog.Playlist
+	local string // originclient.LocalNote, asked when pls is empty
 	err   error
 	edits int // View.edits when the list was asked for
 }
@@ -122,6 +123,10 @@ type View struct {
 
 	loading string
 	err     error
+	// local says that the origin keeps playlists for "local" which this
+	// token cannot see, and how they are handed over (originclient.
+	// LocalNote); "" unless the token lists none.
+	local   string
 	offline bool // the origin is unreachable: the list is the pinned playlists
 	w, h    int
 	// edits counts the changes made here (shared, edited) that a list
@@ -144,9 +149,13 @@ func (v *View) Init() tea.Cmd {
 	return func() tea.Msg {
 		pls, err := s.Playlists(ctx)
 		if err != nil {
-			err = fmt.Errorf("list playlists: %w", err)
+			return loaded{err: fmt.Errorf("list playlists: %w", err), edits: edits}
 		}
-		return loaded{pls: pls, err: err, edits: edits}
+		local := ""
+		if lo, ok := s.(originclient.LocalCounter); ok && len(pls) == 0 {
+			local = originclient.LocalNote(ctx, lo)
+		}
+		return loaded{pls: pls, local: local, edits: edits}
 	}
 }
 
@@ -207,7 +216,7 @@ func (v *View) Update(msg tea.Msg) tea.Cmd {
 		if msg.err != nil {
 			return notice.LoadError(msg.err)
 		}
-		v.pls = msg.pls
+		v.pls, v.local = msg.pls, msg.local
 		v.l.SetLen(len(v.pls))
 	case pinnedLoaded:
 		v.pls = msg.pls

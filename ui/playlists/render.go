@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"segue/catalog"
 	"segue/ui/list"
 	"segue/ui/notice"
@@ -41,6 +43,8 @@ func (v *View) View() string {
 			sub = "offline: no playlist is pinned here (O pins one while online)"
 		case v.offline:
 			sub = "offline: " + catalog.Count(len(v.pls), "pinned playlist")
+		case len(v.pls) == 0 && v.local != "":
+			sub = "none of yours yet — N makes one, o opens a shared playlist URL"
 		case len(v.pls) == 0:
 			sub = "none yet — N makes one, o opens a shared playlist URL"
 		}
@@ -48,6 +52,9 @@ func (v *View) View() string {
 			p := v.pls[i]
 			return v.row(v.playlistRow(p, v.w-2), sel)
 		})
+		if len(v.pls) == 0 && !v.offline && v.local != "" {
+			body = v.localNote()
+		}
 	}
 	switch {
 	case v.err != nil:
@@ -58,6 +65,18 @@ func (v *View) View() string {
 		sub = v.st.Muted.Render(sub)
 	}
 	return list.Block(v.st.Title.Render(head)+"\n"+sub+"\n"+body, v.w, v.h)
+}
+
+// localNote is v.local as a sentence wrapped to the screen's width under
+// the list's margin: the whole note says what to run, which one cut line
+// would not.
+func (v *View) localNote() string {
+	note := strings.ToUpper(v.local[:1]) + v.local[1:] + "."
+	lines := strings.Split(ansi.Wordwrap(note, max(v.w-4, 10), ""), "\n")
+	for i, l := range lines {
+		lines[i] = "  " + v.st.Notice.Render(l)
+	}
+	return "\n" + strings.Join(lines, "\n")
 }
 
 // playlistRow lays out name, track count, length and flags in fixed

@@ -1,0 +1,97 @@
+package playlists
+
+import (
+	"context"
+	"net"
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"segue/net/originclient"
+	"segue/origin"
+	"segue/ui/keys"
+	"segue/ui/pin"
+	"segue/ui/styles"
+)
+
+// TestPlaylistsHintLocal: on an origin that requires tokens, the playlists
+// made while it ran open belong to "local", which no token sees. The
+// screen said "none yet" with no word why, while segue playlist list told
+// how to hand them over; it now says the same, and says nothing once a
+// token has adopted them. A real origin on loopback answers.
+func TestPlaylistsHintLocal(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := origin.OpenCatalog(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, name := range []string{"Kitchen", "Porch"} {
+		if _, err := origin.NewPlaylists(db).Create(ctx, origin.LocalOwner, name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tok, secret, err := origin.CreateToken(ctx, db, "household")
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, err := originclient.New(serveRequiringTokens(t, dir), originclient.Options{Token: secret})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	v := New(ctx, client, styles.New(nil), keys.Default(), pin.NewState())
+	v.SetSize(80, 12)
+	v.Update(v.Init()())
+	hint := `none of yours yet — N makes one, o opens a shared playlist URL ` +
+		`The origin keeps 2 playlists made while it ran open (owner "local"), which no token sees: ` +
+		"on the origin's machine, segue origin token adopt-local TOKEN_ID (or a Subsonic user's name) hands them over."
+	if got := flat(v.View()); !strings.Contains(got, hint) {
+		t.Errorf("the playlists screen of a token with none while local has 2:\n%s\nwant it to say\n%s", v.View(), hint)
+	}
+	for i, line := range strings.Split(ansi.Strip(v.View()), "\n") {
+		if strings.Contains(line, "…") {
+			t.Errorf("line %d of the screen is cut: %q; want the note wrapped whole", i, line)
+		}
+	}
+
+	if _, _, err := origin.AdoptLocal(ctx, db, tok.ID); err != nil {
+		t.Fatal(err)
+	}
+	v.Update(v.Reload()())
+	if got := flat(v.View()); !strings.Contains(got, "Kitchen") || strings.Contains(got, "local") {
+		t.Errorf("the playlists screen after adopt-local:\n%s\nwant Kitchen and Porch, and no note about local", v.View())
+	}
+}
+
+// flat is a view as one line of text: no styles, no margins.
+func flat(view string) string {
+	return strings.Join(strings.Fields(ansi.Strip(view)), " ")
+}
+
+// serveRequiringTokens serves the origin in dir on loopback, requiring
+// tokens, until the test ends; it returns its base URL.
+func serveRequiringTokens(t *testing.T, dir string) string {
+	t.Helper()
+	srv, err := origin.New(origin.ServerOptions{DataDir: dir, RequireToken: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, ln) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+		srv.Close()
+	})
+	return "http://" + ln.Addr().String()
+}
