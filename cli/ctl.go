@@ -85,7 +85,7 @@ or queue position that does not exist.`,
 	// reads, or with --json the object status --json prints.
 	printStatus := func(st ctl.Status) error {
 		if asJSON {
-			return json.NewEncoder(a.stdout).Encode(st)
+			return a.printJSON(st)
 		}
 		_, err := fmt.Fprintln(a.stdout, statusLine(st))
 		return err
@@ -156,7 +156,7 @@ removal of the current last track (stop keeps the queue: play waits).`,
 			case args[0] != "list" && resp.Status != nil:
 				return printStatus(*resp.Status)
 			case asJSON:
-				return json.NewEncoder(a.stdout).Encode(append([]ctl.QueueEntry{}, resp.Queue...))
+				return a.printJSON(append([]ctl.QueueEntry{}, resp.Queue...))
 			}
 			return a.printTables(queueTable(resp.Queue))
 		},

@@ -264,6 +264,10 @@ func sentenceOf(err error) string {
 			// (its share URL is the user's, not a request's)
 			return own.String() + re.Msg
 		}
+		if nf, ok := e.(*originclient.NotFoundError); ok {
+			// "<kind> <ID> not found on <source>", whichever source
+			return own.String() + nf.Sentence()
+		}
 		if clause, ok := originClause(e, link); ok {
 			return own.String() + clause
 		}

@@ -21,12 +21,7 @@ import (
 // no such file or directory" (the log's folder, the state dir, did not
 // exist yet).
 func TestPlayThroughALSA(t *testing.T) {
-	url, _ := serveTracks(t, []tuiTrack{{"01.flac", "Short Tone", "sine=frequency=441:duration=3:sample_rate=44100"}})
-	var res catalog.SearchResult
-	getJSON(t, url+"/api/v1/search?q=short&limit=1", &res)
-	if len(res.Tracks) != 1 {
-		t.Fatalf("search short: %d tracks", len(res.Tracks))
-	}
+	url, id := shortTone(t)
 	pulse, dir := t.TempDir(), t.TempDir()
 	env := tuiEnv(dir)
 	for _, kv := range testkit.HeadlessALSA(t, pulse, "") {
@@ -35,7 +30,7 @@ func TestPlayThroughALSA(t *testing.T) {
 		}
 	}
 	_, at := testkit.MonitorSound(t, pulse, 0)
-	cmd := exec.Command(segueBinary(t), "--origin", url, "play", "--json", "--quality", "high", "--output", "alsa", res.Tracks[0].ID)
+	cmd := exec.Command(segueBinary(t), "--origin", url, "play", "--json", "--quality", "high", "--output", "alsa", id)
 	cmd.Env = append(os.Environ(), env...)
 	out, err := cmd.Output()
 	if err != nil {
@@ -69,4 +64,17 @@ func errText(err error) string {
 		return string(ee.Stderr)
 	}
 	return ""
+}
+
+// shortTone serves one 3 s 441 Hz track and returns the origin's URL and
+// the track's ID.
+func shortTone(t *testing.T) (url, id string) {
+	t.Helper()
+	url, _ = serveTracks(t, []tuiTrack{{"01.flac", "Short Tone", "sine=frequency=441:duration=3:sample_rate=44100"}})
+	var res catalog.SearchResult
+	getJSON(t, url+"/api/v1/search?q=short&limit=1", &res)
+	if len(res.Tracks) != 1 {
+		t.Fatalf("search short: %d tracks", len(res.Tracks))
+	}
+	return url, res.Tracks[0].ID
 }

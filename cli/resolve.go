@@ -409,6 +409,7 @@ func (r *resolver) Open(ctx context.Context, ref string) ([]catalog.Track, error
 // has room for one, and the full error (with URLs) would cut the reason off.
 func openError(ref string, err error) error {
 	what, where := "open "+ref, "the origin"
+	var nf *originclient.NotFoundError
 	if l, perr := share.ParseURL(ref); perr == nil {
 		what, where = "open shared playlist", "its origin "+strings.TrimPrefix(strings.TrimPrefix(l.Origin, "http://"), "https://")
 		if errors.Is(err, originclient.ErrNotFound) || errors.Is(err, originclient.ErrUnauthorized) {
@@ -418,8 +419,17 @@ func openError(ref string, err error) error {
 	switch {
 	case errors.Is(err, originclient.ErrOffline):
 		return fmt.Errorf("%s: %s is unreachable and it was never opened here: %w", what, where, originclient.ErrOffline)
+	case errors.As(err, &nf):
+		return plainSaid{said{what + ": " + nf.Sentence(), err}}
 	case errors.Is(err, originclient.ErrNotFound):
 		return fmt.Errorf("%s: %w", what, originclient.ErrNotFound)
 	}
 	return err
 }
+
+// plainSaid is a said the interface's status line says as it is too (its
+// Plain): "open al1: album al1 not found on the origin at HOST".
+type plainSaid struct{ said }
+
+// Plain is the sentence.
+func (p plainSaid) Plain() string { return p.msg }

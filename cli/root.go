@@ -333,7 +333,11 @@ func openAppend(path string) (*os.File, error) {
 	return f, nil
 }
 
-// printJSON writes v as indented JSON, the stable --json form.
+// printJSON writes v as indented JSON (two spaces), the stable --json form
+// of every command that prints one document (a listing, a report, ctl's
+// status). Event streams (play --json, ctl watch --json) print one compact
+// object a line instead, and a failure's {"error": ...} is one line too
+// (see fail), so a script reads it after a report with one line read.
 func (a *app) printJSON(v any) error {
 	enc := json.NewEncoder(a.stdout)
 	enc.SetIndent("", "  ")

@@ -53,7 +53,7 @@ func TestSearchAndLibraryCommands(t *testing.T) {
 	}
 	// An ID the origin does not know says where IDs are seen.
 	for _, args := range [][]string{{"library", "al0000000000000000"}, {"play", "t0000000000000000", "--output", "null"}, {"radio", "t0000000000000000"}} {
-		if _, errOut, code := segue(t, append(env, args...)...); code != ExitNotFound || !strings.HasSuffix(errOut, " not found"+idsHint+"\n") {
+		if _, errOut, code := segue(t, append(env, args...)...); code != ExitNotFound || !strings.Contains(errOut, "0000000000000000 not found") || !strings.HasSuffix(errOut, idsHint+"\n") {
 			t.Errorf("segue %v: exit %d (%q), want %d ending with where IDs are seen", args, code, errOut, ExitNotFound)
 		}
 	}

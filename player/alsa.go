@@ -10,6 +10,7 @@ import "C"
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"math"
 	"os"
 	"sync"
@@ -115,6 +116,10 @@ type ALSA struct {
 	// unshm ends withoutPulseSHM's configuration once the device is
 	// closed for good.
 	unshm func()
+	// log receives alsa-lib's messages while the output is open (see
+	// alsaLib); closeLog closes its file.
+	log      *slog.Logger
+	closeLog func()
 }
 
 // Underruns returns how many times the device ran dry in the middle of
@@ -136,31 +141,58 @@ func (a *ALSA) Suspended() bool { return a.state() == C.SEGUE_STOPPED }
 // OpenALSA opens the default ALSA device at 44.1 kHz stereo, signed
 // 16-bit, with the given buffer (0: DefaultALSABuffer) in periods of a
 // third of it (a PulseAudio server behind it gets the audio through its
-// socket: withoutPulseSHM), and starts its writer thread. alsa-lib's messages on fd 2 go to logPath (or
-// are dropped) while it opens, so they cannot garble a terminal interface.
-// Errors wrap ErrNoDevice.
+// socket: withoutPulseSHM), and starts its writer thread. alsa-lib's
+// messages, while it opens and while the writer thread opens the device
+// again (after a pause), are JSON records of the log at logPath ("alsa-lib",
+// with message and where), or dropped when logPath is "", never lines of
+// its own on fd 2 (which would garble a terminal interface and break the
+// JSON log); so is anything else printed on fd 2 while it opens. Errors
+// wrap ErrNoDevice and end with what to do; the first of alsa-lib's
+// messages, which says why (a card it cannot find), is in them.
 func OpenALSA(buffer time.Duration, logPath string) (*ALSA, error) {
 	if buffer <= 0 {
 		buffer = DefaultALSABuffer
 	}
-	sr := beep.SampleRate(catalog.SampleRate)
-	c := (*C.segue_out)(C.calloc(1, C.sizeof_segue_out))
-	var where *C.char
-	restore, err := redirectStderr(logPath)
+	log, closeLog, err := openALSALog(logPath)
 	if err != nil {
-		C.free(unsafe.Pointer(c))
 		return nil, fmt.Errorf("open alsa output: %w", err)
 	}
+	a, err := openALSA(buffer, log)
+	if err != nil {
+		dropALSAMessages(log)
+		closeLog()
+		return nil, err
+	}
+	a.log, a.closeLog = log, closeLog
+	return a, nil
+}
+
+// openALSA is OpenALSA with its log open.
+func openALSA(buffer time.Duration, log *slog.Logger) (*ALSA, error) {
+	sr := beep.SampleRate(catalog.SampleRate)
+	var where *C.char
+	said := alsaMessages(log)
+	restore, err := captureStderr(log)
+	if err != nil {
+		said()
+		return nil, fmt.Errorf("open alsa output: %w", err)
+	}
+	c := (*C.segue_out)(C.calloc(1, C.sizeof_segue_out))
 	period := buffer / 3
 	unshm := withoutPulseSHM()
 	e := C.segue_out_open(c, C.uint(catalog.SampleRate), C.snd_pcm_uframes_t(sr.N(buffer)), C.snd_pcm_uframes_t(sr.N(period)),
 		C.snd_pcm_uframes_t(aheadPeriods*sr.N(period)), &where)
 	restore()
+	messages := said()
 	if e < 0 {
 		unshm()
 		C.free(unsafe.Pointer(c))
-		return nil, fmt.Errorf("open alsa output: %w: %s: %s; to play without a sound device use --output wav:FILE (or --output null)",
-			ErrNoDevice, C.GoString(where), C.GoString(C.snd_strerror(e)))
+		why := ""
+		if len(messages) > 0 {
+			why = " (alsa-lib: " + messages[0] + ")"
+		}
+		return nil, fmt.Errorf("open alsa output: %w: %s: %s%s; to play without a sound device use --output wav:FILE (or --output null)",
+			ErrNoDevice, C.GoString(where), C.GoString(C.snd_strerror(e)), why)
 	}
 	a := &ALSA{c: c, ring: unsafe.Slice((*int16)(unsafe.Pointer(c.ring)), 2*int(c.cap)), buffer: sr.D(int(c.buffer)),
 		refill: int(c.period), unshm: unshm}
@@ -449,37 +481,12 @@ func (a *ALSA) Close() error {
 	}
 	C.segue_out_close(a.c)
 	a.unshm()
+	dropALSAMessages(a.log)
+	a.closeLog()
 	a.mu.Lock()
 	a.underruns = int(a.c.underruns)
 	C.free(unsafe.Pointer(a.c))
 	a.c = nil
 	a.mu.Unlock()
 	return a.space.f.Close()
-}
-
-// redirectStderr points fd 2 at logPath (or /dev/null) and returns how to
-// put it back.
-func redirectStderr(logPath string) (func(), error) {
-	if logPath == "" {
-		logPath = os.DevNull
-	}
-	f, err := os.OpenFile(logPath, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("open log for alsa messages: %w", err)
-	}
-	saved, err := unix.Dup(2)
-	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("save stderr: %w", err)
-	}
-	if err := unix.Dup2(int(f.Fd()), 2); err != nil {
-		f.Close()
-		unix.Close(saved)
-		return nil, fmt.Errorf("redirect stderr: %w", err)
-	}
-	return func() {
-		unix.Dup2(saved, 2)
-		unix.Close(saved)
-		f.Close()
-	}, nil
 }

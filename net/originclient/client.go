@@ -163,25 +163,26 @@ func (c *Client) Artists(ctx context.Context) ([]catalog.Artist, error) {
 	return as, err
 }
 
-// Artist returns an artist with its albums.
+// Artist returns an artist with its albums; an ID the origin does not
+// know is a *NotFoundError (as are Album's, Track's and Playlist's).
 func (c *Client) Artist(ctx context.Context, id string) (catalog.Artist, error) {
 	var a catalog.Artist
 	err := c.getJSON(ctx, c.url(nil, "api", "v1", "artists", id), &a)
-	return a, err
+	return a, NotFound(err, "artist", id, c.source())
 }
 
 // Album returns an album with its tracks in play order.
 func (c *Client) Album(ctx context.Context, id string) (catalog.Album, error) {
 	var a catalog.Album
 	err := c.getJSON(ctx, c.url(nil, "api", "v1", "albums", id), &a)
-	return a, err
+	return a, NotFound(err, "album", id, c.source())
 }
 
 // Track returns one track.
 func (c *Client) Track(ctx context.Context, id string) (catalog.Track, error) {
 	var t catalog.Track
 	err := c.getJSON(ctx, c.url(nil, "api", "v1", "tracks", id), &t)
-	return t, err
+	return t, NotFound(err, "track", id, c.source())
 }
 
 // Manifest returns a track's manifest, validated.

@@ -54,11 +54,12 @@ func LocalNote(ctx context.Context, c LocalCounter) string {
 		"on the origin's machine, segue origin token adopt-local TOKEN_ID (or a Subsonic user's name) hands them over"
 }
 
-// Playlist returns one of the token's playlists with its tracks.
+// Playlist returns one of the token's playlists with its tracks (an ID
+// the origin does not know: a *NotFoundError).
 func (c *Client) Playlist(ctx context.Context, id string) (catalog.Playlist, error) {
 	var pl catalog.Playlist
 	err := c.getJSON(ctx, c.url(nil, "api", "v1", "playlists", id), &pl)
-	return pl, err
+	return pl, NotFound(err, "playlist", id, c.source())
 }
 
 // SharedPlaylist returns the playlist a share token opens on this origin.

@@ -13,6 +13,7 @@ import (
 
 	"segue/cache"
 	"segue/catalog"
+	"segue/net/originclient"
 )
 
 // IDs: a Subsonic ID is any string the server chose ("al-3" on gonic, a
@@ -203,7 +204,7 @@ func (c *Client) Artist(ctx context.Context, id string) (catalog.Artist, error) 
 		Artist artist `json:"artist"`
 	}
 	if err := c.get(ctx, "getArtist", url.Values{"id": {raw}}, &out); err != nil {
-		return catalog.Artist{}, err
+		return catalog.Artist{}, c.notFound(err, "artist", id)
 	}
 	return catalog.Artist{ID: id, Name: out.Artist.Name, Albums: albums(out.Artist.Album)}, nil
 }
@@ -223,10 +224,12 @@ func (c *Client) album(ctx context.Context, id string) (album, error) {
 		Album album `json:"album"`
 	}
 	err = c.get(ctx, "getAlbum", url.Values{"id": {raw}}, &out)
-	return out.Album, err
+	return out.Album, c.notFound(err, "album", id)
 }
 
-// Track returns one track (getSong).
+// Track returns one track (getSong). An ID the server does not know
+// (error 70) is an *originclient.NotFoundError, here and in Album, Artist
+// and Playlist.
 func (c *Client) Track(ctx context.Context, id string) (catalog.Track, error) {
 	s, err := c.song(ctx, id)
 	return s.track(), err
@@ -241,7 +244,7 @@ func (c *Client) song(ctx context.Context, id string) (song, error) {
 		Song song `json:"song"`
 	}
 	err = c.get(ctx, "getSong", url.Values{"id": {raw}}, &out)
-	return out.Song, err
+	return out.Song, c.notFound(err, "track", id)
 }
 
 // maxCoverBytes bounds a cover image.
@@ -324,4 +327,10 @@ func (c *Client) coverArt(ctx context.Context, id string) ([]byte, string, error
 		return nil, "", fmt.Errorf("subsonic server %s: getCoverArt: HTTP %s", c.Server(), resp.Status)
 	}
 	return body, ct, nil
+}
+
+// notFound says the server's "not found" (error 70) to a call for id as
+// every source says it (originclient.NotFoundError); other errors stay.
+func (c *Client) notFound(err error, kind, id string) error {
+	return originclient.NotFound(err, kind, id, "the Subsonic server at "+c.Server())
 }

@@ -78,7 +78,7 @@ func (c *Client) Playlist(ctx context.Context, id string) (catalog.Playlist, err
 		Playlist playlist `json:"playlist"`
 	}
 	if err := c.get(ctx, "getPlaylist", url.Values{"id": {raw}}, &out); err != nil {
-		return catalog.Playlist{}, err
+		return catalog.Playlist{}, c.notFound(err, "playlist", id)
 	}
 	pl := out.Playlist.playlist()
 	if pl.Tracks == nil {
