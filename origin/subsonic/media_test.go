@@ -296,3 +296,19 @@ func TestPlaylistPositionsSkipMissingTracks(t *testing.T) {
 		t.Errorf("after songIndexToRemove=1 of [%s %s]: %v, want [%s]", a, c, ids, a)
 	}
 }
+
+// scrobble with a time after year 9999 (a client sending microseconds, or
+// a hostile one) was stored and broke segue origin events export; it is
+// error 0 naming the time, and nothing is stored.
+func TestScrobbleRefusesATimePastYear9999(t *testing.T) {
+	f := newFixture(t)
+	tide := f.tracks["Morning Tide"]
+	r := f.jsonCall(t, "scrobble", url.Values{"id": {tide.ID}, "time": {"253402300800000"}})
+	if r.Status != "failed" || r.Error == nil || r.Error.Code != CodeGeneric || !strings.Contains(r.Error.Message, "9999") {
+		t.Fatalf("scrobble at year 10000: %+v, want error 0 saying the years a time may have", r)
+	}
+	var out bytes.Buffer
+	if n, err := f.srv.Events().Export(t.Context(), &out, ""); err != nil || n != 0 {
+		t.Fatalf("export after the refused scrobble: %d events, err %v; want none stored", n, err)
+	}
+}
