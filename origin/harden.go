@@ -45,7 +45,13 @@ func bodyLimit(r *http.Request) int64 {
 func (s *Server) guard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, err := url.ParseQuery(r.URL.RawQuery); err != nil {
-			writeError(w, http.StatusBadRequest, "malformed query string: "+err.Error()+" (a literal % is written %25)")
+			// the hint names the character the query has: a ; (which
+			// net/url no longer takes as a separator) or a stray %
+			hint := " (a literal % is written %25)"
+			if strings.Contains(err.Error(), "semicolon") {
+				hint = " (parameters are separated by &; a literal ; is written %3B)"
+			}
+			writeError(w, http.StatusBadRequest, "malformed query string: "+err.Error()+hint)
 			return
 		}
 		if strings.Count(r.Header.Get("Range"), ",") >= maxRanges {

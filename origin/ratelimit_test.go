@@ -80,6 +80,21 @@ func TestBadQueryEscapeIs400(t *testing.T) {
 	}
 }
 
+// TestBadQuerySemicolonSaysHowToWriteIt: a raw ; in the query (q=rock;pop)
+// is a 400 whose hint is how to write a ; (it said "a literal % is
+// written %25", about a character the query did not have).
+func TestBadQuerySemicolonSaysHowToWriteIt(t *testing.T) {
+	r := startServer(t, ServerOptions{DataDir: t.TempDir()}, "127.0.0.1:0")
+	resp, body := get(t, "GET", r.base+"/api/v1/search?q=rock;pop", nil)
+	if resp.StatusCode != 400 || !strings.Contains(string(body), "%3B") || strings.Contains(string(body), "%25") {
+		t.Fatalf("q=rock;pop: %s %s; want 400 saying a ; is written %%3B", resp.Status, body)
+	}
+	resp, body = get(t, "GET", r.base+"/api/v1/search?q=100%zz", nil)
+	if resp.StatusCode != 400 || !strings.Contains(string(body), "%25") || strings.Contains(string(body), "%3B") {
+		t.Fatalf("q=100%%zz: %s %s; want 400 saying a %% is written %%25", resp.Status, body)
+	}
+}
+
 // TestManyRangesAreCapped: 2000 one-byte ranges get the blob once (200),
 // never a reply much larger than it; a few ranges still get 206.
 func TestManyRangesAreCapped(t *testing.T) {
