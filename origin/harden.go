@@ -83,11 +83,27 @@ func tooLarge(limit int64) string {
 	return fmt.Sprintf("request body larger than %d KiB, the limit of this route", limit>>10)
 }
 
-// bodyTooLarge answers 413 when err came from a body over its limit.
-func bodyTooLarge(w http.ResponseWriter, err error) bool {
+// BodyReadError tells a request body that could not be read whole from
+// a malformed one: for err from reading a body over its route's limit it
+// returns 413 and what the limit is, for one that stopped coming before
+// the origin's ReadTimeout ran out (fewer bytes than its Content-Length)
+// 408 and that; ok is false for any other err.
+func BodyReadError(err error) (status int, msg string, ok bool) {
 	var mb *http.MaxBytesError
-	if errors.As(err, &mb) {
-		writeError(w, http.StatusRequestEntityTooLarge, tooLarge(mb.Limit))
+	switch {
+	case errors.As(err, &mb):
+		return http.StatusRequestEntityTooLarge, tooLarge(mb.Limit), true
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return http.StatusRequestTimeout, "the request body did not all arrive in time (the origin's read timeout): send it whole, as long as its Content-Length says", true
+	}
+	return 0, "", false
+}
+
+// bodyTooLarge answers 413 or 408 when err came from a body that could
+// not be read whole (BodyReadError).
+func bodyTooLarge(w http.ResponseWriter, err error) bool {
+	if status, msg, ok := BodyReadError(err); ok {
+		writeError(w, status, msg)
 		return true
 	}
 	return false

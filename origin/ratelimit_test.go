@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"segue/internal/testkit"
 )
 
 func TestAuthLimiterBuckets(t *testing.T) {
@@ -92,6 +94,19 @@ func TestBadQuerySemicolonSaysHowToWriteIt(t *testing.T) {
 	resp, body = get(t, "GET", r.base+"/api/v1/search?q=100%zz", nil)
 	if resp.StatusCode != 400 || !strings.Contains(string(body), "%25") || strings.Contains(string(body), "%3B") {
 		t.Fatalf("q=100%%zz: %s %s; want 400 saying a %% is written %%25", resp.Status, body)
+	}
+}
+
+// TestShortBodyIs408: a body shorter than its Content-Length (the client
+// stopped sending) is 408 saying so once ReadTimeout runs out; it was 400
+// "malformed JSON body: read tcp 127.0.0.1:...: i/o timeout".
+func TestShortBodyIs408(t *testing.T) {
+	r := startServer(t, ServerOptions{DataDir: t.TempDir(), ReadTimeout: time.Second}, "127.0.0.1:0")
+	for _, path := range []string{"/api/v1/playlists", "/api/v1/events"} {
+		resp, body := testkit.DoRaw(t, r.base, "POST "+path+" HTTP/1.1\r\nHost: origin\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n[{\"name\":", 10*time.Second)
+		if resp.StatusCode != http.StatusRequestTimeout || !strings.Contains(string(body), "did not all arrive") || strings.Contains(string(body), "read tcp") {
+			t.Fatalf("POST %s with a short body: %s %s; want 408 saying the body did not all arrive", path, resp.Status, body)
+		}
 	}
 }
 

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"segue/origin"
 )
 
 // params are a request's parameters: the query and a form body together
@@ -30,11 +32,17 @@ const maxFormMemory = 4 << 20
 // multipart/form-data as browsers' FormData and curl -F send it (its
 // values; any file in it is ignored).
 func parseParams(r *http.Request) (params, error) {
-	err := r.ParseMultipartForm(maxFormMemory)
-	if errors.Is(err, http.ErrNotMultipart) {
-		err = nil // ParseForm ran: the query and an urlencoded body
+	err := r.ParseForm() // the query and an urlencoded body
+	if err == nil {
+		// (after ParseForm: this one would hide its error behind
+		// ErrNotMultipart)
+		if err = r.ParseMultipartForm(maxFormMemory); errors.Is(err, http.ErrNotMultipart) {
+			err = nil
+		}
 	}
-	if err != nil {
+	if _, msg, ok := origin.BodyReadError(err); ok {
+		return params(r.URL.Query()), errors.New(msg)
+	} else if err != nil {
 		return params(r.URL.Query()), fmt.Errorf("malformed parameters: %v", err)
 	}
 	return params(r.Form), nil

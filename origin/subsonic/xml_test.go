@@ -14,6 +14,10 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"segue/internal/testkit"
+	"segue/origin"
 )
 
 // openSubsonicAttrs are the envelope attributes OpenSubsonic adds, which
@@ -170,6 +174,11 @@ func TestFormPostMultipart(t *testing.T) {
 	if r.Status != "ok" || r.Playlist == nil || r.Playlist.Name != "From a form" || r.Playlist.SongCount != 2 {
 		t.Fatalf("createPlaylist as multipart/form-data: %+v (error %+v); want the playlist of both songs", r, r.Error)
 	}
+	// an urlencoded body that does not parse still says so
+	bad := tokenAuth("bad1").Encode() + "&%zz=1"
+	if r := postJSON(t, f.base+Prefix+"ping.view?f=json", "application/x-www-form-urlencoded", strings.NewReader(bad)); r.Error == nil || !strings.Contains(r.Error.Message, "malformed parameters") {
+		t.Fatalf("ping with a malformed urlencoded body: %+v (error %+v); want malformed parameters", r, r.Error)
+	}
 }
 
 // postJSON POSTs body (of contentType, asking f=json in it) to url and
@@ -188,4 +197,21 @@ func postJSON(t *testing.T, url, contentType string, body io.Reader) Response {
 		t.Fatal(err)
 	}
 	return env.R
+}
+
+// A form body shorter than its Content-Length (the client stopped
+// sending) is error 0 saying so once the origin's read timeout runs out;
+// it was "malformed parameters: read tcp 127.0.0.1:...: i/o timeout".
+func TestFormPostShortBody(t *testing.T) {
+	f := newFixtureWith(t, origin.ServerOptions{ReadTimeout: time.Second})
+	_, body := testkit.DoRaw(t, f.base, "POST "+Prefix+"ping.view?f=json HTTP/1.1\r\nHost: origin\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nu=alice", 10*time.Second)
+	var env struct {
+		R Response `json:"subsonic-response"`
+	}
+	if err := json.Unmarshal(body, &env); err != nil {
+		t.Fatalf("%v in %s", err, body)
+	}
+	if r := env.R; r.Error == nil || r.Error.Code != CodeGeneric || !strings.Contains(r.Error.Message, "did not all arrive") || strings.Contains(r.Error.Message, "read tcp") {
+		t.Fatalf("form POST with a short body: %+v (error %+v); want error 0 saying the body did not all arrive", r, r.Error)
+	}
 }
