@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"io"
+	"maps"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -213,5 +214,35 @@ func TestFormPostShortBody(t *testing.T) {
 	}
 	if r := env.R; r.Error == nil || r.Error.Code != CodeGeneric || !strings.Contains(r.Error.Message, "did not all arrive") || strings.Contains(r.Error.Message, "read tcp") {
 		t.Fatalf("form POST with a short body: %+v (error %+v); want error 0 saying the body did not all arrive", r, r.Error)
+	}
+}
+
+// HEAD of an answer has the Content-Type and Content-Length its GET has
+// (it had no Content-Length: the body was not written, so net/http could
+// not count it), for XML, JSON and an error alike.
+func TestHeadHasTheLengthOfGet(t *testing.T) {
+	f := newFixture(t)
+	do := func(method, target string) (*http.Response, []byte) {
+		req, err := http.NewRequest(method, target, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return testkit.Do(t, nil, req)
+	}
+	for _, q := range []url.Values{{}, {"f": {"json"}}, {"f": {"jsonp"}, "callback": {"cb"}}} {
+		for _, method := range []string{"ping", "getAlbumList2", "nosuchMethod"} {
+			q := url.Values(maps.Clone(q))
+			for k, v := range tokenAuth("head1") {
+				q[k] = v
+			}
+			q.Set("type", "alphabeticalByName")
+			target := f.base + Prefix + method + "?" + q.Encode()
+			get, body := do("GET", target)
+			head, _ := do("HEAD", target)
+			if head.StatusCode != 200 || head.ContentLength != int64(len(body)) || head.Header.Get("Content-Type") != get.Header.Get("Content-Type") {
+				t.Errorf("HEAD %s %v: %d, length %d, %q; want GET's 200, %d bytes, %q", method, q.Get("f"),
+					head.StatusCode, head.ContentLength, head.Header.Get("Content-Type"), len(body), get.Header.Get("Content-Type"))
+			}
+		}
 	}
 }
