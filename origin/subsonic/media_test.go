@@ -312,3 +312,20 @@ func TestScrobbleRefusesATimePastYear9999(t *testing.T) {
 		t.Fatalf("export after the refused scrobble: %d events, err %v; want none stored", n, err)
 	}
 }
+
+// getPlaylists with username (another user's playlists, for admins says
+// the spec; segue has none) is error 50; it answered the caller's own
+// playlists as if they were that user's. The caller's own name still
+// lists them.
+func TestGetPlaylistsOfAnotherUser(t *testing.T) {
+	f := newFixture(t)
+	mustOK(t, "createPlaylist", f.jsonCall(t, "createPlaylist", url.Values{"name": {"Mine"}}))
+	r := f.jsonCall(t, "getPlaylists", url.Values{"username": {"bob"}})
+	if r.Error == nil || r.Error.Code != CodeNotAuthorized || r.Playlists != nil {
+		t.Fatalf("getPlaylists username=bob: %+v (error %+v); want error 50 and no playlists", r, r.Error)
+	}
+	r = f.jsonCall(t, "getPlaylists", url.Values{"username": {alice}})
+	if r.Playlists == nil || len(r.Playlists.Playlists) != 1 || r.Playlists.Playlists[0].Name != "Mine" {
+		t.Fatalf("getPlaylists username=%s: %+v; want its own playlist", alice, r)
+	}
+}
