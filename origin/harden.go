@@ -37,7 +37,8 @@ func bodyLimit(r *http.Request) int64 {
 }
 
 // guard bounds what one request may cost: a malformed query string is
-// 400, a Range of more than maxRanges parts is ignored, a body over its route's limit is
+// 400, a Range of more than maxRanges parts or in a unit other than bytes
+// is ignored, a body over its route's limit is
 // refused with 413 (at once when Content-Length says so, otherwise when the
 // reader passes it; see bodyTooLarge), and a response that makes no progress
 // for StallTimeout is cut off (a slow-read client), however long the whole
@@ -54,10 +55,20 @@ func (s *Server) guard(next http.Handler) http.Handler {
 			writeError(w, http.StatusBadRequest, "malformed query string: "+err.Error()+hint)
 			return
 		}
-		if strings.Count(r.Header.Get("Range"), ",") >= maxRanges {
-			// RFC 9110 (14.2) lets a server ignore Range: the whole blob is
-			// smaller than thousands of tiny parts with their headers.
-			r.Header.Del("Range")
+		if rng := r.Header.Get("Range"); rng != "" {
+			unit, spec, _ := strings.Cut(rng, "=")
+			switch {
+			case !strings.EqualFold(strings.TrimSpace(unit), "bytes"):
+				// RFC 9110 (14.2): an origin must ignore a Range in a unit
+				// it does not know (http.ServeContent answered 416)
+				r.Header.Del("Range")
+			case strings.Count(spec, ",") >= maxRanges:
+				// RFC 9110 (14.2) lets a server ignore Range: the whole blob is
+				// smaller than thousands of tiny parts with their headers.
+				r.Header.Del("Range")
+			default:
+				r.Header.Set("Range", "bytes="+spec) // units compare case-insensitively; ServeContent wants "bytes="
+			}
 		}
 		limit := bodyLimit(r)
 		if r.ContentLength > limit {

@@ -113,12 +113,8 @@ func TestShortBodyIs408(t *testing.T) {
 // TestManyRangesAreCapped: 2000 one-byte ranges get the blob once (200),
 // never a reply much larger than it; a few ranges still get 206.
 func TestManyRangesAreCapped(t *testing.T) {
-	r := startServer(t, ServerOptions{DataDir: t.TempDir()}, "127.0.0.1:0")
 	blob := []byte(strings.Repeat("segment bytes ", 4096))
-	hash, err := r.srv.blobs.Put(context.Background(), blob)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r, hash := serveOneBlob(t, blob)
 	var parts []string
 	for i := range 2000 {
 		parts = append(parts, strconv.Itoa(i*20)+"-"+strconv.Itoa(i*20))
@@ -131,6 +127,38 @@ func TestManyRangesAreCapped(t *testing.T) {
 	if resp.StatusCode != 206 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "multipart/byteranges") {
 		t.Fatalf("3 ranges: %s %s; want 206 multipart", resp.Status, resp.Header.Get("Content-Type"))
 	}
+}
+
+// TestRangeOfAnotherUnitIsIgnored: a Range in a unit other than bytes
+// (Range: items=0-10) is ignored, as RFC 9110 (14.2) says an origin must:
+// the whole blob, 200 (it was 416 from http.ServeContent). A bytes range
+// is still served.
+func TestRangeOfAnotherUnitIsIgnored(t *testing.T) {
+	blob := []byte(strings.Repeat("segment bytes ", 100))
+	r, hash := serveOneBlob(t, blob)
+	for _, rng := range []string{"items=0-10", "Items=0-0", "none", "=0-1"} {
+		resp, body := get(t, "GET", r.base+"/chunks/"+hash, map[string]string{"Range": rng})
+		if resp.StatusCode != 200 || len(body) != len(blob) {
+			t.Errorf("Range: %s: %s, %d bytes; want 200 and the %d-byte blob", rng, resp.Status, len(body), len(blob))
+		}
+	}
+	for _, rng := range []string{"bytes=0-9", "Bytes=0-9"} { // units compare case-insensitively
+		if resp, body := get(t, "GET", r.base+"/chunks/"+hash, map[string]string{"Range": rng}); resp.StatusCode != 206 || len(body) != 10 {
+			t.Errorf("Range: %s: %s, %d bytes; want 206 and 10", rng, resp.Status, len(body))
+		}
+	}
+}
+
+// serveOneBlob starts an origin whose blob store holds blob, and returns
+// it and blob's hash.
+func serveOneBlob(t *testing.T, blob []byte) (*running, string) {
+	t.Helper()
+	r := startServer(t, ServerOptions{DataDir: t.TempDir()}, "127.0.0.1:0")
+	hash, err := r.srv.blobs.Put(context.Background(), blob)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r, hash
 }
 
 // TestClientBehindATrustedProxy: behind a trusted proxy the client is the
