@@ -32,10 +32,11 @@ const maxFormMemory = 4 << 20
 // multipart/form-data as browsers' FormData and curl -F send it (its
 // values; any file in it is ignored).
 func parseParams(r *http.Request) (params, error) {
-	err := r.ParseForm() // the query and an urlencoded body
-	if err == nil {
-		// (after ParseForm: this one would hide its error behind
-		// ErrNotMultipart)
+	// the query and an urlencoded body first: ParseMultipartForm would
+	// hide ParseForm's error behind ErrNotMultipart; and only a POST's
+	// body, as ParseForm reads it, whatever a GET's Content-Type says
+	err := r.ParseForm()
+	if err == nil && r.Method == http.MethodPost {
 		if err = r.ParseMultipartForm(maxFormMemory); errors.Is(err, http.ErrNotMultipart) {
 			err = nil
 		}

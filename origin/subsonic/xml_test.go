@@ -175,6 +175,15 @@ func TestFormPostMultipart(t *testing.T) {
 	if r.Status != "ok" || r.Playlist == nil || r.Playlist.Name != "From a form" || r.Playlist.SongCount != 2 {
 		t.Fatalf("createPlaylist as multipart/form-data: %+v (error %+v); want the playlist of both songs", r, r.Error)
 	}
+	// a GET's body is not read, as before, whatever its Content-Type says
+	get, err := http.NewRequest("GET", f.base+Prefix+"ping.view?f=json&"+tokenAuth("get1").Encode(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	get.Header.Set("Content-Type", "multipart/form-data; boundary=x")
+	if _, body := testkit.Do(t, nil, get); !strings.Contains(string(body), `"status":"ok"`) {
+		t.Fatalf("GET ping with a multipart Content-Type: %s; want ok", body)
+	}
 	// an urlencoded body that does not parse still says so
 	bad := tokenAuth("bad1").Encode() + "&%zz=1"
 	if r := postJSON(t, f.base+Prefix+"ping.view?f=json", "application/x-www-form-urlencoded", strings.NewReader(bad)); r.Error == nil || !strings.Contains(r.Error.Message, "malformed parameters") {
