@@ -30,7 +30,8 @@ const MaxEventBatch = 500
 // transaction and returns how many were new: an event whose ID is already
 // stored is ignored, so a resent batch counts once. An event without an
 // ID gets one derived from its fields (eventID). Any invalid event refuses
-// the whole batch with an error wrapping catalog.ErrBadEvent.
+// the whole batch with an error wrapping catalog.ErrBadEvent, and so does
+// one whose At lies outside years 0 to 9999 (what RFC 3339 can write).
 func (e *Events) Add(ctx context.Context, listener string, evs []catalog.PlayEvent) (int, error) {
 	for i := range evs {
 		if listener != "" {
@@ -41,6 +42,11 @@ func (e *Events) Add(ctx context.Context, listener string, evs []catalog.PlayEve
 		}
 		if err := evs[i].Validate(); err != nil {
 			return 0, fmt.Errorf("event %d: %w", i+1, err)
+		}
+		if y := evs[i].At.Year(); y < 0 || y > 9999 {
+			// RFC 3339, which export writes and import reads, has
+			// four-digit years: such an event would stop every export
+			return 0, fmt.Errorf("event %d: %w: \"at\" is in year %d: want a time in years 0 to 9999", i+1, catalog.ErrBadEvent, y)
 		}
 		if evs[i].ID == "" {
 			evs[i].ID = eventID(evs[i])

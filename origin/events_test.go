@@ -131,3 +131,30 @@ func testEventsAPIStoresForTheOwnerOnce(t *testing.T, e engine) {
 		t.Fatalf("stored events: %s; want one, of the open origin's owner local", out.String())
 	}
 }
+
+// A play at a time export cannot write (after year 9999, as a Subsonic
+// scrobble's time=253402300800000 gives) was stored, and from then on
+// segue origin events export stopped at it with a MarshalJSON error.
+func TestEventsAddRefusesTimesExportCannotWrite(t *testing.T) {
+	forEachEngine(t, testEventsAddRefusesTimesExportCannotWrite)
+}
+
+func testEventsAddRefusesTimesExportCannotWrite(t *testing.T, e engine) {
+	ev := NewEvents(newFixtureOn(t, e).db)
+	good := catalog.PlayEvent{TrackID: "t1", PlayedMS: 1000, Completed: true, At: time.Date(2026, 11, 30, 17, 0, 0, 0, time.UTC)}
+	if _, err := ev.Add(t.Context(), "ann", []catalog.PlayEvent{good}); err != nil {
+		t.Fatal(err)
+	}
+	for _, at := range []time.Time{time.UnixMilli(253402300800000).UTC(), time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC)} {
+		bad := good
+		bad.At = at
+		n, err := ev.Add(t.Context(), "ann", []catalog.PlayEvent{good, bad})
+		if !errors.Is(err, catalog.ErrBadEvent) || !strings.Contains(err.Error(), "event 2") || !strings.Contains(err.Error(), "9999") {
+			t.Fatalf("Add at %v: %d added, err %v; want ErrBadEvent naming event 2 and the years it takes", at, n, err)
+		}
+	}
+	var out bytes.Buffer
+	if n, err := ev.Export(t.Context(), &out, ""); err != nil || n != 1 {
+		t.Fatalf("export: %d events, err %v; want the one good event", n, err)
+	}
+}

@@ -537,8 +537,8 @@ func (s *Server) handBack(sp *splitter, ctx *fasthttp.RequestCtx) {
 }
 
 // replayRequest writes r again as it came: its request line, the header
-// lines as sent (fasthttp may have changed the case of their names), and
-// the body fasthttp read. A chunked body goes as one chunk.
+// lines as sent (fasthttp may have changed the case of their names) and
+// the blank line after them, and the body fasthttp read. A chunked body goes as one chunk.
 func replayRequest(r *fasthttp.Request) []byte {
 	h := &r.Header
 	var b bytes.Buffer
@@ -548,7 +548,13 @@ func replayRequest(r *fasthttp.Request) []byte {
 	b.WriteByte(' ')
 	b.Write(h.Protocol())
 	b.WriteString("\r\n")
-	b.Write(h.RawHeaders())
+	if raw := h.RawHeaders(); len(raw) > 0 {
+		b.Write(raw) // ends with the blank line that ends the head
+	} else {
+		// no header lines (HTTP/1.0 needs none): fasthttp keeps none,
+		// not even the blank line, without which net/http waits for it
+		b.WriteString("\r\n")
+	}
 	body := r.Body()
 	if h.ContentLength() == -1 { // chunked
 		if len(body) > 0 {

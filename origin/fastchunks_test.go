@@ -254,6 +254,40 @@ func TestChunksFastPathNoHost(t *testing.T) {
 	}
 }
 
+// A request with no header lines at all (HTTP/1.0 needs no Host: a
+// health check or printf | nc), first on a connection or after a chunk
+// fasthttp served, is answered as net/http answers it. Handed back, it was
+// replayed without the blank line that ends its head, so net/http waited
+// for the rest until HeaderTimeout and closed the connection unanswered.
+func TestChunksFastPathHandsBackABareRequest(t *testing.T) {
+	w := newWorld(t)
+	data := seg("f1", 2000)
+	chunk := "/chunks/" + w.formationM.Renditions[0].Segments[0].Hash
+	r := startServer(t, ServerOptions{DataDir: w.dir, HeaderTimeout: 2 * time.Second}, "127.0.0.1:0")
+	for _, tc := range []struct{ name, first, bare string }{
+		{"first, CRLF", "", "GET " + chunk + " HTTP/1.0\r\n\r\n"},
+		{"first, HEAD", "", "HEAD " + chunk + " HTTP/1.0\r\n\r\n"},
+		{"after a chunk", "GET " + chunk + " HTTP/1.1\r\nHost: origin\r\n\r\n", "GET " + chunk + " HTTP/1.0\r\n\r\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := dialRaw(t, r.base)
+			if tc.first != "" {
+				c.send(tc.first)
+				if resp, body := c.read("GET"); resp.StatusCode != 200 || !bytes.Equal(body, data) {
+					t.Fatalf("first GET: %d, %d bytes", resp.StatusCode, len(body))
+				}
+			}
+			method, _, _ := strings.Cut(tc.bare, " ")
+			c.c.SetReadDeadline(time.Now().Add(time.Second)) // well before HeaderTimeout
+			c.send(tc.bare)
+			resp, body := c.read(method)
+			if resp.StatusCode != 200 || (method == "GET" && !bytes.Equal(body, data)) || resp.ContentLength != int64(len(data)) {
+				t.Fatalf("%q: %d, %d bytes, length %d; want 200 and the chunk", tc.bare, resp.StatusCode, len(body), resp.ContentLength)
+			}
+		})
+	}
+}
+
 // With tokens required (as over TLS, behind trusted proxies or with a
 // redirecting blob store), net/http serves every connection: the fast path
 // would have to check those itself.

@@ -37,7 +37,8 @@ func bodyLimit(r *http.Request) int64 {
 }
 
 // guard bounds what one request may cost: a malformed query string is
-// 400, a Range of more than maxRanges parts is ignored, a body over its route's limit is
+// 400, a Range of more than maxRanges parts or in a unit other than bytes
+// is ignored, a body over its route's limit is
 // refused with 413 (at once when Content-Length says so, otherwise when the
 // reader passes it; see bodyTooLarge), and a response that makes no progress
 // for StallTimeout is cut off (a slow-read client), however long the whole
@@ -45,13 +46,29 @@ func bodyLimit(r *http.Request) int64 {
 func (s *Server) guard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, err := url.ParseQuery(r.URL.RawQuery); err != nil {
-			writeError(w, http.StatusBadRequest, "malformed query string: "+err.Error()+" (a literal % is written %25)")
+			// the hint names the character the query has: a ; (which
+			// net/url no longer takes as a separator) or a stray %
+			hint := " (a literal % is written %25)"
+			if strings.Contains(err.Error(), "semicolon") {
+				hint = " (parameters are separated by &; a literal ; is written %3B)"
+			}
+			writeError(w, http.StatusBadRequest, "malformed query string: "+err.Error()+hint)
 			return
 		}
-		if strings.Count(r.Header.Get("Range"), ",") >= maxRanges {
-			// RFC 9110 (14.2) lets a server ignore Range: the whole blob is
-			// smaller than thousands of tiny parts with their headers.
-			r.Header.Del("Range")
+		if rng := r.Header.Get("Range"); rng != "" {
+			unit, spec, _ := strings.Cut(rng, "=")
+			switch {
+			case !strings.EqualFold(strings.TrimSpace(unit), "bytes"):
+				// RFC 9110 (14.2): an origin must ignore a Range in a unit
+				// it does not know (http.ServeContent answered 416)
+				r.Header.Del("Range")
+			case strings.Count(spec, ",") >= maxRanges:
+				// RFC 9110 (14.2) lets a server ignore Range: the whole blob is
+				// smaller than thousands of tiny parts with their headers.
+				r.Header.Del("Range")
+			default:
+				r.Header.Set("Range", "bytes="+spec) // units compare case-insensitively; ServeContent wants "bytes="
+			}
 		}
 		limit := bodyLimit(r)
 		if r.ContentLength > limit {
@@ -77,11 +94,27 @@ func tooLarge(limit int64) string {
 	return fmt.Sprintf("request body larger than %d KiB, the limit of this route", limit>>10)
 }
 
-// bodyTooLarge answers 413 when err came from a body over its limit.
-func bodyTooLarge(w http.ResponseWriter, err error) bool {
+// BodyReadError tells a request body that could not be read whole from
+// a malformed one: for err from reading a body over its route's limit it
+// returns 413 and what the limit is, for one that stopped coming before
+// the origin's ReadTimeout ran out (fewer bytes than its Content-Length)
+// 408 and that; ok is false for any other err.
+func BodyReadError(err error) (status int, msg string, ok bool) {
 	var mb *http.MaxBytesError
-	if errors.As(err, &mb) {
-		writeError(w, http.StatusRequestEntityTooLarge, tooLarge(mb.Limit))
+	switch {
+	case errors.As(err, &mb):
+		return http.StatusRequestEntityTooLarge, tooLarge(mb.Limit), true
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return http.StatusRequestTimeout, "the request body did not all arrive in time (the origin's read timeout): send it whole, as long as its Content-Length says", true
+	}
+	return 0, "", false
+}
+
+// bodyTooLarge answers 413 or 408 when err came from a body that could
+// not be read whole (BodyReadError).
+func bodyTooLarge(w http.ResponseWriter, err error) bool {
+	if status, msg, ok := BodyReadError(err); ok {
+		writeError(w, status, msg)
 		return true
 	}
 	return false

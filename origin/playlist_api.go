@@ -281,11 +281,48 @@ func (s *Server) handleSharePage(w http.ResponseWriter, r *http.Request) {
 	s.serveJSON(w, r, pl)
 }
 
-// wantsHTML is true when the client prefers HTML over JSON (a browser).
+// wantsHTML is true when the client prefers HTML over JSON (a browser):
+// Accept names text/html and gives it a higher q-value than
+// application/json, or the same and names it first; a client that does
+// not name it (no Accept, */*) gets JSON.
 func wantsHTML(r *http.Request) bool {
-	accept := r.Header.Get("Accept")
-	h, j := strings.Index(accept, "text/html"), strings.Index(accept, "application/json")
-	return h >= 0 && (j < 0 || h < j)
+	h, hAt := acceptQ(r.Header.Get("Accept"), "text", "html")
+	j, jAt := acceptQ(r.Header.Get("Accept"), "application", "json")
+	return h > 0 && hAt >= 0 && (h > j || h == j && (jAt < 0 || hAt < jAt))
+}
+
+// acceptQ returns the q-value (0 to 1) the Accept header accept gives
+// the media type typ/sub, from the most specific range that covers it
+// (typ/sub, then typ/*, then */*; 0 when none does), and where in the
+// list a range naming typ/sub itself is (-1 when none does).
+func acceptQ(accept, typ, sub string) (q float64, named int) {
+	best, named := -1, -1 // best: the specificity q came from
+	for i, rng := range strings.Split(accept, ",") {
+		mt, params, _ := strings.Cut(rng, ";")
+		t, st, _ := strings.Cut(strings.ToLower(strings.TrimSpace(mt)), "/")
+		spec := -1
+		switch {
+		case t == typ && st == sub:
+			spec, named = 2, i
+		case t == typ && st == "*":
+			spec = 1
+		case t == "*" && st == "*":
+			spec = 0
+		}
+		if spec <= best {
+			continue
+		}
+		best, q = spec, 1
+		for _, p := range strings.Split(params, ";") {
+			k, v, _ := strings.Cut(p, "=")
+			if strings.EqualFold(strings.TrimSpace(k), "q") {
+				if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil && f >= 0 && f <= 1 {
+					q = f
+				}
+			}
+		}
+	}
+	return q, named
 }
 
 // shareScope checks a share-link holder's request: the playlist's tracks,

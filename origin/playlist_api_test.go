@@ -326,3 +326,34 @@ func TestSharePageOfNoTracks(t *testing.T) {
 		}
 	}
 }
+
+// A share link answers the page or the JSON as Accept's q-values say,
+// not by which type is named first: "text/html;q=0" (not acceptable) and
+// "text/html;q=0.1, application/json" got the page.
+func TestShareLinkAcceptQValues(t *testing.T) {
+	w := newWorld(t)
+	r := startServer(t, ServerOptions{DataDir: w.dir}, "127.0.0.1:0")
+	c := clientFor(t, r.base, "")
+	pl, _ := c.CreatePlaylist(context.Background(), "Q", []string{w.joga})
+	link, err := c.SharePlaylist(context.Background(), pl.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for accept, want := range map[string]string{
+		"text/html;q=0, application/json":            "application/json",
+		"text/html;q=0":                              "application/json",
+		"text/html;q=0.1, application/json":          "application/json",
+		"application/json;q=0.5, text/html":          "text/html",
+		"text/html,application/xhtml+xml,*/*;q=0.8":  "text/html",
+		"application/json, text/html":                "application/json",
+		"text/html, application/json":                "text/html",
+		"TEXT/HTML ; Q=0.9 , application/json;q=0.8": "text/html",
+		"*/*": "application/json",
+		"":    "application/json",
+	} {
+		resp, _ := get(t, "GET", link.String(), map[string]string{"Accept": accept})
+		if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), want) {
+			t.Errorf("Accept %q: %d %q; want %s", accept, resp.StatusCode, resp.Header.Get("Content-Type"), want)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+	"unicode"
 
 	"segue/catalog"
 )
@@ -138,13 +139,22 @@ func forwarded(h http.Header, scheme, host string) (string, string) {
 	return scheme, host
 }
 
-// validHost reports whether h is a host[:port] and nothing else.
+// validHost reports whether h is a host[:port] and nothing else: a DNS
+// name or an IP address (IPv6 in brackets), and a port.
 func validHost(h string) bool {
 	if len(h) > 255 || strings.ContainsAny(h, "/\\@?#% \t") {
 		return false
 	}
 	u, err := url.Parse("http://" + h)
 	if err != nil || u.Host != h || u.Hostname() == "" {
+		return false
+	}
+	// url.Parse takes " < > ' { } and more in a host; a DNS name (IDN
+	// too) is letters, digits, . - and _, or else it is an IP address
+	name := u.Hostname()
+	if _, err := netip.ParseAddr(name); err != nil && strings.ContainsFunc(name, func(c rune) bool {
+		return !unicode.IsLetter(c) && !unicode.IsDigit(c) && c != '.' && c != '-' && c != '_'
+	}) {
 		return false
 	}
 	if p := u.Port(); p != "" {

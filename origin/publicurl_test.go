@@ -21,6 +21,12 @@ func TestShareURLBehindAProxy(t *testing.T) {
 			map[string]string{"X-Forwarded-Proto": "https", "X-Forwarded-Host": "music.example"}, "https://music.example/p/"},
 		{"trusted proxy, bad host ignored", ServerOptions{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}},
 			map[string]string{"X-Forwarded-Proto": "HTTPS, http", "X-Forwarded-Host": "a/b@c"}, "https://%s/p/"},
+		// a host Go's URL parser takes (it allows " < > in hosts) but no
+		// DNS name or address is: it was the share URL, http://evil"><x/p/...
+		{"trusted proxy, host with markup ignored", ServerOptions{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}},
+			map[string]string{"X-Forwarded-Host": `evil"><x`}, "http://%s/p/"},
+		{"trusted proxy, IPv6 host", ServerOptions{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}},
+			map[string]string{"X-Forwarded-Host": "[2001:db8::1]:8443"}, "http://[2001:db8::1]:8443/p/"},
 		{"other proxy", ServerOptions{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}},
 			map[string]string{"X-Forwarded-Proto": "https"}, "http://%s/p/"},
 		{"public URL", ServerOptions{PublicURL: "https://music.example/segue"}, map[string]string{"X-Forwarded-Proto": "http"}, "https://music.example/segue/p/"},
@@ -76,7 +82,7 @@ func TestParseProxiesAndPublicURL(t *testing.T) {
 // FuzzForwarded: whatever the proxy headers say, the scheme is http or
 // https and the host is the given one or a plain host[:port].
 func FuzzForwarded(f *testing.F) {
-	for _, s := range [][2]string{{"https", "music.example"}, {"HTTP, https", "h:443"}, {"gopher", "a/b"}, {"", "[::1]:80"}} {
+	for _, s := range [][2]string{{"https", "music.example"}, {"HTTP, https", "h:443"}, {"gopher", "a/b"}, {"", "[::1]:80"}, {"", `evil"><x`}, {"", "a{b}|c^d`e'f"}} {
 		f.Add(s[0], s[1])
 	}
 	f.Fuzz(func(t *testing.T, proto, host string) {
@@ -87,7 +93,7 @@ func FuzzForwarded(f *testing.F) {
 		if scheme != "http" && scheme != "https" {
 			t.Fatalf("scheme %q", scheme)
 		}
-		if got != "orig:1" && (!validHost(got) || strings.ContainsAny(got, "/@?#, ")) {
+		if got != "orig:1" && (!validHost(got) || strings.ContainsAny(got, "/@?#, \"<>'`{}|^\\")) {
 			t.Fatalf("host %q from %q", got, host)
 		}
 	})

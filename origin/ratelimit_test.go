@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"segue/internal/testkit"
 )
 
 func TestAuthLimiterBuckets(t *testing.T) {
@@ -80,15 +82,39 @@ func TestBadQueryEscapeIs400(t *testing.T) {
 	}
 }
 
+// TestBadQuerySemicolonSaysHowToWriteIt: a raw ; in the query (q=rock;pop)
+// is a 400 whose hint is how to write a ; (it said "a literal % is
+// written %25", about a character the query did not have).
+func TestBadQuerySemicolonSaysHowToWriteIt(t *testing.T) {
+	r := startServer(t, ServerOptions{DataDir: t.TempDir()}, "127.0.0.1:0")
+	resp, body := get(t, "GET", r.base+"/api/v1/search?q=rock;pop", nil)
+	if resp.StatusCode != 400 || !strings.Contains(string(body), "%3B") || strings.Contains(string(body), "%25") {
+		t.Fatalf("q=rock;pop: %s %s; want 400 saying a ; is written %%3B", resp.Status, body)
+	}
+	resp, body = get(t, "GET", r.base+"/api/v1/search?q=100%zz", nil)
+	if resp.StatusCode != 400 || !strings.Contains(string(body), "%25") || strings.Contains(string(body), "%3B") {
+		t.Fatalf("q=100%%zz: %s %s; want 400 saying a %% is written %%25", resp.Status, body)
+	}
+}
+
+// TestShortBodyIs408: a body shorter than its Content-Length (the client
+// stopped sending) is 408 saying so once ReadTimeout runs out; it was 400
+// "malformed JSON body: read tcp 127.0.0.1:...: i/o timeout".
+func TestShortBodyIs408(t *testing.T) {
+	r := startServer(t, ServerOptions{DataDir: t.TempDir(), ReadTimeout: time.Second}, "127.0.0.1:0")
+	for _, path := range []string{"/api/v1/playlists", "/api/v1/events"} {
+		resp, body := testkit.DoRaw(t, r.base, "POST "+path+" HTTP/1.1\r\nHost: origin\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n[{\"name\":", 10*time.Second)
+		if resp.StatusCode != http.StatusRequestTimeout || !strings.Contains(string(body), "did not all arrive") || strings.Contains(string(body), "read tcp") {
+			t.Fatalf("POST %s with a short body: %s %s; want 408 saying the body did not all arrive", path, resp.Status, body)
+		}
+	}
+}
+
 // TestManyRangesAreCapped: 2000 one-byte ranges get the blob once (200),
 // never a reply much larger than it; a few ranges still get 206.
 func TestManyRangesAreCapped(t *testing.T) {
-	r := startServer(t, ServerOptions{DataDir: t.TempDir()}, "127.0.0.1:0")
 	blob := []byte(strings.Repeat("segment bytes ", 4096))
-	hash, err := r.srv.blobs.Put(context.Background(), blob)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r, hash := serveOneBlob(t, blob)
 	var parts []string
 	for i := range 2000 {
 		parts = append(parts, strconv.Itoa(i*20)+"-"+strconv.Itoa(i*20))
@@ -101,6 +127,38 @@ func TestManyRangesAreCapped(t *testing.T) {
 	if resp.StatusCode != 206 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "multipart/byteranges") {
 		t.Fatalf("3 ranges: %s %s; want 206 multipart", resp.Status, resp.Header.Get("Content-Type"))
 	}
+}
+
+// TestRangeOfAnotherUnitIsIgnored: a Range in a unit other than bytes
+// (Range: items=0-10) is ignored, as RFC 9110 (14.2) says an origin must:
+// the whole blob, 200 (it was 416 from http.ServeContent). A bytes range
+// is still served.
+func TestRangeOfAnotherUnitIsIgnored(t *testing.T) {
+	blob := []byte(strings.Repeat("segment bytes ", 100))
+	r, hash := serveOneBlob(t, blob)
+	for _, rng := range []string{"items=0-10", "Items=0-0", "none", "=0-1"} {
+		resp, body := get(t, "GET", r.base+"/chunks/"+hash, map[string]string{"Range": rng})
+		if resp.StatusCode != 200 || len(body) != len(blob) {
+			t.Errorf("Range: %s: %s, %d bytes; want 200 and the %d-byte blob", rng, resp.Status, len(body), len(blob))
+		}
+	}
+	for _, rng := range []string{"bytes=0-9", "Bytes=0-9"} { // units compare case-insensitively
+		if resp, body := get(t, "GET", r.base+"/chunks/"+hash, map[string]string{"Range": rng}); resp.StatusCode != 206 || len(body) != 10 {
+			t.Errorf("Range: %s: %s, %d bytes; want 206 and 10", rng, resp.Status, len(body))
+		}
+	}
+}
+
+// serveOneBlob starts an origin whose blob store holds blob, and returns
+// it and blob's hash.
+func serveOneBlob(t *testing.T, blob []byte) (*running, string) {
+	t.Helper()
+	r := startServer(t, ServerOptions{DataDir: t.TempDir()}, "127.0.0.1:0")
+	hash, err := r.srv.blobs.Put(context.Background(), blob)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r, hash
 }
 
 // TestClientBehindATrustedProxy: behind a trusted proxy the client is the

@@ -7,11 +7,13 @@
 package testkit
 
 import (
+	"bufio"
 	"bytes"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -96,6 +98,32 @@ func Do(t testing.TB, c *http.Client, req *http.Request) (*http.Response, []byte
 	resp, err := c.Do(req)
 	if err != nil {
 		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, body
+}
+
+// DoRaw writes raw (a request as it goes on the wire, possibly cut short)
+// on a new connection to base (http://HOST:PORT) and reads one response
+// and its body, waiting up to wait; a failure fails the test.
+func DoRaw(t testing.TB, base, raw string, wait time.Duration) (*http.Response, []byte) {
+	t.Helper()
+	c, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := io.WriteString(c, raw); err != nil {
+		t.Fatal(err)
+	}
+	c.SetReadDeadline(time.Now().Add(wait))
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Fatalf("read the response to %.40q: %v", raw, err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)

@@ -2,6 +2,7 @@ package subsonic
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -53,7 +54,10 @@ func (a *API) scrobble(rq *request) *Response {
 	if !submission {
 		return ok()
 	}
-	if _, err := a.o.Events().Add(rq.Context(), rq.user.id, evs); err != nil {
+	if _, err := a.o.Events().Add(rq.Context(), rq.user.id, evs); errors.Is(err, catalog.ErrBadEvent) {
+		// such as a time after year 9999: the client's mistake, said so
+		return failed(CodeGeneric, fmt.Sprintf("time: %v (time is milliseconds since 1970)", err))
+	} else if err != nil {
 		return a.internal(rq, err)
 	}
 	return ok()

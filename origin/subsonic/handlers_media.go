@@ -120,9 +120,15 @@ func (a *API) scaledCover(rq *request, id string, size int) (bool, *Response) {
 		return true, a.notFound(rq, "cover art "+id, err)
 	}
 	etag := `"` + hash + "-" + strconv.Itoa(size) + `"`
-	h := rq.w.Header()
-	if strings.Contains(rq.Header.Get("If-None-Match"), etag) { // 304 without scaling again
+	// what a 304 carries too (RFC 9110 15.4.5): without Cache-Control a
+	// cache revalidated every time
+	cacheHeaders := func(h http.Header) {
+		h.Set("Cache-Control", "public, max-age=3600")
 		h.Set("ETag", etag)
+		h.Set("X-Content-Type-Options", "nosniff")
+	}
+	if strings.Contains(rq.Header.Get("If-None-Match"), etag) { // 304 without scaling again
+		cacheHeaders(rq.w.Header())
 		rq.w.WriteHeader(http.StatusNotModified)
 		return true, nil
 	}
@@ -145,10 +151,8 @@ func (a *API) scaledCover(rq *request, id string, size int) (bool, *Response) {
 		}
 		a.covers.put(key, scaled)
 	}
-	h.Set("Content-Type", ctype)
-	h.Set("Cache-Control", "public, max-age=3600")
-	h.Set("ETag", etag)
-	h.Set("X-Content-Type-Options", "nosniff")
+	rq.w.Header().Set("Content-Type", ctype)
+	cacheHeaders(rq.w.Header())
 	http.ServeContent(rq.w, rq.Request, "", time.Time{}, bytes.NewReader(scaled))
 	return true, nil
 }

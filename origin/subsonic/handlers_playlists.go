@@ -39,6 +39,11 @@ func (a *API) playlistOf(rq *request, pl catalog.Playlist) Playlist {
 }
 
 func (a *API) getPlaylists(rq *request) *Response {
+	// username asks for another user's playlists, which the spec leaves to
+	// admins; segue has none, so only one's own name is answered
+	if name := rq.p.get("username"); name != "" && name != rq.user.name {
+		return failed(CodeNotAuthorized, fmt.Sprintf("user %s may only list its own playlists: leave out username", rq.user.name))
+	}
 	pls, err := a.o.Playlists().List(rq.Context(), rq.user.id)
 	if err != nil {
 		return a.internal(rq, err)

@@ -296,3 +296,36 @@ func TestPlaylistPositionsSkipMissingTracks(t *testing.T) {
 		t.Errorf("after songIndexToRemove=1 of [%s %s]: %v, want [%s]", a, c, ids, a)
 	}
 }
+
+// scrobble with a time after year 9999 (a client sending microseconds, or
+// a hostile one) was stored and broke segue origin events export; it is
+// error 0 naming the time, and nothing is stored.
+func TestScrobbleRefusesATimePastYear9999(t *testing.T) {
+	f := newFixture(t)
+	tide := f.tracks["Morning Tide"]
+	r := f.jsonCall(t, "scrobble", url.Values{"id": {tide.ID}, "time": {"253402300800000"}})
+	if r.Status != "failed" || r.Error == nil || r.Error.Code != CodeGeneric || !strings.Contains(r.Error.Message, "9999") {
+		t.Fatalf("scrobble at year 10000: %+v, want error 0 saying the years a time may have", r)
+	}
+	var out bytes.Buffer
+	if n, err := f.srv.Events().Export(t.Context(), &out, ""); err != nil || n != 0 {
+		t.Fatalf("export after the refused scrobble: %d events, err %v; want none stored", n, err)
+	}
+}
+
+// getPlaylists with username (another user's playlists, for admins says
+// the spec; segue has none) is error 50; it answered the caller's own
+// playlists as if they were that user's. The caller's own name still
+// lists them.
+func TestGetPlaylistsOfAnotherUser(t *testing.T) {
+	f := newFixture(t)
+	mustOK(t, "createPlaylist", f.jsonCall(t, "createPlaylist", url.Values{"name": {"Mine"}}))
+	r := f.jsonCall(t, "getPlaylists", url.Values{"username": {"bob"}})
+	if r.Error == nil || r.Error.Code != CodeNotAuthorized || r.Playlists != nil {
+		t.Fatalf("getPlaylists username=bob: %+v (error %+v); want error 50 and no playlists", r, r.Error)
+	}
+	r = f.jsonCall(t, "getPlaylists", url.Values{"username": {alice}})
+	if r.Playlists == nil || len(r.Playlists.Playlists) != 1 || r.Playlists.Playlists[0].Name != "Mine" {
+		t.Fatalf("getPlaylists username=%s: %+v; want its own playlist", alice, r)
+	}
+}

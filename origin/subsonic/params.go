@@ -1,6 +1,7 @@
 package subsonic
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -9,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"segue/origin"
 )
 
 // params are a request's parameters: the query and a form body together
@@ -19,10 +22,28 @@ type params url.Values
 // refused, so a request's cost stays bounded.
 const maxIDs = 500
 
+// maxFormMemory is how much of a multipart/form-data body is held in
+// memory: more than the origin lets a POST send (1 MiB), so no part of
+// one is written to a temporary file.
+const maxFormMemory = 4 << 20
+
 // parseParams reads r's query and form body (bounded by the origin's
-// request limits).
+// request limits), urlencoded as OpenSubsonic's formPost says or
+// multipart/form-data as browsers' FormData and curl -F send it (its
+// values; any file in it is ignored).
 func parseParams(r *http.Request) (params, error) {
-	if err := r.ParseForm(); err != nil {
+	// the query and an urlencoded body first: ParseMultipartForm would
+	// hide ParseForm's error behind ErrNotMultipart; and only a POST's
+	// body, as ParseForm reads it, whatever a GET's Content-Type says
+	err := r.ParseForm()
+	if err == nil && r.Method == http.MethodPost {
+		if err = r.ParseMultipartForm(maxFormMemory); errors.Is(err, http.ErrNotMultipart) {
+			err = nil
+		}
+	}
+	if _, msg, ok := origin.BodyReadError(err); ok {
+		return params(r.URL.Query()), errors.New(msg)
+	} else if err != nil {
 		return params(r.URL.Query()), fmt.Errorf("malformed parameters: %v", err)
 	}
 	return params(r.Form), nil

@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -239,6 +240,8 @@ func (a *API) write(w http.ResponseWriter, r *http.Request, p params, res *Respo
 		http.Error(w, "cannot encode the answer", http.StatusInternalServerError)
 		return
 	}
+	// set, not counted by net/http: a HEAD writes no body to count
+	h.Set("Content-Length", strconv.Itoa(len(body)))
 	if r.Method != http.MethodHead {
 		w.Write(body)
 	}

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"io"
+	"maps"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"os"
@@ -12,6 +15,10 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"segue/internal/testkit"
+	"segue/origin"
 )
 
 // openSubsonicAttrs are the envelope attributes OpenSubsonic adds, which
@@ -112,21 +119,11 @@ func TestEnvelope(t *testing.T) {
 	// POST with the parameters in a form body (OpenSubsonic formPost).
 	form := tokenAuth("p0st")
 	form.Set("f", "json")
-	resp, err := http.PostForm(f.base+Prefix+"getOpenSubsonicExtensions", form)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var env struct {
-		R Response `json:"subsonic-response"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&env); err != nil {
-		t.Fatal(err)
-	}
-	check("form POST", env.R)
+	posted := postJSON(t, f.base+Prefix+"getOpenSubsonicExtensions", "application/x-www-form-urlencoded", strings.NewReader(form.Encode()))
+	check("form POST", posted)
 	var names []string
-	if env.R.OpenSubsonicExtensions != nil {
-		for _, e := range *env.R.OpenSubsonicExtensions {
+	if posted.OpenSubsonicExtensions != nil {
+		for _, e := range *posted.OpenSubsonicExtensions {
 			names = append(names, e.Name)
 		}
 	}
@@ -153,5 +150,108 @@ func TestEnvelope(t *testing.T) {
 	xml.Unmarshal(body, &probe)
 	if probe.XMLName.Local != "subsonic-response" {
 		t.Errorf("root element %q", probe.XMLName.Local)
+	}
+}
+
+// A form POST sent as multipart/form-data (what a browser's FormData or
+// curl -F sends) is read like an urlencoded one: its parameters were not
+// read at all, and the answer was "required parameter u is missing" to a
+// request that had u.
+func TestFormPostMultipart(t *testing.T) {
+	f := newFixture(t)
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	form := tokenAuth("mult1")
+	form.Set("f", "json")
+	form.Set("name", "From a form")
+	form["songId"] = []string{f.tracks["Morning Tide"].ID, f.tracks["Moonlight Highway"].ID}
+	for k, vs := range form {
+		for _, v := range vs {
+			mw.WriteField(k, v)
+		}
+	}
+	mw.Close()
+	r := postJSON(t, f.base+Prefix+"createPlaylist.view", mw.FormDataContentType(), &body)
+	if r.Status != "ok" || r.Playlist == nil || r.Playlist.Name != "From a form" || r.Playlist.SongCount != 2 {
+		t.Fatalf("createPlaylist as multipart/form-data: %+v (error %+v); want the playlist of both songs", r, r.Error)
+	}
+	// a GET's body is not read, as before, whatever its Content-Type says
+	get, err := http.NewRequest("GET", f.base+Prefix+"ping.view?f=json&"+tokenAuth("get1").Encode(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	get.Header.Set("Content-Type", "multipart/form-data; boundary=x")
+	if _, body := testkit.Do(t, nil, get); !strings.Contains(string(body), `"status":"ok"`) {
+		t.Fatalf("GET ping with a multipart Content-Type: %s; want ok", body)
+	}
+	// an urlencoded body that does not parse still says so
+	bad := tokenAuth("bad1").Encode() + "&%zz=1"
+	if r := postJSON(t, f.base+Prefix+"ping.view?f=json", "application/x-www-form-urlencoded", strings.NewReader(bad)); r.Error == nil || !strings.Contains(r.Error.Message, "malformed parameters") {
+		t.Fatalf("ping with a malformed urlencoded body: %+v (error %+v); want malformed parameters", r, r.Error)
+	}
+}
+
+// postJSON POSTs body (of contentType, asking f=json in it) to url and
+// decodes the answer's envelope.
+func postJSON(t *testing.T, url, contentType string, body io.Reader) Response {
+	t.Helper()
+	resp, err := http.Post(url, contentType, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var env struct {
+		R Response `json:"subsonic-response"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&env); err != nil {
+		t.Fatal(err)
+	}
+	return env.R
+}
+
+// A form body shorter than its Content-Length (the client stopped
+// sending) is error 0 saying so once the origin's read timeout runs out;
+// it was "malformed parameters: read tcp 127.0.0.1:...: i/o timeout".
+func TestFormPostShortBody(t *testing.T) {
+	f := newFixtureWith(t, origin.ServerOptions{ReadTimeout: time.Second})
+	_, body := testkit.DoRaw(t, f.base, "POST "+Prefix+"ping.view?f=json HTTP/1.1\r\nHost: origin\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nu=alice", 10*time.Second)
+	var env struct {
+		R Response `json:"subsonic-response"`
+	}
+	if err := json.Unmarshal(body, &env); err != nil {
+		t.Fatalf("%v in %s", err, body)
+	}
+	if r := env.R; r.Error == nil || r.Error.Code != CodeGeneric || !strings.Contains(r.Error.Message, "did not all arrive") || strings.Contains(r.Error.Message, "read tcp") {
+		t.Fatalf("form POST with a short body: %+v (error %+v); want error 0 saying the body did not all arrive", r, r.Error)
+	}
+}
+
+// HEAD of an answer has the Content-Type and Content-Length its GET has
+// (it had no Content-Length: the body was not written, so net/http could
+// not count it), for XML, JSON and an error alike.
+func TestHeadHasTheLengthOfGet(t *testing.T) {
+	f := newFixture(t)
+	do := func(method, target string) (*http.Response, []byte) {
+		req, err := http.NewRequest(method, target, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return testkit.Do(t, nil, req)
+	}
+	for _, q := range []url.Values{{}, {"f": {"json"}}, {"f": {"jsonp"}, "callback": {"cb"}}} {
+		for _, method := range []string{"ping", "getAlbumList2", "nosuchMethod"} {
+			q := url.Values(maps.Clone(q))
+			for k, v := range tokenAuth("head1") {
+				q[k] = v
+			}
+			q.Set("type", "alphabeticalByName")
+			target := f.base + Prefix + method + "?" + q.Encode()
+			get, body := do("GET", target)
+			head, _ := do("HEAD", target)
+			if head.StatusCode != 200 || head.ContentLength != int64(len(body)) || head.Header.Get("Content-Type") != get.Header.Get("Content-Type") {
+				t.Errorf("HEAD %s %v: %d, length %d, %q; want GET's 200, %d bytes, %q", method, q.Get("f"),
+					head.StatusCode, head.ContentLength, head.Header.Get("Content-Type"), len(body), get.Header.Get("Content-Type"))
+			}
+		}
 	}
 }
