@@ -8,12 +8,14 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"segue/internal/testkit"
 )
 
 // Issue 7, acceptance 3: headless Chromium (Debian's chromium, installed by
 // make deps) renders the share page with every track title.
 func TestSharePageInChromium(t *testing.T) {
-	browser := needChromium(t)
+	browser := testkit.ChromiumPath(t)
 	w := newWorld(t)
 	ctx := context.Background()
 	r := startServer(t, ServerOptions{DataDir: w.dir}, "127.0.0.1:0")

@@ -6,13 +6,14 @@ import (
 	"fmt"
 	"image/png"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"segue/internal/testkit"
 )
 
 // Issue 19, acceptance 2: Debian's headless Chromium, driven over the
@@ -22,22 +23,9 @@ import (
 // second track start after it ends; the page has no horizontal scroll at
 // 390 px; screenshots at 1200 and 390 px.
 func TestSharePagePlaysInChromium(t *testing.T) {
-	browser := needChromium(t)
+	ctx := testkit.Chromium(t, 3*time.Minute)
 	w := newStreamWorld(t)
 	page := w.r.base + "/p/" + w.share
-
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(browser), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true), chromedp.Flag("mute-audio", true),
-	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute)
-	defer cancelTimeout()
 
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1200, 900), chromedp.Navigate(page), chromedp.WaitVisible(chromedp.ID("playall"))); err != nil {
 		t.Fatalf("open %s: %v", page, err)
@@ -88,16 +76,6 @@ func TestSharePagePlaysInChromium(t *testing.T) {
 		t.Errorf("at %d px the page is %d px wide: horizontal scroll", widths[1], widths[0])
 	}
 	shoot(t, ctx, "share-page-390.png", 390)
-}
-
-// needChromium returns the path of Debian's chromium, or fails the test.
-func needChromium(t *testing.T) string {
-	t.Helper()
-	browser, err := exec.LookPath("chromium")
-	if err != nil {
-		t.Fatal("chromium is required: run make deps (it installs chromium)")
-	}
-	return browser
 }
 
 // shoot takes a full-page screenshot, checks it is a PNG width px wide and

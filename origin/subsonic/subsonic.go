@@ -154,8 +154,11 @@ type request struct {
 // errors are HTTP 200 with status "failed", as the spec says.
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	method := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, Prefix), ".view")
+	if allowBrowsers(w, r) {
+		return
+	}
 	if r.Method != http.MethodGet && r.Method != http.MethodPost && r.Method != http.MethodHead {
-		w.Header().Set("Allow", "GET, HEAD, POST")
+		w.Header().Set("Allow", "GET, HEAD, POST, OPTIONS")
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
@@ -187,6 +190,31 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if res := h(&request{Request: r, w: w, p: p, user: user}); res != nil {
 		a.write(w, r, p, res)
 	}
+}
+
+// allowBrowsers lets a Subsonic app served from another site (a web
+// player in a browser, or one on the listener's own machine) call the API
+// through fetch: every answer says any origin may read it, and a browser's
+// preflight (OPTIONS with Access-Control-Request-Method) is answered here,
+// 204, which allowBrowsers reports (true: nothing more to answer). Any
+// origin is safe because the API's credentials are its parameters (u with
+// p, t and s, or apiKey), never cookies, so a page reads only what its own
+// credentials allow (the Fetch standard's CORS protocol:
+// https://fetch.spec.whatwg.org/#http-cors-protocol). The
+// headers a player reads beyond the safelisted ones are exposed: ranges
+// for seeking, ETag, and the file name of download.
+func allowBrowsers(w http.ResponseWriter, r *http.Request) bool {
+	h := w.Header()
+	h.Set("Access-Control-Allow-Origin", "*")
+	h.Set("Access-Control-Expose-Headers", "Accept-Ranges, Content-Range, Content-Disposition, ETag")
+	if r.Method != http.MethodOptions || r.Header.Get("Access-Control-Request-Method") == "" {
+		return false
+	}
+	h.Set("Access-Control-Allow-Methods", "GET, HEAD, POST")
+	h.Set("Access-Control-Allow-Headers", "*")
+	h.Set("Access-Control-Max-Age", "86400") // a day; Chromium keeps at most 2 hours, Firefox a day
+	w.WriteHeader(http.StatusNoContent)
+	return true
 }
 
 // ok is a successful answer to fill in.
