@@ -83,6 +83,12 @@ func (v *View) View() string {
 			pic = art.Render(cw, v.h, lipgloss.ColorProfile())
 		}
 		if pic != "" {
+			// each detail line is cut to the room beside the cover on its
+			// own: joined first, the longest line (the bytes played) padded
+			// every other one to its width, and the frame's cut then put an
+			// ellipsis at the end of them all
+			dw := v.w - lipgloss.Width(pic) - 2
+			details = list.Block(details, dw, lipgloss.Height(details))
 			body = lipgloss.JoinHorizontal(lipgloss.Top, pic, "  ", details)
 		} else {
 			body = details
