@@ -119,7 +119,10 @@ func (m *Model) helpView(w, h int) string {
 		}
 		body = strings.Join(lines, "\n")
 	}
-	body = list.Block(body, lipgloss.Width(body), lipgloss.Height(body)) // left-aligned lines
+	// left-aligned lines, each cut to the window on its own: padded to
+	// the widest first, a line wider than the window ended every line of
+	// the overlay in "…" when the frame was cut
+	body = list.Block(body, min(lipgloss.Width(body), w), lipgloss.Height(body))
 	return lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, m.st.Title.Render(list.Fit(title, w))+"\n\n"+body)
 }
 

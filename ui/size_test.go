@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/muesli/termenv"
@@ -126,5 +127,42 @@ func TestVolumeInASmallWindow(t *testing.T) {
 	send(m, "-")
 	if v := m.View(); strings.Contains(v, "volume 75%") || !strings.Contains(v, "vol 75%") {
 		t.Fatalf("- at 80x24: want the bar to show it, and no notice:\n%s", v)
+	}
+}
+
+// TestNoPaddingCut: at any size no line of any screen, nor of the help
+// overlay, ends in "…" where the cut fell in padding (a blank line, or
+// spaces before the "…"). A block padded to its widest line and then cut
+// to the window did that to every line: Now Playing's "Nothing playing…"
+// at 40 columns, the help's one-binding-a-line layout below its widest
+// line.
+func TestNoPaddingCut(t *testing.T) {
+	padded := func(line string) bool {
+		body, ok := strings.CutSuffix(line, "…")
+		return ok && (strings.TrimSpace(body) == "" || strings.HasSuffix(body, "  "))
+	}
+	for _, playing := range []bool{false, true} {
+		m := newDriven(t, fixture(), 80, 24)
+		if playing {
+			typeText(m, "/aur")
+			send(m, "enter", "enter")
+		}
+		for _, s := range [][2]int{{40, 10}, {22, 8}, {15, 12}, {100, 30}, {250, 40}} {
+			m.Update(tea.WindowSizeMsg{Width: s[0], Height: s[1]})
+			for scr := range m.screens {
+				m.active = scr
+				for _, help := range []bool{false, true} {
+					m.help = help
+					v := m.View()
+					for i, line := range strings.Split(v, "\n") {
+						if padded(line) {
+							t.Errorf("%dx%d, %s (help %v, playing %v): line %d is cut in its padding: %q\n%s",
+								s[0], s[1], m.screens[scr].Title(), help, playing, i, line, v)
+						}
+					}
+				}
+			}
+			m.help = false
+		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"segue/cache"
 	"segue/net/originclient"
+	"segue/player"
 	"segue/share"
 )
 
@@ -162,7 +163,10 @@ func Reason(err error) string {
 	case originclient.Untrusted(err):
 		// short enough for the line to keep what to do (docs/tls.md)
 		return "untrusted certificate: give --ca FILE or --pin-sha256 FP"
-	case errors.Is(err, originclient.ErrOffline):
+	case errors.Is(err, originclient.ErrOffline), errors.Is(err, player.ErrNotOffline):
+		// the player's own sentinel (a track it cannot fetch): a track
+		// skipped with the origin down said "it failed (the log has the
+		// details)"
 		return "it is not available offline"
 	case Unreachable(err):
 		return reasonUnreachable

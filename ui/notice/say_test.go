@@ -14,6 +14,7 @@ import (
 
 	"segue/cache"
 	"segue/net/originclient"
+	"segue/player"
 	"segue/share"
 )
 
@@ -85,6 +86,11 @@ func TestSay(t *testing.T) {
 		// the origin client's: it said "it failed (the log has the details)"
 		{fmt.Errorf("offline remove %q: not pinned", "http://h/p/AAAAAAAAAAAAAAAAAAAAAA"),
 			`offline remove "http://h/p/AAAAAAAAAAAAAAAAAAAAAA": not pinned`},
+		// a track the player skipped with the origin down (its own
+		// sentinel, as player/choose.go wraps it) said "it failed (the log
+		// has the details)"
+		{fmt.Errorf("play “Continuum I: Dawn”, skipped it: %w", fmt.Errorf("play %q: %w: the origin is unreachable and segment 9 of it is cached in no rendition", "Continuum I: Dawn", player.ErrNotOffline)),
+			"could not play “Continuum I: Dawn”, skipped it: it is not available offline"},
 		{fmt.Errorf("list artists: %w", wrongPin), "could not list artists: the certificate does not match --pin-sha256 (a new one, or something in between?)"},
 	} {
 		got := Say(c.err)

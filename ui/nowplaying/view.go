@@ -7,6 +7,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"segue/ui/cover"
 	"segue/ui/keys"
@@ -70,8 +71,10 @@ func (v *View) View() string {
 	}
 	s := v.status
 	if !s.HasTrack {
-		return lipgloss.Place(v.w, v.h, lipgloss.Center, lipgloss.Center,
-			v.st.Muted.Render("Nothing playing. Press / to search, tab to browse."))
+		// wrapped to the width: wider, it padded every blank line of the
+		// frame to its width and the frame's cut ended them all in "…"
+		msg := ansi.Wrap("Nothing playing. Press / to search, tab to browse.", v.w, "")
+		return list.Block(lipgloss.Place(v.w, v.h, lipgloss.Center, lipgloss.Center, v.st.Muted.Render(msg)), v.w, v.h)
 	}
 	details := v.details()
 	art := v.covers.Get(s.Track.AlbumID)
@@ -83,6 +86,12 @@ func (v *View) View() string {
 			pic = art.Render(cw, v.h, lipgloss.ColorProfile())
 		}
 		if pic != "" {
+			// each detail line is cut to the room beside the cover on its
+			// own: joined first, the longest line (the bytes played) padded
+			// every other one to its width, and the frame's cut then put an
+			// ellipsis at the end of them all
+			dw := v.w - lipgloss.Width(pic) - 2
+			details = list.Block(details, dw, lipgloss.Height(details))
 			body = lipgloss.JoinHorizontal(lipgloss.Top, pic, "  ", details)
 		} else {
 			body = details
