@@ -322,7 +322,7 @@ func (r *resolver) target(t string) (source, string, error) {
 		return nil, "", bad
 	}
 	kind, id := parts[len(parts)-2], parts[len(parts)-1]
-	if (kind == "manifest" || kind == "stream") && len(parts) >= 3 { // .../tracks/ID/manifest or /stream (an export's entry)
+	if (id == "manifest" || id == "stream") && len(parts) >= 3 { // .../tracks/ID/manifest or /stream (an export's entry)
 		kind, id = parts[len(parts)-3], parts[len(parts)-2]
 	}
 	if kind != "tracks" && kind != "albums" && kind != "artists" {
@@ -332,7 +332,11 @@ func (r *resolver) target(t string) (source, string, error) {
 	if i := strings.Index(u.Path, "/api/v1/"); i > 0 { // an origin served under a path
 		base += u.Path[:i]
 	}
-	c, err := r.client(base, r.a.tokenFor(base), "")
+	token := r.a.tokenFor(base)
+	if token == "" { // a shared playlist's export entry carries its share token
+		token = u.Query().Get("share")
+	}
+	c, err := r.client(base, token, "")
 	if err != nil {
 		return nil, "", withExit(ExitUsage, err)
 	}
