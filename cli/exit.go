@@ -18,6 +18,7 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"segue/catalog"
 	"segue/ctl"
@@ -453,7 +454,20 @@ func flagError(cmd *cobra.Command, err error) error {
 			return &usageError{fmt.Errorf("%w (see %s --help)", err, cmd.CommandPath())}
 		}
 	}
+	var bad *pflag.InvalidValueError
+	if errors.As(err, &bad) { // Go's parser's words ("strconv.ParseBool: parsing ...") say nothing to a user
+		if want := flagWants[bad.GetFlag().Value.Type()]; want != "" {
+			return &usageError{fmt.Errorf("invalid argument %q for \"--%s\" flag: %s", bad.GetValue(), bad.GetFlag().Name, want)}
+		}
+	}
 	return &usageError{err}
+}
+
+// flagWants says what a flag of a pflag type wants, for the types whose
+// parse error is Go's; segue's own flag types say it themselves.
+var flagWants = map[string]string{
+	"bool":     "want true or false (the flag alone means true)",
+	"duration": "want a length of time such as 2s, 500ms or 1m30s",
 }
 
 // strict makes every command of the tree take what it cannot use as a usage

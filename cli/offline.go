@@ -76,10 +76,10 @@ cache: pinned data is never evicted, so it plays with the origin down.`,
 		Args:        cobra.MinimumNArgs(1),
 		Annotations: ids(idPinned),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var refs []string // the same ref twice is one
+			var refs, keys []string // the same ref twice is one, however a link is written
 			for _, ref := range args {
-				if !slices.Contains(refs, ref) {
-					refs = append(refs, ref)
+				if !slices.Contains(keys, pinKey(ref)) {
+					refs, keys = append(refs, ref), append(keys, pinKey(ref))
 				}
 			}
 			unlock, err := offline.Lock(a.cfg.StateDir, a.pinsBusy)
@@ -134,6 +134,7 @@ type pinReport struct {
 // and unpins what it pinned when saving fails after all. The CLI (segue
 // offline add) and the interface (O) both pin through it.
 func (a *app) pinRef(ctx context.Context, c *cache.Cache, ref, quality string, report pinReport) (offline.Collection, error) {
+	ref = pinKey(ref)
 	if err := a.stateProblem(); errors.As(err, new(*usageError)) {
 		return offline.Collection{}, err
 	} else if err != nil {
@@ -555,7 +556,7 @@ func (a *app) pinnedList(refs []string) (*offline.List, error) {
 		return nil, err
 	}
 	for _, ref := range refs {
-		if _, ok := l.Find(ref); !ok {
+		if _, ok := pinnedRef(l, ref); !ok {
 			err := fmt.Errorf("offline remove %q: not pinned (see segue offline list)", ref)
 			if len(refs) > 1 {
 				err = fmt.Errorf("%w; nothing was unpinned", err)
@@ -564,6 +565,29 @@ func (a *app) pinnedList(refs []string) (*offline.List, error) {
 		}
 	}
 	return l, nil
+}
+
+// pinKey is the ref a pin of ref is kept under: a share link's canonical
+// form (as pasted it may be in <...>, end a sentence, or name its host in
+// capitals), else ref as given.
+func pinKey(ref string) string {
+	if isShareURL(ref) {
+		if l, err := share.ParseURL(ref); err == nil {
+			return l.String()
+		}
+	}
+	return ref
+}
+
+// pinnedRef returns the ref under which l keeps the pin ref names: ref
+// itself (as an older segue kept a link, as given), or its pinKey.
+func pinnedRef(l *offline.List, ref string) (string, bool) {
+	for _, k := range []string{ref, pinKey(ref)} {
+		if _, ok := l.Find(k); ok {
+			return k, true
+		}
+	}
+	return ref, false
 }
 
 // unpinRef drops ref from the offline list as unpinFrom does.
@@ -584,10 +608,11 @@ func (a *app) unpinRef(c *cache.Cache, ref string) error {
 // collection holds (in that order, so a list that cannot be saved leaves
 // every pin it names in place).
 func unpinFrom(c *cache.Cache, l *offline.List, ref string) error {
-	if _, ok := l.Find(ref); !ok {
+	key, ok := pinnedRef(l, ref)
+	if !ok {
 		return withExit(ExitNotFound, fmt.Errorf("offline remove %q: not pinned (see segue offline list)", ref))
 	}
-	orphans := l.Remove(ref)
+	orphans := l.Remove(key)
 	if err := l.Save(); err != nil {
 		return fmt.Errorf("offline remove %q: %w; nothing was unpinned", ref, err)
 	}

@@ -321,8 +321,9 @@ type playEvent struct {
 var errStdoutClosed = errors.New("play: stopped: the reader of its standard output left")
 
 // report prints the player's events until the queue ends or ctx is done;
-// watch sees every event first. total is the queue's length, 0 for a radio
-// (whose end is not known).
+// watch sees every event first. total is the queue's length (counted again
+// at each track, as segue ctl may change it), 0 for a radio (whose end is
+// not known).
 func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total int, watch func(player.Event)) error {
 	enc := json.NewEncoder(a.stdout)
 	var emitErr error // the first event that could not be written: the run ends at the next
@@ -405,6 +406,9 @@ func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total i
 				emit(playEvent{Event: kind, Index: &idx, Track: &tr, DurationMS: e.Duration.Milliseconds()})
 				if live && started > 1 {
 					fmt.Fprintln(a.stdout)
+				}
+				if total > 0 { // the queue as it is now: segue ctl may have added or removed tracks
+					total = len(p.Status().Queue)
 				}
 				if !asJSON {
 					of := fmt.Sprintf("/%d", total)

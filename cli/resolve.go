@@ -209,7 +209,10 @@ func (r *resolver) Manifest(ctx context.Context, trackID string) (*catalog.Manif
 
 // emptyShare is a shared playlist that holds no tracks: its name and the
 // link it was opened by.
-type emptyShare struct{ name, link string }
+type emptyShare struct {
+	name, link string
+	id         bool // link is a playlist ID of the configured origin, not a share link
+}
 
 // String names it as a person knows it: the shared playlist "NAME" (URL).
 func (e emptyShare) String() string {
@@ -218,7 +221,7 @@ func (e emptyShare) String() string {
 
 // resolve returns the tracks of targets in order, plus the first hit of
 // search when it is not empty. empty are the shared playlists among
-// targets that hold no tracks.
+// targets that hold no tracks (and the playlist IDs, marked id).
 func (r *resolver) resolve(ctx context.Context, targets []string, search string) (tracks []catalog.Track, empty []emptyShare, err error) {
 	var out []catalog.Track
 	add := func(c source, ts ...catalog.Track) {
@@ -241,7 +244,7 @@ func (r *resolver) resolve(ctx context.Context, targets []string, search string)
 				return nil, nil, r.linked(c, fmt.Errorf("open the shared playlist: %w", err))
 			}
 			if len(pl.Tracks) == 0 {
-				empty = append(empty, emptyShare{pl.Name, t})
+				empty = append(empty, emptyShare{name: pl.Name, link: t})
 			}
 			add(c, pl.Tracks...)
 			continue
@@ -249,6 +252,11 @@ func (r *resolver) resolve(ctx context.Context, targets []string, search string)
 		ts, err := byID(ctx, c, id)
 		if err != nil {
 			return nil, nil, r.linked(c, fmt.Errorf("resolve %q: %w", t, err))
+		}
+		if len(ts) == 0 && strings.HasPrefix(id, catalog.PrefixPlaylist) { // named in the error, as a link is
+			if pl, err := c.Playlist(ctx, id); err == nil {
+				empty = append(empty, emptyShare{name: pl.Name, link: id, id: true})
+			}
 		}
 		add(c, ts...)
 	}
@@ -268,8 +276,21 @@ func (r *resolver) resolve(ctx context.Context, targets []string, search string)
 // noTracks is the error for targets that hold no tracks, after prefix
 // (play's "play: "; segue ctl's reply has none, the client names the
 // command), naming the shared playlists among them that have none (empty,
-// from resolve) and saying to ask their owners, then to verb the link again.
+// from resolve) and saying to ask their owners, then to verb the link again;
+// with no link among them, the first playlist ID with none and how to add
+// tracks to it.
 func noTracks(prefix, verb string, empty []emptyShare) error {
+	var links []emptyShare
+	for _, e := range empty {
+		if !e.id {
+			links = append(links, e)
+		}
+	}
+	if len(links) == 0 && len(empty) > 0 { // playlists by ID: whoever asks can add to them
+		e := empty[0]
+		return ownWords(fmt.Sprintf("%sthe targets hold no tracks: the playlist %q (%s) has none; add some (segue playlist add %s TRACK_ID...), then %s it again", prefix, e.name, e.link, e.link, verb))
+	}
+	empty = links
 	switch len(empty) {
 	case 0:
 		return errors.New(prefix + "the targets hold no tracks")
@@ -322,7 +343,7 @@ func (r *resolver) target(t string) (source, string, error) {
 		return nil, "", bad
 	}
 	kind, id := parts[len(parts)-2], parts[len(parts)-1]
-	if (kind == "manifest" || kind == "stream") && len(parts) >= 3 { // .../tracks/ID/manifest or /stream (an export's entry)
+	if (id == "manifest" || id == "stream") && len(parts) >= 3 { // .../tracks/ID/manifest or /stream (an export's entry)
 		kind, id = parts[len(parts)-3], parts[len(parts)-2]
 	}
 	if kind != "tracks" && kind != "albums" && kind != "artists" {
@@ -332,7 +353,11 @@ func (r *resolver) target(t string) (source, string, error) {
 	if i := strings.Index(u.Path, "/api/v1/"); i > 0 { // an origin served under a path
 		base += u.Path[:i]
 	}
-	c, err := r.client(base, r.a.tokenFor(base), "")
+	token := r.a.tokenFor(base)
+	if token == "" { // a shared playlist's export entry carries its share token
+		token = u.Query().Get("share")
+	}
+	c, err := r.client(base, token, "")
 	if err != nil {
 		return nil, "", withExit(ExitUsage, err)
 	}
@@ -400,6 +425,9 @@ func (r *resolver) Open(ctx context.Context, ref string) ([]catalog.Track, error
 	}
 	if len(tracks) == 0 && len(empty) > 0 {
 		// the status line's one line: the name, not the link just typed
+		if empty[0].id {
+			return nil, withExit(ExitNotFound, ownWords(fmt.Sprintf("nothing to play: the playlist %q holds no tracks; add some first", empty[0].name)))
+		}
 		return nil, withExit(ExitNotFound, ownWords(fmt.Sprintf("nothing to play: the shared playlist %q holds no tracks; ask its owner to add some", empty[0].name)))
 	}
 	return tracks, nil

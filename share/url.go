@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"unicode"
 )
 
 // TokenBytes is the randomness of a share token: 256 bits, far above the
@@ -50,17 +51,35 @@ func NewToken() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// unwrapURL drops the spaces, angle brackets and "URL:" prefix around a
-// pasted link (RFC 3986, appendix C: "<http://…>", "<URL:http://…>").
+// Around a pasted link: what a sentence or a chat message puts before and
+// after it. None of these can end a share URL (a token, a pin and a port
+// hold none) nor begin one (a scheme begins with a letter), so dropping
+// them never changes what a link names.
+const (
+	linkOpeners = `<([{"'“‘«`
+	linkClosers = `>)]}"'”’».,;:!?`
+)
+
+// unwrapURL drops what is around a pasted link: spaces and invisible
+// characters (a chat app's zero-width space), the <...> and "URL:" of
+// mail and Markdown (RFC 3986, appendix C), brackets and quotes, and the
+// punctuation of the sentence it ended.
 func unwrapURL(raw string) string {
-	s := strings.TrimSpace(raw)
-	if len(s) >= 2 && s[0] == '<' && s[len(s)-1] == '>' {
-		s = strings.TrimSpace(s[1 : len(s)-1])
-		if len(s) >= 4 && strings.EqualFold(s[:4], "URL:") {
-			s = strings.TrimSpace(s[4:])
+	s := raw
+	for {
+		t := strings.TrimFunc(s, func(r rune) bool {
+			return unicode.IsSpace(r) || r == '\u200b' || r == '\u2060' || r == '\ufeff'
+		})
+		t = strings.TrimLeft(t, linkOpeners)
+		t = strings.TrimRight(t, linkClosers)
+		if len(t) >= 4 && strings.EqualFold(t[:4], "URL:") {
+			t = t[4:]
 		}
+		if t == s {
+			return s
+		}
+		s = t
 	}
-	return s
 }
 
 // ValidToken reports whether s has the shape of a share token.
@@ -68,8 +87,10 @@ func ValidToken(s string) bool { return tokenRE.MatchString(s) }
 
 // ParseURL parses a share URL such as https://music.example/p/TOKEN,
 // optionally with #sha256=FINGERPRINT (a self-signed origin's certificate),
-// as pasted: spaces around it, and the <...> or <URL:...> that mail and
-// Markdown put around a link (RFC 3986 appendix C), are dropped. The
+// as pasted: spaces and invisible characters around it, the <...> or
+// <URL:...> that mail and Markdown put around a link (RFC 3986 appendix C),
+// brackets and quotes around it and a sentence's punctuation after it
+// ("(https://host/p/TOKEN).") are dropped. The
 // error says exactly what is wrong, for a one-line message to the user.
 func ParseURL(raw string) (Link, error) {
 	bad := func(why string) (Link, error) {

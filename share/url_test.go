@@ -23,6 +23,21 @@ func TestParseURL(t *testing.T) {
 		// "cannot parse"
 		{in: "<https://music.example/p/" + tok + ">", origin: "https://music.example"},
 		{in: " <URL:https://music.example/p/" + tok + "> ", origin: "https://music.example"},
+		// as a sentence or chat message puts it: the punctuation after it,
+		// brackets and quotes around it, a zero-width space from a chat app
+		// (it was "token is malformed" or "missing the scheme"); a token,
+		// pin or port never holds one of them, so dropping them is safe
+		{in: "https://music.example/p/" + tok + ".", origin: "https://music.example"},
+		{in: "https://music.example/p/" + tok + "),", origin: "https://music.example"},
+		{in: "(https://music.example/p/" + tok + ")", origin: "https://music.example"},
+		{in: `"https://music.example/p/` + tok + `"!`, origin: "https://music.example"},
+		{in: "«“https://music.example/p/" + tok + "”»", origin: "https://music.example"},
+		{in: "'https://music.example/p/" + tok + "/'?", origin: "https://music.example"},
+		{in: "[<https://music.example/p/" + tok + ">];", origin: "https://music.example"},
+		{in: "\u200bhttps://music.example/p/" + tok + "\u200b\ufeff", origin: "https://music.example"},
+		{in: "https://music.example/p/" + tok + "#sha256=" + strings.Repeat("ab", 32) + ".", origin: "https://music.example", pin: strings.Repeat("ab", 32)},
+		{in: "https://music.example/p/short.", why: "token is malformed"},
+		{in: "(", why: "empty"},
 		{in: "<>", why: "empty"},
 		{in: "", why: "empty"},
 		{in: "music.example/p/" + tok, why: "missing the scheme"},

@@ -106,11 +106,38 @@ func NewHTTPClient(tc *tls.Config) *http.Client {
 	return &http.Client{Transport: hintTransport{tr}, Timeout: 2 * time.Minute}
 }
 
+// ErrTokenChars is returned by CheckToken (and New) for a token with a
+// character no token has.
+var ErrTokenChars = errors.New("the token has a character no token has (a control character, a space or a letter outside A-Z): give it as segue origin token create printed it (--token, SEGUE_TOKEN or token in config.toml)")
+
+// CheckToken returns token without the spaces and line breaks around it
+// (as copied from a terminal or a file), or ErrTokenChars when what is
+// left is not a bearer token (RFC 6750: letters A-Z a-z, digits and
+// - . _ ~ + /, then = padding), which could not be sent in a header. The
+// error never quotes the token, a secret.
+func CheckToken(token string) (string, error) {
+	token = strings.TrimSpace(token)
+	body := strings.TrimRight(token, "=")
+	for _, r := range body {
+		if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || strings.ContainsRune("-._~+/", r)) {
+			return "", ErrTokenChars
+		}
+	}
+	if token != "" && body == "" {
+		return "", ErrTokenChars
+	}
+	return token, nil
+}
+
 // New returns a client for the origin at baseURL (e.g. http://127.0.0.1:7700).
+// A token that CheckToken refuses is its error.
 func New(baseURL string, o Options) (*Client, error) {
 	u, err := url.Parse(strings.TrimRight(baseURL, "/"))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("origin URL %q: want http(s)://host[:port]", baseURL)
+	}
+	if o.Token, err = CheckToken(o.Token); err != nil {
+		return nil, err
 	}
 	if o.HTTP == nil {
 		tc, err := o.TLS.Config()
