@@ -420,6 +420,9 @@ func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total i
 			case player.StallEvent:
 				pos := e.Position.Milliseconds()
 				msg := "waiting for the network"
+				if e.Unreachable {
+					msg = player.UnreachableStall
+				}
 				if e.Ended {
 					msg = fmt.Sprintf("resumed after %.1f s without audio", e.Duration.Seconds())
 					ms := e.Duration.Milliseconds()

@@ -74,6 +74,9 @@ func checkStallResumes(t *testing.T, run traceRun) {
 				ended, waited = true, e.Duration
 			} else {
 				started = true
+				if e.Unreachable {
+					t.Error("a stall on a link that answers slowly says the origin does not answer")
+				}
 			}
 		case StateEvent:
 			resumed = resumed || started && e.State == Playing

@@ -42,6 +42,12 @@ const unreachableFor = 10 * time.Second
 // the origin is taken for restarting and the segment is retried.
 const OfflineAfter = 5 * time.Second
 
+// UnreachableStall is what a stall with the origin not answering
+// (StallEvent.Unreachable) means to a listener, in the words the interface
+// and segue play say: the track is skipped within OfflineAfter of the
+// origin's first silence unless another source has the segment.
+const UnreachableStall = "waiting for the origin, which does not answer: unless it is back within seconds this track is skipped (tracks stored here play on)"
+
 // abandonCheck is how often a download in progress is checked against
 // abr.AbandonRule.
 const abandonCheck = 100 * time.Millisecond

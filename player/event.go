@@ -83,12 +83,16 @@ type RenditionEvent struct {
 
 // StallEvent reports that the play head waited for a segment after
 // playback had begun: once when the wait starts, and once with Ended and
-// its Duration when playback resumes by itself.
+// its Duration when playback resumes by itself. Unreachable is set when
+// the wait starts with the origin not answering at all (refused or timed
+// out, not slow): unless it answers within OfflineAfter, a segment stored
+// nowhere here fails its track "not available offline" and the next plays.
 type StallEvent struct {
-	TrackID  string
-	Position time.Duration
-	Duration time.Duration
-	Ended    bool
+	TrackID     string
+	Position    time.Duration
+	Duration    time.Duration
+	Ended       bool
+	Unreachable bool
 }
 
 // AbandonEvent reports a download given up because it would not arrive

@@ -390,7 +390,7 @@ func (ts *trackStream) waitSegment(i int) (fetched, error) {
 			stallStart = time.Now()
 			p.setBuffering(ts, true)
 			if stall {
-				p.emit(StallEvent{TrackID: ts.track.ID, Position: samplesToDuration(ts.out)})
+				p.emit(StallEvent{TrackID: ts.track.ID, Position: samplesToDuration(ts.out), Unreachable: p.unreachableSince.Load() != 0})
 				if l := ts.lad.levelOf(ts.lastRend); l >= 0 {
 					p.opts.ABR.Stalled(l)
 				}

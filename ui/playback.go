@@ -196,10 +196,14 @@ func (m *Model) seekPercent(n int) tea.Cmd {
 }
 
 // stallNote says what a stall means: playback waits for the network and
-// goes on by itself, then how long it waited.
+// goes on by itself, then how long it waited; with the origin not
+// answering at all, that the track is skipped unless it answers soon.
 func stallNote(e player.StallEvent) string {
-	if e.Ended {
+	switch {
+	case e.Ended:
 		return fmt.Sprintf("playing again after %.0f s waiting for the network", e.Duration.Seconds())
+	case e.Unreachable:
+		return player.UnreachableStall
 	}
 	return "waiting for the network: playback goes on by itself when it is back"
 }

@@ -75,6 +75,13 @@ func TestStallNoteStaysWhileWaiting(t *testing.T) {
 	if v := m.View(); strings.Contains(v, waiting) {
 		t.Errorf("paused during a stall, the note stays:\n%s", v)
 	}
+	// The origin not answering at all: the track is skipped unless it is
+	// back soon, which the note says instead of promising the track goes
+	// on (it said so, then the track was skipped not available offline).
+	drive(m, m.apply([]player.Event{player.StateEvent{State: player.Buffering}, player.StallEvent{TrackID: tr.ID, Unreachable: true}}))
+	if v := m.View(); !strings.Contains(v, "waiting for the origin, which does not answer: unless it is back") || strings.Contains(v, "goes on by itself") {
+		t.Errorf("a stall with the origin unreachable: the screen does not say the track is skipped unless it is back:\n%s", v)
+	}
 	drive(m, m.apply([]player.Event{player.StateEvent{State: player.Buffering}, player.StallEvent{TrackID: tr.ID}}))
 	drive(m, m.apply([]player.Event{player.StateEvent{State: player.Playing}, player.StallEvent{TrackID: tr.ID, Duration: 40 * time.Second, Ended: true}}))
 	if v := m.View(); !strings.Contains(v, "playing again after 40 s") {
