@@ -193,6 +193,13 @@ func CheckOrigin(s string) error {
 	if err != nil || (scheme != "http" && scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
 		return fmt.Errorf("origin URL %q: want http(s)://host[:port], e.g. %s (or subsonic+https://USER@HOST for a Subsonic server)", s, DefaultOrigin)
 	}
+	// A port past 65535 (or 0) was taken, then every request said the
+	// origin "is unreachable (is it running?)": the URL was at fault.
+	if p := u.Port(); p != "" {
+		if n, err := strconv.ParseUint(p, 10, 16); err != nil || n == 0 {
+			return fmt.Errorf("origin URL %q: port %s: want a port from 1 to 65535, e.g. %s", s, p, DefaultOrigin)
+		}
+	}
 	// A password there shows in ps, in the log's request URLs and in the
 	// offline documents' keys (offline list --json), as a flag's value would.
 	if _, ok := u.User.Password(); ok {

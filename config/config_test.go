@@ -279,6 +279,8 @@ func TestLoadChecksEnvironment(t *testing.T) {
 		{"SEGUE_ORIGIN", "127.0.0.1:7700", `SEGUE_ORIGIN: origin URL "127.0.0.1:7700": want http(s)://host[:port]`},
 		{"SEGUE_OUTPUT", "speaker", `SEGUE_OUTPUT: output "speaker": want alsa, null, wav:FILE or wav16:FILE`},
 		{"SEGUE_OUTPUT", "wav16:", `SEGUE_OUTPUT: output "wav16:"`},
+		{"SEGUE_ORIGIN", "http://127.0.0.1:99999", `SEGUE_ORIGIN: origin URL "http://127.0.0.1:99999": port 99999: want a port from 1 to 65535`},
+		{"SEGUE_ORIGIN", "https://music.example:0/", `port 0: want a port from 1 to 65535`},
 	} {
 		t.Run(c.name+"="+c.value, func(t *testing.T) {
 			t.Setenv(c.name, c.value)
