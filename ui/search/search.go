@@ -113,7 +113,18 @@ func (v *View) ShortHelp() []key.Binding {
 
 // FullHelp lists every key of this screen by group.
 func (v *View) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{v.km.Search, v.km.Blur, v.km.Play, v.km.Add, v.km.PlayNext, v.km.ToPlaylist, v.km.Radio}}
+	return [][]key.Binding{{v.km.Search, v.km.Blur, v.choose(), v.km.Add, v.km.PlayNext, v.km.ToPlaylist, v.km.Radio}}
+}
+
+// Openless says the help's "l/enter open" is not for this screen: l and
+// enter do one thing, which choose says (the help listed "enter play"
+// beside "l/enter open", each half true).
+func (v *View) Openless() {}
+
+// choose is the help's binding of the keys that act on a row: enter and l
+// play a track and open an album or artist.
+func (v *View) choose() key.Binding {
+	return key.NewBinding(key.WithKeys(append(v.km.Play.Keys(), v.km.Open.Keys()...)...), key.WithHelp("l/enter", "play or open"))
 }
 
 // Update handles keys, mouse and the screen's own messages.
