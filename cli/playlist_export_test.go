@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -18,6 +17,7 @@ import (
 
 	"segue/catalog"
 	"segue/origin"
+	"segue/origin/origintest"
 )
 
 // tokenOrigin ingests two short tracks and serves them on 127.0.0.1:0 with
@@ -73,15 +73,8 @@ func serveRequiringTokens(t *testing.T, data string, log io.Writer) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, ln) }()
-	t.Cleanup(func() { cancel(); <-done; srv.Close() })
-	return "http://" + ln.Addr().String()
+	base, _ := origintest.Serve(t, srv)
+	return base
 }
 
 // sharedMix starts tokenOrigin, configures a client with the owner's token,

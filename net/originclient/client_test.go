@@ -7,7 +7,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -24,6 +23,7 @@ import (
 	"segue/internal/testkit"
 	"segue/origin"
 	"segue/origin/blobs"
+	"segue/origin/origintest"
 )
 
 // testOrigin is a real origin serving a two-track catalog written with SQL
@@ -89,25 +89,7 @@ func startOrigin(t *testing.T, requireToken bool) *testOrigin {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	o.base = "http://" + ln.Addr().String()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, ln) }()
-	var once sync.Once
-	o.stop = func() {
-		once.Do(func() {
-			cancel()
-			if err := <-done; err != nil {
-				t.Errorf("serve: %v", err)
-			}
-			srv.Close()
-		})
-	}
-	t.Cleanup(o.stop)
+	o.base, o.stop = origintest.Serve(t, srv)
 	return o
 }
 

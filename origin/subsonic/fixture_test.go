@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -19,6 +18,7 @@ import (
 	"segue/catalog"
 	"segue/internal/testkit"
 	"segue/origin"
+	"segue/origin/origintest"
 	"segue/origin/pgtest"
 )
 
@@ -155,21 +155,9 @@ func serveAPI(t testing.TB, o origin.ServerOptions, opts Options) *fixture {
 		t.Fatal(err)
 	}
 	srv.Mount(Prefix, api)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, ln) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-		srv.Close()
-	})
-	f := &fixture{base: "http://" + ln.Addr().String(), srv: srv, api: api, data: data, apiKey: key,
+	base, _ := origintest.Serve(t, srv)
+	ctx := context.Background()
+	f := &fixture{base: base, srv: srv, api: api, data: data, apiKey: key,
 		tracks: map[string]catalog.Track{}, albums: map[string]catalog.Album{}}
 	artists, err := srv.Reader().Artists(ctx)
 	if err != nil {

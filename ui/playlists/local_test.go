@@ -2,7 +2,6 @@ package playlists
 
 import (
 	"context"
-	"net"
 	"strings"
 	"testing"
 
@@ -10,6 +9,7 @@ import (
 
 	"segue/net/originclient"
 	"segue/origin"
+	"segue/origin/origintest"
 	"segue/ui/keys"
 	"segue/ui/pin"
 	"segue/ui/styles"
@@ -79,19 +79,6 @@ func serveRequiringTokens(t *testing.T, dir string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, ln) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-		srv.Close()
-	})
-	return "http://" + ln.Addr().String()
+	base, _ := origintest.Serve(t, srv)
+	return base
 }
