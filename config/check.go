@@ -193,6 +193,11 @@ func CheckOrigin(s string) error {
 	if err != nil || (scheme != "http" && scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
 		return fmt.Errorf("origin URL %q: want http(s)://host[:port], e.g. %s (or subsonic+https://USER@HOST for a Subsonic server)", s, DefaultOrigin)
 	}
+	// url.Parse decodes escapes in the host ("%25" is "%"), which no host
+	// name or address has (share.ParseURL refuses them too).
+	if strings.Contains(u.Host, "%") {
+		return fmt.Errorf("origin URL %q: the host is not a host name or IP address, e.g. %s", s, DefaultOrigin)
+	}
 	// A port past 65535 (or 0) was taken, then every request said the
 	// origin "is unreachable (is it running?)": the URL was at fault.
 	if p := u.Port(); p != "" {

@@ -281,6 +281,7 @@ func TestLoadChecksEnvironment(t *testing.T) {
 		{"SEGUE_OUTPUT", "wav16:", `SEGUE_OUTPUT: output "wav16:"`},
 		{"SEGUE_ORIGIN", "http://127.0.0.1:99999", `SEGUE_ORIGIN: origin URL "http://127.0.0.1:99999": port 99999: want a port from 1 to 65535`},
 		{"SEGUE_ORIGIN", "https://music.example:0/", `port 0: want a port from 1 to 65535`},
+		{"SEGUE_ORIGIN", "http://%25:7700", `origin URL "http://%25:7700": the host is not a host name or IP address`},
 	} {
 		t.Run(c.name+"="+c.value, func(t *testing.T) {
 			t.Setenv(c.name, c.value)

@@ -120,6 +120,13 @@ func ParseURL(raw string) (Link, error) {
 	if u.Host == "" || u.Hostname() == "" {
 		return bad("missing host")
 	}
+	// url.Parse decodes escapes in the host ("%25" is "%"): a "%" left in
+	// it made an origin ("http://%") that parsed no more. No host name has
+	// one (an IPv6 zone, "[fe80::1%25eth0]", is link-local, never a share
+	// link's host).
+	if strings.Contains(u.Host, "%") {
+		return bad("the host is not a host name or IP address")
+	}
 	// An origin reached under a path (--public-url https://host/music behind
 	// a proxy) shares /music/p/TOKEN: the path before /p/ is the origin's.
 	path := strings.TrimSuffix(u.EscapedPath(), "/")
