@@ -12,6 +12,7 @@ import (
 
 	"segue/internal/testkit"
 	"segue/origin"
+	"segue/origin/origintest"
 )
 
 // TestPlaylistListHintsLocal: on an origin that requires tokens, a token
@@ -22,20 +23,7 @@ import (
 func TestPlaylistListHintsLocal(t *testing.T) {
 	ctx := context.Background()
 	data := newEmptyOrigin(t)
-	db, err := origin.OpenCatalog(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	for _, name := range []string{"Kitchen", "Porch"} {
-		if _, err := origin.NewPlaylists(db).Create(ctx, origin.LocalOwner, name); err != nil {
-			t.Fatal(err)
-		}
-	}
-	tok, secret, err := origin.CreateToken(ctx, db, "household")
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, tokID, secret := origintest.LocalOwned(t, data)
 	var log testkit.Buffer
 	base := serveRequiringTokens(t, data, &log)
 	if resp, err := http.Get(base + "/api/v1/local-owned"); err != nil || resp.StatusCode != http.StatusUnauthorized {
@@ -61,7 +49,7 @@ func TestPlaylistListHintsLocal(t *testing.T) {
 		t.Errorf("playlist list --json: exit %d\nstdout %q (want [])\nstderr %q\nwant stderr %q", code, out, errOut, hint)
 	}
 
-	if _, _, err := origin.AdoptLocal(ctx, db, tok.ID); err != nil {
+	if _, _, err := origin.AdoptLocal(ctx, db, tokID); err != nil {
 		t.Fatal(err)
 	}
 	out, errOut, code = segue(t, append(env, "playlist", "list")...)

@@ -4,6 +4,7 @@ package origintest
 
 import (
 	"context"
+	"database/sql"
 	"net"
 	"sync"
 	"testing"
@@ -36,4 +37,29 @@ func Serve(t testing.TB, srv *origin.Server) (base string, stop func()) {
 	}
 	t.Cleanup(stop)
 	return "http://" + ln.Addr().String(), stop
+}
+
+// LocalOwned seeds the catalog in dataDir for the tests of tokens
+// required after an origin ran open: two playlists, "Kitchen" and
+// "Porch", owned by "local", and a token "household" that sees none of
+// them. It returns the catalog (closed when the test ends) and the
+// token's ID and secret.
+func LocalOwned(t testing.TB, dataDir string) (db *sql.DB, tokenID, secret string) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := origin.OpenCatalog(dataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	for _, name := range []string{"Kitchen", "Porch"} {
+		if _, err := origin.NewPlaylists(db).Create(ctx, origin.LocalOwner, name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tok, secret, err := origin.CreateToken(ctx, db, "household")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db, tok.ID, secret
 }

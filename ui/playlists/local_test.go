@@ -23,20 +23,7 @@ import (
 func TestPlaylistsHintLocal(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	db, err := origin.OpenCatalog(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	for _, name := range []string{"Kitchen", "Porch"} {
-		if _, err := origin.NewPlaylists(db).Create(ctx, origin.LocalOwner, name); err != nil {
-			t.Fatal(err)
-		}
-	}
-	tok, secret, err := origin.CreateToken(ctx, db, "household")
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, tokID, secret := origintest.LocalOwned(t, dir)
 	client, err := originclient.New(serveRequiringTokens(t, dir), originclient.Options{Token: secret})
 	if err != nil {
 		t.Fatal(err)
@@ -57,7 +44,7 @@ func TestPlaylistsHintLocal(t *testing.T) {
 		}
 	}
 
-	if _, _, err := origin.AdoptLocal(ctx, db, tok.ID); err != nil {
+	if _, _, err := origin.AdoptLocal(ctx, db, tokID); err != nil {
 		t.Fatal(err)
 	}
 	v.Update(v.Reload()())
