@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math"
 	"math/rand/v2"
 	"net"
@@ -165,7 +166,7 @@ func (a *app) play(ctx context.Context, f playFlags, targets []string) (err erro
 		defer func() { err = errors.Join(err, srv.Close()) }()
 	}
 
-	out, err := player.ParseOutput(f.output, player.OutputOptions{Fast: f.fast, LogPath: a.alsaLog()})
+	out, err := player.ParseOutput(f.output, player.OutputOptions{Fast: f.fast, Log: a.alsaLog()})
 	if err != nil {
 		return err
 	}
@@ -234,15 +235,16 @@ func limitProcs(out player.Output) {
 }
 
 // alsaLog is where alsa-lib's messages go while the sound device opens:
-// the log file once logger could open it (it makes the state dir), else
-// nowhere. A log that cannot be written must not keep the device from
-// opening: segue play on a machine with no state dir yet failed with
-// "open log for alsa messages", and the interface fell back to silence.
-func (a *app) alsaLog() string {
-	if a.logger(); a.logErr != nil {
-		return ""
+// segue's log once logger could open its file (it makes the state dir),
+// else nowhere (nil), never the terminal an interface draws on. A log that
+// cannot be written must not keep the device from opening: segue play on
+// a machine with no state dir yet failed with "open log for alsa
+// messages", and the interface fell back to silence.
+func (a *app) alsaLog() *slog.Logger {
+	if log := a.logger(); a.logErr == nil {
+		return log
 	}
-	return a.cfg.LogFile
+	return nil
 }
 
 // closeOutput closes out. When the listener stopped (quit the interface,

@@ -161,7 +161,7 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 	}
 	f := fetch.New(c, tiers, fetch.Options{Logger: log})
 	var notice string
-	out, err := player.ParseOutput(opts.Output, player.OutputOptions{LogPath: a.alsaLog()})
+	out, err := player.ParseOutput(opts.Output, player.OutputOptions{Log: a.alsaLog()})
 	silent := errors.Is(err, player.ErrNoDevice)
 	if silent {
 		// The interface stays useful without a sound card: it plays to

@@ -117,9 +117,8 @@ type ALSA struct {
 	// closed for good.
 	unshm func()
 	// log receives alsa-lib's messages while the output is open (see
-	// alsaLib); closeLog closes its file.
-	log      *slog.Logger
-	closeLog func()
+	// alsaLib).
+	log *slog.Logger
 }
 
 // Underruns returns how many times the device ran dry in the middle of
@@ -143,31 +142,29 @@ func (a *ALSA) Suspended() bool { return a.state() == C.SEGUE_STOPPED }
 // third of it (a PulseAudio server behind it gets the audio through its
 // socket: withoutPulseSHM), and starts its writer thread. alsa-lib's
 // messages, while it opens and while the writer thread opens the device
-// again (after a pause), are JSON records of the log at logPath ("alsa-lib",
-// with message and where), or dropped when logPath is "", never lines of
+// again (after a pause), are records of log ("alsa-lib", with message and
+// where), or dropped when log is nil, never lines of
 // its own on fd 2 (which would garble a terminal interface and break the
 // JSON log); so is anything else printed on fd 2 while it opens. Errors
 // wrap ErrNoDevice and end with what to do; the first of alsa-lib's
 // messages, which says why (a card it cannot find), is in them.
-func OpenALSA(buffer time.Duration, logPath string) (*ALSA, error) {
+func OpenALSA(buffer time.Duration, log *slog.Logger) (*ALSA, error) {
 	if buffer <= 0 {
 		buffer = DefaultALSABuffer
 	}
-	log, closeLog, err := openALSALog(logPath)
-	if err != nil {
-		return nil, fmt.Errorf("open alsa output: %w", err)
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
 	}
 	a, err := openALSA(buffer, log)
 	if err != nil {
 		dropALSAMessages(log)
-		closeLog()
 		return nil, err
 	}
-	a.log, a.closeLog = log, closeLog
+	a.log = log
 	return a, nil
 }
 
-// openALSA is OpenALSA with its log open.
+// openALSA is OpenALSA with a logger.
 func openALSA(buffer time.Duration, log *slog.Logger) (*ALSA, error) {
 	sr := beep.SampleRate(catalog.SampleRate)
 	var where *C.char
@@ -482,7 +479,6 @@ func (a *ALSA) Close() error {
 	C.segue_out_close(a.c)
 	a.unshm()
 	dropALSAMessages(a.log)
-	a.closeLog()
 	a.mu.Lock()
 	a.underruns = int(a.c.underruns)
 	C.free(unsafe.Pointer(a.c))

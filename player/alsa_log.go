@@ -78,20 +78,6 @@ func dropALSAMessages(log *slog.Logger) {
 	alsaLib.mu.Unlock()
 }
 
-// openALSALog opens the log at logPath (JSON lines, appended, as segue's
-// own log is written) for alsa-lib's messages; logPath "" drops them.
-// closeLog closes the file.
-func openALSALog(logPath string) (log *slog.Logger, closeLog func(), err error) {
-	if logPath == "" {
-		return slog.New(slog.DiscardHandler), func() {}, nil
-	}
-	f, err := os.OpenFile(logPath, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
-	if err != nil {
-		return nil, nil, fmt.Errorf("open log for alsa messages: %w", err)
-	}
-	return slog.New(slog.NewJSONHandler(f, nil)), func() { f.Close() }, nil
-}
-
 // captureStderr points fd 2 at a pipe whose lines become records of log
 // (what a library under alsa-lib, such as libpulse, prints itself) and
 // returns how to put it back, which waits for the last line.

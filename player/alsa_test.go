@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -26,7 +27,7 @@ func TestMain(m *testing.M) {
 	case "":
 		os.Exit(m.Run())
 	case "open":
-		_, err := OpenALSA(0, os.Getenv("SEGUE_ALSA_LOG"))
+		_, err := OpenALSA(0, fileLog(os.Getenv("SEGUE_ALSA_LOG")))
 		if err == nil {
 			fmt.Println("opened")
 			os.Exit(0)
@@ -125,7 +126,7 @@ func alsaChildPlayerWith(dir string, buffer time.Duration, setup func(*memSource
 	}
 	setup(src, m)
 	LimitProcs() // as the client does before it plays through the device
-	out, err := OpenALSA(buffer, filepath.Join(dir, "alsa.log"))
+	out, err := OpenALSA(buffer, fileLog(filepath.Join(dir, "alsa.log")))
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -134,6 +135,17 @@ func alsaChildPlayerWith(dir string, buffer time.Duration, setup func(*memSource
 		return nil, nil, nil, err
 	}
 	return p, out, m, nil
+}
+
+// fileLog is a JSON log appended to path, as segue's own log is written,
+// for a child process (the file closes when it exits); path "" or a file
+// that cannot be opened gives nil, which drops the messages.
+func fileLog(path string) *slog.Logger {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	if path == "" || err != nil {
+		return nil
+	}
+	return slog.New(slog.NewJSONHandler(f, nil))
 }
 
 // writeTrackDir stores a track's manifest and segments in dir for a child.

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math"
 	"os"
 	"strings"
@@ -70,8 +71,9 @@ type Unpaced interface {
 type OutputOptions struct {
 	// Fast makes wav render as fast as it can instead of in real time.
 	Fast bool
-	// LogPath receives ALSA's own stderr chatter while the device opens.
-	LogPath string
+	// Log receives alsa-lib's messages and what is printed on fd 2 while
+	// the device opens (nil: dropped).
+	Log *slog.Logger
 	// Buffer is the alsa device buffer (default DefaultALSABuffer).
 	Buffer time.Duration
 }
@@ -81,7 +83,7 @@ type OutputOptions struct {
 func ParseOutput(spec string, o OutputOptions) (Output, error) {
 	switch {
 	case spec == "alsa" || spec == "":
-		return OpenALSA(o.Buffer, o.LogPath)
+		return OpenALSA(o.Buffer, o.Log)
 	case spec == "null":
 		return NewNull(), nil
 	case strings.HasPrefix(spec, "wav:"):
