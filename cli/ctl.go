@@ -134,11 +134,14 @@ or queue position that does not exist.`,
 		},
 	}
 	queue := &cobra.Command{
-		Use:   "queue list|add TARGET...|next TARGET...|remove N|clear",
+		Use:   "queue list|add TARGET...|next TARGET...|play N|move N TO|remove N|clear",
 		Short: "List or change the running segue's queue",
 		Long: `queue list shows the queue (positions count from 1; * marks the current
 track); add appends targets, next inserts them after the current track,
-remove N drops position N, clear empties the queue and stops. A segue play
+play N plays position N now, move N TO puts the track at N at position TO
+(the others shift, as the interface's J and K do), remove N drops position
+N, clear empties the queue and stops. A position past the queue's end is
+exit status 3. A segue play
 ends, as when its queue runs out, once nothing is left: a clear, or the
 removal of the current last track (stop keeps the queue: play waits).`,
 		Args: cobra.MinimumNArgs(1),
@@ -146,7 +149,7 @@ removal of the current last track (stop keeps the queue: play waits).`,
 			if len(args) > 0 && (args[0] == "add" || args[0] == "next") {
 				return a.completeIDs(cmd, targetKinds, toComplete), cobra.ShellCompDirectiveNoFileComp
 			}
-			return completeWords("list", "add", "next", "remove", "clear")(cmd, args, toComplete)
+			return completeWords("list", "add", "next", "play", "move", "remove", "clear")(cmd, args, toComplete)
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			resp, err := send(cmd.Context(), ctl.Request{Cmd: "queue", Args: args})

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -655,5 +656,56 @@ func (h *ctlHost) waitEnd(exited chan error, stderr *testkit.Buffer) {
 		}
 	case <-time.After(30 * time.Second):
 		h.t.Errorf("segue play still runs 30 s after its queue ended:\n%s", stderr.String())
+	}
+}
+
+// The interface's queue plays a row (enter) and moves one (J, K), but a
+// script had no way to: segue ctl queue knew list, add, next, remove and
+// clear only ("unknown queue command \"move\""). queue move N TO and
+// queue play N do what the keys do, through the same player controls; a
+// position past the end is exit 3, a malformed one exit 2.
+func TestCtlQueuePlayAndMove(t *testing.T) {
+	url, tracks := ctlOrigin(t)
+	h := newCtlHost(t)
+	h.start("--origin", url, "play", "--output", "null", tracks[0].ID, tracks[1].ID, tracks[2].ID)
+	testkit.Wait(t, time.Minute, "play's control socket to answer", func() bool { _, _, code := h.ctl("status"); return code == 0 })
+	order := func() (ids []string, current int) {
+		var q []ctl.QueueEntry
+		if err := json.Unmarshal([]byte(h.ok("queue", "list", "--json")), &q); err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range q {
+			ids = append(ids, e.Track.ID)
+			if e.Current {
+				current = e.Index
+			}
+		}
+		return ids, current
+	}
+	h.ok("queue", "move", "3", "1")
+	if ids, cur := order(); !slices.Equal(ids, []string{tracks[2].ID, tracks[0].ID, tracks[1].ID}) || cur != 2 {
+		t.Errorf("after queue move 3 1: %v, current at %d; want [3 1 2] with track 1 current at 2", ids, cur)
+	}
+	out := h.ok("queue", "play", "3", "--json")
+	var st ctl.Status
+	if err := json.Unmarshal([]byte(out), &st); err != nil || st.Track == nil || st.Track.ID != tracks[1].ID || st.QueuePosition != 3 || st.State != "playing" {
+		t.Errorf("queue play 3: %s (%v); want track 2 playing at position 3", out, err)
+	}
+	for _, c := range []struct {
+		args []string
+		code int
+		says string
+	}{
+		{[]string{"queue", "play", "4"}, 3, "no position 4"},
+		{[]string{"queue", "move", "1", "4"}, 3, "no position 4"},
+		{[]string{"queue", "move", "1"}, 2, "move N TO"},
+		{[]string{"queue", "play", "x"}, 2, "want a position"},
+	} {
+		if _, errOut, code := h.ctl(c.args...); code != c.code || !strings.Contains(errOut, c.says) {
+			t.Errorf("ctl %s: exit %d, %q; want exit %d saying %q", strings.Join(c.args, " "), code, errOut, c.code, c.says)
+		}
+	}
+	if ids, _ := order(); !slices.Equal(ids, []string{tracks[2].ID, tracks[0].ID, tracks[1].ID}) {
+		t.Errorf("refused commands changed the queue: %v", ids)
 	}
 }

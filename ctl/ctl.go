@@ -272,7 +272,8 @@ type command struct {
 	shuffle bool
 	repeat  player.Repeat
 	targets []string
-	n       int // queue remove's position, from 1
+	n       int // queue remove's, play's and move's position, from 1
+	to      int // queue move's new position, from 1
 }
 
 // arity is how many arguments each verb takes: min, max (-1 = any).
@@ -290,7 +291,7 @@ var argForms = map[string]string{
 	"volume":  "one level: N from 0 to 100, or +N/-N to change it (volume 80, volume -5)",
 	"quality": "one of auto, low, normal or high",
 	"open":    "one URL or ID (a share link, a track, album, artist or playlist ID)",
-	"queue":   "list, add TARGET..., next TARGET..., remove N or clear",
+	"queue":   "list, add TARGET..., next TARGET..., play N, move N TO, remove N or clear",
 	"shuffle": "on or off",
 	"repeat":  "off, all or one",
 }
@@ -368,17 +369,30 @@ func parseQueue(c *command, args []string) error {
 			return fmt.Errorf("%w: queue %s: give at least one TARGET", ErrBadRequest, c.sub)
 		}
 		c.targets = args
-	case "remove":
+	case "remove", "play":
 		if len(args) != 1 {
-			return fmt.Errorf("%w: queue remove takes one position N (from 1, as queue list shows)", ErrBadRequest)
+			return fmt.Errorf("%w: queue %s takes one position N (from 1, as queue list shows)", ErrBadRequest, c.sub)
 		}
-		n, err := strconv.Atoi(args[0])
-		if err != nil || n < 1 || !digits(args[0], false) {
-			return fmt.Errorf("%w: queue remove %q: want a position from 1, as queue list shows", ErrBadRequest, args[0])
+		return queuePositions(c, args, &c.n)
+	case "move":
+		if len(args) != 2 {
+			return fmt.Errorf("%w: queue move takes two positions, the track's and where it goes: move N TO (from 1, as queue list shows)", ErrBadRequest)
 		}
-		c.n = n
+		return queuePositions(c, args, &c.n, &c.to)
 	default:
-		return fmt.Errorf("%w: unknown queue command %q: want list, add, next, remove or clear", ErrBadRequest, c.sub)
+		return fmt.Errorf("%w: unknown queue command %q: want list, add, next, play, move, remove or clear", ErrBadRequest, c.sub)
+	}
+	return nil
+}
+
+// queuePositions reads args into ns, each a queue position from 1.
+func queuePositions(c *command, args []string, ns ...*int) error {
+	for i, a := range args {
+		n, err := strconv.Atoi(a)
+		if err != nil || n < 1 || !digits(a, false) {
+			return fmt.Errorf("%w: queue %s %q: want a position from 1, as queue list shows", ErrBadRequest, c.sub, a)
+		}
+		*ns[i] = n
 	}
 	return nil
 }

@@ -341,11 +341,18 @@ func (s *Server) queue(c command) (Response, error) {
 		} else {
 			p.PlayNext(tracks...)
 		}
-	case "remove":
-		if n := len(p.Status().Queue); c.n > n {
-			return Response{}, NotFound(fmt.Errorf("there is no position %d: the queue has %d tracks (see segue ctl queue list)", c.n, n))
+	case "remove", "play", "move":
+		if n := len(p.Status().Queue); max(c.n, c.to) > n {
+			return Response{}, NotFound(fmt.Errorf("there is no position %d: the queue has %d tracks (see segue ctl queue list)", max(c.n, c.to), n))
 		}
-		p.Remove(c.n - 1)
+		switch c.sub {
+		case "remove":
+			p.Remove(c.n - 1)
+		case "play":
+			p.Jump(c.n - 1)
+		case "move":
+			p.Move(c.n-1, c.to-1)
+		}
 	case "clear":
 		p.Clear()
 	}
