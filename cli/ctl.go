@@ -36,6 +36,7 @@ var ctlVerbs = []struct{ use, short string }{
 	{"shuffle on|off", "Play the tracks after the current one in random order, or in their order again"},
 	{"repeat off|all|one", "Stop when the queue ends, play it again, or play the current track again"},
 	{"open URL|ID", "Play a track, album, artist or shared playlist now"},
+	{"radio ID", "Play a radio after a track, album, artist or playlist now, as the interface's R does"},
 }
 
 func ctlCmd(a *app) *cobra.Command {
@@ -320,10 +321,16 @@ func listenControl(instance string) (*ctl.Server, error) {
 	return ctl.Listen(path)
 }
 
-// serveControl answers the socket with p, resolving targets with r; the
+// serveControl answers the socket with p, resolving targets with r and
+// starting radios with radio; the
 // caller forwards p's events to srv.Observe.
-func (a *app) serveControl(srv *ctl.Server, p *player.Player, r *resolver) {
-	srv.Serve(ctl.Options{Player: p, Logger: a.logger(), Resolve: ctlResolve(r)})
+func (a *app) serveControl(srv *ctl.Server, p *player.Player, r *resolver, radio func(ctx context.Context, seed string) error) {
+	srv.Serve(ctl.Options{Player: p, Logger: a.logger(), Resolve: ctlResolve(r), Radio: func(ctx context.Context, seed string) error {
+		if err := radio(ctx, seed); err != nil {
+			return ctlError(fmt.Errorf("radio: %w", err))
+		}
+		return nil
+	}})
 }
 
 // openMPRIS puts p on the D-Bus session bus (see package mpris), with the
@@ -351,18 +358,22 @@ func ctlResolve(r *resolver) func(context.Context, []string) ([]catalog.Track, e
 		if err == nil {
 			return tracks, nil
 		}
-		// the reply carries the one sentence segue would print here, not
-		// the origin client's details (which segue ctl could only reduce
-		// to "not found")
-		err = said{sentence(err), err}
-		switch exitStatus(err) {
-		case ExitNotFound:
-			return nil, ctl.NotFound(err)
-		case ExitUsage:
-			return nil, ctl.BadRequest(err)
-		}
-		return nil, err
+		return nil, ctlError(err)
 	}
+}
+
+// ctlError is err as a running segue replies it to segue ctl: the one
+// sentence segue would print here, not the origin client's details (which
+// segue ctl could only reduce to "not found"), marked with its kind.
+func ctlError(err error) error {
+	err = said{sentence(err), err}
+	switch exitStatus(err) {
+	case ExitNotFound:
+		return ctl.NotFound(err)
+	case ExitUsage:
+		return ctl.BadRequest(err)
+	}
+	return err
 }
 
 // told is ev as segue ctl watch and MPRIS pass it on: an error event's

@@ -136,6 +136,37 @@ func (h *ctlHost) ok(args ...string) string {
 	return out
 }
 
+// queue is `segue ctl queue list --json`.
+func (h *ctlHost) queue() []ctl.QueueEntry {
+	h.t.Helper()
+	var q []ctl.QueueEntry
+	if err := json.Unmarshal([]byte(h.ok("queue", "list", "--json")), &q); err != nil {
+		h.t.Fatal(err)
+	}
+	return q
+}
+
+// refuses checks that `segue ctl ARGS` exits code saying says.
+func (h *ctlHost) refuses(code int, says string, args ...string) {
+	h.t.Helper()
+	if _, errOut, got := h.ctl(args...); got != code || !strings.Contains(errOut, says) {
+		h.t.Errorf("ctl %s: exit %d, %q; want exit %d saying %q", strings.Join(args, " "), got, errOut, code, says)
+	}
+}
+
+// checkRadioMarks fails for each entry of q not marked radio.
+func checkRadioMarks(t *testing.T, q []ctl.QueueEntry) {
+	t.Helper()
+	if len(q) == 0 {
+		t.Fatal("the radio queued nothing")
+	}
+	for _, e := range q {
+		if !e.Radio {
+			t.Errorf("queue entry %d (%s) of a radio is not marked radio", e.Index, e.Track.Title)
+		}
+	}
+}
+
 func (h *ctlHost) status() ctl.Status {
 	h.t.Helper()
 	var s ctl.Status
@@ -564,15 +595,7 @@ func TestCtlQueueListMarksRadio(t *testing.T) {
 	h := newCtlHost(t)
 	h.start("--origin", url, "play", "--output", "null", "--radio", tracks[0].ID)
 	testkit.Wait(t, time.Minute, "play's control socket to answer", func() bool { _, _, code := h.ctl("status"); return code == 0 })
-	var q []ctl.QueueEntry
-	if err := json.Unmarshal([]byte(h.ok("queue", "list", "--json")), &q); err != nil || len(q) == 0 {
-		t.Fatalf("queue list --json: %v, %d entries", err, len(q))
-	}
-	for _, e := range q {
-		if !e.Radio {
-			t.Errorf("queue entry %d (%s) of a radio is not marked radio", e.Index, e.Track.Title)
-		}
-	}
+	checkRadioMarks(t, h.queue())
 	if out := h.ok("queue", "list"); !strings.Contains(out, "*~") {
 		t.Errorf("queue list does not mark the radio's current track \"*~\":\n%s", out)
 	}
@@ -670,11 +693,7 @@ func TestCtlQueuePlayAndMove(t *testing.T) {
 	h.start("--origin", url, "play", "--output", "null", tracks[0].ID, tracks[1].ID, tracks[2].ID)
 	testkit.Wait(t, time.Minute, "play's control socket to answer", func() bool { _, _, code := h.ctl("status"); return code == 0 })
 	order := func() (ids []string, current int) {
-		var q []ctl.QueueEntry
-		if err := json.Unmarshal([]byte(h.ok("queue", "list", "--json")), &q); err != nil {
-			t.Fatal(err)
-		}
-		for _, e := range q {
+		for _, e := range h.queue() {
 			ids = append(ids, e.Track.ID)
 			if e.Current {
 				current = e.Index
@@ -691,21 +710,37 @@ func TestCtlQueuePlayAndMove(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &st); err != nil || st.Track == nil || st.Track.ID != tracks[1].ID || st.QueuePosition != 3 || st.State != "playing" {
 		t.Errorf("queue play 3: %s (%v); want track 2 playing at position 3", out, err)
 	}
-	for _, c := range []struct {
-		args []string
-		code int
-		says string
-	}{
-		{[]string{"queue", "play", "4"}, 3, "no position 4"},
-		{[]string{"queue", "move", "1", "4"}, 3, "no position 4"},
-		{[]string{"queue", "move", "1"}, 2, "move N TO"},
-		{[]string{"queue", "play", "x"}, 2, "want a position"},
-	} {
-		if _, errOut, code := h.ctl(c.args...); code != c.code || !strings.Contains(errOut, c.says) {
-			t.Errorf("ctl %s: exit %d, %q; want exit %d saying %q", strings.Join(c.args, " "), code, errOut, c.code, c.says)
-		}
-	}
+	h.refuses(3, "no position 4", "queue", "play", "4")
+	h.refuses(3, "no position 4", "queue", "move", "1", "4")
+	h.refuses(2, "move N TO", "queue", "move", "1")
+	h.refuses(2, "want a position", "queue", "play", "x")
 	if ids, _ := order(); !slices.Equal(ids, []string{tracks[2].ID, tracks[0].ID, tracks[1].ID}) {
 		t.Errorf("refused commands changed the queue: %v", ids)
 	}
+}
+
+// The interface starts a radio from the selection (R), and segue play
+// from --radio, but a script could not start one in a running segue
+// ("unknown command \"radio\""). segue ctl radio SEED plays the radio
+// now, marked as the interface marks it, and a segue play started without
+// --radio then tops it up as --radio does; a seed that is not an ID is
+// exit 2, an unknown one exit 3.
+func TestCtlRadio(t *testing.T) {
+	url, tracks := ctlOrigin(t)
+	h := newCtlHost(t)
+	h.start("--origin", url, "play", "--output", "null", tracks[2].ID)
+	testkit.Wait(t, time.Minute, "play's control socket to answer", func() bool { _, _, code := h.ctl("status"); return code == 0 })
+	out := h.ok("radio", tracks[0].ID, "--json")
+	var st ctl.Status
+	if err := json.Unmarshal([]byte(out), &st); err != nil || st.Track == nil || st.Track.ID == tracks[2].ID || st.State != "playing" {
+		t.Errorf("ctl radio: %s (%v); want the radio's first track playing in place of the queue", out, err)
+	}
+	q := h.queue()
+	checkRadioMarks(t, q)
+	// the queue's last track starting asks for more: the feeder runs
+	h.ok("queue", "play", fmt.Sprint(len(q)))
+	testkit.Wait(t, 30*time.Second, "the radio to top up its queue", func() bool { return len(h.queue()) > len(q) })
+	h.refuses(2, "want a track", "radio", "zz")
+	h.refuses(2, "one track, album, artist or playlist ID", "radio")
+	h.refuses(3, "t0000000000000000", "radio", "t0000000000000000")
 }

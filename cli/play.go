@@ -147,8 +147,8 @@ func (a *app) play(ctx context.Context, f playFlags, targets []string) (err erro
 	case errors.Is(err, ctl.ErrRunning) && f.enqueue:
 		if f.radio != "" { // the radio's first batch; it said "bad control command: queue add: give at least one TARGET"
 			tracks, err = r.src.Radio(ctx, f.radio, radioBatch)
-			if err := radioStartErr(f.radio, len(tracks), err); err != nil {
-				return err
+			if err := radioErr(f.radio, len(tracks), err); err != nil {
+				return fmt.Errorf("play --radio: %w", err)
 			}
 		}
 		if f.shuffle { // into another's queue: in random order, its shuffle mode its own
@@ -196,21 +196,21 @@ func (a *app) play(ctx context.Context, f playFlags, targets []string) (err erro
 		return err
 	}
 	defer func() { err = errors.Join(err, p.Close()) }()
+	feed := &radioFeeder{ctx: ctx, c: r.src, p: p}
+	watch = observeAll(watch, feed.observe)
 	if srv != nil {
-		a.serveControl(srv, p, r)
-		watch = tee(watch, func(ev player.Event) { srv.Observe(told(ev)) })
+		a.serveControl(srv, p, r, feed.start)
+		watch = observeAll(watch, func(ev player.Event) { srv.Observe(told(ev)) })
 	}
 	if m := a.openMPRIS(p, r); m != nil {
 		defer func() { err = errors.Join(err, m.Close()) }()
-		watch = tee(watch, m.Observe)
+		watch = observeAll(watch, m.Observe)
 	}
 	p.SetVolume(f.volume)
 	if f.radio != "" {
-		feed := &radioFeeder{ctx: ctx, c: r.src, p: p, queued: map[string]bool{}}
-		if err := feed.start(f.radio); err != nil {
-			return err
+		if err := feed.start(ctx, f.radio); err != nil {
+			return fmt.Errorf("play --radio: %w", err)
 		}
-		watch = observeAll(watch, feed.observe)
 		return a.report(ctx, p, f.asJSON, 0, watch)
 	}
 	if f.shuffle { // a random track first, then the queue's shuffle mode for the rest
@@ -278,15 +278,6 @@ func (a *app) enqueue(ctx context.Context, f playFlags, tracks []catalog.Track) 
 	}
 	_, err = fmt.Fprintln(a.stdout, msg)
 	return err
-}
-
-// tee returns a watcher that calls each of ws in turn.
-func tee(ws ...func(player.Event)) func(player.Event) {
-	return func(e player.Event) {
-		for _, w := range ws {
-			w(e)
-		}
-	}
 }
 
 // playEvent is one --json line.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -55,42 +56,50 @@ recording is never there twice. segue play --radio SEED plays it without end.`,
 // radioBatch is how many tracks a radio fetches at a time.
 const radioBatch = 20
 
-// radioFeeder keeps a radio going in `segue play --radio`: when the
-// queue's last track starts (whoever queued it), it asks for a radio after that track and queues
+// radioFeeder keeps a radio going in `segue play`, once one started
+// (--radio, or segue ctl radio): when the queue's last track starts
+// (whoever queued it), it asks for a radio after that track and queues
 // what was not queued before, so the queue ends only when the origin has
-// nothing new to offer.
+// nothing new to offer. The interface uses one to start a radio for
+// segue ctl radio only: its autoplay goes on from there.
 type radioFeeder struct {
-	ctx    context.Context
-	c      ui.Radio
-	p      *player.Player
-	queued map[string]bool
-	n      int // tracks queued
+	ctx context.Context // of the top-ups
+	c   ui.Radio
+	p   *player.Player
+
+	mu     sync.Mutex      // guards the fields below: ctl radio and the player's events
+	queued map[string]bool // the radio's tracks queued since it started
+	n      int             // how many; 0 until a radio started
 }
 
-// start queues the first batch after seed; it fails as segue radio does
-// (an unknown seed 3, an unreachable origin 1), and with exit status 3
-// when the origin recommends nothing. Both said "the origin has nothing
-// to play" (3).
-func (f *radioFeeder) start(seed string) error {
-	n, err := f.more(seed)
-	return radioStartErr(seed, n, err)
+// start plays a radio after seed now, in place of the queue: it fails as
+// segue radio does (an unknown seed 3, an unreachable origin 1), and with
+// exit status 3 when the origin recommends nothing. Both said "the origin
+// has nothing to play" (3).
+func (f *radioFeeder) start(ctx context.Context, seed string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.queued, f.n = map[string]bool{}, 0
+	n, err := f.more(ctx, seed)
+	return radioErr(seed, n, err)
 }
 
-// radioStartErr is how a radio's first batch fails: n tracks came for seed,
+// radioErr is how a radio's first batch fails: n tracks came after seed,
 // or err.
-func radioStartErr(seed string, n int, err error) error {
+func radioErr(seed string, n int, err error) error {
 	switch {
 	case err != nil:
-		return fmt.Errorf("play --radio: %w", err)
+		return err
 	case n == 0:
-		return withExit(ExitNotFound, errors.New("play --radio: the origin has nothing to play after "+seed))
+		return withExit(ExitNotFound, errors.New("the origin has nothing to play after "+seed))
 	}
 	return nil
 }
 
-// more queues the tracks after seed not queued before and returns how many.
-func (f *radioFeeder) more(seed string) (int, error) {
-	ts, err := f.c.Radio(f.ctx, seed, radioBatch)
+// more queues the tracks after seed not queued before and returns how
+// many; f.mu is held.
+func (f *radioFeeder) more(ctx context.Context, seed string) (int, error) {
+	ts, err := f.c.Radio(ctx, seed, radioBatch)
 	if err != nil {
 		return 0, err
 	}
@@ -114,13 +123,17 @@ func (f *radioFeeder) more(seed string) (int, error) {
 	return len(fresh), nil
 }
 
-// observe is the feeder's watch on the player's events: the queue's last
-// track starting asks for more. (It asked when the feeder's own last track
-// started, counting only what it queued, so a track a script or MPRIS
-// added or inserted moved the top-up off the queue's end and the radio
-// stopped there.)
+// observe is the feeder's watch on the player's events: once a radio
+// started, the queue's last track starting asks for more. (It asked when
+// the feeder's own last track started, counting only what it queued, so a
+// track a script or MPRIS added or inserted moved the top-up off the
+// queue's end and the radio stopped there.)
 func (f *radioFeeder) observe(ev player.Event) {
 	if e, ok := ev.(player.TrackEvent); ok && !e.Seek && e.Index == len(f.p.Status().Queue)-1 {
-		f.more(e.Track.ID) // on a failure the queue plays out; the next track start tries again
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if f.n > 0 {
+			f.more(f.ctx, e.Track.ID) // on a failure the queue plays out; the next track start tries again
+		}
 	}
 }

@@ -257,7 +257,7 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 		}
 	})
 	if srv != nil {
-		a.serveControl(srv, p, r)
+		a.serveControl(srv, p, r, (&radioFeeder{c: r.src, p: p}).start)
 	}
 	running.Store(true)
 	return ui.Run(uctx, ui.Options{

@@ -12,7 +12,8 @@ import (
 // there at once (README: the two never disagree): the volume 40, the
 // quality set to low (no "auto" before the rendition), a track added to the
 // queue (2 tracks) and one removed (1 track), and a stop (the bar back at
-// 0:00), without a key pressed.
+// 0:00), without a key pressed; and what the queue's keys do (J/K, enter,
+// R): a track moved to the top, played from there, a radio started.
 func TestTUIFollowsCtl(t *testing.T) {
 	url := tuiOrigin(t)
 	var res catalog.SearchResult
@@ -48,5 +49,19 @@ func TestTUIFollowsCtl(t *testing.T) {
 	ctl("stop")
 	s.waitScreen("stopped at 0:00", func(scr string) bool {
 		return strings.Contains(scr, "■ Aurora Test") && regexp.MustCompile(`(?m)^0:00 `).MatchString(scr)
+	})
+
+	ctl("queue", "add", ids["Borealis Test"])
+	s.waitText("Queue  2 tracks")
+	ctl("queue", "move", "2", "1")
+	s.waitScreen("Borealis moved above Aurora", func(scr string) bool {
+		b, a := strings.Index(scr, "Borealis Test"), strings.Index(scr, "Aurora Test")
+		return b >= 0 && a > b
+	})
+	ctl("queue", "play", "1")
+	s.waitText("▶ Borealis Test")
+	ctl("radio", ids["Aurora Test"])
+	s.waitScreen("the radio's tracks marked ~ in the queue", func(scr string) bool {
+		return regexp.MustCompile(`(?m)~ +\S`).MatchString(scr)
 	})
 }

@@ -280,7 +280,7 @@ type command struct {
 var arity = map[string][2]int{
 	"status": {0, 0}, "play": {0, 0}, "pause": {0, 0}, "toggle": {0, 0}, "next": {0, 0},
 	"prev": {0, 0}, "stop": {0, 0}, "seek": {1, 1}, "volume": {1, 1}, "quality": {1, 1},
-	"open": {1, 1}, "watch": {0, 0}, "queue": {1, -1}, "shuffle": {1, 1}, "repeat": {1, 1},
+	"open": {1, 1}, "radio": {1, 1}, "watch": {0, 0}, "queue": {1, -1}, "shuffle": {1, 1}, "repeat": {1, 1},
 }
 
 // argForms says what a verb with arguments takes, for the error when
@@ -291,6 +291,7 @@ var argForms = map[string]string{
 	"volume":  "one level: N from 0 to 100, or +N/-N to change it (volume 80, volume -5)",
 	"quality": "one of auto, low, normal or high",
 	"open":    "one URL or ID (a share link, a track, album, artist or playlist ID)",
+	"radio":   "one track, album, artist or playlist ID to start from",
 	"queue":   "list, add TARGET..., next TARGET..., play N, move N TO, remove N or clear",
 	"shuffle": "on or off",
 	"repeat":  "off, all or one",
@@ -336,6 +337,10 @@ func parse(r Request) (command, error) {
 		}
 	case "open":
 		c.targets = r.Args
+	case "radio":
+		if c.targets = r.Args; !catalog.IsID(r.Args[0]) {
+			err = fmt.Errorf("%w: radio %q: want a track (t…), album (al…), artist (ar…) or playlist (pl…) ID", ErrBadRequest, r.Args[0])
+		}
 	case "queue":
 		c.sub = r.Args[0]
 		err = parseQueue(&c, r.Args[1:])

@@ -25,6 +25,12 @@ type Options struct {
 	// Resolve turns targets (IDs, URLs) into tracks for open and queue
 	// add/next; an unknown target's error should wrap ErrNotFound.
 	Resolve func(ctx context.Context, targets []string) ([]catalog.Track, error)
+	// Radio starts a radio after seed (a track, album, artist or playlist
+	// ID) now, as the interface's R does: its tracks replace the queue,
+	// marked radio, and it goes on as the instance's radios do. An unknown
+	// seed's error, or a radio with nothing to play, should wrap
+	// ErrNotFound. Nil: the radio verb says this segue has none.
+	Radio func(ctx context.Context, seed string) error
 	// Logger receives refused connections and failed writes (default: discard).
 	Logger *slog.Logger
 }
@@ -309,6 +315,15 @@ func (s *Server) do(c command) (Response, error) {
 		p.SetShuffle(c.shuffle, uint64(time.Now().UnixNano())) // on when on does nothing
 	case "repeat":
 		p.SetRepeat(c.repeat)
+	case "radio":
+		if s.opts.Radio == nil {
+			return Response{}, errors.New("this segue has no radio: it needs the origin (segue radio --help)")
+		}
+		ctx, cancel := context.WithTimeout(s.ctx, time.Minute)
+		defer cancel()
+		if err := s.opts.Radio(ctx, c.targets[0]); err != nil {
+			return Response{}, err
+		}
 	case "open":
 		tracks, err := s.resolve(c.targets)
 		if err != nil {
