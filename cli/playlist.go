@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -253,18 +252,6 @@ func position(s string) (int, error) {
 	return n - 1, nil
 }
 
-// streamURL is where any player (mpv, VLC, a browser) streams a track: the
-// origin's progressive MP3 (GET /api/v1/tracks/{id}/stream), with the share
-// token in the query when the playlist is shared, as players send no
-// Authorization header.
-func streamURL(base, trackID, token string) string {
-	u := strings.TrimSuffix(base, "/") + "/api/v1/tracks/" + url.PathEscape(trackID) + "/stream"
-	if token != "" {
-		u += "?" + url.Values{"share": {token}}.Encode()
-	}
-	return u
-}
-
 // exportResult is what export prints with --json: the file written, or
 // (to stdout) the playlist's text itself.
 type exportResult struct {
@@ -327,14 +314,10 @@ func playlistExportCmd(a *app, asJSON *bool) *cobra.Command {
 				for i, t := range pl.Tracks {
 					entries[i] = share.Entry{Title: t.Title, Artist: t.Artist, Album: t.Album, DurationMS: t.DurationMS}
 					if r.sub == nil {
-						entries[i].Location = streamURL(base, t.ID, token)
+						entries[i].Location = share.StreamURL(base, t.ID, token)
 					}
 				}
-				write := share.WriteM3U8
-				if format == "xspf" {
-					write = share.WriteXSPF
-				}
-				err = write(w, pl.Name, entries)
+				err = share.WritePlaylist(w, format, pl.Name, entries)
 				if file != nil && err == nil {
 					err = file.Close() // a full disk may say so only here
 				}

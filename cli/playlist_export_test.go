@@ -94,6 +94,22 @@ func sharedMix(t *testing.T) (url string, ids []string, manifests []catalog.Mani
 	return url, ids, manifests, access, env, pl, shareURL
 }
 
+// getText GETs url and returns its body, failing unless it is 200 of
+// media type contentType.
+func getText(t *testing.T, url, contentType string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != contentType {
+		t.Fatalf("GET %s: %s, %s, %v; want 200 %s", url, resp.Status, resp.Header.Get("Content-Type"), err, contentType)
+	}
+	return string(b)
+}
+
 // Issue 19, acceptance 3: a shared playlist's M3U8 export plays in mpv
 // (Debian, --ao=pcm: no sound card) on an origin that requires tokens:
 // every entry is a stream URL carrying the share token, mpv reaches each,
@@ -108,10 +124,17 @@ func TestExportPlaysInMPV(t *testing.T) {
 		want += m.TotalSamples
 	}
 	dir := t.TempDir()
-	for _, from := range []string{pl.ID, shareURL} { // the owner's export and a link holder's
+	// the owner's export, a link holder's, and the link's own playlist file
+	// (TOKEN.m3u8), which mpv plays by URL: the link is all a player needs
+	for _, from := range []string{pl.ID, shareURL, shareURL + ".m3u8"} {
 		file := filepath.Join(dir, "mix.m3u8")
-		segueOK(t, append(env, "playlist", "export", from, "--format", "m3u8", "-o", file)...)
-		body := string(readFile(t, file))
+		var body string
+		if strings.HasSuffix(from, ".m3u8") {
+			file, body = from, getText(t, from, "audio/x-mpegurl; charset=utf-8")
+		} else {
+			segueOK(t, append(env, "playlist", "export", from, "--format", "m3u8", "-o", file)...)
+			body = string(readFile(t, file))
+		}
 		for _, id := range ids {
 			if entry := url + "/api/v1/tracks/" + id + "/stream?share=" + shareToken; !strings.Contains(body, entry+"\n") {
 				t.Fatalf("export of %s lacks the entry %s:\n%s", from, entry, body)

@@ -1,9 +1,11 @@
 package origin
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -256,10 +258,11 @@ func (s *Server) handleUnshare(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleSharePage answers GET /p/{token} (and /p/{token}/): the playlist as JSON for clients,
-// or a self-contained HTML page for a browser. The token in the path is the
-// capability, so this route needs no bearer token.
+// or a self-contained HTML page for a browser; GET /p/{token}.m3u8 (.m3u,
+// .xspf), the playlist file for other players (serveSharePlaylist). The
+// token in the path is the capability, so this route needs no bearer token.
 func (s *Server) handleSharePage(w http.ResponseWriter, r *http.Request) {
-	token := r.PathValue("token")
+	token, format := share.CutFormat(r.PathValue("token"))
 	if !share.ValidToken(token) {
 		shareRefused(w, r, http.StatusBadRequest, "malformed share link token")
 		return
@@ -273,12 +276,35 @@ func (s *Server) handleSharePage(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
+	if format != "" {
+		s.serveSharePlaylist(w, r, pl, token, format)
+		return
+	}
 	pl = s.absolute(r, pl)
 	if wantsHTML(r) {
 		s.serveSharePage(w, r, pl)
 		return
 	}
 	s.serveJSON(w, r, pl)
+}
+
+// serveSharePlaylist answers GET /p/{token}.{format}: the shared playlist
+// as a file of share.PlaylistFormats, every entry a track's stream with the
+// share token, so `mpv https://HOST/p/TOKEN.m3u8` (or VLC, or a phone's
+// player) plays it without segue; the file is named after the playlist.
+func (s *Server) serveSharePlaylist(w http.ResponseWriter, r *http.Request, pl catalog.Playlist, token, format string) {
+	base := s.base(r)
+	entries := make([]share.Entry, len(pl.Tracks))
+	for i, t := range pl.Tracks {
+		entries[i] = share.Entry{Title: t.Title, Artist: t.Artist, Album: t.Album, DurationMS: t.DurationMS,
+			Location: share.StreamURL(base, t.ID, token)}
+	}
+	var b bytes.Buffer
+	share.WritePlaylist(&b, format, pl.Name, entries) // a bytes.Buffer takes every write
+	w.Header().Set("Content-Type", share.PlaylistFormats[format])
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("inline", map[string]string{"filename": pl.Name + "." + format}))
+	w.Header().Set("Content-Length", strconv.Itoa(b.Len()))
+	w.Write(b.Bytes()) // a write error is the player gone
 }
 
 // wantsHTML is true when the client prefers HTML over JSON (a browser):

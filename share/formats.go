@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"net/url"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -25,6 +26,51 @@ type Entry struct {
 	// Problem says why the entry did not match; import fills it for the
 	// entries it lists as unmatched. The playlist writers ignore it.
 	Problem string `json:"problem,omitempty"`
+}
+
+// PlaylistFormats are the playlist files a share link also serves, its
+// token followed by the format's extension (https://HOST/p/TOKEN.m3u8),
+// for a player given the link (mpv, VLC, a phone's player), each with its
+// media type: every entry a track's progressive MP3 (StreamURL). m3u is
+// the same UTF-8 text as m3u8, for players that know only that name.
+var PlaylistFormats = map[string]string{
+	"m3u8": "audio/x-mpegurl; charset=utf-8",
+	"m3u":  "audio/x-mpegurl; charset=utf-8",
+	"xspf": "application/xspf+xml",
+}
+
+// CutFormat splits a share link's last path segment, "TOKEN" or
+// "TOKEN.EXT", into the token and the PlaylistFormats key EXT names ("" for
+// none; an extension that is not one stays in token, which is then not
+// ValidToken).
+func CutFormat(segment string) (token, format string) {
+	if i := strings.LastIndexByte(segment, '.'); i >= 0 {
+		if _, ok := PlaylistFormats[segment[i+1:]]; ok {
+			return segment[:i], segment[i+1:]
+		}
+	}
+	return segment, ""
+}
+
+// WritePlaylist writes entries as format, a PlaylistFormats key: XSPF
+// for xspf, M3U8 for the others.
+func WritePlaylist(w io.Writer, format, name string, entries []Entry) error {
+	if format == "xspf" {
+		return WriteXSPF(w, name, entries)
+	}
+	return WriteM3U8(w, name, entries)
+}
+
+// StreamURL is where any player (mpv, VLC, a browser) streams a track: the
+// origin at base's progressive MP3 (GET /api/v1/tracks/{id}/stream), with
+// the share token in the query when the playlist is shared, as players
+// send no Authorization header.
+func StreamURL(base, trackID, token string) string {
+	u := strings.TrimSuffix(base, "/") + "/api/v1/tracks/" + url.PathEscape(trackID) + "/stream"
+	if token != "" {
+		u += "?" + url.Values{"share": {token}}.Encode()
+	}
+	return u
 }
 
 // maxEntries bounds what an imported file may hold, so a hostile file cannot

@@ -138,6 +138,7 @@ func ParseURL(raw string) (Link, error) {
 	if i < 0 || strings.Contains(token, "/") || !cleanPrefix(prefix) {
 		return bad("path is not /p/TOKEN")
 	}
+	token, _ = CutFormat(token) // the playlist file of the link (TOKEN.m3u8): the same playlist
 	if !ValidToken(token) {
 		return bad("token is malformed (22-86 characters of A-Z a-z 0-9 _ -)")
 	}

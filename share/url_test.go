@@ -37,6 +37,11 @@ func TestParseURL(t *testing.T) {
 		{in: "\u200bhttps://music.example/p/" + tok + "\u200b\ufeff", origin: "https://music.example"},
 		{in: "https://music.example/p/" + tok + "#sha256=" + strings.Repeat("ab", 32) + ".", origin: "https://music.example", pin: strings.Repeat("ab", 32)},
 		{in: "https://music.example/p/short.", why: "token is malformed"},
+		// the link's playlist file (TOKEN.m3u8), as the share page offers
+		// it to players, is the same playlist: it was "token is malformed"
+		{in: "https://music.example/p/" + tok + ".m3u8", origin: "https://music.example"},
+		{in: "https://music.example/p/" + tok + ".xspf.", origin: "https://music.example"},
+		{in: "https://music.example/p/" + tok + ".mp3", why: "token is malformed"},
 		{in: "(", why: "empty"},
 		{in: "<>", why: "empty"},
 		{in: "", why: "empty"},
