@@ -118,8 +118,11 @@ or queue position that does not exist.`,
 			},
 		}
 		sub.DisableFlagParsing = verb == "seek" || verb == "volume"
-		if verb == "open" {
+		switch verb {
+		case "open":
 			sub.Annotations = ids(targetIDs)
+		case "radio":
+			sub.Annotations = ids(radioSeedIDs)
 		}
 		sub.Flags().BoolVar(&asJSON, "json", false, "print the status after it as JSON, as status --json does")
 		cmd.AddCommand(sub)

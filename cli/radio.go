@@ -28,7 +28,7 @@ played lately is left out, an artist has at most 2 tracks in any 10, and one
 recording is never there twice. segue play --radio SEED plays it without end.`,
 		Example:     `  segue radio t3f2c9a1b0d4e5f67 --limit 10`,
 		Args:        cobra.ExactArgs(1),
-		Annotations: ids(idAlbum + "," + idArtist + "," + idPlaylist),
+		Annotations: ids(radioSeedIDs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !catalog.IsID(args[0]) {
 				return notAnID(args[0], false)
@@ -52,6 +52,10 @@ recording is never there twice. segue play --radio SEED plays it without end.`,
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
 }
+
+// radioSeedIDs are the IDs a radio's seed completes to (tracks are too
+// many to list).
+const radioSeedIDs = idAlbum + "," + idArtist + "," + idPlaylist
 
 // radioBatch is how many tracks a radio fetches at a time.
 const radioBatch = 20
