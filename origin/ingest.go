@@ -414,7 +414,24 @@ func settleCatalog(ctx context.Context, db *sql.DB, store blobs.Collector, disk 
 			return removed, disk.full(err) // the next run finishes the album
 		}
 	}
+	if len(touched) > 0 {
+		if err := markChanged(ctx, db, time.Now()); err != nil {
+			return removed, disk.full(err)
+		}
+	}
 	return removed, nil
+}
+
+// markChanged records that the catalog's tracks changed at now (read by
+// Reader.Changed): now in milliseconds, or one past the time recorded when
+// that is not before now (a clock set back, or two runs within a
+// millisecond), so the time always grows with a change.
+func markChanged(ctx context.Context, db *sql.DB, now time.Time) error {
+	ms := now.UnixMilli()
+	if _, err := db.ExecContext(ctx, `UPDATE catalog_changed SET at = CASE WHEN at < ? THEN ? ELSE at + 1 END`, ms, ms); err != nil {
+		return fmt.Errorf("record when the catalog changed: %w", err)
+	}
+	return nil
 }
 
 // diskRun is a run of a command that writes to the data dir (ingest,
