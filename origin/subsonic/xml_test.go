@@ -69,6 +69,7 @@ func TestXMLAnswersValidate(t *testing.T) {
 		{"getGenres", nil},
 		{"getScanStatus", nil},
 		{"getIndexes", nil},
+		{"getIndexes", url.Values{"ifModifiedSince": {"99999999999999"}}}, // no artists: nothing changed since
 		{"getArtists", nil},
 		{"getMusicDirectory", url.Values{"id": {album.ArtistID}}},
 		{"getMusicDirectory", url.Values{"id": {album.ID}}},
