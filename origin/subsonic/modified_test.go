@@ -2,6 +2,7 @@ package subsonic
 
 import (
 	"context"
+	"encoding/json"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -25,11 +26,29 @@ func indexArtists(ix *Indexes) []string {
 	return out
 }
 
+// lastScan is getScanStatus' lastScan, read from its JSON answer.
+func (f *fixture) lastScan(t *testing.T) string {
+	t.Helper()
+	_, body := f.call(t, "getScanStatus", url.Values{"f": {"json"}})
+	var env struct {
+		R struct {
+			ScanStatus struct {
+				LastScan string `json:"lastScan"`
+			} `json:"scanStatus"`
+		} `json:"subsonic-response"`
+	}
+	if err := json.Unmarshal(body, &env); err != nil {
+		t.Fatalf("getScanStatus: %v in %s", err, body)
+	}
+	return env.R.ScanStatus.LastScan
+}
+
 // TestIndexesLastModified: getIndexes answers lastModified as when the
 // catalog last changed, not the time of the call, and with
 // ifModifiedSince=that time it answers no artists until an ingest adds,
 // re-tags or removes a track, or a folder is removed; then lastModified
-// grows and the artists are back. An ingest that changes nothing leaves it
+// grows and the artists are back; getScanStatus' lastScan is that time
+// too. An ingest that changes nothing leaves it
 // as it was. On SQLite and on PostgreSQL.
 func TestIndexesLastModified(t *testing.T) {
 	for _, engine := range []string{"sqlite", "postgres"} {
@@ -83,6 +102,9 @@ func TestIndexesLastModified(t *testing.T) {
 				last := ix.LastModified
 				if last <= before {
 					t.Errorf("getIndexes %s: lastModified %d, want past %d (the catalog changed since)", when, last, before)
+				}
+				if got, want := f.lastScan(t), stamp(time.UnixMilli(last)); got != want {
+					t.Errorf("getScanStatus %s: lastScan %q, want %q (getIndexes' lastModified)", when, got, want)
 				}
 				if before >= 0 {
 					if got := indexArtists(indexes(since(before))); !slices.Equal(got, want) {
