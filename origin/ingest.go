@@ -414,7 +414,36 @@ func settleCatalog(ctx context.Context, db *sql.DB, store blobs.Collector, disk 
 			return removed, disk.full(err) // the next run finishes the album
 		}
 	}
+	if len(touched) > 0 {
+		if err := markChanged(ctx, db, time.Now(), true); err != nil {
+			return removed, disk.full(err)
+		}
+	}
 	return removed, nil
+}
+
+// execer runs a statement: the catalog, or a transaction of it.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// markChanged records that the catalog's tracks changed at now (read by
+// Reader.Changed), in milliseconds, never setting it back. grow, for the
+// end of a run (settleCatalog), sets it one past the time recorded when
+// that is not before now (a clock set back, or two runs within a
+// millisecond), so the time grows with each run that changed something;
+// without it (each deleted track, so a run killed before it settles has
+// moved the time too) many writes within a millisecond leave it there.
+func markChanged(ctx context.Context, ex execer, now time.Time, grow bool) error {
+	q := `UPDATE catalog_changed SET at = CASE WHEN at < ? THEN ? ELSE at END`
+	if grow {
+		q = `UPDATE catalog_changed SET at = CASE WHEN at < ? THEN ? ELSE at + 1 END`
+	}
+	ms := now.UnixMilli()
+	if _, err := ex.ExecContext(ctx, q, ms, ms); err != nil {
+		return fmt.Errorf("record when the catalog changed: %w", err)
+	}
+	return nil
 }
 
 // diskRun is a run of a command that writes to the data dir (ingest,

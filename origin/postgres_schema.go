@@ -358,4 +358,13 @@ ALTER TABLE tracks ADD COLUMN library text COLLATE "C" NOT NULL DEFAULT '';
 ALTER TABLE tracks ADD COLUMN added_at bigint NOT NULL DEFAULT 0;
 UPDATE tracks SET added_at = file_mtime;
 CREATE INDEX tracks_added ON tracks(album_id, added_at);
+`,
+
+	// 13: when the catalog's music last changed (SQLite's step 17).
+	`
+CREATE TABLE catalog_changed (
+	id integer PRIMARY KEY CHECK (id = 1),
+	at bigint NOT NULL
+);
+INSERT INTO catalog_changed (id, at) VALUES (1, (extract(epoch FROM clock_timestamp()) * 1000)::bigint);
 `}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"segue/catalog"
 )
@@ -54,6 +55,20 @@ func scanTrack(sc interface{ Scan(...any) error }) (catalog.Track, error) {
 	err := sc.Scan(&t.ID, &t.Title, &t.ArtistID, &t.Artist, &t.AlbumID, &t.Album,
 		&t.TrackNo, &t.DiscNo, &t.Year, &t.Genre, &t.DurationMS)
 	return t, err
+}
+
+// Changed returns when the catalog's music last changed, to the
+// millisecond (UTC): the end of the last ingest or remove that added,
+// removed, re-tagged or re-encoded a track or found a cover, or, before
+// any, when the catalog got the record (schema step 17 in SQLite, 13 in
+// PostgreSQL). Playlists, plays and stars are not part of it. It grows
+// with every change.
+func (r *Reader) Changed(ctx context.Context) (time.Time, error) {
+	var ms int64
+	if err := r.db.QueryRowContext(ctx, `SELECT at FROM catalog_changed`).Scan(&ms); err != nil {
+		return time.Time{}, fmt.Errorf("read when the catalog changed: %w", err)
+	}
+	return time.UnixMilli(ms).UTC(), nil
 }
 
 // Artists lists every artist by sort name (see catalog.SortKey).

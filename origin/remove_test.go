@@ -94,3 +94,34 @@ func TestRemoveThenIngestSubfolderKeepsIDs(t *testing.T) {
 		t.Errorf("ingest Music after: %+v, want its 3 tracks unchanged", sum)
 	}
 }
+
+// TestChangedAfterKilledRemoval: a run killed after it deleted a track
+// (its file gone) and before it settled the catalog leaves Reader.Changed
+// past the time read before, so a Subsonic client asking ifModifiedSince
+// then fetches the artists again; the next ingest, with nothing left to
+// do, does not need to. On SQLite and PostgreSQL.
+func TestChangedAfterKilledRemoval(t *testing.T) { forEachEngine(t, testChangedAfterKilledRemoval) }
+
+func testChangedAfterKilledRemoval(t *testing.T, e engine) {
+	_, music, _ := twoFolders(t)
+	o := newTarget(t, e)
+	o.ingest(t, music)
+	db := o.open(t)
+	r := NewReader(db)
+	before, err := r.Changed(t.Context())
+	must(t, err)
+	gone := filepath.Join(music, "x/gone.mp3")
+	var id string
+	must(t, db.QueryRowContext(t.Context(), `SELECT id FROM tracks WHERE path = ?`, "x/gone.mp3").Scan(&id))
+	must(t, os.Remove(gone))
+	// What the killed run committed: the track's delete, no settleCatalog.
+	if _, err := deleteTrack(t.Context(), db, id); err != nil {
+		t.Fatal(err)
+	}
+	o.ingest(t, music) // nothing left to do: the track is gone already
+	after, err := r.Changed(t.Context())
+	must(t, err)
+	if !after.After(before) {
+		t.Errorf("Changed after a removal whose run was killed before settling: %v, want past %v", after, before)
+	}
+}

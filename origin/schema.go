@@ -287,4 +287,18 @@ CREATE INDEX tracks_album ON tracks(album_id, disc_no, track_no, duration_ms);
 ALTER TABLE tracks ADD COLUMN added_at INTEGER NOT NULL DEFAULT 0; -- unix nanoseconds the track was first ingested
 UPDATE tracks SET added_at = file_mtime;
 CREATE INDEX tracks_added ON tracks(album_id, added_at);
+`,
+
+	// 17: when the catalog's music last changed (Reader.Changed), for the
+	// Subsonic API's lastModified: a client skips fetching the artists
+	// again while it stays put. added_at keeps no trace of a removal or
+	// a re-tag, so an ingest or remove that changed tracks sets it
+	// (markChanged); it starts at the migration, which a client takes as a
+	// change.
+	`
+CREATE TABLE catalog_changed (
+	id INTEGER PRIMARY KEY CHECK (id = 1), -- one row
+	at INTEGER NOT NULL                    -- unix milliseconds
+);
+INSERT INTO catalog_changed (id, at) VALUES (1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER));
 `}

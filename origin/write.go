@@ -287,7 +287,7 @@ func upsertAlbum(tx *sql.Tx, id, artistID string, f albumFacts, compilation bool
 }
 
 // deleteTrack removes a track, its segment references and its search row,
-// and settles the album it leaves; it returns the album the rest of that
+// marks the catalog changed (markChanged) and settles the album it leaves; it returns the album the rest of that
 // album's tracks are on ("" when none is left). Artists stay until
 // pruneCatalog.
 func deleteTrack(ctx context.Context, db *sql.DB, id string) (string, error) {
@@ -306,6 +306,9 @@ func deleteTrack(ctx context.Context, db *sql.DB, id string) (string, error) {
 			return err
 		}
 		if _, err = tx.Exec(`DELETE FROM tracks WHERE id = ?`, id); err != nil { // segments cascade
+			return err
+		}
+		if err := markChanged(ctx, tx, time.Now(), false); err != nil {
 			return err
 		}
 		now, err = resettle(tx, group, album)

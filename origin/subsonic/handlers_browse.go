@@ -2,6 +2,7 @@ package subsonic
 
 import (
 	"errors"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -104,12 +105,29 @@ func (a *API) artistIndex(rq *request) ([]Index, error) {
 	return out, nil
 }
 
+// getIndexes answers the artists by letter and lastModified, when the
+// catalog last changed (milliseconds since 1970). With ifModifiedSince
+// (the same unit) at or past lastModified it answers no artists, as the
+// spec says: the client's copy is current.
 func (a *API) getIndexes(rq *request) *Response {
+	since, res := rq.p.integer("ifModifiedSince", -1, 0, math.MaxInt)
+	if res != nil {
+		return res
+	}
+	changed, err := a.o.Reader().Changed(rq.Context())
+	if err != nil {
+		return a.internal(rq, err)
+	}
+	out := &Indexes{LastModified: changed.UnixMilli(), IgnoredArticles: ignoredArticles, Index: []FolderIndex{}}
+	res = ok()
+	res.Indexes = out
+	if since >= 0 && out.LastModified <= int64(since) {
+		return res
+	}
 	idx, err := a.artistIndex(rq)
 	if err != nil {
 		return a.internal(rq, err)
 	}
-	out := &Indexes{LastModified: time.Now().UnixMilli(), IgnoredArticles: ignoredArticles, Index: []FolderIndex{}}
 	for _, ix := range idx {
 		fi := FolderIndex{Name: ix.Name}
 		for _, ar := range ix.Artists {
@@ -117,8 +135,6 @@ func (a *API) getIndexes(rq *request) *Response {
 		}
 		out.Index = append(out.Index, fi)
 	}
-	res := ok()
-	res.Indexes = out
 	return res
 }
 

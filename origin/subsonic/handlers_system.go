@@ -65,7 +65,11 @@ func (a *API) getScanStatus(rq *request) *Response {
 	if err != nil {
 		return a.internal(rq, err)
 	}
+	changed, err := a.o.Reader().Changed(rq.Context())
+	if err != nil {
+		return a.internal(rq, err)
+	}
 	res := ok()
-	res.ScanStatus = &ScanStatus{Count: n}
+	res.ScanStatus = &ScanStatus{Count: n, LastScan: stamp(changed)}
 	return res
 }

@@ -270,10 +270,14 @@ type UserRoles struct {
 }
 
 // ScanStatus is getScanStatus' answer: segue ingests from the command
-// line, so a scan is never running here.
+// line, so a scan is never running here. LastScan is not in the Subsonic
+// XSD: Navidrome answers it (when its last scan ended), and segue answers
+// when the catalog last changed (getIndexes' lastModified), so a client
+// that keeps a copy of the library sees when to fetch it again.
 type ScanStatus struct {
-	Scanning bool `xml:"scanning,attr" json:"scanning"`
-	Count    int  `xml:"count,attr" json:"count"`
+	Scanning bool   `xml:"scanning,attr" json:"scanning"`
+	Count    int    `xml:"count,attr" json:"count"`
+	LastScan string `xml:"lastScan,attr,omitempty" json:"lastScan,omitempty"` // xs:dateTime
 }
 
 // stamp formats a time as the XSD's xs:dateTime (UTC, milliseconds);

@@ -167,6 +167,10 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		a.write(w, r, p, failed(CodeGeneric, err.Error()))
 		return
 	}
+	if res := checkCallback(p); res != nil { // before the method runs: its answer could not be read
+		a.write(w, r, p, res)
+		return
+	}
 	if method == "getOpenSubsonicExtensions" { // public, says OpenSubsonic: clients ask before signing in
 		a.write(w, r, p, a.getOpenSubsonicExtensions(nil))
 		return
@@ -273,6 +277,25 @@ func (a *API) write(w http.ResponseWriter, r *http.Request, p params, res *Respo
 	if r.Method != http.MethodHead {
 		w.Write(body)
 	}
+}
+
+// checkCallback answers f=jsonp without a callback (error 10) or with one
+// validCallback refuses (error 0); nil otherwise. write answers such a
+// request's error as plain JSON, since there is no function to call.
+// (The spec makes callback required with jsonp; gonic calls a default
+// "cb" instead, a TODO there, and a page would then call a function it
+// never named.)
+func checkCallback(p params) *Response {
+	if p.get("f") != "jsonp" {
+		return nil
+	}
+	switch cb := p.get("callback"); {
+	case cb == "":
+		return failed(CodeMissingParam, "required parameter callback is missing: f=jsonp answers callback(...); give the function's name, or ask f=json")
+	case !validCallback(cb):
+		return failed(CodeGeneric, fmt.Sprintf("callback %q is refused: give a JavaScript name (letters, digits, _ and $, dotted, up to 64 characters)", cb))
+	}
+	return nil
 }
 
 // validCallback admits JSONP callback names that are plain identifiers
