@@ -30,9 +30,14 @@ type PeerAnnounce struct {
 	Tracks []string `json:"tracks"`
 }
 
-// PeerAnnounceReply tells the client how long its announce stays live.
+// PeerAnnounceReply tells the client how long its announce stays live and
+// where the tracker lists it.
 type PeerAnnounceReply struct {
 	TTLSeconds int `json:"ttl_s"`
+	// Addr is host:port the tracker gives other peers for this one (see
+	// PeerAnnounce.Addr): the request's source host unless the client is
+	// on the origin's machine. Empty from an origin older than the field.
+	Addr string `json:"addr,omitempty"`
 }
 
 // Peer is one live peer a tracker knows.

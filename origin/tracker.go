@@ -257,7 +257,7 @@ func (s *Server) handleAnnounce(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
-	s.serveJSON(w, r, catalog.PeerAnnounceReply{TTLSeconds: int(s.tracker.TTL() / time.Second)})
+	s.serveJSON(w, r, catalog.PeerAnnounceReply{TTLSeconds: int(s.tracker.TTL() / time.Second), Addr: a.Addr})
 }
 
 // handlePeers serves GET /api/v1/peers?track=ID[&self=PEER_ID].

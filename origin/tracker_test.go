@@ -2,6 +2,7 @@ package origin
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net"
 	"net/http"
@@ -299,8 +300,13 @@ func TestAnnounceListsTheSource(t *testing.T) {
 	} {
 		track := "t" + itoa(i)
 		body := `{"id":"p` + itoa(i) + `","addr":"` + c.addr + `","tracks":["` + track + `"]}`
-		if code, msg := announceRaw(t, r, body, c.client); code != 200 {
+		code, msg := announceRaw(t, r, body, c.client)
+		var reply catalog.PeerAnnounceReply
+		if code != 200 || json.Unmarshal([]byte(msg), &reply) != nil {
 			t.Fatalf("announce of %s from %s: %d %s", c.addr, c.client, code, msg)
+		}
+		if reply.Addr != c.want {
+			t.Errorf("%s announced %s: the reply says it is listed at %q, want %s", c.client, c.addr, reply.Addr, c.want)
 		}
 		peers, err := r.srv.tracker.Peers(t.Context(), "owner:"+LocalOwner, track, "")
 		if got := addrs(peers); err != nil || !slices.Equal(got, []string{c.want}) {
