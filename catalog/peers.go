@@ -16,16 +16,28 @@ type PeerAnnounce struct {
 	// ID names the announcing process (random per run), so that the tracker
 	// can leave the asker out of its own lookups. 1-64 of [A-Za-z0-9_-].
 	ID string `json:"id"`
-	// Addr is host:port of its peer endpoint. An empty or unspecified host
-	// (":7701", "0.0.0.0:7701") is taken from the request's source address.
+	// Addr is host:port of its peer endpoint. The tracker lists the peer
+	// at the port given and the host the request came from (its source
+	// address, or the client a trusted proxy names in X-Forwarded-For),
+	// whatever host is given: another host is ignored, not refused, as
+	// BitTorrent trackers ignore BEP 3's optional ip. Only a client on the
+	// origin's machine (a loopback source, no proxy) is listed at the host
+	// it gives, when that is an IP address of the machine (its LAN
+	// address). The host may be empty or unspecified (":7701",
+	// "0.0.0.0:7701").
 	Addr string `json:"addr"`
 	// Tracks are track IDs held in full (every segment of a rendition).
 	Tracks []string `json:"tracks"`
 }
 
-// PeerAnnounceReply tells the client how long its announce stays live.
+// PeerAnnounceReply tells the client how long its announce stays live and
+// where the tracker lists it.
 type PeerAnnounceReply struct {
 	TTLSeconds int `json:"ttl_s"`
+	// Addr is host:port the tracker gives other peers for this one (see
+	// PeerAnnounce.Addr): the request's source host unless the client is
+	// on the origin's machine. Empty from an origin older than the field.
+	Addr string `json:"addr,omitempty"`
 }
 
 // Peer is one live peer a tracker knows.

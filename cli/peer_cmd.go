@@ -3,6 +3,8 @@ package cli
 import (
 	"context"
 	"fmt"
+	"net"
+	"net/netip"
 	"os/signal"
 	"sync"
 	"syscall"
@@ -104,13 +106,16 @@ func (a *app) sayOnStderr(s string) { fmt.Fprintf(a.stderr, "segue: %s\n", s) }
 // announces (unreachable, a token refused) and when it takes them again.
 // Serving while no tracker lists the peer is sharing with nobody outside
 // the LAN, and that was only in the log: the terminal said "serving the
-// cache to peers" and no more.
+// cache to peers" and no more. It also says when the tracker lists the
+// peer at another address than the one it serves on: the tracker takes
+// the host the announce came from, not the one announced.
 type announceNotices struct {
 	peer.TrackerClient
 	say func(string)
 
-	mu     sync.Mutex // guards failed
+	mu     sync.Mutex // guards failed and listed
 	failed bool       // the last announce failed, and it was said
+	listed string     // the address the tracker lists the peer at, when it was said
 }
 
 // AnnouncePeer announces through the wrapped client, saying a change of
@@ -131,7 +136,25 @@ func (t *announceNotices) AnnouncePeer(ctx context.Context, ann catalog.PeerAnno
 		t.say(fmt.Sprintf("the origin's tracker takes this peer again (%s held in full)", catalog.Count(len(ann.Tracks), "track")))
 	}
 	t.failed = err != nil
+	if err == nil && elsewhere(ann.Addr, reply.Addr) && reply.Addr != t.listed {
+		t.say(fmt.Sprintf("the origin's tracker lists this peer at %s, the address the origin sees this machine at, while it serves on %s: peers reach it through the tracker only if that address leads here (serve on every address with [peer] listen = \"0.0.0.0:PORT\", or forward the port on a NAT router); peers on this LAN find it with --peer-lan",
+			reply.Addr, ann.Addr))
+		t.listed = reply.Addr
+	}
 	return reply, err
+}
+
+// elsewhere reports whether the tracker listed a peer announced at
+// announced (its endpoint's host:port) at another host: not when the
+// endpoint serves on every address (an unspecified host) or the origin is
+// too old to say (listed empty).
+func elsewhere(announced, listed string) bool {
+	host, _, err := net.SplitHostPort(announced)
+	if listed == "" || err != nil {
+		return false
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && !ip.IsUnspecified() && listed != announced
 }
 
 func peerDiscoverCmd(a *app) *cobra.Command {

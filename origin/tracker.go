@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
@@ -134,23 +135,89 @@ func (t *Tracker) TTL() time.Duration { return t.ttl }
 // errBadAnnounce is wrapped by validAnnounce's errors.
 var errBadAnnounce = errors.New("bad announce")
 
-// validAnnounce checks an announce from outside and fills an unspecified
-// host in Addr from remote (the request's source host:port).
-func validAnnounce(a *catalog.PeerAnnounce, remote string) error {
+// announceSource is where an announce came from, as validAnnounce judges
+// the host it may list the peer at.
+type announceSource struct {
+	// addr is the client's address without a port, IPv4-mapped forms
+	// unmapped: the connection's source, or the client a trusted proxy
+	// named (see realClient). Invalid when unknown.
+	addr netip.Addr
+	// unknown says why addr is unknown and what to do, for the error.
+	unknown string
+	// local is set when addr is loopback and no proxy stood between: the
+	// client runs on the origin's machine.
+	local bool
+	// own reports whether an address is one of this machine's; asked only
+	// for a local client.
+	own func(netip.Addr) bool
+}
+
+// announceSourceOf is where r came from.
+func (s *Server) announceSourceOf(r *http.Request) announceSource {
+	src := announceSource{addr: clientAddr(r.RemoteAddr), own: thisMachine}
+	proxied := s.fromTrustedProxy(r)
+	switch {
+	case !src.addr.IsValid():
+		src.unknown = fmt.Sprintf("the request's source %q is not an IP address and port", r.RemoteAddr)
+	case proxied && s.trusted(src.addr):
+		// realClient found no client in X-Forwarded-For: addr is the proxy's
+		src.addr = netip.Addr{}
+		src.unknown = "it came through a trusted proxy that did not name the client in X-Forwarded-For: have the proxy send it (nginx: proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for)"
+	default:
+		src.local = !proxied && src.addr.IsLoopback()
+	}
+	return src
+}
+
+// thisMachine reports whether a is loopback or an address of one of this
+// machine's network interfaces.
+func thisMachine(a netip.Addr) bool {
+	a = a.Unmap().WithZone("")
+	if a.IsLoopback() {
+		return true
+	}
+	ifs, err := net.InterfaceAddrs()
+	if err != nil {
+		return false
+	}
+	for _, ia := range ifs {
+		if n, ok := ia.(*net.IPNet); ok {
+			if b, ok := netip.AddrFromSlice(n.IP); ok && b.Unmap() == a {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// validAnnounce checks an announce from outside and sets the host of
+// a.Addr to src's: the peer is listed where its announce came from, as
+// BitTorrent trackers do with the optional ip of BEP 3, so nobody can
+// point a group's listeners at a host:port nobody verified. A host that
+// differs from the source is ignored, not refused: a client behind NAT or
+// with several addresses announces one the origin does not see, and its
+// port is still right. Only a local client (on the origin's machine, not
+// through a proxy) keeps the host it announced, when that host is an IP
+// address of this machine: its LAN address for the other listeners. The
+// error wraps errBadAnnounce; it says the source is unknown when src.addr
+// is invalid.
+func validAnnounce(a *catalog.PeerAnnounce, src announceSource) error {
 	if !validID(a.ID, 64) {
 		return fmt.Errorf("%w: id must be 1-64 letters, digits, - or _", errBadAnnounce)
 	}
 	host, port, err := net.SplitHostPort(a.Addr)
-	if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 1 || n > 65535 {
+	n, perr := strconv.Atoi(port)
+	if err != nil || perr != nil || n < 1 || n > 65535 {
 		return fmt.Errorf("%w: addr %q: want host:port of the peer endpoint", errBadAnnounce, a.Addr)
 	}
-	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
-		rh, _, err := net.SplitHostPort(remote)
-		if err != nil {
-			return fmt.Errorf("%w: addr %q has no host and the request's source is unknown", errBadAnnounce, a.Addr)
-		}
-		a.Addr = net.JoinHostPort(rh, port)
+	if !src.addr.IsValid() {
+		return fmt.Errorf("%w: the origin cannot tell which host peers reach this one at, since %s", errBadAnnounce, src.unknown)
 	}
+	listed := src.addr.Unmap()
+	if ip, err := netip.ParseAddr(host); err == nil && src.local && !ip.IsUnspecified() && src.own(ip) {
+		listed = ip.Unmap()
+	}
+	a.Addr = net.JoinHostPort(listed.String(), strconv.Itoa(n))
 	if len(a.Tracks) > catalog.MaxAnnouncedTracks {
 		return fmt.Errorf("%w: %d tracks, at most %d per announce", errBadAnnounce, len(a.Tracks), catalog.MaxAnnouncedTracks)
 	}
@@ -182,7 +249,7 @@ func (s *Server) handleAnnounce(w http.ResponseWriter, r *http.Request) {
 	if !readBody(w, r, &a) {
 		return
 	}
-	if err := validAnnounce(&a, r.RemoteAddr); err != nil {
+	if err := validAnnounce(&a, s.announceSourceOf(r)); err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
@@ -190,7 +257,7 @@ func (s *Server) handleAnnounce(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
-	s.serveJSON(w, r, catalog.PeerAnnounceReply{TTLSeconds: int(s.tracker.TTL() / time.Second)})
+	s.serveJSON(w, r, catalog.PeerAnnounceReply{TTLSeconds: int(s.tracker.TTL() / time.Second), Addr: a.Addr})
 }
 
 // handlePeers serves GET /api/v1/peers?track=ID[&self=PEER_ID].

@@ -2,7 +2,9 @@ package origin
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"net"
 	"net/http"
 	"net/netip"
 	"slices"
@@ -11,6 +13,7 @@ import (
 	"time"
 
 	"segue/catalog"
+	"segue/internal/testkit"
 	"segue/net/originclient"
 )
 
@@ -183,22 +186,56 @@ func testTrackerSharedByReplicas(t *testing.T, e engine) {
 	}
 }
 
+// FuzzValidAnnounce: whatever is announced from wherever, an accepted
+// announce lists the peer at the source's host (or, for a local client,
+// an address of the machine) and a port 1-65535; refusals wrap
+// errBadAnnounce.
 func FuzzValidAnnounce(f *testing.F) {
-	f.Add("p1", "127.0.0.1:7001", "t1", "10.0.0.2:5555")
-	f.Add("p1", ":7001", "t1", "10.0.0.2:5555")
-	f.Add("p1", "[::]:7001", "t1", "[fe80::1]:5555")
-	f.Add("", "x", "", "")
-	f.Fuzz(func(t *testing.T, id, addr, track, remote string) {
+	for _, c := range []struct {
+		addr, remote string
+		local        bool
+	}{
+		{"127.0.0.1:7001", "10.0.0.2", false},
+		{":7001", "10.0.0.2", false},
+		{"[::]:7001", "fe80::1%eth0", false},
+		{"203.0.113.9:7001", "192.168.1.20", false},
+		{"victim.example:7001", "192.168.1.20", false},
+		{"[::ffff:192.168.1.20]:7001", "192.168.1.20", false},
+		{"192.168.1.20:7001", "::ffff:192.168.1.20", false},
+		{"192.168.1.20:7001", "2001:db8::20", false},
+		{"192.0.2.2:7001", "127.0.0.1", true},
+		{"203.0.113.9:7001", "::1", true},
+		{"[::ffff:127.0.0.1]:+07001", "127.0.0.1", true},
+		{"203.0.113.9:7001", "", false},
+	} {
+		f.Add("p1", c.addr, "t1", c.remote, c.local)
+	}
+	f.Add("", "x", "", "", false)
+	lan := netip.MustParseAddr("192.0.2.2")
+	own := func(a netip.Addr) bool { a = a.Unmap().WithZone(""); return a.IsLoopback() || a == lan }
+	f.Fuzz(func(t *testing.T, id, addr, track, remote string, local bool) {
+		src := announceSource{unknown: "unknown", own: own}
+		if ra, err := netip.ParseAddr(remote); err == nil {
+			src.addr = ra.Unmap()
+			src.local = local && src.addr.IsLoopback()
+		}
 		a := catalog.PeerAnnounce{ID: id, Addr: addr, Tracks: []string{track}}
-		err := validAnnounce(&a, remote)
+		err := validAnnounce(&a, src)
 		if err != nil {
 			if !errors.Is(err, errBadAnnounce) {
 				t.Fatalf("error %v does not wrap errBadAnnounce", err)
 			}
 			return
 		}
-		if !validID(a.ID, 64) || !validID(track, 128) || a.Addr == "" {
+		if !validID(a.ID, 64) || !validID(track, 128) {
 			t.Fatalf("accepted %+v from %q", a, remote)
+		}
+		ap, err := netip.ParseAddrPort(a.Addr)
+		if err != nil || ap.Port() == 0 || ap.String() != a.Addr {
+			t.Fatalf("announce of %q from %q listed at %q: want a canonical IP:port (%v)", addr, remote, a.Addr, err)
+		}
+		if ap.Addr() != src.addr && !(src.local && own(ap.Addr()) && !ap.Addr().Is4In6()) {
+			t.Fatalf("announce of %q from %q (local %v) listed at %q: want the source's host", addr, remote, src.local, a.Addr)
 		}
 	})
 }
@@ -221,5 +258,106 @@ func TestAnnounceBehindATrustedProxy(t *testing.T) {
 	peers, err := r.srv.tracker.Peers(t.Context(), "owner:"+LocalOwner, "t1", "")
 	if got := addrs(peers); err != nil || !slices.Equal(got, []string{"192.168.1.20:7701"}) {
 		t.Fatalf("peers of t1 = %v (%v), want the client's own address 192.168.1.20:7701", got, err)
+	}
+}
+
+// announceRaw posts body to r's announce endpoint, with X-Forwarded-For
+// xff when not empty, and returns the status and the body of the answer.
+func announceRaw(t *testing.T, r *running, body, xff string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest("POST", r.base+"/api/v1/peers/announce", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if xff != "" {
+		req.Header.Set("X-Forwarded-For", xff)
+	}
+	resp, b := testkit.Do(t, nil, req)
+	return resp.StatusCode, string(b)
+}
+
+// TestAnnounceListsTheSource: a peer is listed at the host its announce
+// came from, whatever host it announced (BitTorrent trackers ignore the
+// optional ip the same way), so a token or a share link cannot point a
+// group's listeners at someone else's host:port. The clients here are
+// behind a trusted proxy on loopback, which names them in X-Forwarded-For.
+func TestAnnounceListsTheSource(t *testing.T) {
+	r := startServer(t, ServerOptions{DataDir: t.TempDir(), TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}}, "127.0.0.1:0")
+	for i, c := range []struct{ client, addr, want string }{
+		{"192.168.1.20", "203.0.113.9:7001", "192.168.1.20:7001"},           // someone else's host
+		{"192.168.1.20", "victim.example:7001", "192.168.1.20:7001"},        // a name
+		{"192.168.1.20", "127.0.0.1:7001", "192.168.1.20:7001"},             // the origin's own loopback
+		{"192.168.1.20", "192.168.1.20:7001", "192.168.1.20:7001"},          // its own: kept
+		{"192.168.1.20", "[::ffff:192.168.1.20]:7001", "192.168.1.20:7001"}, // its own, IPv4-mapped
+		{"::ffff:192.168.1.20", "192.168.1.20:7001", "192.168.1.20:7001"},   // a mapped source
+		{"2001:db8::20", "[2001:db8::20]:7001", "[2001:db8::20]:7001"},
+		{"2001:db8::20", "192.168.1.20:7001", "[2001:db8::20]:7001"}, // another family: the source's
+		{"2001:db8::20", "[2001:db8::99]:7001", "[2001:db8::20]:7001"},
+		// a client claiming loopback through the proxy is not on the
+		// origin's machine: it may not pick its host either
+		{"::1", "203.0.113.9:7001", "[::1]:7001"},
+	} {
+		track := "t" + itoa(i)
+		body := `{"id":"p` + itoa(i) + `","addr":"` + c.addr + `","tracks":["` + track + `"]}`
+		code, msg := announceRaw(t, r, body, c.client)
+		var reply catalog.PeerAnnounceReply
+		if code != 200 || json.Unmarshal([]byte(msg), &reply) != nil {
+			t.Fatalf("announce of %s from %s: %d %s", c.addr, c.client, code, msg)
+		}
+		if reply.Addr != c.want {
+			t.Errorf("%s announced %s: the reply says it is listed at %q, want %s", c.client, c.addr, reply.Addr, c.want)
+		}
+		peers, err := r.srv.tracker.Peers(t.Context(), "owner:"+LocalOwner, track, "")
+		if got := addrs(peers); err != nil || !slices.Equal(got, []string{c.want}) {
+			t.Errorf("%s announced %s: listed at %v (%v), want %s", c.client, c.addr, got, err, c.want)
+		}
+	}
+	// The proxy did not say who the client is: the origin cannot tell
+	// where peers would reach it, and says so rather than listing the proxy.
+	code, msg := announceRaw(t, r, `{"id":"px","addr":"203.0.113.9:7001","tracks":["tx"]}`, "")
+	if code != http.StatusBadRequest || !strings.Contains(msg, "X-Forwarded-For") {
+		t.Errorf("announce through the proxy without X-Forwarded-For: %d %s; want 400 saying to have the proxy send X-Forwarded-For", code, msg)
+	}
+	if peers, err := r.srv.tracker.Peers(t.Context(), "owner:"+LocalOwner, "tx", ""); err != nil || len(peers) != 0 {
+		t.Errorf("the announce without a known client is listed: %v (%v)", addrs(peers), err)
+	}
+}
+
+// TestAnnounceFromThisMachine: a peer on the origin's machine (a loopback
+// source, no proxy) may announce another address of the machine, its LAN
+// address for the other listeners; a host that is not the machine's is
+// replaced by the source's, as for anyone else.
+func TestAnnounceFromThisMachine(t *testing.T) {
+	r := startServer(t, ServerOptions{DataDir: t.TempDir()}, "127.0.0.1:0")
+	var own []string
+	ifs, err := net.InterfaceAddrs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ia := range ifs {
+		if n, ok := ia.(*net.IPNet); ok {
+			own = append(own, net.JoinHostPort(n.IP.String(), "7002")) // 127.0.0.1 at least
+		}
+	}
+	cases := []struct{ addr, want string }{
+		{"203.0.113.9:7001", "127.0.0.1:7001"},
+		{"victim.example:7001", "127.0.0.1:7001"},
+		{":7001", "127.0.0.1:7001"},
+		{"[::ffff:127.0.0.1]:7001", "127.0.0.1:7001"},
+	}
+	for _, a := range own {
+		cases = append(cases, struct{ addr, want string }{a, a})
+	}
+	for i, c := range cases {
+		track := "t" + itoa(i)
+		body := `{"id":"p` + itoa(i) + `","addr":"` + c.addr + `","tracks":["` + track + `"]}`
+		if code, msg := announceRaw(t, r, body, ""); code != 200 {
+			t.Fatalf("announce of %s: %d %s", c.addr, code, msg)
+		}
+		peers, err := r.srv.tracker.Peers(t.Context(), "owner:"+LocalOwner, track, "")
+		if got := addrs(peers); err != nil || !slices.Equal(got, []string{c.want}) {
+			t.Errorf("a peer on the origin's machine announced %s: listed at %v (%v), want %s", c.addr, got, err, c.want)
+		}
 	}
 }

@@ -9,7 +9,9 @@ import (
 
 // AnnouncePeer tells the origin's tracker which tracks the peer a.ID holds
 // in full at a.Addr; it replaces the previous announce and lives for the
-// returned TTL. Never answered from Docs.
+// returned TTL. The tracker lists the peer at a.Addr's port on the host it
+// sees the request come from (see catalog.PeerAnnounce.Addr). Never
+// answered from Docs.
 func (c *Client) AnnouncePeer(ctx context.Context, a catalog.PeerAnnounce) (catalog.PeerAnnounceReply, error) {
 	var reply catalog.PeerAnnounceReply
 	err := c.send(ctx, "POST", c.url(nil, "api", "v1", "peers", "announce"), a, &reply)

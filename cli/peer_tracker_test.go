@@ -1,0 +1,86 @@
+package cli
+
+import (
+	"database/sql"
+	"net"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"segue/internal/testkit"
+	"segue/origin"
+)
+
+// The origin's tracker took any host a peer announced, so anyone holding a
+// token could point listeners at someone else's host:port. Now it lists a
+// peer at the host the announce came from. Real segue processes in two
+// network namespaces joined by a veth pair, no multicast DNS (no
+// --peer-lan): the origin in A, peers in B. A peer serving on B's veth
+// address is listed there and says nothing; one serving on B's loopback,
+// which no other machine reaches, is listed at B's veth address and says
+// on stderr that it is listed where it does not serve.
+func TestPeerListedWhereTheOriginSeesIt(t *testing.T) {
+	bin := segueBinary(t)
+	nsA, nsB, ipA, ipB := netnsPair(t)
+	o := newSwarmHost(t, bin)
+	data := filepath.Join(o.dir, "origin")
+	token := strings.TrimSpace(o.run("origin", "token", "create", "peers", "--data", data))
+	_, srv := startInNetns(t, o, nsA, "origin", "serve", "--addr", ipA+":0", "--data", data)
+	testkit.Wait(t, time.Minute, "the origin to listen", func() bool { return servingRE.MatchString(srv.String()) })
+	url := "http://" + servingRE.FindStringSubmatch(srv.String())[1]
+	listed := func(addr string) bool {
+		db, err := sql.Open("sqlite3", filepath.Join(data, origin.CatalogFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		var n int
+		if err := db.QueryRow(`SELECT count(*) FROM peers WHERE addr = ?`, addr).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n == 1
+	}
+	serve := func(listen string) (served, wantListed string, errOut *testkit.Buffer) {
+		t.Helper()
+		out, errOut := startInNetns(t, newSwarmHost(t, bin), nsB, "--origin", url, "--token", token, "peer", "serve", "--listen", listen+":0")
+		testkit.Wait(t, time.Minute, "the peer endpoint on "+listen, func() bool { return peerRE.MatchString(out.String()) })
+		served = peerRE.FindStringSubmatch(out.String())[1]
+		_, port, _ := net.SplitHostPort(served)
+		wantListed = net.JoinHostPort(ipB, port)
+		testkit.Wait(t, time.Minute, "the tracker to list "+served+" at "+wantListed, func() bool {
+			if strings.Contains(errOut.String(), "did not take") {
+				t.Fatalf("peer serve on %s: %s", listen, errOut)
+			}
+			return listed(wantListed)
+		})
+		return served, wantListed, errOut
+	}
+	_, _, quiet := serve(ipB)
+	served, at, errOut := serve("127.0.0.1")
+	if listed(served) {
+		t.Errorf("the tracker lists %s, an address only the peer's own machine reaches", served)
+	}
+	say := "segue: the origin's tracker lists this peer at " + at + ", the address the origin sees this machine at, while it serves on " + served
+	testkit.Wait(t, time.Minute, "peer serve to say where the tracker lists it", func() bool { return strings.Contains(errOut.String(), say) })
+	if n := strings.Count(errOut.String(), "\n"); n != 1 {
+		t.Errorf("peer serve on loopback stderr: %q; want one line saying where it is listed", errOut)
+	}
+	if s := quiet.String(); s != "" {
+		t.Errorf("peer serve listed where it serves says %q on stderr; want nothing", s)
+	}
+}
+
+// startInNetns starts h's segue inside the network namespace ns, killed at
+// the end of the test, and returns its stdout and stderr.
+func startInNetns(t *testing.T, h *swarmHost, ns string, args ...string) (stdout, stderr *testkit.Buffer) {
+	t.Helper()
+	stdout, stderr = &testkit.Buffer{}, &testkit.Buffer{}
+	cmd := inNetns(h, ns, args...)
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	return stdout, stderr
+}
