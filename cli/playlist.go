@@ -97,6 +97,9 @@ works wherever a playlist ID does for reading: show, export, import, play.`,
 		})
 	}}
 	create := edit("create NAME [TRACK_ID|ALBUM_ID...]", "Create a playlist", "- "+idAlbum+","+idArtist+","+idPlaylist, cobra.MinimumNArgs(1), func(ctx context.Context, c source, args []string) (catalog.Playlist, error) {
+		if err := checkGivenName("playlist", args[0]); err != nil {
+			return catalog.Playlist{}, err
+		}
 		tracks, err := trackIDs(ctx, c, args[1:])
 		if err != nil {
 			return catalog.Playlist{}, err
@@ -104,6 +107,9 @@ works wherever a playlist ID does for reading: show, export, import, play.`,
 		return c.CreatePlaylist(ctx, args[0], tracks)
 	})
 	rename := edit("rename ID NAME", "Rename a playlist", onePlaylist, cobra.ExactArgs(2), func(ctx context.Context, c source, args []string) (catalog.Playlist, error) {
+		if err := checkGivenName("playlist", args[1]); err != nil {
+			return catalog.Playlist{}, err
+		}
 		return c.RenamePlaylist(ctx, args[0], args[1])
 	})
 	var at int
@@ -206,7 +212,7 @@ func (a *app) printPlaylist(pl catalog.Playlist, asJSON, tracks bool) error {
 	if asJSON {
 		return a.printJSON(pl)
 	}
-	fmt.Fprintf(a.stdout, "%s  %s  (%s, %s)\n", pl.ID, pl.Name, catalog.Count(pl.TrackCount, "track"), catalog.Clock(pl.DurationMS))
+	fmt.Fprintf(a.stdout, "%s  %s  (%s, %s)\n", pl.ID, cellText(pl.Name), catalog.Count(pl.TrackCount, "track"), catalog.Clock(pl.DurationMS))
 	if pl.ShareURL != "" {
 		fmt.Fprintf(a.stdout, "shared: %s\n", pl.ShareURL)
 	}
@@ -242,6 +248,18 @@ func trackIDs(ctx context.Context, c source, refs []string) ([]string, error) {
 		out = append(out, ref)
 	}
 	return out, nil
+}
+
+// checkGivenName refuses, as a bad argument (2) before anything is asked,
+// the name of a what (a playlist, a token) that holds a control or
+// text-direction character (catalog.CheckNameChars), which the origin
+// refuses too: a name with U+202E showed reversed in listings. The name is
+// quoted with Go's escapes, so the sentence shows the character it names.
+func checkGivenName(what, name string) error {
+	if err := catalog.CheckNameChars(name); err != nil {
+		return &usageError{fmt.Errorf("%s name %+q: %w", what, name, err)}
+	}
+	return nil
 }
 
 // position parses a position counting from 1 into a 0-based index.
