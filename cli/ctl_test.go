@@ -222,7 +222,7 @@ func TestCtlDrivesPlay(t *testing.T) {
 		args []string
 		says string
 	}{
-		{[]string{"queue", "remove", "9"}, "segue: ctl queue remove: there is no position 9: the queue has 2 tracks (see segue ctl queue list)\n"},
+		{[]string{"queue", "remove", "9"}, "segue: ctl queue remove: there is no track at position 9: the queue has 2 tracks (see segue ctl queue list)\n"},
 		{[]string{"open", "t0000000000000000"}, `resolve "t0000000000000000": track t0000000000000000 not found`},
 		{[]string{"queue", "add", "al0000000000000000"}, `resolve "al0000000000000000": album al0000000000000000 not found`},
 	} {

@@ -11,6 +11,7 @@ package ctl
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -272,7 +273,8 @@ type command struct {
 	shuffle bool
 	repeat  player.Repeat
 	targets []string
-	n       int // queue remove's position, from 1
+	n       int    // queue remove's position, from 1 (math.MaxInt for one past any int)
+	at      string // queue remove's position as given, for the sentence
 }
 
 // arity is how many arguments each verb takes: min, max (-1 = any).
@@ -373,10 +375,15 @@ func parseQueue(c *command, args []string) error {
 			return fmt.Errorf("%w: queue remove takes one position N (from 1, as queue list shows)", ErrBadRequest)
 		}
 		n, err := strconv.Atoi(args[0])
+		if errors.Is(err, strconv.ErrRange) && digits(args[0], false) {
+			// a position no queue has, not a malformed one: said as 9 is
+			// (exit 3); it was "want a position from 1" (2)
+			n, err = math.MaxInt, nil
+		}
 		if err != nil || n < 1 || !digits(args[0], false) {
 			return fmt.Errorf("%w: queue remove %q: want a position from 1, as queue list shows", ErrBadRequest, args[0])
 		}
-		c.n = n
+		c.n, c.at = n, args[0]
 	default:
 		return fmt.Errorf("%w: unknown queue command %q: want list, add, next, remove or clear", ErrBadRequest, c.sub)
 	}

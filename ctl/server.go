@@ -343,7 +343,8 @@ func (s *Server) queue(c command) (Response, error) {
 		}
 	case "remove":
 		if n := len(p.Status().Queue); c.n > n {
-			return Response{}, NotFound(fmt.Errorf("there is no position %d: the queue has %d tracks (see segue ctl queue list)", c.n, n))
+			// worded as a playlist's position past its end (catalog.NoTrackAt)
+			return Response{}, NotFound(fmt.Errorf("there is no track at position %s: the queue has %s (see segue ctl queue list)", c.at, catalog.Count(n, "track")))
 		}
 		p.Remove(c.n - 1)
 	case "clear":
