@@ -19,7 +19,8 @@ import (
 // ("Trojan Source") showed reversed in playlist list, or as another row.
 // create, rename and import --name now refuse such a character before
 // asking the origin (exit 2), saying which it is and what to do, as
-// origin token create does for a token's name; names stored before are
+// origin token create and origin user add do for a token's and a Subsonic
+// user's name; names stored before are
 // shown without it (playlist list and show, origin token list).
 func TestNamesWithTextDirectionCharacters(t *testing.T) {
 	ctx := context.Background()
@@ -68,6 +69,7 @@ func TestNamesWithTextDirectionCharacters(t *testing.T) {
 		{"rename", []string{"playlist", "rename", old.ID, "Mix\u202dx"}, "U+202D"},
 		{"import --name", []string{"playlist", "import", m3u, "--name", "Mix\u202ax"}, "U+202A"},
 		{"origin token create", []string{"origin", "token", "create", "lap\u202etop", "--data", data}, "U+202E"},
+		{"origin user add", []string{"origin", "user", "add", "al\u2067ice", "--no-password", "--data", data}, "U+2067"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			args := append(append([]string{}, env...), c.args...)
