@@ -82,13 +82,14 @@ func SortKey(name, sortTag string) string {
 }
 
 // PlaylistName fits a name segue did not ask the user for (a playlist
-// file's title or file name) to what a playlist may be called: Text's
-// cleaning (a line break in an XSPF title becomes a space), runs of white
-// space as one, and cut on a character boundary with "…" to at most
+// file's title or file name, a shared playlist's name) to what a playlist
+// may be called: Text's cleaning (a line break in an XSPF title becomes a
+// space), no bidirectional formatting characters (StripBidi; the origin
+// refuses them), runs of white space as one, and cut on a character boundary with "…" to at most
 // MaxPlaylistName bytes. A name the user typed is never fitted: the origin
 // refuses it, saying why.
 func PlaylistName(s string) string {
-	s = strings.Join(strings.Fields(Text(s)), " ")
+	s = strings.Join(strings.Fields(StripBidi(Text(s))), " ")
 	if len(s) <= MaxPlaylistName {
 		return s
 	}

@@ -113,6 +113,8 @@ func TestPlaylistName(t *testing.T) {
 		{strings.Repeat("a", MaxPlaylistName), strings.Repeat("a", MaxPlaylistName)},
 		{strings.Repeat("a", MaxPlaylistName+1), strings.Repeat("a", MaxPlaylistName-3) + "…"},
 		{strings.Repeat("é", 150), strings.Repeat("é", 98) + "…"}, // never half a character
+		// a title's text-direction characters, which the origin refuses
+		{"Road \u202egnp.exe\u202c \u2067x\u2069\u200e\u200f\u061c", "Road gnp.exe x"},
 	} {
 		if got := PlaylistName(c.in); got != c.want || len(got) > MaxPlaylistName {
 			t.Errorf("PlaylistName(%.30q) = %.30q (%d bytes); want %.30q", c.in, got, len(got), c.want)

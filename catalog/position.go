@@ -3,6 +3,7 @@ package catalog
 import (
 	"errors"
 	"fmt"
+	"strconv"
 )
 
 // ErrBadPosition marks a playlist position the playlist does not have (a
@@ -21,7 +22,7 @@ func (e positionError) Is(target error) bool { return target == ErrBadPosition }
 // pos (0-based; the sentence counts from 1, as people do).
 func CheckRemove(pos, n int) error {
 	if pos < 0 || pos >= n {
-		return positionError(fmt.Sprintf("there is no track at position %d: %s", pos+1, positions(n)))
+		return NoTrackAt(strconv.Itoa(pos+1), n)
 	}
 	return nil
 }
@@ -30,7 +31,7 @@ func CheckRemove(pos, n int) error {
 // of n tracks: 0 to n (n appends), or negative for the end.
 func CheckInsert(pos, n int) error {
 	if pos > n {
-		return positionError(fmt.Sprintf("there is no position %d to insert before: %s (%d adds at the end)", pos+1, positions(n), n+1))
+		return NoInsertAt(strconv.Itoa(pos+1), n)
 	}
 	return nil
 }
@@ -39,9 +40,27 @@ func CheckInsert(pos, n int) error {
 // index from to index to (both 0-based).
 func CheckMove(from, to, n int) error {
 	if from < 0 || from >= n || to < 0 || to >= n {
-		return positionError(fmt.Sprintf("cannot move position %d to %d: %s", from+1, to+1, positions(n)))
+		return NoMove(strconv.Itoa(from+1), strconv.Itoa(to+1), n)
 	}
 	return nil
+}
+
+// NoTrackAt is CheckRemove's error for the position at, counting from 1 as
+// the user wrote it: a whole number too large for an int
+// ("99999999999999999999"), which no playlist has, is said as the numbers
+// a playlist lacks are.
+func NoTrackAt(at string, n int) error {
+	return positionError(fmt.Sprintf("there is no track at position %s: %s", at, positions(n)))
+}
+
+// NoInsertAt is CheckInsert's error for the position at, as NoTrackAt.
+func NoInsertAt(at string, n int) error {
+	return positionError(fmt.Sprintf("there is no position %s to insert before: %s (%d adds at the end)", at, positions(n), n+1))
+}
+
+// NoMove is CheckMove's error for the positions from and to, as NoTrackAt.
+func NoMove(from, to string, n int) error {
+	return positionError(fmt.Sprintf("cannot move position %s to %s: %s", from, to, positions(n)))
 }
 
 // positions says which positions a playlist of n tracks has.

@@ -197,7 +197,7 @@ func (a *app) completeIDs(cmd *cobra.Command, kinds []string, toComplete string)
 	var out []string
 	add := func(id, name string) {
 		if strings.HasPrefix(id, toComplete) {
-			out = append(out, id+"\t"+name)
+			out = append(out, id+"\t"+cellText(name)) // a stored name may hold a line break or U+202E
 		}
 	}
 	// may says whether IDs starting with prefix can match toComplete.

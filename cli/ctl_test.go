@@ -254,7 +254,7 @@ func TestCtlDrivesPlay(t *testing.T) {
 		args []string
 		says string
 	}{
-		{[]string{"queue", "remove", "9"}, "segue: ctl queue remove: there is no position 9: the queue has 2 tracks (see segue ctl queue list)\n"},
+		{[]string{"queue", "remove", "9"}, "segue: ctl queue remove: there is no track at position 9: the queue has 2 tracks (see segue ctl queue list)\n"},
 		{[]string{"open", "t0000000000000000"}, `resolve "t0000000000000000": track t0000000000000000 not found`},
 		{[]string{"queue", "add", "al0000000000000000"}, `resolve "al0000000000000000": album al0000000000000000 not found`},
 	} {
@@ -710,8 +710,8 @@ func TestCtlQueuePlayAndMove(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &st); err != nil || st.Track == nil || st.Track.ID != tracks[1].ID || st.QueuePosition != 3 || st.State != "playing" {
 		t.Errorf("queue play 3: %s (%v); want track 2 playing at position 3", out, err)
 	}
-	h.refuses(3, "no position 4", "queue", "play", "4")
-	h.refuses(3, "no position 4", "queue", "move", "1", "4")
+	h.refuses(3, "no track at position 4", "queue", "play", "4")
+	h.refuses(3, "no track at position 4", "queue", "move", "1", "4")
 	h.refuses(2, "move N TO", "queue", "move", "1")
 	h.refuses(2, "want a position", "queue", "play", "x")
 	if ids, _ := order(); !slices.Equal(ids, []string{tracks[2].ID, tracks[0].ID, tracks[1].ID}) {

@@ -43,6 +43,9 @@ create --adopt-local, when the origin starts requiring tokens.`,
 			if strings.TrimSpace(args[0]) == "" { // a bad argument (2), checked before the catalog; it was 1
 				return &usageError{origin.ErrNoTokenName}
 			}
+			if err := checkGivenName("token", args[0]); err != nil {
+				return err
+			}
 			db, err := catalog(cmd, true)
 			if err != nil {
 				return err

@@ -56,6 +56,9 @@ printed on standard output, once: the origin keeps only its sha256.`,
 			if err := subsonic.CheckUserName(args[0]); err != nil {
 				return &usageError{err}
 			}
+			if err := checkGivenName("user", args[0]); err != nil { // U+202E: user list showed it reversed
+				return err
+			}
 			db, err := catalog(cmd, true)
 			if err != nil {
 				return err

@@ -3,9 +3,9 @@ package cli
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -96,6 +96,9 @@ works wherever a playlist ID does for reading: show, export, import, play.`,
 		})
 	}}
 	create := edit("create NAME [TRACK_ID|ALBUM_ID...]", "Create a playlist", "- "+idAlbum+","+idArtist+","+idPlaylist, cobra.MinimumNArgs(1), func(ctx context.Context, c source, args []string) (catalog.Playlist, error) {
+		if err := checkGivenName("playlist", args[0]); err != nil {
+			return catalog.Playlist{}, err
+		}
 		tracks, err := trackIDs(ctx, c, args[1:])
 		if err != nil {
 			return catalog.Playlist{}, err
@@ -103,32 +106,44 @@ works wherever a playlist ID does for reading: show, export, import, play.`,
 		return c.CreatePlaylist(ctx, args[0], tracks)
 	})
 	rename := edit("rename ID NAME", "Rename a playlist", onePlaylist, cobra.ExactArgs(2), func(ctx context.Context, c source, args []string) (catalog.Playlist, error) {
+		if err := checkGivenName("playlist", args[1]); err != nil {
+			return catalog.Playlist{}, err
+		}
 		return c.RenamePlaylist(ctx, args[0], args[1])
 	})
-	var at int
+	at := atFlag{idx: -1}
 	add := edit("add ID TRACK_ID|ALBUM_ID...", "Add tracks or an album's tracks (at the end, or before position --at)", thenTracks, cobra.MinimumNArgs(2), func(ctx context.Context, c source, args []string) (catalog.Playlist, error) {
 		tracks, err := trackIDs(ctx, c, args[1:])
 		if err != nil {
 			return catalog.Playlist{}, err
 		}
-		return c.AddToPlaylist(ctx, args[0], tracks, at-1)
+		if at.beyond {
+			return catalog.Playlist{}, pastEnd(ctx, c, args[0], func(n int) error { return catalog.NoInsertAt(at.text, n) })
+		}
+		return c.AddToPlaylist(ctx, args[0], tracks, at.idx)
 	})
-	intFlag(add.Flags(), &at, "at", 0, 0, math.MaxInt32, "insert before this position, counting from 1 (default: append)")
+	add.Flags().Var(&at, "at", "insert before this position, counting from 1 (default: append)")
 	remove := edit("remove ID POSITION", "Remove the track at a position (counting from 1)", onePlaylist, cobra.ExactArgs(2), func(ctx context.Context, c source, args []string) (catalog.Playlist, error) {
-		pos, err := position(args[1])
+		pos, beyond, err := position(args[1])
 		if err != nil {
 			return catalog.Playlist{}, err
+		}
+		if beyond {
+			return catalog.Playlist{}, pastEnd(ctx, c, args[0], func(n int) error { return catalog.NoTrackAt(args[1], n) })
 		}
 		return c.RemoveFromPlaylist(ctx, args[0], pos)
 	})
 	move := edit("move ID FROM TO", "Move a track from one position to another (counting from 1)", onePlaylist, cobra.ExactArgs(3), func(ctx context.Context, c source, args []string) (catalog.Playlist, error) {
-		from, err := position(args[1])
+		from, fromBeyond, err := position(args[1])
 		if err != nil {
 			return catalog.Playlist{}, err
 		}
-		to, err := position(args[2])
+		to, toBeyond, err := position(args[2])
 		if err != nil {
 			return catalog.Playlist{}, err
+		}
+		if fromBeyond || toBeyond {
+			return catalog.Playlist{}, pastEnd(ctx, c, args[0], func(n int) error { return catalog.NoMove(args[1], args[2], n) })
 		}
 		return c.MoveInPlaylist(ctx, args[0], from, to)
 	})
@@ -205,7 +220,7 @@ func (a *app) printPlaylist(pl catalog.Playlist, asJSON, tracks bool) error {
 	if asJSON {
 		return a.printJSON(pl)
 	}
-	fmt.Fprintf(a.stdout, "%s  %s  (%s, %s)\n", pl.ID, pl.Name, catalog.Count(pl.TrackCount, "track"), catalog.Clock(pl.DurationMS))
+	fmt.Fprintf(a.stdout, "%s  %s  (%s, %s)\n", pl.ID, cellText(pl.Name), catalog.Count(pl.TrackCount, "track"), catalog.Clock(pl.DurationMS))
 	if pl.ShareURL != "" {
 		fmt.Fprintf(a.stdout, "shared: %s\n", pl.ShareURL)
 	}
@@ -243,14 +258,77 @@ func trackIDs(ctx context.Context, c source, refs []string) ([]string, error) {
 	return out, nil
 }
 
-// position parses a position counting from 1 into a 0-based index.
-func position(s string) (int, error) {
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 1 {
-		return 0, &usageError{fmt.Errorf("position %q: want a whole number from 1 (the first track; see playlist show)", s)}
+// checkGivenName refuses, as a bad argument (2) before anything is asked,
+// the name of a what (a playlist, a token) that holds a control or
+// text-direction character (catalog.CheckNameChars), which the origin
+// refuses too: a name with U+202E showed reversed in listings. The name is
+// quoted with Go's escapes, so the sentence shows the character it names.
+func checkGivenName(what, name string) error {
+	if err := catalog.CheckNameChars(name); err != nil {
+		return &usageError{fmt.Errorf("%s name %+q: %w", what, name, err)}
 	}
-	return n - 1, nil
+	return nil
 }
+
+// position parses a position counting from 1 into a 0-based index. A
+// whole number too large for an int ("99999999999999999999") is a
+// position no playlist has, not a malformed one: beyond is then true, and
+// the caller says so as of any position past the end (pastEnd, exit 2);
+// it said "want a whole number" where 99 said "there is no track at
+// position 99".
+func position(s string) (idx int, beyond bool, err error) {
+	n, err := strconv.Atoi(s)
+	if errors.Is(err, strconv.ErrRange) && !strings.HasPrefix(s, "-") {
+		return 0, true, nil
+	}
+	if err != nil || n < 1 {
+		return 0, false, &usageError{fmt.Errorf("position %q: want a whole number from 1 (the first track; see playlist show)", s)}
+	}
+	return n - 1, false, nil
+}
+
+// pastEnd is the error of a position beyond any int in the playlist id of
+// c: say's sentence (catalog.NoTrackAt, NoInsertAt, NoMove) for the
+// playlist's length, which the source says of any position past its end.
+// A playlist that is not there is that error (exit 3), as for any position.
+func pastEnd(ctx context.Context, c source, id string, say func(n int) error) error {
+	pl, err := c.Playlist(ctx, id)
+	if err != nil {
+		return err
+	}
+	return say(len(pl.Tracks))
+}
+
+// atFlag is playlist add's --at: a position counting from 1 to insert
+// before (idx, 0-based), 0 or none to append (idx -1), or one too large for
+// an int (beyond, as position says; text is as given).
+type atFlag struct {
+	idx    int
+	text   string
+	beyond bool
+}
+
+func (f *atFlag) Set(s string) error {
+	if s == "0" {
+		f.idx, f.text, f.beyond = -1, s, false
+		return nil
+	}
+	idx, beyond, err := position(s)
+	if err != nil {
+		return errors.New("want a position counting from 1 (the first track; see playlist show), or 0 to append")
+	}
+	f.idx, f.text, f.beyond = idx, s, beyond
+	return nil
+}
+
+func (f *atFlag) String() string {
+	if f.text == "" {
+		return "0"
+	}
+	return f.text
+}
+
+func (f *atFlag) Type() string { return "int" }
 
 // exportResult is what export prints with --json: the file written, or
 // (to stdout) the playlist's text itself.

@@ -43,6 +43,11 @@ type importResult struct {
 }
 
 func (a *app) runImport(ctx context.Context, ch *cache.Cache, src, name string, asJSON bool) error {
+	if name != "" { // a name given is refused as create refuses it; one the file gives is fitted
+		if err := checkGivenName("playlist", name); err != nil {
+			return err
+		}
+	}
 	r, err := newResolver(a, ch, a.cfg.Player.Quality)
 	if err != nil {
 		return withExit(ExitUsage, err)

@@ -11,6 +11,8 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 	"golang.org/x/term"
+
+	"segue/catalog"
 )
 
 // colGap is the run of spaces between two columns.
@@ -64,11 +66,14 @@ func (t *table) row(cells ...string) {
 	t.rows = append(t.rows, cells)
 }
 
-// cellText makes text safe for one cell: terminal escape sequences are
-// dropped and control characters (tab, newline...) become spaces, so a tag
-// can neither break the row nor drive the terminal.
+// cellText makes text safe for one cell: terminal escape sequences and
+// bidirectional formatting characters (catalog.IsBidiControl, which a name
+// stored before the origin refused them may hold) are dropped and control
+// characters (tab, newline...) become spaces, so a tag or a name can
+// neither break the row, show reversed or as another row, nor drive the
+// terminal.
 func cellText(s string) string {
-	s = ansi.Strip(s)
+	s = catalog.StripBidi(ansi.Strip(s))
 	return strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) {
 			return ' '

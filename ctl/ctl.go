@@ -11,6 +11,7 @@ package ctl
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -272,8 +273,11 @@ type command struct {
 	shuffle bool
 	repeat  player.Repeat
 	targets []string
-	n       int // queue remove's, play's and move's position, from 1
-	to      int // queue move's new position, from 1
+	// n is queue remove's, play's and move's position and to move's new
+	// one, from 1 (math.MaxInt for one past any int); at, as given, for
+	// the sentence
+	n, to int
+	at    []string
 }
 
 // arity is how many arguments each verb takes: min, max (-1 = any).
@@ -390,15 +394,22 @@ func parseQueue(c *command, args []string) error {
 	return nil
 }
 
-// queuePositions reads args into ns, each a queue position from 1.
+// queuePositions reads args into ns, each a queue position from 1, and
+// keeps them as given in c.at.
 func queuePositions(c *command, args []string, ns ...*int) error {
 	for i, a := range args {
 		n, err := strconv.Atoi(a)
+		if errors.Is(err, strconv.ErrRange) && digits(a, false) {
+			// a position no queue has, not a malformed one: said as 9 is
+			// (exit 3); it was "want a position from 1" (2)
+			n, err = math.MaxInt, nil
+		}
 		if err != nil || n < 1 || !digits(a, false) {
 			return fmt.Errorf("%w: queue %s %q: want a position from 1, as queue list shows", ErrBadRequest, c.sub, a)
 		}
 		*ns[i] = n
 	}
+	c.at = args
 	return nil
 }
 

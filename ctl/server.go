@@ -357,8 +357,12 @@ func (s *Server) queue(c command) (Response, error) {
 			p.PlayNext(tracks...)
 		}
 	case "remove", "play", "move":
-		if n := len(p.Status().Queue); max(c.n, c.to) > n {
-			return Response{}, NotFound(fmt.Errorf("there is no position %d: the queue has %d tracks (see segue ctl queue list)", max(c.n, c.to), n))
+		n := len(p.Status().Queue)
+		for i, at := range []int{c.n, c.to}[:len(c.at)] {
+			if at > n {
+				// worded as a playlist's position past its end (catalog.NoTrackAt)
+				return Response{}, NotFound(fmt.Errorf("there is no track at position %s: the queue has %s (see segue ctl queue list)", c.at[i], catalog.Count(n, "track")))
+			}
 		}
 		switch c.sub {
 		case "remove":

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode"
 
 	"segue/catalog"
 	"segue/share"
@@ -52,8 +51,8 @@ func checkName(name string) (string, error) {
 	if name == "" || len(name) > catalog.MaxPlaylistName {
 		return "", fmt.Errorf("%w: a name of 1-%d bytes is required", ErrBadPlaylist, catalog.MaxPlaylistName)
 	}
-	if strings.IndexFunc(name, unicode.IsControl) >= 0 {
-		return "", fmt.Errorf("%w: the name has a control character (a NUL, tab or line break): give it on one line", ErrBadPlaylist)
+	if err := catalog.CheckNameChars(name); err != nil { // a line break or a text-direction override
+		return "", fmt.Errorf("%w: %w", ErrBadPlaylist, err)
 	}
 	return name, nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"mime"
 	"net/http"
 	"strconv"
@@ -211,13 +212,31 @@ func (s *Server) handleRemoveTrack(w http.ResponseWriter, r *http.Request) {
 	if id == "" {
 		return
 	}
-	pos, err := strconv.Atoi(r.PathValue("pos"))
+	raw := r.PathValue("pos")
+	pos, err := strconv.Atoi(raw)
+	if errors.Is(err, strconv.ErrRange) && !strings.HasPrefix(raw, "-") {
+		// past any int, so past the end: said as 9 of a playlist of 2 is
+		// (it was "position must be a whole number")
+		s.positionPastInt(w, r, id, raw)
+		return
+	}
 	if err != nil || pos < 1 {
 		writeError(w, http.StatusBadRequest, "position must be a whole number from 1 (the first track)")
 		return
 	}
 	pl, err := s.playlists.Remove(r.Context(), s.principalOf(r).owner, id, pos-1)
 	s.answerPlaylist(w, r, http.StatusOK, pl, err)
+}
+
+// positionPastInt answers a remove of the position raw, a whole number too
+// large for an int, as one past the end of playlist id: 400 with
+// catalog.NoTrackAt's sentence (or the playlist's 404).
+func (s *Server) positionPastInt(w http.ResponseWriter, r *http.Request, id, raw string) {
+	pl, err := s.playlists.Get(r.Context(), s.principalOf(r).owner, id)
+	if err == nil {
+		err = fmt.Errorf("%w: %w", ErrBadPlaylist, catalog.NoTrackAt(raw, len(pl.Tracks)))
+	}
+	s.playlistFailed(w, r, err)
 }
 
 func (s *Server) handleMoveTrack(w http.ResponseWriter, r *http.Request) {

@@ -141,6 +141,17 @@ func testPlaylistAPIEditsAndErrors(t *testing.T, e engine) {
 		resp, body := do(t, tc.method, r.base+tc.path, tc.body)
 		wantError(t, resp, body, tc.status)
 	}
+	// a position past any int is one past the end, said as 3 is (it was
+	// "position must be a whole number")
+	for _, pos := range []string{"3", "99999999999999999999"} {
+		resp, body := do(t, "DELETE", r.base+"/api/v1/playlists/"+pl.ID+"/tracks/"+pos, "")
+		wantError(t, resp, body, 400)
+		if want := `{"error":"there is no track at position ` + pos + `: positions go from 1 to 2"}`; strings.TrimSpace(string(body)) != want {
+			t.Errorf("DELETE .../tracks/%s: %s; want %s", pos, body, want)
+		}
+	}
+	resp, body := do(t, "DELETE", r.base+"/api/v1/playlists/plnope/tracks/99999999999999999999", "")
+	wantError(t, resp, body, 404)
 	if err := c.DeletePlaylist(ctx, pl.ID); err != nil {
 		t.Fatal(err)
 	}

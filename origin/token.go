@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"segue/catalog"
 )
 
 // ErrBadToken is returned by CheckToken for a secret that is unknown or revoked.
@@ -43,6 +45,9 @@ func CreateToken(ctx context.Context, db *sql.DB, name string) (Token, string, e
 	name = strings.TrimSpace(name)
 	if name == "" {
 		return Token{}, "", ErrNoTokenName
+	}
+	if err := catalog.CheckNameChars(name); err != nil { // token list would show it
+		return Token{}, "", fmt.Errorf("create token: %w", err)
 	}
 	var raw [32]byte
 	if _, err := rand.Read(raw[:]); err != nil {

@@ -130,11 +130,22 @@ func CheckToken(token string) (string, error) {
 }
 
 // New returns a client for the origin at baseURL (e.g. http://127.0.0.1:7700).
-// A token that CheckToken refuses is its error.
+// A URL no request could reach (not http(s), no host, a port outside
+// 1-65535, a "%" in the host) or a token that CheckToken refuses is its
+// error, before any request: a share link's or API URL's port 99999 was
+// taken, and every request then said the origin "is unreachable".
 func New(baseURL string, o Options) (*Client, error) {
 	u, err := url.Parse(strings.TrimRight(baseURL, "/"))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("origin URL %q: want http(s)://host[:port]", baseURL)
+	}
+	if strings.Contains(u.Host, "%") { // url.Parse decoded an escape there, which no host has
+		return nil, fmt.Errorf("origin URL %q: the host is not a host name or IP address", baseURL)
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.ParseUint(p, 10, 16); err != nil || n == 0 {
+			return nil, fmt.Errorf("origin URL %q: port %s: want a port from 1 to 65535", baseURL, p)
+		}
 	}
 	if o.Token, err = CheckToken(o.Token); err != nil {
 		return nil, err
