@@ -178,7 +178,9 @@ func TestAddUserRefuses(t *testing.T) {
 			t.Errorf("add %q again: %v, want ErrUserExists", name, err)
 		}
 	}
-	for _, name := range []string{"", "a b", "tab\there", strings.Repeat("x", 65)} {
+	// a text-direction character made user list show the name reversed
+	// (the CLI refused it, AddUser from elsewhere did not)
+	for _, name := range []string{"", "a b", "tab\there", strings.Repeat("x", 65), "bob\u202etxt.exe"} {
 		if _, _, err := AddUser(t.Context(), db, f.data, name, "pw", false); !errors.Is(err, ErrBadName) {
 			t.Errorf("add %q: %v, want ErrBadName", name, err)
 		}

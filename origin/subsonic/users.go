@@ -74,6 +74,9 @@ func AddUser(ctx context.Context, db *sql.DB, dataDir, name, password string, no
 	if err := CheckUserName(name); err != nil {
 		return User{}, "", err
 	}
+	if err := catalog.CheckNameChars(name); err != nil { // CheckUserName takes them, so that remove still does
+		return User{}, "", fmt.Errorf("%w %+q: %w", ErrBadName, name, err)
+	}
 	if !noPassword && password == "" {
 		return User{}, "", errors.New("add user: the password is empty (give one, or --no-password for an API key only)")
 	}
