@@ -197,7 +197,7 @@ func (sp *splitter) route(c net.Conn, buf []byte) {
 		return
 	}
 	if fast {
-		c = newFastConn(c)
+		c = newFastConn(c, sp.httpLn.push)
 		sp.fast[c] = struct{}{}
 	}
 	sp.mu.Unlock()
@@ -316,6 +316,10 @@ func (s *Server) newFastServer(sp *splitter, limit *connLimiter) *fasthttp.Serve
 				limit.connState(c, http.StateIdle)
 			case fasthttp.StateClosed:
 				sp.left(c)
+				if fc, ok := c.(*fastConn); ok && fc.handed { // given to net/http, which reports it from now on
+					limit.forget(c)
+					return
+				}
 				limit.connState(c, http.StateClosed)
 			case fasthttp.StateHijacked: // handed back: net/http reports it from now on
 				sp.left(c)

@@ -13,9 +13,10 @@ type fastConn struct {
 	*net.TCPConn
 	remote string
 	more   bool
+	handed bool
 }
 
-func newFastConn(c net.Conn) net.Conn { return c }
+func newFastConn(c net.Conn, hand func(net.Conn)) net.Conn { return c }
 
 func (c *fastConn) sendFile(fd int, size int64, raw bool) (int64, error) {
 	return 0, errors.ErrUnsupported
