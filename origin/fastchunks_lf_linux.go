@@ -23,8 +23,14 @@ import (
 // serves the connection to its end, as for a request handed back.
 // fasthttp's read buffer is told by where its first read (of an empty
 // buffer) began: it reads into the buffer's start whenever the buffer is
-// empty. A head that came behind another request in one read (pipelined)
-// is not followed and still waits.
+// empty. Requests sent together (pipelined) come in one read: fasthttp
+// reads each head once a CRLFCRLF follows its start, so one of them
+// without, behind requests it reads, would wait as well. Such a read is
+// cut before that request (stallsAt), which is kept (pend) and read next,
+// once fasthttp answered those before it, as a new request. A head behind
+// a request with a body, or that came behind another across reads, is
+// not followed: the first is net/http's (fasthttp hands such a request
+// back with what follows), the second still waits.
 
 // errHandOver is the error of a read refused so that net/http reads the
 // request instead.
@@ -33,18 +39,22 @@ var errHandOver = errors.New("request head with bare LF line ends: handed to net
 var crlfcrlf = []byte("\r\n\r\n")
 
 // follow notes the n bytes just read into p, fasthttp's buffer, while a
-// request head is followed or may start with them.
-func (c *fastConn) follow(p []byte, n int) {
+// request head is followed or may start with them, and returns how many
+// of them to give fasthttp now: the rest is kept for the next read.
+func (c *fastConn) follow(p []byte, n int) int {
 	if c.fresh {
 		c.fresh = false
 		if c.rbase == nil {
 			c.rbase = unsafe.SliceData(p)
 		}
 		if unsafe.SliceData(p) != c.rbase { // behind bytes fasthttp holds
-			return
+			return n
 		}
-		if n >= 4 && string(p[n-4:n]) == "\r\n\r\n" { // the usual: a whole head
-			return
+		if n >= 4 && string(p[n-4:n]) == "\r\n\r\n" { // the usual: a whole head (every head in it is read)
+			return n
+		}
+		if i := stallsAt(p[:n]); i > 0 {
+			n = i
 		}
 		c.head = c.kept[:0]
 		if c.head == nil {
@@ -52,13 +62,93 @@ func (c *fastConn) follow(p []byte, n int) {
 		}
 	}
 	if c.head == nil || n <= 0 {
-		return
+		return n
 	}
 	c.head = append(c.head, p[:n]...)
 	c.kept = c.head
 	if bytes.Contains(c.head, crlfcrlf) || len(c.head) > fastHeaderMax {
 		c.head = nil // fasthttp reads it, or refuses it as too big
 	}
+	return n
+}
+
+// readPending gives fasthttp the bytes a read kept back (see follow).
+func (c *fastConn) readPending(p []byte) (int, error) {
+	n := copy(p, c.pend)
+	if c.fresh || c.head != nil {
+		n = c.follow(p, n)
+	}
+	c.pend = c.pend[n:]
+	return n, nil
+}
+
+// keep keeps b, bytes just read that follow kept back, to be read next.
+func (c *fastConn) keep(b []byte) {
+	c.pend = append(c.pendBuf[:0], b...)
+	c.pendBuf = c.pend
+}
+
+// stallsAt returns where in b, bytes that start with a request, a later
+// request begins whose head fasthttp would wait on (no CRLFCRLF from its
+// start on) behind whole heads of requests without a body; 0 when there is
+// none, or when no head in b has CRLFCRLF (the first one's wait is
+// refuse's).
+func stallsAt(b []byte) int {
+	if !bytes.Contains(b, crlfcrlf) {
+		return 0
+	}
+	for start := 0; start < len(b); {
+		if start > 0 && !bytes.Contains(b[start:], crlfcrlf) {
+			return start
+		}
+		end := headEnd(b[start:])
+		if end < 0 || hasBody(b[start:start+end]) {
+			return 0
+		}
+		start += end
+	}
+	return 0
+}
+
+// headEnd returns the length of the request head h starts with as
+// net/http reads it (up to the LF ending its first empty line, a CR before
+// each LF optional), or -1 when it is not whole or has no request line.
+func headEnd(h []byte) int {
+	i := bytes.IndexByte(h, '\n')
+	if i <= 0 || (i == 1 && h[0] == '\r') {
+		return -1
+	}
+	for {
+		j := bytes.IndexByte(h[i+1:], '\n')
+		if j < 0 {
+			return -1
+		}
+		if j == 0 || (j == 1 && h[i+1] == '\r') {
+			return i + 1 + j + 1
+		}
+		i += 1 + j
+	}
+}
+
+// hasBody reports whether head, a whole request head, may be followed by
+// a body: it has a Content-Length or Transfer-Encoding line, or a line
+// that is not a header field (which fasthttp refuses).
+func hasBody(head []byte) bool {
+	_, rest, _ := bytes.Cut(head, []byte("\n"))
+	for len(rest) > 0 {
+		var line []byte
+		line, rest, _ = bytes.Cut(rest, []byte("\n"))
+		line = bytes.TrimSuffix(line, []byte("\r"))
+		if len(line) == 0 {
+			break
+		}
+		name, _, ok := bytes.Cut(line, []byte(":"))
+		name = bytes.TrimRight(name, " \t")
+		if !ok || bytes.EqualFold(name, []byte("Content-Length")) || bytes.EqualFold(name, []byte("Transfer-Encoding")) {
+			return true
+		}
+	}
+	return false
 }
 
 // bareHead reports whether h, the start of a request without CRLFCRLF,

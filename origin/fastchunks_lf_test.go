@@ -45,8 +45,9 @@ func (a answer) equal(b answer) bool {
 // connection fasthttp serves after a chunk it answered, is answered as
 // net/http answers the same bytes, at once: fasthttp waited for a
 // CRLFCRLF until the head's deadline and then answered 400. So is a head
-// that comes in two pieces, and two such requests sent together; one
-// with a malformed line is refused at once, as by net/http. A connection
+// that comes in two pieces, two such requests sent together, and one sent
+// together behind a CRLF request (first on a connection too); one with a
+// malformed line is refused at once, as by net/http. A connection
 // answered 200 stays usable.
 func TestChunksFastPathBareLF(t *testing.T) {
 	w := newWorld(t)
@@ -54,6 +55,8 @@ func TestChunksFastPathBareLF(t *testing.T) {
 	chunk := "/chunks/" + w.formationM.Renditions[0].Segments[0].Hash
 	r := startServer(t, ServerOptions{DataDir: w.dir}, "127.0.0.1:0") // HeaderTimeout 10 s: well after wait
 	const wait = time.Second
+	crlf := "GET " + chunk + " HTTP/1.1\r\nHost: origin\r\n\r\n"
+	lf := "GET " + chunk + " HTTP/1.1\nHost: origin\n\n"
 	for _, tc := range []struct {
 		name    string
 		pieces  []string // sent with a pause between them
@@ -61,17 +64,21 @@ func TestChunksFastPathBareLF(t *testing.T) {
 		// fasthttp refuses it itself, with its own plain-text 400 (see
 		// fastchunks.go): the status is net/http's, not the text
 		refused bool
+		first   bool // sent as the connection's first bytes
 	}{
-		{"all LF", []string{"GET " + chunk + " HTTP/1.1\nHost: origin\n\n"}, []string{"GET"}, false},
-		{"HEAD, all LF", []string{"HEAD " + chunk + " HTTP/1.1\nHost: origin\n\n"}, []string{"HEAD"}, false},
-		{"LF after the request line only", []string{"GET " + chunk + " HTTP/1.1\nHost: origin\r\n\r\n"}, []string{"GET"}, false},
-		{"LF after the header lines", []string{"GET " + chunk + " HTTP/1.1\r\nHost: origin\n\n"}, []string{"GET"}, false},
-		{"LF then CRLF", []string{"GET " + chunk + " HTTP/1.1\r\nHost: origin\n\r\n"}, []string{"GET"}, false},
-		{"CRLF then LF", []string{"GET " + chunk + " HTTP/1.1\r\nHost: origin\r\n\n"}, []string{"GET"}, false},
-		{"HTTP/1.0, no header lines", []string{"GET " + chunk + " HTTP/1.0\n\n"}, []string{"GET"}, false},
-		{"in two pieces", []string{"GET " + chunk + " HTTP/1.1\nHo", "st: origin\nAccept: */*\n\n"}, []string{"GET"}, false},
-		{"two together", []string{"GET " + chunk + " HTTP/1.1\nHost: origin\n\nHEAD " + chunk + " HTTP/1.1\nHost: origin\n\n"}, []string{"GET", "HEAD"}, false},
-		{"a malformed line", []string{"GET " + chunk + " HTTP/1.1\nHost: origin\nno colon\n\n"}, []string{"GET"}, true},
+		{"all LF", []string{"GET " + chunk + " HTTP/1.1\nHost: origin\n\n"}, []string{"GET"}, false, false},
+		{"HEAD, all LF", []string{"HEAD " + chunk + " HTTP/1.1\nHost: origin\n\n"}, []string{"HEAD"}, false, false},
+		{"LF after the request line only", []string{"GET " + chunk + " HTTP/1.1\nHost: origin\r\n\r\n"}, []string{"GET"}, false, false},
+		{"LF after the header lines", []string{"GET " + chunk + " HTTP/1.1\r\nHost: origin\n\n"}, []string{"GET"}, false, false},
+		{"LF then CRLF", []string{"GET " + chunk + " HTTP/1.1\r\nHost: origin\n\r\n"}, []string{"GET"}, false, false},
+		{"CRLF then LF", []string{"GET " + chunk + " HTTP/1.1\r\nHost: origin\r\n\n"}, []string{"GET"}, false, false},
+		{"HTTP/1.0, no header lines", []string{"GET " + chunk + " HTTP/1.0\n\n"}, []string{"GET"}, false, false},
+		{"in two pieces", []string{"GET " + chunk + " HTTP/1.1\nHo", "st: origin\nAccept: */*\n\n"}, []string{"GET"}, false, false},
+		{"two together", []string{"GET " + chunk + " HTTP/1.1\nHost: origin\n\nHEAD " + chunk + " HTTP/1.1\nHost: origin\n\n"}, []string{"GET", "HEAD"}, false, false},
+		{"a malformed line", []string{"GET " + chunk + " HTTP/1.1\nHost: origin\nno colon\n\n"}, []string{"GET"}, true, false},
+		{"behind a CRLF request", []string{crlf + lf}, []string{"GET", "GET"}, false, false},
+		{"behind a CRLF request, first", []string{crlf + lf}, []string{"GET", "GET"}, false, true},
+		{"LF, CRLF, LF", []string{lf + crlf + lf}, []string{"GET", "GET", "GET"}, false, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			// The reference: net/http's answers on a connection it serves.
@@ -91,11 +98,13 @@ func TestChunksFastPathBareLF(t *testing.T) {
 
 			before := fastConns(r.srv)
 			c := dialRaw(t, r.base)
-			if resp, body := c.do("GET", chunk); resp.StatusCode != 200 || !bytes.Equal(body, data) {
-				t.Fatalf("first GET: %d, %d bytes", resp.StatusCode, len(body))
-			}
-			if n := fastConns(r.srv); n != before+1 {
-				t.Fatalf("%d connections on the fast path; want %d (this test's too)", n, before+1)
+			if !tc.first {
+				if resp, body := c.do("GET", chunk); resp.StatusCode != 200 || !bytes.Equal(body, data) {
+					t.Fatalf("first GET: %d, %d bytes", resp.StatusCode, len(body))
+				}
+				if n := fastConns(r.srv); n != before+1 {
+					t.Fatalf("%d connections on the fast path; want %d (this test's too)", n, before+1)
+				}
 			}
 			for i, p := range tc.pieces {
 				if i > 0 {
@@ -106,13 +115,13 @@ func TestChunksFastPathBareLF(t *testing.T) {
 			for i, m := range tc.methods {
 				got, err := c.readAnswer(m, wait)
 				if err != nil {
-					t.Fatalf("answer %d to %q after a chunk on the fast path: %v; want net/http's (%d) within %v", i+1, tc.pieces, err, want[i].status, wait)
+					t.Fatalf("answer %d to %q on the fast path: %v; want net/http's (%d) within %v", i+1, tc.pieces, err, want[i].status, wait)
 				}
 				if tc.refused && got.status == want[i].status {
 					continue
 				}
 				if !got.equal(want[i]) {
-					t.Fatalf("answer %d to %q after a chunk on the fast path: %d %v, %d bytes; want net/http's %d %v, %d bytes",
+					t.Fatalf("answer %d to %q on the fast path: %d %v, %d bytes; want net/http's %d %v, %d bytes",
 						i+1, tc.pieces, got.status, got.header, len(got.body), want[i].status, want[i].header, len(want[i].body))
 				}
 			}

@@ -70,6 +70,8 @@ type fastConn struct {
 	rbase   *byte          // the start of fasthttp's read buffer
 	head    []byte         // the head read so far, while it has no CRLFCRLF; nil when none is followed
 	kept    []byte         // head's storage, reused
+	pend    []byte         // bytes read and kept back for the next read
+	pendBuf []byte         // pend's storage, reused
 	handing bool           // a read was refused to hand c to net/http: Close does, Write drops fasthttp's answer
 	handed  bool           // c was handed to net/http
 	hand    func(net.Conn) // gives a connection to net/http
@@ -99,13 +101,19 @@ func (c *fastConn) Read(p []byte) (int, error) {
 	if c.head != nil && bareHead(c.head) {
 		return c.refuse()
 	}
+	if len(c.pend) > 0 {
+		return c.readPending(p)
+	}
 	c.rbuf, c.rn, c.rerr = p, 0, nil
 	c.beforeRead()
 	err := c.raw.Read(c.readFn)
 	n, rerr := c.rn, c.rerr
 	c.rbuf, c.rerr = nil, nil
 	if c.fresh || c.head != nil {
-		c.follow(p, n)
+		if m := c.follow(p, n); m < n {
+			c.keep(p[m:n])
+			n = m
+		}
 	}
 	if err != nil {
 		return n, err
