@@ -131,8 +131,9 @@ func headEnd(h []byte) int {
 }
 
 // hasBody reports whether head, a whole request head, may be followed by
-// a body: it has a Content-Length or Transfer-Encoding line, or a line
-// that is not a header field (which fasthttp refuses).
+// a body: it has a Content-Length line but "Content-Length: 0", a
+// Transfer-Encoding line, or a line that is not a header field (which
+// fasthttp refuses).
 func hasBody(head []byte) bool {
 	_, rest, _ := bytes.Cut(head, []byte("\n"))
 	for len(rest) > 0 {
@@ -142,9 +143,10 @@ func hasBody(head []byte) bool {
 		if len(line) == 0 {
 			break
 		}
-		name, _, ok := bytes.Cut(line, []byte(":"))
+		name, value, ok := bytes.Cut(line, []byte(":"))
 		name = bytes.TrimRight(name, " \t")
-		if !ok || bytes.EqualFold(name, []byte("Content-Length")) || bytes.EqualFold(name, []byte("Transfer-Encoding")) {
+		if !ok || bytes.EqualFold(name, []byte("Transfer-Encoding")) ||
+			bytes.EqualFold(name, []byte("Content-Length")) && string(bytes.Trim(value, " \t")) != "0" {
 			return true
 		}
 	}

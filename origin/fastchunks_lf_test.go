@@ -78,6 +78,7 @@ func TestChunksFastPathBareLF(t *testing.T) {
 		{"a malformed line", []string{"GET " + chunk + " HTTP/1.1\nHost: origin\nno colon\n\n"}, []string{"GET"}, true, false},
 		{"behind a CRLF request", []string{crlf + lf}, []string{"GET", "GET"}, false, false},
 		{"behind a CRLF request, first", []string{crlf + lf}, []string{"GET", "GET"}, false, true},
+		{"behind a CRLF request with Content-Length: 0", []string{"GET " + chunk + " HTTP/1.1\r\nHost: origin\r\nContent-Length: 0\r\n\r\n" + lf}, []string{"GET", "GET"}, false, false},
 		{"LF, CRLF, LF", []string{lf + crlf + lf}, []string{"GET", "GET", "GET"}, false, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
