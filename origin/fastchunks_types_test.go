@@ -28,7 +28,7 @@ func tinyJPEG(t testing.TB) []byte {
 // net/http, from a blob's file (opened, then kept open), from the memory
 // cache and from S3 (a real MinIO; read as it streams, and cached), with
 // the same headers on both paths (an origin on S3 has no fast path: both
-// connections are net/http's).
+// connections are net/http's); a Range of it too.
 func TestChunksAnswerTheirBlobsType(t *testing.T) {
 	t.Run("files", func(t *testing.T) { testChunksType(t, -1, nil) })
 	t.Run("memory", func(t *testing.T) { testChunksType(t, 0, nil) })
@@ -86,6 +86,11 @@ func testChunksType(t *testing.T, mem int64, store func(t *testing.T, dataDir st
 			if !maps.EqualFunc(h, wh, slices.Equal) {
 				t.Errorf("fast %s %s headers %v; want net/http's %v", method, chunk, h, wh)
 			}
+		}
+		// A Range, which the fast path hands back to net/http.
+		resp, body := fast.do("GET", chunk, "Range: bytes=2-9\r\n")
+		if got := resp.Header.Get("Content-Type"); resp.StatusCode != 206 || got != b.want || !bytes.Equal(body, b.data[2:10]) {
+			t.Errorf("GET %s, Range bytes=2-9: %d, Content-Type %q, %d bytes; want 206, %q and 8 bytes", chunk, resp.StatusCode, got, len(body), b.want)
 		}
 	}
 }
