@@ -44,7 +44,10 @@ import (
 // HeaderTimeout and the whole request within ReadTimeout after it, as
 // net/http has them. What differs on a fasthttp connection: a head over
 // fastHeaderMax or malformed in a way fasthttp refuses is answered with
-// fasthttp's plain-text 400 or 431 instead of net/http's.
+// fasthttp's plain-text 400 or 431 instead of net/http's. A head whose
+// lines end with a bare LF, which fasthttp would wait on until
+// HeaderTimeout, is handed to net/http too (on Linux: see
+// fastchunks_lf_linux.go).
 
 // fastHeaderMax bounds a request head on a fasthttp connection (its read
 // buffer); net/http's default is 1 MiB, which fasthttp would hold per

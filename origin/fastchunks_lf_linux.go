@@ -164,18 +164,18 @@ func bareHead(h []byte) bool {
 // refuse fails the read fasthttp makes for more of a head it cannot read,
 // so that it lets go of c (see Close).
 func (c *fastConn) refuse() (int, error) {
-	c.handing = true
+	c.handing.Store(true)
 	return 0, errHandOver
 }
 
 // Close closes c, or, after refuse, gives it to net/http with the head
 // fasthttp read to read again.
 func (c *fastConn) Close() error {
-	if !c.handing {
+	if !c.handing.CompareAndSwap(true, false) { // (Server.Close closes connections from another goroutine)
 		return c.TCPConn.Close()
 	}
 	head := c.head
-	c.handing, c.handed, c.head, c.kept = false, true, nil, nil
+	c.handed, c.head, c.kept = true, nil, nil
 	c.settle()
 	c.hand(&replayConn{Conn: c, r: io.MultiReader(bytes.NewReader(head), c), tcp: c.TCPConn})
 	return nil

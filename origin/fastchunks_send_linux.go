@@ -3,6 +3,7 @@ package origin
 import (
 	"io"
 	"net"
+	"sync/atomic"
 	"syscall"
 	"time"
 	"unsafe"
@@ -72,7 +73,7 @@ type fastConn struct {
 	kept    []byte         // head's storage, reused
 	pend    []byte         // bytes read and kept back for the next read
 	pendBuf []byte         // pend's storage, reused
-	handing bool           // a read was refused to hand c to net/http: Close does, Write drops fasthttp's answer
+	handing atomic.Bool    // a read was refused to hand c to net/http: Close does, Write drops fasthttp's answer
 	handed  bool           // c was handed to net/http
 	hand    func(net.Conn) // gives a connection to net/http
 }
@@ -149,7 +150,7 @@ func (c *fastConn) Write(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
-	if c.handing { // fasthttp's answer to the refused read: net/http answers
+	if c.handing.Load() { // fasthttp's answer to the refused read: net/http answers
 		return len(p), nil
 	}
 	if c.lazy {
