@@ -42,6 +42,9 @@ var crlfcrlf = []byte("\r\n\r\n")
 // request head is followed or may start with them, and returns how many
 // of them to give fasthttp now: the rest is kept for the next read.
 func (c *fastConn) follow(p []byte, n int) int {
+	if n <= 0 { // nothing came (an error): the next read still starts where this one did
+		return n
+	}
 	if c.fresh {
 		c.fresh = false
 		if c.rbase == nil {
@@ -61,7 +64,7 @@ func (c *fastConn) follow(p []byte, n int) int {
 			c.head = make([]byte, 0, n)
 		}
 	}
-	if c.head == nil || n <= 0 {
+	if c.head == nil {
 		return n
 	}
 	c.head = append(c.head, p[:n]...)
