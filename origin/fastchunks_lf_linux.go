@@ -157,11 +157,12 @@ func hasBody(head []byte) bool {
 }
 
 // bareHead reports whether h, the start of a request without CRLFCRLF,
-// holds a whole head as net/http reads it: a line ending with LF (CR
-// before it optional) that is empty, the request line included.
+// holds a whole head as net/http reads it: a line after the first ending
+// with LF (CR before it optional) that is empty. An empty first line is
+// not one: fasthttp skips empty lines before a request line, as RFC 9112
+// §2.2 asks of a server, and reads on (net/http would answer 400).
 func bareHead(h []byte) bool {
-	return bytes.HasPrefix(h, []byte("\n")) || bytes.HasPrefix(h, []byte("\r\n")) ||
-		bytes.Contains(h, []byte("\n\n")) || bytes.Contains(h, []byte("\n\r\n"))
+	return bytes.Contains(h, []byte("\n\n")) || bytes.Contains(h, []byte("\n\r\n"))
 }
 
 // refuse fails the read fasthttp makes for more of a head it cannot read,

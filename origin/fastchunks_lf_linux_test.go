@@ -158,3 +158,23 @@ func TestChunksFastPathBareLFKeepsItsSlot(t *testing.T) {
 		t.Fatal("the handed-over connection is still open beside a second one; want it closed to make room (MaxConns 1): its slot was given back when net/http took it")
 	}
 }
+
+// An empty line before a request, sent on its own after a chunk, is
+// skipped as fasthttp skips it (RFC 9112 §2.2: a server SHOULD ignore
+// one), not taken for a whole bare-LF head and handed to net/http, which
+// answers 400 to it.
+func TestChunksFastPathSkipsAnEmptyLineBeforeARequest(t *testing.T) {
+	w := newWorld(t)
+	data := seg("f1", 2000)
+	chunk := "/chunks/" + w.formationM.Renditions[0].Segments[0].Hash
+	r := startServer(t, ServerOptions{DataDir: w.dir}, "127.0.0.1:0")
+	c := dialRaw(t, r.base)
+	c.do("GET", chunk)
+	c.send("\r\n")
+	time.Sleep(50 * time.Millisecond)
+	c.send("GET " + chunk + " HTTP/1.1\r\nHost: origin\r\n\r\n")
+	a, err := c.readAnswer("GET", time.Second)
+	if err != nil || a.status != 200 || !bytes.Equal(a.body, data) {
+		t.Fatalf("GET after an empty line: %d, %d bytes, %v; want 200 and the chunk", a.status, len(a.body), err)
+	}
+}
