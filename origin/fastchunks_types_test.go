@@ -7,6 +7,8 @@ import (
 	"image/jpeg"
 	"maps"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 
@@ -93,4 +95,49 @@ func testChunksType(t *testing.T, mem int64, store func(t *testing.T, dataDir st
 			t.Errorf("GET %s, Range bytes=2-9: %d, Content-Type %q, %d bytes; want 206, %q and 8 bytes", chunk, resp.StatusCode, got, len(body), b.want)
 		}
 	}
+}
+
+// openFiles reads a blob's type from its first file's first bytes and
+// keeps it with the blob's entry: a file opened while every kept one is
+// lent takes it from there, unread.
+func TestOpenFilesKeepTheBlobsType(t *testing.T) {
+	dir := t.TempDir()
+	open := func(name string, data []byte) *os.File {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	o := newOpenFiles(4)
+	png := tinyPNG(t)
+	k, err := o.lend("cover", open("cover", png), int64(len(png)), 0, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k.typ != blobPNG {
+		t.Fatalf("type read from a PNG file: %v; want %v", k.typ.MIME(), blobPNG.MIME())
+	}
+	k.Close() // kept
+	f, typ, known := o.take("cover")
+	if f == nil || typ != blobPNG || !known {
+		t.Fatalf("take of the kept cover: file %v, type %v, known %v; want the file, %v, known", f != nil, typ.MIME(), known, blobPNG.MIME())
+	}
+	if g, typ, known := o.take("cover"); g != nil || typ != blobPNG || !known {
+		t.Fatalf("take with the cover's one file lent: file %v, type %v, known %v; want none, %v, known", g != nil, typ.MIME(), known, blobPNG.MIME())
+	}
+	// A second file of the blob: its bytes are not read (here they would say audio).
+	k2, err := o.lend("cover", open("other", seg("x", 100)), int64(len(png)), blobPNG, true)
+	if err != nil || k2.typ != blobPNG {
+		t.Fatalf("second file of the cover, type known: %v, %v; want %v", k2.typ.MIME(), err, blobPNG.MIME())
+	}
+	if _, typ, known := o.take("segment"); known {
+		t.Fatalf("take of a blob never lent: type %v known; want unknown", typ.MIME())
+	}
+	k2.Close()
+	f.Close()
 }
