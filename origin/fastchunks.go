@@ -44,7 +44,10 @@ import (
 // HeaderTimeout and the whole request within ReadTimeout after it, as
 // net/http has them. What differs on a fasthttp connection: a head over
 // fastHeaderMax or malformed in a way fasthttp refuses is answered with
-// fasthttp's plain-text 400 or 431 instead of net/http's.
+// fasthttp's plain-text 400 or 431 instead of net/http's. A head whose
+// lines end with a bare LF, which fasthttp would wait on until
+// HeaderTimeout, is handed to net/http too (on Linux: see
+// fastchunks_lf_linux.go).
 
 // fastHeaderMax bounds a request head on a fasthttp connection (its read
 // buffer); net/http's default is 1 MiB, which fasthttp would hold per
@@ -197,7 +200,7 @@ func (sp *splitter) route(c net.Conn, buf []byte) {
 		return
 	}
 	if fast {
-		c = newFastConn(c)
+		c = newFastConn(c, sp.httpLn.push)
 		sp.fast[c] = struct{}{}
 	}
 	sp.mu.Unlock()
@@ -316,6 +319,10 @@ func (s *Server) newFastServer(sp *splitter, limit *connLimiter) *fasthttp.Serve
 				limit.connState(c, http.StateIdle)
 			case fasthttp.StateClosed:
 				sp.left(c)
+				if fc, ok := c.(*fastConn); ok && fc.handed { // given to net/http, which reports it from now on
+					limit.forget(c)
+					return
+				}
 				limit.connState(c, http.StateClosed)
 			case fasthttp.StateHijacked: // handed back: net/http reports it from now on
 				sp.left(c)
@@ -348,7 +355,7 @@ func (s *Server) fastChunk(sp *splitter, ctx *fasthttp.RequestCtx) {
 		s.handBack(sp, ctx)
 		return
 	}
-	data, body, size, err := s.fastBody(ctx, hash)
+	data, body, size, typ, err := s.fastBody(ctx, hash)
 	if err != nil {
 		s.handBack(sp, ctx) // net/http says what was wrong
 		return
@@ -359,7 +366,7 @@ func (s *Server) fastChunk(sp *splitter, ctx *fasthttp.RequestCtx) {
 		return
 	}
 	h := &ctx.Response.Header
-	h.SetContentTypeBytes(fastAudioMPEG)
+	h.SetContentTypeBytes(fastMIMEs[typ])
 	for _, kv := range fastChunkHeaders {
 		h.SetCanonical(kv[0], kv[1])
 	}
@@ -398,9 +405,8 @@ func (s *Server) fastChunk(sp *splitter, ctx *fasthttp.RequestCtx) {
 }
 
 // The headers of a chunk served on the fast path, as serveBlob sets them,
-// their names as net/http writes them.
+// their names as net/http writes them (the Content-Type: fastMIMEs).
 var (
-	fastAudioMPEG    = []byte("audio/mpeg")
 	fastEtag         = []byte("Etag")
 	fastChunkHeaders = [][2][]byte{
 		{[]byte("Cache-Control"), []byte(chunkCacheControl)},
@@ -433,36 +439,51 @@ func (s *Server) fastLog(ctx *fasthttp.RequestCtx, hash string, written int64) {
 	})
 }
 
-// fastBody returns blob hash's bytes (data) or an open body to send, and
-// its size. A blob stored in a file is sent from it, through openFiles; a
-// blob of another store (S3) goes through the memory cache as in
-// serveBlob.
-func (s *Server) fastBody(ctx context.Context, hash string) (data []byte, body io.ReadCloser, size int64, err error) {
-	if f, ok := s.files.take(hash); ok {
-		return nil, f, f.size, nil
+// fastBody returns blob hash's bytes (data) or an open body to send, its
+// size and its type. A blob stored in a file is sent from it, through
+// openFiles, which keeps its type with its open files (so a kept file's
+// type costs nothing, and a file opened for a blob it keeps no file of
+// one pread(2)); a blob of another store (S3) goes through the memory
+// cache as in serveBlob. The type of bytes in memory is read off them.
+func (s *Server) fastBody(ctx context.Context, hash string) (data []byte, body io.ReadCloser, size int64, typ blobType, err error) {
+	f, typ, known := s.files.take(hash)
+	if f != nil {
+		return nil, f, f.size, typ, nil
 	}
 	if data, ok := s.mem.get(hash); ok {
-		return data, nil, int64(len(data)), nil
+		return data, nil, int64(len(data)), sniffBlob(data), nil
 	}
 	if fs, ok := s.blobs.(blobs.FS); ok {
 		f, size, err := openBlobFile(fs, hash)
 		if err != nil {
-			return nil, nil, 0, err
+			return nil, nil, 0, 0, err
 		}
-		return nil, s.files.lend(hash, f, size), size, nil
+		k, err := s.files.lend(hash, f, size, typ, known)
+		if err != nil {
+			return nil, nil, 0, 0, err
+		}
+		return nil, k, size, k.typ, nil
 	}
 	b, err := s.blobs.Open(ctx, hash)
 	if err != nil {
-		return nil, nil, 0, err
+		return nil, nil, 0, 0, err
 	}
 	if f, ok := b.ReadSeekCloser.(*os.File); ok {
-		return nil, s.files.lend(hash, f, b.Size), b.Size, nil
+		k, err := s.files.lend(hash, f, b.Size, typ, known)
+		if err != nil {
+			return nil, nil, 0, 0, err
+		}
+		return nil, k, b.Size, k.typ, nil
 	}
 	data, b, err = s.cacheBlob(hash, b)
 	if err != nil || data != nil {
-		return data, nil, int64(len(data)), err
+		return data, nil, int64(len(data)), sniffBlob(data), err
 	}
-	return nil, b, b.Size, nil
+	if typ, err = sniffOpened(b); err != nil {
+		b.Close()
+		return nil, nil, 0, 0, err
+	}
+	return nil, b, b.Size, typ, nil
 }
 
 // openBlobFile opens the file of blob hash in fs and returns its size:

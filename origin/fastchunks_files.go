@@ -2,6 +2,7 @@ package origin
 
 import (
 	"container/list"
+	"fmt"
 	"io"
 	"os"
 	"sync"
@@ -60,12 +61,14 @@ type openFiles struct {
 	max int                      // blobs kept at most
 }
 
-// keptFiles are the idle open files of one blob. A blob whose files are
-// all lent keeps its entry (with none idle), so that lending and giving
-// back a file, what every request does, allocate nothing.
+// keptFiles are the idle open files of one blob, and its type (read once,
+// when its first file was opened). A blob whose files are all lent keeps
+// its entry (with none idle), so that lending and giving back a file,
+// what every request does, allocate nothing.
 type keptFiles struct {
 	hash  string
 	size  int64
+	typ   blobType
 	files []*keptFile
 }
 
@@ -74,33 +77,45 @@ func newOpenFiles(n int) *openFiles {
 	return &openFiles{ll: list.New(), m: map[string]*list.Element{}, max: n}
 }
 
-// take lends an idle open file of hash, at its start; ok is false when
-// none is idle.
-func (o *openFiles) take(hash string) (f *keptFile, ok bool) {
+// take lends an idle open file of hash, at its start, and returns the
+// blob's type; f is nil when none is idle. known tells whether o knows
+// the type (it keeps the blob's entry) when f is nil.
+func (o *openFiles) take(hash string) (f *keptFile, typ blobType, known bool) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	e, ok := o.m[hash]
 	if !ok {
-		return nil, false
+		return nil, 0, false
 	}
 	k := e.Value.(*keptFiles)
 	if len(k.files) == 0 {
-		return nil, false
+		return nil, k.typ, true
 	}
 	f = k.files[len(k.files)-1]
 	k.files = k.files[:len(k.files)-1]
 	f.moved = false
-	return f, true
+	return f, k.typ, true
 }
 
 // lend wraps a file just opened for hash, at its start, so that closing
-// it keeps it.
-func (o *openFiles) lend(hash string, f *os.File, size int64) *keptFile {
+// it keeps it. The blob's type is typ when known, else read from the
+// file's first bytes (pread(2), which leaves its offset); an error there
+// closes f.
+func (o *openFiles) lend(hash string, f *os.File, size int64, typ blobType, known bool) (*keptFile, error) {
+	if !known {
+		var head [sniffHead]byte
+		n, err := f.ReadAt(head[:min(int64(len(head)), size)], 0)
+		if err != nil && err != io.EOF {
+			f.Close()
+			return nil, fmt.Errorf("read the first bytes of blob %s for its type: %w", hash, err)
+		}
+		typ = sniffBlob(head[:n])
+	}
 	fd := -1
 	if rc, err := f.SyscallConn(); err == nil {
 		rc.Control(func(d uintptr) { fd = int(d) })
 	}
-	return &keptFile{File: f, fd: fd, hash: hash, size: size, files: o}
+	return &keptFile{File: f, fd: fd, hash: hash, size: size, typ: typ, files: o}, nil
 }
 
 // give keeps f as an idle file of its blob, rewound when its offset
@@ -119,7 +134,7 @@ func (o *openFiles) give(f *keptFile) {
 	o.mu.Lock()
 	e, ok := o.m[f.hash]
 	if !ok {
-		e = o.ll.PushFront(&keptFiles{hash: f.hash, size: f.size})
+		e = o.ll.PushFront(&keptFiles{hash: f.hash, size: f.size, typ: f.typ})
 		o.m[f.hash] = e
 	}
 	o.ll.MoveToFront(e)
@@ -151,6 +166,7 @@ type keptFile struct {
 	warm  bool // it was sent whole: its pages were read
 	hash  string
 	size  int64
+	typ   blobType
 	files *openFiles
 	to    *fastConn // set once the response head was flushed: WriteTo sends the file on it itself
 	moved bool      // the file's offset moved (fasthttp read or sent it)

@@ -3,6 +3,7 @@ package origin
 import (
 	"io"
 	"net"
+	"sync/atomic"
 	"syscall"
 	"time"
 	"unsafe"
@@ -63,11 +64,24 @@ type fastConn struct {
 	lazy          bool
 	rwant, rarmed time.Time
 	wwant, warmed time.Time
+
+	// A request head fasthttp would wait on to its deadline (see
+	// fastchunks_lf_linux.go).
+	fresh   bool           // a response went out since the last read (set while lazy)
+	rbase   *byte          // the start of fasthttp's read buffer
+	head    []byte         // the head read so far, while it has no CRLFCRLF; nil when none is followed
+	kept    []byte         // head's storage, reused
+	pend    []byte         // bytes read and kept back for the next read
+	pendBuf []byte         // pend's storage, reused
+	handing atomic.Bool    // a read was refused to hand c to net/http: Close does, Write drops fasthttp's answer
+	handed  bool           // c was handed to net/http
+	hand    func(net.Conn) // gives a connection to net/http
 }
 
-// newFastConn wraps c, a connection fasthttp is to serve; one that is not
-// TCP is returned as it is.
-func newFastConn(c net.Conn) net.Conn {
+// newFastConn wraps c, a connection fasthttp is to serve, which hand
+// gives to net/http when fasthttp cannot read a request on it (see
+// refuse); one that is not TCP is returned as it is.
+func newFastConn(c net.Conn, hand func(net.Conn)) net.Conn {
 	tc, ok := c.(*net.TCPConn)
 	if !ok {
 		return c
@@ -76,7 +90,7 @@ func newFastConn(c net.Conn) net.Conn {
 	if err != nil {
 		return c
 	}
-	fc := &fastConn{TCPConn: tc, raw: raw, remote: tc.RemoteAddr().String(), lazy: true}
+	fc := &fastConn{TCPConn: tc, raw: raw, remote: tc.RemoteAddr().String(), lazy: true, fresh: true, hand: hand}
 	fc.readFn, fc.writeFn, fc.sendFn = fc.read, fc.write, fc.send
 	return fc
 }
@@ -85,11 +99,23 @@ func (c *fastConn) Read(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
+	if c.head != nil && bareHead(c.head) {
+		return c.refuse()
+	}
+	if len(c.pend) > 0 {
+		return c.readPending(p)
+	}
 	c.rbuf, c.rn, c.rerr = p, 0, nil
 	c.beforeRead()
 	err := c.raw.Read(c.readFn)
 	n, rerr := c.rn, c.rerr
 	c.rbuf, c.rerr = nil, nil
+	if c.fresh || c.head != nil {
+		if m := c.follow(p, n); m < n {
+			c.keep(p[m:n])
+			n = m
+		}
+	}
 	if err != nil {
 		return n, err
 	}
@@ -123,6 +149,12 @@ func (c *fastConn) read(fd uintptr) bool {
 func (c *fastConn) Write(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
+	}
+	if c.handing.Load() { // fasthttp's answer to the refused read: net/http answers
+		return len(p), nil
+	}
+	if c.lazy {
+		c.fresh, c.head = true, nil
 	}
 	c.wbuf, c.wn, c.werr, c.wflags = p, 0, nil, 0
 	if c.more {

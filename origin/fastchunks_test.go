@@ -342,17 +342,21 @@ func TestOpenFilesBound(t *testing.T) {
 			t.Fatal(err)
 		}
 		files[h] = f
-		o.lend(h, f, 1).Close() // served: kept
+		k, err := o.lend(h, f, 1, 0, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		k.Close() // served: kept
 	}
-	if _, ok := o.take("a"); ok {
+	if k, _, _ := o.take("a"); k != nil {
 		t.Fatal("blob a still kept; want it closed as the least recently used of 3 with room for 2")
 	}
 	if _, err := files["a"].Stat(); !errors.Is(err, os.ErrClosed) {
 		t.Fatalf("evicted file: Stat error %v; want os.ErrClosed", err)
 	}
 	for _, h := range []string{"b", "c"} {
-		k, ok := o.take(h)
-		if !ok {
+		k, _, _ := o.take(h)
+		if k == nil {
 			t.Fatalf("blob %s not kept; want kept", h)
 		}
 		k.Close()

@@ -41,7 +41,7 @@ func (s *Server) handleChunk(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	s.serveBlob(w, r, hash, "audio/mpeg", chunkCacheControl, "chunk "+hash)
+	s.serveBlob(w, r, hash, "", chunkCacheControl, "chunk "+hash) // a cover's hash is a chunk name too
 }
 
 // handleCover serves an album's cover image with its MIME type. The URL
@@ -104,13 +104,9 @@ func (s *Server) CoverImage(ctx context.Context, id string) (data []byte, mime, 
 // one write and no file access. A plain GET of any other blob sends its
 // file with sendfile(2) right after the headers (corked into the same
 // segments, as nginx's tcp_nopush does). Ranges and preconditions go
-// through http.ServeContent. hash must be valid.
+// through http.ServeContent. mime is the blob's Content-Type; "" tells it
+// from the blob's first bytes (sniffBlob). hash must be valid.
 func (s *Server) serveBlob(w http.ResponseWriter, r *http.Request, hash, mime, cacheControl, what string) {
-	h := w.Header()
-	h.Set("Content-Type", mime)
-	h.Set("Cache-Control", cacheControl)
-	h.Set("ETag", `"`+hash+`"`)
-	h.Set("X-Content-Type-Options", "nosniff")
 	data, b, err := s.blobBody(r.Context(), hash)
 	if errors.Is(err, blobs.ErrNotFound) {
 		writeError(w, http.StatusNotFound, what+" not found")
@@ -120,11 +116,28 @@ func (s *Server) serveBlob(w http.ResponseWriter, r *http.Request, hash, mime, c
 		s.internal(w, r, err)
 		return
 	}
+	if b.ReadSeekCloser != nil {
+		defer b.Close()
+	}
+	if mime == "" && data != nil {
+		mime = sniffBlob(data).MIME()
+	} else if mime == "" {
+		t, err := sniffOpened(b)
+		if err != nil {
+			s.internal(w, r, fmt.Errorf("%s: %w", what, err))
+			return
+		}
+		mime = t.MIME()
+	}
+	h := w.Header()
+	h.Set("Content-Type", mime)
+	h.Set("Cache-Control", cacheControl)
+	h.Set("ETag", `"`+hash+`"`)
+	h.Set("X-Content-Type-Options", "nosniff")
 	if data != nil {
 		serveBytes(w, r, data)
 		return
 	}
-	defer b.Close()
 	if !plain(r) {
 		// The zero modtime leaves Last-Modified out: the ETag says it all.
 		http.ServeContent(w, r, "", time.Time{}, b.ReadSeekCloser)
