@@ -19,6 +19,9 @@ import (
 // and carries the response's CSP nonce. Each track has an <audio> element on
 // its stream URL (with the share token in the query, as <audio> sends no
 // header); "Play all" starts the first and each ended track starts the next.
+// A track that cannot play (taken out of the playlist, or the link revoked,
+// after the page opened) says why, asking the origin with a HEAD of its
+// stream (connect-src 'self'), and a track Play all reached is passed over.
 // Open Graph and Twitter card tags let chat apps preview the link. A
 // playlist with no tracks shown is a page saying it is empty and what to
 // do, with no list, button or script.
@@ -57,6 +60,7 @@ td.d{text-align:right}
 tr.playing td{background:#1c2026}
 audio{display:block;width:100%;height:2.2rem;margin-top:.3rem}
 .sub{color:#9aa3ad;font-size:.9em}
+.why{color:#ffb4a8;margin:.3rem 0 0}
 pre,code{white-space:pre-wrap;word-break:break-all}
 pre{background:#1c2026;padding:.8rem 1rem;border-radius:.4rem}
 @media (max-width:30rem){header{flex-direction:column;align-items:flex-start}h1{font-size:1.6rem}main{padding:1rem .75rem}}
@@ -64,9 +68,10 @@ pre{background:#1c2026;padding:.8rem 1rem;border-radius:.4rem}
 <header>{{if .Cover}}<img src="{{.Cover}}" alt="cover">{{else}}<div class="nocover"></div>{{end}}
 <div><div class="meta">Playlist</div><h1>{{.P.Name}}</h1>
 {{if .Tracks}}<div class="meta">{{count .P.TrackCount "track"}} · {{dur .P.DurationMS}}</div>
-<button id="playall" type="button">▶ Play all</button>{{else}}<div class="meta">No tracks</div>{{end}}</div></header>
+<button id="playall" type="button">▶ Play all</button>
+<p id="notice" class="why" role="alert" hidden></p>{{else}}<div class="meta">No tracks</div>{{end}}</div></header>
 {{if .Tracks}}<table>{{range $i, $t := .Tracks}}
-<tr><td class="n">{{inc $i}}</td><td>{{$t.Title}}<div class="sub">{{$t.Artist}} — {{$t.Album}}</div><audio controls preload="none" src="{{$t.Src}}"></audio></td><td class="d">{{dur $t.DurationMS}}</td></tr>{{end}}
+<tr><td class="n">{{inc $i}}</td><td>{{$t.Title}}<div class="sub">{{$t.Artist}} — {{$t.Album}}</div><audio controls preload="none" src="{{$t.Src}}"></audio><p class="why" role="alert" hidden></p></td><td class="d">{{dur $t.DurationMS}}</td></tr>{{end}}
 </table>
 <h2>Listen in segue</h2>
 <pre>segue play {{.P.ShareURL}}</pre>
@@ -76,16 +81,37 @@ pre{background:#1c2026;padding:.8rem 1rem;border-radius:.4rem}
 {{end}}</main>
 {{if .Tracks}}<script nonce="{{.Nonce}}">
 const tracks = [...document.querySelectorAll("audio")];
+const rows = [...document.querySelectorAll("tr")];
+let wanted = -1; // the track Play all or the end of the one before started: passed over when it cannot play
+const start = (i) => {
+  wanted = i;
+  if (!tracks[i]) return;
+  tracks[i].currentTime = 0;
+  tracks[i].play().catch(() => {}); // its error handler says why it cannot play
+};
+// say puts why a track cannot play in its row, or for the whole page.
+const say = (el, why) => { el.textContent = why; el.hidden = false; };
 tracks.forEach((a, i) => {
   a.addEventListener("play", () => {
     tracks.forEach((b) => { if (b !== a) b.pause(); });
-    document.querySelectorAll("tr").forEach((tr, j) => tr.classList.toggle("playing", j === i));
+    rows.forEach((tr, j) => tr.classList.toggle("playing", j === i));
   });
-  a.addEventListener("ended", () => { if (tracks[i + 1]) { tracks[i + 1].currentTime = 0; tracks[i + 1].play(); } });
+  a.addEventListener("ended", () => start(i + 1));
+  a.addEventListener("error", async () => {
+    let status = 0; // what the origin answers for the stream now; 0: no answer
+    try { status = (await fetch(a.src, {method: "HEAD", cache: "no-store"})).status; } catch {}
+    if (status === 401) {
+      say(document.getElementById("notice"), "This share link was revoked after this page opened: ask its owner for a new link.");
+      return;
+    }
+    say(rows[i].querySelector(".why"), status === 403 || status === 404 ?
+      "This track was taken out of the playlist, or out of its owner's library, after this page opened: reload the page to see what the playlist holds now." :
+      status >= 200 && status < 300 ? "This browser cannot play this track's audio: try another browser, or segue." :
+      "This track could not be loaded: check the connection, then press its play button again.");
+    if (wanted === i) start(i + 1);
+  });
 });
-document.getElementById("playall").addEventListener("click", () => {
-  if (tracks[0]) { tracks[0].currentTime = 0; tracks[0].play(); }
-});
+document.getElementById("playall").addEventListener("click", () => start(0));
 </script>{{end}}</body></html>
 `))
 
@@ -164,7 +190,7 @@ func (s *Server) serveSharePage(w http.ResponseWriter, r *http.Request, pl catal
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-cache")
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; img-src data:; style-src 'unsafe-inline'; "+
-		"media-src 'self'; script-src 'nonce-"+data.Nonce+"'")
+		"media-src 'self'; connect-src 'self'; script-src 'nonce-"+data.Nonce+"'")
 	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(b.Bytes()))
 }
 

@@ -1,0 +1,103 @@
+package origin
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+
+	"segue/internal/testkit"
+)
+
+// A recipient keeps a share page open while its owner takes the second of
+// three tracks out of the playlist: "Play all" plays the first, goes past
+// the second to the third, and the second's row says why it did not play
+// (the page went silent after the first track, saying nothing, with an
+// uncaught "no supported source" error in the console). Once the owner
+// revokes the link, pressing "Play all" on a page opened before says the
+// link was revoked.
+func TestSharePageSaysWhyATrackCannotPlay(t *testing.T) {
+	ctx := testkit.Chromium(t, 3*time.Minute)
+	w := newStreamWorld(t)
+	bg := context.Background()
+	alice := clientFor(t, w.r.base, w.owner)
+	pl, err := alice.CreatePlaylist(bg, "Gaps", w.ids) // 6.1 s, 3.7 s, 2.2 s
+	if err != nil {
+		t.Fatal(err)
+	}
+	link, err := alice.SharePlaylist(bg, pl.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex // guards thrown
+	var thrown []string
+	if err := chromedp.Listen(ctx, func(ev any) {
+		if e, ok := ev.(*runtime.EventExceptionThrown); ok {
+			mu.Lock()
+			d := e.ExceptionDetails
+			if d.Exception != nil {
+				thrown = append(thrown, d.Text+" "+d.Exception.Description)
+			} else {
+				thrown = append(thrown, d.Text)
+			}
+			mu.Unlock()
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	open := func() {
+		t.Helper()
+		if err := chromedp.Do(ctx, chromedp.Navigate(link.String()), chromedp.WaitVisible(chromedp.ID("playall"))); err != nil {
+			t.Fatalf("open %s: %v", link, err)
+		}
+	}
+	// poll waits for a condition on the page with a deadline and returns
+	// the rows' text.
+	poll := func(what, cond string) string {
+		t.Helper()
+		js := `(() => { const [a, b, c] = document.querySelectorAll("audio"); return (` + cond + `) ? document.body.innerText : null; })()`
+		v, err := chromedp.Run(ctx, chromedp.Poll[string](js, chromedp.WithPollingTimeout(60*time.Second)))
+		if err != nil {
+			text, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body.innerText`))
+			t.Fatalf("%s: %v; the page says:\n%s", what, err, text)
+		}
+		return v
+	}
+
+	open()
+	if _, err := alice.RemoveFromPlaylist(bg, pl.ID, 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("playall"))); err != nil {
+		t.Fatalf("press play all: %v", err)
+	}
+	poll("the first track plays", "a.currentTime > 0.2 && !a.paused")
+	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`document.querySelector("audio").currentTime = 5.5`)); err != nil {
+		t.Fatal(err)
+	}
+	text := poll("the third track plays after the first, past the one taken out", "a.ended && c.currentTime > 0.2 && !c.paused")
+	if !strings.Contains(text, "taken out of the playlist") {
+		t.Errorf("the page does not say why the second track did not play:\n%s", text)
+	}
+
+	open()
+	if err := alice.UnsharePlaylist(bg, pl.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("playall"))); err != nil {
+		t.Fatalf("press play all: %v", err)
+	}
+	text = poll("the page says the link was revoked", `document.body.innerText.includes("revoked")`)
+	if !strings.Contains(text, "ask its owner for a new link") {
+		t.Errorf("the page says the link was revoked but not what to do:\n%s", text)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(thrown) > 0 {
+		t.Errorf("uncaught errors in the page:\n%s", strings.Join(thrown, "\n"))
+	}
+}
