@@ -18,7 +18,7 @@ import (
 // document (inline style, cover as a data: URL) whose only script is inline
 // and carries the response's CSP nonce. Each track has an <audio> element on
 // its stream URL (with the share token in the query, as <audio> sends no
-// header); "Play all" starts the first and each ended track starts the next.
+// header), named for its track for screen readers; "Play all" starts the first and each ended track starts the next.
 // A track that cannot play (taken out of the playlist, or the link revoked,
 // after the page opened) says why, asking the origin with a HEAD of its
 // stream (connect-src 'self'), and a track Play all reached is passed over.
@@ -65,13 +65,13 @@ pre,code{white-space:pre-wrap;word-break:break-all}
 pre{background:#1c2026;padding:.8rem 1rem;border-radius:.4rem}
 @media (max-width:30rem){header{flex-direction:column;align-items:flex-start}h1{font-size:1.6rem}main{padding:1rem .75rem}}
 </style></head><body><main>
-<header>{{if .Cover}}<img src="{{.Cover}}" alt="cover">{{else}}<div class="nocover"></div>{{end}}
+<header>{{if .Cover}}<img src="{{.Cover}}" alt="Cover of {{.CoverAlbum}}">{{else}}<div class="nocover"></div>{{end}}
 <div><div class="meta">Playlist</div><h1>{{.P.Name}}</h1>
 {{if .Tracks}}<div class="meta">{{count .P.TrackCount "track"}} · {{dur .P.DurationMS}}</div>
-<button id="playall" type="button">▶ Play all</button>
+<button id="playall" type="button"><span aria-hidden="true">▶ </span>Play all</button>
 <p id="notice" class="why" role="alert" hidden></p>{{else}}<div class="meta">No tracks</div>{{end}}</div></header>
 {{if .Tracks}}<table>{{range $i, $t := .Tracks}}
-<tr><td class="n">{{inc $i}}</td><td>{{$t.Title}}<div class="sub">{{$t.Artist}} — {{$t.Album}}</div><audio controls preload="none" src="{{$t.Src}}"></audio><p class="why" role="alert" hidden></p></td><td class="d">{{dur $t.DurationMS}}</td></tr>{{end}}
+<tr><td class="n">{{inc $i}}</td><td>{{$t.Title}}<div class="sub">{{$t.Artist}} — {{$t.Album}}</div><audio controls preload="none" src="{{$t.Src}}" aria-label="{{$t.Title}} — {{$t.Artist}}"></audio><p class="why" role="alert" hidden></p></td><td class="d">{{dur $t.DurationMS}}</td></tr>{{end}}
 </table>
 <h2>Listen in segue</h2>
 <pre>segue play {{.P.ShareURL}}</pre>
@@ -165,6 +165,7 @@ func (s *Server) serveSharePage(w http.ResponseWriter, r *http.Request, pl catal
 		P                  catalog.Playlist
 		Tracks             []shareTrack
 		Cover              template.URL
+		CoverAlbum         string // the album whose cover Cover is
 		Image, Description string
 		Nonce              string
 	}{P: pl, Nonce: hex.EncodeToString(nonce[:])} // hex: nothing for HTML to escape
@@ -179,6 +180,7 @@ func (s *Server) serveSharePage(w http.ResponseWriter, r *http.Request, pl catal
 			continue
 		}
 		if data.Cover = s.coverDataURL(r, t.AlbumID); data.Cover != "" { // the first album with a cover
+			data.CoverAlbum = t.Album
 			data.Image = base + "/api/v1/albums/" + url.PathEscape(t.AlbumID) + "/cover?" + q
 		}
 	}
