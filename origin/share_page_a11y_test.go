@@ -61,18 +61,7 @@ func TestSharePageNamesItsControls(t *testing.T) {
 	ctx := testkit.Chromium(t, 2*time.Minute)
 	w := newWorld(t)
 	r := startServer(t, ServerOptions{DataDir: w.dir}, "127.0.0.1:0")
-	c := clientFor(t, r.base, "")
-	pl, err := c.CreatePlaylist(context.Background(), "Labels", []string{w.formation, w.hold, w.joga, w.getLucky})
-	if err != nil {
-		t.Fatal(err)
-	}
-	link, err := c.SharePlaylist(context.Background(), pl.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := chromedp.Do(ctx, chromedp.Navigate(link.String()), chromedp.WaitVisible(chromedp.ID("playall"))); err != nil {
-		t.Fatalf("open %s: %v", link, err)
-	}
+	openShared(t, ctx, r.base, "", "Labels", []string{w.formation, w.hold, w.joga, w.getLucky}, 1200)
 
 	var players, images []string
 	for _, n := range axTree(t, ctx) {
