@@ -22,6 +22,8 @@ import (
 // A track that cannot play (taken out of the playlist, or the link revoked,
 // after the page opened) says why, asking the origin with a HEAD of its
 // stream (connect-src 'self'), and a track Play all reached is passed over.
+// Names are isolated (<bdi>): one written right to left keeps its own
+// direction and punctuation on the left-to-right page.
 // Open Graph and Twitter card tags let chat apps preview the link. A
 // playlist with no tracks shown is a page saying it is empty and what to
 // do, with no list, button or script.
@@ -66,12 +68,12 @@ pre{background:#1c2026;padding:.8rem 1rem;border-radius:.4rem}
 @media (max-width:30rem){header{flex-direction:column;align-items:flex-start}h1{font-size:1.6rem}main{padding:1rem .75rem}}
 </style></head><body><main>
 <header>{{if .Cover}}<img src="{{.Cover}}" alt="Cover of {{.CoverAlbum}}">{{else}}<div class="nocover"></div>{{end}}
-<div><div class="meta">Playlist</div><h1>{{.P.Name}}</h1>
+<div><div class="meta">Playlist</div><h1><bdi>{{.P.Name}}</bdi></h1>
 {{if .Tracks}}<div class="meta">{{count .P.TrackCount "track"}} · {{dur .P.DurationMS}}</div>
 <button id="playall" type="button"><span aria-hidden="true">▶ </span>Play all</button>
 <p id="notice" class="why" role="alert" hidden></p>{{else}}<div class="meta">No tracks</div>{{end}}</div></header>
 {{if .Tracks}}<table>{{range $i, $t := .Tracks}}
-<tr><td class="n">{{inc $i}}</td><td>{{$t.Title}}<div class="sub">{{$t.Artist}} — {{$t.Album}}</div><audio controls preload="none" src="{{$t.Src}}" aria-label="{{$t.Title}} — {{$t.Artist}}"></audio><p class="why" role="alert" hidden></p></td><td class="d">{{dur $t.DurationMS}}</td></tr>{{end}}
+<tr><td class="n">{{inc $i}}</td><td><bdi>{{$t.Title}}</bdi><div class="sub"><bdi>{{$t.Artist}}</bdi> — <bdi>{{$t.Album}}</bdi></div><audio controls preload="none" src="{{$t.Src}}" aria-label="{{$t.Title}} — {{$t.Artist}}"></audio><p class="why" role="alert" hidden></p></td><td class="d">{{dur $t.DurationMS}}</td></tr>{{end}}
 </table>
 <h2>Listen in segue</h2>
 <pre>segue play {{.P.ShareURL}}</pre>
