@@ -195,7 +195,7 @@ func TestSharePageHTML(t *testing.T) {
 		`<meta property="og:url" content="` + link.String() + `">`,
 		`<meta property="og:image" content="` + r.base + "/api/v1/albums/" + w.lemonade + "/cover?share=" + link.Token + `">`,
 		`<meta name="twitter:card" content="summary_large_image">`,
-		`<audio controls preload="none" src="/api/v1/tracks/` + w.joga + "/stream?share=" + link.Token + `" aria-label="Jóga — Björk">`} {
+		`<audio controls preload="none" src="../api/v1/tracks/` + w.joga + "/stream?share=" + link.Token + `" aria-label="Jóga — Björk">`} {
 		if !strings.Contains(page, want) {
 			t.Errorf("page lacks %s", want)
 		}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"segue/catalog"
@@ -176,8 +177,14 @@ func (s *Server) serveSharePage(w http.ResponseWriter, r *http.Request, pl catal
 		data.Description = "Playlist · empty: no tracks to play yet"
 	}
 	q := url.Values{"share": {token}}.Encode()
+	// The streams are relative to the page, so that they stay under the
+	// path of an origin served under one (a proxy took it off r's path).
+	api := "../api/v1/tracks/"
+	if strings.HasSuffix(r.URL.Path, "/") { // /p/TOKEN/
+		api = "../" + api
+	}
 	for _, t := range pl.Tracks {
-		data.Tracks = append(data.Tracks, shareTrack{Track: t, Src: "/api/v1/tracks/" + url.PathEscape(t.ID) + "/stream?" + q})
+		data.Tracks = append(data.Tracks, shareTrack{Track: t, Src: api + url.PathEscape(t.ID) + "/stream?" + q})
 		if data.Cover != "" {
 			continue
 		}
