@@ -3,10 +3,8 @@ package origin
 import (
 	"bytes"
 	"crypto/rand"
-	"encoding/base64"
 	"encoding/hex"
 	"html/template"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -15,9 +13,10 @@ import (
 	"segue/catalog"
 )
 
-// sharePage is the browser view of a shared playlist: one self-contained
-// document (inline style, cover as a data: URL) whose only script is inline
-// and carries the response's CSP nonce. Each track has an <audio> element on
+// sharePage is the browser view of a shared playlist: one document (inline
+// style) whose only script is inline and carries the response's CSP nonce;
+// the cover is the origin's, linked (a large one inlined made the page MBs
+// before its track list, sent whole on each visit), so the browser caches it. Each track has an <audio> element on
 // its stream URL (with the share token in the query, as <audio> sends no
 // header), named for its track for screen readers; "Play all" starts the first and each ended track starts the next.
 // A track that cannot play (taken out of the playlist, or the link revoked,
@@ -167,8 +166,7 @@ func (s *Server) serveSharePage(w http.ResponseWriter, r *http.Request, pl catal
 	data := struct {
 		P                  catalog.Playlist
 		Tracks             []shareTrack
-		Cover              template.URL
-		CoverAlbum         string // the album whose cover Cover is
+		Cover, CoverAlbum  string // the cover's URL, relative to the page; its album
 		Image, Description string
 		Nonce              string
 	}{P: pl, Nonce: hex.EncodeToString(nonce[:])} // hex: nothing for HTML to escape
@@ -177,20 +175,21 @@ func (s *Server) serveSharePage(w http.ResponseWriter, r *http.Request, pl catal
 		data.Description = "Playlist · empty: no tracks to play yet"
 	}
 	q := url.Values{"share": {token}}.Encode()
-	// The streams are relative to the page, so that they stay under the
-	// path of an origin served under one (a proxy took it off r's path).
-	api := "../api/v1/tracks/"
+	// The streams and cover are relative to the page, so that they stay
+	// under the path of an origin served under one (a proxy took it off
+	// r's path).
+	api := "../api/v1/"
 	if strings.HasSuffix(r.URL.Path, "/") { // /p/TOKEN/
 		api = "../" + api
 	}
 	for _, t := range pl.Tracks {
-		data.Tracks = append(data.Tracks, shareTrack{Track: t, Src: api + url.PathEscape(t.ID) + "/stream?" + q})
+		data.Tracks = append(data.Tracks, shareTrack{Track: t, Src: api + "tracks/" + url.PathEscape(t.ID) + "/stream?" + q})
 		if data.Cover != "" {
 			continue
 		}
-		if data.Cover = s.coverDataURL(r, t.AlbumID); data.Cover != "" { // the first album with a cover
-			data.CoverAlbum = t.Album
-			data.Image = base + "/api/v1/albums/" + url.PathEscape(t.AlbumID) + "/cover?" + q
+		if _, _, err := s.reader.Cover(r.Context(), t.AlbumID); err == nil { // the first album with a cover
+			cover := "albums/" + url.PathEscape(t.AlbumID) + "/cover?" + q
+			data.Cover, data.CoverAlbum, data.Image = api+cover, t.Album, base+"/api/v1/"+cover
 		}
 	}
 	var b bytes.Buffer
@@ -200,25 +199,7 @@ func (s *Server) serveSharePage(w http.ResponseWriter, r *http.Request, pl catal
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-cache")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; img-src data:; style-src 'unsafe-inline'; "+
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; "+
 		"media-src 'self'; connect-src 'self'; script-src 'nonce-"+data.Nonce+"'")
 	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(b.Bytes()))
-}
-
-// coverDataURL returns an album's cover inline as a data: URL, or "".
-func (s *Server) coverDataURL(r *http.Request, albumID string) template.URL {
-	hash, mime, err := s.reader.Cover(r.Context(), albumID)
-	if err != nil {
-		return ""
-	}
-	b, err := s.blobs.Open(r.Context(), hash)
-	if err != nil {
-		return ""
-	}
-	defer b.Close()
-	img, err := io.ReadAll(b)
-	if err != nil {
-		return ""
-	}
-	return template.URL("data:" + mime + ";base64," + base64.StdEncoding.EncodeToString(img))
 }
