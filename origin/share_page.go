@@ -16,14 +16,17 @@ import (
 // sharePage is the browser view of a shared playlist: one document (inline
 // style) whose only script is inline and carries the response's CSP nonce;
 // the cover is the origin's, linked (a large one inlined made the page MBs
-// before its track list, sent whole on each visit), so the browser caches it. Each track has an <audio> element on
-// its stream URL (with the share token in the query, as <audio> sends no
-// header), named for its track for screen readers; "Play all" starts the first and each ended track starts the next.
+// before its track list, sent whole on each visit), so the browser caches it.
+// Each track has an <audio> element on its stream URL (with the share token
+// in the query, as <audio> sends no header), named for its track for screen
+// readers; "Play all" starts the first and each ended track starts the next.
 // A track that cannot play (taken out of the playlist, or the link revoked,
 // after the page opened) says why, asking the origin with a HEAD of its
 // stream (connect-src 'self'), and a track Play all reached is passed over.
 // Names are isolated (<bdi>): one written right to left keeps its own
-// direction and punctuation on the left-to-right page.
+// direction and punctuation on the left-to-right page. Its icon is empty
+// (data:, which img-src allows), or the browser asks the origin for
+// /favicon.ico, which a token-requiring origin refuses: a console error.
 // Open Graph and Twitter card tags let chat apps preview the link. A
 // playlist with no tracks shown is a page saying it is empty and what to
 // do, with no list, button or script.
@@ -34,6 +37,7 @@ var sharePage = template.Must(template.New("share").Funcs(template.FuncMap{
 }).Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>{{.P.Name}} · segue</title>
 <meta name="description" content="{{.Description}}">
 <meta property="og:type" content="music.playlist">
@@ -199,7 +203,7 @@ func (s *Server) serveSharePage(w http.ResponseWriter, r *http.Request, pl catal
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-cache")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; "+
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; "+
 		"media-src 'self'; connect-src 'self'; script-src 'nonce-"+data.Nonce+"'")
 	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(b.Bytes()))
 }
