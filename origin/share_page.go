@@ -92,6 +92,7 @@ let wanted = -1; // the track Play all or the end of the one before started: pas
 const start = (i) => {
   wanted = i;
   if (!tracks[i]) return;
+  if (tracks[i].error) tracks[i].load(); // a failed player neither plays nor fails again until loaded anew
   tracks[i].currentTime = 0;
   tracks[i].play().catch(() => {}); // its error handler says why it cannot play
 };
