@@ -145,8 +145,10 @@ func shareRefused(w http.ResponseWriter, r *http.Request, status int, msg string
 		writeError(w, status, msg)
 		return
 	}
+	// A link cut short by a few characters still has a token's shape: say
+	// to copy it again before asking its owner.
 	page := struct{ Title, Hint string }{"This share link is unknown or was revoked",
-		"Its owner may have stopped sharing the playlist. Ask them for a new link."}
+		"Check that you have the whole link: copy it again, all of it. If you do, its owner may have stopped sharing the playlist: ask them for a new link."}
 	if status == http.StatusBadRequest {
 		page = struct{ Title, Hint string }{"This is not a whole share link",
 			"Part of it is missing or changed: copy the link again, all of it."}
