@@ -22,7 +22,8 @@ import (
 // readers; "Play all" starts the first and each ended track starts the next.
 // A track that cannot play (taken out of the playlist, or the link revoked,
 // after the page opened) says why, asking the origin with a HEAD of its
-// stream (connect-src 'self'), and a track Play all reached is passed over.
+// stream (connect-src 'self'), and a track Play all reached is passed over;
+// once the link is known revoked the players are emptied and ask no more.
 // Names are isolated (<bdi>): one written right to left keeps its own
 // direction and punctuation on the left-to-right page. Its icon is empty
 // (data:, which img-src allows), or the browser asks the origin for
@@ -58,6 +59,7 @@ img,.nocover{width:10rem;height:10rem;border-radius:.4rem;flex:none;background:#
 h1{margin:.2rem 0;font-size:2rem}
 .meta{color:#9aa3ad}
 button{font:inherit;background:#e8e6e3;color:#111418;border:0;border-radius:2rem;padding:.4rem 1.2rem;margin-top:.6rem;cursor:pointer}
+button:disabled{opacity:.5;cursor:default}
 table{width:100%;border-collapse:collapse;table-layout:fixed}
 td{padding:.45rem .4rem;border-bottom:1px solid #23282e;vertical-align:top}
 td.n{width:1.8rem}td.d{width:3.6rem}
@@ -105,10 +107,16 @@ tracks.forEach((a, i) => {
   });
   a.addEventListener("ended", () => start(i + 1));
   a.addEventListener("error", async () => {
+    if (!a.getAttribute("src")) return; // emptied: the link was revoked
     let status = 0; // what the origin answers for the stream now; 0: no answer
     try { status = (await fetch(a.src, {method: "HEAD", cache: "no-store"})).status; } catch {}
     if (status === 401) {
       say(document.getElementById("notice"), "This share link was revoked after this page opened: ask its owner for a new link.");
+      // Each request with the revoked token counts against this address at
+      // the origin (too many and it refuses the address, valid tokens too):
+      // the players ask no more.
+      tracks.forEach((b) => { b.removeAttribute("src"); b.load(); });
+      document.getElementById("playall").disabled = true;
       return;
     }
     say(rows[i].querySelector(".why"), status === 403 || status === 404 ?

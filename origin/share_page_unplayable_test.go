@@ -95,3 +95,40 @@ func TestSharePageSaysWhyATrackCannotPlay(t *testing.T) {
 		t.Errorf("uncaught errors in the page:\n%s", strings.Join(thrown, "\n"))
 	}
 }
+
+// A recipient with the page of a twelve-track playlist open after its link
+// was revoked presses play on every track: the page says the link was
+// revoked and asks the origin nothing more, so the origin's limit on
+// refused tokens per address does not lock that address out. Each player
+// asked on its own (and the page asked again why), twelve refusals and
+// more: the owner's own segue on the same address (one home, one NAT) got
+// 429 for its valid token.
+func TestSharePageOfARevokedLinkStopsAsking(t *testing.T) {
+	ctx := testkit.Chromium(t, 2*time.Minute)
+	w := newStreamWorld(t)
+	bg := context.Background()
+	alice := clientFor(t, w.r.base, w.owner)
+	var ids []string
+	for range 4 {
+		ids = append(ids, w.ids...)
+	}
+	pl, _ := openShared(t, ctx, w.r.base, w.owner, "Twelve", ids, 1200)
+	if err := alice.UnsharePlaylist(bg, pl.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("playall"))); err != nil {
+		t.Fatalf("press play all: %v", err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.body.innerText.includes("revoked")`, chromedp.WithPollingTimeout(30*time.Second))); err != nil {
+		t.Fatalf("the page does not say the link was revoked: %v", err)
+	}
+	// every player pressed; wait until each has failed or has nothing to ask
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`(() => { const all = [...document.querySelectorAll("audio")];
+		all.forEach((a) => { if (!a.error && a.paused) a.play().catch(() => {}); });
+		return all.every((a) => a.error || !a.getAttribute("src")); })()`, chromedp.WithPollingTimeout(30*time.Second))); err != nil {
+		t.Fatalf("the players neither fail nor stop: %v", err)
+	}
+	if _, err := alice.Playlists(bg); err != nil {
+		t.Errorf("the owner, on the same address, after the page of the revoked link: %v", err)
+	}
+}
