@@ -1,7 +1,6 @@
 package origin
 
 import (
-	"context"
 	"strings"
 	"testing"
 )
@@ -14,15 +13,7 @@ import (
 func TestShareLinkCutShortSaysCopyItAgain(t *testing.T) {
 	w := newWorld(t)
 	r := startServer(t, ServerOptions{DataDir: w.dir}, "127.0.0.1:0")
-	c := clientFor(t, r.base, "")
-	pl, err := c.CreatePlaylist(context.Background(), "Cut", []string{w.hold})
-	if err != nil {
-		t.Fatal(err)
-	}
-	link, err := c.SharePlaylist(context.Background(), pl.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, link := shared(t, r.base, "", "Cut", []string{w.hold})
 	cut := strings.TrimSuffix(link.String(), link.Token[len(link.Token)-4:])
 	resp, body := get(t, "GET", cut, map[string]string{"Accept": "text/html,application/xhtml+xml"})
 	if resp.StatusCode != 404 || !strings.Contains(string(body), "copy it again, all of it") {
