@@ -2,6 +2,7 @@ package origin
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"html/template"
@@ -202,7 +203,7 @@ func (s *Server) serveSharePage(w http.ResponseWriter, r *http.Request, pl catal
 		if data.Cover != "" {
 			continue
 		}
-		if _, _, err := s.reader.Cover(r.Context(), t.AlbumID); err == nil { // the first album with a cover
+		if s.hasCover(r.Context(), t.AlbumID) { // the first album with a cover
 			cover := "albums/" + url.PathEscape(t.AlbumID) + "/cover?" + q
 			data.Cover, data.CoverAlbum, data.Image = api+cover, t.Album, base+"/api/v1/"+cover
 		}
@@ -217,4 +218,20 @@ func (s *Server) serveSharePage(w http.ResponseWriter, r *http.Request, pl catal
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; "+
 		"media-src 'self'; connect-src 'self'; script-src 'nonce-"+data.Nonce+"'")
 	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(b.Bytes()))
+}
+
+// hasCover reports whether album albumID has a cover the origin can serve:
+// one the catalog names and the blob store holds (a page linking one it
+// lost shows a broken image).
+func (s *Server) hasCover(ctx context.Context, albumID string) bool {
+	hash, _, err := s.reader.Cover(ctx, albumID)
+	if err != nil {
+		return false
+	}
+	b, err := s.blobs.Open(ctx, hash)
+	if err != nil {
+		return false
+	}
+	b.Close()
+	return true
 }

@@ -2,15 +2,18 @@ package origin
 
 import (
 	"bytes"
+	"context"
 	"image"
 	"image/png"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"segue/internal/testkit"
+	"segue/origin/blobs"
 )
 
 // A recipient on a phone opens a share page whose album has a large cover
@@ -43,5 +46,25 @@ func TestSharePageLinksItsCover(t *testing.T) {
 		return i && i.complete && i.naturalWidth > 0 ? i.naturalWidth : null; })()`, chromedp.WithPollingTimeout(30*time.Second)))
 	if err != nil || width != 800 {
 		t.Errorf("the cover shows %d px wide (%v), want 800", width, err)
+	}
+}
+
+// An album whose cover image is gone from the blob store (a store pruned
+// by hand, a bucket's expiry rule) shows the page's empty cover square, not
+// a broken image: the page links only a cover it can serve.
+func TestSharePageWithoutItsCoverImage(t *testing.T) {
+	f := newFixtureOn(t, sqliteEngine)
+	cover := tinyPNG(t)
+	band := f.artist("Band")
+	album := f.album(band, "Band", "Lost", 2020, cover)
+	song, _ := f.track(band, "Band", album, "Lost", "Gone", 1, 1, seg("g1", 1000))
+	if err := f.blobs.Remove(context.Background(), blobs.Hash(cover)); err != nil {
+		t.Fatal(err)
+	}
+	r := startServer(t, ServerOptions{DataDir: f.dir}, "127.0.0.1:0")
+	_, link := shared(t, r.base, "", "Lost cover", []string{song})
+	_, body := get(t, "GET", link.String(), map[string]string{"Accept": "text/html"})
+	if page := string(body); strings.Contains(page, "<img") || !strings.Contains(page, `<div class="nocover"></div>`) {
+		t.Errorf("the page links a cover the origin cannot serve:\n%s", page)
 	}
 }
