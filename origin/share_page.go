@@ -95,7 +95,6 @@ let wanted = -1; // the track Play all or the end of the one before started: pas
 const start = (i) => {
   wanted = i;
   if (!tracks[i]) return;
-  if (tracks[i].error) tracks[i].load(); // a failed player neither plays nor fails again until loaded anew
   tracks[i].currentTime = 0;
   tracks[i].play().catch(() => {}); // its error handler says why it cannot play
 };
@@ -111,6 +110,9 @@ tracks.forEach((a, i) => {
     if (!a.getAttribute("src")) return; // emptied: the link was revoked
     let status = 0; // what the origin answers for the stream now; 0: no answer
     try { status = (await fetch(a.src, {method: "HEAD", cache: "no-store"})).status; } catch {}
+    // A failed player does nothing when pressed: load it anew (preload
+    // none: it asks the origin only when pressed again).
+    if (status !== 401) a.load();
     if (status === 401) {
       say(document.getElementById("notice"), "This share link was revoked after this page opened: ask its owner for a new link.");
       // Each request with the revoked token counts against this address at
@@ -118,6 +120,10 @@ tracks.forEach((a, i) => {
       // the players ask no more.
       tracks.forEach((b) => { b.removeAttribute("src"); b.load(); });
       document.getElementById("playall").disabled = true;
+      return;
+    }
+    if (status === 429) { // every track would be refused as well
+      say(document.getElementById("notice"), "The origin refuses this address for a while (too many refused links or tokens came from it): wait a minute, then press play again.");
       return;
     }
     say(rows[i].querySelector(".why"), status === 403 || status === 404 ?
