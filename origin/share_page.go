@@ -105,14 +105,15 @@ tracks.forEach((a, i) => {
     tracks.forEach((b) => { if (b !== a) b.pause(); });
     rows.forEach((tr, j) => tr.classList.toggle("playing", j === i));
   });
+  a.addEventListener("playing", () => { // what said it could not play is past
+    rows[i].querySelector(".why").hidden = true;
+    if (!document.getElementById("playall").disabled) document.getElementById("notice").hidden = true;
+  });
   a.addEventListener("ended", () => start(i + 1));
   a.addEventListener("error", async () => {
     if (!a.getAttribute("src")) return; // emptied: the link was revoked
     let status = 0; // what the origin answers for the stream now; 0: no answer
     try { status = (await fetch(a.src, {method: "HEAD", cache: "no-store"})).status; } catch {}
-    // A failed player does nothing when pressed: load it anew (preload
-    // none: it asks the origin only when pressed again).
-    if (status !== 401) a.load();
     if (status === 401) {
       say(document.getElementById("notice"), "This share link was revoked after this page opened: ask its owner for a new link.");
       // Each request with the revoked token counts against this address at
@@ -122,6 +123,7 @@ tracks.forEach((a, i) => {
       document.getElementById("playall").disabled = true;
       return;
     }
+    a.load(); // a failed player does nothing when pressed: anew (preload none), it asks the origin when pressed
     if (status === 429) { // every track would be refused as well
       say(document.getElementById("notice"), "The origin refuses this address for a while (too many refused links or tokens came from it): wait a minute, then press play again.");
       return;
