@@ -2,23 +2,33 @@ package origin
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
-	"encoding/base64"
 	"encoding/hex"
 	"html/template"
-	"io"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"segue/catalog"
 )
 
-// sharePage is the browser view of a shared playlist: one self-contained
-// document (inline style, cover as a data: URL) whose only script is inline
-// and carries the response's CSP nonce. Each track has an <audio> element on
-// its stream URL (with the share token in the query, as <audio> sends no
-// header); "Play all" starts the first and each ended track starts the next.
+// sharePage is the browser view of a shared playlist: one document (inline
+// style) whose only script is inline and carries the response's CSP nonce;
+// the cover is the origin's, linked (a large one inlined made the page MBs
+// before its track list, sent whole on each visit), so the browser caches it.
+// Each track has an <audio> element on its stream URL (with the share token
+// in the query, as <audio> sends no header), named for its track for screen
+// readers; "Play all" starts the first and each ended track starts the next.
+// A track that cannot play (taken out of the playlist, or the link revoked,
+// after the page opened) says why, asking the origin with a HEAD of its
+// stream (connect-src 'self'), and a track Play all reached is passed over;
+// once the link is known revoked the players are emptied and ask no more.
+// Names are isolated (<bdi>): one written right to left keeps its own
+// direction and punctuation on the left-to-right page. Its icon is empty
+// (data:, which img-src allows), or the browser asks the origin for
+// /favicon.ico, which a token-requiring origin refuses: a console error.
 // Open Graph and Twitter card tags let chat apps preview the link. A
 // playlist with no tracks shown is a page saying it is empty and what to
 // do, with no list, button or script.
@@ -29,6 +39,7 @@ var sharePage = template.Must(template.New("share").Funcs(template.FuncMap{
 }).Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>{{.P.Name}} · segue</title>
 <meta name="description" content="{{.Description}}">
 <meta property="og:type" content="music.playlist">
@@ -49,6 +60,7 @@ img,.nocover{width:10rem;height:10rem;border-radius:.4rem;flex:none;background:#
 h1{margin:.2rem 0;font-size:2rem}
 .meta{color:#9aa3ad}
 button{font:inherit;background:#e8e6e3;color:#111418;border:0;border-radius:2rem;padding:.4rem 1.2rem;margin-top:.6rem;cursor:pointer}
+button:disabled{opacity:.5;cursor:default}
 table{width:100%;border-collapse:collapse;table-layout:fixed}
 td{padding:.45rem .4rem;border-bottom:1px solid #23282e;vertical-align:top}
 td.n{width:1.8rem}td.d{width:3.6rem}
@@ -57,16 +69,18 @@ td.d{text-align:right}
 tr.playing td{background:#1c2026}
 audio{display:block;width:100%;height:2.2rem;margin-top:.3rem}
 .sub{color:#9aa3ad;font-size:.9em}
+.why{color:#ffb4a8;margin:.3rem 0 0}
 pre,code{white-space:pre-wrap;word-break:break-all}
 pre{background:#1c2026;padding:.8rem 1rem;border-radius:.4rem}
 @media (max-width:30rem){header{flex-direction:column;align-items:flex-start}h1{font-size:1.6rem}main{padding:1rem .75rem}}
 </style></head><body><main>
-<header>{{if .Cover}}<img src="{{.Cover}}" alt="cover">{{else}}<div class="nocover"></div>{{end}}
-<div><div class="meta">Playlist</div><h1>{{.P.Name}}</h1>
+<header>{{if .Cover}}<img src="{{.Cover}}" alt="Cover of {{.CoverAlbum}}">{{else}}<div class="nocover"></div>{{end}}
+<div><div class="meta">Playlist</div><h1><bdi>{{.P.Name}}</bdi></h1>
 {{if .Tracks}}<div class="meta">{{count .P.TrackCount "track"}} · {{dur .P.DurationMS}}</div>
-<button id="playall" type="button">▶ Play all</button>{{else}}<div class="meta">No tracks</div>{{end}}</div></header>
+<button id="playall" type="button"><span aria-hidden="true">▶ </span>Play all</button>
+<p id="notice" class="why" role="alert" hidden></p>{{else}}<div class="meta">No tracks</div>{{end}}</div></header>
 {{if .Tracks}}<table>{{range $i, $t := .Tracks}}
-<tr><td class="n">{{inc $i}}</td><td>{{$t.Title}}<div class="sub">{{$t.Artist}} — {{$t.Album}}</div><audio controls preload="none" src="{{$t.Src}}"></audio></td><td class="d">{{dur $t.DurationMS}}</td></tr>{{end}}
+<tr><td class="n">{{inc $i}}</td><td><bdi>{{$t.Title}}</bdi><div class="sub"><bdi>{{$t.Artist}}</bdi> — <bdi>{{$t.Album}}</bdi></div><audio controls preload="none" src="{{$t.Src}}" aria-label="{{$t.Title}} — {{$t.Artist}}"></audio><p class="why" role="alert" hidden></p></td><td class="d">{{dur $t.DurationMS}}</td></tr>{{end}}
 </table>
 <h2>Listen in segue</h2>
 <pre>segue play {{.P.ShareURL}}</pre>
@@ -76,16 +90,52 @@ pre{background:#1c2026;padding:.8rem 1rem;border-radius:.4rem}
 {{end}}</main>
 {{if .Tracks}}<script nonce="{{.Nonce}}">
 const tracks = [...document.querySelectorAll("audio")];
+const rows = [...document.querySelectorAll("tr")];
+let wanted = -1; // the track Play all or the end of the one before started: passed over when it cannot play
+const start = (i) => {
+  wanted = i;
+  if (!tracks[i]) return;
+  tracks[i].currentTime = 0;
+  tracks[i].play().catch(() => {}); // its error handler says why it cannot play
+};
+// say puts why a track cannot play in its row, or for the whole page.
+const say = (el, why) => { el.textContent = why; el.hidden = false; };
 tracks.forEach((a, i) => {
   a.addEventListener("play", () => {
     tracks.forEach((b) => { if (b !== a) b.pause(); });
-    document.querySelectorAll("tr").forEach((tr, j) => tr.classList.toggle("playing", j === i));
+    rows.forEach((tr, j) => tr.classList.toggle("playing", j === i));
   });
-  a.addEventListener("ended", () => { if (tracks[i + 1]) { tracks[i + 1].currentTime = 0; tracks[i + 1].play(); } });
+  a.addEventListener("playing", () => { // what said it could not play is past
+    rows[i].querySelector(".why").hidden = true;
+    if (!document.getElementById("playall").disabled) document.getElementById("notice").hidden = true;
+  });
+  a.addEventListener("ended", () => start(i + 1));
+  a.addEventListener("error", async () => {
+    if (!a.getAttribute("src")) return; // emptied: the link was revoked
+    let status = 0; // what the origin answers for the stream now; 0: no answer
+    try { status = (await fetch(a.src, {method: "HEAD", cache: "no-store"})).status; } catch {}
+    if (status === 401) {
+      say(document.getElementById("notice"), "This share link was revoked after this page opened: ask its owner for a new link.");
+      // Each request with the revoked token counts against this address at
+      // the origin (too many and it refuses the address, valid tokens too):
+      // the players ask no more.
+      tracks.forEach((b) => { b.removeAttribute("src"); b.load(); });
+      document.getElementById("playall").disabled = true;
+      return;
+    }
+    a.load(); // a failed player does nothing when pressed: anew (preload none), it asks the origin when pressed
+    if (status === 429) { // every track would be refused as well
+      say(document.getElementById("notice"), "The origin refuses this address for a while (too many refused links or tokens came from it): wait a minute, then press play again.");
+      return;
+    }
+    say(rows[i].querySelector(".why"), status === 403 || status === 404 ?
+      "This track was taken out of the playlist, or out of its owner's library, after this page opened: reload the page to see what the playlist holds now." :
+      status >= 200 && status < 300 ? "This browser cannot play this track's audio: try another browser, or segue." :
+      "This track could not be loaded: check the connection, then press its play button again.");
+    if (wanted === i) start(i + 1);
+  });
 });
-document.getElementById("playall").addEventListener("click", () => {
-  if (tracks[0]) { tracks[0].currentTime = 0; tracks[0].play(); }
-});
+document.getElementById("playall").addEventListener("click", () => start(0));
 </script>{{end}}</body></html>
 `))
 
@@ -112,8 +162,10 @@ func shareRefused(w http.ResponseWriter, r *http.Request, status int, msg string
 		writeError(w, status, msg)
 		return
 	}
+	// A link cut short by a few characters still has a token's shape: say
+	// to copy it again before asking its owner.
 	page := struct{ Title, Hint string }{"This share link is unknown or was revoked",
-		"Its owner may have stopped sharing the playlist. Ask them for a new link."}
+		"Check that you have the whole link: copy it again, all of it. If you do, its owner may have stopped sharing the playlist: ask them for a new link."}
 	if status == http.StatusBadRequest {
 		page = struct{ Title, Hint string }{"This is not a whole share link",
 			"Part of it is missing or changed: copy the link again, all of it."}
@@ -138,7 +190,7 @@ func (s *Server) serveSharePage(w http.ResponseWriter, r *http.Request, pl catal
 	data := struct {
 		P                  catalog.Playlist
 		Tracks             []shareTrack
-		Cover              template.URL
+		Cover, CoverAlbum  string // the cover's URL, relative to the page; its album
 		Image, Description string
 		Nonce              string
 	}{P: pl, Nonce: hex.EncodeToString(nonce[:])} // hex: nothing for HTML to escape
@@ -147,13 +199,21 @@ func (s *Server) serveSharePage(w http.ResponseWriter, r *http.Request, pl catal
 		data.Description = "Playlist · empty: no tracks to play yet"
 	}
 	q := url.Values{"share": {token}}.Encode()
+	// The streams and cover are relative to the page, so that they stay
+	// under the path of an origin served under one (a proxy took it off
+	// r's path).
+	api := "../api/v1/"
+	if strings.HasSuffix(r.URL.Path, "/") { // /p/TOKEN/
+		api = "../" + api
+	}
 	for _, t := range pl.Tracks {
-		data.Tracks = append(data.Tracks, shareTrack{Track: t, Src: "/api/v1/tracks/" + url.PathEscape(t.ID) + "/stream?" + q})
+		data.Tracks = append(data.Tracks, shareTrack{Track: t, Src: api + "tracks/" + url.PathEscape(t.ID) + "/stream?" + q})
 		if data.Cover != "" {
 			continue
 		}
-		if data.Cover = s.coverDataURL(r, t.AlbumID); data.Cover != "" { // the first album with a cover
-			data.Image = base + "/api/v1/albums/" + url.PathEscape(t.AlbumID) + "/cover?" + q
+		if s.hasCover(r.Context(), t.AlbumID) { // the first album with a cover
+			cover := "albums/" + url.PathEscape(t.AlbumID) + "/cover?" + q
+			data.Cover, data.CoverAlbum, data.Image = api+cover, t.Album, base+"/api/v1/"+cover
 		}
 	}
 	var b bytes.Buffer
@@ -163,25 +223,23 @@ func (s *Server) serveSharePage(w http.ResponseWriter, r *http.Request, pl catal
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-cache")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; img-src data:; style-src 'unsafe-inline'; "+
-		"media-src 'self'; script-src 'nonce-"+data.Nonce+"'")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; "+
+		"media-src 'self'; connect-src 'self'; script-src 'nonce-"+data.Nonce+"'")
 	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(b.Bytes()))
 }
 
-// coverDataURL returns an album's cover inline as a data: URL, or "".
-func (s *Server) coverDataURL(r *http.Request, albumID string) template.URL {
-	hash, mime, err := s.reader.Cover(r.Context(), albumID)
+// hasCover reports whether album albumID has a cover the origin can serve:
+// one the catalog names and the blob store holds (a page linking one it
+// lost shows a broken image).
+func (s *Server) hasCover(ctx context.Context, albumID string) bool {
+	hash, _, err := s.reader.Cover(ctx, albumID)
 	if err != nil {
-		return ""
+		return false
 	}
-	b, err := s.blobs.Open(r.Context(), hash)
+	b, err := s.blobs.Open(ctx, hash)
 	if err != nil {
-		return ""
+		return false
 	}
-	defer b.Close()
-	img, err := io.ReadAll(b)
-	if err != nil {
-		return ""
-	}
-	return template.URL("data:" + mime + ";base64," + base64.StdEncoding.EncodeToString(img))
+	b.Close()
+	return true
 }

@@ -13,7 +13,9 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"segue/catalog"
 	"segue/internal/testkit"
+	"segue/share"
 )
 
 // Issue 19, acceptance 2: Debian's headless Chromium, driven over the
@@ -98,4 +100,31 @@ func shoot(t *testing.T, ctx context.Context, name string, width int) {
 			t.Error(fmt.Errorf("keep screenshot: %w", err))
 		}
 	}
+}
+
+// shared makes a playlist name of ids on the origin at base as the owner
+// of token ("" on an open origin) and shares it.
+func shared(t *testing.T, base, token, name string, ids []string) (catalog.Playlist, share.Link) {
+	t.Helper()
+	c := clientFor(t, base, token)
+	pl, err := c.CreatePlaylist(context.Background(), name, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	link, err := c.SharePlaylist(context.Background(), pl.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pl, link
+}
+
+// openShared is shared, then the share page opened in the browser of ctx
+// at width px, waiting for its "Play all" button.
+func openShared(t *testing.T, ctx context.Context, base, token, name string, ids []string, width int64) (catalog.Playlist, share.Link) {
+	t.Helper()
+	pl, link := shared(t, base, token, name, ids)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, 900), chromedp.Navigate(link.String()), chromedp.WaitVisible(chromedp.ID("playall"))); err != nil {
+		t.Fatalf("open %s: %v", link, err)
+	}
+	return pl, link
 }

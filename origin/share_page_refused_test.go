@@ -1,0 +1,22 @@
+package origin
+
+import (
+	"strings"
+	"testing"
+)
+
+// A share link cut short by a few characters (a chat app's or a terminal's
+// line break; a drag that missed the end) still has a token's shape, so the
+// origin knows no such link: its page said only that the link was revoked
+// and to ask the owner for a new one, while copying it again, all of it,
+// opens the playlist. The page now says to check that first.
+func TestShareLinkCutShortSaysCopyItAgain(t *testing.T) {
+	w := newWorld(t)
+	r := startServer(t, ServerOptions{DataDir: w.dir}, "127.0.0.1:0")
+	_, link := shared(t, r.base, "", "Cut", []string{w.hold})
+	cut := strings.TrimSuffix(link.String(), link.Token[len(link.Token)-4:])
+	resp, body := get(t, "GET", cut, map[string]string{"Accept": "text/html,application/xhtml+xml"})
+	if resp.StatusCode != 404 || !strings.Contains(string(body), "copy it again, all of it") {
+		t.Errorf("browser at %s (the link without its last 4 characters): %d\n%s\nwant 404, a page saying to copy the link again, all of it", cut, resp.StatusCode, body)
+	}
+}

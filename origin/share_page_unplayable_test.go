@@ -1,0 +1,170 @@
+package origin
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+
+	"segue/internal/testkit"
+)
+
+// A recipient keeps a share page open while its owner takes the second of
+// three tracks out of the playlist: "Play all" plays the first, goes past
+// the second to the third, and the second's row says why it did not play
+// (the page went silent after the first track, saying nothing, with an
+// uncaught "no supported source" error in the console). Once the owner
+// revokes the link, pressing "Play all" on a page opened before says the
+// link was revoked. "Play all" pressed again goes past the track again.
+func TestSharePageSaysWhyATrackCannotPlay(t *testing.T) {
+	ctx := testkit.Chromium(t, 3*time.Minute)
+	w := newStreamWorld(t)
+	bg := context.Background()
+	alice := clientFor(t, w.r.base, w.owner)
+	var mu sync.Mutex // guards thrown
+	var thrown []string
+	if err := chromedp.Listen(ctx, func(ev any) {
+		if e, ok := ev.(*runtime.EventExceptionThrown); ok {
+			mu.Lock()
+			d := e.ExceptionDetails
+			if d.Exception != nil {
+				thrown = append(thrown, d.Text+" "+d.Exception.Description)
+			} else {
+				thrown = append(thrown, d.Text)
+			}
+			mu.Unlock()
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// poll waits for a condition on the page with a deadline and returns
+	// the rows' text.
+	poll := func(what, cond string) string {
+		t.Helper()
+		js := `(() => { const [a, b, c] = document.querySelectorAll("audio"); return (` + cond + `) ? document.body.innerText : null; })()`
+		v, err := chromedp.Run(ctx, chromedp.Poll[string](js, chromedp.WithPollingTimeout(60*time.Second)))
+		if err != nil {
+			text, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body.innerText`))
+			t.Fatalf("%s: %v; the page says:\n%s", what, err, text)
+		}
+		return v
+	}
+
+	pl, link := openShared(t, ctx, w.r.base, w.owner, "Gaps", w.ids, 1200) // 6.1 s, 3.7 s, 2.2 s
+	if _, err := alice.RemoveFromPlaylist(bg, pl.ID, 1); err != nil {
+		t.Fatal(err)
+	}
+	// Play all twice: the second time the second track's player already
+	// failed (the second "Play all" stopped after the first track)
+	for pass := 1; pass <= 2; pass++ {
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("playall"))); err != nil {
+			t.Fatalf("press play all: %v", err)
+		}
+		poll(fmt.Sprintf("pass %d: the first track plays", pass), "a.currentTime > 0.2 && !a.paused")
+		if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`document.querySelector("audio").currentTime = 5.5`)); err != nil {
+			t.Fatal(err)
+		}
+		text := poll(fmt.Sprintf("pass %d: the third track plays after the first, past the one taken out", pass), "a.ended && c.currentTime > 0.2 && !c.paused")
+		if !strings.Contains(text, "taken out of the playlist") {
+			t.Errorf("the page does not say why the second track did not play:\n%s", text)
+		}
+		poll(fmt.Sprintf("pass %d: the third track ends", pass), "c.ended")
+	}
+
+	if err := chromedp.Do(ctx, chromedp.Navigate(link.String()), chromedp.WaitVisible(chromedp.ID("playall"))); err != nil {
+		t.Fatalf("open %s again: %v", link, err)
+	}
+	if err := alice.UnsharePlaylist(bg, pl.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("playall"))); err != nil {
+		t.Fatalf("press play all: %v", err)
+	}
+	text := poll("the page says the link was revoked", `document.body.innerText.includes("revoked")`)
+	if !strings.Contains(text, "ask its owner for a new link") {
+		t.Errorf("the page says the link was revoked but not what to do:\n%s", text)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(thrown) > 0 {
+		t.Errorf("uncaught errors in the page:\n%s", strings.Join(thrown, "\n"))
+	}
+}
+
+// A recipient with the page of a twelve-track playlist open after its link
+// was revoked presses play on every track: the page says the link was
+// revoked and asks the origin nothing more, so the origin's limit on
+// refused tokens per address does not lock that address out. Each player
+// asked on its own (and the page asked again why), twelve refusals and
+// more: the owner's own segue on the same address (one home, one NAT) got
+// 429 for its valid token.
+func TestSharePageOfARevokedLinkStopsAsking(t *testing.T) {
+	ctx := testkit.Chromium(t, 2*time.Minute)
+	w := newStreamWorld(t)
+	bg := context.Background()
+	alice := clientFor(t, w.r.base, w.owner)
+	var ids []string
+	for range 4 {
+		ids = append(ids, w.ids...)
+	}
+	pl, _ := openShared(t, ctx, w.r.base, w.owner, "Twelve", ids, 1200)
+	if err := alice.UnsharePlaylist(bg, pl.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("playall"))); err != nil {
+		t.Fatalf("press play all: %v", err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.body.innerText.includes("revoked")`, chromedp.WithPollingTimeout(30*time.Second))); err != nil {
+		t.Fatalf("the page does not say the link was revoked: %v", err)
+	}
+	// every player pressed; wait until each has failed or has nothing to ask
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`(() => { const all = [...document.querySelectorAll("audio")];
+		all.forEach((a) => { if (!a.error && a.paused) a.play().catch(() => {}); });
+		return all.every((a) => a.error || !a.getAttribute("src")); })()`, chromedp.WithPollingTimeout(30*time.Second))); err != nil {
+		t.Fatalf("the players neither fail nor stop: %v", err)
+	}
+	if _, err := alice.Playlists(bg); err != nil {
+		t.Errorf("the owner, on the same address, after the page of the revoked link: %v", err)
+	}
+}
+
+// A recipient whose address the origin refuses for a while (too many
+// refused tokens from it: someone else behind the same NAT) presses Play
+// all: the page says to wait a minute, not to check the connection (the
+// connection is fine; pressing play again at once is refused again), and
+// pressing play later plays (and the page stops saying to wait).
+func TestSharePageSaysWhenTheOriginRefusesTheAddress(t *testing.T) {
+	ctx := testkit.Chromium(t, 2*time.Minute)
+	w := newStreamWorld(t)
+	openShared(t, ctx, w.r.base, w.owner, "Refused", w.ids[:1], 1200)
+	for i := 0; i <= authBurst; i++ {
+		get(t, "GET", w.r.base+"/api/v1/playlists", map[string]string{"Authorization": "Bearer sgo_wrong"})
+	}
+	if resp, _ := get(t, "GET", w.r.base+"/api/v1/playlists", map[string]string{"Authorization": "Bearer " + w.owner}); resp.StatusCode != 429 {
+		t.Fatalf("the address is not refused (%d): the test needs it refused", resp.StatusCode)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("playall"))); err != nil {
+		t.Fatalf("press play all: %v", err)
+	}
+	text, err := chromedp.Run(ctx, chromedp.Poll[string](`(() => { const p = document.querySelector(".why:not([hidden])"); return p ? p.textContent : null; })()`,
+		chromedp.WithPollingTimeout(30*time.Second)))
+	if err != nil {
+		t.Fatalf("the page says nothing: %v", err)
+	}
+	if !strings.Contains(text, "wait a minute") {
+		t.Errorf("the page says %q, want it to say to wait a minute", text)
+	}
+	// once the origin lets the address in again (one refusal's worth every
+	// authRefill), the track's own play button plays it: a player that
+	// failed did nothing when pressed
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`(() => { const a = document.querySelector("audio");
+		if (a.paused) a.play().catch(() => {});
+		return a.currentTime > 0.2 && document.querySelector(".why:not([hidden])") === null; })()`, chromedp.WithPollingTimeout(60*time.Second), chromedp.WithPollingInterval(time.Second))); err != nil {
+		t.Errorf("pressing the track's play button again does not play it, or the page still says to wait: %v", err)
+	}
+}
