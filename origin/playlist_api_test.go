@@ -190,7 +190,9 @@ func TestSharePageHTML(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
 		t.Fatalf("status %d type %q", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
+	// the link's playlist file for other players (mpv, VLC), next to the page
 	for _, want := range []string{"Björk &amp; &lt;friends&gt;", "Jóga", "Formation", "segue play " + link.String(),
+		`<a href="` + link.Token + `.m3u8" download>`,
 		`<img src="../api/v1/albums/` + w.lemonade + "/cover?share=" + link.Token + `" alt="Cover of Lemonade">`} {
 		if !strings.Contains(page, want) {
 			t.Errorf("page lacks %q", want)

@@ -59,6 +59,7 @@ header{display:flex;gap:1.5rem;align-items:flex-end;margin-bottom:1.5rem}
 img,.nocover{width:10rem;height:10rem;border-radius:.4rem;flex:none;background:#2a2f36;object-fit:cover}
 h1{margin:.2rem 0;font-size:2rem}
 .meta{color:#9aa3ad}
+a{color:#8ab4f8}
 button{font:inherit;background:#e8e6e3;color:#111418;border:0;border-radius:2rem;padding:.4rem 1.2rem;margin-top:.6rem;cursor:pointer}
 button:disabled{opacity:.5;cursor:default}
 table{width:100%;border-collapse:collapse;table-layout:fixed}
@@ -85,6 +86,8 @@ pre{background:#1c2026;padding:.8rem 1rem;border-radius:.4rem}
 <h2>Listen in segue</h2>
 <pre>segue play {{.P.ShareURL}}</pre>
 <p class="meta">or press <b>o</b> in segue and paste the link. To keep a copy: <code>segue playlist import {{.P.ShareURL}}</code></p>
+<h2>Listen in another player</h2>
+<p class="meta"><a href="{{.PlaylistFile}}" download>The playlist as M3U8</a>: mpv, VLC and phone players play it, each track streamed through this link.</p>
 {{else}}<h2>This playlist is empty</h2>
 <p class="meta">It has no tracks to play: none were added, or those it had were taken out of its owner's library. Ask its owner to add tracks, then open this link again.</p>
 {{end}}</main>
@@ -191,6 +194,7 @@ func (s *Server) serveSharePage(w http.ResponseWriter, r *http.Request, pl catal
 		P                  catalog.Playlist
 		Tracks             []shareTrack
 		Cover, CoverAlbum  string // the cover's URL, relative to the page; its album
+		PlaylistFile       string // the link's .m3u8 (serveSharePlaylist), relative to the page
 		Image, Description string
 		Nonce              string
 	}{P: pl, Nonce: hex.EncodeToString(nonce[:])} // hex: nothing for HTML to escape
@@ -203,8 +207,9 @@ func (s *Server) serveSharePage(w http.ResponseWriter, r *http.Request, pl catal
 	// under the path of an origin served under one (a proxy took it off
 	// r's path).
 	api := "../api/v1/"
+	data.PlaylistFile = token + ".m3u8"
 	if strings.HasSuffix(r.URL.Path, "/") { // /p/TOKEN/
-		api = "../" + api
+		api, data.PlaylistFile = "../"+api, "../"+data.PlaylistFile
 	}
 	for _, t := range pl.Tracks {
 		data.Tracks = append(data.Tracks, shareTrack{Track: t, Src: api + "tracks/" + url.PathEscape(t.ID) + "/stream?" + q})
