@@ -91,7 +91,8 @@ func (v *View) rows(lv *level, w int) string {
 		case artistsLevel:
 			if i >= len(lv.artists) {
 				pl := lv.playlists[i-len(lv.artists)]
-				s = list.Columns(w-2, []int{1}, pl.Name, "playlist · "+catalog.Count(pl.TrackCount, "track"))
+				count := catalog.Count(pl.TrackCount, "track")
+				s = list.Row(w-2, pl.Name, "playlist · "+count, count, fmt.Sprint(pl.TrackCount))
 				break
 			}
 			s = lv.artists[i].Name
@@ -123,7 +124,9 @@ func (v *View) artistRow(r artistRow, w int) string {
 	if r.appears {
 		title += " — " + a.Artist
 	}
-	return list.Columns(w-2, []int{1}, title, strings.Join(nonEmpty(v.pins.Mark(a.ID), yearOf(a.Year), catalog.Count(a.TrackCount, "track")), " · "))
+	year, count := yearOf(a.Year), catalog.Count(a.TrackCount, "track")
+	return list.Row(w-2, title, strings.Join(nonEmpty(v.pins.Mark(a.ID), year, count), " · "),
+		strings.Join(nonEmpty(year, count), " · "), count, fmt.Sprint(a.TrackCount))
 }
 
 // trackRow draws a track of album a, numbered "1-03." (disc-track) when
@@ -133,7 +136,7 @@ func trackRow(a *catalog.Album, t catalog.Track, indent string, w int) string {
 	if n == "" {
 		n = "·"
 	}
-	return list.Columns(w-2, []int{1}, fmt.Sprintf("%s%2s. %s", indent, n, t.Title), nowplaying.Clock(ms(t.DurationMS)))
+	return list.Row(w-2, fmt.Sprintf("%s%2s. %s", indent, n, t.Title), nowplaying.Clock(ms(t.DurationMS)))
 }
 
 func albumTime(a catalog.Album) time.Duration {

@@ -172,7 +172,10 @@ func Fit(s string, width int) string {
 		return ""
 	}
 	if w := lipgloss.Width(s); w > width {
-		return ansi.Truncate(s, width, "…")
+		// a wide character that would straddle the edge is dropped
+		// whole: pad what is left to the width
+		s = ansi.Truncate(s, width, "…")
+		return s + strings.Repeat(" ", width-lipgloss.Width(s))
 	} else if w < width {
 		return s + strings.Repeat(" ", width-w)
 	}
@@ -212,6 +215,41 @@ func Squeeze(s string, width int) string {
 		s = s[:start] + ansi.Truncate(s[start:end], max(minQuoted, longest-over), "…") + s[end:]
 	}
 	return s
+}
+
+// MinName is the fewest cells Row leaves a name while it shows figures
+// beside it: "Symphon…" still says which row it is.
+const MinName = 8
+
+// Row lays out one row of w cells: name on the left, cut with "…" when it
+// does not fit, and on the right the first of figures (its forms, longest
+// first: "3 tracks · 23:03", "3 · 23:03") that leaves the name MinName
+// cells. The figures of a row (counts, lengths, years) are what tell rows
+// with the same long name apart, so the name is cut first. Below that the
+// shortest form stays whole while the name keeps two cells ("S…"); in a
+// row narrower still, the name alone is cut to w. No figures: the name.
+func Row(w int, name string, figures ...string) string {
+	if w <= 0 {
+		return ""
+	}
+	if len(figures) == 0 || lipgloss.Width(name)+1+lipgloss.Width(figures[0]) <= w {
+		if len(figures) == 0 {
+			return Fit(name, w)
+		}
+		return Fit(name, w-lipgloss.Width(figures[0])-1) + " " + figures[0]
+	}
+	fig := figures[len(figures)-1]
+	for _, f := range figures {
+		if w-lipgloss.Width(f)-1 >= MinName {
+			fig = f
+			break
+		}
+	}
+	room := w - lipgloss.Width(fig) - 1
+	if room < 2 {
+		return Fit(name, w)
+	}
+	return Fit(name, room) + " " + fig
 }
 
 // Block cuts or pads a multi-line block to exactly w x h cells.

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"segue/ui/keys"
 )
@@ -98,6 +99,38 @@ func TestFitAndColumns(t *testing.T) {
 	got := Columns(20, []int{1, 1}, "title", "artist", "3:05")
 	if len([]rune(got)) != 20 || got[len(got)-4:] != "3:05" {
 		t.Fatalf("Columns = %q", got)
+	}
+}
+
+// TestRow: the name is cut first and the longest form of the figures that
+// leaves it MinName cells is shown whole; a wide character at the cut
+// leaves the row its full width.
+func TestRow(t *testing.T) {
+	forms := []string{"3 tracks · 23:03", "3 · 23:03", "23:03"}
+	long := "Songs for the Long Drive Home"
+	for _, c := range []struct {
+		w    int
+		name string
+		want string
+	}{
+		{30, "Road Trip", "Road Trip     3 tracks · 23:03"},
+		{30, long, "Songs for th… 3 tracks · 23:03"},
+		{20, long, "Songs for… 3 · 23:03"},
+		{12, long, "Songs… 23:03"},
+		{6, long, "Songs…"},
+		{20, "長い夜のドライブ", "長い夜の…  3 · 23:03"},
+		{0, long, ""},
+	} {
+		got := Row(c.w, c.name, forms...)
+		if got != c.want {
+			t.Errorf("Row(%d, %q) = %q, want %q", c.w, c.name, got, c.want)
+		}
+		if lipgloss.Width(got) != c.w {
+			t.Errorf("Row(%d, %q) is %d cells wide", c.w, c.name, lipgloss.Width(got))
+		}
+	}
+	if got := Row(10, "Road Trip"); got != "Road Trip " {
+		t.Errorf("Row with no figures = %q", got)
 	}
 }
 

@@ -79,18 +79,22 @@ func (v *View) localNote() string {
 	return "\n" + strings.Join(lines, "\n")
 }
 
-// playlistRow lays out name, track count, length and flags in fixed
-// columns (the flags change while a download runs; the others must not
-// move).
+// playlistRow lays out name, track count, length and flags: from 58 cells
+// in fixed columns (the flags change while a download runs; the others
+// must not move), narrower with the name cut before the count and length,
+// which go last (they tell a listener how long the playlist is) and keep
+// their columns while they fit whole.
 func (v *View) playlistRow(p catalog.Playlist, w int) string {
-	count := catalog.Count(p.TrackCount, "track")
-	if w < 60 {
-		return list.Columns(w, []int{1}, fmt.Sprintf("%s · %d", p.Name, p.TrackCount), fmt.Sprintf("%-9s", v.flags(p)))
+	count, clock, flags := catalog.Count(p.TrackCount, "track"), nowplaying.Clock(ms(p.DurationMS)), v.flags(p)
+	if w < 58 {
+		figures := fmt.Sprintf("%9s %6s", count, clock)
+		return list.Row(w, p.Name, fmt.Sprintf("%s %-9s", figures, flags), figures,
+			fmt.Sprintf("%d · %s", p.TrackCount, clock), clock)
 	}
 	const countW, clockW, flagsW = 10, 8, 20
 	nameW := w - countW - clockW - flagsW - 3
 	return list.Fit(p.Name, nameW) + " " + fmt.Sprintf("%*s", countW, count) + " " +
-		fmt.Sprintf("%*s", clockW, nowplaying.Clock(ms(p.DurationMS))) + "   " + list.Fit(v.flags(p), flagsW-2)
+		fmt.Sprintf("%*s", clockW, clock) + "   " + list.Fit(flags, flagsW-2)
 }
 
 func (v *View) row(s string, sel bool) string {
