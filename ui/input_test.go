@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -164,5 +165,32 @@ func TestRunRestoresTerminalOnPanic(t *testing.T) {
 	}
 	if got := out.Take(); !strings.HasPrefix(got, enterModes) || !strings.HasSuffix(got, leaveModes) {
 		t.Fatalf("terminal modes not restored; output ends %q", got[max(len(got)-60, 0):])
+	}
+}
+
+// TestShareURLNoticeKeepsTheURLWhole: a notice with a share URL that holds
+// a hyphen, one row too long for 80 columns, breaks at the space before the
+// URL; it broke at the hyphen, and a listener who selected the URL on
+// screen got a piece of it.
+func TestShareURLNoticeKeepsTheURLWhole(t *testing.T) {
+	url := "http://127.0.0.1:7895/p/CkjVEC-PvLAWu4sG6y3xhgIKNYWa5_rUEcAJEpcizBI"
+	m := newDriven(t, fixture(), 80, 24)
+	m.Update(notice.Msg{Text: "shared “Mix”: " + url + " (copied)"})
+	v := m.View()
+	if !strings.Contains(v, "\n"+url+" (copied)") {
+		t.Fatalf("the share URL is not whole on its own row:\n%s", v)
+	}
+	for _, c := range []struct {
+		in   string
+		w    int
+		want []string
+	}{
+		{"a b-c d", 5, []string{"a b-c", "d"}},
+		{"abcdefgh ij", 3, []string{"abc", "def", "gh", "ij"}},
+		{"日本語 x", 3, []string{"日", "本", "語", "x"}},
+	} {
+		if got := wrapAtSpaces(c.in, c.w); !slices.Equal(got, c.want) {
+			t.Errorf("wrapAtSpaces(%q, %d) = %q, want %q", c.in, c.w, got, c.want)
+		}
 	}
 }

@@ -92,7 +92,7 @@ func (s *statusLine) view(w, rows int, help string) []string {
 	case s.err:
 		style = s.st.Error
 	}
-	lines := strings.Split(ansi.Wrap(list.Squeeze(s.text, w*rows), w, " "), "\n")
+	lines := wrapAtSpaces(list.Squeeze(s.text, w*rows), w)
 	if len(lines) > rows {
 		lines = append(lines[:rows-1], strings.Join(lines[rows-1:], " "))
 	}
@@ -100,4 +100,34 @@ func (s *statusLine) view(w, rows int, help string) []string {
 		lines[i] = list.Fit(style.Render(list.Fit(strings.TrimRight(l, " "), w)), w)
 	}
 	return lines
+}
+
+// wrapAtSpaces wraps the plain text s to lines of at most w cells, breaking
+// only at spaces: ansi.Wrap breaks at hyphens too, and split a share URL
+// that fit whole on a line of its own, so a listener who selected it got
+// half. A word wider than w is cut where the line ends.
+func wrapAtSpaces(s string, w int) []string {
+	w = max(w, 1)
+	var lines []string
+	line := ""
+	for i, word := range strings.Split(s, " ") {
+		switch {
+		case i == 0:
+			line = word
+		case ansi.StringWidth(line)+1+ansi.StringWidth(word) <= w:
+			line += " " + word
+		default:
+			lines = append(lines, line)
+			line = word
+		}
+		for ansi.StringWidth(line) > w {
+			head := ansi.Truncate(line, w, "")
+			if head == "" { // a character wider than the line
+				head = string([]rune(line)[:1])
+			}
+			lines = append(lines, head)
+			line = line[len(head):]
+		}
+	}
+	return append(lines, line)
 }
