@@ -218,3 +218,24 @@ func TestNothingPlayingForgetsTheTrack(t *testing.T) {
 	send(m, "tab", "tab", "C")
 	forgotten("C cleared the queue")
 }
+
+// TestEmptyQueueKeysSaySo: C says how many tracks it took out of the queue
+// (it emptied the queue without a word); on the empty queue enter, d, J, K
+// and C say it is empty and how to fill it, and the help line offers only
+// the modes. They did nothing under a help line that offered them.
+func TestEmptyQueueKeysSaySo(t *testing.T) {
+	m := newDriven(t, fixture(), 100, 30)
+	send(m, "tab", "enter", "a", "tab") // Northern Lights: 3 tracks
+	if got := queueTitles(m); len(got) != 3 {
+		t.Fatalf("the queue holds %q, want Northern Lights' 3 tracks", got)
+	}
+	send(m, "C")
+	if v := m.View(); !strings.Contains(v, "cleared the queue: 3 tracks taken out") || len(queueTitles(m)) != 0 {
+		t.Fatalf("C does not say what it did, or left tracks:\n%s", v)
+	}
+	m.line.text = ""
+	if h := m.shortHelp(); strings.Contains(h, "remove") || strings.Contains(h, "play") || !strings.Contains(h, "shuffle") {
+		t.Errorf("the empty queue's help line is %q, want the modes and no play or remove", h)
+	}
+	eachSays(t, m, "the queue is empty: add tracks with a (add) or A (play next)", "enter", "d", "J", "K", "C")
+}

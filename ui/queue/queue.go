@@ -14,6 +14,7 @@ import (
 	"segue/ui/action"
 	"segue/ui/keys"
 	"segue/ui/list"
+	"segue/ui/notice"
 	"segue/ui/nowplaying"
 	"segue/ui/playlists"
 	"segue/ui/styles"
@@ -74,8 +75,12 @@ func (v *View) SetState(s State) {
 // State returns what the screen shows.
 func (v *View) State() State { return v.state }
 
-// ShortHelp lists the keys worth showing on this screen.
+// ShortHelp lists the keys worth showing on this screen: with the queue
+// empty, only the modes (the others act on a row).
 func (v *View) ShortHelp() []key.Binding {
+	if len(v.state.Tracks) == 0 {
+		return []key.Binding{v.km.Shuffle, v.km.Repeat}
+	}
 	return []key.Binding{v.play(), v.km.MoveDown, v.km.MoveUp, v.km.Remove, v.km.Clear, v.km.Shuffle, v.km.Repeat}
 }
 
@@ -114,6 +119,9 @@ func send(a action.Action) tea.Cmd { return func() tea.Msg { return a } }
 
 func (v *View) key(msg tea.KeyMsg) tea.Cmd {
 	c := v.l.Cursor()
+	if c < 0 && key.Matches(msg, v.km.Play, v.km.Open, v.km.MoveDown, v.km.MoveUp, v.km.Remove, v.km.Radio, v.km.ToPlaylist, v.km.Clear) {
+		return notice.Info("the queue is empty: add tracks with a (add) or A (play next) from search or the library")
+	}
 	switch {
 	case key.Matches(msg, v.km.Play), key.Matches(msg, v.km.Open):
 		if c >= 0 {
@@ -144,7 +152,8 @@ func (v *View) key(msg tea.KeyMsg) tea.Cmd {
 			return func() tea.Msg { return p }
 		}
 	case key.Matches(msg, v.km.Clear):
-		return send(action.Action{Kind: action.Clear})
+		// one key takes every track away: say so, and how many
+		return tea.Batch(send(action.Action{Kind: action.Clear}), notice.Info("cleared the queue: "+catalog.Count(v.l.Len(), "track")+" taken out"))
 	case key.Matches(msg, v.km.Shuffle):
 		return send(action.Action{Kind: action.Shuffle})
 	case key.Matches(msg, v.km.Repeat):
