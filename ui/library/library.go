@@ -375,6 +375,12 @@ func (v *View) key(msg tea.KeyMsg) tea.Cmd {
 			r = action.Radio{Seed: sel.album.Tracks[sel.track].ID, From: "“" + sel.album.Tracks[sel.track].Title + "”"}
 		case ok:
 			r = action.Radio{Seed: sel.album.ID, From: "“" + sel.album.Title + "”"}
+		case lv.kind == artistsLevel && c >= 0 && c < len(lv.artists):
+			// the origin's radio takes artist seeds too (R did nothing here)
+			r = action.Radio{Seed: lv.artists[c].ID, From: "“" + lv.artists[c].Name + "”"}
+		case lv.kind == artistsLevel && c >= len(lv.artists):
+			pl := lv.playlists[c-len(lv.artists)]
+			r = action.Radio{Seed: pl.ID, From: "playlist “" + pl.Name + "”"}
 		default:
 			return nil
 		}

@@ -197,6 +197,8 @@ func (v *View) key(msg tea.KeyMsg) tea.Cmd {
 			r = action.Radio{Seed: v.res.Tracks[row.i].ID, From: "“" + v.res.Tracks[row.i].Title + "”"}
 		case albumRow:
 			r = action.Radio{Seed: v.res.Albums[row.i].ID, From: "“" + v.res.Albums[row.i].Title + "”"}
+		case artistRow: // the origin's radio takes artist seeds too
+			r = action.Radio{Seed: v.res.Artists[row.i].ID, From: "“" + v.res.Artists[row.i].Name + "”"}
 		default:
 			return nil
 		}
