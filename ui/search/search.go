@@ -106,9 +106,13 @@ func (v *View) SetSize(w, h int) {
 // ShortHelp lists the keys worth showing on this screen.
 func (v *View) ShortHelp() []key.Binding {
 	if v.Typing() {
-		return []key.Binding{v.km.Play, v.km.Blur}
+		// enter in the input goes to the results (it said "enter play")
+		return []key.Binding{key.NewBinding(key.WithKeys("enter", "down"), key.WithHelp("enter/↓", "to the results")), v.km.Blur}
 	}
-	return []key.Binding{v.km.Play, v.km.Add, v.km.PlayNext, v.km.Search}
+	// enter opens an album or artist row: "enter play" was half true (l
+	// does the same; the full help says so, the line has no room)
+	choose := key.NewBinding(key.WithKeys(v.km.Play.Keys()...), key.WithHelp("enter", "play or open"))
+	return []key.Binding{choose, v.km.Add, v.km.PlayNext, v.km.Search}
 }
 
 // FullHelp lists every key of this screen by group.
