@@ -239,3 +239,23 @@ func TestEmptyQueueKeysSaySo(t *testing.T) {
 	}
 	eachSays(t, m, "the queue is empty: add tracks with a (add) or A (play next)", "enter", "d", "J", "K", "C")
 }
+
+// TestKeysOnAnArtistRowSaySo: a, A and s on an artist row (search, the
+// Library's artist list) and O there say that they take an album or a
+// track and to open the artist; they did nothing. The artist list's help
+// line offers no "back": there is nothing above it.
+func TestKeysOnAnArtistRowSaySo(t *testing.T) {
+	m := newDriven(t, fixture(), 100, 30)
+	want := "“Aurora Lane” is an artist: open it with enter"
+	typeText(m, "/aurora")
+	send(m, "enter", "G") // the artist row
+	eachSays(t, m, want, "a", "A", "s")
+	send(m, "tab") // the Library's artist list, Aurora Lane selected
+	eachSays(t, m, want, "a", "A", "s", "O")
+	if h := m.shortHelp(); strings.Contains(h, "back") {
+		t.Errorf("the artist list's help line offers back: %q", h)
+	}
+	if got := queueTitles(m); len(got) != 0 || m.picker != nil {
+		t.Fatalf("keys on an artist row queued %q or opened the picker", got)
+	}
+}

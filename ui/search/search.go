@@ -220,6 +220,8 @@ func (v *View) key(msg tea.KeyMsg) tea.Cmd {
 			al := v.res.Albums[r.i]
 			at := library.AlbumTracks{ID: al.ID, Title: al.Title, Pick: true}
 			return func() tea.Msg { return at }
+		case artistRow:
+			return library.ArtistRowNote(v.res.Artists[r.i].Name)
 		}
 	case key.Matches(msg, v.km.Up):
 		if v.l.Cursor() <= 1 {
@@ -328,7 +330,7 @@ func (v *View) activate(k action.Kind) tea.Cmd {
 		return func() tea.Msg { return library.OpenAlbum{ID: al.ID, Title: al.Title} }
 	case artistRow:
 		if k != action.PlayNow {
-			return nil
+			return library.ArtistRowNote(v.res.Artists[r.i].Name)
 		}
 		ar := v.res.Artists[r.i]
 		return func() tea.Msg { return library.OpenArtist{ID: ar.ID, Name: ar.Name} }
