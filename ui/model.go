@@ -299,6 +299,11 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		return m.show(searchScreen)
 	case key.Matches(msg, km.OpenURL):
 		return m.askURL()
+	case !m.status.HasTrack && len(m.queue.State().Tracks) == 0 && key.Matches(msg, km.Pause, km.Next, km.Prev):
+		// the player has nothing to act on: these keys did nothing
+		return m.line.show("nothing to play: the queue is empty (/ searches, tab browses the library)", false)
+	case !m.status.HasTrack && key.Matches(msg, km.SeekBack, km.SeekFwd, km.SeekPercent):
+		return m.line.show("nothing is playing: start a track, then ← → and 0-9 seek in it", false)
 	case key.Matches(msg, km.Pause):
 		return m.request(action.Action{Kind: action.TogglePause})
 	case key.Matches(msg, km.Next):

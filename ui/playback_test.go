@@ -259,3 +259,25 @@ func TestKeysOnAnArtistRowSaySo(t *testing.T) {
 		t.Fatalf("keys on an artist row queued %q or opened the picker", got)
 	}
 }
+
+// TestPlaybackKeysWithNothingToPlay: with nothing playing and the queue
+// empty, space, n and p say there is nothing to play and how to find some,
+// and ←, → and 0-9 that nothing is playing; they all did nothing under a
+// help line that offers them. With a track playing they reach the player.
+func TestPlaybackKeysWithNothingToPlay(t *testing.T) {
+	m := newDriven(t, fixture(), 100, 30)
+	send(m, "tab", "tab", "tab") // Now Playing
+	eachSays(t, m, "nothing to play: the queue is empty (/ searches, tab browses the library)", " ", "n", "p")
+	eachSays(t, m, "nothing is playing: start a track, then ← → and 0-9 seek in it", "left", "right", "5")
+	pl := m.player.(*fakePlayer)
+	for _, k := range pl.kinds() {
+		if k != action.Refresh {
+			t.Fatalf("with nothing to play the player was asked %v", pl.kinds())
+		}
+	}
+	typeText(m, "/aur")
+	send(m, "enter", "enter", "right", " ")
+	if got := pl.kinds(); !slices.Contains(got, action.SeekBy) || !slices.Contains(got, action.TogglePause) {
+		t.Fatalf("with a track playing → and space did not reach the player: %v", got)
+	}
+}
