@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -179,18 +178,5 @@ func TestShareURLNoticeKeepsTheURLWhole(t *testing.T) {
 	v := m.View()
 	if !strings.Contains(v, "\n"+url+" (copied)") {
 		t.Fatalf("the share URL is not whole on its own row:\n%s", v)
-	}
-	for _, c := range []struct {
-		in   string
-		w    int
-		want []string
-	}{
-		{"a b-c d", 5, []string{"a b-c", "d"}},
-		{"abcdefgh ij", 3, []string{"abc", "def", "gh", "ij"}},
-		{"日本語 x", 3, []string{"日", "本", "語", "x"}},
-	} {
-		if got := wrapAtSpaces(c.in, c.w); !slices.Equal(got, c.want) {
-			t.Errorf("wrapAtSpaces(%q, %d) = %q, want %q", c.in, c.w, got, c.want)
-		}
 	}
 }

@@ -88,3 +88,39 @@ func TestNarrowRowsKeepTheirFigures(t *testing.T) {
 		})
 	}
 }
+
+// TestEmptyNotesWhole: the note of an empty queue, of no playlists and of
+// an empty playlist says what to do; in a narrow window it wraps into the
+// empty list's rows rather than being cut ("…or the qu…" at 60 columns).
+func TestEmptyNotesWhole(t *testing.T) {
+	flat := func(v string) string { return strings.Join(strings.Fields(v), " ") }
+	for _, c := range []struct {
+		name, note string
+		do         func(m *Model)
+	}{
+		{"queue", "empty — add tracks with a (add) or A (play next) from search or the library", func(m *Model) { send(m, "tab", "tab") }},
+		{"no-playlists", "none yet — N makes one, o opens a shared playlist URL", func(m *Model) { send(m, "shift+tab") }},
+		{"empty-playlist", "empty — press s on a track in search, the library or the queue to add it here", func(m *Model) {
+			send(m, "shift+tab")
+			prompted(m, "N", "Mix")
+			send(m, "enter")
+		}},
+	} {
+		for _, w := range []int{100, 60, 40, 30} {
+			pl := newFakePlayer()
+			pl.ch = nil
+			cat := fixture()
+			store := newFakeStore(cat)
+			m := New(context.Background(), Options{Catalog: cat, Player: pl, Playlists: store, Opener: store})
+			m.Update(tea.WindowSizeMsg{Width: w, Height: 20})
+			drive(m, m.Init())
+			c.do(m)
+			m.line.text = ""
+			v := m.View()
+			checkFrame(t, v, w, 20)
+			if !strings.Contains(flat(v), c.note) {
+				t.Errorf("%s at %d columns: the note %q is not whole:\n%s", c.name, w, c.note, v)
+			}
+		}
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/x/ansi"
 
 	"segue/ui/list"
 	"segue/ui/styles"
@@ -92,7 +91,7 @@ func (s *statusLine) view(w, rows int, help string) []string {
 	case s.err:
 		style = s.st.Error
 	}
-	lines := wrapAtSpaces(list.Squeeze(s.text, w*rows), w)
+	lines := list.Words(list.Squeeze(s.text, w*rows), w)
 	if len(lines) > rows {
 		lines = append(lines[:rows-1], strings.Join(lines[rows-1:], " "))
 	}
@@ -100,34 +99,4 @@ func (s *statusLine) view(w, rows int, help string) []string {
 		lines[i] = list.Fit(style.Render(list.Fit(strings.TrimRight(l, " "), w)), w)
 	}
 	return lines
-}
-
-// wrapAtSpaces wraps the plain text s to lines of at most w cells, breaking
-// only at spaces: ansi.Wrap breaks at hyphens too, and split a share URL
-// that fit whole on a line of its own, so a listener who selected it got
-// half. A word wider than w is cut where the line ends.
-func wrapAtSpaces(s string, w int) []string {
-	w = max(w, 1)
-	var lines []string
-	line := ""
-	for i, word := range strings.Split(s, " ") {
-		switch {
-		case i == 0:
-			line = word
-		case ansi.StringWidth(line)+1+ansi.StringWidth(word) <= w:
-			line += " " + word
-		default:
-			lines = append(lines, line)
-			line = word
-		}
-		for ansi.StringWidth(line) > w {
-			head := ansi.Truncate(line, w, "")
-			if head == "" { // a character wider than the line
-				head = string([]rune(line)[:1])
-			}
-			lines = append(lines, head)
-			line = line[len(head):]
-		}
-	}
-	return append(lines, line)
 }

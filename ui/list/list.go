@@ -299,3 +299,41 @@ func Columns(w int, shares []int, cells ...string) string {
 	b.WriteString(" " + last)
 	return Fit(b.String(), w)
 }
+
+// Words wraps the plain text s to lines of at most w cells, breaking only
+// at spaces: ansi.Wrap breaks at hyphens too, and split a share URL that
+// fit whole on a line of its own, so a listener who selected it got half.
+// A word wider than w is cut where the line ends.
+func Words(s string, w int) []string {
+	w = max(w, 1)
+	var lines []string
+	line := ""
+	for i, word := range strings.Split(s, " ") {
+		switch {
+		case i == 0:
+			line = word
+		case ansi.StringWidth(line)+1+ansi.StringWidth(word) <= w:
+			line += " " + word
+		default:
+			lines = append(lines, line)
+			line = word
+		}
+		for ansi.StringWidth(line) > w {
+			head := ansi.Truncate(line, w, "")
+			if head == "" { // a character wider than the line
+				head = string([]rune(line)[:1])
+			}
+			lines = append(lines, head)
+			line = line[len(head):]
+		}
+	}
+	return append(lines, line)
+}
+
+// Spill fits the one-line note s of an empty list into w cells without
+// cutting it: the first line of s wrapped to w, and the rest of its lines
+// to show where the rows would be. A note that fits is all first line.
+func Spill(s string, w int) (first string, rest []string) {
+	lines := Words(s, w)
+	return lines[0], lines[1:]
+}

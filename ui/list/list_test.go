@@ -1,6 +1,7 @@
 package list
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -151,6 +152,24 @@ func TestSqueeze(t *testing.T) {
 		got := Squeeze(c.in, c.width)
 		if got != c.want {
 			t.Errorf("Squeeze(%q, %d) = %q, want %q", c.in, c.width, got, c.want)
+		}
+	}
+}
+
+// TestWords: text wraps at spaces only, never at a hyphen; a word wider
+// than the line is cut at its end, a wide character kept whole.
+func TestWords(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		w    int
+		want []string
+	}{
+		{"a b-c d", 5, []string{"a b-c", "d"}},
+		{"abcdefgh ij", 3, []string{"abc", "def", "gh", "ij"}},
+		{"日本語 x", 3, []string{"日", "本", "語", "x"}},
+	} {
+		if got := Words(c.in, c.w); !slices.Equal(got, c.want) {
+			t.Errorf("list.Words(%q, %d) = %q, want %q", c.in, c.w, got, c.want)
 		}
 	}
 }

@@ -61,6 +61,13 @@ func (v *View) View() string {
 		sub = v.st.Error.Render(notice.SayLoad(v.err))
 	case v.loading != "":
 		sub = v.st.Muted.Render("loading " + v.loading + "…")
+	case v.open != nil && len(v.open.Tracks) == 0 || v.open == nil && len(v.pls) == 0:
+		// no rows: the note says what to do, whole, where they would be
+		first, rest := list.Spill(sub, v.w)
+		sub = v.st.Muted.Render(first)
+		if len(rest) > 0 {
+			body = v.st.Muted.Render(strings.Join(rest, "\n")) + "\n" + body
+		}
 	default:
 		sub = v.st.Muted.Render(sub)
 	}

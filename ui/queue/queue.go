@@ -5,6 +5,7 @@
 package queue
 
 import (
+	"strings"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -177,8 +178,11 @@ func (v *View) View() string {
 		mode = "repeat " + s.Repeat + " · shuffle on"
 	}
 	sub := v.st.Muted.Render(mode)
+	var rest []string // what of the empty queue's note the line has no room for
 	if len(s.Tracks) == 0 {
-		sub = v.st.Muted.Render("empty — add tracks with a (add) or A (play next) from search or the library")
+		var first string
+		first, rest = list.Spill("empty — add tracks with a (add) or A (play next) from search or the library", v.w)
+		sub = v.st.Muted.Render(first)
 	}
 	body := v.l.Render(v.w, func(i int, sel bool) string {
 		t := s.Tracks[i]
@@ -205,5 +209,8 @@ func (v *View) View() string {
 		}
 		return "  " + v.st.Row.Render(mark+row)
 	})
+	if len(rest) > 0 {
+		body = v.st.Muted.Render(strings.Join(rest, "\n"))
+	}
 	return list.Block(head+"\n"+sub+"\n"+body, v.w, v.h)
 }
