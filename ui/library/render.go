@@ -42,15 +42,21 @@ func (v *View) View() string {
 		head = a.Title + " — " + a.Artist
 		sub = strings.Join(nonEmpty(yearOf(a.Year), catalog.Count(len(a.Tracks), "track"), nowplaying.Clock(albumTime(a)), v.pins.Mark(a.ID)), " · ")
 	}
+	style := v.st.Muted
 	switch {
 	case v.err != nil:
-		sub = v.st.Error.Render(notice.SayLoad(v.err))
+		sub, style = notice.SayLoad(v.err), v.st.Error
 	case v.loading != "":
-		sub = v.st.Muted.Render("loading " + v.loading + "…")
-	default:
-		sub = v.st.Muted.Render(sub)
+		sub = "loading " + v.loading + "…"
 	}
-	top := v.st.Title.Render(head) + "\n" + sub
+	var rest []string // with no rows, what of the line there is no room for
+	if lv.l.Len() == 0 {
+		sub, rest = list.Spill(sub, v.w)
+	}
+	top := v.st.Title.Render(head) + "\n" + style.Render(sub)
+	if len(rest) > 0 {
+		return list.Block(top+"\n"+style.Render(strings.Join(rest, "\n")), v.w, v.h)
+	}
 	if lv.kind != albumLevel {
 		return list.Block(top+"\n"+v.rows(lv, v.w), v.w, v.h)
 	}

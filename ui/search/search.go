@@ -8,10 +8,12 @@ package search
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"segue/catalog"
 	"segue/ui/action"
@@ -362,7 +364,14 @@ func (v *View) mouse(msg tea.MouseMsg) tea.Cmd {
 
 // View draws the screen in exactly its size.
 func (v *View) View() string {
-	summary := v.summary()
+	text, style := v.summary()
+	summary := style.Render(text)
+	var rest []string // with no rows, what of the line there is no room for
+	if len(v.rows) == 0 {
+		var first string
+		first, rest = list.Spill(text, v.w)
+		summary = style.Render(first)
+	}
 	body := v.l.Render(v.w, func(i int, sel bool) string {
 		r := v.rows[i]
 		var s string
@@ -387,24 +396,28 @@ func (v *View) View() string {
 		}
 		return "  " + v.st.Row.Render(s)
 	})
+	if len(rest) > 0 {
+		body = style.Render(strings.Join(rest, "\n"))
+	}
 	return list.Block(v.input.view(v.st, v.w)+"\n"+summary+"\n"+body, v.w, v.h)
 }
 
-func (v *View) summary() string {
+// summary is the line under the input and its style.
+func (v *View) summary() (string, lipgloss.Style) {
 	switch {
 	case v.err != nil && notice.Unreachable(v.err):
-		return v.st.Error.Render("offline: search needs the origin; the Library shows what is pinned")
+		return "offline: search needs the origin; the Library shows what is pinned", v.st.Error
 	case v.err != nil:
-		return v.st.Error.Render(notice.SayLoad(v.err))
+		return notice.SayLoad(v.err), v.st.Error
 	case v.busy:
-		return v.st.Muted.Render("searching…")
+		return "searching…", v.st.Muted
 	case v.input.Value() == "":
-		return v.st.Muted.Render("type to search")
+		return "type to search", v.st.Muted
 	case len(v.rows) == 0:
-		return v.st.Muted.Render("no matches")
+		return "no matches", v.st.Muted
 	}
-	return v.st.Muted.Render(catalog.Count(len(v.res.Tracks), "track") + " · " +
-		catalog.Count(len(v.res.Albums), "album") + " · " + catalog.Count(len(v.res.Artists), "artist"))
+	return catalog.Count(len(v.res.Tracks), "track") + " · " +
+		catalog.Count(len(v.res.Albums), "album") + " · " + catalog.Count(len(v.res.Artists), "artist"), v.st.Muted
 }
 
 func yearOf(y int) string {
