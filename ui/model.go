@@ -154,9 +154,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.err != nil {
 			cmds = append(cmds, m.fail(msg.err))
 		} else {
+			idle := !m.status.HasTrack || m.status.State == player.Stopped
 			q := fromStatus(&m.status, msg.status)
 			m.queue.SetState(q)
-			cmds = append(cmds, m.statusChanged(), m.confirm(msg.a))
+			cmds = append(cmds, m.statusChanged(), m.confirm(msg.a, idle))
 		}
 		return m, tea.Batch(append(cmds, m.next())...)
 	case notice.Msg:
@@ -389,7 +390,14 @@ func (m *Model) next() tea.Cmd {
 }
 
 // confirm tells the user what a request did where it is not self-evident.
-func (m *Model) confirm(a action.Action) tea.Cmd {
+// idle says nothing played before it: then an add or play next that
+// started playback says it plays now ("plays next" of a track playing).
+func (m *Model) confirm(a action.Action, idle bool) tea.Cmd {
+	started := idle && len(a.Tracks) > 0 && m.status.HasTrack && m.status.State == player.Playing &&
+		m.status.Track.ID == a.Tracks[0].ID
+	if started && (a.Kind == action.Add || a.Kind == action.PlayNext) {
+		return m.line.show("playing "+tracksNamed(a.Tracks, a.From)+": nothing was playing", false)
+	}
 	switch a.Kind {
 	case action.Add:
 		return m.line.show("added "+tracksNamed(a.Tracks, a.From)+" to the queue", false)
