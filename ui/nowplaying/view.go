@@ -132,8 +132,11 @@ func (v *View) details(w int) string {
 	if s.Source != "" {
 		lines = append(lines, v.st.Muted.Render("from "+string(s.Source)))
 	}
-	if played := s.Played.String(); played != "" {
-		lines = append(lines, v.st.Muted.Render("played "+played))
+	if played := "played " + s.Played.String(); s.Played.String() != "" {
+		if lipgloss.Width(played) > w { // the zeros go before a count is cut
+			played = "played " + s.Played.Short()
+		}
+		lines = append(lines, v.st.Muted.Render(played))
 	}
 	lines = append(lines, v.st.Muted.Render(fmt.Sprintf("buffered %.0fs ahead", s.Buffer.Seconds())))
 	if v.Silent {
