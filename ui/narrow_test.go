@@ -36,8 +36,9 @@ func longFixture() *fakeCatalog {
 // than the row, the name is cut and the figures beside it (track numbers,
 // lengths, counts, years) stay down to 40 columns; at every width from 100
 // to 20 each line of the frame is exactly the window's width in cells, wide
-// characters and emoji included. At 40 columns a playlist row was all name:
-// its track count and length were gone.
+// characters and emoji included, and an album's, a playlist's and the
+// queue's heading keep their length. At 40 columns a playlist row was all
+// name: its track count and length were gone.
 func TestNarrowRowsKeepTheirFigures(t *testing.T) {
 	toPlaylists := func(m *Model) { send(m, "tab", "tab", "tab", "tab") }
 	cases := []struct {
@@ -45,17 +46,18 @@ func TestNarrowRowsKeepTheirFigures(t *testing.T) {
 		offline bool
 		do      func(m *Model)
 		figures []string // shown at 40 columns and wider
+		at20    []string // the length in the heading, shown down to 20 columns
 	}{
-		{"search", false, func(m *Model) { typeText(m, "/ens"); send(m, "enter") }, []string{"7:41", "1987"}},
-		{"library-artist", false, func(m *Model) { send(m, "tab", "enter") }, []string{"1987", "3 tracks"}},
-		{"library-album", false, func(m *Model) { send(m, "tab", "enter", "enter") }, []string{" 1. ", "7:41", " 3. ", "8:30"}},
-		{"queue", false, func(m *Model) { send(m, "tab", "enter", "enter", "enter", "tab") }, []string{"7:41", "8:30", "23:03"}},
-		{"now-playing", false, func(m *Model) { send(m, "tab", "enter", "enter", "enter", "tab", "tab") }, []string{"7:41", "1987"}},
-		{"playlists", false, toPlaylists, []string{"3 tracks", "23:03"}},
-		{"playlist-open", false, func(m *Model) { toPlaylists(m); send(m, "enter") }, []string{" 1. ", "7:41", " 3. ", "8:30"}},
-		{"offline-library", true, func(m *Model) { send(m, "tab") }, []string{"3 tracks"}},
-		{"offline-artist", true, func(m *Model) { send(m, "tab", "enter") }, []string{"1987", "3 tracks"}},
-		{"offline-playlists", true, toPlaylists, []string{"3 tracks", "23:03"}},
+		{"search", false, func(m *Model) { typeText(m, "/ens"); send(m, "enter") }, []string{"7:41", "1987"}, nil},
+		{"library-artist", false, func(m *Model) { send(m, "tab", "enter") }, []string{"1987", "3 tracks"}, nil},
+		{"library-album", false, func(m *Model) { send(m, "tab", "enter", "enter") }, []string{" 1. ", "7:41", " 3. ", "8:30"}, []string{"23:03"}},
+		{"queue", false, func(m *Model) { send(m, "tab", "enter", "enter", "enter", "tab") }, []string{"7:41", "8:30", "23:03"}, []string{"23:03"}},
+		{"now-playing", false, func(m *Model) { send(m, "tab", "enter", "enter", "enter", "tab", "tab") }, []string{"7:41", "1987"}, nil},
+		{"playlists", false, toPlaylists, []string{"3 tracks", "23:03"}, nil},
+		{"playlist-open", false, func(m *Model) { toPlaylists(m); send(m, "enter") }, []string{" 1. ", "7:41", " 3. ", "8:30"}, []string{"23:03"}},
+		{"offline-library", true, func(m *Model) { send(m, "tab") }, []string{"3 tracks"}, nil},
+		{"offline-artist", true, func(m *Model) { send(m, "tab", "enter") }, []string{"1987", "3 tracks"}, nil},
+		{"offline-playlists", true, toPlaylists, []string{"3 tracks", "23:03"}, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -76,6 +78,11 @@ func TestNarrowRowsKeepTheirFigures(t *testing.T) {
 				m.Update(tea.WindowSizeMsg{Width: w, Height: 24})
 				v := m.View()
 				checkFrame(t, v, w, 24)
+				for _, f := range c.at20 {
+					if !strings.Contains(v, f) {
+						t.Errorf("at %d columns the heading lost %q:\n%s", w, f, v)
+					}
+				}
 				if w < 40 {
 					continue
 				}

@@ -40,7 +40,8 @@ func (v *View) View() string {
 	case albumLevel:
 		a := lv.album
 		head = a.Title + " — " + a.Artist
-		sub = strings.Join(nonEmpty(yearOf(a.Year), catalog.Count(len(a.Tracks), "track"), nowplaying.Clock(albumTime(a)), v.pins.Mark(a.ID)), " · ")
+		// narrow, the pin mark and then the year go before the length
+		sub = list.Fields(v.w, []string{yearOf(a.Year), catalog.Count(len(a.Tracks), "track"), nowplaying.Clock(albumTime(a)), v.pins.Mark(a.ID)}, 3, 0)
 	}
 	style := v.st.Muted
 	switch {

@@ -4,6 +4,7 @@
 package list
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -336,4 +337,30 @@ func Words(s string, w int) []string {
 func Spill(s string, w int) (first string, rest []string) {
 	lines := Words(s, w)
 	return lines[0], lines[1:]
+}
+
+// Fields joins the parts of a summary line ("1987 · 3 tracks · 23:03 · ●
+// offline") for w cells: while it is too wide, the parts named by drop
+// (indexes into parts, first dropped first) go, so the ones that matter
+// most are cut last. Empty parts are left out.
+func Fields(w int, parts []string, drop ...int) string {
+	parts = slices.Clone(parts)
+	join := func() string {
+		var kept []string
+		for _, p := range parts {
+			if p != "" {
+				kept = append(kept, p)
+			}
+		}
+		return strings.Join(kept, " · ")
+	}
+	s := join()
+	for _, i := range drop {
+		if lipgloss.Width(s) <= w {
+			break
+		}
+		parts[i] = ""
+		s = join()
+	}
+	return s
 }

@@ -21,7 +21,7 @@ func (v *View) View() string {
 	var head, sub, body string
 	if pl := v.open; pl != nil {
 		head = pl.Name
-		sub = strings.Join(nonEmpty(catalog.Count(len(pl.Tracks), "track"), nowplaying.Clock(ms(pl.DurationMS)), v.flags(*pl)), " · ")
+		sub = list.Fields(v.w, []string{catalog.Count(len(pl.Tracks), "track"), nowplaying.Clock(ms(pl.DurationMS)), v.flags(*pl)}, 2)
 		body = v.tl.Render(v.w, func(i int, sel bool) string {
 			t := pl.Tracks[i]
 			var s string

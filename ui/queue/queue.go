@@ -10,6 +10,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"segue/catalog"
 	"segue/ui/action"
@@ -172,7 +173,11 @@ func (v *View) View() string {
 	for _, t := range s.Tracks {
 		total += time.Duration(t.DurationMS) * time.Millisecond
 	}
-	head := v.st.Title.Render("Queue") + v.st.Muted.Render("  "+catalog.Count(len(s.Tracks), "track")+" · "+nowplaying.Clock(total))
+	figures := catalog.Count(len(s.Tracks), "track") + " · " + nowplaying.Clock(total)
+	head := v.st.Title.Render("Queue") + v.st.Muted.Render("  "+figures)
+	if lipgloss.Width("Queue  "+figures) > v.w { // the tab line names the screen
+		head = v.st.Muted.Render(figures)
+	}
 	mode := "repeat " + s.Repeat + " · shuffle off"
 	if s.Shuffle {
 		mode = "repeat " + s.Repeat + " · shuffle on"
