@@ -222,3 +222,13 @@ func TestSearchHelpLineSaysWhatEnterDoes(t *testing.T) {
 		t.Fatalf("enter on the artist row did not open it:\n%s", v)
 	}
 }
+
+// TestEmptyLibraryHelpLine: offline with nothing pinned the artist list
+// has no rows, and its help line offered "l/enter open", which opened
+// nothing; it offers ctrl+r (load again) instead.
+func TestEmptyLibraryHelpLine(t *testing.T) {
+	m := offlineLibrary(80, 20)
+	if h := m.shortHelp(); strings.Contains(h, "open") || !strings.Contains(h, "ctrl+r") {
+		t.Fatalf("the empty artist list's help line is %q, want ctrl+r and no open", h)
+	}
+}

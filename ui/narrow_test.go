@@ -137,16 +137,7 @@ func TestEmptyNotesWhole(t *testing.T) {
 // the empty rows at 40 columns; they were cut there.
 func TestOfflineNotesWhole(t *testing.T) {
 	flat := func(v string) string { return strings.Join(strings.Fields(v), " ") }
-	cat := fixture()
-	cat.offline = true
-	pl := newFakePlayer()
-	pl.ch = nil
-	done := make(chan struct{})
-	close(done)
-	m := New(context.Background(), Options{Catalog: cat, Player: pl, Pinner: &fakePinner{release: done}})
-	m.Update(tea.WindowSizeMsg{Width: 40, Height: 20})
-	drive(m, m.Init())
-	send(m, "tab")
+	m := offlineLibrary(40, 20)
 	m.line.text = ""
 	if v := m.View(); !strings.Contains(flat(v), "offline: nothing pinned here (O pins an album while online)") {
 		t.Errorf("the offline Library's note is not whole:\n%s", v)
@@ -156,4 +147,20 @@ func TestOfflineNotesWhole(t *testing.T) {
 	if v := m.View(); !strings.Contains(flat(v), "offline: search needs the origin; the Library shows what is pinned") {
 		t.Errorf("offline search's note is not whole:\n%s", v)
 	}
+}
+
+// offlineLibrary is a model of w x h with the origin down and nothing
+// pinned, on the Library.
+func offlineLibrary(w, h int) *Model {
+	cat := fixture()
+	cat.offline = true
+	pl := newFakePlayer()
+	pl.ch = nil
+	done := make(chan struct{})
+	close(done)
+	m := New(context.Background(), Options{Catalog: cat, Player: pl, Pinner: &fakePinner{release: done}})
+	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
+	drive(m, m.Init())
+	send(m, "tab")
+	return m
 }

@@ -220,7 +220,10 @@ func (v *View) ShortHelp() []key.Binding {
 	if v.top().kind == albumsLevel {
 		return []key.Binding{v.km.Open, v.km.Offline, v.km.Back}
 	}
-	if v.offline {
+	switch {
+	case v.top().l.Len() == 0:
+		return []key.Binding{v.km.Reload} // no row to open: load the list again
+	case v.offline:
 		return []key.Binding{v.km.Open} // a radio needs the origin
 	}
 	return []key.Binding{v.km.Open, v.km.Radio} // the top level has nothing to go back to
