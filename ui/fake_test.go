@@ -58,6 +58,13 @@ type fakeCatalog struct {
 	offline bool
 }
 
+// setOffline takes the fake origin down (true) or brings it back.
+func (c *fakeCatalog) setOffline(off bool) {
+	c.mu.Lock()
+	c.offline = off
+	c.mu.Unlock()
+}
+
 // errOffline is what the origin client says when the origin is down and
 // the document was never stored.
 var errOffline = fmt.Errorf("get http://127.0.0.1:7700/api/v1/x: %w (the origin is unreachable: dial tcp 127.0.0.1:7700: connect: connection refused)", originclient.ErrOffline)

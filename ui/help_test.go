@@ -232,3 +232,21 @@ func TestEmptyLibraryHelpLine(t *testing.T) {
 		t.Fatalf("the empty artist list's help line is %q, want ctrl+r and no open", h)
 	}
 }
+
+// TestSearchHelpLineWithoutResults: with no results (no matches, or the
+// origin down) the help line offers "/ search", not keys that play or add a
+// row; while typing after a failed search it says enter tries again.
+func TestSearchHelpLineWithoutResults(t *testing.T) {
+	cat := fixture()
+	m := newDriven(t, cat, 120, 30)
+	typeText(m, "/zzz")
+	send(m, "enter")
+	if h := m.shortHelp(); strings.Contains(h, "play") || strings.Contains(h, "add to queue") || !strings.Contains(h, "/ search") {
+		t.Errorf("no matches: the help line is %q, want / search and no play or add", h)
+	}
+	cat.setOffline(true)
+	typeText(m, "/aur")
+	if h := m.shortHelp(); !strings.Contains(h, "enter try again") {
+		t.Errorf("typing after a failed search: the help line is %q, want enter try again", h)
+	}
+}
