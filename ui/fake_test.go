@@ -193,6 +193,9 @@ func (p *fakePlayer) Do(_ context.Context, a action.Action) (player.Status, erro
 		p.state = player.Playing
 	case action.PlayNext:
 		p.q.PlayNext(a.Tracks...)
+		if p.q.Index() != before { // the engine plays what comes into an idle queue
+			p.state = player.Playing
+		}
 	case action.Add:
 		p.q.Add(a.Tracks...)
 		if p.q.Index() != before {

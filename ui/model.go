@@ -391,12 +391,16 @@ func (m *Model) next() tea.Cmd {
 
 // confirm tells the user what a request did where it is not self-evident.
 // idle says nothing played before it: then an add or play next that
-// started playback says it plays now ("plays next" of a track playing).
+// started playback says it plays now ("plays next" of a track playing;
+// an add keeps its "added … to the queue" first).
 func (m *Model) confirm(a action.Action, idle bool) tea.Cmd {
 	started := idle && len(a.Tracks) > 0 && m.status.HasTrack && m.status.State == player.Playing &&
 		m.status.Track.ID == a.Tracks[0].ID
-	if started && (a.Kind == action.Add || a.Kind == action.PlayNext) {
-		return m.line.show("playing "+tracksNamed(a.Tracks, a.From)+": nothing was playing", false)
+	switch {
+	case started && a.Kind == action.Add:
+		return m.line.show("added "+tracksNamed(a.Tracks, a.From)+" to the queue: playing now", false)
+	case started && a.Kind == action.PlayNext:
+		return m.line.show("playing "+tracksNamed(a.Tracks, a.From)+" now: nothing was playing", false)
 	}
 	switch a.Kind {
 	case action.Add:

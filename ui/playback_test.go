@@ -30,7 +30,7 @@ func TestAlbumRowActions(t *testing.T) {
 	if got := queueTitles(m); !slices.Equal(got, []string{"Aurora", "Polar Night", "Solstice"}) {
 		t.Fatalf("a on the album row queued %q, want the album's three tracks", got)
 	}
-	if v := m.View(); !strings.Contains(v, "playing 3 tracks from Northern Lights: nothing was playing") { // the queue was empty
+	if v := m.View(); !strings.Contains(v, "added 3 tracks from Northern Lights to the queue: playing now") { // the queue was empty
 		t.Fatalf("a on an album row: no notice naming the album:\n%s", v)
 	}
 	if !strings.Contains(m.View(), "Aurora Lane") || strings.Contains(m.View(), "Northern Lights — Aurora Lane") {
@@ -290,11 +290,17 @@ func TestAddWhenIdleSaysItPlays(t *testing.T) {
 	m := newDriven(t, fixture(), 100, 30)
 	typeText(m, "/aur")
 	send(m, "enter", "a")
-	if v := m.View(); !strings.Contains(v, "playing “Aurora”: nothing was playing") || !strings.Contains(v, "▶ Aurora") {
+	if v := m.View(); !strings.Contains(v, "added “Aurora” to the queue: playing now") || !strings.Contains(v, "▶ Aurora") {
 		t.Fatalf("a with nothing playing does not say it plays:\n%s", v)
 	}
 	send(m, "j", "a")
-	if v := m.View(); !strings.Contains(v, "added “Polar Night” to the queue") {
+	if v := m.View(); !strings.Contains(v, "added “Polar Night” to the queue") || strings.Contains(v, "playing now") {
 		t.Fatalf("a with a track playing does not say it added:\n%s", v)
+	}
+	m = newDriven(t, fixture(), 100, 30)
+	typeText(m, "/aur")
+	send(m, "enter", "A")
+	if v := m.View(); !strings.Contains(v, "playing “Aurora” now: nothing was playing") || strings.Contains(v, "plays next") {
+		t.Fatalf("A with nothing playing does not say it plays:\n%s", v)
 	}
 }
