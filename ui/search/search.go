@@ -114,8 +114,6 @@ func (v *View) ShortHelp() []key.Binding {
 	case v.Typing():
 		// enter in the input goes to the results (it said "enter play")
 		return []key.Binding{key.NewBinding(key.WithKeys("enter", "down"), key.WithHelp("enter/↓", "to the results")), v.km.Blur}
-	case len(v.rows) == 0:
-		return []key.Binding{v.km.Search} // no row to play or add
 	}
 	// enter opens an album or artist row: "enter play" was half true (l
 	// does the same; the full help says so, the line has no room)
