@@ -260,3 +260,19 @@ func eachSays(t *testing.T, m *Model, want string, keys ...string) {
 		}
 	}
 }
+
+// TestDeleteCancelledSaysKept: D then any key but y keeps the playlist and
+// says so; the question just went, and a listener who pressed n could not
+// tell whether anything happened.
+func TestDeleteCancelledSaysKept(t *testing.T) {
+	m := newDriven(t, fixture(), 100, 30)
+	store := m.store.(*fakeStore)
+	send(m, "shift+tab", "D")
+	if !strings.Contains(m.View(), "Delete playlist “Road Trip”?") {
+		t.Fatalf("D does not ask:\n%s", m.View())
+	}
+	send(m, "n")
+	if v := m.View(); !strings.Contains(v, "kept playlist “Road Trip”") || len(store.snapshot()) != 2 {
+		t.Fatalf("n after D: no word that the playlist was kept, or it went (%d left):\n%s", len(store.snapshot()), v)
+	}
+}

@@ -428,7 +428,7 @@ func (v *View) common(msg tea.KeyMsg, pl catalog.Playlist) tea.Cmd {
 				"renamed to “"+name+"”", "rename playlist "+pl.Name)
 		}})
 	case key.Matches(msg, v.km.DeletePlaylist):
-		return prompt.Send(prompt.Ask{Label: "Delete playlist “" + pl.Name + "”?", Confirm: true, Then: func(string) tea.Cmd {
+		return prompt.Send(prompt.Ask{Label: "Delete playlist “" + pl.Name + "”?", Confirm: true, Kept: "kept playlist “" + pl.Name + "”", Then: func(string) tea.Cmd {
 			return func() tea.Msg {
 				err := s.DeletePlaylist(ctx, pl.ID)
 				if err != nil {
