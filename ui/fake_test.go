@@ -58,6 +58,13 @@ type fakeCatalog struct {
 	offline bool
 }
 
+// setOffline takes the fake origin down (true) or brings it back.
+func (c *fakeCatalog) setOffline(off bool) {
+	c.mu.Lock()
+	c.offline = off
+	c.mu.Unlock()
+}
+
 // errOffline is what the origin client says when the origin is down and
 // the document was never stored.
 var errOffline = fmt.Errorf("get http://127.0.0.1:7700/api/v1/x: %w (the origin is unreachable: dial tcp 127.0.0.1:7700: connect: connection refused)", originclient.ErrOffline)
@@ -186,6 +193,9 @@ func (p *fakePlayer) Do(_ context.Context, a action.Action) (player.Status, erro
 		p.state = player.Playing
 	case action.PlayNext:
 		p.q.PlayNext(a.Tracks...)
+		if p.q.Index() != before { // the engine plays what comes into an idle queue
+			p.state = player.Playing
+		}
 	case action.Add:
 		p.q.Add(a.Tracks...)
 		if p.q.Index() != before {

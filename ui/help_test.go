@@ -203,3 +203,45 @@ func TestHelpLeavesOutKeysThatDoNothing(t *testing.T) {
 		})
 	}
 }
+
+// TestSearchHelpLineSaysWhatEnterDoes: while typing, enter goes to the
+// results, and on the results it plays a track or opens an album or
+// artist; the help line said "enter play" for both.
+func TestSearchHelpLineSaysWhatEnterDoes(t *testing.T) {
+	m := newDriven(t, fixture(), 120, 30)
+	typeText(m, "/aur")
+	if h := m.shortHelp(); strings.Contains(h, "enter play") || !strings.Contains(h, "enter/↓ to the results") {
+		t.Errorf("typing: the help line is %q, want enter/↓ to the results", h)
+	}
+	send(m, "enter", "G") // the artist row
+	if h := m.shortHelp(); !strings.Contains(h, "enter play or open") {
+		t.Errorf("on the results: the help line is %q, want enter play or open", h)
+	}
+	send(m, "enter")
+	if v := m.View(); !strings.Contains(v, "Aurora Lane\n") && !strings.Contains(v, "2 albums") {
+		t.Fatalf("enter on the artist row did not open it:\n%s", v)
+	}
+}
+
+// TestEmptyLibraryHelpLine: offline with nothing pinned the artist list
+// has no rows, and its help line offered "l/enter open", which opened
+// nothing; it offers ctrl+r (load again) instead.
+func TestEmptyLibraryHelpLine(t *testing.T) {
+	m := offlineLibrary(80, 20)
+	if h := m.shortHelp(); strings.Contains(h, "open") || !strings.Contains(h, "ctrl+r") {
+		t.Fatalf("the empty artist list's help line is %q, want ctrl+r and no open", h)
+	}
+}
+
+// TestSearchHelpLineAfterAnError: while typing after a failed search the
+// help line said "enter/↓ to the results", though enter asks again; it
+// says "enter try again".
+func TestSearchHelpLineAfterAnError(t *testing.T) {
+	cat := fixture()
+	m := newDriven(t, cat, 120, 30)
+	cat.setOffline(true)
+	typeText(m, "/aur")
+	if h := m.shortHelp(); !strings.Contains(h, "enter try again") {
+		t.Errorf("typing after a failed search: the help line is %q, want enter try again", h)
+	}
+}

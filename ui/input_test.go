@@ -166,3 +166,17 @@ func TestRunRestoresTerminalOnPanic(t *testing.T) {
 		t.Fatalf("terminal modes not restored; output ends %q", got[max(len(got)-60, 0):])
 	}
 }
+
+// TestShareURLNoticeKeepsTheURLWhole: a notice with a share URL that holds
+// a hyphen, one row too long for 80 columns, breaks at the space before the
+// URL; it broke at the hyphen, and a listener who selected the URL on
+// screen got a piece of it.
+func TestShareURLNoticeKeepsTheURLWhole(t *testing.T) {
+	url := "http://127.0.0.1:7895/p/CkjVEC-PvLAWu4sG6y3xhgIKNYWa5_rUEcAJEpcizBI"
+	m := newDriven(t, fixture(), 80, 24)
+	m.Update(notice.Msg{Text: "shared “Mix”: " + url + " (copied)"})
+	v := m.View()
+	if !strings.Contains(v, "\n"+url+" (copied)") {
+		t.Fatalf("the share URL is not whole on its own row:\n%s", v)
+	}
+}

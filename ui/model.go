@@ -154,9 +154,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.err != nil {
 			cmds = append(cmds, m.fail(msg.err))
 		} else {
+			idle := !m.status.HasTrack || m.status.State == player.Stopped
 			q := fromStatus(&m.status, msg.status)
 			m.queue.SetState(q)
-			cmds = append(cmds, m.statusChanged(), m.confirm(msg.a))
+			cmds = append(cmds, m.statusChanged(), m.confirm(msg.a, idle))
 		}
 		return m, tea.Batch(append(cmds, m.next())...)
 	case notice.Msg:
@@ -299,6 +300,11 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		return m.show(searchScreen)
 	case key.Matches(msg, km.OpenURL):
 		return m.askURL()
+	case !m.status.HasTrack && len(m.queue.State().Tracks) == 0 && key.Matches(msg, km.Pause, km.Next, km.Prev):
+		// the player has nothing to act on: these keys did nothing
+		return m.line.show("nothing to play: the queue is empty (/ searches, tab browses the library)", false)
+	case !m.status.HasTrack && key.Matches(msg, km.SeekBack, km.SeekFwd, km.SeekPercent):
+		return m.line.show("nothing is playing: start a track, then ← → and 0-9 seek in it", false)
 	case key.Matches(msg, km.Pause):
 		return m.request(action.Action{Kind: action.TogglePause})
 	case key.Matches(msg, km.Next):
@@ -384,7 +390,18 @@ func (m *Model) next() tea.Cmd {
 }
 
 // confirm tells the user what a request did where it is not self-evident.
-func (m *Model) confirm(a action.Action) tea.Cmd {
+// idle says nothing played before it: then an add or play next that
+// started playback says it plays now ("plays next" of a track playing;
+// an add keeps its "added … to the queue" first).
+func (m *Model) confirm(a action.Action, idle bool) tea.Cmd {
+	started := idle && len(a.Tracks) > 0 && m.status.HasTrack && m.status.State == player.Playing &&
+		m.status.Track.ID == a.Tracks[0].ID
+	switch {
+	case started && a.Kind == action.Add:
+		return m.line.show("added "+tracksNamed(a.Tracks, a.From)+" to the queue: playing now", false)
+	case started && a.Kind == action.PlayNext:
+		return m.line.show("playing "+tracksNamed(a.Tracks, a.From)+" now: nothing was playing", false)
+	}
 	switch a.Kind {
 	case action.Add:
 		return m.line.show("added "+tracksNamed(a.Tracks, a.From)+" to the queue", false)

@@ -57,16 +57,12 @@ func TestOfflineLibraryAndSearch(t *testing.T) {
 	}
 
 	// search while the origin is up, then down: the old rows go
-	cat.mu.Lock()
-	cat.offline = false
-	cat.mu.Unlock()
+	cat.setOffline(false)
 	typeText(m, "/aur")
 	if v := m.View(); !strings.Contains(v, "Polar Night") {
 		t.Fatalf("online search shows no results:\n%s", v)
 	}
-	cat.mu.Lock()
-	cat.offline = true
-	cat.mu.Unlock()
+	cat.setOffline(true)
 	typeText(m, "o")
 	v = m.View()
 	if !strings.Contains(v, "offline: search needs the origin; the Library shows what is pinned") {

@@ -30,7 +30,7 @@ func TestAlbumRowActions(t *testing.T) {
 	if got := queueTitles(m); !slices.Equal(got, []string{"Aurora", "Polar Night", "Solstice"}) {
 		t.Fatalf("a on the album row queued %q, want the album's three tracks", got)
 	}
-	if v := m.View(); !strings.Contains(v, "added 3 tracks from Northern Lights to the queue") {
+	if v := m.View(); !strings.Contains(v, "added 3 tracks from Northern Lights to the queue: playing now") { // the queue was empty
 		t.Fatalf("a on an album row: no notice naming the album:\n%s", v)
 	}
 	if !strings.Contains(m.View(), "Aurora Lane") || strings.Contains(m.View(), "Northern Lights — Aurora Lane") {
@@ -217,4 +217,90 @@ func TestNothingPlayingForgetsTheTrack(t *testing.T) {
 	playing()
 	send(m, "tab", "tab", "C")
 	forgotten("C cleared the queue")
+}
+
+// TestEmptyQueueKeysSaySo: C says how many tracks it took out of the queue
+// (it emptied the queue without a word); on the empty queue enter, d, J, K
+// and C say it is empty and how to fill it, and the help line offers only
+// the modes. They did nothing under a help line that offered them.
+func TestEmptyQueueKeysSaySo(t *testing.T) {
+	m := newDriven(t, fixture(), 100, 30)
+	send(m, "tab", "enter", "a", "tab") // Northern Lights: 3 tracks
+	if got := queueTitles(m); len(got) != 3 {
+		t.Fatalf("the queue holds %q, want Northern Lights' 3 tracks", got)
+	}
+	send(m, "C")
+	if v := m.View(); !strings.Contains(v, "cleared the queue: 3 tracks taken out") || len(queueTitles(m)) != 0 {
+		t.Fatalf("C does not say what it did, or left tracks:\n%s", v)
+	}
+	m.line.text = ""
+	if h := m.shortHelp(); strings.Contains(h, "remove") || strings.Contains(h, "play") || !strings.Contains(h, "shuffle") {
+		t.Errorf("the empty queue's help line is %q, want the modes and no play or remove", h)
+	}
+	eachSays(t, m, "the queue is empty: add tracks with a (add) or A (play next)", "enter", "d", "J", "K", "C")
+}
+
+// TestKeysOnAnArtistRowSaySo: a, A and s on an artist row (search, the
+// Library's artist list) and O there say that they take an album or a
+// track and to open the artist; they did nothing. The artist list's help
+// line offers no "back": there is nothing above it.
+func TestKeysOnAnArtistRowSaySo(t *testing.T) {
+	m := newDriven(t, fixture(), 100, 30)
+	want := "“Aurora Lane” is an artist: open it with enter"
+	typeText(m, "/aurora")
+	send(m, "enter", "G") // the artist row
+	eachSays(t, m, want, "a", "A", "s")
+	send(m, "tab") // the Library's artist list, Aurora Lane selected
+	eachSays(t, m, want, "a", "A", "s", "O")
+	if h := m.shortHelp(); strings.Contains(h, "back") {
+		t.Errorf("the artist list's help line offers back: %q", h)
+	}
+	if got := queueTitles(m); len(got) != 0 || m.picker != nil {
+		t.Fatalf("keys on an artist row queued %q or opened the picker", got)
+	}
+}
+
+// TestPlaybackKeysWithNothingToPlay: with nothing playing and the queue
+// empty, space, n and p say there is nothing to play and how to find some,
+// and ←, → and 0-9 that nothing is playing; they all did nothing under a
+// help line that offers them. With a track playing they reach the player.
+func TestPlaybackKeysWithNothingToPlay(t *testing.T) {
+	m := newDriven(t, fixture(), 100, 30)
+	send(m, "tab", "tab", "tab") // Now Playing
+	eachSays(t, m, "nothing to play: the queue is empty (/ searches, tab browses the library)", " ", "n", "p")
+	eachSays(t, m, "nothing is playing: start a track, then ← → and 0-9 seek in it", "left", "right", "5")
+	pl := m.player.(*fakePlayer)
+	for _, k := range pl.kinds() {
+		if k != action.Refresh {
+			t.Fatalf("with nothing to play the player was asked %v", pl.kinds())
+		}
+	}
+	typeText(m, "/aur")
+	send(m, "enter", "enter", "right", " ")
+	if got := pl.kinds(); !slices.Contains(got, action.SeekBy) || !slices.Contains(got, action.TogglePause) {
+		t.Fatalf("with a track playing → and space did not reach the player: %v", got)
+	}
+}
+
+// TestAddWhenIdleSaysItPlays: a (or A) with nothing playing starts the
+// track, and the notice says it plays now; it said "added … to the queue"
+// (or "plays next") of the track already playing. With a track playing, a
+// says it added.
+func TestAddWhenIdleSaysItPlays(t *testing.T) {
+	m := newDriven(t, fixture(), 100, 30)
+	typeText(m, "/aur")
+	send(m, "enter", "a")
+	if v := m.View(); !strings.Contains(v, "added “Aurora” to the queue: playing now") || !strings.Contains(v, "▶ Aurora") {
+		t.Fatalf("a with nothing playing does not say it plays:\n%s", v)
+	}
+	send(m, "j", "a")
+	if v := m.View(); !strings.Contains(v, "added “Polar Night” to the queue") || strings.Contains(v, "playing now") {
+		t.Fatalf("a with a track playing does not say it added:\n%s", v)
+	}
+	m = newDriven(t, fixture(), 100, 30)
+	typeText(m, "/aur")
+	send(m, "enter", "A")
+	if v := m.View(); !strings.Contains(v, "playing “Aurora” now: nothing was playing") || strings.Contains(v, "plays next") {
+		t.Fatalf("A with nothing playing does not say it plays:\n%s", v)
+	}
 }

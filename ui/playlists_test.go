@@ -217,3 +217,62 @@ func prompted(m *Model, key, text string) {
 	typeText(m, text)
 	send(m, "enter")
 }
+
+// TestEmptyPlaylistKeysSaySo: with no playlists the keys that act on a row
+// (enter, r, D, S, O) say there is none and how to make one, and the help
+// line offers N and o instead of them; in an open playlist with no tracks
+// enter, a, d, J and K say it is empty and how to fill it, and the help
+// line leaves them out. They all did nothing, under a help line that
+// offered them.
+func TestEmptyPlaylistKeysSaySo(t *testing.T) {
+	pl := newFakePlayer()
+	pl.ch = nil
+	cat := fixture()
+	store := newFakeStore(cat)
+	m := New(context.Background(), Options{Catalog: cat, Player: pl, Playlists: store, Opener: store})
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	drive(m, m.Init())
+	send(m, "shift+tab")
+	if h := m.shortHelp(); strings.Contains(h, "rename") || !strings.Contains(h, "N new playlist") || !strings.Contains(h, "o open URL") {
+		t.Errorf("no playlists: the help line is %q, want N and o and no rename", h)
+	}
+	eachSays(t, m, "no playlists yet: N makes one, o opens a shared playlist URL", "enter", "r", "D", "S", "O")
+
+	prompted(m, "N", "Mix")
+	send(m, "enter")
+	if v := m.View(); !strings.Contains(v, "Mix") || !strings.Contains(v, "empty —") {
+		t.Fatalf("the new playlist did not open:\n%s", v)
+	}
+	if h := m.shortHelp(); strings.Contains(h, "enter play") || strings.Contains(h, "remove") || !strings.Contains(h, "back") {
+		t.Errorf("an empty playlist: the help line is %q, want back and no play or remove", h)
+	}
+	eachSays(t, m, "playlist “Mix” is empty: press s on a track", "enter", "a", "d", "J", "K")
+}
+
+// eachSays presses each key on its own and checks the status line says want.
+func eachSays(t *testing.T, m *Model, want string, keys ...string) {
+	t.Helper()
+	for _, k := range keys {
+		m.line.text = ""
+		send(m, k)
+		if v := m.View(); !strings.Contains(v, want) {
+			t.Fatalf("%s does not say %q:\n%s", k, want, v)
+		}
+	}
+}
+
+// TestDeleteCancelledSaysKept: D then any key but y keeps the playlist and
+// says so; the question just went, and a listener who pressed n could not
+// tell whether anything happened.
+func TestDeleteCancelledSaysKept(t *testing.T) {
+	m := newDriven(t, fixture(), 100, 30)
+	store := m.store.(*fakeStore)
+	send(m, "shift+tab", "D")
+	if !strings.Contains(m.View(), "Delete playlist “Road Trip”?") {
+		t.Fatalf("D does not ask:\n%s", m.View())
+	}
+	send(m, "n")
+	if v := m.View(); !strings.Contains(v, "kept playlist “Road Trip”") || len(store.snapshot()) != 2 {
+		t.Fatalf("n after D: no word that the playlist was kept, or it went (%d left):\n%s", len(store.snapshot()), v)
+	}
+}

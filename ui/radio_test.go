@@ -4,10 +4,12 @@ import (
 	"context"
 	"io"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/charmbracelet/x/exp/teatest"
 
@@ -140,5 +142,31 @@ func TestAutoplayNotAfterAClear(t *testing.T) {
 	defer radio.mu.Unlock()
 	if !slices.Equal(radio.seeds, []string{tr.ID}) {
 		t.Errorf("radio seeds = %v, want [%s]: one radio, after the queue ran out, none after the clear", radio.seeds, tr.ID)
+	}
+}
+
+// TestRadioFromAnArtist: R on an artist row, in search and in the
+// Library's artist list, plays the radio seeded by that artist (the
+// origin's radio takes artist IDs); it did nothing in both, under a help
+// that lists "R radio from here".
+func TestRadioFromAnArtist(t *testing.T) {
+	cat := fixture()
+	radio := &fakeRadio{fn: func(string) []catalog.Track { return cat.albums[2].Tracks }}
+	pl := newFakePlayer()
+	pl.ch = nil
+	m := New(context.Background(), Options{Catalog: cat, Player: pl, Radio: radio})
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	drive(m, m.Init())
+	typeText(m, "/gapless")
+	send(m, "enter", "G", "R") // the last row: the artist The Gapless Set
+	send(m, "tab", "j", "R")   // the Library's second artist: The Gapless Set
+	radio.mu.Lock()
+	seeds := slices.Clone(radio.seeds)
+	radio.mu.Unlock()
+	if !slices.Equal(seeds, []string{"ar2", "ar2"}) {
+		t.Fatalf("radio seeds = %v, want [ar2 ar2]: R on the artist in search, then in the Library", seeds)
+	}
+	if v := m.View(); !strings.Contains(v, "▶ Continuum I") {
+		t.Fatalf("the artist's radio does not play:\n%s", v)
 	}
 }

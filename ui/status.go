@@ -5,7 +5,6 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/x/ansi"
 
 	"segue/ui/list"
 	"segue/ui/styles"
@@ -92,7 +91,7 @@ func (s *statusLine) view(w, rows int, help string) []string {
 	case s.err:
 		style = s.st.Error
 	}
-	lines := strings.Split(ansi.Wrap(list.Squeeze(s.text, w*rows), w, " "), "\n")
+	lines := list.Words(list.Squeeze(s.text, w*rows), w)
 	if len(lines) > rows {
 		lines = append(lines[:rows-1], strings.Join(lines[rows-1:], " "))
 	}

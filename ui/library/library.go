@@ -220,7 +220,13 @@ func (v *View) ShortHelp() []key.Binding {
 	if v.top().kind == albumsLevel {
 		return []key.Binding{v.km.Open, v.km.Offline, v.km.Back}
 	}
-	return []key.Binding{v.km.Open, v.km.Back}
+	switch {
+	case v.top().l.Len() == 0:
+		return []key.Binding{v.km.Reload} // no row to open: load the list again
+	case v.offline:
+		return []key.Binding{v.km.Open} // a radio needs the origin
+	}
+	return []key.Binding{v.km.Open, v.km.Radio} // the top level has nothing to go back to
 }
 
 // FullHelp lists every key of this screen by group.
@@ -375,6 +381,12 @@ func (v *View) key(msg tea.KeyMsg) tea.Cmd {
 			r = action.Radio{Seed: sel.album.Tracks[sel.track].ID, From: "“" + sel.album.Tracks[sel.track].Title + "”"}
 		case ok:
 			r = action.Radio{Seed: sel.album.ID, From: "“" + sel.album.Title + "”"}
+		case lv.kind == artistsLevel && c >= 0 && c < len(lv.artists):
+			// the origin's radio takes artist seeds too (R did nothing here)
+			r = action.Radio{Seed: lv.artists[c].ID, From: "“" + lv.artists[c].Name + "”"}
+		case lv.kind == artistsLevel && c >= len(lv.artists):
+			pl := lv.playlists[c-len(lv.artists)]
+			r = action.Radio{Seed: pl.ID, From: "playlist “" + pl.Name + "”"}
 		default:
 			return nil
 		}
@@ -390,7 +402,7 @@ func (v *View) key(msg tea.KeyMsg) tea.Cmd {
 		case ok:
 			return v.albumTracks(AlbumTracks{ID: r.album.ID, Title: r.album.Title, Pick: true})
 		default:
-			return nil
+			return v.onArtist(lv)
 		}
 		return func() tea.Msg { return p }
 	case key.Matches(msg, v.km.Offline):
@@ -412,10 +424,26 @@ func (v *View) toggleOffline(lv *level) tea.Cmd {
 	} else if r, ok := lv.selected(); ok {
 		al = *r.album
 	} else {
-		return nil
+		return v.onArtist(lv)
 	}
 	t := pin.Toggle{Ref: al.ID, Name: "album “" + al.Title + "”"}
 	return func() tea.Msg { return t }
+}
+
+// onArtist answers a key that takes an album or a track (a, A, s, O)
+// pressed on a row of the artist list, which did nothing: on an artist it
+// says to open it, on nothing (a heading) it stays silent.
+func (v *View) onArtist(lv *level) tea.Cmd {
+	if c := lv.l.Cursor(); lv.kind == artistsLevel && c >= 0 && c < len(lv.artists) {
+		return ArtistRowNote(lv.artists[c].Name)
+	}
+	return nil
+}
+
+// ArtistRowNote says that a, A, s and O take an album or a track, not the
+// artist name: open it with enter first.
+func ArtistRowNote(name string) tea.Cmd {
+	return notice.Info("“" + name + "” is an artist: open it with enter, then add, pick or pin its albums and tracks")
 }
 
 // activate acts on the selected row with k. Play (enter) opens an artist
@@ -432,7 +460,7 @@ func (v *View) activate(k action.Kind) tea.Cmd {
 	switch lv.kind {
 	case artistsLevel:
 		if k != action.PlayNow {
-			return nil
+			return v.onArtist(lv)
 		}
 		if c >= len(lv.artists) {
 			open := playlists.Open{Playlist: lv.playlists[c-len(lv.artists)]}

@@ -40,17 +40,24 @@ func (v *View) View() string {
 	case albumLevel:
 		a := lv.album
 		head = a.Title + " — " + a.Artist
-		sub = strings.Join(nonEmpty(yearOf(a.Year), catalog.Count(len(a.Tracks), "track"), nowplaying.Clock(albumTime(a)), v.pins.Mark(a.ID)), " · ")
+		// narrow, the pin mark and then the year go before the length
+		sub = list.Fields(v.w, []string{yearOf(a.Year), catalog.Count(len(a.Tracks), "track"), nowplaying.Clock(albumTime(a)), v.pins.Mark(a.ID)}, 3, 0)
 	}
+	style := v.st.Muted
 	switch {
 	case v.err != nil:
-		sub = v.st.Error.Render(notice.SayLoad(v.err))
+		sub, style = notice.SayLoad(v.err), v.st.Error
 	case v.loading != "":
-		sub = v.st.Muted.Render("loading " + v.loading + "…")
-	default:
-		sub = v.st.Muted.Render(sub)
+		sub = "loading " + v.loading + "…"
 	}
-	top := v.st.Title.Render(head) + "\n" + sub
+	var rest []string // with no rows, what of the line there is no room for
+	if lv.l.Len() == 0 {
+		sub, rest = list.Spill(sub, v.w)
+	}
+	top := v.st.Title.Render(head) + "\n" + style.Render(sub)
+	if len(rest) > 0 {
+		return list.Block(top+"\n"+style.Render(strings.Join(rest, "\n")), v.w, v.h)
+	}
 	if lv.kind != albumLevel {
 		return list.Block(top+"\n"+v.rows(lv, v.w), v.w, v.h)
 	}
@@ -91,7 +98,8 @@ func (v *View) rows(lv *level, w int) string {
 		case artistsLevel:
 			if i >= len(lv.artists) {
 				pl := lv.playlists[i-len(lv.artists)]
-				s = list.Columns(w-2, []int{1}, pl.Name, "playlist · "+catalog.Count(pl.TrackCount, "track"))
+				count := catalog.Count(pl.TrackCount, "track")
+				s = list.Row(w-2, pl.Name, "playlist · "+count, count, fmt.Sprint(pl.TrackCount))
 				break
 			}
 			s = lv.artists[i].Name
@@ -123,7 +131,9 @@ func (v *View) artistRow(r artistRow, w int) string {
 	if r.appears {
 		title += " — " + a.Artist
 	}
-	return list.Columns(w-2, []int{1}, title, strings.Join(nonEmpty(v.pins.Mark(a.ID), yearOf(a.Year), catalog.Count(a.TrackCount, "track")), " · "))
+	year, count := yearOf(a.Year), catalog.Count(a.TrackCount, "track")
+	return list.Row(w-2, title, strings.Join(nonEmpty(v.pins.Mark(a.ID), year, count), " · "),
+		strings.Join(nonEmpty(year, count), " · "), count, fmt.Sprint(a.TrackCount))
 }
 
 // trackRow draws a track of album a, numbered "1-03." (disc-track) when
@@ -133,7 +143,7 @@ func trackRow(a *catalog.Album, t catalog.Track, indent string, w int) string {
 	if n == "" {
 		n = "·"
 	}
-	return list.Columns(w-2, []int{1}, fmt.Sprintf("%s%2s. %s", indent, n, t.Title), nowplaying.Clock(ms(t.DurationMS)))
+	return list.Row(w-2, fmt.Sprintf("%s%2s. %s", indent, n, t.Title), nowplaying.Clock(ms(t.DurationMS)))
 }
 
 func albumTime(a catalog.Album) time.Duration {

@@ -4,6 +4,7 @@
 package list
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -172,7 +173,10 @@ func Fit(s string, width int) string {
 		return ""
 	}
 	if w := lipgloss.Width(s); w > width {
-		return ansi.Truncate(s, width, "…")
+		// a wide character that would straddle the edge is dropped
+		// whole: pad what is left to the width
+		s = ansi.Truncate(s, width, "…")
+		return s + strings.Repeat(" ", width-lipgloss.Width(s))
 	} else if w < width {
 		return s + strings.Repeat(" ", width-w)
 	}
@@ -212,6 +216,41 @@ func Squeeze(s string, width int) string {
 		s = s[:start] + ansi.Truncate(s[start:end], max(minQuoted, longest-over), "…") + s[end:]
 	}
 	return s
+}
+
+// MinName is the fewest cells Row leaves a name while it shows figures
+// beside it: "Symphon…" still says which row it is.
+const MinName = 8
+
+// Row lays out one row of w cells: name on the left, cut with "…" when it
+// does not fit, and on the right the first of figures (its forms, longest
+// first: "3 tracks · 23:03", "3 · 23:03") that leaves the name MinName
+// cells. The figures of a row (counts, lengths, years) are what tell rows
+// with the same long name apart, so the name is cut first. Below that the
+// shortest form stays whole while the name keeps two cells ("S…"); in a
+// row narrower still, the name alone is cut to w. No figures: the name.
+func Row(w int, name string, figures ...string) string {
+	if w <= 0 {
+		return ""
+	}
+	if len(figures) == 0 || lipgloss.Width(name)+1+lipgloss.Width(figures[0]) <= w {
+		if len(figures) == 0 {
+			return Fit(name, w)
+		}
+		return Fit(name, w-lipgloss.Width(figures[0])-1) + " " + figures[0]
+	}
+	fig := figures[len(figures)-1]
+	for _, f := range figures {
+		if w-lipgloss.Width(f)-1 >= MinName {
+			fig = f
+			break
+		}
+	}
+	room := w - lipgloss.Width(fig) - 1
+	if room < 2 {
+		return Fit(name, w)
+	}
+	return Fit(name, room) + " " + fig
 }
 
 // Block cuts or pads a multi-line block to exactly w x h cells.
@@ -260,4 +299,68 @@ func Columns(w int, shares []int, cells ...string) string {
 	}
 	b.WriteString(" " + last)
 	return Fit(b.String(), w)
+}
+
+// Words wraps the plain text s to lines of at most w cells, breaking only
+// at spaces: ansi.Wrap breaks at hyphens too, and split a share URL that
+// fit whole on a line of its own, so a listener who selected it got half.
+// A word wider than w is cut where the line ends.
+func Words(s string, w int) []string {
+	w = max(w, 1)
+	var lines []string
+	line := ""
+	for i, word := range strings.Split(s, " ") {
+		switch {
+		case i == 0:
+			line = word
+		case ansi.StringWidth(line)+1+ansi.StringWidth(word) <= w:
+			line += " " + word
+		default:
+			lines = append(lines, line)
+			line = word
+		}
+		for ansi.StringWidth(line) > w {
+			head := ansi.Truncate(line, w, "")
+			if head == "" { // a character wider than the line
+				head = string([]rune(line)[:1])
+			}
+			lines = append(lines, head)
+			line = line[len(head):]
+		}
+	}
+	return append(lines, line)
+}
+
+// Spill fits the one-line note s of an empty list into w cells without
+// cutting it: the first line of s wrapped to w, and the rest of its lines
+// to show where the rows would be. A note that fits is all first line.
+func Spill(s string, w int) (first string, rest []string) {
+	lines := Words(s, w)
+	return lines[0], lines[1:]
+}
+
+// Fields joins the parts of a summary line ("1987 · 3 tracks · 23:03 · ●
+// offline") for w cells: while it is too wide, the parts named by drop
+// (indexes into parts, first dropped first) go, so the ones that matter
+// most are cut last. Empty parts are left out.
+func Fields(w int, parts []string, drop ...int) string {
+	parts = slices.Clone(parts)
+	join := func() string {
+		var kept []string
+		for _, p := range parts {
+			if p != "" {
+				kept = append(kept, p)
+			}
+		}
+		return strings.Join(kept, " · ")
+	}
+	s := join()
+	for _, i := range drop {
+		if lipgloss.Width(s) <= w {
+			break
+		}
+		parts[i] = ""
+		s = join()
+	}
+	return s
 }

@@ -1,11 +1,13 @@
 package list
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"segue/ui/keys"
 )
@@ -101,6 +103,38 @@ func TestFitAndColumns(t *testing.T) {
 	}
 }
 
+// TestRow: the name is cut first and the longest form of the figures that
+// leaves it MinName cells is shown whole; a wide character at the cut
+// leaves the row its full width.
+func TestRow(t *testing.T) {
+	forms := []string{"3 tracks · 23:03", "3 · 23:03", "23:03"}
+	long := "Songs for the Long Drive Home"
+	for _, c := range []struct {
+		w    int
+		name string
+		want string
+	}{
+		{30, "Road Trip", "Road Trip     3 tracks · 23:03"},
+		{30, long, "Songs for th… 3 tracks · 23:03"},
+		{20, long, "Songs for… 3 · 23:03"},
+		{12, long, "Songs… 23:03"},
+		{6, long, "Songs…"},
+		{20, "長い夜のドライブ", "長い夜の…  3 · 23:03"},
+		{0, long, ""},
+	} {
+		got := Row(c.w, c.name, forms...)
+		if got != c.want {
+			t.Errorf("Row(%d, %q) = %q, want %q", c.w, c.name, got, c.want)
+		}
+		if lipgloss.Width(got) != c.w {
+			t.Errorf("Row(%d, %q) is %d cells wide", c.w, c.name, lipgloss.Width(got))
+		}
+	}
+	if got := Row(10, "Road Trip"); got != "Road Trip " {
+		t.Errorf("Row with no figures = %q", got)
+	}
+}
+
 func TestSqueeze(t *testing.T) {
 	long := strings.Repeat("long name ", 10)
 	for _, c := range []struct {
@@ -118,6 +152,24 @@ func TestSqueeze(t *testing.T) {
 		got := Squeeze(c.in, c.width)
 		if got != c.want {
 			t.Errorf("Squeeze(%q, %d) = %q, want %q", c.in, c.width, got, c.want)
+		}
+	}
+}
+
+// TestWords: text wraps at spaces only, never at a hyphen; a word wider
+// than the line is cut at its end, a wide character kept whole.
+func TestWords(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		w    int
+		want []string
+	}{
+		{"a b-c d", 5, []string{"a b-c", "d"}},
+		{"abcdefgh ij", 3, []string{"abc", "def", "gh", "ij"}},
+		{"日本語 x", 3, []string{"日", "本", "語", "x"}},
+	} {
+		if got := Words(c.in, c.w); !slices.Equal(got, c.want) {
+			t.Errorf("list.Words(%q, %d) = %q, want %q", c.in, c.w, got, c.want)
 		}
 	}
 }

@@ -73,6 +73,22 @@ func (b SourceBytes) String() string {
 		config.FormatBytes(b.Cache), config.FormatBytes(b.Peer), config.FormatBytes(b.Origin))
 }
 
+// Short renders only the sources that gave bytes, e.g. "1.2 MiB cache ·
+// 96.0 KiB origin": for a line with no room for the zeros. Empty when
+// nothing was fetched.
+func (b SourceBytes) Short() string {
+	var parts []string
+	for _, p := range []struct {
+		n    int64
+		name string
+	}{{b.Cache, "cache"}, {b.Peer, "peer"}, {b.Origin, "origin"}} {
+		if p.n > 0 {
+			parts = append(parts, config.FormatBytes(p.n)+" "+p.name)
+		}
+	}
+	return strings.Join(parts, " · ")
+}
+
 // Clock formats d as catalog.Clock does: m:ss (h:mm:ss past an hour).
 func Clock(d time.Duration) string { return catalog.Clock(d.Milliseconds()) }
 

@@ -76,7 +76,6 @@ func (v *View) View() string {
 		msg := ansi.Wrap("Nothing playing. Press / to search, tab to browse.", v.w, "")
 		return list.Block(lipgloss.Place(v.w, v.h, lipgloss.Center, lipgloss.Center, v.st.Muted.Render(msg)), v.w, v.h)
 	}
-	details := v.details()
 	art := v.covers.Get(s.Track.AlbumID)
 	var body string
 	if v.w >= 60 {
@@ -91,12 +90,14 @@ func (v *View) View() string {
 			// every other one to its width, and the frame's cut then put an
 			// ellipsis at the end of them all
 			dw := v.w - lipgloss.Width(pic) - 2
+			details := v.details(dw)
 			details = list.Block(details, dw, lipgloss.Height(details))
 			body = lipgloss.JoinHorizontal(lipgloss.Top, pic, "  ", details)
 		} else {
-			body = details
+			body = v.details(v.w)
 		}
 	} else {
+		details := v.details(v.w)
 		dh := lipgloss.Height(details)
 		if art != nil && v.h-dh >= 4 {
 			body = art.Render(v.w, v.h-dh-1, lipgloss.ColorProfile()) + "\n\n" + details
@@ -107,15 +108,22 @@ func (v *View) View() string {
 	return list.Block(body, v.w, v.h)
 }
 
-func (v *View) details() string {
+// details are the lines beside or under the cover, for w cells: a long
+// album name is cut before its year, and the state's word goes before the
+// times do.
+func (v *View) details(w int) string {
 	s := v.status
 	t := s.Track
+	state := fmt.Sprintf("%s %s  %s / %s", Symbol(s.State), s.State, Clock(s.Position), Clock(s.Duration))
+	if lipgloss.Width(state) > w {
+		state = fmt.Sprintf("%s %s / %s", Symbol(s.State), Clock(s.Position), Clock(s.Duration))
+	}
 	lines := []string{
 		v.st.Title.Render(t.Title),
 		v.st.Row.Render(t.Artist),
-		v.st.Muted.Render(albumLine(t.Album, t.Year)),
+		v.st.Muted.Render(albumLine(t.Album, t.Year, w)),
 		"",
-		fmt.Sprintf("%s %s  %s / %s", Symbol(s.State), s.State, Clock(s.Position), Clock(s.Duration)),
+		state,
 		v.st.Muted.Render(fmt.Sprintf("volume %d%%", s.Volume)),
 	}
 	if s.Rendition != "" {
@@ -124,8 +132,11 @@ func (v *View) details() string {
 	if s.Source != "" {
 		lines = append(lines, v.st.Muted.Render("from "+string(s.Source)))
 	}
-	if played := s.Played.String(); played != "" {
-		lines = append(lines, v.st.Muted.Render("played "+played))
+	if played := "played " + s.Played.String(); s.Played.String() != "" {
+		if lipgloss.Width(played) > w { // the zeros go before a count is cut
+			played = "played " + s.Played.Short()
+		}
+		lines = append(lines, v.st.Muted.Render(played))
 	}
 	lines = append(lines, v.st.Muted.Render(fmt.Sprintf("buffered %.0fs ahead", s.Buffer.Seconds())))
 	if v.Silent {
@@ -134,9 +145,15 @@ func (v *View) details() string {
 	return strings.Join(lines, "\n")
 }
 
-func albumLine(album string, year int) string {
-	if year > 0 {
-		return fmt.Sprintf("%s (%d)", album, year)
+// albumLine is "album (year)" in at most w cells when it can be: the
+// album is cut, not the year.
+func albumLine(album string, year int, w int) string {
+	if year <= 0 {
+		return album
 	}
-	return album
+	y := fmt.Sprintf(" (%d)", year)
+	if room := w - len(y); lipgloss.Width(album)+len(y) > w && room >= 2 {
+		album = ansi.Truncate(album, room, "…")
+	}
+	return album + y
 }

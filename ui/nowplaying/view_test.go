@@ -48,7 +48,7 @@ func TestDetailsBesideCoverCutOneByOne(t *testing.T) {
 		Track:    catalog.Track{ID: "t1", Title: "Continuum II: Drift", Artist: "Aurora Static", Album: "Continuum", AlbumID: "al1", Year: 2024},
 		Position: 27 * time.Second, Duration: 47 * time.Second, Volume: 100,
 		Source: catalog.SourceOrigin, Buffer: 18 * time.Second,
-		Played: SourceBytes{Cache: 100 << 10, Origin: 1900 << 10},
+		Played: SourceBytes{Cache: 100 << 10, Peer: 300 << 10, Origin: 1900 << 10}, // too long even without zeros
 	})
 	frame := v.View()
 	if !strings.Contains(frame, "played 100.0 KiB cache") || !strings.Contains(frame, "…") {
@@ -63,5 +63,27 @@ func TestDetailsBesideCoverCutOneByOne(t *testing.T) {
 		if !strings.Contains(frame, want) {
 			t.Errorf("%q is missing beside the cover:\n%s", want, frame)
 		}
+	}
+}
+
+// TestPlayedLineDropsZerosWhenNarrow: at 40 columns the bytes played lost
+// the last source's count ("0 B peer · 0 B…"); the sources that gave
+// nothing go first, so the counts that matter stay whole.
+func TestPlayedLineDropsZerosWhenNarrow(t *testing.T) {
+	lipgloss.SetColorProfile(termenv.Ascii)
+	v := New(styles.New(nil), keys.Default(), cover.NewStore(context.Background(), nil))
+	v.SetSize(40, 15)
+	v.SetStatus(Status{
+		State: player.Playing, HasTrack: true,
+		Track:    catalog.Track{ID: "t1", Title: "Terminus", Artist: "Aurora Static", Album: "Night Transit", AlbumID: "al1", Year: 2021},
+		Position: 3 * time.Second, Duration: 48 * time.Second, Volume: 100,
+		Played: SourceBytes{Cache: 881 << 10, Origin: 1200 << 10},
+	})
+	if frame := v.View(); !strings.Contains(frame, "played 881.0 KiB cache · 1.2 MiB origin") {
+		t.Fatalf("at 40 columns the played line is not whole without its zeros:\n%s", frame)
+	}
+	v.SetSize(100, 15)
+	if frame := v.View(); !strings.Contains(frame, "played 881.0 KiB cache · 0 B peer · 1.2 MiB origin") {
+		t.Fatalf("at 100 columns the played line lost its zeros:\n%s", frame)
 	}
 }

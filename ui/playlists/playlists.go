@@ -184,12 +184,35 @@ func (v *View) SetSize(w, h int) {
 	v.tl.SetHeight(h - header)
 }
 
-// ShortHelp lists the keys worth showing on this screen.
+// ShortHelp lists the keys worth showing on this screen: with no row,
+// only the keys that work without one.
 func (v *View) ShortHelp() []key.Binding {
-	if v.open != nil {
+	switch {
+	case v.open != nil && len(v.open.Tracks) == 0:
+		return []key.Binding{v.km.Back, v.km.Rename, v.km.DeletePlaylist, v.km.SharePlaylist, v.km.Offline}
+	case v.open != nil:
 		return []key.Binding{v.km.Play, v.km.Remove, v.km.MoveDown, v.km.MoveUp, v.km.SharePlaylist, v.km.Offline, v.km.Back}
+	case len(v.pls) == 0:
+		return []key.Binding{v.km.NewPlaylist, v.km.OpenURL}
 	}
 	return []key.Binding{v.km.Open, v.km.NewPlaylist, v.km.Rename, v.km.DeletePlaylist, v.km.SharePlaylist, v.km.Offline}
+}
+
+// isRowKey reports whether msg is a key that acts on a row of the list
+// or of an open playlist.
+func (v *View) isRowKey(msg tea.KeyMsg) bool {
+	return v.isCommon(msg) || key.Matches(msg, v.km.Open, v.km.Play, v.km.Add, v.km.ToPlaylist, v.km.Remove, v.km.MoveDown, v.km.MoveUp)
+}
+
+// noRow says why a row key did nothing: there is no row.
+func (v *View) noRow() tea.Cmd {
+	switch {
+	case v.open != nil:
+		return notice.Info("playlist “" + v.open.Name + "” is empty: press s on a track in search, the library or the queue to add it here")
+	case v.offline:
+		return notice.Info("no playlist is pinned here: O pins one while online")
+	}
+	return notice.Info("no playlists yet: N makes one, o opens a shared playlist URL")
 }
 
 // FullHelp lists every key of this screen by group.
@@ -370,6 +393,9 @@ func (v *View) listKey(msg tea.KeyMsg) tea.Cmd {
 	}
 	pl, ok := v.selected()
 	if !ok {
+		if v.isRowKey(msg) {
+			return v.noRow()
+		}
 		v.l.HandleKey(msg, v.km)
 		return nil
 	}
@@ -402,7 +428,7 @@ func (v *View) common(msg tea.KeyMsg, pl catalog.Playlist) tea.Cmd {
 				"renamed to “"+name+"”", "rename playlist "+pl.Name)
 		}})
 	case key.Matches(msg, v.km.DeletePlaylist):
-		return prompt.Send(prompt.Ask{Label: "Delete playlist “" + pl.Name + "”?", Confirm: true, Then: func(string) tea.Cmd {
+		return prompt.Send(prompt.Ask{Label: "Delete playlist “" + pl.Name + "”?", Confirm: true, Kept: "kept playlist “" + pl.Name + "”", Then: func(string) tea.Cmd {
 			return func() tea.Msg {
 				err := s.DeletePlaylist(ctx, pl.ID)
 				if err != nil {
@@ -447,6 +473,8 @@ func (v *View) trackKey(msg tea.KeyMsg) tea.Cmd {
 		return v.newPlaylist()
 	case v.isCommon(msg) && (c < 0 || !key.Matches(msg, v.km.Radio)):
 		return v.common(msg, pl)
+	case c < 0 && v.isRowKey(msg):
+		return v.noRow()
 	case c < 0:
 		v.tl.HandleKey(msg, v.km)
 		return nil

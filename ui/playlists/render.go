@@ -21,7 +21,7 @@ func (v *View) View() string {
 	var head, sub, body string
 	if pl := v.open; pl != nil {
 		head = pl.Name
-		sub = strings.Join(nonEmpty(catalog.Count(len(pl.Tracks), "track"), nowplaying.Clock(ms(pl.DurationMS)), v.flags(*pl)), " · ")
+		sub = list.Fields(v.w, []string{catalog.Count(len(pl.Tracks), "track"), nowplaying.Clock(ms(pl.DurationMS)), v.flags(*pl)}, 2)
 		body = v.tl.Render(v.w, func(i int, sel bool) string {
 			t := pl.Tracks[i]
 			var s string
@@ -61,6 +61,13 @@ func (v *View) View() string {
 		sub = v.st.Error.Render(notice.SayLoad(v.err))
 	case v.loading != "":
 		sub = v.st.Muted.Render("loading " + v.loading + "…")
+	case v.open != nil && len(v.open.Tracks) == 0 || v.open == nil && len(v.pls) == 0:
+		// no rows: the note says what to do, whole, where they would be
+		first, rest := list.Spill(sub, v.w)
+		sub = v.st.Muted.Render(first)
+		if len(rest) > 0 {
+			body = v.st.Muted.Render(strings.Join(rest, "\n")) + "\n" + body
+		}
 	default:
 		sub = v.st.Muted.Render(sub)
 	}
@@ -79,18 +86,22 @@ func (v *View) localNote() string {
 	return "\n" + strings.Join(lines, "\n")
 }
 
-// playlistRow lays out name, track count, length and flags in fixed
-// columns (the flags change while a download runs; the others must not
-// move).
+// playlistRow lays out name, track count, length and flags: from 58 cells
+// in fixed columns (the flags change while a download runs; the others
+// must not move), narrower with the name cut before the count and length,
+// which go last (they tell a listener how long the playlist is) and keep
+// their columns while they fit whole.
 func (v *View) playlistRow(p catalog.Playlist, w int) string {
-	count := catalog.Count(p.TrackCount, "track")
-	if w < 60 {
-		return list.Columns(w, []int{1}, fmt.Sprintf("%s · %d", p.Name, p.TrackCount), fmt.Sprintf("%-9s", v.flags(p)))
+	count, clock, flags := catalog.Count(p.TrackCount, "track"), nowplaying.Clock(ms(p.DurationMS)), v.flags(p)
+	if w < 58 {
+		figures := fmt.Sprintf("%9s %6s", count, clock)
+		return list.Row(w, p.Name, fmt.Sprintf("%s %-9s", figures, flags), figures,
+			fmt.Sprintf("%d · %s", p.TrackCount, clock), clock)
 	}
 	const countW, clockW, flagsW = 10, 8, 20
 	nameW := w - countW - clockW - flagsW - 3
 	return list.Fit(p.Name, nameW) + " " + fmt.Sprintf("%*s", countW, count) + " " +
-		fmt.Sprintf("%*s", clockW, nowplaying.Clock(ms(p.DurationMS))) + "   " + list.Fit(v.flags(p), flagsW-2)
+		fmt.Sprintf("%*s", clockW, clock) + "   " + list.Fit(flags, flagsW-2)
 }
 
 func (v *View) row(s string, sel bool) string {

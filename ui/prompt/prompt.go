@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"segue/ui/list"
+	"segue/ui/notice"
 	"segue/ui/styles"
 )
 
@@ -27,6 +28,10 @@ type Ask struct {
 	// Then runs with the answer once it is given (never for a cancel or an
 	// empty answer).
 	Then func(answer string) tea.Cmd
+	// Kept, for a Confirm, is what the status line says when another key
+	// cancels it ("kept playlist “Mix”"): the question just went, and the
+	// listener could not tell whether the n did anything.
+	Kept string
 }
 
 // Send returns a Cmd that opens a.
@@ -50,6 +55,9 @@ func (p *Prompt) Key(msg tea.KeyMsg) (cmd tea.Cmd, done bool) {
 	if p.ask.Confirm {
 		if msg.Type == tea.KeyRunes && (string(msg.Runes) == "y" || string(msg.Runes) == "Y") && p.ask.Then != nil {
 			return p.ask.Then("y"), true
+		}
+		if p.ask.Kept != "" {
+			return notice.Info(p.ask.Kept), true
 		}
 		return nil, true
 	}

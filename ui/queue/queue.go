@@ -5,15 +5,18 @@
 package queue
 
 import (
+	"strings"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"segue/catalog"
 	"segue/ui/action"
 	"segue/ui/keys"
 	"segue/ui/list"
+	"segue/ui/notice"
 	"segue/ui/nowplaying"
 	"segue/ui/playlists"
 	"segue/ui/styles"
@@ -74,8 +77,12 @@ func (v *View) SetState(s State) {
 // State returns what the screen shows.
 func (v *View) State() State { return v.state }
 
-// ShortHelp lists the keys worth showing on this screen.
+// ShortHelp lists the keys worth showing on this screen: with the queue
+// empty, only the modes (the others act on a row).
 func (v *View) ShortHelp() []key.Binding {
+	if len(v.state.Tracks) == 0 {
+		return []key.Binding{v.km.Shuffle, v.km.Repeat}
+	}
 	return []key.Binding{v.play(), v.km.MoveDown, v.km.MoveUp, v.km.Remove, v.km.Clear, v.km.Shuffle, v.km.Repeat}
 }
 
@@ -114,6 +121,9 @@ func send(a action.Action) tea.Cmd { return func() tea.Msg { return a } }
 
 func (v *View) key(msg tea.KeyMsg) tea.Cmd {
 	c := v.l.Cursor()
+	if c < 0 && key.Matches(msg, v.km.Play, v.km.Open, v.km.MoveDown, v.km.MoveUp, v.km.Remove, v.km.Radio, v.km.ToPlaylist, v.km.Clear) {
+		return notice.Info("the queue is empty: add tracks with a (add) or A (play next) from search or the library")
+	}
 	switch {
 	case key.Matches(msg, v.km.Play), key.Matches(msg, v.km.Open):
 		if c >= 0 {
@@ -144,7 +154,8 @@ func (v *View) key(msg tea.KeyMsg) tea.Cmd {
 			return func() tea.Msg { return p }
 		}
 	case key.Matches(msg, v.km.Clear):
-		return send(action.Action{Kind: action.Clear})
+		// one key takes every track away: say so, and how many
+		return tea.Batch(send(action.Action{Kind: action.Clear}), notice.Info("cleared the queue: "+catalog.Count(v.l.Len(), "track")+" taken out"))
 	case key.Matches(msg, v.km.Shuffle):
 		return send(action.Action{Kind: action.Shuffle})
 	case key.Matches(msg, v.km.Repeat):
@@ -162,14 +173,21 @@ func (v *View) View() string {
 	for _, t := range s.Tracks {
 		total += time.Duration(t.DurationMS) * time.Millisecond
 	}
-	head := v.st.Title.Render("Queue") + v.st.Muted.Render("  "+catalog.Count(len(s.Tracks), "track")+" · "+nowplaying.Clock(total))
+	figures := catalog.Count(len(s.Tracks), "track") + " · " + nowplaying.Clock(total)
+	head := v.st.Title.Render("Queue") + v.st.Muted.Render("  "+figures)
+	if lipgloss.Width("Queue  "+figures) > v.w { // the tab line names the screen
+		head = v.st.Muted.Render(figures)
+	}
 	mode := "repeat " + s.Repeat + " · shuffle off"
 	if s.Shuffle {
 		mode = "repeat " + s.Repeat + " · shuffle on"
 	}
 	sub := v.st.Muted.Render(mode)
+	var rest []string // what of the empty queue's note the line has no room for
 	if len(s.Tracks) == 0 {
-		sub = v.st.Muted.Render("empty — add tracks with a (add) or A (play next) from search or the library")
+		var first string
+		first, rest = list.Spill("empty — add tracks with a (add) or A (play next) from search or the library", v.w)
+		sub = v.st.Muted.Render(first)
 	}
 	body := v.l.Render(v.w, func(i int, sel bool) string {
 		t := s.Tracks[i]
@@ -196,5 +214,8 @@ func (v *View) View() string {
 		}
 		return "  " + v.st.Row.Render(mark+row)
 	})
+	if len(rest) > 0 {
+		body = v.st.Muted.Render(strings.Join(rest, "\n"))
+	}
 	return list.Block(head+"\n"+sub+"\n"+body, v.w, v.h)
 }

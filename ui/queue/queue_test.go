@@ -30,7 +30,11 @@ func TestKeysBecomeRequests(t *testing.T) {
 		if cmd == nil {
 			t.Fatalf("key %q sent nothing", s)
 		}
-		return cmd().(action.Action)
+		got := cmd()
+		if b, ok := got.(tea.BatchMsg); ok { // C also says what it did
+			got = b[0]()
+		}
+		return got.(action.Action)
 	}
 	if a := press("J"); a.Kind != action.Move || a.Index != 1 || a.Delta != 2 || v.l.Cursor() != 2 {
 		t.Fatalf("J: %+v cursor %d", a, v.l.Cursor())

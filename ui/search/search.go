@@ -8,10 +8,12 @@ package search
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"segue/catalog"
 	"segue/ui/action"
@@ -105,10 +107,18 @@ func (v *View) SetSize(w, h int) {
 
 // ShortHelp lists the keys worth showing on this screen.
 func (v *View) ShortHelp() []key.Binding {
-	if v.Typing() {
-		return []key.Binding{v.km.Play, v.km.Blur}
+	switch {
+	case v.Typing() && v.err != nil:
+		// after a failed search enter asks again (see key)
+		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "try again")), v.km.Blur}
+	case v.Typing():
+		// enter in the input goes to the results (it said "enter play")
+		return []key.Binding{key.NewBinding(key.WithKeys("enter", "down"), key.WithHelp("enter/↓", "to the results")), v.km.Blur}
 	}
-	return []key.Binding{v.km.Play, v.km.Add, v.km.PlayNext, v.km.Search}
+	// enter opens an album or artist row: "enter play" was half true (l
+	// does the same; the full help says so, the line has no room)
+	choose := key.NewBinding(key.WithKeys(v.km.Play.Keys()...), key.WithHelp("enter", "play or open"))
+	return []key.Binding{choose, v.km.Add, v.km.PlayNext, v.km.Search}
 }
 
 // FullHelp lists every key of this screen by group.
@@ -197,6 +207,8 @@ func (v *View) key(msg tea.KeyMsg) tea.Cmd {
 			r = action.Radio{Seed: v.res.Tracks[row.i].ID, From: "“" + v.res.Tracks[row.i].Title + "”"}
 		case albumRow:
 			r = action.Radio{Seed: v.res.Albums[row.i].ID, From: "“" + v.res.Albums[row.i].Title + "”"}
+		case artistRow: // the origin's radio takes artist seeds too
+			r = action.Radio{Seed: v.res.Artists[row.i].ID, From: "“" + v.res.Artists[row.i].Name + "”"}
 		default:
 			return nil
 		}
@@ -214,6 +226,8 @@ func (v *View) key(msg tea.KeyMsg) tea.Cmd {
 			al := v.res.Albums[r.i]
 			at := library.AlbumTracks{ID: al.ID, Title: al.Title, Pick: true}
 			return func() tea.Msg { return at }
+		case artistRow:
+			return library.ArtistRowNote(v.res.Artists[r.i].Name)
 		}
 	case key.Matches(msg, v.km.Up):
 		if v.l.Cursor() <= 1 {
@@ -322,7 +336,7 @@ func (v *View) activate(k action.Kind) tea.Cmd {
 		return func() tea.Msg { return library.OpenAlbum{ID: al.ID, Title: al.Title} }
 	case artistRow:
 		if k != action.PlayNow {
-			return nil
+			return library.ArtistRowNote(v.res.Artists[r.i].Name)
 		}
 		ar := v.res.Artists[r.i]
 		return func() tea.Msg { return library.OpenArtist{ID: ar.ID, Name: ar.Name} }
@@ -354,7 +368,14 @@ func (v *View) mouse(msg tea.MouseMsg) tea.Cmd {
 
 // View draws the screen in exactly its size.
 func (v *View) View() string {
-	summary := v.summary()
+	text, style := v.summary()
+	summary := style.Render(text)
+	var rest []string // with no rows, what of the line there is no room for
+	if len(v.rows) == 0 {
+		var first string
+		first, rest = list.Spill(text, v.w)
+		summary = style.Render(first)
+	}
 	body := v.l.Render(v.w, func(i int, sel bool) string {
 		r := v.rows[i]
 		var s string
@@ -379,24 +400,28 @@ func (v *View) View() string {
 		}
 		return "  " + v.st.Row.Render(s)
 	})
+	if len(rest) > 0 {
+		body = style.Render(strings.Join(rest, "\n"))
+	}
 	return list.Block(v.input.view(v.st, v.w)+"\n"+summary+"\n"+body, v.w, v.h)
 }
 
-func (v *View) summary() string {
+// summary is the line under the input and its style.
+func (v *View) summary() (string, lipgloss.Style) {
 	switch {
 	case v.err != nil && notice.Unreachable(v.err):
-		return v.st.Error.Render("offline: search needs the origin; the Library shows what is pinned")
+		return "offline: search needs the origin; the Library shows what is pinned", v.st.Error
 	case v.err != nil:
-		return v.st.Error.Render(notice.SayLoad(v.err))
+		return notice.SayLoad(v.err), v.st.Error
 	case v.busy:
-		return v.st.Muted.Render("searching…")
+		return "searching…", v.st.Muted
 	case v.input.Value() == "":
-		return v.st.Muted.Render("type to search")
+		return "type to search", v.st.Muted
 	case len(v.rows) == 0:
-		return v.st.Muted.Render("no matches")
+		return "no matches", v.st.Muted
 	}
-	return v.st.Muted.Render(catalog.Count(len(v.res.Tracks), "track") + " · " +
-		catalog.Count(len(v.res.Albums), "album") + " · " + catalog.Count(len(v.res.Artists), "artist"))
+	return catalog.Count(len(v.res.Tracks), "track") + " · " +
+		catalog.Count(len(v.res.Albums), "album") + " · " + catalog.Count(len(v.res.Artists), "artist"), v.st.Muted
 }
 
 func yearOf(y int) string {
