@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -295,5 +296,114 @@ func TestInterruptedMigrateSaysSo(t *testing.T) {
 	want := "origin migrate: interrupted; what it copied is kept: run the same command again to resume"
 	if err == nil || sentence(err) != want || exitStatus(err) != ExitInterrupted {
 		t.Errorf("migrate stopped at once: %v (exit %d); want %q, exit 130", err, exitStatus(err), want)
+	}
+}
+
+// A host's files that are there but cannot be read at the moment of an
+// ingest (a folder whose permissions a copy or a backup tool changed, a
+// file being copied in and still empty, a file another user locked) are
+// skipped, and their tracks stay in the catalog with their IDs, segments,
+// playlists and plays (README: ingest removes only the tracks whose files
+// disappeared). They were removed, with their segments. As root, whom no
+// mode stops, segue runs as nobody.
+func TestOriginIngestKeepsTracksItCannotRead(t *testing.T) {
+	needTools(t, "ffmpeg", "ffprobe")
+	dir, err := os.MkdirTemp("", "segue-ingest-keep-") // not under t.TempDir(), whose parent (0700) nobody cannot enter
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+			os.Chmod(p, 0o755) // RemoveAll needs to enter the locked folder
+			return nil
+		})
+		os.RemoveAll(dir)
+	})
+	lib := filepath.Join(dir, "lib")
+	names := []string{"locked/one.mp3", "b/two.mp3", "c/three.mp3", "d/four.mp3"}
+	for i, name := range names {
+		p := filepath.Join(lib, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if out, err := exec.Command("ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i",
+			"sine=f="+[]string{"300", "400", "500", "600"}[i]+":d=2", p).CombinedOutput(); err != nil {
+			t.Fatalf("make %s: %v\n%s", name, err, out)
+		}
+	}
+	bin := filepath.Join(dir, "segue-origin")
+	if b, err := os.ReadFile(filepath.Join(filepath.Dir(segueBinary(t)), "segue-origin")); err != nil || os.WriteFile(bin, b, 0o755) != nil {
+		t.Fatalf("copy segue-origin: %v", err)
+	}
+	cred := (*syscall.Credential)(nil)
+	if os.Getuid() == 0 {
+		cred = &syscall.Credential{Uid: 65534, Gid: 65534}
+		if err := os.Chown(dir, 65534, 65534); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	data := filepath.Join(dir, "data")
+	ingest := func() (rep ingestReport) {
+		t.Helper()
+		cmd := exec.Command(bin, "origin", "ingest", lib, "--data", data, "--json", "--jobs", "2")
+		cmd.Env = append(os.Environ(), "HOME="+dir, "XDG_CONFIG_HOME="+filepath.Join(dir, "config"),
+			"XDG_STATE_HOME="+filepath.Join(dir, "state"), "XDG_DATA_HOME="+filepath.Join(dir, "share"))
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
+		var o, e bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &o, &e
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("ingest: %v\n%s%s", err, o.String(), e.String())
+		}
+		if err := json.Unmarshal(o.Bytes(), &rep); err != nil {
+			t.Fatalf("--json report: %v\n%s", err, o.String())
+		}
+		return rep
+	}
+	tracks := func() int {
+		t.Helper()
+		db, err := sql.Open("sqlite3", filepath.Join(data, origin.CatalogFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		var n int
+		if err := db.QueryRow(`SELECT count(*) FROM tracks`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if rep := ingest(); rep.Added != 4 {
+		t.Fatalf("first ingest: %+v, want 4 added", rep)
+	}
+
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(os.Chmod(filepath.Join(lib, "locked"), 0))
+	must(os.Chmod(filepath.Join(lib, "b/two.mp3"), 0))
+	must(os.Truncate(filepath.Join(lib, "c/three.mp3"), 0)) // cp truncates, then writes
+	rep := ingest()
+	if rep.Removed != 0 || rep.Unchanged != 1 || tracks() != 4 {
+		t.Errorf("ingest with three of the files unreadable: %d removed, %d unchanged, %d tracks in the catalog; want none removed, 1 unchanged, 4 tracks",
+			rep.Removed, rep.Unchanged, tracks())
+	}
+	said := map[string]string{}
+	for _, s := range rep.Skipped {
+		said[s.Path] = s.Reason
+	}
+	for path, want := range map[string]string{
+		"locked":      origin.KeptDirReason,
+		"b/two.mp3":   origin.KeptReason,
+		"c/three.mp3": origin.KeptReason,
+	} {
+		if !strings.HasSuffix(said[path], want) {
+			t.Errorf("skipped %s: %q, want it to end %q", path, said[path], want)
+		}
 	}
 }

@@ -104,6 +104,15 @@ type IngestSummary struct {
 	Elapsed      time.Duration `json:"elapsed_ns"`
 }
 
+// keptSuffix ends the reason of a skipped path whose tracks stay: a file's
+// or a folder's.
+func keptSuffix(dir bool) string {
+	if dir {
+		return KeptDirReason
+	}
+	return KeptReason
+}
+
 // oldScratch is where ingests before streamed segments wrote whole
 // renditions; a killed one may have left files there.
 const oldScratch = "tmp"
@@ -313,6 +322,15 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 	// Only rows under lib are known here: other folders' tracks stay.
 	for path, k := range known {
 		if keep[path] {
+			continue
+		}
+		if i, dir, ok := walk.keeps(path); ok {
+			// There but unreadable now (a copy under way, permissions
+			// being changed): not gone, so the track stays.
+			keep[path] = true
+			if kept := keptSuffix(dir); !strings.HasSuffix(sum.Skipped[i].Reason, kept) {
+				sum.Skipped[i].Reason += kept
+			}
 			continue
 		}
 		moved, err := carryMoved(ctx, db, k.id, addedAudio)

@@ -99,6 +99,10 @@ func (w worker) ingestFile(ctx context.Context, f libraryFile) (rec *trackRecord
 // the catalog as it was ingested before.
 const KeptReason = "; the track keeps the version ingested before"
 
+// KeptDirReason ends the skip reason of a folder that could not be read
+// whose tracks stay in the catalog as they were ingested before.
+const KeptDirReason = "; its tracks keep the versions ingested before"
+
 // DiskFullReason is the skip reason of every file a full data dir stopped.
 const DiskFullReason = "disk full: no space left in the data dir (free space there and run ingest again)"
 
