@@ -186,6 +186,12 @@ func (a *app) printIngestReport(dir string, o origin.IngestOptions, sum origin.I
 	return nil
 }
 
+// measuring is the line that starts ingest's last step, after the files:
+// the radio's tempo and fingerprint of total tracks.
+func measuring(total int) string {
+	return fmt.Sprintf("tracks to measure for the radio (tempo, fingerprint): %d", total)
+}
+
 // maxJobs bounds ingest --jobs: each job runs ffmpeg processes, and more
 // than this many at once only thrash a machine.
 const maxJobs = 256
@@ -204,6 +210,8 @@ func (a *app) ingestProgress(quiet bool) func(origin.IngestProgress) {
 			case "done":
 			case "start":
 				fmt.Fprintf(a.stderr, "files to encode: %d\n", p.Total)
+			case "measure":
+				fmt.Fprintf(a.stderr, "%s\n", measuring(p.Total))
 			case "skipped":
 				fmt.Fprintf(a.stderr, "[%d/%d] skipped %s: %s\n", p.Done, p.Total, cellText(p.Path), cellText(p.Reason))
 			default:
@@ -225,17 +233,24 @@ func (a *app) ingestProgress(quiet bool) func(origin.IngestProgress) {
 			finish()
 			return
 		}
+		desc := "ingest"
+		if p.Action == "measure" {
+			// The files are done; measuring them is a second bar.
+			finish()
+			fmt.Fprintln(a.stderr, measuring(p.Total))
+			bar, finished, desc = nil, false, "measure"
+		}
 		if bar == nil {
 			bar = progressbar.NewOptions(p.Total,
 				progressbar.OptionSetWriter(a.stderr),
-				progressbar.OptionSetDescription("ingest"),
+				progressbar.OptionSetDescription(desc),
 				progressbar.OptionShowCount(),
 				progressbar.OptionSetPredictTime(true),
 				progressbar.OptionSetElapsedTime(true),
 				progressbar.OptionSetWidth(30),
 				progressbar.OptionThrottle(100*time.Millisecond))
 		}
-		if p.Action == "start" {
+		if p.Action == "start" || p.Action == "measure" {
 			return
 		}
 		if p.Action == "skipped" {

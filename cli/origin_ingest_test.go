@@ -47,9 +47,12 @@ func TestOriginIngestCommand(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(data, origin.CatalogFile)); err != nil {
 		t.Errorf("catalog not in the configured data dir: %v", err)
 	}
-	// Not a terminal: one plain progress line per file on stderr.
-	if !strings.Contains(stderr.String(), "[1/1] added one.flac") {
-		t.Errorf("progress lines:\n%s", stderr.String())
+	// Not a terminal: one plain progress line per file on stderr, then
+	// one per track measured for the radio, which takes a few seconds a
+	// song after the last file (it was minutes of silence for an album).
+	if want := "files to encode: 1\n[1/1] added one.flac\n" +
+		"tracks to measure for the radio (tempo, fingerprint): 1\n[1/1] measured one.flac\n"; !strings.Contains(stderr.String(), want) {
+		t.Errorf("progress lines:\n%s\nwant them to hold\n%s", stderr.String(), want)
 	}
 
 	stdout.Reset()

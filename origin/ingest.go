@@ -76,11 +76,16 @@ type IngestOptions struct {
 	Catalog string
 }
 
-// IngestProgress reports one finished file.
+// IngestProgress reports one step of an ingest: a file encoded, then a
+// track measured.
 type IngestProgress struct {
-	Done, Total  int           // files handled so far / files needing work
-	Path         string        // relative to the library root
-	Action       string        // "start", "added", "updated" or "skipped"
+	Done, Total int    // files (tracks) handled so far / needing work
+	Path        string // relative to the library root
+	// Action is "start" (Total files to encode), "added", "updated" or
+	// "skipped" for a file encoded; then "measure" (Total tracks whose
+	// tempo and fingerprint the radio needs: after the files, a few
+	// seconds a song) and "measured" for each of them.
+	Action       string
 	Reason       string        // why it was skipped
 	AudioSeconds float64       // audio encoded so far
 	Elapsed      time.Duration // since the walk finished
@@ -356,7 +361,17 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 	}
 	// Audio features (tempo, spectrum, fingerprint) of new and changed
 	// tracks, for the recommender; see features.go.
-	if _, err := updateFeatures(ctx, db, lib, o.Jobs, log); err != nil {
+	var measured func(done, total int, path string)
+	if o.Progress != nil {
+		measured = func(done, total int, path string) {
+			p := IngestProgress{Done: done, Total: total, Path: path, Action: "measured"}
+			if done == 0 {
+				p.Action = "measure"
+			}
+			o.Progress(p)
+		}
+	}
+	if _, err := updateFeatures(ctx, db, lib, o.Jobs, log, measured); err != nil {
 		return sum, disk.full(err)
 	}
 	sum.Elapsed = time.Since(start)
