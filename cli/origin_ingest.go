@@ -130,7 +130,7 @@ func (a *app) runIngest(ctx context.Context, dir string, o origin.IngestOptions,
 		if errors.Is(err, origin.ErrLibrary) && errors.Is(err, fs.ErrNotExist) {
 			return withExit(ExitNotFound, fmt.Errorf("origin ingest: the music folder %s does not exist (check the path)", dir))
 		}
-		return explainCatalog("ingest", o.Catalog, fmt.Errorf("ingest: %w", err))
+		return explainCatalog("ingest", "--catalog", o.Catalog, fmt.Errorf("ingest: %w", err))
 	}
 	if perr := a.printIngestReport(dir, o, sum, asJSON); perr != nil {
 		return perr

@@ -84,7 +84,7 @@ func (a *app) runMigrate(ctx context.Context, o origin.MigrateOptions, asJSON bo
 		return err
 	}
 	if err != nil {
-		return explainCatalog("migrate", o.ToCatalog, fmt.Errorf("%w (run the same command again to resume)", err))
+		return explainCatalog("migrate", "--to-catalog", o.ToCatalog, fmt.Errorf("%w (run the same command again to resume)", err))
 	}
 	if asJSON {
 		return a.printJSON(sum)
