@@ -241,3 +241,18 @@ func TestIngestShortClips(t *testing.T) {
 		t.Errorf("added %d, skipped %+v; want the 3 clips added and only fx/cut.flac skipped as truncated", sum.Added, sum.Skipped)
 	}
 }
+
+// A file that goes between the walk and its turn to be encoded (moved or
+// deleted while ingest ran) is skipped as gone, with what to do; it was
+// "not audio: ffprobe cannot read it: ...: No such file or directory",
+// blaming a file that had been fine.
+func TestIngestFileGoneMeanwhile(t *testing.T) {
+	needFFmpeg(t)
+	lib := t.TempDir()
+	p := writeSource(t, lib, source{name: "a/gone.flac", root: 300, seconds: 1})
+	must(t, os.Remove(p))
+	_, _, reason, err := worker{}.ingestFile(context.Background(), libraryFile{Abs: p, Rel: "a/gone.flac", Lib: lib})
+	if err != nil || reason != GoneReason {
+		t.Errorf("ingestFile of a file removed after the walk: reason %q, err %v; want %q", reason, err, GoneReason)
+	}
+}
