@@ -186,10 +186,12 @@ func (a *app) printIngestReport(dir string, o origin.IngestOptions, sum origin.I
 	return nil
 }
 
-// measuring is the line that starts ingest's last step, after the files:
-// the radio's tempo and fingerprint of total tracks.
-func measuring(total int) string {
-	return fmt.Sprintf("tracks to measure for the radio (tempo, fingerprint): %d", total)
+// ingestSteps are the steps of an ingest after its files, by the Action
+// that starts one (see origin.IngestProgress): the line that says what it
+// does with how many, and its bar's name on a terminal.
+var ingestSteps = map[string]struct{ line, bar string }{
+	"retag":   {"files whose tags to read again (a catalog made by an older segue): %d", "retag"},
+	"measure": {"tracks to measure for the radio (tempo, fingerprint): %d", "measure"},
 }
 
 // maxJobs bounds ingest --jobs: each job runs ffmpeg processes, and more
@@ -210,8 +212,8 @@ func (a *app) ingestProgress(quiet bool) func(origin.IngestProgress) {
 			case "done":
 			case "start":
 				fmt.Fprintf(a.stderr, "files to encode: %d\n", p.Total)
-			case "measure":
-				fmt.Fprintf(a.stderr, "%s\n", measuring(p.Total))
+			case "retag", "measure":
+				fmt.Fprintf(a.stderr, ingestSteps[p.Action].line+"\n", p.Total)
 			case "skipped":
 				fmt.Fprintf(a.stderr, "[%d/%d] skipped %s: %s\n", p.Done, p.Total, cellText(p.Path), cellText(p.Reason))
 			default:
@@ -234,11 +236,12 @@ func (a *app) ingestProgress(quiet bool) func(origin.IngestProgress) {
 			return
 		}
 		desc := "ingest"
-		if p.Action == "measure" {
-			// The files are done; measuring them is a second bar.
+		step, later := ingestSteps[p.Action]
+		if later {
+			// The files are done; each later step has a bar of its own.
 			finish()
-			fmt.Fprintln(a.stderr, measuring(p.Total))
-			bar, finished, desc = nil, false, "measure"
+			fmt.Fprintf(a.stderr, step.line+"\n", p.Total)
+			bar, finished, desc = nil, false, step.bar
 		}
 		if bar == nil {
 			bar = progressbar.NewOptions(p.Total,
@@ -250,7 +253,7 @@ func (a *app) ingestProgress(quiet bool) func(origin.IngestProgress) {
 				progressbar.OptionSetWidth(30),
 				progressbar.OptionThrottle(100*time.Millisecond))
 		}
-		if p.Action == "start" || p.Action == "measure" {
+		if p.Action == "start" || later {
 			return
 		}
 		if p.Action == "skipped" {

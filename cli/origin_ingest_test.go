@@ -62,6 +62,24 @@ func TestOriginIngestCommand(t *testing.T) {
 		!strings.Contains(stdout.String(), "skipped zero.mp3: empty file") {
 		t.Errorf("second run: exit %d\n%s%s", code, stdout.String(), stderr.String())
 	}
+
+	// A catalog made by an older segue: the next ingest reads every
+	// file's tags again (ffprobe each, minutes for a large library), and
+	// says so with a line per file; it said nothing.
+	db, err := sql.Open("sqlite3", filepath.Join(data, origin.CatalogFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = db.Exec(`UPDATE tracks SET tags_version = 0`)
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr.Reset()
+	code = run([]string{"--config", config, "origin", "ingest", lib}, &stdout, &stderr)
+	if want := "files whose tags to read again (a catalog made by an older segue): 1\n[1/1] retagged one.flac\n"; code != ExitOK || !strings.Contains(stderr.String(), want) {
+		t.Errorf("run on an older catalog: exit %d, stderr:\n%s\nwant it to hold\n%s", code, stderr.String(), want)
+	}
 }
 
 // A file name with a line break or a terminal escape sequence (a name is

@@ -82,7 +82,9 @@ type IngestProgress struct {
 	Done, Total int    // files (tracks) handled so far / needing work
 	Path        string // relative to the library root
 	// Action is "start" (Total files to encode), "added", "updated" or
-	// "skipped" for a file encoded; then "measure" (Total tracks whose
+	// "skipped" for a file encoded; then "retag" (Total unchanged files
+	// of a catalog made by an older segue, whose tags are read again) and
+	// "retagged" for each of them; then "measure" (Total tracks whose
 	// tempo and fingerprint the radio needs: after the files, a few
 	// seconds a song) and "measured" for each of them.
 	Action       string
@@ -107,6 +109,22 @@ type IngestSummary struct {
 	BlobsRemoved int           `json:"blobs_removed"`
 	AudioSeconds float64       `json:"audio_seconds"`
 	Elapsed      time.Duration `json:"elapsed_ns"`
+}
+
+// step reports one later step of an ingest through o.Progress: start
+// with Total before the first item (done 0), then each for every item.
+// nil when there is no Progress.
+func (o IngestOptions) step(start, each string) func(done, total int, path string) {
+	if o.Progress == nil {
+		return nil
+	}
+	return func(done, total int, path string) {
+		p := IngestProgress{Done: done, Total: total, Path: path, Action: each}
+		if done == 0 {
+			p.Action = start
+		}
+		o.Progress(p)
+	}
 }
 
 // keptSuffix ends the reason of a skipped path whose tracks stay: a file's
@@ -309,7 +327,7 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 	if err := ctx.Err(); err != nil {
 		return sum, err
 	}
-	retagged, err := w.retag(ctx, retag, o.Jobs)
+	retagged, err := w.retag(ctx, retag, o.Jobs, o.step("retag", "retagged"))
 	if err != nil {
 		return sum, err
 	}
@@ -361,17 +379,7 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 	}
 	// Audio features (tempo, spectrum, fingerprint) of new and changed
 	// tracks, for the recommender; see features.go.
-	var measured func(done, total int, path string)
-	if o.Progress != nil {
-		measured = func(done, total int, path string) {
-			p := IngestProgress{Done: done, Total: total, Path: path, Action: "measured"}
-			if done == 0 {
-				p.Action = "measure"
-			}
-			o.Progress(p)
-		}
-	}
-	if _, err := updateFeatures(ctx, db, lib, o.Jobs, log, measured); err != nil {
+	if _, err := updateFeatures(ctx, db, lib, o.Jobs, log, o.step("measure", "measured")); err != nil {
 		return sum, disk.full(err)
 	}
 	sum.Elapsed = time.Since(start)
