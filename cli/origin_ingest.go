@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -119,9 +120,19 @@ func (a *app) runIngest(ctx context.Context, dir string, o origin.IngestOptions,
 	}
 	if err != nil && !errors.Is(err, origin.ErrDiskFull) {
 		if empty := (*origin.EmptyLibraryError)(nil); errors.As(err, &empty) {
+			if empty.Under == 0 && len(empty.Folders) > 0 {
+				// No track comes from it: nothing would be removed, and
+				// it said so; most likely a mistyped path.
+				return &usageError{fmt.Errorf("origin ingest: %s holds no files, and no track of the catalog comes from it (its tracks come from %s): "+
+					"check the path; put music in it first to add a folder", dir, strings.Join(empty.Folders, ", "))}
+			}
+			n := empty.Under
+			if n == 0 { // tracks of older ingests, whose folder is not known
+				n = empty.Tracks
+			}
 			return &usageError{fmt.Errorf("origin ingest: %s holds no files, and the catalog holds %s an earlier ingest made: "+
 				"ingesting it would remove those that were under it with their segments; check the path (is a drive not mounted?)",
-				dir, catalog.Count(empty.Tracks, "track"))}
+				dir, catalog.Count(n, "track"))}
 		}
 		if errors.Is(err, origin.ErrDataHoldsLibrary) {
 			return &usageError{fmt.Errorf("origin ingest: the data dir %s is the music folder %s or holds it, and ingest reads nothing in its data dir: give --data a folder of its own (by default %s)",

@@ -193,15 +193,29 @@ func TestOriginIngestKeepsTheCatalogFromAnEmptyFolder(t *testing.T) {
 	makeTone(t, filepath.Join(lib, "one.flac"), 2, "title=Kept", "artist=Band")
 	segueOK(t, "--config", config, "origin", "ingest", lib)
 	empty := t.TempDir()
-	for _, asJSON := range []bool{false, true} {
-		args := []string{"--config", config, "origin", "ingest", empty}
-		if asJSON {
-			args = append(args, "--json")
-		}
-		out, errOut, code := segue(t, args...)
-		want := "holds no files, and the catalog holds 1 track an earlier ingest made"
-		if code != ExitUsage || !strings.Contains(errOut, want) || asJSON != strings.Contains(out, `"error"`) {
-			t.Errorf("ingest of an empty folder (json %v): exit %d, stdout %q, stderr %q; want %d saying %q", asJSON, code, out, errOut, ExitUsage, want)
+	// The library's drive gone (its folder empty) would remove its
+	// tracks; another empty folder (a mistyped path) removes none, and
+	// was told it would: it is told where the tracks come from.
+	gone := filepath.Join(t.TempDir(), "mnt")
+	if err := os.Rename(lib, gone); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(lib, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ dir, want string }{
+		{lib, lib + " holds no files, and the catalog holds 1 track an earlier ingest made: ingesting it would remove those that were under it"},
+		{empty, empty + " holds no files, and no track of the catalog comes from it (its tracks come from " + lib + "): check the path"},
+	} {
+		for _, asJSON := range []bool{false, true} {
+			args := []string{"--config", config, "origin", "ingest", c.dir}
+			if asJSON {
+				args = append(args, "--json")
+			}
+			out, errOut, code := segue(t, args...)
+			if code != ExitUsage || !strings.Contains(errOut, c.want) || asJSON != strings.Contains(out, `"error"`) {
+				t.Errorf("ingest of an empty folder (json %v): exit %d, stdout %q, stderr %q; want %d saying %q", asJSON, code, out, errOut, ExitUsage, c.want)
+			}
 		}
 	}
 	db, err := origin.OpenCatalog(data)

@@ -49,8 +49,13 @@ var (
 // EmptyLibraryError is Ingest's refusal of a music folder that holds no file
 // at all while the catalog holds Tracks tracks: a drive not mounted or a
 // mistyped path that exists. Nothing is written or removed; ingesting it
-// would remove the tracks that were under it with their segments.
-type EmptyLibraryError struct{ Tracks int }
+// would remove the Under tracks that were under it with their segments.
+// When Under is 0 (a mistyped path, not a drive gone), Folders are the
+// folders the catalog's tracks come from, as for NotInCatalogError.
+type EmptyLibraryError struct {
+	Tracks, Under int
+	Folders       []string
+}
 
 func (e *EmptyLibraryError) Error() string {
 	return "the music folder holds no files, and the catalog holds " + catalog.Count(e.Tracks, "track") + " an earlier ingest made"
@@ -210,10 +215,12 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 	if err != nil {
 		return sum, err
 	}
-	if !walk.anyFile && len(rows) > 0 {
-		return sum, &EmptyLibraryError{Tracks: len(rows)}
-	}
 	plan := planLibrary(rows, lib, files)
+	if !walk.anyFile && len(rows) > 0 {
+		empty := &EmptyLibraryError{Tracks: len(rows), Under: len(plan.own)}
+		empty.Folders, _ = catalogFolders(rows)
+		return sum, empty
+	}
 	if plan.adopt {
 		if err := adoptOlderRows(ctx, db, lib); err != nil {
 			return sum, disk.full(err)
