@@ -87,10 +87,14 @@ func TestIngestLibrary(t *testing.T) {
 	}
 	must(t, os.WriteFile(filepath.Join(lib, "readme.txt"), []byte("ignored: not an audio extension"), 0o644))
 
-	var progress []IngestProgress
+	var progress, measured []IngestProgress
 	sum, err := Ingest(context.Background(), lib, IngestOptions{DataDir: data, Jobs: 2,
 		Progress: func(p IngestProgress) {
-			if p.Action != "start" {
+			switch p.Action {
+			case "start", "measure":
+			case "measured":
+				measured = append(measured, p)
+			default:
 				progress = append(progress, p)
 			}
 		}})
@@ -114,6 +118,9 @@ func TestIngestLibrary(t *testing.T) {
 	}
 	if n := len(progress); n != len(good)+2 || progress[n-1].Done != n || progress[n-1].Total != n {
 		t.Errorf("progress reports %+v", progress)
+	}
+	if n := len(measured); n != len(good) || measured[n-1].Done != n || measured[n-1].Total != n {
+		t.Errorf("progress reports of the tracks measured %+v, want one per track added", measured)
 	}
 	if sum.AudioSeconds < 15 || sum.AudioSeconds > 17 {
 		t.Errorf("audio seconds %.2f, want about 15.6", sum.AudioSeconds)
