@@ -134,7 +134,9 @@ func (w *libraryWalk) walk(dir, relDir string) error {
 		if d.Type()&fs.ModeSymlink != 0 {
 			fi, err := os.Stat(p)
 			if err != nil {
-				w.skip(r, "cannot read: broken symlink ("+errText(err)+")")
+				// Its target may be a drive not mounted now: its
+				// tracks stay (see keeps).
+				w.skipUnread(r, "cannot read: broken symlink ("+errText(err)+")")
 				return nil
 			}
 			if fi.IsDir() {
