@@ -31,8 +31,9 @@ func (e *storeError) Plain() string { return e.plain }
 // user or password it refuses. It said "dial error: the origin is
 // unreachable ... start it (segue origin serve)" under origin serve, blamed
 // the data dir under ingest and advised running migrate again to resume.
-// Other errors are returned as they are.
-func explainCatalog(what, spec string, err error) error {
+// Other errors are returned as they are. flag names the command's flag
+// that gave spec (--catalog, or migrate's --to-catalog).
+func explainCatalog(what, flag, spec string, err error) error {
 	var ce *pgconn.ConnectError
 	if spec == "" || !errors.As(err, &ce) {
 		return err
@@ -46,23 +47,23 @@ func explainCatalog(what, spec string, err error) error {
 	)
 	switch {
 	case errors.As(err, &pe) && pe.Code == "3D000": // invalid_catalog_name
-		says = fmt.Sprintf("%s has no database %q: create it (createdb %[2]s) or check --catalog", where, ce.Config.Database)
+		says = fmt.Sprintf("%s has no database %q: create it (createdb %[2]s) or check %[3]s", where, ce.Config.Database, flag)
 	case errors.As(err, &pe) && (pe.Code == "28000" || pe.Code == "28P01"): // invalid authorization, password
-		says = fmt.Sprintf("%s refused the user %q: %s (check --catalog)", where, ce.Config.User, pe.Message)
+		says = fmt.Sprintf("%s refused the user %q: %s (check %s)", where, ce.Config.User, pe.Message, flag)
 	case errors.As(err, &pe):
 		says = where + " refused the connection: " + pe.Message
 	case errors.Is(err, syscall.ECONNREFUSED):
-		says = where + " is unreachable: nothing listens there (connection refused); start PostgreSQL or check --catalog"
+		says = where + " is unreachable: nothing listens there (connection refused); start PostgreSQL or check " + flag
 	case errors.As(err, &dns):
-		says = "the host name " + dns.Name + " of --catalog is not found (check --catalog)"
+		says = "the host name " + dns.Name + " of " + flag + " is not found (check " + flag + ")"
 	case errors.As(err, &ne) && ne.Timeout():
-		says = where + " did not answer in time (check the network and --catalog)"
+		says = where + " did not answer in time (check the network and " + flag + ")"
 	default: // TLS refused, a dropped connection: the innermost words say it
 		root := err
 		for next := errors.Unwrap(root); next != nil; next = errors.Unwrap(root) {
 			root = next
 		}
-		says = where + " cannot be used: " + root.Error() + " (check --catalog)"
+		says = where + " cannot be used: " + root.Error() + " (check " + flag + ")"
 	}
 	return &storeError{plain: what + ": " + says, err: err}
 }

@@ -46,7 +46,7 @@ func TestUnusableCatalogSaidPlainly(t *testing.T) {
 		{"ingest into a database that is not there", append([]string{"origin", "ingest", dir, "--catalog", noDB.String()}, data...),
 			"ingest: " + at + ` has no database "nodb"`, ExitError, true},
 		{"migrate to a PostgreSQL not running", []string{"origin", "migrate", "--from", newEmptyOrigin(t), "--to-catalog", closed.String()},
-			"migrate: the PostgreSQL catalog at " + closed.Host + " is unreachable", ExitError, true},
+			"migrate: the PostgreSQL catalog at " + closed.Host + " is unreachable: nothing listens there (connection refused); start PostgreSQL or check --to-catalog", ExitError, true},
 	}, func(t *testing.T, c failCase) {
 		_, errOut, _ := segue(t, append(clientEnv(t, "http://127.0.0.1:9"), c.args...)...)
 		for _, words := range []string{"failed to connect", "SQLSTATE", "dial", "segue origin serve)", "resume", "data dir"} {

@@ -136,7 +136,7 @@ func catalogFlag(a *app, cmd *cobra.Command) (open func(cmd *cobra.Command, crea
 			}
 		}
 		db, err := origin.OpenCatalogAt(cmd.Context(), catalogURL, dir)
-		return db, explainCatalog(strings.TrimPrefix(cmd.CommandPath(), "segue "), catalogURL, err)
+		return db, explainCatalog(strings.TrimPrefix(cmd.CommandPath(), "segue "), "--catalog", catalogURL, err)
 	}
 	return open, same
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -119,9 +120,19 @@ func (a *app) runIngest(ctx context.Context, dir string, o origin.IngestOptions,
 	}
 	if err != nil && !errors.Is(err, origin.ErrDiskFull) {
 		if empty := (*origin.EmptyLibraryError)(nil); errors.As(err, &empty) {
+			if empty.Under == 0 && len(empty.Folders) > 0 {
+				// No track comes from it: nothing would be removed, and
+				// it said so; most likely a mistyped path.
+				return &usageError{fmt.Errorf("origin ingest: %s holds no files, and no track of the catalog comes from it (its tracks come from %s): "+
+					"check the path; put music in it first to add a folder", dir, strings.Join(empty.Folders, ", "))}
+			}
+			n := empty.Under
+			if n == 0 { // tracks of older ingests, whose folder is not known
+				n = empty.Tracks
+			}
 			return &usageError{fmt.Errorf("origin ingest: %s holds no files, and the catalog holds %s an earlier ingest made: "+
 				"ingesting it would remove those that were under it with their segments; check the path (is a drive not mounted?)",
-				dir, catalog.Count(empty.Tracks, "track"))}
+				dir, catalog.Count(n, "track"))}
 		}
 		if errors.Is(err, origin.ErrDataHoldsLibrary) {
 			return &usageError{fmt.Errorf("origin ingest: the data dir %s is the music folder %s or holds it, and ingest reads nothing in its data dir: give --data a folder of its own (by default %s)",
@@ -130,7 +141,7 @@ func (a *app) runIngest(ctx context.Context, dir string, o origin.IngestOptions,
 		if errors.Is(err, origin.ErrLibrary) && errors.Is(err, fs.ErrNotExist) {
 			return withExit(ExitNotFound, fmt.Errorf("origin ingest: the music folder %s does not exist (check the path)", dir))
 		}
-		return explainCatalog("ingest", o.Catalog, fmt.Errorf("ingest: %w", err))
+		return explainCatalog("ingest", "--catalog", o.Catalog, fmt.Errorf("ingest: %w", err))
 	}
 	if perr := a.printIngestReport(dir, o, sum, asJSON); perr != nil {
 		return perr
@@ -186,6 +197,14 @@ func (a *app) printIngestReport(dir string, o origin.IngestOptions, sum origin.I
 	return nil
 }
 
+// ingestSteps are the steps of an ingest after its files, by the Action
+// that starts one (see origin.IngestProgress): the line that says what it
+// does with how many, and its bar's name on a terminal.
+var ingestSteps = map[string]struct{ line, bar string }{
+	"retag":   {"files whose tags to read again (a catalog made by an older segue): %d", "retag"},
+	"measure": {"tracks to measure for the radio (tempo, fingerprint): %d", "measure"},
+}
+
 // maxJobs bounds ingest --jobs: each job runs ffmpeg processes, and more
 // than this many at once only thrash a machine.
 const maxJobs = 256
@@ -204,6 +223,8 @@ func (a *app) ingestProgress(quiet bool) func(origin.IngestProgress) {
 			case "done":
 			case "start":
 				fmt.Fprintf(a.stderr, "files to encode: %d\n", p.Total)
+			case "retag", "measure":
+				fmt.Fprintf(a.stderr, ingestSteps[p.Action].line+"\n", p.Total)
 			case "skipped":
 				fmt.Fprintf(a.stderr, "[%d/%d] skipped %s: %s\n", p.Done, p.Total, cellText(p.Path), cellText(p.Reason))
 			default:
@@ -225,17 +246,25 @@ func (a *app) ingestProgress(quiet bool) func(origin.IngestProgress) {
 			finish()
 			return
 		}
+		desc := "ingest"
+		step, later := ingestSteps[p.Action]
+		if later {
+			// The files are done; each later step has a bar of its own.
+			finish()
+			fmt.Fprintf(a.stderr, step.line+"\n", p.Total)
+			bar, finished, desc = nil, false, step.bar
+		}
 		if bar == nil {
 			bar = progressbar.NewOptions(p.Total,
 				progressbar.OptionSetWriter(a.stderr),
-				progressbar.OptionSetDescription("ingest"),
+				progressbar.OptionSetDescription(desc),
 				progressbar.OptionShowCount(),
 				progressbar.OptionSetPredictTime(true),
 				progressbar.OptionSetElapsedTime(true),
 				progressbar.OptionSetWidth(30),
 				progressbar.OptionThrottle(100*time.Millisecond))
 		}
-		if p.Action == "start" {
+		if p.Action == "start" || later {
 			return
 		}
 		if p.Action == "skipped" {

@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -46,9 +47,12 @@ func TestOriginIngestCommand(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(data, origin.CatalogFile)); err != nil {
 		t.Errorf("catalog not in the configured data dir: %v", err)
 	}
-	// Not a terminal: one plain progress line per file on stderr.
-	if !strings.Contains(stderr.String(), "[1/1] added one.flac") {
-		t.Errorf("progress lines:\n%s", stderr.String())
+	// Not a terminal: one plain progress line per file on stderr, then
+	// one per track measured for the radio, which takes a few seconds a
+	// song after the last file (it was minutes of silence for an album).
+	if want := "files to encode: 1\n[1/1] added one.flac\n" +
+		"tracks to measure for the radio (tempo, fingerprint): 1\n[1/1] measured one.flac\n"; !strings.Contains(stderr.String(), want) {
+		t.Errorf("progress lines:\n%s\nwant them to hold\n%s", stderr.String(), want)
 	}
 
 	stdout.Reset()
@@ -57,6 +61,24 @@ func TestOriginIngestCommand(t *testing.T) {
 	if code != ExitOK || !strings.Contains(stdout.String(), "0 added, 0 updated, 1 unchanged") ||
 		!strings.Contains(stdout.String(), "skipped zero.mp3: empty file") {
 		t.Errorf("second run: exit %d\n%s%s", code, stdout.String(), stderr.String())
+	}
+
+	// A catalog made by an older segue: the next ingest reads every
+	// file's tags again (ffprobe each, minutes for a large library), and
+	// says so with a line per file; it said nothing.
+	db, err := sql.Open("sqlite3", filepath.Join(data, origin.CatalogFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = db.Exec(`UPDATE tracks SET tags_version = 0`)
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr.Reset()
+	code = run([]string{"--config", config, "origin", "ingest", lib}, &stdout, &stderr)
+	if want := "files whose tags to read again (a catalog made by an older segue): 1\n[1/1] retagged one.flac\n"; code != ExitOK || !strings.Contains(stderr.String(), want) {
+		t.Errorf("run on an older catalog: exit %d, stderr:\n%s\nwant it to hold\n%s", code, stderr.String(), want)
 	}
 }
 
@@ -171,15 +193,29 @@ func TestOriginIngestKeepsTheCatalogFromAnEmptyFolder(t *testing.T) {
 	makeTone(t, filepath.Join(lib, "one.flac"), 2, "title=Kept", "artist=Band")
 	segueOK(t, "--config", config, "origin", "ingest", lib)
 	empty := t.TempDir()
-	for _, asJSON := range []bool{false, true} {
-		args := []string{"--config", config, "origin", "ingest", empty}
-		if asJSON {
-			args = append(args, "--json")
-		}
-		out, errOut, code := segue(t, args...)
-		want := "holds no files, and the catalog holds 1 track an earlier ingest made"
-		if code != ExitUsage || !strings.Contains(errOut, want) || asJSON != strings.Contains(out, `"error"`) {
-			t.Errorf("ingest of an empty folder (json %v): exit %d, stdout %q, stderr %q; want %d saying %q", asJSON, code, out, errOut, ExitUsage, want)
+	// The library's drive gone (its folder empty) would remove its
+	// tracks; another empty folder (a mistyped path) removes none, and
+	// was told it would: it is told where the tracks come from.
+	gone := filepath.Join(t.TempDir(), "mnt")
+	if err := os.Rename(lib, gone); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(lib, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ dir, want string }{
+		{lib, lib + " holds no files, and the catalog holds 1 track an earlier ingest made: ingesting it would remove those that were under it"},
+		{empty, empty + " holds no files, and no track of the catalog comes from it (its tracks come from " + lib + "): check the path"},
+	} {
+		for _, asJSON := range []bool{false, true} {
+			args := []string{"--config", config, "origin", "ingest", c.dir}
+			if asJSON {
+				args = append(args, "--json")
+			}
+			out, errOut, code := segue(t, args...)
+			if code != ExitUsage || !strings.Contains(errOut, c.want) || asJSON != strings.Contains(out, `"error"`) {
+				t.Errorf("ingest of an empty folder (json %v): exit %d, stdout %q, stderr %q; want %d saying %q", asJSON, code, out, errOut, ExitUsage, c.want)
+			}
 		}
 	}
 	db, err := origin.OpenCatalog(data)
@@ -295,5 +331,114 @@ func TestInterruptedMigrateSaysSo(t *testing.T) {
 	want := "origin migrate: interrupted; what it copied is kept: run the same command again to resume"
 	if err == nil || sentence(err) != want || exitStatus(err) != ExitInterrupted {
 		t.Errorf("migrate stopped at once: %v (exit %d); want %q, exit 130", err, exitStatus(err), want)
+	}
+}
+
+// A host's files that are there but cannot be read at the moment of an
+// ingest (a folder whose permissions a copy or a backup tool changed, a
+// file being copied in and still empty, a file another user locked) are
+// skipped, and their tracks stay in the catalog with their IDs, segments,
+// playlists and plays (README: ingest removes only the tracks whose files
+// disappeared). They were removed, with their segments. As root, whom no
+// mode stops, segue runs as nobody.
+func TestOriginIngestKeepsTracksItCannotRead(t *testing.T) {
+	needTools(t, "ffmpeg", "ffprobe")
+	dir, err := os.MkdirTemp("", "segue-ingest-keep-") // not under t.TempDir(), whose parent (0700) nobody cannot enter
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+			os.Chmod(p, 0o755) // RemoveAll needs to enter the locked folder
+			return nil
+		})
+		os.RemoveAll(dir)
+	})
+	lib := filepath.Join(dir, "lib")
+	names := []string{"locked/one.mp3", "b/two.mp3", "c/three.mp3", "d/four.mp3"}
+	for i, name := range names {
+		p := filepath.Join(lib, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if out, err := exec.Command("ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i",
+			"sine=f="+[]string{"300", "400", "500", "600"}[i]+":d=2", p).CombinedOutput(); err != nil {
+			t.Fatalf("make %s: %v\n%s", name, err, out)
+		}
+	}
+	bin := filepath.Join(dir, "segue-origin")
+	if b, err := os.ReadFile(filepath.Join(filepath.Dir(segueBinary(t)), "segue-origin")); err != nil || os.WriteFile(bin, b, 0o755) != nil {
+		t.Fatalf("copy segue-origin: %v", err)
+	}
+	cred := (*syscall.Credential)(nil)
+	if os.Getuid() == 0 {
+		cred = &syscall.Credential{Uid: 65534, Gid: 65534}
+		if err := os.Chown(dir, 65534, 65534); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	data := filepath.Join(dir, "data")
+	ingest := func() (rep ingestReport) {
+		t.Helper()
+		cmd := exec.Command(bin, "origin", "ingest", lib, "--data", data, "--json", "--jobs", "2")
+		cmd.Env = append(os.Environ(), "HOME="+dir, "XDG_CONFIG_HOME="+filepath.Join(dir, "config"),
+			"XDG_STATE_HOME="+filepath.Join(dir, "state"), "XDG_DATA_HOME="+filepath.Join(dir, "share"))
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
+		var o, e bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &o, &e
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("ingest: %v\n%s%s", err, o.String(), e.String())
+		}
+		if err := json.Unmarshal(o.Bytes(), &rep); err != nil {
+			t.Fatalf("--json report: %v\n%s", err, o.String())
+		}
+		return rep
+	}
+	tracks := func() int {
+		t.Helper()
+		db, err := sql.Open("sqlite3", filepath.Join(data, origin.CatalogFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		var n int
+		if err := db.QueryRow(`SELECT count(*) FROM tracks`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if rep := ingest(); rep.Added != 4 {
+		t.Fatalf("first ingest: %+v, want 4 added", rep)
+	}
+
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(os.Chmod(filepath.Join(lib, "locked"), 0))
+	must(os.Chmod(filepath.Join(lib, "b/two.mp3"), 0))
+	must(os.Truncate(filepath.Join(lib, "c/three.mp3"), 0)) // cp truncates, then writes
+	rep := ingest()
+	if rep.Removed != 0 || rep.Unchanged != 1 || tracks() != 4 {
+		t.Errorf("ingest with three of the files unreadable: %d removed, %d unchanged, %d tracks in the catalog; want none removed, 1 unchanged, 4 tracks",
+			rep.Removed, rep.Unchanged, tracks())
+	}
+	said := map[string]string{}
+	for _, s := range rep.Skipped {
+		said[s.Path] = s.Reason
+	}
+	for path, want := range map[string]string{
+		"locked":      origin.KeptDirReason,
+		"b/two.mp3":   origin.KeptReason,
+		"c/three.mp3": origin.KeptReason,
+	} {
+		if !strings.HasSuffix(said[path], want) {
+			t.Errorf("skipped %s: %q, want it to end %q", path, said[path], want)
+		}
 	}
 }

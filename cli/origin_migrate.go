@@ -74,17 +74,17 @@ func (a *app) runMigrate(ctx context.Context, o origin.MigrateOptions, asJSON bo
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if !asJSON {
-		o.Progress = func(p origin.MigrateProgress) {
-			fmt.Fprintf(a.stderr, "%s: %d/%d\n", p.Stage, p.Done, p.Total)
-		}
+	// How far it is goes to stderr with --json too: stdout holds the
+	// summary alone, and a copy into S3 may take hours.
+	o.Progress = func(p origin.MigrateProgress) {
+		fmt.Fprintf(a.stderr, "%s: %d/%d\n", p.Stage, p.Done, p.Total)
 	}
 	sum, err := origin.Migrate(ctx, o)
 	if err := interrupted(ctx, err, "origin migrate", "what it copied is kept: run the same command again to resume"); err != nil {
 		return err
 	}
 	if err != nil {
-		return explainCatalog("migrate", o.ToCatalog, fmt.Errorf("%w (run the same command again to resume)", err))
+		return explainCatalog("migrate", "--to-catalog", o.ToCatalog, fmt.Errorf("%w (run the same command again to resume)", err))
 	}
 	if asJSON {
 		return a.printJSON(sum)

@@ -5,8 +5,10 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"segue/origin"
@@ -38,11 +40,20 @@ func TestOriginMigrate(t *testing.T) {
 	catalogURL := pgtest.Database(t)
 	blobsURL := "s3://migrated/segue?endpoint=" + miniotest.Start(t)
 	var sum origin.MigrateSummary
-	if err := json.Unmarshal(runOK("origin", "migrate", "--from", data, "--to-catalog", catalogURL, "--to-blobs", blobsURL, "--json"), &sum); err != nil {
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"--config", config, "origin", "migrate", "--from", data, "--to-catalog", catalogURL, "--to-blobs", blobsURL, "--json"}, &stdout, &stderr); code != ExitOK {
+		t.Fatalf("migrate: exit %d, stderr:\n%s", code, stderr.String())
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &sum); err != nil {
 		t.Fatal(err)
 	}
 	if sum.Rows["tracks"] != 1 || sum.BlobsCopied == 0 {
 		t.Errorf("migrate: %+v; want 1 track and the blobs copied", sum)
+	}
+	// With --json too, how far it is goes to stderr (a long copy into S3
+	// said nothing until the end).
+	if want := fmt.Sprintf("blobs: %d/%[1]d\n", sum.BlobsCopied); !strings.Contains(stderr.String(), want) || !strings.Contains(stderr.String(), "tracks: 1/1\n") {
+		t.Errorf("migrate --json stderr:\n%s\nwant progress lines such as %q and %q", stderr.String(), want, "tracks: 1/1")
 	}
 	var rep ingestReport
 	if err := json.Unmarshal(runOK("origin", "ingest", lib, "--catalog", catalogURL, "--blobs", blobsURL, "--json"), &rep); err != nil {

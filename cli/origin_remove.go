@@ -59,7 +59,7 @@ the tracks' IDs: segue origin ingest DIR brings the tracks back under them.`,
 			}
 			sum, err := origin.RemoveFolder(cmd.Context(), folder, origin.IngestOptions{DataDir: dataDir, Blobs: store, Catalog: catalogURL})
 			if err != nil {
-				return explainCatalog("origin remove", catalogURL, fmt.Errorf("origin remove: %w", err))
+				return explainCatalog("origin remove", "--catalog", catalogURL, fmt.Errorf("origin remove: %w", err))
 			}
 			if asJSON {
 				return a.printJSON(removeReport{Folder: folder, RemoveSummary: sum})

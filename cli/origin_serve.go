@@ -141,7 +141,7 @@ func (a *app) runServe(ctx context.Context, o origin.ServerOptions, selfSigned [
 	}
 	srv, err := origin.New(o)
 	if err != nil {
-		return explainCatalog("origin serve", o.Catalog, err)
+		return explainCatalog("origin serve", "--catalog", o.Catalog, err)
 	}
 	defer srv.Close()
 	if artists, err := srv.Reader().Artists(ctx); err == nil && len(artists) == 0 {

@@ -33,11 +33,13 @@ create --adopt-local, when the origin starts requiring tokens.`,
 	catalog, same := catalogFlag(a, cmd)
 
 	var createJSON, adoptLocal bool
+	var replace string
 	create := &cobra.Command{
 		Use:   "create NAME",
 		Short: "Create a token and print its secret (shown only this once)",
 		Example: `  segue origin token create laptop
-  segue origin token create household --adopt-local`,
+  segue origin token create household --adopt-local
+  segue origin token create household --replace tok1a2b3c4d   # a leaked token's successor`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if strings.TrimSpace(args[0]) == "" { // a bad argument (2), checked before the catalog; it was 1
@@ -51,7 +53,21 @@ create --adopt-local, when the origin starts requiring tokens.`,
 				return err
 			}
 			defer db.Close()
-			tok, secret, err := origin.CreateToken(cmd.Context(), db, args[0])
+			var (
+				tok      origin.Token
+				secret   string
+				replaced *replacedToken
+			)
+			if replace != "" {
+				var took origin.Owned
+				tok, secret, took, err = origin.ReplaceToken(cmd.Context(), db, replace, args[0])
+				if errors.Is(err, origin.ErrNotFound) {
+					return fmt.Errorf("%w; nothing was created (see segue origin token list%s)", err, same(cmd))
+				}
+				replaced = &replacedToken{ID: replace, Owned: took}
+			} else {
+				tok, secret, err = origin.CreateToken(cmd.Context(), db, args[0])
+			}
 			if err != nil {
 				return err
 			}
@@ -66,12 +82,16 @@ create --adopt-local, when the origin starts requiring tokens.`,
 			if createJSON {
 				return a.printJSON(struct {
 					origin.Token
-					Secret  string        `json:"secret"`
-					Adopted *origin.Owned `json:"adopted,omitempty"`
-				}{tok, secret, adopted})
+					Secret   string         `json:"secret"`
+					Adopted  *origin.Owned  `json:"adopted,omitempty"`
+					Replaced *replacedToken `json:"replaced,omitempty"`
+				}{tok, secret, adopted, replaced})
 			}
 			fmt.Fprintln(a.stdout, secret)
 			fmt.Fprintf(a.stderr, "token %s (%s) created; give the secret above to the client (--token, SEGUE_TOKEN or token in config.toml). It is not shown again.\n", tok.ID, tok.Name)
+			if replaced != nil {
+				fmt.Fprintf(a.stderr, "token %s now owns the %s of token %s, which is revoked\n", tok.ID, ownedWords(replaced.Owned), replaced.ID)
+			}
 			if adopted != nil {
 				fmt.Fprintln(a.stderr, adoptedSentence(*adopted, origin.Adopter{ID: tok.ID}))
 			}
@@ -80,6 +100,7 @@ create --adopt-local, when the origin starts requiring tokens.`,
 	}
 	create.Flags().BoolVar(&createJSON, "json", false, "print the token and its secret as JSON")
 	create.Flags().BoolVar(&adoptLocal, "adopt-local", false, `give the token the playlists and plays made while the origin ran open (owner "local")`)
+	create.Flags().StringVar(&replace, "replace", "", "take over the token `ID` (a leaked one): its playlists and plays move to the new token, and it is revoked")
 
 	var listJSON bool
 	list := &cobra.Command{
@@ -137,7 +158,13 @@ create --adopt-local, when the origin starts requiring tokens.`,
 			if err := origin.RevokeToken(cmd.Context(), db, id); err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stderr, "token %s revoked\n", id)
+			left, err := origin.OwnedBy(cmd.Context(), db, id)
+			if err != nil || left == (origin.Owned{}) {
+				fmt.Fprintf(a.stderr, "token %s revoked\n", id)
+				return nil
+			}
+			fmt.Fprintf(a.stderr, "token %s revoked; its %s are seen by no token now: hand them to a new one with segue origin token create NAME --replace %[1]s%s\n",
+				id, ownedWords(left), same(cmd))
 			return nil
 		}),
 	}
@@ -175,6 +202,13 @@ what "local" made since.`,
 	return cmd
 }
 
+// replacedToken is what token create --replace took over: the old
+// token's ID and what moved from it.
+type replacedToken struct {
+	ID string `json:"id"`
+	origin.Owned
+}
+
 // adoptedSentence says what origin.AdoptLocal handed to to.
 func adoptedSentence(o origin.Owned, to origin.Adopter) string {
 	if o.Playlists == 0 && o.Plays == 0 {
@@ -184,6 +218,10 @@ func adoptedSentence(o origin.Owned, to origin.Adopter) string {
 	if to.Name != "" {
 		see = "Subsonic apps signed in as " + to.Name + " see them"
 	}
-	return fmt.Sprintf(`%s now owns %s and %s made while the origin ran open (owner "local"): %s`,
-		to, catalog.Count(int(o.Playlists), "playlist"), catalog.Count(int(o.Plays), "play"), see)
+	return fmt.Sprintf(`%s now owns %s made while the origin ran open (owner "local"): %s`, to, ownedWords(o), see)
+}
+
+// ownedWords says o as "2 playlists and 1 play".
+func ownedWords(o origin.Owned) string {
+	return catalog.Count(int(o.Playlists), "playlist") + " and " + catalog.Count(int(o.Plays), "play")
 }

@@ -142,3 +142,52 @@ func TestOriginTokenAdoptLocal(t *testing.T) {
 		t.Errorf("adopt-local to no token or user: exit %d, %q; want %d naming user list", code, stderr, ExitNotFound)
 	}
 }
+
+// TestOriginTokenReplace: a host whose token leaked revokes it; its
+// playlists and plays were then seen by nobody, with no command to hand
+// them over (adopt-local takes only "local"'s). revoke says what the token
+// leaves behind and how to hand it over, and token create NAME --replace
+// ID makes the new token with them, revoking the old one if need be. An
+// unknown ID is exit 3 and makes no token.
+func TestOriginTokenReplace(t *testing.T) {
+	config, data := ingestEnv(t)
+	var old origin.Token
+	if err := json.Unmarshal([]byte(segueOK(t, "--config", config, "origin", "token", "create", "laptop", "--json")), &old); err != nil {
+		t.Fatal(err)
+	}
+	db, err := origin.OpenCatalog(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := origin.NewPlaylists(db).Create(t.Context(), old.ID, "Kitchen"); err != nil {
+		t.Fatal(err)
+	}
+	want := "token " + old.ID + " revoked; its 1 playlist and 0 plays are seen by no token now: hand them to a new one with segue origin token create NAME --replace " + old.ID
+	if out, stderr, code := segue(t, "--config", config, "origin", "token", "revoke", old.ID); code != ExitOK || out != "" || !strings.Contains(stderr, want) {
+		t.Errorf("revoke %s: exit %d, stdout %q, stderr %q; want exit 0, nothing on stdout and %q", old.ID, code, out, stderr, want)
+	}
+
+	if _, stderr, code := segue(t, "--config", config, "origin", "token", "create", "phone", "--replace", "tok-none"); code != ExitNotFound || !strings.Contains(stderr, "segue origin token list") {
+		t.Errorf("create --replace tok-none: exit %d, %q; want %d naming token list", code, stderr, ExitNotFound)
+	}
+	type replaced struct {
+		ID string
+		origin.Owned
+	}
+	var created struct {
+		ID       string
+		Replaced *replaced
+	}
+	if err := json.Unmarshal([]byte(segueOK(t, "--config", config, "origin", "token", "create", "household", "--replace", old.ID, "--json")), &created); err != nil ||
+		created.Replaced == nil || *created.Replaced != (replaced{ID: old.ID, Owned: origin.Owned{Playlists: 1}}) {
+		t.Fatalf("create --replace --json: %+v (%v); want %s's 1 playlist", created, err, old.ID)
+	}
+	if pls, err := origin.NewPlaylists(db).List(t.Context(), created.ID); err != nil || len(pls) != 1 || pls[0].Name != "Kitchen" {
+		t.Errorf("the new token's playlists: %+v %v; want Kitchen", pls, err)
+	}
+	tokens, err := origin.ListTokens(t.Context(), db)
+	if err != nil || len(tokens) != 2 || tokens[0].ID != old.ID || tokens[0].RevokedAt == nil || tokens[1].RevokedAt != nil {
+		t.Errorf("tokens after the replace: %+v %v; want %s revoked and %s active, and no token for tok-none", tokens, err, old.ID, created.ID)
+	}
+}

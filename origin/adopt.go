@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // ErrRevokedToken is AdoptLocal's answer for a token that is revoked.
@@ -20,12 +21,16 @@ type Owned struct {
 // open on loopback, owns. Once the origin requires tokens (origin serve
 // --require-token, or an address off loopback) no request speaks for
 // LocalOwner, so nobody sees these until AdoptLocal hands them over.
-func LocalOwned(ctx context.Context, db *sql.DB) (Owned, error) {
+func LocalOwned(ctx context.Context, db *sql.DB) (Owned, error) { return OwnedBy(ctx, db, LocalOwner) }
+
+// OwnedBy counts what owner (a token's ID, a Subsonic user's, LocalOwner)
+// owns.
+func OwnedBy(ctx context.Context, db *sql.DB, owner string) (Owned, error) {
 	var o Owned
 	err := db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM playlists WHERE owner = ?1), (SELECT count(*) FROM events WHERE listener = ?1)`,
-		LocalOwner).Scan(&o.Playlists, &o.Plays)
+		owner).Scan(&o.Playlists, &o.Plays)
 	if err != nil {
-		return Owned{}, fmt.Errorf("count what %s owns: %w", LocalOwner, err)
+		return Owned{}, fmt.Errorf("count what %s owns: %w", owner, err)
 	}
 	return o, nil
 }
@@ -79,22 +84,68 @@ func AdoptLocal(ctx context.Context, db *sql.DB, who string) (Owned, Adopter, er
 		default:
 			to.ID = who
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE playlists SET owner = ? WHERE owner = ?`, to.ID, LocalOwner)
-		if err != nil {
-			return err
-		}
-		moved.Playlists, _ = res.RowsAffected()
-		res, err = tx.ExecContext(ctx, `UPDATE events SET listener = ? WHERE listener = ?`, to.ID, LocalOwner)
-		if err != nil {
-			return err
-		}
-		moved.Plays, _ = res.RowsAffected()
-		return nil
+		moved, err = moveOwned(ctx, tx, LocalOwner, to.ID)
+		return err
 	})
 	if err != nil {
 		return Owned{}, Adopter{}, fmt.Errorf("hand what %s owns to %s: %w", LocalOwner, who, err)
 	}
 	return moved, to, nil
+}
+
+// moveOwned hands from's playlists (share links kept) and plays to to.
+func moveOwned(ctx context.Context, tx *sql.Tx, from, to string) (Owned, error) {
+	var moved Owned
+	res, err := tx.ExecContext(ctx, `UPDATE playlists SET owner = ? WHERE owner = ?`, to, from)
+	if err != nil {
+		return moved, err
+	}
+	moved.Playlists, _ = res.RowsAffected()
+	res, err = tx.ExecContext(ctx, `UPDATE events SET listener = ? WHERE listener = ?`, to, from)
+	if err != nil {
+		return moved, err
+	}
+	moved.Plays, _ = res.RowsAffected()
+	return moved, nil
+}
+
+// ReplaceToken creates a token called name that takes over the token
+// oldID: its playlists (share links kept) and plays move to the new token
+// and oldID is revoked, if it was not already (a leaked secret revoked
+// first, its playlists then seen by nobody). All in one transaction; it
+// returns the new token, its secret (shown once) and what moved.
+// ErrNotFound when no token is oldID (nothing is created then).
+func ReplaceToken(ctx context.Context, db *sql.DB, oldID, name string) (Token, string, Owned, error) {
+	var (
+		tok    Token
+		secret string
+		moved  Owned
+	)
+	err := catalogTx(ctx, db, func(tx *sql.Tx) error {
+		var revoked sql.NullInt64
+		err := tx.QueryRowContext(ctx, `SELECT revoked_at FROM tokens WHERE id = ?`, oldID).Scan(&revoked)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("no token %s: %w", oldID, ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		if tok, secret, err = insertToken(ctx, tx, name); err != nil {
+			return err
+		}
+		if moved, err = moveOwned(ctx, tx, oldID, tok.ID); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE tokens SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?`, time.Now().Unix(), oldID)
+		return err
+	})
+	if err != nil {
+		if errors.Is(err, ErrNoTokenName) {
+			return Token{}, "", Owned{}, err
+		}
+		return Token{}, "", Owned{}, fmt.Errorf("replace token %s: %w", oldID, err)
+	}
+	return tok, secret, moved, nil
 }
 
 // warnLocalOwned logs, on an origin that requires tokens, the playlists

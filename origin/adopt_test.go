@@ -107,3 +107,48 @@ func testLocalPlaylistsAdopted(t *testing.T, e engine) {
 		}
 	}
 }
+
+// TestReplaceToken: a token's successor takes its playlists and plays, and
+// the old one is revoked, on both engines; revoked first (the host saw the
+// leak), its playlists were seen by nobody with no way to hand them over.
+// An unknown old ID is ErrNotFound and creates no token.
+func TestReplaceToken(t *testing.T) { forEachEngine(t, testReplaceToken) }
+
+func testReplaceToken(t *testing.T, e engine) {
+	ctx := context.Background()
+	db, err := OpenCatalogAt(ctx, e.catalog(t), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	old, _, err := CreateToken(ctx, db, "laptop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pl, err := NewPlaylists(db).Create(ctx, old.ID, "Kitchen")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := RevokeToken(ctx, db, old.ID); err != nil {
+		t.Fatal(err)
+	}
+	if left, err := OwnedBy(ctx, db, old.ID); err != nil || left != (Owned{Playlists: 1}) {
+		t.Errorf("OwnedBy the revoked token = %+v, %v; want 1 playlist", left, err)
+	}
+	if _, _, _, err := ReplaceToken(ctx, db, "tok-none", "phone"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("ReplaceToken of an unknown token: %v; want ErrNotFound", err)
+	}
+	tok, secret, moved, err := ReplaceToken(ctx, db, old.ID, "household")
+	if err != nil || moved != (Owned{Playlists: 1}) || tok.Name != "household" {
+		t.Fatalf("ReplaceToken = %+v, %+v, %v; want household with 1 playlist", tok, moved, err)
+	}
+	if got, err := CheckToken(ctx, db, secret); err != nil || got.ID != tok.ID {
+		t.Errorf("CheckToken of the new secret = %+v, %v", got, err)
+	}
+	if pls, err := NewPlaylists(db).List(ctx, tok.ID); err != nil || len(pls) != 1 || pls[0].ID != pl.ID {
+		t.Errorf("the new token's playlists: %+v %v; want Kitchen", pls, err)
+	}
+	if tokens, err := ListTokens(ctx, db); err != nil || len(tokens) != 2 {
+		t.Errorf("tokens: %+v %v; want laptop and household, none for phone", tokens, err)
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 
 	"golang.org/x/sync/errgroup"
 )
@@ -204,8 +205,10 @@ func unpackFingerprint(b []byte) []uint32 {
 // updateFeatures measures every track whose features are missing or older
 // than its file (read in the track's own library; in lib for rows of older
 // ingests), jobs at a time, then marks duplicate recordings. It returns how many tracks it measured. A file that
-// cannot be measured is logged and left for the next run.
-func updateFeatures(ctx context.Context, db *sql.DB, lib string, jobs int, log *slog.Logger) (int, error) {
+// cannot be measured is logged and left for the next run. progress, when
+// not nil, is called once with done 0 before the first track and then
+// after each track (path as the catalog holds it), one call at a time.
+func updateFeatures(ctx context.Context, db *sql.DB, lib string, jobs int, log *slog.Logger, progress func(done, total int, path string)) (int, error) {
 	type todo struct {
 		id, path, lib string
 		mtime         int64
@@ -225,6 +228,20 @@ func updateFeatures(ctx context.Context, db *sql.DB, lib string, jobs int, log *
 		list = append(list, t)
 	}
 	rows.Close()
+	var mu sync.Mutex // guards done and progress calls
+	done := 0
+	step := func(path string) {
+		if progress == nil {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		done++
+		progress(done, len(list), path)
+	}
+	if progress != nil && len(list) > 0 {
+		progress(0, len(list), "")
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(max(jobs, 1))
 	for _, t := range list {
@@ -232,6 +249,7 @@ func updateFeatures(ctx context.Context, db *sql.DB, lib string, jobs int, log *
 			if t.lib == "" { // a row of an older ingest not yet adopted
 				t.lib = lib
 			}
+			defer step(t.path)
 			f, err := measureFeatures(gctx, filepath.Join(t.lib, filepath.FromSlash(t.path)))
 			if err != nil {
 				if gctx.Err() != nil {

@@ -49,8 +49,13 @@ var (
 // EmptyLibraryError is Ingest's refusal of a music folder that holds no file
 // at all while the catalog holds Tracks tracks: a drive not mounted or a
 // mistyped path that exists. Nothing is written or removed; ingesting it
-// would remove the tracks that were under it with their segments.
-type EmptyLibraryError struct{ Tracks int }
+// would remove the Under tracks that were under it with their segments.
+// When Under is 0 (a mistyped path, not a drive gone), Folders are the
+// folders the catalog's tracks come from, as for NotInCatalogError.
+type EmptyLibraryError struct {
+	Tracks, Under int
+	Folders       []string
+}
 
 func (e *EmptyLibraryError) Error() string {
 	return "the music folder holds no files, and the catalog holds " + catalog.Count(e.Tracks, "track") + " an earlier ingest made"
@@ -76,11 +81,18 @@ type IngestOptions struct {
 	Catalog string
 }
 
-// IngestProgress reports one finished file.
+// IngestProgress reports one step of an ingest: a file encoded, then a
+// track measured.
 type IngestProgress struct {
-	Done, Total  int           // files handled so far / files needing work
-	Path         string        // relative to the library root
-	Action       string        // "start", "added", "updated" or "skipped"
+	Done, Total int    // files (tracks) handled so far / needing work
+	Path        string // relative to the library root
+	// Action is "start" (Total files to encode), "added", "updated" or
+	// "skipped" for a file encoded; then "retag" (Total unchanged files
+	// of a catalog made by an older segue, whose tags are read again) and
+	// "retagged" for each of them; then "measure" (Total tracks whose
+	// tempo and fingerprint the radio needs: after the files, a few
+	// seconds a song) and "measured" for each of them.
+	Action       string
 	Reason       string        // why it was skipped
 	AudioSeconds float64       // audio encoded so far
 	Elapsed      time.Duration // since the walk finished
@@ -102,6 +114,31 @@ type IngestSummary struct {
 	BlobsRemoved int           `json:"blobs_removed"`
 	AudioSeconds float64       `json:"audio_seconds"`
 	Elapsed      time.Duration `json:"elapsed_ns"`
+}
+
+// step reports one later step of an ingest through o.Progress: start
+// with Total before the first item (done 0), then each for every item.
+// nil when there is no Progress.
+func (o IngestOptions) step(start, each string) func(done, total int, path string) {
+	if o.Progress == nil {
+		return nil
+	}
+	return func(done, total int, path string) {
+		p := IngestProgress{Done: done, Total: total, Path: path, Action: each}
+		if done == 0 {
+			p.Action = start
+		}
+		o.Progress(p)
+	}
+}
+
+// keptSuffix ends the reason of a skipped path whose tracks stay: a file's
+// or a folder's.
+func keptSuffix(dir bool) string {
+	if dir {
+		return KeptDirReason
+	}
+	return KeptReason
 }
 
 // oldScratch is where ingests before streamed segments wrote whole
@@ -178,10 +215,12 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 	if err != nil {
 		return sum, err
 	}
-	if !walk.anyFile && len(rows) > 0 {
-		return sum, &EmptyLibraryError{Tracks: len(rows)}
-	}
 	plan := planLibrary(rows, lib, files)
+	if !walk.anyFile && len(rows) > 0 {
+		empty := &EmptyLibraryError{Tracks: len(rows), Under: len(plan.own)}
+		empty.Folders, _ = catalogFolders(rows)
+		return sum, empty
+	}
 	if plan.adopt {
 		if err := adoptOlderRows(ctx, db, lib); err != nil {
 			return sum, disk.full(err)
@@ -295,7 +334,7 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 	if err := ctx.Err(); err != nil {
 		return sum, err
 	}
-	retagged, err := w.retag(ctx, retag, o.Jobs)
+	retagged, err := w.retag(ctx, retag, o.Jobs, o.step("retag", "retagged"))
 	if err != nil {
 		return sum, err
 	}
@@ -313,6 +352,15 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 	// Only rows under lib are known here: other folders' tracks stay.
 	for path, k := range known {
 		if keep[path] {
+			continue
+		}
+		if i, dir, ok := walk.keeps(path); ok {
+			// There but unreadable now (a copy under way, permissions
+			// being changed): not gone, so the track stays.
+			keep[path] = true
+			if kept := keptSuffix(dir); !strings.HasSuffix(sum.Skipped[i].Reason, kept) {
+				sum.Skipped[i].Reason += kept
+			}
 			continue
 		}
 		moved, err := carryMoved(ctx, db, k.id, addedAudio)
@@ -338,7 +386,7 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 	}
 	// Audio features (tempo, spectrum, fingerprint) of new and changed
 	// tracks, for the recommender; see features.go.
-	if _, err := updateFeatures(ctx, db, lib, o.Jobs, log); err != nil {
+	if _, err := updateFeatures(ctx, db, lib, o.Jobs, log, o.step("measure", "measured")); err != nil {
 		return sum, disk.full(err)
 	}
 	sum.Elapsed = time.Since(start)

@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"os"
 
 	"segue/catalog"
 	"segue/origin/blobs"
@@ -44,6 +46,9 @@ func (w worker) ingestFile(ctx context.Context, f libraryFile) (rec *trackRecord
 		if ctx.Err() != nil {
 			return nil, 0, "", ctx.Err()
 		}
+		if gone(f.Abs) {
+			return nil, 0, GoneReason, nil
+		}
 		return nil, 0, "not audio: " + perr.Error(), nil
 	}
 	enc, eerr := encodeFile(ctx, f.Abs, func(b []byte) (string, error) { return w.blobs.Put(ctx, b) })
@@ -53,6 +58,9 @@ func (w worker) ingestFile(ctx context.Context, f libraryFile) (rec *trackRecord
 		}
 		if se := (storeError{}); errors.As(eerr, &se) {
 			return storeFailed(se)
+		}
+		if gone(f.Abs) {
+			return nil, 0, GoneReason, nil
 		}
 		return nil, 0, eerr.Error(), nil
 	}
@@ -98,6 +106,20 @@ func (w worker) ingestFile(ctx context.Context, f libraryFile) (rec *trackRecord
 // KeptReason ends the skip reason of a changed file whose track stays in
 // the catalog as it was ingested before.
 const KeptReason = "; the track keeps the version ingested before"
+
+// KeptDirReason ends the skip reason of a folder that could not be read
+// whose tracks stay in the catalog as they were ingested before.
+const KeptDirReason = "; its tracks keep the versions ingested before"
+
+// GoneReason is the skip reason of a file that went (moved, deleted)
+// between the walk of the library and its turn to be encoded.
+const GoneReason = "gone: moved or deleted while ingest ran (run ingest again to take the library as it is now)"
+
+// gone says whether the file at path is no longer there.
+func gone(path string) bool {
+	_, err := os.Stat(path)
+	return errors.Is(err, fs.ErrNotExist)
+}
 
 // DiskFullReason is the skip reason of every file a full data dir stopped.
 const DiskFullReason = "disk full: no space left in the data dir (free space there and run ingest again)"

@@ -208,6 +208,36 @@ func TestIngestSymlinks(t *testing.T) {
 	}
 }
 
+// A symlinked folder whose target is not there at the moment (a drive or
+// network share not mounted) keeps its tracks, as an unreadable folder
+// does: they were removed with their segments, and came back with new
+// segments (and without their plays' history) once the drive was back.
+func TestIngestKeepsTracksOfABrokenLink(t *testing.T) {
+	needFFmpeg(t)
+	lib, nas := t.TempDir(), filepath.Join(t.TempDir(), "nas")
+	writeSource(t, lib, source{name: "a.flac", root: 220, seconds: 1})
+	writeSource(t, nas, source{name: "b.flac", root: 330, seconds: 1})
+	must(t, os.Symlink(nas, filepath.Join(lib, "NAS")))
+	data := t.TempDir()
+	if sum := ingest(t, lib, data); sum.Added != 2 {
+		t.Fatalf("first ingest: %+v, want 2 added", sum)
+	}
+	ids, _ := trackIDs(t, data)
+
+	must(t, os.Rename(nas, nas+".unmounted"))
+	sum := ingest(t, lib, data)
+	if sum.Removed != 0 || len(sum.Skipped) != 1 || sum.Skipped[0].Path != "NAS" || !strings.HasSuffix(sum.Skipped[0].Reason, KeptDirReason) {
+		t.Errorf("ingest with the link's target gone: %+v, want nothing removed and NAS skipped saying its tracks stay", sum)
+	}
+	if now, _ := trackIDs(t, data); !sameMap(ids, now) {
+		t.Errorf("tracks %v, want %v", now, ids)
+	}
+	must(t, os.Rename(nas+".unmounted", nas))
+	if sum := ingest(t, lib, data); sum.Unchanged != 2 || sum.Added+sum.Removed != 0 {
+		t.Errorf("ingest with the drive back: %+v, want both unchanged", sum)
+	}
+}
+
 // Near silence (ebur128: -70 LUFS, nothing above the gate) and a 0.2 s clip
 // (shorter than one 0.4 s gating block) are recorded as unmeasured, so no
 // player raises them; they are left out of their album's loudness, which

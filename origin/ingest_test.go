@@ -87,10 +87,14 @@ func TestIngestLibrary(t *testing.T) {
 	}
 	must(t, os.WriteFile(filepath.Join(lib, "readme.txt"), []byte("ignored: not an audio extension"), 0o644))
 
-	var progress []IngestProgress
+	var progress, measured []IngestProgress
 	sum, err := Ingest(context.Background(), lib, IngestOptions{DataDir: data, Jobs: 2,
 		Progress: func(p IngestProgress) {
-			if p.Action != "start" {
+			switch p.Action {
+			case "start", "measure":
+			case "measured":
+				measured = append(measured, p)
+			default:
 				progress = append(progress, p)
 			}
 		}})
@@ -114,6 +118,9 @@ func TestIngestLibrary(t *testing.T) {
 	}
 	if n := len(progress); n != len(good)+2 || progress[n-1].Done != n || progress[n-1].Total != n {
 		t.Errorf("progress reports %+v", progress)
+	}
+	if n := len(measured); n != len(good) || measured[n-1].Done != n || measured[n-1].Total != n {
+		t.Errorf("progress reports of the tracks measured %+v, want one per track added", measured)
 	}
 	if sum.AudioSeconds < 15 || sum.AudioSeconds > 17 {
 		t.Errorf("audio seconds %.2f, want about 15.6", sum.AudioSeconds)
@@ -239,5 +246,20 @@ func TestIngestShortClips(t *testing.T) {
 	}
 	if sum.Added != 3 || len(sum.Skipped) != 1 || sum.Skipped[0].Path != "fx/cut.flac" || !strings.Contains(sum.Skipped[0].Reason, "truncated") {
 		t.Errorf("added %d, skipped %+v; want the 3 clips added and only fx/cut.flac skipped as truncated", sum.Added, sum.Skipped)
+	}
+}
+
+// A file that goes between the walk and its turn to be encoded (moved or
+// deleted while ingest ran) is skipped as gone, with what to do; it was
+// "not audio: ffprobe cannot read it: ...: No such file or directory",
+// blaming a file that had been fine.
+func TestIngestFileGoneMeanwhile(t *testing.T) {
+	needFFmpeg(t)
+	lib := t.TempDir()
+	p := writeSource(t, lib, source{name: "a/gone.flac", root: 300, seconds: 1})
+	must(t, os.Remove(p))
+	_, _, reason, err := worker{}.ingestFile(context.Background(), libraryFile{Abs: p, Rel: "a/gone.flac", Lib: lib})
+	if err != nil || reason != GoneReason {
+		t.Errorf("ingestFile of a file removed after the walk: reason %q, err %v; want %q", reason, err, GoneReason)
 	}
 }

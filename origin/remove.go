@@ -41,6 +41,20 @@ func (e *NotInCatalogError) Error() string {
 // Unwrap makes the error ErrNotFound.
 func (e *NotInCatalogError) Unwrap() error { return ErrNotFound }
 
+// catalogFolders returns the folders rows come from, sorted, and how many
+// rows are of older ingests, whose folder is not known.
+func catalogFolders(rows []knownTrack) (folders []string, unknown int) {
+	for _, k := range rows {
+		if k.lib == "" {
+			unknown++
+		} else if !slices.Contains(folders, k.lib) {
+			folders = append(folders, k.lib)
+		}
+	}
+	slices.Sort(folders)
+	return folders, unknown
+}
+
 // RemoveFolder takes out of the catalog in o.DataDir (o.Catalog, o.Blobs
 // as for Ingest) every track whose file lies under folder, as an ingest of
 // folder after all its files vanished would, whether or not the folder is
@@ -83,14 +97,7 @@ func RemoveFolder(ctx context.Context, folder string, o IngestOptions) (RemoveSu
 	plan := planLibrary(rows, lib, older)
 	if len(plan.own) == 0 {
 		nf := &NotInCatalogError{Folder: lib}
-		for _, k := range rows {
-			if k.lib == "" {
-				nf.Unknown++
-			} else if !slices.Contains(nf.Folders, k.lib) {
-				nf.Folders = append(nf.Folders, k.lib)
-			}
-		}
-		slices.Sort(nf.Folders)
+		nf.Folders, nf.Unknown = catalogFolders(rows)
 		return sum, nf
 	}
 	touched := map[string]bool{}

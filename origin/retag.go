@@ -38,14 +38,27 @@ func tagRecord(f libraryFile, p probe) *trackRecord {
 // retag reads the tags of unchanged files whose rows predate tagsVersion
 // and writes them, up to jobs files at once. It returns the albums whose
 // tracks changed (for their loudness). A file ffprobe cannot read now keeps
-// its row as it is.
-func (w worker) retag(ctx context.Context, files []libraryFile, jobs int) ([]string, error) {
-	var mu sync.Mutex // guards touched
+// its row as it is. progress, when not nil, is called as updateFeatures
+// calls it.
+func (w worker) retag(ctx context.Context, files []libraryFile, jobs int, progress func(done, total int, path string)) ([]string, error) {
+	var mu sync.Mutex // guards touched, done and progress calls
 	var touched []string
+	done := 0
+	if progress != nil && len(files) > 0 {
+		progress(0, len(files), "")
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(jobs)
 	for _, f := range files {
 		g.Go(func() error {
+			defer func() {
+				if progress != nil {
+					mu.Lock()
+					defer mu.Unlock()
+					done++
+					progress(done, len(files), f.Rel)
+				}
+			}()
 			p, err := probeFile(gctx, f.Abs)
 			if err != nil {
 				if gctx.Err() != nil {

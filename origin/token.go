@@ -42,6 +42,13 @@ var ErrNoTokenName = errors.New("create token: the name is empty (name it after 
 // CreateToken stores a new token called name and returns it with its
 // secret, which is shown once: only its sha256 is stored.
 func CreateToken(ctx context.Context, db *sql.DB, name string) (Token, string, error) {
+	return insertToken(ctx, db, name)
+}
+
+// insertToken is CreateToken on db or inside a transaction.
+func insertToken(ctx context.Context, db interface {
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+}, name string) (Token, string, error) {
 	name = strings.TrimSpace(name)
 	if name == "" {
 		return Token{}, "", ErrNoTokenName

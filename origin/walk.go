@@ -70,10 +70,38 @@ type libraryWalk struct {
 	dirs    map[dirKey]string // every folder walked -> its path in the library ("" the root)
 	data    dirKey            // the data dir, never walked
 	anyFile bool              // a file or link of any kind was seen, audio or not
+	// unread maps the path of a file or folder that is there but could
+	// not be read (or a file still empty: a copy under way) to its entry
+	// in skipped: the tracks of such paths stay (see keeps).
+	unread map[string]int
 }
 
 func (w *libraryWalk) skip(rel, reason string) {
 	w.skipped = append(w.skipped, SkippedFile{Path: rel, Reason: reason})
+}
+
+// skipUnread is skip for a path that is there but cannot be read now.
+func (w *libraryWalk) skipUnread(rel, reason string) {
+	if w.unread == nil {
+		w.unread = map[string]int{}
+	}
+	w.unread[rel] = len(w.skipped)
+	w.skip(rel, reason)
+}
+
+// keeps says whether the track of the file at rel stays although the walk
+// did not list the file: it, or a folder above it, is there but could not
+// be read. i is that path's entry in skipped, dir whether it is a folder.
+func (w *libraryWalk) keeps(rel string) (i int, dir, ok bool) {
+	if i, ok := w.unread[rel]; ok {
+		return i, false, true
+	}
+	for p := path.Dir(rel); p != "." && p != "/"; p = path.Dir(p) {
+		if i, ok := w.unread[p]; ok {
+			return i, true, true
+		}
+	}
+	return 0, false, false
 }
 
 // walk lists dir, whose path in the library is relDir ("" for the root).
@@ -88,7 +116,7 @@ func (w *libraryWalk) walk(dir, relDir string) error {
 			if p == dir && relDir == "" {
 				return err
 			}
-			w.skip(r, "cannot read: "+errText(err))
+			w.skipUnread(r, "cannot read: "+errText(err))
 			if d != nil && d.IsDir() {
 				return filepath.SkipDir
 			}
@@ -106,7 +134,9 @@ func (w *libraryWalk) walk(dir, relDir string) error {
 		if d.Type()&fs.ModeSymlink != 0 {
 			fi, err := os.Stat(p)
 			if err != nil {
-				w.skip(r, "cannot read: broken symlink ("+errText(err)+")")
+				// Its target may be a drive not mounted now: its
+				// tracks stay (see keeps).
+				w.skipUnread(r, "cannot read: broken symlink ("+errText(err)+")")
 				return nil
 			}
 			if fi.IsDir() {
@@ -117,7 +147,7 @@ func (w *libraryWalk) walk(dir, relDir string) error {
 		if d.IsDir() {
 			fi, err := d.Info()
 			if err != nil {
-				w.skip(r, "cannot read: "+errText(err))
+				w.skipUnread(r, "cannot read: "+errText(err))
 				return filepath.SkipDir
 			}
 			k := keyOf(fi)
@@ -183,7 +213,7 @@ func (w *libraryWalk) file(p, r string) {
 		w.skip(r, "not a regular file")
 		return
 	case fi.Size() == 0:
-		w.skip(r, "empty file (0 bytes)")
+		w.skipUnread(r, "empty file (0 bytes)")
 		return
 	}
 	f, err := os.Open(p)
@@ -193,7 +223,7 @@ func (w *libraryWalk) file(p, r string) {
 		f.Close()
 	}
 	if err != nil {
-		w.skip(r, "cannot read: "+errText(err))
+		w.skipUnread(r, "cannot read: "+errText(err))
 		return
 	}
 	id := catalog.NewID(catalog.PrefixTrack, r)
