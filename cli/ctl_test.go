@@ -136,6 +136,13 @@ func (h *ctlHost) ok(args ...string) string {
 	return out
 }
 
+// waitSocket waits up to a minute for the control socket to answer
+// segue ctl status; what names it.
+func (h *ctlHost) waitSocket(what string) {
+	h.t.Helper()
+	testkit.Wait(h.t, time.Minute, what, func() bool { _, _, code := h.ctl("status"); return code == 0 })
+}
+
 // queue is `segue ctl queue list --json`.
 func (h *ctlHost) queue() []ctl.QueueEntry {
 	h.t.Helper()
@@ -413,7 +420,7 @@ func TestSecondInstance(t *testing.T) {
 	h := newCtlHost(t)
 	s := startTUIWith(t, url, 100, 30, h.dir, "XDG_RUNTIME_DIR="+h.runtime)
 	s.waitText("Search")
-	testkit.Wait(t, time.Minute, "the interface's control socket", func() bool { _, _, code := h.ctl("status"); return code == 0 })
+	h.waitSocket("the interface's control socket")
 	// An empty queue is listed as every empty listing is: nothing on
 	// stdout, a sentence on stderr (it said nothing at all), [] with --json.
 	// (segue play ends when its queue is cleared: the interface's queue
@@ -454,7 +461,7 @@ func TestSecondPlaySaysCtlCannotReachIt(t *testing.T) {
 	url, tracks := ctlOrigin(t)
 	h := newCtlHost(t)
 	h.start("--origin", url, "play", "--output", "null", tracks[0].ID)
-	testkit.Wait(t, time.Minute, "the first play's control socket", func() bool { _, _, code := h.ctl("status"); return code == 0 })
+	h.waitSocket("the first play's control socket")
 	out, errOut := h.start("--origin", url, "play", "--output", "null", tracks[1].ID)
 	testkit.Wait(t, time.Minute, "the second play to start", func() bool { return strings.Contains(out.String(), "▶ 1/1") })
 	want := "segue: segue ctl cannot reach this play: segue is already running (its control socket is " + filepath.Join(h.runtime, "segue", "ctl.sock") +
@@ -497,7 +504,7 @@ func TestPlayEndsOnSignals(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-			testkit.Wait(t, time.Minute, "play's control socket to answer", func() bool { _, _, code := h.ctl("status"); return code == 0 })
+			h.waitSocket("play's control socket to answer")
 			testkit.Wait(t, time.Minute, "audio of the track to be heard", func() bool { return heardAudio(out.String()) })
 			if err := cmd.Process.Signal(sig); err != nil {
 				t.Fatal(err)
@@ -564,7 +571,7 @@ func TestPlayStopsWhenItsReaderLeaves(t *testing.T) {
 			if _, err := io.ReadFull(r, first); err != nil || string(first) != c.first {
 				t.Fatalf("the first bytes of segue play's output: %q (%v), want %q\n%s", first, err, c.first, errOut.String())
 			}
-			testkit.Wait(t, time.Minute, "play's control socket to answer", func() bool { _, _, code := h.ctl("status"); return code == 0 })
+			h.waitSocket("play's control socket to answer")
 			r.Close() // as head -1 exits
 			exited := make(chan error, 1)
 			go func() { exited <- cmd.Wait() }()
@@ -594,7 +601,7 @@ func TestCtlQueueListMarksRadio(t *testing.T) {
 	url, tracks := ctlOrigin(t)
 	h := newCtlHost(t)
 	h.start("--origin", url, "play", "--output", "null", "--radio", tracks[0].ID)
-	testkit.Wait(t, time.Minute, "play's control socket to answer", func() bool { _, _, code := h.ctl("status"); return code == 0 })
+	h.waitSocket("play's control socket to answer")
 	checkRadioMarks(t, h.queue())
 	if out := h.ok("queue", "list"); !strings.Contains(out, "*~") {
 		t.Errorf("queue list does not mark the radio's current track \"*~\":\n%s", out)
@@ -691,7 +698,7 @@ func TestCtlQueuePlayAndMove(t *testing.T) {
 	url, tracks := ctlOrigin(t)
 	h := newCtlHost(t)
 	h.start("--origin", url, "play", "--output", "null", tracks[0].ID, tracks[1].ID, tracks[2].ID)
-	testkit.Wait(t, time.Minute, "play's control socket to answer", func() bool { _, _, code := h.ctl("status"); return code == 0 })
+	h.waitSocket("play's control socket to answer")
 	order := func() (ids []string, current int) {
 		for _, e := range h.queue() {
 			ids = append(ids, e.Track.ID)
@@ -729,7 +736,7 @@ func TestCtlRadio(t *testing.T) {
 	url, tracks := ctlOrigin(t)
 	h := newCtlHost(t)
 	h.start("--origin", url, "play", "--output", "null", tracks[2].ID)
-	testkit.Wait(t, time.Minute, "play's control socket to answer", func() bool { _, _, code := h.ctl("status"); return code == 0 })
+	h.waitSocket("play's control socket to answer")
 	out := h.ok("radio", tracks[0].ID, "--json")
 	var st ctl.Status
 	if err := json.Unmarshal([]byte(out), &st); err != nil || st.Track == nil || st.Track.ID == tracks[2].ID || st.State != "playing" {

@@ -233,7 +233,7 @@ func TestMPRISForgetsAClearedQueue(t *testing.T) {
 	pc := mprisHost(t, h)
 	s := startTUIWith(t, url, 100, 30, h.dir, append([]string{"XDG_RUNTIME_DIR=" + h.runtime}, h.env...)...)
 	s.waitText("Search")
-	testkit.Wait(t, time.Minute, "the interface's control socket", func() bool { _, _, code := h.ctl("status"); return code == 0 })
+	h.waitSocket("the interface's control socket")
 	h.ok("open", tracks[0].ID)
 	testkit.Wait(t, time.Minute, "playerctl to see segue playing Step 1", func() bool {
 		return pc("status") == "Playing" && pc("metadata", "title") == "Step 1"
