@@ -221,7 +221,7 @@ func TestTUIOfflineInTmux(t *testing.T) {
 	s.keys("-l", "aur")
 	s.waitText("offline: search needs the origin; the Library shows what is pinned")
 	s.keys("Escape") // alone: an escape followed at once by q would read as alt+q
-	s.waitText("a add to queue")
+	s.waitText("/ search")
 	s.keys("q")
 	s.waitScreen("segue to exit", func(string) bool { return fileSize(filepath.Join(dir, "exit")) > 0 })
 }

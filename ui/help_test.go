@@ -245,3 +245,19 @@ func TestSearchHelpLineAfterAnError(t *testing.T) {
 		t.Errorf("typing after a failed search: the help line is %q, want enter try again", h)
 	}
 }
+
+// A search that finds nothing: the help line offered "enter/↓ to the
+// results" while typing and, after esc, "enter play or open • a add to
+// queue" over an empty list, keys that then did nothing. Typing, it offers
+// leaving the input; after it, a new search.
+func TestSearchHelpWithoutResults(t *testing.T) {
+	m := newDriven(t, fixture(), 120, 30)
+	typeText(m, "/zzzzqqq")
+	if h := m.shortHelp(); strings.Contains(h, "to the results") || !strings.Contains(h, "esc leave input") {
+		t.Errorf("typing a search that finds nothing: the help line is %q, want esc leave input and no results to go to", h)
+	}
+	send(m, "esc")
+	if h := m.shortHelp(); strings.Contains(h, "add to queue") || strings.Contains(h, "play or open") || !strings.Contains(h, "/ search") {
+		t.Errorf("no results, out of the input: the help line is %q, want / search and no row keys", h)
+	}
+}

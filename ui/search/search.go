@@ -111,9 +111,13 @@ func (v *View) ShortHelp() []key.Binding {
 	case v.Typing() && v.err != nil:
 		// after a failed search enter asks again (see key)
 		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "try again")), v.km.Blur}
+	case v.Typing() && len(v.rows) == 0: // nothing found (yet): no results to go to
+		return []key.Binding{v.km.Blur}
 	case v.Typing():
 		// enter in the input goes to the results (it said "enter play")
 		return []key.Binding{key.NewBinding(key.WithKeys("enter", "down"), key.WithHelp("enter/↓", "to the results")), v.km.Blur}
+	case len(v.rows) == 0: // the row keys would do nothing
+		return []key.Binding{v.km.Search}
 	}
 	// enter opens an album or artist row: "enter play" was half true (l
 	// does the same; the full help says so, the line has no room)
