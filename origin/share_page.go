@@ -147,6 +147,7 @@ document.getElementById("playall").addEventListener("click", () => start(0));
 var shareRefusedPage = template.Must(template.New("refused").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>{{.Title}} · segue</title>
 <style>
 body{margin:0;font:16px/1.5 system-ui,sans-serif;background:#111418;color:#e8e6e3;overflow-wrap:anywhere}
@@ -174,7 +175,7 @@ func shareRefused(w http.ResponseWriter, r *http.Request, status int, msg string
 			"Part of it is missing or changed: copy the link again, all of it."}
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
 	w.WriteHeader(status)
 	shareRefusedPage.Execute(w, page) // a write error is the browser gone
 }

@@ -19,4 +19,10 @@ func TestShareLinkCutShortSaysCopyItAgain(t *testing.T) {
 	if resp.StatusCode != 404 || !strings.Contains(string(body), "copy it again, all of it") {
 		t.Errorf("browser at %s (the link without its last 4 characters): %d\n%s\nwant 404, a page saying to copy the link again, all of it", cut, resp.StatusCode, body)
 	}
+	// as the share page: it names an empty icon, so the browser does not
+	// ask the origin for /favicon.ico (401 in the console on an origin
+	// that requires tokens)
+	if !strings.Contains(string(body), `<link rel="icon" href="data:,">`) || !strings.Contains(resp.Header.Get("Content-Security-Policy"), "img-src data:") {
+		t.Errorf("the refused page names no icon the CSP allows (%q):\n%s", resp.Header.Get("Content-Security-Policy"), body)
+	}
 }
