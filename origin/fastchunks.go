@@ -479,11 +479,12 @@ func (s *Server) fastBody(ctx context.Context, hash string) (data []byte, body i
 	if err != nil || data != nil {
 		return data, nil, int64(len(data)), sniffBlob(data), err
 	}
-	if typ, err = sniffOpened(b); err != nil {
+	sniffed, typ, err := s.openedType(hash, b)
+	if err != nil {
 		b.Close()
 		return nil, nil, 0, 0, err
 	}
-	return nil, b, b.Size, typ, nil
+	return nil, sniffed, b.Size, typ, nil
 }
 
 // openBlobFile opens the file of blob hash in fs and returns its size:

@@ -200,6 +200,32 @@ func (r *Reader) Manifest(ctx context.Context, trackID string) ([]byte, error) {
 	return m, nil
 }
 
+// CoverTypes returns the MIME type of every cover image the catalog
+// holds, albums' and tracks' own, by blob hash (lowercase).
+func (r *Reader) CoverTypes(ctx context.Context) (map[string]string, error) {
+	rows, err := r.db.QueryContext(ctx, `SELECT cover_hash, coalesce(cover_mime, '') FROM albums WHERE cover_hash IS NOT NULL
+		UNION SELECT cover_hash, coalesce(cover_mime, '') FROM tracks WHERE cover_hash IS NOT NULL`)
+	if err != nil {
+		return nil, fmt.Errorf("list covers: %w", err)
+	}
+	defer rows.Close()
+	covers := map[string]string{}
+	for rows.Next() {
+		var hash, mime string
+		if err := rows.Scan(&hash, &mime); err != nil {
+			return nil, fmt.Errorf("list covers: %w", err)
+		}
+		if mime == "" {
+			mime = "application/octet-stream"
+		}
+		covers[strings.ToLower(hash)] = mime
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list covers: %w", err)
+	}
+	return covers, nil
+}
+
 // Cover returns the blob hash and MIME type of an album's cover image;
 // ErrNotFound when the album is unknown or has no cover.
 func (r *Reader) Cover(ctx context.Context, albumID string) (hash, mime string, err error) {

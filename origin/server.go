@@ -101,9 +101,14 @@ type Server struct {
 	blobs     blobs.Store
 	mem       *blobCache // nil when disabled
 	files     *openFiles // the fast path's open blob files
-	tracker   *Tracker
-	reco      *recommender
-	log       *slog.Logger
+	types     *blobTypes // blobs' types read off them, for /chunks on net/http
+	covers    coverTypes // the catalog's covers, for presigned /chunks URLs
+	// redirect is the blob store when it answers /chunks itself
+	// (presigned URLs), else nil.
+	redirect blobs.Redirector
+	tracker  *Tracker
+	reco     *recommender
+	log      *slog.Logger
 	// auth is true when requests need a bearer token. It is decided from
 	// Addr in New and re-decided from the real listener in Serve.
 	auth    atomic.Bool
@@ -189,9 +194,18 @@ func New(o ServerOptions) (*Server, error) {
 		serving:   make(chan struct{}),
 		docs:      make(chan struct{}, maxDocsInFlight),
 		files:     newOpenFiles(openBlobsFor(o.MaxConns)),
+		types:     newBlobTypes(),
 	}
 	if o.MemoryCache > 0 {
 		s.mem = newBlobCache(o.MemoryCache)
+	}
+	if rd, ok := o.Blobs.(blobs.Redirector); ok {
+		// Whether a store redirects is how it was set up, not which blob
+		// is asked for: asked once (a presign is signed here, no request).
+		u, err := rd.RedirectURL(context.Background(), strings.Repeat("0", 64), blobAudio.MIME(), chunkCacheControl)
+		if err != nil || u != "" {
+			s.redirect = rd
+		}
 	}
 	s.auth.Store(o.RequireToken || !IsLoopback(o.Addr))
 	s.mux = s.routes()

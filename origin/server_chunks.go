@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"segue/catalog"
@@ -28,9 +29,13 @@ func (s *Server) handleChunk(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "malformed chunk name: want 64 lowercase hex digits (sha256)")
 		return
 	}
-	if rd, ok := s.blobs.(blobs.Redirector); ok {
+	if s.redirect != nil {
 		// The URL expires, so the redirect itself must not be cached.
-		u, err := rd.RedirectURL(r.Context(), hash, "audio/mpeg", chunkCacheControl)
+		mime, err := s.covers.mime(r.Context(), s.reader, hash)
+		var u string
+		if err == nil {
+			u, err = s.redirect.RedirectURL(r.Context(), hash, mime, chunkCacheControl)
+		}
 		if err != nil {
 			s.internal(w, r, err)
 			return
@@ -42,6 +47,41 @@ func (s *Server) handleChunk(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.serveBlob(w, r, hash, "", chunkCacheControl, "chunk "+hash) // a cover's hash is a chunk name too
+}
+
+// coverTypes is the catalog's covers (Reader.CoverTypes) as of the
+// catalog's last change (Reader.Changed), for /chunks redirected to the
+// blob store: the presigned URL names the Content-Type the store answers
+// with, and a cover is an image, not audio/mpeg. The blob is not read for
+// it (a redirect costs the store no request); the covers are listed again
+// once the catalog changed, which a check of one row tells.
+type coverTypes struct {
+	mu     sync.Mutex
+	at     time.Time         // Reader.Changed when m was listed
+	m      map[string]string // nil until listed
+	listed bool
+}
+
+// mime returns the Content-Type of blob hash: its cover type when the
+// catalog has it as a cover, else audio/mpeg (a segment).
+func (c *coverTypes) mime(ctx context.Context, r *Reader, hash string) (string, error) {
+	changed, err := r.Changed(ctx)
+	if err != nil {
+		return "", err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.listed || !changed.Equal(c.at) {
+		m, err := r.CoverTypes(ctx)
+		if err != nil {
+			return "", err
+		}
+		c.m, c.at, c.listed = m, changed, true
+	}
+	if mime, ok := c.m[hash]; ok {
+		return mime, nil
+	}
+	return blobAudio.MIME(), nil
 }
 
 // handleCover serves an album's cover image with its MIME type. The URL
@@ -105,7 +145,8 @@ func (s *Server) CoverImage(ctx context.Context, id string) (data []byte, mime, 
 // file with sendfile(2) right after the headers (corked into the same
 // segments, as nginx's tcp_nopush does). Ranges and preconditions go
 // through http.ServeContent. mime is the blob's Content-Type; "" tells it
-// from the blob's first bytes (sniffBlob). hash must be valid.
+// from the blob's first bytes (sniffBlob), read once a blob (openedType).
+// hash must be valid.
 func (s *Server) serveBlob(w http.ResponseWriter, r *http.Request, hash, mime, cacheControl, what string) {
 	data, b, err := s.blobBody(r.Context(), hash)
 	if errors.Is(err, blobs.ErrNotFound) {
@@ -122,8 +163,8 @@ func (s *Server) serveBlob(w http.ResponseWriter, r *http.Request, hash, mime, c
 	if mime == "" && data != nil {
 		mime = sniffBlob(data).MIME()
 	} else if mime == "" {
-		t, err := sniffOpened(b)
-		if err != nil {
+		var t blobType
+		if b, t, err = s.openedType(hash, b); err != nil {
 			s.internal(w, r, fmt.Errorf("%s: %w", what, err))
 			return
 		}

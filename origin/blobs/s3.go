@@ -264,19 +264,29 @@ func (r *objectReader) Read(p []byte) (int, error) {
 }
 
 func (r *objectReader) Seek(offset int64, whence int) (int64, error) {
+	off, err := SeekOffset(r.off, r.size, offset, whence)
+	if err == nil {
+		r.off = off
+	}
+	return off, err
+}
+
+// SeekOffset is where io.Seeker's Seek(offset, whence) goes in a blob of
+// size bytes read up to cur: an offset past the end is allowed (reads
+// there give io.EOF); a negative one or an unknown whence is an error.
+func SeekOffset(cur, size, offset int64, whence int) (int64, error) {
 	switch whence {
 	case io.SeekStart:
 	case io.SeekCurrent:
-		offset += r.off
+		offset += cur
 	case io.SeekEnd:
-		offset += r.size
+		offset += size
 	default:
 		return 0, errors.New("seek blob: bad whence")
 	}
 	if offset < 0 {
 		return 0, errors.New("seek blob: negative position")
 	}
-	r.off = offset
 	return offset, nil
 }
 
