@@ -129,7 +129,8 @@ func testChunksTypeOnce(t *testing.T, store func(t *testing.T, dataDir string) b
 
 // A presigned URL of /chunks/{hash} says the blob's type: a cover's image
 // type (from the catalog, SQLite or PostgreSQL, whose covers it learns
-// again once the catalog changed) and audio/mpeg for a segment.
+// again once the catalog changed) and audio/mpeg for a segment. HEAD is
+// redirected to a URL signed for HEAD (one signed for GET answers 403).
 func TestPresignedChunksCarryTheirType(t *testing.T) {
 	endpoint := miniotest.Start(t)
 	forEachEngine(t, func(t *testing.T, e engine) { testPresignedType(t, e, endpoint) })
@@ -144,18 +145,28 @@ func testPresignedType(t *testing.T, e engine, endpoint string) {
 	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	check := func(hash, want string, data []byte) {
 		t.Helper()
-		resp, err := noFollow.Get(r.base + "/chunks/" + hash)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusTemporaryRedirect {
-			t.Fatalf("GET /chunks/%s: %d; want 307 to a presigned URL", hash, resp.StatusCode)
-		}
-		resp, body := get(t, "GET", resp.Header.Get("Location"), nil)
-		if got := resp.Header.Get("Content-Type"); resp.StatusCode != 200 || got != want || !bytes.Equal(body, data) {
-			t.Errorf("presigned GET of %s: %d, Content-Type %q, %d bytes; want 200, %q and its %d bytes",
-				hash, resp.StatusCode, got, len(body), want, len(data))
+		for _, method := range []string{"GET", "HEAD"} {
+			req, err := http.NewRequest(method, r.base+"/chunks/"+hash, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp, err := noFollow.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusTemporaryRedirect {
+				t.Fatalf("%s /chunks/%s: %d; want 307 to a presigned URL", method, hash, resp.StatusCode)
+			}
+			resp, body := get(t, method, resp.Header.Get("Location"), nil)
+			if method == "HEAD" {
+				body = data
+			}
+			if got := resp.Header.Get("Content-Type"); resp.StatusCode != 200 || got != want || !bytes.Equal(body, data) ||
+				resp.ContentLength != int64(len(data)) {
+				t.Errorf("presigned %s of %s: %d (%s), Content-Type %q, Content-Length %d, %d bytes; want 200, %q and its %d bytes",
+					method, hash, resp.StatusCode, resp.Header.Get("X-Minio-Error-Code"), got, resp.ContentLength, len(body), want, len(data))
+			}
 		}
 	}
 	check(blobs.Hash(w.cover), "image/png", w.cover)

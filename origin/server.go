@@ -202,7 +202,7 @@ func New(o ServerOptions) (*Server, error) {
 	if rd, ok := o.Blobs.(blobs.Redirector); ok {
 		// Whether a store redirects is how it was set up, not which blob
 		// is asked for: asked once (a presign is signed here, no request).
-		u, err := rd.RedirectURL(context.Background(), strings.Repeat("0", 64), blobAudio.MIME(), chunkCacheControl)
+		u, err := rd.RedirectURL(context.Background(), http.MethodGet, strings.Repeat("0", 64), blobAudio.MIME(), chunkCacheControl)
 		if err != nil || u != "" {
 			s.redirect = rd
 		}

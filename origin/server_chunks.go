@@ -34,7 +34,7 @@ func (s *Server) handleChunk(w http.ResponseWriter, r *http.Request) {
 		mime, err := s.covers.mime(r.Context(), s.reader, hash)
 		var u string
 		if err == nil {
-			u, err = s.redirect.RedirectURL(r.Context(), hash, mime, chunkCacheControl)
+			u, err = s.redirect.RedirectURL(r.Context(), r.Method, hash, mime, chunkCacheControl)
 		}
 		if err != nil {
 			s.internal(w, r, err)

@@ -78,12 +78,15 @@ type Collector interface {
 }
 
 // Redirector is a store that can send a reader to the blob itself: a URL
-// that answers GET (with Range) for a short while without credentials.
+// that answers GET (with Range) or HEAD for a short while without
+// credentials.
 type Redirector interface {
-	// RedirectURL returns such a URL for the blob under hash, served with
-	// contentType and cacheControl, or "" when the store is not set up to
-	// redirect. It does not check that the blob exists.
-	RedirectURL(ctx context.Context, hash, contentType, cacheControl string) (string, error)
+	// RedirectURL returns such a URL for the blob under hash, for method
+	// (http.MethodGet or http.MethodHead: a URL signed for one is refused
+	// for the other), served with contentType and cacheControl, or "" when
+	// the store is not set up to redirect. It does not check that the blob
+	// exists.
+	RedirectURL(ctx context.Context, method, hash, contentType, cacheControl string) (string, error)
 }
 
 // Blob is an opened blob of Size bytes. For FS the ReadSeekCloser is the

@@ -8,9 +8,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
@@ -149,21 +151,30 @@ func (b *S3) createBucket(ctx context.Context) error {
 
 var _ Redirector = (*S3)(nil)
 
-// RedirectURL presigns a GET of the object valid for loc.Presign that
-// answers with contentType and cacheControl; "" when loc.Presign is zero.
-func (b *S3) RedirectURL(ctx context.Context, hash, contentType, cacheControl string) (string, error) {
+// RedirectURL presigns a GET or HEAD (method) of the object valid for
+// loc.Presign that answers with contentType and cacheControl; "" when
+// loc.Presign is zero. Another method is an error.
+func (b *S3) RedirectURL(ctx context.Context, method, hash, contentType, cacheControl string) (string, error) {
 	if b.loc.Presign <= 0 {
 		return "", nil
 	}
 	if err := checkHash(hash); err != nil {
 		return "", err
 	}
-	req, err := s3.NewPresignClient(b.client).PresignGetObject(ctx, &s3.GetObjectInput{
-		Bucket:               &b.loc.Bucket,
-		Key:                  aws.String(b.key(hash)),
-		ResponseContentType:  &contentType,
-		ResponseCacheControl: &cacheControl,
-	}, s3.WithPresignExpires(b.loc.Presign))
+	presign, expires := s3.NewPresignClient(b.client), s3.WithPresignExpires(b.loc.Presign)
+	bucket, key := &b.loc.Bucket, aws.String(b.key(hash))
+	var req *v4.PresignedHTTPRequest
+	var err error
+	switch method {
+	case http.MethodGet:
+		req, err = presign.PresignGetObject(ctx, &s3.GetObjectInput{Bucket: bucket, Key: key,
+			ResponseContentType: &contentType, ResponseCacheControl: &cacheControl}, expires)
+	case http.MethodHead:
+		req, err = presign.PresignHeadObject(ctx, &s3.HeadObjectInput{Bucket: bucket, Key: key,
+			ResponseContentType: &contentType, ResponseCacheControl: &cacheControl}, expires)
+	default:
+		return "", fmt.Errorf("presign blob %s: method %s: want GET or HEAD", hash, method)
+	}
 	if err != nil {
 		return "", fmt.Errorf("presign blob %s in %s: %w", hash, b.loc, err)
 	}
