@@ -13,6 +13,7 @@ import (
 
 	"segue/origin/blobs"
 	"segue/origin/blobs/miniotest"
+	"segue/origin/pgtest"
 )
 
 // countingStore is a blob store that counts the bytes read from the blobs
@@ -209,5 +210,52 @@ func TestBlobTypesAreBounded(t *testing.T) {
 	}
 	if _, ok := ts.get("0"); ok {
 		t.Errorf("the type put first of %d is still kept", 2*maxBlobTypes)
+	}
+}
+
+// A presigning origin whose catalog (PostgreSQL) stopped still answers
+// /chunks: redirected with the covers it listed before, and, on an
+// origin that never listed them, with the bytes themselves and their type
+// read off them; a redirect needed no catalog before it said covers' types.
+func TestPresignedChunksWithoutTheCatalog(t *testing.T) {
+	endpoint := miniotest.Start(t)
+	cluster := pgtest.Start(t)
+	w := newWorldIn(newFixtureAt(t, cluster.Database(t)))
+	store := s3Copy(endpoint+"&presign=5m")(t, w.dir)
+	o := w.serverOptions()
+	o.Blobs = store
+	listed, fresh := startServer(t, o, "127.0.0.1:0"), startServer(t, o, "127.0.0.1:0")
+	cover, segment := blobs.Hash(w.cover), w.formationM.Renditions[0].Segments[0].Hash
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	fetch := func(r *running, hash string) (*http.Response, []byte) {
+		t.Helper()
+		resp, err := noFollow.Get(r.base + "/chunks/" + hash)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode == http.StatusTemporaryRedirect {
+			return get(t, "GET", resp.Header.Get("Location"), nil)
+		}
+		return resp, body
+	}
+	fetch(listed, segment) // lists the covers
+	cluster.Stop(t)
+	defer cluster.Start(t)
+	for _, r := range []*running{listed, fresh} {
+		for _, b := range []struct {
+			hash, want string
+			data       []byte
+		}{{cover, "image/png", w.cover}, {segment, "audio/mpeg", seg("f1", 2000)}} {
+			resp, body := fetch(r, b.hash)
+			if got := resp.Header.Get("Content-Type"); resp.StatusCode != 200 || got != b.want || !bytes.Equal(body, b.data) {
+				t.Errorf("GET /chunks/%s with the catalog stopped (covers listed before: %v): %d, Content-Type %q, %d bytes; want 200, %q and its %d bytes",
+					b.hash, r == listed, resp.StatusCode, got, len(body), b.want, len(b.data))
+			}
+		}
 	}
 }

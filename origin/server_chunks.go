@@ -32,10 +32,15 @@ func (s *Server) handleChunk(w http.ResponseWriter, r *http.Request) {
 	if s.redirect != nil {
 		// The URL expires, so the redirect itself must not be cached.
 		mime, err := s.covers.mime(r.Context(), s.reader, hash)
-		var u string
-		if err == nil {
-			u, err = s.redirect.RedirectURL(r.Context(), r.Method, hash, mime, chunkCacheControl)
+		if err != nil {
+			// The catalog cannot say whether it is a cover: the bytes
+			// are sent from here, their type read off them, so /chunks
+			// does not wait on the catalog.
+			s.log.Warn("chunk served from the blob store, not redirected: the catalog's covers are unknown", "chunk", hash, "err", err)
+			s.serveBlob(w, r, hash, "", chunkCacheControl, "chunk "+hash)
+			return
 		}
+		u, err := s.redirect.RedirectURL(r.Context(), r.Method, hash, mime, chunkCacheControl)
 		if err != nil {
 			s.internal(w, r, err)
 			return
@@ -54,29 +59,30 @@ func (s *Server) handleChunk(w http.ResponseWriter, r *http.Request) {
 // blob store: the presigned URL names the Content-Type the store answers
 // with, and a cover is an image, not audio/mpeg. The blob is not read for
 // it (a redirect costs the store no request); the covers are listed again
-// once the catalog changed, which a check of one row tells.
+// once the catalog changed, which a check of one row tells. While the
+// catalog cannot be read, the last list stands.
 type coverTypes struct {
 	mu     sync.Mutex
 	at     time.Time         // Reader.Changed when m was listed
-	m      map[string]string // nil until listed
-	listed bool
+	m      map[string]string // the covers' types by hash
+	listed bool              // m was listed once
 }
 
 // mime returns the Content-Type of blob hash: its cover type when the
-// catalog has it as a cover, else audio/mpeg (a segment).
+// catalog has it as a cover, else audio/mpeg (a segment). It fails only
+// when the catalog could not be read and was never listed.
 func (c *coverTypes) mime(ctx context.Context, r *Reader, hash string) (string, error) {
 	changed, err := r.Changed(ctx)
-	if err != nil {
-		return "", err
-	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.listed || !changed.Equal(c.at) {
-		m, err := r.CoverTypes(ctx)
-		if err != nil {
-			return "", err
+	if err == nil && (!c.listed || !changed.Equal(c.at)) {
+		var m map[string]string
+		if m, err = r.CoverTypes(ctx); err == nil {
+			c.m, c.at, c.listed = m, changed, true
 		}
-		c.m, c.at, c.listed = m, changed, true
+	}
+	if err != nil && !c.listed {
+		return "", err
 	}
 	if mime, ok := c.m[hash]; ok {
 		return mime, nil
