@@ -36,7 +36,9 @@ func (s *Server) handleChunk(w http.ResponseWriter, r *http.Request) {
 			// The catalog cannot say whether it is a cover: the bytes
 			// are sent from here, their type read off them, so /chunks
 			// does not wait on the catalog.
-			s.log.Warn("chunk served from the blob store, not redirected: the catalog's covers are unknown", "chunk", hash, "err", err)
+			if r.Context().Err() == nil {
+				s.log.Warn("chunk served from the blob store, not redirected: the catalog's covers are unknown", "chunk", hash, "err", err)
+			}
 			s.serveBlob(w, r, hash, "", chunkCacheControl, "chunk "+hash)
 			return
 		}
