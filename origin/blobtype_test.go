@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"sync/atomic"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"segue/origin/blobs"
@@ -256,6 +257,29 @@ func TestPresignedChunksWithoutTheCatalog(t *testing.T) {
 				t.Errorf("GET /chunks/%s with the catalog stopped (covers listed before: %v): %d, Content-Type %q, %d bytes; want 200, %q and its %d bytes",
 					b.hash, r == listed, resp.StatusCode, got, len(body), b.want, len(b.data))
 			}
+		}
+	}
+}
+
+// streamBlob is a blob read as it streams (no ReadAt), as S3's are.
+type streamBlob struct{ io.ReadSeeker }
+
+func (streamBlob) Close() error { return nil }
+
+// A streaming blob whose first bytes were read for its type reads and
+// seeks as the blob itself, from anywhere, blobs shorter than those first
+// bytes too.
+func TestSniffedStreamReadsAsTheBlob(t *testing.T) {
+	for _, data := range [][]byte{tinyJPEG(t), seg("s", 3000), []byte("ID3"), {}} {
+		b, typ, err := sniffOpened(blobs.Blob{ReadSeekCloser: streamBlob{bytes.NewReader(data)}, Size: int64(len(data))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := sniffBlob(data); typ != want {
+			t.Errorf("type of a %d-byte blob: %v; want %v", len(data), typ.MIME(), want.MIME())
+		}
+		if err := iotest.TestReader(b, data); err != nil {
+			t.Errorf("a %d-byte blob read after its type: %v", len(data), err)
 		}
 	}
 }
