@@ -304,3 +304,38 @@ func TestAddWhenIdleSaysItPlays(t *testing.T) {
 		t.Fatalf("A with nothing playing does not say it plays:\n%s", v)
 	}
 }
+
+// TestMoveAtTheEndsSaysSo: K on the first row and J on the last, of the
+// queue and of an open playlist, say the track is already there and which
+// key moves it; with one track, that there is nothing to move it past. No
+// request goes out. They did nothing, silently, where every other refused
+// key says why.
+func TestMoveAtTheEndsSaysSo(t *testing.T) {
+	m := newDriven(t, fixture(), 100, 30)
+	fp := m.player.(*fakePlayer)
+	send(m, "tab", "enter", "a", "tab") // Northern Lights: Aurora, Polar Night, Solstice
+	if got := queueTitles(m); len(got) != 3 {
+		t.Fatalf("the queue holds %q, want Northern Lights' 3 tracks", got)
+	}
+	send(m, "g") // its first row
+	before := len(fp.kinds())
+	eachSays(t, m, "“Aurora” is already first in the queue: J moves it down", "K")
+	send(m, "G")
+	eachSays(t, m, "“Solstice” is already last in the queue: K moves it up", "J")
+	if k := fp.kinds(); len(k) != before {
+		t.Errorf("K and J at the ends sent %v to the player", k[before:])
+	}
+	if got := queueTitles(m); got[0] != "Aurora" || got[2] != "Solstice" {
+		t.Errorf("the queue moved: %q", got)
+	}
+
+	send(m, "tab", "tab", "enter") // playlists: Road Trip (Aurora, Continuum I, Polar Night)
+	eachSays(t, m, "“Aurora” is already first in “Road Trip”: J moves it down", "K")
+	send(m, "G")
+	eachSays(t, m, "“Polar Night” is already last in “Road Trip”: K moves it up", "J")
+	send(m, "h", "j", "enter") // Night Drive: Auroral Tide alone
+	eachSays(t, m, "“Auroral Tide” is the only track in “Night Drive”: there is nothing to move it past", "J", "K")
+	if got := titles(m.store.(*fakeStore).snapshot()[0]); got[0] != "Aurora" || got[2] != "Polar Night" {
+		t.Errorf("the playlist moved: %q", got)
+	}
+}
