@@ -1,10 +1,13 @@
 package ui
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
 
 	"segue/catalog"
 	"segue/player"
@@ -337,5 +340,44 @@ func TestMoveAtTheEndsSaysSo(t *testing.T) {
 	eachSays(t, m, "“Auroral Tide” is the only track in “Night Drive”: there is nothing to move it past", "J", "K")
 	if got := titles(m.store.(*fakeStore).snapshot()[0]); got[0] != "Aurora" || got[2] != "Polar Night" {
 		t.Errorf("the playlist moved: %q", got)
+	}
+}
+
+// TestRestoredPausedSaysNothingBuffered: a queue restored paused at start
+// (the player has fetched nothing and reported no buffer) shows "buf none
+// yet" on the bar and that it loads when it plays on Now Playing; both
+// said "0s", as if playback had run dry. Once the player reports a
+// buffer, even 0 s, the figure shows.
+func TestRestoredPausedSaysNothingBuffered(t *testing.T) {
+	cat := fixture()
+	pl := newFakePlayer()
+	pl.ch = nil
+	pl.q.Add(cat.albums[0].Tracks...)
+	pl.q.Jump(1)
+	pl.state, pl.pos = player.Paused, 6*time.Second
+	m := New(context.Background(), Options{Catalog: cat, Player: pl})
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 30})
+	drive(m, m.Init())
+	send(m, "tab", "tab", "tab") // Now Playing
+	v := m.View()
+	lines := strings.Split(v, "\n")
+	title := lines[len(lines)-2]
+	if !strings.Contains(title, "Polar Night") || !strings.Contains(title, "buf none yet") || strings.Contains(v, "0s") {
+		t.Fatalf("restored paused, the bar says %q, want Polar Night and buf none yet, and no 0s anywhere:\n%s", title, v)
+	}
+	if !strings.Contains(v, "nothing buffered yet: it loads when it plays") {
+		t.Fatalf("restored paused, Now Playing does not say nothing is buffered yet:\n%s", v)
+	}
+	id := m.status.Track.ID
+	for _, c := range []struct {
+		ahead time.Duration
+		bar   string
+		now   string
+	}{{0, "buf 0s", "buffered 0s ahead"}, {20 * time.Second, "buf 20s", "buffered 20s ahead"}} {
+		_, cmd := m.Update(events{list: []player.Event{player.BufferEvent{TrackID: id, Ahead: c.ahead}}})
+		drive(m, cmd)
+		if v := m.View(); !strings.Contains(v, c.bar) || !strings.Contains(v, c.now) || strings.Contains(v, "none yet") {
+			t.Fatalf("after a buffer report of %v the frame does not say %q and %q:\n%s", c.ahead, c.bar, c.now, v)
+		}
 	}
 }
