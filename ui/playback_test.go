@@ -381,3 +381,22 @@ func TestRestoredPausedSaysNothingBuffered(t *testing.T) {
 		}
 	}
 }
+
+// TestSearchWithoutResultsSaysSo: on the search screen as the interface
+// opens, the line under the input says to press / first (it said "type to
+// search", and typing did nothing); enter, l, a, A, s and R with no result
+// rows say there are none and what brings some. They did nothing.
+func TestSearchWithoutResultsSaysSo(t *testing.T) {
+	m := newDriven(t, fixture(), 100, 30)
+	if v := m.View(); !strings.Contains(v, "press / and type to search") {
+		t.Fatalf("the search screen at start does not say to press /:\n%s", v)
+	}
+	eachSays(t, m, "no results yet: press / and type to search", "enter", "l", "a", "A", "s", "R")
+	typeText(m, "/zzz")
+	send(m, "esc")
+	eachSays(t, m, "no matches for “zzz”: press / to change the search", "enter", "l", "a", "A", "s", "R")
+	send(m, "/")
+	if v := m.View(); !strings.Contains(v, "/ zzz") || strings.Contains(v, "press / and type") {
+		t.Fatalf("/ does not take the query back into the input:\n%s", v)
+	}
+}
