@@ -170,7 +170,7 @@ func TestHelpLeavesOutKeysThatDoNothing(t *testing.T) {
 	for _, c := range []struct {
 		name     string
 		keys     []string
-		back     bool // lists h/bksp back
+		back     bool // lists h/esc back
 		movement bool // lists ↑/k up, g top, pgdn page down
 		open     bool // lists l/enter open
 	}{

@@ -400,3 +400,27 @@ func TestSearchWithoutResultsSaysSo(t *testing.T) {
 		t.Fatalf("/ does not take the query back into the input:\n%s", v)
 	}
 }
+
+// TestEscGoesBack: esc goes back as h does, from an album to its artist
+// and from an open playlist to the list, and the help line says so. It
+// did nothing there, silently, where a new user presses it first.
+func TestEscGoesBack(t *testing.T) {
+	m := newDriven(t, fixture(), 100, 30)
+	send(m, "tab", "enter", "enter") // Aurora Lane, Northern Lights
+	if !strings.Contains(m.shortHelp(), "h/esc back") {
+		t.Errorf("in an album the help line is %q, want h/esc back", m.shortHelp())
+	}
+	send(m, "esc")
+	if v := m.View(); !strings.Contains(v, "2 albums") || strings.Contains(v, "Polar Night") {
+		t.Fatalf("esc in an album did not go back to the artist:\n%s", v)
+	}
+	send(m, "esc")
+	if v := m.View(); !strings.Contains(v, "2 artists") {
+		t.Fatalf("esc on an artist did not go back to the artists:\n%s", v)
+	}
+	send(m, "shift+tab", "shift+tab", "enter") // Playlists: Road Trip
+	send(m, "esc")
+	if v := m.View(); !strings.Contains(v, "2 playlists") {
+		t.Fatalf("esc in an open playlist did not go back to the list:\n%s", v)
+	}
+}

@@ -41,7 +41,7 @@ func Default() Map {
 		Bottom:   b("G", "bottom", "G", "end"),
 		PageUp:   b("pgup", "page up", "pgup", "ctrl+u"),
 		PageDown: b("pgdn", "page down", "pgdown", "ctrl+d"),
-		Back:     b("h/bksp", "back", "h", "backspace"),
+		Back:     b("h/esc", "back", "h", "backspace", "esc"),
 		Open:     b("l/enter", "open", "l"),
 
 		Search:   b("/", "search", "/"),
