@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/x/exp/golden"
 
+	"segue/player"
 	"segue/ui/keys"
 )
 
@@ -170,7 +171,7 @@ func TestHelpLeavesOutKeysThatDoNothing(t *testing.T) {
 	for _, c := range []struct {
 		name     string
 		keys     []string
-		back     bool // lists h/bksp back
+		back     bool // lists h/esc back
 		movement bool // lists ↑/k up, g top, pgdn page down
 		open     bool // lists l/enter open
 	}{
@@ -259,5 +260,24 @@ func TestSearchHelpWithoutResults(t *testing.T) {
 	send(m, "esc")
 	if h := m.shortHelp(); strings.Contains(h, "add to queue") || strings.Contains(h, "play or open") || !strings.Contains(h, "/ search") {
 		t.Errorf("no results, out of the input: the help line is %q, want / search and no row keys", h)
+	}
+}
+
+// TestPauseKeyNamesBoth: space plays a paused track as well as pausing a
+// playing one, and the help line and the help say so; they said "space
+// pause" while the bar showed a track paused.
+func TestPauseKeyNamesBoth(t *testing.T) {
+	m := newDriven(t, fixture(), 120, 30)
+	typeText(m, "/polar")
+	send(m, "enter", "enter", " ", "tab", "tab", "tab") // paused, on Now Playing
+	if m.status.State != player.Paused {
+		t.Fatalf("space did not pause: %v", m.status.State)
+	}
+	if h := m.shortHelp(); !strings.Contains(h, "space play/pause") {
+		t.Errorf("paused, the help line is %q, want space play/pause", h)
+	}
+	send(m, "?")
+	if v := m.View(); !strings.Contains(v, "space play/pause") {
+		t.Errorf("paused, the help does not say space play/pause:\n%s", v)
 	}
 }

@@ -484,7 +484,11 @@ func (m *Model) statusChanged() tea.Cmd {
 }
 
 // View lays out the tab line, the active screen (or help), the status line
-// and the now-playing bar in exactly the window's size.
+// and the now-playing bar in exactly the window's size. Names from the
+// origin (a playlist's, a track's tags) may hold invisible text-direction
+// characters (catalog.IsBidiControl): the frame goes out without them, as
+// the CLI's tables do, so an override cannot show a row reversed or as
+// another. They take no cells, so the layout is the same.
 func (m *Model) View() string {
 	if m.w <= 0 || m.h <= 0 {
 		return ""
@@ -506,7 +510,7 @@ func (m *Model) View() string {
 		lines = m.line.view(m.w, min(MaxNoticeRows, 1+bodyH/2), m.shortHelp())
 	}
 	bodyH -= len(lines) - 1
-	out := list.Block(m.tabs()+"\n"+list.Block(body, m.w, bodyH)+"\n"+strings.Join(lines, "\n")+"\n"+m.bar.View(), m.w, m.h)
+	out := catalog.StripBidi(list.Block(m.tabs()+"\n"+list.Block(body, m.w, bodyH)+"\n"+strings.Join(lines, "\n")+"\n"+m.bar.View(), m.w, m.h))
 	if m.ascii {
 		return toASCII(out)
 	}

@@ -55,6 +55,7 @@ func TestNarrowRowsKeepTheirFigures(t *testing.T) {
 		{"now-playing", false, func(m *Model) { send(m, "tab", "enter", "enter", "enter", "tab", "tab") }, []string{"7:41", "1987"}, nil},
 		{"playlists", false, toPlaylists, []string{"3 tracks", "23:03"}, nil},
 		{"playlist-open", false, func(m *Model) { toPlaylists(m); send(m, "enter") }, []string{" 1. ", "7:41", " 3. ", "8:30"}, []string{"23:03"}},
+		{"picker", false, func(m *Model) { send(m, "tab", "enter", "enter", "s") }, []string{"3 tracks", "23:03"}, nil},
 		{"offline-library", true, func(m *Model) { send(m, "tab") }, []string{"3 tracks"}, nil},
 		{"offline-artist", true, func(m *Model) { send(m, "tab", "enter") }, []string{"1987", "3 tracks"}, nil},
 		{"offline-playlists", true, toPlaylists, []string{"3 tracks", "23:03"}, nil},

@@ -93,6 +93,11 @@ func fromStatus(s *nowplaying.Status, st player.Status) queue.State {
 		}
 	}
 	s.State = st.State
+	if st.Track.ID != s.Track.ID || !s.HasTrack {
+		// a track the events never announced (the queue restored at
+		// start): nothing is known of its buffer
+		s.Buffer, s.BufferUnknown = 0, true
+	}
 	s.Track, s.HasTrack = st.Track, st.Track.ID != ""
 	s.Position, s.Duration, s.Volume = st.Position, d, st.Volume
 	s.Preference = string(st.Quality)
@@ -114,7 +119,7 @@ func apply(s *nowplaying.Status, e player.Event) (index int, err error) {
 		if !e.Seek { // a seek's PositionEvent came first: keep its position
 			s.Position = 0
 		}
-		s.Duration, s.Buffer = e.Duration, 0
+		s.Duration, s.Buffer, s.BufferUnknown = e.Duration, 0, true
 		index = e.Index
 	case player.PositionEvent:
 		if e.TrackID == s.Track.ID {
@@ -140,7 +145,7 @@ func apply(s *nowplaying.Status, e player.Event) (index int, err error) {
 		}
 	case player.BufferEvent:
 		if e.TrackID == s.Track.ID {
-			s.Buffer = e.Ahead
+			s.Buffer, s.BufferUnknown = e.Ahead, false
 		}
 	case player.ErrorEvent:
 		what := "a track"
@@ -163,7 +168,7 @@ func apply(s *nowplaying.Status, e player.Event) (index int, err error) {
 // playing the bar showed its length, rendition, source and buffer
 // ("0:00 ──── 0:30", "auto 320k · origin") as if it were still there.
 func noTrack(s *nowplaying.Status) {
-	s.Position, s.Duration, s.Buffer = 0, 0, 0
+	s.Position, s.Duration, s.Buffer, s.BufferUnknown = 0, 0, 0, true
 	s.Rendition, s.Kbps, s.Switch, s.Source = "", 0, "", ""
 }
 

@@ -1,10 +1,13 @@
 package ui
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
 
 	"segue/catalog"
 	"segue/player"
@@ -302,5 +305,122 @@ func TestAddWhenIdleSaysItPlays(t *testing.T) {
 	send(m, "enter", "A")
 	if v := m.View(); !strings.Contains(v, "playing “Aurora” now: nothing was playing") || strings.Contains(v, "plays next") {
 		t.Fatalf("A with nothing playing does not say it plays:\n%s", v)
+	}
+}
+
+// TestMoveAtTheEndsSaysSo: K on the first row and J on the last, of the
+// queue and of an open playlist, say the track is already there and which
+// key moves it; with one track, that there is nothing to move it past. No
+// request goes out. They did nothing, silently, where every other refused
+// key says why.
+func TestMoveAtTheEndsSaysSo(t *testing.T) {
+	m := newDriven(t, fixture(), 100, 30)
+	fp := m.player.(*fakePlayer)
+	send(m, "tab", "enter", "a", "tab") // Northern Lights: Aurora, Polar Night, Solstice
+	if got := queueTitles(m); len(got) != 3 {
+		t.Fatalf("the queue holds %q, want Northern Lights' 3 tracks", got)
+	}
+	send(m, "g") // its first row
+	before := len(fp.kinds())
+	eachSays(t, m, "“Aurora” is already first in the queue: J moves it down", "K")
+	send(m, "G")
+	eachSays(t, m, "“Solstice” is already last in the queue: K moves it up", "J")
+	if k := fp.kinds(); len(k) != before {
+		t.Errorf("K and J at the ends sent %v to the player", k[before:])
+	}
+	if got := queueTitles(m); got[0] != "Aurora" || got[2] != "Solstice" {
+		t.Errorf("the queue moved: %q", got)
+	}
+
+	send(m, "tab", "tab", "enter") // playlists: Road Trip (Aurora, Continuum I, Polar Night)
+	eachSays(t, m, "“Aurora” is already first in “Road Trip”: J moves it down", "K")
+	send(m, "G")
+	eachSays(t, m, "“Polar Night” is already last in “Road Trip”: K moves it up", "J")
+	send(m, "h", "j", "enter") // Night Drive: Auroral Tide alone
+	eachSays(t, m, "“Auroral Tide” is the only track in “Night Drive”: there is nothing to move it past", "J", "K")
+	if got := titles(m.store.(*fakeStore).snapshot()[0]); got[0] != "Aurora" || got[2] != "Polar Night" {
+		t.Errorf("the playlist moved: %q", got)
+	}
+}
+
+// TestRestoredPausedSaysNothingBuffered: a queue restored paused at start
+// (the player has fetched nothing and reported no buffer) shows "buf none
+// yet" on the bar and that it loads when it plays on Now Playing; both
+// said "0s", as if playback had run dry. Once the player reports a
+// buffer, even 0 s, the figure shows.
+func TestRestoredPausedSaysNothingBuffered(t *testing.T) {
+	cat := fixture()
+	pl := newFakePlayer()
+	pl.ch = nil
+	pl.q.Add(cat.albums[0].Tracks...)
+	pl.q.Jump(1)
+	pl.state, pl.pos = player.Paused, 6*time.Second
+	m := New(context.Background(), Options{Catalog: cat, Player: pl})
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 30})
+	drive(m, m.Init())
+	send(m, "tab", "tab", "tab") // Now Playing
+	v := m.View()
+	lines := strings.Split(v, "\n")
+	title := lines[len(lines)-2]
+	if !strings.Contains(title, "Polar Night") || !strings.Contains(title, "buf none yet") || strings.Contains(v, "0s") {
+		t.Fatalf("restored paused, the bar says %q, want Polar Night and buf none yet, and no 0s anywhere:\n%s", title, v)
+	}
+	if !strings.Contains(v, "nothing buffered yet: it loads when it plays") {
+		t.Fatalf("restored paused, Now Playing does not say nothing is buffered yet:\n%s", v)
+	}
+	id := m.status.Track.ID
+	for _, c := range []struct {
+		ahead time.Duration
+		bar   string
+		now   string
+	}{{0, "buf 0s", "buffered 0s ahead"}, {20 * time.Second, "buf 20s", "buffered 20s ahead"}} {
+		_, cmd := m.Update(events{list: []player.Event{player.BufferEvent{TrackID: id, Ahead: c.ahead}}})
+		drive(m, cmd)
+		if v := m.View(); !strings.Contains(v, c.bar) || !strings.Contains(v, c.now) || strings.Contains(v, "none yet") {
+			t.Fatalf("after a buffer report of %v the frame does not say %q and %q:\n%s", c.ahead, c.bar, c.now, v)
+		}
+	}
+}
+
+// TestSearchWithoutResultsSaysSo: on the search screen as the interface
+// opens, the line under the input says to press / first (it said "type to
+// search", and typing did nothing); enter, l, a, A, s and R with no result
+// rows say there are none and what brings some. They did nothing.
+func TestSearchWithoutResultsSaysSo(t *testing.T) {
+	m := newDriven(t, fixture(), 100, 30)
+	if v := m.View(); !strings.Contains(v, "press / and type to search") {
+		t.Fatalf("the search screen at start does not say to press /:\n%s", v)
+	}
+	eachSays(t, m, "no results yet: press / and type to search", "enter", "l", "a", "A", "s", "R")
+	typeText(m, "/zzz")
+	send(m, "esc")
+	eachSays(t, m, "no matches for “zzz”: press / to change the search", "enter", "l", "a", "A", "s", "R")
+	send(m, "/")
+	if v := m.View(); !strings.Contains(v, "/ zzz") || strings.Contains(v, "press / and type") {
+		t.Fatalf("/ does not take the query back into the input:\n%s", v)
+	}
+}
+
+// TestEscGoesBack: esc goes back as h does, from an album to its artist
+// and from an open playlist to the list, and the help line says so. It
+// did nothing there, silently, where a new user presses it first.
+func TestEscGoesBack(t *testing.T) {
+	m := newDriven(t, fixture(), 100, 30)
+	send(m, "tab", "enter", "enter") // Aurora Lane, Northern Lights
+	if !strings.Contains(m.shortHelp(), "h/esc back") {
+		t.Errorf("in an album the help line is %q, want h/esc back", m.shortHelp())
+	}
+	send(m, "esc")
+	if v := m.View(); !strings.Contains(v, "2 albums") || strings.Contains(v, "Polar Night") {
+		t.Fatalf("esc in an album did not go back to the artist:\n%s", v)
+	}
+	send(m, "esc")
+	if v := m.View(); !strings.Contains(v, "2 artists") {
+		t.Fatalf("esc on an artist did not go back to the artists:\n%s", v)
+	}
+	send(m, "shift+tab", "shift+tab", "enter") // Playlists: Road Trip
+	send(m, "esc")
+	if v := m.View(); !strings.Contains(v, "2 playlists") {
+		t.Fatalf("esc in an open playlist did not go back to the list:\n%s", v)
 	}
 }

@@ -25,7 +25,7 @@ type Map struct {
 }
 
 // Default returns the bindings described in the issues: arrows and vim keys,
-// `/` search, space pause, n/p, ←/→ seek, +/- volume, tab screens, q quit;
+// `/` search, space play/pause, n/p, ←/→ seek, +/- volume, tab screens, q quit;
 // playlists: N new (n stays next track everywhere), r rename, D delete,
 // s add a track, S share, o open a URL, O offline. Shuffle is z, since s
 // adds to a playlist; t seeks to a time, 0-9 to a tenth of the track; b
@@ -41,7 +41,7 @@ func Default() Map {
 		Bottom:   b("G", "bottom", "G", "end"),
 		PageUp:   b("pgup", "page up", "pgup", "ctrl+u"),
 		PageDown: b("pgdn", "page down", "pgdown", "ctrl+d"),
-		Back:     b("h/bksp", "back", "h", "backspace"),
+		Back:     b("h/esc", "back", "h", "backspace", "esc"),
 		Open:     b("l/enter", "open", "l"),
 
 		Search:   b("/", "search", "/"),
@@ -57,7 +57,7 @@ func Default() Map {
 		Shuffle:  b("z", "shuffle", "z"),
 		Repeat:   b("r", "repeat mode", "r"),
 
-		Pause:       b("space", "pause", " "),
+		Pause:       b("space", "play/pause", " "),
 		Next:        b("n", "next track", "n"),
 		Prev:        b("p", "previous", "p"),
 		SeekBack:    b("←", "seek -5s", "left"),

@@ -58,3 +58,17 @@ func Tracks(n int, from string) string {
 	}
 	return catalog.Count(n, "track") + " from " + from
 }
+
+// AtEnd says why K (up true) or J did not move row i of the n rows of
+// where ("the queue", "“Road Trip”"): what, the row's name, is already
+// first or last there, or the only row. The keys did nothing, silently.
+func AtEnd(what, where string, i, n int, up bool) string {
+	switch {
+	case n == 1:
+		return what + " is the only track in " + where + ": there is nothing to move it past"
+	case up && i == 0:
+		return what + " is already first in " + where + ": J moves it down"
+	default:
+		return what + " is already last in " + where + ": K moves it up"
+	}
+}

@@ -181,6 +181,13 @@ func Reason(err error) string {
 	case errors.Is(err, syscall.ENOSPC):
 		return "the disk is full (segue cache gc frees space)"
 	}
+	var refused *originclient.StatusError
+	if errors.As(err, &refused) && refused.Code/100 == 4 {
+		// the origin said why it refused (a playlist name with a
+		// text-direction character, a track not in the catalog): the
+		// line said "it failed (the log has the details)"
+		return refused.Sentence()
+	}
 	return ""
 }
 

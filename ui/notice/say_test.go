@@ -13,10 +13,15 @@ import (
 	"testing"
 
 	"segue/cache"
+	"segue/catalog"
 	"segue/net/originclient"
 	"segue/player"
 	"segue/share"
 )
+
+// refusedName is what the origin answers a playlist name holding a
+// text-direction character.
+var refusedName = catalog.CheckNameChars("Eve\u202ening").Error()
 
 // TestSay: what the status line says for real failures of the origin
 // client: one sentence, no URL, no Go error chain, and what to do.
@@ -26,6 +31,10 @@ func TestSay(t *testing.T) {
 	_, unreachable := down.Artists(ctx)
 
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPatch {
+			http.Error(w, `{"error":"`+refusedName+`"}`, http.StatusBadRequest)
+			return
+		}
 		if strings.Contains(r.URL.Path, "/albums/") {
 			http.Error(w, `{"error":"no such album"}`, http.StatusNotFound)
 			return
@@ -38,6 +47,7 @@ func TestSay(t *testing.T) {
 	_, noScheme := share.ParseURL("music.example/p/" + strings.Repeat("A", 43))
 	_, notFound := up.Album(ctx, "al_x")
 	_, broken := up.Artists(ctx)
+	_, refused := up.RenamePlaylist(ctx, "pl1", "Eve\u202ening")
 	tlsSrv := httptest.NewTLSServer(http.NotFoundHandler()) // a self-signed certificate
 	defer tlsSrv.Close()
 	strange, _ := originclient.New(tlsSrv.URL, originclient.Options{})
@@ -62,6 +72,9 @@ func TestSay(t *testing.T) {
 		{fmt.Errorf("open t1: %w", originclient.ErrOffline), "open t1: not available offline"},
 		{fmt.Errorf("open album Tides: %w", notFound), "could not open album Tides: it is not on the origin"},
 		{fmt.Errorf("list artists: %w", broken), "could not list artists: it failed (the log has the details)"},
+		// the origin's reason for refusing an edit: it said "it failed
+		// (the log has the details)"
+		{fmt.Errorf("rename playlist Evening: %w", refused), "could not rename playlist Evening: " + refusedName},
 		{errors.New(`not a segue share URL: "htp:/bad": scheme htp is not http or https (want http(s)://HOST/p/TOKEN)`),
 			`not a segue share URL: "htp:/bad": scheme htp is not http or https (want http(s)://HOST/p/TOKEN)`},
 		{asked(fmt.Errorf("get %s/x: %w", srv.URL, notFound)), "it is not on the origin"},

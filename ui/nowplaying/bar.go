@@ -94,7 +94,10 @@ func (b *Bar) info() []string {
 	if s.Source != "" {
 		parts = append(parts, string(s.Source))
 	}
-	if s.HasTrack {
+	switch {
+	case s.HasTrack && s.BufferUnknown:
+		parts = append(parts, "buf none yet")
+	case s.HasTrack:
 		parts = append(parts, "buf "+fmt.Sprint(s.Buffer.Round(time.Second)))
 	}
 	return parts

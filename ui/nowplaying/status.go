@@ -45,7 +45,11 @@ type Status struct {
 	Preference string
 	Source     catalog.Source
 	Buffer     time.Duration // audio fetched ahead of the play head
-	Played     SourceBytes   // segment bytes fetched this session, by source
+	// BufferUnknown says the player has not reported Buffer for this
+	// track yet (a queue restored paused, a track just begun): Buffer's
+	// zero is then no measure, and "buf 0s" would say it ran dry.
+	BufferUnknown bool
+	Played        SourceBytes // segment bytes fetched this session, by source
 }
 
 // SourceBytes counts segment bytes by where they came from.

@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
+	"segue/player"
 	"segue/ui/cover"
 	"segue/ui/keys"
 	"segue/ui/list"
@@ -138,7 +139,11 @@ func (v *View) details(w int) string {
 		}
 		lines = append(lines, v.st.Muted.Render(played))
 	}
-	lines = append(lines, v.st.Muted.Render(fmt.Sprintf("buffered %.0fs ahead", s.Buffer.Seconds())))
+	if s.BufferUnknown {
+		lines = append(lines, v.st.Muted.Render(bufferNote(s.State)))
+	} else {
+		lines = append(lines, v.st.Muted.Render(fmt.Sprintf("buffered %.0fs ahead", s.Buffer.Seconds())))
+	}
 	if v.Silent {
 		lines = append(lines, v.st.Error.Render("no sound device: playing silently"), v.st.Muted.Render("(choose an output with --output)"))
 	}
@@ -156,4 +161,14 @@ func albumLine(album string, year int, w int) string {
 		album = ansi.Truncate(album, room, "…")
 	}
 	return album + y
+}
+
+// bufferNote is the buffer line before the player has reported one for
+// the track: a queue restored paused has fetched nothing yet, and showed
+// "buffered 0s ahead" as if playback had run dry.
+func bufferNote(st player.State) string {
+	if st == player.Paused || st == player.Stopped {
+		return "nothing buffered yet: it loads when it plays"
+	}
+	return "nothing buffered yet"
 }

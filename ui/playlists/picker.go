@@ -128,7 +128,7 @@ func (p *Picker) View() string {
 		s := "+ New playlist…"
 		if i > 0 {
 			pl := p.pls[i-1]
-			s = list.Columns(p.w-2, []int{1}, pl.Name, catalog.Count(pl.TrackCount, "track"))
+			s = list.Row(p.w-2, pl.Name, figures(pl)...)
 		}
 		if sel {
 			return p.st.Selected.Render(list.Fit("› "+s, p.w))

@@ -94,14 +94,22 @@ func (v *View) localNote() string {
 func (v *View) playlistRow(p catalog.Playlist, w int) string {
 	count, clock, flags := catalog.Count(p.TrackCount, "track"), nowplaying.Clock(ms(p.DurationMS)), v.flags(p)
 	if w < 58 {
-		figures := fmt.Sprintf("%9s %6s", count, clock)
-		return list.Row(w, p.Name, fmt.Sprintf("%s %-9s", figures, flags), figures,
-			fmt.Sprintf("%d · %s", p.TrackCount, clock), clock)
+		figures := figures(p)
+		return list.Row(w, p.Name, append([]string{fmt.Sprintf("%s %-9s", figures[0], flags)}, figures...)...)
 	}
 	const countW, clockW, flagsW = 10, 8, 20
 	nameW := w - countW - clockW - flagsW - 3
 	return list.Fit(p.Name, nameW) + " " + fmt.Sprintf("%*s", countW, count) + " " +
 		fmt.Sprintf("%*s", clockW, clock) + "   " + list.Fit(flags, flagsW-2)
+}
+
+// figures are the forms of a playlist row's figures for list.Row, longest
+// first: track count and length in columns ("  3 tracks  23:03"), then
+// "3 · 23:03", then the length alone.
+func figures(p catalog.Playlist) []string {
+	clock := nowplaying.Clock(ms(p.DurationMS))
+	return []string{fmt.Sprintf("%9s %6s", catalog.Count(p.TrackCount, "track"), clock),
+		fmt.Sprintf("%d · %s", p.TrackCount, clock), clock}
 }
 
 func (v *View) row(s string, sel bool) string {

@@ -130,15 +130,17 @@ func (v *View) key(msg tea.KeyMsg) tea.Cmd {
 			return send(action.Action{Kind: action.Jump, Index: c})
 		}
 	case key.Matches(msg, v.km.MoveDown):
-		if c >= 0 && c+1 < v.l.Len() {
+		if c+1 < v.l.Len() {
 			v.l.Move(1)
 			return send(action.Action{Kind: action.Move, Index: c, Delta: c + 1})
 		}
+		return notice.Info(notice.AtEnd("“"+v.state.Tracks[c].Title+"”", "the queue", c, v.l.Len(), false))
 	case key.Matches(msg, v.km.MoveUp):
 		if c > 0 {
 			v.l.Move(-1)
 			return send(action.Action{Kind: action.Move, Index: c, Delta: c - 1})
 		}
+		return notice.Info(notice.AtEnd("“"+v.state.Tracks[c].Title+"”", "the queue", c, v.l.Len(), true))
 	case key.Matches(msg, v.km.Remove):
 		if c >= 0 {
 			return send(action.Action{Kind: action.Remove, Index: c})

@@ -54,7 +54,9 @@ func TestKeysBecomeRequests(t *testing.T) {
 		}
 	}
 	v.l.Select(2)
-	if cmd := v.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("J")}); cmd != nil {
-		t.Fatal("J on the last track sent a move")
+	if cmd := v.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("J")}); cmd == nil {
+		t.Fatal("J on the last track said nothing")
+	} else if a, ok := cmd().(action.Action); ok {
+		t.Fatalf("J on the last track sent %+v, want only a notice", a)
 	}
 }

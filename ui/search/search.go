@@ -194,6 +194,8 @@ func (v *View) key(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, v.km.Search):
 		v.input.Focus()
 		return nil
+	case len(v.rows) == 0 && key.Matches(msg, v.km.Play, v.km.Open, v.km.Add, v.km.PlayNext, v.km.Radio, v.km.ToPlaylist):
+		return notice.Info(v.noRows())
 	case key.Matches(msg, v.km.Play), key.Matches(msg, v.km.Open):
 		return v.activate(action.PlayNow)
 	case key.Matches(msg, v.km.Add):
@@ -419,6 +421,9 @@ func (v *View) summary() (string, lipgloss.Style) {
 		return notice.SayLoad(v.err), v.st.Error
 	case v.busy:
 		return "searching…", v.st.Muted
+	case v.input.Value() == "" && !v.input.Focused():
+		// typing does nothing until / focuses the input
+		return "press / and type to search", v.st.Muted
 	case v.input.Value() == "":
 		return "type to search", v.st.Muted
 	case len(v.rows) == 0:
@@ -433,4 +438,19 @@ func yearOf(y int) string {
 		return ""
 	}
 	return fmt.Sprint(y)
+}
+
+// noRows says why a key that acts on a result row did nothing: there is
+// none, and what brings some. They did nothing, silently.
+func (v *View) noRows() string {
+	switch q := v.input.Value(); {
+	case v.err != nil:
+		return "no results: the search failed (ctrl+r asks again)"
+	case v.busy:
+		return "searching for “" + q + "”…"
+	case q == "":
+		return "no results yet: press / and type to search"
+	default:
+		return "no matches for “" + q + "”: press / to change the search"
+	}
 }
