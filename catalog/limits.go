@@ -18,6 +18,10 @@ const (
 // it answers 400 to a longer one.
 const MaxPlaylistName = 200
 
+// MaxTokenName is the longest bearer token name in bytes the origin keeps
+// (segue origin token create refuses a longer one): token list shows it.
+const MaxTokenName = 200
+
 // MaxTagText is the longest text in characters (Unicode code points) that
 // ingest keeps of a tag (title, artist, album, album artist, genre, the
 // sort tags): a longer one, such as a 1 MB ID3 frame, would be in every

@@ -45,6 +45,9 @@ create --adopt-local, when the origin starts requiring tokens.`,
 			if strings.TrimSpace(args[0]) == "" { // a bad argument (2), checked before the catalog; it was 1
 				return &usageError{origin.ErrNoTokenName}
 			}
+			if tokenNameLong(args[0]) { // token list showed all of it (it was stored)
+				return &usageError{origin.ErrTokenNameLong}
+			}
 			if err := checkGivenName("token", args[0]); err != nil {
 				return err
 			}
@@ -205,6 +208,10 @@ what "local" made since.`,
 	cmd.AddCommand(create, list, jsonErrorFlag(revoke), jsonErrorFlag(adopt))
 	return cmd
 }
+
+// tokenNameLong says whether name is longer than a token's name may be
+// (catalog.MaxTokenName bytes, spaces around it dropped).
+func tokenNameLong(name string) bool { return len(strings.TrimSpace(name)) > catalog.MaxTokenName }
 
 // nameTaken is the usage error (exit 2) of token create NAME while the
 // active token taken.ID has that name: two tokens of one name could not be

@@ -84,6 +84,14 @@ func TestOriginTokenCommands(t *testing.T) {
 			t.Errorf("create %q: exit %d, %q; want %d saying the name is empty", name, code, stderr, ExitUsage)
 		}
 	}
+	// a name past 200 bytes too: token list showed 5,000 x's (it was 0)
+	if code, out, stderr = segue("origin", "token", "create", strings.Repeat("x", 5000), "--data", data); code != ExitUsage || out != "" ||
+		!strings.Contains(stderr, "the name is longer than 200 bytes (name it after who will use it") {
+		t.Errorf("create of a 5,000-byte name: exit %d, stdout %q, stderr %q; want %d saying the name is too long", code, out, stderr, ExitUsage)
+	}
+	if code, _, stderr = segue("origin", "token", "create", strings.Repeat("x", 200), "--data", data); code != ExitOK {
+		t.Errorf("create of a 200-byte name: exit %d, %q; want 0", code, stderr)
+	}
 }
 
 // TestOriginTokenAdoptLocal: the playlists made while the origin ran open

@@ -141,7 +141,7 @@ func ReplaceToken(ctx context.Context, db *sql.DB, oldID, name string) (Token, s
 		return err
 	})
 	if err != nil {
-		if errors.Is(err, ErrNoTokenName) || errors.Is(err, ErrTokenNameTaken) {
+		if errors.Is(err, ErrNoTokenName) || errors.Is(err, ErrTokenNameLong) || errors.Is(err, ErrTokenNameTaken) {
 			return Token{}, "", Owned{}, err
 		}
 		return Token{}, "", Owned{}, fmt.Errorf("replace token %s: %w", oldID, err)

@@ -39,6 +39,10 @@ func secretSHA(secret string) string {
 // ErrNoTokenName is CreateToken's answer to an empty (or blank) name.
 var ErrNoTokenName = errors.New("create token: the name is empty (name it after who will use it)")
 
+// ErrTokenNameLong is CreateToken's answer to a name longer than
+// catalog.MaxTokenName bytes.
+var ErrTokenNameLong = fmt.Errorf("create token: the name is longer than %d bytes (name it after who will use it, as laptop or alice-phone)", catalog.MaxTokenName)
+
 // ErrTokenNameTaken is CreateToken's and ReplaceToken's answer to a name an
 // active token already has (a *TokenNameTakenError says which).
 var ErrTokenNameTaken = errors.New("an active token already has that name")
@@ -61,7 +65,8 @@ func (e *TokenNameTakenError) Unwrap() error { return ErrTokenNameTaken }
 // CreateToken stores a new token called name and returns it with its
 // secret, which is shown once: only its sha256 is stored. A name an active
 // token has (ignoring case) is a *TokenNameTakenError; a revoked token's
-// name may be used again.
+// name may be used again. A name longer than catalog.MaxTokenName bytes is
+// ErrTokenNameLong.
 func CreateToken(ctx context.Context, db *sql.DB, name string) (Token, string, error) {
 	var (
 		tok    Token
@@ -83,6 +88,9 @@ func insertToken(ctx context.Context, tx *sql.Tx, name, replacing string) (Token
 	}
 	if err := catalog.CheckNameChars(name); err != nil { // token list would show it
 		return Token{}, "", fmt.Errorf("create token: %w", err)
+	}
+	if len(name) > catalog.MaxTokenName {
+		return Token{}, "", ErrTokenNameLong
 	}
 	if err := tokenNameFree(ctx, tx, name, replacing); err != nil {
 		return Token{}, "", err
