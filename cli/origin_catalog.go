@@ -39,16 +39,23 @@ func addCatalogFlag(cmd *cobra.Command, spec *string, persistent bool) {
 func sameCatalog(dataDir, catalogURL string) string {
 	var s string
 	if dataDir != config.Default().OriginSv.DataDir {
-		if strings.ContainsAny(dataDir, " \t'\"$`\\*?[]{}()<>|&;#~!") {
-			dataDir = "'" + strings.ReplaceAll(dataDir, "'", `'\''`) + "'"
-		}
-		s += " --data " + dataDir
+		s += " --data " + shellWord(dataDir)
 	}
 	if catalogURL != "" {
 		if u, err := url.Parse(catalogURL); err == nil {
 			catalogURL = u.Redacted()
 		}
 		s += " --catalog '" + catalogURL + "'"
+	}
+	return s
+}
+
+// shellWord is s as one word a shell reads back as s, for a command a
+// sentence suggests: in single quotes when it holds a character the shell
+// would take otherwise.
+func shellWord(s string) string {
+	if s == "" || strings.ContainsAny(s, " \t'\"$`\\*?[]{}()<>|&;#~!") {
+		return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 	}
 	return s
 }

@@ -164,6 +164,9 @@ func (a *app) printIngestReport(dir string, o origin.IngestOptions, sum origin.I
 	if rep.Skipped == nil {
 		rep.Skipped = []origin.SkippedFile{}
 	}
+	if rep.Cut == nil {
+		rep.Cut = []origin.CutFile{}
+	}
 	if abs, err := filepath.Abs(dir); err == nil {
 		rep.Library = abs
 	}
@@ -191,10 +194,34 @@ func (a *app) printIngestReport(dir string, o origin.IngestOptions, sum origin.I
 	for _, s := range sum.Skipped {
 		fmt.Fprintf(a.stdout, "  skipped %s: %s\n", cellText(s.Path), cellText(s.Reason))
 	}
+	for _, c := range sum.Cut {
+		fmt.Fprintf(a.stdout, "  cut %s of %s to %d characters (the catalog keeps no more of a tag)\n", tagWords(c.Tags), cellText(c.Path), catalog.MaxTagText)
+	}
 	if sum.Added+sum.Updated+sum.Unchanged+len(sum.Skipped) == 0 {
 		fmt.Fprintf(a.stderr, "segue: no audio files in %s: ingest reads MP3, FLAC, Ogg, Opus, M4A, WAV, AIFF and other audio files in it and its folders\n", rep.Library)
 	}
 	return nil
+}
+
+// tagWords names tags as a sentence does: "the title tag", "the title
+// and artist tags", "the title, artist and album tags".
+func tagWords(tags []string) string {
+	switch len(tags) {
+	case 0:
+		return "no tag"
+	case 1:
+		return "the " + tags[0] + " tag"
+	}
+	return "the " + strings.Join(tags[:len(tags)-1], ", ") + " and " + tags[len(tags)-1] + " tags"
+}
+
+// cutClause ends a progress line of a file whose tags were cut to
+// catalog.MaxTagText: "" when none was.
+func cutClause(tags []string) string {
+	if len(tags) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (%s cut to %d characters)", tagWords(tags), catalog.MaxTagText)
 }
 
 // ingestSteps are the steps of an ingest after its files, by the Action
@@ -228,7 +255,7 @@ func (a *app) ingestProgress(quiet bool) func(origin.IngestProgress) {
 			case "skipped":
 				fmt.Fprintf(a.stderr, "[%d/%d] skipped %s: %s\n", p.Done, p.Total, cellText(p.Path), cellText(p.Reason))
 			default:
-				fmt.Fprintf(a.stderr, "[%d/%d] %s %s\n", p.Done, p.Total, p.Action, cellText(p.Path))
+				fmt.Fprintf(a.stderr, "[%d/%d] %s %s%s\n", p.Done, p.Total, p.Action, cellText(p.Path), cutClause(p.Cut))
 			}
 		}
 	}
@@ -267,9 +294,13 @@ func (a *app) ingestProgress(quiet bool) func(origin.IngestProgress) {
 		if p.Action == "start" || later {
 			return
 		}
-		if p.Action == "skipped" {
+		switch {
+		case p.Action == "skipped":
 			bar.Clear()
 			fmt.Fprintf(a.stderr, "skipped %s: %s\n", cellText(p.Path), cellText(p.Reason))
+		case len(p.Cut) > 0:
+			bar.Clear()
+			fmt.Fprintf(a.stderr, "%s %s%s\n", p.Action, cellText(p.Path), cutClause(p.Cut))
 		}
 		bar.Set(p.Done)
 		if p.Done == p.Total {

@@ -12,10 +12,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"syscall"
 	"testing"
+	"unicode/utf8"
 
+	"segue/catalog"
 	"segue/origin"
 	"segue/origin/pgtest"
 )
@@ -441,4 +444,100 @@ func TestOriginIngestKeepsTracksItCannotRead(t *testing.T) {
 			t.Errorf("skipped %s: %q, want it to end %q", path, said[path], want)
 		}
 	}
+}
+
+// TestOriginIngestCutsLongTags: an MP3 whose title tag is 60,000
+// characters (two bytes each) and whose album tag is a megabyte: ingest
+// stored them whole, in every listing, search answer and manifest that
+// names the track. It keeps catalog.MaxTagText characters of each, cut at a
+// character and ending in "…", and says which file's tags it cut, on its
+// progress line, in its report and in --json's "cut". A catalog an older
+// segue filled with such a tag is cut by the next ingest, the file
+// unchanged. On SQLite and on PostgreSQL.
+func TestOriginIngestCutsLongTags(t *testing.T) {
+	needTools(t, "ffmpeg", "ffprobe")
+	lib := t.TempDir()
+	meta := filepath.Join(t.TempDir(), "meta.txt")
+	if err := os.WriteFile(meta, []byte(";FFMETADATA1\nalbum="+strings.Repeat("ab ", 350_000)+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	long := strings.Repeat("é", 60_000)
+	if out, err := exec.Command("ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "sine=f=300:d=1", "-i", meta,
+		"-map", "0", "-map_metadata", "1", "-metadata", "title="+long, "-metadata", "artist=Someone",
+		filepath.Join(lib, "long.mp3")).CombinedOutput(); err != nil {
+		t.Fatalf("make source: %v\n%s", err, out)
+	}
+	if fi, err := os.Stat(filepath.Join(lib, "long.mp3")); err != nil || fi.Size() < 1<<20 {
+		t.Fatalf("long.mp3: %v; want the megabyte album tag in it", err)
+	}
+	for _, backend := range []string{"sqlite", "postgres"} {
+		t.Run(backend, func(t *testing.T) { ingestLongTags(t, lib, backend == "postgres") })
+	}
+}
+
+// ingestLongTags is TestOriginIngestCutsLongTags of lib's long.mp3 into a
+// catalog of its own, in PostgreSQL when pg.
+func ingestLongTags(t *testing.T, lib string, pg bool) {
+	config, data := ingestEnv(t)
+	var catalogURL string
+	var flags []string
+	if pg {
+		catalogURL = pgtest.Database(t)
+		flags = []string{"--catalog", catalogURL}
+	}
+	long := strings.Repeat("é", 60_000)
+	wantTitle := strings.Repeat("é", catalog.MaxTagText-1) + "…"
+	open := func() *sql.DB {
+		db, err := origin.OpenCatalogAt(t.Context(), catalogURL, data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return db
+	}
+	stored := func() (title, album, albumRow string) {
+		db := open()
+		defer db.Close()
+		if err := db.QueryRow(`SELECT t.title, t.album_tag, a.title FROM tracks t JOIN albums a ON a.id = t.album_id`).Scan(&title, &album, &albumRow); err != nil {
+			t.Fatal(err)
+		}
+		return title, album, albumRow
+	}
+	checkStored := func(when string) {
+		t.Helper()
+		title, album, albumRow := stored()
+		if title != wantTitle {
+			t.Errorf("%s: the title is %d bytes (%q...); want %d characters ending in …", when, len(title), title[:min(20, len(title))], catalog.MaxTagText)
+		}
+		for _, a := range []string{album, albumRow} {
+			if utf8.RuneCountInString(a) != catalog.MaxTagText || !strings.HasPrefix(a, "ab ab") || !strings.HasSuffix(a, "…") || !utf8.ValidString(a) {
+				t.Errorf("%s: the album is %d bytes; want %d characters ending in …", when, len(a), catalog.MaxTagText)
+			}
+		}
+	}
+
+	stdout, stderr, code := segue(t, append([]string{"--config", config, "origin", "ingest", lib}, flags...)...)
+	if want := "added long.mp3 (the title and album tags cut to 512 characters)\n"; code != ExitOK || !strings.Contains(stderr, want) {
+		t.Errorf("ingest: exit %d, stderr %.300q; want the progress line %q", code, stderr, want)
+	}
+	if want := "  cut the title and album tags of long.mp3 to 512 characters (the catalog keeps no more of a tag)\n"; !strings.Contains(stdout, want) {
+		t.Errorf("ingest's report: %.300q; want %q", stdout, want)
+	}
+	checkStored("ingest")
+
+	// an older segue stored the title whole; the file is as it was
+	db := open()
+	_, err := db.Exec(`UPDATE tracks SET title = ?`, long)
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, code = segue(t, append([]string{"--config", config, "origin", "ingest", lib, "--json"}, flags...)...)
+	var rep ingestReport
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil || code != ExitOK {
+		t.Fatalf("ingest --json: exit %d, %v\n%.300s\n%.300s", code, err, stdout, stderr)
+	}
+	if want := []origin.CutFile{{Path: "long.mp3", Tags: []string{"title", "album"}}}; rep.Unchanged != 1 || !reflect.DeepEqual(rep.Cut, want) {
+		t.Errorf("ingest --json of the older catalog: %d unchanged, cut %+v; want 1 unchanged and %+v", rep.Unchanged, rep.Cut, want)
+	}
+	checkStored("ingest of the older catalog")
 }

@@ -45,6 +45,9 @@ create --adopt-local, when the origin starts requiring tokens.`,
 			if strings.TrimSpace(args[0]) == "" { // a bad argument (2), checked before the catalog; it was 1
 				return &usageError{origin.ErrNoTokenName}
 			}
+			if tokenNameLong(args[0]) { // token list showed all of it (it was stored)
+				return &usageError{origin.ErrTokenNameLong}
+			}
 			if err := checkGivenName("token", args[0]); err != nil {
 				return err
 			}
@@ -67,6 +70,10 @@ create --adopt-local, when the origin starts requiring tokens.`,
 				replaced = &replacedToken{ID: replace, Owned: took}
 			} else {
 				tok, secret, err = origin.CreateToken(cmd.Context(), db, args[0])
+			}
+			var taken *origin.TokenNameTakenError
+			if errors.As(err, &taken) {
+				return nameTaken(taken, replace, same(cmd))
 			}
 			if err != nil {
 				return err
@@ -189,8 +196,8 @@ what "local" made since.`,
 			switch {
 			case errors.Is(err, origin.ErrNotFound):
 				return fmt.Errorf("%w: no token or Subsonic user is %s (see segue origin token list%s, or segue origin user list%[3]s)", err, args[0], same(cmd))
-			case errors.Is(err, origin.ErrRevokedToken):
-				return fmt.Errorf("%w: give them to an active token, or make one with segue origin token create NAME --adopt-local", err)
+			case errors.Is(err, origin.ErrRevokedToken): // a bad argument (2), as an unknown one is 3; it was 1
+				return &usageError{fmt.Errorf("%w: give them to an active token (see segue origin token list%s), or make one with segue origin token create NAME --adopt-local%[2]s", err, same(cmd))}
 			case err != nil:
 				return err
 			}
@@ -200,6 +207,23 @@ what "local" made since.`,
 	}
 	cmd.AddCommand(create, list, jsonErrorFlag(revoke), jsonErrorFlag(adopt))
 	return cmd
+}
+
+// tokenNameLong says whether name is longer than a token's name may be
+// (catalog.MaxTokenName bytes, spaces around it dropped).
+func tokenNameLong(name string) bool { return len(strings.TrimSpace(name)) > catalog.MaxTokenName }
+
+// nameTaken is the usage error (exit 2) of token create NAME while the
+// active token taken.ID has that name: two tokens of one name could not be
+// told apart in token list. What to do: give that token's client a new
+// secret with --replace, revoke it first, or choose another name; replace
+// is the --replace given ("" for none), same sameCatalog's flag.
+func nameTaken(taken *origin.TokenNameTakenError, replace, same string) error {
+	if replace != "" { // --replace names another token: the name's holder stays
+		return &usageError{fmt.Errorf("%w, and token %s would keep it: choose another name, or revoke %[2]s first (segue origin token revoke %[2]s%s)", taken, taken.ID, same)}
+	}
+	return &usageError{fmt.Errorf("%w: to give its client a new secret run segue origin token create %s --replace %s%s (which revokes %[3]s and hands its playlists and plays to the new token), or choose another name",
+		taken, shellWord(taken.Name), taken.ID, same)}
 }
 
 // replacedToken is what token create --replace took over: the old

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"segue/origin"
+	"segue/origin/pgtest"
 )
 
 func TestOriginTokenCommands(t *testing.T) {
@@ -83,6 +84,14 @@ func TestOriginTokenCommands(t *testing.T) {
 			t.Errorf("create %q: exit %d, %q; want %d saying the name is empty", name, code, stderr, ExitUsage)
 		}
 	}
+	// a name past 200 bytes too: token list showed 5,000 x's (it was 0)
+	if code, out, stderr = segue("origin", "token", "create", strings.Repeat("x", 5000), "--data", data); code != ExitUsage || out != "" ||
+		!strings.Contains(stderr, "the name is longer than 200 bytes (name it after who will use it") {
+		t.Errorf("create of a 5,000-byte name: exit %d, stdout %q, stderr %q; want %d saying the name is too long", code, out, stderr, ExitUsage)
+	}
+	if code, _, stderr = segue("origin", "token", "create", strings.Repeat("x", 200), "--data", data); code != ExitOK {
+		t.Errorf("create of a 200-byte name: exit %d, %q; want 0", code, stderr)
+	}
 }
 
 // TestOriginTokenAdoptLocal: the playlists made while the origin ran open
@@ -141,6 +150,12 @@ func TestOriginTokenAdoptLocal(t *testing.T) {
 	if _, stderr, code := segue(t, "--config", config, "origin", "token", "adopt-local", "nobody"); code != ExitNotFound || !strings.Contains(stderr, "segue origin user list") {
 		t.Errorf("adopt-local to no token or user: exit %d, %q; want %d naming user list", code, stderr, ExitNotFound)
 	}
+	// a revoked token is a bad argument, as a taken name is (it was 1)
+	segueOK(t, "--config", config, "origin", "token", "revoke", created.ID)
+	if _, stderr, code := segue(t, "--config", config, "origin", "token", "adopt-local", created.ID, "--data", data); code != ExitUsage ||
+		!strings.Contains(stderr, "token is revoked: give them to an active token (see segue origin token list --data "+data+"), or make one with segue origin token create NAME --adopt-local --data "+data) {
+		t.Errorf("adopt-local to a revoked token: exit %d, %q; want %d naming token list and create --adopt-local, with --data", code, stderr, ExitUsage)
+	}
 }
 
 // TestOriginTokenReplace: a host whose token leaked revokes it; its
@@ -189,5 +204,77 @@ func TestOriginTokenReplace(t *testing.T) {
 	tokens, err := origin.ListTokens(t.Context(), db)
 	if err != nil || len(tokens) != 2 || tokens[0].ID != old.ID || tokens[0].RevokedAt == nil || tokens[1].RevokedAt != nil {
 		t.Errorf("tokens after the replace: %+v %v; want %s revoked and %s active, and no token for tok-none", tokens, err, old.ID, created.ID)
+	}
+}
+
+// TestOriginTokenNameTaken: token create NAME twice made two active tokens
+// of one name, which token list could not tell apart (exit 0 both times).
+// A name an active token has (any case) is now exit 2 naming that token
+// and the --replace that gives its client a new secret, and no token is
+// made; --replace of that token may keep the name, and a revoked token's
+// name is free again. On SQLite and on PostgreSQL.
+func TestOriginTokenNameTaken(t *testing.T) {
+	config, data := ingestEnv(t)
+	for _, backend := range []struct {
+		name string
+		args []string // the catalog flags
+	}{
+		{"sqlite", []string{"--data", data}},
+		{"postgres", []string{"--data", t.TempDir(), "--catalog", pgtest.Database(t)}},
+	} {
+		t.Run(backend.name, func(t *testing.T) {
+			token := func(args ...string) (string, string, int) {
+				return segue(t, append(append([]string{"--config", config, "origin", "token"}, args...), backend.args...)...)
+			}
+			var first origin.Token
+			out, _, _ := token("create", "laptop", "--json")
+			if err := json.Unmarshal([]byte(out), &first); err != nil || first.ID == "" {
+				t.Fatalf("create laptop: %q %v", out, err)
+			}
+			for _, name := range []string{"laptop", "Laptop", " laptop "} {
+				out, stderr, code := token("create", name)
+				want := "segue: create token: the active token " + first.ID + ` is already called "laptop": to give its client a new secret run segue origin token create laptop --replace ` + first.ID
+				if code != ExitUsage || out != "" || !strings.HasPrefix(stderr, want) || !strings.Contains(stderr, "or choose another name") {
+					t.Errorf("create %q again: exit %d, stdout %q, stderr %q; want exit %d, no secret and %q", name, code, out, stderr, ExitUsage, want)
+				}
+			}
+			if out, _, code := token("create", "laptop", "--json"); code != ExitUsage || !strings.Contains(out, `"error":"create token: the active token `+first.ID) {
+				t.Errorf("create laptop --json again: exit %d, %q; want %d and the error as JSON", code, out, ExitUsage)
+			}
+			list := func() []origin.Token {
+				var tokens []origin.Token
+				out, _, _ := token("list", "--json")
+				if err := json.Unmarshal([]byte(out), &tokens); err != nil {
+					t.Fatalf("list --json: %q %v", out, err)
+				}
+				return tokens
+			}
+			if tokens := list(); len(tokens) != 1 {
+				t.Fatalf("tokens after the refused creates: %+v; want laptop alone", tokens)
+			}
+			// the suggested command works: the successor keeps the name
+			var second origin.Token
+			out, stderr, code := token("create", "laptop", "--replace", first.ID, "--json")
+			if err := json.Unmarshal([]byte(out), &second); code != ExitOK || err != nil || second.Name != "laptop" {
+				t.Fatalf("create laptop --replace %s: exit %d, %q %q", first.ID, code, out, stderr)
+			}
+			// --replace of another token leaves the name to its holder
+			phone, _, _ := token("create", "phone", "--json")
+			var p origin.Token
+			json.Unmarshal([]byte(phone), &p)
+			if _, stderr, code := token("create", "laptop", "--replace", p.ID); code != ExitUsage || !strings.Contains(stderr, "token "+second.ID+" would keep it: choose another name, or revoke "+second.ID+" first (segue origin token revoke "+second.ID) {
+				t.Errorf("create laptop --replace %s (phone): exit %d, %q; want %d naming %s", p.ID, code, stderr, ExitUsage, second.ID)
+			}
+			// a revoked token's name is free
+			if _, _, code := token("revoke", second.ID); code != ExitOK {
+				t.Fatalf("revoke %s: exit %d", second.ID, code)
+			}
+			if _, stderr, code := token("create", "laptop"); code != ExitOK {
+				t.Errorf("create laptop after its tokens were revoked: exit %d, %q", code, stderr)
+			}
+			if tokens := list(); len(tokens) != 4 {
+				t.Errorf("tokens: %+v; want laptop revoked twice, phone and the new laptop", tokens)
+			}
+		})
 	}
 }

@@ -171,10 +171,11 @@ func userFree(ctx context.Context, db *sql.DB, name, same string) error {
 	return nil
 }
 
-// userTaken is the failure of adding a user whose name is taken; same is
+// userTaken is the failure of adding a user whose name is taken, a bad
+// argument (exit 2; it was 1, as if adding had failed); same is
 // sameCatalog of the command's catalog.
 func userTaken(name, same string) error {
-	return fmt.Errorf("add user %s: %w (remove it first with segue origin user remove %[1]s%[3]s, or choose another name)", name, subsonic.ErrUserExists, same)
+	return &usageError{fmt.Errorf("add user %s: %w (remove it first with segue origin user remove %[1]s%[3]s, or choose another name)", name, subsonic.ErrUserExists, same)}
 }
 
 // readPassword reads a new password: prompted twice without echo when in

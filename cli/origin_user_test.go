@@ -89,9 +89,9 @@ func processExit(err error) int {
 }
 
 // TestOriginUserRefusesBeforeThePassword: user add refuses a bad name or a
-// name taken before it reads (on a terminal, prompts twice for) a password,
-// saying what to do; user remove of a bad name is a bad argument (2), as
-// add's is. They asked for the password first ("no password on standard
+// name taken (both exit 2; a taken one was 1) before it reads (on a
+// terminal, prompts twice for) a password, saying what to do; user remove
+// of a bad name is a bad argument (2), as add's is. They asked for the password first ("no password on standard
 // input" for both with nothing piped), and remove ” said "remove user :
 // no such user" (exit 3).
 func TestOriginUserRefusesBeforeThePassword(t *testing.T) {
@@ -108,8 +108,9 @@ func TestOriginUserRefusesBeforeThePassword(t *testing.T) {
 		says, out string
 	}{
 		// it named no --data: the remove it said went to the default catalog
-		{[]string{"add", "alice"}, ExitError, "add user alice: user already exists (remove it first with segue origin user remove alice --data " + data + ", or choose another name)", ""},
-		{[]string{"add", "alice", "--json"}, ExitError, "add user alice: user already exists", `{"error":"add user alice: user already exists`},
+		// a name taken is a bad argument (2), as a bad name is; it was 1
+		{[]string{"add", "alice"}, ExitUsage, "add user alice: user already exists (remove it first with segue origin user remove alice --data " + data + ", or choose another name)", ""},
+		{[]string{"add", "alice", "--json"}, ExitUsage, "add user alice: user already exists", `{"error":"add user alice: user already exists`},
 		{[]string{"add", "a b"}, ExitUsage, `bad user name "a b": want 1 to 64 characters without spaces`, ""},
 		{[]string{"remove", ""}, ExitUsage, `bad user name "": want 1 to 64 characters without spaces`, ""},
 		{[]string{"remove", "x y", "--json"}, ExitUsage, `bad user name "x y"`, `{"error":"bad user name \"x y\"`},

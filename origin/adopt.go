@@ -114,7 +114,8 @@ func moveOwned(ctx context.Context, tx *sql.Tx, from, to string) (Owned, error) 
 // and oldID is revoked, if it was not already (a leaked secret revoked
 // first, its playlists then seen by nobody). All in one transaction; it
 // returns the new token, its secret (shown once) and what moved.
-// ErrNotFound when no token is oldID (nothing is created then).
+// ErrNotFound when no token is oldID (nothing is created then), a
+// *TokenNameTakenError when an active token other than oldID is called name.
 func ReplaceToken(ctx context.Context, db *sql.DB, oldID, name string) (Token, string, Owned, error) {
 	var (
 		tok    Token
@@ -130,7 +131,7 @@ func ReplaceToken(ctx context.Context, db *sql.DB, oldID, name string) (Token, s
 		if err != nil {
 			return err
 		}
-		if tok, secret, err = insertToken(ctx, tx, name); err != nil {
+		if tok, secret, err = insertToken(ctx, tx, name, oldID); err != nil {
 			return err
 		}
 		if moved, err = moveOwned(ctx, tx, oldID, tok.ID); err != nil {
@@ -140,7 +141,7 @@ func ReplaceToken(ctx context.Context, db *sql.DB, oldID, name string) (Token, s
 		return err
 	})
 	if err != nil {
-		if errors.Is(err, ErrNoTokenName) {
+		if errors.Is(err, ErrNoTokenName) || errors.Is(err, ErrTokenNameLong) || errors.Is(err, ErrTokenNameTaken) {
 			return Token{}, "", Owned{}, err
 		}
 		return Token{}, "", Owned{}, fmt.Errorf("replace token %s: %w", oldID, err)

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -94,6 +95,7 @@ type IngestProgress struct {
 	// seconds a song) and "measured" for each of them.
 	Action       string
 	Reason       string        // why it was skipped
+	Cut          []string      // the tags of an added, updated or retagged file cut to catalog.MaxTagText characters
 	AudioSeconds float64       // audio encoded so far
 	Elapsed      time.Duration // since the walk finished
 }
@@ -104,6 +106,13 @@ type SkippedFile struct {
 	Reason string `json:"reason"`
 }
 
+// CutFile is a file ingested with tags longer than catalog.MaxTagText
+// characters, which the catalog keeps cut to it.
+type CutFile struct {
+	Path string   `json:"path"`
+	Tags []string `json:"tags"` // "title", "artist", "album", "album_artist", "genre", "title-sort"...
+}
+
 // IngestSummary is what one Ingest run did.
 type IngestSummary struct {
 	Added        int           `json:"added"`
@@ -111,6 +120,7 @@ type IngestSummary struct {
 	Unchanged    int           `json:"unchanged"`
 	Removed      int           `json:"removed"`
 	Skipped      []SkippedFile `json:"skipped"`
+	Cut          []CutFile     `json:"cut"` // files whose tags were cut, by path
 	BlobsRemoved int           `json:"blobs_removed"`
 	AudioSeconds float64       `json:"audio_seconds"`
 	Elapsed      time.Duration `json:"elapsed_ns"`
@@ -313,6 +323,11 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 					addedAudio[manifestAudioKey(rec.Manifest)] = rec.ID
 				}
 			}
+			if rec != nil && len(rec.cut) > 0 {
+				p.Cut = rec.cut
+				sum.Cut = append(sum.Cut, CutFile{Path: j.rel, Tags: rec.cut})
+				log.Warn("tags cut", "path", j.rel, "tags", rec.cut, "max_chars", catalog.MaxTagText)
+			}
 			if rec != nil {
 				keep[j.rel] = true
 				touchedAlbums[rec.albumID] = true
@@ -334,10 +349,12 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 	if err := ctx.Err(); err != nil {
 		return sum, err
 	}
-	retagged, err := w.retag(ctx, retag, o.Jobs, o.step("retag", "retagged"))
+	retagged, cut, err := w.retag(ctx, retag, o.Jobs, o.step("retag", "retagged"))
 	if err != nil {
 		return sum, err
 	}
+	sum.Cut = append(sum.Cut, cut...)
+	slices.SortFunc(sum.Cut, func(a, b CutFile) int { return strings.Compare(a.Path, b.Path) })
 	for _, album := range retagged {
 		touchedAlbums[album] = true
 	}

@@ -93,6 +93,11 @@ func (p libraryPlan) file(f libraryFile) libraryFile {
 	return f
 }
 
+// longTagColumns are the columns of tracks that hold a tag's text as read
+// (sort_key is not one: folding may make the key of a title that fits
+// longer than the title).
+var longTagColumns = []string{"title", "genre", "album_artist", "artist_tag", "album_tag", "artist_sort", "album_sort", "album_artist_sort"}
+
 // under reports whether k's file lies under lib, on whole path components,
 // and its path relative to lib. A row of an older ingest not adopted has no
 // known folder: it lies under none.
@@ -122,9 +127,17 @@ func (p libraryPlan) clash(f libraryFile) string {
 		"move one of the files, or ingest the folder that holds both", from, k.path)
 }
 
-// knownTracks reads every track row.
+// knownTracks reads every track row. A row holding a tag longer than
+// catalog.MaxTagText characters, which an older segue stored whole, reads
+// as tags version 0, so the next ingest reads its file's tags again and
+// cuts them (length counts characters on SQLite and PostgreSQL alike).
 func knownTracks(ctx context.Context, db *sql.DB) ([]knownTrack, error) {
-	rows, err := db.QueryContext(ctx, `SELECT path, library, id, album_id, file_size, file_mtime, tags_version, cover_hash IS NOT NULL FROM tracks`)
+	long := make([]string, len(longTagColumns))
+	for i, c := range longTagColumns {
+		long[i] = "length(" + c + ") > ?1"
+	}
+	rows, err := db.QueryContext(ctx, `SELECT path, library, id, album_id, file_size, file_mtime,
+		CASE WHEN `+strings.Join(long, " OR ")+` THEN 0 ELSE tags_version END, cover_hash IS NOT NULL FROM tracks`, catalog.MaxTagText)
 	if err != nil {
 		return nil, fmt.Errorf("read catalog: %w", err)
 	}

@@ -33,6 +33,9 @@ type probe struct {
 	// TSOT), ARTISTSORT... in Vorbis comments, sort_artist... in MP4.
 	ArtistSort, AlbumArtSort, AlbumSort, TitleSort string
 	Compilation                                    bool // compilation=1 (ID3v2 TCMP, MP4 cpil, Vorbis COMPILATION)
+	// Cut names the tags longer than catalog.MaxTagText characters, cut to
+	// it ("title", "artist"...), in that order; nil when none was.
+	Cut []string
 }
 
 // ffprobeStream is one stream of ffprobe's -show_streams.
@@ -139,6 +142,18 @@ func parseProbe(raw ffprobeOut, path string) (probe, error) {
 	p.Year = leadingInt(first("date", "year", "originaldate"))
 	if p.Year < 1000 || p.Year > 9999 {
 		p.Year = 0
+	}
+	for _, t := range []struct {
+		name string
+		text *string
+	}{
+		{"title", &p.Title}, {"artist", &p.Artist}, {"album", &p.Album}, {"album_artist", &p.AlbumArt}, {"genre", &p.Genre},
+		{"title-sort", &p.TitleSort}, {"artist-sort", &p.ArtistSort}, {"album-sort", &p.AlbumSort}, {"album_artist-sort", &p.AlbumArtSort},
+	} {
+		var cut bool
+		if *t.text, cut = catalog.CutTag(*t.text); cut {
+			p.Cut = append(p.Cut, t.name)
+		}
 	}
 	return p, nil
 }

@@ -2,6 +2,7 @@ package origin
 
 import (
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -37,7 +38,7 @@ func TestParseProbeTags(t *testing.T) {
 			t.Fatal(err)
 		}
 		got, err := parseProbe(raw, c.path)
-		if err != nil || got != c.want {
+		if err != nil || !reflect.DeepEqual(got, c.want) {
 			t.Errorf("%s:\n got %+v, %v\nwant %+v", c.name, got, err, c.want)
 		}
 	}

@@ -32,17 +32,20 @@ func tagRecord(f libraryFile, p probe) *trackRecord {
 		TitleSort: p.TitleSort, ArtistSort: p.ArtistSort, AlbumSort: p.AlbumSort, AlbumArtistSort: p.AlbumArtSort,
 		Compilation: p.Compilation,
 		FileSize:    f.Size, FileMTime: f.MTime,
+		cut: p.Cut,
 	}
 }
 
 // retag reads the tags of unchanged files whose rows predate tagsVersion
 // and writes them, up to jobs files at once. It returns the albums whose
 // tracks changed (for their loudness). A file ffprobe cannot read now keeps
-// its row as it is. progress, when not nil, is called as updateFeatures
+// its row as it is. It also returns the files whose tags were cut to
+// catalog.MaxTagText. progress, when not nil, is called as updateFeatures
 // calls it.
-func (w worker) retag(ctx context.Context, files []libraryFile, jobs int, progress func(done, total int, path string)) ([]string, error) {
-	var mu sync.Mutex // guards touched, done and progress calls
+func (w worker) retag(ctx context.Context, files []libraryFile, jobs int, progress func(done, total int, path string)) ([]string, []CutFile, error) {
+	var mu sync.Mutex // guards touched, cut, done and progress calls
 	var touched []string
+	var cut []CutFile
 	done := 0
 	if progress != nil && len(files) > 0 {
 		progress(0, len(files), "")
@@ -89,8 +92,13 @@ func (w worker) retag(ctx context.Context, files []libraryFile, jobs int, progre
 			if r.leftAlbum != "" {
 				touched = append(touched, r.leftAlbum)
 			}
+			if len(r.cut) > 0 {
+				cut = append(cut, CutFile{Path: f.Rel, Tags: r.cut})
+				w.log.Warn("tags cut", "path", f.Rel, "tags", r.cut, "max_chars", catalog.MaxTagText)
+			}
 			return nil
 		})
 	}
-	return touched, g.Wait()
+	err := g.Wait()
+	return touched, cut, err
 }

@@ -39,16 +39,49 @@ func secretSHA(secret string) string {
 // ErrNoTokenName is CreateToken's answer to an empty (or blank) name.
 var ErrNoTokenName = errors.New("create token: the name is empty (name it after who will use it)")
 
-// CreateToken stores a new token called name and returns it with its
-// secret, which is shown once: only its sha256 is stored.
-func CreateToken(ctx context.Context, db *sql.DB, name string) (Token, string, error) {
-	return insertToken(ctx, db, name)
+// ErrTokenNameLong is CreateToken's answer to a name longer than
+// catalog.MaxTokenName bytes.
+var ErrTokenNameLong = fmt.Errorf("create token: the name is longer than %d bytes (name it after who will use it, as laptop or alice-phone)", catalog.MaxTokenName)
+
+// ErrTokenNameTaken is CreateToken's and ReplaceToken's answer to a name an
+// active token already has (a *TokenNameTakenError says which).
+var ErrTokenNameTaken = errors.New("an active token already has that name")
+
+// TokenNameTakenError is the failure of creating a token called Name while
+// the active token ID is called so (compared ignoring case): two tokens of
+// one name could not be told apart in token list, nor the right one revoked.
+type TokenNameTakenError struct {
+	Name string // the name asked for
+	ID   string // the active token that has it
 }
 
-// insertToken is CreateToken on db or inside a transaction.
-func insertToken(ctx context.Context, db interface {
-	ExecContext(context.Context, string, ...any) (sql.Result, error)
-}, name string) (Token, string, error) {
+func (e *TokenNameTakenError) Error() string {
+	return fmt.Sprintf("create token: the active token %s is already called %q", e.ID, e.Name)
+}
+
+// Unwrap makes errors.Is(err, ErrTokenNameTaken) hold.
+func (e *TokenNameTakenError) Unwrap() error { return ErrTokenNameTaken }
+
+// CreateToken stores a new token called name and returns it with its
+// secret, which is shown once: only its sha256 is stored. A name an active
+// token has (ignoring case) is a *TokenNameTakenError; a revoked token's
+// name may be used again. A name longer than catalog.MaxTokenName bytes is
+// ErrTokenNameLong.
+func CreateToken(ctx context.Context, db *sql.DB, name string) (Token, string, error) {
+	var (
+		tok    Token
+		secret string
+	)
+	err := catalogTx(ctx, db, func(tx *sql.Tx) (err error) {
+		tok, secret, err = insertToken(ctx, tx, name, "")
+		return err
+	})
+	return tok, secret, err
+}
+
+// insertToken is CreateToken inside a transaction; the active token
+// replacing (ReplaceToken's old one, "" for none) may keep its name.
+func insertToken(ctx context.Context, tx *sql.Tx, name, replacing string) (Token, string, error) {
 	name = strings.TrimSpace(name)
 	if name == "" {
 		return Token{}, "", ErrNoTokenName
@@ -56,18 +89,49 @@ func insertToken(ctx context.Context, db interface {
 	if err := catalog.CheckNameChars(name); err != nil { // token list would show it
 		return Token{}, "", fmt.Errorf("create token: %w", err)
 	}
+	if len(name) > catalog.MaxTokenName {
+		return Token{}, "", ErrTokenNameLong
+	}
+	if err := tokenNameFree(ctx, tx, name, replacing); err != nil {
+		return Token{}, "", err
+	}
 	var raw [32]byte
 	if _, err := rand.Read(raw[:]); err != nil {
 		return Token{}, "", fmt.Errorf("create token: %w", err)
 	}
 	secret := tokenPrefix + hex.EncodeToString(raw[:])
 	t := Token{ID: "tok" + secretSHA(secret)[:8], Name: name, CreatedAt: time.Now().UTC().Truncate(time.Second)}
-	_, err := db.ExecContext(ctx, `INSERT INTO tokens(id, name, secret_sha, created_at) VALUES (?, ?, ?, ?)`,
+	_, err := tx.ExecContext(ctx, `INSERT INTO tokens(id, name, secret_sha, created_at) VALUES (?, ?, ?, ?)`,
 		t.ID, t.Name, secretSHA(secret), t.CreatedAt.Unix())
 	if err != nil {
 		return Token{}, "", fmt.Errorf("create token %q: %w", name, err)
 	}
 	return t, secret, nil
+}
+
+// tokenNameFree is a *TokenNameTakenError when an active token other than
+// except is called name, ignoring case ("Laptop" and "laptop" would read as
+// one in token list). Names are compared in Go, so SQLite, whose lower()
+// folds ASCII only, and PostgreSQL answer the same.
+func tokenNameFree(ctx context.Context, tx *sql.Tx, name, except string) error {
+	rows, err := tx.QueryContext(ctx, `SELECT id, name FROM tokens WHERE revoked_at IS NULL AND id <> ? ORDER BY created_at, id`, except)
+	if err != nil {
+		return fmt.Errorf("create token: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, have string
+		if err := rows.Scan(&id, &have); err != nil {
+			return fmt.Errorf("create token: %w", err)
+		}
+		if strings.EqualFold(have, name) {
+			return &TokenNameTakenError{Name: have, ID: id}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("create token: %w", err)
+	}
+	return nil
 }
 
 // ListTokens returns every token, revoked ones included, oldest first.

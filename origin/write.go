@@ -41,7 +41,8 @@ type trackRecord struct {
 	Manifest                                          catalog.Manifest
 	CoverHash, CoverMIME                              string // empty when the file has no cover
 	albumID, artistID, group                          string
-	leftAlbum                                         string // the album the group this track left settled on ("" none)
+	leftAlbum                                         string   // the album the group this track left settled on ("" none)
+	cut                                               []string // the tags cut to catalog.MaxTagText (probe.Cut)
 }
 
 // putTrack makes a track visible: its artists, album, row, segment
