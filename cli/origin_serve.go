@@ -54,7 +54,8 @@ time); at most 1024 connections at once (a newcomer closes the connection
 idle longest, or waits); at most 32 JSON documents answered at once and 2x
 the CPUs catalog connections (more requests wait); request bodies are
 capped per route (1 MiB for playlist edits, 4 MiB for play events, 64 KiB
-otherwise) with 413; after 10 refused tokens an address gets 429 for a while.
+otherwise) with 413; after 10 refused tokens from an address, its further
+refused ones get 429 for a while (a valid token from it is still served).
 
 With --blobs s3://BUCKET/PREFIX?endpoint=URL&region=R the segments and covers
 are read from an S3-compatible object store (as written by "segue origin

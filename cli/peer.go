@@ -59,9 +59,9 @@ type peerNode struct {
 }
 
 // startPeer starts the peer side over cache c with tracker as the origin's
-// tracker client (nil: none, LAN only); flag names where the user set the
-// listen address, for the advice when it cannot be had.
-func (a *app) startPeer(c *cache.Cache, tracker peer.TrackerClient, log *slog.Logger, flag string) (*peerNode, error) {
+// tracker client (nil: none, LAN only) and origin its URL; flag names where
+// the user set the listen address, for the advice when it cannot be had.
+func (a *app) startPeer(c *cache.Cache, tracker peer.TrackerClient, origin string, log *slog.Logger, flag string) (*peerNode, error) {
 	listen := a.cfg.Peer.Listen
 	if listen == "" {
 		listen = peer.DefaultListen()
@@ -79,7 +79,7 @@ func (a *app) startPeer(c *cache.Cache, tracker peer.TrackerClient, log *slog.Lo
 	}
 	var disc []peer.Discovery
 	if tracker != nil {
-		disc = append(disc, peer.NewTracker(tracker, id, 0, nil))
+		disc = append(disc, peer.NewTracker(tracker, id, 0, nil).ZonesToward(origin))
 	}
 	if a.cfg.Peer.LAN {
 		if n.lan, err = peer.StartLAN(peer.LANOptions{ID: id, Addr: n.addr, Logger: log}); err != nil {
@@ -180,7 +180,7 @@ func (a *app) withPeers(c *cache.Cache, r *resolver, log *slog.Logger, say func(
 	if say != nil {
 		tracker = &announceNotices{TrackerClient: r.def, say: say}
 	}
-	n, err := a.startPeer(c, tracker, log, "--peer-listen or [peer] listen")
+	n, err := a.startPeer(c, tracker, r.def.BaseURL(), log, "--peer-listen or [peer] listen")
 	if err != nil {
 		return nil, nil, nil, err
 	}

@@ -84,7 +84,7 @@ func (a *app) peerServe(ctx context.Context, asJSON bool) error {
 			return withExit(ExitUsage, err)
 		}
 		notices := &announceNotices{TrackerClient: tracker, say: a.sayOnStderr}
-		n, err := a.startPeer(c, notices, log, "--listen or [peer] listen")
+		n, err := a.startPeer(c, notices, tracker.BaseURL(), log, "--listen or [peer] listen")
 		if err != nil {
 			return err
 		}

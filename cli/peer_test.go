@@ -101,8 +101,23 @@ func swarmOrigin(t *testing.T, bin string) (url string, track catalog.Track, log
 
 // swarmOriginProcess is swarmOrigin also returning the origin's process.
 func swarmOriginProcess(t *testing.T, bin string) (url string, track catalog.Track, log *testkit.Buffer, proc *os.Process) {
-	needTools(t, "ffmpeg", "ffprobe")
 	h := newSwarmHost(t, bin)
+	data := ingestChirp(t, h)
+	cmd, _, log := h.start("origin", "serve", "--addr", "127.0.0.1:0", "--data", data)
+	testkit.Wait(t, time.Minute, "the origin to listen", func() bool { return servingRE.MatchString(log.String()) })
+	url = "http://" + servingRE.FindStringSubmatch(log.String())[1]
+	var res catalog.SearchResult
+	getJSON(t, url+"/api/v1/search?q=chirp", &res)
+	if len(res.Tracks) != 1 {
+		t.Fatalf("search found %d tracks", len(res.Tracks))
+	}
+	return url, res.Tracks[0], log, cmd.Process
+}
+
+// ingestChirp makes a 25 s track with real ffmpeg, ingests it into an
+// origin data dir of h's and returns that dir.
+func ingestChirp(t *testing.T, h *swarmHost) (data string) {
+	needTools(t, "ffmpeg", "ffprobe")
 	lib, data := filepath.Join(h.dir, "lib"), filepath.Join(h.dir, "origin")
 	os.MkdirAll(lib, 0o755)
 	// A chirp, so that any misplaced sample shows.
@@ -114,15 +129,7 @@ func swarmOriginProcess(t *testing.T, bin string) (url string, track catalog.Tra
 		t.Fatalf("make track: %v\n%s", err, out)
 	}
 	h.run("origin", "ingest", lib, "--data", data)
-	cmd, _, log := h.start("origin", "serve", "--addr", "127.0.0.1:0", "--data", data)
-	testkit.Wait(t, time.Minute, "the origin to listen", func() bool { return servingRE.MatchString(log.String()) })
-	url = "http://" + servingRE.FindStringSubmatch(log.String())[1]
-	var res catalog.SearchResult
-	getJSON(t, url+"/api/v1/search?q=chirp", &res)
-	if len(res.Tracks) != 1 {
-		t.Fatalf("search found %d tracks", len(res.Tracks))
-	}
-	return url, res.Tracks[0], log, cmd.Process
+	return data
 }
 
 // originChunkBytes sums the /chunks bytes in an access log excerpt.

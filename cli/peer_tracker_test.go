@@ -3,11 +3,14 @@ package cli
 import (
 	"database/sql"
 	"net"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"segue/cache"
 	"segue/internal/testkit"
 	"segue/origin"
 )
@@ -83,4 +86,77 @@ func startInNetns(t *testing.T, h *swarmHost, ns string, args ...string) (stdout
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 	return stdout, stderr
+}
+
+// A peer serving on an IPv6 link-local address (fe80::/10) was never
+// asked: its address needs a zone (%eth0), the tracker lists it with the
+// zone of the origin's machine, and the swarm's request URL did not even
+// parse with a zone in it. Real segue processes in two network namespaces
+// joined by a veth pair: the origin and a peer serving on A's link-local
+// address in A (it announces through loopback, so the tracker keeps the
+// host it names), a listener in B that reaches the origin at A's IPv4
+// address. B's bytes come from the peer, dialed on B's own interface.
+func TestPeerOnALinkLocalAddress(t *testing.T) {
+	bin := segueBinary(t)
+	nsA, nsB, ipA, ipB := netnsPair(t)
+	devA := vethIn(t, nsA)
+	if out, err := exec.Command("ip", "-n", nsA, "addr", "add", "fe80::a1/64", "dev", devA, "nodad").CombinedOutput(); err != nil {
+		t.Fatalf("add a link-local address: %v\n%s", err, out)
+	}
+	o := newSwarmHost(t, bin)
+	data := ingestChirp(t, o)
+	token := strings.TrimSpace(o.run("origin", "token", "create", "peers", "--data", data))
+	_, srv := startInNetns(t, o, nsA, "origin", "serve", "--addr", "0.0.0.0:0", "--data", data)
+	testkit.Wait(t, time.Minute, "the origin to listen", func() bool { return servingRE.MatchString(srv.String()) })
+	_, port, _ := net.SplitHostPort(servingRE.FindStringSubmatch(srv.String())[1])
+	db, err := sql.Open("sqlite3", filepath.Join(data, origin.CatalogFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var track string
+	if err := db.QueryRow(`SELECT id FROM tracks`).Scan(&track); err != nil {
+		t.Fatal(err)
+	}
+
+	p := newSwarmHost(t, bin)
+	local := []string{"--origin", "http://127.0.0.1:" + port, "--token", token}
+	if out, err := inNetns(p, nsA, append(local, "play", track, "--quality", "normal", "--output", "wav:"+filepath.Join(p.dir, "p.wav"), "--fast")...).CombinedOutput(); err != nil {
+		t.Fatalf("the peer's play: %v\n%s", err, out)
+	}
+	out, _ := startInNetns(t, p, nsA, append(local, "peer", "serve", "--listen", "[fe80::a1%"+devA+"]:0")...)
+	testkit.Wait(t, time.Minute, "the peer endpoint", func() bool { return peerRE.MatchString(out.String()) })
+	served := peerRE.FindStringSubmatch(out.String())[1]
+	if !strings.HasPrefix(served, "[fe80::a1%"+devA+"]:") {
+		t.Fatalf("peer serve --listen [fe80::a1%%%s]:0 says it serves on %s; want the zone kept", devA, served)
+	}
+	testkit.Wait(t, time.Minute, "the tracker to list "+served, func() bool {
+		var n int
+		if err := db.QueryRow(`SELECT count(*) FROM peers WHERE addr = ?`, served).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n == 1
+	})
+
+	b := newSwarmHost(t, bin)
+	if out, err := inNetns(b, nsB, "--origin", "http://"+ipA+":"+port, "--token", token, "--peer", "--peer-listen", ipB+":0",
+		"play", track, "--quality", "normal", "--output", "wav:"+filepath.Join(b.dir, "b.wav"), "--fast").CombinedOutput(); err != nil {
+		t.Fatalf("B's play: %v\n%s", err, out)
+	}
+	st := b.stats()
+	if st.BytesBySource[cache.SourcePeer] == 0 {
+		log, _ := os.ReadFile(filepath.Join(b.dir, "state", "segue", "segue.log"))
+		t.Fatalf("B took no bytes from the peer at %s (%d from the origin); B's log:\n%s", served, st.BytesBySource[cache.SourceOrigin], log)
+	}
+}
+
+// vethIn is the name of the veth device in the network namespace ns.
+func vethIn(t *testing.T, ns string) string {
+	t.Helper()
+	out, err := exec.Command("ip", "-n", ns, "-o", "link", "show", "type", "veth").Output()
+	name, _, _ := strings.Cut(strings.TrimSpace(string(out)), "@")
+	if _, name, _ = strings.Cut(name, ": "); err != nil || name == "" {
+		t.Fatalf("the veth device in %s: %v %q", ns, err, out)
+	}
+	return name
 }

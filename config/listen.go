@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"net"
+	"net/netip"
 	"strconv"
 	"syscall"
 )
@@ -12,10 +13,18 @@ import (
 // except that an unspecified host keeps the family asked for. Go opens
 // 0.0.0.0 as a dual-stack socket and reports it as [::], so `--listen
 // 0.0.0.0:0` printed [::]:PORT; it now prints 0.0.0.0:PORT, and [::]:0
-// prints [::]:PORT. A host name or other address is shown as got has it.
+// prints [::]:PORT. A link-local IPv6 host keeps the zone asked for: Go
+// reports [fe80::1%eth0]:0 opened as [fe80::1]:PORT, which no other program
+// can connect to (a link-local address needs its interface). A host name
+// or other address is shown as got has it.
 func ListenedAddr(asked string, got net.Addr) string {
 	tcp, ok := got.(*net.TCPAddr)
 	host, _, err := net.SplitHostPort(asked)
+	if a, perr := netip.ParseAddr(host); ok && err == nil && perr == nil && a.Zone() != "" && tcp.Zone == "" {
+		if b, bok := netip.AddrFromSlice(tcp.IP); bok && b.Unmap() == a.WithZone("") {
+			return netip.AddrPortFrom(a, uint16(tcp.Port)).String()
+		}
+	}
 	ip := net.ParseIP(host)
 	if !ok || err != nil || ip == nil || !ip.IsUnspecified() || !tcp.IP.IsUnspecified() {
 		return got.String()

@@ -422,12 +422,6 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		addr := clientAddr(r.RemoteAddr)
-		if wait := s.authFails.blocked(addr); wait > 0 {
-			w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
-			writeError(w, http.StatusTooManyRequests, "too many refused tokens from this address: wait and retry")
-			return
-		}
 		secret, ok := bearer(r.Header.Get("Authorization"))
 		if q := queryShareToken(r); !ok && q != "" {
 			// a share token only: a bearer token never goes in a URL
@@ -449,6 +443,16 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		}
 		if err != nil {
 			if errors.Is(err, ErrBadToken) {
+				// Only refused credentials are limited, after they are
+				// checked: a valid token is served whatever else came from
+				// its address (one NAT: a device with a stale token must
+				// not lock the household out).
+				addr := clientAddr(r.RemoteAddr)
+				if wait := s.authFails.blocked(addr); wait > 0 {
+					w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+					writeError(w, http.StatusTooManyRequests, fmt.Sprintf("the bearer token (or share link) is unknown or revoked, and too many refused ones came from this address: check it, then retry in %d s (a valid token is not kept waiting)", int(wait.Seconds())+1))
+					return
+				}
 				s.authFails.failed(addr)
 				w.Header().Set("WWW-Authenticate", `Bearer realm="segue", error="invalid_token"`)
 				writeError(w, http.StatusUnauthorized, "the bearer token (or share link) is unknown or revoked")

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"sync"
 	"time"
 
@@ -306,7 +307,10 @@ const maxSegmentBytes = 64 << 20
 
 // get downloads hash from the peer endpoint at addr (unverified).
 func (s *Swarm) get(ctx context.Context, addr, hash string, size int64) ([]byte, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/chunks/"+hash, nil)
+	// A URL escapes a link-local host's zone (%eth0 as %25eth0, RFC 6874):
+	// "http://"+addr did not parse with one, and such a peer was never asked.
+	u := url.URL{Scheme: "http", Host: addr, Path: "/chunks/" + hash}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		return nil, err
 	}

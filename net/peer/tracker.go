@@ -35,6 +35,7 @@ type Tracker struct {
 	self   string
 	ttl    time.Duration
 	now    func() time.Time
+	origin string // the origin's URL, for the zone of link-local peers (ZonesToward)
 
 	mu      sync.Mutex // guards answers
 	answers map[string]lookup
@@ -57,6 +58,15 @@ func NewTracker(client TrackerClient, self string, ttl time.Duration, now func()
 	return &Tracker{client: client, self: self, ttl: ttl, now: now, answers: map[string]lookup{}}
 }
 
+// ZonesToward makes t dial a link-local peer (fe80::/10) on this machine's
+// network interface toward the origin at originURL (see ZoneToward), not on
+// the interface of the origin's machine that its tracker names, and
+// returns t. Call it before the first Peers.
+func (t *Tracker) ZonesToward(originURL string) *Tracker {
+	t.origin = originURL
+	return t
+}
+
 // Peers returns the addresses of live peers holding trackID.
 func (t *Tracker) Peers(ctx context.Context, trackID string) ([]string, error) {
 	now := t.now()
@@ -71,8 +81,15 @@ func (t *Tracker) Peers(ctx context.Context, trackID string) ([]string, error) {
 		return nil, err
 	}
 	addrs := make([]string, len(peers))
+	zone, zoned := "", false
 	for i, p := range peers {
 		addrs[i] = p.Addr
+		if linkLocal(p.Addr) && t.origin != "" {
+			if !zoned {
+				zone, zoned = ZoneToward(ctx, t.origin), true
+			}
+			addrs[i] = WithZone(p.Addr, zone)
+		}
 	}
 	t.mu.Lock()
 	t.answers[trackID] = lookup{addrs, now}
