@@ -57,7 +57,7 @@ ends with an "error" event saying why.`,
   segue play --search "blue in green" --output wav:out.wav --fast
   segue play --json --quality low https://music.example/p/TOKEN`,
 		Annotations: map[string]string{
-			idsAnnotation:        targetIDs,
+			idsAnnotation:        targetIDs + " " + idsRepeat,
 			jsonErrorsAnnotation: "event",
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
