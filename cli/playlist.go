@@ -45,7 +45,7 @@ works wherever a playlist ID does for reading: show, export, import, play.`,
 			return a.withClient(func(c source) error {
 				pl, err := do(cmd.Context(), c, args)
 				if err != nil {
-					return err
+					return whichNotFound(cmd.Context(), c, err, idArgs(kinds, args)...)
 				}
 				return a.printPlaylist(pl, asJSON, false)
 			})
@@ -157,7 +157,9 @@ works wherever a playlist ID does for reading: show, export, import, play.`,
 		if err := checkPlaylistID(args[0]); err != nil {
 			return err
 		}
-		return a.withClient(func(c source) error { return c.DeletePlaylist(cmd.Context(), args[0]) })
+		return a.withClient(func(c source) error {
+			return whichNotFound(cmd.Context(), c, c.DeletePlaylist(cmd.Context(), args[0]), args[0])
+		})
 	}}
 	shareCmd := &cobra.Command{Use: "share ID", Short: "Print the playlist's share URL (creating it)", Args: cobra.ExactArgs(1), Annotations: ids(onePlaylist), RunE: func(cmd *cobra.Command, args []string) error {
 		if err := checkPlaylistID(args[0]); err != nil {
@@ -166,7 +168,7 @@ works wherever a playlist ID does for reading: show, export, import, play.`,
 		return a.withClient(func(c source) error {
 			l, err := c.SharePlaylist(cmd.Context(), args[0])
 			if err != nil {
-				return err
+				return whichNotFound(cmd.Context(), c, err, args[0])
 			}
 			if asJSON {
 				return a.printJSON(map[string]string{"url": l.String()})
@@ -179,7 +181,9 @@ works wherever a playlist ID does for reading: show, export, import, play.`,
 		if err := checkPlaylistID(args[0]); err != nil {
 			return err
 		}
-		return a.withClient(func(c source) error { return c.UnsharePlaylist(cmd.Context(), args[0]) })
+		return a.withClient(func(c source) error {
+			return whichNotFound(cmd.Context(), c, c.UnsharePlaylist(cmd.Context(), args[0]), args[0])
+		})
 	}}
 	// delete and unshare print nothing when they succeed: their own --json
 	// says so (the group's said "print JSON")
