@@ -32,10 +32,14 @@ const PrefixPlaylist = "pl"
 
 // IsID reports whether s has the shape of an ID: a kind's prefix
 // (PrefixTrack, PrefixAlbum, PrefixArtist, PrefixPlaylist), then letters,
-// digits, '_' and '-' only (a Subsonic server's IDs carry the prefixes
-// too, see net/subsonic). It says nothing of whether the ID exists.
+// digits, '_' and '-' only, and at most two '=' at the end (a Subsonic
+// server's IDs carry the prefixes too, see net/subsonic; gonic's playlist
+// IDs are URL-safe base64 of a path, padded: "pl_pl-MS9hLm0zdQ==", which
+// segue play and radio refused as no ID). It says nothing of whether the
+// ID exists.
 func IsID(s string) bool {
-	if s == "" || strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != "" {
+	body := strings.TrimSuffix(strings.TrimSuffix(s, "="), "=")
+	if body == "" || strings.Trim(body, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != "" {
 		return false
 	}
 	for _, p := range []string{PrefixTrack, PrefixAlbum, PrefixArtist, PrefixPlaylist} {

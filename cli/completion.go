@@ -45,10 +45,15 @@ the origin or, when it is down, from what this machine has browsed before.
 }
 
 // idsAnnotation names the kinds of ID a command's arguments take, one word
-// per argument, the last repeating; a word lists kinds by comma:
-// "playlist album,artist" is a playlist, then albums or artists; "-" is an
-// argument with nothing to complete (a name).
+// per argument; a word lists kinds by comma, and a last word idsRepeat
+// makes the one before it repeat: "playlist album,artist ..." is a
+// playlist, then albums or artists; "-" is an argument with nothing to
+// complete (a name, a position). An argument past the words (without
+// idsRepeat) completes to nothing: the command takes no more.
 const idsAnnotation = "segue/ids"
+
+// idsRepeat ends an idsAnnotation whose last kind repeats (TARGET...).
+const idsRepeat = "..."
 
 // ID kinds a command can complete: from the origin's documents (through the
 // cache, so they work offline for what was browsed) or the offline list.
@@ -61,7 +66,7 @@ const (
 
 // targetKinds are the kinds a target to play names (segue play, ctl open,
 // ctl queue add): tracks have no listing to complete from. targetIDs is
-// them as one annotation word.
+// them as one annotation word (one argument: add idsRepeat for several).
 var (
 	targetKinds = []string{idAlbum, idArtist, idPlaylist}
 	targetIDs   = strings.Join(targetKinds, ",")
@@ -107,6 +112,10 @@ func (a *app) complete(c *cobra.Command) {
 		})
 	})
 	kinds := strings.Fields(c.Annotations[idsAnnotation])
+	repeat := len(kinds) > 1 && kinds[len(kinds)-1] == idsRepeat
+	if repeat {
+		kinds = kinds[:len(kinds)-1]
+	}
 	if len(kinds) == 0 {
 		if c.ValidArgsFunction == nil && len(c.ValidArgs) == 0 && c.Args != nil && c.Args(c, []string{"x"}) != nil {
 			// a command that takes no argument offered file names for one
@@ -115,7 +124,11 @@ func (a *app) complete(c *cobra.Command) {
 		return
 	}
 	c.ValidArgsFunction = func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-		want := strings.Split(kinds[min(len(args), len(kinds)-1)], ",")
+		i := len(args)
+		if i >= len(kinds) && !repeat { // past the last argument it takes: IDs there were refused, or taken for a name
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		want := strings.Split(kinds[min(i, len(kinds)-1)], ",")
 		return a.completeIDs(cmd, want, toComplete), cobra.ShellCompDirectiveNoFileComp
 	}
 }

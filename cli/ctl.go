@@ -330,7 +330,7 @@ func listenControl(instance string) (*ctl.Server, error) {
 func (a *app) serveControl(srv *ctl.Server, p *player.Player, r *resolver, radio func(ctx context.Context, seed string) error) {
 	srv.Serve(ctl.Options{Player: p, Logger: a.logger(), Resolve: ctlResolve(r), Radio: func(ctx context.Context, seed string) error {
 		if err := radio(ctx, seed); err != nil {
-			return ctlError(fmt.Errorf("radio: %w", err))
+			return ctlError(err) // segue ctl says "ctl radio: " before it
 		}
 		return nil
 	}})

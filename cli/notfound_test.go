@@ -19,26 +19,7 @@ import (
 // words, no source), a Subsonic server "subsonic server HOST: getSong: not
 // found on the origin (...)" (naming the wrong source).
 func TestNotFoundWording(t *testing.T) {
-	originURL, _ := shortTone(t)
-	dir := t.TempDir()
-	cfg := filepath.Join(dir, "config.toml")
-	if err := os.WriteFile(cfg, []byte("log_file = "+strconvQuote(filepath.Join(dir, "segue.log"))+"\nstate_dir = "+strconvQuote(filepath.Join(dir, "state"))+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	gonic := subsonictest.Gonic(t, subsonictest.Library(t))
-	sources := []struct {
-		name   string
-		args   []string
-		source string
-		ids    map[string]string // kind: an ID of that kind the source does not have
-	}{
-		{"origin", []string{"--config", cfg, "--origin", originURL, "--cache", filepath.Join(dir, "cache.db")},
-			"the origin at " + strings.TrimPrefix(originURL, "http://"),
-			map[string]string{"track": "t0000000000000000", "album": "al0000000000000000", "artist": "ar0000000000000000", "playlist": "pl0000000000000000"}},
-		{"subsonic", subsonicArgs(t, gonic, gonic.Password),
-			"the Subsonic server at " + strings.TrimPrefix(gonic.Base, "http://"),
-			map[string]string{"track": "t_tr-99999", "album": "al_al-99999", "artist": "ar_ar-99999", "playlist": "pl_pl-MS9ub25lLm0zdQ=="}},
-	}
+	sources := notFoundSources(t)
 	commands := []struct {
 		kind string
 		args []string
@@ -60,6 +41,37 @@ func TestNotFoundWording(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// idSource is a source of IDs for the not-found tests: segue's origin or
+// gonic, with the arguments that point segue at it, how a sentence names
+// it, and an ID of each kind it does not have.
+type idSource struct {
+	name   string
+	args   []string
+	source string
+	ids    map[string]string // kind: an ID of that kind the source does not have
+}
+
+// notFoundSources starts segue's origin (one short track) and gonic (the
+// Subsonic test library) for the not-found tests.
+func notFoundSources(t *testing.T) []idSource {
+	t.Helper()
+	originURL, _ := shortTone(t)
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "config.toml")
+	if err := os.WriteFile(cfg, []byte("log_file = "+strconvQuote(filepath.Join(dir, "segue.log"))+"\nstate_dir = "+strconvQuote(filepath.Join(dir, "state"))+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	gonic := subsonictest.Gonic(t, subsonictest.Library(t))
+	return []idSource{
+		{"origin", []string{"--config", cfg, "--origin", originURL, "--cache", filepath.Join(dir, "cache.db")},
+			"the origin at " + strings.TrimPrefix(originURL, "http://"),
+			map[string]string{"track": "t0000000000000000", "album": "al0000000000000000", "artist": "ar0000000000000000", "playlist": "pl0000000000000000"}},
+		{"subsonic", subsonicArgs(t, gonic, gonic.Password),
+			"the Subsonic server at " + strings.TrimPrefix(gonic.Base, "http://"),
+			map[string]string{"track": "t_tr-99999", "album": "al_al-99999", "artist": "ar_ar-99999", "playlist": "pl_pl-MS9ub25lLm0zdQ=="}},
 	}
 }
 

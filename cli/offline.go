@@ -43,7 +43,7 @@ cache: pinned data is never evicted, so it plays with the origin down.`,
 		Use:         "add URL|PLAYLIST_ID|ALBUM_ID|ARTIST_ID|TRACK_ID...",
 		Short:       "Download and pin for offline play",
 		Args:        cobra.MinimumNArgs(1),
-		Annotations: ids(idPlaylist + "," + idAlbum + "," + idArtist), // an artist pins its tracks (its Library page offline)
+		Annotations: ids(idPlaylist+","+idAlbum+","+idArtist, idsRepeat), // an artist pins its tracks (its Library page offline)
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := a.stateProblem(); errors.As(err, new(*usageError)) { // a mistyped state_dir, before any work
 				return err
@@ -74,7 +74,7 @@ cache: pinned data is never evicted, so it plays with the origin down.`,
 		Use:         "remove REF...",
 		Short:       "Unpin a collection (its data may then be evicted)",
 		Args:        cobra.MinimumNArgs(1),
-		Annotations: ids(idPinned),
+		Annotations: ids(idPinned, idsRepeat),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var refs, keys []string // the same ref twice is one, however a link is written
 			for _, ref := range args {

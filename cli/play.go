@@ -57,7 +57,7 @@ ends with an "error" event saying why.`,
   segue play --search "blue in green" --output wav:out.wav --fast
   segue play --json --quality low https://music.example/p/TOKEN`,
 		Annotations: map[string]string{
-			idsAnnotation:        targetIDs,
+			idsAnnotation:        targetIDs + " " + idsRepeat,
 			jsonErrorsAnnotation: "event",
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -147,7 +147,7 @@ func (a *app) play(ctx context.Context, f playFlags, targets []string) (err erro
 	case errors.Is(err, ctl.ErrRunning) && f.enqueue:
 		if f.radio != "" { // the radio's first batch; it said "bad control command: queue add: give at least one TARGET"
 			tracks, err = r.src.Radio(ctx, f.radio, radioBatch)
-			if err := radioErr(f.radio, len(tracks), err); err != nil {
+			if err := radioErr(f.radio, len(tracks), whichNotFound(ctx, r.src, err, f.radio)); err != nil {
 				return fmt.Errorf("play --radio: %w", err)
 			}
 		}

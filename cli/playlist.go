@@ -45,14 +45,20 @@ works wherever a playlist ID does for reading: show, export, import, play.`,
 			return a.withClient(func(c source) error {
 				pl, err := do(cmd.Context(), c, args)
 				if err != nil {
-					return err
+					return whichNotFound(cmd.Context(), c, err, idArgs(kinds, args)...)
 				}
 				return a.printPlaylist(pl, asJSON, false)
 			})
 		}}
 	}
-	// One playlist ID, then what adds tracks.
-	const onePlaylist, thenTracks = idPlaylist, idPlaylist + " " + idAlbum + "," + idArtist + "," + idPlaylist
+	// One playlist ID; then what adds tracks; a playlist and a name or
+	// position (nothing to complete).
+	const (
+		onePlaylist = idPlaylist
+		thenTracks  = idPlaylist + " " + idAlbum + "," + idArtist + "," + idPlaylist + " " + idsRepeat
+		thenWord    = idPlaylist + " -"
+		thenFromTo  = idPlaylist + " - -"
+	)
 	list := &cobra.Command{Use: "list", Short: "List your playlists", Args: cobra.NoArgs, RunE: func(cmd *cobra.Command, _ []string) error {
 		return a.withClient(func(c source) error {
 			pls, err := c.Playlists(cmd.Context())
@@ -95,7 +101,7 @@ works wherever a playlist ID does for reading: show, export, import, play.`,
 			return a.printPlaylist(pl, asJSON, true)
 		})
 	}}
-	create := edit("create NAME [TRACK_ID|ALBUM_ID...]", "Create a playlist", "- "+idAlbum+","+idArtist+","+idPlaylist, cobra.MinimumNArgs(1), func(ctx context.Context, c source, args []string) (catalog.Playlist, error) {
+	create := edit("create NAME [TRACK_ID|ALBUM_ID...]", "Create a playlist", "- "+idAlbum+","+idArtist+","+idPlaylist+" "+idsRepeat, cobra.MinimumNArgs(1), func(ctx context.Context, c source, args []string) (catalog.Playlist, error) {
 		if err := checkGivenName("playlist", args[0]); err != nil {
 			return catalog.Playlist{}, err
 		}
@@ -105,7 +111,7 @@ works wherever a playlist ID does for reading: show, export, import, play.`,
 		}
 		return c.CreatePlaylist(ctx, args[0], tracks)
 	})
-	rename := edit("rename ID NAME", "Rename a playlist", onePlaylist, cobra.ExactArgs(2), func(ctx context.Context, c source, args []string) (catalog.Playlist, error) {
+	rename := edit("rename ID NAME", "Rename a playlist", thenWord, cobra.ExactArgs(2), func(ctx context.Context, c source, args []string) (catalog.Playlist, error) {
 		if err := checkGivenName("playlist", args[1]); err != nil {
 			return catalog.Playlist{}, err
 		}
@@ -123,7 +129,7 @@ works wherever a playlist ID does for reading: show, export, import, play.`,
 		return c.AddToPlaylist(ctx, args[0], tracks, at.idx)
 	})
 	add.Flags().Var(&at, "at", "insert before this position, counting from 1 (default: append)")
-	remove := edit("remove ID POSITION", "Remove the track at a position (counting from 1)", onePlaylist, cobra.ExactArgs(2), func(ctx context.Context, c source, args []string) (catalog.Playlist, error) {
+	remove := edit("remove ID POSITION", "Remove the track at a position (counting from 1)", thenWord, cobra.ExactArgs(2), func(ctx context.Context, c source, args []string) (catalog.Playlist, error) {
 		pos, beyond, err := position(args[1])
 		if err != nil {
 			return catalog.Playlist{}, err
@@ -133,7 +139,7 @@ works wherever a playlist ID does for reading: show, export, import, play.`,
 		}
 		return c.RemoveFromPlaylist(ctx, args[0], pos)
 	})
-	move := edit("move ID FROM TO", "Move a track from one position to another (counting from 1)", onePlaylist, cobra.ExactArgs(3), func(ctx context.Context, c source, args []string) (catalog.Playlist, error) {
+	move := edit("move ID FROM TO", "Move a track from one position to another (counting from 1)", thenFromTo, cobra.ExactArgs(3), func(ctx context.Context, c source, args []string) (catalog.Playlist, error) {
 		from, fromBeyond, err := position(args[1])
 		if err != nil {
 			return catalog.Playlist{}, err
@@ -151,7 +157,9 @@ works wherever a playlist ID does for reading: show, export, import, play.`,
 		if err := checkPlaylistID(args[0]); err != nil {
 			return err
 		}
-		return a.withClient(func(c source) error { return c.DeletePlaylist(cmd.Context(), args[0]) })
+		return a.withClient(func(c source) error {
+			return whichNotFound(cmd.Context(), c, c.DeletePlaylist(cmd.Context(), args[0]), args[0])
+		})
 	}}
 	shareCmd := &cobra.Command{Use: "share ID", Short: "Print the playlist's share URL (creating it)", Args: cobra.ExactArgs(1), Annotations: ids(onePlaylist), RunE: func(cmd *cobra.Command, args []string) error {
 		if err := checkPlaylistID(args[0]); err != nil {
@@ -160,7 +168,7 @@ works wherever a playlist ID does for reading: show, export, import, play.`,
 		return a.withClient(func(c source) error {
 			l, err := c.SharePlaylist(cmd.Context(), args[0])
 			if err != nil {
-				return err
+				return whichNotFound(cmd.Context(), c, err, args[0])
 			}
 			if asJSON {
 				return a.printJSON(map[string]string{"url": l.String()})
@@ -173,7 +181,9 @@ works wherever a playlist ID does for reading: show, export, import, play.`,
 		if err := checkPlaylistID(args[0]); err != nil {
 			return err
 		}
-		return a.withClient(func(c source) error { return c.UnsharePlaylist(cmd.Context(), args[0]) })
+		return a.withClient(func(c source) error {
+			return whichNotFound(cmd.Context(), c, c.UnsharePlaylist(cmd.Context(), args[0]), args[0])
+		})
 	}}
 	// delete and unshare print nothing when they succeed: their own --json
 	// says so (the group's said "print JSON")

@@ -36,7 +36,7 @@ recording is never there twice. segue play --radio SEED plays it without end.`,
 			return a.withClient(func(c source) error {
 				ts, err := c.Radio(cmd.Context(), args[0], limit)
 				if err != nil {
-					return err
+					return whichNotFound(cmd.Context(), c, err, args[0])
 				}
 				if len(ts) == 0 {
 					return withExit(ExitNotFound, fmt.Errorf("radio %s: nothing to recommend", args[0]))
@@ -104,6 +104,9 @@ func radioErr(seed string, n int, err error) error {
 // many; f.mu is held.
 func (f *radioFeeder) more(ctx context.Context, seed string) (int, error) {
 	ts, err := f.c.Radio(ctx, seed, radioBatch)
+	if c, ok := f.c.(source); ok && err != nil { // an unknown seed said as show says it
+		err = whichNotFound(ctx, c, err, seed)
+	}
 	if err != nil {
 		return 0, err
 	}

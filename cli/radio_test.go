@@ -58,7 +58,7 @@ func TestRadioCommands(t *testing.T) {
 	// (3), an origin down is unreachable (1); both said "the origin has
 	// nothing to play after" (3).
 	if _, errOut, code := segue(t, append(common, "play", "--radio", "tnosuchtrack", "--output", "null")...); code != ExitNotFound ||
-		errOut != "segue: play --radio: seed tnosuchtrack not found"+idsHint+"\n" {
+		errOut != "segue: play --radio: track tnosuchtrack not found on the origin at "+strings.TrimPrefix(url, "http://")+idsHint+"\n" {
 		t.Errorf("play --radio of an unknown track: exit %d, %q; want %d saying the seed is not found", code, errOut, ExitNotFound)
 	}
 	o.stop()

@@ -58,7 +58,7 @@ func Main(args []string) int {
 func run(args []string, stdout, stderr io.Writer) int {
 	a := &app{stdout: stdout, stderr: stderr}
 	root := a.rootCmd()
-	args = jsonAfterCommand(root, args)
+	args = jsonAfterCommand(root, completionWithoutJSON(args))
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
@@ -114,6 +114,28 @@ func jsonAfterCommand(root *cobra.Command, args []string) []string {
 		return args
 	}
 	return args
+}
+
+// completionWithoutJSON drops --json from the words of a shell completion
+// request (cobra's __complete) but the one being typed: a --json before
+// the command's words ("segue --json search ...", which jsonAfterCommand
+// cannot move while they are half typed) made every completion after it
+// fail on an unknown flag, and --json changes no completion. Other args are
+// returned unchanged.
+func completionWithoutJSON(args []string) []string {
+	i := slices.IndexFunc(args, func(s string) bool {
+		return s == cobra.ShellCompRequestCmd || s == cobra.ShellCompNoDescRequestCmd
+	})
+	if i < 0 || len(args) < i+2 {
+		return args
+	}
+	words, typed := args[i+1:len(args)-1], args[len(args)-1]
+	flags, rest := words, []string(nil) // after "--", a --json is an argument
+	if j := slices.Index(words, "--"); j >= 0 {
+		flags, rest = words[:j], words[j:]
+	}
+	flags = slices.DeleteFunc(slices.Clone(flags), func(s string) bool { return s == "--json" || strings.HasPrefix(s, "--json=") })
+	return slices.Concat(args[:i+1], flags, rest, []string{typed})
 }
 
 func (a *app) rootCmd() *cobra.Command {
