@@ -55,20 +55,52 @@ func ListUsers(ctx context.Context, db *sql.DB) ([]User, error) {
 	return out, rows.Err()
 }
 
-// RemoveUser deletes a user and its stars; its playlists and plays stay
-// (adding the same name again gets them back). ErrNoUser when unknown.
-func RemoveUser(ctx context.Context, db *sql.DB, name string) error {
-	res, err := db.ExecContext(ctx, `DELETE FROM subsonic_users WHERE name = ?`, name)
+// Removed counts what RemoveUser deleted with a user.
+type Removed struct {
+	Playlists int64 `json:"playlists"` // with their tracks and share links
+	Plays     int64 `json:"plays"`     // its scrobbles: play events
+	Stars     int64 `json:"stars"`
+}
+
+// RemoveUser deletes the user called name and everything it owns, in one
+// transaction: its playlists (their share links stop working), its plays
+// and its stars; it returns how many of each went. A user added later
+// under the same name (which has the same ID) starts with none of them.
+// ErrNoUser when no user is called name (nothing is deleted then).
+func RemoveUser(ctx context.Context, db *sql.DB, name string) (Removed, error) {
+	var gone Removed
+	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("remove user %s: %w", name, err)
+		return gone, fmt.Errorf("remove user %s: %w", name, err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("remove user %s: %w", name, ErrNoUser)
+	defer tx.Rollback()
+	var id string
+	err = tx.QueryRowContext(ctx, `DELETE FROM subsonic_users WHERE name = ? RETURNING id`, name).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return gone, fmt.Errorf("remove user %s: %w", name, ErrNoUser)
 	}
-	if _, err := db.ExecContext(ctx, `DELETE FROM stars WHERE owner = ?`, catalog.NewID(prefixUser, name)); err != nil {
-		return fmt.Errorf("remove stars of user %s: %w", name, err)
+	if err != nil {
+		return gone, fmt.Errorf("remove user %s: %w", name, err)
 	}
-	return nil
+	for _, d := range []struct {
+		what, q string
+		n       *int64
+	}{
+		// playlist_tracks go with their playlist (ON DELETE CASCADE)
+		{"playlists", `DELETE FROM playlists WHERE owner = ?`, &gone.Playlists},
+		{"plays", `DELETE FROM events WHERE listener = ?`, &gone.Plays},
+		{"stars", `DELETE FROM stars WHERE owner = ?`, &gone.Stars},
+	} {
+		res, err := tx.ExecContext(ctx, d.q, id)
+		if err != nil {
+			return Removed{}, fmt.Errorf("remove the %s of user %s: %w", d.what, name, err)
+		}
+		*d.n, _ = res.RowsAffected()
+	}
+	if err := tx.Commit(); err != nil {
+		return Removed{}, fmt.Errorf("remove user %s: %w", name, err)
+	}
+	return gone, nil
 }
 
 // account is a user as authentication needs it.
