@@ -26,14 +26,14 @@ func (a *API) playlistFailed(rq *request, err error) *Response {
 }
 
 // playlistOf is a playlist as the wire has it, with entries when it has
-// tracks.
-func (a *API) playlistOf(rq *request, pl catalog.Playlist) Playlist {
+// tracks, marked with when the user starred them (starred; nil: none).
+func (a *API) playlistOf(rq *request, pl catalog.Playlist, starred map[string]time.Time) Playlist {
 	out := Playlist{
 		ID: pl.ID, Name: pl.Name, Owner: rq.user.name, SongCount: pl.TrackCount,
 		Duration: seconds(pl.DurationMS), Created: stamp(pl.Created), Changed: stamp(pl.Updated),
 	}
 	for _, t := range pl.Tracks {
-		out.Entries = append(out.Entries, songOf(t, time.Time{}))
+		out.Entries = append(out.Entries, songOf(t, starred[t.ID]))
 	}
 	return out
 }
@@ -50,7 +50,7 @@ func (a *API) getPlaylists(rq *request) *Response {
 	}
 	out := &Playlists{Playlists: []Playlist{}}
 	for _, pl := range pls {
-		out.Playlists = append(out.Playlists, a.playlistOf(rq, pl))
+		out.Playlists = append(out.Playlists, a.playlistOf(rq, pl, nil)) // no tracks
 	}
 	res := ok()
 	res.Playlists = out
@@ -63,7 +63,11 @@ func (a *API) answerPlaylist(rq *request, id string) *Response {
 	if err != nil {
 		return a.playlistFailed(rq, err)
 	}
-	out := a.playlistOf(rq, pl)
+	starred, err := a.stars(rq)
+	if err != nil {
+		return a.internal(rq, err)
+	}
+	out := a.playlistOf(rq, pl, starred)
 	if out.Entries == nil {
 		out.Entries = []Child{}
 	}
