@@ -82,11 +82,15 @@ func (p params) id(name string) (string, *Response) {
 	return v, nil
 }
 
-// ids returns every value of name (none is fine), each a valid ID.
-func (p params) ids(name string) ([]string, *Response) {
+// ids returns every value of name (none is fine), each a valid ID, at
+// most maxIDs of them.
+func (p params) ids(name string) ([]string, *Response) { return p.idsUpTo(name, maxIDs) }
+
+// idsUpTo is ids with at most most values.
+func (p params) idsUpTo(name string, most int) ([]string, *Response) {
 	vs := p[name]
-	if len(vs) > maxIDs {
-		return nil, failed(CodeGeneric, fmt.Sprintf("%d values of %s: give at most %d", len(vs), name, maxIDs))
+	if len(vs) > most {
+		return nil, failed(CodeGeneric, fmt.Sprintf("%d values of %s: give at most %d", len(vs), name, most))
 	}
 	for _, v := range vs {
 		if !validID(v) {

@@ -54,6 +54,7 @@ type Response struct {
 	AlbumList              *AlbumList     `xml:"albumList" json:"albumList,omitempty"`
 	SearchResult2          *SearchResult2 `xml:"searchResult2" json:"searchResult2,omitempty"`
 	Starred                *SearchResult2 `xml:"starred" json:"starred,omitempty"`
+	PlayQueue              *PlayQueue     `xml:"playQueue" json:"playQueue,omitempty"`
 }
 
 // AlbumList is getAlbumList's answer: albums as folders.
@@ -237,6 +238,17 @@ type Playlist struct {
 }
 
 // Genres is getGenres' answer.
+// PlayQueue is a user's saved play queue. current is a song ID, a string
+// as OpenSubsonic has it (the 1.16.1 XSD says int).
+type PlayQueue struct {
+	Current   string  `xml:"current,attr,omitempty" json:"current,omitempty"`
+	Position  int64   `xml:"position,attr,omitempty" json:"position,omitempty"` // milliseconds into current
+	Username  string  `xml:"username,attr" json:"username"`
+	Changed   string  `xml:"changed,attr" json:"changed"`
+	ChangedBy string  `xml:"changedBy,attr" json:"changedBy"`
+	Entries   []Child `xml:"entry" json:"entry"`
+}
+
 type Genres struct {
 	Genres []Genre `xml:"genre" json:"genre"`
 }
