@@ -14,6 +14,12 @@ import (
 // playlist store (the user's ID owns them). Subsonic's comment and public
 // are not kept: segue shares a playlist by URL instead.
 
+// maxPlaylistSongs bounds the songs one playlist call names (songId,
+// songIdToAdd, songIndexToRemove): as many as an origin playlist holds
+// (origin's maxPlaylistTracks, which refuses a playlist grown past it),
+// so an app saves a long queue as a playlist in one call.
+const maxPlaylistSongs = 10_000
+
 // playlistFailed maps a playlist store error to an answer.
 func (a *API) playlistFailed(rq *request, err error) *Response {
 	switch {
@@ -88,7 +94,7 @@ func (a *API) getPlaylist(rq *request) *Response {
 // given playlistId, replaces that playlist's songs (and its name when name
 // is given). It answers the playlist (API 1.14.0).
 func (a *API) createPlaylist(rq *request) *Response {
-	songs, res := rq.p.ids("songId")
+	songs, res := rq.p.idsUpTo("songId", maxPlaylistSongs)
 	if res != nil {
 		return res
 	}
@@ -130,11 +136,11 @@ func (a *API) updatePlaylist(rq *request) *Response {
 	if res != nil {
 		return res
 	}
-	adds, res := rq.p.ids("songIdToAdd")
+	adds, res := rq.p.idsUpTo("songIdToAdd", maxPlaylistSongs)
 	if res != nil {
 		return res
 	}
-	drops, res := rq.p.integers("songIndexToRemove")
+	drops, res := rq.p.integersUpTo("songIndexToRemove", maxPlaylistSongs)
 	if res != nil {
 		return res
 	}
