@@ -55,6 +55,9 @@ type Response struct {
 	SearchResult2          *SearchResult2 `xml:"searchResult2" json:"searchResult2,omitempty"`
 	Starred                *SearchResult2 `xml:"starred" json:"starred,omitempty"`
 	PlayQueue              *PlayQueue     `xml:"playQueue" json:"playQueue,omitempty"`
+	ArtistInfo             *ArtistInfo    `xml:"artistInfo" json:"artistInfo,omitempty"`
+	ArtistInfo2            *ArtistInfo2   `xml:"artistInfo2" json:"artistInfo2,omitempty"`
+	AlbumInfo              *AlbumInfo     `xml:"albumInfo" json:"albumInfo,omitempty"`
 }
 
 // AlbumList is getAlbumList's answer: albums as folders.
@@ -248,6 +251,21 @@ type PlayQueue struct {
 	ChangedBy string  `xml:"changedBy,attr" json:"changedBy"`
 	Entries   []Child `xml:"entry" json:"entry"`
 }
+
+// ArtistInfo is what getArtistInfo answers: similar artists only (no
+// biography or images: segue keeps none).
+type ArtistInfo struct {
+	SimilarArtists []Artist `xml:"similarArtist" json:"similarArtist,omitempty"`
+}
+
+// ArtistInfo2 is ArtistInfo with the ID3 artists of getArtistInfo2.
+type ArtistInfo2 struct {
+	SimilarArtists []ArtistID3 `xml:"similarArtist" json:"similarArtist,omitempty"`
+}
+
+// AlbumInfo is what getAlbumInfo and getAlbumInfo2 answer: nothing, as
+// segue keeps no notes or images beyond the cover (getCoverArt).
+type AlbumInfo struct{}
 
 type Genres struct {
 	Genres []Genre `xml:"genre" json:"genre"`

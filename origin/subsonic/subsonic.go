@@ -118,6 +118,10 @@ func New(o *origin.Server, opts Options) (*API, error) {
 		"getSimilarSongs2":  a.getSimilarSongs2,
 		"getTopSongs":       a.getTopSongs,
 		"getPlayQueue":      a.getPlayQueue,
+		"getArtistInfo":     a.getArtistInfo,
+		"getArtistInfo2":    a.getArtistInfo2,
+		"getAlbumInfo":      a.getAlbumInfo,
+		"getAlbumInfo2":     a.getAlbumInfo2,
 		"savePlayQueue":     a.savePlayQueue,
 	}
 	return a, nil
