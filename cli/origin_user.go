@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"segue/catalog"
 	"segue/origin/subsonic"
 )
 
@@ -133,7 +134,7 @@ printed on standard output, once: the origin keeps only its sha256.`,
 
 	remove := &cobra.Command{
 		Use:   "remove NAME",
-		Short: "Remove a user and its stars (its playlists and plays stay)",
+		Short: "Remove a user with its playlists, plays and stars",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := subsonic.CheckUserName(args[0]); err != nil {
@@ -144,19 +145,26 @@ printed on standard output, once: the origin keeps only its sha256.`,
 				return err
 			}
 			defer db.Close()
-			err = subsonic.RemoveUser(cmd.Context(), db, args[0])
+			gone, err := subsonic.RemoveUser(cmd.Context(), db, args[0])
 			if errors.Is(err, subsonic.ErrNoUser) {
 				return withExit(ExitNotFound, fmt.Errorf("%w (see segue origin user list%s)", err, same(cmd)))
 			}
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stderr, "user %s removed\n", args[0])
+			fmt.Fprintf(a.stderr, "user %s removed, with %s\n", args[0], removedWords(gone))
 			return nil
 		},
 	}
 	cmd.AddCommand(add, list, jsonErrorFlag(remove))
 	return cmd
+}
+
+// removedWords says what went with a removed user: "2 playlists, 1 play
+// and 0 stars".
+func removedWords(r subsonic.Removed) string {
+	return catalog.Count(int(r.Playlists), "playlist") + ", " + catalog.Count(int(r.Plays), "play") +
+		" and " + catalog.Count(int(r.Stars), "star")
 }
 
 // userFree refuses to add name when the origin has a user of that name.

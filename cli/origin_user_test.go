@@ -21,7 +21,8 @@ import (
 // standard input (not a terminal here), prints the API key once; list
 // --json shows the user and no secret; a real "segue origin serve" then
 // answers Subsonic's ping for the user's token and its API key; remove of
-// an unknown user exits 3, an empty password 2.
+// an unknown user exits 3, an empty password 2; remove says what went
+// with the user.
 func TestOriginUserCommands(t *testing.T) {
 	h := newSwarmHost(t, segueBinary(t))
 	data := filepath.Join(h.dir, "origin")
@@ -74,7 +75,17 @@ func TestOriginUserCommands(t *testing.T) {
 			t.Errorf("ping with %v: %s", q, body)
 		}
 	}
-	h.run("origin", "user", "remove", "alice", "--data", data)
+	q := url.Values{"apiKey": {added.APIKey}, "f": {"json"}, "name": {"Empty"}}
+	resp, err := http.Get(base + "/rest/createPlaylist.view?" + q.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	// the user goes with its playlist, and says so
+	out, err = h.command("origin", "user", "remove", "alice", "--data", data).CombinedOutput()
+	if want := "user alice removed, with 1 playlist, 0 plays and 0 stars\n"; err != nil || string(out) != want {
+		t.Errorf("user remove: %q (%v), want %q", out, err, want)
+	}
 }
 
 // processExit is the exit status of a finished command (0 for no error).

@@ -70,6 +70,7 @@ var migrateTables = []struct{ table, from, to, order string }{
 	{"track_features", "track_id, file_mtime, tempo, centroid, flatness, rolloff, rms_db, crest_db, fingerprint, recording", "", "track_id"},
 	{"subsonic_users", "name, id, pass_sealed, api_key_sha, created_at", "", "name"},
 	{"stars", "owner, item_id, starred_at", "", "owner, item_id"},
+	{"play_queues", "owner, track_ids, current_id, position_ms, changed_at, changed_by", "", "owner"},
 }
 
 // identityTables are the PostgreSQL tables whose rowid is an identity: after

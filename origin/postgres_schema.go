@@ -367,4 +367,16 @@ CREATE TABLE catalog_changed (
 	at bigint NOT NULL
 );
 INSERT INTO catalog_changed (id, at) VALUES (1, (extract(epoch FROM clock_timestamp()) * 1000)::bigint);
+`,
+
+	// 14: each Subsonic user's play queue (SQLite's step 18).
+	`
+CREATE TABLE play_queues (
+	owner       text COLLATE "C" PRIMARY KEY,
+	track_ids   text COLLATE "C" NOT NULL,
+	current_id  text COLLATE "C" NOT NULL DEFAULT '',
+	position_ms bigint NOT NULL DEFAULT 0,
+	changed_at  bigint NOT NULL,
+	changed_by  text NOT NULL DEFAULT ''
+);
 `}

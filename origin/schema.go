@@ -301,4 +301,18 @@ CREATE TABLE catalog_changed (
 	at INTEGER NOT NULL                    -- unix milliseconds
 );
 INSERT INTO catalog_changed (id, at) VALUES (1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER));
+`,
+
+	// 18: each Subsonic user's play queue (savePlayQueue), see
+	// origin/subsonic/store.go. Track IDs are no foreign keys, as in
+	// playlists: a track a re-ingest drops is left out when read.
+	`
+CREATE TABLE play_queues (
+	owner       TEXT PRIMARY KEY,         -- subsonic_users.id
+	track_ids   TEXT NOT NULL,            -- the queue's track IDs in order, space-separated
+	current_id  TEXT NOT NULL DEFAULT '', -- the track playing; '' none
+	position_ms INTEGER NOT NULL DEFAULT 0, -- how far into current
+	changed_at  INTEGER NOT NULL,         -- unix milliseconds
+	changed_by  TEXT NOT NULL DEFAULT ''  -- the app that saved it (its c parameter)
+) WITHOUT ROWID;
 `}

@@ -128,7 +128,7 @@ func TestRefusedCredentialsAreRateLimited(t *testing.T) {
 // in with a token at once.
 func TestUserAddedWhileServing(t *testing.T) {
 	f := newFixture(t)
-	if err := RemoveUser(t.Context(), f.srv.Catalog(), alice); err != nil {
+	if _, err := RemoveUser(t.Context(), f.srv.Catalog(), alice); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.Remove(filepath.Join(f.data, KeyFile)); err != nil {

@@ -108,8 +108,11 @@ type fixture struct {
 	api    *API
 	data   string
 	apiKey string // alice's
-	tracks map[string]catalog.Track
-	albums map[string]catalog.Album // by title
+	// catalogURL is the origin's PostgreSQL catalog; "" for its data
+	// dir's SQLite one
+	catalogURL string
+	tracks     map[string]catalog.Track
+	albums     map[string]catalog.Album // by title
 }
 
 func newFixture(t testing.TB) *fixture { return newFixtureWith(t, origin.ServerOptions{}) }
@@ -157,7 +160,7 @@ func serveAPI(t testing.TB, o origin.ServerOptions, opts Options) *fixture {
 	srv.Mount(Prefix, api)
 	base, _ := origintest.Serve(t, srv)
 	ctx := context.Background()
-	f := &fixture{base: base, srv: srv, api: api, data: data, apiKey: key,
+	f := &fixture{base: base, srv: srv, api: api, data: data, apiKey: key, catalogURL: o.Catalog,
 		tracks: map[string]catalog.Track{}, albums: map[string]catalog.Album{}}
 	artists, err := srv.Reader().Artists(ctx)
 	if err != nil {

@@ -63,8 +63,8 @@ func (a *API) scrobble(rq *request) *Response {
 	return ok()
 }
 
-// starTargets gathers id, albumId and artistId (each repeatable) and
-// checks that each names something in the catalog.
+// starTargets gathers id, albumId and artistId (each repeatable): at
+// least one, each the shape of an ID.
 func (a *API) starTargets(rq *request) ([]string, *Response) {
 	var all []string
 	for _, name := range []string{"id", "albumId", "artistId"} {
@@ -77,12 +77,21 @@ func (a *API) starTargets(rq *request) ([]string, *Response) {
 	if len(all) == 0 {
 		return nil, failed(CodeMissingParam, "required parameter id, albumId or artistId is missing")
 	}
-	for _, id := range all {
+	return all, nil
+}
+
+// known answers code 70 for the first of ids that names nothing in the
+// catalog and is not in keep; nil when there is none.
+func (a *API) known(rq *request, ids []string, keep map[string]time.Time) *Response {
+	for _, id := range ids {
+		if _, ok := keep[id]; ok {
+			continue
+		}
 		if err := a.exists(rq.Context(), id); err != nil {
-			return nil, a.notFound(rq, id, err)
+			return a.notFound(rq, id, err)
 		}
 	}
-	return all, nil
+	return nil
 }
 
 // exists returns nil when id names a track, album or artist.
@@ -105,15 +114,29 @@ func (a *API) star(rq *request) *Response {
 	if res != nil {
 		return res
 	}
+	if res := a.known(rq, ids, nil); res != nil {
+		return res
+	}
 	if err := a.store.star(rq.Context(), rq.user.id, ids, time.Now()); err != nil {
 		return a.internal(rq, err)
 	}
 	return ok()
 }
 
+// unstar removes the user's stars on the items named, also on items gone
+// from the catalog since they were starred (an app unstars what its own
+// copy shows); an ID that is neither starred nor in the catalog is code
+// 70, and then nothing is unstarred.
 func (a *API) unstar(rq *request) *Response {
 	ids, res := a.starTargets(rq)
 	if res != nil {
+		return res
+	}
+	starred, err := a.stars(rq)
+	if err != nil {
+		return a.internal(rq, err)
+	}
+	if res := a.known(rq, ids, starred); res != nil {
 		return res
 	}
 	if err := a.store.unstar(rq.Context(), rq.user.id, ids); err != nil {

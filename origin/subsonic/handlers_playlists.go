@@ -14,6 +14,12 @@ import (
 // playlist store (the user's ID owns them). Subsonic's comment and public
 // are not kept: segue shares a playlist by URL instead.
 
+// maxPlaylistSongs bounds the songs one playlist call names (songId,
+// songIdToAdd, songIndexToRemove): as many as an origin playlist holds
+// (origin's maxPlaylistTracks, which refuses a playlist grown past it),
+// so an app saves a long queue as a playlist in one call.
+const maxPlaylistSongs = 10_000
+
 // playlistFailed maps a playlist store error to an answer.
 func (a *API) playlistFailed(rq *request, err error) *Response {
 	switch {
@@ -26,14 +32,14 @@ func (a *API) playlistFailed(rq *request, err error) *Response {
 }
 
 // playlistOf is a playlist as the wire has it, with entries when it has
-// tracks.
-func (a *API) playlistOf(rq *request, pl catalog.Playlist) Playlist {
+// tracks, marked with when the user starred them (starred; nil: none).
+func (a *API) playlistOf(rq *request, pl catalog.Playlist, starred map[string]time.Time) Playlist {
 	out := Playlist{
 		ID: pl.ID, Name: pl.Name, Owner: rq.user.name, SongCount: pl.TrackCount,
 		Duration: seconds(pl.DurationMS), Created: stamp(pl.Created), Changed: stamp(pl.Updated),
 	}
 	for _, t := range pl.Tracks {
-		out.Entries = append(out.Entries, songOf(t, time.Time{}))
+		out.Entries = append(out.Entries, songOf(t, starred[t.ID]))
 	}
 	return out
 }
@@ -50,7 +56,7 @@ func (a *API) getPlaylists(rq *request) *Response {
 	}
 	out := &Playlists{Playlists: []Playlist{}}
 	for _, pl := range pls {
-		out.Playlists = append(out.Playlists, a.playlistOf(rq, pl))
+		out.Playlists = append(out.Playlists, a.playlistOf(rq, pl, nil)) // no tracks
 	}
 	res := ok()
 	res.Playlists = out
@@ -63,7 +69,11 @@ func (a *API) answerPlaylist(rq *request, id string) *Response {
 	if err != nil {
 		return a.playlistFailed(rq, err)
 	}
-	out := a.playlistOf(rq, pl)
+	starred, err := a.stars(rq)
+	if err != nil {
+		return a.internal(rq, err)
+	}
+	out := a.playlistOf(rq, pl, starred)
 	if out.Entries == nil {
 		out.Entries = []Child{}
 	}
@@ -84,7 +94,7 @@ func (a *API) getPlaylist(rq *request) *Response {
 // given playlistId, replaces that playlist's songs (and its name when name
 // is given). It answers the playlist (API 1.14.0).
 func (a *API) createPlaylist(rq *request) *Response {
-	songs, res := rq.p.ids("songId")
+	songs, res := rq.p.idsUpTo("songId", maxPlaylistSongs)
 	if res != nil {
 		return res
 	}
@@ -126,11 +136,11 @@ func (a *API) updatePlaylist(rq *request) *Response {
 	if res != nil {
 		return res
 	}
-	adds, res := rq.p.ids("songIdToAdd")
+	adds, res := rq.p.idsUpTo("songIdToAdd", maxPlaylistSongs)
 	if res != nil {
 		return res
 	}
-	drops, res := rq.p.integers("songIndexToRemove")
+	drops, res := rq.p.integersUpTo("songIndexToRemove", maxPlaylistSongs)
 	if res != nil {
 		return res
 	}

@@ -329,3 +329,68 @@ func TestGetPlaylistsOfAnotherUser(t *testing.T) {
 		t.Fatalf("getPlaylists username=%s: %+v; want its own playlist", alice, r)
 	}
 }
+
+// TestArtistAndAlbumInfo: getArtistInfo2 and getArtistInfo, which apps
+// call on opening an artist, answer the artists of the songs the
+// recommender finds like the artist's (getSimilarSongs2's), without the
+// artist itself; getAlbumInfo2 and getAlbumInfo, called on opening an
+// album, answer an empty albumInfo (segue keeps no notes or images
+// beyond the cover). Unknown IDs are 70, a missing one 10. All four were
+// unknown methods (70), which apps showed as errors.
+func TestArtistAndAlbumInfo(t *testing.T) {
+	f := newFixture(t)
+	song, album := f.tracks["Sunrise Over Water"], f.albums["First Light"]
+	self := album.ArtistID
+	var want []string
+	for _, s := range f.jsonCall(t, "getSimilarSongs2", url.Values{"id": {self}, "count": {"100"}}).SimilarSongs2.Songs {
+		if s.ArtistID != self && !slices.Contains(want, s.ArtistID) {
+			want = append(want, s.ArtistID)
+		}
+	}
+	if len(want) == 0 {
+		t.Fatal("the recommender finds no other artist's songs like Alpha Artist's: nothing to compare")
+	}
+	r := f.jsonCall(t, "getArtistInfo2", url.Values{"id": {self}})
+	mustOK(t, "getArtistInfo2", r)
+	if r.ArtistInfo2 == nil {
+		t.Fatal("getArtistInfo2: no artistInfo2")
+	}
+	var got []string
+	for _, ar := range r.ArtistInfo2.SimilarArtists {
+		got = append(got, ar.ID)
+		if ar.Name == "" || ar.AlbumCount != 1 {
+			t.Errorf("similar artist %+v: want its name and its one album", ar)
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("getArtistInfo2 similar artists %v, want %v (getSimilarSongs2's other artists)", got, want)
+	}
+	r = f.jsonCall(t, "getArtistInfo", url.Values{"id": {song.ID}, "count": {"1"}})
+	mustOK(t, "getArtistInfo", r)
+	if r.ArtistInfo == nil || len(r.ArtistInfo.SimilarArtists) != 1 || r.ArtistInfo.SimilarArtists[0].ID != want[0] {
+		t.Errorf("getArtistInfo of a song, count 1: %+v, want [%s]", r.ArtistInfo, want[0])
+	}
+	for _, m := range []string{"getAlbumInfo2", "getAlbumInfo"} {
+		r := f.jsonCall(t, m, url.Values{"id": {album.ID}})
+		mustOK(t, m, r)
+		if r.AlbumInfo == nil {
+			t.Errorf("%s: no albumInfo", m)
+		}
+	}
+	for _, e := range []struct {
+		method string
+		q      url.Values
+		code   int
+	}{
+		{"getArtistInfo2", url.Values{"id": {"arnothing"}}, CodeNotFound},
+		{"getArtistInfo2", nil, CodeMissingParam},
+		{"getArtistInfo", url.Values{"id": {"tnothing"}}, CodeNotFound},
+		{"getAlbumInfo2", url.Values{"id": {"alnothing"}}, CodeNotFound},
+		{"getAlbumInfo2", url.Values{"id": {song.ID}}, CodeNotFound}, // a song is no album
+		{"getAlbumInfo", nil, CodeMissingParam},
+	} {
+		if r := f.jsonCall(t, e.method, e.q); r.Error == nil || r.Error.Code != e.code {
+			t.Errorf("%s %s: %+v, want code %d", e.method, e.q.Encode(), r.Error, e.code)
+		}
+	}
+}

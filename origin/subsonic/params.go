@@ -82,11 +82,15 @@ func (p params) id(name string) (string, *Response) {
 	return v, nil
 }
 
-// ids returns every value of name (none is fine), each a valid ID.
-func (p params) ids(name string) ([]string, *Response) {
+// ids returns every value of name (none is fine), each a valid ID, at
+// most maxIDs of them.
+func (p params) ids(name string) ([]string, *Response) { return p.idsUpTo(name, maxIDs) }
+
+// idsUpTo is ids with at most most values.
+func (p params) idsUpTo(name string, most int) ([]string, *Response) {
 	vs := p[name]
-	if len(vs) > maxIDs {
-		return nil, failed(CodeGeneric, fmt.Sprintf("%d values of %s: give at most %d", len(vs), name, maxIDs))
+	if len(vs) > most {
+		return nil, failed(CodeGeneric, fmt.Sprintf("%d values of %s: give at most %d", len(vs), name, most))
 	}
 	for _, v := range vs {
 		if !validID(v) {
@@ -127,11 +131,15 @@ func (p params) seconds(name string, def time.Duration, hi int) (time.Duration, 
 // decimal is a number written with digits and at most one point.
 var decimal = regexp.MustCompile(`^([0-9]+\.?[0-9]*|\.[0-9]+)$`)
 
-// integers returns every value of name as a whole number of at least 0.
-func (p params) integers(name string) ([]int64, *Response) {
+// integers returns every value of name as a whole number of at least 0,
+// at most maxIDs of them.
+func (p params) integers(name string) ([]int64, *Response) { return p.integersUpTo(name, maxIDs) }
+
+// integersUpTo is integers with at most most values.
+func (p params) integersUpTo(name string, most int) ([]int64, *Response) {
 	vs := p[name]
-	if len(vs) > maxIDs {
-		return nil, failed(CodeGeneric, fmt.Sprintf("%d values of %s: give at most %d", len(vs), name, maxIDs))
+	if len(vs) > most {
+		return nil, failed(CodeGeneric, fmt.Sprintf("%d values of %s: give at most %d", len(vs), name, most))
 	}
 	out := make([]int64, len(vs))
 	for i, v := range vs {

@@ -54,6 +54,10 @@ type Response struct {
 	AlbumList              *AlbumList     `xml:"albumList" json:"albumList,omitempty"`
 	SearchResult2          *SearchResult2 `xml:"searchResult2" json:"searchResult2,omitempty"`
 	Starred                *SearchResult2 `xml:"starred" json:"starred,omitempty"`
+	PlayQueue              *PlayQueue     `xml:"playQueue" json:"playQueue,omitempty"`
+	ArtistInfo             *ArtistInfo    `xml:"artistInfo" json:"artistInfo,omitempty"`
+	ArtistInfo2            *ArtistInfo2   `xml:"artistInfo2" json:"artistInfo2,omitempty"`
+	AlbumInfo              *AlbumInfo     `xml:"albumInfo" json:"albumInfo,omitempty"`
 }
 
 // AlbumList is getAlbumList's answer: albums as folders.
@@ -237,6 +241,32 @@ type Playlist struct {
 }
 
 // Genres is getGenres' answer.
+// PlayQueue is a user's saved play queue. current is a song ID, a string
+// as OpenSubsonic has it (the 1.16.1 XSD says int).
+type PlayQueue struct {
+	Current   string  `xml:"current,attr,omitempty" json:"current,omitempty"`
+	Position  int64   `xml:"position,attr,omitempty" json:"position,omitempty"` // milliseconds into current
+	Username  string  `xml:"username,attr" json:"username"`
+	Changed   string  `xml:"changed,attr" json:"changed"`
+	ChangedBy string  `xml:"changedBy,attr" json:"changedBy"`
+	Entries   []Child `xml:"entry" json:"entry"`
+}
+
+// ArtistInfo is what getArtistInfo answers: similar artists only (no
+// biography or images: segue keeps none).
+type ArtistInfo struct {
+	SimilarArtists []Artist `xml:"similarArtist" json:"similarArtist,omitempty"`
+}
+
+// ArtistInfo2 is ArtistInfo with the ID3 artists of getArtistInfo2.
+type ArtistInfo2 struct {
+	SimilarArtists []ArtistID3 `xml:"similarArtist" json:"similarArtist,omitempty"`
+}
+
+// AlbumInfo is what getAlbumInfo and getAlbumInfo2 answer: nothing, as
+// segue keeps no notes or images beyond the cover (getCoverArt).
+type AlbumInfo struct{}
+
 type Genres struct {
 	Genres []Genre `xml:"genre" json:"genre"`
 }

@@ -14,7 +14,8 @@ import (
 // This file is all the SQL of the Subsonic API, written in the subset
 // SQLite and PostgreSQL both speak with "?" placeholders, as the origin's
 // repositories are. Its own tables
-// (subsonic_users, stars) are created by the origin's migration 8; the
+// (subsonic_users, stars) are created by the origin's migration 8, and
+// play_queues by its migration 18 (PostgreSQL's 14); the
 // catalog itself is read through origin.Reader, and here only to choose
 // which IDs a listing holds (the Reader has no such listing) before the
 // Reader reads them.
@@ -55,20 +56,54 @@ func ListUsers(ctx context.Context, db *sql.DB) ([]User, error) {
 	return out, rows.Err()
 }
 
-// RemoveUser deletes a user and its stars; its playlists and plays stay
-// (adding the same name again gets them back). ErrNoUser when unknown.
-func RemoveUser(ctx context.Context, db *sql.DB, name string) error {
-	res, err := db.ExecContext(ctx, `DELETE FROM subsonic_users WHERE name = ?`, name)
+// Removed counts what RemoveUser deleted with a user.
+type Removed struct {
+	Playlists int64 `json:"playlists"` // with their tracks and share links
+	Plays     int64 `json:"plays"`     // its scrobbles: play events
+	Stars     int64 `json:"stars"`
+}
+
+// RemoveUser deletes the user called name and everything it owns, in one
+// transaction: its playlists (their share links stop working), its plays,
+// its stars and its play queue; it returns how many of the first three
+// went. A user added later
+// under the same name (which has the same ID) starts with none of them.
+// ErrNoUser when no user is called name (nothing is deleted then).
+func RemoveUser(ctx context.Context, db *sql.DB, name string) (Removed, error) {
+	var gone Removed
+	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("remove user %s: %w", name, err)
+		return gone, fmt.Errorf("remove user %s: %w", name, err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("remove user %s: %w", name, ErrNoUser)
+	defer tx.Rollback()
+	var id string
+	err = tx.QueryRowContext(ctx, `DELETE FROM subsonic_users WHERE name = ? RETURNING id`, name).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return gone, fmt.Errorf("remove user %s: %w", name, ErrNoUser)
 	}
-	if _, err := db.ExecContext(ctx, `DELETE FROM stars WHERE owner = ?`, catalog.NewID(prefixUser, name)); err != nil {
-		return fmt.Errorf("remove stars of user %s: %w", name, err)
+	if err != nil {
+		return gone, fmt.Errorf("remove user %s: %w", name, err)
 	}
-	return nil
+	for _, d := range []struct {
+		what, q string
+		n       *int64
+	}{
+		// playlist_tracks go with their playlist (ON DELETE CASCADE)
+		{"playlists", `DELETE FROM playlists WHERE owner = ?`, &gone.Playlists},
+		{"plays", `DELETE FROM events WHERE listener = ?`, &gone.Plays},
+		{"stars", `DELETE FROM stars WHERE owner = ?`, &gone.Stars},
+		{"play queue", `DELETE FROM play_queues WHERE owner = ?`, new(int64)},
+	} {
+		res, err := tx.ExecContext(ctx, d.q, id)
+		if err != nil {
+			return Removed{}, fmt.Errorf("remove the %s of user %s: %w", d.what, name, err)
+		}
+		*d.n, _ = res.RowsAffected()
+	}
+	if err := tx.Commit(); err != nil {
+		return Removed{}, fmt.Errorf("remove user %s: %w", name, err)
+	}
+	return gone, nil
 }
 
 // account is a user as authentication needs it.
@@ -130,6 +165,51 @@ func (s store) stars(ctx context.Context, owner string) ([]string, map[string]ti
 		at[id] = time.UnixMilli(ms).UTC()
 	}
 	return ids, at, rows.Err()
+}
+
+// playQueue is a user's saved play queue (savePlayQueue).
+type playQueue struct {
+	trackIDs   []string
+	current    string // a track ID; "" none
+	positionMS int64  // how far into current
+	changed    time.Time
+	changedBy  string // the app (c) that saved it
+}
+
+// savePlayQueue replaces owner's play queue with q; a queue without
+// tracks deletes it.
+func (s store) savePlayQueue(ctx context.Context, owner string, q playQueue) error {
+	var err error
+	if len(q.trackIDs) == 0 {
+		_, err = s.db.ExecContext(ctx, `DELETE FROM play_queues WHERE owner = ?`, owner)
+	} else {
+		_, err = s.db.ExecContext(ctx, `INSERT INTO play_queues (owner, track_ids, current_id, position_ms, changed_at, changed_by)
+			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (owner) DO UPDATE SET track_ids = excluded.track_ids,
+			current_id = excluded.current_id, position_ms = excluded.position_ms, changed_at = excluded.changed_at,
+			changed_by = excluded.changed_by`,
+			owner, strings.Join(q.trackIDs, " "), q.current, q.positionMS, q.changed.UnixMilli(), q.changedBy)
+	}
+	if err != nil {
+		return fmt.Errorf("save the play queue: %w", err)
+	}
+	return nil
+}
+
+// playQueue returns owner's play queue; false when it has none.
+func (s store) playQueue(ctx context.Context, owner string) (playQueue, bool, error) {
+	var q playQueue
+	var ids string
+	var at int64
+	err := s.db.QueryRowContext(ctx, `SELECT track_ids, current_id, position_ms, changed_at, changed_by FROM play_queues WHERE owner = ?`,
+		owner).Scan(&ids, &q.current, &q.positionMS, &at, &q.changedBy)
+	if errors.Is(err, sql.ErrNoRows) {
+		return q, false, nil
+	}
+	if err != nil {
+		return q, false, fmt.Errorf("read the play queue: %w", err)
+	}
+	q.trackIDs, q.changed = strings.Fields(ids), time.UnixMilli(at).UTC()
+	return q, true, nil
 }
 
 // ids runs a query whose rows are one ID each.

@@ -3,8 +3,8 @@
 // Subsonic apps browse, search and play its catalog. It is a translation
 // layer over the origin's own services (origin.Reader, origin.Playlists,
 // origin.Events, the progressive stream, the recommender): it must hold no
-// catalog logic of its own, and it keeps its own tables (users, stars) in
-// store.go alone.
+// catalog logic of its own, and it keeps its own tables (users, stars,
+// play queues) in store.go alone.
 package subsonic
 
 import (
@@ -117,6 +117,12 @@ func New(o *origin.Server, opts Options) (*API, error) {
 		"getSimilarSongs":   a.getSimilarSongs,
 		"getSimilarSongs2":  a.getSimilarSongs2,
 		"getTopSongs":       a.getTopSongs,
+		"getPlayQueue":      a.getPlayQueue,
+		"getArtistInfo":     a.getArtistInfo,
+		"getArtistInfo2":    a.getArtistInfo2,
+		"getAlbumInfo":      a.getAlbumInfo,
+		"getAlbumInfo2":     a.getAlbumInfo2,
+		"savePlayQueue":     a.savePlayQueue,
 	}
 	return a, nil
 }

@@ -95,6 +95,10 @@ func TestXMLAnswersValidate(t *testing.T) {
 		{"getSimilarSongs2", url.Values{"id": {album.ArtistID}}},
 		{"getSimilarSongs", url.Values{"id": {song.ID}}},
 		{"getTopSongs", url.Values{"artist": {"Alpha Artist"}}},
+		{"getArtistInfo2", url.Values{"id": {album.ArtistID}}},
+		{"getArtistInfo", url.Values{"id": {album.ArtistID}}},
+		{"getAlbumInfo2", url.Values{"id": {album.ID}}},
+		{"getAlbumInfo", url.Values{"id": {song.ID}}},
 		{"getAlbum", url.Values{"id": {"alnothing"}}},   // error 70
 		{"getAlbum", nil},                               // error 10
 		{"ping", url.Values{"u": {alice}, "p": {"no"}}}, // error 40
