@@ -17,14 +17,15 @@ import (
 	"segue/origin/pgtest"
 )
 
-// countingStore is a blob store that counts the bytes read from the blobs
-// it opens, with Read and ReadAt alike.
+// countingStore is a blob store that counts the blobs it is asked to open
+// (found or not) and the bytes read from them, with Read and ReadAt alike.
 type countingStore struct {
 	blobs.Store
-	read atomic.Int64
+	opens, read atomic.Int64
 }
 
 func (c *countingStore) Open(ctx context.Context, hash string) (blobs.Blob, error) {
+	c.opens.Add(1)
 	b, err := c.Store.Open(ctx, hash)
 	if err != nil {
 		return b, err

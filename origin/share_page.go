@@ -212,11 +212,13 @@ func (s *Server) serveSharePage(w http.ResponseWriter, r *http.Request, pl catal
 	if strings.HasSuffix(r.URL.Path, "/") { // /p/TOKEN/
 		api, data.PlaylistFile = "../"+api, "../"+data.PlaylistFile
 	}
+	asked := map[string]bool{} // albums whose cover was looked for
 	for _, t := range pl.Tracks {
 		data.Tracks = append(data.Tracks, shareTrack{Track: t, Src: api + "tracks/" + url.PathEscape(t.ID) + "/stream?" + q})
-		if data.Cover != "" {
+		if data.Cover != "" || asked[t.AlbumID] {
 			continue
 		}
+		asked[t.AlbumID] = true
 		if s.hasCover(r.Context(), t.AlbumID) { // the first album with a cover
 			cover := "albums/" + url.PathEscape(t.AlbumID) + "/cover?" + q
 			data.Cover, data.CoverAlbum, data.Image = api+cover, t.Album, base+"/api/v1/"+cover

@@ -53,18 +53,49 @@ func TestSharePageLinksItsCover(t *testing.T) {
 // by hand, a bucket's expiry rule) shows the page's empty cover square, not
 // a broken image: the page links only a cover it can serve.
 func TestSharePageWithoutItsCoverImage(t *testing.T) {
-	f := newFixtureOn(t, sqliteEngine)
-	cover := tinyPNG(t)
-	band := f.artist("Band")
-	album := f.album(band, "Band", "Lost", 2020, cover)
-	song, _ := f.track(band, "Band", album, "Lost", "Gone", 1, 1, seg("g1", 1000))
-	if err := f.blobs.Remove(context.Background(), blobs.Hash(cover)); err != nil {
-		t.Fatal(err)
-	}
+	f, song, _ := lostCover(t)
 	r := startServer(t, ServerOptions{DataDir: f.dir}, "127.0.0.1:0")
 	_, link := shared(t, r.base, "", "Lost cover", []string{song})
 	_, body := get(t, "GET", link.String(), map[string]string{"Accept": "text/html"})
 	if page := string(body); strings.Contains(page, "<img") || !strings.Contains(page, `<div class="nocover"></div>`) {
 		t.Errorf("the page links a cover the origin cannot serve:\n%s", page)
 	}
+}
+
+// A share page asks for each album's cover once: a playlist of one
+// album's tracks, many times over, whose cover image is gone from the blob
+// store, opened the store for every track on each view (one S3 request
+// each), anyone holding the link could make the origin do so at will.
+func TestSharePageAsksForEachCoverOnce(t *testing.T) {
+	f, song, other := lostCover(t)
+	store := &countingStore{Store: f.blobs}
+	r := startServer(t, ServerOptions{DataDir: f.dir, Blobs: store}, "127.0.0.1:0")
+	var ids []string
+	for range 20 {
+		ids = append(ids, song, other)
+	}
+	_, link := shared(t, r.base, "", "Lost cover", ids)
+	before := store.opens.Load()
+	resp, body := get(t, "GET", link.String(), map[string]string{"Accept": "text/html"})
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `<div class="nocover"></div>`) {
+		t.Fatalf("share page: %d, no empty cover square:\n%s", resp.StatusCode, body)
+	}
+	if n := store.opens.Load() - before; n != 1 {
+		t.Errorf("a view of a page of %d tracks of one album opened the blob store %d times; want once (the album's cover)", len(ids), n)
+	}
+}
+
+// lostCover is a catalog of one album of two tracks (song, other) whose
+// cover image is gone from the blob store.
+func lostCover(t *testing.T) (f *fixture, song, other string) {
+	f = newFixtureOn(t, sqliteEngine)
+	cover := tinyPNG(t)
+	band := f.artist("Band")
+	album := f.album(band, "Band", "Lost", 2020, cover)
+	song, _ = f.track(band, "Band", album, "Lost", "Gone", 1, 1, seg("g1", 1000))
+	other, _ = f.track(band, "Band", album, "Lost", "Also gone", 1, 2, seg("g2", 1000))
+	if err := f.blobs.Remove(context.Background(), blobs.Hash(cover)); err != nil {
+		t.Fatal(err)
+	}
+	return f, song, other
 }
