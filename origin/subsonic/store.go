@@ -66,9 +66,9 @@ type Removed struct {
 // RemoveUser deletes the user called name and everything it owns, in one
 // transaction: its playlists (their share links stop working), its plays,
 // its stars and its play queue; it returns how many of the first three
-// went. A user added later
-// under the same name (which has the same ID) starts with none of them.
-// ErrNoUser when no user is called name (nothing is deleted then).
+// went. A user added later under the same name (which has the same ID)
+// starts with none of them. ErrNoUser when no user is called name
+// (nothing is deleted then).
 func RemoveUser(ctx context.Context, db *sql.DB, name string) (Removed, error) {
 	var gone Removed
 	tx, err := db.BeginTx(ctx, nil)
