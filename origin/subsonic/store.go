@@ -371,6 +371,28 @@ func (s store) added(ctx context.Context, albumIDs []string) (map[string]time.Ti
 	return out, rows.Err()
 }
 
+// coverless returns which of albumIDs have no cover (as Reader.Cover
+// finds none).
+func (s store) coverless(ctx context.Context, albumIDs []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	if len(albumIDs) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(albumIDs))
+	for i, id := range albumIDs {
+		args[i] = id
+	}
+	ids, err := s.ids(ctx, `SELECT id FROM albums WHERE (cover_hash IS NULL OR cover_hash = '') AND id IN (?`+
+		strings.Repeat(", ?", len(albumIDs)-1)+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read which albums have covers: %w", err)
+	}
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out, nil
+}
+
 // genres counts the songs and albums of each genre (tracks' genre tags,
 // case as first ingested), by name.
 func (s store) genres(ctx context.Context) ([]Genre, error) {
