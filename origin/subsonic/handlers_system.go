@@ -1,5 +1,7 @@
 package subsonic
 
+import "strings"
+
 // musicFolderID is the one music folder: the origin's whole catalog.
 const musicFolderID = 1
 
@@ -43,11 +45,11 @@ func (a *API) getUser(rq *request) *Response {
 	if name == "" {
 		name = rq.user.name
 	}
-	if name != rq.user.name {
+	if !strings.EqualFold(name, rq.user.name) {
 		return failed(CodeNotAuthorized, "a user may only see itself")
 	}
 	res := ok()
-	res.User = &UserRoles{Username: name, ScrobblingEnabled: true, DownloadRole: true, PlaylistRole: true,
+	res.User = &UserRoles{Username: rq.user.name, ScrobblingEnabled: true, DownloadRole: true, PlaylistRole: true,
 		CoverArtRole: true, StreamRole: true, Folders: []int{musicFolderID}}
 	return res
 }
