@@ -7,6 +7,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"strings"
+
+	"segue/catalog"
 )
 
 // authenticate finds the user a request speaks for, from one of the
@@ -16,6 +18,9 @@ import (
 //   - apiKey=KEY alone (code 44 when unknown, 43 when u, p or t come too);
 //   - u=NAME with t=md5(password+s) and s=SALT (API 1.13.0 on);
 //   - u=NAME with p=PASSWORD, or p=enc:HEX (the password hex-encoded).
+//
+// NAME may be in another case than the user's: users' names differ in
+// more than case.
 //
 // A missing parameter is code 10, a wrong name or password 40, a user
 // made with --no-password signing in with a password 42, and token auth
@@ -50,6 +55,12 @@ func (a *API) authenticate(ctx context.Context, p params) (account, *Response) {
 	}
 	wrong := failed(CodeWrongCredential, "wrong username or password")
 	acc, err := a.store.userBy(ctx, "name", name)
+	if errors.Is(err, ErrNoUser) && strings.TrimSpace(name) == name {
+		// the name in another case ("Alice", as a phone's keyboard
+		// writes it), as Navidrome takes it: a user's ID folds case
+		// (AddUser), so at most one user has it
+		acc, err = a.store.userBy(ctx, "id", catalog.NewID(prefixUser, name))
+	}
 	if errors.Is(err, ErrNoUser) {
 		return account{}, wrong
 	}

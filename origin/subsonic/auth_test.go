@@ -192,3 +192,37 @@ func TestAddUserRefuses(t *testing.T) {
 		t.Errorf("users: %+v, %v; want alice alone", users, err)
 	}
 }
+
+// TestUserNameInAnyCase: a user signs in with its name in any case (a
+// phone's keyboard writes "Alice"), as Navidrome takes it, and is the same
+// user: its own name in answers, its own playlists. Names that differ only
+// in case cannot both exist (the user's ID folds case), so no other user
+// answers. A wrong password is still 40. "Alice" was an unknown user (40).
+func TestUserNameInAnyCase(t *testing.T) {
+	f := newFixture(t)
+	as := func(name string, q url.Values) url.Values {
+		for k, v := range tokenAuth("NaCl") {
+			q[k] = v
+		}
+		q.Set("u", name)
+		return q
+	}
+	mustOK(t, "ping as Alice", f.jsonCall(t, "ping", as("Alice", url.Values{})))
+	r := f.jsonCall(t, "getUser", as("ALICE", url.Values{}))
+	if r.User == nil || r.User.Username != alice {
+		t.Errorf("getUser as ALICE: %+v %+v, want alice", r.User, r.Error)
+	}
+	if r := f.jsonCall(t, "getUser", as("ALICE", url.Values{"username": {"Alice"}})); r.User == nil || r.User.Username != alice {
+		t.Errorf("getUser username=Alice as ALICE: %+v %+v, want alice", r.User, r.Error)
+	}
+	mustOK(t, "createPlaylist as Alice", f.jsonCall(t, "createPlaylist", as("Alice", url.Values{"name": {"Phone"}})))
+	if r := f.jsonCall(t, "getPlaylists", nil); len(r.Playlists.Playlists) != 1 || r.Playlists.Playlists[0].Owner != alice {
+		t.Errorf("alice's playlists: %+v, want the one made as Alice", r.Playlists)
+	}
+	if r := f.jsonCall(t, "ping", url.Values{"u": {"Alice"}, "p": {"wrong"}}); r.Error == nil || r.Error.Code != CodeWrongCredential {
+		t.Errorf("Alice with a wrong password: %+v, want 40", r.Error)
+	}
+	if _, _, err := AddUser(t.Context(), f.srv.Catalog(), f.data, "ALICE", "another", false); !errors.Is(err, ErrUserExists) {
+		t.Errorf("adding ALICE beside alice: %v, want ErrUserExists", err)
+	}
+}

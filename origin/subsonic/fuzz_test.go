@@ -14,12 +14,14 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"segue/catalog"
 )
 
 // FuzzAuthenticate parses any query string and authenticates it against a
 // real user store: the parser never panics, a refusal is one of the
 // spec's codes, and a request is let in only when it carries alice's API
-// key alone, or her name with her password (plain or enc:hex) or a token
+// key alone, or her name (in any case) with her password (plain or enc:hex) or a token
 // that is md5(password + salt).
 func FuzzAuthenticate(f *testing.F) {
 	fx := newFixture(f)
@@ -36,6 +38,13 @@ func FuzzAuthenticate(f *testing.F) {
 	f.Add("u=alice&t=&s=x")
 	f.Add("u=alice&p=enc:ZZ&p=x")
 	f.Add("")
+	f.Add("u=ALICE&p=" + url.QueryEscape(alicePassword))
+	f.Add("u=+alice&p=" + url.QueryEscape(alicePassword))
+	// isAlice says whether a u names alice: her name in any case
+	// (authenticate folds it as her ID does), but no spaces around it
+	isAlice := func(name string) bool {
+		return name == alice || strings.TrimSpace(name) == name && catalog.NewID(prefixUser, name) == catalog.NewID(prefixUser, alice)
+	}
 	f.Fuzz(func(t *testing.T, raw string) {
 		r := &http.Request{Method: http.MethodGet, URL: &url.URL{Path: "/rest/ping", RawQuery: raw}}
 		p, err := parseParams(r)
@@ -58,10 +67,10 @@ func FuzzAuthenticate(f *testing.F) {
 		key, name, pass, token, salt := q.Get("apiKey"), q.Get("u"), q.Get("p"), q.Get("t"), q.Get("s")
 		sum := md5.Sum([]byte(alicePassword + salt))
 		byKey := key == fx.apiKey && name == "" && pass == "" && token == ""
-		byPass := key == "" && name == alice && token == "" &&
+		byPass := key == "" && isAlice(name) && token == "" &&
 			(pass == alicePassword || pass == "enc:"+hex.EncodeToString([]byte(alicePassword)) ||
 				strings.EqualFold(pass, "enc:"+hex.EncodeToString([]byte(alicePassword))))
-		byToken := key == "" && name == alice && pass == "" && salt != "" && strings.EqualFold(token, hex.EncodeToString(sum[:]))
+		byToken := key == "" && isAlice(name) && pass == "" && salt != "" && strings.EqualFold(token, hex.EncodeToString(sum[:]))
 		if !byKey && !byPass && !byToken || acc.name != alice {
 			t.Fatalf("%q let in as %q without alice's credentials", raw, acc.name)
 		}

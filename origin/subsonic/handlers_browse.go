@@ -285,7 +285,7 @@ func (a *API) albumList(rq *request) ([]catalog.Album, map[string]time.Time, *Re
 }
 
 func (a *API) getRandomSongs(rq *request) *Response {
-	size, res := rq.p.integer("size", 10, 1, maxListSize)
+	size, res := rq.p.atMost("size", 10, 1, maxListSize)
 	if res != nil {
 		return res
 	}

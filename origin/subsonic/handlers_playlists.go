@@ -47,7 +47,7 @@ func (a *API) playlistOf(rq *request, pl catalog.Playlist, starred map[string]ti
 func (a *API) getPlaylists(rq *request) *Response {
 	// username asks for another user's playlists, which the spec leaves to
 	// admins; segue has none, so only one's own name is answered
-	if name := rq.p.get("username"); name != "" && name != rq.user.name {
+	if name := rq.p.get("username"); name != "" && !strings.EqualFold(name, rq.user.name) {
 		return failed(CodeNotAuthorized, fmt.Sprintf("user %s may only list its own playlists: leave out username", rq.user.name))
 	}
 	pls, err := a.o.Playlists().List(rq.Context(), rq.user.id)

@@ -33,7 +33,7 @@ func (a *API) similar(rq *request, set func(*Response, *Songs)) *Response {
 	if res != nil {
 		return res
 	}
-	count, res := rq.p.integer("count", 50, 1, maxReco)
+	count, res := rq.p.atMost("count", 50, 1, maxReco)
 	if res != nil {
 		return res
 	}
@@ -79,7 +79,7 @@ func (a *API) getTopSongs(rq *request) *Response {
 	if res != nil {
 		return res
 	}
-	count, res := rq.p.integer("count", 50, 1, maxReco)
+	count, res := rq.p.atMost("count", 50, 1, maxReco)
 	if res != nil {
 		return res
 	}
@@ -141,7 +141,7 @@ func (a *API) artistInfo(rq *request) ([]catalog.Track, map[string]time.Time, *R
 	if res != nil {
 		return nil, nil, res
 	}
-	count, res := rq.p.integer("count", 20, 0, maxReco)
+	count, res := rq.p.atMost("count", 20, 0, maxReco)
 	if res != nil {
 		return nil, nil, res
 	}

@@ -1,5 +1,7 @@
 package subsonic
 
+import "strings"
+
 // musicFolderID is the one music folder: the origin's whole catalog.
 const musicFolderID = 1
 
@@ -35,17 +37,19 @@ func (a *API) getMusicFolders(*request) *Response {
 }
 
 // getUser answers what the signed-in user may do; other users are not
-// shown (code 50): segue has no administrators on this API.
+// shown (code 50): segue has no administrators on this API. username may
+// be left out for oneself, as Navidrome and gonic take it (the spec makes
+// it required).
 func (a *API) getUser(rq *request) *Response {
-	name, res := rq.p.require("username")
-	if res != nil {
-		return res
+	name := rq.p.get("username")
+	if name == "" {
+		name = rq.user.name
 	}
-	if name != rq.user.name {
+	if !strings.EqualFold(name, rq.user.name) {
 		return failed(CodeNotAuthorized, "a user may only see itself")
 	}
-	res = ok()
-	res.User = &UserRoles{Username: name, ScrobblingEnabled: true, DownloadRole: true, PlaylistRole: true,
+	res := ok()
+	res.User = &UserRoles{Username: rq.user.name, ScrobblingEnabled: true, DownloadRole: true, PlaylistRole: true,
 		CoverArtRole: true, StreamRole: true, Folders: []int{musicFolderID}}
 	return res
 }

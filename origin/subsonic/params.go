@@ -113,6 +113,14 @@ func (p params) integer(name string, def, lo, hi int) (int, *Response) {
 	return n, nil
 }
 
+// atMost is integer for a count of items that are no page an app reads on
+// from (random songs, similar songs): above hi it is hi, the most answered,
+// rather than refused.
+func (p params) atMost(name string, def, lo, hi int) (int, *Response) {
+	n, res := p.integer(name, def, lo, math.MaxInt)
+	return min(n, hi), res
+}
+
 // seconds returns name, a decimal number of seconds from 0 to hi ("3",
 // "3.5", as clients seek), as a duration rounded to the millisecond; def
 // when absent. Exponents, signs, NaN and infinities are refused.

@@ -66,9 +66,9 @@ type Removed struct {
 // RemoveUser deletes the user called name and everything it owns, in one
 // transaction: its playlists (their share links stop working), its plays,
 // its stars and its play queue; it returns how many of the first three
-// went. A user added later
-// under the same name (which has the same ID) starts with none of them.
-// ErrNoUser when no user is called name (nothing is deleted then).
+// went. A user added later under the same name (which has the same ID)
+// starts with none of them. ErrNoUser when no user is called name
+// (nothing is deleted then).
 func RemoveUser(ctx context.Context, db *sql.DB, name string) (Removed, error) {
 	var gone Removed
 	tx, err := db.BeginTx(ctx, nil)
@@ -369,6 +369,28 @@ func (s store) added(ctx context.Context, albumIDs []string) (map[string]time.Ti
 		out[id] = time.Unix(0, ns).UTC()
 	}
 	return out, rows.Err()
+}
+
+// coverless returns which of albumIDs have no cover (as Reader.Cover
+// finds none).
+func (s store) coverless(ctx context.Context, albumIDs []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	if len(albumIDs) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(albumIDs))
+	for i, id := range albumIDs {
+		args[i] = id
+	}
+	ids, err := s.ids(ctx, `SELECT id FROM albums WHERE (cover_hash IS NULL OR cover_hash = '') AND id IN (?`+
+		strings.Repeat(", ?", len(albumIDs)-1)+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read which albums have covers: %w", err)
+	}
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out, nil
 }
 
 // genres counts the songs and albums of each genre (tracks' genre tags,

@@ -197,7 +197,11 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		a.write(w, r, p, failed(CodeNotFound, fmt.Sprintf("unknown API method %q: see getOpenSubsonicExtensions and the README for what this server answers", method)))
 		return
 	}
-	if res := h(&request{Request: r, w: w, p: p, user: user}); res != nil {
+	rq := &request{Request: r, w: w, p: p, user: user}
+	if res := h(rq); res != nil {
+		if err := a.dropMissingCovers(r.Context(), res); err != nil {
+			res = a.internal(rq, err)
+		}
 		a.write(w, r, p, res)
 	}
 }
