@@ -272,9 +272,11 @@ func (s *Swarm) race(ctx context.Context, order []string, hash string, size int6
 				hedge.Reset(launch())
 			}
 		case <-ctx.Done():
-			for addr := range inflight { // too slow for the time the player has
-				p.Failed(addr, s.opts.Now())
-			}
+			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				for addr := range inflight { // too slow for the time the player has
+					p.Failed(addr, s.opts.Now())
+				}
+			} // else the asker gave up (a skip): no fault of the peers
 			errs = append(errs, ctx.Err())
 			return nil, fmt.Errorf("%w: segment %.12s: %w", ErrNoPeer, hash, errors.Join(errs...))
 		}

@@ -335,3 +335,25 @@ func (m mapStore) Get(hash string) ([]byte, error) {
 	}
 	return nil, cache.ErrMiss
 }
+
+// A request the asker gives up on (the player skipped the track, so the
+// fetch chain cancels the download) is not the peer's failure. The swarm
+// counted it as one and cooled the peer 5 s, doubling with each skip, so
+// a listener skipping through a queue sent the next segments to the origin
+// while a good peer sat idle.
+func TestCancelledRequestDoesNotCoolThePeer(t *testing.T) {
+	seg, hash := randomSegment(t, 256<<10)
+	addr, _ := realPeer(t, ServerOptions{UploadRate: 64 << 10}, seg) // 4 s for the segment
+	s, _ := swarmFor(t, seg, hash, fixed{addr})
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(300*time.Millisecond, cancel)
+	if _, err := s.ChunkAt(ctx, hash, catalog.UrgencyPrefetch); !errors.Is(err, ErrNoPeer) {
+		t.Fatalf("cancelled request: %v, want ErrNoPeer", err)
+	}
+	if st := s.Policy().Stats(); len(st) != 1 || st[0].Failures != 0 {
+		t.Errorf("after a cancelled request the peer's stats are %+v; want no failure", st)
+	}
+	if got := s.Policy().Rank([]string{addr}, int64(len(seg)), catalog.UrgencySoon, time.Now()); len(got) != 1 {
+		t.Errorf("after a cancelled request the peer is not ranked (%v): it is cooling for the asker's own cancellation", got)
+	}
+}
