@@ -29,7 +29,8 @@ func NewID() string {
 const DefaultLookupTTL = 10 * time.Second
 
 // Tracker finds peers through the origin's tracker (a Discovery). Answers
-// are reused for TTL per track, so a track's segments cost one lookup.
+// are reused for TTL per track, so a track's segments cost one lookup, and
+// while the tracker does not answer, for up to StaleLookup.
 type Tracker struct {
 	client TrackerClient
 	self   string
@@ -43,8 +44,15 @@ type Tracker struct {
 
 type lookup struct {
 	addrs []string
-	at    time.Time
+	at    time.Time // when it was last taken for an answer
+	got   time.Time // when the tracker gave it
 }
+
+// StaleLookup is how long a tracker's answer for a track stands in for the
+// tracker while the tracker does not answer (the origin restarting, or
+// away): the peers it named may still be there, each one asked is verified
+// byte by byte, and one gone costs a refused connection and a cooling.
+const StaleLookup = 5 * time.Minute
 
 // NewTracker returns a Discovery over client that leaves the peer self
 // out; ttl <= 0 takes DefaultLookupTTL, now nil takes time.Now.
@@ -78,6 +86,15 @@ func (t *Tracker) Peers(ctx context.Context, trackID string) ([]string, error) {
 	}
 	peers, err := t.client.Peers(ctx, trackID, t.self)
 	if err != nil {
+		if ok && now.Sub(l.got) < StaleLookup {
+			// The tracker is away: its last answer stands in, asked again
+			// after TTL. Without it a tracker restart left a listener with
+			// no peers 10 s in, while the peers that held the track played on.
+			t.mu.Lock()
+			t.answers[trackID] = lookup{l.addrs, now, l.got}
+			t.mu.Unlock()
+			return l.addrs, nil
+		}
 		return nil, err
 	}
 	addrs := make([]string, len(peers))
@@ -92,7 +109,7 @@ func (t *Tracker) Peers(ctx context.Context, trackID string) ([]string, error) {
 		}
 	}
 	t.mu.Lock()
-	t.answers[trackID] = lookup{addrs, now}
+	t.answers[trackID] = lookup{addrs, now, now}
 	t.mu.Unlock()
 	return addrs, nil
 }
