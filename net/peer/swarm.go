@@ -183,12 +183,22 @@ func (s *Swarm) ChunkAt(ctx context.Context, hash string, u catalog.Urgency) ([]
 	if info.track == "" {
 		return nil, fmt.Errorf("%w: segment %.12s belongs to no known track", ErrNoPeer, hash)
 	}
+	// All at once: one discovery that hangs (a tracker out of reach) must
+	// not hold back the others' peers (the LAN's).
+	found := make([][]string, len(s.opts.Discovery))
+	var wg sync.WaitGroup
+	for i, d := range s.opts.Discovery {
+		wg.Go(func() {
+			addrs, err := d.Peers(ctx, info.track)
+			if err != nil {
+				s.opts.Logger.Debug("peer discovery failed", "track", info.track, "err", err)
+			}
+			found[i] = addrs
+		})
+	}
+	wg.Wait()
 	var cands []string
-	for _, d := range s.opts.Discovery {
-		addrs, err := d.Peers(ctx, info.track)
-		if err != nil {
-			s.opts.Logger.Debug("peer discovery failed", "track", info.track, "err", err)
-		}
+	for _, addrs := range found {
 		cands = append(cands, addrs...)
 	}
 	order := s.opts.Policy.Rank(cands, info.size, u, s.opts.Now())

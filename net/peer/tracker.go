@@ -28,6 +28,12 @@ func NewID() string {
 // DefaultLookupTTL is how long a tracker's answer for one track is reused.
 const DefaultLookupTTL = 10 * time.Second
 
+// LookupWait bounds one lookup at the tracker. A lookup is one indexed
+// query at the origin; one slower than this is an origin overloaded or out
+// of reach (a home's internet link down while its LAN is up), and the
+// segment waiting on it has the LAN's peers and the origin still to try.
+const LookupWait = time.Second
+
 // Tracker finds peers through the origin's tracker (a Discovery). Answers
 // are reused for TTL per track, so a track's segments cost one lookup, and
 // while the tracker does not answer, for up to StaleLookup.
@@ -84,7 +90,9 @@ func (t *Tracker) Peers(ctx context.Context, trackID string) ([]string, error) {
 	if ok && now.Sub(l.at) < t.ttl {
 		return l.addrs, nil
 	}
-	peers, err := t.client.Peers(ctx, trackID, t.self)
+	lctx, cancel := context.WithTimeout(ctx, LookupWait)
+	peers, err := t.client.Peers(lctx, trackID, t.self)
+	cancel()
 	if err != nil {
 		if ok && now.Sub(l.got) < StaleLookup {
 			// The tracker is away: its last answer stands in, asked again
