@@ -73,7 +73,7 @@ func NewTracker(client TrackerClient, self string, ttl time.Duration, now func()
 }
 
 // ZonesToward makes t dial a link-local peer (fe80::/10) on this machine's
-// network interface toward the origin at originURL (see ZoneToward), not on
+// network interface toward the origin at originURL (see zoneToward), not on
 // the interface of the origin's machine that its tracker names, and
 // returns t. Call it before the first Peers.
 func (t *Tracker) ZonesToward(originURL string) *Tracker {
@@ -111,9 +111,9 @@ func (t *Tracker) Peers(ctx context.Context, trackID string) ([]string, error) {
 		addrs[i] = p.Addr
 		if linkLocal(p.Addr) && t.origin != "" {
 			if !zoned {
-				zone, zoned = ZoneToward(ctx, t.origin), true
+				zone, zoned = zoneToward(ctx, t.origin), true
 			}
-			addrs[i] = WithZone(p.Addr, zone)
+			addrs[i] = withZone(p.Addr, zone)
 		}
 	}
 	t.mu.Lock()
