@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -76,22 +77,7 @@ func TestPeerLANDiscovery(t *testing.T) {
 	}
 	for from, to := range map[string]string{nsA: nsB, nsB: nsA} {
 		want := addrs[to]
-		testkit.Wait(t, time.Minute, from+" to discover "+want, func() bool {
-			out, err := inNetns(hosts[from], from, "peer", "discover", "--json", "--timeout", "1s").Output()
-			if err != nil {
-				t.Fatalf("peer discover in %s: %v", from, err)
-			}
-			var peers []catalog.Peer
-			if err := json.Unmarshal(out, &peers); err != nil {
-				t.Fatalf("peer discover --json: %v\n%s", err, out)
-			}
-			for _, p := range peers {
-				if p.Addr == want {
-					return true
-				}
-			}
-			return false
-		})
+		testkit.Wait(t, time.Minute, from+" to discover "+want, func() bool { return discovers(t, hosts[from], from, want) })
 	}
 	// Each serving peer's own browser found the other too (its log).
 	for ns, h := range hosts {
@@ -105,4 +91,53 @@ func TestPeerLANDiscovery(t *testing.T) {
 			return re.Match(b)
 		})
 	}
+}
+
+// A peer serving on an IPv6 link-local address with --peer-lan advertised
+// the machine's IPv4 addresses at that port, where nothing served (the
+// zone %dev kept its host from parsing), and browsing took IPv4 answers
+// only. Two namespaces joined by a veth pair, each peer serving on its
+// link-local address: each finds the other at that address, with the zone
+// of its own end of the pair.
+func TestPeerLANDiscoveryLinkLocal(t *testing.T) {
+	bin := segueBinary(t)
+	nsA, nsB, _, _ := netnsPair(t)
+	dev := map[string]string{nsA: vethIn(t, nsA), nsB: vethIn(t, nsB)}
+	ll := map[string]string{nsA: "fe80::a1", nsB: "fe80::b1"}
+	hosts := map[string]*swarmHost{}
+	ports := map[string]string{}
+	for _, ns := range []string{nsA, nsB} {
+		if out, err := exec.Command("ip", "-n", ns, "addr", "add", ll[ns]+"/64", "dev", dev[ns], "nodad").CombinedOutput(); err != nil {
+			t.Fatalf("add a link-local address: %v\n%s", err, out)
+		}
+		hosts[ns] = newSwarmHost(t, bin)
+		out, _ := startInNetns(t, hosts[ns], ns, "--peer-lan", "peer", "serve", "--listen", "["+ll[ns]+"%"+dev[ns]+"]:0")
+		testkit.Wait(t, time.Minute, "the peer endpoint in "+ns, func() bool { return peerRE.MatchString(out.String()) })
+		_, ports[ns], _ = net.SplitHostPort(peerRE.FindStringSubmatch(out.String())[1])
+	}
+	for from, to := range map[string]string{nsA: nsB, nsB: nsA} {
+		want := "[" + ll[to] + "%" + dev[from] + "]:" + ports[to]
+		testkit.Wait(t, 30*time.Second, from+" to discover "+want, func() bool { return discovers(t, hosts[from], from, want) })
+	}
+}
+
+// discovers reports whether `peer discover` run for h in the network
+// namespace ns lists a peer at addr.
+func discovers(t *testing.T, h *swarmHost, ns, addr string) bool {
+	t.Helper()
+	out, err := inNetns(h, ns, "peer", "discover", "--json", "--timeout", "1s").Output()
+	if err != nil {
+		t.Fatalf("peer discover in %s: %v", ns, err)
+	}
+	var peers []catalog.Peer
+	if err := json.Unmarshal(out, &peers); err != nil {
+		t.Fatalf("peer discover --json: %v\n%s", err, out)
+	}
+	for _, p := range peers {
+		if p.Addr == addr {
+			return true
+		}
+	}
+	t.Logf("peer discover in %s lists %s", ns, out)
+	return false
 }

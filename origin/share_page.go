@@ -117,20 +117,18 @@ tracks.forEach((a, i) => {
     if (!a.getAttribute("src")) return; // emptied: the link was revoked
     let status = 0; // what the origin answers for the stream now; 0: no answer
     try { status = (await fetch(a.src, {method: "HEAD", cache: "no-store"})).status; } catch {}
-    if (status === 401) {
+    // 429: refused, and too many refused tokens came from this address of
+    // late; the origin never answers it to a link it takes.
+    if (status === 401 || status === 429) {
       say(document.getElementById("notice"), "This share link was revoked after this page opened: ask its owner for a new link.");
       // Each request with the revoked token counts against this address at
-      // the origin (too many and it refuses the address, valid tokens too):
+      // the origin (too many and its refused tokens get 429 for a while):
       // the players ask no more.
       tracks.forEach((b) => { b.removeAttribute("src"); b.load(); });
       document.getElementById("playall").disabled = true;
       return;
     }
     a.load(); // a failed player does nothing when pressed: anew (preload none), it asks the origin when pressed
-    if (status === 429) { // every track would be refused as well
-      say(document.getElementById("notice"), "The origin refuses this address for a while (too many refused links or tokens came from it): wait a minute, then press play again.");
-      return;
-    }
     say(rows[i].querySelector(".why"), status === 403 || status === 404 ?
       "This track was taken out of the playlist, or out of its owner's library, after this page opened: reload the page to see what the playlist holds now." :
       status >= 200 && status < 300 ? "This browser cannot play this track's audio: try another browser, or segue." :

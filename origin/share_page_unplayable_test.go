@@ -133,6 +133,33 @@ func TestSharePageOfARevokedLinkStopsAsking(t *testing.T) {
 	}
 }
 
+// The page of a link revoked after it opened, on an address whose refused
+// tokens the origin answers 429 for a while (a device with a stale token
+// behind the same NAT): pressing play says the link was revoked. The page
+// said to wait a minute and press play again, which was refused again.
+func TestSharePageOfARevokedLinkOnALimitedAddress(t *testing.T) {
+	ctx := testkit.Chromium(t, 2*time.Minute)
+	w := newStreamWorld(t)
+	pl, _ := openShared(t, ctx, w.r.base, w.owner, "Revoked", w.ids[:1], 1200)
+	if err := clientFor(t, w.r.base, w.owner).UnsharePlaylist(context.Background(), pl.ID); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i <= authBurst; i++ {
+		get(t, "GET", w.r.base+"/api/v1/playlists", map[string]string{"Authorization": "Bearer sgo_stale"})
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("playall"))); err != nil {
+		t.Fatalf("press play all: %v", err)
+	}
+	text, err := chromedp.Run(ctx, chromedp.Poll[string](`(() => { const p = document.querySelector(".why:not([hidden])"); return p ? p.textContent : null; })()`,
+		chromedp.WithPollingTimeout(30*time.Second)))
+	if err != nil {
+		t.Fatalf("the page says nothing: %v", err)
+	}
+	if !strings.Contains(text, "revoked") {
+		t.Errorf("the page says %q, want it to say the link was revoked", text)
+	}
+}
+
 // A recipient behind the same NAT as someone whose stale token the origin
 // refuses again and again presses Play all: the track plays. The origin
 // refused the whole address for a while, the recipient's valid link too,

@@ -7,6 +7,7 @@ import (
 	"log"
 	"log/slog"
 	"net"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
@@ -61,8 +62,12 @@ func StartLAN(o LANOptions) (*LAN, error) {
 		return nil, fmt.Errorf("advertise peer on the LAN: address %q: want host:port", o.Addr)
 	}
 	var ips []net.IP
-	if ip := net.ParseIP(host); ip != nil && !ip.IsUnspecified() {
-		ips = []net.IP{ip}
+	if ip, err := netip.ParseAddr(host); err == nil && !ip.IsUnspecified() {
+		// without its zone (%eth0): a listener takes its own interface's,
+		// the one the answer came in on. net.ParseIP took no zone, so a
+		// link-local host advertised the IPv4 addresses, where nothing
+		// served.
+		ips = []net.IP{ip.WithZone("").AsSlice()}
 	} else {
 		ips = privateIPv4s()
 	}
@@ -133,7 +138,9 @@ func (l *LAN) Peers(context.Context, string) ([]string, error) {
 }
 
 // Browse asks the LAN once for segue peers, waiting up to timeout for
-// answers, and returns them without the peer self.
+// answers, and returns them without the peer self. It asks over IPv4 and,
+// where the machine has it, IPv6: an answer over IPv6 is what gives a
+// link-local peer address its zone (the interface it came in on).
 func Browse(ctx context.Context, timeout time.Duration, self string, logger *slog.Logger) ([]catalog.Peer, error) {
 	entries := make(chan *mdns.ServiceEntry, 64)
 	var peers []catalog.Peer
@@ -143,24 +150,47 @@ func Browse(ctx context.Context, timeout time.Duration, self string, logger *slo
 		seen := map[string]bool{}
 		for e := range entries {
 			id := strings.TrimPrefix(strings.Join(e.InfoFields, ""), "id=")
-			if e.AddrV4 == nil || id == self || id == "" {
+			addr := entryAddr(e)
+			if addr == "" || id == self || id == "" {
 				continue
 			}
-			addr := net.JoinHostPort(e.AddrV4.String(), strconv.Itoa(e.Port))
 			if !seen[addr] {
 				seen[addr] = true
 				peers = append(peers, catalog.Peer{ID: id, Addr: addr})
 			}
 		}
 	}()
-	err := mdns.QueryContext(ctx, &mdns.QueryParam{Service: Service, Domain: "local", Timeout: timeout,
-		Entries: entries, DisableIPv6: true, Logger: mdnsLogger(logger)})
+	query := func(v6 bool) error {
+		return mdns.QueryContext(ctx, &mdns.QueryParam{Service: Service, Domain: "local", Timeout: timeout,
+			Entries: entries, DisableIPv4: v6, DisableIPv6: !v6, Logger: mdnsLogger(logger)})
+	}
+	v6done := make(chan error, 1)
+	go func() { v6done <- query(true) }()
+	err := query(false)
+	if err6 := <-v6done; err6 != nil && logger != nil {
+		logger.Debug("LAN peer browse over IPv6 failed", "err", err6) // a machine without IPv6
+	}
 	close(entries)
 	<-collected
 	if err != nil {
 		return peers, fmt.Errorf("browse the LAN for peers: %w", err)
 	}
 	return peers, nil
+}
+
+// entryAddr is the host:port an mDNS answer names: its IPv4 address, else
+// its IPv6 one; "" for a link-local IPv6 address that came without a zone
+// (an answer over IPv4), which cannot be dialed.
+func entryAddr(e *mdns.ServiceEntry) string {
+	port := strconv.Itoa(e.Port)
+	if e.AddrV4 != nil {
+		return net.JoinHostPort(e.AddrV4.String(), port)
+	}
+	a := e.AddrV6IPAddr
+	if a == nil || (a.IP.IsLinkLocalUnicast() && a.Zone == "") {
+		return ""
+	}
+	return net.JoinHostPort(a.String(), port)
 }
 
 // mdnsLogger routes the mdns package's log lines to logger at debug level.

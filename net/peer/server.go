@@ -64,6 +64,12 @@ type Server struct {
 // uploadPiece is how many bytes are written per rate-limiter wait.
 const uploadPiece = 16 << 10
 
+// pieceStall is how long one piece may take to leave once the rate cap
+// lets it go: 16 KiB in 5 s is below the lowest rendition's rate, so a
+// listener that slow (or gone: asleep, stopped, unplugged) has its upload
+// cut and the slot goes to another.
+const pieceStall = 5 * time.Second
+
 // NewServer returns a peer endpoint over o.Store.
 func NewServer(o ServerOptions) (*Server, error) {
 	if o.Store == nil {
@@ -126,14 +132,22 @@ func (s *Server) handleChunk(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cache-Control", "public, max-age=31536000, immutable")
 	w.WriteHeader(http.StatusOK)
 	start := time.Now()
+	rc := http.NewResponseController(w)
 	for off := 0; off < len(data); off += uploadPiece {
 		piece := data[off:min(off+uploadPiece, len(data))]
 		if err := s.limit.WaitN(r.Context(), len(piece)); err != nil {
 			return // the asker went away
 		}
+		// Without a deadline a listener that stopped reading held the slot
+		// as long as its connection lived: its kernel keeps answering with
+		// a zero window, and the write waits on.
+		if err := rc.SetWriteDeadline(time.Now().Add(pieceStall)); err != nil {
+			s.opts.Logger.Debug("peer upload: no write deadline", "err", err)
+		}
 		n, err := w.Write(piece)
 		s.sent.Add(int64(n))
 		if err != nil {
+			s.opts.Logger.Debug("peer upload cut", "hash", hash, "to", r.RemoteAddr, "sent", off+n, "err", err)
 			return
 		}
 	}

@@ -183,12 +183,22 @@ func (s *Swarm) ChunkAt(ctx context.Context, hash string, u catalog.Urgency) ([]
 	if info.track == "" {
 		return nil, fmt.Errorf("%w: segment %.12s belongs to no known track", ErrNoPeer, hash)
 	}
+	// All at once: one discovery that hangs (a tracker out of reach) must
+	// not hold back the others' peers (the LAN's).
+	found := make([][]string, len(s.opts.Discovery))
+	var wg sync.WaitGroup
+	for i, d := range s.opts.Discovery {
+		wg.Go(func() {
+			addrs, err := d.Peers(ctx, info.track)
+			if err != nil {
+				s.opts.Logger.Debug("peer discovery failed", "track", info.track, "err", err)
+			}
+			found[i] = addrs
+		})
+	}
+	wg.Wait()
 	var cands []string
-	for _, d := range s.opts.Discovery {
-		addrs, err := d.Peers(ctx, info.track)
-		if err != nil {
-			s.opts.Logger.Debug("peer discovery failed", "track", info.track, "err", err)
-		}
+	for _, addrs := range found {
 		cands = append(cands, addrs...)
 	}
 	order := s.opts.Policy.Rank(cands, info.size, u, s.opts.Now())
@@ -272,9 +282,11 @@ func (s *Swarm) race(ctx context.Context, order []string, hash string, size int6
 				hedge.Reset(launch())
 			}
 		case <-ctx.Done():
-			for addr := range inflight { // too slow for the time the player has
-				p.Failed(addr, s.opts.Now())
-			}
+			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				for addr := range inflight { // too slow for the time the player has
+					p.Failed(addr, s.opts.Now())
+				}
+			} // else the asker gave up (a skip): no fault of the peers
 			errs = append(errs, ctx.Err())
 			return nil, fmt.Errorf("%w: segment %.12s: %w", ErrNoPeer, hash, errors.Join(errs...))
 		}

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -334,4 +336,67 @@ func (m mapStore) Get(hash string) ([]byte, error) {
 		return b, nil
 	}
 	return nil, cache.ErrMiss
+}
+
+// A request the asker gives up on (the player skipped the track, so the
+// fetch chain cancels the download) is not the peer's failure. The swarm
+// counted it as one and cooled the peer 5 s, doubling with each skip, so
+// a listener skipping through a queue sent the next segments to the origin
+// while a good peer sat idle.
+func TestCancelledRequestDoesNotCoolThePeer(t *testing.T) {
+	seg, hash := randomSegment(t, 256<<10)
+	addr, _ := realPeer(t, ServerOptions{UploadRate: 64 << 10}, seg) // 4 s for the segment
+	s, _ := swarmFor(t, seg, hash, fixed{addr})
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(300*time.Millisecond, cancel)
+	if _, err := s.ChunkAt(ctx, hash, catalog.UrgencyPrefetch); !errors.Is(err, ErrNoPeer) {
+		t.Fatalf("cancelled request: %v, want ErrNoPeer", err)
+	}
+	if st := s.Policy().Stats(); len(st) != 1 || st[0].Failures != 0 {
+		t.Errorf("after a cancelled request the peer's stats are %+v; want no failure", st)
+	}
+	if got := s.Policy().Rank([]string{addr}, int64(len(seg)), catalog.UrgencySoon, time.Now()); len(got) != 1 {
+		t.Errorf("after a cancelled request the peer is not ranked (%v): it is cooling for the asker's own cancellation", got)
+	}
+}
+
+// A listener that stops reading mid-upload (its machine went to sleep, its
+// process was stopped) held one of the endpoint's upload slots for as long
+// as its connection stayed open: the kernel still answers for it with a
+// zero window, so the write never failed. MaxUploads such listeners and
+// the endpoint answered every other peer 503 for good. A real endpoint on
+// loopback with one slot, a listener that asks for an 8 MiB segment and
+// reads nothing: the next peer is served within a few seconds.
+func TestStalledListenerFreesItsUploadSlot(t *testing.T) {
+	seg, hash := randomSegment(t, 8<<20) // more than the socket buffers hold
+	addr, _ := realPeer(t, ServerOptions{MaxUploads: 1, UploadRate: 1 << 30}, seg)
+	d := net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
+		return c.Control(func(fd uintptr) { syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
+	}}
+	stalled, err := d.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stalled.Close()
+	if _, err := stalled.Write([]byte("GET /chunks/" + hash + " HTTP/1.1\r\nHost: peer\r\n\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond) // its upload has the slot
+	start := time.Now()
+	for {
+		resp, err := http.Get("http://" + addr + "/chunks/" + hash)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, _ := io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusOK && n == int64(len(seg)) {
+			break
+		}
+		if time.Since(start) > 15*time.Second {
+			t.Fatalf("the endpoint still answers %s after %s, its one slot held by a listener that reads nothing", resp.Status, time.Since(start).Round(time.Second))
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	t.Logf("served again after %s", time.Since(start).Round(100*time.Millisecond))
 }

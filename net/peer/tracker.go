@@ -28,8 +28,15 @@ func NewID() string {
 // DefaultLookupTTL is how long a tracker's answer for one track is reused.
 const DefaultLookupTTL = 10 * time.Second
 
+// LookupWait bounds one lookup at the tracker. A lookup is one indexed
+// query at the origin; one slower than this is an origin overloaded or out
+// of reach (a home's internet link down while its LAN is up), and the
+// segment waiting on it has the LAN's peers and the origin still to try.
+const LookupWait = time.Second
+
 // Tracker finds peers through the origin's tracker (a Discovery). Answers
-// are reused for TTL per track, so a track's segments cost one lookup.
+// are reused for TTL per track, so a track's segments cost one lookup, and
+// while the tracker does not answer, for up to StaleLookup.
 type Tracker struct {
 	client TrackerClient
 	self   string
@@ -43,8 +50,15 @@ type Tracker struct {
 
 type lookup struct {
 	addrs []string
-	at    time.Time
+	at    time.Time // when it was last taken for an answer
+	got   time.Time // when the tracker gave it
 }
+
+// StaleLookup is how long a tracker's answer for a track stands in for the
+// tracker while the tracker does not answer (the origin restarting, or
+// away): the peers it named may still be there, each one asked is verified
+// byte by byte, and one gone costs a refused connection and a cooling.
+const StaleLookup = 5 * time.Minute
 
 // NewTracker returns a Discovery over client that leaves the peer self
 // out; ttl <= 0 takes DefaultLookupTTL, now nil takes time.Now.
@@ -59,7 +73,7 @@ func NewTracker(client TrackerClient, self string, ttl time.Duration, now func()
 }
 
 // ZonesToward makes t dial a link-local peer (fe80::/10) on this machine's
-// network interface toward the origin at originURL (see ZoneToward), not on
+// network interface toward the origin at originURL (see zoneToward), not on
 // the interface of the origin's machine that its tracker names, and
 // returns t. Call it before the first Peers.
 func (t *Tracker) ZonesToward(originURL string) *Tracker {
@@ -76,8 +90,19 @@ func (t *Tracker) Peers(ctx context.Context, trackID string) ([]string, error) {
 	if ok && now.Sub(l.at) < t.ttl {
 		return l.addrs, nil
 	}
-	peers, err := t.client.Peers(ctx, trackID, t.self)
+	lctx, cancel := context.WithTimeout(ctx, LookupWait)
+	peers, err := t.client.Peers(lctx, trackID, t.self)
+	cancel()
 	if err != nil {
+		if ok && now.Sub(l.got) < StaleLookup {
+			// The tracker is away: its last answer stands in, asked again
+			// after TTL. Without it a tracker restart left a listener with
+			// no peers 10 s in, while the peers that held the track played on.
+			t.mu.Lock()
+			t.answers[trackID] = lookup{l.addrs, now, l.got}
+			t.mu.Unlock()
+			return l.addrs, nil
+		}
 		return nil, err
 	}
 	addrs := make([]string, len(peers))
@@ -86,13 +111,13 @@ func (t *Tracker) Peers(ctx context.Context, trackID string) ([]string, error) {
 		addrs[i] = p.Addr
 		if linkLocal(p.Addr) && t.origin != "" {
 			if !zoned {
-				zone, zoned = ZoneToward(ctx, t.origin), true
+				zone, zoned = zoneToward(ctx, t.origin), true
 			}
-			addrs[i] = WithZone(p.Addr, zone)
+			addrs[i] = withZone(p.Addr, zone)
 		}
 	}
 	t.mu.Lock()
-	t.answers[trackID] = lookup{addrs, now}
+	t.answers[trackID] = lookup{addrs, now, now}
 	t.mu.Unlock()
 	return addrs, nil
 }

@@ -18,10 +18,10 @@ import (
 // origin's link, so that interface leads to it when the origin is on that
 // link too, and nothing does otherwise.
 
-// WithZone returns the peer address addr (host:port) with zone as its
+// withZone returns the peer address addr (host:port) with zone as its
 // host's zone when the host is a link-local IPv6 address and zone is not
 // empty; any other addr comes back unchanged.
-func WithZone(addr, zone string) string {
+func withZone(addr, zone string) string {
 	ap, err := netip.ParseAddrPort(addr)
 	if err != nil || zone == "" || !ap.Addr().Is6() || !ap.Addr().IsLinkLocalUnicast() {
 		return addr
@@ -35,14 +35,14 @@ func linkLocal(addr string) bool {
 	return err == nil && ap.Addr().Is6() && ap.Addr().IsLinkLocalUnicast()
 }
 
-// ZoneToward returns the name of the network interface this machine sends
+// zoneToward returns the name of the network interface this machine sends
 // packets to the host of originURL (http(s)://host[:port]) through, as the
 // routing table says: a UDP socket is connected there and its local address
 // read; no packet is sent. It returns "" when the URL has no host, the
 // host does not resolve within a few seconds, or the interface is loopback
 // (the origin runs on this machine: the zones its tracker lists are this
 // machine's own).
-func ZoneToward(ctx context.Context, originURL string) string {
+func zoneToward(ctx context.Context, originURL string) string {
 	u, err := url.Parse(originURL)
 	if err != nil || u.Hostname() == "" {
 		return ""
