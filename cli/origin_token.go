@@ -3,9 +3,11 @@
 package cli
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -39,7 +41,8 @@ create --adopt-local, when the origin starts requiring tokens.`,
 		Short: "Create a token and print its secret (shown only this once)",
 		Example: `  segue origin token create laptop
   segue origin token create household --adopt-local
-  segue origin token create household --replace tok1a2b3c4d   # a leaked token's successor`,
+  segue origin token create household --replace tok1a2b3c4d   # a leaked token's successor
+  segue origin token create laptop --replace laptop            # the same, by the active token's name`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if strings.TrimSpace(args[0]) == "" { // a bad argument (2), checked before the catalog; it was 1
@@ -63,6 +66,9 @@ create --adopt-local, when the origin starts requiring tokens.`,
 			)
 			if replace != "" {
 				var took origin.Owned
+				if replace, err = tokenRef(cmd.Context(), db, replace); err != nil {
+					return err
+				}
 				tok, secret, took, err = origin.ReplaceToken(cmd.Context(), db, replace, args[0])
 				if errors.Is(err, origin.ErrNotFound) {
 					return fmt.Errorf("%w; nothing was created (see segue origin token list%s)", err, same(cmd))
@@ -107,7 +113,7 @@ create --adopt-local, when the origin starts requiring tokens.`,
 	}
 	create.Flags().BoolVar(&createJSON, "json", false, "print the token and its secret as JSON")
 	create.Flags().BoolVar(&adoptLocal, "adopt-local", false, `give the token the playlists and plays made while the origin ran open (owner "local")`)
-	create.Flags().StringVar(&replace, "replace", "", "take over the token `ID` (a leaked one): its playlists and plays move to the new token, and it is revoked")
+	create.Flags().StringVar(&replace, "replace", "", "take over the token `ID` (or the active token of that name; a leaked one): its playlists and plays move to the new token, and it is revoked")
 
 	var listJSON bool
 	list := &cobra.Command{
@@ -141,39 +147,38 @@ create --adopt-local, when the origin starts requiring tokens.`,
 	}
 	list.Flags().BoolVar(&listJSON, "json", false, "print the tokens as JSON")
 
-	// onToken runs fn over the catalog for the token ID args[0]; an
-	// unknown ID says where the IDs are.
-	onToken := func(fn func(cmd *cobra.Command, db *sql.DB, id string) error) func(*cobra.Command, []string) error {
-		return func(cmd *cobra.Command, args []string) error {
+	revoke := &cobra.Command{
+		Use:   "revoke ID|NAME",
+		Short: "Revoke a token (by ID, or the name of an active one): requests carrying it are refused from now on",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
 			db, err := catalog(cmd, false)
 			if err != nil {
 				return err
 			}
 			defer db.Close()
-			err = fn(cmd, db, args[0])
-			if errors.Is(err, origin.ErrNotFound) {
-				return fmt.Errorf("%w (see segue origin token list%s)", err, same(cmd))
-			}
-			return err
-		}
-	}
-	revoke := &cobra.Command{
-		Use:   "revoke ID",
-		Short: "Revoke a token: requests carrying it are refused from now on",
-		Args:  cobra.ExactArgs(1),
-		RunE: onToken(func(cmd *cobra.Command, db *sql.DB, id string) error {
-			if err := origin.RevokeToken(cmd.Context(), db, id); err != nil {
+			id, err := tokenRef(cmd.Context(), db, args[0])
+			if err != nil {
 				return err
+			}
+			if err := origin.RevokeToken(cmd.Context(), db, id); errors.Is(err, origin.ErrNotFound) {
+				return fmt.Errorf("%w: no token has that ID, and no active token that name (see segue origin token list%s)", err, same(cmd))
+			} else if err != nil {
+				return err
+			}
+			what := id
+			if id != args[0] {
+				what += " (" + args[0] + ")"
 			}
 			left, err := origin.OwnedBy(cmd.Context(), db, id)
 			if err != nil || left == (origin.Owned{}) {
-				fmt.Fprintf(a.stderr, "token %s revoked\n", id)
+				fmt.Fprintf(a.stderr, "token %s revoked\n", what)
 				return nil
 			}
-			fmt.Fprintf(a.stderr, "token %s revoked; its %s are seen by no token now: hand them to a new one with segue origin token create NAME --replace %[1]s%s\n",
-				id, ownedWords(left), same(cmd))
+			fmt.Fprintf(a.stderr, "token %s revoked; its %s are seen by no token now: hand them to a new one with segue origin token create NAME --replace %s%s\n",
+				what, ownedWords(left), id, same(cmd))
 			return nil
-		}),
+		},
 	}
 	adopt := &cobra.Command{
 		Use:   "adopt-local ID|SUBSONIC_USER",
@@ -207,6 +212,25 @@ what "local" made since.`,
 	}
 	cmd.AddCommand(create, list, jsonErrorFlag(revoke), jsonErrorFlag(adopt))
 	return cmd
+}
+
+// tokenRef is the ID of the token ref names: ref itself when a token has
+// that ID, else the active token called ref (ignoring case, as names are
+// kept apart), else ref as it is, for the caller's not found. Token names
+// are what a host chose and remembers; the IDs are token list's.
+func tokenRef(ctx context.Context, db *sql.DB, ref string) (string, error) {
+	tokens, err := origin.ListTokens(ctx, db)
+	if err != nil {
+		return "", err
+	}
+	if slices.ContainsFunc(tokens, func(t origin.Token) bool { return t.ID == ref }) {
+		return ref, nil
+	}
+	name := strings.TrimSpace(ref)
+	if i := slices.IndexFunc(tokens, func(t origin.Token) bool { return t.RevokedAt == nil && strings.EqualFold(t.Name, name) }); i >= 0 {
+		return tokens[i].ID, nil
+	}
+	return ref, nil
 }
 
 // tokenNameLong says whether name is longer than a token's name may be

@@ -212,7 +212,8 @@ func TestOriginTokenReplace(t *testing.T) {
 // A name an active token has (any case) is now exit 2 naming that token
 // and the --replace that gives its client a new secret, and no token is
 // made; --replace of that token may keep the name, and a revoked token's
-// name is free again. On SQLite and on PostgreSQL.
+// name is free again. revoke and --replace take an active token's name as
+// well as its ID. On SQLite and on PostgreSQL.
 func TestOriginTokenNameTaken(t *testing.T) {
 	config, data := ingestEnv(t)
 	for _, backend := range []struct {
@@ -265,15 +266,25 @@ func TestOriginTokenNameTaken(t *testing.T) {
 			if _, stderr, code := token("create", "laptop", "--replace", p.ID); code != ExitUsage || !strings.Contains(stderr, "token "+second.ID+" would keep it: choose another name, or revoke "+second.ID+" first (segue origin token revoke "+second.ID) {
 				t.Errorf("create laptop --replace %s (phone): exit %d, %q; want %d naming %s", p.ID, code, stderr, ExitUsage, second.ID)
 			}
-			// a revoked token's name is free
-			if _, _, code := token("revoke", second.ID); code != ExitOK {
-				t.Fatalf("revoke %s: exit %d", second.ID, code)
+			// a token is revoked, and replaced, by its name too: the
+			// name is the host's, the ID token list's (revoke laptop
+			// said "not found")
+			var third origin.Token
+			out, stderr, code = token("create", "laptop", "--replace", "Laptop", "--json")
+			if err := json.Unmarshal([]byte(out), &third); code != ExitOK || err != nil || third.ID == second.ID {
+				t.Fatalf("create laptop --replace Laptop: exit %d, %q %q; want %s replaced", code, out, stderr, second.ID)
+			}
+			if _, stderr, code := token("revoke", "laptop"); code != ExitOK || stderr != "token "+third.ID+" (laptop) revoked\n" {
+				t.Fatalf("revoke laptop: exit %d, %q; want %s revoked", code, stderr, third.ID)
+			}
+			if _, stderr, code := token("revoke", "laptop"); code != ExitNotFound || !strings.Contains(stderr, "no token has that ID, and no active token that name (see segue origin token list") {
+				t.Errorf("revoke laptop with no active laptop: exit %d, %q; want %d", code, stderr, ExitNotFound)
 			}
 			if _, stderr, code := token("create", "laptop"); code != ExitOK {
 				t.Errorf("create laptop after its tokens were revoked: exit %d, %q", code, stderr)
 			}
-			if tokens := list(); len(tokens) != 4 {
-				t.Errorf("tokens: %+v; want laptop revoked twice, phone and the new laptop", tokens)
+			if tokens := list(); len(tokens) != 5 {
+				t.Errorf("tokens: %+v; want laptop revoked three times, phone and the new laptop", tokens)
 			}
 		})
 	}
