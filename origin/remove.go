@@ -3,6 +3,7 @@ package origin
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -101,7 +102,13 @@ func RemoveFolder(ctx context.Context, folder string, o IngestOptions) (RemoveSu
 		return sum, nf
 	}
 	touched := map[string]bool{}
-	for _, k := range plan.own {
+	paths := slices.Sorted(maps.Keys(plan.own))
+	step := o.step("remove", "removed")
+	if step != nil {
+		step(0, len(paths), "")
+	}
+	for _, path := range paths {
+		k := plan.own[path]
 		now, err := deleteTrack(ctx, db, k.id)
 		if err != nil {
 			return sum, disk.full(err)
@@ -111,6 +118,9 @@ func RemoveFolder(ctx context.Context, folder string, o IngestOptions) (RemoveSu
 			touched[now] = true
 		}
 		sum.Removed++
+		if step != nil {
+			step(sum.Removed, len(paths), path)
+		}
 	}
 	sum.BlobsRemoved, err = settleCatalog(ctx, db, store, disk, touched)
 	return sum, err
