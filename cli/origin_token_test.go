@@ -123,9 +123,11 @@ func TestOriginTokenAdoptLocal(t *testing.T) {
 		t.Fatalf("create --adopt-local --json: %+v (%v); want 1 playlist adopted", created, err)
 	}
 	localPlaylist("Porch")
-	for _, want := range []string{`token ` + created.ID + ` now owns 1 playlist and 0 plays made while the origin ran open (owner "local")`, "nothing to hand over"} {
-		if _, stderr, code := segue(t, "--config", config, "origin", "token", "adopt-local", created.ID); code != ExitOK || !strings.Contains(stderr, want) {
-			t.Errorf("adopt-local %s: exit %d, %q; want %q", created.ID, code, stderr, want)
+	// by ID, then by the token's name (it said "not found" for household)
+	for i, want := range []string{`token ` + created.ID + ` now owns 1 playlist and 0 plays made while the origin ran open (owner "local")`, "nothing to hand over"} {
+		ref := []string{created.ID, "household"}[i]
+		if _, stderr, code := segue(t, "--config", config, "origin", "token", "adopt-local", ref); code != ExitOK || !strings.Contains(stderr, want) {
+			t.Errorf("adopt-local %s: exit %d, %q; want %q", ref, code, stderr, want)
 		}
 	}
 	db, err := origin.OpenCatalog(data)
