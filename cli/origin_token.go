@@ -157,12 +157,20 @@ create --adopt-local, when the origin starts requiring tokens.`,
 				return err
 			}
 			defer db.Close()
-			id, err := tokenRef(cmd.Context(), db, args[0])
+			tokens, err := origin.ListTokens(cmd.Context(), db)
 			if err != nil {
 				return err
 			}
+			id := args[0]
+			if t, ok := findToken(tokens, args[0]); ok && t.RevokedAt != nil {
+				// it said "revoked" again, as if it had been live until now
+				fmt.Fprintf(a.stderr, "token %s was already revoked on %s: nothing to do\n", t.ID, t.RevokedAt.Local().Format("2006-01-02 15:04"))
+				return nil
+			} else if ok {
+				id = t.ID
+			}
 			if err := origin.RevokeToken(cmd.Context(), db, id); errors.Is(err, origin.ErrNotFound) {
-				return fmt.Errorf("%w: no token has that ID, and no active token that name (see segue origin token list%s)", err, same(cmd))
+				return fmt.Errorf("%w: no token has that ID or that name (see segue origin token list%s)", err, same(cmd))
 			} else if err != nil {
 				return err
 			}
@@ -219,23 +227,39 @@ apps. Running it again hands over what "local" made since.`,
 	return cmd
 }
 
-// tokenRef is the ID of the token ref names: ref itself when a token has
-// that ID, else the active token called ref (ignoring case, as names are
-// kept apart), else ref as it is, for the caller's not found. Token names
-// are what a host chose and remembers; the IDs are token list's.
+// tokenRef is the ID of the token ref names (findToken): ref itself when a
+// token has that ID, else the active token called ref (ignoring case, as
+// names are kept apart), else the last revoked one so called, else ref as
+// it is, for the caller's not found. Token names are what a host chose and
+// remembers; the IDs are token list's.
 func tokenRef(ctx context.Context, db *sql.DB, ref string) (string, error) {
 	tokens, err := origin.ListTokens(ctx, db)
 	if err != nil {
 		return "", err
 	}
-	if slices.ContainsFunc(tokens, func(t origin.Token) bool { return t.ID == ref }) {
-		return ref, nil
+	if t, ok := findToken(tokens, ref); ok {
+		return t.ID, nil
+	}
+	return ref, nil
+}
+
+// findToken is the token of tokens whose ID is ref, else the active one
+// called ref (ignoring case), else the last revoked one so called (what
+// revoke, given a name revoked already, says); false when none is.
+func findToken(tokens []origin.Token, ref string) (origin.Token, bool) {
+	if i := slices.IndexFunc(tokens, func(t origin.Token) bool { return t.ID == ref }); i >= 0 {
+		return tokens[i], true
 	}
 	name := strings.TrimSpace(ref)
 	if i := slices.IndexFunc(tokens, func(t origin.Token) bool { return t.RevokedAt == nil && strings.EqualFold(t.Name, name) }); i >= 0 {
-		return tokens[i].ID, nil
+		return tokens[i], true
 	}
-	return ref, nil
+	for i := len(tokens) - 1; i >= 0; i-- { // oldest first: the last revoked
+		if strings.EqualFold(tokens[i].Name, name) {
+			return tokens[i], true
+		}
+	}
+	return origin.Token{}, false
 }
 
 // tokenNameLong says whether name is longer than a token's name may be
