@@ -36,6 +36,9 @@ func (e *NotInCatalogError) Error() string {
 	if e.Unknown > 0 {
 		msg += fmt.Sprintf("; %s of an older segue's ingest, with no known folder: give the folder they came from while it still holds their files", catalog.Count(e.Unknown, "track"))
 	}
+	if len(e.Folders) == 0 && e.Unknown == 0 { // it named no folders and left the host to wonder
+		msg += ": the catalog holds no tracks, so there is nothing to take out (check --data or --catalog)"
+	}
 	return msg
 }
 
