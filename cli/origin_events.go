@@ -104,7 +104,7 @@ file twice adds nothing) and "position_ms" (where a skipped track stopped).`,
 			}
 			if errors.Is(err, origin.ErrNotFound) {
 				// it printed nothing and exited 0, as for a listener with no plays
-				return withExit(ExitNotFound, fmt.Errorf("origin events export: no listener %q on this origin: give a token's ID or the name of an active one (segue origin token list%s), a Subsonic user's ID or name (segue origin user list%[2]s) or local", listener, same(cmd)))
+				return withExit(ExitNotFound, fmt.Errorf("origin events export: no listener %q on this origin: give a token's ID or name (segue origin token list%s), a Subsonic user's ID or name (segue origin user list%[2]s) or local", listener, same(cmd)))
 			}
 			return err
 		},
@@ -115,9 +115,9 @@ file twice adds nothing) and "position_ms" (where a skipped track stopped).`,
 	return cmd
 }
 
-// listenerByName is the ID of the active token or the Subsonic user
-// called name (ignoring case, as each keeps its names apart), the token
-// first; "" when neither is.
+// listenerByName is the ID of the token (tokenRef: the active one, else
+// the last revoked one) or the Subsonic user called name (ignoring case,
+// as each keeps its names apart), the token first; "" when neither is.
 func listenerByName(ctx context.Context, db *sql.DB, name string) (string, error) {
 	if id, err := tokenRef(ctx, db, name); err != nil || id != name {
 		return id, err

@@ -39,7 +39,7 @@ func TestEventsExportOfUnknownListener(t *testing.T) {
 	checkFailCases(t, env, []failCase{
 		{"events export of an unknown listener", slices.Concat([]string{"origin", "events", "export", "--listener", "tk-typo"}, data),
 			// the commands it names carry the --data it was given
-			`origin events export: no listener "tk-typo" on this origin: give a token's ID or the name of an active one (segue origin token list --data ` + data[1] +
+			`origin events export: no listener "tk-typo" on this origin: give a token's ID or name (segue origin token list --data ` + data[1] +
 				`), a Subsonic user's ID or name (segue origin user list --data ` + data[1] + `) or local`, ExitNotFound, true},
 	}, nil)
 

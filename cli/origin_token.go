@@ -194,9 +194,9 @@ create --adopt-local, when the origin starts requiring tokens.`,
 		Long: `An origin running open on loopback keeps its playlists and plays for "local".
 Once it requires tokens (--require-token, or an address off loopback) no
 request speaks for "local": its playlists are seen by nobody until a token
-adopts them (by ID, or an active token's name), or a Subsonic user (by name
-or ID, see segue origin user list) for a household listening with Subsonic
-apps. Running it again hands over what "local" made since.`,
+adopts them (by ID or name), or a Subsonic user (by name or ID, see segue
+origin user list) for a household listening with Subsonic apps. Running it
+again hands over what "local" made since.`,
 		Example: "  segue origin token adopt-local tok1a2b3c4d\n  segue origin token adopt-local household\n  segue origin token adopt-local alice",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -213,7 +213,7 @@ apps. Running it again hands over what "local" made since.`,
 			}
 			switch {
 			case errors.Is(err, origin.ErrNotFound):
-				return fmt.Errorf("%w: no token (by ID or an active one's name) or Subsonic user is %s (see segue origin token list%s, or segue origin user list%[3]s)", err, args[0], same(cmd))
+				return fmt.Errorf("%w: no token (by ID or name) or Subsonic user is %s (see segue origin token list%s, or segue origin user list%[3]s)", err, args[0], same(cmd))
 			case errors.Is(err, origin.ErrRevokedToken): // a bad argument (2), as an unknown one is 3; it was 1
 				return &usageError{fmt.Errorf("%w: give them to an active token (see segue origin token list%s), or make one with segue origin token create NAME --adopt-local%[2]s", err, same(cmd))}
 			case err != nil:
