@@ -468,7 +468,7 @@ func TestRemovalsTakeJSON(t *testing.T) {
 		says string
 	}{
 		// the listing they point to is of the catalog given, not the default
-		{[]string{"origin", "token", "revoke", "tok1", "--data", data}, "revoke token tok1: not found (see segue origin token list --data " + data + ")"},
+		{[]string{"origin", "token", "revoke", "tok1", "--data", data}, "revoke token tok1: not found: no token has that ID or that name (see segue origin token list --data " + data + ")"},
 		{[]string{"origin", "user", "remove", "bob", "--data", data}, "remove user bob: no such user (see segue origin user list --data " + data + ")"},
 		{[]string{"offline", "remove", "pl1"}, `offline remove "pl1": not pinned`},
 	} {

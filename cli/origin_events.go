@@ -3,10 +3,12 @@
 package cli
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -14,6 +16,7 @@ import (
 	"segue/catalog"
 	"segue/config"
 	"segue/origin"
+	"segue/origin/subsonic"
 )
 
 func init() { addOriginSub(originEventsCmd) }
@@ -88,16 +91,45 @@ file twice adds nothing) and "position_ms" (where a skipped track stopped).`,
 			defer db.Close()
 			_, err = origin.NewEvents(db).Export(cmd.Context(), a.stdout, listener)
 			if errors.Is(err, origin.ErrNotFound) {
+				// not an ID: the name a host gave a token or a user
+				// (it was "no listener", for the names token list and
+				// user list show first)
+				id, rerr := listenerByName(cmd.Context(), db, listener)
+				if rerr != nil {
+					return rerr
+				}
+				if id != "" {
+					_, err = origin.NewEvents(db).Export(cmd.Context(), a.stdout, id)
+				}
+			}
+			if errors.Is(err, origin.ErrNotFound) {
 				// it printed nothing and exited 0, as for a listener with no plays
-				return withExit(ExitNotFound, fmt.Errorf("origin events export: no listener %q on this origin: give a token's ID (segue origin token list%s), a Subsonic user's ID (segue origin user list%[2]s) or local", listener, same(cmd)))
+				return withExit(ExitNotFound, fmt.Errorf("origin events export: no listener %q on this origin: give a token's ID or name (segue origin token list%s), a Subsonic user's ID or name (segue origin user list%[2]s) or local", listener, same(cmd)))
 			}
 			return err
 		},
 	}
-	exp.Flags().StringVar(&listener, "listener", "", "only this listener's events (a token's or a Subsonic user's ID, or local)")
+	exp.Flags().StringVar(&listener, "listener", "", "only this listener's events (a token's or a Subsonic user's ID or name, or local)")
 	exp.Flags().Bool("json", false, `print an error as JSON, {"error": "..."} (the events are JSON Lines either way)`)
 	cmd.AddCommand(imp, exp)
 	return cmd
+}
+
+// listenerByName is the ID of the token (tokenRef: the active one, else
+// the last revoked one) or the Subsonic user called name (ignoring case,
+// as each keeps its names apart), the token first; "" when neither is.
+func listenerByName(ctx context.Context, db *sql.DB, name string) (string, error) {
+	if id, err := tokenRef(ctx, db, name); err != nil || id != name {
+		return id, err
+	}
+	users, err := subsonic.ListUsers(ctx, db)
+	if err != nil {
+		return "", err
+	}
+	if i := slices.IndexFunc(users, func(u subsonic.User) bool { return sameUserName(u.Name, name) }); i >= 0 {
+		return users[i].ID, nil
+	}
+	return "", nil
 }
 
 // catalogFlag adds --data and --catalog to cmd and its subcommands and

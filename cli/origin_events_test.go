@@ -3,6 +3,7 @@
 package cli
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -38,9 +39,24 @@ func TestEventsExportOfUnknownListener(t *testing.T) {
 	checkFailCases(t, env, []failCase{
 		{"events export of an unknown listener", slices.Concat([]string{"origin", "events", "export", "--listener", "tk-typo"}, data),
 			// the commands it names carry the --data it was given
-			`origin events export: no listener "tk-typo" on this origin: give a token's ID (segue origin token list --data ` + data[1] +
-				`), a Subsonic user's ID (segue origin user list --data ` + data[1] + `) or local`, ExitNotFound, true},
+			`origin events export: no listener "tk-typo" on this origin: give a token's ID or name (segue origin token list --data ` + data[1] +
+				`), a Subsonic user's ID or name (segue origin user list --data ` + data[1] + `) or local`, ExitNotFound, true},
 	}, nil)
+
+	// the token's and the user's names, as the host gave them, name their
+	// plays too: --listener ann said "no listener"
+	theirs := filepath.Join(t.TempDir(), "theirs.jsonl")
+	line := `{"listener":%q,"track_id":"t1","played_ms":1000,"completed":true,"at":"2026-11-30T18:00:00Z","session":"s2"}` + "\n"
+	if err := os.WriteFile(theirs, []byte(fmt.Sprintf(line, tok.ID)+fmt.Sprintf(line, user.ID)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	origin("events", "import", theirs)
+	for name, id := range map[string]string{"ann": tok.ID, "Bob": user.ID} {
+		out := origin("events", "export", "--listener", name)
+		if strings.Count(out, "\n") != 1 || !strings.Contains(out, `"listener":"`+id+`"`) {
+			t.Errorf("events export --listener %s: %q; want the one play of %s", name, out, id)
+		}
+	}
 }
 
 // TestBadInputFilesExitTwo: a file an import command reads that is not

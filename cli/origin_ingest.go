@@ -230,6 +230,7 @@ func cutClause(tags []string) string {
 var ingestSteps = map[string]struct{ line, bar string }{
 	"retag":   {"files whose tags to read again (a catalog made by an older segue): %d", "retag"},
 	"measure": {"tracks to measure for the radio (tempo, fingerprint): %d", "measure"},
+	"remove":  {"tracks to take out of the catalog: %d", "remove"}, // origin remove
 }
 
 // maxJobs bounds ingest --jobs: each job runs ffmpeg processes, and more
@@ -250,7 +251,7 @@ func (a *app) ingestProgress(quiet bool) func(origin.IngestProgress) {
 			case "done":
 			case "start":
 				fmt.Fprintf(a.stderr, "files to encode: %d\n", p.Total)
-			case "retag", "measure":
+			case "retag", "measure", "remove":
 				fmt.Fprintf(a.stderr, ingestSteps[p.Action].line+"\n", p.Total)
 			case "skipped":
 				fmt.Fprintf(a.stderr, "[%d/%d] skipped %s: %s\n", p.Done, p.Total, cellText(p.Path), cellText(p.Reason))

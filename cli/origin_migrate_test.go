@@ -55,6 +55,11 @@ func TestOriginMigrate(t *testing.T) {
 	if want := fmt.Sprintf("blobs: %d/%[1]d\n", sum.BlobsCopied); !strings.Contains(stderr.String(), want) || !strings.Contains(stderr.String(), "tracks: 1/1\n") {
 		t.Errorf("migrate --json stderr:\n%s\nwant progress lines such as %q and %q", stderr.String(), want, "tracks: 1/1")
 	}
+	// each table says when it starts, and its verification too: a large
+	// segments table, then its check, took minutes with nothing said
+	if want := "tracks: 0/1\ntracks: 1/1\n"; !strings.Contains(stderr.String(), want) || !strings.Contains(stderr.String(), "verify tracks: 0/1\nverify tracks: 1/1\n") {
+		t.Errorf("migrate --json stderr:\n%s\nwant each table's start and its verification's (%q, %q)", stderr.String(), want, "verify tracks: 0/1")
+	}
 	var rep ingestReport
 	if err := json.Unmarshal(runOK("origin", "ingest", lib, "--catalog", catalogURL, "--blobs", blobsURL, "--json"), &rep); err != nil {
 		t.Fatal(err)

@@ -57,7 +57,13 @@ the tracks' IDs: segue origin ingest DIR brings the tracks back under them.`,
 			if err != nil {
 				return err
 			}
-			sum, err := origin.RemoveFolder(cmd.Context(), folder, origin.IngestOptions{DataDir: dataDir, Blobs: store, Catalog: catalogURL})
+			// how far it is, on stderr (with --json too): a drive's worth
+			// of tracks took minutes without a word
+			progress := a.ingestProgress(false)
+			sum, err := origin.RemoveFolder(cmd.Context(), folder, origin.IngestOptions{DataDir: dataDir, Blobs: store, Catalog: catalogURL, Progress: progress})
+			if progress != nil {
+				progress(origin.IngestProgress{Action: "done"})
+			}
 			if err != nil {
 				return explainCatalog("origin remove", "--catalog", catalogURL, fmt.Errorf("origin remove: %w", err))
 			}

@@ -57,9 +57,15 @@ func TestOriginRemoveFolder(t *testing.T) {
 	}
 
 	var rep removeReport
-	decodeJSON(t, segueOK(t, append(env, "origin", "remove", "--folder", old, "--json")...), &rep)
-	if rep.Removed != 2 || rep.BlobsRemoved == 0 {
-		t.Errorf("remove --json: %+v, want 2 tracks and their blobs removed", rep)
+	out, errOut, code := segue(t, append(env, "origin", "remove", "--folder", old, "--json")...)
+	decodeJSON(t, out, &rep)
+	if code != ExitOK || rep.Removed != 2 || rep.BlobsRemoved == 0 {
+		t.Errorf("remove --json: exit %d, %+v, want 2 tracks and their blobs removed", code, rep)
+	}
+	// how far it is, on stderr (stdout holds the report): a drive's worth
+	// of tracks took minutes without a word
+	if want := "tracks to take out of the catalog: 2\n[1/2] removed 01.flac\n[2/2] removed 02.flac\n"; errOut != want {
+		t.Errorf("remove's stderr: %q; want %q", errOut, want)
 	}
 	if got := ids("1=1"); !slices.Equal(got, kept) {
 		t.Errorf("after remove the catalog holds %v, want the other folder's %v", got, kept)
@@ -90,6 +96,7 @@ func TestOriginRemoveFolder(t *testing.T) {
 		{"remove without --folder", []string{"origin", "remove"}, "origin remove: give the folder whose tracks to take out with --folder DIR", ExitUsage, true},
 		{"remove --folder a file", []string{"origin", "remove", "--folder", file}, "--folder: " + file + " is a file: give a folder", ExitUsage, true},
 		{"remove --data of no origin", []string{"origin", "remove", "--folder", old, "--data", filepath.Join(old, "none")}, "--data: no origin in", ExitNotFound, true},
+		{"remove from an empty catalog", []string{"origin", "remove", "--folder", old, "--data", newEmptyOrigin(t)}, "origin remove: no track of the catalog comes from " + old + ": the catalog holds no tracks, so there is nothing to take out (check --data or --catalog)", ExitNotFound, true},
 	}, nil)
 
 	// an ingest brings the tracks back under the same IDs (playlists keep them)
@@ -97,13 +104,26 @@ func TestOriginRemoveFolder(t *testing.T) {
 	if got := ids("album_id IN (SELECT id FROM albums WHERE title = 'Demo')"); !slices.Equal(got, oldIDs) {
 		t.Errorf("after ingesting the folder again: %v, want the IDs %v", got, oldIDs)
 	}
+	// an ingest of a folder whose file went says so as it takes the track out
+	gone := filepath.Join(t.TempDir(), "02.flac")
+	if err := os.Rename(filepath.Join(old, "02.flac"), gone); err != nil {
+		t.Fatal(err)
+	}
+	if _, errOut, code = segue(t, append(env, "origin", "ingest", old, "--jobs", "1")...); code != ExitOK ||
+		!strings.Contains(errOut, "tracks to take out of the catalog: 1\n[1/1] removed 02.flac\n") {
+		t.Errorf("ingest of %s without 02.flac: exit %d, stderr %q; want the track taken out, saying so", old, code, errOut)
+	}
+	if err := os.Rename(gone, filepath.Join(old, "02.flac")); err != nil {
+		t.Fatal(err)
+	}
+	segueOK(t, append(env, "origin", "ingest", old, "--jobs", "1")...)
 	// rows an older segue made have no folder: they are the folder's whose files they name
 	if _, err := db.Exec(`UPDATE tracks SET library = '' WHERE id IN (?, ?)`, oldIDs[0], oldIDs[1]); err != nil {
 		t.Fatal(err)
 	}
 	// In words, the ingest it names carries the data dir: without it the
 	// ingest went to the default one.
-	out := segueOK(t, append(env, "origin", "remove", "--folder", old)...)
+	out = segueOK(t, append(env, "origin", "remove", "--folder", old)...)
 	if got := ids("1=1"); !strings.HasPrefix(out, "removed 2 tracks of "+old) || !slices.Equal(got, kept) {
 		t.Errorf("remove of an older ingest's folder: %q, catalog %v; want 2 removed and %v left", out, got, kept)
 	}

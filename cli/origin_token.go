@@ -3,9 +3,11 @@
 package cli
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -39,7 +41,8 @@ create --adopt-local, when the origin starts requiring tokens.`,
 		Short: "Create a token and print its secret (shown only this once)",
 		Example: `  segue origin token create laptop
   segue origin token create household --adopt-local
-  segue origin token create household --replace tok1a2b3c4d   # a leaked token's successor`,
+  segue origin token create household --replace tok1a2b3c4d   # a leaked token's successor
+  segue origin token create laptop --replace laptop            # the same, by the active token's name`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if strings.TrimSpace(args[0]) == "" { // a bad argument (2), checked before the catalog; it was 1
@@ -63,6 +66,9 @@ create --adopt-local, when the origin starts requiring tokens.`,
 			)
 			if replace != "" {
 				var took origin.Owned
+				if replace, err = tokenRef(cmd.Context(), db, replace); err != nil {
+					return err
+				}
 				tok, secret, took, err = origin.ReplaceToken(cmd.Context(), db, replace, args[0])
 				if errors.Is(err, origin.ErrNotFound) {
 					return fmt.Errorf("%w; nothing was created (see segue origin token list%s)", err, same(cmd))
@@ -107,7 +113,7 @@ create --adopt-local, when the origin starts requiring tokens.`,
 	}
 	create.Flags().BoolVar(&createJSON, "json", false, "print the token and its secret as JSON")
 	create.Flags().BoolVar(&adoptLocal, "adopt-local", false, `give the token the playlists and plays made while the origin ran open (owner "local")`)
-	create.Flags().StringVar(&replace, "replace", "", "take over the token `ID` (a leaked one): its playlists and plays move to the new token, and it is revoked")
+	create.Flags().StringVar(&replace, "replace", "", "take over the token `ID` (or the active token of that name; a leaked one): its playlists and plays move to the new token, and it is revoked")
 
 	var listJSON bool
 	list := &cobra.Command{
@@ -141,50 +147,57 @@ create --adopt-local, when the origin starts requiring tokens.`,
 	}
 	list.Flags().BoolVar(&listJSON, "json", false, "print the tokens as JSON")
 
-	// onToken runs fn over the catalog for the token ID args[0]; an
-	// unknown ID says where the IDs are.
-	onToken := func(fn func(cmd *cobra.Command, db *sql.DB, id string) error) func(*cobra.Command, []string) error {
-		return func(cmd *cobra.Command, args []string) error {
+	revoke := &cobra.Command{
+		Use:   "revoke ID|NAME",
+		Short: "Revoke a token (by ID, or the name of an active one): requests carrying it are refused from now on",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
 			db, err := catalog(cmd, false)
 			if err != nil {
 				return err
 			}
 			defer db.Close()
-			err = fn(cmd, db, args[0])
-			if errors.Is(err, origin.ErrNotFound) {
-				return fmt.Errorf("%w (see segue origin token list%s)", err, same(cmd))
-			}
-			return err
-		}
-	}
-	revoke := &cobra.Command{
-		Use:   "revoke ID",
-		Short: "Revoke a token: requests carrying it are refused from now on",
-		Args:  cobra.ExactArgs(1),
-		RunE: onToken(func(cmd *cobra.Command, db *sql.DB, id string) error {
-			if err := origin.RevokeToken(cmd.Context(), db, id); err != nil {
+			tokens, err := origin.ListTokens(cmd.Context(), db)
+			if err != nil {
 				return err
+			}
+			id := args[0]
+			if t, ok := findToken(tokens, args[0]); ok && t.RevokedAt != nil {
+				// it said "revoked" again, as if it had been live until now
+				fmt.Fprintf(a.stderr, "token %s was already revoked on %s: nothing to do\n", t.ID, t.RevokedAt.Local().Format("2006-01-02 15:04"))
+				return nil
+			} else if ok {
+				id = t.ID
+			}
+			if err := origin.RevokeToken(cmd.Context(), db, id); errors.Is(err, origin.ErrNotFound) {
+				return fmt.Errorf("%w: no token has that ID or that name (see segue origin token list%s)", err, same(cmd))
+			} else if err != nil {
+				return err
+			}
+			what := id
+			if id != args[0] {
+				what += " (" + args[0] + ")"
 			}
 			left, err := origin.OwnedBy(cmd.Context(), db, id)
 			if err != nil || left == (origin.Owned{}) {
-				fmt.Fprintf(a.stderr, "token %s revoked\n", id)
+				fmt.Fprintf(a.stderr, "token %s revoked\n", what)
 				return nil
 			}
-			fmt.Fprintf(a.stderr, "token %s revoked; its %s are seen by no token now: hand them to a new one with segue origin token create NAME --replace %[1]s%s\n",
-				id, ownedWords(left), same(cmd))
+			fmt.Fprintf(a.stderr, "token %s revoked; its %s are seen by no token now: hand them to a new one with segue origin token create NAME --replace %s%s\n",
+				what, ownedWords(left), id, same(cmd))
 			return nil
-		}),
+		},
 	}
 	adopt := &cobra.Command{
-		Use:   "adopt-local ID|SUBSONIC_USER",
+		Use:   "adopt-local ID|NAME|SUBSONIC_USER",
 		Short: `Give a token or Subsonic user the playlists and plays made while the origin ran open (owner "local")`,
 		Long: `An origin running open on loopback keeps its playlists and plays for "local".
 Once it requires tokens (--require-token, or an address off loopback) no
 request speaks for "local": its playlists are seen by nobody until a token
-adopts them, or a Subsonic user (by name or ID, see segue origin user list)
-for a household listening with Subsonic apps. Running it again hands over
-what "local" made since.`,
-		Example: "  segue origin token adopt-local tok1a2b3c4d\n  segue origin token adopt-local alice",
+adopts them (by ID or name), or a Subsonic user (by name or ID, see segue
+origin user list) for a household listening with Subsonic apps. Running it
+again hands over what "local" made since.`,
+		Example: "  segue origin token adopt-local tok1a2b3c4d\n  segue origin token adopt-local household\n  segue origin token adopt-local alice",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			db, err := catalog(cmd, false)
@@ -193,9 +206,14 @@ what "local" made since.`,
 			}
 			defer db.Close()
 			owned, to, err := origin.AdoptLocal(cmd.Context(), db, args[0])
+			if errors.Is(err, origin.ErrNotFound) { // no ID nor user: an active token's name (it was "not found")
+				if id, rerr := tokenRef(cmd.Context(), db, args[0]); rerr == nil && id != args[0] {
+					owned, to, err = origin.AdoptLocal(cmd.Context(), db, id)
+				}
+			}
 			switch {
 			case errors.Is(err, origin.ErrNotFound):
-				return fmt.Errorf("%w: no token or Subsonic user is %s (see segue origin token list%s, or segue origin user list%[3]s)", err, args[0], same(cmd))
+				return fmt.Errorf("%w: no token (by ID or name) or Subsonic user is %s (see segue origin token list%s, or segue origin user list%[3]s)", err, args[0], same(cmd))
 			case errors.Is(err, origin.ErrRevokedToken): // a bad argument (2), as an unknown one is 3; it was 1
 				return &usageError{fmt.Errorf("%w: give them to an active token (see segue origin token list%s), or make one with segue origin token create NAME --adopt-local%[2]s", err, same(cmd))}
 			case err != nil:
@@ -207,6 +225,41 @@ what "local" made since.`,
 	}
 	cmd.AddCommand(create, list, jsonErrorFlag(revoke), jsonErrorFlag(adopt))
 	return cmd
+}
+
+// tokenRef is the ID of the token ref names (findToken): ref itself when a
+// token has that ID, else the active token called ref (ignoring case, as
+// names are kept apart), else the last revoked one so called, else ref as
+// it is, for the caller's not found. Token names are what a host chose and
+// remembers; the IDs are token list's.
+func tokenRef(ctx context.Context, db *sql.DB, ref string) (string, error) {
+	tokens, err := origin.ListTokens(ctx, db)
+	if err != nil {
+		return "", err
+	}
+	if t, ok := findToken(tokens, ref); ok {
+		return t.ID, nil
+	}
+	return ref, nil
+}
+
+// findToken is the token of tokens whose ID is ref, else the active one
+// called ref (ignoring case), else the last revoked one so called (what
+// revoke, given a name revoked already, says); false when none is.
+func findToken(tokens []origin.Token, ref string) (origin.Token, bool) {
+	if i := slices.IndexFunc(tokens, func(t origin.Token) bool { return t.ID == ref }); i >= 0 {
+		return tokens[i], true
+	}
+	name := strings.TrimSpace(ref)
+	if i := slices.IndexFunc(tokens, func(t origin.Token) bool { return t.RevokedAt == nil && strings.EqualFold(t.Name, name) }); i >= 0 {
+		return tokens[i], true
+	}
+	for i := len(tokens) - 1; i >= 0; i-- { // oldest first: the last revoked
+		if strings.EqualFold(tokens[i].Name, name) {
+			return tokens[i], true
+		}
+	}
+	return origin.Token{}, false
 }
 
 // tokenNameLong says whether name is longer than a token's name may be

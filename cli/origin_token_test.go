@@ -123,9 +123,11 @@ func TestOriginTokenAdoptLocal(t *testing.T) {
 		t.Fatalf("create --adopt-local --json: %+v (%v); want 1 playlist adopted", created, err)
 	}
 	localPlaylist("Porch")
-	for _, want := range []string{`token ` + created.ID + ` now owns 1 playlist and 0 plays made while the origin ran open (owner "local")`, "nothing to hand over"} {
-		if _, stderr, code := segue(t, "--config", config, "origin", "token", "adopt-local", created.ID); code != ExitOK || !strings.Contains(stderr, want) {
-			t.Errorf("adopt-local %s: exit %d, %q; want %q", created.ID, code, stderr, want)
+	// by ID, then by the token's name (it said "not found" for household)
+	for i, want := range []string{`token ` + created.ID + ` now owns 1 playlist and 0 plays made while the origin ran open (owner "local")`, "nothing to hand over"} {
+		ref := []string{created.ID, "household"}[i]
+		if _, stderr, code := segue(t, "--config", config, "origin", "token", "adopt-local", ref); code != ExitOK || !strings.Contains(stderr, want) {
+			t.Errorf("adopt-local %s: exit %d, %q; want %q", ref, code, stderr, want)
 		}
 	}
 	db, err := origin.OpenCatalog(data)
@@ -212,7 +214,8 @@ func TestOriginTokenReplace(t *testing.T) {
 // A name an active token has (any case) is now exit 2 naming that token
 // and the --replace that gives its client a new secret, and no token is
 // made; --replace of that token may keep the name, and a revoked token's
-// name is free again. On SQLite and on PostgreSQL.
+// name is free again. revoke and --replace take an active token's name as
+// well as its ID. On SQLite and on PostgreSQL.
 func TestOriginTokenNameTaken(t *testing.T) {
 	config, data := ingestEnv(t)
 	for _, backend := range []struct {
@@ -265,15 +268,29 @@ func TestOriginTokenNameTaken(t *testing.T) {
 			if _, stderr, code := token("create", "laptop", "--replace", p.ID); code != ExitUsage || !strings.Contains(stderr, "token "+second.ID+" would keep it: choose another name, or revoke "+second.ID+" first (segue origin token revoke "+second.ID) {
 				t.Errorf("create laptop --replace %s (phone): exit %d, %q; want %d naming %s", p.ID, code, stderr, ExitUsage, second.ID)
 			}
-			// a revoked token's name is free
-			if _, _, code := token("revoke", second.ID); code != ExitOK {
-				t.Fatalf("revoke %s: exit %d", second.ID, code)
+			// a token is revoked, and replaced, by its name too: the
+			// name is the host's, the ID token list's (revoke laptop
+			// said "not found")
+			var third origin.Token
+			out, stderr, code = token("create", "laptop", "--replace", "Laptop", "--json")
+			if err := json.Unmarshal([]byte(out), &third); code != ExitOK || err != nil || third.ID == second.ID {
+				t.Fatalf("create laptop --replace Laptop: exit %d, %q %q; want %s replaced", code, out, stderr, second.ID)
+			}
+			if _, stderr, code := token("revoke", "laptop"); code != ExitOK || stderr != "token "+third.ID+" (laptop) revoked\n" {
+				t.Fatalf("revoke laptop: exit %d, %q; want %s revoked", code, stderr, third.ID)
+			}
+			// again: it said "revoked" as if it had been live until then
+			if _, stderr, code := token("revoke", "laptop"); code != ExitOK || !strings.HasPrefix(stderr, "token "+third.ID+" was already revoked on ") {
+				t.Errorf("revoke laptop with no active laptop: exit %d, %q; want 0 saying %s was already revoked", code, stderr, third.ID)
+			}
+			if _, stderr, code := token("revoke", "desktop"); code != ExitNotFound || !strings.Contains(stderr, "no token has that ID or that name (see segue origin token list") {
+				t.Errorf("revoke desktop: exit %d, %q; want %d", code, stderr, ExitNotFound)
 			}
 			if _, stderr, code := token("create", "laptop"); code != ExitOK {
 				t.Errorf("create laptop after its tokens were revoked: exit %d, %q", code, stderr)
 			}
-			if tokens := list(); len(tokens) != 4 {
-				t.Errorf("tokens: %+v; want laptop revoked twice, phone and the new laptop", tokens)
+			if tokens := list(); len(tokens) != 5 {
+				t.Errorf("tokens: %+v; want laptop revoked three times, phone and the new laptop", tokens)
 			}
 		})
 	}

@@ -80,7 +80,10 @@ printed on standard output, once: the origin keeps only its sha256.`,
 			}
 			u, key, err := subsonic.AddUser(cmd.Context(), db, dir, args[0], password, noPassword)
 			if errors.Is(err, subsonic.ErrUserExists) { // added meanwhile
-				return userTaken(args[0], same(cmd))
+				if err := userFree(cmd.Context(), db, args[0], same(cmd)); err != nil {
+					return err
+				}
+				return userTaken(args[0], args[0], same(cmd))
 			}
 			if err != nil {
 				return err
@@ -167,22 +170,37 @@ func removedWords(r subsonic.Removed) string {
 		" and " + catalog.Count(int(r.Stars), "star")
 }
 
-// userFree refuses to add name when the origin has a user of that name.
+// userFree refuses to add name when the origin has a user of that name,
+// in any case: a user's ID is derived from its name lowercased, so "Alice"
+// beside "alice" is refused as the same name.
 func userFree(ctx context.Context, db *sql.DB, name, same string) error {
 	users, err := subsonic.ListUsers(ctx, db)
 	if err != nil {
 		return err
 	}
-	if slices.ContainsFunc(users, func(u subsonic.User) bool { return u.Name == name }) {
-		return userTaken(name, same)
+	if i := slices.IndexFunc(users, func(u subsonic.User) bool { return sameUserName(u.Name, name) }); i >= 0 {
+		return userTaken(name, users[i].Name, same)
 	}
 	return nil
 }
 
-// userTaken is the failure of adding a user whose name is taken, a bad
-// argument (exit 2; it was 1, as if adding had failed); same is
-// sameCatalog of the command's catalog.
-func userTaken(name, same string) error {
+// sameUserName says whether two user names give one ID (catalog.NewID
+// trims and lowercases them).
+func sameUserName(a, b string) bool {
+	return strings.ToLower(strings.TrimSpace(a)) == strings.ToLower(strings.TrimSpace(b))
+}
+
+// userTaken is the failure of adding the user name while the user called
+// have holds it (in another case, or the same): a bad argument (exit 2; it
+// was 1, as if adding had failed). The remove it suggests names have, the
+// spelling user remove takes (it suggested "user remove Alice" for an
+// alice, which said no such user). same is sameCatalog of the command's
+// catalog.
+func userTaken(name, have, same string) error {
+	if have != name {
+		return &usageError{fmt.Errorf("add user %s: %w as %s (names that differ only in case are one user; remove it first with segue origin user remove %[3]s%[4]s, or choose another name)",
+			name, subsonic.ErrUserExists, have, same)}
+	}
 	return &usageError{fmt.Errorf("add user %s: %w (remove it first with segue origin user remove %[1]s%[3]s, or choose another name)", name, subsonic.ErrUserExists, same)}
 }
 

@@ -122,6 +122,10 @@ func TestOriginUserRefusesBeforeThePassword(t *testing.T) {
 		// a name taken is a bad argument (2), as a bad name is; it was 1
 		{[]string{"add", "alice"}, ExitUsage, "add user alice: user already exists (remove it first with segue origin user remove alice --data " + data + ", or choose another name)", ""},
 		{[]string{"add", "alice", "--json"}, ExitUsage, "add user alice: user already exists", `{"error":"add user alice: user already exists`},
+		// another case is the same name (one ID), and the remove it
+		// suggests is of the user there is: it said "user remove Alice",
+		// which said "no such user"
+		{[]string{"add", "Alice"}, ExitUsage, "add user Alice: user already exists as alice (names that differ only in case are one user; remove it first with segue origin user remove alice --data " + data + ", or choose another name)", ""},
 		{[]string{"add", "a b"}, ExitUsage, `bad user name "a b": want 1 to 64 characters without spaces`, ""},
 		{[]string{"remove", ""}, ExitUsage, `bad user name "": want 1 to 64 characters without spaces`, ""},
 		{[]string{"remove", "x y", "--json"}, ExitUsage, `bad user name "x y"`, `{"error":"bad user name \"x y\"`},

@@ -92,7 +92,9 @@ type IngestProgress struct {
 	// of a catalog made by an older segue, whose tags are read again) and
 	// "retagged" for each of them; then "measure" (Total tracks whose
 	// tempo and fingerprint the radio needs: after the files, a few
-	// seconds a song) and "measured" for each of them.
+	// seconds a song) and "measured" for each of them. Between the two,
+	// "remove" (Total tracks whose files went) and "removed" for each of
+	// them, as RemoveFolder reports its tracks.
 	Action       string
 	Reason       string        // why it was skipped
 	Cut          []string      // the tags of an added, updated or retagged file cut to catalog.MaxTagText characters
@@ -367,7 +369,8 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 	}
 
 	// Only rows under lib are known here: other folders' tracks stay.
-	for path, k := range known {
+	var gone []string // paths whose files went, sorted
+	for path := range known {
 		if keep[path] {
 			continue
 		}
@@ -380,6 +383,15 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 			}
 			continue
 		}
+		gone = append(gone, path)
+	}
+	slices.Sort(gone)
+	step := o.step("remove", "removed")
+	if step != nil && len(gone) > 0 {
+		step(0, len(gone), "")
+	}
+	for _, path := range gone {
+		k := known[path]
 		moved, err := carryMoved(ctx, db, k.id, addedAudio)
 		if err != nil {
 			return sum, disk.full(err)
@@ -397,6 +409,9 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 		}
 		sum.Removed++
 		log.Info("remove track", "path", path, "id", k.id)
+		if step != nil {
+			step(sum.Removed, len(gone), path)
+		}
 	}
 	if sum.BlobsRemoved, err = settleCatalog(ctx, db, store, disk, touchedAlbums); err != nil {
 		return sum, err

@@ -38,9 +38,12 @@ type MigrateOptions struct {
 
 // MigrateProgress tells how far Migrate is.
 type MigrateProgress struct {
-	Stage string // "blobs" or a table name
-	Done  int    // blobs or rows handled in this stage so far
-	Total int    // blobs or rows in this stage
+	// Stage is "blobs", a table name (its rows copied: reported at 0, every
+	// batch and at the end) or "verify " and a table name (its rows
+	// compared: at 0 and at the end).
+	Stage string
+	Done  int // blobs or rows handled in this stage so far
+	Total int // blobs or rows in this stage
 }
 
 // MigrateSummary is what one Migrate run did.
@@ -111,8 +114,19 @@ func Migrate(ctx context.Context, o MigrateOptions) (MigrateSummary, error) {
 			return sum, fmt.Errorf("migrate blobs: %w", err)
 		}
 	}
+	// Each table says how far it is as it goes: a large library's segments
+	// table took minutes with nothing said, and so did its verification.
+	totals := map[string]int{}
 	for _, t := range migrateTables {
-		n, err := copyTable(ctx, src, dst, t.table, t.from, cmp.Or(t.to, t.from))
+		var total int
+		if err := src.QueryRowContext(ctx, `SELECT count(*) FROM `+t.table).Scan(&total); err != nil {
+			return sum, fmt.Errorf("migrate table %s: %w", t.table, err)
+		}
+		totals[t.table] = total
+		progress(MigrateProgress{Stage: t.table, Total: total})
+		n, err := copyTable(ctx, src, dst, t.table, t.from, cmp.Or(t.to, t.from), func(done int) {
+			progress(MigrateProgress{Stage: t.table, Done: done, Total: total})
+		})
 		if err != nil {
 			return sum, fmt.Errorf("migrate table %s: %w", t.table, err)
 		}
@@ -124,11 +138,13 @@ func Migrate(ctx context.Context, o MigrateOptions) (MigrateSummary, error) {
 		}
 	}
 	for _, t := range migrateTables {
+		progress(MigrateProgress{Stage: "verify " + t.table, Total: totals[t.table]})
 		n, err := verifyTable(ctx, src, dst, t.table, t.from, cmp.Or(t.to, t.from), t.order)
 		if err != nil {
 			return sum, fmt.Errorf("migrate: verify %s: %w", t.table, err)
 		}
 		sum.Rows[t.table] = n
+		progress(MigrateProgress{Stage: "verify " + t.table, Done: n, Total: n})
 	}
 	return sum, nil
 }
@@ -212,9 +228,10 @@ func readBlob(ctx context.Context, r blobs.Reader, h string) ([]byte, error) {
 }
 
 // copyTable inserts the rows of table (columns from in the source, to in
-// the target) that the target lacks, a batch per transaction, and returns
-// how many rows the source holds.
-func copyTable(ctx context.Context, src, dst *sql.DB, table, from, to string) (int, error) {
+// the target) that the target lacks, a batch per transaction, calling
+// copied with the rows handled after each full batch, and returns how many
+// rows the source holds.
+func copyTable(ctx context.Context, src, dst *sql.DB, table, from, to string, copied func(done int)) (int, error) {
 	rows, err := src.QueryContext(ctx, `SELECT `+from+` FROM `+table)
 	if err != nil {
 		return 0, err
@@ -248,6 +265,7 @@ func copyTable(ctx context.Context, src, dst *sql.DB, table, from, to string) (i
 			if err := flush(); err != nil {
 				return n, fmt.Errorf("rows up to %d: %w", n, err)
 			}
+			copied(n)
 		}
 	}
 	if err := rows.Err(); err != nil {

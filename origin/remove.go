@@ -3,6 +3,7 @@ package origin
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -34,6 +35,9 @@ func (e *NotInCatalogError) Error() string {
 	}
 	if e.Unknown > 0 {
 		msg += fmt.Sprintf("; %s of an older segue's ingest, with no known folder: give the folder they came from while it still holds their files", catalog.Count(e.Unknown, "track"))
+	}
+	if len(e.Folders) == 0 && e.Unknown == 0 { // it named no folders and left the host to wonder
+		msg += ": the catalog holds no tracks, so there is nothing to take out (check --data or --catalog)"
 	}
 	return msg
 }
@@ -101,7 +105,13 @@ func RemoveFolder(ctx context.Context, folder string, o IngestOptions) (RemoveSu
 		return sum, nf
 	}
 	touched := map[string]bool{}
-	for _, k := range plan.own {
+	paths := slices.Sorted(maps.Keys(plan.own))
+	step := o.step("remove", "removed")
+	if step != nil {
+		step(0, len(paths), "")
+	}
+	for _, path := range paths {
+		k := plan.own[path]
 		now, err := deleteTrack(ctx, db, k.id)
 		if err != nil {
 			return sum, disk.full(err)
@@ -111,6 +121,9 @@ func RemoveFolder(ctx context.Context, folder string, o IngestOptions) (RemoveSu
 			touched[now] = true
 		}
 		sum.Removed++
+		if step != nil {
+			step(sum.Removed, len(paths), path)
+		}
 	}
 	sum.BlobsRemoved, err = settleCatalog(ctx, db, store, disk, touched)
 	return sum, err
