@@ -141,3 +141,30 @@ func discovers(t *testing.T, h *swarmHost, ns, addr string) bool {
 	t.Logf("peer discover in %s lists %s", ns, out)
 	return false
 }
+
+// peer discover with no peer answering says so on stderr, exit 0, and --json
+// prints []: it said "no peers answered" on stdout. It runs in a network
+// namespace of its own, so its query never reaches a real network.
+func TestEmptyDiscoverSaysSo(t *testing.T) {
+	h := newSwarmHost(t, segueBinary(t))
+	ns, _, _, _ := netnsPair(t)
+	const says = "no peers answered within 300ms (a peer on the LAN is a segue run with --peer-lan)\n"
+	for _, asJSON := range []bool{false, true} {
+		args := []string{"peer", "discover", "--timeout", "300ms"}
+		if asJSON {
+			args = append(args, "--json")
+		}
+		var out, errOut strings.Builder
+		cmd := inNetns(h, ns, args...)
+		cmd.Stdout, cmd.Stderr = &out, &errOut
+		err := cmd.Run()
+		switch {
+		case err != nil:
+			t.Errorf("%s: %v, stderr %q; want exit 0", strings.Join(args, " "), err, errOut.String())
+		case !asJSON && (out.String() != "" || errOut.String() != says):
+			t.Errorf("%s: stdout %q, stderr %q; want nothing and %q", strings.Join(args, " "), out.String(), errOut.String(), says)
+		case asJSON && (strings.TrimSpace(out.String()) != "[]" || errOut.String() != ""):
+			t.Errorf("%s: stdout %q, stderr %q; want [] and nothing", strings.Join(args, " "), out.String(), errOut.String())
+		}
+	}
+}
