@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -369,5 +370,68 @@ func TestShareLinkAcceptQValues(t *testing.T) {
 		if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), want) {
 			t.Errorf("Accept %q: %d %q; want %s", accept, resp.StatusCode, resp.Header.Get("Content-Type"), want)
 		}
+	}
+}
+
+// Two devices edit one playlist at once: A removes position 2, then B,
+// whose view is stale, removes "position 2" meaning the track it saw
+// there. Each edit by position names the track it expects there (?track=
+// for a remove, "track" for a move, "before" for an insert); the origin
+// refused nothing, so B deleted the track after the one it meant. Now a
+// mismatch is 409 naming what the position holds now, and changes
+// nothing; an edit naming no track still works as before.
+func TestPlaylistEditByPositionNamesItsTrack(t *testing.T) {
+	forEachEngine(t, testPlaylistEditByPositionNamesItsTrack)
+}
+
+func testPlaylistEditByPositionNamesItsTrack(t *testing.T, e engine) {
+	w := newWorldOn(t, e)
+	ctx := context.Background()
+	r := startServer(t, w.serverOptions(), "127.0.0.1:0")
+	c := clientFor(t, r.base, "")
+	pl, err := c.CreatePlaylist(ctx, "Mix", []string{w.joga, w.touch, w.getLucky, w.formation})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := r.base + "/api/v1/playlists/" + pl.ID
+	// both devices see joga, touch, getLucky, formation; A removes touch
+	resp, body := do(t, "DELETE", at+"/tracks/2?track="+w.touch, "")
+	if resp.StatusCode != 200 {
+		t.Fatalf("A's remove: %d %s", resp.StatusCode, body)
+	}
+	after := []string{w.joga, w.getLucky, w.formation}
+	stale := []struct{ method, path, body string }{
+		{"DELETE", "/tracks/2?track=" + w.touch, ``},                                                            // B removes touch too
+		{"POST", "/move", `{"from": 2, "to": 1, "track": "` + w.touch + `"}`},                                   // B moves touch up
+		{"POST", "/tracks", `{"track_ids": ["` + w.joga + `"], "position": 3, "before": "` + w.getLucky + `"}`}, // B inserts before getLucky
+	}
+	for _, s := range stale {
+		resp, body := do(t, s.method, at+s.path, s.body)
+		wantError(t, resp, body, http.StatusConflict)
+		if !strings.Contains(string(body), "reload") || !strings.Contains(string(body), w.getLucky) && !strings.Contains(string(body), w.formation) {
+			t.Errorf("%s %s: %s; want what the position holds now and to reload", s.method, s.path, body)
+		}
+		if got, err := c.Playlist(ctx, pl.ID); err != nil || !slices.Equal(trackIDsOf(got), after) {
+			t.Fatalf("after B's stale %s %s: %v %v; want %v unchanged", s.method, s.path, trackIDsOf(got), err, after)
+		}
+	}
+	// a position the stale view had and the playlist no longer has
+	resp, body = do(t, "DELETE", at+"/tracks/4?track="+w.formation, "")
+	wantError(t, resp, body, http.StatusConflict)
+	if want := "there is no track at position 4 now"; !strings.Contains(string(body), want) {
+		t.Errorf("remove past the end: %s; want %q", body, want)
+	}
+	// the expected track where it is: done
+	resp, body = do(t, "POST", at+"/move", `{"from": 3, "to": 1, "track": "`+w.formation+`"}`)
+	if resp.StatusCode != 200 {
+		t.Fatalf("move naming the right track: %d %s", resp.StatusCode, body)
+	}
+	// an old client that names no track: by position alone, as before
+	resp, body = do(t, "DELETE", at+"/tracks/1", "")
+	if resp.StatusCode != 200 {
+		t.Fatalf("remove naming no track: %d %s", resp.StatusCode, body)
+	}
+	if got, err := c.Playlist(ctx, pl.ID); err != nil || !slices.Equal(trackIDsOf(got), []string{w.joga, w.getLucky}) {
+		t.Fatalf("at the end: %v %v; want joga, getLucky", trackIDsOf(got), err)
 	}
 }
