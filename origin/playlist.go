@@ -25,7 +25,7 @@ var (
 	// ErrPlaylistChanged: an edit by position named the track it expected
 	// there, and the position holds another (or none): the caller's view
 	// is stale. The error says what the position holds now.
-	ErrPlaylistChanged = errors.New("the playlist changed")
+	ErrPlaylistChanged = catalog.ErrPlaylistChanged
 )
 
 // maxPlaylistTracks bounds one playlist so a script cannot grow one without end.

@@ -105,10 +105,10 @@ func testPlaylistAPIEditsAndErrors(t *testing.T, e engine) {
 	if pl, err = c.AddToPlaylist(ctx, pl.ID, []string{w.joga, w.touch, w.getLucky}, -1); err != nil {
 		t.Fatal(err)
 	}
-	if pl, err = c.MoveInPlaylist(ctx, pl.ID, 2, 0); err != nil || pl.Tracks[0].ID != w.getLucky {
+	if pl, err = c.MoveInPlaylist(ctx, pl.ID, 2, 0, w.getLucky); err != nil || pl.Tracks[0].ID != w.getLucky {
 		t.Fatalf("move: %v %v", trackIDsOf(pl), err)
 	}
-	if pl, err = c.RemoveFromPlaylist(ctx, pl.ID, 1); err != nil || len(pl.Tracks) != 2 || pl.Tracks[1].ID != w.touch {
+	if pl, err = c.RemoveFromPlaylist(ctx, pl.ID, 1, w.joga); err != nil || len(pl.Tracks) != 2 || pl.Tracks[1].ID != w.touch {
 		t.Fatalf("remove: %v %v", trackIDsOf(pl), err)
 	}
 	if pl, err = c.RenamePlaylist(ctx, pl.ID, "Renamed"); err != nil || pl.Name != "Renamed" {
@@ -414,6 +414,22 @@ func testPlaylistEditByPositionNamesItsTrack(t *testing.T, e engine) {
 		if got, err := c.Playlist(ctx, pl.ID); err != nil || !slices.Equal(trackIDsOf(got), after) {
 			t.Fatalf("after B's stale %s %s: %v %v; want %v unchanged", s.method, s.path, trackIDsOf(got), err, after)
 		}
+	}
+	// the client library sends the track and tells the refusal by its kind,
+	// its sentence what the position holds now
+	for name, edit := range map[string]func() (catalog.Playlist, error){
+		"remove": func() (catalog.Playlist, error) { return c.RemoveFromPlaylist(ctx, pl.ID, 1, w.touch) },
+		"move":   func() (catalog.Playlist, error) { return c.MoveInPlaylist(ctx, pl.ID, 1, 0, w.touch) },
+	} {
+		_, err := edit()
+		var se *originclient.StatusError
+		if !errors.Is(err, catalog.ErrPlaylistChanged) || !errors.As(err, &se) ||
+			!strings.Contains(se.Sentence(), "position 2 now holds “Get Lucky” ("+w.getLucky+"), not "+w.touch) || !strings.Contains(se.Sentence(), "reload") {
+			t.Fatalf("client %s from a stale view: %v; want ErrPlaylistChanged saying what position 2 holds", name, err)
+		}
+	}
+	if got, err := c.Playlist(ctx, pl.ID); err != nil || !slices.Equal(trackIDsOf(got), after) {
+		t.Fatalf("after the client's stale edits: %v %v; want %v unchanged", trackIDsOf(got), err, after)
 	}
 	// a position the stale view had and the playlist no longer has
 	resp, body = do(t, "DELETE", at+"/tracks/4?track="+w.formation, "")

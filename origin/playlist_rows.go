@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 
 	"segue/catalog"
 )
@@ -69,16 +68,14 @@ func (r playlistRows) insert(pos int, trackIDs ...string) []string {
 // expect checks that shown index pos holds the track want, the one a
 // caller saw there before it edited by position; "" checks nothing (a
 // client that names no track edits by position alone). A mismatch is
-// ErrPlaylistChanged saying what pos holds now (counting from 1), so two
+// catalog.Changed's ErrPlaylistChanged saying what pos holds now, so two
 // devices editing one playlist never remove or move the wrong track.
 func (r playlistRows) expect(ctx context.Context, tx *sql.Tx, pos int, want string) error {
-	const reload = "the playlist changed since you loaded it; reload it and try again"
 	if want == "" {
 		return nil
 	}
 	if pos < 0 || pos >= len(r.shown) {
-		return fmt.Errorf("%w: there is no track at position %d now (it has %s), not %s: %s",
-			ErrPlaylistChanged, pos+1, catalog.Count(len(r.shown), "track"), want, reload)
+		return catalog.Changed(pos, len(r.shown), "", "", want)
 	}
 	tid := r.ids[r.shown[pos]]
 	if tid == want {
@@ -88,5 +85,5 @@ func (r playlistRows) expect(ctx context.Context, tx *sql.Tx, pos int, want stri
 	if err := tx.QueryRowContext(ctx, `SELECT title FROM tracks WHERE id = ?`, tid).Scan(&title); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
-	return fmt.Errorf("%w: position %d now holds “%s” (%s), not %s: %s", ErrPlaylistChanged, pos+1, title, tid, want, reload)
+	return catalog.Changed(pos, len(r.shown), tid, title, want)
 }
