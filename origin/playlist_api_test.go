@@ -431,6 +431,9 @@ func testPlaylistEditByPositionNamesItsTrack(t *testing.T, e engine) {
 	if got, err := c.Playlist(ctx, pl.ID); err != nil || !slices.Equal(trackIDsOf(got), after) {
 		t.Fatalf("after the client's stale edits: %v %v; want %v unchanged", trackIDsOf(got), err, after)
 	}
+	// "before" names the track at "position": alone it says nothing
+	resp, body = do(t, "POST", at+"/tracks", `{"track_ids": ["`+w.joga+`"], "before": "`+w.getLucky+`"}`)
+	wantError(t, resp, body, http.StatusBadRequest)
 	// a position the stale view had and the playlist no longer has
 	resp, body = do(t, "DELETE", at+"/tracks/4?track="+w.formation, "")
 	wantError(t, resp, body, http.StatusConflict)
@@ -442,12 +445,16 @@ func testPlaylistEditByPositionNamesItsTrack(t *testing.T, e engine) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("move naming the right track: %d %s", resp.StatusCode, body)
 	}
+	resp, body = do(t, "POST", at+"/tracks", `{"track_ids": ["`+w.touch+`"], "position": 3, "before": "`+w.getLucky+`"}`)
+	if resp.StatusCode != 200 {
+		t.Fatalf("insert naming the right track: %d %s", resp.StatusCode, body)
+	}
 	// an old client that names no track: by position alone, as before
 	resp, body = do(t, "DELETE", at+"/tracks/1", "")
 	if resp.StatusCode != 200 {
 		t.Fatalf("remove naming no track: %d %s", resp.StatusCode, body)
 	}
-	if got, err := c.Playlist(ctx, pl.ID); err != nil || !slices.Equal(trackIDsOf(got), []string{w.joga, w.getLucky}) {
-		t.Fatalf("at the end: %v %v; want joga, getLucky", trackIDsOf(got), err)
+	if got, err := c.Playlist(ctx, pl.ID); err != nil || !slices.Equal(trackIDsOf(got), []string{w.joga, w.touch, w.getLucky}) {
+		t.Fatalf("at the end: %v %v; want joga, touch, getLucky", trackIDsOf(got), err)
 	}
 }
