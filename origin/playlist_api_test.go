@@ -457,4 +457,40 @@ func testPlaylistEditByPositionNamesItsTrack(t *testing.T, e engine) {
 	if got, err := c.Playlist(ctx, pl.ID); err != nil || !slices.Equal(trackIDsOf(got), []string{w.joga, w.touch, w.getLucky}) {
 		t.Fatalf("at the end: %v %v; want joga, touch, getLucky", trackIDsOf(got), err)
 	}
+	removeAtOnce(t, w, r.base, c)
+}
+
+// removeAtOnce: two devices remove the track they both see first at once:
+// the check of the named track and the removal are one transaction, so
+// one removes it and the other is refused (409), never removing the track
+// after it.
+func removeAtOnce(t *testing.T, w *world, base string, c *originclient.Client) {
+	ctx := context.Background()
+	for round := range 5 {
+		pl, err := c.CreatePlaylist(ctx, "Mix", []string{w.joga, w.touch, w.getLucky})
+		if err != nil {
+			t.Fatal(err)
+		}
+		codes := make(chan int, 2)
+		for range 2 {
+			go func() {
+				req, _ := http.NewRequest("DELETE", base+"/api/v1/playlists/"+pl.ID+"/tracks/1?track="+w.joga, nil)
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					codes <- 0
+					return
+				}
+				resp.Body.Close()
+				codes <- resp.StatusCode
+			}()
+		}
+		got := []int{<-codes, <-codes}
+		slices.Sort(got)
+		if !slices.Equal(got, []int{200, 409}) {
+			t.Fatalf("round %d: the two removes answered %v; want one 200, one 409", round, got)
+		}
+		if now, err := c.Playlist(ctx, pl.ID); err != nil || !slices.Equal(trackIDsOf(now), []string{w.touch, w.getLucky}) {
+			t.Fatalf("round %d: %v %v; want touch, getLucky", round, trackIDsOf(now), err)
+		}
+	}
 }
