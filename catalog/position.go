@@ -73,3 +73,24 @@ func positions(n int) string {
 	}
 	return fmt.Sprintf("positions go from 1 to %d", n)
 }
+
+// ErrPlaylistChanged marks an edit by position that named the track the
+// caller saw there (its view of the playlist) when the position now holds
+// another track, or none: another device edited the playlist meanwhile.
+// Nothing was changed; the caller reloads the playlist and asks again.
+var ErrPlaylistChanged = errors.New("the playlist changed")
+
+// Changed is the ErrPlaylistChanged error for index pos (0-based; the
+// sentence counts from 1) of a playlist of n tracks, whose caller expected
+// the track want there: now is the ID pos holds now ("" when pos is past
+// the end), title its title ("" when not known).
+func Changed(pos, n int, now, title, want string) error {
+	const reload = "the playlist was edited since you loaded it; reload it and try again"
+	switch {
+	case now == "":
+		return fmt.Errorf("%w: there is no track at position %d now (it has %s), not %s: %s", ErrPlaylistChanged, pos+1, Count(n, "track"), want, reload)
+	case title == "":
+		return fmt.Errorf("%w: position %d now holds %s, not %s: %s", ErrPlaylistChanged, pos+1, now, want, reload)
+	}
+	return fmt.Errorf("%w: position %d now holds “%s” (%s), not %s: %s", ErrPlaylistChanged, pos+1, title, now, want, reload)
+}

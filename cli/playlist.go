@@ -129,6 +129,11 @@ works wherever a playlist ID does for reading: show, export, import, play.`,
 		return c.AddToPlaylist(ctx, args[0], tracks, at.idx)
 	})
 	add.Flags().Var(&at, "at", "insert before this position, counting from 1 (default: append)")
+	// --track names the track the caller saw at the position (another
+	// device may have edited the playlist since): the origin refuses, and
+	// changes nothing, when it holds another
+	var removeExpect, moveExpect string
+	const expectUsage = "refuse unless the position holds this track ID (what `playlist show` listed there); the playlist may have changed since"
 	remove := edit("remove ID POSITION", "Remove the track at a position (counting from 1)", thenWord, cobra.ExactArgs(2), func(ctx context.Context, c source, args []string) (catalog.Playlist, error) {
 		pos, beyond, err := position(args[1])
 		if err != nil {
@@ -137,8 +142,9 @@ works wherever a playlist ID does for reading: show, export, import, play.`,
 		if beyond {
 			return catalog.Playlist{}, pastEnd(ctx, c, args[0], func(n int) error { return catalog.NoTrackAt(args[1], n) })
 		}
-		return c.RemoveFromPlaylist(ctx, args[0], pos)
+		return c.RemoveFromPlaylist(ctx, args[0], pos, removeExpect)
 	})
+	remove.Flags().StringVar(&removeExpect, "track", "", expectUsage)
 	move := edit("move ID FROM TO", "Move a track from one position to another (counting from 1)", thenFromTo, cobra.ExactArgs(3), func(ctx context.Context, c source, args []string) (catalog.Playlist, error) {
 		from, fromBeyond, err := position(args[1])
 		if err != nil {
@@ -151,8 +157,9 @@ works wherever a playlist ID does for reading: show, export, import, play.`,
 		if fromBeyond || toBeyond {
 			return catalog.Playlist{}, pastEnd(ctx, c, args[0], func(n int) error { return catalog.NoMove(args[1], args[2], n) })
 		}
-		return c.MoveInPlaylist(ctx, args[0], from, to)
+		return c.MoveInPlaylist(ctx, args[0], from, to, moveExpect)
 	})
+	move.Flags().StringVar(&moveExpect, "track", "", expectUsage)
 	del := &cobra.Command{Use: "delete ID", Short: "Delete a playlist (and its share link)", Args: cobra.ExactArgs(1), Annotations: ids(onePlaylist), RunE: func(cmd *cobra.Command, args []string) error {
 		if err := checkPlaylistID(args[0]); err != nil {
 			return err

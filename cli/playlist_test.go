@@ -187,6 +187,17 @@ func TestPlaylistPositionsAndAlbums(t *testing.T) {
 	if out := segueOK(t, append(env, "playlist", "show", pl.ID)...); !strings.Contains(out, "\n1  Tone") {
 		t.Fatalf("playlist show numbers from 1:\n%s", out)
 	}
+	// --track: the track show listed at the position; another there (the
+	// playlist was edited since) removes or moves nothing and says what
+	for _, verb := range [][]string{{"remove", pl.ID, "2"}, {"move", pl.ID, "2", "1"}} {
+		_, stderr, code := segue(t, append(append(env, "playlist"), append(verb, "--track", second)...)...)
+		if code != ExitError || !strings.Contains(stderr, "position 2 now holds “Tone") || !strings.Contains(stderr, "reload") {
+			t.Fatalf("playlist %v --track %s: exit %d, %s; want 1 saying what position 2 holds", verb, second, code, stderr)
+		}
+	}
+	if got := edit("remove", pl.ID, "2", "--track", first); !slices.Equal(got, []string{second, second}) {
+		t.Fatalf("remove 2 --track naming its track: %v", got)
+	}
 }
 
 // A playlist with no tracks lists them as [] wherever its tracks are listed

@@ -17,11 +17,15 @@ import (
 // LocalOwner owns the playlists of an origin that runs open on loopback.
 const LocalOwner = "local"
 
-// Playlist errors; the API maps them to 400, 404 and 404.
+// Playlist errors; the API maps them to 400, 404, 404 and 409.
 var (
 	ErrBadPlaylist  = errors.New("bad playlist request")
 	ErrUnknownTrack = errors.New("unknown track")
 	ErrNoShare      = errors.New("unknown or revoked share link")
+	// ErrPlaylistChanged: an edit by position named the track it expected
+	// there, and the position holds another (or none): the caller's view
+	// is stale. The error says what the position holds now.
+	ErrPlaylistChanged = catalog.ErrPlaylistChanged
 )
 
 // maxPlaylistTracks bounds one playlist so a script cannot grow one without end.
@@ -186,13 +190,24 @@ func (p *Playlists) Delete(ctx context.Context, owner, id string) error {
 // ErrBadPlaylist, as catalog.CheckInsert says).
 // Unknown track IDs are refused with ErrUnknownTrack naming them.
 func (p *Playlists) Add(ctx context.Context, owner, id string, trackIDs []string, pos int) (catalog.Playlist, error) {
+	return p.AddBefore(ctx, owner, id, trackIDs, pos, "")
+}
+
+// AddBefore is Add that, when before is not "", first checks that index
+// pos holds the track before (the one the caller saw there, which the new
+// tracks go before): another track, or none, is ErrPlaylistChanged and
+// changes nothing.
+func (p *Playlists) AddBefore(ctx context.Context, owner, id string, trackIDs []string, pos int, before string) (catalog.Playlist, error) {
 	if len(trackIDs) == 0 {
 		return catalog.Playlist{}, fmt.Errorf("%w: no track IDs given", ErrBadPlaylist)
 	}
 	if err := p.known(ctx, trackIDs); err != nil {
 		return catalog.Playlist{}, err
 	}
-	return p.update(ctx, owner, id, func(_ *sql.Tx, cur playlistRows) ([]string, error) {
+	return p.update(ctx, owner, id, func(tx *sql.Tx, cur playlistRows) ([]string, error) {
+		if err := cur.expect(ctx, tx, pos, before); err != nil {
+			return nil, err
+		}
 		if len(cur.ids)+len(trackIDs) > maxPlaylistTracks {
 			return nil, fmt.Errorf("%w: a playlist holds at most %d tracks", ErrBadPlaylist, maxPlaylistTracks)
 		}
@@ -272,9 +287,14 @@ func (p *Playlists) Edit(ctx context.Context, owner, id string, e PlaylistEdit) 
 }
 
 // Remove deletes the track at index pos (0-based; its message counts
-// positions from 1, as people do).
-func (p *Playlists) Remove(ctx context.Context, owner, id string, pos int) (catalog.Playlist, error) {
-	return p.update(ctx, owner, id, func(_ *sql.Tx, cur playlistRows) ([]string, error) {
+// positions from 1, as people do). When expect is not "", pos must hold
+// that track (the one the caller saw there): another track, or none, is
+// ErrPlaylistChanged and removes nothing; "" removes whatever is there.
+func (p *Playlists) Remove(ctx context.Context, owner, id string, pos int, expect string) (catalog.Playlist, error) {
+	return p.update(ctx, owner, id, func(tx *sql.Tx, cur playlistRows) ([]string, error) {
+		if err := cur.expect(ctx, tx, pos, expect); err != nil {
+			return nil, err
+		}
 		if err := catalog.CheckRemove(pos, len(cur.shown)); err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrBadPlaylist, err)
 		}
@@ -283,9 +303,13 @@ func (p *Playlists) Remove(ctx context.Context, owner, id string, pos int) (cata
 }
 
 // Move moves the track at index from to index to (both 0-based; its
-// message counts positions from 1).
-func (p *Playlists) Move(ctx context.Context, owner, id string, from, to int) (catalog.Playlist, error) {
-	return p.update(ctx, owner, id, func(_ *sql.Tx, cur playlistRows) ([]string, error) {
+// message counts positions from 1). When expect is not "", from must hold
+// that track, as Remove says.
+func (p *Playlists) Move(ctx context.Context, owner, id string, from, to int, expect string) (catalog.Playlist, error) {
+	return p.update(ctx, owner, id, func(tx *sql.Tx, cur playlistRows) ([]string, error) {
+		if err := cur.expect(ctx, tx, from, expect); err != nil {
+			return nil, err
+		}
 		if err := catalog.CheckMove(from, to, len(cur.shown)); err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrBadPlaylist, err)
 		}

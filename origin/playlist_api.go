@@ -79,6 +79,8 @@ func (s *Server) playlistFailed(w http.ResponseWriter, r *http.Request, err erro
 		writeError(w, http.StatusNotFound, err.Error())
 	case errors.Is(err, ErrNotFound):
 		writeError(w, http.StatusNotFound, "playlist "+r.PathValue("id")+" not found")
+	case errors.Is(err, ErrPlaylistChanged):
+		writeError(w, http.StatusConflict, strings.TrimPrefix(err.Error(), ErrPlaylistChanged.Error()+": "))
 	default:
 		s.internal(w, r, err)
 	}
@@ -188,10 +190,17 @@ func (s *Server) handleDeletePlaylist(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// handleAddTracks answers POST /api/v1/playlists/{id}/tracks
+// {"track_ids": [...], "position": N, "before": "ID"}: the tracks go
+// before position N (from 1; left out: appended). "before" (optional,
+// only with "position") is the track the client saw at N: when N holds
+// another, or none, the answer is 409 saying what N holds now, and
+// nothing changes. A client that leaves it out inserts by position alone.
 func (s *Server) handleAddTracks(w http.ResponseWriter, r *http.Request) {
 	body := struct {
 		TrackIDs []string `json:"track_ids"`
 		Position *int     `json:"position"`
+		Before   string   `json:"before"`
 	}{}
 	if id := pathID(w, r); id != "" && readBody(w, r, &body) {
 		pos := -1
@@ -201,12 +210,21 @@ func (s *Server) handleAddTracks(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 			pos = *body.Position - 1
+		} else if body.Before != "" {
+			writeError(w, http.StatusBadRequest, `"before" names the track at "position": give both, or neither to append`)
+			return
 		}
-		pl, err := s.playlists.Add(r.Context(), s.principalOf(r).owner, id, body.TrackIDs, pos)
+		pl, err := s.playlists.AddBefore(r.Context(), s.principalOf(r).owner, id, body.TrackIDs, pos, body.Before)
 		s.answerPlaylist(w, r, http.StatusOK, pl, err)
 	}
 }
 
+// handleRemoveTrack answers DELETE /api/v1/playlists/{id}/tracks/{pos}
+// [?track=ID]: removes the track at pos (from 1). ?track names the track
+// the client saw there: when pos holds another (another device edited the
+// playlist meanwhile), or none, the answer is 409 saying what pos holds
+// now, and nothing is removed. Without ?track (older clients) the track at
+// pos is removed, whichever it is.
 func (s *Server) handleRemoveTrack(w http.ResponseWriter, r *http.Request) {
 	id := pathID(w, r)
 	if id == "" {
@@ -224,7 +242,7 @@ func (s *Server) handleRemoveTrack(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "position must be a whole number from 1 (the first track)")
 		return
 	}
-	pl, err := s.playlists.Remove(r.Context(), s.principalOf(r).owner, id, pos-1)
+	pl, err := s.playlists.Remove(r.Context(), s.principalOf(r).owner, id, pos-1, r.URL.Query().Get("track"))
 	s.answerPlaylist(w, r, http.StatusOK, pl, err)
 }
 
@@ -239,17 +257,22 @@ func (s *Server) positionPastInt(w http.ResponseWriter, r *http.Request, id, raw
 	s.playlistFailed(w, r, err)
 }
 
+// handleMoveTrack answers POST /api/v1/playlists/{id}/move {"from": N,
+// "to": M, "track": "ID"}: moves the track at N to M (both from 1).
+// "track" (optional) is the track the client saw at N, checked as
+// handleRemoveTrack checks ?track (409 on a mismatch).
 func (s *Server) handleMoveTrack(w http.ResponseWriter, r *http.Request) {
 	var body struct {
-		From *int `json:"from"`
-		To   *int `json:"to"`
+		From  *int   `json:"from"`
+		To    *int   `json:"to"`
+		Track string `json:"track"`
 	}
 	if id := pathID(w, r); id != "" && readBody(w, r, &body) {
 		if body.From == nil || body.To == nil || *body.From < 1 || *body.To < 1 {
 			writeError(w, http.StatusBadRequest, `give both "from" and "to" positions, counting from 1 (the first track)`)
 			return
 		}
-		pl, err := s.playlists.Move(r.Context(), s.principalOf(r).owner, id, *body.From-1, *body.To-1)
+		pl, err := s.playlists.Move(r.Context(), s.principalOf(r).owner, id, *body.From-1, *body.To-1, body.Track)
 		s.answerPlaylist(w, r, http.StatusOK, pl, err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -104,10 +105,10 @@ func testPlaylistAPIEditsAndErrors(t *testing.T, e engine) {
 	if pl, err = c.AddToPlaylist(ctx, pl.ID, []string{w.joga, w.touch, w.getLucky}, -1); err != nil {
 		t.Fatal(err)
 	}
-	if pl, err = c.MoveInPlaylist(ctx, pl.ID, 2, 0); err != nil || pl.Tracks[0].ID != w.getLucky {
+	if pl, err = c.MoveInPlaylist(ctx, pl.ID, 2, 0, w.getLucky); err != nil || pl.Tracks[0].ID != w.getLucky {
 		t.Fatalf("move: %v %v", trackIDsOf(pl), err)
 	}
-	if pl, err = c.RemoveFromPlaylist(ctx, pl.ID, 1); err != nil || len(pl.Tracks) != 2 || pl.Tracks[1].ID != w.touch {
+	if pl, err = c.RemoveFromPlaylist(ctx, pl.ID, 1, w.joga); err != nil || len(pl.Tracks) != 2 || pl.Tracks[1].ID != w.touch {
 		t.Fatalf("remove: %v %v", trackIDsOf(pl), err)
 	}
 	if pl, err = c.RenamePlaylist(ctx, pl.ID, "Renamed"); err != nil || pl.Name != "Renamed" {
@@ -368,6 +369,128 @@ func TestShareLinkAcceptQValues(t *testing.T) {
 		resp, _ := get(t, "GET", link.String(), map[string]string{"Accept": accept})
 		if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), want) {
 			t.Errorf("Accept %q: %d %q; want %s", accept, resp.StatusCode, resp.Header.Get("Content-Type"), want)
+		}
+	}
+}
+
+// Two devices edit one playlist at once: A removes position 2, then B,
+// whose view is stale, removes "position 2" meaning the track it saw
+// there. Each edit by position names the track it expects there (?track=
+// for a remove, "track" for a move, "before" for an insert); the origin
+// refused nothing, so B deleted the track after the one it meant. Now a
+// mismatch is 409 naming what the position holds now, and changes
+// nothing; an edit naming no track still works as before.
+func TestPlaylistEditByPositionNamesItsTrack(t *testing.T) {
+	forEachEngine(t, testPlaylistEditByPositionNamesItsTrack)
+}
+
+func testPlaylistEditByPositionNamesItsTrack(t *testing.T, e engine) {
+	w := newWorldOn(t, e)
+	ctx := context.Background()
+	r := startServer(t, w.serverOptions(), "127.0.0.1:0")
+	c := clientFor(t, r.base, "")
+	pl, err := c.CreatePlaylist(ctx, "Mix", []string{w.joga, w.touch, w.getLucky, w.formation})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := r.base + "/api/v1/playlists/" + pl.ID
+	// both devices see joga, touch, getLucky, formation; A removes touch
+	resp, body := do(t, "DELETE", at+"/tracks/2?track="+w.touch, "")
+	if resp.StatusCode != 200 {
+		t.Fatalf("A's remove: %d %s", resp.StatusCode, body)
+	}
+	after := []string{w.joga, w.getLucky, w.formation}
+	stale := []struct{ method, path, body string }{
+		{"DELETE", "/tracks/2?track=" + w.touch, ``},                                                            // B removes touch too
+		{"POST", "/move", `{"from": 2, "to": 1, "track": "` + w.touch + `"}`},                                   // B moves touch up
+		{"POST", "/tracks", `{"track_ids": ["` + w.joga + `"], "position": 3, "before": "` + w.getLucky + `"}`}, // B inserts before getLucky
+	}
+	for _, s := range stale {
+		resp, body := do(t, s.method, at+s.path, s.body)
+		wantError(t, resp, body, http.StatusConflict)
+		if !strings.Contains(string(body), "reload") || !strings.Contains(string(body), w.getLucky) && !strings.Contains(string(body), w.formation) {
+			t.Errorf("%s %s: %s; want what the position holds now and to reload", s.method, s.path, body)
+		}
+		if got, err := c.Playlist(ctx, pl.ID); err != nil || !slices.Equal(trackIDsOf(got), after) {
+			t.Fatalf("after B's stale %s %s: %v %v; want %v unchanged", s.method, s.path, trackIDsOf(got), err, after)
+		}
+	}
+	// the client library sends the track and tells the refusal by its kind,
+	// its sentence what the position holds now
+	for name, edit := range map[string]func() (catalog.Playlist, error){
+		"remove": func() (catalog.Playlist, error) { return c.RemoveFromPlaylist(ctx, pl.ID, 1, w.touch) },
+		"move":   func() (catalog.Playlist, error) { return c.MoveInPlaylist(ctx, pl.ID, 1, 0, w.touch) },
+	} {
+		_, err := edit()
+		var se *originclient.StatusError
+		if !errors.Is(err, catalog.ErrPlaylistChanged) || !errors.As(err, &se) ||
+			!strings.Contains(se.Sentence(), "position 2 now holds “Get Lucky” ("+w.getLucky+"), not "+w.touch) || !strings.Contains(se.Sentence(), "reload") {
+			t.Fatalf("client %s from a stale view: %v; want ErrPlaylistChanged saying what position 2 holds", name, err)
+		}
+	}
+	if got, err := c.Playlist(ctx, pl.ID); err != nil || !slices.Equal(trackIDsOf(got), after) {
+		t.Fatalf("after the client's stale edits: %v %v; want %v unchanged", trackIDsOf(got), err, after)
+	}
+	// "before" names the track at "position": alone it says nothing
+	resp, body = do(t, "POST", at+"/tracks", `{"track_ids": ["`+w.joga+`"], "before": "`+w.getLucky+`"}`)
+	wantError(t, resp, body, http.StatusBadRequest)
+	// a position the stale view had and the playlist no longer has
+	resp, body = do(t, "DELETE", at+"/tracks/4?track="+w.formation, "")
+	wantError(t, resp, body, http.StatusConflict)
+	if want := "there is no track at position 4 now"; !strings.Contains(string(body), want) {
+		t.Errorf("remove past the end: %s; want %q", body, want)
+	}
+	// the expected track where it is: done
+	resp, body = do(t, "POST", at+"/move", `{"from": 3, "to": 1, "track": "`+w.formation+`"}`)
+	if resp.StatusCode != 200 {
+		t.Fatalf("move naming the right track: %d %s", resp.StatusCode, body)
+	}
+	resp, body = do(t, "POST", at+"/tracks", `{"track_ids": ["`+w.touch+`"], "position": 3, "before": "`+w.getLucky+`"}`)
+	if resp.StatusCode != 200 {
+		t.Fatalf("insert naming the right track: %d %s", resp.StatusCode, body)
+	}
+	// an old client that names no track: by position alone, as before
+	resp, body = do(t, "DELETE", at+"/tracks/1", "")
+	if resp.StatusCode != 200 {
+		t.Fatalf("remove naming no track: %d %s", resp.StatusCode, body)
+	}
+	if got, err := c.Playlist(ctx, pl.ID); err != nil || !slices.Equal(trackIDsOf(got), []string{w.joga, w.touch, w.getLucky}) {
+		t.Fatalf("at the end: %v %v; want joga, touch, getLucky", trackIDsOf(got), err)
+	}
+	removeAtOnce(t, w, r.base, c)
+}
+
+// removeAtOnce: two devices remove the track they both see first at once:
+// the check of the named track and the removal are one transaction, so
+// one removes it and the other is refused (409), never removing the track
+// after it.
+func removeAtOnce(t *testing.T, w *world, base string, c *originclient.Client) {
+	ctx := context.Background()
+	for round := range 5 {
+		pl, err := c.CreatePlaylist(ctx, "Mix", []string{w.joga, w.touch, w.getLucky})
+		if err != nil {
+			t.Fatal(err)
+		}
+		codes := make(chan int, 2)
+		for range 2 {
+			go func() {
+				req, _ := http.NewRequest("DELETE", base+"/api/v1/playlists/"+pl.ID+"/tracks/1?track="+w.joga, nil)
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					codes <- 0
+					return
+				}
+				resp.Body.Close()
+				codes <- resp.StatusCode
+			}()
+		}
+		got := []int{<-codes, <-codes}
+		slices.Sort(got)
+		if !slices.Equal(got, []int{200, 409}) {
+			t.Fatalf("round %d: the two removes answered %v; want one 200, one 409", round, got)
+		}
+		if now, err := c.Playlist(ctx, pl.ID); err != nil || !slices.Equal(trackIDsOf(now), []string{w.touch, w.getLucky}) {
+			t.Fatalf("round %d: %v %v; want touch, getLucky", round, trackIDsOf(now), err)
 		}
 	}
 }

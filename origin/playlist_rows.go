@@ -3,6 +3,9 @@ package origin
 import (
 	"context"
 	"database/sql"
+	"errors"
+
+	"segue/catalog"
 )
 
 // playlistRows are a playlist's rows in order. A row whose track is no
@@ -60,4 +63,27 @@ func (r playlistRows) insert(pos int, trackIDs ...string) []string {
 		i = r.shown[pos]
 	}
 	return append(append(append([]string{}, r.ids[:i]...), trackIDs...), r.ids[i:]...)
+}
+
+// expect checks that shown index pos holds the track want, the one a
+// caller saw there before it edited by position; "" checks nothing (a
+// client that names no track edits by position alone). A mismatch is
+// catalog.Changed's ErrPlaylistChanged saying what pos holds now, so two
+// devices editing one playlist never remove or move the wrong track.
+func (r playlistRows) expect(ctx context.Context, tx *sql.Tx, pos int, want string) error {
+	if want == "" {
+		return nil
+	}
+	if pos < 0 || pos >= len(r.shown) {
+		return catalog.Changed(pos, len(r.shown), "", "", want)
+	}
+	tid := r.ids[r.shown[pos]]
+	if tid == want {
+		return nil
+	}
+	var title string
+	if err := tx.QueryRowContext(ctx, `SELECT title FROM tracks WHERE id = ?`, tid).Scan(&title); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	return catalog.Changed(pos, len(r.shown), tid, title, want)
 }

@@ -35,8 +35,8 @@ func testPlaylistStore(t *testing.T, e engine) {
 	}{
 		{"add", func() (catalog.Playlist, error) { return p.Add(ctx, "alice", pl.ID, []string{w.formation, w.joga}, -1) }, []string{w.formation, w.joga}},
 		{"insert at 1", func() (catalog.Playlist, error) { return p.Add(ctx, "alice", pl.ID, []string{w.touch}, 1) }, []string{w.formation, w.touch, w.joga}},
-		{"move 0->2", func() (catalog.Playlist, error) { return p.Move(ctx, "alice", pl.ID, 0, 2) }, []string{w.touch, w.joga, w.formation}},
-		{"remove 1", func() (catalog.Playlist, error) { return p.Remove(ctx, "alice", pl.ID, 1) }, []string{w.touch, w.formation}},
+		{"move 0->2", func() (catalog.Playlist, error) { return p.Move(ctx, "alice", pl.ID, 0, 2, "") }, []string{w.touch, w.joga, w.formation}},
+		{"remove 1", func() (catalog.Playlist, error) { return p.Remove(ctx, "alice", pl.ID, 1, "") }, []string{w.touch, w.formation}},
 		{"rename", func() (catalog.Playlist, error) { return p.Rename(ctx, "alice", pl.ID, "Drive") }, []string{w.touch, w.formation}},
 	}
 	for _, s := range steps {
@@ -53,7 +53,7 @@ func testPlaylistStore(t *testing.T, e engine) {
 		t.Errorf("unknown track: err %v, want ErrUnknownTrack naming it", err)
 	}
 	for name, err := range map[string]error{
-		"bad position": func() error { _, err := p.Remove(ctx, "alice", pl.ID, 9); return err }(),
+		"bad position": func() error { _, err := p.Remove(ctx, "alice", pl.ID, 9, ""); return err }(),
 		"empty name":   func() error { _, err := p.Create(ctx, "alice", " "); return err }(),
 		"NUL in name":  func() error { _, err := p.Create(ctx, "alice", "a\x00b"); return err }(),
 		"line break":   func() error { _, err := p.Rename(ctx, "alice", pl.ID, "two\nlines"); return err }(),
@@ -63,7 +63,7 @@ func testPlaylistStore(t *testing.T, e engine) {
 		}
 	}
 	// Messages count positions from 1, as people do (index 9 is position 10).
-	if _, err := p.Remove(ctx, "alice", pl.ID, 9); err == nil || !strings.Contains(err.Error(), "position 10: positions go from 1 to 2") {
+	if _, err := p.Remove(ctx, "alice", pl.ID, 9, ""); err == nil || !strings.Contains(err.Error(), "position 10: positions go from 1 to 2") {
 		t.Errorf("remove index 9 of 2: %v", err)
 	}
 	if _, err := p.Get(ctx, "bob", pl.ID); !errors.Is(err, ErrNotFound) {
@@ -151,9 +151,9 @@ func testPlaylistPositionsSkipMissingTracks(t *testing.T, e engine) {
 		want []string
 	}{
 		{"shown", func() (catalog.Playlist, error) { return p.Get(ctx, "alice", pl.ID) }, []string{w.formation, w.touch, w.getLucky}},
-		{"remove index 1", func() (catalog.Playlist, error) { return p.Remove(ctx, "alice", pl.ID, 1) }, []string{w.formation, w.getLucky}},
+		{"remove index 1", func() (catalog.Playlist, error) { return p.Remove(ctx, "alice", pl.ID, 1, "") }, []string{w.formation, w.getLucky}},
 		{"insert at 1", func() (catalog.Playlist, error) { return p.Add(ctx, "alice", pl.ID, []string{w.hold}, 1) }, []string{w.formation, w.hold, w.getLucky}},
-		{"move 2->0", func() (catalog.Playlist, error) { return p.Move(ctx, "alice", pl.ID, 2, 0) }, []string{w.getLucky, w.formation, w.hold}},
+		{"move 2->0", func() (catalog.Playlist, error) { return p.Move(ctx, "alice", pl.ID, 2, 0, "") }, []string{w.getLucky, w.formation, w.hold}},
 		{"edit removing index 2", func() (catalog.Playlist, error) {
 			return p.Edit(ctx, "alice", pl.ID, PlaylistEdit{Remove: []int{2}, Add: []string{w.touch}})
 		}, []string{w.getLucky, w.formation, w.touch}},
@@ -165,7 +165,7 @@ func testPlaylistPositionsSkipMissingTracks(t *testing.T, e engine) {
 		}
 	}
 	// The position named past the end is said in the positions shown.
-	if _, err := p.Remove(ctx, "alice", pl.ID, 3); err == nil || !strings.Contains(err.Error(), "position 4: positions go from 1 to 3") {
+	if _, err := p.Remove(ctx, "alice", pl.ID, 3, ""); err == nil || !strings.Contains(err.Error(), "position 4: positions go from 1 to 3") {
 		t.Errorf("remove index 3 of 3 shown: %v, want it refused in the positions shown", err)
 	}
 	// The hidden track is kept, for an ingest that brings it back.

@@ -56,7 +56,7 @@ func TestSharePageSaysWhyATrackCannotPlay(t *testing.T) {
 	}
 
 	pl, link := openShared(t, ctx, w.r.base, w.owner, "Gaps", w.ids, 1200) // 6.1 s, 3.7 s, 2.2 s
-	if _, err := alice.RemoveFromPlaylist(bg, pl.ID, 1); err != nil {
+	if _, err := alice.RemoveFromPlaylist(bg, pl.ID, 1, ""); err != nil {
 		t.Fatal(err)
 	}
 	// Play all twice: the second time the second track's player already

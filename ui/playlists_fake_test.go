@@ -133,21 +133,42 @@ func (s *fakeStore) AddToPlaylist(_ context.Context, id string, ids []string, po
 	return answer(p), nil
 }
 
-func (s *fakeStore) RemoveFromPlaylist(_ context.Context, id string, pos int) (catalog.Playlist, error) {
+// changed is what the origin answers an edit by position whose position
+// does not hold expect (catalog.ErrPlaylistChanged), or nil.
+func changed(p *catalog.Playlist, pos int, expect string) error {
+	switch {
+	case expect == "" || pos >= 0 && pos < len(p.Tracks) && p.Tracks[pos].ID == expect:
+		return nil
+	case pos < 0 || pos >= len(p.Tracks):
+		return catalog.Changed(pos, len(p.Tracks), "", "", expect)
+	}
+	return catalog.Changed(pos, len(p.Tracks), p.Tracks[pos].ID, p.Tracks[pos].Title, expect)
+}
+
+func (s *fakeStore) RemoveFromPlaylist(_ context.Context, id string, pos int, expect string) (catalog.Playlist, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p, err := s.find(id)
-	if err != nil || pos < 0 || pos >= len(p.Tracks) {
+	if err == nil {
+		err = changed(p, pos, expect)
+	}
+	if err != nil {
+		return catalog.Playlist{}, err
+	}
+	if pos < 0 || pos >= len(p.Tracks) {
 		return catalog.Playlist{}, errors.Join(err, errors.New("no such position"))
 	}
 	p.Tracks = slices.Delete(p.Tracks, pos, pos+1)
 	return answer(p), nil
 }
 
-func (s *fakeStore) MoveInPlaylist(_ context.Context, id string, from, to int) (catalog.Playlist, error) {
+func (s *fakeStore) MoveInPlaylist(_ context.Context, id string, from, to int, expect string) (catalog.Playlist, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p, err := s.find(id)
+	if err == nil {
+		err = changed(p, from, expect)
+	}
 	if err != nil {
 		return catalog.Playlist{}, err
 	}

@@ -392,7 +392,9 @@ func (e *StatusError) Error() string {
 	return "origin answered " + detail
 }
 
-// Unwrap returns the sentinel the status means, or nil.
+// Unwrap returns the sentinel the status means, or nil. 409 is
+// catalog.ErrPlaylistChanged: the origin's one 409 refuses a playlist edit
+// by position whose position no longer holds the track it named.
 func (e *StatusError) Unwrap() error {
 	switch {
 	case e.notSegue:
@@ -401,6 +403,8 @@ func (e *StatusError) Unwrap() error {
 		return ErrNotFound
 	case e.Code == http.StatusUnauthorized, e.Code == http.StatusForbidden:
 		return ErrUnauthorized
+	case e.Code == http.StatusConflict:
+		return catalog.ErrPlaylistChanged
 	}
 	return nil
 }

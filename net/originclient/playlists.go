@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"segue/catalog"
@@ -103,17 +104,31 @@ func (c *Client) AddToPlaylist(ctx context.Context, id string, trackIDs []string
 	return pl, err
 }
 
-// RemoveFromPlaylist removes the track at index pos.
-func (c *Client) RemoveFromPlaylist(ctx context.Context, id string, pos int) (catalog.Playlist, error) {
+// RemoveFromPlaylist removes the track at index pos. expect is the ID of
+// the track the caller saw at pos: when pos holds another, or none (the
+// playlist was edited elsewhere meanwhile), the origin removes nothing and
+// the error matches catalog.ErrPlaylistChanged, its sentence saying what
+// pos holds now. "" removes whatever pos holds.
+func (c *Client) RemoveFromPlaylist(ctx context.Context, id string, pos int, expect string) (catalog.Playlist, error) {
 	var pl catalog.Playlist
-	err := c.send(ctx, http.MethodDelete, c.url(nil, "api", "v1", "playlists", id, "tracks", strconv.Itoa(pos+1)), nil, &pl)
+	var q url.Values
+	if expect != "" {
+		q = url.Values{"track": {expect}}
+	}
+	err := c.send(ctx, http.MethodDelete, c.url(q, "api", "v1", "playlists", id, "tracks", strconv.Itoa(pos+1)), nil, &pl)
 	return pl, err
 }
 
-// MoveInPlaylist moves the track at index from to index to.
-func (c *Client) MoveInPlaylist(ctx context.Context, id string, from, to int) (catalog.Playlist, error) {
+// MoveInPlaylist moves the track at index from to index to. expect is the
+// ID of the track the caller saw at from, checked as RemoveFromPlaylist
+// checks it ("" moves whatever from holds).
+func (c *Client) MoveInPlaylist(ctx context.Context, id string, from, to int, expect string) (catalog.Playlist, error) {
 	var pl catalog.Playlist
-	err := c.send(ctx, http.MethodPost, c.url(nil, "api", "v1", "playlists", id, "move"), map[string]int{"from": from + 1, "to": to + 1}, &pl)
+	body := map[string]any{"from": from + 1, "to": to + 1}
+	if expect != "" {
+		body["track"] = expect
+	}
+	err := c.send(ctx, http.MethodPost, c.url(nil, "api", "v1", "playlists", id, "move"), body, &pl)
 	return pl, err
 }
 

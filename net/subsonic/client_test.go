@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -90,11 +91,16 @@ func TestBrowse(t *testing.T) {
 			if err != nil || titles(pl) != "Breeze,Morning Tone,Evening Tone" {
 				t.Fatalf("AddToPlaylist at 1: %s, %v", titles(pl), err)
 			}
-			pl, err = c.MoveInPlaylist(ctx, pl.ID, 0, 2)
+			pl, err = c.MoveInPlaylist(ctx, pl.ID, 0, 2, breeze.Tracks[0].ID)
 			if err != nil || titles(pl) != "Morning Tone,Evening Tone,Breeze" {
 				t.Fatalf("MoveInPlaylist 1 to 3: %s, %v", titles(pl), err)
 			}
-			pl, err = c.RemoveFromPlaylist(ctx, pl.ID, 1)
+			// a view from before the move, which had Morning Tone at 2:
+			// refused, and nothing removed
+			if _, err := c.RemoveFromPlaylist(ctx, pl.ID, 1, al.Tracks[0].ID); !errors.Is(err, catalog.ErrPlaylistChanged) || !strings.Contains(err.Error(), "reload") {
+				t.Fatalf("RemoveFromPlaylist 2 expecting Morning Tone = %v; want ErrPlaylistChanged saying to reload", err)
+			}
+			pl, err = c.RemoveFromPlaylist(ctx, pl.ID, 1, al.Tracks[1].ID)
 			if err != nil || titles(pl) != "Morning Tone,Breeze" {
 				t.Fatalf("RemoveFromPlaylist 2: %s, %v", titles(pl), err)
 			}

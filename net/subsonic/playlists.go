@@ -166,9 +166,16 @@ func (c *Client) AddToPlaylist(ctx context.Context, id string, trackIDs []string
 	})
 }
 
-// RemoveFromPlaylist removes the track at pos (0-based).
-func (c *Client) RemoveFromPlaylist(ctx context.Context, id string, pos int) (catalog.Playlist, error) {
+// RemoveFromPlaylist removes the track at pos (0-based). expect is the ID
+// of the track the caller saw at pos: when pos holds another, or none, it
+// removes nothing and answers catalog.Changed's ErrPlaylistChanged ("":
+// whatever pos holds). Subsonic has no precondition, so the check is made
+// on the songs read just before they are written back.
+func (c *Client) RemoveFromPlaylist(ctx context.Context, id string, pos int, expect string) (catalog.Playlist, error) {
 	return c.edit(ctx, id, func(songs []string) ([]string, error) {
+		if err := expectSong(songs, pos, expect); err != nil {
+			return nil, err
+		}
 		if err := catalog.CheckRemove(pos, len(songs)); err != nil {
 			return nil, err // a bad argument (2), as on segue's origin; it was "not found" (3)
 		}
@@ -176,9 +183,13 @@ func (c *Client) RemoveFromPlaylist(ctx context.Context, id string, pos int) (ca
 	})
 }
 
-// MoveInPlaylist moves the track at from to to (both 0-based).
-func (c *Client) MoveInPlaylist(ctx context.Context, id string, from, to int) (catalog.Playlist, error) {
+// MoveInPlaylist moves the track at from to to (both 0-based); expect is
+// the track the caller saw at from, as RemoveFromPlaylist checks it.
+func (c *Client) MoveInPlaylist(ctx context.Context, id string, from, to int, expect string) (catalog.Playlist, error) {
 	return c.edit(ctx, id, func(songs []string) ([]string, error) {
+		if err := expectSong(songs, from, expect); err != nil {
+			return nil, err
+		}
 		if err := catalog.CheckMove(from, to, len(songs)); err != nil {
 			return nil, err
 		}
@@ -186,6 +197,21 @@ func (c *Client) MoveInPlaylist(ctx context.Context, id string, from, to int) (c
 		songs = slices.Delete(songs, from, from+1)
 		return slices.Insert(songs, to, s), nil
 	})
+}
+
+// expectSong checks that songs[pos] is the track ID expect (a catalog ID,
+// "" checks nothing), as the origin checks an edit by position.
+func expectSong(songs []string, pos int, expect string) error {
+	if expect == "" {
+		return nil
+	}
+	if pos < 0 || pos >= len(songs) {
+		return catalog.Changed(pos, len(songs), "", "", expect)
+	}
+	if now := catalog.PrefixTrack + idSep + songs[pos]; now != expect {
+		return catalog.Changed(pos, len(songs), now, "", expect)
+	}
+	return nil
 }
 
 // edit reads the playlist's song IDs, changes them with change and writes

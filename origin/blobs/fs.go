@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 )
 
 // FS stores blobs in a directory: blob abcdef… lives at Dir/ab/abcdef….
@@ -52,14 +53,31 @@ func (b FS) Open(_ context.Context, hash string) (Blob, error) {
 }
 
 // Put stores data and returns its sha256. Storing an existing blob is a no-op.
+//
+// The blob is durable when Put returns: its temp file is fsynced, renamed
+// into place, and then its folder is fsynced (syncDir), as is Dir when
+// the folder is new. A rename changes the folder, not the file, and
+// fsync(2) of the file "does not necessarily ensure that the entry in the
+// directory containing the file has also reached disk. For that an
+// explicit fsync() on a file descriptor for the directory is also
+// needed." Without it a power loss could undo the rename after the
+// catalog recorded the blob, leaving a track whose segment is missing.
 func (b FS) Put(_ context.Context, data []byte) (string, error) {
 	hash := Hash(data)
 	path, _ := b.Path(hash)
 	if _, err := os.Stat(path); err == nil {
 		return hash, nil
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	shard := filepath.Dir(path)
+	_, err := os.Stat(shard)
+	newShard := errors.Is(err, fs.ErrNotExist)
+	if err := os.MkdirAll(shard, 0o755); err != nil {
 		return "", fmt.Errorf("store blob: %w", err)
+	}
+	if newShard {
+		if err := syncDir(b.Dir); err != nil {
+			return "", fmt.Errorf("store blob %s: make its folder %s durable: %w", hash, shard, err)
+		}
 	}
 	tmpDir := filepath.Join(b.Dir, "tmp")
 	if err := os.MkdirAll(tmpDir, 0o755); err != nil {
@@ -83,7 +101,32 @@ func (b FS) Put(_ context.Context, data []byte) (string, error) {
 		os.Remove(f.Name())
 		return "", fmt.Errorf("store blob %s: %w", hash, err)
 	}
+	if err := syncDir(shard); err != nil {
+		// not durable: take it away, so a retry (which skips a blob that
+		// is there) writes and syncs it again
+		os.Remove(path)
+		return "", fmt.Errorf("store blob %s: make its rename into %s durable: %w", hash, shard, err)
+	}
 	return hash, nil
+}
+
+// syncDir fsyncs the directory dir, making the entries renamed or created
+// in it durable. A filesystem that cannot sync a directory (EINVAL, as
+// some network and FUSE filesystems answer) is taken as syncing none it
+// could: nil. A variable so tests can see when it is called.
+var syncDir = func(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	if errors.Is(err, syscall.EINVAL) {
+		return nil
+	}
+	return err
 }
 
 // Remove deletes the blob for hash; a missing blob is not an error.

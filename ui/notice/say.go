@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"segue/cache"
+	"segue/catalog"
 	"segue/net/originclient"
 	"segue/player"
 	"segue/share"
@@ -187,6 +188,12 @@ func Reason(err error) string {
 		// text-direction character, a track not in the catalog): the
 		// line said "it failed (the log has the details)"
 		return refused.Sentence()
+	}
+	if errors.Is(err, catalog.ErrPlaylistChanged) {
+		// a Subsonic source's refusal, made here: what the position
+		// holds now and to reload, as the origin's 409 says it
+		_, now, _ := strings.Cut(err.Error(), catalog.ErrPlaylistChanged.Error()+": ")
+		return now
 	}
 	return ""
 }

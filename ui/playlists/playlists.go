@@ -44,8 +44,11 @@ type Editor interface {
 // TrackEditor changes a playlist's tracks.
 type TrackEditor interface {
 	AddToPlaylist(ctx context.Context, id string, trackIDs []string, pos int) (catalog.Playlist, error)
-	RemoveFromPlaylist(ctx context.Context, id string, pos int) (catalog.Playlist, error)
-	MoveInPlaylist(ctx context.Context, id string, from, to int) (catalog.Playlist, error)
+	// RemoveFromPlaylist and MoveInPlaylist take the ID of the track the
+	// caller shows at the position: another there (the playlist was edited
+	// elsewhere) is catalog.ErrPlaylistChanged, and nothing changes.
+	RemoveFromPlaylist(ctx context.Context, id string, pos int, expect string) (catalog.Playlist, error)
+	MoveInPlaylist(ctx context.Context, id string, from, to int, expect string) (catalog.Playlist, error)
 }
 
 // Sharer makes a playlist's share link.
@@ -262,6 +265,11 @@ func (v *View) Update(msg tea.Msg) tea.Cmd {
 		}
 		v.tl.Select(c)
 	case Changed:
+		if msg.Err != nil && errors.Is(msg.Err, catalog.ErrPlaylistChanged) && v.open != nil {
+			// edited elsewhere since it was shown: nothing changed here;
+			// show it as it is now, for the next key to act on
+			return tea.Batch(notice.Error(msg.Err), v.openPlaylist(*v.open, true))
+		}
 		if msg.Err != nil {
 			return notice.Error(msg.Err)
 		}
@@ -492,18 +500,18 @@ func (v *View) trackKey(msg tea.KeyMsg) tea.Cmd {
 		return func() tea.Msg { return p }
 	case key.Matches(msg, v.km.Remove):
 		title := pl.Tracks[c].Title
-		return change(func() (catalog.Playlist, error) { return s.RemoveFromPlaylist(ctx, pl.ID, c) },
+		return change(func() (catalog.Playlist, error) { return s.RemoveFromPlaylist(ctx, pl.ID, c, pl.Tracks[c].ID) },
 			"removed “"+title+"” from “"+pl.Name+"”", "remove "+title)
 	case key.Matches(msg, v.km.MoveDown):
 		if c+1 < len(pl.Tracks) {
 			v.tl.Move(1)
-			return change(func() (catalog.Playlist, error) { return s.MoveInPlaylist(ctx, pl.ID, c, c+1) }, "", "move")
+			return change(func() (catalog.Playlist, error) { return s.MoveInPlaylist(ctx, pl.ID, c, c+1, pl.Tracks[c].ID) }, "", "move")
 		}
 		return notice.Info(notice.AtEnd("“"+pl.Tracks[c].Title+"”", "“"+pl.Name+"”", c, len(pl.Tracks), false))
 	case key.Matches(msg, v.km.MoveUp):
 		if c > 0 {
 			v.tl.Move(-1)
-			return change(func() (catalog.Playlist, error) { return s.MoveInPlaylist(ctx, pl.ID, c, c-1) }, "", "move")
+			return change(func() (catalog.Playlist, error) { return s.MoveInPlaylist(ctx, pl.ID, c, c-1, pl.Tracks[c].ID) }, "", "move")
 		}
 		return notice.Info(notice.AtEnd("“"+pl.Tracks[c].Title+"”", "“"+pl.Name+"”", c, len(pl.Tracks), true))
 	default:
