@@ -21,6 +21,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"segue/catalog"
+	"segue/internal/atomicfile"
 	"segue/internal/filelock"
 )
 
@@ -92,12 +93,10 @@ func (l *List) Save() error {
 	if err := os.MkdirAll(filepath.Dir(l.path), 0o700); err != nil {
 		return fmt.Errorf("save offline list: %w", err)
 	}
-	tmp := l.path + ".tmp"
-	os.Remove(tmp) // WriteFile keeps the mode of a file already there
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+	if err := atomicfile.Write(l.path, b); err != nil {
 		return fmt.Errorf("save offline list: %w", err)
 	}
-	return os.Rename(tmp, l.path)
+	return nil
 }
 
 // Find returns the collection pinned under ref.

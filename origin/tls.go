@@ -10,7 +10,6 @@ import (
 	"crypto/x509/pkix"
 	"encoding/hex"
 	"encoding/pem"
-	"errors"
 	"fmt"
 	"math/big"
 	"net"
@@ -20,6 +19,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"segue/internal/atomicfile"
 )
 
 // TLSDir is where --tls-self-signed keeps its certificate and key, under
@@ -183,21 +184,8 @@ func covers(certFile, keyFile string, dns []string, ips []net.IP) bool {
 	return true
 }
 
-// writePEM writes one PEM block to path with mode 0600, through a
-// temporary file renamed over it so a reader never sees half a file.
+// writePEM writes one PEM block to path with mode 0600, whole and
+// durably (atomicfile).
 func writePEM(path, typ string, der []byte) error {
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	err = errors.Join(pem.Encode(f, &pem.Block{Type: typ, Bytes: der}), f.Close())
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
+	return atomicfile.Write(path, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}))
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"segue/catalog"
+	"segue/internal/atomicfile"
 )
 
 // stateFile is the resume file's name inside the state directory.
@@ -121,22 +122,7 @@ func writeAtomic(dir string, b []byte) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(dir, stateFile+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	_, err = tmp.Write(b)
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), filepath.Join(dir, stateFile))
+	return atomicfile.Write(filepath.Join(dir, stateFile), b)
 }
 
 // DefaultSaveInterval is the StateSaver's debounce: a process killed

@@ -16,6 +16,7 @@ import (
 	"sync"
 
 	"segue/catalog"
+	"segue/internal/atomicfile"
 	"segue/internal/filelock"
 )
 
@@ -123,9 +124,8 @@ func (s *Spool) Remove(n int) error {
 		}
 		b = b[i+1:]
 	}
-	tmp := s.path + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+	if err := atomicfile.Write(s.path, b); err != nil {
 		return fmt.Errorf("rewrite play event spool: %w", err)
 	}
-	return os.Rename(tmp, s.path)
+	return nil
 }

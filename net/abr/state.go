@@ -2,10 +2,11 @@ package abr
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"segue/internal/atomicfile"
 )
 
 // StateFile is the estimate's file name inside the state directory.
@@ -35,7 +36,7 @@ func (c *Controller) Load(dir string) error {
 	return nil
 }
 
-// Save writes the estimate to dir/abr.json (temp file and rename).
+// Save writes the estimate to dir/abr.json, whole and durably (atomicfile).
 func (c *Controller) Save(dir string) error {
 	c.mu.Lock()
 	b, err := json.Marshal(c.est)
@@ -46,16 +47,7 @@ func (c *Controller) Save(dir string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("save throughput estimate: %w", err)
 	}
-	tmp, err := os.CreateTemp(dir, StateFile+".*")
-	if err != nil {
-		return fmt.Errorf("save throughput estimate: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	_, werr := tmp.Write(b)
-	if err := errors.Join(werr, tmp.Close()); err != nil {
-		return fmt.Errorf("save throughput estimate: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), filepath.Join(dir, StateFile)); err != nil {
+	if err := atomicfile.Write(filepath.Join(dir, StateFile), b); err != nil {
 		return fmt.Errorf("save throughput estimate: %w", err)
 	}
 	return nil

@@ -8,7 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
+
+	"segue/internal/atomicfile"
 )
 
 // FS stores blobs in a directory: blob abcdef… lives at Dir/ab/abcdef….
@@ -110,24 +111,9 @@ func (b FS) Put(_ context.Context, data []byte) (string, error) {
 	return hash, nil
 }
 
-// syncDir fsyncs the directory dir, making the entries renamed or created
-// in it durable. A filesystem that cannot sync a directory (EINVAL, as
-// some network and FUSE filesystems answer) is taken as syncing none it
-// could: nil. A variable so tests can see when it is called.
-var syncDir = func(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	if errors.Is(err, syscall.EINVAL) {
-		return nil
-	}
-	return err
-}
+// syncDir is atomicfile.SyncDir, a variable so tests can see when it is
+// called.
+var syncDir = atomicfile.SyncDir
 
 // Remove deletes the blob for hash; a missing blob is not an error.
 func (b FS) Remove(_ context.Context, hash string) error {
