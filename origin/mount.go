@@ -2,6 +2,7 @@ package origin
 
 import (
 	"database/sql"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -34,22 +35,27 @@ func (s *Server) mounted(path string) bool {
 	return false
 }
 
-// AuthBlocked reports whether r's client address has had too many refused
-// credentials lately (the limit bearer tokens have: 10, then one per 6 s);
-// then it has answered 429 with Retry-After itself and returns true.
-func (s *Server) AuthBlocked(w http.ResponseWriter, r *http.Request) bool {
-	wait := s.authFails.blocked(clientAddr(r.RemoteAddr))
+// AuthBlocked reports whether user (a user name as signed in with, any
+// case; "" for a secret that names none) has had too many refused
+// credentials from r's client address lately (the limit bearer tokens
+// have: 10, then one per 6 s); then it has answered 429 with Retry-After
+// itself and returns true. It is asked before the credentials are checked,
+// so a password cannot be guessed faster than the limit.
+func (s *Server) AuthBlocked(w http.ResponseWriter, r *http.Request, user string) bool {
+	wait := s.authFails.blocked(authKey{clientAddr(r.RemoteAddr), strings.ToLower(user)})
 	if wait <= 0 {
 		return false
 	}
 	w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
-	writeError(w, http.StatusTooManyRequests, "too many refused credentials from this address: wait and retry")
+	writeError(w, http.StatusTooManyRequests, fmt.Sprintf("too many refused credentials for this user from this address: check the password in the app, then retry in %d s", int(wait.Seconds())+1))
 	return true
 }
 
-// AuthRefused counts one refused credential from r's client address
-// towards AuthBlocked's limit.
-func (s *Server) AuthRefused(r *http.Request) { s.authFails.failed(clientAddr(r.RemoteAddr)) }
+// AuthRefused counts one refused credential of user from r's client
+// address towards AuthBlocked's limit.
+func (s *Server) AuthRefused(r *http.Request, user string) {
+	s.authFails.failed(authKey{clientAddr(r.RemoteAddr), strings.ToLower(user)})
+}
 
 // Reader returns the catalog reader the API answers from.
 func (s *Server) Reader() *Reader { return s.reader }

@@ -20,12 +20,22 @@ const (
 	maxAuthAddrs = 10000
 )
 
-// authLimiter counts refused tokens per address (token buckets).
+// authLimiter counts refused credentials per authKey (token buckets).
 type authLimiter struct {
 	now func() time.Time
 
 	mu      sync.Mutex // guards buckets
-	buckets map[netip.Addr]*authBucket
+	buckets map[authKey]*authBucket
+}
+
+// authKey is what refused credentials count against: the client's
+// address and, for a sign-in that names a user (Subsonic's u, lower case),
+// that user. So a device with a stale password locks out its own user at
+// its address, not every user behind the same address (a household's
+// NAT), while guesses at one user's password stay limited.
+type authKey struct {
+	addr netip.Addr
+	user string
 }
 
 type authBucket struct {
@@ -34,7 +44,7 @@ type authBucket struct {
 }
 
 func newAuthLimiter(now func() time.Time) *authLimiter {
-	return &authLimiter{now: now, buckets: map[netip.Addr]*authBucket{}}
+	return &authLimiter{now: now, buckets: map[authKey]*authBucket{}}
 }
 
 // level refills b up to now and returns it.
@@ -44,11 +54,11 @@ func (l *authLimiter) level(b *authBucket, now time.Time) float64 {
 	return b.tokens
 }
 
-// blocked returns how long addr must wait before its next attempt, or 0.
-func (l *authLimiter) blocked(addr netip.Addr) time.Duration {
+// blocked returns how long k must wait before its next attempt, or 0.
+func (l *authLimiter) blocked(k authKey) time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	b, ok := l.buckets[addr]
+	b, ok := l.buckets[k]
 	if !ok {
 		return 0
 	}
@@ -58,18 +68,18 @@ func (l *authLimiter) blocked(addr netip.Addr) time.Duration {
 	return 0
 }
 
-// failed records one refused token from addr.
-func (l *authLimiter) failed(addr netip.Addr) {
+// failed records one refused credential of k.
+func (l *authLimiter) failed(k authKey) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
-	b, ok := l.buckets[addr]
+	b, ok := l.buckets[k]
 	if !ok {
 		if len(l.buckets) >= maxAuthAddrs {
 			l.prune(now)
 		}
 		b = &authBucket{tokens: authBurst, at: now}
-		l.buckets[addr] = b
+		l.buckets[k] = b
 	}
 	l.level(b, now)
 	b.tokens = math.Max(0, b.tokens-1)

@@ -18,23 +18,23 @@ func TestAuthLimiterBuckets(t *testing.T) {
 	l := newAuthLimiter(func() time.Time { return now })
 	a, b := netip.MustParseAddr("192.0.2.1"), netip.MustParseAddr("192.0.2.2")
 	for range authBurst {
-		if l.blocked(a) != 0 {
+		if l.blocked(authKey{addr: a}) != 0 {
 			t.Fatal("blocked within the burst")
 		}
-		l.failed(a)
+		l.failed(authKey{addr: a})
 	}
-	if got := l.blocked(a); got != authRefill {
+	if got := l.blocked(authKey{addr: a}); got != authRefill {
 		t.Fatalf("after %d failures: wait %v; want %v", authBurst, got, authRefill)
 	}
-	if l.blocked(b) != 0 {
+	if l.blocked(authKey{addr: b}) != 0 {
 		t.Fatal("another address is blocked too")
 	}
 	now = now.Add(authRefill / 2)
-	if got := l.blocked(a); got != authRefill/2 {
+	if got := l.blocked(authKey{addr: a}); got != authRefill/2 {
 		t.Fatalf("half a refill later: wait %v; want %v", got, authRefill/2)
 	}
 	now = now.Add(authRefill / 2)
-	if got := l.blocked(a); got != 0 {
+	if got := l.blocked(authKey{addr: a}); got != 0 {
 		t.Fatalf("a refill later: wait %v; want 0", got)
 	}
 }

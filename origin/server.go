@@ -447,7 +447,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 				// checked: a valid token is served whatever else came from
 				// its address (one NAT: a device with a stale token must
 				// not lock the household out).
-				addr := clientAddr(r.RemoteAddr)
+				addr := authKey{addr: clientAddr(r.RemoteAddr)}
 				if wait := s.authFails.blocked(addr); wait > 0 {
 					w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
 					writeError(w, http.StatusTooManyRequests, fmt.Sprintf("the bearer token (or share link) is unknown or revoked, and too many refused ones came from this address: check it, then retry in %d s (a valid token is not kept waiting)", int(wait.Seconds())+1))

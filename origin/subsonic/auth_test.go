@@ -108,10 +108,17 @@ func TestKeyFileIsPrivate(t *testing.T) {
 	}
 }
 
-// TestRefusedCredentialsAreRateLimited: after 10 wrong passwords from one
-// address the origin answers 429 with Retry-After, as for bearer tokens.
+// TestRefusedCredentialsAreRateLimited: after 10 wrong passwords for a
+// user from one address the origin answers 429 with Retry-After to that
+// user's sign-ins from there, the right password too (so guesses stay
+// limited); another user behind the same address (a household's NAT,
+// where one app kept a stale password) signs in as before. It answered
+// 429 to every user from the address.
 func TestRefusedCredentialsAreRateLimited(t *testing.T) {
 	f := newFixture(t)
+	if _, _, err := AddUser(t.Context(), f.srv.Catalog(), f.data, "bob", "bob-pw", false); err != nil {
+		t.Fatal(err)
+	}
 	for i := range 10 {
 		if r := f.jsonCall(t, "ping", url.Values{"u": {alice}, "p": {"wrong"}}); r.Error == nil || r.Error.Code != CodeWrongCredential {
 			t.Fatalf("attempt %d: %+v", i+1, r.Error)
@@ -120,6 +127,12 @@ func TestRefusedCredentialsAreRateLimited(t *testing.T) {
 	resp, _ := f.call(t, "ping", url.Values{"u": {alice}, "p": {alicePassword}})
 	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
 		t.Fatalf("11th attempt: HTTP %d, Retry-After %q; want 429 with Retry-After", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	if resp, _ := f.call(t, "ping", url.Values{"u": {strings.ToUpper(alice)}, "p": {alicePassword}}); resp.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("alice's name in upper case after 10 refusals: HTTP %d; want 429 (the same user)", resp.StatusCode)
+	}
+	if r := f.jsonCall(t, "ping", url.Values{"u": {"bob"}, "p": {"bob-pw"}}); r.Error != nil {
+		t.Errorf("bob from the same address: %+v; want signed in", r.Error)
 	}
 }
 

@@ -181,13 +181,13 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		a.write(w, r, p, a.getOpenSubsonicExtensions(nil))
 		return
 	}
-	if a.o.AuthBlocked(w, r) {
+	if a.o.AuthBlocked(w, r, p.get("u")) {
 		return
 	}
 	user, res := a.authenticate(r.Context(), p)
 	if res != nil {
 		if res.Error.Code == CodeWrongCredential || res.Error.Code == CodeBadAPIKey {
-			a.o.AuthRefused(r)
+			a.o.AuthRefused(r, p.get("u"))
 		}
 		a.write(w, r, p, res)
 		return
