@@ -276,3 +276,20 @@ func TestDeleteCancelledSaysKept(t *testing.T) {
 		t.Fatalf("n after D: no word that the playlist was kept, or it went (%d left):\n%s", len(store.snapshot()), v)
 	}
 }
+
+// TestEmptyAnswerSaysNothingDone: enter on a prompt left empty (a new
+// playlist's name, a rename) closes it saying nothing was done and makes
+// or renames nothing; the question just went, without a word.
+func TestEmptyAnswerSaysNothingDone(t *testing.T) {
+	m := newDriven(t, fixture(), 100, 30)
+	store := m.store.(*fakeStore)
+	send(m, "shift+tab")
+	prompted(m, "N", "  ")
+	if v := m.View(); !strings.Contains(v, "New playlist name: nothing typed, so nothing done") || len(store.snapshot()) != 2 {
+		t.Fatalf("an empty name for N: no word, or a playlist made (%d):\n%s", len(store.snapshot()), v)
+	}
+	prompted(m, "r", "")
+	if v := m.View(); !strings.Contains(v, "nothing typed, so nothing done") || store.snapshot()[0].Name != "Road Trip" {
+		t.Fatalf("an empty name for r: no word, or renamed to %q:\n%s", store.snapshot()[0].Name, v)
+	}
+}
