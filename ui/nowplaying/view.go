@@ -176,7 +176,7 @@ func albumLine(album string, year int, w int) string {
 // "buffered 0s ahead" as if playback had run dry.
 func bufferNote(st player.State) string {
 	if st == player.Paused || st == player.Stopped {
-		return "nothing buffered yet: it loads when it plays"
+		return "nothing buffered until it plays"
 	}
 	return "nothing buffered yet"
 }
