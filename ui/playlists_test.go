@@ -293,3 +293,26 @@ func TestEmptyAnswerSaysNothingDone(t *testing.T) {
 		t.Fatalf("an empty name for r: no word, or renamed to %q:\n%s", store.snapshot()[0].Name, v)
 	}
 }
+
+// TestDeletePinnedPlaylistUnpinsIt: D on a playlist pinned for offline asks
+// to delete it and its offline copy, and y unpins it too. Its copy stayed
+// pinned, taking cache room for a playlist that was gone.
+func TestDeletePinnedPlaylistUnpinsIt(t *testing.T) {
+	m := newDriven(t, fixture(), 100, 30)
+	store, pins := m.store.(*fakeStore), m.pinner.(*fakePinner)
+	send(m, "shift+tab", "j", "D") // Night Drive, pinned
+	if !strings.Contains(m.View(), "Delete playlist “Night Drive” and its offline copy?") {
+		t.Fatalf("D on a pinned playlist does not say its offline copy goes too:\n%s", m.View())
+	}
+	send(m, "y")
+	if got, _ := pins.Pinned(); len(store.snapshot()) != 1 || len(got) != 0 || m.pins.Pinned("pl2") {
+		t.Fatalf("after D y: %d playlists, pinned %v (state %v), want 1 and none", len(store.snapshot()), got, m.pins.Pinned("pl2"))
+	}
+	if v := m.View(); !strings.Contains(v, "deleted playlist “Night Drive” is no longer pinned for offline") {
+		t.Fatalf("the unpin is not said:\n%s", v)
+	}
+	send(m, "D") // Road Trip, not pinned: the question as before
+	if !strings.Contains(m.View(), "Delete playlist “Road Trip”? y to confirm") {
+		t.Fatalf("D on a playlist not pinned:\n%s", m.View())
+	}
+}

@@ -289,6 +289,13 @@ func (v *View) Update(msg tea.Msg) tea.Cmd {
 		if v.open != nil && v.open.ID == msg.id {
 			v.open = nil
 		}
+		if v.pins.Pinned(msg.id) {
+			// its offline copy would stay pinned, taking cache room
+			// for a playlist that is gone ("offline remove it", says
+			// segue offline list); the unpin's notice follows
+			t := pin.Toggle{Ref: msg.id, Name: "deleted playlist “" + msg.name + "”"}
+			return tea.Batch(notice.Info("deleted playlist “"+msg.name+"”"), func() tea.Msg { return t })
+		}
 		return notice.Info("deleted playlist “" + msg.name + "”")
 	case tea.KeyMsg:
 		if v.store == nil {
@@ -428,7 +435,11 @@ func (v *View) common(msg tea.KeyMsg, pl catalog.Playlist) tea.Cmd {
 				"renamed to “"+name+"”", "rename playlist "+pl.Name)
 		}})
 	case key.Matches(msg, v.km.DeletePlaylist):
-		return prompt.Send(prompt.Ask{Label: "Delete playlist “" + pl.Name + "”?", Confirm: true, Kept: "kept playlist “" + pl.Name + "”", Then: func(string) tea.Cmd {
+		label := "Delete playlist “" + pl.Name + "”?"
+		if v.pins.Pinned(pl.ID) {
+			label = "Delete playlist “" + pl.Name + "” and its offline copy?"
+		}
+		return prompt.Send(prompt.Ask{Label: label, Confirm: true, Kept: "kept playlist “" + pl.Name + "”", Then: func(string) tea.Cmd {
 			return func() tea.Msg {
 				err := s.DeletePlaylist(ctx, pl.ID)
 				if err != nil {
