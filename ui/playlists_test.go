@@ -316,3 +316,27 @@ func TestDeletePinnedPlaylistUnpinsIt(t *testing.T) {
 		t.Fatalf("D on a playlist not pinned:\n%s", m.View())
 	}
 }
+
+// TestQueuePlaylistFromItsRow: a on a playlist row adds its tracks to the
+// queue and A plays them next, as on an album row, saying so; on an empty
+// playlist they say there is nothing to queue. They did nothing.
+func TestQueuePlaylistFromItsRow(t *testing.T) {
+	m := newDriven(t, fixture(), 100, 30)
+	send(m, "shift+tab", "a") // Road Trip: Aurora, Continuum I, Polar Night
+	if got := queueTitles(m); !slices.Equal(got, []string{"Aurora", "Continuum I", "Polar Night"}) {
+		t.Fatalf("a on Road Trip queued %q", got)
+	}
+	if v := m.View(); !strings.Contains(v, "3 tracks from Road Trip to the queue") {
+		t.Fatalf("a on a playlist row does not say what it added:\n%s", v)
+	}
+	send(m, "j", "A") // Night Drive: Auroral Tide, next
+	if got := queueTitles(m); len(got) != 4 || got[1] != "Auroral Tide" {
+		t.Fatalf("A on Night Drive: the queue is %q, want Auroral Tide second", got)
+	}
+	prompted(m, "N", "Blank")
+	send(m, "g")
+	eachSays(t, m, "playlist “Blank” is empty: nothing to queue", "a", "A")
+	if len(queueTitles(m)) != 4 {
+		t.Fatalf("an empty playlist changed the queue: %q", queueTitles(m))
+	}
+}

@@ -218,7 +218,7 @@ func (v *View) noRow() tea.Cmd {
 // FullHelp lists every key of this screen by group.
 func (v *View) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{v.km.Open, v.km.NewPlaylist, v.km.Rename, v.km.DeletePlaylist, v.km.SharePlaylist, v.km.Offline, v.km.Radio},
+		{v.km.Open, v.km.Add, v.km.PlayNext, v.km.NewPlaylist, v.km.Rename, v.km.DeletePlaylist, v.km.SharePlaylist, v.km.Offline, v.km.Radio},
 		{v.km.Play, v.km.Add, v.km.ToPlaylist, v.km.Remove, v.km.MoveDown, v.km.MoveUp, v.km.Back},
 	}
 }
@@ -409,12 +409,35 @@ func (v *View) listKey(msg tea.KeyMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, v.km.Open), key.Matches(msg, v.km.Play):
 		return v.openPlaylist(pl, false)
+	case key.Matches(msg, v.km.Add):
+		return v.queuePlaylist(pl, action.Add)
+	case key.Matches(msg, v.km.PlayNext):
+		return v.queuePlaylist(pl, action.PlayNext)
 	case v.isCommon(msg):
 		return v.common(msg, pl)
 	default:
 		v.l.HandleKey(msg, v.km)
 	}
 	return nil
+}
+
+// queuePlaylist loads pl and sends its tracks to the player with kind k
+// (a adds them, A plays them next), as a and A do on an album row. On a
+// playlist row they did nothing.
+func (v *View) queuePlaylist(pl catalog.Playlist, k action.Kind) tea.Cmd {
+	ctx, s := v.ctx, v.store
+	return func() tea.Msg {
+		full, err := s.Playlist(ctx, pl.ID)
+		switch {
+		case err != nil:
+			return notice.Failed(fmt.Errorf("open playlist %s: %w", pl.Name, err))
+		case len(full.Tracks) == 0:
+			return notice.Msg{Text: "playlist “" + pl.Name + "” is empty: nothing to queue"}
+		}
+		a := action.Tracks(k, full.Tracks...)
+		a.From = pl.Name
+		return a
+	}
 }
 
 // isCommon reports whether msg is a key common handles.
