@@ -243,10 +243,14 @@ func (m *Model) keys(msg tea.KeyMsg) tea.Cmd {
 	return nil
 }
 
-// typing reports whether printable keys are text for an input: a prompt,
-// or the active screen's.
+// typing reports whether printable keys are text for an input: a prompt
+// that takes text, or the active screen's. A yes/no question takes one
+// key: "nS" typed together answered n and lost the S.
 func (m *Model) typing() bool {
-	return m.prompt != nil || m.picker == nil && !m.help && m.screens[m.active].Typing()
+	if m.prompt != nil {
+		return !m.prompt.Confirm()
+	}
+	return m.picker == nil && !m.help && m.screens[m.active].Typing()
 }
 
 func (m *Model) key(msg tea.KeyMsg) tea.Cmd {

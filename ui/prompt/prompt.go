@@ -46,6 +46,10 @@ type Prompt struct {
 // New opens a.
 func New(a Ask) *Prompt { return &Prompt{ask: a, value: a.Value} }
 
+// Confirm reports whether p is a yes/no question, which takes one key:
+// keys typed after it are not part of its answer.
+func (p *Prompt) Confirm() bool { return p.ask.Confirm }
+
 // Value returns the answer typed so far.
 func (p *Prompt) Value() string { return p.value }
 
