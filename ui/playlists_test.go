@@ -335,7 +335,7 @@ func TestQueuePlaylistFromItsRow(t *testing.T) {
 	}
 	prompted(m, "N", "Blank")
 	send(m, "g")
-	eachSays(t, m, "playlist “Blank” is empty: nothing to queue", "a", "A")
+	eachSays(t, m, "playlist “Blank” is empty: nothing to add", "a", "A")
 	if len(queueTitles(m)) != 4 {
 		t.Fatalf("an empty playlist changed the queue: %q", queueTitles(m))
 	}

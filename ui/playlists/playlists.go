@@ -410,9 +410,10 @@ func (v *View) listKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, v.km.Open), key.Matches(msg, v.km.Play):
 		return v.openPlaylist(pl, false)
 	case key.Matches(msg, v.km.Add):
-		return v.queuePlaylist(pl, action.Add)
+		// as on an album row (they did nothing here)
+		return Tracks(v.ctx, v.store, pl, action.Add, false)
 	case key.Matches(msg, v.km.PlayNext):
-		return v.queuePlaylist(pl, action.PlayNext)
+		return Tracks(v.ctx, v.store, pl, action.PlayNext, false)
 	case v.isCommon(msg):
 		return v.common(msg, pl)
 	default:
@@ -421,18 +422,24 @@ func (v *View) listKey(msg tea.KeyMsg) tea.Cmd {
 	return nil
 }
 
-// queuePlaylist loads pl and sends its tracks to the player with kind k
-// (a adds them, A plays them next), as a and A do on an album row. On a
-// playlist row they did nothing.
-func (v *View) queuePlaylist(pl catalog.Playlist, k action.Kind) tea.Cmd {
-	ctx, s := v.ctx, v.store
+// Reader reads a playlist with its tracks (Store, the origin client).
+type Reader interface {
+	Playlist(ctx context.Context, id string) (catalog.Playlist, error)
+}
+
+// Tracks loads pl through r and sends its tracks on, as a, A and s do with
+// an album's: to the player with kind k (a adds them, A plays them next),
+// or to the picker when pick is set. An empty playlist says so.
+func Tracks(ctx context.Context, r Reader, pl catalog.Playlist, k action.Kind, pick bool) tea.Cmd {
 	return func() tea.Msg {
-		full, err := s.Playlist(ctx, pl.ID)
+		full, err := r.Playlist(ctx, pl.ID)
 		switch {
 		case err != nil:
 			return notice.Failed(fmt.Errorf("open playlist %s: %w", pl.Name, err))
 		case len(full.Tracks) == 0:
-			return notice.Msg{Text: "playlist “" + pl.Name + "” is empty: nothing to queue"}
+			return notice.Msg{Text: "playlist “" + pl.Name + "” is empty: nothing to add"}
+		case pick:
+			return Pick{Tracks: full.Tracks, From: pl.Name}
 		}
 		a := action.Tracks(k, full.Tracks...)
 		a.From = pl.Name
