@@ -460,7 +460,10 @@ func (v *View) common(msg tea.KeyMsg, pl catalog.Playlist) tea.Cmd {
 	ctx, s := v.ctx, v.store
 	switch {
 	case key.Matches(msg, v.km.Rename):
-		return prompt.Send(prompt.Ask{Label: "Rename “" + pl.Name + "” to:", Value: pl.Name, Then: func(name string) tea.Cmd {
+		// the answer starts from the name as shown: a text-direction
+		// character stored in it (invisible, and stripped from the
+		// frame) made the origin refuse every rename that kept it
+		return prompt.Send(prompt.Ask{Label: "Rename “" + pl.Name + "” to:", Value: catalog.StripBidi(pl.Name), Then: func(name string) tea.Cmd {
 			return edit(func() (catalog.Playlist, error) { return s.RenamePlaylist(ctx, pl.ID, name) },
 				"renamed to “"+name+"”", "rename playlist "+pl.Name)
 		}})
