@@ -88,3 +88,30 @@ func TestBidiNamesShownStripped(t *testing.T) {
 	send(m, "enter")
 	check("notice", "to “Road Trip”")
 }
+
+// TestRenameStartsWithoutBidi: renaming a playlist whose stored name holds
+// a text-direction character starts from the name as shown, without it:
+// the answer kept the invisible character, and the origin refused every
+// rename that did not delete it blind.
+func TestRenameStartsWithoutBidi(t *testing.T) {
+	pl := newFakePlayer()
+	pl.ch = nil
+	cat := fixture()
+	store := newFakeStore(cat)
+	store.CreatePlaylist(context.Background(), "Road\u202e Trip", []string{"t1"})
+	m := New(context.Background(), Options{Catalog: cat, Player: pl, Playlists: store, Opener: store})
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	drive(m, m.Init())
+	send(m, "shift+tab", "r")
+	if m.prompt == nil {
+		t.Fatalf("r opened no prompt:\n%s", m.View())
+	}
+	if m.prompt.Value() != "Road Trip" {
+		t.Fatalf("the rename starts from %q, want \"Road Trip\"", m.prompt.Value())
+	}
+	typeText(m, " 2")
+	send(m, "enter")
+	if got := store.snapshot()[0].Name; got != "Road Trip 2" {
+		t.Fatalf("renamed to %q, want \"Road Trip 2\"", got)
+	}
+}

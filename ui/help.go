@@ -24,6 +24,14 @@ const (
 // screen's keys, then the global ones that fit.
 func (m *Model) shortHelp() string {
 	h := m.helpModel(m.w)
+	switch {
+	case m.help && m.picker == nil && m.helpScrolls():
+		// the screen's keys do not act while the help is open
+		return h.ShortHelpView([]key.Binding{key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑↓", "scroll")),
+			key.NewBinding(key.WithKeys("esc"), key.WithHelp("other keys", "close"))})
+	case m.help && m.picker == nil:
+		return h.ShortHelpView([]key.Binding{key.NewBinding(key.WithKeys("esc"), key.WithHelp("any key", "closes the help"))})
+	}
 	if m.picker != nil {
 		return h.ShortHelpView(m.picker.ShortHelp())
 	}
@@ -88,29 +96,9 @@ func helpRoom(h int) int { return max(h-2, 1) }
 // columns as fit; when even one binding a line does not fit it scrolls
 // (m.helpTop is the first line shown).
 func (m *Model) helpView(w, h int) string {
-	groups := m.helpGroups()
-	hm := m.helpModel(0)
-	fits := func(s string) bool { return lipgloss.Width(s) <= w-2 && lipgloss.Height(s) <= h-2 }
 	title := "Keys — " + m.screens[m.active].Title() + " (any key closes)"
-	// as many columns as fit, each a run of groups one under another
-	var body string
-	for cols := len(groups); cols >= 1; cols-- {
-		var parts []string
-		for i, col := range splitGroups(groups, cols) {
-			if i > 0 {
-				parts = append(parts, "   ")
-			}
-			var views []string
-			for _, g := range col {
-				views = append(views, hm.FullHelpView([][]key.Binding{g}))
-			}
-			parts = append(parts, strings.Join(views, "\n\n"))
-		}
-		if body = lipgloss.JoinHorizontal(lipgloss.Top, parts...); fits(body) {
-			break
-		}
-	}
-	if !fits(body) {
+	body, fits := m.helpColumns(w, h)
+	if !fits {
 		lines := m.helpLines()
 		if room := helpRoom(h); len(lines) > room {
 			top := min(m.helpTop, len(lines)-room)
@@ -124,6 +112,39 @@ func (m *Model) helpView(w, h int) string {
 	// the overlay in "…" when the frame was cut
 	body = list.Block(body, min(lipgloss.Width(body), w), lipgloss.Height(body))
 	return lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, m.st.Title.Render(list.Fit(title, w))+"\n\n"+body)
+}
+
+// helpScrolls reports whether the help shown in the body scrolls: no
+// layout in columns fits, and its lines are more than the room.
+func (m *Model) helpScrolls() bool {
+	_, fits := m.helpColumns(m.w, m.bodyHeight())
+	return !fits && len(m.helpLines()) > helpRoom(m.bodyHeight())
+}
+
+// helpColumns lays the help out in as many columns as fit in w x h, each a
+// run of groups one under another; fits is false when not even one column
+// does.
+func (m *Model) helpColumns(w, h int) (body string, fits bool) {
+	groups := m.helpGroups()
+	hm := m.helpModel(0)
+	fit := func(s string) bool { return lipgloss.Width(s) <= w-2 && lipgloss.Height(s) <= h-2 }
+	for cols := len(groups); cols >= 1; cols-- {
+		var parts []string
+		for i, col := range splitGroups(groups, cols) {
+			if i > 0 {
+				parts = append(parts, "   ")
+			}
+			var views []string
+			for _, g := range col {
+				views = append(views, hm.FullHelpView([][]key.Binding{g}))
+			}
+			parts = append(parts, strings.Join(views, "\n\n"))
+		}
+		if body = lipgloss.JoinHorizontal(lipgloss.Top, parts...); fit(body) {
+			return body, true
+		}
+	}
+	return body, false
 }
 
 // splitGroups cuts groups, in order, into cols runs whose tallest is as
@@ -155,14 +176,16 @@ func splitGroups(groups [][]key.Binding, cols int) [][][]key.Binding {
 }
 
 // helpKey handles a key while help is open: the movement keys scroll it
-// when it does not fit, any other key closes it.
+// when it scrolls (helpScrolls), any other key closes it. In columns that
+// fit they closed nothing: they moved a scroll that did not show, under a
+// title saying any key closes.
 func (m *Model) helpKey(msg tea.KeyMsg) tea.Cmd {
 	km := m.km
 	last := len(m.helpLines()) - helpRoom(m.bodyHeight())
 	if key.Matches(msg, km.ForceQuit) {
 		return tea.Quit
 	}
-	if last > 0 {
+	if m.helpScrolls() {
 		switch {
 		case key.Matches(msg, km.Down):
 			m.helpTop = min(m.helpTop+1, last)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/golden"
 
 	"segue/player"
@@ -279,5 +280,35 @@ func TestPauseKeyNamesBoth(t *testing.T) {
 	send(m, "?")
 	if v := m.View(); !strings.Contains(v, "space play/pause") {
 		t.Errorf("paused, the help does not say space play/pause:\n%s", v)
+	}
+}
+
+// TestHelpInColumnsClosesOnAnyKey: help laid out in columns that fit says
+// any key closes it, and j does (it moved a scroll that did not show, and
+// the help stayed); the status line under it says how to close it, not
+// the screen's keys, which do not act while it is open. Help that scrolls
+// says ↑↓ scroll there.
+func TestHelpInColumnsClosesOnAnyKey(t *testing.T) {
+	m := newDriven(t, fixture(), 80, 24)
+	send(m, "tab", "?")
+	v := m.View()
+	if !strings.Contains(v, "Keys — Library (any key closes)") || len(m.helpLines()) <= helpRoom(m.bodyHeight()) {
+		t.Fatalf("at 80x24 the Library's help is not in columns taller as one (%d lines, room %d):\n%s", len(m.helpLines()), helpRoom(m.bodyHeight()), v)
+	}
+	if h := m.shortHelp(); !strings.Contains(h, "any key closes the help") || strings.Contains(h, "open") {
+		t.Errorf("under the help the status line is %q, want how to close it", h)
+	}
+	send(m, "j")
+	if m.help {
+		t.Fatalf("j did not close the help that said any key closes it:\n%s", m.View())
+	}
+	m.Update(tea.WindowSizeMsg{Width: 40, Height: 15})
+	send(m, "?")
+	if h := m.shortHelp(); !strings.Contains(h, "↑↓ scroll") {
+		t.Errorf("under help that scrolls the status line is %q, want ↑↓ scroll", h)
+	}
+	send(m, "j")
+	if !m.help || !strings.Contains(m.View(), "Keys 2-") {
+		t.Fatalf("j did not scroll the help that scrolls:\n%s", m.View())
 	}
 }

@@ -243,10 +243,14 @@ func (m *Model) keys(msg tea.KeyMsg) tea.Cmd {
 	return nil
 }
 
-// typing reports whether printable keys are text for an input: a prompt,
-// or the active screen's.
+// typing reports whether printable keys are text for an input: a prompt
+// that takes text, or the active screen's. A yes/no question takes one
+// key: "nS" typed together answered n and lost the S.
 func (m *Model) typing() bool {
-	return m.prompt != nil || m.picker == nil && !m.help && m.screens[m.active].Typing()
+	if m.prompt != nil {
+		return !m.prompt.Confirm()
+	}
+	return m.picker == nil && !m.help && m.screens[m.active].Typing()
 }
 
 func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
@@ -325,6 +329,8 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		return m.request(action.Action{Kind: action.VolumeBy, Delta: -volumeStep})
 	case key.Matches(msg, km.Quality):
 		return m.request(action.Action{Kind: action.CycleQuality})
+	case m.active == nowScreen && key.Matches(msg, km.ToPlaylist, km.Radio):
+		return m.nowKey(msg)
 	default:
 		return scr.Update(msg)
 	}
@@ -351,6 +357,19 @@ func (m *Model) mouse(msg tea.MouseMsg) tea.Cmd {
 		return m.screens[m.active].Update(msg)
 	}
 	return nil
+}
+
+// nowKey handles s and R on Now Playing: they act on the playing track, as
+// on a track row elsewhere. They did nothing there.
+func (m *Model) nowKey(msg tea.KeyMsg) tea.Cmd {
+	t := m.status.Track
+	switch {
+	case !m.status.HasTrack:
+		return m.line.show("nothing is playing: s and R here act on the playing track", false)
+	case key.Matches(msg, m.km.Radio):
+		return m.startRadio(t.ID, "“"+t.Title+"”")
+	}
+	return func() tea.Msg { return playlists.Pick{Tracks: []catalog.Track{t}} }
 }
 
 // show makes screen i the active one and runs what it does on coming into

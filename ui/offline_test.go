@@ -16,17 +16,7 @@ import (
 // Playlists screen, which lists only it; search says it is offline and
 // drops the rows of the query before.
 func TestOfflineLibraryAndSearch(t *testing.T) {
-	cat := fixture()
-	cat.offline = true
-	pl := newFakePlayer()
-	pl.ch = nil
-	store := seededStore(cat)
-	done := make(chan struct{})
-	close(done)
-	pins := &fakePinner{pinned: []string{"al2", "al3", "pl2", "t1"}, release: done}
-	m := New(context.Background(), Options{Catalog: cat, Player: pl, Playlists: store, Opener: store, Pinner: pins})
-	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
-	drive(m, m.Init())
+	m, cat, _ := offlinePinned(80, 24, "al2", "al3", "pl2", "t1")
 
 	send(m, "tab")
 	v := m.View()
@@ -72,4 +62,44 @@ func TestOfflineLibraryAndSearch(t *testing.T) {
 		t.Fatalf("search shows the results of the query before:\n%s", v)
 	}
 	t.Run("search", func(t *testing.T) { golden.RequireEqual(t, []byte(v)) })
+}
+
+// TestOfflinePlaylistRowKeys: on a pinned playlist listed in the offline
+// Library, a queues its tracks, s opens the picker for them and O unpins
+// it, as on an album row; they did nothing there.
+func TestOfflinePlaylistRowKeys(t *testing.T) {
+	m, _, pins := offlinePinned(100, 30, "al2", "al3", "pl2")
+	send(m, "tab", "j", "j") // Aurora Lane, The Gapless Set, Night Drive
+	if s := selectedLine(m); !strings.Contains(s, "Night Drive") {
+		t.Fatalf("selected %q, want the pinned playlist Night Drive", s)
+	}
+	send(m, "a")
+	if got := queueTitles(m); len(got) != 1 || got[0] != "Auroral Tide" {
+		t.Fatalf("a on the pinned playlist queued %q, want Auroral Tide", got)
+	}
+	send(m, "s")
+	if m.picker == nil || !strings.Contains(m.View(), "Add “Auroral Tide” to playlist") {
+		t.Fatalf("s on the pinned playlist opened no picker:\n%s", m.View())
+	}
+	send(m, "esc", "O")
+	if got, _ := pins.Pinned(); len(got) != 2 || m.pins.Pinned("pl2") {
+		t.Fatalf("O on the pinned playlist left pinned %v", got)
+	}
+}
+
+// offlinePinned is a model of w x h with the origin down, seededStore's
+// playlists and refs pinned.
+func offlinePinned(w, h int, refs ...string) (*Model, *fakeCatalog, *fakePinner) {
+	cat := fixture()
+	cat.offline = true
+	pl := newFakePlayer()
+	pl.ch = nil
+	store := seededStore(cat)
+	done := make(chan struct{})
+	close(done)
+	pins := &fakePinner{pinned: refs, release: done}
+	m := New(context.Background(), Options{Catalog: cat, Player: pl, Playlists: store, Opener: store, Pinner: pins})
+	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
+	drive(m, m.Init())
+	return m, cat, pins
 }

@@ -345,7 +345,7 @@ func TestMoveAtTheEndsSaysSo(t *testing.T) {
 
 // TestRestoredPausedSaysNothingBuffered: a queue restored paused at start
 // (the player has fetched nothing and reported no buffer) shows "buf none
-// yet" on the bar and that it loads when it plays on Now Playing; both
+// yet" on the bar and "nothing buffered until it plays" on Now Playing; both
 // said "0s", as if playback had run dry. Once the player reports a
 // buffer, even 0 s, the figure shows.
 func TestRestoredPausedSaysNothingBuffered(t *testing.T) {
@@ -365,9 +365,14 @@ func TestRestoredPausedSaysNothingBuffered(t *testing.T) {
 	if !strings.Contains(title, "Polar Night") || !strings.Contains(title, "buf none yet") || strings.Contains(v, "0s") {
 		t.Fatalf("restored paused, the bar says %q, want Polar Night and buf none yet, and no 0s anywhere:\n%s", title, v)
 	}
-	if !strings.Contains(v, "nothing buffered yet: it loads when it plays") {
+	if !strings.Contains(v, "nothing buffered until it plays") {
 		t.Fatalf("restored paused, Now Playing does not say nothing is buffered yet:\n%s", v)
 	}
+	m.Update(tea.WindowSizeMsg{Width: 40, Height: 20})
+	if v := m.View(); !strings.Contains(v, "nothing buffered until it plays") {
+		t.Fatalf("at 40 columns Now Playing cuts the buffer line:\n%s", v)
+	}
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 30})
 	id := m.status.Track.ID
 	for _, c := range []struct {
 		ahead time.Duration

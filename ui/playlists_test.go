@@ -276,3 +276,67 @@ func TestDeleteCancelledSaysKept(t *testing.T) {
 		t.Fatalf("n after D: no word that the playlist was kept, or it went (%d left):\n%s", len(store.snapshot()), v)
 	}
 }
+
+// TestEmptyAnswerSaysNothingDone: enter on a prompt left empty (a new
+// playlist's name, a rename) closes it saying nothing was done and makes
+// or renames nothing; the question just went, without a word.
+func TestEmptyAnswerSaysNothingDone(t *testing.T) {
+	m := newDriven(t, fixture(), 100, 30)
+	store := m.store.(*fakeStore)
+	send(m, "shift+tab")
+	prompted(m, "N", "  ")
+	if v := m.View(); !strings.Contains(v, "New playlist name: nothing typed, so nothing done") || len(store.snapshot()) != 2 {
+		t.Fatalf("an empty name for N: no word, or a playlist made (%d):\n%s", len(store.snapshot()), v)
+	}
+	prompted(m, "r", "")
+	if v := m.View(); !strings.Contains(v, "nothing typed, so nothing done") || store.snapshot()[0].Name != "Road Trip" {
+		t.Fatalf("an empty name for r: no word, or renamed to %q:\n%s", store.snapshot()[0].Name, v)
+	}
+}
+
+// TestDeletePinnedPlaylistUnpinsIt: D on a playlist pinned for offline asks
+// to delete it and its offline copy, and y unpins it too. Its copy stayed
+// pinned, taking cache room for a playlist that was gone.
+func TestDeletePinnedPlaylistUnpinsIt(t *testing.T) {
+	m := newDriven(t, fixture(), 100, 30)
+	store, pins := m.store.(*fakeStore), m.pinner.(*fakePinner)
+	send(m, "shift+tab", "j", "D") // Night Drive, pinned
+	if !strings.Contains(m.View(), "Delete playlist “Night Drive” and its offline copy?") {
+		t.Fatalf("D on a pinned playlist does not say its offline copy goes too:\n%s", m.View())
+	}
+	send(m, "y")
+	if got, _ := pins.Pinned(); len(store.snapshot()) != 1 || len(got) != 0 || m.pins.Pinned("pl2") {
+		t.Fatalf("after D y: %d playlists, pinned %v (state %v), want 1 and none", len(store.snapshot()), got, m.pins.Pinned("pl2"))
+	}
+	if v := m.View(); !strings.Contains(v, "deleted playlist “Night Drive” is no longer pinned for offline") {
+		t.Fatalf("the unpin is not said:\n%s", v)
+	}
+	send(m, "D") // Road Trip, not pinned: the question as before
+	if !strings.Contains(m.View(), "Delete playlist “Road Trip”? y to confirm") {
+		t.Fatalf("D on a playlist not pinned:\n%s", m.View())
+	}
+}
+
+// TestQueuePlaylistFromItsRow: a on a playlist row adds its tracks to the
+// queue and A plays them next, as on an album row, saying so; on an empty
+// playlist they say there is nothing to queue. They did nothing.
+func TestQueuePlaylistFromItsRow(t *testing.T) {
+	m := newDriven(t, fixture(), 100, 30)
+	send(m, "shift+tab", "a") // Road Trip: Aurora, Continuum I, Polar Night
+	if got := queueTitles(m); !slices.Equal(got, []string{"Aurora", "Continuum I", "Polar Night"}) {
+		t.Fatalf("a on Road Trip queued %q", got)
+	}
+	if v := m.View(); !strings.Contains(v, "3 tracks from Road Trip to the queue") {
+		t.Fatalf("a on a playlist row does not say what it added:\n%s", v)
+	}
+	send(m, "j", "A") // Night Drive: Auroral Tide, next
+	if got := queueTitles(m); len(got) != 4 || got[1] != "Auroral Tide" {
+		t.Fatalf("A on Night Drive: the queue is %q, want Auroral Tide second", got)
+	}
+	prompted(m, "N", "Blank")
+	send(m, "g")
+	eachSays(t, m, "playlist “Blank” is empty: nothing to add", "a", "A")
+	if len(queueTitles(m)) != 4 {
+		t.Fatalf("an empty playlist changed the queue: %q", queueTitles(m))
+	}
+}

@@ -170,3 +170,32 @@ func TestRadioFromAnArtist(t *testing.T) {
 		t.Fatalf("the artist's radio does not play:\n%s", v)
 	}
 }
+
+// TestNowPlayingKeysActOnTheTrack: on Now Playing, s opens the picker for
+// the playing track and R starts a radio from it, and the help line offers
+// both; with nothing playing they say so. They did nothing there.
+func TestNowPlayingKeysActOnTheTrack(t *testing.T) {
+	m := newDriven(t, fixture(), 120, 30)
+	send(m, "tab", "tab", "tab") // Now Playing, nothing playing
+	eachSays(t, m, "nothing is playing: s and R here act on the playing track", "s", "R")
+	send(m, "shift+tab", "shift+tab", "shift+tab")
+	typeText(m, "/polar")
+	send(m, "enter", "enter", "tab", "tab", "tab")
+	if h := m.shortHelp(); !strings.Contains(h, "s add to playlist • R radio from here") {
+		t.Errorf("playing, Now Playing's help line is %q, want s and R", h)
+	}
+	send(m, "s")
+	if m.picker == nil || !strings.Contains(m.View(), "Add “Polar Night” to playlist") {
+		t.Fatalf("s on Now Playing opened no picker for the playing track:\n%s", m.View())
+	}
+	send(m, "esc")
+	if m.picker != nil || m.active != nowScreen {
+		t.Fatalf("esc left the picker open (%v) or Now Playing (%d)", m.picker != nil, m.active)
+	}
+	radio := &fakeRadio{fn: func(string) []catalog.Track { return []catalog.Track{m.store.(*fakeStore).track("t6")} }}
+	m.radio = radio
+	send(m, "R")
+	if !slices.Equal(radio.seeds, []string{"t2"}) || m.status.Track.ID != "t6" {
+		t.Fatalf("R on Now Playing: radio seeds %v and %q playing, want seed t2 (Polar Night) and its radio's t6", radio.seeds, m.status.Track.ID)
+	}
+}

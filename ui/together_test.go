@@ -85,3 +85,20 @@ func TestKeysTogetherInProgram(t *testing.T) {
 	tm.Send(keyMsg("q"))
 	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
 }
+
+// TestKeysTogetherAfterAConfirm: keys that arrive with the answer to a
+// yes/no question count after it: "nS" on "Delete playlist …?" keeps the
+// playlist, then shares it. The whole "nS" went to the question, and the
+// S was lost.
+func TestKeysTogetherAfterAConfirm(t *testing.T) {
+	m := newDriven(t, fixture(), 100, 30)
+	send(m, "shift+tab", "D")
+	if m.prompt == nil {
+		t.Fatal("D asked nothing")
+	}
+	_, cmd := m.Update(runes("nS"))
+	drive(m, cmd)
+	if v := m.View(); m.prompt != nil || len(m.store.(*fakeStore).snapshot()) != 2 || !strings.Contains(v, "shared “Road Trip”:") {
+		t.Fatalf("after \"nS\" on the delete question: prompt open %v, %d playlists, want 2 and the share shown:\n%s", m.prompt != nil, len(m.store.(*fakeStore).snapshot()), v)
+	}
+}

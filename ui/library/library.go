@@ -401,6 +401,8 @@ func (v *View) key(msg tea.KeyMsg) tea.Cmd {
 			p.Tracks = []catalog.Track{r.album.Tracks[r.track]}
 		case ok:
 			return v.albumTracks(AlbumTracks{ID: r.album.ID, Title: r.album.Title, Pick: true})
+		case lv.kind == artistsLevel && c >= len(lv.artists):
+			return v.playlistTracks(lv.playlists[c-len(lv.artists)], 0, true)
 		default:
 			return v.onArtist(lv)
 		}
@@ -419,15 +421,31 @@ func (v *View) key(msg tea.KeyMsg) tea.Cmd {
 // an artist's albums.
 func (v *View) toggleOffline(lv *level) tea.Cmd {
 	var al catalog.Album
-	if lv.kind == albumLevel {
+	c := lv.l.Cursor()
+	switch r, ok := lv.selected(); {
+	case lv.kind == albumLevel:
 		al = lv.album
-	} else if r, ok := lv.selected(); ok {
+	case ok:
 		al = *r.album
-	} else {
+	case lv.kind == artistsLevel && c >= len(lv.artists) && c < len(lv.artists)+len(lv.playlists):
+		// a pinned playlist listed offline: O unpins it (it did nothing)
+		pl := lv.playlists[c-len(lv.artists)]
+		t := pin.Toggle{Ref: pl.ID, Name: "playlist “" + pl.Name + "”"}
+		return func() tea.Msg { return t }
+	default:
 		return v.onArtist(lv)
 	}
 	t := pin.Toggle{Ref: al.ID, Name: "album “" + al.Title + "”"}
 	return func() tea.Msg { return t }
+}
+
+// playlistTracks sends the tracks of a pinned playlist listed offline
+// where a, A or s on its row ask (playlists.Tracks); they did nothing.
+func (v *View) playlistTracks(pl catalog.Playlist, k action.Kind, pick bool) tea.Cmd {
+	if v.lists == nil {
+		return nil
+	}
+	return playlists.Tracks(v.ctx, v.lists, pl, k, pick)
 }
 
 // onArtist answers a key that takes an album or a track (a, A, s, O)
@@ -459,6 +477,9 @@ func (v *View) activate(k action.Kind) tea.Cmd {
 	tracks := lv.album.Tracks
 	switch lv.kind {
 	case artistsLevel:
+		if k != action.PlayNow && c >= len(lv.artists) {
+			return v.playlistTracks(lv.playlists[c-len(lv.artists)], k, false)
+		}
 		if k != action.PlayNow {
 			return v.onArtist(lv)
 		}

@@ -59,11 +59,19 @@ func (v *View) Update(tea.Msg) tea.Cmd { return nil }
 // out.
 func (v *View) Listless() {}
 
-// ShortHelp lists the keys worth showing on this screen.
-func (v *View) ShortHelp() []key.Binding { return v.km.Playback() }
+// ShortHelp lists the keys worth showing on this screen: with a track, s
+// and R (the root acts on them: add it to a playlist, radio from it).
+func (v *View) ShortHelp() []key.Binding {
+	if !v.status.HasTrack {
+		return v.km.Playback()
+	}
+	return append([]key.Binding{v.km.ToPlaylist, v.km.Radio}, v.km.Playback()...)
+}
 
 // FullHelp lists every key of this screen by group.
-func (v *View) FullHelp() [][]key.Binding { return [][]key.Binding{v.km.Playback()} }
+func (v *View) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{v.km.ToPlaylist, v.km.Radio}, v.km.Playback()}
+}
 
 // View draws the screen in exactly its size.
 func (v *View) View() string {
@@ -168,7 +176,7 @@ func albumLine(album string, year int, w int) string {
 // "buffered 0s ahead" as if playback had run dry.
 func bufferNote(st player.State) string {
 	if st == player.Paused || st == player.Stopped {
-		return "nothing buffered yet: it loads when it plays"
+		return "nothing buffered until it plays"
 	}
 	return "nothing buffered yet"
 }

@@ -75,7 +75,7 @@ func (s *State) Refs() []string {
 }
 
 // Pinned reports whether ref is pinned.
-func (s *State) Pinned(ref string) bool { return s.pinned[ref] }
+func (s *State) Pinned(ref string) bool { return s != nil && s.pinned[ref] }
 
 // Busy reports whether ref is downloading.
 func (s *State) Busy(ref string) bool { _, ok := s.pct[ref]; return ok }

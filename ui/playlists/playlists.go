@@ -221,7 +221,7 @@ func (v *View) noRow() tea.Cmd {
 // FullHelp lists every key of this screen by group.
 func (v *View) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{v.km.Open, v.km.NewPlaylist, v.km.Rename, v.km.DeletePlaylist, v.km.SharePlaylist, v.km.Offline, v.km.Radio},
+		{v.km.Open, v.km.Add, v.km.PlayNext, v.km.NewPlaylist, v.km.Rename, v.km.DeletePlaylist, v.km.SharePlaylist, v.km.Offline, v.km.Radio},
 		{v.km.Play, v.km.Add, v.km.ToPlaylist, v.km.Remove, v.km.MoveDown, v.km.MoveUp, v.km.Back},
 	}
 }
@@ -296,6 +296,13 @@ func (v *View) Update(msg tea.Msg) tea.Cmd {
 		v.l.SetLen(len(v.pls))
 		if v.open != nil && v.open.ID == msg.id {
 			v.open = nil
+		}
+		if v.pins.Pinned(msg.id) {
+			// its offline copy would stay pinned, taking cache room
+			// for a playlist that is gone ("offline remove it", says
+			// segue offline list); the unpin's notice follows
+			t := pin.Toggle{Ref: msg.id, Name: "deleted playlist “" + msg.name + "”"}
+			return tea.Batch(notice.Info("deleted playlist “"+msg.name+"”"), func() tea.Msg { return t })
 		}
 		return notice.Info("deleted playlist “" + msg.name + "”")
 	case tea.KeyMsg:
@@ -410,12 +417,42 @@ func (v *View) listKey(msg tea.KeyMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, v.km.Open), key.Matches(msg, v.km.Play):
 		return v.openPlaylist(pl, false)
+	case key.Matches(msg, v.km.Add):
+		// as on an album row (they did nothing here)
+		return Tracks(v.ctx, v.store, pl, action.Add, false)
+	case key.Matches(msg, v.km.PlayNext):
+		return Tracks(v.ctx, v.store, pl, action.PlayNext, false)
 	case v.isCommon(msg):
 		return v.common(msg, pl)
 	default:
 		v.l.HandleKey(msg, v.km)
 	}
 	return nil
+}
+
+// Reader reads a playlist with its tracks (Store, the origin client).
+type Reader interface {
+	Playlist(ctx context.Context, id string) (catalog.Playlist, error)
+}
+
+// Tracks loads pl through r and sends its tracks on, as a, A and s do with
+// an album's: to the player with kind k (a adds them, A plays them next),
+// or to the picker when pick is set. An empty playlist says so.
+func Tracks(ctx context.Context, r Reader, pl catalog.Playlist, k action.Kind, pick bool) tea.Cmd {
+	return func() tea.Msg {
+		full, err := r.Playlist(ctx, pl.ID)
+		switch {
+		case err != nil:
+			return notice.Failed(fmt.Errorf("open playlist %s: %w", pl.Name, err))
+		case len(full.Tracks) == 0:
+			return notice.Msg{Text: "playlist “" + pl.Name + "” is empty: nothing to add"}
+		case pick:
+			return Pick{Tracks: full.Tracks, From: pl.Name}
+		}
+		a := action.Tracks(k, full.Tracks...)
+		a.From = pl.Name
+		return a
+	}
 }
 
 // isCommon reports whether msg is a key common handles.
@@ -431,12 +468,19 @@ func (v *View) common(msg tea.KeyMsg, pl catalog.Playlist) tea.Cmd {
 	ctx, s := v.ctx, v.store
 	switch {
 	case key.Matches(msg, v.km.Rename):
-		return prompt.Send(prompt.Ask{Label: "Rename “" + pl.Name + "” to:", Value: pl.Name, Then: func(name string) tea.Cmd {
+		// the answer starts from the name as shown: a text-direction
+		// character stored in it (invisible, and stripped from the
+		// frame) made the origin refuse every rename that kept it
+		return prompt.Send(prompt.Ask{Label: "Rename “" + pl.Name + "” to:", Value: catalog.StripBidi(pl.Name), Then: func(name string) tea.Cmd {
 			return edit(func() (catalog.Playlist, error) { return s.RenamePlaylist(ctx, pl.ID, name) },
 				"renamed to “"+name+"”", "rename playlist "+pl.Name)
 		}})
 	case key.Matches(msg, v.km.DeletePlaylist):
-		return prompt.Send(prompt.Ask{Label: "Delete playlist “" + pl.Name + "”?", Confirm: true, Kept: "kept playlist “" + pl.Name + "”", Then: func(string) tea.Cmd {
+		label := "Delete playlist “" + pl.Name + "”?"
+		if v.pins.Pinned(pl.ID) {
+			label = "Delete playlist “" + pl.Name + "” and its offline copy?"
+		}
+		return prompt.Send(prompt.Ask{Label: label, Confirm: true, Kept: "kept playlist “" + pl.Name + "”", Then: func(string) tea.Cmd {
 			return func() tea.Msg {
 				err := s.DeletePlaylist(ctx, pl.ID)
 				if err != nil {

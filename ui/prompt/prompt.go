@@ -26,7 +26,7 @@ type Ask struct {
 	// Confirm makes it a yes/no question: y answers "y", any other key cancels.
 	Confirm bool
 	// Then runs with the answer once it is given (never for a cancel or an
-	// empty answer).
+	// empty answer, which the status line says did nothing).
 	Then func(answer string) tea.Cmd
 	// Kept, for a Confirm, is what the status line says when another key
 	// cancels it ("kept playlist “Mix”"): the question just went, and the
@@ -45,6 +45,10 @@ type Prompt struct {
 
 // New opens a.
 func New(a Ask) *Prompt { return &Prompt{ask: a, value: a.Value} }
+
+// Confirm reports whether p is a yes/no question, which takes one key:
+// keys typed after it are not part of its answer.
+func (p *Prompt) Confirm() bool { return p.ask.Confirm }
 
 // Value returns the answer typed so far.
 func (p *Prompt) Value() string { return p.value }
@@ -66,7 +70,11 @@ func (p *Prompt) Key(msg tea.KeyMsg) (cmd tea.Cmd, done bool) {
 		return nil, true
 	case tea.KeyEnter:
 		v := strings.TrimSpace(p.value)
-		if v == "" || p.ask.Then == nil {
+		if v == "" {
+			// the question just went, and nothing said why
+			return notice.Info(strings.TrimSuffix(p.ask.Label, ":") + ": nothing typed, so nothing done"), true
+		}
+		if p.ask.Then == nil {
 			return nil, true
 		}
 		return p.ask.Then(v), true
