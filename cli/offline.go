@@ -168,7 +168,10 @@ func (a *app) pinRef(ctx context.Context, c *cache.Cache, ref, quality string, r
 		return offline.Collection{}, err
 	}
 	col.Added = time.Now().UTC()
-	if err := a.applyPin(ctx, c, r, l, offline.Collection{}, col, sizes, report.bytes); err != nil {
+	// a ref pinned already (at another quality) is replaced: what only
+	// the old pin held is unpinned, where it stayed pinned by no pin
+	old, _ := l.Find(ref)
+	if err := a.applyPin(ctx, c, r, l, old, col, sizes, report.bytes); err != nil {
 		return offline.Collection{}, err
 	}
 	return col, nil
