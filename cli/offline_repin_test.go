@@ -16,14 +16,7 @@ import (
 func TestOfflineAddAgainReleasesTheOldPin(t *testing.T) {
 	url, _ := playOrigin(t)
 	album := tones(t, url)[0].AlbumID
-	pinnedBytes := func(env []string) int64 {
-		t.Helper()
-		var st cache.Stats
-		if err := json.Unmarshal([]byte(segueOK(t, append(env, "cache", "stats", "--json")...)), &st); err != nil {
-			t.Fatal(err)
-		}
-		return st.PinnedBytes
-	}
+	pinnedBytes := func(env []string) int64 { return pinnedBytesOf(t, env) }
 	env := clientEnv(t, url)
 	segueOK(t, append(env, "offline", "add", album, "--quality", "low")...)
 	segueOK(t, append(env, "offline", "add", album, "--quality", "high")...)
@@ -36,4 +29,14 @@ func TestOfflineAddAgainReleasesTheOldPin(t *testing.T) {
 	if got := pinnedBytes(env); got != 0 {
 		t.Errorf("after offline remove of the only pin: %d bytes still pinned; want 0", got)
 	}
+}
+
+// pinnedBytesOf returns what segue cache stats (with env) says is pinned.
+func pinnedBytesOf(t *testing.T, env []string) int64 {
+	t.Helper()
+	var st cache.Stats
+	if err := json.Unmarshal([]byte(segueOK(t, append(env, "cache", "stats", "--json")...)), &st); err != nil {
+		t.Fatal(err)
+	}
+	return st.PinnedBytes
 }
