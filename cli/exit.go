@@ -122,9 +122,9 @@ func (a *app) fail(cmd *cobra.Command, args []string, err error) int {
 	}
 	if takesJSON(cmd) && wantsJSON(args) {
 		if cmd.Annotations[jsonErrorsAnnotation] == "event" {
-			json.NewEncoder(a.stdout).Encode(playEvent{Event: "error", Message: msg, Fatal: true})
+			jsonEncoder(a.stdout).Encode(playEvent{Event: "error", Message: msg, Fatal: true})
 		} else {
-			json.NewEncoder(a.stdout).Encode(map[string]string{"error": msg})
+			jsonEncoder(a.stdout).Encode(map[string]string{"error": msg})
 		}
 	}
 	return exitStatus(err)

@@ -3,7 +3,6 @@ package cli
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -284,7 +283,7 @@ func (a *app) enqueue(ctx context.Context, f playFlags, tracks []catalog.Track) 
 	}
 	msg := fmt.Sprintf("added %s to the running segue's queue", catalog.Count(len(tracks), "track"))
 	if f.asJSON {
-		return json.NewEncoder(a.stdout).Encode(playEvent{Event: "enqueued", Message: msg})
+		return jsonEncoder(a.stdout).Encode(playEvent{Event: "enqueued", Message: msg})
 	}
 	_, err = fmt.Fprintln(a.stdout, msg)
 	return err
@@ -337,7 +336,7 @@ func stoppedErr(ctx context.Context) error {
 // at each track, as segue ctl may change it), 0 for a radio (whose end is
 // not known).
 func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total int, watch func(player.Event)) error {
-	enc := json.NewEncoder(a.stdout)
+	enc := jsonEncoder(a.stdout)
 	var emitErr error // the first event that could not be written: the run ends at the next
 	emit := func(e playEvent) {
 		if asJSON && emitErr == nil {
