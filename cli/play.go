@@ -126,6 +126,13 @@ func (a *app) play(ctx context.Context, f playFlags, targets []string) (err erro
 		// exit 1, where the README promises 130 or 141
 		if err != nil && ctx.Err() != nil && !errors.As(err, new(*exitError)) {
 			err = stoppedErr(ctx)
+			if f.asJSON && !errors.Is(err, errStdoutClosed) { // as a run stopped while it plays: nothing played
+				var none int
+				var zero int64
+				var mean float64
+				jsonEncoder(a.stdout).Encode(playEvent{Event: "finished", Played: &none, Failed: &none, Stalls: &none, StallMS: &zero,
+					Switches: &none, MeanKbps: &mean, StartupMS: &zero, Interrupted: true})
+			}
 		}
 	}()
 

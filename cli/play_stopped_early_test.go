@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -71,6 +72,13 @@ func TestPlayStoppedBeforeItPlays(t *testing.T) {
 			ee, ok := err.(*exec.ExitError)
 			if got := strings.TrimSpace(errOut.String()); !ok || ee.ExitCode() != c.code || got != c.says {
 				t.Errorf("segue play stopped while resolving: %v, stderr %q; want exit %d, %q", err, got, c.code, c.says)
+			}
+			if c.json && c.signal { // README: finished, interrupted, also when a signal ends the run
+				out, _ := io.ReadAll(r)
+				want := `{"event":"finished","played":0,"failed":0,"stalls":0,"stall_ms":0,"switches":0,"mean_kbps":0,"startup_ms":0,"interrupted":true}` + "\n"
+				if !strings.HasPrefix(string(out), want) || !strings.Contains(string(out), `"event":"error"`) {
+					t.Errorf("segue play --json stopped while resolving printed %q; want %q, then the error event", out, want)
+				}
 			}
 		})
 	}
