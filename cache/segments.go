@@ -306,6 +306,11 @@ func (c *Cache) PinCost(hashes []string, sizes map[string]int64) (pinned, more i
 	return pinned, more, nil
 }
 
+// PinnedKeys returns every key pinned (stored or not), in no order.
+func (c *Cache) PinnedKeys() ([]string, error) {
+	return c.keys("read the cache's pins", `SELECT hash FROM pins`)
+}
+
 // Pinned reports whether hash is pinned (stored or not).
 func (c *Cache) Pinned(hash string) (bool, error) {
 	var pinned bool

@@ -103,10 +103,11 @@ func (a *app) cacheOptions(log *slog.Logger) cache.Options {
 	return cache.Options{MaxBytes: int64(a.cfg.Cache.Size), Logger: a.warnLog(log), OnDiskFull: a.onDiskFull}
 }
 
-// warnLog is log, or warnings as text on stderr when log is nil.
+// warnLog is log, or warnings said on stderr as sentences (sayHandler)
+// when log is nil.
 func (a *app) warnLog(log *slog.Logger) *slog.Logger {
 	if log == nil {
-		log = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+		log = slog.New(sayHandler{w: a.stderr})
 	}
 	return log
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -16,6 +17,7 @@ import (
 	"segue/catalog"
 	"segue/ctl"
 	"segue/mpris"
+	"segue/net/originclient"
 	"segue/player"
 )
 
@@ -369,7 +371,11 @@ func ctlResolve(r *resolver) func(context.Context, []string) ([]catalog.Track, e
 // sentence segue would print here, not the origin client's details (which
 // segue ctl could only reduce to "not found"), marked with its kind.
 func ctlError(err error) error {
-	err = said{sentence(err), err}
+	msg := sentence(err)
+	if errors.As(err, new(*originclient.NotFoundError)) { // where IDs are seen, as fail says it here
+		msg += idsHint
+	}
+	err = said{msg, err}
 	switch exitStatus(err) {
 	case ExitNotFound:
 		return ctl.NotFound(err)

@@ -561,30 +561,14 @@ func TestPlayStopsWhenItsReaderLeaves(t *testing.T) {
 			h := newCtlHost(t)
 			args := append([]string{"--origin", url, "play", "--output", "null"}, c.flags...)
 			cmd := h.command(append(args, tracks[0].ID, tracks[1].ID, tracks[2].ID)...)
-			r, w, err := os.Pipe()
-			if err != nil {
-				t.Fatal(err)
-			}
-			var errOut testkit.Buffer
-			cmd.Stdout, cmd.Stderr = w, &errOut
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			w.Close()
-			t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+			r, errOut := startPiped(t, cmd)
 			first := make([]byte, len(c.first))
 			if _, err := io.ReadFull(r, first); err != nil || string(first) != c.first {
 				t.Fatalf("the first bytes of segue play's output: %q (%v), want %q\n%s", first, err, c.first, errOut.String())
 			}
 			h.waitSocket("play's control socket to answer")
 			r.Close() // as head -1 exits
-			exited := make(chan error, 1)
-			go func() { exited <- cmd.Wait() }()
-			select {
-			case err = <-exited:
-			case <-time.After(30 * time.Second):
-				t.Fatalf("segue play still runs 30 s after the reader of its stdout left\n%s", errOut.String())
-			}
+			err := waitExit(t, cmd, errOut, "the reader of its stdout left")
 			if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != ExitStdoutClosed {
 				t.Errorf("segue play: %v, want exit status %d\n%s", err, ExitStdoutClosed, errOut.String())
 			}

@@ -106,7 +106,9 @@ const jsonErrorsAnnotation = "segue/json-errors"
 // stdout; the whole error chain (URLs, status lines) in the log.
 func (a *app) fail(cmd *cobra.Command, args []string, err error) int {
 	msg := sentence(err) + permissionAdvice(err)
-	if errors.Is(err, originclient.ErrNotFound) { // an ID the origin does not know: where the right ones are
+	if errors.As(err, new(*originclient.NotFoundError)) { // an ID its source does not know: where the right ones are
+		// (not for every 404: a share link unknown or revoked, a radio's
+		// seed that holds no tracks were given that advice too)
 		msg += idsHint
 	}
 	if errors.Is(err, originclient.ErrUnauthorized) {
@@ -120,9 +122,9 @@ func (a *app) fail(cmd *cobra.Command, args []string, err error) int {
 	}
 	if takesJSON(cmd) && wantsJSON(args) {
 		if cmd.Annotations[jsonErrorsAnnotation] == "event" {
-			json.NewEncoder(a.stdout).Encode(playEvent{Event: "error", Message: msg, Fatal: true})
+			jsonEncoder(a.stdout).Encode(playEvent{Event: "error", Message: msg, Fatal: true})
 		} else {
-			json.NewEncoder(a.stdout).Encode(map[string]string{"error": msg})
+			jsonEncoder(a.stdout).Encode(map[string]string{"error": msg})
 		}
 	}
 	return exitStatus(err)

@@ -73,14 +73,23 @@ func TestNotFoundWordingOfEditsAndRadio(t *testing.T) {
 
 // TestCtlRadioNotFoundWording: ctl radio of a seed the origin does not
 // know said "ctl radio: radio: seed t0… not found" (the verb twice, no
-// kind, no source); now as ctl open says an unknown ID.
+// kind, no source); now as ctl open says an unknown ID. And segue ctl's
+// unknown IDs (radio, open, queue add) did not say where IDs are seen,
+// as segue's other commands do.
 func TestCtlRadioNotFoundWording(t *testing.T) {
 	o, tracks := ctlLibrary(t)
 	h := newCtlHost(t)
 	h.start("--origin", "http://"+o.addr, "play", "--output", "null", tracks[0].ID)
 	h.waitSocket("play's control socket to answer")
-	_, errOut, code := h.ctl("radio", "t0000000000000000")
-	if want := "segue: ctl radio: track t0000000000000000 not found on the origin at " + o.addr + "\n"; code != ExitNotFound || errOut != want {
-		t.Errorf("ctl radio of an unknown track: exit %d, %q; want %d, %q", code, errOut, ExitNotFound, want)
+	for _, c := range []struct{ args []string }{
+		{[]string{"radio", "t0000000000000000"}},
+		{[]string{"open", "t0000000000000000"}},
+		{[]string{"queue", "add", "t0000000000000000"}},
+	} {
+		_, errOut, code := h.ctl(c.args...)
+		if want := "track t0000000000000000 not found on the origin at " + o.addr + idsHint + "\n"; code != ExitNotFound ||
+			!strings.HasPrefix(errOut, "segue: ctl "+c.args[0]) || !strings.HasSuffix(errOut, want) {
+			t.Errorf("ctl %s of an unknown track: exit %d, %q; want %d, ending %q", strings.Join(c.args, " "), code, errOut, ExitNotFound, want)
+		}
 	}
 }

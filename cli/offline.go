@@ -168,7 +168,10 @@ func (a *app) pinRef(ctx context.Context, c *cache.Cache, ref, quality string, r
 		return offline.Collection{}, err
 	}
 	col.Added = time.Now().UTC()
-	if err := a.applyPin(ctx, c, r, l, offline.Collection{}, col, sizes, report.bytes); err != nil {
+	// a ref pinned already (at another quality) is replaced: what only
+	// the old pin held is unpinned, where it stayed pinned by no pin
+	old, _ := l.Find(ref)
+	if err := a.applyPin(ctx, c, r, l, old, col, sizes, report.bytes); err != nil {
 		return offline.Collection{}, err
 	}
 	return col, nil
@@ -496,7 +499,8 @@ type offlineEntry struct {
 func (a *app) offlineList(ctx context.Context, c *cache.Cache, asJSON bool) error {
 	// a state dir that cannot be written still lists (syncPins says what
 	// it could not save)
-	if unlock, err := offline.Lock(a.cfg.StateDir, a.pinsBusy); err == nil {
+	unlock, lerr := offline.Lock(a.cfg.StateDir, a.pinsBusy)
+	if lerr == nil {
 		defer unlock()
 	}
 	l, err := offline.Load(a.cfg.StateDir)
@@ -506,6 +510,11 @@ func (a *app) offlineList(ctx context.Context, c *cache.Cache, asJSON bool) erro
 	found, serr := a.syncPins(ctx, c, l, a.downloadProgress)
 	if serr != nil {
 		fmt.Fprintln(a.stderr, "segue:", serr)
+	}
+	if lerr == nil { // no pin is being made meanwhile: one the list does not hold is no pin's
+		if err := releaseUnheldPins(c, l); err != nil {
+			fmt.Fprintln(a.stderr, "segue:", err)
+		}
 	}
 	entries := []offlineEntry{}
 	for _, col := range l.Collections {
@@ -543,6 +552,22 @@ func (a *app) offlineList(ctx context.Context, c *cache.Cache, asJSON bool) erro
 		t.row(e.Kind, e.Name, strconv.Itoa(len(e.Tracks)), config.FormatBytes(e.Bytes), e.Quality, state, e.Ref)
 	}
 	return a.printTables(t)
+}
+
+// releaseUnheldPins unpins the keys pinned in c that no collection of the
+// offline list l holds: an older segue's offline add of a ref pinned
+// already left the old pin's segments so, pinned for good and never
+// evicted. The caller holds the offline list's lock, so no pin is half
+// made.
+func releaseUnheldPins(c *cache.Cache, l *offline.List) error {
+	keys, err := c.PinnedKeys()
+	if err != nil {
+		return err
+	}
+	if unheld := l.Unheld(keys); len(unheld) > 0 {
+		return c.Unpin(unheld...)
+	}
+	return nil
 }
 
 // pinnedList is the offline list, loaded once for offline remove to

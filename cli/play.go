@@ -3,7 +3,6 @@ package cli
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -51,8 +50,10 @@ QUERY lists is played as well.
 
 Exit status: 0 when everything played, 2 for bad flags or arguments, 3 when
 a target cannot be resolved, 1 when a track could not be played (for example
-"not available offline"), 130 after Ctrl-C, SIGTERM or SIGHUP. With --json a run that fails
-ends with an "error" event saying why.`,
+"not available offline"), 130 after Ctrl-C, SIGTERM or SIGHUP, 141 when the
+reader of its standard output left (segue play --json | head -1), both also
+before anything played. With --json a run that fails ends with an "error"
+event saying why.`,
 		Example: `  segue play al3f2c9a1b0d4e5f67
   segue play --search "blue in green" --output wav:out.wav --fast
   segue play --json --quality low https://music.example/p/TOKEN`,
@@ -119,6 +120,21 @@ func (a *app) play(ctx context.Context, f playFlags, targets []string) (err erro
 	defer stop()
 	ctx, stopOut := untilStdoutCloses(ctx, a.stdout)
 	defer stopOut()
+	defer func() {
+		// stopped before it played (resolving its targets, an origin slow
+		// to answer): it said "asking the origin failed: context canceled",
+		// exit 1, where the README promises 130 or 141
+		if err != nil && ctx.Err() != nil && !errors.As(err, new(*exitError)) {
+			err = stoppedErr(ctx)
+			if f.asJSON && !errors.Is(err, errStdoutClosed) { // as a run stopped while it plays: nothing played
+				var none int
+				var zero int64
+				var mean float64
+				jsonEncoder(a.stdout).Encode(playEvent{Event: "finished", Played: &none, Failed: &none, Stalls: &none, StallMS: &zero,
+					Switches: &none, MeanKbps: &mean, StartupMS: &zero, Interrupted: true})
+			}
+		}
+	}()
 
 	c, err := a.openCache(nil)
 	if err != nil {
@@ -274,7 +290,7 @@ func (a *app) enqueue(ctx context.Context, f playFlags, tracks []catalog.Track) 
 	}
 	msg := fmt.Sprintf("added %s to the running segue's queue", catalog.Count(len(tracks), "track"))
 	if f.asJSON {
-		return json.NewEncoder(a.stdout).Encode(playEvent{Event: "enqueued", Message: msg})
+		return jsonEncoder(a.stdout).Encode(playEvent{Event: "enqueued", Message: msg})
 	}
 	_, err = fmt.Fprintln(a.stdout, msg)
 	return err
@@ -313,12 +329,21 @@ type playEvent struct {
 // (untilStdoutCloses).
 var errStdoutClosed = errors.New("play: stopped: the reader of its standard output left")
 
+// stoppedErr is the error of a play whose ctx a signal (Ctrl-C, SIGTERM,
+// SIGHUP: exit 130) or its standard output's reader leaving (141) ended.
+func stoppedErr(ctx context.Context) error {
+	if context.Cause(ctx) == errStdoutClosed {
+		return withExit(ExitStdoutClosed, errStdoutClosed)
+	}
+	return withExit(ExitInterrupted, errors.New("play: interrupted"))
+}
+
 // report prints the player's events until the queue ends or ctx is done;
 // watch sees every event first. total is the queue's length (counted again
 // at each track, as segue ctl may change it), 0 for a radio (whose end is
 // not known).
 func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total int, watch func(player.Event)) error {
-	enc := json.NewEncoder(a.stdout)
+	enc := jsonEncoder(a.stdout)
 	var emitErr error // the first event that could not be written: the run ends at the next
 	emit := func(e playEvent) {
 		if asJSON && emitErr == nil {
@@ -368,10 +393,7 @@ func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total i
 		select {
 		case <-ctx.Done():
 			finish(true)
-			if context.Cause(ctx) == errStdoutClosed {
-				return withExit(ExitStdoutClosed, errStdoutClosed)
-			}
-			return withExit(ExitInterrupted, errors.New("play: interrupted"))
+			return stoppedErr(ctx)
 		case ev := <-p.Events():
 			if errors.Is(emitErr, syscall.EPIPE) { // seen before untilStdoutCloses saw it
 				return withExit(ExitStdoutClosed, errStdoutClosed)

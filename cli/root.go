@@ -361,7 +361,16 @@ func openAppend(path string) (*os.File, error) {
 // object a line instead, and a failure's {"error": ...} is one line too
 // (see fail), so a script reads it after a report with one line read.
 func (a *app) printJSON(v any) error {
-	enc := json.NewEncoder(a.stdout)
+	enc := jsonEncoder(a.stdout)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+// jsonEncoder is the encoder of everything --json writes: &, < and > as
+// they are, where Go's default wrote \u0026, \u003c and \u003e (escapes for
+// an HTML page), so a script looking for "Rock & Roll" found nothing.
+func jsonEncoder(w io.Writer) *json.Encoder {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc
 }

@@ -216,6 +216,7 @@ func (s *Server) accept() {
 // serve answers one request on c.
 func (s *Server) serve(c *net.UnixConn) {
 	enc := json.NewEncoder(c)
+	enc.SetEscapeHTML(false) // segue ctl status and watch --json pass titles on: "Rock & Roll", not "Rock \u0026 Roll"
 	if uid, err := peerUID(c); err != nil || uid != os.Getuid() {
 		s.opts.Logger.Warn("control socket: refused a connection from another user", "uid", uid, "err", err)
 		enc.Encode(Response{Error: "refused: this segue belongs to another user"})
