@@ -58,6 +58,38 @@ type Response struct {
 	ArtistInfo             *ArtistInfo    `xml:"artistInfo" json:"artistInfo,omitempty"`
 	ArtistInfo2            *ArtistInfo2   `xml:"artistInfo2" json:"artistInfo2,omitempty"`
 	AlbumInfo              *AlbumInfo     `xml:"albumInfo" json:"albumInfo,omitempty"`
+	Podcasts               *Podcasts      `xml:"podcasts" json:"podcasts,omitempty"`
+	NewestPodcasts         *Episodes      `xml:"newestPodcasts" json:"newestPodcasts,omitempty"`
+	InternetRadio          *RadioStations `xml:"internetRadioStations" json:"internetRadioStations,omitempty"`
+	Lyrics                 *Lyrics        `xml:"lyrics" json:"lyrics,omitempty"`
+}
+
+// The answers of features segue does not have (podcasts, internet
+// radio; lyrics are not in its catalog): always empty, so an app's
+// screen for them shows nothing rather than an error. Their lists hold
+// no element type of their own: they are never filled.
+
+// Podcasts is getPodcasts' answer: no channels.
+type Podcasts struct {
+	Channels []struct{} `xml:"channel" json:"channel"`
+}
+
+// Episodes is getNewestPodcasts' answer: no episodes.
+type Episodes struct {
+	Episodes []struct{} `xml:"episode" json:"episode"`
+}
+
+// RadioStations is getInternetRadioStations' answer: no stations.
+type RadioStations struct {
+	Stations []struct{} `xml:"internetRadioStation" json:"internetRadioStation"`
+}
+
+// Lyrics is getLyrics' answer: none (an empty element), as Navidrome
+// answers a song it has no lyrics for.
+type Lyrics struct {
+	Artist string `xml:"artist,attr,omitempty" json:"artist,omitempty"`
+	Title  string `xml:"title,attr,omitempty" json:"title,omitempty"`
+	Text   string `xml:",chardata" json:"value,omitempty"`
 }
 
 // AlbumList is getAlbumList's answer: albums as folders.
