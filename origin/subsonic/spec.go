@@ -62,6 +62,22 @@ type Response struct {
 	NewestPodcasts         *Episodes      `xml:"newestPodcasts" json:"newestPodcasts,omitempty"`
 	InternetRadio          *RadioStations `xml:"internetRadioStations" json:"internetRadioStations,omitempty"`
 	Lyrics                 *Lyrics        `xml:"lyrics" json:"lyrics,omitempty"`
+	NowPlaying             *NowPlaying    `xml:"nowPlaying" json:"nowPlaying,omitempty"`
+}
+
+// NowPlaying is getNowPlaying's answer.
+type NowPlaying struct {
+	Entries []NowPlayingEntry `xml:"entry" json:"entry"`
+}
+
+// NowPlayingEntry is a song a player is playing: the song's attributes
+// and who plays it.
+type NowPlayingEntry struct {
+	Child
+	Username   string `xml:"username,attr" json:"username"`
+	MinutesAgo int    `xml:"minutesAgo,attr" json:"minutesAgo"` // since the player said it started
+	PlayerID   int    `xml:"playerId,attr" json:"playerId"`     // one per app (c) of a user
+	PlayerName string `xml:"playerName,attr,omitempty" json:"playerName,omitempty"`
 }
 
 // The answers of features segue does not have (podcasts, internet

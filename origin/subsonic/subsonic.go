@@ -57,6 +57,8 @@ type API struct {
 	// covers keeps scaled covers (Options.CoverCacheBytes), so a cover asked for
 	// again at the same size is not scaled again.
 	covers *coverCache
+	// playing is what players said they started (getNowPlaying).
+	playing *nowPlaying
 	// scales counts the covers scaled since New: a cached answer leaves
 	// it as it was.
 	scales atomic.Int64
@@ -79,7 +81,7 @@ func New(o *origin.Server, opts Options) (*API, error) {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	a := &API{o: o, store: store{db: o.Catalog()}, version: opts.ServerVersion, log: opts.Logger,
-		scaling: make(chan struct{}, runtime.GOMAXPROCS(0)), covers: newCoverCache(opts.CoverCacheBytes)}
+		scaling: make(chan struct{}, runtime.GOMAXPROCS(0)), covers: newCoverCache(opts.CoverCacheBytes), playing: newNowPlaying()}
 	if _, err := a.passwordKey(); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("start Subsonic API: %w", err)
 	}
@@ -123,6 +125,7 @@ func New(o *origin.Server, opts Options) (*API, error) {
 		"getAlbumInfo":      a.getAlbumInfo,
 		"getAlbumInfo2":     a.getAlbumInfo2,
 		"savePlayQueue":     a.savePlayQueue,
+		"getNowPlaying":     a.getNowPlaying,
 		"startScan":         a.getScanStatus, // ingest runs from the command line: nothing to start
 		// no podcasts, internet radio or lyrics here (getLyrics: whatever artist and title)
 		"getPodcasts":              empty(func(r *Response) { r.Podcasts = &Podcasts{Channels: []struct{}{}} }),
