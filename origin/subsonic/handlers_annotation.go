@@ -52,7 +52,7 @@ func (a *API) scrobble(rq *request) *Response {
 		evs = append(evs, catalog.PlayEvent{TrackID: t.ID, PlayedMS: t.DurationMS, Completed: true, At: at, Session: scrobbleSession})
 	}
 	if !submission { // "now playing": the first song, which getNowPlaying shows
-		a.playing.start(rq.user, rq.p.get("c"), evs[0].TrackID, time.Duration(evs[0].PlayedMS)*time.Millisecond)
+		a.playing.start(rq.user, rq.p.app(), evs[0].TrackID, time.Duration(evs[0].PlayedMS)*time.Millisecond)
 		return ok()
 	}
 	if _, err := a.o.Events().Add(rq.Context(), rq.user.id, evs); errors.Is(err, catalog.ErrBadEvent) {

@@ -49,6 +49,26 @@ func readAll[T any](ids []string, read func(string) (T, error)) ([]T, error) {
 	return out, nil
 }
 
+// withSongs calls add with each of items whose track (trackID) is in the
+// catalog, and the track as a song (starred when the user starred it);
+// items whose track is gone are left out.
+func withSongs[T any](a *API, rq *request, items []T, trackID func(T) string, add func(T, Child)) error {
+	starred, err := a.stars(rq)
+	if err != nil {
+		return err
+	}
+	for _, it := range items {
+		ts, err := a.readTracks(rq, []string{trackID(it)})
+		if err != nil {
+			return err
+		}
+		for _, t := range ts {
+			add(it, songOf(t, starred[t.ID]))
+		}
+	}
+	return nil
+}
+
 // songsOf is tracks as Children.
 func songsOf(ts []catalog.Track, starred map[string]time.Time) []Child {
 	out := []Child{}

@@ -2,7 +2,6 @@ package subsonic
 
 import (
 	"slices"
-	"strings"
 	"sync"
 	"time"
 )
@@ -29,23 +28,21 @@ type player struct{ userID, client string }
 
 // playing is a player's song, since at, until until.
 type playing struct {
-	id        int // playerId: one per player while it plays
-	username  string
-	client    string
-	trackID   string
-	at, until time.Time
+	id         int // playerId: one per player while it plays
+	username   string
+	client     string
+	trackID    string
+	at, until  time.Time
+	minutesAgo int // since at, in whole minutes (list sets it)
 }
 
 func newNowPlaying() *nowPlaying {
 	return &nowPlaying{players: map[player]*playing{}, now: time.Now}
 }
 
-// start records that user's app client started trackID, lasting
-// duration.
+// start records that user's app client (at most maxChangedBy bytes)
+// started trackID, lasting duration.
 func (n *nowPlaying) start(u account, client, trackID string, duration time.Duration) {
-	if len(client) > maxChangedBy {
-		client = strings.ToValidUTF8(client[:maxChangedBy], "")
-	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	now := n.now()
@@ -85,15 +82,15 @@ func (n *nowPlaying) forgetOldest() {
 	delete(n.players, oldest)
 }
 
-// list returns what is playing now, the latest started first, with how
-// many whole minutes ago each started.
-func (n *nowPlaying) list() ([]playing, []int) {
+// list returns what is playing now, the latest started first.
+func (n *nowPlaying) list() []playing {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	now := n.now()
 	n.expire(now)
 	out := make([]playing, 0, len(n.players))
 	for _, p := range n.players {
+		p.minutesAgo = int(now.Sub(p.at) / time.Minute)
 		out = append(out, *p)
 	}
 	slices.SortFunc(out, func(a, b playing) int {
@@ -102,35 +99,23 @@ func (n *nowPlaying) list() ([]playing, []int) {
 		}
 		return a.id - b.id
 	})
-	ago := make([]int, len(out))
-	for i, p := range out {
-		ago[i] = int(now.Sub(p.at) / time.Minute)
-	}
-	return out, ago
+	return out
 }
 
 // getNowPlaying answers what every user's players are playing (a
 // household sees each other's, as on any Subsonic server): the songs
 // reported by scrobble with submission=false, until a minute after each
-// would have ended, the latest first, each with its user, minutesAgo, playerId and
-// playerName (the app's c). A song removed from the catalog since is
-// left out.
+// would have ended, the latest first, each with its user, minutesAgo,
+// playerId and playerName (the app's c). A song removed from the catalog
+// since is left out.
 func (a *API) getNowPlaying(rq *request) *Response {
-	ps, ago := a.playing.list()
-	starred, err := a.stars(rq)
+	out := &NowPlaying{Entries: []NowPlayingEntry{}}
+	err := withSongs(a, rq, a.playing.list(), func(p playing) string { return p.trackID }, func(p playing, song Child) {
+		out.Entries = append(out.Entries, NowPlayingEntry{Child: song, Username: p.username,
+			MinutesAgo: p.minutesAgo, PlayerID: p.id, PlayerName: p.client})
+	})
 	if err != nil {
 		return a.internal(rq, err)
-	}
-	out := &NowPlaying{Entries: []NowPlayingEntry{}}
-	for i, p := range ps {
-		ts, err := a.readTracks(rq, []string{p.trackID})
-		if err != nil {
-			return a.internal(rq, err)
-		}
-		for _, t := range ts {
-			out.Entries = append(out.Entries, NowPlayingEntry{Child: songOf(t, starred[t.ID]), Username: p.username,
-				MinutesAgo: ago[i], PlayerID: p.id, PlayerName: p.client})
-		}
 	}
 	res := ok()
 	res.NowPlaying = out

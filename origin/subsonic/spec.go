@@ -63,6 +63,22 @@ type Response struct {
 	InternetRadio          *RadioStations `xml:"internetRadioStations" json:"internetRadioStations,omitempty"`
 	Lyrics                 *Lyrics        `xml:"lyrics" json:"lyrics,omitempty"`
 	NowPlaying             *NowPlaying    `xml:"nowPlaying" json:"nowPlaying,omitempty"`
+	Bookmarks              *Bookmarks     `xml:"bookmarks" json:"bookmarks,omitempty"`
+}
+
+// Bookmarks is getBookmarks' answer.
+type Bookmarks struct {
+	Bookmarks []Bookmark `xml:"bookmark" json:"bookmark"`
+}
+
+// Bookmark is a position a user keeps in a song.
+type Bookmark struct {
+	Position int64  `xml:"position,attr" json:"position"` // milliseconds into the song
+	Username string `xml:"username,attr" json:"username"`
+	Comment  string `xml:"comment,attr,omitempty" json:"comment,omitempty"`
+	Created  string `xml:"created,attr" json:"created"`
+	Changed  string `xml:"changed,attr" json:"changed"`
+	Entry    Child  `xml:"entry" json:"entry"`
 }
 
 // NowPlaying is getNowPlaying's answer.

@@ -125,6 +125,9 @@ func New(o *origin.Server, opts Options) (*API, error) {
 		"getAlbumInfo":      a.getAlbumInfo,
 		"getAlbumInfo2":     a.getAlbumInfo2,
 		"savePlayQueue":     a.savePlayQueue,
+		"createBookmark":    a.createBookmark,
+		"deleteBookmark":    a.deleteBookmark,
+		"getBookmarks":      a.getBookmarks,
 		"getNowPlaying":     a.getNowPlaying,
 		"startScan":         a.getScanStatus, // ingest runs from the command line: nothing to start
 		// no podcasts, internet radio or lyrics here (getLyrics: whatever artist and title)
