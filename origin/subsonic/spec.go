@@ -64,6 +64,23 @@ type Response struct {
 	Lyrics                 *Lyrics        `xml:"lyrics" json:"lyrics,omitempty"`
 	NowPlaying             *NowPlaying    `xml:"nowPlaying" json:"nowPlaying,omitempty"`
 	Bookmarks              *Bookmarks     `xml:"bookmarks" json:"bookmarks,omitempty"`
+	Shares                 *Shares        `xml:"shares" json:"shares,omitempty"`
+}
+
+// Shares is getShares' answer.
+type Shares struct {
+	Shares []Share `xml:"share" json:"share"`
+}
+
+// Share is a shared playlist: its URL and songs.
+type Share struct {
+	ID          string  `xml:"id,attr" json:"id"`
+	URL         string  `xml:"url,attr" json:"url"`
+	Description string  `xml:"description,attr,omitempty" json:"description,omitempty"`
+	Username    string  `xml:"username,attr" json:"username"`
+	Created     string  `xml:"created,attr" json:"created"`
+	VisitCount  int     `xml:"visitCount,attr" json:"visitCount"` // not counted: 0
+	Entries     []Child `xml:"entry" json:"entry"`
 }
 
 // Bookmarks is getBookmarks' answer.

@@ -128,6 +128,7 @@ func New(o *origin.Server, opts Options) (*API, error) {
 		"createBookmark":    a.createBookmark,
 		"deleteBookmark":    a.deleteBookmark,
 		"getBookmarks":      a.getBookmarks,
+		"getShares":         a.getShares,
 		"getNowPlaying":     a.getNowPlaying,
 		"startScan":         a.getScanStatus, // ingest runs from the command line: nothing to start
 		// no podcasts, internet radio or lyrics here (getLyrics: whatever artist and title)
