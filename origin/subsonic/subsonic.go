@@ -4,7 +4,8 @@
 // layer over the origin's own services (origin.Reader, origin.Playlists,
 // origin.Events, the progressive stream, the recommender): it must hold no
 // catalog logic of its own, and it keeps its own tables (users, stars,
-// play queues) in store.go alone.
+// play queues, bookmarks) in store.go alone, and what apps say they are
+// playing (getNowPlaying) in memory, in nowplaying.go.
 package subsonic
 
 import (
