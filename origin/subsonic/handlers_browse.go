@@ -324,6 +324,29 @@ func (a *API) getRandomSongs(rq *request) *Response {
 	return a.songList(rq, ids, func(res *Response, s *Songs) { res.RandomSongs = s })
 }
 
+// getSongsByGenre answers a page of the songs of genre (required; case
+// folded, as getGenres counts them) by title: count of them (default 10,
+// at most 500: more answers 500) from offset.
+func (a *API) getSongsByGenre(rq *request) *Response {
+	genre, res := rq.p.require("genre")
+	if res != nil {
+		return res
+	}
+	count, res := rq.p.atMost("count", 10, 1, maxListSize)
+	if res != nil {
+		return res
+	}
+	offset, res := rq.p.integer("offset", 0, 0, math.MaxInt)
+	if res != nil {
+		return res
+	}
+	ids, err := a.store.genreTrackIDs(rq.Context(), genre, count, offset)
+	if err != nil {
+		return a.internal(rq, err)
+	}
+	return a.songList(rq, ids, func(res *Response, s *Songs) { res.SongsByGenre = s })
+}
+
 // songList answers with the songs ids as the list set puts in place.
 func (a *API) songList(rq *request, ids []string, set func(*Response, *Songs)) *Response {
 	starred, err := a.stars(rq)

@@ -40,6 +40,7 @@ type Response struct {
 	Song                   *Child         `xml:"song" json:"song,omitempty"`
 	AlbumList2             *AlbumList2    `xml:"albumList2" json:"albumList2,omitempty"`
 	RandomSongs            *Songs         `xml:"randomSongs" json:"randomSongs,omitempty"`
+	SongsByGenre           *Songs         `xml:"songsByGenre" json:"songsByGenre,omitempty"`
 	SearchResult3          *SearchResult3 `xml:"searchResult3" json:"searchResult3,omitempty"`
 	Playlists              *Playlists     `xml:"playlists" json:"playlists,omitempty"`
 	Playlist               *Playlist      `xml:"playlist" json:"playlist,omitempty"`
@@ -291,7 +292,8 @@ type AlbumList2 struct {
 	Albums []AlbumID3 `xml:"album" json:"album"`
 }
 
-// Songs is a list of songs (randomSongs, similarSongs2, topSongs).
+// Songs is a list of songs (randomSongs, songsByGenre, similarSongs2,
+// topSongs).
 type Songs struct {
 	Songs []Child `xml:"song" json:"song"`
 }

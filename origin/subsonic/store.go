@@ -353,6 +353,16 @@ func (s store) trackIDs(ctx context.Context, limit, offset int) ([]string, error
 	return s.ids(ctx, `SELECT id FROM tracks ORDER BY sort_key, id LIMIT ? OFFSET ?`, limit, offset)
 }
 
+// genreTrackIDs returns one page of the tracks of genre (case folded) by
+// title.
+func (s store) genreTrackIDs(ctx context.Context, genre string, limit, offset int) ([]string, error) {
+	ids, err := s.ids(ctx, `SELECT id FROM tracks WHERE lower(genre) = lower(?) ORDER BY sort_key, id LIMIT ? OFFSET ?`, genre, limit, offset)
+	if err != nil {
+		return nil, fmt.Errorf("list the songs of genre %s: %w", genre, err)
+	}
+	return ids, nil
+}
+
 // artistTrackIDs returns an artist's tracks, the most played (by anyone)
 // first, then in album order.
 func (s store) artistTrackIDs(ctx context.Context, artistID string, limit int) ([]string, error) {

@@ -129,6 +129,7 @@ func New(o *origin.Server, opts Options) (*API, error) {
 		"createBookmark":    a.createBookmark,
 		"deleteBookmark":    a.deleteBookmark,
 		"getBookmarks":      a.getBookmarks,
+		"getSongsByGenre":   a.getSongsByGenre,
 		"getShares":         a.getShares,
 		"getNowPlaying":     a.getNowPlaying,
 		"startScan":         a.getScanStatus, // ingest runs from the command line: nothing to start
