@@ -50,7 +50,7 @@ func (a *API) getUser(rq *request) *Response {
 	}
 	res := ok()
 	res.User = &UserRoles{Username: rq.user.name, ScrobblingEnabled: true, DownloadRole: true, PlaylistRole: true,
-		CoverArtRole: true, StreamRole: true, Folders: []int{musicFolderID}}
+		CoverArtRole: true, StreamRole: true, ShareRole: true, Folders: []int{musicFolderID}}
 	return res
 }
 

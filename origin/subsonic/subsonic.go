@@ -131,6 +131,8 @@ func New(o *origin.Server, opts Options) (*API, error) {
 		"getBookmarks":      a.getBookmarks,
 		"getSongsByGenre":   a.getSongsByGenre,
 		"getShares":         a.getShares,
+		"createShare":       a.createShare,
+		"deleteShare":       a.deleteShare,
 		"getNowPlaying":     a.getNowPlaying,
 		"startScan":         a.getScanStatus, // ingest runs from the command line: nothing to start
 		// no podcasts, internet radio or lyrics here (getLyrics: whatever artist and title)
