@@ -8,7 +8,7 @@ import (
 )
 
 // TestAbsentFeaturesAnswerEmpty checks that the methods of features segue
-// does not have (podcasts, internet radio, lyrics) answer ok with empty
+// does not have (podcasts, internet radio, videos, lyrics) answer ok with empty
 // lists, not error 70, so an app's home screen shows them empty; and that
 // startScan answers the scan status (count, not scanning) as
 // getScanStatus does. XML answers validate against the XSD.
@@ -22,6 +22,7 @@ func TestAbsentFeaturesAnswerEmpty(t *testing.T) {
 		{"getPodcasts", "podcasts", url.Values{"includeEpisodes": {"true"}}},
 		{"getNewestPodcasts", "newestPodcasts", nil},
 		{"getInternetRadioStations", "internetRadioStations", nil},
+		{"getVideos", "videos", nil},
 		{"getLyrics", "lyrics", url.Values{"artist": {"Alpha Artist"}, "title": {"Morning Tide"}}},
 		{"startScan", "scanStatus", nil},
 	} {
@@ -37,7 +38,7 @@ func TestAbsentFeaturesAnswerEmpty(t *testing.T) {
 		}
 	}
 	for method, list := range map[string]string{"getPodcasts": `"channel":[]`, "getNewestPodcasts": `"episode":[]`,
-		"getInternetRadioStations": `"internetRadioStation":[]`} {
+		"getInternetRadioStations": `"internetRadioStation":[]`, "getVideos": `"video":[]`} {
 		if _, body := f.call(t, method, url.Values{"f": {"json"}}); !strings.Contains(string(body), list) {
 			t.Errorf("%s as JSON: want %s (an empty list, not null) in %s", method, list, body)
 		}

@@ -63,6 +63,7 @@ type Response struct {
 	NewestPodcasts         *Episodes      `xml:"newestPodcasts" json:"newestPodcasts,omitempty"`
 	InternetRadio          *RadioStations `xml:"internetRadioStations" json:"internetRadioStations,omitempty"`
 	Lyrics                 *Lyrics        `xml:"lyrics" json:"lyrics,omitempty"`
+	Videos                 *Videos        `xml:"videos" json:"videos,omitempty"`
 	NowPlaying             *NowPlaying    `xml:"nowPlaying" json:"nowPlaying,omitempty"`
 	Bookmarks              *Bookmarks     `xml:"bookmarks" json:"bookmarks,omitempty"`
 	Shares                 *Shares        `xml:"shares" json:"shares,omitempty"`
@@ -115,7 +116,7 @@ type NowPlayingEntry struct {
 }
 
 // The answers of features segue does not have (podcasts, internet
-// radio; lyrics are not in its catalog): always empty, so an app's
+// radio, videos; lyrics are not in its catalog): always empty, so an app's
 // screen for them shows nothing rather than an error. Their lists hold
 // no element type of their own: they are never filled.
 
@@ -132,6 +133,11 @@ type Episodes struct {
 // RadioStations is getInternetRadioStations' answer: no stations.
 type RadioStations struct {
 	Stations []struct{} `xml:"internetRadioStation" json:"internetRadioStation"`
+}
+
+// Videos is getVideos' answer: no videos (segue's catalog is music).
+type Videos struct {
+	Videos []struct{} `xml:"video" json:"video"`
 }
 
 // Lyrics is getLyrics' answer: none (an empty element), as Navidrome

@@ -135,11 +135,12 @@ func New(o *origin.Server, opts Options) (*API, error) {
 		"deleteShare":       a.deleteShare,
 		"getNowPlaying":     a.getNowPlaying,
 		"startScan":         a.getScanStatus, // ingest runs from the command line: nothing to start
-		// no podcasts, internet radio or lyrics here (getLyrics: whatever artist and title)
+		// no podcasts, internet radio, videos or lyrics here (getLyrics: whatever artist and title)
 		"getPodcasts":              empty(func(r *Response) { r.Podcasts = &Podcasts{Channels: []struct{}{}} }),
 		"getNewestPodcasts":        empty(func(r *Response) { r.NewestPodcasts = &Episodes{Episodes: []struct{}{}} }),
 		"getInternetRadioStations": empty(func(r *Response) { r.InternetRadio = &RadioStations{Stations: []struct{}{}} }),
 		"getLyrics":                empty(func(r *Response) { r.Lyrics = &Lyrics{} }),
+		"getVideos":                empty(func(r *Response) { r.Videos = &Videos{Videos: []struct{}{}} }),
 	}
 	return a, nil
 }
