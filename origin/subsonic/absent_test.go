@@ -7,11 +7,11 @@ import (
 	"testing"
 )
 
-// TestAbsentFeaturesAnswerEmpty checks that the methods of features segue
-// does not have (podcasts, internet radio, videos, lyrics) answer ok with empty
-// lists, not error 70, so an app's home screen shows them empty; and that
-// startScan answers the scan status (count, not scanning) as
-// getScanStatus does. XML answers validate against the XSD.
+// TestAbsentFeaturesAnswerEmpty checks that the methods of features
+// segue does not have (podcasts, internet radio, videos, lyrics) answer
+// ok with empty lists, not error 70, so an app's home screen shows them
+// empty; and that startScan answers the scan status (count, not
+// scanning) as getScanStatus does. XML answers validate against the XSD.
 func TestAbsentFeaturesAnswerEmpty(t *testing.T) {
 	f := newFixture(t)
 	for _, c := range []struct {

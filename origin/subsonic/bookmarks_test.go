@@ -3,16 +3,19 @@ package subsonic
 import (
 	"maps"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"segue/origin"
 )
 
 // TestBookmarks: createBookmark keeps a user's position (and comment) in
 // a song, again replaces it keeping when it was created, deleteBookmark
 // deletes it, getBookmarks answers the user's own, the last changed
-// first; refused bookmarks change nothing; removing the user removes its
-// bookmarks. All three were unknown methods (code 70). XML answers
+// first, leaving out songs removed from the catalog; refused bookmarks
+// change nothing; removing the user removes its bookmarks. All three were unknown methods (code 70). XML answers
 // validate against the XSD. On SQLite and on PostgreSQL.
 func TestBookmarks(t *testing.T) {
 	onEachEngine(t, func(t *testing.T, f *fixture) {
@@ -82,6 +85,16 @@ func TestBookmarks(t *testing.T) {
 		mustOK(t, "deleteBookmark again", f.jsonCall(t, "deleteBookmark", url.Values{"id": {tide}}))
 		if bs := marks("after a delete", nil); len(bs) != 1 || bs[0].Entry.ID != sun {
 			t.Errorf("after deleting Morning Tide's: %+v, want Sunrise Over Water's alone", bs)
+		}
+
+		// a song removed from the catalog is left out
+		mustOK(t, "createBookmark", f.jsonCall(t, "createBookmark", url.Values{"id": {f.tracks["Moonlight Highway"].ID}, "position": {"3"}}))
+		lib := filepath.Join(filepath.Dir(ingestedTemplate(t)), "lib")
+		if _, err := origin.RemoveFolder(t.Context(), filepath.Join(lib, "Beta Band"), origin.IngestOptions{DataDir: f.data, Catalog: f.catalogURL}); err != nil {
+			t.Fatal(err)
+		}
+		if bs := marks("after its song was removed", nil); len(bs) != 1 || bs[0].Entry.ID != sun {
+			t.Errorf("after Moonlight Highway was removed: %+v, want Sunrise Over Water's alone", bs)
 		}
 
 		if _, err := RemoveUser(t.Context(), f.srv.Catalog(), alice); err != nil {
