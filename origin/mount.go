@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"segue/catalog"
 )
 
 // Mount serves h under prefix (a path ending in "/", e.g. "/rest/") beside
@@ -62,6 +64,13 @@ func (s *Server) Reader() *Reader { return s.reader }
 
 // Playlists returns the playlist store.
 func (s *Server) Playlists() *Playlists { return s.playlists }
+
+// ShareURL returns the URL a person opens to play pl while it is shared
+// (as the playlist API answers it, for the host r asked), "" when it is
+// not shared.
+func (s *Server) ShareURL(r *http.Request, pl catalog.Playlist) string {
+	return s.absolute(r, pl).ShareURL
+}
 
 // Events returns the play event store the recommender learns from.
 func (s *Server) Events() *Events { return NewEvents(s.db) }

@@ -379,4 +379,17 @@ CREATE TABLE play_queues (
 	changed_at  bigint NOT NULL,
 	changed_by  text NOT NULL DEFAULT ''
 );
+`,
+
+	// 15: Subsonic bookmarks (SQLite's step 19).
+	`
+CREATE TABLE bookmarks (
+	owner       text COLLATE "C" NOT NULL,
+	track_id    text COLLATE "C" NOT NULL,
+	position_ms bigint NOT NULL,
+	comment     text NOT NULL DEFAULT '',
+	created_at  bigint NOT NULL,
+	changed_at  bigint NOT NULL,
+	PRIMARY KEY (owner, track_id)
+);
 `}

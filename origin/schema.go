@@ -315,4 +315,19 @@ CREATE TABLE play_queues (
 	changed_at  INTEGER NOT NULL,         -- unix milliseconds
 	changed_by  TEXT NOT NULL DEFAULT ''  -- the app that saved it (its c parameter)
 ) WITHOUT ROWID;
+`,
+
+	// 19: Subsonic bookmarks (createBookmark), a position in a track per
+	// user, see origin/subsonic/store.go. Track IDs are no foreign keys,
+	// as in play_queues.
+	`
+CREATE TABLE bookmarks (
+	owner       TEXT NOT NULL,            -- subsonic_users.id
+	track_id    TEXT NOT NULL,
+	position_ms INTEGER NOT NULL,         -- how far into the track
+	comment     TEXT NOT NULL DEFAULT '',
+	created_at  INTEGER NOT NULL,         -- unix milliseconds
+	changed_at  INTEGER NOT NULL,         -- unix milliseconds
+	PRIMARY KEY (owner, track_id)
+) WITHOUT ROWID;
 `}

@@ -192,7 +192,8 @@ func tokenAuth(salt string) url.Values {
 }
 
 // call requests /rest/method with q (plus alice's token auth unless q has
-// credentials) and returns the HTTP answer and its body.
+// credentials, and c=segue-test unless q names the app) and returns the
+// HTTP answer and its body.
 func (f *fixture) call(t testing.TB, method string, q url.Values) (*http.Response, []byte) {
 	t.Helper()
 	if q == nil {
@@ -204,7 +205,9 @@ func (f *fixture) call(t testing.TB, method string, q url.Values) (*http.Respons
 		}
 	}
 	q.Del("noauth")
-	q.Set("c", "segue-test")
+	if q.Get("c") == "" {
+		q.Set("c", "segue-test")
+	}
 	q.Set("v", APIVersion)
 	req, err := http.NewRequest("GET", f.base+Prefix+method+"?"+q.Encode(), nil)
 	if err != nil {

@@ -18,7 +18,7 @@ const scrobbleSession = "subsonic"
 // user, which the recommender learns from: a completed play of the whole
 // track, since a Subsonic client scrobbles what it played through (at
 // half or four minutes). submission=false is "now playing": checked,
-// nothing stored. A scrobble sent twice (same song and time) counts once.
+// nothing stored, its first song kept in memory for getNowPlaying. A scrobble sent twice (same song and time) counts once.
 func (a *API) scrobble(rq *request) *Response {
 	if _, res := rq.p.require("id"); res != nil {
 		return res
@@ -51,7 +51,8 @@ func (a *API) scrobble(rq *request) *Response {
 		}
 		evs = append(evs, catalog.PlayEvent{TrackID: t.ID, PlayedMS: t.DurationMS, Completed: true, At: at, Session: scrobbleSession})
 	}
-	if !submission {
+	if !submission { // "now playing": the first song, which getNowPlaying shows
+		a.playing.start(rq.user, rq.p.app(), evs[0].TrackID, time.Duration(evs[0].PlayedMS)*time.Millisecond)
 		return ok()
 	}
 	if _, err := a.o.Events().Add(rq.Context(), rq.user.id, evs); errors.Is(err, catalog.ErrBadEvent) {

@@ -49,6 +49,26 @@ func readAll[T any](ids []string, read func(string) (T, error)) ([]T, error) {
 	return out, nil
 }
 
+// withSongs calls add with each of items whose track (trackID) is in the
+// catalog, and the track as a song (starred when the user starred it);
+// items whose track is gone are left out.
+func withSongs[T any](a *API, rq *request, items []T, trackID func(T) string, add func(T, Child)) error {
+	starred, err := a.stars(rq)
+	if err != nil {
+		return err
+	}
+	for _, it := range items {
+		ts, err := a.readTracks(rq, []string{trackID(it)})
+		if err != nil {
+			return err
+		}
+		for _, t := range ts {
+			add(it, songOf(t, starred[t.ID]))
+		}
+	}
+	return nil
+}
+
 // songsOf is tracks as Children.
 func songsOf(ts []catalog.Track, starred map[string]time.Time) []Child {
 	out := []Child{}
@@ -302,6 +322,29 @@ func (a *API) getRandomSongs(rq *request) *Response {
 		return a.internal(rq, err)
 	}
 	return a.songList(rq, ids, func(res *Response, s *Songs) { res.RandomSongs = s })
+}
+
+// getSongsByGenre answers a page of the songs of genre (required; case
+// folded, as getGenres counts them) by title: count of them (default 10,
+// at most 500: more answers 500) from offset.
+func (a *API) getSongsByGenre(rq *request) *Response {
+	genre, res := rq.p.require("genre")
+	if res != nil {
+		return res
+	}
+	count, res := rq.p.atMost("count", 10, 1, maxListSize)
+	if res != nil {
+		return res
+	}
+	offset, res := rq.p.integer("offset", 0, 0, math.MaxInt)
+	if res != nil {
+		return res
+	}
+	ids, err := a.store.genreTrackIDs(rq.Context(), genre, count, offset)
+	if err != nil {
+		return a.internal(rq, err)
+	}
+	return a.songList(rq, ids, func(res *Response, s *Songs) { res.SongsByGenre = s })
 }
 
 // songList answers with the songs ids as the list set puts in place.

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -12,10 +11,6 @@ import (
 // of IDs (maxIDs) may carry, as an app's queue can be a whole library's
 // shuffle, yet a bound on what one user keeps.
 const maxQueue = 5000
-
-// maxChangedBy bounds the app name (c) kept as a queue's changedBy, in
-// bytes.
-const maxChangedBy = 200
 
 // savePlayQueue keeps the user's play queue: the songs id (repeated, in
 // order; none clears the queue, as OpenSubsonic says), the one playing
@@ -35,11 +30,7 @@ func (a *API) savePlayQueue(rq *request) *Response {
 	if res != nil {
 		return res
 	}
-	by := rq.p.get("c")
-	if len(by) > maxChangedBy {
-		by = strings.ToValidUTF8(by[:maxChangedBy], "")
-	}
-	q := playQueue{trackIDs: ids, current: current, positionMS: int64(pos), changed: time.Now().UTC(), changedBy: by}
+	q := playQueue{trackIDs: ids, current: current, positionMS: int64(pos), changed: time.Now().UTC(), changedBy: rq.p.app()}
 	if err := a.store.savePlayQueue(rq.Context(), rq.user.id, q); err != nil {
 		return a.internal(rq, err)
 	}

@@ -50,7 +50,7 @@ func (a *API) getUser(rq *request) *Response {
 	}
 	res := ok()
 	res.User = &UserRoles{Username: rq.user.name, ScrobblingEnabled: true, DownloadRole: true, PlaylistRole: true,
-		CoverArtRole: true, StreamRole: true, Folders: []int{musicFolderID}}
+		CoverArtRole: true, StreamRole: true, ShareRole: true, Folders: []int{musicFolderID}}
 	return res
 }
 
@@ -64,6 +64,10 @@ func (a *API) getGenres(rq *request) *Response {
 	return res
 }
 
+// getScanStatus answers how many songs the catalog holds and when it
+// last changed; never scanning. It answers startScan too: segue scans
+// with "segue origin ingest", so there is nothing to start here, and an
+// app's "scan" button learns the library as it is.
 func (a *API) getScanStatus(rq *request) *Response {
 	n, err := a.store.trackCount(rq.Context())
 	if err != nil {
@@ -76,4 +80,15 @@ func (a *API) getScanStatus(rq *request) *Response {
 	res := ok()
 	res.ScanStatus = &ScanStatus{Count: n, LastScan: stamp(changed)}
 	return res
+}
+
+// empty answers a method of a feature segue does not have with the
+// empty answer fill sets (see Podcasts), so an app shows the feature
+// empty instead of an error.
+func empty(fill func(*Response)) handler {
+	return func(*request) *Response {
+		res := ok()
+		fill(res)
+		return res
+	}
 }

@@ -52,6 +52,19 @@ func parseParams(r *http.Request) (params, error) {
 // get returns the first value of name, or "".
 func (p params) get(name string) string { return url.Values(p).Get(name) }
 
+// maxChangedBy bounds the app name (c) kept, in bytes (a play queue's
+// changedBy, a now playing entry's playerName).
+const maxChangedBy = 200
+
+// app is the app's name (c), cut to maxChangedBy bytes.
+func (p params) app() string {
+	c := p.get("c")
+	if len(c) > maxChangedBy {
+		c = strings.ToValidUTF8(c[:maxChangedBy], "")
+	}
+	return c
+}
+
 // require returns name's value, or code 10 when it is missing or empty.
 func (p params) require(name string) (string, *Response) {
 	v := p.get(name)

@@ -40,6 +40,7 @@ type Response struct {
 	Song                   *Child         `xml:"song" json:"song,omitempty"`
 	AlbumList2             *AlbumList2    `xml:"albumList2" json:"albumList2,omitempty"`
 	RandomSongs            *Songs         `xml:"randomSongs" json:"randomSongs,omitempty"`
+	SongsByGenre           *Songs         `xml:"songsByGenre" json:"songsByGenre,omitempty"`
 	SearchResult3          *SearchResult3 `xml:"searchResult3" json:"searchResult3,omitempty"`
 	Playlists              *Playlists     `xml:"playlists" json:"playlists,omitempty"`
 	Playlist               *Playlist      `xml:"playlist" json:"playlist,omitempty"`
@@ -58,6 +59,93 @@ type Response struct {
 	ArtistInfo             *ArtistInfo    `xml:"artistInfo" json:"artistInfo,omitempty"`
 	ArtistInfo2            *ArtistInfo2   `xml:"artistInfo2" json:"artistInfo2,omitempty"`
 	AlbumInfo              *AlbumInfo     `xml:"albumInfo" json:"albumInfo,omitempty"`
+	Podcasts               *Podcasts      `xml:"podcasts" json:"podcasts,omitempty"`
+	NewestPodcasts         *Episodes      `xml:"newestPodcasts" json:"newestPodcasts,omitempty"`
+	InternetRadio          *RadioStations `xml:"internetRadioStations" json:"internetRadioStations,omitempty"`
+	Lyrics                 *Lyrics        `xml:"lyrics" json:"lyrics,omitempty"`
+	Videos                 *Videos        `xml:"videos" json:"videos,omitempty"`
+	NowPlaying             *NowPlaying    `xml:"nowPlaying" json:"nowPlaying,omitempty"`
+	Bookmarks              *Bookmarks     `xml:"bookmarks" json:"bookmarks,omitempty"`
+	Shares                 *Shares        `xml:"shares" json:"shares,omitempty"`
+}
+
+// Shares is getShares' answer.
+type Shares struct {
+	Shares []Share `xml:"share" json:"share"`
+}
+
+// Share is a shared playlist: its URL and songs.
+type Share struct {
+	ID          string  `xml:"id,attr" json:"id"`
+	URL         string  `xml:"url,attr" json:"url"`
+	Description string  `xml:"description,attr,omitempty" json:"description,omitempty"`
+	Username    string  `xml:"username,attr" json:"username"`
+	Created     string  `xml:"created,attr" json:"created"`
+	VisitCount  int     `xml:"visitCount,attr" json:"visitCount"` // not counted: 0
+	Entries     []Child `xml:"entry" json:"entry"`
+}
+
+// Bookmarks is getBookmarks' answer.
+type Bookmarks struct {
+	Bookmarks []Bookmark `xml:"bookmark" json:"bookmark"`
+}
+
+// Bookmark is a position a user keeps in a song.
+type Bookmark struct {
+	Position int64  `xml:"position,attr" json:"position"` // milliseconds into the song
+	Username string `xml:"username,attr" json:"username"`
+	Comment  string `xml:"comment,attr,omitempty" json:"comment,omitempty"`
+	Created  string `xml:"created,attr" json:"created"`
+	Changed  string `xml:"changed,attr" json:"changed"`
+	Entry    Child  `xml:"entry" json:"entry"`
+}
+
+// NowPlaying is getNowPlaying's answer.
+type NowPlaying struct {
+	Entries []NowPlayingEntry `xml:"entry" json:"entry"`
+}
+
+// NowPlayingEntry is a song a player is playing: the song's attributes
+// and who plays it.
+type NowPlayingEntry struct {
+	Child
+	Username   string `xml:"username,attr" json:"username"`
+	MinutesAgo int    `xml:"minutesAgo,attr" json:"minutesAgo"` // since the player said it started
+	PlayerID   int    `xml:"playerId,attr" json:"playerId"`     // one per app (c) of a user
+	PlayerName string `xml:"playerName,attr,omitempty" json:"playerName,omitempty"`
+}
+
+// The answers of features segue does not have (podcasts, internet
+// radio, videos; lyrics are not in its catalog): always empty, so an app's
+// screen for them shows nothing rather than an error. Their lists hold
+// no element type of their own: they are never filled.
+
+// Podcasts is getPodcasts' answer: no channels.
+type Podcasts struct {
+	Channels []struct{} `xml:"channel" json:"channel"`
+}
+
+// Episodes is getNewestPodcasts' answer: no episodes.
+type Episodes struct {
+	Episodes []struct{} `xml:"episode" json:"episode"`
+}
+
+// RadioStations is getInternetRadioStations' answer: no stations.
+type RadioStations struct {
+	Stations []struct{} `xml:"internetRadioStation" json:"internetRadioStation"`
+}
+
+// Videos is getVideos' answer: no videos (segue's catalog is music).
+type Videos struct {
+	Videos []struct{} `xml:"video" json:"video"`
+}
+
+// Lyrics is getLyrics' answer: none (an empty element), as Navidrome
+// answers a song it has no lyrics for.
+type Lyrics struct {
+	Artist string `xml:"artist,attr,omitempty" json:"artist,omitempty"`
+	Title  string `xml:"title,attr,omitempty" json:"title,omitempty"`
+	Text   string `xml:",chardata" json:"value,omitempty"`
 }
 
 // AlbumList is getAlbumList's answer: albums as folders.
@@ -210,7 +298,8 @@ type AlbumList2 struct {
 	Albums []AlbumID3 `xml:"album" json:"album"`
 }
 
-// Songs is a list of songs (randomSongs, similarSongs2, topSongs).
+// Songs is a list of songs (randomSongs, songsByGenre, similarSongs2,
+// topSongs).
 type Songs struct {
 	Songs []Child `xml:"song" json:"song"`
 }

@@ -15,7 +15,8 @@ import (
 // SQLite and PostgreSQL both speak with "?" placeholders, as the origin's
 // repositories are. Its own tables
 // (subsonic_users, stars) are created by the origin's migration 8, and
-// play_queues by its migration 18 (PostgreSQL's 14); the
+// play_queues by its migration 18 (PostgreSQL's 14), bookmarks by its
+// 19 (PostgreSQL's 15); the
 // catalog itself is read through origin.Reader, and here only to choose
 // which IDs a listing holds (the Reader has no such listing) before the
 // Reader reads them.
@@ -65,7 +66,7 @@ type Removed struct {
 
 // RemoveUser deletes the user called name and everything it owns, in one
 // transaction: its playlists (their share links stop working), its plays,
-// its stars and its play queue; it returns how many of the first three
+// its stars, its play queue and its bookmarks; it returns how many of the first three
 // went. A user added later under the same name (which has the same ID)
 // starts with none of them. ErrNoUser when no user is called name
 // (nothing is deleted then).
@@ -93,6 +94,7 @@ func RemoveUser(ctx context.Context, db *sql.DB, name string) (Removed, error) {
 		{"plays", `DELETE FROM events WHERE listener = ?`, &gone.Plays},
 		{"stars", `DELETE FROM stars WHERE owner = ?`, &gone.Stars},
 		{"play queue", `DELETE FROM play_queues WHERE owner = ?`, new(int64)},
+		{"bookmarks", `DELETE FROM bookmarks WHERE owner = ?`, new(int64)},
 	} {
 		res, err := tx.ExecContext(ctx, d.q, id)
 		if err != nil {
@@ -212,6 +214,56 @@ func (s store) playQueue(ctx context.Context, owner string) (playQueue, bool, er
 	return q, true, nil
 }
 
+// bookmark is a position a user keeps in a track (createBookmark).
+type bookmark struct {
+	trackID          string
+	positionMS       int64
+	comment          string
+	created, changed time.Time
+}
+
+// saveBookmark keeps b for owner, replacing its bookmark of b's track
+// (whose created time stays).
+func (s store) saveBookmark(ctx context.Context, owner string, b bookmark) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO bookmarks (owner, track_id, position_ms, comment, created_at, changed_at)
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (owner, track_id) DO UPDATE SET position_ms = excluded.position_ms,
+		comment = excluded.comment, changed_at = excluded.changed_at`,
+		owner, b.trackID, b.positionMS, b.comment, b.created.UnixMilli(), b.changed.UnixMilli())
+	if err != nil {
+		return fmt.Errorf("save the bookmark of %s: %w", b.trackID, err)
+	}
+	return nil
+}
+
+// deleteBookmark deletes owner's bookmark of trackID, if any.
+func (s store) deleteBookmark(ctx context.Context, owner, trackID string) error {
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM bookmarks WHERE owner = ? AND track_id = ?`, owner, trackID); err != nil {
+		return fmt.Errorf("delete the bookmark of %s: %w", trackID, err)
+	}
+	return nil
+}
+
+// bookmarks returns owner's bookmarks, the last changed first.
+func (s store) bookmarks(ctx context.Context, owner string) ([]bookmark, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT track_id, position_ms, comment, created_at, changed_at FROM bookmarks
+		WHERE owner = ? ORDER BY changed_at DESC, track_id`, owner)
+	if err != nil {
+		return nil, fmt.Errorf("read bookmarks: %w", err)
+	}
+	defer rows.Close()
+	var out []bookmark
+	for rows.Next() {
+		var b bookmark
+		var created, changed int64
+		if err := rows.Scan(&b.trackID, &b.positionMS, &b.comment, &created, &changed); err != nil {
+			return nil, fmt.Errorf("read bookmarks: %w", err)
+		}
+		b.created, b.changed = time.UnixMilli(created).UTC(), time.UnixMilli(changed).UTC()
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}
+
 // ids runs a query whose rows are one ID each.
 func (s store) ids(ctx context.Context, q string, args ...any) ([]string, error) {
 	rows, err := s.db.QueryContext(ctx, q, args...)
@@ -299,6 +351,16 @@ func (s store) randomTrackIDs(ctx context.Context, n int, genre string, fromYear
 // empty query, which clients use to sync the whole library).
 func (s store) trackIDs(ctx context.Context, limit, offset int) ([]string, error) {
 	return s.ids(ctx, `SELECT id FROM tracks ORDER BY sort_key, id LIMIT ? OFFSET ?`, limit, offset)
+}
+
+// genreTrackIDs returns one page of the tracks of genre (case folded) by
+// title.
+func (s store) genreTrackIDs(ctx context.Context, genre string, limit, offset int) ([]string, error) {
+	ids, err := s.ids(ctx, `SELECT id FROM tracks WHERE lower(genre) = lower(?) ORDER BY sort_key, id LIMIT ? OFFSET ?`, genre, limit, offset)
+	if err != nil {
+		return nil, fmt.Errorf("list the songs of genre %s: %w", genre, err)
+	}
+	return ids, nil
 }
 
 // artistTrackIDs returns an artist's tracks, the most played (by anyone)

@@ -4,7 +4,8 @@
 // layer over the origin's own services (origin.Reader, origin.Playlists,
 // origin.Events, the progressive stream, the recommender): it must hold no
 // catalog logic of its own, and it keeps its own tables (users, stars,
-// play queues) in store.go alone.
+// play queues, bookmarks) in store.go alone, and what apps say they are
+// playing (getNowPlaying) in memory, in nowplaying.go.
 package subsonic
 
 import (
@@ -57,6 +58,8 @@ type API struct {
 	// covers keeps scaled covers (Options.CoverCacheBytes), so a cover asked for
 	// again at the same size is not scaled again.
 	covers *coverCache
+	// playing is what players said they started (getNowPlaying).
+	playing *nowPlaying
 	// scales counts the covers scaled since New: a cached answer leaves
 	// it as it was.
 	scales atomic.Int64
@@ -79,7 +82,7 @@ func New(o *origin.Server, opts Options) (*API, error) {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	a := &API{o: o, store: store{db: o.Catalog()}, version: opts.ServerVersion, log: opts.Logger,
-		scaling: make(chan struct{}, runtime.GOMAXPROCS(0)), covers: newCoverCache(opts.CoverCacheBytes)}
+		scaling: make(chan struct{}, runtime.GOMAXPROCS(0)), covers: newCoverCache(opts.CoverCacheBytes), playing: newNowPlaying()}
 	if _, err := a.passwordKey(); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("start Subsonic API: %w", err)
 	}
@@ -123,6 +126,21 @@ func New(o *origin.Server, opts Options) (*API, error) {
 		"getAlbumInfo":      a.getAlbumInfo,
 		"getAlbumInfo2":     a.getAlbumInfo2,
 		"savePlayQueue":     a.savePlayQueue,
+		"createBookmark":    a.createBookmark,
+		"deleteBookmark":    a.deleteBookmark,
+		"getBookmarks":      a.getBookmarks,
+		"getSongsByGenre":   a.getSongsByGenre,
+		"getShares":         a.getShares,
+		"createShare":       a.createShare,
+		"deleteShare":       a.deleteShare,
+		"getNowPlaying":     a.getNowPlaying,
+		"startScan":         a.getScanStatus, // ingest runs from the command line: nothing to start
+		// no podcasts, internet radio, videos or lyrics here (getLyrics: whatever artist and title)
+		"getPodcasts":              empty(func(r *Response) { r.Podcasts = &Podcasts{Channels: []struct{}{}} }),
+		"getNewestPodcasts":        empty(func(r *Response) { r.NewestPodcasts = &Episodes{Episodes: []struct{}{}} }),
+		"getInternetRadioStations": empty(func(r *Response) { r.InternetRadio = &RadioStations{Stations: []struct{}{}} }),
+		"getLyrics":                empty(func(r *Response) { r.Lyrics = &Lyrics{} }),
+		"getVideos":                empty(func(r *Response) { r.Videos = &Videos{Videos: []struct{}{}} }),
 	}
 	return a, nil
 }
