@@ -146,7 +146,7 @@ func TestEnvelope(t *testing.T) {
 		t.Errorf("getOpenSubsonicExtensions without credentials: %+v", r)
 	}
 	// An unknown method is an API error (70), not an HTML page.
-	if r := f.jsonCall(t, "getVideos", nil); r.Error == nil || r.Error.Code != CodeNotFound {
+	if r := f.jsonCall(t, "getNoSuchThing", nil); r.Error == nil || r.Error.Code != CodeNotFound {
 		t.Errorf("unknown method: %+v, want error 70", r.Error)
 	}
 	// xml.Unmarshal of an error answer finds the code.
