@@ -1,12 +1,15 @@
 package peer
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"errors"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -20,6 +23,7 @@ import (
 
 	"segue/cache"
 	"segue/catalog"
+	"segue/internal/testkit"
 )
 
 func randomSegment(t *testing.T, n int) ([]byte, string) {
@@ -475,5 +479,55 @@ func TestSwarmHoldsOnlyFullTracks(t *testing.T) {
 	}
 	if len(s.segs) != 0 || len(s.tracks) != 100 {
 		t.Errorf("the swarm keeps %d segments and %d manifests of 1000 cached ones, 100 held in full; want none and 100", len(s.segs), len(s.tracks))
+	}
+}
+
+// A segment whose bytes went bad in the endpoint's own cache file (a
+// failing disk) was sent as it was, and the asker banned this honest peer.
+// A real cache on disk with one segment overwritten in the SQLite file: the
+// endpoint answers it 404 (not held), drops it from the cache and says so
+// in its log, and still serves the good one.
+func TestEndpointChecksTheBytesItSends(t *testing.T) {
+	good, goodHash := randomSegment(t, 100<<10)
+	bad, badHash := randomSegment(t, 100<<10)
+	c := openCache(t)
+	for h, b := range map[string][]byte{goodHash: good, badHash: bad} {
+		if err := c.Put(h, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db, err := sql.Open("sqlite3", c.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`UPDATE blobs SET data = randomblob(length(data)) WHERE id = (SELECT id FROM entries WHERE key = ?)`, badHash); err != nil {
+		t.Fatal(err)
+	}
+	var log testkit.Buffer
+	addr, _ := realPeer(t, ServerOptions{Store: c, Logger: slog.New(slog.NewTextHandler(&log, nil))})
+	get := func(hash string) (int, []byte) {
+		resp, err := http.Get("http://" + addr + "/chunks/" + hash)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, b
+	}
+	if code, b := get(badHash); code != http.StatusNotFound {
+		t.Errorf("the damaged segment: %d with %d bytes, want 404", code, len(b))
+	}
+	if c.Has(badHash) {
+		t.Errorf("the damaged segment is still in the cache")
+	}
+	if !strings.Contains(log.String(), "do not match its sha256") || !strings.Contains(log.String(), badHash) {
+		t.Errorf("the endpoint's log does not name the damaged segment:\n%s", log.String())
+	}
+	if code, b := get(goodHash); code != http.StatusOK || !bytes.Equal(b, good) {
+		t.Errorf("the good segment: %d with %d bytes, want 200 with its %d", code, len(b), len(good))
+	}
+	if st, err := c.Stats(); err != nil || st.Segments != 1 {
+		t.Errorf("the cache's stats after the drop: %+v, %v; want 1 segment", st, err)
 	}
 }
