@@ -56,6 +56,31 @@ func (c *Cache) read(hash string) (int64, []byte, error) {
 	return id, []byte(raw), rows.Close()
 }
 
+// Drop deletes the segment stored under hash, pinned or not, for a caller
+// that found its bytes do not match it (see Verify); a hash not stored is
+// not an error. A pin on hash stays: the segment arrives pinned when it is
+// next Put.
+func (c *Cache) Drop(hash string) error {
+	if c.closed.Load() {
+		return ErrClosed
+	}
+	err := c.write(func(tx *sql.Tx) error {
+		var id int64
+		err := tx.QueryRow(`SELECT id FROM entries WHERE kind = ? AND key = ?`, kindSegment, hash).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return deleteEntry(tx, id)
+	})
+	if err != nil {
+		return c.wrapWriteErr(fmt.Sprintf("drop segment %.12s", hash), err)
+	}
+	return nil
+}
+
 // Has reports whether hash is stored. It does not count as an access.
 func (c *Cache) Has(hash string) bool {
 	if c.closed.Load() {

@@ -42,7 +42,10 @@ type PeerAnnounceReply struct {
 
 // Peer is one live peer a tracker knows.
 type Peer struct {
-	ID   string `json:"id"`
+	ID string `json:"id"`
+	// Addr is host:port of its endpoint as the asker should dial it: a peer
+	// on the origin's machine listed on loopback is given to an asker on
+	// another machine at the address that asker reached the origin at.
 	Addr string `json:"addr"`
 }
 

@@ -113,8 +113,9 @@ func (a *app) startPeer(c *cache.Cache, tracker peer.TrackerClient, origin strin
 	return n, nil
 }
 
-// learnCached teaches the swarm the manifests stored in the cache, so the
-// tracks held from earlier runs are announced.
+// learnCached gives the swarm the manifests stored in the cache (Hold: not
+// their segments, which the player's own manifests bring), so the tracks
+// held from earlier runs are announced.
 func learnCached(c *cache.Cache, s *peer.Swarm, log *slog.Logger) {
 	keys, err := c.DocKeys("/manifest")
 	if err != nil {
@@ -128,7 +129,7 @@ func learnCached(c *cache.Cache, s *peer.Swarm, log *slog.Logger) {
 		}
 		var m catalog.Manifest
 		if json.Unmarshal(d.Body, &m) == nil && m.Validate() == nil {
-			s.Learn(&m)
+			s.Hold(&m)
 		}
 	}
 }

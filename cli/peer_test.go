@@ -244,20 +244,93 @@ func TestPeerServesAPlayer(t *testing.T) {
 	}
 }
 
-// poisonCache overwrites every segment stored in the cache file at path
-// with random bytes of the same length: a peer serving it sends bytes whose
-// sha256 is wrong.
-func poisonCache(t *testing.T, path string) {
+// playedOnce starts swarmOrigin and plays its track in full on a fresh
+// host, which caches all of it; it returns the origin's URL, the track,
+// that host's cache file and the WAV it played (the reference output).
+func playedOnce(t *testing.T, bin string) (url string, track catalog.Track, cacheFile, refWAV string) {
+	url, track, _ = swarmOrigin(t, bin)
+	a := newSwarmHost(t, bin)
+	refWAV = filepath.Join(a.dir, "a.wav")
+	a.run("--origin", url, "play", track.ID, "--quality", "normal", "--output", "wav:"+refWAV, "--fast")
+	return url, track, a.cache, refWAV
+}
+
+// damageCache overwrites every other segment stored in the cache file at
+// path with random bytes of the same length, as a failing disk might, and
+// returns their hashes.
+func damageCache(t *testing.T, path string) (damaged []string) {
 	t.Helper()
 	db, err := sql.Open("sqlite3", path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if _, err := db.Exec(`UPDATE blobs SET data = randomblob(length(data))
-		WHERE id IN (SELECT id FROM entries WHERE kind = 0)`); err != nil {
+	rows, err := db.Query(`SELECT key FROM entries WHERE kind = 0 AND id % 2 = 0`)
+	if err != nil {
 		t.Fatal(err)
 	}
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			t.Fatal(err)
+		}
+		damaged = append(damaged, k)
+	}
+	rows.Close()
+	if _, err := db.Exec(`UPDATE blobs SET data = randomblob(length(data))
+		WHERE id IN (SELECT id FROM entries WHERE kind = 0 AND id % 2 = 0)`); err != nil {
+		t.Fatal(err)
+	}
+	if len(damaged) == 0 {
+		t.Fatal("no segment in the cache to damage")
+	}
+	return damaged
+}
+
+// lyingPeer is a peer that lies on purpose: it answers every segment asked
+// of it with random bytes, and announces itself to the origin at url as
+// holding track, again every 20 s until the test ends. It returns its
+// address.
+func lyingPeer(t *testing.T, url, track string) string {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		junk := make([]byte, 8<<10)
+		rand.Read(junk)
+		w.Write(junk)
+	}))
+	t.Cleanup(srv.Close)
+	addr := srv.Listener.Addr().String()
+	announce := func() error {
+		body, _ := json.Marshal(catalog.PeerAnnounce{ID: "liar", Addr: addr, Tracks: []string{track}})
+		resp, err := http.Post(url+"/api/v1/peers/announce", "application/json", bytes.NewReader(body))
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			msg, _ := io.ReadAll(resp.Body)
+			return fmt.Errorf("announce the lying peer: %s %s", resp.Status, msg)
+		}
+		return nil
+	}
+	if err := announce(); err != nil {
+		t.Fatal(err)
+	}
+	stop := make(chan struct{})
+	t.Cleanup(func() { close(stop) }) // before srv.Close: cleanups run last first
+	go func() {
+		tick := time.NewTicker(20 * time.Second)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+				announce()
+			}
+		}
+	}()
+	return addr
 }
 
 func copyFile(t *testing.T, from, to string) {
@@ -279,22 +352,18 @@ func copyFile(t *testing.T, from, to string) {
 	}
 }
 
-// Issue 13, acceptance 2: B's only peers are a poisoned one (its cache's
-// segments overwritten with random bytes) and a slow one (80 KB/s) that is
-// killed while B plays from it. B's playback has no stall and is
-// bit-exact; the poisoned peer is banned, in B's log and B's stats.
+// Issue 13, acceptance 2: B's only peers are a lying one (a scripted
+// server answering random bytes; a real peer checks its bytes before
+// sending, see TestPeerWithADamagedCacheIsNotBanned) and a slow one
+// (80 KB/s) that is killed while B plays from it. B's playback has no
+// stall and is bit-exact; the lying peer is banned, in B's log and B's
+// stats.
 func TestPeerPoisonedAndKilled(t *testing.T) {
 	bin := segueBinary(t)
-	url, track, _ := swarmOrigin(t, bin)
-	a := newSwarmHost(t, bin)
-	refWAV := filepath.Join(a.dir, "a.wav")
-	a.run("--origin", url, "play", track.ID, "--quality", "normal", "--output", "wav:"+refWAV, "--fast")
-
-	poisoned, killed := newSwarmHost(t, bin), newSwarmHost(t, bin)
-	copyFile(t, a.cache, poisoned.cache)
-	copyFile(t, a.cache, killed.cache)
-	poisonCache(t, poisoned.cache)
-	servePeer(t, poisoned, url, track.ID)
+	url, track, played, refWAV := playedOnce(t, bin)
+	killed := newSwarmHost(t, bin)
+	copyFile(t, played, killed.cache)
+	lyingPeer(t, url, track.ID)
 	victim, _ := servePeer(t, killed, url, track.ID, "--upload-rate", "80KB")
 
 	b := newSwarmHost(t, bin)
@@ -333,6 +402,58 @@ func TestPeerPoisonedAndKilled(t *testing.T) {
 	}
 	if n := strings.Count(string(logText), "peer banned"); n != 1 {
 		t.Errorf("B's log has %d ban lines, want 1:\n%s", n, logText)
+	}
+}
+
+// A serving peer sent its cached segments unchecked, so an honest peer
+// whose cache file went bad on disk sent wrong bytes, and every listener
+// banned it, for its good segments too. Now the endpoint checks each
+// segment's sha256 before sending, answers 404 (not held) for a bad one
+// and drops it from its cache. Real segue processes: P serves a copy of
+// A's cache with every other segment overwritten in the SQLite file; B
+// plays from P and the origin. B's output is sample-exact, B bans nobody
+// and takes P's good segments from P; P's cache no longer holds the
+// damaged segments it was asked for, and its log says why.
+func TestPeerWithADamagedCacheIsNotBanned(t *testing.T) {
+	bin := segueBinary(t)
+	url, track, played, refWAV := playedOnce(t, bin)
+	p := newSwarmHost(t, bin)
+	copyFile(t, played, p.cache)
+	damaged := damageCache(t, p.cache)
+	servePeer(t, p, url, track.ID)
+
+	b := newSwarmHost(t, bin)
+	bWAV := filepath.Join(b.dir, "b.wav")
+	b.run("--origin", url, "--peer", "--peer-listen", "127.0.0.1:0", "play", track.ID,
+		"--quality", "normal", "--output", "wav:"+bWAV, "--fast")
+	sameFile(t, refWAV, bWAV)
+	st := b.stats()
+	bLog, _ := os.ReadFile(filepath.Join(b.dir, "state", "segue", "segue.log"))
+	if st.PeerBans != 0 || strings.Contains(string(bLog), "peer banned") {
+		t.Errorf("B banned %d peers, its only peer honest with a damaged cache; B's log:\n%s", st.PeerBans, bLog)
+	}
+	if st.BytesBySource[cache.SourcePeer] == 0 {
+		t.Errorf("B took no bytes from the peer (%d from the origin): its good segments were not served", st.BytesBySource[cache.SourceOrigin])
+	}
+
+	db, err := sql.Open("sqlite3", p.cache)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	gone := 0
+	for _, h := range damaged {
+		var n int
+		if err := db.QueryRow(`SELECT count(*) FROM entries WHERE key = ?`, h).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		gone += 1 - n
+	}
+	pLog, _ := os.ReadFile(filepath.Join(p.dir, "state", "segue", "segue.log"))
+	said := strings.Count(string(pLog), "do not match its sha256")
+	if gone == 0 || said != gone {
+		t.Errorf("P's cache dropped %d of its %d damaged segments and its log says %d times that one was bad; want some, as many as dropped:\n%s",
+			gone, len(damaged), said, pLog)
 	}
 }
 

@@ -103,29 +103,7 @@ func TestPeerOnALinkLocalAddress(t *testing.T) {
 	if out, err := exec.Command("ip", "-n", nsA, "addr", "add", "fe80::a1/64", "dev", devA, "nodad").CombinedOutput(); err != nil {
 		t.Fatalf("add a link-local address: %v\n%s", err, out)
 	}
-	o := newSwarmHost(t, bin)
-	data := ingestChirp(t, o)
-	token := strings.TrimSpace(o.run("origin", "token", "create", "peers", "--data", data))
-	_, srv := startInNetns(t, o, nsA, "origin", "serve", "--addr", "0.0.0.0:0", "--data", data)
-	testkit.Wait(t, time.Minute, "the origin to listen", func() bool { return servingRE.MatchString(srv.String()) })
-	_, port, _ := net.SplitHostPort(servingRE.FindStringSubmatch(srv.String())[1])
-	db, err := sql.Open("sqlite3", filepath.Join(data, origin.CatalogFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	var track string
-	if err := db.QueryRow(`SELECT id FROM tracks`).Scan(&track); err != nil {
-		t.Fatal(err)
-	}
-
-	p := newSwarmHost(t, bin)
-	local := []string{"--origin", "http://127.0.0.1:" + port, "--token", token}
-	if out, err := inNetns(p, nsA, append(local, "play", track, "--quality", "normal", "--output", "wav:"+filepath.Join(p.dir, "p.wav"), "--fast")...).CombinedOutput(); err != nil {
-		t.Fatalf("the peer's play: %v\n%s", err, out)
-	}
-	out, _ := startInNetns(t, p, nsA, append(local, "peer", "serve", "--listen", "[fe80::a1%"+devA+"]:0")...)
-	testkit.Wait(t, time.Minute, "the peer endpoint", func() bool { return peerRE.MatchString(out.String()) })
+	token, port, track, db, out := peerBesideOrigin(t, bin, nsA, "[fe80::a1%"+devA+"]:0")
 	served := peerRE.FindStringSubmatch(out.String())[1]
 	if !strings.HasPrefix(served, "[fe80::a1%"+devA+"]:") {
 		t.Fatalf("peer serve --listen [fe80::a1%%%s]:0 says it serves on %s; want the zone kept", devA, served)
@@ -150,6 +128,37 @@ func TestPeerOnALinkLocalAddress(t *testing.T) {
 	}
 }
 
+// peerBesideOrigin starts an origin serving one ingested track on every
+// address of the network namespace ns, and beside it a peer that played
+// the track through loopback (so holds it) and serves with --listen
+// listen. It returns the origin's token for peers, port, track and open
+// catalog, and the peer's stdout once it serves.
+func peerBesideOrigin(t *testing.T, bin, ns, listen string) (token, port, track string, db *sql.DB, peerOut *testkit.Buffer) {
+	t.Helper()
+	o := newSwarmHost(t, bin)
+	data := ingestChirp(t, o)
+	token = strings.TrimSpace(o.run("origin", "token", "create", "peers", "--data", data))
+	_, srv := startInNetns(t, o, ns, "origin", "serve", "--addr", "0.0.0.0:0", "--data", data)
+	testkit.Wait(t, time.Minute, "the origin to listen", func() bool { return servingRE.MatchString(srv.String()) })
+	_, port, _ = net.SplitHostPort(servingRE.FindStringSubmatch(srv.String())[1])
+	db, err := sql.Open("sqlite3", filepath.Join(data, origin.CatalogFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.QueryRow(`SELECT id FROM tracks`).Scan(&track); err != nil {
+		t.Fatal(err)
+	}
+	p := newSwarmHost(t, bin)
+	local := []string{"--origin", "http://127.0.0.1:" + port, "--token", token}
+	if out, err := inNetns(p, ns, append(local, "play", track, "--quality", "normal", "--output", "wav:"+filepath.Join(p.dir, "p.wav"), "--fast")...).CombinedOutput(); err != nil {
+		t.Fatalf("the peer's play: %v\n%s", err, out)
+	}
+	peerOut, _ = startInNetns(t, p, ns, append(local, "peer", "serve", "--listen", listen)...)
+	testkit.Wait(t, time.Minute, "the peer endpoint", func() bool { return peerRE.MatchString(peerOut.String()) })
+	return token, port, track, db, peerOut
+}
+
 // vethIn is the name of the veth device in the network namespace ns.
 func vethIn(t *testing.T, ns string) string {
 	t.Helper()
@@ -159,4 +168,53 @@ func vethIn(t *testing.T, ns string) string {
 		t.Fatalf("the veth device in %s: %v %q", ns, err, out)
 	}
 	return name
+}
+
+// A peer on the origin's own machine serving on every address (--listen
+// 0.0.0.0:PORT) announces through loopback, so the tracker listed it at
+// 127.0.0.1:PORT, and a listener on another machine dialed its own
+// loopback and never reached it. Now a lookup from another machine gets
+// such a peer at the address that machine reached the origin at; one from
+// the origin's machine still gets 127.0.0.1. Real segue processes in two
+// network namespaces joined by a veth pair: the origin and the peer in A,
+// a listener in B that reaches the origin at A's address and takes bytes
+// from the peer.
+func TestPeerOnTheOriginsMachineIsReachedFromAnother(t *testing.T) {
+	needTools(t, "curl")
+	bin := segueBinary(t)
+	nsA, nsB, ipA, ipB := netnsPair(t)
+	token, port, track, db, out := peerBesideOrigin(t, bin, nsA, "0.0.0.0:0")
+	_, peerPort, _ := net.SplitHostPort(peerRE.FindStringSubmatch(out.String())[1])
+	testkit.Wait(t, time.Minute, "the tracker to take the peer", func() bool {
+		var n int
+		if err := db.QueryRow(`SELECT count(*) FROM peers`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n == 1
+	})
+	lookup := func(ns, originHost string) string {
+		t.Helper()
+		out, err := exec.Command("ip", "netns", "exec", ns, "curl", "-sS", "--fail-with-body", "-H", "Authorization: Bearer "+token,
+			"http://"+net.JoinHostPort(originHost, port)+"/api/v1/peers?track="+track).CombinedOutput()
+		if err != nil {
+			t.Fatalf("look up the peers from %s: %v\n%s", ns, err, out)
+		}
+		return string(out)
+	}
+	if got, want := lookup(nsB, ipA), `"addr":"`+net.JoinHostPort(ipA, peerPort)+`"`; !strings.Contains(got, want) {
+		t.Errorf("the tracker's answer to another machine is %s; want the peer at the origin's address (%s)", got, want)
+	}
+	if got, want := lookup(nsA, "127.0.0.1"), `"addr":"`+net.JoinHostPort("127.0.0.1", peerPort)+`"`; !strings.Contains(got, want) {
+		t.Errorf("the tracker's answer on its own machine is %s; want the peer on loopback (%s)", got, want)
+	}
+
+	b := newSwarmHost(t, bin)
+	if out, err := inNetns(b, nsB, "--origin", "http://"+ipA+":"+port, "--token", token, "--peer", "--peer-listen", ipB+":0",
+		"play", track, "--quality", "normal", "--output", "wav:"+filepath.Join(b.dir, "b.wav"), "--fast").CombinedOutput(); err != nil {
+		t.Fatalf("B's play: %v\n%s", err, out)
+	}
+	if st := b.stats(); st.BytesBySource[cache.SourcePeer] == 0 {
+		log, _ := os.ReadFile(filepath.Join(b.dir, "state", "segue", "segue.log"))
+		t.Fatalf("B took no bytes from the peer on the origin's machine (%d from the origin); B's log:\n%s", st.BytesBySource[cache.SourceOrigin], log)
+	}
 }

@@ -273,5 +273,33 @@ func (s *Server) handlePeers(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
-	s.serveJSON(w, r, catalog.PeerList{Peers: peers})
+	s.serveJSON(w, r, catalog.PeerList{Peers: seenFrom(peers, s.announceSourceOf(r), localAddr(r))})
+}
+
+// localAddr is the address r reached the origin at (the connection's local
+// end), invalid when unknown.
+func localAddr(r *http.Request) netip.Addr {
+	if a, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
+		return clientAddr(a.String())
+	}
+	return netip.Addr{}
+}
+
+// seenFrom rewrites peers listed at a loopback host (a peer on the
+// origin's machine that announced an unspecified host, serving on
+// 0.0.0.0:PORT say, or loopback) to here, the address the asker reached
+// the origin at, unless the asker is on the origin's machine too or here
+// is loopback or unknown. Listed as they were, such peers sent another
+// machine's swarm to its own loopback, where nothing of theirs serves.
+func seenFrom(peers []catalog.Peer, asker announceSource, here netip.Addr) []catalog.Peer {
+	if asker.local || !here.IsValid() || here.IsLoopback() || here.IsUnspecified() {
+		return peers
+	}
+	for i, p := range peers {
+		host, port, err := net.SplitHostPort(p.Addr)
+		if ip, perr := netip.ParseAddr(host); err == nil && perr == nil && ip.Unmap().IsLoopback() {
+			peers[i].Addr = net.JoinHostPort(here.String(), port)
+		}
+	}
+	return peers
 }

@@ -2,6 +2,8 @@ package peer
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -21,6 +23,13 @@ import (
 // *cache.Cache satisfies it.
 type Holder interface {
 	Get(hash string) ([]byte, error)
+}
+
+// Dropper is a Holder that can forget a segment whose stored bytes are not
+// its hash's (disk corruption); *cache.Cache satisfies it. The endpoint
+// drops such a segment so that it is fetched again, not served again.
+type Dropper interface {
+	Drop(hash string) error
 }
 
 // Defaults of ServerOptions.
@@ -50,7 +59,8 @@ type ServerOptions struct {
 }
 
 // Server is the peer endpoint: GET /chunks/{sha256} answered from the local
-// cache only, to at most MaxUploads peers at once, under an upload rate
+// cache only, with bytes whose sha256 is checked first (a segment gone bad
+// on disk is answered 404, as not held, and dropped from a Dropper store), to at most MaxUploads peers at once, under an upload rate
 // cap, and not while the local player's buffer is low. Serve runs it until
 // its context ends; Uploaded counts what it sent.
 type Server struct {
@@ -126,6 +136,13 @@ func (s *Server) handleChunk(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "not held here", http.StatusNotFound)
 		return
 	}
+	// A cache gone bad on disk served its wrong bytes, and every listener
+	// banned this honest peer for them: check before sending.
+	if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != hash {
+		s.dropBad(hash, len(data))
+		http.Error(w, "not held here", http.StatusNotFound)
+		return
+	}
 	h := w.Header()
 	h.Set("Content-Type", "audio/mpeg")
 	h.Set("Content-Length", strconv.Itoa(len(data)))
@@ -152,6 +169,20 @@ func (s *Server) handleChunk(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.opts.Logger.Debug("peer upload", "hash", hash, "bytes", len(data), "to", r.RemoteAddr, "took", time.Since(start))
+}
+
+// dropBad forgets a stored segment whose bytes are not its hash's, and
+// says so in the log: the cache file is damaged.
+func (s *Server) dropBad(hash string, size int) {
+	attrs := []any{"hash", hash, "bytes", size}
+	if d, ok := s.opts.Store.(Dropper); ok {
+		if err := d.Drop(hash); err != nil {
+			attrs = append(attrs, "drop_failed", err)
+		} else {
+			attrs = append(attrs, "dropped", true)
+		}
+	}
+	s.opts.Logger.Warn("peer endpoint: a cached segment's bytes do not match its sha256 (the cache file is damaged: segue cache verify checks and mends the rest); it was not served", attrs...)
 }
 
 // Serve answers peers on ln until ctx ends, then lets uploads in flight

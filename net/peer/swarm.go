@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"sync"
 	"time"
 
@@ -55,6 +56,12 @@ type SwarmOptions struct {
 	Logger *slog.Logger
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// Remember is how many tracks learned from the player (Learn) keep
+	// their segments known, the most recent ones: the queue and its
+	// read-ahead, with room to spare (default DefaultRemember). A segment
+	// of an older track has its manifest learned again when the player
+	// reads it.
+	Remember int
 	// TimeScale is how much faster than real time audio is played, for
 	// time-compressed simulations (make bench-swarm); the time peers are
 	// given before the origin is asked is divided by it (default 1).
@@ -65,15 +72,24 @@ type SwarmOptions struct {
 // peers discovery names for its track, in the order Policy ranks them,
 // hedging a slow request to the next peer, checking every answer's sha256
 // and banning a peer that sends wrong bytes. It learns which track a
-// segment belongs to from the manifests the player reads (Learn).
+// segment belongs to from the manifests the player reads (Learn), and
+// which tracks it may announce from those and the cached ones (Hold).
+//
+// What it keeps is bounded: the segments of the last Remember tracks
+// learned, and the manifests of those and of the tracks held in full
+// (bounded by the cache); FullTracks forgets a track that is neither.
 type Swarm struct {
 	opts SwarmOptions
 
-	mu     sync.Mutex                   // guards tracks, segs and full
-	tracks map[string]*catalog.Manifest // learned manifests by track ID
-	segs   map[string]segInfo           // by segment hash
+	mu     sync.Mutex                   // guards tracks, recent, segs and full
+	tracks map[string]*catalog.Manifest // learned or held manifests by track ID
+	recent []string                     // track IDs learned, least recent first, at most opts.Remember
+	segs   map[string]segInfo           // segments of the recent tracks, by hash
 	full   map[string]time.Time         // track ID -> when last found held in full
 }
+
+// DefaultRemember is SwarmOptions.Remember's default.
+const DefaultRemember = 64
 
 // fullRecheck is how long a track found held in full is announced without
 // checking its segments again (eviction may drop one meanwhile; a peer
@@ -105,28 +121,69 @@ func NewSwarm(o SwarmOptions) *Swarm {
 	if o.TimeScale <= 0 {
 		o.TimeScale = 1
 	}
+	if o.Remember <= 0 {
+		o.Remember = DefaultRemember
+	}
 	return &Swarm{opts: o, tracks: map[string]*catalog.Manifest{}, segs: map[string]segInfo{}, full: map[string]time.Time{}}
 }
 
 // Policy is the swarm's ranking and ban list.
 func (s *Swarm) Policy() *Policy { return s.opts.Policy }
 
-// Learn remembers m's segments, so their track's peers can be found.
+// Learn remembers m's segments, so their track's peers can be found, as
+// the most recent of the last Remember tracks learned; the least recent
+// track's segments are forgotten past that. The track may be announced
+// (see FullTracks).
 func (s *Swarm) Learn(m *catalog.Manifest) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if i := slices.Index(s.recent, m.TrackID); i >= 0 {
+		s.recent = slices.Delete(s.recent, i, i+1)
+		s.forgetSegs(m.TrackID) // the manifest learned before, which may differ
+	}
 	s.tracks[m.TrackID] = m
+	s.recent = append(s.recent, m.TrackID)
 	for _, r := range m.Renditions {
 		for _, seg := range r.Segments {
 			s.segs[seg.Hash] = segInfo{track: m.TrackID, size: seg.Size}
 		}
 	}
+	for len(s.recent) > s.opts.Remember {
+		s.forgetSegs(s.recent[0])
+		s.recent = slices.Delete(s.recent, 0, 1)
+	}
 }
 
-// FullTracks returns the learned tracks of which has reports every segment
-// of at least one rendition: what a peer announces. A track found full is
-// not checked again for fullRecheck, so that announcing every 30 s costs
-// next to nothing once the cache holds many tracks.
+// Hold remembers m only as a track that may be announced (a manifest in
+// the cache), not its segments: FullTracks forgets it unless it is held
+// in full.
+func (s *Swarm) Hold(m *catalog.Manifest) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tracks[m.TrackID] = m
+}
+
+// forgetSegs forgets the segments of the track's learned manifest, those
+// no later-learned track shares; s.mu is held.
+func (s *Swarm) forgetSegs(track string) {
+	m := s.tracks[track]
+	if m == nil {
+		return
+	}
+	for _, r := range m.Renditions {
+		for _, seg := range r.Segments {
+			if s.segs[seg.Hash].track == track {
+				delete(s.segs, seg.Hash)
+			}
+		}
+	}
+}
+
+// FullTracks returns the learned or held tracks of which has reports every
+// segment of at least one rendition: what a peer announces. A track found
+// full is not checked again for fullRecheck, so that announcing every 30 s
+// costs next to nothing once the cache holds many tracks. A track found
+// not full is forgotten unless it is among the recent ones Learn keeps.
 func (s *Swarm) FullTracks(has func(hash string) bool) []string {
 	now := s.opts.Now()
 	var out []string
@@ -153,6 +210,9 @@ func (s *Swarm) FullTracks(has func(hash string) bool) []string {
 			out = append(out, m.TrackID)
 		} else {
 			delete(s.full, m.TrackID)
+			if !slices.Contains(s.recent, m.TrackID) && s.tracks[m.TrackID] == m {
+				delete(s.tracks, m.TrackID)
+			}
 		}
 		s.mu.Unlock()
 	}

@@ -1,12 +1,15 @@
 package peer
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"errors"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -20,6 +23,7 @@ import (
 
 	"segue/cache"
 	"segue/catalog"
+	"segue/internal/testkit"
 )
 
 func randomSegment(t *testing.T, n int) ([]byte, string) {
@@ -399,4 +403,131 @@ func TestStalledListenerFreesItsUploadSlot(t *testing.T) {
 		time.Sleep(250 * time.Millisecond)
 	}
 	t.Logf("served again after %s", time.Since(start).Round(100*time.Millisecond))
+}
+
+// manyManifests makes n manifests of three renditions of ten segments,
+// with hashes of their own.
+func manyManifests(n int) []*catalog.Manifest {
+	ms := make([]*catalog.Manifest, n)
+	for i := range ms {
+		m := &catalog.Manifest{TrackID: "t" + strconv.Itoa(i)}
+		for _, name := range []string{"low", "normal", "high"} {
+			r := catalog.Rendition{Name: name}
+			for j := range 10 {
+				sum := sha256.Sum256([]byte(m.TrackID + name + strconv.Itoa(j)))
+				r.Segments = append(r.Segments, catalog.Segment{Hash: hex.EncodeToString(sum[:]), Size: 1000})
+			}
+			m.Renditions = append(m.Renditions, r)
+		}
+		ms[i] = m
+	}
+	return ms
+}
+
+// The swarm kept every manifest it learned, and every segment's hash, for
+// the whole session: a listener going through thousands of tracks grew
+// without end. Now it keeps the segments of the recent tracks only, and
+// the manifests of those and of the tracks held in full.
+func TestSwarmForgetsTracksPastTheRecentOnes(t *testing.T) {
+	s := NewSwarm(SwarmOptions{})
+	ms := manyManifests(2000)
+	for _, m := range ms {
+		s.Learn(m)
+	}
+	held := map[string]bool{}
+	for _, m := range ms[:10] { // the first ten tracks are held in full
+		for _, seg := range m.Renditions[1].Segments {
+			held[seg.Hash] = true
+		}
+	}
+	if got := s.FullTracks(func(h string) bool { return held[h] }); len(got) != 10 {
+		t.Fatalf("FullTracks = %d tracks, want the 10 held in full", len(got))
+	}
+	const most = 100 // tracks: the recent ones, with room
+	if len(s.segs) > most*30 || len(s.tracks) > most+10 {
+		t.Errorf("after 2000 tracks the swarm keeps %d segments and %d manifests; want at most %d and %d",
+			len(s.segs), len(s.tracks), most*30, most+10)
+	}
+	last, first := ms[len(ms)-1], ms[0]
+	if s.segs[last.Renditions[2].Segments[9].Hash].track != last.TrackID {
+		t.Errorf("the last track's segments are forgotten")
+	}
+	if _, ok := s.segs[first.Renditions[0].Segments[0].Hash]; ok {
+		t.Errorf("the first track's segments are still known after 1999 others")
+	}
+	if _, ok := s.tracks[first.TrackID]; !ok {
+		t.Errorf("the first track, held in full, is no longer announced")
+	}
+}
+
+// The cached manifests a peer loads at the start (Hold) are kept for
+// announcing only, and only those held in full.
+func TestSwarmHoldsOnlyFullTracks(t *testing.T) {
+	s := NewSwarm(SwarmOptions{})
+	ms := manyManifests(1000)
+	held := map[string]bool{}
+	for i, m := range ms {
+		s.Hold(m)
+		if i%10 == 0 {
+			for _, seg := range m.Renditions[0].Segments {
+				held[seg.Hash] = true
+			}
+		}
+	}
+	if got := s.FullTracks(func(h string) bool { return held[h] }); len(got) != 100 {
+		t.Fatalf("FullTracks = %d tracks, want the 100 held in full", len(got))
+	}
+	if len(s.segs) != 0 || len(s.tracks) != 100 {
+		t.Errorf("the swarm keeps %d segments and %d manifests of 1000 cached ones, 100 held in full; want none and 100", len(s.segs), len(s.tracks))
+	}
+}
+
+// A segment whose bytes went bad in the endpoint's own cache file (a
+// failing disk) was sent as it was, and the asker banned this honest peer.
+// A real cache on disk with one segment overwritten in the SQLite file: the
+// endpoint answers it 404 (not held), drops it from the cache and says so
+// in its log, and still serves the good one.
+func TestEndpointChecksTheBytesItSends(t *testing.T) {
+	good, goodHash := randomSegment(t, 100<<10)
+	bad, badHash := randomSegment(t, 100<<10)
+	c := openCache(t)
+	for h, b := range map[string][]byte{goodHash: good, badHash: bad} {
+		if err := c.Put(h, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db, err := sql.Open("sqlite3", c.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`UPDATE blobs SET data = randomblob(length(data)) WHERE id = (SELECT id FROM entries WHERE key = ?)`, badHash); err != nil {
+		t.Fatal(err)
+	}
+	var log testkit.Buffer
+	addr, _ := realPeer(t, ServerOptions{Store: c, Logger: slog.New(slog.NewTextHandler(&log, nil))})
+	get := func(hash string) (int, []byte) {
+		resp, err := http.Get("http://" + addr + "/chunks/" + hash)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, b
+	}
+	if code, b := get(badHash); code != http.StatusNotFound {
+		t.Errorf("the damaged segment: %d with %d bytes, want 404", code, len(b))
+	}
+	if c.Has(badHash) {
+		t.Errorf("the damaged segment is still in the cache")
+	}
+	if !strings.Contains(log.String(), "do not match its sha256") || !strings.Contains(log.String(), badHash) {
+		t.Errorf("the endpoint's log does not name the damaged segment:\n%s", log.String())
+	}
+	if code, b := get(goodHash); code != http.StatusOK || !bytes.Equal(b, good) {
+		t.Errorf("the good segment: %d with %d bytes, want 200 with its %d", code, len(b), len(good))
+	}
+	if st, err := c.Stats(); err != nil || st.Segments != 1 {
+		t.Errorf("the cache's stats after the drop: %+v, %v; want 1 segment", st, err)
+	}
 }
