@@ -113,7 +113,9 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 		srv, err = listenControl(opts.Instance)
 		switch {
 		case errors.Is(err, ctl.ErrRunning): // one player per instance
-			return err
+			// without XDG_RUNTIME_DIR every segue of the user shares one
+			// socket; it said only to drive the running one
+			return fmt.Errorf("%w; to run a second segue, start it with --instance NAME and its own state_dir (or XDG_STATE_HOME)", err)
 		case err != nil:
 			log.Warn("no control socket: segue ctl cannot reach this instance", "err", err)
 		default:
