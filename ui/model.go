@@ -527,7 +527,7 @@ func (m *Model) View() string {
 	m.fitBody(bodyH)
 	var body string
 	if m.help {
-		body = m.helpView(m.w, m.bodyHeight())
+		body = m.helpView(m.w, bodyH)
 	} else {
 		body = m.screens[m.active].View()
 	}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -25,5 +26,28 @@ func TestWrappedNoticeKeepsSelectedRow(t *testing.T) {
 	}
 	if !strings.Contains(lines[i-1], "Solstice · Aurora Lane") {
 		t.Fatalf("the notice covers the selected row, the queue's last (Solstice):\n%s", v)
+	}
+}
+
+// TestWrappedNoticeUnderHelp: help that scrolls counts only the rows a
+// wrapped notice leaves it: its title said "Keys 1-8 of 31" while the
+// notice covered the 8th.
+func TestWrappedNoticeUnderHelp(t *testing.T) {
+	m := newDriven(t, fixture(), 40, 15)
+	send(m, "tab") // the Library
+	m.line.show("a notice that is long enough to wrap over two lines at forty", true)
+	send(m, "?")
+	lines := strings.Split(m.View(), "\n")
+	ti := slices.IndexFunc(lines, func(l string) bool { return strings.HasPrefix(l, "Keys ") })
+	ni := slices.IndexFunc(lines, func(l string) bool { return strings.HasPrefix(l, "a notice that is long") })
+	var from, to, of int
+	if ti < 0 || ni < 0 {
+		t.Fatalf("no scrolling help title, or no notice:\n%s", strings.Join(lines, "\n"))
+	}
+	if _, err := fmt.Sscanf(strings.TrimSpace(lines[ti]), "Keys %d-%d of %d", &from, &to, &of); err != nil {
+		t.Fatalf("help title %q: %v", lines[ti], err)
+	}
+	if shown := ni - ti - 2; to-from+1 != shown {
+		t.Fatalf("the help's title counts %d-%d, but %d of its lines show above the notice:\n%s", from, to, shown, strings.Join(lines, "\n"))
 	}
 }
