@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"segue/catalog"
 	"segue/ctl"
 	"segue/net/fetch"
 	"segue/net/originclient"
@@ -112,7 +113,9 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 		srv, err = listenControl(opts.Instance)
 		switch {
 		case errors.Is(err, ctl.ErrRunning): // one player per instance
-			return err
+			// without XDG_RUNTIME_DIR every segue of the user shares one
+			// socket; it said only to drive the running one
+			return fmt.Errorf("%w; to run a second segue, start it with --instance NAME and its own state_dir (or XDG_STATE_HOME)", err)
 		case err != nil:
 			log.Warn("no control socket: segue ctl cannot reach this instance", "err", err)
 		default:
@@ -262,7 +265,7 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 	running.Store(true)
 	return ui.Run(uctx, ui.Options{
 		Catalog: r.src, Player: control, Theme: a.cfg.Theme,
-		Playlists: r.src, Opener: r, Pinner: pins, Radio: r.src, Autoplay: a.cfg.Player.Autoplay,
+		Playlists: r.src, Opener: r, Pinner: pins, Radio: tuiRadio{r.src}, Autoplay: a.cfg.Player.Autoplay,
 		Notice: notice, NoticeIsError: notice != "", Warnings: warn, Log: log, Silent: silent,
 	}, ro)
 }
@@ -318,3 +321,16 @@ func watched(ctx context.Context, p ui.Player, watch func(player.Event)) ui.Play
 
 // Events returns the forwarded events.
 func (w watchedPlayer) Events() <-chan player.Event { return w.events }
+
+// tuiRadio is the interface's radio on src: a seed src does not know is
+// said as segue radio and show say it, an *originclient.NotFoundError
+// ("track t0… not found on the origin at HOST"), not the origin's own
+// "seed t0… not found" (no kind, no source). Other failures are src's.
+type tuiRadio struct{ src source }
+
+// Radio returns up to limit tracks to play after seed (a track, album,
+// artist or playlist ID), as src's Radio does.
+func (r tuiRadio) Radio(ctx context.Context, seed string, limit int) ([]catalog.Track, error) {
+	ts, err := r.src.Radio(ctx, seed, limit)
+	return ts, whichNotFound(ctx, r.src, err, seed)
+}

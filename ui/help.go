@@ -115,10 +115,11 @@ func (m *Model) helpView(w, h int) string {
 }
 
 // helpScrolls reports whether the help shown in the body scrolls: no
-// layout in columns fits, and its lines are more than the room.
+// layout in columns fits, and its lines are more than the room (the rows
+// the last frame gave the body, a wrapped notice's lines taken out).
 func (m *Model) helpScrolls() bool {
-	_, fits := m.helpColumns(m.w, m.bodyHeight())
-	return !fits && len(m.helpLines()) > helpRoom(m.bodyHeight())
+	_, fits := m.helpColumns(m.w, m.bodyRows)
+	return !fits && len(m.helpLines()) > helpRoom(m.bodyRows)
 }
 
 // helpColumns lays the help out in as many columns as fit in w x h, each a
@@ -181,7 +182,7 @@ func splitGroups(groups [][]key.Binding, cols int) [][][]key.Binding {
 // title saying any key closes.
 func (m *Model) helpKey(msg tea.KeyMsg) tea.Cmd {
 	km := m.km
-	last := len(m.helpLines()) - helpRoom(m.bodyHeight())
+	last := len(m.helpLines()) - helpRoom(m.bodyRows)
 	if key.Matches(msg, km.ForceQuit) {
 		return tea.Quit
 	}
@@ -194,10 +195,10 @@ func (m *Model) helpKey(msg tea.KeyMsg) tea.Cmd {
 			m.helpTop = max(m.helpTop-1, 0)
 			return nil
 		case key.Matches(msg, km.PageDown):
-			m.helpTop = min(m.helpTop+helpRoom(m.bodyHeight()), last)
+			m.helpTop = min(m.helpTop+helpRoom(m.bodyRows), last)
 			return nil
 		case key.Matches(msg, km.PageUp):
-			m.helpTop = max(m.helpTop-helpRoom(m.bodyHeight()), 0)
+			m.helpTop = max(m.helpTop-helpRoom(m.bodyRows), 0)
 			return nil
 		}
 	}

@@ -83,6 +83,9 @@ type Model struct {
 	warnings    <-chan string
 	ascii       bool
 	w, h        int
+	// bodyRows is the rows the screen got at the last View: bodyHeight
+	// less the extra lines of a notice that wraps.
+	bodyRows int
 }
 
 // New builds the interface. ctx bounds every Cmd's I/O.
@@ -199,6 +202,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 // layout hands every part its size: tab line, screen, status line, bar.
 func (m *Model) layout() {
 	bodyH := m.bodyHeight()
+	m.bodyRows = bodyH
 	for _, s := range m.screens {
 		s.SetSize(m.w, bodyH)
 	}
@@ -352,7 +356,7 @@ func (m *Model) mouse(msg tea.MouseMsg) tea.Cmd {
 			return m.bar.Click(msg.X, msg.Y-barTop)
 		}
 		return nil
-	case msg.Y >= m.bodyTop() && msg.Y < m.bodyTop()+m.bodyHeight():
+	case msg.Y >= m.bodyTop() && msg.Y < m.bodyTop()+m.bodyRows: // not on a notice's lines
 		msg.Y -= m.bodyTop()
 		return m.screens[m.active].Update(msg)
 	}
@@ -512,28 +516,41 @@ func (m *Model) View() string {
 	if m.w <= 0 || m.h <= 0 {
 		return ""
 	}
-	var body string
-	if m.help {
-		body = m.helpView(m.w, m.bodyHeight())
-	} else {
-		body = m.screens[m.active].View()
-	}
-	if m.picker != nil && !m.help {
-		body = m.picker.View()
-	}
 	bodyH := m.bodyHeight()
-	var lines []string // a long notice wraps over the body's last rows
+	var lines []string // a long notice wraps: the screen gets the rows left
 	if m.prompt != nil {
 		lines = []string{m.prompt.View(m.st, m.w)}
 	} else {
 		lines = m.line.view(m.w, min(MaxNoticeRows, 1+bodyH/2), m.shortHelp())
 	}
 	bodyH -= len(lines) - 1
+	m.fitBody(bodyH)
+	var body string
+	if m.help {
+		body = m.helpView(m.w, bodyH)
+	} else {
+		body = m.screens[m.active].View()
+	}
+	if m.picker != nil && !m.help {
+		body = m.picker.View()
+	}
 	out := catalog.StripBidi(list.Block(m.tabs()+"\n"+list.Block(body, m.w, bodyH)+"\n"+strings.Join(lines, "\n")+"\n"+m.bar.View(), m.w, m.h))
 	if m.ascii {
 		return toASCII(out)
 	}
 	return out
+}
+
+// fitBody gives the screen shown and the picker h rows, what the notice
+// leaves of the body, so a list keeps its selected row in view: a notice
+// that wrapped was drawn over the list's last rows, the selected one among
+// them (J on the queue's last track at 40x15).
+func (m *Model) fitBody(h int) {
+	m.bodyRows = h
+	m.screens[m.active].SetSize(m.w, h)
+	if m.picker != nil {
+		m.picker.SetSize(m.w, h)
+	}
 }
 
 // tabs is the tab line. When the tabs do not fit, it shows the active one

@@ -175,7 +175,7 @@ func noTrack(s *nowplaying.Status) {
 // askSeek opens the prompt that jumps to a position of the playing track.
 func (m *Model) askSeek() tea.Cmd {
 	if !m.status.HasTrack {
-		return m.line.show("nothing is playing: start a track, then t jumps to a time in it", true)
+		return m.line.show("nothing is playing: start a track, then t jumps to a time in it", false)
 	}
 	length := m.status.Duration
 	m.prompt = prompt.New(prompt.Ask{Label: "Seek to (MM:SS or H:MM:SS):", Then: func(answer string) tea.Cmd {

@@ -265,13 +265,18 @@ func TestKeysOnAnArtistRowSaySo(t *testing.T) {
 
 // TestPlaybackKeysWithNothingToPlay: with nothing playing and the queue
 // empty, space, n and p say there is nothing to play and how to find some,
-// and ←, → and 0-9 that nothing is playing; they all did nothing under a
-// help line that offers them. With a track playing they reach the player.
+// and ←, →, 0-9 and t that nothing is playing, in the normal style, not
+// as an error (t's was red); they all did nothing under a help line that
+// offers them. With a track playing they reach the player.
 func TestPlaybackKeysWithNothingToPlay(t *testing.T) {
 	m := newDriven(t, fixture(), 100, 30)
 	send(m, "tab", "tab", "tab") // Now Playing
 	eachSays(t, m, "nothing to play: the queue is empty (/ searches, tab browses the library)", " ", "n", "p")
 	eachSays(t, m, "nothing is playing: start a track, then ← → and 0-9 seek in it", "left", "right", "5")
+	eachSays(t, m, "nothing is playing: start a track, then t jumps to a time in it", "t")
+	if m.line.err {
+		t.Errorf("t with nothing playing says so as an error, unlike ← → and 0-9")
+	}
 	pl := m.player.(*fakePlayer)
 	for _, k := range pl.kinds() {
 		if k != action.Refresh {

@@ -2,11 +2,13 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	tea "github.com/charmbracelet/bubbletea"
 
 	"segue/catalog"
+	"segue/net/originclient"
 	"segue/ui/action"
 )
 
@@ -39,7 +41,14 @@ func (m *Model) startRadio(seed, from string) tea.Cmd {
 
 // radioLoaded plays a radio's tracks now, marked in the queue.
 func (m *Model) radioLoaded(msg radioLoaded) tea.Cmd {
+	var unknown *originclient.NotFoundError
 	switch {
+	case errors.As(msg.err, &unknown):
+		// as segue radio says an unknown seed ("track t0… not found on
+		// the origin at HOST"); it was "could not radio after “X”: it
+		// is not on the origin", or the origin's "seed t0… not found"
+		m.log.Warn("interface", "err", msg.err)
+		return m.line.show("no radio after "+msg.from+": "+unknown.Sentence(), true)
 	case msg.err != nil:
 		return m.fail(fmt.Errorf("radio after %s: %w", msg.from, msg.err))
 	case len(msg.tracks) == 0:

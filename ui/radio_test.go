@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"io"
+	"net/http"
 	"slices"
 	"strings"
 	"sync"
@@ -15,6 +16,7 @@ import (
 
 	"segue/catalog"
 	"segue/internal/testkit"
+	"segue/net/originclient"
 	"segue/player"
 )
 
@@ -197,5 +199,27 @@ func TestNowPlayingKeysActOnTheTrack(t *testing.T) {
 	send(m, "R")
 	if !slices.Equal(radio.seeds, []string{"t2"}) || m.status.Track.ID != "t6" {
 		t.Fatalf("R on Now Playing: radio seeds %v and %q playing, want seed t2 (Polar Night) and its radio's t6", radio.seeds, m.status.Track.ID)
+	}
+}
+
+// goneRadio answers every radio with err.
+type goneRadio struct{ err error }
+
+func (r goneRadio) Radio(context.Context, string, int) ([]catalog.Track, error) { return nil, r.err }
+
+// TestRadioUnknownSeedWording: R on a track the origin no longer knows
+// says so as segue radio does, "track t2 not found on the origin at HOST";
+// the interface said "could not radio after “Polar Night”: it is not on the
+// origin", naming neither the track's ID nor where it was looked for.
+func TestRadioUnknownSeedWording(t *testing.T) {
+	m := newDriven(t, fixture(), 120, 30)
+	typeText(m, "/polar")
+	send(m, "enter")
+	answer := &originclient.StatusError{Code: http.StatusNotFound, Status: "404 Not Found", Message: "seed t2 not found"}
+	m.radio = goneRadio{&originclient.NotFoundError{Kind: "track", ID: "t2", Source: "the origin at origin.test", Err: answer}}
+	send(m, "R")
+	want := "no radio after “Polar Night”: track t2 not found on the origin at origin.test"
+	if v := m.View(); !strings.Contains(v, want) {
+		t.Fatalf("R on a track the origin does not know; want %q:\n%s", want, v)
 	}
 }

@@ -42,6 +42,9 @@ type View struct {
 	state State
 	l     list.List
 	w, h  int
+	// moved: the listener moved the cursor (or scrolled) since the screen
+	// was last shown; the cursor no longer follows the playing track
+	moved bool
 }
 
 // New returns the queue screen.
@@ -61,16 +64,52 @@ func (v *View) SetSize(w, h int) {
 	v.l.SetHeight(h - header)
 }
 
-// SetState shows s, keeping the cursor where it was.
+// SetState shows s. A fresh queue opens at what is playing. When another
+// track plays and the listener left the cursor alone since the screen was
+// shown, the cursor follows it from the row that played, or goes to it
+// when it is out of view; a cursor the listener moved stays where it is.
 func (v *View) SetState(s State) {
 	if s.Repeat == "" {
 		s.Repeat = "off"
 	}
 	wasEmpty := v.l.Len() == 0
+	was := v.state.Index
 	v.state = s
 	v.l.SetLen(len(s.Tracks))
-	if wasEmpty && s.Index >= 0 {
-		v.l.Select(s.Index) // a fresh queue opens at what is playing
+	switch {
+	case s.Index < 0:
+	case wasEmpty:
+		v.l.Select(s.Index)
+	case !v.moved && s.Index != was && (v.l.Cursor() == was || !v.inView(s.Index)):
+		v.showPlaying()
+	}
+}
+
+// Shown brings the playing row into view (the cursor on it) when it is
+// out of view, and lets the cursor follow the playing track again: the
+// queue kept the cursor where it was left, and ▶ could be off the screen.
+func (v *View) Shown() tea.Cmd {
+	v.moved = false
+	if i := v.state.Index; i >= 0 && !v.inView(i) {
+		v.showPlaying()
+	}
+	return nil
+}
+
+// inView reports whether row i is among the rows shown.
+func (v *View) inView(i int) bool {
+	return i >= v.l.Offset() && i < v.l.Offset()+v.l.Height()
+}
+
+// showPlaying puts the cursor on the playing row; brought from out of
+// view, the row shows second, under the one before it and over what
+// plays next.
+func (v *View) showPlaying() {
+	i := v.state.Index
+	out := !v.inView(i)
+	v.l.Select(i)
+	if out && v.l.Height() > 2 {
+		v.l.Scroll(i - 1 - v.l.Offset())
 	}
 }
 
@@ -107,10 +146,16 @@ func (v *View) Update(msg tea.Msg) tea.Cmd {
 	case tea.KeyMsg:
 		return v.key(msg)
 	case tea.MouseMsg:
-		if v.l.HandleWheel(msg) || msg.Action != tea.MouseActionPress || msg.Button != tea.MouseButtonLeft {
+		if v.l.HandleWheel(msg) {
+			v.moved = true
 			return nil
 		}
-		if row, double, ok := v.l.Click(msg.Y-header, time.Now()); ok && double {
+		if msg.Action != tea.MouseActionPress || msg.Button != tea.MouseButtonLeft {
+			return nil
+		}
+		row, double, ok := v.l.Click(msg.Y-header, time.Now())
+		v.moved = v.moved || ok
+		if ok && double {
 			return send(action.Action{Kind: action.Jump, Index: row})
 		}
 	}
@@ -132,12 +177,14 @@ func (v *View) key(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, v.km.MoveDown):
 		if c+1 < v.l.Len() {
 			v.l.Move(1)
+			v.moved = true
 			return send(action.Action{Kind: action.Move, Index: c, Delta: c + 1})
 		}
 		return notice.Info(notice.AtEnd("“"+v.state.Tracks[c].Title+"”", "the queue", c, v.l.Len(), false))
 	case key.Matches(msg, v.km.MoveUp):
 		if c > 0 {
 			v.l.Move(-1)
+			v.moved = true
 			return send(action.Action{Kind: action.Move, Index: c, Delta: c - 1})
 		}
 		return notice.Info(notice.AtEnd("“"+v.state.Tracks[c].Title+"”", "the queue", c, v.l.Len(), true))
@@ -163,7 +210,7 @@ func (v *View) key(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, v.km.Repeat):
 		return send(action.Action{Kind: action.CycleRepeat})
 	default:
-		v.l.HandleKey(msg, v.km)
+		v.moved = v.l.HandleKey(msg, v.km) || v.moved
 	}
 	return nil
 }
