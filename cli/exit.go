@@ -402,6 +402,8 @@ func unreachable(err error, link bool) string {
 		return where + " is unreachable: nothing listens there (connection refused); check the link, or whether that origin is running"
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return where + " is unreachable: nothing listens there (connection refused); start it (segue origin serve) or check --origin"
+	case errors.As(err, &ne) && ne.Timeout() && errors.Is(err, originclient.ErrChangeUnanswered):
+		return where + " did not answer in time (check the network and " + checkWhat(link) + "); " + originclient.ErrChangeUnanswered.Error()
 	case errors.As(err, &ne) && ne.Timeout():
 		return where + " did not answer in time (check the network and " + checkWhat(link) + ")"
 	}
