@@ -451,6 +451,12 @@ func flagError(cmd *cobra.Command, err error) error {
 	if words := cmd.Flags().Args(); cmd.HasSubCommands() && len(words) > 0 {
 		return unknownCommand(cmd, words[0])
 	}
+	// a group alone with a flag of its commands' ("segue cache --json")
+	// lacks the command, as "segue ctl --json" does, not the flag
+	if name, ok := strings.CutPrefix(err.Error(), "unknown flag: --"); ok && cmd.HasSubCommands() &&
+		slices.ContainsFunc(cmd.Commands(), func(c *cobra.Command) bool { return c.Flags().Lookup(name) != nil }) {
+		return needsCommand(cmd)
+	}
 	// pflag's own words name the flag but not where the right ones are
 	// listed; a flag's value error says what it wants already
 	for _, p := range []string{"unknown flag", "unknown shorthand flag", "flag needs an argument", "bad flag syntax"} {
