@@ -402,6 +402,8 @@ func unreachable(err error, link bool) string {
 		return where + " is unreachable: nothing listens there (connection refused); check the link, or whether that origin is running"
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return where + " is unreachable: nothing listens there (connection refused); start it (segue origin serve) or check --origin"
+	case errors.As(err, &ne) && ne.Timeout() && errors.Is(err, originclient.ErrChangeUnanswered):
+		return where + " did not answer in time (check the network and " + checkWhat(link) + "); " + originclient.ErrChangeUnanswered.Error()
 	case errors.As(err, &ne) && ne.Timeout():
 		return where + " did not answer in time (check the network and " + checkWhat(link) + ")"
 	}
@@ -449,6 +451,12 @@ func flagError(cmd *cobra.Command, err error) error {
 	if words := cmd.Flags().Args(); cmd.HasSubCommands() && len(words) > 0 {
 		return unknownCommand(cmd, words[0])
 	}
+	// a group alone with a flag of its commands' ("segue cache --json")
+	// lacks the command, as "segue ctl --json" does, not the flag
+	if name, ok := strings.CutPrefix(err.Error(), "unknown flag: --"); ok && cmd.HasSubCommands() &&
+		slices.ContainsFunc(cmd.Commands(), func(c *cobra.Command) bool { return c.Flags().Lookup(name) != nil }) {
+		return needsCommand(cmd)
+	}
 	// pflag's own words name the flag but not where the right ones are
 	// listed; a flag's value error says what it wants already
 	for _, p := range []string{"unknown flag", "unknown shorthand flag", "flag needs an argument", "bad flag syntax"} {
@@ -472,9 +480,18 @@ var flagWants = map[string]string{
 	"duration": "want a length of time such as 2s, 500ms or 1m30s",
 }
 
+// needsCommand is the usage error of a group run without one of its
+// commands: a script's empty $verb ("segue ctl $verb") was exit 0 with the
+// group's help on stdout, as if the command had been done.
+func needsCommand(group *cobra.Command) error {
+	return &usageError{fmt.Errorf("%s needs a command (%[1]s --help lists them)", group.CommandPath())}
+}
+
 // strict makes every command of the tree take what it cannot use as a usage
-// error (exit 2): a wrong number of arguments, or an unknown subcommand of a
-// command group (which alone prints its help). It also wires completion.
+// error (exit 2): a wrong number of arguments, an unknown subcommand of a
+// command group, with --help too ("segue origin blobz --help" printed the
+// group's help and exited 0), or a group given no command at all (its help
+// is --help's). It also wires completion.
 func (a *app) strict(c *cobra.Command) {
 	if c.HasSubCommands() && c.Run == nil && c.RunE == nil {
 		c.Args = nil
@@ -482,8 +499,21 @@ func (a *app) strict(c *cobra.Command) {
 			if len(args) > 0 {
 				return unknownCommand(cmd, args[0])
 			}
-			return cmd.Help()
+			return needsCommand(cmd)
 		}
+	}
+	if c.HasSubCommands() {
+		// cobra answers --help before it looks at the words after the
+		// group: the first one that is none of its commands is the error
+		// (after its flags were parsed; "segue help GROUP" parses none)
+		help := c.HelpFunc()
+		c.SetHelpFunc(func(cmd *cobra.Command, args []string) {
+			if words := cmd.Flags().Args(); cmd.HasSubCommands() && len(words) > 0 {
+				a.helpErr = unknownCommand(cmd, words[0])
+				return
+			}
+			help(cmd, args)
+		})
 	}
 	if c.Name() == "help" && c.HasParent() { // cobra's help command prints an unknown topic and exits 0
 		c.Args = func(cmd *cobra.Command, args []string) error {

@@ -20,11 +20,11 @@ func TestNotFoundHintOnlyForIDs(t *testing.T) {
 		args []string
 		says string
 	}{
-		{[]string{"play", "--output", "null", link}, "unknown or was revoked"},
-		{[]string{"playlist", "show", link}, "unknown or was revoked"},
-		{[]string{"playlist", "export", link}, "unknown or was revoked"},
-		{[]string{"playlist", "import", link}, "unknown or was revoked"},
-		{[]string{"offline", "add", link}, "unknown or was revoked"},
+		{[]string{"play", "--output", "null", link}, "unknown or was revoked: check that you have the whole link, or ask the playlist's owner for a new one"},
+		{[]string{"playlist", "show", link}, "unknown or was revoked: check that you have the whole link, or ask the playlist's owner for a new one"},
+		{[]string{"playlist", "export", link}, "unknown or was revoked: check that you have the whole link, or ask the playlist's owner for a new one"},
+		{[]string{"playlist", "import", link}, "unknown or was revoked: check that you have the whole link, or ask the playlist's owner for a new one"},
+		{[]string{"offline", "add", link}, "unknown or was revoked: check that you have the whole link, or ask the playlist's owner for a new one"},
 		{[]string{"radio", empty}, "holds no tracks"},
 	} {
 		for _, json := range []bool{false, true} {

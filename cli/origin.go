@@ -38,8 +38,6 @@ func originCmd(a *app) *cobra.Command {
 
 The data dir defaults to $XDG_DATA_HOME/segue/origin (config: [origin_server] data_dir,
 env SEGUE_DATA, or --data).`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 		// the origin's commands and not the root's, so that a client
 		// setting given to one is refused before the settings are read
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {

@@ -33,8 +33,6 @@ func originEventsCmd(a *app) *cobra.Command {
 with optional "id" (events with an ID already stored are skipped; without one
 the ID is derived from listener, track_id, at and session, so importing a
 file twice adds nothing) and "position_ms" (where a skipped track stopped).`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	open, same := catalogFlag(a, cmd)
 

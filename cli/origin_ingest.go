@@ -231,6 +231,7 @@ var ingestSteps = map[string]struct{ line, bar string }{
 	"retag":   {"files whose tags to read again (a catalog made by an older segue): %d", "retag"},
 	"measure": {"tracks to measure for the radio (tempo, fingerprint): %d", "measure"},
 	"remove":  {"tracks to take out of the catalog: %d", "remove"}, // origin remove
+	"collect": {"blobs no track uses any more, to delete: %d", "delete blobs"},
 }
 
 // maxJobs bounds ingest --jobs: each job runs ffmpeg processes, and more
@@ -251,8 +252,10 @@ func (a *app) ingestProgress(quiet bool) func(origin.IngestProgress) {
 			case "done":
 			case "start":
 				fmt.Fprintf(a.stderr, "files to encode: %d\n", p.Total)
-			case "retag", "measure", "remove":
+			case "retag", "measure", "remove", "collect":
 				fmt.Fprintf(a.stderr, ingestSteps[p.Action].line+"\n", p.Total)
+			case "collected": // every 500 blobs, not each
+				fmt.Fprintf(a.stderr, "[%d/%d] blobs deleted\n", p.Done, p.Total)
 			case "skipped":
 				fmt.Fprintf(a.stderr, "[%d/%d] skipped %s: %s\n", p.Done, p.Total, cellText(p.Path), cellText(p.Reason))
 			default:

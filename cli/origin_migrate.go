@@ -74,11 +74,7 @@ func (a *app) runMigrate(ctx context.Context, o origin.MigrateOptions, asJSON bo
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	// How far it is goes to stderr with --json too: stdout holds the
-	// summary alone, and a copy into S3 may take hours.
-	o.Progress = func(p origin.MigrateProgress) {
-		fmt.Fprintf(a.stderr, "%s: %d/%d\n", p.Stage, p.Done, p.Total)
-	}
+	o.Progress = a.migrateProgress()
 	sum, err := origin.Migrate(ctx, o)
 	if err := interrupted(ctx, err, "origin migrate", "what it copied is kept: run the same command again to resume"); err != nil {
 		return err
@@ -100,4 +96,24 @@ func (a *app) runMigrate(ctx context.Context, o origin.MigrateOptions, asJSON bo
 	}
 	fmt.Fprintln(a.stdout)
 	return nil
+}
+
+// migrateProgress says how far origin migrate is on stderr, with --json too
+// (stdout holds the summary alone, and a copy into S3 may take hours): on
+// a terminal a bar for each stage (the blobs, each table, each table's
+// check), else a line "STAGE: DONE/TOTAL" each time Migrate reports (at a
+// stage's start and end, and every 500 blobs or rows).
+func (a *app) migrateProgress() func(origin.MigrateProgress) {
+	if !isTerminal(a.stderr) {
+		return func(p origin.MigrateProgress) {
+			fmt.Fprintf(a.stderr, "%s: %d/%d\n", p.Stage, p.Done, p.Total)
+		}
+	}
+	stage, bar := "", func(int) {}
+	return func(p origin.MigrateProgress) {
+		if p.Stage != stage {
+			stage, bar = p.Stage, a.countProgress(p.Stage, p.Total)
+		}
+		bar(p.Done)
+	}
 }

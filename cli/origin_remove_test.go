@@ -3,6 +3,7 @@
 package cli
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -63,8 +64,10 @@ func TestOriginRemoveFolder(t *testing.T) {
 		t.Errorf("remove --json: exit %d, %+v, want 2 tracks and their blobs removed", code, rep)
 	}
 	// how far it is, on stderr (stdout holds the report): a drive's worth
-	// of tracks took minutes without a word
-	if want := "tracks to take out of the catalog: 2\n[1/2] removed 01.flac\n[2/2] removed 02.flac\n"; errOut != want {
+	// of tracks took minutes without a word, and so did their blobs'
+	// deletion after them
+	if want := "tracks to take out of the catalog: 2\n[1/2] removed 01.flac\n[2/2] removed 02.flac\n" +
+		fmt.Sprintf("blobs no track uses any more, to delete: %d\n[%[1]d/%[1]d] blobs deleted\n", rep.BlobsRemoved); errOut != want {
 		t.Errorf("remove's stderr: %q; want %q", errOut, want)
 	}
 	if got := ids("1=1"); !slices.Equal(got, kept) {

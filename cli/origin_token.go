@@ -29,8 +29,6 @@ shown once, when it is created; the origin keeps only its sha256.
 Playlists and plays made while the origin ran open belong to "local", which
 no token speaks for: hand them to a token with adopt-local, or with
 create --adopt-local, when the origin starts requiring tokens.`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	catalog, same := catalogFlag(a, cmd)
 

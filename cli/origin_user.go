@@ -35,8 +35,6 @@ The password is stored encrypted (AES-256-GCM) with a key kept in the data
 dir (subsonic.key, mode 0600), not hashed: Subsonic token auth sends
 md5(password + salt), which the origin can only check knowing the password.
 A copy of catalog.db alone does not reveal passwords; the data dir does.`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	catalog, same := catalogFlag(a, cmd)
 

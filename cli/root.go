@@ -48,6 +48,9 @@ type app struct {
 	// onDiskFull (may be nil) is called once when the cache finds its
 	// disk full; the interface shows it.
 	onDiskFull func()
+	// helpErr is the unknown command a group's --help met (see strict):
+	// the help is not printed and the run fails with it.
+	helpErr error
 }
 
 // Main runs segue with args and returns the process exit status.
@@ -71,6 +74,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		beforeCompletion(root, args[1:])
 	}
 	cmd, err := root.ExecuteC()
+	if err == nil && a.helpErr != nil { // --help after a word that is no command
+		err = a.helpErr
+	}
 	if err == nil {
 		return ExitOK
 	}

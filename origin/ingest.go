@@ -94,7 +94,9 @@ type IngestProgress struct {
 	// tempo and fingerprint the radio needs: after the files, a few
 	// seconds a song) and "measured" for each of them. Between the two,
 	// "remove" (Total tracks whose files went) and "removed" for each of
-	// them, as RemoveFolder reports its tracks.
+	// them, as RemoveFolder reports its tracks; then "collect" (Total
+	// blobs no track uses any more, found by walking the store) and
+	// "collected" every 500 of them deleted and at the end (Path "").
 	Action       string
 	Reason       string        // why it was skipped
 	Cut          []string      // the tags of an added, updated or retagged file cut to catalog.MaxTagText characters
@@ -413,7 +415,7 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 			step(sum.Removed, len(gone), path)
 		}
 	}
-	if sum.BlobsRemoved, err = settleCatalog(ctx, db, store, disk, touchedAlbums); err != nil {
+	if sum.BlobsRemoved, err = settleCatalog(ctx, db, store, disk, touchedAlbums, o.step("collect", "collected")); err != nil {
 		return sum, err
 	}
 	// Audio features (tempo, spectrum, fingerprint) of new and changed
@@ -464,8 +466,9 @@ func openLocked(ctx context.Context, data string, o IngestOptions) (*sql.DB, blo
 // removed: empty albums and artists go, names and covers are chosen again,
 // blobs no track uses are deleted from store (their count is returned),
 // and the album loudness of touched (album IDs) and of albums a killed run
-// left without it is measured. disk words a disk-full error.
-func settleCatalog(ctx context.Context, db *sql.DB, store blobs.Collector, disk diskRun, touched map[string]bool) (int, error) {
+// left without it is measured. disk words a disk-full error; collect (nil:
+// none) hears how far the blobs' deletion is (see collectGarbage).
+func settleCatalog(ctx context.Context, db *sql.DB, store blobs.Collector, disk diskRun, touched map[string]bool, collect func(done, total int, path string)) (int, error) {
 	if err := pruneCatalog(ctx, db); err != nil {
 		return 0, disk.full(err)
 	}
@@ -477,7 +480,7 @@ func settleCatalog(ctx context.Context, db *sql.DB, store blobs.Collector, disk 
 	}
 	// Garbage goes first: on a full disk, the segments of the files it
 	// stopped are what frees room for the album updates.
-	removed, err := collectGarbage(ctx, db, store)
+	removed, err := collectGarbage(ctx, db, store, collect)
 	if err != nil {
 		return removed, disk.full(err)
 	}

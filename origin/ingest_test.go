@@ -87,13 +87,15 @@ func TestIngestLibrary(t *testing.T) {
 	}
 	must(t, os.WriteFile(filepath.Join(lib, "readme.txt"), []byte("ignored: not an audio extension"), 0o644))
 
-	var progress, measured []IngestProgress
+	var progress, measured, collected []IngestProgress
 	sum, err := Ingest(context.Background(), lib, IngestOptions{DataDir: data, Jobs: 2,
 		Progress: func(p IngestProgress) {
 			switch p.Action {
 			case "start", "measure":
 			case "measured":
 				measured = append(measured, p)
+			case "collect", "collected": // the blobs of the damaged file's segments
+				collected = append(collected, p)
 			default:
 				progress = append(progress, p)
 			}
@@ -121,6 +123,9 @@ func TestIngestLibrary(t *testing.T) {
 	}
 	if n := len(measured); n != len(good) || measured[n-1].Done != n || measured[n-1].Total != n {
 		t.Errorf("progress reports of the tracks measured %+v, want one per track added", measured)
+	}
+	if n, b := len(collected), sum.BlobsRemoved; b > 0 && (n != 2 || collected[0].Action != "collect" || collected[1].Done != b || collected[1].Total != b) {
+		t.Errorf("progress reports of the blobs deleted %+v, want collect and collected %d of %[2]d", collected, b)
 	}
 	if sum.AudioSeconds < 15 || sum.AudioSeconds > 17 {
 		t.Errorf("audio seconds %.2f, want about 15.6", sum.AudioSeconds)

@@ -32,15 +32,16 @@ type MigrateOptions struct {
 	// ToBlobs is the blob store to copy segments and covers into; nil
 	// leaves them where they are (From/blobs).
 	ToBlobs blobs.Store
-	// Progress, when set, is called after each table and every 100 blobs.
+	// Progress, when set, is called at the start and end of each stage and
+	// every migrateBatch (500) blobs or rows within it.
 	Progress func(MigrateProgress)
 }
 
 // MigrateProgress tells how far Migrate is.
 type MigrateProgress struct {
-	// Stage is "blobs", a table name (its rows copied: reported at 0, every
-	// batch and at the end) or "verify " and a table name (its rows
-	// compared: at 0 and at the end).
+	// Stage is "blobs" (reported at 0, every 500 blobs and at the end), a
+	// table name (its rows copied: at 0, every batch of 500 and at the end)
+	// or "verify " and a table name (its rows compared: at 0 and at the end).
 	Stage string
 	Done  int // blobs or rows handled in this stage so far
 	Total int // blobs or rows in this stage
@@ -162,6 +163,9 @@ func copyBlobs(ctx context.Context, src *sql.DB, from blobs.Reader, to blobs.Sto
 	if err := to.Walk(ctx, func(h string) error { have[h] = true; return nil }); err != nil {
 		return fmt.Errorf("list the target store: %w", err)
 	}
+	// at the tables' cadence: a report every 100 blobs was ten thousand
+	// lines for a store of a million
+	progress(MigrateProgress{Stage: "blobs", Total: len(live)})
 	for i, h := range live {
 		if have[h] {
 			sum.BlobsPresent++
@@ -170,7 +174,7 @@ func copyBlobs(ctx context.Context, src *sql.DB, from blobs.Reader, to blobs.Sto
 		} else {
 			sum.BlobsCopied++
 		}
-		if (i+1)%100 == 0 || i+1 == len(live) {
+		if (i+1)%migrateBatch == 0 || i+1 == len(live) {
 			progress(MigrateProgress{Stage: "blobs", Done: i + 1, Total: len(live)})
 		}
 	}

@@ -299,6 +299,15 @@ func (s *Server) handleUnshare(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// The JSON errors of a share link that opens nothing, which clients show
+// (segue play, playlist show, offline add... of the link): what is wrong
+// and what to do, as the page a browser gets says. A revoked link said
+// only "unknown or was revoked", and a cut one "malformed share link token".
+const (
+	shareGone = "this share link is unknown or was revoked: check that you have the whole link, or ask the playlist's owner for a new one"
+	shareCut  = "this is not a whole share link (its token is malformed): copy the link again, all of it"
+)
+
 // handleSharePage answers GET /p/{token} (and /p/{token}/): the playlist as JSON for clients,
 // or a self-contained HTML page for a browser; GET /p/{token}.m3u8 (.m3u,
 // .xspf), the playlist file for other players (serveSharePlaylist). The
@@ -306,12 +315,12 @@ func (s *Server) handleUnshare(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleSharePage(w http.ResponseWriter, r *http.Request) {
 	token, format := share.CutFormat(r.PathValue("token"))
 	if !share.ValidToken(token) {
-		shareRefused(w, r, http.StatusBadRequest, "malformed share link token")
+		shareRefused(w, r, http.StatusBadRequest, shareCut)
 		return
 	}
 	pl, err := s.playlists.ByShare(r.Context(), token)
 	if errors.Is(err, ErrNoShare) {
-		shareRefused(w, r, http.StatusNotFound, "this share link is unknown or was revoked")
+		shareRefused(w, r, http.StatusNotFound, shareGone)
 		return
 	}
 	if err != nil {

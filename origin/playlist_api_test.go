@@ -241,14 +241,18 @@ func TestSharePageHTML(t *testing.T) {
 	// A link that opens nothing is a page saying so in a browser (it was
 	// the JSON error), and stays the JSON error for clients.
 	revoked := link.Origin + "/p/" + strings.Repeat("A", 43)
+	// The JSON error says what to do too (the CLI shows it): it said only
+	// "unknown or was revoked", and "malformed share link token".
+	gone := "this share link is unknown or was revoked: check that you have the whole link, or ask the playlist's owner for a new one"
+	cut := "this is not a whole share link (its token is malformed): copy the link again, all of it"
 	for _, c := range []struct {
 		url, says, json string
 		status          int
 	}{
-		{revoked, "This share link is unknown or was revoked", "this share link is unknown or was revoked", 404},
-		{link.Origin + "/p/cut", "This is not a whole share link", "malformed share link token", 400},
-		{revoked + "/", "This share link is unknown or was revoked", "this share link is unknown or was revoked", 404},
-		{link.Origin + "/p/cut/", "This is not a whole share link", "malformed share link token", 400},
+		{revoked, "This share link is unknown or was revoked", gone, 404},
+		{link.Origin + "/p/cut", "This is not a whole share link", cut, 400},
+		{revoked + "/", "This share link is unknown or was revoked", gone, 404},
+		{link.Origin + "/p/cut/", "This is not a whole share link", cut, 400},
 	} {
 		resp, body := get(t, "GET", c.url, map[string]string{"Accept": "text/html,application/xhtml+xml"})
 		if resp.StatusCode != c.status || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") || !strings.Contains(string(body), "<h1>"+c.says+"</h1>") {

@@ -426,7 +426,10 @@ func updateAlbumLoudness(ctx context.Context, db *sql.DB, albumID string) error 
 // collectGarbage removes every blob that no segment row and no album or
 // track cover references, and returns how many it removed. Run it only
 // while no other ingest writes blobs (Ingest holds the data dir lock).
-func collectGarbage(ctx context.Context, db *sql.DB, store blobs.Collector) (int, error) {
+// step (nil: none) hears how far it is: done 0 with the total to remove
+// once the store is walked, then every migrateBatch (500) removed and at
+// the end; a large store's removals took minutes with nothing said.
+func collectGarbage(ctx context.Context, db *sql.DB, store blobs.Collector, step func(done, total int, path string)) (int, error) {
 	hashes, err := liveBlobs(ctx, db)
 	if err != nil {
 		return 0, err
@@ -435,19 +438,26 @@ func collectGarbage(ctx context.Context, db *sql.DB, store blobs.Collector) (int
 	for _, h := range hashes {
 		live[h] = struct{}{}
 	}
-	removed := 0
+	var garbage []string
 	err = store.Walk(ctx, func(hash string) error {
-		if _, ok := live[hash]; ok {
-			return nil
+		if _, ok := live[hash]; !ok {
+			garbage = append(garbage, hash)
 		}
-		if err := store.Remove(ctx, hash); err != nil {
-			return err
-		}
-		removed++
 		return nil
 	})
 	if err != nil {
-		return removed, fmt.Errorf("collect unreferenced blobs: %w", err)
+		return 0, fmt.Errorf("collect unreferenced blobs: %w", err)
 	}
-	return removed, nil
+	if step != nil && len(garbage) > 0 {
+		step(0, len(garbage), "")
+	}
+	for i, hash := range garbage {
+		if err := store.Remove(ctx, hash); err != nil {
+			return i, fmt.Errorf("collect unreferenced blobs: %w", err)
+		}
+		if step != nil && ((i+1)%migrateBatch == 0 || i+1 == len(garbage)) {
+			step(i+1, len(garbage), "")
+		}
+	}
+	return len(garbage), nil
 }

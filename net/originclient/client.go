@@ -86,6 +86,15 @@ type Client struct {
 	fresh *stale.Group // the requests that outlive their caller, and whether the origin is deaf (docs.go)
 }
 
+// answerWait bounds how long a request sent whole waits for the origin to
+// begin its answer. A change (send) waits this long, where a document
+// never stored gives up after deafWait (5 s): a read that gives up changes
+// nothing and has a stored copy or "not available offline" to say, but a
+// change the origin took may still be made after the client gave up (a
+// busy PostgreSQL catalog, a large playlist), so the client waits longer
+// for the answer that says whether it was (see ErrChangeUnanswered).
+const answerWait = 15 * time.Second
+
 // NewHTTPClient returns a client tuned for an origin: keep-alive with enough
 // idle connections per host for parallel segment fetches, and timeouts that
 // notice a dead origin quickly without cutting off a slow download. tc
@@ -100,7 +109,7 @@ func NewHTTPClient(tc *tls.Config) *http.Client {
 		MaxIdleConnsPerHost:   16,
 		IdleConnTimeout:       90 * time.Second,
 		TLSHandshakeTimeout:   5 * time.Second,
-		ResponseHeaderTimeout: 15 * time.Second,
+		ResponseHeaderTimeout: answerWait,
 		ExpectContinueTimeout: time.Second,
 	}
 	return &http.Client{Transport: hintTransport{tr}, Timeout: 2 * time.Minute}

@@ -4,10 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"strconv"
+	"sync/atomic"
 
 	"segue/catalog"
 	"segue/share"
@@ -146,8 +150,16 @@ func (c *Client) UnsharePlaylist(ctx context.Context, id string) error {
 	return c.send(ctx, http.MethodDelete, c.url(nil, "api", "v1", "playlists", id, "share"), nil, nil)
 }
 
+// ErrChangeUnanswered is wrapped (beside the timeout) when the origin was
+// sent a change whole and did not begin to answer within answerWait (15
+// s): it may have made the change, so doing it again may make it twice.
+var ErrChangeUnanswered = errors.New("the change was sent but not answered, so it may have been made: look before making it again")
+
 // send makes a request that changes something: body as JSON, the answer
 // decoded into out (when not nil). Changes are never answered from Docs.
+// An origin that takes the request and says nothing is waited for
+// answerWait (15 s, longer than a read's deafWait, for the reason
+// answerWait gives); the error is then a timeout with ErrChangeUnanswered.
 func (c *Client) send(ctx context.Context, method, u string, body, out any) error {
 	var buf bytes.Buffer
 	if body != nil {
@@ -163,7 +175,15 @@ func (c *Client) send(ctx context.Context, method, u string, body, out any) erro
 	if c.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
+	var sent atomic.Bool
+	req = req.WithContext(httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		WroteRequest: func(w httptrace.WroteRequestInfo) { sent.Store(w.Err == nil) },
+	}))
 	resp, err := c.http.Do(req)
+	var ne net.Error
+	if err != nil && sent.Load() && ctx.Err() == nil && errors.As(err, &ne) && ne.Timeout() {
+		return asked(fmt.Errorf("%s %s: %w (%w)", method, u, err, ErrChangeUnanswered))
+	}
 	if err != nil {
 		return asked(fmt.Errorf("%s %s: the origin is unreachable: %w", method, u, err))
 	}
