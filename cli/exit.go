@@ -452,8 +452,10 @@ func flagError(cmd *cobra.Command, err error) error {
 		return unknownCommand(cmd, words[0])
 	}
 	// a group alone with a flag of its commands' ("segue cache --json")
-	// lacks the command, as "segue ctl --json" does, not the flag
-	if name, ok := strings.CutPrefix(err.Error(), "unknown flag: --"); ok && cmd.HasSubCommands() &&
+	// lacks the command, as "segue ctl --json" does, not the flag; not
+	// segue itself, whose words after a flag it does not know are taken
+	// as that flag's value ("segue --json completion bash" named a command)
+	if name, ok := strings.CutPrefix(err.Error(), "unknown flag: --"); ok && cmd.HasSubCommands() && cmd.HasParent() &&
 		slices.ContainsFunc(cmd.Commands(), func(c *cobra.Command) bool { return c.Flags().Lookup(name) != nil }) {
 		return needsCommand(cmd)
 	}
