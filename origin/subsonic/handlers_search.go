@@ -11,8 +11,11 @@ import (
 )
 
 // search3 answers artists, albums and songs matching query (the origin's
-// search: each word a prefix, folded). An empty query (or "") lists the
-// whole library page by page, which clients use to sync. The origin ranks
+// search: each word a prefix, folded). A query of nothing but quotes,
+// spaces and stars ("", `""`, "*") lists the whole library page by page,
+// each kind in a stable order (by sort name, then ID), which apps (DSub,
+// Symfonium, Substreamer) use to sync, as OpenSubsonic asks of servers
+// and Navidrome and gonic do. The origin ranks
 // at most catalog.MaxSearchLimit of each kind, so offset+count past it
 // finds no more.
 func (a *API) search3(rq *request) *Response {
@@ -39,7 +42,11 @@ type found struct {
 
 // search runs search3's (and search2's) query.
 func (a *API) search(rq *request) (found, *Response) {
-	query := strings.Trim(strings.TrimSpace(rq.p.get("query")), `"`)
+	query := rq.p.get("query")
+	if strings.Trim(query, "\"* \t") == "" { // the whole library
+		query = ""
+	}
+	query = strings.Trim(strings.TrimSpace(query), `"`)
 	var counts, offsets [3]int
 	for i, kind := range []string{"artist", "album", "song"} {
 		var res *Response
