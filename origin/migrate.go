@@ -76,6 +76,7 @@ var migrateTables = []struct{ table, from, to, order string }{
 	{"stars", "owner, item_id, starred_at", "", "owner, item_id"},
 	{"play_queues", "owner, track_ids, current_id, position_ms, changed_at, changed_by", "", "owner"},
 	{"bookmarks", "owner, track_id, position_ms, comment, created_at, changed_at", "", "owner, track_id"},
+	{"ratings", "owner, item_id, rating, rated_at", "", "owner, item_id"},
 }
 
 // identityTables are the PostgreSQL tables whose rowid is an identity: after

@@ -33,6 +33,8 @@ func TestMigrateToPostgresAndMinIO(t *testing.T) {
 	_, err = w.db.ExecContext(ctx, `INSERT INTO bookmarks (owner, track_id, position_ms, comment, created_at, changed_at)
 		VALUES ('u1', ?, 61500, 'here', 1, 2)`, w.formation)
 	must(t, err)
+	_, err = w.db.ExecContext(ctx, `INSERT INTO ratings (owner, item_id, rating, rated_at) VALUES ('u1', ?, 4, 3)`, w.formation)
+	must(t, err)
 	endpoint := miniotest.Start(t)
 	loc, err := blobs.ParseS3URL("s3://migrated/segue?endpoint=" + endpoint + "&region=us-east-1")
 	must(t, err)
@@ -57,8 +59,8 @@ func TestMigrateToPostgresAndMinIO(t *testing.T) {
 		t.Fatalf("resumed migration: %v", err)
 	}
 	if sum.BlobsCopied != 0 || sum.BlobsPresent != 8 || sum.Rows["tracks"] != 6 || sum.Rows["search"] != 12 || sum.Rows["playlist_tracks"] != 2 ||
-		sum.Rows["bookmarks"] != 1 {
-		t.Errorf("resumed migration: %+v; want the 8 blobs (7 segments, 1 cover) already there and 6 tracks, 12 search rows, 2 playlist entries, 1 bookmark", sum)
+		sum.Rows["bookmarks"] != 1 || sum.Rows["ratings"] != 1 {
+		t.Errorf("resumed migration: %+v; want the 8 blobs (7 segments, 1 cover) already there and 6 tracks, 12 search rows, 2 playlist entries, 1 bookmark, 1 rating", sum)
 	}
 
 	before := startServer(t, w.serverOptions(), "127.0.0.1:0")

@@ -392,4 +392,15 @@ CREATE TABLE bookmarks (
 	changed_at  bigint NOT NULL,
 	PRIMARY KEY (owner, track_id)
 );
+`,
+
+	// 16: Subsonic ratings (SQLite's step 20).
+	`
+CREATE TABLE ratings (
+	owner    text COLLATE "C" NOT NULL,
+	item_id  text COLLATE "C" NOT NULL,
+	rating   integer NOT NULL CHECK (rating BETWEEN 1 AND 5),
+	rated_at bigint NOT NULL,
+	PRIMARY KEY (owner, item_id)
+);
 `}

@@ -330,4 +330,17 @@ CREATE TABLE bookmarks (
 	changed_at  INTEGER NOT NULL,         -- unix milliseconds
 	PRIMARY KEY (owner, track_id)
 ) WITHOUT ROWID;
+`,
+
+	// 20: Subsonic ratings (setRating), 1 to 5 per user and song, album
+	// or artist, see origin/subsonic/store.go. Item IDs are no foreign
+	// keys, as in stars.
+	`
+CREATE TABLE ratings (
+	owner    TEXT NOT NULL,    -- subsonic_users.id
+	item_id  TEXT NOT NULL,    -- a track, album or artist ID
+	rating   INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5),
+	rated_at INTEGER NOT NULL, -- unix milliseconds
+	PRIMARY KEY (owner, item_id)
+) WITHOUT ROWID;
 `}

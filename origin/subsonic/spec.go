@@ -164,11 +164,12 @@ type SearchResult2 struct {
 // Directory is getMusicDirectory's answer: an artist's albums or an
 // album's songs (segue's catalog has no folders of its own).
 type Directory struct {
-	ID       string  `xml:"id,attr" json:"id"`
-	Parent   string  `xml:"parent,attr,omitempty" json:"parent,omitempty"`
-	Name     string  `xml:"name,attr" json:"name"`
-	Starred  string  `xml:"starred,attr,omitempty" json:"starred,omitempty"`
-	Children []Child `xml:"child" json:"child"`
+	ID         string  `xml:"id,attr" json:"id"`
+	Parent     string  `xml:"parent,attr,omitempty" json:"parent,omitempty"`
+	Name       string  `xml:"name,attr" json:"name"`
+	Starred    string  `xml:"starred,attr,omitempty" json:"starred,omitempty"`
+	UserRating int     `xml:"userRating,attr,omitempty" json:"userRating,omitempty"`
+	Children   []Child `xml:"child" json:"child"`
 }
 
 // Error codes of the Subsonic API (subsonic.org/pages/api.jsp, "Error
@@ -232,6 +233,9 @@ type Artist struct {
 	ID      string `xml:"id,attr" json:"id"`
 	Name    string `xml:"name,attr" json:"name"`
 	Starred string `xml:"starred,attr,omitempty" json:"starred,omitempty"`
+	// UserRating is the user's rating, 1 to 5 (setRating); 0 not rated,
+	// left out. The same in AlbumID3, Child and Directory.
+	UserRating int `xml:"userRating,attr,omitempty" json:"userRating,omitempty"`
 }
 
 // Artists is getArtists' answer, the same shape with ArtistID3s.
@@ -257,17 +261,20 @@ type ArtistID3 struct {
 
 // AlbumID3 is an album; Songs only in getAlbum's answer.
 type AlbumID3 struct {
-	ID        string  `xml:"id,attr" json:"id"`
-	Name      string  `xml:"name,attr" json:"name"`
-	Artist    string  `xml:"artist,attr,omitempty" json:"artist,omitempty"`
-	ArtistID  string  `xml:"artistId,attr,omitempty" json:"artistId,omitempty"`
-	CoverArt  string  `xml:"coverArt,attr,omitempty" json:"coverArt,omitempty"`
-	SongCount int     `xml:"songCount,attr" json:"songCount"`
-	Duration  int     `xml:"duration,attr" json:"duration"` // seconds
-	Created   string  `xml:"created,attr" json:"created"`
-	Starred   string  `xml:"starred,attr,omitempty" json:"starred,omitempty"`
-	Year      int     `xml:"year,attr,omitempty" json:"year,omitempty"`
-	Songs     []Child `xml:"song" json:"song,omitempty"`
+	ID        string `xml:"id,attr" json:"id"`
+	Name      string `xml:"name,attr" json:"name"`
+	Artist    string `xml:"artist,attr,omitempty" json:"artist,omitempty"`
+	ArtistID  string `xml:"artistId,attr,omitempty" json:"artistId,omitempty"`
+	CoverArt  string `xml:"coverArt,attr,omitempty" json:"coverArt,omitempty"`
+	SongCount int    `xml:"songCount,attr" json:"songCount"`
+	Duration  int    `xml:"duration,attr" json:"duration"` // seconds
+	Created   string `xml:"created,attr" json:"created"`
+	Starred   string `xml:"starred,attr,omitempty" json:"starred,omitempty"`
+	Year      int    `xml:"year,attr,omitempty" json:"year,omitempty"`
+	// UserRating is OpenSubsonic's: the Subsonic XSD has no rating of an
+	// AlbumID3.
+	UserRating int     `xml:"userRating,attr,omitempty" json:"userRating,omitempty"`
+	Songs      []Child `xml:"song" json:"song,omitempty"`
 }
 
 // Child is a song, or an album as a directory (IsDir) in getMusicDirectory.
@@ -291,6 +298,7 @@ type Child struct {
 	AlbumID     string `xml:"albumId,attr,omitempty" json:"albumId,omitempty"`
 	ArtistID    string `xml:"artistId,attr,omitempty" json:"artistId,omitempty"`
 	Type        string `xml:"type,attr,omitempty" json:"type,omitempty"`
+	UserRating  int    `xml:"userRating,attr,omitempty" json:"userRating,omitempty"`
 }
 
 // AlbumList2 is getAlbumList2's answer.

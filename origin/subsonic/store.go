@@ -16,7 +16,7 @@ import (
 // repositories are. Its own tables
 // (subsonic_users, stars) are created by the origin's migration 8, and
 // play_queues by its migration 18 (PostgreSQL's 14), bookmarks by its
-// 19 (PostgreSQL's 15); the
+// 19 (PostgreSQL's 15), ratings by its 20 (PostgreSQL's 16); the
 // catalog itself is read through origin.Reader, and here only to choose
 // which IDs a listing holds (the Reader has no such listing) before the
 // Reader reads them.
@@ -62,12 +62,13 @@ type Removed struct {
 	Playlists int64 `json:"playlists"` // with their tracks and share links
 	Plays     int64 `json:"plays"`     // its scrobbles: play events
 	Stars     int64 `json:"stars"`
+	Ratings   int64 `json:"ratings"`
 }
 
 // RemoveUser deletes the user called name and everything it owns, in one
 // transaction: its playlists (their share links stop working), its plays,
-// its stars, its play queue and its bookmarks; it returns how many of the first three
-// went. A user added later under the same name (which has the same ID)
+// its stars, its ratings, its play queue and its bookmarks; it returns
+// how many of the first four went. A user added later under the same name (which has the same ID)
 // starts with none of them. ErrNoUser when no user is called name
 // (nothing is deleted then).
 func RemoveUser(ctx context.Context, db *sql.DB, name string) (Removed, error) {
@@ -93,6 +94,7 @@ func RemoveUser(ctx context.Context, db *sql.DB, name string) (Removed, error) {
 		{"playlists", `DELETE FROM playlists WHERE owner = ?`, &gone.Playlists},
 		{"plays", `DELETE FROM events WHERE listener = ?`, &gone.Plays},
 		{"stars", `DELETE FROM stars WHERE owner = ?`, &gone.Stars},
+		{"ratings", `DELETE FROM ratings WHERE owner = ?`, &gone.Ratings},
 		{"play queue", `DELETE FROM play_queues WHERE owner = ?`, new(int64)},
 		{"bookmarks", `DELETE FROM bookmarks WHERE owner = ?`, new(int64)},
 	} {
@@ -167,6 +169,64 @@ func (s store) stars(ctx context.Context, owner string) ([]string, map[string]ti
 		at[id] = time.UnixMilli(ms).UTC()
 	}
 	return ids, at, rows.Err()
+}
+
+// setRating keeps owner's rating of id, 1 to 5 (again: replaces it);
+// 0 deletes it.
+func (s store) setRating(ctx context.Context, owner, id string, rating int, at time.Time) error {
+	var err error
+	if rating == 0 {
+		_, err = s.db.ExecContext(ctx, `DELETE FROM ratings WHERE owner = ? AND item_id = ?`, owner, id)
+	} else {
+		_, err = s.db.ExecContext(ctx, `INSERT INTO ratings (owner, item_id, rating, rated_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (owner, item_id) DO UPDATE SET rating = excluded.rating, rated_at = excluded.rated_at`,
+			owner, id, rating, at.UnixMilli())
+	}
+	if err != nil {
+		return fmt.Errorf("rate %s: %w", id, err)
+	}
+	return nil
+}
+
+// ratingsBatch is how many IDs one read of ratings names: an answer may
+// list every artist (getIndexes), more than a statement takes parameters.
+const ratingsBatch = 500
+
+// ratings returns owner's ratings of those of ids it rated.
+func (s store) ratings(ctx context.Context, owner string, ids []string) (map[string]int, error) {
+	out := map[string]int{}
+	for len(ids) > 0 {
+		batch := ids[:min(len(ids), ratingsBatch)]
+		ids = ids[len(batch):]
+		args := make([]any, 0, len(batch)+1)
+		args = append(args, owner)
+		for _, id := range batch {
+			args = append(args, id)
+		}
+		if err := s.readRatings(ctx, out, `SELECT item_id, rating FROM ratings WHERE owner = ? AND item_id IN (?`+
+			strings.Repeat(", ?", len(batch)-1)+`)`, args...); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// readRatings adds the (item ID, rating) rows of q to into.
+func (s store) readRatings(ctx context.Context, into map[string]int, q string, args ...any) error {
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("read ratings: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var r int
+		if err := rows.Scan(&id, &r); err != nil {
+			return fmt.Errorf("read ratings: %w", err)
+		}
+		into[id] = r
+	}
+	return rows.Err()
 }
 
 // playQueue is a user's saved play queue (savePlayQueue).
@@ -291,7 +351,7 @@ type albumList struct {
 }
 
 // albumKinds are the album orders of getAlbumList2's type parameter.
-// There are no ratings: "highest" lists the starred albums like "starred".
+// "highest" lists the albums the user rated, best first.
 var albumKinds = []string{"random", "newest", "highest", "frequent", "recent", "alphabeticalByName",
 	"alphabeticalByArtist", "starred", "byYear", "byGenre"}
 
@@ -311,8 +371,11 @@ func albumQuery(l albumList) (string, []any) {
 		return played + `count(*) DESC, t.album_id`, []any{l.owner}
 	case "recent":
 		return played + `max(e.at) DESC, t.album_id`, []any{l.owner}
-	case "starred", "highest":
+	case "starred":
 		return starred, []any{l.owner}
+	case "highest":
+		return `SELECT item_id FROM ratings WHERE owner = ? AND item_id LIKE '` + catalog.PrefixAlbum +
+			`%' ORDER BY rating DESC, rated_at DESC, item_id`, []any{l.owner}
 	case "byYear": // from after to lists newest first, as the spec says
 		order := "year"
 		if l.fromYear > l.toYear {

@@ -4,7 +4,7 @@
 // layer over the origin's own services (origin.Reader, origin.Playlists,
 // origin.Events, the progressive stream, the recommender): it must hold no
 // catalog logic of its own, and it keeps its own tables (users, stars,
-// play queues, bookmarks) in store.go alone, and what apps say they are
+// ratings, play queues, bookmarks) in store.go alone, and what apps say they are
 // playing (getNowPlaying) in memory, in nowplaying.go.
 package subsonic
 
@@ -116,6 +116,7 @@ func New(o *origin.Server, opts Options) (*API, error) {
 		"scrobble":          a.scrobble,
 		"star":              a.star,
 		"unstar":            a.unstar,
+		"setRating":         a.setRating,
 		"getStarred2":       a.getStarred2,
 		"getSimilarSongs":   a.getSimilarSongs,
 		"getSimilarSongs2":  a.getSimilarSongs2,
@@ -217,7 +218,11 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	rq := &request{Request: r, w: w, p: p, user: user}
 	if res := h(rq); res != nil {
-		if err := a.dropMissingCovers(r.Context(), res); err != nil {
+		err := a.dropMissingCovers(r.Context(), res)
+		if err == nil {
+			err = a.addRatings(r.Context(), user.id, res)
+		}
+		if err != nil {
 			res = a.internal(rq, err)
 		}
 		a.write(w, r, p, res)

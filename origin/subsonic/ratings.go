@@ -1,0 +1,154 @@
+package subsonic
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// setRating keeps the user's rating of a song, album or artist: rating 1
+// to 5, or 0 to take it back (also of an item removed from the catalog
+// since, as unstar). Answers show it as userRating (addRatings).
+func (a *API) setRating(rq *request) *Response {
+	id, res := rq.p.id("id")
+	if res != nil {
+		return res
+	}
+	v, res := rq.p.require("rating")
+	if res != nil {
+		return res
+	}
+	rating, err := strconv.Atoi(v)
+	if err != nil || rating < 0 || rating > 5 {
+		return failed(CodeGeneric, fmt.Sprintf("rating %q: want a whole number from 0 to 5 (0 takes the rating back)", v))
+	}
+	if rating > 0 {
+		if err := a.exists(rq.Context(), id); err != nil {
+			return a.notFound(rq, id, err)
+		}
+	}
+	if err := a.store.setRating(rq.Context(), rq.user.id, id, rating, time.Now()); err != nil {
+		return a.internal(rq, err)
+	}
+	return ok()
+}
+
+// rated is an item of an answer that has a userRating, in place.
+type rated struct {
+	id     string
+	rating *int
+}
+
+// ratedRefs returns the items res holds that show a userRating: songs,
+// albums and folders (Child), AlbumID3s, index artists (Artist) and a
+// folder itself (Directory). Every payload that lists them must be here.
+func ratedRefs(res *Response) []rated {
+	var out []rated
+	children := func(cs []Child) {
+		for i := range cs {
+			out = append(out, rated{cs[i].ID, &cs[i].UserRating})
+		}
+	}
+	albums := func(as []AlbumID3) {
+		for i := range as {
+			out = append(out, rated{as[i].ID, &as[i].UserRating})
+			children(as[i].Songs)
+		}
+	}
+	artists := func(as []Artist) {
+		for i := range as {
+			out = append(out, rated{as[i].ID, &as[i].UserRating})
+		}
+	}
+	if c := res.Song; c != nil {
+		out = append(out, rated{c.ID, &c.UserRating})
+	}
+	if al := res.Album; al != nil {
+		out = append(out, rated{al.ID, &al.UserRating})
+		children(al.Songs)
+	}
+	if ar := res.Artist; ar != nil {
+		albums(ar.Albums)
+	}
+	if d := res.Directory; d != nil {
+		out = append(out, rated{d.ID, &d.UserRating})
+		children(d.Children)
+	}
+	if ix := res.Indexes; ix != nil {
+		for i := range ix.Index {
+			artists(ix.Index[i].Artists)
+		}
+	}
+	if l := res.AlbumList; l != nil {
+		children(l.Albums)
+	}
+	if l := res.AlbumList2; l != nil {
+		albums(l.Albums)
+	}
+	for _, r := range []*SearchResult3{res.SearchResult3, res.Starred2} {
+		if r != nil {
+			albums(r.Albums)
+			children(r.Songs)
+		}
+	}
+	for _, r := range []*SearchResult2{res.SearchResult2, res.Starred} {
+		if r != nil {
+			artists(r.Artists)
+			children(r.Albums)
+			children(r.Songs)
+		}
+	}
+	for _, s := range []*Songs{res.RandomSongs, res.SongsByGenre, res.SimilarSongs, res.SimilarSongs2, res.TopSongs} {
+		if s != nil {
+			children(s.Songs)
+		}
+	}
+	if p := res.Playlist; p != nil {
+		children(p.Entries)
+	}
+	if q := res.PlayQueue; q != nil {
+		children(q.Entries)
+	}
+	if info := res.ArtistInfo; info != nil {
+		artists(info.SimilarArtists)
+	}
+	if n := res.NowPlaying; n != nil {
+		for i := range n.Entries {
+			out = append(out, rated{n.Entries[i].ID, &n.Entries[i].UserRating})
+		}
+	}
+	if b := res.Bookmarks; b != nil {
+		for i := range b.Bookmarks {
+			out = append(out, rated{b.Bookmarks[i].Entry.ID, &b.Bookmarks[i].Entry.UserRating})
+		}
+	}
+	if s := res.Shares; s != nil {
+		for i := range s.Shares {
+			children(s.Shares[i].Entries)
+		}
+	}
+	return out
+}
+
+// addRatings fills in the userRating of every item in res that owner
+// rated, in one read.
+func (a *API) addRatings(ctx context.Context, owner string, res *Response) error {
+	refs := ratedRefs(res)
+	ids := make([]string, 0, len(refs))
+	seen := map[string]bool{}
+	for _, r := range refs {
+		if !seen[r.id] {
+			seen[r.id] = true
+			ids = append(ids, r.id)
+		}
+	}
+	ratings, err := a.store.ratings(ctx, owner, ids)
+	if err != nil {
+		return err
+	}
+	for _, r := range refs {
+		*r.rating = ratings[r.id]
+	}
+	return nil
+}
