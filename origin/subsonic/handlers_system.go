@@ -85,6 +85,16 @@ func (a *API) getScanStatus(rq *request) *Response {
 // empty answers a method of a feature segue does not have with the
 // empty answer fill sets (see Podcasts), so an app shows the feature
 // empty instead of an error.
+// refused answers a method for a role no user has here (error 50, as
+// the spec answers a user without the role), saying what to do instead.
+func refused(msg string) handler {
+	return func(*request) *Response { return failed(CodeNotAuthorized, msg) }
+}
+
+// adminOnly is why the user administration methods are refused: they
+// need adminRole, and getUser gives it to no one.
+const adminOnly = "only an administrator may %s, and this server has none on the Subsonic API: on the origin, run %s"
+
 func empty(fill func(*Response)) handler {
 	return func(*request) *Response {
 		res := ok()

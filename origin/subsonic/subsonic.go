@@ -142,6 +142,12 @@ func New(o *origin.Server, opts Options) (*API, error) {
 		"getInternetRadioStations": empty(func(r *Response) { r.InternetRadio = &RadioStations{Stations: []struct{}{}} }),
 		"getLyrics":                empty(func(r *Response) { r.Lyrics = &Lyrics{} }),
 		"getVideos":                empty(func(r *Response) { r.Videos = &Videos{Videos: []struct{}{}} }),
+		// roles no user has (getUser): error 50, as the spec answers a user without the role
+		"getUsers":       refused(fmt.Sprintf(adminOnly, "list every user", "segue origin user list (getUser shows oneself)")),
+		"createUser":     refused(fmt.Sprintf(adminOnly, "add users", "segue origin user add NAME")),
+		"updateUser":     refused("only an administrator may change users, and this server has none on the Subsonic API: a user's password and roles are set when segue origin user add makes it"),
+		"deleteUser":     refused(fmt.Sprintf(adminOnly, "remove users", "segue origin user remove NAME")),
+		"jukeboxControl": refused("this server has no jukebox (no user has jukeboxRole): segue plays on the listener's own device; stream the songs instead"),
 	}
 	return a, nil
 }
