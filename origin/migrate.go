@@ -72,7 +72,7 @@ var migrateTables = []struct{ table, from, to, order string }{
 	{"playlist_tracks", "playlist_id, pos, track_id", "", "playlist_id, pos"},
 	{"events", "id, listener, track_id, played_ms, completed, position_ms, at, session", "", "id"},
 	{"track_features", "track_id, file_mtime, tempo, centroid, flatness, rolloff, rms_db, crest_db, fingerprint, recording", "", "track_id"},
-	{"subsonic_users", "name, id, pass_sealed, api_key_sha, created_at", "", "name"},
+	{"subsonic_users", "name, id, pass_sealed, api_key_sha, created_at, name_key", "", "name"},
 	{"stars", "owner, item_id, starred_at", "", "owner, item_id"},
 	{"play_queues", "owner, track_ids, current_id, position_ms, changed_at, changed_by", "", "owner"},
 	{"bookmarks", "owner, track_id, position_ms, comment, created_at, changed_at", "", "owner, track_id"},

@@ -403,4 +403,12 @@ CREATE TABLE ratings (
 	rated_at bigint NOT NULL,
 	PRIMARY KEY (owner, item_id)
 );
+`,
+
+	// 17: random Subsonic user IDs, name_key the folded name (SQLite's
+	// step 21).
+	`
+ALTER TABLE subsonic_users ADD COLUMN name_key text COLLATE "C" NOT NULL DEFAULT '';
+UPDATE subsonic_users SET name_key = id;
+CREATE UNIQUE INDEX subsonic_users_name_key ON subsonic_users(name_key);
 `}

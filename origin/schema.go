@@ -343,4 +343,15 @@ CREATE TABLE ratings (
 	rated_at INTEGER NOT NULL, -- unix milliseconds
 	PRIMARY KEY (owner, item_id)
 ) WITHOUT ROWID;
+`,
+
+	// 21: a Subsonic user's ID is random from now on (AddUser), so a user
+	// added again under a removed one's name never owns what a request of
+	// the removed one wrote after it went; name_key keeps what the ID was,
+	// the name case-folded (catalog.NewID), so names that differ only in
+	// case stay one user. Users made before keep their IDs.
+	`
+ALTER TABLE subsonic_users ADD COLUMN name_key TEXT NOT NULL DEFAULT '';
+UPDATE subsonic_users SET name_key = id;
+CREATE UNIQUE INDEX subsonic_users_name_key ON subsonic_users(name_key);
 `}

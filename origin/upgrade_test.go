@@ -237,3 +237,27 @@ func TestIngestAfterUpgradeRereadsTags(t *testing.T) {
 	}
 	checkSearchRows(t, db)
 }
+
+// Schema 21 gives Subsonic users random IDs: a user made before keeps its
+// ID (derived from its name, which its playlists, plays and stars are
+// under) and that ID becomes its name_key, so sign-in in another case
+// and the refusal of a second name in another case go on as before.
+func TestUpgradeKeepsSubsonicUserIDs(t *testing.T) {
+	data := t.TempDir()
+	path := filepath.Join(data, CatalogFile)
+	old, err := sqlite.Open(path, sqlite.Options{Upgrade: upgradeCatalog, Driver: searchDriver}, migrations[:20])
+	must(t, err)
+	id := catalog.NewID("us", "Alice")
+	_, err = old.Exec(`INSERT INTO subsonic_users (name, id, pass_sealed, api_key_sha, created_at) VALUES ('Alice', ?, NULL, 'sha', 1)`, id)
+	must(t, err)
+	must(t, old.Close())
+	db, err := OpenCatalog(data)
+	must(t, err)
+	defer db.Close()
+	if got := tableColumn(t, db, `SELECT id || ' ' || name_key FROM subsonic_users`); !slices.Equal(got, []string{id + " " + id}) {
+		t.Errorf("Alice after the upgrade (id, name_key): %q, want her ID kept and as her name_key %s", got, id)
+	}
+	if _, err := db.Exec(`INSERT INTO subsonic_users (name, id, pass_sealed, api_key_sha, created_at, name_key) VALUES ('alice', 'us-new', NULL, 'sha2', 2, ?)`, id); err == nil {
+		t.Error("a second user with Alice's name_key was stored, want it refused as the same name")
+	}
+}

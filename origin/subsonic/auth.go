@@ -7,8 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"strings"
-
-	"segue/catalog"
 )
 
 // authenticate finds the user a request speaks for, from one of the
@@ -57,9 +55,9 @@ func (a *API) authenticate(ctx context.Context, p params) (account, *Response) {
 	acc, err := a.store.userBy(ctx, "name", name)
 	if errors.Is(err, ErrNoUser) && strings.TrimSpace(name) == name {
 		// the name in another case ("Alice", as a phone's keyboard
-		// writes it), as Navidrome takes it: a user's ID folds case
-		// (AddUser), so at most one user has it
-		acc, err = a.store.userBy(ctx, "id", catalog.NewID(prefixUser, name))
+		// writes it), as Navidrome takes it: at most one user has its
+		// folded name (nameKey)
+		acc, err = a.store.userBy(ctx, "name_key", nameKey(name))
 	}
 	if errors.Is(err, ErrNoUser) {
 		return account{}, wrong

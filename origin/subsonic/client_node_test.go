@@ -117,7 +117,7 @@ func TestNodeClient(t *testing.T) {
 				t.Errorf("playlists: %+v; want 1 entry made, listed, renamed Road trip 2, emptied, deleted", p)
 			}
 			var plays []catalog.PlayEvent
-			f.srv.Events().Each(context.Background(), catalog.NewID(prefixUser, alice), func(ev catalog.PlayEvent) error {
+			f.srv.Events().Each(context.Background(), f.aliceID, func(ev catalog.PlayEvent) error {
 				if ev.At.Equal(at) {
 					plays = append(plays, ev)
 				}

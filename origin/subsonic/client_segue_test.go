@@ -79,7 +79,7 @@ func TestSegueClient(t *testing.T) {
 				t.Fatalf("scrobble: %v", err)
 			}
 			var heard bool
-			f.srv.Events().Each(ctx, catalog.NewID(prefixUser, alice), func(ev catalog.PlayEvent) error {
+			f.srv.Events().Each(ctx, f.aliceID, func(ev catalog.PlayEvent) error {
 				heard = heard || ev.At.Equal(at) && ev.TrackID == f.tracks["Morning Tide"].ID
 				return nil
 			})

@@ -108,6 +108,8 @@ type fixture struct {
 	api    *API
 	data   string
 	apiKey string // alice's
+	// aliceID is alice's user ID (random, AddUser)
+	aliceID string
 	// catalogURL is the origin's PostgreSQL catalog; "" for its data
 	// dir's SQLite one
 	catalogURL string
@@ -149,7 +151,7 @@ func serveAPI(t testing.TB, o origin.ServerOptions, opts Options) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, key, err := AddUser(context.Background(), srv.Catalog(), data, alice, alicePassword, false)
+	u, key, err := AddUser(context.Background(), srv.Catalog(), data, alice, alicePassword, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,7 +162,7 @@ func serveAPI(t testing.TB, o origin.ServerOptions, opts Options) *fixture {
 	srv.Mount(Prefix, api)
 	base, _ := origintest.Serve(t, srv)
 	ctx := context.Background()
-	f := &fixture{base: base, srv: srv, api: api, data: data, apiKey: key, catalogURL: o.Catalog,
+	f := &fixture{base: base, srv: srv, api: api, data: data, apiKey: key, aliceID: u.ID, catalogURL: o.Catalog,
 		tracks: map[string]catalog.Track{}, albums: map[string]catalog.Album{}}
 	artists, err := srv.Reader().Artists(ctx)
 	if err != nil {

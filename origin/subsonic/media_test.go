@@ -216,7 +216,7 @@ func TestScrobbleAndRecommendations(t *testing.T) {
 	mustOK(t, "scrobble resent", f.jsonCall(t, "scrobble", url.Values{"id": {tide.ID}, "time": {ms(0)}}))
 	mustOK(t, "now playing", f.jsonCall(t, "scrobble", url.Values{"id": {moon.ID}, "submission": {"false"}}))
 	var plays []string
-	f.srv.Events().Each(t.Context(), catalog.NewID(prefixUser, alice), func(ev catalog.PlayEvent) error {
+	f.srv.Events().Each(t.Context(), f.aliceID, func(ev catalog.PlayEvent) error {
 		plays = append(plays, ev.TrackID+"@"+ev.At.Format("15:04"))
 		return nil
 	})

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"segue/catalog"
 	"segue/internal/testkit"
@@ -41,7 +42,7 @@ func onEachEngine(t *testing.T, test func(t *testing.T, f *fixture)) {
 // TestRemoveUserTakesItsThings: removing a Subsonic user removes its
 // playlists (their tracks and share links with them), its plays and its
 // stars, says how many went, and leaves another user's alone; a user
-// added again under the same name (the same ID) starts with nothing of
+// added again under the same name starts with nothing of
 // the removed one's. Before, the playlists and plays stayed, and the new
 // user got them, share links and all. On SQLite and on PostgreSQL.
 func TestRemoveUserTakesItsThings(t *testing.T) {
@@ -71,7 +72,7 @@ func TestRemoveUserTakesItsThings(t *testing.T) {
 		if len(mine) != 1 {
 			t.Fatalf("alice's playlists: %+v, want one", mine)
 		}
-		aliceID := catalog.NewID(prefixUser, alice)
+		aliceID := f.aliceID
 		token, err := f.srv.Playlists().Share(t.Context(), aliceID, mine[0].ID)
 		if err != nil {
 			t.Fatal(err)
@@ -113,7 +114,7 @@ func TestRemoveUserTakesItsThings(t *testing.T) {
 			t.Errorf("removing alice again: %v, want ErrNoUser", err)
 		}
 
-		// a new alice: the same ID, none of the old one's things
+		// a new alice: none of the old one's things
 		if _, _, err := AddUser(t.Context(), db, f.data, alice, alicePassword, false); err != nil {
 			t.Fatal(err)
 		}
@@ -135,6 +136,77 @@ func TestRemoveUserTakesItsThings(t *testing.T) {
 		}
 		if r := f.jsonCall(t, "getAlbumList2", as(bob, url.Values{"type": {"recent"}})); len(r.AlbumList2.Albums) != 2 {
 			t.Errorf("bob's recent albums: %+v, want 2", r.AlbumList2.Albums)
+		}
+	})
+}
+
+// TestReaddedUserGetsNoLateWrites: a request that signed in before
+// "origin user remove" ran may still write after it, under the removed
+// user's ID (a star, a rating, a scrobble, a playlist, a play queue, a
+// bookmark). A user added again under the same name gets a fresh ID, so
+// it sees none of them; before, its ID was derived from its name, the
+// same, and it inherited them all. On SQLite and on PostgreSQL.
+func TestReaddedUserGetsNoLateWrites(t *testing.T) {
+	onEachEngine(t, func(t *testing.T, f *fixture) {
+		ctx, db := t.Context(), f.srv.Catalog()
+		song := f.tracks["Sunrise Over Water"]
+		old := f.aliceID
+		if _, err := RemoveUser(ctx, db, alice); err != nil {
+			t.Fatal(err)
+		}
+		// what requests in flight wrote for alice after her removal
+		now := time.Now()
+		if err := f.api.store.star(ctx, old, []string{song.ID, song.AlbumID}, now); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.api.store.setRating(ctx, old, song.ID, 5, now); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.api.store.savePlayQueue(ctx, old, playQueue{trackIDs: []string{song.ID}, current: song.ID, changed: now, changedBy: "late"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.api.store.saveBookmark(ctx, old, bookmark{trackID: song.ID, positionMS: 1000, created: now, changed: now}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.srv.Events().Add(ctx, old, []catalog.PlayEvent{{TrackID: song.ID, PlayedMS: song.DurationMS, Completed: true, At: now, Session: scrobbleSession}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.srv.Playlists().Create(ctx, old, "Late"); err != nil {
+			t.Fatal(err)
+		}
+
+		again, _, err := AddUser(ctx, db, f.data, alice, alicePassword, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again.ID == old {
+			t.Errorf("alice added again has the removed alice's ID %s, want a fresh one", old)
+		}
+		if r := f.jsonCall(t, "getStarred2", nil); len(r.Starred2.Songs)+len(r.Starred2.Albums) != 0 {
+			t.Errorf("the new alice's stars: %+v, want none", r.Starred2)
+		}
+		if r := f.jsonCall(t, "getSong", url.Values{"id": {song.ID}}); r.Song == nil || r.Song.UserRating != 0 {
+			t.Errorf("the new alice's rating of the song: %+v, want none", r.Song)
+		}
+		if r := f.jsonCall(t, "getPlayQueue", nil); r.PlayQueue != nil && len(r.PlayQueue.Entries) != 0 {
+			t.Errorf("the new alice's play queue: %+v, want none", r.PlayQueue)
+		}
+		if r := f.jsonCall(t, "getBookmarks", nil); len(r.Bookmarks.Bookmarks) != 0 {
+			t.Errorf("the new alice's bookmarks: %+v, want none", r.Bookmarks)
+		}
+		if r := f.jsonCall(t, "getAlbumList2", url.Values{"type": {"recent"}}); len(r.AlbumList2.Albums) != 0 {
+			t.Errorf("the new alice's recent albums: %+v, want none", r.AlbumList2.Albums)
+		}
+		if r := f.jsonCall(t, "getPlaylists", nil); len(r.Playlists.Playlists) != 0 {
+			t.Errorf("the new alice's playlists: %+v, want none", r.Playlists.Playlists)
+		}
+		// she signs in in another case still, and her name in another
+		// case is still taken
+		if r := f.jsonCall(t, "ping", url.Values{"u": {"ALICE"}, "p": {alicePassword}}); r.Status != "ok" {
+			t.Errorf("ping as ALICE: %+v", r.Error)
+		}
+		if _, _, err := AddUser(ctx, db, f.data, "Alice", "pw", false); !errors.Is(err, ErrUserExists) {
+			t.Errorf("adding Alice beside alice: %v, want ErrUserExists", err)
 		}
 	})
 }

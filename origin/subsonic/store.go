@@ -24,10 +24,11 @@ import (
 // store is the Subsonic API's view of the catalog database.
 type store struct{ db *sql.DB }
 
-// insertUser adds u; ErrUserExists when the name is taken.
+// insertUser adds u; ErrUserExists when the name is taken, in any case
+// (nameKey).
 func insertUser(ctx context.Context, db *sql.DB, u User, sealed []byte, apiKeySHA string) error {
-	res, err := db.ExecContext(ctx, `INSERT INTO subsonic_users (name, id, pass_sealed, api_key_sha, created_at)
-		VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, u.Name, u.ID, sealed, apiKeySHA, u.Created.UnixMilli())
+	res, err := db.ExecContext(ctx, `INSERT INTO subsonic_users (name, id, pass_sealed, api_key_sha, created_at, name_key)
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, u.Name, u.ID, sealed, apiKeySHA, u.Created.UnixMilli(), nameKey(u.Name))
 	if err != nil {
 		return err
 	}
@@ -68,8 +69,9 @@ type Removed struct {
 // RemoveUser deletes the user called name and everything it owns, in one
 // transaction: its playlists (their share links stop working), its plays,
 // its stars, its ratings, its play queue and its bookmarks; it returns
-// how many of the first four went. A user added later under the same name (which has the same ID)
-// starts with none of them. ErrNoUser when no user is called name
+// how many of the first four went. A user added later under the same name
+// has another ID (AddUser), so it starts with none of them, also of what
+// a request signed in as the removed user wrote after this. ErrNoUser when no user is called name
 // (nothing is deleted then).
 func RemoveUser(ctx context.Context, db *sql.DB, name string) (Removed, error) {
 	var gone Removed
@@ -116,7 +118,8 @@ type account struct {
 	sealed   []byte // nil: API key only
 }
 
-// userBy returns the user whose column (name or api_key_sha) is value;
+// userBy returns the user whose column (name, name_key or api_key_sha)
+// is value;
 // ErrNoUser when none.
 func (s store) userBy(ctx context.Context, column, value string) (account, error) {
 	var a account

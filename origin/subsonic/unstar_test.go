@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"segue/catalog"
 	"segue/origin"
 )
 
@@ -30,7 +29,7 @@ func TestUnstarWhatLeftTheCatalog(t *testing.T) {
 	}
 	mustOK(t, "unstar of the removed song, album and artist", f.jsonCall(t, "unstar", them))
 	var n int
-	if err := f.srv.Catalog().QueryRow(`SELECT count(*) FROM stars WHERE owner = ?`, catalog.NewID(prefixUser, alice)).Scan(&n); err != nil {
+	if err := f.srv.Catalog().QueryRow(`SELECT count(*) FROM stars WHERE owner = ?`, f.aliceID).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	if n != 0 {

@@ -35,6 +35,21 @@ const KeyFile = "subsonic.key"
 // the listener of its plays), like catalog's prefixes.
 const prefixUser = "us"
 
+// newUserID is a fresh user ID: prefixUser and 16 random hex digits, so
+// a user added again under a removed user's name never gets its ID, nor
+// what a request of the removed user wrote after it went. (IDs were
+// catalog.NewID of the name before schema 21; those users keep theirs.)
+func newUserID() string {
+	var raw [8]byte
+	rand.Read(raw[:])
+	return prefixUser + hex.EncodeToString(raw[:])
+}
+
+// nameKey is name case-folded, the key that makes names that differ only
+// in case one user: sign-in takes the name in any case, and AddUser
+// refuses a second.
+func nameKey(name string) string { return catalog.NewID(prefixUser, name) }
+
 // apiKeyPrefix marks an OpenSubsonic API key made by segue.
 const apiKeyPrefix = "sgs_"
 
@@ -93,7 +108,7 @@ func AddUser(ctx context.Context, db *sql.DB, dataDir, name, password string, no
 	var raw [24]byte
 	rand.Read(raw[:])
 	apiKey := apiKeyPrefix + hex.EncodeToString(raw[:])
-	u := User{Name: name, ID: catalog.NewID(prefixUser, name), HasPassword: !noPassword, Created: time.Now().UTC().Truncate(time.Millisecond)}
+	u := User{Name: name, ID: newUserID(), HasPassword: !noPassword, Created: time.Now().UTC().Truncate(time.Millisecond)}
 	if err := insertUser(ctx, db, u, sealed, keySHA(apiKey)); err != nil {
 		return User{}, "", fmt.Errorf("add user %s: %w", name, err)
 	}
