@@ -15,7 +15,7 @@ import (
 // spaces and stars ("", `""`, "*") lists the whole library page by page,
 // each kind in a stable order (by sort name, then ID), which apps (DSub,
 // Symfonium, Substreamer) use to sync, as OpenSubsonic asks of servers
-// and Navidrome and gonic do. The origin ranks
+// and Navidrome and gonic do; up to maxSearchPage of each kind a page. The origin ranks
 // at most catalog.MaxSearchLimit of each kind, so offset+count past it
 // finds no more.
 func (a *API) search3(rq *request) *Response {
@@ -31,6 +31,13 @@ func (a *API) search3(rq *request) *Response {
 	res.SearchResult3 = out
 	return res
 }
+
+// maxSearchPage is the most of each kind one search3 or search2 page
+// holds. Apps that sync the whole library ask large pages (Symfonium 1000,
+// others 10000 at once, as Navidrome answers any count) and take a short
+// page for the end, so a smaller most would end their sync early; a
+// larger count is refused, saying this most.
+const maxSearchPage = 10000
 
 // found is what a search or the starred list holds, and the user's stars.
 type found struct {
@@ -50,7 +57,7 @@ func (a *API) search(rq *request) (found, *Response) {
 	var counts, offsets [3]int
 	for i, kind := range []string{"artist", "album", "song"} {
 		var res *Response
-		if counts[i], res = rq.p.integer(kind+"Count", 20, 0, maxListSize); res != nil {
+		if counts[i], res = rq.p.integer(kind+"Count", 20, 0, maxSearchPage); res != nil {
 			return found{}, res
 		}
 		if offsets[i], res = rq.p.integer(kind+"Offset", 0, 0, 1<<30); res != nil {

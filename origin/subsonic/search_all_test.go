@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -11,8 +12,10 @@ import (
 // Symfonium, Substreamer) call search3 with query "", `""` or "*" and
 // page through songs, albums and artists one kind at a time; each of
 // those queries lists everything, every page in the same order, the page
-// after the last empty. Before, "*" found nothing, so such an app synced
-// an empty library. On SQLite and on PostgreSQL.
+// after the last empty, and a page may hold up to 10000 of each kind.
+// Before, "*" found nothing, so such an app synced an empty library, and
+// a page of more than 500 (Symfonium asks 1000) was error 0. On SQLite
+// and on PostgreSQL.
 func TestSearch3WholeLibrary(t *testing.T) {
 	onEachEngine(t, func(t *testing.T, f *fixture) {
 		// pageAll reads kind one item a page, as an app with a tiny page
@@ -61,6 +64,16 @@ func TestSearch3WholeLibrary(t *testing.T) {
 					t.Errorf("search3 %q, %ss page by page: %v, want %v (as query \"\")", query, kind, got, want[kind])
 				}
 			}
+		}
+		// Symfonium syncs with pages of 1000, other apps ask 10000 at once
+		for _, n := range []string{"1000", "10000"} {
+			r := f.jsonCall(t, "search3", url.Values{"query": {`""`}, "songCount": {n}, "albumCount": {n}, "artistCount": {n}})
+			if res := r.SearchResult3; r.Error != nil || len(res.Songs) != 3 || len(res.Albums) != 2 || len(res.Artists) != 2 {
+				t.Errorf("search3 \"\" with counts of %s: %+v, error %+v; want the whole library", n, res, r.Error)
+			}
+		}
+		if r := f.jsonCall(t, "search3", url.Values{"query": {""}, "songCount": {"10001"}}); r.Error == nil || !strings.Contains(r.Error.Message, "10000") {
+			t.Errorf("search3 with songCount 10001: %+v, want an error naming the most, 10000", r.Error)
 		}
 		r := f.jsonCall(t, "search2", url.Values{"query": {"*"}})
 		if res := r.SearchResult2; res == nil || len(res.Songs) != 3 || len(res.Albums) != 2 || len(res.Artists) != 2 {
