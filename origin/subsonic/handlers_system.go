@@ -30,6 +30,15 @@ func (a *API) getOpenSubsonicExtensions(*request) *Response {
 	return res
 }
 
+// tokenInfo answers whose API key signed the request in (OpenSubsonic's
+// apiKeyAuthentication), so an app given a key alone shows the user's name.
+// Signed in otherwise, it names the user all the same.
+func (a *API) tokenInfo(rq *request) *Response {
+	res := ok()
+	res.TokenInfo = &TokenInfo{Username: rq.user.name}
+	return res
+}
+
 func (a *API) getMusicFolders(*request) *Response {
 	res := ok()
 	res.MusicFolders = &MusicFolders{Folders: []MusicFolder{{ID: musicFolderID, Name: "Music"}}}

@@ -67,6 +67,13 @@ type Response struct {
 	NowPlaying             *NowPlaying    `xml:"nowPlaying" json:"nowPlaying,omitempty"`
 	Bookmarks              *Bookmarks     `xml:"bookmarks" json:"bookmarks,omitempty"`
 	Shares                 *Shares        `xml:"shares" json:"shares,omitempty"`
+	TokenInfo              *TokenInfo     `xml:"tokenInfo" json:"tokenInfo,omitempty"`
+}
+
+// TokenInfo is tokenInfo's answer (OpenSubsonic's apiKeyAuthentication):
+// whose API key signed the request in.
+type TokenInfo struct {
+	Username string `xml:"username,attr" json:"username"`
 }
 
 // Shares is getShares' answer.

@@ -91,6 +91,7 @@ func New(o *origin.Server, opts Options) (*API, error) {
 		"getLicense":        a.getLicense,
 		"getMusicFolders":   a.getMusicFolders,
 		"getUser":           a.getUser,
+		"tokenInfo":         a.tokenInfo,
 		"getGenres":         a.getGenres,
 		"getScanStatus":     a.getScanStatus,
 		"getIndexes":        a.getIndexes,
