@@ -1,6 +1,7 @@
 package subsonic
 
 import (
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
@@ -98,6 +99,17 @@ func TestSetRating(t *testing.T) {
 			if r.Error == nil || r.Error.Code != c.code || !strings.Contains(r.Error.Message, c.says) {
 				t.Errorf("setRating %v: %+v, want error %d saying %q", c.q, r.Error, c.code, c.says)
 			}
+		}
+
+		// an answer of more items than one statement names by ID (all
+		// artists in getIndexes) reads all of the user's ratings
+		many := []string{night.ID}
+		for i := range ratingsByID {
+			many = append(many, fmt.Sprintf("t%016x", i))
+		}
+		got, err := f.api.store.ratings(t.Context(), f.aliceID, many)
+		if err != nil || got[night.ID] != 5 {
+			t.Errorf("ratings of %d IDs: %v, %v; want Night Drive's 5 among them", len(many), got, err)
 		}
 
 		gone, err := RemoveUser(t.Context(), f.srv.Catalog(), alice)

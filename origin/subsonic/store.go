@@ -191,27 +191,28 @@ func (s store) setRating(ctx context.Context, owner, id string, rating int, at t
 	return nil
 }
 
-// ratingsBatch is how many IDs one read of ratings names: an answer may
-// list every artist (getIndexes), more than a statement takes parameters.
-const ratingsBatch = 500
+// ratingsByID is the most IDs ratings names in its statement; for more
+// (getIndexes lists every artist, more than a statement takes parameters)
+// it reads all of the user's ratings, one range of the primary key.
+const ratingsByID = 500
 
-// ratings returns owner's ratings of those of ids it rated.
+// ratings returns owner's ratings of those of ids it rated (and, for
+// more than ratingsByID IDs, of others too).
 func (s store) ratings(ctx context.Context, owner string, ids []string) (map[string]int, error) {
 	out := map[string]int{}
-	for len(ids) > 0 {
-		batch := ids[:min(len(ids), ratingsBatch)]
-		ids = ids[len(batch):]
-		args := make([]any, 0, len(batch)+1)
-		args = append(args, owner)
-		for _, id := range batch {
-			args = append(args, id)
-		}
-		if err := s.readRatings(ctx, out, `SELECT item_id, rating FROM ratings WHERE owner = ? AND item_id IN (?`+
-			strings.Repeat(", ?", len(batch)-1)+`)`, args...); err != nil {
-			return nil, err
-		}
+	switch {
+	case len(ids) == 0:
+		return out, nil
+	case len(ids) > ratingsByID:
+		return out, s.readRatings(ctx, out, `SELECT item_id, rating FROM ratings WHERE owner = ?`, owner)
 	}
-	return out, nil
+	args := make([]any, 0, len(ids)+1)
+	args = append(args, owner)
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	return out, s.readRatings(ctx, out, `SELECT item_id, rating FROM ratings WHERE owner = ? AND item_id IN (?`+
+		strings.Repeat(", ?", len(ids)-1)+`)`, args...)
 }
 
 // readRatings adds the (item ID, rating) rows of q to into.
