@@ -40,20 +40,18 @@ type rated struct {
 	rating *int
 }
 
-// ratedRefs returns the items res holds that show a userRating: songs,
-// albums and folders (Child), AlbumID3s, index artists (Artist) and a
-// folder itself (Directory). Every payload that lists them must be here.
+// ratedRefs returns the items res holds that show a userRating: every
+// Child (children), AlbumID3s, index artists (Artist) and a folder
+// itself (Directory). Every payload that lists the last three must be
+// here.
 func ratedRefs(res *Response) []rated {
 	var out []rated
-	children := func(cs []Child) {
-		for i := range cs {
-			out = append(out, rated{cs[i].ID, &cs[i].UserRating})
-		}
+	for _, c := range children(res) {
+		out = append(out, rated{c.ID, &c.UserRating})
 	}
 	albums := func(as []AlbumID3) {
 		for i := range as {
 			out = append(out, rated{as[i].ID, &as[i].UserRating})
-			children(as[i].Songs)
 		}
 	}
 	artists := func(as []Artist) {
@@ -61,27 +59,19 @@ func ratedRefs(res *Response) []rated {
 			out = append(out, rated{as[i].ID, &as[i].UserRating})
 		}
 	}
-	if c := res.Song; c != nil {
-		out = append(out, rated{c.ID, &c.UserRating})
-	}
 	if al := res.Album; al != nil {
 		out = append(out, rated{al.ID, &al.UserRating})
-		children(al.Songs)
 	}
 	if ar := res.Artist; ar != nil {
 		albums(ar.Albums)
 	}
 	if d := res.Directory; d != nil {
 		out = append(out, rated{d.ID, &d.UserRating})
-		children(d.Children)
 	}
 	if ix := res.Indexes; ix != nil {
 		for i := range ix.Index {
 			artists(ix.Index[i].Artists)
 		}
-	}
-	if l := res.AlbumList; l != nil {
-		children(l.Albums)
 	}
 	if l := res.AlbumList2; l != nil {
 		albums(l.Albums)
@@ -89,44 +79,15 @@ func ratedRefs(res *Response) []rated {
 	for _, r := range []*SearchResult3{res.SearchResult3, res.Starred2} {
 		if r != nil {
 			albums(r.Albums)
-			children(r.Songs)
 		}
 	}
 	for _, r := range []*SearchResult2{res.SearchResult2, res.Starred} {
 		if r != nil {
 			artists(r.Artists)
-			children(r.Albums)
-			children(r.Songs)
 		}
-	}
-	for _, s := range []*Songs{res.RandomSongs, res.SongsByGenre, res.SimilarSongs, res.SimilarSongs2, res.TopSongs} {
-		if s != nil {
-			children(s.Songs)
-		}
-	}
-	if p := res.Playlist; p != nil {
-		children(p.Entries)
-	}
-	if q := res.PlayQueue; q != nil {
-		children(q.Entries)
 	}
 	if info := res.ArtistInfo; info != nil {
 		artists(info.SimilarArtists)
-	}
-	if n := res.NowPlaying; n != nil {
-		for i := range n.Entries {
-			out = append(out, rated{n.Entries[i].ID, &n.Entries[i].UserRating})
-		}
-	}
-	if b := res.Bookmarks; b != nil {
-		for i := range b.Bookmarks {
-			out = append(out, rated{b.Bookmarks[i].Entry.ID, &b.Bookmarks[i].Entry.UserRating})
-		}
-	}
-	if s := res.Shares; s != nil {
-		for i := range s.Shares {
-			children(s.Shares[i].Entries)
-		}
 	}
 	return out
 }

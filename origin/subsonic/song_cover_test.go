@@ -42,6 +42,17 @@ func TestSongCoverArtIsThere(t *testing.T) {
 	add("getPlaylist", url.Values{"id": {pl.Playlist.ID}}, func(r Response) []Child { return r.Playlist.Entries })
 	add("getPlayQueue", nil, func(r Response) []Child { return r.PlayQueue.Entries })
 	add("getTopSongs", url.Values{"artist": {"Beta Band"}}, func(r Response) []Child { return r.TopSongs.Songs })
+	add("getSongsByGenre", url.Values{"genre": {"Rock"}}, func(r Response) []Child { return r.SongsByGenre.Songs })
+	mustOK(t, "scrobble", f.jsonCall(t, "scrobble", url.Values{"id": {dark.ID}, "submission": {"false"}}))
+	add("getNowPlaying", nil, func(r Response) []Child {
+		return songsIn(r.NowPlaying.Entries, func(e NowPlayingEntry) Child { return e.Child })
+	})
+	mustOK(t, "createBookmark", f.jsonCall(t, "createBookmark", url.Values{"id": {dark.ID}, "position": {"1000"}}))
+	add("getBookmarks", nil, func(r Response) []Child {
+		return songsIn(r.Bookmarks.Bookmarks, func(b Bookmark) Child { return b.Entry })
+	})
+	mustOK(t, "createShare", f.jsonCall(t, "createShare", url.Values{"id": {pl.Playlist.ID}}))
+	add("getShares", nil, func(r Response) []Child { return r.Shares.Shares[0].Entries })
 	for _, s := range songs {
 		switch {
 		case s.AlbumID == dark.AlbumID && s.CoverArt != "":
@@ -54,4 +65,13 @@ func TestSongCoverArtIsThere(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "image/") {
 		t.Errorf("getCoverArt of a song of First Light: HTTP %d %s: %.200s", resp.StatusCode, resp.Header.Get("Content-Type"), body)
 	}
+}
+
+// songsIn is the song of each of items.
+func songsIn[T any](items []T, song func(T) Child) []Child {
+	var out []Child
+	for _, it := range items {
+		out = append(out, song(it))
+	}
+	return out
 }

@@ -2,15 +2,14 @@ package subsonic
 
 import "context"
 
-// songRefs returns the songs res holds, each in place, for
-// dropMissingCovers: every payload that lists songs must be here.
-func songRefs(res *Response) []*Child {
+// children returns every Child res holds (songs, and albums as folders),
+// each in place: dropMissingCovers and addRatings change them. Every
+// payload that lists Childs must be here.
+func children(res *Response) []*Child {
 	var out []*Child
 	add := func(cs []Child) {
 		for i := range cs {
-			if !cs[i].IsDir { // an album as a folder has its own coverArt (albumChild)
-				out = append(out, &cs[i])
-			}
+			out = append(out, &cs[i])
 		}
 	}
 	if res.Song != nil {
@@ -21,6 +20,9 @@ func songRefs(res *Response) []*Child {
 	}
 	if res.Directory != nil {
 		add(res.Directory.Children)
+	}
+	if res.AlbumList != nil {
+		add(res.AlbumList.Albums)
 	}
 	if res.Playlist != nil {
 		add(res.Playlist.Entries)
@@ -35,12 +37,28 @@ func songRefs(res *Response) []*Child {
 	}
 	for _, r := range []*SearchResult2{res.SearchResult2, res.Starred} {
 		if r != nil {
+			add(r.Albums)
 			add(r.Songs)
 		}
 	}
-	for _, s := range []*Songs{res.RandomSongs, res.SimilarSongs, res.SimilarSongs2, res.TopSongs} {
+	for _, s := range []*Songs{res.RandomSongs, res.SongsByGenre, res.SimilarSongs, res.SimilarSongs2, res.TopSongs} {
 		if s != nil {
 			add(s.Songs)
+		}
+	}
+	if n := res.NowPlaying; n != nil {
+		for i := range n.Entries {
+			out = append(out, &n.Entries[i].Child)
+		}
+	}
+	if b := res.Bookmarks; b != nil {
+		for i := range b.Bookmarks {
+			out = append(out, &b.Bookmarks[i].Entry)
+		}
+	}
+	if s := res.Shares; s != nil {
+		for i := range s.Shares {
+			add(s.Shares[i].Entries)
 		}
 	}
 	return out
@@ -51,7 +69,12 @@ func songRefs(res *Response) []*Child {
 // album's cover for every song, and an app asked getCoverArt for each
 // and got error 70 instead of an image.
 func (a *API) dropMissingCovers(ctx context.Context, res *Response) error {
-	refs := songRefs(res)
+	var refs []*Child
+	for _, c := range children(res) {
+		if !c.IsDir { // an album as a folder has its own coverArt (albumChild)
+			refs = append(refs, c)
+		}
+	}
 	var ids []string
 	seen := map[string]bool{}
 	for _, c := range refs {
