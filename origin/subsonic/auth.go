@@ -84,17 +84,25 @@ func (a *API) authenticate(ctx context.Context, p params) (account, *Response) {
 		}
 		return acc, nil
 	}
-	if hexed, ok := strings.CutPrefix(pass, "enc:"); ok {
-		raw, err := hex.DecodeString(hexed)
-		if err != nil {
-			return account{}, failed(CodeWrongCredential, "wrong username or password (p=enc: wants hex digits)")
-		}
-		pass = string(raw)
+	pass, valid := plainPassword(pass)
+	if !valid {
+		return account{}, failed(CodeWrongCredential, "wrong username or password (p=enc: wants hex digits)")
 	}
 	if subtle.ConstantTimeCompare([]byte(pass), []byte(plain)) != 1 {
 		return account{}, wrong
 	}
 	return acc, nil
+}
+
+// plainPassword is a password as the spec lets a client send it: plain,
+// or "enc:" and its bytes in hex; false when the hex is not.
+func plainPassword(p string) (string, bool) {
+	hexed, ok := strings.CutPrefix(p, "enc:")
+	if !ok {
+		return p, true
+	}
+	raw, err := hex.DecodeString(hexed)
+	return string(raw), err == nil
 }
 
 // unreadable answers for a user whose stored password the origin cannot

@@ -94,6 +94,46 @@ func (a *API) getScanStatus(rq *request) *Response {
 // empty answers a method of a feature segue does not have with the
 // empty answer fill sets (see Podcasts), so an app shows the feature
 // empty instead of an error.
+// changePassword changes the signed-in user's own password (username
+// names it, in any case; password plain or enc:HEX), sealed as AddUser
+// seals it. Another user's is error 50 (no administrators here), as is a
+// password for a user made to sign in with an API key only.
+func (a *API) changePassword(rq *request) *Response {
+	name, res := rq.p.require("username")
+	if res != nil {
+		return res
+	}
+	pass, res := rq.p.require("password")
+	if res != nil {
+		return res
+	}
+	if !strings.EqualFold(name, rq.user.name) {
+		return failed(CodeNotAuthorized, "a user may change its own password only: sign in as "+name+", or run segue origin user on the origin")
+	}
+	if rq.user.sealed == nil {
+		return failed(CodeNotAuthorized, "user "+rq.user.name+" signs in with an API key only (segue origin user add --no-password), so it has no password to change")
+	}
+	pass, valid := plainPassword(pass)
+	switch {
+	case !valid:
+		return failed(CodeGeneric, "password: enc: wants hex digits")
+	case pass == "":
+		return failed(CodeMissingParam, "required parameter password is empty")
+	}
+	key, err := a.passwordKey()
+	if err != nil {
+		return a.internal(rq, err)
+	}
+	sealed, err := seal(key, rq.user.name, pass)
+	if err == nil {
+		err = a.store.setPassword(rq.Context(), rq.user.id, sealed)
+	}
+	if err != nil {
+		return a.internal(rq, err)
+	}
+	return ok()
+}
+
 // refused answers a method for a role no user has here (error 50, as
 // the spec answers a user without the role), saying what to do instead.
 func refused(msg string) handler {

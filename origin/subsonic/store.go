@@ -112,6 +112,14 @@ func RemoveUser(ctx context.Context, db *sql.DB, name string) (Removed, error) {
 	return gone, nil
 }
 
+// setPassword replaces the sealed password of the user with id.
+func (s store) setPassword(ctx context.Context, id string, sealed []byte) error {
+	if _, err := s.db.ExecContext(ctx, `UPDATE subsonic_users SET pass_sealed = ? WHERE id = ?`, sealed, id); err != nil {
+		return fmt.Errorf("change the password: %w", err)
+	}
+	return nil
+}
+
 // account is a user as authentication needs it.
 type account struct {
 	name, id string

@@ -92,6 +92,7 @@ func New(o *origin.Server, opts Options) (*API, error) {
 		"getMusicFolders":   a.getMusicFolders,
 		"getUser":           a.getUser,
 		"tokenInfo":         a.tokenInfo,
+		"changePassword":    a.changePassword,
 		"getGenres":         a.getGenres,
 		"getScanStatus":     a.getScanStatus,
 		"getIndexes":        a.getIndexes,
@@ -146,7 +147,7 @@ func New(o *origin.Server, opts Options) (*API, error) {
 		// roles no user has (getUser): error 50, as the spec answers a user without the role
 		"getUsers":       refused(fmt.Sprintf(adminOnly, "list every user", "segue origin user list (getUser shows oneself)")),
 		"createUser":     refused(fmt.Sprintf(adminOnly, "add users", "segue origin user add NAME")),
-		"updateUser":     refused("only an administrator may change users, and this server has none on the Subsonic API: a user's password and roles are set when segue origin user add makes it"),
+		"updateUser":     refused("only an administrator may change users, and this server has none on the Subsonic API: roles are set when segue origin user add makes a user, and a user changes its own password with changePassword"),
 		"deleteUser":     refused(fmt.Sprintf(adminOnly, "remove users", "segue origin user remove NAME")),
 		"jukeboxControl": refused("this server has no jukebox (no user has jukeboxRole): segue plays on the listener's own device; stream the songs instead"),
 	}
