@@ -58,7 +58,10 @@ func (a *API) getUser(rq *request) *Response {
 		return failed(CodeNotAuthorized, "a user may only see itself")
 	}
 	res := ok()
+	// settingsRole: Subsonic's "may change its settings and password"
+	// (changePassword); an API-key-only user has no password to change
 	res.User = &UserRoles{Username: rq.user.name, ScrobblingEnabled: true, DownloadRole: true, PlaylistRole: true,
+		SettingsRole: rq.user.sealed != nil,
 		CoverArtRole: true, StreamRole: true, ShareRole: true, Folders: []int{musicFolderID}}
 	return res
 }

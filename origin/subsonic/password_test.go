@@ -17,6 +17,11 @@ import (
 func TestChangePassword(t *testing.T) {
 	onEachEngine(t, func(t *testing.T, f *fixture) {
 		ping := func(q url.Values) *Error { return f.jsonCall(t, "ping", q).Error }
+		// Subsonic's settingsRole: may change its settings and password,
+		// which apps ask before offering it
+		if u := f.jsonCall(t, "getUser", nil).User; u == nil || !u.SettingsRole {
+			t.Errorf("getUser: %+v, want settingsRole", u)
+		}
 		mustOK(t, "changePassword", f.jsonCall(t, "changePassword", url.Values{"username": {alice}, "password": {"new pw 1"}}))
 		if e := ping(url.Values{"u": {alice}, "p": {alicePassword}}); e == nil || e.Code != CodeWrongCredential {
 			t.Errorf("ping with the old password: %+v, want error 40", e)
