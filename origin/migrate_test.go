@@ -35,6 +35,9 @@ func TestMigrateToPostgresAndMinIO(t *testing.T) {
 	must(t, err)
 	_, err = w.db.ExecContext(ctx, `INSERT INTO ratings (owner, item_id, rating, rated_at) VALUES ('u1', ?, 4, 3)`, w.formation)
 	must(t, err)
+	_, err = w.db.ExecContext(ctx, `INSERT INTO subsonic_users (name, id, pass_sealed, api_key_sha, created_at, name_key)
+		VALUES ('Ann', 'u1', NULL, 'sha', 1, 'usfolded')`)
+	must(t, err)
 	endpoint := miniotest.Start(t)
 	loc, err := blobs.ParseS3URL("s3://migrated/segue?endpoint=" + endpoint + "&region=us-east-1")
 	must(t, err)
@@ -59,9 +62,16 @@ func TestMigrateToPostgresAndMinIO(t *testing.T) {
 		t.Fatalf("resumed migration: %v", err)
 	}
 	if sum.BlobsCopied != 0 || sum.BlobsPresent != 8 || sum.Rows["tracks"] != 6 || sum.Rows["search"] != 12 || sum.Rows["playlist_tracks"] != 2 ||
-		sum.Rows["bookmarks"] != 1 || sum.Rows["ratings"] != 1 {
-		t.Errorf("resumed migration: %+v; want the 8 blobs (7 segments, 1 cover) already there and 6 tracks, 12 search rows, 2 playlist entries, 1 bookmark, 1 rating", sum)
+		sum.Rows["bookmarks"] != 1 || sum.Rows["ratings"] != 1 || sum.Rows["subsonic_users"] != 1 {
+		t.Errorf("resumed migration: %+v; want the 8 blobs (7 segments, 1 cover) already there and 6 tracks, 12 search rows, 2 playlist entries, 1 bookmark, 1 rating, 1 Subsonic user", sum)
 	}
+
+	pg, err := OpenCatalogAt(ctx, catalogURL, t.TempDir())
+	must(t, err)
+	if got := tableColumn(t, pg, `SELECT name || ' ' || id || ' ' || name_key FROM subsonic_users`); len(got) != 1 || got[0] != "Ann u1 usfolded" {
+		t.Errorf("Subsonic users after migration: %q, want Ann with her ID and name_key", got)
+	}
+	pg.Close()
 
 	before := startServer(t, w.serverOptions(), "127.0.0.1:0")
 	after := startServer(t, ServerOptions{DataDir: t.TempDir(), Catalog: catalogURL, Blobs: store}, "127.0.0.1:0")
