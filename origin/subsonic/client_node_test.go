@@ -59,12 +59,15 @@ type driveResult struct {
 		Remaining int
 	}
 	Scrobble string
+	Synced   []string // song IDs, a page of 2 at a time
+	Rating   int      // userRating after setRating 4
+	Jukebox  int      // jukeboxControl's error code
 }
 
 // TestNodeClient is acceptance 4 of issue 19: the npm package subsonic-api
 // (a real Subsonic client library, pinned in testdata/node) drives the
-// origin through ping, search3, getAlbum, stream, the playlist calls and
-// scrobble, once with token auth over GET and once with an API key over
+// origin through ping, search3, getAlbum, stream, the playlist calls,
+// scrobble, a library sync by search3 pages, setRating and jukeboxControl, once with token auth over GET and once with an API key over
 // form POST. The streamed song decodes (ffmpeg) to exactly the manifest's
 // sample count, and the scrobble is a play event of the user.
 func TestNodeClient(t *testing.T) {
@@ -115,6 +118,17 @@ func TestNodeClient(t *testing.T) {
 			p := got.Playlist
 			if p.Created != 1 || !p.Listed || p.Name != "Road trip 2" || len(p.After) != 0 || p.Remaining != 0 {
 				t.Errorf("playlists: %+v; want 1 entry made, listed, renamed Road trip 2, emptied, deleted", p)
+			}
+			var all []string
+			for _, tr := range f.tracks {
+				all = append(all, tr.ID)
+			}
+			slices.Sort(all)
+			if slices.Sort(got.Synced); !slices.Equal(got.Synced, all) {
+				t.Errorf("search3 \"\" page by page synced %v, want every song once: %v", got.Synced, all)
+			}
+			if got.Rating != 4 || got.Jukebox != CodeNotAuthorized {
+				t.Errorf("userRating after setRating 4: %d, jukeboxControl error %d; want 4 and 50", got.Rating, got.Jukebox)
 			}
 			var plays []catalog.PlayEvent
 			f.srv.Events().Each(context.Background(), f.aliceID, func(ev catalog.PlayEvent) error {

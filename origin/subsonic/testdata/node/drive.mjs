@@ -1,6 +1,7 @@
 // drive.mjs drives a segue origin's Subsonic API with the subsonic-api
 // client library, as an app would: ping, search3, getAlbum, stream, the
-// playlist calls and scrobble. TestNodeClient (client_node_test.go) runs
+// playlist calls, scrobble, a library sync through search3, setRating and
+// jukeboxControl. TestNodeClient (client_node_test.go) runs
 // it and checks what it prints (one JSON object) against the catalog.
 //
 // Environment: SEGUE_URL, SEGUE_OUT (where the streamed song is written),
@@ -54,5 +55,20 @@ must("deletePlaylist", await api.deletePlaylist({ id: created.id }));
 out.playlist.remaining = (must("getPlaylists", await api.getPlaylists()).playlists.playlist ?? []).length;
 
 out.scrobble = must("scrobble", await api.scrobble({ id: song.id, time: Number(env.SEGUE_SCROBBLE_MS) })).status;
+
+// a sync as Symfonium's: every song, query "" page by page, until a short page
+out.synced = [];
+for (let offset = 0; ; offset += 2) {
+  const page = must("search3 sync", await api.search3({ query: '""', songCount: 2, songOffset: offset, albumCount: 0, artistCount: 0 }))
+    .searchResult3.song ?? [];
+  out.synced.push(...page.map((s) => s.id));
+  if (page.length < 2) break;
+}
+
+must("setRating", await api.setRating({ id: song.id, rating: 4 }));
+out.rating = must("getSong", await api.getSong({ id: song.id })).song.userRating;
+must("setRating 0", await api.setRating({ id: song.id, rating: 0 }));
+
+out.jukebox = (await api.jukeboxControl({ action: "status" })).error?.code;
 
 console.log(JSON.stringify(out));
