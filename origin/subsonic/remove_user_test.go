@@ -143,9 +143,11 @@ func TestRemoveUserTakesItsThings(t *testing.T) {
 // TestReaddedUserGetsNoLateWrites: a request that signed in before
 // "origin user remove" ran may still write after it, under the removed
 // user's ID (a star, a rating, a scrobble, a playlist, a play queue, a
-// bookmark). A user added again under the same name gets a fresh ID, so
-// it sees none of them; before, its ID was derived from its name, the
-// same, and it inherited them all. On SQLite and on PostgreSQL.
+// bookmark). Those in the Subsonic API's own tables (stars, ratings, the
+// play queue, bookmarks) are not stored, as the user is gone; and a user
+// added again under the same name gets a fresh ID, so it sees none of
+// any; before, its ID was derived from its name, the same, and it
+// inherited them all. On SQLite and on PostgreSQL.
 func TestReaddedUserGetsNoLateWrites(t *testing.T) {
 	onEachEngine(t, func(t *testing.T, f *fixture) {
 		ctx, db := t.Context(), f.srv.Catalog()
@@ -173,6 +175,18 @@ func TestReaddedUserGetsNoLateWrites(t *testing.T) {
 		}
 		if _, err := f.srv.Playlists().Create(ctx, old, "Late"); err != nil {
 			t.Fatal(err)
+		}
+
+		// the Subsonic API's own tables keep none of them: a write stores
+		// only while its user is there
+		for _, table := range []string{"stars", "ratings", "play_queues", "bookmarks"} {
+			var n int
+			if err := db.QueryRowContext(ctx, `SELECT count(*) FROM `+table+` WHERE owner = ?`, old).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if n != 0 {
+				t.Errorf("%s: %d rows of the removed alice written after her removal, want none", table, n)
+			}
 		}
 
 		again, _, err := AddUser(ctx, db, f.data, alice, alicePassword, false)

@@ -139,11 +139,20 @@ func (s store) userBy(ctx context.Context, column, value string) (account, error
 	return a, err
 }
 
+// The writes of the user's own rows (star, setRating, savePlayQueue,
+// saveBookmark) insert them only while the owner is a user: their rows
+// come from ownerRow, whose last "?" is the owner. So a request that
+// signed in before "origin user remove" ran and writes after it stores
+// nothing under the removed ID. (Its values are cast: PostgreSQL cannot
+// tell a bare parameter's type in a SELECT list.)
+const ownerRow = ` FROM subsonic_users WHERE id = ?`
+
 // star marks ids for owner (again: keeps the first time).
 func (s store) star(ctx context.Context, owner string, ids []string, at time.Time) error {
 	for _, id := range ids {
-		if _, err := s.db.ExecContext(ctx, `INSERT INTO stars (owner, item_id, starred_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
-			owner, id, at.UnixMilli()); err != nil {
+		if _, err := s.db.ExecContext(ctx, `INSERT INTO stars (owner, item_id, starred_at)
+			SELECT id, CAST(? AS TEXT), CAST(? AS BIGINT)`+ownerRow+` ON CONFLICT DO NOTHING`,
+			id, at.UnixMilli(), owner); err != nil {
 			return fmt.Errorf("star %s: %w", id, err)
 		}
 	}
@@ -189,9 +198,10 @@ func (s store) setRating(ctx context.Context, owner, id string, rating int, at t
 	if rating == 0 {
 		_, err = s.db.ExecContext(ctx, `DELETE FROM ratings WHERE owner = ? AND item_id = ?`, owner, id)
 	} else {
-		_, err = s.db.ExecContext(ctx, `INSERT INTO ratings (owner, item_id, rating, rated_at) VALUES (?, ?, ?, ?)
+		_, err = s.db.ExecContext(ctx, `INSERT INTO ratings (owner, item_id, rating, rated_at)
+			SELECT id, CAST(? AS TEXT), CAST(? AS INTEGER), CAST(? AS BIGINT)`+ownerRow+`
 			ON CONFLICT (owner, item_id) DO UPDATE SET rating = excluded.rating, rated_at = excluded.rated_at`,
-			owner, id, rating, at.UnixMilli())
+			id, rating, at.UnixMilli(), owner)
 	}
 	if err != nil {
 		return fmt.Errorf("rate %s: %w", id, err)
@@ -258,10 +268,11 @@ func (s store) savePlayQueue(ctx context.Context, owner string, q playQueue) err
 		_, err = s.db.ExecContext(ctx, `DELETE FROM play_queues WHERE owner = ?`, owner)
 	} else {
 		_, err = s.db.ExecContext(ctx, `INSERT INTO play_queues (owner, track_ids, current_id, position_ms, changed_at, changed_by)
-			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (owner) DO UPDATE SET track_ids = excluded.track_ids,
+			SELECT id, CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS TEXT)`+ownerRow+`
+			ON CONFLICT (owner) DO UPDATE SET track_ids = excluded.track_ids,
 			current_id = excluded.current_id, position_ms = excluded.position_ms, changed_at = excluded.changed_at,
 			changed_by = excluded.changed_by`,
-			owner, strings.Join(q.trackIDs, " "), q.current, q.positionMS, q.changed.UnixMilli(), q.changedBy)
+			strings.Join(q.trackIDs, " "), q.current, q.positionMS, q.changed.UnixMilli(), q.changedBy, owner)
 	}
 	if err != nil {
 		return fmt.Errorf("save the play queue: %w", err)
@@ -298,9 +309,10 @@ type bookmark struct {
 // (whose created time stays).
 func (s store) saveBookmark(ctx context.Context, owner string, b bookmark) error {
 	_, err := s.db.ExecContext(ctx, `INSERT INTO bookmarks (owner, track_id, position_ms, comment, created_at, changed_at)
-		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (owner, track_id) DO UPDATE SET position_ms = excluded.position_ms,
+		SELECT id, CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT)`+ownerRow+`
+		ON CONFLICT (owner, track_id) DO UPDATE SET position_ms = excluded.position_ms,
 		comment = excluded.comment, changed_at = excluded.changed_at`,
-		owner, b.trackID, b.positionMS, b.comment, b.created.UnixMilli(), b.changed.UnixMilli())
+		b.trackID, b.positionMS, b.comment, b.created.UnixMilli(), b.changed.UnixMilli(), owner)
 	if err != nil {
 		return fmt.Errorf("save the bookmark of %s: %w", b.trackID, err)
 	}
