@@ -41,9 +41,9 @@ type rated struct {
 }
 
 // ratedRefs returns the items res holds that show a userRating: every
-// Child (children), AlbumID3s, index artists (Artist) and a folder
-// itself (Directory). Every payload that lists the last three must be
-// here.
+// Child (children), AlbumID3s and ArtistID3s (OpenSubsonic's), index
+// artists (Artist) and a folder itself (Directory). Every payload that
+// lists the last four must be here.
 func ratedRefs(res *Response) []rated {
 	var out []rated
 	for _, c := range children(res) {
@@ -59,11 +59,26 @@ func ratedRefs(res *Response) []rated {
 			out = append(out, rated{as[i].ID, &as[i].UserRating})
 		}
 	}
+	artistsID3 := func(as []ArtistID3) {
+		for i := range as {
+			out = append(out, rated{as[i].ID, &as[i].UserRating})
+			albums(as[i].Albums)
+		}
+	}
 	if al := res.Album; al != nil {
 		out = append(out, rated{al.ID, &al.UserRating})
 	}
 	if ar := res.Artist; ar != nil {
+		out = append(out, rated{ar.ID, &ar.UserRating})
 		albums(ar.Albums)
+	}
+	if ix := res.Artists; ix != nil {
+		for i := range ix.Index {
+			artistsID3(ix.Index[i].Artists)
+		}
+	}
+	if info := res.ArtistInfo2; info != nil {
+		artistsID3(info.SimilarArtists)
 	}
 	if d := res.Directory; d != nil {
 		out = append(out, rated{d.ID, &d.UserRating})
@@ -78,6 +93,7 @@ func ratedRefs(res *Response) []rated {
 	}
 	for _, r := range []*SearchResult3{res.SearchResult3, res.Starred2} {
 		if r != nil {
+			artistsID3(r.Artists)
 			albums(r.Albums)
 		}
 	}

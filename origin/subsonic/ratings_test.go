@@ -14,6 +14,9 @@ import (
 // ratings and IDs say what was wrong; origin user remove takes a user's
 // ratings with it. Before, setRating was error 70, unknown method. On
 // SQLite and on PostgreSQL.
+//
+// The AlbumID3 and ArtistID3 userRating are OpenSubsonic's
+// (opensubsonic.netlify.app/docs/responses/albumid3, artistid3).
 func TestSetRating(t *testing.T) {
 	onEachEngine(t, func(t *testing.T, f *fixture) {
 		song, other := f.tracks["Sunrise Over Water"], f.tracks["Moonlight Highway"]
@@ -49,16 +52,15 @@ func TestSetRating(t *testing.T) {
 		if d := r.Directory; d == nil || d.UserRating != 3 || len(d.Children) != 1 || d.Children[0].UserRating != 3 {
 			t.Errorf("getMusicDirectory of the artist: %+v, want the artist's 3 and its album's 3", d)
 		}
-		var indexed int
-		for _, ix := range f.jsonCall(t, "getIndexes", nil).Indexes.Index {
-			for _, ar := range ix.Artists {
-				if ar.ID == first.ArtistID {
-					indexed = ar.UserRating
-				}
-			}
+		if a := f.jsonCall(t, "getArtist", url.Values{"id": {first.ArtistID}}).Artist; a == nil || a.UserRating != 3 || len(a.Albums) != 1 || a.Albums[0].UserRating != 3 {
+			t.Errorf("getArtist: %+v, want the artist's 3 and its album's 3", a)
 		}
-		if indexed != 3 {
-			t.Errorf("getIndexes: the artist rated 3 has userRating %d", indexed)
+		listed := indexedRating(f.jsonCall(t, "getArtists", nil).Artists.Index, func(ix Index) []ArtistID3 { return ix.Artists },
+			func(a ArtistID3) (string, int) { return a.ID, a.UserRating }, first.ArtistID)
+		indexed := indexedRating(f.jsonCall(t, "getIndexes", nil).Indexes.Index, func(ix FolderIndex) []Artist { return ix.Artists },
+			func(a Artist) (string, int) { return a.ID, a.UserRating }, first.ArtistID)
+		if listed != 3 || indexed != 3 {
+			t.Errorf("the artist rated 3 has userRating %d in getArtists, %d in getIndexes", listed, indexed)
 		}
 		_, body := f.xmlCall(t, "getSong", url.Values{"id": {song.ID}})
 		if !strings.Contains(string(body), `userRating="4"`) {
@@ -127,4 +129,17 @@ func TestSetRating(t *testing.T) {
 			t.Errorf("%d ratings left after alice, the only one who rated, was removed", left)
 		}
 	})
+}
+
+// indexedRating is the userRating of the artist id among an index's
+// groups (0 when it is not there).
+func indexedRating[G, A any](groups []G, artists func(G) []A, of func(A) (string, int), id string) int {
+	for _, g := range groups {
+		for _, a := range artists(g) {
+			if aid, r := of(a); aid == id {
+				return r
+			}
+		}
+	}
+	return 0
 }

@@ -263,6 +263,7 @@ type ArtistID3 struct {
 	Name       string     `xml:"name,attr" json:"name"`
 	AlbumCount int        `xml:"albumCount,attr" json:"albumCount"`
 	Starred    string     `xml:"starred,attr,omitempty" json:"starred,omitempty"`
+	UserRating int        `xml:"userRating,attr,omitempty" json:"userRating,omitempty"` // OpenSubsonic's, as AlbumID3's
 	Albums     []AlbumID3 `xml:"album" json:"album,omitempty"`
 }
 
