@@ -161,16 +161,16 @@ printed on standard output, once: the origin keeps only its sha256.`,
 	return cmd
 }
 
-// removedWords says what went with a removed user: "2 playlists, 1 play
-// and 0 stars".
+// removedWords says what went with a removed user: "2 playlists, 1 play,
+// 0 stars and 0 ratings".
 func removedWords(r subsonic.Removed) string {
 	return catalog.Count(int(r.Playlists), "playlist") + ", " + catalog.Count(int(r.Plays), "play") +
-		" and " + catalog.Count(int(r.Stars), "star")
+		", " + catalog.Count(int(r.Stars), "star") + " and " + catalog.Count(int(r.Ratings), "rating")
 }
 
 // userFree refuses to add name when the origin has a user of that name,
-// in any case: a user's ID is derived from its name lowercased, so "Alice"
-// beside "alice" is refused as the same name.
+// in any case: sign-in takes a name in any case (its key is the name
+// lowercased), so "Alice" beside "alice" is refused as the same name.
 func userFree(ctx context.Context, db *sql.DB, name, same string) error {
 	users, err := subsonic.ListUsers(ctx, db)
 	if err != nil {
@@ -182,8 +182,8 @@ func userFree(ctx context.Context, db *sql.DB, name, same string) error {
 	return nil
 }
 
-// sameUserName says whether two user names give one ID (catalog.NewID
-// trims and lowercases them).
+// sameUserName says whether two user names give one sign-in key
+// (catalog.NewID trims and lowercases them).
 func sameUserName(a, b string) bool {
 	return strings.ToLower(strings.TrimSpace(a)) == strings.ToLower(strings.TrimSpace(b))
 }

@@ -83,7 +83,7 @@ func TestOriginUserCommands(t *testing.T) {
 	resp.Body.Close()
 	// the user goes with its playlist, and says so
 	out, err = h.command("origin", "user", "remove", "alice", "--data", data).CombinedOutput()
-	if want := "user alice removed, with 1 playlist, 0 plays and 0 stars\n"; err != nil || string(out) != want {
+	if want := "user alice removed, with 1 playlist, 0 plays, 0 stars and 0 ratings\n"; err != nil || string(out) != want {
 		t.Errorf("user remove: %q (%v), want %q", out, err, want)
 	}
 }

@@ -154,6 +154,17 @@ func TestIngestRenamedFileKeepsItsPlaylists(t *testing.T) {
 	_, err = p.Add(context.Background(), LocalOwner, pl.ID, []string{ids["a/02 zwei.flac"], ids["a/01 eins.flac"]}, -1)
 	must(t, err)
 
+	// a Subsonic app's rating, bookmark and saved play queue of the file
+	zwei, eins := ids["a/02 zwei.flac"], ids["a/01 eins.flac"]
+	for _, q := range []string{
+		`INSERT INTO ratings (owner, item_id, rating, rated_at) VALUES ('u1', '` + zwei + `', 4, 1)`,
+		`INSERT INTO bookmarks (owner, track_id, position_ms, created_at, changed_at) VALUES ('u1', '` + zwei + `', 5000, 1, 1)`,
+		`INSERT INTO play_queues (owner, track_ids, current_id, changed_at) VALUES ('u1', '` + zwei + ` ` + eins + ` ` + zwei + `', '` + zwei + `', 1)`,
+	} {
+		_, err := db.Exec(q)
+		must(t, err)
+	}
+
 	must(t, os.Rename(song, filepath.Join(lib, "a", "02 - Zwei.flac")))
 	if sum := ingest(t, lib, data); sum.Added != 1 || sum.Removed != 1 {
 		t.Fatalf("ingest after the rename: %+v, want 1 added, 1 removed", sum)
@@ -163,6 +174,15 @@ func TestIngestRenamedFileKeepsItsPlaylists(t *testing.T) {
 	must(t, err)
 	if want := []string{ids2["a/02 - Zwei.flac"], ids["a/01 eins.flac"]}; !sameSlice(trackIDsOf(got), want) {
 		t.Errorf("playlist after the rename %v, want %v (the renamed file's new ID in its place)", trackIDsOf(got), want)
+	}
+	now := ids2["a/02 - Zwei.flac"]
+	var rated, marked, queue, current string
+	must(t, db.QueryRow(`SELECT item_id FROM ratings`).Scan(&rated))
+	must(t, db.QueryRow(`SELECT track_id FROM bookmarks`).Scan(&marked))
+	must(t, db.QueryRow(`SELECT track_ids, current_id FROM play_queues`).Scan(&queue, &current))
+	if want := now + " " + eins + " " + now; rated != now || marked != now || queue != want || current != now {
+		t.Errorf("after the rename: rating of %s, bookmark in %s, play queue %q playing %s; want %s in each, queue %q",
+			rated, marked, queue, current, now, want)
 	}
 }
 
