@@ -234,6 +234,10 @@ var ingestSteps = map[string]struct{ line, bar string }{
 	"collect": {"blobs no track uses any more, to delete: %d", "delete blobs"},
 }
 
+// walkLine says how far the walk of the blob store that finds the blobs no
+// track uses is (with the blobs walked so far).
+const walkLine = "finding the blobs no track uses: %d of the store's blobs checked so far"
+
 // maxJobs bounds ingest --jobs: each job runs ffmpeg processes, and more
 // than this many at once only thrash a machine.
 const maxJobs = 256
@@ -254,6 +258,8 @@ func (a *app) ingestProgress(quiet bool) func(origin.IngestProgress) {
 				fmt.Fprintf(a.stderr, "files to encode: %d\n", p.Total)
 			case "retag", "measure", "remove", "collect":
 				fmt.Fprintf(a.stderr, ingestSteps[p.Action].line+"\n", p.Total)
+			case "walk": // every 10,000 blobs walked, while finding the unused ones
+				fmt.Fprintf(a.stderr, walkLine+"\n", p.Done)
 			case "collected": // every 500 blobs, not each
 				fmt.Fprintf(a.stderr, "[%d/%d] blobs deleted\n", p.Done, p.Total)
 			case "skipped":
@@ -275,6 +281,15 @@ func (a *app) ingestProgress(quiet bool) func(origin.IngestProgress) {
 	return func(p origin.IngestProgress) {
 		if p.Action == "done" {
 			finish()
+			return
+		}
+		if p.Action == "walk" {
+			// a count with no total: the store's size is known at the end
+			if bar == nil || finished || bar.GetMax() >= 0 {
+				finish()
+				bar, finished = a.tallyBar("find unused blobs"), false
+			}
+			bar.Set(p.Done)
 			return
 		}
 		desc := "ingest"

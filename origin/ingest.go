@@ -94,9 +94,11 @@ type IngestProgress struct {
 	// tempo and fingerprint the radio needs: after the files, a few
 	// seconds a song) and "measured" for each of them. Between the two,
 	// "remove" (Total tracks whose files went) and "removed" for each of
-	// them, as RemoveFolder reports its tracks; then "collect" (Total
-	// blobs no track uses any more, found by walking the store) and
-	// "collected" every 500 of them deleted and at the end (Path "").
+	// them, as RemoveFolder reports its tracks; then "walk" (Done blobs
+	// of the store walked so far, every 10,000, Total 0: not known until
+	// the walk ends) while the blobs no track uses any more are found,
+	// "collect" (Total such blobs) and "collected" every 500 of them
+	// deleted and at the end (Path "").
 	Action       string
 	Reason       string        // why it was skipped
 	Cut          []string      // the tags of an added, updated or retagged file cut to catalog.MaxTagText characters
@@ -143,6 +145,18 @@ func (o IngestOptions) step(start, each string) func(done, total int, path strin
 			p.Action = start
 		}
 		o.Progress(p)
+	}
+}
+
+// gcProgress reports garbage collection as Progress's "walk", "collect"
+// and "collected".
+func (o IngestOptions) gcProgress() gcProgress {
+	if o.Progress == nil {
+		return gcProgress{}
+	}
+	return gcProgress{
+		walked:  func(seen int) { o.Progress(IngestProgress{Action: "walk", Done: seen}) },
+		removed: o.step("collect", "collected"),
 	}
 }
 
@@ -415,7 +429,7 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 			step(sum.Removed, len(gone), path)
 		}
 	}
-	if sum.BlobsRemoved, err = settleCatalog(ctx, db, store, disk, touchedAlbums, o.step("collect", "collected")); err != nil {
+	if sum.BlobsRemoved, err = settleCatalog(ctx, db, store, disk, touchedAlbums, o.gcProgress()); err != nil {
 		return sum, err
 	}
 	// Audio features (tempo, spectrum, fingerprint) of new and changed
@@ -466,9 +480,9 @@ func openLocked(ctx context.Context, data string, o IngestOptions) (*sql.DB, blo
 // removed: empty albums and artists go, names and covers are chosen again,
 // blobs no track uses are deleted from store (their count is returned),
 // and the album loudness of touched (album IDs) and of albums a killed run
-// left without it is measured. disk words a disk-full error; collect (nil:
-// none) hears how far the blobs' deletion is (see collectGarbage).
-func settleCatalog(ctx context.Context, db *sql.DB, store blobs.Collector, disk diskRun, touched map[string]bool, collect func(done, total int, path string)) (int, error) {
+// left without it is measured. disk words a disk-full error; collect
+// hears how far the blobs' deletion is (see collectGarbage).
+func settleCatalog(ctx context.Context, db *sql.DB, store blobs.Collector, disk diskRun, touched map[string]bool, collect gcProgress) (int, error) {
 	if err := pruneCatalog(ctx, db); err != nil {
 		return 0, disk.full(err)
 	}

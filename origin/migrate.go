@@ -39,12 +39,15 @@ type MigrateOptions struct {
 
 // MigrateProgress tells how far Migrate is.
 type MigrateProgress struct {
-	// Stage is "blobs" (reported at 0, every 500 blobs and at the end), a
-	// table name (its rows copied: at 0, every batch of 500 and at the end)
-	// or "verify " and a table name (its rows compared: at 0 and at the end).
+	// Stage is "target blobs" (the blobs ToBlobs holds already, listed
+	// first: at 0 and every 10,000 with Total -1, not known yet, and at
+	// the end with Total = Done), "blobs" (copied: reported at 0, every
+	// 500 blobs and at the end), a table name (its rows copied: at 0,
+	// every batch of 500 and at the end) or "verify " and a table name
+	// (its rows compared: at 0 and at the end).
 	Stage string
 	Done  int // blobs or rows handled in this stage so far
-	Total int // blobs or rows in this stage
+	Total int // blobs or rows in this stage; -1 while not known
 }
 
 // MigrateSummary is what one Migrate run did.
@@ -159,10 +162,17 @@ func copyBlobs(ctx context.Context, src *sql.DB, from blobs.Reader, to blobs.Sto
 	if err != nil {
 		return err
 	}
+	// Listing what the target holds (a resumed run) walks all of it: a
+	// store of millions took minutes with nothing said.
 	have := map[string]bool{}
-	if err := to.Walk(ctx, func(h string) error { have[h] = true; return nil }); err != nil {
+	progress(MigrateProgress{Stage: "target blobs", Total: -1})
+	n, err := walkBlobs(ctx, to, func(h string) { have[h] = true }, func(n int) {
+		progress(MigrateProgress{Stage: "target blobs", Done: n, Total: -1})
+	})
+	if err != nil {
 		return fmt.Errorf("list the target store: %w", err)
 	}
+	progress(MigrateProgress{Stage: "target blobs", Done: n, Total: n})
 	// at the tables' cadence: a report every 100 blobs was ten thousand
 	// lines for a store of a million
 	progress(MigrateProgress{Stage: "blobs", Total: len(live)})
