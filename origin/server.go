@@ -282,11 +282,21 @@ func Listen(addr string) (net.Listener, error) {
 // ListenAndServe listens on the configured Addr (Listen) and serves until
 // ctx ends.
 func (s *Server) ListenAndServe(ctx context.Context) error {
-	ln, err := Listen(s.opts.Addr)
+	ln, err := s.Listen()
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w (%s)", s.opts.Addr, err, config.ListenAdvice(err, "--addr"))
+		return err
 	}
 	return s.Serve(ctx, ln)
+}
+
+// Listen listens on the server's Addr, for Serve; its error says what to
+// do (another program holds the port, no interface has the address).
+func (s *Server) Listen() (net.Listener, error) {
+	ln, err := Listen(s.opts.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w (%s)", s.opts.Addr, err, config.ListenAdvice(err, "--addr"))
+	}
+	return ln, nil
 }
 
 // Serve accepts connections on ln until ctx ends, then stops accepting and
