@@ -130,6 +130,7 @@ func (a *app) runServe(ctx context.Context, o origin.ServerOptions, selfSigned [
 	}
 	ctx, stop := signal.NotifyContext(ctx, stopping...)
 	defer stop()
+	o.CommandFlags = sameCatalog(o.DataDir, o.Catalog)
 	logs := origin.NewLogHandler(a.stderr)
 	defer logs.Close() // after srv.Close: the last access log lines
 	o.Logger = slog.New(logs)

@@ -85,6 +85,11 @@ type ServerOptions struct {
 	// ShutdownTimeout bounds how long in-flight requests may run after the
 	// context given to Serve ends (default 10s).
 	ShutdownTimeout time.Duration
+	// CommandFlags name this origin's catalog in the segue origin commands
+	// its log suggests, as serve was given it (" --data DIR", " --catalog
+	// URL" without its password); empty for the default data dir. Without
+	// them a suggested command acts on another origin's catalog.
+	CommandFlags string
 }
 
 // Server serves the origin HTTP API and /chunks from one data dir.
