@@ -45,3 +45,26 @@ func TestIngestSaysHowFarTheBlobWalkIs(t *testing.T) {
 		t.Errorf("ingest beside %d unused blobs: exit %d, stderr:\n%s\nwant %q, then %q", garbage, code, errOut, walked, deleted)
 	}
 }
+
+// TestIngestSaysHowFarTheLibraryWalkIs: the walk of the library, before
+// ingest knows how many files to encode, says how far it is on stderr
+// every 10,000 audio files; a library on a network drive was minutes of
+// silence before the first line. (The files here are empty, a copy under
+// way: skipped, and found all the same.)
+func TestIngestSaysHowFarTheLibraryWalkIs(t *testing.T) {
+	config, _ := ingestEnv(t)
+	music := t.TempDir()
+	for i := range 10_003 {
+		dir := filepath.Join(music, fmt.Sprintf("album%03d", i/100))
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%02d.flac", i%100)), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, errOut, code := segue(t, "--config", config, "origin", "ingest", music, "--json")
+	if want := fmt.Sprintf(scanLine+"\n", 10_000); code != ExitOK || !strings.HasPrefix(errOut, want) {
+		t.Errorf("ingest of a library of 10,003 audio files: exit %d, stderr:\n%.500s\nwant it to begin %q", code, errOut, want)
+	}
+}

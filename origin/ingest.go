@@ -87,7 +87,10 @@ type IngestOptions struct {
 type IngestProgress struct {
 	Done, Total int    // files (tracks) handled so far / needing work
 	Path        string // relative to the library root
-	// Action is "start" (Total files to encode), "added", "updated" or
+	// Action is "scan" (Done audio files found so far by the walk of the
+	// library, every 10,000, Total 0: a library on a network drive took
+	// minutes to walk with nothing said), then "start" (Total files to
+	// encode), "added", "updated" or
 	// "skipped" for a file encoded; then "retag" (Total unchanged files
 	// of a catalog made by an older segue, whose tags are read again) and
 	// "retagged" for each of them; then "measure" (Total tracks whose
@@ -233,7 +236,11 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 	}
 	defer closeAll()
 
-	walk, err := walkLibrary(lib, data)
+	var found func(int)
+	if o.Progress != nil {
+		found = func(n int) { o.Progress(IngestProgress{Action: "scan", Done: n}) }
+	}
+	walk, err := walkLibrary(lib, data, found)
 	if err != nil {
 		return sum, fmt.Errorf("%w %s: %w", ErrLibrary, lib, err)
 	}

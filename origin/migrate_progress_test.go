@@ -114,7 +114,7 @@ func fillStore(t *testing.T, store blobs.FS, n int) {
 // migrate's listing of what its target holds already. Both were silent
 // until the walk ended, minutes on a store of millions.
 func TestBlobWalksSayHowFar(t *testing.T) {
-	const n = blobWalkReport + 5
+	const n = walkReport + 5
 	dir, db := coverStore(t, 3)
 	store := blobs.FS{Dir: filepath.Join(dir, BlobDir)}
 	fillStore(t, store, n) // garbage: no track or album uses them
@@ -125,9 +125,9 @@ func TestBlobWalksSayHowFar(t *testing.T) {
 		removed: func(done, _ int, _ string) { removed = done },
 	})
 	must(t, err)
-	if !slices.Equal(walked, []int{blobWalkReport}) || got != n || removed != n {
+	if !slices.Equal(walked, []int{walkReport}) || got != n || removed != n {
 		t.Errorf("garbage collection of %d blobs beside 3 covers: walk reports %v, removed %d (reported %d); want the walk reported at %d and %d removed",
-			n, walked, got, removed, blobWalkReport, n)
+			n, walked, got, removed, walkReport, n)
 	}
 
 	to := blobs.FS{Dir: t.TempDir()}
@@ -137,7 +137,7 @@ func TestBlobWalksSayHowFar(t *testing.T) {
 	must(t, copyBlobs(t.Context(), db, store, to, &sum, func(p MigrateProgress) { reports = append(reports, p) }))
 	want := []MigrateProgress{
 		{Stage: "target blobs", Done: 0, Total: -1},
-		{Stage: "target blobs", Done: blobWalkReport, Total: -1},
+		{Stage: "target blobs", Done: walkReport, Total: -1},
 		{Stage: "target blobs", Done: n, Total: n},
 		{Stage: "blobs", Done: 0, Total: 3},
 		{Stage: "blobs", Done: 3, Total: 3},

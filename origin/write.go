@@ -423,20 +423,21 @@ func updateAlbumLoudness(ctx context.Context, db *sql.DB, albumID string) error 
 	return nil
 }
 
-// blobWalkReport is how many blobs a walk of the whole blob store (garbage
-// collection, migrate's listing of its target) sees between two reports:
-// a walk of a large store took minutes with nothing said, and at some
-// 10,000 blobs a second (an S3 listing, a cold disk) this is a line every
-// second or so, while a store of fewer is walked before one is due.
-const blobWalkReport = 10000
+// walkReport is how many entries a walk sees between two reports: of the
+// whole blob store (garbage collection, migrate's listing of its target)
+// or of a library (its audio files): a walk of a large store or of a
+// library on a network drive took minutes with nothing said, and at some
+// 10,000 entries a second (an S3 listing, a cold disk) this is a line
+// every second or so, while a walk of fewer ends before one is due.
+const walkReport = 10000
 
 // walkBlobs walks store and calls seen (nil: none) with how many blobs it
-// has walked every blobWalkReport of them; it returns how many there were.
+// has walked every walkReport of them; it returns how many there were.
 func walkBlobs(ctx context.Context, store blobs.Collector, fn func(hash string), seen func(n int)) (int, error) {
 	n := 0
 	err := store.Walk(ctx, func(hash string) error {
 		fn(hash)
-		if n++; seen != nil && n%blobWalkReport == 0 {
+		if n++; seen != nil && n%walkReport == 0 {
 			seen(n)
 		}
 		return nil
@@ -447,7 +448,7 @@ func walkBlobs(ctx context.Context, store blobs.Collector, fn func(hash string),
 // gcProgress hears how far collectGarbage is; either func may be nil.
 type gcProgress struct {
 	// walked hears how many blobs of the store were walked so far (every
-	// blobWalkReport), while the blobs to remove are still being found.
+	// walkReport), while the blobs to remove are still being found.
 	walked func(seen int)
 	// removed hears done 0 with the total to remove once the store is
 	// walked, then every migrateBatch (500) removed and at the end.
