@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
 	"segue/catalog"
@@ -58,7 +59,11 @@ file twice adds nothing) and "position_ms" (where a skipped track stopped).`,
 				return err
 			}
 			defer db.Close()
-			read, added, err := origin.NewEvents(db).Import(cmd.Context(), in)
+			// how far it is, on stderr (with --json too): a file of a
+			// million plays was a minute without a word
+			report, done := a.importProgress()
+			read, added, err := origin.NewEvents(db).ImportReporting(cmd.Context(), in, report)
+			done()
 			kept := catalog.Count(added, "new event")
 			if errors.Is(err, catalog.ErrBadEvent) {
 				// bad input, as a playlist import's file that does not parse (2); it was 1
@@ -169,4 +174,26 @@ func catalogFlag(a *app, cmd *cobra.Command) (open func(cmd *cobra.Command, crea
 		return db, explainCatalog(strings.TrimPrefix(cmd.CommandPath(), "segue "), "--catalog", catalogURL, err)
 	}
 	return open, same
+}
+
+// importProgress says how far origin events import is on stderr: a
+// counting bar on a terminal, else a line every origin.ImportReport events
+// ("[N] events read, M new so far"). done ends the bar.
+func (a *app) importProgress() (report func(read, added int), done func()) {
+	if !isTerminal(a.stderr) {
+		return func(read, added int) {
+			fmt.Fprintf(a.stderr, "[%d] events read, %d new so far\n", read, added)
+		}, func() {}
+	}
+	var bar *progressbar.ProgressBar
+	return func(read, _ int) {
+			if bar == nil {
+				bar = a.tallyBar("import events")
+			}
+			bar.Set(read)
+		}, func() {
+			if bar != nil {
+				bar.Clear()
+			}
+		}
 }

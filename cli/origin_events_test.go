@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"segue/origin"
 )
 
 // TestEventsExportOfUnknownListener: origin events export --listener of a
@@ -94,5 +96,27 @@ func TestBadInputFilesExitTwo(t *testing.T) {
 	// the events before the bad line are kept, and an import of the fixed file adds the rest once
 	if out := segueOK(t, slices.Concat(env, []string{"origin", "events", "export"}, data)...); strings.Count(out, "\n") != 1 {
 		t.Errorf("after the failed imports the origin holds:\n%s\nwant the one good event", out)
+	}
+}
+
+// TestEventsImportSaysHowFar: origin events import of a large file says
+// how far it is on stderr every 10,000 events (with --json too), as the
+// other long origin jobs do; a file of a million plays was a minute with
+// nothing said.
+func TestEventsImportSaysHowFar(t *testing.T) {
+	config, _ := ingestEnv(t)
+	var in strings.Builder
+	const n = origin.ImportReport + 1
+	for i := range n {
+		fmt.Fprintf(&in, `{"listener":"local","track_id":"t1","played_ms":1000,"completed":true,"at":"2026-11-30T17:00:00Z","session":"s%d"}`+"\n", i)
+	}
+	file := filepath.Join(t.TempDir(), "plays.jsonl")
+	if err := os.WriteFile(file, []byte(in.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := segue(t, "--config", config, "origin", "events", "import", file, "--json")
+	want := fmt.Sprintf("[%d] events read, %[1]d new so far\n", origin.ImportReport)
+	if code != ExitOK || errOut != want || !strings.Contains(out, fmt.Sprintf(`"added": %d`, n)) {
+		t.Errorf("events import of %d plays: exit %d, stdout %s, stderr %q; want %q on stderr", n, code, out, errOut, want)
 	}
 }

@@ -234,6 +234,18 @@ var ingestSteps = map[string]struct{ line, bar string }{
 	"collect": {"blobs no track uses any more, to delete: %d", "delete blobs"},
 }
 
+// scanLine says how far the walk of the library is (with the audio files
+// found so far).
+const scanLine = "walking the library: %d audio files found so far"
+
+// tallySteps are the bar descriptions of the ingest steps counted with no
+// total (walks).
+var tallySteps = map[string]string{"scan": "walk library", "walk": "find unused blobs"}
+
+// walkLine says how far the walk of the blob store that finds the blobs no
+// track uses is (with the blobs walked so far).
+const walkLine = "finding the blobs no track uses: %d of the store's blobs checked so far"
+
 // maxJobs bounds ingest --jobs: each job runs ffmpeg processes, and more
 // than this many at once only thrash a machine.
 const maxJobs = 256
@@ -254,6 +266,10 @@ func (a *app) ingestProgress(quiet bool) func(origin.IngestProgress) {
 				fmt.Fprintf(a.stderr, "files to encode: %d\n", p.Total)
 			case "retag", "measure", "remove", "collect":
 				fmt.Fprintf(a.stderr, ingestSteps[p.Action].line+"\n", p.Total)
+			case "scan": // every 10,000 audio files the walk of the library found
+				fmt.Fprintf(a.stderr, scanLine+"\n", p.Done)
+			case "walk": // every 10,000 blobs walked, while finding the unused ones
+				fmt.Fprintf(a.stderr, walkLine+"\n", p.Done)
 			case "collected": // every 500 blobs, not each
 				fmt.Fprintf(a.stderr, "[%d/%d] blobs deleted\n", p.Done, p.Total)
 			case "skipped":
@@ -265,6 +281,7 @@ func (a *app) ingestProgress(quiet bool) func(origin.IngestProgress) {
 	}
 	var bar *progressbar.ProgressBar
 	finished := false
+	tallying := "" // the tallySteps action bar counts, when it counts one
 	finish := func() {
 		if bar != nil && !finished {
 			bar.Finish()
@@ -276,6 +293,21 @@ func (a *app) ingestProgress(quiet bool) func(origin.IngestProgress) {
 		if p.Action == "done" {
 			finish()
 			return
+		}
+		if tally, ok := tallySteps[p.Action]; ok {
+			// a count with no total: the library's or the store's size
+			// is known at the end
+			if tallying != p.Action {
+				finish()
+				bar, finished, tallying = a.tallyBar(tally), false, p.Action
+			}
+			bar.Set(p.Done)
+			return
+		}
+		if tallying != "" {
+			// the walk ended: what follows has a bar of its own
+			finish()
+			bar, finished, tallying = nil, false, ""
 		}
 		desc := "ingest"
 		step, later := ingestSteps[p.Action]

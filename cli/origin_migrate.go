@@ -102,17 +102,31 @@ func (a *app) runMigrate(ctx context.Context, o origin.MigrateOptions, asJSON bo
 // (stdout holds the summary alone, and a copy into S3 may take hours): on
 // a terminal a bar for each stage (the blobs, each table, each table's
 // check), else a line "STAGE: DONE/TOTAL" each time Migrate reports (at a
-// stage's start and end, and every 500 blobs or rows).
+// stage's start and end, and every 500 blobs or rows), or "STAGE: DONE so
+// far" while the total is not known (the listing of the target's blobs,
+// every 10,000).
 func (a *app) migrateProgress() func(origin.MigrateProgress) {
 	if !isTerminal(a.stderr) {
 		return func(p origin.MigrateProgress) {
+			if p.Total < 0 {
+				fmt.Fprintf(a.stderr, "%s: %d so far\n", p.Stage, p.Done)
+				return
+			}
 			fmt.Fprintf(a.stderr, "%s: %d/%d\n", p.Stage, p.Done, p.Total)
 		}
 	}
-	stage, bar := "", func(int) {}
+	stage, bar, clear := "", func(int) {}, func() {}
 	return func(p origin.MigrateProgress) {
 		if p.Stage != stage {
-			stage, bar = p.Stage, a.countProgress(p.Stage, p.Total)
+			clear()
+			stage, clear = p.Stage, func() {}
+			if p.Total < 0 {
+				// a walk whose total is known only at its end
+				tally := a.tallyBar(p.Stage)
+				bar, clear = func(n int) { tally.Set(n) }, func() { tally.Clear() }
+			} else {
+				bar = a.countProgress(p.Stage, p.Total)
+			}
 		}
 		bar(p.Done)
 	}

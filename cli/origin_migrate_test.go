@@ -55,6 +55,12 @@ func TestOriginMigrate(t *testing.T) {
 	if want := fmt.Sprintf("blobs: %d/%[1]d\n", sum.BlobsCopied); !strings.Contains(stderr.String(), want) || !strings.Contains(stderr.String(), "tracks: 1/1\n") {
 		t.Errorf("migrate --json stderr:\n%s\nwant progress lines such as %q and %q", stderr.String(), want, "tracks: 1/1")
 	}
+	// the listing of what the target holds says when it starts (and every
+	// 10,000 blobs, TestBlobWalksSayHowFar), before any total is known:
+	// a target of millions was minutes of silence
+	if want := "target blobs: 0 so far\ntarget blobs: 0/0\nblobs: 0/"; !strings.Contains(stderr.String(), want) {
+		t.Errorf("migrate --json stderr:\n%s\nwant the target's listing first (%q)", stderr.String(), want)
+	}
 	// each table says when it starts, and its verification too: a large
 	// segments table, then its check, took minutes with nothing said
 	if want := "tracks: 0/1\ntracks: 1/1\n"; !strings.Contains(stderr.String(), want) || !strings.Contains(stderr.String(), "verify tracks: 0/1\nverify tracks: 1/1\n") {

@@ -130,6 +130,7 @@ func (a *app) runServe(ctx context.Context, o origin.ServerOptions, selfSigned [
 	}
 	ctx, stop := signal.NotifyContext(ctx, stopping...)
 	defer stop()
+	o.CommandFlags = sameCatalog(o.DataDir, o.Catalog)
 	logs := origin.NewLogHandler(a.stderr)
 	defer logs.Close() // after srv.Close: the last access log lines
 	o.Logger = slog.New(logs)
@@ -145,6 +146,13 @@ func (a *app) runServe(ctx context.Context, o origin.ServerOptions, selfSigned [
 		return explainCatalog("origin serve", "--catalog", o.Catalog, err)
 	}
 	defer srv.Close()
+	// Listening first: a port another program holds is the one thing to
+	// say, not after warnings about a serving that never starts.
+	ln, err := srv.Listen()
+	if err != nil {
+		return err
+	}
+	defer ln.Close() // Serve closes it too; this is for the returns before
 	if artists, err := srv.Reader().Artists(ctx); err == nil && len(artists) == 0 {
 		// a mistyped --data would otherwise serve an empty catalog
 		// without a word
@@ -174,7 +182,7 @@ func (a *app) runServe(ctx context.Context, o origin.ServerOptions, selfSigned [
 			fmt.Fprintf(a.stderr, "segue: this origin requires bearer tokens and has none: create one with segue origin token create NAME%s\n", sameCatalog(o.DataDir, o.Catalog))
 		}
 	}
-	return srv.ListenAndServe(ctx)
+	return srv.Serve(ctx, ln)
 }
 
 // mountSubsonic answers the OpenSubsonic API under /rest/ on srv (README

@@ -108,14 +108,17 @@ func (a *app) sayOnStderr(s string) { fmt.Fprintf(a.stderr, "segue: %s\n", s) }
 // the LAN, and that was only in the log: the terminal said "serving the
 // cache to peers" and no more. It also says when the tracker lists the
 // peer at another address than the one it serves on: the tracker takes
-// the host the announce came from, not the one announced.
+// the host the announce came from, not the one announced; and when the
+// peer serves on loopback alone beside the origin, which the tracker then
+// gives to no other machine.
 type announceNotices struct {
 	peer.TrackerClient
 	say func(string)
 
-	mu     sync.Mutex // guards failed and listed
-	failed bool       // the last announce failed, and it was said
-	listed string     // the address the tracker lists the peer at, when it was said
+	mu       sync.Mutex // guards failed, listed and loopback
+	failed   bool       // the last announce failed, and it was said
+	listed   string     // the address the tracker lists the peer at, when it was said
+	loopback bool       // it was said that the peer serves on loopback alone
 }
 
 // AnnouncePeer announces through the wrapped client, saying a change of
@@ -141,7 +144,21 @@ func (t *announceNotices) AnnouncePeer(ctx context.Context, ann catalog.PeerAnno
 			reply.Addr, ann.Addr))
 		t.listed = reply.Addr
 	}
+	if err == nil && loopbackOnly(ann.Addr, reply.Addr) && !t.loopback {
+		t.say(fmt.Sprintf("this peer serves on %s, on loopback alone, so the origin's tracker gives it only to segue on this machine: other machines cannot reach it there (to share with them, serve on every address with [peer] listen = \"0.0.0.0:PORT\", or on this machine's LAN address)",
+			ann.Addr))
+		t.loopback = true
+	}
 	return reply, err
+}
+
+// loopbackOnly reports whether a peer announced at announced serves on
+// loopback alone and the tracker lists it there (it runs on the origin's
+// machine): the tracker then gives it to no other machine.
+func loopbackOnly(announced, listed string) bool {
+	a, aerr := netip.ParseAddrPort(announced)
+	l, lerr := netip.ParseAddrPort(listed)
+	return aerr == nil && lerr == nil && a.Addr().Unmap().IsLoopback() && l.Addr().Unmap().IsLoopback()
 }
 
 // elsewhere reports whether the tracker listed a peer announced at

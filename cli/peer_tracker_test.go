@@ -103,7 +103,7 @@ func TestPeerOnALinkLocalAddress(t *testing.T) {
 	if out, err := exec.Command("ip", "-n", nsA, "addr", "add", "fe80::a1/64", "dev", devA, "nodad").CombinedOutput(); err != nil {
 		t.Fatalf("add a link-local address: %v\n%s", err, out)
 	}
-	token, port, track, db, out := peerBesideOrigin(t, bin, nsA, "[fe80::a1%"+devA+"]:0")
+	token, port, track, db, out, _ := peerBesideOrigin(t, bin, nsA, "[fe80::a1%"+devA+"]:0")
 	served := peerRE.FindStringSubmatch(out.String())[1]
 	if !strings.HasPrefix(served, "[fe80::a1%"+devA+"]:") {
 		t.Fatalf("peer serve --listen [fe80::a1%%%s]:0 says it serves on %s; want the zone kept", devA, served)
@@ -133,7 +133,7 @@ func TestPeerOnALinkLocalAddress(t *testing.T) {
 // the track through loopback (so holds it) and serves with --listen
 // listen. It returns the origin's token for peers, port, track and open
 // catalog, and the peer's stdout once it serves.
-func peerBesideOrigin(t *testing.T, bin, ns, listen string) (token, port, track string, db *sql.DB, peerOut *testkit.Buffer) {
+func peerBesideOrigin(t *testing.T, bin, ns, listen string) (token, port, track string, db *sql.DB, peerOut, peerErr *testkit.Buffer) {
 	t.Helper()
 	o := newSwarmHost(t, bin)
 	data := ingestChirp(t, o)
@@ -154,9 +154,28 @@ func peerBesideOrigin(t *testing.T, bin, ns, listen string) (token, port, track 
 	if out, err := inNetns(p, ns, append(local, "play", track, "--quality", "normal", "--output", "wav:"+filepath.Join(p.dir, "p.wav"), "--fast")...).CombinedOutput(); err != nil {
 		t.Fatalf("the peer's play: %v\n%s", err, out)
 	}
-	peerOut, _ = startInNetns(t, p, ns, append(local, "peer", "serve", "--listen", listen)...)
+	peerOut, peerErr = startInNetns(t, p, ns, append(local, "peer", "serve", "--listen", listen)...)
 	testkit.Wait(t, time.Minute, "the peer endpoint", func() bool { return peerRE.MatchString(peerOut.String()) })
-	return token, port, track, db, peerOut
+	testkit.Wait(t, time.Minute, "the tracker to take the peer", func() bool {
+		var n int
+		if err := db.QueryRow(`SELECT count(*) FROM peers`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n == 1
+	})
+	return token, port, track, db, peerOut, peerErr
+}
+
+// lookupPeers asks the tracker of the origin at originHost:port, from the
+// network namespace ns, for the peers of track, and returns its answer.
+func lookupPeers(t *testing.T, ns, originHost, port, token, track string) string {
+	t.Helper()
+	out, err := exec.Command("ip", "netns", "exec", ns, "curl", "-sS", "--fail-with-body", "-H", "Authorization: Bearer "+token,
+		"http://"+net.JoinHostPort(originHost, port)+"/api/v1/peers?track="+track).CombinedOutput()
+	if err != nil {
+		t.Fatalf("look up the peers from %s: %v\n%s", ns, err, out)
+	}
+	return string(out)
 }
 
 // vethIn is the name of the veth device in the network namespace ns.
@@ -183,24 +202,9 @@ func TestPeerOnTheOriginsMachineIsReachedFromAnother(t *testing.T) {
 	needTools(t, "curl")
 	bin := segueBinary(t)
 	nsA, nsB, ipA, ipB := netnsPair(t)
-	token, port, track, db, out := peerBesideOrigin(t, bin, nsA, "0.0.0.0:0")
+	token, port, track, _, out, _ := peerBesideOrigin(t, bin, nsA, "0.0.0.0:0")
 	_, peerPort, _ := net.SplitHostPort(peerRE.FindStringSubmatch(out.String())[1])
-	testkit.Wait(t, time.Minute, "the tracker to take the peer", func() bool {
-		var n int
-		if err := db.QueryRow(`SELECT count(*) FROM peers`).Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		return n == 1
-	})
-	lookup := func(ns, originHost string) string {
-		t.Helper()
-		out, err := exec.Command("ip", "netns", "exec", ns, "curl", "-sS", "--fail-with-body", "-H", "Authorization: Bearer "+token,
-			"http://"+net.JoinHostPort(originHost, port)+"/api/v1/peers?track="+track).CombinedOutput()
-		if err != nil {
-			t.Fatalf("look up the peers from %s: %v\n%s", ns, err, out)
-		}
-		return string(out)
-	}
+	lookup := func(ns, originHost string) string { return lookupPeers(t, ns, originHost, port, token, track) }
 	if got, want := lookup(nsB, ipA), `"addr":"`+net.JoinHostPort(ipA, peerPort)+`"`; !strings.Contains(got, want) {
 		t.Errorf("the tracker's answer to another machine is %s; want the peer at the origin's address (%s)", got, want)
 	}
@@ -216,5 +220,32 @@ func TestPeerOnTheOriginsMachineIsReachedFromAnother(t *testing.T) {
 	if st := b.stats(); st.BytesBySource[cache.SourcePeer] == 0 {
 		log, _ := os.ReadFile(filepath.Join(b.dir, "state", "segue", "segue.log"))
 		t.Fatalf("B took no bytes from the peer on the origin's machine (%d from the origin); B's log:\n%s", st.BytesBySource[cache.SourceOrigin], log)
+	}
+}
+
+// A peer on the origin's machine serving on loopback alone (--listen
+// 127.0.0.1:PORT) was given by the tracker to other machines at the
+// origin's address, where nothing of it serves, and nobody was told. Now
+// the tracker gives it only to clients on the origin's machine, and the
+// peer says on stderr that other machines cannot reach it and how to
+// share with them. Real segue processes in two network namespaces: the
+// origin and the peer in A, the other machine's lookup from B.
+func TestLoopbackPeerBesideTheOriginStaysHome(t *testing.T) {
+	needTools(t, "curl")
+	bin := segueBinary(t)
+	nsA, nsB, ipA, _ := netnsPair(t)
+	token, port, track, _, out, errOut := peerBesideOrigin(t, bin, nsA, "127.0.0.1:0")
+	served := peerRE.FindStringSubmatch(out.String())[1]
+	_, peerPort, _ := net.SplitHostPort(served)
+	if got := lookupPeers(t, nsB, ipA, port, token, track); strings.Contains(got, ":"+peerPort+`"`) {
+		t.Errorf("the tracker's answer to another machine is %s; want no peer that serves on the origin's loopback (%s)", got, served)
+	}
+	if got, want := lookupPeers(t, nsA, "127.0.0.1", port, token, track), `"addr":"`+served+`"`; !strings.Contains(got, want) {
+		t.Errorf("the tracker's answer on its own machine is %s; want the peer on loopback (%s)", got, want)
+	}
+	say := "segue: this peer serves on " + served + ", on loopback alone, so the origin's tracker gives it only to segue on this machine"
+	testkit.Wait(t, time.Minute, "peer serve to say it serves on loopback alone", func() bool { return strings.Contains(errOut.String(), say) })
+	if !strings.Contains(errOut.String(), `[peer] listen = "0.0.0.0:PORT"`) || strings.Count(errOut.String(), "\n") != 1 {
+		t.Errorf("peer serve on loopback beside the origin, stderr: %q; want one line saying how to share with other machines", errOut)
 	}
 }

@@ -34,3 +34,14 @@ func (a *app) countProgress(desc string, total int) func(done int) {
 		}
 	}
 }
+
+// tallyBar is a bar for a count with no known total (a walk of a blob
+// store): a spinner with the count so far, for a terminal.
+func (a *app) tallyBar(desc string) *progressbar.ProgressBar {
+	return progressbar.NewOptions(-1,
+		progressbar.OptionSetWriter(a.stderr),
+		progressbar.OptionSetDescription(desc),
+		progressbar.OptionShowCount(),
+		progressbar.OptionSetWidth(30),
+		progressbar.OptionThrottle(100*time.Millisecond))
+}

@@ -162,6 +162,7 @@ func (s *Server) warnLocalOwned(ctx context.Context) {
 		return
 	}
 	s.log.Warn("playlists made while the origin ran open (owner local) are seen by no token now that it requires tokens: "+
-		"hand them and their plays to one with segue origin token adopt-local TOKEN_ID (or a Subsonic user's name), or token create NAME --adopt-local",
+		"hand them and their plays to one with segue origin token adopt-local TOKEN_ID"+s.opts.CommandFlags+
+		" (or a Subsonic user's name), or segue origin token create NAME --adopt-local"+s.opts.CommandFlags,
 		"playlists", owned.Playlists, "plays", owned.Plays)
 }

@@ -90,13 +90,30 @@ func eventID(ev catalog.PlayEvent) string {
 // play event, longer than 1 MiB) stops the import with an error naming the
 // line and wrapping catalog.ErrBadEvent; the events before it are kept.
 func (e *Events) Import(ctx context.Context, r io.Reader) (read, added int, err error) {
+	return e.ImportReporting(ctx, r, nil)
+}
+
+// ImportReport is how many events ImportReporting reads between two
+// reports: a file of a million plays took a minute to import with nothing
+// said, and this is a report every second or so.
+const ImportReport = 10000
+
+// ImportReporting is Import that calls progress (nil: none) with the
+// events read and added so far each time another ImportReport of them
+// are stored.
+func (e *Events) ImportReporting(ctx context.Context, r io.Reader, progress func(read, added int)) (read, added int, err error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	var batch []catalog.PlayEvent
+	reported := 0
 	flush := func() error {
 		n, err := e.Add(ctx, "", batch)
 		added += n
 		batch = batch[:0]
+		if progress != nil && err == nil && read/ImportReport > reported {
+			reported = read / ImportReport
+			progress(read, added)
+		}
 		return err
 	}
 	// bad stops at a bad line, keeping the events before it (the batch

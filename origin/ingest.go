@@ -87,16 +87,21 @@ type IngestOptions struct {
 type IngestProgress struct {
 	Done, Total int    // files (tracks) handled so far / needing work
 	Path        string // relative to the library root
-	// Action is "start" (Total files to encode), "added", "updated" or
+	// Action is "scan" (Done audio files found so far by the walk of the
+	// library, every 10,000, Total 0: a library on a network drive took
+	// minutes to walk with nothing said), then "start" (Total files to
+	// encode), "added", "updated" or
 	// "skipped" for a file encoded; then "retag" (Total unchanged files
 	// of a catalog made by an older segue, whose tags are read again) and
 	// "retagged" for each of them; then "measure" (Total tracks whose
 	// tempo and fingerprint the radio needs: after the files, a few
 	// seconds a song) and "measured" for each of them. Between the two,
 	// "remove" (Total tracks whose files went) and "removed" for each of
-	// them, as RemoveFolder reports its tracks; then "collect" (Total
-	// blobs no track uses any more, found by walking the store) and
-	// "collected" every 500 of them deleted and at the end (Path "").
+	// them, as RemoveFolder reports its tracks; then "walk" (Done blobs
+	// of the store walked so far, every 10,000, Total 0: not known until
+	// the walk ends) while the blobs no track uses any more are found,
+	// "collect" (Total such blobs) and "collected" every 500 of them
+	// deleted and at the end (Path "").
 	Action       string
 	Reason       string        // why it was skipped
 	Cut          []string      // the tags of an added, updated or retagged file cut to catalog.MaxTagText characters
@@ -143,6 +148,18 @@ func (o IngestOptions) step(start, each string) func(done, total int, path strin
 			p.Action = start
 		}
 		o.Progress(p)
+	}
+}
+
+// gcProgress reports garbage collection as Progress's "walk", "collect"
+// and "collected".
+func (o IngestOptions) gcProgress() gcProgress {
+	if o.Progress == nil {
+		return gcProgress{}
+	}
+	return gcProgress{
+		walked:  func(seen int) { o.Progress(IngestProgress{Action: "walk", Done: seen}) },
+		removed: o.step("collect", "collected"),
 	}
 }
 
@@ -219,7 +236,11 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 	}
 	defer closeAll()
 
-	walk, err := walkLibrary(lib, data)
+	var found func(int)
+	if o.Progress != nil {
+		found = func(n int) { o.Progress(IngestProgress{Action: "scan", Done: n}) }
+	}
+	walk, err := walkLibrary(lib, data, found)
 	if err != nil {
 		return sum, fmt.Errorf("%w %s: %w", ErrLibrary, lib, err)
 	}
@@ -415,7 +436,7 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 			step(sum.Removed, len(gone), path)
 		}
 	}
-	if sum.BlobsRemoved, err = settleCatalog(ctx, db, store, disk, touchedAlbums, o.step("collect", "collected")); err != nil {
+	if sum.BlobsRemoved, err = settleCatalog(ctx, db, store, disk, touchedAlbums, o.gcProgress()); err != nil {
 		return sum, err
 	}
 	// Audio features (tempo, spectrum, fingerprint) of new and changed
@@ -466,9 +487,9 @@ func openLocked(ctx context.Context, data string, o IngestOptions) (*sql.DB, blo
 // removed: empty albums and artists go, names and covers are chosen again,
 // blobs no track uses are deleted from store (their count is returned),
 // and the album loudness of touched (album IDs) and of albums a killed run
-// left without it is measured. disk words a disk-full error; collect (nil:
-// none) hears how far the blobs' deletion is (see collectGarbage).
-func settleCatalog(ctx context.Context, db *sql.DB, store blobs.Collector, disk diskRun, touched map[string]bool, collect func(done, total int, path string)) (int, error) {
+// left without it is measured. disk words a disk-full error; collect
+// hears how far the blobs' deletion is (see collectGarbage).
+func settleCatalog(ctx context.Context, db *sql.DB, store blobs.Collector, disk diskRun, touched map[string]bool, collect gcProgress) (int, error) {
 	if err := pruneCatalog(ctx, db); err != nil {
 		return 0, disk.full(err)
 	}

@@ -6,9 +6,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"path/filepath"
 	"strings"
@@ -39,12 +39,15 @@ type MigrateOptions struct {
 
 // MigrateProgress tells how far Migrate is.
 type MigrateProgress struct {
-	// Stage is "blobs" (reported at 0, every 500 blobs and at the end), a
-	// table name (its rows copied: at 0, every batch of 500 and at the end)
-	// or "verify " and a table name (its rows compared: at 0 and at the end).
+	// Stage is "target blobs" (the blobs ToBlobs holds already, listed
+	// first: at 0 and every 10,000 with Total -1, not known yet, and at
+	// the end with Total = Done), "blobs" (copied: reported at 0, every
+	// 500 blobs and at the end), a table name (its rows copied: at 0,
+	// every batch of 500 and at the end) or "verify " and a table name
+	// (its rows compared: at 0, every 500 and at the end).
 	Stage string
 	Done  int // blobs or rows handled in this stage so far
-	Total int // blobs or rows in this stage
+	Total int // blobs or rows in this stage; -1 while not known
 }
 
 // MigrateSummary is what one Migrate run did.
@@ -142,7 +145,9 @@ func Migrate(ctx context.Context, o MigrateOptions) (MigrateSummary, error) {
 	}
 	for _, t := range migrateTables {
 		progress(MigrateProgress{Stage: "verify " + t.table, Total: totals[t.table]})
-		n, err := verifyTable(ctx, src, dst, t.table, t.from, cmp.Or(t.to, t.from), t.order)
+		n, err := verifyTable(ctx, src, dst, t.table, t.from, cmp.Or(t.to, t.from), t.order, func(done int) {
+			progress(MigrateProgress{Stage: "verify " + t.table, Done: done, Total: totals[t.table]})
+		})
 		if err != nil {
 			return sum, fmt.Errorf("migrate: verify %s: %w", t.table, err)
 		}
@@ -160,10 +165,17 @@ func copyBlobs(ctx context.Context, src *sql.DB, from blobs.Reader, to blobs.Sto
 	if err != nil {
 		return err
 	}
+	// Listing what the target holds (a resumed run) walks all of it: a
+	// store of millions took minutes with nothing said.
 	have := map[string]bool{}
-	if err := to.Walk(ctx, func(h string) error { have[h] = true; return nil }); err != nil {
+	progress(MigrateProgress{Stage: "target blobs", Total: -1})
+	n, err := walkBlobs(ctx, to, func(h string) { have[h] = true }, func(n int) {
+		progress(MigrateProgress{Stage: "target blobs", Done: n, Total: -1})
+	})
+	if err != nil {
 		return fmt.Errorf("list the target store: %w", err)
 	}
+	progress(MigrateProgress{Stage: "target blobs", Done: n, Total: n})
 	// at the tables' cadence: a report every 100 blobs was ten thousand
 	// lines for a store of a million
 	progress(MigrateProgress{Stage: "blobs", Total: len(live)})
@@ -296,54 +308,88 @@ func scanValues(rows *sql.Rows, n int) ([]any, error) {
 	return vals, nil
 }
 
-// verifyTable compares a table's rows in both catalogs through a sha256 of
-// each side's rows in key order, and returns how many rows there are.
-func verifyTable(ctx context.Context, src, dst *sql.DB, table, from, to, order string) (int, error) {
-	a, n, err := tableDigest(ctx, src, `SELECT `+from+` FROM `+table+` ORDER BY `+order)
+// verifyTable compares the rows of table in src (columns from) and dst
+// (columns to), in order, by a hash of each side, and returns how many
+// rows the source has. It reads both sides together and calls step (nil:
+// none) with the rows read so far every migrateBatch (500) of them: the
+// check of a table of millions took minutes with nothing said.
+func verifyTable(ctx context.Context, src, dst *sql.DB, table, from, to, order string, step func(done int)) (int, error) {
+	a, err := openDigest(ctx, src, `SELECT `+from+` FROM `+table+` ORDER BY `+order)
 	if err != nil {
 		return 0, fmt.Errorf("read the source: %w", err)
 	}
-	b, m, err := tableDigest(ctx, dst, `SELECT `+to+` FROM `+table+` ORDER BY `+order)
+	defer a.rows.Close()
+	b, err := openDigest(ctx, dst, `SELECT `+to+` FROM `+table+` ORDER BY `+order)
 	if err != nil {
 		return 0, fmt.Errorf("read the target: %w", err)
 	}
-	if a != b {
-		return n, fmt.Errorf("%w: %d rows in the source, %d in the target, and their contents differ (did the target hold another catalog?)", ErrMigrateVerify, n, m)
+	defer b.rows.Close()
+	for {
+		moreA, err := a.next()
+		if err != nil {
+			return 0, fmt.Errorf("read the source: %w", err)
+		}
+		moreB, err := b.next()
+		if err != nil {
+			return 0, fmt.Errorf("read the target: %w", err)
+		}
+		if !moreA && !moreB {
+			break
+		}
+		if done := max(a.n, b.n); step != nil && done%migrateBatch == 0 {
+			step(done)
+		}
 	}
-	return n, nil
+	if !bytes.Equal(a.h.Sum(nil), b.h.Sum(nil)) {
+		return a.n, fmt.Errorf("%w: %d rows in the source, %d in the target, and their contents differ (did the target hold another catalog?)", ErrMigrateVerify, a.n, b.n)
+	}
+	return a.n, nil
 }
 
-// tableDigest hashes the rows of q, each value written with its Go type's
-// plain form (text and bytes alike as bytes), so both engines agree.
-func tableDigest(ctx context.Context, db *sql.DB, q string) (string, int, error) {
+// tableDigest hashes rows one at a time, each value written with its Go
+// type's plain form (text and bytes alike as bytes), so both engines
+// agree.
+type tableDigest struct {
+	rows *sql.Rows
+	cols int
+	h    hash.Hash
+	n    int // rows hashed
+}
+
+// openDigest runs q for a tableDigest; the caller closes its rows.
+func openDigest(ctx context.Context, db *sql.DB, q string) (*tableDigest, error) {
 	rows, err := db.QueryContext(ctx, q)
 	if err != nil {
-		return "", 0, err
+		return nil, err
 	}
-	defer rows.Close()
 	cols, err := rows.Columns()
 	if err != nil {
-		return "", 0, err
+		rows.Close()
+		return nil, err
 	}
-	h := sha256.New()
-	n := 0
-	for rows.Next() {
-		vals, err := scanValues(rows, len(cols))
-		if err != nil {
-			return "", 0, err
-		}
-		for _, v := range vals {
-			switch v := v.(type) {
-			case []byte:
-				fmt.Fprintf(h, "%q|", v)
-			case nil:
-				h.Write([]byte("NULL|"))
-			default:
-				fmt.Fprintf(h, "%q|", fmt.Sprint(v))
-			}
-		}
-		h.Write([]byte{'\n'})
-		n++
+	return &tableDigest{rows: rows, cols: len(cols), h: sha256.New()}, nil
+}
+
+// next hashes the next row and reports whether there was one.
+func (d *tableDigest) next() (bool, error) {
+	if !d.rows.Next() {
+		return false, d.rows.Err()
 	}
-	return hex.EncodeToString(h.Sum(nil)), n, rows.Err()
+	vals, err := scanValues(d.rows, d.cols)
+	if err != nil {
+		return false, err
+	}
+	for _, v := range vals {
+		switch v := v.(type) {
+		case []byte:
+			fmt.Fprintf(d.h, "%q|", v)
+		case nil:
+			d.h.Write([]byte("NULL|"))
+		default:
+			fmt.Fprintf(d.h, "%q|", fmt.Sprint(v))
+		}
+	}
+	d.h.Write([]byte{'\n'})
+	d.n++
+	return true, nil
 }

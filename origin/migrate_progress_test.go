@@ -1,8 +1,12 @@
 package origin
 
 import (
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
+	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -45,7 +49,11 @@ func TestMigrateBlobsProgressCadence(t *testing.T) {
 	var got []MigrateProgress
 	var sum MigrateSummary
 	to := blobs.FS{Dir: t.TempDir()}
-	err := copyBlobs(t.Context(), db, blobs.FS{Dir: filepath.Join(dir, BlobDir)}, to, &sum, func(p MigrateProgress) { got = append(got, p) })
+	err := copyBlobs(t.Context(), db, blobs.FS{Dir: filepath.Join(dir, BlobDir)}, to, &sum, func(p MigrateProgress) {
+		if p.Stage != "target blobs" { // the listing of an empty target: TestBlobWalksSayHowFar
+			got = append(got, p)
+		}
+	})
 	must(t, err)
 	want := []int{0, 500, 1000, n}
 	if len(got) != len(want) {
@@ -74,7 +82,7 @@ func TestCollectGarbageSaysHowFar(t *testing.T) {
 	store := blobs.FS{Dir: filepath.Join(dir, BlobDir)}
 	type report struct{ done, total int }
 	var got []report
-	removed, err := collectGarbage(t.Context(), db, store, func(done, total int, _ string) { got = append(got, report{done, total}) })
+	removed, err := collectGarbage(t.Context(), db, store, gcProgress{removed: func(done, total int, _ string) { got = append(got, report{done, total}) }})
 	must(t, err)
 	want := []report{{0, n - 3}, {500, n - 3}, {1000, n - 3}, {n - 3, n - 3}}
 	if removed != n-3 || !slices.Equal(got, want) {
@@ -84,5 +92,88 @@ func TestCollectGarbageSaysHowFar(t *testing.T) {
 	must(t, store.Walk(t.Context(), func(string) error { left++; return nil }))
 	if left != 3 {
 		t.Errorf("%d blobs left, want the 3 covers still used", left)
+	}
+}
+
+// fillStore writes n blobs into store's folder as files, without the
+// fsync of each that Put does (tens of thousands of those take a minute).
+func fillStore(t *testing.T, store blobs.FS, n int) {
+	t.Helper()
+	for i := range n {
+		sum := sha256.Sum256(fmt.Appendf(nil, "blob %d", i))
+		path, err := store.Path(hex.EncodeToString(sum[:]))
+		must(t, err)
+		must(t, os.MkdirAll(filepath.Dir(path), 0o755))
+		must(t, os.WriteFile(path, fmt.Appendf(nil, "blob %d", i), 0o644))
+	}
+}
+
+// TestBlobWalksSayHowFar: the walks of a whole blob store that come
+// before any count is known say how far they are, every 10,000 blobs:
+// garbage collection's (after an ingest or a removal) and origin
+// migrate's listing of what its target holds already. Both were silent
+// until the walk ended, minutes on a store of millions.
+func TestBlobWalksSayHowFar(t *testing.T) {
+	const n = walkReport + 5
+	dir, db := coverStore(t, 3)
+	store := blobs.FS{Dir: filepath.Join(dir, BlobDir)}
+	fillStore(t, store, n) // garbage: no track or album uses them
+	var walked []int
+	var removed int
+	got, err := collectGarbage(t.Context(), db, store, gcProgress{
+		walked:  func(seen int) { walked = append(walked, seen) },
+		removed: func(done, _ int, _ string) { removed = done },
+	})
+	must(t, err)
+	if !slices.Equal(walked, []int{walkReport}) || got != n || removed != n {
+		t.Errorf("garbage collection of %d blobs beside 3 covers: walk reports %v, removed %d (reported %d); want the walk reported at %d and %d removed",
+			n, walked, got, removed, walkReport, n)
+	}
+
+	to := blobs.FS{Dir: t.TempDir()}
+	fillStore(t, to, n) // a target holding blobs (say, another origin's)
+	var reports []MigrateProgress
+	var sum MigrateSummary
+	must(t, copyBlobs(t.Context(), db, store, to, &sum, func(p MigrateProgress) { reports = append(reports, p) }))
+	want := []MigrateProgress{
+		{Stage: "target blobs", Done: 0, Total: -1},
+		{Stage: "target blobs", Done: walkReport, Total: -1},
+		{Stage: "target blobs", Done: n, Total: n},
+		{Stage: "blobs", Done: 0, Total: 3},
+		{Stage: "blobs", Done: 3, Total: 3},
+	}
+	if !slices.Equal(reports, want) || sum.BlobsCopied != 3 {
+		t.Errorf("migrate into a store of %d blobs: reports %+v, %d copied; want %+v and the 3 covers copied", n, reports, sum.BlobsCopied, want)
+	}
+}
+
+// TestMigrateVerifySaysHowFar: origin migrate's check of a table says how
+// far it is every 500 rows, as its copy does; a table of millions was
+// checked for minutes with nothing said between its start and its end.
+// A row that differs still fails the check.
+func TestMigrateVerifySaysHowFar(t *testing.T) {
+	const n = 1203
+	catalogs := make([]*sql.DB, 2)
+	for i := range catalogs {
+		db, err := OpenCatalog(t.TempDir())
+		must(t, err)
+		t.Cleanup(func() { db.Close() })
+		for j := range n {
+			_, err := db.ExecContext(t.Context(), `INSERT INTO artists (id, name, sort_key) VALUES (?, ?, ?)`,
+				fmt.Sprintf("ar%04d", j), fmt.Sprintf("Artist %d", j), fmt.Sprintf("artist %d", j))
+			must(t, err)
+		}
+		catalogs[i] = db
+	}
+	const cols = "rowid, id, name, sort_key"
+	var got []int
+	rows, err := verifyTable(t.Context(), catalogs[0], catalogs[1], "artists", cols, cols, "id", func(done int) { got = append(got, done) })
+	if want := []int{500, 1000}; err != nil || rows != n || !slices.Equal(got, want) {
+		t.Errorf("verify of %d equal rows: %d rows (%v), reports %v; want %d rows, reports %v", n, rows, err, got, n, want)
+	}
+	_, err = catalogs[1].ExecContext(t.Context(), `UPDATE artists SET name = 'Someone Else' WHERE id = 'ar0700'`)
+	must(t, err)
+	if _, err := verifyTable(t.Context(), catalogs[0], catalogs[1], "artists", cols, cols, "id", nil); !errors.Is(err, ErrMigrateVerify) {
+		t.Errorf("verify with a row changed in the target: %v; want ErrMigrateVerify", err)
 	}
 }

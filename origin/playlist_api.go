@@ -313,14 +313,19 @@ const (
 // .xspf), the playlist file for other players (serveSharePlaylist). The
 // token in the path is the capability, so this route needs no bearer token.
 func (s *Server) handleSharePage(w http.ResponseWriter, r *http.Request) {
-	token, format := share.CutFormat(r.PathValue("token"))
+	segment := r.PathValue("token")
+	token, format := share.CutFormat(segment)
 	if !share.ValidToken(token) {
-		shareRefused(w, r, http.StatusBadRequest, shareCut)
+		if i := strings.LastIndexByte(segment, '.'); i > 0 && share.ValidToken(segment[:i]) {
+			shareRefused(w, r, shareRefusedFormat(segment[i:]))
+			return
+		}
+		shareRefused(w, r, shareRefusedCut)
 		return
 	}
 	pl, err := s.playlists.ByShare(r.Context(), token)
 	if errors.Is(err, ErrNoShare) {
-		shareRefused(w, r, http.StatusNotFound, shareGone)
+		shareRefused(w, r, shareRefusedGone)
 		return
 	}
 	if err != nil {

@@ -125,6 +125,6 @@ func RemoveFolder(ctx context.Context, folder string, o IngestOptions) (RemoveSu
 			step(sum.Removed, len(paths), path)
 		}
 	}
-	sum.BlobsRemoved, err = settleCatalog(ctx, db, store, disk, touched, o.step("collect", "collected"))
+	sum.BlobsRemoved, err = settleCatalog(ctx, db, store, disk, touched, o.gcProgress())
 	return sum, err
 }

@@ -85,6 +85,11 @@ type ServerOptions struct {
 	// ShutdownTimeout bounds how long in-flight requests may run after the
 	// context given to Serve ends (default 10s).
 	ShutdownTimeout time.Duration
+	// CommandFlags name this origin's catalog in the segue origin commands
+	// its log suggests, as serve was given it (" --data DIR", " --catalog
+	// URL" without its password); empty for the default data dir. Without
+	// them a suggested command acts on another origin's catalog.
+	CommandFlags string
 }
 
 // Server serves the origin HTTP API and /chunks from one data dir.
@@ -282,11 +287,21 @@ func Listen(addr string) (net.Listener, error) {
 // ListenAndServe listens on the configured Addr (Listen) and serves until
 // ctx ends.
 func (s *Server) ListenAndServe(ctx context.Context) error {
-	ln, err := Listen(s.opts.Addr)
+	ln, err := s.Listen()
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w (%s)", s.opts.Addr, err, config.ListenAdvice(err, "--addr"))
+		return err
 	}
 	return s.Serve(ctx, ln)
+}
+
+// Listen listens on the server's Addr, for Serve; its error says what to
+// do (another program holds the port, no interface has the address).
+func (s *Server) Listen() (net.Listener, error) {
+	ln, err := Listen(s.opts.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w (%s)", s.opts.Addr, err, config.ListenAdvice(err, "--addr"))
+	}
+	return ln, nil
 }
 
 // Serve accepts connections on ln until ctx ends, then stops accepting and

@@ -5,13 +5,17 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"html/template"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
 	"segue/catalog"
+	"segue/share"
 )
 
 // sharePage is the browser view of a shared playlist: one document (inline
@@ -157,25 +161,47 @@ main{max-width:46rem;margin:0 auto;padding:2rem 1rem}
 </main></body></html>
 `))
 
-// shareRefused answers a share link that opens nothing with status and
-// msg: as the JSON error for clients, as a page saying it for a browser.
-func shareRefused(w http.ResponseWriter, r *http.Request, status int, msg string) {
-	if !wantsHTML(r) {
-		writeError(w, status, msg)
-		return
-	}
+// shareRefusal is why a share link opens nothing: the status and the
+// sentence of the JSON error for clients, the title and hint of the page
+// for a browser.
+type shareRefusal struct {
+	status      int
+	msg         string
+	title, hint string
+}
+
+var (
 	// A link cut short by a few characters still has a token's shape: say
 	// to copy it again before asking its owner.
-	page := struct{ Title, Hint string }{"This share link is unknown or was revoked",
+	shareRefusedGone = shareRefusal{http.StatusNotFound, shareGone, "This share link is unknown or was revoked",
 		"Check that you have the whole link: copy it again, all of it. If you do, its owner may have stopped sharing the playlist: ask them for a new link."}
-	if status == http.StatusBadRequest {
-		page = struct{ Title, Hint string }{"This is not a whole share link",
-			"Part of it is missing or changed: copy the link again, all of it."}
+	shareRefusedCut = shareRefusal{http.StatusBadRequest, shareCut, "This is not a whole share link",
+		"Part of it is missing or changed: copy the link again, all of it."}
+)
+
+// shareRefusedFormat refuses a whole share token followed by ext, an
+// ending that names no playlist file (TOKEN.mp3, TOKEN.M3U8): the token
+// was said to be cut, and copying the link again did not help.
+func shareRefusedFormat(ext string) shareRefusal {
+	exts := slices.Sorted(maps.Keys(share.PlaylistFormats))
+	list := "." + strings.Join(exts, ", .")
+	return shareRefusal{http.StatusNotFound,
+		fmt.Sprintf("this share link ends in %q, which is no playlist file the origin makes: end it in %s (lower case), or drop the ending for the playlist's page", ext, list),
+		"This share link ends in " + ext,
+		"The origin makes its playlist as " + list + " files: end the link in one of those, or drop the ending to open the playlist's page."}
+}
+
+// shareRefused answers a share link that opens nothing, as the JSON error
+// for clients or as a page saying it for a browser.
+func shareRefused(w http.ResponseWriter, r *http.Request, why shareRefusal) {
+	if !wantsHTML(r) {
+		writeError(w, why.status, why.msg)
+		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
-	w.WriteHeader(status)
-	shareRefusedPage.Execute(w, page) // a write error is the browser gone
+	w.WriteHeader(why.status)
+	shareRefusedPage.Execute(w, struct{ Title, Hint string }{why.title, why.hint}) // a write error is the browser gone
 }
 
 // shareTrack is a playlist track with the URL the page streams it from.

@@ -26,3 +26,27 @@ func TestShareLinkCutShortSaysCopyItAgain(t *testing.T) {
 		t.Errorf("the refused page names no icon the CSP allows (%q):\n%s", resp.Header.Get("Content-Security-Policy"), body)
 	}
 }
+
+// A whole share link followed by an ending that names no playlist file
+// (TOKEN.mp3, a capitalised TOKEN.M3U8) was answered that the link is cut
+// and to copy it again, which does not help. Now the answer names the
+// ending and the ones the origin makes, to a player and to a browser, and
+// the link itself still opens.
+func TestShareLinkWithAnUnknownEndingSaysWhichEndings(t *testing.T) {
+	w := newWorld(t)
+	r := startServer(t, ServerOptions{DataDir: w.dir}, "127.0.0.1:0")
+	_, link := shared(t, r.base, "", "Endings", []string{w.hold})
+	for _, ext := range []string{".mp3", ".M3U8"} {
+		resp, body := get(t, "GET", link.String()+ext, nil)
+		if resp.StatusCode != 404 || !strings.Contains(string(body), `ends in \"`+ext+`\"`) || !strings.Contains(string(body), ".m3u, .m3u8, .xspf") {
+			t.Errorf("a player at the link + %s: %d %s; want 404 naming %s and the endings .m3u, .m3u8, .xspf", ext, resp.StatusCode, body, ext)
+		}
+		resp, body = get(t, "GET", link.String()+ext, map[string]string{"Accept": "text/html,application/xhtml+xml"})
+		if resp.StatusCode != 404 || !strings.Contains(string(body), "This share link ends in "+ext) || strings.Contains(string(body), "not a whole share link") {
+			t.Errorf("a browser at the link + %s: %d\n%s\nwant 404, a page naming the ending", ext, resp.StatusCode, body)
+		}
+	}
+	if resp, body := get(t, "GET", link.String()+".m3u8", nil); resp.StatusCode != 200 || !strings.HasPrefix(string(body), "#EXTM3U") {
+		t.Errorf("the link + .m3u8: %d %s; want the playlist file", resp.StatusCode, body)
+	}
+}

@@ -198,9 +198,12 @@ func thisMachine(a netip.Addr) bool {
 // with several addresses announces one the origin does not see, and its
 // port is still right. Only a local client (on the origin's machine, not
 // through a proxy) keeps the host it announced, when that host is an IP
-// address of this machine: its LAN address for the other listeners. The
-// error wraps errBadAnnounce; it says the source is unknown when src.addr
-// is invalid.
+// address of this machine: its LAN address for the other listeners, or
+// loopback for a peer that serves on loopback alone; any other host of a
+// local client is listed unspecified (0.0.0.0 or ::), for "this machine,
+// at whichever address the asker reaches it" (see seenFrom). The error
+// wraps errBadAnnounce; it says the source is unknown when src.addr is
+// invalid.
 func validAnnounce(a *catalog.PeerAnnounce, src announceSource) error {
 	if !validID(a.ID, 64) {
 		return fmt.Errorf("%w: id must be 1-64 letters, digits, - or _", errBadAnnounce)
@@ -214,8 +217,20 @@ func validAnnounce(a *catalog.PeerAnnounce, src announceSource) error {
 		return fmt.Errorf("%w: the origin cannot tell which host peers reach this one at, since %s", errBadAnnounce, src.unknown)
 	}
 	listed := src.addr.Unmap()
-	if ip, err := netip.ParseAddr(host); err == nil && src.local && !ip.IsUnspecified() && src.own(ip) {
-		listed = ip.Unmap()
+	if src.local {
+		// Kept apart, a peer serving on every address (an unspecified
+		// host) and one serving on loopback alone: seenFrom gives the
+		// first to other machines at the address they reach the origin
+		// at, and the second to none of them, who cannot reach it.
+		ip, err := netip.ParseAddr(host)
+		switch {
+		case err == nil && !ip.IsUnspecified() && src.own(ip):
+			listed = ip.Unmap()
+		case listed.Is4():
+			listed = netip.IPv4Unspecified()
+		default:
+			listed = netip.IPv6Unspecified()
+		}
 	}
 	a.Addr = net.JoinHostPort(listed.String(), strconv.Itoa(n))
 	if len(a.Tracks) > catalog.MaxAnnouncedTracks {
@@ -249,7 +264,8 @@ func (s *Server) handleAnnounce(w http.ResponseWriter, r *http.Request) {
 	if !readBody(w, r, &a) {
 		return
 	}
-	if err := validAnnounce(&a, s.announceSourceOf(r)); err != nil {
+	src := s.announceSourceOf(r)
+	if err := validAnnounce(&a, src); err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
@@ -257,7 +273,13 @@ func (s *Server) handleAnnounce(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
-	s.serveJSON(w, r, catalog.PeerAnnounceReply{TTLSeconds: int(s.tracker.TTL() / time.Second), Addr: a.Addr})
+	// the reply names the address the announcer itself is given at, so
+	// that a peer on the origin's machine hears 127.0.0.1:PORT as before
+	listed := a.Addr
+	if seen := seenFrom([]catalog.Peer{{Addr: a.Addr}}, src, localAddr(r)); len(seen) == 1 {
+		listed = seen[0].Addr
+	}
+	s.serveJSON(w, r, catalog.PeerAnnounceReply{TTLSeconds: int(s.tracker.TTL() / time.Second), Addr: listed})
 }
 
 // handlePeers serves GET /api/v1/peers?track=ID[&self=PEER_ID].
@@ -285,21 +307,35 @@ func localAddr(r *http.Request) netip.Addr {
 	return netip.Addr{}
 }
 
-// seenFrom rewrites peers listed at a loopback host (a peer on the
-// origin's machine that announced an unspecified host, serving on
-// 0.0.0.0:PORT say, or loopback) to here, the address the asker reached
-// the origin at, unless the asker is on the origin's machine too or here
-// is loopback or unknown. Listed as they were, such peers sent another
-// machine's swarm to its own loopback, where nothing of theirs serves.
+// seenFrom makes the peers listed on the origin's machine (see
+// validAnnounce) reachable by the asker, who reached the origin at here.
+// One listed unspecified (serving on 0.0.0.0:PORT, say) is given at here
+// to an asker on another machine, and at loopback to one on this machine
+// or when here is loopback or unknown. One listed at loopback serves on
+// loopback alone: an asker on this machine gets it as it is, one on
+// another machine does not get it (given at here, as it was, it sent
+// another machine's swarm to an address where nothing of it serves; the
+// peer says so to its own user, see cli's announceNotices). Listed at
+// loopback as they were announced, the first sort sent another machine's
+// swarm to its own loopback.
 func seenFrom(peers []catalog.Peer, asker announceSource, here netip.Addr) []catalog.Peer {
-	if asker.local || !here.IsValid() || here.IsLoopback() || here.IsUnspecified() {
-		return peers
-	}
-	for i, p := range peers {
+	remote := !asker.local && here.IsValid() && !here.IsLoopback() && !here.IsUnspecified()
+	out := peers[:0]
+	for _, p := range peers {
 		host, port, err := net.SplitHostPort(p.Addr)
-		if ip, perr := netip.ParseAddr(host); err == nil && perr == nil && ip.Unmap().IsLoopback() {
-			peers[i].Addr = net.JoinHostPort(here.String(), port)
+		ip, perr := netip.ParseAddr(host)
+		switch {
+		case err != nil || perr != nil:
+		case ip.IsUnspecified() && remote:
+			p.Addr = net.JoinHostPort(here.String(), port)
+		case ip.IsUnspecified() && ip.Is4():
+			p.Addr = net.JoinHostPort("127.0.0.1", port)
+		case ip.IsUnspecified():
+			p.Addr = net.JoinHostPort("::1", port)
+		case ip.Unmap().IsLoopback() && !asker.local:
+			continue // serving on loopback alone: not from another machine
 		}
+		out = append(out, p)
 	}
-	return peers
+	return out
 }

@@ -188,7 +188,7 @@ func testTrackerSharedByReplicas(t *testing.T, e engine) {
 
 // FuzzValidAnnounce: whatever is announced from wherever, an accepted
 // announce lists the peer at the source's host (or, for a local client,
-// an address of the machine) and a port 1-65535; refusals wrap
+// an address of the machine or unspecified) and a port 1-65535; refusals wrap
 // errBadAnnounce.
 func FuzzValidAnnounce(f *testing.F) {
 	for _, c := range []struct {
@@ -234,7 +234,7 @@ func FuzzValidAnnounce(f *testing.F) {
 		if err != nil || ap.Port() == 0 || ap.String() != a.Addr {
 			t.Fatalf("announce of %q from %q listed at %q: want a canonical IP:port (%v)", addr, remote, a.Addr, err)
 		}
-		if ap.Addr() != src.addr && !(src.local && own(ap.Addr()) && !ap.Addr().Is4In6()) {
+		if ap.Addr() != src.addr && !(src.local && (own(ap.Addr()) || ap.Addr().IsUnspecified()) && !ap.Addr().Is4In6()) {
 			t.Fatalf("announce of %q from %q (local %v) listed at %q: want the source's host", addr, remote, src.local, a.Addr)
 		}
 	})
@@ -355,9 +355,54 @@ func TestAnnounceFromThisMachine(t *testing.T) {
 		if code, msg := announceRaw(t, r, body, ""); code != 200 {
 			t.Fatalf("announce of %s: %d %s", c.addr, code, msg)
 		}
-		peers, err := r.srv.tracker.Peers(t.Context(), "owner:"+LocalOwner, track, "")
-		if got := addrs(peers); err != nil || !slices.Equal(got, []string{c.want}) {
-			t.Errorf("a peer on the origin's machine announced %s: listed at %v (%v), want %s", c.addr, got, err, c.want)
+		// as another client on the origin's machine looks it up
+		req, err := http.NewRequest("GET", r.base+"/api/v1/peers?track="+track, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, b := testkit.Do(t, nil, req)
+		var list catalog.PeerList
+		if err := json.Unmarshal(b, &list); resp.StatusCode != 200 || err != nil || !slices.Equal(addrs(list.Peers), []string{c.want}) {
+			t.Errorf("a peer on the origin's machine announced %s: listed at %s (%v), want %s", c.addr, b, err, c.want)
+		}
+	}
+}
+
+// TestSeenFrom: the peers on the origin's machine as each asker gets them.
+// One serving on every address (listed unspecified) is given at the
+// address another machine reached the origin at, and at loopback on the
+// origin's machine; one serving on loopback alone is given to the
+// origin's machine only: another machine cannot reach it, and was sent to
+// the origin's address, where nothing of it serves. A peer listed at a
+// LAN address is given as it is to everyone.
+func TestSeenFrom(t *testing.T) {
+	listed := []string{"0.0.0.0:7001", "127.0.0.1:7002", "[::]:7003", "[::1]:7004", "192.168.1.5:7005", "192.168.1.20:7006"}
+	lan, v6 := netip.MustParseAddr("192.168.1.5"), netip.MustParseAddr("2001:db8::5")
+	local := announceSource{addr: netip.MustParseAddr("127.0.0.1"), local: true}
+	remote := announceSource{addr: netip.MustParseAddr("192.168.1.20")}
+	for _, c := range []struct {
+		name  string
+		asker announceSource
+		here  netip.Addr
+		want  []string
+	}{
+		{"on the origin's machine", local, netip.MustParseAddr("127.0.0.1"),
+			[]string{"127.0.0.1:7001", "127.0.0.1:7002", "[::1]:7003", "[::1]:7004", "192.168.1.5:7005", "192.168.1.20:7006"}},
+		{"on the origin's machine at its LAN address", local, lan,
+			[]string{"127.0.0.1:7001", "127.0.0.1:7002", "[::1]:7003", "[::1]:7004", "192.168.1.5:7005", "192.168.1.20:7006"}},
+		{"another machine", remote, lan,
+			[]string{"192.168.1.5:7001", "192.168.1.5:7003", "192.168.1.5:7005", "192.168.1.20:7006"}},
+		{"another machine over IPv6", remote, v6,
+			[]string{"192.168.1.5:7005", "192.168.1.20:7006", "[2001:db8::5]:7001", "[2001:db8::5]:7003"}},
+		{"another machine through a proxy on the origin's machine", remote, netip.MustParseAddr("127.0.0.1"),
+			[]string{"127.0.0.1:7001", "192.168.1.5:7005", "192.168.1.20:7006", "[::1]:7003"}},
+	} {
+		peers := make([]catalog.Peer, len(listed))
+		for i, a := range listed {
+			peers[i] = catalog.Peer{ID: itoa(i), Addr: a}
+		}
+		if got, want := addrs(seenFrom(peers, c.asker, c.here)), slices.Sorted(slices.Values(c.want)); !slices.Equal(got, want) {
+			t.Errorf("%s gets %v, want %v", c.name, got, want)
 		}
 	}
 }

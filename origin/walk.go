@@ -36,9 +36,10 @@ type libraryFile struct {
 // the link's name, unless it leads back to a folder above it (a loop) or to
 // one already walked: those are listed as skipped with the reason, as is a
 // broken symlink. An error means lib itself cannot be read. anyFile says
-// whether the walk saw a file of any kind (EmptyLibraryError).
-func walkLibrary(lib, data string) (*libraryWalk, error) {
-	w := &libraryWalk{lib: lib, ids: map[string]string{}, dirs: map[dirKey]string{}}
+// whether the walk saw a file of any kind (EmptyLibraryError). seen (nil:
+// none) hears how many audio files were found so far, every walkReport.
+func walkLibrary(lib, data string, seen func(found int)) (*libraryWalk, error) {
+	w := &libraryWalk{lib: lib, ids: map[string]string{}, dirs: map[dirKey]string{}, seen: seen}
 	if fi, err := os.Stat(data); err == nil {
 		w.data = keyOf(fi)
 	}
@@ -70,6 +71,10 @@ type libraryWalk struct {
 	dirs    map[dirKey]string // every folder walked -> its path in the library ("" the root)
 	data    dirKey            // the data dir, never walked
 	anyFile bool              // a file or link of any kind was seen, audio or not
+	// seen (nil: none) hears how many audio files were found so far,
+	// every walkReport of them; found counts them.
+	seen  func(found int)
+	found int
 	// unread maps the path of a file or folder that is there but could
 	// not be read (or a file still empty: a copy under way) to its entry
 	// in skipped: the tracks of such paths stay (see keeps).
@@ -163,6 +168,9 @@ func (w *libraryWalk) walk(dir, relDir string) error {
 		}
 		if audioExts[strings.ToLower(filepath.Ext(p))] {
 			w.file(p, r)
+			if w.found++; w.seen != nil && w.found%walkReport == 0 {
+				w.seen(w.found)
+			}
 		}
 		return nil
 	})

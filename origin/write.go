@@ -423,13 +423,44 @@ func updateAlbumLoudness(ctx context.Context, db *sql.DB, albumID string) error 
 	return nil
 }
 
+// walkReport is how many entries a walk sees between two reports: of the
+// whole blob store (garbage collection, migrate's listing of its target)
+// or of a library (its audio files): a walk of a large store or of a
+// library on a network drive took minutes with nothing said, and at some
+// 10,000 entries a second (an S3 listing, a cold disk) this is a line
+// every second or so, while a walk of fewer ends before one is due.
+const walkReport = 10000
+
+// walkBlobs walks store and calls seen (nil: none) with how many blobs it
+// has walked every walkReport of them; it returns how many there were.
+func walkBlobs(ctx context.Context, store blobs.Collector, fn func(hash string), seen func(n int)) (int, error) {
+	n := 0
+	err := store.Walk(ctx, func(hash string) error {
+		fn(hash)
+		if n++; seen != nil && n%walkReport == 0 {
+			seen(n)
+		}
+		return nil
+	})
+	return n, err
+}
+
+// gcProgress hears how far collectGarbage is; either func may be nil.
+type gcProgress struct {
+	// walked hears how many blobs of the store were walked so far (every
+	// walkReport), while the blobs to remove are still being found.
+	walked func(seen int)
+	// removed hears done 0 with the total to remove once the store is
+	// walked, then every migrateBatch (500) removed and at the end.
+	removed func(done, total int, path string)
+}
+
 // collectGarbage removes every blob that no segment row and no album or
 // track cover references, and returns how many it removed. Run it only
 // while no other ingest writes blobs (Ingest holds the data dir lock).
-// step (nil: none) hears how far it is: done 0 with the total to remove
-// once the store is walked, then every migrateBatch (500) removed and at
-// the end; a large store's removals took minutes with nothing said.
-func collectGarbage(ctx context.Context, db *sql.DB, store blobs.Collector, step func(done, total int, path string)) (int, error) {
+// step says how far it is (see gcProgress): a large store's walk and
+// removals took minutes with nothing said.
+func collectGarbage(ctx context.Context, db *sql.DB, store blobs.Collector, step gcProgress) (int, error) {
 	hashes, err := liveBlobs(ctx, db)
 	if err != nil {
 		return 0, err
@@ -439,24 +470,23 @@ func collectGarbage(ctx context.Context, db *sql.DB, store blobs.Collector, step
 		live[h] = struct{}{}
 	}
 	var garbage []string
-	err = store.Walk(ctx, func(hash string) error {
+	_, err = walkBlobs(ctx, store, func(hash string) {
 		if _, ok := live[hash]; !ok {
 			garbage = append(garbage, hash)
 		}
-		return nil
-	})
+	}, step.walked)
 	if err != nil {
 		return 0, fmt.Errorf("collect unreferenced blobs: %w", err)
 	}
-	if step != nil && len(garbage) > 0 {
-		step(0, len(garbage), "")
+	if step.removed != nil && len(garbage) > 0 {
+		step.removed(0, len(garbage), "")
 	}
 	for i, hash := range garbage {
 		if err := store.Remove(ctx, hash); err != nil {
 			return i, fmt.Errorf("collect unreferenced blobs: %w", err)
 		}
-		if step != nil && ((i+1)%migrateBatch == 0 || i+1 == len(garbage)) {
-			step(i+1, len(garbage), "")
+		if step.removed != nil && ((i+1)%migrateBatch == 0 || i+1 == len(garbage)) {
+			step.removed(i+1, len(garbage), "")
 		}
 	}
 	return len(garbage), nil
