@@ -441,7 +441,10 @@ func openError(ref string, err error) error {
 	if l, perr := share.ParseURL(ref); perr == nil {
 		what, where = "open shared playlist", "its origin "+strings.TrimPrefix(strings.TrimPrefix(l.Origin, "http://"), "https://")
 		if errors.Is(err, originclient.ErrNotFound) || errors.Is(err, originclient.ErrUnauthorized) {
-			return fmt.Errorf("%s: the link is unknown or was revoked: %w", what, originclient.ErrNotFound)
+			// what to do too, as segue play of the link says (the origin's
+			// shareGone); a said: Say cut it at "revoked"
+			return plainSaid{said{what + ": the link is unknown or was revoked: check that you have the whole link, or ask the playlist's owner for a new one",
+				fmt.Errorf("%s: %w", what, errors.Join(originclient.ErrNotFound, err))}}
 		}
 	}
 	switch {
