@@ -275,9 +275,16 @@ func (v *View) Update(msg tea.Msg) tea.Cmd {
 		}
 		v.edits++
 		v.put(msg.Playlist)
-		if msg.Note != "" {
-			return notice.Info(msg.Note)
+		var follow tea.Cmd
+		if v.pins.Pinned(msg.Playlist.ID) || v.pins.Busy(msg.Playlist.ID) {
+			// its offline copy holds the tracks it was pinned with
+			f := pin.Follow{Ref: msg.Playlist.ID, Name: "playlist “" + msg.Playlist.Name + "”", Note: msg.Note}
+			follow = func() tea.Msg { return f }
 		}
+		if msg.Note != "" {
+			return tea.Batch(notice.Info(msg.Note), follow)
+		}
+		return follow
 	case Shared:
 		v.edits++
 		for i := range v.pls {
