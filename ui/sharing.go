@@ -92,7 +92,9 @@ func (m *Model) pinNotice(msg tea.Msg) tea.Cmd {
 		case msg.Followed && msg.Note != "":
 			return m.line.show(msg.Note+"; its offline copy is up to date", false)
 		case msg.Followed:
-			return m.line.show("the offline copy of "+msg.Name+" is up to date", false)
+			// a move, which the row shows: said after every J and K
+			// it was noise, of a change that downloads nothing
+			return nil
 		case msg.Pinned:
 			return m.line.show(msg.Name+" is available offline", false)
 		default:
