@@ -309,7 +309,7 @@ func TestServePlainHTTPOffLoopbackWarns(t *testing.T) {
 // "could not not a segue share URL: it failed (the log has the details)".
 func TestOpenSaysWhatIsNotALink(t *testing.T) {
 	_, err := (&resolver{}).Open(context.Background(), "garbage url")
-	want := `not a segue share URL: "garbage url" is neither a share link nor a playlist, album or track ID`
+	want := `not a segue share URL: "garbage url" is neither a share link nor a playlist, album, artist or track ID`
 	if err == nil || notice.Say(err) != want {
 		t.Errorf("open \"garbage url\": %v, said %q; want %q", err, notice.Say(err), want)
 	}

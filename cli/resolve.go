@@ -406,14 +406,22 @@ func notAnID(t string, urls bool) error {
 	return withExit(ExitUsage, catalog.NotATarget(t, urls))
 }
 
+// pastedAround is what may be around an ID pasted into `o`: spaces,
+// brackets and quotes, and the punctuation of a sentence it ended (as
+// share.ParseURL drops them around a link).
+const pastedAround = " \t<>()[]{}\"'“”‘’«».,;:!?"
+
 // Open resolves what the interface's `o` is given. Anything that is not a
 // plain ID must be a share URL (or an API URL of an origin): a malformed
 // one gets the share URL parser's reason.
 func (r *resolver) Open(ctx context.Context, ref string) ([]catalog.Track, error) {
 	ref = strings.TrimSpace(ref)
+	if id := strings.Trim(ref, pastedAround); plainID.MatchString(id) {
+		ref = id // as pasted from JSON or a sentence: "al1", <al1>, “al1”.
+	}
 	if !plainID.MatchString(ref) {
 		if !strings.Contains(ref, "/") {
-			return nil, fmt.Errorf("%w: %q is neither a share link nor a playlist, album or track ID", share.ErrBadURL, ref)
+			return nil, fmt.Errorf("%w: %q is neither a share link nor a playlist, album, artist or track ID", share.ErrBadURL, ref)
 		}
 		if _, err := share.ParseURL(ref); err != nil && !strings.Contains(ref, "/api/") {
 			return nil, err
@@ -441,7 +449,10 @@ func openError(ref string, err error) error {
 	if l, perr := share.ParseURL(ref); perr == nil {
 		what, where = "open shared playlist", "its origin "+strings.TrimPrefix(strings.TrimPrefix(l.Origin, "http://"), "https://")
 		if errors.Is(err, originclient.ErrNotFound) || errors.Is(err, originclient.ErrUnauthorized) {
-			return fmt.Errorf("%s: the link is unknown or was revoked: %w", what, originclient.ErrNotFound)
+			// what to do too, as segue play of the link says (the origin's
+			// shareGone); a said: Say cut it at "revoked"
+			return plainSaid{said{what + ": the link is unknown or was revoked: check that you have the whole link, or ask the playlist's owner for a new one",
+				fmt.Errorf("%s: %w", what, errors.Join(originclient.ErrNotFound, err))}}
 		}
 	}
 	switch {

@@ -5,8 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/url"
 	"os/signal"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -235,6 +238,12 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 	pins := &tuiPins{a: a, c: c, quality: offlineQuality(opts.Quality)}
 	defer func() { cancel(); pins.close() }()
 	pins.follow(uctx, log)
+	if r.def != nil {
+		var probe sync.WaitGroup
+		probe.Add(1)
+		go func() { defer probe.Done(); sayOriginDown(uctx, r.def.BaseURL(), warn) }()
+		defer func() { cancel(); probe.Wait() }()
+	}
 	watch, stopScrobble := a.scrobbler(r.poster())
 	defer stopScrobble()
 	if r.sub != nil {
@@ -333,4 +342,32 @@ type tuiRadio struct{ src source }
 func (r tuiRadio) Radio(ctx context.Context, seed string, limit int) ([]catalog.Track, error) {
 	ts, err := r.src.Radio(ctx, seed, limit)
 	return ts, whichNotFound(ctx, r.src, err, seed)
+}
+
+// sayOriginDown sends warn, once, which origin cannot be reached at base,
+// why and what to do, as segue search says it, when nothing answers a
+// connection there: the screens said only "offline", naming neither the
+// address nor the fix (a typo in --origin, an origin not started). It
+// returns when ctx ends or the sentence is taken.
+func sayOriginDown(ctx context.Context, base string, warn chan<- string) {
+	u, err := url.Parse(base)
+	if err != nil {
+		return
+	}
+	host := u.Host
+	if u.Port() == "" {
+		host = net.JoinHostPort(u.Hostname(), map[string]string{"http": "80", "https": "443"}[u.Scheme])
+	}
+	conn, err := (&net.Dialer{Timeout: 3 * time.Second}).DialContext(ctx, "tcp", host)
+	if err == nil {
+		conn.Close()
+		return
+	}
+	if ctx.Err() != nil {
+		return
+	}
+	select {
+	case warn <- unreachable(&url.Error{Op: "Get", URL: base, Err: err}, false):
+	case <-ctx.Done():
+	}
 }

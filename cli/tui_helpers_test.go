@@ -56,13 +56,19 @@ type tuiTrack struct{ file, title, lavfi string }
 // 127.0.0.1:0; it returns the origin's URL and a stop as stoppableTUIOrigin's.
 func serveTracks(t testing.TB, tracks []tuiTrack) (url string, stop func()) {
 	t.Helper()
+	return serveAlbum(t, "Tmux Band", "Pane Songs", tracks)
+}
+
+// serveAlbum is serveTracks with the artist and album named.
+func serveAlbum(t testing.TB, artist, album string, tracks []tuiTrack) (url string, stop func()) {
+	t.Helper()
 	needTools(t, "ffmpeg", "ffprobe")
 	lib, data := t.TempDir(), t.TempDir()
 	for i, tr := range tracks {
 		cmd := exec.Command("ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi",
 			"-i", tr.lavfi, "-ac", "2",
-			"-metadata", "title="+tr.title, "-metadata", "artist=Tmux Band",
-			"-metadata", "album=Pane Songs", "-metadata", "track="+strconv.Itoa(i+1),
+			"-metadata", "title="+tr.title, "-metadata", "artist="+artist,
+			"-metadata", "album="+album, "-metadata", "track="+strconv.Itoa(i+1),
 			"-metadata", "date=2025", filepath.Join(lib, tr.file))
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("make %s: %v\n%s", tr.file, err, out)

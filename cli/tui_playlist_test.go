@@ -94,21 +94,8 @@ func TestTUIPlaylists(t *testing.T) {
 	a, d := runTUIIn(t, url, 120)
 	out := d.out
 
-	d.wait("type to search")
-	d.press("\t", "\t", "\t", "\t")
-	d.wait("none yet — N makes one")
-	d.press("N")
-	d.wait("New playlist name:")
-	d.paste("Mix")
-	d.press("\r")
-	d.wait("created playlist “Mix”")
-
-	d.press("\t", "/")
-	d.paste("aurora")
-	d.wait(`1 track · 0 albums · 0 artists`)
-	d.press("\r", "s")
-	d.wait("› Mix")
-	d.press("\r")
+	d.newMix()
+	d.addAuroraToMix()
 	d.wait("added “Aurora Test” to “Mix”")
 
 	d.press("\t", "\t", "\t", "\t")
@@ -174,6 +161,32 @@ func TestTUIPlaylists(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(a.cfg.StateDir, "queue.json")); err != nil {
 		t.Fatalf("queue not saved: %v", err)
 	}
+}
+
+// newMix makes the playlist Mix on the Playlists screen of an interface
+// just started, which stays there.
+func (d *tuiDriver) newMix() {
+	d.t.Helper()
+	d.wait("type to search")
+	d.press("\t", "\t", "\t", "\t")
+	d.wait("none yet — N makes one")
+	d.press("N")
+	d.wait("New playlist name:")
+	d.paste("Mix")
+	d.press("\r")
+	d.wait("created playlist “Mix”")
+}
+
+// addAuroraToMix goes from the Playlists screen to search and adds the
+// track Aurora Test to Mix with s; the caller waits for what it said.
+func (d *tuiDriver) addAuroraToMix() {
+	d.t.Helper()
+	d.press("\t", "/")
+	d.paste("aurora")
+	d.wait(`1 track · 0 albums · 0 artists`)
+	d.press("\r", "s")
+	d.wait("› Mix")
+	d.press("\r")
 }
 
 // runTUIIn runs the interface in this process, wired as bare segue wires

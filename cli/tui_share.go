@@ -78,14 +78,22 @@ func (p *tuiPins) Pinned() ([]string, error) {
 	return refs, nil
 }
 
-// Pin downloads and pins ref, reporting progress.
+// Pin downloads and pins ref, reporting progress. A ref pinned already
+// (pin.Follow: a playlist edited here) keeps the quality it was pinned at,
+// by segue offline add --quality too.
 func (p *tuiPins) Pin(ctx context.Context, ref string, progress func(done, total int64)) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed {
 		return errPinsClosed
 	}
-	_, err := p.a.pinRef(ctx, p.c, ref, p.quality, pinReport{bytes: func(offline.Collection) offline.Progress { return progress }})
+	quality := p.quality
+	if l, err := offline.Load(p.a.cfg.StateDir); err == nil {
+		if old, ok := l.Find(pinKey(ref)); ok && old.Quality != "" {
+			quality = old.Quality
+		}
+	}
+	_, err := p.a.pinRef(ctx, p.c, ref, quality, pinReport{bytes: func(offline.Collection) offline.Progress { return progress }})
 	return err
 }
 

@@ -78,7 +78,7 @@ func TestRetryHintOnlyForLoads(t *testing.T) {
 	send(m, "shift+tab", "N")
 	typeText(m, "Road")
 	send(m, "enter")
-	if v := m.View(); !strings.Contains(v, "could not create playlist Road: the origin is unreachable") || strings.Contains(v, "ctrl+r") {
+	if v := m.View(); !strings.Contains(v, "could not create playlist “Road”: the origin is unreachable") || strings.Contains(v, "ctrl+r") {
 		t.Fatalf("a playlist the origin did not make: want it said without a ctrl+r that does not make it:\n%s", v)
 	}
 

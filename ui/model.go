@@ -109,6 +109,7 @@ func New(ctx context.Context, o Options) *Model {
 		log: cmp.Or(o.Log, slog.New(slog.DiscardHandler)),
 	}
 	m.library.SetPins(pins)
+	m.search.SetPins(pins)
 	if o.Playlists != nil {
 		m.library.SetPlaylists(o.Playlists)
 	}

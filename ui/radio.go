@@ -10,6 +10,7 @@ import (
 	"segue/catalog"
 	"segue/net/originclient"
 	"segue/ui/action"
+	"segue/ui/notice"
 )
 
 // Radio answers what to play after a seed (originclient.Client.Radio).
@@ -49,6 +50,11 @@ func (m *Model) radioLoaded(msg radioLoaded) tea.Cmd {
 		// is not on the origin", or the origin's "seed t0… not found"
 		m.log.Warn("interface", "err", msg.err)
 		return m.line.show("no radio after "+msg.from+": "+unknown.Sentence(), true)
+	case notice.Unreachable(msg.err):
+		// it said "could not radio after “X”: it is not available
+		// offline" of a track playing from the cache right there
+		m.log.Warn("interface", "err", msg.err)
+		return m.line.show("no radio after "+msg.from+": a radio needs the origin, which is unreachable", true)
 	case msg.err != nil:
 		return m.fail(fmt.Errorf("radio after %s: %w", msg.from, msg.err))
 	case len(msg.tracks) == 0:

@@ -82,13 +82,19 @@ func (m *Model) pinNotice(msg tea.Msg) tea.Cmd {
 			return m.line.show("offline pinning is not available here", true)
 		}
 	case pin.Progress:
-		if p, busy := m.pins.Percent(msg.Ref); busy {
+		if p, busy := m.pins.Percent(msg.Ref); busy && !msg.Quiet() {
 			return m.line.show(fmt.Sprintf("downloading %s for offline: %d%%", msg.Name, p), false)
 		}
 	case pin.Done:
 		switch {
 		case msg.Err != nil:
 			return m.fail(msg.Err)
+		case msg.Followed && msg.Note != "":
+			return m.line.show(msg.Note+"; its offline copy is up to date", false)
+		case msg.Followed:
+			// a move, which the row shows: said after every J and K
+			// it was noise, of a change that downloads nothing
+			return nil
 		case msg.Pinned:
 			return m.line.show(msg.Name+" is available offline", false)
 		default:

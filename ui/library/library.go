@@ -322,7 +322,7 @@ func (v *View) openArtist(id, name string) tea.Cmd {
 	return func() tea.Msg {
 		a, err := src.Artist(ctx, id)
 		if err != nil {
-			err = fmt.Errorf("open artist %s: %w", name, err)
+			err = fmt.Errorf("open artist “%s”: %w", name, err)
 		}
 		return artistLoaded{artist: a, err: err}
 	}
@@ -334,7 +334,7 @@ func (v *View) openAlbum(id, title string) tea.Cmd {
 	return func() tea.Msg {
 		a, err := src.Album(ctx, id)
 		if err != nil {
-			err = fmt.Errorf("open album %s: %w", title, err)
+			err = fmt.Errorf("open album “%s”: %w", title, err)
 		}
 		return albumLoaded{album: a, err: err}
 	}
@@ -347,7 +347,7 @@ func (v *View) albumTracks(at AlbumTracks) tea.Cmd {
 	return func() tea.Msg {
 		al, err := src.Album(ctx, at.ID)
 		if err != nil {
-			return notice.Failed(fmt.Errorf("open album %s: %w", at.Title, err))
+			return notice.Failed(fmt.Errorf("open album “%s”: %w", at.Title, err))
 		}
 		if at.Pick {
 			return playlists.Pick{Tracks: al.Tracks, From: al.Title}

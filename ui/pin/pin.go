@@ -19,7 +19,8 @@ import (
 type Pinner interface {
 	// Pinned lists the refs (playlist, album or track IDs) pinned now.
 	Pinned() ([]string, error)
-	// Pin downloads and pins ref, calling progress after each segment.
+	// Pin downloads and pins ref, calling progress after each segment; a
+	// ref pinned already takes its collection as it is now (Follow).
 	Pin(ctx context.Context, ref string, progress func(done, total int64)) error
 	// Unpin unpins ref; its data may then be evicted.
 	Unpin(ref string) error
@@ -31,17 +32,37 @@ type Toggle struct {
 	Ref, Name string
 }
 
+// Follow asks that the offline copy of Ref, when it is pinned, take its
+// collection as it is now: a playlist edited here (tracks added, removed,
+// moved; renamed) kept the tracks it was pinned with until the next start,
+// marked "● offline" all the while. Its new tracks are downloaded and what
+// only the old ones held is unpinned (Pinner.Pin of a pinned ref). A
+// Follow while Ref downloads runs after that download. Note is what the
+// status line said of the change, said again with "its offline copy is up
+// to date" when it is: the download's notices would have replaced it.
+type Follow struct {
+	Ref, Name, Note string
+}
+
 // Progress reports a running download.
 type Progress struct {
 	Ref, Name   string
 	Done, Total int64
 	ch          <-chan Progress
+	follow      bool // of a Follow, which says nothing until it is done
 }
+
+// Quiet reports whether the progress is a Follow's, which the status line
+// leaves to the row's mark ("⇣ 42%"): the line says the change until the
+// copy is up to date.
+func (p Progress) Quiet() bool { return p.follow }
 
 // Done ends a pin or an unpin.
 type Done struct {
 	Ref, Name string
-	Pinned    bool // the state after it
+	Pinned    bool   // the state after it
+	Followed  bool   // it ended a Follow (which leaves Ref pinned, failed or not)
+	Note      string // the Follow's Note
 	Err       error
 }
 
@@ -55,11 +76,14 @@ type Loaded struct {
 // through Mark.
 type State struct {
 	pinned map[string]bool
-	pct    map[string]int // ref -> percent of a running download
+	pct    map[string]int    // ref -> percent of a running download
+	again  map[string]Follow // ref -> a Follow that came while ref downloaded
 }
 
 // NewState returns an empty state.
-func NewState() *State { return &State{pinned: map[string]bool{}, pct: map[string]int{}} }
+func NewState() *State {
+	return &State{pinned: map[string]bool{}, pct: map[string]int{}, again: map[string]Follow{}}
+}
 
 // Refs returns the pinned refs, sorted.
 func (s *State) Refs() []string {
@@ -78,7 +102,13 @@ func (s *State) Refs() []string {
 func (s *State) Pinned(ref string) bool { return s != nil && s.pinned[ref] }
 
 // Busy reports whether ref is downloading.
-func (s *State) Busy(ref string) bool { _, ok := s.pct[ref]; return ok }
+func (s *State) Busy(ref string) bool {
+	if s == nil {
+		return false
+	}
+	_, ok := s.pct[ref]
+	return ok
+}
 
 // Percent returns how far ref's download is, and whether one runs.
 func (s *State) Percent(ref string) (int, bool) { p, ok := s.pct[ref]; return p, ok }
@@ -131,25 +161,19 @@ func (s *State) Update(ctx context.Context, p Pinner, msg tea.Msg) (tea.Cmd, boo
 				return Done{Ref: msg.Ref, Name: msg.Name}
 			}, true
 		}
-		s.pct[msg.Ref] = 0
-		ch := make(chan Progress, 1)
-		run := func() tea.Msg {
-			err := p.Pin(ctx, msg.Ref, func(done, total int64) {
-				// keep only the latest report: a slow redraw never slows the download
-				pr := Progress{Ref: msg.Ref, Name: msg.Name, Done: done, Total: total}
-				select {
-				case <-ch:
-				default:
-				}
-				ch <- pr
-			})
-			close(ch)
-			if err != nil {
-				return Done{Ref: msg.Ref, Name: msg.Name, Err: fmt.Errorf("pin %s for offline: %w", msg.Name, err)}
-			}
-			return Done{Ref: msg.Ref, Name: msg.Name, Pinned: true}
+		return s.download(ctx, p, Follow{Ref: msg.Ref, Name: msg.Name}, false), true
+	case Follow:
+		switch {
+		case p == nil:
+		case s.Busy(msg.Ref):
+			// being pinned (O just now) or following: that download
+			// may have read the collection before the change
+			s.again[msg.Ref] = msg
+		case !s.pinned[msg.Ref]:
+		default:
+			return s.download(ctx, p, msg, true), true
 		}
-		return tea.Batch(run, wait(ch)), true
+		return nil, true
 	case Progress:
 		if _, ok := s.pct[msg.Ref]; ok && msg.Total > 0 {
 			s.pct[msg.Ref] = int(msg.Done * 100 / msg.Total)
@@ -162,9 +186,42 @@ func (s *State) Update(ctx context.Context, p Pinner, msg tea.Msg) (tea.Cmd, boo
 		} else {
 			delete(s.pinned, msg.Ref)
 		}
+		if f, ok := s.again[msg.Ref]; ok {
+			delete(s.again, msg.Ref)
+			return s.Update(ctx, p, f)
+		}
 		return nil, true
 	}
 	return nil, false
+}
+
+// download pins f.Ref through p in a Cmd, reporting its progress; follow
+// says f.Ref is pinned already and this makes its copy follow a change.
+func (s *State) download(ctx context.Context, p Pinner, f Follow, follow bool) tea.Cmd {
+	s.pct[f.Ref] = 0
+	ch := make(chan Progress, 1)
+	run := func() tea.Msg {
+		err := p.Pin(ctx, f.Ref, func(done, total int64) {
+			// keep only the latest report: a slow redraw never slows the download
+			pr := Progress{Ref: f.Ref, Name: f.Name, Done: done, Total: total, follow: follow}
+			select {
+			case <-ch:
+			default:
+			}
+			ch <- pr
+		})
+		close(ch)
+		switch {
+		case err != nil && follow:
+			// the copy pinned before stays as it was
+			return Done{Ref: f.Ref, Name: f.Name, Pinned: true, Followed: true, Note: f.Note,
+				Err: fmt.Errorf("update the offline copy of %s: %w", f.Name, err)}
+		case err != nil:
+			return Done{Ref: f.Ref, Name: f.Name, Err: fmt.Errorf("pin %s for offline: %w", f.Name, err)}
+		}
+		return Done{Ref: f.Ref, Name: f.Name, Pinned: true, Followed: follow, Note: f.Note}
+	}
+	return tea.Batch(run, wait(ch))
 }
 
 // wait delivers the next progress report of ch; the Progress it returns

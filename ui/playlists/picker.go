@@ -105,12 +105,12 @@ func (p *Picker) choose(c int) tea.Cmd {
 	if c <= 0 {
 		return prompt.Send(prompt.Ask{Label: "New playlist with " + what + ":", Then: func(name string) tea.Cmd {
 			return edit(func() (catalog.Playlist, error) { return s.CreatePlaylist(ctx, name, ids) },
-				"created playlist “"+name+"” with "+what, "create playlist "+name)
+				"created playlist “"+name+"” with "+what, "create playlist “"+name+"”")
 		}})
 	}
 	pl := p.pls[c-1]
 	return edit(func() (catalog.Playlist, error) { return s.AddToPlaylist(ctx, pl.ID, ids, -1) },
-		"added "+what+" to “"+pl.Name+"”", "add "+what+" to playlist "+pl.Name)
+		"added "+what+" to “"+pl.Name+"”", "add "+what+" to playlist “"+pl.Name+"”")
 }
 
 // View draws the picker in exactly its size.

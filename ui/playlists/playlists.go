@@ -275,9 +275,16 @@ func (v *View) Update(msg tea.Msg) tea.Cmd {
 		}
 		v.edits++
 		v.put(msg.Playlist)
-		if msg.Note != "" {
-			return notice.Info(msg.Note)
+		var follow tea.Cmd
+		if v.pins.Pinned(msg.Playlist.ID) || v.pins.Busy(msg.Playlist.ID) {
+			// its offline copy holds the tracks it was pinned with
+			f := pin.Follow{Ref: msg.Playlist.ID, Name: "playlist “" + msg.Playlist.Name + "”", Note: msg.Note}
+			follow = func() tea.Msg { return f }
 		}
+		if msg.Note != "" {
+			return tea.Batch(notice.Info(msg.Note), follow)
+		}
+		return follow
 	case Shared:
 		v.edits++
 		for i := range v.pls {
@@ -350,7 +357,7 @@ func (v *View) openPlaylist(pl catalog.Playlist, reload bool) tea.Cmd {
 	return func() tea.Msg {
 		full, err := s.Playlist(ctx, pl.ID)
 		if err != nil {
-			full, err = pl, fmt.Errorf("open playlist %s: %w", pl.Name, err)
+			full, err = pl, fmt.Errorf("open playlist “%s”: %w", pl.Name, err)
 		}
 		return opened{pl: full, err: err, reload: reload}
 	}
@@ -398,7 +405,7 @@ func (v *View) newPlaylist() tea.Cmd {
 	ctx, s := v.ctx, v.store
 	return prompt.Send(prompt.Ask{Label: "New playlist name:", Then: func(name string) tea.Cmd {
 		return edit(func() (catalog.Playlist, error) { return s.CreatePlaylist(ctx, name, nil) },
-			"created playlist “"+name+"”", "create playlist "+name)
+			"created playlist “"+name+"”", "create playlist “"+name+"”")
 	}})
 }
 
@@ -443,7 +450,7 @@ func Tracks(ctx context.Context, r Reader, pl catalog.Playlist, k action.Kind, p
 		full, err := r.Playlist(ctx, pl.ID)
 		switch {
 		case err != nil:
-			return notice.Failed(fmt.Errorf("open playlist %s: %w", pl.Name, err))
+			return notice.Failed(fmt.Errorf("open playlist “%s”: %w", pl.Name, err))
 		case len(full.Tracks) == 0:
 			return notice.Msg{Text: "playlist “" + pl.Name + "” is empty: nothing to add"}
 		case pick:
@@ -473,7 +480,7 @@ func (v *View) common(msg tea.KeyMsg, pl catalog.Playlist) tea.Cmd {
 		// frame) made the origin refuse every rename that kept it
 		return prompt.Send(prompt.Ask{Label: "Rename “" + pl.Name + "” to:", Value: catalog.StripBidi(pl.Name), Then: func(name string) tea.Cmd {
 			return edit(func() (catalog.Playlist, error) { return s.RenamePlaylist(ctx, pl.ID, name) },
-				"renamed to “"+name+"”", "rename playlist "+pl.Name)
+				"renamed to “"+name+"”", "rename playlist “"+pl.Name+"”")
 		}})
 	case key.Matches(msg, v.km.DeletePlaylist):
 		label := "Delete playlist “" + pl.Name + "”?"
@@ -484,7 +491,7 @@ func (v *View) common(msg tea.KeyMsg, pl catalog.Playlist) tea.Cmd {
 			return func() tea.Msg {
 				err := s.DeletePlaylist(ctx, pl.ID)
 				if err != nil {
-					err = fmt.Errorf("delete playlist %s: %w", pl.Name, err)
+					err = fmt.Errorf("delete playlist “%s”: %w", pl.Name, err)
 				}
 				return deleted{id: pl.ID, name: pl.Name, err: err}
 			}
@@ -493,7 +500,7 @@ func (v *View) common(msg tea.KeyMsg, pl catalog.Playlist) tea.Cmd {
 		return func() tea.Msg {
 			l, err := s.SharePlaylist(ctx, pl.ID)
 			if err != nil {
-				return notice.Failed(fmt.Errorf("share playlist %s: %w", pl.Name, err))
+				return notice.Failed(fmt.Errorf("share playlist “%s”: %w", pl.Name, err))
 			}
 			return Shared{ID: pl.ID, Name: pl.Name, URL: l.String()}
 		}
@@ -514,8 +521,10 @@ func (v *View) common(msg tea.KeyMsg, pl catalog.Playlist) tea.Cmd {
 func (v *View) trackKey(msg tea.KeyMsg) tea.Cmd {
 	ctx, s, pl := v.ctx, v.store, *v.open
 	c := v.tl.Cursor()
+	// what the change does to the track, up to the playlist's name:
+	// names quoted, for the status line cuts an error at ": " outside them
 	change := func(f func() (catalog.Playlist, error), note, what string) tea.Cmd {
-		return edit(f, note, what+" in playlist "+pl.Name)
+		return edit(f, note, what+" playlist “"+pl.Name+"”")
 	}
 	switch {
 	case key.Matches(msg, v.km.Back):
@@ -545,17 +554,17 @@ func (v *View) trackKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, v.km.Remove):
 		title := pl.Tracks[c].Title
 		return change(func() (catalog.Playlist, error) { return s.RemoveFromPlaylist(ctx, pl.ID, c, pl.Tracks[c].ID) },
-			"removed “"+title+"” from “"+pl.Name+"”", "remove "+title)
+			"removed “"+title+"” from “"+pl.Name+"”", "remove “"+title+"” from")
 	case key.Matches(msg, v.km.MoveDown):
 		if c+1 < len(pl.Tracks) {
 			v.tl.Move(1)
-			return change(func() (catalog.Playlist, error) { return s.MoveInPlaylist(ctx, pl.ID, c, c+1, pl.Tracks[c].ID) }, "", "move")
+			return change(func() (catalog.Playlist, error) { return s.MoveInPlaylist(ctx, pl.ID, c, c+1, pl.Tracks[c].ID) }, "", "move “"+pl.Tracks[c].Title+"” in")
 		}
 		return notice.Info(notice.AtEnd("“"+pl.Tracks[c].Title+"”", "“"+pl.Name+"”", c, len(pl.Tracks), false))
 	case key.Matches(msg, v.km.MoveUp):
 		if c > 0 {
 			v.tl.Move(-1)
-			return change(func() (catalog.Playlist, error) { return s.MoveInPlaylist(ctx, pl.ID, c, c-1, pl.Tracks[c].ID) }, "", "move")
+			return change(func() (catalog.Playlist, error) { return s.MoveInPlaylist(ctx, pl.ID, c, c-1, pl.Tracks[c].ID) }, "", "move “"+pl.Tracks[c].Title+"” in")
 		}
 		return notice.Info(notice.AtEnd("“"+pl.Tracks[c].Title+"”", "“"+pl.Name+"”", c, len(pl.Tracks), true))
 	default:

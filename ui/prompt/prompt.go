@@ -11,6 +11,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"segue/ui/list"
 	"segue/ui/notice"
@@ -107,20 +108,37 @@ func Edit(value string, msg tea.KeyMsg) (v string, ok bool) {
 }
 
 // View draws the prompt in width w; the end of a long answer stays visible.
-// A name quoted in the label ("Rename “…” to:") is shortened so that the
-// answer (or "y to confirm") keeps at least half the line.
+// The label gives way so that the answer keeps at least half the line: a
+// name quoted in it ("Rename “…” to:") is shortened first, then its end is
+// cut. A yes/no question too narrow for its whole hint says "y to
+// confirm", or narrower "y confirms".
 func (p *Prompt) View(st *styles.Styles, w int) string {
 	if p.ask.Confirm {
-		const hint = "y to confirm, any other key cancels"
-		label := list.Squeeze(p.ask.Label, w-lipgloss.Width(hint)-1)
+		var hint string
+		for _, hint = range []string{"y to confirm, any other key cancels", "y to confirm", "y confirms"} {
+			if n := w - lipgloss.Width(hint) - 1; lipgloss.Width(list.Squeeze(p.ask.Label, n)) <= n {
+				break
+			}
+		}
+		label := fitLabel(p.ask.Label, w-lipgloss.Width(hint)-1)
 		return list.Fit(st.Title.Render(label)+" "+st.Muted.Render(hint), w)
 	}
-	label := list.Squeeze(p.ask.Label, w-w/2)
+	label := fitLabel(p.ask.Label, w-w/2)
 	v := p.value
 	if room := w - lipgloss.Width(label) - 2; room > 1 {
 		v = Tail(v, room-1)
 	}
 	return list.Fit(st.Title.Render(label)+" "+st.Input.Render(v)+"█", w)
+}
+
+// fitLabel is label in at most n cells (and at least one): its quoted
+// names shortened first, then its end cut.
+func fitLabel(label string, n int) string {
+	label = list.Squeeze(label, n)
+	if lipgloss.Width(label) > n {
+		label = ansi.Truncate(label, max(n, 1), "…")
+	}
+	return label
 }
 
 // Tail is the end of a one-line value being typed that fits in n cells,

@@ -1,8 +1,8 @@
 // Package search owns the search screen: a query typed into an input,
 // debounced, sent to the catalog in a Cmd; answers to older queries are
 // dropped; results are grouped tracks, albums, artists. It sends requests as
-// messages (action.Action to play, library.Open* to browse) and calls nothing
-// but its Searcher.
+// messages (action.Action to play, library.Open* to browse, pin.Toggle to
+// pin an album) and calls nothing but its Searcher.
 package search
 
 import (
@@ -22,6 +22,7 @@ import (
 	"segue/ui/list"
 	"segue/ui/notice"
 	"segue/ui/nowplaying"
+	"segue/ui/pin"
 	"segue/ui/playlists"
 	"segue/ui/styles"
 )
@@ -83,12 +84,16 @@ type View struct {
 	err  error
 	busy bool
 	w, h int
+	pins *pin.State // what is pinned, marked on album rows; nil: nothing
 }
 
 // New returns the search screen asking src; `/` focuses the input.
 func New(ctx context.Context, src Searcher, st *styles.Styles, km keys.Map) *View {
 	return &View{ctx: ctx, src: src, st: st, km: km}
 }
+
+// SetPins gives the screen the pinned state it marks album rows from.
+func (v *View) SetPins(p *pin.State) { v.pins = p }
 
 // Title names the screen in the tab line.
 func (v *View) Title() string { return "Search" }
@@ -127,7 +132,7 @@ func (v *View) ShortHelp() []key.Binding {
 
 // FullHelp lists every key of this screen by group.
 func (v *View) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{v.km.Search, v.km.Blur, v.choose(), v.km.Add, v.km.PlayNext, v.km.ToPlaylist, v.km.Radio}}
+	return [][]key.Binding{{v.km.Search, v.km.Blur, v.choose(), v.km.Add, v.km.PlayNext, v.km.ToPlaylist, v.km.Offline, v.km.Radio}}
 }
 
 // Openless says the help's "l/enter open" is not for this screen: l and
@@ -194,7 +199,7 @@ func (v *View) key(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, v.km.Search):
 		v.input.Focus()
 		return nil
-	case len(v.rows) == 0 && key.Matches(msg, v.km.Play, v.km.Open, v.km.Add, v.km.PlayNext, v.km.Radio, v.km.ToPlaylist):
+	case len(v.rows) == 0 && key.Matches(msg, v.km.Play, v.km.Open, v.km.Add, v.km.PlayNext, v.km.Radio, v.km.ToPlaylist, v.km.Offline):
 		return notice.Info(v.noRows())
 	case key.Matches(msg, v.km.Play), key.Matches(msg, v.km.Open):
 		return v.activate(action.PlayNow)
@@ -203,12 +208,12 @@ func (v *View) key(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, v.km.PlayNext):
 		return v.activate(action.PlayNext)
 	case key.Matches(msg, v.km.Radio):
-		c := v.l.Cursor()
-		if c < 0 {
+		row, ok := v.selected()
+		if !ok {
 			return nil
 		}
 		var r action.Radio
-		switch row := v.rows[c]; row.kind {
+		switch row.kind {
 		case trackRow:
 			r = action.Radio{Seed: v.res.Tracks[row.i].ID, From: "“" + v.res.Tracks[row.i].Title + "”"}
 		case albumRow:
@@ -219,6 +224,8 @@ func (v *View) key(msg tea.KeyMsg) tea.Cmd {
 			return nil
 		}
 		return func() tea.Msg { return r }
+	case key.Matches(msg, v.km.Offline):
+		return v.toggleOffline()
 	case key.Matches(msg, v.km.ToPlaylist):
 		c := v.l.Cursor()
 		if c < 0 {
@@ -320,6 +327,42 @@ func (v *View) skipHeading(d int) {
 	}
 }
 
+// selected returns the row under the cursor; false when there is none.
+func (v *View) selected() (row, bool) {
+	c := v.l.Cursor()
+	if c < 0 {
+		return row{}, false
+	}
+	return v.rows[c], true
+}
+
+// toggleOffline pins (or unpins) the album of the selected row: an
+// album's, or a track's album, as O on a track of an album in the Library
+// pins that album. It did nothing here.
+func (v *View) toggleOffline() tea.Cmd {
+	r, ok := v.selected()
+	if !ok {
+		return nil
+	}
+	var t pin.Toggle
+	switch r.kind {
+	case albumRow:
+		al := v.res.Albums[r.i]
+		t = pin.Toggle{Ref: al.ID, Name: "album “" + al.Title + "”"}
+	case trackRow:
+		tr := v.res.Tracks[r.i]
+		if tr.AlbumID == "" {
+			return nil
+		}
+		t = pin.Toggle{Ref: tr.AlbumID, Name: "album “" + tr.Album + "”"}
+	case artistRow:
+		return library.ArtistRowNote(v.res.Artists[r.i].Name)
+	default:
+		return nil
+	}
+	return func() tea.Msg { return t }
+}
+
 // activate acts on the selected row: tracks go to the player with kind k;
 // play (enter) opens albums and artists in the library, add and play next
 // on an album act on its tracks.
@@ -397,7 +440,11 @@ func (v *View) View() string {
 			}
 		case albumRow:
 			a := v.res.Albums[r.i]
-			s = list.Columns(v.w-2, []int{1}, a.Title+" · "+a.Artist, yearOf(a.Year))
+			figures := yearOf(a.Year)
+			if mark := v.pins.Mark(a.ID); mark != "" {
+				figures = strings.TrimSuffix(mark+" · "+figures, " · ")
+			}
+			s = list.Columns(v.w-2, []int{1}, a.Title+" · "+a.Artist, figures)
 		case artistRow:
 			s = v.res.Artists[r.i].Name
 		}

@@ -1,0 +1,53 @@
+package cli
+
+import (
+	"context"
+	"testing"
+
+	"segue/catalog"
+	"segue/net/originclient"
+)
+
+// TestTUIFailureNamesWithColons: a failure named what it was about by
+// its step ("remove Part I: Dawn in playlist Work: Focus: ..."), which
+// the status line cuts at ": ", so a title with a colon in it was cut
+// there: "could not remove Part I: the origin is unreachable". Names are
+// quoted now, and the line says the whole name.
+func TestTUIFailureNamesWithColons(t *testing.T) {
+	url, stop := serveAlbum(t, "Live: Band", "Live: At Home", []tuiTrack{
+		{"01.flac", "Part I: Dawn", "sine=frequency=440:duration=3:sample_rate=44100"},
+	})
+	var res catalog.SearchResult
+	getJSON(t, url+"/api/v1/search?q=dawn&limit=5", &res)
+	if len(res.Tracks) != 1 {
+		t.Fatalf("search dawn: %+v", res)
+	}
+	c, err := originclient.New(url, originclient.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreatePlaylist(context.Background(), "Work: Focus", []string{res.Tracks[0].ID}); err != nil {
+		t.Fatal(err)
+	}
+	_, d := runTUIIn(t, url, 120)
+	d.wait("type to search")
+	d.press("\t", "\t", "\t", "\t")
+	d.wait("Work: Focus")
+	d.press("\r")
+	d.wait(`1\. Part I: Dawn`)
+	stop()
+
+	d.press("d")
+	d.wait(`could not remove “Part I: Dawn” from playlist “Work: Focus”: the origin is unreachable`)
+	d.press("r")
+	d.wait("Rename “Work: Focus” to:")
+	d.press("!", "\r")
+	d.wait(`could not rename playlist “Work: Focus”: the origin is unreachable`)
+	d.press("S")
+	d.wait(`could not share playlist “Work: Focus”: the origin is unreachable`)
+
+	d.press("\t", "\t") // Library: its artists were listed at start
+	d.wait("Live: Band")
+	d.press("\r")
+	d.wait(`could not open artist “Live: Band”: it is not available offline`)
+}
