@@ -150,7 +150,8 @@ N, clear empties the queue and stops. A position past the queue's end is
 exit status 3. A segue play
 ends, as when its queue runs out, once nothing is left: a clear, or the
 removal of the current last track (stop keeps the queue: play waits).`,
-		Args: cobra.MinimumNArgs(1),
+		Args:        cobra.MinimumNArgs(1),
+		Annotations: map[string]string{positionsAnnotation: "segue ctl queue list"},
 		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 			if len(args) > 0 && (args[0] == "add" || args[0] == "next") {
 				return a.completeIDs(cmd, targetKinds, toComplete), cobra.ShellCompDirectiveNoFileComp

@@ -145,6 +145,7 @@ works wherever a playlist ID does for reading: show, export, import, play.`,
 		return c.RemoveFromPlaylist(ctx, args[0], pos, removeExpect)
 	})
 	remove.Flags().StringVar(&removeExpect, "track", "", expectUsage)
+	remove.Annotations[positionsAnnotation] = "segue playlist show ID"
 	move := edit("move ID FROM TO", "Move a track from one position to another (counting from 1)", thenFromTo, cobra.ExactArgs(3), func(ctx context.Context, c source, args []string) (catalog.Playlist, error) {
 		from, fromBeyond, err := position(args[1])
 		if err != nil {
@@ -160,6 +161,7 @@ works wherever a playlist ID does for reading: show, export, import, play.`,
 		return c.MoveInPlaylist(ctx, args[0], from, to, moveExpect)
 	})
 	move.Flags().StringVar(&moveExpect, "track", "", expectUsage)
+	move.Annotations[positionsAnnotation] = "segue playlist show ID"
 	del := &cobra.Command{Use: "delete ID", Short: "Delete a playlist (and its share link)", Args: cobra.ExactArgs(1), Annotations: ids(onePlaylist), RunE: func(cmd *cobra.Command, args []string) error {
 		if err := checkPlaylistID(args[0]); err != nil {
 			return err
