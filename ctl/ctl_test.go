@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -133,6 +134,20 @@ func TestSocketPath(t *testing.T) {
 	for _, bad := range []string{"../x", "a/b", "..", "a b"} {
 		if _, err := SocketPath("/r", bad); !errors.Is(err, ErrBadRequest) {
 			t.Errorf("instance %q: %v, want ErrBadRequest", bad, err)
+		}
+	}
+}
+
+// TestRuntimeDirIgnoresRelative: a relative XDG_RUNTIME_DIR is ignored, as
+// the XDG spec says and segue's other XDG_* are: an instance started in
+// one folder put its socket under that folder, and segue ctl run from
+// another said no segue was running.
+func TestRuntimeDirIgnoresRelative(t *testing.T) {
+	fallback := filepath.Join(os.TempDir(), fmt.Sprintf("segue-runtime-%d", os.Getuid()))
+	for env, want := range map[string]string{"/run/user/7": "/run/user/7", "run": fallback, "./run": fallback, "": fallback} {
+		t.Setenv("XDG_RUNTIME_DIR", env)
+		if got := RuntimeDir(); got != want {
+			t.Errorf("XDG_RUNTIME_DIR=%q: RuntimeDir() = %q, want %q", env, got, want)
 		}
 	}
 }
