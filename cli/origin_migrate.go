@@ -85,17 +85,18 @@ func (a *app) runMigrate(ctx context.Context, o origin.MigrateOptions, asJSON bo
 	if asJSON {
 		return a.printJSON(sum)
 	}
-	fmt.Fprintf(a.stdout, "migrated %s: %s copied, %d already there; rows verified:", o.From, catalog.Count(sum.BlobsCopied, "blob"), sum.BlobsPresent)
+	w := &report{w: a.stdout}
+	w.printf("migrated %s: %s copied, %d already there; rows verified:", o.From, catalog.Count(sum.BlobsCopied, "blob"), sum.BlobsPresent)
 	tables := make([]string, 0, len(sum.Rows))
 	for t := range sum.Rows {
 		tables = append(tables, t)
 	}
 	slices.Sort(tables)
 	for _, t := range tables {
-		fmt.Fprintf(a.stdout, " %s %d", t, sum.Rows[t])
+		w.printf(" %s %d", t, sum.Rows[t])
 	}
-	fmt.Fprintln(a.stdout)
-	return nil
+	w.printf("\n")
+	return w.err
 }
 
 // migrateProgress says how far origin migrate is on stderr, with --json too
