@@ -48,3 +48,24 @@ func TestOutputThatCannotBeWritten(t *testing.T) {
 		}
 	}
 }
+
+// TestPlaylistOutputThatCannotBeWritten: playlist create (which prints
+// the playlist's line) and playlist share (its URL) exited 0 with
+// nothing written when stdout could not be (a full disk), where playlist
+// show failed.
+func TestPlaylistOutputThatCannotBeWritten(t *testing.T) {
+	url, _ := playOrigin(t)
+	env := clientEnv(t, url)
+	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer full.Close()
+	pl := strings.Fields(segueOK(t, append(env, "playlist", "create", "Kept")...))[0]
+	for _, args := range [][]string{{"playlist", "create", "Lost"}, {"playlist", "share", pl}, {"playlist", "rename", pl, "Other"}} {
+		var errOut bytes.Buffer
+		if code := run(append(append([]string{}, env...), args...), full, &errOut); code != ExitError || !strings.Contains(errOut.String(), "no space left on device") {
+			t.Errorf("segue %s > /dev/full: exit %d, %q; want exit 1 saying the write failed", strings.Join(args, " "), code, errOut.String())
+		}
+	}
+}
