@@ -67,7 +67,7 @@ or queue position that does not exist.`,
 		if err := ctl.Check(req); err != nil { // before looking for an instance
 			return ctl.Response{}, err
 		}
-		path, err := ctl.SocketPath(ctl.RuntimeDir(), instance)
+		path, err := ctlSocket(instance)
 		if err != nil {
 			return ctl.Response{}, err
 		}
@@ -184,7 +184,7 @@ its standard output left (segue ctl watch | head -1), at once even while
 nothing plays; 1 when no segue runs or the one it watched quit.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			path, err := ctl.SocketPath(ctl.RuntimeDir(), instance)
+			path, err := ctlSocket(instance)
 			if err != nil {
 				return err
 			}
@@ -219,6 +219,16 @@ nothing plays; 1 when no segue runs or the one it watched quit.`,
 	// flag: --json"; each command's own --json says what it prints
 	cmd.PersistentFlags().BoolVar(&asJSON, "json", false, "print JSON (as each command's --json)")
 	return cmd
+}
+
+// ctlSocket is the control socket of the instance segue ctl --instance
+// names; a name no instance can have is a usage error of --instance, as
+// segue play and the interface say it (it was "bad control command").
+func ctlSocket(instance string) (string, error) {
+	if err := ctl.CheckInstance(instance); err != nil {
+		return "", &usageError{fmt.Errorf("--instance: %w", err)}
+	}
+	return ctl.SocketPath(ctl.RuntimeDir(), instance)
 }
 
 // errWatchStdoutClosed ends a segue ctl watch whose standard output's

@@ -40,3 +40,22 @@ func TestNegativeNumberArguments(t *testing.T) {
 		}
 	}
 }
+
+// TestCtlBadInstanceName: segue ctl --instance with a name no instance can
+// have says it of --instance, as segue play and the interface do (exit 2,
+// with and without --json); it said "bad control command: instance name
+// ...", as if the command were wrong.
+func TestCtlBadInstanceName(t *testing.T) {
+	const says = `--instance: instance name "a/b": use up to 64 letters, digits, '-', '_' or '.'`
+	for _, args := range [][]string{{"ctl", "status"}, {"ctl", "toggle"}, {"ctl", "watch"}, {"ctl", "queue", "list"}, {"play", "t0123456789abcdef"}} {
+		for _, asJSON := range []bool{false, true} {
+			args := append(append([]string{}, args...), "--instance", "a/b")
+			if asJSON {
+				args = append(args, "--json")
+			}
+			if _, errOut, code := segue(t, args...); code != ExitUsage || strings.TrimSpace(errOut) != "segue: "+says {
+				t.Errorf("segue %s: exit %d, %q; want exit %d, %q", strings.Join(args, " "), code, errOut, ExitUsage, says)
+			}
+		}
+	}
+}
