@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
 	"strconv"
 	"strings"
 	"syscall"
@@ -191,7 +190,7 @@ nothing plays; 1 when no segue runs or the one it watched quit.`,
 			// it ends as segue play does: Ctrl-C, SIGTERM or a closed
 			// terminal is exit 130, its reader leaving 141 (at once, not
 			// at the next event, which a paused segue may never send)
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+			ctx, stop := notifyStop(cmd.Context(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 			defer stop()
 			ctx, stopOut := untilStdoutCloses(ctx, a.stdout)
 			defer stopOut()

@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"encoding/json"
 	"io"
+	"os/exec"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -135,4 +137,18 @@ func TestCtlWatchStopped(t *testing.T) {
 			}
 		})
 	}
+	// under nohup the hangup stays ignored (watch asked to be told of it,
+	// which undid nohup's ignoring), and Ctrl-C still ends it
+	needTools(t, "nohup")
+	watch := h.command("ctl", "watch")
+	cmd := exec.Command("nohup", watch.Args...)
+	cmd.Env = watch.Env
+	r, errOut := startPiped(t, cmd)
+	if _, err := bufio.NewReader(r).ReadString('\n'); err != nil {
+		t.Fatalf("nohup segue ctl watch printed no line: %v\n%s", err, errOut.String())
+	}
+	if !ignores(t, cmd.Process.Pid, syscall.SIGHUP) {
+		t.Errorf("segue ctl watch under nohup no longer ignores SIGHUP")
+	}
+	stopCases("ctl watch")[0].stop(t, cmd, r, errOut, "nohup segue ctl watch interrupted")
 }

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
 	"slices"
 	"syscall"
 
@@ -72,7 +71,7 @@ func (a *app) runMigrate(ctx context.Context, o origin.MigrateOptions, asJSON bo
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	ctx, stop := notifyStop(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	o.Progress = a.migrateProgress()
 	sum, err := origin.Migrate(ctx, o)

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"os/signal"
 	"strings"
 	"syscall"
 
@@ -128,7 +127,7 @@ func (a *app) runServe(ctx context.Context, o origin.ServerOptions, selfSigned [
 	if selfSigned == nil && o.TLSCert == "" {
 		stopping = append(stopping, syscall.SIGHUP)
 	}
-	ctx, stop := signal.NotifyContext(ctx, stopping...)
+	ctx, stop := notifyStop(ctx, stopping...)
 	defer stop()
 	logs := origin.NewLogHandler(a.stderr)
 	defer logs.Close() // after srv.Close: the last access log lines
