@@ -62,3 +62,23 @@ func TestBashCompletionWithoutTheBashCompletionPackage(t *testing.T) {
 		s.keys("C-u")
 	}
 }
+
+// TestCompletionWithBadSettings: a SEGUE_* variable segue refuses leaves
+// the completion of words that need no setting working: `segue __complete
+// ctl rep` failed with exit 2 and no candidates, and the shell, which
+// hides its stderr, completed nothing at all. The command, once run, is
+// where the setting is refused.
+func TestCompletionWithBadSettings(t *testing.T) {
+	for env, value := range map[string]string{"SEGUE_ORIGIN": "ftp://x", "SEGUE_CACHE_SIZE": "lots"} {
+		t.Run(env, func(t *testing.T) {
+			t.Setenv(env, value)
+			out, errOut, code := segue(t, "__complete", "ctl", "rep")
+			if code != ExitOK || !strings.HasPrefix(out, "repeat\t") {
+				t.Errorf("__complete ctl rep: exit %d, %q, %q; want repeat", code, out, errOut)
+			}
+			if _, errOut, code := segue(t, "ctl", "status"); code != ExitUsage || !strings.Contains(errOut, env) {
+				t.Errorf("ctl status: exit %d, %q; want 2 naming %s", code, errOut, env)
+			}
+		})
+	}
+}
