@@ -194,8 +194,7 @@ fields in a stable form; sizes there are in bytes.`,
 				if asJSON {
 					return a.printJSON(s)
 				}
-				a.printStats(s)
-				return nil
+				return a.printStats(s)
 			})
 		},
 	}
@@ -216,34 +215,36 @@ func pinsFillCap(s cache.Stats) string {
 		"(raise [cache] size or --cache-size, or unpin with segue offline remove REF)", config.FormatBytes(s.MaxBytes), config.FormatBytes(s.PinnedBytes))
 }
 
-func (a *app) printStats(s cache.Stats) {
-	w := a.stdout
+// printStats writes s as lines a person reads; the error is the write's.
+func (a *app) printStats(s cache.Stats) error {
+	w := &report{w: a.stdout}
 	pct := func(n, of int64) float64 {
 		if of == 0 {
 			return 0
 		}
 		return 100 * float64(n) / float64(of)
 	}
-	fmt.Fprintf(w, "path      %s\n", s.Path)
-	fmt.Fprintf(w, "stored    %s of %s (%.0f%%): %s, %s\n",
+	w.printf("path      %s\n", s.Path)
+	w.printf("stored    %s of %s (%.0f%%): %s, %s\n",
 		config.FormatBytes(s.Bytes), config.FormatBytes(s.MaxBytes), pct(s.Bytes, s.MaxBytes), catalog.Count(int(s.Segments), "segment"), catalog.Count(int(s.Docs), "document"))
-	fmt.Fprintf(w, "pinned    %s", config.FormatBytes(s.PinnedBytes))
+	w.printf("pinned    %s", config.FormatBytes(s.PinnedBytes))
 	if s.PinsWaiting > 0 {
-		fmt.Fprintf(w, " (%s not downloaded yet)", catalog.Count(int(s.PinsWaiting), "more pinned segment"))
+		w.printf(" (%s not downloaded yet)", catalog.Count(int(s.PinsWaiting), "more pinned segment"))
 	}
-	fmt.Fprintln(w)
+	w.printf("\n")
 	if full := pinsFillCap(s); full != "" {
-		fmt.Fprintf(w, "          %s\n", full)
+		w.printf("          %s\n", full)
 	}
-	fmt.Fprintf(w, "file      %s on disk\n", config.FormatBytes(s.FileBytes))
-	fmt.Fprintf(w, "lookups   %s, %s (%.1f%% hit rate)\n", catalog.Count(int(s.Hits), "hit"), catalog.Plural(int(s.Misses), "miss", "misses"), pct(s.Hits, s.Hits+s.Misses))
-	fmt.Fprintf(w, "played    %s from cache, %s from peers, %s from origin\n",
+	w.printf("file      %s on disk\n", config.FormatBytes(s.FileBytes))
+	w.printf("lookups   %s, %s (%.1f%% hit rate)\n", catalog.Count(int(s.Hits), "hit"), catalog.Plural(int(s.Misses), "miss", "misses"), pct(s.Hits, s.Hits+s.Misses))
+	w.printf("played    %s from cache, %s from peers, %s from origin\n",
 		config.FormatBytes(s.BytesBySource[cache.SourceCache]),
 		config.FormatBytes(s.BytesBySource[cache.SourcePeer]),
 		config.FormatBytes(s.BytesBySource[cache.SourceOrigin]))
 	if s.PeerBans > 0 {
-		fmt.Fprintf(w, "peers     %d banned for sending bytes with the wrong sha256\n", s.PeerBans)
+		w.printf("peers     %d banned for sending bytes with the wrong sha256\n", s.PeerBans)
 	}
+	return w.err
 }
 
 func cacheVerifyCmd(a *app) *cobra.Command {
@@ -271,13 +272,14 @@ size totals. It is safe while segue plays.`,
 				if asJSON {
 					return a.printJSON(r)
 				}
-				fmt.Fprintf(a.stdout, "checked %s: %d damaged (%s) dropped, %s dropped",
+				w := &report{w: a.stdout}
+				w.printf("checked %s: %d damaged (%s) dropped, %s dropped",
 					catalog.Plural(int(r.Checked), "entry", "entries"), r.Bad, config.FormatBytes(r.BadBytes), catalog.Count(int(r.Orphans), "stray blob"))
 				if r.TotalsFixed {
-					fmt.Fprint(a.stdout, ", size totals repaired")
+					w.printf(", size totals repaired")
 				}
-				fmt.Fprintln(a.stdout)
-				return nil
+				w.printf("\n")
+				return w.err
 			})
 		},
 	}
@@ -313,16 +315,17 @@ func (a *app) changeCmd(asJSON bool, op func(*cache.Cache) error) error {
 		if asJSON {
 			return a.printJSON(ch)
 		}
-		fmt.Fprintf(a.stdout, "stored %s -> %s; file %s -> %s\n",
+		w := &report{w: a.stdout}
+		w.printf("stored %s -> %s; file %s -> %s\n",
 			config.FormatBytes(ch.BytesBefore), config.FormatBytes(ch.BytesAfter),
 			config.FormatBytes(ch.FileBytesBefore), config.FormatBytes(ch.FileBytesAfter))
 		if ch.PinnedBytesAfter < ch.PinnedBytesBefore {
 			// clear without --keep-pinned said nothing of the offline pins it
 			// emptied, which then played only with the origin up
-			fmt.Fprintf(a.stdout, "pinned %s -> %s: what segue offline list shows is partial now (segue offline add REF downloads it again; clear --keep-pinned keeps it)\n",
+			w.printf("pinned %s -> %s: what segue offline list shows is partial now (segue offline add REF downloads it again; clear --keep-pinned keeps it)\n",
 				config.FormatBytes(ch.PinnedBytesBefore), config.FormatBytes(ch.PinnedBytesAfter))
 		}
-		return nil
+		return w.err
 	})
 }
 
@@ -347,8 +350,8 @@ func cacheClearCmd(a *app) *cobra.Command {
 			if asJSON {
 				return a.printJSON(cacheChange{FileBytesBefore: freed})
 			}
-			fmt.Fprintf(a.stdout, "the disk was too full to open the cache: deleted its files (%s)\n", config.FormatBytes(freed))
-			return nil
+			_, err = fmt.Fprintf(a.stdout, "the disk was too full to open the cache: deleted its files (%s)\n", config.FormatBytes(freed))
+			return err
 		},
 	}
 	cmd.Flags().BoolVar(&keepPinned, "keep-pinned", false, "keep segments pinned for offline use")

@@ -3,6 +3,7 @@ package cli
 import (
 	"cmp"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -39,9 +40,53 @@ the origin or, when it is down, from what this machine has browsed before.
 			case "fish":
 				return root.GenFishCompletion(a.stdout, true)
 			}
-			return root.GenBashCompletionV2(a.stdout, true)
+			var script strings.Builder
+			if err := root.GenBashCompletionV2(&script, true); err != nil {
+				return err
+			}
+			_, err := io.WriteString(a.stdout, withoutBashCompletion(script.String(), root.Name()))
+			return err
 		},
 	}
+}
+
+// withoutBashCompletion makes cobra's bash script, for the program name,
+// work in a bash without the bash-completion package (bash --norc, a
+// system without it): it read the words with that package's
+// _get_comp_words_by_ref, and every TAB said "command not found" and
+// completed nothing. The package's function is still used when loaded.
+func withoutBashCompletion(script, name string) string {
+	call := "    _get_comp_words_by_ref \"$@\" cur prev words cword\n"
+	fallback := `    if declare -F _get_comp_words_by_ref >/dev/null 2>&1; then
+` + "    " + call + `        return
+    fi
+    # Without it: COMP_WORDS up to the cursor, a word bash split at = or :
+    # (COMP_WORDBREAKS) joined again where no blank stood in the line
+    # (--output=wav:FILE is one word), as the package's -n =: does.
+    local line=${COMP_LINE:0:COMP_POINT} i w glued
+    words=()
+    for ((i = 0; i <= COMP_CWORD && i < ${#COMP_WORDS[@]}; i++)); do
+        w=${COMP_WORDS[i]}
+        glued=1
+        [[ $line == [[:blank:]]* ]] && glued=
+        line=${line#"${line%%[![:blank:]]*}"}
+        if ((i == COMP_CWORD)); then
+            w=$line
+        else
+            line=${line#"$w"}
+        fi
+        if ((${#words[@]} > 1)) && [[ $glued && ($w =~ ^[=:]+$ || ${words[${#words[@]}-1]} == *[=:]) ]]; then
+            words[${#words[@]}-1]+=$w
+        else
+            words+=("$w")
+        fi
+    done
+    cword=$((${#words[@]} - 1))
+    cur=${words[cword]}
+    prev=${words[cword-1]-}
+`
+	return strings.Replace(script, "__"+name+"_init_completion()\n{\n    COMPREPLY=()\n"+call,
+		"__"+name+"_init_completion()\n{\n    COMPREPLY=()\n"+fallback, 1)
 }
 
 // idsAnnotation names the kinds of ID a command's arguments take, one word

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
 	"strconv"
 	"strings"
 	"syscall"
@@ -67,7 +66,7 @@ or queue position that does not exist.`,
 		if err := ctl.Check(req); err != nil { // before looking for an instance
 			return ctl.Response{}, err
 		}
-		path, err := ctl.SocketPath(ctl.RuntimeDir(), instance)
+		path, err := ctlSocket(instance)
 		if err != nil {
 			return ctl.Response{}, err
 		}
@@ -150,7 +149,8 @@ N, clear empties the queue and stops. A position past the queue's end is
 exit status 3. A segue play
 ends, as when its queue runs out, once nothing is left: a clear, or the
 removal of the current last track (stop keeps the queue: play waits).`,
-		Args: cobra.MinimumNArgs(1),
+		Args:        cobra.MinimumNArgs(1),
+		Annotations: map[string]string{positionsAnnotation: "segue ctl queue list"},
 		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 			if len(args) > 0 && (args[0] == "add" || args[0] == "next") {
 				return a.completeIDs(cmd, targetKinds, toComplete), cobra.ShellCompDirectiveNoFileComp
@@ -176,20 +176,35 @@ removal of the current last track (stop keeps the queue: play waits).`,
 		Long: `watch prints one line per event until Ctrl-C or until segue stops: the
 track (when one starts, or on a skip while paused), the state, the position
 (once a second while playing, and after a seek), the rendition, errors. With --json each line is a JSON object with an "event" field:
-track, state, position, rendition or error.`,
+track, state, position, rendition or error.
+
+Exit status: 130 after Ctrl-C, SIGTERM or SIGHUP; 141 when the reader of
+its standard output left (segue ctl watch | head -1), at once even while
+nothing plays; 1 when no segue runs or the one it watched quit.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			path, err := ctl.SocketPath(ctl.RuntimeDir(), instance)
+			path, err := ctlSocket(instance)
 			if err != nil {
 				return err
 			}
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			// it ends as segue play does: Ctrl-C, SIGTERM or a closed
+			// terminal is exit 130, its reader leaving 141 (at once, not
+			// at the next event, which a paused segue may never send)
+			ctx, stop := notifyStop(cmd.Context(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 			defer stop()
+			ctx, stopOut := untilStdoutCloses(ctx, a.stdout)
+			defer stopOut()
 			w := a.stdout
 			if !asJSON {
 				w = humanEvents{a}
 			}
-			if err := ctl.Watch(ctx, path, w); err != nil {
+			err = ctl.Watch(ctx, path, w)
+			switch {
+			case context.Cause(ctx) == errStdoutClosed || errors.Is(err, syscall.EPIPE):
+				return withExit(ExitStdoutClosed, errWatchStdoutClosed)
+			case ctx.Err() != nil:
+				return withExit(ExitInterrupted, errors.New("ctl watch: interrupted"))
+			case err != nil:
 				return fmt.Errorf("ctl watch: %w", err)
 			}
 			return nil
@@ -204,6 +219,20 @@ track, state, position, rendition or error.`,
 	cmd.PersistentFlags().BoolVar(&asJSON, "json", false, "print JSON (as each command's --json)")
 	return cmd
 }
+
+// ctlSocket is the control socket of the instance segue ctl --instance
+// names; a name no instance can have is a usage error of --instance, as
+// segue play and the interface say it (it was "bad control command").
+func ctlSocket(instance string) (string, error) {
+	if err := ctl.CheckInstance(instance); err != nil {
+		return "", &usageError{fmt.Errorf("--instance: %w", err)}
+	}
+	return ctl.SocketPath(ctl.RuntimeDir(), instance)
+}
+
+// errWatchStdoutClosed ends a segue ctl watch whose standard output's
+// reader left (exit 141).
+var errWatchStdoutClosed = errors.New("ctl watch: stopped: the reader of its standard output left")
 
 // queueTable lists the queue as every listing is (columns by display
 // width, titles cut to the terminal; it was one line a track with the ID

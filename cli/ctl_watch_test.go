@@ -1,8 +1,12 @@
 package cli
 
 import (
+	"bufio"
 	"encoding/json"
+	"io"
+	"os/exec"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -80,4 +84,71 @@ func TestCtlWatchWhilePaused(t *testing.T) {
 	if named != 1 {
 		t.Errorf("watch named a track %d times after one skip: %s", named, watchOut)
 	}
+}
+
+// TestCtlWatchStopped: segue ctl watch ends as segue play does (README
+// "Exit statuses"): Ctrl-C is exit 130 and its reader leaving
+// (segue ctl watch | head -1) is 141, with and without --json, saying so on
+// stderr, and --json prints only whole lines. Ctrl-C was exit 0, and a
+// reader that left while the watched segue was paused (no events to write)
+// left watch running for ever.
+func TestCtlWatchStopped(t *testing.T) {
+	url, tracks := ctlOrigin(t)
+	h := newCtlHost(t)
+	h.start("--origin", url, "play", "--output", "null", tracks[0].ID)
+	h.waitSocket("play to answer")
+	h.ok("pause")
+	for _, c := range stopCases("ctl watch") {
+		t.Run(c.name, func(t *testing.T) {
+			args := []string{"ctl", "watch"}
+			if c.json {
+				args = append(args, "--json")
+			}
+			cmd := h.command(args...)
+			r, errOut := startPiped(t, cmd)
+			out := bufio.NewReader(r)
+			var first string // it starts with the state (paused) and the track, then has nothing to say
+			for range 2 {
+				line, err := out.ReadString('\n')
+				if err != nil {
+					t.Fatalf("segue ctl watch did not print its first lines: %v\n%s%s", err, first, errOut.String())
+				}
+				first += line
+			}
+			c.stop(t, cmd, r, errOut, "segue "+strings.Join(args, " ")+" stopped")
+			if !c.signal {
+				return
+			}
+			rest, _ := io.ReadAll(out)
+			lines := strings.Split(first+string(rest), "\n")
+			if lines[len(lines)-1] != "" {
+				t.Errorf("segue %s ended on a line cut short: %q", strings.Join(args, " "), lines[len(lines)-1])
+			}
+			if !c.json {
+				return
+			}
+			for _, l := range lines[:len(lines)-1] {
+				if !json.Valid([]byte(l)) {
+					t.Errorf("segue ctl watch --json printed %q, not a JSON object", l)
+				}
+			}
+			if last := lines[len(lines)-2]; last != `{"error":"ctl watch: interrupted"}` {
+				t.Errorf("segue ctl watch --json ended on %q; want its error", last)
+			}
+		})
+	}
+	// under nohup the hangup stays ignored (watch asked to be told of it,
+	// which undid nohup's ignoring), and Ctrl-C still ends it
+	needTools(t, "nohup")
+	watch := h.command("ctl", "watch")
+	cmd := exec.Command("nohup", watch.Args...)
+	cmd.Env = watch.Env
+	r, errOut := startPiped(t, cmd)
+	if _, err := bufio.NewReader(r).ReadString('\n'); err != nil {
+		t.Fatalf("nohup segue ctl watch printed no line: %v\n%s", err, errOut.String())
+	}
+	if !ignores(t, cmd.Process.Pid, syscall.SIGHUP) {
+		t.Errorf("segue ctl watch under nohup no longer ignores SIGHUP")
+	}
+	stopCases("ctl watch")[0].stop(t, cmd, r, errOut, "nohup segue ctl watch interrupted")
 }

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"syscall"
 
@@ -37,7 +36,7 @@ interface against it. With --no-tui it keeps serving until interrupted.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			// a hangup (the terminal closed) stops it as Ctrl-C does: with
 			// --no-tui nothing else would stop it cleanly
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+			ctx, stop := notifyStop(cmd.Context(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 			defer stop()
 			return a.runDemo(ctx, addr, noTUI)
 		},

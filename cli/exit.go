@@ -459,6 +459,14 @@ func flagError(cmd *cobra.Command, err error) error {
 		slices.ContainsFunc(cmd.Commands(), func(c *cobra.Command) bool { return c.Flags().Lookup(name) != nil }) {
 		return needsCommand(cmd)
 	}
+	// a negative number is no flag but pflag takes it for shorthand
+	// ones ("unknown shorthand flag: '1' in -1", for ctl queue remove -1)
+	if tok, ok := negativeNumber(err); ok {
+		if listed := cmd.Annotations[positionsAnnotation]; listed != "" {
+			return &usageError{fmt.Errorf("position %q: want a whole number from 1 (the first track; see %s)", tok, listed)}
+		}
+		return &usageError{fmt.Errorf("%s is no flag of %s: to give it as an argument, put -- before it (%[2]s -- %[1]s)", tok, cmd.CommandPath())}
+	}
 	// pflag's own words name the flag but not where the right ones are
 	// listed; a flag's value error says what it wants already
 	for _, p := range []string{"unknown flag", "unknown shorthand flag", "flag needs an argument", "bad flag syntax"} {
@@ -473,6 +481,26 @@ func flagError(cmd *cobra.Command, err error) error {
 		}
 	}
 	return &usageError{err}
+}
+
+// positionsAnnotation marks a command whose arguments include positions
+// counting from 1 (ctl queue remove N, playlist move ID FROM TO): its
+// value is the command that lists them, for the sentence of a negative one.
+const positionsAnnotation = "segue/positions"
+
+// negativeNumber returns the argument of err, pflag's error for an
+// argument it took for shorthand flags, when that is a negative whole
+// number (-1, -12).
+func negativeNumber(err error) (string, bool) {
+	rest, ok := strings.CutPrefix(err.Error(), "unknown shorthand flag: ")
+	if !ok {
+		return "", false
+	}
+	tok := rest[strings.LastIndex(rest, " in ")+len(" in "):]
+	if digits, ok := strings.CutPrefix(tok, "-"); ok && digits != "" && strings.Trim(digits, "0123456789") == "" {
+		return tok, true
+	}
+	return "", false
 }
 
 // flagWants says what a flag of a pflag type wants, for the types whose

@@ -114,8 +114,8 @@ func (a *app) offlineAdd(ctx context.Context, c *cache.Cache, ref, quality strin
 	if asJSON {
 		return a.printJSON(col)
 	}
-	fmt.Fprintf(a.stdout, "pinned %s %q: %s, %s (%s)\n", col.Kind, col.Name, catalog.Count(len(col.Tracks), "track"), config.FormatBytes(col.Bytes), quality)
-	return nil
+	_, err = fmt.Fprintf(a.stdout, "pinned %s %q: %s, %s (%s)\n", col.Kind, col.Name, catalog.Count(len(col.Tracks), "track"), config.FormatBytes(col.Bytes), quality)
+	return err
 }
 
 // pinReport hears how a pin goes: manifests (may be nil) as the tracks'

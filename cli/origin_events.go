@@ -75,8 +75,8 @@ file twice adds nothing) and "position_ms" (where a skipped track stopped).`,
 			if importJSON {
 				return a.printJSON(map[string]int{"read": read, "added": added})
 			}
-			fmt.Fprintf(a.stdout, "%s read, %d new\n", catalog.Count(read, "event"), added)
-			return nil
+			_, err = fmt.Fprintf(a.stdout, "%s read, %d new\n", catalog.Count(read, "event"), added)
+			return err
 		},
 	}
 	imp.Flags().BoolVar(&importJSON, "json", false, "print the counts as JSON")

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -107,7 +106,7 @@ func (a *app) runIngest(ctx context.Context, dir string, o origin.IngestOptions,
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	ctx, stop := notifyStop(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	progress := a.ingestProgress(false)
 	o.Progress, o.Logger = progress, a.logger()
@@ -180,27 +179,28 @@ func (a *app) printIngestReport(dir string, o origin.IngestOptions, sum origin.I
 	if asJSON {
 		return a.printJSON(rep)
 	}
+	w := &report{w: a.stdout}
 	if o.Catalog == "" && o.Blobs == nil {
-		fmt.Fprintf(a.stdout, "ingested %s into %s\n", rep.Library, rep.DataDir)
+		w.printf("ingested %s into %s\n", rep.Library, rep.DataDir)
 	} else {
-		fmt.Fprintf(a.stdout, "ingested %s into the catalog %s and the blob store %s\n", rep.Library, rep.Catalog, rep.Blobs)
+		w.printf("ingested %s into the catalog %s and the blob store %s\n", rep.Library, rep.Catalog, rep.Blobs)
 	}
-	fmt.Fprintf(a.stdout, "  %d added, %d updated, %d unchanged, %d removed, %d skipped, %s deleted\n",
+	w.printf("  %d added, %d updated, %d unchanged, %d removed, %d skipped, %s deleted\n",
 		sum.Added, sum.Updated, sum.Unchanged, sum.Removed, len(sum.Skipped), catalog.Count(sum.BlobsRemoved, "unused blob"))
 	if sum.AudioSeconds > 0 {
-		fmt.Fprintf(a.stdout, "  encoded %s of audio in %s (%.1fx real time)\n",
+		w.printf("  encoded %s of audio in %s (%.1fx real time)\n",
 			(time.Duration(sum.AudioSeconds) * time.Second).String(), sum.Elapsed.Round(time.Millisecond), rep.XRealtime)
 	}
 	for _, s := range sum.Skipped {
-		fmt.Fprintf(a.stdout, "  skipped %s: %s\n", cellText(s.Path), cellText(s.Reason))
+		w.printf("  skipped %s: %s\n", cellText(s.Path), cellText(s.Reason))
 	}
 	for _, c := range sum.Cut {
-		fmt.Fprintf(a.stdout, "  cut %s of %s to %d characters (the catalog keeps no more of a tag)\n", tagWords(c.Tags), cellText(c.Path), catalog.MaxTagText)
+		w.printf("  cut %s of %s to %d characters (the catalog keeps no more of a tag)\n", tagWords(c.Tags), cellText(c.Path), catalog.MaxTagText)
 	}
 	if sum.Added+sum.Updated+sum.Unchanged+len(sum.Skipped) == 0 {
 		fmt.Fprintf(a.stderr, "segue: no audio files in %s: ingest reads MP3, FLAC, Ogg, Opus, M4A, WAV, AIFF and other audio files in it and its folders\n", rep.Library)
 	}
-	return nil
+	return w.err
 }
 
 // tagWords names tags as a sentence does: "the title tag", "the title

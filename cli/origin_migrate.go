@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
 	"slices"
 	"syscall"
 
@@ -72,7 +71,7 @@ func (a *app) runMigrate(ctx context.Context, o origin.MigrateOptions, asJSON bo
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	ctx, stop := notifyStop(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	o.Progress = a.migrateProgress()
 	sum, err := origin.Migrate(ctx, o)
@@ -85,17 +84,18 @@ func (a *app) runMigrate(ctx context.Context, o origin.MigrateOptions, asJSON bo
 	if asJSON {
 		return a.printJSON(sum)
 	}
-	fmt.Fprintf(a.stdout, "migrated %s: %s copied, %d already there; rows verified:", o.From, catalog.Count(sum.BlobsCopied, "blob"), sum.BlobsPresent)
+	w := &report{w: a.stdout}
+	w.printf("migrated %s: %s copied, %d already there; rows verified:", o.From, catalog.Count(sum.BlobsCopied, "blob"), sum.BlobsPresent)
 	tables := make([]string, 0, len(sum.Rows))
 	for t := range sum.Rows {
 		tables = append(tables, t)
 	}
 	slices.Sort(tables)
 	for _, t := range tables {
-		fmt.Fprintf(a.stdout, " %s %d", t, sum.Rows[t])
+		w.printf(" %s %d", t, sum.Rows[t])
 	}
-	fmt.Fprintln(a.stdout)
-	return nil
+	w.printf("\n")
+	return w.err
 }
 
 // migrateProgress says how far origin migrate is on stderr, with --json too

@@ -121,6 +121,9 @@ var (
 // that would change the configuration's syntax (spaces, quotes, ;, {, }, $,
 // #) is refused rather than quoted.
 func proxyConfig(o proxyOptions) (string, error) {
+	if o.Listen == "" {
+		return "", fmt.Errorf("no --listen given: name the address nginx listens on, e.g. --listen 127.0.0.1:8080")
+	}
 	listen, err := hostPort("--listen", o.Listen)
 	if err != nil {
 		return "", err

@@ -56,7 +56,7 @@ func TestProxyConfigBadFlags(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--upstream", "127.0.0.1:7700"}, "--listen"},
+		{[]string{"--upstream", "127.0.0.1:7700"}, "no --listen given: name the address nginx listens on"}, // it said --listen "": want HOST:PORT
 		{[]string{"--listen", "127.0.0.1:8080"}, "no --upstream"},
 		{[]string{"--listen", "8080", "--upstream", "127.0.0.1:7700"}, "--listen"},
 		{[]string{"--listen", ":8080", "--upstream", "127.0.0.1:7700"}, "host name"},

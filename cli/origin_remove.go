@@ -74,9 +74,9 @@ the tracks' IDs: segue origin ingest DIR brings the tracks back under them.`,
 			if blobsURL != "" {
 				again += " --blobs '" + blobsURL + "'"
 			}
-			fmt.Fprintf(a.stdout, "removed %s of %s from the catalog, %s deleted; its files stay (segue origin ingest %[2]s%[4]s brings them back)\n",
+			_, err = fmt.Fprintf(a.stdout, "removed %s of %s from the catalog, %s deleted; its files stay (segue origin ingest %[2]s%[4]s brings them back)\n",
 				catalog.Count(sum.Removed, "track"), folder, catalog.Count(sum.BlobsRemoved, "unused blob"), again)
-			return nil
+			return err
 		},
 	}
 	cmd.Flags().Var(pathVar(&folder, ""), "folder", "the folder whose tracks to take out (as it was given to origin ingest)")

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"os/signal"
 	"strings"
 	"syscall"
 
@@ -128,7 +127,7 @@ func (a *app) runServe(ctx context.Context, o origin.ServerOptions, selfSigned [
 	if selfSigned == nil && o.TLSCert == "" {
 		stopping = append(stopping, syscall.SIGHUP)
 	}
-	ctx, stop := signal.NotifyContext(ctx, stopping...)
+	ctx, stop := notifyStop(ctx, stopping...)
 	defer stop()
 	o.CommandFlags = sameCatalog(o.DataDir, o.Catalog)
 	logs := origin.NewLogHandler(a.stderr)

@@ -91,14 +91,22 @@ create --adopt-local, when the origin starts requiring tokens.`,
 				adopted = &owned
 			}
 			if createJSON {
-				return a.printJSON(struct {
+				err = a.printJSON(struct {
 					origin.Token
 					Secret   string         `json:"secret"`
 					Adopted  *origin.Owned  `json:"adopted,omitempty"`
 					Replaced *replacedToken `json:"replaced,omitempty"`
 				}{tok, secret, adopted, replaced})
+			} else {
+				_, err = fmt.Fprintln(a.stdout, secret)
 			}
-			fmt.Fprintln(a.stdout, secret)
+			if err != nil { // the secret is shown only this once: the token is of no use
+				return fmt.Errorf("token %s (%s) was created, but its secret could not be written: %w; revoke it (segue origin token revoke %[1]s%[4]s) and create another",
+					tok.ID, tok.Name, err, same(cmd))
+			}
+			if createJSON {
+				return nil
+			}
 			fmt.Fprintf(a.stderr, "token %s (%s) created; give the secret above to the client (--token, SEGUE_TOKEN or token in config.toml). It is not shown again.\n", tok.ID, tok.Name)
 			if replaced != nil {
 				fmt.Fprintf(a.stderr, "token %s now owns the %s of token %s, which is revoked\n", tok.ID, ownedWords(replaced.Owned), replaced.ID)

@@ -87,12 +87,20 @@ printed on standard output, once: the origin keeps only its sha256.`,
 				return err
 			}
 			if addJSON {
-				return a.printJSON(struct {
+				err = a.printJSON(struct {
 					subsonic.User
 					APIKey string `json:"api_key"`
 				}{u, key})
+			} else {
+				_, err = fmt.Fprintln(a.stdout, key)
 			}
-			fmt.Fprintln(a.stdout, key)
+			if err != nil { // the key is shown only this once
+				return fmt.Errorf("user %s was added, but its API key could not be written: %w; remove it (segue origin user remove %[1]s%[3]s) and add it again",
+					u.Name, err, same(cmd))
+			}
+			if addJSON {
+				return nil
+			}
 			fmt.Fprintf(a.stderr, "user %s added; the line above is its OpenSubsonic API key (apiKey=), not shown again\n", u.Name)
 			return nil
 		},

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
-	"os/signal"
 	"sync"
 	"syscall"
 	"time"
@@ -75,7 +74,7 @@ func (a *app) peerServe(ctx context.Context, asJSON bool) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
+	ctx, stop := notifyStop(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	log := a.logger()
 	return a.withCache(func(c *cache.Cache) error {

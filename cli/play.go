@@ -11,7 +11,6 @@ import (
 	"net"
 	"net/url"
 	"os"
-	"os/signal"
 	"strings"
 	"syscall"
 	"time"
@@ -116,7 +115,7 @@ func (a *app) play(ctx context.Context, f playFlags, targets []string) (err erro
 	}
 	// A closed terminal (SIGHUP) ends it as Ctrl-C does: the sound stops,
 	// the control socket goes and unsent plays are kept (exit 130).
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	ctx, stop := notifyStop(ctx, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	ctx, stopOut := untilStdoutCloses(ctx, a.stdout)
 	defer stopOut()

@@ -37,18 +37,7 @@ func TestPlayStoppedBeforeItPlays(t *testing.T) {
 			accepted <- c
 		}
 	}()
-	for _, c := range []struct {
-		name   string
-		json   bool
-		signal bool // else the reader of stdout leaves
-		code   int
-		says   string
-	}{
-		{"interrupt", false, true, ExitInterrupted, "segue: play: interrupted"},
-		{"interrupt/json", true, true, ExitInterrupted, "segue: play: interrupted"},
-		{"reader-left", false, false, ExitStdoutClosed, "segue: play: stopped: the reader of its standard output left"},
-		{"reader-left/json", true, false, ExitStdoutClosed, "segue: play: stopped: the reader of its standard output left"},
-	} {
+	for _, c := range stopCases("play") {
 		t.Run(c.name, func(t *testing.T) {
 			h := newCtlHost(t)
 			args := []string{"--origin", "http://" + ln.Addr().String(), "play", "--output", "null", "t0123456789abcdef"}
@@ -63,16 +52,7 @@ func TestPlayStoppedBeforeItPlays(t *testing.T) {
 			case <-time.After(30 * time.Second):
 				t.Fatalf("segue play never asked the origin\n%s", errOut.String())
 			}
-			if c.signal {
-				cmd.Process.Signal(syscall.SIGINT)
-			} else {
-				r.Close()
-			}
-			err := waitExit(t, cmd, errOut, "it was stopped")
-			ee, ok := err.(*exec.ExitError)
-			if got := strings.TrimSpace(errOut.String()); !ok || ee.ExitCode() != c.code || got != c.says {
-				t.Errorf("segue play stopped while resolving: %v, stderr %q; want exit %d, %q", err, got, c.code, c.says)
-			}
+			c.stop(t, cmd, r, errOut, "segue play stopped while resolving")
 			if c.json && c.signal { // README: finished, interrupted, also when a signal ends the run
 				out, _ := io.ReadAll(r)
 				want := `{"event":"finished","played":0,"failed":0,"stalls":0,"stall_ms":0,"switches":0,"mean_kbps":0,"startup_ms":0,"interrupted":true}` + "\n"
@@ -81,6 +61,46 @@ func TestPlayStoppedBeforeItPlays(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// stopCase is one way to stop a command that runs until stopped: Ctrl-C
+// (signal) or its stdout's reader leaving, with --json or without, and the
+// exit status and stderr that follow.
+type stopCase struct {
+	name   string
+	json   bool
+	signal bool // else the reader of stdout leaves
+	code   int
+	says   string
+}
+
+// stopCases are the four ways to stop the command what ("play", "ctl
+// watch"), which names itself so in its sentence.
+func stopCases(what string) []stopCase {
+	interrupted, left := "segue: "+what+": interrupted", "segue: "+what+": stopped: the reader of its standard output left"
+	return []stopCase{
+		{"interrupt", false, true, ExitInterrupted, interrupted},
+		{"interrupt/json", true, true, ExitInterrupted, interrupted},
+		{"reader-left", false, false, ExitStdoutClosed, left},
+		{"reader-left/json", true, false, ExitStdoutClosed, left},
+	}
+}
+
+// stop stops cmd, started by startPiped (r its stdout's read end), the
+// case's way, and checks its exit status and stderr; what names the
+// moment in an error.
+func (c stopCase) stop(t *testing.T, cmd *exec.Cmd, r *os.File, errOut *testkit.Buffer, what string) {
+	t.Helper()
+	if c.signal {
+		cmd.Process.Signal(syscall.SIGINT)
+	} else {
+		r.Close()
+	}
+	err := waitExit(t, cmd, errOut, "it was stopped")
+	ee, ok := err.(*exec.ExitError)
+	if got := strings.TrimSpace(errOut.String()); !ok || ee.ExitCode() != c.code || got != c.says {
+		t.Errorf("%s: %v, stderr %q; want exit %d, %q", what, err, got, c.code, c.says)
 	}
 }
 
@@ -113,7 +133,7 @@ func waitExit(t *testing.T, cmd *exec.Cmd, errOut *testkit.Buffer, after string)
 	case err := <-exited:
 		return err
 	case <-time.After(30 * time.Second):
-		t.Fatalf("segue play still runs 30 s after %s\n%s", after, errOut.String())
+		t.Fatalf("segue still runs 30 s after %s\n%s", after, errOut.String())
 	}
 	return nil
 }

@@ -145,6 +145,7 @@ works wherever a playlist ID does for reading: show, export, import, play.`,
 		return c.RemoveFromPlaylist(ctx, args[0], pos, removeExpect)
 	})
 	remove.Flags().StringVar(&removeExpect, "track", "", expectUsage)
+	remove.Annotations[positionsAnnotation] = "segue playlist show ID"
 	move := edit("move ID FROM TO", "Move a track from one position to another (counting from 1)", thenFromTo, cobra.ExactArgs(3), func(ctx context.Context, c source, args []string) (catalog.Playlist, error) {
 		from, fromBeyond, err := position(args[1])
 		if err != nil {
@@ -160,6 +161,7 @@ works wherever a playlist ID does for reading: show, export, import, play.`,
 		return c.MoveInPlaylist(ctx, args[0], from, to, moveExpect)
 	})
 	move.Flags().StringVar(&moveExpect, "track", "", expectUsage)
+	move.Annotations[positionsAnnotation] = "segue playlist show ID"
 	del := &cobra.Command{Use: "delete ID", Short: "Delete a playlist (and its share link)", Args: cobra.ExactArgs(1), Annotations: ids(onePlaylist), RunE: func(cmd *cobra.Command, args []string) error {
 		if err := checkPlaylistID(args[0]); err != nil {
 			return err
@@ -180,8 +182,8 @@ works wherever a playlist ID does for reading: show, export, import, play.`,
 			if asJSON {
 				return a.printJSON(map[string]string{"url": l.String()})
 			}
-			fmt.Fprintln(a.stdout, l.String())
-			return nil
+			_, err = fmt.Fprintln(a.stdout, l.String())
+			return err
 		})
 	}}
 	unshare := &cobra.Command{Use: "unshare ID", Short: "Revoke the playlist's share URL at once", Args: cobra.ExactArgs(1), Annotations: ids(onePlaylist), RunE: func(cmd *cobra.Command, args []string) error {
@@ -237,9 +239,13 @@ func (a *app) printPlaylist(pl catalog.Playlist, asJSON, tracks bool) error {
 	if asJSON {
 		return a.printJSON(pl)
 	}
-	fmt.Fprintf(a.stdout, "%s  %s  (%s, %s)\n", pl.ID, cellText(pl.Name), catalog.Count(pl.TrackCount, "track"), catalog.Clock(pl.DurationMS))
+	w := &report{w: a.stdout}
+	w.printf("%s  %s  (%s, %s)\n", pl.ID, cellText(pl.Name), catalog.Count(pl.TrackCount, "track"), catalog.Clock(pl.DurationMS))
 	if pl.ShareURL != "" {
-		fmt.Fprintf(a.stdout, "shared: %s\n", pl.ShareURL)
+		w.printf("shared: %s\n", pl.ShareURL)
+	}
+	if w.err != nil {
+		return w.err
 	}
 	if tracks {
 		t := newTable("#", "TRACK", "ARTIST", "ALBUM", "LENGTH", "ID").whole("#", "LENGTH", "ID")

@@ -153,10 +153,18 @@ segments, through a bounded disk cache, and plays it gapless in your terminal.
 
 Run "segue" with no arguments to open the interface, or use the commands below
 from scripts (every listing has --json).`,
-		SilenceUsage:      true,
-		SilenceErrors:     true,
-		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error { return a.load(cmd) },
-		Args:              cobra.NoArgs,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if cmd.Name() == cobra.ShellCompRequestCmd || cmd.Name() == cobra.ShellCompNoDescRequestCmd {
+				// a completion reads the settings only for what needs them
+				// (completeIDs); refused, they made every completion fail,
+				// the words of commands and flags too, unseen by the shell
+				return nil
+			}
+			return a.load(cmd)
+		},
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if rootRun == nil {
 				return cmd.Help()

@@ -103,7 +103,8 @@ var ErrQuit = errors.New("the segue it watched quit")
 
 // Watch copies the instance's events, one JSON object per line, to w until
 // ctx is done (then it returns nil) or the instance goes away (ErrQuit when
-// it quit).
+// it quit). Each Write is one whole line, its newline included; a failed
+// Write ends it with that error.
 func Watch(ctx context.Context, path string, w io.Writer) error {
 	c, err := dial(ctx, path)
 	if err != nil {
@@ -128,8 +129,10 @@ func Watch(ctx context.Context, path string, w io.Writer) error {
 		return &RemoteError{Kind: resp.Kind, Msg: resp.Error}
 	}
 	for {
+		// a line cut short (the socket closed as ctx ended, or as the
+		// instance died) is no event: w is given whole lines only
 		line, err := br.ReadBytes('\n')
-		if len(line) > 0 {
+		if err == nil {
 			if _, werr := w.Write(line); werr != nil {
 				return werr
 			}

@@ -88,8 +88,10 @@ func validInstance(s string) bool {
 
 // RuntimeDir is $XDG_RUNTIME_DIR, else a private directory under the system's
 // temporary directory (as the XDG base directory spec allows a fallback).
+// A relative $XDG_RUNTIME_DIR is ignored, as the spec says: it would name
+// another socket in each folder segue is started from.
 func RuntimeDir() string {
-	if d := os.Getenv("XDG_RUNTIME_DIR"); d != "" {
+	if d := os.Getenv("XDG_RUNTIME_DIR"); d != "" && filepath.IsAbs(d) {
 		return d
 	}
 	return filepath.Join(os.TempDir(), fmt.Sprintf("segue-runtime-%d", os.Getuid()))

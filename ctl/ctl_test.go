@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -133,6 +134,20 @@ func TestSocketPath(t *testing.T) {
 	for _, bad := range []string{"../x", "a/b", "..", "a b"} {
 		if _, err := SocketPath("/r", bad); !errors.Is(err, ErrBadRequest) {
 			t.Errorf("instance %q: %v, want ErrBadRequest", bad, err)
+		}
+	}
+}
+
+// TestRuntimeDirIgnoresRelative: a relative XDG_RUNTIME_DIR is ignored, as
+// the XDG spec says and segue's other XDG_* are: an instance started in
+// one folder put its socket under that folder, and segue ctl run from
+// another said no segue was running.
+func TestRuntimeDirIgnoresRelative(t *testing.T) {
+	fallback := filepath.Join(os.TempDir(), fmt.Sprintf("segue-runtime-%d", os.Getuid()))
+	for env, want := range map[string]string{"/run/user/7": "/run/user/7", "run": fallback, "./run": fallback, "": fallback} {
+		t.Setenv("XDG_RUNTIME_DIR", env)
+		if got := RuntimeDir(); got != want {
+			t.Errorf("XDG_RUNTIME_DIR=%q: RuntimeDir() = %q, want %q", env, got, want)
 		}
 	}
 }
@@ -278,6 +293,77 @@ func TestWatchEndsWhenSegueQuits(t *testing.T) {
 	if !errors.Is(err, ErrQuit) || err.Error() != "the segue it watched quit" || out.String() != `{"event":"state","state":"stopped"}`+"\n" {
 		t.Errorf("Watch = %v, printed %q; want ErrQuit (the segue it watched quit) after the state event", err, out.String())
 	}
+}
+
+// TestWatchWritesWholeLines: Watch gives its writer whole lines only. A
+// line the instance had half sent when it died (or when Ctrl-C closed the
+// socket under the read: the same path) was written as it was (segue ctl
+// watch --json ended on half an object, and without --json failed with
+// "read segue's event"). Cancelled, it returns nil after the whole line.
+func TestWatchWritesWholeLines(t *testing.T) {
+	const whole, half = `{"event":"state","state":"paused"}` + "\n", `{"event":"posi`
+	for _, c := range []struct {
+		name    string
+		cancel  bool // else the instance closes the socket after half a line
+		wantErr error
+	}{
+		{"cancelled", true, nil},
+		{"instance-died", false, ErrQuit},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "ctl.sock")
+			ln, err := net.Listen("unix", path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ln.Close()
+			done := make(chan struct{})
+			defer close(done)
+			stay := c.cancel
+			go func() { // an instance that sends one event and half of the next
+				conn, err := ln.Accept()
+				if err != nil {
+					return
+				}
+				defer conn.Close()
+				bufio.NewReader(conn).ReadBytes('\n')
+				conn.Write([]byte("{}\n" + whole + half))
+				if stay {
+					<-done
+				}
+			}()
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			w := &lineWriter{got: make(chan string, 4)}
+			if c.cancel {
+				w.first = cancel // Ctrl-C once the whole line is out
+			}
+			err = Watch(ctx, path, w)
+			close(w.got)
+			var out []string
+			for l := range w.got {
+				out = append(out, l)
+			}
+			if !errors.Is(err, c.wantErr) || len(out) != 1 || out[0] != whole {
+				t.Errorf("Watch = %v, wrote %q; want %v after the one whole line %q", err, out, c.wantErr, whole)
+			}
+		})
+	}
+}
+
+// lineWriter keeps each Write; first, when set, runs after the first.
+type lineWriter struct {
+	got   chan string
+	first func()
+}
+
+func (w *lineWriter) Write(p []byte) (int, error) {
+	w.got <- string(p)
+	if w.first != nil {
+		w.first()
+		w.first = nil
+	}
+	return len(p), nil
 }
 
 // TestArgumentCountSaysTheForm: a verb given too few or too many
