@@ -36,3 +36,9 @@ const (
 // sha256 is not the segment's: the source is broken (or a proxy in front
 // of it), and asking again will not help. The player fails the track.
 var ErrCorruptSegment = errors.New("the source keeps sending bytes that do not match the segment's sha256")
+
+// ErrSegmentGone means the origin answered that it has no segment under
+// that hash (a segue origin's 404): the track was taken out of the origin
+// (segue origin remove) after its manifest was read. Asking again will not
+// bring it; the player fails the track unless the cache holds the segment.
+var ErrSegmentGone = errors.New("the origin no longer has the segment")

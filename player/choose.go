@@ -181,8 +181,8 @@ func (ts *trackStream) download(a attempt) download {
 // a cached one when it can, abandons and refetches lower when a download
 // will not arrive in time, falls back to any cached level when the origin
 // is unreachable (failing the track "not available offline" when there is
-// none) or keeps sending corrupt bytes (failing the track when there is
-// none), and otherwise retries with backoff. It returns false when
+// none), keeps sending corrupt bytes or no longer has it (failing the
+// track when there is none), and otherwise retries with backoff. It returns false when
 // the stream was closed or the track failed (ts.failure is set).
 func (ts *trackStream) fetchSegment(i int, u Urgency) bool {
 	p := ts.p
@@ -237,6 +237,16 @@ func (ts *trackStream) fetchSegment(i int, u Urgency) bool {
 				continue
 			}
 			ts.fail(fmt.Errorf("play %s: segment %d: %w", trackName(ts.track), i, d.err))
+			return false
+		case errors.Is(d.err, catalog.ErrSegmentGone):
+			// The track was taken out of the origin after its manifest was
+			// read: retrying stalled play for ever and the queue never
+			// went on.
+			if l, ok := ts.cachedFrom(i, 0); ok && l != level {
+				forced = l // the cache holds it in another rendition
+				continue
+			}
+			ts.fail(goneError{track: ts.track, index: i})
 			return false
 		}
 		p.emit(ErrorEvent{TrackID: ts.track.ID, Err: fmt.Errorf("fetch segment %d of track %s (retrying in %v): %w", i, ts.track.ID, backoff, d.err)})
@@ -319,6 +329,19 @@ func (ts *trackStream) taken(i int) bool {
 	defer ts.mu.Unlock()
 	return i <= ts.reading
 }
+
+// goneError fails a track a segment of which the origin no longer has
+// (catalog.ErrSegmentGone).
+type goneError struct {
+	track catalog.Track
+	index int
+}
+
+func (e goneError) Error() string {
+	return fmt.Sprintf("play %s: the origin no longer has segment %d of it (the track was removed from the origin after it was queued): it is skipped", trackName(e.track), e.index)
+}
+
+func (e goneError) Unwrap() error { return catalog.ErrSegmentGone }
 
 // trackName is how a message names a track: its title in quotes, or its ID.
 func trackName(t catalog.Track) string {
