@@ -1,6 +1,7 @@
 package player
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -61,7 +62,14 @@ func chunkServer(t testing.TB, src *memSource) *url.URL {
 // before the origin changed would). Output is an unpaced WAV.
 func chainPlayer(t *testing.T, src *memSource, opts Options) *Player {
 	t.Helper()
-	client, err := originclient.New(chunkServer(t, src).String(), originclient.Options{})
+	return chainPlayerAt(t, chunkServer(t, src).String(), src, opts)
+}
+
+// chainPlayerAt is chainPlayer with the origin at originURL; the manifests
+// come from opts.Manifests when set.
+func chainPlayerAt(t *testing.T, originURL string, src *memSource, opts Options) *Player {
+	t.Helper()
+	client, err := originclient.New(originURL, originclient.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +85,10 @@ func chainPlayer(t *testing.T, src *memSource, opts Options) *Player {
 	}
 	t.Cleanup(func() { out.Close() })
 	opts.Segments = fetch.New(c, []fetch.Tier{{Source: catalog.SourceOrigin, Remote: client}}, fetch.Options{Logger: quiet, Backoff: time.Millisecond})
-	opts.Manifests, opts.Output, opts.Cached = src, out, c
+	if opts.Manifests == nil {
+		opts.Manifests = src
+	}
+	opts.Output, opts.Cached = out, c
 	if opts.RetryBackoff == 0 {
 		opts.RetryBackoff = 10 * time.Millisecond
 	}
@@ -87,6 +98,17 @@ func chainPlayer(t *testing.T, src *memSource, opts Options) *Player {
 	}
 	t.Cleanup(func() { p.Close() })
 	return p
+}
+
+// originManifests is the origin client as the player's ManifestSource.
+type originManifests struct{ c *originclient.Client }
+
+func (o originManifests) Manifest(ctx context.Context, id string) (*catalog.Manifest, error) {
+	m, err := o.c.Manifest(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return &m, nil
 }
 
 // traceRun is the outcome of playing on one trace.

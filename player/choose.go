@@ -188,6 +188,7 @@ func (ts *trackStream) fetchSegment(i int, u Urgency) bool {
 	p := ts.p
 	backoff := p.opts.RetryBackoff
 	forced, replace := -1, true
+	var busySince time.Time // the origin's first "ask again later" for it
 	for {
 		buffer := ts.buffer()
 		level, auto, cached := ts.choose(i, buffer)
@@ -203,10 +204,19 @@ func (ts *trackStream) fetchSegment(i int, u Urgency) bool {
 		if ts.ctx.Err() != nil {
 			return false
 		}
-		switch {
+		wait := backoff
+		switch after, busy := busyWait(d.err, &busySince); {
 		case d.abandoned:
 			forced = d.instead
 			continue
+		case busy:
+			// the origin is there and asks to be asked again later (its
+			// catalog restarts): the track was skipped as if it were gone
+			if l, ok := ts.cachedFrom(i, 0); ok && l != level {
+				forced = l
+				continue
+			}
+			wait = max(wait, after)
 		case d.err == nil:
 			if d.from != catalog.SourceCache {
 				p.reachable()
@@ -249,8 +259,8 @@ func (ts *trackStream) fetchSegment(i int, u Urgency) bool {
 			ts.fail(goneError{track: ts.track, index: i})
 			return false
 		}
-		p.emit(ErrorEvent{TrackID: ts.track.ID, Err: fmt.Errorf("fetch segment %d of track %s (retrying in %v): %w", i, ts.track.ID, backoff, d.err)})
-		t := time.NewTimer(backoff)
+		p.emit(ErrorEvent{TrackID: ts.track.ID, Err: fmt.Errorf("fetch segment %d of track %s (retrying in %v): %w", i, ts.track.ID, wait, d.err)})
+		t := time.NewTimer(wait)
 		select {
 		case <-t.C:
 		case <-ts.ctx.Done():
@@ -353,6 +363,34 @@ func trackName(t catalog.Track) string {
 
 // maxRetryBackoff caps the wait between attempts at one segment.
 const maxRetryBackoff = 5 * time.Second
+
+// busyFor is how long the player waits as an origin asks it to (503 with
+// Retry-After: catalog.RetryLater) before it takes the origin for
+// unreachable; maxBusyWait caps one wait. A catalog database's restart or
+// failover takes seconds to tens of seconds (origin/unavailable.go).
+const (
+	busyFor     = time.Minute
+	maxBusyWait = 30 * time.Second
+)
+
+// busyWait returns the wait before asking again when err is the origin's
+// answer that it cannot serve now and when to ask again
+// (catalog.RetryLater), at most maxBusyWait, while it has answered so for
+// less than busyFor since *since (set at its first such answer); false
+// otherwise.
+func busyWait(err error, since *time.Time) (time.Duration, bool) {
+	after, ok := catalog.RetryAfter(err)
+	if !ok {
+		return 0, false
+	}
+	if since.IsZero() {
+		*since = time.Now()
+	}
+	if time.Since(*since) >= busyFor {
+		return 0, false
+	}
+	return min(after, maxBusyWait), true
+}
 
 // markUnreachable notes that the origin could not be reached: for a while
 // every segment is taken from the cache in any rendition it holds.

@@ -375,6 +375,13 @@ func statusError(resp *http.Response) error {
 	var e catalog.ErrorResponse
 	body, _ := readLimited(resp.Body, 64<<10)
 	se := &StatusError{Code: resp.StatusCode, Status: resp.Status}
+	if se.Code == http.StatusServiceUnavailable {
+		// seconds only: segue's origin sends them, and a date needs a
+		// clock that agrees with the origin's
+		if n, err := strconv.Atoi(strings.TrimSpace(resp.Header.Get("Retry-After"))); err == nil && n > 0 {
+			se.retryAfter = time.Duration(n) * time.Second
+		}
+	}
 	if json.Unmarshal(body, &e) == nil && e.Error != "" {
 		se.Message = e.Error
 	} else {
@@ -395,7 +402,15 @@ type StatusError struct {
 	body    string // any other body (a proxy's page): for the log only
 	// notSegue: a 404 no segue origin sent, or for a route it does not have
 	notSegue bool
+	// retryAfter: a 503's Retry-After in seconds (0: none)
+	retryAfter time.Duration
 }
+
+// RetryAfter is the wait a 503 asked for with Retry-After (0: none); it
+// makes the error a catalog.RetryLater.
+func (e *StatusError) RetryAfter() time.Duration { return e.retryAfter }
+
+var _ catalog.RetryLater = (*StatusError)(nil)
 
 // Error gives the whole answer, for the log.
 func (e *StatusError) Error() string {
