@@ -100,6 +100,9 @@ type Player struct {
 	reopen   bool       // the current track's next stream is a seek's
 	shown    string     // the ID of the track the last TrackEvent reported
 	missed   queuePlace // the first track that failed for want of the origin (missedLocked)
+	// waiting is the stream whose play head waits for a segment (nil:
+	// none), so that Resume says buffering, not playing, during a stall
+	waiting *trackStream
 	// busySince is when the origin first asked to be asked again later
 	// for the manifest being fetched (busyWait); zero once one came
 	busySince time.Time
@@ -270,7 +273,14 @@ func (p *Player) setState(s State) {
 func (p *Player) setBuffering(ts *trackStream, waiting bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if ts != p.cur || p.paused {
+	if ts != p.cur {
+		return
+	}
+	p.waiting = nil
+	if waiting {
+		p.waiting = ts // for Resume, when the wait began while paused
+	}
+	if p.paused {
 		return
 	}
 	if waiting {
