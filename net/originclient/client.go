@@ -456,6 +456,11 @@ func (e *StatusError) Sentence() string {
 		return e.Message
 	case e.Code/100 == 4:
 		return fmt.Sprintf("the origin refused the request (%s)", e.Status)
+	case e.retryAfter > 0 && e.Message != "":
+		// the origin's own 503 (its catalog database restarts): it runs
+		return fmt.Sprintf("the origin cannot answer now and asks to retry in %v: %s", e.retryAfter, e.Message)
+	case e.retryAfter > 0:
+		return fmt.Sprintf("the origin cannot answer now and asks to retry in %v (%s)", e.retryAfter, e.Status)
 	}
 	return fmt.Sprintf("the origin failed (%s); its log says why", e.Status)
 }
