@@ -279,6 +279,11 @@ func (c *Client) ChunkProgress(ctx context.Context, hash string, progress func(n
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		err := statusError(resp)
+		if resp.Request != nil && resp.Request.URL.Host != c.base.Host {
+			// the origin redirected to its blob store (a presigned URL):
+			// its 403 is not about segue's token
+			err.(*StatusError).store = resp.Request.URL.Host
+		}
 		switch {
 		case gatewayDown(resp.StatusCode):
 			err = fmt.Errorf("%w: %w", catalog.ErrUnreachable, err)
@@ -404,6 +409,9 @@ type StatusError struct {
 	notSegue bool
 	// retryAfter: a 503's Retry-After in seconds (0: none)
 	retryAfter time.Duration
+	// store is the host of the blob store the origin redirected a chunk
+	// to, when that answered ("": the origin answered)
+	store string
 }
 
 // RetryAfter is the wait a 503 asked for with Retry-After (0: none); it
@@ -421,6 +429,9 @@ func (e *StatusError) Error() string {
 	if cause := e.Unwrap(); cause != nil {
 		return fmt.Sprintf("%v (%s)", cause, detail)
 	}
+	if e.store != "" {
+		return "the blob store " + e.store + " the origin redirected to answered " + detail
+	}
 	return "origin answered " + detail
 }
 
@@ -429,6 +440,8 @@ func (e *StatusError) Error() string {
 // by position whose position no longer holds the track it named.
 func (e *StatusError) Unwrap() error {
 	switch {
+	case e.store != "" && e.Code != http.StatusNotFound:
+		return nil // the blob store's answer, not the origin's
 	case e.notSegue:
 		return ErrNotSegue
 	case e.Code == http.StatusNotFound:
@@ -446,6 +459,10 @@ func (e *StatusError) Unwrap() error {
 // line alone.
 func (e *StatusError) Sentence() string {
 	switch {
+	case e.store != "" && (e.Code == http.StatusForbidden || e.Code == http.StatusUnauthorized):
+		return fmt.Sprintf("the blob store the origin sent segue to (%s) refused its link (%s): is the origin's clock right, and are its blob store credentials valid?", e.store, e.Status)
+	case e.store != "" && e.Code != http.StatusNotFound:
+		return fmt.Sprintf("the blob store the origin sent segue to (%s) failed (%s)", e.store, e.Status)
 	case e.Unwrap() == ErrUnauthorized:
 		return ErrUnauthorized.Error()
 	case e.notSegue:
