@@ -3,7 +3,6 @@ package cache
 import (
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,46 +10,11 @@ import (
 	"segue/internal/testkit"
 )
 
-// smallDisk mounts a tmpfs of size bytes for the test and returns its
-// path; it is unmounted at cleanup.
-func smallDisk(t testing.TB, size string) string {
-	t.Helper()
-	dir := t.TempDir()
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size="+size, "tmpfs", dir).CombinedOutput(); err != nil {
-		t.Fatalf("mount a %s tmpfs (the test needs root): %v\n%s", size, err, out)
-	}
-	t.Cleanup(func() { exec.Command("umount", "-l", dir).Run() })
-	return dir
-}
-
-// fillDisk writes dir/filler until the file system is full.
-func fillDisk(t testing.TB, dir string) {
-	t.Helper()
-	f, err := os.Create(filepath.Join(dir, "filler"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	buf := make([]byte, 64<<10)
-	for {
-		if _, err := f.Write(buf); err != nil {
-			break
-		}
-	}
-	for n := len(buf) / 2; n >= 512; n /= 2 { // the last partial blocks
-		for {
-			if _, err := f.Write(buf[:n]); err != nil {
-				break
-			}
-		}
-	}
-}
-
 // Issue 11, a full cache disk: the cache still opens (one warning, and
 // DiskFull says so), reads work, Put fails with ErrDiskFull, and a lower
 // cap, GC and Clear each work on the full disk and give space back.
 func TestFullDisk(t *testing.T) {
-	disk := smallDisk(t, "8m")
+	disk := testkit.SmallDisk(t, "8m")
 	path := filepath.Join(disk, "cache.db")
 	c := openAt(t, path, 4<<20, nil)
 	fill(t, c, 100, 40, 64<<10) // 2.5 MiB
@@ -59,7 +23,7 @@ func TestFullDisk(t *testing.T) {
 		t.Fatalf("no reserve file beside the cache: %v", err)
 	}
 
-	fillDisk(t, disk)
+	testkit.FillDisk(t, disk)
 	var log testkit.Buffer
 	c = openAt(t, path, 16<<20, &log) // a cap the disk cannot hold: Puts must find it full
 	if !c.DiskFull() {
@@ -103,7 +67,7 @@ func TestFullDisk(t *testing.T) {
 		if fi, err := os.Stat(reservePath(path)); err != nil || fi.Size() != reserveBytes {
 			t.Fatalf("no reserve before %s: %v", op.name, err)
 		}
-		fillDisk(t, disk)
+		testkit.FillDisk(t, disk)
 		before := footprint(path)
 		c := openAt(t, path, op.max, nil)
 		if err := op.run(c); err != nil {

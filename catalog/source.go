@@ -1,6 +1,9 @@
 package catalog
 
-import "errors"
+import (
+	"errors"
+	"time"
+)
 
 // ErrUnreachable is wrapped by a source that could not reach its server at
 // all (connection refused, no route, a gateway saying the server is down),
@@ -36,3 +39,29 @@ const (
 // sha256 is not the segment's: the source is broken (or a proxy in front
 // of it), and asking again will not help. The player fails the track.
 var ErrCorruptSegment = errors.New("the source keeps sending bytes that do not match the segment's sha256")
+
+// ErrSegmentGone means the origin answered that it has no segment under
+// that hash (a segue origin's 404): the track was taken out of the origin
+// (segue origin remove) after its manifest was read. Asking again will not
+// bring it; the player fails the track unless the cache holds the segment.
+var ErrSegmentGone = errors.New("the origin no longer has the segment")
+
+// RetryLater is an error of an origin that answered it cannot serve now
+// and when to ask again (503 with Retry-After: its catalog database
+// restarts). It is there, not gone: the player waits as asked instead of
+// skipping the track.
+type RetryLater interface {
+	error
+	// RetryAfter is the wait asked for (> 0).
+	RetryAfter() time.Duration
+}
+
+// RetryAfter returns the wait the origin asked for when err (or an error
+// it wraps) is a RetryLater.
+func RetryAfter(err error) (time.Duration, bool) {
+	var rl RetryLater
+	if errors.As(err, &rl) && rl.RetryAfter() > 0 {
+		return rl.RetryAfter(), true
+	}
+	return 0, false
+}

@@ -328,6 +328,9 @@ func originClause(err error, link bool) (string, bool) {
 		return "", false
 	}
 	switch {
+	case errors.Is(err, originclient.ErrOffline) && errors.As(err, &se) && se.RetryAfter() > 0:
+		// it runs and said when to ask again: not "is it running?"
+		return originclient.ErrOffline.Error() + ": no copy is stored here, and " + se.Sentence(), true
 	case errors.Is(err, originclient.ErrOffline):
 		return originclient.ErrOffline.Error() + ": no copy is stored here, and " + unreachable(err, link), true
 	case errors.Is(err, originclient.ErrNotAPI):

@@ -147,6 +147,11 @@ func (l *List) Unheld(keys []string) []string {
 // Keys returns everything c pins: its segments and its documents.
 func (c Collection) Keys() []string { return append(slices.Clone(c.Hashes), c.Docs...) }
 
+// ErrNotKept is wrapped when a segment was downloaded but the cache did
+// not keep it (its disk filled up during the download): the collection
+// would not play offline.
+var ErrNotKept = errors.New("the cache did not keep a downloaded segment")
+
 // Pinner is the cache as a download uses it.
 type Pinner interface {
 	Pin(keys ...string) error
@@ -170,7 +175,9 @@ const Workers = 4
 // pinning beyond the cap fails before any transfer), then fetches every
 // segment the cache does not hold yet, Workers at a time. sizes gives each
 // hash's size for the progress report; progress may be nil. The first
-// failure cancels the rest and is returned.
+// failure cancels the rest and is returned; a segment fetched that the
+// cache did not keep is one (ErrNotKept, saying so when p reports a full
+// disk with a DiskFull() bool method).
 func Download(ctx context.Context, c Collection, sizes map[string]int64, p Pinner, f Fetcher, progress Progress) error {
 	if err := p.Pin(c.Keys()...); err != nil {
 		return fmt.Errorf("pin %s %q: %w", c.Kind, c.Name, err)
@@ -200,6 +207,13 @@ func Download(ctx context.Context, c Collection, sizes map[string]int64, p Pinne
 		g.Go(func() error {
 			if _, _, err := f.Segment(gctx, h, catalog.UrgencyPrefetch); err != nil {
 				return fmt.Errorf("download %s %q: %w", c.Kind, c.Name, err)
+			}
+			if !p.Has(h) { // the fetcher plays on when the cache cannot store
+				why := "is the disk it is on full or read-only?"
+				if df, ok := p.(interface{ DiskFull() bool }); ok && df.DiskFull() {
+					why = "the disk it is on is full: free some space, then add it again"
+				}
+				return fmt.Errorf("download %s %q: segment %.12s: %w (%s)", c.Kind, c.Name, h, ErrNotKept, why)
 			}
 			report(sizes[h])
 			return nil

@@ -1,6 +1,7 @@
 package player
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -42,8 +43,10 @@ func chunkServer(t testing.TB, src *memSource) *url.URL {
 		src.mu.Lock()
 		b, ok := src.segs[strings.TrimPrefix(r.URL.Path, "/chunks/")]
 		src.mu.Unlock()
-		if !ok {
-			http.NotFound(w, r)
+		if !ok { // as a segue origin answers (origin/server_chunks.go)
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusNotFound)
+			fmt.Fprintf(w, `{"error":"chunk %s not found"}`, strings.TrimPrefix(r.URL.Path, "/chunks/"))
 			return
 		}
 		w.Write(b)
@@ -51,6 +54,61 @@ func chunkServer(t testing.TB, src *memSource) *url.URL {
 	t.Cleanup(srv.Close)
 	u, _ := url.Parse(srv.URL)
 	return u
+}
+
+// chainPlayer is a player on the real fetch chain: src's segments served
+// over loopback HTTP as /chunks, the origin client, the fetcher and an
+// empty SQLite cache; the manifests come from src (as a document fetched
+// before the origin changed would). Output is an unpaced WAV.
+func chainPlayer(t *testing.T, src *memSource, opts Options) *Player {
+	t.Helper()
+	return chainPlayerAt(t, chunkServer(t, src).String(), src, opts)
+}
+
+// chainPlayerAt is chainPlayer with the origin at originURL; the manifests
+// come from opts.Manifests when set.
+func chainPlayerAt(t *testing.T, originURL string, src *memSource, opts Options) *Player {
+	t.Helper()
+	client, err := originclient.New(originURL, originclient.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	c, err := cache.Open(filepath.Join(t.TempDir(), "cache.db"), cache.Options{Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	out, err := CreateWAV(filepath.Join(t.TempDir(), "out.wav"), WAVFloat32, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { out.Close() })
+	opts.Segments = fetch.New(c, []fetch.Tier{{Source: catalog.SourceOrigin, Remote: client}}, fetch.Options{Logger: quiet, Backoff: time.Millisecond})
+	if opts.Manifests == nil {
+		opts.Manifests = src
+	}
+	opts.Output, opts.Cached = out, c
+	if opts.RetryBackoff == 0 {
+		opts.RetryBackoff = 10 * time.Millisecond
+	}
+	p := New(opts)
+	if err := p.Open(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	return p
+}
+
+// originManifests is the origin client as the player's ManifestSource.
+type originManifests struct{ c *originclient.Client }
+
+func (o originManifests) Manifest(ctx context.Context, id string) (*catalog.Manifest, error) {
+	m, err := o.c.Manifest(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return &m, nil
 }
 
 // traceRun is the outcome of playing on one trace.

@@ -113,6 +113,12 @@ type ALSA struct {
 	// each batch stays in the runtime's heap at its old time, and Go's
 	// scheduler monitor woke for each of those, once a second (issue 14).
 	deadline time.Time
+	// monoBase is the thread's clock (CLOCK_MONOTONIC, ns) at monoAt: Go
+	// reads it as monoBase + time.Since(monoAt), its own monotonic clock
+	// (the same one, through the vDSO: no system call), never the wall
+	// clock, which a step (NTP, a suspend's end) moves.
+	monoAt   time.Time
+	monoBase uint64
 	// unshm ends withoutPulseSHM's configuration once the device is
 	// closed for good.
 	unshm func()
@@ -192,7 +198,7 @@ func openALSA(buffer time.Duration, log *slog.Logger) (*ALSA, error) {
 			ErrNoDevice, C.GoString(where), C.GoString(C.snd_strerror(e)), why)
 	}
 	a := &ALSA{c: c, ring: unsafe.Slice((*int16)(unsafe.Pointer(c.ring)), 2*int(c.cap)), buffer: sr.D(int(c.buffer)),
-		refill: int(c.period), unshm: unshm}
+		refill: int(c.period), unshm: unshm, monoAt: time.Now(), monoBase: uint64(C.segue_monotonic_ns())}
 	if err := a.openSpace(); err != nil {
 		unshm()
 		C.segue_out_close(c)
@@ -386,7 +392,7 @@ func (a *ALSA) Unheard() int {
 			break
 		}
 	}
-	if now := uint64(time.Now().UnixNano()); live != 0 && now > at {
+	if now := a.monoBase + uint64(time.Since(a.monoAt)); live != 0 && now > at {
 		delay -= min(delay, (now-at)*catalog.SampleRate/uint64(time.Second))
 	}
 	used := atomic.LoadUint64(a.u64(&a.c.wr)) - atomic.LoadUint64(a.u64(&a.c.rd))

@@ -86,6 +86,14 @@ static int recover(segue_out *o, int err, int playing) {
 	return 0;
 }
 
+// segue_monotonic_ns is CLOCK_MONOTONIC in nanoseconds: the clock
+// delay_ns is read on (Go takes it once, ALSA.monoBase).
+uint64_t segue_monotonic_ns(void) {
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint64_t)now.tv_sec * 1000000000 + (uint64_t)now.tv_nsec;
+}
+
 // record_delay records that the device holds delay frames it has not
 // played yet (0: stopped), and when, for Go's position (ALSA.Unheard) and
 // the writer's sleep (wait_period); and whether the device has been seen
@@ -95,7 +103,7 @@ static void record_delay(segue_out *o, snd_pcm_sframes_t delay, int running) {
 	if (delay < 0) delay = 0;
 	uint32_t live = running && (uint64_t)delay < o->dev_in;
 	struct timespec now;
-	clock_gettime(CLOCK_REALTIME, &now);
+	clock_gettime(CLOCK_MONOTONIC, &now);
 	__atomic_add_fetch(&o->delay_seq, 1, __ATOMIC_ACQ_REL); // odd: being written
 	STORE(&o->delay_frames, (uint64_t)delay);
 	STORE(&o->delay_ns, (uint64_t)now.tv_sec * 1000000000 + (uint64_t)now.tv_nsec);
@@ -185,7 +193,7 @@ static snd_pcm_sframes_t put(segue_out *o, uint64_t rd, uint64_t n, float vol) {
 static int wait_period(segue_out *o) {
 	if (!LOAD(&o->delay_live)) return 0;
 	struct timespec now;
-	clock_gettime(CLOCK_REALTIME, &now);
+	clock_gettime(CLOCK_MONOTONIC, &now);
 	uint64_t ns = (uint64_t)now.tv_sec * 1000000000 + (uint64_t)now.tv_nsec, at = LOAD(&o->delay_ns);
 	int64_t played = ns > at ? (int64_t)((ns - at) / 1000 * o->rate / 1000000) : 0;
 	int64_t left = (int64_t)LOAD(&o->delay_frames) - played - (int64_t)(o->buffer - o->period);

@@ -50,7 +50,8 @@ typedef struct segue_out {
 	uint32_t want_space; // Go sleeps until the thread takes frames (atomic)
 	uint64_t underruns; // times the device ran dry while playing (atomic)
 	// What the device held and had not played (frames) at delay_ns
-	// (CLOCK_REALTIME), written by the thread after each write and when it
+	// (CLOCK_MONOTONIC: a step of the wall clock between the stamp and
+	// Go's reading counted as audio played), written by the thread after each write and when it
 	// stops the device; delay_seq is odd while they change (a seqlock;
 	// Go's ALSA.Unheard reads them).
 	uint64_t delay_frames, delay_ns;
@@ -68,5 +69,6 @@ typedef struct segue_out {
 int segue_out_open(segue_out *o, unsigned rate, snd_pcm_uframes_t buffer, snd_pcm_uframes_t period, snd_pcm_uframes_t ahead, const char **where);
 int segue_out_start(segue_out *o);
 void segue_out_close(segue_out *o);
+uint64_t segue_monotonic_ns(void);
 
 #endif

@@ -181,13 +181,14 @@ func (ts *trackStream) download(a attempt) download {
 // a cached one when it can, abandons and refetches lower when a download
 // will not arrive in time, falls back to any cached level when the origin
 // is unreachable (failing the track "not available offline" when there is
-// none) or keeps sending corrupt bytes (failing the track when there is
-// none), and otherwise retries with backoff. It returns false when
+// none), keeps sending corrupt bytes or no longer has it (failing the
+// track when there is none), and otherwise retries with backoff. It returns false when
 // the stream was closed or the track failed (ts.failure is set).
 func (ts *trackStream) fetchSegment(i int, u Urgency) bool {
 	p := ts.p
 	backoff := p.opts.RetryBackoff
 	forced, replace := -1, true
+	var busySince time.Time // the origin's first "ask again later" for it
 	for {
 		buffer := ts.buffer()
 		level, auto, cached := ts.choose(i, buffer)
@@ -203,10 +204,19 @@ func (ts *trackStream) fetchSegment(i int, u Urgency) bool {
 		if ts.ctx.Err() != nil {
 			return false
 		}
-		switch {
+		wait := backoff
+		switch after, busy := busyWait(d.err, &busySince); {
 		case d.abandoned:
 			forced = d.instead
 			continue
+		case busy:
+			// the origin is there and asks to be asked again later (its
+			// catalog restarts): the track was skipped as if it were gone
+			if l, ok := ts.cachedFrom(i, 0); ok && l != level {
+				forced = l
+				continue
+			}
+			wait = max(wait, after)
 		case d.err == nil:
 			if d.from != catalog.SourceCache {
 				p.reachable()
@@ -238,9 +248,19 @@ func (ts *trackStream) fetchSegment(i int, u Urgency) bool {
 			}
 			ts.fail(fmt.Errorf("play %s: segment %d: %w", trackName(ts.track), i, d.err))
 			return false
+		case errors.Is(d.err, catalog.ErrSegmentGone):
+			// The track was taken out of the origin after its manifest was
+			// read: retrying stalled play for ever and the queue never
+			// went on.
+			if l, ok := ts.cachedFrom(i, 0); ok && l != level {
+				forced = l // the cache holds it in another rendition
+				continue
+			}
+			ts.fail(goneError{track: ts.track, index: i})
+			return false
 		}
-		p.emit(ErrorEvent{TrackID: ts.track.ID, Err: fmt.Errorf("fetch segment %d of track %s (retrying in %v): %w", i, ts.track.ID, backoff, d.err)})
-		t := time.NewTimer(backoff)
+		p.emit(ErrorEvent{TrackID: ts.track.ID, Err: fmt.Errorf("fetch segment %d of track %s (retrying in %v): %w", i, ts.track.ID, wait, d.err)})
+		t := time.NewTimer(wait)
 		select {
 		case <-t.C:
 		case <-ts.ctx.Done():
@@ -320,6 +340,19 @@ func (ts *trackStream) taken(i int) bool {
 	return i <= ts.reading
 }
 
+// goneError fails a track a segment of which the origin no longer has
+// (catalog.ErrSegmentGone).
+type goneError struct {
+	track catalog.Track
+	index int
+}
+
+func (e goneError) Error() string {
+	return fmt.Sprintf("play %s: the origin no longer has segment %d of it (the track was removed from the origin after it was queued): it is skipped", trackName(e.track), e.index)
+}
+
+func (e goneError) Unwrap() error { return catalog.ErrSegmentGone }
+
 // trackName is how a message names a track: its title in quotes, or its ID.
 func trackName(t catalog.Track) string {
 	if t.Title == "" {
@@ -330,6 +363,34 @@ func trackName(t catalog.Track) string {
 
 // maxRetryBackoff caps the wait between attempts at one segment.
 const maxRetryBackoff = 5 * time.Second
+
+// busyFor is how long the player waits as an origin asks it to (503 with
+// Retry-After: catalog.RetryLater) before it takes the origin for
+// unreachable; maxBusyWait caps one wait. A catalog database's restart or
+// failover takes seconds to tens of seconds (origin/unavailable.go).
+const (
+	busyFor     = time.Minute
+	maxBusyWait = 30 * time.Second
+)
+
+// busyWait returns the wait before asking again when err is the origin's
+// answer that it cannot serve now and when to ask again
+// (catalog.RetryLater), at most maxBusyWait, while it has answered so for
+// less than busyFor since *since (set at its first such answer); false
+// otherwise.
+func busyWait(err error, since *time.Time) (time.Duration, bool) {
+	after, ok := catalog.RetryAfter(err)
+	if !ok {
+		return 0, false
+	}
+	if since.IsZero() {
+		*since = time.Now()
+	}
+	if time.Since(*since) >= busyFor {
+		return 0, false
+	}
+	return min(after, maxBusyWait), true
+}
 
 // markUnreachable notes that the origin could not be reached: for a while
 // every segment is taken from the cache in any rendition it holds.

@@ -260,7 +260,10 @@ func (p *Player) Resume() {
 		return
 	}
 	p.paused = false
-	if p.queue.Index() >= 0 {
+	switch {
+	case p.cur != nil && p.waiting == p.cur:
+		p.setState(Buffering) // a stall the pause came in
+	case p.queue.Index() >= 0:
 		p.setState(Playing)
 	}
 	p.poke()

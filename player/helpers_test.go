@@ -280,8 +280,14 @@ func renderWAV(t testing.TB, src *memSource, opts Options, setup func(*Player), 
 // waitEnd collects events until EndEvent, failing after a deadline.
 func waitEnd(t testing.TB, p *Player) []Event {
 	t.Helper()
+	return waitEndWithin(t, p, 2*time.Minute)
+}
+
+// waitEndWithin is waitEnd failing after d.
+func waitEndWithin(t testing.TB, p *Player, d time.Duration) []Event {
+	t.Helper()
 	var evs []Event
-	deadline := time.After(2 * time.Minute)
+	deadline := time.After(d)
 	for {
 		select {
 		case e := <-p.Events():
@@ -290,7 +296,7 @@ func waitEnd(t testing.TB, p *Player) []Event {
 				return evs
 			}
 		case <-deadline:
-			t.Fatalf("playback did not end; status %+v; last events %v", p.Status(), tail(evs, 5))
+			t.Fatalf("playback did not end within %v; status %+v; last events %v", d, p.Status(), tail(evs, 5))
 			return nil
 		}
 	}

@@ -100,6 +100,12 @@ type Player struct {
 	reopen   bool       // the current track's next stream is a seek's
 	shown    string     // the ID of the track the last TrackEvent reported
 	missed   queuePlace // the first track that failed for want of the origin (missedLocked)
+	// waiting is the stream whose play head waits for a segment (nil:
+	// none), so that Resume says buffering, not playing, during a stall
+	waiting *trackStream
+	// busySince is when the origin first asked to be asked again later
+	// for the manifest being fetched (busyWait); zero once one came
+	busySince time.Time
 }
 
 // queuePlace is a queue entry: its index and its track's ID (the entry is
@@ -267,7 +273,14 @@ func (p *Player) setState(s State) {
 func (p *Player) setBuffering(ts *trackStream, waiting bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if ts != p.cur || p.paused {
+	if ts != p.cur {
+		return
+	}
+	p.waiting = nil
+	if waiting {
+		p.waiting = ts // for Resume, when the wait began while paused
+	}
+	if p.paused {
 		return
 	}
 	if waiting {
@@ -357,6 +370,24 @@ func (p *Player) current() (*trackStream, float64, bool) {
 			if w != p.wake { // a command changed things meanwhile
 				continue
 			}
+			if wait, ok := busyWait(err, &p.busySince); ok {
+				// the origin is there and asks to be asked again later
+				// (its catalog restarts): skipping emptied the queue
+				p.setState(Buffering)
+				p.emit(ErrorEvent{TrackID: tr.ID, Err: fmt.Errorf("the origin asks to be asked again in %v: %w", wait, err)})
+				w := p.wake
+				p.mu.Unlock()
+				t := time.NewTimer(wait)
+				select {
+				case <-t.C:
+				case <-w:
+				case <-p.ctx.Done():
+				}
+				t.Stop()
+				p.mu.Lock()
+				continue
+			}
+			p.busySince = time.Time{}
 			if err != nil {
 				p.emit(ErrorEvent{TrackID: tr.ID, Err: err, Fatal: true})
 				p.missedLocked(idx, tr.ID, err)

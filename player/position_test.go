@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -66,12 +67,52 @@ func childPosition(dir string) error {
 // (the 11 s track is longer than the output holds): the render loop
 // reported it only when it rendered a batch, a device period (3 s) at a
 // time, and the interface's clock skipped every other second.
-func TestALSAPositionIsHeard(t *testing.T) {
+func TestALSAPositionIsHeard(t *testing.T) { checkPositionHeard(t, nil) }
+
+// wallClockBehind is a library for LD_PRELOAD that sets the C library's
+// CLOCK_REALTIME 8 s behind the kernel's (CLOCK_MONOTONIC untouched); Go's
+// clocks, read through the vDSO, are not affected.
+const wallClockBehind = `
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <time.h>
+int clock_gettime(clockid_t id, struct timespec *ts) {
+	static int (*real)(clockid_t, struct timespec *);
+	if (!real) real = (int (*)(clockid_t, struct timespec *))dlsym(RTLD_NEXT, "clock_gettime");
+	int r = real(id, ts);
+	if (r == 0 && id == CLOCK_REALTIME) ts->tv_sec -= 8;
+	return r;
+}
+`
+
+// The wall clock stepping (NTP, a suspend's end, an administrator's date)
+// while playing: the ALSA writer stamped the device's delay with the wall
+// clock and Go measured the time since with its own reading of it, so a
+// step between the two counted as audio played. Played with the writer's
+// wall clock 8 s behind Go's (a step of 8 s between every stamp and every
+// read), the position ran ahead of the sound by all the output held, and
+// the next track became current that much early. The output now measures
+// with the monotonic clock.
+func TestALSAPositionIgnoresTheWallClock(t *testing.T) {
+	dir := t.TempDir()
+	lib := filepath.Join(dir, "behind.so")
+	c := filepath.Join(dir, "behind.c")
+	if err := os.WriteFile(c, []byte(wallClockBehind), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("cc", "-shared", "-fPIC", "-o", lib, c, "-ldl").CombinedOutput(); err != nil {
+		t.Fatalf("build the clock shim: %v\n%s", err, out)
+	}
+	checkPositionHeard(t, []string{"LD_PRELOAD=" + lib})
+}
+
+// checkPositionHeard is TestALSAPositionIsHeard with env added to the
+// child's environment.
+func checkPositionHeard(t *testing.T, env []string) {
 	src, tr := oneTrack(t, fmt.Sprintf("aevalsrc='0.5*sin(2*PI*%d*t)':s=44100:c=stereo:d=12", toneHz), 11, catalog.RenditionHigh)
 	dir := t.TempDir()
 	writeTrackDir(t, src, tr, dir)
-	env := testkit.HeadlessALSA(t, dir, "")
-	c := startChild(t, "position", dir, env)
+	c := startChild(t, "position", dir, append(testkit.HeadlessALSA(t, dir, ""), env...))
 	defer c.stop()
 	mon := filepath.Join(dir, "monitor.raw")
 	const margin = time.Second

@@ -277,8 +277,8 @@ func (f *Fetcher) fromTier(ctx context.Context, t Tier, hash string, u catalog.U
 		}
 		slow := errors.Is(actx.Err(), context.DeadlineExceeded) && ctx.Err() == nil && received.Load() > 0
 		cancel()
-		if errors.Is(err, ErrNoRemote) {
-			return nil, err
+		if errors.Is(err, ErrNoRemote) || errors.Is(err, catalog.ErrSegmentGone) {
+			return nil, err // asking again brings nothing
 		}
 		if err != nil && slow {
 			timeout *= 2

@@ -254,7 +254,9 @@ func (c *Client) Cover(ctx context.Context, albumID string) ([]byte, string, err
 }
 
 // Chunk downloads the bytes stored under hash. It does not verify them
-// (the caller checks the sha256) and does not store them in Docs.
+// (the caller checks the sha256) and does not store them in Docs. A 404
+// wraps catalog.ErrSegmentGone; a gateway's 502, 503 or 504 and a
+// connection that fails wrap catalog.ErrUnreachable.
 func (c *Client) Chunk(ctx context.Context, hash string) ([]byte, error) {
 	return c.ChunkProgress(ctx, hash, nil)
 }
@@ -277,8 +279,19 @@ func (c *Client) ChunkProgress(ctx context.Context, hash string, progress func(n
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		err := statusError(resp)
-		if gatewayDown(resp.StatusCode) {
+		if resp.Request != nil && resp.Request.URL.Host != c.base.Host {
+			// the origin redirected to its blob store (a presigned URL):
+			// its 403 is not about segue's token
+			err.(*StatusError).store = resp.Request.URL.Host
+		}
+		switch {
+		case gatewayDown(resp.StatusCode):
 			err = fmt.Errorf("%w: %w", catalog.ErrUnreachable, err)
+		case resp.StatusCode == http.StatusNotFound:
+			// the blob is gone (the track was removed from the origin, or
+			// from the blob store a redirect led to): asking again will not
+			// bring it
+			err = fmt.Errorf("%w: %w", catalog.ErrSegmentGone, err)
 		}
 		return nil, fmt.Errorf("fetch chunk %s: %w", hash, err)
 	}
@@ -367,6 +380,13 @@ func statusError(resp *http.Response) error {
 	var e catalog.ErrorResponse
 	body, _ := readLimited(resp.Body, 64<<10)
 	se := &StatusError{Code: resp.StatusCode, Status: resp.Status}
+	if se.Code == http.StatusServiceUnavailable {
+		// seconds only: segue's origin sends them, and a date needs a
+		// clock that agrees with the origin's
+		if n, err := strconv.Atoi(strings.TrimSpace(resp.Header.Get("Retry-After"))); err == nil && n > 0 {
+			se.retryAfter = time.Duration(n) * time.Second
+		}
+	}
 	if json.Unmarshal(body, &e) == nil && e.Error != "" {
 		se.Message = e.Error
 	} else {
@@ -387,7 +407,18 @@ type StatusError struct {
 	body    string // any other body (a proxy's page): for the log only
 	// notSegue: a 404 no segue origin sent, or for a route it does not have
 	notSegue bool
+	// retryAfter: a 503's Retry-After in seconds (0: none)
+	retryAfter time.Duration
+	// store is the host of the blob store the origin redirected a chunk
+	// to, when that answered ("": the origin answered)
+	store string
 }
+
+// RetryAfter is the wait a 503 asked for with Retry-After (0: none); it
+// makes the error a catalog.RetryLater.
+func (e *StatusError) RetryAfter() time.Duration { return e.retryAfter }
+
+var _ catalog.RetryLater = (*StatusError)(nil)
 
 // Error gives the whole answer, for the log.
 func (e *StatusError) Error() string {
@@ -398,6 +429,9 @@ func (e *StatusError) Error() string {
 	if cause := e.Unwrap(); cause != nil {
 		return fmt.Sprintf("%v (%s)", cause, detail)
 	}
+	if e.store != "" {
+		return "the blob store " + e.store + " the origin redirected to answered " + detail
+	}
 	return "origin answered " + detail
 }
 
@@ -406,6 +440,8 @@ func (e *StatusError) Error() string {
 // by position whose position no longer holds the track it named.
 func (e *StatusError) Unwrap() error {
 	switch {
+	case e.store != "" && e.Code != http.StatusNotFound:
+		return nil // the blob store's answer, not the origin's
 	case e.notSegue:
 		return ErrNotSegue
 	case e.Code == http.StatusNotFound:
@@ -423,6 +459,10 @@ func (e *StatusError) Unwrap() error {
 // line alone.
 func (e *StatusError) Sentence() string {
 	switch {
+	case e.store != "" && (e.Code == http.StatusForbidden || e.Code == http.StatusUnauthorized):
+		return fmt.Sprintf("the blob store the origin sent segue to (%s) refused its link (%s): is the origin's clock right, and are its blob store credentials valid?", e.store, e.Status)
+	case e.store != "" && e.Code != http.StatusNotFound:
+		return fmt.Sprintf("the blob store the origin sent segue to (%s) failed (%s)", e.store, e.Status)
 	case e.Unwrap() == ErrUnauthorized:
 		return ErrUnauthorized.Error()
 	case e.notSegue:
@@ -433,6 +473,11 @@ func (e *StatusError) Sentence() string {
 		return e.Message
 	case e.Code/100 == 4:
 		return fmt.Sprintf("the origin refused the request (%s)", e.Status)
+	case e.retryAfter > 0 && e.Message != "":
+		// the origin's own 503 (its catalog database restarts): it runs
+		return fmt.Sprintf("the origin cannot answer now and asks to retry in %v: %s", e.retryAfter, e.Message)
+	case e.retryAfter > 0:
+		return fmt.Sprintf("the origin cannot answer now and asks to retry in %v (%s)", e.retryAfter, e.Status)
 	}
 	return fmt.Sprintf("the origin failed (%s); its log says why", e.Status)
 }

@@ -1,0 +1,130 @@
+package player
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"segue/catalog"
+	"segue/net/originclient"
+)
+
+// twoTracks encodes two tracks of the given length, a and b (other
+// sounds, so no segment is shared), in the low rendition only.
+func twoTracks(t *testing.T, seconds int) (src *memSource, a, b catalog.Track) {
+	t.Helper()
+	needFFmpeg(t)
+	dir := t.TempDir()
+	src = newMemSource()
+	n := int64(seconds) * catalog.SampleRate
+	makeWAV(t, filepath.Join(dir, "a.wav"), testPiece, n)
+	makeWAV(t, filepath.Join(dir, "b.wav"), "sine=frequency=330:sample_rate=44100", n)
+	a = addTrack(t, src, "a", filepath.Join(dir, "a.wav"), n, catalog.RenditionLow)
+	b = addTrack(t, src, "b", filepath.Join(dir, "b.wav"), n, catalog.RenditionLow)
+	return src, a, b
+}
+
+// A track taken out of the origin after its manifest was fetched (queued,
+// prefetched, or playing): the origin answers 404 for its segments. The
+// player retried them forever, stalled, saying "retrying" every few
+// seconds, and the tracks after it never played. Now the track fails,
+// saying the origin no longer has it, and the next one plays.
+func TestSegmentGoneFromTheOriginSkipsTheTrack(t *testing.T) {
+	src, a, b := twoTracks(t, 6)
+	gone := src.manifests[a.ID].Renditions[0].Segments[1].Hash
+	src.mu.Lock()
+	delete(src.segs, gone)
+	src.mu.Unlock()
+
+	p := chainPlayer(t, src, Options{Loudness: LoudnessOff})
+	p.Play(a, b)
+	evs := waitEndWithin(t, p, 20*time.Second)
+	var failed error
+	var played []string
+	for _, e := range evs {
+		switch e := e.(type) {
+		case ErrorEvent:
+			if e.Fatal && e.TrackID == a.ID {
+				failed = e.Err
+			}
+		case TrackEvent:
+			played = append(played, e.Track.ID)
+		}
+	}
+	if !errors.Is(failed, catalog.ErrSegmentGone) || !strings.Contains(failed.Error(), "the origin no longer has segment 1") {
+		t.Errorf("the track whose segment is gone failed with %v; want catalog.ErrSegmentGone saying the origin no longer has segment 1", failed)
+	}
+	if strings.Join(played, ",") != "a,b" {
+		t.Errorf("tracks played %v; want a then b", played)
+	}
+}
+
+// An origin whose catalog database restarts answers 503 with Retry-After
+// (origin/unavailable.go) for a few seconds, to every request that needs
+// the catalog (with tokens, /chunks too). The player took it for an origin
+// gone: each track's manifest failed at once and the queue ran out in
+// milliseconds, so segue play exited having played nothing; a segment so
+// answered for OfflineAfter failed its track "not available offline".
+// Now it waits as the origin asks and plays the queue.
+func TestOriginAskingToRetryIsWaitedFor(t *testing.T) {
+	src, a, b := twoTracks(t, 3)
+	var busy atomic.Int64 // requests still to answer 503
+	busy.Store(1)
+	// a's second segment is answered 503 for longer than OfflineAfter,
+	// after which an unreachable origin's track is skipped
+	second := "/chunks/" + src.manifests[a.ID].Renditions[0].Segments[1].Hash
+	var secondAsked atomic.Int64 // UnixNano of the first request for it
+	secondBusy := func(r *http.Request) bool {
+		if r.URL.Path != second {
+			return false
+		}
+		secondAsked.CompareAndSwap(0, time.Now().UnixNano())
+		return time.Since(time.Unix(0, secondAsked.Load())) < OfflineAfter+time.Second
+	}
+	chunks := chunkServer(t, src)
+	origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if busy.Add(-1) >= 0 || secondBusy(r) {
+			w.Header().Set("Retry-After", "2")
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			w.Write([]byte(`{"error":"the catalog database is unreachable: retry in a few seconds"}`))
+			return
+		}
+		if id, ok := strings.CutSuffix(strings.TrimPrefix(r.URL.Path, "/api/v1/tracks/"), "/manifest"); ok {
+			src.mu.Lock()
+			m := src.manifests[id]
+			src.mu.Unlock()
+			w.Header().Set("Content-Type", "application/json")
+			json.NewEncoder(w).Encode(m)
+			return
+		}
+		http.Redirect(w, r, chunks.String()+r.URL.Path, http.StatusTemporaryRedirect)
+	}))
+	t.Cleanup(origin.Close)
+	client, err := originclient.New(origin.URL, originclient.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := chainPlayerAt(t, origin.URL, src, Options{Loudness: LoudnessOff, Manifests: originManifests{client}})
+	p.Play(a, b)
+	var played []string
+	for _, e := range waitEndWithin(t, p, 20*time.Second) {
+		switch e := e.(type) {
+		case TrackEvent:
+			played = append(played, e.Track.ID)
+		case ErrorEvent:
+			if e.Fatal {
+				t.Errorf("track %s failed: %v", e.TrackID, e.Err)
+			}
+		}
+	}
+	if strings.Join(played, ",") != "a,b" {
+		t.Errorf("tracks played %v; want a then b", played)
+	}
+}
