@@ -128,7 +128,12 @@ tracks.forEach((a, i) => {
       document.getElementById("playall").disabled = true;
       return;
     }
-    a.load(); // a failed player does nothing when pressed: anew (preload none), it asks the origin when pressed
+    // A failed player does nothing when pressed: it is loaded anew, by
+    // setting its src again, which keeps to preload="none" and asks the
+    // origin only when pressed. load() fetches at once (Chromium ignores
+    // preload="none" for it): it failed again, and this handler loaded it
+    // again, asking the origin without end.
+    a.src = a.getAttribute("src");
     say(rows[i].querySelector(".why"), status === 403 || status === 404 ?
       "This track was taken out of the playlist, or out of its owner's library, after this page opened: reload the page to see what the playlist holds now." :
       status >= 200 && status < 300 ? "This browser cannot play this track's audio: try another browser, or segue." :
