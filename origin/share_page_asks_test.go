@@ -14,6 +14,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"segue/catalog"
 	"segue/internal/testkit"
 )
 
@@ -87,6 +88,27 @@ func (p *frontProxy) count(path string) int {
 	return n
 }
 
+// sharedBehindProxy starts Chromium and a stream world whose playlist
+// name holds its three tracks (6.1 s, 3.7 s, 2.2 s), shared, and returns
+// the link's page through a frontProxy.
+func sharedBehindProxy(t *testing.T, name string) (context.Context, *streamWorld, *frontProxy, catalog.Playlist, string) {
+	t.Helper()
+	ctx := testkit.Chromium(t, 2*time.Minute)
+	w := newStreamWorld(t)
+	proxy := newFrontProxy(t, w.r.base)
+	pl, link := shared(t, w.r.base, w.owner, name, w.ids)
+	return ctx, w, proxy, pl, proxy.base + "/p/" + link.Token
+}
+
+// openPage opens a share page in the browser of ctx at a phone's width
+// and waits for its "Play all" button.
+func openPage(t *testing.T, ctx context.Context, page string) {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844), chromedp.Navigate(page), chromedp.WaitVisible(chromedp.ID("playall"))); err != nil {
+		t.Fatalf("open %s: %v", page, err)
+	}
+}
+
 // A recipient's page asks the origin about a track that cannot play once
 // a press, not without end: the page reloaded a failed player to have it
 // ready for its play button, Chromium fetched it again at once (load()
@@ -95,14 +117,8 @@ func (p *frontProxy) count(path string) int {
 // opened was asked for, with a HEAD after each, hundreds of times a
 // second for as long as the page stayed open.
 func TestSharePageAsksOnceWhyATrackCannotPlay(t *testing.T) {
-	ctx := testkit.Chromium(t, 2*time.Minute)
-	w := newStreamWorld(t)
-	proxy := newFrontProxy(t, w.r.base)
-	pl, link := shared(t, w.r.base, w.owner, "Asks once", w.ids) // 6.1 s, 3.7 s, 2.2 s
-	page := proxy.base + "/p/" + link.Token
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844), chromedp.Navigate(page), chromedp.WaitVisible(chromedp.ID("playall"))); err != nil {
-		t.Fatalf("open %s: %v", page, err)
-	}
+	ctx, w, proxy, pl, page := sharedBehindProxy(t, "Asks once")
+	openPage(t, ctx, page)
 	if _, err := clientFor(t, w.r.base, w.owner).RemoveFromPlaylist(context.Background(), pl.ID, 1, ""); err != nil {
 		t.Fatal(err)
 	}
