@@ -135,8 +135,11 @@ tracks.forEach((a, i) => {
     // setting its src again, which keeps to preload="none" and asks the
     // origin only when pressed. load() fetches at once (Chromium ignores
     // preload="none" for it): it failed again, and this handler loaded it
-    // again, asking the origin without end.
+    // again, asking the origin without end. Pressed, it goes on from where
+    // it stopped (a connection lost in the middle of the track).
+    const at = a.currentTime;
     a.src = a.getAttribute("src");
+    a.currentTime = at;
     // No answer (the connection is down), or the origin's proxy or
     // catalog says it is down: the next track would fail alike, so Play
     // all waits here; the track's play button goes on from it.

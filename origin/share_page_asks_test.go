@@ -2,6 +2,8 @@ package origin
 
 import (
 	"context"
+	"errors"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httputil"
@@ -24,9 +26,14 @@ import (
 // is closed with no answer (a phone that lost its signal, a laptop off
 // Wi-Fi); while it is cutOrigin, each request is answered 502, as a
 // TLS-terminating proxy answers when the origin behind it is down.
+//
+// With pace set, streams pass at pace bytes a second, as over a phone's
+// connection, so the browser holds only a few seconds ahead; cutting the
+// connection then cuts a stream that is passing too.
 type frontProxy struct {
 	base  string
 	down  atomic.Int32   // up, cutConn or cutOrigin
+	pace  atomic.Int64   // bytes a second of a stream's body; 0: unpaced
 	mu    sync.Mutex     // guards asked and cut
 	asked map[string]int // requests by "METHOD path"
 	cut   []string       // paths asked while down
@@ -51,6 +58,13 @@ func newFrontProxy(t *testing.T, origin string) *frontProxy {
 	}
 	p := &frontProxy{base: "http://" + ln.Addr().String(), asked: map[string]int{}}
 	rp := httputil.NewSingleHostReverseProxy(to)
+	rp.FlushInterval = -1 // each piece as it passes
+	rp.ModifyResponse = func(resp *http.Response) error {
+		if pace := p.pace.Load(); pace > 0 && strings.HasSuffix(resp.Request.URL.Path, "/stream") {
+			resp.Body = &pacedBody{ReadCloser: resp.Body, pace: pace, down: &p.down}
+		}
+		return nil
+	}
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		down := p.down.Load()
 		p.mu.Lock()
@@ -73,6 +87,27 @@ func newFrontProxy(t *testing.T, origin string) *frontProxy {
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
 	return p
+}
+
+// pacedBody passes a body at pace bytes a second, and fails once down is
+// not up (the reverse proxy then drops the client's connection).
+type pacedBody struct {
+	io.ReadCloser
+	pace int64
+	down *atomic.Int32
+}
+
+func (b *pacedBody) Read(p []byte) (int, error) {
+	if b.down.Load() != up {
+		return 0, errors.New("connection cut")
+	}
+	piece := b.pace / 20
+	if int64(len(p)) > piece {
+		p = p[:piece]
+	}
+	n, err := b.ReadCloser.Read(p)
+	time.Sleep(time.Duration(n) * time.Second / time.Duration(b.pace)) // the pace itself, not a wait for something
+	return n, err
 }
 
 // count returns how many requests of path the proxy passed on or cut.

@@ -80,3 +80,43 @@ func TestSharePageWaitsForTheConnection(t *testing.T) {
 		}
 	}
 }
+
+// A recipient is in the middle of a track when the origin stops
+// answering (restarted behind its TLS-terminating proxy, which answers 502
+// meanwhile; a phone's lost connection takes the same path, but Chromium
+// retries it for half a minute): the track's row says so, and once the
+// origin answers again the track's play button goes on from where the
+// track stopped. It started the track over, the page having loaded the
+// failed player anew.
+func TestSharePageResumesWhereTheTrackStopped(t *testing.T) {
+	ctx, _, proxy, _, page := sharedBehindProxy(t, "Resume")
+	proxy.pace.Store(24 << 10) // the stream is 160 kbit/s (20 KiB/s)
+	openPage(t, ctx, page)
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("playall"))); err != nil {
+		t.Fatalf("press play all: %v", err)
+	}
+	js := `(() => { const a = document.querySelector("audio"); return a.currentTime > 2 ? a.currentTime : null; })()`
+	if _, err := chromedp.Run(ctx, chromedp.Poll[float64](js, chromedp.WithPollingTimeout(30*time.Second))); err != nil {
+		t.Fatalf("the first track does not play 2 s: %v", err)
+	}
+	proxy.down.Store(cutOrigin)
+	js = `(() => { const p = document.querySelector("td .why"); return p.hidden ? null : [p.textContent, String(document.querySelector("audio").currentTime)]; })()`
+	said, err := chromedp.Run(ctx, chromedp.Poll[[]string](js, chromedp.WithPollingTimeout(60*time.Second)))
+	if err != nil {
+		text, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body.innerText`))
+		t.Fatalf("with the origin down in the middle of the first track, its row says nothing: %v\n%s", err, text)
+	}
+	t.Logf("the row says %q at %s s", said[0], said[1])
+	proxy.down.Store(up)
+	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`document.querySelector("audio").play()`)); err != nil {
+		t.Fatalf("press the first track's play button: %v", err)
+	}
+	js = `(() => { const a = document.querySelector("audio"); return !a.paused && a.readyState >= 3 ? a.currentTime : null; })()`
+	at, err := chromedp.Run(ctx, chromedp.Poll[float64](js, chromedp.WithPollingTimeout(30*time.Second)))
+	if err != nil {
+		t.Fatalf("with the origin back, the first track does not play: %v", err)
+	}
+	if at < 1.5 {
+		t.Errorf("with the origin back, the first track plays from %.1f s: started over, not from where it stopped (past 2 s)", at)
+	}
+}
