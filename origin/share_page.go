@@ -27,8 +27,11 @@ import (
 // readers; "Play all" starts the first and each ended track starts the next.
 // A track that cannot play (taken out of the playlist, or the link revoked,
 // after the page opened) says why, asking the origin with a HEAD of its
-// stream (connect-src 'self'), and a track Play all reached is passed over;
-// once the link is known revoked the players are emptied and ask no more.
+// stream (connect-src 'self'), and a track Play all reached is passed over,
+// unless the origin does not answer (the connection or the origin is
+// down: the next would fail alike), where Play all waits for that track's
+// play button; once the link is known revoked the players are emptied and
+// ask no more.
 // Names are isolated (<bdi>): one written right to left keeps its own
 // direction and punctuation on the left-to-right page. Its icon is empty
 // (data:, which img-src allows), or the browser asks the origin for
@@ -132,12 +135,26 @@ tracks.forEach((a, i) => {
       document.getElementById("playall").disabled = true;
       return;
     }
-    a.load(); // a failed player does nothing when pressed: anew (preload none), it asks the origin when pressed
+    // A failed player does nothing when pressed: it is loaded anew, by
+    // setting its src again, which keeps to preload="none" and asks the
+    // origin only when pressed. load() fetches at once (Chromium ignores
+    // preload="none" for it): it failed again, and this handler loaded it
+    // again, asking the origin without end. Pressed, it goes on from where
+    // it stopped (a connection lost in the middle of the track).
+    const at = a.currentTime;
+    a.src = a.getAttribute("src");
+    a.currentTime = at;
+    // No answer (the connection is down), or the origin's proxy or
+    // catalog says it is down: the next track would fail alike, so Play
+    // all waits here; the track's play button goes on from it.
+    const down = status === 0 || status === 502 || status === 503 || status === 504;
     say(rows[i].querySelector(".why"), status === 403 || status === 404 ?
       "This track was taken out of the playlist, or out of its owner's library, after this page opened: reload the page to see what the playlist holds now." :
       status >= 200 && status < 300 ? "This browser cannot play this track's audio: try another browser, or segue." :
-      "This track could not be loaded: check the connection, then press its play button again.");
-    if (wanted === i) start(i + 1);
+      status === 0 ? "This track could not be loaded: check the connection, then press its play button again." :
+      down ? "The server of this playlist is not answering for now: press this track's play button again in a minute." :
+      "This track could not be loaded: press its play button again, or reload the page.");
+    if (wanted === i && !down) start(i + 1);
   });
 });
 document.getElementById("playall").addEventListener("click", () => start(0));
