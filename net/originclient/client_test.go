@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -21,6 +23,7 @@ import (
 	"segue/cache"
 	"segue/catalog"
 	"segue/internal/testkit"
+	"segue/net/stale"
 	"segue/origin"
 	"segue/origin/blobs"
 	"segue/origin/origintest"
@@ -433,4 +436,91 @@ func TestUnstoredDocumentOfASilentOrigin(t *testing.T) {
 	if al, err := c.Album(t.Context(), o.album); err != nil || al.ID != o.album {
 		t.Errorf("an album whose answer began at once and ended after %v: %+v, %v; want it", deafWait+time.Second, al, err)
 	}
+}
+
+// TestReadAfterAChangeSeesIt: a playlist read right after a change to it
+// (segue playlist add, then playlist show or list) from an origin slower
+// than stale.Wait (a busy machine) showed the playlist as it was before
+// the change: the stored copy answered. It is the change's answer now.
+func TestReadAfterAChangeSeesIt(t *testing.T) {
+	o := startOrigin(t, false)
+	var slow atomic.Bool
+	front := testkit.SlowProxy(t, o.base, 3*stale.Wait, func(r *http.Request) bool { return slow.Load() && r.Method == http.MethodGet })
+	docs := openCache(t)
+	ctx := t.Context()
+	// each step is a new run of segue, as from a script, on one cache
+	must := func(t *testing.T, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	run := func(step func(c *Client)) {
+		c, err := New(front.URL, Options{Docs: docs})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		step(c)
+	}
+	var id, other string
+	run(func(c *Client) {
+		pl, err := c.CreatePlaylist(ctx, "Mix", []string{o.track})
+		must(t, err)
+		id = pl.ID
+		_, err = c.Playlist(ctx, id)
+		must(t, err)
+		_, err = c.Playlists(ctx)
+		must(t, err)
+	})
+	slow.Store(true)
+	names := func(c *Client) []string {
+		pls, err := c.Playlists(ctx)
+		must(t, err)
+		var l []string
+		for _, p := range pls {
+			l = append(l, fmt.Sprintf("%s:%d", p.Name, p.TrackCount))
+		}
+		return l
+	}
+	run(func(c *Client) {
+		_, err := c.AddToPlaylist(ctx, id, []string{o.track}, -1)
+		must(t, err)
+	})
+	run(func(c *Client) {
+		if pl, err := c.Playlist(ctx, id); err != nil || len(pl.Tracks) != 2 {
+			t.Errorf("playlist after adding a track: %d tracks, %v; want 2", len(pl.Tracks), err)
+		}
+	})
+	run(func(c *Client) {
+		_, err := c.RenamePlaylist(ctx, id, "Evening")
+		must(t, err)
+		pl, err := c.CreatePlaylist(ctx, "Other", nil)
+		must(t, err)
+		other = pl.ID
+	})
+	run(func(c *Client) {
+		if got := names(c); !slices.Equal(got, []string{"Evening:2", "Other:0"}) {
+			t.Errorf("list after a rename and a create: %v; want [Evening:2 Other:0]", got)
+		}
+	})
+	run(func(c *Client) {
+		must(t, c.DeletePlaylist(ctx, other))
+		_, err := c.SharePlaylist(ctx, id)
+		must(t, err)
+	})
+	run(func(c *Client) {
+		if got := names(c); !slices.Equal(got, []string{"Evening:2"}) {
+			t.Errorf("list after a delete: %v; want [Evening:2]", got)
+		}
+		if pl, err := c.Playlist(ctx, id); err != nil || pl.ShareURL == "" {
+			t.Errorf("playlist after sharing it: share URL %q, %v; want one", pl.ShareURL, err)
+		}
+		must(t, c.UnsharePlaylist(ctx, id))
+	})
+	run(func(c *Client) {
+		if pl, err := c.Playlist(ctx, id); err != nil || pl.ShareURL != "" {
+			t.Errorf("playlist after unsharing it: share URL %q, %v; want none", pl.ShareURL, err)
+		}
+	})
 }

@@ -10,9 +10,11 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
+	"slices"
 	"strconv"
 	"sync/atomic"
 
+	"segue/cache"
 	"segue/catalog"
 	"segue/share"
 )
@@ -79,19 +81,23 @@ func (c *Client) CreatePlaylist(ctx context.Context, name string, trackIDs []str
 	var pl catalog.Playlist
 	err := c.send(ctx, http.MethodPost, c.url(nil, "api", "v1", "playlists"),
 		map[string]any{"name": name, "track_ids": trackIDs}, &pl)
-	return pl, err
+	return c.changed(pl, err)
 }
 
 // RenamePlaylist renames a playlist.
 func (c *Client) RenamePlaylist(ctx context.Context, id, name string) (catalog.Playlist, error) {
 	var pl catalog.Playlist
 	err := c.send(ctx, http.MethodPatch, c.url(nil, "api", "v1", "playlists", id), map[string]any{"name": name}, &pl)
-	return pl, err
+	return c.changed(pl, err)
 }
 
 // DeletePlaylist deletes a playlist (and its share link).
 func (c *Client) DeletePlaylist(ctx context.Context, id string) error {
-	return c.send(ctx, http.MethodDelete, c.url(nil, "api", "v1", "playlists", id), nil, nil)
+	err := c.send(ctx, http.MethodDelete, c.url(nil, "api", "v1", "playlists", id), nil, nil)
+	if err == nil {
+		c.keepList(id, nil)
+	}
+	return err
 }
 
 // The playlist methods take 0-based indexes, like Go slices; the API
@@ -105,7 +111,7 @@ func (c *Client) AddToPlaylist(ctx context.Context, id string, trackIDs []string
 		body["position"] = pos + 1
 	}
 	err := c.send(ctx, http.MethodPost, c.url(nil, "api", "v1", "playlists", id, "tracks"), body, &pl)
-	return pl, err
+	return c.changed(pl, err)
 }
 
 // RemoveFromPlaylist removes the track at index pos. expect is the ID of
@@ -120,7 +126,7 @@ func (c *Client) RemoveFromPlaylist(ctx context.Context, id string, pos int, exp
 		q = url.Values{"track": {expect}}
 	}
 	err := c.send(ctx, http.MethodDelete, c.url(q, "api", "v1", "playlists", id, "tracks", strconv.Itoa(pos+1)), nil, &pl)
-	return pl, err
+	return c.changed(pl, err)
 }
 
 // MoveInPlaylist moves the track at index from to index to. expect is the
@@ -133,13 +139,13 @@ func (c *Client) MoveInPlaylist(ctx context.Context, id string, from, to int, ex
 		body["track"] = expect
 	}
 	err := c.send(ctx, http.MethodPost, c.url(nil, "api", "v1", "playlists", id, "move"), body, &pl)
-	return pl, err
+	return c.changed(pl, err)
 }
 
 // SharePlaylist makes (or returns) the playlist's share link.
 func (c *Client) SharePlaylist(ctx context.Context, id string) (share.Link, error) {
 	var pl catalog.Playlist
-	if err := c.send(ctx, http.MethodPost, c.url(nil, "api", "v1", "playlists", id, "share"), nil, &pl); err != nil {
+	if _, err := c.changed(pl, c.send(ctx, http.MethodPost, c.url(nil, "api", "v1", "playlists", id, "share"), nil, &pl)); err != nil {
 		return share.Link{}, err
 	}
 	return share.ParseURL(pl.ShareURL)
@@ -147,7 +153,58 @@ func (c *Client) SharePlaylist(ctx context.Context, id string) (share.Link, erro
 
 // UnsharePlaylist revokes the playlist's share link at once.
 func (c *Client) UnsharePlaylist(ctx context.Context, id string) error {
-	return c.send(ctx, http.MethodDelete, c.url(nil, "api", "v1", "playlists", id, "share"), nil, nil)
+	err := c.send(ctx, http.MethodDelete, c.url(nil, "api", "v1", "playlists", id, "share"), nil, nil)
+	var pl catalog.Playlist
+	if d, ok := c.stored(c.URL("api", "v1", "playlists", id)); err == nil && ok && json.Unmarshal(d.Body, &pl) == nil {
+		pl.ShareURL = ""
+		c.changed(pl, nil)
+	}
+	return err
+}
+
+// changed keeps Docs true to a change the origin made and answered with
+// the playlist pl, and returns pl and err as they came. A read right after
+// the change (segue playlist add, then show, in two runs) is answered by
+// the stored copy when the origin takes longer than stale.Wait (a busy
+// machine), and that copy was the playlist before the change: the answer
+// is stored in its place, and the list's entry for pl is replaced.
+func (c *Client) changed(pl catalog.Playlist, err error) (catalog.Playlist, error) {
+	if err != nil || c.docs == nil || pl.ID == "" {
+		return pl, err
+	}
+	if b, merr := json.Marshal(pl); merr == nil {
+		// no ETag: the next read asks for the whole document
+		_ = c.docs.PutDoc(c.URL("api", "v1", "playlists", pl.ID), cache.Doc{Body: b, ContentType: "application/json"})
+	}
+	entry := pl
+	entry.Tracks = nil // the list does not list tracks
+	c.keepList(pl.ID, &entry)
+	return pl, err
+}
+
+// keepList puts entry in place of the stored list's playlist id (added at
+// the end when the list has none; removed when entry is nil), so a list
+// read right after a change is true to it, as changed says. Nothing is
+// stored when no list was.
+func (c *Client) keepList(id string, entry *catalog.Playlist) {
+	key := c.URL("api", "v1", "playlists")
+	d, ok := c.stored(key)
+	var pls []catalog.Playlist
+	if !ok || json.Unmarshal(d.Body, &pls) != nil {
+		return
+	}
+	i := slices.IndexFunc(pls, func(p catalog.Playlist) bool { return p.ID == id })
+	switch {
+	case entry == nil && i >= 0:
+		pls = slices.Delete(pls, i, i+1)
+	case entry != nil && i >= 0:
+		pls[i] = *entry
+	case entry != nil:
+		pls = append(pls, *entry)
+	}
+	if b, err := json.Marshal(pls); err == nil {
+		_ = c.docs.PutDoc(key, cache.Doc{Body: b, ContentType: "application/json"})
+	}
 }
 
 // ErrChangeUnanswered is wrapped (beside the timeout) when the origin was

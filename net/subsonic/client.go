@@ -237,7 +237,7 @@ func (c *Client) get(ctx context.Context, method string, params url.Values, out 
 			if _, err := decode(d.Body, stored); err == nil {
 				v, err := storedFirst(c, ctx, stored, func(ctx context.Context) (any, error) {
 					v := fresh()
-					return v, c.ask(ctx, method, params, v)
+					return v, c.ask(ctx, method, params, v, true)
 				})
 				if err == nil {
 					reflect.ValueOf(out).Elem().Set(reflect.ValueOf(v).Elem())
@@ -246,11 +246,13 @@ func (c *Client) get(ctx context.Context, method string, params url.Values, out 
 			}
 		}
 	}
-	return c.ask(ctx, method, params, out)
+	return c.ask(ctx, method, params, out, true)
 }
 
-// ask is get without waiting less for a stored answer.
-func (c *Client) ask(ctx context.Context, method string, params url.Values, out any) error {
+// ask is get without waiting less for a stored answer; with offline
+// false, an unreachable server is an error even where a stored answer
+// could stand in (a read that an edit writes back must be the server's).
+func (c *Client) ask(ctx context.Context, method string, params url.Values, out any, offline bool) error {
 	stored := c.store != nil && strings.HasPrefix(method, "get")
 	auth, err := c.login(ctx)
 	if err == nil {
@@ -267,7 +269,7 @@ func (c *Client) ask(ctx context.Context, method string, params url.Values, out 
 			c.store.PutDoc(c.DocKey(method, params), cache.Doc{Body: body, ContentType: "application/json"})
 		}
 	}
-	if err != nil && stored && errors.Is(err, catalog.ErrUnreachable) {
+	if err != nil && stored && offline && errors.Is(err, catalog.ErrUnreachable) {
 		if d, gerr := c.store.GetDoc(c.DocKey(method, params)); gerr == nil {
 			if _, derr := decode(d.Body, out); derr == nil {
 				return nil

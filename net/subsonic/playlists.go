@@ -70,6 +70,31 @@ func (c *Client) Playlists(ctx context.Context) ([]catalog.Playlist, error) {
 
 // Playlist returns a playlist with its tracks (getPlaylist).
 func (c *Client) Playlist(ctx context.Context, id string) (catalog.Playlist, error) {
+	return c.playlist(ctx, id, c.get)
+}
+
+// serverPlaylist is Playlist asked of the server alone, never answered by
+// the stored copy: what an edit changes and writes back, and the playlist
+// after a change (which stores it, so that a read right after the change,
+// in this run or the next, is true to it; the stored copy answers a read
+// when the server takes longer than storedFirst waits, and it was the
+// playlist before the change, which an edit then wrote back: an edit
+// made just before was lost).
+func (c *Client) serverPlaylist(ctx context.Context, id string) (catalog.Playlist, error) {
+	return c.playlist(ctx, id, func(ctx context.Context, method string, params url.Values, out any) error {
+		return c.ask(ctx, method, params, out, false)
+	})
+}
+
+// changed asks the server for the list of playlists after a change, so
+// that the stored list is true to it (see serverPlaylist); a failure
+// leaves the stored list as it was.
+func (c *Client) changed(ctx context.Context) {
+	var out struct{}
+	c.ask(ctx, "getPlaylists", nil, &out, false)
+}
+
+func (c *Client) playlist(ctx context.Context, id string, get func(context.Context, string, url.Values, any) error) (catalog.Playlist, error) {
 	raw, err := serverID(catalog.PrefixPlaylist, id)
 	if err != nil {
 		return catalog.Playlist{}, err
@@ -77,7 +102,7 @@ func (c *Client) Playlist(ctx context.Context, id string) (catalog.Playlist, err
 	var out struct {
 		Playlist playlist `json:"playlist"`
 	}
-	if err := c.get(ctx, "getPlaylist", url.Values{"id": {raw}}, &out); err != nil {
+	if err := get(ctx, "getPlaylist", url.Values{"id": {raw}}, &out); err != nil {
 		return catalog.Playlist{}, c.notFound(err, "playlist", id)
 	}
 	pl := out.Playlist.playlist()
@@ -114,12 +139,21 @@ func (c *Client) CreatePlaylist(ctx context.Context, name string, trackIDs []str
 	if err := c.get(ctx, "createPlaylist", url.Values{"name": {name}, "songId": ids}, &out); err != nil {
 		return catalog.Playlist{}, err
 	}
+	defer c.changed(ctx)
 	if out.Playlist != nil && out.Playlist.ID != "" {
-		return c.Playlist(ctx, segueID(catalog.PrefixPlaylist, out.Playlist.ID))
+		return c.serverPlaylist(ctx, segueID(catalog.PrefixPlaylist, out.Playlist.ID))
 	}
-	pls, err := c.Playlists(ctx)
-	if err != nil {
+	var list struct {
+		Playlists struct {
+			Playlist []playlist `json:"playlist"`
+		} `json:"playlists"`
+	}
+	if err := c.ask(ctx, "getPlaylists", nil, &list, false); err != nil {
 		return catalog.Playlist{}, err
+	}
+	var pls []catalog.Playlist
+	for _, p := range list.Playlists.Playlist {
+		pls = append(pls, p.playlist())
 	}
 	var newest *catalog.Playlist
 	for i, p := range pls {
@@ -144,7 +178,11 @@ func (c *Client) DeletePlaylist(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	return c.get(ctx, "deletePlaylist", url.Values{"id": {raw}}, nil)
+	if err := c.get(ctx, "deletePlaylist", url.Values{"id": {raw}}, nil); err != nil {
+		return err
+	}
+	c.changed(ctx)
+	return nil
 }
 
 // AddToPlaylist inserts trackIDs before position pos (0-based; < 0 or past
@@ -221,7 +259,7 @@ func (c *Client) edit(ctx context.Context, id string, change func([]string) ([]s
 	if err != nil {
 		return catalog.Playlist{}, err
 	}
-	pl, err := c.Playlist(ctx, id)
+	pl, err := c.serverPlaylist(ctx, id)
 	if err != nil {
 		return catalog.Playlist{}, err
 	}
@@ -236,7 +274,8 @@ func (c *Client) edit(ctx context.Context, id string, change func([]string) ([]s
 	if err := c.get(ctx, "createPlaylist", url.Values{"playlistId": {raw}, "songId": songs}, nil); err != nil {
 		return catalog.Playlist{}, err
 	}
-	return c.Playlist(ctx, id)
+	defer c.changed(ctx)
+	return c.serverPlaylist(ctx, id)
 }
 
 // update calls updatePlaylist with params and returns the playlist after.
@@ -249,7 +288,8 @@ func (c *Client) update(ctx context.Context, id string, params url.Values) (cata
 	if err := c.get(ctx, "updatePlaylist", params, nil); err != nil {
 		return catalog.Playlist{}, err
 	}
-	return c.Playlist(ctx, id)
+	defer c.changed(ctx)
+	return c.serverPlaylist(ctx, id)
 }
 
 // SharePlaylist is not offered: segue's share links belong to its origin.

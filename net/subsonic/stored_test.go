@@ -15,6 +15,8 @@ import (
 
 	"segue/cache"
 	"segue/catalog"
+	"segue/internal/testkit"
+	"segue/net/stale"
 	"segue/net/subsonic"
 	"segue/net/subsonic/subsonictest"
 )
@@ -41,13 +43,18 @@ func stalledGonic(t *testing.T) (c *subsonic.Client, stall *atomic.Value, asked 
 		<-r.Context().Done() // never answers
 	}))
 	t.Cleanup(front.Close)
+	s.Base = front.URL
+	return client(t, s, subsonic.Options{Store: openStore(t)}), stall, asked
+}
+
+// openStore opens a cache in a new folder, closed with t.
+func openStore(t *testing.T) *cache.Cache {
 	store, err := cache.Open(filepath.Join(t.TempDir(), "cache.db"), cache.Options{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	s.Base = front.URL
-	return client(t, s, subsonic.Options{Store: store}), stall, asked
+	return store
 }
 
 // TestStoredAnswersForStalledServer: a stalled server has a listing with a
@@ -141,4 +148,69 @@ func coveredAlbum(t *testing.T, c *subsonic.Client) catalog.Album {
 	}
 	t.Fatal("no album of the library has a cover")
 	return catalog.Album{}
+}
+
+// TestEditsOfASlowServerLoseNothing: an edit of a playlist reads its songs
+// and writes them back whole. With a server slower than stale.Wait (a busy
+// machine) the read was answered by the stored copy, the playlist before
+// the last edit, so two adds in a row (two runs of segue playlist add)
+// kept only the second; a read right after an edit showed the playlist
+// before it. Each run here is a new client on one store, as segue's are.
+func TestEditsOfASlowServerLoseNothing(t *testing.T) {
+	s := subsonictest.Gonic(t, subsonictest.Library(t))
+	var slow atomic.Bool
+	s.Base = testkit.SlowProxy(t, s.Base, 3*stale.Wait, func(r *http.Request) bool {
+		return slow.Load() && strings.Contains(r.URL.Path, "getPlaylist")
+	}).URL
+	store := openStore(t)
+	ctx := t.Context()
+	run := func(step func(c *subsonic.Client)) {
+		c, err := subsonic.New(s.URL(), subsonic.Options{Password: s.Password, Store: store})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		step(c)
+	}
+	var tracks []catalog.Track
+	var id string
+	run(func(c *subsonic.Client) {
+		res, err := c.Search(ctx, "tone", 5)
+		if err != nil || len(res.Tracks) < 2 {
+			t.Fatalf("search tone: %+v, %v", res, err)
+		}
+		tracks = res.Tracks
+		pl, err := c.CreatePlaylist(ctx, "Mix", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id = pl.ID
+		if _, err := c.Playlists(ctx); err != nil {
+			t.Fatal(err)
+		}
+	})
+	slow.Store(true)
+	for _, tr := range tracks[:2] {
+		run(func(c *subsonic.Client) {
+			if _, err := c.AddToPlaylist(ctx, id, []string{tr.ID}, -1); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	run(func(c *subsonic.Client) {
+		pl, err := c.Playlist(ctx, id)
+		if err != nil || len(pl.Tracks) != 2 || pl.Tracks[0].ID != tracks[0].ID || pl.Tracks[1].ID != tracks[1].ID {
+			t.Errorf("after two adds, slow server: %s, %v; want both tracks", titles(pl), err)
+		}
+		pls, err := c.Playlists(ctx)
+		if err != nil || len(pls) != 1 || pls[0].TrackCount != 2 {
+			t.Errorf("list after two adds, slow server: %+v, %v; want Mix with 2 tracks", pls, err)
+		}
+	})
+	slow.Store(false)
+	run(func(c *subsonic.Client) {
+		if pl, err := c.Playlist(ctx, id); err != nil || len(pl.Tracks) != 2 {
+			t.Errorf("the server's playlist after two adds: %s, %v; want both tracks", titles(pl), err)
+		}
+	})
 }
