@@ -74,8 +74,8 @@ func (e *usageError) Unwrap() error { return e.err }
 
 // exitStatus is the one place an error becomes an exit status: an explicit
 // withExit first, then a usage error (2), then the error's kind: a missing
-// target (on the origin, in its catalog, or named to a running instance) or a malformed share URL is 3,
-// a malformed control command or a playlist position it does not have 2
+// target (on the origin, in its catalog, or named to a running instance) is 3,
+// a malformed share URL, a malformed control command or a playlist position it does not have 2
 // (catalog.ErrBadPosition, from a Subsonic server's playlist), a request the origin
 // refused as bad (400, e.g. a position past the end) is 2; anything else 1.
 func exitStatus(err error) int {
