@@ -50,6 +50,21 @@ func unwrapPath(err error) error {
 	return err
 }
 
+// syntaxHint says what to do about the TOML parser's message msg, which
+// says only what it met ("strings cannot contain newlines" for a quote
+// left open).
+func syntaxHint(msg string) string {
+	switch {
+	case strings.Contains(msg, "strings cannot contain newlines"):
+		return `a quoted value is not closed: end it with " on the same line`
+	case strings.Contains(msg, "already been defined"), strings.Contains(msg, "already exists"):
+		return "each setting and [table] may be written once: delete one of them"
+	case strings.Contains(msg, "control characters"), strings.Contains(msg, "UTF-8"):
+		return "this is not a text file: is it the right file? The config is TOML text, as the README's example"
+	}
+	return "fix that line: the config is TOML, as the README's example (settings as key = \"value\", under [table] lines)"
+}
+
 // decode reads text (the file at path) over c, then checks that every key
 // is known and every value allowed.
 func (c *Config) decode(path, text string) error {
@@ -57,7 +72,7 @@ func (c *Config) decode(path, text string) error {
 	if err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
-			return &Error{File: path, Key: pe.LastKey, Line: pe.Position.Line, Err: errors.New(pe.Message)}
+			return &Error{File: path, Key: pe.LastKey, Line: pe.Position.Line, Err: errors.New(pe.Message + "; " + syntaxHint(pe.Message))}
 		}
 		// Type mismatches come as plain errors: "toml: line 2 (last key "x"): ..."
 		if m := typeError.FindStringSubmatch(err.Error()); m != nil {

@@ -148,6 +148,11 @@ func TestLoadReportsFileKeyAndLine(t *testing.T) {
 		{"Windows line ends", "[player]\r\nquality = \"hgh\"\r\n", "player.quality", 2, "auto, low, normal, high"},
 		// A setting that may be left out listed "" as a choice: "want one of , segue, subsonic".
 		{"bad source kind", "[source]\nkind = \"navidrome\"\n", "source.kind", 2, `"navidrome": want one of segue, subsonic (or leave it out)`},
+		// TOML's own words said what was met, not what to do
+		{"quote left open", "[player]\nquality = \"high\n", "player.quality", 2, `strings cannot contain newlines; a quoted value is not closed: end it with " on the same line`},
+		{"setting written twice", "origin = \"http://a:1\"\norigin = \"http://b:1\"\n", "origin", 2, "each setting and [table] may be written once: delete one of them"},
+		{"not a text file", "origin = \"http://a:1\"\n\x7fELF\x02\x01", "", 2, "this is not a text file: is it the right file?"},
+		{"no equals sign", "[player]\nquality high\n", "player", 2, "fix that line: the config is TOML"},
 		{"bad max quality says it may be left out", "[player]\nmax_quality = \"best\"\n", "player.max_quality", 2, `want one of low, normal, high (or leave it out)`},
 	}
 	for _, tt := range tests {
