@@ -48,9 +48,10 @@ func TestIngestSaysHowFarTheBlobWalkIs(t *testing.T) {
 
 // TestIngestSaysHowFarTheLibraryWalkIs: the walk of the library, before
 // ingest knows how many files to encode, says how far it is on stderr
-// every 10,000 audio files; a library on a network drive was minutes of
-// silence before the first line. (The files here are empty, a copy under
-// way: skipped, and found all the same.)
+// every 10,000 files (of any kind: a folder of photos with a few songs
+// walks as long); a library on a network drive was minutes of silence
+// before the first line. (The files here are empty, a copy under way, or
+// no audio: skipped, and counted all the same.)
 func TestIngestSaysHowFarTheLibraryWalkIs(t *testing.T) {
 	config, _ := ingestEnv(t)
 	music := t.TempDir()
@@ -59,12 +60,16 @@ func TestIngestSaysHowFarTheLibraryWalkIs(t *testing.T) {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%02d.flac", i%100)), nil, 0o644); err != nil {
+		name := fmt.Sprintf("%02d.flac", i%100)
+		if i%2 == 0 {
+			name = fmt.Sprintf("%02d.jpg", i%100)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), nil, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
 	_, errOut, code := segue(t, "--config", config, "origin", "ingest", music, "--json")
 	if want := fmt.Sprintf(scanLine+"\n", 10_000); code != ExitOK || !strings.HasPrefix(errOut, want) {
-		t.Errorf("ingest of a library of 10,003 audio files: exit %d, stderr:\n%.500s\nwant it to begin %q", code, errOut, want)
+		t.Errorf("ingest of a library of 10,003 files, half of them audio: exit %d, stderr:\n%.500s\nwant it to begin %q", code, errOut, want)
 	}
 }

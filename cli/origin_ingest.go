@@ -234,9 +234,9 @@ var ingestSteps = map[string]struct{ line, bar string }{
 	"collect": {"blobs no track uses any more, to delete: %d", "delete blobs"},
 }
 
-// scanLine says how far the walk of the library is (with the audio files
-// found so far).
-const scanLine = "walking the library: %d audio files found so far"
+// scanLine says how far the walk of the library is (with the files of any
+// kind it met so far).
+const scanLine = "walking the library: %d files seen so far"
 
 // tallySteps are the bar descriptions of the ingest steps counted with no
 // total (walks).
@@ -266,7 +266,7 @@ func (a *app) ingestProgress(quiet bool) func(origin.IngestProgress) {
 				fmt.Fprintf(a.stderr, "files to encode: %d\n", p.Total)
 			case "retag", "measure", "remove", "collect":
 				fmt.Fprintf(a.stderr, ingestSteps[p.Action].line+"\n", p.Total)
-			case "scan": // every 10,000 audio files the walk of the library found
+			case "scan": // every 10,000 files the walk of the library met
 				fmt.Fprintf(a.stderr, scanLine+"\n", p.Done)
 			case "walk": // every 10,000 blobs walked, while finding the unused ones
 				fmt.Fprintf(a.stderr, walkLine+"\n", p.Done)

@@ -87,8 +87,8 @@ type IngestOptions struct {
 type IngestProgress struct {
 	Done, Total int    // files (tracks) handled so far / needing work
 	Path        string // relative to the library root
-	// Action is "scan" (Done audio files found so far by the walk of the
-	// library, every 10,000, Total 0: a library on a network drive took
+	// Action is "scan" (Done files of any kind the walk of the library
+	// met so far, every 10,000, Total 0: a library on a network drive took
 	// minutes to walk with nothing said), then "start" (Total files to
 	// encode), "added", "updated" or
 	// "skipped" for a file encoded; then "retag" (Total unchanged files

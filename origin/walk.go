@@ -37,7 +37,7 @@ type libraryFile struct {
 // one already walked: those are listed as skipped with the reason, as is a
 // broken symlink. An error means lib itself cannot be read. anyFile says
 // whether the walk saw a file of any kind (EmptyLibraryError). seen (nil:
-// none) hears how many audio files were found so far, every walkReport.
+// none) hears how many files of any kind it met so far, every walkReport.
 func walkLibrary(lib, data string, seen func(found int)) (*libraryWalk, error) {
 	w := &libraryWalk{lib: lib, ids: map[string]string{}, dirs: map[dirKey]string{}, seen: seen}
 	if fi, err := os.Stat(data); err == nil {
@@ -71,8 +71,8 @@ type libraryWalk struct {
 	dirs    map[dirKey]string // every folder walked -> its path in the library ("" the root)
 	data    dirKey            // the data dir, never walked
 	anyFile bool              // a file or link of any kind was seen, audio or not
-	// seen (nil: none) hears how many audio files were found so far,
-	// every walkReport of them; found counts them.
+	// seen (nil: none) hears how many files (of any kind) the walk met
+	// so far, every walkReport of them; found counts them.
 	seen  func(found int)
 	found int
 	// unread maps the path of a file or folder that is there but could
@@ -129,6 +129,11 @@ func (w *libraryWalk) walk(dir, relDir string) error {
 		}
 		if !d.IsDir() {
 			w.anyFile = true
+			// every file counts: a folder of few audio files among
+			// many others (photos, a whole disk) walks as long
+			if w.found++; w.seen != nil && w.found%walkReport == 0 {
+				w.seen(w.found)
+			}
 		}
 		if p != dir && strings.HasPrefix(d.Name(), ".") {
 			if d.IsDir() {
@@ -168,9 +173,6 @@ func (w *libraryWalk) walk(dir, relDir string) error {
 		}
 		if audioExts[strings.ToLower(filepath.Ext(p))] {
 			w.file(p, r)
-			if w.found++; w.seen != nil && w.found%walkReport == 0 {
-				w.seen(w.found)
-			}
 		}
 		return nil
 	})
