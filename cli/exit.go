@@ -14,6 +14,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -71,6 +72,40 @@ type usageError struct{ err error }
 
 func (e *usageError) Error() string { return e.err.Error() }
 func (e *usageError) Unwrap() error { return e.err }
+
+// argsWords says cobra's count of cmd's arguments (err: "accepts 1
+// arg(s), received 0") as what to give, from the arguments its Use line
+// names ("playlist show ID|URL"): "give ID|URL", or "give NAME, not 2
+// words: \"Evening\" \"Mix\" (quote a value with spaces)". err as it is when
+// the Use line does not tell.
+func argsWords(cmd *cobra.Command, args []string, err error) error {
+	var need, max int
+	var names []string
+	more := false // the last argument takes any number
+	for _, w := range strings.Fields(cmd.Use)[1:] {
+		if w == "[flags]" || strings.HasPrefix(w, "-") || strings.HasPrefix(w, "[-") {
+			continue
+		}
+		more = more || strings.HasSuffix(w, "...") || strings.HasSuffix(w, "...]")
+		if !strings.HasPrefix(w, "[") {
+			need++
+		}
+		names = append(names, w)
+		max++
+	}
+	switch {
+	case max == 0:
+	case len(args) < need:
+		return fmt.Errorf("give %s", strings.Join(names[len(args):need], " "))
+	case !more && len(args) > max:
+		quoted := make([]string, len(args))
+		for i, a := range args {
+			quoted[i] = strconv.Quote(a)
+		}
+		return fmt.Errorf("give %s, not %d words: %s (quote a value with spaces)", strings.Join(names, " "), len(args), strings.Join(quoted, " "))
+	}
+	return err
+}
 
 // exitStatus is the one place an error becomes an exit status: an explicit
 // withExit first, then a usage error (2), then the error's kind: a missing
@@ -567,7 +602,7 @@ func (a *app) strict(c *cobra.Command) {
 				// cobra.NoArgs calls a leaf's argument a command
 				return &usageError{fmt.Errorf("%s takes no arguments, but was given %q (usage: %s)", strings.TrimPrefix(cmd.CommandPath(), cmd.Root().Name()+" "), args[0], cmd.UseLine())}
 			case err != nil && cmd.HasParent():
-				return &usageError{fmt.Errorf("%s: %w (usage: %s)", cmd.Name(), err, cmd.UseLine())}
+				return &usageError{fmt.Errorf("%s: %w (usage: %s)", strings.TrimPrefix(cmd.CommandPath(), cmd.Root().Name()+" "), argsWords(cmd, args, err), cmd.UseLine())}
 			case err != nil:
 				return &usageError{fmt.Errorf("%w (see %s --help)", err, cmd.Name())}
 			}

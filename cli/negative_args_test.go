@@ -24,20 +24,7 @@ func TestNegativeNumberArguments(t *testing.T) {
 		{[]string{"playlist", "move", "pl0123456789abcdef", "-12", "1"}, `position "-12": want a whole number from 1 (the first track; see segue playlist show ID)`},
 		{[]string{"search", "-5", "degrees"}, `-5 is no flag of segue search: to give it as an argument, put -- before it (segue search -- -5)`},
 	} {
-		for _, asJSON := range []bool{false, true} {
-			args := append(append([]string{}, env...), c.args...)
-			if asJSON {
-				args = append(args, "--json")
-			}
-			out, errOut, code := segue(t, args...)
-			if code != ExitUsage || strings.TrimSpace(errOut) != "segue: "+c.says {
-				t.Errorf("segue %s: exit %d, %q; want exit %d, %q", strings.Join(c.args, " "), code, errOut, ExitUsage, c.says)
-			}
-			var e struct{ Error string }
-			if asJSON && (json.Unmarshal([]byte(out), &e) != nil || e.Error != c.says) {
-				t.Errorf("segue %s --json printed %q; want {\"error\": %q}", strings.Join(c.args, " "), out, c.says)
-			}
-		}
+		usageSays(t, env, c.args, c.says)
 	}
 }
 
@@ -56,6 +43,47 @@ func TestCtlBadInstanceName(t *testing.T) {
 			if _, errOut, code := segue(t, args...); code != ExitUsage || strings.TrimSpace(errOut) != "segue: "+says {
 				t.Errorf("segue %s: exit %d, %q; want exit %d, %q", strings.Join(args, " "), code, errOut, ExitUsage, says)
 			}
+		}
+	}
+}
+
+// TestArgumentCountSaysWhatToGive: a command given too few or too many
+// arguments names those it takes, from its usage line, with and without
+// --json (exit 2). It said cobra's count: "add: accepts 1 arg(s),
+// received 0".
+func TestArgumentCountSaysWhatToGive(t *testing.T) {
+	env := clientEnv(t, "http://127.0.0.1:9") // refused before anything is asked
+	for _, c := range []struct {
+		args []string
+		says string
+	}{
+		{[]string{"origin", "user", "add"}, "origin user add: give NAME (usage: segue origin user add NAME [flags])"},
+		{[]string{"origin", "token", "create", "my", "laptop"}, `origin token create: give NAME, not 2 words: "my" "laptop" (quote a value with spaces) (usage: segue origin token create NAME [flags])`},
+		{[]string{"playlist", "add", "pl0123456789abcdef"}, "playlist add: give TRACK_ID|ALBUM_ID... (usage: segue playlist add ID TRACK_ID|ALBUM_ID... [flags])"},
+		{[]string{"playlist", "move", "pl0123456789abcdef", "1"}, "playlist move: give TO (usage: segue playlist move ID FROM TO [flags])"},
+		{[]string{"radio"}, "radio: give SEED (usage: segue radio SEED [flags])"},
+	} {
+		usageSays(t, env, c.args, c.says)
+	}
+}
+
+// usageSays runs segue with env and args, with and without --json, and
+// fails t unless each exits 2 saying says: on stderr, and as the error of
+// --json's answer.
+func usageSays(t *testing.T, env, args []string, says string) {
+	t.Helper()
+	for _, asJSON := range []bool{false, true} {
+		run := append(append([]string{}, env...), args...)
+		if asJSON {
+			run = append(run, "--json")
+		}
+		out, errOut, code := segue(t, run...)
+		if code != ExitUsage || strings.TrimSpace(errOut) != "segue: "+says {
+			t.Errorf("segue %s: exit %d, %q; want exit %d, %q", strings.Join(args, " "), code, errOut, ExitUsage, says)
+		}
+		var e struct{ Error string }
+		if asJSON && (json.Unmarshal([]byte(out), &e) != nil || e.Error != says) {
+			t.Errorf("segue %s --json printed %q; want {\"error\": %q}", strings.Join(args, " "), out, says)
 		}
 	}
 }
