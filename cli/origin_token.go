@@ -32,7 +32,7 @@ create --adopt-local, when the origin starts requiring tokens.`,
 	}
 	catalog, same := catalogFlag(a, cmd)
 
-	var createJSON, adoptLocal bool
+	var createJSON, adoptLocal, adoptJSON bool
 	var replace string
 	create := &cobra.Command{
 		Use:   "create NAME",
@@ -225,11 +225,19 @@ again hands over what "local" made since.`,
 			case err != nil:
 				return err
 			}
+			if adoptJSON {
+				return a.printJSON(struct {
+					To   string `json:"to"`             // the token's or Subsonic user's ID
+					Name string `json:"name,omitempty"` // the Subsonic user's name
+					origin.Owned
+				}{to.ID, to.Name, owned})
+			}
 			fmt.Fprintln(a.stderr, adoptedSentence(owned, to))
 			return nil
 		},
 	}
-	cmd.AddCommand(create, list, jsonErrorFlag(revoke), jsonErrorFlag(adopt))
+	adopt.Flags().BoolVar(&adoptJSON, "json", false, `print what was handed over as JSON: {"to": ID, "name": SUBSONIC_USER, "playlists": N, "plays": N}`)
+	cmd.AddCommand(create, list, jsonErrorFlag(revoke), adopt)
 	return cmd
 }
 

@@ -149,6 +149,18 @@ func TestOriginTokenAdoptLocal(t *testing.T) {
 	if _, stderr, code := segue(t, "--config", config, "origin", "token", "adopt-local", "alice"); code != ExitOK || !strings.Contains(stderr, want) {
 		t.Errorf("adopt-local alice: exit %d, %q; want %q", code, stderr, want)
 	}
+	// --json says it too (it printed nothing)
+	if _, err := origin.NewPlaylists(db).Create(t.Context(), origin.LocalOwner, "Shed"); err != nil {
+		t.Fatal(err)
+	}
+	var adopted struct {
+		To, Name         string
+		Playlists, Plays int64
+	}
+	if out := segueOK(t, "--config", config, "origin", "token", "adopt-local", "alice", "--json"); json.Unmarshal([]byte(out), &adopted) != nil ||
+		!strings.HasPrefix(adopted.To, "us") || adopted.Name != "alice" || adopted.Playlists != 1 || adopted.Plays != 0 {
+		t.Errorf("adopt-local alice --json: %q; want alice's ID and name, 1 playlist, 0 plays", out)
+	}
 	if _, stderr, code := segue(t, "--config", config, "origin", "token", "adopt-local", "nobody"); code != ExitNotFound || !strings.Contains(stderr, "segue origin user list") {
 		t.Errorf("adopt-local to no token or user: exit %d, %q; want %d naming user list", code, stderr, ExitNotFound)
 	}

@@ -143,7 +143,7 @@ printed on standard output, once: the origin keeps only its sha256.`,
 
 	remove := &cobra.Command{
 		Use:   "remove NAME",
-		Short: "Remove a user with its playlists, plays and stars",
+		Short: "Remove a user with its playlists, plays, stars and ratings",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := subsonic.CheckUserName(args[0]); err != nil {
