@@ -105,11 +105,18 @@ func (t *Tracker) Announce(ctx context.Context, group string, a catalog.PeerAnno
 }
 
 // Peers returns up to catalog.MaxPeersListed live peers of group holding
-// track, in random order (to spread the load), never the peer self.
-func (t *Tracker) Peers(ctx context.Context, group, track, self string) ([]catalog.Peer, error) {
+// track, in random order (to spread the load), never the peer self; for
+// an asker on another machine (remote), none listed at loopback.
+func (t *Tracker) Peers(ctx context.Context, group, track, self string, remote bool) ([]catalog.Peer, error) {
+	onLoopback := ""
+	if remote {
+		// listed at loopback: serving on the origin's loopback alone (see
+		// seenFrom), which would take places of the 10 from those it can reach
+		onLoopback = ` AND p.addr NOT LIKE '127.%' AND p.addr NOT LIKE '[::1]:%'`
+	}
 	rows, err := t.db.QueryContext(ctx, `SELECT p.id, p.addr FROM peer_tracks t
 		JOIN peers p ON p.grp = t.grp AND p.id = t.peer_id
-		WHERE t.grp = ? AND t.track_id = ? AND t.peer_id <> ? AND p.expires > ?
+		WHERE t.grp = ? AND t.track_id = ? AND t.peer_id <> ? AND p.expires > ?`+onLoopback+`
 		ORDER BY random() LIMIT ?`, group, track, self, t.now().UnixMilli(), catalog.MaxPeersListed)
 	if err != nil {
 		return nil, fmt.Errorf("look up peers of %s: %w", track, err)
@@ -290,12 +297,13 @@ func (s *Server) handlePeers(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "missing or malformed track: add ?track=ID")
 		return
 	}
-	peers, err := s.tracker.Peers(r.Context(), s.peerGroup(r), track, q.Get("self"))
+	asker := s.announceSourceOf(r)
+	peers, err := s.tracker.Peers(r.Context(), s.peerGroup(r), track, q.Get("self"), !asker.local)
 	if err != nil {
 		s.internal(w, r, err)
 		return
 	}
-	s.serveJSON(w, r, catalog.PeerList{Peers: seenFrom(peers, s.announceSourceOf(r), localAddr(r))})
+	s.serveJSON(w, r, catalog.PeerList{Peers: seenFrom(peers, asker, localAddr(r))})
 }
 
 // localAddr is the address r reached the origin at (the connection's local

@@ -53,7 +53,7 @@ func BenchmarkTracker(b *testing.B) {
 			})
 			b.Run("lookup", func(b *testing.B) {
 				for i := 0; b.Loop(); i++ {
-					if _, err := tr.Peers(ctx, "", "tr"+itoa(i%tracks), ""); err != nil {
+					if _, err := tr.Peers(ctx, "", "tr"+itoa(i%tracks), "", false); err != nil {
 						b.Fatal(err)
 					}
 				}

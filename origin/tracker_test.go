@@ -126,11 +126,11 @@ func testTrackerKeepsTokensApart(t *testing.T, e engine) {
 	tr := NewTracker(newFixtureOn(t, e).db, 0, nil)
 	ctx := t.Context()
 	must(t, tr.Announce(ctx, "owner:a", catalog.PeerAnnounce{ID: "p1", Addr: "10.0.0.1:1", Tracks: []string{"t1"}}))
-	if got, err := tr.Peers(ctx, "owner:b", "t1", ""); err != nil || len(got) != 0 {
+	if got, err := tr.Peers(ctx, "owner:b", "t1", "", false); err != nil || len(got) != 0 {
 		t.Fatalf("another token's lookup found %v (%v)", got, err)
 	}
 	must(t, tr.Announce(ctx, "owner:b", catalog.PeerAnnounce{ID: "p1", Addr: "10.0.0.2:1", Tracks: []string{"t2"}}))
-	if got, err := tr.Peers(ctx, "owner:a", "t1", ""); err != nil || !slices.Equal(addrs(got), []string{"10.0.0.1:1"}) {
+	if got, err := tr.Peers(ctx, "owner:a", "t1", "", false); err != nil || !slices.Equal(addrs(got), []string{"10.0.0.1:1"}) {
 		t.Fatalf("the same token's lookup found %v (%v); want p1 of owner:a, untouched by owner:b's p1", got, err)
 	}
 }
@@ -255,7 +255,7 @@ func TestAnnounceBehindATrustedProxy(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("announce through the proxy: %s", resp.Status)
 	}
-	peers, err := r.srv.tracker.Peers(t.Context(), "owner:"+LocalOwner, "t1", "")
+	peers, err := r.srv.tracker.Peers(t.Context(), "owner:"+LocalOwner, "t1", "", false)
 	if got := addrs(peers); err != nil || !slices.Equal(got, []string{"192.168.1.20:7701"}) {
 		t.Fatalf("peers of t1 = %v (%v), want the client's own address 192.168.1.20:7701", got, err)
 	}
@@ -308,7 +308,7 @@ func TestAnnounceListsTheSource(t *testing.T) {
 		if reply.Addr != c.want {
 			t.Errorf("%s announced %s: the reply says it is listed at %q, want %s", c.client, c.addr, reply.Addr, c.want)
 		}
-		peers, err := r.srv.tracker.Peers(t.Context(), "owner:"+LocalOwner, track, "")
+		peers, err := r.srv.tracker.Peers(t.Context(), "owner:"+LocalOwner, track, "", false)
 		if got := addrs(peers); err != nil || !slices.Equal(got, []string{c.want}) {
 			t.Errorf("%s announced %s: listed at %v (%v), want %s", c.client, c.addr, got, err, c.want)
 		}
@@ -319,7 +319,7 @@ func TestAnnounceListsTheSource(t *testing.T) {
 	if code != http.StatusBadRequest || !strings.Contains(msg, "X-Forwarded-For") {
 		t.Errorf("announce through the proxy without X-Forwarded-For: %d %s; want 400 saying to have the proxy send X-Forwarded-For", code, msg)
 	}
-	if peers, err := r.srv.tracker.Peers(t.Context(), "owner:"+LocalOwner, "tx", ""); err != nil || len(peers) != 0 {
+	if peers, err := r.srv.tracker.Peers(t.Context(), "owner:"+LocalOwner, "tx", "", false); err != nil || len(peers) != 0 {
 		t.Errorf("the announce without a known client is listed: %v (%v)", addrs(peers), err)
 	}
 }
@@ -404,5 +404,31 @@ func TestSeenFrom(t *testing.T) {
 		if got, want := addrs(seenFrom(peers, c.asker, c.here)), slices.Sorted(slices.Values(c.want)); !slices.Equal(got, want) {
 			t.Errorf("%s gets %v, want %v", c.name, got, want)
 		}
+	}
+}
+
+// TestRemoteAskerGetsTenItCanReach: peers serving on the origin's loopback
+// alone are never given to another machine, and were left out after the
+// lookup took its 10: with many of them, a lookup from another machine
+// got few peers or none, though two it could reach held the track.
+func TestRemoteAskerGetsTenItCanReach(t *testing.T) {
+	r := startServer(t, ServerOptions{DataDir: t.TempDir(), TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}}, "127.0.0.1:0")
+	group := "owner:" + LocalOwner
+	for i := range 40 {
+		must(t, r.srv.tracker.Announce(t.Context(), group, catalog.PeerAnnounce{ID: "home" + itoa(i), Addr: "127.0.0.1:" + itoa(7000+i), Tracks: []string{"t1"}}))
+	}
+	for _, ip := range []string{"192.168.1.20", "192.168.1.21"} {
+		must(t, r.srv.tracker.Announce(t.Context(), group, catalog.PeerAnnounce{ID: "lan" + ip[len(ip)-2:], Addr: ip + ":7001", Tracks: []string{"t1"}}))
+	}
+	req, err := http.NewRequest("GET", r.base+"/api/v1/peers?track=t1", nil)
+	must(t, err)
+	req.Header.Set("X-Forwarded-For", "192.168.1.30")
+	resp, body := testkit.Do(t, nil, req)
+	var list catalog.PeerList
+	if resp.StatusCode != 200 || json.Unmarshal(body, &list) != nil {
+		t.Fatalf("lookup from another machine: %s %s", resp.Status, body)
+	}
+	if got := addrs(list.Peers); !slices.Equal(slices.Sorted(slices.Values(got)), []string{"192.168.1.20:7001", "192.168.1.21:7001"}) {
+		t.Errorf("lookup from another machine: %v; want the two LAN peers", got)
 	}
 }
