@@ -51,3 +51,33 @@ func TestTUIFailureNamesWithColons(t *testing.T) {
 	d.press("\r")
 	d.wait(`could not open artist “Live: Band”: it is not available offline`)
 }
+
+// TestTUIAddAlbumNamedWithAColon: s on an album whose title has a colon,
+// to a playlist deleted meanwhile, said "could not add 2 tracks from
+// Live: it is not on the origin", the album's title cut at its colon.
+func TestTUIAddAlbumNamedWithAColon(t *testing.T) {
+	url, _ := serveAlbum(t, "Live: Band", "Live: At Home", []tuiTrack{
+		{"01.flac", "One", "sine=frequency=440:duration=2:sample_rate=44100"},
+		{"02.flac", "Two", "sine=frequency=330:duration=2:sample_rate=44100"},
+	})
+	c, err := originclient.New(url, originclient.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pl, err := c.CreatePlaylist(context.Background(), "Work: Focus", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, d := runTUIIn(t, url, 120)
+	d.wait("type to search")
+	d.press("/")
+	d.paste("home")
+	d.wait(`2 tracks · 1 album · 0 artists`) // its tracks, by their album
+	d.press("\r", "j", "j", "s")             // One, Two, the album
+	d.wait("› Work: Focus")
+	if err := c.DeletePlaylist(context.Background(), pl.ID); err != nil {
+		t.Fatal(err)
+	}
+	d.press("\r")
+	d.wait(`could not add 2 tracks from “Live: At Home” to playlist “Work: Focus”: `)
+}

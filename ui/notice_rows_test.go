@@ -51,3 +51,17 @@ func TestWrappedNoticeUnderHelp(t *testing.T) {
 		t.Fatalf("the help's title counts %d-%d, but %d of its lines show above the notice:\n%s", from, to, shown, strings.Join(lines, "\n"))
 	}
 }
+
+// TestLongNameInNoticeKeepsTheReason: a notice quoting a name longer than
+// its rows (a playlist name pasted wrong) was wrapped a word a row, the
+// name taking them all, and the reason after it was cut: "could not create
+// playlist “xxx…" and nothing more. The name is shortened until the
+// reason fits.
+func TestLongNameInNoticeKeepsTheReason(t *testing.T) {
+	m := newDriven(t, fixture(), 100, 30)
+	m.line.show("could not create playlist “"+strings.Repeat("x", 600)+"”: the origin refused it: name longer than 200 bytes", true)
+	v := m.View()
+	if !strings.Contains(v, "name longer than 200 bytes") || !strings.Contains(v, "could not create playlist") || !strings.Contains(v, "“xxx") {
+		t.Fatalf("the notice lost its reason to the name:\n%s", v)
+	}
+}

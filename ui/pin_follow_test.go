@@ -37,3 +37,27 @@ func TestPinnedPlaylistMoveFollowsQuietly(t *testing.T) {
 		t.Fatalf("d in the pinned playlist does not say the copy followed:\n%s", v)
 	}
 }
+
+// TestEditOfPlaylistDeletedElsewhere: d in an open playlist that another
+// device deleted meanwhile said "could not remove “Aurora” from playlist
+// “Road Trip”: it is not on the origin", as if the track were missing,
+// and stayed on the playlist. It says the playlist is gone and goes back
+// to the list, which no longer shows it.
+func TestEditOfPlaylistDeletedElsewhere(t *testing.T) {
+	cat := fixture()
+	pl := newFakePlayer()
+	pl.ch = nil
+	store := seededStore(cat)
+	m := New(context.Background(), Options{Catalog: cat, Player: pl, Playlists: store})
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	drive(m, m.Init())
+	send(m, "shift+tab", "enter") // Road Trip
+	if err := store.DeletePlaylist(context.Background(), "pl1"); err != nil {
+		t.Fatal(err)
+	}
+	send(m, "d")
+	v := m.View()
+	if !strings.Contains(v, "playlist “Road Trip” is gone from the origin") || strings.Contains(v, "Road Trip ") || !strings.Contains(v, "1 playlist") {
+		t.Fatalf("d in a playlist deleted elsewhere: want it said gone and the list without it:\n%s", v)
+	}
+}

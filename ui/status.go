@@ -91,7 +91,14 @@ func (s *statusLine) view(w, rows int, help string) []string {
 	case s.err:
 		style = s.st.Error
 	}
-	lines := list.Words(list.Squeeze(s.text, w*rows), w)
+	// a quoted name wraps as one word, a row or more, so squeezing it to
+	// the rows' cells could leave the reason after it cut: squeeze more
+	budget := w * rows
+	lines := list.Words(list.Squeeze(s.text, budget), w)
+	for len(lines) > rows && budget > w {
+		budget -= max(w/2, 1)
+		lines = list.Words(list.Squeeze(s.text, budget), w)
+	}
 	if len(lines) > rows {
 		lines = append(lines[:rows-1], strings.Join(lines[rows-1:], " "))
 	}

@@ -72,6 +72,15 @@ func (p *Picker) what() string {
 	return notice.Tracks(len(p.tracks), p.from)
 }
 
+// quotedWhat is what with the album quoted, for an error's step: the
+// status line cuts it at a colon outside quotes ("Live: At Home").
+func (p *Picker) quotedWhat() string {
+	if len(p.tracks) == 1 || p.from == "" {
+		return p.what()
+	}
+	return notice.Tracks(len(p.tracks), "“"+p.from+"”")
+}
+
 // Update handles msg; done says the picker is finished (chosen or
 // cancelled) and should close.
 func (p *Picker) Update(msg tea.Msg) (cmd tea.Cmd, done bool) {
@@ -110,7 +119,7 @@ func (p *Picker) choose(c int) tea.Cmd {
 	}
 	pl := p.pls[c-1]
 	return edit(func() (catalog.Playlist, error) { return s.AddToPlaylist(ctx, pl.ID, ids, -1) },
-		"added "+what+" to “"+pl.Name+"”", "add "+what+" to playlist “"+pl.Name+"”")
+		"added "+what+" to “"+pl.Name+"”", "add "+p.quotedWhat()+" to playlist “"+pl.Name+"”")
 }
 
 // View draws the picker in exactly its size.

@@ -101,6 +101,9 @@ type opened struct {
 	pl     catalog.Playlist
 	err    error
 	reload bool // keep the cursor
+	// failed is an edit the origin answered not found, said once the
+	// playlist is seen to be there still (else it is gone: said so)
+	failed error
 }
 
 type deleted struct {
@@ -252,8 +255,8 @@ func (v *View) Update(msg tea.Msg) tea.Cmd {
 	case opened:
 		v.loading, v.err = "", msg.err
 		if msg.err != nil && msg.reload && errors.Is(msg.err, originclient.ErrNotFound) {
-			v.open, v.err = nil, nil // deleted elsewhere: back to the list
-			return notice.Info("playlist “" + msg.pl.Name + "” is gone from the origin")
+			v.open, v.err = nil, nil // deleted elsewhere: back to the list, which lists it no more
+			return tea.Batch(notice.Info("playlist “"+msg.pl.Name+"” is gone from the origin"), v.Init())
 		}
 		if msg.err != nil {
 			return notice.LoadError(msg.err)
@@ -264,11 +267,25 @@ func (v *View) Update(msg tea.Msg) tea.Cmd {
 			c = 0
 		}
 		v.tl.Select(c)
+		if msg.failed != nil {
+			return notice.Error(msg.failed)
+		}
 	case Changed:
 		if msg.Err != nil && errors.Is(msg.Err, catalog.ErrPlaylistChanged) && v.open != nil {
 			// edited elsewhere since it was shown: nothing changed here;
 			// show it as it is now, for the next key to act on
 			return tea.Batch(notice.Error(msg.Err), v.openPlaylist(*v.open, true))
+		}
+		if msg.Err != nil && errors.Is(msg.Err, originclient.ErrNotFound) && v.open != nil {
+			// the playlist deleted elsewhere ("it is not on the origin"
+			// read as if the track were missing): look before saying
+			reopen := v.openPlaylist(*v.open, true)
+			failed := msg.Err
+			return func() tea.Msg {
+				o, _ := reopen().(opened)
+				o.failed = failed
+				return o
+			}
 		}
 		if msg.Err != nil {
 			return notice.Error(msg.Err)

@@ -7,11 +7,11 @@ package prompt
 
 import (
 	"strings"
-	"unicode/utf8"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/rivo/uniseg"
 
 	"segue/ui/list"
 	"segue/ui/notice"
@@ -89,15 +89,20 @@ func (p *Prompt) Key(msg tea.KeyMsg) (cmd tea.Cmd, done bool) {
 var newlines = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ")
 
 // Edit applies an editing key to a one-line value: typed or pasted text,
-// backspace, ctrl+u (clear) and ctrl+w (delete the last word). ok is false
+// backspace (the last character as seen), ctrl+u (clear) and ctrl+w (delete the last word). ok is false
 // for any other key. Prompts and the search input both edit through it.
 func Edit(value string, msg tea.KeyMsg) (v string, ok bool) {
 	switch msg.Type {
 	case tea.KeyRunes, tea.KeySpace:
 		return value + newlines.Replace(string(msg.Runes)), true
 	case tea.KeyBackspace:
-		_, n := utf8.DecodeLastRuneInString(value)
-		return value[:len(value)-n], true
+		// the last character as seen (a grapheme cluster): a code point
+		// left half a flag, a bare thumb of 👍🏽, the e of an e+accent
+		last := 0
+		for g := uniseg.NewGraphemes(value); g.Next(); {
+			last, _ = g.Positions()
+		}
+		return value[:last], true
 	case tea.KeyCtrlU:
 		return "", true
 	case tea.KeyCtrlW:

@@ -51,3 +51,23 @@ func TestNarrowPromptShowsTheAnswer(t *testing.T) {
 		t.Errorf("at 40 columns the question is %q", v)
 	}
 }
+
+// TestBackspaceTakesACharacter: backspace took the last code point, not
+// the last character seen: of a flag it left half (a lone regional
+// indicator), of a thumbs up with a skin tone the bare thumb, of an "é"
+// typed as e and a combining accent (as macOS pastes it) the "e".
+func TestBackspaceTakesACharacter(t *testing.T) {
+	bs := tea.KeyMsg{Type: tea.KeyBackspace}
+	for _, c := range []struct{ typed, want string }{
+		{"Paris 🇫🇷", "Paris "},
+		{"ok 👍🏽", "ok "},
+		{"cafe\u0301", "caf"},
+		{"東京", "東"},
+		{"a", ""},
+		{"", ""},
+	} {
+		if got, ok := Edit(c.typed, bs); !ok || got != c.want {
+			t.Errorf("backspace after %q: %q; want %q", c.typed, got, c.want)
+		}
+	}
+}

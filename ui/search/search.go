@@ -285,7 +285,9 @@ func (v *View) query(seq int, q string) tea.Cmd {
 	return func() tea.Msg {
 		res, err := src.Search(ctx, q, Limit)
 		if err != nil {
-			err = fmt.Errorf("search %q: %w", q, err)
+			// quoted cut short: a paste gone wrong quoted whole filled
+			// the screen and pushed off the reason
+			err = fmt.Errorf("search %q: %w", clip(q), err)
 		}
 		return results{seq: seq, res: res, err: err}
 	}
@@ -500,4 +502,15 @@ func (v *View) noRows() string {
 	default:
 		return "no matches for “" + q + "”: press / to change the search"
 	}
+}
+
+// clipAt is how many characters of a query an error quotes.
+const clipAt = 40
+
+// clip is q cut to clipAt characters, with "…" when it is cut.
+func clip(q string) string {
+	if r := []rune(q); len(r) > clipAt {
+		return string(r[:clipAt]) + "…"
+	}
+	return q
 }
