@@ -20,8 +20,10 @@ import (
 // before its track list, sent whole on each visit), so the browser caches it.
 // Each track has an <audio> element on its stream URL (with the share token
 // in the query, as <audio> sends no header), named for its track for screen
-// readers; "Play all" starts the first and each ended track starts the next,
-// and while a track plays or is stopped the button pauses or resumes it.
+// readers, in a row of its own under the track's number, names and length,
+// as wide as the three (beside them, a phone's 390 px left its timeline 44 px).
+// "Play all" starts the first and each ended track starts the next, and
+// while a track plays or is stopped the button pauses or resumes it.
 // A track that cannot play (taken out of the playlist, or the link revoked,
 // after the page opened) says why, asking the origin with a HEAD of its
 // stream (connect-src 'self'), and a track Play all reached is passed over,
@@ -67,11 +69,12 @@ a{color:#8ab4f8}
 button{font:inherit;background:#e8e6e3;color:#111418;border:0;border-radius:2rem;padding:.4rem 1.2rem;margin-top:.6rem;cursor:pointer}
 button:disabled{opacity:.5;cursor:default}
 table{width:100%;border-collapse:collapse;table-layout:fixed}
-td{padding:.45rem .4rem;border-bottom:1px solid #23282e;vertical-align:top}
+td{padding:.45rem .4rem 0;vertical-align:top}
+tr+tr td{padding:0 .4rem .45rem;border-bottom:1px solid #23282e}
 td.n{width:1.8rem}td.d{width:3.6rem}
 td.n,td.d{color:#9aa3ad;font-variant-numeric:tabular-nums;white-space:nowrap}
 td.d{text-align:right}
-tr.playing td{background:#1c2026}
+tbody.playing td{background:#1c2026}
 audio{display:block;width:100%;height:2.2rem;margin-top:.3rem}
 .sub{color:#9aa3ad;font-size:.9em}
 .why{color:#ffb4a8;margin:.3rem 0 0}
@@ -85,7 +88,8 @@ pre{background:#1c2026;padding:.8rem 1rem;border-radius:.4rem}
 <button id="playall" type="button"><span aria-hidden="true">▶ </span><span>Play all</span></button>
 <p id="notice" class="why" role="alert" hidden></p>{{else}}<div class="meta">No tracks</div>{{end}}</div></header>
 {{if .Tracks}}<table>{{range $i, $t := .Tracks}}
-<tr><td class="n">{{inc $i}}</td><td><bdi>{{$t.Title}}</bdi><div class="sub"><bdi>{{$t.Artist}}</bdi> — <bdi>{{$t.Album}}</bdi></div><audio controls preload="none" src="{{$t.Src}}" aria-label="{{$t.Title}} — {{$t.Artist}}"></audio><p class="why" role="alert" hidden></p></td><td class="d">{{dur $t.DurationMS}}</td></tr>{{end}}
+<tbody><tr><td class="n">{{inc $i}}</td><td><bdi>{{$t.Title}}</bdi><div class="sub"><bdi>{{$t.Artist}}</bdi> — <bdi>{{$t.Album}}</bdi></div></td><td class="d">{{dur $t.DurationMS}}</td></tr>
+<tr><td colspan="3"><audio controls preload="none" src="{{$t.Src}}" aria-label="{{$t.Title}} — {{$t.Artist}}"></audio><p class="why" role="alert" hidden></p></td></tr></tbody>{{end}}
 </table>
 <h2>Listen in segue</h2>
 <pre>segue play {{.P.ShareURL}}</pre>
@@ -97,7 +101,7 @@ pre{background:#1c2026;padding:.8rem 1rem;border-radius:.4rem}
 {{end}}</main>
 {{if .Tracks}}<script nonce="{{.Nonce}}">
 const tracks = [...document.querySelectorAll("audio")];
-const rows = [...document.querySelectorAll("tr")];
+const rows = [...document.querySelectorAll("tbody")]; // a track's: its names, then its player
 const playall = document.getElementById("playall");
 let wanted = -1; // the track Play all or the end of the one before started: passed over when it cannot play
 let current = -1; // the track played last, until the last one ends
@@ -107,7 +111,7 @@ let current = -1; // the track played last, until the last one ends
 const mark = () => {
   const a = tracks[current];
   const what = !a ? "Play all" : a.paused ? "Resume" : "Pause";
-  playall.children[0].textContent = what === "Pause" ? "⏸ " : "▶ ";
+  playall.children[0].textContent = what === "Pause" ? "❚❚ " : "▶ ";
   playall.children[1].textContent = what;
 };
 const start = (i) => {
