@@ -23,7 +23,8 @@ import (
 // readers, in a row of its own under the track's number, names and length,
 // as wide as the three (beside them, a phone's 390 px left its timeline 44 px).
 // "Play all" starts the first and each ended track starts the next, and
-// while a track plays or is stopped the button pauses or resumes it.
+// while a track plays or is stopped the button pauses or resumes it; the
+// track playing is named to the media session (a phone's lock screen).
 // A track that cannot play (taken out of the playlist, or the link revoked,
 // after the page opened) says why, asking the origin with a HEAD of its
 // stream (connect-src 'self'), and a track Play all reached is passed over,
@@ -130,6 +131,10 @@ tracks.forEach((a, i) => {
   a.addEventListener("play", () => {
     current = i;
     mark();
+    if ("mediaSession" in navigator) { // what a phone's lock screen and notification show
+      const [title, artist, album] = [...rows[i].querySelectorAll("bdi")].map((b) => b.textContent);
+      navigator.mediaSession.metadata = new MediaMetadata({title, artist, album});
+    }
     tracks.forEach((b) => { if (b !== a) b.pause(); });
     rows.forEach((tr, j) => tr.classList.toggle("playing", j === i));
   });

@@ -1,6 +1,7 @@
 package origin
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -58,5 +59,30 @@ func TestSharePageTimelineOnAPhone(t *testing.T) {
 	t.Logf("the timeline is %d px wide at 390 px", box.Model.Width)
 	if box.Model.Width < 120 {
 		t.Errorf("at 390 px the first track's timeline is %d px wide, want 120 or more to drag it", box.Model.Width)
+	}
+}
+
+// A recipient playing the page on a phone locks it: the lock screen and
+// the notification show the track playing, its artist and album (they
+// read the page's media session), not only the page's title, and follow
+// Play all to the next track.
+func TestSharePageNamesTheTrackToTheLockScreen(t *testing.T) {
+	ctx := testkit.Chromium(t, 2*time.Minute)
+	w := newStreamWorld(t)
+	openShared(t, ctx, w.r.base, w.owner, "Lock screen", w.ids[1:], 390) // 3.7 s, 2.2 s
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("playall"))); err != nil {
+		t.Fatalf("press play all: %v", err)
+	}
+	for i, title := range []string{"b", "c"} {
+		js := fmt.Sprintf(`(() => { const m = navigator.mediaSession.metadata, a = document.querySelectorAll("audio")[%d];
+			return !a.paused && m && m.title === %q ? [m.title, m.artist, m.album] : null; })()`, i, title)
+		got, err := chromedp.Run(ctx, chromedp.Poll[[]string](js, chromedp.WithPollingTimeout(30*time.Second)))
+		if err != nil {
+			m, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](`(() => { const m = navigator.mediaSession.metadata; return m ? [m.title, m.artist, m.album] : []; })()`))
+			t.Fatalf("track %d (%s) plays, and the media session names %q: %v", i+1, title, m, err)
+		}
+		if got[1] != "Unknown Artist" || got[2] != "Unknown Album" {
+			t.Errorf("track %d: the media session names the artist %q and the album %q, want Unknown Artist, Unknown Album", i+1, got[1], got[2])
+		}
 	}
 }
