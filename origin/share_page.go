@@ -24,7 +24,11 @@ import (
 // before its track list, sent whole on each visit), so the browser caches it.
 // Each track has an <audio> element on its stream URL (with the share token
 // in the query, as <audio> sends no header), named for its track for screen
-// readers; "Play all" starts the first and each ended track starts the next.
+// readers, in a row of its own under the track's number, names and length,
+// as wide as the three (beside them, a phone's 390 px left its timeline 44 px).
+// "Play all" starts the first and each ended track starts the next, and
+// while a track plays or is stopped the button pauses or resumes it; the
+// track playing is named to the media session (a phone's lock screen).
 // A track that cannot play (taken out of the playlist, or the link revoked,
 // after the page opened) says why, asking the origin with a HEAD of its
 // stream (connect-src 'self'), and a track Play all reached is passed over,
@@ -70,11 +74,12 @@ a{color:#8ab4f8}
 button{font:inherit;background:#e8e6e3;color:#111418;border:0;border-radius:2rem;padding:.4rem 1.2rem;margin-top:.6rem;cursor:pointer}
 button:disabled{opacity:.5;cursor:default}
 table{width:100%;border-collapse:collapse;table-layout:fixed}
-td{padding:.45rem .4rem;border-bottom:1px solid #23282e;vertical-align:top}
+td{padding:.45rem .4rem 0;vertical-align:top}
+tr+tr td{padding:0 .4rem .45rem;border-bottom:1px solid #23282e}
 td.n{width:1.8rem}td.d{width:3.6rem}
 td.n,td.d{color:#9aa3ad;font-variant-numeric:tabular-nums;white-space:nowrap}
 td.d{text-align:right}
-tr.playing td{background:#1c2026}
+tbody.playing td{background:#1c2026}
 audio{display:block;width:100%;height:2.2rem;margin-top:.3rem}
 .sub{color:#9aa3ad;font-size:.9em}
 .why{color:#ffb4a8;margin:.3rem 0 0}
@@ -85,10 +90,11 @@ pre{background:#1c2026;padding:.8rem 1rem;border-radius:.4rem}
 <header>{{if .Cover}}<img src="{{.Cover}}" alt="Cover of {{.CoverAlbum}}">{{else}}<div class="nocover"></div>{{end}}
 <div><div class="meta">Playlist</div><h1><bdi>{{.P.Name}}</bdi></h1>
 {{if .Tracks}}<div class="meta">{{count .P.TrackCount "track"}} · {{dur .P.DurationMS}}</div>
-<button id="playall" type="button"><span aria-hidden="true">▶ </span>Play all</button>
+<button id="playall" type="button"><span aria-hidden="true">▶ </span><span>Play all</span></button>
 <p id="notice" class="why" role="alert" hidden></p>{{else}}<div class="meta">No tracks</div>{{end}}</div></header>
 {{if .Tracks}}<table>{{range $i, $t := .Tracks}}
-<tr><td class="n">{{inc $i}}</td><td><bdi>{{$t.Title}}</bdi><div class="sub"><bdi>{{$t.Artist}}</bdi> — <bdi>{{$t.Album}}</bdi></div><audio controls preload="none" src="{{$t.Src}}" aria-label="{{$t.Title}} — {{$t.Artist}}"></audio><p class="why" role="alert" hidden></p></td><td class="d">{{dur $t.DurationMS}}</td></tr>{{end}}
+<tbody><tr><td class="n">{{inc $i}}</td><td><bdi>{{$t.Title}}</bdi><div class="sub"><bdi>{{$t.Artist}}</bdi> — <bdi>{{$t.Album}}</bdi></div></td><td class="d">{{dur $t.DurationMS}}</td></tr>
+<tr><td colspan="3"><audio controls preload="none" src="{{$t.Src}}" aria-label="{{$t.Title}} — {{$t.Artist}}"></audio><p class="why" role="alert" hidden></p></td></tr></tbody>{{end}}
 </table>
 <h2>Listen in segue</h2>
 <pre>segue play {{.P.ShareURL}}</pre>
@@ -100,11 +106,26 @@ pre{background:#1c2026;padding:.8rem 1rem;border-radius:.4rem}
 {{end}}</main>
 {{if .Tracks}}<script nonce="{{.Nonce}}">
 const tracks = [...document.querySelectorAll("audio")];
-const rows = [...document.querySelectorAll("tr")];
+const rows = [...document.querySelectorAll("tbody")]; // a track's: its names, then its player
+const playall = document.getElementById("playall");
 let wanted = -1; // the track Play all or the end of the one before started: passed over when it cannot play
+let current = -1; // the track played last, until the last one ends
+// mark names the button for what pressing it does: pause the track
+// playing, resume the one stopped, or play all from the first (the
+// keyboard's one way to pause, but for Tab through each player's controls).
+const mark = () => {
+  const a = tracks[current];
+  const what = !a ? "Play all" : a.paused ? "Resume" : "Pause";
+  playall.children[0].textContent = what === "Pause" ? "❚❚ " : "▶ ";
+  playall.children[1].textContent = what;
+};
 const start = (i) => {
   wanted = i;
-  if (!tracks[i]) return;
+  if (!tracks[i]) {
+    current = -1;
+    mark();
+    return;
+  }
   tracks[i].currentTime = 0;
   tracks[i].play().catch(() => {}); // its error handler says why it cannot play
 };
@@ -112,13 +133,20 @@ const start = (i) => {
 const say = (el, why) => { el.textContent = why; el.hidden = false; };
 tracks.forEach((a, i) => {
   a.addEventListener("play", () => {
+    current = i;
+    mark();
+    if ("mediaSession" in navigator) { // what a phone's lock screen and notification show
+      const [title, artist, album] = [...rows[i].querySelectorAll("bdi")].map((b) => b.textContent);
+      navigator.mediaSession.metadata = new MediaMetadata({title, artist, album});
+    }
     tracks.forEach((b) => { if (b !== a) b.pause(); });
     rows.forEach((tr, j) => tr.classList.toggle("playing", j === i));
   });
   a.addEventListener("playing", () => { // what said it could not play is past
     rows[i].querySelector(".why").hidden = true;
-    if (!document.getElementById("playall").disabled) document.getElementById("notice").hidden = true;
+    if (!playall.disabled) document.getElementById("notice").hidden = true;
   });
+  a.addEventListener("pause", mark);
   a.addEventListener("ended", () => start(i + 1));
   a.addEventListener("error", async () => {
     if (!a.getAttribute("src")) return; // emptied: the link was revoked
@@ -132,7 +160,7 @@ tracks.forEach((a, i) => {
       // the origin (too many and its refused tokens get 429 for a while):
       // the players ask no more.
       tracks.forEach((b) => { b.removeAttribute("src"); b.load(); });
-      document.getElementById("playall").disabled = true;
+      playall.disabled = true;
       return;
     }
     // A failed player does nothing when pressed: it is loaded anew, by
@@ -157,7 +185,17 @@ tracks.forEach((a, i) => {
     if (wanted === i && !down) start(i + 1);
   });
 });
-document.getElementById("playall").addEventListener("click", () => start(0));
+playall.addEventListener("click", () => {
+  const a = tracks[current];
+  if (!a) return start(0);
+  if (!a.paused) {
+    a.pause();
+  } else {
+    wanted = current; // as Play all left it: passed over when it cannot play
+    a.play().catch(() => {});
+  }
+  mark(); // now: the event that marks it comes after
+});
 </script>{{end}}</body></html>
 `))
 

@@ -100,3 +100,49 @@ func TestSharePageNamesItsControls(t *testing.T) {
 		t.Errorf("the second Tab stop is %s %q, want the first track's player, %q", n.role, n.name, want[0])
 	}
 }
+
+// A recipient using the keyboard presses Enter on "Play all", the first
+// Tab stop, and Enter again to pause: the music pauses, the button saying
+// "Pause" while it plays, and a third Enter goes on from where it paused.
+// The second Enter started the first track over: pausing took Tab through
+// every player's controls down to the one playing.
+func TestSharePagePausesFromTheKeyboard(t *testing.T) {
+	ctx := testkit.Chromium(t, 2*time.Minute)
+	w := newStreamWorld(t)
+	openShared(t, ctx, w.r.base, w.owner, "Keys", w.ids, 390)
+	// press presses key on the focused element, then waits for cond on
+	// the first player (a) and for the button to say label, and returns
+	// the player's currentTime and the name of what has the focus.
+	press := func(key, what, cond, label string) (float64, string) {
+		t.Helper()
+		if err := chromedp.Do(ctx, chromedp.KeyEvent(key)); err != nil {
+			t.Fatal(err)
+		}
+		js := fmt.Sprintf(`(() => { const a = document.querySelector("audio");
+			return (%s) && document.getElementById("playall").textContent.endsWith(%q) ? [a.currentTime] : null; })()`, cond, label) // an array: 0 s is false
+		at, err := chromedp.Run(ctx, chromedp.Poll[[]float64](js, chromedp.WithPollingTimeout(15*time.Second)))
+		if err != nil {
+			text, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body.innerText`))
+			t.Fatalf("%s: %v\n%s", what, err, text)
+		}
+		for _, n := range axTree(t, ctx) {
+			if n.focused && n.role != "RootWebArea" {
+				return at[0], n.name
+			}
+		}
+		return at[0], ""
+	}
+	if _, name := press("\t", "Tab focuses Play all", `document.activeElement.id === "playall"`, "Play all"); name != "Play all" {
+		t.Errorf("the first Tab stop is %q, want \"Play all\"", name)
+	}
+	if _, name := press("\r", "Enter on Play all plays the first track, the button saying Pause", `!a.paused && a.currentTime > 1`, "Pause"); name != "Pause" {
+		t.Errorf("with the first track playing, the button is %q, want \"Pause\"", name)
+	}
+	paused, name := press("\r", "Enter on the button again pauses, the button saying Resume", `a.paused && !a.ended`, "Resume")
+	if name != "Resume" {
+		t.Errorf("with the first track paused, the button is %q, want \"Resume\"", name)
+	}
+	if at, _ := press("\r", "Enter once more plays on", `!a.paused && a.currentTime > 0`, "Pause"); at < paused-0.1 {
+		t.Errorf("paused at %.2f s, Enter played on from %.2f s: from the start, not where it paused", paused, at)
+	}
+}
