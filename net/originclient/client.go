@@ -300,10 +300,33 @@ func (c *Client) ChunkProgress(ctx context.Context, hash string, progress func(n
 		body = progressReader{body, progress}
 	}
 	b, err := readLimited(body, maxChunkBytes)
+	if err != nil && ctx.Err() == nil && resp.ContentLength > 0 && int64(len(b)) < resp.ContentLength {
+		err = &CutShortError{Got: int64(len(b)), Want: resp.ContentLength, Err: err}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("fetch chunk %s: %w", hash, err)
 	}
 	return b, nil
+}
+
+// CutShortError is a chunk whose answer ended before the length it
+// announced (Content-Length): the connection broke, or a proxy or the
+// origin sent a wrong length. segue play's retrying line gave the Go
+// chain, hashes and "unexpected EOF"; Sentence says it for a person.
+type CutShortError struct {
+	Got, Want int64 // bytes received, bytes announced
+	Err       error // the read's error
+}
+
+func (e *CutShortError) Error() string {
+	return fmt.Sprintf("the answer broke off after %d of the %d bytes announced: %v", e.Got, e.Want, e.Err)
+}
+
+func (e *CutShortError) Unwrap() error { return e.Err }
+
+// Sentence says what happened in one sentence for a person.
+func (e *CutShortError) Sentence() string {
+	return fmt.Sprintf("the origin's answer broke off after %d of the %d bytes it announced (the connection dropped, or a proxy between sends a wrong length)", e.Got, e.Want)
 }
 
 func (c *Client) getJSON(ctx context.Context, u string, v any) error {
@@ -350,10 +373,12 @@ func (p progressReader) Read(b []byte) (int, error) {
 	return n, err
 }
 
+// readLimited reads r to its end, failing past max bytes; on a failed
+// read it returns what it read before it.
 func readLimited(r io.Reader, max int64) ([]byte, error) {
 	b, err := io.ReadAll(io.LimitReader(r, max+1))
 	if err != nil {
-		return nil, err
+		return b, err
 	}
 	if int64(len(b)) > max {
 		return nil, fmt.Errorf("response larger than %d bytes", max)
