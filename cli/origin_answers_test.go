@@ -104,3 +104,22 @@ func TestCutShortChunkIsOneSentence(t *testing.T) {
 		t.Errorf("retrying after a cut-short answer: %q\nwant it to begin %q, with no hash", got, want)
 	}
 }
+
+// A network's login page answering for the origin: segue play's retrying
+// line says to log in to the network, not that segments are corrupt.
+func TestLoginPageIsSaid(t *testing.T) {
+	page := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.Write([]byte("<html><body>Please log in to the wifi</body></html>"))
+	}))
+	defer page.Close()
+	client, err := originclient.New(page.URL, originclient.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = client.Chunk(t.Context(), strings.Repeat("ab", 32))
+	got := retryNote(fmt.Errorf("fetch segment 9 of track t1 (retrying in 250ms): %w", err))
+	if !strings.HasPrefix(got, "a web page answered instead of the origin: log in to the network") {
+		t.Errorf("retrying behind a login page: %q; want it to say a web page answered and to log in", got)
+	}
+}

@@ -306,7 +306,33 @@ func (c *Client) ChunkProgress(ctx context.Context, hash string, progress func(n
 	if err != nil {
 		return nil, fmt.Errorf("fetch chunk %s: %w", hash, err)
 	}
+	if webPage(resp, b) {
+		return nil, fmt.Errorf("fetch chunk %s: %w: %w", hash, catalog.ErrUnreachable, &WebPageError{URL: resp.Request.URL.String()})
+	}
 	return b, nil
+}
+
+// webPage reports whether a chunk's answer is an HTML page: a network's
+// login page (a hotel's or a train's wifi answers every address with it)
+// or a proxy's. A segment begins with an MP3 frame's sync byte (0xFF), a
+// cover with an image's signature, never with "<".
+func webPage(resp *http.Response, b []byte) bool {
+	body := strings.TrimLeft(string(b[:min(len(b), 64)]), " \t\r\n")
+	return strings.HasPrefix(strings.ToLower(resp.Header.Get("Content-Type")), "text/html") && strings.HasPrefix(body, "<")
+}
+
+// WebPageError is a chunk answered with a web page instead of its bytes
+// (webPage). It wraps nothing; the origin client's error wraps it beside
+// catalog.ErrUnreachable: the origin is out of reach behind the page, so
+// the player plays what the cache holds and tries again, and once the
+// listener has logged in the segments come.
+type WebPageError struct{ URL string }
+
+func (e *WebPageError) Error() string { return "a web page answered for " + e.URL }
+
+// Sentence says what happened in one sentence for a person.
+func (e *WebPageError) Sentence() string {
+	return "a web page answered instead of the origin: log in to the network (a hotel's or a train's wifi shows a login page in a browser), or check the proxy between"
 }
 
 // CutShortError is a chunk whose answer ended before the length it
