@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"segue/cache"
 	"segue/catalog"
@@ -18,6 +19,26 @@ import (
 )
 
 // How segue play's lines say what an origin on a bad network answered.
+
+// retryNoteFrom is segue play's retrying line for a segment fetched, at
+// UrgencyNow, through the real fetch chain from the origin at url, with
+// the fetcher's timeouts (nil: its defaults).
+func retryNoteFrom(t *testing.T, url string, timeouts map[catalog.Urgency]time.Duration) string {
+	t.Helper()
+	c, err := cache.Open(filepath.Join(t.TempDir(), "cache.db"), cache.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	client, err := originclient.New(url, originclient.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := fetch.New(c, []fetch.Tier{{Source: catalog.SourceOrigin, Remote: client}},
+		fetch.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Backoff: time.Millisecond, Timeouts: timeouts})
+	_, _, err = f.Segment(t.Context(), strings.Repeat("ab", 32), catalog.UrgencyNow)
+	return retryNote(fmt.Errorf("fetch segment 9 of track t1 (retrying in 250ms): %w", err))
+}
 
 // An origin whose catalog database restarts answers 503 with Retry-After
 // and its own message (origin/unavailable.go). segue play's "retrying"
@@ -87,18 +108,7 @@ func TestCutShortChunkIsOneSentence(t *testing.T) {
 		w.Write(make([]byte, 1000))
 	}))
 	defer srv.Close()
-	c, err := cache.Open(filepath.Join(t.TempDir(), "cache.db"), cache.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	client, err := originclient.New(srv.URL, originclient.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := fetch.New(c, []fetch.Tier{{Source: catalog.SourceOrigin, Remote: client}}, fetch.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	_, _, err = f.Segment(t.Context(), strings.Repeat("ab", 32), catalog.UrgencyNow)
-	got := retryNote(fmt.Errorf("fetch segment 9 of track t1 (retrying in 250ms): %w", err))
+	got := retryNoteFrom(t, srv.URL, nil)
 	want := "the origin's answer broke off after 1000 of the 30000 bytes it announced"
 	if !strings.HasPrefix(got, want) || regexp.MustCompile(`[0-9a-f]{12}`).MatchString(got) {
 		t.Errorf("retrying after a cut-short answer: %q\nwant it to begin %q, with no hash", got, want)
@@ -121,5 +131,39 @@ func TestLoginPageIsSaid(t *testing.T) {
 	got := retryNote(fmt.Errorf("fetch segment 9 of track t1 (retrying in 250ms): %w", err))
 	if !strings.HasPrefix(got, "a web page answered instead of the origin: log in to the network") {
 		t.Errorf("retrying behind a login page: %q; want it to say a web page answered and to log in", got)
+	}
+}
+
+// An origin that takes the connection and sends nothing (a hung process or
+// proxy, a network that went down under an open connection): segue play's
+// retrying line said "a segment did not arrive in time (is the link slower
+// than the lowest quality, 96 kbit/s?)", blaming a link that carried not
+// one byte. It now says nothing came; a link that brings bytes too slowly
+// is still said to be slow.
+func TestSilentOriginIsNotASlowLink(t *testing.T) {
+	silent := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
+	defer silent.Close()
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "30000")
+		for range 30 {
+			if _, err := w.Write(make([]byte, 100)); err != nil {
+				return
+			}
+			w.(http.Flusher).Flush()
+			select {
+			case <-r.Context().Done():
+				return
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	}))
+	defer slow.Close()
+	for _, c := range []struct{ url, says string }{
+		{silent.URL, "not a byte of a segment came in time: the network is down, or the origin (or a proxy between) does not answer"},
+		{slow.URL, "a segment did not arrive in time (is the link slower than the lowest quality, 96 kbit/s?)"},
+	} {
+		if got := retryNoteFrom(t, c.url, map[catalog.Urgency]time.Duration{catalog.UrgencyNow: 100 * time.Millisecond}); got != c.says {
+			t.Errorf("retrying on %s: %q\nwant %q", c.url, got, c.says)
+		}
 	}
 }

@@ -73,6 +73,11 @@ var (
 	// "origin: no other origin known" closed every failed download's
 	// message, which then was not said as one sentence.
 	ErrNoRemote = errors.New("nowhere to ask")
+	// ErrSilent is wrapped when a tier's last try ran out of time with not
+	// a byte of the segment received (a tier that reports progress): the
+	// network or the source does not answer, which a link too slow for the
+	// segment (bytes came) is not.
+	ErrSilent = errors.New("not a byte of the segment came in time")
 )
 
 // Options tune a Fetcher. Zero values take the documented defaults.
@@ -256,6 +261,12 @@ func (f *Fetcher) fromTier(ctx context.Context, t Tier, hash string, u catalog.U
 	timeout := f.opts.Timeouts[u]
 	var err error
 	bad := 0
+	// silent: the last try ran out of time with no byte of the segment,
+	// from a tier that counts them (ProgressRemote)
+	silent := false
+	_, urgent := t.Remote.(UrgentRemote)
+	_, progress := t.Remote.(ProgressRemote)
+	counts := progress && !urgent
 	for attempt := 0; attempt < attempts; attempt++ {
 		if attempt > 0 {
 			select {
@@ -275,7 +286,9 @@ func (f *Fetcher) fromTier(ctx context.Context, t Tier, hash string, u catalog.U
 		} else {
 			data, err = t.Remote.Chunk(actx, hash)
 		}
-		slow := errors.Is(actx.Err(), context.DeadlineExceeded) && ctx.Err() == nil && received.Load() > 0
+		timedOut := errors.Is(actx.Err(), context.DeadlineExceeded) && ctx.Err() == nil
+		slow := timedOut && received.Load() > 0
+		silent = err != nil && timedOut && counts && received.Load() == 0
 		cancel()
 		if errors.Is(err, ErrNoRemote) || errors.Is(err, catalog.ErrSegmentGone) {
 			return nil, err // asking again brings nothing
@@ -294,6 +307,9 @@ func (f *Fetcher) fromTier(ctx context.Context, t Tier, hash string, u catalog.U
 	}
 	if bad == attempts {
 		return nil, fmt.Errorf("%w: %s, %d tries (%w)", catalog.ErrCorruptSegment, sourceName(t, hash), bad, ErrHashMismatch)
+	}
+	if silent {
+		return nil, fmt.Errorf("%w: %s, %v: %w", ErrSilent, sourceName(t, hash), timeout, err)
 	}
 	return nil, err
 }
