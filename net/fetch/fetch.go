@@ -88,7 +88,9 @@ type Options struct {
 	Backoff time.Duration
 	// Timeouts per attempt by urgency (defaults: Now 3 s, Soon 10 s, Prefetch 30 s).
 	// An attempt that timed out while bytes were coming gives the next
-	// attempt at that tier twice its time (a slow link, not a dead one).
+	// attempt at that tier twice its time (a slow link, not a dead one);
+	// one that brought nothing gives the next twice the urgency's time,
+	// once (an origin slow to send its first byte).
 	Timeouts map[catalog.Urgency]time.Duration
 	// Logger receives warnings (cache write failures, bad bytes); default slog.Default().
 	Logger *slog.Logger
@@ -247,8 +249,12 @@ func (f *Fetcher) download(ctx context.Context, hash string, u catalog.Urgency, 
 // With the same time for each, a link too slow to bring a segment within
 // Timeouts[u] never brought one: each try started again from nothing, and
 // below the lowest rendition's rate (96 kbit/s: 2.5 s of it in 3 s) play
-// stayed silent for as long as it retried. A tier that sends nothing still
-// fails in Timeouts[u] each time.
+// stayed silent for as long as it retried. A try that ran out of time with
+// nothing received gives the next ones twice Timeouts[u], not more: an
+// origin whose first byte comes after the timeout (under load, through a
+// proxy to a cold replica) never answered a try of Timeouts[u], and a
+// track waiting for it never started; a tier that sends nothing at all
+// fails in 5 times Timeouts[u] over 3 tries (9 s at UrgencyNow before).
 // When every try brought bytes that fail the hash check it gives up with
 // catalog.ErrCorruptSegment naming the source: retrying later would only
 // download the same wrong bytes again.
@@ -293,8 +299,13 @@ func (f *Fetcher) fromTier(ctx context.Context, t Tier, hash string, u catalog.U
 		if errors.Is(err, ErrNoRemote) || errors.Is(err, catalog.ErrSegmentGone) {
 			return nil, err // asking again brings nothing
 		}
-		if err != nil && slow {
+		switch {
+		case err != nil && slow:
 			timeout *= 2
+		case silent:
+			// an origin slow to answer at all (its first byte took
+			// longer than the timeout under load) gets one longer try
+			timeout = max(timeout, 2*f.opts.Timeouts[u])
 		}
 		if err == nil {
 			if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) == hash {
