@@ -217,6 +217,9 @@ func (f *Fetcher) join(hash string) (*flight, func()) {
 
 func (f *Fetcher) download(ctx context.Context, hash string, u catalog.Urgency, received *atomic.Int64) (result, error) {
 	var errs []error
+	// lacking: origins that answered they have no such segment; other:
+	// origins that failed otherwise (a peer lacking it says nothing)
+	lacking, other := 0, 0
 	for _, t := range f.tiers {
 		if t.SkipUrgent && u == catalog.UrgencyNow {
 			continue
@@ -227,6 +230,13 @@ func (f *Fetcher) download(ctx context.Context, hash string, u catalog.Urgency, 
 		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", t.Source, err))
+			switch {
+			case t.Source != catalog.SourceOrigin:
+			case errors.Is(err, catalog.ErrNoSuchSegment):
+				lacking++
+			default:
+				other++
+			}
 			continue
 		}
 		if err := f.store.Put(hash, data); err != nil {
@@ -239,6 +249,9 @@ func (f *Fetcher) download(ctx context.Context, hash string, u catalog.Urgency, 
 	}
 	if len(errs) == 0 {
 		return result{}, fmt.Errorf("fetch segment %s: no source configured", hash[:12])
+	}
+	if lacking > 0 && other == 0 { // no origin asked has it
+		return result{}, fmt.Errorf("fetch segment %s: %w: %w", hash[:12], catalog.ErrSegmentGone, errors.Join(errs...))
 	}
 	return result{}, fmt.Errorf("fetch segment %s: %w", hash[:12], errors.Join(errs...))
 }
@@ -296,7 +309,7 @@ func (f *Fetcher) fromTier(ctx context.Context, t Tier, hash string, u catalog.U
 		slow := timedOut && received.Load() > 0
 		silent = err != nil && timedOut && counts && received.Load() == 0
 		cancel()
-		if errors.Is(err, ErrNoRemote) || errors.Is(err, catalog.ErrSegmentGone) {
+		if errors.Is(err, ErrNoRemote) || errors.Is(err, catalog.ErrNoSuchSegment) {
 			return nil, err // asking again brings nothing
 		}
 		switch {

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -394,4 +395,38 @@ func hashedBlob(n int) ([]byte, string) {
 	b := randomBytes(n)
 	sum := sha256.Sum256(b)
 	return b, hex.EncodeToString(sum[:])
+}
+
+// A segment is gone (catalog.ErrSegmentGone, and the player skips its
+// track) only when every origin asked answered it has none: with a shared
+// link's origin failing for a moment (500) and the configured origin,
+// which never had it, answering 404, the 404 alone said gone and the
+// track was skipped. A peer that lacks it has no say.
+func TestGoneOnlyWhenNoOriginHasIt(t *testing.T) {
+	status := func(code int) string {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(code)
+			fmt.Fprintf(w, `{"error":"answered %d"}`, code)
+		}))
+		t.Cleanup(srv.Close)
+		return srv.URL
+	}
+	failing, lacking := status(http.StatusInternalServerError), status(http.StatusNotFound)
+	_, hash := hashedBlob(1 << 10)
+	for _, c := range []struct {
+		name  string
+		tiers []Tier
+		gone  bool
+	}{
+		{"one origin fails, another lacks it", []Tier{{Source: catalog.SourceOrigin, Remote: client(t, failing)}, {Source: catalog.SourceOrigin, Remote: client(t, lacking)}}, false},
+		{"both origins lack it", []Tier{{Source: catalog.SourceOrigin, Remote: client(t, lacking)}, {Source: catalog.SourceOrigin, Remote: client(t, lacking)}}, true},
+		{"a peer fails, the origin lacks it", []Tier{{Source: catalog.SourcePeer, Remote: client(t, failing), Attempts: 1}, {Source: catalog.SourceOrigin, Remote: client(t, lacking)}}, true},
+	} {
+		f := New(openCache(t), c.tiers, Options{Backoff: time.Millisecond})
+		_, _, err := f.Segment(context.Background(), hash, catalog.UrgencySoon)
+		if gone := errors.Is(err, catalog.ErrSegmentGone); err == nil || gone != c.gone {
+			t.Errorf("%s: %v; want an error, gone %v", c.name, err, c.gone)
+		}
+	}
 }

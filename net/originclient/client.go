@@ -255,7 +255,7 @@ func (c *Client) Cover(ctx context.Context, albumID string) ([]byte, string, err
 
 // Chunk downloads the bytes stored under hash. It does not verify them
 // (the caller checks the sha256) and does not store them in Docs. A 404
-// wraps catalog.ErrSegmentGone; a gateway's 502, 503 or 504 and a
+// wraps catalog.ErrNoSuchSegment; a gateway's 502, 503 or 504 and a
 // connection that fails wrap catalog.ErrUnreachable.
 func (c *Client) Chunk(ctx context.Context, hash string) ([]byte, error) {
 	return c.ChunkProgress(ctx, hash, nil)
@@ -291,7 +291,7 @@ func (c *Client) ChunkProgress(ctx context.Context, hash string, progress func(n
 			// the blob is gone (the track was removed from the origin, or
 			// from the blob store a redirect led to): asking again will not
 			// bring it
-			err = fmt.Errorf("%w: %w", catalog.ErrSegmentGone, err)
+			err = fmt.Errorf("%w: %w", catalog.ErrNoSuchSegment, err)
 		}
 		return nil, fmt.Errorf("fetch chunk %s: %w", hash, err)
 	}
