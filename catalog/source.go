@@ -40,10 +40,16 @@ const (
 // of it), and asking again will not help. The player fails the track.
 var ErrCorruptSegment = errors.New("the source keeps sending bytes that do not match the segment's sha256")
 
-// ErrSegmentGone means the origin answered that it has no segment under
-// that hash (a segue origin's 404): the track was taken out of the origin
-// (segue origin remove) after its manifest was read. Asking again will not
-// bring it; the player fails the track unless the cache holds the segment.
+// ErrNoSuchSegment is wrapped by an origin's client when that origin
+// answered that it has no segment under the hash (404): asking it again
+// will not bring it. One origin lacking a segment another holds is no
+// fault (a shared link's origin and the configured one).
+var ErrNoSuchSegment = errors.New("the origin has no segment under that hash")
+
+// ErrSegmentGone is wrapped by the fetch chain when every origin it asked
+// for a segment answered ErrNoSuchSegment: the track was taken out of the
+// origin (segue origin remove) after its manifest was read. The player
+// fails the track unless the cache holds the segment.
 var ErrSegmentGone = errors.New("the origin no longer has the segment")
 
 // RetryLater is an error of an origin that answered it cannot serve now

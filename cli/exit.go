@@ -362,7 +362,15 @@ func originClause(err error, link bool) (string, bool) {
 	if !originDetail(err) {
 		return "", false
 	}
+	var (
+		cut  *originclient.CutShortError
+		page *originclient.WebPageError
+	)
 	switch {
+	case errors.As(err, &cut):
+		return cut.Sentence(), true
+	case errors.As(err, &page):
+		return page.Sentence(), true
 	case errors.Is(err, originclient.ErrOffline) && errors.As(err, &se) && se.RetryAfter() > 0:
 		// it runs and said when to ask again: not "is it running?"
 		return originclient.ErrOffline.Error() + ": no copy is stored here, and " + se.Sentence(), true
@@ -407,7 +415,7 @@ func originClause(err error, link bool) (string, bool) {
 // (Get "http://HOST/chunks/...": dial tcp ...: connection refused).
 func originDetail(err error) bool {
 	switch e := err.(type) {
-	case *originclient.RequestError, *originclient.StatusError, *url.Error, *net.OpError:
+	case *originclient.RequestError, *originclient.StatusError, *originclient.CutShortError, *originclient.WebPageError, *url.Error, *net.OpError:
 		return true
 	case interface{ Unwrap() []error }:
 		return slices.ContainsFunc(e.Unwrap(), originDetail)

@@ -525,6 +525,9 @@ func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total i
 // steps and the segment's hash: a download that took longer than its time
 // ("context deadline exceeded"), or what the origin answered.
 func retryNote(err error) string {
+	if errors.Is(err, fetch.ErrSilent) {
+		return "not a byte of a segment came in time: the network is down, or the origin (or a proxy between) does not answer"
+	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		return "a segment did not arrive in time (is the link slower than the lowest quality, 96 kbit/s?)"
 	}

@@ -73,6 +73,11 @@ var (
 	// "origin: no other origin known" closed every failed download's
 	// message, which then was not said as one sentence.
 	ErrNoRemote = errors.New("nowhere to ask")
+	// ErrSilent is wrapped when a tier's last try ran out of time with not
+	// a byte of the segment received (a tier that reports progress): the
+	// network or the source does not answer, which a link too slow for the
+	// segment (bytes came) is not.
+	ErrSilent = errors.New("not a byte of the segment came in time")
 )
 
 // Options tune a Fetcher. Zero values take the documented defaults.
@@ -83,7 +88,9 @@ type Options struct {
 	Backoff time.Duration
 	// Timeouts per attempt by urgency (defaults: Now 3 s, Soon 10 s, Prefetch 30 s).
 	// An attempt that timed out while bytes were coming gives the next
-	// attempt at that tier twice its time (a slow link, not a dead one).
+	// attempt at that tier twice its time (a slow link, not a dead one);
+	// one that brought nothing gives the next twice the urgency's time,
+	// once (an origin slow to send its first byte).
 	Timeouts map[catalog.Urgency]time.Duration
 	// Logger receives warnings (cache write failures, bad bytes); default slog.Default().
 	Logger *slog.Logger
@@ -210,6 +217,9 @@ func (f *Fetcher) join(hash string) (*flight, func()) {
 
 func (f *Fetcher) download(ctx context.Context, hash string, u catalog.Urgency, received *atomic.Int64) (result, error) {
 	var errs []error
+	// lacking: origins that answered they have no such segment; other:
+	// origins that failed otherwise (a peer lacking it says nothing)
+	lacking, other := 0, 0
 	for _, t := range f.tiers {
 		if t.SkipUrgent && u == catalog.UrgencyNow {
 			continue
@@ -220,6 +230,13 @@ func (f *Fetcher) download(ctx context.Context, hash string, u catalog.Urgency, 
 		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", t.Source, err))
+			switch {
+			case t.Source != catalog.SourceOrigin:
+			case errors.Is(err, catalog.ErrNoSuchSegment):
+				lacking++
+			default:
+				other++
+			}
 			continue
 		}
 		if err := f.store.Put(hash, data); err != nil {
@@ -233,6 +250,9 @@ func (f *Fetcher) download(ctx context.Context, hash string, u catalog.Urgency, 
 	if len(errs) == 0 {
 		return result{}, fmt.Errorf("fetch segment %s: no source configured", hash[:12])
 	}
+	if lacking > 0 && other == 0 { // no origin asked has it
+		return result{}, fmt.Errorf("fetch segment %s: %w: %w", hash[:12], catalog.ErrSegmentGone, errors.Join(errs...))
+	}
 	return result{}, fmt.Errorf("fetch segment %s: %w", hash[:12], errors.Join(errs...))
 }
 
@@ -242,8 +262,12 @@ func (f *Fetcher) download(ctx context.Context, hash string, u catalog.Urgency, 
 // With the same time for each, a link too slow to bring a segment within
 // Timeouts[u] never brought one: each try started again from nothing, and
 // below the lowest rendition's rate (96 kbit/s: 2.5 s of it in 3 s) play
-// stayed silent for as long as it retried. A tier that sends nothing still
-// fails in Timeouts[u] each time.
+// stayed silent for as long as it retried. A try that ran out of time with
+// nothing received gives the next ones twice Timeouts[u], not more: an
+// origin whose first byte comes after the timeout (under load, through a
+// proxy to a cold replica) never answered a try of Timeouts[u], and a
+// track waiting for it never started; a tier that sends nothing at all
+// fails in 5 times Timeouts[u] over 3 tries (9 s at UrgencyNow before).
 // When every try brought bytes that fail the hash check it gives up with
 // catalog.ErrCorruptSegment naming the source: retrying later would only
 // download the same wrong bytes again.
@@ -256,6 +280,12 @@ func (f *Fetcher) fromTier(ctx context.Context, t Tier, hash string, u catalog.U
 	timeout := f.opts.Timeouts[u]
 	var err error
 	bad := 0
+	// silent: the last try ran out of time with no byte of the segment,
+	// from a tier that counts them (ProgressRemote)
+	silent := false
+	_, urgent := t.Remote.(UrgentRemote)
+	_, progress := t.Remote.(ProgressRemote)
+	counts := progress && !urgent
 	for attempt := 0; attempt < attempts; attempt++ {
 		if attempt > 0 {
 			select {
@@ -275,13 +305,20 @@ func (f *Fetcher) fromTier(ctx context.Context, t Tier, hash string, u catalog.U
 		} else {
 			data, err = t.Remote.Chunk(actx, hash)
 		}
-		slow := errors.Is(actx.Err(), context.DeadlineExceeded) && ctx.Err() == nil && received.Load() > 0
+		timedOut := errors.Is(actx.Err(), context.DeadlineExceeded) && ctx.Err() == nil
+		slow := timedOut && received.Load() > 0
+		silent = err != nil && timedOut && counts && received.Load() == 0
 		cancel()
-		if errors.Is(err, ErrNoRemote) || errors.Is(err, catalog.ErrSegmentGone) {
+		if errors.Is(err, ErrNoRemote) || errors.Is(err, catalog.ErrNoSuchSegment) {
 			return nil, err // asking again brings nothing
 		}
-		if err != nil && slow {
+		switch {
+		case err != nil && slow:
 			timeout *= 2
+		case silent:
+			// an origin slow to answer at all (its first byte took
+			// longer than the timeout under load) gets one longer try
+			timeout = max(timeout, 2*f.opts.Timeouts[u])
 		}
 		if err == nil {
 			if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) == hash {
@@ -294,6 +331,9 @@ func (f *Fetcher) fromTier(ctx context.Context, t Tier, hash string, u catalog.U
 	}
 	if bad == attempts {
 		return nil, fmt.Errorf("%w: %s, %d tries (%w)", catalog.ErrCorruptSegment, sourceName(t, hash), bad, ErrHashMismatch)
+	}
+	if silent {
+		return nil, fmt.Errorf("%w: %s, %v: %w", ErrSilent, sourceName(t, hash), timeout, err)
 	}
 	return nil, err
 }

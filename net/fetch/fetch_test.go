@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -324,12 +325,10 @@ func TestReceivedReportsBytesInFlight(t *testing.T) {
 // part of the segment and the next started again from nothing, so the
 // segment never came (play at under 96 kbit/s stayed silent). An attempt
 // that timed out while bytes came now gives the next twice its time; one
-// that brought nothing does not.
+// that brought nothing gives the next ones twice the timeout, no more.
 func TestSlowLinkGetsLongerAttempts(t *testing.T) {
 	const timeout = 300 * time.Millisecond
-	blob := randomBytes(16 << 10)
-	sum := sha256.Sum256(blob)
-	hash := hex.EncodeToString(sum[:])
+	blob, hash := hashedBlob(16 << 10)
 	var slowTries atomic.Int64
 	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		slowTries.Add(1)
@@ -365,5 +364,69 @@ func TestSlowLinkGetsLongerAttempts(t *testing.T) {
 	// doubled, the third try would wait 4x the timeout
 	if d := time.Duration(longest.Load()); d >= 3*timeout {
 		t.Errorf("a tier that sends nothing: a try lasted %v; want each ended at the timeout, %v", d, timeout)
+	}
+}
+
+// An origin whose first byte comes after the urgency's timeout (under
+// load, a proxy waking a cold replica): every try ran out of time with
+// nothing, and a track waiting for the segment never started, though each
+// request would have been answered. A try that got nothing now gives the
+// next twice the timeout (once: a dead origin still fails in bounded time).
+func TestSlowFirstByteGetsALongerTry(t *testing.T) {
+	blob, hash := hashedBlob(16 << 10)
+	late := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select { // 450 ms before the first byte, with 300 ms a try
+		case <-time.After(450 * time.Millisecond):
+		case <-r.Context().Done():
+			return
+		}
+		w.Write(blob)
+	}))
+	defer late.Close()
+	opts := Options{Timeouts: map[catalog.Urgency]time.Duration{catalog.UrgencyNow: 300 * time.Millisecond}, Backoff: time.Millisecond}
+	f := New(openCache(t), []Tier{{Source: catalog.SourceOrigin, Remote: client(t, late.URL)}}, opts)
+	if data, _, err := f.Segment(context.Background(), hash, catalog.UrgencyNow); err != nil || !bytes.Equal(data, blob) {
+		t.Fatalf("a segment whose first byte comes after the timeout: %d bytes, %v; want it whole", len(data), err)
+	}
+}
+
+// hashedBlob is n random bytes and their sha256 in hex.
+func hashedBlob(n int) ([]byte, string) {
+	b := randomBytes(n)
+	sum := sha256.Sum256(b)
+	return b, hex.EncodeToString(sum[:])
+}
+
+// A segment is gone (catalog.ErrSegmentGone, and the player skips its
+// track) only when every origin asked answered it has none: with a shared
+// link's origin failing for a moment (500) and the configured origin,
+// which never had it, answering 404, the 404 alone said gone and the
+// track was skipped. A peer that lacks it has no say.
+func TestGoneOnlyWhenNoOriginHasIt(t *testing.T) {
+	status := func(code int) string {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(code)
+			fmt.Fprintf(w, `{"error":"answered %d"}`, code)
+		}))
+		t.Cleanup(srv.Close)
+		return srv.URL
+	}
+	failing, lacking := status(http.StatusInternalServerError), status(http.StatusNotFound)
+	_, hash := hashedBlob(1 << 10)
+	for _, c := range []struct {
+		name  string
+		tiers []Tier
+		gone  bool
+	}{
+		{"one origin fails, another lacks it", []Tier{{Source: catalog.SourceOrigin, Remote: client(t, failing)}, {Source: catalog.SourceOrigin, Remote: client(t, lacking)}}, false},
+		{"both origins lack it", []Tier{{Source: catalog.SourceOrigin, Remote: client(t, lacking)}, {Source: catalog.SourceOrigin, Remote: client(t, lacking)}}, true},
+		{"a peer fails, the origin lacks it", []Tier{{Source: catalog.SourcePeer, Remote: client(t, failing), Attempts: 1}, {Source: catalog.SourceOrigin, Remote: client(t, lacking)}}, true},
+	} {
+		f := New(openCache(t), c.tiers, Options{Backoff: time.Millisecond})
+		_, _, err := f.Segment(context.Background(), hash, catalog.UrgencySoon)
+		if gone := errors.Is(err, catalog.ErrSegmentGone); err == nil || gone != c.gone {
+			t.Errorf("%s: %v; want an error, gone %v", c.name, err, c.gone)
+		}
 	}
 }

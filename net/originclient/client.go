@@ -255,7 +255,7 @@ func (c *Client) Cover(ctx context.Context, albumID string) ([]byte, string, err
 
 // Chunk downloads the bytes stored under hash. It does not verify them
 // (the caller checks the sha256) and does not store them in Docs. A 404
-// wraps catalog.ErrSegmentGone; a gateway's 502, 503 or 504 and a
+// wraps catalog.ErrNoSuchSegment; a gateway's 502, 503 or 504 and a
 // connection that fails wrap catalog.ErrUnreachable.
 func (c *Client) Chunk(ctx context.Context, hash string) ([]byte, error) {
 	return c.ChunkProgress(ctx, hash, nil)
@@ -291,7 +291,7 @@ func (c *Client) ChunkProgress(ctx context.Context, hash string, progress func(n
 			// the blob is gone (the track was removed from the origin, or
 			// from the blob store a redirect led to): asking again will not
 			// bring it
-			err = fmt.Errorf("%w: %w", catalog.ErrSegmentGone, err)
+			err = fmt.Errorf("%w: %w", catalog.ErrNoSuchSegment, err)
 		}
 		return nil, fmt.Errorf("fetch chunk %s: %w", hash, err)
 	}
@@ -300,10 +300,59 @@ func (c *Client) ChunkProgress(ctx context.Context, hash string, progress func(n
 		body = progressReader{body, progress}
 	}
 	b, err := readLimited(body, maxChunkBytes)
+	if err != nil && ctx.Err() == nil && resp.ContentLength > 0 && int64(len(b)) < resp.ContentLength {
+		err = &CutShortError{Got: int64(len(b)), Want: resp.ContentLength, Err: err}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("fetch chunk %s: %w", hash, err)
 	}
+	if webPage(resp, b) {
+		return nil, fmt.Errorf("fetch chunk %s: %w: %w", hash, catalog.ErrUnreachable, &WebPageError{URL: resp.Request.URL.String()})
+	}
 	return b, nil
+}
+
+// webPage reports whether a chunk's answer is an HTML page: a network's
+// login page (a hotel's or a train's wifi answers every address with it)
+// or a proxy's. A segment begins with an MP3 frame's sync byte (0xFF), a
+// cover with an image's signature, never with "<".
+func webPage(resp *http.Response, b []byte) bool {
+	body := strings.TrimLeft(string(b[:min(len(b), 64)]), " \t\r\n")
+	return strings.HasPrefix(strings.ToLower(resp.Header.Get("Content-Type")), "text/html") && strings.HasPrefix(body, "<")
+}
+
+// WebPageError is a chunk answered with a web page instead of its bytes
+// (webPage). It wraps nothing; the origin client's error wraps it beside
+// catalog.ErrUnreachable: the origin is out of reach behind the page, so
+// the player plays what the cache holds and tries again, and once the
+// listener has logged in the segments come.
+type WebPageError struct{ URL string }
+
+func (e *WebPageError) Error() string { return "a web page answered for " + e.URL }
+
+// Sentence says what happened in one sentence for a person.
+func (e *WebPageError) Sentence() string {
+	return "a web page answered instead of the origin: log in to the network (a hotel's or a train's wifi shows a login page in a browser), or check the proxy between"
+}
+
+// CutShortError is a chunk whose answer ended before the length it
+// announced (Content-Length): the connection broke, or a proxy or the
+// origin sent a wrong length. segue play's retrying line gave the Go
+// chain, hashes and "unexpected EOF"; Sentence says it for a person.
+type CutShortError struct {
+	Got, Want int64 // bytes received, bytes announced
+	Err       error // the read's error
+}
+
+func (e *CutShortError) Error() string {
+	return fmt.Sprintf("the answer broke off after %d of the %d bytes announced: %v", e.Got, e.Want, e.Err)
+}
+
+func (e *CutShortError) Unwrap() error { return e.Err }
+
+// Sentence says what happened in one sentence for a person.
+func (e *CutShortError) Sentence() string {
+	return fmt.Sprintf("the origin's answer broke off after %d of the %d bytes it announced (the connection dropped, or a proxy between sends a wrong length)", e.Got, e.Want)
 }
 
 func (c *Client) getJSON(ctx context.Context, u string, v any) error {
@@ -350,10 +399,12 @@ func (p progressReader) Read(b []byte) (int, error) {
 	return n, err
 }
 
+// readLimited reads r to its end, failing past max bytes; on a failed
+// read it returns what it read before it.
 func readLimited(r io.Reader, max int64) ([]byte, error) {
 	b, err := io.ReadAll(io.LimitReader(r, max+1))
 	if err != nil {
-		return nil, err
+		return b, err
 	}
 	if int64(len(b)) > max {
 		return nil, fmt.Errorf("response larger than %d bytes", max)
