@@ -20,7 +20,8 @@ var (
 	// ErrBadHash is returned for a key that is not a lowercase hex sha256;
 	// such a key never reaches the filesystem or the bucket.
 	ErrBadHash = errors.New("not a sha256 hex digest")
-	// ErrNotFound is returned by Open for a blob the store does not hold.
+	// ErrNotFound is returned by Open for a blob the store does not hold
+	// (Stat says so with ok false instead).
 	ErrNotFound = errors.New("blob not found")
 
 	// The kinds of CheckError, for errors.Is: why an S3 store cannot be
@@ -52,11 +53,19 @@ type Store interface {
 	Collector
 }
 
-// Reader opens stored blobs.
+// Reader opens stored blobs and tells whether they are there.
 type Reader interface {
 	// Open returns the blob stored under hash, ErrBadHash or ErrNotFound.
 	// The caller closes it.
 	Open(ctx context.Context, hash string) (Blob, error)
+	// Stat reports whether the store holds a blob under hash and, when it
+	// does, its size in bytes, without reading the blob (FS: stat(2);
+	// S3: one HeadObject request, no body). A missing blob (or S3
+	// bucket) is (0, false, nil), not an error; an invalid hash is
+	// ErrBadHash; any other failure to ask (a permission, the network, a
+	// store that refused the credentials) is an error with ok false, so
+	// a caller can tell "not there" from "could not tell".
+	Stat(ctx context.Context, hash string) (size int64, ok bool, err error)
 }
 
 // Writer stores blobs.

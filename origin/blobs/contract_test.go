@@ -71,11 +71,34 @@ func testStore(t *testing.T, open func(t *testing.T) blobs.Store) {
 			t.Fatalf("Open of a missing blob: %v, want ErrNotFound", err)
 		}
 	})
+	t.Run("Stat", func(t *testing.T) {
+		s := open(t)
+		d := data(5)
+		h, err := s.Put(ctx, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if size, ok, err := s.Stat(ctx, h); err != nil || !ok || size != int64(len(d)) {
+			t.Fatalf("Stat of a stored blob = %d, %v, %v; want %d, true, nil", size, ok, err, len(d))
+		}
+		if size, ok, err := s.Stat(ctx, blobs.Hash([]byte("never stored"))); err != nil || ok || size != 0 {
+			t.Fatalf("Stat of a missing blob = %d, %v, %v; want 0, false, nil", size, ok, err)
+		}
+		if err := s.Remove(ctx, h); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok, err := s.Stat(ctx, h); err != nil || ok {
+			t.Fatalf("Stat after Remove = %v, %v; want false, nil", ok, err)
+		}
+	})
 	t.Run("BadHash", func(t *testing.T) {
 		s := open(t)
 		for _, h := range []string{"", "../../etc/passwd", strings.Repeat("A", 64), strings.Repeat("a", 63), strings.Repeat("a", 63) + "/"} {
 			if _, err := s.Open(ctx, h); !errors.Is(err, blobs.ErrBadHash) {
 				t.Errorf("Open(%q): %v, want ErrBadHash", h, err)
+			}
+			if _, ok, err := s.Stat(ctx, h); !errors.Is(err, blobs.ErrBadHash) || ok {
+				t.Errorf("Stat(%q): %v, %v; want false, ErrBadHash", h, ok, err)
 			}
 			if err := s.Remove(ctx, h); !errors.Is(err, blobs.ErrBadHash) {
 				t.Errorf("Remove(%q): %v, want ErrBadHash", h, err)

@@ -53,6 +53,24 @@ func (b FS) Open(_ context.Context, hash string) (Blob, error) {
 	return Blob{ReadSeekCloser: f, Size: fi.Size()}, nil
 }
 
+// Stat stats the blob's file: its size and whether it is there. A file
+// that cannot be statted for another reason than its absence (a
+// permission, an I/O error) is an error.
+func (b FS) Stat(_ context.Context, hash string) (int64, bool, error) {
+	path, err := b.Path(hash)
+	if err != nil {
+		return 0, false, err
+	}
+	fi, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("stat blob %s: %w", hash, err)
+	}
+	return fi.Size(), true, nil
+}
+
 // Put stores data and returns its sha256. Storing an existing blob is a no-op.
 //
 // The blob is durable when Put returns: its temp file is fsynced, renamed

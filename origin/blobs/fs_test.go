@@ -2,6 +2,7 @@ package blobs_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -56,5 +57,23 @@ func TestValidHashAgreesWithCatalog(t *testing.T) {
 		if blobs.ValidHash(s) != catalog.ValidHash(s) {
 			t.Errorf("ValidHash(%q) = %v; catalog.ValidHash says %v", s, blobs.ValidHash(s), catalog.ValidHash(s))
 		}
+	}
+}
+
+// TestFSStatFailure: a blob the filesystem cannot tell about (here its
+// shard folder is a file, so stat(2) says ENOTDIR) is an error, not a
+// missing blob, as Open's is.
+func TestFSStatFailure(t *testing.T) {
+	ctx := context.Background()
+	s := blobs.FS{Dir: t.TempDir()}
+	h := blobs.Hash([]byte("cover"))
+	if err := os.WriteFile(filepath.Join(s.Dir, h[:2]), []byte("not a folder"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := s.Stat(ctx, h); err == nil || ok {
+		t.Fatalf("Stat under a shard that is a file = %v, %v; want false and an error", ok, err)
+	}
+	if _, err := s.Open(ctx, h); err == nil || errors.Is(err, blobs.ErrNotFound) {
+		t.Fatalf("Open under a shard that is a file: %v; want an error other than ErrNotFound", err)
 	}
 }

@@ -99,6 +99,23 @@ func (b *S3) Open(ctx context.Context, hash string) (Blob, error) {
 	return Blob{ReadSeekCloser: r, Size: size}, nil
 }
 
+// Stat asks for the object's metadata with one HeadObject request, which
+// transfers no body: its Content-Length is the size. A missing object or
+// bucket (404) is (0, false, nil).
+func (b *S3) Stat(ctx context.Context, hash string) (int64, bool, error) {
+	if err := checkHash(hash); err != nil {
+		return 0, false, err
+	}
+	out, err := b.client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &b.loc.Bucket, Key: aws.String(b.key(hash))})
+	if isCode(err, "NotFound", "NoSuchKey", "NoSuchBucket") {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("stat blob %s in %s: %w", hash, b.loc, err)
+	}
+	return aws.ToInt64(out.ContentLength), true, nil
+}
+
 // Put uploads data unless its object exists, creating the bucket when it
 // does not exist.
 func (b *S3) Put(ctx context.Context, data []byte) (string, error) {
