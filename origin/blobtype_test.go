@@ -18,11 +18,20 @@ import (
 )
 
 // countingStore is a blob store that counts the blobs it is asked to open
-// (found or not) and the bytes read from them, with Read and ReadAt alike.
+// or stat (found or not) and the bytes read from them, with Read and
+// ReadAt alike.
 type countingStore struct {
 	blobs.Store
-	opens, read atomic.Int64
+	opens, stats, read atomic.Int64
 }
+
+func (c *countingStore) Stat(ctx context.Context, hash string) (int64, bool, error) {
+	c.stats.Add(1)
+	return c.Store.Stat(ctx, hash)
+}
+
+// asks is how many blobs c was asked to open or stat.
+func (c *countingStore) asks() int64 { return c.opens.Load() + c.stats.Load() }
 
 func (c *countingStore) Open(ctx context.Context, hash string) (blobs.Blob, error) {
 	c.opens.Add(1)

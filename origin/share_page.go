@@ -323,10 +323,6 @@ func (s *Server) hasCover(ctx context.Context, albumID string) bool {
 	if err != nil {
 		return false
 	}
-	b, err := s.blobs.Open(ctx, hash)
-	if err != nil {
-		return false
-	}
-	b.Close()
-	return true
+	_, ok, err := s.blobs.Stat(ctx, hash) // S3: a HEAD, no body
+	return err == nil && ok
 }

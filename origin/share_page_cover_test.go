@@ -75,12 +75,12 @@ func TestSharePageAsksForEachCoverOnce(t *testing.T) {
 		ids = append(ids, song, other)
 	}
 	_, link := shared(t, r.base, "", "Lost cover", ids)
-	before := store.opens.Load()
+	before := store.asks()
 	resp, body := get(t, "GET", link.String(), map[string]string{"Accept": "text/html"})
 	if resp.StatusCode != 200 || !strings.Contains(string(body), `<div class="nocover"></div>`) {
 		t.Fatalf("share page: %d, no empty cover square:\n%s", resp.StatusCode, body)
 	}
-	if n := store.opens.Load() - before; n != 1 {
+	if n := store.asks() - before; n != 1 {
 		t.Errorf("a view of a page of %d tracks of one album opened the blob store %d times; want once (the album's cover)", len(ids), n)
 	}
 }
