@@ -156,7 +156,23 @@ func (s *Server) CoverImage(ctx context.Context, id string) (data []byte, mime, 
 // from the blob's first bytes (sniffBlob), read once a blob (openedType).
 // hash must be valid.
 func (s *Server) serveBlob(w http.ResponseWriter, r *http.Request, hash, mime, cacheControl, what string) {
-	data, b, err := s.blobBody(r.Context(), hash)
+	data, cached := s.mem.get(hash)
+	if !cached && r.Method == http.MethodHead {
+		if mime == "" {
+			if typ, ok := s.types.get(hash); ok {
+				mime = typ.MIME()
+			}
+		}
+		if mime != "" { // nothing to read off the blob: its size will do
+			s.headBlob(w, r, hash, mime, cacheControl, what)
+			return
+		}
+	}
+	var b blobs.Blob
+	var err error
+	if !cached {
+		data, b, err = s.openBlob(r.Context(), hash)
+	}
 	if errors.Is(err, blobs.ErrNotFound) {
 		writeError(w, http.StatusNotFound, what+" not found")
 		return
@@ -179,10 +195,7 @@ func (s *Server) serveBlob(w http.ResponseWriter, r *http.Request, hash, mime, c
 		mime = t.MIME()
 	}
 	h := w.Header()
-	h.Set("Content-Type", mime)
-	h.Set("Cache-Control", cacheControl)
-	h.Set("ETag", `"`+hash+`"`)
-	h.Set("X-Content-Type-Options", "nosniff")
+	blobHeaders(h, hash, mime, cacheControl)
 	if data != nil {
 		serveBytes(w, r, data)
 		return
@@ -215,6 +228,12 @@ func (s *Server) blobBody(ctx context.Context, hash string) ([]byte, blobs.Blob,
 	if data, ok := s.mem.get(hash); ok {
 		return data, blobs.Blob{}, nil
 	}
+	return s.openBlob(ctx, hash)
+}
+
+// openBlob is blobBody past the memory cache's miss: it opens blob hash
+// and reads it into the cache when the cache admits it (cacheBlob).
+func (s *Server) openBlob(ctx context.Context, hash string) ([]byte, blobs.Blob, error) {
 	b, err := s.blobs.Open(ctx, hash)
 	if err != nil {
 		return nil, blobs.Blob{}, err
