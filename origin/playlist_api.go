@@ -312,7 +312,13 @@ const (
 // or a self-contained HTML page for a browser; GET /p/{token}.m3u8 (.m3u,
 // .xspf), the playlist file for other players (serveSharePlaylist). The
 // token in the path is the capability, so this route needs no bearer token.
+//
+// Every answer says Vary: Accept, as Accept chooses between the page and
+// JSON, and between a refusal's page and its JSON error, at the same URL:
+// a cache (a proxy, a CDN, the browser's) must not give one to the other.
+// The playlist file says it too, so that no path of the route is missed.
 func (s *Server) handleSharePage(w http.ResponseWriter, r *http.Request) {
+	w.Header().Add("Vary", "Accept")
 	segment := r.PathValue("token")
 	token, format := share.CutFormat(segment)
 	if !share.ValidToken(token) {
