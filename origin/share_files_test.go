@@ -6,6 +6,7 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -96,4 +97,74 @@ func varies(resp *http.Response, header string) bool {
 		}
 	}
 	return false
+}
+
+// A share link's playlist file was sent whole every time: no ETag, so a
+// player or cache asking again got it all again; a Range (a download
+// manager resuming, a player probing) got 200 and the whole file. It is
+// now answered as any static file: a strong ETag from its bytes, 304 to
+// If-None-Match, HEAD with the length and no body, 206 to a Range.
+func TestShareLinkFileAnswersLikeAStaticFile(t *testing.T) {
+	w := newWorld(t)
+	r := startServer(t, ServerOptions{DataDir: w.dir}, "127.0.0.1:0")
+	c := clientFor(t, r.base, "")
+	pl, link := shared(t, r.base, "", "Static", []string{w.hold})
+	etags := map[string]string{}
+	for _, format := range slices.Sorted(maps.Keys(share.PlaylistFormats)) {
+		file := link.String() + "." + format
+		resp, whole := get(t, "GET", file, nil)
+		etag := resp.Header.Get("ETag")
+		if resp.StatusCode != 200 || len(etag) < 3 || etag[0] != '"' || !strings.HasSuffix(etag, `"`) {
+			t.Fatalf("GET %s: %d, ETag %q; want 200 and a strong ETag", file, resp.StatusCode, etag)
+		}
+		if other, ok := etags[etag]; ok && !bytes.Equal([]byte(other), whole) {
+			t.Errorf(".%s has the ETag %s of another file", format, etag)
+		}
+		etags[etag] = string(whole)
+		if again, _ := get(t, "GET", file, nil); again.Header.Get("ETag") != etag {
+			t.Errorf("GET %s again: ETag %q; want %q (nothing changed)", file, again.Header.Get("ETag"), etag)
+		}
+
+		resp, body := get(t, "GET", file, map[string]string{"If-None-Match": etag})
+		if resp.StatusCode != 304 || len(body) != 0 {
+			t.Errorf("GET %s, If-None-Match %s: %d, %d bytes; want 304 and no body", file, etag, resp.StatusCode, len(body))
+		}
+
+		resp, body = get(t, "HEAD", file, nil)
+		if resp.StatusCode != 200 || len(body) != 0 || resp.Header.Get("Content-Length") != strconv.Itoa(len(whole)) ||
+			resp.Header.Get("ETag") != etag || resp.Header.Get("Content-Type") != share.PlaylistFormats[format] {
+			t.Errorf("HEAD %s: %d, %d bytes, Content-Length %q, ETag %q, Content-Type %q; want 200, no body, %d, %s, %s",
+				file, resp.StatusCode, len(body), resp.Header.Get("Content-Length"), resp.Header.Get("ETag"), resp.Header.Get("Content-Type"),
+				len(whole), etag, share.PlaylistFormats[format])
+		}
+
+		resp, body = get(t, "GET", file, map[string]string{"Range": "bytes=5-20"})
+		wantRange := "bytes 5-20/" + strconv.Itoa(len(whole))
+		if resp.StatusCode != 206 || resp.Header.Get("Content-Range") != wantRange || !bytes.Equal(body, whole[5:21]) {
+			t.Errorf("GET %s, Range bytes=5-20: %d, Content-Range %q, %q; want 206, %q, %q", file, resp.StatusCode,
+				resp.Header.Get("Content-Range"), body, wantRange, whole[5:21])
+		}
+		resp, body = get(t, "GET", file, map[string]string{"Range": "bytes=" + strconv.Itoa(len(whole)) + "-"})
+		if resp.StatusCode != 416 || resp.Header.Get("Content-Range") != "bytes */"+strconv.Itoa(len(whole)) {
+			t.Errorf("GET %s, a Range past its end: %d, Content-Range %q %s; want 416, bytes */%d", file, resp.StatusCode,
+				resp.Header.Get("Content-Range"), body, len(whole))
+		}
+		resp, body = get(t, "GET", file, map[string]string{"Range": "bytes=-10", "If-Range": etag})
+		if resp.StatusCode != 206 || !bytes.Equal(body, whole[len(whole)-10:]) {
+			t.Errorf("GET %s, the last 10 bytes If-Range its ETag: %d %q; want 206, %q", file, resp.StatusCode, body, whole[len(whole)-10:])
+		}
+	}
+
+	// the ETag follows the content: a track added, the file it was
+	// given for is no longer the one a cache holds
+	file := link.String() + ".m3u8"
+	before, _ := get(t, "GET", file, nil)
+	if _, err := c.AddToPlaylist(context.Background(), pl.ID, []string{w.joga}, 0); err != nil {
+		t.Fatal(err)
+	}
+	resp, body := get(t, "GET", file, map[string]string{"If-None-Match": before.Header.Get("ETag")})
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "Jóga") || resp.Header.Get("ETag") == before.Header.Get("ETag") {
+		t.Errorf("GET %s after a track was added, If-None-Match the old ETag: %d, ETag %q\n%s\nwant 200, a new ETag, the added track",
+			file, resp.StatusCode, resp.Header.Get("ETag"), body)
+	}
 }
