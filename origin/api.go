@@ -49,14 +49,23 @@ func writeError(w http.ResponseWriter, status int, msg string) {
 	json.NewEncoder(w).Encode(catalog.ErrorResponse{Error: msg})
 }
 
-// serveDoc answers with a JSON document and a strong ETag from its bytes;
-// http.ServeContent answers If-None-Match with 304 and handles HEAD.
+// serveDoc answers with a JSON document as serveDocAs does.
 func serveDoc(w http.ResponseWriter, r *http.Request, body []byte) {
+	serveDocAs(w, r, "application/json", body)
+}
+
+// serveDocAs answers with body, a document built in memory, of media type
+// contentType, as a static file is answered: a strong ETag from its bytes
+// (the first 16 of its SHA-256, in hex), Cache-Control: no-cache (the
+// catalog and playlists change: revalidate), and through
+// http.ServeContent 304 to If-None-Match, HEAD with Content-Length and no
+// body, 206 to Range (If-Range too) and 416 to a range past the end.
+func serveDocAs(w http.ResponseWriter, r *http.Request, contentType string, body []byte) {
 	sum := sha256.Sum256(body)
 	h := w.Header()
-	h.Set("Content-Type", "application/json")
+	h.Set("Content-Type", contentType)
 	h.Set("ETag", `"`+hex.EncodeToString(sum[:16])+`"`)
-	h.Set("Cache-Control", "no-cache") // revalidate: the catalog changes on ingest
+	h.Set("Cache-Control", "no-cache")
 	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(body))
 }
 

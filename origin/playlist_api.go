@@ -312,7 +312,13 @@ const (
 // or a self-contained HTML page for a browser; GET /p/{token}.m3u8 (.m3u,
 // .xspf), the playlist file for other players (serveSharePlaylist). The
 // token in the path is the capability, so this route needs no bearer token.
+//
+// Every answer says Vary: Accept, as Accept chooses between the page and
+// JSON, and between a refusal's page and its JSON error, at the same URL:
+// a cache (a proxy, a CDN, the browser's) must not give one to the other.
+// The playlist file says it too, so that no path of the route is missed.
 func (s *Server) handleSharePage(w http.ResponseWriter, r *http.Request) {
+	w.Header().Add("Vary", "Accept")
 	segment := r.PathValue("token")
 	token, format := share.CutFormat(segment)
 	if !share.ValidToken(token) {
@@ -348,6 +354,7 @@ func (s *Server) handleSharePage(w http.ResponseWriter, r *http.Request) {
 // as a file of share.PlaylistFormats, every entry a track's stream with the
 // share token, so `mpv https://HOST/p/TOKEN.m3u8` (or VLC, or a phone's
 // player) plays it without segue; the file is named after the playlist.
+// It is answered as a static file (serveDocAs): ETag, 304, HEAD, Range.
 func (s *Server) serveSharePlaylist(w http.ResponseWriter, r *http.Request, pl catalog.Playlist, token, format string) {
 	base := s.base(r)
 	entries := make([]share.Entry, len(pl.Tracks))
@@ -357,10 +364,8 @@ func (s *Server) serveSharePlaylist(w http.ResponseWriter, r *http.Request, pl c
 	}
 	var b bytes.Buffer
 	share.WritePlaylist(&b, format, pl.Name, entries) // a bytes.Buffer takes every write
-	w.Header().Set("Content-Type", share.PlaylistFormats[format])
 	w.Header().Set("Content-Disposition", mime.FormatMediaType("inline", map[string]string{"filename": pl.Name + "." + format}))
-	w.Header().Set("Content-Length", strconv.Itoa(b.Len()))
-	w.Write(b.Bytes()) // a write error is the player gone
+	serveDocAs(w, r, share.PlaylistFormats[format], b.Bytes())
 }
 
 // wantsHTML is true when the client prefers HTML over JSON (a browser):

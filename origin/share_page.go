@@ -235,13 +235,13 @@ var (
 )
 
 // shareRefusedFormat refuses a whole share token followed by ext, an
-// ending that names no playlist file (TOKEN.mp3, TOKEN.M3U8): the token
-// was said to be cut, and copying the link again did not help.
+// ending that names no playlist file in any case (TOKEN.mp3, TOKEN.pls):
+// the token was said to be cut, and copying the link again did not help.
 func shareRefusedFormat(ext string) shareRefusal {
 	exts := slices.Sorted(maps.Keys(share.PlaylistFormats))
 	list := "." + strings.Join(exts, ", .")
 	return shareRefusal{http.StatusNotFound,
-		fmt.Sprintf("this share link ends in %q, which is no playlist file the origin makes: end it in %s (lower case), or drop the ending for the playlist's page", ext, list),
+		fmt.Sprintf("this share link ends in %q, which is no playlist file the origin makes: end it in %s, or drop the ending for the playlist's page", ext, list),
 		"This share link ends in " + ext,
 		"The origin makes its playlist as " + list + " files: end the link in one of those, or drop the ending to open the playlist's page."}
 }

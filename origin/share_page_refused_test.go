@@ -28,7 +28,7 @@ func TestShareLinkCutShortSaysCopyItAgain(t *testing.T) {
 }
 
 // A whole share link followed by an ending that names no playlist file
-// (TOKEN.mp3, a capitalised TOKEN.M3U8) was answered that the link is cut
+// (TOKEN.mp3, TOKEN.pls) was answered that the link is cut
 // and to copy it again, which does not help. Now the answer names the
 // ending and the ones the origin makes, to a player and to a browser, and
 // the link itself still opens.
@@ -36,7 +36,7 @@ func TestShareLinkWithAnUnknownEndingSaysWhichEndings(t *testing.T) {
 	w := newWorld(t)
 	r := startServer(t, ServerOptions{DataDir: w.dir}, "127.0.0.1:0")
 	_, link := shared(t, r.base, "", "Endings", []string{w.hold})
-	for _, ext := range []string{".mp3", ".M3U8"} {
+	for _, ext := range []string{".mp3", ".PLS", ".m3u8x"} {
 		resp, body := get(t, "GET", link.String()+ext, nil)
 		if resp.StatusCode != 404 || !strings.Contains(string(body), `ends in \"`+ext+`\"`) || !strings.Contains(string(body), ".m3u, .m3u8, .xspf") {
 			t.Errorf("a player at the link + %s: %d %s; want 404 naming %s and the endings .m3u, .m3u8, .xspf", ext, resp.StatusCode, body, ext)

@@ -42,11 +42,17 @@ var PlaylistFormats = map[string]string{
 // CutFormat splits a share link's last path segment, "TOKEN" or
 // "TOKEN.EXT", into the token and the PlaylistFormats key EXT names ("" for
 // none; an extension that is not one stays in token, which is then not
-// ValidToken).
+// ValidToken). EXT is any case, as file endings are to their users
+// (TOKEN.M3U8, TOKEN.Xspf); format is the key, lower case.
 func CutFormat(segment string) (token, format string) {
 	if i := strings.LastIndexByte(segment, '.'); i >= 0 {
-		if _, ok := PlaylistFormats[segment[i+1:]]; ok {
-			return segment[:i], segment[i+1:]
+		ext := segment[i+1:]
+		// ASCII case only: a rune that lowers to an ASCII letter (the
+		// Kelvin sign to "k") changes the length
+		if f := strings.ToLower(ext); len(f) == len(ext) {
+			if _, ok := PlaylistFormats[f]; ok {
+				return segment[:i], f
+			}
 		}
 	}
 	return segment, ""

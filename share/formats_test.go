@@ -228,3 +228,55 @@ func TestResolveRelative(t *testing.T) {
 		t.Fatalf("ResolveRelative: %q; want %q", got, want)
 	}
 }
+
+// CutFormat took only a lower-case ending: TOKEN.M3U8 kept its ending in the
+// token, which was then malformed. An ending is any case to its users.
+func TestCutFormat(t *testing.T) {
+	tok := NewToken()
+	tests := []struct{ segment, token, format string }{
+		{tok, tok, ""},
+		{tok + ".m3u8", tok, "m3u8"},
+		{tok + ".M3U8", tok, "m3u8"},
+		{tok + ".M3u8", tok, "m3u8"},
+		{tok + ".m3u", tok, "m3u"},
+		{tok + ".M3U", tok, "m3u"},
+		{tok + ".m3U", tok, "m3u"},
+		{tok + ".xspf", tok, "xspf"},
+		{tok + ".XSPF", tok, "xspf"},
+		{tok + ".xSpF", tok, "xspf"},
+		{tok + ".mp3", tok + ".mp3", ""},
+		{tok + ".m3u8.", tok + ".m3u8.", ""},
+		{tok + ".m3u8 ", tok + ".m3u8 ", ""},
+		{tok + ".m\u212a3u", tok + ".m\u212a3u", ""}, // the Kelvin sign is no letter of an ending
+		{".XSPF", "", "xspf"},
+	}
+	for _, tt := range tests {
+		if token, format := CutFormat(tt.segment); token != tt.token || format != tt.format {
+			t.Errorf("CutFormat(%q) = %q, %q; want %q, %q", tt.segment, token, format, tt.token, tt.format)
+		}
+	}
+}
+
+// FuzzCutFormat: what CutFormat cuts off is "." and an ending that is a
+// PlaylistFormats key in some ASCII case; otherwise it cuts nothing.
+func FuzzCutFormat(f *testing.F) {
+	for _, s := range []string{NewToken() + ".M3U8", "x.xspf", "x.mp3", "", ".", "a.m\u212a3u", "a.b.Xspf"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		token, format := CutFormat(s)
+		if format == "" {
+			if token != s {
+				t.Fatalf("CutFormat(%q) = %q, \"\": cut without a format", s, token)
+			}
+			return
+		}
+		if _, ok := PlaylistFormats[format]; !ok {
+			t.Fatalf("CutFormat(%q): format %q is no PlaylistFormats key", s, format)
+		}
+		ext, ok := strings.CutPrefix(s, token+".")
+		if !ok || len(ext) != len(format) || !strings.EqualFold(ext, format) {
+			t.Fatalf("CutFormat(%q) = %q, %q: not the token, a dot and the format in some case", s, token, format)
+		}
+	})
+}

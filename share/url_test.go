@@ -41,6 +41,9 @@ func TestParseURL(t *testing.T) {
 		// it to players, is the same playlist: it was "token is malformed"
 		{in: "https://music.example/p/" + tok + ".m3u8", origin: "https://music.example"},
 		{in: "https://music.example/p/" + tok + ".xspf.", origin: "https://music.example"},
+		// in capitals, as a file's ending is any case: it was "token is malformed"
+		{in: "https://music.example/p/" + tok + ".M3U8", origin: "https://music.example"},
+		{in: "https://music.example/p/" + tok + ".Xspf", origin: "https://music.example"},
 		{in: "https://music.example/p/" + tok + ".mp3", why: "token is malformed"},
 		{in: "(", why: "empty"},
 		{in: "<>", why: "empty"},
