@@ -62,12 +62,21 @@ type driveResult struct {
 	Synced   []string // song IDs, a page of 2 at a time
 	Rating   int      // userRating after setRating 4
 	Jukebox  int      // jukeboxControl's error code
+	Chat     int      // getChatMessages' messages
+	ChatPost int      // addChatMessage's error code
+	Avatar   struct {
+		Status int
+		Type   string
+		Bytes  int
+	}
 }
 
 // TestNodeClient is acceptance 4 of issue 19: the npm package subsonic-api
 // (a real Subsonic client library, pinned in testdata/node) drives the
 // origin through ping, search3, getAlbum, stream, the playlist calls,
-// scrobble, a library sync by search3 pages, setRating and jukeboxControl, once with token auth over GET and once with an API key over
+// scrobble, a library sync by search3 pages, setRating, jukeboxControl,
+// getChatMessages (none), addChatMessage (error 50) and getAvatar (the
+// default PNG), once with token auth over GET and once with an API key over
 // form POST. The streamed song decodes (ffmpeg) to exactly the manifest's
 // sample count, and the scrobble is a play event of the user.
 func TestNodeClient(t *testing.T) {
@@ -129,6 +138,11 @@ func TestNodeClient(t *testing.T) {
 			}
 			if got.Rating != 4 || got.Jukebox != CodeNotAuthorized {
 				t.Errorf("userRating after setRating 4: %d, jukeboxControl error %d; want 4 and 50", got.Rating, got.Jukebox)
+			}
+			avatar, _ := defaultAvatar()
+			if got.Chat != 0 || got.ChatPost != CodeNotAuthorized || got.Avatar.Status != 200 || got.Avatar.Type != "image/png" || got.Avatar.Bytes != len(avatar) {
+				t.Errorf("chat messages %d, addChatMessage error %d, getAvatar %+v; want none, 50 and 200 image/png of %d bytes",
+					got.Chat, got.ChatPost, got.Avatar, len(avatar))
 			}
 			var plays []catalog.PlayEvent
 			f.srv.Events().Each(context.Background(), f.aliceID, func(ev catalog.PlayEvent) error {

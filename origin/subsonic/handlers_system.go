@@ -94,9 +94,6 @@ func (a *API) getScanStatus(rq *request) *Response {
 	return res
 }
 
-// empty answers a method of a feature segue does not have with the
-// empty answer fill sets (see Podcasts), so an app shows the feature
-// empty instead of an error.
 // changePassword changes the signed-in user's own password (username
 // names it, in any case; password plain or enc:HEX), sealed as AddUser
 // seals it. Another user's is error 50 (no administrators here), as is a
@@ -147,6 +144,9 @@ func refused(msg string) handler {
 // need adminRole, and getUser gives it to no one.
 const adminOnly = "only an administrator may %s, and this server has none on the Subsonic API: on the origin, run %s"
 
+// empty answers a method of a feature segue does not have with the
+// empty answer fill sets (see Podcasts), so an app shows the feature
+// empty instead of an error.
 func empty(fill func(*Response)) handler {
 	return func(*request) *Response {
 		res := ok()

@@ -64,6 +64,7 @@ type Response struct {
 	InternetRadio          *RadioStations `xml:"internetRadioStations" json:"internetRadioStations,omitempty"`
 	Lyrics                 *Lyrics        `xml:"lyrics" json:"lyrics,omitempty"`
 	Videos                 *Videos        `xml:"videos" json:"videos,omitempty"`
+	ChatMessages           *ChatMessages  `xml:"chatMessages" json:"chatMessages,omitempty"`
 	NowPlaying             *NowPlaying    `xml:"nowPlaying" json:"nowPlaying,omitempty"`
 	Bookmarks              *Bookmarks     `xml:"bookmarks" json:"bookmarks,omitempty"`
 	Shares                 *Shares        `xml:"shares" json:"shares,omitempty"`
@@ -145,6 +146,12 @@ type RadioStations struct {
 // Videos is getVideos' answer: no videos (segue's catalog is music).
 type Videos struct {
 	Videos []struct{} `xml:"video" json:"video"`
+}
+
+// ChatMessages is getChatMessages' answer: no messages (segue has no
+// chat; addChatMessage is refused).
+type ChatMessages struct {
+	Messages []struct{} `xml:"chatMessage" json:"chatMessage"`
 }
 
 // Lyrics is getLyrics' answer: none (an empty element), as Navidrome

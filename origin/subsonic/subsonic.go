@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"net/http"
 	"runtime"
 	"strconv"
@@ -151,6 +152,7 @@ func New(o *origin.Server, opts Options) (*API, error) {
 		"deleteUser":     refused(fmt.Sprintf(adminOnly, "remove users", "segue origin user remove NAME")),
 		"jukeboxControl": refused("this server has no jukebox (no user has jukeboxRole): segue plays on the listener's own device; stream the songs instead"),
 	}
+	maps.Copy(a.handlers, absentHandlers()) // chat, avatars, podcast and radio changes, videos: handlers_absent.go
 	return a, nil
 }
 
@@ -221,7 +223,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	h, ok := a.handlers[method]
 	if !ok {
-		a.write(w, r, p, failed(CodeNotFound, fmt.Sprintf("unknown API method %q: see getOpenSubsonicExtensions and the README for what this server answers", method)))
+		a.write(w, r, p, unknownMethod(method))
 		return
 	}
 	rq := &request{Request: r, w: w, p: p, user: user}

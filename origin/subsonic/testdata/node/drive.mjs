@@ -1,7 +1,7 @@
 // drive.mjs drives a segue origin's Subsonic API with the subsonic-api
 // client library, as an app would: ping, search3, getAlbum, stream, the
-// playlist calls, scrobble, a library sync through search3, setRating and
-// jukeboxControl. TestNodeClient (client_node_test.go) runs
+// playlist calls, scrobble, a library sync through search3, setRating,
+// jukeboxControl and the chat calls with getAvatar. TestNodeClient (client_node_test.go) runs
 // it and checks what it prints (one JSON object) against the catalog.
 //
 // Environment: SEGUE_URL, SEGUE_OUT (where the streamed song is written),
@@ -70,5 +70,12 @@ out.rating = must("getSong", await api.getSong({ id: song.id })).song.userRating
 must("setRating 0", await api.setRating({ id: song.id, rating: 0 }));
 
 out.jukebox = (await api.jukeboxControl({ action: "status" })).error?.code;
+
+// a chat screen, as DSub's: the messages (none here), a post (refused) and
+// the poster's avatar (every user's is the same picture here)
+out.chat = (must("getChatMessages", await api.getChatMessages()).chatMessages.chatMessage ?? [null]).length;
+out.chatPost = (await api.addChatMessage({ message: "hello" })).error?.code;
+const avatar = await api.getAvatar({ username: env.SEGUE_USER ?? "anyone" });
+out.avatar = { status: avatar.status, type: avatar.headers.get("content-type"), bytes: (await avatar.arrayBuffer()).byteLength };
 
 console.log(JSON.stringify(out));
