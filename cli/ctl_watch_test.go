@@ -156,7 +156,8 @@ func TestCtlWatchStopped(t *testing.T) {
 
 // TestCtlWatchEndsWithItsSegue: segue ctl watch exits 0, with and without
 // --json and saying nothing on stderr, when the segue it follows ends as it
-// should (a segue play whose queue is cleared, the interface quit with q);
+// should (a segue play whose queue is cleared or that Ctrl-C stopped, the
+// interface quit with q);
 // only a segue that went away without saying so (killed) is exit 1. Both
 // normal ends were exit 1 "the segue it watched quit", so a script could not
 // tell them from a crash.
@@ -207,6 +208,18 @@ func TestCtlWatchEndsWithItsSegue(t *testing.T) {
 		h.ok("queue", "clear") // segue play ends, as when its queue runs out
 		h.waitEnd(exited, playErr)
 		ends(t, ws, "segue play finished", 0, "")
+	})
+	t.Run("play-interrupted", func(t *testing.T) { // segue play's own exit is 130; it ended as it should
+		h := newCtlHost(t)
+		play := h.command("--origin", url, "play", "--output", "null", tracks[0].ID)
+		if err := play.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { play.Process.Kill(); play.Wait() })
+		h.waitSocket("play to answer")
+		ws := watches(t, h.command)
+		play.Process.Signal(syscall.SIGINT)
+		ends(t, ws, "segue play was interrupted", 0, "")
 	})
 	t.Run("tui-quit", func(t *testing.T) {
 		s := startTUI(t, url, 100, 30)
