@@ -163,8 +163,8 @@ func TestCtlWatchStopped(t *testing.T) {
 // tell them from a crash.
 func TestCtlWatchEndsWithItsSegue(t *testing.T) {
 	url, tracks := ctlOrigin(t)
-	// watches starts segue ctl watch and segue ctl watch --json in env
-	// (nil: h's) and returns them once each printed its first line.
+	// watches starts segue ctl watch and segue ctl watch --json, made by
+	// cmd, and returns them once each printed its first line.
 	type watcher struct {
 		cmd    *exec.Cmd
 		r      *os.File
