@@ -172,15 +172,17 @@ removal of the current last track (stop keeps the queue: play waits).`,
 	}
 	watch := &cobra.Command{
 		Use:   "watch",
-		Short: "Print the running segue's events until interrupted",
+		Short: "Print the running segue's events until it ends or is interrupted",
 		Long: `watch prints one line per event until Ctrl-C or until segue stops: the
 track (when one starts, or on a skip while paused), the state, the position
 (once a second while playing, and after a seek), the rendition, errors. With --json each line is a JSON object with an "event" field:
 track, state, position, rendition or error.
 
-Exit status: 130 after Ctrl-C, SIGTERM or SIGHUP; 141 when the reader of
-its standard output left (segue ctl watch | head -1), at once even while
-nothing plays; 1 when no segue runs or the one it watched quit.`,
+Exit status: 0 when the segue it watched ended as it should (q in the
+interface, a segue play done or stopped); 130 after Ctrl-C, SIGTERM or
+SIGHUP; 141 when the reader of its standard output left (segue ctl watch |
+head -1), at once even while nothing plays; 1 when no segue runs or the
+connection to it was lost (it was killed or crashed).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			path, err := ctlSocket(instance)

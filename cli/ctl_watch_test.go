@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"io"
+	"os"
 	"os/exec"
 	"strings"
 	"syscall"
@@ -151,4 +152,96 @@ func TestCtlWatchStopped(t *testing.T) {
 		t.Errorf("segue ctl watch under nohup no longer ignores SIGHUP")
 	}
 	stopCases("ctl watch")[0].stop(t, cmd, r, errOut, "nohup segue ctl watch interrupted")
+}
+
+// TestCtlWatchEndsWithItsSegue: segue ctl watch exits 0, with and without
+// --json and saying nothing on stderr, when the segue it follows ends as it
+// should (a segue play whose queue is cleared or that Ctrl-C stopped, the
+// interface quit with q);
+// only a segue that went away without saying so (killed) is exit 1. Both
+// normal ends were exit 1 "the segue it watched quit", so a script could not
+// tell them from a crash.
+func TestCtlWatchEndsWithItsSegue(t *testing.T) {
+	url, tracks := ctlOrigin(t)
+	// watches starts segue ctl watch and segue ctl watch --json, made by
+	// cmd, and returns them once each printed its first line.
+	type watcher struct {
+		cmd    *exec.Cmd
+		r      *os.File
+		errOut *testkit.Buffer
+		name   string
+	}
+	watches := func(t *testing.T, cmd func(args ...string) *exec.Cmd) []watcher {
+		var ws []watcher
+		for _, args := range [][]string{{"ctl", "watch"}, {"ctl", "watch", "--json"}} {
+			c := cmd(args...)
+			r, errOut := startPiped(t, c)
+			if _, err := bufio.NewReader(r).ReadString('\n'); err != nil {
+				t.Fatalf("segue %s printed no line: %v\n%s", strings.Join(args, " "), err, errOut.String())
+			}
+			ws = append(ws, watcher{c, r, errOut, "segue " + strings.Join(args, " ")})
+		}
+		return ws
+	}
+	// ends checks that each watcher exits code, its stderr containing says.
+	ends := func(t *testing.T, ws []watcher, after string, code int, says string) {
+		t.Helper()
+		for _, w := range ws {
+			go io.Copy(io.Discard, w.r)
+			err := waitExit(t, w.cmd, w.errOut, after)
+			got := 0
+			if ee, ok := err.(*exec.ExitError); ok {
+				got = ee.ExitCode()
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if errOut := w.errOut.String(); got != code || (says == "" && errOut != "") || !strings.Contains(errOut, says) {
+				t.Errorf("%s after %s: exit %d, stderr %q; want exit %d saying %q", w.name, after, got, errOut, code, says)
+			}
+		}
+	}
+
+	t.Run("play-finished", func(t *testing.T) {
+		h := newCtlHost(t)
+		exited, _, playErr := h.startPlay("--origin", url, "play", "--output", "null", tracks[0].ID)
+		ws := watches(t, h.command)
+		h.ok("queue", "clear") // segue play ends, as when its queue runs out
+		h.waitEnd(exited, playErr)
+		ends(t, ws, "segue play finished", 0, "")
+	})
+	t.Run("play-interrupted", func(t *testing.T) { // segue play's own exit is 130; it ended as it should
+		h := newCtlHost(t)
+		play := h.command("--origin", url, "play", "--output", "null", tracks[0].ID)
+		if err := play.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { play.Process.Kill(); play.Wait() })
+		h.waitSocket("play to answer")
+		ws := watches(t, h.command)
+		play.Process.Signal(syscall.SIGINT)
+		ends(t, ws, "segue play was interrupted", 0, "")
+	})
+	t.Run("tui-quit", func(t *testing.T) {
+		s := startTUI(t, url, 100, 30)
+		s.waitText("nothing playing")
+		ws := watches(t, func(args ...string) *exec.Cmd {
+			cmd := exec.Command(segueBinary(t), args...)
+			cmd.Env = append(os.Environ(), tuiEnv(s.dir)...)
+			return cmd
+		})
+		s.keys("q")
+		ends(t, ws, "q in the interface", 0, "")
+	})
+	t.Run("play-killed", func(t *testing.T) {
+		h := newCtlHost(t)
+		play := h.command("--origin", url, "play", "--output", "null", tracks[0].ID)
+		if err := play.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { play.Process.Kill(); play.Wait() })
+		h.waitSocket("play to answer")
+		ws := watches(t, h.command)
+		play.Process.Kill()
+		ends(t, ws, "segue play was killed", 1, "segue: ctl watch: lost the segue it watched")
+	})
 }

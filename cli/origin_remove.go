@@ -5,6 +5,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -14,7 +15,8 @@ import (
 
 func init() { addOriginSub(originRemoveCmd) }
 
-// removeReport is what origin remove prints with --json.
+// removeReport is what origin remove prints with --json; Folder is the
+// folder given, absolute and cleaned.
 type removeReport struct {
 	Folder string `json:"folder"`
 	origin.RemoveSummary
@@ -47,6 +49,11 @@ the tracks' IDs: segue origin ingest DIR brings the tracks back under them.`,
 			}
 			if err := errors.Join(checkFolder("--folder", folder), checkFolder("--data", dataDir)); err != nil {
 				return err
+			}
+			if abs, err := filepath.Abs(folder); err == nil {
+				// named as origin ingest's report names it, in every
+				// output: --json's "folder" was the path as given
+				folder = abs
 			}
 			if catalogURL == "" {
 				if err := checkOrigin("--data", dataDir); err != nil {

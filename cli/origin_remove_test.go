@@ -134,3 +134,37 @@ func TestOriginRemoveFolder(t *testing.T) {
 		t.Errorf("remove said %q; want it to name the ingest %q", out, want)
 	}
 }
+
+// TestOriginRemoveRelativeFolder: origin remove names the folder as an
+// absolute, cleaned path, as origin ingest's report does, with --json and
+// without, when given a relative one (./x/../lib/): --json's "folder" was
+// the path as given, which a script run elsewhere could not use.
+func TestOriginRemoveRelativeFolder(t *testing.T) {
+	needTools(t, "ffmpeg", "ffprobe")
+	config, _ := ingestEnv(t)
+	env := []string{"--config", config}
+	work := t.TempDir()
+	lib := filepath.Join(work, "lib")
+	for _, d := range []string{lib, filepath.Join(work, "x")} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	makeTone(t, filepath.Join(lib, "a.flac"), 2, "title=Rel", "artist=Rel Band", "album=Rel")
+	t.Chdir(work)
+	const given = "./x/../lib/"
+
+	segueOK(t, append(env, "origin", "ingest", lib, "--jobs", "1")...)
+	var rep removeReport
+	out, errOut, code := segue(t, append(env, "origin", "remove", "--folder", given, "--json")...)
+	decodeJSON(t, out, &rep)
+	if code != ExitOK || rep.Folder != lib || rep.Removed != 1 {
+		t.Errorf("remove --folder %s --json: exit %d, %+v (%s); want folder %q, 1 track removed", given, code, rep, errOut, lib)
+	}
+
+	segueOK(t, append(env, "origin", "ingest", lib, "--jobs", "1")...)
+	out = segueOK(t, append(env, "origin", "remove", "--folder", given)...)
+	if !strings.HasPrefix(out, "removed 1 track of "+lib+" from") || !strings.Contains(out, "(segue origin ingest "+lib+" ") {
+		t.Errorf("remove --folder %s said %q; want it to name %s", given, out, lib)
+	}
+}

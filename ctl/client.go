@@ -98,13 +98,15 @@ func exchange(c net.Conn, r Request) (Response, error) {
 	return resp, nil
 }
 
-// ErrQuit is what Watch returns when the instance it watched quit.
-var ErrQuit = errors.New("the segue it watched quit")
+// ErrLost is what Watch returns when the connection to the instance it
+// watched ended without its quit line: it was killed or crashed.
+var ErrLost = errors.New("lost the segue it watched: it went away without quitting (was it killed?)")
 
 // Watch copies the instance's events, one JSON object per line, to w until
-// ctx is done (then it returns nil) or the instance goes away (ErrQuit when
-// it quit). Each Write is one whole line, its newline included; a failed
-// Write ends it with that error.
+// ctx is done (then it returns nil), the instance quits as it should (it
+// says so last, see Quit: nil too) or the connection is lost (ErrLost, or a
+// read error wrapped saying so). Each Write is one whole line, its newline
+// included; a failed Write ends it with that error.
 func Watch(ctx context.Context, path string, w io.Writer) error {
 	c, err := dial(ctx, path)
 	if err != nil {
@@ -133,6 +135,10 @@ func Watch(ctx context.Context, path string, w io.Writer) error {
 		// instance died) is no event: w is given whole lines only
 		line, err := br.ReadBytes('\n')
 		if err == nil {
+			var e struct{ Event string }
+			if json.Unmarshal(line, &e) == nil && e.Event == Quit {
+				return nil
+			}
 			if _, werr := w.Write(line); werr != nil {
 				return werr
 			}
@@ -141,10 +147,10 @@ func Watch(ctx context.Context, path string, w io.Writer) error {
 			return nil
 		}
 		if errors.Is(err, io.EOF) {
-			return ErrQuit
+			return ErrLost
 		}
 		if err != nil {
-			return fmt.Errorf("segue stopped: %w", err)
+			return fmt.Errorf("lost the segue it watched: %w", err)
 		}
 	}
 }

@@ -5,7 +5,8 @@
 // It resolves no targets itself (its Options.Resolve does) and draws nothing.
 //
 // The wire is one JSON object per line over a unix socket: a Request, then a
-// Response; `watch` answers with one Event per line until the client hangs up.
+// Response; `watch` answers with one Event per line until the client hangs up,
+// or until the server closes, which it ends with an Event named Quit.
 package ctl
 
 import (
@@ -158,6 +159,9 @@ type QueueEntry struct {
 // Event is one line of `segue ctl watch --json`. Event is "track" (Track),
 // "state" (State), "position" (PositionMS, once a second while playing),
 // "rendition" (Rendition) or "error" (Message, Fatal).
+//
+// Quit is the wire's last line when the instance ends as it should; Watch
+// does not pass it on.
 type Event struct {
 	Event      string `json:"event"`
 	Track      *Track `json:"track,omitempty"`
@@ -167,6 +171,11 @@ type Event struct {
 	Message    string `json:"message,omitempty"`
 	Fatal      bool   `json:"fatal,omitempty"`
 }
+
+// Quit is the Event the server sends a watcher last when it closes (the
+// instance quits as it should: q in the interface, segue play done); a watch
+// that ends without it lost its instance (killed, crashed).
+const Quit = "quit"
 
 func trackOf(t catalog.Track) *Track {
 	return &Track{ID: t.ID, Title: t.Title, Artist: t.Artist, Album: t.Album, DurationMS: t.DurationMS}

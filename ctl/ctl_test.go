@@ -269,30 +269,63 @@ print(s.makefile().readline())`
 	}
 }
 
-// TestWatchEndsWhenSegueQuits: Watch copies the events and, when the
-// instance closes the socket as it quits, returns ErrQuit, which segue ctl
-// watch says as such; it said "segue stopped: EOF".
+// TestWatchEndsWhenSegueQuits: Watch copies the events and returns nil when
+// the instance's Server closes (it quit as it should: its last line, quit,
+// is not passed on), and ErrLost when the socket closes without that line
+// (the instance was killed). Both were ErrQuit, which segue ctl watch made
+// exit 1, so a script could not tell a normal end from a crash.
 func TestWatchEndsWhenSegueQuits(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "ctl.sock")
-	ln, err := net.Listen("unix", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() { // an instance that answers the watch, sends one event and quits
-		c, err := ln.Accept()
+	t.Run("closed", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "ctl.sock")
+		s, err := Listen(path)
 		if err != nil {
-			return
+			t.Fatal(err)
 		}
-		defer c.Close()
-		bufio.NewReader(c).ReadBytes('\n')
-		c.Write([]byte("{}\n" + `{"event":"state","state":"stopped"}` + "\n"))
-	}()
-	var out bytes.Buffer
-	err = Watch(context.Background(), path, &out)
-	if !errors.Is(err, ErrQuit) || err.Error() != "the segue it watched quit" || out.String() != `{"event":"state","state":"stopped"}`+"\n" {
-		t.Errorf("Watch = %v, printed %q; want ErrQuit (the segue it watched quit) after the state event", err, out.String())
-	}
+		s.Serve(Options{Player: player.New(player.Options{})})
+		w := &lineWriter{got: make(chan string, 16)}
+		done := make(chan error, 1)
+		go func() { done <- Watch(context.Background(), path, w) }()
+		if first := <-w.got; first != `{"event":"state","state":"stopped"}`+"\n" {
+			t.Fatalf("Watch's first line %q, want the state", first)
+		}
+		s.Observe(player.StateEvent{State: player.Paused}) // still queued as it closes: sent before quit
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if err := <-done; err != nil {
+			t.Errorf("Watch after the server closed = %v, want nil", err)
+		}
+		close(w.got)
+		var rest []string
+		for l := range w.got {
+			rest = append(rest, l)
+		}
+		if len(rest) != 1 || rest[0] != `{"event":"state","state":"paused"}`+"\n" {
+			t.Errorf("Watch wrote %q after the first line, want the paused state only (not the quit line)", rest)
+		}
+	})
+	t.Run("lost", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "ctl.sock")
+		ln, err := net.Listen("unix", path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		go func() { // an instance that answers the watch, sends one event and dies
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close()
+			bufio.NewReader(c).ReadBytes('\n')
+			c.Write([]byte("{}\n" + `{"event":"state","state":"stopped"}` + "\n"))
+		}()
+		var out bytes.Buffer
+		err = Watch(context.Background(), path, &out)
+		if !errors.Is(err, ErrLost) || out.String() != `{"event":"state","state":"stopped"}`+"\n" {
+			t.Errorf("Watch = %v, printed %q; want ErrLost after the state event", err, out.String())
+		}
+	})
 }
 
 // TestWatchWritesWholeLines: Watch gives its writer whole lines only. A
@@ -308,7 +341,7 @@ func TestWatchWritesWholeLines(t *testing.T) {
 		wantErr error
 	}{
 		{"cancelled", true, nil},
-		{"instance-died", false, ErrQuit},
+		{"instance-died", false, ErrLost},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "ctl.sock")

@@ -53,7 +53,7 @@ type Server struct {
 
 	mu        sync.Mutex // guards the fields below
 	watchers  map[chan Event]struct{}
-	conns     map[net.Conn]struct{}
+	conns     map[net.Conn]bool // true: a watcher, told its end by Close rather than cut off
 	rendition string
 	source    string
 	// shown is the track "track" events last named, early that track when
@@ -91,7 +91,7 @@ func Listen(path string) (*Server, error) {
 		lock.Close()
 		return nil, fmt.Errorf("control socket: %w", err)
 	}
-	s := &Server{path: path, ln: ln, lock: lock, watchers: map[chan Event]struct{}{}, conns: map[net.Conn]struct{}{}}
+	s := &Server{path: path, ln: ln, lock: lock, watchers: map[chan Event]struct{}{}, conns: map[net.Conn]bool{}}
 	s.ctx, s.stop = context.WithCancel(context.Background())
 	return s, nil
 }
@@ -106,13 +106,23 @@ func (s *Server) Serve(opts Options) {
 	go s.accept()
 }
 
-// Close stops accepting, ends every connection (watchers included), waits
-// for their goroutines and removes the socket.
+// quitGrace bounds how long Close waits for a watcher to take its last
+// events and the quit line.
+const quitGrace = time.Second
+
+// Close stops accepting, ends every connection, waits for their goroutines
+// and removes the socket. Each watcher is sent the events still queued for it
+// and a last "quit" line first (within quitGrace), so that segue ctl watch
+// can tell this orderly end from a connection lost.
 func (s *Server) Close() error {
 	s.stop()
 	err := s.ln.Close()
 	s.mu.Lock()
-	for c := range s.conns {
+	for c, watching := range s.conns {
+		if watching { // its goroutine writes the quit line and returns
+			c.SetWriteDeadline(time.Now().Add(quitGrace))
+			continue
+		}
 		c.Close()
 	}
 	s.mu.Unlock()
@@ -199,7 +209,7 @@ func (s *Server) accept() {
 			return // closed
 		}
 		s.mu.Lock()
-		s.conns[c] = struct{}{}
+		s.conns[c] = false
 		s.mu.Unlock()
 		s.wg.Add(1)
 		go func() {
@@ -236,7 +246,14 @@ func (s *Server) serve(c *net.UnixConn) {
 		return parse(req)
 	}()
 	if err == nil && cmd.verb == "watch" {
-		if enc.Encode(resp) == nil {
+		s.mu.Lock()
+		_, open := s.conns[c]
+		closing := s.ctx.Err() != nil
+		if open && !closing { // once Close has passed, it is cut off as any other
+			s.conns[c] = true
+		}
+		s.mu.Unlock()
+		if open && !closing && enc.Encode(resp) == nil {
 			s.watch(c, enc)
 		}
 		return
@@ -408,7 +425,8 @@ func (s *Server) status() *Status {
 
 // watch streams events to c until it hangs up or the server closes: the
 // state and track at once, then each change, and the play head once a
-// second while playing.
+// second while playing. When the server closes it sends what is still
+// queued and then the quit line (see Quit).
 func (s *Server) watch(c net.Conn, enc *json.Encoder) {
 	ch := make(chan Event, 64)
 	s.mu.Lock()
@@ -440,6 +458,7 @@ func (s *Server) watch(c net.Conn, enc *json.Encoder) {
 		var e Event
 		select {
 		case <-s.ctx.Done():
+			s.quit(enc, ch)
 			return
 		case <-hangup:
 			return
@@ -453,6 +472,22 @@ func (s *Server) watch(c net.Conn, enc *json.Encoder) {
 			e = Event{Event: "position", PositionMS: &ms}
 		}
 		if enc.Encode(e) != nil {
+			return
+		}
+	}
+}
+
+// quit tells a watcher the server closes: the events still in ch, then
+// the quit line (Close has set c's write deadline).
+func (s *Server) quit(enc *json.Encoder, ch chan Event) {
+	for {
+		select {
+		case e := <-ch:
+			if enc.Encode(e) != nil {
+				return
+			}
+		default:
+			enc.Encode(Event{Event: Quit})
 			return
 		}
 	}

@@ -48,6 +48,12 @@ func (m *Model) sharing(msg tea.Msg) (cmd tea.Cmd, ok bool) {
 		m.picker, load = playlists.NewPicker(m.ctx, m.store, m.st, m.km, msg)
 		m.picker.SetSize(m.w, m.bodyHeight())
 		return load, true
+	case playlists.Gone:
+		// the picker closed on enter: open it again on the list as it is
+		m.picker = playlists.Reopen(m.ctx, m.store, m.st, m.km, msg)
+		m.picker.SetSize(m.w, m.bodyHeight())
+		m.lists.Update(msg)
+		return m.line.show(msg.Sentence(), true), true
 	case playlists.Shared:
 		m.copyToClipboard(msg.URL)
 		m.lists.Update(msg)

@@ -2,12 +2,15 @@ package playlists
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"segue/catalog"
+	"segue/net/originclient"
 	"segue/ui/keys"
 	"segue/ui/list"
 	"segue/ui/notice"
@@ -19,6 +22,23 @@ import (
 type pickerLoaded struct {
 	pls []catalog.Playlist
 	err error
+}
+
+// Gone says the playlist the picker was adding to was deleted elsewhere
+// meanwhile (another client, segue playlist delete): the source answered
+// not found, and its list, read again, lists it no more. Nothing was added.
+// The root says so and opens the picker again for Pick, on Playlists (the
+// list as it is now); the playlists screen drops it.
+type Gone struct {
+	ID, Name  string
+	Pick      Pick
+	Playlists []catalog.Playlist
+}
+
+// Sentence is what the status line says of g.
+func (g Gone) Sentence() string {
+	p := Picker{tracks: g.Pick.Tracks, from: g.Pick.From}
+	return "playlist “" + g.Name + "” is gone from the origin (deleted elsewhere): " + p.what() + " was not added; pick another"
 }
 
 // Picker chooses the playlist tracks go to: its first row makes a new one.
@@ -36,6 +56,13 @@ type Picker struct {
 	loading bool
 	err     error
 	w, h    int
+}
+
+// Reopen is the picker for g's tracks again, on the playlists g read.
+func Reopen(ctx context.Context, store Store, st *styles.Styles, km keys.Map, g Gone) *Picker {
+	p, _ := NewPicker(ctx, store, st, km, g.Pick) // its load is not needed: g read the list
+	p.Update(pickerLoaded{pls: g.Playlists})
+	return p
 }
 
 // NewPicker opens a picker for tracks; the Cmd loads the playlists.
@@ -117,9 +144,22 @@ func (p *Picker) choose(c int) tea.Cmd {
 				"created playlist “"+name+"” with "+what, "create playlist “"+name+"”")
 		}})
 	}
-	pl := p.pls[c-1]
-	return edit(func() (catalog.Playlist, error) { return s.AddToPlaylist(ctx, pl.ID, ids, -1) },
+	pl, pick := p.pls[c-1], Pick{Tracks: p.tracks, From: p.from}
+	add := edit(func() (catalog.Playlist, error) { return s.AddToPlaylist(ctx, pl.ID, ids, -1) },
 		"added "+what+" to “"+pl.Name+"”", "add "+p.quotedWhat()+" to playlist “"+pl.Name+"”")
+	return func() tea.Msg {
+		msg := add().(Changed)
+		if msg.Err == nil || !errors.Is(msg.Err, originclient.ErrNotFound) {
+			return msg
+		}
+		// not found: the playlist, or one of the tracks? The list says
+		// (the line said "it is not on the origin", as if of the track)
+		pls, err := s.Playlists(ctx)
+		if err != nil || slices.ContainsFunc(pls, func(q catalog.Playlist) bool { return q.ID == pl.ID }) {
+			return msg
+		}
+		return Gone{ID: pl.ID, Name: pl.Name, Pick: pick, Playlists: pls}
+	}
 }
 
 // View draws the picker in exactly its size.

@@ -312,6 +312,12 @@ func (v *View) Update(msg tea.Msg) tea.Cmd {
 		if v.open != nil && v.open.ID == msg.ID {
 			v.open.ShareURL = msg.URL
 		}
+	case Gone: // deleted elsewhere, seen by the picker
+		v.pls = slices.DeleteFunc(v.pls, func(p catalog.Playlist) bool { return p.ID == msg.ID })
+		v.l.SetLen(len(v.pls))
+		if v.open != nil && v.open.ID == msg.ID {
+			v.open = nil
+		}
 	case deleted:
 		if msg.err != nil {
 			return notice.Error(msg.err)
