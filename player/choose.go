@@ -395,9 +395,9 @@ func busyWait(err error, since *time.Time) (time.Duration, bool) {
 // markUnreachable notes that the origin could not be reached: for a while
 // every segment is taken from the cache in any rendition it holds.
 func (p *Player) markUnreachable() {
-	now := time.Now()
-	p.unreachableUntil.Store(now.Add(unreachableFor).UnixNano())
-	p.unreachableSince.CompareAndSwap(0, now.UnixNano())
+	now := monoNow()
+	p.unreachableUntil.Store(now + int64(unreachableFor))
+	p.unreachableSince.CompareAndSwap(0, now)
 }
 
 // reachable notes a download from the network.
@@ -410,7 +410,7 @@ func (p *Player) reachable() {
 // OfflineAfter.
 func (p *Player) offline() bool {
 	since := p.unreachableSince.Load()
-	return since != 0 && time.Since(time.Unix(0, since)) >= OfflineAfter
+	return since != 0 && monoNow()-since >= int64(OfflineAfter)
 }
 
 // needed reports whether the play head is waiting for segment i of this
@@ -421,4 +421,15 @@ func (ts *trackStream) needed(i int) bool {
 	return !ts.prefetch && i <= ts.reading
 }
 
-func (p *Player) unreachable() bool { return time.Now().UnixNano() < p.unreachableUntil.Load() }
+func (p *Player) unreachable() bool { return monoNow() < p.unreachableUntil.Load() }
+
+// epoch is what monoNow counts from: a second before the process started,
+// so that no reading is 0 (which the fields holding them take for unset).
+var epoch = time.Now().Add(-time.Second)
+
+// monoNow returns the time as nanoseconds since epoch on the monotonic
+// clock, for timings kept in atomics. Wall-clock UnixNano, compared with
+// time.Since(time.Unix(0, ns)), had lost the monotonic reading: a clock
+// step (NTP, suspend and resume, the user setting the time) made the
+// origin count as gone for hours, or never.
+func monoNow() int64 { return int64(time.Since(epoch)) }

@@ -70,10 +70,10 @@ type Player struct {
 	dropped atomic.Int64
 	// playingAhead is the current track's buffer (a time.Duration), for
 	// the next track's choices; unreachableUntil is when the origin may
-	// be tried again first (UnixNano; 0: it answered last).
+	// be tried again first (monoNow; 0: it answered last).
 	playingAhead     atomic.Int64
 	unreachableUntil atomic.Int64
-	// unreachableSince is when the origin stopped answering (UnixNano, 0
+	// unreachableSince is when the origin stopped answering (monoNow, 0
 	// while it answers): a short outage is a restart, a long one offline.
 	unreachableSince atomic.Int64
 	quality          atomic.Value // Quality
