@@ -188,7 +188,6 @@ func (ts *trackStream) fetchSegment(i int, u Urgency) bool {
 	p := ts.p
 	backoff := p.opts.RetryBackoff
 	forced, replace := -1, true
-	var busySince time.Time // the origin's first "ask again later" for it
 	for {
 		buffer := ts.buffer()
 		level, auto, cached := ts.choose(i, buffer)
@@ -205,7 +204,7 @@ func (ts *trackStream) fetchSegment(i int, u Urgency) bool {
 			return false
 		}
 		wait := backoff
-		switch after, busy := busyWait(d.err, &busySince); {
+		switch after, busy := p.busyWait(d.err); {
 		case d.abandoned:
 			forced = d.instead
 			continue
@@ -218,6 +217,9 @@ func (ts *trackStream) fetchSegment(i int, u Urgency) bool {
 			}
 			wait = max(wait, after)
 		case d.err == nil:
+			if d.from == catalog.SourceOrigin {
+				p.busySince.Store(0) // it serves again
+			}
 			if d.from != catalog.SourceCache {
 				p.reachable()
 				if auto {
@@ -230,13 +232,19 @@ func (ts *trackStream) fetchSegment(i int, u Urgency) bool {
 			ts.store(i, fetched{data: d.data, rendition: ts.lad.rends[level].Name, kbps: ts.lad.rends[level].Bitrate, cached: d.from == catalog.SourceCache})
 			p.emit(SegmentEvent{TrackID: ts.track.ID, Index: i, Rendition: ts.lad.rends[level].Name, From: d.from, Bytes: len(d.data), Took: d.took})
 			return true
-		case errors.Is(d.err, catalog.ErrUnreachable):
+		case errors.Is(d.err, catalog.ErrUnreachable) || isRetryLater(d.err):
+			// an origin that has asked to be asked later for BusyFor counts
+			// as unreachable: the next track does not wait BusyFor again
 			p.markUnreachable()
 			if _, ok := ts.cachedFrom(i, 0); ok {
 				continue // choose takes it now
 			}
 			if p.offline() && ts.needed(i) {
-				ts.fail(fmt.Errorf("play %s: %w: the origin is unreachable and segment %d of it is cached in no rendition", trackName(ts.track), ErrNotOffline, i))
+				why := "the origin is unreachable"
+				if isRetryLater(d.err) {
+					why = fmt.Sprintf("the origin has answered for over %v that it cannot serve now", p.opts.BusyFor)
+				}
+				ts.fail(fmt.Errorf("play %s: %w: %s and segment %d of it is cached in no rendition", trackName(ts.track), ErrNotOffline, why, i))
 				return false
 			}
 		case errors.Is(d.err, catalog.ErrCorruptSegment):
@@ -364,10 +372,11 @@ func trackName(t catalog.Track) string {
 // maxRetryBackoff caps the wait between attempts at one segment.
 const maxRetryBackoff = 5 * time.Second
 
-// busyFor is how long the player waits as an origin asks it to (503 with
-// Retry-After: catalog.RetryLater) before it takes the origin for
-// unreachable; maxBusyWait caps one wait. A catalog database's restart or
-// failover takes seconds to tens of seconds (origin/unavailable.go).
+// busyFor is the default Options.BusyFor: how long the player waits as an
+// origin asks it to (503 with Retry-After: catalog.RetryLater) before it
+// takes the origin for unreachable; maxBusyWait caps one wait. A catalog
+// database's restart or failover takes seconds to tens of seconds
+// (origin/unavailable.go).
 const (
 	busyFor     = time.Minute
 	maxBusyWait = 30 * time.Second
@@ -375,29 +384,43 @@ const (
 
 // busyWait returns the wait before asking again when err is the origin's
 // answer that it cannot serve now and when to ask again
-// (catalog.RetryLater), at most maxBusyWait, while it has answered so for
-// less than busyFor since *since (set at its first such answer); false
-// otherwise.
-func busyWait(err error, since *time.Time) (time.Duration, bool) {
+// (catalog.RetryLater), at most maxBusyWait, while the origin has answered
+// so for less than Options.BusyFor; false otherwise. The outage is the
+// player's, not one fetch's: it starts at the first such answer and ends
+// at a download from the origin (or after BusyFor without such an answer),
+// so once it has lasted BusyFor every track and segment is served as with
+// an unreachable origin (the cache in any rendition, the track failed "not
+// available offline" when it holds none) instead of waiting BusyFor again;
+// the origin is still asked, so playback comes back with it.
+func (p *Player) busyWait(err error) (time.Duration, bool) {
 	after, ok := catalog.RetryAfter(err)
 	if !ok {
 		return 0, false
 	}
-	if since.IsZero() {
-		*since = time.Now()
+	now := monoNow()
+	if last := p.busyLast.Swap(now); last != 0 && now-last >= int64(p.opts.BusyFor) {
+		p.busySince.Store(0) // a new outage: the last ended unnoticed
 	}
-	if time.Since(*since) >= busyFor {
+	p.busySince.CompareAndSwap(0, now)
+	if now-p.busySince.Load() >= int64(p.opts.BusyFor) {
 		return 0, false
 	}
 	return min(after, maxBusyWait), true
 }
 
+// isRetryLater reports whether err is the origin's answer that it cannot
+// serve now (catalog.RetryLater).
+func isRetryLater(err error) bool {
+	_, ok := catalog.RetryAfter(err)
+	return ok
+}
+
 // markUnreachable notes that the origin could not be reached: for a while
 // every segment is taken from the cache in any rendition it holds.
 func (p *Player) markUnreachable() {
-	now := time.Now()
-	p.unreachableUntil.Store(now.Add(unreachableFor).UnixNano())
-	p.unreachableSince.CompareAndSwap(0, now.UnixNano())
+	now := monoNow()
+	p.unreachableUntil.Store(now + int64(unreachableFor))
+	p.unreachableSince.CompareAndSwap(0, now)
 }
 
 // reachable notes a download from the network.
@@ -410,7 +433,7 @@ func (p *Player) reachable() {
 // OfflineAfter.
 func (p *Player) offline() bool {
 	since := p.unreachableSince.Load()
-	return since != 0 && time.Since(time.Unix(0, since)) >= OfflineAfter
+	return since != 0 && monoNow()-since >= int64(OfflineAfter)
 }
 
 // needed reports whether the play head is waiting for segment i of this
@@ -421,4 +444,15 @@ func (ts *trackStream) needed(i int) bool {
 	return !ts.prefetch && i <= ts.reading
 }
 
-func (p *Player) unreachable() bool { return time.Now().UnixNano() < p.unreachableUntil.Load() }
+func (p *Player) unreachable() bool { return monoNow() < p.unreachableUntil.Load() }
+
+// epoch is what monoNow counts from: a second before the process started,
+// so that no reading is 0 (which the fields holding them take for unset).
+var epoch = time.Now().Add(-time.Second)
+
+// monoNow returns the time as nanoseconds since epoch on the monotonic
+// clock, for timings kept in atomics. Wall-clock UnixNano, compared with
+// time.Since(time.Unix(0, ns)), had lost the monotonic reading: a clock
+// step (NTP, suspend and resume, the user setting the time) made the
+// origin count as gone for hours, or never.
+func monoNow() int64 { return int64(time.Since(epoch)) }

@@ -160,3 +160,79 @@ func TestLoginPageIsWaitedOut(t *testing.T) {
 	p.Play(a, b)
 	playsWhole(t, p, "a,b")
 }
+
+// An origin whose catalog database stays down answers 503 with
+// Retry-After for longer than BusyFor. The player timed that per segment
+// fetch: after the first track had waited BusyFor and failed, each next
+// one waited BusyFor again before it failed, a minute a track. The outage
+// is now the player's: once it has lasted BusyFor the next track is
+// served as with an unreachable origin (failed "not available offline"
+// at once, as none of it is cached), and the origin is still asked, so
+// the track after plays from it when it answers again.
+func TestOriginBusyPastBusyForIsNotWaitedForAgain(t *testing.T) {
+	src, a, b := twoTracks(t, 3)
+	dir := t.TempDir()
+	n := int64(3 * catalog.SampleRate)
+	makeWAV(t, filepath.Join(dir, "c.wav"), "sine=frequency=550:sample_rate=44100", n)
+	c := addTrack(t, src, "c", filepath.Join(dir, "c.wav"), n, catalog.RenditionLow)
+	ofC := map[string]bool{}
+	for _, s := range src.manifests[c.ID].Renditions[0].Segments {
+		ofC["/chunks/"+s.Hash] = true
+	}
+	var back atomic.Bool // the origin answers again: at c's first request
+	chunks := chunkServer(t, src)
+	origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if ofC[r.URL.Path] {
+			back.Store(true)
+		}
+		if !back.Load() {
+			w.Header().Set("Retry-After", "2")
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			w.Write([]byte(`{"error":"the catalog database is unreachable: retry in a few seconds"}`))
+			return
+		}
+		http.Redirect(w, r, chunks.String()+r.URL.Path, http.StatusTemporaryRedirect)
+	}))
+	t.Cleanup(origin.Close)
+	// no prefetch: b's segments are first asked for after a failed
+	p := chainPlayerAt(t, origin.URL, src, Options{Loudness: LoudnessOff, BusyFor: 3 * time.Second, PrefetchBefore: time.Nanosecond})
+	p.Play(a, b, c)
+	var played []string
+	busyWaits := map[string]int{} // waits as the origin asked (Retry-After: 2 s)
+	failed := map[string]error{}
+	fromOrigin := 0
+	for _, e := range waitEndWithin(t, p, 40*time.Second) {
+		switch e := e.(type) {
+		case TrackEvent:
+			played = append(played, e.Track.ID)
+		case ErrorEvent:
+			if e.Fatal {
+				failed[e.TrackID] = e.Err
+			} else if strings.Contains(e.Err.Error(), "(retrying in 2s)") {
+				busyWaits[e.TrackID]++
+			}
+		case SegmentEvent:
+			if e.TrackID == c.ID && e.From == catalog.SourceOrigin {
+				fromOrigin++
+			}
+		}
+	}
+	if busyWaits[a.ID] == 0 {
+		t.Errorf("the first track never waited as the origin asked; want it waited BusyFor")
+	}
+	if busyWaits[b.ID] != 0 {
+		t.Errorf("the second track waited %d times as the origin asked, after the origin had answered 503 for BusyFor; want none", busyWaits[b.ID])
+	}
+	for _, id := range []string{a.ID, b.ID} {
+		if err := failed[id]; !errors.Is(err, ErrNotOffline) || !strings.Contains(err.Error(), "cannot serve now") {
+			t.Errorf("track %s failed with %v; want ErrNotOffline saying the origin cannot serve now", id, err)
+		}
+	}
+	if failed[c.ID] != nil || fromOrigin != len(ofC) {
+		t.Errorf("once the origin answered again the third track got %d of its %d segments from it (failure: %v); want all", fromOrigin, len(ofC), failed[c.ID])
+	}
+	if got := strings.Join(played, ","); !strings.HasSuffix(got, "c") {
+		t.Errorf("tracks played %s; want c last", got)
+	}
+}

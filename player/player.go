@@ -51,6 +51,10 @@ type Options struct {
 	// RetryBackoff is the first wait after a failed segment fetch; it
 	// doubles up to 5 s (default 250 ms).
 	RetryBackoff time.Duration
+	// BusyFor is how long the player waits for an origin that answers it
+	// cannot serve now (503 with Retry-After: its catalog database
+	// restarts) before it takes the origin for unreachable (default 1 min).
+	BusyFor time.Duration
 	// EventBuffer is the capacity of the events channel (default 256).
 	EventBuffer int
 }
@@ -70,14 +74,19 @@ type Player struct {
 	dropped atomic.Int64
 	// playingAhead is the current track's buffer (a time.Duration), for
 	// the next track's choices; unreachableUntil is when the origin may
-	// be tried again first (UnixNano; 0: it answered last).
+	// be tried again first (monoNow; 0: it answered last).
 	playingAhead     atomic.Int64
 	unreachableUntil atomic.Int64
-	// unreachableSince is when the origin stopped answering (UnixNano, 0
+	// unreachableSince is when the origin stopped answering (monoNow, 0
 	// while it answers): a short outage is a restart, a long one offline.
 	unreachableSince atomic.Int64
-	quality          atomic.Value // Quality
-	stats            stats
+	// busySince is when the origin first answered it cannot serve now
+	// (busyWait; monoNow, 0: it has not since a download from it), and
+	// busyLast when it last did: one outage for every track and segment.
+	busySince atomic.Int64
+	busyLast  atomic.Int64
+	quality   atomic.Value // Quality
+	stats     stats
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -103,9 +112,6 @@ type Player struct {
 	// waiting is the stream whose play head waits for a segment (nil:
 	// none), so that Resume says buffering, not playing, during a stall
 	waiting *trackStream
-	// busySince is when the origin first asked to be asked again later
-	// for the manifest being fetched (busyWait); zero once one came
-	busySince time.Time
 }
 
 // queuePlace is a queue entry: its index and its track's ID (the entry is
@@ -140,6 +146,9 @@ func New(opts Options) *Player {
 	}
 	if opts.RetryBackoff <= 0 {
 		opts.RetryBackoff = 250 * time.Millisecond
+	}
+	if opts.BusyFor <= 0 {
+		opts.BusyFor = busyFor
 	}
 	if opts.EventBuffer <= 0 {
 		opts.EventBuffer = 256
@@ -370,7 +379,7 @@ func (p *Player) current() (*trackStream, float64, bool) {
 			if w != p.wake { // a command changed things meanwhile
 				continue
 			}
-			if wait, ok := busyWait(err, &p.busySince); ok {
+			if wait, ok := p.busyWait(err); ok {
 				// the origin is there and asks to be asked again later
 				// (its catalog restarts): skipping emptied the queue
 				p.setState(Buffering)
@@ -387,7 +396,6 @@ func (p *Player) current() (*trackStream, float64, bool) {
 				p.mu.Lock()
 				continue
 			}
-			p.busySince = time.Time{}
 			if err != nil {
 				p.emit(ErrorEvent{TrackID: tr.ID, Err: err, Fatal: true})
 				p.missedLocked(idx, tr.ID, err)

@@ -32,7 +32,7 @@ type Group struct {
 	life     context.Context // ends at Close
 	end      context.CancelFunc
 	wg       sync.WaitGroup
-	deafTill atomic.Int64 // unix ns until which stored answers are given without asking
+	deafTill atomic.Int64 // monoNow until which stored answers are given without asking
 }
 
 // NewGroup returns a Group for one server.
@@ -49,7 +49,7 @@ func (g *Group) Close() {
 
 // Deaf reports that the server let a stored answer be given for it lately
 // and has answered nothing since.
-func (g *Group) Deaf() bool { return time.Now().UnixNano() < g.deafTill.Load() }
+func (g *Group) Deaf() bool { return monoNow() < g.deafTill.Load() }
 
 // Heard notes that the server answered a request.
 func (g *Group) Heard() { g.deafTill.Store(0) }
@@ -94,7 +94,17 @@ func First[T any](g *Group, ctx context.Context, stored T, ask func(context.Cont
 			return a.v, a.err
 		default:
 		}
-		g.deafTill.Store(time.Now().Add(DeafFor).UnixNano())
+		g.deafTill.Store(monoNow() + int64(DeafFor))
 		return stored, nil
 	}
 }
+
+// epoch is what monoNow counts from: a second before the process started,
+// so that no reading is 0.
+var epoch = time.Now().Add(-time.Second)
+
+// monoNow returns the time as nanoseconds since epoch on the monotonic
+// clock. Wall-clock UnixNano lost the monotonic reading: a clock set back
+// an hour (NTP, suspend and resume, the user) kept a server deaf for that
+// hour, its stored answers given without asking it.
+func monoNow() int64 { return int64(time.Since(epoch)) }
