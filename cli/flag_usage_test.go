@@ -1,0 +1,30 @@
+package cli
+
+import (
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+// TestFlagValueNamesAreOneWord: --help names a flag's value after the first
+// `quoted` word of its usage, so a usage quoting a command ("what `playlist
+// show` listed") made the help read "--track playlist show" for a flag that
+// takes a track ID. Every flag's value name is one word (TRACK_ID, string).
+func TestFlagValueNamesAreOneWord(t *testing.T) {
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		check := func(f *pflag.Flag) {
+			if name, _ := pflag.UnquoteUsage(f); strings.ContainsAny(name, " \t") {
+				t.Errorf("%s --%s: --help shows its value as %q; quote one word (such as TRACK_ID) in its usage, or none", c.CommandPath(), f.Name, name)
+			}
+		}
+		c.LocalFlags().VisitAll(check)
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk((&app{stdout: io.Discard, stderr: io.Discard}).rootCmd())
+}
