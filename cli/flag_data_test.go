@@ -35,3 +35,16 @@ func TestDataFlagNamesItsDefault(t *testing.T) {
 		t.Errorf("found --data on %d commands; want at least ingest, serve, remove and the token/user/events ones", seen)
 	}
 }
+
+// TestEventsImportUsageNamesStdin: origin events import reads standard
+// input for "-", as the README's `FILE.jsonl|-` says; its usage line said
+// only FILE.jsonl.
+func TestEventsImportUsageNamesStdin(t *testing.T) {
+	c, _, err := (&app{stdout: io.Discard, stderr: io.Discard}).rootCmd().Find([]string{"origin", "events", "import"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(c.UseLine(), "FILE.jsonl|-") {
+		t.Errorf("usage %q does not say - reads standard input", c.UseLine())
+	}
+}

@@ -39,7 +39,7 @@ file twice adds nothing) and "position_ms" (where a skipped track stopped).`,
 
 	var importJSON bool
 	imp := &cobra.Command{
-		Use:     "import FILE.jsonl",
+		Use:     "import FILE.jsonl|-",
 		Short:   "Load play events from a JSON Lines file (- reads standard input)",
 		Example: `  segue origin events import history.jsonl`,
 		Args:    cobra.ExactArgs(1),
