@@ -4,9 +4,11 @@ package cli
 
 import (
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 
+	"github.com/adrg/xdg"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
@@ -117,4 +119,12 @@ func completeHosting(root *cobra.Command, args []string) {
 			return
 		}
 	}
+}
+
+// dataFlagUsage is the usage of the origin commands' --data: it names the
+// folder used when neither SEGUE_DATA nor config.toml gives one, which the
+// help said only as "default from config".
+func dataFlagUsage() string {
+	return fmt.Sprintf("origin data dir (default: env SEGUE_DATA, else [origin_server] data_dir in config.toml, else %s)",
+		filepath.Join(xdg.DataHome, "segue", "origin"))
 }

@@ -39,7 +39,7 @@ file twice adds nothing) and "position_ms" (where a skipped track stopped).`,
 
 	var importJSON bool
 	imp := &cobra.Command{
-		Use:     "import FILE.jsonl",
+		Use:     "import FILE.jsonl|-",
 		Short:   "Load play events from a JSON Lines file (- reads standard input)",
 		Example: `  segue origin events import history.jsonl`,
 		Args:    cobra.ExactArgs(1),
@@ -144,7 +144,7 @@ func listenerByName(ctx context.Context, db *sql.DB, name string) (string, error
 // function is sameCatalog of what was given, for the commands it suggests.
 func catalogFlag(a *app, cmd *cobra.Command) (open func(cmd *cobra.Command, create bool) (*sql.DB, error), same func(cmd *cobra.Command) string) {
 	var dataDir, catalogURL string
-	cmd.PersistentFlags().Var(pathVar(&dataDir, ""), "data", "origin data dir (default from config, env SEGUE_DATA)")
+	cmd.PersistentFlags().Var(pathVar(&dataDir, ""), "data", dataFlagUsage())
 	addCatalogFlag(cmd, &catalogURL, true)
 	dirOf := func(cmd *cobra.Command) string {
 		if cmd.Flags().Changed("data") {

@@ -79,7 +79,7 @@ another machine than serve.`,
 			return a.runIngest(cmd.Context(), args[0], origin.IngestOptions{DataDir: dataDir, Jobs: jobs, Blobs: store, Catalog: catalogURL}, asJSON)
 		},
 	}
-	cmd.Flags().Var(pathVar(&dataDir, ""), "data", "origin data dir (default from config, env SEGUE_DATA)")
+	cmd.Flags().Var(pathVar(&dataDir, ""), "data", dataFlagUsage())
 	intFlag(cmd.Flags(), &jobs, "jobs", 0, 0, maxJobs, fmt.Sprintf("files encoded in parallel, 1-%d (default 0: the number of CPUs)", maxJobs))
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the summary as JSON")
 	addBlobsFlag(cmd, &blobsURL)

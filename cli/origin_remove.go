@@ -87,7 +87,7 @@ the tracks' IDs: segue origin ingest DIR brings the tracks back under them.`,
 		},
 	}
 	cmd.Flags().Var(pathVar(&folder, ""), "folder", "the folder whose tracks to take out (as it was given to origin ingest)")
-	cmd.Flags().Var(pathVar(&dataDir, ""), "data", "origin data dir (default from config, env SEGUE_DATA)")
+	cmd.Flags().Var(pathVar(&dataDir, ""), "data", dataFlagUsage())
 	addBlobsFlag(cmd, &blobsURL)
 	addCatalogFlag(cmd, &catalogURL, false)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print what was removed as JSON")

@@ -66,6 +66,9 @@ stderr, and again when the tracker takes them once more.`,
 	}
 	cmd.Flags().StringVar(&listen, "listen", "", "host:port to serve peers on (default [peer] listen, else a free port on a private address)")
 	cmd.Flags().Var(&rate, "upload-rate", "cap on bytes per second sent to peers, e.g. 500KB; 0 takes the default ([peer] upload_rate, else 2MiB)")
+	// The usage names the default; pflag would add "(default 0 B)", the
+	// zero that stands for it, which read as no upload at all.
+	cmd.Flags().Lookup("upload-rate").DefValue = ""
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the address as JSON")
 	return cmd
 }

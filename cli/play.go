@@ -162,7 +162,7 @@ func (a *app) play(ctx context.Context, f playFlags, targets []string) (err erro
 	case errors.Is(err, ctl.ErrRunning) && f.enqueue:
 		if f.radio != "" { // the radio's first batch; it said "bad control command: queue add: give at least one TARGET"
 			tracks, err = r.src.Radio(ctx, f.radio, radioBatch)
-			if err := radioErr(f.radio, len(tracks), whichNotFound(ctx, r.src, err, f.radio)); err != nil {
+			if err := radioErr(r.src, f.radio, len(tracks), whichNotFound(ctx, r.src, err, f.radio)); err != nil {
 				return fmt.Errorf("play --radio: %w", err)
 			}
 		}

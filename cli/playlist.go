@@ -133,7 +133,7 @@ works wherever a playlist ID does for reading: show, export, import, play.`,
 	// device may have edited the playlist since): the origin refuses, and
 	// changes nothing, when it holds another
 	var removeExpect, moveExpect string
-	const expectUsage = "refuse unless the position holds this track ID (what `playlist show` listed there); the playlist may have changed since"
+	const expectUsage = "refuse unless the position holds this `TRACK_ID` (what playlist show listed there); the playlist may have changed since"
 	remove := edit("remove ID POSITION", "Remove the track at a position (counting from 1)", thenWord, cobra.ExactArgs(2), func(ctx context.Context, c source, args []string) (catalog.Playlist, error) {
 		pos, beyond, err := position(args[1])
 		if err != nil {

@@ -190,8 +190,8 @@ func TestImportShowsProgressAndMakesNothingFromNothing(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &imp); err != nil || len(imp.Playlist.Tracks) != 3 || len(imp.Unmatched) != 1 {
 		t.Fatalf("import --json: %v, %d tracks and %d unmatched in %s; want 3 and 1", err, len(imp.Playlist.Tracks), len(imp.Unmatched), out)
 	}
-	want := "playlist import: matching 0% (0 of 4)\nplaylist import: matching 20% (1 of 4)\nplaylist import: matching 50% (2 of 4)\n" +
-		"playlist import: matching 70% (3 of 4)\nplaylist import: matching 100% (4 of 4)\n"
+	want := "playlist import: matching 0% (0 of 4)\nplaylist import: matching 25% (1 of 4)\nplaylist import: matching 50% (2 of 4)\n" +
+		"playlist import: matching 75% (3 of 4)\nplaylist import: matching 100% (4 of 4)\n"
 	if errOut != want {
 		t.Errorf("import's progress on stderr:\n%s\nwant:\n%s", errOut, want)
 	}

@@ -9,7 +9,8 @@ import (
 
 // countProgress reports a job of total steps on stderr, so that a long one
 // is never silent: a bar with the count on a terminal, else a line at each
-// tenth ("playlist import: matching 40% (4 of 10)"). It returns the
+// tenth naming the share done ("playlist import: matching 25% (1 of 4)",
+// not that share rounded down to the tenth). It returns the
 // function to call with the steps done so far; it prints nothing for a job
 // of no steps.
 func (a *app) countProgress(desc string, total int) func(done int) {
@@ -30,7 +31,7 @@ func (a *app) countProgress(desc string, total int) func(done int) {
 	return func(done int) {
 		if tenth := done * 10 / total; tenth != last {
 			last = tenth
-			fmt.Fprintf(a.stderr, "%s %d%% (%d of %d)\n", desc, tenth*10, done, total)
+			fmt.Fprintf(a.stderr, "%s %d%% (%d of %d)\n", desc, done*100/total, done, total)
 		}
 	}
 }

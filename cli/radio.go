@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"segue/catalog"
+	"segue/net/subsonic"
 	"segue/player"
 	"segue/ui"
 )
@@ -39,7 +40,7 @@ recording is never there twice. segue play --radio SEED plays it without end.`,
 					return whichNotFound(cmd.Context(), c, err, args[0])
 				}
 				if len(ts) == 0 {
-					return withExit(ExitNotFound, fmt.Errorf("radio %s: nothing to recommend", args[0]))
+					return withExit(ExitNotFound, fmt.Errorf("radio %s: nothing to recommend%s", args[0], radioEmptyWhy(c)))
 				}
 				if asJSON {
 					return a.printJSON(ts)
@@ -85,17 +86,29 @@ func (f *radioFeeder) start(ctx context.Context, seed string) error {
 	defer f.mu.Unlock()
 	f.queued, f.n = map[string]bool{}, 0
 	n, err := f.more(ctx, seed)
-	return radioErr(seed, n, err)
+	return radioErr(f.c, seed, n, err)
+}
+
+// radioEmptyWhy ends the error of a radio that came back empty from c. On
+// segue's origin that is most often a small library whose tracks were all
+// played lately, which a radio leaves out; a Subsonic server's similar songs
+// come from elsewhere (Last.fm for gonic and Navidrome).
+func radioEmptyWhy(c ui.Radio) string {
+	if _, ok := c.(*subsonic.Client); ok {
+		return ": the server's getSimilarSongs knows no track like it (gonic and Navidrome ask Last.fm, and find nothing without their Last.fm API key)"
+	}
+	return ": a radio leaves out its seed and what you played lately (your last 50 plays), " +
+		"and no other track is known to be like it; try another seed, or play more of the library first"
 }
 
 // radioErr is how a radio's first batch fails: n tracks came after seed,
 // or err.
-func radioErr(seed string, n int, err error) error {
+func radioErr(c ui.Radio, seed string, n int, err error) error {
 	switch {
 	case err != nil:
 		return err
 	case n == 0:
-		return withExit(ExitNotFound, errors.New("the origin has nothing to play after "+seed))
+		return withExit(ExitNotFound, errors.New("the origin has nothing to play after "+seed+radioEmptyWhy(c)))
 	}
 	return nil
 }

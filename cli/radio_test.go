@@ -50,6 +50,13 @@ func TestRadioCommands(t *testing.T) {
 	if !slices.Equal(played, []string{t2, t1}) {
 		t.Fatalf("play --radio %s played %v, want [%s %s]", t1, played, t2, t1)
 	}
+	// Both tracks are now among what this listener played lately, which a
+	// radio leaves out: nothing is left, and the error says why rather than
+	// only "nothing to recommend", which read as a broken recommender.
+	if _, errOut, code := segue(t, append(common, "radio", t1)...); code != ExitNotFound ||
+		!strings.Contains(errOut, "nothing to recommend") || !strings.Contains(errOut, "played lately") {
+		t.Errorf("radio %s after playing both tracks: exit %d, %q; want %d saying a radio leaves out what was played lately", t1, code, errOut, ExitNotFound)
+	}
 	if _, _, code := segue(t, append(common, "play", "--radio", t1, t2)...); code != ExitUsage {
 		t.Fatalf("play --radio with a target: exit %d, want %d", code, ExitUsage)
 	}

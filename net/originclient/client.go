@@ -117,7 +117,7 @@ func NewHTTPClient(tc *tls.Config) *http.Client {
 
 // ErrTokenChars is returned by CheckToken (and New) for a token with a
 // character no token has.
-var ErrTokenChars = errors.New("the token has a character no token has (a control character, a space or a letter outside A-Z): give it as segue origin token create printed it (--token, SEGUE_TOKEN or token in config.toml)")
+var ErrTokenChars = errors.New("the token has a character no token has (a token holds only a-z, A-Z, 0-9 and - . _ ~ + /, with = at its end): give it as segue origin token create printed it (--token, SEGUE_TOKEN or token in config.toml)")
 
 // CheckToken returns token without the spaces and line breaks around it
 // (as copied from a terminal or a file), or ErrTokenChars when what is
