@@ -191,7 +191,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	// a screen's own messages (search results, loaded documents)
 	var cmds []tea.Cmd
 	if m.picker != nil {
-		cmd, _ := m.picker.Update(msg)
+		// its list loaded: keys typed while it loaded may finish it
+		cmd, done := m.picker.Update(msg)
+		if done {
+			m.picker = nil
+		}
 		cmds = append(cmds, cmd)
 	}
 	for _, s := range m.screens {

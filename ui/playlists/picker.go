@@ -54,6 +54,7 @@ type Picker struct {
 	pls     []catalog.Playlist
 	l       list.List
 	loading bool
+	early   []tea.KeyMsg // keys that came while loading, replayed once loaded
 	err     error
 	w, h    int
 }
@@ -109,7 +110,12 @@ func (p *Picker) quotedWhat() string {
 }
 
 // Update handles msg; done says the picker is finished (chosen or
-// cancelled) and should close.
+// cancelled) and should close. Keys that come while the playlists load
+// wait for them (esc still cancels at once): enter typed right after s
+// took the only row there was then, "+ New playlist…", where typed a
+// moment later it took the playlist selected once loaded. Keys left over
+// after one that finishes the picker come back as messages after its
+// Cmd's, for the root to handle.
 func (p *Picker) Update(msg tea.Msg) (cmd tea.Cmd, done bool) {
 	switch msg := msg.(type) {
 	case pickerLoaded:
@@ -119,17 +125,50 @@ func (p *Picker) Update(msg tea.Msg) (cmd tea.Cmd, done bool) {
 		if len(p.pls) > 0 {
 			p.l.Select(1) // the most likely choice: an existing playlist
 		}
-	case tea.KeyMsg:
-		switch {
-		case key.Matches(msg, p.km.Blur), key.Matches(msg, p.km.Back), key.Matches(msg, p.km.Quit):
-			return nil, true
-		case key.Matches(msg, p.km.Play), key.Matches(msg, p.km.Open):
-			return p.choose(p.l.Cursor()), true
-		default:
-			p.l.HandleKey(msg, p.km)
+		early := p.early
+		p.early = nil
+		for i, k := range early {
+			if cmd, done := p.key(k); done {
+				return sequence(cmd, early[i+1:]), true
+			}
 		}
+	case tea.KeyMsg:
+		if p.loading && !p.cancels(msg) {
+			p.early = append(p.early, msg)
+			return nil, false
+		}
+		return p.key(msg)
 	}
 	return nil, false
+}
+
+// cancels reports whether k closes the picker without a choice.
+func (p *Picker) cancels(k tea.KeyMsg) bool {
+	return key.Matches(k, p.km.Blur) || key.Matches(k, p.km.Back) || key.Matches(k, p.km.Quit)
+}
+
+func (p *Picker) key(msg tea.KeyMsg) (cmd tea.Cmd, done bool) {
+	switch {
+	case p.cancels(msg):
+		return nil, true
+	case key.Matches(msg, p.km.Play), key.Matches(msg, p.km.Open):
+		return p.choose(p.l.Cursor()), true
+	default:
+		p.l.HandleKey(msg, p.km)
+	}
+	return nil, false
+}
+
+// sequence runs cmd, then sends keys one by one, in order.
+func sequence(cmd tea.Cmd, keys []tea.KeyMsg) tea.Cmd {
+	if len(keys) == 0 {
+		return cmd
+	}
+	cmds := []tea.Cmd{cmd}
+	for _, k := range keys {
+		cmds = append(cmds, func() tea.Msg { return k })
+	}
+	return tea.Sequence(cmds...)
 }
 
 func (p *Picker) choose(c int) tea.Cmd {
