@@ -87,8 +87,12 @@ func Run(t testing.TB) *Server {
 	return s
 }
 
-// Start starts the stopped server and returns once it answers its health
-// check (within 60 s, or the test fails with MinIO's log).
+// Start starts the stopped server and returns once it answers its cluster
+// health check (within 60 s, or the test fails with MinIO's log). Its
+// liveness check (/minio/health/live) answers 200 as soon as it listens,
+// before its object layer and IAM are up: an S3 request then got 503
+// ServiceUnavailable, seen under load in CI. /minio/health/cluster is
+// 503 until both are (checkHealth in MinIO's cmd/healthcheck-handler.go).
 func (s *Server) Start() {
 	t := s.t
 	t.Helper()
@@ -109,7 +113,7 @@ func (s *Server) Start() {
 	go func() { s.exited <- cmd.Wait() }()
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		resp, err := http.Get(s.Endpoint + "/minio/health/live")
+		resp, err := http.Get(s.Endpoint + "/minio/health/cluster")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
