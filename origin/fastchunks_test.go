@@ -143,7 +143,7 @@ func TestChunksFastPath(t *testing.T) {
 		if resp.StatusCode != 206 || !bytes.Equal(body, data[100:200]) {
 			t.Fatalf("handed-back Range: %d, %d bytes; want 206 and bytes 100-199", resp.StatusCode, len(body))
 		}
-		if n := fastConns(r.srv); n != 0 {
+		if n := waitFastConns(r.srv, 0); n != 0 {
 			t.Fatalf("%d connections on the fast path after a Range; want 0 (handed back)", n)
 		}
 		// net/http serves the rest of the connection.
