@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -117,8 +118,30 @@ cache: pinned data is never evicted, so it plays with the origin down.`,
 // offlineAdd pins ref and returns the pin; without asJSON it also says so
 // on stdout (with it, the caller prints every pin as one JSON document: two
 // REFs printed two objects one after the other, which no JSON reader took).
+// Ctrl-C or SIGTERM stops it (exit 130, saying so) once the offline list
+// is locked: it died of the signal (143 with no word) and left what it had
+// pinned pinned; waiting for the lock (a blocking flock) stays stoppable
+// the usual way.
 func (a *app) offlineAdd(ctx context.Context, c *cache.Cache, ref, quality string, asJSON bool) (offline.Collection, error) {
-	col, err := a.pinRef(ctx, c, ref, quality, a.cliPinReport(ref))
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	report := a.cliPinReport(ref)
+	var signalled context.Context // set once the list is locked
+	stopSignals := func() {}
+	start := report.start
+	report.start = func() {
+		signalled, stopSignals = notifyStop(ctx, os.Interrupt, syscall.SIGTERM)
+		context.AfterFunc(signalled, cancel)
+		start()
+	}
+	col, err := a.pinRef(ctx, c, ref, quality, report)
+	if signalled != nil {
+		ierr := interrupted(signalled, err, "offline add "+ref, "nothing of it was pinned (what it downloaded stays in the cache, unpinned): run the same command again to pin it")
+		stopSignals()
+		if ierr != nil {
+			return col, ierr
+		}
+	}
 	if err != nil || asJSON {
 		return col, err
 	}
