@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -49,18 +50,27 @@ cache: pinned data is never evicted, so it plays with the origin down.`,
 				return err
 			}
 			return a.withDiskCache(func(c *cache.Cache) error {
+				var pinned []offline.Collection
 				for _, ref := range args {
-					if err := a.offlineAdd(cmd.Context(), c, ref, quality, asJSON); err != nil {
-						return err
+					col, err := a.offlineAdd(cmd.Context(), c, ref, quality, asJSON)
+					if err != nil {
+						return pinnedBefore(err, pinned)
 					}
+					pinned = append(pinned, col)
 				}
-				return nil
+				switch {
+				case !asJSON:
+					return nil
+				case len(pinned) == 1:
+					return a.printJSON(pinned[0])
+				}
+				return a.printJSON(pinned)
 			})
 		},
 	}
 	choiceFlag(add.Flags(), &quality, "quality", catalog.RenditionNormal, []string{catalog.RenditionLow, catalog.RenditionNormal, catalog.RenditionHigh},
 		"rendition to keep: low (96k), normal (160k) or high (320k)")
-	add.Flags().BoolVar(&asJSON, "json", false, "print the pinned collection as JSON")
+	add.Flags().BoolVar(&asJSON, "json", false, "print the pinned collection as JSON (several REFs: an array of them)")
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "List what is pinned and how much of it the cache holds",
@@ -105,18 +115,68 @@ cache: pinned data is never evicted, so it plays with the origin down.`,
 	return cmd
 }
 
-// offlineAdd pins ref and reports it on the command line.
-func (a *app) offlineAdd(ctx context.Context, c *cache.Cache, ref, quality string, asJSON bool) error {
-	col, err := a.pinRef(ctx, c, ref, quality, a.cliPinReport(ref))
-	if err != nil {
-		return err
+// offlineAdd pins ref and returns the pin; without asJSON it also says so
+// on stdout (with it, the caller prints every pin as one JSON document: two
+// REFs printed two objects one after the other, which no JSON reader took).
+// Ctrl-C or SIGTERM stops it (exit 130, saying so) once the offline list
+// is locked: it died of the signal (143 with no word) and left what it had
+// pinned pinned; waiting for the lock (a blocking flock) stays stoppable
+// the usual way.
+func (a *app) offlineAdd(ctx context.Context, c *cache.Cache, ref, quality string, asJSON bool) (offline.Collection, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	report := a.cliPinReport(ref)
+	var signalled context.Context // set once the list is locked
+	stopSignals := func() {}
+	start := report.start
+	report.start = func() {
+		signalled, stopSignals = notifyStop(ctx, os.Interrupt, syscall.SIGTERM)
+		context.AfterFunc(signalled, cancel)
+		start()
 	}
-	if asJSON {
-		return a.printJSON(col)
+	col, err := a.pinRef(ctx, c, ref, quality, report)
+	if signalled != nil {
+		ierr := interrupted(signalled, err, "offline add "+ref, "nothing of it was pinned (what it downloaded stays in the cache, unpinned): run the same command again to pin it")
+		stopSignals()
+		if ierr != nil {
+			return col, ierr
+		}
+	}
+	if err != nil || asJSON {
+		return col, err
 	}
 	_, err = fmt.Fprintf(a.stdout, "pinned %s %q: %s, %s (%s)\n", col.Kind, col.Name, catalog.Count(len(col.Tracks), "track"), config.FormatBytes(col.Bytes), quality)
-	return err
+	return col, err
 }
+
+// pinnedBefore is err, the failure of one REF of offline add, saying which
+// of the REFs before it were pinned and stay so (with --json nothing else
+// says it: stdout holds only the {"error": ...} object); err as it is when
+// none were.
+func pinnedBefore(err error, pinned []offline.Collection) error {
+	if len(pinned) == 0 {
+		return err
+	}
+	refs := make([]string, len(pinned))
+	for i, col := range pinned {
+		refs[i] = col.Ref
+	}
+	return &keptPinsError{err: err, kept: "pinned before it, and kept: " + strings.Join(refs, ", ") + " (segue offline list shows them)"}
+}
+
+// keptPinsError is a failure of offline add after some REFs were pinned:
+// the failure said as it would be alone (its sentence, its exit status),
+// then kept.
+type keptPinsError struct {
+	err  error
+	kept string
+}
+
+func (e *keptPinsError) Error() string { return e.err.Error() + "; " + e.kept }
+func (e *keptPinsError) Unwrap() error { return e.err }
+
+// Plain is the failure's sentence, then what was kept (see plainError).
+func (e *keptPinsError) Plain() string { return sentence(e.err) + "; " + e.kept }
 
 // pinReport hears how a pin goes: manifests (may be nil) as the tracks'
 // documents arrive, then the download's byte progress, made once the

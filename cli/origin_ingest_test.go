@@ -3,7 +3,6 @@
 package cli
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"database/sql"
@@ -268,18 +267,7 @@ func TestInterruptedHostingSaysSo(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		var lines []string
-		sent := false
-		sc := bufio.NewScanner(watched)
-		for sc.Scan() {
-			lines = append(lines, sc.Text())
-			if !sent && strings.Contains(sc.Text(), after) {
-				if err := cmd.Process.Signal(sig); err != nil {
-					t.Fatal(err)
-				}
-				sent = true
-			}
-		}
+		lines, sent := signalOnLine(t, cmd, watched, sig, after)
 		err = cmd.Wait()
 		if !sent {
 			t.Fatalf("segue %s never printed %q: %v\n%s", strings.Join(args, " "), after, err, strings.Join(lines, "\n"))
