@@ -390,6 +390,10 @@ type pinSync struct {
 	// Gone means the origin no longer has the collection; the pin stays
 	// as it was.
 	Gone bool
+	// Token means the origin keeps the collection (a playlist) for a
+	// token this client did not send (origin token adopt-local handed it
+	// over); the pin stays as it was.
+	Token bool
 }
 
 // syncPins makes every pin in l follow its collection on the origin: a
@@ -431,6 +435,9 @@ func (a *app) syncPins(ctx context.Context, c *cache.Cache, l *offline.List, pro
 		switch {
 		case errors.Is(err, originclient.ErrNotFound):
 			found[old.Ref] = pinSync{Gone: true}
+			continue
+		case errors.Is(err, originclient.ErrOwnedByToken):
+			found[old.Ref] = pinSync{Token: true}
 			continue
 		case err != nil:
 			continue // unreachable or broken for now: the pin stays as it was
@@ -488,7 +495,8 @@ type offlineEntry struct {
 	offline.Collection
 	CachedBytes int64 `json:"cached_bytes"`
 	Complete    bool  `json:"complete"`
-	// State is complete, partial or gone (no longer on the origin).
+	// State is complete, partial, gone (no longer on the origin) or
+	// token (the origin keeps it for a token this client did not send).
 	State string `json:"state"`
 	// Changed says what followed the origin in this run, if anything.
 	Changed string `json:"changed,omitempty"`
@@ -530,6 +538,8 @@ func (a *app) offlineList(ctx context.Context, c *cache.Cache, asJSON bool) erro
 		switch {
 		case found[col.Ref].Gone:
 			e.State = "gone"
+		case found[col.Ref].Token:
+			e.State = "token"
 		case e.Complete:
 			e.State = "complete"
 		default:
@@ -541,7 +551,8 @@ func (a *app) offlineList(ctx context.Context, c *cache.Cache, asJSON bool) erro
 		return a.printJSON(entries)
 	}
 	states := map[string]string{"complete": "complete", "partial": "partial: run offline add again",
-		"gone": "gone from the origin: offline remove it"}
+		"gone":  "gone from the origin: offline remove it",
+		"token": "belongs to a token on the origin: send its secret (--token, SEGUE_TOKEN or token in config.toml) to follow it"}
 	t := newTable("KIND", "NAME", "TRACKS", "SIZE", "QUALITY", "STATE", "REF").whole("KIND", "TRACKS", "SIZE", "QUALITY", "REF").
 		orSay("nothing is pinned: pin a playlist, album or track with segue offline add ID")
 	for _, e := range entries {
