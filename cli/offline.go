@@ -114,6 +114,16 @@ func (a *app) offlineAdd(ctx context.Context, c *cache.Cache, ref, quality strin
 	if asJSON {
 		return a.printJSON(col)
 	}
+	if len(col.Tracks) == 0 {
+		// only a playlist pins empty (planPin refuses an album, artist or
+		// track with none, exit 3): unlike play or playlist import, which
+		// say it is empty (exit 3), a pin follows the playlist, so one that
+		// fills later is kept offline; "0 tracks, 0 B" read as a download
+		// that failed
+		_, err = fmt.Fprintf(a.stdout, "pinned %s %q: empty for now (it holds no tracks); its tracks are downloaded once it has some, "+
+			"when segue offline list (or the interface, at start) follows it\n", col.Kind, col.Name)
+		return err
+	}
 	_, err = fmt.Fprintf(a.stdout, "pinned %s %q: %s, %s (%s)\n", col.Kind, col.Name, catalog.Count(len(col.Tracks), "track"), config.FormatBytes(col.Bytes), quality)
 	return err
 }
@@ -264,6 +274,7 @@ func (a *app) planPin(ctx context.Context, r *resolver, ref, quality string, man
 	default:
 		col.Kind, col.Name = "track", tracks[0].Title
 	}
+	col.Tracks, col.Hashes = []string{}, []string{} // an empty playlist's are [] in JSON, not null
 	mans, err := a.readManifests(ctx, r, ref, tracks, manifests)
 	if err != nil {
 		return col, nil, err
@@ -347,6 +358,7 @@ func (a *app) cliPinReport(ref string) pinReport {
 		start: func() { fmt.Fprintf(a.stderr, "offline %s: reading the track list\n", ref) },
 		manifests: func(done, total int) {
 			switch {
+			case total == 0: // an empty playlist: offlineAdd says so
 			case tty:
 				fmt.Fprintf(a.stderr, "\roffline %s: manifests %d of %d", ref, done, total)
 				if done == total {
@@ -366,8 +378,12 @@ func (a *app) pinsBusy() {
 }
 
 // downloadProgress draws a byte progress bar on a terminal, and a line per
-// 10% otherwise.
+// 10% otherwise; nothing for a collection with nothing to download (an
+// empty playlist printed "0% (0 B of 0 B)").
 func (a *app) downloadProgress(col offline.Collection) offline.Progress {
+	if len(col.Hashes) == 0 {
+		return nil
+	}
 	desc := fmt.Sprintf("offline %s", col.Name)
 	if isTerminal(a.stderr) {
 		bar := progressbar.DefaultBytes(col.Bytes, desc)
