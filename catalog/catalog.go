@@ -82,6 +82,13 @@ type ErrorResponse struct {
 // the origin does not have.
 const NoRoute = "no such route"
 
+// OwnedByToken ends the playlist ID that begins the ErrorResponse of the
+// origin's 403 for a playlist asked for without a token on an open origin
+// when a token owns it (segue origin token adopt-local handed it over):
+// "playlist ID belongs to a token ...". A client tells it from a refused
+// token by these words.
+const OwnedByToken = " belongs to a token on the origin"
+
 // Playlist is an ordered list of tracks kept on the origin, owned by the
 // token that created it. ShareURL is set while the playlist is shared.
 type Playlist struct {

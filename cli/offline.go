@@ -145,6 +145,16 @@ func (a *app) offlineAdd(ctx context.Context, c *cache.Cache, ref, quality strin
 	if err != nil || asJSON {
 		return col, err
 	}
+	if len(col.Tracks) == 0 {
+		// only a playlist pins empty (planPin refuses an album, artist or
+		// track with none, exit 3): unlike play or playlist import, which
+		// say it is empty (exit 3), a pin follows the playlist, so one that
+		// fills later is kept offline; "0 tracks, 0 B" read as a download
+		// that failed
+		_, err = fmt.Fprintf(a.stdout, "pinned %s %q: empty for now (it holds no tracks); its tracks are downloaded once it has some, "+
+			"when segue offline list (or the interface, at start) follows it\n", col.Kind, col.Name)
+		return col, err
+	}
 	_, err = fmt.Fprintf(a.stdout, "pinned %s %q: %s, %s (%s)\n", col.Kind, col.Name, catalog.Count(len(col.Tracks), "track"), config.FormatBytes(col.Bytes), quality)
 	return col, err
 }
@@ -324,6 +334,7 @@ func (a *app) planPin(ctx context.Context, r *resolver, ref, quality string, man
 	default:
 		col.Kind, col.Name = "track", tracks[0].Title
 	}
+	col.Tracks, col.Hashes = []string{}, []string{} // an empty playlist's are [] in JSON, not null
 	mans, err := a.readManifests(ctx, r, ref, tracks, manifests)
 	if err != nil {
 		return col, nil, err
@@ -407,6 +418,7 @@ func (a *app) cliPinReport(ref string) pinReport {
 		start: func() { fmt.Fprintf(a.stderr, "offline %s: reading the track list\n", ref) },
 		manifests: func(done, total int) {
 			switch {
+			case total == 0: // an empty playlist: offlineAdd says so
 			case tty:
 				fmt.Fprintf(a.stderr, "\roffline %s: manifests %d of %d", ref, done, total)
 				if done == total {
@@ -426,8 +438,12 @@ func (a *app) pinsBusy() {
 }
 
 // downloadProgress draws a byte progress bar on a terminal, and a line per
-// 10% otherwise.
+// 10% otherwise; nothing for a collection with nothing to download (an
+// empty playlist printed "0% (0 B of 0 B)").
 func (a *app) downloadProgress(col offline.Collection) offline.Progress {
+	if len(col.Hashes) == 0 {
+		return nil
+	}
 	desc := fmt.Sprintf("offline %s", col.Name)
 	if isTerminal(a.stderr) {
 		bar := progressbar.DefaultBytes(col.Bytes, desc)
@@ -450,6 +466,10 @@ type pinSync struct {
 	// Gone means the origin no longer has the collection; the pin stays
 	// as it was.
 	Gone bool
+	// Token means the origin keeps the collection (a playlist) for a
+	// token this client did not send (origin token adopt-local handed it
+	// over); the pin stays as it was.
+	Token bool
 }
 
 // syncPins makes every pin in l follow its collection on the origin: a
@@ -491,6 +511,9 @@ func (a *app) syncPins(ctx context.Context, c *cache.Cache, l *offline.List, pro
 		switch {
 		case errors.Is(err, originclient.ErrNotFound):
 			found[old.Ref] = pinSync{Gone: true}
+			continue
+		case errors.Is(err, originclient.ErrOwnedByToken):
+			found[old.Ref] = pinSync{Token: true}
 			continue
 		case err != nil:
 			continue // unreachable or broken for now: the pin stays as it was
@@ -548,7 +571,8 @@ type offlineEntry struct {
 	offline.Collection
 	CachedBytes int64 `json:"cached_bytes"`
 	Complete    bool  `json:"complete"`
-	// State is complete, partial or gone (no longer on the origin).
+	// State is complete, partial, gone (no longer on the origin) or
+	// token (the origin keeps it for a token this client did not send).
 	State string `json:"state"`
 	// Changed says what followed the origin in this run, if anything.
 	Changed string `json:"changed,omitempty"`
@@ -590,6 +614,8 @@ func (a *app) offlineList(ctx context.Context, c *cache.Cache, asJSON bool) erro
 		switch {
 		case found[col.Ref].Gone:
 			e.State = "gone"
+		case found[col.Ref].Token:
+			e.State = "token"
 		case e.Complete:
 			e.State = "complete"
 		default:
@@ -601,7 +627,8 @@ func (a *app) offlineList(ctx context.Context, c *cache.Cache, asJSON bool) erro
 		return a.printJSON(entries)
 	}
 	states := map[string]string{"complete": "complete", "partial": "partial: run offline add again",
-		"gone": "gone from the origin: offline remove it"}
+		"gone":  "gone from the origin: offline remove it",
+		"token": "belongs to a token on the origin: send its secret (--token, SEGUE_TOKEN or token in config.toml) to follow it"}
 	t := newTable("KIND", "NAME", "TRACKS", "SIZE", "QUALITY", "STATE", "REF").whole("KIND", "TRACKS", "SIZE", "QUALITY", "REF").
 		orSay("nothing is pinned: pin a playlist, album or track with segue offline add ID")
 	for _, e := range entries {

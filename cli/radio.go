@@ -37,7 +37,9 @@ recording is never there twice. segue play --radio SEED plays it without end.`,
 			return a.withClient(func(c source) error {
 				ts, err := c.Radio(cmd.Context(), args[0], limit)
 				if err != nil {
-					return whichNotFound(cmd.Context(), c, err, args[0])
+					// prefixed as its other errors are (an unknown seed said
+					// "track tzzz not found ..." alone)
+					return fmt.Errorf("radio %s: %w", args[0], whichNotFound(cmd.Context(), c, err, args[0]))
 				}
 				if len(ts) == 0 {
 					return withExit(ExitNotFound, fmt.Errorf("radio %s: nothing to recommend%s", args[0], radioEmptyWhy(c)))

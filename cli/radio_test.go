@@ -30,8 +30,11 @@ func TestRadioCommands(t *testing.T) {
 	if code != 0 || json.Unmarshal([]byte(out), &ts) != nil || len(ts) != 1 || ts[0].ID != t2 {
 		t.Fatalf("radio %s --json: exit %d, %s (want [%s])\n%s", t1, code, out, t2, errOut)
 	}
-	if _, _, code := segue(t, append(common, "radio", "tnosuchtrack")...); code != ExitNotFound {
-		t.Fatalf("radio of an unknown track: exit %d, want %d", code, ExitNotFound)
+	// an unknown seed is said with the "radio SEED:" its other errors
+	// begin with (it said "track tnosuchtrack not found ..." alone)
+	if _, errOut, code := segue(t, append(common, "radio", "tnosuchtrack")...); code != ExitNotFound ||
+		errOut != "segue: radio tnosuchtrack: track tnosuchtrack not found on the origin at "+strings.TrimPrefix(url, "http://")+idsHint+"\n" {
+		t.Fatalf("radio of an unknown track: exit %d, %q; want %d saying radio tnosuchtrack: track tnosuchtrack not found", code, errOut, ExitNotFound)
 	}
 
 	out, errOut, code = segue(t, append(common, "play", "--radio", t1, "--output", "wav:"+filepath.Join(dir, "r.wav"), "--fast", "--json")...)

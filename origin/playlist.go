@@ -105,6 +105,16 @@ func (p *Playlists) Get(ctx context.Context, owner, id string) (catalog.Playlist
 	return p.get(ctx, `id = ? AND owner = ?`, id, owner)
 }
 
+// Owner returns who owns the playlist id ("" and ErrNotFound: none).
+func (p *Playlists) Owner(ctx context.Context, id string) (string, error) {
+	var owner string
+	err := p.db.QueryRowContext(ctx, `SELECT owner FROM playlists WHERE id = ?`, id).Scan(&owner)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("playlist: %w", ErrNotFound)
+	}
+	return owner, err
+}
+
 // ByShare returns the playlist a share token opens, whoever owns it.
 func (p *Playlists) ByShare(ctx context.Context, token string) (catalog.Playlist, error) {
 	if !share.ValidToken(token) {

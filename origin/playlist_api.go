@@ -77,6 +77,14 @@ func (s *Server) playlistFailed(w http.ResponseWriter, r *http.Request, err erro
 		writeError(w, http.StatusBadRequest, strings.TrimPrefix(err.Error(), ErrBadPlaylist.Error()+": "))
 	case errors.Is(err, ErrUnknownTrack):
 		writeError(w, http.StatusNotFound, err.Error())
+	case errors.Is(err, ErrNotFound) && s.ownedByToken(r):
+		// a playlist made while the origin ran open and then handed to a
+		// token (origin token adopt-local), asked for with no token: it
+		// was a 404, which the client took for a deleted playlist ("gone
+		// from the origin: offline remove it"). Only a request of the open
+		// origin's local owner is told: one token never learns of another's.
+		writeError(w, http.StatusForbidden, "playlist "+r.PathValue("id")+catalog.OwnedByToken+
+			" (segue origin token adopt-local handed it over): send that token's secret (--token, SEGUE_TOKEN or token in config.toml)")
 	case errors.Is(err, ErrNotFound):
 		writeError(w, http.StatusNotFound, "playlist "+r.PathValue("id")+" not found")
 	case errors.Is(err, ErrPlaylistChanged):
@@ -84,6 +92,18 @@ func (s *Server) playlistFailed(w http.ResponseWriter, r *http.Request, err erro
 	default:
 		s.internal(w, r, err)
 	}
+}
+
+// ownedByToken reports whether r, a request of the local owner on an open
+// origin (one with no token), names a playlist ({id}) that another owner
+// holds: a token, or a Subsonic user, that adopted it.
+func (s *Server) ownedByToken(r *http.Request) bool {
+	id := r.PathValue("id")
+	if id == "" || s.principalOf(r).owner != LocalOwner {
+		return false
+	}
+	owner, err := s.playlists.Owner(r.Context(), id)
+	return err == nil && owner != LocalOwner
 }
 
 // readBody decodes a small JSON request body into v, answering 400 (or

@@ -36,6 +36,11 @@ var (
 	ErrNotSegue = errors.New("no segue origin answers at the origin URL (check --origin)")
 	// ErrUnauthorized means the origin refused the token (401 or 403).
 	ErrUnauthorized = errors.New("the origin refused the token (set one with --token, SEGUE_TOKEN or token in config.toml)")
+	// ErrOwnedByToken means an open origin asked with no token (or
+	// another's) keeps the playlist for a token, which segue origin token
+	// adopt-local handed it to (403): it exists, and that token's secret
+	// reaches it.
+	ErrOwnedByToken = errors.New("the playlist belongs to a token on the origin: send its secret (--token, SEGUE_TOKEN or token in config.toml)")
 	// ErrOffline means the origin is unreachable and the document was never
 	// stored locally.
 	ErrOffline = errors.New("not available offline")
@@ -450,7 +455,8 @@ func statusError(resp *http.Response) error {
 
 // StatusError is an answer other than 2xx. It wraps ErrNotFound (a segue
 // origin's 404), ErrNotSegue (any other 404) or ErrUnauthorized (401,
-// 403), so errors.Is matches those.
+// 403), or ErrOwnedByToken (the origin's 403 for a playlist a token
+// owns), so errors.Is matches those.
 type StatusError struct {
 	Code    int    // HTTP status code
 	Status  string // status line, e.g. "404 Not Found"
@@ -497,6 +503,8 @@ func (e *StatusError) Unwrap() error {
 		return ErrNotSegue
 	case e.Code == http.StatusNotFound:
 		return ErrNotFound
+	case e.Code == http.StatusForbidden && strings.Contains(e.Message, catalog.OwnedByToken):
+		return ErrOwnedByToken
 	case e.Code == http.StatusUnauthorized, e.Code == http.StatusForbidden:
 		return ErrUnauthorized
 	case e.Code == http.StatusConflict:
