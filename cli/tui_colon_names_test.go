@@ -54,7 +54,9 @@ func TestTUIFailureNamesWithColons(t *testing.T) {
 
 // TestTUIAddAlbumNamedWithAColon: s on an album whose title has a colon,
 // to a playlist deleted meanwhile, said "could not add 2 tracks from
-// Live: it is not on the origin", the album's title cut at its colon.
+// Live: it is not on the origin", the album's title cut at its colon. It
+// says the playlist is gone now (TestTUIPickerPlaylistGone), the album
+// whole and quoted.
 func TestTUIAddAlbumNamedWithAColon(t *testing.T) {
 	url, _ := serveAlbum(t, "Live: Band", "Live: At Home", []tuiTrack{
 		{"01.flac", "One", "sine=frequency=440:duration=2:sample_rate=44100"},
@@ -79,5 +81,5 @@ func TestTUIAddAlbumNamedWithAColon(t *testing.T) {
 		t.Fatal(err)
 	}
 	d.press("\r")
-	d.wait(`could not add 2 tracks from “Live: At Home” to playlist “Work: Focus”: `)
+	d.wait(`playlist “Work: Focus” is gone from the origin \(deleted elsewhere\): 2 tracks from “Live: At Home” were not added`)
 }

@@ -38,7 +38,11 @@ type Gone struct {
 // Sentence is what the status line says of g.
 func (g Gone) Sentence() string {
 	p := Picker{tracks: g.Pick.Tracks, from: g.Pick.From}
-	return "playlist “" + g.Name + "” is gone from the origin (deleted elsewhere): " + p.what() + " was not added; pick another"
+	verb := " were not added"
+	if len(g.Pick.Tracks) == 1 {
+		verb = " was not added"
+	}
+	return "playlist “" + g.Name + "” is gone from the origin (deleted elsewhere): " + p.quotedWhat() + verb + "; pick another"
 }
 
 // Picker chooses the playlist tracks go to: its first row makes a new one.
