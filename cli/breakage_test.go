@@ -506,7 +506,10 @@ func TestOriginOfAnotherAPI(t *testing.T) {
 		{"playlist", "rename", "pl0123456789abcdef", "Mix"},
 		{"radio", "t0123456789abcdef"},
 	} {
-		const want = "the origin's answer is not segue's API (check --origin)"
+		want := "the origin's answer is not segue's API (check --origin)"
+		if args[0] == "radio" { // its errors name the seed (radio SEED: ...)
+			want = "radio " + args[1] + ": " + want
+		}
 		out, errOut, code := segue(t, append(append(env, args...), "--json")...)
 		var e struct{ Error string }
 		if code != ExitError || json.Unmarshal([]byte(out), &e) != nil || e.Error != want || !strings.Contains(errOut, want) {
