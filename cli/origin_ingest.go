@@ -212,7 +212,7 @@ func tagWords(tags []string) string {
 	case 1:
 		return "the " + tags[0] + " tag"
 	}
-	return "the " + strings.Join(tags[:len(tags)-1], ", ") + " and " + tags[len(tags)-1] + " tags"
+	return "the " + listed(tags, "and") + " tags"
 }
 
 // cutClause ends a progress line of a file whose tags were cut to
