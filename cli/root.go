@@ -173,6 +173,9 @@ from scripts (every listing has --json).`,
 		},
 	}
 	root.SetFlagErrorFunc(flagError)
+	root.Version = version() // segue --version, as segue version
+	root.SetVersionTemplate("{{.Version}}")
+	root.Flags().BoolP("version", "v", false, "print segue's version, the commit it was built from and the Go that built it (as segue version)")
 	pf := root.PersistentFlags()
 	pf.Var(pathVar(&a.configPath, config.DefaultPath()), "config", "config file")
 	pf.StringVar(&a.origin, "origin", "", "origin URL (default "+config.DefaultOrigin+"; env SEGUE_ORIGIN)")
