@@ -41,7 +41,7 @@ interface against it. With --no-tui it keeps serving until interrupted.`,
 			return a.runDemo(ctx, addr, noTUI)
 		},
 	}
-	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:7700", "address for the demo origin (loopback)")
+	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:7700", "address for the demo origin, `HOST:PORT` on loopback")
 	cmd.Flags().BoolVar(&noTUI, "no-tui", false, "serve only; do not open the interface")
 	return cmd
 }
