@@ -108,7 +108,9 @@ test: deps
 	$(MAKE) fuzz FUZZTIME=10s
 
 # demo opens the interface: it checks for a terminal before installing,
-# building, synthesizing or ingesting anything. DEMO_ADDR moves its origin.
+# building, synthesizing or ingesting anything. DEMO_ADDR moves its origin;
+# run by make (MAKELEVEL), segue demo names DEMO_ADDR, not --addr, in its
+# errors about the address (cli/demo.go).
 DEMO_ADDR ?= 127.0.0.1:7700
 demo:
 	@[ -t 0 ] && [ -t 1 ] || { echo "make demo opens the interface and needs a terminal; to serve the demo without it: make build && $(BIN) demo --no-tui"; exit 2; }

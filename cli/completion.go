@@ -122,6 +122,19 @@ func ids(kinds ...string) map[string]string {
 	return map[string]string{idsAnnotation: strings.Join(kinds, " ")}
 }
 
+// plainUsages drops from the usage of every flag of c's tree the
+// backquotes that name its value in --help ("the cache's cap, a `SIZE`
+// such as ..."): a completion shows a flag's usage as its description,
+// and cobra takes it as written.
+func plainUsages(c *cobra.Command) {
+	plain := func(f *pflag.Flag) { _, f.Usage = pflag.UnquoteUsage(f) }
+	c.Flags().VisitAll(plain)
+	c.PersistentFlags().VisitAll(plain)
+	for _, sub := range c.Commands() {
+		plainUsages(sub)
+	}
+}
+
 // completeTimeout bounds how long a completion waits for the origin.
 const completeTimeout = 3 * time.Second
 

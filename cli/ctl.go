@@ -61,7 +61,7 @@ or queue position that does not exist.`,
   segue ctl queue add al3f2c9a1b0d4e5f67
   segue ctl watch --json`,
 	}
-	cmd.PersistentFlags().StringVar(&instance, "instance", "", "the instance to drive (as started with --instance NAME)")
+	cmd.PersistentFlags().StringVar(&instance, "instance", "", "the instance `NAME` to drive (as started with --instance NAME)")
 	send := func(ctx context.Context, req ctl.Request) (ctl.Response, error) {
 		if err := ctl.Check(req); err != nil { // before looking for an instance
 			return ctl.Response{}, err

@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"syscall"
 
 	"github.com/adrg/xdg"
@@ -41,7 +43,7 @@ interface against it. With --no-tui it keeps serving until interrupted.`,
 			return a.runDemo(ctx, addr, noTUI)
 		},
 	}
-	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:7700", "address for the demo origin (loopback)")
+	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:7700", "address for the demo origin, `HOST:PORT` on loopback")
 	cmd.Flags().BoolVar(&noTUI, "no-tui", false, "serve only; do not open the interface")
 	return cmd
 }
@@ -52,7 +54,7 @@ func (a *app) runDemo(ctx context.Context, addr string, noTUI bool) error {
 		return &usageError{errors.New("demo: the interface needs a terminal; run segue demo in one, or segue demo --no-tui to serve the demo library only")}
 	}
 	if err := config.CheckAddr(addr); err != nil {
-		return &usageError{fmt.Errorf("--addr: %w", err)}
+		return &usageError{fmt.Errorf("%s: %w", demoAddrName(), err)}
 	}
 	if err := a.stateProblem(); errors.As(err, new(*usageError)) { // a mistyped state_dir: the origin's log goes there
 		return err
@@ -60,11 +62,11 @@ func (a *app) runDemo(ctx context.Context, addr string, noTUI bool) error {
 	if !origin.IsLoopback(addr) {
 		// off loopback the origin demands tokens the demo has none of: its
 		// interface and the commands it suggests were refused
-		return &usageError{fmt.Errorf("--addr %s: the demo origin serves loopback only (give 127.0.0.1:PORT); to serve a network, ingest with segue origin ingest and run segue origin serve, whose clients need a token (segue origin token create NAME)", addr)}
+		return &usageError{fmt.Errorf("%s: the demo origin serves loopback only (give 127.0.0.1:PORT); to serve a network, ingest with segue origin ingest and run segue origin serve, whose clients need a token (segue origin token create NAME)", demoAddrGiven(addr))}
 	}
 	ln, err := origin.Listen(addr)
 	if err != nil {
-		return fmt.Errorf("start demo origin on %s: %w (%s, e.g. --addr 127.0.0.1:7701)", addr, err, config.ListenAdvice(err, "--addr"))
+		return fmt.Errorf("start demo origin on %s: %w (%s, e.g. %s)", addr, err, config.ListenAdvice(err, demoAddrName()), demoAddrExample(nextPort(addr)))
 	}
 	defer ln.Close()
 
@@ -124,4 +126,49 @@ func (a *app) runDemo(ctx context.Context, addr string, noTUI bool) error {
   curl %[1]s/api/v1/artists
 `, url)
 	return <-serveErr
+}
+
+// underMake reports whether segue runs in a make recipe (make demo, whose
+// DEMO_ADDR it passes as --addr): make puts MAKELEVEL in the environment
+// of what it runs.
+func underMake() bool { return os.Getenv("MAKELEVEL") != "" }
+
+// demoAddrName names what set the demo origin's address, for the advice of
+// its errors: --addr, or under make the Makefile's DEMO_ADDR (make demo
+// gives no --addr of the user's to change).
+func demoAddrName() string {
+	if underMake() {
+		return "DEMO_ADDR"
+	}
+	return "--addr"
+}
+
+// demoAddrGiven is the demo origin's address addr as the user gives it:
+// --addr ADDR, or under make DEMO_ADDR=ADDR.
+func demoAddrGiven(addr string) string {
+	if underMake() {
+		return "DEMO_ADDR=" + addr
+	}
+	return "--addr " + addr
+}
+
+// demoAddrExample is how to run the demo on addr instead: --addr ADDR,
+// or under make, make demo DEMO_ADDR=ADDR.
+func demoAddrExample(addr string) string {
+	if underMake() {
+		return "make demo " + demoAddrGiven(addr)
+	}
+	return demoAddrGiven(addr)
+}
+
+// nextPort is addr (HOST:PORT) with the port after its own, for an
+// example of an address to try when its own is taken; 127.0.0.1:7701
+// when addr has no such port.
+func nextPort(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	n, perr := strconv.Atoi(port)
+	if err != nil || perr != nil || n < 1 || n >= 65535 {
+		return "127.0.0.1:7701"
+	}
+	return net.JoinHostPort(host, strconv.Itoa(n+1))
 }

@@ -23,10 +23,6 @@ import (
 // binary and the origin's port are the test's own.
 func TestMakeDemoReachesFirstScreen(t *testing.T) {
 	needTools(t, "tmux", "make", "ffmpeg")
-	root, err := filepath.Abs("..")
-	if err != nil {
-		t.Fatal(err)
-	}
 	dir := t.TempDir()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -34,17 +30,7 @@ func TestMakeDemoReachesFirstScreen(t *testing.T) {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	// The Go build cache lives under XDG_CACHE_HOME unless named: keep it.
-	gocache, err := exec.Command("go", "env", "GOCACHE").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &tmuxSession{t: t, socket: fmt.Sprintf("segue-demo-%d-%d", os.Getpid(), time.Now().UnixNano()), dir: dir}
-	script := fmt.Sprintf(`cd %[2]s && env TERM=xterm-256color GOCACHE=%[4]s XDG_CONFIG_HOME=%[1]s/config XDG_CACHE_HOME=%[1]s/cache XDG_STATE_HOME=%[1]s/state XDG_DATA_HOME=%[1]s/data SEGUE_OUTPUT=null make demo BIN=%[1]s/segue DEMO_ADDR=%[3]s; echo $? > %[1]s/exit`,
-		dir, root, addr, strings.TrimSpace(string(gocache)))
-	s.tmux("new-session", "-d", "-s", "t", "-x", "120", "-y", "32", script)
-	s.tmux("set-option", "-t", "t", "remain-on-exit", "on")
-	t.Cleanup(func() { _ = exec.Command("tmux", "-L", s.socket, "kill-server").Run() })
+	s := startMakeDemo(t, dir, addr, "")
 
 	// Building, synthesizing and ingesting take a minute or more on a busy machine.
 	s.waitScreenFor(15*time.Minute, "the interface", func(scr string) bool {
@@ -78,6 +64,30 @@ func TestMakeDemoReachesFirstScreen(t *testing.T) {
 	if strings.Contains(string(clientLog), `"msg":"request"`) {
 		t.Errorf("the origin's access log went into segue.log:\n%s", clientLog)
 	}
+}
+
+// startMakeDemo runs make demo (with DEMO_ADDR=addr) in a terminal of
+// its own, tmux's, with segue built into dir and XDG dirs of dir's; what
+// make's stderr goes to is redirect ("" for the terminal, or "2> FILE").
+// Its exit status is written to dir/exit.
+func startMakeDemo(t *testing.T, dir, addr, redirect string) *tmuxSession {
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The Go build cache lives under XDG_CACHE_HOME unless named: keep it.
+	gocache, err := exec.Command("go", "env", "GOCACHE").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &tmuxSession{t: t, socket: fmt.Sprintf("segue-demo-%d-%d", os.Getpid(), time.Now().UnixNano()), dir: dir}
+	// make demo as a user runs it: not under the make that may run the tests
+	script := fmt.Sprintf(`cd %[2]s && env -u MAKELEVEL -u MAKEFLAGS -u MFLAGS TERM=xterm-256color GOCACHE=%[4]s XDG_CONFIG_HOME=%[1]s/config XDG_CACHE_HOME=%[1]s/cache XDG_STATE_HOME=%[1]s/state XDG_DATA_HOME=%[1]s/data SEGUE_OUTPUT=null make demo BIN=%[1]s/segue DEMO_ADDR=%[3]s %[5]s; echo $? > %[1]s/exit`,
+		dir, root, addr, strings.TrimSpace(string(gocache)), redirect)
+	s.tmux("new-session", "-d", "-s", "t", "-x", "120", "-y", "32", script)
+	s.tmux("set-option", "-t", "t", "remain-on-exit", "on")
+	t.Cleanup(func() { _ = exec.Command("tmux", "-L", s.socket, "kill-server").Run() })
+	return s
 }
 
 // A demo origin off loopback is refused at once (2): it served, demanding

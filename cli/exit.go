@@ -23,6 +23,7 @@ import (
 
 	"segue/catalog"
 	"segue/ctl"
+	"segue/internal/spelling"
 	"segue/net/originclient"
 	"segue/share"
 )
@@ -482,9 +483,51 @@ func (e *linkedOrigin) Error() string { return e.err.Error() }
 func (e *linkedOrigin) Unwrap() error { return e.err }
 
 // unknownCommand is the usage error of a group given a word that is none
-// of its commands.
+// of its commands, with the ones it most likely meant: "segue plya" asks
+// whether play was meant.
 func unknownCommand(group *cobra.Command, word string) error {
-	return &usageError{fmt.Errorf("unknown command %q for %q (see %[2]s --help)", word, group.CommandPath())}
+	return &usageError{fmt.Errorf("unknown command %q for %q (%ssee %[2]s --help)", word, group.CommandPath(), didYouMean(commandsLike(group, word)))}
+}
+
+// commandsLike returns the names of group's commands that word most likely
+// meant (spelling.Nearest), a command's aliases standing for it.
+func commandsLike(group *cobra.Command, word string) []string {
+	var names []string
+	of := map[string]string{} // a name or alias: the command's name
+	for _, c := range group.Commands() {
+		if !c.IsAvailableCommand() && c.Name() != "help" {
+			continue
+		}
+		for _, n := range append([]string{c.Name()}, c.Aliases...) {
+			names, of[n] = append(names, n), c.Name()
+		}
+	}
+	var out []string
+	for _, n := range spelling.Nearest(word, names) {
+		if !slices.Contains(out, of[n]) {
+			out = append(out, of[n])
+		}
+	}
+	return out
+}
+
+// didYouMean is the start of the parenthesis after an unknown word that
+// names what it most likely meant ("did you mean play or playlist? "), or
+// "" when nothing is near.
+func didYouMean(names []string) string {
+	if len(names) == 0 {
+		return ""
+	}
+	return "did you mean " + listed(names, "or") + "? "
+}
+
+// listed joins words as a sentence does, conj before the last: "a",
+// "a or b", "a, b or c".
+func listed(words []string, conj string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " " + conj + " " + words[len(words)-1]
 }
 
 // flagError is the usage error of a command whose flags do not parse: an
@@ -513,11 +556,12 @@ func flagError(cmd *cobra.Command, err error) error {
 		}
 		return &usageError{fmt.Errorf("%s is no flag of %s: to give it as an argument, put -- before it (%[2]s -- %[1]s)", tok, cmd.CommandPath())}
 	}
-	// pflag's own words name the flag but not where the right ones are
-	// listed; a flag's value error says what it wants already
+	// pflag's own words name the flag but not the one meant, nor where
+	// the right ones are listed; a flag's value error says what it wants
+	// already
 	for _, p := range []string{"unknown flag", "unknown shorthand flag", "flag needs an argument", "bad flag syntax"} {
 		if strings.HasPrefix(err.Error(), p) {
-			return &usageError{fmt.Errorf("%w (see %s --help)", err, cmd.CommandPath())}
+			return &usageError{fmt.Errorf("%w (%ssee %s --help)", err, didYouMean(flagsLike(cmd, err)), cmd.CommandPath())}
 		}
 	}
 	var bad *pflag.InvalidValueError
@@ -527,6 +571,54 @@ func flagError(cmd *cobra.Command, err error) error {
 		}
 	}
 	return &usageError{err}
+}
+
+// helpTopic is the Args of cobra's help command: a topic is a command
+// ("segue help origin ingest"); for any other words it is the usage error
+// naming the topics they most likely meant ("segue help origin ingets":
+// origin ingest), where cobra printed segue's help and exited 0.
+func helpTopic(cmd *cobra.Command, args []string) error {
+	target, rest, err := cmd.Root().Find(args)
+	if len(args) == 0 || err == nil && target != cmd.Root() && len(rest) == 0 {
+		return nil
+	}
+	if err != nil || len(rest) == 0 { // Find found no command at all
+		target, rest = cmd.Root(), args
+	}
+	topic := strings.TrimPrefix(target.CommandPath()+" ", cmd.Root().Name()+" ")
+	like := commandsLike(target, rest[0])
+	for i, name := range like {
+		like[i] = topic + name
+	}
+	return &usageError{fmt.Errorf("no help topic %q (%ssee %s --help)", strings.Join(args, " "), didYouMean(like), target.CommandPath())}
+}
+
+// flagsLike returns, as --NAME, the flags of cmd that the unknown flag of
+// err most likely meant: pflag's "unknown flag: --shufle", or "unknown
+// shorthand flag: 's' in -shuffle" for a long name given with one dash.
+func flagsLike(cmd *cobra.Command, err error) []string {
+	msg := err.Error()
+	word, long := strings.CutPrefix(msg, "unknown flag: --")
+	if rest, ok := strings.CutPrefix(msg, "unknown shorthand flag: "); ok {
+		word = strings.TrimPrefix(rest[strings.LastIndex(rest, " in ")+len(" in "):], "-")
+	}
+	if !long && len([]rune(word)) < 2 { // -x: a shorthand it is
+		return nil
+	}
+	var names []string
+	cmd.Flags().VisitAll(func(f *pflag.Flag) {
+		if !f.Hidden {
+			names = append(names, f.Name)
+		}
+	})
+	like := spelling.Nearest(word, names)
+	if !long && slices.Contains(names, word) {
+		like = []string{word}
+	}
+	for i, n := range like {
+		like[i] = "--" + n
+	}
+	return like
 }
 
 // positionsAnnotation marks a command whose arguments include positions
@@ -592,14 +684,8 @@ func (a *app) strict(c *cobra.Command) {
 		})
 	}
 	if c.Name() == "help" && c.HasParent() { // cobra's help command prints an unknown topic and exits 0
-		c.Args = func(cmd *cobra.Command, args []string) error {
-			if target, rest, err := cmd.Root().Find(args); len(args) > 0 && (err != nil || target == cmd.Root() || len(rest) > 0) {
-				return fmt.Errorf("no help topic %q", strings.Join(args, " "))
-			}
-			return nil
-		}
-	}
-	if check := c.Args; check != nil {
+		c.Args = helpTopic
+	} else if check := c.Args; check != nil {
 		c.Args = func(cmd *cobra.Command, args []string) error {
 			err := check(cmd, args)
 			switch {

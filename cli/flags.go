@@ -114,4 +114,4 @@ var (
 
 // outputUsage is the help of --output, the interface's and play's alike
 // (the interface's named no wav16:FILE, play's no SEGUE_OUTPUT).
-const outputUsage = "audio output: alsa, null, wav:FILE or wav16:FILE (default from config, env SEGUE_OUTPUT)"
+const outputUsage = "audio `OUTPUT`: alsa, null, wav:FILE or wav16:FILE (default from config, env SEGUE_OUTPUT)"

@@ -69,7 +69,7 @@ cache: pinned data is never evicted, so it plays with the origin down.`,
 		},
 	}
 	choiceFlag(add.Flags(), &quality, "quality", catalog.RenditionNormal, []string{catalog.RenditionLow, catalog.RenditionNormal, catalog.RenditionHigh},
-		"rendition to keep: low (96k), normal (160k) or high (320k)")
+		"`QUALITY` to keep: low (96k), normal (160k) or high (320k)")
 	add.Flags().BoolVar(&asJSON, "json", false, "print the pinned collection as JSON (several REFs: an array of them)")
 	list := &cobra.Command{
 		Use:   "list",

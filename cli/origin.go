@@ -125,6 +125,6 @@ func completeHosting(root *cobra.Command, args []string) {
 // folder used when neither SEGUE_DATA nor config.toml gives one, which the
 // help said only as "default from config".
 func dataFlagUsage() string {
-	return fmt.Sprintf("origin data dir (default: env SEGUE_DATA, else [origin_server] data_dir in config.toml, else %s)",
+	return fmt.Sprintf("origin data `DIR` (default: env SEGUE_DATA, else [origin_server] data_dir in config.toml, else %s)",
 		filepath.Join(xdg.DataHome, "segue", "origin"))
 }

@@ -14,7 +14,7 @@ import (
 )
 
 // blobsFlagUsage is the --blobs help text of the origin commands.
-const blobsFlagUsage = "blob store: s3://BUCKET/PREFIX?endpoint=URL&region=R[&presign=5m] for S3-compatible storage " +
+const blobsFlagUsage = "blob store `URL`: s3://BUCKET/PREFIX?endpoint=URL&region=R[&presign=5m] for S3-compatible storage " +
 	"(credentials from the standard AWS environment and config); default: DATA/blobs"
 
 // addBlobsFlag adds --blobs to cmd, storing its value in spec.

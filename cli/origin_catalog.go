@@ -18,7 +18,7 @@ import (
 )
 
 // catalogFlagUsage is the --catalog help text of the origin commands.
-const catalogFlagUsage = "catalog database: postgres://USER:PASS@HOST:PORT/DB?sslmode=... for PostgreSQL " +
+const catalogFlagUsage = "catalog database `URL`: postgres://USER:PASS@HOST:PORT/DB?sslmode=... for PostgreSQL " +
 	"(shared by any number of serve replicas); default: DATA/catalog.db (SQLite)"
 
 // addCatalogFlag adds --catalog to cmd's flags (persistent: for its

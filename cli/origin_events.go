@@ -112,7 +112,7 @@ file twice adds nothing) and "position_ms" (where a skipped track stopped).`,
 			return err
 		},
 	}
-	exp.Flags().StringVar(&listener, "listener", "", "only this listener's events (a token's or a Subsonic user's ID or name, or local)")
+	exp.Flags().StringVar(&listener, "listener", "", "only the events of `LISTENER`: a token's or a Subsonic user's ID or name, or local")
 	exp.Flags().Bool("json", false, `print an error as JSON, {"error": "..."} (the events are JSON Lines either way)`)
 	cmd.AddCommand(imp, exp)
 	return cmd

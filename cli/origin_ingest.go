@@ -80,7 +80,7 @@ another machine than serve.`,
 		},
 	}
 	cmd.Flags().Var(pathVar(&dataDir, ""), "data", dataFlagUsage())
-	intFlag(cmd.Flags(), &jobs, "jobs", 0, 0, maxJobs, fmt.Sprintf("files encoded in parallel, 1-%d (default 0: the number of CPUs)", maxJobs))
+	intFlag(cmd.Flags(), &jobs, "jobs", 0, 0, maxJobs, fmt.Sprintf("`N` files encoded in parallel, 1-%d (default 0: the number of CPUs)", maxJobs))
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the summary as JSON")
 	addBlobsFlag(cmd, &blobsURL)
 	addCatalogFlag(cmd, &catalogURL, false)
@@ -212,7 +212,7 @@ func tagWords(tags []string) string {
 	case 1:
 		return "the " + tags[0] + " tag"
 	}
-	return "the " + strings.Join(tags[:len(tags)-1], ", ") + " and " + tags[len(tags)-1] + " tags"
+	return "the " + listed(tags, "and") + " tags"
 }
 
 // cutClause ends a progress line of a file whose tags were cut to

@@ -57,9 +57,9 @@ named and stops the run (ingest the library again to rebuild it).`,
 			return a.runMigrate(cmd.Context(), o, asJSON)
 		},
 	}
-	cmd.Flags().Var(pathVar(&o.From, ""), "from", "data dir of the origin to copy (catalog.db, blobs/)")
-	cmd.Flags().StringVar(&o.ToCatalog, "to-catalog", "", "PostgreSQL catalog to copy into: postgres://USER:PASS@HOST:PORT/DB")
-	cmd.Flags().StringVar(&blobsURL, "to-blobs", "", "blob store to copy segments and covers into: "+
+	cmd.Flags().Var(pathVar(&o.From, ""), "from", "data `DIR` of the origin to copy (catalog.db, blobs/)")
+	cmd.Flags().StringVar(&o.ToCatalog, "to-catalog", "", "PostgreSQL catalog `URL` to copy into: postgres://USER:PASS@HOST:PORT/DB")
+	cmd.Flags().StringVar(&blobsURL, "to-blobs", "", "blob store `URL` to copy segments and covers into: "+
 		"s3://BUCKET/PREFIX?endpoint=URL&region=R (default: they stay in DATA/blobs)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the summary as JSON")
 	return cmd

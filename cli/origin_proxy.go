@@ -69,13 +69,13 @@ cache under --cache-dir, so nginx can run as any user that owns them:
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.Listen, "listen", "", "address nginx listens on, HOST:PORT (required)")
-	f.StringArrayVar(&o.Upstreams, "upstream", nil, "an origin replica, HOST:PORT (repeatable; at least one)")
-	f.Var(pathVar(&o.RunDir, "/var/lib/segue-proxy"), "run-dir", "directory for nginx's pid, logs and temp files (must exist)")
-	f.Var(pathVar(&o.CacheDir, ""), "cache-dir", "directory of the segment and cover cache (default RUN-DIR/cache)")
+	f.StringVar(&o.Listen, "listen", "", "address nginx listens on, `HOST:PORT` (required)")
+	f.StringArrayVar(&o.Upstreams, "upstream", nil, "an origin replica, `HOST:PORT` (repeatable; at least one)")
+	f.Var(pathVar(&o.RunDir, "/var/lib/segue-proxy"), "run-dir", "`DIR` for nginx's pid, logs and temp files (must exist)")
+	f.Var(pathVar(&o.CacheDir, ""), "cache-dir", "`DIR` of the segment and cover cache (default RUN-DIR/cache)")
 	o.CacheSize = 10 << 30
-	f.Var(&o.CacheSize, "cache-size", "most the cache holds on disk before the least recently used goes, e.g. 500MB or 10GiB")
-	f.StringVar(&o.User, "user", "", "user nginx's workers run as when it is started as root (default: nginx's, nobody)")
+	f.Var(&o.CacheSize, "cache-size", "most the cache holds on disk before the least recently used goes, a `SIZE` such as 500MB or 10GiB")
+	f.StringVar(&o.User, "user", "", "the `USER` nginx's workers run as when it is started as root (default: nginx's, nobody)")
 	return cmd
 }
 

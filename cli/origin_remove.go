@@ -86,7 +86,7 @@ the tracks' IDs: segue origin ingest DIR brings the tracks back under them.`,
 			return err
 		},
 	}
-	cmd.Flags().Var(pathVar(&folder, ""), "folder", "the folder whose tracks to take out (as it was given to origin ingest)")
+	cmd.Flags().Var(pathVar(&folder, ""), "folder", "the folder `DIR` whose tracks to take out (as it was given to origin ingest)")
 	cmd.Flags().Var(pathVar(&dataDir, ""), "data", dataFlagUsage())
 	addBlobsFlag(cmd, &blobsURL)
 	addCatalogFlag(cmd, &catalogURL, false)

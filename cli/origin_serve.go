@@ -105,7 +105,7 @@ and lets requests in flight finish.`,
 	}
 	t.flags(cmd)
 	cmd.Flags().Var(pathVar(&o.DataDir, ""), "data", dataFlagUsage())
-	cmd.Flags().StringVar(&o.Addr, "addr", "127.0.0.1:7700", "listen address host:port")
+	cmd.Flags().StringVar(&o.Addr, "addr", "127.0.0.1:7700", "listen address, `HOST:PORT`")
 	cmd.Flags().BoolVar(&o.RequireToken, "require-token", false, "demand bearer tokens even on loopback")
 	cmd.Flags().BoolVar(&o.PeersAcrossTokens, "peers-across-tokens", false, "let the peer tracker list peers of any token (default: only the asker's own)")
 	addBlobsFlag(cmd, &blobsURL)

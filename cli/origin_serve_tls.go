@@ -33,12 +33,12 @@ type tlsFlags struct {
 
 func (t *tlsFlags) flags(cmd *cobra.Command) {
 	f := cmd.Flags()
-	f.Var(pathVar(&t.cert, ""), "tls-cert", "PEM certificate (with its chain) to serve https with; reloaded on SIGHUP")
-	f.Var(pathVar(&t.key, ""), "tls-key", "PEM private key of --tls-cert")
+	f.Var(pathVar(&t.cert, ""), "tls-cert", "PEM certificate `FILE` (with its chain) to serve https with; reloaded on SIGHUP")
+	f.Var(pathVar(&t.key, ""), "tls-key", "PEM private key `FILE` of --tls-cert")
 	f.BoolVar(&t.selfSignedOn, "tls-self-signed", false, "serve https with a self-signed certificate kept in DATA/tls (its fingerprint is printed)")
-	f.StringSliceVar(&t.names, "tls-name", nil, "host name or address the self-signed certificate also covers (repeatable)")
-	f.StringVar(&t.publicURL, "public-url", "", "URL people reach the origin at, for share URLs (e.g. https://music.example behind a proxy)")
-	f.StringSliceVar(&t.trustedProxies, "trusted-proxy", nil, "address or CIDR whose X-Forwarded-Proto/Host are believed (repeatable)")
+	f.StringSliceVar(&t.names, "tls-name", nil, "`HOST` name or address the self-signed certificate also covers (repeatable)")
+	f.StringVar(&t.publicURL, "public-url", "", "`URL` people reach the origin at, for share URLs (e.g. https://music.example behind a proxy)")
+	f.StringSliceVar(&t.trustedProxies, "trusted-proxy", nil, "address or `CIDR` whose X-Forwarded-Proto/Host are believed (repeatable)")
 }
 
 // hostName is a DNS name a certificate can cover: dot-separated labels of

@@ -26,7 +26,7 @@ type peerFlags struct {
 
 func addPeerFlags(pf *pflag.FlagSet, f *peerFlags) {
 	pf.BoolVar(&f.enabled, "peer", false, "share the cache with peers and ask them before the origin (config [peer] enabled)")
-	pf.StringVar(&f.listen, "peer-listen", "", "peer endpoint host:port (default: a free port on a private LAN address; config [peer] listen)")
+	pf.StringVar(&f.listen, "peer-listen", "", "peer endpoint `HOST:PORT` (default: a free port on a private LAN address; config [peer] listen)")
 	pf.BoolVar(&f.lan, "peer-lan", false, "also find peers on the LAN with multicast DNS (config [peer] lan)")
 }
 

@@ -64,8 +64,8 @@ stderr, and again when the tracker takes them once more.`,
 			return a.peerServe(cmd.Context(), asJSON)
 		},
 	}
-	cmd.Flags().StringVar(&listen, "listen", "", "host:port to serve peers on (default [peer] listen, else a free port on a private address)")
-	cmd.Flags().Var(&rate, "upload-rate", "cap on bytes per second sent to peers, e.g. 500KB; 0 takes the default ([peer] upload_rate, else 2MiB)")
+	cmd.Flags().StringVar(&listen, "listen", "", "`HOST:PORT` to serve peers on (default [peer] listen, else a free port on a private address)")
+	cmd.Flags().Var(&rate, "upload-rate", "cap on the bytes per second sent to peers, a `RATE` such as 500KB; 0 takes the default ([peer] upload_rate, else 2MiB)")
 	// The usage names the default; pflag would add "(default 0 B)", the
 	// zero that stands for it, which read as no upload at all.
 	cmd.Flags().Lookup("upload-rate").DefValue = ""
@@ -207,7 +207,7 @@ the ones that answer within --timeout. It needs no tracker and no origin.`,
 			return a.printTables(t)
 		},
 	}
-	cmd.Flags().DurationVar(&timeout, "timeout", 2*time.Second, "how long to wait for answers")
+	cmd.Flags().DurationVar(&timeout, "timeout", 2*time.Second, "how long to wait for answers, a `DURATION` such as 2s or 500ms")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
 }

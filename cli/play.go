@@ -95,13 +95,13 @@ event saying why.`,
 	fs := cmd.Flags()
 	choiceFlag(fs, &f.output, "output", "", outputChoices, outputUsage)
 	fs.BoolVar(&f.fast, "fast", false, "render a wav output as fast as possible instead of in real time")
-	intFlag(fs, &f.volume, "volume", 100, 0, 100, "volume 0-100")
-	choiceFlag(fs, &f.quality, "quality", "", qualityChoices, "rendition: auto, low, normal or high (default auto)")
-	fs.StringVar(&f.search, "search", "", "also play the first track this search finds")
-	fs.StringVar(&f.radio, "radio", "", "play a radio after this track, album, artist or playlist ID, without end (fetching more as it goes)")
+	intFlag(fs, &f.volume, "volume", 100, 0, 100, "volume `N`, 0-100")
+	choiceFlag(fs, &f.quality, "quality", "", qualityChoices, "rendition `QUALITY`: auto, low, normal or high (default auto)")
+	fs.StringVar(&f.search, "search", "", "also play the first track the search `QUERY` finds")
+	fs.StringVar(&f.radio, "radio", "", "play a radio after `SEED`, a track, album, artist or playlist ID, without end (fetching more as it goes)")
 	fs.BoolVar(&f.shuffle, "shuffle", false, "play the resolved tracks in random order (shuffle mode on: segue ctl shuffle off restores their order)")
 	fs.BoolVar(&f.enqueue, "enqueue", false, "add the tracks to the queue of the segue already running (the interface or another play), if any, and exit")
-	fs.StringVar(&f.instance, "instance", "", "serve the control socket as this instance, or enqueue to it (see segue ctl)")
+	fs.StringVar(&f.instance, "instance", "", "serve the control socket as the instance `NAME`, or enqueue to it (see segue ctl)")
 	fs.BoolVar(&f.asJSON, "json", false, "print one JSON event per line (started, progress, segment, rendition, buffering, stall, track-changed, finished, error; enqueued with --enqueue)")
 	return cmd
 }

@@ -130,7 +130,7 @@ func TestOutputHelpNamesEveryOutput(t *testing.T) {
 		out := segueOK(t, append(slices.Clone(env), args...)...)
 		var line string
 		for l := range strings.Lines(out) {
-			if strings.Contains(l, "--output string") {
+			if strings.Contains(l, "--output OUTPUT") {
 				line = l
 			}
 		}

@@ -128,7 +128,7 @@ works wherever a playlist ID does for reading: show, export, import, play.`,
 		}
 		return c.AddToPlaylist(ctx, args[0], tracks, at.idx)
 	})
-	add.Flags().Var(&at, "at", "insert before this position, counting from 1 (default: append)")
+	add.Flags().Var(&at, "at", "insert before position `N`, counting from 1 (default: append)")
 	// --track names the track the caller saw at the position (another
 	// device may have edited the playlist since): the origin refuses, and
 	// changes nothing, when it holds another
@@ -436,8 +436,8 @@ func playlistExportCmd(a *app, asJSON *bool) *cobra.Command {
 			})
 		},
 	}
-	choiceFlag(cmd.Flags(), &format, "format", "m3u8", []string{"m3u8", "m3u", "xspf"}, "m3u8 (m3u is the same, UTF-8) or xspf")
-	cmd.Flags().VarP(pathVar(&out, "-"), "output", "o", "file to write (- for stdout)")
+	choiceFlag(cmd.Flags(), &format, "format", "m3u8", []string{"m3u8", "m3u", "xspf"}, "`FORMAT`: m3u8 (m3u is the same, UTF-8) or xspf")
+	cmd.Flags().VarP(pathVar(&out, "-"), "output", "o", "`FILE` to write (- for stdout)")
 	return cmd
 }
 

@@ -32,7 +32,7 @@ match nothing are listed; the rest are imported.`,
 			})
 		},
 	}
-	cmd.Flags().StringVar(&name, "name", "", "name of the new playlist (default: the file's or the shared one's)")
+	cmd.Flags().StringVar(&name, "name", "", "`NAME` of the new playlist (default: the file's or the shared one's)")
 	return cmd
 }
 

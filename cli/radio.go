@@ -51,7 +51,7 @@ recording is never there twice. segue play --radio SEED plays it without end.`,
 			})
 		},
 	}
-	intFlag(cmd.Flags(), &limit, "limit", 20, 1, catalog.MaxRadioLimit, fmt.Sprintf("at most this many tracks (1-%d)", catalog.MaxRadioLimit))
+	intFlag(cmd.Flags(), &limit, "limit", 20, 1, catalog.MaxRadioLimit, fmt.Sprintf("at most `N` tracks (1-%d)", catalog.MaxRadioLimit))
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
 }

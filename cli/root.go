@@ -70,8 +70,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return a.fail(root, args, err)
 		}
 	}
-	if beforeCompletion != nil && len(args) > 0 && (args[0] == cobra.ShellCompRequestCmd || args[0] == cobra.ShellCompNoDescRequestCmd) {
-		beforeCompletion(root, args[1:])
+	if len(args) > 0 && (args[0] == cobra.ShellCompRequestCmd || args[0] == cobra.ShellCompNoDescRequestCmd) {
+		plainUsages(root)
+		if beforeCompletion != nil {
+			beforeCompletion(root, args[1:])
+		}
 	}
 	cmd, err := root.ExecuteC()
 	if err == nil && a.helpErr != nil { // --help after a word that is no command
@@ -173,15 +176,18 @@ from scripts (every listing has --json).`,
 		},
 	}
 	root.SetFlagErrorFunc(flagError)
+	root.Version = version() // segue --version, as segue version
+	root.SetVersionTemplate("{{.Version}}")
+	root.Flags().BoolP("version", "v", false, "print segue's version, the commit it was built from and the Go that built it (as segue version)")
 	pf := root.PersistentFlags()
-	pf.Var(pathVar(&a.configPath, config.DefaultPath()), "config", "config file")
-	pf.StringVar(&a.origin, "origin", "", "origin URL (default "+config.DefaultOrigin+"; env SEGUE_ORIGIN)")
-	pf.StringVar(&a.token, "token", "", "bearer token for the origin (env SEGUE_TOKEN)")
-	pf.Var(pathVar(&a.ca, ""), "ca", "PEM file of an authority trusted for an https origin besides the system's (env SEGUE_CA)")
-	pf.StringVar(&a.pin, "pin-sha256", "", "SHA-256 fingerprint of a self-signed https origin's certificate (env SEGUE_PIN_SHA256)")
-	pf.Var(pathVar(&a.cachePath, ""), "cache", "cache database path (env SEGUE_CACHE)")
+	pf.Var(pathVar(&a.configPath, config.DefaultPath()), "config", "config `FILE`")
+	pf.StringVar(&a.origin, "origin", "", "origin `URL` (default "+config.DefaultOrigin+"; env SEGUE_ORIGIN)")
+	pf.StringVar(&a.token, "token", "", "bearer `TOKEN` for the origin (env SEGUE_TOKEN)")
+	pf.Var(pathVar(&a.ca, ""), "ca", "PEM `FILE` of an authority trusted for an https origin besides the system's (env SEGUE_CA)")
+	pf.StringVar(&a.pin, "pin-sha256", "", "SHA-256 fingerprint `FP` of a self-signed https origin's certificate (env SEGUE_PIN_SHA256)")
+	pf.Var(pathVar(&a.cachePath, ""), "cache", "`PATH` of the cache database (env SEGUE_CACHE)")
 	a.cacheSize = config.Default().Cache.Size
-	pf.Var(&a.cacheSize, "cache-size", "cache size cap, e.g. 500MB or 10GiB (env SEGUE_CACHE_SIZE)")
+	pf.Var(&a.cacheSize, "cache-size", "the cache's cap, a `SIZE` such as 500MB or 10GiB (env SEGUE_CACHE_SIZE)")
 
 	addSourceFlags(pf, &a.passwordFile)
 	addPeerFlags(pf, &a.peer)

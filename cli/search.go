@@ -55,7 +55,7 @@ output can be given to segue play, playlist add and offline add.`,
 			})
 		},
 	}
-	intFlag(cmd.Flags(), &limit, "limit", searchLimit, 1, catalog.MaxSearchLimit, fmt.Sprintf("at most this many of each kind (1-%d)", catalog.MaxSearchLimit))
+	intFlag(cmd.Flags(), &limit, "limit", searchLimit, 1, catalog.MaxSearchLimit, fmt.Sprintf("at most `N` of each kind (1-%d)", catalog.MaxSearchLimit))
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
 }

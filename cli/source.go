@@ -132,7 +132,7 @@ func (a *app) subsonicPassword(host string) (string, error) {
 
 // addSourceFlags adds the flags of a Subsonic origin.
 func addSourceFlags(pf *pflag.FlagSet, file *string) {
-	pf.Var(pathVar(file, ""), "password-file", "file whose first line is the Subsonic server's password (never the password itself: it would show in ps)")
+	pf.Var(pathVar(file, ""), "password-file", "`FILE` whose first line is the Subsonic server's password (never the password itself: it would show in ps)")
 }
 
 // subsonicPlayer wires a Subsonic server into the player: its segments

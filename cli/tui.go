@@ -63,8 +63,8 @@ func init() {
 // root command calls it on root.Flags().
 func addTUIFlags(fs *pflag.FlagSet) {
 	choiceFlag(fs, new(string), "output", "", outputChoices, outputUsage)
-	choiceFlag(fs, new(string), "quality", "", qualityChoices, "rendition: auto, low, normal or high (default auto)")
-	fs.String("instance", "", "serve the control socket as this instance (segue ctl --instance NAME); for a second segue with its own state dir")
+	choiceFlag(fs, new(string), "quality", "", qualityChoices, "rendition `QUALITY`: auto, low, normal or high (default auto)")
+	fs.String("instance", "", "serve the control socket as the instance `NAME` (segue ctl --instance NAME); for a second segue with its own state dir")
 }
 
 // tuiOptions are the interface's settings after flags and config.

@@ -14,6 +14,8 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
+
+	"segue/internal/spelling"
 )
 
 // Error is a problem with the config file: which file, which key (dotted,
@@ -348,32 +350,11 @@ func isTable(name string) bool {
 func closest(name string, candidates []string) string {
 	best, bestD := "", 3
 	for _, cand := range candidates {
-		if d := distance(name, cand); d < bestD {
+		if d := spelling.Distance(name, cand); d < bestD {
 			best, bestD = cand, d
 		}
 	}
 	return best
-}
-
-// distance is the Levenshtein distance between a and b.
-func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
 }
 
 var typeError = regexp.MustCompile(`^toml: (?:line (\d+) )?\(last key "([^"]*)"\): (.*)$`)

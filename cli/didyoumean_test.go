@@ -1,0 +1,55 @@
+//go:build !segue_client
+
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+// TestDidYouMean: a mistyped command, flag or help topic is a usage error
+// (2) whose one sentence names what it most likely meant, at the top of the
+// tree and below it; a word near nothing keeps the sentence it had.
+func TestDidYouMean(t *testing.T) {
+	env := []string{"--config", filepath.Join(t.TempDir(), "empty.toml")}
+	if err := os.WriteFile(env[1], nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"plya"}, `segue: unknown command "plya" for "segue" (did you mean play? see segue --help)` + "\n"},
+		{[]string{"pla"}, `segue: unknown command "pla" for "segue" (did you mean play or playlist? see segue --help)` + "\n"},
+		{[]string{"origin", "ingets"}, `segue: unknown command "ingets" for "segue origin" (did you mean ingest? see segue origin --help)` + "\n"},
+		{[]string{"origin", "ingets", "--help"}, `segue: unknown command "ingets" for "segue origin" (did you mean ingest? see segue origin --help)` + "\n"},
+		{[]string{"ctl", "stauts", "--json"}, `segue: unknown command "stauts" for "segue ctl" (did you mean status? see segue ctl --help)` + "\n"},
+		{[]string{"pl", "shwo"}, `segue: unknown command "shwo" for "segue playlist" (did you mean show? see segue playlist --help)` + "\n"},
+		{[]string{"bogus"}, `segue: unknown command "bogus" for "segue" (see segue --help)` + "\n"},
+
+		{[]string{"play", "--shufle", "t1"}, `segue: unknown flag: --shufle (did you mean --shuffle? see segue play --help)` + "\n"},
+		{[]string{"play", "-shuffle", "t1"}, `segue: unknown shorthand flag: 's' in -shuffle (did you mean --shuffle? see segue play --help)` + "\n"},
+		{[]string{"search", "--limt", "3", "x"}, `segue: unknown flag: --limt (did you mean --limit? see segue search --help)` + "\n"},
+		{[]string{"search", "x", "--orign", "http://h"}, `segue: unknown flag: --orign (did you mean --origin? see segue search --help)` + "\n"}, // a global flag
+		{[]string{"origin", "serve", "--adr", "127.0.0.1:1"}, `segue: unknown flag: --adr (did you mean --addr? see segue origin serve --help)` + "\n"},
+		{[]string{"search", "x", "--bogus"}, `segue: unknown flag: --bogus (see segue search --help)` + "\n"},
+		{[]string{"play", "-z", "t1"}, `segue: unknown shorthand flag: 'z' in -z (see segue play --help)` + "\n"},
+
+		{[]string{"help", "plya"}, `segue: no help topic "plya" (did you mean play? see segue --help)` + "\n"},
+		{[]string{"help", "origin", "ingets"}, `segue: no help topic "origin ingets" (did you mean origin ingest? see segue origin --help)` + "\n"},
+		{[]string{"help", "bogus"}, `segue: no help topic "bogus" (see segue --help)` + "\n"},
+		{[]string{"help", "search", "extra"}, `segue: no help topic "search extra" (see segue search --help)` + "\n"},
+	} {
+		args := append(slices.Clone(env), c.args...)
+		out, errOut, code := segue(t, args...)
+		if code != ExitUsage || errOut != c.want || out != "" && !slices.Contains(c.args, "--json") {
+			t.Errorf("segue %v: exit %d, stdout %.80q, stderr %q; want exit 2, stderr %q", c.args, code, out, errOut, c.want)
+		}
+	}
+	// help on a real topic is still help
+	if out, errOut, code := segue(t, append(slices.Clone(env), "help", "origin", "ingest")...); code != ExitOK || errOut != "" || out == "" {
+		t.Errorf("segue help origin ingest: exit %d, stderr %q, stdout %.60q; want its help, exit 0", code, errOut, out)
+	}
+}
