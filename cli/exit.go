@@ -530,7 +530,7 @@ func flagError(cmd *cobra.Command, err error) error {
 }
 
 // positionsAnnotation marks a command whose arguments include positions
-// counting from 1 (ctl queue remove N, playlist move ID FROM TO): its
+// counting from 1 (playlist remove ID N, playlist move ID FROM TO): its
 // value is the command that lists them, for the sentence of a negative one.
 const positionsAnnotation = "segue/positions"
 

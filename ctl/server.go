@@ -313,8 +313,23 @@ func (s *Server) do(c command) (Response, error) {
 	case "stop":
 		p.Stop()
 	case "seek":
-		if p.Status().Index < 0 {
+		st := p.Status()
+		if st.Index < 0 {
 			return Response{}, errors.New("nothing is playing to seek in")
+		}
+		length := st.Duration
+		if length <= 0 { // no stream open yet (a skip while paused): the catalog's
+			length = time.Duration(st.Track.DurationMS) * time.Millisecond
+		}
+		to, end := c.seek.D.Milliseconds(), length.Milliseconds()
+		if !c.seek.Relative && end > 0 && catalog.Seconds(to) > catalog.Seconds(end) {
+			// a position the track does not have, as a queue position past
+			// its end (exit 3); it went to the end, and so to the next
+			// track. Compared in the whole seconds status shows (1:00.4 of
+			// a 60.2 s track is its end); a move by +N past the end stops
+			// at the end.
+			return Response{}, NotFound(fmt.Errorf("there is no position %s in the track playing: it is %s long (see segue ctl status)",
+				catalog.Clock(to), catalog.Clock(end)))
 		}
 		if c.seek.Relative {
 			p.SeekBy(c.seek.D)
