@@ -193,8 +193,9 @@ removal of the current last track (stop keeps the queue: play waits).`,
 		Short: "Print the running segue's events until it ends or is interrupted",
 		Long: `watch prints one line per event until Ctrl-C or until segue stops: the
 track (when one starts, or on a skip while paused), the state, the position
-(once a second while playing, and after a seek), the rendition, errors. With --json each line is a JSON object with an "event" field:
-track, state, position, rendition or error.
+(once a second while playing, and after a seek), the volume when it changes,
+the rendition, errors. With --json each line is a JSON object with an "event" field:
+track, state, position, volume, rendition or error.
 
 Exit status: 0 when the segue it watched ended as it should (q in the
 interface, a segue play done or stopped); 130 after Ctrl-C, SIGTERM or
@@ -384,6 +385,8 @@ func (h humanEvents) Write(line []byte) (int, error) {
 		text = e.State
 	case "position":
 		text = catalog.Clock(*e.PositionMS)
+	case "volume":
+		text = strconv.Itoa(*e.Volume)
 	case "rendition":
 		text = e.Rendition
 	case "error":

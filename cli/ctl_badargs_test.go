@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"segue/catalog"
 )
 
 // TestCtlBadArgumentsSayOneSentence: every segue ctl command given a
@@ -77,11 +79,7 @@ func TestCtlBadArgumentsSayOneSentence(t *testing.T) {
 // an instance what they say without one (exit 2). ctl seek 5:00 of a
 // 1:00 track went to its end, and so on to the next track.
 func TestCtlRefusalsWithAnInstance(t *testing.T) {
-	url, tracks := ctlOrigin(t)
-	h := newCtlHost(t)
-	h.start("--origin", url, "play", "--output", "null", tracks[0].ID, tracks[1].ID)
-	h.waitSocket("play's control socket to answer")
-	h.ok("pause")
+	h, tracks := pausedPlay(t)
 	h.ok("seek", "0:10")
 	const past = ": the queue has 2 tracks (see segue ctl queue list)"
 	for _, c := range []struct {
@@ -131,4 +129,16 @@ func TestCtlRefusalsWithAnInstance(t *testing.T) {
 			t.Errorf("seek %s: at %d ms of %s; want %d ms of track 1", c.arg, st.PositionMS, st.Track.ID, c.want)
 		}
 	}
+}
+
+// pausedPlay starts segue play of ctlOrigin's first two tracks, waits for
+// its control socket and pauses it, so that its position holds still.
+func pausedPlay(t *testing.T) (*ctlHost, []catalog.Track) {
+	t.Helper()
+	url, tracks := ctlOrigin(t)
+	h := newCtlHost(t)
+	h.start("--origin", url, "play", "--output", "null", tracks[0].ID, tracks[1].ID)
+	h.waitSocket("play's control socket to answer")
+	h.ok("pause")
+	return h, tracks
 }
