@@ -253,8 +253,9 @@ func TestCtlWatchEndsWithItsSegue(t *testing.T) {
 // nothing else is said (no position each second), so those rows are the
 // whole of what it printed, up to the seek each is followed by (a mark
 // the row waits for); a rendition line may come at any time and is not
-// the table's. ctl volume changed nothing watch said: a status bar fed by
-// watch showed the volume it started with.
+// the table's. ctl volume changed nothing watch said (a status bar fed by
+// watch showed the volume it started with), nor did prev restarting the
+// track while paused (it showed the position before).
 func TestCtlWatchEvents(t *testing.T) {
 	h, tracks := pausedPlay(t)
 	jsonOut, _ := h.start("ctl", "watch", "--json")
@@ -294,7 +295,9 @@ func TestCtlWatchEvents(t *testing.T) {
 		{[]string{"volume", "60"}, nil, nil, false, 2}, // no change, nothing said
 		{[]string{"next"}, []string{track(1)}, []string{"track     Ctl Band — Step 2"}, false, 2},
 		{[]string{"prev"}, []string{track(0)}, []string{"track     Ctl Band — Step 1"}, false, 2},
-		{[]string{"pause"}, nil, nil, false, 2}, // paused already
+		{[]string{"pause"}, nil, nil, false, 30}, // paused already; the mark leaves it past RestartThreshold
+		// prev restarts the track: the play head went to 0:00 with nothing said
+		{[]string{"prev"}, []string{`{"event":"position","position_ms":0}`}, []string{"position  0:00"}, false, 2},
 		{[]string{"play"}, []string{`{"event":"state","state":"playing"}`}, []string{"state     playing"}, true, 40},
 		{[]string{"pause"}, []string{`{"event":"state","state":"paused"}`}, []string{"state     paused"}, true, 50},
 	} {
