@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"segue/catalog"
 	"segue/ctl"
@@ -52,7 +53,7 @@ instance refuses any other user.
 
 Exit status: 0 done; 1 when no segue is running (or it failed); 2 for a
 malformed command or argument (checked before connecting); 3 for a target
-or queue position that does not exist.`,
+or queue position that does not exist, or a seek past the end of the track.`,
 		Example: `  segue ctl status --json
   segue ctl toggle
   segue ctl seek -10
@@ -98,8 +99,14 @@ or queue position that does not exist.`,
 		if arg != "" && arg == strings.ToLower(arg) {
 			words = strings.Split(arg, "|")
 		}
+		takes := cobra.ArbitraryArgs // the server's parse says what is wrong with them
+		if arg == "" {
+			// said as every command that takes none says it ("toggle
+			// takes no arguments" was worded unlike "status takes ...")
+			takes = cobra.NoArgs
+		}
 		sub := &cobra.Command{
-			Use: v.use, Short: v.short, Args: cobra.ArbitraryArgs,
+			Use: v.use, Short: v.short, Args: takes,
 			ValidArgsFunction: completeWords(words...),
 			RunE: func(cmd *cobra.Command, args []string) error {
 				if verb == "seek" || verb == "volume" { // -5 is an argument, not a flag
@@ -149,15 +156,26 @@ N, clear empties the queue and stops. A position past the queue's end is
 exit status 3. A segue play
 ends, as when its queue runs out, once nothing is left: a clear, or the
 removal of the current last track (stop keeps the queue: play waits).`,
-		Args:        cobra.MinimumNArgs(1),
-		Annotations: map[string]string{positionsAnnotation: "segue ctl queue list"},
+		Args: cobra.MinimumNArgs(1),
+		// -1 is an argument, as for seek: a position below 1 is refused as
+		// 0 and abc are (it was "position \"-1\": want a whole number
+		// from 1 ...", worded unlike them)
+		DisableFlagParsing: true,
 		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+			args = ctlWords(cmd, args) // cobra leaves flags in them (DisableFlagParsing)
 			if len(args) > 0 && (args[0] == "add" || args[0] == "next") {
 				return a.completeIDs(cmd, targetKinds, toComplete), cobra.ShellCompDirectiveNoFileComp
 			}
 			return completeWords("list", "add", "next", "play", "move", "remove", "clear")(cmd, args, toComplete)
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			args, helped, err := ctlArgs(cmd, args)
+			if err != nil || helped {
+				return err
+			}
+			if err := cmd.ValidateArgs(args); err != nil { // queue --json alone, as queue alone
+				return err
+			}
 			resp, err := send(cmd.Context(), ctl.Request{Cmd: "queue", Args: args})
 			switch {
 			case err != nil:
@@ -175,8 +193,9 @@ removal of the current last track (stop keeps the queue: play waits).`,
 		Short: "Print the running segue's events until it ends or is interrupted",
 		Long: `watch prints one line per event until Ctrl-C or until segue stops: the
 track (when one starts, or on a skip while paused), the state, the position
-(once a second while playing, and after a seek), the rendition, errors. With --json each line is a JSON object with an "event" field:
-track, state, position, rendition or error.
+(once a second while playing, and after a seek), the volume when it changes,
+the rendition, errors. With --json each line is a JSON object with an "event" field:
+track, state, position, volume, rendition or error.
 
 Exit status: 0 when the segue it watched ended as it should (q in the
 interface, a segue play done or stopped); 130 after Ctrl-C, SIGTERM or
@@ -263,11 +282,39 @@ func queueTable(q []ctl.QueueEntry) *table {
 // instead (a missing argument is the server's parse to refuse, as for
 // every other verb: seek and volume alone exited 0 saying nothing).
 func ctlArgs(cmd *cobra.Command, raw []string) (args []string, helped bool, err error) {
+	args, help, err := ctlSplit(cmd, raw, setFlag)
+	if err == nil && help {
+		return nil, true, cmd.Help()
+	}
+	return args, false, err
+}
+
+// ctlWords is raw, a command line as ctlArgs reads it, without its flags,
+// which it sets (the global --config FILE tells the origin to complete
+// IDs from): the words a completion goes by. Before, --config FILE were
+// the first words, and queue offered nothing.
+func ctlWords(cmd *cobra.Command, raw []string) []string {
+	words, _, _ := ctlSplit(cmd, raw, setFlag)
+	return words
+}
+
+// setFlag sets f to value as the command line gave it.
+func setFlag(f *pflag.Flag, value string) error {
+	if err := f.Value.Set(value); err != nil {
+		return &usageError{fmt.Errorf("--%s: %w", f.Name, err)}
+	}
+	f.Changed = true
+	return nil
+}
+
+// ctlSplit walks raw as ctlArgs reads it, giving each flag and its value
+// to set and returning the arguments; help says -h or --help came first.
+func ctlSplit(cmd *cobra.Command, raw []string, set func(f *pflag.Flag, value string) error) (args []string, help bool, err error) {
 	for i := 0; i < len(raw); i++ {
 		s := raw[i]
 		switch {
 		case s == "-h" || s == "--help":
-			return nil, true, cmd.Help()
+			return nil, true, nil
 		case s == "--":
 			return append(args, raw[i+1:]...), false, nil
 		case !strings.HasPrefix(s, "--"):
@@ -275,7 +322,7 @@ func ctlArgs(cmd *cobra.Command, raw []string) (args []string, helped bool, err 
 			continue
 		}
 		name, value, hasValue := strings.Cut(s[2:], "=")
-		f := cmd.Flags().Lookup(name)
+		f := cmd.Flag(name)
 		if f == nil {
 			return nil, false, &usageError{fmt.Errorf("unknown flag --%s (see %s --help)", name, cmd.CommandPath())}
 		}
@@ -288,8 +335,8 @@ func ctlArgs(cmd *cobra.Command, raw []string) (args []string, helped bool, err 
 		} else if !hasValue {
 			value = f.NoOptDefVal
 		}
-		if err := cmd.Flags().Set(name, value); err != nil {
-			return nil, false, &usageError{fmt.Errorf("--%s: %w", name, err)}
+		if err := set(f, value); err != nil {
+			return nil, false, err
 		}
 	}
 	return args, false, nil
@@ -338,6 +385,8 @@ func (h humanEvents) Write(line []byte) (int, error) {
 		text = e.State
 	case "position":
 		text = catalog.Clock(*e.PositionMS)
+	case "volume":
+		text = strconv.Itoa(*e.Volume)
 	case "rendition":
 		text = e.Rendition
 	case "error":

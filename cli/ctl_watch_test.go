@@ -3,9 +3,11 @@ package cli
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -244,4 +246,103 @@ func TestCtlWatchEndsWithItsSegue(t *testing.T) {
 		play.Process.Kill()
 		ends(t, ws, "segue play was killed", 1, "segue: ctl watch: lost the segue it watched")
 	})
+}
+
+// TestCtlWatchEvents: what segue ctl watch prints for each command a
+// script sends, as JSON lines and as text, one row each. While paused
+// nothing else is said (no position each second), so those rows are the
+// whole of what it printed, up to the seek each is followed by (a mark
+// the row waits for); a rendition line may come at any time and is not
+// the table's. ctl volume changed nothing watch said (a status bar fed by
+// watch showed the volume it started with), nor did prev restarting the
+// track while paused (it showed the position before).
+func TestCtlWatchEvents(t *testing.T) {
+	h, tracks := pausedPlay(t)
+	jsonOut, _ := h.start("ctl", "watch", "--json")
+	textOut, _ := h.start("ctl", "watch")
+	// lines returns out's whole lines from the from-th on, rendition ones left out.
+	lines := func(out *testkit.Buffer, from int) []string {
+		s := out.String()
+		all := strings.Split(s[:strings.LastIndex(s, "\n")+1], "\n")
+		var got []string
+		for _, l := range all[:len(all)-1][min(from, len(all)-1):] {
+			if !strings.Contains(l, `"event":"rendition"`) && !strings.HasPrefix(l, "rendition ") {
+				got = append(got, l)
+			}
+		}
+		return got
+	}
+	count := func(out *testkit.Buffer) int { return strings.Count(out.String(), "\n") }
+	testkit.Wait(t, time.Minute, "both watchers to start", func() bool { return count(jsonOut) >= 2 && count(textOut) >= 2 })
+	track := func(i int) string {
+		return fmt.Sprintf(`{"event":"track","track":{"id":%q,"title":"Step %d","artist":"Ctl Band","album":"Ctl Album","duration_ms":60000}}`, tracks[i].ID, i+1)
+	}
+	for _, c := range []struct {
+		args []string
+		json []string // the JSON lines it prints
+		text []string // and the text ones
+		// more: playing, more lines may come between them (the position
+		// each second); mark, then, the seek that ends the row, 0:02 when
+		// paused (before RestartThreshold, so that prev goes back a
+		// track), past any position the row before it left ticking
+		more bool
+		mark int
+	}{
+		{[]string{"seek", "0:30"}, []string{`{"event":"position","position_ms":30000}`}, []string{"position  0:30"}, false, 2},
+		{[]string{"seek", "+5"}, []string{`{"event":"position","position_ms":7000}`}, []string{"position  0:07"}, false, 2},
+		{[]string{"volume", "50"}, []string{`{"event":"volume","volume":50}`}, []string{"volume    50"}, false, 2},
+		{[]string{"volume", "+10"}, []string{`{"event":"volume","volume":60}`}, []string{"volume    60"}, false, 2},
+		{[]string{"volume", "60"}, nil, nil, false, 2}, // no change, nothing said
+		{[]string{"next"}, []string{track(1)}, []string{"track     Ctl Band — Step 2"}, false, 2},
+		{[]string{"prev"}, []string{track(0)}, []string{"track     Ctl Band — Step 1"}, false, 2},
+		{[]string{"pause"}, nil, nil, false, 30}, // paused already; the mark leaves it past RestartThreshold
+		// prev restarts the track: the play head went to 0:00 with nothing said
+		{[]string{"prev"}, []string{`{"event":"position","position_ms":0}`}, []string{"position  0:00"}, false, 2},
+		{[]string{"play"}, []string{`{"event":"state","state":"playing"}`}, []string{"state     playing"}, true, 40},
+		{[]string{"pause"}, []string{`{"event":"state","state":"paused"}`}, []string{"state     paused"}, true, 50},
+	} {
+		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
+			fromJSON, fromText := count(jsonOut), count(textOut)
+			h.ok(c.args...)
+			h.ok("seek", fmt.Sprint(c.mark)) // the mark, said at once
+			markJSON, markText := fmt.Sprintf(`{"event":"position","position_ms":%d}`, c.mark*1000), fmt.Sprintf("position  0:%02d", c.mark)
+			for _, w := range []struct {
+				out        *testkit.Buffer
+				from       int
+				want       []string
+				mark, what string
+			}{{jsonOut, fromJSON, c.json, markJSON, "watch --json"}, {textOut, fromText, c.text, markText, "watch"}} {
+				testkit.Wait(t, time.Minute, w.what+" to say the mark "+w.mark, func() bool { return slices.Contains(lines(w.out, w.from), w.mark) })
+				got := lines(w.out, w.from)
+				got = got[:slices.Index(got, w.mark)]
+				if !c.more {
+					if !slices.Equal(got, w.want) {
+						t.Errorf("%s printed %q; want %q", w.what, got, w.want)
+					}
+					continue
+				}
+				// playing says more: the position each second, and the state
+				// again after the mark's seek; the rows' lines come in order
+				rest := w.want
+				for _, l := range got {
+					if len(rest) > 0 && l == rest[0] {
+						rest = rest[1:]
+					} else if !playingNoise(l) {
+						t.Errorf("%s printed %q among %q; want %q, positions and states playing or buffering", w.what, l, got, w.want)
+					}
+				}
+				if len(rest) > 0 {
+					t.Errorf("%s printed %q; want %q among them", w.what, got, w.want)
+				}
+			}
+		})
+	}
+}
+
+// playingNoise says whether l, a line of segue ctl watch with or without
+// --json, is one that playing prints on its own: a position, or the state
+// playing or buffering.
+func playingNoise(l string) bool {
+	return strings.Contains(l, `"event":"position"`) || strings.HasPrefix(l, "position ") || slices.Contains(
+		[]string{`{"event":"state","state":"buffering"}`, `{"event":"state","state":"playing"}`, "state     buffering", "state     playing"}, l)
 }

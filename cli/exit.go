@@ -622,7 +622,7 @@ func flagsLike(cmd *cobra.Command, err error) []string {
 }
 
 // positionsAnnotation marks a command whose arguments include positions
-// counting from 1 (ctl queue remove N, playlist move ID FROM TO): its
+// counting from 1 (playlist remove ID N, playlist move ID FROM TO): its
 // value is the command that lists them, for the sentence of a negative one.
 const positionsAnnotation = "segue/positions"
 

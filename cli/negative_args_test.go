@@ -18,8 +18,9 @@ func TestNegativeNumberArguments(t *testing.T) {
 		args []string
 		says string
 	}{
-		{[]string{"ctl", "queue", "remove", "-1"}, `position "-1": want a whole number from 1 (the first track; see segue ctl queue list)`},
-		{[]string{"ctl", "queue", "move", "1", "-3"}, `position "-3": want a whole number from 1 (the first track; see segue ctl queue list)`},
+		// ctl queue's position 0 says it as ctl does, and so -1 now does too
+		{[]string{"ctl", "queue", "remove", "-1"}, `bad control command: queue remove "-1": want a position from 1, as queue list shows`},
+		{[]string{"ctl", "queue", "move", "1", "-3"}, `bad control command: queue move "-3": want a position from 1, as queue list shows`},
 		{[]string{"playlist", "remove", "pl0123456789abcdef", "-1"}, `position "-1": want a whole number from 1 (the first track; see segue playlist show ID)`},
 		{[]string{"playlist", "move", "pl0123456789abcdef", "-12", "1"}, `position "-12": want a whole number from 1 (the first track; see segue playlist show ID)`},
 		{[]string{"search", "-5", "degrees"}, `-5 is no flag of segue search: to give it as an argument, put -- before it (segue search -- -5)`},

@@ -158,7 +158,8 @@ type QueueEntry struct {
 
 // Event is one line of `segue ctl watch --json`. Event is "track" (Track),
 // "state" (State), "position" (PositionMS, once a second while playing),
-// "rendition" (Rendition) or "error" (Message, Fatal).
+// "volume" (Volume, 0-100, when it changes), "rendition" (Rendition) or
+// "error" (Message, Fatal).
 //
 // Quit is the wire's last line when the instance ends as it should; Watch
 // does not pass it on.
@@ -167,6 +168,7 @@ type Event struct {
 	Track      *Track `json:"track,omitempty"`
 	State      string `json:"state,omitempty"`
 	PositionMS *int64 `json:"position_ms,omitempty"`
+	Volume     *int   `json:"volume,omitempty"`
 	Rendition  string `json:"rendition,omitempty"`
 	Message    string `json:"message,omitempty"`
 	Fatal      bool   `json:"fatal,omitempty"`

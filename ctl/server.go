@@ -56,6 +56,7 @@ type Server struct {
 	conns     map[net.Conn]bool // true: a watcher, told its end by Close rather than cut off
 	rendition string
 	source    string
+	volume    int // as "volume" events last said it (from Serve on)
 	// shown is the track "track" events last named, early that track when
 	// it was named before its stream opened (a skip while paused), so the
 	// TrackEvent of its opening does not name it twice.
@@ -102,6 +103,9 @@ func (s *Server) Serve(opts Options) {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	s.opts = opts
+	if opts.Player != nil {
+		s.volume = opts.Player.Volume()
+	}
 	s.wg.Add(1)
 	go s.accept()
 }
@@ -145,8 +149,17 @@ func (s *Server) Observe(ev player.Event) {
 		// no TrackEvent (its stream opens when playback resumes): watch
 		// went on naming the track before it.
 		if p := s.opts.Player; p != nil {
-			if st := p.Status(); st.State != player.Playing && st.Index >= 0 && s.shownTrack(st.Track.ID, true) {
+			st := p.Status()
+			if st.State != player.Playing && st.Index >= 0 && s.shownTrack(st.Track.ID, true) {
 				out = &Event{Event: "track", Track: trackOf(st.Track)}
+			}
+			// watch said nothing of a volume changed (MPRIS announced it):
+			// a status bar fed by watch kept the volume it started with
+			if vol, ok := s.volumeChanged(st.Volume); ok {
+				if out != nil {
+					s.broadcast(*out)
+				}
+				out = &Event{Event: "volume", Volume: &vol}
 			}
 		}
 	case player.PositionEvent:
@@ -188,6 +201,16 @@ func (s *Server) shownTrack(id string, changed bool) bool {
 		s.early = id
 	}
 	return true
+}
+
+// volumeChanged says whether vol is not the volume "volume" events last
+// said, and makes it the one they said.
+func (s *Server) volumeChanged(vol int) (int, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	changed := vol != s.volume
+	s.volume = vol
+	return vol, changed
 }
 
 func (s *Server) broadcast(e Event) {
@@ -313,8 +336,23 @@ func (s *Server) do(c command) (Response, error) {
 	case "stop":
 		p.Stop()
 	case "seek":
-		if p.Status().Index < 0 {
+		st := p.Status()
+		if st.Index < 0 {
 			return Response{}, errors.New("nothing is playing to seek in")
+		}
+		length := st.Duration
+		if length <= 0 { // no stream open yet (a skip while paused): the catalog's
+			length = time.Duration(st.Track.DurationMS) * time.Millisecond
+		}
+		to, end := c.seek.D.Milliseconds(), length.Milliseconds()
+		if !c.seek.Relative && end > 0 && catalog.Seconds(to) > catalog.Seconds(end) {
+			// a position the track does not have, as a queue position past
+			// its end (exit 3); it went to the end, and so to the next
+			// track. Compared in the whole seconds status shows (1:00.4 of
+			// a 60.2 s track is its end); a move by +N past the end stops
+			// at the end.
+			return Response{}, NotFound(fmt.Errorf("there is no position %s in the track playing: it is %s long (see segue ctl status)",
+				catalog.Clock(to), catalog.Clock(end)))
 		}
 		if c.seek.Relative {
 			p.SeekBy(c.seek.D)

@@ -138,15 +138,25 @@ func (s *Server) methods(iface string) map[string]any {
 		"Stop":      func() *dbus.Error { p.Stop(); return nil },
 		"Play":      func() *dbus.Error { p.Resume(); return nil },
 		"Seek": func(offsetUS int64) *dbus.Error {
-			p.SeekBy(time.Duration(offsetUS) * time.Microsecond)
+			st := p.Status()
+			if st.Index < 0 {
+				return nil
+			}
+			if to, next := seekTarget(st.Position, trackLength(st), offsetUS); next {
+				p.Next()
+			} else {
+				p.Seek(to)
+			}
 			return nil
 		},
 		"SetPosition": func(track dbus.ObjectPath, posUS int64) *dbus.Error {
 			st := p.Status()
-			if st.Index < 0 || track != trackPath(st.Track.ID) || posUS < 0 || (st.Duration > 0 && time.Duration(posUS)*time.Microsecond > st.Duration) {
-				return nil // the spec: a stale track or a position out of range is ignored
+			if st.Index < 0 || track != trackPath(st.Track.ID) {
+				return nil // the spec: "the call is ignored as 'stale'"
 			}
-			p.Seek(time.Duration(posUS) * time.Microsecond)
+			if to, ok := positionAt(trackLength(st), posUS); ok {
+				p.Seek(to)
+			}
 			return nil
 		},
 		"OpenUri": func(uri string) *dbus.Error {
@@ -263,6 +273,15 @@ func (s *Server) setTrack(t catalog.Track) {
 	}()
 }
 
+// trackLength is the current track's length: its stream's, else (a skip
+// while paused opens none until playback resumes) the catalog's.
+func trackLength(st player.Status) time.Duration {
+	if st.Duration > 0 {
+		return st.Duration
+	}
+	return time.Duration(st.Track.DurationMS) * time.Millisecond
+}
+
 // trackPath is a track's mpris:trackid.
 func trackPath(id string) dbus.ObjectPath {
 	var b strings.Builder
@@ -357,9 +376,13 @@ func (pr props) GetAll(iface string) (map[string]dbus.Variant, *dbus.Error) { re
 // loopStatus is MPRIS's LoopStatus of each repeat mode.
 var loopStatus = map[player.Repeat]string{player.RepeatOff: "None", player.RepeatAll: "Playlist", player.RepeatOne: "Track"}
 
-// Set changes Volume (0.0-1.0, clamped), LoopStatus (None, Track,
-// Playlist: repeat off, one, all) and Shuffle, each announced by Observe
-// like any other change; the other properties are read-only.
+// Set changes Volume (see volumeLevel), Rate (see rateSet), LoopStatus
+// (None, Track, Playlist: repeat off, one, all) and Shuffle (a boolean),
+// each announced by Observe like any other change; the other properties
+// are read-only. A value of the wrong type, or one the spec gives no
+// meaning (LoopStatus "track", Volume NaN), is InvalidArgs and changes
+// nothing: the spec's values are these words exactly ("LoopStatus: May be
+// one of the following: None, Track, Playlist").
 func (pr props) Set(iface, name string, v dbus.Variant) *dbus.Error {
 	p := pr.s.opts.Player
 	bad := func(want string) *dbus.Error {
@@ -371,10 +394,20 @@ func (pr props) Set(iface, name string, v dbus.Variant) *dbus.Error {
 	switch name {
 	case "Volume":
 		vol, ok := v.Value().(float64)
-		if !ok {
+		level, finite := volumeLevel(vol)
+		if !ok || !finite {
 			return bad("a number from 0.0 to 1.0")
 		}
-		p.SetVolume(int(vol*100 + 0.5))
+		p.SetVolume(level)
+	case "Rate":
+		rate, ok := v.Value().(float64)
+		pause, finite := rateSet(rate)
+		if !ok || !finite {
+			return bad("a number (segue plays at 1.0 only; 0.0 pauses)")
+		}
+		if pause {
+			p.Pause()
+		}
 	case "LoopStatus":
 		for r, s := range loopStatus {
 			if s == v.Value() {

@@ -213,8 +213,14 @@ func (p *Player) Next() {
 func (p *Player) Previous() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.queue.Previous(samplesToDuration(p.positionLocked()))
+	restart := p.queue.Previous(samplesToDuration(p.positionLocked()))
 	p.restartLocked(0)
+	if tr, ok := p.queue.Current(); restart && ok {
+		// the play head jumped back to 0:00, as a seek does: while paused
+		// nothing else said so (segue ctl watch and MPRIS kept the
+		// position it left)
+		p.emit(PositionEvent{TrackID: tr.ID, Duration: time.Duration(tr.DurationMS) * time.Millisecond, Seek: true})
+	}
 	p.emit(ChangedEvent{})
 }
 
