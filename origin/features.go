@@ -30,7 +30,7 @@ type Features struct {
 	RMSdB    float64 // RMS level, dBFS (ffmpeg astats)
 	CrestdB  float64 // peak level minus RMS level, dB
 	// Fingerprint is the Chromaprint raw fingerprint (fpcalc -raw); nil
-	// when fpcalc is missing.
+	// when fpcalc is missing or makes none (a track too short for one).
 	Fingerprint []uint32
 }
 
@@ -40,8 +40,8 @@ const tempoMin, tempoMax = "70", "180"
 
 // measureFeatures analyses the audio file at path: one ffmpeg pass for the
 // spectral and level statistics, one feeding bpm-tools, and fpcalc. A
-// missing bpm or fpcalc leaves its field empty; an ffmpeg failure is an
-// error.
+// missing bpm or fpcalc leaves its field empty, as does a fingerprint
+// fpcalc cannot make; an ffmpeg failure is an error.
 func measureFeatures(ctx context.Context, path string) (Features, error) {
 	var f Features
 	out, err := exec.CommandContext(ctx, "ffmpeg", "-nostdin", "-v", "error", "-i", path, "-vn", "-ac", "1",
@@ -57,7 +57,13 @@ func measureFeatures(ctx context.Context, path string) (Features, error) {
 	}
 	if _, err := exec.LookPath("fpcalc"); err == nil {
 		if f.Fingerprint, err = fingerprint(ctx, path); err != nil {
-			return f, err
+			if ctx.Err() != nil {
+				return f, ctx.Err()
+			}
+			// fpcalc makes none of a track of a second or two ("Empty
+			// fingerprint"): the features measured stand, and the
+			// track matches no other recording
+			f.Fingerprint = nil
 		}
 	}
 	return f, nil
