@@ -84,7 +84,7 @@ func TestFeaturesAtIngest(t *testing.T) {
 	if m, c := got["melody.flac"], got["click120.flac"]; math.Abs(m.crest-3.01) > 0.5 || math.Abs(c.crest-16.99) > 0.5 || m.centroid <= 0 {
 		t.Errorf("melody crest %.2f dB centroid %.3f, click crest %.2f dB; want 3.01 and 16.99", m.crest, m.centroid, c.crest)
 	}
-	if n, err := updateFeatures(t.Context(), db, lib, 1, slog.New(slog.DiscardHandler), nil); err != nil || n != 0 {
+	if n, _, err := updateFeatures(t.Context(), db, lib, 1, slog.New(slog.DiscardHandler), nil); err != nil || n != 0 {
 		t.Fatalf("second pass measured %d tracks (err %v), want 0", n, err)
 	}
 }
@@ -135,7 +135,7 @@ func TestFeaturesOfAShortTrack(t *testing.T) {
 		t.Fatalf("features of a 1 s track: centroid %.3f, RMS %.1f dB, fingerprint %d bytes, recording %q (%v); want them measured, no fingerprint, recording %q",
 			centroid, rms, len(fp), recording, err, id)
 	}
-	if n, err := updateFeatures(t.Context(), db, lib, 1, slog.New(slog.DiscardHandler), nil); err != nil || n != 0 {
+	if n, _, err := updateFeatures(t.Context(), db, lib, 1, slog.New(slog.DiscardHandler), nil); err != nil || n != 0 {
 		t.Fatalf("second pass measured %d tracks (err %v), want 0", n, err)
 	}
 }
