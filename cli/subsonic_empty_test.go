@@ -1,10 +1,13 @@
 package cli
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"segue/catalog"
+	"segue/internal/testkit"
 	"segue/net/subsonic/subsonictest"
 )
 
@@ -43,5 +46,28 @@ func TestSubsonicEmptyPlaylist(t *testing.T) {
 	_, errOut, code = segue(t, append(args, "play", pl.ID, "--output", "null")...)
 	if code != ExitNotFound || !strings.Contains(errOut, `the playlist "Nothing yet" (`+pl.ID+`) has none`) {
 		t.Errorf("play of an empty Subsonic playlist: exit %d, %q; want %d naming it", code, errOut, ExitNotFound)
+	}
+}
+
+// TestOfflineAddOfAnEmptyPlaylistOfSegueOrigin: the same empty pin from
+// segue's own origin, by playlist ID through its API and through its
+// Subsonic API (/rest/), where the pin went through planSubsonicPin and
+// failed as on any Subsonic server.
+func TestOfflineAddOfAnEmptyPlaylistOfSegueOrigin(t *testing.T) {
+	h := newToneHost(t, "Tone")
+	_, _, log := h.start("origin", "serve", "--addr", "127.0.0.1:0", "--data", h.data)
+	testkit.Wait(t, time.Minute, "the origin to listen", func() bool { return servingRE.MatchString(log.String()) })
+	segueOrigin := []string{"--origin", "http://" + servingRE.FindStringSubmatch(log.String())[1]}
+	subsonicServer := []string{"--origin", "subsonic+" + segueOrigin[1], "--password-file", h.keyFile}
+	for _, source := range [][]string{segueOrigin, subsonicServer} {
+		var pl catalog.Playlist
+		if err := json.Unmarshal([]byte(h.run(append(source, "playlist", "create", "Nothing yet", "--json")...)), &pl); err != nil {
+			t.Fatal(err)
+		}
+		want := `pinned playlist "Nothing yet": empty for now (it holds no tracks); its tracks are downloaded once it has some, ` +
+			"when segue offline list (or the interface, at start) follows it\n"
+		if out := h.run(append(source, "offline", "add", pl.ID)...); out != want {
+			t.Errorf("offline add %s of an empty playlist of %s: %q; want %q", pl.ID, source[1], out, want)
+		}
 	}
 }
