@@ -192,7 +192,7 @@ func (a *app) printIngestReport(dir string, o origin.IngestOptions, sum origin.I
 		sum.Added, sum.Updated, sum.Unchanged, sum.Removed, len(sum.Skipped), catalog.Count(sum.BlobsRemoved, "unused blob"))
 	if sum.AudioSeconds > 0 {
 		w.printf("  encoded %s of audio in %s (%.1fx real time)\n",
-			(time.Duration(sum.AudioSeconds) * time.Second).String(), sum.Elapsed.Round(time.Millisecond), rep.XRealtime)
+			audioLength(sum.AudioSeconds), sum.Elapsed.Round(time.Millisecond), rep.XRealtime)
 	}
 	for _, s := range sum.Skipped {
 		w.printf("  skipped %s: %s\n", cellText(s.Path), cellText(s.Reason))
@@ -207,6 +207,17 @@ func (a *app) printIngestReport(dir string, o origin.IngestOptions, sum origin.I
 		fmt.Fprintf(a.stderr, "segue: no audio files in %s: ingest reads MP3, FLAC, Ogg, Opus, M4A, WAV, AIFF and other audio files in it and its folders\n", rep.Library)
 	}
 	return w.err
+}
+
+// audioLength says how much audio an ingest encoded: to a tenth of a
+// second under a minute (a half-second file said "0s": the seconds were
+// truncated), to the second above.
+func audioLength(seconds float64) string {
+	d := time.Duration(seconds * float64(time.Second))
+	if d < time.Minute {
+		return d.Round(100 * time.Millisecond).String()
+	}
+	return d.Round(time.Second).String()
 }
 
 // tagWords names tags as a sentence does: "the title tag", "the title

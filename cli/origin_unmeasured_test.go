@@ -64,3 +64,19 @@ func TestOriginIngestSaysWhatItCouldNotMeasure(t *testing.T) {
 		t.Errorf("--json: unmeasured %+v (%v); want song.mp3 with %q (an ingest measures it again)", rep.Unmeasured, err, why)
 	}
 }
+
+// TestOriginIngestSaysHowMuchAudioOfAShortFile: the report said "encoded
+// 0s of audio" of a half-second file (the seconds were truncated); under a
+// minute it says tenths.
+func TestOriginIngestSaysHowMuchAudioOfAShortFile(t *testing.T) {
+	needTools(t, "ffmpeg", "ffprobe")
+	config, _ := ingestEnv(t)
+	lib := t.TempDir()
+	if out, err := exec.Command("ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "sine=f=300:d=0.5:sample_rate=44100",
+		filepath.Join(lib, "blip.wav")).CombinedOutput(); err != nil {
+		t.Fatalf("make source: %v\n%s", err, out)
+	}
+	if out := segueOK(t, "--config", config, "origin", "ingest", lib); !strings.Contains(out, "  encoded 500ms of audio in ") {
+		t.Errorf("report:\n%s\nwant it to say it encoded 500ms of audio", out)
+	}
+}
