@@ -28,6 +28,12 @@ func TestSubsonicEmptyPlaylist(t *testing.T) {
 	if code != ExitOK || out != want {
 		t.Errorf("offline add of an empty Subsonic playlist: exit %d, stdout %q, stderr %q; want 0 and %q", code, out, errOut, want)
 	}
+	var col struct {
+		Tracks []string `json:"tracks"`
+	}
+	if segueJSON(t, &col, append(args, "offline", "add", pl.ID, "--json")...); col.Tracks == nil || len(col.Tracks) != 0 {
+		t.Errorf("offline add --json of an empty Subsonic playlist: tracks %#v; want []", col.Tracks)
+	}
 	var l []offlineEntry
 	segueJSON(t, &l, append(args, "offline", "list", "--json")...)
 	if len(l) != 1 || l[0].Name != "Nothing yet" || l[0].Kind != "playlist" || len(l[0].Tracks) != 0 {
