@@ -16,7 +16,9 @@ import (
 // the collection pins its segments, its stored manifest and the listings
 // that resolve and show it offline.
 func (a *app) planSubsonicPin(ctx context.Context, sub *subsonic.Client, col offline.Collection, tracks []catalog.Track, manifests func(done, total int)) (offline.Collection, map[string]int64, error) {
-	if len(tracks) == 0 {
+	// a playlist pins empty, as on segue's origin (planPin): the pin
+	// follows it, so one that fills later is downloaded then
+	if len(tracks) == 0 && !strings.HasPrefix(col.Ref, catalog.PrefixPlaylist) {
 		return col, nil, withExit(ExitNotFound, fmt.Errorf("offline add %q: it holds no tracks", col.Ref))
 	}
 	switch ref := col.Ref; {
@@ -37,6 +39,7 @@ func (a *app) planSubsonicPin(ctx context.Context, sub *subsonic.Client, col off
 	default:
 		col.Kind, col.Name = "track", tracks[0].Title
 	}
+	col.Tracks, col.Hashes = []string{}, []string{} // an empty playlist's are [] in JSON, not null
 	sizes := map[string]int64{}
 	docs := map[string]bool{}
 	for i, t := range tracks {

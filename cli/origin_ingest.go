@@ -166,6 +166,9 @@ func (a *app) printIngestReport(dir string, o origin.IngestOptions, sum origin.I
 	if rep.Cut == nil {
 		rep.Cut = []origin.CutFile{}
 	}
+	if rep.Unmeasured == nil {
+		rep.Unmeasured = []origin.SkippedFile{}
+	}
 	if abs, err := filepath.Abs(dir); err == nil {
 		rep.Library = abs
 	}
@@ -189,7 +192,7 @@ func (a *app) printIngestReport(dir string, o origin.IngestOptions, sum origin.I
 		sum.Added, sum.Updated, sum.Unchanged, sum.Removed, len(sum.Skipped), catalog.Count(sum.BlobsRemoved, "unused blob"))
 	if sum.AudioSeconds > 0 {
 		w.printf("  encoded %s of audio in %s (%.1fx real time)\n",
-			(time.Duration(sum.AudioSeconds) * time.Second).String(), sum.Elapsed.Round(time.Millisecond), rep.XRealtime)
+			audioLength(sum.AudioSeconds), sum.Elapsed.Round(time.Millisecond), rep.XRealtime)
 	}
 	for _, s := range sum.Skipped {
 		w.printf("  skipped %s: %s\n", cellText(s.Path), cellText(s.Reason))
@@ -197,10 +200,24 @@ func (a *app) printIngestReport(dir string, o origin.IngestOptions, sum origin.I
 	for _, c := range sum.Cut {
 		w.printf("  cut %s of %s to %d characters (the catalog keeps no more of a tag)\n", tagWords(c.Tags), cellText(c.Path), catalog.MaxTagText)
 	}
+	for _, u := range sum.Unmeasured {
+		w.printf("  not measured %s: %s; the radio matches it by its tags alone until an ingest measures it\n", cellText(u.Path), cellText(u.Reason))
+	}
 	if sum.Added+sum.Updated+sum.Unchanged+len(sum.Skipped) == 0 {
 		fmt.Fprintf(a.stderr, "segue: no audio files in %s: ingest reads MP3, FLAC, Ogg, Opus, M4A, WAV, AIFF and other audio files in it and its folders\n", rep.Library)
 	}
 	return w.err
+}
+
+// audioLength says how much audio an ingest encoded: to a tenth of a
+// second under a minute (a half-second file said "0s": the seconds were
+// truncated), to the second above.
+func audioLength(seconds float64) string {
+	d := time.Duration(seconds * float64(time.Second))
+	if d < time.Minute {
+		return d.Round(100 * time.Millisecond).String()
+	}
+	return d.Round(time.Second).String()
 }
 
 // tagWords names tags as a sentence does: "the title tag", "the title
@@ -272,8 +289,8 @@ func (a *app) ingestProgress(quiet bool) func(origin.IngestProgress) {
 				fmt.Fprintf(a.stderr, walkLine+"\n", p.Done)
 			case "collected": // every 500 blobs, not each
 				fmt.Fprintf(a.stderr, "[%d/%d] blobs deleted\n", p.Done, p.Total)
-			case "skipped":
-				fmt.Fprintf(a.stderr, "[%d/%d] skipped %s: %s\n", p.Done, p.Total, cellText(p.Path), cellText(p.Reason))
+			case "skipped", "unmeasured":
+				fmt.Fprintf(a.stderr, "[%d/%d] %s %s: %s\n", p.Done, p.Total, p.Action, cellText(p.Path), cellText(p.Reason))
 			default:
 				fmt.Fprintf(a.stderr, "[%d/%d] %s %s%s\n", p.Done, p.Total, p.Action, cellText(p.Path), cutClause(p.Cut))
 			}
@@ -331,9 +348,9 @@ func (a *app) ingestProgress(quiet bool) func(origin.IngestProgress) {
 			return
 		}
 		switch {
-		case p.Action == "skipped":
+		case p.Action == "skipped" || p.Action == "unmeasured":
 			bar.Clear()
-			fmt.Fprintf(a.stderr, "skipped %s: %s\n", cellText(p.Path), cellText(p.Reason))
+			fmt.Fprintf(a.stderr, "%s %s: %s\n", p.Action, cellText(p.Path), cellText(p.Reason))
 		case len(p.Cut) > 0:
 			bar.Clear()
 			fmt.Fprintf(a.stderr, "%s %s%s\n", p.Action, cellText(p.Path), cutClause(p.Cut))

@@ -14,6 +14,7 @@ import (
 	"math/bits"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -30,7 +31,7 @@ type Features struct {
 	RMSdB    float64 // RMS level, dBFS (ffmpeg astats)
 	CrestdB  float64 // peak level minus RMS level, dB
 	// Fingerprint is the Chromaprint raw fingerprint (fpcalc -raw); nil
-	// when fpcalc is missing.
+	// when fpcalc is missing or makes none (a track too short for one).
 	Fingerprint []uint32
 }
 
@@ -40,14 +41,14 @@ const tempoMin, tempoMax = "70", "180"
 
 // measureFeatures analyses the audio file at path: one ffmpeg pass for the
 // spectral and level statistics, one feeding bpm-tools, and fpcalc. A
-// missing bpm or fpcalc leaves its field empty; an ffmpeg failure is an
-// error.
+// missing bpm or fpcalc leaves its field empty, as does a fingerprint
+// fpcalc cannot make; an ffmpeg failure is an error.
 func measureFeatures(ctx context.Context, path string) (Features, error) {
 	var f Features
 	out, err := exec.CommandContext(ctx, "ffmpeg", "-nostdin", "-v", "error", "-i", path, "-vn", "-ac", "1",
 		"-af", "aspectralstats,astats=metadata=1:reset=0,ametadata=print:file=-", "-f", "null", "-").Output()
 	if err != nil {
-		return f, fmt.Errorf("measure features of %s: ffmpeg: %w", path, err)
+		return f, fmt.Errorf("ffmpeg could not decode it (%s)", toolSaid(err, path))
 	}
 	parseStats(out, &f)
 	if _, err := exec.LookPath("bpm"); err == nil {
@@ -57,10 +58,32 @@ func measureFeatures(ctx context.Context, path string) (Features, error) {
 	}
 	if _, err := exec.LookPath("fpcalc"); err == nil {
 		if f.Fingerprint, err = fingerprint(ctx, path); err != nil {
-			return f, err
+			if ctx.Err() != nil {
+				return f, ctx.Err()
+			}
+			// fpcalc makes none of a track of a second or two ("Empty
+			// fingerprint"): the features measured stand, and the
+			// track matches no other recording
+			f.Fingerprint = nil
 		}
 	}
 	return f, nil
+}
+
+// toolSaid is the last line a tool that failed on path wrote to stderr,
+// without the "PATH: " ffmpeg starts it with, or err itself when it wrote
+// none.
+func toolSaid(err error, path string) string {
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) {
+		return err.Error()
+	}
+	lines := strings.Split(strings.TrimSpace(string(ee.Stderr)), "\n")
+	last := strings.TrimSpace(lines[len(lines)-1])
+	if last == "" {
+		return err.Error()
+	}
+	return strings.TrimPrefix(last, path+": ")
 }
 
 // parseStats reads ametadata's lines: the spectral values of every frame
@@ -114,16 +137,16 @@ func measureTempo(ctx context.Context, path string) (float64, error) {
 	var out bytes.Buffer
 	bpm.Stdout = &out
 	if err := dec.Start(); err != nil {
-		return 0, fmt.Errorf("measure tempo of %s: %w", path, err)
+		return 0, fmt.Errorf("bpm-tools could not measure its tempo (%w)", err)
 	}
 	berr := bpm.Run()
 	derr := dec.Wait()
 	if err := errors.Join(berr, derr); err != nil {
-		return 0, fmt.Errorf("measure tempo of %s: %w", path, err)
+		return 0, fmt.Errorf("bpm-tools could not measure its tempo (%w)", err)
 	}
 	t, err := strconv.ParseFloat(strings.TrimSpace(out.String()), 64)
 	if err != nil {
-		return 0, fmt.Errorf("measure tempo of %s: bpm said %q", path, out.String())
+		return 0, fmt.Errorf("bpm-tools could not measure its tempo (bpm said %q)", out.String())
 	}
 	return t, nil
 }
@@ -204,11 +227,13 @@ func unpackFingerprint(b []byte) []uint32 {
 
 // updateFeatures measures every track whose features are missing or older
 // than its file (read in the track's own library; in lib for rows of older
-// ingests), jobs at a time, then marks duplicate recordings. It returns how many tracks it measured. A file that
-// cannot be measured is logged and left for the next run. progress, when
-// not nil, is called once with done 0 before the first track and then
-// after each track (path as the catalog holds it), one call at a time.
-func updateFeatures(ctx context.Context, db *sql.DB, lib string, jobs int, log *slog.Logger, progress func(done, total int, path string)) (int, error) {
+// ingests), jobs at a time, then marks duplicate recordings. It returns how
+// many tracks it tried to measure and those it could not, with why (logged
+// too, and left for the next run). progress, when not nil, is called once
+// with done 0 before the first track and then after each track (path as
+// the catalog holds it; reason "" when it was measured), one call at a
+// time.
+func updateFeatures(ctx context.Context, db *sql.DB, lib string, jobs int, log *slog.Logger, progress func(done, total int, path, reason string)) (int, []SkippedFile, error) {
 	type todo struct {
 		id, path, lib string
 		mtime         int64
@@ -216,31 +241,35 @@ func updateFeatures(ctx context.Context, db *sql.DB, lib string, jobs int, log *
 	rows, err := db.QueryContext(ctx, `SELECT t.id, t.path, t.library, t.file_mtime FROM tracks t
 		LEFT JOIN track_features f ON f.track_id = t.id WHERE f.track_id IS NULL OR f.file_mtime != t.file_mtime`)
 	if err != nil {
-		return 0, fmt.Errorf("list tracks to measure: %w", err)
+		return 0, nil, fmt.Errorf("list tracks to measure: %w", err)
 	}
 	var list []todo
 	for rows.Next() {
 		var t todo
 		if err := rows.Scan(&t.id, &t.path, &t.lib, &t.mtime); err != nil {
 			rows.Close()
-			return 0, err
+			return 0, nil, err
 		}
 		list = append(list, t)
 	}
 	rows.Close()
-	var mu sync.Mutex // guards done and progress calls
+	var mu sync.Mutex // guards done, unmeasured and progress calls
 	done := 0
-	step := func(path string) {
+	var unmeasured []SkippedFile
+	step := func(path, reason string) {
+		mu.Lock()
+		defer mu.Unlock()
+		if reason != "" {
+			unmeasured = append(unmeasured, SkippedFile{Path: path, Reason: reason})
+		}
 		if progress == nil {
 			return
 		}
-		mu.Lock()
-		defer mu.Unlock()
 		done++
-		progress(done, len(list), path)
+		progress(done, len(list), path, reason)
 	}
 	if progress != nil && len(list) > 0 {
-		progress(0, len(list), "")
+		progress(0, len(list), "", "")
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(max(jobs, 1))
@@ -249,15 +278,16 @@ func updateFeatures(ctx context.Context, db *sql.DB, lib string, jobs int, log *
 			if t.lib == "" { // a row of an older ingest not yet adopted
 				t.lib = lib
 			}
-			defer step(t.path)
 			f, err := measureFeatures(gctx, filepath.Join(t.lib, filepath.FromSlash(t.path)))
 			if err != nil {
 				if gctx.Err() != nil {
 					return gctx.Err()
 				}
 				log.Warn("measure features", "path", t.path, "err", err)
+				step(t.path, err.Error())
 				return nil
 			}
+			defer step(t.path, "")
 			_, err = db.ExecContext(gctx, `INSERT INTO track_features
 				(track_id, file_mtime, tempo, centroid, flatness, rolloff, rms_db, crest_db, fingerprint, recording)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -269,12 +299,13 @@ func updateFeatures(ctx context.Context, db *sql.DB, lib string, jobs int, log *
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return 0, fmt.Errorf("measure features: %w", err)
+		return 0, nil, fmt.Errorf("measure features: %w", err)
 	}
 	if len(list) == 0 {
-		return 0, nil
+		return 0, nil, nil
 	}
-	return len(list), markRecordings(ctx, db)
+	slices.SortFunc(unmeasured, func(a, b SkippedFile) int { return strings.Compare(a.Path, b.Path) })
+	return len(list), unmeasured, markRecordings(ctx, db)
 }
 
 // markRecordings sets each track's recording to the smallest track ID

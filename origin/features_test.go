@@ -84,7 +84,7 @@ func TestFeaturesAtIngest(t *testing.T) {
 	if m, c := got["melody.flac"], got["click120.flac"]; math.Abs(m.crest-3.01) > 0.5 || math.Abs(c.crest-16.99) > 0.5 || m.centroid <= 0 {
 		t.Errorf("melody crest %.2f dB centroid %.3f, click crest %.2f dB; want 3.01 and 16.99", m.crest, m.centroid, c.crest)
 	}
-	if n, err := updateFeatures(t.Context(), db, lib, 1, slog.New(slog.DiscardHandler), nil); err != nil || n != 0 {
+	if n, _, err := updateFeatures(t.Context(), db, lib, 1, slog.New(slog.DiscardHandler), nil); err != nil || n != 0 {
 		t.Fatalf("second pass measured %d tracks (err %v), want 0", n, err)
 	}
 }
@@ -112,5 +112,30 @@ func TestSameRecording(t *testing.T) {
 		if got := sameRecording(a, c.b); got != c.want {
 			t.Errorf("%s: sameRecording = %v, want %v", c.name, got, c.want)
 		}
+	}
+}
+
+// TestFeaturesOfAShortTrack: fpcalc makes no fingerprint of a track of a
+// second ("Empty fingerprint", exit 2), and the features ffmpeg and bpm
+// had measured were dropped with it: the track had none, for the radio,
+// and was measured again, in vain, at every ingest. Now it keeps them,
+// with no fingerprint (its recording its own), and is measured once.
+func TestFeaturesOfAShortTrack(t *testing.T) {
+	needFFmpeg(t)
+	lib, data := t.TempDir(), t.TempDir()
+	writeSource(t, lib, source{name: "short.mp3", root: 440, seconds: 1})
+	ingest(t, lib, data)
+	db := openTestCatalog(t, data)
+	var id, recording string
+	var centroid, rms float64
+	var fp []byte
+	err := db.QueryRow(`SELECT t.id, f.centroid, f.rms_db, f.fingerprint, f.recording FROM track_features f JOIN tracks t ON t.id = f.track_id`).
+		Scan(&id, &centroid, &rms, &fp, &recording)
+	if err != nil || centroid <= 0 || rms >= 0 || fp != nil || recording != id {
+		t.Fatalf("features of a 1 s track: centroid %.3f, RMS %.1f dB, fingerprint %d bytes, recording %q (%v); want them measured, no fingerprint, recording %q",
+			centroid, rms, len(fp), recording, err, id)
+	}
+	if n, _, err := updateFeatures(t.Context(), db, lib, 1, slog.New(slog.DiscardHandler), nil); err != nil || n != 0 {
+		t.Fatalf("second pass measured %d tracks (err %v), want 0", n, err)
 	}
 }

@@ -95,7 +95,8 @@ type IngestProgress struct {
 	// of a catalog made by an older segue, whose tags are read again) and
 	// "retagged" for each of them; then "measure" (Total tracks whose
 	// tempo and fingerprint the radio needs: after the files, a few
-	// seconds a song) and "measured" for each of them. Between the two,
+	// seconds a song) and "measured" for each of them ("unmeasured", with
+	// Reason, for one whose features could not be measured). Between the two,
 	// "remove" (Total tracks whose files went) and "removed" for each of
 	// them, as RemoveFolder reports its tracks; then "walk" (Done blobs
 	// of the store walked so far, every 10,000, Total 0: not known until
@@ -103,7 +104,7 @@ type IngestProgress struct {
 	// "collect" (Total such blobs) and "collected" every 500 of them
 	// deleted and at the end (Path "").
 	Action       string
-	Reason       string        // why it was skipped
+	Reason       string        // why it was skipped (or unmeasured)
 	Cut          []string      // the tags of an added, updated or retagged file cut to catalog.MaxTagText characters
 	AudioSeconds float64       // audio encoded so far
 	Elapsed      time.Duration // since the walk finished
@@ -133,6 +134,10 @@ type IngestSummary struct {
 	BlobsRemoved int           `json:"blobs_removed"`
 	AudioSeconds float64       `json:"audio_seconds"`
 	Elapsed      time.Duration `json:"elapsed_ns"`
+	// Unmeasured are tracks whose audio features could not be measured,
+	// with why: the radio matches them by their tags alone until an
+	// ingest measures them (each ingest tries again).
+	Unmeasured []SkippedFile `json:"unmeasured"`
 }
 
 // step reports one later step of an ingest through o.Progress: start
@@ -148,6 +153,23 @@ func (o IngestOptions) step(start, each string) func(done, total int, path strin
 			p.Action = start
 		}
 		o.Progress(p)
+	}
+}
+
+// measureProgress reports the measure step through o.Progress: "measure",
+// then "measured" for each track, or "unmeasured" with the reason. nil
+// when there is no Progress.
+func (o IngestOptions) measureProgress() func(done, total int, path, reason string) {
+	step := o.step("measure", "measured")
+	if step == nil {
+		return nil
+	}
+	return func(done, total int, path, reason string) {
+		if reason == "" {
+			step(done, total, path)
+			return
+		}
+		o.Progress(IngestProgress{Done: done, Total: total, Path: path, Action: "unmeasured", Reason: reason})
 	}
 }
 
@@ -441,7 +463,7 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 	}
 	// Audio features (tempo, spectrum, fingerprint) of new and changed
 	// tracks, for the recommender; see features.go.
-	if _, err := updateFeatures(ctx, db, lib, o.Jobs, log, o.step("measure", "measured")); err != nil {
+	if _, sum.Unmeasured, err = updateFeatures(ctx, db, lib, o.Jobs, log, o.measureProgress()); err != nil {
 		return sum, disk.full(err)
 	}
 	sum.Elapsed = time.Since(start)

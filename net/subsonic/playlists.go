@@ -294,12 +294,14 @@ func (c *Client) update(ctx context.Context, id string, params url.Values) (cata
 
 // SharePlaylist is not offered: segue's share links belong to its origin.
 func (c *Client) SharePlaylist(ctx context.Context, id string) (share.Link, error) {
-	return share.Link{}, fmt.Errorf("share %s: %w: share links are segue origin's", id, ErrUnsupported)
+	return share.Link{}, fmt.Errorf("share %s: %w: share links are a segue origin's; share the playlist from the Subsonic server's own web interface, "+
+		"or ingest the music into a segue origin (segue origin ingest) and share it there", id, ErrUnsupported)
 }
 
 // UnsharePlaylist is not offered (see SharePlaylist).
 func (c *Client) UnsharePlaylist(ctx context.Context, id string) error {
-	return fmt.Errorf("unshare %s: %w: share links are segue origin's", id, ErrUnsupported)
+	return fmt.Errorf("unshare %s: %w: share links are a segue origin's, so a Subsonic playlist has none to revoke; "+
+		"revoke the server's own shares in its web interface", id, ErrUnsupported)
 }
 
 // NowPlaying tells the server trackID started (scrobble, submission=false).
