@@ -120,9 +120,11 @@ func (c *Client) ask(ctx context.Context, u string, cached cache.Doc, have bool,
 	case resp.StatusCode == http.StatusNotModified && have:
 		return cached, nil
 	case resp.StatusCode == http.StatusOK:
-		body, err := readLimited(resp.Body, maxDocBytes)
+		body, err := readBody(ctx, resp, resp.Body, maxDocBytes)
 		if err != nil {
 			if ctx.Err() == nil {
+				// a body cut short is said so (CutShortError), not "is it
+				// running?"; the stored copy answers, and it is not stored
 				return c.offline(u, cached, have, err)
 			}
 			return cache.Doc{}, asked(fmt.Errorf("get %s: %w", u, err))
@@ -143,7 +145,7 @@ func (c *Client) ask(ctx context.Context, u string, cached cache.Doc, have bool,
 			_ = c.docs.PutDoc(u, d)
 		}
 		return d, nil
-	case gatewayDown(resp.StatusCode):
+	case outOfService(resp.StatusCode):
 		return c.offline(u, cached, have, statusError(resp))
 	}
 	return cache.Doc{}, asked(fmt.Errorf("get %s: %w", u, statusError(resp)))
