@@ -11,6 +11,29 @@ import (
 	"segue/net/originclient"
 )
 
+// checkCommandsSay checks that a read (search) and a change (playlist
+// create) of the origin at url each fail with a sentence ending says and
+// exit status exit, with no Go words ("EOF") and no "is it running?"; it
+// returns the client it asked with.
+func checkCommandsSay(t *testing.T, url, says string, exit int) *originclient.Client {
+	t.Helper()
+	client, err := originclient.New(url, originclient.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, serr := client.Search(t.Context(), "x", 0)
+	_, perr := client.CreatePlaylist(t.Context(), "Evening", nil)
+	for what, err := range map[string]error{"search": serr, "playlist create": perr} {
+		if s := sentence(err); !strings.HasSuffix(s, says) || strings.Contains(s, "EOF") || strings.Contains(s, "is it running") {
+			t.Errorf("%s: said %q; want it to end %q", what, s, says)
+		}
+		if code := exitStatus(err); code != exit {
+			t.Errorf("%s: exit status %d, want %d", what, code, exit)
+		}
+	}
+	return client
+}
+
 // What a command and segue play's retrying line say of an origin that
 // rate-limits (429) or whose answer breaks off. A 429 was "the origin
 // refused the request (429 Too Many Requests)", as if it never would
@@ -38,21 +61,47 @@ func TestHostileOriginAnswersAreSentences(t *testing.T) {
 		{"cut short", cut, "the origin's answer broke off after 17 bytes (the connection dropped, or a proxy between cut it)"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			client, err := originclient.New(c.url, originclient.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			_, serr := client.Search(t.Context(), "x", 0)
-			_, perr := client.CreatePlaylist(t.Context(), "Evening", nil)
-			for what, err := range map[string]error{"search": serr, "playlist create": perr} {
-				if s := sentence(err); !strings.HasSuffix(s, c.says) || strings.Contains(s, "EOF") || strings.Contains(s, "is it running") {
-					t.Errorf("%s: said %q; want it to end %q", what, s, c.says)
-				}
-				if code := exitStatus(err); code != ExitError {
-					t.Errorf("%s: exit status %d, want %d", what, code, ExitError)
-				}
-			}
+			checkCommandsSay(t, c.url, c.says, ExitError)
 			if got := retryNoteFrom(t, c.url, nil); got != c.says || regexp.MustCompile(`[0-9a-f]{12}`).MatchString(got) {
+				t.Errorf("retrying a segment: %q\nwant %q", got, c.says)
+			}
+		})
+	}
+}
+
+// What answers at the origin URL is not a segue origin speaking HTTP: a
+// proxy that redirects to itself, another program's port (an SSH banner),
+// a malformed status line or Content-Length, or an https server asked in
+// plain http (its TLS alert). Each was "the origin is unreachable (is it
+// running? check --origin)", of a server that answered, the redirect loop
+// without even its host. Each now says what answered, and the wrong
+// scheme is exit status 2, as http given for https is.
+func TestOriginThatIsNotHTTPIsSaid(t *testing.T) {
+	loop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, r.URL.Path, http.StatusFound)
+	}))
+	defer loop.Close()
+	notHTTP := func(u string) string {
+		return "the origin at " + strings.TrimPrefix(u, "http://") + " answered with something that is not HTTP (another program's port, or a broken proxy between?): check --origin"
+	}
+	ssh := testkit.RawHTTP(t, "SSH-2.0-OpenSSH_9.6\r\n", false)
+	status := testkit.RawHTTP(t, "HTTP/1.1 abc\r\n\r\n", false)
+	length := testkit.RawHTTP(t, "HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n", false)
+	tls := testkit.RawHTTP(t, "\x15\x03\x01\x00\x02\x02\x46", false)
+	for _, c := range []struct {
+		name, url, says string
+		exit            int
+	}{
+		{"redirect loop", loop.URL, "the origin at " + strings.TrimPrefix(loop.URL, "http://") + " redirected 10 times without an answer (a redirect loop): check --origin, or the proxy in front of it", ExitError},
+		{"SSH banner", ssh, notHTTP(ssh), ExitError},
+		{"malformed status", status, notHTTP(status), ExitError},
+		{"malformed Content-Length", length, notHTTP(length), ExitError},
+		{"TLS alert", tls, "the origin at " + strings.TrimPrefix(tls, "http://") + " speaks https, not plain http: begin the origin URL (--origin) with https: instead", ExitUsage},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			client := checkCommandsSay(t, c.url, c.says, c.exit)
+			_, cerr := client.Chunk(t.Context(), strings.Repeat("ab", 32))
+			if got := retryNote(cerr); got != c.says {
 				t.Errorf("retrying a segment: %q\nwant %q", got, c.says)
 			}
 		})

@@ -117,7 +117,7 @@ func NewHTTPClient(tc *tls.Config) *http.Client {
 		ResponseHeaderTimeout: answerWait,
 		ExpectContinueTimeout: time.Second,
 	}
-	return &http.Client{Transport: hintTransport{tr}, Timeout: 2 * time.Minute}
+	return &http.Client{Transport: hintTransport{tr}, Timeout: 2 * time.Minute, CheckRedirect: stopRedirects}
 }
 
 // ErrTokenChars is returned by CheckToken (and New) for a token with a
