@@ -584,6 +584,8 @@ func (e *StatusError) Sentence() string {
 		return fmt.Sprintf("the blob store the origin sent segue to (%s) failed (%s)", e.store, e.Status)
 	case e.Unwrap() == ErrUnauthorized:
 		return ErrUnauthorized.Error()
+	case e.Code/100 == 3 && e.Code != http.StatusNotModified: // net/http follows one that names where to
+		return fmt.Sprintf("the origin answered %s, a redirect that names no place to go: is a proxy in front of it misconfigured?", e.Status)
 	case e.notSegue:
 		return ErrNotSegue.Error()
 	case e.Code == http.StatusNotFound:

@@ -221,3 +221,22 @@ func TestCutShortSegmentIsNeverCached(t *testing.T) {
 		})
 	}
 }
+
+// A redirect that names no place to go (a 302 without Location, which
+// net/http hands back as the answer): it was "the origin failed (302
+// Found); its log says why", pointing at an origin log that has nothing.
+func TestRedirectToNowhereIsSaid(t *testing.T) {
+	c, err := New(busyServer(t, http.StatusFound, ""), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, serr := c.Search(t.Context(), "x", 0)
+	_, cerr := c.Chunk(t.Context(), strings.Repeat("ab", 32))
+	want := "the origin answered 302 Found, a redirect that names no place to go: is a proxy in front of it misconfigured?"
+	for what, err := range map[string]error{"search": serr, "chunk": cerr} {
+		var se *StatusError
+		if !errors.As(err, &se) || se.Sentence() != want {
+			t.Errorf("%s: %v; want a StatusError said %q", what, err, want)
+		}
+	}
+}
