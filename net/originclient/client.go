@@ -353,6 +353,9 @@ func (e *WebPageError) Sentence() string {
 type CutShortError struct {
 	Got, Want int64 // bytes received, bytes announced (-1: none announced)
 	Err       error // the read's error
+	// Made: the answer of a change the origin said it made (2xx): doing
+	// it again would do it twice
+	Made bool
 }
 
 func (e *CutShortError) Error() string {
@@ -366,10 +369,14 @@ func (e *CutShortError) Unwrap() error { return e.Err }
 
 // Sentence says what happened in one sentence for a person.
 func (e *CutShortError) Sentence() string {
+	s := fmt.Sprintf("the origin's answer broke off after %d of the %d bytes it announced (the connection dropped, or a proxy between sends a wrong length)", e.Got, e.Want)
 	if e.Want < 0 {
-		return fmt.Sprintf("the origin's answer broke off after %d bytes (the connection dropped, or a proxy between cut it)", e.Got)
+		s = fmt.Sprintf("the origin's answer broke off after %d bytes (the connection dropped, or a proxy between cut it)", e.Got)
 	}
-	return fmt.Sprintf("the origin's answer broke off after %d of the %d bytes it announced (the connection dropped, or a proxy between sends a wrong length)", e.Got, e.Want)
+	if e.Made {
+		s += ", after it had made the change: look before making it again"
+	}
+	return s
 }
 
 // readBody reads the body r of resp (r: resp.Body, or a reader over it) as

@@ -178,6 +178,15 @@ func TestCutShortAnswers(t *testing.T) {
 			if !errors.Is(cerr, catalog.ErrUnreachable) {
 				t.Errorf("chunk: %v; want it to wrap catalog.ErrUnreachable", cerr)
 			}
+			// the playlist was made (the status said so): creating it
+			// again would make two
+			var cut *CutShortError
+			if errors.As(perr, &cut) && (!cut.Made || !strings.HasSuffix(cut.Sentence(), "after it had made the change: look before making it again")) {
+				t.Errorf("playlist create: said %q; want it to say the change was made", cut.Sentence())
+			}
+			if errors.As(serr, &cut) && cut.Made {
+				t.Errorf("search: said %q, as if a read made a change", cut.Sentence())
+			}
 		})
 	}
 }
