@@ -1,14 +1,17 @@
 package cli
 
 import (
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
 
+	"segue/catalog"
 	"segue/internal/testkit"
 	"segue/net/originclient"
+	"segue/net/subsonic"
 )
 
 // checkCommandsSay checks that a read (search) and a change (playlist
@@ -106,5 +109,32 @@ func TestOriginThatIsNotHTTPIsSaid(t *testing.T) {
 				t.Errorf("retrying a segment: %q\nwant %q", got, c.says)
 			}
 		})
+	}
+}
+
+// A Subsonic server's answer that breaks off mid-body was said "subsonic
+// server H: ping: unexpected EOF". It is one sentence now, and
+// catalog.ErrUnreachable, so a stored answer stands in for it.
+func TestSubsonicAnswerCutShortIsSaid(t *testing.T) {
+	const part = `{"subsonic-response":{`
+	withLength := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "3000")
+		w.Write([]byte(part))
+	}))
+	defer withLength.Close()
+	for name, u := range map[string]string{
+		"short of its Content-Length": withLength.URL,
+		"chunked, then closed":        testkit.RawHTTP(t, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\n4000\r\n"+part, false),
+	} {
+		host := strings.TrimPrefix(u, "http://")
+		c, err := subsonic.New("subsonic+http://me@"+host, subsonic.Options{Password: "pw"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.Search(t.Context(), "x", 0)
+		want := "subsonic server " + host + ": ping: its answer broke off after 22 bytes (the connection dropped, or a proxy between cut it)"
+		if s := sentence(err); s != want || !errors.Is(err, catalog.ErrUnreachable) {
+			t.Errorf("%s: said %q (unreachable: %v); want %q, catalog.ErrUnreachable", name, s, errors.Is(err, catalog.ErrUnreachable), want)
+		}
 	}
 }
