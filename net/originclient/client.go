@@ -284,14 +284,15 @@ func (c *Client) ChunkProgress(ctx context.Context, hash string, progress func(n
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		err := statusError(resp)
+		se := statusError(resp)
 		if resp.Request != nil && resp.Request.URL.Host != c.base.Host {
 			// the origin redirected to its blob store (a presigned URL):
 			// its 403 is not about segue's token
-			err.(*StatusError).store = resp.Request.URL.Host
+			se.store = resp.Request.URL.Host
 		}
+		var err error = se
 		switch {
-		case outOfService(resp.StatusCode):
+		case se.outOfService():
 			err = fmt.Errorf("%w: %w", catalog.ErrUnreachable, err)
 		case resp.StatusCode == http.StatusNotFound:
 			// the blob is gone (the track was removed from the origin, or
@@ -468,22 +469,22 @@ func asked(err error) error { return &RequestError{err} }
 
 // statusError turns a non-2xx answer into a *StatusError carrying the
 // origin's message.
-func statusError(resp *http.Response) error {
+func statusError(resp *http.Response) *StatusError {
 	var e catalog.ErrorResponse
 	body, _ := readLimited(resp.Body, 64<<10)
 	se := &StatusError{Code: resp.StatusCode, Status: resp.Status}
-	if se.Code == http.StatusServiceUnavailable || se.Code == http.StatusTooManyRequests {
+	if json.Unmarshal(body, &e) == nil && e.Error != "" {
+		se.Message = e.Error
+	} else {
+		se.body = strings.TrimSpace(string(body))
+	}
+	if se.Code == http.StatusServiceUnavailable || se.Code == http.StatusTooManyRequests && !se.refusedToken() {
 		se.retryAfter, se.retryAsked = retryAfter(resp.Header.Get("Retry-After"), time.Now())
 		if se.Code == http.StatusTooManyRequests && se.retryAfter == 0 {
 			// a rate limit that does not say when is still a wait, not
 			// a refusal: asked again at once it would refuse again
 			se.retryAfter = busyRetry
 		}
-	}
-	if json.Unmarshal(body, &e) == nil && e.Error != "" {
-		se.Message = e.Error
-	} else {
-		se.body = strings.TrimSpace(string(body))
 	}
 	// segue's 404s are JSON, and an unknown route's says so (origin/api.go)
 	se.notSegue = se.Code == http.StatusNotFound && (se.Message == "" || strings.HasPrefix(se.Message, catalog.NoRoute))
@@ -616,8 +617,19 @@ func (e *StatusError) Sentence() string {
 
 // outOfService reports an answer of a proxy or CDN in front of an origin
 // that is down, or of an origin (or its proxy) too busy to serve now: 429,
-// a rate limit, is a wait as a 503 is, not a refusal.
-func outOfService(status int) bool {
-	return status == http.StatusBadGateway || status == http.StatusServiceUnavailable || status == http.StatusGatewayTimeout ||
-		status == http.StatusTooManyRequests
+// a rate limit, is a wait as a 503 is, not a refusal, unless it is the
+// origin's for too many refused tokens (refusedToken): a stored copy must
+// not hide that the token is refused.
+func (e *StatusError) outOfService() bool {
+	switch e.Code {
+	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return e.Code == http.StatusTooManyRequests && !e.refusedToken()
+}
+
+// refusedToken reports the origin's 429 to an address that sent too many
+// refused tokens (catalog.TooManyRefused): its message says what to do.
+func (e *StatusError) refusedToken() bool {
+	return e.Code == http.StatusTooManyRequests && strings.Contains(e.Message, catalog.TooManyRefused)
 }

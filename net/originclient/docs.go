@@ -145,10 +145,12 @@ func (c *Client) ask(ctx context.Context, u string, cached cache.Doc, have bool,
 			_ = c.docs.PutDoc(u, d)
 		}
 		return d, nil
-	case outOfService(resp.StatusCode):
-		return c.offline(u, cached, have, statusError(resp))
 	}
-	return cache.Doc{}, asked(fmt.Errorf("get %s: %w", u, statusError(resp)))
+	se := statusError(resp)
+	if se.outOfService() {
+		return c.offline(u, cached, have, se)
+	}
+	return cache.Doc{}, asked(fmt.Errorf("get %s: %w", u, se))
 }
 
 // decodesAs returns a check that the body decodes as JSON into a fresh

@@ -249,3 +249,43 @@ func TestRedirectToNowhereIsSaid(t *testing.T) {
 		}
 	}
 }
+
+// The origin's own 429, to an address that sent too many refused tokens,
+// is no rate limit to wait out: the stored copy must not answer for it
+// (the token stays refused however long segue waits), and it is no
+// catalog.RetryLater, so the player does not wait for it either.
+func TestRefusedTokensAnswerIsNotAWait(t *testing.T) {
+	o := startOrigin(t, true)
+	docs := openCache(t)
+	good, err := New(o.base, Options{Token: o.requireTokenSecret, Docs: docs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer good.Close()
+	if _, err := good.Artists(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	wrong, err := New(o.base, Options{Token: "sgo_wrong", Docs: docs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wrong.Close()
+	var se *StatusError
+	for i := 0; se == nil || se.Code != http.StatusTooManyRequests; i++ {
+		if i == 50 {
+			t.Fatalf("no 429 after %d refused tokens (last: %v)", i, err)
+		}
+		_, err = wrong.Artists(t.Context())
+		if err == nil {
+			t.Fatalf("refused token %d: the stored copy answered", i+1)
+		}
+		se = nil
+		errors.As(err, &se)
+	}
+	if _, busy := catalog.RetryAfter(err); busy || errors.Is(err, ErrOffline) {
+		t.Errorf("the origin's 429 for refused tokens: %v; want neither a wait (RetryLater) nor ErrOffline", err)
+	}
+	if !strings.Contains(se.Sentence(), "unknown or revoked") {
+		t.Errorf("the origin's 429 for refused tokens is said %q; want its own words", se.Sentence())
+	}
+}
