@@ -138,3 +138,28 @@ func TestSubsonicAnswerCutShortIsSaid(t *testing.T) {
 		}
 	}
 }
+
+// A 200 longer than segue reads of a document (a proxy streaming a file
+// in its place) was said "not available offline: no copy is stored here,
+// and the origin is unreachable (is it running? check --origin)", of an
+// origin that answered.
+func TestOversizedAnswerIsNotUnreachable(t *testing.T) {
+	huge := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/octet-stream")
+		block := make([]byte, 1<<20)
+		for range 33 {
+			if _, err := w.Write(block); err != nil {
+				return
+			}
+		}
+	}))
+	defer huge.Close()
+	client, err := originclient.New(huge.URL, originclient.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = client.Search(t.Context(), "x", 0)
+	if s, want := sentence(err), originclient.ErrBadAnswer.Error(); s != want {
+		t.Errorf("search answered with 33 MiB: said %q; want %q", s, want)
+	}
+}

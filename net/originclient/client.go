@@ -45,8 +45,8 @@ var (
 	// stored locally.
 	ErrOffline = errors.New("not available offline")
 	// ErrBadAnswer means the origin, or a proxy in between, answered 200
-	// with a body that does not decode (an HTML page, a truncated body),
-	// and no good copy was stored.
+	// with a body that does not decode (an HTML page, a truncated body,
+	// one longer than the client reads), and no good copy was stored.
 	ErrBadAnswer = errors.New("the origin's answer does not decode (is a proxy in between broken?)")
 )
 

@@ -121,6 +121,11 @@ func (c *Client) ask(ctx context.Context, u string, cached cache.Doc, have bool,
 		return cached, nil
 	case resp.StatusCode == http.StatusOK:
 		body, err := readBody(ctx, resp, resp.Body, maxDocBytes)
+		var tooLarge *tooLargeError
+		if errors.As(err, &tooLarge) && !have {
+			// an answer, not an outage: nothing is read past the limit
+			return cache.Doc{}, asked(fmt.Errorf("get %s: %w (%s, %v)", u, ErrBadAnswer, resp.Header.Get("Content-Type"), err))
+		}
 		if err != nil {
 			if ctx.Err() == nil {
 				// a body cut short is said so (CutShortError), not "is it
