@@ -50,6 +50,21 @@ func TestRetryAfterReadsSecondsAndDates(t *testing.T) {
 	}
 }
 
+// FuzzRetryAfter: whatever a Retry-After holds, the wait is between 0
+// and maxRetryAfter, and asked only when it is more than 0.
+func FuzzRetryAfter(f *testing.F) {
+	now := time.Date(2026, 12, 5, 6, 0, 0, 0, time.UTC)
+	for _, h := range []string{"", "30", "99999999999", "-1", "Sat, 05 Dec 2026 06:01:30 GMT", "Sunday, 06-Dec-26 06:00:00 GMT", "Sat Dec  5 06:00:10 2026"} {
+		f.Add(h)
+	}
+	f.Fuzz(func(t *testing.T, h string) {
+		d, ok := retryAfter(h, now)
+		if d < 0 || d > maxRetryAfter || ok != (d > 0) {
+			t.Errorf("Retry-After %q: %v, %v; want 0 to %v, asked when more than 0", h, d, ok, maxRetryAfter)
+		}
+	})
+}
+
 // busyServer answers every request with status and, when not "", the
 // Retry-After ra.
 func busyServer(t *testing.T, status int, ra string) string {
