@@ -89,6 +89,11 @@ const NoRoute = "no such route"
 // token by these words.
 const OwnedByToken = " belongs to a token on the origin"
 
+// TooManyRefused is in the ErrorResponse of the origin's 429 to an address
+// that sent too many refused tokens: a client tells that refusal, which
+// waiting does not cure, from a rate limit that asks it to wait.
+const TooManyRefused = "too many refused"
+
 // Playlist is an ordered list of tracks kept on the origin, owned by the
 // token that created it. ShareURL is set while the playlist is shared.
 type Playlist struct {

@@ -54,8 +54,8 @@ var ErrSegmentGone = errors.New("the origin no longer has the segment")
 
 // RetryLater is an error of an origin that answered it cannot serve now
 // and when to ask again (503 with Retry-After: its catalog database
-// restarts). It is there, not gone: the player waits as asked instead of
-// skipping the track.
+// restarts; 429: a rate limit in front of it). It is there, not gone: the
+// player waits as asked instead of skipping the track.
 type RetryLater interface {
 	error
 	// RetryAfter is the wait asked for (> 0).

@@ -113,7 +113,8 @@ func argsWords(cmd *cobra.Command, args []string, err error) error {
 // target (on the origin, in its catalog, or named to a running instance) is 3,
 // a malformed share URL, a malformed control command or a playlist position it does not have 2
 // (catalog.ErrBadPosition, from a Subsonic server's playlist), a request the origin
-// refused as bad (400, e.g. a position past the end) is 2; anything else 1.
+// refused as bad (400, e.g. a position past the end) is 2, and so is an
+// origin URL of the wrong scheme; anything else 1.
 func exitStatus(err error) int {
 	var ee *exitError
 	var se *originclient.StatusError
@@ -126,7 +127,7 @@ func exitStatus(err error) int {
 		return ExitUsage
 	case slices.ContainsFunc(notFound, func(e error) bool { return errors.Is(err, e) }):
 		return ExitNotFound
-	case errors.As(err, &se) && se.Code == http.StatusBadRequest, errors.Is(err, http.ErrSchemeMismatch):
+	case errors.As(err, &se) && se.Code == http.StatusBadRequest, errors.Is(err, http.ErrSchemeMismatch), originclient.SpeaksTLS(err):
 		return ExitUsage
 	}
 	return ExitError
@@ -426,8 +427,9 @@ func originDetail(err error) bool {
 
 // unreachable says which origin could not be reached, why, and what to do,
 // from a network error under err: nothing listening (connection refused),
-// a host name that does not resolve, no answer in time, or a plain http
-// server asked for https.
+// a host name that does not resolve, no answer in time, a plain http
+// server asked for https or an https one in plain http, an answer that is
+// not HTTP, or redirects without end.
 func unreachable(err error, link bool) string {
 	where := "the origin"
 	var ue *url.Error
@@ -437,12 +439,19 @@ func unreachable(err error, link bool) string {
 		}
 	}
 	var (
-		dns *net.DNSError
-		ne  net.Error
+		dns  *net.DNSError
+		ne   net.Error
+		loop *originclient.RedirectLoopError
 	)
 	switch {
 	case errors.Is(err, http.ErrSchemeMismatch):
 		return where + " answered in plain http, not https: " + beginWith("http", link)
+	case errors.As(err, &loop):
+		return fmt.Sprintf("the origin at %s redirected %d times without an answer (a redirect loop): check %s, or the proxy in front of it", loop.Host, loop.N, checkWhat(link))
+	case originclient.SpeaksTLS(err):
+		return where + " speaks https, not plain http: " + beginWith("https", link)
+	case originclient.NotHTTP(err):
+		return where + " answered with something that is not HTTP (another program's port, or a broken proxy between?): check " + checkWhat(link)
 	case errors.As(err, &dns):
 		return where + " is unreachable: the host name " + dns.Name + " is not found (check " + checkWhat(link) + ")"
 	case errors.Is(err, syscall.ECONNREFUSED) && link:

@@ -18,6 +18,7 @@ import (
 
 	"github.com/valyala/fasthttp"
 
+	"segue/catalog"
 	"segue/config"
 	"segue/origin/blobs"
 	"segue/share"
@@ -475,7 +476,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 				addr := authKey{addr: clientAddr(r.RemoteAddr)}
 				if wait := s.authFails.blocked(addr); wait > 0 {
 					w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
-					writeError(w, http.StatusTooManyRequests, fmt.Sprintf("the bearer token (or share link) is unknown or revoked, and too many refused ones came from this address: check it, then retry in %d s (a valid token is not kept waiting)", int(wait.Seconds())+1))
+					writeError(w, http.StatusTooManyRequests, fmt.Sprintf("the bearer token (or share link) is unknown or revoked, and %s ones came from this address: check it, then retry in %d s (a valid token is not kept waiting)", catalog.TooManyRefused, int(wait.Seconds())+1))
 					return
 				}
 				s.authFails.failed(addr)

@@ -116,22 +116,39 @@ func TestOriginAskingToRetryIsWaitedFor(t *testing.T) {
 			w.Write([]byte(`{"error":"the catalog database is unreachable: retry in a few seconds"}`))
 			return
 		}
-		if id, ok := strings.CutSuffix(strings.TrimPrefix(r.URL.Path, "/api/v1/tracks/"), "/manifest"); ok {
-			src.mu.Lock()
-			m := src.manifests[id]
-			src.mu.Unlock()
-			w.Header().Set("Content-Type", "application/json")
-			json.NewEncoder(w).Encode(m)
+		if answerManifest(w, r, src) {
 			return
 		}
 		http.Redirect(w, r, chunks.String()+r.URL.Path, http.StatusTemporaryRedirect)
 	}))
 	t.Cleanup(origin.Close)
-	client, err := originclient.New(origin.URL, originclient.Options{})
+	playsBothFrom(t, origin.URL, src, a, b)
+}
+
+// answerManifest answers r with the manifest src holds when r asks for one
+// (/api/v1/tracks/ID/manifest), and reports whether it did.
+func answerManifest(w http.ResponseWriter, r *http.Request, src *memSource) bool {
+	id, ok := strings.CutSuffix(strings.TrimPrefix(r.URL.Path, "/api/v1/tracks/"), "/manifest")
+	if !ok {
+		return false
+	}
+	src.mu.Lock()
+	m := src.manifests[id]
+	src.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(m)
+	return true
+}
+
+// playsBothFrom plays a then b with manifests and segments from the origin
+// at originURL, and checks that both play whole.
+func playsBothFrom(t *testing.T, originURL string, src *memSource, a, b catalog.Track) {
+	t.Helper()
+	client, err := originclient.New(originURL, originclient.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := chainPlayerAt(t, origin.URL, src, Options{Loudness: LoudnessOff, Manifests: originManifests{client}})
+	p := chainPlayerAt(t, originURL, src, Options{Loudness: LoudnessOff, Manifests: originManifests{client}})
 	p.Play(a, b)
 	playsWhole(t, p, "a,b")
 }

@@ -53,7 +53,7 @@ type Options struct {
 	RetryBackoff time.Duration
 	// BusyFor is how long the player waits for an origin that answers it
 	// cannot serve now (503 with Retry-After: its catalog database
-	// restarts) before it takes the origin for unreachable (default 1 min).
+	// restarts; 429) before it takes the origin for unreachable (default 1 min).
 	BusyFor time.Duration
 	// EventBuffer is the capacity of the events channel (default 256).
 	EventBuffer int

@@ -45,8 +45,8 @@ var (
 	// stored locally.
 	ErrOffline = errors.New("not available offline")
 	// ErrBadAnswer means the origin, or a proxy in between, answered 200
-	// with a body that does not decode (an HTML page, a truncated body),
-	// and no good copy was stored.
+	// with a body that does not decode (an HTML page, a truncated body,
+	// one longer than the client reads), and no good copy was stored.
 	ErrBadAnswer = errors.New("the origin's answer does not decode (is a proxy in between broken?)")
 )
 
@@ -117,7 +117,7 @@ func NewHTTPClient(tc *tls.Config) *http.Client {
 		ResponseHeaderTimeout: answerWait,
 		ExpectContinueTimeout: time.Second,
 	}
-	return &http.Client{Transport: hintTransport{tr}, Timeout: 2 * time.Minute}
+	return &http.Client{Transport: hintTransport{tr}, Timeout: 2 * time.Minute, CheckRedirect: stopRedirects}
 }
 
 // ErrTokenChars is returned by CheckToken (and New) for a token with a
@@ -260,8 +260,9 @@ func (c *Client) Cover(ctx context.Context, albumID string) ([]byte, string, err
 
 // Chunk downloads the bytes stored under hash. It does not verify them
 // (the caller checks the sha256) and does not store them in Docs. A 404
-// wraps catalog.ErrNoSuchSegment; a gateway's 502, 503 or 504 and a
-// connection that fails wrap catalog.ErrUnreachable.
+// wraps catalog.ErrNoSuchSegment; a gateway's 502, 503 or 504, a 429, a
+// connection that fails and an answer that breaks off (a CutShortError)
+// wrap catalog.ErrUnreachable, so the caller tries its next source.
 func (c *Client) Chunk(ctx context.Context, hash string) ([]byte, error) {
 	return c.ChunkProgress(ctx, hash, nil)
 }
@@ -283,14 +284,15 @@ func (c *Client) ChunkProgress(ctx context.Context, hash string, progress func(n
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		err := statusError(resp)
+		se := statusError(resp)
 		if resp.Request != nil && resp.Request.URL.Host != c.base.Host {
 			// the origin redirected to its blob store (a presigned URL):
 			// its 403 is not about segue's token
-			err.(*StatusError).store = resp.Request.URL.Host
+			se.store = resp.Request.URL.Host
 		}
+		var err error = se
 		switch {
-		case gatewayDown(resp.StatusCode):
+		case se.outOfService():
 			err = fmt.Errorf("%w: %w", catalog.ErrUnreachable, err)
 		case resp.StatusCode == http.StatusNotFound:
 			// the blob is gone (the track was removed from the origin, or
@@ -304,9 +306,12 @@ func (c *Client) ChunkProgress(ctx context.Context, hash string, progress func(n
 	if progress != nil {
 		body = progressReader{body, progress}
 	}
-	b, err := readLimited(body, maxChunkBytes)
-	if err != nil && ctx.Err() == nil && resp.ContentLength > 0 && int64(len(b)) < resp.ContentLength {
-		err = &CutShortError{Got: int64(len(b)), Want: resp.ContentLength, Err: err}
+	b, err := readBody(ctx, resp, body, maxChunkBytes)
+	if errors.As(err, new(*CutShortError)) {
+		// the origin was there, but its bytes did not all come: a source
+		// that failed, as one that could not be reached, so the chain asks
+		// the next or again (the bytes it had are dropped, never cached)
+		return nil, fmt.Errorf("fetch chunk %s: %w: %w", hash, catalog.ErrUnreachable, err)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("fetch chunk %s: %w", hash, err)
@@ -340,16 +345,24 @@ func (e *WebPageError) Sentence() string {
 	return "a web page answered instead of the origin: log in to the network (a hotel's or a train's wifi shows a login page in a browser), or check the proxy between"
 }
 
-// CutShortError is a chunk whose answer ended before the length it
-// announced (Content-Length): the connection broke, or a proxy or the
-// origin sent a wrong length. segue play's retrying line gave the Go
-// chain, hashes and "unexpected EOF"; Sentence says it for a person.
+// CutShortError is an answer (a chunk, a document, a change's reply)
+// whose body ended before it was whole: before the length it announced
+// (Content-Length), or, without one, with the connection reset or closed
+// mid-body. The connection broke, or a proxy or the origin sent a wrong
+// length. segue play's retrying line gave the Go chain, hashes and
+// "unexpected EOF"; Sentence says it for a person.
 type CutShortError struct {
-	Got, Want int64 // bytes received, bytes announced
+	Got, Want int64 // bytes received, bytes announced (-1: none announced)
 	Err       error // the read's error
+	// Made: the answer of a change the origin said it made (2xx): doing
+	// it again would do it twice
+	Made bool
 }
 
 func (e *CutShortError) Error() string {
+	if e.Want < 0 {
+		return fmt.Sprintf("the answer broke off after %d bytes: %v", e.Got, e.Err)
+	}
 	return fmt.Sprintf("the answer broke off after %d of the %d bytes announced: %v", e.Got, e.Want, e.Err)
 }
 
@@ -357,7 +370,26 @@ func (e *CutShortError) Unwrap() error { return e.Err }
 
 // Sentence says what happened in one sentence for a person.
 func (e *CutShortError) Sentence() string {
-	return fmt.Sprintf("the origin's answer broke off after %d of the %d bytes it announced (the connection dropped, or a proxy between sends a wrong length)", e.Got, e.Want)
+	s := fmt.Sprintf("the origin's answer broke off after %d of the %d bytes it announced (the connection dropped, or a proxy between sends a wrong length)", e.Got, e.Want)
+	if e.Want < 0 {
+		s = fmt.Sprintf("the origin's answer broke off after %d bytes (the connection dropped, or a proxy between cut it)", e.Got)
+	}
+	if e.Made {
+		s += ", after it had made the change: look before making it again"
+	}
+	return s
+}
+
+// readBody reads the body r of resp (r: resp.Body, or a reader over it) as
+// readLimited does, its read failing while ctx is live as a
+// *CutShortError: the caller's own cancellation is no fault of the answer.
+func readBody(ctx context.Context, resp *http.Response, r io.Reader, max int64) ([]byte, error) {
+	b, err := readLimited(r, max)
+	var tooLarge *tooLargeError
+	if err != nil && ctx.Err() == nil && !errors.As(err, &tooLarge) {
+		return nil, &CutShortError{Got: int64(len(b)), Want: resp.ContentLength, Err: err}
+	}
+	return b, err
 }
 
 func (c *Client) getJSON(ctx context.Context, u string, v any) error {
@@ -412,10 +444,15 @@ func readLimited(r io.Reader, max int64) ([]byte, error) {
 		return b, err
 	}
 	if int64(len(b)) > max {
-		return nil, fmt.Errorf("response larger than %d bytes", max)
+		return nil, &tooLargeError{max}
 	}
 	return b, nil
 }
+
+// tooLargeError is an answer longer than the client reads (readLimited).
+type tooLargeError struct{ max int64 }
+
+func (e *tooLargeError) Error() string { return fmt.Sprintf("response larger than %d bytes", e.max) }
 
 // RequestError is a request of the origin's that failed: its text is the
 // request's, with the URL asked ("get URL: cause", "POST URL: ..."), and
@@ -432,25 +469,53 @@ func asked(err error) error { return &RequestError{err} }
 
 // statusError turns a non-2xx answer into a *StatusError carrying the
 // origin's message.
-func statusError(resp *http.Response) error {
+func statusError(resp *http.Response) *StatusError {
 	var e catalog.ErrorResponse
 	body, _ := readLimited(resp.Body, 64<<10)
 	se := &StatusError{Code: resp.StatusCode, Status: resp.Status}
-	if se.Code == http.StatusServiceUnavailable {
-		// seconds only: segue's origin sends them, and a date needs a
-		// clock that agrees with the origin's
-		if n, err := strconv.Atoi(strings.TrimSpace(resp.Header.Get("Retry-After"))); err == nil && n > 0 {
-			se.retryAfter = time.Duration(n) * time.Second
-		}
-	}
 	if json.Unmarshal(body, &e) == nil && e.Error != "" {
 		se.Message = e.Error
 	} else {
 		se.body = strings.TrimSpace(string(body))
 	}
+	if se.Code == http.StatusServiceUnavailable || se.Code == http.StatusTooManyRequests && !se.refusedToken() {
+		se.retryAfter, se.retryAsked = retryAfter(resp.Header.Get("Retry-After"), time.Now())
+		if se.Code == http.StatusTooManyRequests && se.retryAfter == 0 {
+			// a rate limit that does not say when is still a wait, not
+			// a refusal: asked again at once it would refuse again
+			se.retryAfter = busyRetry
+		}
+	}
 	// segue's 404s are JSON, and an unknown route's says so (origin/api.go)
 	se.notSegue = se.Code == http.StatusNotFound && (se.Message == "" || strings.HasPrefix(se.Message, catalog.NoRoute))
 	return se
+}
+
+// Bounds on the wait an answer asks for.
+const (
+	// maxRetryAfter caps a Retry-After: a proxy's "try again tomorrow" or
+	// a clock a year off is not a wait a player or a person sits out (and
+	// 99999999999 seconds overflowed a time.Duration).
+	maxRetryAfter = 10 * time.Minute
+	// busyRetry is the wait after a 429 that does not say how long.
+	busyRetry = 5 * time.Second
+)
+
+// retryAfter reads a Retry-After header as of now: seconds or an HTTP-date
+// (RFC 9110), at most maxRetryAfter; 0 and false when h is neither or
+// asks for no wait (a date past already).
+func retryAfter(h string, now time.Time) (time.Duration, bool) {
+	h = strings.TrimSpace(h)
+	var d time.Duration
+	if n, err := strconv.ParseUint(h, 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
+		d = time.Duration(min(n, uint64(maxRetryAfter/time.Second))) * time.Second // n is the largest uint64 past it
+	} else if t, err := http.ParseTime(h); err == nil {
+		d = t.Sub(now).Round(time.Second)
+	}
+	if d <= 0 {
+		return 0, false
+	}
+	return min(d, maxRetryAfter), true
 }
 
 // StatusError is an answer other than 2xx. It wraps ErrNotFound (a segue
@@ -464,15 +529,18 @@ type StatusError struct {
 	body    string // any other body (a proxy's page): for the log only
 	// notSegue: a 404 no segue origin sent, or for a route it does not have
 	notSegue bool
-	// retryAfter: a 503's Retry-After in seconds (0: none)
+	// retryAfter: a 503's or 429's Retry-After (0: none), busyRetry for
+	// a 429 without one (retryAsked false)
 	retryAfter time.Duration
+	retryAsked bool
 	// store is the host of the blob store the origin redirected a chunk
 	// to, when that answered ("": the origin answered)
 	store string
 }
 
-// RetryAfter is the wait a 503 asked for with Retry-After (0: none); it
-// makes the error a catalog.RetryLater.
+// RetryAfter is the wait a 503 or 429 asked for with Retry-After (0:
+// none), or busyRetry for a 429 that did not say; it makes the error a
+// catalog.RetryLater.
 func (e *StatusError) RetryAfter() time.Duration { return e.retryAfter }
 
 var _ catalog.RetryLater = (*StatusError)(nil)
@@ -524,12 +592,18 @@ func (e *StatusError) Sentence() string {
 		return fmt.Sprintf("the blob store the origin sent segue to (%s) failed (%s)", e.store, e.Status)
 	case e.Unwrap() == ErrUnauthorized:
 		return ErrUnauthorized.Error()
+	case e.Code/100 == 3 && e.Code != http.StatusNotModified: // net/http follows one that names where to
+		return fmt.Sprintf("the origin answered %s, a redirect that names no place to go: is a proxy in front of it misconfigured?", e.Status)
 	case e.notSegue:
 		return ErrNotSegue.Error()
 	case e.Code == http.StatusNotFound:
 		return cmp.Or(e.Message, ErrNotFound.Error())
 	case e.Code/100 == 4 && e.Message != "":
-		return e.Message
+		return e.Message // segue's own 429 says why and when itself
+	case e.Code == http.StatusTooManyRequests && e.retryAsked:
+		return fmt.Sprintf("the origin is busy (%s) and asks to retry in %v", e.Status, e.retryAfter)
+	case e.Code == http.StatusTooManyRequests:
+		return fmt.Sprintf("the origin is busy (%s): retry in %v", e.Status, e.retryAfter)
 	case e.Code/100 == 4:
 		return fmt.Sprintf("the origin refused the request (%s)", e.Status)
 	case e.retryAfter > 0 && e.Message != "":
@@ -541,8 +615,21 @@ func (e *StatusError) Sentence() string {
 	return fmt.Sprintf("the origin failed (%s); its log says why", e.Status)
 }
 
-// gatewayDown reports an answer of a proxy or CDN in front of an origin that
-// is down.
-func gatewayDown(status int) bool {
-	return status == http.StatusBadGateway || status == http.StatusServiceUnavailable || status == http.StatusGatewayTimeout
+// outOfService reports an answer of a proxy or CDN in front of an origin
+// that is down, or of an origin (or its proxy) too busy to serve now: 429,
+// a rate limit, is a wait as a 503 is, not a refusal, unless it is the
+// origin's for too many refused tokens (refusedToken): a stored copy must
+// not hide that the token is refused.
+func (e *StatusError) outOfService() bool {
+	switch e.Code {
+	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return e.Code == http.StatusTooManyRequests && !e.refusedToken()
+}
+
+// refusedToken reports the origin's 429 to an address that sent too many
+// refused tokens (catalog.TooManyRefused): its message says what to do.
+func (e *StatusError) refusedToken() bool {
+	return e.Code == http.StatusTooManyRequests && strings.Contains(e.Message, catalog.TooManyRefused)
 }

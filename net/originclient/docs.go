@@ -120,9 +120,16 @@ func (c *Client) ask(ctx context.Context, u string, cached cache.Doc, have bool,
 	case resp.StatusCode == http.StatusNotModified && have:
 		return cached, nil
 	case resp.StatusCode == http.StatusOK:
-		body, err := readLimited(resp.Body, maxDocBytes)
+		body, err := readBody(ctx, resp, resp.Body, maxDocBytes)
+		var tooLarge *tooLargeError
+		if errors.As(err, &tooLarge) && !have {
+			// an answer, not an outage: nothing is read past the limit
+			return cache.Doc{}, asked(fmt.Errorf("get %s: %w (%s, %v)", u, ErrBadAnswer, resp.Header.Get("Content-Type"), err))
+		}
 		if err != nil {
 			if ctx.Err() == nil {
+				// a body cut short is said so (CutShortError), not "is it
+				// running?"; the stored copy answers, and it is not stored
 				return c.offline(u, cached, have, err)
 			}
 			return cache.Doc{}, asked(fmt.Errorf("get %s: %w", u, err))
@@ -143,10 +150,12 @@ func (c *Client) ask(ctx context.Context, u string, cached cache.Doc, have bool,
 			_ = c.docs.PutDoc(u, d)
 		}
 		return d, nil
-	case gatewayDown(resp.StatusCode):
-		return c.offline(u, cached, have, statusError(resp))
 	}
-	return cache.Doc{}, asked(fmt.Errorf("get %s: %w", u, statusError(resp)))
+	se := statusError(resp)
+	if se.outOfService() {
+		return c.offline(u, cached, have, se)
+	}
+	return cache.Doc{}, asked(fmt.Errorf("get %s: %w", u, se))
 }
 
 // decodesAs returns a check that the body decodes as JSON into a fresh

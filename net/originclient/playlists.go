@@ -251,7 +251,11 @@ func (c *Client) send(ctx context.Context, method, u string, body, out any) erro
 	if out == nil || resp.StatusCode == http.StatusNoContent {
 		return nil
 	}
-	b, err := readLimited(resp.Body, maxDocBytes)
+	b, err := readBody(ctx, resp, resp.Body, maxDocBytes)
+	var cut *CutShortError
+	if errors.As(err, &cut) {
+		cut.Made = method != http.MethodGet // the status said it was done
+	}
 	if err == nil {
 		err = json.Unmarshal(b, out)
 	}

@@ -49,6 +49,8 @@ type SwarmOptions struct {
 	// which the origin is asked (nil: 5 s).
 	Gauge *Gauge
 	// HTTP is the client for peer requests (default: keep-alive, 2 s dial).
+	// Whichever it is, the swarm follows no redirect with it: a peer
+	// serves its bytes itself, and one that redirects fails.
 	HTTP *http.Client
 	// OnBan is called once per ban, e.g. to count it in the cache's stats.
 	OnBan func(addr string)
@@ -112,6 +114,12 @@ func NewSwarm(o SwarmOptions) *Swarm {
 			MaxIdleConnsPerHost: 4, IdleConnTimeout: time.Minute, ResponseHeaderTimeout: 5 * time.Second,
 		}}
 	}
+	// A peer is any address a tracker or the LAN names: following its
+	// redirect made GET requests for a stranger to any address (a router's
+	// page on the LAN), and a loop of them spent the segment's time.
+	hc := *o.HTTP
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	o.HTTP = &hc
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}

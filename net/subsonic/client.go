@@ -305,6 +305,9 @@ func (c *Client) call(ctx context.Context, method string, v url.Values, out any)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxDocBytes))
+	if err != nil && ctx.Err() == nil {
+		return st, nil, &cutShortError{server: c.Server(), method: method, got: len(body), err: err}
+	}
 	if err != nil {
 		return st, nil, c.netErr(method, err)
 	}
@@ -376,6 +379,24 @@ func (c *Client) netErr(method string, err error) error {
 	}
 	return fmt.Errorf("subsonic server %s: %s: %w", c.Server(), method, err)
 }
+
+// cutShortError is an answer whose body broke off (the connection reset
+// or closed mid-body, fewer bytes than its Content-Length). It was said as
+// "subsonic server H: search3: unexpected EOF". It is
+// catalog.ErrUnreachable, so a stored answer stands in, and its text is
+// one sentence, without the Go words of err, which it wraps for the log's
+// chain.
+type cutShortError struct {
+	server, method string
+	got            int // bytes received
+	err            error
+}
+
+func (e *cutShortError) Error() string {
+	return fmt.Sprintf("subsonic server %s: %s: its answer broke off after %d bytes (the connection dropped, or a proxy between cut it)", e.server, e.method, e.got)
+}
+
+func (e *cutShortError) Unwrap() []error { return []error{catalog.ErrUnreachable, e.err} }
 
 // atLeast reports whether version (major.minor[.patch]) is at least
 // major.minor.
