@@ -191,3 +191,16 @@ func TestHeldKeysAreBounded(t *testing.T) {
 		t.Fatalf("status line %q", got)
 	}
 }
+
+// TestKeysReadTogetherWithS: s and k read in one go (one message), then
+// enter and b apart, as tmux send-keys delivers them: k went to the
+// picker after enter and b, which had waited for it, so enter added to
+// the first playlist and k ended up in nothing.
+func TestKeysReadTogetherWithS(t *testing.T) {
+	m, n := onPolarNight(t)
+	typedFast(m, "sk", "enter", "b")
+	promptHolds(t, m, "New playlist with “Polar Night”:", "b")
+	if got := requestsSince(m, n); len(got) != 0 {
+		t.Fatalf("keys typed for the picker reached the player: %v", got)
+	}
+}

@@ -249,6 +249,10 @@ func (m *Model) keys(msg tea.KeyMsg) tea.Cmd {
 		one.Runes = []rune{r}
 		if cmd := m.key(one); cmd != nil && i+1 < len(msg.Runes) {
 			rest.Runes = msg.Runes[i+1:]
+			if m.wait != nil { // with the keys typed after them
+				m.hold(rest)
+				return cmd
+			}
 			return tea.Sequence(cmd, func() tea.Msg { return rest })
 		} else if cmd != nil {
 			return cmd
