@@ -13,7 +13,7 @@ import (
 	"segue/ui/prompt"
 )
 
-// maxHeld bounds the keys held for a prompt or picker on its way. A paste
+// maxHeld bounds the keys held for what is on its way. A paste
 // is one key, so this is far more than a name typed key by key.
 const maxHeld = 256
 
@@ -24,17 +24,23 @@ type awaited struct {
 	msg tea.Msg
 }
 
-// awaiting is a prompt or picker on its way: s, N, r, D and the picker's
-// "+ New playlist…" open theirs by a message, after a Cmd (a document to
-// load, at least a trip through the loop). Keys typed meanwhile went where
-// no prompt was yet: "N" then "beatles" cycled the quality (b) and skipped
-// tracks (n) instead of naming the playlist. They wait here, in order, and
-// go to the prompt or picker once it opens.
+// awaiting is a prompt, the picker or a document on its way: s, N, r, D
+// and the picker's "+ New playlist…" open theirs by a message, after a Cmd
+// (a document to load, at least a trip through the loop), and enter opens
+// an artist, an album or a playlist once loaded. Keys typed meanwhile went
+// where nothing was open yet: "N" then "beatles" cycled the quality (b)
+// and skipped tracks (n) instead of naming the playlist. They wait here,
+// in order, and go to what opened once it is open.
 type awaiting struct {
-	id   int
-	key  string       // the key that asked ("s")
-	held []tea.KeyMsg // typed since, in order
-	over int          // typed past maxHeld, dropped
+	id    int
+	opens opener // the screen opening a document, or nil
+	// leads is set for a key whose message may open a document on another
+	// screen (enter on an album in search): whatever it did, the keys go
+	// on as if typed after it.
+	leads bool
+	key   string       // the key that asked ("s")
+	held  []tea.KeyMsg // typed since, in order
+	over  int          // typed past maxHeld, dropped
 }
 
 // asks reports whether k opens a prompt or the picker by a message on the
@@ -45,13 +51,49 @@ func (m *Model) asks(k tea.KeyMsg) bool {
 		m.active == playlistsScreen && key.Matches(k, m.km.NewPlaylist, m.km.Rename, m.km.DeletePlaylist)
 }
 
-// await returns what key k started; when it is the way to a prompt or the
-// picker, the keys typed until it opens wait for it.
-func (m *Model) await(k tea.KeyMsg, cmd tea.Cmd) tea.Cmd {
-	if cmd == nil || !m.asks(k) {
-		return cmd
+// await hands k to screen scr. When k is the way to a prompt or the
+// picker, or makes scr open a document (enter on an artist), the keys
+// typed until it is open wait for it: "enter j enter" typed fast on an
+// artist moved and opened in the artist list, not in the artist.
+func (m *Model) await(k tea.KeyMsg, scr Screen) tea.Cmd {
+	o, ok := scr.(opener)
+	was := ok && busy(o)
+	cmd := scr.Update(k)
+	switch {
+	case cmd == nil:
+	case m.asks(k):
+		return m.awaitCmd(k.String(), cmd)
+	case ok && !was && busy(o):
+		m.waits++
+		m.wait = &awaiting{id: m.waits, opens: o, key: k.String()}
+	case key.Matches(k, m.km.Play, m.km.Open) && (m.active == searchScreen || m.active == libraryScreen):
+		cmd = m.awaitCmd(k.String(), cmd)
+		m.wait.leads = true
 	}
-	return m.awaitCmd(k.String(), cmd)
+	return cmd
+}
+
+func busy(o opener) bool {
+	b, _ := o.Opening()
+	return b
+}
+
+// opened hands the keys held for a document to its screen once it is
+// open, or drops them when it could not be opened.
+func (m *Model) opened() tea.Cmd {
+	w := m.wait
+	b, err := w.opens.Opening()
+	if b {
+		return nil
+	}
+	m.wait = nil
+	if err != nil {
+		if lost := w.lost(); lost != "" {
+			return m.line.show(w.key+" opened nothing: "+lost, false)
+		}
+		return nil
+	}
+	return m.replay(w.held)
 }
 
 // awaitCmd holds the keys typed from now until cmd's message has opened
@@ -65,14 +107,15 @@ func (m *Model) awaitCmd(by string, cmd tea.Cmd) tea.Cmd {
 	return func() tea.Msg { return awaited{id: id, msg: cmd()} }
 }
 
-// hold keeps k for the prompt on its way; ctrl+c quits and esc cancels
-// at once, as they would in the prompt.
+// hold keeps k for the prompt or document on its way; ctrl+c quits at
+// once, and esc cancels a prompt at once, as it would in the prompt (for a
+// document it waits, and goes back from it once open).
 func (m *Model) hold(k tea.KeyMsg) tea.Cmd {
 	w := m.wait
 	switch {
 	case key.Matches(k, m.km.ForceQuit):
 		return tea.Quit
-	case key.Matches(k, m.km.Blur):
+	case w.opens == nil && !w.leads && key.Matches(k, m.km.Blur):
 		m.wait = nil // what it opens is dropped when it comes (arrived)
 	case len(w.held) >= maxHeld:
 		w.over++
@@ -95,7 +138,7 @@ func (m *Model) arrived(a awaited) tea.Cmd {
 		return m.route(a.msg)
 	}
 	lost := w.lost()
-	if n, ok := a.msg.(notice.Msg); ok && n.Text != "" && lost != "" {
+	if n, ok := a.msg.(notice.Msg); ok && n.Text != "" && lost != "" && !w.leads {
 		n.Text += "; " + lost // why it did not open, then what that cost
 		a.msg, lost = n, ""
 	}
@@ -104,6 +147,13 @@ func (m *Model) arrived(a awaited) tea.Cmd {
 		return m.awaitCmd(w.key, cmd) // an album's tracks load first
 	}
 	m.wait = nil
+	if o, ok := m.screens[m.active].(opener); ok && w.leads && busy(o) {
+		w.opens, m.wait = o, w // it switched to a screen that opens it
+		return cmd
+	}
+	if w.leads {
+		return tea.Batch(cmd, m.replay(w.held))
+	}
 	if m.prompt == nil && m.picker == nil {
 		if lost == "" {
 			return cmd
@@ -112,7 +162,7 @@ func (m *Model) arrived(a awaited) tea.Cmd {
 	}
 	var note tea.Cmd
 	if w.over > 0 {
-		note = m.line.show(fmt.Sprintf("%s typed after %s dropped: at most %d wait for a prompt to open", catalog.Count(w.over, "key"), w.key, maxHeld), true)
+		note = m.line.show(fmt.Sprintf("%s typed after %s dropped: at most %d wait for what it opens", catalog.Count(w.over, "key"), w.key, maxHeld), true)
 	}
 	return tea.Batch(cmd, m.replay(w.held), note)
 }

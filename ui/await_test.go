@@ -187,7 +187,7 @@ func TestHeldKeysAreBounded(t *testing.T) {
 	}
 	typedFast(m, keys...)
 	promptHolds(t, m, "New playlist name:", strings.Repeat("x", maxHeld))
-	if got := m.line.text; got != "3 keys typed after N dropped: at most 256 wait for a prompt to open" {
+	if got := m.line.text; got != "3 keys typed after N dropped: at most 256 wait for what it opens" {
 		t.Fatalf("status line %q", got)
 	}
 }
@@ -202,5 +202,38 @@ func TestKeysReadTogetherWithS(t *testing.T) {
 	promptHolds(t, m, "New playlist with “Polar Night”:", "b")
 	if got := requestsSince(m, n); len(got) != 0 {
 		t.Fatalf("keys typed for the picker reached the player: %v", got)
+	}
+}
+
+// TestKeysTypedWhileADocumentOpens: enter on an artist or a playlist
+// loads it before it shows; j and enter typed right after moved and
+// opened in the list it was leaving. Typed fast, they now do what they do
+// typed slowly: in the library, open the artist, then its second row;
+// on Playlists, open Road Trip, then play from its second track; on an
+// album found in search, open it in the library, then play its second
+// track.
+func TestKeysTypedWhileADocumentOpens(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		screen string // the key that goes to the screen
+	}{{"library", "tab"}, {"playlists", "shift+tab"}, {"search album", "G"}} {
+		t.Run(c.name, func(t *testing.T) {
+			slow, fast := newDriven(t, fixture(), 100, 30), newDriven(t, fixture(), 100, 30)
+			if c.screen == "G" { // the last row of the results: an album
+				typeText(slow, "/tides")
+				typeText(fast, "/tides")
+				send(slow, "enter")
+				send(fast, "enter")
+			}
+			send(slow, c.screen, "enter", "j", "enter")
+			send(fast, c.screen)
+			typedFast(fast, "enter", "j", "enter")
+			if got, want := fast.View(), slow.View(); got != want {
+				t.Fatalf("enter j enter typed fast shows\n%s\ntyped slowly\n%s", got, want)
+			}
+			if got, want := fast.player.(*fakePlayer).kinds(), slow.player.(*fakePlayer).kinds(); !slices.Equal(got, want) {
+				t.Fatalf("typed fast the player got %v, typed slowly %v", got, want)
+			}
+		})
 	}
 }

@@ -132,8 +132,17 @@ func (m *Model) Init() tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-// Update routes msg.
+// Update routes msg. Keys held for what a screen opens go to it once it
+// is open (await.go).
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	_, cmd := m.update(msg)
+	if w := m.wait; w != nil && w.opens != nil {
+		return m, tea.Batch(cmd, m.opened())
+	}
+	return m, cmd
+}
+
+func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.w, m.h = msg.Width, msg.Height
@@ -346,7 +355,7 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 	case m.active == nowScreen && key.Matches(msg, km.ToPlaylist, km.Radio):
 		return m.nowKey(msg)
 	default:
-		return m.await(msg, scr.Update(msg))
+		return m.await(msg, scr)
 	}
 	return nil
 }
