@@ -8,7 +8,6 @@ import (
 
 	"segue/catalog"
 	"segue/ui/library"
-	"segue/ui/notice"
 	"segue/ui/playlists"
 	"segue/ui/prompt"
 )
@@ -88,12 +87,24 @@ func (m *Model) opened() tea.Cmd {
 	}
 	m.wait = nil
 	if err != nil {
-		if lost := w.lost(); lost != "" {
-			return m.line.show(w.key+" opened nothing: "+lost, false)
-		}
-		return nil
+		return m.dropped(w, -1)
 	}
 	return m.replay(w.held)
+}
+
+// dropped says that w's keys were dropped, as nothing opened: after the
+// notice saying why, when one was shown since the line's notice shown,
+// else on its own.
+func (m *Model) dropped(w *awaiting, shown int) tea.Cmd {
+	lost := w.lost()
+	switch {
+	case lost == "":
+		return nil
+	case m.line.id != shown && shown >= 0 && m.line.text != "":
+		m.line.text += "; " + lost // why it did not open, then what that cost
+		return nil
+	}
+	return m.line.show(w.key+" opened nothing: "+lost, false)
 }
 
 // awaitCmd holds the keys typed from now until cmd's message has opened
@@ -137,11 +148,7 @@ func (m *Model) arrived(a awaited) tea.Cmd {
 		}
 		return m.route(a.msg)
 	}
-	lost := w.lost()
-	if n, ok := a.msg.(notice.Msg); ok && n.Text != "" && lost != "" && !w.leads {
-		n.Text += "; " + lost // why it did not open, then what that cost
-		a.msg, lost = n, ""
-	}
+	shown := m.line.id
 	cmd := m.route(a.msg)
 	if _, hop := a.msg.(library.AlbumTracks); hop && cmd != nil && m.prompt == nil && m.picker == nil {
 		return m.awaitCmd(w.key, cmd) // an album's tracks load first
@@ -155,10 +162,7 @@ func (m *Model) arrived(a awaited) tea.Cmd {
 		return tea.Batch(cmd, m.replay(w.held))
 	}
 	if m.prompt == nil && m.picker == nil {
-		if lost == "" {
-			return cmd
-		}
-		return tea.Batch(cmd, m.line.show(w.key+" opened nothing: "+lost, false))
+		return tea.Batch(cmd, m.dropped(w, shown))
 	}
 	var note tea.Cmd
 	if w.over > 0 {

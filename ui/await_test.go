@@ -41,6 +41,19 @@ func onPolarNight(t *testing.T, keys ...string) (m *Model, n int) {
 	return m, len(m.player.(*fakePlayer).kinds())
 }
 
+// newWith is a model of o, with a fake player that sends no events, in a
+// w x h window, its start done.
+func newWith(t *testing.T, o Options, w, h int) *Model {
+	t.Helper()
+	pl := newFakePlayer()
+	pl.ch = nil
+	o.Player = pl
+	m := New(context.Background(), o)
+	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
+	drive(m, m.Init())
+	return m
+}
+
 // promptHolds fails unless the prompt is open, asks label and holds value.
 func promptHolds(t *testing.T, m *Model, label, value string) {
 	t.Helper()
@@ -142,14 +155,10 @@ func (noAlbums) Album(context.Context, string) (catalog.Album, error) {
 // are dropped, which the status line says, instead of skipping tracks.
 func TestKeysTypedBeforeAPickerThatFails(t *testing.T) {
 	cat := noAlbums{fixture()}
-	pl := newFakePlayer()
-	pl.ch = nil
-	m := New(context.Background(), Options{Catalog: cat, Player: pl, Playlists: seededStore(cat.fakeCatalog)})
-	m.Update(tea.WindowSizeMsg{Width: 120, Height: 30})
-	drive(m, m.Init())
+	m := newWith(t, Options{Catalog: cat, Playlists: seededStore(cat.fakeCatalog)}, 120, 30)
 	typeText(m, "/tides")
 	send(m, "enter")
-	n := len(pl.kinds())
+	n := len(m.player.(*fakePlayer).kinds())
 	typedFast(m, "s", "n", "n")
 	if got := requestsSince(m, n); len(got) != 0 {
 		t.Fatalf("keys typed for the picker reached the player: %v", got)
@@ -235,5 +244,22 @@ func TestKeysTypedWhileADocumentOpens(t *testing.T) {
 				t.Fatalf("typed fast the player got %v, typed slowly %v", got, want)
 			}
 		})
+	}
+}
+
+// TestKeysTypedBeforeAPickerWithNoOrigin: s without playlists says why,
+// at once; the keys typed after it are dropped, said after that reason
+// rather than in place of it.
+func TestKeysTypedBeforeAPickerWithNoOrigin(t *testing.T) {
+	m := newWith(t, Options{Catalog: fixture()}, 120, 30)
+	typeText(m, "/polar")
+	send(m, "enter")
+	n := len(m.player.(*fakePlayer).kinds())
+	typedFast(m, "s", "n")
+	if got := requestsSince(m, n); len(got) != 0 {
+		t.Fatalf("a key typed for the picker reached the player: %v", got)
+	}
+	if got := m.line.text; got != "playlists are not available: no origin; 1 key typed after s was dropped" {
+		t.Fatalf("status line %q", got)
 	}
 }
