@@ -72,6 +72,19 @@ func (m *Model) await(k tea.KeyMsg, scr Screen) tea.Cmd {
 	return cmd
 }
 
+// leaveInput hands k to scr, whose input has the keys. When k leaves the
+// input (enter, esc, ↓) before the results of the query typed have come,
+// the keys typed after it wait for them: "/aur" enter enter typed fast
+// played from the rows of the query before, or found none.
+func (m *Model) leaveInput(k tea.KeyMsg, scr Screen) tea.Cmd {
+	cmd := scr.Update(k)
+	if o, ok := scr.(opener); ok && !scr.Typing() && busy(o) && m.wait == nil {
+		m.waits++
+		m.wait = &awaiting{id: m.waits, opens: o, key: k.String()}
+	}
+	return cmd
+}
+
 func busy(o opener) bool {
 	b, _ := o.Opening()
 	return b

@@ -263,3 +263,20 @@ func TestKeysTypedBeforeAPickerWithNoOrigin(t *testing.T) {
 		t.Fatalf("status line %q", got)
 	}
 }
+
+// TestKeysTypedBeforeTheResults: a query, enter to leave the input and
+// enter to play, typed fast: the second enter came before the results
+// and played nothing (or a row of the query before). It now waits for
+// them, and plays the first track found, as typed slowly.
+func TestKeysTypedBeforeTheResults(t *testing.T) {
+	keys := []string{"/", "a", "u", "r", "enter", "enter"}
+	slow, fast := newDriven(t, fixture(), 100, 30), newDriven(t, fixture(), 100, 30)
+	send(slow, keys...)
+	typedFast(fast, keys...)
+	if got, want := fast.player.(*fakePlayer).kinds(), slow.player.(*fakePlayer).kinds(); !slices.Equal(got, want) || want[len(want)-1] != action.PlayNow {
+		t.Fatalf("typed fast the player got %v, typed slowly %v (ending with play)", got, want)
+	}
+	if got, want := fast.status.Track.Title, slow.status.Track.Title; got != want {
+		t.Fatalf("typed fast %q plays, typed slowly %q", got, want)
+	}
+}

@@ -315,7 +315,7 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		return m.request(action.Action{Kind: action.Refresh})
 	}
 	if scr.Typing() {
-		return scr.Update(msg)
+		return m.leaveInput(msg, scr)
 	}
 	switch {
 	case key.Matches(msg, km.Quit):
