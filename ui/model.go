@@ -68,6 +68,9 @@ type Model struct {
 	pending  []action.Action // requests waiting for the one in flight
 	inFlight bool
 
+	wait  *awaiting // a prompt or the picker on its way, or nil
+	waits int       // awaitings so far, the last one's id
+
 	store  playlists.Store
 	opener Opener
 	pinner pin.Pinner
@@ -129,8 +132,17 @@ func (m *Model) Init() tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-// Update routes msg.
+// Update routes msg. Keys held for what a screen opens go to it once it
+// is open (await.go).
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	_, cmd := m.update(msg)
+	if w := m.wait; w != nil && w.opens != nil {
+		return m, tea.Batch(cmd, m.opened())
+	}
+	return m, cmd
+}
+
+func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.w, m.h = msg.Width, msg.Height
@@ -146,6 +158,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.line.show("playback stopped: the player shut down", true)
 	case warning:
 		return m, tea.Batch(m.line.show(string(msg), true), waitWarning(m.warnings))
+	case awaited:
+		return m, m.arrived(msg)
 	case action.Action:
 		return m, m.request(msg)
 	case action.Radio:
@@ -192,11 +206,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	var cmds []tea.Cmd
 	if m.picker != nil {
 		// its list loaded: keys typed while it loaded may finish it
-		cmd, done := m.picker.Update(msg)
-		if done {
-			m.picker = nil
-		}
-		cmds = append(cmds, cmd)
+		cmds = append(cmds, m.pickerUpdate(msg))
 	}
 	for _, s := range m.screens {
 		cmds = append(cmds, s.Update(msg))
@@ -229,8 +239,12 @@ func (m *Model) bodyHeight() int { return max(m.h-2-nowplaying.BarHeightIn(m.h),
 // request, a prompt opened by message, a document to load) has the rest
 // wait for that work's message, as if they had been typed after it: three
 // volume steps reach the player in order, and a name typed right after N
-// lands in the prompt N opens.
+// lands in the prompt N opens. Keys that come apart while a prompt or the
+// picker is on its way wait for it in the same way (hold, in await.go).
 func (m *Model) keys(msg tea.KeyMsg) tea.Cmd {
+	if m.wait != nil {
+		return m.hold(msg)
+	}
 	if msg.Type != tea.KeyRunes || msg.Paste || len(msg.Runes) < 2 {
 		return m.key(msg)
 	}
@@ -244,6 +258,10 @@ func (m *Model) keys(msg tea.KeyMsg) tea.Cmd {
 		one.Runes = []rune{r}
 		if cmd := m.key(one); cmd != nil && i+1 < len(msg.Runes) {
 			rest.Runes = msg.Runes[i+1:]
+			if m.wait != nil { // with the keys typed after them
+				m.hold(rest)
+				return cmd
+			}
 			return tea.Sequence(cmd, func() tea.Msg { return rest })
 		} else if cmd != nil {
 			return cmd
@@ -278,11 +296,7 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		if key.Matches(msg, km.ForceQuit) {
 			return tea.Quit
 		}
-		cmd, done := m.picker.Update(msg)
-		if done {
-			m.picker = nil
-		}
-		return cmd
+		return m.pickerUpdate(msg)
 	}
 	if m.help {
 		return m.helpKey(msg)
@@ -301,7 +315,7 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		return m.request(action.Action{Kind: action.Refresh})
 	}
 	if scr.Typing() {
-		return scr.Update(msg)
+		return m.leaveInput(msg, scr)
 	}
 	switch {
 	case key.Matches(msg, km.Quit):
@@ -341,7 +355,7 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 	case m.active == nowScreen && key.Matches(msg, km.ToPlaylist, km.Radio):
 		return m.nowKey(msg)
 	default:
-		return scr.Update(msg)
+		return m.await(msg, scr)
 	}
 	return nil
 }
@@ -378,7 +392,7 @@ func (m *Model) nowKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, m.km.Radio):
 		return m.startRadio(t.ID, "“"+t.Title+"”")
 	}
-	return func() tea.Msg { return playlists.Pick{Tracks: []catalog.Track{t}} }
+	return m.awaitCmd(msg.String(), func() tea.Msg { return playlists.Pick{Tracks: []catalog.Track{t}} })
 }
 
 // show makes screen i the active one and runs what it does on coming into

@@ -137,11 +137,7 @@ func TestAddFromEverywhere(t *testing.T) {
 // TestPlaylistsWithoutStore: with no origin for playlists the screen says
 // so instead of failing.
 func TestPlaylistsWithoutStore(t *testing.T) {
-	pl := newFakePlayer()
-	pl.ch = nil
-	m := New(context.Background(), Options{Catalog: fixture(), Player: pl})
-	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
-	drive(m, m.Init())
+	m := newWith(t, Options{Catalog: fixture()}, 80, 24)
 	send(m, "tab", "tab", "tab", "tab", "N", "S", "O")
 	if v := m.View(); !strings.Contains(v, "playlists are not available here") {
 		t.Fatalf("no notice:\n%s", v)

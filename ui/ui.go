@@ -41,6 +41,15 @@ type reloader interface {
 	Reload() tea.Cmd
 }
 
+// opener is a Screen that opens what a key chose (an artist, an album, a
+// playlist) once its document has loaded; keys typed meanwhile wait for it
+// (await.go).
+type opener interface {
+	// Opening reports whether a document is on its way, and, once it
+	// came, what went wrong loading it.
+	Opening() (busy bool, err error)
+}
+
 // shower is a Screen with work to do when it comes into view (the
 // playlists reload: the command line may have changed them).
 type shower interface {

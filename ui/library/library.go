@@ -526,3 +526,7 @@ func (v *View) mouse(msg tea.MouseMsg) tea.Cmd {
 	}
 	return nil
 }
+
+// Opening reports whether an artist or album (or the artist list) is
+// loading, and what went wrong loading the last one.
+func (v *View) Opening() (busy bool, err error) { return v.loading != "", v.err }

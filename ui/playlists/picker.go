@@ -59,6 +59,8 @@ type Picker struct {
 	l       list.List
 	loading bool
 	early   []tea.KeyMsg // keys that came while loading, replayed once loaded
+	left    []tea.KeyMsg // keys that came while loading after the one that finished it
+	asks    bool         // it chose "+ New playlist…", whose prompt is on its way
 	err     error
 	w, h    int
 }
@@ -118,8 +120,7 @@ func (p *Picker) quotedWhat() string {
 // wait for them (esc still cancels at once): enter typed right after s
 // took the only row there was then, "+ New playlist…", where typed a
 // moment later it took the playlist selected once loaded. Keys left over
-// after one that finishes the picker come back as messages after its
-// Cmd's, for the root to handle.
+// after one that finishes the picker are the root's to handle (Left).
 func (p *Picker) Update(msg tea.Msg) (cmd tea.Cmd, done bool) {
 	switch msg := msg.(type) {
 	case pickerLoaded:
@@ -133,7 +134,8 @@ func (p *Picker) Update(msg tea.Msg) (cmd tea.Cmd, done bool) {
 		p.early = nil
 		for i, k := range early {
 			if cmd, done := p.key(k); done {
-				return sequence(cmd, early[i+1:]), true
+				p.left = early[i+1:]
+				return cmd, true
 			}
 		}
 	case tea.KeyMsg:
@@ -163,18 +165,6 @@ func (p *Picker) key(msg tea.KeyMsg) (cmd tea.Cmd, done bool) {
 	return nil, false
 }
 
-// sequence runs cmd, then sends keys one by one, in order.
-func sequence(cmd tea.Cmd, keys []tea.KeyMsg) tea.Cmd {
-	if len(keys) == 0 {
-		return cmd
-	}
-	cmds := []tea.Cmd{cmd}
-	for _, k := range keys {
-		cmds = append(cmds, func() tea.Msg { return k })
-	}
-	return tea.Sequence(cmds...)
-}
-
 func (p *Picker) choose(c int) tea.Cmd {
 	ctx, s, what := p.ctx, p.store, p.what()
 	ids := make([]string, len(p.tracks))
@@ -182,6 +172,7 @@ func (p *Picker) choose(c int) tea.Cmd {
 		ids[i] = t.ID
 	}
 	if c <= 0 {
+		p.asks = true
 		return prompt.Send(prompt.Ask{Label: "New playlist with " + what + ":", Then: func(name string) tea.Cmd {
 			return edit(func() (catalog.Playlist, error) { return s.CreatePlaylist(ctx, name, ids) },
 				"created playlist “"+name+"” with "+what, "create playlist “"+name+"”")
@@ -204,6 +195,14 @@ func (p *Picker) choose(c int) tea.Cmd {
 		return Gone{ID: pl.ID, Name: pl.Name, Pick: pick, Playlists: pls}
 	}
 }
+
+// Left returns the keys that came while the playlists loaded after the
+// one that finished the picker, for the root to handle after its Cmd.
+func (p *Picker) Left() []tea.KeyMsg { return p.left }
+
+// Asks reports whether the picker finished by choosing "+ New playlist…":
+// the Cmd it returned then opens a prompt for the name.
+func (p *Picker) Asks() bool { return p.asks }
 
 // View draws the picker in exactly its size.
 func (p *Picker) View() string {

@@ -606,3 +606,7 @@ func edit(f func() (catalog.Playlist, error), note, what string) tea.Cmd {
 		return Changed{Playlist: pl, Note: note}
 	}
 }
+
+// Opening reports whether a playlist (or the list) is loading, and what
+// went wrong loading the last one.
+func (v *View) Opening() (busy bool, err error) { return v.loading != "", v.err }

@@ -514,3 +514,7 @@ func clip(q string) string {
 	}
 	return q
 }
+
+// Opening reports whether results are on their way for the query typed,
+// and what went wrong getting the last ones.
+func (v *View) Opening() (busy bool, err error) { return v.busy, v.err }
