@@ -12,7 +12,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -130,7 +129,7 @@ func (a *app) offlineAdd(ctx context.Context, c *cache.Cache, ref, quality strin
 	stopSignals := func() {}
 	start := report.start
 	report.start = func() {
-		signalled, stopSignals = notifyStop(ctx, os.Interrupt, syscall.SIGTERM)
+		signalled, stopSignals = stopOnSignal(ctx)
 		context.AfterFunc(signalled, cancel)
 		start()
 	}
