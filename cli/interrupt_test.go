@@ -4,17 +4,22 @@ package cli
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 
+	"segue/cache"
 	"segue/catalog"
 	"segue/origin"
 )
@@ -142,6 +147,85 @@ func TestEventsExportInterrupted(t *testing.T) {
 		var ev map[string]any
 		if err := json.Unmarshal([]byte(l), &ev); err != nil {
 			t.Fatalf("line %d of the interrupted export is not a whole event: %q (%v)", i+1, l, err)
+		}
+	}
+}
+
+// bigCache makes a disk cache of n segments of 16 KiB, enough that
+// clearing or verifying it takes many steps, and returns its path.
+func bigCache(t *testing.T, n int) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "cache.db")
+	c, err := cache.Open(path, cache.Options{MaxBytes: 1 << 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := make([]byte, 16<<10)
+	for i := range n {
+		binary.LittleEndian.PutUint64(data, uint64(i))
+		sum := sha256.Sum256(data)
+		if err := c.Put(hex.EncodeToString(sum[:]), data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestCacheStepsInterrupted: cache clear and cache verify stopped by
+// Ctrl-C after their first step exit 130 saying what they kept, and the
+// cache is whole: clear dropped just what it says, verify dropped nothing
+// of a sound cache, and the totals agree with the rows (they exited 2
+// with Go's default, or ran to the end in one transaction).
+func TestCacheStepsInterrupted(t *testing.T) {
+	const entries = 4000
+	path := bigCache(t, entries)
+	left := entries // clear drops some, verify none
+	for _, tc := range []struct {
+		verb, after, want string
+	}{
+		{"clear", "cache clear: dropping", "segue: cache clear: interrupted; the %d entries dropped so far stay dropped, the rest are still cached: run the same command again to clear them"},
+		{"verify", "cache verify: checking", "segue: cache verify: interrupted; the damaged entries among the %d entries checked so far were dropped, the rest were not checked: run the same command again to check them all"},
+	} {
+		cmd := stoppedRun(t, "--cache", path, "cache", tc.verb)
+		stderr, err := cmd.StderrPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		lines, signalled := signalOnLine(t, cmd, stderr, syscall.SIGINT, tc.after)
+		cmd.Wait()
+		if !signalled {
+			t.Fatalf("cache %s never said %q:\n%s", tc.verb, tc.after, strings.Join(lines, "\n"))
+		}
+		last := lines[len(lines)-1]
+		m := regexp.MustCompile(`the (?:damaged entries among the )?(\d+) entries`).FindStringSubmatch(last)
+		done := -1
+		if m != nil {
+			done, _ = strconv.Atoi(m[1])
+		}
+		if code := cmd.ProcessState.ExitCode(); code != ExitInterrupted || last != fmt.Sprintf(tc.want, done) || done <= 0 || done >= left {
+			t.Fatalf("cache %s stopped by Ctrl-C: exit %d, last line %q; want 130, %q with a count of some but not all %d", tc.verb, code, last, tc.want, left)
+		}
+		c, err := cache.Open(path, cache.Options{MaxBytes: 1 << 30})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, serr := c.Stats()
+		r, verr := c.Verify()
+		c.Close()
+		if serr != nil || verr != nil {
+			t.Fatal(serr, verr)
+		}
+		if tc.verb == "clear" {
+			left -= done
+		}
+		if r.Checked != int64(left) || r.Bad != 0 || r.TotalsFixed || s.Segments != int64(left) {
+			t.Errorf("after the interrupted %s: %d entries (stats %d segments), %d damaged, totals fixed %v; want %d, none damaged, totals right", tc.verb, r.Checked, s.Segments, r.Bad, r.TotalsFixed, left)
 		}
 	}
 }
