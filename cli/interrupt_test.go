@@ -10,6 +10,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -227,5 +231,54 @@ func TestCacheStepsInterrupted(t *testing.T) {
 		if r.Checked != int64(left) || r.Bad != 0 || r.TotalsFixed || s.Segments != int64(left) {
 			t.Errorf("after the interrupted %s: %d entries (stats %d segments), %d damaged, totals fixed %v; want %d, none damaged, totals right", tc.verb, r.Checked, s.Segments, r.Bad, r.TotalsFixed, left)
 		}
+	}
+}
+
+// TestPlaylistImportInterrupted: playlist import stopped by Ctrl-C while
+// it waits for the origin's answer to a search exits 130 saying no
+// playlist was made and at which entry it stopped, and none was made (it
+// exited 2 with Go's default).
+func TestPlaylistImportInterrupted(t *testing.T) {
+	o := &testOrigin{t: t, data: t.TempDir(), addr: "127.0.0.1:0"}
+	o.start()
+	t.Cleanup(o.stop)
+	up, err := url.Parse("http://" + o.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pass := httputil.NewSingleHostReverseProxy(up)
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/search") { // answers never come: matching is under way until the signal
+			<-r.Context().Done()
+			return
+		}
+		pass.ServeHTTP(w, r)
+	}))
+	t.Cleanup(slow.Close)
+	env := clientEnv(t, slow.URL)
+	list := filepath.Join(t.TempDir(), "four.m3u8")
+	if err := os.WriteFile(list, []byte("#EXTM3U\n#EXTINF:2,A - One\n1.mp3\n#EXTINF:2,A - Two\n2.mp3\n#EXTINF:2,A - Three\n3.mp3\n#EXTINF:2,A - Four\n4.mp3\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := stoppedRun(t, append(env, "playlist", "import", list)...)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines, signalled := signalOnLine(t, cmd, stderr, syscall.SIGINT, "playlist import: matching 0%")
+	cmd.Wait()
+	if !signalled {
+		t.Fatalf("import never began matching:\n%s", strings.Join(lines, "\n"))
+	}
+	last := lines[len(lines)-1]
+	want := "segue: playlist import: interrupted; no playlist was made (it stopped matching at entry 1 of 4): run the same command again to import it"
+	if code := cmd.ProcessState.ExitCode(); code != ExitInterrupted || last != want {
+		t.Fatalf("import stopped by Ctrl-C: exit %d, last line %q; want 130, %q", code, last, want)
+	}
+	if out := segueOK(t, append(env, "playlist", "list", "--json")...); strings.Contains(out, "four") {
+		t.Errorf("the interrupted import made a playlist: %s", out)
 	}
 }
