@@ -38,6 +38,25 @@ func stoppedRun(t *testing.T, args ...string) *exec.Cmd {
 	return cmd
 }
 
+// stopOnStderr starts cmd, sends it sig once a line of its stderr
+// contains after, and returns its exit status and stderr's lines.
+func stopOnStderr(t *testing.T, cmd *exec.Cmd, sig syscall.Signal, after string) (int, []string) {
+	t.Helper()
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines, signalled := signalOnLine(t, cmd, stderr, sig, after)
+	cmd.Wait()
+	if !signalled {
+		t.Fatalf("%s never said %q:\n%s", strings.Join(cmd.Args, " "), after, strings.Join(lines, "\n"))
+	}
+	return cmd.ProcessState.ExitCode(), lines
+}
+
 // stoppedCount is the first count of events in the sentence of an
 // interrupted command (those it kept or wrote), -1 when none.
 func stoppedCount(sentence string) int {
@@ -66,14 +85,8 @@ func TestEventsImportInterrupted(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer in.Close()
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
 	const sent = origin.ImportReport + origin.MaxEventBatch/2 // the last ones a part batch
+	// what segue has not read yet waits in the pipe
 	go func() {
 		for i := range sent {
 			if _, err := io.WriteString(in, playEventLine(i)); err != nil {
@@ -82,15 +95,11 @@ func TestEventsImportInterrupted(t *testing.T) {
 		}
 		// standard input stays open: the import waits for more
 	}()
-	lines, signalled := signalOnLine(t, cmd, stderr, syscall.SIGINT, fmt.Sprintf("[%d] events read", origin.ImportReport))
-	cmd.Wait()
-	if !signalled {
-		t.Fatalf("import never reported %d events read:\n%s", origin.ImportReport, strings.Join(lines, "\n"))
-	}
+	code, lines := stopOnStderr(t, cmd, syscall.SIGINT, fmt.Sprintf("[%d] events read", origin.ImportReport))
 	last := lines[len(lines)-1]
 	kept := stoppedCount(last)
 	want := fmt.Sprintf("segue: origin events import: interrupted; what it read is stored (%d events, %[1]d new): run the same command again to import the rest (what is stored is never added twice)", kept)
-	if code := cmd.ProcessState.ExitCode(); code != ExitInterrupted || last != want {
+	if code != ExitInterrupted || last != want {
 		t.Fatalf("import stopped by Ctrl-C: exit %d, last line %q; want 130, %q", code, last, want)
 	}
 	db, err := origin.OpenCatalogAt(context.Background(), "", data)
@@ -193,26 +202,14 @@ func TestCacheStepsInterrupted(t *testing.T) {
 		{"clear", "cache clear: dropping", "segue: cache clear: interrupted; the %d entries dropped so far stay dropped, the rest are still cached: run the same command again to clear them"},
 		{"verify", "cache verify: checking", "segue: cache verify: interrupted; the damaged entries among the %d entries checked so far were dropped, the rest were not checked: run the same command again to check them all"},
 	} {
-		cmd := stoppedRun(t, "--cache", path, "cache", tc.verb)
-		stderr, err := cmd.StderrPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		lines, signalled := signalOnLine(t, cmd, stderr, syscall.SIGINT, tc.after)
-		cmd.Wait()
-		if !signalled {
-			t.Fatalf("cache %s never said %q:\n%s", tc.verb, tc.after, strings.Join(lines, "\n"))
-		}
+		code, lines := stopOnStderr(t, stoppedRun(t, "--cache", path, "cache", tc.verb), syscall.SIGINT, tc.after)
 		last := lines[len(lines)-1]
 		m := regexp.MustCompile(`the (?:damaged entries among the )?(\d+) entries`).FindStringSubmatch(last)
 		done := -1
 		if m != nil {
 			done, _ = strconv.Atoi(m[1])
 		}
-		if code := cmd.ProcessState.ExitCode(); code != ExitInterrupted || last != fmt.Sprintf(tc.want, done) || done <= 0 || done >= left {
+		if code != ExitInterrupted || last != fmt.Sprintf(tc.want, done) || done <= 0 || done >= left {
 			t.Fatalf("cache %s stopped by Ctrl-C: exit %d, last line %q; want 130, %q with a count of some but not all %d", tc.verb, code, last, tc.want, left)
 		}
 		c, err := cache.Open(path, cache.Options{MaxBytes: 1 << 30})
@@ -260,22 +257,10 @@ func TestPlaylistImportInterrupted(t *testing.T) {
 	if err := os.WriteFile(list, []byte("#EXTM3U\n#EXTINF:2,A - One\n1.mp3\n#EXTINF:2,A - Two\n2.mp3\n#EXTINF:2,A - Three\n3.mp3\n#EXTINF:2,A - Four\n4.mp3\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cmd := stoppedRun(t, append(env, "playlist", "import", list)...)
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	lines, signalled := signalOnLine(t, cmd, stderr, syscall.SIGINT, "playlist import: matching 0%")
-	cmd.Wait()
-	if !signalled {
-		t.Fatalf("import never began matching:\n%s", strings.Join(lines, "\n"))
-	}
+	code, lines := stopOnStderr(t, stoppedRun(t, append(env, "playlist", "import", list)...), syscall.SIGINT, "playlist import: matching 0%")
 	last := lines[len(lines)-1]
 	want := "segue: playlist import: interrupted; no playlist was made (it stopped matching at entry 1 of 4): run the same command again to import it"
-	if code := cmd.ProcessState.ExitCode(); code != ExitInterrupted || last != want {
+	if code != ExitInterrupted || last != want {
 		t.Fatalf("import stopped by Ctrl-C: exit %d, last line %q; want 130, %q", code, last, want)
 	}
 	if out := segueOK(t, append(env, "playlist", "list", "--json")...); strings.Contains(out, "four") {
