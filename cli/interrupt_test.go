@@ -231,11 +231,11 @@ func TestCacheStepsInterrupted(t *testing.T) {
 	}
 }
 
-// TestPlaylistImportInterrupted: playlist import stopped by Ctrl-C while
-// it waits for the origin's answer to a search exits 130 saying no
-// playlist was made and at which entry it stopped, and none was made (it
-// exited 2 with Go's default).
-func TestPlaylistImportInterrupted(t *testing.T) {
+// holdingOrigin is the URL of an empty origin whose answers to a path
+// with the suffix hold never come, so a command asking for one waits
+// until a signal stops it; asked says (once) that such a request came.
+func holdingOrigin(t *testing.T, hold string) (string, <-chan struct{}) {
+	t.Helper()
 	o := &testOrigin{t: t, data: t.TempDir(), addr: "127.0.0.1:0"}
 	o.start()
 	t.Cleanup(o.stop)
@@ -244,15 +244,29 @@ func TestPlaylistImportInterrupted(t *testing.T) {
 		t.Fatal(err)
 	}
 	pass := httputil.NewSingleHostReverseProxy(up)
+	asked := make(chan struct{}, 1)
 	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasSuffix(r.URL.Path, "/search") { // answers never come: matching is under way until the signal
+		if strings.HasSuffix(r.URL.Path, hold) {
+			select {
+			case asked <- struct{}{}:
+			default:
+			}
 			<-r.Context().Done()
 			return
 		}
 		pass.ServeHTTP(w, r)
 	}))
 	t.Cleanup(slow.Close)
-	env := clientEnv(t, slow.URL)
+	return slow.URL, asked
+}
+
+// TestPlaylistImportInterrupted: playlist import stopped by Ctrl-C while
+// it waits for the origin's answer to a search exits 130 saying no
+// playlist was made and at which entry it stopped, and none was made (it
+// exited 2 with Go's default).
+func TestPlaylistImportInterrupted(t *testing.T) {
+	held, _ := holdingOrigin(t, "/search")
+	env := clientEnv(t, held)
 	list := filepath.Join(t.TempDir(), "four.m3u8")
 	if err := os.WriteFile(list, []byte("#EXTM3U\n#EXTINF:2,A - One\n1.mp3\n#EXTINF:2,A - Two\n2.mp3\n#EXTINF:2,A - Three\n3.mp3\n#EXTINF:2,A - Four\n4.mp3\n"), 0o644); err != nil {
 		t.Fatal(err)
@@ -265,5 +279,37 @@ func TestPlaylistImportInterrupted(t *testing.T) {
 	}
 	if out := segueOK(t, append(env, "playlist", "list", "--json")...); strings.Contains(out, "four") {
 		t.Errorf("the interrupted import made a playlist: %s", out)
+	}
+}
+
+// TestPlaylistExportInterrupted: playlist export stopped by SIGTERM while
+// it waits for the origin's playlist exits 130 saying nothing was written,
+// and the --output file is not made (it died of the signal with no word).
+func TestPlaylistExportInterrupted(t *testing.T) {
+	held, asked := holdingOrigin(t, "/playlists/pl1")
+	out := filepath.Join(t.TempDir(), "mix.m3u8")
+	cmd := stoppedRun(t, append(clientEnv(t, held), "playlist", "export", "pl1", "-o", out)...)
+	var errOut strings.Builder
+	cmd.Stderr = &errOut
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	select {
+	case <-asked: // its signal context is set before it asks
+	case err := <-exited:
+		t.Fatalf("export ended before it asked for the playlist: %v, %q", err, errOut.String())
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	<-exited
+	want := "segue: playlist export: interrupted; nothing was written: run the same command again to export it"
+	if code, last := cmd.ProcessState.ExitCode(), strings.TrimSpace(errOut.String()); code != ExitInterrupted || last != want {
+		t.Errorf("export stopped by SIGTERM: exit %d, stderr %q; want 130, %q", code, last, want)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("the interrupted export made %s (%v); want no file", out, err)
 	}
 }
