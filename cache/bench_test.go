@@ -2,6 +2,7 @@ package cache
 
 import (
 	"bufio"
+	"context"
 	"database/sql"
 	"math/rand/v2"
 	"os"
@@ -71,7 +72,7 @@ func BenchmarkGetWarm(b *testing.B) {
 // each read. SQLite's own small page cache may still hold a few pages.
 func BenchmarkGetCold(b *testing.B) {
 	c, hashes := filled(b, 400, 100_000)
-	if err := c.vacuum(0, true); err != nil { // move everything from the WAL into the file
+	if err := c.vacuum(context.Background(), 0, true); err != nil { // move everything from the WAL into the file
 		b.Fatal(err)
 	}
 	f, err := os.Open(c.path)

@@ -279,6 +279,45 @@ func (c *Cache) evict() error {
 	return c.write(func(tx *sql.Tx) error { return c.makeRoom(tx, 0, false) })
 }
 
+// evictEach evicts down to the cap a batch of evictOldest (one write
+// transaction) at a time, calling progress (when not nil) after each with
+// the bytes freed so far and how many were over the cap, until done or
+// ctx ends (then ctx's error).
+func (c *Cache) evictEach(ctx context.Context, progress func(evicted, over int64)) error {
+	var over, freed int64
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		n := 0
+		err := c.write(func(tx *sql.Tx) error {
+			var bytes int64
+			if err := tx.QueryRow(`SELECT bytes FROM totals WHERE id = 1`).Scan(&bytes); err != nil {
+				return err
+			}
+			need := bytes - c.opts.MaxBytes
+			if over == 0 {
+				over = max(need, 0)
+			}
+			if need <= 0 {
+				return nil
+			}
+			f, m, err := evictOldest(tx, need)
+			freed, n = freed+f, m
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("evict: %w", err)
+		}
+		if n == 0 { // at the cap, or only pinned entries left
+			return nil
+		}
+		if progress != nil {
+			progress(freed, max(over, freed))
+		}
+	}
+}
+
 // Close writes pending access times and counters, stops the flusher and
 // waits for it, and closes the file. It is safe to call more than once.
 func (c *Cache) Close() error {

@@ -2,6 +2,7 @@ package cache
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -213,7 +214,7 @@ func TestVerifyEachReportsProgress(t *testing.T) {
 	c, _ := openTemp(t, 1<<20)
 	fill(t, c, 1, 40, 100)
 	var got []string
-	r, err := c.VerifyEach(func(checked, total int64) { got = append(got, fmt.Sprintf("%d/%d", checked, total)) })
+	r, err := c.VerifyEach(context.Background(), func(checked, total int64) { got = append(got, fmt.Sprintf("%d/%d", checked, total)) })
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"context"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
@@ -29,11 +30,13 @@ type VerifyReport struct {
 // Verify re-hashes every stored segment, checks every document's size and
 // that it decodes (see docDecodes), drops what is bad, and recomputes the running totals if they drifted.
 // It reads in small batches, so readers and writers carry on meanwhile.
-func (c *Cache) Verify() (VerifyReport, error) { return c.VerifyEach(nil) }
+func (c *Cache) Verify() (VerifyReport, error) { return c.VerifyEach(context.Background(), nil) }
 
 // VerifyEach is Verify calling progress (when not nil) after each batch
 // with the entries checked so far and how many there were when it began.
-func (c *Cache) VerifyEach(progress func(checked, total int64)) (VerifyReport, error) {
+// When ctx ends it stops between two batches, drops the damaged entries
+// found so far (one transaction) and returns its report with ctx's error.
+func (c *Cache) VerifyEach(ctx context.Context, progress func(checked, total int64)) (VerifyReport, error) {
 	var r VerifyReport
 	if c.closed.Load() {
 		return r, ErrClosed
@@ -44,7 +47,7 @@ func (c *Cache) VerifyEach(progress func(checked, total int64)) (VerifyReport, e
 	}
 	var bad []int64
 	last := int64(-1)
-	for {
+	for ctx.Err() == nil {
 		n := 0
 		rows, err := c.db.Query(`SELECT e.id, e.kind, e.key, e.size, e.content_type, b.data
 			FROM entries e LEFT JOIN blobs b ON b.id = e.id WHERE e.id > ? ORDER BY e.id LIMIT 16`, last)
@@ -108,7 +111,7 @@ func (c *Cache) VerifyEach(progress func(checked, total int64)) (VerifyReport, e
 	if err != nil {
 		return r, c.wrapWriteErr("verify cache: drop bad entries", err)
 	}
-	return r, nil
+	return r, ctx.Err()
 }
 
 // fixTotals recomputes the running totals from the rows if they differ.
@@ -133,10 +136,22 @@ func fixTotals(tx *sql.Tx) (bool, error) {
 // and gives the freed space back to the filesystem. Clearing everything
 // also forgets pins of hashes not stored yet.
 func (c *Cache) Clear(keepPinned bool) error {
+	return c.ClearEach(context.Background(), keepPinned, nil)
+}
+
+// clearBatch is how many entries ClearEach drops in one transaction.
+const clearBatch = 32
+
+// ClearEach is Clear in steps of clearBatch entries, each its own
+// transaction, calling progress (when not nil) after each with the
+// entries dropped so far and how many there were to drop. When ctx ends
+// it stops between two steps with ctx's error: what it dropped stays
+// dropped, the rest stays cached, and the file is not shrunk yet.
+func (c *Cache) ClearEach(ctx context.Context, keepPinned bool, progress func(dropped, total int64)) error {
 	if c.closed.Load() {
 		return ErrClosed
 	}
-	err := withRoom(c.path, &c.full, func() error { return c.clear(keepPinned) })
+	err := withRoom(c.path, &c.full, func() error { return c.clear(ctx, keepPinned, progress) })
 	if err != nil {
 		return c.wrapWriteErr("clear the cache", err)
 	}
@@ -144,32 +159,71 @@ func (c *Cache) Clear(keepPinned bool) error {
 	return nil
 }
 
-func (c *Cache) clear(keepPinned bool) error {
-	err := c.write(func(tx *sql.Tx) error {
-		stmts := []string{`DELETE FROM blobs`, `DELETE FROM entries`, `DELETE FROM pins`}
-		if keepPinned {
-			stmts = []string{
-				`DELETE FROM blobs WHERE id IN (SELECT id FROM entries WHERE pinned = 0)`,
-				`DELETE FROM entries WHERE pinned = 0`,
-			}
-		}
-		for _, s := range stmts {
-			if _, err := tx.Exec(s); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
+func (c *Cache) clear(ctx context.Context, keepPinned bool, progress func(dropped, total int64)) error {
+	which := `1`
+	if keepPinned {
+		which = `pinned = 0`
+	}
+	var total, dropped int64
+	if err := c.db.QueryRow(`SELECT count(*) FROM entries WHERE ` + which).Scan(&total); err != nil {
 		return err
 	}
-	return c.vacuum(0, true)
+	for more := true; more; {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		err := c.write(func(tx *sql.Tx) error {
+			var last sql.NullInt64 // the last entry of this step
+			err := tx.QueryRow(`SELECT max(id) FROM (SELECT id FROM entries WHERE `+which+` ORDER BY id LIMIT ?)`, clearBatch).Scan(&last)
+			if err != nil || !last.Valid {
+				more = false
+				return err
+			}
+			if _, err := tx.Exec(`DELETE FROM blobs WHERE id IN (SELECT id FROM entries WHERE id <= ? AND `+which+`)`, last.Int64); err != nil {
+				return err
+			}
+			res, err := tx.Exec(`DELETE FROM entries WHERE id <= ? AND `+which, last.Int64)
+			if err != nil {
+				return err
+			}
+			n, _ := res.RowsAffected()
+			dropped += n
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if more && progress != nil {
+			progress(dropped, max(total, dropped))
+		}
+	}
+	if !keepPinned {
+		err := c.write(func(tx *sql.Tx) error {
+			for _, s := range []string{`DELETE FROM blobs`, `DELETE FROM pins`} { // bytes with no entry, pins of what is not stored
+				if _, err := tx.Exec(s); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return c.vacuum(ctx, 0, true)
 }
 
 // GC writes pending access times, evicts down to the cap, and gives every
 // free page back to the filesystem (incremental vacuum and a WAL
 // checkpoint).
-func (c *Cache) GC() error {
+func (c *Cache) GC() error { return c.GCEach(context.Background(), nil) }
+
+// GCEach is GC evicting in steps, each its own transaction, and calling
+// progress (when not nil) after each with the bytes evicted so far and
+// how many were over the cap. When ctx ends it stops between two steps
+// (of eviction or of giving pages back) with ctx's error: what it evicted
+// stays evicted, and the file is consistent.
+func (c *Cache) GCEach(ctx context.Context, progress func(evicted, over int64)) error {
 	if c.closed.Load() {
 		return ErrClosed
 	}
@@ -177,10 +231,10 @@ func (c *Cache) GC() error {
 		if err := c.flush(); err != nil {
 			return err
 		}
-		if err := c.evict(); err != nil {
+		if err := c.evictEach(ctx, progress); err != nil {
 			return err
 		}
-		return c.vacuum(0, true)
+		return c.vacuum(ctx, 0, true)
 	})
 	if err != nil {
 		return c.wrapWriteErr("collect cache garbage", err)
@@ -214,14 +268,15 @@ func FootprintMargin(maxBytes int64) int64 {
 // filesystem, so the file shrinks after heavy eviction. Errors are only
 // logged: this is housekeeping.
 func (c *Cache) trimFreePages() {
-	if err := c.vacuum(c.freePagesToKeep(), false); err != nil {
+	if err := c.vacuum(context.Background(), c.freePagesToKeep(), false); err != nil {
 		c.opts.Logger.Debug("cache: give free pages back", "err", err)
 	}
 }
 
 // vacuum frees all but keep bytes of free pages, then checkpoints the WAL,
-// truncating it when truncate is set or it has grown large.
-func (c *Cache) vacuum(keep int64, truncate bool) error {
+// truncating it when truncate is set or it has grown large. When ctx ends
+// it stops between two steps with ctx's error.
+func (c *Cache) vacuum(ctx context.Context, keep int64, truncate bool) error {
 	c.writeMu.Lock()
 	defer c.writeMu.Unlock()
 	var free, pageSize int64
@@ -236,6 +291,9 @@ func (c *Cache) vacuum(keep int64, truncate bool) error {
 	// on a disk that is nearly full).
 	step := max(walLimit(c.opts.MaxBytes)/pageSize, 64)
 	for n := free - keep/pageSize; n > 0; n -= step {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		// incremental_vacuum frees one page per row: drain its rows.
 		rows, err := c.db.Query(fmt.Sprintf(`PRAGMA incremental_vacuum(%d)`, min(n, step)))
 		if err != nil {

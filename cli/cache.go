@@ -257,15 +257,15 @@ checks that every document decodes (JSON, or an image for covers), drops
 damaged entries (they are fetched again when needed) and repairs the
 size totals. It is safe while segue plays.`,
 		Args: cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, stop := stopOnSignal(cmd.Context())
+			defer stop()
 			return a.withDiskCache(func(c *cache.Cache) error {
-				var step func(int)
-				r, err := c.VerifyEach(func(checked, total int64) {
-					if step == nil {
-						step = a.countProgress("cache verify: checking", int(total))
-					}
-					step(int(checked))
-				})
+				r, err := c.VerifyEach(ctx, a.stepProgress("cache verify: checking"))
+				if ierr := interrupted(ctx, err, "cache verify", fmt.Sprintf("the damaged entries among the %s checked so far were dropped, the rest were not checked: run the same command again to check them all",
+					catalog.Plural(int(r.Checked), "entry", "entries"))); ierr != nil {
+					return ierr
+				}
 				if err != nil {
 					return err
 				}
@@ -337,8 +337,21 @@ func cacheClearCmd(a *app) *cobra.Command {
 		Long: `clear drops every cached segment and document and shrinks the file. With
 --keep-pinned, segments pinned for offline use stay.`,
 		Args: cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			err := a.changeCmd(asJSON, func(c *cache.Cache) error { return c.Clear(keepPinned) })
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, stop := stopOnSignal(cmd.Context())
+			defer stop()
+			var dropped int64
+			err := a.changeCmd(asJSON, func(c *cache.Cache) error {
+				step := a.stepProgress("cache clear: dropping")
+				return c.ClearEach(ctx, keepPinned, func(done, total int64) {
+					dropped = done
+					step(done, total)
+				})
+			})
+			if ierr := interrupted(ctx, err, "cache clear", fmt.Sprintf("the %s dropped so far stay dropped, the rest are still cached: run the same command again to clear them",
+				catalog.Plural(int(dropped), "entry", "entries"))); ierr != nil {
+				return ierr
+			}
 			if !errors.Is(err, cache.ErrDiskFull) || keepPinned {
 				return err
 			}
@@ -368,8 +381,14 @@ func cacheGCCmd(a *app) *cobra.Command {
 lowering cache.size) and returns free space in the file to the filesystem.
 segue does this by itself over time; gc does it now.`,
 		Args: cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			return a.changeCmd(asJSON, func(c *cache.Cache) error { return c.GC() })
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, stop := stopOnSignal(cmd.Context())
+			defer stop()
+			err := a.changeCmd(asJSON, func(c *cache.Cache) error { return c.GCEach(ctx, a.stepProgress("cache gc: evicting")) })
+			if ierr := interrupted(ctx, err, "cache gc", "what it evicted stays evicted and the cache is whole: run the same command again to finish"); ierr != nil {
+				return ierr
+			}
+			return err
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")

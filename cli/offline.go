@@ -12,7 +12,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -130,7 +129,7 @@ func (a *app) offlineAdd(ctx context.Context, c *cache.Cache, ref, quality strin
 	stopSignals := func() {}
 	start := report.start
 	report.start = func() {
-		signalled, stopSignals = notifyStop(ctx, os.Interrupt, syscall.SIGTERM)
+		signalled, stopSignals = stopOnSignal(ctx)
 		context.AfterFunc(signalled, cancel)
 		start()
 	}
@@ -491,6 +490,9 @@ func (a *app) syncPins(ctx context.Context, c *cache.Cache, l *offline.List, pro
 	up := map[string]bool{} // origin base URL -> answered a dial
 	var errs []error
 	for _, old := range slices.Clone(l.Collections) {
+		if ctx.Err() != nil { // Ctrl-C: the pins not followed yet stay as they are
+			break
+		}
 		if !r.pinnedHere(old) {
 			continue // another source's pin: not on this one is not gone
 		}
@@ -591,7 +593,13 @@ func (a *app) offlineList(ctx context.Context, c *cache.Cache, asJSON bool) erro
 	if err != nil {
 		return err
 	}
+	ctx, stop := stopOnSignal(ctx)
+	defer stop()
 	found, serr := a.syncPins(ctx, c, l, a.downloadProgress)
+	if ierr := interrupted(ctx, ctx.Err(), "offline list", "the pins it brought up to date with the origin are saved, the others stay as they were "+
+		"(what it downloaded stays in the cache): run the same command again to follow the rest and list them"); ierr != nil {
+		return ierr
+	}
 	if serr != nil {
 		fmt.Fprintln(a.stderr, "segue:", serr)
 	}

@@ -62,9 +62,15 @@ file twice adds nothing) and "position_ms" (where a skipped track stopped).`,
 			// how far it is, on stderr (with --json too): a file of a
 			// million plays was a minute without a word
 			report, done := a.importProgress()
-			read, added, err := origin.NewEvents(db).ImportReporting(cmd.Context(), in, report)
+			ctx, stop := stopOnSignal(cmd.Context())
+			defer stop()
+			read, added, err := origin.NewEvents(db).ImportReporting(ctx, in, report)
 			done()
 			kept := catalog.Count(added, "new event")
+			if ierr := interrupted(ctx, err, "origin events import",
+				fmt.Sprintf("what it read is stored (%s, %d new): run the same command again to import the rest (what is stored is never added twice)", catalog.Count(read, "event"), added)); ierr != nil {
+				return ierr
+			}
 			if errors.Is(err, catalog.ErrBadEvent) {
 				// bad input, as a playlist import's file that does not parse (2); it was 1
 				return &usageError{fmt.Errorf("origin events import %s: %w; fix that line and import the file again (kept the %s before it; what is stored is never added twice)", inputName(args[0]), err, kept)}
@@ -92,7 +98,18 @@ file twice adds nothing) and "position_ms" (where a skipped track stopped).`,
 				return err
 			}
 			defer db.Close()
-			_, err = origin.NewEvents(db).Export(cmd.Context(), a.stdout, listener)
+			ctx, stop := stopOnSignal(cmd.Context())
+			defer stop()
+			// stopped says a stop between two events as such (exit 130):
+			// each event is one whole line, written at once
+			stopped := func(n int, err error) error {
+				return interrupted(ctx, err, "origin events export",
+					fmt.Sprintf("standard output holds the first %s, each a whole line: run the same command again to export them all", catalog.Count(n, "event")))
+			}
+			n, err := origin.NewEvents(db).Export(ctx, a.stdout, listener)
+			if ierr := stopped(n, err); ierr != nil {
+				return ierr
+			}
 			if errors.Is(err, origin.ErrNotFound) {
 				// not an ID: the name a host gave a token or a user
 				// (it was "no listener", for the names token list and
@@ -102,7 +119,10 @@ file twice adds nothing) and "position_ms" (where a skipped track stopped).`,
 					return rerr
 				}
 				if id != "" {
-					_, err = origin.NewEvents(db).Export(cmd.Context(), a.stdout, id)
+					n, err = origin.NewEvents(db).Export(ctx, a.stdout, id)
+					if ierr := stopped(n, err); ierr != nil {
+						return ierr
+					}
 				}
 			}
 			if errors.Is(err, origin.ErrNotFound) {

@@ -7,10 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/adrg/xdg"
@@ -103,10 +101,7 @@ type ingestReport struct {
 
 // runIngest ingests dir with o (its Progress and Logger are set here).
 func (a *app) runIngest(ctx context.Context, dir string, o origin.IngestOptions, asJSON bool) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	ctx, stop := notifyStop(ctx, os.Interrupt, syscall.SIGTERM)
+	ctx, stop := stopOnSignal(ctx)
 	defer stop()
 	progress := a.ingestProgress(false)
 	o.Progress, o.Logger = progress, a.logger()

@@ -6,9 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"slices"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -68,10 +66,7 @@ named and stops the run (ingest the library again to rebuild it).`,
 // runMigrate runs o until done or interrupted (a later run resumes) and
 // prints its summary.
 func (a *app) runMigrate(ctx context.Context, o origin.MigrateOptions, asJSON bool) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	ctx, stop := notifyStop(ctx, os.Interrupt, syscall.SIGTERM)
+	ctx, stop := stopOnSignal(ctx)
 	defer stop()
 	o.Progress = a.migrateProgress()
 	sum, err := origin.Migrate(ctx, o)

@@ -67,9 +67,15 @@ the tracks' IDs: segue origin ingest DIR brings the tracks back under them.`,
 			// how far it is, on stderr (with --json too): a drive's worth
 			// of tracks took minutes without a word
 			progress := a.ingestProgress(false)
-			sum, err := origin.RemoveFolder(cmd.Context(), folder, origin.IngestOptions{DataDir: dataDir, Blobs: store, Catalog: catalogURL, Progress: progress})
+			ctx, stop := stopOnSignal(cmd.Context())
+			defer stop()
+			sum, err := origin.RemoveFolder(ctx, folder, origin.IngestOptions{DataDir: dataDir, Blobs: store, Catalog: catalogURL, Progress: progress})
 			if progress != nil {
 				progress(origin.IngestProgress{Action: "done"})
+			}
+			if ierr := interrupted(ctx, err, "origin remove", fmt.Sprintf("the %s it took out so far stay out, the rest are still in the catalog: run the same command again to take out the rest "+
+				"(the blobs nothing uses any more are deleted by it or by the next origin ingest)", catalog.Count(sum.Removed, "track"))); ierr != nil {
+				return ierr
 			}
 			if err != nil {
 				return explainCatalog("origin remove", "--catalog", catalogURL, fmt.Errorf("origin remove: %w", err))

@@ -383,7 +383,14 @@ func playlistExportCmd(a *app, asJSON *bool) *cobra.Command {
 					return withExit(ExitUsage, err)
 				}
 				defer r.close()
-				pl, err := openPlaylist(cmd.Context(), r, args[0])
+				// Ctrl-C while it asks the origin: nothing is written yet
+				// (the file is made after, and written whole)
+				ctx, stop := stopOnSignal(cmd.Context())
+				defer stop()
+				pl, err := openPlaylist(ctx, r, args[0])
+				if ierr := interrupted(ctx, err, "playlist export", "nothing was written: run the same command again to export it"); ierr != nil {
+					return ierr
+				}
 				if err != nil {
 					return err
 				}

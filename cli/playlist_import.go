@@ -86,9 +86,17 @@ func (a *app) runImport(ctx context.Context, ch *cache.Cache, src, name string, 
 	}
 	res := importResult{Unmatched: []share.Entry{}}
 	progress := a.countProgress("playlist import: matching", len(entries))
+	ctx, stop := stopOnSignal(ctx)
+	defer stop()
 	for i, e := range entries {
 		progress(i)
+		if err := ctx.Err(); err != nil {
+			return interrupted(ctx, err, "playlist import", importKept(i, len(entries)))
+		}
 		id, problem, err := matchEntry(ctx, client, e, where)
+		if ierr := interrupted(ctx, err, "playlist import", importKept(i, len(entries))); ierr != nil {
+			return ierr
+		}
 		if err != nil {
 			return err
 		}
@@ -124,6 +132,12 @@ func (a *app) runImport(ctx context.Context, ch *cache.Cache, src, name string, 
 		fmt.Fprintf(a.stdout, "  no match: %s: %s\n", cellText(entryText(e)), cellText(e.Problem))
 	}
 	return nil
+}
+
+// importKept says what an import stopped while matching entry i (from 0)
+// of n kept: nothing, since the playlist is made only after all are matched.
+func importKept(i, n int) string {
+	return fmt.Sprintf("no playlist was made (it stopped matching at entry %d of %d): run the same command again to import it", i+1, n)
 }
 
 // entryText names an entry as a person knows it: artist, title and length,

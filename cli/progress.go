@@ -46,3 +46,16 @@ func (a *app) tallyBar(desc string) *progressbar.ProgressBar {
 		progressbar.OptionSetWidth(30),
 		progressbar.OptionThrottle(100*time.Millisecond))
 }
+
+// stepProgress is countProgress for a job that learns its total at its
+// first step (the cache package's ...Each calls): the function to give it
+// as its progress callback.
+func (a *app) stepProgress(desc string) func(done, total int64) {
+	var step func(int)
+	return func(done, total int64) {
+		if step == nil {
+			step = a.countProgress(desc, int(total))
+		}
+		step(int(done))
+	}
+}

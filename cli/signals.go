@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"os/signal"
+	"syscall"
 )
 
 // notifyStop is signal.NotifyContext for the signals that stop a command,
@@ -22,4 +23,14 @@ func notifyStop(ctx context.Context, sigs ...os.Signal) (context.Context, contex
 		return context.WithCancel(ctx)
 	}
 	return signal.NotifyContext(ctx, told...)
+}
+
+// stopOnSignal is the signal context of a command that runs long and
+// stops between its steps on Ctrl-C or SIGTERM (see interrupted, which
+// says what the stop kept): its work checks ctx and ends with ctx's error.
+func stopOnSignal(ctx context.Context) (context.Context, context.CancelFunc) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	return notifyStop(ctx, os.Interrupt, syscall.SIGTERM)
 }

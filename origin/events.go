@@ -100,14 +100,18 @@ const ImportReport = 10000
 
 // ImportReporting is Import that calls progress (nil: none) with the
 // events read and added so far each time another ImportReport of them
-// are stored.
+// are stored. When ctx ends (Ctrl-C) it stops between two lines, stores
+// the events it read that are not stored yet (one transaction, whole or
+// not at all) and returns ctx's error: what was read is kept, and a
+// second import of the same file adds only the rest.
 func (e *Events) ImportReporting(ctx context.Context, r io.Reader, progress func(read, added int)) (read, added int, err error) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	lines, scanErr, quit := scanLines(r)
+	defer close(quit)
 	var batch []catalog.PlayEvent
 	reported := 0
 	flush := func() error {
-		n, err := e.Add(ctx, "", batch)
+		// a stop waits for this batch: ctx may have ended already
+		n, err := e.Add(context.WithoutCancel(ctx), "", batch)
 		added += n
 		batch = batch[:0]
 		if progress != nil && err == nil && read/ImportReport > reported {
@@ -125,9 +129,22 @@ func (e *Events) ImportReporting(ctx context.Context, r io.Reader, progress func
 		return read, added, err
 	}
 	line := 0
-	for sc.Scan() {
+	for {
+		var text string
+		var more bool
+		select {
+		case <-ctx.Done():
+			if ferr := flush(); ferr != nil {
+				return read, added, errors.Join(ctx.Err(), ferr)
+			}
+			return read, added, ctx.Err()
+		case text, more = <-lines:
+		}
+		if !more {
+			break
+		}
 		line++
-		text := strings.TrimSpace(sc.Text())
+		text = strings.TrimSpace(text)
 		if text == "" {
 			continue
 		}
@@ -150,7 +167,7 @@ func (e *Events) ImportReporting(ctx context.Context, r io.Reader, progress func
 			}
 		}
 	}
-	if err := sc.Err(); errors.Is(err, bufio.ErrTooLong) {
+	if err := *scanErr; errors.Is(err, bufio.ErrTooLong) {
 		return bad(fmt.Errorf("line %d: %w: longer than 1 MiB (want one JSON object a line)", line+1, catalog.ErrBadEvent))
 	} else if err != nil {
 		return bad(fmt.Errorf("line %d: %w", line+1, err))
@@ -159,6 +176,31 @@ func (e *Events) ImportReporting(ctx context.Context, r io.Reader, progress func
 		err = flush()
 	}
 	return read, added, err
+}
+
+// scanLines reads r's lines (up to 1 MiB each) on a goroutine of its own,
+// so that an import waiting for more of a pipe (standard input) still
+// stops when told: lines gives them in order and is closed at the end of
+// r, after which scanErr holds what ended it (nil at EOF). Closing quit
+// stops the goroutine once its read in progress returns.
+func scanLines(r io.Reader) (lines <-chan string, scanErr *error, quit chan<- struct{}) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	out := make(chan string, 64)
+	stop := make(chan struct{})
+	var serr error
+	go func() {
+		defer close(out)
+		for sc.Scan() {
+			select {
+			case out <- sc.Text():
+			case <-stop:
+				return
+			}
+		}
+		serr = sc.Err() // read after out is closed
+	}()
+	return out, &serr, stop
 }
 
 // Export writes every event (or only listener's, when not empty) as JSON
@@ -183,7 +225,8 @@ func (e *Events) Export(ctx context.Context, w io.Writer, listener string) (int,
 	return n, err
 }
 
-// Each calls fn with every event (or listener's) in time order.
+// Each calls fn with every event (or listener's) in time order, until
+// ctx ends (then its error).
 func (e *Events) Each(ctx context.Context, listener string, fn func(catalog.PlayEvent) error) error {
 	rows, err := e.db.QueryContext(ctx, `SELECT id, listener, track_id, played_ms, completed, position_ms, at, session
 		FROM events WHERE ?1 = '' OR listener = ?1 ORDER BY at, id`, listener)
@@ -198,6 +241,9 @@ func (e *Events) Each(ctx context.Context, listener string, fn func(catalog.Play
 			return fmt.Errorf("read play events: %w", err)
 		}
 		ev.At = time.UnixMilli(at).UTC()
+		if err := ctx.Err(); err != nil { // stopped between two events, never within one
+			return err
+		}
 		if err := fn(ev); err != nil {
 			return err
 		}

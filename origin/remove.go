@@ -68,7 +68,10 @@ func catalogFolders(rows []knownTrack) (folders []string, unknown int) {
 // events stay. Tracks of older ingests with no known folder are the
 // folder's when one of their files is under it, as for Ingest. It holds
 // the ingest lock throughout. A folder no track comes from is a
-// *NotInCatalogError and nothing changes.
+// *NotInCatalogError and nothing changes. When ctx ends it stops between
+// two tracks (each taken out in a transaction of its own) with ctx's
+// error and the tracks removed so far: a second run takes out the rest,
+// and the blobs nothing uses are deleted by it or by the next ingest.
 func RemoveFolder(ctx context.Context, folder string, o IngestOptions) (RemoveSummary, error) {
 	var sum RemoveSummary
 	lib, err := filepath.Abs(folder)
@@ -111,6 +114,9 @@ func RemoveFolder(ctx context.Context, folder string, o IngestOptions) (RemoveSu
 		step(0, len(paths), "")
 	}
 	for _, path := range paths {
+		if err := ctx.Err(); err != nil {
+			return sum, err
+		}
 		k := plan.own[path]
 		now, err := deleteTrack(ctx, db, k.id)
 		if err != nil {

@@ -1,6 +1,7 @@
 package origin
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -123,5 +124,28 @@ func testChangedAfterKilledRemoval(t *testing.T, e engine) {
 	must(t, err)
 	if !after.After(before) {
 		t.Errorf("Changed after a removal whose run was killed before settling: %v, want past %v", after, before)
+	}
+}
+
+// TestRemoveFolderStops: RemoveFolder whose ctx ends after its first
+// track (Ctrl-C) returns ctx's error and that one track removed, the
+// other still in the catalog; a second run takes it out.
+func TestRemoveFolderStops(t *testing.T) {
+	_, music, _ := twoFolders(t)
+	o := target{data: t.TempDir()}
+	o.ingest(t, music)
+	before := len(catalogPaths(t, o))
+	ctx, cancel := context.WithCancel(t.Context())
+	stopAfterOne := func(p IngestProgress) {
+		if p.Action == "removed" {
+			cancel()
+		}
+	}
+	sum, err := RemoveFolder(ctx, music, IngestOptions{DataDir: o.data, Progress: stopAfterOne})
+	if left := len(catalogPaths(t, o)); !errors.Is(err, context.Canceled) || sum.Removed != 1 || left != before-1 {
+		t.Fatalf("RemoveFolder stopped after a track: %+v, %v, %d tracks left of %d; want context.Canceled, 1 removed, %d left", sum, err, left, before, before-1)
+	}
+	if sum, err := RemoveFolder(t.Context(), music, IngestOptions{DataDir: o.data}); err != nil || sum.Removed != before-1 || len(catalogPaths(t, o)) != 0 {
+		t.Errorf("RemoveFolder run again: %+v, %v, %d tracks left; want the other %d removed, none left", sum, err, len(catalogPaths(t, o)), before-1)
 	}
 }
