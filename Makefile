@@ -109,13 +109,13 @@ test: deps
 
 # demo opens the interface: it checks for a terminal before installing,
 # building, synthesizing or ingesting anything. DEMO_ADDR moves its origin;
-# run by make (MAKELEVEL), segue demo names DEMO_ADDR, not --addr, in its
+# run by it (SEGUE_MAKE_DEMO=1), segue demo names DEMO_ADDR, not --addr, in its
 # errors about the address (cli/demo.go).
 DEMO_ADDR ?= 127.0.0.1:7700
 demo:
 	@[ -t 0 ] && [ -t 1 ] || { echo "make demo opens the interface and needs a terminal; to serve the demo without it: make build && $(BIN) demo --no-tui"; exit 2; }
 	@$(MAKE) --no-print-directory demo-deps build
-	$(BIN) demo --addr $(DEMO_ADDR)
+	SEGUE_MAKE_DEMO=1 $(BIN) demo --addr $(DEMO_ADDR)
 
 # fuzz runs every fuzzer for FUZZTIME each (go test -fuzz takes one at a time);
 # it fails on any failure but the one Go's coordinator reports by mistake

@@ -128,10 +128,10 @@ func (a *app) runDemo(ctx context.Context, addr string, noTUI bool) error {
 	return <-serveErr
 }
 
-// underMake reports whether segue runs in a make recipe (make demo, whose
-// DEMO_ADDR it passes as --addr): make puts MAKELEVEL in the environment
-// of what it runs.
-func underMake() bool { return os.Getenv("MAKELEVEL") != "" }
+// underMake reports whether make demo runs segue demo, passing its
+// DEMO_ADDR as --addr: its recipe sets SEGUE_MAKE_DEMO=1 (MAKELEVEL would
+// also be set under make test, whose tests run segue demo themselves).
+func underMake() bool { return os.Getenv("SEGUE_MAKE_DEMO") == "1" }
 
 // demoAddrName names what set the demo origin's address, for the advice of
 // its errors: --addr, or under make the Makefile's DEMO_ADDR (make demo

@@ -15,7 +15,7 @@ import (
 
 // TestDemoAddrAdviceUnderMake: the demo's errors about its address name
 // what the user gave it by: --addr when segue demo is run, and the
-// Makefile's DEMO_ADDR under make (MAKELEVEL set), where make demo passes
+// Makefile's DEMO_ADDR under make demo (SEGUE_MAKE_DEMO=1, which its recipe sets), where make demo passes
 // DEMO_ADDR as --addr and the user has no --addr to change. A busy port's
 // example is the port after it.
 func TestDemoAddrAdviceUnderMake(t *testing.T) {
@@ -27,22 +27,22 @@ func TestDemoAddrAdviceUnderMake(t *testing.T) {
 	busy := held.Addr().String()
 	next := fmt.Sprintf("127.0.0.1:%d", held.Addr().(*net.TCPAddr).Port+1)
 	for _, c := range []struct {
-		makelevel, addr, want string
-		code                  int
+		byMake, addr, want string
+		code               int
 	}{
 		{"", busy, "segue: start demo origin on " + busy + ": listen tcp " + busy + ": bind: address already in use " +
 			"(another program listens there (another segue perhaps): stop it or pick another --addr, e.g. --addr " + next + ")\n", ExitError},
 		{"1", busy, "segue: start demo origin on " + busy + ": listen tcp " + busy + ": bind: address already in use " +
 			"(another program listens there (another segue perhaps): stop it or pick another DEMO_ADDR, e.g. make demo DEMO_ADDR=" + next + ")\n", ExitError},
 		{"", "0.0.0.0:7700", "segue: --addr 0.0.0.0:7700: the demo origin serves loopback only", ExitUsage},
-		{"2", "0.0.0.0:7700", "segue: DEMO_ADDR=0.0.0.0:7700: the demo origin serves loopback only", ExitUsage},
+		{"1", "0.0.0.0:7700", "segue: DEMO_ADDR=0.0.0.0:7700: the demo origin serves loopback only", ExitUsage},
 		{"", "nonsense", `segue: --addr: address "nonsense": want HOST:PORT`, ExitUsage},
 		{"1", "nonsense", `segue: DEMO_ADDR: address "nonsense": want HOST:PORT`, ExitUsage},
 	} {
-		t.Setenv("MAKELEVEL", c.makelevel) // "": not under make (go test may run under make test)
+		t.Setenv("SEGUE_MAKE_DEMO", c.byMake)
 		out, errOut, code := segue(t, append(clientEnv(t, "http://127.0.0.1:9"), "demo", "--no-tui", "--addr", c.addr)...)
 		if code != c.code || !strings.HasPrefix(errOut, c.want) || out != "" {
-			t.Errorf("MAKELEVEL=%q segue demo --addr %s: exit %d, stdout %q, stderr %q; want exit %d, stderr %q", c.makelevel, c.addr, code, out, errOut, c.code, c.want)
+			t.Errorf("SEGUE_MAKE_DEMO=%q segue demo --addr %s: exit %d, stdout %q, stderr %q; want exit %d, stderr %q", c.byMake, c.addr, code, out, errOut, c.code, c.want)
 		}
 	}
 }

@@ -224,8 +224,9 @@ func HomeOutput(s string) string {
 var EnvSettings = []string{"SEGUE_ORIGIN", "SEGUE_TOKEN", "SEGUE_CA", "SEGUE_PIN_SHA256", "SEGUE_CACHE", "SEGUE_CACHE_SIZE", "SEGUE_OUTPUT", "SEGUE_DATA"}
 
 // harnessEnv are the SEGUE_* names (and name prefixes) the project's own
-// tests and benchmarks read: segue passes over them without a word.
-var harnessEnv = []string{"SEGUE_MINIO", "SEGUE_GONIC", "SEGUE_BENCH_"}
+// tests, benchmarks and Makefile set (SEGUE_MAKE_DEMO: make demo runs
+// segue demo): segue passes over them without a word.
+var harnessEnv = []string{"SEGUE_MINIO", "SEGUE_GONIC", "SEGUE_BENCH_", "SEGUE_MAKE_DEMO"}
 
 // EnvWarnings returns one sentence for each variable of environ (KEY=VALUE
 // entries, as os.Environ gives) that is named SEGUE_* but is none of
