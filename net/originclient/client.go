@@ -347,6 +347,8 @@ func (e *WebPageError) Sentence() string {
 type CutShortError struct {
 	Got, Want int64 // bytes received, bytes announced
 	Err       error // the read's error
+	// From names the server for Sentence ("": the origin)
+	From string
 }
 
 func (e *CutShortError) Error() string {
@@ -357,7 +359,7 @@ func (e *CutShortError) Unwrap() error { return e.Err }
 
 // Sentence says what happened in one sentence for a person.
 func (e *CutShortError) Sentence() string {
-	return fmt.Sprintf("the origin's answer broke off after %d of the %d bytes it announced (the connection dropped, or a proxy between sends a wrong length)", e.Got, e.Want)
+	return fmt.Sprintf("%s's answer broke off after %d of the %d bytes it announced (the connection dropped, or a proxy between sends a wrong length)", cmp.Or(e.From, "the origin"), e.Got, e.Want)
 }
 
 func (c *Client) getJSON(ctx context.Context, u string, v any) error {
@@ -437,11 +439,7 @@ func statusError(resp *http.Response) error {
 	body, _ := readLimited(resp.Body, 64<<10)
 	se := &StatusError{Code: resp.StatusCode, Status: resp.Status}
 	if se.Code == http.StatusServiceUnavailable {
-		// seconds only: segue's origin sends them, and a date needs a
-		// clock that agrees with the origin's
-		if n, err := strconv.Atoi(strings.TrimSpace(resp.Header.Get("Retry-After"))); err == nil && n > 0 {
-			se.retryAfter = time.Duration(n) * time.Second
-		}
+		se.retryAfter = ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 	}
 	if json.Unmarshal(body, &e) == nil && e.Error != "" {
 		se.Message = e.Error
@@ -464,7 +462,7 @@ type StatusError struct {
 	body    string // any other body (a proxy's page): for the log only
 	// notSegue: a 404 no segue origin sent, or for a route it does not have
 	notSegue bool
-	// retryAfter: a 503's Retry-After in seconds (0: none)
+	// retryAfter: a 503's Retry-After (0: none)
 	retryAfter time.Duration
 	// store is the host of the blob store the origin redirected a chunk
 	// to, when that answered ("": the origin answered)
@@ -539,6 +537,22 @@ func (e *StatusError) Sentence() string {
 		return fmt.Sprintf("the origin cannot answer now and asks to retry in %v (%s)", e.retryAfter, e.Status)
 	}
 	return fmt.Sprintf("the origin failed (%s); its log says why", e.Status)
+}
+
+// ParseRetryAfter reads a Retry-After header's wait: seconds (segue's
+// origin sends them) or an HTTP-date, a date already past being a second
+// (its clock and the server's disagree); 0 when there is none or it does
+// not parse. The player caps one wait (catalog.RetryLater's users), so a
+// date far off does not stop playback.
+func ParseRetryAfter(h string, now time.Time) time.Duration {
+	h = strings.TrimSpace(h)
+	if n, err := strconv.Atoi(h); err == nil {
+		return time.Duration(max(n, 0)) * time.Second
+	}
+	if t, err := http.ParseTime(h); err == nil {
+		return max(t.Sub(now).Round(time.Second), time.Second)
+	}
+	return 0
 }
 
 // gatewayDown reports an answer of a proxy or CDN in front of an origin that
