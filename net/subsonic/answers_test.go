@@ -173,3 +173,47 @@ func TestStoredAnswerForBusyServer(t *testing.T) {
 		t.Errorf("Search, server busy: %v; want catalog.ErrUnreachable asking for 5s", err)
 	}
 }
+
+// TestShareOfAServerWithoutCreateShare: gonic and supysonic offer no
+// createShare; playlist share says so in one sentence with where to share
+// from, and is ErrUnsupported (exit 1).
+func TestShareOfAServerWithoutCreateShare(t *testing.T) {
+	for _, s := range servers(t) {
+		t.Run(s.Name, func(t *testing.T) {
+			c := client(t, s, subsonic.Options{})
+			ctx := t.Context()
+			res, err := c.Search(ctx, "breeze", 1)
+			if err != nil || len(res.Tracks) != 1 {
+				t.Fatalf("search breeze: %+v, %v", res, err)
+			}
+			pl, err := c.CreatePlaylist(ctx, "to share", []string{res.Tracks[0].ID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			l, err := c.SharePlaylist(ctx, pl.ID)
+			want := "share " + pl.ID + ": the Subsonic server does not support this: " + strings.TrimPrefix(s.Base, "http://") + " offers no createShare; share it from the server's web interface, or from a segue origin"
+			if !errors.Is(err, subsonic.ErrUnsupported) || err.Error() != want {
+				t.Fatalf("SharePlaylist = %+v, %v; want %q", l, err, want)
+			}
+		})
+	}
+}
+
+// TestShareOfAServersOwnPage: a server whose createShare answers a page
+// of its own (Navidrome's /share/ID) has that URL printed as it is.
+func TestShareOfAServersOwnPage(t *testing.T) {
+	const page = "https://music.example/share/Xy12"
+	var asked url.Values
+	c := answering(t, func(w http.ResponseWriter, r *http.Request) {
+		asked = r.URL.Query()
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"subsonic-response":{"status":"ok","version":"1.16.1","shares":{"share":[{"id":"Xy12","url":%q,"username":"ann","created":"2026-12-05T07:00:00Z","visitCount":0}]}}}`, page)
+	})
+	l, err := c.SharePlaylist(t.Context(), "pl_7")
+	if err != nil || l.String() != page {
+		t.Fatalf("SharePlaylist = %q, %v; want %q", l.String(), err, page)
+	}
+	if asked.Get("id") != "7" {
+		t.Errorf("createShare asked with id %q; want the server's 7", asked.Get("id"))
+	}
+}
