@@ -217,3 +217,17 @@ func TestShareOfAServersOwnPage(t *testing.T) {
 		t.Errorf("createShare asked with id %q; want the server's 7", asked.Get("id"))
 	}
 }
+
+// TestBusyStream: a stream answered 503 with Retry-After is a
+// catalog.RetryLater (the player waits as asked, then plays what the cache
+// holds); it was "HTTP 503 Service Unavailable", a failed track.
+func TestBusyStream(t *testing.T) {
+	c := answering(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "4")
+		http.Error(w, "busy", http.StatusServiceUnavailable)
+	})
+	_, err := c.Manifest(t.Context(), catalog.PrefixTrack+"_9")
+	if after, ok := catalog.RetryAfter(err); !ok || after != 4*time.Second || !errors.Is(err, catalog.ErrUnreachable) {
+		t.Fatalf("Manifest of a busy stream: %v; want catalog.ErrUnreachable asking for 4s", err)
+	}
+}
