@@ -220,9 +220,15 @@ func TestShareOfAServersOwnPage(t *testing.T) {
 
 // TestBusyStream: a stream answered 503 with Retry-After is a
 // catalog.RetryLater (the player waits as asked, then plays what the cache
-// holds); it was "HTTP 503 Service Unavailable", a failed track.
+// holds); it was "the answer is not a Subsonic JSON response", a failed
+// track.
 func TestBusyStream(t *testing.T) {
 	c := answering(t, func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/rest/getSong") {
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprint(w, `{"subsonic-response":{"status":"ok","version":"1.16.1","song":{"id":"9","title":"Nine","duration":3,"suffix":"mp3","bitRate":128}}}`)
+			return
+		}
 		w.Header().Set("Retry-After", "4")
 		http.Error(w, "busy", http.StatusServiceUnavailable)
 	})
