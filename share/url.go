@@ -31,6 +31,10 @@ type Link struct {
 	// certificate (64 lowercase hex digits) or "". It travels in the
 	// fragment, #sha256=HEX, which browsers never send to the server.
 	Pin string
+	// Page is a share URL that is not segue's: the one a Subsonic server's
+	// createShare answered (Navidrome's /share/ID page). String gives it
+	// as it is; Origin, Token and Pin are then empty.
+	Page string
 }
 
 // PinPrefix starts a share URL's fragment that carries a certificate pin.
@@ -38,6 +42,9 @@ const PinPrefix = "sha256="
 
 // String renders the canonical share URL.
 func (l Link) String() string {
+	if l.Page != "" {
+		return l.Page
+	}
 	if l.Pin != "" {
 		return l.Origin + "/p/" + l.Token + "#" + PinPrefix + l.Pin
 	}

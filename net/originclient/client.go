@@ -479,7 +479,7 @@ func statusError(resp *http.Response) *StatusError {
 		se.body = strings.TrimSpace(string(body))
 	}
 	if se.Code == http.StatusServiceUnavailable || se.Code == http.StatusTooManyRequests && !se.refusedToken() {
-		se.retryAfter, se.retryAsked = retryAfter(resp.Header.Get("Retry-After"), time.Now())
+		se.retryAfter, se.retryAsked = ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 		if se.Code == http.StatusTooManyRequests && se.retryAfter == 0 {
 			// a rate limit that does not say when is still a wait, not
 			// a refusal: asked again at once it would refuse again
@@ -501,10 +501,11 @@ const (
 	busyRetry = 5 * time.Second
 )
 
-// retryAfter reads a Retry-After header as of now: seconds or an HTTP-date
-// (RFC 9110), at most maxRetryAfter; 0 and false when h is neither or
-// asks for no wait (a date past already).
-func retryAfter(h string, now time.Time) (time.Duration, bool) {
+// ParseRetryAfter reads a Retry-After header as of now: seconds or an
+// HTTP-date (RFC 9110), at most maxRetryAfter; 0 and false when h is
+// neither or asks for no wait (a date past already). net/subsonic reads
+// a Subsonic server's with it too.
+func ParseRetryAfter(h string, now time.Time) (time.Duration, bool) {
 	h = strings.TrimSpace(h)
 	var d time.Duration
 	if n, err := strconv.ParseUint(h, 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {

@@ -44,7 +44,7 @@ func TestRetryAfterReadsSecondsAndDates(t *testing.T) {
 		{now.Add(-time.Hour).Format(http.TimeFormat), 0, false}, // past: no wait asked
 		{now.AddDate(1, 0, 0).Format(http.TimeFormat), maxRetryAfter, true},
 	} {
-		if got, ok := retryAfter(c.h, now); got != c.want || ok != c.ok {
+		if got, ok := ParseRetryAfter(c.h, now); got != c.want || ok != c.ok {
 			t.Errorf("Retry-After %q: %v, %v; want %v, %v", c.h, got, ok, c.want, c.ok)
 		}
 	}
@@ -58,7 +58,7 @@ func FuzzRetryAfter(f *testing.F) {
 		f.Add(h)
 	}
 	f.Fuzz(func(t *testing.T, h string) {
-		d, ok := retryAfter(h, now)
+		d, ok := ParseRetryAfter(h, now)
 		if d < 0 || d > maxRetryAfter || ok != (d > 0) {
 			t.Errorf("Retry-After %q: %v, %v; want 0 to %v, asked when more than 0", h, d, ok, maxRetryAfter)
 		}

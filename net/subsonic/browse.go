@@ -317,14 +317,11 @@ func (c *Client) coverArt(ctx context.Context, id string) ([]byte, string, error
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxCoverBytes))
 	if err != nil {
-		return nil, "", c.netErr("getCoverArt", err)
+		return nil, "", c.readErr(ctx, "getCoverArt", resp, body, err)
 	}
 	ct := resp.Header.Get("Content-Type")
 	if resp.StatusCode != http.StatusOK || strings.Contains(ct, "json") || strings.Contains(ct, "xml") {
-		if _, derr := decode(body, nil); derr != nil {
-			return nil, "", c.answerErr("getCoverArt", derr)
-		}
-		return nil, "", fmt.Errorf("subsonic server %s: getCoverArt: HTTP %s", c.Server(), resp.Status)
+		return nil, "", c.notAudio("getCoverArt", resp, body)
 	}
 	return body, ct, nil
 }

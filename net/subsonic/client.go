@@ -10,6 +10,7 @@
 package subsonic
 
 import (
+	"cmp"
 	"context"
 	"crypto/md5"
 	"crypto/rand"
@@ -25,6 +26,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"segue/cache"
 	"segue/catalog"
@@ -304,18 +306,15 @@ func (c *Client) call(ctx context.Context, method string, v url.Values, out any)
 		return st, nil, c.netErr(method, err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxDocBytes))
-	if err != nil && ctx.Err() == nil {
-		return st, nil, &cutShortError{server: c.Server(), method: method, got: len(body), err: err}
-	}
-	if err != nil {
-		return st, nil, c.netErr(method, err)
-	}
 	if resp.StatusCode == http.StatusNotFound {
 		return st, nil, fmt.Errorf("subsonic server %s: %s: %w", c.Server(), method, ErrUnsupported)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return st, nil, fmt.Errorf("subsonic server %s: %s: HTTP %s", c.Server(), method, resp.Status)
+		return st, nil, c.statusErr(method, resp)
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxDocBytes))
+	if err != nil {
+		return st, nil, c.readErr(ctx, method, resp, body, err)
 	}
 	st, err = decode(body, out)
 	if err != nil {
@@ -362,6 +361,16 @@ func (c *Client) answerErr(method string, err error) error {
 		if method == "ping" {
 			return fmt.Errorf("subsonic server %s: %w (%s)", c.Server(), ErrUnauthorized, ae.Message)
 		}
+		if ae.Code != 10 {
+			break
+		}
+		return fmt.Errorf("subsonic server %s: %s: the server says a parameter is missing (%s): segue asked it wrongly, please report it", c.Server(), method, ae.Message)
+	case 20: // the client's API is too old for the server
+		return fmt.Errorf("subsonic server %s: %s: the server wants a newer client (%s): update segue", c.Server(), method, ae.Message)
+	case 50:
+		return fmt.Errorf("subsonic server %s: %s: the server does not allow %s this (%s): ask its admin for the right, or use a user that has it", c.Server(), method, cmp.Or(c.user, "the API key's user"), ae.Message)
+	case 60:
+		return fmt.Errorf("subsonic server %s: %s: the server's trial period is over (%s): its admin must license it", c.Server(), method, ae.Message)
 	case 70:
 		return fmt.Errorf("subsonic server %s: %s: %w (%s)", c.Server(), method, ErrNotFound, ae.Message)
 	case 0, 30:
@@ -388,15 +397,98 @@ func (c *Client) netErr(method string, err error) error {
 // chain.
 type cutShortError struct {
 	server, method string
-	got            int // bytes received
+	got, want      int64 // bytes received, bytes announced (-1: none announced)
 	err            error
 }
 
 func (e *cutShortError) Error() string {
+	if e.want > 0 {
+		return fmt.Sprintf("subsonic server %s: %s: its answer broke off after %d of the %d bytes it announced (the connection dropped, or a proxy between sends a wrong length)", e.server, e.method, e.got, e.want)
+	}
 	return fmt.Sprintf("subsonic server %s: %s: its answer broke off after %d bytes (the connection dropped, or a proxy between cut it)", e.server, e.method, e.got)
 }
 
 func (e *cutShortError) Unwrap() []error { return []error{catalog.ErrUnreachable, e.err} }
+
+// readErr wraps a failed read of an answer's body: one cut short (the
+// connection dropped, a proxy between) is a *cutShortError, so a stored
+// answer stands in and the player plays what the cache holds; the caller
+// giving up stays its own error.
+func (c *Client) readErr(ctx context.Context, method string, resp *http.Response, got []byte, err error) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("subsonic server %s: %s: %w", c.Server(), method, err)
+	}
+	return &cutShortError{server: c.Server(), method: method, got: int64(len(got)), want: resp.ContentLength, err: err}
+}
+
+// statusErr is an answer other than 200 (and, to a call, 404) as an
+// *HTTPError.
+func (c *Client) statusErr(method string, resp *http.Response) error {
+	e := &HTTPError{Code: resp.StatusCode, Status: resp.Status}
+	if e.busy() {
+		e.retryAfter, _ = originclient.ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+	}
+	return fmt.Errorf("subsonic server %s: %s: %w", c.Server(), method, e)
+}
+
+// notAudio says why method answered no bytes of a song or cover (a status
+// other than 200, or a JSON or XML document): the server's own error in
+// the body, else its status.
+func (c *Client) notAudio(method string, resp *http.Response, body []byte) error {
+	_, derr := decode(body, nil)
+	var ae *apiError
+	switch {
+	case errors.As(derr, &ae) || derr != nil && resp.StatusCode == http.StatusOK:
+		return c.answerErr(method, derr)
+	case resp.StatusCode != http.StatusOK:
+		return c.statusErr(method, resp)
+	}
+	return fmt.Errorf("subsonic server %s: %s: HTTP %s with no error", c.Server(), method, resp.Status)
+}
+
+// HTTPError is the server's answer other than 200, said as a sentence. A
+// busy server (429, 503) or a failing one (5xx) is catalog.ErrUnreachable,
+// as the origin's is: a stored answer stands in, the player plays what the
+// cache holds and the fetch chain asks the next source; a busy server's
+// Retry-After (seconds or a date) makes it a catalog.RetryLater, so the
+// player waits as asked (at most its cap) before it moves on.
+type HTTPError struct {
+	Code       int    // HTTP status code
+	Status     string // status line, e.g. "503 Service Unavailable"
+	retryAfter time.Duration
+}
+
+var _ catalog.RetryLater = (*HTTPError)(nil)
+
+// busy reports an answer that the server cannot serve now (429, 503).
+func (e *HTTPError) busy() bool {
+	return e.Code == http.StatusTooManyRequests || e.Code == http.StatusServiceUnavailable
+}
+
+// RetryAfter is the wait a busy answer asked for with Retry-After (0: none).
+func (e *HTTPError) RetryAfter() time.Duration { return e.retryAfter }
+
+// Unwrap is catalog.ErrUnreachable for a busy or failing server, else nil.
+func (e *HTTPError) Unwrap() error {
+	if e.busy() || e.Code/100 == 5 {
+		return catalog.ErrUnreachable
+	}
+	return nil
+}
+
+func (e *HTTPError) Error() string {
+	switch {
+	case e.busy() && e.retryAfter > 0:
+		return fmt.Sprintf("the server is busy (HTTP %s): try again in %v", e.Status, e.retryAfter)
+	case e.busy():
+		return fmt.Sprintf("the server is busy (HTTP %s): try again later", e.Status)
+	case e.Code == http.StatusBadGateway || e.Code == http.StatusGatewayTimeout:
+		return fmt.Sprintf("the proxy in front of the server cannot reach it (HTTP %s): is the server running?", e.Status)
+	case e.Code/100 == 5:
+		return fmt.Sprintf("the server failed (HTTP %s); its log says why", e.Status)
+	}
+	return fmt.Sprintf("the server refused the request (HTTP %s): check the source's URL", e.Status)
+}
 
 // atLeast reports whether version (major.minor[.patch]) is at least
 // major.minor.

@@ -86,7 +86,7 @@ func (c *Client) original(ctx context.Context, trackID, byteRange string, limit 
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusPartialContent {
-		return nil, false, fmt.Errorf("subsonic server %s: download: HTTP %s", c.Server(), resp.Status)
+		return nil, false, c.statusErr("download", resp)
 	}
 	b, err = io.ReadAll(io.LimitReader(resp.Body, limit))
 	return b, resp.StatusCode == http.StatusPartialContent, err

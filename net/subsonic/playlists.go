@@ -292,13 +292,43 @@ func (c *Client) update(ctx context.Context, id string, params url.Values) (cata
 	return c.serverPlaylist(ctx, id)
 }
 
-// SharePlaylist is not offered: segue's share links belong to its origin.
+// SharePlaylist asks the server's createShare for the playlist's share
+// URL: segue's origin answers its share link, Navidrome (with sharing on)
+// a page of its own (share.Link's Page). A server without it (Subsonic
+// error 0, 30 or 70, or a 404 of the route: gonic) is ErrUnsupported,
+// saying where a share comes from instead; an ID the server does not know
+// is told from that by the caller's lookup (cli's whichNotFound).
 func (c *Client) SharePlaylist(ctx context.Context, id string) (share.Link, error) {
-	return share.Link{}, fmt.Errorf("share %s: %w: share links are a segue origin's; share the playlist from the Subsonic server's own web interface, "+
-		"or ingest the music into a segue origin (segue origin ingest) and share it there", id, ErrUnsupported)
+	raw, err := serverID(catalog.PrefixPlaylist, id)
+	if err != nil {
+		return share.Link{}, err
+	}
+	var out struct {
+		Shares struct {
+			Share []struct {
+				URL string `json:"url"`
+			} `json:"share"`
+		} `json:"shares"`
+	}
+	err = c.ask(ctx, "createShare", url.Values{"id": {raw}}, &out, false)
+	switch {
+	case errors.Is(err, ErrUnsupported), errors.Is(err, ErrNotFound):
+		return share.Link{}, fmt.Errorf("share %s: %w: %s offers no createShare; share the playlist from the Subsonic server's own web interface, "+
+			"or ingest the music into a segue origin (segue origin ingest) and share it there", id, ErrUnsupported, c.Server())
+	case err != nil:
+		return share.Link{}, fmt.Errorf("share %s: %w", id, err)
+	case len(out.Shares.Share) == 0 || out.Shares.Share[0].URL == "":
+		return share.Link{}, fmt.Errorf("share %s: the Subsonic server %s answered createShare with no share URL", id, c.Server())
+	}
+	u := out.Shares.Share[0].URL
+	if l, err := share.ParseURL(u); err == nil {
+		return l, nil // segue's origin: a link segue play takes
+	}
+	return share.Link{Page: u}, nil
 }
 
-// UnsharePlaylist is not offered (see SharePlaylist).
+// UnsharePlaylist is not offered: a Subsonic server's deleteShare takes
+// the share's own ID, which segue does not keep.
 func (c *Client) UnsharePlaylist(ctx context.Context, id string) error {
 	return fmt.Errorf("unshare %s: %w: share links are a segue origin's, so a Subsonic playlist has none to revoke; "+
 		"revoke the server's own shares in its web interface", id, ErrUnsupported)

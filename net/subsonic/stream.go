@@ -483,10 +483,7 @@ func (c *Client) openStream(ctx, bg context.Context, trackID string, kbps int) (
 		defer resp.Body.Close()
 		defer cancel()
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, maxDocBytes))
-		if _, derr := decode(body, nil); derr != nil {
-			return nil, 0, c.answerErr("stream", derr)
-		}
-		return nil, 0, fmt.Errorf("subsonic server %s: stream: HTTP %s", c.Server(), resp.Status)
+		return nil, 0, c.notAudio("stream", resp, body)
 	}
 	return cancelOnClose{resp.Body, cancel}, resp.ContentLength, nil
 }

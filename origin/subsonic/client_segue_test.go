@@ -89,3 +89,37 @@ func TestSegueClient(t *testing.T) {
 		})
 	}
 }
+
+// TestSegueClientShares: segue's Subsonic client shares a playlist through
+// this origin's createShare and gets the link getShares lists, a segue
+// share link (segue play takes it); sharing again gives the same. It said
+// the server does not support this.
+func TestSegueClientShares(t *testing.T) {
+	f := newFixture(t)
+	cl, err := client.New("subsonic+http://"+alice+"@"+strings.TrimPrefix(f.base, "http://"), client.Options{Password: alicePassword})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	ctx := t.Context()
+	found, err := cl.Search(ctx, "morning", 1)
+	if err != nil || len(found.Tracks) != 1 {
+		t.Fatalf("search: %+v, %v", found, err)
+	}
+	pl, err := cl.CreatePlaylist(ctx, "For Bob", []string{found.Tracks[0].ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := cl.SharePlaylist(ctx, pl.ID)
+	if err != nil || l.Origin != f.base || l.Page != "" {
+		t.Fatalf("SharePlaylist = %+v, %v; want a segue share link of %s", l, err, f.base)
+	}
+	r := f.jsonCall(t, "getShares", nil)
+	mustOK(t, "getShares", r)
+	if r.Shares == nil || len(r.Shares.Shares) != 1 || r.Shares.Shares[0].URL != l.String() {
+		t.Fatalf("getShares = %+v; want the one share %s", r.Shares, l)
+	}
+	if again, err := cl.SharePlaylist(ctx, pl.ID); err != nil || again != l {
+		t.Errorf("SharePlaylist again = %+v, %v; want the same %s", again, err, l)
+	}
+}
