@@ -15,7 +15,9 @@
 // total in the totals table; nothing is SUMmed on the hot path. The file is
 // created with auto_vacuum=INCREMENTAL so that freed pages can be given back
 // to the filesystem. A reserve file beside it keeps room for eviction,
-// clear and gc on a full disk (room.go). OpenMemory holds the same tables
+// clear and gc on a full disk (room.go); it is a quarter of the cap, at
+// most 2 MiB, and none at all for a cap under four pages (16 KiB), so it
+// never takes more than the cap allows. OpenMemory holds the same tables
 // in memory when the file cannot be used.
 //
 // # Locks
@@ -91,7 +93,8 @@ const appID = 0x73674361
 // Options tune Open. Zero values take the documented defaults.
 type Options struct {
 	// MaxBytes is the hard cap on stored bytes (default 2 GiB). Lowering it
-	// evicts at Open.
+	// evicts at Open. The reserve file beside the cache is sized from it
+	// (a quarter, at most 2 MiB; see reserveFor), never larger.
 	MaxBytes int64
 	// FlushInterval is how long access times and counters gathered in
 	// memory wait before they are written (default 30 s), counted from the
@@ -264,9 +267,9 @@ func start(path string, db *sql.DB, o Options, full bool) (*Cache, error) {
 		// Without its reserve (a full disk took it, and there is no room
 		// to make it again) the cache counts as full, so that Puts leave
 		// what the reserve gave to eviction, clear and gc.
-		keepReserve(path)
+		keepReserve(path, c.reserve())
 		free, err := freeBytes(filepath.Dir(path))
-		if c.full.Load() || (err == nil && (free < minFree || !hasReserve(path))) {
+		if c.full.Load() || (err == nil && (free < minFree || !hasReserve(path, c.reserve()))) {
 			c.warnDiskFull("free_bytes", free)
 		}
 	}

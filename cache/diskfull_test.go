@@ -19,7 +19,7 @@ func TestFullDisk(t *testing.T) {
 	c := openAt(t, path, 4<<20, nil)
 	fill(t, c, 100, 40, 64<<10) // 2.5 MiB
 	c.Close()
-	if fi, err := os.Stat(reservePath(path)); err != nil || fi.Size() != reserveBytes {
+	if fi, err := os.Stat(reservePath(path)); err != nil || fi.Size() != reserveFor(4<<20) {
 		t.Fatalf("no reserve file beside the cache: %v", err)
 	}
 
@@ -64,7 +64,7 @@ func TestFullDisk(t *testing.T) {
 			t.Fatal(err)
 		}
 		openAt(t, path, 4<<20, nil).Close()
-		if fi, err := os.Stat(reservePath(path)); err != nil || fi.Size() != reserveBytes {
+		if fi, err := os.Stat(reservePath(path)); err != nil || fi.Size() != reserveFor(4<<20) {
 			t.Fatalf("no reserve before %s: %v", op.name, err)
 		}
 		testkit.FillDisk(t, disk)
@@ -96,7 +96,7 @@ func TestFullDisk(t *testing.T) {
 	}
 	h, b := segment(7, 64<<10)
 	mustPut(t, c, h, b)
-	if fi, err := os.Stat(reservePath(path)); err != nil || fi.Size() != reserveBytes {
+	if fi, err := os.Stat(reservePath(path)); err != nil || fi.Size() != reserveFor(4<<20) {
 		t.Fatalf("the reserve was not made again: %v", err)
 	}
 }

@@ -140,7 +140,7 @@ func (c *Cache) Clear(keepPinned bool) error {
 	if err != nil {
 		return c.wrapWriteErr("clear the cache", err)
 	}
-	keepReserve(c.path)
+	keepReserve(c.path, c.reserve())
 	return nil
 }
 
@@ -185,7 +185,7 @@ func (c *Cache) GC() error {
 	if err != nil {
 		return c.wrapWriteErr("collect cache garbage", err)
 	}
-	keepReserve(c.path)
+	keepReserve(c.path, c.reserve())
 	return nil
 }
 
