@@ -190,8 +190,7 @@ func Open(path string, o Options) (*Cache, error) {
 		case merr != nil:
 			return nil, fmt.Errorf("open cache %s: %v; moving the file aside failed too: %w (delete it by hand)", path, err, merr)
 		default:
-			o.Logger.Warn("cache file was not usable; moved it aside and started a fresh cache",
-				"path", path, "moved_to", aside, "cause", err)
+			o.Logger.Warn(fmt.Sprintf("the cache file %s was not usable (%v): moved it aside to %s and started a fresh cache", path, err, aside))
 		}
 		db, err = openDB(path, walLimit(o.MaxBytes))
 	}
@@ -269,8 +268,11 @@ func start(path string, db *sql.DB, o Options, full bool) (*Cache, error) {
 		// what the reserve gave to eviction, clear and gc.
 		keepReserve(path, c.reserve())
 		free, err := freeBytes(filepath.Dir(path))
+		if err != nil {
+			free = -1 // not known
+		}
 		if c.full.Load() || (err == nil && (free < minFree || !hasReserve(path, c.reserve()))) {
-			c.warnDiskFull("free_bytes", free)
+			c.warnDiskFull(free)
 		}
 	}
 	go c.loop()
@@ -411,18 +413,23 @@ func sqliteCode(err error) (sqlite3.ErrNo, bool) {
 // warns once about a full disk: the player carries on from the network.
 func (c *Cache) wrapWriteErr(what string, err error) error {
 	if isDiskFull(err) {
-		c.warnDiskFull("err", err)
+		c.warnDiskFull(-1)
 		return fmt.Errorf("%s: %w (free disk space or lower cache.size): %w", what, ErrDiskFull, err)
 	}
 	return fmt.Errorf("%s: %w", what, err)
 }
 
-// warnDiskFull records that the disk is full and says so once.
-func (c *Cache) warnDiskFull(attrs ...any) {
+// warnDiskFull records that the disk is full and says so once, in one
+// sentence naming the cache and what to do: free is the space Open found
+// left (negative: a write failed, and the space left is not known).
+func (c *Cache) warnDiskFull(free int64) {
 	c.full.Store(true)
 	c.diskWarn.Do(func() {
-		c.opts.Logger.Warn("cache: the disk is full, segments are not being cached; free some space or lower cache.size",
-			append([]any{"path", c.path}, attrs...)...)
+		left := ""
+		if free >= 0 {
+			left = fmt.Sprintf(" (%d KiB free)", free>>10)
+		}
+		c.opts.Logger.Warn(fmt.Sprintf("the disk holding the cache %s is full%s: new segments are not cached and play from the network; free space on that disk or lower --cache-size (cache.size in config.toml)", c.path, left))
 		if c.opts.OnDiskFull != nil {
 			c.opts.OnDiskFull()
 		}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -48,6 +49,10 @@ func TestFullDisk(t *testing.T) {
 	c.Close()
 	if fails == 0 || strings.Count(log.String(), "level=WARN") != 1 {
 		t.Fatalf("%d Puts failed; log %q; want failures and one warning", fails, log.String())
+	}
+	// Said at Open, in one sentence with the space left: no key=value pairs.
+	if !regexp.MustCompile(`msg="the disk holding the cache ` + regexp.QuoteMeta(path) + ` is full \(\d+ KiB free\): new segments are not cached and play from the network; free space on that disk or lower --cache-size \(cache.size in config.toml\)"\n$`).MatchString(log.String()) {
+		t.Errorf("the warning at Open on a full disk: %q; want one sentence with the space left", log.String())
 	}
 
 	for _, op := range []struct {
