@@ -7,7 +7,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -78,6 +80,10 @@ var (
 	// ErrUnknownAuthority means an https origin's certificate is signed by
 	// no authority trusted here; the text says which option fixes it.
 	ErrUnknownAuthority = errors.New("the origin's certificate is signed by an authority this machine does not trust: give the authority with --ca FILE, or pin the certificate with --pin-sha256 FP (segue origin serve --tls-self-signed prints its fingerprint)")
+	// ErrSubsonicUnknownAuthority is ErrUnknownAuthority for a Subsonic
+	// server (NewSubsonicHTTPClient), which segue origin serve's options
+	// do not apply to; SubsonicAuthorityError says what does.
+	ErrSubsonicUnknownAuthority = errors.New("the Subsonic server's certificate is signed by an authority this machine does not trust")
 )
 
 func verifyPin(cs tls.ConnectionState, pin [sha256.Size]byte) error {
@@ -95,16 +101,45 @@ func verifyPin(cs tls.ConnectionState, pin [sha256.Size]byte) error {
 }
 
 // hintTransport adds to a failed handshake with an unknown authority which
-// option fixes it.
-type hintTransport struct{ next http.RoundTripper }
+// option fixes it, for a segue origin or (subsonic) a Subsonic server.
+type hintTransport struct {
+	next     http.RoundTripper
+	subsonic bool
+}
 
 func (h hintTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	resp, err := h.next.RoundTrip(r)
 	var ua x509.UnknownAuthorityError
-	if err != nil && errors.As(err, &ua) {
-		return nil, fmt.Errorf("%w (%w)", ErrUnknownAuthority, err)
+	switch {
+	case err == nil || !errors.As(err, &ua):
+		return resp, err
+	case h.subsonic:
+		return nil, fmt.Errorf("%w (%w)", &SubsonicAuthorityError{HostPort: hostPort(r.URL)}, err)
 	}
-	return resp, err
+	return nil, fmt.Errorf("%w (%w)", ErrUnknownAuthority, err)
+}
+
+// SubsonicAuthorityError is a Subsonic server's certificate signed by an
+// authority this machine does not trust (errors.Is ErrSubsonicUnknownAuthority);
+// its text says what applies to such a server.
+type SubsonicAuthorityError struct {
+	HostPort string // the server's, for the command that prints its fingerprint
+}
+
+func (e *SubsonicAuthorityError) Error() string {
+	return ErrSubsonicUnknownAuthority.Error() + ": give that authority with --ca FILE, pin the certificate with --pin-sha256 FP " +
+		"(openssl s_client -connect " + e.HostPort + " </dev/null | openssl x509 -noout -fingerprint -sha256 prints it), " +
+		"or give the server a certificate from an authority this machine trusts"
+}
+
+func (e *SubsonicAuthorityError) Is(target error) bool { return target == ErrSubsonicUnknownAuthority }
+
+// hostPort is u's host with its port, 443 when u gives none.
+func hostPort(u *url.URL) string {
+	if u.Port() != "" {
+		return u.Host
+	}
+	return net.JoinHostPort(u.Hostname(), "443")
 }
 
 // Refusal says in one sentence why the certificate under err was refused
