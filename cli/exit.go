@@ -349,7 +349,7 @@ func originClause(err error, link bool) (string, bool) {
 		se *originclient.StatusError
 		ue *url.Error
 		oe *net.OpError
-		sa *originclient.SubsonicAuthorityError
+		sa *originclient.SubsonicCertError
 	)
 	// A Unix socket is the control socket of a running segue (segue ctl,
 	// play --enqueue), never the origin: its failure keeps its own words.

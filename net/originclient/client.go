@@ -121,9 +121,9 @@ func NewHTTPClient(tc *tls.Config) *http.Client {
 }
 
 // NewSubsonicHTTPClient is NewHTTPClient for a Subsonic server: a
-// certificate no trusted authority signed is said as the server's
-// (ErrSubsonicUnknownAuthority), with what applies to it, not segue origin
-// serve's --tls-self-signed.
+// certificate it refuses (no trusted authority signed it, or it does not
+// name the host) is said as the server's (SubsonicCertError), with what
+// applies to it, not segue origin serve's --tls-self-signed.
 func NewSubsonicHTTPClient(tc *tls.Config) *http.Client {
 	c := NewHTTPClient(tc)
 	c.Transport = hintTransport{next: c.Transport.(hintTransport).next, subsonic: true}
