@@ -15,7 +15,9 @@
 // total in the totals table; nothing is SUMmed on the hot path. The file is
 // created with auto_vacuum=INCREMENTAL so that freed pages can be given back
 // to the filesystem. A reserve file beside it keeps room for eviction,
-// clear and gc on a full disk (room.go). OpenMemory holds the same tables
+// clear and gc on a full disk (room.go); it is a quarter of the cap, at
+// most 2 MiB, and none at all for a cap under four pages (16 KiB), so it
+// never takes more than the cap allows. OpenMemory holds the same tables
 // in memory when the file cannot be used.
 //
 // # Locks
@@ -91,7 +93,8 @@ const appID = 0x73674361
 // Options tune Open. Zero values take the documented defaults.
 type Options struct {
 	// MaxBytes is the hard cap on stored bytes (default 2 GiB). Lowering it
-	// evicts at Open.
+	// evicts at Open. The reserve file beside the cache is sized from it
+	// (a quarter, at most 2 MiB; see reserveFor), never larger.
 	MaxBytes int64
 	// FlushInterval is how long access times and counters gathered in
 	// memory wait before they are written (default 30 s), counted from the
@@ -187,8 +190,7 @@ func Open(path string, o Options) (*Cache, error) {
 		case merr != nil:
 			return nil, fmt.Errorf("open cache %s: %v; moving the file aside failed too: %w (delete it by hand)", path, err, merr)
 		default:
-			o.Logger.Warn("cache file was not usable; moved it aside and started a fresh cache",
-				"path", path, "moved_to", aside, "cause", err)
+			o.Logger.Warn(fmt.Sprintf("the cache file %s was not usable (%v): moved it aside to %s and started a fresh cache", path, err, aside))
 		}
 		db, err = openDB(path, walLimit(o.MaxBytes))
 	}
@@ -264,10 +266,13 @@ func start(path string, db *sql.DB, o Options, full bool) (*Cache, error) {
 		// Without its reserve (a full disk took it, and there is no room
 		// to make it again) the cache counts as full, so that Puts leave
 		// what the reserve gave to eviction, clear and gc.
-		keepReserve(path)
+		keepReserve(path, c.reserve())
 		free, err := freeBytes(filepath.Dir(path))
-		if c.full.Load() || (err == nil && (free < minFree || !hasReserve(path))) {
-			c.warnDiskFull("free_bytes", free)
+		if err != nil {
+			free = -1 // not known
+		}
+		if c.full.Load() || (err == nil && (free < minFree || !hasReserve(path, c.reserve()))) {
+			c.warnDiskFull(free)
 		}
 	}
 	go c.loop()
@@ -447,18 +452,23 @@ func sqliteCode(err error) (sqlite3.ErrNo, bool) {
 // warns once about a full disk: the player carries on from the network.
 func (c *Cache) wrapWriteErr(what string, err error) error {
 	if isDiskFull(err) {
-		c.warnDiskFull("err", err)
+		c.warnDiskFull(-1)
 		return fmt.Errorf("%s: %w (free disk space or lower cache.size): %w", what, ErrDiskFull, err)
 	}
 	return fmt.Errorf("%s: %w", what, err)
 }
 
-// warnDiskFull records that the disk is full and says so once.
-func (c *Cache) warnDiskFull(attrs ...any) {
+// warnDiskFull records that the disk is full and says so once, in one
+// sentence naming the cache and what to do: free is the space Open found
+// left (negative: a write failed, and the space left is not known).
+func (c *Cache) warnDiskFull(free int64) {
 	c.full.Store(true)
 	c.diskWarn.Do(func() {
-		c.opts.Logger.Warn("cache: the disk is full, segments are not being cached; free some space or lower cache.size",
-			append([]any{"path", c.path}, attrs...)...)
+		left := ""
+		if free >= 0 {
+			left = fmt.Sprintf(" (%d KiB free)", free>>10)
+		}
+		c.opts.Logger.Warn(fmt.Sprintf("the disk holding the cache %s is full%s: new segments are not cached and play from the network; free space on that disk or lower --cache-size (cache.size in config.toml)", c.path, left))
 		if c.opts.OnDiskFull != nil {
 			c.opts.OnDiskFull()
 		}

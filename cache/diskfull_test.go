@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -19,7 +20,7 @@ func TestFullDisk(t *testing.T) {
 	c := openAt(t, path, 4<<20, nil)
 	fill(t, c, 100, 40, 64<<10) // 2.5 MiB
 	c.Close()
-	if fi, err := os.Stat(reservePath(path)); err != nil || fi.Size() != reserveBytes {
+	if fi, err := os.Stat(reservePath(path)); err != nil || fi.Size() != reserveFor(4<<20) {
 		t.Fatalf("no reserve file beside the cache: %v", err)
 	}
 
@@ -49,6 +50,10 @@ func TestFullDisk(t *testing.T) {
 	if fails == 0 || strings.Count(log.String(), "level=WARN") != 1 {
 		t.Fatalf("%d Puts failed; log %q; want failures and one warning", fails, log.String())
 	}
+	// Said at Open, in one sentence with the space left: no key=value pairs.
+	if !regexp.MustCompile(`msg="the disk holding the cache ` + regexp.QuoteMeta(path) + ` is full \(\d+ KiB free\): new segments are not cached and play from the network; free space on that disk or lower --cache-size \(cache.size in config.toml\)"\n$`).MatchString(log.String()) {
+		t.Errorf("the warning at Open on a full disk: %q; want one sentence with the space left", log.String())
+	}
 
 	for _, op := range []struct {
 		name string
@@ -64,7 +69,7 @@ func TestFullDisk(t *testing.T) {
 			t.Fatal(err)
 		}
 		openAt(t, path, 4<<20, nil).Close()
-		if fi, err := os.Stat(reservePath(path)); err != nil || fi.Size() != reserveBytes {
+		if fi, err := os.Stat(reservePath(path)); err != nil || fi.Size() != reserveFor(4<<20) {
 			t.Fatalf("no reserve before %s: %v", op.name, err)
 		}
 		testkit.FillDisk(t, disk)
@@ -96,7 +101,7 @@ func TestFullDisk(t *testing.T) {
 	}
 	h, b := segment(7, 64<<10)
 	mustPut(t, c, h, b)
-	if fi, err := os.Stat(reservePath(path)); err != nil || fi.Size() != reserveBytes {
+	if fi, err := os.Stat(reservePath(path)); err != nil || fi.Size() != reserveFor(4<<20) {
 		t.Fatalf("the reserve was not made again: %v", err)
 	}
 }

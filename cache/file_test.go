@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -42,6 +43,11 @@ func TestDamagedCacheMovedAside(t *testing.T) {
 	aside, _ := filepath.Glob(filepath.Join(dir, "cache.db.corrupt-*"))
 	if len(aside) != 1 {
 		t.Fatalf("moved-aside files: %v, want one", aside)
+	}
+	// One sentence naming both files, not key=value pairs after it.
+	want := "the cache file " + path + " was not usable ("
+	if got := log.String(); !strings.Contains(got, "msg="+strconv.Quote(want)[:len(want)+1]) || !strings.Contains(got, "): moved it aside to "+aside[0]+" and started a fresh cache\"\n") {
+		t.Errorf("log %q; want one sentence starting %q and naming %s", got, want, aside[0])
 	}
 }
 
@@ -242,7 +248,7 @@ func TestDiskFullWarnsOnce(t *testing.T) {
 			fails++
 		}
 	}
-	if fails == 0 || strings.Count(log.String(), "level=WARN") != 1 || !strings.Contains(log.String(), "disk is full") {
+	if fails == 0 || strings.Count(log.String(), "level=WARN") != 1 || !strings.Contains(log.String(), "is full: new segments are not cached") {
 		t.Fatalf("%d failed Puts, log %q; want failures and one warning", fails, log.String())
 	}
 	if _, err := c.Stats(); err != nil {
@@ -313,5 +319,26 @@ func TestVerifyDropsDocsThatDoNotDecode(t *testing.T) {
 		if _, err := c.GetDoc(k); (err == nil) != d.good {
 			t.Errorf("after verify, document %s: %v; want kept=%v", k, err, d.good)
 		}
+	}
+}
+
+// The disk-full warning is one plain sentence saying what happened and
+// what to do, not a message trailed by the logger's key=value pairs.
+func TestDiskFullWarningIsASentence(t *testing.T) {
+	var log testkit.Buffer
+	path := filepath.Join(t.TempDir(), "cache.db")
+	c := openAt(t, path, 64<<20, &log)
+	defer c.Close()
+	c.db.SetMaxOpenConns(1) // the page limit below is per connection
+	if _, err := c.db.Exec(`PRAGMA max_page_count = 40`); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 20 {
+		h, b := segment(uint64(i), 64<<10)
+		c.Put(h, b)
+	}
+	want := "the disk holding the cache " + path + " is full: new segments are not cached and play from the network; free space on that disk or lower --cache-size (cache.size in config.toml)"
+	if got := log.String(); !strings.HasSuffix(strings.TrimSpace(got), "msg="+strconv.Quote(want)) {
+		t.Errorf("log %q; want one warning ending in msg=%q", got, want)
 	}
 }

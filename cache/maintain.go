@@ -155,7 +155,7 @@ func (c *Cache) ClearEach(ctx context.Context, keepPinned bool, progress func(dr
 	if err != nil {
 		return c.wrapWriteErr("clear the cache", err)
 	}
-	keepReserve(c.path)
+	keepReserve(c.path, c.reserve())
 	return nil
 }
 
@@ -239,7 +239,7 @@ func (c *Cache) GCEach(ctx context.Context, progress func(evicted, over int64)) 
 	if err != nil {
 		return c.wrapWriteErr("collect cache garbage", err)
 	}
-	keepReserve(c.path)
+	keepReserve(c.path, c.reserve())
 	return nil
 }
 

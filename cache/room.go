@@ -14,12 +14,18 @@ import (
 )
 
 // A full disk must never lock segue out of its cache: even deleting rows
-// needs room in the WAL, so the cache keeps a reserve file of reserveBytes
-// beside the database (path + "-reserve"). When opening, evicting,
-// clearing or collecting garbage fails for want of disk space, the reserve
-// is deleted and the operation tried once more; the reserve is made again
-// at the next Open that finds room for it.
+// needs room in the WAL, so the cache keeps a reserve file beside the
+// database (path + "-reserve"), of reserveFor(cap) bytes. When opening,
+// evicting, clearing or collecting garbage fails for want of disk space,
+// the reserve is deleted and the operation tried once more; the reserve is
+// made again at the next Open that finds room for it.
 const reserveBytes = 2 << 20
+
+// reserveFor is the size of the reserve file for a cache capped at
+// maxBytes: a quarter of the cap in whole pages, at most reserveBytes, so
+// that it never takes more than the user allowed the cache (a 1MB cap
+// keeps 244 KiB, not 2 MiB). Under four pages of cap it is 0: no reserve.
+func reserveFor(maxBytes int64) int64 { return min(maxBytes/4, reserveBytes) &^ (pageSize - 1) }
 
 // minFree is the free space below which Open reports the disk full
 // (DiskFull), so the interface can say so before the first write fails.
@@ -27,25 +33,46 @@ const minFree = 1 << 20
 
 func reservePath(path string) string { return path + "-reserve" }
 
-// keepReserve makes the reserve file when it is missing and the disk has
-// room for it beside minFree; best-effort.
-func keepReserve(path string) {
-	if path == "" || hasReserve(path) {
+// keepReserve makes the reserve file of size bytes when it is missing and
+// the disk has room for it beside minFree, cuts one left larger by a
+// higher cap down to size, and deletes it when size is 0; best-effort.
+func keepReserve(path string, size int64) {
+	if path == "" {
 		return
 	}
 	rp := reservePath(path)
-	if free, err := freeBytes(filepath.Dir(path)); err != nil || free < reserveBytes+minFree {
+	fi, err := os.Stat(rp)
+	switch {
+	case size == 0:
+		os.Remove(rp)
+		return
+	case err == nil && fi.Size() == size:
+		return
+	case err == nil && fi.Size() > size: // needs no room
+		if os.Truncate(rp, size) == nil {
+			return
+		}
+	}
+	if free, err := freeBytes(filepath.Dir(path)); err != nil || free < size+minFree {
 		return
 	}
-	if err := os.WriteFile(rp, make([]byte, reserveBytes), 0o600); err != nil {
+	if err := os.WriteFile(rp, make([]byte, size), 0o600); err != nil {
 		os.Remove(rp)
 	}
 }
 
-func hasReserve(path string) bool {
+// hasReserve tells whether the reserve file of size bytes is there (a
+// cache too small for one always has what it needs).
+func hasReserve(path string, size int64) bool {
+	if size == 0 {
+		return true
+	}
 	fi, err := os.Stat(reservePath(path))
-	return err == nil && fi.Size() == reserveBytes
+	return err == nil && fi.Size() == size
 }
+
+// reserve is the size of this cache's reserve file.
+func (c *Cache) reserve() int64 { return reserveFor(c.opts.MaxBytes) }
 
 // releaseReserve deletes the reserve file and reports whether there was
 // one to give.
@@ -92,11 +119,11 @@ func (c *Cache) roomToWrite() error {
 	if !c.full.Load() || c.path == "" {
 		return nil
 	}
-	if free, err := freeBytes(filepath.Dir(c.path)); err == nil && free < reserveBytes+minFree {
+	if free, err := freeBytes(filepath.Dir(c.path)); err == nil && free < c.reserve()+minFree {
 		return fmt.Errorf("%w: %d bytes free on the disk of %s (free disk space or lower cache.size)", ErrDiskFull, free, c.path)
 	}
 	c.full.Store(false)
-	keepReserve(c.path)
+	keepReserve(c.path, c.reserve())
 	return nil
 }
 

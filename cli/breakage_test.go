@@ -228,7 +228,7 @@ func TestFullCacheDisk(t *testing.T) {
 	if code != 0 || wavFrames(t, wav) != m.TotalSamples {
 		t.Fatalf("play on a full cache disk: exit %d\n%s", code, errOut)
 	}
-	if n := strings.Count(errOut, "disk is full"); n != 1 {
+	if n := strings.Count(errOut, "new segments are not cached"); n != 1 {
 		t.Errorf("play on a full cache disk warned %d times about it, want once:\n%s", n, errOut)
 	}
 

@@ -351,6 +351,7 @@ func originClause(err error, link bool) (string, bool) {
 		se *originclient.StatusError
 		ue *url.Error
 		oe *net.OpError
+		sa *originclient.SubsonicCertError
 	)
 	// A Unix socket is the control socket of a running segue (segue ctl,
 	// play --enqueue), never the origin: its failure keeps its own words.
@@ -388,6 +389,8 @@ func originClause(err error, link bool) (string, bool) {
 		return se.Sentence(), true
 	case errors.Is(err, originclient.ErrUnknownAuthority):
 		return originclient.ErrUnknownAuthority.Error(), true
+	case errors.As(err, &sa): // not segue origin serve's advice
+		return sa.Error(), true
 	case errors.Is(err, originclient.ErrPinMismatch):
 		return originclient.ErrPinMismatch.Error(), true
 	case originclient.Untrusted(err):

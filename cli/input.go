@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -50,6 +51,24 @@ func inputName(path string) string {
 		return "standard input"
 	}
 	return path
+}
+
+// standardInput is what an input named "-" reads.
+func (a *app) standardInput() io.Reader {
+	if a.stdin != nil {
+		return a.stdin
+	}
+	return os.Stdin
+}
+
+// fixAndAgain says what to do about a bad line in the input at path: a
+// file is fixed and imported again; standard input has no file to fix, so
+// what (e.g. "the events") is fixed where it comes from and piped in again.
+func fixAndAgain(path, what string) string {
+	if path == "-" {
+		return "fix that line where " + what + " come from and pipe them in again"
+	}
+	return "fix that line and import the file again"
 }
 
 // checkInput is openInput for a file another package reads later.

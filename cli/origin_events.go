@@ -7,7 +7,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 
@@ -44,7 +43,7 @@ file twice adds nothing) and "position_ms" (where a skipped track stopped).`,
 		Example: `  segue origin events import history.jsonl`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			in := os.Stdin
+			in := a.standardInput()
 			if args[0] != "-" {
 				args[0] = config.HomePath(args[0])
 				f, err := openInput("origin events import", args[0])
@@ -73,7 +72,7 @@ file twice adds nothing) and "position_ms" (where a skipped track stopped).`,
 			}
 			if errors.Is(err, catalog.ErrBadEvent) {
 				// bad input, as a playlist import's file that does not parse (2); it was 1
-				return &usageError{fmt.Errorf("origin events import %s: %w; fix that line and import the file again (kept the %s before it; what is stored is never added twice)", inputName(args[0]), err, kept)}
+				return &usageError{fmt.Errorf("origin events import %s: %w; %s (kept the %s before it; what is stored is never added twice)", inputName(args[0]), err, fixAndAgain(args[0], "the events"), kept)}
 			}
 			if err != nil {
 				return fmt.Errorf("origin events import %s: %w (kept the %s before it)", inputName(args[0]), err, kept)

@@ -120,3 +120,31 @@ func TestEventsImportSaysHowFar(t *testing.T) {
 		t.Errorf("events import of %d plays: exit %d, stdout %s, stderr %q; want %q on stderr", n, code, out, errOut, want)
 	}
 }
+
+// TestEventsImportStdinSaysPipeAgain: a bad line in events piped to origin
+// events import - is fixed where they come from and piped in again; it said
+// to "import the file again", and there is no file.
+func TestEventsImportStdinSaysPipeAgain(t *testing.T) {
+	env := clientEnv(t, "http://127.0.0.1:9")
+	data := []string{"--data", filepath.Join(t.TempDir(), "data")}
+	good := `{"listener":"a","track_id":"t1","played_ms":1000,"completed":true,"at":"2026-11-30T17:00:00Z","session":"s1"}` + "\n"
+	in := strings.NewReader(good + `{"listener":"a","track_id":"t2","played_ms":-5,"at":"2026-11-30T17:01:00Z"}` + "\n")
+	var out, errOut strings.Builder
+	code := runApp(&app{stdout: &out, stderr: &errOut, stdin: in}, slices.Concat(env, []string{"origin", "events", "import", "-"}, data))
+	want := "; fix that line where the events come from and pipe them in again (kept the 1 new event before it; what is stored is never added twice)"
+	if code != ExitUsage || !strings.HasPrefix(errOut.String(), "segue: origin events import standard input: line 2: bad play event") || !strings.Contains(errOut.String(), want) || strings.Contains(errOut.String(), "the file") {
+		t.Errorf("events import - of a bad line: exit %d, stderr %q; want exit %d and %q", code, errOut.String(), ExitUsage, want)
+	}
+}
+
+// TestPlaylistImportStdinRefused: playlist import reads a file or a share
+// URL, not standard input; "-" was taken for a file and said "- does not
+// exist (check the path)".
+func TestPlaylistImportStdinRefused(t *testing.T) {
+	env := clientEnv(t, "http://127.0.0.1:9")
+	_, errOut, code := segue(t, append(env, "playlist", "import", "-")...)
+	want := "segue: playlist import: - (standard input) is not read: save the playlist to a file and give its path, e.g. segue playlist import list.m3u8\n"
+	if code != ExitUsage || errOut != want {
+		t.Errorf("playlist import -: exit %d, stderr %q; want exit %d and %q", code, errOut, ExitUsage, want)
+	}
+}

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -204,6 +205,9 @@ const wantPlaylist = "give an M3U8 or XSPF playlist (fix the file, or export it 
 // readPlaylistFile parses an M3U8 or XSPF file, telling them apart by
 // content; relative locations become relative to the file's folder.
 func readPlaylistFile(path string) (string, []share.Entry, error) {
+	if path == "-" { // as origin events import reads it; here it was "- does not exist"
+		return "", nil, &usageError{errors.New("playlist import: - (standard input) is not read: save the playlist to a file and give its path, e.g. segue playlist import list.m3u8")}
+	}
 	f, err := openInput("playlist import", path)
 	if err != nil {
 		return "", nil, err

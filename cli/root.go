@@ -27,6 +27,7 @@ type app struct {
 	configPath string
 	stdout     io.Writer
 	stderr     io.Writer
+	stdin      io.Reader // what "-" reads (nil: os.Stdin; a test gives its own)
 
 	// global flag values, applied over cfg by load
 	origin, token, cachePath string
@@ -59,7 +60,12 @@ func Main(args []string) int {
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
-	a := &app{stdout: stdout, stderr: stderr}
+	return runApp(&app{stdout: stdout, stderr: stderr}, args)
+}
+
+// runApp is run for an app whose streams are set (a test gives stdin).
+func runApp(a *app, args []string) int {
+	stdout, stderr := a.stdout, a.stderr
 	root := a.rootCmd()
 	args = jsonAfterCommand(root, completionWithoutJSON(args))
 	root.SetArgs(args)

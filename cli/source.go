@@ -80,7 +80,7 @@ func (a *app) openSubsonic(raw string, c *cache.Cache, quality string) (*subsoni
 	if err != nil {
 		return nil, withExit(ExitUsage, err)
 	}
-	o := subsonic.Options{Password: pw, Kbps: subsonic.Kbps(quality), HTTP: originclient.NewHTTPClient(tc)}
+	o := subsonic.Options{Password: pw, Kbps: subsonic.Kbps(quality), HTTP: originclient.NewSubsonicHTTPClient(tc)}
 	if c != nil {
 		o.Store = c
 	}

@@ -117,7 +117,17 @@ func NewHTTPClient(tc *tls.Config) *http.Client {
 		ResponseHeaderTimeout: answerWait,
 		ExpectContinueTimeout: time.Second,
 	}
-	return &http.Client{Transport: hintTransport{tr}, Timeout: 2 * time.Minute, CheckRedirect: stopRedirects}
+	return &http.Client{Transport: hintTransport{next: tr}, Timeout: 2 * time.Minute, CheckRedirect: stopRedirects}
+}
+
+// NewSubsonicHTTPClient is NewHTTPClient for a Subsonic server: a
+// certificate it refuses (no trusted authority signed it, or it does not
+// name the host) is said as the server's (SubsonicCertError), with what
+// applies to it, not segue origin serve's --tls-self-signed.
+func NewSubsonicHTTPClient(tc *tls.Config) *http.Client {
+	c := NewHTTPClient(tc)
+	c.Transport = hintTransport{next: c.Transport.(hintTransport).next, subsonic: true}
+	return c
 }
 
 // ErrTokenChars is returned by CheckToken (and New) for a token with a

@@ -7,7 +7,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -78,6 +80,10 @@ var (
 	// ErrUnknownAuthority means an https origin's certificate is signed by
 	// no authority trusted here; the text says which option fixes it.
 	ErrUnknownAuthority = errors.New("the origin's certificate is signed by an authority this machine does not trust: give the authority with --ca FILE, or pin the certificate with --pin-sha256 FP (segue origin serve --tls-self-signed prints its fingerprint)")
+	// ErrSubsonicUnknownAuthority is ErrUnknownAuthority for a Subsonic
+	// server (NewSubsonicHTTPClient), which segue origin serve's options
+	// do not apply to; SubsonicCertError says what does.
+	ErrSubsonicUnknownAuthority = errors.New("the Subsonic server's certificate is signed by an authority this machine does not trust")
 )
 
 func verifyPin(cs tls.ConnectionState, pin [sha256.Size]byte) error {
@@ -95,16 +101,63 @@ func verifyPin(cs tls.ConnectionState, pin [sha256.Size]byte) error {
 }
 
 // hintTransport adds to a failed handshake with an unknown authority which
-// option fixes it.
-type hintTransport struct{ next http.RoundTripper }
+// option fixes it, for a segue origin or (subsonic) a Subsonic server.
+type hintTransport struct {
+	next     http.RoundTripper
+	subsonic bool
+}
 
 func (h hintTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	resp, err := h.next.RoundTrip(r)
-	var ua x509.UnknownAuthorityError
-	if err != nil && errors.As(err, &ua) {
+	var (
+		ua x509.UnknownAuthorityError
+		he x509.HostnameError
+	)
+	switch {
+	case err == nil:
+		return resp, nil
+	case h.subsonic && (errors.As(err, &ua) || errors.As(err, &he)):
+		return nil, &SubsonicCertError{HostPort: hostPort(r.URL), Err: err}
+	case errors.As(err, &ua):
 		return nil, fmt.Errorf("%w (%w)", ErrUnknownAuthority, err)
 	}
 	return resp, err
+}
+
+// SubsonicCertError is a Subsonic server's certificate refused for being
+// signed by an authority this machine does not trust (then errors.Is
+// ErrSubsonicUnknownAuthority) or for not naming the host asked for; its
+// text says what applies to such a server, not segue origin serve's
+// --tls-self-signed.
+type SubsonicCertError struct {
+	HostPort string // the server's, for the command that prints its fingerprint
+	Err      error  // the handshake's
+}
+
+func (e *SubsonicCertError) Error() string {
+	fingerprint := "(openssl s_client -connect " + e.HostPort + " </dev/null | openssl x509 -noout -fingerprint -sha256 prints it)"
+	var he x509.HostnameError
+	if errors.As(e.Err, &he) && he.Certificate != nil {
+		return fmt.Sprintf("the Subsonic server's certificate is not for %s: %s; reach the server by one of its names, "+
+			"give it a certificate that names %[1]s, or pin it with --pin-sha256 FP %[3]s", he.Host, certNames(he.Certificate), fingerprint)
+	}
+	return ErrSubsonicUnknownAuthority.Error() + ": give that authority with --ca FILE, pin the certificate with --pin-sha256 FP " +
+		fingerprint + ", or give the server a certificate from an authority this machine trusts"
+}
+
+func (e *SubsonicCertError) Unwrap() error { return e.Err }
+
+func (e *SubsonicCertError) Is(target error) bool {
+	var ua x509.UnknownAuthorityError
+	return target == ErrSubsonicUnknownAuthority && errors.As(e.Err, &ua)
+}
+
+// hostPort is u's host with its port, 443 when u gives none.
+func hostPort(u *url.URL) string {
+	if u.Port() != "" {
+		return u.Host
+	}
+	return net.JoinHostPort(u.Hostname(), "443")
 }
 
 // Refusal says in one sentence why the certificate under err was refused
@@ -117,7 +170,12 @@ func Refusal(err error) string {
 	if !errors.As(err, &he) || he.Certificate == nil {
 		return ""
 	}
-	c := he.Certificate
+	return fmt.Sprintf("the origin's certificate is not for %s: %s; reach the origin by one of its names, "+
+		"make it one that names %[1]s (segue origin serve --tls-self-signed --tls-name %[1]s), or pin it with --pin-sha256 FP", he.Host, certNames(he.Certificate))
+}
+
+// certNames says which hosts and addresses c is for.
+func certNames(c *x509.Certificate) string {
 	names := slices.Clone(c.DNSNames)
 	for _, ip := range c.IPAddresses {
 		names = append(names, ip.String())
@@ -128,8 +186,7 @@ func Refusal(err error) string {
 	} else if c.Subject.CommonName != "" {
 		has += fmt.Sprintf(" (only a common name, %s, which clients no longer read)", c.Subject.CommonName)
 	}
-	return fmt.Sprintf("the origin's certificate is not for %s: %s; reach the origin by one of its names, "+
-		"make it one that names %[1]s (segue origin serve --tls-self-signed --tls-name %[1]s), or pin it with --pin-sha256 FP", he.Host, has)
+	return has
 }
 
 // WrongName is the host err refused a certificate for not naming, or "".
