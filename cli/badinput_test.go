@@ -443,7 +443,7 @@ func TestListenFailureAdvice(t *testing.T) {
 	}{
 		{"origin serve on a port in use", append([]string{"origin", "serve", "--addr", held.Addr().String()}, data...), "another program listens there (another segue perhaps): stop it or pick another --addr"},
 		{"origin serve on an address not of this machine", append([]string{"origin", "serve", "--addr", "192.0.2.123:7700"}, data...), "no network interface of this machine has that address: use 127.0.0.1, 0.0.0.0 (every interface) or one of its own in --addr"},
-		{"demo on a port in use", []string{"demo", "--no-tui", "--addr", held.Addr().String()}, "another program listens there (another segue perhaps): stop it or pick another --addr, e.g. --addr " + nextPort(held.Addr().String())},
+		{"demo on a port in use", []string{"demo", "--no-tui", "--addr", held.Addr().String()}, "another program listens there (another segue perhaps): stop it or pick another --addr, e.g. --addr " + fmt.Sprintf("127.0.0.1:%d", held.Addr().(*net.TCPAddr).Port+1)},
 		// It named --peer-listen, a flag peer serve has not, and "another origin".
 		{"peer serve on a port in use", []string{"peer", "serve", "--listen", held.Addr().String()}, "another program listens there (another segue perhaps): stop it or pick another --listen or [peer] listen"},
 	} {
