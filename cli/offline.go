@@ -91,7 +91,7 @@ cache: pinned data is never evicted, so it plays with the origin down.`,
 					refs, keys = append(refs, ref), append(keys, pinKey(ref))
 				}
 			}
-			unlock, err := offline.Lock(a.cfg.StateDir, a.pinsBusy)
+			unlock, err := a.lockPins(cmd.Context(), "offline remove")
 			if err != nil {
 				return err
 			}
@@ -119,12 +119,11 @@ cache: pinned data is never evicted, so it plays with the origin down.`,
 // REFs printed two objects one after the other, which no JSON reader took).
 // Ctrl-C or SIGTERM stops it (exit 130, saying so) once the offline list
 // is locked: it died of the signal (143 with no word) and left what it had
-// pinned pinned; waiting for the lock (a blocking flock) stays stoppable
-// the usual way.
+// pinned pinned; waiting for the lock stops the same way (lockPins).
 func (a *app) offlineAdd(ctx context.Context, c *cache.Cache, ref, quality string, asJSON bool) (offline.Collection, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	report := a.cliPinReport(ref)
+	report := a.cliPinReport(ctx, ref)
 	var signalled context.Context // set once the list is locked
 	stopSignals := func() {}
 	start := report.start
@@ -191,8 +190,8 @@ func (e *keptPinsError) Plain() string { return sentence(e.err) + "; " + e.kept 
 // documents arrive, then the download's byte progress, made once the
 // collection's size is known.
 type pinReport struct {
-	wait      func() // (may be nil) when another segue is changing the offline list, which this waits for
-	start     func() // (may be nil) once ref is known to be a target, before the network is asked
+	lock      func() (unlock func(), err error) // (may be nil: offline.Lock, saying nothing) takes the offline list
+	start     func()                            // (may be nil) once ref is known to be a target, before the network is asked
 	manifests func(done, total int)
 	bytes     func(offline.Collection) offline.Progress
 }
@@ -212,7 +211,11 @@ func (a *app) pinRef(ctx context.Context, c *cache.Cache, ref, quality string, r
 	if err := os.MkdirAll(a.cfg.StateDir, 0o700); err != nil { // for the lock; the list is saved there
 		return offline.Collection{}, fmt.Errorf("offline add %q: %w", ref, err)
 	}
-	unlock, err := offline.Lock(a.cfg.StateDir, report.wait)
+	lock := report.lock
+	if lock == nil {
+		lock = func() (func(), error) { return offline.Lock(ctx, a.cfg.StateDir, nil) }
+	}
+	unlock, err := lock()
 	if err != nil {
 		return offline.Collection{}, err
 	}
@@ -410,10 +413,10 @@ func (a *app) readManifests(ctx context.Context, r *resolver, ref string, tracks
 // cliPinReport says what a pin is doing from its first second: a line
 // when it starts, the manifests read, then the bytes downloaded (a bar on a
 // terminal, a line per 10% otherwise).
-func (a *app) cliPinReport(ref string) pinReport {
+func (a *app) cliPinReport(ctx context.Context, ref string) pinReport {
 	tty := isTerminal(a.stderr)
 	return pinReport{
-		wait:  a.pinsBusy,
+		lock:  func() (func(), error) { return a.lockPins(ctx, "offline add "+ref) },
 		start: func() { fmt.Fprintf(a.stderr, "offline %s: reading the track list\n", ref) },
 		manifests: func(done, total int) {
 			switch {
@@ -434,6 +437,20 @@ func (a *app) cliPinReport(ref string) pinReport {
 // pinsBusy says why an offline command waits (see offline.Lock).
 func (a *app) pinsBusy() {
 	fmt.Fprintf(a.stderr, "segue: another segue is changing the offline list (%s); waiting for it\n", filepath.Join(a.cfg.StateDir, offline.FileName))
+}
+
+// lockPins takes the offline list for command what as offline.Lock does,
+// saying so when it waits for another segue; Ctrl-C or SIGTERM ends that
+// wait (exit 130, saying nothing was changed), where the signal went
+// unheard until the other segue let go of the list.
+func (a *app) lockPins(ctx context.Context, what string) (unlock func(), err error) {
+	ctx, stop := stopOnSignal(ctx)
+	defer stop()
+	unlock, err = offline.Lock(ctx, a.cfg.StateDir, a.pinsBusy)
+	if ierr := interrupted(ctx, err, what, "it was waiting for another segue to finish changing the offline list, and changed nothing: run it again once that one is done"); ierr != nil {
+		return nil, ierr
+	}
+	return unlock, err
 }
 
 // downloadProgress draws a byte progress bar on a terminal, and a line per
@@ -585,7 +602,10 @@ type offlineEntry struct {
 func (a *app) offlineList(ctx context.Context, c *cache.Cache, asJSON bool) error {
 	// a state dir that cannot be written still lists (syncPins says what
 	// it could not save)
-	unlock, lerr := offline.Lock(a.cfg.StateDir, a.pinsBusy)
+	unlock, lerr := a.lockPins(ctx, "offline list")
+	if errors.As(lerr, new(*exitError)) { // Ctrl-C while waiting
+		return lerr
+	}
 	if lerr == nil {
 		defer unlock()
 	}
@@ -712,7 +732,7 @@ func pinnedRef(l *offline.List, ref string) (string, bool) {
 
 // unpinRef drops ref from the offline list as unpinFrom does.
 func (a *app) unpinRef(c *cache.Cache, ref string) error {
-	unlock, err := offline.Lock(a.cfg.StateDir, nil)
+	unlock, err := offline.Lock(context.Background(), a.cfg.StateDir, nil)
 	if err != nil {
 		return err
 	}

@@ -49,7 +49,7 @@ func (p *tuiPins) follow(ctx context.Context, log *slog.Logger) {
 		if p.closed {
 			return
 		}
-		unlock, err := offline.Lock(p.a.cfg.StateDir, nil) // nothing may be written to the terminal
+		unlock, err := offline.Lock(ctx, p.a.cfg.StateDir, nil) // nothing may be written to the terminal
 		if err != nil {
 			log.Warn("pins did not follow the origin", "err", err)
 			return

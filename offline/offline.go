@@ -53,10 +53,11 @@ type List struct {
 // saves the list it loaded, and of two adds at once the second to finish
 // dropped the first's pin. wait (may be nil) is called once when another
 // holds it. The lock is on a file beside the list; the kernel lets it go
-// when the process ends. A state dir that is not there holds no list:
-// there is nothing to lock (Lock makes no folder).
-func Lock(stateDir string, wait func()) (unlock func(), err error) {
-	unlock, err = filelock.Lock(filepath.Join(stateDir, FileName+".lock"), wait)
+// when the process ends. The wait ends with ctx, with ctx's error. A state
+// dir that is not there holds no list: there is nothing to lock (Lock
+// makes no folder).
+func Lock(ctx context.Context, stateDir string, wait func()) (unlock func(), err error) {
+	unlock, err = filelock.Lock(ctx, filepath.Join(stateDir, FileName+".lock"), wait)
 	if errors.Is(err, fs.ErrNotExist) {
 		return func() {}, nil
 	}

@@ -14,6 +14,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
+
+	"segue/sqlite"
 )
 
 // The catalog in PostgreSQL (--catalog postgres://...). The repositories
@@ -151,28 +153,27 @@ const catalogLock = 0x7365677565
 
 // catalogTx runs fn in a write transaction of the catalog, committing when
 // fn returns nil. On PostgreSQL it first takes catalogLock and, before
-// committing, folds the search rows fn wrote (foldPending).
+// committing, folds the search rows fn wrote (foldPending); on SQLite the
+// wait for another process's write lock ends with ctx (sqlite.Tx).
 func catalogTx(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error) error {
-	pg := isPostgres(db)
+	if !isPostgres(db) {
+		return sqlite.Tx(ctx, db, fn)
+	}
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
-	if pg {
-		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, catalogLock); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("lock the catalog: %w", err)
-		}
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, catalogLock); err != nil {
+		tx.Rollback()
+		return fmt.Errorf("lock the catalog: %w", err)
 	}
 	if err := fn(tx); err != nil {
 		tx.Rollback()
 		return err
 	}
-	if pg {
-		if err := foldPending(ctx, tx); err != nil {
-			tx.Rollback()
-			return err
-		}
+	if err := foldPending(ctx, tx); err != nil {
+		tx.Rollback()
+		return err
 	}
 	return tx.Commit()
 }

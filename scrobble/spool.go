@@ -7,6 +7,7 @@ package scrobble
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -60,9 +61,11 @@ func (s *Spool) Append(ev catalog.PlayEvent) error {
 // lock takes the spool's lock file. The mutex orders this process's
 // appends and rewrites; this orders those of every segue sharing the
 // state dir (the interface and a segue play, two plays): a rewrite after a
-// delivery dropped a play another process appended after its read.
+// delivery dropped a play another process appended after its read. Each
+// holds it only for one read or write of the small spool file, so the
+// wait is not called off.
 func (s *Spool) lock() (unlock func(), err error) {
-	return filelock.Lock(s.path+".lock", nil)
+	return filelock.Lock(context.Background(), s.path+".lock", nil)
 }
 
 // Pending returns up to max spooled events, oldest first. A line that does

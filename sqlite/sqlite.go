@@ -157,12 +157,78 @@ func migrate(db *sql.DB, migrations []string, upgrade func(*sql.Tx, int) error) 
 }
 
 // Tx runs fn in a transaction, committing when fn returns nil and rolling
-// back otherwise.
+// back otherwise. Waiting for another connection's write lock ends with
+// ctx (see WaitTx).
 func Tx(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error) error {
-	tx, err := db.BeginTx(ctx, nil)
+	return WaitTx(ctx, db, nil, fn)
+}
+
+// WaitTx is Tx calling busy (may be nil) once when another connection holds
+// the write lock, which it then waits for until the connection's busy
+// timeout passes (SQLITE_BUSY) or ctx ends (ctx's error). SQLite's own
+// busy handler sleeps through the sqlite3_interrupt that go-sqlite3 sends
+// when ctx ends, so a BeginTx whose ctx was cancelled waited out the whole
+// timeout: the wait is in Go, with the connection's timeout at 0 meanwhile.
+func WaitTx(ctx context.Context, db *sql.DB, busy func(), fn func(*sql.Tx) error) error {
+	if ctx.Done() == nil && busy == nil { // nothing would end or tell of the wait
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		return run(tx, fn)
+	}
+	conn, err := db.Conn(ctx)
 	if err != nil {
 		return err
 	}
+	defer conn.Close()
+	var timeout int
+	if err := conn.QueryRowContext(ctx, "PRAGMA busy_timeout").Scan(&timeout); err != nil {
+		return err
+	}
+	if _, err := conn.ExecContext(ctx, "PRAGMA busy_timeout = 0"); err != nil {
+		return err
+	}
+	restore := fmt.Sprintf("PRAGMA busy_timeout = %d", timeout)
+	tx, err := begin(ctx, conn, time.Duration(timeout)*time.Millisecond, busy)
+	if err != nil {
+		_, rerr := conn.ExecContext(context.Background(), restore)
+		return errors.Join(err, rerr)
+	}
+	// back before fn: its statements wait as the connection's always do
+	if _, err := tx.ExecContext(context.Background(), restore); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return run(tx, fn)
+}
+
+// begin starts a transaction on conn, whose busy timeout is 0, trying
+// again while another connection holds the write lock, for up to timeout.
+func begin(ctx context.Context, conn *sql.Conn, timeout time.Duration, busy func()) (*sql.Tx, error) {
+	deadline := time.Now().Add(timeout)
+	for pause := time.Millisecond; ; pause = min(2*pause, 50*time.Millisecond) {
+		tx, err := conn.BeginTx(ctx, nil)
+		if !Busy(err) || time.Now().After(deadline) {
+			return tx, err
+		}
+		if busy != nil {
+			busy()
+			busy = nil
+		}
+		t := time.NewTimer(pause)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// run runs fn in tx, committing when fn returns nil and rolling back
+// otherwise.
+func run(tx *sql.Tx, fn func(*sql.Tx) error) error {
 	if err := fn(tx); err != nil {
 		tx.Rollback()
 		return err

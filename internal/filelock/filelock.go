@@ -4,16 +4,18 @@
 package filelock
 
 import (
+	"context"
 	"errors"
 	"os"
 	"syscall"
+	"time"
 )
 
 // Lock takes the lock file at path (made 0600 when missing) and returns
 // what lets it go. wait (may be nil) is called once, first, when another
-// holds it; Lock then waits for it. The kernel lets the lock go when the
-// process ends.
-func Lock(path string, wait func()) (unlock func(), err error) {
+// holds it; Lock then waits for it until ctx ends, and returns ctx's error
+// then. The kernel lets the lock go when the process ends.
+func Lock(ctx context.Context, path string, wait func()) (unlock func(), err error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, err
@@ -23,11 +25,30 @@ func Lock(path string, wait func()) (unlock func(), err error) {
 		if wait != nil {
 			wait()
 		}
-		err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX)
+		err = retry(ctx, f)
 	}
 	if err != nil {
 		f.Close()
 		return nil, err
 	}
 	return func() { f.Close() }, nil // closing the file lets the lock go
+}
+
+// retry tries the lock again until it is free or ctx ends. A blocking
+// flock cannot be called off: Ctrl-C went unheard until the other
+// process let go.
+func retry(ctx context.Context, f *os.File) error {
+	for pause := time.Millisecond; ; pause = min(2*pause, 50*time.Millisecond) {
+		t := time.NewTimer(pause)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if !errors.Is(err, syscall.EWOULDBLOCK) {
+			return err
+		}
+	}
 }
