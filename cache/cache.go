@@ -117,10 +117,6 @@ type Options struct {
 	// cache first finds its disk full (at Open or at a write), so that an
 	// interface can say so; it must not block.
 	OnDiskFull func()
-	// Busy (may be nil) is called when a step of ClearEach or GCEach
-	// waits for another process's write lock, once per wait; it must not
-	// block.
-	Busy func()
 }
 
 // Cache is an open cache file. It is safe for concurrent use by many
@@ -283,14 +279,8 @@ func start(path string, db *sql.DB, o Options, full bool) (*Cache, error) {
 	return c, nil
 }
 
-// evict evicts down to the cap in one write transaction, when a read
-// finds the cache over it: every Open took the write lock, so opening the
-// cache waited (with no end on Ctrl-C) while another segue wrote it.
+// evict evicts down to the cap in one write transaction.
 func (c *Cache) evict() error {
-	var bytes int64
-	if err := c.db.QueryRow(`SELECT bytes FROM totals WHERE id = 1`).Scan(&bytes); err == nil && bytes <= c.opts.MaxBytes {
-		return nil
-	}
 	return c.write(func(tx *sql.Tx) error { return c.makeRoom(tx, 0, false) })
 }
 
@@ -305,7 +295,7 @@ func (c *Cache) evictEach(ctx context.Context, progress func(evicted, over int64
 			return err
 		}
 		n := 0
-		err := c.writeStep(ctx, func(tx *sql.Tx) error {
+		err := c.write(func(tx *sql.Tx) error {
 			var bytes int64
 			if err := tx.QueryRow(`SELECT bytes FROM totals WHERE id = 1`).Scan(&bytes); err != nil {
 				return err
@@ -410,23 +400,12 @@ func (c *Cache) noted() {
 // pending access times in it so that eviction sees them. It retries while
 // another process holds the write lock beyond the busy timeout.
 func (c *Cache) write(fn func(*sql.Tx) error) error {
-	return c.writeCtx(context.Background(), nil, fn)
-}
-
-// writeStep is write for a step of a command that ctx stops (clear, gc):
-// the wait for another process's write lock ends with ctx, and it tells
-// Options.Busy of it.
-func (c *Cache) writeStep(ctx context.Context, fn func(*sql.Tx) error) error {
-	return c.writeCtx(ctx, c.opts.Busy, fn)
-}
-
-func (c *Cache) writeCtx(ctx context.Context, busy func(), fn func(*sql.Tx) error) error {
 	c.writeMu.Lock()
 	defer c.writeMu.Unlock()
 	var err error
 	for attempt := 0; attempt < 5; attempt++ {
 		touches := c.takeTouches()
-		err = sqlite.WaitTx(ctx, c.db, busy, func(tx *sql.Tx) error {
+		err = sqlite.Tx(context.Background(), c.db, func(tx *sql.Tx) error {
 			if err := applyTouches(tx, touches); err != nil {
 				return err
 			}
@@ -440,13 +419,7 @@ func (c *Cache) writeCtx(ctx context.Context, busy func(), fn func(*sql.Tx) erro
 		if !sqlite.Busy(err) {
 			break
 		}
-		t := time.NewTimer(time.Duration(attempt+1) * 50 * time.Millisecond)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
-		}
+		time.Sleep(time.Duration(attempt+1) * 50 * time.Millisecond)
 	}
 	if sqlite.Busy(err) {
 		return fmt.Errorf("another segue process keeps the cache busy, try again: %w", err)

@@ -172,7 +172,7 @@ func (c *Cache) clear(ctx context.Context, keepPinned bool, progress func(droppe
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		err := c.writeStep(ctx, func(tx *sql.Tx) error {
+		err := c.write(func(tx *sql.Tx) error {
 			var last sql.NullInt64 // the last entry of this step
 			err := tx.QueryRow(`SELECT max(id) FROM (SELECT id FROM entries WHERE `+which+` ORDER BY id LIMIT ?)`, clearBatch).Scan(&last)
 			if err != nil || !last.Valid {
@@ -198,7 +198,7 @@ func (c *Cache) clear(ctx context.Context, keepPinned bool, progress func(droppe
 		}
 	}
 	if !keepPinned {
-		err := c.writeStep(ctx, func(tx *sql.Tx) error {
+		err := c.write(func(tx *sql.Tx) error {
 			for _, s := range []string{`DELETE FROM blobs`, `DELETE FROM pins`} { // bytes with no entry, pins of what is not stored
 				if _, err := tx.Exec(s); err != nil {
 					return err

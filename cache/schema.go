@@ -157,7 +157,7 @@ func notCache(path string, openErr error) error {
 func openDB(path string, walBytes int64) (*sql.DB, error) {
 	// A statement cache per connection: preparing the INSERT compiles the
 	// totals triggers, a third of a small Put's CPU without it.
-	o := sqlite.Options{IncrementalVacuum: newFile(path), StatementCache: 32}
+	o := sqlite.Options{IncrementalVacuum: true, StatementCache: 32}
 	db, err := sql.Open(driverFor(walBytes), sqlite.DSN(path, o))
 	if err != nil {
 		return nil, err
@@ -171,15 +171,6 @@ func openDB(path string, walBytes int64) (*sql.DB, error) {
 		return nil, err
 	}
 	return db, migrated(db)
-}
-
-// newFile reports whether path holds no database yet: auto_vacuum takes
-// effect only before the first table, and set on a file that has one it
-// takes the write lock at every connect, so that opening the cache waited
-// (with no end on Ctrl-C) while another segue wrote it.
-func newFile(path string) bool {
-	fi, err := os.Stat(path)
-	return err != nil || fi.Size() == 0
 }
 
 // openMemDB opens a cache database held in memory. It has one connection:
@@ -204,15 +195,8 @@ func migrated(db *sql.DB) error {
 }
 
 // migrate checks that the file is ours and applies the missing schema
-// versions in one write transaction, re-reading the version inside it. A
-// cache of this schema is only read: every command opening the cache
-// waited for another segue's write, with no end on Ctrl-C.
+// versions in one write transaction, re-reading the version inside it.
 func migrate(db *sql.DB) error {
-	var version, app int
-	if err := db.QueryRow("SELECT user_version, application_id FROM pragma_user_version, pragma_application_id").Scan(&version, &app); err == nil &&
-		app == appID && version == len(migrations) {
-		return nil
-	}
 	return sqlite.Tx(context.Background(), db, func(tx *sql.Tx) error {
 		var version, app, tables int
 		if err := tx.QueryRow("PRAGMA user_version").Scan(&version); err != nil {

@@ -100,14 +100,7 @@ func (a *app) cacheSetting() string {
 }
 
 func (a *app) cacheOptions(log *slog.Logger) cache.Options {
-	return cache.Options{MaxBytes: int64(a.cfg.Cache.Size), Logger: a.warnLog(log), OnDiskFull: a.onDiskFull, Busy: a.cacheBusy}
-}
-
-// cacheBusy says why cache clear or gc waits: another segue writes the
-// cache, and Ctrl-C ends the wait.
-func (a *app) cacheBusy() {
-	a.cacheWaited = true
-	fmt.Fprintf(a.stderr, "segue: another segue is writing the cache (%s); waiting for it\n", a.cfg.Cache.Path)
+	return cache.Options{MaxBytes: int64(a.cfg.Cache.Size), Logger: a.warnLog(log), OnDiskFull: a.onDiskFull}
 }
 
 // warnLog is log, or warnings said on stderr as sentences (sayHandler)
@@ -355,12 +348,8 @@ func cacheClearCmd(a *app) *cobra.Command {
 					step(done, total)
 				})
 			})
-			kept := fmt.Sprintf("the %s dropped so far stay dropped, the rest are still cached: run the same command again to clear them",
-				catalog.Plural(int(dropped), "entry", "entries"))
-			if dropped == 0 && a.cacheWaited {
-				kept = "it was waiting for another segue to finish writing the cache, and changed nothing: run it again once that one is done"
-			}
-			if ierr := interrupted(ctx, err, "cache clear", kept); ierr != nil {
+			if ierr := interrupted(ctx, err, "cache clear", fmt.Sprintf("the %s dropped so far stay dropped, the rest are still cached: run the same command again to clear them",
+				catalog.Plural(int(dropped), "entry", "entries"))); ierr != nil {
 				return ierr
 			}
 			if !errors.Is(err, cache.ErrDiskFull) || keepPinned {

@@ -4,16 +4,13 @@ package cli
 
 import (
 	"bytes"
-	"database/sql"
 	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 
-	"segue/cache"
 	"segue/offline"
-	"segue/sqlite"
 )
 
 // TestOfflineLockWaitInterrupted: an offline command waiting for another
@@ -55,39 +52,6 @@ func TestOfflineLockWaitInterrupted(t *testing.T) {
 		if b, err := os.ReadFile(filepath.Join(state, offline.FileName)); err != nil || !bytes.Equal(b, list) {
 			t.Errorf("%v changed the offline list it never locked: %s (%v)", args, b, err)
 		}
-	}
-}
-
-// TestCacheClearWaitInterrupted: cache clear waiting for another segue's
-// write to the cache, stopped by Ctrl-C, exits 130 at once saying what it
-// waited for and that it changed nothing, and every entry is still there
-// (SQLite's busy handler slept through the interrupt: it waited out the
-// busy timeout, then said the cache was busy).
-func TestCacheClearWaitInterrupted(t *testing.T) {
-	const entries = 3
-	path := bigCache(t, entries)
-	other, err := sql.Open("sqlite3", sqlite.DSN(path, sqlite.Options{}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
-	held, err := other.Begin() // BEGIN IMMEDIATE: the write lock
-	if err != nil {
-		t.Fatal(err)
-	}
-	code, lines := stopOnStderr(t, stoppedRun(t, "--cache", path, "cache", "clear"), syscall.SIGINT, "another segue is writing the cache")
-	held.Rollback()
-	want := "segue: cache clear: interrupted; it was waiting for another segue to finish writing the cache, and changed nothing: run it again once that one is done"
-	if code != ExitInterrupted || len(lines) == 0 || lines[len(lines)-1] != want {
-		t.Errorf("cache clear stopped by Ctrl-C while another segue writes the cache: exit %d, stderr %q; want 130 and %q", code, lines, want)
-	}
-	c, err := cache.Open(path, cache.Options{MaxBytes: 1 << 30})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if s, err := c.Stats(); err != nil || s.Segments != entries {
-		t.Errorf("after the interrupted clear: %d segments (%v); want all %d", s.Segments, err, entries)
 	}
 }
 

@@ -41,10 +41,7 @@ type app struct {
 	logErr error        // why the log file could not be opened, if it could not
 
 	cacheWarn string // why the cache file could not be used, if it could not (see openCache)
-	// cacheWaited: a step of cache clear or gc waited for another
-	// segue's write to the cache (see cacheBusy)
-	cacheWaited bool
-	tui         bool // the interface runs: nothing may be written to the terminal
+	tui       bool   // the interface runs: nothing may be written to the terminal
 
 	stateChecked bool  // stateErr is known (see stateProblem)
 	stateErr     error // why the state dir cannot be written, if it cannot
