@@ -104,7 +104,15 @@ const answerWait = 15 * time.Second
 // idle connections per host for parallel segment fetches, and timeouts that
 // notice a dead origin quickly without cutting off a slow download. tc
 // (nil: the defaults) configures https.
-func NewHTTPClient(tc *tls.Config) *http.Client {
+func NewHTTPClient(tc *tls.Config) *http.Client { return newHTTPClient(tc, false) }
+
+// NewSubsonicHTTPClient is NewHTTPClient for a Subsonic server: a
+// certificate it refuses (no trusted authority signed it, or it does not
+// name the host) is said as the server's (SubsonicCertError), with what
+// applies to it, not segue origin serve's --tls-self-signed.
+func NewSubsonicHTTPClient(tc *tls.Config) *http.Client { return newHTTPClient(tc, true) }
+
+func newHTTPClient(tc *tls.Config, subsonic bool) *http.Client {
 	tr := &http.Transport{
 		TLSClientConfig:       tc,
 		Proxy:                 http.ProxyFromEnvironment,
@@ -117,17 +125,7 @@ func NewHTTPClient(tc *tls.Config) *http.Client {
 		ResponseHeaderTimeout: answerWait,
 		ExpectContinueTimeout: time.Second,
 	}
-	return &http.Client{Transport: hintTransport{next: tr}, Timeout: 2 * time.Minute, CheckRedirect: stopRedirects}
-}
-
-// NewSubsonicHTTPClient is NewHTTPClient for a Subsonic server: a
-// certificate it refuses (no trusted authority signed it, or it does not
-// name the host) is said as the server's (SubsonicCertError), with what
-// applies to it, not segue origin serve's --tls-self-signed.
-func NewSubsonicHTTPClient(tc *tls.Config) *http.Client {
-	c := NewHTTPClient(tc)
-	c.Transport = hintTransport{next: c.Transport.(hintTransport).next, subsonic: true}
-	return c
+	return &http.Client{Transport: hintTransport{next: tr, subsonic: subsonic}, Timeout: 2 * time.Minute, CheckRedirect: stopRedirects}
 }
 
 // ErrTokenChars is returned by CheckToken (and New) for a token with a
