@@ -158,18 +158,18 @@ func migrate(db *sql.DB, migrations []string, upgrade func(*sql.Tx, int) error) 
 
 // Tx runs fn in a transaction, committing when fn returns nil and rolling
 // back otherwise. Waiting for another connection's write lock ends with
-// ctx (see WaitTx).
+// ctx (see waitTx).
 func Tx(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error) error {
-	return WaitTx(ctx, db, nil, fn)
+	return waitTx(ctx, db, nil, fn)
 }
 
-// WaitTx is Tx calling busy (may be nil) once when another connection holds
+// waitTx is Tx calling busy (may be nil; the tests give one) once when another connection holds
 // the write lock, which it then waits for until the connection's busy
 // timeout passes (SQLITE_BUSY) or ctx ends (ctx's error). SQLite's own
 // busy handler sleeps through the sqlite3_interrupt that go-sqlite3 sends
 // when ctx ends, so a BeginTx whose ctx was cancelled waited out the whole
 // timeout: the wait is in Go, with the connection's timeout at 0 meanwhile.
-func WaitTx(ctx context.Context, db *sql.DB, busy func(), fn func(*sql.Tx) error) error {
+func waitTx(ctx context.Context, db *sql.DB, busy func(), fn func(*sql.Tx) error) error {
 	if ctx.Done() == nil && busy == nil { // nothing would end or tell of the wait
 		tx, err := db.BeginTx(ctx, nil)
 		if err != nil {

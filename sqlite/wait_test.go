@@ -34,12 +34,12 @@ func TestWaitTxEndsWithCtx(t *testing.T) {
 	defer held.Rollback()
 	ctx, cancel := context.WithCancel(context.Background())
 	busied := 0
-	err = WaitTx(ctx, db, func() { busied++; cancel() }, func(tx *sql.Tx) error {
+	err = waitTx(ctx, db, func() { busied++; cancel() }, func(tx *sql.Tx) error {
 		_, err := tx.Exec(`INSERT INTO t VALUES (1)`)
 		return err
 	})
 	if !errors.Is(err, context.Canceled) || busied != 1 {
-		t.Fatalf("WaitTx behind another's write lock, ctx cancelled when it said it waits: %v (told of the wait %d times); want context.Canceled, told once", err, busied)
+		t.Fatalf("waitTx behind another's write lock, ctx cancelled when it said it waits: %v (told of the wait %d times); want context.Canceled, told once", err, busied)
 	}
 	held.Rollback()
 	var n, timeout int
