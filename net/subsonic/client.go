@@ -59,7 +59,7 @@ type Options struct {
 	// the URL names no user. Required.
 	Password string
 	// HTTP is the client for every request (default: originclient's
-	// keep-alive client).
+	// keep-alive client for a Subsonic server, NewSubsonicHTTPClient).
 	HTTP *http.Client
 	// Store keeps whole streamed tracks and their manifests (default: none,
 	// every play streams).
@@ -118,7 +118,7 @@ func New(rawURL string, o Options) (*Client, error) {
 		return nil, fmt.Errorf("subsonic server %s: no password: give --password-file FILE, password in [source] of the config, or store it with secret-tool (service segue, server %s)", base.Host, base.Host)
 	}
 	if o.HTTP == nil {
-		o.HTTP = originclient.NewHTTPClient(nil)
+		o.HTTP = originclient.NewSubsonicHTTPClient(nil)
 	}
 	if o.Kbps <= 0 {
 		o.Kbps = Kbps("")
