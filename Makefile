@@ -8,6 +8,9 @@ BIN     := bin/segue
 HOST_BIN = $(dir $(BIN))segue-origin
 PREFIX  ?= $(HOME)/.local
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# APT waits up to 10 minutes for another apt's lock (a fresh machine's
+# unattended-upgrades, say) instead of failing at once.
+APT     := $(SUDO) apt-get -o DPkg::Lock::Timeout=600
 # Debian packages, in three sets so each target installs only what it uses.
 # Building needs a C compiler, the ALSA and libmpg123 headers (cgo: SQLite,
 # ALSA output, the MP3 decoder).
@@ -55,8 +58,8 @@ define install-debs
 	done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
-	  $(SUDO) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	  $(APT) update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(APT) install -y -qq --no-install-recommends $$missing; \
 	fi
 	@command -v $(GO) >/dev/null || { echo "Go is missing: install Go 1.26 from your distribution or go.dev"; exit 1; }
 endef
@@ -70,7 +73,7 @@ GONIC_VERSION := v0.22.0
 # deps installs everything the tests use.
 deps: $(MINIO_BIN)/minio $(MINIO_BIN)/gonic
 	$(call install-debs,$(TEST_DEBS))
-	@command -v npm >/dev/null || DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends npm
+	@command -v npm >/dev/null || DEBIAN_FRONTEND=noninteractive $(APT) install -y -qq --no-install-recommends npm
 	cd $(SUBSONIC_NODE) && [ -f node_modules/subsonic-api/package.json ] || npm ci --no-audit --no-fund
 $(MINIO_BIN)/minio:
 	@echo "building MinIO $(MINIO_VERSION) for the S3 blob store tests (once per machine, about 10 minutes)"
