@@ -4,7 +4,6 @@ package cli
 
 import (
 	"context"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -35,12 +34,7 @@ func TestUnusableBlobStoreSaidPlainly(t *testing.T) {
 		t.Fatal(err)
 	}
 	noBucket := "s3://no-such-bucket/music?endpoint=" + endpoint
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closed := ln.Addr().String()
-	ln.Close() // nothing listens there now
+	closed := testkit.RefusedAddr(t)
 	// An EC2 instance metadata service that refuses every request, as
 	// the address 169.254.169.254 answered on the machine this was found
 	// on: the SDK, finding no credentials elsewhere, asks it and wrote

@@ -1,12 +1,12 @@
 package cli
 
 import (
-	"net"
 	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"segue/internal/testkit"
 	"segue/origin/pgtest"
 )
 
@@ -25,13 +25,8 @@ func TestUnusableCatalogSaidPlainly(t *testing.T) {
 	noDB.Path = "/nodb"
 	noUser := *good
 	noUser.User = url.User("nobody_here")
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
 	closed := *good
-	closed.Host = ln.Addr().String()
-	ln.Close() // nothing listens there now
+	closed.Host = testkit.RefusedAddr(t)
 	at := "the PostgreSQL catalog at " + good.Host
 	env := clientEnv(t, "http://127.0.0.1:9")
 	dir := t.TempDir()

@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -471,12 +470,7 @@ func randomHex(n int) string {
 // only in the log. Now stderr says it, with and without --json.
 func TestPeerServeSaysTheTrackerIsAway(t *testing.T) {
 	h := newSwarmHost(t, segueBinary(t))
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	away := "http://" + ln.Addr().String()
-	ln.Close() // nothing listens there now
+	away := "http://" + testkit.RefusedAddr(t)
 	for _, asJSON := range []bool{false, true} {
 		args := []string{"--origin", away, "peer", "serve", "--listen", "127.0.0.1:0"}
 		if asJSON {

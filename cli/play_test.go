@@ -494,7 +494,7 @@ func TestPlaySaysItRetries(t *testing.T) {
 	}
 	// An origin gone mid-track (killed, restarting): the segment's real
 	// failure, as the player reports it.
-	closed := closedAddr(t)
+	closed := testkit.RefusedAddr(t)
 	c, err := cache.Open(filepath.Join(t.TempDir(), "cache.db"), cache.Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -1,9 +1,10 @@
 package cli
 
 import (
-	"net"
 	"regexp"
 	"testing"
+
+	"segue/internal/testkit"
 )
 
 // TestTUISaysWhichOriginIsDown: started with nothing listening at the
@@ -12,12 +13,7 @@ import (
 // which origin, why and what to do. The interface says it too, once, on
 // its status line.
 func TestTUISaysWhichOriginIsDown(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close() // nothing listens there now
+	addr := testkit.RefusedAddr(t)
 	_, d := runTUIIn(t, "http://"+addr, 200)
 	d.wait(regexp.QuoteMeta("the origin at " + addr + " is unreachable: nothing listens there (connection refused); start it (segue origin serve) or check --origin"))
 }

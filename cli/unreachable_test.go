@@ -4,7 +4,6 @@ import (
 	"encoding/pem"
 	"io"
 	"log"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -12,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"segue/internal/testkit"
 )
 
 // TestUnreachableOriginSays: an origin that cannot be reached is named in
@@ -20,7 +21,7 @@ import (
 // name that does not resolve (1: check it), https asked of a plain http
 // origin and http asked of an https one (2: the URL's scheme is wrong).
 func TestUnreachableOriginSays(t *testing.T) {
-	closed := closedAddr(t)
+	closed := testkit.RefusedAddr(t)
 	plain := httptest.NewServer(http.NotFoundHandler())
 	defer plain.Close()
 	secure := httptest.NewUnstartedServer(http.NotFoundHandler())
@@ -94,22 +95,12 @@ func TestTokenRefusedSays(t *testing.T) {
 	}
 }
 
-// closedAddr returns a loopback address nothing listens on.
-func closedAddr(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
 // TestShareLinkOfUnreachableOrigin: a share link whose origin is down is
 // said in one sentence naming that origin, for play and playlist import;
 // both printed the Go chain ("get http://…/p/…: not available offline (the
 // origin is unreachable: Get …: dial tcp …)").
 func TestShareLinkOfUnreachableOrigin(t *testing.T) {
-	down := closedAddr(t)
+	down := testkit.RefusedAddr(t)
 	link := "http://" + down + "/p/" + strings.Repeat("A", 43)
 	env := clientEnv(t, "http://127.0.0.1:9")
 	want := "open the shared playlist: not available offline: no copy is stored here, and the origin at " + down + " is unreachable: nothing listens there (connection refused)"
@@ -129,9 +120,9 @@ func TestShareLinkOfUnreachableOrigin(t *testing.T) {
 // it (segue origin serve) or check --origin"). The configured origin keeps
 // its advice.
 func TestLinkedOriginIsNotOrigin(t *testing.T) {
-	down := closedAddr(t)
+	down := testkit.RefusedAddr(t)
 	link := "http://" + down + "/p/" + strings.Repeat("A", 43)
-	env := clientEnv(t, "http://"+closedAddr(t))
+	env := clientEnv(t, "http://"+testkit.RefusedAddr(t))
 	refused := "the origin at " + down + " is unreachable: nothing listens there (connection refused); check the link, or whether that origin is running"
 	for _, c := range []struct {
 		args []string
