@@ -9,12 +9,14 @@ package testkit
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -77,7 +79,8 @@ func WaitReport(t testing.TB, d time.Duration, ok func() bool, report func() str
 // FreeAddr returns a loopback address (127.0.0.1:PORT) whose port was free
 // a moment ago, for a process that takes an address, not a listener
 // (another process may take the port first: tests start what they need
-// at once and fail clearly when it cannot listen).
+// at once and fail clearly when it cannot listen). For an address that
+// must stay unanswered, RefusedAddr.
 func FreeAddr(t testing.TB) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -86,6 +89,30 @@ func FreeAddr(t testing.TB) string {
 	}
 	defer l.Close()
 	return l.Addr().String()
+}
+
+// RefusedAddr returns a loopback HOST:PORT whose connections are refused
+// for the rest of the test: a TCP socket bound to it that never listens
+// holds the port, so no other test's server can take it meanwhile (a
+// listener closed at once freed its port, and a test running beside it
+// took it: the "unreachable" origin answered). Connecting gets a reset,
+// "connection refused".
+func RefusedAddr(t testing.TB) string {
+	t.Helper()
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { syscall.Close(fd) })
+	// No SO_REUSEADDR: a listener's bind, which sets it, then fails.
+	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		t.Fatal(err)
+	}
+	sa, err := syscall.Getsockname(fd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("127.0.0.1:%d", sa.(*syscall.SockaddrInet4).Port)
 }
 
 // Do sends req with c (nil: http.DefaultClient) and reads the whole body;
