@@ -165,8 +165,18 @@ func newPending() pending {
 // ErrNotCache, saying which. Open evicts down to MaxBytes when the cap was lowered. On a full
 // disk it still opens (see reserveBytes), warns once and reports DiskFull.
 // It fails when the folder or file cannot be opened at all (permissions, a
-// read-only file system): then OpenMemory lets segue play on.
+// read-only file system): then OpenMemory lets segue play on. Open waits
+// for another process's write lock as OpenContext does, uncancelled.
 func Open(path string, o Options) (*Cache, error) {
+	return OpenContext(context.Background(), path, o)
+}
+
+// OpenContext is Open whose wait for another process's write lock (up to
+// SQLite's busy timeout, 10 s, for each of the schema check and the
+// eviction down to the cap) ends when ctx ends: it then fails with an
+// error wrapping ctx's (context.Canceled), having changed nothing. ctx is
+// not kept past the open.
+func OpenContext(ctx context.Context, path string, o Options) (*Cache, error) {
 	o = o.withDefaults()
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("open cache %s: create its folder: %w", path, err)
@@ -178,7 +188,7 @@ func Open(path string, o Options) (*Cache, error) {
 	if err := notCache(path, nil); err != nil {
 		return nil, fmt.Errorf("open cache: %w", err)
 	}
-	err := withRoom(path, &full, func() (err error) { db, err = openDB(path, walLimit(o.MaxBytes)); return err })
+	err := withRoom(path, &full, func() (err error) { db, err = openDB(ctx, path, walLimit(o.MaxBytes)); return err })
 	if err != nil && isBadFile(err) {
 		if nerr := notCache(path, err); nerr != nil {
 			return nil, fmt.Errorf("open cache: %w", nerr)
@@ -192,7 +202,7 @@ func Open(path string, o Options) (*Cache, error) {
 		default:
 			o.Logger.Warn(fmt.Sprintf("the cache file %s was not usable (%v): moved it aside to %s and started a fresh cache", path, err, aside))
 		}
-		db, err = openDB(path, walLimit(o.MaxBytes))
+		db, err = openDB(ctx, path, walLimit(o.MaxBytes))
 	}
 	if err != nil && isDiskFull(err) {
 		return nil, fmt.Errorf("open cache %s: %w (free disk space, or delete the cache with segue cache clear): %w", path, ErrDiskFull, err)
@@ -200,7 +210,7 @@ func Open(path string, o Options) (*Cache, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open cache %s: %w", path, cantUseWhy(path, err))
 	}
-	return start(path, db, o, full.Load())
+	return start(ctx, path, db, o, full.Load())
 }
 
 // MemoryMaxBytes caps a cache held in memory (OpenMemory), whatever the
@@ -218,7 +228,7 @@ func OpenMemory(o Options) (*Cache, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open a cache in memory: %w", err)
 	}
-	return start("", db, o, false)
+	return start(context.Background(), "", db, o, false)
 }
 
 func (o Options) withDefaults() Options {
@@ -235,8 +245,9 @@ func (o Options) withDefaults() Options {
 }
 
 // start makes the Cache over an open db (path "" for memory), evicts down
-// to the cap and starts the flusher.
-func start(path string, db *sql.DB, o Options, full bool) (*Cache, error) {
+// to the cap (its wait for the write lock ending with ctx) and starts the
+// flusher.
+func start(ctx context.Context, path string, db *sql.DB, o Options, full bool) (*Cache, error) {
 	c := &Cache{
 		path:    path,
 		opts:    o,
@@ -256,7 +267,7 @@ func start(path string, db *sql.DB, o Options, full bool) (*Cache, error) {
 		return nil, fmt.Errorf("open cache %s: prepare read: %w", path, err)
 	}
 	// Enforce a lowered cap now, not at the next Put.
-	if err := withRoom(path, &c.full, c.evict); err != nil && !errors.Is(err, ErrFull) {
+	if err := withRoom(path, &c.full, func() error { return c.evict(ctx) }); err != nil && !errors.Is(err, ErrFull) {
 		c.get.Close()
 		db.Close()
 		return nil, fmt.Errorf("open cache %s: evict down to the cap: %w", path, err)
@@ -280,8 +291,8 @@ func start(path string, db *sql.DB, o Options, full bool) (*Cache, error) {
 }
 
 // evict evicts down to the cap in one write transaction.
-func (c *Cache) evict() error {
-	return c.write(func(tx *sql.Tx) error { return c.makeRoom(tx, 0, false) })
+func (c *Cache) evict(ctx context.Context) error {
+	return c.writeContext(ctx, func(tx *sql.Tx) error { return c.makeRoom(tx, 0, false) })
 }
 
 // evictEach evicts down to the cap a batch of evictOldest (one write
@@ -400,12 +411,18 @@ func (c *Cache) noted() {
 // pending access times in it so that eviction sees them. It retries while
 // another process holds the write lock beyond the busy timeout.
 func (c *Cache) write(fn func(*sql.Tx) error) error {
+	return c.writeContext(context.Background(), fn)
+}
+
+// writeContext is write whose wait for the write lock ends with ctx
+// (ctx's error).
+func (c *Cache) writeContext(ctx context.Context, fn func(*sql.Tx) error) error {
 	c.writeMu.Lock()
 	defer c.writeMu.Unlock()
 	var err error
 	for attempt := 0; attempt < 5; attempt++ {
 		touches := c.takeTouches()
-		err = sqlite.Tx(context.Background(), c.db, func(tx *sql.Tx) error {
+		err = sqlite.Tx(ctx, c.db, func(tx *sql.Tx) error {
 			if err := applyTouches(tx, touches); err != nil {
 				return err
 			}

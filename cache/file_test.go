@@ -65,7 +65,7 @@ func TestNotCacheLeftAlone(t *testing.T) {
 		}, "not an SQLite file"},
 		"short text": {func(path string) error { return os.WriteFile(path, []byte("x"), 0o600) }, "not an SQLite file"},
 		"foreign": {func(path string) error {
-			db, err := openDB(path+".tmp", 1<<20) // a valid SQLite file...
+			db, err := openDB(context.Background(), path+".tmp", 1<<20) // a valid SQLite file...
 			if err != nil {
 				return err
 			}

@@ -152,12 +152,18 @@ func notCache(path string, openErr error) error {
 	return nil
 }
 
-// openDB opens path and brings its schema up to date. The file gets
-// auto_vacuum=INCREMENTAL from the DSN before any table exists.
-func openDB(path string, walBytes int64) (*sql.DB, error) {
+// openDB opens path and brings its schema up to date, its wait for
+// another process's write lock ending with ctx. A new (or empty) file gets
+// auto_vacuum=INCREMENTAL from the DSN before its first page is written;
+// a file already made has its mode, and its connections are not given
+// the pragma: on such a file it is a write, so each new connection waited
+// in SQLite's busy handler, which no ctx ends, for another process's
+// write lock (up to 10 s, then "database is locked"). migrate writes it
+// once instead, inside its transaction.
+func openDB(ctx context.Context, path string, walBytes int64) (*sql.DB, error) {
 	// A statement cache per connection: preparing the INSERT compiles the
 	// totals triggers, a third of a small Put's CPU without it.
-	o := sqlite.Options{IncrementalVacuum: true, StatementCache: 32}
+	o := sqlite.Options{IncrementalVacuum: !made(path), StatementCache: 32}
 	db, err := sql.Open(driverFor(walBytes), sqlite.DSN(path, o))
 	if err != nil {
 		return nil, err
@@ -170,7 +176,14 @@ func openDB(path string, walBytes int64) (*sql.DB, error) {
 		db.Close()
 		return nil, err
 	}
-	return db, migrated(db)
+	return db, migrated(ctx, db)
+}
+
+// made reports whether the file at path has its first page (and with it
+// its auto_vacuum mode): it exists and is not empty.
+func made(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.Size() > 0
 }
 
 // openMemDB opens a cache database held in memory. It has one connection:
@@ -182,12 +195,12 @@ func openMemDB() (*sql.DB, error) {
 	}
 	db.SetMaxOpenConns(1)
 	db.SetMaxIdleConns(1)
-	return db, migrated(db)
+	return db, migrated(context.Background(), db)
 }
 
 // migrated migrates db, closing it on failure.
-func migrated(db *sql.DB) error {
-	if err := migrate(db); err != nil {
+func migrated(ctx context.Context, db *sql.DB) error {
+	if err := migrate(ctx, db); err != nil {
 		db.Close()
 		return err
 	}
@@ -195,9 +208,10 @@ func migrated(db *sql.DB) error {
 }
 
 // migrate checks that the file is ours and applies the missing schema
-// versions in one write transaction, re-reading the version inside it.
-func migrate(db *sql.DB) error {
-	return sqlite.Tx(context.Background(), db, func(tx *sql.Tx) error {
+// versions in one write transaction, re-reading the version inside it;
+// its wait for another process's write lock ends with ctx.
+func migrate(ctx context.Context, db *sql.DB) error {
+	return sqlite.Tx(ctx, db, func(tx *sql.Tx) error {
 		var version, app, tables int
 		if err := tx.QueryRow("PRAGMA user_version").Scan(&version); err != nil {
 			return err
@@ -213,8 +227,15 @@ func migrate(db *sql.DB) error {
 			return errOtherProgram
 		case version > len(migrations):
 			return fmt.Errorf("%w: schema version %d is newer than this segue knows (%d)", errForeign, version, len(migrations))
-		case version == len(migrations):
-			return nil // up to date: write nothing (the disk may be full)
+		}
+		// The mode the file has, written as every connection's DSN
+		// pragma wrote it before (see openDB): a file this user may only
+		// read fails here, at Open, as it did.
+		if _, err := tx.Exec("PRAGMA auto_vacuum = INCREMENTAL"); err != nil {
+			return err
+		}
+		if version == len(migrations) {
+			return nil // up to date: write no schema (the disk may be full)
 		}
 		for i := version; i < len(migrations); i++ {
 			if _, err := tx.Exec(migrations[i]); err != nil {

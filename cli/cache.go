@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -39,9 +40,11 @@ are never evicted. Every segue process on this machine shares it.`,
 // the file cannot be opened at all (a read-only or missing folder,
 // permissions), segue plays on without a disk cache: one warning names the
 // path and the reason, kept in a.cacheWarn for the interface to show. So
-// is a cap that what is pinned fills (see pinsFillCap).
-func (a *app) openCache(log *slog.Logger) (*cache.Cache, error) {
-	c, err := a.openDiskCache(log)
+// is a cap that what is pinned fills (see pinsFillCap). Ended while it
+// waits for another segue's write lock (ctx, a signal), it fails, as
+// openDiskCache says.
+func (a *app) openCache(ctx context.Context, log *slog.Logger) (*cache.Cache, error) {
+	c, err := a.openDiskCache(ctx, log)
 	if err == nil {
 		if s, serr := c.Stats(); serr == nil {
 			if a.cacheWarn = pinsFillCap(s); a.cacheWarn != "" {
@@ -49,8 +52,8 @@ func (a *app) openCache(log *slog.Logger) (*cache.Cache, error) {
 			}
 		}
 	}
-	if err == nil || errors.Is(err, cache.ErrNotCache) {
-		return c, err // a mistyped path is the user's to fix, not to play around
+	if err == nil || errors.Is(err, cache.ErrNotCache) || errors.Is(err, context.Canceled) || exitStatus(err) == ExitInterrupted {
+		return c, err // a mistyped path is the user's to fix, not to play around; a stop stops
 	}
 	a.cacheWarn = fmt.Sprintf("the cache cannot be used (%v): playing without a disk cache", err)
 	a.warnLog(log).Warn(a.cacheWarn)
@@ -64,7 +67,13 @@ func (a *app) openCache(log *slog.Logger) (*cache.Cache, error) {
 // SEGUE_CACHE, [cache] path) whose folder does not exist is a bad setting
 // (2), and the file is left as it is. Only the default cache's folder is
 // made: a mistyped path made folders wherever it pointed.
-func (a *app) openDiskCache(log *slog.Logger) (*cache.Cache, error) {
+//
+// Opening waits for another segue's write lock on the file (up to
+// SQLite's busy timeout, 10 s, at a time). Ctrl-C or SIGTERM ends that wait:
+// exit 130, saying so, where the signal went unheard until the wait was
+// over. When ctx ends it instead, the error wraps ctx's for the caller,
+// whose own signal context it is (play), to say.
+func (a *app) openDiskCache(ctx context.Context, log *slog.Logger) (*cache.Cache, error) {
 	path := a.cfg.Cache.Path
 	if st, err := os.Stat(path); err == nil && st.IsDir() {
 		return nil, &usageError{fmt.Errorf("the cache %s is a folder: give the cache's file (--cache, SEGUE_CACHE or [cache] path), e.g. %s", path, filepath.Join(path, "cache.db"))}
@@ -74,7 +83,12 @@ func (a *app) openDiskCache(log *slog.Logger) (*cache.Cache, error) {
 			return nil, err
 		}
 	}
-	c, err := cache.Open(path, a.cacheOptions(log))
+	sctx, stop := stopOnSignal(ctx)
+	defer stop()
+	c, err := cache.OpenContext(sctx, path, a.cacheOptions(log))
+	if err != nil && sctx.Err() != nil && ctx.Err() == nil {
+		return nil, withExit(ExitInterrupted, fmt.Errorf("opening the cache %s: interrupted; it was waiting for another segue to finish writing it, and changed nothing: run the command again once that one is done", path))
+	}
 	if errors.Is(err, cache.ErrNotCache) {
 		example := config.Default().Cache.Path
 		if example == path {
@@ -113,16 +127,17 @@ func (a *app) warnLog(log *slog.Logger) *slog.Logger {
 }
 
 // withCache runs fn on the open cache (in memory when the file cannot be
-// used, see openCache) and closes it, keeping fn's error first.
-func (a *app) withCache(fn func(*cache.Cache) error) error {
-	return a.useCache(a.openCache, fn)
+// used, see openCache) and closes it, keeping fn's error first. ctx is
+// the opening's (see openDiskCache).
+func (a *app) withCache(ctx context.Context, fn func(*cache.Cache) error) error {
+	return a.useCache(func(log *slog.Logger) (*cache.Cache, error) { return a.openCache(ctx, log) }, fn)
 }
 
 // withDiskCache is withCache failing when the cache file cannot be used,
 // saying what to do (exit 1).
-func (a *app) withDiskCache(fn func(*cache.Cache) error) error {
+func (a *app) withDiskCache(ctx context.Context, fn func(*cache.Cache) error) error {
 	return a.useCache(func(log *slog.Logger) (*cache.Cache, error) {
-		c, err := a.openDiskCache(log)
+		c, err := a.openDiskCache(ctx, log)
 		if err != nil && exitStatus(err) == ExitError && !errors.Is(err, cache.ErrDiskFull) { // a full disk says what to do itself
 			err = fmt.Errorf("%w (%s)", err, cacheAdvice(a.cfg.Cache.Path, err))
 		}
@@ -185,8 +200,8 @@ and the bytes played from the cache, from peers and from the origin (summed
 over every process since the cache was created). --json prints the same
 fields in a stable form; sizes there are in bytes.`,
 		Args: cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			return a.withDiskCache(func(c *cache.Cache) error {
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.withDiskCache(cmd.Context(), func(c *cache.Cache) error {
 				s, err := c.Stats()
 				if err != nil {
 					return err
@@ -260,7 +275,8 @@ size totals. It is safe while segue plays.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, stop := stopOnSignal(cmd.Context())
 			defer stop()
-			return a.withDiskCache(func(c *cache.Cache) error {
+			// opening says its own interruption (cmd.Context(): see openDiskCache)
+			return a.withDiskCache(cmd.Context(), func(c *cache.Cache) error {
 				r, err := c.VerifyEach(ctx, a.stepProgress("cache verify: checking"))
 				if ierr := interrupted(ctx, err, "cache verify", fmt.Sprintf("the damaged entries among the %s checked so far were dropped, the rest were not checked: run the same command again to check them all",
 					catalog.Plural(int(r.Checked), "entry", "entries"))); ierr != nil {
@@ -297,9 +313,10 @@ type cacheChange struct {
 	PinnedBytesAfter  int64 `json:"pinned_bytes_after"`
 }
 
-// changeCmd runs op between two Stats and reports what it freed.
-func (a *app) changeCmd(asJSON bool, op func(*cache.Cache) error) error {
-	return a.withDiskCache(func(c *cache.Cache) error {
+// changeCmd runs op between two Stats and reports what it freed; ctx is
+// the opening's (see openDiskCache).
+func (a *app) changeCmd(ctx context.Context, asJSON bool, op func(*cache.Cache) error) error {
+	return a.withDiskCache(ctx, func(c *cache.Cache) error {
 		before, err := c.Stats()
 		if err != nil {
 			return err
@@ -341,7 +358,7 @@ func cacheClearCmd(a *app) *cobra.Command {
 			ctx, stop := stopOnSignal(cmd.Context())
 			defer stop()
 			var dropped int64
-			err := a.changeCmd(asJSON, func(c *cache.Cache) error {
+			err := a.changeCmd(cmd.Context(), asJSON, func(c *cache.Cache) error {
 				step := a.stepProgress("cache clear: dropping")
 				return c.ClearEach(ctx, keepPinned, func(done, total int64) {
 					dropped = done
@@ -384,7 +401,7 @@ segue does this by itself over time; gc does it now.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, stop := stopOnSignal(cmd.Context())
 			defer stop()
-			err := a.changeCmd(asJSON, func(c *cache.Cache) error { return c.GCEach(ctx, a.stepProgress("cache gc: evicting")) })
+			err := a.changeCmd(cmd.Context(), asJSON, func(c *cache.Cache) error { return c.GCEach(ctx, a.stepProgress("cache gc: evicting")) })
 			if ierr := interrupted(ctx, err, "cache gc", "what it evicted stays evicted and the cache is whole: run the same command again to finish"); ierr != nil {
 				return ierr
 			}

@@ -65,6 +65,9 @@ func interrupted(ctx context.Context, err error, what, kept string) error {
 	if err == nil || ctx.Err() == nil {
 		return nil
 	}
+	if exitStatus(err) == ExitInterrupted { // a step already said what it kept (opening the cache)
+		return err
+	}
 	return withExit(ExitInterrupted, fmt.Errorf("%s: interrupted; %s", what, kept))
 }
 

@@ -48,7 +48,7 @@ cache: pinned data is never evicted, so it plays with the origin down.`,
 			if err := a.stateProblem(); errors.As(err, new(*usageError)) { // a mistyped state_dir, before any work
 				return err
 			}
-			return a.withDiskCache(func(c *cache.Cache) error {
+			return a.withDiskCache(cmd.Context(), func(c *cache.Cache) error {
 				var pinned []offline.Collection
 				for _, ref := range args {
 					col, err := a.offlineAdd(cmd.Context(), c, ref, quality, asJSON)
@@ -75,7 +75,7 @@ cache: pinned data is never evicted, so it plays with the origin down.`,
 		Short: "List what is pinned and how much of it the cache holds",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return a.withCache(func(c *cache.Cache) error { return a.offlineList(cmd.Context(), c, asJSON) })
+			return a.withCache(cmd.Context(), func(c *cache.Cache) error { return a.offlineList(cmd.Context(), c, asJSON) })
 		},
 	}
 	list.Flags().BoolVar(&asJSON, "json", false, "print JSON")
@@ -100,7 +100,7 @@ cache: pinned data is never evicted, so it plays with the origin down.`,
 			if err != nil {
 				return err
 			}
-			return a.withDiskCache(func(c *cache.Cache) error {
+			return a.withDiskCache(cmd.Context(), func(c *cache.Cache) error {
 				for _, ref := range refs {
 					if err := unpinFrom(c, l, ref); err != nil {
 						return err

@@ -77,10 +77,11 @@ func (a *app) peerServe(ctx context.Context, asJSON bool) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	opening := ctx // the opening says its own interruption (see openDiskCache)
 	ctx, stop := notifyStop(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	log := a.logger()
-	return a.withCache(func(c *cache.Cache) error {
+	return a.withCache(opening, func(c *cache.Cache) error {
 		tracker, err := originclient.New(a.cfg.Origin, originclient.Options{Token: a.cfg.Token, TLS: a.tlsFor(a.cfg.Origin, "")})
 		if err != nil {
 			return withExit(ExitUsage, err)

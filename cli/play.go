@@ -135,7 +135,7 @@ func (a *app) play(ctx context.Context, f playFlags, targets []string) (err erro
 		}
 	}()
 
-	c, err := a.openCache(nil)
+	c, err := a.openCache(ctx, nil) // a signal ends its wait: play: interrupted, as below
 	if err != nil {
 		return err
 	}

@@ -88,7 +88,7 @@ works wherever a playlist ID does for reading: show, export, import, play.`,
 		})
 	}}
 	show := &cobra.Command{Use: "show ID|URL", Short: "Show a playlist's tracks", Args: cobra.ExactArgs(1), Annotations: ids(onePlaylist), RunE: func(cmd *cobra.Command, args []string) error {
-		return a.withCache(func(ch *cache.Cache) error {
+		return a.withCache(cmd.Context(), func(ch *cache.Cache) error {
 			r, err := newResolver(a, ch, a.cfg.Player.Quality)
 			if err != nil {
 				return withExit(ExitUsage, err)
@@ -377,7 +377,7 @@ func playlistExportCmd(a *app, asJSON *bool) *cobra.Command {
 					return err
 				}
 			}
-			return a.withCache(func(ch *cache.Cache) error {
+			return a.withCache(cmd.Context(), func(ch *cache.Cache) error {
 				r, err := newResolver(a, ch, a.cfg.Player.Quality)
 				if err != nil {
 					return withExit(ExitUsage, err)

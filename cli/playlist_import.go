@@ -28,7 +28,7 @@ URL (a copy: later changes to the shared playlist do not follow). Entries that
 match nothing are listed; the rest are imported.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withCache(func(ch *cache.Cache) error {
+			return a.withCache(cmd.Context(), func(ch *cache.Cache) error {
 				return a.runImport(cmd.Context(), ch, args[0], name, *asJSON)
 			})
 		},

@@ -142,7 +142,7 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 			}
 		}
 	}
-	c, err := a.openCache(log)
+	c, err := a.openCache(ctx, log)
 	if err != nil {
 		return err
 	}

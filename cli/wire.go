@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"context"
+
 	"errors"
 	"fmt"
 	"io"
@@ -21,7 +23,8 @@ import (
 // a Subsonic server) whose documents are kept in the cache (so a segue
 // origin's listings work offline), then closes the cache.
 func (a *app) withClient(fn func(source) error) error {
-	return a.withCache(func(c *cache.Cache) error {
+	// Ctrl-C ends the opening's wait (see openDiskCache)
+	return a.withCache(context.Background(), func(c *cache.Cache) error {
 		if raw, ok := a.subsonicURL(); ok {
 			sub, err := a.openSubsonic(raw, c, a.cfg.Player.Quality)
 			if err != nil {
