@@ -143,7 +143,7 @@ func FuzzSpool(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := s.Remove(len(evs)); err != nil {
+		if err := s.Remove(context.Background(), len(evs)); err != nil {
 			t.Fatal(err)
 		}
 		if rest, _ := s.Pending(1000); len(rest) != 0 && len(evs) < 1000 {
@@ -205,7 +205,7 @@ func TestSpoolSharedByTwoProcesses(t *testing.T) {
 		for _, ev := range evs {
 			delivered[ev.ID] = true
 		}
-		if err := sender.Remove(len(evs)); err != nil {
+		if err := sender.Remove(context.Background(), len(evs)); err != nil {
 			t.Fatal(err)
 		}
 		if !appending && len(evs) == 0 {

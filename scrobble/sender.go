@@ -97,7 +97,7 @@ func (s *Sender) flush(ctx context.Context) error {
 		if err := s.o.Poster.PostEvents(ctx, evs); err != nil {
 			return err
 		}
-		if err := s.o.Spool.Remove(len(evs)); err != nil {
+		if err := s.o.Spool.Remove(ctx, len(evs)); err != nil {
 			return err
 		}
 	}

@@ -45,7 +45,7 @@ func (s *Spool) Append(ev catalog.PlayEvent) error {
 	if err := os.MkdirAll(filepath.Dir(s.path), 0o755); err != nil {
 		return fmt.Errorf("spool play event: %w", err)
 	}
-	unlock, err := s.lock()
+	unlock, err := s.lock(context.Background()) // the player's event: kept, whatever the wait
 	if err != nil {
 		return fmt.Errorf("spool play event: %w", err)
 	}
@@ -62,10 +62,11 @@ func (s *Spool) Append(ev catalog.PlayEvent) error {
 // appends and rewrites; this orders those of every segue sharing the
 // state dir (the interface and a segue play, two plays): a rewrite after a
 // delivery dropped a play another process appended after its read. Each
-// holds it only for one read or write of the small spool file, so the
-// wait is not called off.
-func (s *Spool) lock() (unlock func(), err error) {
-	return filelock.Lock(context.Background(), s.path+".lock", nil)
+// holds it only for one read or write of the small spool file; the wait
+// ends with ctx all the same (ctx's error), for a holder stopped with the
+// lock held (Ctrl-Z).
+func (s *Spool) lock(ctx context.Context) (unlock func(), err error) {
+	return filelock.Lock(ctx, s.path+".lock", nil)
 }
 
 // Pending returns up to max spooled events, oldest first. A line that does
@@ -103,10 +104,12 @@ func (s *Spool) read(max int) ([]catalog.PlayEvent, int, error) {
 
 // Remove drops the first n events (as Pending returned them, with any bad
 // lines among them) by rewriting the rest to a new file renamed into place.
-func (s *Spool) Remove(n int) error {
+// Its wait for another process's hold on the spool ends with ctx (ctx's
+// error; the events stay spooled, to be delivered again).
+func (s *Spool) Remove(ctx context.Context, n int) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	unlock, err := s.lock()
+	unlock, err := s.lock(ctx)
 	if err != nil {
 		return fmt.Errorf("rewrite play event spool: %w", err)
 	}
