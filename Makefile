@@ -6,6 +6,11 @@ BIN     := bin/segue
 # out the origin's code and runs HOST_BIN, which must be beside it, for segue
 # origin and segue demo: that keeps the interface's memory down (cli/hosting.go).
 HOST_BIN = $(dir $(BIN))segue-origin
+# VCS records the git commit in the binaries (segue version) when the tree is a
+# git clone, even where the environment sets GOFLAGS=-buildvcs=false (a flag
+# given on the command line wins over GOFLAGS); auto, unlike true, still
+# builds a tree with no .git (a release tarball), recording no commit.
+VCS     := -buildvcs=auto
 PREFIX  ?= $(HOME)/.local
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # APT waits up to 10 minutes for another apt's lock (a fresh machine's
@@ -90,8 +95,8 @@ demo-deps:
 	$(call install-debs,$(DEMO_DEBS))
 
 build: build-deps
-	$(GO) build $(TAGS),segue_client -o $(BIN) .
-	$(GO) build $(TAGS) -o $(HOST_BIN) .
+	$(GO) build $(TAGS),segue_client $(VCS) -o $(BIN) .
+	$(GO) build $(TAGS) $(VCS) -o $(HOST_BIN) .
 
 # install copies the two binaries to $(PREFIX)/bin (default ~/.local/bin).
 install: build

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"segue/catalog"
+	"segue/net/originclient"
 	"segue/net/subsonic"
 	"segue/net/subsonic/subsonictest"
 )
@@ -97,7 +98,9 @@ func TestBodyCutShort(t *testing.T) {
 }
 
 // TestSubsonicErrors: each of the API's error codes in a 200 answer is
-// said as one sentence with what to do, and matches its sentinel.
+// said as one sentence with what to do, and matches its sentinel, in the
+// Subsonic server's words: error 70 said "not found on the origin". It is
+// originclient.ErrNotFound too, which callers test for (exit 3).
 func TestSubsonicErrors(t *testing.T) {
 	for _, tc := range []struct {
 		code int
@@ -112,7 +115,8 @@ func TestSubsonicErrors(t *testing.T) {
 		{41, subsonic.ErrUnauthorized, "the Subsonic server refused the user name or password (msg): check the password file or the config"},
 		{50, nil, "search3: the server does not allow ann this (msg): ask its admin for the right, or use a user that has it"},
 		{60, nil, "search3: the server's trial period is over (msg): its admin must license it"},
-		{70, subsonic.ErrNotFound, "search3: not found on the origin (msg)"}, // exit 3; Album etc. name the kind, ID and server (notFound)
+		{70, subsonic.ErrNotFound, "search3: not found on the Subsonic server (msg)"}, // exit 3; Album etc. name the kind, ID and server (notFound)
+		{99, nil, "search3: msg (Subsonic error 99)"},
 	} {
 		t.Run(fmt.Sprint(tc.code), func(t *testing.T) {
 			c := answering(t, func(w http.ResponseWriter, r *http.Request) {
@@ -125,6 +129,12 @@ func TestSubsonicErrors(t *testing.T) {
 			}
 			if tc.is != nil && !errors.Is(err, tc.is) {
 				t.Errorf("Search, error %d: %v; want %v", tc.code, err, tc.is)
+			}
+			if errors.Is(err, originclient.ErrNotFound) != (tc.code == 70) {
+				t.Errorf("Search, error %d: %v: errors.Is(originclient.ErrNotFound) = %v", tc.code, err, !(tc.code == 70))
+			}
+			if strings.Contains(err.Error(), "origin") {
+				t.Errorf("Search, error %d: %q speaks of an origin; the source is a Subsonic server", tc.code, err)
 			}
 			if errors.Is(err, catalog.ErrUnreachable) {
 				t.Errorf("Search, error %d: %v is catalog.ErrUnreachable; the server answered", tc.code, err)

@@ -39,13 +39,27 @@ var (
 	// ErrUnauthorized: the server refused the user name or password
 	// (Subsonic error 40, 41 or 44).
 	ErrUnauthorized = errors.New("the Subsonic server refused the user name or password")
-	// ErrNotFound: the server does not know the thing asked for (70).
-	ErrNotFound = originclient.ErrNotFound
+	// ErrNotFound: the server does not know the thing asked for (70). It
+	// is originclient.ErrNotFound too (errors.Is), which callers test for
+	// whichever source answered, but says the Subsonic server's words.
+	ErrNotFound error = &sourceError{"not found on the Subsonic server", originclient.ErrNotFound}
 	// ErrUnsupported: the server does not implement the call (a 404 of
 	// the route, or Subsonic error 0 or 30 naming it), or segue has no
 	// Subsonic counterpart for it (share links, radio).
 	ErrUnsupported = errors.New("the Subsonic server does not support this")
 )
+
+// sourceError is a sentinel of its own words that is also err, the
+// origin's sentinel of the same meaning, whose words name the origin:
+// ErrNotFound was originclient.ErrNotFound itself, so a Subsonic server's
+// error 70 said "not found on the origin".
+type sourceError struct {
+	msg string
+	err error
+}
+
+func (e *sourceError) Error() string { return e.msg }
+func (e *sourceError) Unwrap() error { return e.err }
 
 // clientName is the c= parameter: how the server's logs name segue.
 const clientName = "segue"
