@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"segue/catalog"
+	"segue/internal/testkit"
 	"segue/origin"
 )
 
@@ -24,12 +24,7 @@ import (
 func TestMakeDemoReachesFirstScreen(t *testing.T) {
 	needTools(t, "tmux", "make", "ffmpeg")
 	dir := t.TempDir()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := testkit.FreeAddr(t)
 	s := startMakeDemo(t, dir, addr, "")
 
 	// Building, synthesizing and ingesting take a minute or more on a busy machine.

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"segue/catalog"
+	"segue/internal/testkit"
 	"segue/net/originclient"
 	"segue/origin"
 	"segue/player"
@@ -60,13 +60,8 @@ func TestRecorderCompletedSkippedAndSeek(t *testing.T) {
 // TestOfflinePlaysDeliveredOnceAfterReconnect records plays while no origin
 // listens, then starts one at that address: every play arrives, once.
 func TestOfflinePlaysDeliveredOnceAfterReconnect(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close() // nobody listens: the origin is "offline"
-	client, err := originclient.New("http://"+addr, originclient.Options{})
+	offline := testkit.Hold(t) // nobody listens yet: the origin is "offline"
+	client, err := originclient.New("http://"+offline.Addr, originclient.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,10 +86,7 @@ func TestOfflinePlaysDeliveredOnceAfterReconnect(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err = net.Listen("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ln := offline.Listen() // the same socket: no moment with the port free
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ctx, ln) }()

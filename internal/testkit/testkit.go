@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"syscall"
@@ -92,18 +93,43 @@ func FreeAddr(t testing.TB) string {
 }
 
 // RefusedAddr returns a loopback HOST:PORT whose connections are refused
-// for the rest of the test: a TCP socket bound to it that never listens
-// holds the port, so no other test's server can take it meanwhile (a
-// listener closed at once freed its port, and a test running beside it
-// took it: the "unreachable" origin answered). Connecting gets a reset,
-// "connection refused".
+// for the rest of the test (a Held address that never listens).
 func RefusedAddr(t testing.TB) string {
+	t.Helper()
+	return Hold(t).Addr
+}
+
+// Held is a loopback address whose connections are refused until Listen
+// makes it a real listener on the same socket: a TCP socket bound to it
+// that does not listen holds the port, so no other test's server can take
+// it meanwhile (a listener closed to get a dead address freed its port,
+// and a test running beside it took it: the "unreachable" origin
+// answered). Connecting before Listen gets a reset, "connection refused".
+type Held struct {
+	// Addr is 127.0.0.1:PORT.
+	Addr string
+	t    testing.TB
+	mu   sync.Mutex // guards fd
+	fd   int        // the bound socket; -1 once Listen handed it on
+}
+
+// Hold binds a socket to a free loopback port and holds it, unlistened,
+// for the rest of the test.
+func Hold(t testing.TB) *Held {
 	t.Helper()
 	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { syscall.Close(fd) })
+	h := &Held{t: t, fd: fd}
+	t.Cleanup(func() {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		if h.fd >= 0 {
+			syscall.Close(h.fd)
+			h.fd = -1
+		}
+	})
 	// No SO_REUSEADDR: a listener's bind, which sets it, then fails.
 	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
 		t.Fatal(err)
@@ -112,7 +138,31 @@ func RefusedAddr(t testing.TB) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return fmt.Sprintf("127.0.0.1:%d", sa.(*syscall.SockaddrInet4).Port)
+	h.Addr = fmt.Sprintf("127.0.0.1:%d", sa.(*syscall.SockaddrInet4).Port)
+	return h
+}
+
+// Listen starts listening on the held socket and returns it as a
+// net.Listener (the caller closes it); the port is never free in between.
+// It may be called once.
+func (h *Held) Listen() net.Listener {
+	h.t.Helper()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.fd < 0 {
+		h.t.Fatalf("listen on %s: the held socket was already handed on", h.Addr)
+	}
+	if err := syscall.Listen(h.fd, syscall.SOMAXCONN); err != nil {
+		h.t.Fatalf("listen on %s: %v", h.Addr, err)
+	}
+	f := os.NewFile(uintptr(h.fd), h.Addr)
+	h.fd = -1 // f owns it now
+	defer f.Close()
+	ln, err := net.FileListener(f) // a dup of f's descriptor
+	if err != nil {
+		h.t.Fatalf("listen on %s: %v", h.Addr, err)
+	}
+	return ln
 }
 
 // Do sends req with c (nil: http.DefaultClient) and reads the whole body;

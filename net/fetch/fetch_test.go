@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -190,13 +189,8 @@ func TestUrgentSkipsPeersAndBadHashIsRefused(t *testing.T) {
 // attempts; once the origin listens again the same Fetcher succeeds.
 func TestOriginDownThenBack(t *testing.T) {
 	_, hashes, _, dataDir := originWith(t, randomBytes(4000))
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	f := New(openCache(t), []Tier{{Source: catalog.SourceOrigin, Remote: client(t, "http://"+addr)}}, Options{Attempts: 2, Backoff: 1})
+	down := testkit.Hold(t) // refused now, served on the same socket later
+	f := New(openCache(t), []Tier{{Source: catalog.SourceOrigin, Remote: client(t, "http://"+down.Addr)}}, Options{Attempts: 2, Backoff: 1})
 	if _, _, err := f.Segment(context.Background(), hashes[0], catalog.UrgencyNow); !errors.Is(err, catalog.ErrUnreachable) {
 		t.Fatalf("origin down: %v, want catalog.ErrUnreachable (the player then plays what is cached)", err)
 	}
@@ -205,10 +199,7 @@ func TestOriginDownThenBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Close()
-	if ln, err = net.Listen("tcp", addr); err != nil {
-		t.Fatal(err)
-	}
-	go srv.Serve(context.Background(), ln)
+	go srv.Serve(context.Background(), down.Listen())
 	if _, from, err := f.Segment(context.Background(), hashes[0], catalog.UrgencyNow); err != nil || from != catalog.SourceOrigin {
 		t.Fatalf("after the origin came back: from %q err %v", from, err)
 	}
