@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"segue/catalog"
 	"segue/player"
 	"segue/scrobble"
 )
@@ -19,11 +20,17 @@ func (a *app) scrobbler(to scrobble.Poster) (watch func(player.Event), stop func
 		return func(player.Event) {}, func() {}
 	}
 	s := scrobble.NewSender(scrobble.Options{Spool: scrobble.OpenSpool(a.cfg.StateDir), Poster: to, Logger: a.logger()})
-	rec := scrobble.NewRecorder(s.Record, nil)
+	// life ends when the stop's second is up: it calls off the spooling
+	// of the last play too, not only the delivery, should another segue
+	// hold the spool (stopped with Ctrl-Z while holding it).
+	life, end := context.WithCancel(context.Background())
+	rec := scrobble.NewRecorder(func(ev catalog.PlayEvent) { s.Record(life, ev) }, nil)
 	return rec.Observe, func() {
-		rec.Close()
+		defer end()
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
+		defer context.AfterFunc(ctx, end)()
+		rec.Close()
 		s.Close(ctx)
 	}
 }

@@ -71,7 +71,7 @@ func TestOfflinePlaysDeliveredOnceAfterReconnect(t *testing.T) {
 	const plays = 7
 	at := time.Date(2026, 11, 30, 17, 0, 0, 0, time.UTC)
 	for i := range plays {
-		s.Record(catalog.PlayEvent{ID: "ev" + string(rune('a'+i)), TrackID: "t", PlayedMS: 1000, Completed: true, At: at.Add(time.Duration(i) * time.Minute)})
+		s.Record(context.Background(), catalog.PlayEvent{ID: "ev" + string(rune('a'+i)), TrackID: "t", PlayedMS: 1000, Completed: true, At: at.Add(time.Duration(i) * time.Minute)})
 	}
 	if evs, _ := spool.Pending(100); len(evs) != plays {
 		t.Fatalf("spooled %d plays while offline, want %d", len(evs), plays)
@@ -180,7 +180,7 @@ func TestSpoolSharedByTwoProcesses(t *testing.T) {
 	done := make(chan error, 1)
 	go func() {
 		for i := range n {
-			if err := player.Append(catalog.PlayEvent{ID: fmt.Sprint("ev", i), TrackID: "t", PlayedMS: 1000, At: at}); err != nil {
+			if err := player.Append(context.Background(), catalog.PlayEvent{ID: fmt.Sprint("ev", i), TrackID: "t", PlayedMS: 1000, At: at}); err != nil {
 				done <- err
 				return
 			}

@@ -51,9 +51,10 @@ func NewSender(o Options) *Sender {
 	return s
 }
 
-// Record spools ev and asks for a delivery.
-func (s *Sender) Record(ev catalog.PlayEvent) {
-	if err := s.o.Spool.Append(ev); err != nil {
+// Record spools ev and asks for a delivery; its wait for the spool ends
+// with ctx (the play is then lost, and logged).
+func (s *Sender) Record(ctx context.Context, ev catalog.PlayEvent) {
+	if err := s.o.Spool.Append(ctx, ev); err != nil {
 		s.o.Logger.Warn("scrobble: keep play event", "err", err)
 		return
 	}

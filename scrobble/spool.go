@@ -34,8 +34,9 @@ type Spool struct {
 // OpenSpool returns the spool in dir (created on the first Append).
 func OpenSpool(dir string) *Spool { return &Spool{path: filepath.Join(dir, SpoolFile)} }
 
-// Append adds ev to the end of the spool.
-func (s *Spool) Append(ev catalog.PlayEvent) error {
+// Append adds ev to the end of the spool. Its wait for another process's
+// hold on the spool ends with ctx (ctx's error; ev is not kept).
+func (s *Spool) Append(ctx context.Context, ev catalog.PlayEvent) error {
 	line, err := json.Marshal(ev)
 	if err != nil {
 		return err
@@ -45,7 +46,7 @@ func (s *Spool) Append(ev catalog.PlayEvent) error {
 	if err := os.MkdirAll(filepath.Dir(s.path), 0o755); err != nil {
 		return fmt.Errorf("spool play event: %w", err)
 	}
-	unlock, err := s.lock(context.Background()) // the player's event: kept, whatever the wait
+	unlock, err := s.lock(ctx)
 	if err != nil {
 		return fmt.Errorf("spool play event: %w", err)
 	}

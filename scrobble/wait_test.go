@@ -28,21 +28,10 @@ func TestSenderCloseEndsSpoolWait(t *testing.T) {
 	dir := t.TempDir()
 	spool := OpenSpool(dir)
 	ev := catalog.PlayEvent{ID: "ev1", TrackID: "t", PlayedMS: 1000, At: time.Date(2026, 11, 30, 17, 0, 0, 0, time.UTC)}
-	if err := spool.Append(ev); err != nil {
+	if err := spool.Append(context.Background(), ev); err != nil {
 		t.Fatal(err)
 	}
-	held, err := os.OpenFile(filepath.Join(dir, SpoolFile+".lock"), os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer held.Close()
-	if err := syscall.Flock(int(held.Fd()), syscall.LOCK_EX); err != nil {
-		t.Fatal(err)
-	}
-	// let go later all the same, so that code whose wait nothing ends
-	// returns (and fails below) instead of hanging the test
-	release := time.AfterFunc(2*time.Second, func() { held.Close() })
-	defer release.Stop()
+	holdSpool(t, dir)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -57,4 +46,45 @@ func TestSenderCloseEndsSpoolWait(t *testing.T) {
 	if evs, err := spool.Pending(10); err != nil || len(evs) != 1 || evs[0].ID != ev.ID {
 		t.Errorf("spool after the cancelled delivery: %v (%v); want the play still there", evs, err)
 	}
+}
+
+// TestSpoolAppendEndsWaitWithCtx: an Append whose spool another segue
+// holds (stopped with the lock held) ends with its ctx and spools nothing.
+// Its wait was called off by nothing: the stop's last play waited for as
+// long as the other held the spool.
+func TestSpoolAppendEndsWaitWithCtx(t *testing.T) {
+	dir := t.TempDir()
+	spool := OpenSpool(dir)
+	holdSpool(t, dir)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	ev := catalog.PlayEvent{ID: "ev1", TrackID: "t", PlayedMS: 1000, At: time.Date(2026, 11, 30, 17, 0, 0, 0, time.UTC)}
+	if err := spool.Append(ctx, ev); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Append with the spool held by another, ctx cancelled: %v; want context.Canceled", err)
+	}
+	if evs, err := spool.Pending(10); err != nil || len(evs) != 0 {
+		t.Errorf("spool after the cancelled Append: %v (%v); want nothing spooled", evs, err)
+	}
+}
+
+// holdSpool takes dir's spool lock as another segue would, stopped while
+// holding it; it lets go after two seconds all the same, so that code whose
+// wait nothing ends returns (and fails its test) instead of hanging it.
+func holdSpool(t *testing.T, dir string) {
+	t.Helper()
+	held, err := os.OpenFile(filepath.Join(dir, SpoolFile+".lock"), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Flock(int(held.Fd()), syscall.LOCK_EX); err != nil {
+		held.Close()
+		t.Fatal(err)
+	}
+	release := time.AfterFunc(2*time.Second, func() { held.Close() })
+	t.Cleanup(func() {
+		if release.Stop() {
+			held.Close()
+		}
+	})
 }
