@@ -84,10 +84,23 @@ func TestOpenNotFoundSaysItsSentence(t *testing.T) {
 		{"the origin at h:7700", "album", "al1"},
 		{"the Subsonic server at h:4040", "track", "t_tr-9"},
 	} {
-		err := openError(c.id, fmt.Errorf("resolve %q: %w", c.id, &originclient.NotFoundError{Kind: c.kind, ID: c.id, Source: c.source, Err: originclient.ErrNotFound}))
+		err := openError(c.id, "the origin", fmt.Errorf("resolve %q: %w", c.id, &originclient.NotFoundError{Kind: c.kind, ID: c.id, Source: c.source, Err: originclient.ErrNotFound}))
 		want := "open " + c.id + ": " + c.kind + " " + c.id + " not found on " + c.source
 		if got := notice.Say(err); got != want || !errors.Is(err, originclient.ErrNotFound) {
 			t.Errorf("the interface says %q (not found: %v); want %q", got, errors.Is(err, originclient.ErrNotFound), want)
+		}
+	}
+}
+
+// TestOpenOfflineNamesItsSource: `o` of an ID never opened here, its
+// source unreachable, names that source: a Subsonic server's was said to be
+// "the origin".
+func TestOpenOfflineNamesItsSource(t *testing.T) {
+	for _, where := range []string{"the origin", "the Subsonic server at h:4040"} {
+		err := openError("al1", where, fmt.Errorf("resolve %q: %w", "al1", originclient.ErrOffline))
+		want := "open al1: " + where + " is unreachable and it was never opened here: " + originclient.ErrOffline.Error()
+		if err.Error() != want || !errors.Is(err, originclient.ErrOffline) {
+			t.Errorf("open al1, %s down: %q (offline: %v); want %q", where, err, errors.Is(err, originclient.ErrOffline), want)
 		}
 	}
 }

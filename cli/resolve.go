@@ -429,7 +429,11 @@ func (r *resolver) Open(ctx context.Context, ref string) ([]catalog.Track, error
 	}
 	tracks, empty, err := r.resolve(ctx, []string{ref}, "")
 	if err != nil {
-		return nil, openError(ref, err)
+		where := "the origin"
+		if r.sub != nil {
+			where = "the Subsonic server at " + r.sub.Server()
+		}
+		return nil, openError(ref, where, err)
 	}
 	if len(tracks) == 0 && len(empty) > 0 {
 		// the status line's one line: the name, not the link just typed
@@ -443,8 +447,9 @@ func (r *resolver) Open(ctx context.Context, ref string) ([]catalog.Track, error
 
 // openError says in one short line why ref did not open: the status line
 // has room for one, and the full error (with URLs) would cut the reason off.
-func openError(ref string, err error) error {
-	what, where := "open "+ref, "the origin"
+// where names the source (the origin, or a Subsonic server by its host).
+func openError(ref, where string, err error) error {
+	what := "open " + ref
 	var nf *originclient.NotFoundError
 	if l, perr := share.ParseURL(ref); perr == nil {
 		what, where = "open shared playlist", "its origin "+strings.TrimPrefix(strings.TrimPrefix(l.Origin, "http://"), "https://")

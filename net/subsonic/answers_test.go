@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"segue/catalog"
+	"segue/internal/testkit"
 	"segue/net/originclient"
 	"segue/net/subsonic"
 	"segue/net/subsonic/subsonictest"
@@ -140,6 +141,28 @@ func TestSubsonicErrors(t *testing.T) {
 				t.Errorf("Search, error %d: %v is catalog.ErrUnreachable; the server answered", tc.code, err)
 			}
 		})
+	}
+}
+
+// TestUnreachableServerSays: a Subsonic server that refuses connections is
+// catalog.ErrUnreachable and originclient.ErrOffline (the player plays
+// what the cache holds; the screens say it is not available offline), said
+// as the Subsonic server's: it said "the origin is unreachable".
+func TestUnreachableServerSays(t *testing.T) {
+	addr := testkit.RefusedAddr(t)
+	c, err := subsonic.New("subsonic+http://ann@"+addr, subsonic.Options{Password: "pw"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Search(t.Context(), "tone", 10)
+	if !errors.Is(err, catalog.ErrUnreachable) || !errors.Is(err, originclient.ErrOffline) {
+		t.Fatalf("Search of a refusing server: %v; want catalog.ErrUnreachable and originclient.ErrOffline", err)
+	}
+	if says := "subsonic server " + addr + ": ping: the Subsonic server is unreachable"; err.Error() != says {
+		t.Errorf("Search of a refusing server says %q; want %q", err, says)
+	}
+	if strings.Contains(err.Error(), "origin") {
+		t.Errorf("Search of a refusing server: %q speaks of an origin; the source is a Subsonic server", err)
 	}
 }
 

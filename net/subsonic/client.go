@@ -394,13 +394,32 @@ func (c *Client) answerErr(method string, err error) error {
 }
 
 // netErr wraps a transport failure; a refused or unroutable connection is
-// catalog.ErrUnreachable (the player then plays what the cache holds).
+// an *unreachableError (the player then plays what the cache holds).
 func (c *Client) netErr(method string, err error) error {
 	var op *net.OpError
 	if errors.As(err, &op) && op.Op == "dial" {
-		return fmt.Errorf("subsonic server %s: %s: %w: %w", c.Server(), method, catalog.ErrUnreachable, originclient.ErrOffline)
+		return &unreachableError{server: c.Server(), method: method, err: err}
 	}
 	return fmt.Errorf("subsonic server %s: %s: %w", c.Server(), method, err)
+}
+
+// unreachableError is a Subsonic server that could not be reached. It is
+// catalog.ErrUnreachable and originclient.ErrOffline, as the origin's is,
+// but its sentence names the Subsonic server: it was "the origin is
+// unreachable: not available offline" (catalog.ErrUnreachable's words),
+// and a Subsonic user has no origin. It wraps the dial's error for the
+// log's chain.
+type unreachableError struct {
+	server, method string
+	err            error
+}
+
+func (e *unreachableError) Error() string {
+	return fmt.Sprintf("subsonic server %s: %s: the Subsonic server is unreachable", e.server, e.method)
+}
+
+func (e *unreachableError) Unwrap() []error {
+	return []error{catalog.ErrUnreachable, originclient.ErrOffline, e.err}
 }
 
 // cutShortError is an answer whose body broke off (the connection reset
