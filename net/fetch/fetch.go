@@ -51,6 +51,20 @@ type ProgressRemote interface {
 	ChunkProgress(ctx context.Context, hash string, progress func(n int)) ([]byte, error)
 }
 
+// HedgedRemote is a Remote that may have the next tiers asked as well
+// before it has answered (a hedged request: Dean & Barroso, "The Tail at
+// Scale", CACM 2013): ChunkHedged calls hedge, at most once, when it has
+// taken longer than it was expected to and the player cannot afford to wait
+// for it much longer. Fetch then asks the rest of the chain too, takes the
+// first verified answer and cancels the other request. The peer swarm is
+// one: a peer that stopped answering (its process stopped, its host gone)
+// held the segment from the origin for the swarm's whole budget, up to 5 s,
+// and a short buffer ran dry meanwhile. fetch calls ChunkHedged, instead of
+// ChunkAt or Chunk, when a tier's Remote has it and a tier follows it.
+type HedgedRemote interface {
+	ChunkHedged(ctx context.Context, hash string, u catalog.Urgency, hedge func()) ([]byte, error)
+}
+
 // Tier is a named Remote; SkipUrgent leaves it out when the play head is
 // waiting (peers are slower to answer than the origin's first byte).
 // Attempts overrides Options.Attempts for this tier (0: the default); a
@@ -216,44 +230,142 @@ func (f *Fetcher) join(hash string) (*flight, func()) {
 }
 
 func (f *Fetcher) download(ctx context.Context, hash string, u catalog.Urgency, received *atomic.Int64) (result, error) {
-	var errs []error
-	// lacking: origins that answered they have no such segment; other:
-	// origins that failed otherwise (a peer lacking it says nothing)
-	lacking, other := 0, 0
-	for _, t := range f.tiers {
-		if t.SkipUrgent && u == catalog.UrgencyNow {
-			continue
-		}
-		data, err := f.fromTier(ctx, t, hash, u, received)
-		if errors.Is(err, ErrNoRemote) {
-			continue
-		}
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", t.Source, err))
-			switch {
-			case t.Source != catalog.SourceOrigin:
-			case errors.Is(err, catalog.ErrNoSuchSegment):
-				lacking++
-			default:
-				other++
-			}
-			continue
-		}
-		if err := f.store.Put(hash, data); err != nil {
+	o := f.chain(ctx, f.tiers, hash, u, received)
+	if o.ok {
+		if err := f.store.Put(hash, o.res.data); err != nil {
 			f.putWarn.Do(func() {
 				f.opts.Logger.Warn("cache write failed; playing from the network", "err", err)
 			})
 		}
-		f.store.AddSourceBytes(string(t.Source), int64(len(data)))
-		return result{data, t.Source}, nil
+		f.store.AddSourceBytes(string(o.res.from), int64(len(o.res.data)))
+		return o.res, nil
 	}
-	if len(errs) == 0 {
+	if len(o.errs) == 0 {
 		return result{}, fmt.Errorf("fetch segment %s: no source configured", hash[:12])
 	}
-	if lacking > 0 && other == 0 { // no origin asked has it
-		return result{}, fmt.Errorf("fetch segment %s: %w: %w", hash[:12], catalog.ErrSegmentGone, errors.Join(errs...))
+	if o.lacking > 0 && o.other == 0 { // no origin asked has it
+		return result{}, fmt.Errorf("fetch segment %s: %w: %w", hash[:12], catalog.ErrSegmentGone, errors.Join(o.errs...))
 	}
-	return result{}, fmt.Errorf("fetch segment %s: %w", hash[:12], errors.Join(errs...))
+	return result{}, fmt.Errorf("fetch segment %s: %w", hash[:12], errors.Join(o.errs...))
+}
+
+// outcome is what asking some tiers for a segment came to: the verified
+// answer (ok), else each tier's error.
+type outcome struct {
+	res  result
+	ok   bool
+	errs []error
+	// lacking: origins that answered they have no such segment; other:
+	// origins that failed otherwise (a peer lacking it says nothing)
+	lacking, other int
+}
+
+// failed records tier t's error; ErrNoRemote (nowhere to ask) is no error.
+func (o *outcome) failed(t Tier, err error) {
+	if errors.Is(err, ErrNoRemote) {
+		return
+	}
+	o.errs = append(o.errs, fmt.Errorf("%s: %w", t.Source, err))
+	switch {
+	case t.Source != catalog.SourceOrigin:
+	case errors.Is(err, catalog.ErrNoSuchSegment):
+		o.lacking++
+	default:
+		o.other++
+	}
+}
+
+// merge adds the errors of r, asked after o's tiers, to o.
+func (o *outcome) merge(r outcome) {
+	o.errs = append(o.errs, r.errs...)
+	o.lacking += r.lacking
+	o.other += r.other
+}
+
+// chain asks tiers in order until one answers; a HedgedRemote's tier is
+// asked beside the ones after it (see hedged).
+func (f *Fetcher) chain(ctx context.Context, tiers []Tier, hash string, u catalog.Urgency, received *atomic.Int64) outcome {
+	var o outcome
+	for i, t := range tiers {
+		if t.SkipUrgent && u == catalog.UrgencyNow {
+			continue
+		}
+		if _, ok := t.Remote.(HedgedRemote); ok && i+1 < len(tiers) {
+			h := f.hedged(ctx, t, tiers[i+1:], hash, u, received)
+			if h.ok {
+				return h
+			}
+			o.merge(h)
+			return o
+		}
+		data, err := f.fromTier(ctx, t, hash, u, received, nil)
+		if err != nil {
+			o.failed(t, err)
+			continue
+		}
+		o.res, o.ok = result{data, t.Source}, true
+		return o
+	}
+	return o
+}
+
+// hedged asks tier t and, once t calls for it (HedgedRemote) or fails, the
+// tiers after it (rest) as well: the first verified answer wins and the
+// other request is cancelled (and waited for). Before, the tiers were
+// asked strictly in turn, so a peer that hung kept the origin from being
+// asked until the swarm's budget ran out.
+func (f *Fetcher) hedged(ctx context.Context, t Tier, rest []Tier, hash string, u catalog.Urgency, received *atomic.Int64) outcome {
+	var wg sync.WaitGroup
+	defer wg.Wait() // after both cancels below
+	tctx, cancelT := context.WithCancel(ctx)
+	defer cancelT()
+	rctx, cancelR := context.WithCancel(ctx)
+	defer cancelR()
+
+	type answer struct {
+		data []byte
+		err  error
+	}
+	done := make(chan answer, 1)
+	called := make(chan struct{}) // closed when t calls for the rest
+	var once sync.Once
+	wg.Go(func() {
+		data, err := f.fromTier(tctx, t, hash, u, received, func() { once.Do(func() { close(called) }) })
+		done <- answer{data, err}
+	})
+	first, hedge := (<-chan answer)(done), (<-chan struct{})(called)
+	var later <-chan outcome // nil until rest is asked and after it answered
+	asked := false
+	ask := func() {
+		if !asked {
+			ch := make(chan outcome, 1)
+			asked, later = true, ch
+			wg.Go(func() { ch <- f.chain(rctx, rest, hash, u, received) })
+		}
+	}
+	var o, restO outcome
+	for first != nil || later != nil {
+		select {
+		case a := <-first:
+			first = nil
+			if a.err == nil {
+				return outcome{res: result{a.data, t.Source}, ok: true}
+			}
+			o.failed(t, a.err)
+			ask()
+		case <-hedge:
+			hedge = nil // closed: once is enough
+			ask()
+		case r := <-later:
+			later = nil
+			if r.ok {
+				return r
+			}
+			restO = r // t may still answer: wait for it
+		}
+	}
+	o.merge(restO) // t's error, asked first, comes first
+	return o
 }
 
 // fromTier tries one tier up to Attempts times with exponential backoff.
@@ -271,7 +383,9 @@ func (f *Fetcher) download(ctx context.Context, hash string, u catalog.Urgency, 
 // When every try brought bytes that fail the hash check it gives up with
 // catalog.ErrCorruptSegment naming the source: retrying later would only
 // download the same wrong bytes again.
-func (f *Fetcher) fromTier(ctx context.Context, t Tier, hash string, u catalog.Urgency, received *atomic.Int64) ([]byte, error) {
+//
+// hedge, when not nil, is handed to a HedgedRemote (see hedged).
+func (f *Fetcher) fromTier(ctx context.Context, t Tier, hash string, u catalog.Urgency, received *atomic.Int64, hedge func()) ([]byte, error) {
 	backoff := f.opts.Backoff
 	attempts := f.opts.Attempts
 	if t.Attempts > 0 {
@@ -298,7 +412,9 @@ func (f *Fetcher) fromTier(ctx context.Context, t Tier, hash string, u catalog.U
 		actx, cancel := context.WithTimeout(ctx, timeout)
 		var data []byte
 		received.Store(0)
-		if ur, ok := t.Remote.(UrgentRemote); ok {
+		if hr, ok := t.Remote.(HedgedRemote); ok && hedge != nil {
+			data, err = hr.ChunkHedged(actx, hash, u, hedge)
+		} else if ur, ok := t.Remote.(UrgentRemote); ok {
 			data, err = ur.ChunkAt(actx, hash, u)
 		} else if pr, ok := t.Remote.(ProgressRemote); ok {
 			data, err = pr.ChunkProgress(actx, hash, func(n int) { received.Add(int64(n)) })

@@ -245,6 +245,18 @@ func (s *Swarm) Chunk(ctx context.Context, hash string) ([]byte, error) {
 // or an error wrapping ErrNoPeer at once when no peer qualifies (see
 // Policy for which peers qualify at urgency u).
 func (s *Swarm) ChunkAt(ctx context.Context, hash string, u catalog.Urgency) ([]byte, error) {
+	return s.ChunkHedged(ctx, hash, u, nil)
+}
+
+// ChunkHedged is ChunkAt calling hedge (when not nil) once the peers have
+// taken longer than hedgeAfter allows, so that the fetch chain asks the
+// origin beside them (fetch.HedgedRemote); the peers go on until the budget
+// or ctx ends. Peers asked before the hedge and still asked when ctx is
+// cancelled after it (the origin answered first) are counted failed: the
+// first had taken twice its expected time, and a peer that stopped answering
+// (its process stopped, its host gone) is then skipped for the next
+// segments instead of holding each of them up to the hedge again.
+func (s *Swarm) ChunkHedged(ctx context.Context, hash string, u catalog.Urgency, hedge func()) ([]byte, error) {
 	s.mu.Lock()
 	info := s.segs[hash]
 	s.mu.Unlock()
@@ -275,7 +287,42 @@ func (s *Swarm) ChunkAt(ctx context.Context, hash string, u catalog.Urgency) ([]
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.budget(u))
 	defer cancel()
-	return s.race(ctx, order, hash, info.size)
+	var after time.Duration = -1 // never
+	if hedge != nil {
+		after = s.hedgeAfter(u, order[0], info.size)
+	}
+	return s.race(ctx, order, hash, info.size, after, hedge)
+}
+
+// ampleAhead is the buffered audio from which read-ahead can afford to
+// wait for peers for the whole budget: the budget's most (5 s) plus
+// DefaultLowWater (5 s, two segments), what is still buffered when the
+// origin is asked after it. From there the swarm does not hedge read-ahead
+// to the origin, which keeps the origin's share of the bytes down (the
+// player refills its 20 s window once 7 s of it were played, so it mostly
+// fetches with 13 s or more buffered).
+const ampleAhead = 5*time.Second + DefaultLowWater
+
+// hedgeAfter is how long peers may take for a segment of size bytes, first
+// asked of first, before the origin is asked too (negative: not before the
+// budget). The rule of a hedged request (Dean & Barroso, "The Tail at
+// Scale", CACM 2013: send the second request once the first has taken
+// longer than expected for its kind): Policy.HedgeAfter, twice first's
+// expected finish from its measured rate (200 ms to 2 s), for the segment
+// the play head waits for and for read-ahead with less than ampleAhead
+// buffered; never for prefetch, which has 10 s of budget and a whole track
+// to play before it is needed. The budget alone (the buffer less 1 s) held
+// a segment from the origin for as long as a stopped peer kept its
+// connection open, and the buffer it is computed from is read as it was
+// when the request started.
+func (s *Swarm) hedgeAfter(u catalog.Urgency, first string, size int64) time.Duration {
+	switch {
+	case u == catalog.UrgencyPrefetch:
+		return -1
+	case u == catalog.UrgencySoon && s.opts.Gauge.Ahead() >= ampleAhead:
+		return -1
+	}
+	return s.opts.Policy.HedgeAfter(first, size)
 }
 
 // budget is how long peers may take before the origin is asked.
@@ -301,8 +348,9 @@ type answer struct {
 
 // race asks order[0], then the next peer each time the one before fails
 // or is slower than Policy.HedgeAfter; the first verified answer wins and
-// the others are cancelled.
-func (s *Swarm) race(ctx context.Context, order []string, hash string, size int64) ([]byte, error) {
+// the others are cancelled. After after (when not negative) it calls
+// hedge, so that the origin is asked too (ChunkHedged).
+func (s *Swarm) race(ctx context.Context, order []string, hash string, size int64, after time.Duration, hedge func()) ([]byte, error) {
 	p := s.opts.Policy
 	answers := make(chan answer, len(order))
 	var wg sync.WaitGroup
@@ -326,11 +374,24 @@ func (s *Swarm) race(ctx context.Context, order []string, hash string, size int6
 		}()
 		return p.HedgeAfter(addr, size)
 	}
-	hedge := time.NewTimer(launch())
-	defer hedge.Stop()
+	nextPeer := time.NewTimer(launch())
+	defer nextPeer.Stop()
+	var origin <-chan time.Time // the hedge to the origin
+	if after >= 0 {
+		t := time.NewTimer(after)
+		defer t.Stop()
+		origin = t.C
+	}
+	late := map[string]bool{} // peers in flight when the origin was asked too
 	var errs []error
 	for len(inflight) > 0 {
 		select {
+		case <-origin:
+			origin = nil
+			for addr := range inflight {
+				late[addr] = true
+			}
+			hedge()
 		case a := <-answers:
 			delete(inflight, a.addr)
 			if a.err == nil {
@@ -343,18 +404,22 @@ func (s *Swarm) race(ctx context.Context, order []string, hash string, size int6
 			errs = append(errs, fmt.Errorf("peer %s: %w", a.addr, a.err))
 			s.judge(a.addr, hash, a.err)
 			if next < len(order) {
-				hedge.Reset(launch())
+				nextPeer.Reset(launch())
 			}
-		case <-hedge.C:
+		case <-nextPeer.C:
 			if next < len(order) {
-				hedge.Reset(launch())
+				nextPeer.Reset(launch())
 			}
 		case <-ctx.Done():
-			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-				for addr := range inflight { // too slow for the time the player has
+			// Too slow for the time the player has, or than the origin
+			// asked beside them; else the asker gave up (a skip): no fault
+			// of the peers.
+			timedOut := errors.Is(ctx.Err(), context.DeadlineExceeded)
+			for addr := range inflight {
+				if timedOut || late[addr] {
 					p.Failed(addr, s.opts.Now())
 				}
-			} // else the asker gave up (a skip): no fault of the peers
+			}
 			errs = append(errs, ctx.Err())
 			return nil, fmt.Errorf("%w: segment %.12s: %w", ErrNoPeer, hash, errors.Join(errs...))
 		}
