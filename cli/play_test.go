@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -33,8 +32,9 @@ import (
 )
 
 // testOrigin is an origin serving a two-track album made with ffmpeg on
-// 127.0.0.1; it can be stopped (the origin "goes offline") and started
-// again on the same address.
+// 127.0.0.1; it can be stopped (the origin "goes offline": connections are
+// refused) and started again on the same address, which it holds meanwhile
+// (originPort).
 type testOrigin struct {
 	t      testing.TB
 	data   string
@@ -42,6 +42,7 @@ type testOrigin struct {
 	public string     // --public-url, "" for none
 	access accessLog  // every request served, across restarts
 	mu     sync.Mutex // guards the fields below
+	port   *originPort
 	srv    *origin.Server
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -104,24 +105,26 @@ func (o *testOrigin) start() {
 	if err != nil {
 		o.t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", o.addr)
-	if err != nil {
-		o.t.Fatal(err)
+	if o.port == nil {
+		o.port = bindOriginPort(o.t, o.addr)
+		o.addr = o.port.addr
 	}
-	o.addr = ln.Addr().String()
+	ln := o.port.listen()
 	ctx, cancel := context.WithCancel(context.Background())
 	o.srv, o.cancel = srv, cancel
 	o.wg.Add(1)
 	go func() { defer o.wg.Done(); _ = srv.Serve(ctx, ln) }()
 }
 
-// stop shuts the origin down; stopping a stopped origin does nothing.
+// stop shuts the origin down, its port held until the next start;
+// stopping a stopped origin does nothing.
 func (o *testOrigin) stop() {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.srv == nil {
 		return
 	}
+	o.port.hold() // before the listener closes: the port is never free
 	o.cancel()
 	o.srv.Close()
 	o.wg.Wait()
