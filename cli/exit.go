@@ -25,6 +25,7 @@ import (
 	"segue/ctl"
 	"segue/internal/spelling"
 	"segue/net/originclient"
+	"segue/net/subsonic"
 	"segue/share"
 )
 
@@ -412,7 +413,18 @@ func originClause(err error, link bool) (string, bool) {
 	for next := unwrapOne(root); next != nil; next = unwrapOne(root) {
 		root = next
 	}
-	return "asking the origin failed: " + root.Error(), true
+	return "asking " + sourceName(err) + " failed: " + root.Error(), true
+}
+
+// sourceName names the source err came from: the Subsonic server for its
+// client's failures (subsonic.ErrServer), else the origin. A Subsonic
+// server that reset the connection was said as "the origin is
+// unreachable (is it running? ...)".
+func sourceName(err error) string {
+	if errors.Is(err, subsonic.ErrServer) {
+		return "the Subsonic server"
+	}
+	return "the origin"
 }
 
 // originDetail says whether err is the origin client's failed request
@@ -431,13 +443,14 @@ func originDetail(err error) bool {
 	return false
 }
 
-// unreachable says which origin could not be reached, why, and what to do,
-// from a network error under err: nothing listening (connection refused),
-// a host name that does not resolve, no answer in time, a plain http
-// server asked for https or an https one in plain http, an answer that is
-// not HTTP, or redirects without end.
+// unreachable says which origin (or Subsonic server) could not be
+// reached, why, and what to do, from a network error under err: nothing
+// listening (connection refused), a host name that does not resolve, no
+// answer in time, a plain http server asked for https or an https one in
+// plain http, an answer that is not HTTP, or redirects without end.
 func unreachable(err error, link bool) string {
-	where := "the origin"
+	name := sourceName(err)
+	where := name
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		if u, perr := url.Parse(ue.URL); perr == nil && u.Host != "" {
@@ -453,7 +466,7 @@ func unreachable(err error, link bool) string {
 	case errors.Is(err, http.ErrSchemeMismatch):
 		return where + " answered in plain http, not https: " + beginWith("http", link)
 	case errors.As(err, &loop):
-		return fmt.Sprintf("the origin at %s redirected %d times without an answer (a redirect loop): check %s, or the proxy in front of it", loop.Host, loop.N, checkWhat(link))
+		return fmt.Sprintf("%s at %s redirected %d times without an answer (a redirect loop): check %s, or the proxy in front of it", name, loop.Host, loop.N, checkWhat(link))
 	case originclient.SpeaksTLS(err):
 		return where + " speaks https, not plain http: " + beginWith("https", link)
 	case originclient.NotHTTP(err):
@@ -462,6 +475,8 @@ func unreachable(err error, link bool) string {
 		return where + " is unreachable: the host name " + dns.Name + " is not found (check " + checkWhat(link) + ")"
 	case errors.Is(err, syscall.ECONNREFUSED) && link:
 		return where + " is unreachable: nothing listens there (connection refused); check the link, or whether that origin is running"
+	case errors.Is(err, syscall.ECONNREFUSED) && errors.Is(err, subsonic.ErrServer):
+		return where + " is unreachable: nothing listens there (connection refused); start it or check --origin"
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return where + " is unreachable: nothing listens there (connection refused); start it (segue origin serve) or check --origin"
 	case errors.As(err, &ne) && ne.Timeout() && errors.Is(err, originclient.ErrChangeUnanswered):

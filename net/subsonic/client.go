@@ -47,19 +47,34 @@ var (
 	// the route, or Subsonic error 0 or 30 naming it), or segue has no
 	// Subsonic counterpart for it (share links, radio).
 	ErrUnsupported = errors.New("the Subsonic server does not support this")
+	// ErrServer is in the chain of the Subsonic server's failures whose
+	// sentences would otherwise name the origin (it cannot be reached, its
+	// answer broke off, it does not know the thing asked for), so that
+	// the status line (ui/notice) and cli's exit sentence name the
+	// Subsonic server: they said "the origin is unreachable" and "it is
+	// not on the origin" of one. Its own text is never said.
+	ErrServer = errors.New("a failure of the Subsonic server")
 )
 
 // sourceError is a sentinel of its own words that is also err, the
 // origin's sentinel of the same meaning, whose words name the origin:
 // ErrNotFound was originclient.ErrNotFound itself, so a Subsonic server's
-// error 70 said "not found on the origin".
+// error 70 said "not found on the origin". It is ErrServer too.
 type sourceError struct {
 	msg string
 	err error
 }
 
-func (e *sourceError) Error() string { return e.msg }
-func (e *sourceError) Unwrap() error { return e.err }
+func (e *sourceError) Error() string   { return e.msg }
+func (e *sourceError) Unwrap() []error { return []error{e.err, ErrServer} }
+
+// serverError is err, a failure of the Subsonic server said in err's
+// words (a transport error other than a refused connection, a stream
+// that broke off), with ErrServer in its chain.
+type serverError struct{ err error }
+
+func (e *serverError) Error() string   { return e.err.Error() }
+func (e *serverError) Unwrap() []error { return []error{e.err, ErrServer} }
 
 // clientName is the c= parameter: how the server's logs name segue.
 const clientName = "segue"
@@ -400,12 +415,12 @@ func (c *Client) netErr(method string, err error) error {
 	if errors.As(err, &op) && op.Op == "dial" {
 		return &unreachableError{server: c.Server(), method: method, err: err}
 	}
-	return fmt.Errorf("subsonic server %s: %s: %w", c.Server(), method, err)
+	return fmt.Errorf("subsonic server %s: %s: %w", c.Server(), method, &serverError{err})
 }
 
 // unreachableError is a Subsonic server that could not be reached. It is
 // catalog.ErrUnreachable and originclient.ErrOffline, as the origin's is,
-// but its sentence names the Subsonic server: it was "the origin is
+// and ErrServer, and its sentence names the Subsonic server: it was "the origin is
 // unreachable: not available offline" (catalog.ErrUnreachable's words),
 // and a Subsonic user has no origin. It wraps the dial's error for the
 // log's chain.
@@ -419,15 +434,15 @@ func (e *unreachableError) Error() string {
 }
 
 func (e *unreachableError) Unwrap() []error {
-	return []error{catalog.ErrUnreachable, originclient.ErrOffline, e.err}
+	return []error{catalog.ErrUnreachable, originclient.ErrOffline, ErrServer, e.err}
 }
 
 // cutShortError is an answer whose body broke off (the connection reset
 // or closed mid-body, fewer bytes than its Content-Length). It was said as
 // "subsonic server H: search3: unexpected EOF". It is
-// catalog.ErrUnreachable, so a stored answer stands in, and its text is
-// one sentence, without the Go words of err, which it wraps for the log's
-// chain.
+// catalog.ErrUnreachable, so a stored answer stands in, and ErrServer;
+// its text is one sentence, without the Go words of err, which it wraps
+// for the log's chain.
 type cutShortError struct {
 	server, method string
 	got, want      int64 // bytes received, bytes announced (-1: none announced)
@@ -441,7 +456,7 @@ func (e *cutShortError) Error() string {
 	return fmt.Sprintf("subsonic server %s: %s: its answer broke off after %d bytes (the connection dropped, or a proxy between cut it)", e.server, e.method, e.got)
 }
 
-func (e *cutShortError) Unwrap() []error { return []error{catalog.ErrUnreachable, e.err} }
+func (e *cutShortError) Unwrap() []error { return []error{catalog.ErrUnreachable, ErrServer, e.err} }
 
 // readErr wraps a failed read of an answer's body: one cut short (the
 // connection dropped, a proxy between) is a *cutShortError, so a stored

@@ -448,7 +448,7 @@ func (c *Client) readBytes(d *download, r io.Reader) {
 			break
 		}
 		if err != nil {
-			d.publish(nil, fmt.Errorf("stream %s from %s: %w", d.trackID, c.Server(), err), false)
+			d.publish(nil, fmt.Errorf("stream %s from %s: %w", d.trackID, c.Server(), &serverError{err}), false)
 			return
 		}
 	}
@@ -569,7 +569,7 @@ func (c *Client) read(d *download, first []byte, fr *mp3.Reader) {
 			break
 		}
 		if err != nil {
-			d.publish(nil, fmt.Errorf("stream %s from %s: %w", d.trackID, c.Server(), err), false)
+			d.publish(nil, fmt.Errorf("stream %s from %s: %w", d.trackID, c.Server(), &serverError{err}), false)
 			return
 		}
 		add(f)

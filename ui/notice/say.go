@@ -13,6 +13,7 @@ import (
 	"segue/cache"
 	"segue/catalog"
 	"segue/net/originclient"
+	"segue/net/subsonic"
 	"segue/player"
 	"segue/share"
 )
@@ -133,69 +134,82 @@ func originDetail(err error) (string, bool) {
 	return "", false
 }
 
-// The reasons a try again may cure. Only a load is tried again by ctrl+r
-// (SayLoad); an edit, a play or a radio is not.
-const (
-	reasonUnreachable = "the origin is unreachable"
-	reasonSlow        = "the origin took too long to answer"
-)
-
 // SayLoad is Say for what a screen loads, which ctrl+r asks for again: when
-// the origin did not answer it adds "(ctrl+r retries)". Say alone does not:
-// a playlist edit that failed said "ctrl+r retries", and ctrl+r only
-// reloaded the screen without the edit.
+// the source (the origin or a Subsonic server) did not answer it adds
+// "(ctrl+r retries)". Say alone does not: a playlist edit that failed said
+// "ctrl+r retries", and ctrl+r only reloaded the screen without the edit.
 func SayLoad(err error) string {
 	s := Say(err)
-	if r := Reason(err); r == reasonUnreachable || r == reasonSlow {
+	if _, retry := reason(err); retry {
 		s += " (ctrl+r retries)"
 	}
 	return s
 }
 
 // Reason says in words why err happened, for the kinds of failure a
-// listener can act on; "" for any other.
+// listener can act on; "" for any other. It names the source err came
+// from (source).
 func Reason(err error) string {
+	r, _ := reason(err)
+	return r
+}
+
+// source names in a sentence the source err came from: the Subsonic
+// server for its client's failures (subsonic.ErrServer), else the origin.
+// A Subsonic server's were said as "the origin is unreachable" and "it is
+// not on the origin".
+func source(err error) string {
+	if errors.Is(err, subsonic.ErrServer) {
+		return "the Subsonic server"
+	}
+	return "the origin"
+}
+
+// reason is Reason, and whether it is one that a try again may cure (the
+// source did not answer, or not in time). Only a load is tried again by
+// ctrl+r (SayLoad); an edit, a play or a radio is not.
+func reason(err error) (why string, retry bool) {
 	switch {
 	case errors.Is(err, originclient.ErrPinMismatch):
-		return "the certificate does not match --pin-sha256 (a new one, or something in between?)"
+		return "the certificate does not match --pin-sha256 (a new one, or something in between?)", false
 	case originclient.WrongName(err) != "":
 		// --ca cannot fix a certificate made for other names
-		return "the certificate is not for " + originclient.WrongName(err) + ": use a name it has, or --pin-sha256 FP"
+		return "the certificate is not for " + originclient.WrongName(err) + ": use a name it has, or --pin-sha256 FP", false
 	case originclient.Untrusted(err):
 		// short enough for the line to keep what to do (docs/tls.md)
-		return "untrusted certificate: give --ca FILE or --pin-sha256 FP"
+		return "untrusted certificate: give --ca FILE or --pin-sha256 FP", false
 	case errors.Is(err, originclient.ErrOffline), errors.Is(err, player.ErrNotOffline):
 		// the player's own sentinel (a track it cannot fetch): a track
 		// skipped with the origin down said "it failed (the log has the
 		// details)"
-		return "it is not available offline"
+		return "it is not available offline", false
 	case Unreachable(err):
-		return reasonUnreachable
+		return source(err) + " is unreachable", true
 	case errors.Is(err, originclient.ErrNotFound):
-		return "it is not on the origin"
+		return "it is not on " + source(err), false
 	case errors.Is(err, originclient.ErrUnauthorized):
-		return "the origin refused the token (set one with --token, SEGUE_TOKEN or token in config.toml)"
+		return "the origin refused the token (set one with --token, SEGUE_TOKEN or token in config.toml)", false
 	case errors.Is(err, context.DeadlineExceeded):
-		return reasonSlow
+		return source(err) + " took too long to answer", true
 	case errors.Is(err, cache.ErrPinFull):
-		return "the cache's cap is too small for it (raise [cache] size, or unpin something)"
+		return "the cache's cap is too small for it (raise [cache] size, or unpin something)", false
 	case errors.Is(err, syscall.ENOSPC):
-		return "the disk is full (segue cache gc frees space)"
+		return "the disk is full (segue cache gc frees space)", false
 	}
 	var refused *originclient.StatusError
 	if errors.As(err, &refused) && refused.Code/100 == 4 {
 		// the origin said why it refused (a playlist name with a
 		// text-direction character, a track not in the catalog): the
 		// line said "it failed (the log has the details)"
-		return refused.Sentence()
+		return refused.Sentence(), false
 	}
 	if errors.Is(err, catalog.ErrPlaylistChanged) {
 		// a Subsonic source's refusal, made here: what the position
 		// holds now and to reload, as the origin's 409 says it
 		_, now, _ := strings.Cut(err.Error(), catalog.ErrPlaylistChanged.Error()+": ")
-		return now
+		return now, false
 	}
-	return ""
+	return "", false
 }
 
 // Unreachable reports whether err says the origin could not be reached:
