@@ -34,15 +34,15 @@ import (
 // testOrigin is an origin serving a two-track album made with ffmpeg on
 // 127.0.0.1; it can be stopped (the origin "goes offline": connections are
 // refused) and started again on the same address, which it holds meanwhile
-// (originPort).
+// (testkit.Held).
 type testOrigin struct {
 	t      testing.TB
 	data   string
 	addr   string
-	public string     // --public-url, "" for none
-	access accessLog  // every request served, across restarts
-	mu     sync.Mutex // guards the fields below
-	port   *originPort
+	public string        // --public-url, "" for none
+	access accessLog     // every request served, across restarts
+	mu     sync.Mutex    // guards the fields below
+	held   *testkit.Held // the address, from the first start to the test's end
 	srv    *origin.Server
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -105,11 +105,11 @@ func (o *testOrigin) start() {
 	if err != nil {
 		o.t.Fatal(err)
 	}
-	if o.port == nil {
-		o.port = bindOriginPort(o.t, o.addr)
-		o.addr = o.port.addr
+	if o.held == nil {
+		o.held = testkit.Hold(o.t)
+		o.addr = o.held.Addr
 	}
-	ln := o.port.listen()
+	ln := o.held.Listen()
 	ctx, cancel := context.WithCancel(context.Background())
 	o.srv, o.cancel = srv, cancel
 	o.wg.Add(1)
@@ -124,7 +124,7 @@ func (o *testOrigin) stop() {
 	if o.srv == nil {
 		return
 	}
-	o.port.hold() // before the listener closes: the port is never free
+	o.held.Rehold() // before the listener closes: the port is never free
 	o.cancel()
 	o.srv.Close()
 	o.wg.Wait()

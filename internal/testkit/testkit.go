@@ -20,6 +20,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // Buffer is a bytes.Buffer safe for one writer goroutine (a process's
@@ -105,23 +107,24 @@ func RefusedAddr(t testing.TB) string {
 // it meanwhile (a listener closed to get a dead address freed its port,
 // and a test running beside it took it: the "unreachable" origin
 // answered). Connecting before Listen gets a reset, "connection refused".
+// A server stopped and started again on the address calls Rehold before
+// its listener closes and Listen again to start. The sockets set
+// SO_REUSEPORT and not SO_REUSEADDR, so they may share the port with each
+// other, while a listener's bind (Go's sets SO_REUSEADDR only) fails.
 type Held struct {
 	// Addr is 127.0.0.1:PORT.
 	Addr string
 	t    testing.TB
 	mu   sync.Mutex // guards fd
 	fd   int        // the bound socket; -1 once Listen handed it on
+	port int        // Addr's
 }
 
 // Hold binds a socket to a free loopback port and holds it, unlistened,
 // for the rest of the test.
 func Hold(t testing.TB) *Held {
 	t.Helper()
-	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := &Held{t: t, fd: fd}
+	h := &Held{t: t, fd: -1}
 	t.Cleanup(func() {
 		h.mu.Lock()
 		defer h.mu.Unlock()
@@ -130,27 +133,46 @@ func Hold(t testing.TB) *Held {
 			h.fd = -1
 		}
 	})
-	// No SO_REUSEADDR: a listener's bind, which sets it, then fails.
-	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+	if err := h.bind(0); err != nil {
 		t.Fatal(err)
 	}
-	sa, err := syscall.Getsockname(fd)
+	sa, err := syscall.Getsockname(h.fd)
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.Addr = fmt.Sprintf("127.0.0.1:%d", sa.(*syscall.SockaddrInet4).Port)
+	h.port = sa.(*syscall.SockaddrInet4).Port
+	h.Addr = fmt.Sprintf("127.0.0.1:%d", h.port)
 	return h
+}
+
+// bind binds a new socket to 127.0.0.1:port and holds it; h.mu is held or
+// h not yet shared.
+func (h *Held) bind(port int) error {
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("hold 127.0.0.1:%d: %w", port, err)
+	}
+	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEPORT, 1); err != nil {
+		syscall.Close(fd)
+		return fmt.Errorf("hold 127.0.0.1:%d: %w", port, err)
+	}
+	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}, Port: port}); err != nil {
+		syscall.Close(fd)
+		return fmt.Errorf("hold 127.0.0.1:%d: %w", port, err)
+	}
+	h.fd = fd
+	return nil
 }
 
 // Listen starts listening on the held socket and returns it as a
 // net.Listener (the caller closes it); the port is never free in between.
-// It may be called once.
+// It may be called once after Hold and once after each Rehold.
 func (h *Held) Listen() net.Listener {
 	h.t.Helper()
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.fd < 0 {
-		h.t.Fatalf("listen on %s: the held socket was already handed on", h.Addr)
+		h.t.Fatalf("listen on %s: the held socket was already handed on (Rehold before listening again)", h.Addr)
 	}
 	if err := syscall.Listen(h.fd, syscall.SOMAXCONN); err != nil {
 		h.t.Fatalf("listen on %s: %v", h.Addr, err)
@@ -163,6 +185,23 @@ func (h *Held) Listen() net.Listener {
 		h.t.Fatalf("listen on %s: %v", h.Addr, err)
 	}
 	return ln
+}
+
+// Rehold holds the address again with a new socket that does not listen,
+// for a server about to stop: call it while its listener is still open,
+// so the port is never free, and Listen to start again. Holding an address
+// already held does nothing. A failure is reported with Errorf (servers
+// stop in cleanups and other goroutines), and the next Listen fails the
+// test.
+func (h *Held) Rehold() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.fd >= 0 {
+		return
+	}
+	if err := h.bind(h.port); err != nil {
+		h.t.Errorf("rehold: %v", err)
+	}
 }
 
 // Do sends req with c (nil: http.DefaultClient) and reads the whole body;
