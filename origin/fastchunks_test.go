@@ -519,3 +519,59 @@ func (l smallSendBuffers) Accept() (net.Conn, error) {
 	c.SetWriteBuffer(16 << 10)
 	return c, nil
 }
+
+// A connection waiting on its client never holds up the next one: the
+// splitter's goroutine that accepted it has given accepting to another
+// (serve), whether it waits for the first bytes, for the client to read a
+// segment, or for the next request. Each holder below
+// stays open while a new connection is answered; HeaderTimeout and
+// StallTimeout are longer than the probe's deadline, so a holder that
+// kept accepting would fail the probe rather than be cut off first.
+func TestWaitingConnectionsDoNotHoldAccepting(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := ServerOptions{DataDir: t.TempDir(), HeaderTimeout: time.Minute, StallTimeout: time.Minute}
+	r := serveOn(t, o, smallSendBuffers{ln.(*net.TCPListener)})
+	big, err := r.srv.blobs.Put(context.Background(), bytes.Repeat([]byte("hold"), stallPiece/4))
+	if err != nil {
+		t.Fatal(err)
+	}
+	small, err := r.srv.blobs.Put(context.Background(), seg("probe", 2000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fastConns(r.srv) < 0 {
+		t.Fatal("the fast path is off")
+	}
+	holders := []struct {
+		name string
+		hold func(c *rawConn)
+	}{
+		{"sends nothing", func(*rawConn) {}},
+		{"reads no answer", func(c *rawConn) {
+			c.c.(*net.TCPConn).SetReadBuffer(4 << 10)
+			c.send("GET /chunks/" + big + " HTTP/1.1\r\nHost: x\r\n\r\n")
+		}},
+		{"idle after an answer", func(c *rawConn) {
+			if resp, _ := c.do("GET", "/chunks/"+small); resp.StatusCode != http.StatusOK {
+				t.Fatalf("GET small chunk: %d", resp.StatusCode)
+			}
+		}},
+	}
+	for _, h := range holders {
+		h.hold(dialRaw(t, r.base)) // stays open to the test's end
+		probe := dialRaw(t, r.base)
+		probe.c.SetDeadline(time.Now().Add(20 * time.Second)) // only against a hang
+		probe.send("GET /chunks/" + small + " HTTP/1.1\r\nHost: x\r\n\r\n")
+		resp, err := http.ReadResponse(probe.br, &http.Request{Method: "GET"})
+		if err != nil {
+			t.Fatalf("with a connection that %s open, a new one got no answer: %v", h.name, err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("with a connection that %s open, a new one got %d", h.name, resp.StatusCode)
+		}
+	}
+}
