@@ -148,21 +148,23 @@ func SayLoad(err error) string {
 
 // Reason says in words why err happened, for the kinds of failure a
 // listener can act on; "" for any other. It names the source err came
-// from (source).
+// from (Source).
 func Reason(err error) string {
 	r, _ := reason(err)
 	return r
 }
 
-// source names in a sentence the source err came from: the Subsonic
-// server for its client's failures (subsonic.ErrServer), else the origin.
+// Source names in a sentence the source err came from: "the Subsonic
+// server" for its client's failures (subsonic.ErrServer in the chain),
+// else "the origin" (player.DefaultSourceName); nil is the origin.
 // A Subsonic server's were said as "the origin is unreachable" and "it is
-// not on the origin".
-func source(err error) string {
+// not on the origin"; the screens' own sentences ("search needs the
+// origin") name it with Source too.
+func Source(err error) string {
 	if errors.Is(err, subsonic.ErrServer) {
 		return "the Subsonic server"
 	}
-	return "the origin"
+	return player.DefaultSourceName
 }
 
 // reason is Reason, and whether it is one that a try again may cure (the
@@ -184,13 +186,13 @@ func reason(err error) (why string, retry bool) {
 		// details)"
 		return "it is not available offline", false
 	case Unreachable(err):
-		return source(err) + " is unreachable", true
+		return Source(err) + " is unreachable", true
 	case errors.Is(err, originclient.ErrNotFound):
-		return "it is not on " + source(err), false
+		return "it is not on " + Source(err), false
 	case errors.Is(err, originclient.ErrUnauthorized):
 		return "the origin refused the token (set one with --token, SEGUE_TOKEN or token in config.toml)", false
 	case errors.Is(err, context.DeadlineExceeded):
-		return source(err) + " took too long to answer", true
+		return Source(err) + " took too long to answer", true
 	case errors.Is(err, cache.ErrPinFull):
 		return "the cache's cap is too small for it (raise [cache] size, or unpin something)", false
 	case errors.Is(err, syscall.ENOSPC):
