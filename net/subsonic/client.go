@@ -76,6 +76,11 @@ type serverError struct{ err error }
 func (e *serverError) Error() string   { return e.err.Error() }
 func (e *serverError) Unwrap() []error { return []error{e.err, ErrServer} }
 
+// StepPrefix begins the text of the Client's errors ("subsonic server
+// HOST: METHOD: …"): the client's own step, which names the server for
+// the log, as the origin client's request does.
+const StepPrefix = "subsonic server "
+
 // clientName is the c= parameter: how the server's logs name segue.
 const clientName = "segue"
 
@@ -516,26 +521,40 @@ func (e *HTTPError) busy() bool {
 // RetryAfter is the wait a busy answer asked for with Retry-After (0: none).
 func (e *HTTPError) RetryAfter() time.Duration { return e.retryAfter }
 
-// Unwrap is catalog.ErrUnreachable for a busy or failing server, else nil.
-func (e *HTTPError) Unwrap() error {
-	if e.busy() || e.Code/100 == 5 {
-		return catalog.ErrUnreachable
+// Unwrap is ErrServer, and catalog.ErrUnreachable for a busy or failing
+// server.
+func (e *HTTPError) Unwrap() []error {
+	if e.Temporary() {
+		return []error{catalog.ErrUnreachable, ErrServer}
 	}
-	return nil
+	return []error{ErrServer}
 }
 
-func (e *HTTPError) Error() string {
+// Temporary reports an answer that asking again later may change: the
+// server is busy (429, 503) or failing (5xx).
+func (e *HTTPError) Temporary() bool { return e.busy() || e.Code/100 == 5 }
+
+// Error says the answer after the client's "subsonic server H: METHOD: ".
+func (e *HTTPError) Error() string { return e.say("the server") }
+
+// Sentence says the answer on its own, as the interface's status line
+// does: "the Subsonic server is busy (HTTP 503 Service Unavailable): try
+// again in 5s".
+func (e *HTTPError) Sentence() string { return e.say("the Subsonic server") }
+
+// say is the answer in words, the server called server.
+func (e *HTTPError) say(server string) string {
 	switch {
 	case e.busy() && e.retryAfter > 0:
-		return fmt.Sprintf("the server is busy (HTTP %s): try again in %v", e.Status, e.retryAfter)
+		return fmt.Sprintf("%s is busy (HTTP %s): try again in %v", server, e.Status, e.retryAfter)
 	case e.busy():
-		return fmt.Sprintf("the server is busy (HTTP %s): try again later", e.Status)
+		return fmt.Sprintf("%s is busy (HTTP %s): try again later", server, e.Status)
 	case e.Code == http.StatusBadGateway || e.Code == http.StatusGatewayTimeout:
-		return fmt.Sprintf("the proxy in front of the server cannot reach it (HTTP %s): is the server running?", e.Status)
+		return fmt.Sprintf("the proxy in front of %s cannot reach it (HTTP %s): is %s running?", server, e.Status, server)
 	case e.Code/100 == 5:
-		return fmt.Sprintf("the server failed (HTTP %s); its log says why", e.Status)
+		return fmt.Sprintf("%s failed (HTTP %s); its log says why", server, e.Status)
 	}
-	return fmt.Sprintf("the server refused the request (HTTP %s): check the source's URL", e.Status)
+	return fmt.Sprintf("%s refused the request (HTTP %s): check the source's URL", server, e.Status)
 }
 
 // atLeast reports whether version (major.minor[.patch]) is at least

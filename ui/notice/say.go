@@ -60,6 +60,11 @@ func Say(err error) string {
 		return text
 	}
 	what := clauses[0]
+	if strings.HasPrefix(what, subsonic.StepPrefix) {
+		// the Subsonic client's own step, as the origin client's
+		// request below: the line said "could not subsonic server H: …"
+		what = ""
+	}
 	// the first step is the origin client's own ("get http://HOST/…")
 	// when its request's text starts no later than that step ends
 	if full := err.Error(); what == text || ok && strings.HasSuffix(full, asked) && len(full)-len(asked) <= len(what) {
@@ -113,13 +118,13 @@ var quotedURL = regexp.MustCompile(`: "[^"]*://[^"]*"`)
 // originDetail finds in err's chain the first of the origin client's
 // details, by type (as cli's originDetail does): its failed request
 // (originclient.RequestError, whose text names the URL asked), a status
-// answer, or a network error. It returns that error's text. A URL in
+// answer (the Subsonic client's too), or a network error. It returns that error's text. A URL in
 // err's own words is no such detail: a share link the user gave, quoted
 // back, was cut to "it failed".
 func originDetail(err error) (string, bool) {
 	for err != nil {
 		switch e := err.(type) {
-		case *originclient.RequestError, *originclient.StatusError, *url.Error, *net.OpError:
+		case *originclient.RequestError, *originclient.StatusError, *subsonic.HTTPError, *url.Error, *net.OpError:
 			return err.Error(), true
 		case interface{ Unwrap() []error }:
 			for _, inner := range e.Unwrap() {
@@ -197,6 +202,12 @@ func reason(err error) (why string, retry bool) {
 		return "the cache's cap is too small for it (raise [cache] size, or unpin something)", false
 	case errors.Is(err, syscall.ENOSPC):
 		return "the disk is full (segue cache gc frees space)", false
+	}
+	var answer *subsonic.HTTPError
+	if errors.As(err, &answer) {
+		// a Subsonic server's answer other than 200, which its client
+		// says in words: the line said "it failed (the log has the details)"
+		return answer.Sentence(), answer.Temporary()
 	}
 	var refused *originclient.StatusError
 	if errors.As(err, &refused) && refused.Code/100 == 4 {
