@@ -118,13 +118,14 @@ var quotedURL = regexp.MustCompile(`: "[^"]*://[^"]*"`)
 // originDetail finds in err's chain the first of the origin client's
 // details, by type (as cli's originDetail does): its failed request
 // (originclient.RequestError, whose text names the URL asked), a status
-// answer (the Subsonic client's too), or a network error. It returns that error's text. A URL in
+// answer (the Subsonic client's too, and its Subsonic errors), or a
+// network error. It returns that error's text. A URL in
 // err's own words is no such detail: a share link the user gave, quoted
 // back, was cut to "it failed".
 func originDetail(err error) (string, bool) {
 	for err != nil {
 		switch e := err.(type) {
-		case *originclient.RequestError, *originclient.StatusError, *subsonic.HTTPError, *url.Error, *net.OpError:
+		case *originclient.RequestError, *originclient.StatusError, *subsonic.HTTPError, *subsonic.AnswerError, *url.Error, *net.OpError:
 			return err.Error(), true
 		case interface{ Unwrap() []error }:
 			for _, inner := range e.Unwrap() {
@@ -203,11 +204,15 @@ func reason(err error) (why string, retry bool) {
 	case errors.Is(err, syscall.ENOSPC):
 		return "the disk is full (segue cache gc frees space)", false
 	}
-	var answer *subsonic.HTTPError
+	// a Subsonic server's answer, which its client says in words: the
+	// line said "it failed (the log has the details)"
+	var status *subsonic.HTTPError
+	if errors.As(err, &status) {
+		return status.Sentence(), status.Temporary()
+	}
+	var answer *subsonic.AnswerError
 	if errors.As(err, &answer) {
-		// a Subsonic server's answer other than 200, which its client
-		// says in words: the line said "it failed (the log has the details)"
-		return answer.Sentence(), answer.Temporary()
+		return answer.Sentence(), false
 	}
 	var refused *originclient.StatusError
 	if errors.As(err, &refused) && refused.Code/100 == 4 {

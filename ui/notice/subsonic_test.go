@@ -130,3 +130,45 @@ func TestSaySubsonicAnswers(t *testing.T) {
 		}
 	}
 }
+
+// TestSaySubsonicRefusals: a Subsonic error the server answers is said in
+// the client's words, naming the server, after a screen's step or alone;
+// it was "could not list artists: it failed (the log has the details)".
+func TestSaySubsonicRefusals(t *testing.T) {
+	for _, c := range []struct {
+		code int
+		say  string
+	}{
+		{50, "the Subsonic server does not allow ann this (not yours): ask its admin for the right, or use a user that has it"},
+		{60, "the Subsonic server's trial period is over (not yours): its admin must license it"},
+		{20, "the Subsonic server wants a newer client (not yours): update segue"},
+		{30, "the Subsonic server does not support this (not yours)"},
+		{99, "not yours (Subsonic error 99)"},
+	} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			if strings.HasSuffix(r.URL.Path, "/rest/ping") {
+				fmt.Fprint(w, `{"subsonic-response":{"status":"ok","version":"1.16.1"}}`)
+				return
+			}
+			fmt.Fprintf(w, `{"subsonic-response":{"status":"failed","version":"1.16.1","error":{"code":%d,"message":"not yours"}}}`, c.code)
+		}))
+		sc, err := subsonic.New("subsonic+"+strings.Replace(srv.URL, "://", "://ann@", 1), subsonic.Options{Password: "pw"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, raw := sc.Artists(t.Context())
+		srv.Close()
+		for _, w := range []struct {
+			err  error
+			want string
+		}{
+			{raw, c.say},
+			{fmt.Errorf("list artists: %w", raw), "could not list artists: " + c.say},
+		} {
+			if got := SayLoad(w.err); got != w.want {
+				t.Errorf("SayLoad(%q)\n = %q\nwant %q", w.err, got, w.want)
+			}
+		}
+	}
+}
