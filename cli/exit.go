@@ -422,7 +422,7 @@ func originClause(err error, link bool) (string, bool) {
 // unreachable (is it running? ...)".
 func sourceName(err error) string {
 	if errors.Is(err, subsonic.ErrServer) {
-		return "the Subsonic server"
+		return subsonicName
 	}
 	return "the origin"
 }

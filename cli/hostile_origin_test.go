@@ -105,7 +105,7 @@ func TestOriginThatIsNotHTTPIsSaid(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			client := checkCommandsSay(t, c.url, c.says, c.exit)
 			_, cerr := client.Chunk(t.Context(), strings.Repeat("ab", 32))
-			if got := retryNote(cerr); got != c.says {
+			if got := retryNote(cerr, "the origin"); got != c.says {
 				t.Errorf("retrying a segment: %q\nwant %q", got, c.says)
 			}
 		})

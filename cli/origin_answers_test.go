@@ -37,7 +37,7 @@ func retryNoteFrom(t *testing.T, url string, timeouts map[catalog.Urgency]time.D
 	f := fetch.New(c, []fetch.Tier{{Source: catalog.SourceOrigin, Remote: client}},
 		fetch.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Backoff: time.Millisecond, Timeouts: timeouts})
 	_, _, err = f.Segment(t.Context(), strings.Repeat("ab", 32), catalog.UrgencyNow)
-	return retryNote(fmt.Errorf("fetch segment 9 of track t1 (retrying in 250ms): %w", err))
+	return retryNote(fmt.Errorf("fetch segment 9 of track t1 (retrying in 250ms): %w", err), "the origin")
 }
 
 // An origin whose catalog database restarts answers 503 with Retry-After
@@ -91,7 +91,7 @@ func TestBlobStoreRefusalIsNotAboutTheToken(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = c.Chunk(t.Context(), strings.Repeat("ab", 32))
-	s := retryNote(err)
+	s := retryNote(err, "the origin")
 	if strings.Contains(s, "token") || !strings.Contains(s, "the blob store the origin sent segue to") || !strings.Contains(s, "403 Forbidden") {
 		t.Errorf("a chunk the blob store refused is said %q; want the blob store named, with its 403, not the token", s)
 	}
@@ -128,7 +128,7 @@ func TestLoginPageIsSaid(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = client.Chunk(t.Context(), strings.Repeat("ab", 32))
-	got := retryNote(fmt.Errorf("fetch segment 9 of track t1 (retrying in 250ms): %w", err))
+	got := retryNote(fmt.Errorf("fetch segment 9 of track t1 (retrying in 250ms): %w", err), "the origin")
 	if !strings.HasPrefix(got, "a web page answered instead of the origin: log in to the network") {
 		t.Errorf("retrying behind a login page: %q; want it to say a web page answered and to log in", got)
 	}

@@ -435,7 +435,7 @@ func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total i
 				pos := e.Position.Milliseconds()
 				msg := "waiting for the network"
 				if e.Unreachable {
-					msg = player.UnreachableStall
+					msg = player.UnreachableStall(e.Source)
 				}
 				if e.Ended {
 					msg = fmt.Sprintf("resumed after %.1f s without audio", e.Duration.Seconds())
@@ -498,7 +498,7 @@ func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total i
 					if live {
 						fmt.Fprint(a.stdout, "\r\x1b[K")
 					}
-					fmt.Fprintf(a.stdout, "  %s retrying: %s\n", catalog.Clock(max(lastSecond, 0)*1000), retryNote(e.Err))
+					fmt.Fprintf(a.stdout, "  %s retrying: %s\n", catalog.Clock(max(lastSecond, 0)*1000), retryNote(e.Err, p.SourceName()))
 				}
 				if e.Fatal {
 					failed++
@@ -523,10 +523,11 @@ func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total i
 
 // retryNote says why a segment is fetched again, without the chain of
 // steps and the segment's hash: a download that took longer than its time
-// ("context deadline exceeded"), or what the origin answered.
-func retryNote(err error) string {
+// ("context deadline exceeded"), or what the origin answered. source is
+// the player's SourceName ("the origin", "the Subsonic server").
+func retryNote(err error, source string) string {
 	if errors.Is(err, fetch.ErrSilent) {
-		return "not a byte of a segment came in time: the network is down, or the origin (or a proxy between) does not answer"
+		return "not a byte of a segment came in time: the network is down, or " + source + " (or a proxy between) does not answer"
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		return "a segment did not arrive in time (is the link slower than the lowest quality, 96 kbit/s?)"

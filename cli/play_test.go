@@ -509,7 +509,7 @@ func TestPlaySaysItRetries(t *testing.T) {
 	}
 	f := fetch.New(c, []fetch.Tier{{Source: catalog.SourceOrigin, Remote: client}}, fetch.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	_, _, err = f.Segment(t.Context(), strings.Repeat("ab", 32), catalog.UrgencyNow)
-	got := retryNote(fmt.Errorf("fetch segment 9 of track t1 (retrying in 250ms): %w", err))
+	got := retryNote(fmt.Errorf("fetch segment 9 of track t1 (retrying in 250ms): %w", err), "the origin")
 	if want := "the origin at " + closed + " is unreachable: nothing listens there (connection refused); start it (segue origin serve) or check --origin"; got != want {
 		t.Errorf("retrying after the origin went: %q\nwant %q", got, want)
 	}

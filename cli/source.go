@@ -142,9 +142,13 @@ func addSourceFlags(pf *pflag.FlagSet, file *string) {
 // at its bitrate.
 func subsonicPlayer(sub *subsonic.Client, cached subsonic.SegmentSource, o *player.Options) *subsonicManifests {
 	m := &subsonicManifests{c: sub}
-	o.Segments, o.Manifests = sub.Segments(cached), m
+	o.Segments, o.Manifests, o.SourceName = sub.Segments(cached), m, subsonicName
 	return m
 }
+
+// subsonicName is how a message names a Subsonic server as the source of
+// tracks (player.Options.SourceName, sourceName).
+const subsonicName = "the Subsonic server"
 
 // subsonicManifests is the player's ManifestSource over a Subsonic client.
 type subsonicManifests struct {

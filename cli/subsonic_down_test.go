@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -9,6 +11,9 @@ import (
 	"testing"
 
 	"segue/internal/testkit"
+	"segue/net/fetch"
+	"segue/net/subsonic"
+	"segue/player"
 )
 
 // TestSubsonicDownSaysTheServer: a Subsonic server that cannot be reached
@@ -40,5 +45,28 @@ func TestSubsonicDownSaysTheServer(t *testing.T) {
 		if code != ExitError || errOut != c.want {
 			t.Errorf("search on a Subsonic server at %s: exit %d, stderr\n%q\nwant exit %d and\n%q", c.host, code, errOut, ExitError, c.want)
 		}
+	}
+}
+
+// TestSubsonicPlayerSaysTheServer: the player wired to a Subsonic server
+// (subsonicPlayer) names it where it names its source, and segue play's
+// retrying line follows: a segment of which not a byte came was "the
+// network is down, or the origin (or a proxy between) does not answer".
+func TestSubsonicPlayerSaysTheServer(t *testing.T) {
+	sub, err := subsonic.New("subsonic+http://ann@"+testkit.RefusedAddr(t), subsonic.Options{Password: "pw"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	var o player.Options
+	subsonicPlayer(sub, nil, &o)
+	p := player.New(o)
+	if got := p.SourceName(); got != "the Subsonic server" {
+		t.Errorf("a player on a Subsonic server names its source %q; want %q", got, "the Subsonic server")
+	}
+	silent := fmt.Errorf("fetch segment 9 of track t1 (retrying in 250ms): %w", fmt.Errorf("%w: cache, 2s: %w", fetch.ErrSilent, context.DeadlineExceeded))
+	want := "not a byte of a segment came in time: the network is down, or the Subsonic server (or a proxy between) does not answer"
+	if got := retryNote(silent, p.SourceName()); got != want {
+		t.Errorf("retrying on a Subsonic server: %q\nwant %q", got, want)
 	}
 }

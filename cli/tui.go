@@ -276,6 +276,7 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 		Catalog: r.src, Player: control, Theme: a.cfg.Theme,
 		Playlists: r.src, Opener: r, Pinner: pins, Radio: tuiRadio{r.src}, Autoplay: a.cfg.Player.Autoplay,
 		Notice: notice, NoticeIsError: notice != "", Warnings: warn, Log: log, Silent: silent,
+		SourceName: p.SourceName(),
 	}, ro)
 }
 

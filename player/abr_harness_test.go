@@ -66,7 +66,8 @@ func chainPlayer(t *testing.T, src *memSource, opts Options) *Player {
 }
 
 // chainPlayerAt is chainPlayer with the origin at originURL; the manifests
-// come from opts.Manifests when set.
+// come from opts.Manifests and the samples go to opts.Output when set (a
+// paced output, for stalls: an unpaced one never stalls).
 func chainPlayerAt(t *testing.T, originURL string, src *memSource, opts Options) *Player {
 	t.Helper()
 	client, err := originclient.New(originURL, originclient.Options{})
@@ -79,16 +80,19 @@ func chainPlayerAt(t *testing.T, originURL string, src *memSource, opts Options)
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Close() })
-	out, err := CreateWAV(filepath.Join(t.TempDir(), "out.wav"), WAVFloat32, false)
-	if err != nil {
-		t.Fatal(err)
+	if opts.Output == nil {
+		out, err := CreateWAV(filepath.Join(t.TempDir(), "out.wav"), WAVFloat32, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { out.Close() })
+		opts.Output = out
 	}
-	t.Cleanup(func() { out.Close() })
 	opts.Segments = fetch.New(c, []fetch.Tier{{Source: catalog.SourceOrigin, Remote: client}}, fetch.Options{Logger: quiet, Backoff: time.Millisecond})
 	if opts.Manifests == nil {
 		opts.Manifests = src
 	}
-	opts.Output, opts.Cached = out, c
+	opts.Cached = c
 	if opts.RetryBackoff == 0 {
 		opts.RetryBackoff = 10 * time.Millisecond
 	}

@@ -1,6 +1,7 @@
 package player
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -42,11 +43,17 @@ const unreachableFor = 10 * time.Second
 // the origin is taken for restarting and the segment is retried.
 const OfflineAfter = 5 * time.Second
 
-// UnreachableStall is what a stall with the origin not answering
+// DefaultSourceName is Options.SourceName's default: segue's own origin.
+const DefaultSourceName = "the origin"
+
+// UnreachableStall is what a stall with the source not answering
 // (StallEvent.Unreachable) means to a listener, in the words the interface
-// and segue play say: the track is skipped within OfflineAfter of the
-// origin's first silence unless another source has the segment.
-const UnreachableStall = "waiting for the origin, which does not answer: unless it is back within seconds this track is skipped (tracks stored here play on)"
+// and segue play say, source being StallEvent.Source (empty:
+// DefaultSourceName): the track is skipped within OfflineAfter of the
+// source's first silence unless another source has the segment.
+func UnreachableStall(source string) string {
+	return "waiting for " + cmp.Or(source, DefaultSourceName) + ", which does not answer: unless it is back within seconds this track is skipped (tracks stored here play on)"
+}
 
 // abandonCheck is how often a download in progress is checked against
 // abr.AbandonRule.
@@ -240,9 +247,9 @@ func (ts *trackStream) fetchSegment(i int, u Urgency) bool {
 				continue // choose takes it now
 			}
 			if p.offline() && ts.needed(i) {
-				why := "the origin is unreachable"
+				why := p.opts.SourceName + " is unreachable"
 				if isRetryLater(d.err) {
-					why = fmt.Sprintf("the origin has answered for over %v that it cannot serve now", p.opts.BusyFor)
+					why = fmt.Sprintf("%s has answered for over %v that it cannot serve now", p.opts.SourceName, p.opts.BusyFor)
 				}
 				ts.fail(fmt.Errorf("play %s: %w: %s and segment %d of it is cached in no rendition", trackName(ts.track), ErrNotOffline, why, i))
 				return false
@@ -264,7 +271,7 @@ func (ts *trackStream) fetchSegment(i int, u Urgency) bool {
 				forced = l // the cache holds it in another rendition
 				continue
 			}
-			ts.fail(goneError{track: ts.track, index: i})
+			ts.fail(goneError{track: ts.track, index: i, source: p.opts.SourceName})
 			return false
 		}
 		p.emit(ErrorEvent{TrackID: ts.track.ID, Err: fmt.Errorf("fetch segment %d of track %s (retrying in %v): %w", i, ts.track.ID, wait, d.err)})
@@ -348,15 +355,16 @@ func (ts *trackStream) taken(i int) bool {
 	return i <= ts.reading
 }
 
-// goneError fails a track a segment of which the origin no longer has
-// (catalog.ErrSegmentGone).
+// goneError fails a track a segment of which the source no longer has
+// (catalog.ErrSegmentGone); source is Options.SourceName.
 type goneError struct {
-	track catalog.Track
-	index int
+	track  catalog.Track
+	index  int
+	source string
 }
 
 func (e goneError) Error() string {
-	return fmt.Sprintf("play %s: the origin no longer has segment %d of it (the track was removed from the origin after it was queued): it is skipped", trackName(e.track), e.index)
+	return fmt.Sprintf("play %s: %s no longer has segment %d of it (the track was removed from %s after it was queued): it is skipped", trackName(e.track), e.source, e.index, e.source)
 }
 
 func (e goneError) Unwrap() error { return catalog.ErrSegmentGone }

@@ -87,12 +87,14 @@ type RenditionEvent struct {
 // the wait starts with the origin not answering at all (refused or timed
 // out, not slow): unless it answers within OfflineAfter, a segment stored
 // nowhere here fails its track "not available offline" and the next plays.
+// Source is Options.SourceName, what the wait is for (UnreachableStall).
 type StallEvent struct {
 	TrackID     string
 	Position    time.Duration
 	Duration    time.Duration
 	Ended       bool
 	Unreachable bool
+	Source      string
 }
 
 // AbandonEvent reports a download given up because it would not arrive

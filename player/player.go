@@ -57,6 +57,11 @@ type Options struct {
 	BusyFor time.Duration
 	// EventBuffer is the capacity of the events channel (default 256).
 	EventBuffer int
+	// SourceName names where Segments and Manifests get their tracks, in
+	// the listener's words: a noun phrase with its article, lower case,
+	// that reads in "waiting for SourceName, which does not answer"
+	// ("the Subsonic server"). Default DefaultSourceName.
+	SourceName string
 }
 
 // chunk is how many samples the render loop hands the output at a time
@@ -153,10 +158,17 @@ func New(opts Options) *Player {
 	if opts.EventBuffer <= 0 {
 		opts.EventBuffer = 256
 	}
+	if opts.SourceName == "" {
+		opts.SourceName = DefaultSourceName
+	}
 	p := &Player{opts: opts, events: make(chan Event, opts.EventBuffer), queue: NewQueue(), volume: 100, wake: make(chan struct{}), missed: queuePlace{idx: -1}}
 	p.quality.Store(opts.Quality)
 	return p
 }
+
+// SourceName returns Options.SourceName, or DefaultSourceName when it
+// was empty.
+func (p *Player) SourceName() string { return p.opts.SourceName }
 
 // Quality returns the rendition preference.
 func (p *Player) Quality() Quality { return p.quality.Load().(Quality) }
@@ -383,7 +395,7 @@ func (p *Player) current() (*trackStream, float64, bool) {
 				// the origin is there and asks to be asked again later
 				// (its catalog restarts): skipping emptied the queue
 				p.setState(Buffering)
-				p.emit(ErrorEvent{TrackID: tr.ID, Err: fmt.Errorf("the origin asks to be asked again in %v: %w", wait, err)})
+				p.emit(ErrorEvent{TrackID: tr.ID, Err: fmt.Errorf("%s asks to be asked again in %v: %w", p.opts.SourceName, wait, err)})
 				w := p.wake
 				p.mu.Unlock()
 				t := time.NewTimer(wait)

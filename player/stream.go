@@ -356,7 +356,7 @@ func (ts *trackStream) waitSegment(i int) (fetched, error) {
 				waited = time.Since(stallStart)
 				p.setBuffering(ts, false)
 				if stall {
-					p.emit(StallEvent{TrackID: ts.track.ID, Position: samplesToDuration(ts.out), Duration: waited, Ended: true})
+					p.emit(StallEvent{TrackID: ts.track.ID, Position: samplesToDuration(ts.out), Duration: waited, Ended: true, Source: p.opts.SourceName})
 				}
 			}
 			switched := p.stats.played(f, ts.segDuration(i), waited, stall)
@@ -390,7 +390,7 @@ func (ts *trackStream) waitSegment(i int) (fetched, error) {
 			stallStart = time.Now()
 			p.setBuffering(ts, true)
 			if stall {
-				p.emit(StallEvent{TrackID: ts.track.ID, Position: samplesToDuration(ts.out), Unreachable: p.unreachableSince.Load() != 0})
+				p.emit(StallEvent{TrackID: ts.track.ID, Position: samplesToDuration(ts.out), Unreachable: p.unreachableSince.Load() != 0, Source: p.opts.SourceName})
 				if l := ts.lad.levelOf(ts.lastRend); l >= 0 {
 					p.opts.ABR.Stalled(l)
 				}

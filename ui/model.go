@@ -49,6 +49,7 @@ type Model struct {
 
 	radio     Radio
 	autoplay  bool
+	source    string        // Options.SourceName, or player.DefaultSourceName
 	lastTrack catalog.Track // the last track that started, the seed of autoplay
 
 	search  *search.View
@@ -118,6 +119,7 @@ func New(ctx context.Context, o Options) *Model {
 	}
 	m.now.Silent = o.Silent
 	m.radio, m.autoplay = o.Radio, o.Autoplay && o.Radio != nil
+	m.source = cmp.Or(o.SourceName, player.DefaultSourceName)
 	m.screens = []Screen{m.search, m.library, m.queue, m.now, m.lists}
 	return m
 }

@@ -208,7 +208,7 @@ func stallNote(e player.StallEvent) string {
 	case e.Ended:
 		return fmt.Sprintf("playing again after %.0f s waiting for the network", e.Duration.Seconds())
 	case e.Unreachable:
-		return player.UnreachableStall
+		return player.UnreachableStall(e.Source)
 	}
 	return "waiting for the network: playback goes on by itself when it is back"
 }

@@ -31,7 +31,7 @@ type radioLoaded struct {
 // startRadio asks for the radio after seed in a Cmd.
 func (m *Model) startRadio(seed, from string) tea.Cmd {
 	if m.radio == nil {
-		return m.line.show("radio needs the origin: it is not available here", true)
+		return m.line.show("radio needs "+m.source+": it is not available here", true)
 	}
 	ctx, r := m.ctx, m.radio
 	return func() tea.Msg {
@@ -54,7 +54,7 @@ func (m *Model) radioLoaded(msg radioLoaded) tea.Cmd {
 		// it said "could not radio after “X”: it is not available
 		// offline" of a track playing from the cache right there
 		m.log.Warn("interface", "err", msg.err)
-		return m.line.show("no radio after "+msg.from+": a radio needs the origin, which is unreachable", true)
+		return m.line.show("no radio after "+msg.from+": a radio needs "+notice.Source(msg.err)+", which is unreachable", true)
 	case msg.err != nil:
 		return m.fail(fmt.Errorf("radio after %s: %w", msg.from, msg.err))
 	case len(msg.tracks) == 0:

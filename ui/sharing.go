@@ -39,7 +39,8 @@ func (m *Model) sharing(msg tea.Msg) (cmd tea.Cmd, ok bool) {
 		m.prompt = prompt.New(msg)
 	case playlists.Pick:
 		if m.store == nil {
-			return m.line.show("playlists are not available: no origin", true), true
+			// "no origin", "no Subsonic server"
+			return m.line.show("playlists are not available: no "+strings.TrimPrefix(m.source, "the "), true), true
 		}
 		if len(msg.Tracks) == 0 {
 			return nil, true

@@ -113,6 +113,12 @@ type Options struct {
 	// Autoplay continues with a radio after the last track played when
 	// the queue ends (config [player] autoplay, default on).
 	Autoplay bool
+	// SourceName names where the music comes from, in the listener's
+	// words, for what the interface says without an error to name it
+	// from ("radio needs the Subsonic server: it is not available
+	// here"): the player's SourceName. Default player.DefaultSourceName,
+	// "the origin".
+	SourceName string
 	// Warnings carries sentences from below the player that the listener
 	// must hear while the interface runs (the cache's disk filled up);
 	// each is shown as an error notice. nil: none.

@@ -76,6 +76,11 @@ type serverError struct{ err error }
 func (e *serverError) Error() string   { return e.err.Error() }
 func (e *serverError) Unwrap() []error { return []error{e.err, ErrServer} }
 
+// StepPrefix begins the text of the Client's errors ("subsonic server
+// HOST: METHOD: …"): the client's own step, which names the server for
+// the log, as the origin client's request does.
+const StepPrefix = "subsonic server "
+
 // clientName is the c= parameter: how the server's logs name segue.
 const clientName = "segue"
 
@@ -383,29 +388,62 @@ func (c *Client) answerErr(method string, err error) error {
 	if !errors.As(err, &ae) {
 		return fmt.Errorf("subsonic server %s: %s: %w", c.Server(), method, err)
 	}
+	a := &AnswerError{Code: ae.Code}
 	switch ae.Code {
 	case 40, 41, 44: // wrong credentials; token auth not supported for LDAP users; bad API key
-		return fmt.Errorf("subsonic server %s: %w (%s): check the password file or the config", c.Server(), ErrUnauthorized, ae.Message)
+		a.said, a.is = fmt.Sprintf("%v (%s): check the password file or the config", ErrUnauthorized, ae.Message), ErrUnauthorized
+		return fmt.Errorf("subsonic server %s: %w", c.Server(), a)
 	case 10, 42, 43: // 42, 43: the auth mechanism is not supported; 10: a parameter missing
 		if method == "ping" {
-			return fmt.Errorf("subsonic server %s: %w (%s)", c.Server(), ErrUnauthorized, ae.Message)
+			a.said, a.is = fmt.Sprintf("%v (%s)", ErrUnauthorized, ae.Message), ErrUnauthorized
+			return fmt.Errorf("subsonic server %s: %w", c.Server(), a)
 		}
-		if ae.Code != 10 {
-			break
+		if ae.Code == 10 {
+			a.said = fmt.Sprintf("the server says a parameter is missing (%s): segue asked it wrongly, please report it", ae.Message)
 		}
-		return fmt.Errorf("subsonic server %s: %s: the server says a parameter is missing (%s): segue asked it wrongly, please report it", c.Server(), method, ae.Message)
 	case 20: // the client's API is too old for the server
-		return fmt.Errorf("subsonic server %s: %s: the server wants a newer client (%s): update segue", c.Server(), method, ae.Message)
+		a.said = fmt.Sprintf("the server wants a newer client (%s): update segue", ae.Message)
 	case 50:
-		return fmt.Errorf("subsonic server %s: %s: the server does not allow %s this (%s): ask its admin for the right, or use a user that has it", c.Server(), method, cmp.Or(c.user, "the API key's user"), ae.Message)
+		a.said = fmt.Sprintf("the server does not allow %s this (%s): ask its admin for the right, or use a user that has it", cmp.Or(c.user, "the API key's user"), ae.Message)
 	case 60:
-		return fmt.Errorf("subsonic server %s: %s: the server's trial period is over (%s): its admin must license it", c.Server(), method, ae.Message)
+		a.said = fmt.Sprintf("the server's trial period is over (%s): its admin must license it", ae.Message)
 	case 70:
-		return fmt.Errorf("subsonic server %s: %s: %w (%s)", c.Server(), method, ErrNotFound, ae.Message)
+		a.said, a.is = fmt.Sprintf("%v (%s)", ErrNotFound, ae.Message), ErrNotFound
 	case 0, 30:
-		return fmt.Errorf("subsonic server %s: %s: %w (%s)", c.Server(), method, ErrUnsupported, ae.Message)
+		a.said, a.is = fmt.Sprintf("%v (%s)", ErrUnsupported, ae.Message), ErrUnsupported
 	}
-	return fmt.Errorf("subsonic server %s: %s: %s (Subsonic error %d)", c.Server(), method, ae.Message, ae.Code)
+	if a.said == "" {
+		a.said = fmt.Sprintf("%s (Subsonic error %d)", ae.Message, ae.Code)
+	}
+	return fmt.Errorf("subsonic server %s: %s: %w", c.Server(), method, a)
+}
+
+// AnswerError is an error the server answered (a Subsonic error: status
+// "failed"), said in one sentence of what it means and what to do. Error
+// is that sentence as it reads after the client's step ("subsonic server
+// H: METHOD: "); Sentence names the server, for a line of its own. It is
+// ErrServer, and ErrUnauthorized (error 40-44), ErrNotFound (70) or
+// ErrUnsupported (0, 30) by its code.
+type AnswerError struct {
+	Code int // the Subsonic error code
+	said string
+	is   error // the sentinel of its code, or nil
+}
+
+func (e *AnswerError) Error() string { return e.said }
+
+// Sentence is Error with its subject "the server" named: "the Subsonic
+// server does not allow ann this (…): ask its admin for the right, or use
+// a user that has it".
+func (e *AnswerError) Sentence() string {
+	return strings.Replace(e.said, "the server", "the Subsonic server", 1)
+}
+
+func (e *AnswerError) Unwrap() []error {
+	if e.is == nil {
+		return []error{ErrServer}
+	}
+	return []error{e.is, ErrServer}
 }
 
 // netErr wraps a transport failure; a refused or unroutable connection is
@@ -516,26 +554,40 @@ func (e *HTTPError) busy() bool {
 // RetryAfter is the wait a busy answer asked for with Retry-After (0: none).
 func (e *HTTPError) RetryAfter() time.Duration { return e.retryAfter }
 
-// Unwrap is catalog.ErrUnreachable for a busy or failing server, else nil.
-func (e *HTTPError) Unwrap() error {
-	if e.busy() || e.Code/100 == 5 {
-		return catalog.ErrUnreachable
+// Unwrap is ErrServer, and catalog.ErrUnreachable for a busy or failing
+// server.
+func (e *HTTPError) Unwrap() []error {
+	if e.Temporary() {
+		return []error{catalog.ErrUnreachable, ErrServer}
 	}
-	return nil
+	return []error{ErrServer}
 }
 
-func (e *HTTPError) Error() string {
+// Temporary reports an answer that asking again later may change: the
+// server is busy (429, 503) or failing (5xx).
+func (e *HTTPError) Temporary() bool { return e.busy() || e.Code/100 == 5 }
+
+// Error says the answer after the client's "subsonic server H: METHOD: ".
+func (e *HTTPError) Error() string { return e.say("the server") }
+
+// Sentence says the answer on its own, as the interface's status line
+// does: "the Subsonic server is busy (HTTP 503 Service Unavailable): try
+// again in 5s".
+func (e *HTTPError) Sentence() string { return e.say("the Subsonic server") }
+
+// say is the answer in words, the server called server.
+func (e *HTTPError) say(server string) string {
 	switch {
 	case e.busy() && e.retryAfter > 0:
-		return fmt.Sprintf("the server is busy (HTTP %s): try again in %v", e.Status, e.retryAfter)
+		return fmt.Sprintf("%s is busy (HTTP %s): try again in %v", server, e.Status, e.retryAfter)
 	case e.busy():
-		return fmt.Sprintf("the server is busy (HTTP %s): try again later", e.Status)
+		return fmt.Sprintf("%s is busy (HTTP %s): try again later", server, e.Status)
 	case e.Code == http.StatusBadGateway || e.Code == http.StatusGatewayTimeout:
-		return fmt.Sprintf("the proxy in front of the server cannot reach it (HTTP %s): is the server running?", e.Status)
+		return fmt.Sprintf("the proxy in front of %s cannot reach it (HTTP %s): is %s running?", server, e.Status, server)
 	case e.Code/100 == 5:
-		return fmt.Sprintf("the server failed (HTTP %s); its log says why", e.Status)
+		return fmt.Sprintf("%s failed (HTTP %s); its log says why", server, e.Status)
 	}
-	return fmt.Sprintf("the server refused the request (HTTP %s): check the source's URL", e.Status)
+	return fmt.Sprintf("%s refused the request (HTTP %s): check the source's URL", server, e.Status)
 }
 
 // atLeast reports whether version (major.minor[.patch]) is at least

@@ -60,6 +60,11 @@ func Say(err error) string {
 		return text
 	}
 	what := clauses[0]
+	if strings.HasPrefix(what, subsonic.StepPrefix) {
+		// the Subsonic client's own step, as the origin client's
+		// request below: the line said "could not subsonic server H: …"
+		what = ""
+	}
 	// the first step is the origin client's own ("get http://HOST/…")
 	// when its request's text starts no later than that step ends
 	if full := err.Error(); what == text || ok && strings.HasSuffix(full, asked) && len(full)-len(asked) <= len(what) {
@@ -113,13 +118,14 @@ var quotedURL = regexp.MustCompile(`: "[^"]*://[^"]*"`)
 // originDetail finds in err's chain the first of the origin client's
 // details, by type (as cli's originDetail does): its failed request
 // (originclient.RequestError, whose text names the URL asked), a status
-// answer, or a network error. It returns that error's text. A URL in
+// answer (the Subsonic client's too, and its Subsonic errors), or a
+// network error. It returns that error's text. A URL in
 // err's own words is no such detail: a share link the user gave, quoted
 // back, was cut to "it failed".
 func originDetail(err error) (string, bool) {
 	for err != nil {
 		switch e := err.(type) {
-		case *originclient.RequestError, *originclient.StatusError, *url.Error, *net.OpError:
+		case *originclient.RequestError, *originclient.StatusError, *subsonic.HTTPError, *subsonic.AnswerError, *url.Error, *net.OpError:
 			return err.Error(), true
 		case interface{ Unwrap() []error }:
 			for _, inner := range e.Unwrap() {
@@ -148,21 +154,23 @@ func SayLoad(err error) string {
 
 // Reason says in words why err happened, for the kinds of failure a
 // listener can act on; "" for any other. It names the source err came
-// from (source).
+// from (Source).
 func Reason(err error) string {
 	r, _ := reason(err)
 	return r
 }
 
-// source names in a sentence the source err came from: the Subsonic
-// server for its client's failures (subsonic.ErrServer), else the origin.
+// Source names in a sentence the source err came from: "the Subsonic
+// server" for its client's failures (subsonic.ErrServer in the chain),
+// else "the origin" (player.DefaultSourceName); nil is the origin.
 // A Subsonic server's were said as "the origin is unreachable" and "it is
-// not on the origin".
-func source(err error) string {
+// not on the origin"; the screens' own sentences ("search needs the
+// origin") name it with Source too.
+func Source(err error) string {
 	if errors.Is(err, subsonic.ErrServer) {
 		return "the Subsonic server"
 	}
-	return "the origin"
+	return player.DefaultSourceName
 }
 
 // reason is Reason, and whether it is one that a try again may cure (the
@@ -184,17 +192,27 @@ func reason(err error) (why string, retry bool) {
 		// details)"
 		return "it is not available offline", false
 	case Unreachable(err):
-		return source(err) + " is unreachable", true
+		return Source(err) + " is unreachable", true
 	case errors.Is(err, originclient.ErrNotFound):
-		return "it is not on " + source(err), false
+		return "it is not on " + Source(err), false
 	case errors.Is(err, originclient.ErrUnauthorized):
 		return "the origin refused the token (set one with --token, SEGUE_TOKEN or token in config.toml)", false
 	case errors.Is(err, context.DeadlineExceeded):
-		return source(err) + " took too long to answer", true
+		return Source(err) + " took too long to answer", true
 	case errors.Is(err, cache.ErrPinFull):
 		return "the cache's cap is too small for it (raise [cache] size, or unpin something)", false
 	case errors.Is(err, syscall.ENOSPC):
 		return "the disk is full (segue cache gc frees space)", false
+	}
+	// a Subsonic server's answer, which its client says in words: the
+	// line said "it failed (the log has the details)"
+	var status *subsonic.HTTPError
+	if errors.As(err, &status) {
+		return status.Sentence(), status.Temporary()
+	}
+	var answer *subsonic.AnswerError
+	if errors.As(err, &answer) {
+		return answer.Sentence(), false
 	}
 	var refused *originclient.StatusError
 	if errors.As(err, &refused) && refused.Code/100 == 4 {

@@ -33,6 +33,9 @@ type Gone struct {
 	ID, Name  string
 	Pick      Pick
 	Playlists []catalog.Playlist
+	// Err is the source's not found, which names it in Sentence
+	// (notice.Source: the origin, or the Subsonic server).
+	Err error
 }
 
 // Sentence is what the status line says of g.
@@ -42,7 +45,7 @@ func (g Gone) Sentence() string {
 	if len(g.Pick.Tracks) == 1 {
 		verb = " was not added"
 	}
-	return "playlist “" + g.Name + "” is gone from the origin (deleted elsewhere): " + p.quotedWhat() + verb + "; pick another"
+	return "playlist “" + g.Name + "” is gone from " + notice.Source(g.Err) + " (deleted elsewhere): " + p.quotedWhat() + verb + "; pick another"
 }
 
 // Picker chooses the playlist tracks go to: its first row makes a new one.
@@ -192,7 +195,7 @@ func (p *Picker) choose(c int) tea.Cmd {
 		if err != nil || slices.ContainsFunc(pls, func(q catalog.Playlist) bool { return q.ID == pl.ID }) {
 			return msg
 		}
-		return Gone{ID: pl.ID, Name: pl.Name, Pick: pick, Playlists: pls}
+		return Gone{ID: pl.ID, Name: pl.Name, Pick: pick, Playlists: pls, Err: msg.Err}
 	}
 }
 

@@ -256,7 +256,7 @@ func (v *View) Update(msg tea.Msg) tea.Cmd {
 		v.loading, v.err = "", msg.err
 		if msg.err != nil && msg.reload && errors.Is(msg.err, originclient.ErrNotFound) {
 			v.open, v.err = nil, nil // deleted elsewhere: back to the list, which lists it no more
-			return tea.Batch(notice.Info("playlist “"+msg.pl.Name+"” is gone from the origin"), v.Init())
+			return tea.Batch(notice.Info("playlist “"+msg.pl.Name+"” is gone from "+notice.Source(msg.err)), v.Init())
 		}
 		if msg.err != nil {
 			return notice.LoadError(msg.err)

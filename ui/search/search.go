@@ -465,7 +465,9 @@ func (v *View) View() string {
 func (v *View) summary() (string, lipgloss.Style) {
 	switch {
 	case v.err != nil && notice.Unreachable(v.err):
-		return "offline: search needs the origin; the Library shows what is pinned", v.st.Error
+		// names the source that is down: a Subsonic listener was told
+		// "search needs the origin"
+		return "offline: search needs " + notice.Source(v.err) + "; the Library shows what is pinned", v.st.Error
 	case v.err != nil:
 		return notice.SayLoad(v.err), v.st.Error
 	case v.busy:
