@@ -165,11 +165,23 @@ func (v *View) Init() tea.Cmd {
 	}
 }
 
-// Name returns the name of the listed playlist whose ID or share URL is
-// ref, or "".
-func (v *View) Name(ref string) string {
+// Name returns the name of the listed playlist whose ID is id, or "".
+func (v *View) Name(id string) string {
 	for _, p := range v.pls {
-		if p.ID == ref || p.ShareURL != "" && p.ShareURL == ref {
+		if p.ID == id {
+			return p.Name
+		}
+	}
+	return ""
+}
+
+// SharedName returns the name of the listed playlist shared with token,
+// or "". A link is matched by its token, not its text: the same link
+// is pasted with a pin or without, with .m3u8, a trailing slash or
+// brackets around it, and through another host name of the origin.
+func (v *View) SharedName(token string) string {
+	for _, p := range v.pls {
+		if l, err := share.ParseURL(p.ShareURL); err == nil && l.Token == token {
 			return p.Name
 		}
 	}
