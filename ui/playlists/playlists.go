@@ -595,13 +595,13 @@ func (v *View) trackKey(msg tea.KeyMsg) tea.Cmd {
 			v.tl.Move(1)
 			return change(func() (catalog.Playlist, error) { return s.MoveInPlaylist(ctx, pl.ID, c, c+1, pl.Tracks[c].ID) }, "", "move “"+pl.Tracks[c].Title+"” in")
 		}
-		return notice.Info(notice.AtEnd("“"+pl.Tracks[c].Title+"”", "“"+pl.Name+"”", c, len(pl.Tracks), false))
+		return notice.Refused(notice.AtEnd("“"+pl.Tracks[c].Title+"”", "“"+pl.Name+"”", c, len(pl.Tracks), false))
 	case key.Matches(msg, v.km.MoveUp):
 		if c > 0 {
 			v.tl.Move(-1)
 			return change(func() (catalog.Playlist, error) { return s.MoveInPlaylist(ctx, pl.ID, c, c-1, pl.Tracks[c].ID) }, "", "move “"+pl.Tracks[c].Title+"” in")
 		}
-		return notice.Info(notice.AtEnd("“"+pl.Tracks[c].Title+"”", "“"+pl.Name+"”", c, len(pl.Tracks), true))
+		return notice.Refused(notice.AtEnd("“"+pl.Tracks[c].Title+"”", "“"+pl.Name+"”", c, len(pl.Tracks), true))
 	default:
 		v.tl.HandleKey(msg, v.km)
 	}
