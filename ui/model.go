@@ -68,6 +68,10 @@ type Model struct {
 
 	pending  []action.Action // requests waiting for the one in flight
 	inFlight bool
+	// asked and answered count the requests made and answered, in order:
+	// an answer is to a request made after a refusal the line shows when
+	// answered passes the line's after
+	asked, answered int
 
 	wait  *awaiting // a prompt or the picker on its way, or nil
 	waits int       // awaitings so far, the last one's id
@@ -170,10 +174,14 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.radioLoaded(msg)
 	case done:
 		m.inFlight = false
+		m.answered++
 		var cmds []tea.Cmd
 		if msg.err != nil {
 			cmds = append(cmds, m.fail(msg.err))
 		} else {
+			if msg.a.Kind != action.Refresh && m.answered > m.line.after {
+				m.line.settle()
+			}
 			idle := !m.status.HasTrack || m.status.State == player.Stopped
 			q := fromStatus(&m.status, msg.status)
 			m.queue.SetState(q)
@@ -184,8 +192,11 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.Cause != nil {
 			m.log.Warn("interface", "err", msg.Cause)
 		}
-		if msg.Text == "" {
+		switch {
+		case msg.Text == "":
 			return m, nil
+		case msg.Refusal:
+			return m, m.line.refuse(msg.Text, m.asked)
 		}
 		return m, m.line.show(msg.Text, msg.Err)
 	case fade:
@@ -200,6 +211,9 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case playlists.Open:
 		m.active = playlistsScreen // not show: that would reload the list over the open playlist
 		return m, m.lists.Update(msg)
+	}
+	if c, ok := msg.(playlists.Changed); ok && c.Err == nil {
+		m.line.settle() // an edit succeeded: a J or K refused before it is old news
 	}
 	if cmd, ok := m.sharing(msg); ok {
 		return m, cmd
@@ -414,6 +428,7 @@ func (m *Model) show(i int) tea.Cmd {
 // arrive in order.
 func (m *Model) request(a action.Action) tea.Cmd {
 	m.pending = append(m.pending, a)
+	m.asked++
 	return m.next()
 }
 

@@ -12,6 +12,7 @@ import (
 	"segue/catalog"
 	"segue/player"
 	"segue/ui/action"
+	"segue/ui/notice"
 )
 
 func queueTitles(m *Model) []string {
@@ -433,4 +434,52 @@ func TestEscGoesBack(t *testing.T) {
 	if v := m.View(); !strings.Contains(v, "2 playlists") {
 		t.Fatalf("esc in an open playlist did not go back to the list:\n%s", v)
 	}
+}
+
+// TestRefusalGoesOnceAnActionSucceeds: the notice of a J or K refused at
+// an end of the queue or of an open playlist goes once a later move or
+// removal succeeds; it stayed, as if the K that moved the track did
+// nothing. An error stays, and so does the refusal when an action asked
+// before it is answered after it.
+func TestRefusalGoesOnceAnActionSucceeds(t *testing.T) {
+	m := newDriven(t, fixture(), 100, 30)
+	send(m, "tab", "enter", "a", "tab") // the queue: Aurora, Polar Night, Solstice
+	after := func(where, refused string, keys ...string) {
+		t.Helper()
+		send(m, keys[0])
+		if !strings.Contains(m.line.text, refused) {
+			t.Fatalf("%s: %s says %q, want %q", where, keys[0], m.line.text, refused)
+		}
+		send(m, keys[1:]...)
+		if strings.Contains(m.line.text, refused) {
+			t.Errorf("%s: %q stays after %v succeeded", where, m.line.text, keys[1:])
+		}
+	}
+	ends := func(where, in string) {
+		t.Helper()
+		send(m, "G")
+		after(where, "already last in "+in, "J", "K")
+		send(m, "G")
+		after(where, "already last in "+in, "J", "d")
+		send(m, "g")
+		after(where, "already first in "+in, "K", "J")
+	}
+	ends("queue", "the queue")
+
+	// a move asked before the refusal and answered after it leaves it
+	early := m.request(action.Action{Kind: action.Move, Index: 0, Delta: 1})
+	send(m, "G", "J")
+	drive(m, early)
+	if !strings.Contains(m.line.text, "already last in the queue") {
+		t.Errorf("a move asked before the refusal took it away: the line says %q", m.line.text)
+	}
+
+	m.Update(notice.Msg{Text: "play: the origin is unreachable", Err: true})
+	send(m, "K")
+	if m.line.text != "play: the origin is unreachable" {
+		t.Errorf("an error gave way to a move: the line says %q", m.line.text)
+	}
+
+	send(m, "tab", "tab", "enter") // playlists: Road Trip (Aurora, Continuum I, Polar Night)
+	ends("playlist", "“Road Trip”")
 }

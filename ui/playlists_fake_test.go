@@ -193,7 +193,7 @@ func (s *fakeStore) SharePlaylist(_ context.Context, id string) (share.Link, err
 	return l, nil
 }
 
-// Open resolves a share URL of the store (or a playlist or album ID) the
+// Open resolves a share URL of the store (or a playlist, album or track ID) the
 // way the CLI's opener does: the URL parser's error for a malformed one.
 func (s *fakeStore) Open(ctx context.Context, ref string) ([]catalog.Track, error) {
 	if id, ok := s.shareID(ref); ok || !isID(ref) {
@@ -208,6 +208,9 @@ func (s *fakeStore) Open(ctx context.Context, ref string) ([]catalog.Track, erro
 	}
 	if a, err := s.cat.Album(ctx, ref); err == nil {
 		return a.Tracks, nil
+	}
+	if t := s.track(ref); t.Title != ref {
+		return []catalog.Track{t}, nil
 	}
 	p, err := s.Playlist(ctx, ref)
 	return p.Tracks, err

@@ -166,7 +166,7 @@ func TestStaleListAfterShare(t *testing.T) {
 	drive(m, cmd)
 	_, cmd = m.Update(stale)
 	drive(m, cmd)
-	if got := m.lists.Name(l.String()); got != "Night Drive" {
+	if got := m.lists.SharedName(l.Token); got != "Night Drive" {
 		t.Errorf("after a list asked for before the share: the share URL names %q, want \"Night Drive\"", got)
 	}
 }

@@ -3,6 +3,8 @@ package ui
 import (
 	"encoding/base64"
 	"fmt"
+	"net/url"
+	"slices"
 	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -151,26 +153,65 @@ func (m *Model) takeOutput() string {
 	return s
 }
 
-// openedName names what `o` opened by ref for the status line: one of the
-// user's playlists by its name, tracks of one album by the album's title, a
-// share link as a shared playlist; "" when nothing fits (never the ID).
+// openedName names what `o` opened by ref for the status line, by what
+// ref is: a share link or a playlist ID by the user's playlist of that
+// token or ID, else as a shared playlist or "" (never by the album of its
+// tracks: "Road trip" of one album's track said "1 track from Album Two"); an
+// album by its title; an artist by their name; "" for a track (its title
+// says it) and whatever else, never the ID.
 func (m *Model) openedName(ref string, ts []catalog.Track) string {
-	if name := m.lists.Name(ref); name != "" {
-		return name
-	}
-	album := ts[0].Album
-	for _, t := range ts {
-		if t.AlbumID != ts[0].AlbumID {
-			album = ""
+	if l, err := share.ParseURL(ref); err == nil {
+		if name := m.lists.SharedName(l.Token); name != "" {
+			return name
 		}
-	}
-	if album != "" {
-		return album
-	}
-	if _, err := share.ParseURL(ref); err == nil {
 		return "the shared playlist"
 	}
+	id := openedID(ref)
+	switch {
+	case strings.HasPrefix(id, catalog.PrefixPlaylist):
+		return m.lists.Name(id)
+	case strings.HasPrefix(id, catalog.PrefixAlbum):
+		return common(ts, func(t catalog.Track) (string, string) { return t.AlbumID, t.Album })
+	case strings.HasPrefix(id, catalog.PrefixArtist):
+		return common(ts, func(t catalog.Track) (string, string) { return t.ArtistID, t.Artist })
+	}
 	return ""
+}
+
+// pastedAround is what may be around an ID pasted into `o` (as the opener
+// drops it): spaces, brackets, quotes and a sentence's punctuation.
+const pastedAround = " \t<>()[]{}\"'“”‘’«».,;:!?"
+
+// openedID is the ID ref names: ref as pasted around, or the ID in an
+// origin's API URL (.../albums/ID, .../tracks/ID/stream); "" for anything
+// else.
+func openedID(ref string) string {
+	if id := strings.Trim(ref, pastedAround); catalog.IsID(id) {
+		return id
+	}
+	u, err := url.Parse(ref)
+	if err != nil || !strings.Contains(u.Path, "/api/") {
+		return ""
+	}
+	parts := strings.Split(strings.Trim(u.Path, "/"), "/")
+	for i := len(parts) - 1; i >= 0; i-- {
+		if catalog.IsID(parts[i]) && i > 0 && slices.Contains([]string{"tracks", "albums", "artists", "playlists"}, parts[i-1]) {
+			return parts[i]
+		}
+	}
+	return ""
+}
+
+// common is the name every track of ts shares by key (an album, an
+// artist), or "".
+func common(ts []catalog.Track, key func(catalog.Track) (id, name string)) string {
+	id, name := key(ts[0])
+	for _, t := range ts[1:] {
+		if tid, _ := key(t); tid != id {
+			return ""
+		}
+	}
+	return name
 }
 
 // tracksNamed says which tracks: “Title” for one, else how many and, when

@@ -32,13 +32,38 @@ type statusLine struct {
 	faint bool
 	held  bool // shown until replaced or released, not faded
 	id    int
+	// refusal says text is why a key did nothing (notice.Refused), to go
+	// once an action asked after it succeeds: after is how many actions
+	// the root had asked the player for when it was shown.
+	refusal bool
+	after   int
 }
 
 func (s *statusLine) show(text string, isErr bool) tea.Cmd {
 	s.id++
-	s.text, s.err, s.faint, s.held = text, isErr, false, false
+	s.text, s.err, s.faint, s.held, s.refusal = text, isErr, false, false, false
 	id := s.id
 	return tea.Tick(s.stay, func(time.Time) tea.Msg { return fade{id: id, step: 1} })
+}
+
+// refuse shows text, why a key did nothing, until settle takes it away
+// or it fades; asked is how many actions the player was asked for so far.
+func (s *statusLine) refuse(text string, asked int) tea.Cmd {
+	cmd := s.show(text, false)
+	s.refusal, s.after = true, asked
+	return cmd
+}
+
+// settle takes a refusal away, as its fade would, once a later action
+// succeeded: left there, "… is already last in the queue: K moves it up"
+// read as if the K that moved it did nothing. Anything else stays to fade
+// (an error the user still needs to read above all).
+func (s *statusLine) settle() {
+	if !s.refusal {
+		return
+	}
+	s.id++ // its fade finds a newer notice and does nothing
+	s.text, s.refusal = "", false
 }
 
 // hold shows text until another notice replaces it or release lets it
@@ -47,7 +72,7 @@ func (s *statusLine) show(text string, isErr bool) tea.Cmd {
 // the wait.
 func (s *statusLine) hold(text string) {
 	s.id++
-	s.text, s.err, s.faint, s.held = text, false, false, true
+	s.text, s.err, s.faint, s.held, s.refusal = text, false, false, true, false
 }
 
 // release lets a held notice fade as a shown one does.

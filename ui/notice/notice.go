@@ -10,15 +10,24 @@ import (
 
 // Msg asks the status line to show Text; Err marks it as an error. Cause,
 // when set, is the failure in full: the root writes it to the log (with an
-// empty Text, only there).
+// empty Text, only there). Refusal marks Text as why a key did nothing:
+// the root takes it away once a later action succeeds, where it would read
+// as if that action did nothing too.
 type Msg struct {
-	Text  string
-	Err   bool
-	Cause error
+	Text    string
+	Err     bool
+	Cause   error
+	Refusal bool
 }
 
 // Info returns a Cmd that shows text.
 func Info(text string) tea.Cmd { return func() tea.Msg { return Msg{Text: text} } }
+
+// Refused returns a Cmd that shows text, why a key did nothing, until a
+// later action succeeds (or it fades).
+func Refused(text string) tea.Cmd {
+	return func() tea.Msg { return Msg{Text: text, Refusal: true} }
+}
 
 // Error returns a Cmd that shows err as a sentence (Say) and logs it in
 // full, or nil when err is nil.
@@ -62,6 +71,7 @@ func Tracks(n int, from string) string {
 // AtEnd says why K (up true) or J did not move row i of the n rows of
 // where ("the queue", "“Road Trip”"): what, the row's name, is already
 // first or last there, or the only row. The keys did nothing, silently.
+// It is shown as Refused.
 func AtEnd(what, where string, i, n int, up bool) string {
 	switch {
 	case n == 1:

@@ -165,11 +165,23 @@ func (v *View) Init() tea.Cmd {
 	}
 }
 
-// Name returns the name of the listed playlist whose ID or share URL is
-// ref, or "".
-func (v *View) Name(ref string) string {
+// Name returns the name of the listed playlist whose ID is id, or "".
+func (v *View) Name(id string) string {
 	for _, p := range v.pls {
-		if p.ID == ref || p.ShareURL != "" && p.ShareURL == ref {
+		if p.ID == id {
+			return p.Name
+		}
+	}
+	return ""
+}
+
+// SharedName returns the name of the listed playlist shared with token,
+// or "". A link is matched by its token, not its text: the same link
+// is pasted with a pin or without, with .m3u8, a trailing slash or
+// brackets around it, and through another host name of the origin.
+func (v *View) SharedName(token string) string {
+	for _, p := range v.pls {
+		if l, err := share.ParseURL(p.ShareURL); err == nil && l.Token == token {
 			return p.Name
 		}
 	}
@@ -583,13 +595,13 @@ func (v *View) trackKey(msg tea.KeyMsg) tea.Cmd {
 			v.tl.Move(1)
 			return change(func() (catalog.Playlist, error) { return s.MoveInPlaylist(ctx, pl.ID, c, c+1, pl.Tracks[c].ID) }, "", "move “"+pl.Tracks[c].Title+"” in")
 		}
-		return notice.Info(notice.AtEnd("“"+pl.Tracks[c].Title+"”", "“"+pl.Name+"”", c, len(pl.Tracks), false))
+		return notice.Refused(notice.AtEnd("“"+pl.Tracks[c].Title+"”", "“"+pl.Name+"”", c, len(pl.Tracks), false))
 	case key.Matches(msg, v.km.MoveUp):
 		if c > 0 {
 			v.tl.Move(-1)
 			return change(func() (catalog.Playlist, error) { return s.MoveInPlaylist(ctx, pl.ID, c, c-1, pl.Tracks[c].ID) }, "", "move “"+pl.Tracks[c].Title+"” in")
 		}
-		return notice.Info(notice.AtEnd("“"+pl.Tracks[c].Title+"”", "“"+pl.Name+"”", c, len(pl.Tracks), true))
+		return notice.Refused(notice.AtEnd("“"+pl.Tracks[c].Title+"”", "“"+pl.Name+"”", c, len(pl.Tracks), true))
 	default:
 		v.tl.HandleKey(msg, v.km)
 	}

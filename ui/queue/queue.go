@@ -180,14 +180,14 @@ func (v *View) key(msg tea.KeyMsg) tea.Cmd {
 			v.moved = true
 			return send(action.Action{Kind: action.Move, Index: c, Delta: c + 1})
 		}
-		return notice.Info(notice.AtEnd("“"+v.state.Tracks[c].Title+"”", "the queue", c, v.l.Len(), false))
+		return notice.Refused(notice.AtEnd("“"+v.state.Tracks[c].Title+"”", "the queue", c, v.l.Len(), false))
 	case key.Matches(msg, v.km.MoveUp):
 		if c > 0 {
 			v.l.Move(-1)
 			v.moved = true
 			return send(action.Action{Kind: action.Move, Index: c, Delta: c - 1})
 		}
-		return notice.Info(notice.AtEnd("“"+v.state.Tracks[c].Title+"”", "the queue", c, v.l.Len(), true))
+		return notice.Refused(notice.AtEnd("“"+v.state.Tracks[c].Title+"”", "the queue", c, v.l.Len(), true))
 	case key.Matches(msg, v.km.Remove):
 		if c >= 0 {
 			return send(action.Action{Kind: action.Remove, Index: c})
