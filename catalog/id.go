@@ -30,6 +30,13 @@ func NewID(prefix string, parts ...string) string {
 // PrefixPlaylist starts playlist IDs (random, not derived).
 const PrefixPlaylist = "pl"
 
+// PastedAround is what may be around an ID or link pasted from a
+// sentence, JSON or chat (segue play's arguments, the interface's `o`):
+// spaces, brackets and quotes, and the punctuation of a sentence it ended,
+// as share.ParseURL drops them around a link. strings.Trim(ref,
+// PastedAround) is the ID.
+const PastedAround = " \t<>()[]{}\"'“”‘’«».,;:!?"
+
 // IsID reports whether s has the shape of an ID: a kind's prefix
 // (PrefixTrack, PrefixAlbum, PrefixArtist, PrefixPlaylist), then letters,
 // digits, '_' and '-' only, and at most two '=' at the end (a Subsonic

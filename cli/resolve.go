@@ -406,17 +406,12 @@ func notAnID(t string, urls bool) error {
 	return withExit(ExitUsage, catalog.NotATarget(t, urls))
 }
 
-// pastedAround is what may be around an ID pasted into `o`: spaces,
-// brackets and quotes, and the punctuation of a sentence it ended (as
-// share.ParseURL drops them around a link).
-const pastedAround = " \t<>()[]{}\"'“”‘’«».,;:!?"
-
 // Open resolves what the interface's `o` is given. Anything that is not a
 // plain ID must be a share URL (or an API URL of an origin): a malformed
 // one gets the share URL parser's reason.
 func (r *resolver) Open(ctx context.Context, ref string) ([]catalog.Track, error) {
 	ref = strings.TrimSpace(ref)
-	if id := strings.Trim(ref, pastedAround); plainID.MatchString(id) {
+	if id := strings.Trim(ref, catalog.PastedAround); plainID.MatchString(id) {
 		ref = id // as pasted from JSON or a sentence: "al1", <al1>, “al1”.
 	}
 	if !plainID.MatchString(ref) {

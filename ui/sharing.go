@@ -178,15 +178,11 @@ func (m *Model) openedName(ref string, ts []catalog.Track) string {
 	return ""
 }
 
-// pastedAround is what may be around an ID pasted into `o` (as the opener
-// drops it): spaces, brackets, quotes and a sentence's punctuation.
-const pastedAround = " \t<>()[]{}\"'“”‘’«».,;:!?"
-
 // openedID is the ID ref names: ref as pasted around, or the ID in an
 // origin's API URL (.../albums/ID, .../tracks/ID/stream); "" for anything
 // else.
 func openedID(ref string) string {
-	if id := strings.Trim(ref, pastedAround); catalog.IsID(id) {
+	if id := strings.Trim(ref, catalog.PastedAround); catalog.IsID(id) {
 		return id
 	}
 	u, err := url.Parse(ref)
