@@ -327,11 +327,97 @@ func (c *Client) SharePlaylist(ctx context.Context, id string) (share.Link, erro
 	return share.Link{Page: u}, nil
 }
 
-// UnsharePlaylist is not offered: a Subsonic server's deleteShare takes
-// the share's own ID, which segue does not keep.
+// UnsharePlaylist revokes the playlist's shares on the server: getShares,
+// then deleteShare of each share that is the playlist's. deleteShare takes
+// a share's own ID, which segue does not keep, so the playlist's shares
+// are found by playlistShares' rule. None found is an error saying the
+// playlist is not shared (exit 1; a segue origin's own API takes the
+// unshare of an unshared playlist as done), after the playlist itself was
+// looked up (an ID the server does not know is its not-found error). A
+// server without getShares (Subsonic error 0, 30 or 70, or a 404 of the
+// route: gonic) or deleteShare (0, 30 or a 404) is ErrUnsupported,
+// saying where to revoke the share instead; deleteShare's 70 is a share
+// gone meanwhile, which is what was asked.
 func (c *Client) UnsharePlaylist(ctx context.Context, id string) error {
-	return fmt.Errorf("unshare %s: %w: share links are a segue origin's, so a Subsonic playlist has none to revoke; "+
-		"revoke the server's own shares in its web interface", id, ErrUnsupported)
+	raw, err := serverID(catalog.PrefixPlaylist, id)
+	if err != nil {
+		return err
+	}
+	unsupported := func() error {
+		return fmt.Errorf("unshare %s: %w: %s offers no deleteShare; revoke the playlist's share in the Subsonic server's own web interface",
+			id, ErrUnsupported, c.Server())
+	}
+	var out struct {
+		Shares struct {
+			Share []serverShare `json:"share"`
+		} `json:"shares"`
+	}
+	err = c.ask(ctx, "getShares", nil, &out, false)
+	switch {
+	case errors.Is(err, ErrUnsupported), errors.Is(err, ErrNotFound):
+		return unsupported()
+	case err != nil:
+		return fmt.Errorf("unshare %s: %w", id, err)
+	}
+	ids := playlistShares(out.Shares.Share, raw, nil)
+	if len(ids) == 0 {
+		pl, err := c.serverPlaylist(ctx, id)
+		if err != nil {
+			return err // worded as every source's lookup (not found: exit 3)
+		}
+		var songs []string
+		for _, t := range pl.Tracks {
+			s, err := serverID(catalog.PrefixTrack, t.ID)
+			if err != nil {
+				return fmt.Errorf("unshare %s: %w", id, err)
+			}
+			songs = append(songs, s)
+		}
+		ids = playlistShares(out.Shares.Share, raw, songs)
+	}
+	if len(ids) == 0 {
+		return fmt.Errorf("unshare %s: the playlist is not shared on the Subsonic server %s, so there is nothing to revoke; "+
+			"a share made before its songs last changed is revoked in the server's own web interface", id, c.Server())
+	}
+	for _, sid := range ids {
+		err := c.ask(ctx, "deleteShare", url.Values{"id": {sid}}, nil, false)
+		switch {
+		case errors.Is(err, ErrUnsupported):
+			return unsupported()
+		case errors.Is(err, ErrNotFound): // gone meanwhile: revoked all the same
+		case err != nil:
+			return fmt.Errorf("unshare %s: delete share %s: %w", id, sid, err)
+		}
+	}
+	return nil
+}
+
+// serverShare is one share of getShares: its ID (deleteShare's) and songs.
+type serverShare struct {
+	ID    flexString `json:"id"`
+	Entry []song     `json:"entry"`
+}
+
+// playlistShares returns the IDs of the shares that are the playlist raw's
+// (its server ID) whose songs are songs, in order. A share whose ID is the
+// playlist's is the one (segue's origin keys a share by its playlist:
+// origin/subsonic/handlers_shares.go); else every share whose entries are
+// exactly the playlist's current songs in order (Navidrome gives a share
+// an ID of its own, and its getShares entries are the playlist's songs).
+// No songs match no share by entries: an empty share is anything's.
+func playlistShares(shares []serverShare, raw string, songs []string) []string {
+	for _, s := range shares {
+		if string(s.ID) == raw {
+			return []string{raw}
+		}
+	}
+	var ids []string
+	for _, s := range shares {
+		if len(songs) > 0 && slices.EqualFunc(s.Entry, songs, func(e song, id string) bool { return string(e.ID) == id }) {
+			ids = append(ids, string(s.ID))
+		}
+	}
+	return ids
 }
 
 // NowPlaying tells the server trackID started (scrobble, submission=false).
