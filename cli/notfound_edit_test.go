@@ -18,7 +18,7 @@ import (
 // Subsonic server's "not found on the origin (...)" (the wrong source).
 func TestNotFoundWordingOfEditsAndRadio(t *testing.T) {
 	for _, s := range notFoundSources(t) {
-		editOnly := s.name == "subsonic" // a Subsonic server has no share links
+		editOnly := s.name == "subsonic" // gonic, the Subsonic source here, offers no createShare or deleteShare
 		var found catalog.SearchResult
 		if err := json.Unmarshal([]byte(segueOK(t, append(s.args, "search", "tone", "--json")...)), &found); err != nil || len(found.Tracks) == 0 {
 			t.Fatalf("%s: search tone: %v, %d tracks", s.name, err, len(found.Tracks))
