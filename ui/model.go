@@ -124,6 +124,7 @@ func New(ctx context.Context, o Options) *Model {
 	m.now.Silent = o.Silent
 	m.radio, m.autoplay = o.Radio, o.Autoplay && o.Radio != nil
 	m.source = cmp.Or(o.SourceName, player.DefaultSourceName)
+	m.status.OriginName = strings.TrimPrefix(m.source, "the ") // "origin", "Subsonic server"
 	m.screens = []Screen{m.search, m.library, m.queue, m.now, m.lists}
 	return m
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -11,6 +12,7 @@ import (
 	"segue/internal/testkit"
 	"segue/net/originclient"
 	"segue/net/subsonic"
+	"segue/player"
 	"segue/ui/notice"
 )
 
@@ -116,4 +118,38 @@ func TestNoPlaylistsNamesTheSubsonicServer(t *testing.T) {
 		t.Fatal("s with no store opened the picker")
 	}
 	saysSubsonic(t, m, "s with no store", "playlists are not available: no Subsonic server")
+}
+
+// TestSubsonicBytesAreTheServers: the bar and the now-playing screen named
+// a Subsonic server's segments "origin" ("320k · origin", "from origin",
+// "played 0 B cache · 0 B peer · 1000 B origin"); they name the server.
+func TestSubsonicBytesAreTheServers(t *testing.T) {
+	for _, c := range []struct{ source, want string }{
+		{"", "origin"},
+		{"the Subsonic server", "Subsonic server"},
+	} {
+		m := newWith(t, Options{Catalog: fixture(), SourceName: c.source}, 160, 30)
+		typeText(m, "/polar")
+		send(m, "enter", "enter")
+		id := m.status.Track.ID
+		_, cmd := m.Update(events{list: []player.Event{
+			player.SegmentEvent{TrackID: id, Rendition: "high", From: catalog.SourceOrigin, Bytes: 1000},
+			player.RenditionEvent{TrackID: id, Rendition: "high", Kbps: 320},
+		}})
+		drive(m, cmd)
+		v := strings.Split(m.View(), "\n")
+		if title := v[len(v)-2]; !strings.Contains(title, "320k · "+c.want+" ·") {
+			t.Errorf("source %q: the bar's title line is %q, want the source said %q", c.source, title, c.want)
+		}
+		m.show(slices.Index(m.screens, Screen(m.now)))
+		frame := m.View()
+		for _, want := range []string{"from " + c.want, "played 0 B cache · 0 B peer · 1000 B " + c.want} {
+			if !strings.Contains(frame, want) {
+				t.Errorf("source %q: the now-playing screen lacks %q:\n%s", c.source, want, frame)
+			}
+		}
+		if c.want != "origin" && strings.Contains(frame, "origin") {
+			t.Errorf("source %q: the now-playing screen says origin:\n%s", c.source, frame)
+		}
+	}
 }

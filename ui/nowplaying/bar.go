@@ -92,7 +92,7 @@ func (b *Bar) info() []string {
 		parts = append(parts, Preference(s.Preference)+Quality(s.Rendition)+s.Switch)
 	}
 	if s.Source != "" {
-		parts = append(parts, string(s.Source))
+		parts = append(parts, s.SourceWord(s.Source))
 	}
 	switch {
 	case s.HasTrack && s.BufferUnknown:

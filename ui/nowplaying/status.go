@@ -50,6 +50,18 @@ type Status struct {
 	// zero is then no measure, and "buf 0s" would say it ran dry.
 	BufferUnknown bool
 	Played        SourceBytes // segment bytes fetched this session, by source
+	// OriginName is what the bar and the screen call catalog.SourceOrigin:
+	// "origin" when empty, "Subsonic server" when the music comes from one.
+	OriginName string
+}
+
+// SourceWord names src as the bar and the screen show it: Status.OriginName
+// for the origin, the source's own name ("cache", "peer") otherwise.
+func (s Status) SourceWord(src catalog.Source) string {
+	if src == catalog.SourceOrigin && s.OriginName != "" {
+		return s.OriginName
+	}
+	return string(src)
 }
 
 // SourceBytes counts segment bytes by where they came from.
@@ -67,27 +79,18 @@ func (b *SourceBytes) Add(src catalog.Source, n int) {
 	}
 }
 
-// String renders the counts, e.g. "1.2 MiB cache · 3.4 MiB peer · 96.0 KiB
-// origin"; empty when nothing was fetched.
-func (b SourceBytes) String() string {
-	if b.Cache+b.Peer+b.Origin == 0 {
-		return ""
-	}
-	return fmt.Sprintf("%s cache · %s peer · %s origin",
-		config.FormatBytes(b.Cache), config.FormatBytes(b.Peer), config.FormatBytes(b.Origin))
-}
-
-// Short renders only the sources that gave bytes, e.g. "1.2 MiB cache ·
-// 96.0 KiB origin": for a line with no room for the zeros. Empty when
-// nothing was fetched.
-func (b SourceBytes) Short() string {
+// FormatPlayed renders the counts of s.Played, e.g. "1.2 MiB cache · 3.4 MiB peer
+// · 96.0 KiB origin", each source named by s.SourceWord; with short, only
+// the sources that gave bytes ("1.2 MiB cache · 96.0 KiB origin"), for a
+// line with no room for the zeros. Empty when nothing was fetched.
+func (s Status) FormatPlayed(short bool) string {
 	var parts []string
 	for _, p := range []struct {
-		n    int64
-		name string
-	}{{b.Cache, "cache"}, {b.Peer, "peer"}, {b.Origin, "origin"}} {
-		if p.n > 0 {
-			parts = append(parts, config.FormatBytes(p.n)+" "+p.name)
+		n   int64
+		src catalog.Source
+	}{{s.Played.Cache, catalog.SourceCache}, {s.Played.Peer, catalog.SourcePeer}, {s.Played.Origin, catalog.SourceOrigin}} {
+		if p.n > 0 || !short && s.Played != (SourceBytes{}) {
+			parts = append(parts, config.FormatBytes(p.n)+" "+s.SourceWord(p.src))
 		}
 	}
 	return strings.Join(parts, " · ")

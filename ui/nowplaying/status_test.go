@@ -55,16 +55,25 @@ func FuzzParseClock(f *testing.F) {
 }
 
 func TestSourceBytes(t *testing.T) {
-	var b SourceBytes
-	if b.String() != "" {
-		t.Fatalf("nothing fetched renders %q, want empty", b.String())
+	var s Status
+	if got := s.FormatPlayed(false) + s.FormatPlayed(true); got != "" {
+		t.Fatalf("nothing fetched renders %q, want empty", got)
 	}
-	b.Add(catalog.SourcePeer, 3<<20)
-	b.Add(catalog.SourceOrigin, 96<<10)
-	b.Add(catalog.SourceCache, 512)
-	b.Add(catalog.SourcePeer, 1<<20)
-	if got, want := b.String(), "512 B cache · 4.0 MiB peer · 96.0 KiB origin"; got != want {
-		t.Fatalf("String() = %q, want %q", got, want)
+	s.Played.Add(catalog.SourcePeer, 3<<20)
+	s.Played.Add(catalog.SourceOrigin, 96<<10)
+	s.Played.Add(catalog.SourceCache, 512)
+	s.Played.Add(catalog.SourcePeer, 1<<20)
+	if got, want := s.FormatPlayed(false), "512 B cache · 4.0 MiB peer · 96.0 KiB origin"; got != want {
+		t.Fatalf("FormatPlayed(false) = %q, want %q", got, want)
+	}
+	s.Played.Peer = 0
+	if got, want := s.FormatPlayed(true), "512 B cache · 96.0 KiB origin"; got != want {
+		t.Fatalf("FormatPlayed(true) = %q, want %q", got, want)
+	}
+	// A Subsonic server's bytes are its own, not an origin's.
+	s.OriginName = "Subsonic server"
+	if got, want := s.FormatPlayed(false), "512 B cache · 0 B peer · 96.0 KiB Subsonic server"; got != want {
+		t.Fatalf("FormatPlayed(false) from a Subsonic server = %q, want %q", got, want)
 	}
 }
 

@@ -139,11 +139,11 @@ func (v *View) details(w int) string {
 		lines = append(lines, v.st.Muted.Render("quality "+Preference(s.Preference)+Quality(s.Rendition)+s.Switch+" (b changes it)"))
 	}
 	if s.Source != "" {
-		lines = append(lines, v.st.Muted.Render("from "+string(s.Source)))
+		lines = append(lines, v.st.Muted.Render("from "+s.SourceWord(s.Source)))
 	}
-	if played := "played " + s.Played.String(); s.Played.String() != "" {
+	if played := "played " + s.FormatPlayed(false); s.Played != (SourceBytes{}) {
 		if lipgloss.Width(played) > w { // the zeros go before a count is cut
-			played = "played " + s.Played.Short()
+			played = "played " + s.FormatPlayed(true)
 		}
 		lines = append(lines, v.st.Muted.Render(played))
 	}
