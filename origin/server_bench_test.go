@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -73,12 +72,7 @@ func startNginx(b *testing.B, blobDir, extra string) (string, int) {
 	if _, err := os.Stat(bin); err != nil {
 		b.Fatal("nginx is required: run make deps (it installs nginx-light)")
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := testkit.FreeAddr(b)
 	dir := b.TempDir()
 	user := ""
 	if os.Getuid() == 0 { // workers would drop to nobody, who cannot read the 0700 temp dirs

@@ -12,9 +12,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	mrand "math/rand/v2"
 	"net"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -79,19 +81,47 @@ func WaitReport(t testing.TB, d time.Duration, ok func() bool, report func() str
 	}
 }
 
-// FreeAddr returns a loopback address (127.0.0.1:PORT) whose port was free
-// a moment ago, for a process that takes an address, not a listener
-// (another process may take the port first: tests start what they need
-// at once and fail clearly when it cannot listen). For an address that
-// must stay unanswered, RefusedAddr.
+// FreeAddr returns a loopback address (127.0.0.1:PORT) whose port is free,
+// for a process that takes an address, not a listener: FreePort's.
+// For an address that must stay unanswered, RefusedAddr.
 func FreeAddr(t testing.TB) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	port, err := FreePort()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
-	return l.Addr().String()
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+}
+
+// FreePort returns a loopback TCP port that nothing listens on, for a
+// process that binds it itself (PostgreSQL, MinIO, nginx, a segue origin),
+// maybe again after a restart. It is drawn from below the kernel's
+// ephemeral range (net.ipv4.ip_local_port_range, 32768-60999 by default),
+// which port 0 listeners and every connection's local end take theirs from:
+// a port from Listen("127.0.0.1:0") was sometimes another test's
+// connection's by the time the process bound it, or while it restarted.
+// Only another explicit bind can take this one. The error says the range
+// leaves no room below it or no port was found free.
+func FreePort() (int, error) {
+	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	low := 32768
+	if err == nil {
+		fmt.Sscan(string(b), &low)
+	}
+	const first = 10000 // above the well-known and most registered ports
+	if low <= first+1000 {
+		return 0, fmt.Errorf("the ephemeral range starts at %d: no room below it for a test's port (raise net.ipv4.ip_local_port_range's low end above %d)", low, first+1000)
+	}
+	for range 100 {
+		port := first + mrand.IntN(low-first)
+		l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+		if err != nil {
+			continue // in use
+		}
+		l.Close()
+		return port, nil
+	}
+	return 0, fmt.Errorf("no free loopback port in %d-%d after 100 tries", first, low-1)
 }
 
 // RefusedAddr returns a loopback HOST:PORT whose connections are refused
