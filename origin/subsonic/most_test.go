@@ -49,3 +49,25 @@ func TestListsThatAreNotPagedTakeAnySize(t *testing.T) {
 		t.Errorf("getRandomSongs size=many: %+v, want error 0", r.Error)
 	}
 }
+
+// TestRefusedSizeNamesWhatIsTaken: a size or count that is no number
+// (or below the least) is refused saying what to give, a whole number of
+// at least 1 and that a larger one answers the most; the message named
+// 9223372036854775807 as the largest, which tells an app's user nothing.
+func TestRefusedSizeNamesWhatIsTaken(t *testing.T) {
+	f := newFixture(t)
+	for _, c := range []struct {
+		method string
+		q      url.Values
+		want   string
+	}{
+		{"getRandomSongs", url.Values{"size": {"abc"}}, `size "abc": want a whole number of at least 1 (500 or more answers 500)`},
+		{"getRandomSongs", url.Values{"size": {"0"}}, `size "0": want a whole number of at least 1 (500 or more answers 500)`},
+		{"getSimilarSongs", url.Values{"id": {f.tracks["Sunrise Over Water"].ID}, "count": {"-1"}}, `count "-1": want a whole number of at least 1 (100 or more answers 100)`},
+	} {
+		r := f.jsonCall(t, c.method, c.q)
+		if r.Error == nil || r.Error.Code != CodeGeneric || r.Error.Message != c.want {
+			t.Errorf("%s %s: %+v, want error 0 %q", c.method, c.q.Encode(), r.Error, c.want)
+		}
+	}
+}

@@ -128,10 +128,15 @@ func (p params) integer(name string, def, lo, hi int) (int, *Response) {
 
 // atMost is integer for a count of items that are no page an app reads on
 // from (random songs, similar songs): above hi it is hi, the most answered,
-// rather than refused.
+// rather than refused. Its refusal names lo and hi, not the largest
+// integer it would take.
 func (p params) atMost(name string, def, lo, hi int) (int, *Response) {
 	n, res := p.integer(name, def, lo, math.MaxInt)
-	return min(n, hi), res
+	if res != nil {
+		v := p.get(name)
+		return 0, failed(CodeGeneric, fmt.Sprintf("%s %q: want a whole number of at least %d (%d or more answers %d)", name, v, lo, hi, hi))
+	}
+	return min(n, hi), nil
 }
 
 // seconds returns name, a decimal number of seconds from 0 to hi ("3",
