@@ -201,7 +201,13 @@ func (c *Client) stored(u string) (cache.Doc, bool) {
 // tells a track the origin was not there for from a broken one).
 func (c *Client) offline(u string, cached cache.Doc, have bool, cause error) (cache.Doc, error) {
 	if have {
+		c.fresh.StoodIn(cause)
 		return cached, nil
 	}
 	return cache.Doc{}, asked(fmt.Errorf("get %s: %w (%w: %w)", u, ErrOffline, catalog.ErrUnreachable, cause))
 }
+
+// Unanswered returns why a stored answer last stood in for the origin's
+// (the network error, or stale.ErrSlow), or nil when every answer was
+// its own.
+func (c *Client) Unanswered() error { return c.fresh.Unanswered() }

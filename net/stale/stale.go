@@ -7,6 +7,7 @@ package stale
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -33,6 +34,25 @@ type Group struct {
 	end      context.CancelFunc
 	wg       sync.WaitGroup
 	deafTill atomic.Int64 // monoNow until which stored answers are given without asking
+	stood    atomic.Pointer[error]
+}
+
+// ErrSlow is why First gave a stored answer: the server did not answer
+// within Wait, or had not lately (Deaf).
+var ErrSlow = errors.New("it did not answer within 0.5 s")
+
+// StoodIn notes that a stored answer was given in place of the server's,
+// because of cause (the server unreachable, or ErrSlow).
+func (g *Group) StoodIn(cause error) { g.stood.Store(&cause) }
+
+// Unanswered returns the cause of the last stored answer given in place of
+// the server's (StoodIn), or nil when every answer was the server's: for a
+// command to say that what it shows is a stored copy.
+func (g *Group) Unanswered() error {
+	if e := g.stood.Load(); e != nil {
+		return *e
+	}
+	return nil
 }
 
 // NewGroup returns a Group for one server.
@@ -62,6 +82,7 @@ func (g *Group) Heard() { g.deafTill.Store(0) }
 // error.
 func First[T any](g *Group, ctx context.Context, stored T, ask func(context.Context) (T, error)) (T, error) {
 	if g.Deaf() {
+		g.StoodIn(ErrSlow)
 		return stored, nil
 	}
 	type answer struct {
@@ -95,6 +116,7 @@ func First[T any](g *Group, ctx context.Context, stored T, ask func(context.Cont
 		default:
 		}
 		g.deafTill.Store(monoNow() + int64(DeafFor))
+		g.StoodIn(ErrSlow)
 		return stored, nil
 	}
 }

@@ -2,6 +2,7 @@ package stale
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 )
@@ -35,5 +36,28 @@ func TestDeafIsTimedOnTheMonotonicClock(t *testing.T) {
 	g.Heard()
 	if g.Deaf() {
 		t.Error("Deaf is true after the server answered; want false")
+	}
+}
+
+// TestUnansweredSaysWhyAStoredAnswerStoodIn: a group whose server gave
+// every answer has no cause; one whose server let Wait pass has ErrSlow,
+// and so does an answer given while it is deaf; StoodIn records another.
+func TestUnansweredSaysWhyAStoredAnswerStoodIn(t *testing.T) {
+	g := NewGroup()
+	defer g.Close()
+	if _, err := First(g, context.Background(), "stored", func(context.Context) (string, error) { return "fresh", nil }); err != nil || g.Unanswered() != nil {
+		t.Fatalf("after the server's own answer: %v, Unanswered %v; want nil", err, g.Unanswered())
+	}
+	got, _ := First(g, context.Background(), "stored", func(ctx context.Context) (string, error) {
+		<-ctx.Done()
+		return "", ctx.Err()
+	})
+	if got != "stored" || !errors.Is(g.Unanswered(), ErrSlow) {
+		t.Fatalf("after Wait passed: %q, Unanswered %v; want the stored answer and ErrSlow", got, g.Unanswered())
+	}
+	refused := errors.New("connection refused")
+	g.StoodIn(refused)
+	if g.Unanswered() != refused {
+		t.Fatalf("Unanswered = %v; want the cause StoodIn recorded", g.Unanswered())
 	}
 }

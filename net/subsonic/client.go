@@ -308,6 +308,7 @@ func (c *Client) ask(ctx context.Context, method string, params url.Values, out 
 	if err != nil && stored && offline && errors.Is(err, catalog.ErrUnreachable) {
 		if d, gerr := c.store.GetDoc(c.DocKey(method, params)); gerr == nil {
 			if _, derr := decode(d.Body, out); derr == nil {
+				c.fresh.StoodIn(err) // catalog.ErrUnreachable and ErrServer
 				return nil
 			}
 		}

@@ -21,3 +21,8 @@ func storedFirst[T any](c *Client, ctx context.Context, stored T, ask func(conte
 		return v, err
 	})
 }
+
+// Unanswered returns why a stored answer last stood in for the Subsonic server's
+// (the network error, or stale.ErrSlow), or nil when every answer was
+// its own.
+func (c *Client) Unanswered() error { return c.fresh.Unanswered() }
