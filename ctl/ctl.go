@@ -187,7 +187,16 @@ func trackOf(t catalog.Track) *Track {
 type Seek struct {
 	Relative bool
 	D        time.Duration
+	// Beyond is the argument (without its sign) when it was over MaxSeek, which D
+	// then is: a position no track has (seek 99999999999999999999 was
+	// refused as malformed, exit 2, where seek 999999 is past the end,
+	// exit 3), or a move by it that stops at an end.
+	Beyond string
 }
+
+// MaxSeek is the longest seek ParseSeek gives (11.6 days, past any track's
+// end), so that a longer one does not overflow a time.Duration.
+const MaxSeek = 1e6 * time.Second
 
 // ParseSeek reads [+-]SECONDS (fractions allowed) or [+-]MM:SS (or
 // H:MM:SS); a sign makes it relative to the play head.
@@ -220,10 +229,11 @@ func ParseSeek(s string) (Seek, error) {
 		}
 		secs = secs*60 + v
 	}
-	if secs > 1e6 {
-		return Seek{}, bad
+	if secs > MaxSeek.Seconds() {
+		sk.D, sk.Beyond = MaxSeek, s
+	} else {
+		sk.D = time.Duration(secs * float64(time.Second))
 	}
-	sk.D = time.Duration(secs * float64(time.Second))
 	if neg {
 		sk.D = -sk.D
 	}

@@ -41,6 +41,11 @@ func TestParseSeek(t *testing.T) {
 		{"1:2:3:4", Seek{}, false},
 		{"1e3", Seek{}, false},
 		{"--5", Seek{}, false},
+		// a position no track has, or a move that stops at an end: well formed
+		{"1000000", Seek{D: MaxSeek}, true},
+		{"1000001", Seek{D: MaxSeek, Beyond: "1000001"}, true},
+		{"99999999999999999999", Seek{D: MaxSeek, Beyond: "99999999999999999999"}, true},
+		{"-99999999999999999999", Seek{Relative: true, D: -MaxSeek, Beyond: "99999999999999999999"}, true},
 	} {
 		got, err := ParseSeek(c.in)
 		if (err == nil) != c.ok || got != c.want {

@@ -2,6 +2,7 @@ package ctl
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -351,8 +352,9 @@ func (s *Server) do(c command) (Response, error) {
 			// track. Compared in the whole seconds status shows (1:00.4 of
 			// a 60.2 s track is its end); a move by +N past the end stops
 			// at the end.
+			at := cmp.Or(c.seek.Beyond, catalog.Clock(to))
 			return Response{}, NotFound(fmt.Errorf("there is no position %s in the track playing: it is %s long (see segue ctl status)",
-				catalog.Clock(to), catalog.Clock(end)))
+				at, catalog.Clock(end)))
 		}
 		if c.seek.Relative {
 			p.SeekBy(c.seek.D)
