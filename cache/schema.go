@@ -280,6 +280,12 @@ func isBadFile(err error) bool {
 	return strings.Contains(msg, "file is not a database") || strings.Contains(msg, "malformed")
 }
 
+// Damaged reports whether err is SQLite finding the cache file damaged
+// (SQLITE_CORRUPT, SQLITE_NOTADB) after it opened: Open moves a file
+// damaged where opening reads aside, but damage in a page read later (a
+// segment's, an index's) shows only then, as verify's or clear's error.
+func Damaged(err error) bool { return err != nil && isBadFile(err) }
+
 // moveAside renames path (and any WAL and shared-memory files beside it)
 // to path.corrupt-<time>, and returns the new name.
 func moveAside(path string) (string, error) {

@@ -282,6 +282,9 @@ size totals. It is safe while segue plays.`,
 					catalog.Plural(int(r.Checked), "entry", "entries"))); ierr != nil {
 					return ierr
 				}
+				if cache.Damaged(err) {
+					return damagedCache(c.Path(), err, "segue cache clear empties it and starts afresh (what was pinned for offline use goes too: segue offline add downloads it again)")
+				}
 				if err != nil {
 					return err
 				}
@@ -369,10 +372,15 @@ func cacheClearCmd(a *app) *cobra.Command {
 				catalog.Plural(int(dropped), "entry", "entries"))); ierr != nil {
 				return ierr
 			}
-			if !errors.Is(err, cache.ErrDiskFull) || keepPinned {
+			damaged := cache.Damaged(err)
+			if damaged && keepPinned {
+				return damagedCache(a.cfg.Cache.Path, err, "its pinned segments cannot be told from the rest; segue cache clear without --keep-pinned empties it and starts afresh (segue offline add downloads the pins again)")
+			}
+			if !errors.Is(err, cache.ErrDiskFull) && !damaged || keepPinned {
 				return err
 			}
-			// Too full even to open: the files go, and with them the space.
+			// Too full even to open, or damaged: the files go, and with
+			// them the space; the next segue starts a fresh cache.
 			freed, rerr := cache.Remove(a.cfg.Cache.Path)
 			if rerr != nil {
 				return errors.Join(err, rerr)
@@ -380,13 +388,31 @@ func cacheClearCmd(a *app) *cobra.Command {
 			if asJSON {
 				return a.printJSON(cacheChange{FileBytesBefore: freed})
 			}
-			_, err = fmt.Fprintf(a.stdout, "the disk was too full to open the cache: deleted its files (%s)\n", config.FormatBytes(freed))
+			why := "the disk was too full to open the cache"
+			if damaged {
+				why = fmt.Sprintf("the cache file %s was damaged (%v)", a.cfg.Cache.Path, innermost(err))
+			}
+			_, err = fmt.Fprintf(a.stdout, "%s: deleted its files (%s)\n", why, config.FormatBytes(freed))
 			return err
 		},
 	}
 	cmd.Flags().BoolVar(&keepPinned, "keep-pinned", false, "keep segments pinned for offline use")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
+}
+
+// damagedCache says that the cache file at path is damaged, in SQLite's
+// words (err's innermost), then todo.
+func damagedCache(path string, err error, todo string) error {
+	return fmt.Errorf("the cache file %s is damaged (%v): %s", path, innermost(err), todo)
+}
+
+// innermost is the error at the end of err's chain: SQLite's own words.
+func innermost(err error) error {
+	for u := errors.Unwrap(err); u != nil; u = errors.Unwrap(u) {
+		err = u
+	}
+	return err
 }
 
 func cacheGCCmd(a *app) *cobra.Command {
