@@ -137,13 +137,14 @@ func (v *View) artistRow(r artistRow, w int) string {
 }
 
 // trackRow draws a track of album a, numbered "1-03." (disc-track) when
-// the album spans discs, else " 3.".
+// the album spans discs, else " 3."; a track with no number is " · ", in
+// line with the numbers (it was " ·.", a number's stop after no number).
 func trackRow(a *catalog.Album, t catalog.Track, indent string, w int) string {
-	n := a.Number(t)
-	if n == "" {
-		n = "·"
+	n := a.Number(t) + "."
+	if n == "." {
+		n = "· "
 	}
-	return list.Row(w-2, fmt.Sprintf("%s%2s. %s", indent, n, t.Title), nowplaying.Clock(ms(t.DurationMS)))
+	return list.Row(w-2, fmt.Sprintf("%s%3s %s", indent, n, t.Title), nowplaying.Clock(ms(t.DurationMS)))
 }
 
 func albumTime(a catalog.Album) time.Duration {
