@@ -187,10 +187,10 @@ func trackOf(t catalog.Track) *Track {
 type Seek struct {
 	Relative bool
 	D        time.Duration
-	// Beyond is the argument (without its sign) when it was over MaxSeek, which D
-	// then is: a position no track has (seek 99999999999999999999 was
-	// refused as malformed, exit 2, where seek 999999 is past the end,
-	// exit 3), or a move by it that stops at an end.
+	// Beyond is the argument (without its sign) when it was over
+	// MaxSeek, which D then is: a position no track has (seek
+	// 99999999999999999999 was refused as malformed, exit 2, where seek
+	// 999999 is past the end, exit 3), or a move that stops at an end.
 	Beyond string
 }
 

@@ -34,7 +34,7 @@ type Group struct {
 	end      context.CancelFunc
 	wg       sync.WaitGroup
 	deafTill atomic.Int64 // monoNow until which stored answers are given without asking
-	stood    atomic.Pointer[error]
+	stood    atomic.Pointer[error] // why a stored answer last stood in (StoodIn)
 }
 
 // ErrSlow is why First gave a stored answer: the server did not answer
