@@ -33,7 +33,7 @@ type Group struct {
 	life     context.Context // ends at Close
 	end      context.CancelFunc
 	wg       sync.WaitGroup
-	deafTill atomic.Int64 // monoNow until which stored answers are given without asking
+	deafTill atomic.Int64          // monoNow until which stored answers are given without asking
 	stood    atomic.Pointer[error] // why a stored answer last stood in (StoodIn)
 }
 
