@@ -156,12 +156,26 @@ func (f *Fetcher) Segment(ctx context.Context, hash string, u catalog.Urgency) (
 	if !catalog.ValidHash(hash) {
 		return nil, "", fmt.Errorf("fetch segment %q: not a sha256", hash)
 	}
-	if data, err := f.store.Get(hash); err == nil {
+	cached := func() (result, bool) {
+		data, err := f.store.Get(hash)
+		if err != nil {
+			return result{}, false
+		}
 		f.store.AddSourceBytes(string(catalog.SourceCache), int64(len(data)))
-		return data, catalog.SourceCache, nil
+		return result{data, catalog.SourceCache}, true
+	}
+	if r, ok := cached(); ok {
+		return r.data, r.from, nil
 	}
 	fl, leave := f.join(hash)
 	ch := f.group.DoChan(hash, func() (any, error) {
+		// A download that ended between this caller's miss and now stored
+		// the segment: without this look, a caller that missed the cache
+		// as that download ended downloaded it again
+		// (TestConcurrentCallersShareOneDownload failed 2 of 600 runs).
+		if r, ok := cached(); ok {
+			return r, nil
+		}
 		// Detached from the first caller so its cancellation does not fail
 		// the others; it ends when the last caller gives up (an abandoned
 		// download must not keep taking bandwidth), and each attempt has
