@@ -426,7 +426,7 @@ func (r *resolver) Open(ctx context.Context, ref string) ([]catalog.Track, error
 	if err != nil {
 		where := "the origin"
 		if r.sub != nil {
-			where = "the Subsonic server at " + r.sub.Server()
+			where = r.sub.Source()
 		}
 		return nil, openError(ref, where, err)
 	}

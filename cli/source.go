@@ -29,6 +29,7 @@ type source interface {
 	Manifest(ctx context.Context, trackID string) (catalog.Manifest, error)
 	UnsharePlaylist(ctx context.Context, id string) error
 	BaseURL() string
+	Source() string // "the origin at HOST", "the Subsonic server at HOST"
 	Unanswered() error
 }
 

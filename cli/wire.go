@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -32,34 +31,30 @@ func (a *app) withClient(fn func(source) error) error {
 				return err
 			}
 			defer sub.Close()
-			return a.sayStored(fn(sub), sub, subsonicName+" at "+sub.Server())
+			return a.sayStored(fn(sub), sub)
 		}
 		client, err := originclient.New(a.cfg.Origin, originclient.Options{Token: a.cfg.Token, Docs: c, TLS: a.tlsFor(a.cfg.Origin, "")})
 		if err != nil {
 			return withExit(ExitUsage, err)
 		}
 		defer client.Close()
-		where := "the origin"
-		if u, err := url.Parse(client.BaseURL()); err == nil {
-			where += " at " + u.Host
-		}
-		return a.sayStored(fn(client), client, where)
+		return a.sayStored(fn(client), client)
 	})
 }
 
 // sayStored returns err, having said on stderr, when the command did not
-// fail, that what it showed came from copies stored here because where
-// (the origin at HOST, the Subsonic server at HOST) did not answer, and
-// why: with the origin stopped, segue playlist list said "no playlists
-// yet: make one ..." and library listed what it had stored, exit 0,
-// without a word that the origin was not asked. The exit status stays
-// the command's, with --json too.
-func (a *app) sayStored(err error, c source, where string) error {
+// fail, that what it showed came from copies stored here because c's
+// source (the origin at HOST, the Subsonic server at HOST) did not
+// answer, and why: with the origin stopped, segue playlist list said "no
+// playlists yet: make one ..." and library listed what it had stored,
+// exit 0, without a word that the origin was not asked. The exit status
+// stays the command's, with --json too.
+func (a *app) sayStored(err error, c source) error {
 	cause := c.Unanswered()
 	if err != nil || cause == nil {
 		return err
 	}
-	why := where + " did not answer within 0.5 s"
+	why := c.Source() + " did not answer within 0.5 s"
 	if !errors.Is(cause, stale.ErrSlow) {
 		why = unreachable(cause, false)
 	}

@@ -228,21 +228,21 @@ func (c *Client) Artists(ctx context.Context) ([]catalog.Artist, error) {
 func (c *Client) Artist(ctx context.Context, id string) (catalog.Artist, error) {
 	var a catalog.Artist
 	err := c.getJSON(ctx, c.url(nil, "api", "v1", "artists", id), &a)
-	return a, NotFound(err, "artist", id, c.source())
+	return a, NotFound(err, "artist", id, c.Source())
 }
 
 // Album returns an album with its tracks in play order.
 func (c *Client) Album(ctx context.Context, id string) (catalog.Album, error) {
 	var a catalog.Album
 	err := c.getJSON(ctx, c.url(nil, "api", "v1", "albums", id), &a)
-	return a, NotFound(err, "album", id, c.source())
+	return a, NotFound(err, "album", id, c.Source())
 }
 
 // Track returns one track.
 func (c *Client) Track(ctx context.Context, id string) (catalog.Track, error) {
 	var t catalog.Track
 	err := c.getJSON(ctx, c.url(nil, "api", "v1", "tracks", id), &t)
-	return t, NotFound(err, "track", id, c.source())
+	return t, NotFound(err, "track", id, c.Source())
 }
 
 // Manifest returns a track's manifest, validated.

@@ -43,5 +43,5 @@ func NotFound(err error, kind, id, source string) error {
 	return &NotFoundError{Kind: kind, ID: id, Source: source, Err: err}
 }
 
-// source names the origin as a NotFoundError says it.
-func (c *Client) source() string { return "the origin at " + c.base.Host }
+// Source names the origin as sentences do: "the origin at HOST".
+func (c *Client) Source() string { return "the origin at " + c.base.Host }

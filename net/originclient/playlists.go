@@ -66,7 +66,7 @@ func LocalNote(ctx context.Context, c LocalCounter) string {
 func (c *Client) Playlist(ctx context.Context, id string) (catalog.Playlist, error) {
 	var pl catalog.Playlist
 	err := c.getJSON(ctx, c.url(nil, "api", "v1", "playlists", id), &pl)
-	return pl, NotFound(err, "playlist", id, c.source())
+	return pl, NotFound(err, "playlist", id, c.Source())
 }
 
 // SharedPlaylist returns the playlist a share token opens on this origin.

@@ -329,5 +329,5 @@ func (c *Client) coverArt(ctx context.Context, id string) ([]byte, string, error
 // notFound says the server's "not found" (error 70) to a call for id as
 // every source says it (originclient.NotFoundError); other errors stay.
 func (c *Client) notFound(err error, kind, id string) error {
-	return originclient.NotFound(err, kind, id, "the Subsonic server at "+c.Server())
+	return originclient.NotFound(err, kind, id, c.Source())
 }

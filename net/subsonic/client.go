@@ -163,6 +163,9 @@ func New(rawURL string, o Options) (*Client, error) {
 // Server names the server in cache keys and messages: host[:port][/path].
 func (c *Client) Server() string { return c.base.Host + c.base.Path }
 
+// Source names the server as sentences do: "the Subsonic server at HOST".
+func (c *Client) Source() string { return "the Subsonic server at " + c.Server() }
+
 // BaseURL returns the server's base URL in its subsonic+ form.
 func (c *Client) BaseURL() string {
 	u := *c.base

@@ -79,10 +79,11 @@ func (b *SourceBytes) Add(src catalog.Source, n int) {
 	}
 }
 
-// FormatPlayed renders the counts of s.Played, e.g. "1.2 MiB cache · 3.4 MiB peer
-// · 96.0 KiB origin", each source named by s.SourceWord; with short, only
-// the sources that gave bytes ("1.2 MiB cache · 96.0 KiB origin"), for a
-// line with no room for the zeros. Empty when nothing was fetched.
+// FormatPlayed renders the counts of s.Played, each source named by
+// s.SourceWord: "1.2 MiB cache · 3.4 MiB peer · 96.0 KiB origin"; with
+// short, only the sources that gave bytes ("1.2 MiB cache · 96.0 KiB
+// origin"), for a line with no room for the zeros. Empty when nothing was
+// fetched.
 func (s Status) FormatPlayed(short bool) string {
 	var parts []string
 	for _, p := range []struct {
