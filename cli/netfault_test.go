@@ -40,3 +40,23 @@ func TestPlaySaysAStalledSegmentIsAskedAgain(t *testing.T) {
 		t.Errorf("play exited %d, segment asked %d times (want 2); said:\n%s%s\nwant one line saying %q", code, asked.Load(), out, errOut, says)
 	}
 }
+
+// A track's manifest whose answer broke off once (the connection reset
+// mid-body) failed the track: segue play said "could not be played" and
+// exited 1, with the origin there all along. The document is asked again
+// (originclient.docTries), and the track plays.
+func TestPlayManifestBrokenOffOncePlays(t *testing.T) {
+	url, _ := playOrigin(t)
+	tr := tones(t, url)[0]
+	var asked atomic.Int64
+	proxy := testkit.FaultProxy(t, url, 0, func(r *http.Request) testkit.Fault {
+		if strings.HasSuffix(r.URL.Path, "/manifest") && asked.Add(1) == 1 {
+			return testkit.ResetBody
+		}
+		return testkit.Pass
+	})
+	out, errOut, code := segue(t, append(clientEnv(t, proxy.URL), "play", tr.ID, "--quality", "low", "--output", "null")...)
+	if code != 0 || asked.Load() != 2 {
+		t.Errorf("play exited %d after %d manifest requests (want 0 after 2):\n%s%s", code, asked.Load(), out, errOut)
+	}
+}
