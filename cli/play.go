@@ -529,6 +529,9 @@ func retryNote(err error, source string) string {
 	if errors.Is(err, fetch.ErrSilent) {
 		return "not a byte of a segment came in time: the network is down, or " + source + " (or a proxy between) does not answer"
 	}
+	if errors.Is(err, player.ErrStalled) {
+		return "a segment's bytes stopped coming mid-download (a connection that stalled): asking " + source + " again"
+	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		return "a segment did not arrive in time (is the link slower than the lowest quality, 96 kbit/s?)"
 	}

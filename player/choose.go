@@ -59,6 +59,28 @@ func UnreachableStall(source string) string {
 // abr.AbandonRule.
 const abandonCheck = 100 * time.Millisecond
 
+// A download whose bytes stopped coming (a connection stalled mid-answer:
+// a NAT or wifi that dropped it without a reset, a proxy that hung) is
+// asked again on a new request once no byte came for stallRestart while
+// less than stallDue is buffered ahead of it (the play head waits for it,
+// or soon will); each time again for that segment waits twice as long, so
+// that a link whose bytes come in bursts further apart still brings one.
+// Before, only the fetch chain's timeout ended it: 10 s for a segment
+// fetched ahead, 30 s for the next track's first ones, and the play head
+// waited out the rest of a 20 s stall (5 to 12 s of silence in
+// TestStalledDownloadIsAskedAgain). A download with no byte yet is left
+// to the fetch chain: an origin slow to send its first byte under load
+// would never answer a request that is asked again every few seconds.
+const (
+	stallRestart = 2 * time.Second
+	stallDue     = 5 * time.Second
+	stallCheck   = 500 * time.Millisecond
+)
+
+// ErrStalled is wrapped in the ErrorEvent of a segment asked again
+// because its bytes stopped coming (stallRestart).
+var ErrStalled = errors.New("the segment's bytes stopped coming")
+
 // metrics is the ABR snapshot for segment i with buffer ahead.
 func (ts *trackStream) metrics(i int, buffer time.Duration) abr.Metrics {
 	return abr.Metrics{Levels: ts.lad.levels, Max: ts.lad.max, Buffer: buffer, Playing: ts.playing(), Target: ts.p.opts.ReadAhead, Segment: ts.segDuration(i)}
@@ -117,7 +139,9 @@ type download struct {
 	took      time.Duration
 	abandoned bool
 	instead   int
-	err       error
+	// stalled: given up as no byte came for the attempt's stall time
+	stalled bool
+	err     error
 }
 
 // attempt is what download fetches: segment i in level, with urgency u,
@@ -126,18 +150,26 @@ type download struct {
 // 100 ms ticker to wake the process for). replaces: a copy is buffered
 // already (abr.ReplaceRule), so the attempt is also given up once the
 // decoder has taken that copy.
+//
+// stall is how long the download may go without a byte, once bytes came,
+// while the segment is due within stallDue, before it is given up
+// (download.stalled) to be asked again (0: never).
 type attempt struct {
 	i, level               int
 	auto, cached, replaces bool
 	u                      Urgency
 	buffer                 time.Duration
+	stall                  time.Duration
 }
 
 func (ts *trackStream) download(a attempt) download {
 	p := ts.p
 	seg := ts.lad.rends[a.level].Segments[a.i]
 	t0 := time.Now()
-	if !a.auto || a.cached || a.level == 0 {
+	progress, _ := p.opts.Segments.(Progress)
+	abandons := a.auto && a.level > 0
+	stalls := progress != nil && a.stall > 0
+	if a.cached || !abandons && !stalls {
 		data, from, err := p.opts.Segments.Segment(ts.ctx, seg.Hash, a.u)
 		return download{data: data, from: from, took: time.Since(t0), err: err}
 	}
@@ -148,24 +180,45 @@ func (ts *trackStream) download(a attempt) download {
 		data, from, err := p.opts.Segments.Segment(ctx, seg.Hash, a.u)
 		done <- download{data: data, from: from, err: err}
 	}()
-	progress, _ := p.opts.Segments.(Progress)
-	tick := time.NewTicker(abandonCheck)
+	every := abandonCheck
+	if !abandons {
+		every = stallCheck // a stall is told in seconds: fewer wake-ups
+	}
+	tick := time.NewTicker(every)
 	defer tick.Stop()
+	var seen int64 // bytes received at the last change
+	seenAt := t0   // when the count last changed
 	for {
 		select {
 		case d := <-done:
 			d.took = time.Since(t0)
 			return d
-		case <-tick.C:
+		case now := <-tick.C:
 			if a.replaces && ts.taken(a.i) {
 				cancel()
 				<-done
 				return download{abandoned: true}
 			}
-			f := abr.Inflight{Level: a.level, Elapsed: time.Since(t0), Buffer: a.buffer, Size: int(seg.Size)}
+			var loaded int64
 			if progress != nil {
-				f.Loaded = int(progress.Received(seg.Hash))
+				loaded = progress.Received(seg.Hash)
 			}
+			if loaded != seen { // a retry inside the chain starts again from 0
+				seen, seenAt = loaded, now
+			}
+			if stalls && loaded > 0 && loaded < seg.Size && now.Sub(seenAt) >= a.stall && ts.buffer() < stallDue {
+				cancel()
+				d := <-done
+				if d.err == nil { // it arrived as it was given up: keep it
+					d.took = time.Since(t0)
+					return d
+				}
+				return download{stalled: true}
+			}
+			if !abandons {
+				continue
+			}
+			f := abr.Inflight{Level: a.level, Elapsed: time.Since(t0), Buffer: a.buffer, Size: int(seg.Size), Loaded: int(loaded)}
 			ch, ok := p.opts.ABR.Abandon(ts.metrics(a.i, a.buffer), f)
 			if !ok {
 				continue
@@ -195,6 +248,7 @@ func (ts *trackStream) fetchSegment(i int, u Urgency) bool {
 	p := ts.p
 	backoff := p.opts.RetryBackoff
 	forced, replace := -1, true
+	stall := stallRestart
 	for {
 		buffer := ts.buffer()
 		level, auto, cached := ts.choose(i, buffer)
@@ -206,12 +260,23 @@ func (ts *trackStream) fetchSegment(i int, u Urgency) bool {
 				continue
 			}
 		}
-		d := ts.download(attempt{i: i, level: level, auto: auto, cached: cached, u: u, buffer: buffer})
+		d := ts.download(attempt{i: i, level: level, auto: auto, cached: cached, u: u, buffer: buffer, stall: stall})
 		if ts.ctx.Err() != nil {
 			return false
 		}
 		wait := backoff
 		switch after, busy := p.busyWait(d.err); {
+		case d.stalled:
+			// asked again at once, as urgently as it is needed now (a
+			// prefetched segment may have become the one the play head
+			// waits for)
+			p.emit(ErrorEvent{TrackID: ts.track.ID, Err: fmt.Errorf("fetch segment %d of track %s (asking again): %w: none came for %v", i, ts.track.ID, ErrStalled, stall)})
+			u, replace = catalog.UrgencySoon, false
+			if ts.needed(i) {
+				u = catalog.UrgencyNow
+			}
+			stall *= 2
+			continue
 		case d.abandoned:
 			forced = d.instead
 			continue

@@ -379,7 +379,12 @@ func (e *CutShortError) Unwrap() error { return e.Err }
 // Sentence says what happened in one sentence for a person.
 func (e *CutShortError) Sentence() string {
 	s := fmt.Sprintf("the origin's answer broke off after %d of the %d bytes it announced (the connection dropped, or a proxy between sends a wrong length)", e.Got, e.Want)
-	if e.Want < 0 {
+	switch {
+	case errors.Is(e.Err, errBodyStalled) && e.Want < 0:
+		s = fmt.Sprintf("the origin's answer stopped after %d bytes and sent nothing for %v (the connection stalled)", e.Got, bodyIdle)
+	case errors.Is(e.Err, errBodyStalled):
+		s = fmt.Sprintf("the origin's answer stopped after %d of the %d bytes it announced and sent nothing for %v (the connection stalled)", e.Got, e.Want, bodyIdle)
+	case e.Want < 0:
 		s = fmt.Sprintf("the origin's answer broke off after %d bytes (the connection dropped, or a proxy between cut it)", e.Got)
 	}
 	if e.Made {

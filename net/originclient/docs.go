@@ -98,14 +98,46 @@ func (c *Client) askUnstored(ctx context.Context, u string, check func([]byte) e
 	return d, err
 }
 
+// docTries is how many times a document whose answer broke off mid-body
+// is asked for (a GET: safe to send again): a reset or closed connection,
+// a body short of its Content-Length, or one that sent nothing for
+// bodyIdle. One dropped connection failed the track whose manifest it
+// carried ("could not be played", the origin being there all along), and
+// a body that stalled held it for as long as the stall lasted (20 s in
+// TestDocumentAnswerBrokenOffIsAskedAgain), up to the client's 2 minutes.
+const docTries = 3
+
+// bodyIdle is how long a document's body may send nothing once it has
+// begun before the answer counts as broken off (errBodyStalled): a
+// document is small, and a slow link still brings its bytes steadily.
+const bodyIdle = 5 * time.Second
+
+// errBodyStalled is a CutShortError's Err for a body that sent nothing
+// for bodyIdle.
+var errBodyStalled = fmt.Errorf("nothing came for %v", bodyIdle)
+
 // ask sends the request for u (revalidating cached when have) and reads
-// the answer, as doc says.
+// the answer, as doc says, asking again (docTries) when it broke off.
 func (c *Client) ask(ctx context.Context, u string, cached cache.Doc, have bool, check func([]byte) error) (cache.Doc, error) {
+	for try := 1; ; try++ {
+		d, err := c.askOnce(ctx, u, cached, have, check)
+		if !errors.As(err, new(*CutShortError)) || try == docTries || ctx.Err() != nil {
+			return d, err
+		}
+	}
+}
+
+// askOnce is one request of ask. An answer that broke off with no stored
+// copy to stand in is an error wrapping a *CutShortError, which ask tries
+// again.
+func (c *Client) askOnce(ctx context.Context, u string, cached cache.Doc, have bool, check func([]byte) error) (cache.Doc, error) {
 	etag := ""
 	if have {
 		etag = cached.ETag
 	}
-	resp, err := c.do(ctx, u, etag)
+	rctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	resp, err := c.do(rctx, u, etag)
 	if err != nil {
 		if ctx.Err() != nil { // the caller gave up; the origin is not at fault
 			return cache.Doc{}, asked(fmt.Errorf("get %s: %w", u, ctx.Err()))
@@ -120,7 +152,13 @@ func (c *Client) ask(ctx context.Context, u string, cached cache.Doc, have bool,
 	case resp.StatusCode == http.StatusNotModified && have:
 		return cached, nil
 	case resp.StatusCode == http.StatusOK:
-		body, err := readBody(ctx, resp, resp.Body, maxDocBytes)
+		idle := time.AfterFunc(bodyIdle, func() { cancel(errBodyStalled) })
+		defer idle.Stop()
+		body, err := readBody(ctx, resp, progressReader{resp.Body, func(int) { idle.Reset(bodyIdle) }}, maxDocBytes)
+		var cut *CutShortError
+		if errors.As(err, &cut) && context.Cause(rctx) == errBodyStalled {
+			cut.Err = errBodyStalled
+		}
 		var tooLarge *tooLargeError
 		if errors.As(err, &tooLarge) && !have {
 			// an answer, not an outage: nothing is read past the limit

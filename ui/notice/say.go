@@ -197,6 +197,10 @@ func reason(err error) (why string, retry bool) {
 		return "it is not on " + Source(err), false
 	case errors.Is(err, originclient.ErrUnauthorized):
 		return "the origin refused the token (set one with --token, SEGUE_TOKEN or token in config.toml)", false
+	case errors.Is(err, player.ErrStalled):
+		// the player asks again on its own: the line said "it failed
+		// (the log has the details)" once the track's ID made it long
+		return "its download stalled mid-segment, so it is asked again", false
 	case errors.Is(err, context.DeadlineExceeded):
 		return Source(err) + " took too long to answer", true
 	case errors.Is(err, cache.ErrPinFull):

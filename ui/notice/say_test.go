@@ -125,3 +125,13 @@ func TestTracks(t *testing.T) {
 		t.Errorf("Tracks = %q", got)
 	}
 }
+
+// A segment the player asks again because its download stalled: with a
+// real track ID the error passed 100 characters and the line said "it
+// failed (the log has the details)".
+func TestSayStalledSegment(t *testing.T) {
+	err := fmt.Errorf("play “Polar Night”, retrying: %w", fmt.Errorf("fetch segment 2 of track t07e1def70fdb618a (asking again): %w: none came for 2s", player.ErrStalled))
+	if got, want := Say(err), "could not play “Polar Night”, retrying: its download stalled mid-segment, so it is asked again"; got != want {
+		t.Errorf("said %q\nwant %q", got, want)
+	}
+}
