@@ -324,11 +324,11 @@ func ctlSplit(cmd *cobra.Command, raw []string, set func(f *pflag.Flag, value st
 		name, value, hasValue := strings.Cut(s[2:], "=")
 		f := cmd.Flag(name)
 		if f == nil {
-			return nil, false, &usageError{fmt.Errorf("unknown flag --%s (see %s --help)", name, cmd.CommandPath())}
+			return nil, false, flagError(cmd, fmt.Errorf("unknown flag: --%s", name))
 		}
 		if !hasValue && f.NoOptDefVal == "" {
 			if i+1 == len(raw) {
-				return nil, false, &usageError{fmt.Errorf("flag --%s needs a value", name)}
+				return nil, false, flagError(cmd, fmt.Errorf("flag needs an argument: --%s", name))
 			}
 			i++
 			value = raw[i]

@@ -35,6 +35,9 @@ func TestDidYouMean(t *testing.T) {
 		{[]string{"search", "x", "--orign", "http://h"}, `segue: unknown flag: --orign (did you mean --origin? see segue search --help)` + "\n"}, // a global flag
 		{[]string{"origin", "serve", "--adr", "127.0.0.1:1"}, `segue: unknown flag: --adr (did you mean --addr? see segue origin serve --help)` + "\n"},
 		{[]string{"search", "x", "--bogus"}, `segue: unknown flag: --bogus (see segue search --help)` + "\n"},
+		{[]string{"ctl", "queue", "list", "--bogus"}, `segue: unknown flag: --bogus (see segue ctl queue --help)` + "\n"}, // ctl's verbs read their own flags; it said "unknown flag --bogus"
+		{[]string{"ctl", "seek", "--instanse", "x", "10"}, `segue: unknown flag: --instanse (did you mean --instance? see segue ctl seek --help)` + "\n"},
+		{[]string{"ctl", "seek", "10", "--instance"}, `segue: flag needs an argument: --instance (see segue ctl seek --help)` + "\n"},
 		{[]string{"play", "-z", "t1"}, `segue: unknown shorthand flag: 'z' in -z (see segue play --help)` + "\n"},
 
 		{[]string{"help", "plya"}, `segue: no help topic "plya" (did you mean play? see segue --help)` + "\n"},
