@@ -169,7 +169,7 @@ func (ts *trackStream) download(a attempt) download {
 	progress, _ := p.opts.Segments.(Progress)
 	abandons := a.auto && a.level > 0
 	stalls := progress != nil && a.stall > 0
-	if a.cached || !abandons && !stalls {
+	if a.cached || !abandons && !stalls && !a.replaces {
 		data, from, err := p.opts.Segments.Segment(ts.ctx, seg.Hash, a.u)
 		return download{data: data, from: from, took: time.Since(t0), err: err}
 	}
@@ -181,7 +181,7 @@ func (ts *trackStream) download(a attempt) download {
 		done <- download{data: data, from: from, err: err}
 	}()
 	every := abandonCheck
-	if !abandons {
+	if !abandons && !a.replaces {
 		every = stallCheck // a stall is told in seconds: fewer wake-ups
 	}
 	tick := time.NewTicker(every)
@@ -391,12 +391,21 @@ func (ts *trackStream) replaceAhead(i, level int, buffer time.Duration) (tried, 
 	if !ok {
 		return false, false
 	}
-	j := index[k]
-	d := ts.download(attempt{i: j, level: level, auto: true, replaces: true, u: catalog.UrgencySoon, buffer: ahead[k].Starts})
+	return true, ts.refetch(index[k], level, true, ahead[k].Starts)
+}
+
+// refetch fetches buffered segment j again in level and puts it in place
+// of the buffered copy when it arrives before the decoder takes that one
+// (the download is given up once it does), reporting whether it did.
+// starts is how far ahead of the play head j starts; auto: the ABR chose
+// level and measures the download.
+func (ts *trackStream) refetch(j, level int, auto bool, starts time.Duration) (replaced bool) {
+	p := ts.p
+	d := ts.download(attempt{i: j, level: level, auto: auto, replaces: true, u: catalog.UrgencySoon, buffer: starts})
 	if d.abandoned || d.err != nil {
-		return true, false
+		return false
 	}
-	if d.from != catalog.SourceCache {
+	if auto && d.from != catalog.SourceCache {
 		p.opts.ABR.Downloaded(len(d.data), d.took, ts.segDuration(j))
 	}
 	rend := ts.lad.rends[level]
@@ -410,7 +419,64 @@ func (ts *trackStream) replaceAhead(i, level int, buffer time.Duration) (tried, 
 	if replaced {
 		p.emit(SegmentEvent{TrackID: ts.track.ID, Index: j, Rendition: rend.Name, From: d.from, Bytes: len(d.data), Took: d.took, Replaces: old.rendition})
 	}
-	return true, replaced
+	return replaced
+}
+
+// upgradeAhead is a switch to a higher fixed quality heard from the next
+// segment on, not once the read-ahead window (20 s) has played out: with
+// the window full, it fetches again in the level the quality asks for the
+// nearest buffered segment in a lower one (refetch), and reports whether
+// it tried one. Each segment is tried once for each level (upgraded), so
+// a failing download is not asked again and again. As for a segment not
+// yet fetched (choose), a copy pinned for offline play is kept, and
+// nothing is fetched while the source is unreachable, nor for a stream
+// prefetched after the current track. A switch down lets the buffered
+// segments play out: they are downloaded already.
+func (ts *trackStream) upgradeAhead() bool {
+	p := ts.p
+	q := p.Quality()
+	if q == QualityAuto || p.unreachable() {
+		return false
+	}
+	level := ts.lad.fixed(q)
+	type lower struct {
+		i, level int
+		cached   bool
+		starts   time.Duration
+	}
+	var below []lower
+	var starts time.Duration
+	ts.mu.Lock()
+	for k := ts.reading + 1; !ts.prefetch; k++ {
+		f, ok := ts.segs[k]
+		if !ok {
+			break
+		}
+		if l := ts.lad.levelOf(f.rendition); l < level && ts.upgraded[k] < level {
+			below = append(below, lower{k, l, f.cached, starts})
+		}
+		starts += ts.segDuration(k)
+	}
+	ts.mu.Unlock()
+	for _, b := range below {
+		ts.upgraded[b.i] = level
+		if b.cached && ts.pinned(b.i, b.level) {
+			continue
+		}
+		ts.refetch(b.i, level, false, b.starts)
+		return true
+	}
+	return false
+}
+
+// pinned reports whether segment i in level is pinned in the cache.
+func (ts *trackStream) pinned(i, level int) bool {
+	idx := ts.p.opts.Cached
+	if idx == nil {
+		return false
+	}
+	pinned, err := idx.Pinned(ts.lad.rends[level].Segments[i].Hash)
+	return err == nil && pinned
 }
 
 // taken reports whether the decoder has taken segment i of this stream.

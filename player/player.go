@@ -174,9 +174,20 @@ func (p *Player) SourceName() string { return p.opts.SourceName }
 func (p *Player) Quality() Quality { return p.quality.Load().(Quality) }
 
 // SetQuality changes the rendition preference; segments fetched from now
-// on follow it (what is buffered plays out).
+// on follow it. A higher fixed quality also fetches again what is buffered
+// in a lower one, nearest first (trackStream.upgradeAhead), so that it is
+// heard from the next segment on; at a lower one, or auto, what is
+// buffered plays out.
 func (p *Player) SetQuality(q Quality) {
 	p.quality.Store(q)
+	p.mu.Lock()
+	ts := p.cur
+	p.mu.Unlock()
+	if ts != nil { // its fetcher waits for room in a full window
+		ts.mu.Lock()
+		ts.signal()
+		ts.mu.Unlock()
+	}
 	p.emit(ChangedEvent{})
 }
 

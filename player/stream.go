@@ -41,6 +41,9 @@ type trackStream struct {
 	startSeg int             // first segment fetched
 	skipTo   int             // frame within startSeg the decoder starts at
 
+	// fetcher only
+	upgraded map[int]int // segment -> the highest level upgradeAhead tried it in
+
 	// render goroutine only
 	lastRend string // rendition of the segment being consumed
 	dec      decoder
@@ -67,7 +70,7 @@ type fetched struct {
 // start fetching.
 func newTrackStream(p *Player, track catalog.Track, man *catalog.Manifest, start int64, prefetch bool) *trackStream {
 	ts := &trackStream{p: p, track: track, man: man, lad: newLadder(man, p.opts.MaxQuality), continues: prefetch,
-		segs: map[int]fetched{}, prefetch: prefetch, changed: make(chan struct{}), took: -1}
+		segs: map[int]fetched{}, prefetch: prefetch, changed: make(chan struct{}), took: -1, upgraded: map[int]int{}}
 	ts.gain = dbToLinear(GainDB(man.Loudness, p.opts.Loudness, p.opts.TargetLUFS, p.opts.MaxBoostDB))
 	segs := man.Renditions[0].Segments
 	ts.frames = make([]int64, len(segs)+1)
@@ -216,6 +219,9 @@ func (ts *trackStream) fetchLoop() {
 				break
 			}
 			full = true
+			if ts.upgradeAhead() {
+				continue
+			}
 			select {
 			case <-ch:
 			case <-ts.ctx.Done():

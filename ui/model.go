@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -478,7 +479,7 @@ func (m *Model) confirm(a action.Action, idle bool) tea.Cmd {
 	case action.CycleRepeat:
 		return m.line.show("repeat "+m.queue.State().Repeat, false)
 	case action.CycleQuality:
-		return m.line.show("quality "+m.status.Preference+": from the next segment on", false)
+		return m.line.show(qualityLine(m.status), false)
 	case action.VolumeBy:
 		if nowplaying.BarHeightIn(m.h) == 1 {
 			// the one-line bar has no room for the volume: + and -
@@ -635,4 +636,21 @@ func (m *Model) tabAt(x int) int {
 		pos += w
 	}
 	return -1
+}
+
+// qualityLine says when the quality b chose is heard: a higher fixed one,
+// or any with nothing playing, from the next segment on (the player fetches
+// again what is buffered lower); auto as the link allows, segment by
+// segment; a lower one once what is buffered has played (it is downloaded
+// already). It said "from the next segment on" for every switch, and a
+// switch up was heard only once the 18 s buffered had played.
+func qualityLine(s nowplaying.Status) string {
+	say := "quality " + s.Preference + ": "
+	switch {
+	case s.Rendition == "" || catalog.Bitrates[s.Preference] >= catalog.Bitrates[s.Rendition] || s.Buffer < time.Second:
+		return say + "from the next segment on"
+	case s.Preference == string(player.QualityAuto):
+		return say + "chosen for each segment as the link allows"
+	}
+	return say + fmt.Sprintf("once the %d s buffered have played", int(s.Buffer.Seconds()))
 }
