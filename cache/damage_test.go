@@ -110,19 +110,27 @@ func TestDamageOpenMeetsIsMovedAside(t *testing.T) {
 }
 
 // TestVerifyFindsDamageAnywhere: verify read every entry and its bytes,
-// and said "0 damaged" of a file whose eviction index was damaged (which
-// the next eviction, in any segue, then failed on); it now has SQLite
-// check every page too.
+// and said "0 damaged" of a file whose eviction index (or pins) was
+// damaged, which the next eviction (or pin), in any segue, then failed on;
+// it now has SQLite check those pages too.
 func TestVerifyFindsDamageAnywhere(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "cache.db")
-	c := openAt(t, path, 1<<20, nil)
-	fill(t, c, 1, 8, 3000)
-	c.Close()
-	testkit.DamagePage(t, path, "entries_lru")
-	c = openAt(t, path, 1<<20, nil)
-	defer c.Close()
-	r, err := c.Verify()
-	if !errors.As(err, new(*DamagedError)) {
-		t.Fatalf("Verify: %+v, %v; want a *DamagedError", r, err)
+	for _, page := range []string{"entries_lru", "pins"} {
+		t.Run(page, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "cache.db")
+			c := openAt(t, path, 1<<20, nil)
+			fill(t, c, 1, 8, 3000)
+			h, _ := segment(1, 3000)
+			if err := c.Pin(h); err != nil {
+				t.Fatal(err)
+			}
+			c.Close()
+			testkit.DamagePage(t, path, page)
+			c = openAt(t, path, 1<<20, nil)
+			defer c.Close()
+			r, err := c.Verify()
+			if !errors.As(err, new(*DamagedError)) {
+				t.Fatalf("Verify: %+v, %v; want a *DamagedError", r, err)
+			}
+		})
 	}
 }
