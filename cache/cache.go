@@ -303,13 +303,18 @@ func start(ctx context.Context, path string, db *sql.DB, o Options, full bool) (
 	if path != "" {
 		// Without its reserve (a full disk took it, and there is no room
 		// to make it again) the cache counts as full, so that Puts leave
-		// what the reserve gave to eviction, clear and gc.
+		// what the reserve gave to eviction, clear and gc. A reserve
+		// missing or short with room to make it is another process's
+		// keepReserve under way (it writes the file in place, or makes
+		// it for a smaller cap): two segue opening a new cache at once
+		// both said the disk was full with gigabytes free.
 		keepReserve(path, c.reserve())
 		free, err := freeBytes(filepath.Dir(path))
 		if err != nil {
 			free = -1 // not known
 		}
-		if c.full.Load() || (err == nil && (free < minFree || !hasReserve(path, c.reserve()))) {
+		noRoom := free < minFree || (!hasReserve(path, c.reserve()) && free < c.reserve()+minFree)
+		if c.full.Load() || (err == nil && noRoom) {
 			c.warnDiskFull(free)
 		}
 	}
