@@ -214,7 +214,7 @@ func (a *app) play(ctx context.Context, f playFlags, targets []string) (err erro
 		return err
 	}
 	defer func() { err = errors.Join(err, p.Close()) }()
-	feed := &radioFeeder{ctx: ctx, c: r.src, p: p}
+	feed := &radioFeeder{ctx: ctx, c: r.src, p: p, say: a.sayOnStderr}
 	watch = observeAll(watch, feed.observe)
 	if srv != nil {
 		a.serveControl(srv, p, r, feed.start)
