@@ -143,10 +143,12 @@ type Cache struct {
 	diskWarn sync.Once                    // disk full is logged once, not per segment
 	full     atomic.Bool                  // a write failed for want of disk space, or Open found none
 	damage   atomic.Pointer[DamagedError] // the first damage an operation met (Damage)
-	kick     chan struct{}                // flush now: many touches are pending
-	dirty    chan struct{}                // something is pending: start the flush timer
-	stop     chan struct{}
-	done     chan struct{}
+
+	movedAside string        // the warning of Open that moved a damaged file aside (MovedAside); set before c is shared
+	kick       chan struct{} // flush now: many touches are pending
+	dirty      chan struct{} // something is pending: start the flush timer
+	stop       chan struct{}
+	done       chan struct{}
 }
 
 // pending is what readers gathered since the last flush.
@@ -201,18 +203,25 @@ func OpenContext(ctx context.Context, path string, o Options) (*Cache, error) {
 			return nil, fmt.Errorf("open cache: %w", nerr)
 		}
 		aside, merr := moveAside(path)
+		said := ""
 		switch {
 		case errors.Is(merr, fs.ErrNotExist):
 			// Another segue process moved it aside first, and warned.
 		case merr != nil:
 			return nil, fmt.Errorf("open cache %s: %v; moving the file aside failed too: %w (delete it by hand)", path, err, merr)
 		case corrupt(err):
-			o.Logger.Warn(fmt.Sprintf("the cache file %s is damaged (%v): moved it aside to %s and started a fresh cache "+
-				"(what was pinned for offline use stays behind in it: segue offline add downloads it again)", path, innermost(err), aside))
+			said = fmt.Sprintf("the cache file %s is damaged (%v): moved it aside to %s and started a fresh cache "+
+				"(what was pinned for offline use stays behind in it: segue offline add downloads it again)", path, innermost(err), aside)
 		default:
-			o.Logger.Warn(fmt.Sprintf("the cache file %s was not usable (%v): moved it aside to %s and started a fresh cache", path, err, aside))
+			said = fmt.Sprintf("the cache file %s was not usable (%v): moved it aside to %s and started a fresh cache", path, err, aside)
+		}
+		if said != "" {
+			o.Logger.Warn(said)
 		}
 		c, err = openFile(ctx, path, o)
+		if c != nil {
+			c.movedAside = said
+		}
 	}
 	if err != nil && isDiskFull(err) {
 		return nil, fmt.Errorf("open cache %s: %w (free disk space, or delete the cache with segue cache clear): %w", path, ErrDiskFull, err)
@@ -391,6 +400,11 @@ func (c *Cache) Close() error {
 	}
 	return nil
 }
+
+// MovedAside is the warning Open gave (to Options.Logger) when it moved
+// a damaged file aside and started a fresh cache, or "": for a caller whose
+// Logger is not what its user reads (the interface's log file).
+func (c *Cache) MovedAside() string { return c.movedAside }
 
 // Path is the file the cache lives in; "" for a cache in memory.
 func (c *Cache) Path() string { return c.path }

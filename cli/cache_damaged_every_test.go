@@ -134,3 +134,23 @@ func TestDamagedCacheSaidByEveryCommand(t *testing.T) {
 		})
 	}
 }
+
+// TestTUISaysDamagedCacheMovedAside: a cache file damaged where opening
+// reads it is moved aside and a fresh one made, which play and the other
+// commands say on stderr; the interface said it only in its log file, and
+// the albums pinned for offline use were gone without a word. It is now
+// among the warnings on its status line at start.
+func TestTUISaysDamagedCacheMovedAside(t *testing.T) {
+	url, _ := playOrigin(t)
+	tracks := tones(t, url)
+	env := clientEnv(t, url)
+	path := filepath.Join(filepath.Dir(env[1]), "cache.db")
+	segueOK(t, append(env, "offline", "add", tracks[0].ID)...)
+	testkit.DamagePage(t, path, "totals")
+	s := startTUIWith(t, url, 200, 20, t.TempDir(), "SEGUE_CACHE="+path)
+	want := "the cache file " + path + " is damaged (database disk image is malformed): moved it aside to " + path + ".corrupt-"
+	s.waitScreen("the status line to say the cache was moved aside", func(scr string) bool {
+		return strings.Contains(strings.Join(strings.Fields(scr), " "), want)
+	})
+	s.keys("q")
+}

@@ -162,6 +162,8 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 	switch {
 	case a.cacheWarn != "":
 		warnings = append(warnings, a.cacheWarn)
+	case c.MovedAside() != "": // said only in the log: pinned albums were gone without a word
+		warnings = append(warnings, c.MovedAside())
 	case c.DiskFull():
 		warnings = append(warnings, diskFull)
 	}
