@@ -150,11 +150,13 @@ func (a *app) warnLog(log *slog.Logger) *slog.Logger {
 // used, see openCache) and closes it, keeping fn's error first. ctx is
 // the opening's (see openDiskCache).
 func (a *app) withCache(ctx context.Context, fn func(*cache.Cache) error) error {
-	return a.useCache(func(log *slog.Logger) (*cache.Cache, error) { return a.openCache(ctx, log) }, fn)
+	return a.useCache(func(log *slog.Logger) (*cache.Cache, error) { return a.openCache(ctx, log) }, fn, false)
 }
 
 // withDiskCache is withCache failing when the cache file cannot be used,
-// saying what to do (exit 1).
+// saying what to do (exit 1), and when fn met damage in it that it took
+// for a miss (offline add fetched a damaged segment again and pinned it,
+// exit 0, where its bytes stayed damaged).
 func (a *app) withDiskCache(ctx context.Context, fn func(*cache.Cache) error) error {
 	return a.useCache(func(log *slog.Logger) (*cache.Cache, error) {
 		c, err := a.openDiskCache(ctx, log)
@@ -162,7 +164,7 @@ func (a *app) withDiskCache(ctx context.Context, fn func(*cache.Cache) error) er
 			err = fmt.Errorf("%w (%s)", err, cacheAdvice(a.cfg.Cache.Path, err))
 		}
 		return c, err
-	}, fn)
+	}, fn, true)
 }
 
 // otherCacheFile is the way out of a cache that cannot be used.
@@ -198,7 +200,10 @@ func cacheAdvice(path string, err error) string {
 	return otherCacheFile
 }
 
-func (a *app) useCache(open func(*slog.Logger) (*cache.Cache, error), fn func(*cache.Cache) error) error {
+// useCache runs fn on the cache open opens and closes it. Damage fn met
+// and went on from is said as a warning (see damageMet), or, when
+// needFile, is the command's failure.
+func (a *app) useCache(open func(*slog.Logger) (*cache.Cache, error), fn func(*cache.Cache) error, needFile bool) error {
 	c, err := open(nil)
 	if err != nil {
 		return err
@@ -207,7 +212,11 @@ func (a *app) useCache(open func(*slog.Logger) (*cache.Cache, error), fn func(*c
 	if cerr := c.Close(); err == nil {
 		err = cerr
 	}
-	if de := c.Damage(); de != nil && !cache.Damaged(err) {
+	switch de := c.Damage(); {
+	case de == nil || cache.Damaged(err):
+	case needFile && err == nil:
+		err = de
+	default:
 		a.sayDamage(de) // the command went on without what the damage hid; its error, if any, is another
 	}
 	return err

@@ -154,3 +154,24 @@ func TestTUISaysDamagedCacheMovedAside(t *testing.T) {
 	})
 	s.keys("q")
 }
+
+// TestOfflineAddOverDamagedSegmentsFails: offline add of a track whose
+// segments were cached (played) in a file whose blobs are damaged read
+// each segment, took the failure for a miss, fetched it again, found its
+// row there and pinned it: "pinned track ...", exit 0, and the bytes that
+// were to play offline stayed damaged. A command that needs the cache
+// file fails of damage it met, as it does of damage it could not go on
+// from.
+func TestOfflineAddOverDamagedSegmentsFails(t *testing.T) {
+	url, _ := playOrigin(t)
+	tracks := tones(t, url)
+	env := clientEnv(t, url)
+	path := filepath.Join(filepath.Dir(env[1]), "cache.db")
+	segueOK(t, append(env, "play", tracks[0].ID, "--quality", "normal", "--output", "wav:"+filepath.Join(t.TempDir(), "out.wav"), "--fast")...)
+	testkit.DamagePage(t, path, "blobs")
+	said := "the cache file " + path + " is damaged (database disk image is malformed): " + cache.StartAfresh
+	out, errOut, code := segue(t, append(env, "offline", "add", tracks[0].ID)...)
+	if code != ExitError || strings.Count(errOut, said) != 1 {
+		t.Errorf("offline add over damaged segments: exit %d, %s\nstderr:\n%s\nwant exit %d and once:\n%s", code, out, errOut, ExitError, said)
+	}
+}
