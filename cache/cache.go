@@ -117,6 +117,11 @@ type Options struct {
 	// cache first finds its disk full (at Open or at a write), so that an
 	// interface can say so; it must not block.
 	OnDiskFull func()
+	// OnDamaged (may be nil) is called once, from the goroutine of the
+	// operation, the first time an operation finds the file damaged
+	// (see DamagedError), so that a caller whose reads fall back to the
+	// network when the cache fails can say so; it must not block.
+	OnDamaged func(*DamagedError)
 }
 
 // Cache is an open cache file. It is safe for concurrent use by many
@@ -134,13 +139,16 @@ type Cache struct {
 	clock   int64 // last access time handed out, so touches are strictly ordered
 
 	closed   atomic.Bool
-	wrote    atomic.Bool   // a write committed since the flusher last gave free pages back
-	diskWarn sync.Once     // disk full is logged once, not per segment
-	full     atomic.Bool   // a write failed for want of disk space, or Open found none
-	kick     chan struct{} // flush now: many touches are pending
-	dirty    chan struct{} // something is pending: start the flush timer
-	stop     chan struct{}
-	done     chan struct{}
+	wrote    atomic.Bool                  // a write committed since the flusher last gave free pages back
+	diskWarn sync.Once                    // disk full is logged once, not per segment
+	full     atomic.Bool                  // a write failed for want of disk space, or Open found none
+	damage   atomic.Pointer[DamagedError] // the first damage an operation met (Damage)
+
+	movedAside string        // the warning of Open that moved a damaged file aside (MovedAside); set before c is shared
+	kick       chan struct{} // flush now: many touches are pending
+	dirty      chan struct{} // something is pending: start the flush timer
+	stop       chan struct{}
+	done       chan struct{}
 }
 
 // pending is what readers gathered since the last flush.
@@ -157,10 +165,12 @@ func newPending() pending {
 }
 
 // Open opens the cache at path, creating it and its folder when needed. A
-// segue cache SQLite cannot read (corrupt pages, a schema newer than this
+// segue cache SQLite cannot read (corrupt pages where opening reads: the
+// header, the schema, the index eviction walks; a schema newer than this
 // segue knows) is moved aside to path.corrupt-<time> with one warning, and
 // a fresh cache is created in its place: a damaged cache never makes Open
-// fail. A file that is not a segue cache (not an SQLite file, another
+// fail. Damage in a page read later is a *DamagedError of the operation
+// that reads it. A file that is not a segue cache (not an SQLite file, another
 // program's database: a mistyped path) is left alone and Open fails with
 // ErrNotCache, saying which. Open evicts down to MaxBytes when the cap was lowered. On a full
 // disk it still opens (see reserveBytes), warns once and reports DiskFull.
@@ -181,34 +191,56 @@ func OpenContext(ctx context.Context, path string, o Options) (*Cache, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("open cache %s: create its folder: %w", path, err)
 	}
-	var (
-		db   *sql.DB
-		full atomic.Bool
-	)
 	if err := notCache(path, nil); err != nil {
 		return nil, fmt.Errorf("open cache: %w", err)
 	}
-	err := withRoom(path, &full, func() (err error) { db, err = openDB(ctx, path, walLimit(o.MaxBytes)); return err })
+	c, err := openFile(ctx, path, o)
 	if err != nil && isBadFile(err) {
+		// Damaged where opening reads: its header, its schema, or the
+		// index start's eviction walks (which failed every command's Open
+		// with "evict down to the cap: database disk image is malformed").
 		if nerr := notCache(path, err); nerr != nil {
 			return nil, fmt.Errorf("open cache: %w", nerr)
 		}
 		aside, merr := moveAside(path)
+		said := ""
 		switch {
 		case errors.Is(merr, fs.ErrNotExist):
 			// Another segue process moved it aside first, and warned.
 		case merr != nil:
 			return nil, fmt.Errorf("open cache %s: %v; moving the file aside failed too: %w (delete it by hand)", path, err, merr)
+		case corrupt(err):
+			said = fmt.Sprintf("the cache file %s is damaged (%v): moved it aside to %s and started a fresh cache "+
+				"(what was pinned for offline use stays behind in it: segue offline add downloads it again)", path, innermost(err), aside)
 		default:
-			o.Logger.Warn(fmt.Sprintf("the cache file %s was not usable (%v): moved it aside to %s and started a fresh cache", path, err, aside))
+			said = fmt.Sprintf("the cache file %s was not usable (%v): moved it aside to %s and started a fresh cache", path, err, aside)
 		}
-		db, err = openDB(ctx, path, walLimit(o.MaxBytes))
+		if said != "" {
+			o.Logger.Warn(said)
+		}
+		c, err = openFile(ctx, path, o)
+		if c != nil {
+			c.movedAside = said
+		}
 	}
 	if err != nil && isDiskFull(err) {
 		return nil, fmt.Errorf("open cache %s: %w (free disk space, or delete the cache with segue cache clear): %w", path, ErrDiskFull, err)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open cache %s: %w", path, cantUseWhy(path, err))
+	}
+	return c, nil
+}
+
+// openFile opens the cache file at path and starts a Cache over it.
+func openFile(ctx context.Context, path string, o Options) (*Cache, error) {
+	var (
+		db   *sql.DB
+		full atomic.Bool
+	)
+	err := withRoom(path, &full, func() (err error) { db, err = openDB(ctx, path, walLimit(o.MaxBytes)); return err })
+	if err != nil {
+		return nil, err
 	}
 	return start(ctx, path, db, o, full.Load())
 }
@@ -228,7 +260,11 @@ func OpenMemory(o Options) (*Cache, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open a cache in memory: %w", err)
 	}
-	return start(context.Background(), "", db, o, false)
+	c, err := start(context.Background(), "", db, o, false)
+	if err != nil {
+		return nil, fmt.Errorf("open a cache in memory: %w", err)
+	}
+	return c, nil
 }
 
 func (o Options) withDefaults() Options {
@@ -264,25 +300,30 @@ func start(ctx context.Context, path string, db *sql.DB, o Options, full bool) (
 		WHERE e.kind = 0 AND e.key = ?`)
 	if err != nil {
 		db.Close()
-		return nil, fmt.Errorf("open cache %s: prepare read: %w", path, err)
+		return nil, fmt.Errorf("prepare read: %w", err)
 	}
 	// Enforce a lowered cap now, not at the next Put.
 	if err := withRoom(path, &c.full, func() error { return c.evict(ctx) }); err != nil && !errors.Is(err, ErrFull) {
 		c.get.Close()
 		db.Close()
-		return nil, fmt.Errorf("open cache %s: evict down to the cap: %w", path, err)
+		return nil, fmt.Errorf("evict down to the cap: %w", err)
 	}
 	c.trimFreePages()
 	if path != "" {
 		// Without its reserve (a full disk took it, and there is no room
 		// to make it again) the cache counts as full, so that Puts leave
-		// what the reserve gave to eviction, clear and gc.
+		// what the reserve gave to eviction, clear and gc. A reserve
+		// missing or short with room to make it is another process's
+		// keepReserve under way (it writes the file in place, or makes
+		// it for a smaller cap): two segue opening a new cache at once
+		// both said the disk was full with gigabytes free.
 		keepReserve(path, c.reserve())
 		free, err := freeBytes(filepath.Dir(path))
 		if err != nil {
 			free = -1 // not known
 		}
-		if c.full.Load() || (err == nil && (free < minFree || !hasReserve(path, c.reserve()))) {
+		noRoom := free < minFree || (!hasReserve(path, c.reserve()) && free < c.reserve()+minFree)
+		if c.full.Load() || (err == nil && noRoom) {
 			c.warnDiskFull(free)
 		}
 	}
@@ -342,7 +383,13 @@ func (c *Cache) Close() error {
 	}
 	close(c.stop)
 	<-c.done
+	// Access times and counters are housekeeping: a file found damaged
+	// as they are written loses them, and the damage is the caller's to
+	// say (Damage), not a failure of what it did.
 	ferr := c.flush()
+	if errors.As(c.damaged(ferr), new(*DamagedError)) {
+		ferr = nil
+	}
 	c.trimFreePages()
 	c.get.Close()
 	if err := c.db.Close(); err != nil {
@@ -353,6 +400,11 @@ func (c *Cache) Close() error {
 	}
 	return nil
 }
+
+// MovedAside is the warning Open gave (to Options.Logger) when it moved
+// a damaged file aside and started a fresh cache, or "": for a caller whose
+// Logger is not what its user reads (the interface's log file).
+func (c *Cache) MovedAside() string { return c.movedAside }
 
 // Path is the file the cache lives in; "" for a cache in memory.
 func (c *Cache) Path() string { return c.path }
@@ -388,7 +440,7 @@ func (c *Cache) loop() {
 		}
 		t.Stop()
 		due = nil
-		if err := c.flush(); err != nil {
+		if err := c.damaged(c.flush()); err != nil {
 			c.opts.Logger.Debug("cache: flush access times", "err", err)
 			c.noted() // what failed is pending again: try at the next interval
 		}
@@ -472,7 +524,7 @@ func (c *Cache) wrapWriteErr(what string, err error) error {
 		c.warnDiskFull(-1)
 		return fmt.Errorf("%s: %w (free disk space or lower cache.size): %w", what, ErrDiskFull, err)
 	}
-	return fmt.Errorf("%s: %w", what, err)
+	return c.damaged(fmt.Errorf("%s: %w", what, err))
 }
 
 // warnDiskFull records that the disk is full and says so once, in one

@@ -17,19 +17,19 @@ func (c *Cache) keys(what, query string, args ...any) ([]string, error) {
 	}
 	rows, err := c.db.Query(query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
+		return nil, c.damaged(fmt.Errorf("%s: %w", what, err))
 	}
 	defer rows.Close()
 	var keys []string
 	for rows.Next() {
 		var k string
 		if err := rows.Scan(&k); err != nil {
-			return nil, fmt.Errorf("%s: %w", what, err)
+			return nil, c.damaged(fmt.Errorf("%s: %w", what, err))
 		}
 		keys = append(keys, k)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
+		return nil, c.damaged(fmt.Errorf("%s: %w", what, err))
 	}
 	return keys, nil
 }

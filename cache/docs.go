@@ -35,7 +35,7 @@ func (c *Cache) GetDoc(key string) (Doc, error) {
 		return Doc{}, ErrMiss
 	}
 	if err != nil {
-		return Doc{}, fmt.Errorf("read cached document %s: %w", key, err)
+		return Doc{}, c.damaged(fmt.Errorf("read cached document %s: %w", key, err))
 	}
 	d.Stored = time.Unix(0, stored)
 	c.touch(id, false)

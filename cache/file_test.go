@@ -45,8 +45,9 @@ func TestDamagedCacheMovedAside(t *testing.T) {
 		t.Fatalf("moved-aside files: %v, want one", aside)
 	}
 	// One sentence naming both files, not key=value pairs after it.
-	want := "the cache file " + path + " was not usable ("
-	if got := log.String(); !strings.Contains(got, "msg="+strconv.Quote(want)[:len(want)+1]) || !strings.Contains(got, "): moved it aside to "+aside[0]+" and started a fresh cache\"\n") {
+	want := "the cache file " + path + " is damaged ("
+	if got := log.String(); !strings.Contains(got, "msg="+strconv.Quote(want)[:len(want)+1]) ||
+		!strings.Contains(got, "): moved it aside to "+aside[0]+" and started a fresh cache (what was pinned for offline use stays behind in it: segue offline add downloads it again)\"\n") {
 		t.Errorf("log %q; want one sentence starting %q and naming %s", got, want, aside[0])
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"io"
 	"net/url"
 	"os"
-	"strings"
 	"sync"
 	"time"
 
@@ -273,18 +272,15 @@ func isBadFile(err error) bool {
 	if errors.Is(err, errForeign) {
 		return true
 	}
-	if code, ok := sqliteCode(err); ok {
-		return code == sqlite3.ErrNotADB || code == sqlite3.ErrCorrupt
-	}
-	msg := err.Error()
-	return strings.Contains(msg, "file is not a database") || strings.Contains(msg, "malformed")
+	return corrupt(err)
 }
 
 // Damaged reports whether err is SQLite finding the cache file damaged
-// (SQLITE_CORRUPT, SQLITE_NOTADB) after it opened: Open moves a file
-// damaged where opening reads aside, but damage in a page read later (a
-// segment's, an index's) shows only then, as verify's or clear's error.
-func Damaged(err error) bool { return err != nil && isBadFile(err) }
+// (SQLITE_CORRUPT, SQLITE_NOTADB) after it opened: a *DamagedError, which
+// every operation of an open cache returns for it (see DamagedError).
+func Damaged(err error) bool {
+	return err != nil && (errors.As(err, new(*DamagedError)) || isBadFile(err))
+}
 
 // moveAside renames path (and any WAL and shared-memory files beside it)
 // to path.corrupt-<time>, and returns the new name.

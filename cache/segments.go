@@ -26,7 +26,7 @@ func (c *Cache) Get(hash string) ([]byte, error) {
 		return nil, ErrMiss
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read segment %.12s from the cache: %w", hash, err)
+		return nil, c.damaged(fmt.Errorf("read segment %.12s from the cache: %w", hash, err))
 	}
 	c.touch(id, true)
 	return data, nil
@@ -88,6 +88,9 @@ func (c *Cache) Has(hash string) bool {
 	}
 	var one int
 	err := c.db.QueryRow(`SELECT 1 FROM entries WHERE kind = 0 AND key = ?`, hash).Scan(&one)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		c.damaged(err) // recorded for Damage; not stored, as far as a caller can use it
+	}
 	return err == nil
 }
 
@@ -300,7 +303,7 @@ func (c *Cache) PinCost(hashes []string, sizes map[string]int64) (pinned, more i
 		return 0, 0, ErrClosed
 	}
 	if err := c.db.QueryRow(`SELECT pinned_bytes FROM totals WHERE id = 1`).Scan(&pinned); err != nil {
-		return 0, 0, fmt.Errorf("read the cache's totals: %w", err)
+		return 0, 0, c.damaged(fmt.Errorf("read the cache's totals: %w", err))
 	}
 	// one query for the whole list: offline add asks it of every segment of
 	// an album at once (2,000 hashes: 10-20 ms, against 37-60 ms asked one
@@ -308,19 +311,19 @@ func (c *Cache) PinCost(hashes []string, sizes map[string]int64) (pinned, more i
 	list, _ := json.Marshal(hashes) // a []string always marshals
 	rows, err := c.db.Query(`SELECT key FROM entries WHERE kind = 0 AND pinned = 1 AND key IN (SELECT value FROM json_each(?))`, string(list))
 	if err != nil {
-		return 0, 0, fmt.Errorf("read the cache's pins: %w", err)
+		return 0, 0, c.damaged(fmt.Errorf("read the cache's pins: %w", err))
 	}
 	defer rows.Close()
 	counted := make(map[string]bool, len(hashes)) // held, or added once
 	for rows.Next() {
 		var h string
 		if err := rows.Scan(&h); err != nil {
-			return 0, 0, fmt.Errorf("read the cache's pins: %w", err)
+			return 0, 0, c.damaged(fmt.Errorf("read the cache's pins: %w", err))
 		}
 		counted[h] = true
 	}
 	if err := rows.Err(); err != nil {
-		return 0, 0, fmt.Errorf("read the cache's pins: %w", err)
+		return 0, 0, c.damaged(fmt.Errorf("read the cache's pins: %w", err))
 	}
 	for _, h := range hashes {
 		if !counted[h] {
@@ -341,7 +344,7 @@ func (c *Cache) Pinned(hash string) (bool, error) {
 	var pinned bool
 	err := c.db.QueryRow(`SELECT EXISTS (SELECT 1 FROM pins WHERE hash = ?)`, hash).Scan(&pinned)
 	if err != nil {
-		return false, fmt.Errorf("read pin of %.12s: %w", hash, err)
+		return false, c.damaged(fmt.Errorf("read pin of %.12s: %w", hash, err))
 	}
 	return pinned, nil
 }

@@ -73,24 +73,24 @@ func (c *Cache) Stats() (Stats, error) {
 		FROM totals WHERE id = 1`).
 		Scan(&s.Bytes, &s.PinnedBytes, &s.Segments, &s.Docs, &s.PinsWaiting)
 	if err != nil {
-		return Stats{}, fmt.Errorf("read cache totals: %w", err)
+		return Stats{}, c.damaged(fmt.Errorf("read cache totals: %w", err))
 	}
 	s.Entries = s.Segments + s.Docs
 	rows, err := c.db.Query(`SELECT name, value FROM counters`)
 	if err != nil {
-		return Stats{}, fmt.Errorf("read cache counters: %w", err)
+		return Stats{}, c.damaged(fmt.Errorf("read cache counters: %w", err))
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var name string
 		var v int64
 		if err := rows.Scan(&name, &v); err != nil {
-			return Stats{}, fmt.Errorf("read cache counters: %w", err)
+			return Stats{}, c.damaged(fmt.Errorf("read cache counters: %w", err))
 		}
 		s.add(name, v)
 	}
 	if err := rows.Err(); err != nil {
-		return Stats{}, fmt.Errorf("read cache counters: %w", err)
+		return Stats{}, c.damaged(fmt.Errorf("read cache counters: %w", err))
 	}
 	c.mu.Lock()
 	s.Hits += c.pending.hits

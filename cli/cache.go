@@ -114,7 +114,27 @@ func (a *app) cacheSetting() string {
 }
 
 func (a *app) cacheOptions(log *slog.Logger) cache.Options {
-	return cache.Options{MaxBytes: int64(a.cfg.Cache.Size), Logger: a.warnLog(log), OnDiskFull: a.onDiskFull}
+	return cache.Options{MaxBytes: int64(a.cfg.Cache.Size), Logger: a.warnLog(log), OnDiskFull: a.onDiskFull, OnDamaged: a.damageMet}
+}
+
+// damageMet is the cache's OnDamaged. A command that fails of the damage
+// says it as its error (the sentence DamagedError.Plain, exit 1); where
+// the cache's failure was taken for a miss (a segment or document fetched
+// from the network instead, a pin's state read as not pinned), the command
+// went on and said nothing of it, however often it met it: a running
+// play, peer serve or interface says it at once (onDamaged), any other
+// command as it ends (sayDamage).
+func (a *app) damageMet(de *cache.DamagedError) {
+	if a.onDamaged != nil {
+		a.onDamaged(de)
+	}
+}
+
+// sayDamage says on stderr, once a run, that the cache file is damaged.
+func (a *app) sayDamage(de *cache.DamagedError) {
+	if !a.damageSaid.Swap(true) {
+		a.warnLog(nil).Warn(de.Plain())
+	}
 }
 
 // warnLog is log, or warnings said on stderr as sentences (sayHandler)
@@ -130,11 +150,13 @@ func (a *app) warnLog(log *slog.Logger) *slog.Logger {
 // used, see openCache) and closes it, keeping fn's error first. ctx is
 // the opening's (see openDiskCache).
 func (a *app) withCache(ctx context.Context, fn func(*cache.Cache) error) error {
-	return a.useCache(func(log *slog.Logger) (*cache.Cache, error) { return a.openCache(ctx, log) }, fn)
+	return a.useCache(func(log *slog.Logger) (*cache.Cache, error) { return a.openCache(ctx, log) }, fn, false)
 }
 
 // withDiskCache is withCache failing when the cache file cannot be used,
-// saying what to do (exit 1).
+// saying what to do (exit 1), and when fn met damage in it that it took
+// for a miss (offline add fetched a damaged segment again and pinned it,
+// exit 0, where its bytes stayed damaged).
 func (a *app) withDiskCache(ctx context.Context, fn func(*cache.Cache) error) error {
 	return a.useCache(func(log *slog.Logger) (*cache.Cache, error) {
 		c, err := a.openDiskCache(ctx, log)
@@ -142,7 +164,7 @@ func (a *app) withDiskCache(ctx context.Context, fn func(*cache.Cache) error) er
 			err = fmt.Errorf("%w (%s)", err, cacheAdvice(a.cfg.Cache.Path, err))
 		}
 		return c, err
-	}, fn)
+	}, fn, true)
 }
 
 // otherCacheFile is the way out of a cache that cannot be used.
@@ -178,7 +200,10 @@ func cacheAdvice(path string, err error) string {
 	return otherCacheFile
 }
 
-func (a *app) useCache(open func(*slog.Logger) (*cache.Cache, error), fn func(*cache.Cache) error) error {
+// useCache runs fn on the cache open opens and closes it. Damage fn met
+// and went on from is said as a warning (see damageMet), or, when
+// needFile, is the command's failure.
+func (a *app) useCache(open func(*slog.Logger) (*cache.Cache, error), fn func(*cache.Cache) error, needFile bool) error {
 	c, err := open(nil)
 	if err != nil {
 		return err
@@ -186,6 +211,13 @@ func (a *app) useCache(open func(*slog.Logger) (*cache.Cache, error), fn func(*c
 	err = fn(c)
 	if cerr := c.Close(); err == nil {
 		err = cerr
+	}
+	switch de := c.Damage(); {
+	case de == nil || cache.Damaged(err):
+	case needFile && err == nil:
+		err = de
+	default:
+		a.sayDamage(de) // the command went on without what the damage hid; its error, if any, is another
 	}
 	return err
 }
@@ -281,9 +313,6 @@ size totals. It is safe while segue plays.`,
 				if ierr := interrupted(ctx, err, "cache verify", fmt.Sprintf("the damaged entries among the %s checked so far were dropped, the rest were not checked: run the same command again to check them all",
 					catalog.Plural(int(r.Checked), "entry", "entries"))); ierr != nil {
 					return ierr
-				}
-				if cache.Damaged(err) {
-					return damagedCache(c.Path(), err, "segue cache clear empties it and starts afresh (what was pinned for offline use goes too: segue offline add downloads it again)")
 				}
 				if err != nil {
 					return err

@@ -81,6 +81,7 @@ func (a *app) peerServe(ctx context.Context, asJSON bool) error {
 	ctx, stop := notifyStop(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	log := a.logger()
+	a.onDamaged = a.sayDamage // it serves until stopped: said at once, not as it ends
 	return a.withCache(opening, func(c *cache.Cache) error {
 		tracker, err := originclient.New(a.cfg.Origin, originclient.Options{Token: a.cfg.Token, TLS: a.tlsFor(a.cfg.Origin, "")})
 		if err != nil {

@@ -135,6 +135,9 @@ func (a *app) play(ctx context.Context, f playFlags, targets []string) (err erro
 		}
 	}()
 
+	// segments a damaged cache file hides play from the network: said at
+	// once, not as play ends
+	a.onDamaged = a.sayDamage
 	c, err := a.openCache(ctx, nil) // a signal ends its wait: play: interrupted, as below
 	if err != nil {
 		return err
@@ -211,7 +214,7 @@ func (a *app) play(ctx context.Context, f playFlags, targets []string) (err erro
 		return err
 	}
 	defer func() { err = errors.Join(err, p.Close()) }()
-	feed := &radioFeeder{ctx: ctx, c: r.src, p: p}
+	feed := &radioFeeder{ctx: ctx, c: r.src, p: p, say: a.sayOnStderr}
 	watch = observeAll(watch, feed.observe)
 	if srv != nil {
 		a.serveControl(srv, p, r, feed.start)

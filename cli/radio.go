@@ -73,6 +73,11 @@ type radioFeeder struct {
 	ctx context.Context // of the top-ups
 	c   ui.Radio
 	p   *player.Player
+	// say (may be nil) tells the listener why a top-up queued nothing,
+	// when the queue then ends with the track playing: play --radio,
+	// promised "without end", stopped with a finished and exit 0 and not
+	// a word of why.
+	say func(string)
 
 	mu     sync.Mutex      // guards the fields below: ctl radio and the player's events
 	queued map[string]bool // the radio's tracks queued since it started
@@ -145,6 +150,18 @@ func (f *radioFeeder) more(ctx context.Context, seed string) (int, error) {
 	return len(fresh), nil
 }
 
+// dry says why a top-up after t, the queue's last track, queued nothing
+// (n): it ends the queue unless something else is queued meanwhile.
+func (f *radioFeeder) dry(t catalog.Track, n int, err error) {
+	switch {
+	case f.say == nil || n > 0 || f.ctx.Err() != nil:
+	case err != nil:
+		f.say(fmt.Sprintf("the radio has no more after %q, which ends the queue: %s", t.Title, sentence(err)))
+	default:
+		f.say(fmt.Sprintf("the radio has nothing new after %q, which ends the queue%s", t.Title, radioEmptyWhy(f.c)))
+	}
+}
+
 // observe is the feeder's watch on the player's events: once a radio
 // started, the queue's last track starting asks for more. (It asked when
 // the feeder's own last track started, counting only what it queued, so a
@@ -155,7 +172,9 @@ func (f *radioFeeder) observe(ev player.Event) {
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		if f.n > 0 {
-			f.more(f.ctx, e.Track.ID) // on a failure the queue plays out; the next track start tries again
+			// on a failure the queue plays out; the next track start tries again
+			n, err := f.more(f.ctx, e.Track.ID)
+			f.dry(e.Track, n, err)
 		}
 	}
 }

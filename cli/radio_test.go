@@ -3,6 +3,7 @@ package cli
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -52,6 +53,11 @@ func TestRadioCommands(t *testing.T) {
 	}
 	if !slices.Equal(played, []string{t2, t1}) {
 		t.Fatalf("play --radio %s played %v, want [%s %s]", t1, played, t2, t1)
+	}
+	// a radio "without end" that ended said nothing of why: now the top-up
+	// that found nothing new says so as the last track starts
+	if want := fmt.Sprintf("segue: the radio has nothing new after %q, which ends the queue: a radio leaves out", tracks[0].Title); strings.Count(errOut, want) != 1 {
+		t.Errorf("play --radio that ran out said on stderr:\n%s\nwant once: %s...", errOut, want)
 	}
 	// Both tracks are now among what this listener played lately, which a
 	// radio leaves out: nothing is left, and the error says why rather than

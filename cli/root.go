@@ -13,9 +13,11 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 
 	"github.com/spf13/cobra"
 
+	"segue/cache"
 	"segue/config"
 	"segue/net/originclient"
 )
@@ -49,6 +51,12 @@ type app struct {
 	// onDiskFull (may be nil) is called once when the cache finds its
 	// disk full; the interface shows it.
 	onDiskFull func()
+	// onDamaged (may be nil) says at once that the cache met damage in its
+	// file: a running play, peer serve or interface sets it; other commands
+	// say it as they end (see damageMet).
+	onDamaged func(*cache.DamagedError)
+	// damageSaid: that the cache file is damaged was said this run
+	damageSaid atomic.Bool
 	// helpErr is the unknown command a group's --help met (see strict):
 	// the help is not printed and the run fails with it.
 	helpErr error

@@ -19,6 +19,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"segue/cache"
 	"segue/catalog"
 	"segue/ctl"
 	"segue/net/fetch"
@@ -142,6 +143,17 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 			}
 		}
 	}
+	// So is a damaged cache file that a read taken for a miss met (see
+	// damageMet); one met before the interface runs is said as it starts.
+	a.onDamaged = func(de *cache.DamagedError) {
+		if running.Load() && !a.damageSaid.Swap(true) {
+			log.Warn(de.Plain())
+			select {
+			case warn <- de.Plain():
+			default:
+			}
+		}
+	}
 	c, err := a.openCache(ctx, log)
 	if err != nil {
 		return err
@@ -150,6 +162,8 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 	switch {
 	case a.cacheWarn != "":
 		warnings = append(warnings, a.cacheWarn)
+	case c.MovedAside() != "": // said only in the log: pinned albums were gone without a word
+		warnings = append(warnings, c.MovedAside())
 	case c.DiskFull():
 		warnings = append(warnings, diskFull)
 	}
@@ -272,6 +286,9 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 		a.serveControl(srv, p, r, (&radioFeeder{c: r.src, p: p}).start)
 	}
 	running.Store(true)
+	if de := c.Damage(); de != nil {
+		a.onDamaged(de)
+	}
 	return ui.Run(uctx, ui.Options{
 		Catalog: r.src, Player: control, Theme: a.cfg.Theme,
 		Playlists: r.src, Opener: r, Pinner: pins, Radio: tuiRadio{r.src}, Autoplay: a.cfg.Player.Autoplay,

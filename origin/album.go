@@ -27,8 +27,12 @@ import (
 // without a tag also carries its group, so two folders of different
 // compilations named alike stay two albums.
 
-// unknownAlbum titles the album of tracks without an album tag.
-const unknownAlbum = "Unknown Album"
+// unknownAlbum titles the album of tracks without an album tag, and
+// unknownArtist names the artist of tracks without an artist tag.
+const (
+	unknownAlbum  = "Unknown Album"
+	unknownArtist = "Unknown Artist"
+)
 
 // discFolder matches a folder that holds one disc of an album: "CD1",
 // "cd 02", "Disc 2", "Disk_3 - Bonus"; the number is the disc.
@@ -56,7 +60,7 @@ const groupSep = "\x1f"
 // is stored in tracks.album_group and is never empty.
 func albumGroup(rel, album, artist string) string {
 	if album == "" {
-		return "artist" + groupSep + catalog.NameKey(artist)
+		return albumGroupOfArtist + catalog.NameKey(artist)
 	}
 	dir, _ := albumDir(rel)
 	return "dir" + groupSep + dir + groupSep + catalog.NameKey(album)

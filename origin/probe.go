@@ -128,7 +128,7 @@ func parseProbe(raw ffprobeOut, path string) (probe, error) {
 	p.Artist = first("artist", "album_artist", "albumartist", "album artist", "performer", "composer")
 	p.AlbumArt = first("album_artist", "albumartist", "album artist")
 	if p.Artist == "" {
-		p.Artist = "Unknown Artist"
+		p.Artist = unknownArtist
 	}
 	p.Album = first("album")
 	p.ArtistSort = first("artist-sort", "artistsort", "sort_artist")

@@ -123,9 +123,16 @@ func (r *recommender) build(ctx context.Context) (*builtModel, error) {
 	return &builtModel{m: m, stamp: st, at: time.Now()}, nil
 }
 
-// recoTracks reads what the recommender knows of every track.
+// recoTracks reads what the recommender knows of every track. A tag the
+// file did not have is left empty (reco.Track's "" is unknown): the
+// Unknown Artist every file without an artist tag is filed under, and the
+// Unknown Album of an artist's files without an album tag (its album group
+// is the artist's, see albumGroup), made a library of untagged files one
+// artist's and one album's: their cold start was a likeness of tags they
+// do not have, and the rule of 2 tracks of an artist in any 10 cut a radio
+// of 20 to 2.
 func recoTracks(ctx context.Context, db *sql.DB) ([]reco.Track, error) {
-	rows, err := db.QueryContext(ctx, `SELECT t.id, t.artist_id, t.album_id, t.year, t.disc_no, t.track_no,
+	rows, err := db.QueryContext(ctx, `SELECT t.id, t.artist_id, t.album_id, t.album_group, t.year, t.disc_no, t.track_no,
 		f.tempo, f.centroid, f.flatness, f.rolloff, f.rms_db, f.crest_db, f.recording
 		FROM tracks t LEFT JOIN track_features f ON f.track_id = t.id ORDER BY t.id`)
 	if err != nil {
@@ -137,9 +144,16 @@ func recoTracks(ctx context.Context, db *sql.DB) ([]reco.Track, error) {
 		var t reco.Track
 		var f [6]sql.NullFloat64
 		var recording sql.NullString
-		if err := rows.Scan(&t.ID, &t.Artist, &t.Album, &t.Year, &t.Disc, &t.No,
+		var group string
+		if err := rows.Scan(&t.ID, &t.Artist, &t.Album, &group, &t.Year, &t.Disc, &t.No,
 			&f[0], &f[1], &f[2], &f[3], &f[4], &f[5], &recording); err != nil {
 			return nil, err
+		}
+		if t.Artist == unknownArtistID {
+			t.Artist = ""
+		}
+		if strings.HasPrefix(group, albumGroupOfArtist) {
+			t.Album = ""
 		}
 		if f[0].Valid {
 			t.Features = []float64{f[0].Float64, f[1].Float64, f[2].Float64, f[3].Float64, f[4].Float64, f[5].Float64}
@@ -149,6 +163,14 @@ func recoTracks(ctx context.Context, db *sql.DB) ([]reco.Track, error) {
 	}
 	return out, rows.Err()
 }
+
+// unknownArtistID is the ID of the Unknown Artist (ensureArtist's), and
+// albumGroupOfArtist starts the album group of the tracks without an
+// album tag (albumGroup's).
+var (
+	unknownArtistID    = catalog.NewID(catalog.PrefixArtist, catalog.NameKey(unknownArtist))
+	albumGroupOfArtist = "artist" + groupSep
+)
 
 // errEmptySeed is a seed that exists and holds no tracks (an empty
 // playlist): there is nothing to start a radio from. It is a kind of

@@ -14,7 +14,9 @@ import (
 	"segue/catalog"
 )
 
-// Track is what the recommender knows of a catalog track.
+// Track is what the recommender knows of a catalog track. Artist and
+// Album are "" when not known (a file without those tags): no likeness,
+// and no artist's share of a radio.
 type Track struct {
 	ID, Artist, Album string
 	Year, Disc, No    int

@@ -85,7 +85,8 @@ func (m *Model) coldStart(s int, w float64, scores map[int]float64) {
 // Radio returns tracks to play after seeds (oldest first), best first:
 // never a seed nor a track in recent (what the listener played lately),
 // never two recordings with one fingerprint, at most r.ArtistMax tracks of
-// an artist in any r.ArtistRun; when the scores run out, the most played
+// an artist in any r.ArtistRun (tracks of no known artist, "", count for
+// none); when the scores run out, the most played
 // tracks fill the rest.
 func (m *Model) Radio(seeds, recent []string, r Rules) []Scored {
 	if r.Limit <= 0 {
@@ -130,7 +131,7 @@ func (m *Model) Radio(seeds, recent []string, r Rules) []Scored {
 		window := artists[max(0, len(artists)-(r.ArtistRun-1)):]
 		same := 0
 		for _, a := range window {
-			if a == t.Artist {
+			if a == t.Artist && a != "" { // tracks of no known artist are no one artist's
 				same++
 			}
 		}

@@ -112,3 +112,18 @@ func TestColdStartFollowsAlbumAndFeatures(t *testing.T) {
 		t.Fatalf("cold start after b1: %v; want c1 (near in features) and not c2 (far)", got)
 	}
 }
+
+// TestUnknownArtistIsNoOne: tracks whose artist and album are not known
+// ("": files without tags) are no one artist's share of a radio (it held
+// 2 of them) and no likeness of each other: they are ranked by sound.
+func TestUnknownArtistIsNoOne(t *testing.T) {
+	var ts []Track
+	for i := range 8 {
+		ts = append(ts, Track{ID: fmt.Sprintf("u%d", i), Features: []float64{float64(100 + 10*i), 0.1}})
+	}
+	m := Build(ts, nil, Options{})
+	got := ids(m.Radio([]string{"u0"}, nil, Rules{Limit: 20}))
+	if want := []string{"u1", "u2", "u3", "u4", "u5", "u6", "u7"}; !slices.Equal(got, want) {
+		t.Fatalf("radio after u0 of 8 tracks by no known artist: %v, want %v (nearest in sound first)", got, want)
+	}
+}

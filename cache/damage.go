@@ -1,0 +1,80 @@
+package cache
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/mattn/go-sqlite3"
+)
+
+// DamagedError is the failure of an operation that found pages of the
+// cache file damaged (SQLite's SQLITE_CORRUPT or SQLITE_NOTADB) after the
+// file opened: Open moves a file damaged where opening reads aside, but
+// damage in a page read later (a segment's, an index's) shows only when
+// that page is read, by whichever operation reads it. Every such failure
+// of an open cache is one, so that a caller says it one way whatever the
+// operation was.
+type DamagedError struct {
+	Path string // the cache file
+	Err  error  // what was being done, wrapping SQLite's error
+}
+
+func (e *DamagedError) Error() string { return e.Err.Error() }
+
+// Unwrap returns what was being done, wrapping SQLite's error.
+func (e *DamagedError) Unwrap() error { return e.Err }
+
+// Plain is the damage as the one sentence every command and the
+// interface say, whatever the operation that met it was: which file,
+// SQLite's words, and the way to start afresh.
+func (e *DamagedError) Plain() string {
+	return fmt.Sprintf("the cache file %s is damaged (%v): %s", e.Path, e.Cause(), StartAfresh)
+}
+
+// StartAfresh is what to do about a damaged cache file.
+const StartAfresh = "segue cache clear empties it and starts afresh (what was pinned for offline use goes too: segue offline add downloads it again)"
+
+// Cause is SQLite's own words for the damage ("database disk image is
+// malformed"), without what was being done.
+func (e *DamagedError) Cause() error { return innermost(e.Err) }
+
+// innermost is the error at the end of err's chain: SQLite's own words.
+func innermost(err error) error {
+	for u := errors.Unwrap(err); u != nil; u = errors.Unwrap(u) {
+		err = u
+	}
+	return err
+}
+
+// corrupt tells SQLite finding pages of a file it opened damaged.
+func corrupt(err error) bool {
+	if code, ok := sqliteCode(err); ok {
+		return code == sqlite3.ErrCorrupt || code == sqlite3.ErrNotADB
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "database disk image is malformed") || strings.Contains(msg, "file is not a database")
+}
+
+// damaged returns err as a *DamagedError when it is SQLite finding the
+// cache file damaged, recording the first one (Damage) and calling
+// Options.OnDamaged with it; any other err, and nil, as it is. Every
+// method of an open cache passes its failures through it.
+func (c *Cache) damaged(err error) error {
+	if err == nil || c.path == "" || !corrupt(err) {
+		return err
+	}
+	if errors.As(err, new(*DamagedError)) {
+		return err // a step already said it
+	}
+	de := &DamagedError{Path: c.path, Err: err}
+	if c.damage.CompareAndSwap(nil, de) && c.opts.OnDamaged != nil {
+		c.opts.OnDamaged(de)
+	}
+	return de
+}
+
+// Damage returns the first *DamagedError an operation on the cache met,
+// or nil: what a caller whose operations treat any failure as a miss (a
+// fetch falling back to the network) says once.
+func (c *Cache) Damage() *DamagedError { return c.damage.Load() }
