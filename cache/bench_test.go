@@ -184,6 +184,28 @@ func BenchmarkEvict100k(b *testing.B) {
 	}
 }
 
+// BenchmarkPinAlbum pins and unpins an album's segments (12 tracks of 4
+// minutes at 2.5 s a segment: 1,152 hashes) in a cache of 100,000
+// entries, as offline add and remove do.
+func BenchmarkPinAlbum(b *testing.B) {
+	const n, album = 100_000, 1152
+	c, _ := openTemp(b, 1<<40)
+	bulkFill(b, c, 0, n, 256)
+	hashes := make([]string, album)
+	for i := range hashes {
+		hashes[i], _ = segment(uint64(i*(n/album)), 256)
+	}
+	b.ResetTimer()
+	for range b.N {
+		if err := c.Pin(hashes...); err != nil {
+			b.Fatal(err)
+		}
+		if err := c.Unpin(hashes...); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkMemoryAsCacheGrows grows a cache to 100,000 entries and, at
 // 10k, 50k and 100k entries, runs 1,000 Puts and 5,000 random Gets, then
 // reports the Go heap and the process RSS (which includes SQLite's page

@@ -281,7 +281,7 @@ func (c *Cache) setPinned(hashes []string, pin bool) error {
 			if _, err := tx.Exec(pinSQL, h); err != nil {
 				return err
 			}
-			if _, err := tx.Exec(`UPDATE entries SET pinned = ? WHERE key = ?`, pin, h); err != nil {
+			if _, err := tx.Exec(`UPDATE entries SET pinned = ? WHERE kind IN (0, 1) AND key = ?`, pin, h); err != nil {
 				return err
 			}
 		}
