@@ -238,6 +238,14 @@ func openFile(ctx context.Context, path string, o Options) (*Cache, error) {
 		db   *sql.DB
 		full atomic.Bool
 	)
+	// A new cache file is the user's alone, as segue's state files are:
+	// its documents' keys are URLs, share links (capabilities) among
+	// them. SQLite made it 0644, and makes its -wal and -shm files with
+	// the mode of the file; an existing one keeps the mode it has. Any
+	// other failure to create it is SQLite's to say.
+	if f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+		f.Close()
+	}
 	err := withRoom(path, &full, func() (err error) { db, err = openDB(ctx, path, walLimit(o.MaxBytes)); return err })
 	if err != nil {
 		return nil, err

@@ -343,3 +343,31 @@ func TestDiskFullWarningIsASentence(t *testing.T) {
 		t.Errorf("log %q; want one warning ending in msg=%q", got, want)
 	}
 }
+
+// A new cache file and its -wal and -shm files are the user's alone
+// (0600), in a folder others may read (a cache path given with --cache):
+// SQLite made them 0644, and document keys are URLs, share links among
+// them.
+func TestNewCacheFileIsTheUsers(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "cache.db")
+	c := openAt(t, path, 1<<20, nil)
+	h, b := segment(1, 1000)
+	mustPut(t, c, h, b)
+	if err := c.PutDoc("http://o/p/TOKEN", Doc{Body: b}); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{path, path + "-wal", path + "-shm"} {
+		st, err := os.Stat(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Mode().Perm() != 0o600 {
+			t.Errorf("%s: mode %v, want -rw-------", filepath.Base(name), st.Mode().Perm())
+		}
+	}
+	c.Close()
+}
