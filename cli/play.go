@@ -214,7 +214,12 @@ func (a *app) play(ctx context.Context, f playFlags, targets []string) (err erro
 		return err
 	}
 	defer func() { err = errors.Join(err, p.Close()) }()
-	feed := &radioFeeder{ctx: ctx, c: r.src, p: p, say: a.sayOnStderr}
+	feed := &radioFeeder{ctx: ctx, c: r.src, p: p, say: func(_ catalog.Track, why string) { a.sayOnStderr(why) }}
+	if f.asJSON { // said in the report's goroutine (the feeder's observe), as its events are
+		feed.say = func(last catalog.Track, why string) {
+			jsonEncoder(a.stdout).Encode(playEvent{Event: "radio-ended", TrackID: last.ID, Message: why})
+		}
+	}
 	watch = observeAll(watch, feed.observe)
 	if srv != nil {
 		a.serveControl(srv, p, r, feed.start)

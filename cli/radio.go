@@ -73,11 +73,11 @@ type radioFeeder struct {
 	ctx context.Context // of the top-ups
 	c   ui.Radio
 	p   *player.Player
-	// say (may be nil) tells the listener why a top-up queued nothing,
-	// when the queue then ends with the track playing: play --radio,
-	// promised "without end", stopped with a finished and exit 0 and not
-	// a word of why.
-	say func(string)
+	// say (may be nil) tells the listener why a top-up after the track
+	// playing, the queue's last, queued nothing, when the queue then ends
+	// with it: play --radio, promised "without end", stopped with a
+	// finished and exit 0 and not a word of why.
+	say func(last catalog.Track, why string)
 
 	mu     sync.Mutex      // guards the fields below: ctl radio and the player's events
 	queued map[string]bool // the radio's tracks queued since it started
@@ -156,9 +156,9 @@ func (f *radioFeeder) dry(t catalog.Track, n int, err error) {
 	switch {
 	case f.say == nil || n > 0 || f.ctx.Err() != nil:
 	case err != nil:
-		f.say(fmt.Sprintf("the radio has no more after %q, which ends the queue: %s", t.Title, sentence(err)))
+		f.say(t, fmt.Sprintf("the radio has no more after %q, which ends the queue: %s", t.Title, sentence(err)))
 	default:
-		f.say(fmt.Sprintf("the radio has nothing new after %q, which ends the queue%s", t.Title, radioEmptyWhy(f.c)))
+		f.say(t, fmt.Sprintf("the radio has nothing new after %q, which ends the queue%s", t.Title, radioEmptyWhy(f.c)))
 	}
 }
 

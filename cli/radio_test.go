@@ -43,21 +43,28 @@ func TestRadioCommands(t *testing.T) {
 		t.Fatalf("play --radio: exit %d\n%s\n%s", code, out, errOut)
 	}
 	var played []string
+	var ended []playEvent
 	sc := bufio.NewScanner(strings.NewReader(out))
 	for sc.Scan() {
 		var e playEvent
 		json.Unmarshal(sc.Bytes(), &e)
-		if e.Event == "started" || e.Event == "track-changed" {
+		switch e.Event {
+		case "started", "track-changed":
 			played = append(played, e.Track.ID)
+		case "radio-ended":
+			ended = append(ended, e)
 		}
 	}
 	if !slices.Equal(played, []string{t2, t1}) {
 		t.Fatalf("play --radio %s played %v, want [%s %s]", t1, played, t2, t1)
 	}
 	// a radio "without end" that ended said nothing of why: now the top-up
-	// that found nothing new says so as the last track starts
-	if want := fmt.Sprintf("segue: the radio has nothing new after %q, which ends the queue: a radio leaves out", tracks[0].Title); strings.Count(errOut, want) != 1 {
-		t.Errorf("play --radio that ran out said on stderr:\n%s\nwant once: %s...", errOut, want)
+	// that found nothing new says so as the last track starts, with --json
+	// as an event (it was a line on stderr, which a script reading the
+	// events did not see)
+	want := fmt.Sprintf("the radio has nothing new after %q, which ends the queue: a radio leaves out", tracks[0].Title)
+	if len(ended) != 1 || ended[0].TrackID != t1 || !strings.HasPrefix(ended[0].Message, want) || strings.Contains(errOut, want) {
+		t.Errorf("play --radio --json that ran out: radio-ended events %+v, stderr %q; want one, for %s, saying %s..., and nothing on stderr", ended, errOut, t1, want)
 	}
 	// Both tracks are now among what this listener played lately, which a
 	// radio leaves out: nothing is left, and the error says why rather than
