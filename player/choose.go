@@ -29,6 +29,17 @@ type Progress interface {
 	Received(hash string) int64
 }
 
+// Urger is told that the play head has come to wait for a segment whose
+// download, asked less urgently, is in flight; *fetch.Fetcher satisfies
+// it, and then sends a second request beside a first that has not begun
+// to answer (fetch.Options.HedgeAfter). The segment fetched ahead was
+// asked at UrgencySoon and the next track's first at UrgencyPrefetch, and
+// a request whose answer never began held the play head until that
+// urgency's timeout: 7.5 s at a track's second segment.
+type Urger interface {
+	Urge(hash string)
+}
+
 // ErrNotOffline is wrapped when a track cannot play because the origin is
 // unreachable and a segment of it is cached in no rendition.
 var ErrNotOffline = errors.New("not available offline")
@@ -70,7 +81,9 @@ const abandonCheck = 100 * time.Millisecond
 // waited out the rest of a 20 s stall (5 to 12 s of silence in
 // TestStalledDownloadIsAskedAgain). A download with no byte yet is left
 // to the fetch chain: an origin slow to send its first byte under load
-// would never answer a request that is asked again every few seconds.
+// would never answer a request that is asked again every few seconds (the
+// chain sends one hedged request beside it once the play head waits for
+// it: Urger).
 const (
 	stallRestart = 2 * time.Second
 	stallDue     = 5 * time.Second
@@ -169,7 +182,11 @@ func (ts *trackStream) download(a attempt) download {
 	progress, _ := p.opts.Segments.(Progress)
 	abandons := a.auto && a.level > 0
 	stalls := progress != nil && a.stall > 0
-	if a.cached || !abandons && !stalls && !a.replaces {
+	// urges: once the play head waits for the segment, the source is told
+	// (asked at UrgencyNow it knows); a replacement never is waited for
+	urger, _ := p.opts.Segments.(Urger)
+	urges := urger != nil && a.u != catalog.UrgencyNow && !a.replaces
+	if a.cached || !abandons && !stalls && !urges && !a.replaces {
 		data, from, err := p.opts.Segments.Segment(ts.ctx, seg.Hash, a.u)
 		return download{data: data, from: from, took: time.Since(t0), err: err}
 	}
@@ -198,6 +215,10 @@ func (ts *trackStream) download(a attempt) download {
 				cancel()
 				<-done
 				return download{abandoned: true}
+			}
+			if urges && ts.needed(a.i) {
+				urger.Urge(seg.Hash)
+				urges = false // once is enough
 			}
 			var loaded int64
 			if progress != nil {

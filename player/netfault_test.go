@@ -130,3 +130,45 @@ func TestBrokenAnswersAreAskedAgain(t *testing.T) {
 		})
 	}
 }
+
+// An answer that never begins (the origin or a proxy holds the status and
+// headers for 20 s) held the play head until the fetch chain's timeout for
+// the urgency the segment was asked with ended it: 7.5 s of silence at a
+// track's second segment (asked 10 s ahead), 9 s at the change to the
+// next track (its first segment prefetched). Now the player tells the
+// fetcher the play head waits for it (Urger), and the fetcher sends one
+// second request beside the first (fetch.Options.HedgeAfter), keeps both
+// and takes the first whole answer: the segment is asked twice, never
+// three times, the held request is given up once the second has answered,
+// and nothing is said (no error: the segment came).
+func TestHeldAnswerIsHedged(t *testing.T) {
+	src, a, b := twoTracks(t, 6)
+	want := int(src.manifests[a.ID].TotalSamples + src.manifests[b.ID].TotalSamples)
+	const hold = 20 * time.Second
+	for _, c := range []struct {
+		name string
+		seg  catalog.Segment
+	}{
+		{"second segment", src.manifests[a.ID].Renditions[0].Segments[1]},
+		{"next track's first segment", src.manifests[b.ID].Renditions[0].Segments[0]},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			run := playThroughFault(t, src, testkit.HoldHeaders, hold, c.seg.Hash, a, b)
+			if run.frames != want || !run.gaveUp || run.asked != 2 {
+				t.Errorf("%d samples played (want %d); held request given up before the hold ended: %v; asked %d times (want 2)",
+					run.frames, want, run.gaveUp, run.asked)
+			}
+			t.Logf("stalls %d, %v", run.stats.Stalls, run.stats.Stalled)
+			// the player looks every stallCheck (0.5 s) whether the play
+			// head waits, and the request has waited HedgeAfter already
+			if limit := 2500 * time.Millisecond; run.stats.Stalled >= limit {
+				t.Errorf("the play head waited %v in %d stalls; want under %v", run.stats.Stalled, run.stats.Stalls, limit)
+			}
+			for _, e := range run.events {
+				if e, ok := e.(ErrorEvent); ok {
+					t.Errorf("error event %+v; want none (the second request brought the segment)", e)
+				}
+			}
+		})
+	}
+}

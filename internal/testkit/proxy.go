@@ -39,14 +39,18 @@ func SlowProxy(t testing.TB, base string, delay time.Duration, slow func(*http.R
 // Fault is what FaultProxy does to one answer of the server behind it.
 type Fault int
 
-// The faults of FaultProxy. Each but Pass sends the answer's status and
-// its full Content-Length, then:
+// The faults of FaultProxy. Each but Pass and HoldHeaders sends the
+// answer's status and its full Content-Length, then:
 const (
 	Pass       Fault = iota // passes the answer on as it is
 	StallBody               // half the body, then nothing for the proxy's stall, then the rest
 	ResetBody               // half the body, then a reset connection (RST)
 	CutBody                 // half the body, then a closed connection (a body shorter than announced)
 	WrongBytes              // a body of the right length whose bytes differ
+	// HoldHeaders sends nothing, not even the status, for the proxy's
+	// stall, then the whole answer (an origin slow to begin under load, a
+	// proxy waiting on a cold upstream)
+	HoldHeaders
 )
 
 // FaultProxy is a server on loopback that passes every request on to the
@@ -62,6 +66,14 @@ func FaultProxy(t testing.TB, base string, stall time.Duration, fault func(*http
 	pass := httputil.NewSingleHostReverseProxy(target)
 	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f := fault(r)
+		if f == HoldHeaders {
+			select {
+			case <-time.After(stall):
+			case <-r.Context().Done():
+				return
+			}
+			f = Pass
+		}
 		if f == Pass {
 			pass.ServeHTTP(w, r)
 			return

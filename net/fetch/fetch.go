@@ -106,9 +106,24 @@ type Options struct {
 	// one that brought nothing gives the next twice the urgency's time,
 	// once (an origin slow to send its first byte).
 	Timeouts map[catalog.Urgency]time.Duration
+	// HedgeAfter is how long a request for a segment the play head waits
+	// for may go without a byte of its answer before a second request is
+	// sent beside it (default DefaultHedgeAfter; see askTwice).
+	HedgeAfter time.Duration
 	// Logger receives warnings (cache write failures, bad bytes); default slog.Default().
 	Logger *slog.Logger
 }
+
+// DefaultHedgeAfter is Options.HedgeAfter's default. A hedged request
+// (Dean & Barroso, "The Tail at Scale", CACM 2013) is sent once the first
+// has waited longer than nearly every answer takes (they hedge at the 95th
+// percentile), so that it costs few extra requests. A segment's answer
+// begins within tens of milliseconds on a LAN and a few hundred over the
+// internet (the origin sends a stored blob); 1.5 s is several times that,
+// and half the 3 s a request at UrgencyNow is given: the second request
+// still has the time a first one would have to bring the segment (2.5 s
+// of audio) before the listener hears more than about 2 s of silence.
+const DefaultHedgeAfter = 1500 * time.Millisecond
 
 // Fetcher gets segments through the chain. It is safe for concurrent use.
 type Fetcher struct {
@@ -121,6 +136,26 @@ type Fetcher struct {
 	flights map[string]*flight // downloads in progress, by hash
 
 	putWarn sync.Once // a failing cache (disk full) is reported once, not per segment
+
+	hedges atomic.Int64 // second requests sent (askTwice)
+}
+
+// Hedges is how many second requests f has sent beside a first that had
+// not begun to answer while the play head waited (askTwice).
+func (f *Fetcher) Hedges() int64 { return f.hedges.Load() }
+
+// Urge tells f that the play head now waits for the segment hash, asked
+// less urgently (a segment fetched ahead of the play head, or the next
+// track's prefetched first one) and not yet arrived: its download is then
+// treated as one at catalog.UrgencyNow, which may send a second request
+// (askTwice). Nothing happens when hash has no download in flight.
+func (f *Fetcher) Urge(hash string) {
+	f.mu.Lock()
+	fl := f.flights[hash]
+	f.mu.Unlock()
+	if fl != nil {
+		fl.urge()
+	}
 }
 
 // New returns a Fetcher that asks store, then tiers in order.
@@ -138,6 +173,9 @@ func New(store Store, tiers []Tier, o Options) *Fetcher {
 		def[u] = d
 	}
 	o.Timeouts = def
+	if o.HedgeAfter <= 0 {
+		o.HedgeAfter = DefaultHedgeAfter
+	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
@@ -168,6 +206,9 @@ func (f *Fetcher) Segment(ctx context.Context, hash string, u catalog.Urgency) (
 		return r.data, r.from, nil
 	}
 	fl, leave := f.join(hash)
+	if u == catalog.UrgencyNow {
+		fl.urge()
+	}
 	ch := f.group.DoChan(hash, func() (any, error) {
 		// A download that ended between this caller's miss and now stored
 		// the segment: without this look, a caller that missed the cache
@@ -180,7 +221,7 @@ func (f *Fetcher) Segment(ctx context.Context, hash string, u catalog.Urgency) (
 		// the others; it ends when the last caller gives up (an abandoned
 		// download must not keep taking bandwidth), and each attempt has
 		// its own deadline.
-		return f.download(fl.ctx, hash, u, &fl.received)
+		return f.download(fl.ctx, hash, u, fl)
 	})
 	defer leave()
 	select {
@@ -203,7 +244,15 @@ type flight struct {
 	// received is the bytes of the current attempt so far (0 when its
 	// tier does not report progress: ProgressRemote).
 	received atomic.Int64
+	// urgent is closed once the play head waits for the segment: a caller
+	// asked at catalog.UrgencyNow, or Urge was called.
+	urgent   chan struct{}
+	urgeOnce sync.Once
+	// hedged: the download's one second request was sent (askTwice)
+	hedged atomic.Bool
 }
+
+func (fl *flight) urge() { fl.urgeOnce.Do(func() { close(fl.urgent) }) }
 
 // Received is the bytes received so far of the download of hash in
 // flight: 0 when there is none or its source does not report progress
@@ -225,7 +274,7 @@ func (f *Fetcher) join(hash string) (*flight, func()) {
 	defer f.mu.Unlock()
 	fl := f.flights[hash]
 	if fl == nil {
-		fl = &flight{}
+		fl = &flight{urgent: make(chan struct{})}
 		fl.ctx, fl.cancel = context.WithCancel(context.Background())
 		f.flights[hash] = fl
 	}
@@ -243,8 +292,8 @@ func (f *Fetcher) join(hash string) (*flight, func()) {
 	}
 }
 
-func (f *Fetcher) download(ctx context.Context, hash string, u catalog.Urgency, received *atomic.Int64) (result, error) {
-	o := f.chain(ctx, f.tiers, hash, u, received)
+func (f *Fetcher) download(ctx context.Context, hash string, u catalog.Urgency, fl *flight) (result, error) {
+	o := f.chain(ctx, f.tiers, hash, u, fl)
 	if o.ok {
 		if err := f.store.Put(hash, o.res.data); err != nil {
 			f.putWarn.Do(func() {
@@ -298,21 +347,21 @@ func (o *outcome) merge(r outcome) {
 
 // chain asks tiers in order until one answers; a HedgedRemote's tier is
 // asked beside the ones after it (see hedged).
-func (f *Fetcher) chain(ctx context.Context, tiers []Tier, hash string, u catalog.Urgency, received *atomic.Int64) outcome {
+func (f *Fetcher) chain(ctx context.Context, tiers []Tier, hash string, u catalog.Urgency, fl *flight) outcome {
 	var o outcome
 	for i, t := range tiers {
 		if t.SkipUrgent && u == catalog.UrgencyNow {
 			continue
 		}
 		if _, ok := t.Remote.(HedgedRemote); ok && i+1 < len(tiers) {
-			h := f.hedged(ctx, t, tiers[i+1:], hash, u, received)
+			h := f.hedged(ctx, t, tiers[i+1:], hash, u, fl)
 			if h.ok {
 				return h
 			}
 			o.merge(h)
 			return o
 		}
-		data, err := f.fromTier(ctx, t, hash, u, received, nil)
+		data, err := f.fromTier(ctx, t, hash, u, fl, nil)
 		if err != nil {
 			o.failed(t, err)
 			continue
@@ -328,7 +377,7 @@ func (f *Fetcher) chain(ctx context.Context, tiers []Tier, hash string, u catalo
 // other request is cancelled (and waited for). Before, the tiers were
 // asked strictly in turn, so a peer that hung kept the origin from being
 // asked until the swarm's budget ran out.
-func (f *Fetcher) hedged(ctx context.Context, t Tier, rest []Tier, hash string, u catalog.Urgency, received *atomic.Int64) outcome {
+func (f *Fetcher) hedged(ctx context.Context, t Tier, rest []Tier, hash string, u catalog.Urgency, fl *flight) outcome {
 	var wg sync.WaitGroup
 	defer wg.Wait() // after both cancels below
 	tctx, cancelT := context.WithCancel(ctx)
@@ -344,7 +393,7 @@ func (f *Fetcher) hedged(ctx context.Context, t Tier, rest []Tier, hash string, 
 	called := make(chan struct{}) // closed when t calls for the rest
 	var once sync.Once
 	wg.Go(func() {
-		data, err := f.fromTier(tctx, t, hash, u, received, func() { once.Do(func() { close(called) }) })
+		data, err := f.fromTier(tctx, t, hash, u, fl, func() { once.Do(func() { close(called) }) })
 		done <- answer{data, err}
 	})
 	first, hedge := (<-chan answer)(done), (<-chan struct{})(called)
@@ -354,7 +403,7 @@ func (f *Fetcher) hedged(ctx context.Context, t Tier, rest []Tier, hash string, 
 		if !asked {
 			ch := make(chan outcome, 1)
 			asked, later = true, ch
-			wg.Go(func() { ch <- f.chain(rctx, rest, hash, u, received) })
+			wg.Go(func() { ch <- f.chain(rctx, rest, hash, u, fl) })
 		}
 	}
 	var o, restO outcome
@@ -399,13 +448,14 @@ func (f *Fetcher) hedged(ctx context.Context, t Tier, rest []Tier, hash string, 
 // download the same wrong bytes again.
 //
 // hedge, when not nil, is handed to a HedgedRemote (see hedged).
-func (f *Fetcher) fromTier(ctx context.Context, t Tier, hash string, u catalog.Urgency, received *atomic.Int64, hedge func()) ([]byte, error) {
+func (f *Fetcher) fromTier(ctx context.Context, t Tier, hash string, u catalog.Urgency, fl *flight, hedge func()) ([]byte, error) {
 	backoff := f.opts.Backoff
 	attempts := f.opts.Attempts
 	if t.Attempts > 0 {
 		attempts = t.Attempts
 	}
 	timeout := f.opts.Timeouts[u]
+	received := &fl.received
 	var err error
 	bad := 0
 	// silent: the last try ran out of time with no byte of the segment,
@@ -431,7 +481,7 @@ func (f *Fetcher) fromTier(ctx context.Context, t Tier, hash string, u catalog.U
 		} else if ur, ok := t.Remote.(UrgentRemote); ok {
 			data, err = ur.ChunkAt(actx, hash, u)
 		} else if pr, ok := t.Remote.(ProgressRemote); ok {
-			data, err = pr.ChunkProgress(actx, hash, func(n int) { received.Add(int64(n)) })
+			data, err = f.askTwice(ctx, actx, pr, hash, fl)
 		} else {
 			data, err = t.Remote.Chunk(actx, hash)
 		}
