@@ -88,7 +88,20 @@ const (
 	stallRestart = 2 * time.Second
 	stallDue     = 5 * time.Second
 	stallCheck   = 500 * time.Millisecond
+	stallBytes   = 4 << 10
 )
+
+// stallWait is how long a download that received loaded bytes in took
+// must go without another before it counts as stalled: stall, or as long
+// as the link, at the pace it kept, takes to bring stallBytes (a few TCP
+// segments), when that is longer. A slow link is not a stalled one: a
+// 5 kbit/s link whose bytes came 1 KiB at a time, 1.6 s apart and over
+// 2 s on a loaded machine (TestPlaySaysItRetries), was taken for stalled,
+// and its segment asked again from the first byte; at that pace a stall
+// is 6.5 s without a byte.
+func stallWait(stall time.Duration, loaded int64, took time.Duration) time.Duration {
+	return max(stall, time.Duration(float64(stallBytes)/float64(loaded)*float64(took)))
+}
 
 // ErrStalled is wrapped in the ErrorEvent of a segment asked again
 // because its bytes stopped coming (stallRestart).
@@ -227,7 +240,7 @@ func (ts *trackStream) download(a attempt) download {
 			if loaded != seen { // a retry inside the chain starts again from 0
 				seen, seenAt = loaded, now
 			}
-			if stalls && loaded > 0 && loaded < seg.Size && now.Sub(seenAt) >= a.stall && ts.buffer() < stallDue {
+			if stalls && loaded > 0 && loaded < seg.Size && now.Sub(seenAt) >= stallWait(a.stall, loaded, seenAt.Sub(t0)) && ts.buffer() < stallDue {
 				cancel()
 				d := <-done
 				if d.err == nil { // it arrived as it was given up: keep it

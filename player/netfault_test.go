@@ -172,3 +172,24 @@ func TestHeldAnswerIsHedged(t *testing.T) {
 		})
 	}
 }
+
+// A slow link is not a stalled one: the silence that counts as a stall
+// grows with the time the link, at the pace it kept, takes to bring
+// stallBytes. TestPlaySaysItRetries' 5 kbit/s link (1 KiB 1.6 s apart)
+// was taken for stalled at 2 s.
+func TestSlowLinkIsNotStalled(t *testing.T) {
+	for _, c := range []struct {
+		stall, took time.Duration
+		loaded      int64
+		want        time.Duration
+	}{
+		{2 * time.Second, 1640 * time.Millisecond, 1024, 6560 * time.Millisecond}, // 5 kbit/s
+		{2 * time.Second, 100 * time.Millisecond, 46_000, 2 * time.Second},        // half a 320k segment on a LAN
+		{2 * time.Second, time.Second, 12_000, 2 * time.Second},                   // 96 kbit/s
+		{4 * time.Second, time.Second, 12_000, 4 * time.Second},                   // asked again once already
+	} {
+		if got := stallWait(c.stall, c.loaded, c.took); got.Round(time.Millisecond) != c.want {
+			t.Errorf("stallWait(%v, %d B in %v) = %v, want %v", c.stall, c.loaded, c.took, got, c.want)
+		}
+	}
+}
