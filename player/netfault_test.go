@@ -36,13 +36,7 @@ func playThroughFault(t *testing.T, src *memSource, f testkit.Fault, stall time.
 		if !strings.HasSuffix(r.URL.Path, "/"+hash) || asked.Add(1) != 1 {
 			return testkit.Pass
 		}
-		go func() { // the stalled answer's client gone before the stall ended
-			select {
-			case <-r.Context().Done():
-				gaveUp.Store(true)
-			case <-time.After(stall):
-			}
-		}()
+		testkit.WatchGaveUp(r, stall, &gaveUp)
 		return f
 	})
 	path := filepath.Join(t.TempDir(), "out.wav")

@@ -8,6 +8,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -17,23 +18,12 @@ import (
 // machine's slow answer: it comes, late). It closes with t.
 func SlowProxy(t testing.TB, base string, delay time.Duration, slow func(*http.Request) bool) *httptest.Server {
 	t.Helper()
-	target, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pass := httputil.NewSingleHostReverseProxy(target)
-	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return FaultProxy(t, base, delay, func(r *http.Request) Fault {
 		if slow(r) {
-			select {
-			case <-time.After(delay):
-			case <-r.Context().Done():
-				return
-			}
+			return HoldHeaders
 		}
-		pass.ServeHTTP(w, r)
-	}))
-	t.Cleanup(front.Close)
-	return front
+		return Pass
+	})
 }
 
 // Fault is what FaultProxy does to one answer of the server behind it.
@@ -52,6 +42,18 @@ const (
 	// proxy waiting on a cold upstream)
 	HoldHeaders
 )
+
+// WatchGaveUp sets gaveUp when r's client gives up on it within d (a
+// request a FaultProxy stalls or holds, given up before it resumes).
+func WatchGaveUp(r *http.Request, d time.Duration, gaveUp *atomic.Bool) {
+	go func() {
+		select {
+		case <-r.Context().Done():
+			gaveUp.Store(true)
+		case <-time.After(d):
+		}
+	}()
+}
 
 // FaultProxy is a server on loopback that passes every request on to the
 // server at base, doing to each answer what fault says (a network or a

@@ -23,13 +23,7 @@ func heldFirst(t *testing.T, url string, hold time.Duration) (proxy string, aske
 		if !strings.HasPrefix(r.URL.Path, "/chunks/") || asked.Add(1) != 1 {
 			return testkit.Pass
 		}
-		go func() {
-			select {
-			case <-r.Context().Done():
-				gaveUp.Store(true)
-			case <-time.After(hold):
-			}
-		}()
+		testkit.WatchGaveUp(r, hold, gaveUp)
 		return testkit.HoldHeaders
 	})
 	return p.URL, asked, gaveUp

@@ -47,13 +47,7 @@ func TestDocumentAnswerBrokenOffIsAskedAgain(t *testing.T) {
 				if asked.Add(1) > 1 {
 					return testkit.Pass
 				}
-				go func() {
-					select {
-					case <-r.Context().Done():
-						gaveUp.Store(true)
-					case <-time.After(stall):
-					}
-				}()
+				testkit.WatchGaveUp(r, stall, &gaveUp)
 				return c.fault
 			})
 			client, err := New(once.URL, Options{})
