@@ -150,7 +150,7 @@ func (ts *trackStream) cachedFrom(i, floor int) (int, bool) {
 		if l >= floor {
 			return l, true
 		}
-		if pinned, err := idx.Pinned(h); err == nil && pinned {
+		if ts.pinned(i, l) {
 			return l, true
 		}
 	}
