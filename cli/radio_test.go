@@ -92,6 +92,25 @@ func TestRadioCommands(t *testing.T) {
 	}
 }
 
+// TestPlayRadioSaysWhyItEndsOnStderr: without --json, play --radio says
+// why the radio ends on stderr, once, as its last track starts, and
+// nothing of it on stdout (TestRadioCommands has the --json event).
+func TestPlayRadioSaysWhyItEndsOnStderr(t *testing.T) {
+	o := newTestOrigin(t)
+	url := "http://" + o.addr
+	tracks := tones(t, url)
+	slices.SortFunc(tracks, func(a, b catalog.Track) int { return strings.Compare(a.Title, b.Title) })
+	dir, common := clientDirs(t, url, "")
+	out, errOut, code := segue(t, append(common, "play", "--radio", tracks[0].ID, "--output", "wav:"+filepath.Join(dir, "r.wav"), "--fast")...)
+	if code != 0 {
+		t.Fatalf("play --radio: exit %d\n%s\n%s", code, out, errOut)
+	}
+	want := fmt.Sprintf("the radio has nothing new after %q, which ends the queue: a radio leaves out", tracks[0].Title)
+	if n := strings.Count(errOut, want); n != 1 || strings.Contains(out, "nothing new") {
+		t.Errorf("play --radio that ran out: said %d times on stderr %q, stdout %q; want once on stderr, saying %s..., and not on stdout", n, errOut, out, want)
+	}
+}
+
 // play --radio asked for more when the last track it had queued itself
 // started, so after a script added a track (segue ctl queue add) it asked
 // one track early, after a track that was not the last, and never when the
