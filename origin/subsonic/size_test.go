@@ -21,33 +21,45 @@ import (
 // TestSongSizeIsTheStreamsLength: every listing that returns songs gives
 // each song's size, and it is the length of what stream (no maxBitRate)
 // and download serve: the body's length and a HEAD's Content-Length. On
-// SQLite and PostgreSQL, and on a catalog ingested before tracks kept
-// their high rendition's bytes (its schema one step back), which gets
-// them when the origin opens it.
+// SQLite and PostgreSQL, on a catalog ingested before tracks kept their
+// high rendition's bytes (its schema one step back), which gets them when
+// the origin opens it, and on a SQLite catalog copied into PostgreSQL by
+// origin migrate (which must copy them).
 func TestSongSizeIsTheStreamsLength(t *testing.T) {
 	lib := filepath.Join(filepath.Dir(ingestedTemplate(t)), "lib")
-	for _, engine := range []string{"sqlite", "postgres"} {
-		for _, old := range []bool{false, true} {
-			name := engine
-			if old {
-				name += ", ingested before"
+	for _, c := range []struct {
+		name     string
+		postgres bool // ingest into PostgreSQL
+		old      bool // then take the catalog back a schema step
+		migrate  bool // then copy the SQLite catalog into PostgreSQL
+	}{
+		{name: "sqlite"},
+		{name: "sqlite, ingested before", old: true},
+		{name: "postgres", postgres: true},
+		{name: "postgres, ingested before", postgres: true, old: true},
+		{name: "sqlite ingested before, migrated to postgres", old: true, migrate: true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			o := origin.ServerOptions{DataDir: filepath.Join(t.TempDir(), "data")}
+			if c.postgres {
+				o.Catalog = pgtest.Database(t)
 			}
-			t.Run(name, func(t *testing.T) {
-				o := origin.ServerOptions{DataDir: filepath.Join(t.TempDir(), "data")}
-				if engine == "postgres" {
-					o.Catalog = pgtest.Database(t)
+			sum, err := origin.Ingest(context.Background(), lib, origin.IngestOptions{DataDir: o.DataDir, Catalog: o.Catalog, Jobs: 2})
+			if err != nil || len(sum.Skipped) > 0 {
+				t.Fatalf("ingest: %v, skipped %+v", err, sum.Skipped)
+			}
+			if c.old {
+				unmigrateHighBytes(t, o)
+			}
+			if c.migrate {
+				o.Catalog = pgtest.Database(t)
+				if _, err := origin.Migrate(context.Background(), origin.MigrateOptions{From: o.DataDir, ToCatalog: o.Catalog}); err != nil {
+					t.Fatalf("migrate to PostgreSQL: %v", err)
 				}
-				sum, err := origin.Ingest(context.Background(), lib, origin.IngestOptions{DataDir: o.DataDir, Catalog: o.Catalog, Jobs: 2})
-				if err != nil || len(sum.Skipped) > 0 {
-					t.Fatalf("ingest: %v, skipped %+v", err, sum.Skipped)
-				}
-				if old {
-					unmigrateHighBytes(t, o)
-				}
-				f := serve(t, o)
-				f.checkSongSizes(t)
-			})
-		}
+			}
+			f := serve(t, o)
+			f.checkSongSizes(t)
+		})
 	}
 }
 
