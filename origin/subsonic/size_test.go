@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -26,7 +28,17 @@ import (
 // the origin opens it, and on a SQLite catalog copied into PostgreSQL by
 // origin migrate (which must copy them).
 func TestSongSizeIsTheStreamsLength(t *testing.T) {
-	lib := filepath.Join(filepath.Dir(ingestedTemplate(t)), "lib")
+	// The fixture's songs all last 4 s, so their streams are all as long:
+	// a song of 7.3 s tells a size from another song's.
+	lib := filepath.Join(t.TempDir(), "lib")
+	if err := os.CopyFS(lib, os.DirFS(filepath.Join(filepath.Dir(ingestedTemplate(t)), "lib"))); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "sine=frequency=392:sample_rate=44100:duration=7.3",
+		"-ac", "2", "-metadata", "title=Longer Road", "-metadata", "artist=Beta Band", "-metadata", "album=Night Drive",
+		"-metadata", "genre=Rock", "-metadata", "track=2", filepath.Join(lib, "Beta Band/Night Drive/02.flac")).CombinedOutput(); err != nil {
+		t.Fatalf("make a longer song: %v\n%s", err, out)
+	}
 	for _, c := range []struct {
 		name     string
 		postgres bool // ingest into PostgreSQL
@@ -103,6 +115,9 @@ func (f *fixture) checkSongSizes(t *testing.T) {
 		want[tr.ID] = f.streamLength(t, tr.ID)
 	}
 	slices.Sort(ids)
+	if want[f.tracks["Longer Road"].ID] == want[f.tracks["Morning Tide"].ID] {
+		t.Fatalf("a song of 7.3 s and one of 4 s both stream %d bytes", want[f.tracks["Morning Tide"].ID])
+	}
 	first := f.tracks["Morning Tide"]
 	ok := func(method string, q url.Values) map[string]any {
 		t.Helper()
