@@ -62,6 +62,14 @@ type Track struct {
 	Year       int    `json:"year,omitempty"`
 	Genre      string `json:"genre,omitempty"`
 	DurationMS int64  `json:"duration_ms"`
+	// StreamBytes is the length in bytes of the track's whole progressive
+	// MP3 in the high rendition (RenditionHigh), as the origin serves it
+	// (GET /api/v1/tracks/{id}/stream?quality=high, Subsonic's stream
+	// without maxBitRate and download): the Info frame with the gapless
+	// delay and padding, then every segment. The origin's catalog reads
+	// it with the track; 0 where unknown. Not part of the JSON API: a
+	// client reads segment sizes from the manifest.
+	StreamBytes int64 `json:"-"`
 }
 
 // SearchResult is the answer to GET /api/v1/search, best matches first.

@@ -67,7 +67,7 @@ var migrateTables = []struct{ table, from, to, order string }{
 	{"albums", "rowid, id, title, artist_id, year, cover_hash, cover_mime, sort_key, compilation", "", "id"},
 	{"tracks", "rowid, id, path, title, artist_id, album_id, track_no, disc_no, year, genre, duration_ms, file_size, file_mtime, " +
 		"manifest, sort_key, album_group, album_artist, compilation, tags_version, artist_tag, album_tag, cover_hash, cover_mime, " +
-		"artist_sort, album_sort, album_artist_sort, library, added_at", "", "id"},
+		"artist_sort, album_sort, album_artist_sort, library, added_at, high_bytes", "", "id"},
 	{"segments", "track_id, rendition, idx, hash, size", "", "track_id, rendition, idx"},
 	{"search", "id, kind, ref_id, title, artist, album", "rowid, kind, ref_id, title, artist, album", "kind, ref_id"},
 	{"tokens", "rowid, id, name, secret_sha, created_at, revoked_at", "", "id"},

@@ -411,4 +411,12 @@ CREATE TABLE ratings (
 ALTER TABLE subsonic_users ADD COLUMN name_key text COLLATE "C" NOT NULL DEFAULT '';
 UPDATE subsonic_users SET name_key = id;
 CREATE UNIQUE INDEX subsonic_users_name_key ON subsonic_users(name_key);
+`,
+
+	// 18: each track keeps how many bytes its high rendition's segments
+	// hold (SQLite's step 22).
+	`
+ALTER TABLE tracks ADD COLUMN high_bytes bigint NOT NULL DEFAULT 0;
+UPDATE tracks SET high_bytes = coalesce((SELECT sum(s.size) FROM segments s
+	WHERE s.track_id = tracks.id AND s.rendition = 'high'), 0);
 `}

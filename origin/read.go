@@ -46,14 +46,16 @@ func scanAlbum(sc interface{ Scan(...any) error }) (catalog.Album, error) {
 
 // trackCols selects a track with its artist and album names.
 const trackCols = `t.id, t.title, t.artist_id, ar.name, t.album_id, al.title,
-	t.track_no, t.disc_no, t.year, t.genre, t.duration_ms`
+	t.track_no, t.disc_no, t.year, t.genre, t.duration_ms, t.high_bytes`
 
 const trackFrom = ` FROM tracks t JOIN artists ar ON ar.id = t.artist_id JOIN albums al ON al.id = t.album_id`
 
 func scanTrack(sc interface{ Scan(...any) error }) (catalog.Track, error) {
 	var t catalog.Track
+	var high int64
 	err := sc.Scan(&t.ID, &t.Title, &t.ArtistID, &t.Artist, &t.AlbumID, &t.Album,
-		&t.TrackNo, &t.DiscNo, &t.Year, &t.Genre, &t.DurationMS)
+		&t.TrackNo, &t.DiscNo, &t.Year, &t.Genre, &t.DurationMS, &high)
+	t.StreamBytes = streamBytes(catalog.RenditionHigh, high)
 	return t, err
 }
 

@@ -354,4 +354,15 @@ CREATE TABLE ratings (
 ALTER TABLE subsonic_users ADD COLUMN name_key TEXT NOT NULL DEFAULT '';
 UPDATE subsonic_users SET name_key = id;
 CREATE UNIQUE INDEX subsonic_users_name_key ON subsonic_users(name_key);
+`,
+
+	// 22: each track keeps how many bytes its high rendition's segments
+	// hold, so a listing knows the length of the track's whole stream in
+	// that rendition (Reader's catalog.Track.StreamBytes: the Subsonic
+	// API's song size) without reading its manifest. Rows of older
+	// ingests sum the segments putTrack wrote with their manifest.
+	`
+ALTER TABLE tracks ADD COLUMN high_bytes INTEGER NOT NULL DEFAULT 0; -- sum of segments.size of rendition 'high'
+UPDATE tracks SET high_bytes = coalesce((SELECT sum(s.size) FROM segments s
+	WHERE s.track_id = tracks.id AND s.rendition = 'high'), 0);
 `}

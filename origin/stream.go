@@ -108,6 +108,36 @@ func (s *Server) ServeStreamFrom(w http.ResponseWriter, r *http.Request, id, qua
 	http.ServeContent(w, r, "", time.Time{}, st)
 }
 
+// streamBytes is the length in bytes of the whole progressive stream of
+// rendition name (ServeStream, from the start) whose segments hold audio
+// bytes (renditionBytes; the tracks table's high_bytes for the high one):
+// the Info frame, which is shaped like the rendition's frames (MPEG-1
+// Layer III at catalog.Bitrates[name] kbit/s, CBR, and
+// catalog.SampleRate) but never carries a padding byte (infoFrame), then
+// the segments whole. 0 when audio is 0 (not known) or name is no
+// rendition of the origin's.
+func streamBytes(name string, audio int64) int64 {
+	kbps := catalog.Bitrates[name]
+	if audio <= 0 || kbps == 0 {
+		return 0
+	}
+	return int64(mp3.Header{Kbps: kbps, SampleRate: catalog.SampleRate}.Len()) + audio
+}
+
+// renditionBytes is the sum of the sizes of rendition name's segments in
+// m (what its blobs hold); 0 when m has no such rendition.
+func renditionBytes(m catalog.Manifest, name string) int64 {
+	r := m.Rendition(name)
+	if r == nil {
+		return 0
+	}
+	var n int64
+	for _, s := range r.Segments {
+		n += s.Size
+	}
+	return n
+}
+
 // ErrOffsetPastEnd is ServeStreamFrom's answer to an offset outside the track.
 var ErrOffsetPastEnd = errors.New("stream offset outside the track")
 

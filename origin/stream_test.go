@@ -106,6 +106,13 @@ func TestStreamIsGaplessMP3(t *testing.T) {
 			if got := resp.Header.Get("Content-Length"); got != fmt.Sprint(len(body)) {
 				t.Errorf("%s/%s: Content-Length %s, body %d", name, rend.Name, got, len(body))
 			}
+			// The length a listing gives without opening a blob.
+			if n := streamBytes(rend.Name, renditionBytes(m, rend.Name)); n != int64(len(body)) {
+				t.Errorf("%s/%s: streamBytes %d, the stream is %d bytes", name, rend.Name, n, len(body))
+			}
+			if tr, err := NewReader(w.db).Track(t.Context(), w.ids[i]); err != nil || (rend.Name == catalog.RenditionHigh && tr.StreamBytes != int64(len(body))) {
+				t.Errorf("%s: track's StreamBytes %d, %v; its high stream is %d bytes", name, tr.StreamBytes, err, len(body))
+			}
 			if et := resp.Header.Get("ETag"); !strings.HasPrefix(et, `"`) || resp.Header.Get("Content-Type") != "audio/mpeg" {
 				t.Errorf("%s/%s: ETag %q (want strong), Content-Type %q", name, rend.Name, et, resp.Header.Get("Content-Type"))
 			}

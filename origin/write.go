@@ -58,8 +58,9 @@ func putTrack(ctx context.Context, db *sql.DB, r *trackRecord) error {
 		return placeAndWrite(tx, r, func() error {
 			if _, err := tx.Exec(`INSERT INTO tracks (id, path, title, artist_id, album_id, track_no, disc_no, year, genre,
 				duration_ms, file_size, file_mtime, manifest, sort_key, album_group, album_artist, compilation, tags_version,
-				artist_tag, album_tag, cover_hash, cover_mime, artist_sort, album_sort, album_artist_sort, library, added_at)
-				VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+				artist_tag, album_tag, cover_hash, cover_mime, artist_sort, album_sort, album_artist_sort, library, added_at,
+				high_bytes)
+				VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
 			ON CONFLICT(id) DO UPDATE SET path=excluded.path, title=excluded.title, artist_id=excluded.artist_id,
 				album_id=excluded.album_id, track_no=excluded.track_no, disc_no=excluded.disc_no, year=excluded.year,
 				genre=excluded.genre, duration_ms=excluded.duration_ms, file_size=excluded.file_size,
@@ -67,12 +68,14 @@ func putTrack(ctx context.Context, db *sql.DB, r *trackRecord) error {
 				album_group=excluded.album_group, album_artist=excluded.album_artist, compilation=excluded.compilation,
 				tags_version=excluded.tags_version, artist_tag=excluded.artist_tag, album_tag=excluded.album_tag,
 				cover_hash=excluded.cover_hash, cover_mime=excluded.cover_mime, artist_sort=excluded.artist_sort,
-				album_sort=excluded.album_sort, album_artist_sort=excluded.album_artist_sort, library=excluded.library`,
+				album_sort=excluded.album_sort, album_artist_sort=excluded.album_artist_sort, library=excluded.library,
+				high_bytes=excluded.high_bytes`,
 				r.ID, r.Path, r.Title, r.artistID, r.albumID, r.TrackNo, r.DiscNo, r.Year, r.Genre,
 				r.DurationMS, r.FileSize, r.FileMTime, string(man), catalog.SortKey(r.Title, r.TitleSort),
 				r.group, r.AlbumArtist, r.Compilation, tagsVersion, r.Artist, r.Album,
 				sql.NullString{String: r.CoverHash, Valid: r.CoverHash != ""}, sql.NullString{String: r.CoverMIME, Valid: r.CoverHash != ""},
-				r.ArtistSort, r.AlbumSort, r.AlbumArtistSort, r.Library, time.Now().UnixNano()); err != nil {
+				r.ArtistSort, r.AlbumSort, r.AlbumArtistSort, r.Library, time.Now().UnixNano(),
+				renditionBytes(r.Manifest, catalog.RenditionHigh)); err != nil {
 				return fmt.Errorf("write track row: %w", err)
 			}
 			if _, err := tx.Exec(`DELETE FROM segments WHERE track_id = ?`, r.ID); err != nil {

@@ -39,8 +39,11 @@ func nodeClient(t *testing.T) {
 
 // driveResult is what drive.mjs prints.
 type driveResult struct {
-	Ping  string
-	Song  struct{ ID, Title, AlbumID string }
+	Ping string
+	Song struct {
+		ID, Title, AlbumID string
+		Size               int64
+	}
 	Album struct {
 		Name      string
 		SongCount int
@@ -78,7 +81,8 @@ type driveResult struct {
 // getChatMessages (none), addChatMessage (error 50) and getAvatar (the
 // default PNG), once with token auth over GET and once with an API key over
 // form POST. The streamed song decodes (ffmpeg) to exactly the manifest's
-// sample count, and the scrobble is a play event of the user.
+// sample count and is as many bytes as search3's size said, and the
+// scrobble is a play event of the user.
 func TestNodeClient(t *testing.T) {
 	nodeClient(t)
 	f := newFixture(t)
@@ -120,6 +124,9 @@ func TestNodeClient(t *testing.T) {
 			}
 			if got.Stream.Status != 200 || got.Stream.Type != "audio/mpeg" {
 				t.Errorf("stream: HTTP %d, %s; want 200 audio/mpeg", got.Stream.Status, got.Stream.Type)
+			}
+			if got.Song.Size != int64(got.Stream.Bytes) {
+				t.Errorf("search3's song has size %d, its stream is %d bytes", got.Song.Size, got.Stream.Bytes)
 			}
 			if n, want := decodedSamples(t, out), manifestSamples(t, f, want.ID); n != want {
 				t.Errorf("the streamed song decodes to %d samples, want %d (the manifest's total)", n, want)

@@ -304,6 +304,7 @@ type Child struct {
 	Year        int    `xml:"year,attr,omitempty" json:"year,omitempty"`
 	Genre       string `xml:"genre,attr,omitempty" json:"genre,omitempty"`
 	CoverArt    string `xml:"coverArt,attr,omitempty" json:"coverArt,omitempty"`
+	Size        int64  `xml:"size,attr,omitempty" json:"size,omitempty"` // bytes of the default stream (songOf)
 	ContentType string `xml:"contentType,attr,omitempty" json:"contentType,omitempty"`
 	Suffix      string `xml:"suffix,attr,omitempty" json:"suffix,omitempty"`
 	Duration    int    `xml:"duration,attr,omitempty" json:"duration,omitempty"` // seconds
@@ -437,13 +438,17 @@ func seconds(ms int64) int { return int(catalog.Seconds(ms)) }
 
 // songOf is a track as a Child; starred is when the user starred it. Its
 // cover art is its album's (getCoverArt answers 70 when there is none).
+// Its size is the length in bytes of what stream without maxBitRate and
+// download serve, the rendition BitRate names (catalog.Track.StreamBytes,
+// read with the track: no manifest is read), so an app's download
+// progress and cache budget come out to the byte.
 func songOf(t catalog.Track, starred time.Time) Child {
 	return Child{
 		ID: t.ID, Parent: t.AlbumID, Title: t.Title, Album: t.Album, Artist: t.Artist,
 		Track: t.TrackNo, Year: t.Year, Genre: t.Genre, ContentType: "audio/mpeg", Suffix: "mp3",
 		Duration: seconds(t.DurationMS), BitRate: catalog.Bitrates[catalog.RenditionHigh],
 		DiscNumber: t.DiscNo, Starred: stamp(starred), AlbumID: t.AlbumID, ArtistID: t.ArtistID, Type: "music",
-		CoverArt: t.AlbumID,
+		CoverArt: t.AlbumID, Size: t.StreamBytes,
 	}
 }
 

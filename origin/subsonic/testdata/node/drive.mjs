@@ -30,7 +30,7 @@ out.ping = must("ping", await api.ping()).status;
 
 const found = must("search3", await api.search3({ query: env.SEGUE_QUERY })).searchResult3;
 const song = found.song[0];
-out.song = { id: song.id, title: song.title, albumId: song.albumId };
+out.song = { id: song.id, title: song.title, albumId: song.albumId, size: song.size };
 
 const album = must("getAlbum", await api.getAlbum({ id: song.albumId })).album;
 out.album = { name: album.name, songCount: album.songCount, songs: album.song.map((s) => s.title) };
