@@ -51,6 +51,16 @@ type ProgressRemote interface {
 	ChunkProgress(ctx context.Context, hash string, progress func(n int)) ([]byte, error)
 }
 
+// FreshRemote is a ProgressRemote that can ask on a connection of its own
+// (ChunkFresh: opened for the request, shared with no other): askTwice
+// sends its hedged request so. Over HTTP/2 (an https origin) every request
+// shares one connection, and a hedge sent on it beside a request whose
+// connection died (a NAT or wifi that dropped it without a reset) got no
+// answer either.
+type FreshRemote interface {
+	ChunkFresh(ctx context.Context, hash string, progress func(n int)) ([]byte, error)
+}
+
 // HedgedRemote is a Remote that may have the next tiers asked as well
 // before it has answered (a hedged request: Dean & Barroso, "The Tail at
 // Scale", CACM 2013): ChunkHedged calls hedge, at most once, when it has

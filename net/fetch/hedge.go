@@ -30,10 +30,10 @@ import (
 //
 // "Not a byte" is what fetch can see (ProgressRemote counts the body's
 // bytes): no headers yet, or headers and then no body, are alike here.
-// The second request goes out while the first holds its connection, so
-// over HTTP/1.1 (segue's origin on plain http) it is sent on another one,
-// an idle one or a new one; over HTTP/2 (an https origin) Go's transport
-// may put it on the first's connection. It has Timeouts[UrgencyNow] from
+// The second request goes on a connection of its own when the remote can
+// ask so (FreshRemote): over HTTP/2 (an https origin) Go's transport put
+// it on the first's connection, which, dead, answered neither
+// (TestDeadConnectionIsNotAskedAgain). It has Timeouts[UrgencyNow] from
 // when it is sent, ctx (not actx, the first's try) bounding it, so a try
 // may last that much past its own timeout (4.5 s, not 3 s, for a first
 // try at UrgencyNow that nothing answers). A request whose bytes have
@@ -98,7 +98,11 @@ func (f *Fetcher) askTwice(ctx, actx context.Context, pr ProgressRemote, hash st
 			wg.Go(func() {
 				sctx, cancel := context.WithTimeout(secondCtx, f.opts.Timeouts[catalog.UrgencyNow])
 				defer cancel()
-				data, err := pr.ChunkProgress(sctx, hash, count(1))
+				ask := pr.ChunkProgress
+				if fr, ok := pr.(FreshRemote); ok {
+					ask = fr.ChunkFresh // not on the first's connection
+				}
+				data, err := ask(sctx, hash, count(1))
 				done <- answer{data, err, true}
 			})
 		case a := <-done:

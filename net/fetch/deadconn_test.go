@@ -1,0 +1,143 @@
+package fetch
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"segue/catalog"
+	"segue/internal/testkit"
+	"segue/net/originclient"
+	"segue/origin"
+	"segue/origin/blobs"
+)
+
+// tlsOriginBehind starts a real origin serving data over https (HTTP/2,
+// offered through ALPN as segue origin serve does) behind a TCPProxy, and
+// returns a client that pins its certificate and talks to it through the
+// proxy, as NewHTTPClient makes one for --pin-sha256.
+func tlsOriginBehind(t *testing.T, data ...[]byte) (c *originclient.Client, hashes []string, proxy *testkit.TCPProxy, hits *atomic.Int64) {
+	t.Helper()
+	dir := t.TempDir()
+	store := blobs.FS{Dir: filepath.Join(dir, origin.BlobDir)}
+	for _, b := range data {
+		h, err := store.Put(context.Background(), b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hashes = append(hashes, h)
+	}
+	srv, err := origin.New(origin.ServerOptions{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	hits = new(atomic.Int64)
+	ts := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/chunks/") {
+			hits.Add(1)
+		}
+		srv.Handler().ServeHTTP(w, r)
+	}))
+	ts.EnableHTTP2 = true
+	ts.StartTLS()
+	t.Cleanup(ts.Close)
+	proxy = testkit.NewTCPProxy(t, ts.Listener.Addr().String())
+	c, err = originclient.New("https://"+proxy.Addr(), originclient.Options{TLS: originclient.TLSOptions{PinSHA256: originclient.Fingerprint(ts.Certificate().Raw)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, hashes, proxy, hits
+}
+
+// A connection to an https origin whose path died without a reset (a NAT
+// or wifi that dropped it) carries HTTP/2: every request to the origin
+// shares it. The segment the play head waits for, asked on it, got no
+// answer, and neither did the hedged request nor the tries after, which
+// Go's transport put on the same connection: the segment failed after
+// 15.6 s here (3.3 s, 6 s, 6 s; 16.8 s at the default HedgeAfter). Now
+// the hedge goes on a connection of its own (ChunkFresh) and the dead
+// connection is found by HTTP/2 pings and closed: at the default
+// HedgeAfter the segment came 1.5 s into the wait (2.1 s with the pings
+// alone, the next try going on a new connection once they closed the dead
+// one). Here HedgeAfter is 300 ms, so that the hedge must answer before
+// the pings end the connection.
+func TestDeadConnectionIsNotAskedAgain(t *testing.T) {
+	c, hashes, proxy, _ := tlsOriginBehind(t, randomBytes(40_000), randomBytes(40_000))
+	const hedgeAfter = 300 * time.Millisecond
+	f := New(openCache(t), []Tier{{Source: catalog.SourceOrigin, Remote: c}}, Options{HedgeAfter: hedgeAfter})
+	ctx := context.Background()
+	if _, _, err := f.Segment(ctx, hashes[0], catalog.UrgencyNow); err != nil {
+		t.Fatal(err)
+	}
+	if n := proxy.Stall(); n != 1 {
+		t.Fatalf("%d connections open to the origin; want 1 (HTTP/2)", n)
+	}
+	start := time.Now()
+	sctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	_, _, err := f.Segment(sctx, hashes[1], catalog.UrgencyNow)
+	silence := time.Since(start)
+	t.Logf("segment after the connection died: %v, %v; %d connections", silence, err, proxy.Accepted())
+	if err != nil || silence > hedgeAfter+time.Second || f.Hedges() != 1 {
+		t.Errorf("segment came in %v (%v), %d hedges; want it within %v from one hedge on another connection", silence, err, f.Hedges(), hedgeAfter+time.Second)
+	}
+}
+
+// A connection that dies mid-answer (bytes came, then none) is not hedged:
+// the download is under way. Over HTTP/2 its try ran to its timeout (10 s
+// fetched ahead) and every try after went on the same dead connection:
+// the segment had not come 40 s into the wait (10 s, then 20 s, ...). Now
+// the HTTP/2 health check closes the connection within 2 s of its last
+// frame, failing the request, and the next try goes on a new connection
+// (2.1 s after the last byte); the player's stall rule (2 s without a
+// byte) likewise asks again on a new one.
+func TestConnectionDeadMidAnswerIsClosed(t *testing.T) {
+	c, hashes, proxy, _ := tlsOriginBehind(t, randomBytes(40_000), randomBytes(400_000))
+	f := New(openCache(t), []Tier{{Source: catalog.SourceOrigin, Remote: c}}, Options{})
+	ctx := context.Background()
+	if _, _, err := f.Segment(ctx, hashes[0], catalog.UrgencySoon); err != nil {
+		t.Fatal(err)
+	}
+	if n := proxy.StallAfter(100_000); n != 1 {
+		t.Fatalf("%d connections open to the origin; want 1 (HTTP/2)", n)
+	}
+	var lastByte atomic.Int64 // ns since start when Received last grew
+	start := time.Now()
+	sctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		_, _, err := f.Segment(sctx, hashes[1], catalog.UrgencySoon)
+		done <- err
+	}()
+	var seen int64
+	var err error
+	for waiting, retried := true, false; waiting; {
+		select {
+		case err = <-done:
+			waiting = false
+		case <-time.After(10 * time.Millisecond):
+			switch n := f.Received(hashes[1]); {
+			case n < seen: // the next try, from 0
+				retried = true
+			case n > seen && !retried:
+				seen = n
+				lastByte.Store(int64(time.Since(start)))
+			}
+		}
+	}
+	took := time.Since(start)
+	silence := took - time.Duration(lastByte.Load())
+	t.Logf("segment came in %v, %v after the connection's last byte (%d bytes then); %v; %d connections", took, silence, seen, err, proxy.Accepted())
+	if err != nil || silence > 3*time.Second {
+		t.Errorf("segment came %v after the connection died (%v); want it within 3 s (2 s to find the connection dead, then a try on a new one)", silence, err)
+	}
+}
+
+var _ FreshRemote = (*originclient.Client)(nil)
