@@ -386,7 +386,14 @@ func (f *Fetcher) chain(ctx context.Context, tiers []Tier, hash string, u catalo
 // tiers after it (rest) as well: the first verified answer wins and the
 // other request is cancelled (and waited for). Before, the tiers were
 // asked strictly in turn, so a peer that hung kept the origin from being
-// asked until the swarm's budget ran out.
+// asked until the swarm's budget ran out. The rest is also asked once the
+// play head waits for the segment (the flight is urgent: asked at
+// UrgencyNow, or Urge) and t has had Options.HedgeAfter: t chose its own
+// hedge by the urgency it was asked with, and a peer that held its answer
+// to a request for the next track's first segment (prefetched: the swarm
+// never hedges it) or for read-ahead with an ample buffer held the play
+// head until the swarm's client gave up on its headers, 5 s after it was
+// asked (TestUrgedPeerRequestIsHedgedToTheOrigin: 3.5 s of silence).
 func (f *Fetcher) hedged(ctx context.Context, t Tier, rest []Tier, hash string, u catalog.Urgency, fl *flight) outcome {
 	var wg sync.WaitGroup
 	defer wg.Wait() // after both cancels below
@@ -407,6 +414,8 @@ func (f *Fetcher) hedged(ctx context.Context, t Tier, rest []Tier, hash string, 
 		done <- answer{data, err}
 	})
 	first, hedge := (<-chan answer)(done), (<-chan struct{})(called)
+	urgent, start := (<-chan struct{})(fl.urgent), time.Now()
+	var due <-chan time.Time // nil until the flight is urgent
 	var later <-chan outcome // nil until rest is asked and after it answered
 	asked := false
 	ask := func() {
@@ -428,6 +437,14 @@ func (f *Fetcher) hedged(ctx context.Context, t Tier, rest []Tier, hash string, 
 			ask()
 		case <-hedge:
 			hedge = nil // closed: once is enough
+			ask()
+		case <-urgent:
+			urgent = nil
+			timer := time.NewTimer(max(0, f.opts.HedgeAfter-time.Since(start)))
+			defer timer.Stop()
+			due = timer.C
+		case <-due:
+			due = nil
 			ask()
 		case r := <-later:
 			later = nil

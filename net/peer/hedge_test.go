@@ -210,3 +210,73 @@ func TestSlowPeerWithAmpleBufferIsNotHedged(t *testing.T) {
 
 // The swarm is a fetch chain's hedged tier.
 var _ fetch.HedgedRemote = (*Swarm)(nil)
+
+// A peer found through the origin's tracker that takes a request and then
+// holds its answer (its process stopped while serving), asked for the next
+// track's first segment ahead of time (prefetch: the swarm never hedges
+// it, its budget is 10 s of audio) or for read-ahead with an ample buffer,
+// held the segment when the play head came to wait for it (fetch.Urge, or
+// a caller at UrgencyNow joining the download): only the swarm's budget
+// or the fetch try's timeout ended it, 10 s to 30 s of silence at a track
+// change. Now the chain asks the origin beside the peers once the play
+// head waits and they have had HedgeAfter.
+func TestUrgedPeerRequestIsHedgedToTheOrigin(t *testing.T) {
+	seg, hash := randomSegment(t, 160_000)
+	for _, tc := range []struct {
+		name string
+		u    catalog.Urgency
+		join bool // the play head's caller joins at UrgencyNow, else Urge
+	}{
+		{"prefetched, joined at UrgencyNow", catalog.UrgencyPrefetch, true},
+		{"read ahead with an ample buffer, urged", catalog.UrgencySoon, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			oc := hedgeOrigin(t, seg)
+			stopped := stoppedPeer(t)
+			ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+			defer cancel()
+			if _, err := oc.AnnouncePeer(ctx, catalog.PeerAnnounce{ID: "holder", Addr: stopped, Tracks: []string{"t1"}}); err != nil {
+				t.Fatal(err)
+			}
+			gauge := NewGauge(0)
+			gauge.Set(ampleAhead + 5*time.Second)
+			s := NewSwarm(SwarmOptions{Discovery: []Discovery{NewTracker(oc, "listener", 0, nil)}, Gauge: gauge,
+				Logger: slog.New(slog.DiscardHandler)})
+			s.Learn(&catalog.Manifest{TrackID: "t1", Renditions: []catalog.Rendition{{Name: "normal",
+				Segments: []catalog.Segment{{Hash: hash, Size: int64(len(seg)), Frames: 96}}}}})
+			f := fetch.New(openCache(t), []fetch.Tier{
+				{Source: catalog.SourcePeer, Remote: s, Attempts: 1},
+				{Source: catalog.SourceOrigin, Remote: oc},
+			}, fetch.Options{})
+			type got struct {
+				data []byte
+				from catalog.Source
+				err  error
+			}
+			first := make(chan got, 1)
+			go func() {
+				data, from, err := f.Segment(ctx, hash, tc.u)
+				first <- got{data, from, err}
+			}()
+			time.Sleep(fetch.DefaultHedgeAfter) // ahead of the play head: the peer keeps it
+			select {
+			case g := <-first:
+				t.Fatalf("asked ahead of the play head, the segment ended (from %q, %v) while the peer held it", g.from, g.err)
+			default:
+			}
+			waited := time.Now()
+			var g got
+			if tc.join {
+				g.data, g.from, g.err = f.Segment(ctx, hash, catalog.UrgencyNow)
+			} else {
+				f.Urge(hash)
+				g = <-first
+			}
+			silence := time.Since(waited)
+			t.Logf("the play head waited %v: %d bytes from %s, %v", silence, len(g.data), g.from, g.err)
+			if g.err != nil || g.from != catalog.SourceOrigin || string(g.data) != string(seg) || silence > time.Second {
+				t.Errorf("the play head waited %v for %d bytes from %q (%v); want the segment from the origin within 1 s", silence, len(g.data), g.from, g.err)
+			}
+		})
+	}
+}
