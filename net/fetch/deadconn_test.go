@@ -2,6 +2,7 @@ package fetch
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -141,3 +142,28 @@ func TestConnectionDeadMidAnswerIsClosed(t *testing.T) {
 }
 
 var _ FreshRemote = (*originclient.Client)(nil)
+
+// An origin that answers nothing at all (its host gone: packets dropped)
+// fails the segment the play head waits for after HedgeAfter + 5 times
+// Timeouts[UrgencyNow] and the backoffs: the first try lasts until the
+// hedged request sent HedgeAfter into it has had its own Timeouts[UrgencyNow]
+// (4.5 s at the defaults, where the try alone has 3 s), then two tries of
+// twice the time each (nothing came), 100 ms and 200 ms apart: 16.8 s at
+// the defaults. Here 150 ms, 400 ms: 2.45 s.
+func TestSilentOriginFailsInTheDocumentedTime(t *testing.T) {
+	_, hashes, _, _ := originWith(t, randomBytes(1000))
+	c := client(t, "http://"+testkit.GoneHost(t))
+	o := Options{HedgeAfter: 150 * time.Millisecond, Timeouts: map[catalog.Urgency]time.Duration{catalog.UrgencyNow: 400 * time.Millisecond}}
+	f := New(openCache(t), []Tier{{Source: catalog.SourceOrigin, Remote: c}}, o)
+	start := time.Now()
+	_, _, err := f.Segment(context.Background(), hashes[0], catalog.UrgencyNow)
+	took := time.Since(start)
+	want := o.HedgeAfter + 5*o.Timeouts[catalog.UrgencyNow] + 300*time.Millisecond
+	t.Logf("failed in %v (want %v): %v", took, want, err)
+	if !errors.Is(err, ErrSilent) || f.Hedges() != 1 {
+		t.Fatalf("%v, %d hedges; want ErrSilent after one hedge", err, f.Hedges())
+	}
+	if took < want || took > want+time.Second {
+		t.Errorf("failed in %v; want %v (HedgeAfter + 5 x the timeout + 300 ms of backoff)", took, want)
+	}
+}

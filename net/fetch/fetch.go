@@ -114,7 +114,11 @@ type Options struct {
 	// An attempt that timed out while bytes were coming gives the next
 	// attempt at that tier twice its time (a slow link, not a dead one);
 	// one that brought nothing gives the next twice the urgency's time,
-	// once (an origin slow to send its first byte).
+	// once (an origin slow to send its first byte). An attempt whose
+	// request was hedged lasts until the hedge, sent HedgeAfter into it,
+	// has had Timeouts[UrgencyNow] too (see askTwice): at the defaults an
+	// origin that answers nothing fails a segment the play head waits for
+	// after 16.8 s (4.5 s, 6 s, 6 s, and 0.3 s of backoff).
 	Timeouts map[catalog.Urgency]time.Duration
 	// HedgeAfter is how long a request for a segment the play head waits
 	// for may go without a byte of its answer before a second request is
@@ -469,7 +473,9 @@ func (f *Fetcher) hedged(ctx context.Context, t Tier, rest []Tier, hash string, 
 // origin whose first byte comes after the timeout (under load, through a
 // proxy to a cold replica) never answered a try of Timeouts[u], and a
 // track waiting for it never started; a tier that sends nothing at all
-// fails in 5 times Timeouts[u] over 3 tries (9 s at UrgencyNow before).
+// fails in 5 times Timeouts[u] over 3 tries (9 s at UrgencyNow before),
+// plus the backoffs, plus HedgeAfter when the first try was hedged (16.8 s
+// at UrgencyNow; see Options.Timeouts).
 // When every try brought bytes that fail the hash check it gives up with
 // catalog.ErrCorruptSegment naming the source: retrying later would only
 // download the same wrong bytes again.

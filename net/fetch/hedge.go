@@ -34,11 +34,22 @@ import (
 // ask so (FreshRemote): over HTTP/2 (an https origin) Go's transport put
 // it on the first's connection, which, dead, answered neither
 // (TestDeadConnectionIsNotAskedAgain). It has Timeouts[UrgencyNow] from
-// when it is sent, ctx (not actx, the first's try) bounding it, so a try
-// may last that much past its own timeout (4.5 s, not 3 s, for a first
-// try at UrgencyNow that nothing answers). A request whose bytes have
-// begun to come and then stop is not hedged here: the player asks it
-// again (its stallRestart).
+// when it is sent, ctx (not actx, the first's try) bounding it, so the try
+// lasts until it too has had its time: 4.5 s, not 3 s, for a first try at
+// UrgencyNow that nothing answers (HedgeAfter + Timeouts[UrgencyNow];
+// TestSilentOriginFailsInTheDocumentedTime). Ending it with the first's
+// try would leave it 1.5 s to bring the segment, and on a link slow
+// enough that it had begun to and not finished, the next try would ask
+// again from the first byte. Later tries are not hedged (one per
+// download). A request whose bytes have begun to come and then stop is
+// not hedged here: the player asks it again (its stallRestart), and over
+// HTTP/2 the origin client's pings close its connection if it died.
+//
+// Headers that came with no body byte after them count as no answer, as
+// no headers do: the play head waits alike, the player's stall rule (which
+// needs a byte) does not act on either, and a held body (a proxy whose
+// upstream stalled after the status) is answered by a second request as
+// a held status is (TestHeldBodyIsHedged).
 //
 // It returns the first verified answer; else bytes that fail the hash
 // (for fromTier to count and report); else the first request's error.

@@ -11,11 +11,11 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"segue/catalog"
+	"segue/internal/testkit"
 	"segue/net/fetch"
 	"segue/net/originclient"
 	"segue/origin"
@@ -91,35 +91,6 @@ func resettingPeer(t *testing.T, segs ...[]byte) string {
 	return ln.Addr().String()
 }
 
-// goneHost is the address of a host that no longer answers: its packets
-// are dropped. A listener whose accept queue is full drops the SYNs of
-// new connections, as a vanished host's network does.
-func goneHost(t *testing.T) string {
-	t.Helper()
-	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { syscall.Close(fd) })
-	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
-		t.Fatal(err)
-	}
-	if err := syscall.Listen(fd, 0); err != nil {
-		t.Fatal(err)
-	}
-	sa, err := syscall.Getsockname(fd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := (&net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: sa.(*syscall.SockaddrInet4).Port}).String()
-	filler, err := net.Dial("tcp", addr) // fills the queue of one
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { filler.Close() })
-	return addr
-}
-
 // hedgeChain is a fetch chain of a swarm finding peers, then the origin,
 // with the local player's buffer at ahead. The swarm's TimeScale stretches
 // the audio time its budget is made of past any test's run (a budget of
@@ -165,7 +136,7 @@ func TestLatePeerIsHedgedToTheOrigin(t *testing.T) {
 			return []string{a}, []string{a}
 		}},
 		{"host gone", func(t *testing.T) ([]string, []string) {
-			a := goneHost(t)
+			a := testkit.GoneHost(t)
 			return []string{a}, []string{a}
 		}},
 		{"killed, then a stopped one", func(t *testing.T) ([]string, []string) {
