@@ -11,6 +11,7 @@ import (
 
 	"segue/catalog"
 	"segue/internal/testkit"
+	"segue/net/fetch"
 	"segue/net/originclient"
 )
 
@@ -19,11 +20,10 @@ import (
 // request after it, the fetch chain's tries and the stall rule's alike,
 // went on the same dead connection and waited out the origin client's 15 s
 // for an answer's headers; the play head stopped 2.46 s into the first
-// track and had not moved 60 s later. Now the origin client's HTTP/2 pings
-// close the connection within 2 s of its last frame and the requests after
-// it go on a new one: both tracks play whole, here with no stall (the
-// segment came again before the 2.5 s buffered ran out; the hedge on a
-// connection of its own alone: 0.26 s of waiting).
+// track and had not moved 60 s later. Now the requests after it go on
+// connections of their own (the hedge, the stall rule's, a try after one
+// that ran out of time) and the origin client's HTTP/2 pings close it:
+// both tracks play whole, the play head waiting 0.19 s in all.
 func TestDeadConnectionMidSegmentIsLeft(t *testing.T) {
 	src, a, b := twoTracks(t, 6)
 	want := int(src.manifests[a.ID].TotalSamples + src.manifests[b.ID].TotalSamples)
@@ -81,3 +81,8 @@ func TestDeadConnectionMidSegmentIsLeft(t *testing.T) {
 		t.Errorf("%d samples played (want %d), the play head waited %v (want under %v), %d connections (want a new one)", frames, want, st.Stalled, 2*stallRestart, proxy.Accepted())
 	}
 }
+
+var (
+	_ Urger     = (*fetch.Fetcher)(nil)
+	_ Restarter = (*fetch.Fetcher)(nil)
+)

@@ -146,8 +146,11 @@ type Fetcher struct {
 	opts  Options
 	group singleflight.Group
 
-	mu      sync.Mutex         // guards flights
+	mu      sync.Mutex         // guards flights and stalled
 	flights map[string]*flight // downloads in progress, by hash
+	// stalled: segments whose last download was given up as its bytes
+	// stopped coming (Stalled); the next asks on a connection of its own
+	stalled map[string]bool
 
 	putWarn sync.Once // a failing cache (disk full) is reported once, not per segment
 
@@ -172,6 +175,25 @@ func (f *Fetcher) Urge(hash string) {
 	}
 }
 
+// maxStalled bounds Fetcher.stalled: the hashes told by Stalled and not yet
+// asked again (a player asks a stalled segment again at once, so a few).
+const maxStalled = 256
+
+// Stalled tells f that a download of hash was given up because its bytes
+// stopped coming (the player's stall rule): the connection it came on may
+// be dead (an HTTP/2 connection to an https origin carries every request,
+// and one whose path died without a reset takes them all and answers
+// none), so the next download of hash asks on a connection of its own
+// (FreshRemote) when its tier can.
+func (f *Fetcher) Stalled(hash string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.stalled) >= maxStalled {
+		clear(f.stalled)
+	}
+	f.stalled[hash] = true
+}
+
 // New returns a Fetcher that asks store, then tiers in order.
 func New(store Store, tiers []Tier, o Options) *Fetcher {
 	if o.Attempts <= 0 {
@@ -193,7 +215,7 @@ func New(store Store, tiers []Tier, o Options) *Fetcher {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	return &Fetcher{store: store, tiers: tiers, opts: o, flights: map[string]*flight{}}
+	return &Fetcher{store: store, tiers: tiers, opts: o, flights: map[string]*flight{}, stalled: map[string]bool{}}
 }
 
 type result struct {
@@ -264,6 +286,9 @@ type flight struct {
 	urgeOnce sync.Once
 	// hedged: the download's one second request was sent (askTwice)
 	hedged atomic.Bool
+	// fresh: the download's first request goes on a connection of its own
+	// (Stalled); set at its start
+	fresh bool
 }
 
 func (fl *flight) urge() { fl.urgeOnce.Do(func() { close(fl.urgent) }) }
@@ -288,7 +313,8 @@ func (f *Fetcher) join(hash string) (*flight, func()) {
 	defer f.mu.Unlock()
 	fl := f.flights[hash]
 	if fl == nil {
-		fl = &flight{urgent: make(chan struct{})}
+		fl = &flight{urgent: make(chan struct{}), fresh: f.stalled[hash]}
+		delete(f.stalled, hash)
 		fl.ctx, fl.cancel = context.WithCancel(context.Background())
 		f.flights[hash] = fl
 	}
@@ -494,6 +520,10 @@ func (f *Fetcher) fromTier(ctx context.Context, t Tier, hash string, u catalog.U
 	// silent: the last try ran out of time with no byte of the segment,
 	// from a tier that counts them (ProgressRemote)
 	silent := false
+	// fresh: the next try asks on a connection of its own (FreshRemote):
+	// the download's last was given up as stalled (Stalled), or the last
+	// try ran out of time and its connection may be dead
+	fresh := fl.fresh
 	_, urgent := t.Remote.(UrgentRemote)
 	_, progress := t.Remote.(ProgressRemote)
 	counts := progress && !urgent
@@ -514,13 +544,14 @@ func (f *Fetcher) fromTier(ctx context.Context, t Tier, hash string, u catalog.U
 		} else if ur, ok := t.Remote.(UrgentRemote); ok {
 			data, err = ur.ChunkAt(actx, hash, u)
 		} else if pr, ok := t.Remote.(ProgressRemote); ok {
-			data, err = f.askTwice(ctx, actx, pr, hash, fl)
+			data, err = f.askTwice(ctx, actx, pr, hash, fl, fresh)
 		} else {
 			data, err = t.Remote.Chunk(actx, hash)
 		}
 		timedOut := errors.Is(actx.Err(), context.DeadlineExceeded) && ctx.Err() == nil
 		slow := timedOut && received.Load() > 0
 		silent = err != nil && timedOut && counts && received.Load() == 0
+		fresh = err != nil && timedOut
 		cancel()
 		if errors.Is(err, ErrNoRemote) || errors.Is(err, catalog.ErrNoSuchSegment) {
 			return nil, err // asking again brings nothing

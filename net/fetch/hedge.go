@@ -53,7 +53,10 @@ import (
 //
 // It returns the first verified answer; else bytes that fail the hash
 // (for fromTier to count and report); else the first request's error.
-func (f *Fetcher) askTwice(ctx, actx context.Context, pr ProgressRemote, hash string, fl *flight) ([]byte, error) {
+//
+// With fresh the first request too goes on a connection of its own (see
+// fromTier).
+func (f *Fetcher) askTwice(ctx, actx context.Context, pr ProgressRemote, hash string, fl *flight, fresh bool) ([]byte, error) {
 	type answer struct {
 		data   []byte
 		err    error
@@ -74,9 +77,14 @@ func (f *Fetcher) askTwice(ctx, actx context.Context, pr ProgressRemote, hash st
 	secondCtx, cancelSecond := context.WithCancel(ctx)
 	defer cancelSecond()
 
+	fr, _ := pr.(FreshRemote)
 	start := time.Now()
 	wg.Go(func() {
-		data, err := pr.ChunkProgress(firstCtx, hash, count(0))
+		ask := pr.ChunkProgress
+		if fresh && fr != nil {
+			ask = fr.ChunkFresh
+		}
+		data, err := ask(firstCtx, hash, count(0))
 		done <- answer{data, err, false}
 	})
 	urgent := (<-chan struct{})(fl.urgent)
@@ -110,7 +118,7 @@ func (f *Fetcher) askTwice(ctx, actx context.Context, pr ProgressRemote, hash st
 				sctx, cancel := context.WithTimeout(secondCtx, f.opts.Timeouts[catalog.UrgencyNow])
 				defer cancel()
 				ask := pr.ChunkProgress
-				if fr, ok := pr.(FreshRemote); ok {
+				if fr != nil {
 					ask = fr.ChunkFresh // not on the first's connection
 				}
 				data, err := ask(sctx, hash, count(1))
