@@ -53,8 +53,10 @@ type ProgressRemote interface {
 
 // FreshRemote is a ProgressRemote that can ask on a connection of its own
 // (ChunkFresh: opened for the request, shared with no other): askTwice
-// sends its hedged request so. Over HTTP/2 (an https origin) every request
-// shares one connection, and a hedge sent on it beside a request whose
+// sends its hedged request so, and the first request of a try after one
+// that ran out of time or of a download the player gave up as stalled
+// (Stalled). Over HTTP/2 (an https origin) every request shares one
+// connection, and a request sent on it after, or beside, one whose
 // connection died (a NAT or wifi that dropped it without a reset) got no
 // answer either.
 type FreshRemote interface {

@@ -42,8 +42,8 @@ import (
 // enough that it had begun to and not finished, the next try would ask
 // again from the first byte. Later tries are not hedged (one per
 // download). A request whose bytes have begun to come and then stop is
-// not hedged here: the player asks it again (its stallRestart), and over
-// HTTP/2 the origin client's pings close its connection if it died.
+// not hedged here: the player asks it again (its stallRestart), on a
+// connection of its own (Stalled).
 //
 // Headers that came with no body byte after them count as no answer, as
 // no headers do: the play head waits alike, the player's stall rule (which
