@@ -187,26 +187,41 @@ var _ fetch.HedgedRemote = (*Swarm)(nil)
 // track's first segment ahead of time (prefetch: the swarm never hedges
 // it, its budget is 10 s of audio) or for read-ahead with an ample buffer,
 // held the segment when the play head came to wait for it (fetch.Urge, or
-// a caller at UrgencyNow joining the download): only the swarm's budget
-// or the fetch try's timeout ended it, 10 s to 30 s of silence at a track
-// change. Now the chain asks the origin beside the peers once the play
-// head waits and they have had HedgeAfter.
+// a caller at UrgencyNow joining the download): the swarm's client gave up
+// on the headers 5 s after it asked, 3.5 s into the wait here; a peer
+// whose answer stopped mid-body (its path died) held it until the swarm's
+// budget (5 s) ran out, 3.5 s into the wait too. Now the chain asks the origin beside the peers once the
+// play head waits and they have had HedgeAfter.
 func TestUrgedPeerRequestIsHedgedToTheOrigin(t *testing.T) {
 	seg, hash := randomSegment(t, 160_000)
+	// stalling is a real peer holding seg behind a TCPProxy that passes
+	// 16 KiB of each connection's answer and then nothing (its path died)
+	stalling := func(t *testing.T) string {
+		addr, _ := realPeer(t, ServerOptions{}, seg)
+		p := testkit.NewTCPProxy(t, addr)
+		go func() {
+			for p.StallAfter(16<<10) == 0 {
+				time.Sleep(time.Millisecond) // no connection yet
+			}
+		}()
+		return p.Addr()
+	}
 	for _, tc := range []struct {
 		name string
+		peer func(t *testing.T) string
 		u    catalog.Urgency
 		join bool // the play head's caller joins at UrgencyNow, else Urge
 	}{
-		{"prefetched, joined at UrgencyNow", catalog.UrgencyPrefetch, true},
-		{"read ahead with an ample buffer, urged", catalog.UrgencySoon, false},
+		{"prefetched, joined at UrgencyNow", stoppedPeer, catalog.UrgencyPrefetch, true},
+		{"read ahead with an ample buffer, urged", stoppedPeer, catalog.UrgencySoon, false},
+		{"stalled mid-answer, read ahead, urged", stalling, catalog.UrgencySoon, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			oc := hedgeOrigin(t, seg)
-			stopped := stoppedPeer(t)
+			peer := tc.peer(t)
 			ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 			defer cancel()
-			if _, err := oc.AnnouncePeer(ctx, catalog.PeerAnnounce{ID: "holder", Addr: stopped, Tracks: []string{"t1"}}); err != nil {
+			if _, err := oc.AnnouncePeer(ctx, catalog.PeerAnnounce{ID: "holder", Addr: peer, Tracks: []string{"t1"}}); err != nil {
 				t.Fatal(err)
 			}
 			gauge := NewGauge(0)
