@@ -56,16 +56,9 @@ func TestDeadConnectionMidSegmentIsLeft(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := chainPlayerWith(t, client, src, Options{Loudness: LoudnessOff, Quality: catalog.RenditionLow, Output: out, ReadAhead: 3 * time.Second})
-	armed := make(chan struct{})
-	go func() {
-		defer close(armed)
-		for proxy.StallAfter(segs[0].Size+segs[1].Size/2) == 0 {
-			time.Sleep(time.Millisecond) // no connection yet
-		}
-	}()
+	proxy.StallNext(1, segs[0].Size+segs[1].Size/2)
 	p.Play(a, b)
 	evs := waitEndWithin(t, p, 40*time.Second)
-	<-armed
 	st := p.Stats()
 	if err := out.Close(); err != nil {
 		t.Fatal(err)

@@ -20,8 +20,12 @@ type TCPProxy struct {
 	ln     net.Listener
 	target string
 
-	mu    sync.Mutex // guards conns
+	mu    sync.Mutex // guards conns, next and nextAfter
 	conns []*proxied
+	// next connections accepted are blackholed after nextAfter bytes
+	// toward the client (StallNext; next < 0: every one)
+	next      int
+	nextAfter int64
 
 	accepted atomic.Int64
 	wg       sync.WaitGroup
@@ -78,6 +82,16 @@ func (p *TCPProxy) StallAfter(n int64) int {
 	return len(p.conns)
 }
 
+// StallNext blackholes each of the next count connections the proxy
+// accepts (every one from now on when count < 0) once after bytes have
+// gone through it from the server to the client: a connection that dies
+// at a chosen point of what it carries, whenever it is opened.
+func (p *TCPProxy) StallNext(count int, after int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.next, p.nextAfter = count, after
+}
+
 func (p *TCPProxy) accept() {
 	for {
 		cc, err := p.ln.Accept()
@@ -94,6 +108,12 @@ func (p *TCPProxy) accept() {
 		c.stallAt.Store(-1)
 		p.mu.Lock()
 		p.conns = append(p.conns, c)
+		if p.next != 0 {
+			c.stallAt.Store(p.nextAfter)
+			if p.next > 0 {
+				p.next--
+			}
+		}
 		p.mu.Unlock()
 		p.wg.Go(func() { c.pipe(sc, cc, true) })
 		p.wg.Go(func() { c.pipe(cc, sc, false) })

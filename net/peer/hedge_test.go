@@ -199,11 +199,7 @@ func TestUrgedPeerRequestIsHedgedToTheOrigin(t *testing.T) {
 	stalling := func(t *testing.T) string {
 		addr, _ := realPeer(t, ServerOptions{}, seg)
 		p := testkit.NewTCPProxy(t, addr)
-		go func() {
-			for p.StallAfter(16<<10) == 0 {
-				time.Sleep(time.Millisecond) // no connection yet
-			}
-		}()
+		p.StallNext(-1, 16<<10)
 		return p.Addr()
 	}
 	for _, tc := range []struct {
