@@ -144,7 +144,10 @@ type holderFirst struct{ r *resolver }
 
 // holderFirst reports a download's bytes as they come, as the origin
 // client does, for ABR's abandon rule (fetch.Received).
-var _ fetch.ProgressRemote = holderFirst{}
+var (
+	_ fetch.ProgressRemote = holderFirst{}
+	_ fetch.FreshRemote    = holderFirst{}
+)
 
 // Chunk asks the origin whose manifest named hash (see tiers).
 func (h holderFirst) Chunk(ctx context.Context, hash string) ([]byte, error) {
@@ -154,6 +157,12 @@ func (h holderFirst) Chunk(ctx context.Context, hash string) ([]byte, error) {
 // ChunkProgress is Chunk calling progress with the bytes of each read.
 func (h holderFirst) ChunkProgress(ctx context.Context, hash string, progress func(n int)) ([]byte, error) {
 	return h.r.holderOf(hash).ChunkProgress(ctx, hash, progress)
+}
+
+// ChunkFresh is ChunkProgress on a connection of its own (a hedged
+// request: see fetch.FreshRemote).
+func (h holderFirst) ChunkFresh(ctx context.Context, hash string, progress func(n int)) ([]byte, error) {
+	return h.r.holderOf(hash).ChunkFresh(ctx, hash, progress)
 }
 
 // BaseURLOf names the origin asked for hash, for fetch's messages.

@@ -74,6 +74,12 @@ func chainPlayerAt(t *testing.T, originURL string, src *memSource, opts Options)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return chainPlayerWith(t, client, src, opts)
+}
+
+// chainPlayerWith is chainPlayerAt asking the origin through client.
+func chainPlayerWith(t *testing.T, client *originclient.Client, src *memSource, opts Options) *Player {
+	t.Helper()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	c, err := cache.Open(filepath.Join(t.TempDir(), "cache.db"), cache.Options{Logger: quiet})
 	if err != nil {

@@ -40,6 +40,15 @@ type Urger interface {
 	Urge(hash string)
 }
 
+// Restarter is told that a segment's download was given up because its
+// bytes stopped coming (stallRestart), before it is asked again;
+// *fetch.Fetcher satisfies it, and asks again on a connection of its own.
+// Over HTTP/2 (an https origin) every request shares one connection, and
+// one whose path died without a reset took the request asked again too.
+type Restarter interface {
+	Stalled(hash string)
+}
+
 // ErrNotOffline is wrapped when a track cannot play because the origin is
 // unreachable and a segment of it is cached in no rendition.
 var ErrNotOffline = errors.New("not available offline")
@@ -246,6 +255,9 @@ func (ts *trackStream) download(a attempt) download {
 				if d.err == nil { // it arrived as it was given up: keep it
 					d.took = time.Since(t0)
 					return d
+				}
+				if r, ok := p.opts.Segments.(Restarter); ok {
+					r.Stalled(seg.Hash)
 				}
 				return download{stalled: true}
 			}

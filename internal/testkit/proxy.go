@@ -41,6 +41,10 @@ const (
 	// stall, then the whole answer (an origin slow to begin under load, a
 	// proxy waiting on a cold upstream)
 	HoldHeaders
+	// HoldBody sends the status and headers, then no byte of the body for
+	// the proxy's stall, then the whole body (a proxy that answered before
+	// its upstream's body came)
+	HoldBody
 )
 
 // WatchGaveUp sets gaveUp when r's client gives up on it within d (a
@@ -102,6 +106,16 @@ func FaultProxy(t testing.TB, base string, stall time.Duration, fault func(*http
 		}
 		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 		w.WriteHeader(resp.StatusCode)
+		if f == HoldBody {
+			http.NewResponseController(w).Flush()
+			select {
+			case <-time.After(stall):
+			case <-r.Context().Done():
+				return
+			}
+			w.Write(body)
+			return
+		}
 		if f == WrongBytes {
 			for i := range body {
 				body[i] ^= 0x5a

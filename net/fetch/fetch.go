@@ -51,6 +51,18 @@ type ProgressRemote interface {
 	ChunkProgress(ctx context.Context, hash string, progress func(n int)) ([]byte, error)
 }
 
+// FreshRemote is a ProgressRemote that can ask on a connection of its own
+// (ChunkFresh: opened for the request, shared with no other): askTwice
+// sends its hedged request so, and the first request of a try after one
+// that ran out of time or of a download the player gave up as stalled
+// (Stalled). Over HTTP/2 (an https origin) every request shares one
+// connection, and a request sent on it after, or beside, one whose
+// connection died (a NAT or wifi that dropped it without a reset) got no
+// answer either.
+type FreshRemote interface {
+	ChunkFresh(ctx context.Context, hash string, progress func(n int)) ([]byte, error)
+}
+
 // HedgedRemote is a Remote that may have the next tiers asked as well
 // before it has answered (a hedged request: Dean & Barroso, "The Tail at
 // Scale", CACM 2013): ChunkHedged calls hedge, at most once, when it has
@@ -104,7 +116,11 @@ type Options struct {
 	// An attempt that timed out while bytes were coming gives the next
 	// attempt at that tier twice its time (a slow link, not a dead one);
 	// one that brought nothing gives the next twice the urgency's time,
-	// once (an origin slow to send its first byte).
+	// once (an origin slow to send its first byte). An attempt whose
+	// request was hedged lasts until the hedge, sent HedgeAfter into it,
+	// has had Timeouts[UrgencyNow] too (see askTwice): at the defaults an
+	// origin that answers nothing fails a segment the play head waits for
+	// after 16.8 s (4.5 s, 6 s, 6 s, and 0.3 s of backoff).
 	Timeouts map[catalog.Urgency]time.Duration
 	// HedgeAfter is how long a request for a segment the play head waits
 	// for may go without a byte of its answer before a second request is
@@ -132,8 +148,11 @@ type Fetcher struct {
 	opts  Options
 	group singleflight.Group
 
-	mu      sync.Mutex         // guards flights
+	mu      sync.Mutex         // guards flights and stalled
 	flights map[string]*flight // downloads in progress, by hash
+	// stalled: segments whose last download was given up as its bytes
+	// stopped coming (Stalled); the next asks on a connection of its own
+	stalled map[string]bool
 
 	putWarn sync.Once // a failing cache (disk full) is reported once, not per segment
 
@@ -158,6 +177,25 @@ func (f *Fetcher) Urge(hash string) {
 	}
 }
 
+// maxStalled bounds Fetcher.stalled: the hashes told by Stalled and not yet
+// asked again (a player asks a stalled segment again at once, so a few).
+const maxStalled = 256
+
+// Stalled tells f that a download of hash was given up because its bytes
+// stopped coming (the player's stall rule): the connection it came on may
+// be dead (an HTTP/2 connection to an https origin carries every request,
+// and one whose path died without a reset takes them all and answers
+// none), so the next download of hash asks on a connection of its own
+// (FreshRemote) when its tier can.
+func (f *Fetcher) Stalled(hash string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.stalled) >= maxStalled {
+		clear(f.stalled)
+	}
+	f.stalled[hash] = true
+}
+
 // New returns a Fetcher that asks store, then tiers in order.
 func New(store Store, tiers []Tier, o Options) *Fetcher {
 	if o.Attempts <= 0 {
@@ -179,7 +217,7 @@ func New(store Store, tiers []Tier, o Options) *Fetcher {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	return &Fetcher{store: store, tiers: tiers, opts: o, flights: map[string]*flight{}}
+	return &Fetcher{store: store, tiers: tiers, opts: o, flights: map[string]*flight{}, stalled: map[string]bool{}}
 }
 
 type result struct {
@@ -250,6 +288,9 @@ type flight struct {
 	urgeOnce sync.Once
 	// hedged: the download's one second request was sent (askTwice)
 	hedged atomic.Bool
+	// fresh: the download's first request goes on a connection of its own
+	// (Stalled); set at its start
+	fresh bool
 }
 
 func (fl *flight) urge() { fl.urgeOnce.Do(func() { close(fl.urgent) }) }
@@ -274,7 +315,8 @@ func (f *Fetcher) join(hash string) (*flight, func()) {
 	defer f.mu.Unlock()
 	fl := f.flights[hash]
 	if fl == nil {
-		fl = &flight{urgent: make(chan struct{})}
+		fl = &flight{urgent: make(chan struct{}), fresh: f.stalled[hash]}
+		delete(f.stalled, hash)
 		fl.ctx, fl.cancel = context.WithCancel(context.Background())
 		f.flights[hash] = fl
 	}
@@ -376,7 +418,14 @@ func (f *Fetcher) chain(ctx context.Context, tiers []Tier, hash string, u catalo
 // tiers after it (rest) as well: the first verified answer wins and the
 // other request is cancelled (and waited for). Before, the tiers were
 // asked strictly in turn, so a peer that hung kept the origin from being
-// asked until the swarm's budget ran out.
+// asked until the swarm's budget ran out. The rest is also asked once the
+// play head waits for the segment (the flight is urgent: asked at
+// UrgencyNow, or Urge) and t has had Options.HedgeAfter: t chose its own
+// hedge by the urgency it was asked with, and a peer that held its answer
+// to a request for the next track's first segment (prefetched: the swarm
+// never hedges it) or for read-ahead with an ample buffer held the play
+// head until the swarm's client gave up on its headers, 5 s after it was
+// asked (TestUrgedPeerRequestIsHedgedToTheOrigin: 3.5 s of silence).
 func (f *Fetcher) hedged(ctx context.Context, t Tier, rest []Tier, hash string, u catalog.Urgency, fl *flight) outcome {
 	var wg sync.WaitGroup
 	defer wg.Wait() // after both cancels below
@@ -397,6 +446,8 @@ func (f *Fetcher) hedged(ctx context.Context, t Tier, rest []Tier, hash string, 
 		done <- answer{data, err}
 	})
 	first, hedge := (<-chan answer)(done), (<-chan struct{})(called)
+	urgent, start := (<-chan struct{})(fl.urgent), time.Now()
+	var due <-chan time.Time // nil until the flight is urgent
 	var later <-chan outcome // nil until rest is asked and after it answered
 	asked := false
 	ask := func() {
@@ -418,6 +469,14 @@ func (f *Fetcher) hedged(ctx context.Context, t Tier, rest []Tier, hash string, 
 			ask()
 		case <-hedge:
 			hedge = nil // closed: once is enough
+			ask()
+		case <-urgent:
+			urgent = nil
+			timer := time.NewTimer(max(0, f.opts.HedgeAfter-time.Since(start)))
+			defer timer.Stop()
+			due = timer.C
+		case <-due:
+			due = nil
 			ask()
 		case r := <-later:
 			later = nil
@@ -442,7 +501,9 @@ func (f *Fetcher) hedged(ctx context.Context, t Tier, rest []Tier, hash string, 
 // origin whose first byte comes after the timeout (under load, through a
 // proxy to a cold replica) never answered a try of Timeouts[u], and a
 // track waiting for it never started; a tier that sends nothing at all
-// fails in 5 times Timeouts[u] over 3 tries (9 s at UrgencyNow before).
+// fails in 5 times Timeouts[u] over 3 tries (9 s at UrgencyNow before),
+// plus the backoffs, plus HedgeAfter when the first try was hedged (16.8 s
+// at UrgencyNow; see Options.Timeouts).
 // When every try brought bytes that fail the hash check it gives up with
 // catalog.ErrCorruptSegment naming the source: retrying later would only
 // download the same wrong bytes again.
@@ -461,6 +522,10 @@ func (f *Fetcher) fromTier(ctx context.Context, t Tier, hash string, u catalog.U
 	// silent: the last try ran out of time with no byte of the segment,
 	// from a tier that counts them (ProgressRemote)
 	silent := false
+	// fresh: the next try asks on a connection of its own (FreshRemote):
+	// the download's last was given up as stalled (Stalled), or the last
+	// try ran out of time and its connection may be dead
+	fresh := fl.fresh
 	_, urgent := t.Remote.(UrgentRemote)
 	_, progress := t.Remote.(ProgressRemote)
 	counts := progress && !urgent
@@ -481,13 +546,14 @@ func (f *Fetcher) fromTier(ctx context.Context, t Tier, hash string, u catalog.U
 		} else if ur, ok := t.Remote.(UrgentRemote); ok {
 			data, err = ur.ChunkAt(actx, hash, u)
 		} else if pr, ok := t.Remote.(ProgressRemote); ok {
-			data, err = f.askTwice(ctx, actx, pr, hash, fl)
+			data, err = f.askTwice(ctx, actx, pr, hash, fl, fresh)
 		} else {
 			data, err = t.Remote.Chunk(actx, hash)
 		}
 		timedOut := errors.Is(actx.Err(), context.DeadlineExceeded) && ctx.Err() == nil
 		slow := timedOut && received.Load() > 0
 		silent = err != nil && timedOut && counts && received.Load() == 0
+		fresh = err != nil && timedOut
 		cancel()
 		if errors.Is(err, ErrNoRemote) || errors.Is(err, catalog.ErrNoSuchSegment) {
 			return nil, err // asking again brings nothing

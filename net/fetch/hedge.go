@@ -30,19 +30,33 @@ import (
 //
 // "Not a byte" is what fetch can see (ProgressRemote counts the body's
 // bytes): no headers yet, or headers and then no body, are alike here.
-// The second request goes out while the first holds its connection, so
-// over HTTP/1.1 (segue's origin on plain http) it is sent on another one,
-// an idle one or a new one; over HTTP/2 (an https origin) Go's transport
-// may put it on the first's connection. It has Timeouts[UrgencyNow] from
-// when it is sent, ctx (not actx, the first's try) bounding it, so a try
-// may last that much past its own timeout (4.5 s, not 3 s, for a first
-// try at UrgencyNow that nothing answers). A request whose bytes have
-// begun to come and then stop is not hedged here: the player asks it
-// again (its stallRestart).
+// The second request goes on a connection of its own when the remote can
+// ask so (FreshRemote): over HTTP/2 (an https origin) Go's transport put
+// it on the first's connection, which, dead, answered neither
+// (TestDeadConnectionIsNotAskedAgain). It has Timeouts[UrgencyNow] from
+// when it is sent, ctx (not actx, the first's try) bounding it, so the try
+// lasts until it too has had its time: 4.5 s, not 3 s, for a first try at
+// UrgencyNow that nothing answers (HedgeAfter + Timeouts[UrgencyNow];
+// TestSilentOriginFailsInTheDocumentedTime). Ending it with the first's
+// try would leave it 1.5 s to bring the segment, and on a link slow
+// enough that it had begun to and not finished, the next try would ask
+// again from the first byte. Later tries are not hedged (one per
+// download). A request whose bytes have begun to come and then stop is
+// not hedged here: the player asks it again (its stallRestart), on a
+// connection of its own (Stalled).
+//
+// Headers that came with no body byte after them count as no answer, as
+// no headers do: the play head waits alike, the player's stall rule (which
+// needs a byte) does not act on either, and a held body (a proxy whose
+// upstream stalled after the status) is answered by a second request as
+// a held status is (TestHeldBodyIsHedged).
 //
 // It returns the first verified answer; else bytes that fail the hash
 // (for fromTier to count and report); else the first request's error.
-func (f *Fetcher) askTwice(ctx, actx context.Context, pr ProgressRemote, hash string, fl *flight) ([]byte, error) {
+//
+// With fresh the first request too goes on a connection of its own (see
+// fromTier).
+func (f *Fetcher) askTwice(ctx, actx context.Context, pr ProgressRemote, hash string, fl *flight, fresh bool) ([]byte, error) {
 	type answer struct {
 		data   []byte
 		err    error
@@ -63,9 +77,14 @@ func (f *Fetcher) askTwice(ctx, actx context.Context, pr ProgressRemote, hash st
 	secondCtx, cancelSecond := context.WithCancel(ctx)
 	defer cancelSecond()
 
+	fr, _ := pr.(FreshRemote)
 	start := time.Now()
 	wg.Go(func() {
-		data, err := pr.ChunkProgress(firstCtx, hash, count(0))
+		ask := pr.ChunkProgress
+		if fresh && fr != nil {
+			ask = fr.ChunkFresh
+		}
+		data, err := ask(firstCtx, hash, count(0))
 		done <- answer{data, err, false}
 	})
 	urgent := (<-chan struct{})(fl.urgent)
@@ -98,7 +117,11 @@ func (f *Fetcher) askTwice(ctx, actx context.Context, pr ProgressRemote, hash st
 			wg.Go(func() {
 				sctx, cancel := context.WithTimeout(secondCtx, f.opts.Timeouts[catalog.UrgencyNow])
 				defer cancel()
-				data, err := pr.ChunkProgress(sctx, hash, count(1))
+				ask := pr.ChunkProgress
+				if fr != nil {
+					ask = fr.ChunkFresh // not on the first's connection
+				}
+				data, err := ask(sctx, hash, count(1))
 				done <- answer{data, err, true}
 			})
 		case a := <-done:

@@ -18,13 +18,18 @@ import (
 // counts the chunk requests and gaveUp is set when the held request's
 // client gave up before the hold ended.
 func heldFirst(t *testing.T, url string, hold time.Duration) (proxy string, asked *atomic.Int64, gaveUp *atomic.Bool) {
+	return faultFirst(t, url, hold, testkit.HoldHeaders)
+}
+
+// faultFirst is heldFirst doing fault to the first chunk request.
+func faultFirst(t *testing.T, url string, hold time.Duration, fault testkit.Fault) (proxy string, asked *atomic.Int64, gaveUp *atomic.Bool) {
 	asked, gaveUp = new(atomic.Int64), new(atomic.Bool)
 	p := testkit.FaultProxy(t, url, hold, func(r *http.Request) testkit.Fault {
 		if !strings.HasPrefix(r.URL.Path, "/chunks/") || asked.Add(1) != 1 {
 			return testkit.Pass
 		}
 		testkit.WatchGaveUp(r, hold, gaveUp)
-		return testkit.HoldHeaders
+		return fault
 	})
 	return p.URL, asked, gaveUp
 }
@@ -43,6 +48,28 @@ func TestHeldAnswerIsHedged(t *testing.T) {
 	took := time.Since(start)
 	if err != nil || from != catalog.SourceOrigin || len(data) != 40_000 {
 		t.Fatalf("from %q, %d bytes, %v; want the segment from the origin", from, len(data), err)
+	}
+	if took >= time.Second || asked.Load() != 2 || f.Hedges() != 1 {
+		t.Errorf("took %v (want under 1 s), asked %d times (want 2), %d hedges (want 1)", took, asked.Load(), f.Hedges())
+	}
+	testkit.Wait(t, 10*time.Second, "the held request given up", gaveUp.Load)
+}
+
+// An answer whose status and headers came and then no byte of its body
+// (a proxy that answered before its upstream's body came) is no answer to
+// the play head, as one that has not begun is: the player's stall rule
+// needs a byte to act, so without the hedge only the try's timeout (3 s)
+// would end it. It is hedged alike, and the held request given up.
+func TestHeldBodyIsHedged(t *testing.T) {
+	url, hashes, _, _ := originWith(t, randomBytes(40_000))
+	proxy, asked, gaveUp := faultFirst(t, url, 20*time.Second, testkit.HoldBody)
+	f := New(openCache(t), []Tier{{Source: catalog.SourceOrigin, Remote: client(t, proxy)}}, Options{HedgeAfter: 200 * time.Millisecond})
+	start := time.Now()
+	data, _, err := f.Segment(context.Background(), hashes[0], catalog.UrgencyNow)
+	took := time.Since(start)
+	t.Logf("came in %v", took)
+	if err != nil || len(data) != 40_000 {
+		t.Fatalf("%d bytes, %v; want the segment", len(data), err)
 	}
 	if took >= time.Second || asked.Load() != 2 || f.Hedges() != 1 {
 		t.Errorf("took %v (want under 1 s), asked %d times (want 2), %d hedges (want 1)", took, asked.Load(), f.Hedges())

@@ -124,6 +124,7 @@ func newHTTPClient(tc *tls.Config, subsonic bool) *http.Client {
 		TLSHandshakeTimeout:   5 * time.Second,
 		ResponseHeaderTimeout: answerWait,
 		ExpectContinueTimeout: time.Second,
+		HTTP2:                 &http.HTTP2Config{SendPingTimeout: pingAfter, PingTimeout: pingWait},
 	}
 	return &http.Client{Transport: hintTransport{next: tr, subsonic: subsonic}, Timeout: 2 * time.Minute, CheckRedirect: stopRedirects}
 }
@@ -279,11 +280,15 @@ func (c *Client) Chunk(ctx context.Context, hash string) ([]byte, error) {
 // count of each read of the body as it arrives, so that a caller can tell
 // how far a slow download has got (the player's abandon rule).
 func (c *Client) ChunkProgress(ctx context.Context, hash string, progress func(n int)) ([]byte, error) {
+	return c.chunk(ctx, c.http, hash, progress)
+}
+
+func (c *Client) chunk(ctx context.Context, hc *http.Client, hash string, progress func(n int)) ([]byte, error) {
 	if !catalog.ValidHash(hash) {
 		return nil, fmt.Errorf("fetch chunk %q: not a sha256 hex digest", hash)
 	}
 	u := c.url(nil, "chunks", hash)
-	resp, err := c.do(ctx, u, "")
+	resp, err := c.doWith(ctx, hc, u, "")
 	if err != nil {
 		if ctx.Err() == nil { // not the caller's deadline: the origin is down
 			return nil, fmt.Errorf("fetch chunk %s: %w: %w", hash, catalog.ErrUnreachable, err)
@@ -418,6 +423,11 @@ func (c *Client) getJSON(ctx context.Context, u string, v any) error {
 
 // do sends a GET with the token and, when etag is set, If-None-Match.
 func (c *Client) do(ctx context.Context, u, etag string) (*http.Response, error) {
+	return c.doWith(ctx, c.http, u, etag)
+}
+
+// doWith is do through hc.
+func (c *Client) doWith(ctx context.Context, hc *http.Client, u, etag string) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return nil, err
@@ -428,7 +438,7 @@ func (c *Client) do(ctx context.Context, u, etag string) (*http.Response, error)
 	if etag != "" {
 		req.Header.Set("If-None-Match", etag)
 	}
-	resp, err := c.http.Do(req)
+	resp, err := hc.Do(req)
 	if err == nil {
 		c.fresh.Heard()
 	}

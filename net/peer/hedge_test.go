@@ -11,11 +11,11 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"segue/catalog"
+	"segue/internal/testkit"
 	"segue/net/fetch"
 	"segue/net/originclient"
 	"segue/origin"
@@ -91,35 +91,6 @@ func resettingPeer(t *testing.T, segs ...[]byte) string {
 	return ln.Addr().String()
 }
 
-// goneHost is the address of a host that no longer answers: its packets
-// are dropped. A listener whose accept queue is full drops the SYNs of
-// new connections, as a vanished host's network does.
-func goneHost(t *testing.T) string {
-	t.Helper()
-	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { syscall.Close(fd) })
-	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
-		t.Fatal(err)
-	}
-	if err := syscall.Listen(fd, 0); err != nil {
-		t.Fatal(err)
-	}
-	sa, err := syscall.Getsockname(fd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := (&net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: sa.(*syscall.SockaddrInet4).Port}).String()
-	filler, err := net.Dial("tcp", addr) // fills the queue of one
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { filler.Close() })
-	return addr
-}
-
 // hedgeChain is a fetch chain of a swarm finding peers, then the origin,
 // with the local player's buffer at ahead. The swarm's TimeScale stretches
 // the audio time its budget is made of past any test's run (a budget of
@@ -165,7 +136,7 @@ func TestLatePeerIsHedgedToTheOrigin(t *testing.T) {
 			return []string{a}, []string{a}
 		}},
 		{"host gone", func(t *testing.T) ([]string, []string) {
-			a := goneHost(t)
+			a := testkit.GoneHost(t)
 			return []string{a}, []string{a}
 		}},
 		{"killed, then a stopped one", func(t *testing.T) ([]string, []string) {
@@ -210,3 +181,84 @@ func TestSlowPeerWithAmpleBufferIsNotHedged(t *testing.T) {
 
 // The swarm is a fetch chain's hedged tier.
 var _ fetch.HedgedRemote = (*Swarm)(nil)
+
+// A peer found through the origin's tracker that takes a request and then
+// holds its answer (its process stopped while serving), asked for the next
+// track's first segment ahead of time (prefetch: the swarm never hedges
+// it, its budget is 10 s of audio) or for read-ahead with an ample buffer,
+// held the segment when the play head came to wait for it (fetch.Urge, or
+// a caller at UrgencyNow joining the download): the swarm's client gave up
+// on the headers 5 s after it asked, 3.5 s into the wait here; a peer
+// whose answer stopped mid-body (its path died) held it until the swarm's
+// budget (5 s) ran out, 3.5 s into the wait too. Now the chain asks the origin beside the peers once the
+// play head waits and they have had HedgeAfter.
+func TestUrgedPeerRequestIsHedgedToTheOrigin(t *testing.T) {
+	seg, hash := randomSegment(t, 160_000)
+	// stalling is a real peer holding seg behind a TCPProxy that passes
+	// 16 KiB of each connection's answer and then nothing (its path died)
+	stalling := func(t *testing.T) string {
+		addr, _ := realPeer(t, ServerOptions{}, seg)
+		p := testkit.NewTCPProxy(t, addr)
+		p.StallNext(-1, 16<<10)
+		return p.Addr()
+	}
+	for _, tc := range []struct {
+		name string
+		peer func(t *testing.T) string
+		u    catalog.Urgency
+		join bool // the play head's caller joins at UrgencyNow, else Urge
+	}{
+		{"prefetched, joined at UrgencyNow", stoppedPeer, catalog.UrgencyPrefetch, true},
+		{"read ahead with an ample buffer, urged", stoppedPeer, catalog.UrgencySoon, false},
+		{"stalled mid-answer, read ahead, urged", stalling, catalog.UrgencySoon, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			oc := hedgeOrigin(t, seg)
+			peer := tc.peer(t)
+			ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+			defer cancel()
+			if _, err := oc.AnnouncePeer(ctx, catalog.PeerAnnounce{ID: "holder", Addr: peer, Tracks: []string{"t1"}}); err != nil {
+				t.Fatal(err)
+			}
+			gauge := NewGauge(0)
+			gauge.Set(ampleAhead + 5*time.Second)
+			s := NewSwarm(SwarmOptions{Discovery: []Discovery{NewTracker(oc, "listener", 0, nil)}, Gauge: gauge,
+				Logger: slog.New(slog.DiscardHandler)})
+			s.Learn(&catalog.Manifest{TrackID: "t1", Renditions: []catalog.Rendition{{Name: "normal",
+				Segments: []catalog.Segment{{Hash: hash, Size: int64(len(seg)), Frames: 96}}}}})
+			f := fetch.New(openCache(t), []fetch.Tier{
+				{Source: catalog.SourcePeer, Remote: s, Attempts: 1},
+				{Source: catalog.SourceOrigin, Remote: oc},
+			}, fetch.Options{})
+			type got struct {
+				data []byte
+				from catalog.Source
+				err  error
+			}
+			first := make(chan got, 1)
+			go func() {
+				data, from, err := f.Segment(ctx, hash, tc.u)
+				first <- got{data, from, err}
+			}()
+			time.Sleep(fetch.DefaultHedgeAfter) // ahead of the play head: the peer keeps it
+			select {
+			case g := <-first:
+				t.Fatalf("asked ahead of the play head, the segment ended (from %q, %v) while the peer held it", g.from, g.err)
+			default:
+			}
+			waited := time.Now()
+			var g got
+			if tc.join {
+				g.data, g.from, g.err = f.Segment(ctx, hash, catalog.UrgencyNow)
+			} else {
+				f.Urge(hash)
+				g = <-first
+			}
+			silence := time.Since(waited)
+			t.Logf("the play head waited %v: %d bytes from %s, %v", silence, len(g.data), g.from, g.err)
+			if g.err != nil || g.from != catalog.SourceOrigin || string(g.data) != string(seg) || silence > time.Second {
+				t.Errorf("the play head waited %v for %d bytes from %q (%v); want the segment from the origin within 1 s", silence, len(g.data), g.from, g.err)
+			}
+		})
+	}
+}
