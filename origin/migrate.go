@@ -55,6 +55,11 @@ type MigrateSummary struct {
 	BlobsCopied  int            `json:"blobs_copied"`  // stored into ToBlobs by this run
 	BlobsPresent int            `json:"blobs_present"` // already there (an earlier run)
 	Rows         map[string]int `json:"rows"`          // rows of each table, equal in both catalogs
+	// SubsonicKey is the source data dir's subsonic.key when it has one:
+	// the catalog's Subsonic passwords are sealed with it, so every origin
+	// serving the new catalog needs a copy in its data dir (set by the
+	// command, which says so).
+	SubsonicKey string `json:"subsonic_key,omitempty"`
 }
 
 // migrateTables are the catalog's tables in foreign-key order, with their
