@@ -23,7 +23,7 @@ func (s *Server) warnOpenBehindProxy(r *http.Request) {
 		return
 	}
 	s.log.Warn("this origin requires no token (it listens on loopback without --require-token), and a proxy passes it requests from "+
-		from.String()+", another machine: anyone who reaches the proxy uses the origin without a token; "+
+		from.String()+" (off loopback): anyone who reaches the proxy uses the origin without a token; "+
 		"restart it with --require-token unless that is meant (docs/scale.md, Tokens behind a proxy)",
 		"proxy", clientAddr(r.RemoteAddr).String(), "client", from.String())
 }
