@@ -345,6 +345,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	if s.auth.Load() {
 		s.warnLocalOwned(ctx)
 	}
+	s.warnMissingBlobs(ctx)
 	limit := newConnLimiter(ln, s.opts.MaxConns)
 	hs.ConnState = limit.connState
 	var httpLn net.Listener = limit

@@ -1,0 +1,35 @@
+package origin
+
+import (
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"segue/internal/testkit"
+	"segue/origin/blobs"
+)
+
+// TestServeWarnsOfABlobStoreWithoutTheCatalogsSegments: an origin started
+// on a catalog with a blob store that holds none of its segments (a
+// replica started without --blobs beside a PostgreSQL catalog) logs at
+// start that it is not the store ingest wrote to, naming --blobs; it said
+// nothing, answered 404 to every segment, and players skipped each track as
+// "removed from the origin after it was queued". With the right store it
+// says nothing.
+func TestServeWarnsOfABlobStoreWithoutTheCatalogsSegments(t *testing.T) {
+	w := newWorld(t)
+	const warning = "holds none of the 3 segments of the catalog looked for"
+	var right testkit.Buffer
+	startServer(t, ServerOptions{DataDir: w.dir, Catalog: w.catalog, Logger: slog.New(slog.NewTextHandler(&right, nil))}, "127.0.0.1:0")
+	if strings.Contains(right.String(), warning) {
+		t.Errorf("with the store ingest wrote to, the origin warned:\n%s", right.String())
+	}
+
+	var wrong testkit.Buffer
+	other := blobs.FS{Dir: filepath.Join(t.TempDir(), "blobs")}
+	startServer(t, ServerOptions{DataDir: w.dir, Catalog: w.catalog, Blobs: other, Logger: slog.New(slog.NewTextHandler(&wrong, nil))}, "127.0.0.1:0")
+	if s := wrong.String(); !strings.Contains(s, "level=WARN") || !strings.Contains(s, warning) || !strings.Contains(s, "--blobs") {
+		t.Errorf("with an empty store the origin logged:\n%s\nwant a warning that it holds none of the catalog's segments, naming --blobs", s)
+	}
+}
