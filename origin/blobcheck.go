@@ -2,8 +2,11 @@ package origin
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
+
+	"segue/origin/blobs"
 )
 
 // blobCheckSample is how many of the catalog's segments warnMissingBlobs
@@ -19,30 +22,42 @@ const blobCheckSample = 3
 // answer 404 and players skip each track as removed from the origin, with
 // nothing in the log saying why. A store that cannot be asked is left to
 // the check the command ran before (checkBlobs): nothing is said here.
+// Ingest refuses such a store (ErrOtherBlobStore).
 func (s *Server) warnMissingBlobs(ctx context.Context) {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	rows, err := s.db.QueryContext(ctx, fmt.Sprintf(`SELECT hash FROM segments LIMIT %d`, blobCheckSample))
-	if err != nil {
+	hashes, none := storeLacksCatalog(ctx, s.db, s.blobs)
+	if !none {
 		return
-	}
-	var hashes []string
-	for rows.Next() {
-		var h string
-		if rows.Scan(&h) == nil {
-			hashes = append(hashes, h)
-		}
-	}
-	rows.Close()
-	if len(hashes) == 0 {
-		return
-	}
-	for _, h := range hashes {
-		if _, ok, err := s.blobs.Stat(ctx, h); ok || err != nil {
-			return
-		}
 	}
 	s.log.Warn(fmt.Sprintf("the blob store %s holds none of the %d segments of the catalog looked for (%s among them): "+
 		"it is not the store origin ingest wrote to, so every segment request will answer 404 and players skip the tracks; "+
 		"give origin serve the --blobs that ingest had", s.blobs, len(hashes), hashes[0]))
+}
+
+// storeLacksCatalog looks for up to blobCheckSample of the segments the
+// catalog db names in store: none is true when the catalog has some and
+// the store holds none of them (they are returned); false when it holds
+// one, the catalog has none, or either cannot be asked.
+func storeLacksCatalog(ctx context.Context, db *sql.DB, store blobs.Reader) (looked []string, none bool) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	rows, err := db.QueryContext(ctx, fmt.Sprintf(`SELECT hash FROM segments LIMIT %d`, blobCheckSample))
+	if err != nil {
+		return nil, false
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var h string
+		if rows.Scan(&h) == nil {
+			looked = append(looked, h)
+		}
+	}
+	if rows.Err() != nil || len(looked) == 0 {
+		return nil, false
+	}
+	for _, h := range looked {
+		if _, ok, err := store.Stat(ctx, h); ok || err != nil {
+			return nil, false
+		}
+	}
+	return looked, true
 }

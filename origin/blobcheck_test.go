@@ -1,7 +1,9 @@
 package origin
 
 import (
+	"errors"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,7 +18,7 @@ import (
 // start that it is not the store ingest wrote to, naming --blobs; it said
 // nothing, answered 404 to every segment, and players skipped each track as
 // "removed from the origin after it was queued". With the right store it
-// says nothing.
+// says nothing. Ingest with such a store is refused (ErrOtherBlobStore).
 func TestServeWarnsOfABlobStoreWithoutTheCatalogsSegments(t *testing.T) {
 	w := newWorld(t)
 	const warning = "holds none of the 3 segments of the catalog looked for"
@@ -31,5 +33,16 @@ func TestServeWarnsOfABlobStoreWithoutTheCatalogsSegments(t *testing.T) {
 	startServer(t, ServerOptions{DataDir: w.dir, Catalog: w.catalog, Blobs: other, Logger: slog.New(slog.NewTextHandler(&wrong, nil))}, "127.0.0.1:0")
 	if s := wrong.String(); !strings.Contains(s, "level=WARN") || !strings.Contains(s, warning) || !strings.Contains(s, "--blobs") {
 		t.Errorf("with an empty store the origin logged:\n%s\nwant a warning that it holds none of the catalog's segments, naming --blobs", s)
+	}
+
+	// ingest into that catalog with that store is refused before it
+	// writes: it encoded the new files into a store no origin of the
+	// catalog reads
+	_, err := Ingest(t.Context(), t.TempDir(), IngestOptions{DataDir: w.dir, Catalog: w.catalog, Blobs: other})
+	if !errors.Is(err, ErrOtherBlobStore) || !strings.Contains(err.Error(), "--blobs") {
+		t.Errorf("ingest with a store holding none of the catalog's segments: %v; want ErrOtherBlobStore naming --blobs", err)
+	}
+	if entries, _ := os.ReadDir(other.Dir); len(entries) != 0 {
+		t.Errorf("the refused ingest wrote %d entries into the other store", len(entries))
 	}
 }
