@@ -35,12 +35,18 @@ func TestServeWarnsOfABlobStoreWithoutTheCatalogsSegments(t *testing.T) {
 		t.Errorf("with an empty store the origin logged:\n%s\nwant a warning that it holds none of the catalog's segments, naming --blobs", s)
 	}
 
-	// ingest into that catalog with that store is refused before it
-	// writes: it encoded the new files into a store no origin of the
-	// catalog reads
-	_, err := Ingest(t.Context(), t.TempDir(), IngestOptions{DataDir: w.dir, Catalog: w.catalog, Blobs: other})
+	// ingest into a PostgreSQL catalog with such a store (--blobs left
+	// out on the ingest machine) is refused before it writes: it encoded
+	// the new files into a store no origin of the catalog reads
+	pg := newWorldOn(t, postgresEngine)
+	_, err := Ingest(t.Context(), t.TempDir(), IngestOptions{DataDir: t.TempDir(), Catalog: pg.catalog, Blobs: other})
 	if !errors.Is(err, ErrOtherBlobStore) || !strings.Contains(err.Error(), "--blobs") {
 		t.Errorf("ingest with a store holding none of the catalog's segments: %v; want ErrOtherBlobStore naming --blobs", err)
+	}
+	// a catalog.db whose blobs went (a backup of the catalog alone) is
+	// not refused: ingest goes on (here to the empty library's refusal)
+	if _, err := Ingest(t.Context(), t.TempDir(), IngestOptions{DataDir: w.dir, Catalog: w.catalog, Blobs: other}); errors.Is(err, ErrOtherBlobStore) {
+		t.Errorf("ingest into a catalog.db with another store: %v; want no ErrOtherBlobStore", err)
 	}
 	if entries, _ := os.ReadDir(other.Dir); len(entries) != 0 {
 		t.Errorf("the refused ingest wrote %d entries into the other store", len(entries))
