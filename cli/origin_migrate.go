@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -77,7 +78,10 @@ func (a *app) runMigrate(ctx context.Context, o origin.MigrateOptions, asJSON bo
 		return err
 	}
 	if err != nil {
-		return explainCatalog("migrate", "--to-catalog", o.ToCatalog, fmt.Errorf("%w (run the same command again to resume)", err))
+		if !strings.Contains(err.Error(), "run the same command again") { // its own advice already says so
+			err = fmt.Errorf("%w (run the same command again to resume)", err)
+		}
+		return explainCatalog("migrate", "--to-catalog", o.ToCatalog, err)
 	}
 	if key := filepath.Join(o.From, subsonic.KeyFile); keyExists(key) {
 		sum.SubsonicKey = key
