@@ -131,10 +131,19 @@ func exitStatus(err error) int {
 		return ExitUsage
 	case slices.ContainsFunc(notFound, func(e error) bool { return errors.Is(err, e) }):
 		return ExitNotFound
+	case errors.As(err, &se) && plainToTLS(se, true):
+		return ExitError // the URL is right: the proxy behind it is not
 	case errors.As(err, &se) && se.Code == http.StatusBadRequest, errors.Is(err, http.ErrSchemeMismatch), originclient.SpeaksTLS(err):
 		return ExitUsage
 	}
 	return ExitError
+}
+
+// plainToTLS says whether se is an https origin's answer to plain http,
+// passed on by a proxy (behindProxy) or its own.
+func plainToTLS(se *originclient.StatusError, behindProxy bool) bool {
+	proxied, ok := se.PlainToTLS()
+	return ok && proxied == behindProxy
 }
 
 // jsonErrorsAnnotation marks a command whose --json output is a stream of
@@ -387,7 +396,10 @@ func originClause(err error, link bool) (string, bool) {
 		return originclient.ErrNotAPI.Error() + " (check " + checkWhat(link) + ")", true
 	case errors.Is(err, originclient.ErrBadAnswer):
 		return originclient.ErrBadAnswer.Error(), true
-	case errors.As(err, &se) && se.Code == http.StatusBadRequest && strings.Contains(se.Error(), "HTTP request to an HTTPS server"):
+	case errors.As(err, &se) && plainToTLS(se, true):
+		return "the proxy in front of the origin passes requests in plain http to an origin that serves https: " +
+			"its host serves the origin in plain http behind the proxy (TLS ends at the proxy, docs/tls.md), or has the proxy speak https to it", true
+	case errors.As(err, &se) && plainToTLS(se, false):
 		return "the origin speaks https: " + beginWith("https", link), true
 	case errors.As(err, &se):
 		return se.Sentence(), true

@@ -6,12 +6,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"segue/catalog"
 	"segue/origin"
+	"segue/origin/subsonic"
 )
 
 func init() { addOriginSub(originMigrateCmd) }
@@ -74,7 +78,13 @@ func (a *app) runMigrate(ctx context.Context, o origin.MigrateOptions, asJSON bo
 		return err
 	}
 	if err != nil {
-		return explainCatalog("migrate", "--to-catalog", o.ToCatalog, fmt.Errorf("%w (run the same command again to resume)", err))
+		if !strings.Contains(err.Error(), "run the same command again") { // its own advice already says so
+			err = fmt.Errorf("%w (run the same command again to resume)", err)
+		}
+		return explainCatalog("migrate", "--to-catalog", o.ToCatalog, err)
+	}
+	if key := filepath.Join(o.From, subsonic.KeyFile); keyExists(key) {
+		sum.SubsonicKey = key
 	}
 	if asJSON {
 		return a.printJSON(sum)
@@ -90,6 +100,9 @@ func (a *app) runMigrate(ctx context.Context, o origin.MigrateOptions, asJSON bo
 		w.printf(" %s %d", t, sum.Rows[t])
 	}
 	w.printf("\n")
+	if sum.SubsonicKey != "" {
+		w.printf("copy %s (mode 0600) into the data dir of every segue origin serve on this catalog: it seals the Subsonic users' passwords, which cannot be checked without it\n", sum.SubsonicKey)
+	}
 	return w.err
 }
 
@@ -125,4 +138,10 @@ func (a *app) migrateProgress() func(origin.MigrateProgress) {
 		}
 		bar(p.Done)
 	}
+}
+
+// keyExists says whether path is a file there (a subsonic.key to copy).
+func keyExists(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.Mode().IsRegular()
 }

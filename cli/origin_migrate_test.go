@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"segue/origin"
 	"segue/origin/blobs/miniotest"
 	"segue/origin/pgtest"
+	"segue/origin/subsonic"
 )
 
 // TestOriginMigrate: a data dir migrated with segue origin migrate into
@@ -37,6 +39,13 @@ func TestOriginMigrate(t *testing.T) {
 		return stdout.Bytes()
 	}
 	runOK("origin", "ingest", lib)
+	// the Subsonic passwords' key stays in the data dir: the report says
+	// to copy it to the new catalog's origins (without it every password
+	// sign-in there failed, and nothing had said so)
+	keyPath := filepath.Join(data, subsonic.KeyFile)
+	if err := os.WriteFile(keyPath, make([]byte, 32), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	catalogURL := pgtest.Database(t)
 	blobsURL := "s3://migrated/segue?endpoint=" + miniotest.Start(t)
 	var sum origin.MigrateSummary
@@ -49,6 +58,12 @@ func TestOriginMigrate(t *testing.T) {
 	}
 	if sum.Rows["tracks"] != 1 || sum.BlobsCopied == 0 {
 		t.Errorf("migrate: %+v; want 1 track and the blobs copied", sum)
+	}
+	if sum.SubsonicKey != keyPath {
+		t.Errorf("migrate --json: subsonic_key %q, want %q", sum.SubsonicKey, keyPath)
+	}
+	if text := string(runOK("origin", "migrate", "--from", data, "--to-catalog", catalogURL, "--to-blobs", blobsURL)); !strings.Contains(text, "copy "+keyPath+" (mode 0600) into the data dir of every segue origin serve") {
+		t.Errorf("migrate again:\n%s\nwant it to say to copy %s", text, keyPath)
 	}
 	// With --json too, how far it is goes to stderr (a long copy into S3
 	// said nothing until the end).

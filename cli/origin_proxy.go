@@ -52,7 +52,8 @@ cache under --cache-dir, so nginx can run as any user that owns them:
       --upstream 10.0.0.6:7700 --run-dir /var/lib/segue-proxy > /etc/nginx/segue.conf
   nginx -c /etc/nginx/segue.conf -g 'daemon off;'
 
---run-dir must exist; nginx creates the cache dir and its temp dirs in it.`,
+--run-dir and the folder above --cache-dir must exist (exit 2 otherwise); nginx
+creates the cache dir and its temp dirs. Each --upstream is named once.`,
 		Example: `  segue origin proxy-config --listen 127.0.0.1:8080 --upstream 127.0.0.1:7700 --run-dir /tmp/proxy
   segue origin proxy-config --listen 0.0.0.0:80 --upstream a.lan:7700 --upstream b.lan:7700 --run-dir /var/lib/segue-proxy --user www-data`,
 		Args: cobra.NoArgs,
@@ -81,8 +82,9 @@ cache under --cache-dir, so nginx can run as any user that owns them:
 
 // checkProxyDirs refuses, before the configuration is printed, the
 // folders nginx would fail on only when it starts: a --run-dir that is not
-// there (nginx makes none of it) and a file given for either folder; each
-// is a bad flag (2). The cache dir nginx makes itself.
+// there (nginx makes none of it), a --cache-dir whose parent is not there
+// (nginx makes the cache dir itself, but nothing above it), a file given
+// for either folder and a replica named twice; each is a bad flag (2).
 func checkProxyDirs(o proxyOptions) error {
 	for _, d := range []struct{ flag, path string }{{"--run-dir", o.RunDir}, {"--cache-dir", o.CacheDir}} {
 		if d.path == "" {
@@ -94,6 +96,22 @@ func checkProxyDirs(o proxyOptions) error {
 	}
 	if _, err := os.Stat(o.RunDir); errors.Is(err, fs.ErrNotExist) {
 		return &usageError{fmt.Errorf("--run-dir: the folder %[1]s does not exist: make it first (mkdir -p %[1]s), nginx writes its pid and logs there, or check the path", o.RunDir)}
+	}
+	// nginx makes the cache dir, but no folder above it: one missing
+	// failed only when nginx started (mkdir() ... failed).
+	if o.CacheDir != "" {
+		if abs, err := filepath.Abs(o.CacheDir); err == nil {
+			if parent := filepath.Dir(abs); !isDir(parent) {
+				return &usageError{fmt.Errorf("--cache-dir: the folder %[1]s above %[2]s does not exist, and nginx makes only the cache dir itself: make it first (mkdir -p %[1]s), or check the path", parent, o.CacheDir)}
+			}
+		}
+	}
+	seen := map[string]bool{}
+	for _, u := range o.Upstreams {
+		if seen[u] {
+			return &usageError{fmt.Errorf("--upstream %s given twice: name each replica once (nginx would send it twice the share of requests)", u)}
+		}
+		seen[u] = true
 	}
 	return nil
 }

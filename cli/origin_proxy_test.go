@@ -68,6 +68,10 @@ func TestProxyConfigBadFlags(t *testing.T) {
 		{[]string{"--listen", "127.0.0.1:8080", "--upstream", "127.0.0.1:7700", "--cache-size", "5"}, "no unit"},
 		{[]string{"--listen", "127.0.0.1:8080", "--upstream", "127.0.0.1:7700", "--cache-size", "0GiB"}, "above 0"},
 		{[]string{"--listen", "127.0.0.1:8080", "--upstream", "127.0.0.1:7700", "--user", "root;"}, "--user"},
+		// nginx failed on these only when it started: mkdir() of the cache
+		// dir failed, or the replica got twice the share
+		{[]string{"--listen", "127.0.0.1:8080", "--upstream", "127.0.0.1:7700", "--cache-dir", filepath.Join(t.TempDir(), "no", "cache")}, "nginx makes only the cache dir itself"},
+		{[]string{"--listen", "127.0.0.1:8080", "--upstream", "127.0.0.1:7700", "--upstream", "127.0.0.1:7700"}, "--upstream 127.0.0.1:7700 given twice"},
 	} {
 		out, errOut, code := segue(t, append(base, tc.args...)...)
 		if code != ExitUsage || out != "" || !strings.Contains(errOut, tc.want) {

@@ -6,6 +6,8 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -19,7 +21,8 @@ import (
 // the one sentence, with why and what to do, and the exit status is the
 // same with and without --json: nothing listening (1: start it), a host
 // name that does not resolve (1: check it), https asked of a plain http
-// origin and http asked of an https one (2: the URL's scheme is wrong).
+// origin and http asked of an https one (2: the URL's scheme is wrong), a
+// proxy that speaks plain http to an https origin (1: the proxy is wrong).
 func TestUnreachableOriginSays(t *testing.T) {
 	closed := testkit.RefusedAddr(t)
 	plain := httptest.NewServer(http.NotFoundHandler())
@@ -38,6 +41,16 @@ func TestUnreachableOriginSays(t *testing.T) {
 		t.Fatal(err)
 	}
 	otherName := "https://localhost:" + secure.URL[strings.LastIndex(secure.URL, ":")+1:]
+	// a proxy speaking plain http to the https origin (proxy_pass http://
+	// to an origin started with --tls-self-signed): the answer passed on
+	// said "the origin speaks https: begin the origin URL with https:",
+	// though the proxy's URL was right and its host had to change the proxy
+	target, err := url.Parse(httpOfSecure)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httptest.NewServer(httputil.NewSingleHostReverseProxy(target))
+	defer proxy.Close()
 
 	for _, c := range []struct {
 		name, origin string
@@ -51,6 +64,8 @@ func TestUnreachableOriginSays(t *testing.T) {
 		{"unknown host", "http://no-such-host.invalid:7700", []string{"the origin at no-such-host.invalid:7700 is unreachable: the host name no-such-host.invalid is not found (check --origin)"}, ExitError, nil},
 		{"https of a plain origin", httpsOfPlain, []string{"the origin at " + strings.TrimPrefix(plain.URL, "http://") + " answered in plain http, not https: begin the origin URL (--origin) with http: instead"}, ExitUsage, nil},
 		{"http of an https origin", httpOfSecure, []string{"the origin speaks https: begin the origin URL (--origin) with https: instead"}, ExitUsage, nil},
+		{"a proxy speaking http to an https origin", proxy.URL, []string{"the proxy in front of the origin passes requests in plain http to an origin that serves https: " +
+			"its host serves the origin in plain http behind the proxy (TLS ends at the proxy, docs/tls.md), or has the proxy speak https to it"}, ExitError, nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			env := append(append(clientEnv(t, c.origin), "--origin", c.origin), c.flags...)

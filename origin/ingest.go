@@ -37,6 +37,11 @@ var (
 	// folder above it: ingest reads nothing under its data dir, so it
 	// would find no music.
 	ErrDataHoldsLibrary = errors.New("the data dir is the music folder or holds it")
+	// ErrOtherBlobStore means the blob store holds none of a sample of the
+	// segments a PostgreSQL catalog names: it is not the store earlier ingests
+	// wrote to (--blobs left out, or another bucket or prefix), and the
+	// origins serving the catalog would not find what this one wrote.
+	ErrOtherBlobStore = errors.New("the blob store is not the catalog's")
 	// ErrIngestBusy means another ingest holds the data dir.
 	ErrIngestBusy = errors.New("another ingest is running on this data dir: wait for it to finish")
 	// ErrCatalogBusy means another ingest, on any machine, is writing the
@@ -257,6 +262,15 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 		return sum, err
 	}
 	defer closeAll()
+	// A shared PostgreSQL catalog with a store that holds none of its
+	// segments is --blobs left out on the ingest machine (docs/scale.md).
+	// A catalog.db whose DATA/blobs went (a restored backup of the catalog
+	// alone) is not refused: the serve warning says it.
+	if missing, none := storeLacksCatalog(ctx, db, store); none && IsPostgresURL(o.Catalog) {
+		return sum, fmt.Errorf("%w: %s holds none of the %d segments of the catalog %s looked for (%s among them): "+
+			"give the --blobs that earlier ingests had (the origins serving this catalog read that store)",
+			ErrOtherBlobStore, store, len(missing), CatalogName(o.Catalog, data), missing[0])
+	}
 
 	var found func(int)
 	if o.Progress != nil {

@@ -55,6 +55,11 @@ type MigrateSummary struct {
 	BlobsCopied  int            `json:"blobs_copied"`  // stored into ToBlobs by this run
 	BlobsPresent int            `json:"blobs_present"` // already there (an earlier run)
 	Rows         map[string]int `json:"rows"`          // rows of each table, equal in both catalogs
+	// SubsonicKey is the source data dir's subsonic.key when it has one:
+	// the catalog's Subsonic passwords are sealed with it, so every origin
+	// serving the new catalog needs a copy in its data dir (set by the
+	// command, which says so).
+	SubsonicKey string `json:"subsonic_key,omitempty"`
 }
 
 // migrateTables are the catalog's tables in foreign-key order, with their
@@ -148,6 +153,17 @@ func Migrate(ctx context.Context, o MigrateOptions) (MigrateSummary, error) {
 		n, err := verifyTable(ctx, src, dst, t.table, t.from, cmp.Or(t.to, t.from), t.order, func(done int) {
 			progress(MigrateProgress{Stage: "verify " + t.table, Done: done, Total: totals[t.table]})
 		})
+		if errors.Is(err, ErrMigrateVerify) {
+			// rows written to the source after its table was copied (an
+			// origin still serving it records plays) said "did the target
+			// hold another catalog?"
+			var now int
+			if cerr := src.QueryRowContext(ctx, `SELECT count(*) FROM `+t.table).Scan(&now); cerr == nil && now != totals[t.table] {
+				return sum, fmt.Errorf("migrate: verify %s: %w: the source changed while migrate ran (%d rows when copied, %d now): "+
+					"stop segue origin serve, ingest and the other origin commands on %s, then run the same command again",
+					t.table, ErrMigrateVerify, totals[t.table], now, o.From)
+			}
+		}
 		if err != nil {
 			return sum, fmt.Errorf("migrate: verify %s: %w", t.table, err)
 		}
@@ -341,7 +357,7 @@ func verifyTable(ctx context.Context, src, dst *sql.DB, table, from, to, order s
 		}
 	}
 	if !bytes.Equal(a.h.Sum(nil), b.h.Sum(nil)) {
-		return a.n, fmt.Errorf("%w: %d rows in the source, %d in the target, and their contents differ (did the target hold another catalog?)", ErrMigrateVerify, a.n, b.n)
+		return a.n, fmt.Errorf("%w: %d rows in the source, %d in the target, and their contents differ (did an origin still serving the source change it while migrate ran, or did the target hold another catalog?)", ErrMigrateVerify, a.n, b.n)
 	}
 	return a.n, nil
 }

@@ -132,3 +132,31 @@ func TestMigrateCopiesEveryColumn(t *testing.T) {
 		}
 	}
 }
+
+// TestMigrateOfAChangingSourceSaysSo: a play recorded in the source after
+// its events were copied (an origin still serving the data dir) fails the
+// verification saying the source changed while migrate ran and to stop
+// the origin's commands, then run it again (which then succeeds); it said
+// "did the target hold another catalog?", which sent a host looking at
+// the wrong database.
+func TestMigrateOfAChangingSourceSaysSo(t *testing.T) {
+	w := newWorld(t)
+	ctx := t.Context()
+	o := MigrateOptions{From: w.dir, ToCatalog: pgtest.Database(t)}
+	played := false
+	o.Progress = func(p MigrateProgress) {
+		if p.Stage == "verify artists" && !played {
+			played = true
+			_, err := w.db.ExecContext(ctx, `INSERT INTO events (id, listener, track_id, played_ms, completed, at, session) VALUES ('late', 'local', ?, 1000, 1, 5, 's')`, w.joga)
+			must(t, err)
+		}
+	}
+	_, err := Migrate(ctx, o)
+	if !errors.Is(err, ErrMigrateVerify) || !strings.Contains(err.Error(), "the source changed while migrate ran (0 rows when copied, 1 now): stop segue origin serve") {
+		t.Fatalf("migrate of a source that changed: %v; want ErrMigrateVerify saying the source changed and to stop serve", err)
+	}
+	o.Progress = nil
+	if sum, err := Migrate(ctx, o); err != nil || sum.Rows["events"] != 1 {
+		t.Errorf("migrate again: %+v, %v; want it to succeed with the 1 event", sum, err)
+	}
+}

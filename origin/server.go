@@ -117,8 +117,10 @@ type Server struct {
 	log      *slog.Logger
 	// auth is true when requests need a bearer token. It is decided from
 	// Addr in New and re-decided from the real listener in Serve.
-	auth    atomic.Bool
-	handler http.Handler
+	auth atomic.Bool
+	// openProxyWarned: warnOpenBehindProxy has logged its warning
+	openProxyWarned atomic.Bool
+	handler         http.Handler
 	// mux holds the routes; Mount adds to it.
 	mux *http.ServeMux
 	// mounts are the path prefixes whose handlers authenticate requests
@@ -343,6 +345,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	if s.auth.Load() {
 		s.warnLocalOwned(ctx)
 	}
+	s.warnMissingBlobs(ctx)
 	limit := newConnLimiter(ln, s.opts.MaxConns)
 	hs.ConnState = limit.connState
 	var httpLn net.Listener = limit
@@ -431,6 +434,7 @@ func bearer(h string) (string, bool) {
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !s.auth.Load() {
+			s.warnOpenBehindProxy(r)
 			// An open origin serves everyone as the local owner, but a
 			// valid token still speaks for its owner: the playlists
 			// handed to it (origin token adopt-local) were not found with

@@ -495,7 +495,8 @@ func asked(err error) error { return &RequestError{err} }
 func statusError(resp *http.Response) *StatusError {
 	var e catalog.ErrorResponse
 	body, _ := readLimited(resp.Body, 64<<10)
-	se := &StatusError{Code: resp.StatusCode, Status: resp.Status}
+	se := &StatusError{Code: resp.StatusCode, Status: resp.Status,
+		proxied: resp.Header.Get("Date") != "" || resp.Header.Get("Server") != "" || resp.Header.Get("Via") != ""}
 	if json.Unmarshal(body, &e) == nil && e.Error != "" {
 		se.Message = e.Error
 	} else {
@@ -560,6 +561,22 @@ type StatusError struct {
 	// store is the host of the blob store the origin redirected a chunk
 	// to, when that answered ("": the origin answered)
 	store string
+	// proxied: the answer carries a header a web server or proxy sets
+	// (Date, Server, Via); Go's own answer to plain http on a TLS port
+	// carries none, so with it the plain http was a proxy's (TLSBehindProxy)
+	proxied bool
+}
+
+// PlainToTLS reports the answer of an https server to a plain http
+// request (Go's "400 Client sent an HTTP request to an HTTPS server"):
+// ok, and behindProxy when a proxy passed it on, so the proxy, not the
+// client, speaks plain http to an origin serving https (proxy_pass http://
+// to an origin started with --tls-self-signed, say).
+func (e *StatusError) PlainToTLS() (behindProxy, ok bool) {
+	if e.Code != http.StatusBadRequest || !strings.Contains(e.body, "HTTP request to an HTTPS server") {
+		return false, false
+	}
+	return e.proxied, true
 }
 
 // RetryAfter is the wait a 503 or 429 asked for with Retry-After (0:

@@ -109,7 +109,7 @@ func plainPassword(p string) (string, bool) {
 // open: code 41 for token auth, 0 for a password.
 func (a *API) unreadable(name string, token bool, err error) *Response {
 	a.log.Error("cannot read a Subsonic password", "user", name, "err", err)
-	msg := "the origin cannot read the stored password of " + name + " (its " + KeyFile + " is missing or another): sign in with apiKey, or have the user added again"
+	msg := "the origin cannot read the stored password of " + name + " (its " + KeyFile + " is missing or another): sign in with apiKey until the origin's host copies " + KeyFile + " from the data dir where the user was added"
 	if token {
 		return failed(CodeTokenNotAllowed, "token authentication is not possible: "+msg)
 	}

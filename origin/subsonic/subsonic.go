@@ -9,6 +9,7 @@
 package subsonic
 
 import (
+	"context"
 	"encoding/json"
 	"encoding/xml"
 	"errors"
@@ -22,6 +23,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"segue/origin"
 )
@@ -86,6 +88,11 @@ func New(o *origin.Server, opts Options) (*API, error) {
 		scaling: make(chan struct{}, runtime.GOMAXPROCS(0)), covers: newCoverCache(opts.CoverCacheBytes), playing: newNowPlaying()}
 	if _, err := a.passwordKey(); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("start Subsonic API: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := CheckKey(ctx, a.store.db, o.DataDir()); errors.Is(err, ErrKeyMismatch) {
+		a.log.Warn(err.Error())
 	}
 	a.handlers = map[string]handler{
 		"ping":              a.ping,

@@ -84,7 +84,8 @@ func CheckUserName(name string) error {
 // noPassword: the user signs in with its API key only) and returns it
 // with its OpenSubsonic API key, which is shown once: only its sha256 is
 // kept. The password is sealed with the data dir's key (KeyFile), made
-// here when missing.
+// here when missing; an error wrapping ErrKeyMismatch (CheckKey) when the
+// catalog holds passwords another key sealed.
 func AddUser(ctx context.Context, db *sql.DB, dataDir, name, password string, noPassword bool) (User, string, error) {
 	if err := CheckUserName(name); err != nil {
 		return User{}, "", err
@@ -97,6 +98,12 @@ func AddUser(ctx context.Context, db *sql.DB, dataDir, name, password string, no
 	}
 	var sealed []byte
 	if !noPassword {
+		// A key made here while the catalog holds passwords sealed by
+		// another data dir's key would split the users in two: each
+		// origin could read only one half (docs/scale.md).
+		if err := CheckKey(ctx, db, dataDir); err != nil {
+			return User{}, "", fmt.Errorf("add user %s: %w", name, err)
+		}
 		key, err := loadKey(dataDir, true)
 		if err != nil {
 			return User{}, "", fmt.Errorf("add user %s: %w", name, err)
