@@ -811,8 +811,8 @@ func dialable(ctx context.Context, base string) bool {
 const answerWait = 5 * time.Second
 
 // answers reports whether the origin of c answers a request for the
-// manifest of one of old's tracks (a pin always stores its manifests)
-// within answerWait, and if not, why, in words. An origin that takes
+// manifest of one of old's tracks (a pin always stores its manifests; of
+// a Subsonic server, the track) within answerWait, and if not, why, in words. An origin that takes
 // connections but does not answer (a stopped process, an overloaded host,
 // a hung proxy) passes dialable, and each of its pins' documents then
 // waited out the client's 15 s before the stored copy answered: offline
@@ -826,7 +826,16 @@ func answers(ctx context.Context, c source, old offline.Collection) (bool, strin
 	}
 	actx, cancel := context.WithTimeout(ctx, answerWait)
 	defer cancel()
-	_, err := c.Manifest(actx, old.Tracks[0])
+	var err error
+	if _, origin := c.(*originclient.Client); origin {
+		// a segue origin's manifest is a document, revalidated with the
+		// origin (a stored copy answers after stale.Wait)
+		_, err = c.Manifest(actx, old.Tracks[0])
+	} else {
+		// a Subsonic server's stored manifest answers without asking it;
+		// getSong asks it
+		_, err = c.Track(actx, old.Tracks[0])
+	}
 	var ne net.Error // the client's own end of a silent request (a timeout)
 	if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
 		return false, fmt.Sprintf("%s did not answer within %v", c.Source(), answerWait)
