@@ -226,10 +226,11 @@ func cacheStatsCmd(a *app) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "stats",
-		Short: "Show what the cache holds and where played bytes came from",
+		Short: "Show what the cache holds and where fetched bytes came from",
 		Long: `stats shows the cache's size against its cap, pinned bytes, hits and misses,
-and the bytes played from the cache, from peers and from the origin (summed
-over every process since the cache was created). --json prints the same
+and the segment bytes fetched (to play, or to pin with offline add) from the
+cache, from peers and from the origin (summed over every process since the
+cache was created). --json prints the same
 fields in a stable form; sizes there are in bytes.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -284,7 +285,9 @@ func (a *app) printStats(s cache.Stats) error {
 	}
 	w.printf("file      %s on disk\n", config.FormatBytes(s.FileBytes))
 	w.printf("lookups   %s, %s (%.1f%% hit rate)\n", catalog.Count(int(s.Hits), "hit"), catalog.Plural(int(s.Misses), "miss", "misses"), pct(s.Hits, s.Hits+s.Misses))
-	w.printf("played    %s from cache, %s from peers, %s from origin\n",
+	// "fetched", not "played": offline add's downloads count too, and
+	// after pinning alone it said "played 2.4 MiB from origin"
+	w.printf("fetched   %s from cache, %s from peers, %s from origin\n",
 		config.FormatBytes(s.BytesBySource[cache.SourceCache]),
 		config.FormatBytes(s.BytesBySource[cache.SourcePeer]),
 		config.FormatBytes(s.BytesBySource[cache.SourceOrigin]))

@@ -34,7 +34,7 @@ var ctlVerbs = []struct{ use, short string }{
 	{"stop", "Stop and rewind the current track, keeping the queue"},
 	{"seek [+-]SECONDS|[+-]MM:SS", "Jump to a position, or by an offset with + or -"},
 	{"volume [+-]N", "Set the volume 0-100, or change it with + or -"},
-	{"quality auto|low|normal|high", "Set the rendition preference (a higher one is heard from the next segment on)"},
+	{"quality auto|low|normal|high", "Set the rendition preference (a higher one is heard from the next segment on where the link carries it)"},
 	{"shuffle on|off", "Play the tracks after the current one in random order, or in their order again"},
 	{"repeat off|all|one", "Stop when the queue ends, play it again, or play the current track again"},
 	{"open URL|ID", "Play a track, album, artist or shared playlist now"},

@@ -364,11 +364,16 @@ func (a *app) planPin(ctx context.Context, r *resolver, ref, quality string, man
 		if !albums[t.AlbumID] { // the album view and its cover, once per album
 			albums[t.AlbumID] = true
 			col.Docs = append(col.Docs, oc.URL("api", "v1", "albums", t.AlbumID))
-			oc.Album(ctx, t.AlbumID)
-			if _, _, err := oc.Cover(ctx, t.AlbumID); err == nil {
-				// an album without a cover pins none: a pin that can never
-				// arrive would count as waiting forever
-				col.Docs = append(col.Docs, oc.URL("api", "v1", "albums", t.AlbumID, "cover"))
+			// the cover only of an album that has one: asking for one
+			// never stored waited 5 s per album for an origin that does
+			// not answer (offline list: 10 s for two albums, silent)
+			al, aerr := oc.Album(ctx, t.AlbumID)
+			if aerr != nil || al.HasCover {
+				if _, _, err := oc.Cover(ctx, t.AlbumID); err == nil {
+					// an album without a cover pins none: a pin that can
+					// never arrive would count as waiting forever
+					col.Docs = append(col.Docs, oc.URL("api", "v1", "albums", t.AlbumID, "cover"))
+				}
 			}
 		}
 	}
@@ -482,6 +487,9 @@ type pinSync struct {
 	// Gone means the origin no longer has the collection; the pin stays
 	// as it was.
 	Gone bool
+	// Unheard says why the pin was not followed: its source did not
+	// answer (stored copies answered for it); the pin stays as it was.
+	Unheard string
 	// Token means the origin keeps the collection (a playlist) for a
 	// token this client did not send (origin token adopt-local handed it
 	// over); the pin stays as it was.
@@ -493,7 +501,8 @@ type pinSync struct {
 // tracks and segments; what is new is downloaded and pinned, what only
 // the old version held is unpinned. Segments the cache holds are not
 // downloaded again, and documents are revalidated with their ETags. With
-// the origin unreachable the stored documents answer, so nothing changes.
+// the origin unreachable, or answering none of them within 0.5 s, the
+// stored documents answer, so nothing changes and pinSync.Unheard says why.
 // It returns what it found, by ref; a failure to apply one change is
 // returned after the others were tried. progress (may be nil) reports each
 // download, as for offline add.
@@ -504,7 +513,7 @@ func (a *app) syncPins(ctx context.Context, c *cache.Cache, l *offline.List, pro
 	}
 	defer r.close()
 	found := map[string]pinSync{}
-	up := map[string]bool{} // origin base URL -> answered a dial
+	up := map[string]string{} // origin base URL -> "" when it answered, else why not
 	var errs []error
 	for _, old := range slices.Clone(l.Collections) {
 		if ctx.Err() != nil { // Ctrl-C: the pins not followed yet stay as they are
@@ -521,12 +530,22 @@ func (a *app) syncPins(ctx context.Context, c *cache.Cache, l *offline.List, pro
 		if _, tried := up[base]; !tried {
 			// Every document would wait for its own connect timeout
 			// otherwise; stored copies would answer them anyway.
-			up[base] = dialable(ctx, base) && answers(ctx, client, old)
+			up[base] = client.Source() + " cannot be reached"
+			if dialable(ctx, base) {
+				_, up[base] = answers(ctx, client, old)
+			}
 		}
-		if !up[base] {
+		if up[base] != "" {
+			found[old.Ref] = pinSync{Unheard: up[base]}
 			continue
 		}
 		col, sizes, err := a.planPin(ctx, r, old.Ref, old.Quality, nil)
+		if why := storedWhy(client); why != "" && err == nil {
+			// planned from copies stored here, not from the origin:
+			// the pin stays as it was until the origin answers
+			found[old.Ref] = pinSync{Unheard: why}
+			continue
+		}
 		switch {
 		case errors.Is(err, originclient.ErrNotFound):
 			found[old.Ref] = pinSync{Gone: true}
@@ -622,6 +641,13 @@ func (a *app) offlineList(ctx context.Context, c *cache.Cache, asJSON bool) erro
 	}
 	if serr != nil {
 		fmt.Fprintln(a.stderr, "segue:", serr)
+	}
+	var unheard []string
+	for _, col := range l.Collections {
+		if why := found[col.Ref].Unheard; why != "" && !slices.Contains(unheard, why) {
+			unheard = append(unheard, why)
+			fmt.Fprintf(a.stderr, "segue: %s; its pins are listed as they were when it last answered (offline list follows them once it answers)\n", why)
+		}
 	}
 	if lerr == nil { // no pin is being made meanwhile: one the list does not hold is no pin's
 		if err := releaseUnheldPins(c, l); err != nil {
@@ -784,19 +810,38 @@ func dialable(ctx context.Context, base string) bool {
 // answerWait is how long syncPins waits for an origin's first answer.
 const answerWait = 5 * time.Second
 
-// answers reports whether the origin of c answers a request for one of
-// old's tracks within answerWait. An origin that takes connections but
-// does not answer (a stopped process, an overloaded host, a hung proxy)
-// passes dialable, and each of its pins' documents then waited out the
-// client's 15 s before the stored copy answered: offline list took minutes
-// and printed nothing.
-func answers(ctx context.Context, c source, old offline.Collection) bool {
+// answers reports whether the origin of c answers a request for the
+// manifest of one of old's tracks (a pin always stores its manifests; of
+// a Subsonic server, the track) within answerWait, and if not, why, in words. An origin that takes
+// connections but does not answer (a stopped process, an overloaded host,
+// a hung proxy) passes dialable, and each of its pins' documents then
+// waited out the client's 15 s before the stored copy answered: offline
+// list took minutes and printed nothing. A stored copy that answered in
+// its place (stale.Wait) is no answer either: the pin was then planned
+// from stored copies, and each album's cover, never stored when it has
+// none, waited 5 s more.
+func answers(ctx context.Context, c source, old offline.Collection) (bool, string) {
 	if len(old.Tracks) == 0 {
-		return true
+		return true, ""
 	}
 	actx, cancel := context.WithTimeout(ctx, answerWait)
 	defer cancel()
-	_, err := c.Track(actx, old.Tracks[0])
+	var err error
+	if _, origin := c.(*originclient.Client); origin {
+		// a segue origin's manifest is a document, revalidated with the
+		// origin (a stored copy answers after stale.Wait)
+		_, err = c.Manifest(actx, old.Tracks[0])
+	} else {
+		// a Subsonic server's stored manifest answers without asking it;
+		// getSong asks it
+		_, err = c.Track(actx, old.Tracks[0])
+	}
 	var ne net.Error // the client's own end of a silent request (a timeout)
-	return !errors.Is(err, context.DeadlineExceeded) && !(errors.As(err, &ne) && ne.Timeout())
+	if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
+		return false, fmt.Sprintf("%s did not answer within %v", c.Source(), answerWait)
+	}
+	if why := storedWhy(c); why != "" {
+		return false, why
+	}
+	return true, ""
 }

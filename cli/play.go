@@ -102,7 +102,7 @@ event saying why.`,
 	fs.BoolVar(&f.shuffle, "shuffle", false, "play the resolved tracks in random order (shuffle mode on: segue ctl shuffle off restores their order)")
 	fs.BoolVar(&f.enqueue, "enqueue", false, "add the tracks to the queue of the segue already running (the interface or another play), if any, and exit")
 	fs.StringVar(&f.instance, "instance", "", "serve the control socket as the instance `NAME`, or enqueue to it (see segue ctl)")
-	fs.BoolVar(&f.asJSON, "json", false, "print one JSON event per line (started, progress, segment, rendition, buffering, stall, track-changed, finished, error; enqueued with --enqueue)")
+	fs.BoolVar(&f.asJSON, "json", false, "print one JSON event per line (started, progress, segment, rendition, buffering, stall, track-changed, finished, error; radio-ended with --radio; enqueued with --enqueue)")
 	return cmd
 }
 

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"io"
 	"os"
 	"regexp"
 	"strings"
@@ -78,6 +79,60 @@ func TestREADMEListsTheEnvironment(t *testing.T) {
 	for _, name := range regexp.MustCompile(`SEGUE_[A-Z0-9_]+`).FindAllString(string(readme), -1) {
 		if w := config.EnvWarnings([]string{name + "=x"}); len(w) > 0 {
 			t.Errorf("the README names %s: %s", name, w[0])
+		}
+	}
+}
+
+// TestPlayJSONHelpNamesEveryEvent: segue play --help's --json names every
+// event the README says segue play --json prints; it left out radio-ended,
+// the line a script playing --radio reads to learn why the queue ended.
+func TestPlayJSONHelpNamesEveryEvent(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const start = "`segue play --json` prints one event per line:"
+	text := string(readme)
+	i := strings.Index(text, start)
+	if i < 0 {
+		t.Fatalf("the README has no %q", start)
+	}
+	text = text[i+len(start):]
+	text = text[:strings.Index(text, "\n\n")]
+	var top strings.Builder // the paragraph without its parentheses: the events
+	depth := 0
+	for _, r := range text {
+		switch {
+		case r == '(':
+			depth++
+		case r == ')':
+			depth--
+		case depth == 0:
+			top.WriteRune(r)
+		}
+	}
+	var events []string
+	for _, m := range regexp.MustCompile("`([a-z-]+)`").FindAllStringSubmatch(top.String(), -1) {
+		if !strings.HasPrefix(m[1], "-") {
+			events = append(events, m[1])
+		}
+	}
+	if len(events) < 10 {
+		t.Fatalf("found %d events in the README (%v): the paragraph changed", len(events), events)
+	}
+	var stdout strings.Builder
+	if code := run([]string{"play", "--help"}, &stdout, io.Discard); code != 0 {
+		t.Fatalf("segue play --help: exit %d", code)
+	}
+	var usage string
+	for _, line := range strings.Split(stdout.String(), "\n") {
+		if strings.Contains(line, "--json") {
+			usage = line
+		}
+	}
+	for _, e := range events {
+		if !regexp.MustCompile(`[ (]` + regexp.QuoteMeta(e) + `[,;) ]`).MatchString(usage) {
+			t.Errorf("segue play --help's --json does not name the event %q: %s", e, strings.TrimSpace(usage))
 		}
 	}
 }

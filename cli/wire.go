@@ -50,16 +50,26 @@ func (a *app) withClient(fn func(source) error) error {
 // exit 0, without a word that the origin was not asked. The exit status
 // stays the command's, with --json too.
 func (a *app) sayStored(err error, c source) error {
-	cause := c.Unanswered()
-	if err != nil || cause == nil {
+	why := storedWhy(c)
+	if err != nil || why == "" {
 		return err
-	}
-	why := c.Source() + " did not answer within 0.5 s"
-	if !errors.Is(cause, stale.ErrSlow) {
-		why = unreachable(cause, false)
 	}
 	fmt.Fprintf(a.stderr, "segue: %s; this is the copy stored here when it last answered\n", why)
 	return nil
+}
+
+// storedWhy says why copies stored here answered for c's source ("the
+// origin at HOST did not answer within 0.5 s", or why it is unreachable),
+// or "" when every answer was its own.
+func storedWhy(c source) string {
+	cause := c.Unanswered()
+	if cause == nil {
+		return ""
+	}
+	if errors.Is(cause, stale.ErrSlow) {
+		return c.Source() + " did not answer within 0.5 s"
+	}
+	return unreachable(cause, false)
 }
 
 // isShareURL tells a share URL from a playlist ID: anything with a scheme

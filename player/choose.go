@@ -340,9 +340,10 @@ func (ts *trackStream) fetchSegment(i int, u Urgency) bool {
 			}
 			if d.from != catalog.SourceCache {
 				p.reachable()
-				if auto {
-					p.opts.ABR.Downloaded(len(d.data), d.took, ts.segDuration(i))
-				}
+				// measured at a fixed quality too: upgradeAhead asks the
+				// estimate whether a segment fetched again comes in time,
+				// and auto starts from it
+				p.opts.ABR.Downloaded(len(d.data), d.took, ts.segDuration(i))
 			}
 			if auto {
 				p.opts.ABR.Chose(level)
@@ -444,14 +445,14 @@ func (ts *trackStream) replaceAhead(i, level int, buffer time.Duration) (tried, 
 // of the buffered copy when it arrives before the decoder takes that one
 // (the download is given up once it does), reporting whether it did.
 // starts is how far ahead of the play head j starts; auto: the ABR chose
-// level and measures the download.
+// level (it may abandon the download). The download is measured either way.
 func (ts *trackStream) refetch(j, level int, auto bool, starts time.Duration) (replaced bool) {
 	p := ts.p
 	d := ts.download(attempt{i: j, level: level, auto: auto, replaces: true, u: catalog.UrgencySoon, buffer: starts})
 	if d.abandoned || d.err != nil {
 		return false
 	}
-	if auto && d.from != catalog.SourceCache {
+	if d.from != catalog.SourceCache {
 		p.opts.ABR.Downloaded(len(d.data), d.took, ts.segDuration(j))
 	}
 	rend := ts.lad.rends[level]
@@ -469,22 +470,42 @@ func (ts *trackStream) refetch(j, level int, auto bool, starts time.Duration) (r
 }
 
 // upgradeAhead is a switch to a higher fixed quality heard from the next
-// segment on, not once the read-ahead window (20 s) has played out: with
-// the window full, it fetches again in the level the quality asks for the
-// nearest buffered segment in a lower one (refetch), and reports whether
-// it tried one. Each segment is tried once for each level (upgraded), so
-// a failing download is not asked again and again. As for a segment not
-// yet fetched (choose), a copy pinned for offline play is kept, and
-// nothing is fetched while the source is unreachable, nor for a stream
-// prefetched after the current track. A switch down lets the buffered
-// segments play out: they are downloaded already.
-func (ts *trackStream) upgradeAhead() bool {
+// segment on, not once the read-ahead window (20 s) has played out: it
+// fetches again in the level the quality asks for the nearest buffered
+// segment in a lower one (refetch) that arrives before it plays, and
+// reports whether it tried one. Each segment is tried once for each level
+// (upgraded), so a failing download is not asked again and again. As for
+// a segment not yet fetched (choose), a copy pinned for offline play is
+// kept, and nothing is fetched while the source is unreachable, nor for a
+// stream prefetched after the current track. A switch down lets the
+// buffered segments play out: they are downloaded already.
+//
+// With the throughput estimate known, a segment is fetched again only on
+// a link that carries the level with bandwidth to spare (abr.Metrics.Carries,
+// as fast switching asks under auto) and when, at the estimate, its
+// download takes at most abr.InsufficientBufferSafety of the time before
+// it plays. On a link too slow for the level (a 320k segment of 2.5 s
+// takes 4 s at 200 kbit/s) the nearest one was fetched again, given up
+// as the decoder took the lower copy, then the next nearest, the fetcher
+// busy with downloads never heard while the buffer drained; fetching
+// those in time instead played the levels in turns, a segment each. There
+// the buffered segments now play out, as the interface's status line
+// says (qualityLine). room says the window has room for the next segment:
+// then a buffered one is fetched again first (never while the estimate is
+// unknown), as long as the next one, fetched after it, still arrives in
+// time: with the window seldom full on a link a little above the level,
+// a switch up was heard only once all that was buffered lower had played.
+func (ts *trackStream) upgradeAhead(room bool) bool {
 	p := ts.p
 	q := p.Quality()
 	if q == QualityAuto || p.unreachable() {
 		return false
 	}
 	level := ts.lad.fixed(q)
+	kbps := p.opts.ABR.Kbps()
+	if (room || kbps > 0) && !(abr.Metrics{Levels: ts.lad.levels}).Carries(level, kbps) {
+		return false
+	}
 	type lower struct {
 		i, level int
 		cached   bool
@@ -504,7 +525,21 @@ func (ts *trackStream) upgradeAhead() bool {
 		starts += ts.segDuration(k)
 	}
 	ts.mu.Unlock()
+	if len(below) == 0 {
+		return false
+	}
+	playing := ts.playing()
 	for _, b := range below {
+		if kbps > 0 {
+			m := ts.metrics(b.i, 0)
+			if !m.InTime(level, kbps, playing+b.starts) {
+				continue // not here before it plays; a later one may be
+			}
+			if room && !m.InTime(level, kbps/2, playing+starts) {
+				// the next segment, fetched after it, would come too late
+				return false
+			}
+		}
 		ts.upgraded[b.i] = level
 		if b.cached && ts.pinned(b.i, b.level) {
 			continue

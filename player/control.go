@@ -22,6 +22,10 @@ type Status struct {
 	// (MarkRadio), marked "~" in the interface and "radio" by segue ctl.
 	Radio   map[string]bool
 	Quality Quality // the rendition preference
+	// LinkKbps is the throughput estimate in kbit/s (abr.Controller.Kbps),
+	// 0 while unknown: a higher fixed Quality that the link does not
+	// carry is heard once what is buffered lower has played.
+	LinkKbps float64
 }
 
 // Status returns the current status.
@@ -32,6 +36,7 @@ func (p *Player) Status() Status {
 	s.Track, _ = p.queue.Current()
 	s.Radio = p.radioLocked()
 	s.Quality = p.Quality()
+	s.LinkKbps = p.opts.ABR.Kbps()
 	s.Position = samplesToDuration(p.positionLocked())
 	if p.cur != nil {
 		s.Duration = p.cur.duration()

@@ -215,11 +215,16 @@ func (ts *trackStream) fetchLoop() {
 			ch := ts.changed
 			ts.mu.Unlock()
 			if inWindow {
+				// a switch up is heard sooner by fetching again what is
+				// buffered lower than by fetching segment i, heard after it
+				if ts.upgradeAhead(true) {
+					continue
+				}
 				full = false
 				break
 			}
 			full = true
-			if ts.upgradeAhead() {
+			if ts.upgradeAhead(false) {
 				continue
 			}
 			select {

@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"segue/catalog"
+	"segue/net/abr"
 	"segue/player"
 	"segue/ui/action"
 	"segue/ui/cover"
@@ -643,11 +644,21 @@ func (m *Model) tabAt(x int) int {
 // again what is buffered lower); auto as the link allows, segment by
 // segment; a lower one once what is buffered has played (it is downloaded
 // already). It said "from the next segment on" for every switch, and a
-// switch up was heard only once the 18 s buffered had played.
+// switch up was heard only once the 18 s buffered had played. A higher
+// one on a link the player measured too slow to carry it (abr.LinkCarries)
+// is heard once what is buffered has played too, as the player then
+// fetches nothing again (upgradeAhead): on a 200 kbit/s link high was
+// said "from the next segment on" and heard 18 s later.
 func qualityLine(s nowplaying.Status) string {
 	say := "quality " + s.Preference + ": "
+	want := catalog.Bitrates[s.Preference]
 	switch {
-	case s.Rendition == "" || catalog.Bitrates[s.Preference] >= catalog.Bitrates[s.Rendition] || s.Buffer < time.Second:
+	case s.Rendition == "" || s.Buffer < time.Second:
+		return say + "from the next segment on"
+	case want > catalog.Bitrates[s.Rendition] && s.LinkKbps > 0 && !abr.LinkCarries(s.LinkKbps, want):
+		return say + fmt.Sprintf("once the %d s buffered have played (the link, about %d kbit/s, is too slow to fetch them again at %dk)",
+			int(s.Buffer.Seconds()), int(s.LinkKbps), want)
+	case want >= catalog.Bitrates[s.Rendition]:
 		return say + "from the next segment on"
 	case s.Preference == string(player.QualityAuto):
 		return say + "chosen for each segment as the link allows"

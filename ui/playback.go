@@ -100,7 +100,7 @@ func fromStatus(s *nowplaying.Status, st player.Status) queue.State {
 	}
 	s.Track, s.HasTrack = st.Track, st.Track.ID != ""
 	s.Position, s.Duration, s.Volume = st.Position, d, st.Volume
-	s.Preference = string(st.Quality)
+	s.Preference, s.LinkKbps = string(st.Quality), st.LinkKbps
 	if !s.HasTrack {
 		noTrack(s)
 	}

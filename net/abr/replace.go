@@ -35,14 +35,14 @@ type Buffered struct {
 // buffered when the link came back; refetched at high, the mean bitrate
 // rose from 91% to 94% of the oracle's (abrtest.TestSimulatedTraces).
 func ReplaceRule(m Metrics, level int, ahead []Buffered) (int, bool) {
-	if level <= 0 || level >= len(m.Levels) || Safety*m.Throughput < UpMargin*float64(m.Levels[level].Kbps) {
+	if level <= 0 || level >= len(m.Levels) || !m.Carries(level, m.Throughput) {
 		return 0, false
 	}
 	for k, b := range ahead {
 		if b.Level >= level || b.Starts < m.Segment {
 			continue
 		}
-		if m.segKbit(level)/m.Throughput > InsufficientBufferSafety*b.Starts.Seconds() {
+		if !m.InTime(level, m.Throughput, b.Starts) {
 			continue
 		}
 		return k, true
@@ -60,4 +60,27 @@ func (c *Controller) Replace(m Metrics, level int, ahead []Buffered) (int, bool)
 	m.Throughput = c.est.Kbps()
 	c.mu.Unlock()
 	return ReplaceRule(m, level, ahead)
+}
+
+// InTime reports whether a segment of level, downloaded at kbps kbit/s,
+// takes at most InsufficientBufferSafety of before, the time until it
+// plays: the margin ReplaceRule and InsufficientBufferRule leave for an
+// estimate that is too high. It is false for kbps <= 0 (nothing known).
+func (m Metrics) InTime(level int, kbps float64, before time.Duration) bool {
+	return kbps > 0 && m.segKbit(level)/kbps <= InsufficientBufferSafety*before.Seconds()
+}
+
+// Carries reports whether a link of kbps kbit/s carries level with
+// bandwidth to spare (LinkCarries).
+func (m Metrics) Carries(level int, kbps float64) bool {
+	return level >= 0 && level < len(m.Levels) && LinkCarries(kbps, m.Levels[level].Kbps)
+}
+
+// LinkCarries reports whether a link of kbps kbit/s carries a rendition of
+// bitrate kbit/s with bandwidth to spare, as ThroughputRule requires to
+// rise to it (Safety and UpMargin: 409 kbit/s for 320k): a segment
+// fetched again at that bitrate is then worth its download. It is false
+// for kbps <= 0 (nothing known).
+func LinkCarries(kbps float64, bitrate int) bool {
+	return kbps > 0 && Safety*kbps >= UpMargin*float64(bitrate)
 }

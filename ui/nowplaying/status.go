@@ -43,8 +43,11 @@ type Status struct {
 	Switch string
 	// Preference is the quality setting: auto, low, normal or high.
 	Preference string
-	Source     catalog.Source
-	Buffer     time.Duration // audio fetched ahead of the play head
+	// LinkKbps is the player's throughput estimate in kbit/s, 0 while
+	// unknown (player.Status.LinkKbps).
+	LinkKbps float64
+	Source   catalog.Source
+	Buffer   time.Duration // audio fetched ahead of the play head
 	// BufferUnknown says the player has not reported Buffer for this
 	// track yet (a queue restored paused, a track just begun): Buffer's
 	// zero is then no measure, and "buf 0s" would say it ran dry.
