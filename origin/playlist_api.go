@@ -340,6 +340,9 @@ const (
 func (s *Server) handleSharePage(w http.ResponseWriter, r *http.Request) {
 	w.Header().Add("Vary", "Accept")
 	segment := r.PathValue("token")
+	if redirectPastedShare(w, r, segment) {
+		return
+	}
 	token, format := share.CutFormat(segment)
 	if !share.ValidToken(token) {
 		if i := strings.LastIndexByte(segment, '.'); i > 0 && share.ValidToken(segment[:i]) {
@@ -368,6 +371,36 @@ func (s *Server) handleSharePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.serveJSON(w, r, pl)
+}
+
+// redirectPastedShare answers a share link that a chat app, a mail
+// program or a hand took with what came after it, the punctuation of the
+// sentence it ended or the bracket or quote around it ("/p/TOKEN).",
+// "/p/TOKEN.m3u8,"), with a permanent redirect to the link itself, and
+// reports whether it did. segue's client drops them (share.ParseURL),
+// but a browser, mpv, VLC and a chat app's preview were answered "not a
+// whole share link" (400), or for a "." "ends in ., which is no playlist
+// file" (404). The redirect is relative to the request's path, so it
+// stays under the path of an origin served under one; the query stays.
+func redirectPastedShare(w http.ResponseWriter, r *http.Request, segment string) bool {
+	clean := share.TrimPastedEnd(segment)
+	if clean == segment {
+		return false
+	}
+	if token, _ := share.CutFormat(clean); !share.ValidToken(token) {
+		return false
+	}
+	// base64url, and a format's ending: nothing to escape
+	to := clean
+	if strings.HasSuffix(r.URL.Path, "/") { // /p/TOKEN)/
+		to = "../" + to
+	}
+	if r.URL.RawQuery != "" {
+		to += "?" + r.URL.RawQuery
+	}
+	w.Header().Set("Location", to)
+	w.WriteHeader(http.StatusMovedPermanently)
+	return true
 }
 
 // serveSharePlaylist answers GET /p/{token}.{format}: the shared playlist

@@ -67,6 +67,25 @@ const (
 	linkClosers = `>)]}"'”’».,;:!?`
 )
 
+// invisible reports whether r is a space or a character that shows
+// nothing (a chat app's zero-width space, a word joiner, a BOM).
+func invisible(r rune) bool {
+	return unicode.IsSpace(r) || r == '\u200b' || r == '\u2060' || r == '\ufeff'
+}
+
+// TrimPastedEnd drops from the end of s, a share URL or the last segment
+// of its path, what a sentence, a chat app or mail put after the link:
+// closing brackets and quotes, a sentence's punctuation, spaces and
+// invisible characters ("TOKEN).", "TOKEN.m3u8,"). A token, a playlist
+// file's ending and a port end in none of them, so what is left names
+// what the link named. A chat app that takes them into the link sends
+// them to the origin, which redirects to what is left.
+func TrimPastedEnd(s string) string {
+	return strings.TrimRightFunc(s, func(r rune) bool {
+		return invisible(r) || strings.ContainsRune(linkClosers, r)
+	})
+}
+
 // unwrapURL drops what is around a pasted link: spaces and invisible
 // characters (a chat app's zero-width space), the <...> and "URL:" of
 // mail and Markdown (RFC 3986, appendix C), brackets and quotes, and the
@@ -74,11 +93,9 @@ const (
 func unwrapURL(raw string) string {
 	s := raw
 	for {
-		t := strings.TrimFunc(s, func(r rune) bool {
-			return unicode.IsSpace(r) || r == '\u200b' || r == '\u2060' || r == '\ufeff'
-		})
+		t := strings.TrimLeftFunc(s, invisible)
 		t = strings.TrimLeft(t, linkOpeners)
-		t = strings.TrimRight(t, linkClosers)
+		t = TrimPastedEnd(t)
 		if len(t) >= 4 && strings.EqualFold(t[:4], "URL:") {
 			t = t[4:]
 		}

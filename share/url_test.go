@@ -114,3 +114,25 @@ func FuzzParseURL(f *testing.F) {
 		}
 	})
 }
+
+// TrimPastedEnd drops what a sentence or a chat app put after a link and
+// nothing a token, a playlist file's ending or a port ends in.
+func TestTrimPastedEnd(t *testing.T) {
+	tok := NewToken()
+	for in, want := range map[string]string{
+		tok:                    tok,
+		tok + ").":             tok,
+		tok + ".m3u8,":         tok + ".m3u8",
+		tok + "\u200b":         tok,
+		tok + "»\"'!?;:":       tok,
+		"host:7700":            "host:7700",
+		tok + "-_":             tok + "-_",
+		"":                     "",
+		").":                   "",
+		tok + ".xspf\u2060 \n": tok + ".xspf",
+	} {
+		if got := TrimPastedEnd(in); got != want {
+			t.Errorf("TrimPastedEnd(%q) = %q; want %q", in, got, want)
+		}
+	}
+}
