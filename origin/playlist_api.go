@@ -361,6 +361,10 @@ func (s *Server) handleSharePage(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
+	w.Header().Add("Vary", "User-Agent, Icy-MetaData")
+	if format == "" && !wantsHTML(r) && mediaPlayer(r) {
+		format = "m3u8"
+	}
 	if format != "" {
 		s.serveSharePlaylist(w, r, pl, token, format)
 		return
@@ -419,6 +423,27 @@ func (s *Server) serveSharePlaylist(w http.ResponseWriter, r *http.Request, pl c
 	share.WritePlaylist(&b, format, pl.Name, entries) // a bytes.Buffer takes every write
 	w.Header().Set("Content-Disposition", mime.FormatMediaType("inline", map[string]string{"filename": pl.Name + "." + format}))
 	serveDocAs(w, r, share.PlaylistFormats[format], b.Bytes())
+}
+
+// mediaPlayer reports whether r comes from a media player given the
+// share link itself (mpv URL, VLC's Open Network Stream): one asking for
+// Shoutcast metadata (Icy-MetaData, which mpv, VLC and ffmpeg send and
+// no browser or API client does), or naming itself libmpv, mpv, VLC or
+// Lavf (ffmpeg's library) in User-Agent. Such a player asks with Accept
+// */* and was answered the playlist's JSON: "Failed to recognize file
+// format" (mpv), "Your input can't be opened" (VLC). It gets the M3U8
+// the link's .m3u8 serves.
+func mediaPlayer(r *http.Request) bool {
+	if r.Header.Get("Icy-MetaData") != "" {
+		return true
+	}
+	ua := r.Header.Get("User-Agent")
+	for _, p := range []string{"libmpv", "mpv ", "VLC/", "Lavf/"} {
+		if strings.HasPrefix(ua, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // wantsHTML is true when the client prefers HTML over JSON (a browser):

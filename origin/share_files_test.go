@@ -168,3 +168,42 @@ func TestShareLinkFileAnswersLikeAStaticFile(t *testing.T) {
 			file, resp.StatusCode, resp.Header.Get("ETag"), body)
 	}
 }
+
+// mpv, VLC and ffmpeg given the share link itself (not its .m3u8) ask with
+// Accept */* and were answered the playlist's JSON, which none reads:
+// "Failed to recognize file format". A media player, known by the
+// Icy-MetaData it asks for or its User-Agent, gets the M3U8; a browser
+// still gets the page and any other client the JSON.
+func TestShareLinkItselfPlaysInMediaPlayers(t *testing.T) {
+	w := newWorld(t)
+	r := startServer(t, ServerOptions{DataDir: w.dir}, "127.0.0.1:0")
+	c := clientFor(t, r.base, "")
+	pl, _ := c.CreatePlaylist(context.Background(), "Players", []string{w.joga})
+	link, err := c.SharePlaylist(context.Background(), pl.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range []map[string]string{
+		{"User-Agent": "libmpv", "Accept": "*/*", "Icy-MetaData": "1"}, // mpv 0.35
+		{"User-Agent": "VLC/3.0.24 LibVLC/3.0.24", "Accept": "*/*"},    // VLC's first request
+		{"User-Agent": "Lavf/59.27.100", "Accept": "*/*"},              // ffmpeg, ffplay
+		{"User-Agent": "SomePlayer/1.0", "Icy-MetaData": "1"},
+	} {
+		resp, body := get(t, "GET", link.String(), h)
+		if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "audio/x-mpegurl; charset=utf-8" ||
+			!strings.Contains(string(body), "/api/v1/tracks/"+w.joga+"/stream?share="+link.Token) {
+			t.Errorf("%v: %d %q\n%s\nwant the M3U8", h, resp.StatusCode, resp.Header.Get("Content-Type"), body)
+		}
+		if v := resp.Header.Values("Vary"); !strings.Contains(strings.Join(v, ","), "User-Agent") {
+			t.Errorf("%v: Vary %q; want User-Agent named", h, v)
+		}
+	}
+	for want, h := range map[string]map[string]string{
+		"application/json": {"User-Agent": "curl/7.88.1", "Accept": "*/*"},
+		"text/html":        {"User-Agent": "VLC/3.0.24 LibVLC/3.0.24", "Accept": "text/html"},
+	} {
+		if resp, _ := get(t, "GET", link.String(), h); !strings.HasPrefix(resp.Header.Get("Content-Type"), want) {
+			t.Errorf("%v: %q; want %s", h, resp.Header.Get("Content-Type"), want)
+		}
+	}
+}
