@@ -338,7 +338,7 @@ const (
 // a cache (a proxy, a CDN, the browser's) must not give one to the other.
 // The playlist file says it too, so that no path of the route is missed.
 func (s *Server) handleSharePage(w http.ResponseWriter, r *http.Request) {
-	w.Header().Add("Vary", "Accept")
+	w.Header().Add("Vary", "Accept, User-Agent, Icy-MetaData")
 	segment := r.PathValue("token")
 	if redirectPastedShare(w, r, segment) {
 		return
@@ -361,7 +361,6 @@ func (s *Server) handleSharePage(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
-	w.Header().Add("Vary", "User-Agent, Icy-MetaData")
 	if format == "" && !wantsHTML(r) && mediaPlayer(r) {
 		format = "m3u8"
 	}
@@ -370,7 +369,7 @@ func (s *Server) handleSharePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	pl = s.absolute(r, pl)
-	if wantsHTML(r) {
+	if wantsHTML(r) || previewBot(r) {
 		s.serveSharePage(w, r, pl)
 		return
 	}
@@ -423,6 +422,33 @@ func (s *Server) serveSharePlaylist(w http.ResponseWriter, r *http.Request, pl c
 	share.WritePlaylist(&b, format, pl.Name, entries) // a bytes.Buffer takes every write
 	w.Header().Set("Content-Disposition", mime.FormatMediaType("inline", map[string]string{"filename": pl.Name + "." + format}))
 	serveDocAs(w, r, share.PlaylistFormats[format], b.Bytes())
+}
+
+// previewBots are what chat apps' link-preview crawlers name themselves
+// in User-Agent (Discord, Slack, Facebook and Messenger, WhatsApp and
+// Signal, which borrows its name, Telegram, X, LinkedIn, Skype and
+// Teams, Mastodon, Matrix's Synapse, Reddit, Pinterest, Apple's Messages,
+// Embedly, Iframely), in any case.
+var previewBots = []string{"discordbot", "slackbot", "slack-imgproxy", "facebookexternalhit", "facebot", "whatsapp",
+	"telegrambot", "twitterbot", "linkedinbot", "skypeuripreview", "mastodon", "synapse", "redditbot", "pinterest",
+	"applebot", "embedly", "iframely"}
+
+// previewBot reports whether r is a chat app's link-preview crawler that
+// does not name JSON in Accept. Such crawlers send no Accept (Discordbot)
+// or */*, and so were answered the playlist's JSON: the link showed no
+// preview, no title and no cover, however the page's Open Graph tags were
+// written. They get the page.
+func previewBot(r *http.Request) bool {
+	if _, named := acceptQ(r.Header.Get("Accept"), "application", "json"); named >= 0 {
+		return false
+	}
+	ua := strings.ToLower(r.Header.Get("User-Agent"))
+	for _, b := range previewBots {
+		if strings.Contains(ua, b) {
+			return true
+		}
+	}
+	return false
 }
 
 // mediaPlayer reports whether r comes from a media player given the

@@ -74,8 +74,10 @@ func TestShareLinkAnswersVaryByAccept(t *testing.T) {
 	} {
 		for _, hdr := range []map[string]string{page, json, nil} {
 			resp, body := get(t, "GET", tc.url, hdr)
-			if resp.StatusCode != tc.status || !varies(resp, "Accept") {
-				t.Errorf("%s, Accept %q: %d, Vary %q\n%.200s\nwant %d, Vary: Accept", tc.name, hdr["Accept"], resp.StatusCode, resp.Header.Values("Vary"), body, tc.status)
+			// User-Agent too: a chat app's crawler gets the page, a media
+			// player the playlist file (previewBot, mediaPlayer)
+			if resp.StatusCode != tc.status || !varies(resp, "Accept") || !varies(resp, "User-Agent") {
+				t.Errorf("%s, Accept %q: %d, Vary %q\n%.200s\nwant %d, Vary: Accept, User-Agent", tc.name, hdr["Accept"], resp.StatusCode, resp.Header.Values("Vary"), body, tc.status)
 			}
 		}
 	}
@@ -204,6 +206,48 @@ func TestShareLinkItselfPlaysInMediaPlayers(t *testing.T) {
 	} {
 		if resp, _ := get(t, "GET", link.String(), h); !strings.HasPrefix(resp.Header.Get("Content-Type"), want) {
 			t.Errorf("%v: %q; want %s", h, resp.Header.Get("Content-Type"), want)
+		}
+	}
+}
+
+// A share link posted in a chat app is previewed by the app's crawler,
+// which sends no Accept (Discordbot) or */* and was answered the JSON:
+// the link showed no title, description or cover. A crawler known by its
+// User-Agent gets the page with its Open Graph tags (a refused link, the
+// page saying so); one naming JSON, and every other client, the JSON.
+func TestShareLinkIsPreviewedInChatApps(t *testing.T) {
+	w := newWorld(t)
+	r := startServer(t, ServerOptions{DataDir: w.dir}, "127.0.0.1:0")
+	c := clientFor(t, r.base, "")
+	pl, _ := c.CreatePlaylist(context.Background(), "Preview me", []string{w.joga})
+	link, err := c.SharePlaylist(context.Background(), pl.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range []map[string]string{
+		{"User-Agent": "Mozilla/5.0 (compatible; Discordbot/2.0; +https://discordapp.com)"},
+		{"User-Agent": "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)", "Accept": "*/*", "Range": "bytes=0-32768"},
+		{"User-Agent": "facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)", "Accept": "*/*"},
+		{"User-Agent": "WhatsApp/2.23.20.0", "Accept": "*/*"},
+		{"User-Agent": "TelegramBot (like TwitterBot)"},
+		{"User-Agent": "Mastodon/4.2.0 (http.rb/5.1.1; +https://social.example/)", "Accept": "*/*"},
+	} {
+		resp, body := get(t, "GET", link.String(), h)
+		if !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") || !strings.Contains(string(body), `<meta property="og:title" content="Preview me">`) {
+			t.Errorf("%v: %d %q\n%.300s\nwant the page with its Open Graph tags", h, resp.StatusCode, resp.Header.Get("Content-Type"), body)
+		}
+	}
+	resp, body := get(t, "GET", r.base+"/p/"+strings.Repeat("x", 43), map[string]string{"User-Agent": "Discordbot/2.0"})
+	if resp.StatusCode != 404 || !strings.Contains(string(body), "<h1>This share link is unknown or was revoked</h1>") {
+		t.Errorf("Discordbot at an unknown link: %d\n%s\nwant the page saying so", resp.StatusCode, body)
+	}
+	for _, h := range []map[string]string{
+		{"User-Agent": "Discordbot/2.0", "Accept": "application/json"},
+		{"User-Agent": "curl/7.88.1", "Accept": "*/*"},
+		{},
+	} {
+		if resp, _ := get(t, "GET", link.String(), h); !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+			t.Errorf("%v: %q; want the JSON", h, resp.Header.Get("Content-Type"))
 		}
 	}
 }

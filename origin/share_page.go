@@ -267,7 +267,7 @@ func shareRefusedFormat(ext string) shareRefusal {
 // shareRefused answers a share link that opens nothing, as the JSON error
 // for clients or as a page saying it for a browser.
 func shareRefused(w http.ResponseWriter, r *http.Request, why shareRefusal) {
-	if !wantsHTML(r) {
+	if !wantsHTML(r) && !previewBot(r) {
 		writeError(w, why.status, why.msg)
 		return
 	}
