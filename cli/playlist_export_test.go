@@ -125,11 +125,25 @@ func TestExportPlaysInMPV(t *testing.T) {
 	}
 	dir := t.TempDir()
 	// the owner's export, a link holder's, and the link's own playlist file
-	// (TOKEN.m3u8), which mpv plays by URL: the link is all a player needs
-	for _, from := range []string{pl.ID, shareURL, shareURL + ".m3u8"} {
+	// (TOKEN.m3u8), which mpv plays by URL: the link is all a player needs;
+	// and the link itself, which mpv was answered the JSON of ("Failed to
+	// recognize file format")
+	for _, from := range []string{pl.ID, shareURL, shareURL + ".m3u8", "mpv " + shareURL} {
 		file := filepath.Join(dir, "mix.m3u8")
 		var body string
-		if strings.HasSuffix(from, ".m3u8") {
+		if link, ok := strings.CutPrefix(from, "mpv "); ok {
+			file = link
+			req, _ := http.NewRequest("GET", link, nil)
+			req.Header.Set("User-Agent", "libmpv") // as mpv asks
+			req.Header.Set("Icy-MetaData", "1")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			body = string(b)
+		} else if strings.HasSuffix(from, ".m3u8") {
 			file, body = from, getText(t, from, "audio/x-mpegurl; charset=utf-8")
 		} else {
 			segueOK(t, append(env, "playlist", "export", from, "--format", "m3u8", "-o", file)...)

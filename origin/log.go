@@ -30,19 +30,22 @@ func accessLog(log *slog.Logger, next http.Handler) http.Handler {
 	})
 }
 
-// redactPath cuts the share token in a /p/TOKEN path to its first four
-// characters, enough to tell links apart in a log and far too few to use
-// one: whoever reads the log must not be able to open the playlist.
-// Bearer tokens never reach the log (only the path is logged).
+// redactPath cuts each share token in a path, the segment after a "p"
+// segment, to its first four characters, enough to tell links apart in a
+// log and far too few to use one: whoever reads the log must not be able
+// to open the playlist. It finds a token wherever the request put it:
+// /p/TOKEN, and as a browser or a chat app may ask for it, //p/TOKEN
+// (which the router redirects to /p/TOKEN), /P/TOKEN, /PREFIX/p/TOKEN;
+// those were logged whole. Bearer tokens never reach the log (only the
+// path is logged), nor do share tokens in a query (?share=).
 func redactPath(p string) string {
-	tok, ok := strings.CutPrefix(p, "/p/")
-	if !ok {
-		return p
+	segs := strings.Split(p, "/")
+	for i := 1; i < len(segs); i++ {
+		if strings.EqualFold(segs[i-1], "p") && len(segs[i]) > 4 {
+			segs[i] = segs[i][:4] + "…"
+		}
 	}
-	if len(tok) > 4 {
-		tok = tok[:4] + "…"
-	}
-	return "/p/" + tok
+	return strings.Join(segs, "/")
 }
 
 // recorder remembers the status and counts the body bytes. It forwards

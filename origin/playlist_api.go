@@ -338,8 +338,11 @@ const (
 // a cache (a proxy, a CDN, the browser's) must not give one to the other.
 // The playlist file says it too, so that no path of the route is missed.
 func (s *Server) handleSharePage(w http.ResponseWriter, r *http.Request) {
-	w.Header().Add("Vary", "Accept")
+	w.Header().Add("Vary", "Accept, User-Agent, Icy-MetaData")
 	segment := r.PathValue("token")
+	if redirectPastedShare(w, r, segment) {
+		return
+	}
 	token, format := share.CutFormat(segment)
 	if !share.ValidToken(token) {
 		if i := strings.LastIndexByte(segment, '.'); i > 0 && share.ValidToken(segment[:i]) {
@@ -358,16 +361,49 @@ func (s *Server) handleSharePage(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
+	if format == "" && !wantsHTML(r) && mediaPlayer(r) {
+		format = "m3u8"
+	}
 	if format != "" {
 		s.serveSharePlaylist(w, r, pl, token, format)
 		return
 	}
 	pl = s.absolute(r, pl)
-	if wantsHTML(r) {
+	if wantsHTML(r) || previewBot(r) {
 		s.serveSharePage(w, r, pl)
 		return
 	}
 	s.serveJSON(w, r, pl)
+}
+
+// redirectPastedShare answers a share link that a chat app, a mail
+// program or a hand took with what came after it, the punctuation of the
+// sentence it ended or the bracket or quote around it ("/p/TOKEN).",
+// "/p/TOKEN.m3u8,"), with a permanent redirect to the link itself, and
+// reports whether it did. segue's client drops them (share.ParseURL),
+// but a browser, mpv, VLC and a chat app's preview were answered "not a
+// whole share link" (400), or for a "." "ends in ., which is no playlist
+// file" (404). The redirect is relative to the request's path, so it
+// stays under the path of an origin served under one; the query stays.
+func redirectPastedShare(w http.ResponseWriter, r *http.Request, segment string) bool {
+	clean := share.TrimPastedEnd(segment)
+	if clean == segment {
+		return false
+	}
+	if token, _ := share.CutFormat(clean); !share.ValidToken(token) {
+		return false
+	}
+	// base64url, and a format's ending: nothing to escape
+	to := clean
+	if strings.HasSuffix(r.URL.Path, "/") { // /p/TOKEN)/
+		to = "../" + to
+	}
+	if r.URL.RawQuery != "" {
+		to += "?" + r.URL.RawQuery
+	}
+	w.Header().Set("Location", to)
+	w.WriteHeader(http.StatusMovedPermanently)
+	return true
 }
 
 // serveSharePlaylist answers GET /p/{token}.{format}: the shared playlist
@@ -386,6 +422,54 @@ func (s *Server) serveSharePlaylist(w http.ResponseWriter, r *http.Request, pl c
 	share.WritePlaylist(&b, format, pl.Name, entries) // a bytes.Buffer takes every write
 	w.Header().Set("Content-Disposition", mime.FormatMediaType("inline", map[string]string{"filename": pl.Name + "." + format}))
 	serveDocAs(w, r, share.PlaylistFormats[format], b.Bytes())
+}
+
+// previewBots are what chat apps' link-preview crawlers name themselves
+// in User-Agent (Discord, Slack, Facebook and Messenger, WhatsApp and
+// Signal, which borrows its name, Telegram, X, LinkedIn, Skype and
+// Teams, Mastodon, Matrix's Synapse, Reddit, Pinterest, Apple's Messages,
+// Embedly, Iframely), in any case.
+var previewBots = []string{"discordbot", "slackbot", "slack-imgproxy", "facebookexternalhit", "facebot", "whatsapp",
+	"telegrambot", "twitterbot", "linkedinbot", "skypeuripreview", "mastodon", "synapse", "redditbot", "pinterest",
+	"applebot", "embedly", "iframely"}
+
+// previewBot reports whether r is a chat app's link-preview crawler that
+// does not name JSON in Accept. Such crawlers send no Accept (Discordbot)
+// or */*, and so were answered the playlist's JSON: the link showed no
+// preview, no title and no cover, however the page's Open Graph tags were
+// written. They get the page.
+func previewBot(r *http.Request) bool {
+	if _, named := acceptQ(r.Header.Get("Accept"), "application", "json"); named >= 0 {
+		return false
+	}
+	ua := strings.ToLower(r.Header.Get("User-Agent"))
+	for _, b := range previewBots {
+		if strings.Contains(ua, b) {
+			return true
+		}
+	}
+	return false
+}
+
+// mediaPlayer reports whether r comes from a media player given the
+// share link itself (mpv URL, VLC's Open Network Stream): one asking for
+// Shoutcast metadata (Icy-MetaData, which mpv, VLC and ffmpeg send and
+// no browser or API client does), or naming itself libmpv, mpv, VLC or
+// Lavf (ffmpeg's library) in User-Agent. Such a player asks with Accept
+// */* and was answered the playlist's JSON: "Failed to recognize file
+// format" (mpv), "Your input can't be opened" (VLC). It gets the M3U8
+// the link's .m3u8 serves.
+func mediaPlayer(r *http.Request) bool {
+	if r.Header.Get("Icy-MetaData") != "" {
+		return true
+	}
+	ua := r.Header.Get("User-Agent")
+	for _, p := range []string{"libmpv", "mpv ", "VLC/", "Lavf/"} {
+		if strings.HasPrefix(ua, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // wantsHTML is true when the client prefers HTML over JSON (a browser):

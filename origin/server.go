@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -448,7 +449,11 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		if strings.HasPrefix(r.URL.Path, "/p/") || s.mounted(r.URL.Path) {
+		// A path that cleans to /p/... (//p/TOKEN, as a chat app or a
+		// hand may write the link) is the share page the router
+		// redirects it to: it was refused 401, saying to create a
+		// bearer token, to whoever opened the link.
+		if strings.HasPrefix(path.Clean(r.URL.Path), "/p/") || s.mounted(r.URL.Path) {
 			next.ServeHTTP(w, r)
 			return
 		}

@@ -74,8 +74,10 @@ func TestShareLinkAnswersVaryByAccept(t *testing.T) {
 	} {
 		for _, hdr := range []map[string]string{page, json, nil} {
 			resp, body := get(t, "GET", tc.url, hdr)
-			if resp.StatusCode != tc.status || !varies(resp, "Accept") {
-				t.Errorf("%s, Accept %q: %d, Vary %q\n%.200s\nwant %d, Vary: Accept", tc.name, hdr["Accept"], resp.StatusCode, resp.Header.Values("Vary"), body, tc.status)
+			// User-Agent too: a chat app's crawler gets the page, a media
+			// player the playlist file (previewBot, mediaPlayer)
+			if resp.StatusCode != tc.status || !varies(resp, "Accept") || !varies(resp, "User-Agent") {
+				t.Errorf("%s, Accept %q: %d, Vary %q\n%.200s\nwant %d, Vary: Accept, User-Agent", tc.name, hdr["Accept"], resp.StatusCode, resp.Header.Values("Vary"), body, tc.status)
 			}
 		}
 	}
@@ -166,5 +168,86 @@ func TestShareLinkFileAnswersLikeAStaticFile(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(string(body), "Jóga") || resp.Header.Get("ETag") == before.Header.Get("ETag") {
 		t.Errorf("GET %s after a track was added, If-None-Match the old ETag: %d, ETag %q\n%s\nwant 200, a new ETag, the added track",
 			file, resp.StatusCode, resp.Header.Get("ETag"), body)
+	}
+}
+
+// mpv, VLC and ffmpeg given the share link itself (not its .m3u8) ask with
+// Accept */* and were answered the playlist's JSON, which none reads:
+// "Failed to recognize file format". A media player, known by the
+// Icy-MetaData it asks for or its User-Agent, gets the M3U8; a browser
+// still gets the page and any other client the JSON.
+func TestShareLinkItselfPlaysInMediaPlayers(t *testing.T) {
+	w := newWorld(t)
+	r := startServer(t, ServerOptions{DataDir: w.dir}, "127.0.0.1:0")
+	c := clientFor(t, r.base, "")
+	pl, _ := c.CreatePlaylist(context.Background(), "Players", []string{w.joga})
+	link, err := c.SharePlaylist(context.Background(), pl.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range []map[string]string{
+		{"User-Agent": "libmpv", "Accept": "*/*", "Icy-MetaData": "1"}, // mpv 0.35
+		{"User-Agent": "VLC/3.0.24 LibVLC/3.0.24", "Accept": "*/*"},    // VLC's first request
+		{"User-Agent": "Lavf/59.27.100", "Accept": "*/*"},              // ffmpeg, ffplay
+		{"User-Agent": "SomePlayer/1.0", "Icy-MetaData": "1"},
+	} {
+		resp, body := get(t, "GET", link.String(), h)
+		if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "audio/x-mpegurl; charset=utf-8" ||
+			!strings.Contains(string(body), "/api/v1/tracks/"+w.joga+"/stream?share="+link.Token) {
+			t.Errorf("%v: %d %q\n%s\nwant the M3U8", h, resp.StatusCode, resp.Header.Get("Content-Type"), body)
+		}
+		if v := resp.Header.Values("Vary"); !strings.Contains(strings.Join(v, ","), "User-Agent") {
+			t.Errorf("%v: Vary %q; want User-Agent named", h, v)
+		}
+	}
+	for want, h := range map[string]map[string]string{
+		"application/json": {"User-Agent": "curl/7.88.1", "Accept": "*/*"},
+		"text/html":        {"User-Agent": "VLC/3.0.24 LibVLC/3.0.24", "Accept": "text/html"},
+	} {
+		if resp, _ := get(t, "GET", link.String(), h); !strings.HasPrefix(resp.Header.Get("Content-Type"), want) {
+			t.Errorf("%v: %q; want %s", h, resp.Header.Get("Content-Type"), want)
+		}
+	}
+}
+
+// A share link posted in a chat app is previewed by the app's crawler,
+// which sends no Accept (Discordbot) or */* and was answered the JSON:
+// the link showed no title, description or cover. A crawler known by its
+// User-Agent gets the page with its Open Graph tags (a refused link, the
+// page saying so); one naming JSON, and every other client, the JSON.
+func TestShareLinkIsPreviewedInChatApps(t *testing.T) {
+	w := newWorld(t)
+	r := startServer(t, ServerOptions{DataDir: w.dir}, "127.0.0.1:0")
+	c := clientFor(t, r.base, "")
+	pl, _ := c.CreatePlaylist(context.Background(), "Preview me", []string{w.joga})
+	link, err := c.SharePlaylist(context.Background(), pl.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range []map[string]string{
+		{"User-Agent": "Mozilla/5.0 (compatible; Discordbot/2.0; +https://discordapp.com)"},
+		{"User-Agent": "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)", "Accept": "*/*", "Range": "bytes=0-32768"},
+		{"User-Agent": "facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)", "Accept": "*/*"},
+		{"User-Agent": "WhatsApp/2.23.20.0", "Accept": "*/*"},
+		{"User-Agent": "TelegramBot (like TwitterBot)"},
+		{"User-Agent": "Mastodon/4.2.0 (http.rb/5.1.1; +https://social.example/)", "Accept": "*/*"},
+	} {
+		resp, body := get(t, "GET", link.String(), h)
+		if !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") || !strings.Contains(string(body), `<meta property="og:title" content="Preview me">`) {
+			t.Errorf("%v: %d %q\n%.300s\nwant the page with its Open Graph tags", h, resp.StatusCode, resp.Header.Get("Content-Type"), body)
+		}
+	}
+	resp, body := get(t, "GET", r.base+"/p/"+strings.Repeat("x", 43), map[string]string{"User-Agent": "Discordbot/2.0"})
+	if resp.StatusCode != 404 || !strings.Contains(string(body), "<h1>This share link is unknown or was revoked</h1>") {
+		t.Errorf("Discordbot at an unknown link: %d\n%s\nwant the page saying so", resp.StatusCode, body)
+	}
+	for _, h := range []map[string]string{
+		{"User-Agent": "Discordbot/2.0", "Accept": "application/json"},
+		{"User-Agent": "curl/7.88.1", "Accept": "*/*"},
+		{},
+	} {
+		if resp, _ := get(t, "GET", link.String(), h); !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+			t.Errorf("%v: %q; want the JSON", h, resp.Header.Get("Content-Type"))
+		}
 	}
 }

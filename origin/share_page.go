@@ -29,6 +29,8 @@ import (
 // "Play all" starts the first and each ended track starts the next, and
 // while a track plays or is stopped the button pauses or resumes it; the
 // track playing is named to the media session (a phone's lock screen).
+// A track that waits for its audio over 5 s while playing (a stalled or
+// slow link, which ends in no error) says so in its row until it plays.
 // A track that cannot play (taken out of the playlist, or the link revoked,
 // after the page opened) says why, asking the origin with a HEAD of its
 // stream (connect-src 'self'), and a track Play all reached is passed over,
@@ -110,6 +112,7 @@ const rows = [...document.querySelectorAll("tbody")]; // a track's: its names, t
 const playall = document.getElementById("playall");
 let wanted = -1; // the track Play all or the end of the one before started: passed over when it cannot play
 let current = -1; // the track played last, until the last one ends
+const slowAfter = 5000; // ms a player may wait for audio before its row says the link is slow
 // mark names the button for what pressing it does: pause the track
 // playing, resume the one stopped, or play all from the first (the
 // keyboard's one way to pause, but for Tab through each player's controls).
@@ -142,7 +145,22 @@ tracks.forEach((a, i) => {
     tracks.forEach((b) => { if (b !== a) b.pause(); });
     rows.forEach((tr, j) => tr.classList.toggle("playing", j === i));
   });
+  // A link that stalls (a train's tunnel, a proxy holding the answer)
+  // ends in no error: the player only waits, at its spinner, for as long
+  // as the stall lasts. After slowAfter ms of waiting while meant to play,
+  // the row says so; it goes when the audio comes.
+  let slow = 0;
+  const calm = () => { clearTimeout(slow); slow = 0; };
+  a.addEventListener("waiting", () => {
+    calm();
+    slow = setTimeout(() => {
+      if (!a.paused && !a.error && a.readyState < a.HAVE_FUTURE_DATA) say(rows[i].querySelector(".why"), "The connection is slow: this track's audio stopped coming. It goes on by itself once it comes; check the connection if it does not.");
+    }, slowAfter);
+  });
+  a.addEventListener("pause", calm);
+  a.addEventListener("error", calm);
   a.addEventListener("playing", () => { // what said it could not play is past
+    calm();
     rows[i].querySelector(".why").hidden = true;
     if (!playall.disabled) document.getElementById("notice").hidden = true;
   });
@@ -249,7 +267,7 @@ func shareRefusedFormat(ext string) shareRefusal {
 // shareRefused answers a share link that opens nothing, as the JSON error
 // for clients or as a page saying it for a browser.
 func shareRefused(w http.ResponseWriter, r *http.Request, why shareRefusal) {
-	if !wantsHTML(r) {
+	if !wantsHTML(r) && !previewBot(r) {
 		writeError(w, why.status, why.msg)
 		return
 	}

@@ -18,7 +18,8 @@ import (
 // and their page plays: its players asked for /api/v1/... at the host's
 // root, which the proxy does not send to the origin, so "Play all" played
 // nothing. The page opened as /p/TOKEN/ (a slash after the token) plays
-// too.
+// too, and so does the link with punctuation after it, redirected to the
+// link under the path.
 func TestSharePagePlaysUnderAPath(t *testing.T) {
 	needFFmpeg(t)
 	ctx := testkit.Chromium(t, 2*time.Minute)
@@ -42,7 +43,9 @@ func TestSharePagePlaysUnderAPath(t *testing.T) {
 	t.Cleanup(func() { proxy.Close() })
 
 	_, link := openShared(t, ctx, public, "", "Under a path", []string{id}, 1200)
-	for _, page := range []string{link.String(), r.base + "/p/" + link.Token + "/"} {
+	// and with a sentence's punctuation after it: the redirect to the link
+	// (redirectPastedShare) keeps the path
+	for _, page := range []string{link.String(), r.base + "/p/" + link.Token + "/", link.String() + ").", link.String() + "%22/"} {
 		if err := chromedp.Do(ctx, chromedp.Navigate(page), chromedp.WaitVisible(chromedp.ID("playall")), chromedp.Click(chromedp.ID("playall"))); err != nil {
 			t.Fatalf("open %s and press play all: %v", page, err)
 		}
@@ -53,6 +56,9 @@ func TestSharePagePlaysUnderAPath(t *testing.T) {
 		}
 		if v[1] != "" {
 			t.Errorf("%s: the player of %s failed: %s", page, v[0], v[1])
+		}
+		if at, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href`)); page != r.base+"/p/"+link.Token+"/" && at != link.String() {
+			t.Errorf("%s: the page is at %s, want %s", page, at, link)
 		}
 	}
 }

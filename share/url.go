@@ -23,6 +23,14 @@ var ErrBadURL = errors.New("not a segue share URL")
 
 var tokenRE = regexp.MustCompile(`^[A-Za-z0-9_-]{22,86}$`)
 
+// tokenLen is the length of a token NewToken makes (TokenBytes in base64url).
+var tokenLen = base64.RawURLEncoding.EncodedLen(TokenBytes)
+
+// wrappedRE finds a link whose token a plain-text mail wrapped onto the
+// next line: the token's two parts, together as long as a whole token,
+// are the token (a part as long as a whole one alone is left as it is).
+var wrappedRE = regexp.MustCompile(`(?i)(https?://[^\s/]+(?:/[^\s/]+)*/p/([A-Za-z0-9_-]+))(\r?\n[ \t>]*)([A-Za-z0-9_-]+)`)
+
 // Link is a parsed share URL: the origin it names and the capability token.
 type Link struct {
 	Origin string // scheme://host[:port][/path], no trailing slash
@@ -67,6 +75,25 @@ const (
 	linkClosers = `>)]}"'”’».,;:!?`
 )
 
+// invisible reports whether r is a space or a character that shows
+// nothing (a chat app's zero-width space, a word joiner, a BOM).
+func invisible(r rune) bool {
+	return unicode.IsSpace(r) || r == '\u200b' || r == '\u2060' || r == '\ufeff'
+}
+
+// TrimPastedEnd drops from the end of s, a share URL or the last segment
+// of its path, what a sentence, a chat app or mail put after the link:
+// closing brackets and quotes, a sentence's punctuation, spaces and
+// invisible characters ("TOKEN).", "TOKEN.m3u8,"). A token, a playlist
+// file's ending and a port end in none of them, so what is left names
+// what the link named. A chat app that takes them into the link sends
+// them to the origin, which redirects to what is left.
+func TrimPastedEnd(s string) string {
+	return strings.TrimRightFunc(s, func(r rune) bool {
+		return invisible(r) || strings.ContainsRune(linkClosers, r)
+	})
+}
+
 // unwrapURL drops what is around a pasted link: spaces and invisible
 // characters (a chat app's zero-width space), the <...> and "URL:" of
 // mail and Markdown (RFC 3986, appendix C), brackets and quotes, and the
@@ -74,11 +101,9 @@ const (
 func unwrapURL(raw string) string {
 	s := raw
 	for {
-		t := strings.TrimFunc(s, func(r rune) bool {
-			return unicode.IsSpace(r) || r == '\u200b' || r == '\u2060' || r == '\ufeff'
-		})
+		t := strings.TrimLeftFunc(s, invisible)
 		t = strings.TrimLeft(t, linkOpeners)
-		t = strings.TrimRight(t, linkClosers)
+		t = TrimPastedEnd(t)
 		if len(t) >= 4 && strings.EqualFold(t[:4], "URL:") {
 			t = t[4:]
 		}
@@ -97,7 +122,8 @@ func ValidToken(s string) bool { return tokenRE.MatchString(s) }
 // as pasted: spaces and invisible characters around it, the <...> or
 // <URL:...> that mail and Markdown put around a link (RFC 3986 appendix C),
 // brackets and quotes around it and a sentence's punctuation after it
-// ("(https://host/p/TOKEN).") are dropped. The
+// ("(https://host/p/TOKEN).") are dropped, and of a message holding
+// one http(s) link ("Listen: <https://host/p/TOKEN>."), the link is taken. The
 // error says exactly what is wrong, for a one-line message to the user.
 func ParseURL(raw string) (Link, error) {
 	bad := func(why string) (Link, error) {
@@ -106,6 +132,29 @@ func ParseURL(raw string) (Link, error) {
 	s := unwrapURL(raw)
 	if s == "" {
 		return bad("empty")
+	}
+	s = wrappedRE.ReplaceAllStringFunc(s, func(m string) string { // a link mail wrapped in its token
+		sub := wrappedRE.FindStringSubmatch(m)
+		if len(sub[2])+len(sub[4]) == tokenLen {
+			return sub[1] + sub[4]
+		}
+		return m
+	})
+	if strings.ContainsFunc(s, invisible) { // a message holding the link: "Listen: <https://host/p/TOKEN>."
+		var links []string
+		for _, w := range strings.FieldsFunc(s, invisible) {
+			if w = unwrapURL(w); hasScheme(w, "http://") || hasScheme(w, "https://") {
+				links = append(links, w)
+			}
+		}
+		switch len(links) {
+		case 0:
+			return bad("no http(s) link in it")
+		case 1:
+			s = links[0]
+		default:
+			return bad(fmt.Sprintf("it holds %d links: give one of them", len(links)))
+		}
 	}
 	u, err := url.Parse(s)
 	if err != nil {
@@ -165,6 +214,11 @@ func ParseURL(raw string) (Link, error) {
 		l.Pin = pin
 	}
 	return l, nil
+}
+
+// hasScheme reports whether s begins with scheme ("https://"), in any case.
+func hasScheme(s, scheme string) bool {
+	return len(s) >= len(scheme) && strings.EqualFold(s[:len(scheme)], scheme)
 }
 
 // cleanPrefix reports whether p, the escaped path before /p/TOKEN, can be

@@ -37,6 +37,18 @@ func TestParseURL(t *testing.T) {
 		{in: "\u200bhttps://music.example/p/" + tok + "\u200b\ufeff", origin: "https://music.example"},
 		{in: "https://music.example/p/" + tok + "#sha256=" + strings.Repeat("ab", 32) + ".", origin: "https://music.example", pin: strings.Repeat("ab", 32)},
 		{in: "https://music.example/p/short.", why: "token is malformed"},
+		// a chat message with the link in it, copied whole: it was "scheme
+		// listen is not http or https" (segue play, the interface's o)
+		{in: "Listen: <https://music.example/p/" + tok + ">.", origin: "https://music.example"},
+		{in: "this one!\n\nhttps://music.example/p/" + tok + " \u2014 enjoy", origin: "https://music.example"},
+		{in: "try HTTPS://music.example/p/" + tok, origin: "https://music.example"},
+		{in: "https://a.example/p/" + tok + " or https://b.example/p/" + tok, why: "holds 2 links"},
+		{in: "music.example/p/" + tok + " is the link", why: "no http(s) link"},
+		// a plain-text mail wrapped the link in its token: the parts
+		// together are the token (it was "cannot parse")
+		{in: "https://music.example/p/" + tok[:20] + "\n" + tok[20:], origin: "https://music.example"},
+		{in: "Listen:\n> https://music.example/p/" + tok[:30] + "\r\n> " + tok[30:] + "\n> -- A", origin: "https://music.example"},
+		{in: "https://music.example/p/" + tok + "\nnext line", origin: "https://music.example"},
 		// the link's playlist file (TOKEN.m3u8), as the share page offers
 		// it to players, is the same playlist: it was "token is malformed"
 		{in: "https://music.example/p/" + tok + ".m3u8", origin: "https://music.example"},
@@ -97,7 +109,8 @@ func TestNewTokenIsUniqueAndValid(t *testing.T) {
 // FuzzParseURL: no input panics, and whatever parses renders back to a URL
 // that parses to the same link.
 func FuzzParseURL(f *testing.F) {
-	for _, s := range []string{"https://h/p/" + NewToken(), "https://h/m%2Fx/p/" + NewToken(), "http://[::1]:1/p/aaaaaaaaaaaaaaaaaaaaaa", "x", "https://h/p/%41", "", "https://h/p/" + NewToken() + "#sha256=" + strings.Repeat("0f", 32)} {
+	for _, s := range []string{"https://h/p/" + NewToken(), "https://h/m%2Fx/p/" + NewToken(), "http://[::1]:1/p/aaaaaaaaaaaaaaaaaaaaaa", "x", "https://h/p/%41", "", "https://h/p/" + NewToken() + "#sha256=" + strings.Repeat("0f", 32),
+		"Listen: <https://h/p/" + NewToken() + ">.", "https://h/p/" + NewToken()[:20] + "\n> " + NewToken()[20:] + " a https://g/p/x"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -113,4 +126,26 @@ func FuzzParseURL(f *testing.F) {
 			t.Fatalf("round trip of %q: %+v -> %+v, %v", s, l, l2, err)
 		}
 	})
+}
+
+// TrimPastedEnd drops what a sentence or a chat app put after a link and
+// nothing a token, a playlist file's ending or a port ends in.
+func TestTrimPastedEnd(t *testing.T) {
+	tok := NewToken()
+	for in, want := range map[string]string{
+		tok:                    tok,
+		tok + ").":             tok,
+		tok + ".m3u8,":         tok + ".m3u8",
+		tok + "\u200b":         tok,
+		tok + "»\"'!?;:":       tok,
+		"host:7700":            "host:7700",
+		tok + "-_":             tok + "-_",
+		"":                     "",
+		").":                   "",
+		tok + ".xspf\u2060 \n": tok + ".xspf",
+	} {
+		if got := TrimPastedEnd(in); got != want {
+			t.Errorf("TrimPastedEnd(%q) = %q; want %q", in, got, want)
+		}
+	}
 }
