@@ -260,3 +260,36 @@ func TestMPRISFollowsASkipWhilePaused(t *testing.T) {
 		t.Errorf("playerctl status after next while paused: %q", got)
 	}
 }
+
+// TestMPRISRepeatOneStartsAtZero: a track that starts again (repeat one,
+// or the same track queued twice in a row) keeps its mpris:trackid, so a
+// client that counts the position on from the last Seeked — playerctl,
+// and the status bars built on it — was never told it went back to 0:00:
+// playerctl --follow went on to 1:03 of a 1:00 track. Now a Seeked says
+// where it starts. (playerctl takes the first track it sees change as a
+// new one, so the track starts again twice.)
+func TestMPRISRepeatOneStartsAtZero(t *testing.T) {
+	h, _, tracks, pc := playingUnderMPRIS(t, 1)
+	positions := h.follow("metadata", "--format", "{{position}}")
+	h.ok("repeat", "one")
+	for round := 1; round <= 2; round++ {
+		h.ok("seek", "0:57")
+		testkit.Wait(t, time.Minute, "the track to start again", func() bool {
+			st := h.status()
+			return st.Track != nil && st.Track.ID == tracks[0].ID && st.PositionMS > 500 && st.PositionMS < 20000
+		})
+	}
+	mark := len(positions.String())
+	testkit.Wait(t, time.Minute, "playerctl --follow to print two positions after the restart", func() bool {
+		return strings.Count(positions.String()[mark:], "\n") >= 2
+	})
+	lines := strings.Fields(positions.String()[mark:])
+	us, err := strconv.ParseInt(lines[len(lines)-1], 10, 64)
+	if err != nil {
+		t.Fatalf("playerctl printed %q", lines)
+	}
+	if st := h.status(); us > st.PositionMS*1000+3e6 {
+		t.Errorf("playerctl --follow says %.1f s into the track started again, segue ctl status %.1f s (playerctl position: %s)",
+			float64(us)/1e6, float64(st.PositionMS)/1e3, pc("position"))
+	}
+}

@@ -190,8 +190,13 @@ func (s *Server) Observe(ev player.Event) {
 		if e.Duration > 0 {
 			t.DurationMS = e.Duration.Milliseconds()
 		}
+		s.mu.Lock()
+		again := s.track.ID == t.ID
+		s.mu.Unlock()
 		s.setTrack(t)
 		changed["Metadata"] = dbus.MakeVariant(s.metadata())
+		s.announceStart(t.ID, again, changed)
+		return
 	case player.StateEvent:
 		changed["PlaybackStatus"] = dbus.MakeVariant(playbackStatus(e.State))
 		s.dropTrack(changed)
@@ -228,6 +233,25 @@ func (s *Server) Observe(ev player.Event) {
 	}
 	if len(changed) > 0 {
 		s.conn.Emit(objectPath, propsIface+".PropertiesChanged", playerIface, changed, []string{})
+	}
+}
+
+// announceStart emits changed, the Metadata of track id starting, and
+// then Seeked with where it starts when a client cannot tell: the same
+// track again (repeat one, or queued twice in a row) has the same
+// mpris:trackid, so a client that counts the position on from the last
+// Seeked (playerctl, and the bars built on it) went on past the track's
+// end (1:07 of a 0:06 track); and a track started past its first second
+// (a seek as it opened) was taken to start at 0:00, as the spec lets a
+// client assume on a new track.
+func (s *Server) announceStart(id string, again bool, changed map[string]dbus.Variant) {
+	s.conn.Emit(objectPath, propsIface+".PropertiesChanged", playerIface, changed, []string{})
+	var at time.Duration
+	if st := s.opts.Player.Status(); st.Index >= 0 && st.Track.ID == id {
+		at = st.Position
+	}
+	if again || at >= time.Second {
+		s.conn.Emit(objectPath, playerIface+".Seeked", at.Microseconds())
 	}
 }
 
