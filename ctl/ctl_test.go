@@ -431,3 +431,44 @@ func TestArgumentCountSaysTheForm(t *testing.T) {
 		t.Errorf("ctl volume: %v, want the form N from 0 to 100", err)
 	}
 }
+
+// TestRelativeVolumeFromManyScripts: volume +N read the volume and set it
+// plus N in two steps, so of scripts (or a script and a media key) changing
+// it at once one's change could be lost: 25 "volume +1" and 25 "volume -1"
+// at once from 50 ended at 48, not 50 (with a shell's xargs -P 50; here,
+// one of 300 rounds at most went wrong each run, three runs of three).
+// Each change now applies to the volume as the one before it left it.
+func TestRelativeVolumeFromManyScripts(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ctl.sock")
+	s, err := Listen(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	p := player.New(player.Options{})
+	defer p.Close()
+	go func() { // as the instance does: a full channel slows each change by 50 ms
+		for range p.Events() {
+		}
+	}()
+	s.Serve(Options{Player: p})
+	for round := range 300 {
+		p.SetVolume(50)
+		errs := make(chan error, 50)
+		for i := range 50 {
+			by := []string{"+1", "-1"}[i%2]
+			go func() {
+				_, err := Do(context.Background(), path, Request{Cmd: "volume", Args: []string{by}})
+				errs <- err
+			}()
+		}
+		for range 50 {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+		if v := p.Volume(); v != 50 {
+			t.Fatalf("round %d: 25 volume +1 and 25 volume -1 at once from 50 left it at %d", round, v)
+		}
+	}
+}

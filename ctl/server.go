@@ -362,11 +362,11 @@ func (s *Server) do(c command) (Response, error) {
 			p.Seek(c.seek.D)
 		}
 	case "volume":
-		v := c.volume.N
 		if c.volume.Relative {
-			v += p.Volume()
+			p.ChangeVolume(c.volume.N)
+		} else {
+			p.SetVolume(c.volume.N)
 		}
-		p.SetVolume(v)
 	case "quality":
 		p.SetQuality(c.quality)
 	case "shuffle":
