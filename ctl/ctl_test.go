@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -470,5 +471,43 @@ func TestRelativeVolumeFromManyScripts(t *testing.T) {
 		if v := p.Volume(); v != 50 {
 			t.Fatalf("round %d: 25 volume +1 and 25 volume -1 at once from 50 left it at %d", round, v)
 		}
+	}
+}
+
+// TestLongRequest: a request line longer than the server reads (another
+// client than segue ctl) is answered with a bad_request error that says
+// so, where the connection was cut with no answer ("connection reset by
+// peer"); and Check refuses it before anything connects.
+func TestLongRequest(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ctl.sock")
+	s, err := Listen(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	s.Serve(Options{Player: player.New(player.Options{})})
+	args := []string{"add"}
+	for len(args) < 60000 {
+		args = append(args, "t0123456789abcdef")
+	}
+	req := Request{Cmd: "queue", Args: args}
+	if err := Check(req); !errors.Is(err, ErrBadRequest) || !strings.Contains(err.Error(), "several commands") {
+		t.Errorf("Check of queue add with 60,000 targets = %v, want a bad request saying to send them in several", err)
+	}
+	if err := Check(Request{Cmd: "queue", Args: args[:40000]}); err != nil {
+		t.Errorf("Check of queue add with 40,000 targets = %v", err)
+	}
+	c, err := net.Dial("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	go func() {
+		json.NewEncoder(c).Encode(req)
+	}()
+	c.SetReadDeadline(time.Now().Add(time.Minute))
+	var resp Response
+	if err := json.NewDecoder(c).Decode(&resp); err != nil || resp.Kind != "bad_request" || !strings.Contains(resp.Error, "longer than") {
+		t.Errorf("the server answered %+v, %v; want a bad_request error saying the command is too long", resp, err)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -36,8 +37,10 @@ type Options struct {
 	Logger *slog.Logger
 }
 
-// maxRequest bounds one request line, in bytes.
-const maxRequest = 64 << 10
+// maxRequest bounds one request line, in bytes: 1 MiB, about 55,000
+// targets of queue add (it was 64 KiB, about 3,500, and a longer line was
+// cut off with no answer: "connection reset by peer").
+const maxRequest = 1 << 20
 
 // Server answers control requests on a unix socket. It owns its accept loop
 // and one goroutine per connection; Close stops and waits for all of them.
@@ -259,6 +262,14 @@ func (s *Server) serve(c *net.UnixConn) {
 	sc := bufio.NewScanner(c)
 	sc.Buffer(make([]byte, 4096), maxRequest)
 	if !sc.Scan() {
+		if errors.Is(sc.Err(), bufio.ErrTooLong) { // another client than segue ctl, which checks first
+			enc.Encode(Response{Error: tooLong.Error(), Kind: kindOf(tooLong)})
+			// read on what it still sends (for a while): closed with it
+			// unread, the answer was lost to "connection reset by peer"
+			c.CloseWrite()
+			c.SetReadDeadline(time.Now().Add(5 * time.Second))
+			io.Copy(io.Discard, io.LimitReader(c, 64<<20))
+		}
 		return
 	}
 	var req Request
