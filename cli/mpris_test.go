@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -291,5 +292,45 @@ func TestMPRISRepeatOneStartsAtZero(t *testing.T) {
 	if st := h.status(); us > st.PositionMS*1000+3e6 {
 		t.Errorf("playerctl --follow says %.1f s into the track started again, segue ctl status %.1f s (playerctl position: %s)",
 			float64(us)/1e6, float64(st.PositionMS)/1e3, pc("position"))
+	}
+}
+
+// TestMPRISNamesTheInstance: segue --instance NAME is
+// org.mpris.MediaPlayer2.segue.NAME on the bus, so playerctl -p segue.NAME
+// drives the segue segue ctl --instance NAME does. A named instance
+// started first took org.mpris.MediaPlayer2.segue, and the default one
+// then segue.instance<pid>: playerctl -p segue and the media keys drove
+// the named one while segue ctl drove the default.
+func TestMPRISNamesTheInstance(t *testing.T) {
+	url, tracks := ctlOrigin(t)
+	h := newCtlHost(t)
+	pc := mprisHost(t, h)
+	h.start("--origin", url, "play", "--output", "null", "--instance", "b.2", tracks[1].ID)
+	testkit.Wait(t, time.Minute, "segue --instance b.2 on the bus", func() bool { return strings.Contains(pc("-l"), "segue") })
+	h.start("--origin", url, "play", "--output", "null", tracks[0].ID)
+	h.waitSocket("the default instance's control socket")
+	var names string
+	testkit.Wait(t, time.Minute, "both on the bus", func() bool {
+		names = pc("-l")
+		return strings.Count(names, "segue") == 2
+	})
+	if !slices.Contains(strings.Fields(names), "segue") || !slices.Contains(strings.Fields(names), "segue.b_2") {
+		t.Errorf("playerctl -l lists %q, want segue and segue.b_2", names)
+	}
+	run := func(player string, args ...string) string {
+		cmd := exec.Command("playerctl", append([]string{"-p", player}, args...)...)
+		cmd.Env = append(os.Environ(), h.env...)
+		out, _ := cmd.CombinedOutput()
+		return strings.TrimSpace(string(out))
+	}
+	if got := run("segue.b_2", "metadata", "title"); got != "Step 2" {
+		t.Errorf("playerctl -p segue.b_2 metadata title: %q, want Step 2 (what --instance b.2 plays)", got)
+	}
+	run("segue.b_2", "pause")
+	if st, _, _ := h.ctl("--instance", "b.2", "status"); !strings.HasPrefix(st, "paused") {
+		t.Errorf("after playerctl -p segue.b_2 pause, ctl --instance b.2 status says %q", st)
+	}
+	if st := h.status(); st.State != "playing" || st.Track == nil || st.Track.ID != tracks[0].ID {
+		t.Errorf("after playerctl -p segue.b_2 pause the default instance is %s %+v, want playing Step 1", st.State, st.Track)
 	}
 }
