@@ -511,3 +511,30 @@ func TestLongRequest(t *testing.T) {
 		t.Errorf("the server answered %+v, %v; want a bad_request error saying the command is too long", resp, err)
 	}
 }
+
+// TestDoWhenSegueEndsBeforeAnswering: an instance that quit while a
+// command was on its way (segue play stopped during a long queue add) made
+// segue ctl say only "read segue's answer: EOF". Now it says segue ended
+// before it answered and that the command may not have been carried out.
+func TestDoWhenSegueEndsBeforeAnswering(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ctl.sock")
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() { // reads the command and ends without an answer
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			bufio.NewReader(c).ReadBytes('\n')
+			c.Close()
+		}
+	}()
+	_, err = Do(context.Background(), path, Request{Cmd: "queue", Args: []string{"add", "t0123456789abcdef"}})
+	if !errors.Is(err, ErrGone) || !strings.Contains(err.Error(), "may not have been carried out") {
+		t.Errorf("Do when segue ends before answering = %v, want ErrGone saying the command may not have been carried out", err)
+	}
+}
