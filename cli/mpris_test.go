@@ -244,7 +244,7 @@ func TestMPRISForgetsAClearedQueue(t *testing.T) {
 	if got := pc("metadata", "mpris:trackid"); got != "'/org/mpris/MediaPlayer2/TrackList/NoTrack'" {
 		t.Errorf("after ctl queue clear playerctl metadata mpris:trackid says %q, want NoTrack", got)
 	}
-	if _, errOut, code := h.ctl("seek", "10"); code != 1 || errOut != "segue: ctl seek: nothing is playing to seek in\n" {
+	if _, errOut, code := h.ctl("seek", "10"); code != 1 || errOut != "segue: ctl seek: nothing is playing to seek in: play something first (segue ctl open ID, or queue add ID)\n" {
 		t.Errorf("ctl seek with an empty queue: exit %d, %q", code, errOut)
 	}
 }

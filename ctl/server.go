@@ -350,7 +350,8 @@ func (s *Server) do(c command) (Response, error) {
 	case "seek":
 		st := p.Status()
 		if st.Index < 0 {
-			return Response{}, errors.New("nothing is playing to seek in")
+			// it said only that; now what to do too
+			return Response{}, errors.New("nothing is playing to seek in: play something first (segue ctl open ID, or queue add ID)")
 		}
 		length := st.Duration
 		if length <= 0 { // no stream open yet (a skip while paused): the catalog's
