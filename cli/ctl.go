@@ -418,12 +418,13 @@ func (a *app) serveControl(srv *ctl.Server, p *player.Player, r *resolver, radio
 	}})
 }
 
-// openMPRIS puts p on the D-Bus session bus (see package mpris), with the
-// album cover as mpris:artUrl; with no bus it logs one line and returns nil. The caller forwards p's events to
+// openMPRIS puts p on the D-Bus session bus (see package mpris) under the
+// name of instance (mpris.InstanceName; the instance<pid> one when another
+// segue holds it), with the album cover as mpris:artUrl; with no bus it logs one line and returns nil. The caller forwards p's events to
 // Observe and closes it.
-func (a *app) openMPRIS(p *player.Player, r *resolver) *mediaKeys {
+func (a *app) openMPRIS(p *player.Player, r *resolver, instance string) *mediaKeys {
 	art := &coverArt{src: r.src, dir: ctl.RuntimeDir()}
-	m, err := mpris.Open(mpris.Options{Player: p, Resolve: ctlResolve(r), Art: art.url})
+	m, err := mpris.Open(mpris.Options{Player: p, Resolve: ctlResolve(r), Art: art.url, Instance: instance})
 	if err != nil {
 		a.logger().Info("no media keys (MPRIS)", "err", err)
 		return nil

@@ -745,3 +745,34 @@ func TestCtlRadio(t *testing.T) {
 	h.refuses(2, "one track, album, artist or playlist ID", "radio")
 	h.refuses(3, "t0000000000000000", "radio", "t0000000000000000")
 }
+
+// A script added a whole library by its IDs (segue ctl queue add $(jq ...)):
+// past about 3,500 IDs the request was longer than the instance read, and
+// ctl said only "read segue's answer: ... connection reset by peer" (exit
+// 1). Now 5,000 are added; too many for one command is exit 2 before
+// connecting, saying to send them in several.
+func TestCtlQueueAddManyTargets(t *testing.T) {
+	url, tracks := ctlOrigin(t)
+	h := newCtlHost(t)
+	h.startPlay("--origin", url, "play", "--output", "null", tracks[0].ID)
+	h.waitSocket("segue play's control socket")
+	args := []string{"queue", "add"}
+	for len(args) < 5002 {
+		args = append(args, tracks[1].ID)
+	}
+	if _, errOut, code := h.ctl(args...); code != 0 {
+		t.Fatalf("ctl queue add of 5,000 IDs: exit %d, %s", code, errOut)
+	}
+	if st := h.status(); st.QueueLength != 5001 {
+		t.Errorf("after queue add of 5,000 IDs the queue has %d tracks, want 5001", st.QueueLength)
+	}
+	for len(args) < 60002 {
+		args = append(args, tracks[1].ID)
+	}
+	for _, flags := range [][]string{nil, {"--json"}} {
+		out, errOut, code := h.ctl(append(args, flags...)...)
+		if code != 2 || !strings.Contains(errOut, "several commands") {
+			t.Errorf("ctl queue add of 60,000 IDs %s: exit %d, %s%s; want 2 saying to send them in several commands", flags, code, out, errOut)
+		}
+	}
+}

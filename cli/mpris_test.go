@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -243,7 +244,7 @@ func TestMPRISForgetsAClearedQueue(t *testing.T) {
 	if got := pc("metadata", "mpris:trackid"); got != "'/org/mpris/MediaPlayer2/TrackList/NoTrack'" {
 		t.Errorf("after ctl queue clear playerctl metadata mpris:trackid says %q, want NoTrack", got)
 	}
-	if _, errOut, code := h.ctl("seek", "10"); code != 1 || errOut != "segue: ctl seek: nothing is playing to seek in\n" {
+	if _, errOut, code := h.ctl("seek", "10"); code != 1 || errOut != "segue: ctl seek: nothing is playing to seek in: play something first (segue ctl open ID, or queue add ID)\n" {
 		t.Errorf("ctl seek with an empty queue: exit %d, %q", code, errOut)
 	}
 }
@@ -258,5 +259,78 @@ func TestMPRISFollowsASkipWhilePaused(t *testing.T) {
 	testkit.Wait(t, 10*time.Second, "playerctl to see Step 2 while paused", func() bool { return pc("metadata", "title") == "Step 2" })
 	if got := pc("status"); got != "Paused" {
 		t.Errorf("playerctl status after next while paused: %q", got)
+	}
+}
+
+// TestMPRISRepeatOneStartsAtZero: a track that starts again (repeat one,
+// or the same track queued twice in a row) keeps its mpris:trackid, so a
+// client that counts the position on from the last Seeked — playerctl,
+// and the status bars built on it — was never told it went back to 0:00:
+// playerctl --follow went on to 1:03 of a 1:00 track. Now a Seeked says
+// where it starts. (playerctl takes the first track it sees change as a
+// new one, so the track starts again twice.)
+func TestMPRISRepeatOneStartsAtZero(t *testing.T) {
+	h, _, tracks, pc := playingUnderMPRIS(t, 1)
+	positions := h.follow("metadata", "--format", "{{position}}")
+	h.ok("repeat", "one")
+	for round := 1; round <= 2; round++ {
+		h.ok("seek", "0:57")
+		testkit.Wait(t, time.Minute, "the track to start again", func() bool {
+			st := h.status()
+			return st.Track != nil && st.Track.ID == tracks[0].ID && st.PositionMS > 500 && st.PositionMS < 20000
+		})
+	}
+	mark := len(positions.String())
+	testkit.Wait(t, time.Minute, "playerctl --follow to print two positions after the restart", func() bool {
+		return strings.Count(positions.String()[mark:], "\n") >= 2
+	})
+	lines := strings.Fields(positions.String()[mark:])
+	us, err := strconv.ParseInt(lines[len(lines)-1], 10, 64)
+	if err != nil {
+		t.Fatalf("playerctl printed %q", lines)
+	}
+	if st := h.status(); us > st.PositionMS*1000+3e6 {
+		t.Errorf("playerctl --follow says %.1f s into the track started again, segue ctl status %.1f s (playerctl position: %s)",
+			float64(us)/1e6, float64(st.PositionMS)/1e3, pc("position"))
+	}
+}
+
+// TestMPRISNamesTheInstance: segue --instance NAME is
+// org.mpris.MediaPlayer2.segue.NAME on the bus, so playerctl -p segue.NAME
+// drives the segue segue ctl --instance NAME does. A named instance
+// started first took org.mpris.MediaPlayer2.segue, and the default one
+// then segue.instance<pid>: playerctl -p segue and the media keys drove
+// the named one while segue ctl drove the default.
+func TestMPRISNamesTheInstance(t *testing.T) {
+	url, tracks := ctlOrigin(t)
+	h := newCtlHost(t)
+	pc := mprisHost(t, h)
+	h.start("--origin", url, "play", "--output", "null", "--instance", "b.2", tracks[1].ID)
+	testkit.Wait(t, time.Minute, "segue --instance b.2 on the bus", func() bool { return strings.Contains(pc("-l"), "segue") })
+	h.start("--origin", url, "play", "--output", "null", tracks[0].ID)
+	h.waitSocket("the default instance's control socket")
+	var names string
+	testkit.Wait(t, time.Minute, "both on the bus", func() bool {
+		names = pc("-l")
+		return strings.Count(names, "segue") == 2
+	})
+	if !slices.Contains(strings.Fields(names), "segue") || !slices.Contains(strings.Fields(names), "segue.b_2") {
+		t.Errorf("playerctl -l lists %q, want segue and segue.b_2", names)
+	}
+	run := func(player string, args ...string) string {
+		cmd := exec.Command("playerctl", append([]string{"-p", player}, args...)...)
+		cmd.Env = append(os.Environ(), h.env...)
+		out, _ := cmd.CombinedOutput()
+		return strings.TrimSpace(string(out))
+	}
+	if got := run("segue.b_2", "metadata", "title"); got != "Step 2" {
+		t.Errorf("playerctl -p segue.b_2 metadata title: %q, want Step 2 (what --instance b.2 plays)", got)
+	}
+	run("segue.b_2", "pause")
+	if st, _, _ := h.ctl("--instance", "b.2", "status"); !strings.HasPrefix(st, "paused") {
+		t.Errorf("after playerctl -p segue.b_2 pause, ctl --instance b.2 status says %q", st)
+	}
+	if st := h.status(); st.State != "playing" || st.Track == nil || st.Track.ID != tracks[0].ID {
+		t.Errorf("after playerctl -p segue.b_2 pause the default instance is %s %+v, want playing Step 1", st.State, st.Track)
 	}
 }

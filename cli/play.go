@@ -225,7 +225,7 @@ func (a *app) play(ctx context.Context, f playFlags, targets []string) (err erro
 		a.serveControl(srv, p, r, feed.start)
 		watch = observeAll(watch, func(ev player.Event) { srv.Observe(told(ev)) })
 	}
-	if m := a.openMPRIS(p, r); m != nil {
+	if m := a.openMPRIS(p, r, f.instance); m != nil {
 		defer func() { err = errors.Join(err, m.Close()) }()
 		watch = observeAll(watch, m.Observe)
 	}

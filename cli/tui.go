@@ -265,7 +265,7 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 		defer stopNP()
 		watch = observeAll(watch, np)
 	}
-	media := a.openMPRIS(p, r)
+	media := a.openMPRIS(p, r, opts.Instance)
 	if media != nil {
 		defer func() { err = errors.Join(err, media.Close()) }()
 	}

@@ -90,6 +90,10 @@ func exchange(c net.Conn, r Request) (Response, error) {
 	}
 	var resp Response
 	if err := json.NewDecoder(bufio.NewReader(c)).Decode(&resp); err != nil {
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) {
+			// it said only "read segue's answer: EOF"
+			return Response{}, fmt.Errorf("%w (it quit, or was stopped or killed), so the command may not have been carried out: see segue ctl status", ErrGone)
+		}
 		return Response{}, fmt.Errorf("read segue's answer: %w", err)
 	}
 	if resp.Error != "" {
@@ -97,6 +101,10 @@ func exchange(c net.Conn, r Request) (Response, error) {
 	}
 	return resp, nil
 }
+
+// ErrGone: the instance closed the connection before it answered a
+// command (it ended meanwhile); exit status 1, as ErrNoInstance.
+var ErrGone = errors.New("segue ended before it answered")
 
 // ErrLost is what Watch returns when the connection to the instance it
 // watched ended without its quit line: it was killed or crashed.

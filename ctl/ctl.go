@@ -10,6 +10,7 @@
 package ctl
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -436,8 +437,17 @@ func queuePositions(c *command, args []string, ns ...*int) error {
 	return nil
 }
 
-// Check reports whether r is well formed, as the server will read it.
+// tooLong is the error of a request longer than maxRequest.
+var tooLong = fmt.Errorf("%w: the command is longer than the %d KiB one command may be: send its targets in several commands (queue add takes about 50,000 IDs at a time)", ErrBadRequest, maxRequest>>10)
+
+// Check reports whether r is well formed, as the server will read it, and
+// no longer than the server reads.
 func Check(r Request) error {
-	_, err := parse(r)
-	return err
+	if _, err := parse(r); err != nil {
+		return err
+	}
+	if line, err := json.Marshal(r); err != nil || len(line)+1 > maxRequest {
+		return tooLong
+	}
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -429,5 +430,111 @@ func TestArgumentCountSaysTheForm(t *testing.T) {
 	}
 	if _, err := parse(Request{Cmd: "volume"}); err == nil || !strings.Contains(err.Error(), "N from 0 to 100") {
 		t.Errorf("ctl volume: %v, want the form N from 0 to 100", err)
+	}
+}
+
+// TestRelativeVolumeFromManyScripts: volume +N read the volume and set it
+// plus N in two steps, so of scripts (or a script and a media key) changing
+// it at once one's change could be lost: 25 "volume +1" and 25 "volume -1"
+// at once from 50 ended at 48, not 50 (with a shell's xargs -P 50; here,
+// one of 300 rounds at most went wrong each run, three runs of three).
+// Each change now applies to the volume as the one before it left it.
+func TestRelativeVolumeFromManyScripts(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ctl.sock")
+	s, err := Listen(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	p := player.New(player.Options{})
+	defer p.Close()
+	go func() { // as the instance does: a full channel slows each change by 50 ms
+		for range p.Events() {
+		}
+	}()
+	s.Serve(Options{Player: p})
+	for round := range 300 {
+		p.SetVolume(50)
+		errs := make(chan error, 50)
+		for i := range 50 {
+			by := []string{"+1", "-1"}[i%2]
+			go func() {
+				_, err := Do(context.Background(), path, Request{Cmd: "volume", Args: []string{by}})
+				errs <- err
+			}()
+		}
+		for range 50 {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+		if v := p.Volume(); v != 50 {
+			t.Fatalf("round %d: 25 volume +1 and 25 volume -1 at once from 50 left it at %d", round, v)
+		}
+	}
+}
+
+// TestLongRequest: a request line longer than the server reads (another
+// client than segue ctl) is answered with a bad_request error that says
+// so, where the connection was cut with no answer ("connection reset by
+// peer"); and Check refuses it before anything connects.
+func TestLongRequest(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ctl.sock")
+	s, err := Listen(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	s.Serve(Options{Player: player.New(player.Options{})})
+	args := []string{"add"}
+	for len(args) < 60000 {
+		args = append(args, "t0123456789abcdef")
+	}
+	req := Request{Cmd: "queue", Args: args}
+	if err := Check(req); !errors.Is(err, ErrBadRequest) || !strings.Contains(err.Error(), "several commands") {
+		t.Errorf("Check of queue add with 60,000 targets = %v, want a bad request saying to send them in several", err)
+	}
+	if err := Check(Request{Cmd: "queue", Args: args[:40000]}); err != nil {
+		t.Errorf("Check of queue add with 40,000 targets = %v", err)
+	}
+	c, err := net.Dial("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	go func() {
+		json.NewEncoder(c).Encode(req)
+	}()
+	c.SetReadDeadline(time.Now().Add(time.Minute))
+	var resp Response
+	if err := json.NewDecoder(c).Decode(&resp); err != nil || resp.Kind != "bad_request" || !strings.Contains(resp.Error, "longer than") {
+		t.Errorf("the server answered %+v, %v; want a bad_request error saying the command is too long", resp, err)
+	}
+}
+
+// TestDoWhenSegueEndsBeforeAnswering: an instance that quit while a
+// command was on its way (segue play stopped during a long queue add) made
+// segue ctl say only "read segue's answer: EOF". Now it says segue ended
+// before it answered and that the command may not have been carried out.
+func TestDoWhenSegueEndsBeforeAnswering(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ctl.sock")
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() { // reads the command and ends without an answer
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			bufio.NewReader(c).ReadBytes('\n')
+			c.Close()
+		}
+	}()
+	_, err = Do(context.Background(), path, Request{Cmd: "queue", Args: []string{"add", "t0123456789abcdef"}})
+	if !errors.Is(err, ErrGone) || !strings.Contains(err.Error(), "may not have been carried out") {
+		t.Errorf("Do when segue ends before answering = %v, want ErrGone saying the command may not have been carried out", err)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -36,8 +37,10 @@ type Options struct {
 	Logger *slog.Logger
 }
 
-// maxRequest bounds one request line, in bytes.
-const maxRequest = 64 << 10
+// maxRequest bounds one request line, in bytes: 1 MiB, about 55,000
+// targets of queue add (it was 64 KiB, about 3,500, and a longer line was
+// cut off with no answer: "connection reset by peer").
+const maxRequest = 1 << 20
 
 // Server answers control requests on a unix socket. It owns its accept loop
 // and one goroutine per connection; Close stops and waits for all of them.
@@ -259,6 +262,14 @@ func (s *Server) serve(c *net.UnixConn) {
 	sc := bufio.NewScanner(c)
 	sc.Buffer(make([]byte, 4096), maxRequest)
 	if !sc.Scan() {
+		if errors.Is(sc.Err(), bufio.ErrTooLong) { // another client than segue ctl, which checks first
+			enc.Encode(Response{Error: tooLong.Error(), Kind: kindOf(tooLong)})
+			// read on what it still sends (for a while): closed with it
+			// unread, the answer was lost to "connection reset by peer"
+			c.CloseWrite()
+			c.SetReadDeadline(time.Now().Add(5 * time.Second))
+			io.Copy(io.Discard, io.LimitReader(c, 64<<20))
+		}
 		return
 	}
 	var req Request
@@ -339,7 +350,8 @@ func (s *Server) do(c command) (Response, error) {
 	case "seek":
 		st := p.Status()
 		if st.Index < 0 {
-			return Response{}, errors.New("nothing is playing to seek in")
+			// it said only that; now what to do too
+			return Response{}, errors.New("nothing is playing to seek in: play something first (segue ctl open ID, or queue add ID)")
 		}
 		length := st.Duration
 		if length <= 0 { // no stream open yet (a skip while paused): the catalog's
@@ -362,11 +374,11 @@ func (s *Server) do(c command) (Response, error) {
 			p.Seek(c.seek.D)
 		}
 	case "volume":
-		v := c.volume.N
 		if c.volume.Relative {
-			v += p.Volume()
+			p.ChangeVolume(c.volume.N)
+		} else {
+			p.SetVolume(c.volume.N)
 		}
-		p.SetVolume(v)
 	case "quality":
 		p.SetQuality(c.quality)
 	case "shuffle":

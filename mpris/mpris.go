@@ -39,6 +39,9 @@ type Options struct {
 	Player *player.Player
 	// Resolve turns OpenUri's URI into tracks (nil: OpenUri fails).
 	Resolve func(ctx context.Context, targets []string) ([]catalog.Track, error)
+	// Instance is the name of the segue instance (--instance NAME, "" for
+	// the default one), which names its bus name (see Open).
+	Instance string
 	// Art returns the URL of a track's cover for mpris:artUrl, "" when it
 	// has none (nil: no artUrl). It is called off the event path, once per
 	// track, and may fetch; ctx ends when the Server closes.
@@ -64,9 +67,11 @@ type Server struct {
 
 // Open connects to the session bus ($DBUS_SESSION_BUS_ADDRESS, else
 // $XDG_RUNTIME_DIR/bus; never an autolaunched one), takes the
-// name org.mpris.MediaPlayer2.segue (org.mpris.MediaPlayer2.segue.instance<pid>
-// when another segue has it) and exports the player. An error means there
-// is no session bus: the caller says so once and goes on without.
+// name org.mpris.MediaPlayer2.segue, or org.mpris.MediaPlayer2.segue.NAME
+// for Options.Instance NAME (see InstanceName), or
+// org.mpris.MediaPlayer2.segue.instance<pid> when another segue has that
+// one, and exports the player. An error means there is no session bus:
+// the caller says so once and goes on without.
 func Open(opts Options) (*Server, error) {
 	addr := os.Getenv("DBUS_SESSION_BUS_ADDRESS")
 	if rt := os.Getenv("XDG_RUNTIME_DIR"); addr == "" && rt != "" {
@@ -97,7 +102,7 @@ func Open(opts Options) (*Server, error) {
 		conn.Close()
 		return nil, fmt.Errorf("mpris: export properties: %w", err)
 	}
-	for _, name := range []string{busName, fmt.Sprintf("%s.instance%d", busName, os.Getpid())} {
+	for _, name := range []string{InstanceName(opts.Instance), fmt.Sprintf("%s.instance%d", busName, os.Getpid())} {
 		reply, err := conn.RequestName(name, dbus.NameFlagDoNotQueue)
 		if err != nil {
 			conn.Close()
@@ -110,6 +115,26 @@ func Open(opts Options) (*Server, error) {
 	}
 	conn.Close()
 	return nil, fmt.Errorf("mpris: the bus names %s and its instance name are taken", busName)
+}
+
+// InstanceName is the bus name of the segue instance named instance:
+// org.mpris.MediaPlayer2.segue for the default one (""), and
+// org.mpris.MediaPlayer2.segue.NAME for --instance NAME, with each '.' of
+// NAME as '_' and '_' before a leading digit (a bus name's element has
+// no '.' and begins with no digit), so that playerctl -p segue.NAME
+// drives the one segue ctl --instance NAME does. A named instance took
+// the default's name when it started first, and the default one then
+// took segue.instance<pid>: playerctl -p segue and media keys drove
+// another segue than segue ctl did.
+func InstanceName(instance string) string {
+	if instance == "" {
+		return busName
+	}
+	el := strings.ReplaceAll(instance, ".", "_")
+	if el[0] >= '0' && el[0] <= '9' {
+		el = "_" + el
+	}
+	return busName + "." + el
 }
 
 // Name is the bus name taken.
@@ -190,8 +215,13 @@ func (s *Server) Observe(ev player.Event) {
 		if e.Duration > 0 {
 			t.DurationMS = e.Duration.Milliseconds()
 		}
+		s.mu.Lock()
+		again := s.track.ID == t.ID
+		s.mu.Unlock()
 		s.setTrack(t)
 		changed["Metadata"] = dbus.MakeVariant(s.metadata())
+		s.announceStart(t.ID, again, changed)
+		return
 	case player.StateEvent:
 		changed["PlaybackStatus"] = dbus.MakeVariant(playbackStatus(e.State))
 		s.dropTrack(changed)
@@ -228,6 +258,25 @@ func (s *Server) Observe(ev player.Event) {
 	}
 	if len(changed) > 0 {
 		s.conn.Emit(objectPath, propsIface+".PropertiesChanged", playerIface, changed, []string{})
+	}
+}
+
+// announceStart emits changed, the Metadata of track id starting, and
+// then Seeked with where it starts when a client cannot tell: the same
+// track again (repeat one, or queued twice in a row) has the same
+// mpris:trackid, so a client that counts the position on from the last
+// Seeked (playerctl, and the bars built on it) went on past the track's
+// end (1:07 of a 0:06 track); and a track started past its first second
+// (a seek as it opened) was taken to start at 0:00, as the spec lets a
+// client assume on a new track.
+func (s *Server) announceStart(id string, again bool, changed map[string]dbus.Variant) {
+	s.conn.Emit(objectPath, propsIface+".PropertiesChanged", playerIface, changed, []string{})
+	var at time.Duration
+	if st := s.opts.Player.Status(); st.Index >= 0 && st.Track.ID == id {
+		at = st.Position
+	}
+	if again || at >= time.Second {
+		s.conn.Emit(objectPath, playerIface+".Seeked", at.Microseconds())
 	}
 }
 

@@ -101,3 +101,18 @@ func TestPositionAt(t *testing.T) {
 		}
 	}
 }
+
+func TestInstanceName(t *testing.T) {
+	for in, want := range map[string]string{
+		"":      "org.mpris.MediaPlayer2.segue",
+		"b":     "org.mpris.MediaPlayer2.segue.b",
+		"b.2":   "org.mpris.MediaPlayer2.segue.b_2",
+		"2nd":   "org.mpris.MediaPlayer2.segue._2nd",
+		"-x_y":  "org.mpris.MediaPlayer2.segue.-x_y",
+		"..a..": "org.mpris.MediaPlayer2.segue.__a__",
+	} {
+		if got := InstanceName(in); got != want {
+			t.Errorf("InstanceName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -349,6 +349,17 @@ func (p *Player) SetVolume(v int) {
 	p.emit(ChangedEvent{})
 }
 
+// ChangeVolume changes the volume by delta (clamped to 0-100) in one step:
+// a change read as Volume()+delta and then set was lost when another came
+// between (segue ctl volume +1 from two scripts at once, or beside a key).
+func (p *Player) ChangeVolume(delta int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.volume = min(max(p.volume+delta, 0), 100)
+	p.outputVolumeLocked()
+	p.emit(ChangedEvent{})
+}
+
 // Volume returns the volume, 0-100.
 func (p *Player) Volume() int {
 	p.mu.Lock()

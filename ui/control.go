@@ -42,7 +42,7 @@ func (c control) Do(_ context.Context, a action.Action) (player.Status, error) {
 	case action.SeekTo:
 		p.Seek(a.To)
 	case action.VolumeBy:
-		p.SetVolume(p.Volume() + a.Delta)
+		p.ChangeVolume(a.Delta)
 	case action.Remove:
 		p.Remove(a.Index)
 	case action.Move:
