@@ -1,12 +1,9 @@
 package origin
 
 import (
-	"database/sql"
-	"path/filepath"
 	"testing"
 
 	"segue/catalog"
-	"segue/sqlite"
 )
 
 // A catalog made before tracks kept their high rendition's bytes (SQLite's
@@ -17,24 +14,7 @@ import (
 func TestHighBytesOnUpgrade(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e engine) {
 		data, url := t.TempDir(), e.catalog(t)
-		var old *sql.DB
-		var err error
-		if e == postgresEngine {
-			old, err = sql.Open("pgx", url)
-			must(t, err)
-			_, err = old.Exec(`CREATE TABLE schema_version (version integer NOT NULL)`)
-			must(t, err)
-			for i, step := range pgMigrations[:17] {
-				if _, err := old.Exec(step); err != nil {
-					t.Fatalf("step %d: %v", i+1, err)
-				}
-			}
-			_, err = old.Exec(`INSERT INTO schema_version VALUES (17)`)
-			must(t, err)
-		} else {
-			old, err = sqlite.Open(filepath.Join(data, CatalogFile), sqlite.Options{Driver: searchDriver, Upgrade: upgradeCatalog}, migrations[:21])
-			must(t, err)
-		}
+		old := oldCatalog(t, e, data, url, 21, 17)
 		for _, q := range []string{
 			`INSERT INTO artists (id, name) VALUES ('ar1', 'Artist')`,
 			`INSERT INTO albums (id, title, artist_id) VALUES ('al1', 'Album', 'ar1')`,

@@ -1,7 +1,6 @@
 package origin
 
 import (
-	"database/sql"
 	"slices"
 	"strings"
 	"testing"
@@ -128,23 +127,9 @@ func TestPgPostingQuery(t *testing.T) {
 // catalog at step 9 holds, the same as the triggers write for new rows.
 func TestSearchTermsBuiltByMigration(t *testing.T) {
 	url := pgtest.Database(t)
-	db, err := sql.Open("pgx", url)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := oldPostgresCatalog(t, url, 9)
 	defer db.Close()
 	ctx := t.Context()
-	if _, err := db.ExecContext(ctx, `CREATE TABLE schema_version (version integer NOT NULL)`); err != nil {
-		t.Fatal(err)
-	}
-	for i, step := range pgMigrations[:9] {
-		if _, err := db.ExecContext(ctx, step); err != nil {
-			t.Fatalf("step %d: %v", i+1, err)
-		}
-	}
-	if _, err := db.ExecContext(ctx, `INSERT INTO schema_version VALUES (9)`); err != nil {
-		t.Fatal(err)
-	}
 	for _, r := range []struct {
 		rowid        int
 		kind         string
