@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"segue/catalog"
 	"segue/player"
 )
 
@@ -470,6 +471,52 @@ func TestRelativeVolumeFromManyScripts(t *testing.T) {
 		}
 		if v := p.Volume(); v != 50 {
 			t.Fatalf("round %d: 25 volume +1 and 25 volume -1 at once from 50 left it at %d", round, v)
+		}
+	}
+}
+
+// TestQueueRemoveRacedBySecondScript: two scripts removing the queue's
+// last track at once remove one track, and one of them is told there is
+// no such position (exit status 3). The position was checked against the
+// queue before the player acted, so both could pass the check and exit 0
+// with one track removed (round 38 of 500 went so on the old code).
+func TestQueueRemoveRacedBySecondScript(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ctl.sock")
+	s, err := Listen(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	p := player.New(player.Options{})
+	defer p.Close()
+	go func() {
+		for range p.Events() {
+		}
+	}()
+	s.Serve(Options{Player: p})
+	tracks := make([]catalog.Track, 4)
+	for i := range tracks {
+		tracks[i] = catalog.Track{ID: fmt.Sprint("t", i), Title: fmt.Sprint("Track ", i), DurationMS: 60_000}
+	}
+	for round := range 500 {
+		p.Clear()
+		p.Add(tracks...)
+		p.Pause()
+		errs := make(chan error, 2)
+		for range 2 {
+			go func() {
+				_, err := Do(context.Background(), path, Request{Cmd: "queue", Args: []string{"remove", "4"}})
+				errs <- err
+			}()
+		}
+		var failed []error
+		for range 2 {
+			if err := <-errs; err != nil {
+				failed = append(failed, err)
+			}
+		}
+		if n := len(p.Status().Queue); n != 3 || len(failed) != 1 || !errors.Is(failed[0], ErrNotFound) {
+			t.Fatalf("round %d: two queue remove 4 at once on a queue of 4 left %d tracks, errors %v; want 3 tracks and one not-found error", round, n, failed)
 		}
 	}
 }

@@ -427,20 +427,27 @@ func (s *Server) queue(c command) (Response, error) {
 			p.PlayNext(tracks...)
 		}
 	case "remove", "play", "move":
-		n := len(p.Status().Queue)
-		for i, at := range []int{c.n, c.to}[:len(c.at)] {
-			if at > n {
-				// worded as a playlist's position past its end (catalog.NoTrackAt)
-				return Response{}, NotFound(fmt.Errorf("there is no track at position %s: the queue has %s (see segue ctl queue list)", c.at[i], catalog.Count(n, "track")))
-			}
-		}
+		// The player checks the positions as it acts: checked here first,
+		// a script's remove raced by another's could pass the check, find
+		// the queue shorter and exit 0 having done nothing.
+		var ok bool
 		switch c.sub {
 		case "remove":
-			p.Remove(c.n - 1)
+			ok = p.Remove(c.n - 1)
 		case "play":
-			p.Jump(c.n - 1)
+			ok = p.Jump(c.n - 1)
 		case "move":
-			p.Move(c.n-1, c.to-1)
+			ok = p.Move(c.n-1, c.to-1)
+		}
+		if !ok {
+			n := len(p.Status().Queue)
+			for i, at := range []int{c.n, c.to}[:len(c.at)] {
+				if at > n {
+					// worded as a playlist's position past its end (catalog.NoTrackAt)
+					return Response{}, NotFound(fmt.Errorf("there is no track at position %s: the queue has %s (see segue ctl queue list)", c.at[i], catalog.Count(n, "track")))
+				}
+			}
+			return Response{}, NotFound(fmt.Errorf("the queue changed while segue ctl queue %s ran: see segue ctl queue list and run it again", c.sub))
 		}
 	case "clear":
 		p.Clear()

@@ -139,23 +139,32 @@ func (p *Player) insert(tracks []catalog.Track, add func(*Queue, ...catalog.Trac
 // Remove deletes the track at i; removing the current track plays the
 // next, and ends the queue, as Next does, when there is none: the state
 // said playing, with no track, until another command (segue play never
-// exited, segue ctl status said playing nothing).
-func (p *Player) Remove(i int) {
+// exited, segue ctl status said playing nothing). It reports false, and
+// does nothing, when i is not in the queue as it is when Remove runs.
+func (p *Player) Remove(i int) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	defer p.emit(ChangedEvent{})
 	cur := p.queue.Index()
-	if !p.queue.Remove(i) || i != cur {
-		return
+	if !p.queue.Remove(i) {
+		return false
 	}
-	p.restartLocked(0)
-	if p.queue.Index() < 0 {
-		p.endLocked()
+	if i == cur {
+		p.restartLocked(0)
+		if p.queue.Index() < 0 {
+			p.endLocked()
+		}
 	}
+	return true
 }
 
-// Move moves the track at from to index to.
-func (p *Player) Move(from, to int) { p.edit(func(q *Queue) { q.Move(from, to) }) }
+// Move moves the track at from to index to; false, and nothing moved,
+// when either is not in the queue.
+func (p *Player) Move(from, to int) bool {
+	var ok bool
+	p.edit(func(q *Queue) { ok = q.Move(from, to) })
+	return ok
+}
 
 // Clear empties the queue and stops; with a track current (playing,
 // paused or stopped) that ends the queue: EndEvent, Cleared. segue play
@@ -229,13 +238,16 @@ func (p *Player) Previous() {
 	p.emit(ChangedEvent{})
 }
 
-// Jump plays the track at queue index i.
-func (p *Player) Jump(i int) {
+// Jump plays the track at queue index i; false, and nothing changed, when
+// i is not in the queue.
+func (p *Player) Jump(i int) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.queue.Jump(i) {
-		p.startLocked()
+	if !p.queue.Jump(i) {
+		return false
 	}
+	p.startLocked()
+	return true
 }
 
 // Pause pauses playback; the output is simply not fed.
