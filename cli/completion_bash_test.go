@@ -30,8 +30,10 @@ func TestBashCompletionWithoutTheBashCompletionPackage(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := &tmuxSession{t: t, socket: fmt.Sprintf("segue-bash-%d-%d", os.Getpid(), time.Now().UnixNano()), dir: dir}
-	// a bare bash: no rc files, PATH with segue and the system only
-	shell := fmt.Sprintf("env -i PATH=%s:/usr/bin:/bin HOME=%s TERM=xterm LANG=C.UTF-8 PS1='$ ' XDG_CONFIG_HOME=%[2]s/config XDG_CACHE_HOME=%[2]s/cache XDG_STATE_HOME=%[2]s/state bash --norc --noprofile",
+	// a bare bash: no rc files, PATH with segue and the system only; no
+	// history file, which bash wrote into dir as kill-server ended it,
+	// while the test's cleanup removed dir ("directory not empty", a CI run)
+	shell := fmt.Sprintf("env -i PATH=%s:/usr/bin:/bin HOME=%s HISTFILE=/dev/null TERM=xterm LANG=C.UTF-8 PS1='$ ' XDG_CONFIG_HOME=%[2]s/config XDG_CACHE_HOME=%[2]s/cache XDG_STATE_HOME=%[2]s/state bash --norc --noprofile",
 		filepath.Dir(bin), dir)
 	s.tmux("new-session", "-d", "-s", "t", "-x", "200", "-y", "20", shell)
 	t.Cleanup(func() { s.tmux("kill-server") })
