@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"database/sql"
 	"net"
 	"os"
@@ -116,6 +117,14 @@ func TestPeerOnALinkLocalAddress(t *testing.T) {
 		return n == 1
 	})
 
+	// B dials from its own link-local address, which the kernel holds
+	// tentative for its duplicate address detection (about a second):
+	// played before it was usable, B reached no peer (a CI run)
+	devB := vethIn(t, nsB)
+	testkit.Wait(t, 30*time.Second, "B's link-local address to be usable", func() bool {
+		out, err := exec.Command("ip", "-n", nsB, "-6", "addr", "show", "dev", devB, "tentative").CombinedOutput()
+		return err == nil && len(bytes.TrimSpace(out)) == 0
+	})
 	b := newSwarmHost(t, bin)
 	if out, err := inNetns(b, nsB, "--origin", "http://"+ipA+":"+port, "--token", token, "--peer", "--peer-listen", ipB+":0",
 		"play", track, "--quality", "normal", "--output", "wav:"+filepath.Join(b.dir, "b.wav"), "--fast").CombinedOutput(); err != nil {
@@ -212,6 +221,14 @@ func TestPeerOnTheOriginsMachineIsReachedFromAnother(t *testing.T) {
 		t.Errorf("the tracker's answer on its own machine is %s; want the peer on loopback (%s)", got, want)
 	}
 
+	// B dials from its own link-local address, which the kernel holds
+	// tentative for its duplicate address detection (about a second):
+	// played before it was usable, B reached no peer (a CI run)
+	devB := vethIn(t, nsB)
+	testkit.Wait(t, 30*time.Second, "B's link-local address to be usable", func() bool {
+		out, err := exec.Command("ip", "-n", nsB, "-6", "addr", "show", "dev", devB, "tentative").CombinedOutput()
+		return err == nil && len(bytes.TrimSpace(out)) == 0
+	})
 	b := newSwarmHost(t, bin)
 	if out, err := inNetns(b, nsB, "--origin", "http://"+ipA+":"+port, "--token", token, "--peer", "--peer-listen", ipB+":0",
 		"play", track, "--quality", "normal", "--output", "wav:"+filepath.Join(b.dir, "b.wav"), "--fast").CombinedOutput(); err != nil {
