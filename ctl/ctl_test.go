@@ -441,19 +441,7 @@ func TestArgumentCountSaysTheForm(t *testing.T) {
 // one of 300 rounds at most went wrong each run, three runs of three).
 // Each change now applies to the volume as the one before it left it.
 func TestRelativeVolumeFromManyScripts(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "ctl.sock")
-	s, err := Listen(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	p := player.New(player.Options{})
-	defer p.Close()
-	go func() { // as the instance does: a full channel slows each change by 50 ms
-		for range p.Events() {
-		}
-	}()
-	s.Serve(Options{Player: p})
+	path, p := servedPlayer(t)
 	for round := range 300 {
 		p.SetVolume(50)
 		errs := make(chan error, 50)
@@ -481,19 +469,7 @@ func TestRelativeVolumeFromManyScripts(t *testing.T) {
 // queue before the player acted, so both could pass the check and exit 0
 // with one track removed (round 38 of 500 went so on the old code).
 func TestQueueRemoveRacedBySecondScript(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "ctl.sock")
-	s, err := Listen(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	p := player.New(player.Options{})
-	defer p.Close()
-	go func() {
-		for range p.Events() {
-		}
-	}()
-	s.Serve(Options{Player: p})
+	path, p := servedPlayer(t)
 	tracks := make([]catalog.Track, 4)
 	for i := range tracks {
 		tracks[i] = catalog.Track{ID: fmt.Sprint("t", i), Title: fmt.Sprint("Track ", i), DurationMS: 60_000}
@@ -584,4 +560,25 @@ func TestDoWhenSegueEndsBeforeAnswering(t *testing.T) {
 	if !errors.Is(err, ErrGone) || !strings.Contains(err.Error(), "may not have been carried out") {
 		t.Errorf("Do when segue ends before answering = %v, want ErrGone saying the command may not have been carried out", err)
 	}
+}
+
+// servedPlayer is a player with no output served on a control socket in
+// a temp dir, its events drained as the instance drains them (a full
+// channel slows each change by 50 ms); it returns the socket's path.
+func servedPlayer(t *testing.T) (string, *player.Player) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "ctl.sock")
+	s, err := Listen(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	p := player.New(player.Options{})
+	t.Cleanup(func() { p.Close() })
+	go func() {
+		for range p.Events() {
+		}
+	}()
+	s.Serve(Options{Player: p})
+	return path, p
 }
