@@ -134,28 +134,39 @@ func TestProxyConfigCacheSize(t *testing.T) {
 // a directive, a block or a variable to the configuration: the printed
 // text has the same count of ; { } $ as with plain values.
 func FuzzProxyConfig(f *testing.F) {
-	f.Add("127.0.0.1:8080", "127.0.0.1:7700", "/var/lib/p", "10g", "www-data")
-	f.Add("[::1]:80", "a.lan:7700", "rel/dir", "500m", "")
-	f.Add("x:1;", "b:2}", "/a b", "1g;", "u{")
-	plain, err := proxyConfig(proxyOptions{Listen: "h:1", Upstreams: []string{"h:2"}, RunDir: "/r", CacheSize: 1 << 30, User: "u"})
+	f.Add("127.0.0.1:8080", "127.0.0.1:7700", "/var/lib/p", "10g", "www-data", "")
+	f.Add("[::1]:80", "a.lan:7700", "rel/dir", "500m", "", "/etc/ssl/c.pem")
+	f.Add("x:1;", "b:2}", "/a b", "1g;", "u{", "/c;d")
+	base := proxyOptions{Listen: "h:1", Upstreams: []string{"h:2"}, RunDir: "/r", CacheSize: 1 << 30, User: "u"}
+	plain, err := proxyConfig(base)
 	if err != nil {
 		f.Fatal(err)
 	}
-	f.Fuzz(func(t *testing.T, listen, upstream, dir, size, user string) {
+	base.TLSCert, base.TLSKey = "/c", "/k"
+	withTLS, err := proxyConfig(base)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, listen, upstream, dir, size, user, cert string) {
 		var cacheSize config.Size
 		if err := cacheSize.Set(size); err != nil {
 			return
 		}
-		conf, err := proxyConfig(proxyOptions{Listen: listen, Upstreams: []string{upstream}, RunDir: dir, CacheSize: cacheSize, User: user})
+		// cert is both files: a key of its own adds nothing to what is checked
+		conf, err := proxyConfig(proxyOptions{Listen: listen, Upstreams: []string{upstream}, RunDir: dir, CacheSize: cacheSize, User: user, TLSCert: cert, TLSKey: cert})
 		if err != nil {
 			return
+		}
+		want := plain
+		if cert != "" {
+			want = withTLS
 		}
 		for _, c := range []string{";", "{", "}", "$", "#", "\n"} {
 			if user == "" && (c == ";" || c == "\n") {
 				continue // no user line: one directive fewer
 			}
-			if strings.Count(conf, c) != strings.Count(plain, c) {
-				t.Fatalf("accepted values changed the count of %q: listen %q upstream %q dir %q size %q user %q", c, listen, upstream, dir, size, user)
+			if strings.Count(conf, c) != strings.Count(want, c) {
+				t.Fatalf("accepted values changed the count of %q: listen %q upstream %q dir %q size %q user %q cert %q", c, listen, upstream, dir, size, user, cert)
 			}
 		}
 	})
