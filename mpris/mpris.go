@@ -242,9 +242,9 @@ func (s *Server) Observe(ev player.Event) {
 		again := s.started == t.ID
 		s.started = t.ID
 		s.mu.Unlock()
-		changed := s.diff(st, &t)
+		changed, before := s.diff(st, &t)
 		changed["Metadata"] = dbus.MakeVariant(s.metadata()) // a track started again too: see announceStart
-		s.emitChanged(changed)
+		s.emitChanged(changed, before)
 		s.announceStart(st, t.ID, again)
 	case player.StateEvent, player.EndEvent, player.ChangedEvent:
 		s.announce.Lock()
@@ -257,31 +257,36 @@ func (s *Server) Observe(ev player.Event) {
 	}
 }
 
-// emitChanged sends changed in one PropertiesChanged (none when it is
-// empty), or in two when it changes both Metadata and PlaybackStatus:
-// playerctl (2.4, playerctl-player.c's properties_changed_callback) acts on
-// a signal's Metadata before its PlaybackStatus whatever their order, so
-// in one signal a stop with its queue gone was Playing with no track to
-// playerctl --follow before it was Stopped. Split, the state between is
-// one segue is in: to Stopped, PlaybackStatus goes first (stopped with the
-// track before); to Playing or Paused (a track current), Metadata first
-// (the status before with the track now current).
-func (s *Server) emitChanged(changed map[string]dbus.Variant) {
-	status, both := changed["PlaybackStatus"]
-	if _, ok := changed["Metadata"]; !ok {
-		both = false
+// emitChanged sends changed, which moves a listener on from PlaybackStatus
+// before, in one PropertiesChanged (none when it is empty), or in two when
+// it changes both Metadata and PlaybackStatus; and every signal with
+// Metadata says the PlaybackStatus the listener is in after it, changed or
+// not. playerctl (2.4, playerctl-player.c's properties_changed_callback)
+// acts on a signal's Metadata before its PlaybackStatus whatever their
+// order, and on a new mpris:trackid with no PlaybackStatus beside it asks
+// for the status then, live: in one signal a stop with its queue gone was
+// Playing with no track to playerctl --follow before it was Stopped, and
+// Metadata NoTrack alone, read as a new open had begun, was too. Split, the
+// state between is one segue is in: to Stopped, PlaybackStatus goes first
+// (stopped with the track before); to Playing or Paused (a track
+// current), Metadata first (the status before with the track now current).
+func (s *Server) emitChanged(changed map[string]dbus.Variant, before string) {
+	send := func(m map[string]dbus.Variant) {
+		s.conn.Emit(objectPath, propsIface+".PropertiesChanged", playerIface, m, []string{})
 	}
-	if both {
-		first := "Metadata"
-		if status.Value() == "Stopped" {
-			first = "PlaybackStatus"
-		}
-		v := changed[first]
-		delete(changed, first)
-		s.conn.Emit(objectPath, propsIface+".PropertiesChanged", playerIface, map[string]dbus.Variant{first: v}, []string{})
+	md, hasMD := changed["Metadata"]
+	status, hasStatus := changed["PlaybackStatus"]
+	switch {
+	case hasMD && hasStatus && status.Value() == "Stopped":
+		send(map[string]dbus.Variant{"PlaybackStatus": status})
+	case hasMD && hasStatus:
+		send(map[string]dbus.Variant{"Metadata": md, "PlaybackStatus": dbus.MakeVariant(before)})
+		delete(changed, "Metadata")
+	case hasMD:
+		changed["PlaybackStatus"] = dbus.MakeVariant(before)
 	}
 	if len(changed) > 0 {
-		s.conn.Emit(objectPath, propsIface+".PropertiesChanged", playerIface, changed, []string{})
+		send(changed)
 	}
 }
 
@@ -293,8 +298,8 @@ func (s *Server) emitChanged(changed map[string]dbus.Variant) {
 // the first track of a queue before its stream opens); opened, when not
 // nil, is st's current track as its stream opened (its length the
 // stream's); and the volume, shuffle and loop status.
-func (s *Server) diff(st player.Status, opened *catalog.Track) map[string]dbus.Variant {
-	changed := map[string]dbus.Variant{}
+func (s *Server) diff(st player.Status, opened *catalog.Track) (changed map[string]dbus.Variant, before string) {
+	changed = map[string]dbus.Variant{}
 	var want catalog.Track
 	switch {
 	case opened != nil:
@@ -303,6 +308,7 @@ func (s *Server) diff(st player.Status, opened *catalog.Track) map[string]dbus.V
 		want = st.Track
 	}
 	s.mu.Lock()
+	before = s.status
 	if status := playbackStatus(st.State); status != s.status {
 		s.status = status
 		changed["PlaybackStatus"] = dbus.MakeVariant(status)
@@ -328,7 +334,7 @@ func (s *Server) diff(st player.Status, opened *catalog.Track) map[string]dbus.V
 		s.setTrack(want)
 		changed["Metadata"] = dbus.MakeVariant(s.metadata())
 	}
-	return changed
+	return changed, before
 }
 
 // announceStart emits Seeked with where track id starts, after its
@@ -379,7 +385,10 @@ func (s *Server) setTrack(t catalog.Track) {
 		}
 		s.mu.Unlock()
 		if current && s.ctx.Err() == nil {
-			s.emitChanged(map[string]dbus.Variant{"Metadata": dbus.MakeVariant(s.metadata())})
+			s.mu.Lock()
+			status := s.status
+			s.mu.Unlock()
+			s.emitChanged(map[string]dbus.Variant{"Metadata": dbus.MakeVariant(s.metadata())}, status)
 		}
 	}()
 }
