@@ -459,16 +459,19 @@ func (a *app) lockPins(ctx context.Context, what string) (unlock func(), err err
 }
 
 // downloadProgress draws a byte progress bar on a terminal, and a line per
-// 10% otherwise; nothing for a collection with nothing to download (an
-// empty playlist printed "0% (0 B of 0 B)").
+// 10% otherwise, of the bytes downloaded (offline.Progress); nothing when
+// there is nothing to download (an empty playlist printed "0% (0 B of
+// 0 B)", and a pin that followed a rename 0% to 100% of segments it held).
 func (a *app) downloadProgress(col offline.Collection) offline.Progress {
-	if len(col.Hashes) == 0 {
-		return nil
-	}
 	desc := fmt.Sprintf("offline %s", col.Name)
 	if isTerminal(a.stderr) {
-		bar := progressbar.DefaultBytes(col.Bytes, desc)
-		return func(done, _ int64) { bar.Set64(done) }
+		var bar *progressbar.ProgressBar
+		return func(done, total int64) {
+			if bar == nil { // the total is what is downloaded, known at the first call
+				bar = progressbar.DefaultBytes(total, desc)
+			}
+			bar.Set64(done)
+		}
 	}
 	last := int64(-1)
 	return func(done, total int64) {
