@@ -78,3 +78,45 @@ func (c *Cache) damaged(err error) error {
 // or nil: what a caller whose operations treat any failure as a miss (a
 // fetch falling back to the network) says once.
 func (c *Cache) Damage() *DamagedError { return c.damage.Load() }
+
+// BadSegmentError is Get's failure for a segment whose stored bytes no
+// longer match their sha256: changed on disk after Put checked them (a
+// bad sector, a file system's crash, another program), where SQLite sees
+// nothing wrong, so that the rest of the file is sound. Get drops the
+// segment (its pin stays, so it is pinned again when it is next stored)
+// and its error wraps ErrMiss, so a fetcher takes it from the network.
+type BadSegmentError struct {
+	Path string // the cache file
+	Hash string // the segment's sha256, hex
+}
+
+func (e *BadSegmentError) Error() string {
+	return fmt.Sprintf("read segment %.12s from the cache: its bytes no longer match its sha256: %v", e.Hash, ErrMiss)
+}
+
+// Unwrap returns ErrMiss: the segment is no longer stored.
+func (e *BadSegmentError) Unwrap() error { return ErrMiss }
+
+// Plain is the damage as the one sentence a command says.
+func (e *BadSegmentError) Plain() string {
+	return fmt.Sprintf("the cache file %s held segment %.12s with damaged bytes (they no longer match its sha256): it was dropped and is fetched again "+
+		"(an offline pin holding it is partial until then); segue cache verify checks every other entry", e.Path, e.Hash)
+}
+
+// badSegment drops the segment stored under hash, whose bytes do not
+// match it, and returns Get's error for it, recording the first one
+// (BadSegment) and calling Options.OnBadSegment with it.
+func (c *Cache) badSegment(hash string) error {
+	be := &BadSegmentError{Path: c.path, Hash: hash}
+	if err := c.Drop(hash); err != nil {
+		c.opts.Logger.Warn("drop a damaged segment", "hash", hash, "err", err)
+	}
+	if c.badSeg.CompareAndSwap(nil, be) && c.opts.OnBadSegment != nil {
+		c.opts.OnBadSegment(be)
+	}
+	return be
+}
+
+// BadSegment returns the first segment Get found damaged (see
+// BadSegmentError), or nil.
+func (c *Cache) BadSegment() *BadSegmentError { return c.badSeg.Load() }

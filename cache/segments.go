@@ -9,10 +9,15 @@ import (
 	"fmt"
 )
 
-// Get returns the segment stored under hash, or ErrMiss. Bytes were checked
-// against their hash when stored, and SQLite's transactions make a torn
-// write impossible, so Get does not hash again; Verify re-checks everything.
-// A hit counts as an access for LRU order and in Stats.
+// Get returns the segment stored under hash, or ErrMiss. It checks the
+// bytes against hash again (about 0.1 ms for a 160 kbit/s segment, beside
+// the 1-2 ms of reading it and the player's decode): Put checked them
+// when they were stored, and SQLite's transactions make a torn write
+// impossible, but bytes changed on disk since (a bad sector) were
+// returned as the segment, played as noise or refused by the decoder,
+// and served to peers, while offline list said their pin was complete.
+// Such a segment is dropped and Get fails with a *BadSegmentError, which
+// wraps ErrMiss. A hit counts as an access for LRU order and in Stats.
 func (c *Cache) Get(hash string) ([]byte, error) {
 	if c.closed.Load() {
 		return nil, ErrClosed
@@ -27,6 +32,13 @@ func (c *Cache) Get(hash string) ([]byte, error) {
 	}
 	if err != nil {
 		return nil, c.damaged(fmt.Errorf("read segment %.12s from the cache: %w", hash, err))
+	}
+	if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != hash {
+		c.mu.Lock()
+		c.pending.misses++
+		c.mu.Unlock()
+		c.noted()
+		return nil, c.badSegment(hash)
 	}
 	c.touch(id, true)
 	return data, nil
