@@ -15,8 +15,8 @@ import (
 // TestGetDropsASegmentDamagedOnDisk: bytes of a stored, pinned segment
 // changed in the file by hand (SQLite sees nothing wrong) were returned
 // by Get as the segment. Now Get checks them: it fails with a
-// *BadSegmentError that wraps ErrMiss, drops the segment (Has is false),
-// keeps its pin (stored again, it is pinned), and calls OnBadSegment once.
+// *BadEntryError that wraps ErrMiss, drops the segment (Has is false),
+// keeps its pin (stored again, it is pinned), and calls OnBadEntry once.
 func TestGetDropsASegmentDamagedOnDisk(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "cache.db")
 	c, err := Open(path, Options{})
@@ -50,16 +50,16 @@ func TestGetDropsASegmentDamagedOnDisk(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	var said []*BadSegmentError
-	c, err = Open(path, Options{OnBadSegment: func(be *BadSegmentError) { said = append(said, be) }})
+	var said []*BadEntryError
+	c, err = Open(path, Options{OnBadEntry: func(be *BadEntryError) { said = append(said, be) }})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
 	data, err := c.Get(hash)
-	var be *BadSegmentError
-	if !errors.As(err, &be) || !errors.Is(err, ErrMiss) || data != nil || be.Hash != hash || be.Path != path {
-		t.Fatalf("Get of a damaged segment: %d bytes, %v; want a *BadSegmentError for %.12s wrapping ErrMiss", len(data), err, hash)
+	var be *BadEntryError
+	if !errors.As(err, &be) || !errors.Is(err, ErrMiss) || data != nil || be.Key != hash || be.Doc || be.Path != path {
+		t.Fatalf("Get of a damaged segment: %d bytes, %v; want a *BadEntryError for %.12s wrapping ErrMiss", len(data), err, hash)
 	}
 	if c.Has(hash) {
 		t.Fatal("the damaged segment is still stored")
@@ -67,8 +67,8 @@ func TestGetDropsASegmentDamagedOnDisk(t *testing.T) {
 	if _, err := c.Get(hash); err != ErrMiss {
 		t.Fatalf("Get once the damaged segment was dropped: %v, want ErrMiss", err)
 	}
-	if len(said) != 1 || c.BadSegment() != said[0] {
-		t.Errorf("OnBadSegment was called %d times, want once", len(said))
+	if len(said) != 1 || c.BadEntry() != said[0] {
+		t.Errorf("OnBadEntry was called %d times, want once", len(said))
 	}
 	if err := c.Put(hash, seg); err != nil {
 		t.Fatal(err)

@@ -16,7 +16,7 @@ import (
 // impossible, but bytes changed on disk since (a bad sector) were
 // returned as the segment, played as noise or refused by the decoder,
 // and served to peers, while offline list said their pin was complete.
-// Such a segment is dropped and Get fails with a *BadSegmentError, which
+// Such a segment is dropped and Get fails with a *BadEntryError, which
 // wraps ErrMiss. A hit counts as an access for LRU order and in Stats.
 func (c *Cache) Get(hash string) ([]byte, error) {
 	if c.closed.Load() {
@@ -38,7 +38,7 @@ func (c *Cache) Get(hash string) ([]byte, error) {
 		c.pending.misses++
 		c.mu.Unlock()
 		c.noted()
-		return nil, c.badSegment(hash)
+		return nil, c.badEntry(kindSegment, hash)
 	}
 	c.touch(id, true)
 	return data, nil

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"database/sql"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -18,7 +19,13 @@ import (
 // wrong. It fails the test when the bytes are not found.
 func damageOnDisk(t *testing.T, path string, seg []byte) {
 	t.Helper()
-	window := seg[100:164] // inside the segment's first page
+	damageOnDiskAt(t, path, seg[100:164], 10) // inside the segment's first page
+}
+
+// damageOnDiskAt flips the byte at off of every copy of window in the
+// cache file at path and its WAL.
+func damageOnDiskAt(t *testing.T, path string, window []byte, off int) {
+	t.Helper()
 	found := 0
 	for _, p := range []string{path, path + "-wal"} {
 		b, err := os.ReadFile(p)
@@ -29,7 +36,7 @@ func damageOnDisk(t *testing.T, path string, seg []byte) {
 			t.Fatal(err)
 		}
 		for i := bytes.Index(b, window); i >= 0; i = bytes.Index(b, window) {
-			b[i+10] ^= 0xff
+			b[i+off] ^= 0xff
 			found++
 		}
 		if err := os.WriteFile(p, b, 0o600); err != nil {
@@ -37,7 +44,7 @@ func damageOnDisk(t *testing.T, path string, seg []byte) {
 		}
 	}
 	if found == 0 {
-		t.Fatalf("the segment's bytes are not in %s", path)
+		t.Fatalf("the bytes to damage are not in %s", path)
 	}
 }
 
@@ -50,7 +57,9 @@ func damageOnDisk(t *testing.T, path string, seg []byte) {
 // once on stderr, exits 0 (--json alike); the pin is complete again.
 // offline list stays cheap (it reads the cache's rows, not every
 // segment's bytes): until play or cache verify finds the damage the pin
-// is listed complete.
+// is listed complete; then partial, until the next offline list or add
+// with the origin up fetches the segment again (it was "partial: run
+// offline add again").
 func TestDamagedPinnedSegmentIsFetchedAgain(t *testing.T) {
 	o := newTestOrigin(t)
 	url := "http://" + o.addr
@@ -80,7 +89,7 @@ func TestDamagedPinnedSegmentIsFetchedAgain(t *testing.T) {
 		}
 		return list[0].State
 	}
-	said := "held segment " + hash[:12] + " with damaged bytes (they no longer match its sha256): it was dropped and is fetched again"
+	said := "held segment " + hash[:12] + " with damaged bytes (its bytes no longer match its sha256): it was dropped and is fetched again"
 	for _, asJSON := range []bool{false, true} {
 		damageOnDisk(t, path, seg)
 		if got := state(); got != "complete" {
@@ -102,18 +111,63 @@ func TestDamagedPinnedSegmentIsFetchedAgain(t *testing.T) {
 			t.Errorf("offline list after play fetched the damaged segment again: %s, want complete", got)
 		}
 	}
-	if got := o.access.requests("/chunks/"+hash, 0)["/chunks/"+hash]; got != before+2 {
-		t.Errorf("the damaged segment was requested %d times after offline add, want 2 (once a play)", got-before)
-	}
 
-	// Found by verify, the pin is partial until offline add fetches it again.
+	// Found by verify, the pin is partial until the next sync with the
+	// origin (offline list, offline add) fetches the segment again.
 	damageOnDisk(t, path, seg)
 	segueOK(t, append(env, "cache", "verify")...)
+	o.stop()
 	if got := state(); got != "partial" {
-		t.Errorf("offline list after cache verify dropped a pinned segment: %s, want partial", got)
+		t.Errorf("offline list with the origin down after cache verify dropped a pinned segment: %s, want partial", got)
 	}
-	segueOK(t, append(env, "offline", "add", tracks[0].ID, "--quality", "low")...)
-	if got := state(); got != "complete" {
-		t.Errorf("offline list after offline add again: %s, want complete", got)
+	o.start()
+	var list []offlineEntry
+	out, errOut, code := segue(t, append(env, "offline", "list", "--json")...)
+	if err := json.Unmarshal([]byte(out), &list); err != nil || code != 0 || len(list) != 1 {
+		t.Fatalf("offline list --json: exit %d, %v\n%s", code, err, errOut)
+	}
+	if list[0].State != "complete" || list[0].Changed != "1 missing segment fetched again" {
+		t.Errorf("offline list with the origin up again: %s, %q; want complete, \"1 missing segment fetched again\"", list[0].State, list[0].Changed)
+	}
+	if got := o.access.requests("/chunks/"+hash, 0)["/chunks/"+hash]; got != before+3 {
+		t.Errorf("the damaged segment was requested %d times after offline add, want 3 (once a play, once by offline list)", got-before)
+	}
+}
+
+// TestDamagedDocumentIsFetchedAgain: a stored answer of the origin (the
+// search's JSON) whose bytes were changed on disk was used as it was once
+// the origin said it had not changed (304), and the command that read it
+// failed or said nothing. Now the cache checks that a document decodes as
+// it reads it: search drops the damaged one, asks the origin afresh,
+// prints what it printed before, says so once on stderr, exit 0 (--json
+// alike).
+func TestDamagedDocumentIsFetchedAgain(t *testing.T) {
+	url, _ := playOrigin(t)
+	tones(t, url)
+	env := clientEnv(t, url)
+	path := filepath.Join(filepath.Dir(env[1]), "cache.db")
+	for _, asJSON := range []bool{false, true} {
+		args := append(env, "search", "tone")
+		if asJSON {
+			args = append(args, "--json")
+		}
+		want := segueOK(t, args...)
+		db, err := sql.Open("sqlite3", path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body []byte
+		err = db.QueryRow(`SELECT b.data FROM entries e JOIN blobs b ON b.id = e.id WHERE e.kind = 1 AND e.key LIKE '%/search%' ORDER BY e.id DESC LIMIT 1`).Scan(&body)
+		db.Close()
+		if err != nil || len(body) < 64 || body[0] != '{' {
+			t.Fatalf("the stored search: %v, %q", err, body)
+		}
+		damageOnDiskAt(t, path, body[:64], 0)
+		out, errOut, code := segue(t, args...)
+		said := "with damaged bytes (its bytes no longer decode): it was dropped and is fetched again"
+		if code != 0 || out != want || strings.Count(errOut, said) != 1 {
+			t.Errorf("search (--json %v) with its stored answer damaged: exit %d, stdout\n%s\nstderr\n%s\nwant exit 0, what it printed before, and once %q",
+				asJSON, code, out, errOut, said)
+		}
 	}
 }

@@ -154,7 +154,7 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 			}
 		}
 	}
-	a.onBadSegment = func(be *cache.BadSegmentError) {
+	a.onBadEntry = func(be *cache.BadEntryError) {
 		log.Warn(be.Plain())
 		select {
 		case warn <- be.Plain():
