@@ -171,3 +171,51 @@ func TestDamagedDocumentIsFetchedAgain(t *testing.T) {
 		}
 	}
 }
+
+// TestDamagedDocumentSaidByTheInterface: the interface says a damaged
+// entry it met on its status line (stderr is its screen), once.
+func TestDamagedDocumentSaidByTheInterface(t *testing.T) {
+	url, _ := playOrigin(t)
+	tones(t, url)
+	env := clientEnv(t, url)
+	path := filepath.Join(filepath.Dir(env[1]), "cache.db")
+	segueOK(t, append(env, "library")...)
+	segueOK(t, append(env, "search", "tone")...)
+	db, err := sql.Open("sqlite3", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := db.Query(`SELECT b.data FROM entries e JOIN blobs b ON b.id = e.id WHERE e.kind = 1 AND e.content_type LIKE '%json%'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bodies [][]byte
+	seen := map[string]bool{} // damageOnDiskAt damages every copy of a window once
+	for rows.Next() {
+		var b []byte
+		if err := rows.Scan(&b); err != nil {
+			t.Fatal(err)
+		}
+		if len(b) >= 16 && !seen[string(b[:16])] {
+			seen[string(b[:16])] = true
+			bodies = append(bodies, b[:16])
+		}
+	}
+	rows.Close()
+	db.Close()
+	if len(bodies) == 0 {
+		t.Fatal("no stored JSON document")
+	}
+	for _, b := range bodies {
+		damageOnDiskAt(t, path, b, 0)
+	}
+	said := "with damaged bytes (its bytes no longer decode): it was dropped and is fetched again"
+	s := startTUIWith(t, url, 200, 20, t.TempDir(), "SEGUE_CACHE="+path)
+	screen := s.waitScreen("the status line to say a stored document was damaged", func(scr string) bool {
+		return strings.Contains(strings.Join(strings.Fields(scr), " "), said)
+	})
+	if n := strings.Count(strings.Join(strings.Fields(screen), " "), said); n != 1 {
+		t.Errorf("the interface said it %d times:\n%s", n, screen)
+	}
+	s.keys("q")
+}
