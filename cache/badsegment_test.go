@@ -3,8 +3,10 @@ package cache
 import (
 	"bytes"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -17,7 +19,17 @@ import (
 // by Get as the segment. Now Get checks them: it fails with a
 // *BadEntryError that wraps ErrMiss, drops the segment (Has is false),
 // keeps its pin (stored again, it is pinned), and calls OnBadEntry once.
+// A segment stored before the cache kept CRCs (schema 1: crc is NULL) is
+// checked against its sha256 instead, and so found damaged too.
 func TestGetDropsASegmentDamagedOnDisk(t *testing.T) {
+	for _, crc := range []bool{true, false} {
+		t.Run(map[bool]string{true: "checked by its CRC-32C", false: "stored before CRCs"}[crc], func(t *testing.T) {
+			getDropsDamaged(t, crc)
+		})
+	}
+}
+
+func getDropsDamaged(t *testing.T, crc bool) {
 	path := filepath.Join(t.TempDir(), "cache.db")
 	c, err := Open(path, Options{})
 	if err != nil {
@@ -37,6 +49,16 @@ func TestGetDropsASegmentDamagedOnDisk(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.Close()
+	if !crc {
+		db, err := sql.Open("sqlite3", path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec(`UPDATE blobs SET crc = NULL`); err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+	}
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -80,5 +102,47 @@ func TestGetDropsASegmentDamagedOnDisk(t *testing.T) {
 	keys, err := c.PinnedKeys()
 	if err != nil || !slices.Contains(keys, hash) {
 		t.Errorf("pinned keys after the segment was dropped and stored again: %v, %v; want it pinned", keys, err)
+	}
+}
+
+// TestSchema1CacheIsUpgraded: a cache made before blobs kept a CRC opens,
+// gains the column (NULL for what it holds) and its segments read back
+// whole, checked against their sha256.
+func TestSchema1CacheIsUpgraded(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cache.db")
+	db, err := sql.Open("sqlite3", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(migrations[0]); err != nil {
+		t.Fatal(err)
+	}
+	seg := []byte("a segment stored by schema 1")
+	sum := sha256.Sum256(seg)
+	hash := hex.EncodeToString(sum[:])
+	for _, q := range []string{
+		fmt.Sprintf("PRAGMA user_version = 1; PRAGMA application_id = %d", appID),
+		fmt.Sprintf("INSERT INTO entries (kind, key, size, last_access) VALUES (0, '%s', %d, 1)", hash, len(seg)),
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.Exec(`INSERT INTO blobs (id, data) VALUES (1, ?)`, seg); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	c, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	got, err := c.Get(hash)
+	if err != nil || !bytes.Equal(got, seg) {
+		t.Fatalf("Get of a schema 1 segment after the upgrade: %q, %v", got, err)
+	}
+	var version int
+	if err := c.db.QueryRow("PRAGMA user_version").Scan(&version); err != nil || version != len(migrations) {
+		t.Fatalf("schema version %d (%v); want %d", version, err, len(migrations))
 	}
 }
