@@ -40,8 +40,17 @@ output can be given to segue play, playlist add and offline add.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			q := strings.Join(args, " ")
+			// Words of punctuation alone ("*", "-", a quote), which a search
+			// engine's syntax suggests, are no words to segue's origin: it
+			// found nothing (exit 3), as if the library had no such track.
+			// A Subsonic server reads its own syntax ("*" lists everything).
+			if _, sub := a.subsonicURL(); !sub && len(catalog.SearchWords(q)) == 0 {
+				return withExit(ExitUsage, fmt.Errorf("search %q: no word to search for: punctuation (* \" - ( and the like) is not searched; "+
+					"give letters, digits or a symbol, each word matching as a prefix (segue search bj finds Björk), or list everything with segue library", q))
+			}
 			return a.withClient(func(c source) error {
-				res, err := c.Search(cmd.Context(), strings.Join(args, " "), limit)
+				res, err := c.Search(cmd.Context(), q, limit)
 				if err != nil {
 					return err
 				}
