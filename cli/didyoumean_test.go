@@ -28,6 +28,12 @@ func TestDidYouMean(t *testing.T) {
 		{[]string{"ctl", "stauts", "--json"}, `segue: unknown command "stauts" for "segue ctl" (did you mean status? see segue ctl --help)` + "\n"},
 		{[]string{"pl", "shwo"}, `segue: unknown command "shwo" for "segue playlist" (did you mean show? see segue playlist --help)` + "\n"},
 		{[]string{"bogus"}, `segue: unknown command "bogus" for "segue" (see segue --help)` + "\n"},
+		// a command without its group, or the words in the wrong order
+		{[]string{"ingest", "origin", "lib"}, `segue: unknown command "ingest" for "segue" (did you mean origin ingest? see segue --help)` + "\n"},
+		{[]string{"serve"}, `segue: unknown command "serve" for "segue" (did you mean origin serve or peer serve? see segue --help)` + "\n"},
+		{[]string{"share", "pl1"}, `segue: unknown command "share" for "segue" (did you mean playlist share? see segue --help)` + "\n"},
+		{[]string{"Pause"}, `segue: unknown command "Pause" for "segue" (did you mean ctl pause? see segue --help)` + "\n"},
+		{[]string{"help", "ingest"}, `segue: no help topic "ingest" (did you mean origin ingest? see segue --help)` + "\n"},
 
 		{[]string{"play", "--shufle", "t1"}, `segue: unknown flag: --shufle (did you mean --shuffle? see segue play --help)` + "\n"},
 		{[]string{"play", "-shuffle", "t1"}, `segue: unknown shorthand flag: 's' in -shuffle (did you mean --shuffle? see segue play --help)` + "\n"},
@@ -54,5 +60,28 @@ func TestDidYouMean(t *testing.T) {
 	// help on a real topic is still help
 	if out, errOut, code := segue(t, append(slices.Clone(env), "help", "origin", "ingest")...); code != ExitOK || errOut != "" || out == "" {
 		t.Errorf("segue help origin ingest: exit %d, stderr %q, stdout %.60q; want its help, exit 0", code, errOut, out)
+	}
+}
+
+// TestHostingCommandsListed: the names a client build suggests for the
+// origin's commands (hostingCommands), whose origin command has none of
+// its own, are those of this build's.
+func TestHostingCommandsListed(t *testing.T) {
+	root := (&app{}).rootCmd()
+	for group, listed := range hostingCommands {
+		cmd, _, err := root.Find([]string{group})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, c := range cmd.Commands() {
+			if c.IsAvailableCommand() {
+				names = append(names, c.Name())
+			}
+		}
+		slices.Sort(names)
+		if !slices.Equal(names, listed) {
+			t.Errorf("hostingCommands[%q] = %q; segue %s has %q", group, listed, group, names)
+		}
 	}
 }

@@ -550,7 +550,41 @@ func commandsLike(group *cobra.Command, word string) []string {
 			out = append(out, of[n])
 		}
 	}
+	if len(out) == 0 && !slices.ContainsFunc(names, func(n string) bool { return strings.EqualFold(n, word) }) {
+		out = nestedCommands(group, word)
+	}
 	return out
+}
+
+// nestedCommands returns, as "GROUP NAME", the commands one level further
+// down named word (or with it as an alias): a command's words given in
+// the wrong order or without their group, "segue ingest ~/Music" or
+// "segue serve", meant origin ingest and origin serve (or peer serve),
+// and said only "unknown command".
+func nestedCommands(group *cobra.Command, word string) []string {
+	var out []string
+	for _, g := range group.Commands() {
+		if !g.IsAvailableCommand() {
+			continue
+		}
+		of := map[string]string{} // a name or alias: the command's name
+		for _, c := range g.Commands() {
+			if c.IsAvailableCommand() {
+				for _, n := range append([]string{c.Name()}, c.Aliases...) {
+					of[strings.ToLower(n)] = c.Name()
+				}
+			}
+		}
+		if !g.HasSubCommands() && !group.HasParent() {
+			for _, n := range hostingCommands[g.Name()] { // a client build's: g has none
+				of[n] = n
+			}
+		}
+		if name, ok := of[strings.ToLower(word)]; ok {
+			out = append(out, g.Name()+" "+name)
+		}
+	}
+	return out[:min(len(out), spelling.MaxSuggestions)]
 }
 
 // didYouMean is the start of the parenthesis after an unknown word that

@@ -16,6 +16,14 @@ package cli
 // client build runs for segue origin and segue demo.
 const HostingBinary = "segue-origin"
 
+// hostingCommands are the names of the hosting commands' own commands, for
+// a client build's "did you mean" (nestedCommands), whose hosting commands
+// have none of their own: "segue ingest" there said only "unknown
+// command". TestHostingCommandsListed keeps them the full build's.
+var hostingCommands = map[string][]string{
+	"origin": {"events", "ingest", "migrate", "proxy-config", "remove", "serve", "token", "user"},
+}
+
 // The hosting commands' one-line help, the same in both builds.
 const (
 	originShort = "Host music: ingest a folder and serve it to segue clients"

@@ -213,3 +213,25 @@ func runBinary(t *testing.T, bin string, env []string, args ...string) (string, 
 	}
 	return o.String(), e.String(), code
 }
+
+// TestClientSuggestsTheOriginsCommands: the client build, whose origin
+// command runs segue-origin and has no commands of its own, names origin's
+// command for one given without its group ("segue ingest ~/Music", what a
+// new host types), as the whole build does; it said only "unknown command".
+func TestClientSuggestsTheOriginsCommands(t *testing.T) {
+	bin := segueBinary(t)
+	env := append(os.Environ(), "XDG_CONFIG_HOME="+t.TempDir(), "XDG_STATE_HOME="+t.TempDir(), "XDG_DATA_HOME="+t.TempDir(), "XDG_CACHE_HOME="+t.TempDir())
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"ingest", "/music"}, `segue: unknown command "ingest" for "segue" (did you mean origin ingest? see segue --help)` + "\n"},
+		{[]string{"serve"}, `segue: unknown command "serve" for "segue" (did you mean origin serve or peer serve? see segue --help)` + "\n"},
+		{[]string{"help", "token"}, `segue: no help topic "token" (did you mean origin token? see segue --help)` + "\n"},
+	} {
+		out, errOut, code := runBinary(t, bin, env, c.args...)
+		if code != ExitUsage || out != "" || errOut != c.want {
+			t.Errorf("segue %s: exit %d, stdout %q, stderr %q; want exit 2, stderr %q", strings.Join(c.args, " "), code, out, errOut, c.want)
+		}
+	}
+}

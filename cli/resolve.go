@@ -270,6 +270,11 @@ func (r *resolver) resolve(ctx context.Context, targets []string, search string)
 		add(c, ts...)
 	}
 	if search != "" {
+		if _, sub := r.src.(*subsonic.Client); !sub {
+			if err := noSearchWords(search); err != nil {
+				return nil, nil, err
+			}
+		}
 		res, err := r.src.Search(ctx, search, searchLimit)
 		if err != nil {
 			return nil, nil, fmt.Errorf("search %q: %w", search, err)

@@ -40,8 +40,14 @@ output can be given to segue play, playlist add and offline add.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			q := strings.Join(args, " ")
+			if _, sub := a.subsonicURL(); !sub {
+				if err := noSearchWords(q); err != nil {
+					return err
+				}
+			}
 			return a.withClient(func(c source) error {
-				res, err := c.Search(cmd.Context(), strings.Join(args, " "), limit)
+				res, err := c.Search(cmd.Context(), q, limit)
 				if err != nil {
 					return err
 				}
@@ -58,6 +64,20 @@ output can be given to segue play, playlist add and offline add.`,
 	intFlag(cmd.Flags(), &limit, "limit", searchLimit, 1, catalog.MaxSearchLimit, fmt.Sprintf("at most `N` of each kind (1-%d)", catalog.MaxSearchLimit))
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
+}
+
+// noSearchWords is the usage error of a query that holds no word for
+// segue's origin, nil for one that does. Punctuation alone ("*", "-", a
+// quote), which a search engine's syntax suggests, is no word to it
+// (catalog.SearchWords): it found nothing (exit 3), as if the library had
+// no such track. A Subsonic server reads its own syntax ("*" lists
+// everything there), so it is not asked of one.
+func noSearchWords(q string) error {
+	if len(catalog.SearchWords(q)) > 0 {
+		return nil
+	}
+	return withExit(ExitUsage, fmt.Errorf("search %q: no word to search for: punctuation (* \" - ( and the like) is not searched; "+
+		"give letters, digits or a symbol, each word matching as a prefix (segue search bj finds Björk), or list everything with segue library", q))
 }
 
 func libraryCmd(a *app) *cobra.Command {

@@ -113,3 +113,28 @@ func TestJSONBeforeTheCommand(t *testing.T) {
 		t.Errorf("segue --json completion bash: exit %d (%q), want %d naming --json", code, errOut, ExitUsage)
 	}
 }
+
+// TestSearchOfPunctuationAlone: a query with no word to search for, only
+// the punctuation a search engine's syntax suggests ("*", "-", a quote), is
+// a usage error (2) saying so and what to give, as an empty one is; it was
+// "nothing found" (3), as if the library had no such track. Words around
+// such punctuation still search. play --search says the same.
+func TestSearchOfPunctuationAlone(t *testing.T) {
+	url, _ := playOrigin(t)
+	env := clientEnv(t, url)
+	for _, q := range []string{"*", "-", `"`, "( )", "--"} {
+		out, errOut, code := segue(t, append(env, "search", "--", q)...)
+		want := fmt.Sprintf("segue: search %q: no word to search for", q)
+		if code != ExitUsage || out != "" || !strings.HasPrefix(errOut, want) || !strings.Contains(errOut, "segue library") {
+			t.Errorf("search %q: exit %d, stdout %q, stderr %q; want exit 2 saying %q and to list with segue library", q, code, out, errOut, want)
+		}
+	}
+	// play --search, the first track search lists, too
+	out, errOut, code := segue(t, append(slices.Clone(env), "play", "--search", "*", "--output", "null")...)
+	if want := `segue: search "*": no word to search for`; code != ExitUsage || !strings.HasPrefix(errOut, want) {
+		t.Errorf("play --search '*': exit %d, stdout %q, stderr %q; want exit 2 saying %q", code, out, errOut, want)
+	}
+	if out := segueOK(t, append(env, "search", "--", "tone*", `"play"`)...); !strings.Contains(out, "Play Band") {
+		t.Errorf("search tone* \"play\":\n%s\nwant the tracks of tone and play", out)
+	}
+}

@@ -208,6 +208,11 @@ func CheckOrigin(s string) error {
 		scheme = strings.TrimPrefix(u.Scheme, "subsonic+")
 	}
 	if err != nil || (scheme != "http" && scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		// host:port alone, as origin serve's --addr is written: say the
+		// URL that was meant, which only showed as an example
+		if !strings.Contains(s, "://") && CheckOrigin("http://"+s) == nil {
+			return fmt.Errorf("origin URL %q: want http(s)://host[:port]: give http://%s (or https://%[2]s for an origin served over https)", s, strings.TrimRight(s, "/"))
+		}
 		return fmt.Errorf("origin URL %q: want http(s)://host[:port], e.g. %s (or subsonic+https://USER@HOST for a Subsonic server)", s, DefaultOrigin)
 	}
 	// url.Parse decodes escapes in the host ("%25" is "%"), which no host

@@ -281,7 +281,10 @@ func FuzzParseSize(f *testing.F) {
 // the file's values, and the error names the variable.
 func TestLoadChecksEnvironment(t *testing.T) {
 	for _, c := range []struct{ name, value, says string }{
-		{"SEGUE_ORIGIN", "127.0.0.1:7700", `SEGUE_ORIGIN: origin URL "127.0.0.1:7700": want http(s)://host[:port]`},
+		// host:port, as --addr is written: the URL meant is named
+		{"SEGUE_ORIGIN", "127.0.0.1:7700", `SEGUE_ORIGIN: origin URL "127.0.0.1:7700": want http(s)://host[:port]: give http://127.0.0.1:7700 (or https://127.0.0.1:7700 for an origin served over https)`},
+		{"SEGUE_ORIGIN", "localhost:7700/", `origin URL "localhost:7700/": want http(s)://host[:port]: give http://localhost:7700 (or https://localhost:7700`},
+		{"SEGUE_ORIGIN", "ftp://127.0.0.1:7700", `origin URL "ftp://127.0.0.1:7700": want http(s)://host[:port], e.g. http://127.0.0.1:7700 (or subsonic+https`},
 		{"SEGUE_OUTPUT", "speaker", `SEGUE_OUTPUT: output "speaker": want alsa, null, wav:FILE or wav16:FILE`},
 		{"SEGUE_OUTPUT", "wav16:", `SEGUE_OUTPUT: output "wav16:"`},
 		{"SEGUE_ORIGIN", "http://127.0.0.1:99999", `SEGUE_ORIGIN: origin URL "http://127.0.0.1:99999": port 99999: want a port from 1 to 65535`},

@@ -296,6 +296,46 @@ func folderCover(dir string) ([]byte, string) {
 	return nil, ""
 }
 
+// isCoverName says whether a file called name is one of coverNames.
+func isCoverName(name string) bool {
+	for _, c := range coverNames {
+		if strings.EqualFold(name, c) {
+			return true
+		}
+	}
+	return false
+}
+
+// coverProblem says why the folder cover at p cannot be an album's cover
+// (folderCover passes it over), "" when it can: empty, unreadable, or not a
+// JPEG or PNG image, naming what it holds instead (as Go's content sniffing,
+// http.DetectContentType, tells from its first 512 bytes, which is all
+// imageMIME looks at).
+func coverProblem(p string) string {
+	f, err := os.Open(p)
+	if err != nil {
+		return "cannot read: " + errText(err) + ", so no album cover is taken from it"
+	}
+	defer f.Close()
+	b := make([]byte, 512)
+	n, err := io.ReadFull(f, b)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return "cannot read: " + errText(err) + ", so no album cover is taken from it"
+	}
+	b = b[:n]
+	switch {
+	case n == 0:
+		return "empty file (0 bytes), so no album cover is taken from it: put a JPEG or PNG image there"
+	case imageMIME(b) != "":
+		return ""
+	}
+	what, _, _ := strings.Cut(http.DetectContentType(b), ";")
+	if strings.HasPrefix(what, "image/") {
+		return fmt.Sprintf("a %s image, and album covers are JPEG or PNG: convert it to one of them", strings.ToUpper(strings.TrimPrefix(what, "image/")))
+	}
+	return fmt.Sprintf("not an image (its bytes read as %s), so no album cover is taken from it: put a JPEG or PNG image there", what)
+}
+
 // embeddedCover copies the attached picture out; a format a browser or
 // terminal may not know is re-encoded to JPEG.
 func embeddedCover(ctx context.Context, src string, idx int) ([]byte, string) {

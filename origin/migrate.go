@@ -12,6 +12,7 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"segue/origin/blobs"
 )
@@ -66,7 +67,8 @@ type MigrateSummary struct {
 // columns in the SQLite catalog and in PostgreSQL (the same but for the
 // search row key) and the columns that order a table's rows. The tracker's
 // peers and peer_tracks are not copied: an announce lives 90 s, and peers
-// announce again to the migrated origin.
+// announce again to the migrated origin. catalog_changed, one row, is not
+// copied as it is but moved on (see markMigrated).
 var migrateTables = []struct{ table, from, to, order string }{
 	{"artists", "rowid, id, name, sort_key", "", "id"},
 	{"albums", "rowid, id, title, artist_id, year, cover_hash, cover_mime, sort_key, compilation", "", "id"},
@@ -135,13 +137,23 @@ func Migrate(ctx context.Context, o MigrateOptions) (MigrateSummary, error) {
 		}
 		totals[t.table] = total
 		progress(MigrateProgress{Stage: t.table, Total: total})
-		n, err := copyTable(ctx, src, dst, t.table, t.from, cmp.Or(t.to, t.from), func(done int) {
+		n, inserted, err := copyTable(ctx, src, dst, t.table, t.from, cmp.Or(t.to, t.from), func(done int) {
 			progress(MigrateProgress{Stage: t.table, Done: done, Total: total})
 		})
+		if inserted > 0 && musicTables[t.table] {
+			// Also when the copy stopped (interrupted) after some batches
+			// went in: those rows are the target's now.
+			if merr := markChanged(context.WithoutCancel(ctx), dst, time.Now(), true); merr != nil && err == nil {
+				err = merr
+			}
+		}
 		if err != nil {
 			return sum, fmt.Errorf("migrate table %s: %w", t.table, err)
 		}
 		progress(MigrateProgress{Stage: t.table, Done: n, Total: n})
+	}
+	if err := markMigrated(ctx, src, dst); err != nil {
+		return sum, fmt.Errorf("migrate: %w", err)
 	}
 	for _, t := range identityTables {
 		if _, err := dst.ExecContext(ctx, `SELECT setval(pg_get_serial_sequence('`+t+`', 'rowid'), coalesce(max(rowid), 0) + 1, false) FROM `+t); err != nil {
@@ -261,19 +273,38 @@ func readBlob(ctx context.Context, r blobs.Reader, h string) ([]byte, error) {
 	return io.ReadAll(b)
 }
 
+// musicTables are the tables whose rows are the catalog's music, what
+// Reader.Changed tells clients about: rows migrated into them move it on.
+var musicTables = map[string]bool{"artists": true, "albums": true, "tracks": true, "segments": true, "search": true}
+
+// markMigrated brings the target's catalog_changed up to the source's, never
+// back: a catalog copied whole last changed when its source did. Rows
+// copied into a target that had answered clients before (an origin served
+// on the new catalog ahead of the migration, its record then the time the
+// schema was made) moved it on already, so a Subsonic client holding that
+// record (getIndexes' lastModified, as ifModifiedSince) is not told that
+// nothing changed when the whole library arrived.
+func markMigrated(ctx context.Context, src, dst *sql.DB) error {
+	var at int64
+	if err := src.QueryRowContext(ctx, `SELECT at FROM catalog_changed`).Scan(&at); err != nil {
+		return fmt.Errorf("read when the source catalog changed: %w", err)
+	}
+	return markChanged(ctx, dst, time.UnixMilli(at), false)
+}
+
 // copyTable inserts the rows of table (columns from in the source, to in
 // the target) that the target lacks, a batch per transaction, calling
 // copied with the rows handled after each full batch, and returns how many
-// rows the source holds.
-func copyTable(ctx context.Context, src, dst *sql.DB, table, from, to string, copied func(done int)) (int, error) {
+// rows the source holds and how many of them it inserted (the others the
+// target held already: a run resumed).
+func copyTable(ctx context.Context, src, dst *sql.DB, table, from, to string, copied func(done int)) (n, inserted int, err error) {
 	rows, err := src.QueryContext(ctx, `SELECT `+from+` FROM `+table)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	defer rows.Close()
 	ncol := len(strings.Split(to, ","))
 	row := "(" + strings.TrimSuffix(strings.Repeat("?,", ncol), ",") + ")"
-	n := 0
 	var batch []any
 	flush := func() error {
 		if len(batch) == 0 {
@@ -281,34 +312,41 @@ func copyTable(ctx context.Context, src, dst *sql.DB, table, from, to string, co
 		}
 		q := `INSERT INTO ` + table + ` (` + to + `) VALUES ` +
 			strings.TrimSuffix(strings.Repeat(row+",", len(batch)/ncol), ",") + ` ON CONFLICT DO NOTHING`
+		var added int64
 		err := catalogTx(ctx, dst, func(tx *sql.Tx) error {
-			_, err := tx.ExecContext(ctx, q, batch...)
+			res, err := tx.ExecContext(ctx, q, batch...)
+			if err == nil {
+				added, err = res.RowsAffected()
+			}
 			return err
 		})
 		batch = batch[:0]
+		if err == nil {
+			inserted += int(added)
+		}
 		return err
 	}
 	for rows.Next() {
 		vals, err := scanValues(rows, ncol)
 		if err != nil {
-			return n, err
+			return n, inserted, err
 		}
 		batch = append(batch, vals...)
 		n++
 		if n%migrateBatch == 0 {
 			if err := flush(); err != nil {
-				return n, fmt.Errorf("rows up to %d: %w", n, err)
+				return n, inserted, fmt.Errorf("rows up to %d: %w", n, err)
 			}
 			copied(n)
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return n, err
+		return n, inserted, err
 	}
 	if err := flush(); err != nil {
-		return n, fmt.Errorf("rows up to %d: %w", n, err)
+		return n, inserted, fmt.Errorf("rows up to %d: %w", n, err)
 	}
-	return n, nil
+	return n, inserted, nil
 }
 
 // scanValues scans a row of n columns as they come.

@@ -2,6 +2,7 @@ package origin
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"io"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"segue/origin/blobs"
 	"segue/origin/blobs/miniotest"
@@ -158,5 +160,79 @@ func TestMigrateOfAChangingSourceSaysSo(t *testing.T) {
 	o.Progress = nil
 	if sum, err := Migrate(ctx, o); err != nil || sum.Rows["events"] != 1 {
 		t.Errorf("migrate again: %+v, %v; want it to succeed with the 1 event", sum, err)
+	}
+}
+
+// TestMigrateMovesCatalogChangedOn: when the catalog's music last changed
+// (catalog_changed, Subsonic's lastModified and lastScan) was not migrated.
+// A target opened before the migration (an origin served on it, empty)
+// kept the time its schema was made, so a Subsonic client that had synced
+// the empty catalog and asks getIndexes ifModifiedSince that time was told
+// nothing changed after the whole library arrived; and a source that
+// changed after the target was made came out older than it was.
+func TestMigrateMovesCatalogChangedOn(t *testing.T) {
+	w := newWorld(t)
+	ctx := t.Context()
+	changed := func(db *sql.DB) time.Time {
+		t.Helper()
+		at, err := NewReader(db).Changed(ctx)
+		must(t, err)
+		return at
+	}
+
+	// A target served empty before the migration.
+	served := pgtest.Database(t)
+	pg, err := OpenCatalogAt(ctx, served, t.TempDir())
+	must(t, err)
+	defer pg.Close()
+	seen := changed(pg)
+	if _, err := Migrate(ctx, MigrateOptions{From: w.dir, ToCatalog: served}); err != nil {
+		t.Fatal(err)
+	}
+	if got := changed(pg); !got.After(seen) {
+		t.Errorf("catalog changed at %v after the library was migrated into a catalog served empty at %v; want later", got, seen)
+	}
+
+	// A source changed after the target was made: the target is no older.
+	fresh := pgtest.Database(t)
+	pg2, err := OpenCatalogAt(ctx, fresh, t.TempDir())
+	must(t, err)
+	defer pg2.Close()
+	later := time.Now().Add(24 * time.Hour).Truncate(time.Millisecond).UTC()
+	_, err = w.db.ExecContext(ctx, `UPDATE catalog_changed SET at = ?`, later.UnixMilli())
+	must(t, err)
+	if _, err := Migrate(ctx, MigrateOptions{From: w.dir, ToCatalog: fresh}); err != nil {
+		t.Fatal(err)
+	}
+	if got := changed(pg2); !got.Equal(later) {
+		t.Errorf("catalog changed at %v after migrating a source changed at %v; want the source's", got, later)
+	}
+	// A run again copies nothing and leaves it so.
+	if _, err := Migrate(ctx, MigrateOptions{From: w.dir, ToCatalog: fresh}); err != nil {
+		t.Fatal(err)
+	}
+	if got := changed(pg2); !got.Equal(later) {
+		t.Errorf("catalog changed at %v after migrating again; want %v as before", got, later)
+	}
+}
+
+// TestMigrateNamesEveryTable: each table of the SQLite catalog is copied
+// (migrateTables) or left out on purpose, so a table added to the schema
+// is not left behind unnoticed as catalog_changed was.
+func TestMigrateNamesEveryTable(t *testing.T) {
+	db, err := OpenCatalog(t.TempDir())
+	must(t, err)
+	defer db.Close()
+	known := map[string]bool{
+		"peers": true, "peer_tracks": true, // announces live 90 s
+		"catalog_changed": true, // moved on by markMigrated
+	}
+	for _, m := range migrateTables {
+		known[m.table] = true
+	}
+	for _, name := range tableColumn(t, db, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'search_fts%' AND name NOT LIKE 'sqlite_%'`) {
+		if !known[name] {
+			t.Errorf("table %s is neither migrated (migrateTables) nor left out on purpose", name)
+		}
 	}
 }

@@ -60,7 +60,11 @@ type ffprobeOut struct {
 // probeFile runs ffprobe on path. A file ffprobe cannot read, or one with no
 // audio stream, is an error whose text is the reason shown to the user.
 func probeFile(ctx context.Context, path string) (probe, error) {
-	cmd := exec.CommandContext(ctx, "ffprobe", "-v", "error", "-show_format", "-show_streams", "-of", "json", "--", path)
+	// string_validation=ignore: text that is not UTF-8 comes as its bytes,
+	// each byte decoded by encoding/json as one U+FFFD, rather than
+	// replaced by ffprobe's own rules; so id3v1Latin1 tells an ID3v1
+	// tag's Latin-1 text by decoding its bytes as Go does.
+	cmd := exec.CommandContext(ctx, "ffprobe", "-v", "error", "-show_format", "-show_streams", "-of", "json=string_validation=ignore", "--", path)
 	cmd.SysProcAttr = childProcAttr()
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -72,6 +76,7 @@ func probeFile(ctx context.Context, path string) (probe, error) {
 	if err := json.Unmarshal(out, &raw); err != nil {
 		return probe{}, fmt.Errorf("parse ffprobe output: %w", err)
 	}
+	id3v1Latin1(path, raw.Format.Tags)
 	return parseProbe(raw, path)
 }
 

@@ -19,8 +19,10 @@ import (
 // all or none of its tracks carry an album_artist tag; 3: the artist and
 // album tags are kept as written (tracks.artist_tag, album_tag), for the
 // spelling shown (spelling.go); 4: the sort tags are kept too, for the
-// sort keys. Rows the schema 3 upgrade derived are 0.
-const tagsVersion = 4
+// sort keys; 5: an ID3v1 tag's Latin-1 text is read as such (id3v1.go),
+// where it was "�" for each accented letter. Rows the schema 3 upgrade
+// derived are 0.
+const tagsVersion = 5
 
 // tagRecord is the record of file f's tags as probed; the audio fields are
 // the caller's.

@@ -46,6 +46,7 @@ func walkLibrary(lib, data string, seen func(found int)) (*libraryWalk, error) {
 	if err := w.walk(lib, ""); err != nil {
 		return nil, err
 	}
+	w.checkCovers()
 	// Longest files are not known yet; sorting by size puts big ones first
 	// so the parallel tail is short.
 	sort.SliceStable(w.files, func(i, j int) bool { return w.files[i].Size > w.files[j].Size })
@@ -75,6 +76,9 @@ type libraryWalk struct {
 	// so far, every walkReport of them; found counts them.
 	seen  func(found int)
 	found int
+	// covers are the files named as folder covers are (coverNames), by
+	// their path: see checkCovers.
+	covers []coverFile
 	// unread maps the path of a file or folder that is there but could
 	// not be read (or a file still empty: a copy under way) to its entry
 	// in skipped: the tracks of such paths stay (see keeps).
@@ -173,9 +177,43 @@ func (w *libraryWalk) walk(dir, relDir string) error {
 		}
 		if audioExts[strings.ToLower(filepath.Ext(p))] {
 			w.file(p, r)
+		} else if isCoverName(d.Name()) {
+			w.covers = append(w.covers, coverFile{p, r})
 		}
 		return nil
 	})
+}
+
+// coverFile is a file named as a folder cover: its path, and its path in
+// the library.
+type coverFile struct{ abs, rel string }
+
+// checkCovers lists as skipped, with why, each file named as a folder cover
+// (cover.jpg...) beside audio files that no album could take its cover
+// from: not a JPEG or PNG image (a text file, a GIF or WebP under a .jpg
+// name), empty, or unreadable. Such a file was passed over in silence, and
+// the album stayed without a cover with nothing saying why.
+func (w *libraryWalk) checkCovers() {
+	if len(w.covers) == 0 {
+		return
+	}
+	audio := map[string]bool{} // folders (in the library) holding audio files
+	for _, f := range w.files {
+		audio[path.Dir(f.Rel)] = true
+	}
+	for _, s := range w.skipped { // audio files there but unreadable now
+		if audioExts[strings.ToLower(path.Ext(s.Path))] {
+			audio[path.Dir(s.Path)] = true
+		}
+	}
+	for _, c := range w.covers {
+		if !audio[path.Dir(c.rel)] {
+			continue
+		}
+		if why := coverProblem(c.abs); why != "" {
+			w.skip(c.rel, why)
+		}
+	}
 }
 
 // follow walks the folder the symlink at p (r in the library) leads to,

@@ -412,6 +412,20 @@ func TestSearchWithoutResultsSaysSo(t *testing.T) {
 	}
 }
 
+// TestSearchOfPunctuationAloneSaysSo: a query of punctuation alone ("*",
+// a quote), which segue's origin does not search, says there is no word
+// to search for; it said "no matches", as if the library had no such
+// track.
+func TestSearchOfPunctuationAloneSaysSo(t *testing.T) {
+	m := newDriven(t, fixture(), 100, 30)
+	typeText(m, "/*")
+	if v := m.View(); !strings.Contains(v, "no word to search for: punctuation is not searched") {
+		t.Fatalf("the search screen after typing * does not say there is no word to search for:\n%s", v)
+	}
+	send(m, "esc")
+	eachSays(t, m, "no word to search for in “*”: punctuation is not searched; press / and type letters or digits", "enter", "a")
+}
+
 // TestEscGoesBack: esc goes back as h does, from an album to its artist
 // and from an open playlist to the list, and the help line says so. It
 // did nothing there, silently, where a new user presses it first.

@@ -477,6 +477,10 @@ func (v *View) summary() (string, lipgloss.Style) {
 		return "press / and type to search", v.st.Muted
 	case v.input.Value() == "":
 		return "type to search", v.st.Muted
+	case len(v.rows) == 0 && len(catalog.SearchWords(v.input.Value())) == 0:
+		// "*" or a quote alone: segue's origin searches no punctuation,
+		// and "no matches" read as a library without such tracks
+		return "no word to search for: punctuation is not searched, type letters or digits", v.st.Muted
 	case len(v.rows) == 0:
 		return "no matches", v.st.Muted
 	}
@@ -501,6 +505,8 @@ func (v *View) noRows() string {
 		return "searching for “" + q + "”…"
 	case q == "":
 		return "no results yet: press / and type to search"
+	case len(catalog.SearchWords(q)) == 0:
+		return "no word to search for in “" + q + "”: punctuation is not searched; press / and type letters or digits"
 	default:
 		return "no matches for “" + q + "”: press / to change the search"
 	}
