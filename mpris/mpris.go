@@ -227,6 +227,18 @@ func (s *Server) Observe(ev player.Event) {
 		s.dropTrack(changed)
 	case player.EndEvent:
 		s.dropTrack(changed)
+	case player.ErrorEvent:
+		// a track removed from the catalog is skipped: its title is not
+		// shown as if it played on until the next one starts
+		s.mu.Lock()
+		dead := player.IsGone(e.Err) && s.track.ID == e.TrackID && e.TrackID != ""
+		if dead {
+			s.track, s.art = catalog.Track{}, ""
+		}
+		s.mu.Unlock()
+		if dead {
+			changed["Metadata"] = dbus.MakeVariant(s.metadata())
+		}
 	case player.ChangedEvent:
 		st := s.opts.Player.Status()
 		s.mu.Lock()
@@ -244,7 +256,7 @@ func (s *Server) Observe(ev player.Event) {
 		}
 		// a skip while paused: the TrackEvent waits for playback to resume,
 		// and Metadata named the track before it until then
-		skipped := st.State != player.Playing && st.Index >= 0 && st.Track.ID != s.track.ID
+		skipped := st.State != player.Playing && st.Index >= 0 && st.Track.ID != s.track.ID && !st.Gone[st.Track.ID]
 		s.mu.Unlock()
 		if skipped {
 			s.setTrack(st.Track)

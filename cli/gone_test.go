@@ -1,0 +1,377 @@
+//go:build !segue_client
+
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"segue/cache"
+	"segue/catalog"
+	"segue/ctl"
+	"segue/net/fetch"
+	"segue/net/originclient"
+	"segue/origin"
+	"segue/player"
+)
+
+// goneLibrary serves two folders: keep (Keep, secs long) and gone (Gone
+// One, 3 s, and Gone Two, 20 s), each track a tone of its own frequency
+// (segments are content-addressed: the same audio would share blobs, which
+// a removal keeps). It returns the origin, the gone folder and the tracks
+// by title, as a queue holds them from before the removal.
+func goneLibrary(t *testing.T, keepSecs float64) (o *testOrigin, goneDir string, tr map[string]catalog.Track) {
+	t.Helper()
+	needTools(t, "ffmpeg", "ffprobe")
+	lib, data := t.TempDir(), t.TempDir()
+	keep, gone := filepath.Join(lib, "keep"), filepath.Join(lib, "gone")
+	for _, d := range []string{keep, gone} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, f := range []struct {
+		path  string
+		hz    int
+		secs  float64
+		title string
+	}{{filepath.Join(keep, "keep.flac"), 330, keepSecs, "Keep"}, {filepath.Join(gone, "01.flac"), 660, 3, "Gone One"}, {filepath.Join(gone, "02.flac"), 880, 20, "Gone Two"}} {
+		cmd := exec.Command("ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi",
+			"-i", fmt.Sprintf("sine=frequency=%d:duration=%g:sample_rate=44100", f.hz, f.secs), "-ac", "2",
+			"-metadata", "title="+f.title, "-metadata", "artist=Gone Band", "-metadata", "album="+filepath.Base(filepath.Dir(f.path)), f.path)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("make track: %v\n%s", err, out)
+		}
+	}
+	o = serveLibrary(t, lib, data)
+	var res catalog.SearchResult
+	getJSON(t, "http://"+o.addr+"/api/v1/search?q=gone+band&limit=10", &res)
+	tr = map[string]catalog.Track{}
+	for _, x := range res.Tracks {
+		tr[x.Title] = x
+	}
+	if len(tr) != 3 {
+		t.Fatalf("search found %v, want Keep, Gone One and Gone Two", res.Tracks)
+	}
+	return o, gone, tr
+}
+
+// removeFolder takes dir's tracks out of o's catalog as segue origin
+// remove --folder does, while o serves.
+func (o *testOrigin) removeFolder(t *testing.T, dir string) {
+	t.Helper()
+	sum, err := origin.RemoveFolder(context.Background(), dir, origin.IngestOptions{DataDir: o.data})
+	if err != nil || sum.Removed == 0 || sum.BlobsRemoved == 0 {
+		t.Fatalf("origin remove: %+v, %v", sum, err)
+	}
+}
+
+// gonePlayer is a player on the null output over the real chain to the
+// origin at url: the resolver's manifests, net/fetch's segments, a cache.
+func gonePlayer(t *testing.T, url string, readAhead time.Duration) *player.Player {
+	t.Helper()
+	c, err := cache.Open(filepath.Join(t.TempDir(), "cache.db"), cache.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	client, err := originclient.New(url, originclient.Options{Docs: c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := player.New(player.Options{
+		Segments:  fetch.New(c, []fetch.Tier{{Source: catalog.SourceOrigin, Remote: client}}, fetch.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}),
+		Manifests: &resolver{def: client, src: client},
+		Output:    player.NewNull(),
+		ReadAhead: readAhead,
+		Loudness:  player.LoudnessOff,
+	})
+	if err := p.Open(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	return p
+}
+
+// untilEnd collects p's events up to its EndEvent, failing t after within.
+func untilEnd(t *testing.T, p *player.Player, within time.Duration, on func(player.Event)) (evs []player.Event, end player.EndEvent) {
+	t.Helper()
+	timeout := time.After(within)
+	for {
+		select {
+		case e := <-p.Events():
+			evs = append(evs, e)
+			if on != nil {
+				on(e)
+			}
+			if end, ok := e.(player.EndEvent); ok {
+				return evs, end
+			}
+		case <-timeout:
+			t.Fatalf("the queue did not end within %v; events: %v", within, evs)
+		}
+	}
+}
+
+// fatalOf returns the fatal errors events report, by track ID.
+func fatalOf(evs []player.Event) map[string][]error {
+	m := map[string][]error{}
+	for _, e := range evs {
+		if e, ok := e.(player.ErrorEvent); ok && e.Fatal {
+			m[e.TrackID] = append(m[e.TrackID], e.Err)
+		}
+	}
+	return m
+}
+
+// TestTrackRemovedBeforeItStarts: a queued track taken out of the catalog
+// (segue origin remove) before it comes up is skipped at once, said once
+// as a *player.GoneError naming it ("was removed from the origin's
+// catalog"), marked in Status.Gone, and the track after it plays. Before,
+// the error was "get manifest of track X: ... track X not found", a
+// failure like a network one, and nothing marked the queue entry.
+func TestTrackRemovedBeforeItStarts(t *testing.T) {
+	o, goneDir, tr := goneLibrary(t, 3)
+	p := gonePlayer(t, "http://"+o.addr, 0)
+	o.removeFolder(t, goneDir)
+	gone, keep := tr["Gone One"], tr["Keep"]
+	p.Play(gone, keep)
+	evs, end := untilEnd(t, p, 30*time.Second, nil)
+	var played []string
+	for _, e := range evs {
+		if e, ok := e.(player.TrackEvent); ok {
+			played = append(played, e.Track.Title)
+		}
+	}
+	if strings.Join(played, ",") != "Keep" {
+		t.Errorf("played %v; want Keep alone", played)
+	}
+	errs := fatalOf(evs)[gone.ID]
+	var ge *player.GoneError
+	if len(errs) != 1 || !errors.As(errs[0], &ge) || ge.Segment != -1 || !errors.Is(errs[0], catalog.ErrTrackGone) {
+		t.Fatalf("the removed track failed with %v; want one *player.GoneError before it started", errs)
+	}
+	if want := `"Gone One" was removed from the origin's catalog: skipped`; ge.Error() != want {
+		t.Errorf("it says %q; want %q", ge.Error(), want)
+	}
+	if end.Gone {
+		t.Errorf("the queue's end says every track was gone; Keep played")
+	}
+	if st := p.Status(); !st.Gone[gone.ID] || st.Gone[keep.ID] {
+		t.Errorf("Status.Gone = %v; want the removed track alone", st.Gone)
+	}
+	if n := o.access.requests("/api/v1/tracks/"+gone.ID+"/manifest", 404)["/api/v1/tracks/"+gone.ID+"/manifest"]; n != 1 {
+		t.Errorf("its manifest was asked %d times; want once (no retries)", n)
+	}
+}
+
+// TestQueueOfRemovedTracksEnds: with every track of a repeat-all queue
+// removed from the catalog, the queue ends at once saying so
+// (EndEvent.Gone), each track asked for once. Before, repeat all went
+// round them for ever, a 404 and an error each time.
+func TestQueueOfRemovedTracksEnds(t *testing.T) {
+	o, goneDir, tr := goneLibrary(t, 3)
+	p := gonePlayer(t, "http://"+o.addr, 0)
+	o.removeFolder(t, goneDir)
+	p.SetRepeat(player.RepeatAll)
+	p.Play(tr["Gone One"], tr["Gone Two"])
+	evs, end := untilEnd(t, p, 15*time.Second, nil)
+	if !end.Gone {
+		t.Errorf("the queue ended with %+v; want Gone", end)
+	}
+	for _, title := range []string{"Gone One", "Gone Two"} {
+		id := tr[title].ID
+		if n := len(fatalOf(evs)[id]); n != 1 {
+			t.Errorf("%s was said gone %d times; want once", title, n)
+		}
+		if n := o.access.requests("/api/v1/tracks/"+id+"/manifest", 0)["/api/v1/tracks/"+id+"/manifest"]; n != 1 {
+			t.Errorf("%s's manifest was asked %d times; want once", title, n)
+		}
+	}
+	if st := p.Status(); st.Index != -1 || st.Track.ID != "" {
+		t.Errorf("after the end the current track is %q (index %d); want none (no removed title shown)", st.Track.Title, st.Index)
+	}
+	// play again: nothing is asked for, it ends at once
+	p.Resume()
+	if _, end := untilEnd(t, p, 5*time.Second, nil); !end.Gone {
+		t.Errorf("resumed, the queue ended with %+v; want Gone", end)
+	}
+}
+
+// TestTrackRemovedWhilePlaying: a track taken out of the catalog while it
+// plays (its manifest read, its segments deleted by the removal: the
+// origin answers 404 for them) is skipped once the first segment the cache
+// lacks is asked for: the player asks its manifest again, which the origin
+// no longer has, and says the track was removed (a *player.GoneError with
+// the segment), and the next plays. Before, it said the origin "no longer
+// has segment N", as for a blob store that lost one, and the queue row was
+// not marked.
+func TestTrackRemovedWhilePlaying(t *testing.T) {
+	o, goneDir, tr := goneLibrary(t, 3)
+	p := gonePlayer(t, "http://"+o.addr, 2*time.Second)
+	gone, keep := tr["Gone Two"], tr["Keep"]
+	p.Play(gone, keep)
+	removed := false
+	evs, _ := untilEnd(t, p, 60*time.Second, func(e player.Event) {
+		if e, ok := e.(player.PositionEvent); ok && !removed && e.TrackID == gone.ID && e.Position >= time.Second {
+			removed = true
+			o.removeFolder(t, goneDir)
+		}
+	})
+	if !removed {
+		t.Fatal("the track never played a second")
+	}
+	errs := fatalOf(evs)[gone.ID]
+	var ge *player.GoneError
+	if len(errs) != 1 || !errors.As(errs[0], &ge) || ge.Segment < 1 {
+		t.Fatalf("the track removed while it played failed with %v; want one *player.GoneError at a segment past the first", errs)
+	}
+	if !strings.Contains(ge.Error(), `"Gone Two" was removed from the origin's catalog while it played`) {
+		t.Errorf("it says %q", ge.Error())
+	}
+	var played []string
+	for _, e := range evs {
+		if e, ok := e.(player.TrackEvent); ok {
+			played = append(played, e.Track.Title)
+		}
+	}
+	if strings.Join(played, ",") != "Gone Two,Keep" {
+		t.Errorf("played %v; want Gone Two then Keep", played)
+	}
+	if st := p.Status(); !st.Gone[gone.ID] {
+		t.Errorf("Status.Gone = %v; want the removed track", st.Gone)
+	}
+}
+
+// TestPlaySaysARemovedTrackOnce: segue play of a queue one track of which
+// is removed from the catalog as it plays says so once: a "gone" event
+// with --json (track and message), one stderr line without; segue ctl
+// queue list marks the entry gone (--json "gone": true, the text "(gone)")
+// and ctl status counts it (queue_gone); exit status 1 (a track could not
+// be played) both ways. Before, the event was an "error" saying "get
+// manifest of track X: ..." or that the origin no longer had a segment,
+// and ctl showed the entry as any other.
+func TestPlaySaysARemovedTrackOnce(t *testing.T) {
+	o, goneDir, tr := goneLibrary(t, 8)
+	url := "http://" + o.addr
+	rt, err := os.MkdirTemp("", "sggone")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(rt) })
+	t.Setenv("XDG_RUNTIME_DIR", rt)
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "config.toml")
+	if err := os.WriteFile(cfg, []byte("log_file = "+strconvQuote(filepath.Join(dir, "segue.log"))+"\n[player]\nbuffer_seconds = 2\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	gone, keep := tr["Gone Two"], tr["Keep"]
+	for _, asJSON := range []bool{true, false} {
+		t.Run(fmt.Sprintf("json=%v", asJSON), func(t *testing.T) {
+			if !asJSON { // ingested again: the tracks come back under their IDs
+				if _, err := origin.Ingest(context.Background(), filepath.Dir(goneDir), origin.IngestOptions{DataDir: o.data, Jobs: 1}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			args := []string{"--config", cfg, "--origin", url, "--cache", filepath.Join(dir, "cache.db"), "play", gone.ID, keep.ID, "--output", "null"}
+			if asJSON {
+				args = append(args, "--json")
+			}
+			stdout := &lineWatch{lines: make(chan string, 4096)}
+			var stderr bytes.Buffer
+			done := make(chan int, 1)
+			go func() { done <- run(args, stdout, &stderr) }()
+			var lines []string
+			timeout := time.After(60 * time.Second)
+			removed, listed := false, false
+			var code int
+		wait:
+			for {
+				select {
+				case l := <-stdout.lines:
+					lines = append(lines, l)
+					if !removed && (strings.Contains(l, `"event":"progress"`) && strings.Contains(l, gone.ID) && !strings.Contains(l, `"position_ms":0`) ||
+						!asJSON && strings.Contains(l, "Gone Two")) {
+						removed = true
+						o.removeFolder(t, goneDir)
+					}
+					if !listed && (strings.Contains(l, `"track":{"id":"`+keep.ID) || !asJSON && strings.Contains(l, "▶ 2/2")) {
+						listed = true
+						checkCtlMarksGone(t, cfg, gone, keep)
+					}
+				case code = <-done:
+					break wait
+				case <-timeout:
+					t.Fatalf("play did not end within 60 s\n%s\n%s", strings.Join(lines, "\n"), stderr.String())
+				}
+			}
+			if !removed || !listed {
+				t.Fatalf("removed %v, listed %v\n%s\n%s", removed, listed, strings.Join(lines, "\n"), stderr.String())
+			}
+			if code != ExitError {
+				t.Errorf("exit %d; want %d (a track could not be played)", code, ExitError)
+			}
+			out, errOut := strings.Join(lines, "\n"), stderr.String()
+			say := `"Gone Two" was removed from the origin's catalog`
+			if asJSON {
+				var goneEvents int
+				for _, l := range lines {
+					if strings.Contains(l, `"event":"gone"`) {
+						goneEvents++
+						if !strings.Contains(l, `"track_id":"`+gone.ID+`"`) || !strings.Contains(l, say) || !strings.Contains(l, `"title":"Gone Two"`) {
+							t.Errorf("gone event %s; want its track and %q", l, say)
+						}
+					}
+					if strings.Contains(l, `"event":"error"`) && strings.Contains(l, gone.ID) {
+						t.Errorf("an error event for the removed track: %s", l)
+					}
+				}
+				if goneEvents != 1 {
+					t.Errorf("%d gone events; want 1\n%s", goneEvents, out)
+				}
+				if !strings.Contains(out, `"played":1,"failed":1`) {
+					t.Errorf("finished does not count Keep played and Gone Two failed:\n%s", out)
+				}
+			} else if n := strings.Count(errOut, "segue: "+say); n != 1 || strings.Contains(errOut, "manifest") || strings.Contains(errOut, "not found") {
+				t.Errorf("stderr says it %d times (want once, plainly):\n%s", n, errOut)
+			}
+		})
+	}
+}
+
+// checkCtlMarksGone checks that segue ctl's queue list and status name
+// the removed track gone, with --json and without.
+func checkCtlMarksGone(t *testing.T, cfg string, gone, keep catalog.Track) {
+	t.Helper()
+	out, errOut, code := segue(t, "--config", cfg, "ctl", "queue", "list", "--json")
+	var q []ctl.QueueEntry
+	if code != 0 {
+		t.Fatalf("ctl queue list --json: exit %d: %s", code, errOut)
+	}
+	decodeJSON(t, out, &q)
+	if len(q) != 2 || !q[0].Gone || q[0].Track.ID != gone.ID || q[1].Gone {
+		t.Errorf("ctl queue list --json: %s; want the first entry gone, the second not", out)
+	}
+	if out, _, _ := segue(t, "--config", cfg, "ctl", "queue", "list"); !strings.Contains(out, "Gone Two (gone)") || strings.Contains(out, "Keep (gone)") {
+		t.Errorf("ctl queue list:\n%s\nwant Gone Two marked (gone)", out)
+	}
+	out, _, _ = segue(t, "--config", cfg, "ctl", "status", "--json")
+	var st ctl.Status
+	decodeJSON(t, out, &st)
+	if st.QueueGone != 1 || st.Track == nil || st.Track.ID != keep.ID {
+		t.Errorf("ctl status --json: %s; want queue_gone 1 and Keep current", out)
+	}
+	if out, _, _ := segue(t, "--config", cfg, "ctl", "status"); !strings.Contains(out, "1 track removed from the catalog") {
+		t.Errorf("ctl status: %s; want it to count the removed track", out)
+	}
+}
