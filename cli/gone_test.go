@@ -328,7 +328,7 @@ func TestPlaySaysARemovedTrackOnce(t *testing.T) {
 				for _, l := range lines {
 					if strings.Contains(l, `"event":"gone"`) {
 						goneEvents++
-						if !strings.Contains(l, `"track_id":"`+gone.ID+`"`) || !strings.Contains(l, say) || !strings.Contains(l, `"title":"Gone Two"`) {
+						if !strings.Contains(l, `"track_id":"`+gone.ID+`"`) || !strings.Contains(l, `\"Gone Two\" was removed from the origin's catalog`) || !strings.Contains(l, `"title":"Gone Two"`) {
 							t.Errorf("gone event %s; want its track and %q", l, say)
 						}
 					}
