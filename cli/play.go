@@ -49,10 +49,17 @@ QUERY lists is played as well.
 
 Exit status: 0 when everything played, 2 for bad flags or arguments, 3 when
 a target cannot be resolved, 1 when a track could not be played (for example
-"not available offline"), 130 after Ctrl-C, SIGTERM or SIGHUP, 141 when the
-reader of its standard output left (segue play --json | head -1), both also
-before anything played. With --json a run that fails ends with an "error"
-event saying why.`,
+"not available offline", or removed from the origin's catalog since it was
+queued), 130 after Ctrl-C, SIGTERM or SIGHUP, 141 when the reader of its
+standard output left (segue play --json | head -1), both also before
+anything played. With --json a run that fails ends with an "error" event
+saying why.
+
+A track taken out of the origin's catalog while it is queued or playing
+(segue origin remove, or its file deleted and ingested again) is skipped at
+once, without retries, and said once: a stderr line, or with --json a "gone"
+event (track_id, track, message); a queue left with only such tracks ends
+saying so (a "gone" event with only a message), also on segue ctl repeat all.`,
 		Example: `  segue play al3f2c9a1b0d4e5f67
   segue play --search "blue in green" --output wav:out.wav --fast
   segue play --json --quality low https://music.example/p/TOKEN`,
