@@ -279,9 +279,7 @@ func TestPlaySaysARemovedTrackOnce(t *testing.T) {
 	for _, asJSON := range []bool{true, false} {
 		t.Run(fmt.Sprintf("json=%v", asJSON), func(t *testing.T) {
 			if !asJSON { // ingested again: the tracks come back under their IDs
-				if _, err := origin.Ingest(context.Background(), filepath.Dir(goneDir), origin.IngestOptions{DataDir: o.data, Jobs: 1}); err != nil {
-					t.Fatal(err)
-				}
+				o.reingest(t, goneDir)
 			}
 			args := []string{"--config", cfg, "--origin", url, "--cache", filepath.Join(dir, "cache.db"), "play", gone.ID, keep.ID, "--output", "null"}
 			if asJSON {
@@ -373,5 +371,128 @@ func checkCtlMarksGone(t *testing.T, cfg string, gone, keep catalog.Track) {
 	}
 	if out, _, _ := segue(t, "--config", cfg, "ctl", "status"); !strings.Contains(out, "1 track removed from the catalog") {
 		t.Errorf("ctl status: %s; want it to count the removed track", out)
+	}
+}
+
+// TestRestoredQueueWithRemovedTracks: a queue saved (queue.json) before
+// its tracks were removed from the catalog, restored and resumed as the
+// interface does at start, skips the removed ones as they come up, each
+// said once, and plays the rest; saved again, it keeps them (an ingest
+// may bring them back). Before, each was "get manifest of track X: ...".
+func TestRestoredQueueWithRemovedTracks(t *testing.T) {
+	o, goneDir, tr := goneLibrary(t, 3)
+	state := t.TempDir()
+	before := gonePlayer(t, "http://"+o.addr, 0)
+	before.Restore(player.SavedState{Tracks: []catalog.Track{tr["Gone One"], tr["Keep"], tr["Gone Two"]}, Index: 0, Volume: 100, Repeat: "all"})
+	if err := player.SaveState(state, before.Snapshot()); err != nil {
+		t.Fatal(err)
+	}
+	o.removeFolder(t, goneDir)
+
+	saved, err := player.LoadState(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := gonePlayer(t, "http://"+o.addr, 0)
+	p.Restore(saved)
+	p.Resume()
+	// repeat all: Keep plays, and again after both removed tracks were
+	// skipped once; then it is stopped
+	var played []string
+	timeout := time.After(30 * time.Second)
+	var evs []player.Event
+	for len(played) < 2 {
+		select {
+		case e := <-p.Events():
+			evs = append(evs, e)
+			if e, ok := e.(player.TrackEvent); ok && !e.Seek {
+				played = append(played, e.Track.Title)
+			}
+			if _, ok := e.(player.EndEvent); ok {
+				t.Fatalf("the queue ended after %v; Keep is still in the catalog", played)
+			}
+		case <-timeout:
+			t.Fatalf("played %v within 30 s; want Keep twice\n%v", played, evs)
+		}
+	}
+	p.Stop()
+	if strings.Join(played, ",") != "Keep,Keep" {
+		t.Errorf("played %v; want Keep twice (the removed tracks skipped)", played)
+	}
+	for _, title := range []string{"Gone One", "Gone Two"} {
+		errs := fatalOf(evs)[tr[title].ID]
+		var ge *player.GoneError
+		if len(errs) != 1 || !errors.As(errs[0], &ge) {
+			t.Errorf("%s failed with %v; want one *player.GoneError", title, errs)
+		}
+	}
+	if st := p.Status(); len(st.Gone) != 2 || len(st.Queue) != 3 {
+		t.Errorf("queue %d tracks, %d gone; want 3 kept, 2 marked gone", len(st.Queue), len(st.Gone))
+	}
+}
+
+// TestOfflineListSaysPinnedTracksRemoved: offline list after tracks were
+// taken out of the origin's catalog says so: a pinned track is "removed
+// from the origin's catalog" (state gone, as for a deleted playlist), and
+// a pinned playlist that held one drops it saying it was removed from the
+// catalog (--json "removed": its ID). Before, the track said "gone from
+// the origin", as a deleted playlist does, and the playlist "1 track, was
+// 2", as if someone had edited it.
+func TestOfflineListSaysPinnedTracksRemoved(t *testing.T) {
+	o, goneDir, tr := goneLibrary(t, 3)
+	env := clientEnv(t, "http://"+o.addr)
+	var pl catalog.Playlist
+	decodeJSON(t, segueOK(t, append(env, "playlist", "create", "Mix", tr["Gone One"].ID, tr["Keep"].ID, "--json")...), &pl)
+	segueOK(t, append(env, "offline", "add", tr["Gone Two"].ID, pl.ID)...)
+	o.removeFolder(t, goneDir)
+
+	out, errOut, code := segue(t, append(env, "offline", "list")...)
+	if code != ExitOK {
+		t.Fatalf("offline list: exit %d: %s", code, errOut)
+	}
+	lines := map[string]string{}
+	for _, l := range strings.Split(out, "\n") {
+		for _, ref := range []string{tr["Gone Two"].ID, pl.ID} {
+			if strings.HasSuffix(strings.TrimSpace(l), ref) {
+				lines[ref] = l
+			}
+		}
+	}
+	if l := lines[tr["Gone Two"].ID]; !strings.Contains(l, "removed from the origin's catalog: offline remove it") {
+		t.Errorf("the pinned track's line %q; want it removed from the origin's catalog", l)
+	}
+	if l := lines[pl.ID]; !strings.Contains(l, "1 track, was 2; 1 track removed from the origin's catalog") {
+		t.Errorf("the pinned playlist's line %q; want its track said removed from the catalog", l)
+	}
+
+	// the playlist was followed already: pin another that held a removed
+	// track to see --json say it
+	decodeJSON(t, segueOK(t, append(env, "playlist", "create", "Mix2", tr["Keep"].ID, "--json")...), &pl)
+	o.reingest(t, goneDir)
+	segueOK(t, append(env, "playlist", "add", pl.ID, tr["Gone One"].ID)...)
+	segueOK(t, append(env, "offline", "add", pl.ID)...)
+	o.removeFolder(t, goneDir)
+	var entries []offlineEntry
+	decodeJSON(t, segueOK(t, append(env, "offline", "list", "--json")...), &entries)
+	for _, e := range entries {
+		switch e.Ref {
+		case pl.ID:
+			if len(e.Removed) != 1 || e.Removed[0] != tr["Gone One"].ID || len(e.Tracks) != 1 {
+				t.Errorf("Mix2 --json: removed %v, tracks %v; want Gone One removed, Keep kept", e.Removed, e.Tracks)
+			}
+		case tr["Gone Two"].ID:
+			if e.State != "gone" {
+				t.Errorf("the pinned track's state %q; want gone", e.State)
+			}
+		}
+	}
+}
+
+// reingest ingests dir again into o's catalog (its tracks come back under
+// their IDs).
+func (o *testOrigin) reingest(t *testing.T, dir string) {
+	t.Helper()
+	if _, err := origin.Ingest(context.Background(), filepath.Dir(dir), origin.IngestOptions{DataDir: o.data, Jobs: 1}); err != nil {
+		t.Fatal(err)
 	}
 }
