@@ -19,6 +19,7 @@ import (
 	"segue/cache"
 	"segue/catalog"
 	"segue/ctl"
+	"segue/internal/testkit"
 	"segue/net/fetch"
 	"segue/net/originclient"
 	"segue/origin"
@@ -494,5 +495,38 @@ func (o *testOrigin) reingest(t *testing.T, dir string) {
 	t.Helper()
 	if _, err := origin.Ingest(context.Background(), filepath.Dir(dir), origin.IngestOptions{DataDir: o.data, Jobs: 1}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestMPRISDropsARemovedTitle: under MPRIS (the real playerctl on a
+// private session bus), a segue play on repeat all whose tracks are all
+// taken out of the catalog while the first plays does not go on showing
+// that title: Metadata drops it (NoTrack) when the track is skipped, and
+// play ends saying every track was removed (exit 1). Before, repeat all
+// went round the removed tracks for ever, a 404 each time, and MPRIS kept
+// showing the removed title as playing.
+func TestMPRISDropsARemovedTitle(t *testing.T) {
+	o, goneDir, tr := goneLibrary(t, 3)
+	h := newCtlHost(t)
+	pc := mprisHost(t, h)
+	stdout, stderr := h.start("--origin", "http://"+o.addr, "play", "--output", "null", tr["Gone Two"].ID, tr["Gone One"].ID)
+	testkit.Wait(t, time.Minute, "playerctl to see Gone Two playing", func() bool {
+		return pc("metadata", "title") == "Gone Two" && pc("status") == "Playing"
+	})
+	titles := h.follow("metadata", "--format", "[{{title}}]")
+	if _, errOut, code := h.ctl("repeat", "all"); code != 0 {
+		t.Fatalf("ctl repeat all: exit %d: %s", code, errOut)
+	}
+	o.removeFolder(t, goneDir)
+	testkit.Wait(t, 30*time.Second, "segue play to end", func() bool {
+		return strings.Contains(stderr.String(), player.AllGone(player.DefaultSourceName))
+	})
+	testkit.Wait(t, 10*time.Second, "MPRIS to drop the removed title", func() bool {
+		s := titles.String()
+		i := strings.LastIndex(s, "[Gone Two]")
+		return i >= 0 && strings.Contains(s[i:], "[]")
+	})
+	if n := strings.Count(stderr.String(), `"Gone Two" was removed from the origin's catalog`); n != 1 {
+		t.Errorf("stderr says Gone Two removed %d times; want once:\n%s\n%s", n, stderr.String(), stdout.String())
 	}
 }
