@@ -530,3 +530,35 @@ func TestMPRISDropsARemovedTitle(t *testing.T) {
 		t.Errorf("stderr says Gone Two removed %d times; want once:\n%s\n%s", n, stderr.String(), stdout.String())
 	}
 }
+
+// TestRemovedTrackMarkedAhead: a removed track queued after the one
+// playing is found by the prefetch of its manifest: marked gone at once
+// (Status.Gone: the queue shows it before it comes up), said once when it
+// comes up, and its manifest asked for once. Before, the prefetch's 404
+// was dropped and the track asked for again when it came up.
+func TestRemovedTrackMarkedAhead(t *testing.T) {
+	o, goneDir, tr := goneLibrary(t, 3)
+	p := gonePlayer(t, "http://"+o.addr, 0)
+	o.removeFolder(t, goneDir)
+	keep, gone := tr["Keep"], tr["Gone One"]
+	p.Play(keep, gone)
+	markedWhileKeepPlayed := false
+	evs, end := untilEnd(t, p, 30*time.Second, func(e player.Event) {
+		if e, ok := e.(player.PositionEvent); ok && e.TrackID == keep.ID && e.Position > 0 && p.Status().Gone[gone.ID] {
+			markedWhileKeepPlayed = true
+		}
+	})
+	if !markedWhileKeepPlayed {
+		t.Error("the removed track was not marked gone while the track before it played")
+	}
+	errs := fatalOf(evs)[gone.ID]
+	if len(errs) != 1 || !player.IsGone(errs[0]) {
+		t.Errorf("the removed track failed with %v; want one GoneError", errs)
+	}
+	if end.Gone {
+		t.Error("the end says every track was removed; Keep played")
+	}
+	if n := o.access.requests("/api/v1/tracks/"+gone.ID+"/manifest", 0)["/api/v1/tracks/"+gone.ID+"/manifest"]; n != 1 {
+		t.Errorf("its manifest was asked %d times; want once", n)
+	}
+}

@@ -59,6 +59,7 @@ func (p *Player) markGoneLocked(id string) {
 func (p *Player) unmarkGoneLocked(tracks []catalog.Track) {
 	for _, t := range tracks {
 		delete(p.gone, t.ID)
+		delete(p.unsaid, t.ID)
 	}
 }
 

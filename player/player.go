@@ -101,6 +101,9 @@ type Player struct {
 	queue    *Queue
 	radio    map[string]bool // IDs of tracks a radio queued (MarkRadio)
 	gone     map[string]bool // IDs of tracks removed from the catalog (GoneError)
+	// unsaid holds the GoneErrors a prefetch found, by track ID, for the
+	// render loop to report when the track comes up (once, in its place)
+	unsaid map[string]*GoneError
 	state    State
 	paused   bool
 	volume   int
@@ -393,9 +396,13 @@ func (p *Player) current() (*trackStream, float64, bool) {
 		}
 		idx, start := p.queue.Index(), p.startAt
 		if p.gone[tr.ID] {
-			// said once when it was found gone: skipped without asking,
-			// and a queue of nothing else ends (repeat all went round it
-			// for ever, a 404 each time)
+			// said once when it was found gone (by a prefetch: now), then
+			// skipped without asking, and a queue of nothing else ends
+			// (repeat all went round it for ever, a 404 each time)
+			if e := p.unsaid[tr.ID]; e != nil {
+				delete(p.unsaid, tr.ID)
+				p.emit(ErrorEvent{TrackID: tr.ID, Err: e, Fatal: true})
+			}
 			if p.allGoneLocked() {
 				p.queue.cur = -1
 				p.startAt, p.reopen = 0, false
@@ -584,6 +591,16 @@ func (p *Player) prefetchLocked() {
 		p.mu.Lock()
 		defer p.mu.Unlock()
 		p.fetching = false
+		if IsGone(err) && p.ctx.Err() == nil && !p.gone[tr.ID] {
+			// marked now (the queue shows it), said when it comes up,
+			// and not asked for again then
+			p.markGoneLocked(tr.ID)
+			if p.unsaid == nil {
+				p.unsaid = map[string]*GoneError{}
+			}
+			p.unsaid[tr.ID] = &GoneError{Track: tr, Segment: -1, Source: p.opts.SourceName, Err: err}
+			p.emit(ChangedEvent{})
+		}
 		if err != nil || p.ctx.Err() != nil {
 			return // the render loop reports it when the track comes up
 		}
