@@ -97,13 +97,11 @@ type Player struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup // the render goroutine, prefetchers and retirements
 
-	mu    sync.Mutex // guards everything below
-	queue *Queue
-	radio map[string]bool // IDs of tracks a radio queued (MarkRadio)
-	gone  map[string]bool // IDs of tracks removed from the catalog (GoneError)
-	// unsaid holds the GoneErrors a prefetch found, by track ID, for the
-	// render loop to report when the track comes up (once, in its place)
-	unsaid   map[string]*GoneError
+	mu       sync.Mutex // guards everything below
+	queue    *Queue
+	radio    map[string]bool       // IDs of tracks a radio queued (MarkRadio)
+	gone     map[string]bool       // IDs of tracks removed from the catalog (GoneError)
+	unsaid   map[string]*GoneError // found by a prefetch, by track ID: said when the track comes up
 	state    State
 	paused   bool
 	volume   int
