@@ -158,8 +158,8 @@ type QueueEntry struct {
 	// Radio: a radio queued it (the interface marks it "~")
 	Radio bool `json:"radio,omitempty"`
 	// Gone: the track was removed from the origin's catalog since it was
-	// queued; the player skips it (the interface and the text mark it
-	// "gone")
+	// queued; the player skips it (the interface marks it "✗" and
+	// "(gone)", queue list's text "x" and "(gone)")
 	Gone bool `json:"gone,omitempty"`
 }
 

@@ -34,7 +34,12 @@ func (e *GoneError) Error() string {
 }
 
 // Unwrap gives catalog.ErrTrackGone and the source's answer.
-func (e *GoneError) Unwrap() []error { return []error{catalog.ErrTrackGone, e.Err} }
+func (e *GoneError) Unwrap() []error {
+	if e.Err == nil {
+		return []error{catalog.ErrTrackGone}
+	}
+	return []error{catalog.ErrTrackGone, e.Err}
+}
 
 // IsGone reports whether err says a track was removed from the catalog
 // (a *GoneError, or any error wrapping catalog.ErrTrackGone).
