@@ -122,6 +122,11 @@ type Options struct {
 	// (see DamagedError), so that a caller whose reads fall back to the
 	// network when the cache fails can say so; it must not block.
 	OnDamaged func(*DamagedError)
+	// OnBadEntry (may be nil) is called once, from the goroutine of the
+	// Get or GetDoc, the first time one finds an entry's bytes damaged
+	// (see BadEntryError), so that a caller that fetched it again can say
+	// so; it must not block.
+	OnBadEntry func(*BadEntryError)
 }
 
 // Cache is an open cache file. It is safe for concurrent use by many
@@ -139,10 +144,11 @@ type Cache struct {
 	clock   int64 // last access time handed out, so touches are strictly ordered
 
 	closed   atomic.Bool
-	wrote    atomic.Bool                  // a write committed since the flusher last gave free pages back
-	diskWarn sync.Once                    // disk full is logged once, not per segment
-	full     atomic.Bool                  // a write failed for want of disk space, or Open found none
-	damage   atomic.Pointer[DamagedError] // the first damage an operation met (Damage)
+	wrote    atomic.Bool                   // a write committed since the flusher last gave free pages back
+	diskWarn sync.Once                     // disk full is logged once, not per segment
+	full     atomic.Bool                   // a write failed for want of disk space, or Open found none
+	damage   atomic.Pointer[DamagedError]  // the first damage an operation met (Damage)
+	badSeg   atomic.Pointer[BadEntryError] // the first entry Get or GetDoc found damaged (BadEntry)
 
 	movedAside string        // the warning of Open that moved a damaged file aside (MovedAside); set before c is shared
 	kick       chan struct{} // flush now: many touches are pending
@@ -304,7 +310,7 @@ func start(ctx context.Context, path string, db *sql.DB, o Options, full bool) (
 	}
 	c.full.Store(full)
 	var err error
-	c.get, err = db.Prepare(`SELECT e.id, b.data FROM entries e JOIN blobs b ON b.id = e.id
+	c.get, err = db.Prepare(`SELECT e.id, b.data, b.crc FROM entries e JOIN blobs b ON b.id = e.id
 		WHERE e.kind = 0 AND e.key = ?`)
 	if err != nil {
 		db.Close()

@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -78,3 +79,74 @@ func (c *Cache) damaged(err error) error {
 // or nil: what a caller whose operations treat any failure as a miss (a
 // fetch falling back to the network) says once.
 func (c *Cache) Damage() *DamagedError { return c.damage.Load() }
+
+// BadEntryError is the failure of Get, or GetDoc, for an entry whose
+// stored bytes were changed on disk after they were stored (a bad sector,
+// a file system's crash, another program), where SQLite sees nothing
+// wrong, so that the rest of the file is sound: a segment's bytes no
+// longer match their sha256, or a document's no longer decode (see
+// docDecodes; damage that leaves a document valid JSON is not seen). The
+// entry is dropped (a pin on it stays, so it is pinned again when it is
+// next stored) and the error wraps ErrMiss, so a fetcher or the origin
+// client takes it from the network.
+type BadEntryError struct {
+	Path string // the cache file
+	Key  string // the segment's sha256 (hex), or the document's key (its URL)
+	Doc  bool   // a document, not a segment
+}
+
+func (e *BadEntryError) Error() string {
+	return fmt.Sprintf("read %s from the cache: %s: %v", e.what(), e.why(), ErrMiss)
+}
+
+func (e *BadEntryError) what() string {
+	if e.Doc {
+		return "the stored document " + e.Key
+	}
+	return fmt.Sprintf("segment %.12s", e.Key)
+}
+
+func (e *BadEntryError) why() string {
+	if e.Doc {
+		return "its bytes no longer decode"
+	}
+	return "its bytes no longer match its sha256"
+}
+
+// Unwrap returns ErrMiss: the entry is no longer stored.
+func (e *BadEntryError) Unwrap() error { return ErrMiss }
+
+// Plain is the damage as the one sentence a command says.
+func (e *BadEntryError) Plain() string {
+	return fmt.Sprintf("the cache file %s held %s with damaged bytes (%s): it was dropped and is fetched again "+
+		"(an offline pin holding it is partial until then); segue cache verify checks every other entry", e.Path, e.what(), e.why())
+}
+
+// badEntry drops the entry of kind stored under key, whose bytes are
+// damaged, and returns Get's or GetDoc's error for it, recording the first
+// one (BadEntry) and calling Options.OnBadEntry with it.
+func (c *Cache) badEntry(kind int, key string) error {
+	be := &BadEntryError{Path: c.path, Key: key, Doc: kind == kindDoc}
+	err := c.write(func(tx *sql.Tx) error {
+		var id int64
+		err := tx.QueryRow(`SELECT id FROM entries WHERE kind = ? AND key = ?`, kind, key).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return deleteEntry(tx, id)
+	})
+	if err != nil {
+		c.opts.Logger.Warn("drop a damaged cache entry", "key", key, "err", c.wrapWriteErr("drop "+be.what(), err))
+	}
+	if c.badSeg.CompareAndSwap(nil, be) && c.opts.OnBadEntry != nil {
+		c.opts.OnBadEntry(be)
+	}
+	return be
+}
+
+// BadEntry returns the first entry Get or GetDoc found damaged (see
+// BadEntryError), or nil.
+func (c *Cache) BadEntry() *BadEntryError { return c.badSeg.Load() }

@@ -2,8 +2,10 @@ package cache
 
 import (
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -18,7 +20,14 @@ type Doc struct {
 }
 
 // GetDoc returns the document stored under key (usually its URL), or
-// ErrMiss. It counts as an access for LRU order.
+// ErrMiss. A JSON document (its ContentType says json) is checked to
+// still decode (a few µs a KiB): one damaged on disk was answered (an
+// origin's 304 made the client use it) and failed the command that read
+// it. Such a document is dropped and GetDoc fails with a *BadEntryError,
+// which wraps ErrMiss. Other documents (covers, whose types servers name
+// loosely) are returned as stored: dropping one that only looked wrong
+// would lose it for offline use; cache verify checks them. It counts as
+// an access for LRU order.
 func (c *Cache) GetDoc(key string) (Doc, error) {
 	if c.closed.Load() {
 		return Doc{}, ErrClosed
@@ -36,6 +45,9 @@ func (c *Cache) GetDoc(key string) (Doc, error) {
 	}
 	if err != nil {
 		return Doc{}, c.damaged(fmt.Errorf("read cached document %s: %w", key, err))
+	}
+	if strings.Contains(d.ContentType, "json") && !json.Valid(d.Body) {
+		return Doc{}, c.badEntry(kindDoc, key)
 	}
 	d.Stored = time.Unix(0, stored)
 	c.touch(id, false)

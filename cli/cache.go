@@ -114,7 +114,25 @@ func (a *app) cacheSetting() string {
 }
 
 func (a *app) cacheOptions(log *slog.Logger) cache.Options {
-	return cache.Options{MaxBytes: int64(a.cfg.Cache.Size), Logger: a.warnLog(log), OnDiskFull: a.onDiskFull, OnDamaged: a.damageMet}
+	return cache.Options{MaxBytes: int64(a.cfg.Cache.Size), Logger: a.warnLog(log), OnDiskFull: a.onDiskFull, OnDamaged: a.damageMet, OnBadEntry: a.badEntryMet}
+}
+
+// badEntryMet is the cache's OnBadEntry: a segment or document whose
+// bytes were damaged on disk was dropped and is fetched again (from the
+// origin or a peer; with neither it is missing as anything not cached
+// is). It is said once a run, on stderr at once (the interface: on its
+// status line), and changes no exit status: the command did its work.
+// Before, a damaged segment was played or served to peers and nothing was
+// said, and a damaged document failed the command that read it.
+func (a *app) badEntryMet(be *cache.BadEntryError) {
+	if a.badEntrySaid.Swap(true) {
+		return
+	}
+	if a.onBadEntry != nil {
+		a.onBadEntry(be)
+		return
+	}
+	a.warnLog(nil).Warn(be.Plain())
 }
 
 // damageMet is the cache's OnDamaged. A command that fails of the damage

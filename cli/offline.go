@@ -459,16 +459,19 @@ func (a *app) lockPins(ctx context.Context, what string) (unlock func(), err err
 }
 
 // downloadProgress draws a byte progress bar on a terminal, and a line per
-// 10% otherwise; nothing for a collection with nothing to download (an
-// empty playlist printed "0% (0 B of 0 B)").
+// 10% otherwise, of the bytes downloaded (offline.Progress); nothing when
+// there is nothing to download (an empty playlist printed "0% (0 B of
+// 0 B)", and a pin that followed a rename 0% to 100% of segments it held).
 func (a *app) downloadProgress(col offline.Collection) offline.Progress {
-	if len(col.Hashes) == 0 {
-		return nil
-	}
 	desc := fmt.Sprintf("offline %s", col.Name)
 	if isTerminal(a.stderr) {
-		bar := progressbar.DefaultBytes(col.Bytes, desc)
-		return func(done, _ int64) { bar.Set64(done) }
+		var bar *progressbar.ProgressBar
+		return func(done, total int64) {
+			if bar == nil { // the total is what is downloaded, known at the first call
+				bar = progressbar.DefaultBytes(total, desc)
+			}
+			bar.Set64(done)
+		}
 	}
 	last := int64(-1)
 	return func(done, total int64) {
@@ -502,7 +505,8 @@ type pinSync struct {
 // syncPins makes every pin in l follow its collection on the origin: a
 // renamed or edited playlist (or a re-ingested album) takes its new name,
 // tracks and segments; what is new is downloaded and pinned, what only
-// the old version held is unpinned. Segments the cache holds are not
+// the old version held is unpinned; segments of a pin the cache no longer
+// holds (dropped as damaged) are downloaded again. Segments the cache holds are not
 // downloaded again, and documents are revalidated with their ETags. With
 // the origin unreachable, or answering none of them within 0.5 s, the
 // stored documents answer, so nothing changes and pinSync.Unheard says why.
@@ -562,7 +566,20 @@ func (a *app) syncPins(ctx context.Context, c *cache.Cache, l *offline.List, pro
 		col.Added = old.Added
 		change := pinChange(old, col)
 		if change == "" {
-			continue
+			// A pin the cache lost segments of (cache verify or a read
+			// found them damaged and dropped them) was "partial: run
+			// offline add again": the sync fetches them as it would new
+			// ones.
+			missing := 0
+			for _, h := range col.Hashes {
+				if !c.Has(h) {
+					missing++
+				}
+			}
+			if missing == 0 {
+				continue
+			}
+			change = catalog.Count(missing, "missing segment") + " fetched again"
 		}
 		if err := a.applyPin(ctx, c, r, l, old, col, sizes, progress); err != nil {
 			errs = append(errs, fmt.Errorf("follow %s %q on the origin: %w", old.Kind, old.Name, err))

@@ -3,6 +3,7 @@
 package cli
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -52,10 +53,21 @@ cache under --cache-dir, so nginx can run as any user that owns them:
       --upstream 10.0.0.6:7700 --run-dir /var/lib/segue-proxy > /etc/nginx/segue.conf
   nginx -c /etc/nginx/segue.conf -g 'daemon off;'
 
+With --tls-cert and --tls-key nginx serves https (HTTP/2, TLS 1.2 and 1.3) on
+--listen, so listeners' tokens and share links never cross the internet in
+plain text; the replicas behind it still speak plain http to nginx. Give the
+replicas --trusted-proxy with nginx's address, so share URLs say https and
+name the public host (docs/tls.md). Serving plain http on a public address
+is what nginx does without them.
+
 --run-dir and the folder above --cache-dir must exist (exit 2 otherwise); nginx
-creates the cache dir and its temp dirs. Each --upstream is named once.`,
+creates the cache dir and its temp dirs. Each --upstream is named once. A
+--tls-cert and --tls-key that are not a PEM certificate and its key are
+refused (exit 2), as nginx would refuse them only when it starts.`,
 		Example: `  segue origin proxy-config --listen 127.0.0.1:8080 --upstream 127.0.0.1:7700 --run-dir /tmp/proxy
-  segue origin proxy-config --listen 0.0.0.0:80 --upstream a.lan:7700 --upstream b.lan:7700 --run-dir /var/lib/segue-proxy --user www-data`,
+  segue origin proxy-config --listen 0.0.0.0:80 --upstream a.lan:7700 --upstream b.lan:7700 --run-dir /var/lib/segue-proxy --user www-data
+  segue origin proxy-config --listen 0.0.0.0:443 --upstream 127.0.0.1:7700 --run-dir /var/lib/segue-proxy \
+      --tls-cert /etc/letsencrypt/live/music.example/fullchain.pem --tls-key /etc/letsencrypt/live/music.example/privkey.pem`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			conf, err := proxyConfig(o)
@@ -77,6 +89,8 @@ creates the cache dir and its temp dirs. Each --upstream is named once.`,
 	o.CacheSize = 10 << 30
 	f.Var(&o.CacheSize, "cache-size", "most the cache holds on disk before the least recently used goes, a `SIZE` such as 500MB or 10GiB")
 	f.StringVar(&o.User, "user", "", "the `USER` nginx's workers run as when it is started as root (default: nginx's, nobody)")
+	f.Var(pathVar(&o.TLSCert, ""), "tls-cert", "PEM certificate `FILE` (with its chain) for nginx to serve https with")
+	f.Var(pathVar(&o.TLSKey, ""), "tls-key", "PEM private key `FILE` of --tls-cert")
 	return cmd
 }
 
@@ -106,6 +120,11 @@ func checkProxyDirs(o proxyOptions) error {
 			}
 		}
 	}
+	if o.TLSCert != "" {
+		if _, err := tls.LoadX509KeyPair(o.TLSCert, o.TLSKey); err != nil {
+			return &usageError{fmt.Errorf("--tls-cert %s and --tls-key %s: %w: give the PEM certificate (with its chain) and the private key it was made with, which nginx would refuse when it starts", o.TLSCert, o.TLSKey, err)}
+		}
+	}
 	seen := map[string]bool{}
 	for _, u := range o.Upstreams {
 		if seen[u] {
@@ -124,6 +143,8 @@ type proxyOptions struct {
 	CacheDir  string      // "": RunDir/cache
 	CacheSize config.Size // bytes, above 0
 	User      string      // "": no user directive
+	TLSCert   string      // PEM files nginx serves https with; both or neither
+	TLSKey    string
 }
 
 var (
@@ -173,9 +194,22 @@ func proxyConfig(o proxyOptions) (string, error) {
 	if o.User != "" && !userRE.MatchString(o.User) {
 		return "", fmt.Errorf("--user %q: want a user name (letters, digits, _ and -)", o.User)
 	}
+	if (o.TLSCert == "") != (o.TLSKey == "") {
+		return "", fmt.Errorf("--tls-cert and --tls-key go together: give both to serve https, or neither")
+	}
+	var cert, key string
+	if o.TLSCert != "" {
+		if cert, err = confPath("--tls-cert", o.TLSCert); err != nil {
+			return "", err
+		}
+		if key, err = confPath("--tls-key", o.TLSKey); err != nil {
+			return "", err
+		}
+	}
 	var b strings.Builder
 	err = nginxTemplate.Execute(&b, map[string]any{
 		"Listen": listen, "Upstreams": ups, "Run": run, "Cache": cache, "CacheSize": nginxSize(int64(o.CacheSize)), "User": o.User,
+		"TLSCert": cert, "TLSKey": key,
 	})
 	return b.String(), err
 }
@@ -217,7 +251,7 @@ func confPath(flag, p string) (string, error) {
 		return "", fmt.Errorf("%s is empty: name a directory", flag)
 	}
 	if strings.ContainsAny(p, " \t\r\n\"';{}$#\\") {
-		return "", fmt.Errorf("%s %q: a path with spaces, quotes or any of ; { } $ # \\ cannot go into an nginx configuration; choose another directory", flag, p)
+		return "", fmt.Errorf("%s %q: a path with spaces, quotes or any of ; { } $ # \\ cannot go into an nginx configuration; choose another path", flag, p)
 	}
 	abs, err := filepath.Abs(p)
 	if err != nil {
@@ -295,7 +329,14 @@ http {
     }
 
     server {
-        listen {{.Listen}};
+        listen {{.Listen}}{{if .TLSCert}} ssl http2{{end}};
+{{- if .TLSCert}}
+        ssl_certificate {{.TLSCert}};
+        ssl_certificate_key {{.TLSKey}};
+        ssl_protocols TLSv1.2 TLSv1.3;
+        ssl_session_cache shared:segue_tls:10m;
+        ssl_session_timeout 1d;
+{{- end}}
 
         proxy_http_version 1.1;
         proxy_set_header Connection "";

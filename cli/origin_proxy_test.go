@@ -3,14 +3,19 @@
 package cli
 
 import (
+	"encoding/json"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"segue/internal/testkit"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"segue/config"
+	"segue/origin"
 )
 
 // TestProxyConfigNginxAccepts: what proxy-config prints passes `nginx -t`
@@ -52,6 +57,18 @@ func TestProxyConfigNginxAccepts(t *testing.T) {
 // is exit status 2 with a message naming the flag, and nothing on stdout.
 func TestProxyConfigBadFlags(t *testing.T) {
 	base := []string{"origin", "proxy-config", "--run-dir", t.TempDir()}
+	cert, key, err := origin.SelfSigned(t.TempDir(), []string{"127.0.0.1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, otherKey, err := origin.SelfSigned(t.TempDir(), []string{"127.0.0.1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	notPEM := filepath.Join(t.TempDir(), "cert.der")
+	if err := os.WriteFile(notPEM, []byte("not a certificate\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		args []string
 		want string
@@ -72,6 +89,11 @@ func TestProxyConfigBadFlags(t *testing.T) {
 		// dir failed, or the replica got twice the share
 		{[]string{"--listen", "127.0.0.1:8080", "--upstream", "127.0.0.1:7700", "--cache-dir", filepath.Join(t.TempDir(), "no", "cache")}, "nginx makes only the cache dir itself"},
 		{[]string{"--listen", "127.0.0.1:8080", "--upstream", "127.0.0.1:7700", "--upstream", "127.0.0.1:7700"}, "--upstream 127.0.0.1:7700 given twice"},
+		// https: nginx refused these only when it started
+		{[]string{"--listen", "127.0.0.1:8080", "--upstream", "127.0.0.1:7700", "--tls-cert", cert}, "--tls-cert and --tls-key go together"},
+		{[]string{"--listen", "127.0.0.1:8080", "--upstream", "127.0.0.1:7700", "--tls-cert", cert, "--tls-key", otherKey}, "the private key it was made with"},
+		{[]string{"--listen", "127.0.0.1:8080", "--upstream", "127.0.0.1:7700", "--tls-cert", notPEM, "--tls-key", key}, "give the PEM certificate"},
+		{[]string{"--listen", "127.0.0.1:8080", "--upstream", "127.0.0.1:7700", "--tls-cert", filepath.Join(t.TempDir(), "none.pem"), "--tls-key", key}, "--tls-cert"},
 	} {
 		out, errOut, code := segue(t, append(base, tc.args...)...)
 		if code != ExitUsage || out != "" || !strings.Contains(errOut, tc.want) {
@@ -112,29 +134,92 @@ func TestProxyConfigCacheSize(t *testing.T) {
 // a directive, a block or a variable to the configuration: the printed
 // text has the same count of ; { } $ as with plain values.
 func FuzzProxyConfig(f *testing.F) {
-	f.Add("127.0.0.1:8080", "127.0.0.1:7700", "/var/lib/p", "10g", "www-data")
-	f.Add("[::1]:80", "a.lan:7700", "rel/dir", "500m", "")
-	f.Add("x:1;", "b:2}", "/a b", "1g;", "u{")
-	plain, err := proxyConfig(proxyOptions{Listen: "h:1", Upstreams: []string{"h:2"}, RunDir: "/r", CacheSize: 1 << 30, User: "u"})
+	f.Add("127.0.0.1:8080", "127.0.0.1:7700", "/var/lib/p", "10g", "www-data", "")
+	f.Add("[::1]:80", "a.lan:7700", "rel/dir", "500m", "", "/etc/ssl/c.pem")
+	f.Add("x:1;", "b:2}", "/a b", "1g;", "u{", "/c;d")
+	base := proxyOptions{Listen: "h:1", Upstreams: []string{"h:2"}, RunDir: "/r", CacheSize: 1 << 30, User: "u"}
+	plain, err := proxyConfig(base)
 	if err != nil {
 		f.Fatal(err)
 	}
-	f.Fuzz(func(t *testing.T, listen, upstream, dir, size, user string) {
+	base.TLSCert, base.TLSKey = "/c", "/k"
+	withTLS, err := proxyConfig(base)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, listen, upstream, dir, size, user, cert string) {
 		var cacheSize config.Size
 		if err := cacheSize.Set(size); err != nil {
 			return
 		}
-		conf, err := proxyConfig(proxyOptions{Listen: listen, Upstreams: []string{upstream}, RunDir: dir, CacheSize: cacheSize, User: user})
+		// cert is both files: a key of its own adds nothing to what is checked
+		conf, err := proxyConfig(proxyOptions{Listen: listen, Upstreams: []string{upstream}, RunDir: dir, CacheSize: cacheSize, User: user, TLSCert: cert, TLSKey: cert})
 		if err != nil {
 			return
+		}
+		want := plain
+		if cert != "" {
+			want = withTLS
 		}
 		for _, c := range []string{";", "{", "}", "$", "#", "\n"} {
 			if user == "" && (c == ";" || c == "\n") {
 				continue // no user line: one directive fewer
 			}
-			if strings.Count(conf, c) != strings.Count(plain, c) {
-				t.Fatalf("accepted values changed the count of %q: listen %q upstream %q dir %q size %q user %q", c, listen, upstream, dir, size, user)
+			if strings.Count(conf, c) != strings.Count(want, c) {
+				t.Fatalf("accepted values changed the count of %q: listen %q upstream %q dir %q size %q user %q cert %q", c, listen, upstream, dir, size, user, cert)
 			}
 		}
 	})
+}
+
+// TestProxyConfigServesHTTPS: with --tls-cert and --tls-key, nginx from
+// proxy-config serves https in front of a replica speaking plain http: a
+// client given the certificate (--ca) plays a track to the sample through
+// it, nginx caches its segments, and a share link the replica makes (told
+// of the proxy by --trusted-proxy) says https and names the proxy. Before,
+// proxy-config had no way to serve https, and docs/scale.md's public proxy
+// carried tokens and share links in plain text.
+func TestProxyConfigServesHTTPS(t *testing.T) {
+	o := newToneHost(t, "Proxied Tone")
+	_, _, log := o.start("origin", "serve", "--addr", "127.0.0.1:0", "--data", o.data, "--trusted-proxy", "127.0.0.1")
+	testkit.Wait(t, time.Minute, "the replica to listen", func() bool { return servingRE.MatchString(log.String()) })
+	replica := servingRE.FindStringSubmatch(log.String())[1]
+	cert, key, err := origin.SelfSigned(t.TempDir(), []string{"127.0.0.1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := startProxyWith(t, []string{"--tls-cert", cert, "--tls-key", key}, replica)
+	if !strings.HasPrefix(p.url, "https://") {
+		t.Fatalf("proxy URL %s", p.url)
+	}
+
+	wav := filepath.Join(o.dir, "tone.wav")
+	o.run("--origin", p.url, "--ca", cert, "play", o.trackID, "--output", "wav:"+wav, "--fast")
+	if got := wavFrames(t, wav); got != o.samples {
+		t.Errorf("played %d samples through nginx over https; want the track's %d", got, o.samples)
+	}
+	chunks := 0
+	for _, l := range p.access(t) {
+		if strings.HasPrefix(l.URI, "/chunks/") {
+			chunks++
+			if l.Status != http.StatusOK || l.Cache != "MISS" {
+				t.Errorf("segment %s through nginx: status %d, cache %q; want 200, a MISS stored in the cache", l.URI, l.Status, l.Cache)
+			}
+		}
+	}
+	if chunks == 0 {
+		t.Errorf("no segment went through nginx: %+v", p.access(t))
+	}
+
+	var pl struct{ ID string }
+	if err := json.Unmarshal([]byte(o.run("--origin", p.url, "--ca", cert, "playlist", "create", "road", "--json")), &pl); err != nil {
+		t.Fatal(err)
+	}
+	var link struct{ URL string }
+	if err := json.Unmarshal([]byte(o.run("--origin", p.url, "--ca", cert, "playlist", "share", pl.ID, "--json")), &link); err != nil {
+		t.Fatal(err)
+	}
+	if want := p.url + "/p/"; !strings.HasPrefix(link.URL, want) {
+		t.Errorf("share URL %q through the https proxy; want %s...", link.URL, want)
+	}
 }

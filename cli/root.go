@@ -57,6 +57,12 @@ type app struct {
 	onDamaged func(*cache.DamagedError)
 	// damageSaid: that the cache file is damaged was said this run
 	damageSaid atomic.Bool
+	// onBadEntry (may be nil) says an entry found damaged in the cache
+	// and fetched again where stderr is not the place (the interface);
+	// else it is said on stderr at once (see badEntryMet).
+	onBadEntry func(*cache.BadEntryError)
+	// badEntrySaid: a damaged entry was said this run
+	badEntrySaid atomic.Bool
 	// helpErr is the unknown command a group's --help met (see strict):
 	// the help is not printed and the run fails with it.
 	helpErr error

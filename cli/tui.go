@@ -154,6 +154,13 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 			}
 		}
 	}
+	a.onBadEntry = func(be *cache.BadEntryError) {
+		log.Warn(be.Plain())
+		select {
+		case warn <- be.Plain():
+		default:
+		}
+	}
 	c, err := a.openCache(ctx, log)
 	if err != nil {
 		return err

@@ -57,9 +57,16 @@ type Server struct {
 	ctx  context.Context // ends at Close; bounds Art
 	stop context.CancelFunc
 
-	mu      sync.Mutex // guards the fields below
-	track   catalog.Track
+	// announce orders the announcements: each is computed and sent under
+	// it, so they reach the bus in the order of the states they say.
+	// Lock order: announce, then mu.
+	announce sync.Mutex
+
+	mu      sync.Mutex    // guards the fields below
+	track   catalog.Track // as last announced (none: ID "")
 	art     string        // the track's mpris:artUrl, "" until known
+	started string        // the ID of the track last announced starting, "" since none was current
+	status  string        // PlaybackStatus as last announced
 	volume  int           // as last announced
 	shuffle bool          // as last announced
 	repeat  player.Repeat // as last announced
@@ -87,7 +94,7 @@ func Open(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("mpris: no D-Bus session bus: %w", err)
 	}
 	st := opts.Player.Status()
-	s := &Server{conn: conn, opts: opts, volume: st.Volume, shuffle: st.Shuffle, repeat: st.Repeat}
+	s := &Server{conn: conn, opts: opts, status: playbackStatus(st.State), volume: st.Volume, shuffle: st.Shuffle, repeat: st.Repeat}
 	s.ctx, s.stop = context.WithCancel(context.Background())
 	if st.Index >= 0 {
 		s.setTrack(st.Track)
@@ -204,87 +211,152 @@ func (s *Server) methods(iface string) map[string]any {
 // changed it (the interface, segue ctl, a D-Bus client): PropertiesChanged
 // on org.mpris.MediaPlayer2.Player for the track, the playback status, the
 // volume, shuffle and loop status, and the Seeked signal (µs) for a seek.
+//
+// Each announcement is the difference between one Player.Status snapshot
+// and what was last announced, sent so that a listener that keeps the
+// properties from PropertiesChanged alone (playerctl --follow, a GNOME
+// shell) only passes through states segue was in (see emitChanged). The
+// events come late (the player does not wait for its consumer), and each
+// was announced from the event and the rest read live: Metadata NoTrack
+// went alone before PlaybackStatus Stopped, and PlaybackStatus Playing
+// alone before the first track's Metadata, so a media bar showed Playing
+// with no track at each start from an empty queue.
 func (s *Server) Observe(ev player.Event) {
-	changed := map[string]dbus.Variant{}
 	switch e := ev.(type) {
 	case player.TrackEvent:
 		if e.Seek {
-			break // Seeked said it; the metadata (and its artUrl) stand
+			return // Seeked said it; the metadata (and its artUrl) stand
 		}
 		t := e.Track
 		if e.Duration > 0 {
 			t.DurationMS = e.Duration.Milliseconds()
 		}
-		s.mu.Lock()
-		again := s.track.ID == t.ID
-		s.mu.Unlock()
-		s.setTrack(t)
-		changed["Metadata"] = dbus.MakeVariant(s.metadata())
-		s.announceStart(t.ID, again, changed)
-		return
-	case player.StateEvent:
-		changed["PlaybackStatus"] = dbus.MakeVariant(playbackStatus(e.State))
-		s.dropTrack(changed)
-	case player.EndEvent:
-		s.dropTrack(changed)
-	case player.ErrorEvent:
-		// a track removed from the catalog is skipped: its title is not
-		// shown as if it played on until the next one starts
-		s.mu.Lock()
-		dead := player.IsGone(e.Err) && s.track.ID == e.TrackID && e.TrackID != ""
-		if dead {
-			s.track, s.art = catalog.Track{}, ""
-		}
-		s.mu.Unlock()
-		if dead {
-			changed["Metadata"] = dbus.MakeVariant(s.metadata())
-		}
-	case player.ChangedEvent:
+		s.announce.Lock()
+		defer s.announce.Unlock()
 		st := s.opts.Player.Status()
+		if st.Index < 0 || st.Track.ID != t.ID {
+			s.emitChanged(s.diff(st, nil)) // gone by now: say what is current
+			return
+		}
 		s.mu.Lock()
-		if st.Volume != s.volume {
-			s.volume = st.Volume
-			changed["Volume"] = dbus.MakeVariant(float64(st.Volume) / 100)
-		}
-		if st.Shuffle != s.shuffle {
-			s.shuffle = st.Shuffle
-			changed["Shuffle"] = dbus.MakeVariant(st.Shuffle)
-		}
-		if st.Repeat != s.repeat {
-			s.repeat = st.Repeat
-			changed["LoopStatus"] = dbus.MakeVariant(loopStatus[st.Repeat])
-		}
-		// a skip while paused: the TrackEvent waits for playback to resume,
-		// and Metadata named the track before it until then
-		skipped := st.State != player.Playing && st.Index >= 0 && st.Track.ID != s.track.ID && !st.Gone[st.Track.ID]
+		again := s.started == t.ID
+		s.started = t.ID
 		s.mu.Unlock()
-		if skipped {
-			s.setTrack(st.Track)
-			changed["Metadata"] = dbus.MakeVariant(s.metadata())
+		changed, before := s.diff(st, &t)
+		changed["Metadata"] = dbus.MakeVariant(s.metadata()) // a track started again too: see announceStart
+		s.emitChanged(changed, before)
+		s.announceStart(st, t.ID, again)
+	case player.StateEvent, player.EndEvent, player.ChangedEvent:
+		s.announce.Lock()
+		defer s.announce.Unlock()
+		s.emitChanged(s.diff(s.opts.Player.Status(), nil))
+	case player.ErrorEvent:
+		if player.IsGone(e.Err) {
+			// a track removed from the catalog is skipped: its title is
+			// not shown as if it played on until the next one starts
+			s.announce.Lock()
+			defer s.announce.Unlock()
+			s.emitChanged(s.diff(s.opts.Player.Status(), nil))
 		}
-		s.dropTrack(changed)
 	case player.PositionEvent:
 		if e.Seek {
 			s.conn.Emit(objectPath, playerIface+".Seeked", e.Position.Microseconds())
 		}
 	}
+}
+
+// emitChanged sends changed, which moves a listener on from PlaybackStatus
+// before, in one PropertiesChanged (none when it is empty), or in two when
+// it changes both Metadata and PlaybackStatus; and every signal with
+// Metadata says the PlaybackStatus the listener is in after it, changed or
+// not. playerctl (2.4, playerctl-player.c's properties_changed_callback)
+// acts on a signal's Metadata before its PlaybackStatus whatever their
+// order, and on a new mpris:trackid with no PlaybackStatus beside it asks
+// for the status then, live: in one signal a stop with its queue gone was
+// Playing with no track to playerctl --follow before it was Stopped, and
+// Metadata NoTrack alone, read as a new open had begun, was too. Split, the
+// state between is one segue is in: to Stopped, PlaybackStatus goes first
+// (stopped with the track before); to Playing or Paused (a track
+// current), Metadata first (the status before with the track now current).
+func (s *Server) emitChanged(changed map[string]dbus.Variant, before string) {
+	send := func(m map[string]dbus.Variant) {
+		s.conn.Emit(objectPath, propsIface+".PropertiesChanged", playerIface, m, []string{})
+	}
+	md, hasMD := changed["Metadata"]
+	status, hasStatus := changed["PlaybackStatus"]
+	switch {
+	case hasMD && hasStatus && status.Value() == "Stopped":
+		send(map[string]dbus.Variant{"PlaybackStatus": status})
+	case hasMD && hasStatus:
+		send(map[string]dbus.Variant{"Metadata": md, "PlaybackStatus": dbus.MakeVariant(before)})
+		delete(changed, "Metadata")
+	case hasMD:
+		changed["PlaybackStatus"] = dbus.MakeVariant(before)
+	}
 	if len(changed) > 0 {
-		s.conn.Emit(objectPath, propsIface+".PropertiesChanged", playerIface, changed, []string{})
+		send(changed)
 	}
 }
 
-// announceStart emits changed, the Metadata of track id starting, and
-// then Seeked with where it starts when a client cannot tell: the same
-// track again (repeat one, or queued twice in a row) has the same
-// mpris:trackid, so a client that counts the position on from the last
-// Seeked (playerctl, and the bars built on it) went on past the track's
-// end (1:07 of a 0:06 track); and a track started past its first second
-// (a seek as it opened) was taken to start at 0:00, as the spec lets a
-// client assume on a new track.
-func (s *Server) announceStart(id string, again bool, changed map[string]dbus.Variant) {
-	s.conn.Emit(objectPath, propsIface+".PropertiesChanged", playerIface, changed, []string{})
+// diff records st as announced and returns the properties it changes:
+// the playback status; the track, forgotten when the player has none
+// current (its queue ran out or was cleared or emptied: Metadata says
+// NoTrack as segue ctl status says "track": null) and taken from the
+// queue when it moved while no TrackEvent says so (a skip while paused,
+// the first track of a queue before its stream opens); opened, when not
+// nil, is st's current track as its stream opened (its length the
+// stream's); and the volume, shuffle and loop status.
+func (s *Server) diff(st player.Status, opened *catalog.Track) (changed map[string]dbus.Variant, before string) {
+	changed = map[string]dbus.Variant{}
+	var want catalog.Track
+	switch {
+	case opened != nil:
+		want = *opened
+	case st.Index >= 0 && !st.Gone[st.Track.ID]:
+		// a track removed from the catalog (player.GoneError) is
+		// skipped, never shown: NoTrack until the next one starts
+		want = st.Track
+	}
+	s.mu.Lock()
+	before = s.status
+	if status := playbackStatus(st.State); status != s.status {
+		s.status = status
+		changed["PlaybackStatus"] = dbus.MakeVariant(status)
+	}
+	if st.Volume != s.volume {
+		s.volume = st.Volume
+		changed["Volume"] = dbus.MakeVariant(float64(st.Volume) / 100)
+	}
+	if st.Shuffle != s.shuffle {
+		s.shuffle = st.Shuffle
+		changed["Shuffle"] = dbus.MakeVariant(st.Shuffle)
+	}
+	if st.Repeat != s.repeat {
+		s.repeat = st.Repeat
+		changed["LoopStatus"] = dbus.MakeVariant(loopStatus[st.Repeat])
+	}
+	moved := want.ID != s.track.ID
+	if want.ID == "" {
+		s.started = ""
+	}
+	s.mu.Unlock()
+	if moved || opened != nil {
+		s.setTrack(want)
+		changed["Metadata"] = dbus.MakeVariant(s.metadata())
+	}
+	return changed, before
+}
+
+// announceStart emits Seeked with where track id starts, after its
+// Metadata, when a client cannot tell: the same track again (repeat one,
+// or queued twice in a row) has the same mpris:trackid, so a client that
+// counts the position on from the last Seeked (playerctl, and the bars
+// built on it) went on past the track's end (1:07 of a 0:06 track); and a
+// track started past its first second (a seek as it opened) was taken to
+// start at 0:00, as the spec lets a client assume on a new track.
+func (s *Server) announceStart(st player.Status, id string, again bool) {
 	var at time.Duration
-	if st := s.opts.Player.Status(); st.Index >= 0 && st.Track.ID == id {
+	if st.Index >= 0 && st.Track.ID == id {
 		at = st.Position
 	}
 	if again || at >= time.Second {
@@ -292,44 +364,41 @@ func (s *Server) announceStart(id string, again bool, changed map[string]dbus.Va
 	}
 }
 
-// dropTrack forgets the track when the player has none current (its
-// queue ran out or was cleared or emptied), so Metadata says NoTrack as
-// segue ctl status says "track": null; it adds Metadata to changed when
-// it forgot one. (Metadata kept the last track's for ever.)
-func (s *Server) dropTrack(changed map[string]dbus.Variant) {
-	if s.opts.Player.Status().Index >= 0 {
-		return
-	}
-	s.mu.Lock()
-	had := s.track.ID != ""
-	s.track, s.art = catalog.Track{}, ""
-	s.mu.Unlock()
-	if had {
-		changed["Metadata"] = dbus.MakeVariant(s.metadata())
-	}
-}
-
-// setTrack makes t the current track and, with Options.Art, looks up its
-// cover in the background, announcing Metadata again once it is known and
-// t is still playing.
+// setTrack makes t the current track (none when t.ID is "") and, with
+// Options.Art, looks up its cover in the background, announcing Metadata
+// again once it is known and t is still current. The same track again
+// keeps the cover it has.
 func (s *Server) setTrack(t catalog.Track) {
 	s.mu.Lock()
-	s.track, s.art = t, ""
+	same := s.track.ID == t.ID
+	s.track = t
+	if !same {
+		s.art = ""
+	}
 	s.mu.Unlock()
-	if s.opts.Art == nil || t.ID == "" {
+	if same || s.opts.Art == nil || t.ID == "" {
 		return
 	}
 	go func() {
 		url := s.opts.Art(s.ctx, t)
+		if url == "" {
+			return
+		}
+		// in order with Observe's announcements: one of a track gone since
+		// came after Metadata naming it again
+		s.announce.Lock()
+		defer s.announce.Unlock()
 		s.mu.Lock()
 		current := s.track.ID == t.ID
 		if current {
 			s.art = url
 		}
 		s.mu.Unlock()
-		if current && url != "" && s.ctx.Err() == nil {
-			s.conn.Emit(objectPath, propsIface+".PropertiesChanged", playerIface,
-				map[string]dbus.Variant{"Metadata": dbus.MakeVariant(s.metadata())}, []string{})
+		if current && s.ctx.Err() == nil {
+			s.mu.Lock()
+			status := s.status
+			s.mu.Unlock()
+			s.emitChanged(map[string]dbus.Variant{"Metadata": dbus.MakeVariant(s.metadata())}, status)
 		}
 	}()
 }
@@ -366,12 +435,17 @@ func playbackStatus(st player.State) string {
 	return "Stopped"
 }
 
-// metadata is the current track's Metadata: mpris:length in µs, and
-// mpris:artUrl once Options.Art has found a cover.
+// metadata is the Metadata of the track last announced (metadataOf).
 func (s *Server) metadata() map[string]dbus.Variant {
 	s.mu.Lock()
 	t, art := s.track, s.art
 	s.mu.Unlock()
+	return metadataOf(t, art)
+}
+
+// metadataOf is t's Metadata: mpris:length in µs, and mpris:artUrl art
+// when it is not ""; NoTrack's when t.ID is "".
+func metadataOf(t catalog.Track, art string) map[string]dbus.Variant {
 	if t.ID == "" {
 		return map[string]dbus.Variant{"mpris:trackid": dbus.MakeVariant(dbus.ObjectPath("/org/mpris/MediaPlayer2/TrackList/NoTrack"))}
 	}
@@ -388,7 +462,25 @@ func (s *Server) metadata() map[string]dbus.Variant {
 	return m
 }
 
-// props answers org.freedesktop.DBus.Properties from the player's state.
+// current is the Metadata of st's current track: the one last announced
+// (with its stream's length and its cover) when it is that one, else the
+// queue's, so that GetAll says one state, PlaybackStatus and Metadata from
+// the same snapshot.
+func (s *Server) current(st player.Status) map[string]dbus.Variant {
+	if st.Index < 0 {
+		return metadataOf(catalog.Track{}, "")
+	}
+	s.mu.Lock()
+	t, art := s.track, s.art
+	s.mu.Unlock()
+	if t.ID != st.Track.ID {
+		t, art = st.Track, ""
+	}
+	return metadataOf(t, art)
+}
+
+// props answers org.freedesktop.DBus.Properties from the player's state,
+// read live.
 type props struct{ s *Server }
 
 func (pr props) all(iface string) (map[string]dbus.Variant, *dbus.Error) {
@@ -407,7 +499,7 @@ func (pr props) all(iface string) (map[string]dbus.Variant, *dbus.Error) {
 			"LoopStatus":     dbus.MakeVariant(loopStatus[st.Repeat]),
 			"Rate":           dbus.MakeVariant(1.0), "MinimumRate": dbus.MakeVariant(1.0), "MaximumRate": dbus.MakeVariant(1.0),
 			"Shuffle":   dbus.MakeVariant(st.Shuffle),
-			"Metadata":  dbus.MakeVariant(s.metadata()),
+			"Metadata":  dbus.MakeVariant(s.current(st)),
 			"Volume":    dbus.MakeVariant(float64(st.Volume) / 100),
 			"Position":  dbus.MakeVariant(st.Position.Microseconds()),
 			"CanGoNext": dbus.MakeVariant(true), "CanGoPrevious": dbus.MakeVariant(true),

@@ -165,7 +165,10 @@ type Fetcher interface {
 }
 
 // Progress is called after each segment of a download, never
-// concurrently, with the bytes done so far and the collection's total.
+// concurrently, with the bytes downloaded so far and the bytes the
+// download fetches in all: the segments the cache did not hold when it
+// began (from the sizes Download is given), not the collection's size.
+// It is never called when there is nothing to fetch.
 type Progress func(doneBytes, totalBytes int64)
 
 // Workers is how many segments Download fetches at once: enough to keep a
@@ -175,13 +178,27 @@ const Workers = 4
 // Download pins c's keys first (so the fetched segments land pinned and
 // pinning beyond the cap fails before any transfer), then fetches every
 // segment the cache does not hold yet, Workers at a time. sizes gives each
-// hash's size for the progress report; progress may be nil. The first
+// hash's size for the progress report, which counts those segments alone
+// (see Progress); progress may be nil. The first
 // failure cancels the rest and is returned; a segment fetched that the
 // cache did not keep is one (ErrNotKept, saying so when p reports a full
 // disk with a DiskFull() bool method).
 func Download(ctx context.Context, c Collection, sizes map[string]int64, p Pinner, f Fetcher, progress Progress) error {
 	if err := p.Pin(c.Keys()...); err != nil {
 		return fmt.Errorf("pin %s %q: %w", c.Kind, c.Name, err)
+	}
+	// Only what is fetched counts: a pin that followed a rename held every
+	// segment already, and its report ran from 0% to 100% over nothing.
+	var todo []string
+	var total int64
+	for _, h := range c.Hashes {
+		if !p.Has(h) {
+			todo = append(todo, h)
+			total += sizes[h]
+		}
+	}
+	if len(todo) == 0 {
+		return nil
 	}
 	var (
 		mu   sync.Mutex // guards done and serializes progress
@@ -192,19 +209,15 @@ func Download(ctx context.Context, c Collection, sizes map[string]int64, p Pinne
 		defer mu.Unlock()
 		done += n
 		if progress != nil {
-			progress(done, c.Bytes)
+			progress(done, total)
 		}
 	}
 	if progress != nil {
-		progress(0, c.Bytes) // the bar shows from the start
+		progress(0, total) // the bar shows from the start
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(Workers)
-	for _, h := range c.Hashes {
-		if p.Has(h) {
-			report(sizes[h])
-			continue
-		}
+	for _, h := range todo {
 		g.Go(func() error {
 			if _, _, err := f.Segment(gctx, h, catalog.UrgencyPrefetch); err != nil {
 				return fmt.Errorf("download %s %q: %w", c.Kind, c.Name, err)

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -216,55 +215,3 @@ func (s *Server) handleManifest(w http.ResponseWriter, r *http.Request) {
 	}
 	serveDoc(w, r, m)
 }
-
-// jsonErrors makes the text/plain error answers of the standard library
-// (the mux's 404 and 405, ServeContent's 416) JSON like every other error.
-// Answers already JSON pass untouched, and so do the pages the origin
-// writes for a browser (a share link that opens nothing).
-func jsonErrors(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(&errorRewriter{ResponseWriter: w}, r)
-	})
-}
-
-// errorRewriter replaces a non-JSON error answer with the JSON body.
-type errorRewriter struct {
-	http.ResponseWriter
-	swallow bool
-}
-
-func (e *errorRewriter) WriteHeader(code int) {
-	if ct := e.Header().Get("Content-Type"); code < 400 || ct == "application/json" || strings.HasPrefix(ct, "text/html") {
-		e.ResponseWriter.WriteHeader(code)
-		return
-	}
-	e.swallow = true
-	msg := strings.ToLower(http.StatusText(code))
-	switch code {
-	case http.StatusNotFound:
-		msg = catalog.NoRoute + ": see the origin HTTP API in docs/architecture.md"
-	case http.StatusMethodNotAllowed:
-		msg = "method not allowed on this route: see the origin HTTP API in docs/architecture.md"
-	}
-	writeError(e.ResponseWriter, code, msg)
-}
-
-func (e *errorRewriter) Write(p []byte) (int, error) {
-	if e.swallow {
-		return len(p), nil
-	}
-	return e.ResponseWriter.Write(p)
-}
-
-// ReadFrom keeps http.ServeContent on sendfile(2) through this wrapper.
-func (e *errorRewriter) ReadFrom(src io.Reader) (int64, error) {
-	if e.swallow {
-		return io.Copy(io.Discard, src)
-	}
-	if rf, ok := e.ResponseWriter.(io.ReaderFrom); ok {
-		return rf.ReadFrom(src)
-	}
-	return io.Copy(struct{ io.Writer }{e.ResponseWriter}, src)
-}
-
-func (e *errorRewriter) Unwrap() http.ResponseWriter { return e.ResponseWriter }

@@ -81,7 +81,10 @@ type splitter struct {
 	ln             net.Listener
 	headTimeout    time.Duration // ServerOptions.HeaderTimeout
 	httpLn, fastLn *chanListener
-	wg             sync.WaitGroup // the goroutines of serve
+	// plainLn, on an https origin (splitScheme), gets the connections
+	// that begin in plain http instead of a TLS handshake; nil otherwise.
+	plainLn *chanListener
+	wg      sync.WaitGroup // the goroutines of serve
 
 	mu      sync.Mutex            // guards fast, peeking and closed
 	fast    map[net.Conn]struct{} // connections fasthttp serves, closed by closeFast
@@ -169,6 +172,9 @@ func (sp *splitter) accept() (net.Conn, bool) {
 		if err != nil {
 			sp.httpLn.fail(err)
 			sp.fastLn.fail(err)
+			if sp.plainLn != nil {
+				sp.plainLn.fail(err)
+			}
 			return nil, false
 		}
 		return c, true
@@ -189,6 +195,15 @@ func (sp *splitter) route(c net.Conn, buf []byte) {
 	start := peekConn(c, buf, sp.headTimeout)
 	sp.mu.Lock()
 	delete(sp.peeking, c)
+	if sp.plainLn != nil { // an https origin: split by scheme (splitScheme)
+		sp.mu.Unlock()
+		if len(start) > 0 && start[0] != tlsHandshake {
+			sp.plainLn.push(c)
+			return
+		}
+		sp.httpLn.push(c) // TLS, or nothing came: net/http's handshake times it out
+		return
+	}
 	fast := false
 	for _, s := range fastStarts {
 		fast = fast || bytes.HasPrefix(start, s)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -57,6 +58,8 @@ func (s *Server) playlistRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/local-owned", s.ownerOnly(s.handleLocalOwned))
 	mux.HandleFunc("GET /p/{token}", s.handleSharePage)
 	mux.HandleFunc("GET /p/{token}/{$}", s.handleSharePage) // as chat apps and hands may write it
+	mux.HandleFunc("GET /P/{token}", redirectCapitalShare)  // as a phone's keyboard or a chat app may write it
+	mux.HandleFunc("GET /P/{token}/{$}", redirectCapitalShare)
 }
 
 // ownerOnly refuses share-link holders: they may not list or edit playlists.
@@ -404,6 +407,35 @@ func redirectPastedShare(w http.ResponseWriter, r *http.Request, segment string)
 	w.Header().Set("Location", to)
 	w.WriteHeader(http.StatusMovedPermanently)
 	return true
+}
+
+// redirectCapitalShare answers a share link whose /p/ a phone's keyboard
+// or a chat app capitalised (/P/TOKEN, /P/TOKEN/), which was a 404 ("no
+// such route", JSON to a browser too), or 401 on an origin that requires
+// tokens, with a permanent redirect to the link: /p/ and the token, without
+// what a chat app put after it (as redirectPastedShare), or else the
+// segment as it came, which /p/ then refuses saying why. A token's own
+// case is kept: base64url tells a from A. The redirect is relative to the
+// request's path, so it stays under the path of an origin served under
+// one; the query stays.
+func redirectCapitalShare(w http.ResponseWriter, r *http.Request) {
+	segment := r.PathValue("token")
+	to := url.PathEscape(segment)
+	if clean := share.TrimPastedEnd(segment); clean != segment {
+		if token, _ := share.CutFormat(clean); share.ValidToken(token) {
+			to = clean // base64url, and a format's ending: nothing to escape
+		}
+	}
+	up := "../p/"
+	if strings.HasSuffix(r.URL.Path, "/") { // /P/TOKEN/
+		up = "../../p/"
+	}
+	to = up + to
+	if r.URL.RawQuery != "" {
+		to += "?" + r.URL.RawQuery
+	}
+	w.Header().Set("Location", to)
+	w.WriteHeader(http.StatusMovedPermanently)
 }
 
 // serveSharePlaylist answers GET /p/{token}.{format}: the shared playlist

@@ -133,8 +133,9 @@ type Server struct {
 	// docs holds a token per document being answered (see docSlot).
 	docs chan struct{}
 
-	mu     sync.Mutex   // guards http, split and closed
+	mu     sync.Mutex   // guards http, plain, split and closed
 	http   *http.Server // set by Serve
+	plain  *http.Server // set by Serve on an https origin: its answers to plain http
 	split  *splitter    // set by Serve when /chunks has its fast path
 	closed bool         // set by Close
 	// serving is closed once Serve has set up its servers (tests wait for it
@@ -218,7 +219,9 @@ func New(o ServerOptions) (*Server, error) {
 	}
 	s.auth.Store(o.RequireToken || !IsLoopback(o.Addr))
 	s.mux = s.routes()
-	s.handler = s.realClient(accessLog(s.log, s.guard(s.authenticate(s.docSlot(jsonErrors(s.mux))))))
+	// jsonErrors is outside guard and authenticate, so that their refusals
+	// reach a browser as pages too.
+	s.handler = s.realClient(accessLog(s.log, jsonErrors(s.guard(s.authenticate(s.docSlot(s.mux))))))
 	return s, nil
 }
 
@@ -364,6 +367,22 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		go fast.Serve(sp.fastLn)
 		sp.start(fast.ServeConn)
 	}
+	plainDone := make(chan struct{}) // closed when plain's Serve has returned
+	var plain *http.Server           // an https origin's answers to plain http (httpsOnly)
+	if s.certs != nil {
+		sp := newSplitter(limit, s.opts.HeaderTimeout)
+		sp.splitScheme()
+		defer sp.wait()
+		httpLn, plain = sp.httpLn, s.plainServer(limit)
+		s.mu.Lock()
+		s.plain = plain
+		s.mu.Unlock()
+		go func() { plain.Serve(sp.plainLn); close(plainDone) }()
+		defer func() { plain.Close(); <-plainDone }() // after Shutdown, those still open past ShutdownTimeout
+		sp.start(nil)
+	} else {
+		close(plainDone)
+	}
 	close(s.serving)
 	errc := make(chan error, 1)
 	go func() {
@@ -389,7 +408,14 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	} else {
 		close(fastDone)
 	}
+	plainDown := make(chan struct{})
+	if plain != nil {
+		go func() { plain.Shutdown(sctx); close(plainDown) }()
+	} else {
+		close(plainDown)
+	}
 	err := hs.Shutdown(sctx)
+	<-plainDown
 	<-errc     // http.ErrServerClosed once Serve has returned
 	<-fastDone // the fast path's requests ended, their lines logged
 	s.log.Info("origin stopped", "addr", config.ListenedAddr(s.opts.Addr, ln.Addr()))
@@ -403,7 +429,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 // For a graceful stop, end the context given to Serve first.
 func (s *Server) Close() error {
 	s.mu.Lock()
-	hs, sp := s.http, s.split
+	hs, plain, sp := s.http, s.plain, s.split
 	already := s.closed
 	s.closed = true
 	s.mu.Unlock()
@@ -412,6 +438,9 @@ func (s *Server) Close() error {
 	}
 	if hs != nil {
 		hs.Close()
+	}
+	if plain != nil {
+		plain.Close()
 	}
 	if sp != nil {
 		sp.closeFast()
@@ -452,8 +481,9 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		// A path that cleans to /p/... (//p/TOKEN, as a chat app or a
 		// hand may write the link) is the share page the router
 		// redirects it to: it was refused 401, saying to create a
-		// bearer token, to whoever opened the link.
-		if strings.HasPrefix(path.Clean(r.URL.Path), "/p/") || s.mounted(r.URL.Path) {
+		// bearer token, to whoever opened the link. So is /P/...
+		// (redirectCapitalShare).
+		if p := path.Clean(r.URL.Path); strings.HasPrefix(p, "/p/") || strings.HasPrefix(p, "/P/") || s.mounted(r.URL.Path) {
 			next.ServeHTTP(w, r)
 			return
 		}

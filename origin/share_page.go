@@ -217,23 +217,6 @@ playall.addEventListener("click", () => {
 </script>{{end}}</body></html>
 `))
 
-// shareRefusedPage is the browser view of a share link that opens nothing:
-// what is wrong with it and what to do. A browser was shown the JSON error.
-var shareRefusedPage = template.Must(template.New("refused").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="data:,">
-<title>{{.Title}} · segue</title>
-<style>
-body{margin:0;font:16px/1.5 system-ui,sans-serif;background:#111418;color:#e8e6e3;overflow-wrap:anywhere}
-main{max-width:46rem;margin:0 auto;padding:2rem 1rem}
-.meta{color:#9aa3ad}
-</style></head><body><main>
-<h1>{{.Title}}</h1>
-<p class="meta">{{.Hint}}</p>
-</main></body></html>
-`))
-
 // shareRefusal is why a share link opens nothing: the status and the
 // sentence of the JSON error for clients, the title and hint of the page
 // for a browser.
@@ -271,10 +254,7 @@ func shareRefused(w http.ResponseWriter, r *http.Request, why shareRefusal) {
 		writeError(w, why.status, why.msg)
 		return
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
-	w.WriteHeader(why.status)
-	shareRefusedPage.Execute(w, struct{ Title, Hint string }{why.title, why.hint}) // a write error is the browser gone
+	writePage(w, why.status, pageText{Title: why.title, Hint: why.hint})
 }
 
 // shareTrack is a playlist track with the URL the page streams it from.

@@ -23,8 +23,8 @@ func ChromiumPath(t testing.TB) string {
 // own and nothing of its own on the network (no background requests,
 // component updates, sync or QUIC), and returns the context of its first
 // tab for chromedp, which ends after timeout; the browser is closed when t
-// ends.
-func Chromium(t testing.TB, timeout time.Duration) context.Context {
+// ends. extra are further options (flags) of the test's.
+func Chromium(t testing.TB, timeout time.Duration, extra ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(ChromiumPath(t)), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
@@ -32,6 +32,7 @@ func Chromium(t testing.TB, timeout time.Duration) context.Context {
 		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true), chromedp.Flag("mute-audio", true),
 	}
+	opts = append(opts, extra...)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
 	ctx, cancelTimeout := context.WithTimeout(ctx, timeout)

@@ -110,6 +110,11 @@ var (
 	// network or the source does not answer, which a link too slow for the
 	// segment (bytes came) is not.
 	ErrSilent = errors.New("not a byte of the segment came in time")
+	// ErrAnsweredElsewhere is the cause (context.Cause) with which a
+	// HedgedRemote's request is cancelled when a tier after it answered
+	// first: the remote was too slow, which a skip (plain cancellation)
+	// does not say. The swarm counts a peer still asked then failed.
+	ErrAnsweredElsewhere = errors.New("the segment came from another source first")
 )
 
 // Options tune a Fetcher. Zero values take the documented defaults.
@@ -440,8 +445,8 @@ func (f *Fetcher) chain(ctx context.Context, tiers []Tier, hash string, u catalo
 func (f *Fetcher) hedged(ctx context.Context, t Tier, rest []Tier, hash string, u catalog.Urgency, fl *flight) outcome {
 	var wg sync.WaitGroup
 	defer wg.Wait() // after both cancels below
-	tctx, cancelT := context.WithCancel(ctx)
-	defer cancelT()
+	tctx, cancelT := context.WithCancelCause(ctx)
+	defer cancelT(nil)
 	rctx, cancelR := context.WithCancel(ctx)
 	defer cancelR()
 
@@ -492,6 +497,7 @@ func (f *Fetcher) hedged(ctx context.Context, t Tier, rest []Tier, hash string, 
 		case r := <-later:
 			later = nil
 			if r.ok {
+				cancelT(ErrAnsweredElsewhere)
 				return r
 			}
 			restO = r // t may still answer: wait for it

@@ -191,7 +191,9 @@ var _ fetch.HedgedRemote = (*Swarm)(nil)
 // on the headers 5 s after it asked, 3.5 s into the wait here; a peer
 // whose answer stopped mid-body (its path died) held it until the swarm's
 // budget (5 s) ran out, 3.5 s into the wait too. Now the chain asks the origin beside the peers once the
-// play head waits and they have had HedgeAfter.
+// play head waits and they have had HedgeAfter, and the peer, once the
+// origin answered first, is counted failed (it was not: each next segment
+// went to it first again).
 func TestUrgedPeerRequestIsHedgedToTheOrigin(t *testing.T) {
 	seg, hash := randomSegment(t, 160_000)
 	// stalling is a real peer holding seg behind a TCPProxy that passes
@@ -258,6 +260,21 @@ func TestUrgedPeerRequestIsHedgedToTheOrigin(t *testing.T) {
 			t.Logf("the play head waited %v: %d bytes from %s, %v", silence, len(g.data), g.from, g.err)
 			if g.err != nil || g.from != catalog.SourceOrigin || string(g.data) != string(seg) || silence > time.Second {
 				t.Errorf("the play head waited %v for %d bytes from %q (%v); want the segment from the origin within 1 s", silence, len(g.data), g.from, g.err)
+			}
+			// The peer held the segment past its time: it is skipped for
+			// the next ones, as when the swarm hedged itself, rather than
+			// holding each of them until the chain asks the origin again.
+			var failures int64
+			for _, st := range s.Policy().Stats() {
+				if st.Addr == peer {
+					failures = st.Failures
+				}
+			}
+			if failures != 1 {
+				t.Errorf("the peer that held the segment has %d failures; want 1", failures)
+			}
+			if order := s.Policy().Rank([]string{peer}, int64(len(seg)), catalog.UrgencySoon, time.Now()); len(order) != 0 {
+				t.Errorf("the peer that held the segment is still asked first for the next one: %v", order)
 			}
 		})
 	}

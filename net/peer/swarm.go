@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"segue/catalog"
+	"segue/net/fetch"
 )
 
 // Errors of the swarm; match them with errors.Is.
@@ -255,7 +256,10 @@ func (s *Swarm) ChunkAt(ctx context.Context, hash string, u catalog.Urgency) ([]
 // cancelled after it (the origin answered first) are counted failed: the
 // first had taken twice its expected time, and a peer that stopped answering
 // (its process stopped, its host gone) is then skipped for the next
-// segments instead of holding each of them up to the hedge again.
+// segments instead of holding each of them up to the hedge again. So are
+// peers asked longer ago than their Policy.HedgeAfter when ctx is cancelled
+// with the cause fetch.ErrAnsweredElsewhere (the chain asked the origin by
+// its own hedge, once the play head waited).
 func (s *Swarm) ChunkHedged(ctx context.Context, hash string, u catalog.Urgency, hedge func()) ([]byte, error) {
 	s.mu.Lock()
 	info := s.segs[hash]
@@ -357,12 +361,12 @@ func (s *Swarm) race(ctx context.Context, order []string, hash string, size int6
 	ctx, cancel := context.WithCancel(ctx)
 	defer wg.Wait() // after cancel (deferred below, so run first)
 	defer cancel()
-	inflight := map[string]bool{}
+	inflight := map[string]time.Time{} // when each was asked
 	next := 0
 	launch := func() time.Duration {
 		addr := order[next]
 		next++
-		inflight[addr] = true
+		inflight[addr] = time.Now()
 		p.Start(addr, size)
 		wg.Add(1)
 		go func() {
@@ -412,11 +416,14 @@ func (s *Swarm) race(ctx context.Context, order []string, hash string, size int6
 			}
 		case <-ctx.Done():
 			// Too slow for the time the player has, or than the origin
-			// asked beside them; else the asker gave up (a skip): no fault
-			// of the peers.
+			// asked beside them (by this hedge, or by the fetch chain's
+			// own once the play head waited: then the peers asked longer
+			// ago than their HedgeAfter); else the asker gave up (a
+			// skip): no fault of the peers.
 			timedOut := errors.Is(ctx.Err(), context.DeadlineExceeded)
-			for addr := range inflight {
-				if timedOut || late[addr] {
+			elsewhere := errors.Is(context.Cause(ctx), fetch.ErrAnsweredElsewhere)
+			for addr, asked := range inflight {
+				if timedOut || late[addr] || elsewhere && time.Since(asked) > p.HedgeAfter(addr, size) {
 					p.Failed(addr, s.opts.Now())
 				}
 			}

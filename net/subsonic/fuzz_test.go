@@ -1,6 +1,7 @@
 package subsonic
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -48,6 +49,27 @@ func FuzzParseURL(f *testing.F) {
 		}
 		if strings.HasSuffix(base.Path, "/") {
 			t.Fatalf("ParseURL(%q): path %q ends in /", s, base.Path)
+		}
+	})
+}
+
+// FuzzContentRange: no header a server sends makes contentRange panic or
+// give a negative offset other than -1 (not said); a well-formed one is
+// read back.
+func FuzzContentRange(f *testing.F) {
+	f.Add("bytes 13556-26957/26958")
+	f.Add("bytes 0-0/*")
+	f.Add("bytes */26958")
+	f.Add("bytes -5-3/x")
+	f.Fuzz(func(t *testing.T, v string) {
+		first, size := contentRange(v)
+		if first < -1 || size < -1 {
+			t.Fatalf("contentRange(%q) = %d, %d", v, first, size)
+		}
+		if first >= 0 && size >= 0 {
+			if a, b := contentRange(fmt.Sprintf("bytes %d-%d/%d", first, size, size)); a != first || b != size {
+				t.Fatalf("contentRange of its own reading of %q: %d, %d; want %d, %d", v, a, b, first, size)
+			}
 		}
 	})
 }

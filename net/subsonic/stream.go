@@ -11,10 +11,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"sync"
 
 	"golang.org/x/sync/singleflight"
@@ -39,6 +37,9 @@ import (
 //     where the frames do. A server that sends FLAC, Ogg Vorbis or WAV as
 //     it is gets byte chunks instead of frame runs (the player decodes
 //     those with beep's decoders).
+//   - Resumed: a stream cut or silent for 5 s mid-track is asked again
+//     from where it stopped (resume.go); before, a cut one was stored as
+//     the whole track, shorter, and a silent one held the play head.
 //   - Released: of whole downloads, only the last two keep their bytes in
 //     memory; the older ones' provisional keys are read from the cache.
 //   - Stored: when a download completes, its segments are stored in the
@@ -456,38 +457,6 @@ func (c *Client) readBytes(d *download, r io.Reader) {
 	d.publish(nil, nil, true)
 }
 
-// openStream sends the stream request; the body lives as long as bg, not
-// ctx (the download goes on after Manifest returns).
-func (c *Client) openStream(ctx, bg context.Context, trackID string, kbps int) (body io.ReadCloser, size int64, err error) {
-	u, err := c.songURL(ctx, "stream", trackID, url.Values{"format": {"mp3"}, "maxBitRate": {strconv.Itoa(kbps)}})
-	if err != nil {
-		return nil, 0, err
-	}
-	// The body outlives ctx, but a caller giving up before the answer
-	// ends the request.
-	rctx, cancel := context.WithCancel(bg)
-	req, err := http.NewRequestWithContext(rctx, http.MethodGet, u, nil)
-	if err != nil {
-		cancel()
-		return nil, 0, err
-	}
-	stop := context.AfterFunc(ctx, cancel)
-	resp, err := c.http.Do(req)
-	stop()
-	if err != nil {
-		cancel()
-		return nil, 0, c.netErr("stream", err)
-	}
-	ct := resp.Header.Get("Content-Type")
-	if resp.StatusCode != http.StatusOK || strings.Contains(ct, "json") || strings.Contains(ct, "xml") {
-		defer resp.Body.Close()
-		defer cancel()
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, maxDocBytes))
-		return nil, 0, c.notAudio("stream", resp, body)
-	}
-	return cancelOnClose{resp.Body, cancel}, resp.ContentLength, nil
-}
-
 // songURL is the URL of method (stream, download) for song trackID with
 // the parameters v (which it fills) and the login's.
 func (c *Client) songURL(ctx context.Context, method, trackID string, v url.Values) (string, error) {
@@ -505,14 +474,6 @@ func (c *Client) songURL(ctx context.Context, method, trackID string, v url.Valu
 	}
 	return c.methodURL(method, v), nil
 }
-
-// cancelOnClose ends a request's context when its body is closed.
-type cancelOnClose struct {
-	io.ReadCloser
-	cancel context.CancelFunc
-}
-
-func (b cancelOnClose) Close() error { err := b.ReadCloser.Close(); b.cancel(); return err }
 
 // provisional builds the manifest of a download whose first frame is
 // first; src is the length of the file it was transcoded from (0: unknown).

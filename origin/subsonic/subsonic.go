@@ -297,11 +297,25 @@ func (a *API) notFound(rq *request, what string, err error) *Response {
 	return a.internal(rq, err)
 }
 
-// write encodes res in the format p asks for.
+// write encodes res in the format p asks for. A failed answer to a
+// browser opening the address as a page, naming no format (f), is a page
+// saying what this address is and what to do, with the error's sentence
+// (status 200 as the API's own answer): a person who typed the server's
+// address into a browser, to check it, was shown the XML.
 func (a *API) write(w http.ResponseWriter, r *http.Request, p params, res *Response) {
 	res.Version, res.Type, res.ServerVersion, res.OpenSubsonic = APIVersion, "segue", a.version, true
 	h := w.Header()
 	h.Set("Cache-Control", "no-store")
+	if res.Error != nil {
+		h.Add("Vary", "Accept") // a browser's is a page
+	}
+	if res.Error != nil && p.get("f") == "" && origin.PrefersHTML(r) {
+		origin.WriteErrorPage(w, http.StatusOK, "This is the Subsonic API of a segue origin",
+			"Subsonic apps sign in here: give the app this server's address (without /rest) with your user name and password "+
+				"(segue origin user add NAME, run on the origin, makes one). A browser plays from a share link (https://HOST/p/…) instead.",
+			res.Error.Message)
+		return
+	}
 	var body []byte
 	var err error
 	switch f := p.get("f"); f {

@@ -1,0 +1,170 @@
+package subsonic_test
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"segue/cache"
+	"segue/internal/testkit"
+	"segue/net/originclient"
+	"segue/net/subsonic"
+	"segue/net/subsonic/subsonictest"
+)
+
+// storedTrack downloads the track titled title through c into store and
+// returns its stored bytes, segment after segment.
+func storedTrack(t *testing.T, c *subsonic.Client, store *cache.Cache, title string) []byte {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	res, err := c.Search(ctx, title, 1)
+	if err != nil || len(res.Tracks) != 1 {
+		t.Fatalf("search %q: %+v, %v", title, res, err)
+	}
+	m, err := c.Download(ctx, res.Tracks[0].ID)
+	if err != nil {
+		t.Fatalf("download %q: %v", title, err)
+	}
+	var whole []byte
+	for _, sg := range m.Renditions[0].Segments {
+		b, err := store.Get(sg.Hash)
+		if err != nil {
+			t.Fatal(err)
+		}
+		whole = append(whole, b...)
+	}
+	return whole
+}
+
+// A stream cut mid-track (closed, reset) or gone silent without a reset
+// is asked again from where it stopped, and the track is whole: the same
+// bytes as a download that nothing cut. Before, the download ended with
+// the error: every later segment of the track failed (the player skipped
+// the rest of it), and a silent stream held the play head for good. A
+// track the server sends as it is (Breeze, an MP3 below the asked
+// bitrate) is asked again with Range; a transcoded one (Morning Tone)
+// comes again from the start, whose bytes already received are skipped
+// after their last 4 KiB are checked.
+func TestStreamResumesAfterACut(t *testing.T) {
+	subsonic.SetStreamStall(t, time.Second)
+	for _, s := range servers(t) {
+		for _, title := range []string{"Breeze", "Morning Tone"} {
+			store := openStore(t)
+			want := storedTrack(t, client(t, s, subsonic.Options{Store: store, Kbps: 96}), store, title)
+			for _, ignoreRange := range []bool{false, true} {
+				for _, fault := range []struct {
+					name string
+					f    testkit.Fault
+				}{{"cut", testkit.CutBody}, {"reset", testkit.ResetBody}, {"silent", testkit.StallBody}} {
+					name := s.Name + "/" + title + "/" + fault.name
+					if ignoreRange {
+						name += "/Range ignored"
+					}
+					t.Run(name, func(t *testing.T) {
+						var mu sync.Mutex
+						var ranges []string // the Range of each stream request
+						proxy := testkit.FaultProxy(t, s.Base, time.Minute, func(r *http.Request) testkit.Fault {
+							if !strings.HasSuffix(r.URL.Path, "/stream") && !strings.HasSuffix(r.URL.Path, "/stream.view") {
+								return testkit.Pass
+							}
+							mu.Lock()
+							defer mu.Unlock()
+							ranges = append(ranges, r.Header.Get("Range"))
+							if len(ranges) == 1 {
+								return fault.f
+							}
+							if ignoreRange {
+								r.Header.Del("Range")
+							}
+							return testkit.Pass
+						})
+						via := subsonictest.Server{Name: s.Name, Base: proxy.URL, User: s.User, Password: s.Password}
+						store := openStore(t)
+						t0 := time.Now()
+						got := storedTrack(t, client(t, via, subsonic.Options{Store: store, Kbps: 96}), store, title)
+						mu.Lock()
+						defer mu.Unlock()
+						t.Logf("%d bytes in %v; stream requests' Range: %q", len(got), time.Since(t0).Round(time.Millisecond), ranges)
+						if !bytes.Equal(got, want) {
+							t.Errorf("stored %d bytes after the stream was %s; want the %d bytes of a whole download", len(got), fault.name, len(want))
+						}
+						if len(ranges) != 2 || !strings.HasPrefix(ranges[1], "bytes=") {
+							t.Errorf("stream requests' Range: %q; want a second request from where the first stopped", ranges)
+						}
+					})
+				}
+			}
+		}
+	}
+}
+
+// A stream takes as long as the link needs, beyond the client's Timeout
+// for calls (2 min: a long track on a slow link): the stream request is
+// not bound by it, and one request brings the whole track. Before, the
+// download failed when the Timeout ran out mid-body ("Client.Timeout
+// exceeded while reading body").
+func TestStreamOutlastsTheClientTimeout(t *testing.T) {
+	s := subsonictest.Gonic(t, subsonictest.Library(t))
+	var mu sync.Mutex
+	streams := 0
+	proxy := testkit.FaultProxy(t, s.Base, 2*time.Second, func(r *http.Request) testkit.Fault {
+		if strings.HasSuffix(r.URL.Path, "/stream") {
+			mu.Lock()
+			streams++
+			mu.Unlock()
+			return testkit.HoldBody // the head at once, the body 2 s later
+		}
+		return testkit.Pass
+	})
+	hc := originclient.NewSubsonicHTTPClient(nil)
+	hc.Timeout = time.Second
+	store := openStore(t)
+	via := subsonictest.Server{Name: s.Name, Base: proxy.URL, User: s.User, Password: s.Password}
+	got := storedTrack(t, client(t, via, subsonic.Options{Store: store, Kbps: 96, HTTP: hc}), store, "Morning Tone")
+	mu.Lock()
+	defer mu.Unlock()
+	if len(got) == 0 || streams != 1 {
+		t.Errorf("%d bytes stored in %d stream requests; want the track in one", len(got), streams)
+	}
+}
+
+// A stream asked again that comes from the start with other bytes (a
+// server whose transcode differs between requests) cannot be joined to
+// what came: the download fails saying so, rather than storing a track
+// spliced from two encodes.
+func TestStreamThatDiffersWhenAskedAgainFails(t *testing.T) {
+	subsonic.SetStreamStall(t, time.Second)
+	s := subsonictest.Gonic(t, subsonictest.Library(t))
+	streams := 0
+	var mu sync.Mutex
+	proxy := testkit.FaultProxy(t, s.Base, time.Minute, func(r *http.Request) testkit.Fault {
+		if !strings.HasSuffix(r.URL.Path, "/stream") {
+			return testkit.Pass
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if streams++; streams == 1 {
+			return testkit.CutBody
+		}
+		r.Header.Del("Range")
+		return testkit.WrongBytes
+	})
+	c := client(t, subsonictest.Server{Name: s.Name, Base: proxy.URL, User: s.User, Password: s.Password},
+		subsonic.Options{Store: openStore(t), Kbps: 96})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	res, err := c.Search(ctx, "morning", 1)
+	if err != nil || len(res.Tracks) != 1 {
+		t.Fatalf("search: %+v, %v", res, err)
+	}
+	_, err = c.Download(ctx, res.Tracks[0].ID)
+	if err == nil || !strings.Contains(err.Error(), "other bytes than before") {
+		t.Fatalf("download of a stream whose second answer differs: %v; want it refused, saying the bytes differ", err)
+	}
+	t.Log(err)
+}
