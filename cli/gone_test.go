@@ -291,6 +291,8 @@ func TestPlaySaysARemovedTrackOnce(t *testing.T) {
 			done := make(chan int, 1)
 			go func() { done <- run(args, stdout, &stderr) }()
 			var lines []string
+			watchOut, watchErr := &testkit.Buffer{}, &testkit.Buffer{}
+			watched := make(chan int, 1)
 			timeout := time.After(60 * time.Second)
 			removed, listed := false, false
 			var code int
@@ -299,6 +301,12 @@ func TestPlaySaysARemovedTrackOnce(t *testing.T) {
 				select {
 				case l := <-stdout.lines:
 					lines = append(lines, l)
+					if asJSON && strings.Contains(l, `"event":"started"`) {
+						// segue ctl watch --json of this play: its error event
+						// says the track gone
+						go func() { watched <- run([]string{"--config", cfg, "ctl", "watch", "--json"}, watchOut, watchErr) }()
+						testkit.Wait(t, 10*time.Second, "ctl watch to start", func() bool { return strings.Contains(watchOut.String(), `"event"`) })
+					}
 					if !removed && (strings.Contains(l, `"event":"progress"`) && strings.Contains(l, gone.ID) && !strings.Contains(l, `"position_ms":0`) ||
 						!asJSON && strings.Contains(l, "Gone Two")) {
 						removed = true
@@ -337,6 +345,14 @@ func TestPlaySaysARemovedTrackOnce(t *testing.T) {
 				}
 				if goneEvents != 1 {
 					t.Errorf("%d gone events; want 1\n%s", goneEvents, out)
+				}
+				select {
+				case code := <-watched:
+					if w := watchOut.String(); code != 0 || !strings.Contains(w, `"gone":true`) || strings.Count(w, `"gone":true`) != 1 {
+						t.Errorf("ctl watch --json: exit %d, want one error event with \"gone\": true:\n%s\n%s", code, w, watchErr.String())
+					}
+				case <-time.After(10 * time.Second):
+					t.Error("ctl watch did not end with the play")
 				}
 				if !strings.Contains(out, `"played":1,"failed":1`) {
 					t.Errorf("finished does not count Keep played and Gone Two failed:\n%s", out)
