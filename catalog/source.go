@@ -52,6 +52,15 @@ var ErrNoSuchSegment = errors.New("the origin has no segment under that hash")
 // fails the track unless the cache holds the segment.
 var ErrSegmentGone = errors.New("the origin no longer has the segment")
 
+// ErrTrackGone is wrapped by an origin's client when the origin answered
+// that it has no track under an ID asked for (404 for the track or its
+// manifest): the track was taken out of its catalog (segue origin remove,
+// or its file deleted and ingested again) after it was queued, listed or
+// pinned. It is not an outage (catalog.ErrUnreachable) and not one
+// segment missing (ErrNoSuchSegment): asking again will not bring it, so
+// the player skips the track at once.
+var ErrTrackGone = errors.New("the track is no longer in the origin's catalog")
+
 // RetryLater is an error of an origin that answered it cannot serve now
 // and when to ask again (503 with Retry-After: its catalog database
 // restarts; 429: a rate limit in front of it). It is there, not gone: the

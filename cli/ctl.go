@@ -257,8 +257,9 @@ var errWatchStdoutClosed = errors.New("ctl watch: stopped: the reader of its sta
 
 // queueTable lists the queue as every listing is (columns by display
 // width, titles cut to the terminal; it was one line a track with the ID
-// wherever the title ended), "*" marking the current track and "~" those a
-// radio queued.
+// wherever the title ended), "*" marking the current track, "~" those a
+// radio queued and "x" those removed from the origin's catalog (the
+// TRACK column says "(gone)" after the title).
 func queueTable(q []ctl.QueueEntry) *table {
 	t := newTable("", "#", "TRACK", "ARTIST", "ALBUM", "LENGTH", "ID").whole("", "#", "LENGTH", "ID").
 		orSay("the queue is empty: add to it with segue ctl queue add TARGET")
@@ -270,7 +271,12 @@ func queueTable(q []ctl.QueueEntry) *table {
 		if e.Radio {
 			mark += "~"
 		}
-		t.row(mark, strconv.Itoa(e.Index), e.Track.Title, e.Track.Artist, e.Track.Album, catalog.Clock(e.Track.DurationMS), e.Track.ID)
+		title := e.Track.Title
+		if e.Gone {
+			mark += "x"
+			title += " (gone)"
+		}
+		t.row(mark, strconv.Itoa(e.Index), title, e.Track.Artist, e.Track.Album, catalog.Clock(e.Track.DurationMS), e.Track.ID)
 	}
 	return t
 }
@@ -360,6 +366,9 @@ func statusLine(s ctl.Status) string {
 // modes is the status line's end for the queue's modes that are on.
 func modes(s ctl.Status) string {
 	var m string
+	if s.QueueGone > 0 {
+		m += fmt.Sprintf("  %s removed from the catalog (skipped)", catalog.Count(s.QueueGone, "track"))
+	}
 	if s.Shuffle {
 		m += "  shuffle"
 	}

@@ -487,6 +487,9 @@ type pinSync struct {
 	// Change says in words what followed the origin ("renamed from
 	// "Old"; 3 tracks, was 2"); empty when nothing changed.
 	Change string
+	// Removed lists the tracks the pin held that the origin's catalog no
+	// longer has (catalog.ErrTrackGone), which the pin dropped.
+	Removed []string
 	// Gone means the origin no longer has the collection; the pin stays
 	// as it was.
 	Gone bool
@@ -582,7 +585,20 @@ func (a *app) syncPins(ctx context.Context, c *cache.Cache, l *offline.List, pro
 			errs = append(errs, fmt.Errorf("follow %s %q on the origin: %w", old.Kind, old.Name, err))
 			continue
 		}
-		found[old.Ref] = pinSync{Change: change}
+		sync := pinSync{Change: change}
+		// a track the pin no longer holds is either taken out of its
+		// playlist or out of the catalog: only asking tells which
+		for _, id := range old.Tracks {
+			if !slices.Contains(col.Tracks, id) {
+				if _, err := client.Track(ctx, id); errors.Is(err, catalog.ErrTrackGone) {
+					sync.Removed = append(sync.Removed, id)
+				}
+			}
+		}
+		if n := len(sync.Removed); n > 0 {
+			sync.Change += fmt.Sprintf("; %s removed from the origin's catalog", catalog.Count(n, "track"))
+		}
+		found[old.Ref] = sync
 	}
 	return found, errors.Join(errs...)
 }
@@ -631,6 +647,9 @@ type offlineEntry struct {
 	State string `json:"state"`
 	// Changed says what followed the origin in this run, if anything.
 	Changed string `json:"changed,omitempty"`
+	// Removed lists the IDs of the tracks this run found taken out of
+	// the origin's catalog, which the pin dropped.
+	Removed []string `json:"removed,omitempty"`
 }
 
 // offlineList first makes the pins follow the origin (syncPins), then
@@ -673,7 +692,7 @@ func (a *app) offlineList(ctx context.Context, c *cache.Cache, asJSON bool) erro
 	}
 	entries := []offlineEntry{}
 	for _, col := range l.Collections {
-		e := offlineEntry{Collection: col, Changed: found[col.Ref].Change}
+		e := offlineEntry{Collection: col, Changed: found[col.Ref].Change, Removed: found[col.Ref].Removed}
 		var have int64
 		for _, h := range col.Hashes {
 			if c.Has(h) {
@@ -704,6 +723,11 @@ func (a *app) offlineList(ctx context.Context, c *cache.Cache, asJSON bool) erro
 		orSay("nothing is pinned: pin a playlist, album or track with segue offline add ID")
 	for _, e := range entries {
 		state := states[e.State]
+		if e.State == "gone" && e.Kind != "playlist" {
+			// a track, album or artist out of the catalog (segue origin
+			// remove, its files deleted and ingested again), not deleted
+			state = "removed from the origin's catalog: offline remove it"
+		}
 		if e.Changed != "" {
 			state += " (updated: " + e.Changed + ")"
 		}

@@ -49,10 +49,17 @@ QUERY lists is played as well.
 
 Exit status: 0 when everything played, 2 for bad flags or arguments, 3 when
 a target cannot be resolved, 1 when a track could not be played (for example
-"not available offline"), 130 after Ctrl-C, SIGTERM or SIGHUP, 141 when the
-reader of its standard output left (segue play --json | head -1), both also
-before anything played. With --json a run that fails ends with an "error"
-event saying why.`,
+"not available offline", or removed from the origin's catalog since it was
+queued), 130 after Ctrl-C, SIGTERM or SIGHUP, 141 when the reader of its
+standard output left (segue play --json | head -1), both also before
+anything played. With --json a run that fails ends with an "error" event
+saying why.
+
+A track taken out of the origin's catalog while it is queued or playing
+(segue origin remove, or its file deleted and ingested again) is skipped at
+once, without retries, and said once: a stderr line, or with --json a "gone"
+event (track_id, track, message); a queue left with only such tracks ends
+saying so (a "gone" event with only a message), also on segue ctl repeat all.`,
 		Example: `  segue play al3f2c9a1b0d4e5f67
   segue play --search "blue in green" --output wav:out.wav --fast
   segue play --json --quality low https://music.example/p/TOKEN`,
@@ -102,7 +109,7 @@ event saying why.`,
 	fs.BoolVar(&f.shuffle, "shuffle", false, "play the resolved tracks in random order (shuffle mode on: segue ctl shuffle off restores their order)")
 	fs.BoolVar(&f.enqueue, "enqueue", false, "add the tracks to the queue of the segue already running (the interface or another play), if any, and exit")
 	fs.StringVar(&f.instance, "instance", "", "serve the control socket as the instance `NAME`, or enqueue to it (see segue ctl)")
-	fs.BoolVar(&f.asJSON, "json", false, "print one JSON event per line (started, progress, segment, rendition, buffering, stall, track-changed, finished, error; radio-ended with --radio; enqueued with --enqueue)")
+	fs.BoolVar(&f.asJSON, "json", false, "print one JSON event per line (started, progress, segment, rendition, buffering, stall, track-changed, gone, finished, error; radio-ended with --radio; enqueued with --enqueue)")
 	return cmd
 }
 
@@ -360,6 +367,7 @@ func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total i
 	live := !asJSON && isTerminal(a.stdout) // one line that updates each second
 	var (
 		started, failed  int
+		goneTracks       int    // of failed: removed from the catalog (player.GoneError)
 		startedFailed    int    // tracks that failed after they started
 		current          string // the ID of the track that started last
 		currentFailed    bool   // it is counted in startedFailed
@@ -497,6 +505,25 @@ func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total i
 					finish(false)
 					return withExit(ExitError, fmt.Errorf("play: %w", e.Err))
 				}
+				if gone := new(player.GoneError); errors.As(e.Err, &gone) {
+					// said once, plainly: the track is out of the catalog,
+					// skipped without a retry (it was "get manifest of
+					// track X: track X not found", an error like any other)
+					failed++
+					goneTracks++
+					failStarted(e.TrackID)
+					if firstErr == nil {
+						firstErr = e.Err
+					}
+					emit(playEvent{Event: "gone", TrackID: e.TrackID, Track: &gone.Track, Message: gone.Error()})
+					if !asJSON {
+						if live {
+							fmt.Fprint(a.stdout, "\r\x1b[K")
+						}
+						fmt.Fprintf(a.stderr, "segue: %s\n", gone.Error())
+					}
+					break
+				}
 				emit(playEvent{Event: "error", TrackID: e.TrackID, Message: sentence(e.Err), Fatal: e.Fatal})
 				if !e.Fatal && !asJSON && e.TrackID != retrySaid {
 					// without it a segment that never came (a link slower than
@@ -519,7 +546,21 @@ func (a *app) report(ctx context.Context, p *player.Player, asJSON bool, total i
 					}
 				}
 			case player.EndEvent:
+				if e.Gone {
+					// every track left was removed: said once, not a loop
+					// of them (repeat all went round them for ever)
+					msg := player.AllGone(p.SourceName())
+					emit(playEvent{Event: "gone", Message: msg})
+					if !asJSON {
+						fmt.Fprintf(a.stderr, "segue: %s\n", msg)
+					}
+				}
 				finish(false)
+				if failed > 0 && failed == goneTracks {
+					// each was said as it was skipped: the summary counts them
+					return withExit(ExitError, fmt.Errorf("play: %d of %s could not be played: %w", failed, catalog.Count(max(total, started), "track"),
+						&goneSummary{n: goneTracks, source: p.SourceName()}))
+				}
 				if failed > 0 {
 					return withExit(ExitError, fmt.Errorf("play: %d of %s could not be played: %w", failed, catalog.Count(max(total, started), "track"), firstErr))
 				}
@@ -563,3 +604,20 @@ func trackLabel(t catalog.Track) string {
 	}
 	return t.Artist + " — " + t.Title
 }
+
+// goneSummary ends a segue play whose failed tracks were all removed from
+// the catalog, each said as it was skipped: "1 was removed from the
+// origin's catalog" (catalog.ErrTrackGone).
+type goneSummary struct {
+	n      int
+	source string
+}
+
+func (g *goneSummary) Error() string {
+	if g.n == 1 {
+		return "1 was removed from " + g.source + "'s catalog"
+	}
+	return fmt.Sprintf("%d were removed from %s's catalog", g.n, g.source)
+}
+
+func (g *goneSummary) Unwrap() error { return catalog.ErrTrackGone }

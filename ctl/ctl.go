@@ -131,7 +131,8 @@ type Track struct {
 // segment fetched; QueueIndex counts from 0, -1 when nothing is current;
 // QueuePosition is the same entry counted from 1, as queue list and queue
 // remove N count, 0 when nothing is current; Shuffle and Repeat (off, all,
-// one) the queue's modes.
+// one) the queue's modes; QueueGone counts the queue's tracks found
+// removed from the origin's catalog (skipped; queue list marks them).
 type Status struct {
 	State         string `json:"state"`
 	Track         *Track `json:"track"`
@@ -145,6 +146,7 @@ type Status struct {
 	QueueLength   int    `json:"queue_length"`
 	QueueIndex    int    `json:"queue_index"`
 	QueuePosition int    `json:"queue_position"`
+	QueueGone     int    `json:"queue_gone,omitempty"`
 }
 
 // QueueEntry is one line of `segue ctl queue list --json`; Index counts from 1
@@ -155,12 +157,17 @@ type QueueEntry struct {
 	Track   Track `json:"track"`
 	// Radio: a radio queued it (the interface marks it "~")
 	Radio bool `json:"radio,omitempty"`
+	// Gone: the track was removed from the origin's catalog since it was
+	// queued; the player skips it (the interface marks it "✗" and
+	// "(gone)", queue list's text "x" and "(gone)")
+	Gone bool `json:"gone,omitempty"`
 }
 
 // Event is one line of `segue ctl watch --json`. Event is "track" (Track),
 // "state" (State), "position" (PositionMS, once a second while playing),
 // "volume" (Volume, 0-100, when it changes), "rendition" (Rendition) or
-// "error" (Message, Fatal).
+// "error" (Message, Fatal; Gone when the track was removed from the
+// origin's catalog and skipped).
 //
 // Quit is the wire's last line when the instance ends as it should; Watch
 // does not pass it on.
@@ -173,6 +180,7 @@ type Event struct {
 	Rendition  string `json:"rendition,omitempty"`
 	Message    string `json:"message,omitempty"`
 	Fatal      bool   `json:"fatal,omitempty"`
+	Gone       bool   `json:"gone,omitempty"`
 }
 
 // Quit is the Event the server sends a watcher last when it closes (the

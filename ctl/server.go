@@ -176,7 +176,7 @@ func (s *Server) Observe(ev player.Event) {
 	case player.RenditionEvent:
 		out = &Event{Event: "rendition", Rendition: e.Rendition}
 	case player.ErrorEvent:
-		out = &Event{Event: "error", Message: e.Err.Error(), Fatal: e.Fatal}
+		out = &Event{Event: "error", Message: e.Err.Error(), Fatal: e.Fatal, Gone: player.IsGone(e.Err)}
 	case player.SegmentEvent:
 		s.mu.Lock()
 		s.rendition, s.source = e.Rendition, string(e.From)
@@ -413,7 +413,7 @@ func (s *Server) queue(c command) (Response, error) {
 		st := p.Status()
 		q := make([]QueueEntry, len(st.Queue))
 		for i, t := range st.Queue {
-			q[i] = QueueEntry{Index: i + 1, Current: i == st.Index, Track: *trackOf(t), Radio: st.Radio[t.ID]}
+			q[i] = QueueEntry{Index: i + 1, Current: i == st.Index, Track: *trackOf(t), Radio: st.Radio[t.ID], Gone: st.Gone[t.ID]}
 		}
 		return Response{Queue: q}, nil
 	case "add", "next":
@@ -469,7 +469,7 @@ func (s *Server) status() *Status {
 	p := s.opts.Player
 	st := p.Status()
 	out := &Status{State: st.State.String(), PositionMS: st.Position.Milliseconds(), Volume: st.Volume,
-		Shuffle: st.Shuffle, Repeat: st.Repeat.String(), Quality: string(p.Quality()), QueueLength: len(st.Queue), QueueIndex: st.Index, QueuePosition: st.Index + 1}
+		Shuffle: st.Shuffle, Repeat: st.Repeat.String(), Quality: string(p.Quality()), QueueLength: len(st.Queue), QueueIndex: st.Index, QueuePosition: st.Index + 1, QueueGone: len(st.Gone)}
 	if st.Index >= 0 {
 		out.Track = trackOf(st.Track)
 		if st.Duration > 0 {

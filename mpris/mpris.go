@@ -250,6 +250,14 @@ func (s *Server) Observe(ev player.Event) {
 		s.announce.Lock()
 		defer s.announce.Unlock()
 		s.emitChanged(s.diff(s.opts.Player.Status(), nil))
+	case player.ErrorEvent:
+		if player.IsGone(e.Err) {
+			// a track removed from the catalog is skipped: its title is
+			// not shown as if it played on until the next one starts
+			s.announce.Lock()
+			defer s.announce.Unlock()
+			s.emitChanged(s.diff(s.opts.Player.Status(), nil))
+		}
 	case player.PositionEvent:
 		if e.Seek {
 			s.conn.Emit(objectPath, playerIface+".Seeked", e.Position.Microseconds())
@@ -304,7 +312,9 @@ func (s *Server) diff(st player.Status, opened *catalog.Track) (changed map[stri
 	switch {
 	case opened != nil:
 		want = *opened
-	case st.Index >= 0:
+	case st.Index >= 0 && !st.Gone[st.Track.ID]:
+		// a track removed from the catalog (player.GoneError) is
+		// skipped, never shown: NoTrack until the next one starts
 		want = st.Track
 	}
 	s.mu.Lock()

@@ -383,7 +383,7 @@ func (ts *trackStream) fetchSegment(i int, u Urgency) bool {
 				forced = l // the cache holds it in another rendition
 				continue
 			}
-			ts.fail(goneError{track: ts.track, index: i, source: p.opts.SourceName})
+			ts.fail(p.segmentGone(ts, i))
 			return false
 		}
 		p.emit(ErrorEvent{TrackID: ts.track.ID, Err: fmt.Errorf("fetch segment %d of track %s (retrying in %v): %w", i, ts.track.ID, wait, d.err)})
@@ -567,19 +567,34 @@ func (ts *trackStream) taken(i int) bool {
 	return i <= ts.reading
 }
 
-// goneError fails a track a segment of which the source no longer has
-// (catalog.ErrSegmentGone); source is Options.SourceName.
-type goneError struct {
+// segmentGone is the failure of ts, segment i of which no origin asked
+// has (catalog.ErrSegmentGone). The origin deletes the segments of a track
+// it takes out of its catalog (those no other track shares), so it asks
+// for the manifest again: a 404 there is the track removed (*GoneError);
+// a manifest still there is one segment missing from the blob store
+// (segmentMissingError), which the origin's operator has to mend.
+func (p *Player) segmentGone(ts *trackStream, i int) error {
+	_, err := p.opts.Manifests.Manifest(ts.ctx, ts.track.ID)
+	if IsGone(err) {
+		return &GoneError{Track: ts.track, Segment: i, Source: p.opts.SourceName, Err: err}
+	}
+	return segmentMissingError{track: ts.track, index: i, source: p.opts.SourceName}
+}
+
+// segmentMissingError fails a track a segment of which the source no
+// longer has while the track is still in its catalog; source is
+// Options.SourceName.
+type segmentMissingError struct {
 	track  catalog.Track
 	index  int
 	source string
 }
 
-func (e goneError) Error() string {
-	return fmt.Sprintf("play %s: %s no longer has segment %d of it (the track was removed from %s after it was queued): it is skipped", trackName(e.track), e.source, e.index, e.source)
+func (e segmentMissingError) Error() string {
+	return fmt.Sprintf("play %s: %s no longer has segment %d of it, though the track is still in its catalog (its blob store lost it): it is skipped", trackName(e.track), e.source, e.index)
 }
 
-func (e goneError) Unwrap() error { return catalog.ErrSegmentGone }
+func (e segmentMissingError) Unwrap() error { return catalog.ErrSegmentGone }
 
 // trackName is how a message names a track: its title in quotes, or its ID.
 func trackName(t catalog.Track) string {

@@ -20,7 +20,11 @@ type Status struct {
 	Queue    []catalog.Track
 	// Radio holds the IDs of the queue's tracks a radio queued
 	// (MarkRadio), marked "~" in the interface and "radio" by segue ctl.
-	Radio   map[string]bool
+	Radio map[string]bool
+	// Gone holds the IDs of the queue's tracks found removed from the
+	// catalog (GoneError), marked "gone" in the interface and by segue
+	// ctl; they are skipped without asking while they stay queued.
+	Gone    map[string]bool
 	Quality Quality // the rendition preference
 	// LinkKbps is the throughput estimate in kbit/s (abr.Controller.Kbps),
 	// 0 while unknown: a higher fixed Quality that the link does not
@@ -35,6 +39,7 @@ func (p *Player) Status() Status {
 	s := Status{State: p.state, Index: p.queue.Index(), Volume: p.volume, Repeat: p.queue.Repeat(), Shuffle: p.queue.Shuffled(), Queue: p.queue.Tracks()}
 	s.Track, _ = p.queue.Current()
 	s.Radio = p.radioLocked()
+	s.Gone = p.goneLocked()
 	s.Quality = p.Quality()
 	s.LinkKbps = p.opts.ABR.Kbps()
 	s.Position = samplesToDuration(p.positionLocked())
@@ -93,6 +98,7 @@ func (p *Player) Play(tracks ...catalog.Track) {
 		return
 	}
 	defer p.emit(ChangedEvent{})
+	p.unmarkGoneLocked(tracks)
 	p.queue.PlayNow(tracks...)
 	p.stats.play()
 	p.startLocked()
@@ -122,6 +128,7 @@ func (p *Player) insert(tracks []catalog.Track, add func(*Queue, ...catalog.Trac
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	defer p.emit(ChangedEvent{})
+	p.unmarkGoneLocked(tracks)
 	if p.queue.Index() >= 0 {
 		p.editLocked(func(q *Queue) { add(q, tracks...) })
 		return

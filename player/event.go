@@ -145,6 +145,10 @@ type EndEvent struct {
 	// Cleared says Clear ended the queue: the listener chose to have
 	// nothing, so the interface's autoplay radio does not go on from it.
 	Cleared bool
+	// Gone says every track of the queue was removed from the catalog
+	// (GoneError): nothing is left to play, and the interface's autoplay
+	// radio, seeded by a removed track, does not go on from it.
+	Gone bool
 }
 
 func (StateEvent) event()     {}

@@ -99,7 +99,9 @@ type Player struct {
 
 	mu       sync.Mutex // guards everything below
 	queue    *Queue
-	radio    map[string]bool // IDs of tracks a radio queued (MarkRadio)
+	radio    map[string]bool       // IDs of tracks a radio queued (MarkRadio)
+	gone     map[string]bool       // IDs of tracks removed from the catalog (GoneError)
+	unsaid   map[string]*GoneError // found by a prefetch, by track ID: said when the track comes up
 	state    State
 	paused   bool
 	volume   int
@@ -391,6 +393,23 @@ func (p *Player) current() (*trackStream, float64, bool) {
 			return p.cur, p.cur.gain * p.renderVolumeLocked(), true
 		}
 		idx, start := p.queue.Index(), p.startAt
+		if p.gone[tr.ID] {
+			// said once when it was found gone (by a prefetch: now), then
+			// skipped without asking, and a queue of nothing else ends
+			// (repeat all went round it for ever, a 404 each time)
+			if e := p.unsaid[tr.ID]; e != nil {
+				delete(p.unsaid, tr.ID)
+				p.emit(ErrorEvent{TrackID: tr.ID, Err: e, Fatal: true})
+			}
+			if p.allGoneLocked() {
+				p.queue.cur = -1
+				p.startAt, p.reopen = 0, false
+				p.endLocked()
+			} else {
+				p.skipLocked()
+			}
+			continue
+		}
 		if p.next != nil && p.nextIdx == idx && p.next.track.ID == tr.ID && start == 0 {
 			p.cur, p.next = p.next, nil
 			p.cur.promote()
@@ -420,7 +439,14 @@ func (p *Player) current() (*trackStream, float64, bool) {
 				continue
 			}
 			if err != nil {
+				if IsGone(err) {
+					err = &GoneError{Track: tr, Segment: -1, Source: p.opts.SourceName, Err: err}
+					p.markGoneLocked(tr.ID)
+				}
 				p.emit(ErrorEvent{TrackID: tr.ID, Err: err, Fatal: true})
+				if IsGone(err) {
+					p.emit(ChangedEvent{}) // the queue's marks changed (Status.Gone)
+				}
 				p.missedLocked(idx, tr.ID, err)
 				p.skipLocked()
 				continue
@@ -484,7 +510,7 @@ func (p *Player) missedLocked(idx int, id string, err error) {
 // (EndEvent: the interface's radio may go on from there).
 func (p *Player) endLocked() {
 	p.setState(Stopped)
-	p.emit(EndEvent{})
+	p.emit(EndEvent{Gone: p.allGoneLocked()})
 }
 
 // skipLocked moves past a track that cannot play.
@@ -506,7 +532,13 @@ func (p *Player) afterRead(ts *trackStream, done bool, err error) {
 	}
 	ts.pos = ts.out
 	if err != nil && !errors.Is(err, errStreamClosed) {
+		if IsGone(err) {
+			p.markGoneLocked(ts.track.ID)
+		}
 		p.emit(ErrorEvent{TrackID: ts.track.ID, Err: err, Fatal: true})
+		if IsGone(err) {
+			p.emit(ChangedEvent{}) // the queue's marks changed (Status.Gone)
+		}
 		p.missedLocked(p.queue.Index(), ts.track.ID, err)
 		done = true
 	}
@@ -557,6 +589,16 @@ func (p *Player) prefetchLocked() {
 		p.mu.Lock()
 		defer p.mu.Unlock()
 		p.fetching = false
+		if IsGone(err) && p.ctx.Err() == nil && !p.gone[tr.ID] {
+			// marked now (the queue shows it), said when it comes up,
+			// and not asked for again then
+			p.markGoneLocked(tr.ID)
+			if p.unsaid == nil {
+				p.unsaid = map[string]*GoneError{}
+			}
+			p.unsaid[tr.ID] = &GoneError{Track: tr, Segment: -1, Source: p.opts.SourceName, Err: err}
+			p.emit(ChangedEvent{})
+		}
 		if err != nil || p.ctx.Err() != nil {
 			return // the render loop reports it when the track comes up
 		}

@@ -506,7 +506,14 @@ func (m *Model) apply(list []player.Event) tea.Cmd {
 		if t, ok := e.(player.TrackEvent); ok {
 			m.lastTrack = t.Track
 		}
-		if end, ok := e.(player.EndEvent); ok && !end.Cleared && m.autoplay && m.lastTrack.ID != "" { // a queue cleared is a choice of nothing
+		if ev, ok := e.(player.ErrorEvent); ok && ev.TrackID == m.lastTrack.ID && player.IsGone(ev.Err) {
+			m.lastTrack = catalog.Track{} // out of the catalog: no radio after it
+		}
+		if end, ok := e.(player.EndEvent); ok && end.Gone {
+			// every track left was removed from the catalog: said once, and
+			// no radio from a seed the origin no longer has
+			cmds = append(cmds, m.line.show(player.AllGone(m.source), true))
+		} else if ok && !end.Cleared && m.autoplay && m.lastTrack.ID != "" { // a queue cleared is a choice of nothing
 			cmds = append(cmds, m.startRadio(m.lastTrack.ID, "“"+m.lastTrack.Title+"”"))
 		}
 		i, err := apply(&m.status, e)

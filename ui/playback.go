@@ -104,7 +104,7 @@ func fromStatus(s *nowplaying.Status, st player.Status) queue.State {
 	if !s.HasTrack {
 		noTrack(s)
 	}
-	return queue.State{Tracks: st.Queue, Index: st.Index, Repeat: st.Repeat.String(), Shuffle: st.Shuffle, Radio: st.Radio}
+	return queue.State{Tracks: st.Queue, Index: st.Index, Repeat: st.Repeat.String(), Shuffle: st.Shuffle, Radio: st.Radio, Gone: st.Gone}
 }
 
 // apply folds e into s. index is the queue index a track change reports
@@ -148,6 +148,10 @@ func apply(s *nowplaying.Status, e player.Event) (index int, err error) {
 			s.Buffer, s.BufferUnknown = e.Ahead, false
 		}
 	case player.ErrorEvent:
+		if player.IsGone(e.Err) {
+			// its own sentence names the track and says it was skipped
+			return index, e.Err
+		}
 		what := "a track"
 		if e.TrackID == s.Track.ID && s.Track.Title != "" {
 			what = "“" + s.Track.Title + "”"

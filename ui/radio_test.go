@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"slices"
@@ -221,5 +222,40 @@ func TestRadioUnknownSeedWording(t *testing.T) {
 	want := "no radio after “Polar Night”: track t2 not found on the origin at origin.test"
 	if v := m.View(); !strings.Contains(v, want) {
 		t.Fatalf("R on a track the origin does not know; want %q:\n%s", want, v)
+	}
+}
+
+// TestRemovedTrackSaidAndNoRadioFromIt: a track the player found removed
+// from the origin's catalog is said on the status line in the player's
+// one sentence (it was "play “X”, skipped it: get manifest of track ...");
+// a queue that ends with every track removed says so and starts no radio,
+// and no radio is seeded by a removed track: the origin no longer has it.
+func TestRemovedTrackSaidAndNoRadioFromIt(t *testing.T) {
+	cat, pl := fixture(), newFakePlayer()
+	radio := &fakeRadio{fn: func(string) []catalog.Track { return nil }}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	tm := teatest.NewTestModel(t, New(ctx, Options{Catalog: cat, Player: pl, Radio: radio, Autoplay: true, NoticeFor: time.Hour}),
+		teatest.WithInitialTermSize(160, 24))
+	waitFor(t, tm, "type to search")
+	gone, kept := cat.albums[0].Tracks[0], cat.albums[0].Tracks[1]
+	pl.ch <- player.TrackEvent{Track: gone, Duration: time.Minute}
+	pl.ch <- player.ErrorEvent{TrackID: gone.ID, Err: &player.GoneError{Track: gone, Segment: 2, Source: player.DefaultSourceName}, Fatal: true}
+	waitFor(t, tm, fmt.Sprintf("%q was removed from the origin's catalog while it played", gone.Title))
+	pl.ch <- player.EndEvent{Gone: true}
+	waitFor(t, tm, "every track of the queue was removed from the origin's catalog")
+	pl.ch <- player.TrackEvent{Track: kept, Duration: time.Minute}
+	pl.ch <- player.EndEvent{} // ran out after a track still there: the radio goes on from it
+	testkit.Wait(t, 10*time.Second, "autoplay after the queue ran out", func() bool {
+		radio.mu.Lock()
+		defer radio.mu.Unlock()
+		return len(radio.seeds) > 0
+	})
+	tm.Send(keyMsg("q"))
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	radio.mu.Lock()
+	defer radio.mu.Unlock()
+	if !slices.Equal(radio.seeds, []string{kept.ID}) {
+		t.Errorf("radio seeds = %v, want [%s]: none from the removed track", radio.seeds, kept.ID)
 	}
 }

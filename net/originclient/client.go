@@ -246,11 +246,14 @@ func (c *Client) Track(ctx context.Context, id string) (catalog.Track, error) {
 	return t, NotFound(err, "track", id, c.Source())
 }
 
-// Manifest returns a track's manifest, validated.
+// Manifest returns a track's manifest, validated. A track the origin
+// does not know (any more: removed from its catalog since it was queued)
+// is a *NotFoundError of kind "track", which is catalog.ErrTrackGone; a
+// stored copy never stands in for the origin's 404.
 func (c *Client) Manifest(ctx context.Context, trackID string) (catalog.Manifest, error) {
 	var m catalog.Manifest
 	if err := c.getJSON(ctx, c.url(nil, "api", "v1", "tracks", trackID, "manifest"), &m); err != nil {
-		return m, err
+		return m, NotFound(err, "track", trackID, c.Source())
 	}
 	if err := m.Validate(); err != nil {
 		return m, fmt.Errorf("manifest of track %s: %w", trackID, err)

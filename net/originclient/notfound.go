@@ -3,6 +3,8 @@ package originclient
 import (
 	"errors"
 	"fmt"
+
+	"segue/catalog"
 )
 
 // NotFoundError is an ID its source does not know, said the one way every
@@ -29,8 +31,14 @@ func (e *NotFoundError) Error() string { return fmt.Sprintf("%s (%v)", e.Sentenc
 
 func (e *NotFoundError) Unwrap() error { return e.Err }
 
-// Is makes every NotFoundError ErrNotFound, whatever its answer wraps.
-func (e *NotFoundError) Is(target error) bool { return target == ErrNotFound }
+// Is makes every NotFoundError ErrNotFound, whatever its answer wraps,
+// and one of a track catalog.ErrTrackGone too: the player's sign that a
+// queued track was taken out of the catalog (distinct from an outage,
+// catalog.ErrUnreachable, and from one segment missing,
+// catalog.ErrNoSuchSegment).
+func (e *NotFoundError) Is(target error) bool {
+	return target == ErrNotFound || target == catalog.ErrTrackGone && e.Kind == "track"
+}
 
 // NotFound returns err as a NotFoundError of kind and id on source when it
 // is ErrNotFound (an answer saying the source does not know id), and err

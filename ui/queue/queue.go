@@ -30,6 +30,9 @@ type State struct {
 	Shuffle bool   // shuffle is on
 	// Radio holds the IDs of tracks a radio queued, marked "~".
 	Radio map[string]bool
+	// Gone holds the IDs of tracks removed from the origin's catalog
+	// since they were queued (skipped), marked "✗" and "(gone)".
+	Gone map[string]bool
 }
 
 // header is the lines above the list.
@@ -244,21 +247,27 @@ func (v *View) View() string {
 		switch {
 		case i == s.Index:
 			mark = "▶ "
+		case s.Gone[t.ID]:
+			mark = "✗ "
 		case s.Radio[t.ID]:
 			mark = "~ "
 		}
+		title := t.Title
+		if s.Gone[t.ID] {
+			title += " (gone)"
+		}
 		var row string
 		if v.w >= 60 {
-			row = list.Columns(v.w-4, []int{5, 3, 3}, t.Title, t.Artist, t.Album, nowplaying.Clock(time.Duration(t.DurationMS)*time.Millisecond))
+			row = list.Columns(v.w-4, []int{5, 3, 3}, title, t.Artist, t.Album, nowplaying.Clock(time.Duration(t.DurationMS)*time.Millisecond))
 		} else {
-			row = list.Columns(v.w-4, []int{1}, t.Title+" · "+t.Artist, nowplaying.Clock(time.Duration(t.DurationMS)*time.Millisecond))
+			row = list.Columns(v.w-4, []int{1}, title+" · "+t.Artist, nowplaying.Clock(time.Duration(t.DurationMS)*time.Millisecond))
 		}
 		switch {
 		case sel:
 			return v.st.Selected.Render(list.Fit("› "+mark+row, v.w))
 		case i == s.Index:
 			return "  " + v.st.Playing.Render(mark+row)
-		case i < s.Index:
+		case i < s.Index, s.Gone[t.ID]:
 			return "  " + v.st.Muted.Render(mark+row)
 		}
 		return "  " + v.st.Row.Render(mark+row)

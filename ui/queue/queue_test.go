@@ -1,6 +1,7 @@
 package queue
 
 import (
+	"strings"
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -58,5 +59,31 @@ func TestKeysBecomeRequests(t *testing.T) {
 		t.Fatal("J on the last track said nothing")
 	} else if a, ok := cmd().(action.Action); ok {
 		t.Fatalf("J on the last track sent %+v, want only a notice", a)
+	}
+}
+
+// TestGoneRowIsMarked: a track the player found removed from the origin's
+// catalog (player.Status.Gone) shows "✗" and "(gone)" in its row, the
+// others as they were; before, nothing told it from a track to come.
+func TestGoneRowIsMarked(t *testing.T) {
+	v := New(styles.New(nil), keys.Default())
+	v.SetSize(80, 20)
+	v.SetState(State{Tracks: []catalog.Track{{ID: "a", Title: "Here"}, {ID: "b", Title: "Removed"}, {ID: "c", Title: "Later"}},
+		Index: 0, Gone: map[string]bool{"b": true}})
+	rows := map[string]string{}
+	for _, l := range strings.Split(v.View(), "\n") {
+		for _, title := range []string{"Here", "Removed", "Later"} {
+			if strings.Contains(l, title) {
+				rows[title] = l
+			}
+		}
+	}
+	if r := rows["Removed"]; !strings.Contains(r, "✗ ") || !strings.Contains(r, "Removed (gone)") {
+		t.Errorf("the removed track's row %q; want ✗ and (gone)", r)
+	}
+	for _, title := range []string{"Here", "Later"} {
+		if strings.Contains(rows[title], "gone") || strings.Contains(rows[title], "✗") {
+			t.Errorf("%s's row %q is marked gone", title, rows[title])
+		}
 	}
 }
