@@ -1,0 +1,113 @@
+package origin
+
+import (
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"segue/internal/testkit"
+)
+
+// gapProbe is injected into a share page before anything plays: every media
+// element the page plays (its <audio> players, and any it makes later) is
+// routed into one AudioContext whose ScriptProcessor records what the
+// elements put out, mixed to mono, at the context's rate. A
+// MediaElementAudioSourceNode takes the element's output whole, so the
+// recording is what a listener hears (muted Chromium still runs the graph).
+const gapProbe = `(() => {
+  const ctx = new AudioContext();
+  const rec = ctx.createScriptProcessor(4096, 1, 1);
+  const p = window.gapProbe = {rate: ctx.sampleRate, chunks: []};
+  rec.onaudioprocess = (e) => { if (p.on) p.chunks.push(new Float32Array(e.inputBuffer.getChannelData(0))); };
+  rec.connect(ctx.destination);
+  const hooked = new WeakSet();
+  const hook = (a) => { if (!hooked.has(a)) { hooked.add(a); ctx.createMediaElementSource(a).connect(rec); } };
+  document.querySelectorAll("audio").forEach(hook);
+  const play = HTMLMediaElement.prototype.play;
+  HTMLMediaElement.prototype.play = function () { hook(this); p.on = true; ctx.resume(); return play.call(this); };
+})()`
+
+// gapMeasure reads the recording of gapProbe: the longest run of samples
+// quieter than 1% of full scale between the first and the last sample
+// louder than 10% (the tone pair's join; a sine of amplitude 0.5 at 440 Hz
+// is under 1% for at most 2 samples around each zero crossing), in ms, and
+// the largest second difference |x[n+1]-2x[n]+x[n-1]| there against a pure
+// 440 Hz sine's, which is at most 0.5*(2*pi*440/rate)^2 (about 0.0017 at
+// 48 kHz): a skip or repeat at the join shows as a step far above it.
+const gapMeasure = `(() => {
+  const p = window.gapProbe, n = p.chunks.reduce((s, c) => s + c.length, 0), x = new Float32Array(n);
+  let o = 0; for (const c of p.chunks) { x.set(c, o); o += c.length; }
+  let first = -1, last = -1;
+  for (let i = 0; i < n; i++) if (Math.abs(x[i]) > 0.1) { if (first < 0) first = i; last = i; }
+  let run = 0, longest = 0, at = -1, step = 0, stepAt = -1;
+  for (let i = first; i <= last; i++) {
+    if (Math.abs(x[i]) < 0.01) { if (++run > longest) { longest = run; at = i - run + 1; } } else run = 0;
+    const d = Math.abs(x[i + 1] - 2 * x[i] + x[i - 1]);
+    if (i > first + 2 && i < last - 2 && d > step) { step = d; stepAt = i; }
+  }
+  const join = first + Math.round(3 * p.rate), w = Math.round(0.005 * p.rate);
+  let joinStep = 0;
+  for (let i = join - w; i < join + w; i++) joinStep = Math.max(joinStep, Math.abs(x[i + 1] - 2 * x[i] + x[i - 1]));
+  return [longest * 1000 / p.rate, (last - first) / p.rate, step, p.rate, at / p.rate, first / p.rate, (stepAt - first) / p.rate, joinStep];
+})()`
+
+// The share page played each track in an <audio> of its own, the next
+// started by the ended event of the one before: between two tracks made
+// from one sine cut at a sample (440 Hz, 3 s and 2 s), Chromium put out
+// silence where the join was. Now the page plays them through one
+// MediaSource, each track's encoder delay and padding cut by its append
+// window, and the join is as continuous as the sine.
+func TestSharePagePlaysTracksGapless(t *testing.T) {
+	needFFmpeg(t)
+	ctx := testkit.Chromium(t, 3*time.Minute)
+	lib, data := t.TempDir(), t.TempDir()
+	// One sine, cut at sample 132300 (3 s at 44.1 kHz): the join is a
+	// sample boundary of the source, so gapless playback is the sine itself.
+	for _, s := range []struct {
+		name, title string
+		from, secs  float64
+	}{{"a.flac", "Tone A", 0, 3}, {"b.flac", "Tone B", 3, 2}} {
+		cmd := exec.Command("ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i",
+			"aevalsrc=0.5*sin(2*PI*440*(t+"+strconv.FormatFloat(s.from, 'f', -1, 64)+")):s=44100:d="+strconv.FormatFloat(s.secs, 'f', -1, 64)+":c=stereo",
+			"-metadata", "title="+s.title, "-metadata", "artist=Sine", "-metadata", "album=Join", filepath.Join(lib, s.name))
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("make %s: %v\n%s", s.name, err, out)
+		}
+	}
+	ingest(t, lib, data)
+	db := openTestCatalog(t, data)
+	var ids []string
+	for _, name := range []string{"a.flac", "b.flac"} {
+		var id string
+		if err := db.QueryRow(`SELECT id FROM tracks WHERE path = ?`, name).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	r := startServer(t, ServerOptions{DataDir: data}, "127.0.0.1:0")
+	openShared(t, ctx, r.base, "", "Join", ids, 1200)
+	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](gapProbe), chromedp.Click(chromedp.ID("playall"))); err != nil {
+		t.Fatalf("probe the page and press play all: %v", err)
+	}
+	// Until the second track has played a second (5 s of sine, 6 s at most).
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`(() => { const p = window.gapProbe;
+		return p.chunks.length * 4096 / p.rate > 6; })()`, chromedp.WithPollingTimeout(60*time.Second))); err != nil {
+		t.Fatalf("the page did not play 6 s: %v", err)
+	}
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](gapMeasure))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gap, heard, step, rate := v[0], v[1], v[2], v[3]
+	t.Logf("heard %.3f s of sine at %g Hz (from %.3f s of recording); longest silence %.2f ms at %.3f s; largest second difference %.4f at %.4f s of the sine, %.4f within 5 ms of the join", heard, rate, v[5], gap, v[4], step, v[6], v[7])
+	if heard < 4.5 {
+		t.Fatalf("heard %.3f s of the 5 s of sine: the second track did not play", heard)
+	}
+	if gap > 2 {
+		t.Errorf("between the two tracks the page is silent for %.2f ms, want none (under 2 ms)", gap)
+	}
+}
