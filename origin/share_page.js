@@ -208,9 +208,14 @@ const oneSource = () => {
     const time = document.createElement("span");
     div.append(btn, pos, time);
     a.replaceWith(div);
+    const c = {btn, pos, time, name, held: false};
     btn.addEventListener("click", () => press(j));
-    pos.addEventListener("input", () => seek(j, Number(pos.value)));
-    return {btn, pos, time, name};
+    // Dragging the track playing moves the player along; another track's
+    // slider starts that track where it is let go.
+    pos.addEventListener("pointerdown", () => { c.held = true; });
+    pos.addEventListener("input", () => { if (j === current && s && !resume && !player.ended) player.currentTime = s.starts[j] + Number(pos.value); });
+    pos.addEventListener("change", () => { c.held = false; seek(j, Number(pos.value)); });
+    return c;
   });
   let s = null; // the session playing, or stopped by a track that could not load
   let current = -1; // the track heard last, until the last one ends
@@ -230,7 +235,7 @@ const oneSource = () => {
     rows.forEach((tr, j) => tr.classList.toggle("playing", j === current));
     ctls.forEach((c, j) => {
       const at = j === current && s && !resume ? player.currentTime - s.starts[j] : resume && resume.i === j ? resume.at : 0;
-      if (document.activeElement !== c.pos || j !== current) c.pos.value = at;
+      if (!c.held) c.pos.value = at;
       c.time.textContent = clock(at) + " / " + clock(Number(c.pos.max));
       const playing = j === current && !player.paused && !resume;
       c.btn.textContent = playing ? "❚❚" : "▶";
@@ -277,6 +282,7 @@ const oneSource = () => {
         g = gaplessInfo(head);
         if (!g) continue;
         await idle(ss);
+        if (ss !== s) return;
         ss.sb.abort(); // a fresh parse; the append window back to all
         const t0 = ss.starts[j];
         ss.sb.appendWindowStart = t0;
@@ -296,7 +302,9 @@ const oneSource = () => {
   // end ends the session's stream: the player ends where its audio ends.
   const end = async (ss) => {
     await idle(ss);
-    if (ss === s && ss.ms.readyState === "open") ss.ms.endOfStream();
+    try {
+      if (ss === s && ss.ms.readyState === "open") ss.ms.endOfStream();
+    } catch {} // the player left this source meanwhile
   };
   const stop = () => {
     if (s) s.ctl.abort();
@@ -322,13 +330,24 @@ const oneSource = () => {
   const failed = (ss, j, status) => {
     if (isRevoked(status)) return revoke(), true;
     say(whyOf(j), cannotText(status));
-    if (isDown(status) || (j === ss.first && !ss.all)) {
-      ss.broken = j;
-      end(ss);
+    if (!isDown(status) && (j !== ss.first || ss.all)) {
+      ss.starts[j + 1] = ss.starts[j];
+      return false;
+    }
+    ss.broken = j;
+    const loaded = player.readyState > player.HAVE_NOTHING, heard = loaded ? trackAt(player.currentTime) : j;
+    if (heard < j) {
+      end(ss); // the tracks before it play to their end ("ended")
       return true;
     }
-    ss.starts[j + 1] = ss.starts[j];
-    return false;
+    // It stops now, as a player whose link failed does, its button going
+    // on from where it stopped.
+    resume = {i: j, at: loaded ? Math.max(0, player.currentTime - ss.starts[j]) : j === ss.first ? ss.at : 0};
+    current = j;
+    stop();
+    player.pause();
+    show();
+    return true;
   };
   const load = async (ss, j) => {
     for (; j < srcs.length; j++) {
@@ -368,7 +387,7 @@ const oneSource = () => {
       return;
     }
     const ms = new MediaSource();
-    const ss = s = {ms, first: i, starts: {[i]: 0}, ctl: new AbortController(), all};
+    const ss = s = {ms, first: i, at, starts: {[i]: 0}, ctl: new AbortController(), all};
     ms.addEventListener("sourceopen", () => {
       if (ss !== s) return;
       ss.sb = ms.addSourceBuffer("audio/mpeg");
@@ -415,7 +434,7 @@ const oneSource = () => {
   });
   player.addEventListener("error", () => {
     if (!s || !player.error) return;
-    say(whyOf(current), cannotText(200));
+    if (current >= 0) say(whyOf(current), cannotText(200));
     stop();
     current = -1;
     show();
