@@ -208,13 +208,22 @@ const oneSource = () => {
     const time = document.createElement("span");
     div.append(btn, pos, time);
     a.replaceWith(div);
-    const c = {btn, pos, time, name, held: false};
+    const c = {btn, pos, time, name, held: false, moved: false};
     btn.addEventListener("click", () => press(j));
-    // Dragging the track playing moves the player along; another track's
-    // slider starts that track where it is let go.
+    // Dragging (or the keys of) the slider of the track playing moves the
+    // player along; another track's slider starts that track where it is
+    // let go.
     pos.addEventListener("pointerdown", () => { c.held = true; });
-    pos.addEventListener("input", () => { if (j === current && s && !resume && !player.ended) player.currentTime = s.starts[j] + Number(pos.value); });
-    pos.addEventListener("change", () => { c.held = false; seek(j, Number(pos.value)); });
+    pos.addEventListener("input", () => {
+      if (j === current && s && !resume && !player.ended) {
+        player.currentTime = s.starts[j] + Number(pos.value);
+        c.moved = true;
+      }
+    });
+    pos.addEventListener("change", () => {
+      if (!c.moved) play(j, Number(pos.value), false);
+      c.held = c.moved = false;
+    });
     return c;
   });
   let s = null; // the session playing, or stopped by a track that could not load
@@ -291,6 +300,9 @@ const oneSource = () => {
         if (g.keep !== Infinity) {
           ss.starts[j + 1] = t0 + g.keep / g.rate;
           ctls[j].pos.max = g.keep / g.rate;
+          // the track's whole length, so a skip past what came waits for it
+          // (the player keeps currentTime within the duration)
+          if (!(ss.ms.duration >= ss.starts[j + 1])) ss.ms.duration = ss.starts[j + 1];
         }
         buf = head.subarray(g.audio);
       }
@@ -298,6 +310,7 @@ const oneSource = () => {
     }
     if (!g) throw new Error("not MP3");
     if (ss.starts[j + 1] === undefined) ss.starts[j + 1] = ss.sb.buffered.end(ss.sb.buffered.length - 1);
+    ss.done[j] = true;
   };
   // end ends the session's stream: the player ends where its audio ends.
   const end = async (ss) => {
@@ -387,7 +400,7 @@ const oneSource = () => {
       return;
     }
     const ms = new MediaSource();
-    const ss = s = {ms, first: i, at, starts: {[i]: 0}, ctl: new AbortController(), all};
+    const ss = s = {ms, first: i, at, starts: {[i]: 0}, done: {}, ctl: new AbortController(), all};
     ms.addEventListener("sourceopen", () => {
       if (ss !== s) return;
       ss.sb = ms.addSourceBuffer("audio/mpeg");
@@ -410,13 +423,15 @@ const oneSource = () => {
     }
     play(j, 0, false);
   };
-  const seek = (j, at) => {
-    if (j === current && s && !resume && !player.ended) {
-      player.currentTime = s.starts[j] + at;
-    } else {
-      play(j, at, false);
-    }
-  };
+  // A seek back to audio the buffer let go (played over 10 s ago, of a
+  // track too long to keep whole) fetches that track again from there.
+  player.addEventListener("seeking", () => {
+    if (!s || resume) return;
+    const t = player.currentTime, b = player.buffered;
+    for (let k = 0; k < b.length; k++) if (t >= b.start(k) && t <= b.end(k)) return;
+    const j = trackAt(t);
+    if (s.done[j]) play(j, t - s.starts[j], s.all);
+  });
   player.addEventListener("timeupdate", show);
   player.addEventListener("play", show);
   player.addEventListener("pause", show);
