@@ -23,10 +23,16 @@ import (
 // Source Extensions for MP3, it plays the tracks gapless through one
 // MediaSource (each track's encoder delay and padding, from the LAME tag of
 // its stream's Info frame, cut by the append window), else through the
-// page's <audio> per track.
-//
-//go:embed share_page.js
-var sharePageScript string
+// page's <audio> per track. share_page.js holds what both ways share and
+// the fallback; share_page_mse.js the MediaSource player and the start.
+var sharePageScript = sharePageCommonJS + sharePageMSEJS
+
+var (
+	//go:embed share_page.js
+	sharePageCommonJS string
+	//go:embed share_page_mse.js
+	sharePageMSEJS string
+)
 
 // sharePage is the browser view of a shared playlist: one document (inline
 // style) whose only script is inline and carries the response's CSP nonce;
@@ -36,14 +42,19 @@ var sharePageScript string
 // in the query, as <audio> sends no header), named for its track for screen
 // readers, in a row of its own under the track's number, names and length,
 // as wide as the three (beside them, a phone's 390 px left its timeline 44 px).
+// Where the browser has Media Source Extensions for MP3 the script swaps
+// each for a play button and a position slider named for the track and
+// plays every track through one <audio> and one MediaSource, gapless
+// (sharePageScript; media-src blob: for its object URL); elsewhere the
+// <audio> per track plays.
 // "Play all" starts the first and each ended track starts the next, and
 // while a track plays or is stopped the button pauses or resumes it; the
 // track playing is named to the media session (a phone's lock screen).
 // A track that waits for its audio over 5 s while playing (a stalled or
 // slow link, which ends in no error) says so in its row until it plays.
 // A track that cannot play (taken out of the playlist, or the link revoked,
-// after the page opened) says why, asking the origin with a HEAD of its
-// stream (connect-src 'self'), and a track Play all reached is passed over,
+// after the page opened) says why, by the status of its stream's GET (of a
+// HEAD after the <audio>'s error; connect-src 'self'), and a track Play all reached is passed over,
 // unless the origin does not answer (the connection or the origin is
 // down: the next would fail alike), where Play all waits for that track's
 // play button; once the link is known revoked the players are emptied and
