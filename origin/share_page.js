@@ -8,8 +8,8 @@
 // append window, so tracks join as segue's own client joins them
 // (measured in Chromium: TestSharePagePlaysTracksGapless). Elsewhere
 // perElement plays each track in the <audio> the page was served with,
-// the next started by the ended event of the one before (18-60 ms of
-// silence between tracks in Chromium).
+// the next started by the ended event of the one before (18 to 170 ms
+// of silence between tracks in Chromium).
 const audios = [...document.querySelectorAll("audio")]; // the page's players, one a track
 const rows = [...document.querySelectorAll("tbody")]; // a track's: its names, then its player
 const playall = document.getElementById("playall");
