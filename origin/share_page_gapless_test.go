@@ -48,31 +48,41 @@ const gapProbe = `(() => {
   HTMLMediaElement.prototype.play = function () { hook(this); p.on = true; ctx.resume(); return play.call(this); };
 })()`
 
-// gapMeasure reads the recording of gapProbe: the longest run of samples
-// quieter than 1% of full scale between the first and the last sample
-// louder than 10% (the tone pair's join; a sine of amplitude 0.5 at 440 Hz
-// is under 1% for at most 2 samples around each zero crossing), in ms, and
-// the largest second difference |x[n+1]-2x[n]+x[n-1]| there against a pure
-// 440 Hz sine's, which is at most 0.5*(2*pi*440/rate)^2 (about 0.0017 at
-// 48 kHz): a skip or repeat at the join shows as a step far above it.
-// It returns [silence ms, sine heard s, largest step, context rate Hz,
-// silence at s, sine from s, largest step at s of the sine, largest step
-// within 5 ms of the join (3 s into the sine)].
+// gapMeasure reads the recording of gapProbe between the first and the
+// last sample louder than 10% (the sine's start and end). Silence is a
+// run of 8 samples or more under 1% of full scale (a sine of amplitude
+// 0.5 at 440 Hz is under 1% for at most 2 samples around each zero
+// crossing). The join is where 3 s of sound has been heard, silences
+// before it not counted: a dropout of the loaded machine's audio pipeline
+// (75 ms once, 315 ms after the join; over a second once without MSE)
+// inserts silence but loses no sound, and is no gap between the tracks.
+// It returns [the silence at the join in ms, the sine heard in s (silences
+// included), the longest silence anywhere in ms and where (s into the
+// recording), the context's rate in Hz, the largest second difference
+// |x[n+1]-2x[n]+x[n-1]| within 5 ms of the join]: a pure 440 Hz sine's is
+// at most 0.5*(2*pi*440/rate)^2 (about 0.002), a slip of one sample at the
+// join about 0.03.
 const gapMeasure = `(() => {
   const p = window.gapProbe, n = p.chunks.reduce((s, c) => s + c.length, 0), x = new Float32Array(n);
   let o = 0; for (const c of p.chunks) { x.set(c, o); o += c.length; }
   let first = -1, last = -1;
   for (let i = 0; i < n; i++) if (Math.abs(x[i]) > 0.1) { if (first < 0) first = i; last = i; }
-  let run = 0, longest = 0, at = -1, step = 0, stepAt = -1;
-  for (let i = first; i <= last; i++) {
-    if (Math.abs(x[i]) < 0.01) { if (++run > longest) { longest = run; at = i - run + 1; } } else run = 0;
-    const d = Math.abs(x[i + 1] - 2 * x[i] + x[i - 1]);
-    if (i > first + 2 && i < last - 2 && d > step) { step = d; stepAt = i; }
+  const runs = [];
+  let r0 = -1;
+  for (let i = first; i <= last + 1; i++) {
+    const quiet = i <= last && Math.abs(x[i]) < 0.01;
+    if (quiet && r0 < 0) r0 = i;
+    if (!quiet && r0 >= 0) { if (i - r0 >= 8) runs.push([r0, i - r0]); r0 = -1; }
   }
-  const join = first + Math.round(3 * p.rate), w = Math.round(0.005 * p.rate);
-  let joinStep = 0;
-  for (let i = join - w; i < join + w; i++) joinStep = Math.max(joinStep, Math.abs(x[i + 1] - 2 * x[i] + x[i - 1]));
-  return [longest * 1000 / p.rate, (last - first) / p.rate, step, p.rate, at / p.rate, first / p.rate, (stepAt - first) / p.rate, joinStep];
+  let join = first + Math.round(3 * p.rate), gap = 0, longest = [0, -1];
+  for (const [s0, len] of runs) {
+    if (len > longest[0]) longest = [len, s0];
+    if (gap === 0 && Math.abs(s0 - join) <= 8) gap = len; else if (gap === 0 && s0 < join) join += len;
+  }
+  let step = 0;
+  const w = Math.round(0.005 * p.rate);
+  for (let i = Math.max(first + 1, join - w); i < Math.min(last - 1, join + gap + w); i++) step = Math.max(step, Math.abs(x[i + 1] - 2 * x[i] + x[i - 1]));
+  return [gap * 1000 / p.rate, (last - first) / p.rate, longest[0] * 1000 / p.rate, longest[1] / p.rate, p.rate, step];
 })()`
 
 // The share page played each track in an <audio> of its own, the next
@@ -156,8 +166,8 @@ func TestSharePagePlaysTracksGapless(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			gap, heard, step, rate := v[0], v[1], v[2], v[3]
-			t.Logf("heard %.3f s of sine at %g Hz (from %.3f s of recording); longest silence %.2f ms at %.3f s; largest second difference %.4f at %.4f s of the sine, %.4f within 5 ms of the join", heard, rate, v[5], gap, v[4], step, v[6], v[7])
+			gap, heard, rate := v[0], v[1], v[4]
+			t.Logf("heard %.3f s of sine at %g Hz; silence at the join %.2f ms; longest silence %.2f ms at %.3f s of the recording; largest second difference at the join %.4f", heard, rate, gap, v[2], v[3], v[5])
 			if heard < 4.5 {
 				t.Fatalf("heard %.3f s of the 5 s of sine: the second track did not play", heard)
 			}

@@ -44,8 +44,8 @@ const clock = (s) => { s = Math.max(0, Math.floor(s)); return Math.floor(s / 60)
 
 // oneSource plays the tracks through one <audio> and one MediaSource. A
 // session (s) is one MediaSource, from the track pressed (or the first,
-// for Play all) on: the track playing is downloaded whole, then the next,
-// each placed at the time the one before ends (s.starts). Each row's
+// for Play all) on: the track playing is downloaded whole, then the next
+// (load), each placed at the time the one before ends (s.starts). Each row's
 // <audio> is swapped for a play button, a position slider and the time.
 const oneSource = () => {
   const srcs = audios.map((a) => a.getAttribute("src"));
@@ -223,8 +223,15 @@ const oneSource = () => {
     show();
     return true;
   };
+  // load fetches the tracks of ss from j on, each once the one fed before
+  // it is heard: the track playing and the next, never the playlist ahead.
   const load = async (ss, j) => {
+    let fed = -1; // the track fed last
     for (; j < srcs.length; j++) {
+      while (fed >= 0 && current < fed) {
+        await new Promise((r) => setTimeout(r, 500));
+        if (ss !== s) return;
+      }
       let r = null, status = 0;
       try {
         r = await fetch(srcs[j], {signal: ss.ctl.signal});
@@ -245,6 +252,7 @@ const oneSource = () => {
         return;
       }
       if (ss !== s) return;
+      fed = j;
     }
     end(ss);
   };

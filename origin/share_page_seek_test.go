@@ -50,3 +50,33 @@ func TestSharePageSeeksAndPlaysAnotherTrack(t *testing.T) {
 	}
 	wait("the third track pauses", `on(2) && p.paused && label.endsWith("Resume")`)
 }
+
+// A recipient presses Play all on a share page: the page fetches the track
+// playing and the next, and the one after only once the next plays. It
+// fetched every track of the playlist back to back (up to the 12 MB
+// Chromium buffers), where an <audio> per track asked for none before
+// it was played.
+func TestSharePageFetchesOneTrackAhead(t *testing.T) {
+	ctx, w, proxy, _, page := sharedBehindProxy(t, "Ahead") // 6.1 s, 3.7 s, 2.2 s
+	openPage(t, ctx, page)
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("playall"))); err != nil {
+		t.Fatalf("press play all: %v", err)
+	}
+	asked := func(i int) int { return proxy.count("/api/v1/tracks/" + w.ids[i] + "/stream") }
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`(() => { const p = document.querySelector("audio"), row = document.querySelector("tbody");
+		return row.classList.contains("playing") && Number(row.querySelector("input").value) > 2 && !p.paused; })()`,
+		chromedp.WithPollingTimeout(30*time.Second))); err != nil {
+		t.Fatalf("the first track does not play 2 s: %v", err)
+	}
+	if asked(1) != 1 || asked(2) != 0 {
+		t.Errorf("2 s into the first track the page asked for the second %d times and the third %d times, want once and none", asked(1), asked(2))
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`(() => { const p = document.querySelector("audio"), row = document.querySelectorAll("tbody")[1];
+		return row.classList.contains("playing") && Number(row.querySelector("input").value) > 1 && !p.paused; })()`,
+		chromedp.WithPollingTimeout(30*time.Second))); err != nil {
+		t.Fatalf("the second track does not play 1 s: %v", err)
+	}
+	if asked(2) != 1 {
+		t.Errorf("1 s into the second track the page asked for the third %d times, want once", asked(2))
+	}
+}
