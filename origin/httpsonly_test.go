@@ -48,12 +48,12 @@ func TestPlainHTTPToAnHTTPSOrigin(t *testing.T) {
 	if err := chromedp.Do(bctx, chromedp.Navigate(plain), chromedp.WaitReady("body")); err != nil {
 		t.Fatalf("open %s: %v", plain, err)
 	}
-	got, err := chromedp.Run(bctx, chromedp.Evaluate[[]string](`[location.href, document.title, String(document.querySelectorAll("audio").length)]`))
+	got, err := chromedp.Run(bctx, chromedp.Evaluate[[]string](`[location.href, document.title, String(document.querySelectorAll("tbody .ctl").length)]`))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got[0] != secure || got[1] != "Without the s · segue" || got[2] != "2" {
-		t.Errorf("Chromium at %s: %s titled %q with %s players; want %s, \"Without the s · segue\", 2", plain, got[0], got[1], got[2], secure)
+		t.Errorf("Chromium at %s: %s titled %q with %s tracks' players; want %s, \"Without the s · segue\", 2", plain, got[0], got[1], got[2], secure)
 	}
 
 	resp, body := get(t, "GET", plain, nil)

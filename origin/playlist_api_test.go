@@ -210,7 +210,8 @@ func TestSharePageHTML(t *testing.T) {
 		`<meta property="og:url" content="` + link.String() + `">`,
 		`<meta property="og:image" content="` + r.base + "/api/v1/albums/" + w.lemonade + "/cover?share=" + link.Token + `">`,
 		`<meta name="twitter:card" content="summary_large_image">`,
-		`<audio controls preload="none" src="../api/v1/tracks/` + w.joga + "/stream?share=" + link.Token + `" aria-label="Jóga — Björk">`} {
+		`<audio controls preload="none" src="../api/v1/tracks/` + w.joga + "/stream?share=" + link.Token + `" data-ms="`,
+		`" aria-label="Jóga — Björk">`} {
 		if !strings.Contains(page, want) {
 			t.Errorf("page lacks %s", want)
 		}
@@ -219,6 +220,11 @@ func TestSharePageHTML(t *testing.T) {
 	csp := resp.Header.Get("Content-Security-Policy")
 	if nonce == nil || len(nonce[1]) < 16 || !strings.Contains(csp, "script-src 'nonce-"+nonce[1]+"'") || strings.Count(page, "<script") != 1 {
 		t.Errorf("script nonce %q, CSP %q", nonce, csp)
+	}
+	// The script plays the tracks through a MediaSource, whose object URL
+	// is blob:.
+	if !strings.Contains(csp, "media-src 'self' blob:;") {
+		t.Errorf("CSP %q lets the page play no MediaSource (media-src blob:)", csp)
 	}
 	if resp2, _ := get(t, "GET", link.String(), map[string]string{"Accept": "text/html"}); resp2.Header.Get("Content-Security-Policy") == csp {
 		t.Error("two answers share one CSP nonce")

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	_ "embed"
 	"encoding/hex"
 	"fmt"
 	"html/template"
@@ -18,6 +19,21 @@ import (
 	"segue/share"
 )
 
+// sharePageScript is the share page's script: where the browser has Media
+// Source Extensions for MP3, it plays the tracks gapless through one
+// MediaSource (each track's encoder delay and padding, from the LAME tag of
+// its stream's Info frame, cut by the append window), else through the
+// page's <audio> per track. share_page.js holds what both ways share and
+// the fallback; share_page_mse.js the MediaSource player and the start.
+var sharePageScript = sharePageCommonJS + sharePageMSEJS
+
+var (
+	//go:embed share_page.js
+	sharePageCommonJS string
+	//go:embed share_page_mse.js
+	sharePageMSEJS string
+)
+
 // sharePage is the browser view of a shared playlist: one document (inline
 // style) whose only script is inline and carries the response's CSP nonce;
 // the cover is the origin's, linked (a large one inlined made the page MBs
@@ -26,14 +42,19 @@ import (
 // in the query, as <audio> sends no header), named for its track for screen
 // readers, in a row of its own under the track's number, names and length,
 // as wide as the three (beside them, a phone's 390 px left its timeline 44 px).
+// Where the browser has Media Source Extensions for MP3 the script swaps
+// each for a play button and a position slider named for the track and
+// plays every track through one <audio> and one MediaSource, gapless
+// (sharePageScript; media-src blob: for its object URL); elsewhere the
+// <audio> per track plays.
 // "Play all" starts the first and each ended track starts the next, and
 // while a track plays or is stopped the button pauses or resumes it; the
 // track playing is named to the media session (a phone's lock screen).
 // A track that waits for its audio over 5 s while playing (a stalled or
 // slow link, which ends in no error) says so in its row until it plays.
 // A track that cannot play (taken out of the playlist, or the link revoked,
-// after the page opened) says why, asking the origin with a HEAD of its
-// stream (connect-src 'self'), and a track Play all reached is passed over,
+// after the page opened) says why, by the status of its stream's GET (of a
+// HEAD after the <audio>'s error; connect-src 'self'), and a track Play all reached is passed over,
 // unless the origin does not answer (the connection or the origin is
 // down: the next would fail alike), where Play all waits for that track's
 // play button; once the link is known revoked the players are emptied and
@@ -83,6 +104,10 @@ td.n,td.d{color:#9aa3ad;font-variant-numeric:tabular-nums;white-space:nowrap}
 td.d{text-align:right}
 tbody.playing td{background:#1c2026}
 audio{display:block;width:100%;height:2.2rem;margin-top:.3rem}
+.ctl{display:flex;gap:.6rem;align-items:center;margin-top:.3rem}
+.ctl button{margin:0;padding:0;width:2.2rem;height:2.2rem;flex:none}
+.ctl input{flex:1;min-width:0;margin:0;accent-color:#8ab4f8}
+.ctl span{color:#9aa3ad;font-size:.9em;font-variant-numeric:tabular-nums;white-space:nowrap}
 .sub{color:#9aa3ad;font-size:.9em}
 .why{color:#ffb4a8;margin:.3rem 0 0}
 pre,code{white-space:pre-wrap;word-break:break-all}
@@ -96,7 +121,7 @@ pre{background:#1c2026;padding:.8rem 1rem;border-radius:.4rem}
 <p id="notice" class="why" role="alert" hidden></p>{{else}}<div class="meta">No tracks</div>{{end}}</div></header>
 {{if .Tracks}}<table>{{range $i, $t := .Tracks}}
 <tbody><tr><td class="n">{{inc $i}}</td><td><bdi>{{$t.Title}}</bdi><div class="sub"><bdi>{{$t.Artist}}</bdi> — <bdi>{{$t.Album}}</bdi></div></td><td class="d">{{dur $t.DurationMS}}</td></tr>
-<tr><td colspan="3"><audio controls preload="none" src="{{$t.Src}}" aria-label="{{$t.Title}} — {{$t.Artist}}"></audio><p class="why" role="alert" hidden></p></td></tr></tbody>{{end}}
+<tr><td colspan="3"><audio controls preload="none" src="{{$t.Src}}" data-ms="{{$t.DurationMS}}" aria-label="{{$t.Title}} — {{$t.Artist}}"></audio><p class="why" role="alert" hidden></p></td></tr></tbody>{{end}}
 </table>
 <h2>Listen in segue</h2>
 <pre>segue play {{.P.ShareURL}}</pre>
@@ -106,115 +131,7 @@ pre{background:#1c2026;padding:.8rem 1rem;border-radius:.4rem}
 {{else}}<h2>This playlist is empty</h2>
 <p class="meta">It has no tracks to play: none were added, or those it had were taken out of its owner's library. Ask its owner to add tracks, then open this link again.</p>
 {{end}}</main>
-{{if .Tracks}}<script nonce="{{.Nonce}}">
-const tracks = [...document.querySelectorAll("audio")];
-const rows = [...document.querySelectorAll("tbody")]; // a track's: its names, then its player
-const playall = document.getElementById("playall");
-let wanted = -1; // the track Play all or the end of the one before started: passed over when it cannot play
-let current = -1; // the track played last, until the last one ends
-const slowAfter = 5000; // ms a player may wait for audio before its row says the link is slow
-// mark names the button for what pressing it does: pause the track
-// playing, resume the one stopped, or play all from the first (the
-// keyboard's one way to pause, but for Tab through each player's controls).
-const mark = () => {
-  const a = tracks[current];
-  const what = !a ? "Play all" : a.paused ? "Resume" : "Pause";
-  playall.children[0].textContent = what === "Pause" ? "❚❚ " : "▶ ";
-  playall.children[1].textContent = what;
-};
-const start = (i) => {
-  wanted = i;
-  if (!tracks[i]) {
-    current = -1;
-    mark();
-    return;
-  }
-  tracks[i].currentTime = 0;
-  tracks[i].play().catch(() => {}); // its error handler says why it cannot play
-};
-// say puts why a track cannot play in its row, or for the whole page.
-const say = (el, why) => { el.textContent = why; el.hidden = false; };
-tracks.forEach((a, i) => {
-  a.addEventListener("play", () => {
-    current = i;
-    mark();
-    if ("mediaSession" in navigator) { // what a phone's lock screen and notification show
-      const [title, artist, album] = [...rows[i].querySelectorAll("bdi")].map((b) => b.textContent);
-      navigator.mediaSession.metadata = new MediaMetadata({title, artist, album});
-    }
-    tracks.forEach((b) => { if (b !== a) b.pause(); });
-    rows.forEach((tr, j) => tr.classList.toggle("playing", j === i));
-  });
-  // A link that stalls (a train's tunnel, a proxy holding the answer)
-  // ends in no error: the player only waits, at its spinner, for as long
-  // as the stall lasts. After slowAfter ms of waiting while meant to play,
-  // the row says so; it goes when the audio comes.
-  let slow = 0;
-  const calm = () => { clearTimeout(slow); slow = 0; };
-  a.addEventListener("waiting", () => {
-    calm();
-    slow = setTimeout(() => {
-      if (!a.paused && !a.error && a.readyState < a.HAVE_FUTURE_DATA) say(rows[i].querySelector(".why"), "The connection is slow: this track's audio stopped coming. It goes on by itself once it comes; check the connection if it does not.");
-    }, slowAfter);
-  });
-  a.addEventListener("pause", calm);
-  a.addEventListener("error", calm);
-  a.addEventListener("playing", () => { // what said it could not play is past
-    calm();
-    rows[i].querySelector(".why").hidden = true;
-    if (!playall.disabled) document.getElementById("notice").hidden = true;
-  });
-  a.addEventListener("pause", mark);
-  a.addEventListener("ended", () => start(i + 1));
-  a.addEventListener("error", async () => {
-    if (!a.getAttribute("src")) return; // emptied: the link was revoked
-    let status = 0; // what the origin answers for the stream now; 0: no answer
-    try { status = (await fetch(a.src, {method: "HEAD", cache: "no-store"})).status; } catch {}
-    // 429: refused, and too many refused tokens came from this address of
-    // late; the origin never answers it to a link it takes.
-    if (status === 401 || status === 429) {
-      say(document.getElementById("notice"), "This share link was revoked after this page opened: ask its owner for a new link.");
-      // Each request with the revoked token counts against this address at
-      // the origin (too many and its refused tokens get 429 for a while):
-      // the players ask no more.
-      tracks.forEach((b) => { b.removeAttribute("src"); b.load(); });
-      playall.disabled = true;
-      return;
-    }
-    // A failed player does nothing when pressed: it is loaded anew, by
-    // setting its src again, which keeps to preload="none" and asks the
-    // origin only when pressed. load() fetches at once (Chromium ignores
-    // preload="none" for it): it failed again, and this handler loaded it
-    // again, asking the origin without end. Pressed, it goes on from where
-    // it stopped (a connection lost in the middle of the track).
-    const at = a.currentTime;
-    a.src = a.getAttribute("src");
-    a.currentTime = at;
-    // No answer (the connection is down), or the origin's proxy or
-    // catalog says it is down: the next track would fail alike, so Play
-    // all waits here; the track's play button goes on from it.
-    const down = status === 0 || status === 502 || status === 503 || status === 504;
-    say(rows[i].querySelector(".why"), status === 403 || status === 404 ?
-      "This track was taken out of the playlist, or out of its owner's library, after this page opened: reload the page to see what the playlist holds now." :
-      status >= 200 && status < 300 ? "This browser cannot play this track's audio: try another browser, or segue." :
-      status === 0 ? "This track could not be loaded: check the connection, then press its play button again." :
-      down ? "The server of this playlist is not answering for now: press this track's play button again in a minute." :
-      "This track could not be loaded: press its play button again, or reload the page.");
-    if (wanted === i && !down) start(i + 1);
-  });
-});
-playall.addEventListener("click", () => {
-  const a = tracks[current];
-  if (!a) return start(0);
-  if (!a.paused) {
-    a.pause();
-  } else {
-    wanted = current; // as Play all left it: passed over when it cannot play
-    a.play().catch(() => {});
-  }
-  mark(); // now: the event that marks it comes after
-});
-</script>{{end}}</body></html>
+{{if .Tracks}}<script nonce="{{.Nonce}}">{{.Script}}</script>{{end}}</body></html>
 `))
 
 // shareRefusal is why a share link opens nothing: the status and the
@@ -275,7 +192,8 @@ func (s *Server) serveSharePage(w http.ResponseWriter, r *http.Request, pl catal
 		PlaylistFile       string // the link's .m3u8 (serveSharePlaylist), relative to the page
 		Image, Description string
 		Nonce              string
-	}{P: pl, Nonce: hex.EncodeToString(nonce[:])} // hex: nothing for HTML to escape
+		Script             template.JS
+	}{P: pl, Nonce: hex.EncodeToString(nonce[:]), Script: template.JS(sharePageScript)} // hex: nothing for HTML to escape
 	data.Description = "Playlist · " + catalog.Count(pl.TrackCount, "track") + " · listen in the browser or in segue"
 	if len(pl.Tracks) == 0 {
 		data.Description = "Playlist · empty: no tracks to play yet"
@@ -309,7 +227,7 @@ func (s *Server) serveSharePage(w http.ResponseWriter, r *http.Request, pl catal
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-cache")
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; "+
-		"media-src 'self'; connect-src 'self'; script-src 'nonce-"+data.Nonce+"'")
+		"media-src 'self' blob:; connect-src 'self'; script-src 'nonce-"+data.Nonce+"'")
 	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(b.Bytes()))
 }
 

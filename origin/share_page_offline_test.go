@@ -62,7 +62,7 @@ func TestSharePageWaitsForTheConnection(t *testing.T) {
 			}
 		}
 
-		if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`document.querySelector("audio").play()`)); err != nil {
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("tbody .ctl button"))); err != nil {
 			t.Fatalf("press the first track's play button: %v", err)
 		}
 		js := `(() => { const a = document.querySelector("audio"); return a.currentTime > 0.2 && !a.paused && document.querySelector(".why:not([hidden])") === null; })()`
@@ -73,7 +73,8 @@ func TestSharePageWaitsForTheConnection(t *testing.T) {
 		if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`document.querySelector("audio").currentTime = 5.5`)); err != nil {
 			t.Fatal(err)
 		}
-		js = `(() => { const [a, b] = document.querySelectorAll("audio"); return a.ended && b.currentTime > 0.2 && !b.paused; })()`
+		js = `(() => { const p = document.querySelector("audio"), b = document.querySelectorAll("tbody")[1];
+			return b.classList.contains("playing") && Number(b.querySelector("input").value) > 0.2 && !p.paused; })()`
 		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(30*time.Second))); err != nil {
 			text, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body.innerText`))
 			t.Fatalf("%s and back, the second track does not follow the first: %v\n%s", c.what, err, text)
@@ -108,7 +109,7 @@ func TestSharePageResumesWhereTheTrackStopped(t *testing.T) {
 	}
 	t.Logf("the row says %q at %s s", said[0], said[1])
 	proxy.down.Store(up)
-	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`document.querySelector("audio").play()`)); err != nil {
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("tbody .ctl button"))); err != nil {
 		t.Fatalf("press the first track's play button: %v", err)
 	}
 	js = `(() => { const a = document.querySelector("audio"); return !a.paused && a.readyState >= 3 ? a.currentTime : null; })()`

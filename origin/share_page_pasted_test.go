@@ -25,12 +25,12 @@ func TestSharePageOpensALinkWithPunctuationAfterIt(t *testing.T) {
 		if err := chromedp.Do(ctx, chromedp.Navigate(link.String()+tail), chromedp.WaitReady("body")); err != nil {
 			t.Fatalf("open %s%s: %v", link, tail, err)
 		}
-		got, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[location.href, document.title, String(document.querySelectorAll("audio").length)]`))
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[location.href, document.title, String(document.querySelectorAll("tbody .ctl").length)]`))
 		if err != nil {
 			t.Fatal(err)
 		}
 		if got[0] != link.String() || got[1] != "Pasted · segue" || got[2] != "2" {
-			t.Errorf("link%s opens %s titled %q with %s players; want %s, \"Pasted · segue\", 2", tail, got[0], got[1], got[2], link)
+			t.Errorf("link%s opens %s titled %q with %s tracks' players; want %s, \"Pasted · segue\", 2", tail, got[0], got[1], got[2], link)
 		}
 	}
 	// mpv and VLC follow the redirect as Go's client does; the query stays.

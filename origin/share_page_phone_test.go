@@ -5,16 +5,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/dom"
 	"github.com/chromedp/chromedp"
 
 	"segue/internal/testkit"
 )
 
 // A recipient on a phone (390 px, the width of most) plays a track and
-// drags its timeline to skip ahead: the timeline, in Chromium's own player
-// controls, is wide enough to aim at. Beside the track's number and
+// drags its timeline to skip ahead: the timeline (the row's position
+// slider; Chromium's own player controls in the fallback) is wide enough
+// to aim at. Beside the track's number and
 // length, the player was 241 px wide, and with the play button, the time
 // and the volume the timeline was 44 px: a dot.
 func TestSharePageTimelineOnAPhone(t *testing.T) {
@@ -29,36 +28,15 @@ func TestSharePageTimelineOnAPhone(t *testing.T) {
 		chromedp.WithPollingTimeout(30*time.Second))); err != nil {
 		t.Fatalf("the first track does not play: %v", err)
 	}
-	// The controls are the player's own shadow tree; the DevTools
-	// protocol reaches it.
-	depth, pierce := int64(-1), true
-	doc, err := chromedp.Call(ctx, dom.GetDocument, dom.GetDocumentParams{Depth: &depth, Pierce: &pierce})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var timeline *cdp.Node
-	var walk func(n *cdp.Node)
-	walk = func(n *cdp.Node) {
-		for i := 0; i+1 < len(n.Attributes); i += 2 {
-			if timeline == nil && n.Attributes[i] == "pseudo" && n.Attributes[i+1] == "-webkit-media-controls-timeline" {
-				timeline = n
-			}
-		}
-		for _, c := range append(n.ShadowRoots, n.Children...) {
-			walk(c)
-		}
-	}
-	walk(doc.Root)
-	if timeline == nil {
-		t.Fatal("the first player has no timeline in its controls")
-	}
-	box, err := chromedp.Call(ctx, dom.GetBoxModel, dom.GetBoxModelParams{NodeID: timeline.NodeID})
+	// The track's position slider, in its row (Chromium's own controls
+	// belong to the fallback, an <audio> per track).
+	width, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`document.querySelector("tbody .ctl input[type=range]").getBoundingClientRect().width`))
 	if err != nil {
 		t.Fatalf("measure the timeline: %v", err)
 	}
-	t.Logf("the timeline is %d px wide at 390 px", box.Model.Width)
-	if box.Model.Width < 120 {
-		t.Errorf("at 390 px the first track's timeline is %d px wide, want 120 or more to drag it", box.Model.Width)
+	t.Logf("the timeline is %.0f px wide at 390 px", width)
+	if width < 120 {
+		t.Errorf("at 390 px the first track's timeline is %.0f px wide, want 120 or more to drag it", width)
 	}
 }
 
@@ -74,8 +52,9 @@ func TestSharePageNamesTheTrackToTheLockScreen(t *testing.T) {
 		t.Fatalf("press play all: %v", err)
 	}
 	for i, title := range []string{"b", "c"} {
-		js := fmt.Sprintf(`(() => { const m = navigator.mediaSession.metadata, a = document.querySelectorAll("audio")[%d];
-			return !a.paused && m && m.title === %q ? [m.title, m.artist, m.album] : null; })()`, i, title)
+		js := fmt.Sprintf(`(() => { const m = navigator.mediaSession.metadata, p = document.querySelector("audio");
+			const on = document.querySelectorAll("tbody")[%d].classList.contains("playing");
+			return on && !p.paused && m && m.title === %q ? [m.title, m.artist, m.album] : null; })()`, i, title)
 		got, err := chromedp.Run(ctx, chromedp.Poll[[]string](js, chromedp.WithPollingTimeout(30*time.Second)))
 		if err != nil {
 			m, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](`(() => { const m = navigator.mediaSession.metadata; return m ? [m.title, m.artist, m.album] : []; })()`))

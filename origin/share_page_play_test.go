@@ -21,8 +21,8 @@ import (
 // Issue 19, acceptance 2: Debian's headless Chromium, driven over the
 // DevTools protocol (chromedp: a maintained CDP client, instead of our own
 // websocket plumbing), opens a share page on an origin that requires tokens,
-// presses "Play all", sees the first track's currentTime advance and the
-// second track start after it ends; the page has no horizontal scroll at
+// presses "Play all", sees the first track's position advance and the
+// second track start after it ends (the row playing and its slider); the page has no horizontal scroll at
 // 390 px; screenshots at 1200 and 390 px.
 func TestSharePagePlaysInChromium(t *testing.T) {
 	ctx := testkit.Chromium(t, 3*time.Minute)
@@ -47,12 +47,16 @@ func TestSharePagePlaysInChromium(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("playall"))); err != nil {
 		t.Fatalf("press play all: %v", err)
 	}
-	// waitFor polls a condition on the two players in the page (a, b) with a
-	// deadline; a media error on either fails at once.
+	// waitFor polls a condition on the page's player (p), the index of the
+	// row playing (on) and the position its slider shows (at, s) with a
+	// deadline; a media error, or a row saying its track cannot play, fails
+	// at once.
 	waitFor := func(what, cond string) []any {
 		t.Helper()
-		js := `(() => { const [a, b] = document.querySelectorAll("audio"); const err = (a.error || b.error || {}).message;
-			return err !== undefined || (` + cond + `) ? [a.currentTime, b.currentTime, String(err || "")] : null; })()`
+		js := `(() => { const p = document.querySelector("audio"), rows = [...document.querySelectorAll("tbody")];
+			const on = rows.findIndex((r) => r.classList.contains("playing")), at = on < 0 ? 0 : Number(rows[on].querySelector("input").value);
+			const why = rows.map((r) => r.querySelector(".why")).find((w) => !w.hidden), err = (p.error || {}).message || (why ? why.textContent : "");
+			return err || (` + cond + `) ? [on, at, err] : null; })()`
 		v, err := chromedp.Run(ctx, chromedp.Poll[[]any](js, chromedp.WithPollingTimeout(90*time.Second)))
 		if err != nil {
 			t.Fatalf("%s: %v", what, err)
@@ -62,9 +66,9 @@ func TestSharePagePlaysInChromium(t *testing.T) {
 		}
 		return v
 	}
-	v := waitFor("first track plays", "a.currentTime > 0.5 && !a.paused")
-	t.Logf("first track at %.2f s", v[0])
-	v = waitFor("second track starts after the first ends", "a.ended && !b.paused && b.currentTime > 0.2")
+	v := waitFor("first track plays", "on === 0 && at > 0.5 && !p.paused")
+	t.Logf("first track at %.2f s", v[1])
+	v = waitFor("second track starts after the first ends", "on === 1 && at > 0.2 && !p.paused")
 	t.Logf("second track at %.2f s after the first ended", v[1])
 
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844)); err != nil {

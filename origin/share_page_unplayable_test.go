@@ -42,11 +42,14 @@ func TestSharePageSaysWhyATrackCannotPlay(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	// poll waits for a condition on the page with a deadline and returns
-	// the rows' text.
+	// poll waits for a condition on the page's player (p) and its rows
+	// (on(i): track i's row is the one playing; at(i): the position its
+	// slider shows, s) with a deadline and returns the rows' text.
 	poll := func(what, cond string) string {
 		t.Helper()
-		js := `(() => { const [a, b, c] = document.querySelectorAll("audio"); return (` + cond + `) ? document.body.innerText : null; })()`
+		js := `(() => { const p = document.querySelector("audio"), rows = document.querySelectorAll("tbody");
+			const on = (i) => rows[i].classList.contains("playing"), at = (i) => Number(rows[i].querySelector("input").value);
+			return (` + cond + `) ? document.body.innerText : null; })()`
 		v, err := chromedp.Run(ctx, chromedp.Poll[string](js, chromedp.WithPollingTimeout(60*time.Second)))
 		if err != nil {
 			text, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body.innerText`))
@@ -65,15 +68,15 @@ func TestSharePageSaysWhyATrackCannotPlay(t *testing.T) {
 		if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("playall"))); err != nil {
 			t.Fatalf("press play all: %v", err)
 		}
-		poll(fmt.Sprintf("pass %d: the first track plays", pass), "a.currentTime > 0.2 && !a.paused")
+		poll(fmt.Sprintf("pass %d: the first track plays", pass), "on(0) && at(0) > 0.2 && !p.paused")
 		if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`document.querySelector("audio").currentTime = 5.5`)); err != nil {
 			t.Fatal(err)
 		}
-		text := poll(fmt.Sprintf("pass %d: the third track plays after the first, past the one taken out", pass), "a.ended && c.currentTime > 0.2 && !c.paused")
+		text := poll(fmt.Sprintf("pass %d: the third track plays after the first, past the one taken out", pass), "on(2) && at(2) > 0.2 && !p.paused")
 		if !strings.Contains(text, "taken out of the playlist") {
 			t.Errorf("the page does not say why the second track did not play:\n%s", text)
 		}
-		poll(fmt.Sprintf("pass %d: the third track ends", pass), "c.ended")
+		poll(fmt.Sprintf("pass %d: the third track ends", pass), "p.ended && !on(2)")
 	}
 
 	if err := chromedp.Do(ctx, chromedp.Navigate(link.String()), chromedp.WaitVisible(chromedp.ID("playall"))); err != nil {
@@ -122,10 +125,11 @@ func TestSharePageOfARevokedLinkStopsAsking(t *testing.T) {
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.body.innerText.includes("revoked")`, chromedp.WithPollingTimeout(30*time.Second))); err != nil {
 		t.Fatalf("the page does not say the link was revoked: %v", err)
 	}
-	// every player pressed; wait until each has failed or has nothing to ask
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`(() => { const all = [...document.querySelectorAll("audio")];
-		all.forEach((a) => { if (!a.error && a.paused) a.play().catch(() => {}); });
-		return all.every((a) => a.error || !a.getAttribute("src")); })()`, chromedp.WithPollingTimeout(30*time.Second))); err != nil {
+	// every track's play button pressed; wait until each is disabled and
+	// the page's player has nothing to ask
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`(() => { const all = [...document.querySelectorAll("tbody .ctl button")];
+		all.forEach((b) => b.click());
+		return all.length === 12 && all.every((b) => b.disabled) && !document.querySelector("audio").getAttribute("src"); })()`, chromedp.WithPollingTimeout(30*time.Second))); err != nil {
 		t.Fatalf("the players neither fail nor stop: %v", err)
 	}
 	if _, err := alice.Playlists(bg); err != nil {
