@@ -1,7 +1,6 @@
 package cache
 
 import (
-	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -127,18 +126,7 @@ func (e *BadEntryError) Plain() string {
 // one (BadEntry) and calling Options.OnBadEntry with it.
 func (c *Cache) badEntry(kind int, key string) error {
 	be := &BadEntryError{Path: c.path, Key: key, Doc: kind == kindDoc}
-	err := c.write(func(tx *sql.Tx) error {
-		var id int64
-		err := tx.QueryRow(`SELECT id FROM entries WHERE kind = ? AND key = ?`, kind, key).Scan(&id)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		return deleteEntry(tx, id)
-	})
-	if err != nil {
+	if err := c.drop(kind, key); err != nil {
 		c.opts.Logger.Warn("drop a damaged cache entry", "key", key, "err", c.wrapWriteErr("drop "+be.what(), err))
 	}
 	if c.badSeg.CompareAndSwap(nil, be) && c.opts.OnBadEntry != nil {

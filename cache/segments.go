@@ -81,9 +81,18 @@ func (c *Cache) Drop(hash string) error {
 	if c.closed.Load() {
 		return ErrClosed
 	}
-	err := c.write(func(tx *sql.Tx) error {
+	if err := c.drop(kindSegment, hash); err != nil {
+		return c.wrapWriteErr(fmt.Sprintf("drop segment %.12s", hash), err)
+	}
+	return nil
+}
+
+// drop deletes the entry of kind stored under key, pinned or not; one not
+// stored is not an error.
+func (c *Cache) drop(kind int, key string) error {
+	return c.write(func(tx *sql.Tx) error {
 		var id int64
-		err := tx.QueryRow(`SELECT id FROM entries WHERE kind = ? AND key = ?`, kindSegment, hash).Scan(&id)
+		err := tx.QueryRow(`SELECT id FROM entries WHERE kind = ? AND key = ?`, kind, key).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
@@ -92,10 +101,6 @@ func (c *Cache) Drop(hash string) error {
 		}
 		return deleteEntry(tx, id)
 	})
-	if err != nil {
-		return c.wrapWriteErr(fmt.Sprintf("drop segment %.12s", hash), err)
-	}
-	return nil
 }
 
 // Has reports whether hash is stored. It does not count as an access.

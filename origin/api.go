@@ -36,14 +36,19 @@ func (s *Server) routes() *http.ServeMux {
 	return mux
 }
 
-// writeError answers with the JSON error body every non-2xx response carries.
-func writeError(w http.ResponseWriter, status int, msg string) {
-	h := w.Header()
+// errorHeaders makes h an error's of contentType: no length, validator or
+// caching a success set, and no sniffing.
+func errorHeaders(h http.Header, contentType string) {
 	h.Del("Content-Length")
 	h.Del("ETag")
 	h.Del("Cache-Control")
-	h.Set("Content-Type", "application/json")
+	h.Set("Content-Type", contentType)
 	h.Set("X-Content-Type-Options", "nosniff")
+}
+
+// writeError answers with the JSON error body every non-2xx response carries.
+func writeError(w http.ResponseWriter, status int, msg string) {
+	errorHeaders(w.Header(), "application/json")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(catalog.ErrorResponse{Error: msg})
 }

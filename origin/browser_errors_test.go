@@ -20,14 +20,7 @@ const browserAccept = "text/html,application/xhtml+xml,application/xml;q=0.9,ima
 // Accept, */*, JSON) gets the same bytes as before.
 func TestBrowserGetsAPageForEachError(t *testing.T) {
 	ctx := context.Background()
-	w := newWorld(t)
-	open := startServer(t, ServerOptions{DataDir: w.dir}, "127.0.0.1:0")
-	tw := newWorld(t)
-	_, secret, err := CreateToken(ctx, tw.db, "owner")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok := startServer(t, ServerOptions{DataDir: tw.dir, RequireToken: true}, "127.0.0.1:0")
+	w, open, tw, tok, secret := openAndTokenOrigins(t)
 	_, live := shared(t, tok.base, secret, "Live", []string{tw.hold})
 	revokedPl, revoked := shared(t, tok.base, secret, "Revoked", []string{tw.hold})
 	if err := clientFor(t, tok.base, secret).UnsharePlaylist(ctx, revokedPl.ID); err != nil {
@@ -88,15 +81,7 @@ func TestBrowserGetsAPageForEachError(t *testing.T) {
 // now opens the playlist at the link itself, with what a chat app put
 // after it dropped and the query kept, as /p/ is forgiving of those.
 func TestCapitalisedShareLinkOpens(t *testing.T) {
-	ctx := context.Background()
-	w := newWorld(t)
-	open := startServer(t, ServerOptions{DataDir: w.dir}, "127.0.0.1:0")
-	tw := newWorld(t)
-	_, secret, err := CreateToken(ctx, tw.db, "owner")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok := startServer(t, ServerOptions{DataDir: tw.dir, RequireToken: true}, "127.0.0.1:0")
+	w, open, tw, tok, secret := openAndTokenOrigins(t)
 	for name, r := range map[string]*running{"open": open, "token": tok} {
 		owner := ""
 		ids := []string{w.hold, w.joga}
@@ -131,4 +116,19 @@ func TestCapitalisedShareLinkOpens(t *testing.T) {
 	if resp.StatusCode != 301 || resp.Header.Get("Location") != "../p/abc" {
 		t.Errorf("/P/abc: %d to %q %s; want 301 to ../p/abc", resp.StatusCode, resp.Header.Get("Location"), body)
 	}
+}
+
+// openAndTokenOrigins starts an open origin over w's catalog and one that
+// requires tokens over tw's, whose owner's token is secret.
+func openAndTokenOrigins(t *testing.T) (w *world, open *running, tw *world, tok *running, secret string) {
+	t.Helper()
+	w = newWorld(t)
+	open = startServer(t, ServerOptions{DataDir: w.dir}, "127.0.0.1:0")
+	tw = newWorld(t)
+	_, secret, err := CreateToken(context.Background(), tw.db, "owner")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok = startServer(t, ServerOptions{DataDir: tw.dir, RequireToken: true}, "127.0.0.1:0")
+	return w, open, tw, tok, secret
 }

@@ -46,11 +46,7 @@ type pageText struct {
 // spares a browser asking a token-requiring origin for /favicon.ico).
 func writePage(w http.ResponseWriter, status int, t pageText) {
 	h := w.Header()
-	h.Del("Content-Length")
-	h.Del("ETag")
-	h.Del("Cache-Control")
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("X-Content-Type-Options", "nosniff")
+	errorHeaders(h, "text/html; charset=utf-8")
 	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
 	w.WriteHeader(status)
 	errorPage.Execute(w, t) // a write error is the browser gone

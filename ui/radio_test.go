@@ -134,17 +134,8 @@ func TestAutoplayNotAfterAClear(t *testing.T) {
 	pl.ch <- player.TrackEvent{Track: tr, Duration: time.Minute}
 	pl.ch <- player.EndEvent{Cleared: true}
 	pl.ch <- player.EndEvent{} // events come in order: the radio after this one is the first
-	testkit.Wait(t, 10*time.Second, "autoplay after the queue ran out", func() bool {
-		radio.mu.Lock()
-		defer radio.mu.Unlock()
-		return len(radio.seeds) > 0
-	})
-	tm.Send(keyMsg("q"))
-	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
-	radio.mu.Lock()
-	defer radio.mu.Unlock()
-	if !slices.Equal(radio.seeds, []string{tr.ID}) {
-		t.Errorf("radio seeds = %v, want [%s]: one radio, after the queue ran out, none after the clear", radio.seeds, tr.ID)
+	if seeds := seedsAfterAutoplay(t, tm, radio); !slices.Equal(seeds, []string{tr.ID}) {
+		t.Errorf("radio seeds = %v, want [%s]: one radio, after the queue ran out, none after the clear", seeds, tr.ID)
 	}
 }
 
@@ -246,6 +237,15 @@ func TestRemovedTrackSaidAndNoRadioFromIt(t *testing.T) {
 	waitFor(t, tm, "every track of the queue was removed from the origin's catalog")
 	pl.ch <- player.TrackEvent{Track: kept, Duration: time.Minute}
 	pl.ch <- player.EndEvent{} // ran out after a track still there: the radio goes on from it
+	if seeds := seedsAfterAutoplay(t, tm, radio); !slices.Equal(seeds, []string{kept.ID}) {
+		t.Errorf("radio seeds = %v, want [%s]: none from the removed track", seeds, kept.ID)
+	}
+}
+
+// seedsAfterAutoplay waits for the interface to start a radio, quits it
+// and returns the seeds the radio was asked for.
+func seedsAfterAutoplay(t *testing.T, tm *teatest.TestModel, radio *fakeRadio) []string {
+	t.Helper()
 	testkit.Wait(t, 10*time.Second, "autoplay after the queue ran out", func() bool {
 		radio.mu.Lock()
 		defer radio.mu.Unlock()
@@ -255,7 +255,5 @@ func TestRemovedTrackSaidAndNoRadioFromIt(t *testing.T) {
 	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
 	radio.mu.Lock()
 	defer radio.mu.Unlock()
-	if !slices.Equal(radio.seeds, []string{kept.ID}) {
-		t.Errorf("radio seeds = %v, want [%s]: none from the removed track", radio.seeds, kept.ID)
-	}
+	return slices.Clone(radio.seeds)
 }
