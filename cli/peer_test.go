@@ -449,7 +449,7 @@ func TestPeerWithADamagedCacheIsNotBanned(t *testing.T) {
 		gone += 1 - n
 	}
 	pLog, _ := os.ReadFile(filepath.Join(p.dir, "state", "segue", "segue.log"))
-	said := strings.Count(string(pLog), "do not match its sha256")
+	said := strings.Count(string(pLog), "a cached segment's bytes are damaged")
 	if gone == 0 || said != gone {
 		t.Errorf("P's cache dropped %d of its %d damaged segments and its log says %d times that one was bad; want some, as many as dropped:\n%s",
 			gone, len(damaged), said, pLog)

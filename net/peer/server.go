@@ -16,6 +16,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"segue/cache"
 	"segue/catalog"
 )
 
@@ -133,6 +134,10 @@ func (s *Server) handleChunk(w http.ResponseWriter, r *http.Request) {
 	}
 	data, err := s.opts.Store.Get(hash)
 	if err != nil {
+		var bad *cache.BadEntryError
+		if errors.As(err, &bad) { // the cache found the damage and dropped it
+			s.saidBad(hash, "dropped", true)
+		}
 		http.Error(w, "not held here", http.StatusNotFound)
 		return
 	}
@@ -174,7 +179,7 @@ func (s *Server) handleChunk(w http.ResponseWriter, r *http.Request) {
 // dropBad forgets a stored segment whose bytes are not its hash's, and
 // says so in the log: the cache file is damaged.
 func (s *Server) dropBad(hash string, size int) {
-	attrs := []any{"hash", hash, "bytes", size}
+	attrs := []any{"bytes", size}
 	if d, ok := s.opts.Store.(Dropper); ok {
 		if err := d.Drop(hash); err != nil {
 			attrs = append(attrs, "drop_failed", err)
@@ -182,7 +187,14 @@ func (s *Server) dropBad(hash string, size int) {
 			attrs = append(attrs, "dropped", true)
 		}
 	}
-	s.opts.Logger.Warn("peer endpoint: a cached segment's bytes do not match its sha256 (the cache file is damaged: segue cache verify checks and mends the rest); it was not served", attrs...)
+	s.saidBad(hash, attrs...)
+}
+
+// saidBad logs that the stored segment hash was found damaged and not
+// served, with attrs.
+func (s *Server) saidBad(hash string, attrs ...any) {
+	s.opts.Logger.Warn("peer endpoint: a cached segment's bytes are damaged (the cache file is: segue cache verify checks and mends the rest); it was not served",
+		append([]any{"hash", hash}, attrs...)...)
 }
 
 // Serve answers peers on ln until ctx ends, then lets uploads in flight

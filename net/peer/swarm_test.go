@@ -521,7 +521,7 @@ func TestEndpointChecksTheBytesItSends(t *testing.T) {
 	if c.Has(badHash) {
 		t.Errorf("the damaged segment is still in the cache")
 	}
-	if !strings.Contains(log.String(), "do not match its sha256") || !strings.Contains(log.String(), badHash) {
+	if !strings.Contains(log.String(), "a cached segment's bytes are damaged") || !strings.Contains(log.String(), badHash) {
 		t.Errorf("the endpoint's log does not name the damaged segment:\n%s", log.String())
 	}
 	if code, b := get(goodHash); code != http.StatusOK || !bytes.Equal(b, good) {
