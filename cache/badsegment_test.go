@@ -54,7 +54,7 @@ func getDropsDamaged(t *testing.T, crc bool) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.Exec(`UPDATE blobs SET crc = NULL`); err != nil {
+		if _, err := db.Exec(`UPDATE entries SET crc = NULL`); err != nil {
 			t.Fatal(err)
 		}
 		db.Close()

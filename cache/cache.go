@@ -310,7 +310,7 @@ func start(ctx context.Context, path string, db *sql.DB, o Options, full bool) (
 	}
 	c.full.Store(full)
 	var err error
-	c.get, err = db.Prepare(`SELECT e.id, b.data, b.crc FROM entries e JOIN blobs b ON b.id = e.id
+	c.get, err = db.Prepare(`SELECT e.id, b.data, e.crc FROM entries e JOIN blobs b ON b.id = e.id
 		WHERE e.kind = 0 AND e.key = ?`)
 	if err != nil {
 		db.Close()

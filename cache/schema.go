@@ -66,10 +66,13 @@ CREATE TRIGGER IF NOT EXISTS entries_pin AFTER UPDATE OF pinned ON entries BEGIN
 	UPDATE totals SET pinned_bytes = pinned_bytes + (NEW.pinned - OLD.pinned) * NEW.size WHERE id = 1;
 END;
 `, `
--- The CRC-32C (Castagnoli) of data, which Get checks a segment's bytes
--- against: a tenth of the sha256's cost on a 100 KB read. NULL for what was
--- stored before version 2, whose bytes Get checks against their sha256.
-ALTER TABLE blobs ADD COLUMN crc INTEGER;
+-- The CRC-32C (Castagnoli) of the entry's blob, which Get checks a
+-- segment's bytes against: a twentieth of the sha256's cost on a 100 KB
+-- read. NULL for what was stored before version 2, whose bytes Get checks
+-- against their sha256. In entries, a small row Get reads anyway, not
+-- after the blob, which SQLite reaches only through the blob's overflow
+-- pages.
+ALTER TABLE entries ADD COLUMN crc INTEGER;
 `}
 
 // driverFor returns the name of a go-sqlite3 driver whose connections

@@ -11,7 +11,7 @@ import (
 )
 
 // Get returns the segment stored under hash, or ErrMiss. It checks the
-// bytes against the CRC-32C Put stored with them (blobs.crc), or, stored
+// bytes against the CRC-32C Put stored with them (entries.crc), or, stored
 // before the cache kept one, against hash itself. Put checked them when
 // they were stored, and SQLite's transactions make a torn write
 // impossible, but bytes changed on disk since (a bad sector) were
@@ -196,17 +196,17 @@ type entry struct {
 
 func insert(tx *sql.Tx, e entry, data []byte) error {
 	var id int64
-	err := tx.QueryRow(`INSERT INTO entries (kind, key, size, last_access, pinned, etag, content_type, stored)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		e.kind, e.key, e.size, e.access, e.pinned, e.etag, e.contentType, e.stored).Scan(&id)
+	err := tx.QueryRow(`INSERT INTO entries (kind, key, size, last_access, pinned, etag, content_type, stored, crc)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		e.kind, e.key, e.size, e.access, e.pinned, e.etag, e.contentType, e.stored, crc32.Checksum(data, castagnoli)).Scan(&id)
 	if err != nil {
 		return err
 	}
-	_, err = tx.Exec(`INSERT INTO blobs (id, data, crc) VALUES (?, ?, ?)`, id, data, crc32.Checksum(data, castagnoli))
+	_, err = tx.Exec(`INSERT INTO blobs (id, data) VALUES (?, ?)`, id, data)
 	return err
 }
 
-// castagnoli is CRC-32C's table (blobs.crc): hash/crc32 computes it with
+// castagnoli is CRC-32C's table (entries.crc): hash/crc32 computes it with
 // SSE 4.2 or ARMv8's CRC instructions where the CPU has them.
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
