@@ -148,12 +148,7 @@ func TestTrackRemovedBeforeItStarts(t *testing.T) {
 	gone, keep := tr["Gone One"], tr["Keep"]
 	p.Play(gone, keep)
 	evs, end := untilEnd(t, p, 30*time.Second, nil)
-	var played []string
-	for _, e := range evs {
-		if e, ok := e.(player.TrackEvent); ok {
-			played = append(played, e.Track.Title)
-		}
-	}
+	played := playedTitles(evs)
 	if strings.Join(played, ",") != "Keep" {
 		t.Errorf("played %v; want Keep alone", played)
 	}
@@ -240,12 +235,7 @@ func TestTrackRemovedWhilePlaying(t *testing.T) {
 	if !strings.Contains(ge.Error(), `"Gone Two" was removed from the origin's catalog while it played`) {
 		t.Errorf("it says %q", ge.Error())
 	}
-	var played []string
-	for _, e := range evs {
-		if e, ok := e.(player.TrackEvent); ok {
-			played = append(played, e.Track.Title)
-		}
-	}
+	played := playedTitles(evs)
 	if strings.Join(played, ",") != "Gone Two,Keep" {
 		t.Errorf("played %v; want Gone Two then Keep", played)
 	}
@@ -577,4 +567,15 @@ func TestRemovedTrackMarkedAhead(t *testing.T) {
 	if n := o.access.requests("/api/v1/tracks/"+gone.ID+"/manifest", 0)["/api/v1/tracks/"+gone.ID+"/manifest"]; n != 1 {
 		t.Errorf("its manifest was asked %d times; want once", n)
 	}
+}
+
+// playedTitles are the titles of the tracks evs started, in order.
+func playedTitles(evs []player.Event) []string {
+	var played []string
+	for _, e := range evs {
+		if e, ok := e.(player.TrackEvent); ok {
+			played = append(played, e.Track.Title)
+		}
+	}
+	return played
 }
