@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -21,10 +22,10 @@ func playlistImportCmd(a *app, asJSON *bool) *cobra.Command {
 	var name string
 	cmd := &cobra.Command{
 		Use:   "import FILE|URL",
-		Short: "Create a playlist from an M3U8/XSPF file or a share URL",
-		Long: `import creates one of your playlists from an M3U8 or XSPF file, matching its
-entries to tracks on your origin by title, artist and duration, or from a share
-URL (a copy: later changes to the shared playlist do not follow). Entries that
+		Short: "Create a playlist from an M3U8/PLS/XSPF file or a share URL",
+		Long: `import creates one of your playlists from an M3U8 (or M3U), PLS or XSPF file,
+matching its entries to tracks on your origin by title, artist and duration, or
+from a share URL (a copy: later changes to the shared playlist do not follow). Entries that
 match nothing are listed; the rest are imported.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -200,10 +201,10 @@ func matchEntry(ctx context.Context, c source, e share.Entry, where string) (id,
 }
 
 // wantPlaylist says what playlist import reads, after what was wrong.
-const wantPlaylist = "give an M3U8 or XSPF playlist (fix the file, or export it again from the player that made it)"
+const wantPlaylist = "give an M3U8, PLS or XSPF playlist (fix the file, or export it again from the player that made it)"
 
-// readPlaylistFile parses an M3U8 or XSPF file, telling them apart by
-// content; relative locations become relative to the file's folder.
+// readPlaylistFile parses an M3U8, PLS or XSPF file, telling them apart
+// by content; relative locations become relative to the file's folder.
 func readPlaylistFile(path string) (string, []share.Entry, error) {
 	if path == "-" { // as origin events import reads it; here it was "- does not exist"
 		return "", nil, &usageError{errors.New("playlist import: - (standard input) is not read: save the playlist to a file and give its path, e.g. segue playlist import list.m3u8")}
@@ -217,12 +218,20 @@ func readPlaylistFile(path string) (string, []share.Entry, error) {
 	if err != nil {
 		return "", nil, fmt.Errorf("playlist import: read %s: %w", path, err)
 	}
-	parse := share.ParseM3U8
-	if head := bytes.TrimSpace(b[:min(len(b), 512)]); bytes.HasPrefix(head, []byte("<")) {
-		parse = share.ParseXSPF
-	}
 	if bytes.IndexByte(b, 0) >= 0 { // read as M3U, its bytes were entries that matched nothing (3)
 		return "", nil, &usageError{fmt.Errorf("playlist import: %s is not a playlist: it holds binary data; %s", path, wantPlaylist)}
+	}
+	// Read as M3U, a PLS file's or a JSON document's lines were each an
+	// entry (File1=..., "{"), matching nothing or the wrong track.
+	head := bytes.TrimSpace(bytes.TrimPrefix(b[:min(len(b), 512)], []byte("\ufeff")))
+	parse := share.ParseM3U8
+	switch {
+	case share.IsPLS(b):
+		parse = share.ParsePLS
+	case bytes.HasPrefix(head, []byte("<")):
+		parse = share.ParseXSPF
+	case (bytes.HasPrefix(head, []byte("{")) || bytes.HasPrefix(head, []byte("["))) && json.Valid(b):
+		return "", nil, &usageError{fmt.Errorf("playlist import: %s is not a playlist: it is a JSON document; %s", path, wantPlaylist)}
 	}
 	title, entries, err := parse(bytes.NewReader(b))
 	if err != nil {

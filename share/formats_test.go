@@ -280,3 +280,42 @@ func FuzzCutFormat(f *testing.F) {
 		}
 	})
 }
+
+func TestParsePLS(t *testing.T) {
+	in := "\ufeff[playlist]\r\nFile2=music/b.flac\r\nTitle2=Solo Title\r\nLength2=-1\r\n" +
+		"; a comment\r\nFile1=C:\\M\\Bj\xf6rk\\01 J\xf3ga.mp3\r\nTITLE1=Bj\xf6rk - J\xf3ga\r\nlength1=200\r\n" +
+		"FileX=ignored\r\nNumberOfEntries=2\r\nVersion=2\r\nFile10=http://radio.example/stream\r\n"
+	if !IsPLS([]byte(in)) {
+		t.Fatal("IsPLS = false for a PLS file")
+	}
+	name, got, err := ParsePLS(strings.NewReader(in))
+	want := []Entry{
+		{Title: "Jóga", Artist: "Björk", DurationMS: 200000, Location: `C:\M\Björk\01 Jóga.mp3`},
+		{Title: "Solo Title", Location: "music/b.flac"},
+		{Location: "http://radio.example/stream"},
+	}
+	if err != nil || name != "" || !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %q %+v, %v\nwant %+v", name, got, err, want)
+	}
+	for _, not := range []string{"#EXTM3U\n[playlist]\n", "music/a.mp3\n", "", "<playlist/>"} {
+		if IsPLS([]byte(not)) {
+			t.Errorf("IsPLS(%q) = true", not)
+		}
+	}
+}
+
+func FuzzParsePLS(f *testing.F) {
+	f.Add("[playlist]\nFile1=a.mp3\nTitle1=A - B\nLength1=3\nNumberOfEntries=1\n")
+	f.Add("[playlist]\nFile99999999999999999999=x\nTitle-1=y\nLength1=1e400\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		_, es, err := ParsePLS(strings.NewReader(s)) // must not panic or hang
+		if err != nil {
+			return
+		}
+		for _, e := range es {
+			if e.DurationMS < 0 {
+				t.Fatalf("negative duration in %+v", e)
+			}
+		}
+	})
+}
