@@ -323,8 +323,9 @@ func TestOpenSaysWhatIsNotALink(t *testing.T) {
 // sentence does not offer a URL: radio of a URL said "... nor a URL".
 func TestTargetThatIsNoID(t *testing.T) {
 	env := clientEnv(t, "http://127.0.0.1:9")
-	idOrURL := `"nope" is not a track (t…), album (al…), artist (ar…) or playlist (pl…) ID, nor a URL`
-	idOnly := `"nope" is not a track (t…), album (al…), artist (ar…) or playlist (pl…) ID` + "\n"
+	// each says what to do: where IDs are seen
+	idOrURL := `"nope" is not a track (t…), album (al…), artist (ar…) or playlist (pl…) ID, nor a URL; segue search WORDS, segue library and segue playlist list show the IDs there are` + "\n"
+	idOnly := `"nope" is not a track (t…), album (al…), artist (ar…) or playlist (pl…) ID; segue search WORDS, segue library and segue playlist list show the IDs there are` + "\n"
 	for _, c := range []struct {
 		args []string
 		want string
@@ -368,7 +369,7 @@ func TestBadURLArgumentSaidAsItIs(t *testing.T) {
 		{[]string{"play", "http://127.0.0.1:9/music/p/AAAA", "--output", "null"}, `not a segue share URL: "http://127.0.0.1:9/music/p/AAAA": token is malformed`, true},
 		{[]string{"playlist", "show", api}, `not a segue share URL: "` + api + `": path is not /p/TOKEN`, true},
 		{[]string{"playlist", "export", api, "--format", "m3u8"}, `not a segue share URL: "` + api + `": path is not /p/TOKEN`, true},
-		{[]string{"radio", short}, `"` + short + `" is not a track (t…), album (al…), artist (ar…) or playlist (pl…) ID` + "\n", true},
+		{[]string{"radio", short}, `"` + short + `" is not a track (t…), album (al…), artist (ar…) or playlist (pl…) ID: only an ID is taken here, not a URL; segue search WORDS`, true},
 		// a link copied without its scheme said only "nor a URL"
 		{[]string{"play", "127.0.0.1:9/p/AAAA", "--output", "null"}, `nor a URL: a URL starts with http:// or https://`, true},
 		{[]string{"offline", "add", "example.org/p/AAAA"}, `nor a URL: a URL starts with http:// or https://`, true},
