@@ -556,9 +556,9 @@ func TestOriginURLOfNoSegue(t *testing.T) {
 	o := &testOrigin{t: t, data: t.TempDir(), addr: "127.0.0.1:0"}
 	o.start()
 	t.Cleanup(o.stop)
-	say := "no segue origin answers at the origin URL (check --origin)"
 	var cases []failCase
 	for _, url := range []string{other.URL, "http://" + o.addr + "/music"} {
+		say := "no segue origin answers at " + strings.TrimPrefix(url, "http://") + " (something else does"
 		cases = append(cases,
 			failCase{"search at " + url, []string{"--origin", url, "search", "tone"}, say, ExitError, true},
 			failCase{"library at " + url, []string{"--origin", url, "library"}, say, ExitError, true},
