@@ -218,6 +218,9 @@ func readPlaylistFile(path string) (string, []share.Entry, error) {
 	if err != nil {
 		return "", nil, fmt.Errorf("playlist import: read %s: %w", path, err)
 	}
+	if b, err = share.UTF8(b); err != nil {
+		return "", nil, &usageError{fmt.Errorf("playlist import: %s does not parse: %w; %s", path, err, wantPlaylist)}
+	}
 	if bytes.IndexByte(b, 0) >= 0 { // read as M3U, its bytes were entries that matched nothing (3)
 		return "", nil, &usageError{fmt.Errorf("playlist import: %s is not a playlist: it holds binary data; %s", path, wantPlaylist)}
 	}

@@ -319,3 +319,31 @@ func FuzzParsePLS(f *testing.F) {
 		}
 	})
 }
+
+// TestPlaylistEncodings: UTF-16 with a byte order mark decodes (either
+// order); other bytes pass as they are; an XSPF declared in ISO-8859-1 or
+// Shift_JIS reads (it failed: "Decoder.CharsetReader is nil"), and one in
+// an encoding no one knows says to save it as UTF-8.
+func TestPlaylistEncodings(t *testing.T) {
+	le := []byte{0xff, 0xfe, 'B', 0, 0xf6, 0, '\n', 0}
+	be := []byte{0xfe, 0xff, 0, 'B', 0, 0xf6, 0, '\n'}
+	for _, in := range [][]byte{le, be} {
+		if got, err := UTF8(in); err != nil || string(got) != "Bö\n" {
+			t.Errorf("UTF8(% x) = %q, %v; want \"Bö\\n\"", in, got, err)
+		}
+	}
+	if got, _ := UTF8([]byte("Caf\xe9\n")); string(got) != "Caf\xe9\n" {
+		t.Errorf("UTF8 changed bytes that are not UTF-16: %q", got)
+	}
+	for enc, body := range map[string]string{"ISO-8859-1": "Bj\xf6rk", "Shift_JIS": "\x83\x88\x83A\x83\\\x83r"} {
+		_, es, err := ParseXSPF(strings.NewReader(`<?xml version="1.0" encoding="` + enc + `"?><playlist version="1" xmlns="http://xspf.org/ns/0/"><trackList><track><creator>` + body + `</creator></track></trackList></playlist>`))
+		want := map[string]string{"ISO-8859-1": "Björk", "Shift_JIS": "ヨアソビ"}[enc]
+		if err != nil || len(es) != 1 || es[0].Artist != want {
+			t.Errorf("XSPF in %s: %+v, %v; want artist %q", enc, es, err, want)
+		}
+	}
+	_, _, err := ParseXSPF(strings.NewReader(`<?xml version="1.0" encoding="x-klingon"?><playlist/>`))
+	if err == nil || !strings.Contains(err.Error(), `names the encoding "x-klingon", which segue does not know: save it as UTF-8`) {
+		t.Errorf("XSPF in an unknown encoding: %v", err)
+	}
+}

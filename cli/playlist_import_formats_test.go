@@ -3,6 +3,7 @@ package cli
 import (
 	"strings"
 	"testing"
+	"unicode/utf16"
 )
 
 // TestImportReadsPLS: a PLS playlist (Winamp's format, which VLC,
@@ -58,6 +59,37 @@ func TestImportReadsPLS(t *testing.T) {
 			if code != ExitUsage || !strings.Contains(errOut, say) || (asJSON && !strings.Contains(out, `"error"`)) {
 				t.Errorf("import of %s (json %v): exit %d, stdout %q, stderr %q; want %d and %q", tc.name, asJSON, code, out, errOut, ExitUsage, say)
 			}
+		}
+	}
+}
+
+// TestImportReadsPlaylistEncodings: a playlist saved in UTF-16 with its
+// byte order mark (Windows tools' "Unicode" text) and an XSPF whose XML
+// declaration names another encoding (ISO-8859-1) import. The first was
+// refused as "binary data" (its NUL bytes), the second as "xml: encoding
+// \"ISO-8859-1\" declared but Decoder.CharsetReader is nil" (both exit 2).
+func TestImportReadsPlaylistEncodings(t *testing.T) {
+	url, ids := importOrigin(t)
+	env := clientEnv(t, url)
+	write := fileWriter(t, t.TempDir())
+	asUTF16 := func(s string) string { // little-endian, with its byte order mark, as Notepad saves "Unicode"
+		b := []byte{0xff, 0xfe}
+		for _, r := range utf16.Encode([]rune(s)) {
+			b = append(b, byte(r), byte(r>>8))
+		}
+		return string(b)
+	}
+	for _, c := range []struct{ name, body, want string }{
+		{"win.m3u", asUTF16("#EXTM3U\r\n#EXTINF:2,ヨアソビ - 夜に駆ける\r\nC:\\Music\\x.flac\r\n"), ids["夜に駆ける"]},
+		{"win.pls", asUTF16("[playlist]\r\nFile1=C:\\Music\\x.flac\r\nTitle1=Daft Punk - Get Lucky\r\nLength1=2\r\n"), ids["Get Lucky"]},
+		{"latin1.xspf", "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<playlist version=\"1\" xmlns=\"http://xspf.org/ns/0/\"><trackList>" +
+			"<track><title>Don't Stop</title><creator>Daft Punk</creator><album>Random Access Memories</album></track></trackList></playlist>\n", ids["Don't Stop"]},
+		{"utf16.xspf", asUTF16("<?xml version=\"1.0\" encoding=\"UTF-16\"?>\n<playlist version=\"1\" xmlns=\"http://xspf.org/ns/0/\"><trackList>" +
+			"<track><title>夜に駆ける</title><creator>ヨアソビ</creator></track></trackList></playlist>\n"), ids["夜に駆ける"]},
+	} {
+		imp := importJSON(t, env, write(c.name, c.body))
+		if got := playlistIDs(imp.Playlist); len(got) != 1 || got[0] != c.want || len(imp.Unmatched) != 0 {
+			t.Errorf("import of %s: tracks %q, unmatched %+v; want %s", c.name, got, imp.Unmatched, c.want)
 		}
 	}
 }
