@@ -68,12 +68,9 @@ func NotATarget(s string, urls bool) error {
 	if urls {
 		msg += ", nor a URL"
 	}
-	ext := strings.ToLower(s[strings.LastIndexByte(s, '.')+1:])
-	switch {
-	case strings.Contains(s, ".") && playlistExts[ext]:
-		msg += ": to play a playlist file, import it first (segue playlist import " + shellWord(s) + ") and play the playlist's ID it prints"
-	case strings.Contains(s, ".") && audioExts[ext]:
-		msg += ": segue plays what an origin serves: add the file's folder to one (segue origin ingest FOLDER), then play the track's ID (segue search WORDS shows it)"
+	switch hint := FileHint(s); {
+	case hint != "":
+		msg += ": " + hint
 	case urls && strings.Contains(s, "/"): // a URL copied without its start
 		msg += ": a URL starts with http:// or https://"
 	case !urls && strings.Contains(s, "://"):
@@ -82,6 +79,22 @@ func NotATarget(s string, urls bool) error {
 		msg += "; segue search WORDS, segue library and segue playlist list show the IDs there are"
 	}
 	return errors.New(msg)
+}
+
+// FileHint says what to do with s, given where an ID or link goes, when its
+// name ends as a playlist file's (segue playlist import it) or a music
+// file's (ingest its folder on an origin); "" for any other s.
+func FileHint(s string) string {
+	if !strings.Contains(s, ".") {
+		return ""
+	}
+	switch ext := strings.ToLower(s[strings.LastIndexByte(s, '.')+1:]); {
+	case playlistExts[ext]:
+		return "to play a playlist file, import it first (segue playlist import " + shellWord(s) + ") and play the playlist's ID it prints"
+	case audioExts[ext]:
+		return "segue plays what an origin serves: add the file's folder to one (segue origin ingest FOLDER), then play the track's ID (segue search WORDS shows it)"
+	}
+	return ""
 }
 
 // shellWord is s as one word of a shell command: in single quotes when it

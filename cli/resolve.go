@@ -428,6 +428,16 @@ func (r *resolver) Open(ctx context.Context, ref string) ([]catalog.Track, error
 	if id := strings.Trim(ref, catalog.PastedAround); plainID.MatchString(id) {
 		ref = id // as pasted from JSON or a sentence: "al1", <al1>, “al1”.
 	}
+	// a file's name, or words (a title typed where / searches): said in
+	// one line with what to do, where a word went on to the resolver,
+	// whose sentence was too long for the status line ("it failed (the
+	// log has the details)")
+	if hint := catalog.FileHint(ref); hint != "" && !strings.Contains(ref, "://") {
+		return nil, fmt.Errorf("%w: %q is a file, not a share link or ID: %s", share.ErrBadURL, ref, hint)
+	}
+	if plainID.MatchString(ref) && !catalog.IsID(ref) {
+		return nil, fmt.Errorf("%w: %q is neither a share link nor a playlist, album, artist or track ID: press / to search by name", share.ErrBadURL, ref)
+	}
 	if !plainID.MatchString(ref) {
 		if !strings.Contains(ref, "/") {
 			return nil, fmt.Errorf("%w: %q is neither a share link nor a playlist, album, artist or track ID", share.ErrBadURL, ref)
