@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"path/filepath"
 	"strings"
 
@@ -59,7 +60,15 @@ func (a *app) runImport(ctx context.Context, ch *cache.Cache, src, name string, 
 	var entries []share.Entry
 	var ids []string
 	title, where := "", "on the origin"
+	if u, err := url.Parse(src); err == nil && u.Scheme == "file" && (u.Host == "" || u.Host == "localhost") {
+		src = u.Path // a file: URL, as a file manager copies a file: the file (it was "not a segue share URL")
+	}
 	shared := isShareURL(src)
+	if _, perr := share.ParseURL(src); shared && perr != nil && catalog.FileHint(strings.TrimRight(strings.SplitN(src, "?", 2)[0], "/")) != "" {
+		// a playlist file on the web (a radio's .pls, an .m3u on a
+		// server): said as "not a segue share URL" alone
+		return &usageError{fmt.Errorf("playlist import: %s is a playlist file on the web, not a segue share link: download it (curl -o FILE '%s') and import the file (segue playlist import FILE)", src, src)}
+	}
 	if shared {
 		where = "in your library" // not the origin the link names
 		pl, err := openPlaylist(ctx, r, src)

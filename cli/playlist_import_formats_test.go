@@ -93,3 +93,30 @@ func TestImportReadsPlaylistEncodings(t *testing.T) {
 		}
 	}
 }
+
+// TestImportOfPlaylistFileURLs: a file: URL (as a file manager copies a
+// file) imports that file, and the URL of a playlist file on the web (a
+// radio's .pls) says to download it first, exit 2 with --json too; both
+// said only "not a segue share URL: ... path is not /p/TOKEN".
+func TestImportOfPlaylistFileURLs(t *testing.T) {
+	url, ids := importOrigin(t)
+	env := clientEnv(t, url)
+	write := fileWriter(t, t.TempDir())
+	file := write("road trip.pls", "[playlist]\nFile1=x.flac\nTitle1=Daft Punk - Get Lucky\nLength1=2\n")
+	imp := importJSON(t, env, "file://"+strings.ReplaceAll(file, " ", "%20"))
+	if got := playlistIDs(imp.Playlist); len(got) != 1 || got[0] != ids["Get Lucky"] || imp.Playlist.Name != "road trip" {
+		t.Errorf("import of a file: URL: %q named %q; want [%s] named road trip", got, imp.Playlist.Name, ids["Get Lucky"])
+	}
+	web := url + "/lists/radio.pls"
+	say := "playlist import: " + web + " is a playlist file on the web, not a segue share link: download it (curl -o FILE '" + web + "') and import the file"
+	for _, asJSON := range []bool{false, true} {
+		args := append(append([]string{}, env...), "playlist", "import", web)
+		if asJSON {
+			args = append(args, "--json")
+		}
+		out, errOut, code := segue(t, args...)
+		if code != ExitUsage || !strings.Contains(errOut, say) || (asJSON && !strings.Contains(out, `"error"`)) {
+			t.Errorf("import of %s (json %v): exit %d, stdout %q, stderr %q; want %d and %q", web, asJSON, code, out, errOut, ExitUsage, say)
+		}
+	}
+}
