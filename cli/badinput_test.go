@@ -645,3 +645,27 @@ func TestFlagErrorsPointToHelp(t *testing.T) {
 		}
 	}
 }
+
+// TestFileURLTargetSaysWhatToDo: a target that is the URL of a file (a
+// file: URL a file manager copied, a radio's .pls on the web) is a bad
+// argument (2) saying what to do with such a file, with --json too; it
+// said only that it wanted .../tracks/ID or a share URL.
+func TestFileURLTargetSaysWhatToDo(t *testing.T) {
+	env := clientEnv(t, "http://127.0.0.1:9")
+	for _, c := range []struct {
+		args []string
+		say  string
+	}{
+		{[]string{"play", "file:///home/u/Music/My%20Mix.m3u8", "--output", "null"}, `names a file, not a track, album, artist or share URL: to play a playlist file, import it first (segue playlist import '/home/u/Music/My Mix.m3u8')`},
+		{[]string{"offline", "add", "https://radio.example/live.pls?x=1"}, `names a file, not a track, album, artist or share URL: download it (curl -o live.pls URL), then: to play a playlist file, import it first (segue playlist import live.pls)`},
+		{[]string{"play", "file:///home/u/Music/01%20Song.flac", "--output", "null"}, `segue plays what an origin serves: add the file's folder to one (segue origin ingest FOLDER)`},
+	} {
+		for _, extra := range [][]string{nil, {"--json"}} {
+			args := slices.Concat(env, c.args, extra)
+			out, errOut, code := segue(t, args...)
+			if code != ExitUsage || !strings.Contains(errOut, c.say) || (extra != nil && !strings.Contains(out, `"error"`)) {
+				t.Errorf("segue %s: exit %d, stdout %q, stderr %q; want %d saying %q", strings.Join(c.args, " "), code, out, errOut, ExitUsage, c.say)
+			}
+		}
+	}
+}

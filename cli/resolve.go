@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"path"
 	"regexp"
 	"strings"
 	"sync"
@@ -349,6 +350,18 @@ func (r *resolver) target(t string) (source, string, error) {
 	}
 	bad := withExit(ExitUsage, fmt.Errorf("%q: want .../tracks/ID, .../albums/ID, .../artists/ID or a share URL /p/TOKEN", t))
 	u, err := url.Parse(t)
+	if err == nil {
+		// the URL of a file (file:///…/song.flac, a radio's .pls on the
+		// web): what to do with such a file, not only what URLs are taken
+		name, download := u.Path, ""
+		if u.Scheme != "file" {
+			name, download = path.Base(u.Path), "download it (curl -o "+path.Base(u.Path)+" URL), then: "
+		}
+		if hint := catalog.FileHint(name); hint != "" {
+			hint = download + hint
+			return nil, "", withExit(ExitUsage, fmt.Errorf("%q names a file, not a track, album, artist or share URL: %s", t, hint))
+		}
+	}
 	if err != nil || u.Host == "" {
 		return nil, "", bad
 	}
