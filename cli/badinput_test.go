@@ -159,7 +159,7 @@ func TestFileAndFolderMixups(t *testing.T) {
 		{"--ca a folder", []string{"search", "tone", "--origin", "https://127.0.0.1:9", "--ca", dir}, "--ca: the authority file " + dir + " is a folder: give a file", ExitUsage, true},
 		{"cache stats --cache a folder", []string{"cache", "stats", "--cache", dir}, "the cache " + dir + " is a folder: give the cache's file", ExitUsage, true},
 		{"offline add --cache a folder", []string{"offline", "add", "t1", "--cache", dir}, "the cache " + dir + " is a folder", ExitUsage, true},
-		{"origin ingest of a file", []string{"origin", "ingest", file, "--data", none}, "origin ingest: " + file + " is a file: give a folder", ExitUsage, true},
+		{"origin ingest of a file", []string{"origin", "ingest", file, "--data", none}, "origin ingest: " + file + " is a file: give a folder, such as the one it is in (" + filepath.Dir(file) + ")", ExitUsage, true},
 		{"origin ingest --data a file", []string{"origin", "ingest", dir, "--data", file}, "--data: " + file + " is a file: give a folder", ExitUsage, true},
 		{"origin serve --data a file", []string{"origin", "serve", "--addr", "127.0.0.1:0", "--data", file}, "--data: " + file + " is a file: give a folder", ExitUsage, false},
 		{"origin token list --data a file", []string{"origin", "token", "list", "--data", file}, "--data: " + file + " is a file", ExitUsage, true},
