@@ -669,3 +669,16 @@ func TestFileURLTargetSaysWhatToDo(t *testing.T) {
 		}
 	}
 }
+
+// TestOriginFlagSpacesDropped: --origin with spaces around it (a quoted,
+// pasted URL) is the URL, as in config.toml and SEGUE_ORIGIN
+// (config.TestOriginSpacesDropped); it was exit 2, "want
+// http(s)://host[:port]".
+func TestOriginFlagSpacesDropped(t *testing.T) {
+	o := newTestOrigin(t)
+	env := clientEnv(t, "http://127.0.0.1:9")
+	out, errOut, code := segue(t, append(slices.Clone(env), "--origin", " http://"+o.addr+" \n", "library")...)
+	if code != ExitOK || !strings.Contains(out, "ARTIST") {
+		t.Errorf("library with --origin %q: exit %d, stdout %q, stderr %q; want 0 and the artists", " http://"+o.addr+" \n", code, out, errOut)
+	}
+}
