@@ -349,19 +349,10 @@ func (r *resolver) target(t string) (source, string, error) {
 		return nil, "", withExit(ExitUsage, err)
 	}
 	bad := withExit(ExitUsage, fmt.Errorf("%q: want .../tracks/ID, .../albums/ID, .../artists/ID or a share URL /p/TOKEN", t))
-	u, err := url.Parse(t)
-	if err == nil {
-		// the URL of a file (file:///…/song.flac, a radio's .pls on the
-		// web): what to do with such a file, not only what URLs are taken
-		name, download := u.Path, ""
-		if u.Scheme != "file" {
-			name, download = path.Base(u.Path), "download it (curl -o "+path.Base(u.Path)+" URL), then: "
-		}
-		if hint := catalog.FileHint(name); hint != "" {
-			hint = download + hint
-			return nil, "", withExit(ExitUsage, fmt.Errorf("%q names a file, not a track, album, artist or share URL: %s", t, hint))
-		}
+	if hint := fileURLHint(t); hint != "" {
+		return nil, "", withExit(ExitUsage, fmt.Errorf("%q names a file, not a track, album, artist or share URL: %s", t, hint))
 	}
+	u, err := url.Parse(t)
 	if err != nil || u.Host == "" {
 		return nil, "", bad
 	}
@@ -425,6 +416,23 @@ func byID(ctx context.Context, c source, id string) ([]catalog.Track, error) {
 	return []catalog.Track{tr}, nil
 }
 
+// fileURLHint says what to do with the file the URL t names (file:///…/
+// song.flac, a radio's .pls on the web: catalog.FileHint, after
+// downloading it for a web URL), or "" when t names no such file.
+func fileURLHint(t string) string {
+	u, err := url.Parse(t)
+	if err != nil || u.Scheme == "" || strings.Contains(u.Path, "/p/") { // a share link gone wrong says how itself
+		return ""
+	}
+	if u.Scheme == "file" {
+		return catalog.FileHint(u.Path)
+	}
+	if hint := catalog.FileHint(path.Base(u.Path)); hint != "" {
+		return "download it (curl -o " + path.Base(u.Path) + " URL), then: " + hint
+	}
+	return ""
+}
+
 // plainID is what an ID looks like; anything else is taken for a URL.
 var plainID = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 
@@ -450,6 +458,11 @@ func (r *resolver) Open(ctx context.Context, ref string) ([]catalog.Track, error
 	}
 	if plainID.MatchString(ref) && !catalog.IsID(ref) {
 		return nil, fmt.Errorf("%w: %q is neither a share link nor a playlist, album, artist or track ID: press / to search by name", share.ErrBadURL, ref)
+	}
+	if _, err := share.ParseURL(ref); err != nil && strings.Contains(ref, "://") {
+		if hint := fileURLHint(ref); hint != "" { // it said the scheme or path was wrong
+			return nil, fmt.Errorf("%w: the link names a file, not a share link or ID: %s", share.ErrBadURL, hint)
+		}
 	}
 	if !plainID.MatchString(ref) {
 		if !strings.Contains(ref, "/") {

@@ -43,6 +43,9 @@ func TestTUIOpenSaysWhatToDo(t *testing.T) {
 		"Crying":              `"Crying" is neither a share link nor a playlist, album, artist or track ID: press / to search by name`,
 		"/tmp/my mix.m3u8":    `"/tmp/my mix.m3u8" is a file, not a share link or ID: to play a playlist file, import it first (segue playlist import '/tmp/my mix.m3u8')`,
 		"~/Music/01 Song.mp3": `is a file, not a share link or ID: segue plays what an origin serves: add the file's folder to one (segue origin ingest FOLDER)`,
+		// a file: URL said "scheme file is not http or https"
+		"file:///tmp/my%20mix.m3u8":      `the link names a file, not a share link or ID: to play a playlist file, import it first (segue playlist import '/tmp/my mix.m3u8')`,
+		"https://radio.example/live.pls": `the link names a file, not a share link or ID: download it (curl -o live.pls URL), then: to play a playlist file`,
 	} {
 		_, err := r.Open(context.Background(), ref)
 		if got := notice.Say(err); err == nil || !strings.Contains(got, want) || strings.Contains(got, "the log has the details") {
