@@ -59,14 +59,57 @@ func IsID(s string) bool {
 
 // NotATarget is the error for s given as a target that is not an ID; urls
 // says a URL is taken there too (a radio's seed must be an ID), so the
-// sentence offers it.
+// sentence offers it. The sentence ends with what to do for what s looks
+// like: a playlist file is imported (segue playlist import), a music file
+// is ingested on an origin, and words are searched for an ID; a URL
+// copied without its start is told the start.
 func NotATarget(s string, urls bool) error {
 	msg := fmt.Sprintf("%q is not a track (t…), album (al…), artist (ar…) or playlist (pl…) ID", s)
 	if urls {
 		msg += ", nor a URL"
-		if strings.Contains(s, "/") { // a URL copied without its start
-			msg += ": a URL starts with http:// or https://"
-		}
+	}
+	switch hint := FileHint(s); {
+	case hint != "":
+		msg += ": " + hint
+	case urls && strings.Contains(s, "/"): // a URL copied without its start
+		msg += ": a URL starts with http:// or https://"
+	case !urls && strings.Contains(s, "://"):
+		msg += ": only an ID is taken here, not a URL; segue search WORDS, segue library and segue playlist list show the IDs there are"
+	default:
+		msg += "; segue search WORDS, segue library and segue playlist list show the IDs there are"
 	}
 	return errors.New(msg)
 }
+
+// FileHint says what to do with s, given where an ID or link goes, when its
+// name ends as a playlist file's (segue playlist import it) or a music
+// file's (ingest its folder on an origin); "" for any other s.
+func FileHint(s string) string {
+	if !strings.Contains(s, ".") {
+		return ""
+	}
+	switch ext := strings.ToLower(s[strings.LastIndexByte(s, '.')+1:]); {
+	case playlistExts[ext]:
+		return "to play a playlist file, import it first (segue playlist import " + shellWord(s) + ") and play the playlist's ID it prints"
+	case audioExts[ext]:
+		return "segue plays what an origin serves: add the file's folder to one (segue origin ingest FOLDER), then play the track's ID (segue search WORDS shows it)"
+	}
+	return ""
+}
+
+// shellWord is s as one word of a shell command: in single quotes when it
+// holds a space or a character the shell reads.
+func shellWord(s string) string {
+	if !strings.ContainsAny(s, " \t'\"$`\\&;|<>()*?[]#~!") {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// playlistExts and audioExts are the file name endings NotATarget takes
+// for a playlist file and a music file (lower case, without the dot).
+var (
+	playlistExts = map[string]bool{"m3u": true, "m3u8": true, "pls": true, "xspf": true}
+	audioExts    = map[string]bool{"mp3": true, "flac": true, "ogg": true, "oga": true, "opus": true,
+		"wav": true, "m4a": true, "aac": true, "wma": true, "aiff": true, "aif": true, "ape": true, "wv": true}
+)

@@ -159,7 +159,7 @@ func TestFileAndFolderMixups(t *testing.T) {
 		{"--ca a folder", []string{"search", "tone", "--origin", "https://127.0.0.1:9", "--ca", dir}, "--ca: the authority file " + dir + " is a folder: give a file", ExitUsage, true},
 		{"cache stats --cache a folder", []string{"cache", "stats", "--cache", dir}, "the cache " + dir + " is a folder: give the cache's file", ExitUsage, true},
 		{"offline add --cache a folder", []string{"offline", "add", "t1", "--cache", dir}, "the cache " + dir + " is a folder", ExitUsage, true},
-		{"origin ingest of a file", []string{"origin", "ingest", file, "--data", none}, "origin ingest: " + file + " is a file: give a folder", ExitUsage, true},
+		{"origin ingest of a file", []string{"origin", "ingest", file, "--data", none}, "origin ingest: " + file + " is a file: give a folder, such as the one it is in (" + filepath.Dir(file) + ")", ExitUsage, true},
 		{"origin ingest --data a file", []string{"origin", "ingest", dir, "--data", file}, "--data: " + file + " is a file: give a folder", ExitUsage, true},
 		{"origin serve --data a file", []string{"origin", "serve", "--addr", "127.0.0.1:0", "--data", file}, "--data: " + file + " is a file: give a folder", ExitUsage, false},
 		{"origin token list --data a file", []string{"origin", "token", "list", "--data", file}, "--data: " + file + " is a file", ExitUsage, true},
@@ -323,8 +323,9 @@ func TestOpenSaysWhatIsNotALink(t *testing.T) {
 // sentence does not offer a URL: radio of a URL said "... nor a URL".
 func TestTargetThatIsNoID(t *testing.T) {
 	env := clientEnv(t, "http://127.0.0.1:9")
-	idOrURL := `"nope" is not a track (t…), album (al…), artist (ar…) or playlist (pl…) ID, nor a URL`
-	idOnly := `"nope" is not a track (t…), album (al…), artist (ar…) or playlist (pl…) ID` + "\n"
+	// each says what to do: where IDs are seen
+	idOrURL := `"nope" is not a track (t…), album (al…), artist (ar…) or playlist (pl…) ID, nor a URL; segue search WORDS, segue library and segue playlist list show the IDs there are` + "\n"
+	idOnly := `"nope" is not a track (t…), album (al…), artist (ar…) or playlist (pl…) ID; segue search WORDS, segue library and segue playlist list show the IDs there are` + "\n"
 	for _, c := range []struct {
 		args []string
 		want string
@@ -368,7 +369,7 @@ func TestBadURLArgumentSaidAsItIs(t *testing.T) {
 		{[]string{"play", "http://127.0.0.1:9/music/p/AAAA", "--output", "null"}, `not a segue share URL: "http://127.0.0.1:9/music/p/AAAA": token is malformed`, true},
 		{[]string{"playlist", "show", api}, `not a segue share URL: "` + api + `": path is not /p/TOKEN`, true},
 		{[]string{"playlist", "export", api, "--format", "m3u8"}, `not a segue share URL: "` + api + `": path is not /p/TOKEN`, true},
-		{[]string{"radio", short}, `"` + short + `" is not a track (t…), album (al…), artist (ar…) or playlist (pl…) ID` + "\n", true},
+		{[]string{"radio", short}, `"` + short + `" is not a track (t…), album (al…), artist (ar…) or playlist (pl…) ID: only an ID is taken here, not a URL; segue search WORDS`, true},
 		// a link copied without its scheme said only "nor a URL"
 		{[]string{"play", "127.0.0.1:9/p/AAAA", "--output", "null"}, `nor a URL: a URL starts with http:// or https://`, true},
 		{[]string{"offline", "add", "example.org/p/AAAA"}, `nor a URL: a URL starts with http:// or https://`, true},
@@ -555,9 +556,9 @@ func TestOriginURLOfNoSegue(t *testing.T) {
 	o := &testOrigin{t: t, data: t.TempDir(), addr: "127.0.0.1:0"}
 	o.start()
 	t.Cleanup(o.stop)
-	say := "no segue origin answers at the origin URL (check --origin)"
 	var cases []failCase
 	for _, url := range []string{other.URL, "http://" + o.addr + "/music"} {
+		say := "no segue origin answers at " + strings.TrimPrefix(url, "http://") + " (something else does"
 		cases = append(cases,
 			failCase{"search at " + url, []string{"--origin", url, "search", "tone"}, say, ExitError, true},
 			failCase{"library at " + url, []string{"--origin", url, "library"}, say, ExitError, true},
@@ -642,5 +643,42 @@ func TestFlagErrorsPointToHelp(t *testing.T) {
 				t.Errorf("segue %v: stdout %q, want the error as JSON", args, out)
 			}
 		}
+	}
+}
+
+// TestFileURLTargetSaysWhatToDo: a target that is the URL of a file (a
+// file: URL a file manager copied, a radio's .pls on the web) is a bad
+// argument (2) saying what to do with such a file, with --json too; it
+// said only that it wanted .../tracks/ID or a share URL.
+func TestFileURLTargetSaysWhatToDo(t *testing.T) {
+	env := clientEnv(t, "http://127.0.0.1:9")
+	for _, c := range []struct {
+		args []string
+		say  string
+	}{
+		{[]string{"play", "file:///home/u/Music/My%20Mix.m3u8", "--output", "null"}, `names a file, not a track, album, artist or share URL: to play a playlist file, import it first (segue playlist import '/home/u/Music/My Mix.m3u8')`},
+		{[]string{"offline", "add", "https://radio.example/live.pls?x=1"}, `names a file, not a track, album, artist or share URL: download it (curl -o live.pls URL), then: to play a playlist file, import it first (segue playlist import live.pls)`},
+		{[]string{"play", "file:///home/u/Music/01%20Song.flac", "--output", "null"}, `segue plays what an origin serves: add the file's folder to one (segue origin ingest FOLDER)`},
+	} {
+		for _, extra := range [][]string{nil, {"--json"}} {
+			args := slices.Concat(env, c.args, extra)
+			out, errOut, code := segue(t, args...)
+			if code != ExitUsage || !strings.Contains(errOut, c.say) || (extra != nil && !strings.Contains(out, `"error"`)) {
+				t.Errorf("segue %s: exit %d, stdout %q, stderr %q; want %d saying %q", strings.Join(c.args, " "), code, out, errOut, ExitUsage, c.say)
+			}
+		}
+	}
+}
+
+// TestOriginFlagSpacesDropped: --origin with spaces around it (a quoted,
+// pasted URL) is the URL, as in config.toml and SEGUE_ORIGIN
+// (config.TestOriginSpacesDropped); it was exit 2, "want
+// http(s)://host[:port]".
+func TestOriginFlagSpacesDropped(t *testing.T) {
+	o := newTestOrigin(t)
+	env := clientEnv(t, "http://127.0.0.1:9")
+	out, errOut, code := segue(t, append(slices.Clone(env), "--origin", " http://"+o.addr+" \n", "library")...)
+	if code != ExitOK || !strings.Contains(out, "ARTIST") {
+		t.Errorf("library with --origin %q: exit %d, stdout %q, stderr %q; want 0 and the artists", " http://"+o.addr+" \n", code, out, errOut)
 	}
 }

@@ -312,16 +312,24 @@ func TestUnusableDirs(t *testing.T) {
 		t.Fatalf("remount read-only: %v\n%s", err, out)
 	}
 
+	// The warning says what to do as cache stats does (it said only
+	// "playing without a disk cache", for search and playlist list too).
 	for cachePath, reason := range map[string]string{
 		filepath.Join(ro, "cache.db"):           "read-only file system",
 		filepath.Join(blocker, "x", "cache.db"): "not a directory",
 	} {
 		env := []string{"--origin", url, "--config", cfg, "--cache", cachePath}
+		advice := map[bool]string{true: "; to keep one: the file system there is read-only: mount it read-write, or give another cache file",
+			false: "; to keep one: " + blocker + " is a file where its folder should be: move that file, or give another cache file"}[reason == "read-only file system"]
 		wav := filepath.Join(dir, "out.wav")
 		_, errOut, code := segue(t, append(env, "play", track.ID, "--output", "wav:"+wav, "--fast")...)
 		if code != 0 || strings.Count(errOut, "without a disk cache") != 1 || !strings.Contains(errOut, cachePath) ||
-			!strings.Contains(errOut, reason) {
-			t.Errorf("play with the cache at %s: exit %d, stderr %q; want 0 and one warning naming the path and %q", cachePath, code, errOut, reason)
+			!strings.Contains(errOut, reason) || !strings.Contains(errOut, advice) {
+			t.Errorf("play with the cache at %s: exit %d, stderr %q; want 0 and one warning naming the path, %q and %q", cachePath, code, errOut, reason, advice)
+		}
+		_, errOut, code = segue(t, append(env, "search", "play")...)
+		if code != 0 || !strings.Contains(errOut, "going on without a disk cache") || !strings.Contains(errOut, advice) || strings.Contains(errOut, "playing") {
+			t.Errorf("search with the cache at %s: exit %d, stderr %q; want 0 and a warning saying what to do, not that it plays", cachePath, code, errOut)
 		}
 		_, errOut, code = segue(t, append(env, "cache", "stats")...)
 		if code != ExitError || !strings.Contains(errOut, cachePath) || !strings.Contains(errOut, reason) {

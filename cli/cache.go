@@ -38,8 +38,8 @@ are never evicted. Every segue process on this machine shares it.`,
 // a.onDiskFull hears of a full disk). A file that is not a segue cache
 // fails (2, see openDiskCache). When
 // the file cannot be opened at all (a read-only or missing folder,
-// permissions), segue plays on without a disk cache: one warning names the
-// path and the reason, kept in a.cacheWarn for the interface to show. So
+// permissions), segue goes on without a disk cache: one warning names the
+// path, the reason and what to do (cacheAdvice), kept in a.cacheWarn for the interface to show. So
 // is a cap that what is pinned fills (see pinsFillCap). Ended while it
 // waits for another segue's write lock (ctx, a signal), it fails, as
 // openDiskCache says.
@@ -55,7 +55,13 @@ func (a *app) openCache(ctx context.Context, log *slog.Logger) (*cache.Cache, er
 	if err == nil || errors.Is(err, cache.ErrNotCache) || errors.Is(err, context.Canceled) || exitStatus(err) == ExitInterrupted {
 		return c, err // a mistyped path is the user's to fix, not to play around; a stop stops
 	}
-	a.cacheWarn = fmt.Sprintf("the cache cannot be used (%v): playing without a disk cache", err)
+	// what to do, as the cache commands say it (a mistyped folder says
+	// it itself: make it, or check the path)
+	advice := ""
+	if exitStatus(err) == ExitError && !errors.Is(err, cache.ErrDiskFull) {
+		advice = "; to keep one: " + cacheAdvice(a.cfg.Cache.Path, err)
+	}
+	a.cacheWarn = fmt.Sprintf("the cache cannot be used (%v): going on without a disk cache, which keeps nothing for later or offline play%s", err, advice)
 	a.warnLog(log).Warn(a.cacheWarn)
 	return cache.OpenMemory(a.cacheOptions(log))
 }

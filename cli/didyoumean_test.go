@@ -37,6 +37,7 @@ func TestDidYouMean(t *testing.T) {
 
 		{[]string{"play", "--shufle", "t1"}, `segue: unknown flag: --shufle (did you mean --shuffle? see segue play --help)` + "\n"},
 		{[]string{"play", "-shuffle", "t1"}, `segue: unknown shorthand flag: 's' in -shuffle (did you mean --shuffle? see segue play --help)` + "\n"},
+		{[]string{"cache", "clear", "--keep"}, `segue: unknown flag: --keep (did you mean --keep-pinned? see segue cache clear --help)` + "\n"},
 		{[]string{"search", "--limt", "3", "x"}, `segue: unknown flag: --limt (did you mean --limit? see segue search --help)` + "\n"},
 		{[]string{"search", "x", "--orign", "http://h"}, `segue: unknown flag: --orign (did you mean --origin? see segue search --help)` + "\n"}, // a global flag
 		{[]string{"origin", "serve", "--adr", "127.0.0.1:1"}, `segue: unknown flag: --adr (did you mean --addr? see segue origin serve --help)` + "\n"},

@@ -89,6 +89,12 @@ func checkFolder(what, path string) error {
 		return emptyPath(what, "folder")
 	}
 	if st, err := os.Stat(path); err == nil && !st.IsDir() {
+		if what == "origin ingest" || what == "--folder" {
+			// a music file given: its folder is what these take
+			// (ingest reads every file under it, remove takes out
+			// the tracks under it)
+			return &usageError{fmt.Errorf("%s: %s is a file: give a folder, such as the one it is in (%s)", what, path, filepath.Dir(path))}
+		}
 		return &usageError{fmt.Errorf("%s: %s is a file: give a folder", what, path)}
 	}
 	return nil

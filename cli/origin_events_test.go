@@ -85,8 +85,8 @@ func TestBadInputFilesExitTwo(t *testing.T) {
 		{"events import of a bad event", events(badLine), "origin events import " + badLine + ": line 2: bad play event", ExitUsage, true},
 		{"events import of a line too long", events(long), "origin events import " + long + ": line 2: bad play event: longer than 1 MiB", ExitUsage, true},
 		{"events import of a binary file", events(binary), "origin events import " + binary + ": line 1: bad play event", ExitUsage, true},
-		{"playlist import of a malformed XSPF", []string{"playlist", "import", xspf}, "playlist import: " + xspf + " does not parse: read xspf: XML syntax error on line 4: unexpected EOF; give an M3U8 or XSPF playlist (fix the file", ExitUsage, true},
-		{"playlist import of a binary file", []string{"playlist", "import", binary}, "playlist import: " + binary + " is not a playlist: it holds binary data; give an M3U8 or XSPF playlist", ExitUsage, true},
+		{"playlist import of a malformed XSPF", []string{"playlist", "import", xspf}, "playlist import: " + xspf + " does not parse: read xspf: XML syntax error on line 4: unexpected EOF; give an M3U8, PLS or XSPF playlist (fix the file", ExitUsage, true},
+		{"playlist import of a binary file", []string{"playlist", "import", binary}, "playlist import: " + binary + " is not a playlist: it holds binary data; give an M3U8, PLS or XSPF playlist", ExitUsage, true},
 	}, func(t *testing.T, c failCase) {
 		_, errOut, _ := segue(t, append(slices.Clone(env), c.args...)...)
 		if c.args[0] == "origin" && !strings.Contains(errOut, "fix that line and import the file again") {

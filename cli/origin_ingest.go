@@ -109,7 +109,7 @@ func (a *app) runIngest(ctx context.Context, dir string, o origin.IngestOptions,
 	if progress != nil {
 		progress(origin.IngestProgress{Action: "done"})
 	}
-	if err := interrupted(ctx, err, "origin ingest", "the files it finished are in the catalog: run the same command again to encode the rest"); err != nil {
+	if err := interrupted(ctx, err, "origin ingest", "the files it finished are in the catalog: run the same command again to go on from there (encoding the files left, or measuring the tracks left for the radio)"); err != nil {
 		return err
 	}
 	if err != nil && !errors.Is(err, origin.ErrDiskFull) {

@@ -281,7 +281,7 @@ func TestInterruptedHostingSaysSo(t *testing.T) {
 	data := filepath.Join(t.TempDir(), "origin")
 	env := append(append([]string{}, base...), "XDG_DATA_HOME="+t.TempDir())
 	code, last := interrupt(env, syscall.SIGINT, "[1/4] added", false, "origin", "ingest", lib, "--data", data, "--jobs", "1")
-	if want := "segue: origin ingest: interrupted; the files it finished are in the catalog: run the same command again to encode the rest"; code != ExitInterrupted || last != want {
+	if want := "segue: origin ingest: interrupted; the files it finished are in the catalog: run the same command again to go on from there (encoding the files left, or measuring the tracks left for the radio)"; code != ExitInterrupted || last != want {
 		t.Errorf("origin ingest stopped by Ctrl-C: exit %d, last line %q; want exit 130, %q", code, last, want)
 	}
 	db, err := origin.OpenCatalogAt(context.Background(), "", data)

@@ -97,7 +97,7 @@ func TestOriginRemoveFolder(t *testing.T) {
 	checkFailCases(t, env, []failCase{
 		{"remove of a folder no track comes from", []string{"origin", "remove", "--folder", old}, "origin remove: no track of the catalog comes from " + old + "; its tracks come from " + music, ExitNotFound, true},
 		{"remove without --folder", []string{"origin", "remove"}, "origin remove: give the folder whose tracks to take out with --folder DIR", ExitUsage, true},
-		{"remove --folder a file", []string{"origin", "remove", "--folder", file}, "--folder: " + file + " is a file: give a folder", ExitUsage, true},
+		{"remove --folder a file", []string{"origin", "remove", "--folder", file}, "--folder: " + file + " is a file: give a folder, such as the one it is in (" + filepath.Dir(file) + ")", ExitUsage, true},
 		{"remove --data of no origin", []string{"origin", "remove", "--folder", old, "--data", filepath.Join(old, "none")}, "--data: no origin in", ExitNotFound, true},
 		{"remove from an empty catalog", []string{"origin", "remove", "--folder", old, "--data", newEmptyOrigin(t)}, "origin remove: no track of the catalog comes from " + old + ": the catalog holds no tracks, so there is nothing to take out (check --data or --catalog)", ExitNotFound, true},
 	}, nil)

@@ -3,9 +3,11 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"path/filepath"
 	"strings"
 
@@ -21,10 +23,10 @@ func playlistImportCmd(a *app, asJSON *bool) *cobra.Command {
 	var name string
 	cmd := &cobra.Command{
 		Use:   "import FILE|URL",
-		Short: "Create a playlist from an M3U8/XSPF file or a share URL",
-		Long: `import creates one of your playlists from an M3U8 or XSPF file, matching its
-entries to tracks on your origin by title, artist and duration, or from a share
-URL (a copy: later changes to the shared playlist do not follow). Entries that
+		Short: "Create a playlist from an M3U8/PLS/XSPF file or a share URL",
+		Long: `import creates one of your playlists from an M3U8 (or M3U), PLS or XSPF file,
+matching its entries to tracks on your origin by title, artist and duration, or
+from a share URL (a copy: later changes to the shared playlist do not follow). Entries that
 match nothing are listed; the rest are imported.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -58,7 +60,15 @@ func (a *app) runImport(ctx context.Context, ch *cache.Cache, src, name string, 
 	var entries []share.Entry
 	var ids []string
 	title, where := "", "on the origin"
+	if u, err := url.Parse(src); err == nil && u.Scheme == "file" && (u.Host == "" || u.Host == "localhost") {
+		src = u.Path // a file: URL, as a file manager copies a file: the file (it was "not a segue share URL")
+	}
 	shared := isShareURL(src)
+	if _, perr := share.ParseURL(src); shared && perr != nil && catalog.FileHint(strings.TrimRight(strings.SplitN(src, "?", 2)[0], "/")) != "" {
+		// a playlist file on the web (a radio's .pls, an .m3u on a
+		// server): said as "not a segue share URL" alone
+		return &usageError{fmt.Errorf("playlist import: %s is a playlist file on the web, not a segue share link: download it (curl -o FILE '%s') and import the file (segue playlist import FILE)", src, src)}
+	}
 	if shared {
 		where = "in your library" // not the origin the link names
 		pl, err := openPlaylist(ctx, r, src)
@@ -200,10 +210,10 @@ func matchEntry(ctx context.Context, c source, e share.Entry, where string) (id,
 }
 
 // wantPlaylist says what playlist import reads, after what was wrong.
-const wantPlaylist = "give an M3U8 or XSPF playlist (fix the file, or export it again from the player that made it)"
+const wantPlaylist = "give an M3U8, PLS or XSPF playlist (fix the file, or export it again from the player that made it)"
 
-// readPlaylistFile parses an M3U8 or XSPF file, telling them apart by
-// content; relative locations become relative to the file's folder.
+// readPlaylistFile parses an M3U8, PLS or XSPF file, telling them apart
+// by content; relative locations become relative to the file's folder.
 func readPlaylistFile(path string) (string, []share.Entry, error) {
 	if path == "-" { // as origin events import reads it; here it was "- does not exist"
 		return "", nil, &usageError{errors.New("playlist import: - (standard input) is not read: save the playlist to a file and give its path, e.g. segue playlist import list.m3u8")}
@@ -217,12 +227,23 @@ func readPlaylistFile(path string) (string, []share.Entry, error) {
 	if err != nil {
 		return "", nil, fmt.Errorf("playlist import: read %s: %w", path, err)
 	}
-	parse := share.ParseM3U8
-	if head := bytes.TrimSpace(b[:min(len(b), 512)]); bytes.HasPrefix(head, []byte("<")) {
-		parse = share.ParseXSPF
+	if b, err = share.UTF8(b); err != nil {
+		return "", nil, &usageError{fmt.Errorf("playlist import: %s does not parse: %w; %s", path, err, wantPlaylist)}
 	}
 	if bytes.IndexByte(b, 0) >= 0 { // read as M3U, its bytes were entries that matched nothing (3)
 		return "", nil, &usageError{fmt.Errorf("playlist import: %s is not a playlist: it holds binary data; %s", path, wantPlaylist)}
+	}
+	// Read as M3U, a PLS file's or a JSON document's lines were each an
+	// entry (File1=..., "{"), matching nothing or the wrong track.
+	head := bytes.TrimSpace(bytes.TrimPrefix(b[:min(len(b), 512)], []byte("\ufeff")))
+	parse := share.ParseM3U8
+	switch {
+	case share.IsPLS(b):
+		parse = share.ParsePLS
+	case bytes.HasPrefix(head, []byte("<")):
+		parse = share.ParseXSPF
+	case (bytes.HasPrefix(head, []byte("{")) || bytes.HasPrefix(head, []byte("["))) && json.Valid(b):
+		return "", nil, &usageError{fmt.Errorf("playlist import: %s is not a playlist: it is a JSON document; %s", path, wantPlaylist)}
 	}
 	title, entries, err := parse(bytes.NewReader(b))
 	if err != nil {

@@ -210,7 +210,7 @@ func TestImportShowsProgressAndMakesNothingFromNothing(t *testing.T) {
 	}
 	empty := write("empty.m3u8", "#EXTM3U\n")
 	_, errOut, code = segue(t, append(env, "playlist", "import", empty)...)
-	if code != ExitUsage || !strings.Contains(errOut, empty+" holds no entries; give an M3U8 or XSPF playlist") {
+	if code != ExitUsage || !strings.Contains(errOut, empty+" holds no entries; give an M3U8, PLS or XSPF playlist") {
 		t.Errorf("import of an empty file: exit %d, %q; want %d, saying it holds no entries", code, errOut, ExitUsage)
 	}
 	if after := segueOK(t, append(env, "playlist", "list", "--json")...); after != before {

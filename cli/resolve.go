@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"path"
 	"regexp"
 	"strings"
 	"sync"
@@ -348,6 +349,9 @@ func (r *resolver) target(t string) (source, string, error) {
 		return nil, "", withExit(ExitUsage, err)
 	}
 	bad := withExit(ExitUsage, fmt.Errorf("%q: want .../tracks/ID, .../albums/ID, .../artists/ID or a share URL /p/TOKEN", t))
+	if hint := fileURLHint(t); hint != "" {
+		return nil, "", withExit(ExitUsage, fmt.Errorf("%q names a file, not a track, album, artist or share URL: %s", t, hint))
+	}
 	u, err := url.Parse(t)
 	if err != nil || u.Host == "" {
 		return nil, "", bad
@@ -412,6 +416,23 @@ func byID(ctx context.Context, c source, id string) ([]catalog.Track, error) {
 	return []catalog.Track{tr}, nil
 }
 
+// fileURLHint says what to do with the file the URL t names (file:///…/
+// song.flac, a radio's .pls on the web: catalog.FileHint, after
+// downloading it for a web URL), or "" when t names no such file.
+func fileURLHint(t string) string {
+	u, err := url.Parse(t)
+	if err != nil || u.Scheme == "" || strings.Contains(u.Path, "/p/") { // a share link gone wrong says how itself
+		return ""
+	}
+	if u.Scheme == "file" {
+		return catalog.FileHint(u.Path)
+	}
+	if hint := catalog.FileHint(path.Base(u.Path)); hint != "" {
+		return "download it (curl -o " + path.Base(u.Path) + " URL), then: " + hint
+	}
+	return ""
+}
+
 // plainID is what an ID looks like; anything else is taken for a URL.
 var plainID = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 
@@ -427,6 +448,21 @@ func (r *resolver) Open(ctx context.Context, ref string) ([]catalog.Track, error
 	ref = strings.TrimSpace(ref)
 	if id := strings.Trim(ref, catalog.PastedAround); plainID.MatchString(id) {
 		ref = id // as pasted from JSON or a sentence: "al1", <al1>, “al1”.
+	}
+	// a file's name, or words (a title typed where / searches): said in
+	// one line with what to do, where a word went on to the resolver,
+	// whose sentence was too long for the status line ("it failed (the
+	// log has the details)")
+	if hint := catalog.FileHint(ref); hint != "" && !strings.Contains(ref, "://") {
+		return nil, fmt.Errorf("%w: %q is a file, not a share link or ID: %s", share.ErrBadURL, ref, hint)
+	}
+	if plainID.MatchString(ref) && !catalog.IsID(ref) {
+		return nil, fmt.Errorf("%w: %q is neither a share link nor a playlist, album, artist or track ID: press / to search by name", share.ErrBadURL, ref)
+	}
+	if _, err := share.ParseURL(ref); err != nil && strings.Contains(ref, "://") {
+		if hint := fileURLHint(ref); hint != "" { // it said the scheme or path was wrong
+			return nil, fmt.Errorf("%w: the link names a file, not a share link or ID: %s", share.ErrBadURL, hint)
+		}
 	}
 	if !plainID.MatchString(ref) {
 		if !strings.Contains(ref, "/") {

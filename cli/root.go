@@ -254,6 +254,7 @@ func (a *app) load(cmd *cobra.Command) error {
 	}
 	flags := cmd.Flags()
 	if flags.Changed("origin") {
+		a.origin = config.CleanOrigin(a.origin)
 		if err := config.CheckOrigin(a.origin); err != nil {
 			return &usageError{fmt.Errorf("--origin: %w", err)}
 		}

@@ -19,7 +19,7 @@ func TestWarningsAreSentences(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "no-such-dir", "cache.db")
 	_, errOut, code := segue(t, append(env, "--cache", missing, "offline", "list")...)
 	first, _, _ := strings.Cut(errOut, "\n")
-	want := "segue: the cache cannot be used (--cache: the folder " + filepath.Dir(missing) + " does not exist (make it, or check the path)): playing without a disk cache"
+	want := "segue: the cache cannot be used (--cache: the folder " + filepath.Dir(missing) + " does not exist (make it, or check the path)): going on without a disk cache, which keeps nothing for later or offline play"
 	if code != 0 || first != want {
 		t.Errorf("offline list with --cache in a missing folder: exit %d, stderr %q; want 0, first line %q", code, errOut, want)
 	}

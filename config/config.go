@@ -187,11 +187,20 @@ func Load(path string, mustExist bool) (Config, error) {
 // It runs before the values are checked (ca = "~/ca.pem" must name a file
 // that is there).
 func (c *Config) expandHome() {
+	c.Origin = CleanOrigin(c.Origin)
 	for _, p := range []*string{&c.CA, &c.StateDir, &c.LogFile, &c.Cache.Path, &c.OriginSv.DataDir, &c.Source.PasswordFile} {
 		*p = HomePath(*p)
 	}
 	c.Player.Output = HomeOutput(c.Player.Output)
 }
+
+// CleanOrigin is an origin URL without the spaces and line breaks around
+// it, as a token's are dropped: a URL pasted with them into config.toml, a
+// variable set from a file ($(cat) keeps none, but an editor's or an echo's
+// does) or a quoted flag. The URL with them was refused ("want
+// http(s)://host[:port]") or, with a space after its last "/", asked for
+// the path "/%20".
+func CleanOrigin(s string) string { return strings.TrimSpace(s) }
 
 // HomePath is p with a leading "~" or "~/" read as the home directory;
 // any other p, or no home directory, leaves it as it is. A shell expands
@@ -254,6 +263,7 @@ func EnvWarnings(environ []string) []string {
 
 func (c *Config) applyEnv(lookup func(string) (string, bool)) error {
 	if v, ok := lookup("SEGUE_ORIGIN"); ok && v != "" {
+		v = CleanOrigin(v)
 		if err := CheckOrigin(v); err != nil {
 			return fmt.Errorf("SEGUE_ORIGIN: %w", err)
 		}

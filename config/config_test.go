@@ -488,3 +488,20 @@ func TestThemeColorsLoad(t *testing.T) {
 		t.Errorf("a theme of good colors: %v, %v", c.Theme, err)
 	}
 }
+
+// TestOriginSpacesDropped: an origin URL with spaces or a line break
+// around it (pasted into config.toml, a variable set with its newline) is
+// the URL, as a token is; it was refused ("want http(s)://host[:port]"),
+// and with a space after its last "/" every request asked for "/%20".
+func TestOriginSpacesDropped(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.toml")
+	os.WriteFile(path, []byte("origin = \" http://file:1/ \"\n"), 0o644)
+	c, err := Load(path, true)
+	if err != nil || c.Origin != "http://file:1/" {
+		t.Errorf("config origin with spaces: %q, %v; want http://file:1/", c.Origin, err)
+	}
+	t.Setenv("SEGUE_ORIGIN", "http://env:2\n")
+	if c, err = Load(path, true); err != nil || c.Origin != "http://env:2" {
+		t.Errorf("SEGUE_ORIGIN with a line break: %q, %v; want http://env:2", c.Origin, err)
+	}
+}

@@ -375,7 +375,7 @@ func parse(r Request) (command, error) {
 		c.targets = r.Args
 	case "radio":
 		if c.targets = r.Args; !catalog.IsID(r.Args[0]) {
-			err = fmt.Errorf("%w: radio %q: want a track (t…), album (al…), artist (ar…) or playlist (pl…) ID", ErrBadRequest, r.Args[0])
+			err = fmt.Errorf("%w: radio: %w", ErrBadRequest, catalog.NotATarget(r.Args[0], false))
 		}
 	case "queue":
 		c.sub = r.Args[0]

@@ -34,8 +34,11 @@ func ParseProxies(vals []string) ([]netip.Prefix, error) {
 }
 
 // ParsePublicURL checks --public-url: http(s)://host[:port][/path], no
-// query or fragment. It returns it without a trailing slash.
+// query or fragment, with any spaces or line breaks around it dropped (as
+// an origin URL's, config.CleanOrigin). It returns it without a trailing
+// slash.
 func ParsePublicURL(s string) (string, error) {
+	s = strings.TrimSpace(s)
 	u, err := url.Parse(strings.TrimRight(s, "/"))
 	// an empty query or fragment ("https://h/?", "http://h/#") leaves
 	// RawQuery and Fragment empty: look for the characters themselves

@@ -71,7 +71,7 @@ func TestParseProxiesAndPublicURL(t *testing.T) {
 	if _, err := ParseProxies([]string{"nginx"}); err == nil || !strings.Contains(err.Error(), "CIDR") {
 		t.Errorf("ParseProxies(nginx): %v; want an error naming a CIDR prefix", err)
 	}
-	for in, want := range map[string]string{"https://music.example/": "https://music.example", "http://h:8080/x": "http://h:8080/x", "music.example": "", "https://h/?q=1": "", "ftp://h": ""} {
+	for in, want := range map[string]string{"https://music.example/": "https://music.example", "http://h:8080/x": "http://h:8080/x", " https://music.example/ \n": "https://music.example", "music.example": "", "https://h/?q=1": "", "ftp://h": ""} {
 		got, err := ParsePublicURL(in)
 		if got != want || (want == "") != (err != nil) {
 			t.Errorf("ParsePublicURL(%q) = %q, %v; want %q", in, got, err, want)

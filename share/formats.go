@@ -209,12 +209,14 @@ func WriteXSPF(w io.Writer, title string, entries []Entry) error {
 	return err
 }
 
-// ParseXSPF reads an XSPF playlist. A duration that is not a whole
+// ParseXSPF reads an XSPF playlist, in UTF-8 or the encoding its XML
+// declaration names (see xmlCharset). A duration that is not a whole
 // number of milliseconds is dropped; the entry stays. Errors: XML that
 // does not parse, more than 100,000 tracks.
 func ParseXSPF(r io.Reader) (title string, entries []Entry, err error) {
 	var p xspf
 	dec := xml.NewDecoder(io.LimitReader(r, 64<<20))
+	dec.CharsetReader = xmlCharset
 	if err := dec.Decode(&p); err != nil {
 		return "", nil, fmt.Errorf("read xspf: %w", err)
 	}

@@ -280,3 +280,70 @@ func FuzzCutFormat(f *testing.F) {
 		}
 	})
 }
+
+func TestParsePLS(t *testing.T) {
+	in := "\ufeff[playlist]\r\nFile2=music/b.flac\r\nTitle2=Solo Title\r\nLength2=-1\r\n" +
+		"; a comment\r\nFile1=C:\\M\\Bj\xf6rk\\01 J\xf3ga.mp3\r\nTITLE1=Bj\xf6rk - J\xf3ga\r\nlength1=200\r\n" +
+		"FileX=ignored\r\nNumberOfEntries=2\r\nVersion=2\r\nFile10=http://radio.example/stream\r\n"
+	if !IsPLS([]byte(in)) {
+		t.Fatal("IsPLS = false for a PLS file")
+	}
+	name, got, err := ParsePLS(strings.NewReader(in))
+	want := []Entry{
+		{Title: "Jóga", Artist: "Björk", DurationMS: 200000, Location: `C:\M\Björk\01 Jóga.mp3`},
+		{Title: "Solo Title", Location: "music/b.flac"},
+		{Location: "http://radio.example/stream"},
+	}
+	if err != nil || name != "" || !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %q %+v, %v\nwant %+v", name, got, err, want)
+	}
+	for _, not := range []string{"#EXTM3U\n[playlist]\n", "music/a.mp3\n", "", "<playlist/>"} {
+		if IsPLS([]byte(not)) {
+			t.Errorf("IsPLS(%q) = true", not)
+		}
+	}
+}
+
+func FuzzParsePLS(f *testing.F) {
+	f.Add("[playlist]\nFile1=a.mp3\nTitle1=A - B\nLength1=3\nNumberOfEntries=1\n")
+	f.Add("[playlist]\nFile99999999999999999999=x\nTitle-1=y\nLength1=1e400\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		_, es, err := ParsePLS(strings.NewReader(s)) // must not panic or hang
+		if err != nil {
+			return
+		}
+		for _, e := range es {
+			if e.DurationMS < 0 {
+				t.Fatalf("negative duration in %+v", e)
+			}
+		}
+	})
+}
+
+// TestPlaylistEncodings: UTF-16 with a byte order mark decodes (either
+// order); other bytes pass as they are; an XSPF declared in ISO-8859-1 or
+// Shift_JIS reads (it failed: "Decoder.CharsetReader is nil"), and one in
+// an encoding no one knows says to save it as UTF-8.
+func TestPlaylistEncodings(t *testing.T) {
+	le := []byte{0xff, 0xfe, 'B', 0, 0xf6, 0, '\n', 0}
+	be := []byte{0xfe, 0xff, 0, 'B', 0, 0xf6, 0, '\n'}
+	for _, in := range [][]byte{le, be} {
+		if got, err := UTF8(in); err != nil || string(got) != "Bö\n" {
+			t.Errorf("UTF8(% x) = %q, %v; want \"Bö\\n\"", in, got, err)
+		}
+	}
+	if got, _ := UTF8([]byte("Caf\xe9\n")); string(got) != "Caf\xe9\n" {
+		t.Errorf("UTF8 changed bytes that are not UTF-16: %q", got)
+	}
+	for enc, body := range map[string]string{"ISO-8859-1": "Bj\xf6rk", "Shift_JIS": "\x83\x88\x83A\x83\\\x83r"} {
+		_, es, err := ParseXSPF(strings.NewReader(`<?xml version="1.0" encoding="` + enc + `"?><playlist version="1" xmlns="http://xspf.org/ns/0/"><trackList><track><creator>` + body + `</creator></track></trackList></playlist>`))
+		want := map[string]string{"ISO-8859-1": "Björk", "Shift_JIS": "ヨアソビ"}[enc]
+		if err != nil || len(es) != 1 || es[0].Artist != want {
+			t.Errorf("XSPF in %s: %+v, %v; want artist %q", enc, es, err, want)
+		}
+	}
+	_, _, err := ParseXSPF(strings.NewReader(`<?xml version="1.0" encoding="x-klingon"?><playlist/>`))
+	if err == nil || !strings.Contains(err.Error(), `names the encoding "x-klingon", which segue does not know: save it as UTF-8`) {
+		t.Errorf("XSPF in an unknown encoding: %v", err)
+	}
+}

@@ -16,7 +16,9 @@ const MaxSuggestions = 3
 // MaxSuggestions and in the order of names: first those the fewest edits
 // away (Distance, ignoring case; two at most, one for a word of three
 // letters or fewer, so that "ca" does not suggest every short name), then
-// those that begin with word ("pla": play, playlist). It returns nothing
+// those that begin with word ("pla": play, playlist); names two edits away
+// are left out when one begins with word ("keep": keep-pinned, not help
+// or peer). It returns nothing
 // when none is near, or when word is one of names.
 func Nearest(word string, names []string) []string {
 	w := strings.ToLower(word)
@@ -29,6 +31,11 @@ func Nearest(word string, names []string) []string {
 	for i, name := range names {
 		dist[i] = Distance(w, strings.ToLower(name))
 		best = min(best, dist[i])
+	}
+	// a name that begins with what was typed is more likely than names
+	// two edits away: "--keep" meant --keep-pinned, not --help or --peer
+	if best == 2 && slices.ContainsFunc(names, func(n string) bool { return strings.HasPrefix(strings.ToLower(n), w) }) {
+		best = limit + 1
 	}
 	var out []string
 	for i, name := range names {

@@ -56,6 +56,15 @@ func TestNearest(t *testing.T) {
 			t.Errorf("Nearest(%q) = %q, want %q", c.word, got, c.want)
 		}
 	}
+	// a name that begins with the word outranks names two edits away
+	// (cache clear --keep said "did you mean --help, --peer or --keep-pinned?")
+	flags := []string{"help", "json", "keep-pinned", "origin", "peer", "token"}
+	if got := Nearest("keep", flags); !slices.Equal(got, []string{"keep-pinned"}) {
+		t.Errorf("Nearest(keep) = %q, want [keep-pinned]", got)
+	}
+	if got := Nearest("peet", flags); !slices.Equal(got, []string{"peer"}) { // one edit still comes first
+		t.Errorf("Nearest(peet) = %q, want [peer]", got)
+	}
 	if got := Nearest("volme", []string{"volume", "volume", "voice"}); !slices.Equal(got, []string{"volume"}) {
 		t.Errorf("Nearest with a name twice = %q, want it once", got)
 	}

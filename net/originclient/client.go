@@ -515,7 +515,25 @@ func statusError(resp *http.Response) *StatusError {
 	}
 	// segue's 404s are JSON, and an unknown route's says so (origin/api.go)
 	se.notSegue = se.Code == http.StatusNotFound && (se.Message == "" || strings.HasPrefix(se.Message, catalog.NoRoute))
+	if resp.Request != nil && resp.Request.URL != nil {
+		se.where = originOf(resp.Request.URL)
+	}
 	return se
+}
+
+// originOf is the origin a request to u went to as a sentence names it
+// (never a URL with its scheme: "the origin at HOST"): its host and the
+// path before segue's own (/api/, /chunks, /p/), with no user, query or
+// fragment (a share token is a capability: it stays out of messages).
+func originOf(u *url.URL) string {
+	path := u.Path
+	for _, p := range []string{"/api/", "/chunks", "/p/"} {
+		if i := strings.Index(path, p); i >= 0 {
+			path = path[:i]
+			break
+		}
+	}
+	return u.Host + strings.TrimSuffix((&url.URL{Path: path}).EscapedPath(), "/")
 }
 
 // Bounds on the wait an answer asks for.
@@ -557,6 +575,10 @@ type StatusError struct {
 	body    string // any other body (a proxy's page): for the log only
 	// notSegue: a 404 no segue origin sent, or for a route it does not have
 	notSegue bool
+	// where is the origin the request went to, as Sentence names it:
+	// host and the path before the API's ("" when the request is not
+	// known)
+	where string
 	// retryAfter: a 503's or 429's Retry-After (0: none), busyRetry for
 	// a 429 without one (retryAsked false)
 	retryAfter time.Duration
@@ -638,6 +660,10 @@ func (e *StatusError) Sentence() string {
 		return ErrUnauthorized.Error()
 	case e.Code/100 == 3 && e.Code != http.StatusNotModified: // net/http follows one that names where to
 		return fmt.Sprintf("the origin answered %s, a redirect that names no place to go: is a proxy in front of it misconfigured?", e.Status)
+	case e.notSegue && e.where != "":
+		// which URL, and what answered there: set by a flag, an
+		// environment variable or config.toml, it was not on the screen
+		return fmt.Sprintf("no segue origin answers at %s (something else does: a web server of another kind, or a path no segue origin serves under): check that address (the origin's is set by --origin, SEGUE_ORIGIN or origin in config.toml)", e.where)
 	case e.notSegue:
 		return ErrNotSegue.Error()
 	case e.Code == http.StatusNotFound:

@@ -281,7 +281,13 @@ func TestURLKeepsPrefixAndEscapes(t *testing.T) {
 // wrong path under it) is ErrNotSegue, not ErrNotFound: the thing asked
 // for may exist, the origin URL is what is wrong. Both were "not found on
 // the origin" (exit 3, and an offline pin's playlist counted as gone).
+// The sentence names the URL and what it answered: the origin URL set in
+// config.toml or SEGUE_ORIGIN was on no screen, and the sentence said only
+// "no segue origin answers at the origin URL (check --origin)".
 func TestNotSegueAt(t *testing.T) {
+	notSegueAt := func(base string) string {
+		return "no segue origin answers at " + strings.TrimPrefix(base, "http://") + " (something else does: a web server of another kind, or a path no segue origin serves under): check that address (the origin's is set by --origin, SEGUE_ORIGIN or origin in config.toml)"
+	}
 	o := startOrigin(t, false)
 	other := httptest.NewServer(http.NotFoundHandler()) // "404 page not found", text
 	defer other.Close()
@@ -305,8 +311,8 @@ func TestNotSegueAt(t *testing.T) {
 			t.Errorf("album %s at %s: %v", c.id, c.base, err)
 		case c.want != nil && (!errors.Is(err, c.want) || errors.Is(err, ErrNotFound) && c.want == ErrNotSegue):
 			t.Errorf("album %s at %s: %v; want %v", c.id, c.base, err, c.want)
-		case c.want == ErrNotSegue && (!errors.As(err, &se) || se.Sentence() != ErrNotSegue.Error()):
-			t.Errorf("album %s at %s: says %q; want %q", c.id, c.base, se.Sentence(), ErrNotSegue.Error())
+		case c.want == ErrNotSegue && (!errors.As(err, &se) || se.Sentence() != notSegueAt(c.base)):
+			t.Errorf("album %s at %s: says %q; want %q", c.id, c.base, se.Sentence(), notSegueAt(c.base))
 		}
 	}
 }
