@@ -3,9 +3,16 @@ package subsonic_test
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -167,4 +174,87 @@ func TestStreamThatDiffersWhenAskedAgainFails(t *testing.T) {
 		t.Fatalf("download of a stream whose second answer differs: %v; want it refused, saying the bytes differ", err)
 	}
 	t.Log(err)
+}
+
+// cutInTheMiddle is a server on loopback in front of the Subsonic server
+// at base whose stream answers (200, or 206 from a Range's first byte) all
+// break off at the middle byte of the whole stream: a track whose
+// transcode dies at the same place each time, or a proxy that cuts every
+// answer at one offset. It counts the stream requests in n.
+func cutInTheMiddle(t *testing.T, base string, n *atomic.Int32) *httptest.Server {
+	t.Helper()
+	target, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pass := httputil.NewSingleHostReverseProxy(target)
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasSuffix(r.URL.Path, "/stream") {
+			pass.ServeHTTP(w, r)
+			return
+		}
+		n.Add(1)
+		resp, err := http.Get(base + r.URL.RequestURI())
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		whole, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		from := 0
+		if v, ok := strings.CutPrefix(r.Header.Get("Range"), "bytes="); ok {
+			from, _ = strconv.Atoi(strings.TrimSuffix(v, "-"))
+		}
+		w.Header().Set("Content-Type", resp.Header.Get("Content-Type"))
+		w.Header().Set("Content-Length", strconv.Itoa(len(whole)-from))
+		if from > 0 {
+			w.Header().Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", from, len(whole)-1, len(whole)))
+			w.WriteHeader(http.StatusPartialContent)
+		}
+		if end := len(whole) / 2; from < end {
+			w.Write(whole[from:end])
+		}
+		http.NewResponseController(w).Flush()
+		if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+			conn.Close()
+		}
+	}))
+	t.Cleanup(front.Close)
+	return front
+}
+
+// A stream that breaks off at the same byte however often it is asked
+// again fails after streamRetries (3) requests past the first, saying how
+// often it was asked, and keeps nothing of the track. Before, a request
+// that answered and broke off again before a new byte counted as a
+// resumption that worked, the count of failures started over, and the
+// download asked again every 250 ms for as long as the client lived (75
+// requests in 20 s).
+func TestStreamCutAtTheSameByteEveryTimeFails(t *testing.T) {
+	subsonic.SetStreamStall(t, time.Second)
+	s := subsonictest.Gonic(t, subsonictest.Library(t))
+	var streams atomic.Int32
+	front := cutInTheMiddle(t, s.Base, &streams)
+	c := client(t, subsonictest.Server{Name: s.Name, Base: front.URL, User: s.User, Password: s.Password},
+		subsonic.Options{Store: openStore(t), Kbps: 96})
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	res, err := c.Search(ctx, "breeze", 1)
+	if err != nil || len(res.Tracks) != 1 {
+		t.Fatalf("search: %+v, %v", res, err)
+	}
+	_, err = c.Download(ctx, res.Tracks[0].ID)
+	if err == nil || !strings.Contains(err.Error(), "asked again 3 times") || streams.Load() != 4 {
+		t.Fatalf("download of a stream cut at its middle every time: %v after %d stream requests; want it to fail after 4 saying it was asked again 3 times", err, streams.Load())
+	}
+	t.Log(err)
+	// The half that came is not kept as the track: the mp3 reader took the
+	// unexpected EOF the error wrapped for the file's end.
+	if m, err := c.Download(ctx, res.Tracks[0].ID); err == nil {
+		t.Fatalf("downloaded again: a stored manifest of %d segments; want the track asked for again and failing (the half that came is no track)", len(m.Renditions[0].Segments))
+	}
 }
