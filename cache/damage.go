@@ -83,8 +83,9 @@ func (c *Cache) Damage() *DamagedError { return c.damage.Load() }
 // stored bytes were changed on disk after they were stored (a bad sector,
 // a file system's crash, another program), where SQLite sees nothing
 // wrong, so that the rest of the file is sound: a segment's bytes no
-// longer match their sha256, or a document's no longer decode (see
-// docDecodes; damage that leaves a document valid JSON is not seen). The
+// longer match the checksum stored with them (entries.crc, a CRC-32C; for
+// a segment stored before schema 2, its sha256), or a JSON document's no
+// longer decode (damage that leaves it valid JSON is not seen). The
 // entry is dropped (a pin on it stays, so it is pinned again when it is
 // next stored) and the error wraps ErrMiss, so a fetcher or the origin
 // client takes it from the network.
@@ -109,7 +110,7 @@ func (e *BadEntryError) why() string {
 	if e.Doc {
 		return "its bytes no longer decode"
 	}
-	return "its bytes no longer match its sha256"
+	return "its bytes no longer match the checksum stored with them"
 }
 
 // Unwrap returns ErrMiss: the entry is no longer stored.

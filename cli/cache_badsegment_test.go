@@ -61,12 +61,9 @@ func damageOnDiskAt(t *testing.T, path string, window []byte, off int) {
 // with the origin up fetches the segment again (it was "partial: run
 // offline add again").
 func TestDamagedPinnedSegmentIsFetchedAgain(t *testing.T) {
-	o := newTestOrigin(t)
+	o, env, tracks := pinFirst(t, "low")
 	url := "http://" + o.addr
-	tracks := tones(t, url)
-	env := clientEnv(t, url)
 	path := filepath.Join(filepath.Dir(env[1]), "cache.db")
-	segueOK(t, append(env, "offline", "add", tracks[0].ID, "--quality", "low")...)
 
 	var m catalog.Manifest
 	getJSON(t, url+"/api/v1/tracks/"+tracks[0].ID+"/manifest", &m)
@@ -89,7 +86,7 @@ func TestDamagedPinnedSegmentIsFetchedAgain(t *testing.T) {
 		}
 		return list[0].State
 	}
-	said := "held segment " + hash[:12] + " with damaged bytes (its bytes no longer match its sha256): it was dropped and is fetched again"
+	said := "held segment " + hash[:12] + " with damaged bytes (its bytes no longer match the checksum stored with them): it was dropped and is fetched again"
 	for _, asJSON := range []bool{false, true} {
 		damageOnDisk(t, path, seg)
 		if got := state(); got != "complete" {
