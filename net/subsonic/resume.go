@@ -291,19 +291,26 @@ func (b *resumingBody) resume(cause error) error {
 }
 
 // skip reads the current answer, which starts at byte from, up to b.off,
-// checking that the bytes it shares with b.tail are the same.
+// checking that the bytes it shares with b.tail are the same: it fails
+// with errStreamDiffers when they are not, and saying where the answer
+// ended when it ends before b.off (a range other than the one asked, a
+// shorter transcode, a cut).
 func (b *resumingBody) skip(from int64) error {
 	n := b.off - from
 	if n == 0 {
 		return nil
 	}
 	check := min(n, int64(len(b.tail)))
-	r := &progress{b.cur.body, b.watch}
-	if _, err := io.CopyN(io.Discard, r, n-check); err != nil {
-		return err
-	}
+	r := &progress{r: b.cur.body, watch: b.watch}
 	got := make([]byte, check)
-	if _, err := io.ReadFull(r, got); err != nil {
+	_, err := io.CopyN(io.Discard, r, n-check)
+	if err == nil {
+		_, err = io.ReadFull(r, got)
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return fmt.Errorf("the answer from byte %d ended at byte %d, before byte %d", from, from+r.n, b.off)
+	}
+	if err != nil {
 		return err
 	}
 	if !bytes.Equal(got, b.tail[len(b.tail)-int(check):]) {
@@ -312,16 +319,19 @@ func (b *resumingBody) skip(from int64) error {
 	return nil
 }
 
-// progress is a reader that pushes the stall watch back at each byte.
+// progress is a reader that pushes the stall watch back at each byte and
+// counts them (n).
 type progress struct {
 	r     io.Reader
 	watch *time.Timer
+	n     int64
 }
 
 func (p *progress) Read(b []byte) (int, error) {
 	n, err := p.r.Read(b)
 	if n > 0 {
 		p.watch.Reset(streamStall)
+		p.n += int64(n)
 	}
 	return n, err
 }

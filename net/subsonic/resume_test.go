@@ -209,3 +209,35 @@ func TestStreamCutAtTheSameByteEveryTimeFails(t *testing.T) {
 		t.Fatalf("downloaded again: a stored manifest of %d segments; want the track asked for again and failing (the half that came is no track)", len(m.Renditions[0].Segments))
 	}
 }
+
+// A stream asked again whose answer ends before the byte where the first
+// was cut (a server that answers a range other than the one asked, here
+// its first 100 bytes) fails saying so, not "EOF".
+func TestStreamAnsweredWithARangeThatEndsTooSoonSaysSo(t *testing.T) {
+	subsonic.SetStreamStall(t, time.Second)
+	s := subsonictest.Gonic(t, subsonictest.Library(t))
+	var streams atomic.Int32
+	proxy := testkit.FaultProxy(t, s.Base, time.Minute, func(r *http.Request) testkit.Fault {
+		if !strings.HasSuffix(r.URL.Path, "/stream") {
+			return testkit.Pass
+		}
+		if streams.Add(1) == 1 {
+			return testkit.CutBody
+		}
+		r.Header.Set("Range", "bytes=0-99")
+		return testkit.Pass
+	})
+	c := client(t, subsonictest.Server{Name: s.Name, Base: proxy.URL, User: s.User, Password: s.Password},
+		subsonic.Options{Store: openStore(t), Kbps: 96})
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	res, err := c.Search(ctx, "breeze", 1)
+	if err != nil || len(res.Tracks) != 1 {
+		t.Fatalf("search: %+v, %v", res, err)
+	}
+	_, err = c.Download(ctx, res.Tracks[0].ID)
+	if err == nil || !strings.Contains(err.Error(), "ended at byte 100, before byte") {
+		t.Fatalf("download of a stream asked again and answered with its first 100 bytes: %v; want it to fail saying the answer ended at byte 100, before the byte asked from", err)
+	}
+	t.Log(err)
+}
