@@ -249,9 +249,7 @@ func (s *Server) Observe(ev player.Event) {
 		again := s.started == t.ID
 		s.started = t.ID
 		s.mu.Unlock()
-		changed, before := s.diff(st, &t)
-		changed["Metadata"] = dbus.MakeVariant(s.metadata()) // a track started again too: see announceStart
-		s.emitChanged(changed, before)
+		s.emitChanged(s.diff(st, &t)) // with Metadata, the same track again too: see announceStart
 		s.announceStart(st, t.ID, again)
 	case player.StateEvent, player.EndEvent, player.ChangedEvent:
 		s.announce.Lock()
@@ -312,7 +310,8 @@ func (s *Server) emitChanged(changed map[string]dbus.Variant, before string) {
 // queue when it moved while no TrackEvent says so (a skip while paused,
 // the first track of a queue before its stream opens); opened, when not
 // nil, is st's current track as its stream opened (its length the
-// stream's); and the volume, shuffle and loop status.
+// stream's), whose Metadata is announced even when it is the same track
+// again; and the volume, shuffle and loop status.
 func (s *Server) diff(st player.Status, opened *catalog.Track) (changed map[string]dbus.Variant, before string) {
 	changed = map[string]dbus.Variant{}
 	var want catalog.Track
