@@ -250,18 +250,13 @@ func (b *resumingBody) keep(p []byte) {
 // is over (cause), the bytes differ (errStreamDiffers), or streamRetries
 // requests since the last new byte failed or broke off again.
 func (b *resumingBody) resume(cause error) error {
-	b.mu.Lock()
-	silent := b.silent
-	b.mu.Unlock()
 	b.watch.Stop()
 	b.cur.body.Close()
 	b.cur.cancel()
 	if b.bg.Err() != nil { // the download was stopped (Close)
 		return cause
 	}
-	if silent {
-		cause = fmt.Errorf("no byte came for %v", streamStall)
-	}
+	cause = b.why(cause)
 	for b.fails < streamRetries {
 		select {
 		case <-time.After(streamBackoff << b.fails):
@@ -282,12 +277,24 @@ func (b *resumingBody) resume(cause error) error {
 			if errors.Is(err, errStreamDiffers) {
 				return fmt.Errorf("stream cut at byte %d: %w", b.off, err)
 			}
-			cause = err
+			cause = b.why(err)
 			continue
 		}
 		return nil
 	}
 	return fmt.Errorf("stream cut at byte %d and asked again %d times: %w", b.off, streamRetries, cause)
+}
+
+// why is err, the failure of the current answer, or that no byte came
+// for streamStall when the stall watch ended it (err is then its
+// cancellation: "context canceled").
+func (b *resumingBody) why(err error) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.silent {
+		return fmt.Errorf("no byte came for %v", streamStall)
+	}
+	return err
 }
 
 // skip reads the current answer, which starts at byte from, up to b.off,

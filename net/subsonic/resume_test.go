@@ -241,3 +241,35 @@ func TestStreamAnsweredWithARangeThatEndsTooSoonSaysSo(t *testing.T) {
 	}
 	t.Log(err)
 }
+
+// A stream asked again whose answer brings no byte (its head, then
+// nothing) while the bytes already received are skipped fails saying no
+// byte came, not "context canceled" (the stall watch ending the request).
+func TestStreamSilentWhileSkippingSaysSo(t *testing.T) {
+	subsonic.SetStreamStall(t, time.Second)
+	s := subsonictest.Gonic(t, subsonictest.Library(t))
+	var streams atomic.Int32
+	proxy := testkit.FaultProxy(t, s.Base, time.Minute, func(r *http.Request) testkit.Fault {
+		if !strings.HasSuffix(r.URL.Path, "/stream") {
+			return testkit.Pass
+		}
+		if streams.Add(1) == 1 {
+			return testkit.CutBody
+		}
+		r.Header.Del("Range") // from the start: what came is skipped
+		return testkit.HoldBody
+	})
+	c := client(t, subsonictest.Server{Name: s.Name, Base: proxy.URL, User: s.User, Password: s.Password},
+		subsonic.Options{Store: openStore(t), Kbps: 96})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	res, err := c.Search(ctx, "breeze", 1)
+	if err != nil || len(res.Tracks) != 1 {
+		t.Fatalf("search: %+v, %v", res, err)
+	}
+	_, err = c.Download(ctx, res.Tracks[0].ID)
+	if err == nil || !strings.Contains(err.Error(), "no byte came for 1s") {
+		t.Fatalf("download of a stream whose answers asked again bring no byte: %v; want it to fail saying no byte came for 1s", err)
+	}
+	t.Log(err)
+}
