@@ -161,7 +161,7 @@ func TestDamagedDocumentIsFetchedAgain(t *testing.T) {
 		}
 		damageOnDiskAt(t, path, body[:64], 0)
 		out, errOut, code := segue(t, args...)
-		said := "with damaged bytes (its bytes no longer decode): it was dropped and is fetched again"
+		said := "with damaged bytes (its bytes no longer match the checksum stored with them): it was dropped and is fetched again"
 		if code != 0 || out != want || strings.Count(errOut, said) != 1 {
 			t.Errorf("search (--json %v) with its stored answer damaged: exit %d, stdout\n%s\nstderr\n%s\nwant exit 0, what it printed before, and once %q",
 				asJSON, code, out, errOut, said)
@@ -206,7 +206,7 @@ func TestDamagedDocumentSaidByTheInterface(t *testing.T) {
 	for _, b := range bodies {
 		damageOnDiskAt(t, path, b, 0)
 	}
-	said := "with damaged bytes (its bytes no longer decode): it was dropped and is fetched again"
+	said := "with damaged bytes (its bytes no longer match the checksum stored with them): it was dropped and is fetched again"
 	s := startTUIWith(t, url, 200, 20, t.TempDir(), "SEGUE_CACHE="+path)
 	screen := s.waitScreen("the status line to say a stored document was damaged", func(scr string) bool {
 		return strings.Contains(strings.Join(strings.Fields(scr), " "), said)
