@@ -82,20 +82,28 @@ func (c *Cache) Damage() *DamagedError { return c.damage.Load() }
 // BadEntryError is the failure of Get, or GetDoc, for an entry whose
 // stored bytes were changed on disk after they were stored (a bad sector,
 // a file system's crash, another program), where SQLite sees nothing
-// wrong, so that the rest of the file is sound: a segment's bytes no
-// longer match their sha256, or a document's no longer decode (see
-// docDecodes; damage that leaves a document valid JSON is not seen). The
-// entry is dropped (a pin on it stays, so it is pinned again when it is
-// next stored) and the error wraps ErrMiss, so a fetcher or the origin
-// client takes it from the network.
+// wrong, so that the rest of the file is sound: its bytes no longer match
+// the checksum stored with them (entries.crc, a CRC-32C; for a segment
+// stored before schema 2, its sha256), or, for a JSON document stored
+// before schema 2, they no longer decode. The entry is dropped (a pin on
+// it stays, so it is pinned again when it is next stored) and the error
+// wraps ErrMiss, so a fetcher or the origin client takes it from the
+// network.
 type BadEntryError struct {
 	Path string // the cache file
 	Key  string // the segment's sha256 (hex), or the document's key (its URL)
 	Doc  bool   // a document, not a segment
+	Why  string // what was wrong with its bytes: whyChecksum or whyUndecodable's words
 }
 
+// The words of BadEntryError.Why.
+const (
+	whyChecksum    = "its bytes no longer match the checksum stored with them"
+	whyUndecodable = "its bytes no longer decode"
+)
+
 func (e *BadEntryError) Error() string {
-	return fmt.Sprintf("read %s from the cache: %s: %v", e.what(), e.why(), ErrMiss)
+	return fmt.Sprintf("read %s from the cache: %s: %v", e.what(), e.Why, ErrMiss)
 }
 
 func (e *BadEntryError) what() string {
@@ -105,27 +113,21 @@ func (e *BadEntryError) what() string {
 	return fmt.Sprintf("segment %.12s", e.Key)
 }
 
-func (e *BadEntryError) why() string {
-	if e.Doc {
-		return "its bytes no longer decode"
-	}
-	return "its bytes no longer match its sha256"
-}
-
 // Unwrap returns ErrMiss: the entry is no longer stored.
 func (e *BadEntryError) Unwrap() error { return ErrMiss }
 
 // Plain is the damage as the one sentence a command says.
 func (e *BadEntryError) Plain() string {
 	return fmt.Sprintf("the cache file %s held %s with damaged bytes (%s): it was dropped and is fetched again "+
-		"(an offline pin holding it is partial until then); segue cache verify checks every other entry", e.Path, e.what(), e.why())
+		"(an offline pin holding it is partial until then); segue cache verify checks every other entry", e.Path, e.what(), e.Why)
 }
 
 // badEntry drops the entry of kind stored under key, whose bytes are
-// damaged, and returns Get's or GetDoc's error for it, recording the first
-// one (BadEntry) and calling Options.OnBadEntry with it.
-func (c *Cache) badEntry(kind int, key string) error {
-	be := &BadEntryError{Path: c.path, Key: key, Doc: kind == kindDoc}
+// damaged (why: whyChecksum or whyUndecodable), and returns Get's or
+// GetDoc's error for it, recording the first one (BadEntry) and calling
+// Options.OnBadEntry with it.
+func (c *Cache) badEntry(kind int, key, why string) error {
+	be := &BadEntryError{Path: c.path, Key: key, Doc: kind == kindDoc, Why: why}
 	if err := c.drop(kind, key); err != nil {
 		c.opts.Logger.Warn("drop a damaged cache entry", "key", key, "err", c.wrapWriteErr("drop "+be.what(), err))
 	}

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"hash/crc32"
 	"net/http"
 	"os"
 	"strings"
@@ -29,8 +30,10 @@ type VerifyReport struct {
 	TotalsFixed bool `json:"totals_fixed"`
 }
 
-// Verify re-hashes every stored segment, checks every document's size and
-// that it decodes (see docDecodes), drops what is bad, and recomputes the running totals if they drifted.
+// Verify re-hashes every stored segment, checks every document's size,
+// that it decodes (see docDecodes) and its CRC-32C (entries.crc, when it
+// has one), drops what is bad, and recomputes the running totals if they
+// drifted.
 // It reads in small batches, so readers and writers carry on meanwhile.
 func (c *Cache) Verify() (VerifyReport, error) { return c.VerifyEach(context.Background(), nil) }
 
@@ -51,7 +54,7 @@ func (c *Cache) VerifyEach(ctx context.Context, progress func(checked, total int
 	last := int64(-1)
 	for ctx.Err() == nil {
 		n := 0
-		rows, err := c.db.Query(`SELECT e.id, e.kind, e.key, e.size, e.content_type, b.data
+		rows, err := c.db.Query(`SELECT e.id, e.kind, e.key, e.size, e.content_type, e.crc, b.data
 			FROM entries e LEFT JOIN blobs b ON b.id = e.id WHERE e.id > ? ORDER BY e.id LIMIT 16`, last)
 		if err != nil {
 			return r, c.damaged(fmt.Errorf("verify cache: %w", err))
@@ -62,8 +65,9 @@ func (c *Cache) VerifyEach(ctx context.Context, progress func(checked, total int
 				kind     int
 				key, ct  string
 				data     []byte
+				crc      sql.NullInt64
 			)
-			if err := rows.Scan(&id, &kind, &key, &size, &ct, &data); err != nil {
+			if err := rows.Scan(&id, &kind, &key, &size, &ct, &crc, &data); err != nil {
 				rows.Close()
 				return r, c.damaged(fmt.Errorf("verify cache: %w", err))
 			}
@@ -75,8 +79,8 @@ func (c *Cache) VerifyEach(ctx context.Context, progress func(checked, total int
 			case ok && kind == kindSegment:
 				sum := sha256.Sum256(data)
 				ok = hex.EncodeToString(sum[:]) == key
-			case ok && kind == kindDoc:
-				ok = docDecodes(ct, data)
+			case ok && kind == kindDoc: // a cover still an image may be damaged: its CRC says
+				ok = docDecodes(ct, data) && (!crc.Valid || int64(crc32.Checksum(data, castagnoli)) == crc.Int64)
 			}
 			if !ok {
 				bad = append(bad, id)

@@ -44,7 +44,7 @@ func (c *Cache) Get(hash string) ([]byte, error) {
 		c.pending.misses++
 		c.mu.Unlock()
 		c.noted()
-		return nil, c.badEntry(kindSegment, hash)
+		return nil, c.badEntry(kindSegment, hash, whyChecksum)
 	}
 	c.touch(id, true)
 	return data, nil

@@ -61,12 +61,9 @@ func damageOnDiskAt(t *testing.T, path string, window []byte, off int) {
 // with the origin up fetches the segment again (it was "partial: run
 // offline add again").
 func TestDamagedPinnedSegmentIsFetchedAgain(t *testing.T) {
-	o := newTestOrigin(t)
+	o, env, tracks := pinFirst(t, "low")
 	url := "http://" + o.addr
-	tracks := tones(t, url)
-	env := clientEnv(t, url)
 	path := filepath.Join(filepath.Dir(env[1]), "cache.db")
-	segueOK(t, append(env, "offline", "add", tracks[0].ID, "--quality", "low")...)
 
 	var m catalog.Manifest
 	getJSON(t, url+"/api/v1/tracks/"+tracks[0].ID+"/manifest", &m)
@@ -89,7 +86,7 @@ func TestDamagedPinnedSegmentIsFetchedAgain(t *testing.T) {
 		}
 		return list[0].State
 	}
-	said := "held segment " + hash[:12] + " with damaged bytes (its bytes no longer match its sha256): it was dropped and is fetched again"
+	said := "held segment " + hash[:12] + " with damaged bytes (its bytes no longer match the checksum stored with them): it was dropped and is fetched again"
 	for _, asJSON := range []bool{false, true} {
 		damageOnDisk(t, path, seg)
 		if got := state(); got != "complete" {
@@ -164,7 +161,7 @@ func TestDamagedDocumentIsFetchedAgain(t *testing.T) {
 		}
 		damageOnDiskAt(t, path, body[:64], 0)
 		out, errOut, code := segue(t, args...)
-		said := "with damaged bytes (its bytes no longer decode): it was dropped and is fetched again"
+		said := "with damaged bytes (its bytes no longer match the checksum stored with them): it was dropped and is fetched again"
 		if code != 0 || out != want || strings.Count(errOut, said) != 1 {
 			t.Errorf("search (--json %v) with its stored answer damaged: exit %d, stdout\n%s\nstderr\n%s\nwant exit 0, what it printed before, and once %q",
 				asJSON, code, out, errOut, said)
@@ -209,7 +206,7 @@ func TestDamagedDocumentSaidByTheInterface(t *testing.T) {
 	for _, b := range bodies {
 		damageOnDiskAt(t, path, b, 0)
 	}
-	said := "with damaged bytes (its bytes no longer decode): it was dropped and is fetched again"
+	said := "with damaged bytes (its bytes no longer match the checksum stored with them): it was dropped and is fetched again"
 	s := startTUIWith(t, url, 200, 20, t.TempDir(), "SEGUE_CACHE="+path)
 	screen := s.waitScreen("the status line to say a stored document was damaged", func(scr string) bool {
 		return strings.Contains(strings.Join(strings.Fields(scr), " "), said)

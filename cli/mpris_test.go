@@ -1,12 +1,10 @@
 package cli
 
 import (
-	"bufio"
 	"bytes"
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -18,26 +16,12 @@ import (
 	"segue/internal/testkit"
 )
 
-// sessionBus starts a private D-Bus session daemon for the test and
-// returns its address.
+// sessionBus starts a private D-Bus session daemon for the test
+// (testkit.SessionBus) and returns its address; playerctl is needed too.
 func sessionBus(t *testing.T, dir string) string {
 	t.Helper()
-	needTools(t, "dbus-daemon", "playerctl")
-	cmd := exec.Command("dbus-daemon", "--config-file=/usr/share/dbus-1/session.conf", "--nofork", "--print-address=1",
-		"--address=unix:path="+filepath.Join(dir, "bus"))
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	addr, err := bufio.NewReader(out).ReadString('\n')
-	if err != nil {
-		t.Fatalf("dbus-daemon: %v", err)
-	}
-	return strings.TrimSpace(addr)
+	needTools(t, "playerctl")
+	return testkit.SessionBus(t, dir)
 }
 
 // mprisHost puts h on a private session bus and returns a function that

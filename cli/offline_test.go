@@ -106,15 +106,24 @@ func TestPinFollowsPlaylist(t *testing.T) {
 	}
 }
 
-// pinnedFirst starts newTestOrigin, pins its first track at high quality
-// and returns the client's flags, its two tracks and the cache's stats.
-func pinnedFirst(t *testing.T) (o *testOrigin, env []string, first, second catalog.Track, st cache.Stats) {
+// pinFirst starts newTestOrigin with its tones, pins the first at quality
+// (segue offline add) and returns the origin, the client's flags and the
+// tones.
+func pinFirst(t *testing.T, quality string) (o *testOrigin, env []string, tracks []catalog.Track) {
 	t.Helper()
 	o = newTestOrigin(t)
 	env = clientEnv(t, "http://"+o.addr)
-	tracks := tones(t, "http://"+o.addr)
+	tracks = tones(t, "http://"+o.addr)
+	segueOK(t, append(env, "offline", "add", tracks[0].ID, "--quality", quality)...)
+	return o, env, tracks
+}
+
+// pinnedFirst pins newTestOrigin's first track at high quality (pinFirst)
+// and returns the client's flags, its two tracks and the cache's stats.
+func pinnedFirst(t *testing.T) (o *testOrigin, env []string, first, second catalog.Track, st cache.Stats) {
+	t.Helper()
+	o, env, tracks := pinFirst(t, "high")
 	first, second = tracks[0], tracks[1]
-	segueOK(t, append(env, "offline", "add", first.ID, "--quality", "high")...)
 	if err := json.Unmarshal([]byte(segueOK(t, append(env, "cache", "stats", "--json")...)), &st); err != nil || st.PinnedBytes == 0 {
 		t.Fatalf("cache stats after the pin: %v, %d pinned bytes", err, st.PinnedBytes)
 	}

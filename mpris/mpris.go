@@ -56,6 +56,7 @@ type Server struct {
 
 	ctx  context.Context // ends at Close; bounds Art
 	stop context.CancelFunc
+	arts sync.WaitGroup // the cover lookups (setTrack), which Close waits for
 
 	// announce orders the announcements: each is computed and sent under
 	// it, so they reach the bus in the order of the states they say.
@@ -70,6 +71,7 @@ type Server struct {
 	volume  int           // as last announced
 	shuffle bool          // as last announced
 	repeat  player.Repeat // as last announced
+	closed  bool          // set by Close: no cover lookup starts after it
 }
 
 // Open connects to the session bus ($DBUS_SESSION_BUS_ADDRESS, else
@@ -96,9 +98,6 @@ func Open(opts Options) (*Server, error) {
 	st := opts.Player.Status()
 	s := &Server{conn: conn, opts: opts, status: playbackStatus(st.State), volume: st.Volume, shuffle: st.Shuffle, repeat: st.Repeat}
 	s.ctx, s.stop = context.WithCancel(context.Background())
-	if st.Index >= 0 {
-		s.setTrack(st.Track)
-	}
 	for _, iface := range []string{rootIface, playerIface} {
 		if err := conn.ExportMethodTable(s.methods(iface), objectPath, iface); err != nil {
 			conn.Close()
@@ -117,6 +116,9 @@ func Open(opts Options) (*Server, error) {
 		}
 		if reply == dbus.RequestNameReplyPrimaryOwner {
 			s.name = name
+			if st.Index >= 0 { // now, so that a failed Open leaves no cover lookup behind
+				s.setTrack(st.Track)
+			}
 			return s, nil
 		}
 	}
@@ -147,9 +149,14 @@ func InstanceName(instance string) string {
 // Name is the bus name taken.
 func (s *Server) Name() string { return s.name }
 
-// Close leaves the bus.
+// Close leaves the bus once the cover lookups (Options.Art) it started
+// have returned: it cancels their context first.
 func (s *Server) Close() error {
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
 	s.stop()
+	s.arts.Wait()
 	return s.conn.Close()
 }
 
@@ -242,9 +249,7 @@ func (s *Server) Observe(ev player.Event) {
 		again := s.started == t.ID
 		s.started = t.ID
 		s.mu.Unlock()
-		changed, before := s.diff(st, &t)
-		changed["Metadata"] = dbus.MakeVariant(s.metadata()) // a track started again too: see announceStart
-		s.emitChanged(changed, before)
+		s.emitChanged(s.diff(st, &t)) // with Metadata, the same track again too: see announceStart
 		s.announceStart(st, t.ID, again)
 	case player.StateEvent, player.EndEvent, player.ChangedEvent:
 		s.announce.Lock()
@@ -305,7 +310,8 @@ func (s *Server) emitChanged(changed map[string]dbus.Variant, before string) {
 // queue when it moved while no TrackEvent says so (a skip while paused,
 // the first track of a queue before its stream opens); opened, when not
 // nil, is st's current track as its stream opened (its length the
-// stream's); and the volume, shuffle and loop status.
+// stream's), whose Metadata is announced even when it is the same track
+// again; and the volume, shuffle and loop status.
 func (s *Server) diff(st player.Status, opened *catalog.Track) (changed map[string]dbus.Variant, before string) {
 	changed = map[string]dbus.Variant{}
 	var want catalog.Track
@@ -370,16 +376,16 @@ func (s *Server) announceStart(st player.Status, id string, again bool) {
 // keeps the cover it has.
 func (s *Server) setTrack(t catalog.Track) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	same := s.track.ID == t.ID
 	s.track = t
 	if !same {
 		s.art = ""
 	}
-	s.mu.Unlock()
-	if same || s.opts.Art == nil || t.ID == "" {
+	if same || s.opts.Art == nil || t.ID == "" || s.closed {
 		return
 	}
-	go func() {
+	s.arts.Go(func() {
 		url := s.opts.Art(s.ctx, t)
 		if url == "" {
 			return
@@ -400,7 +406,7 @@ func (s *Server) setTrack(t catalog.Track) {
 			s.mu.Unlock()
 			s.emitChanged(map[string]dbus.Variant{"Metadata": dbus.MakeVariant(s.metadata())}, status)
 		}
-	}()
+	})
 }
 
 // trackLength is the current track's length: its stream's, else (a skip

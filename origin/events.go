@@ -149,9 +149,7 @@ func (e *Events) ImportReporting(ctx context.Context, r io.Reader, progress func
 			continue
 		}
 		var ev catalog.PlayEvent
-		dec := json.NewDecoder(strings.NewReader(text))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&ev); err != nil {
+		if err := decodeOne(strings.NewReader(text), &ev); err != nil {
 			return bad(fmt.Errorf("line %d: %w: %v (want one JSON object a line with listener, track_id, played_ms, completed, at, session)", line, catalog.ErrBadEvent, err))
 		}
 		if ev.Listener == "" {

@@ -15,9 +15,7 @@ import (
 // It answers {"added": N}; events already stored (same id) are not counted.
 func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 	var evs []catalog.PlayEvent
-	dec := json.NewDecoder(r.Body) // bounded by guard
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&evs); err != nil {
+	if err := decodeOne(r.Body, &evs); err != nil { // the body is bounded by guard
 		if bodyTooLarge(w, err) {
 			return
 		}

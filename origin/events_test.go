@@ -64,6 +64,8 @@ func TestEventsImportNamesTheBadLine(t *testing.T) {
 		{"no listener", `{"track_id":"t","played_ms":1,"completed":true,"at":"2026-11-30T17:00:00Z"}`, "no listener"},
 		{"negative", `{"listener":"a","track_id":"t","played_ms":-1,"completed":true,"at":"2026-11-30T17:00:00Z"}`, "milliseconds"},
 		{"unknown field", `{"listener":"a","track_id":"t","playd_ms":1,"at":"2026-11-30T17:00:00Z"}`, "playd_ms"},
+		// two lines joined: the first was imported and the second dropped
+		{"two on a line", `{"listener":"a","track_id":"t1","played_ms":1,"completed":true,"at":"2026-11-30T17:00:00Z"}{"listener":"a","track_id":"t2","played_ms":1,"completed":true,"at":"2026-11-30T17:01:00Z"}`, "more follows"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			good := `{"listener":"a","track_id":"t0","played_ms":1,"completed":true,"at":"2026-11-30T16:00:00Z"}`
@@ -117,6 +119,13 @@ func testEventsAPIStoresForTheOwnerOnce(t *testing.T, e engine) {
 	}
 	resp, body := get(t, http.MethodPost, r.base+"/api/v1/events", nil) // no body
 	wantError(t, resp, body, http.StatusBadRequest)
+	// two batches in one body: the first was stored and the second dropped, 200
+	two := strings.ReplaceAll(batch, `"e1"`, `"e2"`) + strings.ReplaceAll(batch, `"e1"`, `"e3"`)
+	resp, body = do(t, http.MethodPost, r.base+"/api/v1/events", two)
+	wantError(t, resp, body, http.StatusBadRequest)
+	if !strings.Contains(string(body), "send one value") {
+		t.Errorf("two batches in one body: %s; want it to say to send one", body)
+	}
 	resp, err := http.Post(r.base+"/api/v1/events", "application/json", strings.NewReader(`[{"track_id":"t1"}]`))
 	if err != nil {
 		t.Fatal(err)

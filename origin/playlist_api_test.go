@@ -124,6 +124,8 @@ func testPlaylistAPIEditsAndErrors(t *testing.T, e engine) {
 		{"POST", "/api/v1/playlists", `{"name": ""}`, 400},
 		{"POST", "/api/v1/playlists", `{"name": "x", "bogus": 1}`, 400},
 		{"POST", "/api/v1/playlists", `not json`, 400},
+		{"POST", "/api/v1/playlists", `{"name": "x"} {"name": "y"}`, 400}, // two: it made x alone, 201
+		{"POST", "/api/v1/playlists", `{"name": "x"}}`, 400},
 		{"POST", "/api/v1/playlists/" + pl.ID + "/tracks", `{"track_ids": ["tnope"]}`, 404},
 		{"POST", "/api/v1/playlists/" + pl.ID + "/tracks", `{"track_ids": ["` + w.joga + `"], "position": 0}`, 400},
 		{"POST", "/api/v1/playlists/" + pl.ID + "/tracks", `{"track_ids": ["` + w.joga + `"], "position": 4}`, 400}, // past the end: it appended

@@ -247,9 +247,9 @@ const oneSource = () => {
       } catch (e) {
         if (ss !== s) return;
         // a read cut off (the connection lost mid-track), or bytes the
-        // browser cannot play
-        failed(ss, j, e instanceof TypeError ? 0 : 200);
-        return;
+        // browser cannot play: passed over as a refused track is
+        if (failed(ss, j, e instanceof TypeError ? 0 : 200)) return;
+        continue;
       }
       if (ss !== s) return;
       fed = j;

@@ -26,9 +26,10 @@ var (
 	// the swarm's longest budget for a segment (net/peer) and far longer
 	// than a transcoder's pause between frames.
 	streamStall = 5 * time.Second
-	// streamRetries is how many requests in a row may fail to resume a
-	// stream (each after streamBackoff, doubled each time) before the
-	// download fails: about 1.75 s of waiting in all.
+	// streamRetries is how many requests since the last new byte may fail
+	// to resume a stream, or answer and break off again before a new
+	// byte, before the download fails; the first waits streamBackoff and
+	// each next twice as long: 1.75 s of waiting in all.
 	streamRetries = 3
 	streamBackoff = 250 * time.Millisecond
 )
@@ -38,6 +39,10 @@ var (
 // that transcode do): a transcode of the same file with the same settings
 // is the same bytes, and when it is not the splice would be wrong.
 const tailCheck = 4 << 10
+
+// errBrokeOff is in the chain of a stream's error when its answer broke
+// off and could not be resumed, in place of io.ErrUnexpectedEOF (notEnd).
+var errBrokeOff = errors.New("the server's answer broke off before its end")
 
 // errStreamDiffers is why a stream could not be resumed: asked again, the
 // server sent other bytes than the first time.
@@ -155,7 +160,10 @@ type resumingBody struct {
 	off     int64  // bytes read so far
 	tail    []byte // the last (up to) tailCheck of them
 	pending error  // an error that came with bytes, returned by the next Read
-	resumed int    // successful resumptions, for errors and tests
+	// fails counts the requests since the last new byte: one that failed,
+	// or answered and broke off before a byte past off (a transcode that
+	// dies at the same place each time) counts.
+	fails int
 }
 
 // use makes s the current answer and arms the stall watch.
@@ -183,12 +191,13 @@ func (b *resumingBody) Read(p []byte) (int, error) {
 		if err := b.pending; err != nil {
 			b.pending = nil
 			if err = b.resume(err); err != nil {
-				return 0, err
+				return 0, notEnd(err)
 			}
 		}
 		n, err := b.cur.body.Read(p)
 		if n > 0 {
 			b.watch.Reset(streamStall)
+			b.fails = 0
 			b.off += int64(n)
 			b.keep(p[:n])
 			if err != nil && err != io.EOF {
@@ -205,9 +214,21 @@ func (b *resumingBody) Read(p []byte) (int, error) {
 			continue
 		}
 		if err = b.resume(err); err != nil {
-			return 0, err
+			return 0, notEnd(err)
 		}
 	}
+}
+
+// notEnd returns err, the reason a stream could not be resumed, without
+// io.EOF or io.ErrUnexpectedEOF in its chain (a body cut short reads as
+// the latter): the stream's readers take those for the track's end
+// (mp3.Reader ends a file there, readBytes its last chunk) and would
+// store the half that came as the whole track.
+func notEnd(err error) error {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return fmt.Errorf("%v (%w)", err, errBrokeOff)
+	}
+	return err
 }
 
 // keep remembers the last tailCheck bytes read.
@@ -223,30 +244,26 @@ func (b *resumingBody) keep(p []byte) {
 }
 
 // resume ends the current answer, which failed with cause, and asks for
-// the stream again from b.off; it returns the error the read fails with
-// when it cannot (the download is over, the bytes differ, every retry
-// failed).
+// the stream again from b.off, waiting streamBackoff before the first
+// request since the last new byte and twice as long before each next one.
+// It returns the error the read fails with when it cannot: the download
+// is over (cause), the bytes differ (errStreamDiffers), or streamRetries
+// requests since the last new byte failed or broke off again.
 func (b *resumingBody) resume(cause error) error {
-	b.mu.Lock()
-	silent := b.silent
-	b.mu.Unlock()
 	b.watch.Stop()
 	b.cur.body.Close()
 	b.cur.cancel()
 	if b.bg.Err() != nil { // the download was stopped (Close)
 		return cause
 	}
-	if silent {
-		cause = fmt.Errorf("no byte came for %v", streamStall)
-	}
-	wait := streamBackoff
-	for range streamRetries {
+	cause = b.why(cause)
+	for b.fails < streamRetries {
 		select {
-		case <-time.After(wait):
+		case <-time.After(streamBackoff << b.fails):
 		case <-b.bg.Done():
 			return cause
 		}
-		wait *= 2
+		b.fails++
 		s, err := b.c.requestStream(b.bg, b.bg, b.trackID, b.kbps, b.off)
 		if err != nil {
 			cause = err
@@ -260,29 +277,47 @@ func (b *resumingBody) resume(cause error) error {
 			if errors.Is(err, errStreamDiffers) {
 				return fmt.Errorf("stream cut at byte %d: %w", b.off, err)
 			}
-			cause = err
+			cause = b.why(err)
 			continue
 		}
-		b.resumed++
 		return nil
 	}
 	return fmt.Errorf("stream cut at byte %d and asked again %d times: %w", b.off, streamRetries, cause)
 }
 
+// why is err, the failure of the current answer, or that no byte came
+// for streamStall when the stall watch ended it (err is then its
+// cancellation: "context canceled").
+func (b *resumingBody) why(err error) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.silent {
+		return fmt.Errorf("no byte came for %v", streamStall)
+	}
+	return err
+}
+
 // skip reads the current answer, which starts at byte from, up to b.off,
-// checking that the bytes it shares with b.tail are the same.
+// checking that the bytes it shares with b.tail are the same: it fails
+// with errStreamDiffers when they are not, and saying where the answer
+// ended when it ends before b.off (a range other than the one asked, a
+// shorter transcode, a cut).
 func (b *resumingBody) skip(from int64) error {
 	n := b.off - from
 	if n == 0 {
 		return nil
 	}
 	check := min(n, int64(len(b.tail)))
-	r := &progress{b.cur.body, b.watch}
-	if _, err := io.CopyN(io.Discard, r, n-check); err != nil {
-		return err
-	}
+	r := &progress{r: b.cur.body, watch: b.watch}
 	got := make([]byte, check)
-	if _, err := io.ReadFull(r, got); err != nil {
+	_, err := io.CopyN(io.Discard, r, n-check)
+	if err == nil {
+		_, err = io.ReadFull(r, got)
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return fmt.Errorf("the answer from byte %d ended at byte %d, before byte %d", from, from+r.n, b.off)
+	}
+	if err != nil {
 		return err
 	}
 	if !bytes.Equal(got, b.tail[len(b.tail)-int(check):]) {
@@ -291,16 +326,19 @@ func (b *resumingBody) skip(from int64) error {
 	return nil
 }
 
-// progress is a reader that pushes the stall watch back at each byte.
+// progress is a reader that pushes the stall watch back at each byte and
+// counts them (n).
 type progress struct {
 	r     io.Reader
 	watch *time.Timer
+	n     int64
 }
 
 func (p *progress) Read(b []byte) (int, error) {
 	n, err := p.r.Read(b)
 	if n > 0 {
 		p.watch.Reset(streamStall)
+		p.n += int64(n)
 	}
 	return n, err
 }
