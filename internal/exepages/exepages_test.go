@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -149,5 +150,54 @@ func TestDropReadOnlyUnmapsOnlyReadOnlyPages(t *testing.T) {
 	}()
 	if h := <-done; h == "" {
 		t.Error("no hostname after the drop")
+	}
+}
+
+// TestStartShapeAdvisesRandom: the constructor (shape.c) ran before Go
+// did: the executable's and the libraries' read-only mappings carry
+// MADV_RANDOM (`rr` in smaps' VmFlags), which on this kernel makes a fault
+// map its own folio and no neighbours, and it told the folio size.
+func TestStartShapeAdvisesRandom(t *testing.T) {
+	shape := StartShape()
+	t.Logf("start: %+v", shape)
+	if shape.SegmentPages == 0 || shape.FolioPages < 1 {
+		t.Fatalf("the constructor found no segments or no folio size: %+v", shape)
+	}
+	if shape.FolioPages > 16 && !shape.Reshaped {
+		t.Errorf("a fault mapped %d pages and the constructor left the page cache as it was", shape.FolioPages)
+	}
+	exePath, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile("/proc/self/smaps")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m mapping
+	exe, libs := 0, 0
+	for _, l := range strings.Split(string(b), "\n") {
+		f := strings.Fields(l)
+		if len(f) >= 5 && strings.Contains(f[0], "-") && !strings.HasSuffix(f[0], ":") {
+			m = mapping{perms: f[1]}
+			if len(f) >= 6 {
+				m.path = f[5]
+			}
+			continue
+		}
+		if len(f) == 0 || f[0] != "VmFlags:" || !readOnlyFile(m) || slices.Contains(f[1:], "ac") {
+			continue // ac: a RELRO part, read-only now but mapped writable (a writable segment)
+		}
+		if !slices.Contains(f[1:], "rr") {
+			t.Errorf("%s %s: VmFlags %v, no rr (MADV_RANDOM)", m.path, m.perms, f[1:])
+		}
+		if m.path == exePath {
+			exe++
+		} else {
+			libs++
+		}
+	}
+	if exe == 0 || libs == 0 {
+		t.Errorf("checked %d mappings of the executable and %d of libraries", exe, libs)
 	}
 }
