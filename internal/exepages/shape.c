@@ -124,7 +124,7 @@ __attribute__((constructor)) static void segue_shape_pages(void) {
 	int n = 0;
 	dl_iterate_phdr(add_object, &n);
 	if (nsegs == 0) return;
-	for (int i = 0; i < nsegs; i++) segue_shape_segment_pages += (long)((segs[i].end - segs[i].start) / 4096);
+	for (int i = 0; i < nsegs; i++) segue_shape_segment_pages += (long)((segs[i].end - segs[i].start) / (unsigned long)sysconf(_SC_PAGESIZE));
 	int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
 	if (fd < 0) return;
 	long dirty = 0;
