@@ -1,0 +1,48 @@
+package cli
+
+import (
+	"time"
+
+	"segue/internal/exepages"
+	"segue/player"
+)
+
+// steadyAfter is how long after the first reported play head the
+// interface and segue play unmap the binary's and libraries' read-only
+// pages (exepages.DropReadOnly): by then the first segments were fetched,
+// the read-ahead fetched its next batch (player.refillBatch, 7 s in), the
+// decoder and the device ran, so what faults back is what steady play
+// uses. docs/headless-audio.md ("RSS") has the figures.
+const steadyAfter = 15 * time.Second
+
+// steadyPages calls drop once, at the first PositionEvent at least after
+// since the first one. Its observe runs in the events' one goroutine.
+type steadyPages struct {
+	after time.Duration
+	now   func() time.Time
+	drop  func() int
+	first time.Time // of the first PositionEvent; zero before it
+	done  bool
+}
+
+// newSteadyPages is steadyPages with steadyAfter, the wall clock and
+// exepages.DropReadOnly.
+func newSteadyPages() *steadyPages {
+	return &steadyPages{after: steadyAfter, now: time.Now, drop: exepages.DropReadOnly}
+}
+
+// observe is a player event observer (observeAll).
+func (s *steadyPages) observe(ev player.Event) {
+	if _, ok := ev.(player.PositionEvent); !ok || s.done {
+		return
+	}
+	now := s.now()
+	if s.first.IsZero() {
+		s.first = now
+		return
+	}
+	if now.Sub(s.first) >= s.after {
+		s.done = true
+		s.drop()
+	}
+}
