@@ -105,7 +105,7 @@ install: build
 	@case ":$$PATH:" in *":$(PREFIX)/bin:"*) ;; *) echo "note: $(PREFIX)/bin is not in your PATH";; esac
 
 # test runs vet, every test (failing when any test was skipped: see
-# .ci/testreport.go) and every fuzzer briefly (10 s each, 46 fuzzers: about 8 minutes; make
+# .ci/testreport.go) and every fuzzer briefly (10 s each, 47 fuzzers: about 8 minutes; make
 # fuzz gives each a minute). vet runs on the client build (segue_client) as
 # well, tests included, so that its test files keep building: a test of the
 # hosting commands' code goes in a file marked //go:build !segue_client.
