@@ -741,7 +741,7 @@ func TestCtlRadio(t *testing.T) {
 	}
 	h.ok("queue", "play", fmt.Sprint(len(q)))
 	testkit.Wait(t, 30*time.Second, "the radio's last track to ask for more", func() bool { return radios() == 2 })
-	h.refuses(2, "want a track", "radio", "zz")
+	h.refuses(2, `"zz" is not a track (t…), album (al…), artist (ar…) or playlist (pl…) ID; segue search WORDS`, "radio", "zz")
 	h.refuses(2, "one track, album, artist or playlist ID", "radio")
 	h.refuses(3, "t0000000000000000", "radio", "t0000000000000000")
 }
