@@ -2,7 +2,6 @@ package cache
 
 import (
 	"bytes"
-	"database/sql"
 	"errors"
 	"os"
 	"path/filepath"
@@ -44,14 +43,7 @@ func TestGetDocDropsADocumentDamagedOnDisk(t *testing.T) {
 			}
 			store.Close()
 			if c.noCRC {
-				db, err := sql.Open("sqlite3", path)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if _, err := db.Exec(`UPDATE entries SET crc = NULL`); err != nil {
-					t.Fatal(err)
-				}
-				db.Close()
+				forgetCRCs(t, path)
 			}
 			b, err := os.ReadFile(path)
 			if err != nil {

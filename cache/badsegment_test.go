@@ -50,14 +50,7 @@ func getDropsDamaged(t *testing.T, crc bool) {
 	}
 	c.Close()
 	if !crc {
-		db, err := sql.Open("sqlite3", path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := db.Exec(`UPDATE entries SET crc = NULL`); err != nil {
-			t.Fatal(err)
-		}
-		db.Close()
+		forgetCRCs(t, path)
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -144,5 +137,19 @@ func TestSchema1CacheIsUpgraded(t *testing.T) {
 	var version int
 	if err := c.db.QueryRow("PRAGMA user_version").Scan(&version); err != nil || version != len(migrations) {
 		t.Fatalf("schema version %d (%v); want %d", version, err, len(migrations))
+	}
+}
+
+// forgetCRCs clears every entry's stored CRC-32C in the cache file at path,
+// as a cache an older segue (schema 1) filled holds none.
+func forgetCRCs(t *testing.T, path string) {
+	t.Helper()
+	db, err := sql.Open("sqlite3", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`UPDATE entries SET crc = NULL`); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -104,6 +104,18 @@ func WriteM3U8(w io.Writer, name string, entries []Entry) error {
 	return bw.Flush()
 }
 
+// playlistLine is a line of an M3U or PLS playlist as text: without the
+// byte order mark a first line may carry and the space around it, and read
+// as Windows-1252, the encoding of legacy playlists, when it is not UTF-8
+// (every byte decodes, so such a line costs no entry).
+func playlistLine(raw string) string {
+	s := strings.TrimSpace(strings.TrimPrefix(raw, "\ufeff"))
+	if !utf8.ValidString(s) {
+		s, _ = charmap.Windows1252.NewDecoder().String(s)
+	}
+	return s
+}
+
 // ParseM3U8 reads an M3U or extended M3U playlist. Lines it does not know
 // are ignored; an entry without #EXTINF keeps its location only. A line
 // that is not UTF-8 is read as Windows-1252, the encoding of legacy .m3u
@@ -117,10 +129,7 @@ func ParseM3U8(r io.Reader) (name string, entries []Entry, err error) {
 	line := 0
 	for sc.Scan() {
 		line++
-		s := strings.TrimSpace(strings.TrimPrefix(sc.Text(), "\ufeff"))
-		if !utf8.ValidString(s) {
-			s, _ = charmap.Windows1252.NewDecoder().String(s) // every byte decodes
-		}
+		s := playlistLine(sc.Text())
 		switch {
 		case s == "" || s == "#EXTM3U":
 		case strings.HasPrefix(s, "#PLAYLIST:"):

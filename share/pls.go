@@ -8,9 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
-
-	"golang.org/x/text/encoding/charmap"
 )
 
 // IsPLS reports whether b is a PLS playlist (Winamp's, written by VLC,
@@ -20,8 +17,7 @@ func IsPLS(b []byte) bool {
 	sc := bufio.NewScanner(bytes.NewReader(b))
 	sc.Buffer(make([]byte, 4<<10), 1<<20)
 	for sc.Scan() {
-		s := strings.TrimSpace(strings.TrimPrefix(sc.Text(), "\ufeff"))
-		if s != "" {
+		if s := playlistLine(sc.Text()); s != "" {
 			return strings.EqualFold(s, "[playlist]")
 		}
 	}
@@ -43,10 +39,7 @@ func ParsePLS(r io.Reader) (name string, entries []Entry, err error) {
 	line := 0
 	for sc.Scan() {
 		line++
-		s := strings.TrimSpace(strings.TrimPrefix(sc.Text(), "\ufeff"))
-		if !utf8.ValidString(s) {
-			s, _ = charmap.Windows1252.NewDecoder().String(s) // every byte decodes
-		}
+		s := playlistLine(sc.Text())
 		key, value, ok := strings.Cut(s, "=")
 		if !ok || strings.HasPrefix(s, ";") || strings.HasPrefix(s, "#") {
 			continue
