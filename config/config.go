@@ -234,8 +234,9 @@ var EnvSettings = []string{"SEGUE_ORIGIN", "SEGUE_TOKEN", "SEGUE_CA", "SEGUE_PIN
 
 // harnessEnv are the SEGUE_* names (and name prefixes) the project's own
 // tests, benchmarks and Makefile set (SEGUE_MAKE_DEMO: make demo runs
-// segue demo): segue passes over them without a word.
-var harnessEnv = []string{"SEGUE_MINIO", "SEGUE_GONIC", "SEGUE_BENCH_", "SEGUE_MAKE_DEMO"}
+// segue demo; SEGUE_EXEPAGES=off turns internal/exepages' start off, for
+// measuring): segue passes over them without a word.
+var harnessEnv = []string{"SEGUE_MINIO", "SEGUE_GONIC", "SEGUE_BENCH_", "SEGUE_MAKE_DEMO", "SEGUE_EXEPAGES"}
 
 // EnvWarnings returns one sentence for each variable of environ (KEY=VALUE
 // entries, as os.Environ gives) that is named SEGUE_* but is none of

@@ -353,7 +353,7 @@ func TestEnvWarnings(t *testing.T) {
 			t.Errorf("EnvWarnings(%q) = %q; want one saying %q", c.kv, got, c.says)
 		}
 	}
-	quiet := append([]string{"PATH=/bin", "SEGUE=1", "SEGUE_MINIO=/x", "SEGUE_GONIC=/y", "SEGUE_BENCH_PG=1", "MY_SEGUE_ORIGN=1"}, EnvSettings...)
+	quiet := append([]string{"PATH=/bin", "SEGUE=1", "SEGUE_MINIO=/x", "SEGUE_GONIC=/y", "SEGUE_BENCH_PG=1", "SEGUE_EXEPAGES=off", "MY_SEGUE_ORIGN=1"}, EnvSettings...)
 	if got := EnvWarnings(quiet); len(got) != 0 {
 		t.Errorf("EnvWarnings(%q) = %q; want none", quiet, got)
 	}
