@@ -153,3 +153,35 @@ func forgetCRCs(t *testing.T, path string) {
 		t.Fatal(err)
 	}
 }
+
+// TestGoodCopyStoredMeanwhileStays: two readers found one segment (or
+// document) damaged; the first dropped it and a good copy, fetched again,
+// was stored before the second dropped "it": the drop took the good copy,
+// by its key, and the next read fetched again what was stored. badEntry
+// now drops only an entry still damaged. Here the second reader's drop
+// comes with the good copy stored.
+func TestGoodCopyStoredMeanwhileStays(t *testing.T) {
+	c, err := Open(filepath.Join(t.TempDir(), "cache.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	seg := bytes.Repeat([]byte("segment "), 1000)
+	sum := sha256.Sum256(seg)
+	hash := hex.EncodeToString(sum[:])
+	if err := c.Put(hash, seg); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.PutDoc("http://o/doc", Doc{Body: []byte(`{"a":1}`), ContentType: "application/json"}); err != nil {
+		t.Fatal(err)
+	}
+	if !errors.Is(c.badEntry(kindSegment, hash, whyChecksum), ErrMiss) || !errors.Is(c.badEntry(kindDoc, "http://o/doc", whyChecksum), ErrMiss) {
+		t.Error("badEntry's error does not wrap ErrMiss")
+	}
+	if got, err := c.Get(hash); err != nil || !bytes.Equal(got, seg) {
+		t.Errorf("Get after a stale drop: %d bytes, %v; want the good copy stored meanwhile", len(got), err)
+	}
+	if d, err := c.GetDoc("http://o/doc"); err != nil || string(d.Body) != `{"a":1}` {
+		t.Errorf("GetDoc after a stale drop: %q, %v; want the good copy stored meanwhile", d.Body, err)
+	}
+}

@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -122,13 +123,35 @@ func (e *BadEntryError) Plain() string {
 		"(an offline pin holding it is partial until then); segue cache verify checks every other entry", e.Path, e.what(), e.Why)
 }
 
-// badEntry drops the entry of kind stored under key, whose bytes are
-// damaged (why: whyChecksum or whyUndecodable), and returns Get's or
-// GetDoc's error for it, recording the first one (BadEntry) and calling
-// Options.OnBadEntry with it.
+// badEntry drops the entry of kind stored under key, whose bytes Get or
+// GetDoc found damaged (why: whyChecksum or whyUndecodable), and returns
+// their error for it, recording the first one (BadEntry) and calling
+// Options.OnBadEntry with it. The entry is checked again in the write:
+// another reader may have found it damaged first, dropped it, and a good
+// copy fetched again been stored under key since, which stays.
 func (c *Cache) badEntry(kind int, key, why string) error {
 	be := &BadEntryError{Path: c.path, Key: key, Doc: kind == kindDoc, Why: why}
-	if err := c.drop(kind, key); err != nil {
+	err := c.write(func(tx *sql.Tx) error {
+		var (
+			id          int64
+			data        []byte
+			crc         sql.NullInt64
+			contentType string
+		)
+		err := tx.QueryRow(`SELECT e.id, b.data, e.crc, COALESCE(e.content_type, '') FROM entries e JOIN blobs b ON b.id = e.id
+			WHERE e.kind = ? AND e.key = ?`, kind, key).Scan(&id, &data, &crc, &contentType)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if (kind == kindSegment && intact(key, data, crc)) || (kind == kindDoc && docDamage(data, crc, contentType) == "") {
+			return nil
+		}
+		return deleteEntry(tx, id)
+	})
+	if err != nil {
 		c.opts.Logger.Warn("drop a damaged cache entry", "key", key, "err", c.wrapWriteErr("drop "+be.what(), err))
 	}
 	if c.badSeg.CompareAndSwap(nil, be) && c.opts.OnBadEntry != nil {

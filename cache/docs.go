@@ -49,15 +49,25 @@ func (c *Cache) GetDoc(key string) (Doc, error) {
 	if err != nil {
 		return Doc{}, c.damaged(fmt.Errorf("read cached document %s: %w", key, err))
 	}
-	switch {
-	case crc.Valid && int64(crc32.Checksum(d.Body, castagnoli)) != crc.Int64:
-		return Doc{}, c.badEntry(kindDoc, key, whyChecksum)
-	case !crc.Valid && strings.Contains(d.ContentType, "json") && !json.Valid(d.Body):
-		return Doc{}, c.badEntry(kindDoc, key, whyUndecodable)
+	if why := docDamage(d.Body, crc, d.ContentType); why != "" {
+		return Doc{}, c.badEntry(kindDoc, key, why)
 	}
 	d.Stored = time.Unix(0, stored)
 	c.touch(id, false)
 	return d, nil
+}
+
+// docDamage is what is wrong with a stored document's body, whyChecksum or
+// whyUndecodable, or "" when it is as stored: checked against its CRC-32C,
+// or, stored before the cache kept one, decoded when it is JSON.
+func docDamage(body []byte, crc sql.NullInt64, contentType string) string {
+	switch {
+	case crc.Valid && int64(crc32.Checksum(body, castagnoli)) != crc.Int64:
+		return whyChecksum
+	case !crc.Valid && strings.Contains(contentType, "json") && !json.Valid(body):
+		return whyUndecodable
+	}
+	return ""
 }
 
 // PutDoc stores d under key, replacing what was there. Documents count
