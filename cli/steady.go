@@ -15,8 +15,9 @@ import (
 // uses. docs/headless-audio.md ("RSS") has the figures.
 const steadyAfter = 15 * time.Second
 
-// steadyPages calls drop once, at the first PositionEvent at least after
-// since the first one. Its observe runs in the events' one goroutine.
+// steadyPages calls drop once, at the first PositionEvent that comes
+// s.after or more after the first one. Its observe runs in the events'
+// one goroutine.
 type steadyPages struct {
 	after time.Duration
 	now   func() time.Time
