@@ -1,6 +1,7 @@
 package origin
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -118,6 +119,29 @@ func bodyTooLarge(w http.ResponseWriter, err error) bool {
 		return true
 	}
 	return false
+}
+
+// decodeOne decodes one JSON value with no field v lacks from r into v.
+// Bytes after the value other than white space are an error: two values
+// as one (two batches of events in a request body, two lines of an
+// events file joined) had the first taken for the whole and the rest
+// dropped without a word. A failure to read r is returned as it is.
+func decodeOne(r io.Reader, v any) error {
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	end := dec.InputOffset()
+	_, err := dec.Token()
+	var syntax *json.SyntaxError
+	switch {
+	case errors.Is(err, io.EOF):
+		return nil
+	case err == nil || errors.As(err, &syntax):
+		return fmt.Errorf("more follows the JSON value, which ends at byte %d: send one value", end)
+	}
+	return err
 }
 
 // stallWriter pushes the connection's write deadline StallTimeout ahead of

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"mime"
 	"net/http"
 	"net/url"
@@ -121,29 +120,6 @@ func readBody(w http.ResponseWriter, r *http.Request, v any) bool {
 		return false
 	}
 	return true
-}
-
-// decodeOne decodes one JSON value with no field v lacks from r into v.
-// Bytes after the value other than white space are an error: two values
-// as one (two batches of events in a request body, two lines of an
-// events file joined) had the first taken for the whole and the rest
-// dropped without a word. A failure to read r is returned as it is.
-func decodeOne(r io.Reader, v any) error {
-	dec := json.NewDecoder(r)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return err
-	}
-	end := dec.InputOffset()
-	_, err := dec.Token()
-	var syntax *json.SyntaxError
-	switch {
-	case errors.Is(err, io.EOF):
-		return nil
-	case err == nil || errors.As(err, &syntax):
-		return fmt.Errorf("more follows the JSON value, which ends at byte %d: send one value", end)
-	}
-	return err
 }
 
 func (s *Server) handlePlaylists(w http.ResponseWriter, r *http.Request) {
