@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
@@ -595,6 +596,19 @@ func TestCtlQueueListMarksRadio(t *testing.T) {
 	if out := h.ok("queue", "list"); !strings.Contains(out, "*~") {
 		t.Errorf("queue list does not mark the radio's current track \"*~\":\n%s", out)
 	}
+}
+
+// segue play --radio answered segue ctl before the radio's first batch
+// came: a script's first segue ctl queue list found an empty queue. Its
+// control socket now answers once the queue is in: here the origin holds
+// the radio's answer 3 s.
+func TestCtlAnswersPlayOnceTheRadioQueued(t *testing.T) {
+	url, tracks := ctlOrigin(t)
+	slow := testkit.SlowProxy(t, url, 3*time.Second, func(r *http.Request) bool { return r.URL.Path == "/api/v1/radio" })
+	h := newCtlHost(t)
+	h.start("--origin", slow.URL, "play", "--output", "null", "--radio", tracks[0].ID)
+	h.waitSocket("play's control socket to answer")
+	checkRadioMarks(t, h.queue())
 }
 
 // A script removed the track playing, the last of the queue (segue ctl

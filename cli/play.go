@@ -230,7 +230,6 @@ func (a *app) play(ctx context.Context, f playFlags, targets []string) (err erro
 	}
 	watch = observeAll(watch, feed.observe)
 	if srv != nil {
-		a.serveControl(srv, p, r, feed.start)
 		watch = observeAll(watch, func(ev player.Event) { srv.Observe(told(ev)) })
 	}
 	if m := a.openMPRIS(p, r, f.instance); m != nil {
@@ -238,23 +237,32 @@ func (a *app) play(ctx context.Context, f playFlags, targets []string) (err erro
 		watch = observeAll(watch, m.Observe)
 	}
 	p.SetVolume(f.volume)
+	total := len(tracks) // 0 for a radio: no end known
 	if f.radio != "" {
 		if err := feed.start(ctx, f.radio); err != nil {
 			return fmt.Errorf("play --radio: %w", err)
 		}
-		return a.report(ctx, p, f.asJSON, 0, watch)
+	} else {
+		if f.shuffle { // a random track first, then the queue's shuffle mode for the rest
+			i := rand.IntN(len(tracks))
+			tracks = append([]catalog.Track{tracks[i]}, append(tracks[:i:i], tracks[i+1:]...)...)
+		}
+		p.Play(tracks...)
+		if f.shuffle {
+			// the mode, not a shuffled list: segue ctl status and MPRIS said
+			// shuffle off, and shuffle off had no order to go back to
+			p.SetShuffle(true, rand.Uint64())
+		}
 	}
-	if f.shuffle { // a random track first, then the queue's shuffle mode for the rest
-		i := rand.IntN(len(tracks))
-		tracks = append([]catalog.Track{tracks[i]}, append(tracks[:i:i], tracks[i+1:]...)...)
+	if srv != nil {
+		// only now that the queue is in: segue ctl found an empty queue
+		// when it came between the socket's first answer and the radio's
+		// first batch (a script's `segue play --radio SEED &` then
+		// `segue ctl queue list`); until here it waits in the socket's
+		// backlog
+		a.serveControl(srv, p, r, feed.start)
 	}
-	p.Play(tracks...)
-	if f.shuffle {
-		// the mode, not a shuffled list: segue ctl status and MPRIS said
-		// shuffle off, and shuffle off had no order to go back to
-		p.SetShuffle(true, rand.Uint64())
-	}
-	return a.report(ctx, p, f.asJSON, len(tracks), watch)
+	return a.report(ctx, p, f.asJSON, total, watch)
 }
 
 // limitProcs runs Go on one processor when out is the sound device
