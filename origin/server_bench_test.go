@@ -211,7 +211,7 @@ func TestOriginServerProcess(t *testing.T) {
 	}
 	logs := NewLogHandler(logFile)
 	defer logs.Close()
-	srv, err := New(ServerOptions{DataDir: dir, MemoryCache: mem, Logger: slog.New(logs)})
+	srv, err := New(ServerOptions{DataDir: dir, MemoryCache: mem, Logger: slog.New(logs), AdaptiveProcs: true}) // as origin serve runs
 	if err != nil {
 		t.Fatal(err)
 	}
