@@ -140,7 +140,6 @@ func (a *app) runServe(ctx context.Context, o origin.ServerOptions, selfSigned [
 		}
 		o.PinShareURLs = true
 	}
-	o.AdaptiveProcs = true // this process is the origin (ServerOptions.AdaptiveProcs)
 	srv, err := origin.New(o)
 	if err != nil {
 		return explainCatalog("origin serve", "--catalog", o.Catalog, err)

@@ -330,8 +330,6 @@ type connLimiter struct {
 
 	mu   sync.Mutex             // guards idle
 	idle map[net.Conn]time.Time // connections between requests, and since when
-
-	procs *procs // counts the connections holding a slot; nil-safe
 }
 
 func newConnLimiter(ln net.Listener, n int) *connLimiter {
@@ -351,7 +349,6 @@ func (l *connLimiter) Accept() (net.Conn, error) {
 	for {
 		select {
 		case l.slots <- struct{}{}:
-			l.procs.conn(1)
 			return c, nil
 		default:
 		}
@@ -360,7 +357,6 @@ func (l *connLimiter) Accept() (net.Conn, error) {
 		}
 		select {
 		case l.slots <- struct{}{}:
-			l.procs.conn(1)
 			return c, nil
 		case <-l.becameIdle:
 		case <-l.done:
@@ -420,6 +416,5 @@ func (l *connLimiter) connState(c net.Conn, st http.ConnState) {
 		}
 	case http.StateClosed, http.StateHijacked:
 		<-l.slots
-		l.procs.conn(-1)
 	}
 }

@@ -35,9 +35,6 @@ type recommender struct {
 	// building is true while a rebuild goroutine runs.
 	building, closed bool
 	wg               sync.WaitGroup // the rebuild goroutine
-	// procs counts a rebuild as a job (Server.procs); nil-safe, set by
-	// Serve before any request.
-	procs *procs
 }
 
 type builtModel struct {
@@ -77,8 +74,6 @@ func (r *recommender) get(ctx context.Context) (*reco.Model, error) {
 func (r *recommender) rebuild(old string) {
 	defer r.wg.Done()
 	defer func() { r.mu.Lock(); r.building = false; r.mu.Unlock() }()
-	r.procs.job(1)
-	defer r.procs.job(-1)
 	ctx := context.Background()
 	if st, err := r.stamp(ctx); err == nil && st == old {
 		r.model.Store(&builtModel{m: r.model.Load().m, stamp: old, at: time.Now()})

@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
-	"os"
 	"path"
 	"path/filepath"
 	"strconv"
@@ -93,14 +92,6 @@ type ServerOptions struct {
 	// URL" without its password); empty for the default data dir. Without
 	// them a suggested command acts on another origin's catalog.
 	CommandFlags string
-	// AdaptiveProcs has Serve run the process with one processor
-	// (runtime.GOMAXPROCS) while it serves at most one connection, one
-	// request at a time, and with all of them from a second on, lowering
-	// again after a second with no more (procs). It changes the whole
-	// process, so only a process that is the origin sets it (origin
-	// serve); it does nothing when the GOMAXPROCS variable is set or the
-	// machine has one processor.
-	AdaptiveProcs bool
 }
 
 // Server serves the origin HTTP API and /chunks from one data dir.
@@ -125,9 +116,6 @@ type Server struct {
 	tracker  *Tracker
 	reco     *recommender
 	log      *slog.Logger
-	// procs sets the processors while Serve runs (AdaptiveProcs); nil
-	// without. Set by Serve before it serves any connection.
-	procs *procs
 	// auth is true when requests need a bearer token. It is decided from
 	// Addr in New and re-decided from the real listener in Serve.
 	auth atomic.Bool
@@ -362,14 +350,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		s.warnLocalOwned(ctx)
 	}
 	s.warnMissingBlobs(ctx)
-	if s.opts.AdaptiveProcs {
-		s.procs = newProcs(procsQuiet, os.Getenv("GOMAXPROCS"))
-		s.reco.procs = s.procs
-		defer s.procs.stop()
-	}
-	hs.Handler = s.procs.counted(s.handler)
 	limit := newConnLimiter(ln, s.opts.MaxConns)
-	limit.procs = s.procs
 	hs.ConnState = limit.connState
 	var httpLn net.Listener = limit
 	var fast *fasthttp.Server

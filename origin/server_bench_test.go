@@ -211,7 +211,7 @@ func TestOriginServerProcess(t *testing.T) {
 	}
 	logs := NewLogHandler(logFile)
 	defer logs.Close()
-	srv, err := New(ServerOptions{DataDir: dir, MemoryCache: mem, Logger: slog.New(logs), AdaptiveProcs: true}) // as origin serve runs
+	srv, err := New(ServerOptions{DataDir: dir, MemoryCache: mem, Logger: slog.New(logs)})
 	if err != nil {
 		t.Fatal(err)
 	}
