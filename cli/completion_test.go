@@ -27,7 +27,7 @@ func TestCompletion(t *testing.T) {
 		{[]string{"play", "--output", ""}, []string{"alsa\n", "null\n", "wav:\n", "wav16:\n"}},
 		{[]string{"--quality", ""}, []string{"auto\n", "low\n", "normal\n", "high\n"}},
 		{[]string{"offline", "add", "--quality", "h"}, []string{"high\n"}},
-		{[]string{"playlist", "export", pl, "--format", ""}, []string{"m3u8\n", "xspf\n"}},
+		{[]string{"playlist", "export", pl, "--format", ""}, []string{"m3u8\n", "xspf\n", "pls\n"}},
 		{[]string{"playlist", "show", ""}, []string{pl + "\tRoad Trip"}},
 		{[]string{"playlist", "add", pl, "al"}, []string{album + "\tPlay Album — Play Band"}},
 		{[]string{"play", ""}, []string{album + "\t", artist + "\tPlay Band", pl + "\t"}},

@@ -744,7 +744,7 @@ func TestCtlRadio(t *testing.T) {
 	out := h.ok("radio", tracks[0].ID, "--json")
 	var st ctl.Status
 	if err := json.Unmarshal([]byte(out), &st); err != nil || st.Track == nil || st.Track.ID == tracks[2].ID || !playingOn(st.State) {
-		t.Errorf("ctl radio: %s (%v); want the radio's first track playing in place of the queue", out, err)
+		t.Errorf("ctl radio: %s (%v); want the radio's first track playing in place of the one playing", out, err)
 	}
 	q := h.queue()
 	checkRadioMarks(t, q)

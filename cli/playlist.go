@@ -366,7 +366,7 @@ func playlistExportCmd(a *app, asJSON *bool) *cobra.Command {
 	var format, out string
 	cmd := &cobra.Command{
 		Use:         "export ID|URL",
-		Short:       "Write a playlist as M3U8 or XSPF",
+		Short:       "Write a playlist as M3U8, XSPF or PLS",
 		Args:        cobra.ExactArgs(1),
 		Annotations: ids(idPlaylist),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -443,7 +443,7 @@ func playlistExportCmd(a *app, asJSON *bool) *cobra.Command {
 			})
 		},
 	}
-	choiceFlag(cmd.Flags(), &format, "format", "m3u8", []string{"m3u8", "m3u", "xspf"}, "`FORMAT`: m3u8 (m3u is the same, UTF-8) or xspf")
+	choiceFlag(cmd.Flags(), &format, "format", "m3u8", []string{"m3u8", "m3u", "xspf", "pls"}, "`FORMAT`: m3u8 (m3u is the same, UTF-8), xspf or pls")
 	cmd.Flags().VarP(pathVar(&out, "-"), "output", "o", "`FILE` to write (- for stdout)")
 	return cmd
 }

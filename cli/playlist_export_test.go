@@ -119,10 +119,7 @@ func TestExportPlaysInMPV(t *testing.T) {
 	needTools(t, "mpv")
 	url, ids, manifests, _, env, pl, shareURL := sharedMix(t)
 	shareToken := shareURL[strings.LastIndex(shareURL, "/")+1:]
-	var want int64
-	for _, m := range manifests {
-		want += m.TotalSamples
-	}
+	want := totalSamples(manifests)
 	dir := t.TempDir()
 	// the owner's export, a link holder's, and the link's own playlist file
 	// (TOKEN.m3u8), which mpv plays by URL: the link is all a player needs;
@@ -154,23 +151,42 @@ func TestExportPlaysInMPV(t *testing.T) {
 				t.Fatalf("export of %s lacks the entry %s:\n%s", from, entry, body)
 			}
 		}
-		pcm := filepath.Join(dir, "out.raw")
-		out, err := exec.Command("mpv", "--no-config", "--vo=null", "--ao=pcm", "--ao-pcm-file="+pcm, "--ao-pcm-waveheader=no",
-			"--audio-format=s16", "--audio-samplerate=44100", "--audio-channels=stereo", "--gapless-audio=yes", file).CombinedOutput()
-		if err != nil {
-			t.Fatalf("mpv %s: %v\n%s", file, err, out)
-		}
-		if n := strings.Count(string(out), "Playing: "+url+"/api/v1/tracks/"); n != len(ids) {
+		got, out := mpvSamples(t, file)
+		if n := strings.Count(out, "Playing: "+url+"/api/v1/tracks/"); n != len(ids) {
 			t.Errorf("mpv reached %d stream entries, want %d:\n%s", n, len(ids), out)
 		}
-		st, err := os.Stat(pcm)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := st.Size() / 4; got != want {
+		if got != want {
 			t.Errorf("mpv decoded %d samples from the export of %s, want %d (the tracks' total_samples)\n%s", got, from, want, out)
 		}
 	}
+}
+
+// totalSamples is the samples of every track of manifests, as a player
+// that trims each track's encoder delay and padding decodes them.
+func totalSamples(manifests []catalog.Manifest) int64 {
+	var n int64
+	for _, m := range manifests {
+		n += m.TotalSamples
+	}
+	return n
+}
+
+// mpvSamples plays the playlist file (or URL) with mpv into raw PCM
+// (44.1 kHz stereo s16, gapless, no sound card) and returns how many
+// samples it decoded and what mpv said.
+func mpvSamples(t *testing.T, file string) (int64, string) {
+	t.Helper()
+	pcm := filepath.Join(t.TempDir(), "out.raw")
+	out, err := exec.Command("mpv", "--no-config", "--vo=null", "--ao=pcm", "--ao-pcm-file="+pcm, "--ao-pcm-waveheader=no",
+		"--audio-format=s16", "--audio-samplerate=44100", "--audio-channels=stereo", "--gapless-audio=yes", file).CombinedOutput()
+	if err != nil {
+		t.Fatalf("mpv %s: %v\n%s", file, err, out)
+	}
+	st, err := os.Stat(pcm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st.Size() / 4, string(out)
 }
 
 // Issue 19, acceptance 3: a shared playlist's XSPF export plays in VLC
@@ -209,6 +225,48 @@ func TestExportXSPFPlaysInVLC(t *testing.T) {
 		if n := access.requests(path, http.StatusOK)[path] + access.requests(path, http.StatusPartialContent)[path]; n == 0 {
 			t.Errorf("VLC never streamed entry %d (%s): %v\n%s", i+1, path, access.requests("/api/v1/tracks/", 0), out)
 		}
+	}
+}
+
+// A shared playlist's PLS (playlist export --format pls, and the share
+// link's own TOKEN.pls) plays in mpv on an origin that requires tokens,
+// every sample of every track, and imports back: export had no pls
+// (--format pls was exit 2) and TOKEN.pls was 404, "no playlist file the
+// origin makes", though import reads PLS and players that take PLS alone
+// (internet radio players) are common.
+func TestExportPLSPlaysInMPV(t *testing.T) {
+	needTools(t, "mpv")
+	url, ids, manifests, _, env, pl, shareURL := sharedMix(t)
+	shareToken := shareURL[strings.LastIndex(shareURL, "/")+1:]
+	want := totalSamples(manifests)
+	dir := t.TempDir()
+	exported := filepath.Join(dir, "mix.pls")
+	segueOK(t, append(slices.Clone(env), "playlist", "export", pl.ID, "--format", "pls", "-o", exported)...)
+	linked := filepath.Join(dir, "link.pls")
+	if err := os.WriteFile(linked, []byte(getText(t, shareURL+".pls", "audio/x-scpls; charset=utf-8")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, file := range []string{exported, linked} {
+		body := string(readFile(t, file))
+		for i, id := range ids {
+			if entry := fmt.Sprintf("File%d=%s/api/v1/tracks/%s/stream?share=%s\n", i+1, url, id, shareToken); !strings.Contains(body, entry) {
+				t.Fatalf("%s lacks the entry %s:\n%s", filepath.Base(file), entry, body)
+			}
+		}
+		got, out := mpvSamples(t, file)
+		if got != want {
+			t.Errorf("mpv decoded %d samples from %s, want %d (the tracks' total_samples)\n%s", got, filepath.Base(file), want, out)
+		}
+	}
+	var imported struct {
+		Playlist  catalog.Playlist
+		Unmatched []json.RawMessage
+	}
+	if err := json.Unmarshal([]byte(segueOK(t, append(slices.Clone(env), "playlist", "import", exported, "--json")...)), &imported); err != nil {
+		t.Fatal(err)
+	}
+	if got := imported.Playlist.Tracks; len(got) != len(ids) || got[0].ID != ids[0] || got[1].ID != ids[1] || len(imported.Unmatched) > 0 {
+		t.Errorf("import of the exported PLS: %+v, unmatched %s; want the tracks %v", got, imported.Unmatched, ids)
 	}
 }
 

@@ -84,7 +84,8 @@ type radioFeeder struct {
 	n      int             // how many; 0 until a radio started
 }
 
-// start plays a radio after seed now, in place of the queue: it fails as
+// start plays a radio after seed now, its tracks put after the one
+// playing and ahead of the rest of the queue (player.Play): it fails as
 // segue radio does (an unknown seed 3, an unreachable origin 1), and with
 // exit status 3 when the origin recommends nothing. Both said "the origin
 // has nothing to play" (3).

@@ -28,18 +28,19 @@ func TestShareLinkCutShortSaysCopyItAgain(t *testing.T) {
 }
 
 // A whole share link followed by an ending that names no playlist file
-// (TOKEN.mp3, TOKEN.pls) was answered that the link is cut
+// (TOKEN.mp3, TOKEN.wpl) was answered that the link is cut
 // and to copy it again, which does not help. Now the answer names the
 // ending and the ones the origin makes, to a player and to a browser, and
-// the link itself still opens.
+// the link itself still opens. TOKEN.pls was such an ending, while
+// playlist import reads PLS: it is now the playlist as PLS.
 func TestShareLinkWithAnUnknownEndingSaysWhichEndings(t *testing.T) {
 	w := newWorld(t)
 	r := startServer(t, ServerOptions{DataDir: w.dir}, "127.0.0.1:0")
 	_, link := shared(t, r.base, "", "Endings", []string{w.hold})
-	for _, ext := range []string{".mp3", ".PLS", ".m3u8x"} {
+	for _, ext := range []string{".mp3", ".WPL", ".m3u8x"} {
 		resp, body := get(t, "GET", link.String()+ext, nil)
-		if resp.StatusCode != 404 || !strings.Contains(string(body), `ends in \"`+ext+`\"`) || !strings.Contains(string(body), ".m3u, .m3u8, .xspf") {
-			t.Errorf("a player at the link + %s: %d %s; want 404 naming %s and the endings .m3u, .m3u8, .xspf", ext, resp.StatusCode, body, ext)
+		if resp.StatusCode != 404 || !strings.Contains(string(body), `ends in \"`+ext+`\"`) || !strings.Contains(string(body), ".m3u, .m3u8, .pls, .xspf") {
+			t.Errorf("a player at the link + %s: %d %s; want 404 naming %s and the endings .m3u, .m3u8, .pls, .xspf", ext, resp.StatusCode, body, ext)
 		}
 		resp, body = get(t, "GET", link.String()+ext, map[string]string{"Accept": "text/html,application/xhtml+xml"})
 		if resp.StatusCode != 404 || !strings.Contains(string(body), "This share link ends in "+ext) || strings.Contains(string(body), "not a whole share link") {
@@ -48,5 +49,12 @@ func TestShareLinkWithAnUnknownEndingSaysWhichEndings(t *testing.T) {
 	}
 	if resp, body := get(t, "GET", link.String()+".m3u8", nil); resp.StatusCode != 200 || !strings.HasPrefix(string(body), "#EXTM3U") {
 		t.Errorf("the link + .m3u8: %d %s; want the playlist file", resp.StatusCode, body)
+	}
+	for _, ext := range []string{".pls", ".PLS"} {
+		resp, body := get(t, "GET", link.String()+ext, nil)
+		if resp.StatusCode != 200 || !strings.HasPrefix(string(body), "[playlist]\nFile1="+r.base+"/api/v1/tracks/") ||
+			resp.Header.Get("Content-Type") != "audio/x-scpls; charset=utf-8" {
+			t.Errorf("the link + %s: %d %s %s; want the playlist as PLS (audio/x-scpls)", ext, resp.StatusCode, resp.Header.Get("Content-Type"), body)
+		}
 	}
 }

@@ -32,11 +32,13 @@ type Entry struct {
 // token followed by the format's extension (https://HOST/p/TOKEN.m3u8),
 // for a player given the link (mpv, VLC, a phone's player), each with its
 // media type: every entry a track's progressive MP3 (StreamURL). m3u is
-// the same UTF-8 text as m3u8, for players that know only that name.
+// the same UTF-8 text as m3u8, for players that know only that name; pls
+// is for those that take PLS (internet radio players, Winamp's heirs).
 var PlaylistFormats = map[string]string{
 	"m3u8": "audio/x-mpegurl; charset=utf-8",
 	"m3u":  "audio/x-mpegurl; charset=utf-8",
 	"xspf": "application/xspf+xml",
+	"pls":  "audio/x-scpls; charset=utf-8",
 }
 
 // CutFormat splits a share link's last path segment, "TOKEN" or
@@ -59,10 +61,13 @@ func CutFormat(segment string) (token, format string) {
 }
 
 // WritePlaylist writes entries as format, a PlaylistFormats key: XSPF
-// for xspf, M3U8 for the others.
+// for xspf, PLS for pls (which has no name), M3U8 for the others.
 func WritePlaylist(w io.Writer, format, name string, entries []Entry) error {
-	if format == "xspf" {
+	switch format {
+	case "xspf":
 		return WriteXSPF(w, name, entries)
+	case "pls":
+		return WritePLS(w, entries)
 	}
 	return WriteM3U8(w, name, entries)
 }

@@ -3,6 +3,7 @@ package share
 import (
 	"bytes"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -301,6 +302,44 @@ func TestParsePLS(t *testing.T) {
 		if IsPLS([]byte(not)) {
 			t.Errorf("IsPLS(%q) = true", not)
 		}
+	}
+}
+
+// A share link's playlist file and playlist export came as M3U8 and XSPF
+// only, while import reads PLS too: a player that takes PLS alone (an
+// internet radio player, Winamp's heirs) had nothing to open, and
+// TOKEN.pls was "no playlist file the origin makes". WritePlaylist's
+// "pls" is now PLS that ParsePLS (and VLC, mpv) read back: locations,
+// "Artist - Title", whole seconds; no album or name, which PLS has no
+// field for; a line break in a value kept on its line; an entry with no
+// location (a Subsonic server's export) kept by its title and length.
+func TestPLSRoundTrip(t *testing.T) {
+	if _, ok := PlaylistFormats["pls"]; !ok {
+		t.Fatal(`PlaylistFormats has no "pls": a share link's TOKEN.pls is refused`)
+	}
+	entries := append(slices.Clone(sample),
+		Entry{Title: "Two\nLines", Artist: "Band\r\nName", DurationMS: 61500, Location: "http://h/api/v1/tracks/t3/stream?share=abc"},
+		Entry{Title: "No Artist", DurationMS: 5000, Location: "http://h/t4"})
+	var b bytes.Buffer
+	if err := WritePlaylist(&b, "pls", "Road trip", entries); err != nil {
+		t.Fatal(err)
+	}
+	if !IsPLS(b.Bytes()) || !strings.HasSuffix(b.String(), "NumberOfEntries=5\nVersion=2\n") {
+		t.Fatalf("WritePlaylist(pls) wrote no PLS playlist of 5 entries:\n%s", b.String())
+	}
+	name, got, err := ParsePLS(bytes.NewReader(b.Bytes()))
+	want := []Entry{
+		{Title: "Néon Noir", Artist: "Mélodie Sauvage", DurationMS: 9000, Location: "http://127.0.0.1:7700/api/v1/tracks/t1"},
+		{Title: "Dernier Métro 🚇", Artist: "Mélodie Sauvage", DurationMS: 10000, Location: "http://127.0.0.1:7700/api/v1/tracks/t2"},
+		{Title: "Level - One", Artist: "The Square Waves", DurationMS: 8000},
+		{Title: "Two Lines", Artist: "Band  Name", DurationMS: 61000, Location: "http://h/api/v1/tracks/t3/stream?share=abc"},
+		{Title: "No Artist", DurationMS: 5000, Location: "http://h/t4"},
+	}
+	if err != nil || name != "" || !reflect.DeepEqual(got, want) {
+		t.Fatalf("read back: %q %v\n got %+v\nwant %+v\n%s", name, err, got, want, b.String())
+	}
+	if strings.Contains(b.String(), "File3=") {
+		t.Errorf("an entry with no location has a File line:\n%s", b.String())
 	}
 }
 

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"segue/catalog"
 )
 
 // IsPLS reports whether b is a PLS playlist (Winamp's, written by VLC,
@@ -88,4 +90,35 @@ func ParsePLS(r io.Reader) (name string, entries []Entry, err error) {
 		entries = append(entries, *byN[n])
 	}
 	return "", entries, nil
+}
+
+// WritePLS writes a PLS playlist (version 2, which VLC, mpv, Audacious,
+// Winamp and internet radio players read): for entry N (from 1) FileN,
+// its location; TitleN, "Artist - Title" as M3U8's #EXTINF has it (the
+// title alone without an artist); LengthN, whole seconds, -1 when unknown;
+// then NumberOfEntries and Version. PLS has no field for the playlist's
+// name or an album, so neither is written (ParsePLS names no playlist).
+// An entry without a location has no FileN line: its title and length
+// alone, which segue playlist import matches by, and players pass over.
+func WritePLS(w io.Writer, entries []Entry) error {
+	bw := bufio.NewWriter(w)
+	fmt.Fprintln(bw, "[playlist]")
+	for i, e := range entries {
+		n := i + 1
+		if loc := oneLine(e.Location); loc != "" {
+			fmt.Fprintf(bw, "File%d=%s\n", n, loc)
+		}
+		title := oneLine(e.Title)
+		if artist := oneLine(e.Artist); artist != "" {
+			title = artist + " - " + title
+		}
+		fmt.Fprintf(bw, "Title%d=%s\n", n, title)
+		length := int64(-1)
+		if e.DurationMS > 0 {
+			length = catalog.Seconds(e.DurationMS)
+		}
+		fmt.Fprintf(bw, "Length%d=%d\n", n, length)
+	}
+	fmt.Fprintf(bw, "NumberOfEntries=%d\nVersion=2\n", len(entries))
+	return bw.Flush()
 }

@@ -80,7 +80,7 @@ func StartLAN(o LANOptions) (*LAN, error) {
 	}
 	srv, err := mdns.NewServer(&mdns.Config{Zone: zone, Logger: mdnsLogger(o.Logger)})
 	if err != nil {
-		return nil, fmt.Errorf("advertise peer on the LAN (multicast DNS): %w", err)
+		return nil, fmt.Errorf("advertise peer on the LAN (multicast DNS): %w", noMulticastWhy(err))
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	l := &LAN{opts: o, server: srv, cancel: cancel, done: make(chan struct{}), found: map[string]time.Time{}}
@@ -173,9 +173,27 @@ func Browse(ctx context.Context, timeout time.Duration, self string, logger *slo
 	close(entries)
 	<-collected
 	if err != nil {
-		return peers, fmt.Errorf("browse the LAN for peers: %w", err)
+		return peers, fmt.Errorf("browse the LAN for peers: %w", noMulticastWhy(err))
 	}
 	return peers, nil
+}
+
+// noMulticastWhy replaces the mdns package's failure to join the
+// multicast DNS group on any interface ("failed to bind to any multicast
+// udp port", "no multicast listeners could be started": plain
+// fmt.Errorf, so known by their text) by a sentence that says why and
+// what to do: the kernel refuses the group (ENODEV) when no interface
+// routes multicast, as on a machine connected to no network (loopback
+// alone) or one whose network has no default route. Other errors stay.
+func noMulticastWhy(err error) error {
+	switch err.Error() {
+	case "failed to bind to any multicast udp port", "no multicast listeners could be started":
+		return fmt.Errorf("no network interface here takes multicast DNS (224.0.0.251, ff02::fb): " +
+			"this machine has no route for multicast, as when it is connected to no network; " +
+			"connect it to the LAN the peers are on (or route 224.0.0.0/4 to its interface), " +
+			"or find peers through the origin's tracker, which needs no multicast")
+	}
+	return err
 }
 
 // entryAddr is the host:port an mDNS answer names: its IPv4 address, else

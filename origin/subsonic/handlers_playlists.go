@@ -20,15 +20,26 @@ import (
 // so an app saves a long queue as a playlist in one call.
 const maxPlaylistSongs = 10_000
 
-// playlistFailed maps a playlist store error to an answer.
-func (a *API) playlistFailed(rq *request, err error) *Response {
+// playlistFailed maps a playlist store error about the user's playlist id
+// to an answer.
+func (a *API) playlistFailed(rq *request, id string, err error) *Response {
 	switch {
 	case errors.Is(err, origin.ErrBadPlaylist):
 		return failed(CodeGeneric, strings.TrimPrefix(err.Error(), origin.ErrBadPlaylist.Error()+": "))
 	case errors.Is(err, origin.ErrUnknownTrack):
 		return failed(CodeNotFound, err.Error())
+	case errors.Is(err, origin.ErrNotFound):
+		return playlistNotFound(rq, id)
 	}
-	return a.notFound(rq, "playlist", err)
+	return a.internal(rq, err)
+}
+
+// playlistNotFound answers code 70 for the playlist id, which the user
+// does not have: it said "playlist not found", naming neither the ID nor
+// that each user sees only their own (another user's, or the segue CLI's,
+// is not found either).
+func playlistNotFound(rq *request, id string) *Response {
+	return failed(CodeNotFound, fmt.Sprintf("playlist %s not found among %s's playlists (getPlaylists lists them; each user sees only their own)", id, rq.user.name))
 }
 
 // playlistOf is a playlist as the wire has it, with entries when it has
@@ -67,7 +78,7 @@ func (a *API) getPlaylists(rq *request) *Response {
 func (a *API) answerPlaylist(rq *request, id string) *Response {
 	pl, err := a.o.Playlists().Get(rq.Context(), rq.user.id, id)
 	if err != nil {
-		return a.playlistFailed(rq, err)
+		return a.playlistFailed(rq, id, err)
 	}
 	starred, err := a.stars(rq)
 	if err != nil {
@@ -107,22 +118,22 @@ func (a *API) createPlaylist(rq *request) *Response {
 		}
 		pl, err := store.Create(ctx, owner, name)
 		if err != nil {
-			return a.playlistFailed(rq, err)
+			return a.playlistFailed(rq, "", err)
 		}
 		if len(songs) > 0 {
 			if _, err := store.Add(ctx, owner, pl.ID, songs, -1); err != nil {
 				store.Delete(ctx, owner, pl.ID)
-				return a.playlistFailed(rq, err)
+				return a.playlistFailed(rq, pl.ID, err)
 			}
 		}
 		return a.answerPlaylist(rq, pl.ID)
 	}
 	if !validID(id) {
-		return failed(CodeNotFound, "playlist "+id+" not found")
+		return playlistNotFound(rq, id)
 	}
 	// All or nothing: a song refused emptied the playlist.
 	if _, err := store.Edit(ctx, owner, id, origin.PlaylistEdit{Name: rq.p.get("name"), Replace: true, Add: songs}); err != nil {
-		return a.playlistFailed(rq, err)
+		return a.playlistFailed(rq, id, err)
 	}
 	return a.answerPlaylist(rq, id)
 }
@@ -147,7 +158,7 @@ func (a *API) updatePlaylist(rq *request) *Response {
 	store, owner, ctx := a.o.Playlists(), rq.user.id, rq.Context()
 	pl, err := store.Get(ctx, owner, id)
 	if err != nil {
-		return a.playlistFailed(rq, err)
+		return a.playlistFailed(rq, id, err)
 	}
 	edit := origin.PlaylistEdit{Name: rq.p.get("name"), Add: adds}
 	for _, i := range drops {
@@ -165,7 +176,7 @@ func (a *API) updatePlaylist(rq *request) *Response {
 	}
 	// All or nothing: a part refused left the parts before it done.
 	if _, err := store.Edit(ctx, owner, id, edit); err != nil {
-		return a.playlistFailed(rq, err)
+		return a.playlistFailed(rq, id, err)
 	}
 	return ok()
 }
@@ -176,7 +187,7 @@ func (a *API) deletePlaylist(rq *request) *Response {
 		return res
 	}
 	if err := a.o.Playlists().Delete(rq.Context(), rq.user.id, id); err != nil {
-		return a.playlistFailed(rq, err)
+		return a.playlistFailed(rq, id, err)
 	}
 	return ok()
 }

@@ -41,7 +41,7 @@ func (a *API) answerShares(rq *request, ids []string) *Response {
 	for _, id := range ids {
 		pl, err := a.o.Playlists().Get(rq.Context(), rq.user.id, id)
 		if err != nil {
-			return a.playlistFailed(rq, err)
+			return a.playlistFailed(rq, id, err)
 		}
 		out.Shares = append(out.Shares, Share{ID: pl.ID, URL: a.o.ShareURL(rq.Request, pl), Description: pl.Name,
 			Username: rq.user.name, Created: stamp(pl.Created), Entries: songsOf(pl.Tracks, starred)})
@@ -77,7 +77,7 @@ func (a *API) createShare(rq *request) *Response {
 			time.UnixMilli(int64(exp)).UTC().Format(time.RFC3339)))
 	}
 	if _, err := a.o.Playlists().Share(rq.Context(), rq.user.id, id); err != nil {
-		return a.playlistFailed(rq, err)
+		return a.playlistFailed(rq, id, err)
 	}
 	return a.answerShares(rq, []string{id})
 }
@@ -90,7 +90,7 @@ func (a *API) deleteShare(rq *request) *Response {
 		return res
 	}
 	if err := a.o.Playlists().Unshare(rq.Context(), rq.user.id, id); err != nil {
-		return a.playlistFailed(rq, err)
+		return a.playlistFailed(rq, id, err)
 	}
 	return ok()
 }

@@ -1,0 +1,58 @@
+package peer
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+)
+
+// lanTestNetns names the environment variable under which the test binary,
+// run again inside a network namespace, does the part that needs it.
+const lanTestNetns = "PEER_TEST_IN_NETNS"
+
+// On a machine connected to no network (loopback alone: no route for
+// multicast) segue peer discover said only "browse the LAN for peers:
+// failed to bind to any multicast udp port", the mdns package's words,
+// which say neither why nor what to do. Browse now says that no interface
+// routes multicast and what to do. The test binary runs again in a fresh
+// network namespace (ip netns; loopback only), so nothing reaches a real
+// network.
+func TestBrowseWithNoNetworkSaysWhy(t *testing.T) {
+	if os.Getenv(lanTestNetns) == "1" {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_, err := Browse(ctx, 200*time.Millisecond, "", nil)
+		fmt.Printf("browse error: %v\n", err)
+		return
+	}
+	if _, err := exec.LookPath("ip"); err != nil {
+		t.Fatalf("ip (iproute2) is needed to make a network namespace: %v", err)
+	}
+	b := make([]byte, 3)
+	rand.Read(b)
+	ns := "sgN" + hex.EncodeToString(b)
+	if out, err := exec.Command("ip", "netns", "add", ns).CombinedOutput(); err != nil {
+		t.Fatalf("ip netns add %s: %v\n%s", ns, err, out)
+	}
+	t.Cleanup(func() { exec.Command("ip", "netns", "del", ns).Run() })
+	if out, err := exec.Command("ip", "-n", ns, "link", "set", "lo", "up").CombinedOutput(); err != nil {
+		t.Fatalf("ip link set lo up: %v\n%s", err, out)
+	}
+	cmd := exec.Command("ip", "netns", "exec", ns, os.Args[0], "-test.run=^TestBrowseWithNoNetworkSaysWhy$", "-test.count=1")
+	cmd.Env = append(os.Environ(), lanTestNetns+"=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("the test in namespace %s: %v\n%s", ns, err, out)
+	}
+	got := string(out)
+	if !strings.Contains(got, "browse error: browse the LAN for peers: no network interface here takes multicast DNS") ||
+		!strings.Contains(got, "connect it to the LAN") || strings.Contains(got, "failed to bind") {
+		t.Errorf("Browse on a machine with loopback alone:\n%s\nwant it to say that no interface takes multicast and what to do", got)
+	}
+}
