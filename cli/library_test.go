@@ -126,3 +126,37 @@ func decodeJSON(t *testing.T, s string, v any) {
 		t.Fatalf("%v in %s", err, s)
 	}
 }
+
+// segue library given a track ID said only "give an artist ID (ar...) or
+// an album ID (al...)"; it now says what the target is and where to go:
+// the track's album (looked up), a playlist's segue playlist show, words'
+// segue search. The exit status stays 2, with and without --json.
+func TestLibrarySaysWhatTheTargetIs(t *testing.T) {
+	env := clientEnv(t, browseOrigin(t))
+	var res catalog.SearchResult
+	decodeJSON(t, segueOK(t, append(env, "search", "waterloo", "--json")...), &res)
+	if len(res.Tracks) != 1 {
+		t.Fatalf("search waterloo found %d tracks", len(res.Tracks))
+	}
+	track := res.Tracks[0]
+	for _, c := range []struct{ target, says string }{
+		{track.ID, "a track (Waterloo by Abba), not an artist ID (ar…) or an album ID (al…), which segue library takes; its album is segue library " + track.AlbumID},
+		{"t0123456789abcdef", "a track ID, not an artist ID (ar…) or an album ID (al…), which segue library takes; segue search --json names a track's album_id"},
+		{"pl0123456789abcdef", "segue playlist show pl0123456789abcdef lists its tracks"},
+		{"Waterloo", "segue search WORDS finds them by name"},
+	} {
+		for _, json := range []bool{false, true} {
+			args := append(slices.Clone(env), "library", c.target)
+			if json {
+				args = append(args, "--json")
+			}
+			out, errOut, code := segue(t, args...)
+			if code != ExitUsage || !strings.Contains(errOut, c.says) {
+				t.Errorf("library %s (--json %v): exit %d, stderr %q; want exit %d saying %q", c.target, json, code, errOut, ExitUsage, c.says)
+			}
+			if wantOut := json; strings.Contains(out, c.says) != wantOut { // --json: the error's object on stdout too
+				t.Errorf("library %s (--json %v): stdout %q", c.target, json, out)
+			}
+		}
+	}
+}

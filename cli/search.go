@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -114,7 +115,7 @@ when the album spans discs.`,
 					al, err = c.Album(ctx, args[0])
 					v, tb = al, func() []*table { return []*table{albumTrackTable(al)} }
 				default:
-					return &usageError{fmt.Errorf("library %q: give an artist ID (ar...) or an album ID (al...)", args[0])}
+					return &usageError{notLibraryTarget(ctx, c, args[0])}
 				}
 				if err != nil {
 					return err
@@ -128,6 +129,26 @@ when the album spans discs.`,
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
+}
+
+// notLibraryTarget is segue library's error for a target that is no
+// artist or album ID, saying what it is and where to go instead: a
+// track's album (looked up: "segue library ALBUM_ID"), a playlist's
+// segue playlist show, words' segue search. It said only "give an artist
+// ID (ar...) or an album ID (al...)", to a user holding a track ID from
+// segue search.
+func notLibraryTarget(ctx context.Context, c source, target string) error {
+	const not = "not an artist ID (ar…) or an album ID (al…), which segue library takes"
+	switch {
+	case catalog.IsID(target) && strings.HasPrefix(target, catalog.PrefixTrack):
+		if t, err := c.Track(ctx, target); err == nil && t.AlbumID != "" {
+			return fmt.Errorf("library %q: a track (%s by %s), %s; its album is segue library %s", target, t.Title, t.Artist, not, t.AlbumID)
+		}
+		return fmt.Errorf("library %q: a track ID, %s; segue search --json names a track's album_id", target, not)
+	case catalog.IsID(target) && strings.HasPrefix(target, catalog.PrefixPlaylist):
+		return fmt.Errorf("library %q: a playlist ID, %s; segue playlist show %s lists its tracks", target, not, target)
+	}
+	return fmt.Errorf("library %q: %s; segue search WORDS finds them by name", target, not)
 }
 
 // trackTable, albumTable and artistTable are the listings of search and
