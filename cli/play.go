@@ -145,6 +145,7 @@ func (a *app) play(ctx context.Context, f playFlags, targets []string) (err erro
 	// segments a damaged cache file hides play from the network: said at
 	// once, not as play ends
 	a.onDamaged = a.sayDamage
+	limitClientMemory()
 	c, err := a.openCache(ctx, nil) // a signal ends its wait: play: interrupted, as below
 	if err != nil {
 		return err
@@ -203,7 +204,7 @@ func (a *app) play(ctx context.Context, f playFlags, targets []string) (err erro
 	}
 	watch, stopScrobble := a.scrobbler(r.poster())
 	defer stopScrobble()
-	watch = observeAll(watch, newSteadyPages().observe)
+	watch = observeAll(watch, newSteadyPages().observe, newSteadyHeap().observe)
 	if node != nil {
 		defer func() { err = errors.Join(err, node.Close()) }()
 		watch = observeAll(watch, node.observe)

@@ -161,6 +161,7 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 		default:
 		}
 	}
+	limitClientMemory()
 	c, err := a.openCache(ctx, log)
 	if err != nil {
 		return err
@@ -267,7 +268,7 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 	}
 	watch, stopScrobble := a.scrobbler(r.poster())
 	defer stopScrobble()
-	watch = observeAll(watch, newSteadyPages().observe)
+	watch = observeAll(watch, newSteadyPages().observe, newSteadyHeap().observe)
 	if r.sub != nil {
 		np, stopNP := nowPlaying(r.sub, func(err error) { log.Warn("now playing", "err", err) })
 		defer stopNP()
