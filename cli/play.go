@@ -204,7 +204,7 @@ func (a *app) play(ctx context.Context, f playFlags, targets []string) (err erro
 	}
 	watch, stopScrobble := a.scrobbler(r.poster())
 	defer stopScrobble()
-	watch = observeAll(watch, newSteadyPages().observe, newSteadyHeap().observe)
+	watch = observeAll(watch, newSteadyPages().observe)
 	if node != nil {
 		defer func() { err = errors.Join(err, node.Close()) }()
 		watch = observeAll(watch, node.observe)

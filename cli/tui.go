@@ -268,7 +268,7 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 	}
 	watch, stopScrobble := a.scrobbler(r.poster())
 	defer stopScrobble()
-	watch = observeAll(watch, newSteadyPages().observe, newSteadyHeap().observe)
+	watch = observeAll(watch, newSteadyPages().observe)
 	if r.sub != nil {
 		np, stopNP := nowPlaying(r.sub, func(err error) { log.Warn("now playing", "err", err) })
 		defer stopNP()
