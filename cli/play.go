@@ -145,6 +145,7 @@ func (a *app) play(ctx context.Context, f playFlags, targets []string) (err erro
 	// segments a damaged cache file hides play from the network: said at
 	// once, not as play ends
 	a.onDamaged = a.sayDamage
+	limitClientMemory()
 	c, err := a.openCache(ctx, nil) // a signal ends its wait: play: interrupted, as below
 	if err != nil {
 		return err

@@ -161,6 +161,7 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 		default:
 		}
 	}
+	limitClientMemory()
 	c, err := a.openCache(ctx, log)
 	if err != nil {
 		return err
