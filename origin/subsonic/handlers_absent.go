@@ -1,6 +1,9 @@
 package subsonic
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // The methods of the Subsonic API (1.16.1) and OpenSubsonic for features
 // segue does not have (chat, podcasts, internet radio, videos, the old
@@ -108,6 +111,11 @@ var unofferedExtensions = map[string]string{
 func unknownMethod(method string) *Response {
 	if ext, ok := unofferedExtensions[method]; ok {
 		return failed(CodeNotFound, fmt.Sprintf("%s belongs to OpenSubsonic's %s extension, which this server does not offer: getOpenSubsonicExtensions lists the ones it does", method, ext))
+	}
+	// a URL written with '&' where its parameters begin: "/rest/getAlbum&id=al1"
+	// said only that "getAlbum&id=al1" is no method
+	if name, params, ok := strings.Cut(method, "&"); ok && strings.Contains(params, "=") {
+		return failed(CodeNotFound, fmt.Sprintf("unknown API method %q: '?', not '&', begins a URL's parameters: /rest/%s?%s", method, name, params))
 	}
 	return failed(CodeNotFound, fmt.Sprintf("unknown API method %q: see getOpenSubsonicExtensions and the README for what this server answers", method))
 }

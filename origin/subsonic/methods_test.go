@@ -136,6 +136,7 @@ func TestUnknownMethodsAnswerSubsonicErrors(t *testing.T) {
 		"getLyricsBySongId":   "songLyrics extension",
 		"getPlayQueueByIndex": "indexBasedQueue extension",
 		"":                    `unknown API method ""`,
+		"getAlbum&id=al1":     "'?', not '&', begins a URL's parameters: /rest/getAlbum?id=al1",
 	} {
 		r, body := f.xmlCall(t, method, nil)
 		if r.Error == nil || r.Error.Code != CodeNotFound || !strings.Contains(r.Error.Message, says) {
