@@ -387,6 +387,10 @@ func originClause(err error, link bool) (string, bool) {
 		return cut.Sentence(), true
 	case errors.As(err, &page):
 		return page.Sentence(), true
+	case errors.Is(err, originclient.ErrOffline) && misaddressed(err):
+		// the URL is wrong, not the origin away: "not available offline:
+		// no copy is stored here" went before the reason
+		return unreachable(err, link), true
 	case errors.Is(err, originclient.ErrOffline) && errors.As(err, &se) && se.RetryAfter() > 0:
 		// it runs and said when to ask again: not "is it running?"
 		return originclient.ErrOffline.Error() + ": no copy is stored here, and " + se.Sentence(), true
@@ -497,6 +501,14 @@ func unreachable(err error, link bool) string {
 		return where + " did not answer in time (check the network and " + checkWhat(link) + ")"
 	}
 	return where + " is unreachable (is it running? check " + checkWhat(link) + ")"
+}
+
+// misaddressed reports whether err says the origin's URL is wrong (https
+// to a plain http origin or the reverse, another program's port, a
+// redirect loop) rather than that the origin is away.
+func misaddressed(err error) bool {
+	var loop *originclient.RedirectLoopError
+	return errors.Is(err, http.ErrSchemeMismatch) || errors.As(err, &loop) || originclient.SpeaksTLS(err) || originclient.NotHTTP(err)
 }
 
 // checkWhat names what names the origin: the link or URL the user gave,

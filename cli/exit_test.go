@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"os/user"
@@ -182,6 +183,10 @@ func TestSentenceAndExitStatus(t *testing.T) {
 		{asked(fmt.Errorf("POST http://h/api/v1/playlists: the origin is unreachable: %w", dial)), "the origin at 127.0.0.1:9 is unreachable (is it running? check --origin)", ExitError},
 		{asked(fmt.Errorf("get http://h/api/v1/search: %w (the origin is unreachable: %w)", originclient.ErrOffline, dial)),
 			"not available offline: no copy is stored here, and the origin at 127.0.0.1:9 is unreachable (is it running? check --origin)", ExitError},
+		// a wrong URL, not an origin away: the offline clause went first
+		{asked(fmt.Errorf("get https://h/api/v1/search: %w (the origin is unreachable: %w)", originclient.ErrOffline,
+			&url.Error{Op: "Get", URL: "https://127.0.0.1:9/api/v1/search", Err: http.ErrSchemeMismatch})),
+			"the origin at 127.0.0.1:9 answered in plain http, not https: begin the origin URL (--origin) with http: instead", ExitUsage},
 		{asked(fmt.Errorf("decode http://h/api/v1/artists: %w", &json.SyntaxError{})), "the origin's answer is not segue's API (check --origin)", ExitError},
 		{fmt.Errorf("resolve %q: %w", "al1", asked(fmt.Errorf("get http://h/api/v1/albums/al1: %w (text/html, 120 bytes: %v)", originclient.ErrBadAnswer, &json.SyntaxError{}))),
 			`resolve "al1": the origin's answer does not decode (is a proxy in between broken?)`, ExitError},
