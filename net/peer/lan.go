@@ -99,10 +99,21 @@ func (l *LAN) browse(ctx context.Context) {
 	defer close(l.done)
 	t := time.NewTicker(l.opts.Every)
 	defer t.Stop()
+	failing := false
 	for {
 		peers, err := Browse(ctx, time.Second, l.opts.ID, l.opts.Logger)
-		if err != nil && ctx.Err() == nil {
+		switch {
+		case err != nil && ctx.Err() == nil && !failing:
+			// said once as it begins (a debug line every round said
+			// nothing to segue peer serve --peer-lan on a machine with no
+			// network), then quiet until a round works again
+			l.opts.Logger.Warn("no peers can be found on the LAN until this works", "err", err)
+			failing = true
+		case err != nil && ctx.Err() == nil:
 			l.opts.Logger.Debug("LAN peer browse failed", "err", err)
+		case err == nil && failing:
+			l.opts.Logger.Info("the LAN can be browsed for peers again")
+			failing = false
 		}
 		now := time.Now()
 		l.mu.Lock()

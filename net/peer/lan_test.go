@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/exec"
 	"strings"
@@ -20,7 +21,9 @@ const lanTestNetns = "PEER_TEST_IN_NETNS"
 // multicast) segue peer discover said only "browse the LAN for peers:
 // failed to bind to any multicast udp port", the mdns package's words,
 // which say neither why nor what to do. Browse now says that no interface
-// routes multicast and what to do. The test binary runs again in a fresh
+// routes multicast and what to do; a LAN peer whose network goes after it
+// started says so once as a warning (it was a debug line each round). The
+// test binary runs again in a fresh
 // network namespace (ip netns; loopback only), so nothing reaches a real
 // network.
 func TestBrowseWithNoNetworkSaysWhy(t *testing.T) {
@@ -29,6 +32,25 @@ func TestBrowseWithNoNetworkSaysWhy(t *testing.T) {
 		defer cancel()
 		_, err := Browse(ctx, 200*time.Millisecond, "", nil)
 		fmt.Printf("browse error: %v\n", err)
+		// a LAN peer (peer serve --peer-lan) whose network goes (a laptop
+		// off its Wi-Fi): its failing rounds were debug lines only, so it
+		// said nothing. A veth pair routes multicast while it starts.
+		for _, args := range [][]string{{"link", "add", "d0", "type", "veth", "peer", "name", "d1"}, {"addr", "add", "10.9.9.1/24", "dev", "d0"},
+			{"link", "set", "d0", "up", "multicast", "on"}, {"link", "set", "d1", "up"}, {"route", "add", "224.0.0.0/4", "dev", "d0"}} {
+			if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
+				fmt.Printf("ip %v: %v %s\n", args, err, out)
+			}
+		}
+		log := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{Level: slog.LevelInfo}))
+		lan, err := StartLAN(LANOptions{ID: "p1", Addr: "10.9.9.1:7701", Every: 100 * time.Millisecond, Logger: log})
+		if err != nil {
+			fmt.Printf("start LAN: %v\n", err)
+			return
+		}
+		time.Sleep(300 * time.Millisecond)
+		exec.Command("ip", "link", "del", "d0").Run()
+		time.Sleep(time.Second)
+		lan.Close()
 		return
 	}
 	if _, err := exec.LookPath("ip"); err != nil {
@@ -54,5 +76,8 @@ func TestBrowseWithNoNetworkSaysWhy(t *testing.T) {
 	if !strings.Contains(got, "browse error: browse the LAN for peers: no network interface here takes multicast DNS") ||
 		!strings.Contains(got, "connect it to the LAN") || strings.Contains(got, "failed to bind") {
 		t.Errorf("Browse on a machine with loopback alone:\n%s\nwant it to say that no interface takes multicast and what to do", got)
+	}
+	if warned := strings.Count(got, "level=WARN"); warned != 1 || !strings.Contains(got, "no network interface here takes multicast DNS") {
+		t.Errorf("a LAN peer whose network went, failing each round for 1 s, logged %d warnings:\n%s\nwant one, saying why, the first time", warned, got)
 	}
 }
