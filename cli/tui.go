@@ -278,6 +278,11 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 	if media != nil {
 		defer func() { err = errors.Join(err, media.Close()) }()
 	}
+	if srv != nil {
+		// before the events are watched: the watcher's srv.Observe reads
+		// what Serve sets
+		a.serveControl(srv, p, r, (&radioFeeder{c: r.src, p: p}).start)
+	}
 	control := watched(uctx, changing{ui.Control(p), stateChanged}, func(ev player.Event) {
 		stateObserve(ev)
 		watch(ev)
@@ -291,9 +296,6 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 			media.Observe(ev)
 		}
 	})
-	if srv != nil {
-		a.serveControl(srv, p, r, (&radioFeeder{c: r.src, p: p}).start)
-	}
 	running.Store(true)
 	if de := c.Damage(); de != nil {
 		a.onDamaged(de)

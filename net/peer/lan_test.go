@@ -23,9 +23,8 @@ const lanTestNetns = "PEER_TEST_IN_NETNS"
 // which say neither why nor what to do. Browse now says that no interface
 // routes multicast and what to do; a LAN peer whose network goes after it
 // started says so once as a warning (it was a debug line each round). The
-// test binary runs again in a fresh
-// network namespace (ip netns; loopback only), so nothing reaches a real
-// network.
+// test binary runs again in a fresh network namespace (ip netns; loopback
+// only, then a veth pair of its own), so nothing reaches a real network.
 func TestBrowseWithNoNetworkSaysWhy(t *testing.T) {
 	if os.Getenv(lanTestNetns) == "1" {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
