@@ -27,6 +27,8 @@ package exepages
 */
 import "C"
 
+import "errors"
+
 // DropReadOnly unmaps this process's pages of the executable's and every
 // shared library's read-only loaded segments (text, rodata; madvise
 // MADV_DONTNEED), and returns how many bytes of mappings it advised. The
@@ -36,6 +38,25 @@ import "C"
 // each. Writable segments (data, bss, the relocated RELRO part) are never
 // touched.
 func DropReadOnly() int { return int(C.segue_drop_readonly()) }
+
+// EvictExecutable unmaps this process's pages of the executable's
+// read-only segments and evicts them from the page cache where no process
+// maps them, so that what the process touches afterwards is read back from
+// the file one 4 KiB page a fault (MADV_RANDOM, set by the constructor)
+// instead of whole 64 KiB or 2 MiB folios. before and after are the
+// segments' pages in the page cache before and after (-1 where cachestat
+// is missing). It fails when the constructor did not run
+// (SEGUE_EXEPAGES=off) or /proc/self/exe cannot be opened. It takes a few
+// milliseconds; the faults afterwards are major ones, a disk read each
+// (docs/headless-audio.md, "Single pages at the steady point").
+// Libraries are left alone: their page cache is other processes' too.
+func EvictExecutable() (before, after int, err error) {
+	var b, a C.long
+	if C.segue_evict_exe(&b, &a) != 0 {
+		return -1, -1, errors.New("evict the executable's pages: the constructor did not run (SEGUE_EXEPAGES=off) or /proc/self/exe cannot be opened")
+	}
+	return int(b), int(a), nil
+}
 
 // Shape is what the C constructor found and did before Go ran.
 type Shape struct {
