@@ -133,7 +133,10 @@ func TestDropReadOnlyUnmapsOnlyReadOnlyPages(t *testing.T) {
 	if exeAfter > exeBefore*3/4 {
 		t.Errorf("the executable's read-only pages: %d mapped after the drop, %d before", exeAfter, exeBefore)
 	}
-	if libsAfter > libsBefore/2 {
+	// The libraries' come back only where the program calls into them: 28
+	// of 518 here. 123 when the drop faulted back each library's first
+	// folio (the program headers it walked while advising).
+	if libsAfter > libsBefore/8 {
 		t.Errorf("the libraries' read-only pages: %d mapped after the drop, %d before", libsAfter, libsBefore)
 	}
 	if written[0] != 1 || written[1] != 42 || written[2] != 3 {

@@ -19,18 +19,26 @@ static int has_textrel(struct dl_phdr_info *info) {
 	return 0;
 }
 
-// drop_object is a dl_iterate_phdr callback: MADV_DONTNEED on the object's
-// loaded segments that are never written (text, rodata). A writable
-// segment is skipped whole: its pages are the process's own (data, and
-// the RELRO part, read-only once relocated but holding the relocations),
-// and MADV_DONTNEED would throw them away. The vDSO is not a file.
-static int drop_object(struct dl_phdr_info *info, size_t size, void *data) {
+// SEGUE_DROP_MAX is how many segments segue_drop_readonly advises at most
+// (a process here loads about 40 objects with 2 read-only segments each).
+#define SEGUE_DROP_MAX 512
+
+struct span { unsigned long start, end; };
+
+struct spans { struct span s[SEGUE_DROP_MAX]; int n; };
+
+// collect_object is a dl_iterate_phdr callback: the object's loaded
+// segments that are never written (text, rodata). A writable segment is
+// skipped whole: its pages are the process's own (data, and the RELRO
+// part, read-only once relocated but holding the relocations), and
+// MADV_DONTNEED would throw them away. The vDSO is not a file.
+static int collect_object(struct dl_phdr_info *info, size_t size, void *data) {
 	(void)size;
-	unsigned long *dropped = data;
+	struct spans *sp = data;
 	if (info->dlpi_name && strstr(info->dlpi_name, "linux-vdso")) return 0;
 	if (has_textrel(info)) return 0;
 	unsigned long page = (unsigned long)sysconf(_SC_PAGESIZE);
-	for (int i = 0; i < info->dlpi_phnum; i++) {
+	for (int i = 0; i < info->dlpi_phnum && sp->n < SEGUE_DROP_MAX; i++) {
 		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
 		if (ph->p_type != PT_LOAD || (ph->p_flags & PF_W) || ph->p_filesz == 0) continue;
 		// the pages wholly inside the segment: a page it shares with a
@@ -38,14 +46,21 @@ static int drop_object(struct dl_phdr_info *info, size_t size, void *data) {
 		unsigned long start = info->dlpi_addr + ph->p_vaddr, end = start + ph->p_filesz;
 		start = (start + page - 1) & ~(page - 1);
 		end &= ~(page - 1);
-		if (end <= start) continue;
-		if (madvise((void *)start, end - start, MADV_DONTNEED) == 0) *dropped += end - start;
+		if (end > start) sp->s[sp->n++] = (struct span){start, end};
 	}
 	return 0;
 }
 
+// The segments are collected first and advised after: the program headers
+// dl_iterate_phdr hands over are in each object's first read-only page, so
+// advising while walking them faulted every object's first folio back
+// (16-64 KiB of each of some 40 libraries). Not for two threads at once.
 unsigned long segue_drop_readonly(void) {
+	static struct spans sp; // bss: 8 KiB, not on a thread's stack
+	sp.n = 0;
+	dl_iterate_phdr(collect_object, &sp);
 	unsigned long dropped = 0;
-	dl_iterate_phdr(drop_object, &dropped);
+	for (int i = 0; i < sp.n; i++)
+		if (madvise((void *)sp.s[i].start, sp.s[i].end - sp.s[i].start, MADV_DONTNEED) == 0) dropped += sp.s[i].end - sp.s[i].start;
 	return dropped;
 }
