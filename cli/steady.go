@@ -32,17 +32,15 @@ func newSteadyPages() *steadyPages {
 	return &steadyPages{after: steadyAfter, now: time.Now, drop: steadyDrop}
 }
 
-// steadyDrop unmaps the read-only pages of the binary and its libraries
-// and evicts the binary's from the page cache, so that what steady play
-// touches afterwards comes back a page at a time rather than in the 64 KiB
-// folios the start cached (about 4 MiB less resident, docs/headless-audio.md
-// "Single pages at the steady point"). It returns the bytes of mappings
-// dropped. EvictExecutable fails only with the constructor off
-// (SEGUE_EXEPAGES=off, for measuring): the drop alone then.
+// steadyDrop turns the kernel's fault-around off for the read-only
+// segments (exepages.FaultSinglePages), then unmaps their pages, so that
+// what faults back is the pages steady play touches, not their 64 KiB
+// neighbourhoods (docs/headless-audio.md, "One page a fault"). Where
+// userfaultfd is refused the drop happens alone. It returns the bytes of
+// mappings dropped.
 func steadyDrop() int {
-	n := exepages.DropReadOnly()
-	_, _, _ = exepages.EvictExecutable()
-	return n
+	_ = exepages.FaultSinglePages() // the error: fault-around stays, the drop still helps
+	return exepages.DropReadOnly()
 }
 
 // observe is a player event observer (observeAll).

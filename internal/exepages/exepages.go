@@ -27,7 +27,10 @@ package exepages
 */
 import "C"
 
-import "errors"
+import (
+	"fmt"
+	"syscall"
+)
 
 // DropReadOnly unmaps this process's pages of the executable's and every
 // shared library's read-only loaded segments (text, rodata; madvise
@@ -39,23 +42,23 @@ import "errors"
 // touched.
 func DropReadOnly() int { return int(C.segue_drop_readonly()) }
 
-// EvictExecutable unmaps this process's pages of the executable's
-// read-only segments and evicts them from the page cache where no process
-// maps them, so that what the process touches afterwards is read back from
-// the file one 4 KiB page a fault (MADV_RANDOM, set by the constructor)
-// instead of whole 64 KiB or 2 MiB folios. before and after are the
-// segments' pages in the page cache before and after (-1 where cachestat
-// is missing). It fails when the constructor did not run
-// (SEGUE_EXEPAGES=off) or /proc/self/exe cannot be opened. It takes a few
-// milliseconds; the faults afterwards are major ones, a disk read each
-// (docs/headless-audio.md, "Single pages at the steady point").
-// Libraries are left alone: their page cache is other processes' too.
-func EvictExecutable() (before, after int, err error) {
-	var b, a C.long
-	if C.segue_evict_exe(&b, &a) != 0 {
-		return -1, -1, errors.New("evict the executable's pages: the constructor did not run (SEGUE_EXEPAGES=off) or /proc/self/exe cannot be opened")
+// FaultSinglePages makes every later fault in the read-only segments of
+// the executable and its libraries map the one page it touched: it
+// registers them with a userfaultfd in asynchronous write-protect mode
+// (Linux 6.7, UFFD_FEATURE_WP_ASYNC; nothing is write-protected and no
+// thread serves it), which turns off the kernel's fault-around, the 64 KiB
+// window of cached neighbours a fault maps besides its page. Called before
+// DropReadOnly, what stays mapped is the pages the process touches, not
+// their neighbourhoods; the page cache is left as it is (the libraries' is
+// other processes' too). It fails where the kernel has no
+// UFFD_FEATURE_WP_ASYNC or a seccomp filter refuses userfaultfd(2); the
+// fault-around then stays. Once per process: the registration lasts as long
+// as the process (its descriptor stays open, close-on-exec).
+func FaultSinglePages() error {
+	if rc := C.segue_fault_single_pages(); rc != 0 {
+		return fmt.Errorf("register the read-only segments with userfaultfd (write-protect, asynchronous): %w", syscall.Errno(rc))
 	}
-	return int(b), int(a), nil
+	return nil
 }
 
 // Shape is what the C constructor found and did before Go ran.

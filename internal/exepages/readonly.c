@@ -2,10 +2,19 @@
 #define _GNU_SOURCE
 #include <link.h>
 #include <string.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/userfaultfd.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "readonly.h"
+
+#ifndef UFFD_FEATURE_WP_ASYNC
+#define UFFD_FEATURE_WP_ASYNC (1 << 15) // Linux 6.7; Debian 12's headers are 6.1's
+#endif
 
 // has_textrel reports whether the object has text relocations: the loader
 // wrote into its read-only segments, so their pages are the process's own.
@@ -55,12 +64,48 @@ static int collect_object(struct dl_phdr_info *info, size_t size, void *data) {
 // dl_iterate_phdr hands over are in each object's first read-only page, so
 // advising while walking them faulted every object's first folio back
 // (16-64 KiB of each of some 40 libraries). Not for two threads at once.
+static struct spans sp; // bss: 8 KiB, not on a thread's stack
+
 unsigned long segue_drop_readonly(void) {
-	static struct spans sp; // bss: 8 KiB, not on a thread's stack
 	sp.n = 0;
 	dl_iterate_phdr(collect_object, &sp);
 	unsigned long dropped = 0;
 	for (int i = 0; i < sp.n; i++)
 		if (madvise((void *)sp.s[i].start, sp.s[i].end - sp.s[i].start, MADV_DONTNEED) == 0) dropped += sp.s[i].end - sp.s[i].start;
 	return dropped;
+}
+
+// segue_fault_single_pages: the kernel maps a file fault's cached
+// neighbours with it (fault-around, 64 KiB), except in a mapping
+// registered with a userfaultfd for write-protect or minor faults
+// (uffd_disable_fault_around). Asynchronous write-protect (Linux 6.7) may
+// register any mapping, needs no thread to serve it, and with nothing
+// write-protected changes nothing else; UFFD_USER_MODE_ONLY is what an
+// unprivileged process may open (vm.unprivileged_userfaultfd=0). A private
+// file mapping is VM_MAYWRITE, as registering wants. The descriptor stays
+// open: closing it would unregister. Returns 0 or the errno of the step
+// that failed.
+int segue_fault_single_pages(void) {
+	static int uffd = -1;
+	if (uffd >= 0) return 0;
+	int fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | UFFD_USER_MODE_ONLY);
+	if (fd < 0) return errno;
+	struct uffdio_api api = {.api = UFFD_API, .features = UFFD_FEATURE_WP_ASYNC};
+	if (ioctl(fd, UFFDIO_API, &api) != 0) {
+		int e = errno;
+		close(fd);
+		return e;
+	}
+	sp.n = 0;
+	dl_iterate_phdr(collect_object, &sp);
+	for (int i = 0; i < sp.n; i++) {
+		struct uffdio_register reg = {.range = {sp.s[i].start, sp.s[i].end - sp.s[i].start}, .mode = UFFDIO_REGISTER_MODE_WP};
+		if (ioctl(fd, UFFDIO_REGISTER, &reg) != 0) {
+			int e = errno;
+			close(fd); // unregisters what was
+			return e;
+		}
+	}
+	uffd = fd;
+	return 0;
 }

@@ -145,30 +145,3 @@ __attribute__((constructor)) static void segue_shape_pages(void) {
 	}
 	close(fd);
 }
-
-// segue_evict_exe unmaps this process's pages of the executable's read-only
-// segments and evicts from the page cache those no process maps (after
-// fdatasync if some are dirty: the kernel keeps dirty pages), twice: a
-// folio another thread faulted back between the first unmap and eviction
-// is caught by the second. What the process touches afterwards is read
-// back a page a fault (MADV_RANDOM: no readahead, no fault-around). It
-// returns the segments' pages cached before and after in *before and
-// *after (-1 unknown), and 0, or -1 when the constructor did not run
-// (SEGUE_EXEPAGES=off) or the executable cannot be opened.
-int segue_evict_exe(long *before, long *after) {
-	*before = *after = -1;
-	if (nsegs == 0) return -1;
-	int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-	if (fd < 0) return -1;
-	long dirty = 0;
-	*before = cached(fd, &dirty);
-	if (dirty > 0) fdatasync(fd);
-	for (int round = 0; round < 2; round++)
-		for (int i = 0; i < nsegs; i++) {
-			madvise((void *)segs[i].start, segs[i].end - segs[i].start, MADV_DONTNEED);
-			posix_fadvise(fd, (off_t)segs[i].off, (off_t)(segs[i].end - segs[i].start), POSIX_FADV_DONTNEED);
-		}
-	*after = cached(fd, &dirty);
-	close(fd);
-	return 0;
-}

@@ -6,5 +6,3 @@ extern long segue_shape_cached_pages, segue_shape_segment_pages;
 // SEGUE_FOLIO_PAGES_KEPT: folios up to this many pages are left as they
 // are: what the prefetch's reads and a copy's writes cache (64 KiB).
 #define SEGUE_FOLIO_PAGES_KEPT 16
-// segue_evict_exe: see shape.c.
-int segue_evict_exe(long *before, long *after);
