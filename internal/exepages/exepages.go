@@ -1,8 +1,8 @@
 // Package exepages keeps the pages of the executable and its shared
-// libraries that a process maps close to what it uses. It owns two things:
-// a C constructor (shape.c) that runs before Go in every process that
-// links this package, and DropReadOnly, which a long-running process calls
-// once its start is behind it. It must not touch memory the process wrote
+// libraries that a process maps close to what it uses. It owns three
+// things: a C constructor (shape.c) that runs before Go in every process
+// that links this package, and FaultSinglePages and DropReadOnly, which a
+// long-running process calls, in that order, once its start is behind it. It must not touch memory the process wrote
 // (data, RELRO, heap).
 //
 // Why (docs/headless-audio.md, "The binary's pages while playing"):
@@ -14,9 +14,10 @@
 // play runs in a few MiB of the binary.
 //
 // Before Go runs, the constructor advises every loaded object's read-only
-// segments MADV_RANDOM (on Linux 6.18 a fault then maps its own folio and
-// no neighbours), probes the binary's folio size with one fault, and where
-// it is over 64 KiB evicts the binary from the page cache and reads it back
+// segments MADV_RANDOM (no readahead: a fault reads only its own page;
+// the kernel's fault-around still maps cached neighbours, up to 64 KiB,
+// until FaultSinglePages), probes the binary's folio size with one fault,
+// and where it is over 64 KiB evicts the binary from the page cache and reads it back
 // in 64 KiB folios (1 MiB reads, POSIX_FADV_RANDOM). SEGUE_EXEPAGES=off in
 // the environment turns it off, for measuring.
 package exepages

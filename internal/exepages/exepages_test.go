@@ -170,8 +170,8 @@ func TestDropReadOnlyUnmapsOnlyReadOnlyPages(t *testing.T) {
 
 // TestStartShapeAdvisesRandom: the constructor (shape.c) ran before Go
 // did: the executable's and the libraries' read-only mappings carry
-// MADV_RANDOM (`rr` in smaps' VmFlags), which on this kernel makes a fault
-// map its own folio and no neighbours, and it told the folio size.
+// MADV_RANDOM (`rr` in smaps' VmFlags: no readahead; fault-around stays,
+// see FaultSinglePages), and it told the folio size.
 func TestStartShapeAdvisesRandom(t *testing.T) {
 	shape := StartShape()
 	t.Logf("start: %+v", shape)
