@@ -32,15 +32,16 @@ func newSteadyPages() *steadyPages {
 	return &steadyPages{after: steadyAfter, now: time.Now, drop: steadyDrop}
 }
 
-// steadyDrop turns the kernel's fault-around off for the read-only
-// segments (exepages.FaultSinglePages), then unmaps their pages, so that
-// what faults back is the pages steady play touches, not their 64 KiB
-// neighbourhoods (docs/headless-audio.md, "One page a fault"). Where
-// userfaultfd is refused the drop happens alone. It returns the bytes of
-// mappings dropped.
+// steadyDrop unmaps the pages of the read-only segments and turns the
+// kernel's fault-around off for them (exepages.DropReadOnlySinglePages, a
+// segment at a time, dropped before registered so that the drop does not
+// hold the mmap_lock), so that what faults back is the pages steady play
+// touches, not their 64 KiB neighbourhoods (docs/headless-audio.md, "One
+// page a fault"). Where userfaultfd is refused the drop happens alone. It
+// returns the bytes of mappings dropped.
 func steadyDrop() int {
-	_ = exepages.FaultSinglePages() // the error: fault-around stays, the drop still helps
-	return exepages.DropReadOnly()
+	n, _ := exepages.DropReadOnlySinglePages() // the error: fault-around stays, the drop still helps
+	return n
 }
 
 // observe is a player event observer (observeAll).

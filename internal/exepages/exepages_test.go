@@ -171,7 +171,7 @@ func TestDropReadOnlyUnmapsOnlyReadOnlyPages(t *testing.T) {
 // TestStartShapeAdvisesRandom: the constructor (shape.c) ran before Go
 // did: the executable's and the libraries' read-only mappings carry
 // MADV_RANDOM (`rr` in smaps' VmFlags: no readahead; fault-around stays,
-// see FaultSinglePages), and it told the folio size.
+// see DropReadOnlySinglePages), and it told the folio size.
 func TestStartShapeAdvisesRandom(t *testing.T) {
 	shape := StartShape()
 	t.Logf("start: %+v", shape)

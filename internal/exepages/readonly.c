@@ -75,37 +75,75 @@ unsigned long segue_drop_readonly(void) {
 	return dropped;
 }
 
-// segue_fault_single_pages: the kernel maps a file fault's cached
-// neighbours with it (fault-around, 64 KiB), except in a mapping
-// registered with a userfaultfd for write-protect or minor faults
-// (uffd_disable_fault_around). Asynchronous write-protect (Linux 6.7) may
-// register any mapping, needs no thread to serve it, and with nothing
-// write-protected changes nothing else; UFFD_USER_MODE_ONLY is what an
-// unprivileged process may open (vm.unprivileged_userfaultfd=0). A private
-// file mapping is VM_MAYWRITE, as registering wants. The descriptor stays
-// open: closing it would unregister. Returns 0 or the errno of the step
-// that failed.
-int segue_fault_single_pages(void) {
-	static int uffd = -1;
-	if (uffd >= 0) return 0;
+// The kernel maps a file fault's cached neighbours with it (fault-around,
+// 64 KiB), except in a mapping registered with a userfaultfd for
+// write-protect or minor faults (uffd_disable_fault_around). Asynchronous
+// write-protect (Linux 6.7) may register any mapping, needs no thread to
+// serve it, and with nothing write-protected changes nothing else;
+// UFFD_USER_MODE_ONLY is what an unprivileged process may open
+// (vm.unprivileged_userfaultfd=0). A private file mapping is VM_MAYWRITE,
+// as registering wants. The descriptor stays open: closing it would
+// unregister.
+static int uffd = -1; // once registered, for the life of the process
+
+// uffd_open returns a userfaultfd in asynchronous write-protect mode, or
+// -errno.
+static int uffd_open(void) {
 	int fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | UFFD_USER_MODE_ONLY);
-	if (fd < 0) return errno;
+	if (fd < 0) return -errno;
 	struct uffdio_api api = {.api = UFFD_API, .features = UFFD_FEATURE_WP_ASYNC};
 	if (ioctl(fd, UFFDIO_API, &api) != 0) {
 		int e = errno;
 		close(fd);
-		return e;
+		return -e;
 	}
-	sp.n = 0;
-	dl_iterate_phdr(collect_object, &sp);
-	for (int i = 0; i < sp.n; i++) {
-		struct uffdio_register reg = {.range = {sp.s[i].start, sp.s[i].end - sp.s[i].start}, .mode = UFFDIO_REGISTER_MODE_WP};
-		if (ioctl(fd, UFFDIO_REGISTER, &reg) != 0) {
-			int e = errno;
-			close(fd); // unregisters what was
-			return e;
+	return fd;
+}
+
+// uffd_register registers one span for write-protect faults: 0 or errno.
+static int uffd_register(int fd, const struct span *s) {
+	struct uffdio_register reg = {.range = {s->start, s->end - s->start}, .mode = UFFDIO_REGISTER_MODE_WP};
+	return ioctl(fd, UFFDIO_REGISTER, &reg) == 0 ? 0 : errno;
+}
+
+// segue_drop_single_pages drops each read-only segment (MADV_DONTNEED) and
+// then registers it, segment by segment. The order matters: madvise works
+// under the VMA's own lock only in a mapping no userfaultfd has armed
+// (try_vma_read_lock in mm/madvise.c); in an armed one it takes the
+// process's mmap_lock for reading for the whole zap, and the mmap,
+// mprotect and thread starts of other threads wait on it (17 MiB zapped
+// under load: 170-220 ms, see docs/headless-audio.md, "One page a
+// fault"). A fault between a segment's drop and its registration (a few
+// microseconds) maps its fault-around window once. Already registered
+// (a second call), it only drops. Where userfaultfd is refused, *err is
+// the errno and the segments are dropped all the same; else *err is 0.
+// Returns the bytes dropped.
+unsigned long segue_drop_single_pages(int *err) {
+	*err = 0;
+	int fd = uffd;
+	if (fd < 0) {
+		fd = uffd_open();
+		if (fd < 0) {
+			*err = -fd;
+			fd = -1;
 		}
 	}
-	uffd = fd;
-	return 0;
+	int registering = fd >= 0 && uffd < 0;
+	sp.n = 0;
+	dl_iterate_phdr(collect_object, &sp);
+	unsigned long dropped = 0;
+	for (int i = 0; i < sp.n; i++) {
+		if (madvise((void *)sp.s[i].start, sp.s[i].end - sp.s[i].start, MADV_DONTNEED) == 0) dropped += sp.s[i].end - sp.s[i].start;
+		if (registering) {
+			int e = uffd_register(fd, &sp.s[i]);
+			if (e != 0) {
+				*err = e;
+				close(fd); // unregisters what was: fault-around for all, as before
+				registering = 0;
+				fd = -1;
+			}
+		}
+	}
+	if (registering) uffd = fd;
+	return dropped;
 }
