@@ -57,10 +57,10 @@ func DropReadOnly() int { return int(C.segue_drop_readonly()) }
 // MADV_DONTNEED in a mapping a userfaultfd has armed takes the process's
 // mmap_lock for the whole zap instead of the mapping's own lock, and
 // other threads' mmap and mprotect (the Go runtime's, malloc's, a new
-// thread's stack) wait on it. Registering first then dropping held it for
-// 170-220 ms of the interface's drop on the loaded 2-core machine, which
-// woke about 90 more times around it (docs/headless-audio.md, "One page a
-// fault").
+// thread's stack) wait on it. Registering first then dropping held it
+// through 168-220 ms of the interface's drop on the loaded 2-core machine,
+// and in a run at load 11 the runtime's sysmon woke some 200 times around
+// it (docs/headless-audio.md, "The drop and the mmap_lock").
 //
 // It returns the bytes of mappings dropped and, where the registration
 // failed (no UFFD_FEATURE_WP_ASYNC, or a seccomp filter refuses

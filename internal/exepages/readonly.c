@@ -111,10 +111,10 @@ static int uffd_register(int fd, const struct span *s) {
 // under the VMA's own lock only in a mapping no userfaultfd has armed
 // (try_vma_read_lock in mm/madvise.c); in an armed one it takes the
 // process's mmap_lock for reading for the whole zap, and the mmap,
-// mprotect and thread starts of other threads wait on it (17 MiB zapped
-// under load: 170-220 ms, see docs/headless-audio.md, "One page a
-// fault"). A fault between a segment's drop and its registration (a few
-// microseconds) maps its fault-around window once. Already registered
+// mprotect and thread starts of other threads wait on it (16 MiB zapped
+// under load: 168-220 ms, see docs/headless-audio.md, "The drop and
+// the mmap_lock"). A fault between a segment's drop and its registration
+// (a few microseconds) maps its fault-around window once. Already registered
 // (a second call), it only drops. Where userfaultfd is refused, *err is
 // the errno and the segments are dropped all the same; else *err is 0.
 // Returns the bytes dropped.
