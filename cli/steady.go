@@ -27,9 +27,21 @@ type steadyPages struct {
 }
 
 // newSteadyPages is steadyPages with steadyAfter, the wall clock and
-// exepages.DropReadOnly.
+// steadyDrop.
 func newSteadyPages() *steadyPages {
-	return &steadyPages{after: steadyAfter, now: time.Now, drop: exepages.DropReadOnly}
+	return &steadyPages{after: steadyAfter, now: time.Now, drop: steadyDrop}
+}
+
+// steadyDrop unmaps the pages of the read-only segments and turns the
+// kernel's fault-around off for them (exepages.DropReadOnlySinglePages, a
+// segment at a time, dropped before registered so that the drop does not
+// hold the mmap_lock), so that what faults back is the pages steady play
+// touches, not their 64 KiB neighbourhoods (docs/headless-audio.md, "One
+// page a fault"). Where userfaultfd is refused the drop happens alone. It
+// returns the bytes of mappings dropped.
+func steadyDrop() int {
+	n, _ := exepages.DropReadOnlySinglePages() // the error: fault-around stays, the drop still helps
+	return n
 }
 
 // observe is a player event observer (observeAll).

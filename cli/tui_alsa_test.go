@@ -187,6 +187,7 @@ func BenchmarkTUIVsCmus(b *testing.B) {
 		tw, cw := testkit.Watch(b, pid), testkit.Watch(b, c.Pid)
 		time.Sleep(window) // the measurement
 		tu, cu := tw.End(), cw.End()
+		b.Logf("segue %d resident by mapping (MiB): %s", pid, testkit.ResidentByMapping(b, pid))
 		b.Logf("load %s at the start, %s at the end of %v", load, testkit.LoadAvg(), window)
 		b.Logf("segue %d: %.1f%% CPU, %.1f wake-ups/s, %.1f involuntary/s, RSS %d KiB (anon %d, file %d); by thread: %s",
 			pid, tu.CPUPercent(), tu.Wakeups, tu.Involuntary, tu.RSSKiB, tu.AnonKiB, tu.FileKiB, tu.ByThread())
@@ -223,6 +224,23 @@ func BenchmarkTUIVsCmus(b *testing.B) {
 // for settle and measures it over window.
 func headlessPlayFigures(t testing.TB, url string, env []string, settle, window time.Duration) testkit.Usage {
 	t.Helper()
+	pid, stop := startHeadlessPlay(t, url, env)
+	defer stop()
+	time.Sleep(settle)
+	u := testkit.Watch(t, pid).End
+	time.Sleep(window)
+	pu := u()
+	t.Logf("segue play %d: %.1f%% CPU, %.1f wake-ups/s, RSS %d KiB (anon %d, file %d); by thread: %s",
+		pid, pu.CPUPercent(), pu.Wakeups, pu.RSSKiB, pu.AnonKiB, pu.FileKiB, pu.ByThread())
+	t.Logf("segue play %d resident by mapping (MiB): %s", pid, testkit.ResidentByMapping(t, pid))
+	return pu
+}
+
+// startHeadlessPlay starts `segue play --output alsa --quality high` of
+// the long track from url under the headless PulseAudio of env and returns
+// once it holds the device, with its pid and what stops it.
+func startHeadlessPlay(t testing.TB, url string, env []string) (pid int, stop func()) {
+	t.Helper()
 	var res catalog.SearchResult
 	getJSON(t, url+"/api/v1/search?q=long&limit=1", &res)
 	if len(res.Tracks) != 1 {
@@ -236,17 +254,14 @@ func headlessPlayFigures(t testing.TB, url string, env []string, settle, window 
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer func() { cmd.Process.Kill(); cmd.Wait() }()
-	pid := cmd.Process.Pid
+	stop = func() { cmd.Process.Kill(); cmd.Wait() }
+	pid = cmd.Process.Pid
 	testkit.WaitReport(t, 20*time.Second, func() bool {
 		_, ok := testkit.PulseClient(t, pid)
 		return ok
-	}, func() string { return "segue play did not open the ALSA device on PulseAudio:\n" + out.String() })
-	time.Sleep(settle)
-	u := testkit.Watch(t, pid).End
-	time.Sleep(window)
-	pu := u()
-	t.Logf("segue play %d: %.1f%% CPU, %.1f wake-ups/s, RSS %d KiB (anon %d, file %d); by thread: %s",
-		pid, pu.CPUPercent(), pu.Wakeups, pu.RSSKiB, pu.AnonKiB, pu.FileKiB, pu.ByThread())
-	return pu
+	}, func() string {
+		stop()
+		return "segue play did not open the ALSA device on PulseAudio:\n" + out.String()
+	})
+	return pid, stop
 }

@@ -1,9 +1,10 @@
 // Package exepages keeps the pages of the executable and its shared
-// libraries that a process maps close to what it uses. It owns two things:
-// a C constructor (shape.c) that runs before Go in every process that
-// links this package, and DropReadOnly, which a long-running process calls
-// once its start is behind it. It must not touch memory the process wrote
-// (data, RELRO, heap).
+// libraries that a process maps close to what it uses. It owns three
+// things: a C constructor (shape.c) that runs before Go in every process
+// that links this package, and DropReadOnlySinglePages (DropReadOnly, and
+// fault-around turned off, a segment at a time), which a long-running
+// process calls once its start is behind it. It must not touch memory the
+// process wrote (data, RELRO, heap).
 //
 // Why (docs/headless-audio.md, "The binary's pages while playing"):
 // starting segue runs every package's initialisation and the first use of
@@ -14,9 +15,10 @@
 // play runs in a few MiB of the binary.
 //
 // Before Go runs, the constructor advises every loaded object's read-only
-// segments MADV_RANDOM (on Linux 6.18 a fault then maps its own folio and
-// no neighbours), probes the binary's folio size with one fault, and where
-// it is over 64 KiB evicts the binary from the page cache and reads it back
+// segments MADV_RANDOM (no readahead: a fault reads only its own page;
+// the kernel's fault-around still maps cached neighbours, up to 64 KiB,
+// until DropReadOnlySinglePages), probes the binary's folio size with one fault,
+// and where it is over 64 KiB evicts the binary from the page cache and reads it back
 // in 64 KiB folios (1 MiB reads, POSIX_FADV_RANDOM). SEGUE_EXEPAGES=off in
 // the environment turns it off, for measuring.
 package exepages
@@ -27,6 +29,11 @@ package exepages
 */
 import "C"
 
+import (
+	"fmt"
+	"syscall"
+)
+
 // DropReadOnly unmaps this process's pages of the executable's and every
 // shared library's read-only loaded segments (text, rodata; madvise
 // MADV_DONTNEED), and returns how many bytes of mappings it advised. The
@@ -36,6 +43,38 @@ import "C"
 // each. Writable segments (data, bss, the relocated RELRO part) are never
 // touched.
 func DropReadOnly() int { return int(C.segue_drop_readonly()) }
+
+// DropReadOnlySinglePages is DropReadOnly, and makes every later fault in
+// those segments map the one page it touched: it registers them with a
+// userfaultfd in asynchronous write-protect mode (Linux 6.7,
+// UFFD_FEATURE_WP_ASYNC; nothing is write-protected and no thread serves
+// it), which turns off the kernel's fault-around, the 64 KiB window of
+// cached neighbours a fault maps besides its page. What stays mapped is
+// then the pages the process touches, not their neighbourhoods; the page
+// cache is left as it is (the libraries' is other processes' too).
+//
+// It goes a segment at a time, each dropped before it is registered:
+// MADV_DONTNEED in a mapping a userfaultfd has armed takes the process's
+// mmap_lock for the whole zap instead of the mapping's own lock, and
+// other threads' mmap and mprotect (the Go runtime's, malloc's, a new
+// thread's stack) wait on it. Registering first then dropping held it
+// through 168-220 ms of the interface's drop on the loaded 2-core machine,
+// and in a run at load 11 the runtime's sysmon woke some 200 times around
+// it (docs/headless-audio.md, "The drop and the mmap_lock").
+//
+// It returns the bytes of mappings dropped and, where the registration
+// failed (no UFFD_FEATURE_WP_ASYNC, or a seccomp filter refuses
+// userfaultfd(2)), the error: the segments are dropped all the same and
+// fault-around stays. The registration lasts as long as the process (its
+// descriptor stays open, close-on-exec); a later call only drops.
+func DropReadOnlySinglePages() (int, error) {
+	var rc C.int
+	n := int(C.segue_drop_single_pages(&rc))
+	if rc != 0 {
+		return n, fmt.Errorf("register the read-only segments with userfaultfd (write-protect, asynchronous): %w", syscall.Errno(rc))
+	}
+	return n, nil
+}
 
 // Shape is what the C constructor found and did before Go ran.
 type Shape struct {

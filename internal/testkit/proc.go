@@ -225,3 +225,78 @@ func check(t testing.TB, err error) {
 		t.Fatal(err)
 	}
 }
+
+// ProcMajorFaults is a process's major page faults so far (majflt, a read
+// from disk each, all threads) from /proc/PID/stat.
+func ProcMajorFaults(t testing.TB, pid int) int {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	check(t, err)
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+2:])) // fields from 3 (state) on
+	n, err := strconv.Atoi(f[9])
+	if err != nil {
+		t.Fatalf("parse /proc/%d/stat: %q", pid, b)
+	}
+	return n
+}
+
+// ResidentByMapping sums the resident KiB (Rss) of a process's mappings in
+// /proc/PID/smaps by the file they map, the rest under "anon" (heap,
+// stacks, anonymous mappings), and lists them largest first in MiB as
+// "segue 5.2 (text 3.1, ...), anon 14.1, libc.so.6 1.3, ...": a file's
+// name is its base name, its figure split by permissions where it has
+// more than one mapping resident.
+func ResidentByMapping(t testing.TB, pid int) string {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps", pid))
+	check(t, err)
+	type sum struct {
+		kib    int
+		byPerm map[string]int
+	}
+	sums := map[string]*sum{}
+	var cur *sum
+	var perms string
+	for _, l := range strings.Split(string(b), "\n") {
+		f := strings.Fields(l)
+		if len(f) >= 5 && strings.Contains(f[0], "-") && !strings.HasSuffix(f[0], ":") {
+			name := "anon"
+			if len(f) >= 6 && strings.HasPrefix(f[5], "/") {
+				name = filepath.Base(f[5])
+			}
+			if sums[name] == nil {
+				sums[name] = &sum{byPerm: map[string]int{}}
+			}
+			cur, perms = sums[name], f[1]
+			continue
+		}
+		if len(f) >= 2 && f[0] == "Rss:" && cur != nil {
+			n, _ := strconv.Atoi(f[1])
+			cur.kib += n
+			cur.byPerm[perms] += n
+		}
+	}
+	names := make([]string, 0, len(sums))
+	for n, s := range sums {
+		if s.kib > 0 {
+			names = append(names, n)
+		}
+	}
+	slices.SortFunc(names, func(a, b string) int { return cmp.Or(cmp.Compare(sums[b].kib, sums[a].kib), cmp.Compare(a, b)) })
+	out := make([]string, 0, len(names))
+	for _, n := range names {
+		s := fmt.Sprintf("%s %.2f", n, float64(sums[n].kib)/1024)
+		if parts := len(sums[n].byPerm); parts > 1 && n != "anon" {
+			var ps []string
+			for p, kib := range sums[n].byPerm {
+				if kib > 0 {
+					ps = append(ps, fmt.Sprintf("%s %.2f", p, float64(kib)/1024))
+				}
+			}
+			slices.Sort(ps)
+			s += " (" + strings.Join(ps, ", ") + ")"
+		}
+		out = append(out, s)
+	}
+	return strings.Join(out, ", ")
+}
