@@ -28,6 +28,7 @@ DEMO_DEBS  := $(BUILD_DEBS) ffmpeg bpm-tools libchromaprint-tools
 # replicas), tmux (the real-terminal tests), Chromium (the share page
 # test), iproute2 (the network namespaces of the mDNS peer test), mpg123
 # and cmus (the peers of bench-compare), valgrind (its instruction counts),
+# linux-perf (perf stat of a kernel tracepoint: internal/exepages' mmap_lock test),
 # mpv and VLC (exported M3U8 and XSPF play in other players), dbus,
 # dbus-monitor and playerctl (MPRIS on a private session bus), Node and
 # npm (the Subsonic client library that drives the origin's Subsonic API)
@@ -37,7 +38,7 @@ DEMO_DEBS  := $(BUILD_DEBS) ffmpeg bpm-tools libchromaprint-tools
 # Debian's npm is installed only when no npm is there: a nodejs from
 # elsewhere (NodeSource) carries its own and conflicts with Debian's.
 TEST_DEBS  := $(DEMO_DEBS) alsa-utils pulseaudio pulseaudio-utils \
-              libasound2-plugins nginx-light tmux chromium iproute2 mpg123 cmus valgrind \
+              libasound2-plugins nginx-light tmux chromium iproute2 mpg123 cmus valgrind linux-perf \
               mpv vlc-bin vlc-plugin-base dbus dbus-bin playerctl nodejs libxml2-utils \
               supysonic python3-waitress postgresql
 

@@ -24,8 +24,9 @@ import (
 // page a fault"). Counted by the kernel: perf stat of the tracepoint
 // mmap_lock:mmap_lock_start_locking (write == 0) on the dropping thread
 // alone, enabled for the call only, in a fresh process (this test binary
-// run again): the registration is once per process. Skipped where perf
-// cannot count tracepoints (not installed, not root).
+// run again): the registration is once per process. It needs perf
+// (Debian's linux-perf, which make deps installs) and root, as make test
+// runs; without them it fails saying so (a skip would hide it).
 func TestDropReadOnlySinglePagesLeavesTheMmapLock(t *testing.T) {
 	if dir := os.Getenv("EXEPAGES_LOCK_CHILD"); dir != "" {
 		lockChild(t, dir)
@@ -33,10 +34,10 @@ func TestDropReadOnlySinglePagesLeavesTheMmapLock(t *testing.T) {
 	}
 	perf, err := exec.LookPath("perf")
 	if err != nil {
-		t.Skip("no perf to count the mmap_lock's acquisitions")
+		t.Fatal("no perf to count the mmap_lock's acquisitions: install Debian's linux-perf (make deps does)")
 	}
 	if out, err := exec.Command(perf, "stat", "-e", "mmap_lock:mmap_lock_start_locking", "-x,", "--", "true").CombinedOutput(); err != nil {
-		t.Skipf("perf cannot count the mmap_lock tracepoint here: %v\n%s", err, out)
+		t.Fatalf("perf cannot count the mmap_lock tracepoint here (it needs root and tracefs): %v\n%s", err, out)
 	}
 	dir := t.TempDir()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestDropReadOnlySinglePagesLeavesTheMmapLock$", "-test.v")
@@ -114,7 +115,7 @@ func lockChild(t *testing.T, dir string) {
 	t.Logf("dropped %d KiB of %d read-only mappings (registration: %v); the dropping thread took the mmap_lock for reading %d times",
 		dropped>>10, segments, regErr, reads)
 	if regErr != nil {
-		t.Skipf("userfaultfd refused here: %v", regErr)
+		t.Fatalf("userfaultfd refused here (Linux 6.7 or later, no seccomp filter against it, is needed): %v", regErr)
 	}
 	if reads < 0 {
 		t.Fatalf("no count in perf's output:\n%s\n%s", b, perfOut.String())
