@@ -9,7 +9,7 @@ import (
 
 // steadyAfter is how long after the first reported play head the
 // interface and segue play unmap the binary's and libraries' read-only
-// pages (exepages.DropReadOnly): by then the first segments were fetched,
+// pages (exepages.DropReadOnlySinglePages): by then the first segments were fetched,
 // the read-ahead fetched its next batch (player.refillBatch, 7 s in), the
 // decoder and the device ran, so what faults back is what steady play
 // uses. docs/headless-audio.md ("RSS") has the figures.

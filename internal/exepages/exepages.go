@@ -1,8 +1,8 @@
 // Package exepages keeps the pages of the executable and its shared
-// libraries that a process maps close to what it uses. It owns three
+// libraries that a process maps close to what it uses. It owns two
 // things: a C constructor (shape.c) that runs before Go in every process
-// that links this package, and DropReadOnlySinglePages (DropReadOnly, and
-// fault-around turned off, a segment at a time), which a long-running
+// that links this package, and DropReadOnlySinglePages (the read-only
+// pages unmapped and fault-around turned off), which a long-running
 // process calls once its start is behind it. It must not touch memory the
 // process wrote (data, RELRO, heap).
 //
@@ -34,18 +34,15 @@ import (
 	"syscall"
 )
 
-// DropReadOnly unmaps this process's pages of the executable's and every
-// shared library's read-only loaded segments (text, rodata; madvise
-// MADV_DONTNEED), and returns how many bytes of mappings it advised. The
-// pages stay in the page cache: what the process touches afterwards
-// faults back in without I/O, so what stays mapped is what it uses. It
-// takes well under a millisecond; the faults back cost a few microseconds
-// each. Writable segments (data, bss, the relocated RELRO part) are never
-// touched.
-func DropReadOnly() int { return int(C.segue_drop_readonly()) }
-
-// DropReadOnlySinglePages is DropReadOnly, and makes every later fault in
-// those segments map the one page it touched: it registers them with a
+// DropReadOnlySinglePages unmaps this process's pages of the executable's
+// and every shared library's read-only loaded segments (text, rodata;
+// madvise MADV_DONTNEED). The pages stay in the page cache: what the
+// process touches afterwards faults back in without I/O, so what stays
+// mapped is what it uses. Writable segments (data, bss, the relocated
+// RELRO part) are never touched.
+//
+// And it makes every later fault in those segments map the one page it
+// touched: it registers them with a
 // userfaultfd in asynchronous write-protect mode (Linux 6.7,
 // UFFD_FEATURE_WP_ASYNC; nothing is write-protected and no thread serves
 // it), which turns off the kernel's fault-around, the 64 KiB window of

@@ -51,7 +51,7 @@ func smaps(t *testing.T) []mapping {
 }
 
 // readOnlyFile reports whether m maps a file readable and never written:
-// what DropReadOnly may drop.
+// what DropReadOnlySinglePages may drop.
 func readOnlyFile(m mapping) bool {
 	return strings.HasPrefix(m.path, "/") && m.perms[0] == 'r' && m.perms[1] != 'w'
 }
@@ -115,7 +115,7 @@ func TestDropReadOnlyUnmapsOnlyReadOnlyPages(t *testing.T) {
 	defer pagemap.Close()
 	buf := make([]byte, biggest/page*8)
 	exeBefore, libsBefore := presentPages(t, pagemap, exe, buf), presentPages(t, pagemap, libs, buf)
-	dropped := DropReadOnly()
+	dropped, _ := DropReadOnlySinglePages() // the registration: TestFaultSinglePagesMapsTheTouchedPage
 	exeAfter, libsAfter := presentPages(t, pagemap, exe, buf), presentPages(t, pagemap, libs, buf)
 	t.Logf("dropped %d KiB of mappings; pages mapped: executable %d -> %d, libraries %d -> %d",
 		dropped/1024, exeBefore, exeAfter, libsBefore, libsAfter)
@@ -124,7 +124,7 @@ func TestDropReadOnlyUnmapsOnlyReadOnlyPages(t *testing.T) {
 		size += m.end - m.start
 	}
 	if uintptr(dropped) < size*9/10 || uintptr(dropped) > size {
-		t.Errorf("DropReadOnly advised %d bytes; the read-only file mappings are %d", dropped, size)
+		t.Errorf("DropReadOnlySinglePages advised %d bytes; the read-only file mappings are %d", dropped, size)
 	}
 	// Some come back at once: the code that counts them, and with it, where
 	// the page cache holds the binary in large folios (as the linker wrote

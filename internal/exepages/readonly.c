@@ -28,7 +28,7 @@ static int has_textrel(struct dl_phdr_info *info) {
 	return 0;
 }
 
-// SEGUE_DROP_MAX is how many segments segue_drop_readonly advises at most
+// SEGUE_DROP_MAX is how many segments segue_drop_single_pages advises at most
 // (a process here loads about 40 objects with 2 read-only segments each).
 #define SEGUE_DROP_MAX 512
 
@@ -65,15 +65,6 @@ static int collect_object(struct dl_phdr_info *info, size_t size, void *data) {
 // advising while walking them faulted every object's first folio back
 // (16-64 KiB of each of some 40 libraries). Not for two threads at once.
 static struct spans sp; // bss: 8 KiB, not on a thread's stack
-
-unsigned long segue_drop_readonly(void) {
-	sp.n = 0;
-	dl_iterate_phdr(collect_object, &sp);
-	unsigned long dropped = 0;
-	for (int i = 0; i < sp.n; i++)
-		if (madvise((void *)sp.s[i].start, sp.s[i].end - sp.s[i].start, MADV_DONTNEED) == 0) dropped += sp.s[i].end - sp.s[i].start;
-	return dropped;
-}
 
 // The kernel maps a file fault's cached neighbours with it (fault-around,
 // 64 KiB), except in a mapping registered with a userfaultfd for

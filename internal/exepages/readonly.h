@@ -1,7 +1,5 @@
-// segue_drop_readonly unmaps the pages of every loaded object's read-only
-// segments and returns the bytes it advised.
-unsigned long segue_drop_readonly(void);
-// segue_drop_single_pages drops the same segments and registers each
+// segue_drop_single_pages unmaps the pages of every loaded object's
+// read-only segments and registers each
 // with a userfaultfd, asynchronous write-protect mode, one by one (see
 // readonly.c); *err is 0 or the errno that kept the registration from
 // happening. Returns the bytes dropped.

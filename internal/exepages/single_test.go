@@ -9,7 +9,7 @@ import (
 
 // TestFaultSinglePagesMapsTheTouchedPage: after DropReadOnlySinglePages,
 // a fault in the executable's or a library's read-only
-// segments maps the page it touched, where DropReadOnly alone leaves the
+// segments maps the page it touched, where a drop alone leaves the
 // kernel's fault-around mapping the cached neighbours (16 pages of a
 // 64 KiB window). Every page touched is in the page cache: the test
 // populates the mappings first, so only fault-around could map more.
