@@ -74,6 +74,24 @@ func presentPages(t *testing.T, pagemap *os.File, ms []mapping, buf []byte) int 
 	return n
 }
 
+// readOnlyObjects is this process's mappings that keep says yes to, the
+// executable's (at exePath) apart from the libraries', and the size of
+// the largest.
+func readOnlyObjects(t *testing.T, exePath string, keep func(mapping) bool) (exe, libs []mapping, biggest uintptr) {
+	for _, m := range smaps(t) {
+		if !keep(m) {
+			continue
+		}
+		if m.path == exePath {
+			exe = append(exe, m)
+		} else {
+			libs = append(libs, m)
+		}
+		biggest = max(biggest, m.end-m.start)
+	}
+	return exe, libs, biggest
+}
+
 var written = []int{1, 2, 3} // in the data segment, written below
 
 // TestDropReadOnlyUnmapsOnlyReadOnlyPages makes every page of the test
@@ -87,19 +105,7 @@ func TestDropReadOnlyUnmapsOnlyReadOnlyPages(t *testing.T) {
 	}
 	written[1] = 42
 	page := uintptr(os.Getpagesize())
-	var exe, libs []mapping
-	biggest := uintptr(0)
-	for _, m := range smaps(t) {
-		if !readOnlyFile(m) {
-			continue
-		}
-		if m.path == exePath {
-			exe = append(exe, m)
-		} else {
-			libs = append(libs, m)
-		}
-		biggest = max(biggest, m.end-m.start)
-	}
+	exe, libs, biggest := readOnlyObjects(t, exePath, readOnlyFile)
 	if len(exe) == 0 || len(libs) == 0 {
 		t.Fatalf("read-only mappings: %d of the executable, %d of libraries", len(exe), len(libs))
 	}

@@ -22,22 +22,15 @@ func TestFaultSinglePagesMapsTheTouchedPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	page := uintptr(os.Getpagesize())
-	var exe, libs []mapping
-	biggest := uintptr(0)
-	for _, m := range smaps(t) {
+	exe, libs, biggest := readOnlyObjects(t, exePath, func(m mapping) bool {
 		if !readOnlyFile(m) || m.end-m.start < 64*page {
-			continue
+			return false
 		}
-		if _, _, errno := unix.Syscall(unix.SYS_MADVISE, m.start, m.end-m.start, unix.MADV_POPULATE_READ); errno != 0 {
-			continue // a RELRO part (read-only now, written once) or the like
-		}
-		if m.path == exePath {
-			exe = append(exe, m)
-		} else {
-			libs = append(libs, m)
-		}
-		biggest = max(biggest, m.end-m.start)
-	}
+		// every page cached and mapped; one that cannot be is a RELRO part
+		// (read-only now, written once) or the like
+		_, _, errno := unix.Syscall(unix.SYS_MADVISE, m.start, m.end-m.start, unix.MADV_POPULATE_READ)
+		return errno == 0
+	})
 	if len(exe) == 0 || len(libs) == 0 {
 		t.Fatalf("read-only mappings of 64 pages or more: %d of the executable, %d of libraries", len(exe), len(libs))
 	}

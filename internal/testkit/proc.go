@@ -17,15 +17,25 @@ import (
 // all threads) from /proc/PID/stat.
 func ProcTicks(t testing.TB, pid int) int {
 	t.Helper()
+	f := procStat(t, pid, 14, 15) // utime, stime
+	return f[0] + f[1]
+}
+
+// procStat returns the numeric fields of /proc/PID/stat numbered (from 1,
+// as proc(5) numbers them; 3, the state, and on: the command's name before
+// it may hold spaces).
+func procStat(t testing.TB, pid int, fields ...int) []int {
+	t.Helper()
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	check(t, err)
 	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+2:])) // fields from 3 (state) on
-	u, err1 := strconv.Atoi(f[11])
-	s, err2 := strconv.Atoi(f[12])
-	if err1 != nil || err2 != nil {
-		t.Fatalf("parse /proc/%d/stat: %q", pid, b)
+	out := make([]int, len(fields))
+	for i, n := range fields {
+		if out[i], err = strconv.Atoi(f[n-3]); err != nil {
+			t.Fatalf("parse field %d of /proc/%d/stat: %q", n, pid, b)
+		}
 	}
-	return u + s
+	return out
 }
 
 // ProcStatus reads a number (kB for sizes) from /proc/PID/status; field
@@ -230,14 +240,7 @@ func check(t testing.TB, err error) {
 // from disk each, all threads) from /proc/PID/stat.
 func ProcMajorFaults(t testing.TB, pid int) int {
 	t.Helper()
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	check(t, err)
-	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+2:])) // fields from 3 (state) on
-	n, err := strconv.Atoi(f[9])
-	if err != nil {
-		t.Fatalf("parse /proc/%d/stat: %q", pid, b)
-	}
-	return n
+	return procStat(t, pid, 12)[0]
 }
 
 // ResidentByMapping sums the resident KiB (Rss) of a process's mappings in
