@@ -279,8 +279,9 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 		defer func() { err = errors.Join(err, media.Close()) }()
 	}
 	if srv != nil {
-		// before the events are watched: the watcher's srv.Observe reads
-		// what Serve sets
+		// served before the events are watched, so that srv.Observe sees
+		// each with the player set (it is safe before Serve too, but tells
+		// no watcher what it sees then)
 		a.serveControl(srv, p, r, (&radioFeeder{c: r.src, p: p}).start)
 	}
 	control := watched(uctx, changing{ui.Control(p), stateChanged}, func(ev player.Event) {

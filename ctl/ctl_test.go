@@ -582,3 +582,105 @@ func servedPlayer(t *testing.T) (string, *player.Player) {
 	s.Serve(Options{Player: p})
 	return path, p
 }
+
+// TestObserveWhileServeStarts: Observe may run before and while Serve
+// does (an event watcher started first). Serve set the options and the
+// volume the watcher's Observe reads with no lock, a data race (go test
+// -race failed on the old server.go); the callers ordered Serve first. A
+// segment observed before Serve is in status after it.
+func TestObserveWhileServeStarts(t *testing.T) {
+	for round := range 20 {
+		path := filepath.Join(t.TempDir(), "ctl.sock")
+		s, err := Listen(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := player.New(player.Options{})
+		stop, done := make(chan struct{}), make(chan struct{})
+		go func() { // the instance's event watcher
+			defer close(done)
+			for {
+				s.Observe(player.SegmentEvent{TrackID: "t1", Rendition: "opus-128", From: player.Source("origin")})
+				s.Observe(player.ChangedEvent{})
+				s.Observe(player.StateEvent{State: player.Stopped})
+				select {
+				case <-stop:
+					return
+				default:
+				}
+			}
+		}()
+		s.Serve(Options{Player: p})
+		p.SetVolume(40) // a change the watcher's ChangedEvent reads
+		close(stop)
+		<-done
+		resp, err := Do(context.Background(), path, Request{Cmd: "status"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st := resp.Status; st == nil || st.Rendition != "opus-128" || st.Source != "origin" {
+			t.Fatalf("round %d: status %+v, want the rendition and source observed while Serve started", round, resp.Status)
+		}
+		s.Close()
+		p.Close()
+	}
+}
+
+// TestEventsBeforeServeAreNotReplayed: what is observed before Serve
+// reaches no watcher later (none can connect before Serve, and a watcher
+// starts from the state as it is then), but status holds its segment.
+func TestEventsBeforeServeAreNotReplayed(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ctl.sock")
+	s, err := Listen(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	p := player.New(player.Options{})
+	defer p.Close()
+	s.Observe(player.StateEvent{State: player.Paused})
+	s.Observe(player.SegmentEvent{TrackID: "t1", Rendition: "opus-64", From: player.Source("cache")})
+	s.Serve(Options{Player: p})
+	w := &lineWriter{got: make(chan string, 16)}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go Watch(ctx, path, w)
+	if first := <-w.got; first != `{"event":"state","state":"stopped"}`+"\n" {
+		t.Fatalf("watch's first line %q, want the player's state (stopped) as it is", first)
+	}
+	s.Observe(player.StateEvent{State: player.Playing})
+	if next := <-w.got; next != `{"event":"state","state":"playing"}`+"\n" {
+		t.Errorf("watch's second line %q, want the state observed after it started (playing), not one observed before Serve", next)
+	}
+	resp, err := Do(context.Background(), path, Request{Cmd: "status"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := resp.Status; st.Rendition != "opus-64" || st.Source != "cache" {
+		t.Errorf("status rendition %q source %q, want the segment observed before Serve (opus-64, cache)", st.Rendition, st.Source)
+	}
+}
+
+// TestServeRacingClose: Close while Serve runs (an instance quitting as
+// it starts) neither races nor leaves the accept loop running: after
+// Close, nothing answers on the socket.
+func TestServeRacingClose(t *testing.T) {
+	for range 50 {
+		path := filepath.Join(t.TempDir(), "ctl.sock")
+		s, err := Listen(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := player.New(player.Options{})
+		served := make(chan struct{})
+		go func() { defer close(served); s.Serve(Options{Player: p}) }()
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		<-served
+		if _, err := Do(context.Background(), path, Request{Cmd: "status"}); !errors.Is(err, ErrNoInstance) {
+			t.Fatalf("status after Close: %v, want ErrNoInstance", err)
+		}
+		p.Close()
+	}
+}

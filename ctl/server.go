@@ -45,17 +45,25 @@ const maxRequest = 1 << 20
 // Server answers control requests on a unix socket. It owns its accept loop
 // and one goroutine per connection; Close stops and waits for all of them.
 //
-// Lock order: Server.mu only; it is never held while writing to a client.
+// Observe may run before Serve and while it runs (see Observe).
+//
+// Lock order: Server.mu only; it is never held while writing to a client
+// or calling the player.
 type Server struct {
 	path string
-	opts Options
 	ln   *net.UnixListener
 	lock *os.File // flock'ed: this instance owns Path
 	ctx  context.Context
 	stop context.CancelFunc
 	wg   sync.WaitGroup
 
-	mu        sync.Mutex // guards the fields below
+	mu sync.Mutex // guards the fields below
+	// opts is set once, by Serve: the accept loop and the connections'
+	// goroutines, which Serve starts after setting it, read it without mu;
+	// Observe, which may run before or during Serve, reads it under mu
+	// (playerIfServed).
+	opts      Options
+	served    bool // Serve has been called
 	watchers  map[chan Event]struct{}
 	conns     map[net.Conn]bool // true: a watcher, told its end by Close rather than cut off
 	rendition string
@@ -101,17 +109,37 @@ func Listen(path string) (*Server, error) {
 	return s, nil
 }
 
-// Serve starts answering requests with opts; call it once.
+// Serve starts answering requests with opts. Call it once: a second call
+// panics. Called once Close has begun, it answers nothing (the socket is
+// gone). It may run while another goroutine calls Observe.
 func (s *Server) Serve(opts Options) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	s.opts = opts
+	vol := 0
 	if opts.Player != nil {
-		s.volume = opts.Player.Volume()
+		vol = opts.Player.Volume() // not under mu: see the lock order
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.served {
+		panic("ctl: Server.Serve called twice")
+	}
+	s.served, s.opts, s.volume = true, opts, vol
+	if s.ctx.Err() != nil {
+		// Close has begun: its Wait may be under way, and an Add now would
+		// race it (sync.WaitGroup)
+		return
 	}
 	s.wg.Add(1)
 	go s.accept()
+}
+
+// playerIfServed is the player Serve was given: nil before Serve.
+func (s *Server) playerIfServed() *player.Player {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.opts.Player
 }
 
 // quitGrace bounds how long Close waits for a watcher to take its last
@@ -141,6 +169,16 @@ func (s *Server) Close() error {
 
 // Observe sees each player event (the caller forwards the player's
 // channel); watchers that are behind miss events rather than slow playback.
+//
+// It may be called before Serve and while Serve runs (an instance may
+// watch its player's events first). What it sees before Serve is told to
+// no watcher, deliberately not kept for later: none can be connected
+// before Serve, and a watcher's first lines (segue ctl watch) are the
+// state and track as they are when it connects, so events replayed after
+// them would say an older state than the one just printed. A segment's
+// rendition and source are kept for status, and a change before Serve
+// (ChangedEvent) is read from the player once Serve has it: the volume
+// watch starts from is the player's at Serve.
 func (s *Server) Observe(ev player.Event) {
 	var out *Event
 	switch e := ev.(type) {
@@ -152,7 +190,7 @@ func (s *Server) Observe(ev player.Event) {
 		// A skip while paused or stopped changes the current track with
 		// no TrackEvent (its stream opens when playback resumes): watch
 		// went on naming the track before it.
-		if p := s.opts.Player; p != nil {
+		if p := s.playerIfServed(); p != nil {
 			st := p.Status()
 			if st.State != player.Playing && st.Index >= 0 && s.shownTrack(st.Track.ID, true) {
 				out = &Event{Event: "track", Track: trackOf(st.Track)}
