@@ -5,6 +5,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -578,4 +579,119 @@ func playedTitles(evs []player.Event) []string {
 		}
 	}
 	return played
+}
+
+// restoredQueue is a queue as queue.json keeps it: Keep current (paused),
+// then the two tracks of goneDir.
+func restoredQueue(tr map[string]catalog.Track) player.SavedState {
+	return player.SavedState{Tracks: []catalog.Track{tr["Keep"], tr["Gone One"], tr["Gone Two"]}, Index: 0, Volume: 100, Repeat: "off"}
+}
+
+// TestRestoredQueueMarksRemovedTracksAtStart: checkRestored, run on a
+// restored queue two of whose three tracks were removed from the catalog
+// since it was saved, marks those two gone before playback reaches them
+// (the queue stays paused on Keep), as a prefetch would: resumed, Keep
+// plays, each removed track is said once when it comes up, and its
+// manifest was asked for once, by the check. With the origin stopped it
+// marks none gone: unreachable is unknown, not gone. Before, a restored
+// queue's removed tracks were found only as playback reached them.
+func TestRestoredQueueMarksRemovedTracksAtStart(t *testing.T) {
+	o, goneDir, tr := goneLibrary(t, 3)
+	url := "http://" + o.addr
+	o.removeFolder(t, goneDir)
+	check := func(p *player.Player) restoredCheck {
+		client, err := originclient.New(url, originclient.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := &resolver{def: client, src: client}
+		return checkRestored(context.Background(), p, restoredQueue(tr).Tracks, func(ctx context.Context, id string) error {
+			_, err := r.Manifest(ctx, id)
+			return err
+		})
+	}
+	t.Run("reachable", func(t *testing.T) {
+		p := gonePlayer(t, url, 0)
+		p.Restore(restoredQueue(tr))
+		c := check(p)
+		if c.Gone != 2 || c.Present != 1 || c.Unknown != 0 || c.Why != nil {
+			t.Errorf("check found %+v; want 2 gone, 1 present", c)
+		}
+		st := p.Status()
+		if !st.Gone[tr["Gone One"].ID] || !st.Gone[tr["Gone Two"].ID] || st.Gone[tr["Keep"].ID] {
+			t.Errorf("Status.Gone = %v; want the two removed tracks", st.Gone)
+		}
+		if st.State != player.Paused || st.Index != 0 {
+			t.Errorf("the check moved playback: %v at %d; want paused at Keep", st.State, st.Index)
+		}
+		p.Resume()
+		evs, end := untilEnd(t, p, 30*time.Second, nil)
+		if played := playedTitles(evs); strings.Join(played, ",") != "Keep" {
+			t.Errorf("played %v; want Keep alone", played)
+		}
+		if end.Gone {
+			t.Error("the end says every track was removed; Keep played")
+		}
+		for _, title := range []string{"Gone One", "Gone Two"} {
+			id := tr[title].ID
+			errs := fatalOf(evs)[id]
+			var ge *player.GoneError
+			if len(errs) != 1 || !errors.As(errs[0], &ge) || ge.Segment != -1 || ge.Track.Title != title {
+				t.Errorf("%s failed with %v; want one *player.GoneError naming it", title, errs)
+			}
+			if n := o.access.requests("/api/v1/tracks/"+id+"/manifest", 0)["/api/v1/tracks/"+id+"/manifest"]; n != 1 {
+				t.Errorf("%s's manifest was asked %d times; want once (the check's)", title, n)
+			}
+		}
+	})
+	t.Run("unreachable", func(t *testing.T) {
+		o.stop()
+		p := gonePlayer(t, url, 0)
+		p.Restore(restoredQueue(tr))
+		c := check(p)
+		if c.Gone != 0 || c.Present != 0 || c.Unknown != 3 || !errors.Is(c.Why, catalog.ErrUnreachable) {
+			t.Errorf("check of a stopped origin found %+v; want 3 unknown, stopped at an unreachable origin", c)
+		}
+		if st := p.Status(); len(st.Gone) != 0 {
+			t.Errorf("Status.Gone = %v with the origin stopped; want none", st.Gone)
+		}
+	})
+}
+
+// TestTUIRestoredQueueShowsRemovedTracks: the interface started on a
+// queue.json whose tracks were partly removed from the catalog since shows
+// them gone at once, the queue paused on its first track: the Queue screen
+// marks them "(gone)" and segue ctl queue list --json says "gone". Before,
+// they showed as any other track until playback reached them.
+func TestTUIRestoredQueueShowsRemovedTracks(t *testing.T) {
+	o, goneDir, tr := goneLibrary(t, 3)
+	dir := t.TempDir()
+	if err := player.SaveState(filepath.Join(dir, "state", "segue"), restoredQueue(tr)); err != nil {
+		t.Fatal(err)
+	}
+	o.removeFolder(t, goneDir)
+	s := startTUIIn(t, "http://"+o.addr, 120, 40, dir)
+	ctlJSON := func(v any, args ...string) bool { // false until the interface answers
+		cmd := exec.Command(segueBinary(t), append([]string{"ctl"}, args...)...)
+		cmd.Env = append(os.Environ(), tuiEnv(dir)...)
+		out, err := cmd.Output()
+		return err == nil && json.Unmarshal(out, v) == nil
+	}
+	var q []ctl.QueueEntry
+	testkit.Wait(t, 20*time.Second, "ctl queue list to mark the removed tracks gone", func() bool {
+		return ctlJSON(&q, "queue", "list", "--json") && len(q) == 3 && q[1].Gone && q[2].Gone
+	})
+	if q[0].Gone || q[0].Track.ID != tr["Keep"].ID {
+		t.Errorf("queue list: %+v; want Keep first, not gone", q)
+	}
+	var st ctl.Status
+	if !ctlJSON(&st, "status", "--json") || st.State != "paused" || st.QueuePosition != 1 || st.QueueGone != 2 {
+		t.Errorf("ctl status: %+v; want paused at 1 of the queue, 2 gone", st)
+	}
+	s.keys("Tab", "Tab") // Queue
+	s.waitScreen("the Queue screen marking both removed tracks", func(scr string) bool {
+		return strings.Contains(scr, "Gone One (gone)") && strings.Contains(scr, "Gone Two (gone)") && !strings.Contains(scr, "Keep (gone)")
+	})
+	s.keys("q")
+	s.waitScreen("segue to exit", func(string) bool { return fileSize(filepath.Join(dir, "exit")) > 0 })
 }

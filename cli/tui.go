@@ -218,6 +218,7 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 		return err
 	}
 	defer func() { err = errors.Join(err, p.Close()) }()
+	var restored []catalog.Track
 	if st, lerr := player.LoadState(a.cfg.StateDir); lerr != nil {
 		notice = lerr.Error()
 	} else {
@@ -225,6 +226,7 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 			st.Quality = ""
 		}
 		p.Restore(st)
+		restored = st.Tracks
 	}
 	stateChanged, stateObserve := func() {}, func(player.Event) {}
 	if saveState {
@@ -297,6 +299,12 @@ func (a *app) runTUI(ctx context.Context, opts tuiOptions) (err error) {
 			media.Observe(ev)
 		}
 	})
+	// the restored queue's tracks removed from the catalog since are marked
+	// gone now, not when playback reaches them; asked once the events are
+	// watched, so that the marks' ChangedEvents reach the interface and
+	// segue ctl watch
+	checked := checkRestoredInBackground(uctx, p, r, restored, log)
+	defer func() { cancel(); checked() }()
 	running.Store(true)
 	if de := c.Damage(); de != nil {
 		a.onDamaged(de)

@@ -3,6 +3,7 @@ package player
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"segue/catalog"
 )
@@ -96,4 +97,40 @@ func (p *Player) allGoneLocked() bool {
 		}
 	}
 	return true
+}
+
+// MarkGone marks the queued track id removed from the catalog, err being
+// the source's answer that said so (it should wrap catalog.ErrTrackGone),
+// as the player marks a track whose manifest a prefetch was refused: found
+// by a check made without playing it (the restored queue's, at start).
+// Status.Gone holds it at once (a ChangedEvent says so); when it comes up
+// it is said once (a fatal ErrorEvent with a *GoneError, Segment -1) and
+// skipped without its manifest asked for. It reports whether it marked
+// it: false when id is not queued (removed meanwhile), is marked already,
+// or is the track playing (its manifest was had: a segment's 404 finds
+// the removal, as for any track removed while it plays).
+func (p *Player) MarkGone(id string, err error) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.gone[id] || p.ctx.Err() != nil || p.cur != nil && p.cur.track.ID == id {
+		return false
+	}
+	i := slices.IndexFunc(p.queue.tracks, func(t catalog.Track) bool { return t.ID == id })
+	if i < 0 {
+		return false
+	}
+	p.markAheadLocked(p.queue.tracks[i], err)
+	return true
+}
+
+// markAheadLocked marks tr gone before it comes up, err being the answer
+// to its manifest: the queue shows it now (ChangedEvent), and the
+// *GoneError is said when it comes up (unsaid).
+func (p *Player) markAheadLocked(tr catalog.Track, err error) {
+	p.markGoneLocked(tr.ID)
+	if p.unsaid == nil {
+		p.unsaid = map[string]*GoneError{}
+	}
+	p.unsaid[tr.ID] = &GoneError{Track: tr, Segment: -1, Source: p.opts.SourceName, Err: err}
+	p.emit(ChangedEvent{}) // the queue's marks changed (Status.Gone)
 }

@@ -573,7 +573,9 @@ func (p *Player) prefetchLocked() {
 	}
 	tr, _ := p.queue.At(idx)
 	key := fmt.Sprintf("%d:%s", idx, tr.ID)
-	if key == p.tried {
+	if key == p.tried || p.gone[tr.ID] {
+		// a track marked gone (MarkGone: by the restored queue's check) is
+		// skipped without asking: its manifest was asked for again here
 		return
 	}
 	p.tried = key
@@ -592,12 +594,7 @@ func (p *Player) prefetchLocked() {
 		if IsGone(err) && p.ctx.Err() == nil && !p.gone[tr.ID] {
 			// marked now (the queue shows it), said when it comes up,
 			// and not asked for again then
-			p.markGoneLocked(tr.ID)
-			if p.unsaid == nil {
-				p.unsaid = map[string]*GoneError{}
-			}
-			p.unsaid[tr.ID] = &GoneError{Track: tr, Segment: -1, Source: p.opts.SourceName, Err: err}
-			p.emit(ChangedEvent{})
+			p.markAheadLocked(tr, err)
 		}
 		if err != nil || p.ctx.Err() != nil {
 			return // the render loop reports it when the track comes up
