@@ -154,12 +154,13 @@ type ChatMessages struct {
 	Messages []struct{} `xml:"chatMessage" json:"chatMessage"`
 }
 
-// Lyrics is getLyrics' answer: none (an empty element), as Navidrome
-// answers a song it has no lyrics for.
+// Lyrics is getLyrics' answer: none (an empty element; in JSON an empty
+// value, which OpenSubsonic's lyrics type requires), as Navidrome answers
+// a song it has no lyrics for.
 type Lyrics struct {
 	Artist string `xml:"artist,attr,omitempty" json:"artist,omitempty"`
 	Title  string `xml:"title,attr,omitempty" json:"title,omitempty"`
-	Text   string `xml:",chardata" json:"value,omitempty"`
+	Text   string `xml:",chardata" json:"value"`
 }
 
 // AlbumList is getAlbumList's answer: albums as folders.
