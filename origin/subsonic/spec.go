@@ -266,13 +266,19 @@ type Index struct {
 }
 
 // ArtistID3 is an artist; Albums only in getArtist's answer.
+//
+// The lists of one item's answer (an artist's albums, an album's songs, a
+// playlist's entries, similar artists) are omitzero in JSON: left out
+// when nil (the item in a listing), an empty array when the handler set
+// an empty one, since apps index them without a null check (Tempo's
+// playlist page threw on an empty playlist's missing entry).
 type ArtistID3 struct {
 	ID         string     `xml:"id,attr" json:"id"`
 	Name       string     `xml:"name,attr" json:"name"`
 	AlbumCount int        `xml:"albumCount,attr" json:"albumCount"`
 	Starred    string     `xml:"starred,attr,omitempty" json:"starred,omitempty"`
 	UserRating int        `xml:"userRating,attr,omitempty" json:"userRating,omitempty"` // OpenSubsonic's, as AlbumID3's
-	Albums     []AlbumID3 `xml:"album" json:"album,omitempty"`
+	Albums     []AlbumID3 `xml:"album" json:"album,omitzero"`
 }
 
 // AlbumID3 is an album; Songs only in getAlbum's answer.
@@ -290,7 +296,7 @@ type AlbumID3 struct {
 	// UserRating is OpenSubsonic's: the Subsonic XSD has no rating of an
 	// AlbumID3.
 	UserRating int     `xml:"userRating,attr,omitempty" json:"userRating,omitempty"`
-	Songs      []Child `xml:"song" json:"song,omitempty"`
+	Songs      []Child `xml:"song" json:"song,omitzero"`
 }
 
 // Child is a song, or an album as a directory (IsDir) in getMusicDirectory.
@@ -351,7 +357,7 @@ type Playlist struct {
 	Duration  int     `xml:"duration,attr" json:"duration"` // seconds
 	Created   string  `xml:"created,attr" json:"created"`
 	Changed   string  `xml:"changed,attr" json:"changed"`
-	Entries   []Child `xml:"entry" json:"entry,omitempty"`
+	Entries   []Child `xml:"entry" json:"entry,omitzero"` // see ArtistID3
 }
 
 // Genres is getGenres' answer.
@@ -369,12 +375,12 @@ type PlayQueue struct {
 // ArtistInfo is what getArtistInfo answers: similar artists only (no
 // biography or images: segue keeps none).
 type ArtistInfo struct {
-	SimilarArtists []Artist `xml:"similarArtist" json:"similarArtist,omitempty"`
+	SimilarArtists []Artist `xml:"similarArtist" json:"similarArtist,omitzero"` // see ArtistID3
 }
 
 // ArtistInfo2 is ArtistInfo with the ID3 artists of getArtistInfo2.
 type ArtistInfo2 struct {
-	SimilarArtists []ArtistID3 `xml:"similarArtist" json:"similarArtist,omitempty"`
+	SimilarArtists []ArtistID3 `xml:"similarArtist" json:"similarArtist,omitzero"`
 }
 
 // AlbumInfo is what getAlbumInfo and getAlbumInfo2 answer: nothing, as
