@@ -110,7 +110,7 @@ func withoutEmptySuffixes(spec string) string {
 	dropped := false
 	for part := range strings.SplitSeq(spec, ",") {
 		part = strings.TrimSpace(part)
-		if n, ok := strings.CutPrefix(part, "-"); ok && n != "" && strings.Trim(n, "0") == "" {
+		if n, ok := strings.CutPrefix(part, "-"); ok && strings.TrimSpace(n) != "" && strings.Trim(n, "0 \t") == "" {
 			dropped = true
 			continue
 		}

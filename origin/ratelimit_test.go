@@ -175,7 +175,7 @@ func TestRangeOfAnotherUnitIsIgnored(t *testing.T) {
 func TestEmptySuffixRangeIs416(t *testing.T) {
 	blob := []byte(strings.Repeat("segment bytes ", 100))
 	r, hash := serveOneBlob(t, blob)
-	for _, rng := range []string{"bytes=-0", "bytes=-00", "bytes=-0, -0", "bytes=-0," + strconv.Itoa(len(blob)) + "-"} {
+	for _, rng := range []string{"bytes=-0", "bytes=-00", "bytes=-0, -0", "bytes=- 0", "bytes=-0," + strconv.Itoa(len(blob)) + "-"} {
 		resp, _ := get(t, "GET", r.base+"/chunks/"+hash, map[string]string{"Range": rng})
 		if want := "bytes */" + strconv.Itoa(len(blob)); resp.StatusCode != 416 || resp.Header.Get("Content-Range") != want {
 			t.Errorf("Range: %s: %s, Content-Range %q; want 416, %q", rng, resp.Status, resp.Header.Get("Content-Range"), want)
