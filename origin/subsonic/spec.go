@@ -362,10 +362,13 @@ type Playlist struct {
 
 // Genres is getGenres' answer.
 // PlayQueue is a user's saved play queue. current is a song ID, a string
-// as OpenSubsonic has it (the 1.16.1 XSD says int).
+// as OpenSubsonic has it (the 1.16.1 XSD says int). Position is always
+// there, 0 at the start of the song or with no current, as Subsonic's own
+// server writes it: DSub reads it into an int and threw on a queue
+// without it.
 type PlayQueue struct {
 	Current   string  `xml:"current,attr,omitempty" json:"current,omitempty"`
-	Position  int64   `xml:"position,attr,omitempty" json:"position,omitempty"` // milliseconds into current
+	Position  int64   `xml:"position,attr" json:"position"` // milliseconds into current
 	Username  string  `xml:"username,attr" json:"username"`
 	Changed   string  `xml:"changed,attr" json:"changed"`
 	ChangedBy string  `xml:"changedBy,attr" json:"changedBy"`
