@@ -73,7 +73,8 @@ type API struct {
 type handler func(rq *request) *Response
 
 // New returns the API over the origin o, reading the password key from
-// o's data dir. Mount it with o.Mount(Prefix, api).
+// o's data dir. Mount it with o.Mount(Prefix, api). New mounts the share
+// links of Subsonic's layout, SharePrefix, itself (once per origin).
 func New(o *origin.Server, opts Options) (*API, error) {
 	if opts.ServerVersion == "" {
 		opts.ServerVersion = "dev"
@@ -160,6 +161,7 @@ func New(o *origin.Server, opts Options) (*API, error) {
 		"jukeboxControl": refused("this server has no jukebox (no user has jukeboxRole): segue plays on the listener's own device; stream the songs instead"),
 	}
 	maps.Copy(a.handlers, absentHandlers()) // chat, avatars, podcast and radio changes, videos: handlers_absent.go
+	o.MountOnce(SharePrefix, http.HandlerFunc(shareRedirect))
 	return a, nil
 }
 
