@@ -39,7 +39,8 @@ func bodyLimit(r *http.Request) int64 {
 
 // guard bounds what one request may cost: a malformed query string is
 // 400, a Range of more than maxRanges parts or in a unit other than bytes
-// is ignored, a body over its route's limit is
+// is ignored, its suffix ranges of length 0 are left out
+// (withoutEmptySuffixes), a body over its route's limit is
 // refused with 413 (at once when Content-Length says so, otherwise when the
 // reader passes it; see bodyTooLarge), and a response that makes no progress
 // for StallTimeout is cut off (a slow-read client), however long the whole
@@ -68,7 +69,8 @@ func (s *Server) guard(next http.Handler) http.Handler {
 				// smaller than thousands of tiny parts with their headers.
 				r.Header.Del("Range")
 			default:
-				r.Header.Set("Range", "bytes="+spec) // units compare case-insensitively; ServeContent wants "bytes="
+				// units compare case-insensitively; ServeContent wants "bytes="
+				r.Header.Set("Range", "bytes="+withoutEmptySuffixes(spec))
 			}
 		}
 		limit := bodyLimit(r)
@@ -89,6 +91,40 @@ func (s *Server) guard(next http.Handler) http.Handler {
 			}
 		}
 	})
+}
+
+// unsatisfiableRange is a byte range that starts past the end of any
+// answer: http.ServeContent answers it 416 with Content-Range bytes */LENGTH.
+const unsatisfiableRange = "9223372036854775807-"
+
+// withoutEmptySuffixes returns spec (a Range header's ranges, after
+// "bytes=") without its suffix ranges of length 0 ("-0"), which select no
+// byte: RFC 9110 (14.1.1) counts a range set satisfiable only when a range
+// starts before the end or a suffix range has a length above 0, and
+// http.ServeContent took "-0" for a range of no bytes and answered 206 with
+// Content-Range "bytes N-(N-1)/N" (Go 1.26). When only such ranges were
+// asked for it returns unsatisfiableRange, so the answer is 416; a spec
+// without them comes back as it was.
+func withoutEmptySuffixes(spec string) string {
+	var kept []string
+	dropped := false
+	for part := range strings.SplitSeq(spec, ",") {
+		part = strings.TrimSpace(part)
+		if n, ok := strings.CutPrefix(part, "-"); ok && strings.TrimSpace(n) != "" && strings.Trim(n, "0 \t") == "" {
+			dropped = true
+			continue
+		}
+		if part != "" {
+			kept = append(kept, part)
+		}
+	}
+	switch {
+	case !dropped:
+		return spec
+	case len(kept) == 0:
+		return unsatisfiableRange
+	}
+	return strings.Join(kept, ",")
 }
 
 func tooLarge(limit int64) string {

@@ -25,6 +25,21 @@ func (s *Server) Mount(prefix string, h http.Handler) {
 	s.mounts.Store(&next)
 }
 
+// MountOnce is Mount for a handler that every instance of an API serves
+// alike (it keeps no state of its own): the first call for prefix mounts
+// h, a later one for the same prefix does nothing, where Mount would
+// panic on the second pattern. Call it before Serve.
+func (s *Server) MountOnce(prefix string, h http.Handler) {
+	if m := s.mounts.Load(); m != nil {
+		for _, p := range *m {
+			if p == prefix {
+				return
+			}
+		}
+	}
+	s.Mount(prefix, h)
+}
+
 // mounted reports whether path is served by a handler given to Mount.
 func (s *Server) mounted(path string) bool {
 	if m := s.mounts.Load(); m != nil {

@@ -168,6 +168,25 @@ func TestRangeOfAnotherUnitIsIgnored(t *testing.T) {
 	}
 }
 
+// TestEmptySuffixRangeIs416: a suffix range of length 0 (bytes=-0) selects
+// no byte, so a Range of only such ranges is unsatisfiable (RFC 9110
+// 14.1.1): 416 with Content-Range bytes */LENGTH, where it was 206 with
+// "bytes N-(N-1)/N". Next to a range that is satisfiable it is left out.
+func TestEmptySuffixRangeIs416(t *testing.T) {
+	blob := []byte(strings.Repeat("segment bytes ", 100))
+	r, hash := serveOneBlob(t, blob)
+	for _, rng := range []string{"bytes=-0", "bytes=-00", "bytes=-0, -0", "bytes=- 0", "bytes=-0," + strconv.Itoa(len(blob)) + "-"} {
+		resp, _ := get(t, "GET", r.base+"/chunks/"+hash, map[string]string{"Range": rng})
+		if want := "bytes */" + strconv.Itoa(len(blob)); resp.StatusCode != 416 || resp.Header.Get("Content-Range") != want {
+			t.Errorf("Range: %s: %s, Content-Range %q; want 416, %q", rng, resp.Status, resp.Header.Get("Content-Range"), want)
+		}
+	}
+	resp, body := get(t, "GET", r.base+"/chunks/"+hash, map[string]string{"Range": "bytes=-0,2-9"})
+	if resp.StatusCode != 206 || string(body) != string(blob[2:10]) {
+		t.Errorf("Range: bytes=-0,2-9: %s, %q; want 206 and %q", resp.Status, body, blob[2:10])
+	}
+}
+
 // serveOneBlob starts an origin whose blob store holds blob, and returns
 // it and blob's hash.
 func serveOneBlob(t *testing.T, blob []byte) (*running, string) {

@@ -44,7 +44,7 @@ func TestBrowserAtTheAPIGetsAPage(t *testing.T) {
 			t.Fatalf("an app at %s: %s; want the failed answer's XML", path, want)
 		}
 		for _, accept := range []string{"*/*", "application/xml", "text/xml, text/html"} {
-			if resp, got := do(path, accept); got != want || resp.Header.Get("Content-Type") != "application/xml; charset=utf-8" {
+			if resp, got := do(path, accept); got != want || resp.Header.Get("Content-Type") != "text/xml; charset=utf-8" {
 				t.Errorf("an app with Accept %q at %s: %s %s; want the XML, as without Accept", accept, path, resp.Header.Get("Content-Type"), got)
 			}
 		}

@@ -38,7 +38,7 @@ func (a *API) savePlayQueue(rq *request) *Response {
 }
 
 // getPlayQueue answers the user's saved play queue without the songs gone
-// from the catalog since (and without current and position when the
+// from the catalog since (and without current, position 0, when the
 // current song is gone); no playQueue when none is saved.
 func (a *API) getPlayQueue(rq *request) *Response {
 	q, found, err := a.store.playQueue(rq.Context(), rq.user.id)

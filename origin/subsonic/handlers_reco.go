@@ -168,7 +168,7 @@ func (a *API) getArtistInfo2(rq *request) *Response {
 	if err != nil {
 		return a.internal(rq, err)
 	}
-	out := &ArtistInfo2{}
+	out := &ArtistInfo2{SimilarArtists: []ArtistID3{}}
 	for _, t := range similar {
 		out.SimilarArtists = append(out.SimilarArtists, ArtistID3{ID: t.ArtistID, Name: t.Artist, AlbumCount: counts[t.ArtistID], Starred: stamp(starred[t.ArtistID])})
 	}
@@ -184,7 +184,7 @@ func (a *API) getArtistInfo(rq *request) *Response {
 	if res != nil {
 		return res
 	}
-	out := &ArtistInfo{}
+	out := &ArtistInfo{SimilarArtists: []Artist{}}
 	for _, t := range similar {
 		out.SimilarArtists = append(out.SimilarArtists, Artist{ID: t.ArtistID, Name: t.Artist, Starred: stamp(starred[t.ArtistID])})
 	}

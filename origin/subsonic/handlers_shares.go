@@ -3,10 +3,12 @@ package subsonic
 import (
 	"fmt"
 	"math"
+	"net/http"
 	"strings"
 	"time"
 
 	"segue/catalog"
+	"segue/share"
 )
 
 // Shares are segue's playlist share links (segue playlist share, or a
@@ -93,4 +95,27 @@ func (a *API) deleteShare(rq *request) *Response {
 		return a.playlistFailed(rq, id, err)
 	}
 	return ok()
+}
+
+// SharePrefix is where Subsonic's own server (and Navidrome) serve share
+// links, /share/TOKEN: DSub shows its user the server's address, "share/"
+// and the last segment of the url getShares gave, whatever the url was
+// (ShareParser in daneren2005/Subsonic). New mounts shareRedirect there.
+const SharePrefix = "/share/"
+
+// shareRedirect answers /share/TOKEN with a permanent redirect to the
+// share page /p/TOKEN, which checks the token; a path that holds no
+// token's shape is 404. It needs no credentials, as /p/ needs none.
+func shareRedirect(w http.ResponseWriter, r *http.Request) {
+	token := strings.TrimPrefix(r.URL.Path, SharePrefix)
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "share links are opened with GET", http.StatusMethodNotAllowed)
+		return
+	}
+	if !share.ValidToken(token) {
+		http.Error(w, "no share link at "+r.URL.Path+": a share link is /p/TOKEN (or /share/TOKEN), the whole token", http.StatusNotFound)
+		return
+	}
+	http.Redirect(w, r, "/p/"+token, http.StatusMovedPermanently)
 }

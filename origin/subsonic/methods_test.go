@@ -87,7 +87,7 @@ func TestEveryMethodAnswersASubsonicDocument(t *testing.T) {
 			q.Set("id", "tr-nothing")
 		}
 		resp, body := f.call(t, method, maps.Clone(q))
-		if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/xml") {
+		if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/xml") {
 			t.Errorf("%s: HTTP %d, %s, want 200 with an XML document: %.300s", method, resp.StatusCode, resp.Header.Get("Content-Type"), body)
 			continue
 		}

@@ -154,12 +154,13 @@ type ChatMessages struct {
 	Messages []struct{} `xml:"chatMessage" json:"chatMessage"`
 }
 
-// Lyrics is getLyrics' answer: none (an empty element), as Navidrome
-// answers a song it has no lyrics for.
+// Lyrics is getLyrics' answer: none (an empty element; in JSON an empty
+// value, which OpenSubsonic's lyrics type requires), as Navidrome answers
+// a song it has no lyrics for.
 type Lyrics struct {
 	Artist string `xml:"artist,attr,omitempty" json:"artist,omitempty"`
 	Title  string `xml:"title,attr,omitempty" json:"title,omitempty"`
-	Text   string `xml:",chardata" json:"value,omitempty"`
+	Text   string `xml:",chardata" json:"value"`
 }
 
 // AlbumList is getAlbumList's answer: albums as folders.
@@ -265,13 +266,19 @@ type Index struct {
 }
 
 // ArtistID3 is an artist; Albums only in getArtist's answer.
+//
+// The lists of one item's answer (an artist's albums, an album's songs, a
+// playlist's entries, similar artists) are omitzero in JSON: left out
+// when nil (the item in a listing), an empty array when the handler set
+// an empty one, since apps index them without a null check (Tempo's
+// playlist page threw on an empty playlist's missing entry).
 type ArtistID3 struct {
 	ID         string     `xml:"id,attr" json:"id"`
 	Name       string     `xml:"name,attr" json:"name"`
 	AlbumCount int        `xml:"albumCount,attr" json:"albumCount"`
 	Starred    string     `xml:"starred,attr,omitempty" json:"starred,omitempty"`
 	UserRating int        `xml:"userRating,attr,omitempty" json:"userRating,omitempty"` // OpenSubsonic's, as AlbumID3's
-	Albums     []AlbumID3 `xml:"album" json:"album,omitempty"`
+	Albums     []AlbumID3 `xml:"album" json:"album,omitzero"`
 }
 
 // AlbumID3 is an album; Songs only in getAlbum's answer.
@@ -289,7 +296,7 @@ type AlbumID3 struct {
 	// UserRating is OpenSubsonic's: the Subsonic XSD has no rating of an
 	// AlbumID3.
 	UserRating int     `xml:"userRating,attr,omitempty" json:"userRating,omitempty"`
-	Songs      []Child `xml:"song" json:"song,omitempty"`
+	Songs      []Child `xml:"song" json:"song,omitzero"`
 }
 
 // Child is a song, or an album as a directory (IsDir) in getMusicDirectory.
@@ -350,15 +357,18 @@ type Playlist struct {
 	Duration  int     `xml:"duration,attr" json:"duration"` // seconds
 	Created   string  `xml:"created,attr" json:"created"`
 	Changed   string  `xml:"changed,attr" json:"changed"`
-	Entries   []Child `xml:"entry" json:"entry,omitempty"`
+	Entries   []Child `xml:"entry" json:"entry,omitzero"` // see ArtistID3
 }
 
 // Genres is getGenres' answer.
 // PlayQueue is a user's saved play queue. current is a song ID, a string
-// as OpenSubsonic has it (the 1.16.1 XSD says int).
+// as OpenSubsonic has it (the 1.16.1 XSD says int). Position is always
+// there, 0 at the start of the song or with no current, as Subsonic's own
+// server writes it: DSub reads it into an int and threw on a queue
+// without it.
 type PlayQueue struct {
 	Current   string  `xml:"current,attr,omitempty" json:"current,omitempty"`
-	Position  int64   `xml:"position,attr,omitempty" json:"position,omitempty"` // milliseconds into current
+	Position  int64   `xml:"position,attr" json:"position"` // milliseconds into current
 	Username  string  `xml:"username,attr" json:"username"`
 	Changed   string  `xml:"changed,attr" json:"changed"`
 	ChangedBy string  `xml:"changedBy,attr" json:"changedBy"`
@@ -368,12 +378,12 @@ type PlayQueue struct {
 // ArtistInfo is what getArtistInfo answers: similar artists only (no
 // biography or images: segue keeps none).
 type ArtistInfo struct {
-	SimilarArtists []Artist `xml:"similarArtist" json:"similarArtist,omitempty"`
+	SimilarArtists []Artist `xml:"similarArtist" json:"similarArtist,omitzero"` // see ArtistID3
 }
 
 // ArtistInfo2 is ArtistInfo with the ID3 artists of getArtistInfo2.
 type ArtistInfo2 struct {
-	SimilarArtists []ArtistID3 `xml:"similarArtist" json:"similarArtist,omitempty"`
+	SimilarArtists []ArtistID3 `xml:"similarArtist" json:"similarArtist,omitzero"`
 }
 
 // AlbumInfo is what getAlbumInfo and getAlbumInfo2 answer: nothing, as

@@ -73,7 +73,8 @@ type API struct {
 type handler func(rq *request) *Response
 
 // New returns the API over the origin o, reading the password key from
-// o's data dir. Mount it with o.Mount(Prefix, api).
+// o's data dir. Mount it with o.Mount(Prefix, api). New mounts the share
+// links of Subsonic's layout, SharePrefix, itself (once per origin).
 func New(o *origin.Server, opts Options) (*API, error) {
 	if opts.ServerVersion == "" {
 		opts.ServerVersion = "dev"
@@ -160,6 +161,7 @@ func New(o *origin.Server, opts Options) (*API, error) {
 		"jukeboxControl": refused("this server has no jukebox (no user has jukeboxRole): segue plays on the listener's own device; stream the songs instead"),
 	}
 	maps.Copy(a.handlers, absentHandlers()) // chat, avatars, podcast and radio changes, videos: handlers_absent.go
+	o.MountOnce(SharePrefix, http.HandlerFunc(shareRedirect))
 	return a, nil
 }
 
@@ -297,7 +299,8 @@ func (a *API) notFound(rq *request, what string, err error) *Response {
 	return a.internal(rq, err)
 }
 
-// write encodes res in the format p asks for. A failed answer to a
+// write encodes res in the format p asks for: XML as text/xml, JSON as
+// application/json, JSONP as application/javascript. A failed answer to a
 // browser opening the address as a page, naming no format (f), is a page
 // saying what this address is and what to do, with the error's sentence
 // (status 200 as the API's own answer): a person who typed the server's
@@ -329,7 +332,12 @@ func (a *API) write(w http.ResponseWriter, r *http.Request, p params, res *Respo
 	default:
 		body, err = xml.Marshal(res)
 		body = append([]byte(xml.Header), body...)
-		h.Set("Content-Type", "application/xml; charset=utf-8")
+		// text/xml, as the spec says of the errors of stream, download,
+		// getCoverArt and getAvatar, and Subsonic's own server answers
+		// every method: DSub tells an error from the song or cover it
+		// asked for by a Content-Type starting with text/xml, and took
+		// application/xml for the file
+		h.Set("Content-Type", "text/xml; charset=utf-8")
 	}
 	if err != nil {
 		a.log.Error("encode subsonic answer", "err", err)
