@@ -117,12 +117,17 @@ func (sp *splitter) start(serveFast func(net.Conn) error) {
 }
 
 // serve is one of the splitter's goroutines, which take turns to accept
-// (leader/follower): the one that accepted a connection hands accepting
-// to a waiting goroutine (a new one when none waits) and routes the
-// connection itself, then waits for its turn to accept again (up to
-// keepServing), until the splitter closes. So a new connection is peeked
-// at on the thread that accepted it; handing it to another goroutine put
-// a goroutine switch and the accept loop's next accept(2) before that.
+// (leader/follower): the one that accepted a connection routes it itself
+// and hands accepting to a waiting goroutine (a new one when none waits)
+// once the connection is about to wait, goes to net/http, or sends its
+// second request (handOn, called through route's, peekConn's and
+// fastConn's hooks, and at its end at the latest), then waits for its turn
+// to accept again (up to keepServing), until the splitter closes. So a new
+// connection is peeked at on the thread that accepted it, and its first
+// request, when it came whole, is answered before any other thread is
+// woken: handing the connection to another goroutine put a goroutine
+// switch and the accept loop's next accept(2) before it, and handing
+// accepting on first woke a thread for the idle processor.
 // A goroutine kept this way has the stack a fast connection needs; a new
 // one grows its stack to fasthttp's depth during its first request,
 // copying it each time it doubles: with a new goroutine per connection,
@@ -132,6 +137,8 @@ func (sp *splitter) start(serveFast func(net.Conn) error) {
 func (sp *splitter) serve() {
 	defer sp.wg.Done()
 	buf := make([]byte, fastPeek) // the first bytes of each connection
+	h := &leadHand{sp: sp}
+	handOn := h.handOn
 	t := time.NewTimer(keepServing)
 	t.Stop()
 	for {
@@ -139,13 +146,9 @@ func (sp *splitter) serve() {
 		if !ok {
 			return
 		}
-		select {
-		case sp.lead <- struct{}{}:
-		default:
-			sp.wg.Add(1)
-			go sp.serve()
-		}
-		sp.route(c, buf)
+		h.handed = false
+		sp.route(c, buf, handOn)
+		handOn() // when c never waited
 		t.Reset(keepServing)
 		select {
 		case <-sp.lead:
@@ -155,6 +158,27 @@ func (sp *splitter) serve() {
 		case <-sp.done:
 			return
 		}
+	}
+}
+
+// leadHand gives accepting on, once a connection (serve).
+type leadHand struct {
+	sp     *splitter
+	handed bool
+}
+
+// handOn hands accepting to a waiting goroutine (a new one when none
+// waits), the first time it is called for a connection.
+func (h *leadHand) handOn() {
+	if h.handed {
+		return
+	}
+	h.handed = true
+	select {
+	case h.sp.lead <- struct{}{}:
+	default:
+		h.sp.wg.Add(1)
+		go h.sp.serve()
 	}
 }
 
@@ -183,7 +207,7 @@ func (sp *splitter) accept() (net.Conn, bool) {
 
 // route waits for c's first bytes, peeked into buf, and gives it to the
 // server they call for; it serves a fast connection itself, to its end.
-func (sp *splitter) route(c net.Conn, buf []byte) {
+func (sp *splitter) route(c net.Conn, buf []byte, handOn func()) {
 	sp.mu.Lock()
 	if sp.closed {
 		sp.mu.Unlock()
@@ -192,12 +216,13 @@ func (sp *splitter) route(c net.Conn, buf []byte) {
 	}
 	sp.peeking[c] = struct{}{}
 	sp.mu.Unlock()
-	start := peekConn(c, buf, sp.headTimeout)
+	start := peekConn(c, buf, sp.headTimeout, handOn, sp.alone())
 	sp.mu.Lock()
 	delete(sp.peeking, c)
 	if sp.plainLn != nil { // an https origin: split by scheme (splitScheme)
 		sp.mu.Unlock()
 		if len(start) > 0 && start[0] != tlsHandshake {
+			handOn()
 			sp.plainLn.push(c)
 			return
 		}
@@ -215,7 +240,7 @@ func (sp *splitter) route(c net.Conn, buf []byte) {
 		return
 	}
 	if fast {
-		c = newFastConn(c, sp.httpLn.push)
+		c = newFastConn(c, sp.httpLn.push, handOn)
 		sp.fast[c] = struct{}{}
 	}
 	sp.mu.Unlock()
@@ -223,7 +248,15 @@ func (sp *splitter) route(c net.Conn, buf []byte) {
 		sp.serveFast(c)
 		return
 	}
-	sp.httpLn.push(c) // net/http answers or times out whatever came, as before
+	handOn()
+	sp.httpLn.push(forNetHTTP(c)) // net/http answers or times out whatever came, as before
+}
+
+// alone reports whether the connection being routed is the only one open
+// (connLimiter counts them).
+func (sp *splitter) alone() bool {
+	l, ok := sp.ln.(*connLimiter)
+	return ok && len(l.slots) <= 1
 }
 
 // left forgets a connection fasthttp no longer serves.
@@ -365,6 +398,14 @@ func (s *Server) headRead(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
 // fastChunk answers a plain GET or HEAD of a stored segment as serveBlob
 // does, and hands every other request back to net/http.
 func (s *Server) fastChunk(sp *splitter, ctx *fasthttp.RequestCtx) {
+	if fc, ok := ctx.Conn().(*fastConn); ok {
+		// Accepting goes on before a second request (a client that keeps
+		// its requests coming never makes the connection wait) and before
+		// a blob store over the network is asked.
+		if _, local := s.blobs.(blobs.FS); !local || ctx.ConnRequestNum() > 1 {
+			fc.wait()
+		}
+	}
 	hash, ok := plainChunk(&ctx.Request)
 	if !ok {
 		s.handBack(sp, ctx)
@@ -562,8 +603,11 @@ var fastRefused = [][]byte{[]byte("Range"), []byte("If-None-Match"), []byte("If-
 // connection (hijack) without answering.
 func (s *Server) handBack(sp *splitter, ctx *fasthttp.RequestCtx) {
 	replay := replayRequest(&ctx.Request)
-	tcp := tcpConn(ctx.Conn())
 	fc, _ := ctx.Conn().(*fastConn)
+	if fc != nil {
+		fc.toNetHTTP()
+	}
+	tcp := tcpConn(ctx.Conn())
 	ctx.HijackSetNoResponse(true)
 	ctx.Hijack(func(c net.Conn) {
 		if fc != nil {
@@ -634,7 +678,7 @@ func tcpConn(c net.Conn) *net.TCPConn {
 	case *replayConn:
 		return c.tcp
 	case *fastConn:
-		return c.TCPConn
+		return c.tcpConn()
 	}
 	return nil
 }

@@ -176,11 +176,12 @@ func (c *fastConn) refuse() (int, error) {
 // fasthttp read to read again.
 func (c *fastConn) Close() error {
 	if !c.handing.CompareAndSwap(true, false) { // (Server.Close closes connections from another goroutine)
-		return c.TCPConn.Close()
+		return c.closeSock()
 	}
 	head := c.head
 	c.handed, c.head, c.kept = true, nil, nil
+	c.toNetHTTP()
 	c.settle()
-	c.hand(&replayConn{Conn: c, r: io.MultiReader(bytes.NewReader(head), c), tcp: c.TCPConn})
+	c.hand(&replayConn{Conn: c, r: io.MultiReader(bytes.NewReader(head), c), tcp: c.tcpConn()})
 	return nil
 }

@@ -7,6 +7,10 @@ import (
 	"unsafe"
 )
 
+// peekAlone is how long peekConn waits for a lone connection's first
+// bytes before it parks.
+const peekAlone = time.Millisecond
+
 // peekConn returns up to len(buf) of the first bytes c received, read
 // into buf, waiting up to wait for the first to come; they stay unread for
 // whoever reads c next (recv(2) with MSG_PEEK). It returns what it has on any error, and nil
@@ -15,7 +19,16 @@ import (
 // client that sends its request with its connection they are: a deadline
 // is a runtime timer added and deleted, and one sooner than the
 // netpoller's sleep wakes the thread sleeping in it.
-func peekConn(c net.Conn, buf []byte, wait time.Duration) []byte {
+//
+// waiting is called before c is waited for. When alone (no other
+// connection is open), c is first waited for on this thread, up to
+// peekAlone, with a system call the scheduler does not see (waitReadable):
+// the first bytes of a client's new connection come tens of µs after it,
+// and parking for them armed the deadline and handed accepting on
+// (waiting), each waking a second thread, on a machine the client shares.
+// The thread holds its processor meanwhile, which no other connection
+// needs.
+func peekConn(c net.Conn, buf []byte, wait time.Duration, waiting func(), alone bool) []byte {
 	sc, ok := c.(syscall.Conn)
 	if !ok {
 		return nil
@@ -38,7 +51,14 @@ func peekConn(c net.Conn, buf []byte, wait time.Duration) []byte {
 			case syscall.EINTR:
 				continue
 			case syscall.EAGAIN:
+				if alone {
+					alone = false
+					if waitReadable(fd, peekAlone) {
+						continue
+					}
+				}
 				if !armed {
+					waiting()
 					c.SetReadDeadline(time.Now().Add(wait))
 					armed = true
 				}

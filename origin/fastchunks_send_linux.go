@@ -3,6 +3,7 @@ package origin
 import (
 	"io"
 	"net"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -38,7 +39,7 @@ import (
 // fields, so that no closure is made per call: one read and one write may
 // run at a time, as on any net.Conn.
 type fastConn struct {
-	*net.TCPConn
+	sock
 	raw    syscall.RawConn
 	remote string // RemoteAddr, for the access log
 	more   bool   // the next Write is a response head whose file body follows (sendFile)
@@ -76,21 +77,34 @@ type fastConn struct {
 	handing atomic.Bool    // a read was refused to hand c to net/http: Close does, Write drops fasthttp's answer
 	handed  bool           // c was handed to net/http
 	hand    func(net.Conn) // gives a connection to net/http
+	// waiting, until c goes to net/http (toNetHTTP), is called before a
+	// call waits for the socket and before a request after the first: it
+	// gives accepting on (splitter.serve).
+	waiting func()
+	sockMu  sync.Mutex // guards sock against Close from another goroutine while toNetHTTP changes it
+}
+
+// sock is the socket a fastConn serves: a *net.TCPConn, or a *sockConn
+// (rawListener).
+type sock interface {
+	net.Conn
+	syscall.Conn
 }
 
 // newFastConn wraps c, a connection fasthttp is to serve, which hand
 // gives to net/http when fasthttp cannot read a request on it (see
-// refuse); one that is not TCP is returned as it is.
-func newFastConn(c net.Conn, hand func(net.Conn)) net.Conn {
-	tc, ok := c.(*net.TCPConn)
+// refuse), calling waiting as the field says; one that is not a socket is
+// returned as it is.
+func newFastConn(c net.Conn, hand func(net.Conn), waiting func()) net.Conn {
+	sc, ok := c.(sock)
 	if !ok {
 		return c
 	}
-	raw, err := tc.SyscallConn()
+	raw, err := sc.SyscallConn()
 	if err != nil {
 		return c
 	}
-	fc := &fastConn{TCPConn: tc, raw: raw, remote: tc.RemoteAddr().String(), lazy: true, fresh: true, hand: hand}
+	fc := &fastConn{sock: sc, raw: raw, remote: sc.RemoteAddr().String(), lazy: true, fresh: true, hand: hand, waiting: waiting}
 	fc.readFn, fc.writeFn, fc.sendFn = fc.read, fc.write, fc.send
 	return fc
 }
@@ -255,7 +269,7 @@ func (c *fastConn) send(sock uintptr) bool {
 
 func (c *fastConn) SetReadDeadline(t time.Time) error {
 	if !c.lazy {
-		return c.TCPConn.SetReadDeadline(t)
+		return c.sock.SetReadDeadline(t)
 	}
 	c.rwant = t
 	return nil
@@ -263,7 +277,7 @@ func (c *fastConn) SetReadDeadline(t time.Time) error {
 
 func (c *fastConn) SetWriteDeadline(t time.Time) error {
 	if !c.lazy {
-		return c.TCPConn.SetWriteDeadline(t)
+		return c.sock.SetWriteDeadline(t)
 	}
 	c.wwant = t
 	return nil
@@ -271,7 +285,7 @@ func (c *fastConn) SetWriteDeadline(t time.Time) error {
 
 func (c *fastConn) SetDeadline(t time.Time) error {
 	if !c.lazy {
-		return c.TCPConn.SetDeadline(t)
+		return c.sock.SetDeadline(t)
 	}
 	c.rwant, c.wwant = t, t
 	return nil
@@ -285,24 +299,26 @@ func stale(armed, want time.Time) bool {
 }
 
 func (c *fastConn) armRead() {
-	c.TCPConn.SetReadDeadline(c.rwant)
+	c.sock.SetReadDeadline(c.rwant)
 	c.rarmed = c.rwant
 }
 
 func (c *fastConn) armWrite() {
-	c.TCPConn.SetWriteDeadline(c.wwant)
+	c.sock.SetWriteDeadline(c.wwant)
 	c.warmed = c.wwant
 }
 
 // waitRead and waitWrite arm the deadline asked for before a call waits
 // for the socket.
 func (c *fastConn) waitRead() {
+	c.wait()
 	if c.lazy && !c.rarmed.Equal(c.rwant) {
 		c.armRead()
 	}
 }
 
 func (c *fastConn) waitWrite() {
+	c.wait()
 	if c.lazy && !c.warmed.Equal(c.wwant) {
 		c.armWrite()
 	}
@@ -325,7 +341,56 @@ func (c *fastConn) beforeWrite() {
 // waits without asking c.
 func (c *fastConn) ReadFrom(r io.Reader) (int64, error) {
 	c.waitWrite()
-	return c.TCPConn.ReadFrom(r)
+	if tc := c.tcpConn(); tc != nil {
+		return tc.ReadFrom(r)
+	}
+	return io.Copy(struct{ io.Writer }{c}, r)
+}
+
+// wait calls waiting, if c still has it.
+func (c *fastConn) wait() {
+	if c.waiting != nil {
+		c.waiting()
+	}
+}
+
+// toNetHTTP readies c for net/http, which serves it from now on: accepting
+// goes on (waiting, which c then forgets), and a *sockConn becomes the
+// *net.TCPConn net/http needs (sockConn.tcp), c reading and writing
+// through it from now on.
+func (c *fastConn) toNetHTTP() {
+	c.wait()
+	c.waiting = nil
+	c.sockMu.Lock()
+	defer c.sockMu.Unlock()
+	sc, ok := c.sock.(*sockConn)
+	if !ok {
+		return
+	}
+	tc := sc.tcp()
+	if tc == nil {
+		return
+	}
+	raw, err := tc.SyscallConn()
+	if err != nil {
+		return
+	}
+	c.sock, c.raw = tc, raw
+}
+
+// tcpConn returns c's socket as a *net.TCPConn, or nil while it is a
+// *sockConn.
+func (c *fastConn) tcpConn() *net.TCPConn {
+	tc, _ := c.sock.(*net.TCPConn)
+	return tc
+}
+
+// closeSock closes c's socket.
+func (c *fastConn) closeSock() error {
+	c.sockMu.Lock()
+	s := c.sock
+	c.sockMu.Unlock()
+	return s.Close()
 }
 
 // settle arms the deadlines asked for and gives every later one to the

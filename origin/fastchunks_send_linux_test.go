@@ -75,11 +75,11 @@ func fastPair(t *testing.T) (*fastConn, *net.TCPConn) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { server.Close() })
-	fc, ok := newFastConn(server, func(c net.Conn) { c.Close() }).(*fastConn)
+	fc, ok := newFastConn(server, func(c net.Conn) { c.Close() }, func() {}).(*fastConn)
 	if !ok {
 		t.Fatalf("newFastConn(%T) is not a *fastConn", server)
 	}
-	fc.SetWriteBuffer(16 << 10)
+	fc.sock.(*net.TCPConn).SetWriteBuffer(16 << 10)
 	client.(*net.TCPConn).SetReadBuffer(16 << 10)
 	return fc, client.(*net.TCPConn)
 }
@@ -153,7 +153,7 @@ func TestFastConnWaitsInTheNetpoller(t *testing.T) {
 			go func() { defer close(read); got, _ = io.ReadAll(io.LimitReader(client, int64(2*len(big)))) }()
 			n, err := fc.sendFile(fd, int64(len(big)), raw)
 			m, err2 := fc.Write(big)
-			fc.CloseWrite()
+			fc.sock.(*net.TCPConn).CloseWrite()
 			<-read
 			if err != nil || err2 != nil || n != int64(len(big)) || m != len(big) {
 				t.Errorf("sendfile (raw %v) and write of %d bytes each: %d and %d sent, %v and %v", raw, len(big), n, m, err, err2)

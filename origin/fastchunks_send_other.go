@@ -18,10 +18,16 @@ type fastConn struct {
 	handed bool
 }
 
-func newFastConn(c net.Conn, hand func(net.Conn)) net.Conn { return c }
+func newFastConn(c net.Conn, hand func(net.Conn), waiting func()) net.Conn { return c }
 
 func (c *fastConn) sendFile(fd int, size int64, raw bool) (int64, error) {
 	return 0, errors.ErrUnsupported
 }
 
 func (c *fastConn) settle() {}
+
+func (c *fastConn) toNetHTTP() {}
+
+func (c *fastConn) wait() {}
+
+func (c *fastConn) tcpConn() *net.TCPConn { return c.TCPConn }

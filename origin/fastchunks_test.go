@@ -522,8 +522,9 @@ func (l smallSendBuffers) Accept() (net.Conn, error) {
 
 // A connection waiting on its client never holds up the next one: the
 // splitter's goroutine that accepted it has given accepting to another
-// (serve), whether it waits for the first bytes, for the client to read a
-// segment, or for the next request. Each holder below
+// (serve) by the time it waits, whether for the first bytes (the only
+// connection open, after peekAlone), for the client to read a segment, or
+// for the next request. Each holder below
 // stays open while a new connection is answered; HeaderTimeout and
 // StallTimeout are longer than the probe's deadline, so a holder that
 // kept accepting would fail the probe rather than be cut off first.
@@ -532,8 +533,14 @@ func TestWaitingConnectionsDoNotHoldAccepting(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The connections it accepts take the listener's send buffer.
+	raw, _ := ln.(*net.TCPListener).SyscallConn()
+	raw.Control(func(fd uintptr) { syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_SNDBUF, 16<<10) })
 	o := ServerOptions{DataDir: t.TempDir(), HeaderTimeout: time.Minute, StallTimeout: time.Minute}
-	r := serveOn(t, o, smallSendBuffers{ln.(*net.TCPListener)})
+	r := serveOn(t, o, ln)
+	if _, ok := r.srv.split.ln.(*connLimiter).Listener.(*rawListener); !ok {
+		t.Fatal("the origin does not accept through a rawListener")
+	}
 	big, err := r.srv.blobs.Put(context.Background(), bytes.Repeat([]byte("hold"), stallPiece/4))
 	if err != nil {
 		t.Fatal(err)

@@ -350,11 +350,16 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		s.warnLocalOwned(ctx)
 	}
 	s.warnMissingBlobs(ctx)
+	_, redirects := s.blobs.(blobs.Redirector)
+	fastPath := s.certs == nil && !s.auth.Load() && len(s.opts.TrustedProxies) == 0 && !redirects
+	if fastPath {
+		ln = newRawListener(ln)
+	}
 	limit := newConnLimiter(ln, s.opts.MaxConns)
 	hs.ConnState = limit.connState
 	var httpLn net.Listener = limit
 	var fast *fasthttp.Server
-	if _, redirects := s.blobs.(blobs.Redirector); s.certs == nil && !s.auth.Load() && len(s.opts.TrustedProxies) == 0 && !redirects {
+	if fastPath {
 		sp := newSplitter(limit, s.opts.HeaderTimeout)
 		defer func() {
 			sp.closeFast() // those still open past ShutdownTimeout, or after a failed listener
