@@ -74,6 +74,7 @@ saying so (a "gone" event with only a message), also on segue ctl repeat all.`,
 			if err := ctl.CheckInstance(f.instance); err != nil {
 				return &usageError{fmt.Errorf("--instance: %w", err)}
 			}
+			f.radio = pastedID(f.radio) // as the targets (pastedIDs)
 			if f.radio != "" && !catalog.IsID(f.radio) {
 				return fmt.Errorf("--radio: %w", notAnID(f.radio, false))
 			}

@@ -202,9 +202,10 @@ works wherever a playlist ID does for reading: show, export, import, play.`,
 
 // checkPlaylistID refuses, as a bad argument (2), what is given for a
 // playlist's ID and cannot be one: an album's ID said "playlist al… not
-// found" (3), as if it were a playlist gone.
+// found" (3), as if it were a playlist gone, and "pl1/x" the origin's
+// "malformed id", naming neither it nor what to do.
 func checkPlaylistID(ref string) error {
-	if !strings.HasPrefix(ref, catalog.PrefixPlaylist) { // a Subsonic server's IDs carry it too (net/subsonic)
+	if !catalog.IsID(ref) || !strings.HasPrefix(ref, catalog.PrefixPlaylist) { // a Subsonic server's IDs carry it too (net/subsonic)
 		return &usageError{fmt.Errorf("%q is not a playlist ID (pl…): segue playlist list shows them", ref)}
 	}
 	return nil

@@ -1,0 +1,76 @@
+package cli
+
+import (
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"segue/catalog"
+)
+
+// TestPastedIDs: an ID copied from a sentence, a chat or JSON, with the
+// sentence's full stop or comma after it or brackets and quotes around
+// it, is the ID wherever a command takes one, as a pasted share link and
+// the interface's `o` already were: segue play "al….", library, playlist,
+// radio and offline refused it ("is not a track ... ID", exit 2), and
+// library, playlist show, add, rename, export, share said only the
+// origin's "malformed id: want letters, digits, - or _ (at most 128)",
+// naming neither the argument nor what to do. What stays no ID after the
+// trim is refused before the origin is asked, naming the argument, exit
+// 2 with and without --json.
+func TestPastedIDs(t *testing.T) {
+	env := clientEnv(t, browseOrigin(t))
+	var artists []catalog.Artist
+	decodeJSON(t, segueOK(t, append(env, "library", "--json")...), &artists)
+	var cream catalog.Artist
+	for _, ar := range artists {
+		if ar.Name == "Cream" {
+			decodeJSON(t, segueOK(t, append(env, "library", ar.ID, "--json")...), &cream)
+		}
+	}
+	if len(cream.Albums) != 1 {
+		t.Fatalf("Cream has %d albums, want 1", len(cream.Albums))
+	}
+	album := cream.Albums[0].ID
+	var wheels catalog.Album
+	decodeJSON(t, segueOK(t, append(env, "library", album, "--json")...), &wheels)
+	track := wheels.Tracks[0].ID
+	var pl catalog.Playlist
+	decodeJSON(t, segueOK(t, append(env, "playlist", "create", "Pasted", track, "--json")...), &pl)
+	wav := filepath.Join(t.TempDir(), "out.wav")
+
+	for _, args := range [][]string{
+		{"library", album + "."},
+		{"library", "(" + cream.ID + ")"},
+		{"library", "“" + album + "”,"},
+		{"playlist", "show", pl.ID + "."},
+		{"playlist", "add", pl.ID + ":", album + ","},
+		{"playlist", "rename", "<" + pl.ID + ">", "Pasted again"},
+		{"playlist", "export", pl.ID + "!"},
+		{"playlist", "create", "From a chat", "[" + track + "]"},
+		{"radio", track + "?"},
+		{"offline", "add", album + "."},
+		{"offline", "remove", "'" + album + "'"},
+		{"play", "--output", "wav:" + wav, "--fast", track + ","},
+		{"play", "--output", "wav:" + wav, "--fast", "--radio", track + ".", "--json"},
+	} {
+		if out, errOut, code := segue(t, append(slices.Clone(env), args...)...); code != 0 {
+			t.Errorf("segue %s: exit %d, stdout %q, stderr %q; want 0, the ID taken as pasted", strings.Join(args, " "), code, out, errOut)
+		}
+	}
+
+	// still no ID once trimmed: refused before the origin is asked,
+	// naming the argument, with what to do
+	checkFailCases(t, env, []failCase{
+		{"library of an album ID with a bad character", []string{"library", album + "!x"}, `library "` + album + `!x": not an artist ID`, ExitUsage, true},
+		{"playlist show of a bad playlist ID", []string{"playlist", "show", pl.ID + "!x"}, `"` + pl.ID + `!x" is not a playlist ID (pl…): segue playlist list shows them`, ExitUsage, true},
+		{"playlist add to a bad playlist ID", []string{"playlist", "add", pl.ID + "!x", track}, `"` + pl.ID + `!x" is not a playlist ID (pl…)`, ExitUsage, true},
+		{"playlist export of a bad playlist ID", []string{"playlist", "export", pl.ID + "/x"}, `"` + pl.ID + `/x" is not a playlist ID (pl…)`, ExitUsage, true},
+		{"playlist share of a bad playlist ID", []string{"playlist", "share", pl.ID + "!x"}, `"` + pl.ID + `!x" is not a playlist ID (pl…)`, ExitUsage, true},
+	}, func(t *testing.T, c failCase) {
+		if _, errOut, _ := segue(t, append(slices.Clone(env), c.args...)...); strings.Contains(errOut, "malformed id") {
+			t.Errorf("segue %s: the origin's %q, not the CLI's sentence", strings.Join(c.args, " "), errOut)
+		}
+	})
+}
