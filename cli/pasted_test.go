@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -73,4 +74,31 @@ func TestPastedIDs(t *testing.T) {
 			t.Errorf("segue %s: the origin's %q, not the CLI's sentence", strings.Join(c.args, " "), errOut)
 		}
 	})
+}
+
+// TestPastedToken: an origin token copied from a sentence or chat, with a
+// full stop, comma, quotes or brackets around it, is the token, given with
+// --token, SEGUE_TOKEN or token in config.toml: sent with them, the
+// origin refused it and segue said the token "is wrong or was revoked",
+// sending the user to ask for a new one. A segue origin's secret is sgo_
+// and 64 hex digits, so only what is around such a secret is dropped.
+func TestPastedToken(t *testing.T) {
+	url, token, _, _, _ := tokenOrigin(t)
+	env := clientEnv(t, url)
+	for _, pasted := range []string{token + ".", token + ",", "“" + token + "”", "<" + token + ">.", "'" + token + "'", "(" + token + ")"} {
+		if out, errOut, code := segue(t, append(slices.Clone(env), "--token", pasted, "library", "--json")...); code != 0 {
+			t.Errorf("segue --token %q library: exit %d, stdout %q, stderr %q; want 0, the token taken as pasted", pasted, code, out, errOut)
+		}
+	}
+	cfg := env[1]
+	if err := os.WriteFile(cfg, append([]byte("token = "+strconvQuote(token+".")+"\n"), readFile(t, cfg)...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, errOut, code := segue(t, append(slices.Clone(env), "library")...); code != 0 {
+		t.Errorf("segue library with token = \"sgo_….\" in config.toml: exit %d, stdout %q, stderr %q; want 0", code, out, errOut)
+	}
+	// a wrong token is still refused as wrong
+	if _, errOut, code := segue(t, append(slices.Clone(env), "--token", "sgo_"+strings.Repeat("0", 64)+".", "library")...); code == 0 || !strings.Contains(errOut, "wrong or was revoked") {
+		t.Errorf("a wrong token with a full stop: exit %d, %q; want it refused as wrong", code, errOut)
+	}
 }
