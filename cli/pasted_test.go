@@ -50,6 +50,7 @@ func TestPastedIDs(t *testing.T) {
 		{"playlist", "rename", "<" + pl.ID + ">", "Pasted again"},
 		{"playlist", "export", pl.ID + "!"},
 		{"playlist", "create", "From a chat", "[" + track + "]"},
+		{"playlist", "move", pl.ID, "1", "1", "--track", track + "."},
 		{"radio", track + "?"},
 		{"offline", "add", album + "."},
 		{"offline", "remove", "'" + album + "'"},
@@ -69,6 +70,9 @@ func TestPastedIDs(t *testing.T) {
 		{"playlist add to a bad playlist ID", []string{"playlist", "add", pl.ID + "!x", track}, `"` + pl.ID + `!x" is not a playlist ID (pl…)`, ExitUsage, true},
 		{"playlist export of a bad playlist ID", []string{"playlist", "export", pl.ID + "/x"}, `"` + pl.ID + `/x" is not a playlist ID (pl…)`, ExitUsage, true},
 		{"playlist share of a bad playlist ID", []string{"playlist", "share", pl.ID + "!x"}, `"` + pl.ID + `!x" is not a playlist ID (pl…)`, ExitUsage, true},
+		// it said "position 1 now holds … not x!: the playlist was edited since you loaded it", exit 1
+		{"playlist remove --track of no track ID", []string{"playlist", "remove", pl.ID, "1", "--track", "x!"}, `--track "x!": not a track ID (t…), the one playlist show lists at the position`, ExitUsage, true},
+		{"playlist move --track of an album ID", []string{"playlist", "move", pl.ID, "1", "1", "--track", album}, `--track "` + album + `": not a track ID (t…)`, ExitUsage, true},
 	}, func(t *testing.T, c failCase) {
 		if _, errOut, _ := segue(t, append(slices.Clone(env), c.args...)...); strings.Contains(errOut, "malformed id") {
 			t.Errorf("segue %s: the origin's %q, not the CLI's sentence", strings.Join(c.args, " "), errOut)

@@ -135,6 +135,9 @@ works wherever a playlist ID does for reading: show, export, import, play.`,
 	var removeExpect, moveExpect string
 	const expectUsage = "refuse unless the position holds this `TRACK_ID` (what playlist show listed there); the playlist may have changed since"
 	remove := edit("remove ID POSITION", "Remove the track at a position (counting from 1)", thenWord, cobra.ExactArgs(2), func(ctx context.Context, c source, args []string) (catalog.Playlist, error) {
+		if err := checkExpectTrack(&removeExpect); err != nil {
+			return catalog.Playlist{}, err
+		}
 		pos, beyond, err := position(args[1])
 		if err != nil {
 			return catalog.Playlist{}, err
@@ -147,6 +150,9 @@ works wherever a playlist ID does for reading: show, export, import, play.`,
 	remove.Flags().StringVar(&removeExpect, "track", "", expectUsage)
 	remove.Annotations[positionsAnnotation] = "segue playlist show ID"
 	move := edit("move ID FROM TO", "Move a track from one position to another (counting from 1)", thenFromTo, cobra.ExactArgs(3), func(ctx context.Context, c source, args []string) (catalog.Playlist, error) {
+		if err := checkExpectTrack(&moveExpect); err != nil {
+			return catalog.Playlist{}, err
+		}
 		from, fromBeyond, err := position(args[1])
 		if err != nil {
 			return catalog.Playlist{}, err
@@ -207,6 +213,22 @@ works wherever a playlist ID does for reading: show, export, import, play.`,
 func checkPlaylistID(ref string) error {
 	if !catalog.IsID(ref) || !strings.HasPrefix(ref, catalog.PrefixPlaylist) { // a Subsonic server's IDs carry it too (net/subsonic)
 		return &usageError{fmt.Errorf("%q is not a playlist ID (pl…): segue playlist list shows them", ref)}
+	}
+	return nil
+}
+
+// checkExpectTrack takes the --track of playlist remove and move as
+// pasted (pastedID) and refuses, as a bad flag (2), one that is no track
+// ID: the origin compared it with the track at the position and it was
+// said as "the playlist was edited since you loaded it" (exit 1), sending
+// the user to reload a playlist nobody had changed. Empty is no --track.
+func checkExpectTrack(expect *string) error {
+	if *expect == "" {
+		return nil
+	}
+	*expect = pastedID(*expect)
+	if !catalog.IsID(*expect) || !strings.HasPrefix(*expect, catalog.PrefixTrack) {
+		return &usageError{fmt.Errorf("--track %q: not a track ID (t…), the one playlist show lists at the position", *expect)}
 	}
 	return nil
 }
