@@ -106,3 +106,34 @@ func TestPastedToken(t *testing.T) {
 		t.Errorf("a wrong token with a full stop: exit %d, %q; want it refused as wrong", code, errOut)
 	}
 }
+
+// TestPastedOrigin: an origin URL copied from a sentence or chat, with a
+// full stop or comma after it or brackets and quotes around it, is the
+// URL, given with --origin, SEGUE_ORIGIN or origin in config.toml, as a
+// pasted share link is: it was refused, "want http(s)://host[:port]" (exit
+// 2), though nothing but the punctuation was wrong.
+func TestPastedOrigin(t *testing.T) {
+	url := browseOrigin(t)
+	env := clientEnv(t, "http://127.0.0.1:9")
+	for _, pasted := range []string{url + ".", url + ",", "<" + url + ">.", "“" + url + "”", "(" + url + "/)."} {
+		if out, errOut, code := segue(t, append(slices.Clone(env), "--origin", pasted, "library", "--json")...); code != 0 {
+			t.Errorf("segue --origin %q library: exit %d, stdout %q, stderr %q; want 0, the URL taken as pasted", pasted, code, out, errOut)
+		}
+	}
+	t.Setenv("SEGUE_ORIGIN", "("+url+"),")
+	if out, errOut, code := segue(t, append(slices.Clone(env), "library")...); code != 0 {
+		t.Errorf("SEGUE_ORIGIN=(%s), segue library: exit %d, stdout %q, stderr %q; want 0", url, code, out, errOut)
+	}
+	t.Setenv("SEGUE_ORIGIN", "")
+	cfg := filepath.Join(t.TempDir(), "config.toml")
+	if err := os.WriteFile(cfg, append([]byte("origin = "+strconvQuote(url+".")+"\n"), readFile(t, env[1])[len("origin = "+strconvQuote("http://127.0.0.1:9")+"\n"):]...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, errOut, code := segue(t, "--config", cfg, "library"); code != 0 {
+		t.Errorf("origin = \"%s.\" in config.toml, segue library: exit %d, stdout %q, stderr %q; want 0", url, code, out, errOut)
+	}
+	// what is no URL without the punctuation either is still refused
+	if _, errOut, code := segue(t, append(slices.Clone(env), "--origin", "(127.0.0.1:9).", "library")...); code != ExitUsage || !strings.Contains(errOut, "want http(s)://host[:port]") {
+		t.Errorf("--origin (127.0.0.1:9).: exit %d, %q; want %d saying what an origin URL is", code, errOut, ExitUsage)
+	}
+}

@@ -15,6 +15,8 @@ import (
 	"strings"
 
 	"github.com/adrg/xdg"
+
+	"segue/catalog"
 )
 
 // DefaultOrigin is where the demo origin listens.
@@ -199,8 +201,18 @@ func (c *Config) expandHome() {
 // variable set from a file ($(cat) keeps none, but an editor's or an echo's
 // does) or a quoted flag. The URL with them was refused ("want
 // http(s)://host[:port]") or, with a space after its last "/", asked for
-// the path "/%20".
-func CleanOrigin(s string) string { return strings.TrimSpace(s) }
+// the path "/%20". A URL pasted from a sentence or chat, with a full stop
+// or comma after it or brackets and quotes around it
+// (catalog.PastedAround, as a share link is taken), is the URL when it is
+// one without them and not with them ("http://host:7700." was refused):
+// one that is a URL as given ("http://music.lan.") is left as it is.
+func CleanOrigin(s string) string {
+	s = strings.TrimSpace(s)
+	if t := strings.Trim(s, catalog.PastedAround); t != s && CheckOrigin(s) != nil && CheckOrigin(t) == nil {
+		return t
+	}
+	return s
+}
 
 // HomePath is p with a leading "~" or "~/" read as the home directory;
 // any other p, or no home directory, leaves it as it is. A shell expands
