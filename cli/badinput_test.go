@@ -682,3 +682,38 @@ func TestOriginFlagSpacesDropped(t *testing.T) {
 		t.Errorf("library with --origin %q: exit %d, stdout %q, stderr %q; want 0 and the artists", " http://"+o.addr+" \n", code, out, errOut)
 	}
 }
+
+// TestFolderTargetSaysToIngest: a music folder given where a track,
+// album, artist or playlist goes (segue play ~/Music/Album, as a player
+// of files takes it) is a bad argument (2) saying that segue plays what
+// an origin serves and to ingest that folder, with --json too; it said
+// "a URL starts with http:// or https://", taking the folder for a URL
+// copied without its start (or, with no "/" in it, only where IDs are
+// listed).
+func TestFolderTargetSaysToIngest(t *testing.T) {
+	env := clientEnv(t, "http://127.0.0.1:9")
+	lib := t.TempDir()
+	album := filepath.Join(lib, "O'Brien's", "Don't Stop")
+	if err := os.MkdirAll(album, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(lib)
+	for _, c := range []struct {
+		args []string
+		say  string
+	}{
+		{[]string{"play", album, "--output", "null"}, `"` + album + `" is a folder here, not a track (t…), album (al…), artist (ar…) or playlist (pl…) ID: segue plays what an origin serves: add the folder to one (segue origin ingest '` + strings.ReplaceAll(album, "'", `'\''`) + `'), then play its IDs (segue search WORDS shows them)`},
+		{[]string{"play", "O'Brien's", "--output", "null"}, `"O'Brien's" is a folder here`},
+		{[]string{"offline", "add", "O'Brien's/Don't Stop/"}, `is a folder here, not a track`},
+		{[]string{"playlist", "create", "Mix", "O'Brien's"}, `is a folder here, not a track`},
+		{[]string{"radio", "O'Brien's"}, `is a folder here, not a track`},
+	} {
+		for _, extra := range [][]string{nil, {"--json"}} {
+			args := slices.Concat(env, c.args, extra)
+			out, errOut, code := segue(t, args...)
+			if code != ExitUsage || !strings.Contains(errOut, c.say) || strings.Contains(errOut, "a URL starts with") || (extra != nil && !strings.Contains(out, `"error"`)) {
+				t.Errorf("segue %s: exit %d, stdout %q, stderr %q; want %d saying %q", strings.Join(c.args, " "), code, out, errOut, ExitUsage, c.say)
+			}
+		}
+	}
+}
