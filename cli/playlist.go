@@ -197,7 +197,20 @@ works wherever a playlist ID does for reading: show, export, import, play.`,
 			return err
 		}
 		return a.withClient(func(c source) error {
-			return whichNotFound(cmd.Context(), c, c.UnsharePlaylist(cmd.Context(), args[0]), args[0])
+			// a playlist with no link said nothing, exit 0: one who meant
+			// to revoke a leaked link with another playlist's ID believed
+			// it revoked. The link is revoked whatever the read before
+			// says (a Subsonic server says so itself: net/subsonic).
+			ctx := cmd.Context()
+			before, berr := catalog.Playlist{}, errors.New("not read")
+			if _, own := c.(*originclient.Client); own {
+				before, berr = c.Playlist(ctx, args[0])
+			}
+			err := c.UnsharePlaylist(ctx, args[0])
+			if err == nil && berr == nil && before.ShareURL == "" {
+				return fmt.Errorf("playlist unshare %s: the playlist %q is not shared, so nothing was revoked (segue playlist list shows which are, under SHARED)", args[0], cellText(before.Name))
+			}
+			return whichNotFound(ctx, c, err, args[0])
 		})
 	}}
 	// delete and unshare print nothing when they succeed: their own --json
