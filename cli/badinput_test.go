@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"segue/catalog"
 	"segue/internal/testkit"
 	"segue/origin"
 	"segue/ui/notice"
@@ -715,5 +716,51 @@ func TestFolderTargetSaysToIngest(t *testing.T) {
 				t.Errorf("segue %s: exit %d, stdout %q, stderr %q; want %d saying %q", strings.Join(c.args, " "), code, out, errOut, ExitUsage, c.say)
 			}
 		}
+	}
+}
+
+// TestOutputNeverWritesOverOtherFiles: play --output wav:FILE and
+// playlist export -o FILE write over a file of their own kind (a WAV
+// render run again, an export made again, an empty file) but refuse, exit
+// 2 with --json too, a file that holds something else (a music file, a
+// text), naming it and what to do, and leave it as it was: they replaced
+// it without a word (a flac file typed where the wav was meant was lost).
+func TestOutputNeverWritesOverOtherFiles(t *testing.T) {
+	url, _ := playOrigin(t)
+	env := clientEnv(t, url)
+	track := tones(t, url)[0].ID
+	var pl catalog.Playlist
+	decodeJSON(t, segueOK(t, append(env, "playlist", "create", "Keep", track, "--json")...), &pl)
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	song := write("song.flac", "fLaC\x00\x00\x00\x22 the user's music")
+	notes := write("notes.m3u8", "my notes, not a playlist\n")
+	checkFailCases(t, env, []failCase{
+		{"play --output wav: over a music file", []string{"play", track, "--output", "wav:" + song, "--fast"}, "--output: " + song + " holds something other than a WAV file: segue would write over it; name another file, or remove it first", ExitUsage, true},
+		{"play --output wav16: over a text", []string{"play", track, "--output", "wav16:" + notes, "--fast"}, "--output: " + notes + " holds something other than a WAV file", ExitUsage, true},
+		{"playlist export -o over a text", []string{"playlist", "export", pl.ID, "-o", notes}, "--output: " + notes + " holds something other than a playlist: segue would write over it; name another file, or remove it first", ExitUsage, true},
+		{"playlist export -o over a music file", []string{"playlist", "export", pl.ID, "-o", song}, "--output: " + song + " holds something other than a playlist", ExitUsage, true},
+	}, func(t *testing.T, c failCase) {
+		if b := readFile(t, song); !strings.HasSuffix(string(b), "the user's music") {
+			t.Errorf("segue %s changed %s", strings.Join(c.args, " "), song)
+		}
+		if b := readFile(t, notes); string(b) != "my notes, not a playlist\n" {
+			t.Errorf("segue %s changed %s", strings.Join(c.args, " "), notes)
+		}
+	})
+	// its own kind, or an empty file, is written over as before
+	wav, m3u := filepath.Join(dir, "out.wav"), filepath.Join(dir, "out.m3u8")
+	empty := write("empty.xspf", "")
+	for i := 0; i < 2; i++ {
+		segueOK(t, append(env, "play", track, "--output", "wav:"+wav, "--fast")...)
+		segueOK(t, append(env, "playlist", "export", pl.ID, "-o", m3u)...)
+		segueOK(t, append(env, "playlist", "export", pl.ID, "--format", "xspf", "-o", empty)...)
+		segueOK(t, append(env, "playlist", "export", pl.ID, "--format", "pls", "-o", filepath.Join(dir, "out.pls"))...)
 	}
 }

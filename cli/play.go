@@ -90,6 +90,9 @@ saying so (a "gone" event with only a message), also on segue ctl repeat all.`,
 				if err := checkOutputFile(outputFrom, file); err != nil {
 					return err
 				}
+				if err := checkOverwrite(outputFrom, file, "a WAV file", isWAV); err != nil {
+					return err
+				}
 			}
 			if !cmd.Flags().Changed("quality") {
 				f.quality = a.cfg.Player.Quality

@@ -412,6 +412,9 @@ func playlistExportCmd(a *app, asJSON *bool) *cobra.Command {
 				if err := checkOutputFile("--output", out); err != nil {
 					return err
 				}
+				if err := checkOverwrite("--output", out, "a playlist", isPlaylistFile); err != nil {
+					return err
+				}
 			}
 			return a.withCache(cmd.Context(), func(ch *cache.Cache) error {
 				r, err := newResolver(a, ch, a.cfg.Player.Quality)
