@@ -331,7 +331,8 @@ func TestTargetThatIsNoID(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"play", "nope", "--output", "null"}, idOrURL},
+		// words to play: what --search with them does (TestPlayWordsSaysSearch)
+		{[]string{"play", "nope", "--output", "null"}, `"nope" is not a track (t…), album (al…), artist (ar…) or playlist (pl…) ID, nor a URL: segue play --search "nope" plays the first track a search for it finds`},
 		{[]string{"offline", "add", "nope"}, idOrURL},
 		{[]string{"playlist", "create", "Mix", "nope"}, idOnly},
 		{[]string{"radio", "nope"}, idOnly},
@@ -762,5 +763,25 @@ func TestOutputNeverWritesOverOtherFiles(t *testing.T) {
 		segueOK(t, append(env, "playlist", "export", pl.ID, "-o", m3u)...)
 		segueOK(t, append(env, "playlist", "export", pl.ID, "--format", "xspf", "-o", empty)...)
 		segueOK(t, append(env, "playlist", "export", pl.ID, "--format", "pls", "-o", filepath.Join(dir, "out.pls"))...)
+	}
+}
+
+// TestPlayWordsSaysSearch: segue play given words (a title, as a player
+// of files or a music app takes it) is a bad argument (2), with --json
+// too, saying that segue play --search with them plays the first track a
+// search finds; it said only where IDs are listed. Nothing is played.
+func TestPlayWordsSaysSearch(t *testing.T) {
+	env := clientEnv(t, "http://127.0.0.1:9")
+	for _, c := range []struct{ arg, say string }{
+		{"Morning", `"Morning" is not a track (t…), album (al…), artist (ar…) or playlist (pl…) ID, nor a URL: segue play --search "Morning" plays the first track a search for it finds`},
+		{"blue in green", `segue play --search "blue in green" plays the first track`},
+	} {
+		for _, extra := range [][]string{nil, {"--json"}} {
+			args := slices.Concat(env, []string{"play", c.arg, "--output", "null"}, extra)
+			out, errOut, code := segue(t, args...)
+			if code != ExitUsage || !strings.Contains(errOut, c.say) || (extra != nil && !strings.Contains(out, `"error"`)) {
+				t.Errorf("segue play %q %v: exit %d, stdout %q, stderr %q; want %d saying %q", c.arg, extra, code, out, errOut, ExitUsage, c.say)
+			}
+		}
 	}
 }
