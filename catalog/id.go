@@ -81,6 +81,16 @@ func NotATarget(s string, urls bool) error {
 	return errors.New(msg)
 }
 
+// NotATargetFolder is the error for s given as a target, which is no ID
+// but a folder here (abs, its absolute path): a music folder, as a player
+// of files takes it. NotATarget took it for a URL copied without its start
+// ("a URL starts with http:// or https://") or said only where IDs are
+// listed.
+func NotATargetFolder(s, abs string) error {
+	return fmt.Errorf("%q is a folder here, not a track (t…), album (al…), artist (ar…) or playlist (pl…) ID: "+
+		"segue plays what an origin serves: add the folder to one (segue origin ingest %s), then play its IDs (segue search WORDS shows them)", s, shellWord(abs))
+}
+
 // FileHint says what to do with s, given where an ID or link goes, when its
 // name ends as a playlist file's (segue playlist import it) or a music
 // file's (ingest its folder on an origin); "" for any other s.

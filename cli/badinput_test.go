@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"segue/catalog"
 	"segue/internal/testkit"
 	"segue/origin"
 	"segue/ui/notice"
@@ -330,7 +331,8 @@ func TestTargetThatIsNoID(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"play", "nope", "--output", "null"}, idOrURL},
+		// words to play: what --search with them does (TestPlayWordsSaysSearch)
+		{[]string{"play", "nope", "--output", "null"}, `"nope" is not a track (t…), album (al…), artist (ar…) or playlist (pl…) ID, nor a URL: segue play --search "nope" plays the first track a search for it finds`},
 		{[]string{"offline", "add", "nope"}, idOrURL},
 		{[]string{"playlist", "create", "Mix", "nope"}, idOnly},
 		{[]string{"radio", "nope"}, idOnly},
@@ -680,5 +682,106 @@ func TestOriginFlagSpacesDropped(t *testing.T) {
 	out, errOut, code := segue(t, append(slices.Clone(env), "--origin", " http://"+o.addr+" \n", "library")...)
 	if code != ExitOK || !strings.Contains(out, "ARTIST") {
 		t.Errorf("library with --origin %q: exit %d, stdout %q, stderr %q; want 0 and the artists", " http://"+o.addr+" \n", code, out, errOut)
+	}
+}
+
+// TestFolderTargetSaysToIngest: a music folder given where a track,
+// album, artist or playlist goes (segue play ~/Music/Album, as a player
+// of files takes it) is a bad argument (2) saying that segue plays what
+// an origin serves and to ingest that folder, with --json too; it said
+// "a URL starts with http:// or https://", taking the folder for a URL
+// copied without its start (or, with no "/" in it, only where IDs are
+// listed).
+func TestFolderTargetSaysToIngest(t *testing.T) {
+	env := clientEnv(t, "http://127.0.0.1:9")
+	lib := t.TempDir()
+	album := filepath.Join(lib, "O'Brien's", "Don't Stop")
+	if err := os.MkdirAll(album, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(lib)
+	for _, c := range []struct {
+		args []string
+		say  string
+	}{
+		{[]string{"play", album, "--output", "null"}, `"` + album + `" is a folder here, not a track (t…), album (al…), artist (ar…) or playlist (pl…) ID: segue plays what an origin serves: add the folder to one (segue origin ingest '` + strings.ReplaceAll(album, "'", `'\''`) + `'), then play its IDs (segue search WORDS shows them)`},
+		{[]string{"play", "O'Brien's", "--output", "null"}, `"O'Brien's" is a folder here`},
+		{[]string{"offline", "add", "O'Brien's/Don't Stop/"}, `is a folder here, not a track`},
+		{[]string{"playlist", "create", "Mix", "O'Brien's"}, `is a folder here, not a track`},
+		{[]string{"radio", "O'Brien's"}, `is a folder here, not a track`},
+	} {
+		for _, extra := range [][]string{nil, {"--json"}} {
+			args := slices.Concat(env, c.args, extra)
+			out, errOut, code := segue(t, args...)
+			if code != ExitUsage || !strings.Contains(errOut, c.say) || strings.Contains(errOut, "a URL starts with") || (extra != nil && !strings.Contains(out, `"error"`)) {
+				t.Errorf("segue %s: exit %d, stdout %q, stderr %q; want %d saying %q", strings.Join(c.args, " "), code, out, errOut, ExitUsage, c.say)
+			}
+		}
+	}
+}
+
+// TestOutputNeverWritesOverOtherFiles: play --output wav:FILE and
+// playlist export -o FILE write over a file of their own kind (a WAV
+// render run again, an export made again, an empty file) but refuse, exit
+// 2 with --json too, a file that holds something else (a music file, a
+// text), naming it and what to do, and leave it as it was: they replaced
+// it without a word (a flac file typed where the wav was meant was lost).
+func TestOutputNeverWritesOverOtherFiles(t *testing.T) {
+	url, _ := playOrigin(t)
+	env := clientEnv(t, url)
+	track := tones(t, url)[0].ID
+	var pl catalog.Playlist
+	decodeJSON(t, segueOK(t, append(env, "playlist", "create", "Keep", track, "--json")...), &pl)
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	song := write("song.flac", "fLaC\x00\x00\x00\x22 the user's music")
+	notes := write("notes.m3u8", "my notes, not a playlist\n")
+	checkFailCases(t, env, []failCase{
+		{"play --output wav: over a music file", []string{"play", track, "--output", "wav:" + song, "--fast"}, "--output: " + song + " holds something other than a WAV file: segue would write over it; name another file, or remove it first", ExitUsage, true},
+		{"play --output wav16: over a text", []string{"play", track, "--output", "wav16:" + notes, "--fast"}, "--output: " + notes + " holds something other than a WAV file", ExitUsage, true},
+		{"playlist export -o over a text", []string{"playlist", "export", pl.ID, "-o", notes}, "--output: " + notes + " holds something other than a playlist: segue would write over it; name another file, or remove it first", ExitUsage, true},
+		{"playlist export -o over a music file", []string{"playlist", "export", pl.ID, "-o", song}, "--output: " + song + " holds something other than a playlist", ExitUsage, true},
+	}, func(t *testing.T, c failCase) {
+		if b := readFile(t, song); !strings.HasSuffix(string(b), "the user's music") {
+			t.Errorf("segue %s changed %s", strings.Join(c.args, " "), song)
+		}
+		if b := readFile(t, notes); string(b) != "my notes, not a playlist\n" {
+			t.Errorf("segue %s changed %s", strings.Join(c.args, " "), notes)
+		}
+	})
+	// its own kind, or an empty file, is written over as before
+	wav, m3u := filepath.Join(dir, "out.wav"), filepath.Join(dir, "out.m3u8")
+	empty := write("empty.xspf", "")
+	for i := 0; i < 2; i++ {
+		segueOK(t, append(env, "play", track, "--output", "wav:"+wav, "--fast")...)
+		segueOK(t, append(env, "playlist", "export", pl.ID, "-o", m3u)...)
+		segueOK(t, append(env, "playlist", "export", pl.ID, "--format", "xspf", "-o", empty)...)
+		segueOK(t, append(env, "playlist", "export", pl.ID, "--format", "pls", "-o", filepath.Join(dir, "out.pls"))...)
+	}
+}
+
+// TestPlayWordsSaysSearch: segue play given words (a title, as a player
+// of files or a music app takes it) is a bad argument (2), with --json
+// too, saying that segue play --search with them plays the first track a
+// search finds; it said only where IDs are listed. Nothing is played.
+func TestPlayWordsSaysSearch(t *testing.T) {
+	env := clientEnv(t, "http://127.0.0.1:9")
+	for _, c := range []struct{ arg, say string }{
+		{"Morning", `"Morning" is not a track (t…), album (al…), artist (ar…) or playlist (pl…) ID, nor a URL: segue play --search "Morning" plays the first track a search for it finds`},
+		{"blue in green", `segue play --search "blue in green" plays the first track`},
+	} {
+		for _, extra := range [][]string{nil, {"--json"}} {
+			args := slices.Concat(env, []string{"play", c.arg, "--output", "null"}, extra)
+			out, errOut, code := segue(t, args...)
+			if code != ExitUsage || !strings.Contains(errOut, c.say) || (extra != nil && !strings.Contains(out, `"error"`)) {
+				t.Errorf("segue play %q %v: exit %d, stdout %q, stderr %q; want %d saying %q", c.arg, extra, code, out, errOut, ExitUsage, c.say)
+			}
+		}
 	}
 }

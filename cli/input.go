@@ -1,15 +1,18 @@
 package cli
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
+	"segue/catalog"
 	"segue/config"
 )
 
@@ -144,6 +147,57 @@ func checkOutputFile(what, path string) error {
 		return &usageError{fmt.Errorf("%s: %s is a file, not a folder (check the path)", what, dir)}
 	}
 	return nil
+}
+
+// checkOverwrite refuses (2) to write over the file at path (what names
+// the flag) when it holds something other than what the command writes:
+// kind names that ("a WAV file"), and ours tells one from its first 512
+// bytes. An empty file, one that is not there, and what is not a regular
+// file (/dev/null, a pipe) are written as before; so is a file of that
+// kind (a render or an export run again). play --output wav:FILE and
+// playlist export -o FILE replaced a music file or a text typed there
+// without a word.
+func checkOverwrite(what, path, kind string, ours func(head []byte) bool) error {
+	st, err := os.Stat(path)
+	if err != nil || !st.Mode().IsRegular() || st.Size() == 0 {
+		return nil // creating it says what is wrong, if anything
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	head := make([]byte, 512)
+	n, _ := io.ReadFull(f, head)
+	if ours(head[:n]) {
+		return nil
+	}
+	return &usageError{fmt.Errorf("%s: %s holds something other than %s: segue would write over it; name another file, or remove it first", what, path, kind)}
+}
+
+// isWAV reports whether head begins a RIFF WAVE file, as segue's wav
+// outputs write.
+func isWAV(head []byte) bool {
+	return len(head) >= 12 && string(head[:4]) == "RIFF" && string(head[8:12]) == "WAVE"
+}
+
+// isPlaylistFile reports whether head begins a playlist file playlist
+// import reads: M3U (a #EXTM3U or other # line, or a first line that is a
+// path or URL), PLS ([playlist]), XSPF (XML), or UTF-16 text with its byte
+// order mark (as Windows tools save them).
+func isPlaylistFile(head []byte) bool {
+	if bytes.HasPrefix(head, []byte{0xff, 0xfe}) || bytes.HasPrefix(head, []byte{0xfe, 0xff}) {
+		return true
+	}
+	text := strings.TrimLeft(strings.TrimPrefix(string(head), "\ufeff"), " \t\r\n")
+	lower := strings.ToLower(text)
+	for _, p := range []string{"#", "[playlist]", "<?xml", "<playlist"} {
+		if strings.HasPrefix(lower, p) {
+			return true
+		}
+	}
+	first, _, _ := strings.Cut(text, "\n")
+	return strings.ContainsAny(first, "/\\") || catalog.FileHint(strings.TrimSpace(first)) != ""
 }
 
 // missingFolder refuses (2) a path a setting gave (what names it) whose

@@ -56,15 +56,21 @@ func lookupID(ctx context.Context, c source, id string) error {
 // idArgs returns the arguments of a command whose idsAnnotation words are
 // kinds that name IDs (not "-": a name, a position).
 func idArgs(kinds string, args []string) []string {
-	words := strings.Fields(kinds)
-	if n := len(words); n > 1 && words[n-1] == idsRepeat {
-		words = words[:n-1]
-	}
 	var out []string
 	for i, arg := range args {
-		if len(words) > 0 && words[min(i, len(words)-1)] != "-" {
+		if namesID(kinds, i) {
 			out = append(out, arg)
 		}
 	}
 	return out
+}
+
+// namesID reports whether the argument at index i of a command whose
+// idsAnnotation is kinds names an ID (its word is not "-").
+func namesID(kinds string, i int) bool {
+	words := strings.Fields(kinds)
+	if n := len(words); n > 1 && words[n-1] == idsRepeat {
+		words = words[:n-1]
+	}
+	return len(words) > 0 && words[min(i, len(words)-1)] != "-"
 }

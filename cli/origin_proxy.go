@@ -64,9 +64,9 @@ is what nginx does without them.
 creates the cache dir and its temp dirs. Each --upstream is named once. A
 --tls-cert and --tls-key that are not a PEM certificate and its key are
 refused (exit 2), as nginx would refuse them only when it starts.`,
-		Example: `  segue origin proxy-config --listen 127.0.0.1:8080 --upstream 127.0.0.1:7700 --run-dir /tmp/proxy
-  segue origin proxy-config --listen 0.0.0.0:80 --upstream a.lan:7700 --upstream b.lan:7700 --run-dir /var/lib/segue-proxy --user www-data
-  segue origin proxy-config --listen 0.0.0.0:443 --upstream 127.0.0.1:7700 --run-dir /var/lib/segue-proxy \
+		Example: `  mkdir -p /tmp/proxy && segue origin proxy-config --listen 127.0.0.1:8080 --upstream 127.0.0.1:7700 --run-dir /tmp/proxy
+  mkdir -p /var/lib/segue-proxy && segue origin proxy-config --listen 0.0.0.0:80 --upstream a.lan:7700 --upstream b.lan:7700 --run-dir /var/lib/segue-proxy --user www-data
+  mkdir -p /var/lib/segue-proxy && segue origin proxy-config --listen 0.0.0.0:443 --upstream 127.0.0.1:7700 --run-dir /var/lib/segue-proxy \
       --tls-cert /etc/letsencrypt/live/music.example/fullchain.pem --tls-key /etc/letsencrypt/live/music.example/privkey.pem`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

@@ -223,3 +223,46 @@ func TestProxyConfigServesHTTPS(t *testing.T) {
 		t.Errorf("share URL %q through the https proxy; want %s...", link.URL, want)
 	}
 }
+
+// TestProxyConfigExamplesRun: each example of proxy-config --help that
+// needs no certificate runs as written, its folders moved under a temp
+// dir: the first named --run-dir /tmp/proxy, which no machine has until
+// it is made, so copied as shown it was exit 2; each example now makes
+// its --run-dir first (mkdir -p DIR && ...).
+func TestProxyConfigExamplesRun(t *testing.T) {
+	cmd, _, err := (&app{}).rootCmd().Find([]string{"origin", "proxy-config"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := t.TempDir()
+	ran := 0
+	for _, ex := range strings.Split(strings.ReplaceAll(cmd.Example, "\\\n", ""), "\n") {
+		ex = strings.TrimSpace(ex)
+		if ex == "" || strings.Contains(ex, "--tls-cert") {
+			continue
+		}
+		words := strings.Fields(ex)
+		i := slices.Index(words, "--run-dir")
+		if i < 0 {
+			t.Fatalf("example %q names no --run-dir", ex)
+		}
+		runDir := words[i+1]
+		if !strings.HasPrefix(ex, "mkdir -p "+runDir+" && segue ") {
+			t.Errorf("example %q does not make its --run-dir %s first (mkdir -p %[2]s && ...): copied as shown it is exit 2", ex, runDir)
+			continue
+		}
+		moved := strings.ReplaceAll(ex, runDir, filepath.Join(root, runDir))
+		mk, rest, _ := strings.Cut(moved, " && ")
+		if err := os.MkdirAll(strings.TrimPrefix(mk, "mkdir -p "), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		args := strings.Fields(strings.TrimPrefix(rest, "segue "))
+		if out, errOut, code := segue(t, args...); code != 0 || !strings.Contains(out, filepath.Join(root, runDir)) {
+			t.Errorf("example %q: exit %d, stderr %q; want 0 and a configuration", moved, code, errOut)
+		}
+		ran++
+	}
+	if ran < 2 {
+		t.Errorf("ran %d examples, want the 2 without certificates", ran)
+	}
+}

@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"segue/catalog"
+	"segue/config"
 	"segue/ctl"
 	"segue/net/fetch"
 	"segue/player"
@@ -74,6 +75,7 @@ saying so (a "gone" event with only a message), also on segue ctl repeat all.`,
 			if err := ctl.CheckInstance(f.instance); err != nil {
 				return &usageError{fmt.Errorf("--instance: %w", err)}
 			}
+			f.radio = pastedID(f.radio) // as the targets (pastedIDs)
 			if f.radio != "" && !catalog.IsID(f.radio) {
 				return fmt.Errorf("--radio: %w", notAnID(f.radio, false))
 			}
@@ -89,12 +91,20 @@ saying so (a "gone" event with only a message), also on segue ctl repeat all.`,
 				if err := checkOutputFile(outputFrom, file); err != nil {
 					return err
 				}
+				if err := checkOverwrite(outputFrom, file, "a WAV file", isWAV); err != nil {
+					return err
+				}
 			}
 			if !cmd.Flags().Changed("quality") {
 				f.quality = a.cfg.Player.Quality
 			}
 			if !cmd.Flags().Changed("volume") {
 				f.volume = a.cfg.Player.Volume
+			}
+			for _, t := range args {
+				if err := playWords(t); err != nil {
+					return err
+				}
 			}
 			return a.play(cmd.Context(), f, args)
 		},
@@ -631,3 +641,18 @@ func (g *goneSummary) Error() string {
 }
 
 func (g *goneSummary) Unwrap() error { return catalog.ErrTrackGone }
+
+// playWords refuses (2) a target of segue play that is words, not an ID,
+// URL, file or folder (a title, as a music app takes it), saying that
+// --search plays what a search for them finds; it said only where IDs are
+// listed. nil for any other t (resolve says what is wrong with it).
+func playWords(t string) error {
+	if catalog.IsID(t) || strings.ContainsAny(t, "/\\:") || catalog.FileHint(t) != "" {
+		return nil
+	}
+	if st, err := os.Stat(config.HomePath(t)); err == nil && st.IsDir() {
+		return nil // a music folder: notAnID says to ingest it
+	}
+	return &usageError{fmt.Errorf("%q is not a track (t…), album (al…), artist (ar…) or playlist (pl…) ID, nor a URL: "+
+		"segue play --search %q plays the first track a search for it finds (segue search WORDS lists them all, with their IDs)", t, t)}
+}

@@ -135,6 +135,9 @@ works wherever a playlist ID does for reading: show, export, import, play.`,
 	var removeExpect, moveExpect string
 	const expectUsage = "refuse unless the position holds this `TRACK_ID` (what playlist show listed there); the playlist may have changed since"
 	remove := edit("remove ID POSITION", "Remove the track at a position (counting from 1)", thenWord, cobra.ExactArgs(2), func(ctx context.Context, c source, args []string) (catalog.Playlist, error) {
+		if err := checkExpectTrack(&removeExpect); err != nil {
+			return catalog.Playlist{}, err
+		}
 		pos, beyond, err := position(args[1])
 		if err != nil {
 			return catalog.Playlist{}, err
@@ -147,6 +150,9 @@ works wherever a playlist ID does for reading: show, export, import, play.`,
 	remove.Flags().StringVar(&removeExpect, "track", "", expectUsage)
 	remove.Annotations[positionsAnnotation] = "segue playlist show ID"
 	move := edit("move ID FROM TO", "Move a track from one position to another (counting from 1)", thenFromTo, cobra.ExactArgs(3), func(ctx context.Context, c source, args []string) (catalog.Playlist, error) {
+		if err := checkExpectTrack(&moveExpect); err != nil {
+			return catalog.Playlist{}, err
+		}
 		from, fromBeyond, err := position(args[1])
 		if err != nil {
 			return catalog.Playlist{}, err
@@ -191,7 +197,20 @@ works wherever a playlist ID does for reading: show, export, import, play.`,
 			return err
 		}
 		return a.withClient(func(c source) error {
-			return whichNotFound(cmd.Context(), c, c.UnsharePlaylist(cmd.Context(), args[0]), args[0])
+			// a playlist with no link said nothing, exit 0: one who meant
+			// to revoke a leaked link with another playlist's ID believed
+			// it revoked. The link is revoked whatever the read before
+			// says (a Subsonic server says so itself: net/subsonic).
+			ctx := cmd.Context()
+			before, berr := catalog.Playlist{}, errors.New("not read")
+			if _, own := c.(*originclient.Client); own {
+				before, berr = c.Playlist(ctx, args[0])
+			}
+			err := c.UnsharePlaylist(ctx, args[0])
+			if err == nil && berr == nil && before.ShareURL == "" {
+				return fmt.Errorf("playlist unshare %s: the playlist %q is not shared, so nothing was revoked (segue playlist list shows which are, under SHARED)", args[0], cellText(before.Name))
+			}
+			return whichNotFound(ctx, c, err, args[0])
 		})
 	}}
 	// delete and unshare print nothing when they succeed: their own --json
@@ -202,10 +221,27 @@ works wherever a playlist ID does for reading: show, export, import, play.`,
 
 // checkPlaylistID refuses, as a bad argument (2), what is given for a
 // playlist's ID and cannot be one: an album's ID said "playlist al… not
-// found" (3), as if it were a playlist gone.
+// found" (3), as if it were a playlist gone, and "pl1/x" the origin's
+// "malformed id", naming neither it nor what to do.
 func checkPlaylistID(ref string) error {
-	if !strings.HasPrefix(ref, catalog.PrefixPlaylist) { // a Subsonic server's IDs carry it too (net/subsonic)
+	if !catalog.IsID(ref) || !strings.HasPrefix(ref, catalog.PrefixPlaylist) { // a Subsonic server's IDs carry it too (net/subsonic)
 		return &usageError{fmt.Errorf("%q is not a playlist ID (pl…): segue playlist list shows them", ref)}
+	}
+	return nil
+}
+
+// checkExpectTrack takes the --track of playlist remove and move as
+// pasted (pastedID) and refuses, as a bad flag (2), one that is no track
+// ID: the origin compared it with the track at the position and it was
+// said as "the playlist was edited since you loaded it" (exit 1), sending
+// the user to reload a playlist nobody had changed. Empty is no --track.
+func checkExpectTrack(expect *string) error {
+	if *expect == "" {
+		return nil
+	}
+	*expect = pastedID(*expect)
+	if !catalog.IsID(*expect) || !strings.HasPrefix(*expect, catalog.PrefixTrack) {
+		return &usageError{fmt.Errorf("--track %q: not a track ID (t…), the one playlist show lists at the position", *expect)}
 	}
 	return nil
 }
@@ -374,6 +410,9 @@ func playlistExportCmd(a *app, asJSON *bool) *cobra.Command {
 				// before asking the origin, as play checks --output wav:FILE:
 				// a missing folder failed after it, "open ...: no such file or directory" (1)
 				if err := checkOutputFile("--output", out); err != nil {
+					return err
+				}
+				if err := checkOverwrite("--output", out, "a playlist", isPlaylistFile); err != nil {
 					return err
 				}
 			}

@@ -291,3 +291,32 @@ func TestPlaylistRemovalsSayWhatJSONPrints(t *testing.T) {
 		t.Errorf("playlist delete of a deleted playlist --json: exit %d, %q; want %d and {\"error\": ...}", code, out, ExitNotFound)
 	}
 }
+
+// TestUnshareOfUnsharedPlaylistSaysSo: unshare of a playlist that has no
+// share link (the wrong ID, one revoked already) is exit 1 saying it is
+// not shared, so nothing was revoked, as against a Subsonic server; it
+// printed nothing and exited 0, so a user who meant to revoke a leaked
+// link with another playlist's ID believed it revoked. The link of the
+// playlist that is shared keeps working; unshare of it still revokes it.
+func TestUnshareOfUnsharedPlaylistSaysSo(t *testing.T) {
+	url, _ := playOrigin(t)
+	env := clientEnv(t, url)
+	var shared, other catalog.Playlist
+	decodeJSON(t, segueOK(t, append(env, "playlist", "create", "Shared", "--json")...), &shared)
+	decodeJSON(t, segueOK(t, append(env, "playlist", "create", "Other", "--json")...), &other)
+	link := strings.TrimSpace(segueOK(t, append(env, "playlist", "share", shared.ID)...))
+	want := `playlist unshare ` + other.ID + `: the playlist "Other" is not shared, so nothing was revoked (segue playlist list shows which are, under SHARED)`
+	for _, extra := range [][]string{nil, {"--json"}} {
+		out, errOut, code := segue(t, slices.Concat(env, []string{"playlist", "unshare", other.ID}, extra)...)
+		if code != ExitError || !strings.Contains(errOut, want) || (extra != nil && !strings.Contains(out, `"error"`)) {
+			t.Errorf("playlist unshare of an unshared playlist %v: exit %d, stdout %q, stderr %q; want %d saying %q", extra, code, out, errOut, ExitError, want)
+		}
+	}
+	segueOK(t, append(env, "playlist", "show", link)...) // still shared
+	if out, errOut, code := segue(t, append(env, "playlist", "unshare", shared.ID)...); code != 0 || out != "" {
+		t.Fatalf("playlist unshare of the shared one: exit %d, %q %q; want 0 and nothing", code, out, errOut)
+	}
+	if _, errOut, code := segue(t, append(env, "playlist", "unshare", shared.ID)...); code != ExitError || !strings.Contains(errOut, "is not shared, so nothing was revoked") {
+		t.Errorf("playlist unshare again: exit %d, %q; want %d saying it is not shared", code, errOut, ExitError)
+	}
+}

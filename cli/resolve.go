@@ -5,13 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"path"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
 
 	"segue/cache"
 	"segue/catalog"
+	"segue/config"
 	"segue/net/fetch"
 	"segue/net/originclient"
 	"segue/net/subsonic"
@@ -436,8 +439,16 @@ func fileURLHint(t string) string {
 // plainID is what an ID looks like; anything else is taken for a URL.
 var plainID = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 
-// notAnID is the bad argument t, which is not an ID (catalog.NotATarget).
+// notAnID is the bad argument t, which is not an ID (catalog.NotATarget;
+// catalog.NotATargetFolder when t is a folder here).
 func notAnID(t string, urls bool) error {
+	if fi, err := os.Stat(config.HomePath(t)); err == nil && fi.IsDir() {
+		abs, err := filepath.Abs(config.HomePath(t))
+		if err != nil {
+			abs = t
+		}
+		return withExit(ExitUsage, catalog.NotATargetFolder(t, abs))
+	}
 	return withExit(ExitUsage, catalog.NotATarget(t, urls))
 }
 

@@ -218,6 +218,7 @@ from scripts (every listing has --json).`,
 	root.AddCommand(completionCmd(a))
 	root.InitDefaultHelpCmd() // now, so strict reaches it too
 	a.strict(root)
+	pastedIDs(root)
 	return root
 }
 

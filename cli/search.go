@@ -106,6 +106,8 @@ when the album spans discs.`,
 					v, tb = as, func() []*table {
 						return []*table{artistTable(as).orSay("the origin has no music yet: on it, run segue origin ingest MUSIC_DIR")}
 					}
+				case !catalog.IsID(args[0]): // "al1/x": the origin's "malformed id" named neither it nor what to do
+					return &usageError{notLibraryTarget(ctx, c, args[0])}
 				case strings.HasPrefix(args[0], catalog.PrefixArtist):
 					var ar catalog.Artist
 					ar, err = c.Artist(ctx, args[0])

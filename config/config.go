@@ -15,6 +15,8 @@ import (
 	"strings"
 
 	"github.com/adrg/xdg"
+
+	"segue/catalog"
 )
 
 // DefaultOrigin is where the demo origin listens.
@@ -166,7 +168,7 @@ func Load(path string, mustExist bool) (Config, error) {
 	switch {
 	case errors.Is(err, fs.ErrNotExist) && !mustExist:
 	case err != nil && mustExist:
-		return c, &Error{File: path, Err: fmt.Errorf("%w (check the path given to --config)", unwrapPath(err))}
+		return c, &Error{File: path, Err: reworded{namedFileProblem(path, err) + " (check the path given to --config)", err}}
 	case err != nil: // no --config: the default path is XDG_CONFIG_HOME's
 		return c, &Error{File: path, Err: fmt.Errorf("%w (the default config file, under XDG_CONFIG_HOME: fix that folder, or name a file with --config FILE)", unwrapPath(err))}
 	default:
@@ -179,6 +181,31 @@ func Load(path string, mustExist bool) (Config, error) {
 	}
 	return c, nil
 }
+
+// namedFileProblem says what is wrong with the config file path the user
+// named, whose read failed with err, in the words every other missing file
+// is said in: "does not exist", "is a folder: give the config file" (Go's
+// "no such file or directory" and "is a directory" for those), else err's
+// own reason.
+func namedFileProblem(path string, err error) string {
+	if errors.Is(err, fs.ErrNotExist) {
+		return "does not exist"
+	}
+	if fi, serr := os.Stat(path); serr == nil && fi.IsDir() {
+		return "is a folder: give the config file"
+	}
+	return unwrapPath(err).Error()
+}
+
+// reworded is err said in other words, msg; errors.Is still finds err
+// (fs.ErrNotExist for a missing file).
+type reworded struct {
+	msg string
+	err error
+}
+
+func (r reworded) Error() string { return r.msg }
+func (r reworded) Unwrap() error { return r.err }
 
 // expandHome reads a leading "~" of the paths config.toml and the SEGUE_*
 // variables give as the home directory, as a shell would have: no shell
@@ -199,8 +226,18 @@ func (c *Config) expandHome() {
 // variable set from a file ($(cat) keeps none, but an editor's or an echo's
 // does) or a quoted flag. The URL with them was refused ("want
 // http(s)://host[:port]") or, with a space after its last "/", asked for
-// the path "/%20".
-func CleanOrigin(s string) string { return strings.TrimSpace(s) }
+// the path "/%20". A URL pasted from a sentence or chat, with a full stop
+// or comma after it or brackets and quotes around it
+// (catalog.PastedAround, as a share link is taken), is the URL when it is
+// one without them and not with them ("http://host:7700." was refused):
+// one that is a URL as given ("http://music.lan.") is left as it is.
+func CleanOrigin(s string) string {
+	s = strings.TrimSpace(s)
+	if t := strings.Trim(s, catalog.PastedAround); t != s && CheckOrigin(s) != nil && CheckOrigin(t) == nil {
+		return t
+	}
+	return s
+}
 
 // HomePath is p with a leading "~" or "~/" read as the home directory;
 // any other p, or no home directory, leaves it as it is. A shell expands

@@ -505,3 +505,22 @@ func TestOriginSpacesDropped(t *testing.T) {
 		t.Errorf("SEGUE_ORIGIN with a line break: %q, %v; want http://env:2", c.Origin, err)
 	}
 }
+
+// TestLoadNamedFileMissing: a --config naming no file says it does not
+// exist, in the words every other missing file is said in ("X does not
+// exist (check the path)"), never Go's "no such file or directory", and a
+// folder named there is said to be one.
+func TestLoadNamedFileMissing(t *testing.T) {
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "conifg.toml")
+	for _, c := range []struct{ path, says string }{
+		{missing, "config " + missing + ": does not exist (check the path given to --config)"},
+		{dir, "config " + dir + ": is a folder: give the config file (check the path given to --config)"},
+	} {
+		_, err := Load(c.path, true)
+		var ce *Error
+		if !errors.As(err, &ce) || err.Error() != c.says {
+			t.Errorf("Load(%s, named) = %v; want a *config.Error saying %q", c.path, err, c.says)
+		}
+	}
+}

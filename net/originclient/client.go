@@ -134,12 +134,20 @@ func newHTTPClient(tc *tls.Config, subsonic bool) *http.Client {
 var ErrTokenChars = errors.New("the token has a character no token has (a token holds only a-z, A-Z, 0-9 and - . _ ~ + /, with = at its end): give it as segue origin token create printed it (--token, SEGUE_TOKEN or token in config.toml)")
 
 // CheckToken returns token without the spaces and line breaks around it
-// (as copied from a terminal or a file), or ErrTokenChars when what is
-// left is not a bearer token (RFC 6750: letters A-Z a-z, digits and
-// - . _ ~ + /, then = padding), which could not be sent in a header. The
-// error never quotes the token, a secret.
+// (as copied from a terminal or a file), and a segue origin's secret
+// (originSecret) without the brackets, quotes and sentence punctuation
+// around it too (catalog.PastedAround: "sgo_….", “sgo_…”, as pasted from a
+// chat, which the origin refused and segue called wrong or revoked), or
+// ErrTokenChars when what is left is not a bearer token (RFC 6750:
+// letters A-Z a-z, digits and - . _ ~ + /, then = padding), which could
+// not be sent in a header. Another token keeps a '.' or '~' at its ends,
+// which a bearer token may have. The error never quotes the token, a
+// secret.
 func CheckToken(token string) (string, error) {
 	token = strings.TrimSpace(token)
+	if s := strings.Trim(token, catalog.PastedAround); originSecret(s) {
+		token = s
+	}
 	body := strings.TrimRight(token, "=")
 	for _, r := range body {
 		if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || strings.ContainsRune("-._~+/", r)) {
@@ -150,6 +158,14 @@ func CheckToken(token string) (string, error) {
 		return "", ErrTokenChars
 	}
 	return token, nil
+}
+
+// originSecret reports whether s has the shape of the secret segue origin
+// token create prints: "sgo_" and 64 lower-case hex digits (origin/token.go
+// makes it of 32 random bytes).
+func originSecret(s string) bool {
+	hexDigits, ok := strings.CutPrefix(s, "sgo_")
+	return ok && len(hexDigits) == 64 && strings.Trim(hexDigits, "0123456789abcdef") == ""
 }
 
 // New returns a client for the origin at baseURL (e.g. http://127.0.0.1:7700).

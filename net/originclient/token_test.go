@@ -33,3 +33,20 @@ func TestCheckTokenSaysWhatATokenHolds(t *testing.T) {
 		t.Errorf("ErrTokenChars %q still calls the lower-case letters of a token wrong", msg)
 	}
 }
+
+// TestCheckTokenAsPasted: a segue origin's secret pasted with a full stop,
+// comma, quotes or brackets around it is the secret; any other token keeps
+// what it ends with (a bearer token may end in '.' or '~').
+func TestCheckTokenAsPasted(t *testing.T) {
+	secret := "sgo_b36bb007fede3fed2ebd1b5c9aec90ad2bf0ef81889e0956f90ba5bf80b3d7b2"
+	for _, pasted := range []string{secret + ".", secret + ",", "“" + secret + "”", "<" + secret + ">.", " '" + secret + "'\n", "(" + secret + ")"} {
+		if got, err := CheckToken(pasted); err != nil || got != secret {
+			t.Errorf("CheckToken(%q) = %q, %v; want the secret", pasted, got, err)
+		}
+	}
+	for _, other := range []string{"abc.", "~x~", secret[:20] + "."} {
+		if got, err := CheckToken(other); err != nil || got != other {
+			t.Errorf("CheckToken(%q) = %q, %v; want it unchanged", other, got, err)
+		}
+	}
+}
