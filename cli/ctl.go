@@ -41,6 +41,17 @@ var ctlVerbs = []struct{ use, short string }{
 	{"radio ID", "Play a radio after a track, album, artist or playlist now, as the interface's R does"},
 }
 
+// queueIDs is, for each verb of segue ctl queue that takes IDs, the
+// idsAnnotation of the arguments after the verb: queue cannot carry one
+// itself, its first word being the verb and cobra leaving its flags among
+// its arguments (DisableFlagParsing), so its RunE trims them as pastedIDs
+// does once ctlArgs has taken the flags out ("al1." is al1, as for
+// segue play), and its completion offers these kinds.
+var queueIDs = map[string]string{
+	"add":  targetIDs + " " + idsRepeat,
+	"next": targetIDs + " " + idsRepeat,
+}
+
 func ctlCmd(a *app) *cobra.Command {
 	var instance string
 	cmd := &cobra.Command{
@@ -163,7 +174,7 @@ removal of the current last track (stop keeps the queue: play waits).`,
 		DisableFlagParsing: true,
 		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 			args = ctlWords(cmd, args) // cobra leaves flags in them (DisableFlagParsing)
-			if len(args) > 0 && (args[0] == "add" || args[0] == "next") {
+			if len(args) > 0 && queueIDs[args[0]] != "" {
 				return a.completeIDs(cmd, targetKinds, toComplete), cobra.ShellCompDirectiveNoFileComp
 			}
 			return completeWords("list", "add", "next", "play", "move", "remove", "clear")(cmd, args, toComplete)
@@ -175,6 +186,9 @@ removal of the current last track (stop keeps the queue: play waits).`,
 			}
 			if err := cmd.ValidateArgs(args); err != nil { // queue --json alone, as queue alone
 				return err
+			}
+			if kinds := queueIDs[args[0]]; kinds != "" { // IDs as pasted, as pastedIDs takes them
+				args = append(args[:1:1], trimPastedIDs(kinds, args[1:])...)
 			}
 			resp, err := send(cmd.Context(), ctl.Request{Cmd: "queue", Args: args})
 			switch {

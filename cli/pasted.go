@@ -16,7 +16,9 @@ import (
 // "(al1)", “al1”,) is that ID, as the interface's `o` and a pasted share
 // link take it. IDs are letters, digits, '_', '-' and a closing '=', none
 // of which PastedAround holds, so no ID is ever changed. Arguments the
-// annotation marks "-" (a name, a position) are left as given.
+// annotation marks "-" (a name, a position) are left as given. segue ctl
+// queue, whose flags cobra leaves among its arguments, trims its add and
+// next targets itself (queueIDs).
 func pastedIDs(c *cobra.Command) {
 	if kinds, ok := c.Annotations[idsAnnotation]; ok && c.RunE != nil {
 		run := c.RunE

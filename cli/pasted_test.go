@@ -137,3 +137,45 @@ func TestPastedOrigin(t *testing.T) {
 		t.Errorf("--origin (127.0.0.1:9).: exit %d, %q; want %d saying what an origin URL is", code, errOut, ExitUsage)
 	}
 }
+
+// TestCtlPastedIDs: segue ctl queue add and queue next take an ID pasted
+// from a sentence, a chat or JSON ("t….", "(t…)", "“al…”,") as every other
+// command does since pastedIDs: they refused it, "bad control command: ...
+// is not a track (t…), album (al…), artist (ar…) or playlist (pl…) ID"
+// (exit 2), flags before or after the verb alike. ctl open and ctl radio,
+// which took it already, are checked with them; a position (queue play
+// 1.) is no ID and is still refused as a position.
+func TestCtlPastedIDs(t *testing.T) {
+	url, tracks := ctlOrigin(t)
+	h := newCtlHost(t)
+	h.startPlay("--origin", url, "play", "--output", "null", tracks[0].ID)
+	for _, args := range [][]string{
+		{"queue", "add", tracks[1].ID + "."},
+		{"queue", "add", "(" + tracks[2].ID + "),", "“" + tracks[1].ID + "”"},
+		{"queue", "next", "\"" + tracks[2].ID + "\","},
+		{"--json", "queue", "next", "'" + tracks[1].ID + "'."},
+		{"queue", "--instance", "", "add", "<" + tracks[2].ID + ">", "--json"},
+	} {
+		if out, errOut, code := h.ctl(args...); code != 0 {
+			t.Errorf("segue ctl %s: exit %d, stdout %q, stderr %q; want 0, the ID taken as pasted", strings.Join(args, " "), code, out, errOut)
+		}
+	}
+	var ids []string
+	for _, e := range h.queue() {
+		ids = append(ids, e.Track.ID)
+	}
+	want := []string{tracks[0].ID, tracks[1].ID, tracks[2].ID, tracks[1].ID, tracks[2].ID, tracks[1].ID, tracks[2].ID}
+	if !slices.Equal(ids, want) {
+		t.Errorf("queue after the pasted adds: %v; want %v", ids, want)
+	}
+	h.refuses(2, `queue play "1.": want a position from 1`, "queue", "play", "1.")
+	h.refuses(2, `"`+tracks[1].ID+`!x" is not a track`, "queue", "add", tracks[1].ID+"!x")
+	for _, args := range [][]string{
+		{"open", "(" + tracks[2].ID + ")."},
+		{"radio", "“" + tracks[0].ID + "”,"},
+	} {
+		if out, errOut, code := h.ctl(args...); code != 0 {
+			t.Errorf("segue ctl %s: exit %d, stdout %q, stderr %q; want 0, the ID taken as pasted", strings.Join(args, " "), code, out, errOut)
+		}
+	}
+}
