@@ -105,6 +105,30 @@ func (a *app) openDiskCache(ctx context.Context, log *slog.Logger) (*cache.Cache
 	return c, err
 }
 
+// cacheThere fails when there is no cache file at the cache's path, for
+// the commands that read or tidy a cache (stats, verify, gc: what is not
+// there has nothing to show, check or collect), which opening would make
+// (the file and its 2 MiB reserve), so that a mistyped --cache looked like
+// an empty cache. The error says so and how segue makes one, exit 3 (a
+// file named that does not exist); doing is what the command would have
+// done ("show"). A path whose folder is missing, or that cannot be looked
+// at, is left for openDiskCache to say what is wrong with it; the default
+// cache's missing folder is no cache either.
+func (a *app) cacheThere(doing string) error {
+	path := a.cfg.Cache.Path
+	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	check := ""
+	if from := a.cacheSetting(); from != "" {
+		if _, err := os.Stat(filepath.Dir(path)); err != nil {
+			return nil
+		}
+		check = fmt.Sprintf("; if you meant a cache that is there, check %s", from)
+	}
+	return withExit(ExitNotFound, fmt.Errorf("there is no cache at %s: nothing to %s; segue makes it when it first plays, browses or pins (segue play, search, library, offline add, the interface)%s", path, doing, check))
+}
+
 // cacheSetting names the setting that gave the cache's path: --cache,
 // SEGUE_CACHE or the config file's cache.path; "" for the default path.
 func (a *app) cacheSetting() string {
@@ -258,6 +282,9 @@ cache was created). --json prints the same
 fields in a stable form; sizes there are in bytes.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := a.cacheThere("show"); err != nil {
+				return err
+			}
 			return a.withDiskCache(cmd.Context(), func(c *cache.Cache) error {
 				s, err := c.Stats()
 				if err != nil {
@@ -332,6 +359,9 @@ damaged entries (they are fetched again when needed) and repairs the
 size totals. It is safe while segue plays.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := a.cacheThere("verify"); err != nil {
+				return err
+			}
 			ctx, stop := stopOnSignal(cmd.Context())
 			defer stop()
 			// opening says its own interruption (cmd.Context(): see openDiskCache)
@@ -481,6 +511,9 @@ lowering cache.size) and returns free space in the file to the filesystem.
 segue does this by itself over time; gc does it now.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := a.cacheThere("collect"); err != nil {
+				return err
+			}
 			ctx, stop := stopOnSignal(cmd.Context())
 			defer stop()
 			err := a.changeCmd(cmd.Context(), asJSON, func(c *cache.Cache) error { return c.GCEach(ctx, a.stepProgress("cache gc: evicting")) })

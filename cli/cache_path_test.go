@@ -90,10 +90,11 @@ func TestUnusableCacheFolderSaysWhatToDo(t *testing.T) {
 		t.Fatalf("remount %s read-only: %v\n%s", ro, err, out)
 	}
 	path = filepath.Join(ro, "cache.db")
-	_, errOut, code := segue(t, append(clientEnv(t, "http://127.0.0.1:9"), "--cache", path, "cache", "stats")...)
-	msg := checkFailure(t, "cache stats", errOut, code, ExitError)
+	// (cache stats of a cache not there says so: TestCacheCommandsMakeNoCache)
+	_, errOut, code := segue(t, append(clientEnv(t, "http://127.0.0.1:9"), "--cache", path, "cache", "clear")...)
+	msg := checkFailure(t, "cache clear", errOut, code, ExitError)
 	if want := "open cache " + path + ": its folder " + ro + " cannot be written: read-only file system (the file system there is read-only: mount it read-write, or give another cache file with --cache, SEGUE_CACHE or [cache] path on another)"; msg != want {
-		t.Errorf("cache stats on a read-only file system: %q; want %q", msg, want)
+		t.Errorf("cache clear on a read-only file system: %q; want %q", msg, want)
 	}
 }
 
@@ -148,11 +149,12 @@ func TestGivenCacheFolderIsNotMade(t *testing.T) {
 	}
 
 	home := filepath.Join(t.TempDir(), "fresh")
-	cmd := exec.Command(segueBinary(t), "cache", "stats")
+	// cache clear makes it (stats, verify and gc make none: TestCacheCommandsMakeNoCache)
+	cmd := exec.Command(segueBinary(t), "cache", "clear")
 	cmd.Env = append(os.Environ(), "XDG_CACHE_HOME="+filepath.Join(home, "cache"), "XDG_CONFIG_HOME="+filepath.Join(home, "config"),
 		"XDG_STATE_HOME="+filepath.Join(home, "state"), "SEGUE_CACHE=")
 	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("cache stats with the default cache under a fresh XDG_CACHE_HOME: %v\n%s", err, out)
+		t.Fatalf("cache clear with the default cache under a fresh XDG_CACHE_HOME: %v\n%s", err, out)
 	}
 	if _, err := os.Stat(filepath.Join(home, "cache", "segue", "cache.db")); err != nil {
 		t.Errorf("the default cache was not made: %v", err)
@@ -228,7 +230,7 @@ func TestUnreadableCacheSaysWhatToDo(t *testing.T) {
 			if cred != nil {
 				os.Chown(folder, 65534, 65534)
 			}
-			if _, errOut, code := run("--cache", file, "cache", "stats"); code != 0 {
+			if _, errOut, code := run("--cache", file, "cache", "clear"); code != 0 { // stats makes none (TestCacheCommandsMakeNoCache)
 				t.Fatalf("make the cache: exit %d, %s", code, errOut)
 			}
 			if err := tc.spoil(folder, file); err != nil {
@@ -254,5 +256,60 @@ func TestUnreadableCacheSaysWhatToDo(t *testing.T) {
 				t.Errorf("the cache file changed (%v)", err)
 			}
 		})
+	}
+}
+
+// TestCacheCommandsMakeNoCache: segue cache stats, verify and gc read or
+// tidy a cache that is there; given a path that names no file in a folder
+// that exists (--cache, SEGUE_CACHE, a fresh default cache), they made a
+// new cache there (cache.db and a 2 MiB cache.db-reserve) and reported on
+// it, so a mistyped --cache looked like an empty cache. They now say there
+// is no cache at that path and how segue makes one, exit 3 (a file named
+// that does not exist), the same with --json, and make no file or folder.
+func TestCacheCommandsMakeNoCache(t *testing.T) {
+	env := clientEnv(t, "http://127.0.0.1:9")
+	dir := t.TempDir()
+	path := filepath.Join(dir, "typo.db")
+	commands := [][]string{{"cache", "stats"}, {"cache", "verify"}, {"cache", "gc"}}
+	check := func(name string, args []string, path string, env ...string) {
+		t.Helper()
+		for _, run := range [][]string{args, append(slices.Clone(args), "--json")} {
+			cmd := exec.Command(segueBinary(t), run...)
+			cmd.Env = append(os.Environ(), env...)
+			var o, e bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &o, &e
+			code := processExit(cmd.Run())
+			out, errOut := o.String(), e.String()
+			msg := checkFailure(t, name+" "+strings.Join(run, " "), errOut, code, ExitNotFound)
+			if !strings.HasPrefix(msg, "there is no cache at "+path+":") || !strings.Contains(msg, "segue play") {
+				t.Errorf("%s %v: %q; want it to say there is no cache at %s and how one is made", name, run, msg, path)
+			}
+			var j struct{ Error string }
+			if slices.Contains(run, "--json") && (json.Unmarshal([]byte(out), &j) != nil || j.Error != msg) {
+				t.Errorf("%s %v: stdout %q; want {\"error\": %q}", name, run, out, msg)
+			}
+		}
+	}
+	for _, args := range commands {
+		check("--cache", append(append(slices.Clone(env), "--cache", path), args...), path)
+	}
+	t.Setenv("SEGUE_CACHE", path)
+	for _, args := range commands {
+		check("SEGUE_CACHE", append(slices.Clone(env), args...), path)
+	}
+	t.Setenv("SEGUE_CACHE", "")
+	if names, _ := filepath.Glob(filepath.Join(dir, "*")); len(names) != 0 {
+		t.Errorf("files made in the folder of a cache that was not there: %v", names)
+	}
+
+	// the default cache before segue first ran: no folder is made either
+	home := filepath.Join(t.TempDir(), "fresh")
+	def := filepath.Join(home, "cache", "segue", "cache.db")
+	for _, args := range commands {
+		check("default", args, def, "XDG_CACHE_HOME="+filepath.Join(home, "cache"), "XDG_CONFIG_HOME="+filepath.Join(home, "config"),
+			"XDG_STATE_HOME="+filepath.Join(home, "state"), "SEGUE_CACHE=")
+	}
+	if _, err := os.Stat(filepath.Join(home, "cache")); err == nil {
+		t.Errorf("cache stats, verify or gc made %s", filepath.Join(home, "cache"))
 	}
 }
