@@ -165,7 +165,7 @@ func TestFileAndFolderMixups(t *testing.T) {
 		{"origin serve --data a file", []string{"origin", "serve", "--addr", "127.0.0.1:0", "--data", file}, "--data: " + file + " is a file: give a folder", ExitUsage, false},
 		{"origin token list --data a file", []string{"origin", "token", "list", "--data", file}, "--data: " + file + " is a file", ExitUsage, true},
 		{"origin migrate --from a file", []string{"origin", "migrate", "--from", file, "--to-catalog", "postgres://u@127.0.0.1:9/db"}, "migrate --from: " + file + " is a file", ExitUsage, true},
-		{"origin token list of no origin", []string{"origin", "token", "list", "--data", none}, "--data: no origin in " + none + " (no catalog.db)", ExitNotFound, true},
+		{"origin token list of no origin", []string{"origin", "token", "list", "--data", none}, "--data: no origin in " + none + ": the folder does not exist; check the path", ExitNotFound, true},
 		{"origin token revoke of no origin", []string{"origin", "token", "revoke", "tok1", "--data", none}, "--data: no origin in " + none, ExitNotFound, false},
 		{"origin user list of no origin", []string{"origin", "user", "list", "--data", none}, "--data: no origin in " + none, ExitNotFound, true},
 		{"origin user remove of no origin", []string{"origin", "user", "remove", "bob", "--data", none}, "--data: no origin in " + none, ExitNotFound, false},

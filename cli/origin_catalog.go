@@ -80,12 +80,17 @@ func checkToCatalog(spec string) error {
 
 // checkOrigin says what is wrong with the data dir of an origin that must
 // be there already, for the command what: a file is a bad argument (2), a
-// folder with no catalog a target not found (3).
+// folder with no catalog, or none, a target not found (3), said before
+// anything else is asked (migrate's PostgreSQL).
 func checkOrigin(what, dir string) error {
 	if err := checkFolder(what, dir); err != nil {
 		return err
 	}
 	if _, err := os.Stat(filepath.Join(dir, origin.CatalogFile)); err != nil {
+		if _, derr := os.Stat(dir); errors.Is(derr, fs.ErrNotExist) {
+			// said apart: "(no catalog.db)" read as a folder there without one
+			return withExit(ExitNotFound, fmt.Errorf("%s: no origin in %s: the folder does not exist; check the path, or ingest a library there first", what, dir))
+		}
 		if errors.Is(err, fs.ErrNotExist) {
 			return withExit(ExitNotFound, fmt.Errorf("%s: no origin in %s (no %s): check the path, or ingest a library there first", what, dir, origin.CatalogFile))
 		}
