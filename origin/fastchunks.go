@@ -245,6 +245,9 @@ func (sp *splitter) route(c net.Conn, buf []byte, handOn func()) {
 	}
 	sp.mu.Unlock()
 	if fast {
+		if _, hooked := c.(*fastConn); !hooked {
+			handOn() // off Linux no fastConn calls it while c is served
+		}
 		sp.serveFast(c)
 		return
 	}
