@@ -33,9 +33,22 @@ const PrefixPlaylist = "pl"
 // PastedAround is what may be around an ID or link pasted from a
 // sentence, JSON or chat (segue play's arguments, the interface's `o`):
 // spaces, brackets and quotes, and the punctuation of a sentence it ended,
-// as share.ParseURL drops them around a link. strings.Trim(ref,
-// PastedAround) is the ID.
+// as share.ParseURL drops them around a link (Unpasted).
 const PastedAround = " \t<>()[]{}\"'“”‘’«».,;:!?"
+
+// Unpasted returns what s was meant to be when it was pasted from a
+// sentence, JSON or chat: s itself when valid(s), else s without what
+// PastedAround holds around it when that is valid ("al1." is al1 for
+// IsID), else s unchanged (the caller says what is wrong with it).
+func Unpasted(s string, valid func(string) bool) string {
+	if valid(s) {
+		return s
+	}
+	if t := strings.Trim(s, PastedAround); t != s && valid(t) {
+		return t
+	}
+	return s
+}
 
 // IsID reports whether s has the shape of an ID: a kind's prefix
 // (PrefixTrack, PrefixAlbum, PrefixArtist, PrefixPlaylist), then letters,

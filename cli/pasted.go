@@ -2,7 +2,6 @@ package cli
 
 import (
 	"slices"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -45,9 +44,4 @@ func trimPastedIDs(kinds string, args []string) []string {
 
 // pastedID is the ID s holds as pasted (see pastedIDs), or s unchanged
 // when it holds none (a URL, a word: the command says what is wrong).
-func pastedID(s string) string {
-	if id := strings.Trim(s, catalog.PastedAround); id != s && catalog.IsID(id) {
-		return id
-	}
-	return s
-}
+func pastedID(s string) string { return catalog.Unpasted(s, catalog.IsID) }

@@ -457,9 +457,7 @@ func notAnID(t string, urls bool) error {
 // one gets the share URL parser's reason.
 func (r *resolver) Open(ctx context.Context, ref string) ([]catalog.Track, error) {
 	ref = strings.TrimSpace(ref)
-	if id := strings.Trim(ref, catalog.PastedAround); plainID.MatchString(id) {
-		ref = id // as pasted from JSON or a sentence: "al1", <al1>, “al1”.
-	}
+	ref = catalog.Unpasted(ref, plainID.MatchString) // as pasted from JSON or a sentence: "al1", <al1>, “al1”.
 	// a file's name, or words (a title typed where / searches): said in
 	// one line with what to do, where a word went on to the resolver,
 	// whose sentence was too long for the status line ("it failed (the

@@ -232,11 +232,7 @@ func (c *Config) expandHome() {
 // one without them and not with them ("http://host:7700." was refused):
 // one that is a URL as given ("http://music.lan.") is left as it is.
 func CleanOrigin(s string) string {
-	s = strings.TrimSpace(s)
-	if t := strings.Trim(s, catalog.PastedAround); t != s && CheckOrigin(s) != nil && CheckOrigin(t) == nil {
-		return t
-	}
-	return s
+	return catalog.Unpasted(strings.TrimSpace(s), func(u string) bool { return CheckOrigin(u) == nil })
 }
 
 // HomePath is p with a leading "~" or "~/" read as the home directory;

@@ -182,7 +182,7 @@ func (m *Model) openedName(ref string, ts []catalog.Track) string {
 // origin's API URL (.../albums/ID, .../tracks/ID/stream); "" for anything
 // else.
 func openedID(ref string) string {
-	if id := strings.Trim(ref, catalog.PastedAround); catalog.IsID(id) {
+	if id := catalog.Unpasted(ref, catalog.IsID); catalog.IsID(id) {
 		return id
 	}
 	u, err := url.Parse(ref)

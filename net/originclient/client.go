@@ -144,10 +144,7 @@ var ErrTokenChars = errors.New("the token has a character no token has (a token 
 // which a bearer token may have. The error never quotes the token, a
 // secret.
 func CheckToken(token string) (string, error) {
-	token = strings.TrimSpace(token)
-	if s := strings.Trim(token, catalog.PastedAround); originSecret(s) {
-		token = s
-	}
+	token = catalog.Unpasted(strings.TrimSpace(token), originSecret)
 	body := strings.TrimRight(token, "=")
 	for _, r := range body {
 		if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || strings.ContainsRune("-._~+/", r)) {
