@@ -307,7 +307,7 @@ func TestUnusableDirs(t *testing.T) {
 	ro := filepath.Join(dir, "ro")
 	mountTmpfs(t, ro, "4m")
 	cfg := writeConfig(t, dir)
-	segueOK(t, "--origin", url, "--config", cfg, "--cache", filepath.Join(ro, "cache.db"), "cache", "clear") // makes it: stats makes none
+	segueOK(t, "--origin", url, "--config", cfg, "--cache", filepath.Join(ro, "cache.db"), "offline", "list") // makes it: the cache commands make none
 	if out, err := exec.Command("mount", "-o", "remount,ro", ro).CombinedOutput(); err != nil {
 		t.Fatalf("remount read-only: %v\n%s", err, out)
 	}

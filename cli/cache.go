@@ -106,10 +106,10 @@ func (a *app) openDiskCache(ctx context.Context, log *slog.Logger) (*cache.Cache
 }
 
 // cacheThere fails when there is no cache file at the cache's path, for
-// the commands that read or tidy a cache (stats, verify, gc: what is not
-// there has nothing to show, check or collect), which opening would make
-// (the file and its 2 MiB reserve), so that a mistyped --cache looked like
-// an empty cache. The error says so and how segue makes one, exit 3 (a
+// the commands that read, tidy or empty a cache (stats, verify, gc, clear:
+// what is not there has nothing to show, check, collect or clear), which
+// opening would make (the file and its 2 MiB reserve), so that a mistyped
+// --cache looked like an empty cache. The error says so and how segue makes one, exit 3 (a
 // file named that does not exist); doing is what the command would have
 // done ("show"). A path whose folder is missing, or that cannot be looked
 // at, is left for openDiskCache to say what is wrong with it; the default
@@ -444,6 +444,9 @@ func cacheClearCmd(a *app) *cobra.Command {
 --keep-pinned, segments pinned for offline use stay.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := a.cacheThere("clear"); err != nil {
+				return err
+			}
 			ctx, stop := stopOnSignal(cmd.Context())
 			defer stop()
 			var dropped int64

@@ -79,16 +79,16 @@ func TestDamagedCacheIsClearedAfresh(t *testing.T) {
 	if want := "the cache file " + path + " was damaged (database disk image is malformed): deleted its files ("; code != 0 || !strings.HasPrefix(out, want) {
 		t.Fatalf("segue cache clear of the damaged cache: exit %d, %q, stderr %q; want 0 and %q...", code, out, errOut, want)
 	}
-	// the files are gone: verify and stats say so and make none
+	// the files are gone: verify, stats and clear say so and make none
 	// (TestCacheCommandsMakeNoCache); the next command that keeps one
-	// (clear here) starts a working cache
-	for _, args := range [][]string{{"cache", "verify"}, {"cache", "stats"}} {
+	// (offline list here) starts a working cache
+	for _, args := range [][]string{{"cache", "verify"}, {"cache", "stats"}, {"cache", "clear"}} {
 		if _, errOut, code := segue(t, append(env, args...)...); code != ExitNotFound || !strings.Contains(errOut, "there is no cache at "+path) {
 			t.Errorf("segue %s after the clear: exit %d, %s; want %d, there is no cache", strings.Join(args, " "), code, errOut, ExitNotFound)
 		}
 	}
-	segueOK(t, append(env, "cache", "clear")...)
-	for _, args := range [][]string{{"cache", "verify"}, {"cache", "stats"}} {
+	segueOK(t, append(env, "offline", "list")...)
+	for _, args := range [][]string{{"cache", "verify"}, {"cache", "stats"}, {"cache", "clear"}} {
 		if _, errOut, code := segue(t, append(env, args...)...); code != 0 {
 			t.Errorf("segue %s after a fresh cache was made: exit %d, %s", strings.Join(args, " "), code, errOut)
 		}

@@ -90,11 +90,11 @@ func TestUnusableCacheFolderSaysWhatToDo(t *testing.T) {
 		t.Fatalf("remount %s read-only: %v\n%s", ro, err, out)
 	}
 	path = filepath.Join(ro, "cache.db")
-	// (cache stats of a cache not there says so: TestCacheCommandsMakeNoCache)
-	_, errOut, code := segue(t, append(clientEnv(t, "http://127.0.0.1:9"), "--cache", path, "cache", "clear")...)
-	msg := checkFailure(t, "cache clear", errOut, code, ExitError)
+	// (the cache commands say a cache not there is not: TestCacheCommandsMakeNoCache)
+	_, errOut, code := segue(t, append(clientEnv(t, "http://127.0.0.1:9"), "--cache", path, "offline", "add", "t1")...)
+	msg := checkFailure(t, "offline add", errOut, code, ExitError)
 	if want := "open cache " + path + ": its folder " + ro + " cannot be written: read-only file system (the file system there is read-only: mount it read-write, or give another cache file with --cache, SEGUE_CACHE or [cache] path on another)"; msg != want {
-		t.Errorf("cache clear on a read-only file system: %q; want %q", msg, want)
+		t.Errorf("offline add on a read-only file system: %q; want %q", msg, want)
 	}
 }
 
@@ -149,12 +149,12 @@ func TestGivenCacheFolderIsNotMade(t *testing.T) {
 	}
 
 	home := filepath.Join(t.TempDir(), "fresh")
-	// cache clear makes it (stats, verify and gc make none: TestCacheCommandsMakeNoCache)
-	cmd := exec.Command(segueBinary(t), "cache", "clear")
+	// offline list makes it (the cache commands make none: TestCacheCommandsMakeNoCache)
+	cmd := exec.Command(segueBinary(t), "--origin", "http://127.0.0.1:9", "offline", "list")
 	cmd.Env = append(os.Environ(), "XDG_CACHE_HOME="+filepath.Join(home, "cache"), "XDG_CONFIG_HOME="+filepath.Join(home, "config"),
 		"XDG_STATE_HOME="+filepath.Join(home, "state"), "SEGUE_CACHE=")
 	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("cache clear with the default cache under a fresh XDG_CACHE_HOME: %v\n%s", err, out)
+		t.Fatalf("offline list with the default cache under a fresh XDG_CACHE_HOME: %v\n%s", err, out)
 	}
 	if _, err := os.Stat(filepath.Join(home, "cache", "segue", "cache.db")); err != nil {
 		t.Errorf("the default cache was not made: %v", err)
@@ -230,7 +230,7 @@ func TestUnreadableCacheSaysWhatToDo(t *testing.T) {
 			if cred != nil {
 				os.Chown(folder, 65534, 65534)
 			}
-			if _, errOut, code := run("--cache", file, "cache", "clear"); code != 0 { // stats makes none (TestCacheCommandsMakeNoCache)
+			if _, errOut, code := run("--cache", file, "offline", "list"); code != 0 { // the cache commands make none (TestCacheCommandsMakeNoCache)
 				t.Fatalf("make the cache: exit %d, %s", code, errOut)
 			}
 			if err := tc.spoil(folder, file); err != nil {
@@ -259,18 +259,19 @@ func TestUnreadableCacheSaysWhatToDo(t *testing.T) {
 	}
 }
 
-// TestCacheCommandsMakeNoCache: segue cache stats, verify and gc read or
-// tidy a cache that is there; given a path that names no file in a folder
-// that exists (--cache, SEGUE_CACHE, a fresh default cache), they made a
-// new cache there (cache.db and a 2 MiB cache.db-reserve) and reported on
-// it, so a mistyped --cache looked like an empty cache. They now say there
+// TestCacheCommandsMakeNoCache: segue cache stats, verify, gc and clear
+// read, tidy or empty a cache that is there; given a path that names no
+// file in a folder that exists (--cache, SEGUE_CACHE, a fresh default
+// cache), they made a new cache there (cache.db and a 2 MiB
+// cache.db-reserve) and reported on it, so a mistyped --cache looked like
+// an empty cache (clear, with or without --keep-pinned, until the last). They now say there
 // is no cache at that path and how segue makes one, exit 3 (a file named
 // that does not exist), the same with --json, and make no file or folder.
 func TestCacheCommandsMakeNoCache(t *testing.T) {
 	env := clientEnv(t, "http://127.0.0.1:9")
 	dir := t.TempDir()
 	path := filepath.Join(dir, "typo.db")
-	commands := [][]string{{"cache", "stats"}, {"cache", "verify"}, {"cache", "gc"}}
+	commands := [][]string{{"cache", "stats"}, {"cache", "verify"}, {"cache", "gc"}, {"cache", "clear"}, {"cache", "clear", "--keep-pinned"}}
 	check := func(name string, args []string, path string, env ...string) {
 		t.Helper()
 		for _, run := range [][]string{args, append(slices.Clone(args), "--json")} {
@@ -310,6 +311,6 @@ func TestCacheCommandsMakeNoCache(t *testing.T) {
 			"XDG_STATE_HOME="+filepath.Join(home, "state"), "SEGUE_CACHE=")
 	}
 	if _, err := os.Stat(filepath.Join(home, "cache")); err == nil {
-		t.Errorf("cache stats, verify or gc made %s", filepath.Join(home, "cache"))
+		t.Errorf("cache stats, verify, gc or clear made %s", filepath.Join(home, "cache"))
 	}
 }

@@ -71,8 +71,8 @@ func TestPathFlagsReadHome(t *testing.T) {
 		{[]string{"--config=~/segue.toml", "cache", "stats", "--json"}, "c1.db"},
 		{append(slices.Clone(env), "--cache=~/c2.db", "cache", "stats", "--json"), "c2.db"},
 	} {
-		// cache clear makes it: cache stats makes none (TestCacheCommandsMakeNoCache)
-		segueOK(t, append(slices.Clone(c.args[:len(c.args)-2]), "clear")...)
+		// offline list makes it: the cache commands make none (TestCacheCommandsMakeNoCache)
+		segueOK(t, append(slices.Clone(c.args[:len(c.args)-3]), "offline", "list")...)
 		var st cache.Stats
 		decodeJSON(t, segueOK(t, c.args...), &st)
 		if want := filepath.Join(h.home, c.want); st.Path != want {

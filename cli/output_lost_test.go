@@ -21,7 +21,7 @@ func TestOutputThatCannotBeWritten(t *testing.T) {
 	}
 	defer full.Close()
 	env := clientEnv(t, "http://127.0.0.1:9")
-	segueOK(t, append(append([]string{}, env...), "cache", "clear")...) // a cache for stats, verify and gc to read: they make none
+	segueOK(t, append(append([]string{}, env...), "offline", "list")...) // a cache for stats, verify and gc to read: they make none
 	dataDir := filepath.Join(t.TempDir(), "data")
 	data := []string{"--data", dataDir}
 	withData := func(args ...string) []string { return append(args, data...) }
