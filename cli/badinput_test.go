@@ -726,6 +726,11 @@ func TestFolderTargetSaysToIngest(t *testing.T) {
 // 2 with --json too, a file that holds something else (a music file, a
 // text), naming it and what to do, and leave it as it was: they replaced
 // it without a word (a flac file typed where the wav was meant was lost).
+// playlist export knows its own kind by what segue's export writes
+// (#EXTM3U, [playlist], an XSPF playlist element), which other players'
+// M3U8, PLS and XSPF begin with too: it took any text whose first line
+// held a / or \ (a shell script, notes with a URL), began with # (a
+// Markdown heading) or <?xml (any XML), or UTF-16 text, for a playlist.
 func TestOutputNeverWritesOverOtherFiles(t *testing.T) {
 	url, _ := playOrigin(t)
 	env := clientEnv(t, url)
@@ -742,6 +747,42 @@ func TestOutputNeverWritesOverOtherFiles(t *testing.T) {
 	}
 	song := write("song.flac", "fLaC\x00\x00\x00\x22 the user's music")
 	notes := write("notes.m3u8", "my notes, not a playlist\n")
+	// texts the first line of which looked like a playlist's
+	texts := map[string]string{
+		write("run.sh", "#!/bin/sh\nexec segue play \"$@\"\n"):                                      "",
+		write("links.txt", "see https://example.com/mix for the list\nand more notes\n"):            "",
+		write("todo.md", "# To do\n- export the playlist\n"):                                        "",
+		write("paths.txt", "C:\\Users\\me\\notes.txt\n"):                                            "",
+		write("settings.xml", "<?xml version=\"1.0\"?>\n<settings><volume>7</volume></settings>\n"): "",
+		write("utf16.txt", "\xff\xfeh\x00i\x00\n\x00"):                                              "",
+		write("song.mp3", "ID3\x04\x00\x00\x00\x00\x00\x00 /music/ the user's song"):                "",
+	}
+	for p := range texts {
+		texts[p] = string(readFile(t, p))
+	}
+	var textCases []failCase
+	for p := range texts {
+		textCases = append(textCases, failCase{"playlist export -o over " + filepath.Base(p), []string{"playlist", "export", pl.ID, "-o", p}, "--output: " + p + " holds something other than a playlist: segue would write over it", ExitUsage, true})
+	}
+	checkFailCases(t, env, textCases, func(t *testing.T, c failCase) {
+		for p, body := range texts {
+			if string(readFile(t, p)) != body {
+				t.Errorf("segue %s changed %s", strings.Join(c.args, " "), p)
+			}
+		}
+	})
+	// other players' playlists begin as segue's exports do: written over
+	for name, body := range map[string]string{
+		"vlc.xspf":  "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<playlist xmlns=\"http://xspf.org/ns/0/\" xmlns:vlc=\"http://www.videolan.org/vlc/playlist/ns/0/\" version=\"1\">\n</playlist>\n",
+		"other.m3u": "\ufeff#EXTM3U\n#EXTINF:1,a - b\n/music/a.mp3\n",
+		"other.pls": "[Playlist]\nFile1=/music/a.mp3\nNumberOfEntries=1\nVersion=2\n",
+	} {
+		p := write(name, body)
+		segueOK(t, append(env, "playlist", "export", pl.ID, "-o", p)...)
+		if string(readFile(t, p)) == body {
+			t.Errorf("playlist export -o %s left it as it was", name)
+		}
+	}
 	checkFailCases(t, env, []failCase{
 		{"play --output wav: over a music file", []string{"play", track, "--output", "wav:" + song, "--fast"}, "--output: " + song + " holds something other than a WAV file: segue would write over it; name another file, or remove it first", ExitUsage, true},
 		{"play --output wav16: over a text", []string{"play", track, "--output", "wav16:" + notes, "--fast"}, "--output: " + notes + " holds something other than a WAV file", ExitUsage, true},

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -12,7 +11,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"segue/catalog"
 	"segue/config"
 )
 
@@ -181,23 +179,30 @@ func isWAV(head []byte) bool {
 	return len(head) >= 12 && string(head[:4]) == "RIFF" && string(head[8:12]) == "WAVE"
 }
 
-// isPlaylistFile reports whether head begins a playlist file playlist
-// import reads: M3U (a #EXTM3U or other # line, or a first line that is a
-// path or URL), PLS ([playlist]), XSPF (XML), or UTF-16 text with its byte
-// order mark (as Windows tools save them).
+// isPlaylistFile reports whether head (a file's first 512 bytes) begins a
+// playlist as playlist export writes one (share.WritePlaylist), in any of
+// its formats, as other players' playlists of those formats begin too:
+// M3U8's #EXTM3U line (attributes may follow it), PLS's [playlist]
+// section, or an XSPF playlist element (its xmlns http://xspf.org/ns/0/
+// within head, after an XML declaration), in any case, after a UTF-8 byte
+// order mark and blank space. It took any text for one whose first line
+// held a / or \ or a music file's name (a shell script, notes with a URL,
+// an MP3 whose ID3 tag held a path), or that began with # (#!/bin/sh, a
+// Markdown heading) or <?xml (any XML), and any UTF-16 text, so export -o
+// wrote over them.
 func isPlaylistFile(head []byte) bool {
-	if bytes.HasPrefix(head, []byte{0xff, 0xfe}) || bytes.HasPrefix(head, []byte{0xfe, 0xff}) {
-		return true
-	}
 	text := strings.TrimLeft(strings.TrimPrefix(string(head), "\ufeff"), " \t\r\n")
 	lower := strings.ToLower(text)
-	for _, p := range []string{"#", "[playlist]", "<?xml", "<playlist"} {
-		if strings.HasPrefix(lower, p) {
-			return true
-		}
+	first, _, _ := strings.Cut(lower, "\n")
+	first = strings.TrimRight(first, " \t\r")
+	switch {
+	case first == "#extm3u" || strings.HasPrefix(first, "#extm3u ") || strings.HasPrefix(first, "#extm3u\t"), first == "[playlist]":
+		return true
+	case strings.HasPrefix(lower, "<?xml") || strings.HasPrefix(lower, "<playlist"):
+		_, after, ok := strings.Cut(lower, "<playlist")
+		return ok && strings.Contains(after, "xspf.org/ns/0")
 	}
-	first, _, _ := strings.Cut(text, "\n")
-	return strings.ContainsAny(first, "/\\") || catalog.FileHint(strings.TrimSpace(first)) != ""
+	return false
 }
 
 // missingFolder refuses (2) a path a setting gave (what names it) whose
