@@ -79,6 +79,7 @@ func playEventLine(i int) string {
 // default, mid-batch, or waited for the end of the input).
 func TestEventsImportInterrupted(t *testing.T) {
 	data := t.TempDir()
+	makeCatalog(t, data) // as origin serve does: token create, user add and events import make none
 	cmd := stoppedRun(t, "origin", "events", "import", "-", "--data", data)
 	in, err := cmd.StdinPipe()
 	if err != nil {
@@ -126,6 +127,7 @@ func TestEventsExportInterrupted(t *testing.T) {
 	for i := range total {
 		file.WriteString(playEventLine(i))
 	}
+	makeCatalog(t, data) // events import makes none
 	imp := stoppedRun(t, "origin", "events", "import", "-", "--data", data)
 	imp.Stdin = strings.NewReader(file.String())
 	if out, err := imp.CombinedOutput(); err != nil {

@@ -81,7 +81,9 @@ func checkToCatalog(spec string) error {
 // checkOrigin says what is wrong with the data dir of an origin that must
 // be there already, for the command what: a file is a bad argument (2), a
 // folder with no catalog, or none, a target not found (3), said before
-// anything else is asked (migrate's PostgreSQL).
+// anything else is asked (migrate's PostgreSQL) and with nothing made
+// there. The sentence names the folder looked at and the commands that
+// make an origin's catalog there (makeOrigin).
 func checkOrigin(what, dir string) error {
 	if err := checkFolder(what, dir); err != nil {
 		return err
@@ -89,12 +91,19 @@ func checkOrigin(what, dir string) error {
 	if _, err := os.Stat(filepath.Join(dir, origin.CatalogFile)); err != nil {
 		if _, derr := os.Stat(dir); errors.Is(derr, fs.ErrNotExist) {
 			// said apart: "(no catalog.db)" read as a folder there without one
-			return withExit(ExitNotFound, fmt.Errorf("%s: no origin in %s: the folder does not exist; check the path, or ingest a library there first", what, dir))
+			return withExit(ExitNotFound, fmt.Errorf("%s: no origin in %s: the folder does not exist; check the path, or %s", what, dir, makeOrigin(dir)))
 		}
 		if errors.Is(err, fs.ErrNotExist) {
-			return withExit(ExitNotFound, fmt.Errorf("%s: no origin in %s (no %s): check the path, or ingest a library there first", what, dir, origin.CatalogFile))
+			return withExit(ExitNotFound, fmt.Errorf("%s: no origin in %s (no %s): check the path, or %s", what, dir, origin.CatalogFile, makeOrigin(dir)))
 		}
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	return nil
+}
+
+// makeOrigin says how an origin's catalog is made in the data dir dir:
+// ingesting a library there, or starting an origin there with none yet.
+func makeOrigin(dir string) string {
+	data := sameCatalog(dir, "")
+	return fmt.Sprintf("make an origin there first: segue origin ingest MUSIC_FOLDER%s ingests a library into a new catalog, segue origin serve%[1]s starts an empty one", data)
 }

@@ -53,7 +53,7 @@ file twice adds nothing) and "position_ms" (where a skipped track stopped).`,
 				defer f.Close()
 				in = f
 			}
-			db, err := open(cmd, true) // plays may come before the music
+			db, err := open(cmd)
 			if err != nil {
 				return err
 			}
@@ -92,7 +92,7 @@ file twice adds nothing) and "position_ms" (where a skipped track stopped).`,
 		Short: "Write every play event as JSON Lines to standard output",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			db, err := open(cmd, false)
+			db, err := open(cmd)
 			if err != nil {
 				return err
 			}
@@ -155,13 +155,17 @@ func listenerByName(ctx context.Context, db *sql.DB, name string) (string, error
 }
 
 // catalogFlag adds --data and --catalog to cmd and its subcommands and
-// returns what opens the catalog they name: --catalog's PostgreSQL, else
-// the SQLite catalog of --data (or of the configured data dir). With
-// create false (a command that lists or changes what is there) a data dir
-// with no catalog is a target not found (3) and nothing is made in it: a
-// mistyped --data made an empty catalog and listed nothing. The second
-// function is sameCatalog of what was given, for the commands it suggests.
-func catalogFlag(a *app, cmd *cobra.Command) (open func(cmd *cobra.Command, create bool) (*sql.DB, error), same func(cmd *cobra.Command) string) {
+// returns what opens the catalog they name: --catalog's PostgreSQL (whose
+// schema opening makes, as every origin does), else the SQLite catalog of
+// --data (or of SEGUE_DATA, the configured data dir). A data dir with no
+// catalog is a target not found (3) and nothing is made in it (see
+// checkOrigin), for the commands that list what is there and for those
+// that add to it (token create, user add, events import) alike: a mistyped
+// --data made an empty catalog there, and a token, user or plays put in it
+// were seen by no origin. origin ingest and origin serve make a catalog.
+// The second function is sameCatalog of what was given, for the commands
+// it suggests.
+func catalogFlag(a *app, cmd *cobra.Command) (open func(cmd *cobra.Command) (*sql.DB, error), same func(cmd *cobra.Command) string) {
 	var dataDir, catalogURL string
 	cmd.PersistentFlags().Var(pathVar(&dataDir, ""), "data", dataFlagUsage())
 	addCatalogFlag(cmd, &catalogURL, true)
@@ -172,20 +176,24 @@ func catalogFlag(a *app, cmd *cobra.Command) (open func(cmd *cobra.Command, crea
 		return a.cfg.OriginSv.DataDir
 	}
 	same = func(cmd *cobra.Command) string { return sameCatalog(dirOf(cmd), catalogURL) }
-	open = func(cmd *cobra.Command, create bool) (*sql.DB, error) {
+	open = func(cmd *cobra.Command) (*sql.DB, error) {
 		if err := checkCatalog(catalogURL); err != nil {
 			return nil, err
 		}
 		dir := dirOf(cmd)
-		check := checkFolder("--data", dir)
-		if create {
-			check = a.checkDataDir(cmd, dir)
-		}
-		if err := check; err != nil {
+		if err := checkFolder("--data", dir); err != nil {
 			return nil, err
 		}
-		if !create && catalogURL == "" {
-			if err := checkOrigin("--data", dir); err != nil {
+		if catalogURL == "" {
+			from := "--data"
+			switch {
+			case cmd.Flags().Changed("data"):
+			case dir == config.Default().OriginSv.DataDir:
+				from = "the default data dir (--data, SEGUE_DATA, [origin_server] data_dir)"
+			default:
+				from = a.settingFrom(cmd, "data", "SEGUE_DATA", "origin_server.data_dir")
+			}
+			if err := checkOrigin(from, dir); err != nil {
 				return nil, err
 			}
 		}

@@ -20,6 +20,7 @@ import (
 func TestEventsExportOfUnknownListener(t *testing.T) {
 	env := clientEnv(t, "http://127.0.0.1:9")
 	data := []string{"--data", t.TempDir()}
+	makeCatalog(t, data[1]) // token create, user add and events import make none
 	origin := func(args ...string) string { return segueOK(t, slices.Concat(env, []string{"origin"}, args, data)...) }
 	var tok, user struct {
 		ID string `json:"id"`
@@ -72,6 +73,7 @@ func TestBadInputFilesExitTwo(t *testing.T) {
 	env := clientEnv(t, "http://127.0.0.1:9")
 	dir := t.TempDir()
 	data := []string{"--data", filepath.Join(dir, "data")}
+	makeCatalog(t, data[1]) // events import makes none
 	write := fileWriter(t, dir)
 	good := `{"listener":"a","track_id":"t1","played_ms":1000,"completed":true,"at":"2026-11-30T17:00:00Z","session":"s1"}` + "\n"
 	notJSON := write("plays.m3u8", "#EXTM3U\n#EXTINF:2,Band - Song\nsong.mp3\n")
@@ -104,7 +106,8 @@ func TestBadInputFilesExitTwo(t *testing.T) {
 // other long origin jobs do; a file of a million plays was a minute with
 // nothing said.
 func TestEventsImportSaysHowFar(t *testing.T) {
-	config, _ := ingestEnv(t)
+	config, data := ingestEnv(t)
+	makeCatalog(t, data) // events import makes none
 	var in strings.Builder
 	const n = origin.ImportReport + 1
 	for i := range n {
@@ -127,6 +130,7 @@ func TestEventsImportSaysHowFar(t *testing.T) {
 func TestEventsImportStdinSaysPipeAgain(t *testing.T) {
 	env := clientEnv(t, "http://127.0.0.1:9")
 	data := []string{"--data", filepath.Join(t.TempDir(), "data")}
+	makeCatalog(t, data[1]) // events import makes none
 	good := `{"listener":"a","track_id":"t1","played_ms":1000,"completed":true,"at":"2026-11-30T17:00:00Z","session":"s1"}` + "\n"
 	in := strings.NewReader(good + `{"listener":"a","track_id":"t2","played_ms":-5,"at":"2026-11-30T17:01:00Z"}` + "\n")
 	var out, errOut strings.Builder

@@ -5,10 +5,9 @@ package cli
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
-
-	"segue/origin"
 )
 
 // TestOriginPathFlagsReadHome: the origin's path flags and arguments read
@@ -25,9 +24,12 @@ func TestOriginPathFlagsReadHome(t *testing.T) {
 	if err := os.Mkdir(filepath.Join(h.home, "run"), 0o755); err != nil {
 		t.Fatal(err)
 	}
+	// token create needs an origin there (it makes none): the one under the
+	// home directory, which it finds only when it reads ~ as that
+	makeCatalog(t, filepath.Join(h.home, "data"))
 	segueOK(t, append(env, "origin", "token", "create", "ann", "--data=~/data")...)
-	if _, err := os.Stat(filepath.Join(h.home, "data", origin.CatalogFile)); err != nil {
-		t.Errorf("origin token create --data=~/data: no catalog under the home directory: %v", err)
+	if out := segueOK(t, append(slices.Clone(env), "origin", "token", "list", "--data", filepath.Join(h.home, "data"))...); !strings.Contains(out, "ann") {
+		t.Errorf("origin token create --data=~/data: no token ann in the catalog under the home directory:\n%s", out)
 	}
 	proxy := []string{"origin", "proxy-config", "--listen", "127.0.0.1:8080", "--upstream", "127.0.0.1:7700"}
 	if out := segueOK(t, append(append(env, proxy...), "--run-dir=~/run", "--cache-dir=~/pc")...); !strings.Contains(out, filepath.Join(h.home, "pc")) || !strings.Contains(out, filepath.Join(h.home, "run")) {

@@ -24,7 +24,9 @@ func originTokenCmd(a *app) *cobra.Command {
 		Short: "Create, list and revoke the bearer tokens clients use",
 		Long: `An origin listening on anything but loopback (or started with --require-token)
 answers only requests that carry "Authorization: Bearer SECRET". A secret is
-shown once, when it is created; the origin keeps only its sha256.
+shown once, when it is created; the origin keeps only its sha256. Give the
+--data (or --catalog) that origin serve has: a data dir with no catalog is
+refused, as origin ingest or origin serve makes one.
 
 Playlists and plays made while the origin ran open belong to "local", which
 no token speaks for: hand them to a token with adopt-local, or with
@@ -52,7 +54,7 @@ create --adopt-local, when the origin starts requiring tokens.`,
 			if err := checkGivenName("token", args[0]); err != nil {
 				return err
 			}
-			db, err := catalog(cmd, true)
+			db, err := catalog(cmd)
 			if err != nil {
 				return err
 			}
@@ -127,7 +129,7 @@ create --adopt-local, when the origin starts requiring tokens.`,
 		Short: "List tokens (never their secrets)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			db, err := catalog(cmd, false)
+			db, err := catalog(cmd)
 			if err != nil {
 				return err
 			}
@@ -158,7 +160,7 @@ create --adopt-local, when the origin starts requiring tokens.`,
 		Short: "Revoke a token (by ID, or the name of an active one): requests carrying it are refused from now on",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			db, err := catalog(cmd, false)
+			db, err := catalog(cmd)
 			if err != nil {
 				return err
 			}
@@ -206,7 +208,7 @@ again hands over what "local" made since.`,
 		Example: "  segue origin token adopt-local tok1a2b3c4d\n  segue origin token adopt-local household\n  segue origin token adopt-local alice",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			db, err := catalog(cmd, false)
+			db, err := catalog(cmd)
 			if err != nil {
 				return err
 			}

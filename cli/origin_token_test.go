@@ -25,6 +25,7 @@ func TestOriginTokenCommands(t *testing.T) {
 		return code, stdout.String(), stderr.String()
 	}
 
+	makeCatalog(t, data) // as origin serve does: token create makes none
 	code, secret, stderr := segue("origin", "token", "create", "laptop", "--data", data)
 	secret = strings.TrimSpace(secret)
 	if code != ExitOK || !strings.HasPrefix(secret, "sgo_") || !strings.Contains(stderr, "not shown again") {
@@ -180,6 +181,7 @@ func TestOriginTokenAdoptLocal(t *testing.T) {
 // unknown ID is exit 3 and makes no token.
 func TestOriginTokenReplace(t *testing.T) {
 	config, data := ingestEnv(t)
+	makeCatalog(t, data) // token create makes none
 	var old origin.Token
 	if err := json.Unmarshal([]byte(segueOK(t, "--config", config, "origin", "token", "create", "laptop", "--json")), &old); err != nil {
 		t.Fatal(err)
@@ -230,6 +232,7 @@ func TestOriginTokenReplace(t *testing.T) {
 // well as its ID. On SQLite and on PostgreSQL.
 func TestOriginTokenNameTaken(t *testing.T) {
 	config, data := ingestEnv(t)
+	makeCatalog(t, data) // token create makes none
 	for _, backend := range []struct {
 		name string
 		args []string // the catalog flags

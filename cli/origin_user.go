@@ -58,7 +58,7 @@ printed on standard output, once: the origin keeps only its sha256.`,
 			if err := checkGivenName("user", args[0]); err != nil { // U+202E: user list showed it reversed
 				return err
 			}
-			db, err := catalog(cmd, true)
+			db, err := catalog(cmd)
 			if err != nil {
 				return err
 			}
@@ -114,7 +114,7 @@ printed on standard output, once: the origin keeps only its sha256.`,
 		Short: "List users (never their passwords or API keys)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			db, err := catalog(cmd, false)
+			db, err := catalog(cmd)
 			if err != nil {
 				return err
 			}
@@ -149,7 +149,7 @@ printed on standard output, once: the origin keeps only its sha256.`,
 			if err := subsonic.CheckUserName(args[0]); err != nil {
 				return &usageError{err}
 			}
-			db, err := catalog(cmd, false)
+			db, err := catalog(cmd)
 			if err != nil {
 				return err
 			}

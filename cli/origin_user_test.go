@@ -26,6 +26,7 @@ import (
 func TestOriginUserCommands(t *testing.T) {
 	h := newSwarmHost(t, segueBinary(t))
 	data := filepath.Join(h.dir, "origin")
+	makeCatalog(t, data) // as origin serve does: user add makes none
 	add := h.command("origin", "user", "add", "alice", "--data", data, "--json")
 	add.Stdin = strings.NewReader("hunter2 hunter2\n")
 	out, err := add.Output()
@@ -108,6 +109,7 @@ func processExit(err error) int {
 func TestOriginUserRefusesBeforeThePassword(t *testing.T) {
 	h := newSwarmHost(t, segueBinary(t))
 	data := filepath.Join(h.dir, "origin")
+	makeCatalog(t, data) // user add makes none
 	add := h.command("origin", "user", "add", "alice", "--data", data)
 	add.Stdin = strings.NewReader("pw\n")
 	if out, err := add.CombinedOutput(); err != nil {
@@ -151,6 +153,7 @@ func TestOriginUserRefusesBeforeThePassword(t *testing.T) {
 func TestOriginUserListShowsID(t *testing.T) {
 	h := newSwarmHost(t, segueBinary(t))
 	data := filepath.Join(h.dir, "origin")
+	makeCatalog(t, data) // user add makes none
 	h.run("origin", "user", "add", "carol", "--no-password", "--data", data)
 	var users []subsonic.User
 	if err := json.Unmarshal([]byte(h.run("origin", "user", "list", "--json", "--data", data)), &users); err != nil || len(users) != 1 {

@@ -23,6 +23,7 @@ func TestOutputThatCannotBeWritten(t *testing.T) {
 	env := clientEnv(t, "http://127.0.0.1:9")
 	segueOK(t, append(append([]string{}, env...), "offline", "list")...) // a cache for stats, verify and gc to read: they make none
 	dataDir := filepath.Join(t.TempDir(), "data")
+	makeCatalog(t, dataDir) // token create, user add and events import make none
 	data := []string{"--data", dataDir}
 	withData := func(args ...string) []string { return append(args, data...) }
 	lib, events := t.TempDir(), filepath.Join(t.TempDir(), "events.jsonl")

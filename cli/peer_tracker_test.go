@@ -29,6 +29,7 @@ func TestPeerListedWhereTheOriginSeesIt(t *testing.T) {
 	nsA, nsB, ipA, ipB := netnsPair(t)
 	o := newSwarmHost(t, bin)
 	data := filepath.Join(o.dir, "origin")
+	makeCatalog(t, data) // token create makes none
 	token := strings.TrimSpace(o.run("origin", "token", "create", "peers", "--data", data))
 	_, srv := startInNetns(t, o, nsA, "origin", "serve", "--addr", ipA+":0", "--data", data)
 	testkit.Wait(t, time.Minute, "the origin to listen", func() bool { return servingRE.MatchString(srv.String()) })

@@ -114,6 +114,7 @@ func TestREADMEDocumentsListingJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	data := t.TempDir()
+	makeCatalog(t, data) // token create and user add make none
 	segueOK(t, append(slices.Clone(env), "origin", "token", "create", "docs", "--data", data)...)
 	segueOK(t, append(slices.Clone(env), "origin", "user", "add", "docs", "--no-password", "--data", data)...)
 	segueOK(t, append(slices.Clone(env), "offline", "add", album.ID)...)

@@ -67,9 +67,11 @@ func TestGivenStateFoldersAreNotMade(t *testing.T) {
 
 // TestGivenDataDirIsNotMade: an origin data dir given by --data,
 // SEGUE_DATA or [origin_server] data_dir whose folder does not exist (a
-// typo) makes no folder: ingest, serve and token create refuse it (exit
-// 2) naming the setting and the folder. ingest made the folders wherever
-// the path pointed.
+// typo) makes no folder: ingest and serve refuse it (exit 2) naming the
+// setting and the folder, and token create, which needs an origin there
+// (TestAdminCommandsMakeNoCatalog), says there is none: exit 3, naming the
+// setting and the folder that does not exist. ingest made the folders
+// wherever the path pointed.
 func TestGivenDataDirIsNotMade(t *testing.T) {
 	dir := t.TempDir()
 	typo := filepath.Join(dir, "typo")
@@ -97,11 +99,15 @@ func TestGivenDataDirIsNotMade(t *testing.T) {
 				t.Setenv("SEGUE_DATA", data)
 			}
 			want := way.setting + ": the folder " + filepath.Dir(data) + " does not exist (make it, or check the path)"
-			for _, args := range [][]string{{"origin", "ingest", t.TempDir()}, {"origin", "serve", "--addr", "127.0.0.1:0"}, {"origin", "token", "create", "laptop"}} {
+			for _, args := range [][]string{{"origin", "ingest", t.TempDir()}, {"origin", "serve", "--addr", "127.0.0.1:0"}} {
 				_, errOut, code := segue(t, append(slices.Clone(args), way.args...)...)
 				if msg := checkFailure(t, strings.Join(args[:2], " "), errOut, code, ExitUsage); msg != want {
 					t.Errorf("segue %s: %q; want %q", strings.Join(args[:2], " "), msg, want)
 				}
+			}
+			_, errOut, code := segue(t, append([]string{"origin", "token", "create", "laptop"}, way.args...)...)
+			if msg, want := checkFailure(t, "origin token create", errOut, code, ExitNotFound), way.setting+": no origin in "+data+": the folder does not exist; check the path"; !strings.HasPrefix(msg, want) {
+				t.Errorf("segue origin token create: %q; want %q...", msg, want)
 			}
 			if _, err := os.Stat(typo); err == nil {
 				t.Fatalf("%s named a data dir in a folder that does not exist, and segue made %s", way.setting, typo)
