@@ -771,6 +771,36 @@ func TestOutputNeverWritesOverOtherFiles(t *testing.T) {
 			}
 		}
 	})
+	// WAV files other programs wrote (ffmpeg here: its LIST chunk before
+	// the data; another rate; 24-bit mono) are not play's renders: it took
+	// any RIFF WAVE for one and wrote over a recording
+	wavs := map[string]string{}
+	for name, args := range map[string][]string{
+		"ffmpeg.wav":  {"-ac", "2", "-ar", "44100", "-c:a", "pcm_s16le"},
+		"48k.wav":     {"-ac", "2", "-ar", "48000", "-c:a", "pcm_f32le", "-bitexact"},
+		"24bit.wav":   {"-ac", "1", "-ar", "44100", "-c:a", "pcm_s24le", "-bitexact"},
+		"float32.wav": {"-ac", "2", "-ar", "44100", "-c:a", "pcm_f32le"},
+	} {
+		p := filepath.Join(dir, name)
+		cmd := exec.Command("ffmpeg", append(append([]string{"-loglevel", "error", "-f", "lavfi", "-i", "sine=frequency=440:duration=0.2"}, args...), p)...)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("ffmpeg %s: %v\n%s", name, err, out)
+		}
+		wavs[p] = string(readFile(t, p))
+	}
+	var wavCases []failCase
+	for p := range wavs {
+		for _, out := range []string{"wav:", "wav16:"} {
+			wavCases = append(wavCases, failCase{"play --output " + out + " over " + filepath.Base(p), []string{"play", track, "--output", out + p, "--fast"}, "--output: " + p + " holds something other than a WAV file segue renders: segue would write over it", ExitUsage, true})
+		}
+	}
+	checkFailCases(t, env, wavCases, func(t *testing.T, c failCase) {
+		for p, body := range wavs {
+			if string(readFile(t, p)) != body {
+				t.Errorf("segue %s changed %s", strings.Join(c.args, " "), p)
+			}
+		}
+	})
 	// other players' playlists begin as segue's exports do: written over
 	for name, body := range map[string]string{
 		"vlc.xspf":  "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<playlist xmlns=\"http://xspf.org/ns/0/\" xmlns:vlc=\"http://www.videolan.org/vlc/playlist/ns/0/\" version=\"1\">\n</playlist>\n",
@@ -784,7 +814,7 @@ func TestOutputNeverWritesOverOtherFiles(t *testing.T) {
 		}
 	}
 	checkFailCases(t, env, []failCase{
-		{"play --output wav: over a music file", []string{"play", track, "--output", "wav:" + song, "--fast"}, "--output: " + song + " holds something other than a WAV file: segue would write over it; name another file, or remove it first", ExitUsage, true},
+		{"play --output wav: over a music file", []string{"play", track, "--output", "wav:" + song, "--fast"}, "--output: " + song + " holds something other than a WAV file segue renders: segue would write over it; name another file, or remove it first", ExitUsage, true},
 		{"play --output wav16: over a text", []string{"play", track, "--output", "wav16:" + notes, "--fast"}, "--output: " + notes + " holds something other than a WAV file", ExitUsage, true},
 		{"playlist export -o over a text", []string{"playlist", "export", pl.ID, "-o", notes}, "--output: " + notes + " holds something other than a playlist: segue would write over it; name another file, or remove it first", ExitUsage, true},
 		{"playlist export -o over a music file", []string{"playlist", "export", pl.ID, "-o", song}, "--output: " + song + " holds something other than a playlist", ExitUsage, true},
@@ -801,6 +831,7 @@ func TestOutputNeverWritesOverOtherFiles(t *testing.T) {
 	empty := write("empty.xspf", "")
 	for i := 0; i < 2; i++ {
 		segueOK(t, append(env, "play", track, "--output", "wav:"+wav, "--fast")...)
+		segueOK(t, append(env, "play", track, "--output", "wav16:"+wav, "--fast")...) // its other format
 		segueOK(t, append(env, "playlist", "export", pl.ID, "-o", m3u)...)
 		segueOK(t, append(env, "playlist", "export", pl.ID, "--format", "xspf", "-o", empty)...)
 		segueOK(t, append(env, "playlist", "export", pl.ID, "--format", "pls", "-o", filepath.Join(dir, "out.pls"))...)

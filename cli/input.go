@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"segue/catalog"
 	"segue/config"
 )
 
@@ -173,10 +175,26 @@ func checkOverwrite(what, path, kind string, ours func(head []byte) bool) error 
 	return &usageError{fmt.Errorf("%s: %s holds something other than %s: segue would write over it; name another file, or remove it first", what, path, kind)}
 }
 
-// isWAV reports whether head begins a RIFF WAVE file, as segue's wav
-// outputs write.
+// isWAV reports whether head begins a WAV file as play's wav and wav16
+// outputs write one (player.WAV's header): a 16-byte fmt chunk of 32-bit
+// IEEE float or 16-bit PCM, catalog.Channels channels at
+// catalog.SampleRate, and the data chunk right after it, at byte 36. It
+// took any RIFF WAVE for one, so play --output wav:FILE wrote over WAV
+// files other programs made: ffmpeg's (a LIST chunk before the data),
+// other rates, depths and channel counts, WAVE_FORMAT_EXTENSIBLE, a
+// recorder's bext chunk. A 16-bit stereo 44.1 kHz WAV with no chunk
+// but fmt and data (a plain CD rip) is not told from a wav16 render.
 func isWAV(head []byte) bool {
-	return len(head) >= 12 && string(head[:4]) == "RIFF" && string(head[8:12]) == "WAVE"
+	if len(head) < 44 || string(head[:4]) != "RIFF" || string(head[8:16]) != "WAVEfmt " || string(head[36:40]) != "data" {
+		return false
+	}
+	le := binary.LittleEndian
+	tag, channels, rate := le.Uint16(head[20:]), le.Uint16(head[22:]), le.Uint32(head[24:])
+	byteRate, align, bits := le.Uint32(head[28:]), le.Uint16(head[32:]), le.Uint16(head[34:])
+	bytes := uint32(bits / 8)
+	return le.Uint32(head[16:]) == 16 && (tag == 3 && bits == 32 || tag == 1 && bits == 16) &&
+		channels == catalog.Channels && rate == catalog.SampleRate &&
+		byteRate == rate*uint32(channels)*bytes && uint32(align) == uint32(channels)*bytes
 }
 
 // isPlaylistFile reports whether head (a file's first 512 bytes) begins a
