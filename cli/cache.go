@@ -113,7 +113,8 @@ func (a *app) openDiskCache(ctx context.Context, log *slog.Logger) (*cache.Cache
 // file named that does not exist); doing is what the command would have
 // done ("show"). A path whose folder is missing, or that cannot be looked
 // at, is left for openDiskCache to say what is wrong with it; the default
-// cache's missing folder is no cache either.
+// cache's missing folder is no cache either. offline remove asks it of a
+// cache path --cache or SEGUE_CACHE gives ("unpin").
 func (a *app) cacheThere(doing string) error {
 	path := a.cfg.Cache.Path
 	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {

@@ -100,6 +100,17 @@ cache: pinned data is never evicted, so it plays with the origin down.`,
 			if err != nil {
 				return err
 			}
+			// a cache that --cache or SEGUE_CACHE names and is not there
+			// (mistyped): the pins stay listed, where taking them off the
+			// list, making a new cache and unpinning nothing in it left
+			// the real cache's segments pinned, never evicted and no
+			// longer listed. The default or configured cache not there
+			// was deleted: its pins go from the list as before.
+			if from := a.cacheSetting(); from == "--cache" || from == "SEGUE_CACHE" {
+				if err := a.cacheThere("unpin"); err != nil {
+					return err
+				}
+			}
 			return a.withDiskCache(cmd.Context(), func(c *cache.Cache) error {
 				for _, ref := range refs {
 					if err := unpinFrom(c, l, ref); err != nil {

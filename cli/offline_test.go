@@ -250,3 +250,50 @@ func TestConcurrentPinsKeepEach(t *testing.T) {
 		}
 	}
 }
+
+// TestOfflineRemoveWithAMistypedCache: segue offline remove REF with a
+// --cache (SEGUE_CACHE) naming no cache file, in a folder that exists,
+// took REF off the offline list, made a new cache there and unpinned
+// nothing in it: the real cache kept REF's segments pinned, never to be
+// evicted, and offline list no longer showed them to remove. It now says
+// there is no cache at that path and to check --cache, exit 3 (with
+// --json too), changes nothing and makes no file; with the cache that is
+// there it unpins as before.
+func TestOfflineRemoveWithAMistypedCache(t *testing.T) {
+	_, env, first, _, st := pinnedFirst(t)
+	dir := t.TempDir()
+	typo := filepath.Join(dir, "cahce.db")
+	for _, args := range [][]string{
+		{"--cache", typo, "offline", "remove", first.ID},
+		{"--cache", typo, "offline", "remove", first.ID, "--json"},
+	} {
+		out, errOut, code := segue(t, append(slices.Clone(env), args...)...)
+		msg := checkFailure(t, strings.Join(args, " "), errOut, code, ExitNotFound)
+		if !strings.HasPrefix(msg, "there is no cache at "+typo+":") || !strings.Contains(msg, "check --cache") {
+			t.Errorf("segue %s: %q; want it to say there is no cache at %s and to check --cache", strings.Join(args, " "), msg, typo)
+		}
+		var j struct{ Error string }
+		if slices.Contains(args, "--json") && (json.Unmarshal([]byte(out), &j) != nil || j.Error != msg) {
+			t.Errorf("segue %s: stdout %q; want {\"error\": %q}", strings.Join(args, " "), out, msg)
+		}
+	}
+	t.Setenv("SEGUE_CACHE", typo)
+	if _, errOut, code := segue(t, append(slices.Clone(env), "offline", "remove", first.ID)...); code != ExitNotFound || !strings.Contains(errOut, "there is no cache at "+typo+":") || !strings.Contains(errOut, "check SEGUE_CACHE") {
+		t.Errorf("SEGUE_CACHE=%s segue offline remove: exit %d, %q; want %d, there is no cache there, check SEGUE_CACHE", typo, code, errOut, ExitNotFound)
+	}
+	t.Setenv("SEGUE_CACHE", "")
+	if names, _ := filepath.Glob(filepath.Join(dir, "*")); len(names) != 0 {
+		t.Errorf("offline remove made %v", names)
+	}
+	var now cache.Stats
+	if err := json.Unmarshal([]byte(segueOK(t, append(slices.Clone(env), "cache", "stats", "--json")...)), &now); err != nil || now.PinnedBytes != st.PinnedBytes {
+		t.Errorf("pinned bytes after the refused remove: %d (%v); want %d", now.PinnedBytes, err, st.PinnedBytes)
+	}
+	if out := segueOK(t, append(slices.Clone(env), "offline", "list")...); !strings.Contains(out, first.Title) {
+		t.Errorf("offline list after the refused remove:\n%s\nwant %s still listed", out, first.Title)
+	}
+	segueOK(t, append(slices.Clone(env), "offline", "remove", first.ID)...)
+	if err := json.Unmarshal([]byte(segueOK(t, append(slices.Clone(env), "cache", "stats", "--json")...)), &now); err != nil || now.PinnedBytes != 0 {
+		t.Errorf("pinned bytes after offline remove with the real cache: %d (%v); want 0", now.PinnedBytes, err)
+	}
+}
