@@ -181,7 +181,14 @@ func catalogFlag(a *app, cmd *cobra.Command) (open func(cmd *cobra.Command) (*sq
 			return nil, err
 		}
 		dir := dirOf(cmd)
-		if err := checkFolder("--data", dir); err != nil {
+		check := checkFolder("--data", dir)
+		if catalogURL != "" {
+			// the data dir holds only subsonic.key then (user add makes
+			// it there): a given one in a folder that does not exist is
+			// a bad setting (2), as it was for the commands that add
+			check = a.checkDataDir(cmd, dir)
+		}
+		if err := check; err != nil {
 			return nil, err
 		}
 		if catalogURL == "" {

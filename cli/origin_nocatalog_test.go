@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"segue/origin/pgtest"
 )
 
 // TestAdminCommandsMakeNoCatalog: segue origin token create, user add and
@@ -86,6 +88,17 @@ func TestAdminCommandsMakeNoCatalog(t *testing.T) {
 	})
 	if _, err := os.Stat(filepath.Join(home, "data")); err == nil {
 		t.Errorf("token create, user add or events import made %s", filepath.Join(home, "data"))
+	}
+
+	// with --catalog postgres:// the data dir holds only subsonic.key: one
+	// in a folder that does not exist is a bad setting (2), as before
+	pg := pgtest.Database(t)
+	deeper := filepath.Join(parent, "typo", "data")
+	for _, args := range commands {
+		_, errOut, code := segue(t, append(append(slices.Clone(env), args...), "--catalog", pg, "--data", deeper)...)
+		if msg := checkFailure(t, strings.Join(args, " ")+" --catalog", errOut, code, ExitUsage); msg != "--data: the folder "+filepath.Dir(deeper)+" does not exist (make it, or check the path)" {
+			t.Errorf("segue %s --catalog PG --data %s: %q", strings.Join(args, " "), deeper, msg)
+		}
 	}
 
 	// with the catalog an origin made there, they work
