@@ -69,6 +69,7 @@ func exportedPlays(t *testing.T, data string) string {
 
 func TestOriginEventsImportExportCommands(t *testing.T) {
 	data, dir := t.TempDir(), t.TempDir()
+	makeCatalog(t, data) // events import makes none
 	file := filepath.Join(dir, "plays.jsonl")
 	in := `{"listener":"ann","track_id":"t1","played_ms":183000,"completed":true,"at":"2026-11-30T17:00:00Z","session":"s1"}
 {"listener":"ann","track_id":"t2","played_ms":4000,"completed":false,"position_ms":4000,"at":"2026-11-30T17:03:00Z","session":"s1"}
