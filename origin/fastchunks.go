@@ -451,9 +451,11 @@ func (s *Server) headRead(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
 // does, and hands every other request back to net/http.
 func (s *Server) fastChunk(sp *splitter, ctx *fasthttp.RequestCtx) {
 	if fc, ok := ctx.Conn().(*fastConn); ok {
-		// Accepting goes on before a second request (a client that keeps
-		// its requests coming never makes the connection wait) and before
-		// a blob store over the network is asked.
+		// Accepting goes on before a second request unless the
+		// connection is alone and no new one waits (a client that keeps
+		// its requests coming never makes the connection wait;
+		// leader.keeps), and before a blob store over the network is
+		// asked.
 		if _, local := s.blobs.(blobs.FS); !local || ctx.ConnRequestNum() > 1 && !fc.keepsLead() {
 			fc.wait()
 		}

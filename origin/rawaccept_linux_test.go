@@ -148,11 +148,9 @@ func TestLoneConnectionKeepsAccepting(t *testing.T) {
 		twice := "GET /chunks/" + hash + " HTTP/1.1\r\nHost: x\r\n\r\n"
 		return r, sp, twice + twice
 	}
-	answered := func(c *rawConn) {
-		for range 2 {
-			if resp, _ := c.read("GET"); resp.StatusCode != http.StatusOK {
-				t.Fatalf("GET: %d", resp.StatusCode)
-			}
+	get := func(c *rawConn) {
+		if resp, _ := c.read("GET"); resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET: %d", resp.StatusCode)
 		}
 	}
 	// A connection whose requests come over a millisecond after it (a
@@ -161,11 +159,18 @@ func TestLoneConnectionKeepsAccepting(t *testing.T) {
 	var started []int32
 	for range 5 {
 		r, sp, twice := serve()
-		for range 3 {
+		for j := range 3 {
 			c := dialRaw(t, r.base)
-			c.send(twice)
+			if j == 1 { // one at a time: the origin awaits the second (leadHand.await)
+				c.send(twice[:len(twice)/2])
+				get(c)
+				c.send(twice[len(twice)/2:])
+			} else {
+				c.send(twice)
+				get(c)
+			}
 			c.c.(*net.TCPConn).CloseWrite()
-			answered(c)
+			get(c)
 			if _, err := c.br.ReadByte(); err != io.EOF {
 				t.Fatalf("after two answers: %v, want the origin to close", err)
 			}
@@ -183,7 +188,8 @@ func TestLoneConnectionKeepsAccepting(t *testing.T) {
 	dialRaw(t, r.base) // sends nothing and stays open: it hands accepting on
 	c := dialRaw(t, r.base)
 	c.send(twice)
-	answered(c)
+	get(c)
+	get(c)
 	if n := sp.started.Load(); n != 3 {
 		t.Errorf("with an idle connection open, two requests at once started %d accepting goroutines in all, want 3", n)
 	}
