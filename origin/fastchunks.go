@@ -10,6 +10,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -85,6 +86,7 @@ type splitter struct {
 	// that begin in plain http instead of a TLS handshake; nil otherwise.
 	plainLn *chanListener
 	wg      sync.WaitGroup // the goroutines of serve
+	started atomic.Int32   // how many goroutines of serve were started
 
 	mu      sync.Mutex            // guards fast, peeking and closed
 	fast    map[net.Conn]struct{} // connections fasthttp serves, closed by closeFast
@@ -92,6 +94,7 @@ type splitter struct {
 	closed  bool                  // no more connections are routed
 
 	serveFast func(net.Conn) error // fasthttp's ServeConn, set by start
+	lnFD      int                  // ln's socket, watched while a lone connection is awaited (leadHand.await); -1 when unknown
 	lead      chan struct{}        // gives accepting to a goroutine done with its connection (serve)
 	done      chan struct{}        // closed with closed: idle goroutines end
 }
@@ -103,7 +106,7 @@ const keepServing = 10 * time.Second
 // newSplitter returns a splitter of ln's connections; start starts it.
 func newSplitter(ln net.Listener, headTimeout time.Duration) *splitter {
 	sp := &splitter{ln: ln, headTimeout: headTimeout, fast: map[net.Conn]struct{}{}, peeking: map[net.Conn]struct{}{},
-		lead: make(chan struct{}), done: make(chan struct{})}
+		lnFD: listenerFD(ln), lead: make(chan struct{}), done: make(chan struct{})}
 	sp.httpLn = newChanListener(ln.Addr(), sp.close)
 	sp.fastLn = newChanListener(ln.Addr(), sp.close)
 	return sp
@@ -113,16 +116,19 @@ func newSplitter(ln net.Listener, headTimeout time.Duration) *splitter {
 func (sp *splitter) start(serveFast func(net.Conn) error) {
 	sp.serveFast = serveFast
 	sp.wg.Add(1)
+	sp.started.Add(1)
 	go sp.serve()
 }
 
 // serve is one of the splitter's goroutines, which take turns to accept
 // (leader/follower): the one that accepted a connection routes it itself
 // and hands accepting to a waiting goroutine (a new one when none waits)
-// once the connection is about to wait, goes to net/http, or sends its
-// second request (handOn, called through route's, peekConn's and
-// fastConn's hooks, and at its end at the latest), then waits for its turn
-// to accept again (up to keepServing), until the splitter closes. So a new
+// once the connection is about to park, goes to net/http, or sends its
+// second request while another connection is open or waits (leader,
+// called through route, peekConn and fastConn), then waits for its turn
+// to accept again (up to keepServing), until the splitter closes; when it
+// never handed accepting on (a lone connection that never parked), it
+// accepts again at once. So a new
 // connection is peeked at on the thread that accepted it, and its first
 // request, when it came whole, is answered before any other thread is
 // woken: handing the connection to another goroutine put a goroutine
@@ -138,7 +144,6 @@ func (sp *splitter) serve() {
 	defer sp.wg.Done()
 	buf := make([]byte, fastPeek) // the first bytes of each connection
 	h := &leadHand{sp: sp}
-	handOn := h.handOn
 	t := time.NewTimer(keepServing)
 	t.Stop()
 	for {
@@ -147,8 +152,10 @@ func (sp *splitter) serve() {
 			return
 		}
 		h.handed = false
-		sp.route(c, buf, handOn)
-		handOn() // when c never waited
+		sp.route(c, buf, h)
+		if !h.handed { // accepting is still this goroutine's
+			continue
+		}
 		t.Reset(keepServing)
 		select {
 		case <-sp.lead:
@@ -161,7 +168,23 @@ func (sp *splitter) serve() {
 	}
 }
 
-// leadHand gives accepting on, once a connection (serve).
+// leader is what the goroutine that accepted a connection does with
+// accepting while it serves that connection (splitter.serve).
+type leader interface {
+	// handOn gives accepting to another goroutine, the first time it is
+	// called for the connection.
+	handOn()
+	// await waits for fd, the connection's socket, to be readable on this
+	// thread, as long as accepting need not go on meanwhile, and reports
+	// whether it is; false asks the caller to hand on and park.
+	await(fd uintptr) bool
+	// keeps reports whether accepting may stay with this goroutine through
+	// another request of the connection.
+	keeps() bool
+}
+
+// leadHand is the leader of serve's goroutine, for one connection at a
+// time.
 type leadHand struct {
 	sp     *splitter
 	handed bool
@@ -178,8 +201,34 @@ func (h *leadHand) handOn() {
 	case h.sp.lead <- struct{}{}:
 	default:
 		h.sp.wg.Add(1)
+		h.sp.started.Add(1)
 		go h.sp.serve()
 	}
+}
+
+// aloneWait bounds leadHand.await.
+const aloneWait = time.Millisecond
+
+// await waits up to aloneWait for fd on this thread (awaitAlone: the
+// scheduler is not told, and the thread keeps its processor), while the
+// connection is the only one open, accepting was not handed on, and no
+// new connection comes meanwhile; otherwise it returns false at once.
+// Parking instead hands accepting on, waking a second thread for the idle
+// processor, and arms the connection's deadline: on a machine the client
+// shares, both cost the client the time to take its answer. A lone
+// client's request comes tens of µs after its connection, and its next
+// tens of µs after it took an answer.
+func (h *leadHand) await(fd uintptr) bool {
+	return !h.handed && h.sp.alone() && awaitAlone(fd, h.sp.lnFD, aloneWait)
+}
+
+// keeps reports whether accepting can stay with this goroutine through
+// its connection's next request: it was not handed on, the connection is
+// the only one open, and no new connection waits (so a client that keeps
+// its requests coming, and never lets the connection wait, holds up no
+// other).
+func (h *leadHand) keeps() bool {
+	return !h.handed && h.sp.alone() && !awaitAlone(^uintptr(0), h.sp.lnFD, 0)
 }
 
 // accept returns the listener's next connection; once it fails for good
@@ -207,7 +256,7 @@ func (sp *splitter) accept() (net.Conn, bool) {
 
 // route waits for c's first bytes, peeked into buf, and gives it to the
 // server they call for; it serves a fast connection itself, to its end.
-func (sp *splitter) route(c net.Conn, buf []byte, handOn func()) {
+func (sp *splitter) route(c net.Conn, buf []byte, lead leader) {
 	sp.mu.Lock()
 	if sp.closed {
 		sp.mu.Unlock()
@@ -216,13 +265,13 @@ func (sp *splitter) route(c net.Conn, buf []byte, handOn func()) {
 	}
 	sp.peeking[c] = struct{}{}
 	sp.mu.Unlock()
-	start := peekConn(c, buf, sp.headTimeout, handOn, sp.alone())
+	start := peekConn(c, buf, sp.headTimeout, lead)
 	sp.mu.Lock()
 	delete(sp.peeking, c)
 	if sp.plainLn != nil { // an https origin: split by scheme (splitScheme)
 		sp.mu.Unlock()
 		if len(start) > 0 && start[0] != tlsHandshake {
-			handOn()
+			lead.handOn()
 			sp.plainLn.push(c)
 			return
 		}
@@ -240,18 +289,18 @@ func (sp *splitter) route(c net.Conn, buf []byte, handOn func()) {
 		return
 	}
 	if fast {
-		c = newFastConn(c, sp.httpLn.push, handOn)
+		c = newFastConn(c, sp.httpLn.push, lead)
 		sp.fast[c] = struct{}{}
 	}
 	sp.mu.Unlock()
 	if fast {
 		if _, hooked := c.(*fastConn); !hooked {
-			handOn() // off Linux no fastConn calls it while c is served
+			lead.handOn() // off Linux no fastConn calls it while c is served
 		}
 		sp.serveFast(c)
 		return
 	}
-	handOn()
+	lead.handOn()
 	sp.httpLn.push(forNetHTTP(c)) // net/http answers or times out whatever came, as before
 }
 
@@ -402,10 +451,12 @@ func (s *Server) headRead(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
 // does, and hands every other request back to net/http.
 func (s *Server) fastChunk(sp *splitter, ctx *fasthttp.RequestCtx) {
 	if fc, ok := ctx.Conn().(*fastConn); ok {
-		// Accepting goes on before a second request (a client that keeps
-		// its requests coming never makes the connection wait) and before
-		// a blob store over the network is asked.
-		if _, local := s.blobs.(blobs.FS); !local || ctx.ConnRequestNum() > 1 {
+		// Accepting goes on before a second request unless the
+		// connection is alone and no new one waits (a client that keeps
+		// its requests coming never makes the connection wait;
+		// leader.keeps), and before a blob store over the network is
+		// asked.
+		if _, local := s.blobs.(blobs.FS); !local || ctx.ConnRequestNum() > 1 && !fc.keepsLead() {
 			fc.wait()
 		}
 	}

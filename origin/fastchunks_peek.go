@@ -7,10 +7,6 @@ import (
 	"unsafe"
 )
 
-// peekAlone is how long peekConn waits for a lone connection's first
-// bytes before it parks.
-const peekAlone = time.Millisecond
-
 // peekConn returns up to len(buf) of the first bytes c received, read
 // into buf, waiting up to wait for the first to come; they stay unread for
 // whoever reads c next (recv(2) with MSG_PEEK). It returns what it has on any error, and nil
@@ -20,15 +16,9 @@ const peekAlone = time.Millisecond
 // is a runtime timer added and deleted, and one sooner than the
 // netpoller's sleep wakes the thread sleeping in it.
 //
-// waiting is called before c is waited for. When alone (no other
-// connection is open), c is first waited for on this thread, up to
-// peekAlone, with a system call the scheduler does not see (waitReadable):
-// the first bytes of a client's new connection come tens of µs after it,
-// and parking for them armed the deadline and handed accepting on
-// (waiting), each waking a second thread, on a machine the client shares.
-// The thread holds its processor meanwhile, which no other connection
-// needs.
-func peekConn(c net.Conn, buf []byte, wait time.Duration, waiting func(), alone bool) []byte {
+// lead first awaits the first bytes on this thread (leader.await), once,
+// and is handed on before c is waited for otherwise.
+func peekConn(c net.Conn, buf []byte, wait time.Duration, lead leader) []byte {
 	sc, ok := c.(syscall.Conn)
 	if !ok {
 		return nil
@@ -38,7 +28,7 @@ func peekConn(c net.Conn, buf []byte, wait time.Duration, waiting func(), alone 
 		return nil
 	}
 	var got int
-	armed := false
+	armed, awaited := false, false
 	raw.Read(func(fd uintptr) bool {
 		for {
 			m, _, e := syscall.RawSyscall6(syscall.SYS_RECVFROM, fd, uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf)), syscall.MSG_PEEK, 0, 0)
@@ -51,14 +41,14 @@ func peekConn(c net.Conn, buf []byte, wait time.Duration, waiting func(), alone 
 			case syscall.EINTR:
 				continue
 			case syscall.EAGAIN:
-				if alone {
-					alone = false
-					if waitReadable(fd, peekAlone) {
+				if !awaited {
+					awaited = true
+					if lead.await(fd) {
 						continue
 					}
 				}
 				if !armed {
-					waiting()
+					lead.handOn()
 					c.SetReadDeadline(time.Now().Add(wait))
 					armed = true
 				}

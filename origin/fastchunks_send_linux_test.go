@@ -75,7 +75,7 @@ func fastPair(t *testing.T) (*fastConn, *net.TCPConn) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { server.Close() })
-	fc, ok := newFastConn(server, func(c net.Conn) { c.Close() }, func() {}).(*fastConn)
+	fc, ok := newFastConn(server, func(c net.Conn) { c.Close() }, nil).(*fastConn)
 	if !ok {
 		t.Fatalf("newFastConn(%T) is not a *fastConn", server)
 	}

@@ -18,7 +18,7 @@ type fastConn struct {
 	handed bool
 }
 
-func newFastConn(c net.Conn, hand func(net.Conn), waiting func()) net.Conn { return c }
+func newFastConn(c net.Conn, hand func(net.Conn), lead leader) net.Conn { return c }
 
 func (c *fastConn) sendFile(fd int, size int64, raw bool) (int64, error) {
 	return 0, errors.ErrUnsupported
@@ -29,5 +29,7 @@ func (c *fastConn) settle() {}
 func (c *fastConn) toNetHTTP() {}
 
 func (c *fastConn) wait() {}
+
+func (c *fastConn) keepsLead() bool { return false }
 
 func (c *fastConn) tcpConn() *net.TCPConn { return c.TCPConn }

@@ -523,7 +523,7 @@ func (l smallSendBuffers) Accept() (net.Conn, error) {
 // A connection waiting on its client never holds up the next one: the
 // splitter's goroutine that accepted it has given accepting to another
 // (serve) by the time it waits, whether for the first bytes (the only
-// connection open, after peekAlone), for the client to read a segment, or
+// connection open, after aloneWait), for the client to read a segment, or
 // for the next request. Each holder below
 // stays open while a new connection is answered; HeaderTimeout and
 // StallTimeout are longer than the probe's deadline, so a holder that

@@ -180,15 +180,34 @@ func forNetHTTP(c net.Conn) net.Conn {
 	return c
 }
 
-// waitReadable waits up to d for fd to be readable, on this thread and
-// without telling the scheduler (ppoll(2) as a raw system call), and
-// reports whether it is.
-func waitReadable(fd uintptr, d time.Duration) bool {
-	pfd := struct {
+// awaitAlone waits up to d for fd to be readable, on this thread and
+// without telling the scheduler (ppoll(2) as a raw system call), watching
+// the listening socket lfd too (none when negative), and reports whether
+// fd became readable while no connection waits on lfd. A signal (the
+// runtime preempting the goroutine) ends the wait: false.
+func awaitAlone(fd uintptr, lfd int, d time.Duration) bool {
+	type pollFd struct {
 		fd             int32
 		events, revent int16
-	}{fd: int32(fd), events: 0x1} // POLLIN
+	}
+	const pollIn = 0x1
+	pfd := [2]pollFd{{fd: int32(fd), events: pollIn}, {fd: int32(lfd), events: pollIn}} // poll(2) skips a negative fd
 	ts := syscall.NsecToTimespec(int64(d))
-	n, _, e := syscall.RawSyscall6(syscall.SYS_PPOLL, uintptr(unsafe.Pointer(&pfd)), 1, uintptr(unsafe.Pointer(&ts)), 0, 0, 0)
-	return e == 0 && n == 1
+	n, _, e := syscall.RawSyscall6(syscall.SYS_PPOLL, uintptr(unsafe.Pointer(&pfd[0])), 2, uintptr(unsafe.Pointer(&ts)), 0, 0, 0)
+	return e == 0 && n > 0 && pfd[0].revent != 0 && pfd[1].revent == 0
+}
+
+// listenerFD returns the socket of ln, a rawListener (behind a
+// connLimiter or not), or -1.
+func listenerFD(ln net.Listener) int {
+	if l, ok := ln.(*connLimiter); ok {
+		ln = l.Listener
+	}
+	rl, ok := ln.(*rawListener)
+	if !ok {
+		return -1
+	}
+	fd := -1
+	rl.raw.Control(func(f uintptr) { fd = int(f) })
+	return fd
 }

@@ -1,9 +1,11 @@
 package origin
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net"
+	"net/http"
 	"testing"
 	"time"
 )
@@ -74,5 +76,121 @@ func TestRawListenerAcceptsAsNetDoes(t *testing.T) {
 		if _, err := net.Dial("tcp", rl.Addr().String()); err == nil {
 			t.Errorf("%s: the socket still listens after Close", addr)
 		}
+	}
+}
+
+// awaitAlone reports a connection readable only while no new connection
+// waits on the listener, and nothing once its time is up.
+func TestAwaitAloneWatchesTheListener(t *testing.T) {
+	ln, err := Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rl := newRawListener(ln)
+	defer rl.Close()
+	lfd := listenerFD(newConnLimiter(rl, 4))
+	if lfd < 0 {
+		t.Fatal("listenerFD found no socket behind the connLimiter")
+	}
+	client, err := net.Dial("tcp", rl.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	c, err := rl.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var fd uintptr
+	raw, _ := c.(*sockConn).SyscallConn()
+	raw.Control(func(f uintptr) { fd = f })
+
+	if awaitAlone(fd, lfd, time.Millisecond) {
+		t.Error("nothing sent: awaitAlone says readable")
+	}
+	client.Write([]byte("GET"))
+	if !awaitAlone(fd, lfd, 10*time.Second) {
+		t.Error("bytes sent: awaitAlone says not readable")
+	}
+	if !awaitAlone(fd, -1, 0) {
+		t.Error("no listener watched: awaitAlone says not readable")
+	}
+	second, err := net.Dial("tcp", rl.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer second.Close()
+	if awaitAlone(fd, lfd, 10*time.Second) {
+		t.Error("a new connection waits: awaitAlone says go on with the old one")
+	}
+}
+
+// A lone client's connection leaves accepting with the goroutine that
+// accepted it: two requests sent at once and the connection's end never
+// make it park, so no other goroutine is started to accept
+// (leadHand.keeps, splitter.serve). With another connection open, the
+// second request hands accepting on, so a client that keeps its requests
+// coming holds up no other.
+func TestLoneConnectionKeepsAccepting(t *testing.T) {
+	serve := func() (*running, *splitter, string) {
+		r := startServer(t, ServerOptions{DataDir: t.TempDir()}, "127.0.0.1:0")
+		hash, err := r.srv.blobs.Put(context.Background(), seg("lone", 3000))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.srv.mu.Lock()
+		sp := r.srv.split
+		r.srv.mu.Unlock()
+		if sp == nil {
+			t.Fatal("the fast path is off")
+		}
+		twice := "GET /chunks/" + hash + " HTTP/1.1\r\nHost: x\r\n\r\n"
+		return r, sp, twice + twice
+	}
+	get := func(c *rawConn) {
+		if resp, _ := c.read("GET"); resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET: %d", resp.StatusCode)
+		}
+	}
+	// A connection whose requests come over a millisecond after it (a
+	// busy machine) hands accepting on, so each try has a server of its
+	// own and one try of five must start no second goroutine.
+	var started []int32
+	for range 5 {
+		r, sp, twice := serve()
+		for j := range 3 {
+			c := dialRaw(t, r.base)
+			if j == 1 { // one at a time: the origin awaits the second (leadHand.await)
+				c.send(twice[:len(twice)/2])
+				get(c)
+				c.send(twice[len(twice)/2:])
+			} else {
+				c.send(twice)
+				get(c)
+			}
+			c.c.(*net.TCPConn).CloseWrite()
+			get(c)
+			if _, err := c.br.ReadByte(); err != io.EOF {
+				t.Fatalf("after two answers: %v, want the origin to close", err)
+			}
+		}
+		started = append(started, sp.started.Load())
+		if started[len(started)-1] == 1 {
+			break
+		}
+	}
+	if started[len(started)-1] != 1 {
+		t.Errorf("three lone connections one after another started %v accepting goroutines in 5 tries, want 1", started)
+	}
+
+	r, sp, twice := serve()
+	dialRaw(t, r.base) // sends nothing and stays open: it hands accepting on
+	c := dialRaw(t, r.base)
+	c.send(twice)
+	get(c)
+	get(c)
+	if n := sp.started.Load(); n != 3 {
+		t.Errorf("with an idle connection open, two requests at once started %d accepting goroutines in all, want 3", n)
 	}
 }
