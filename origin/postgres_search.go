@@ -154,14 +154,15 @@ func (p searchPass) tsquery() string {
 var foldedWeights = [3]string{"A", "B", "C"}
 
 // tsvectorText is the tsvector input of folded columns: every token of
-// each (its words, parts and, in the title, the whole-title key), at
+// each (its words, parts, inner words and, in the title, the whole-title
+// key), at
 // successive positions, weighted by column.
 func tsvectorText(cols [3]string) string {
 	var b strings.Builder
 	pos := 0
 	for f, col := range cols {
 		for _, tok := range strings.Fields(col) {
-			if strings.TrimSpace(fieldSep) == tok || len(tok) > maxLexemeBytes {
+			if tok == strings.TrimSpace(fieldSep) || tok == strings.TrimSpace(innerSep) || len(tok) > maxLexemeBytes {
 				continue
 			}
 			pos++

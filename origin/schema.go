@@ -365,4 +365,13 @@ CREATE UNIQUE INDEX subsonic_users_name_key ON subsonic_users(name_key);
 ALTER TABLE tracks ADD COLUMN high_bytes INTEGER NOT NULL DEFAULT 0; -- sum of segments.size of rendition 'high'
 UPDATE tracks SET high_bytes = coalesce((SELECT sum(s.size) FROM segments s
 	WHERE s.track_id = tracks.id AND s.rendition = 'high'), 0);
+`,
+
+	// 23: a word of a script written without spaces between words is
+	// indexed by its inner words too (innerWords), so any part of it is
+	// found. The search_update trigger folds a row again when it is
+	// written: the rows that now hold inner words are (search_has_inner
+	// runs search_fold's folding); the others fold as before.
+	`
+UPDATE search SET title = title WHERE search_has_inner(title || ' ' || artist || ' ' || album);
 `}

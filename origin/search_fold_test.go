@@ -18,13 +18,7 @@ import (
 // with voiced marks, punctuation inside words, symbols, emoji.
 func spellingWorld(t *testing.T, e engine) *fixture {
 	f := newFixtureOn(t, e)
-	add := func(artist, album string, titles ...string) {
-		ar := f.artist(artist)
-		al := f.album(ar, artist, album, 2020, nil)
-		for i, title := range titles {
-			f.track(ar, artist, al, album, title, 1, i+1, seg(title, 100))
-		}
-	}
+	add := f.titledAlbum
 	add("ヨアソビ", "ザ・ブック", "夜に駆ける", "ハルジオン")
 	add("Sigur Ro\u0301s", "A\u0301gætis Byrjun", "Svefn-g-englar") // NFD, as macOS writes tags
 	add("AC/DC", "Back in Black", "You Shook Me All Night Long")
@@ -32,6 +26,16 @@ func spellingWorld(t *testing.T, e engine) *fixture {
 	add("Die Ärzte", "Straße", "Hold Up")
 	add("Pink Floyd", "Ｄａｒｋ Ｓｉｄｅ", "Love ❤️ you", "♥", "🦄🌈")
 	return f
+}
+
+// titledAlbum adds an album of 2020 by artist holding tracks of titles,
+// in order, with the artist and album added too.
+func (f *fixture) titledAlbum(artist, album string, titles ...string) {
+	ar := f.artist(artist)
+	al := f.album(ar, artist, album, 2020, nil)
+	for i, title := range titles {
+		f.track(ar, artist, al, album, title, 1, i+1, seg(title, 100))
+	}
 }
 
 // Issue 10, acceptance 4: every spelling of a word finds it. Each case

@@ -16,13 +16,14 @@ type candidate struct {
 	length   int
 	words    [3]string // words of each field, space-separated, set by parse
 	parts    [3]string // parts of punctuated words of each field, as words
+	inner    [3]bool   // the field holds inner words (innerWords)
 }
 
 // parse finds the words and parts in the candidate's folded columns (as
 // parts of them: nothing is copied, a search reads thousands of rows).
 func (c *candidate) parse() {
 	for f, col := range c.fields {
-		c.words[f], c.parts[f] = parseIndexed(col)
+		c.words[f], c.parts[f], c.inner[f] = parseIndexed(col)
 	}
 }
 
@@ -31,7 +32,8 @@ var fieldWeight = [3]int{4, 2, 1}
 
 // bestOf scores the folded word w against c: its field's weight doubled
 // where w is a whole word (or part) of the field, the weight where w only
-// prefixes one, the best over fields; 0 where w matches nothing. A field
+// prefixes one or starts inside one of a spaceless script (innerMatch),
+// the best over fields; 0 where w matches nothing. A field
 // that cannot raise the best so far is not read (the weights fall from
 // field to field), nor the rest of a field once w is whole in it: most
 // candidates match in the title.
@@ -49,6 +51,9 @@ func (c *candidate) bestOf(w string) int {
 					best = max(best, fieldWeight[f])
 				}
 			}
+		}
+		if c.inner[f] && best < fieldWeight[f] && innerMatch(c.words[f], w) {
+			best = fieldWeight[f]
 		}
 	}
 	return best

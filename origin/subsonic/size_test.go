@@ -85,7 +85,7 @@ func unmigrateHighBytes(t *testing.T, o origin.ServerOptions) {
 	steps := []string{`ALTER TABLE tracks DROP COLUMN high_bytes`, `PRAGMA user_version = 21`}
 	if o.Catalog != "" {
 		db, err = sql.Open("pgx", o.Catalog)
-		steps[1] = `DELETE FROM schema_version WHERE version = 18`
+		steps[1] = `DELETE FROM schema_version WHERE version >= 18` // and the steps after it
 	} else {
 		db, err = origin.OpenCatalog(o.DataDir)
 	}
