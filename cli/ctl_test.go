@@ -747,7 +747,19 @@ func TestCtlRadio(t *testing.T) {
 		t.Errorf("ctl radio: %s (%v); want the radio's first track playing in place of the one playing", out, err)
 	}
 	q := h.queue()
-	checkRadioMarks(t, q)
+	// the track playing before was the listener's: the radio queuing it
+	// again leaves it unmarked (marks go by ID)
+	var radio []ctl.QueueEntry
+	for _, e := range q {
+		if e.Track.ID == tracks[2].ID {
+			if e.Radio {
+				t.Errorf("queue entry %d, %s, which the listener played, is marked radio", e.Index, e.Track.Title)
+			}
+			continue
+		}
+		radio = append(radio, e)
+	}
+	checkRadioMarks(t, radio)
 	// the queue's last track starting asks the origin for more: the
 	// feeder runs (what comes may all be queued already: 3 tracks)
 	if n := radios(); n != 1 {
@@ -758,6 +770,58 @@ func TestCtlRadio(t *testing.T) {
 	h.refuses(2, `"zz" is not a track (t…), album (al…), artist (ar…) or playlist (pl…) ID; segue search WORDS`, "radio", "zz")
 	h.refuses(2, "one track, album, artist or playlist ID", "radio")
 	h.refuses(3, "t0000000000000000", "radio", "t0000000000000000")
+}
+
+// A track a radio had queued, then taken out and queued again by hand
+// (segue ctl queue add or open, the interface's a, A or enter) kept the
+// radio's mark: the player kept the marks of tracks no longer queued, by
+// ID, and queue list said "~", "radio": true of a track the listener chose.
+func TestCtlQueuedByHandIsNoRadio(t *testing.T) {
+	url, tracks := ctlOrigin(t)
+	h := newCtlHost(t)
+	h.start("--origin", url, "play", "--output", "null", "--radio", tracks[0].ID)
+	h.waitSocket("play's control socket to answer")
+	q := h.queue()
+	checkRadioMarks(t, q)
+	// once: a track the radio queued twice keeps the mark of its other copy
+	once := -1
+	for i, e := range q {
+		n := 0
+		for _, f := range q {
+			if f.Track.ID == e.Track.ID {
+				n++
+			}
+		}
+		if n == 1 && !e.Current {
+			once = i
+		}
+	}
+	if once < 0 {
+		t.Fatalf("the radio queued no track once that is not playing: %+v", q)
+	}
+	h.ok("queue", "move", fmt.Sprint(q[once].Index), fmt.Sprint(len(q)))
+	q = h.queue()
+	for _, verb := range [][]string{{"queue", "add"}, {"queue", "next"}, {"open"}} {
+		last := q[len(q)-1]
+		h.ok("queue", "remove", fmt.Sprint(last.Index))
+		h.ok(append(verb, last.Track.ID)...)
+		q = h.queue()
+		for _, e := range q {
+			if e.Track.ID == last.Track.ID && e.Radio {
+				t.Errorf("ctl %s of %s, a track the radio had queued and was taken out: queue list marks it radio at %d, want no mark", strings.Join(verb, " "), last.Track.ID, e.Index)
+			}
+		}
+		// put it back at the end for the next verb
+		for _, e := range q {
+			if e.Track.ID == last.Track.ID && !e.Current {
+				h.ok("queue", "move", fmt.Sprint(e.Index), fmt.Sprint(len(q)))
+			}
+		}
+		q = h.queue()
+		if q[len(q)-1].Current {
+			break
+		}
+	}
 }
 
 // A script added a whole library by its IDs (segue ctl queue add $(jq ...)):
