@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -852,5 +853,36 @@ func TestCtlQueueAddManyTargets(t *testing.T) {
 		if code != 2 || !strings.Contains(errOut, "several commands") {
 			t.Errorf("ctl queue add of 60,000 IDs %s: exit %d, %s%s; want 2 saying to send them in several commands", flags, code, out, errOut)
 		}
+	}
+}
+
+// A running segue whose token the origin's host revoked said, to segue ctl
+// open (and in the interface's line), "the origin refused the token (set
+// one with --token ...)": advice for a segue with no token, where one is
+// set and was revoked. Every way the refusal is said now names which:
+// segue ctl (the running instance's sentence), a command run here, and one
+// with no token at all.
+func TestTokenRefusalSaysWhetherOneWasSent(t *testing.T) {
+	url, token, data, ids, _, _ := tokenOriginData(t)
+	h := newCtlHost(t)
+	h.start("--origin", url, "--token", token, "play", "--output", "null", ids[0])
+	h.waitSocket("play's control socket to answer")
+	h.ok("pause")
+	h.run("origin", "token", "revoke", "alice", "--data", data)
+	revoked := "the origin refused the token: it is wrong or was revoked"
+	for _, args := range [][]string{{"ctl", "open", ids[1]}, {"ctl", "open", ids[1], "--json"}, {"--origin", url, "--token", token, "library"}} {
+		var out, errOut bytes.Buffer
+		cmd := h.command(args...)
+		cmd.Stdout, cmd.Stderr = &out, &errOut
+		err := cmd.Run()
+		if err == nil || !strings.Contains(errOut.String(), revoked) || strings.Contains(errOut.String(), "set one with") {
+			t.Errorf("segue %s with the token revoked: %v, %q; want it to say %q", strings.Join(args, " "), err, errOut.String(), revoked)
+		}
+	}
+	var errOut bytes.Buffer
+	cmd := h.command("--origin", url, "library")
+	cmd.Stderr = &errOut
+	if err := cmd.Run(); err == nil || !strings.Contains(errOut.String(), "the origin requires a token and none is set") {
+		t.Errorf("segue library with no token: %v, %q; want it to say none is set", err, errOut.String())
 	}
 }

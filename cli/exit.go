@@ -211,12 +211,7 @@ func currentUser() string {
 // tokenRefused says why the origin refused the request and what to do:
 // with no token set, that it wants one and where one comes from; with one,
 // that it is wrong or revoked.
-func (a *app) tokenRefused() string {
-	if a.cfg.Token == "" {
-		return "the origin requires a token and none is set: ask its host for one (segue origin token create NAME, run there) and give it with --token, SEGUE_TOKEN or token in config.toml"
-	}
-	return "the origin refused the token: it is wrong or was revoked (check --token, SEGUE_TOKEN or token in config.toml, or ask the origin's host for a new one)"
-}
+func (a *app) tokenRefused() string { return originclient.TokenRefused(a.cfg.Token != "") }
 
 // jsonErrorFlag gives cmd, which prints nothing on stdout when it succeeds
 // (a removal), the --json its siblings have: its error is then

@@ -135,3 +135,30 @@ func TestSayStalledSegment(t *testing.T) {
 		t.Errorf("said %q\nwant %q", got, want)
 	}
 }
+
+// The interface's line for the origin's refusal said "set one with
+// --token" whether or not a token was set: to a segue whose token the
+// origin's host revoked too. It now says which (originclient.TokenSent).
+func TestSayTokenRefusal(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		fmt.Fprint(w, `{"error":"this origin requires a bearer token"}`)
+	}))
+	t.Cleanup(srv.Close)
+	for _, c := range []struct {
+		token, want string
+	}{
+		{"", "the origin requires a token and none is set"},
+		{"sgo_" + strings.Repeat("0", 64), "the origin refused the token: it is wrong or was revoked"},
+	} {
+		oc, err := originclient.New(srv.URL, originclient.Options{Token: c.token})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = oc.Artists(t.Context())
+		if got := Reason(err); !strings.Contains(got, c.want) {
+			t.Errorf("token %q refused: the line says %q, want %q", c.token, got, c.want)
+		}
+	}
+}
