@@ -211,7 +211,13 @@ func currentUser() string {
 // tokenRefused says why the origin refused the request and what to do:
 // with no token set, that it wants one and where one comes from; with one,
 // that it is wrong or revoked.
-func (a *app) tokenRefused() string { return originclient.TokenRefused(a.cfg.Token != "") }
+func (a *app) tokenRefused() string {
+	said := originclient.TokenRefused(a.cfg.Token != "")
+	if a.cfg.Token == "" && a.cfg.LeftOut != "" {
+		said += " (the token set beside the origin " + a.cfg.LeftOut + " is that origin's, and is not sent to another)"
+	}
+	return said
+}
 
 // jsonErrorFlag gives cmd, which prints nothing on stdout when it succeeds
 // (a removal), the --json its siblings have: its error is then
