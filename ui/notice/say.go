@@ -179,7 +179,7 @@ func Source(err error) string {
 func reason(err error) (why string, retry bool) {
 	switch {
 	case errors.Is(err, originclient.ErrPinMismatch):
-		return "the certificate does not match --pin-sha256 (a new one, or something in between?)", false
+		return "the certificate does not match the pin (a new one, or something in between?)", false
 	case originclient.WrongName(err) != "":
 		// --ca cannot fix a certificate made for other names
 		return "the certificate is not for " + originclient.WrongName(err) + ": use a name it has, or --pin-sha256 FP", false

@@ -104,7 +104,7 @@ func TestSay(t *testing.T) {
 		// has the details)"
 		{fmt.Errorf("play “Continuum I: Dawn”, skipped it: %w", fmt.Errorf("play %q: %w: the origin is unreachable and segment 9 of it is cached in no rendition", "Continuum I: Dawn", player.ErrNotOffline)),
 			"could not play “Continuum I: Dawn”, skipped it: it is not available offline"},
-		{fmt.Errorf("list artists: %w", wrongPin), "could not list artists: the certificate does not match --pin-sha256 (a new one, or something in between?)"},
+		{fmt.Errorf("list artists: %w", wrongPin), "could not list artists: the certificate does not match the pin (a new one, or something in between?)"},
 	} {
 		got := Say(c.err)
 		if got != c.want {
