@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -747,7 +748,19 @@ func TestCtlRadio(t *testing.T) {
 		t.Errorf("ctl radio: %s (%v); want the radio's first track playing in place of the one playing", out, err)
 	}
 	q := h.queue()
-	checkRadioMarks(t, q)
+	// the track playing before was the listener's: the radio queuing it
+	// again leaves it unmarked (marks go by ID)
+	var radio []ctl.QueueEntry
+	for _, e := range q {
+		if e.Track.ID == tracks[2].ID {
+			if e.Radio {
+				t.Errorf("queue entry %d, %s, which the listener played, is marked radio", e.Index, e.Track.Title)
+			}
+			continue
+		}
+		radio = append(radio, e)
+	}
+	checkRadioMarks(t, radio)
 	// the queue's last track starting asks the origin for more: the
 	// feeder runs (what comes may all be queued already: 3 tracks)
 	if n := radios(); n != 1 {
@@ -758,6 +771,58 @@ func TestCtlRadio(t *testing.T) {
 	h.refuses(2, `"zz" is not a track (t…), album (al…), artist (ar…) or playlist (pl…) ID; segue search WORDS`, "radio", "zz")
 	h.refuses(2, "one track, album, artist or playlist ID", "radio")
 	h.refuses(3, "t0000000000000000", "radio", "t0000000000000000")
+}
+
+// A track a radio had queued, then taken out and queued again by hand
+// (segue ctl queue add or open, the interface's a, A or enter) kept the
+// radio's mark: the player kept the marks of tracks no longer queued, by
+// ID, and queue list said "~", "radio": true of a track the listener chose.
+func TestCtlQueuedByHandIsNoRadio(t *testing.T) {
+	url, tracks := ctlOrigin(t)
+	h := newCtlHost(t)
+	h.start("--origin", url, "play", "--output", "null", "--radio", tracks[0].ID)
+	h.waitSocket("play's control socket to answer")
+	q := h.queue()
+	checkRadioMarks(t, q)
+	// once: a track the radio queued twice keeps the mark of its other copy
+	once := -1
+	for i, e := range q {
+		n := 0
+		for _, f := range q {
+			if f.Track.ID == e.Track.ID {
+				n++
+			}
+		}
+		if n == 1 && !e.Current {
+			once = i
+		}
+	}
+	if once < 0 {
+		t.Fatalf("the radio queued no track once that is not playing: %+v", q)
+	}
+	h.ok("queue", "move", fmt.Sprint(q[once].Index), fmt.Sprint(len(q)))
+	q = h.queue()
+	for _, verb := range [][]string{{"queue", "add"}, {"queue", "next"}, {"open"}} {
+		last := q[len(q)-1]
+		h.ok("queue", "remove", fmt.Sprint(last.Index))
+		h.ok(append(verb, last.Track.ID)...)
+		q = h.queue()
+		for _, e := range q {
+			if e.Track.ID == last.Track.ID && e.Radio {
+				t.Errorf("ctl %s of %s, a track the radio had queued and was taken out: queue list marks it radio at %d, want no mark", strings.Join(verb, " "), last.Track.ID, e.Index)
+			}
+		}
+		// put it back at the end for the next verb
+		for _, e := range q {
+			if e.Track.ID == last.Track.ID && !e.Current {
+				h.ok("queue", "move", fmt.Sprint(e.Index), fmt.Sprint(len(q)))
+			}
+		}
+		q = h.queue()
+		if q[len(q)-1].Current {
+			break
+		}
+	}
 }
 
 // A script added a whole library by its IDs (segue ctl queue add $(jq ...)):
@@ -788,5 +853,36 @@ func TestCtlQueueAddManyTargets(t *testing.T) {
 		if code != 2 || !strings.Contains(errOut, "several commands") {
 			t.Errorf("ctl queue add of 60,000 IDs %s: exit %d, %s%s; want 2 saying to send them in several commands", flags, code, out, errOut)
 		}
+	}
+}
+
+// A running segue whose token the origin's host revoked said, to segue ctl
+// open (and in the interface's line), "the origin refused the token (set
+// one with --token ...)": advice for a segue with no token, where one is
+// set and was revoked. Every way the refusal is said now names which:
+// segue ctl (the running instance's sentence), a command run here, and one
+// with no token at all.
+func TestTokenRefusalSaysWhetherOneWasSent(t *testing.T) {
+	url, token, data, ids, _, _ := tokenOriginData(t)
+	h := newCtlHost(t)
+	h.start("--origin", url, "--token", token, "play", "--output", "null", ids[0])
+	h.waitSocket("play's control socket to answer")
+	h.ok("pause")
+	h.run("origin", "token", "revoke", "alice", "--data", data)
+	revoked := "the origin refused the token: it is wrong or was revoked"
+	for _, args := range [][]string{{"ctl", "open", ids[1]}, {"ctl", "open", ids[1], "--json"}, {"--origin", url, "--token", token, "library"}} {
+		var out, errOut bytes.Buffer
+		cmd := h.command(args...)
+		cmd.Stdout, cmd.Stderr = &out, &errOut
+		err := cmd.Run()
+		if err == nil || !strings.Contains(errOut.String(), revoked) || strings.Contains(errOut.String(), "set one with") {
+			t.Errorf("segue %s with the token revoked: %v, %q; want it to say %q", strings.Join(args, " "), err, errOut.String(), revoked)
+		}
+	}
+	var errOut bytes.Buffer
+	cmd := h.command("--origin", url, "library")
+	cmd.Stderr = &errOut
+	if err := cmd.Run(); err == nil || !strings.Contains(errOut.String(), "the origin requires a token and none is set") {
+		t.Errorf("segue library with no token: %v, %q; want it to say none is set", err, errOut.String())
 	}
 }

@@ -113,7 +113,7 @@ func (a *app) runDemo(ctx context.Context, addr string, noTUI bool) error {
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ctx, ln) }()
 	url := "http://" + config.ListenedAddr(addr, ln.Addr())
-	a.cfg.Origin = url
+	a.cfg.Rebind(url) // config.toml's token and pin are its origin's, not the demo's
 
 	if !noTUI && rootRun != nil {
 		err := rootRun(a, nil)

@@ -164,6 +164,9 @@ func (a *app) fail(cmd *cobra.Command, args []string, err error) int {
 	if errors.Is(err, originclient.ErrUnauthorized) {
 		msg = strings.Replace(msg, originclient.ErrUnauthorized.Error(), a.tokenRefused(), 1)
 	}
+	if errors.Is(err, originclient.ErrPinMismatch) {
+		msg = strings.Replace(msg, originclient.ErrPinMismatch.Error(), a.pinMismatch(cmd, err), 1)
+	}
 	fmt.Fprintln(a.stderr, "segue:", msg)
 	if a.cfg.LogFile != "" && msg != err.Error() {
 		if log := a.logger(); a.logErr == nil { // else the log is stderr: the sentence is enough
@@ -212,10 +215,28 @@ func currentUser() string {
 // with no token set, that it wants one and where one comes from; with one,
 // that it is wrong or revoked.
 func (a *app) tokenRefused() string {
-	if a.cfg.Token == "" {
-		return "the origin requires a token and none is set: ask its host for one (segue origin token create NAME, run there) and give it with --token, SEGUE_TOKEN or token in config.toml"
+	said := originclient.TokenRefused(a.cfg.Token != "")
+	if a.cfg.Token == "" && a.cfg.LeftOut != "" {
+		said += " (the token set beside the origin " + a.cfg.LeftOut + " is that origin's, and is not sent to another)"
 	}
-	return "the origin refused the token: it is wrong or was revoked (check --token, SEGUE_TOKEN or token in config.toml, or ask the origin's host for a new one)"
+	return said
+}
+
+// pinMismatch says that the origin's certificate is not the pinned one,
+// naming where the pin was set (it said --pin-sha256 of a pin in
+// config.toml) and the fingerprint presented now, to pin once the origin's
+// host confirms it is the origin's new certificate.
+func (a *app) pinMismatch(cmd *cobra.Command, err error) string {
+	from := "the share link's #sha256=" // no pin configured: the link's own
+	if a.cfg.PinSHA256 != "" {
+		from = a.settingFrom(cmd, "pin-sha256", "SEGUE_PIN_SHA256", "pin_sha256")
+	}
+	said := "the origin's certificate does not match the pin (" + from + ")"
+	var pe *originclient.PinMismatchError
+	if !errors.As(err, &pe) {
+		return said + ": has the origin a new certificate, or is something in between?"
+	}
+	return said + ": it presents " + pe.Presented + " now; if its host says the origin made a new certificate (segue origin serve prints its fingerprint as it starts), pin that one, or else something in between answers for it"
 }
 
 // jsonErrorFlag gives cmd, which prints nothing on stdout when it succeeds

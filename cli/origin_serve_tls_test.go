@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"encoding/pem"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"segue/internal/testkit"
+	"segue/net/originclient"
 	"segue/origin"
 )
 
@@ -91,9 +93,29 @@ func TestServeTLSSelfSigned(t *testing.T) {
 	}
 	testkit.Wait(t, time.Minute, "the certificate to be reloaded", func() bool { return strings.Contains(log.String(), "TLS certificate reloaded") })
 	h.run("--origin", url, "--ca", cert, "library", "--json")
-	cmd = h.command("--origin", url, "--pin-sha256", fp, "library")
-	if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "does not match --pin-sha256") {
-		t.Fatalf("old pin after the reload: %v\n%s\nwant a pin mismatch", err, out)
+	// The old pin: the sentence names where it was set and the
+	// certificate presented now (it said --pin-sha256 of any pin, and
+	// left out the new fingerprint the user must confirm and pin).
+	b, _ := os.ReadFile(c2)
+	block, _ := pem.Decode(b)
+	if block == nil {
+		t.Fatal("the renewed certificate is no PEM")
+	}
+	renewed := originclient.Fingerprint(block.Bytes)
+	for _, c := range []struct {
+		env  []string
+		args []string
+		from string
+	}{
+		{nil, []string{"--pin-sha256", fp}, "(--pin-sha256)"},
+		{[]string{"SEGUE_PIN_SHA256=" + fp}, nil, "(SEGUE_PIN_SHA256)"},
+	} {
+		cmd = h.command(append(append([]string{"--origin", url}, c.args...), "library")...)
+		cmd.Env = append(cmd.Env, c.env...)
+		out, err := cmd.CombinedOutput()
+		if err == nil || !strings.Contains(string(out), "does not match the pin "+c.from) || !strings.Contains(string(out), "it presents "+renewed+" now") {
+			t.Errorf("old pin %s after the reload: %v\n%s\nwant a pin mismatch naming %s and the certificate presented, %s", c.from, err, out, c.from, renewed)
+		}
 	}
 }
 

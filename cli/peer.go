@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"sync"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -90,7 +91,8 @@ func (a *app) startPeer(c *cache.Cache, tracker peer.TrackerClient, origin strin
 	}
 	n.swarm = peer.NewSwarm(peer.SwarmOptions{Discovery: disc, Gauge: n.gauge, Logger: log,
 		OnBan: func(string) { c.AddPeerBans(1) }})
-	learnCached(c, n.swarm, log)
+	learner := &cachedLearner{c: c, s: n.swarm, log: log}
+	learner.learn()
 	ctx, cancel := context.WithCancel(context.Background())
 	n.cancel = cancel
 	n.wg.Add(1)
@@ -102,7 +104,7 @@ func (a *app) startPeer(c *cache.Cache, tracker peer.TrackerClient, origin strin
 	}()
 	if tracker != nil {
 		n.ann = peer.NewAnnouncer(peer.AnnouncerOptions{Client: tracker, ID: id, Addr: n.addr, Logger: log,
-			Holdings: func() []string { return n.swarm.FullTracks(c.Has) }})
+			Holdings: func() []string { learner.learn(); return n.swarm.FullTracks(c.Has) }})
 		n.wg.Add(1)
 		go func() {
 			defer n.wg.Done()
@@ -113,25 +115,66 @@ func (a *app) startPeer(c *cache.Cache, tracker peer.TrackerClient, origin strin
 	return n, nil
 }
 
-// learnCached gives the swarm the manifests stored in the cache (Hold: not
-// their segments, which the player's own manifests bring), so the tracks
-// held from earlier runs are announced.
-func learnCached(c *cache.Cache, s *peer.Swarm, log *slog.Logger) {
-	keys, err := c.DocKeys("/manifest")
+// cachedLearner gives the swarm the manifests stored in the cache (Hold:
+// not their segments, which the player's own manifests bring), so the
+// tracks held are announced: those of earlier runs, and those another
+// segue on the same cache stored since this one started (segue play or
+// offline add beside a segue peer serve left running), which it learned
+// only at the start before. learn reads a new manifest at once; one the
+// swarm no longer keeps (FullTracks forgets a track not held in full: one
+// still downloading, or whose segments the cache dropped) is read again
+// relearnAfter later, so a cache holding many such costs no reading of
+// them all every 30 s. Not safe for concurrent use: the announcer alone
+// calls it once the peer runs.
+type cachedLearner struct {
+	c      *cache.Cache
+	s      *peer.Swarm
+	log    *slog.Logger
+	seen   map[string]seenManifest // by manifest key
+	warned bool                    // the cache's manifests could not be listed
+}
+
+// seenManifest is a cached manifest learn read: its track and when.
+type seenManifest struct {
+	track string
+	at    time.Time
+}
+
+// relearnAfter is how long learn leaves a manifest it read before, whose
+// track the swarm no longer keeps, unread: 5 minutes, ten announces
+// (peer.DefaultAnnounceEvery), so a track that completes while no segue
+// on this cache plays it is announced within about that.
+const relearnAfter = 5 * time.Minute
+
+// learn holds the manifests stored in the cache that the swarm does not
+// keep yet.
+func (l *cachedLearner) learn() {
+	keys, err := l.c.DocKeys("/manifest")
 	if err != nil {
-		log.Warn("peer: cannot list cached manifests", "err", err)
+		if !l.warned {
+			l.log.Warn("peer: cannot list cached manifests", "err", err)
+			l.warned = true
+		}
 		return
 	}
+	now := time.Now()
+	listed := make(map[string]seenManifest, len(keys))
 	for _, k := range keys {
-		d, err := c.GetDoc(k)
+		if was, ok := l.seen[k]; ok && (l.s.Knows(was.track) || now.Sub(was.at) < relearnAfter) {
+			listed[k] = was
+			continue
+		}
+		d, err := l.c.GetDoc(k)
 		if err != nil {
 			continue
 		}
 		var m catalog.Manifest
 		if json.Unmarshal(d.Body, &m) == nil && m.Validate() == nil {
-			s.Hold(&m)
+			l.s.Hold(&m)
+			listed[k] = seenManifest{m.TrackID, now}
 		}
 	}
+	l.seen = listed // keys dropped from the cache are forgotten
 }
 
 // tier is the swarm as the fetch chain's peer tier: one attempt, since it

@@ -24,6 +24,7 @@ import (
 	"segue/cache"
 	"segue/catalog"
 	"segue/internal/testkit"
+	"segue/net/peer"
 )
 
 // swarmHost is one machine's worth of segue: its own XDG folders and cache.
@@ -509,5 +510,40 @@ func TestPlayPeerSaysTheTrackerIsAway(t *testing.T) {
 	testkit.Wait(t, time.Minute, "play to play on", func() bool { return strings.Contains(out.String(), "▶ 1/1") })
 	if n := strings.Count(errOut.String(), "\n"); n != 1 || !strings.Contains(errOut.String(), "503") {
 		t.Errorf("play --peer stderr: %q; want one line naming the tracker's 503", errOut)
+	}
+}
+
+// segue peer serve learned the cache's manifests once, as it started: a
+// track another segue on the same cache played after that (segue play
+// beside a peer serve left running for the household) was never announced
+// to the tracker, so no peer was given it, until peer serve was restarted.
+// Now each announce (every 30 s) takes in the manifests stored since.
+func TestPeerServeAnnouncesWhatIsCachedAfterItStarted(t *testing.T) {
+	bin := segueBinary(t)
+	url, track, _ := swarmOrigin(t, bin)
+	h := newSwarmHost(t, bin)
+	_, out, _ := h.start("--origin", url, "peer", "serve", "--listen", "127.0.0.1:0")
+	testkit.Wait(t, time.Minute, "the peer endpoint", func() bool { return peerRE.MatchString(out.String()) })
+	addr := peerRE.FindStringSubmatch(out.String())[1]
+	// --quality high: a track is announced when one rendition is held in
+	// full, which auto's first low segments leave to chance
+	h.run("--origin", url, "play", "--quality", "high", "--output", "wav:"+filepath.Join(h.dir, "out.wav"), "--fast", track.ID)
+	listed := func() bool {
+		var list catalog.PeerList
+		getJSON(t, url+"/api/v1/peers?track="+track.ID, &list)
+		for _, p := range list.Peers {
+			if p.Addr == addr {
+				return true
+			}
+		}
+		return false
+	}
+	// two announce intervals: the next announce after the play must carry it
+	deadline := time.Now().Add(2*peer.DefaultAnnounceEvery + 5*time.Second)
+	for !listed() {
+		if time.Now().After(deadline) {
+			t.Fatalf("the tracker does not list peer serve's %s for %s, played into its cache after it started, %s later", addr, track.ID, 2*peer.DefaultAnnounceEvery+5*time.Second)
+		}
+		time.Sleep(500 * time.Millisecond)
 	}
 }

@@ -25,8 +25,17 @@ import (
 // IDs in path order, their manifests and the origin's access log.
 func tokenOrigin(t *testing.T) (url, token string, ids []string, manifests []catalog.Manifest, access *accessLog) {
 	t.Helper()
+	url, token, _, ids, manifests, access = tokenOriginData(t)
+	return url, token, ids, manifests, access
+}
+
+// tokenOriginData is tokenOrigin also returning the origin's data dir
+// (for segue origin token revoke).
+func tokenOriginData(t *testing.T) (url, token, data string, ids []string, manifests []catalog.Manifest, access *accessLog) {
+	t.Helper()
 	needTools(t, "ffmpeg", "ffprobe")
-	lib, data := t.TempDir(), t.TempDir()
+	lib := t.TempDir()
+	data = t.TempDir()
 	for i, hz := range []int{330, 495} {
 		if out, err := exec.Command("ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi",
 			"-i", fmt.Sprintf("sine=frequency=%d:duration=2.3:sample_rate=44100", hz), "-ac", "2",
@@ -61,7 +70,7 @@ func tokenOrigin(t *testing.T) (url, token string, ids []string, manifests []cat
 	}
 	rows.Close()
 	access = &accessLog{}
-	return serveRequiringTokens(t, data, access), token, ids, manifests, access
+	return serveRequiringTokens(t, data, access), token, data, ids, manifests, access
 }
 
 // serveRequiringTokens serves the origin of data dir data on loopback,

@@ -138,14 +138,13 @@ func (f *radioFeeder) more(ctx context.Context, seed string) (int, error) {
 			fresh = append(fresh, t)
 		}
 	}
-	f.p.MarkRadio(fresh...)
 	switch {
 	case len(fresh) == 0:
 		return 0, nil
 	case f.n == 0:
-		f.p.Play(fresh...)
+		f.p.PlayRadio(fresh...)
 	default:
-		f.p.Add(fresh...)
+		f.p.AddRadio(fresh...)
 	}
 	f.n += len(fresh)
 	return len(fresh), nil

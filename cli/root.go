@@ -259,7 +259,7 @@ func (a *app) load(cmd *cobra.Command) error {
 		if err := config.CheckOrigin(a.origin); err != nil {
 			return &usageError{fmt.Errorf("--origin: %w", err)}
 		}
-		cfg.Origin = a.origin
+		cfg.Rebind(a.origin)
 	}
 	if flags.Changed("token") {
 		cfg.Token = a.token

@@ -94,6 +94,9 @@ func (c *Config) decode(path, text string) error {
 		return &Error{File: path, Key: k.String(), Line: keyLine(text, k), Err: errors.New(msg + "; see the example in the README")}
 	}
 	c.expandHome()
+	if md.IsDefined("origin") {
+		c.BoundTo = c.Origin
+	}
 	if md.IsDefined("player", "output") {
 		c.Player.OutputFrom = "config " + path + ": player.output"
 	}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -35,6 +36,16 @@ type Config struct {
 	// PinSHA256 is the SHA-256 fingerprint of the origin's certificate
 	// (a self-signed origin); it replaces the authority check.
 	PinSHA256 string `toml:"pin_sha256"`
+	// BoundTo is the origin Token and PinSHA256 were set beside: the
+	// origin config.toml, SEGUE_ORIGIN or --origin named where they were
+	// set ("" when none was: they go with whatever origin is given).
+	// Another origin given over it (Rebind) leaves them out: config.toml's
+	// token was sent to the origin --origin named, and its pin refused a
+	// plain http one (segue demo's).
+	BoundTo string `toml:"-"`
+	// LeftOut is the origin whose token or pin Rebind left out ("" when
+	// none was), for the sentence of an origin refusing no token.
+	LeftOut string `toml:"-"`
 
 	Source   SourceConfig      `toml:"source"`
 	Cache    CacheConfig       `toml:"cache"`
@@ -182,6 +193,30 @@ func Load(path string, mustExist bool) (Config, error) {
 	return c, nil
 }
 
+// Rebind sets the origin to origin, given by a setting over the one
+// before (SEGUE_ORIGIN over config.toml, --origin over both): the token
+// and pin set beside another origin are left out (LeftOut names it), as
+// they are that origin's; with none named beside them they stay. The
+// caller applies its own token and pin after.
+func (c *Config) Rebind(origin string) {
+	if c.BoundTo != "" && !SameOrigin(origin, c.BoundTo) && (c.Token != "" || c.PinSHA256 != "") {
+		c.Token, c.PinSHA256, c.LeftOut = "", "", c.BoundTo
+	}
+	c.Origin, c.BoundTo = origin, origin
+}
+
+// SameOrigin reports whether two origin URLs name one origin: scheme and
+// host in any case, the path without a trailing "/".
+func SameOrigin(a, b string) bool {
+	ua, erra := url.Parse(a)
+	ub, errb := url.Parse(b)
+	if erra != nil || errb != nil {
+		return strings.TrimRight(a, "/") == strings.TrimRight(b, "/")
+	}
+	return strings.EqualFold(ua.Scheme, ub.Scheme) && strings.EqualFold(ua.Host, ub.Host) &&
+		strings.TrimRight(ua.Path, "/") == strings.TrimRight(ub.Path, "/")
+}
+
 // namedFileProblem says what is wrong with the config file path the user
 // named, whose read failed with err, in the words every other missing file
 // is said in: "does not exist", "is a folder: give the config file" (Go's
@@ -301,7 +336,7 @@ func (c *Config) applyEnv(lookup func(string) (string, bool)) error {
 		if err := CheckOrigin(v); err != nil {
 			return fmt.Errorf("SEGUE_ORIGIN: %w", err)
 		}
-		c.Origin = v
+		c.Rebind(v)
 	}
 	if v, ok := lookup("SEGUE_TOKEN"); ok && v != "" {
 		c.Token = v

@@ -19,7 +19,7 @@ type Status struct {
 	Shuffle  bool
 	Queue    []catalog.Track
 	// Radio holds the IDs of the queue's tracks a radio queued
-	// (MarkRadio), marked "~" in the interface and "radio" by segue ctl.
+	// (PlayRadio, AddRadio), marked "~" in the interface and "radio" by segue ctl.
 	Radio map[string]bool
 	// Gone holds the IDs of the queue's tracks found removed from the
 	// catalog (GoneError), marked "gone" in the interface and by segue
@@ -49,19 +49,40 @@ func (p *Player) Status() Status {
 	return s
 }
 
-// MarkRadio marks tracks as a radio's: Status.Radio and the saved state
-// name them, so the mark survives a restart and reaches segue ctl (it was
-// the interface's alone). Call it before queueing them. Marks of tracks no
-// longer queued are dropped.
-func (p *Player) MarkRadio(tracks ...catalog.Track) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.radio = p.radioLocked()
-	if p.radio == nil {
-		p.radio = map[string]bool{}
+// PlayRadio is Play of tracks a radio chose, AddRadio Add of them: they
+// are marked as a radio's (Status.Radio, the saved state, "~" in the
+// interface, "radio" by segue ctl), so the mark survives a restart and
+// reaches segue ctl. Marks go by track ID: a track the listener queued
+// (Play, PlayNext, Add), before or after, is not the radio's, and its mark
+// goes; a radio's pick of a track the listener has queued is left unmarked.
+// Marks of tracks no longer queued are dropped.
+func (p *Player) PlayRadio(tracks ...catalog.Track) { p.playTracks(tracks, true) }
+
+// AddRadio is Add of tracks a radio chose, marked as PlayRadio marks them.
+func (p *Player) AddRadio(tracks ...catalog.Track) { p.insert(tracks, (*Queue).Add, true) }
+
+// markLocked sets the radio marks of tracks about to be queued: a radio's
+// (radio) are marked unless the listener queued them already; the
+// listener's lose theirs. It drops the marks of tracks no longer queued,
+// so a track taken out and queued again by hand carries none.
+func (p *Player) markLocked(tracks []catalog.Track, radio bool) {
+	listeners := map[string]bool{}
+	for _, t := range p.queue.Tracks() {
+		if !p.radio[t.ID] {
+			listeners[t.ID] = true
+		}
 	}
+	p.radio = p.radioLocked()
 	for _, t := range tracks {
-		p.radio[t.ID] = true
+		switch {
+		case !radio:
+			delete(p.radio, t.ID)
+		case !listeners[t.ID]:
+			if p.radio == nil {
+				p.radio = map[string]bool{}
+			}
+			p.radio[t.ID] = true
+		}
 	}
 }
 
@@ -91,7 +112,10 @@ func (p *Player) positionLocked() int64 {
 
 // Play replaces nothing: it inserts tracks after the current one, starts the
 // first of them and unpauses.
-func (p *Player) Play(tracks ...catalog.Track) {
+func (p *Player) Play(tracks ...catalog.Track) { p.playTracks(tracks, false) }
+
+// playTracks is Play, of tracks a radio chose when radio is set.
+func (p *Player) playTracks(tracks []catalog.Track, radio bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if len(tracks) == 0 {
@@ -99,6 +123,7 @@ func (p *Player) Play(tracks ...catalog.Track) {
 	}
 	defer p.emit(ChangedEvent{})
 	p.unmarkGoneLocked(tracks)
+	p.markLocked(tracks, radio)
 	p.queue.PlayNow(tracks...)
 	p.stats.play()
 	p.startLocked()
@@ -116,19 +141,21 @@ func (p *Player) startLocked() {
 
 // PlayNext inserts tracks right after the current one; if nothing was
 // playing the first starts.
-func (p *Player) PlayNext(tracks ...catalog.Track) { p.insert(tracks, (*Queue).PlayNext) }
+func (p *Player) PlayNext(tracks ...catalog.Track) { p.insert(tracks, (*Queue).PlayNext, false) }
 
 // Add appends tracks to the queue; if nothing was playing (the queue was
 // empty or had run out) the first added starts.
-func (p *Player) Add(tracks ...catalog.Track) { p.insert(tracks, (*Queue).Add) }
+func (p *Player) Add(tracks ...catalog.Track) { p.insert(tracks, (*Queue).Add, false) }
 
 // insert adds tracks with add and starts the first of them when nothing
-// was current; otherwise it is an edit that leaves the stream alone.
-func (p *Player) insert(tracks []catalog.Track, add func(*Queue, ...catalog.Track)) {
+// was current; otherwise it is an edit that leaves the stream alone. radio
+// says a radio chose them (markLocked).
+func (p *Player) insert(tracks []catalog.Track, add func(*Queue, ...catalog.Track), radio bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	defer p.emit(ChangedEvent{})
 	p.unmarkGoneLocked(tracks)
+	p.markLocked(tracks, radio)
 	if p.queue.Index() >= 0 {
 		p.editLocked(func(q *Queue) { add(q, tracks...) })
 		return

@@ -4,6 +4,8 @@ import (
 	"reflect"
 	"slices"
 	"testing"
+
+	"segue/catalog"
 )
 
 // A command that starts a track says playing at once, whatever the state
@@ -127,15 +129,14 @@ func TestClearEndsTheQueue(t *testing.T) {
 	}
 }
 
-// MarkRadio's marks are in Status and the saved state for the tracks still
+// AddRadio's marks are in Status and the saved state for the tracks still
 // queued, and go with them (they were the interface's alone: lost on a
 // restart, unseen by segue ctl).
 func TestMarkRadio(t *testing.T) {
 	p := New(Options{Segments: newMemSource(), Manifests: newMemSource(), Output: NewNull()})
 	p.Play(ts("a")...)
 	radio := ts("b c")
-	p.MarkRadio(radio...)
-	p.Add(radio...)
+	p.AddRadio(radio...)
 	if got := p.Status().Radio; !reflect.DeepEqual(got, map[string]bool{"b": true, "c": true}) {
 		t.Fatalf("Status().Radio = %v, want b and c", got)
 	}
@@ -151,5 +152,36 @@ func TestMarkRadio(t *testing.T) {
 	p.Clear()
 	if got := p.Status().Radio; got != nil {
 		t.Errorf("Status().Radio after Clear = %v, want none", got)
+	}
+}
+
+// A track the listener queued is not the radio's: queued by hand after a
+// radio had queued it (and it was taken out, or the queue cleared) it kept
+// the radio's mark, and a radio's pick of a track the listener had queued
+// marked the listener's too (marks go by ID).
+func TestRadioMarksSpareTheListenersTracks(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		queue func(p *Player, tr ...catalog.Track)
+	}{
+		{"Play", (*Player).Play}, {"PlayNext", (*Player).PlayNext}, {"Add", (*Player).Add},
+	} {
+		p := New(Options{Segments: newMemSource(), Manifests: newMemSource(), Output: NewNull()})
+		p.Play(ts("a")...)
+		p.AddRadio(ts("b c")...)
+		p.Remove(2) // c
+		c.queue(p, ts("c")...)
+		if got := p.Status().Radio; !reflect.DeepEqual(got, map[string]bool{"b": true}) {
+			t.Errorf("%s of c after the radio's c was removed: Status().Radio = %v, want b alone", c.name, got)
+		}
+		p.Clear()
+		c.queue(p, ts("b")...)
+		if got := p.Status().Radio; got != nil {
+			t.Errorf("%s of b after Clear: Status().Radio = %v, want none", c.name, got)
+		}
+		p.AddRadio(ts("b d")...) // b is the listener's
+		if got := p.Status().Radio; !reflect.DeepEqual(got, map[string]bool{"d": true}) {
+			t.Errorf("a radio's b and d after the listener's b (%s): Status().Radio = %v, want d alone", c.name, got)
+		}
 	}
 }

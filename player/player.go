@@ -99,7 +99,7 @@ type Player struct {
 
 	mu       sync.Mutex // guards everything below
 	queue    *Queue
-	radio    map[string]bool       // IDs of tracks a radio queued (MarkRadio)
+	radio    map[string]bool       // IDs of tracks a radio queued (PlayRadio, AddRadio; markLocked)
 	gone     map[string]bool       // IDs of tracks removed from the catalog (GoneError)
 	unsaid   map[string]*GoneError // found by a prefetch, by track ID: said when the track comes up
 	state    State

@@ -45,7 +45,7 @@ type SavedState struct {
 	// player's own.
 	Quality Quality `json:"quality,omitempty"`
 	// Radio lists the IDs of the queue's tracks a radio queued
-	// (MarkRadio).
+	// (PlayRadio, AddRadio).
 	Radio []string `json:"radio,omitempty"`
 }
 

@@ -24,9 +24,10 @@ func (c control) Do(_ context.Context, a action.Action) (player.Status, error) {
 	switch a.Kind {
 	case action.PlayNow:
 		if a.Radio {
-			p.MarkRadio(a.Tracks...)
+			p.PlayRadio(a.Tracks...)
+		} else {
+			p.Play(a.Tracks...)
 		}
-		p.Play(a.Tracks...)
 	case action.PlayNext:
 		p.PlayNext(a.Tracks...)
 	case action.Add:

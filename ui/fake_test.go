@@ -161,7 +161,7 @@ type fakePlayer struct {
 	ch     chan player.Event
 	log    []action.Kind
 	acts   []action.Action
-	radio  map[string]bool // marked as the player's MarkRadio marks
+	radio  map[string]bool // marked as the player's PlayRadio marks
 }
 
 func newFakePlayer() *fakePlayer {

@@ -34,7 +34,8 @@ var (
 	// segue API is (its 404 said "no such route"). The thing asked for
 	// may well exist: it is the origin URL that is wrong.
 	ErrNotSegue = errors.New("no segue origin answers at the origin URL (check --origin)")
-	// ErrUnauthorized means the origin refused the token (401 or 403).
+	// ErrUnauthorized means the origin refused the token (401 or 403);
+	// StatusError.Sentence says whether one was sent (TokenRefused).
 	ErrUnauthorized = errors.New("the origin refused the token (set one with --token, SEGUE_TOKEN or token in config.toml)")
 	// ErrOwnedByToken means an open origin asked with no token (or
 	// another's) keeps the playlist for a token, which segue origin token
@@ -512,7 +513,8 @@ func statusError(resp *http.Response) *StatusError {
 	var e catalog.ErrorResponse
 	body, _ := readLimited(resp.Body, 64<<10)
 	se := &StatusError{Code: resp.StatusCode, Status: resp.Status,
-		proxied: resp.Header.Get("Date") != "" || resp.Header.Get("Server") != "" || resp.Header.Get("Via") != ""}
+		tokenSent: resp.Request != nil && resp.Request.Header.Get("Authorization") != "",
+		proxied:   resp.Header.Get("Date") != "" || resp.Header.Get("Server") != "" || resp.Header.Get("Via") != ""}
 	if json.Unmarshal(body, &e) == nil && e.Error != "" {
 		se.Message = e.Error
 	} else {
@@ -599,10 +601,36 @@ type StatusError struct {
 	// store is the host of the blob store the origin redirected a chunk
 	// to, when that answered ("": the origin answered)
 	store string
+	// tokenSent: the request carried a token (Authorization), which a
+	// 401 or 403 then refused (TokenRefused)
+	tokenSent bool
 	// proxied: the answer carries a header a web server or proxy sets
 	// (Date, Server, Via); Go's own answer to plain http on a TLS port
 	// carries none, so with it the plain http was a proxy's (TLSBehindProxy)
 	proxied bool
+}
+
+// TokenRefused is the sentence for the origin's refusal (ErrUnauthorized):
+// with a token sent, that it is wrong or was revoked and what to do; with
+// none, that the origin requires one and where one comes from. It said
+// "set one with --token" of a token that was set and revoked (a running
+// segue's, told to segue ctl and in the interface).
+func TokenRefused(sent bool) string {
+	if !sent {
+		return "the origin requires a token and none is set: ask its host for one (segue origin token create NAME, run there) and give it with --token, SEGUE_TOKEN or token in config.toml"
+	}
+	return "the origin refused the token: it is wrong or was revoked (check --token, SEGUE_TOKEN or token in config.toml, or ask the origin's host for a new one)"
+}
+
+// TokenSent reports, for an error that is the origin's refusal
+// (ErrUnauthorized), whether the refused request carried a token; ok is
+// false for any other error.
+func TokenSent(err error) (sent, ok bool) {
+	var se *StatusError
+	if !errors.As(err, &se) || se.Unwrap() != ErrUnauthorized {
+		return false, false
+	}
+	return se.tokenSent, true
 }
 
 // PlainToTLS reports the answer of an https server to a plain http
@@ -670,7 +698,7 @@ func (e *StatusError) Sentence() string {
 	case e.store != "" && e.Code != http.StatusNotFound:
 		return fmt.Sprintf("the blob store the origin sent segue to (%s) failed (%s)", e.store, e.Status)
 	case e.Unwrap() == ErrUnauthorized:
-		return ErrUnauthorized.Error()
+		return TokenRefused(e.tokenSent)
 	case e.Code/100 == 3 && e.Code != http.StatusNotModified: // net/http follows one that names where to
 		return fmt.Sprintf("the origin answered %s, a redirect that names no place to go: is a proxy in front of it misconfigured?", e.Status)
 	case e.notSegue && e.where != "":

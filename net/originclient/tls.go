@@ -76,7 +76,7 @@ func (o TLSOptions) Config() (*tls.Config, error) {
 var (
 	// ErrPinMismatch means an https origin presented a certificate other
 	// than the pinned one.
-	ErrPinMismatch = errors.New("the origin's certificate does not match --pin-sha256 (has the origin a new certificate, or is something in between?)")
+	ErrPinMismatch = errors.New("the origin's certificate does not match the pin (--pin-sha256, SEGUE_PIN_SHA256 or pin_sha256 in config.toml): has the origin a new certificate, or is something in between?")
 	// ErrUnknownAuthority means an https origin's certificate is signed by
 	// no authority trusted here; the text says which option fixes it.
 	ErrUnknownAuthority = errors.New("the origin's certificate is signed by an authority this machine does not trust: give the authority with --ca FILE, or pin the certificate with --pin-sha256 FP (segue origin serve --tls-self-signed prints its fingerprint)")
@@ -86,13 +86,27 @@ var (
 	ErrSubsonicUnknownAuthority = errors.New("the Subsonic server's certificate is signed by an authority this machine does not trust")
 )
 
+// PinMismatchError is ErrPinMismatch with the fingerprint of the
+// certificate the origin presented instead (64 hex digits, as
+// Fingerprint gives it): a pin to update after the origin made a new
+// certificate (segue origin serve --tls-self-signed given a new
+// --tls-name makes one), once its host confirms it.
+type PinMismatchError struct{ Presented string }
+
+func (e *PinMismatchError) Error() string {
+	return ErrPinMismatch.Error() + ": it presented " + e.Presented
+}
+
+// Is makes errors.Is(err, ErrPinMismatch) hold.
+func (e *PinMismatchError) Is(target error) bool { return target == ErrPinMismatch }
+
 func verifyPin(cs tls.ConnectionState, pin [sha256.Size]byte) error {
 	if len(cs.PeerCertificates) == 0 {
 		return errors.New("the origin presented no certificate")
 	}
 	leaf := cs.PeerCertificates[0]
 	if sha256.Sum256(leaf.Raw) != pin {
-		return fmt.Errorf("%w: it presented %s", ErrPinMismatch, Fingerprint(leaf.Raw))
+		return &PinMismatchError{Presented: Fingerprint(leaf.Raw)}
 	}
 	if now := time.Now(); now.Before(leaf.NotBefore) || now.After(leaf.NotAfter) {
 		return fmt.Errorf("pinned certificate is valid from %s to %s, not now", leaf.NotBefore.Format(time.DateOnly), leaf.NotAfter.Format(time.DateOnly))

@@ -172,6 +172,14 @@ func (s *Swarm) Hold(m *catalog.Manifest) {
 	s.tracks[m.TrackID] = m
 }
 
+// Knows reports whether the swarm keeps track id, learned or held: one
+// FullTracks forgot (not held in full, not among the recent) it does not.
+func (s *Swarm) Knows(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.tracks[id] != nil
+}
+
 // forgetSegs forgets the segments of the track's learned manifest, those
 // no later-learned track shares; s.mu is held.
 func (s *Swarm) forgetSegs(track string) {

@@ -38,7 +38,7 @@ type Action struct {
 	Kind   Kind
 	Tracks []catalog.Track
 	From   string // what Tracks came from (an album or playlist name), for notices
-	Radio  bool   // a radio chose Tracks: the player marks them (MarkRadio)
+	Radio  bool   // a radio chose Tracks: the player marks them (PlayRadio)
 	Index  int
 	Delta  int
 	By, To time.Duration

@@ -179,7 +179,7 @@ func Source(err error) string {
 func reason(err error) (why string, retry bool) {
 	switch {
 	case errors.Is(err, originclient.ErrPinMismatch):
-		return "the certificate does not match --pin-sha256 (a new one, or something in between?)", false
+		return "the certificate does not match the pin (a new one, or something in between?)", false
 	case originclient.WrongName(err) != "":
 		// --ca cannot fix a certificate made for other names
 		return "the certificate is not for " + originclient.WrongName(err) + ": use a name it has, or --pin-sha256 FP", false
@@ -196,7 +196,10 @@ func reason(err error) (why string, retry bool) {
 	case errors.Is(err, originclient.ErrNotFound):
 		return "it is not on " + Source(err), false
 	case errors.Is(err, originclient.ErrUnauthorized):
-		return "the origin refused the token (set one with --token, SEGUE_TOKEN or token in config.toml)", false
+		if sent, _ := originclient.TokenSent(err); sent {
+			return "the origin refused the token: it is wrong or was revoked (check --token, SEGUE_TOKEN or token in config.toml)", false
+		}
+		return "the origin requires a token and none is set (set one with --token, SEGUE_TOKEN or token in config.toml)", false
 	case errors.Is(err, player.ErrStalled):
 		// the player asks again on its own: the line said "it failed
 		// (the log has the details)" once the track's ID made it long

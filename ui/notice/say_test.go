@@ -104,7 +104,7 @@ func TestSay(t *testing.T) {
 		// has the details)"
 		{fmt.Errorf("play “Continuum I: Dawn”, skipped it: %w", fmt.Errorf("play %q: %w: the origin is unreachable and segment 9 of it is cached in no rendition", "Continuum I: Dawn", player.ErrNotOffline)),
 			"could not play “Continuum I: Dawn”, skipped it: it is not available offline"},
-		{fmt.Errorf("list artists: %w", wrongPin), "could not list artists: the certificate does not match --pin-sha256 (a new one, or something in between?)"},
+		{fmt.Errorf("list artists: %w", wrongPin), "could not list artists: the certificate does not match the pin (a new one, or something in between?)"},
 	} {
 		got := Say(c.err)
 		if got != c.want {
@@ -133,5 +133,32 @@ func TestSayStalledSegment(t *testing.T) {
 	err := fmt.Errorf("play “Polar Night”, retrying: %w", fmt.Errorf("fetch segment 2 of track t07e1def70fdb618a (asking again): %w: none came for 2s", player.ErrStalled))
 	if got, want := Say(err), "could not play “Polar Night”, retrying: its download stalled mid-segment, so it is asked again"; got != want {
 		t.Errorf("said %q\nwant %q", got, want)
+	}
+}
+
+// The interface's line for the origin's refusal said "set one with
+// --token" whether or not a token was set: to a segue whose token the
+// origin's host revoked too. It now says which (originclient.TokenSent).
+func TestSayTokenRefusal(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		fmt.Fprint(w, `{"error":"this origin requires a bearer token"}`)
+	}))
+	t.Cleanup(srv.Close)
+	for _, c := range []struct {
+		token, want string
+	}{
+		{"", "the origin requires a token and none is set"},
+		{"sgo_" + strings.Repeat("0", 64), "the origin refused the token: it is wrong or was revoked"},
+	} {
+		oc, err := originclient.New(srv.URL, originclient.Options{Token: c.token})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = oc.Artists(t.Context())
+		if got := Reason(err); !strings.Contains(got, c.want) {
+			t.Errorf("token %q refused: the line says %q, want %q", c.token, got, c.want)
+		}
 	}
 }
