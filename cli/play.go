@@ -182,8 +182,9 @@ func (a *app) play(ctx context.Context, f playFlags, targets []string) (err erro
 	switch {
 	case errors.Is(err, ctl.ErrRunning) && f.enqueue:
 		if f.radio != "" { // the radio's first batch; it said "bad control command: queue add: give at least one TARGET"
+			since := standInsOf(r.src)
 			tracks, err = r.src.Radio(ctx, f.radio, radioBatch)
-			if err := radioErr(r.src, f.radio, len(tracks), whichNotFound(ctx, r.src, err, f.radio)); err != nil {
+			if err := radioErr(r.src, since, f.radio, len(tracks), whichNotFound(ctx, r.src, err, f.radio)); err != nil {
 				return fmt.Errorf("play --radio: %w", err)
 			}
 		}

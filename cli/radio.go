@@ -35,6 +35,7 @@ recording is never there twice. segue play --radio SEED plays it without end.`,
 				return notAnID(args[0], false)
 			}
 			return a.withClient(func(c source) error {
+				since := standInsOf(c)
 				ts, err := c.Radio(cmd.Context(), args[0], limit)
 				if err != nil {
 					// prefixed as its other errors are (an unknown seed said
@@ -42,7 +43,7 @@ recording is never there twice. segue play --radio SEED plays it without end.`,
 					return fmt.Errorf("radio %s: %w", args[0], whichNotFound(cmd.Context(), c, err, args[0]))
 				}
 				if len(ts) == 0 {
-					return withExit(ExitNotFound, fmt.Errorf("radio %s: nothing to recommend%s", args[0], radioEmptyWhy(c)))
+					return radioNothing(c, since, args[0], "radio "+args[0]+": ", "nothing to recommend")
 				}
 				if asJSON {
 					return a.printJSON(ts)
@@ -93,8 +94,9 @@ func (f *radioFeeder) start(ctx context.Context, seed string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.queued, f.n = map[string]bool{}, 0
+	since := standInsOf(f.c)
 	n, err := f.more(ctx, seed)
-	return radioErr(f.c, seed, n, err)
+	return radioErr(f.c, since, seed, n, err)
 }
 
 // radioEmptyWhy ends the error of a radio that came back empty from c. On
@@ -109,14 +111,40 @@ func radioEmptyWhy(c ui.Radio) string {
 		"and no other track is known to be like it; try another seed, or play more of the library first"
 }
 
+// radioNothing is the error of a radio after seed that came back empty
+// from c: prefix+empty (exit 3, with radioEmptyWhy), unless a copy stored
+// here from an earlier run stood in for c, which did not answer (c's
+// stand-ins counted past since, read before the request): a radio needs
+// the origin (it leaves out what was played since), so that is exit 1
+// saying why, as with no copy stored. The stored empty answer was "nothing
+// to recommend ... try another seed" (exit 3) with the origin down.
+func radioNothing(c ui.Radio, since uint64, seed, prefix, empty string) error {
+	if s, ok := c.(source); ok && standInsOf(c) > since {
+		if why := storedWhy(s); why != "" {
+			return withExit(ExitError, fmt.Errorf("%sa radio after %s needs the origin, and only an empty answer stored here from an earlier run came: %s", prefix, seed, why))
+		}
+	}
+	return withExit(ExitNotFound, errors.New(prefix+empty+radioEmptyWhy(c)))
+}
+
+// standInsOf returns how many stored answers stood in for c so far
+// (originclient's and subsonic's StandIns), or 0 for a source that keeps
+// none.
+func standInsOf(c any) uint64 {
+	if s, ok := c.(interface{ StandIns() uint64 }); ok {
+		return s.StandIns()
+	}
+	return 0
+}
+
 // radioErr is how a radio's first batch fails: n tracks came after seed,
 // or err.
-func radioErr(c ui.Radio, seed string, n int, err error) error {
+func radioErr(c ui.Radio, since uint64, seed string, n int, err error) error {
 	switch {
 	case err != nil:
 		return err
 	case n == 0:
-		return withExit(ExitNotFound, errors.New("the origin has nothing to play after "+seed+radioEmptyWhy(c)))
+		return radioNothing(c, since, seed, "", "the origin has nothing to play after "+seed)
 	}
 	return nil
 }

@@ -62,7 +62,7 @@ func newResolver(a *app, docs *cache.Cache, quality string) (*resolver, error) {
 		return nil, withExit(ExitUsage, err)
 	}
 	r.src, r.def = def, def
-	r.clients[def.BaseURL()] = def
+	r.clients[clientKey(def.BaseURL(), a.cfg.Token, "")] = def
 	return r, nil
 }
 
@@ -90,12 +90,11 @@ func (r *resolver) close() {
 // client returns the client of the origin at base, with token and, when a
 // share link carries one, its certificate pin: a pinned link gets a client
 // of its own, even of the configured origin (whose client, without the
-// pin, refused the link's certificate).
+// pin, refused the link's certificate), and so does a share link's token
+// (the configured origin's client, without it or with the listener's own
+// token, was refused the link's manifests on an origin requiring tokens).
 func (r *resolver) client(base, token, pin string) (*originclient.Client, error) {
-	key := base
-	if pin != "" {
-		key += "#" + share.PinPrefix + pin
-	}
+	key := clientKey(base, token, pin)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if c, ok := r.clients[key]; ok {
@@ -107,6 +106,16 @@ func (r *resolver) client(base, token, pin string) (*originclient.Client, error)
 	}
 	r.clients[key] = c
 	return c, nil
+}
+
+// clientKey is the key of r.clients: one client for each origin base URL,
+// token and certificate pin.
+func clientKey(base, token, pin string) string {
+	key := base + "#token=" + token
+	if pin != "" {
+		key += "#" + share.PinPrefix + pin
+	}
+	return key
 }
 
 // originOf returns the origin trackID came from, or the configured one.

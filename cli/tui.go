@@ -382,6 +382,10 @@ func (r tuiRadio) Radio(ctx context.Context, seed string, limit int) ([]catalog.
 	return ts, whichNotFound(ctx, r.src, err, seed)
 }
 
+// StandIns returns how many stored answers stood in for src so far, for
+// the interface to tell an empty radio stored before from src's own.
+func (r tuiRadio) StandIns() uint64 { return standInsOf(r.src) }
+
 // sayOriginDown sends warn, once, which origin cannot be reached at base,
 // why and what to do, as segue search says it, when nothing answers a
 // connection there: the screens said only "offline", naming neither the

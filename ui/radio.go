@@ -26,6 +26,9 @@ type radioLoaded struct {
 	tracks []catalog.Track
 	from   string
 	err    error
+	// stood: a copy stored here from an earlier ask stood in for the
+	// source, which did not answer (its StandIns counted up meanwhile)
+	stood bool
 }
 
 // startRadio asks for the radio after seed in a Cmd.
@@ -35,8 +38,9 @@ func (m *Model) startRadio(seed, from string) tea.Cmd {
 	}
 	ctx, r := m.ctx, m.radio
 	return func() tea.Msg {
+		since := standIns(r)
 		ts, err := r.Radio(ctx, seed, radioBatch)
-		return radioLoaded{tracks: ts, from: from, err: err}
+		return radioLoaded{tracks: ts, from: from, err: err, stood: standIns(r) > since}
 	}
 }
 
@@ -57,8 +61,22 @@ func (m *Model) radioLoaded(msg radioLoaded) tea.Cmd {
 		return m.line.show("no radio after "+msg.from+": a radio needs "+notice.Source(msg.err)+", which is unreachable", true)
 	case msg.err != nil:
 		return m.fail(fmt.Errorf("radio after %s: %w", msg.from, msg.err))
+	case len(msg.tracks) == 0 && msg.stood:
+		// the empty radio stored when R was pressed before, with the
+		// source down: it said "nothing new to play"
+		return m.line.show("no radio after "+msg.from+": a radio needs "+m.source+", which did not answer (only an empty answer stored here came)", true)
 	case len(msg.tracks) == 0:
 		return m.line.show("radio after "+msg.from+": nothing new to play", false)
 	}
 	return m.request(action.Action{Kind: action.PlayNow, Tracks: msg.tracks, From: "radio after " + msg.from, Radio: true})
+}
+
+// standIns returns how many stored answers stood in for r so far (the
+// origin's and the Subsonic client's StandIns), or 0 for one that keeps
+// none.
+func standIns(r Radio) uint64 {
+	if s, ok := r.(interface{ StandIns() uint64 }); ok {
+		return s.StandIns()
+	}
+	return 0
 }

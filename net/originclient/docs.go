@@ -249,3 +249,7 @@ func (c *Client) offline(u string, cached cache.Doc, have bool, cause error) (ca
 // (the network error, or stale.ErrSlow), or nil when every answer was
 // its own.
 func (c *Client) Unanswered() error { return c.fresh.Unanswered() }
+
+// StandIns returns how many stored answers stood in for the origin's so
+// far (stale.Group.StandIns).
+func (c *Client) StandIns() uint64 { return c.fresh.StandIns() }

@@ -35,6 +35,7 @@ type Group struct {
 	wg       sync.WaitGroup
 	deafTill atomic.Int64          // monoNow until which stored answers are given without asking
 	stood    atomic.Pointer[error] // why a stored answer last stood in (StoodIn)
+	standIns atomic.Uint64         // how many stored answers stood in (StoodIn)
 }
 
 // ErrSlow is why First gave a stored answer: the server did not answer
@@ -43,7 +44,16 @@ var ErrSlow = errors.New("it did not answer within 0.5 s")
 
 // StoodIn notes that a stored answer was given in place of the server's,
 // because of cause (the server unreachable, or ErrSlow).
-func (g *Group) StoodIn(cause error) { g.stood.Store(&cause) }
+func (g *Group) StoodIn(cause error) {
+	g.stood.Store(&cause)
+	g.standIns.Add(1)
+}
+
+// StandIns returns how many stored answers were given in place of the
+// server's so far (StoodIn): a caller that reads it before and after a
+// request knows whether a stored answer stood in for that one, which the
+// lasting Unanswered cannot tell in a long-running process.
+func (g *Group) StandIns() uint64 { return g.standIns.Load() }
 
 // Unanswered returns the cause of the last stored answer given in place of
 // the server's (StoodIn), or nil when every answer was the server's: for a

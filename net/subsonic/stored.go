@@ -26,3 +26,7 @@ func storedFirst[T any](c *Client, ctx context.Context, stored T, ask func(conte
 // (the network error, or stale.ErrSlow), or nil when every answer was
 // its own.
 func (c *Client) Unanswered() error { return c.fresh.Unanswered() }
+
+// StandIns returns how many stored answers stood in for the server's so
+// far (stale.Group.StandIns).
+func (c *Client) StandIns() uint64 { return c.fresh.StandIns() }
