@@ -21,13 +21,14 @@ func TestCertificateSettingsSayWhere(t *testing.T) {
 	if err := os.WriteFile(notes, []byte("not a certificate\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	withConfig := func(body string) []string {
+	withOrigin := func(origin, body string) []string {
 		path := filepath.Join(t.TempDir(), "config.toml")
-		if err := os.WriteFile(path, []byte("origin = \"https://127.0.0.1:9\"\n"+body), 0o644); err != nil {
+		if err := os.WriteFile(path, []byte("origin = \""+origin+"\"\n"+body), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		return []string{"--config", path}
 	}
+	withConfig := func(body string) []string { return withOrigin("https://127.0.0.1:9", body) }
 	env := clientEnv(t, "https://127.0.0.1:9")
 	fp := strings.Repeat("ab", 32)
 	for _, c := range []struct {
@@ -50,7 +51,7 @@ func TestCertificateSettingsSayWhere(t *testing.T) {
 			"--pin-sha256 pins the certificate of an https origin, and the origin at 127.0.0.1:9 is plain http: begin the origin URL with https:"},
 		{"SEGUE_PIN_SHA256 for an http origin", [2]string{"SEGUE_PIN_SHA256", fp}, append(slices.Clone(env), "--origin", "http://127.0.0.1:9", "search", "x"),
 			"SEGUE_PIN_SHA256 pins the certificate of an https origin"},
-		{"pin_sha256 in config.toml for an http origin", [2]string{}, append(withConfig("pin_sha256 = \""+fp+"\"\n"), "--origin", "http://127.0.0.1:9", "play", "t1"),
+		{"pin_sha256 in config.toml for an http origin", [2]string{}, append(withOrigin("http://127.0.0.1:9", "pin_sha256 = \""+fp+"\"\n"), "play", "t1"),
 			"config.toml: pin_sha256 pins the certificate of an https origin"},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -95,7 +95,7 @@ func (c *Config) decode(path, text string) error {
 	}
 	c.expandHome()
 	if md.IsDefined("origin") {
-		c.BoundTo = c.Origin
+		c.tokenFor, c.pinFor = c.Origin, c.Origin
 	}
 	if md.IsDefined("player", "output") {
 		c.Player.OutputFrom = "config " + path + ": player.output"

@@ -36,13 +36,14 @@ type Config struct {
 	// PinSHA256 is the SHA-256 fingerprint of the origin's certificate
 	// (a self-signed origin); it replaces the authority check.
 	PinSHA256 string `toml:"pin_sha256"`
-	// BoundTo is the origin Token and PinSHA256 were set beside: the
-	// origin config.toml, SEGUE_ORIGIN or --origin named where they were
-	// set ("" when none was: they go with whatever origin is given).
-	// Another origin given over it (Rebind) leaves them out: config.toml's
-	// token was sent to the origin --origin named, and its pin refused a
-	// plain http one (segue demo's).
-	BoundTo string `toml:"-"`
+	// tokenFor and pinFor are the origins Token and PinSHA256 were set
+	// beside: the origin config.toml, SEGUE_ORIGIN or --origin named where
+	// each was set ("" when none was: it goes with whatever origin is
+	// given, as SEGUE_TOKEN set without SEGUE_ORIGIN does). Another origin
+	// given over it (Rebind) leaves it out: config.toml's token was sent
+	// to the origin --origin named, and its pin refused a plain http one
+	// (segue demo's).
+	tokenFor, pinFor string
 	// LeftOut is the origin whose token or pin Rebind left out ("" when
 	// none was), for the sentence of an origin refusing no token.
 	LeftOut string `toml:"-"`
@@ -199,10 +200,13 @@ func Load(path string, mustExist bool) (Config, error) {
 // they are that origin's; with none named beside them they stay. The
 // caller applies its own token and pin after.
 func (c *Config) Rebind(origin string) {
-	if c.BoundTo != "" && !SameOrigin(origin, c.BoundTo) && (c.Token != "" || c.PinSHA256 != "") {
-		c.Token, c.PinSHA256, c.LeftOut = "", "", c.BoundTo
+	if c.Token != "" && c.tokenFor != "" && !SameOrigin(origin, c.tokenFor) {
+		c.Token, c.tokenFor, c.LeftOut = "", "", c.tokenFor
 	}
-	c.Origin, c.BoundTo = origin, origin
+	if c.PinSHA256 != "" && c.pinFor != "" && !SameOrigin(origin, c.pinFor) {
+		c.PinSHA256, c.pinFor, c.LeftOut = "", "", c.pinFor
+	}
+	c.Origin = origin
 }
 
 // SameOrigin reports whether two origin URLs name one origin: scheme and
@@ -331,15 +335,17 @@ func EnvWarnings(environ []string) []string {
 }
 
 func (c *Config) applyEnv(lookup func(string) (string, bool)) error {
+	envOrigin := "" // the origin SEGUE_TOKEN and SEGUE_PIN_SHA256 go with
 	if v, ok := lookup("SEGUE_ORIGIN"); ok && v != "" {
 		v = CleanOrigin(v)
 		if err := CheckOrigin(v); err != nil {
 			return fmt.Errorf("SEGUE_ORIGIN: %w", err)
 		}
 		c.Rebind(v)
+		envOrigin = v
 	}
 	if v, ok := lookup("SEGUE_TOKEN"); ok && v != "" {
-		c.Token = v
+		c.Token, c.tokenFor = v, envOrigin
 	}
 	if v, ok := lookup("SEGUE_CA"); ok && v != "" {
 		v = HomePath(v)
@@ -352,7 +358,7 @@ func (c *Config) applyEnv(lookup func(string) (string, bool)) error {
 		if err := CheckPin(v); err != nil {
 			return fmt.Errorf("SEGUE_PIN_SHA256: %w", err)
 		}
-		c.PinSHA256 = v
+		c.PinSHA256, c.pinFor = v, envOrigin
 	}
 	if v, ok := lookup("SEGUE_CACHE"); ok && v != "" {
 		c.Cache.Path = HomePath(v)

@@ -62,27 +62,22 @@ func (p *Player) PlayRadio(tracks ...catalog.Track) { p.playTracks(tracks, true)
 func (p *Player) AddRadio(tracks ...catalog.Track) { p.insert(tracks, (*Queue).Add, true) }
 
 // markLocked sets the radio marks of tracks about to be queued: a radio's
-// (radio) are marked unless the listener queued them already; the
-// listener's lose theirs. It drops the marks of tracks no longer queued,
-// so a track taken out and queued again by hand carries none.
+// (radio) are marked, the listener's lose theirs. Marks go by track ID, so
+// a radio's pick of a track the listener queued too marks both entries
+// (marking neither hid every mark of a radio over a small library: its
+// picks were all queued already). It drops the marks of tracks no longer
+// queued, so a track taken out and queued again by hand carries none.
 func (p *Player) markLocked(tracks []catalog.Track, radio bool) {
-	listeners := map[string]bool{}
-	for _, t := range p.queue.Tracks() {
-		if !p.radio[t.ID] {
-			listeners[t.ID] = true
-		}
-	}
 	p.radio = p.radioLocked()
 	for _, t := range tracks {
-		switch {
-		case !radio:
+		if !radio {
 			delete(p.radio, t.ID)
-		case !listeners[t.ID]:
-			if p.radio == nil {
-				p.radio = map[string]bool{}
-			}
-			p.radio[t.ID] = true
+			continue
 		}
+		if p.radio == nil {
+			p.radio = map[string]bool{}
+		}
+		p.radio[t.ID] = true
 	}
 }
 

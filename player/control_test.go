@@ -157,8 +157,8 @@ func TestMarkRadio(t *testing.T) {
 
 // A track the listener queued is not the radio's: queued by hand after a
 // radio had queued it (and it was taken out, or the queue cleared) it kept
-// the radio's mark, and a radio's pick of a track the listener had queued
-// marked the listener's too (marks go by ID).
+// the radio's mark. A radio's pick of a track the listener had queued
+// marks both (marks go by ID).
 func TestRadioMarksSpareTheListenersTracks(t *testing.T) {
 	for _, c := range []struct {
 		name  string
@@ -179,9 +179,9 @@ func TestRadioMarksSpareTheListenersTracks(t *testing.T) {
 		if got := p.Status().Radio; got != nil {
 			t.Errorf("%s of b after Clear: Status().Radio = %v, want none", c.name, got)
 		}
-		p.AddRadio(ts("b d")...) // b is the listener's
-		if got := p.Status().Radio; !reflect.DeepEqual(got, map[string]bool{"d": true}) {
-			t.Errorf("a radio's b and d after the listener's b (%s): Status().Radio = %v, want d alone", c.name, got)
+		p.AddRadio(ts("b d")...) // b is the listener's too
+		if got := p.Status().Radio; !reflect.DeepEqual(got, map[string]bool{"b": true, "d": true}) {
+			t.Errorf("a radio's b and d after the listener's b (%s): Status().Radio = %v, want b and d", c.name, got)
 		}
 	}
 }
