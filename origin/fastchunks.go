@@ -228,7 +228,8 @@ func (h *leadHand) await(fd uintptr) bool {
 // its requests coming, and never lets the connection wait, holds up no
 // other).
 func (h *leadHand) keeps() bool {
-	return !h.handed && h.sp.alone() && !awaitAlone(^uintptr(0), h.sp.lnFD, 0)
+	lfd := h.sp.lnFD
+	return !h.handed && lfd >= 0 && h.sp.alone() && !awaitAlone(uintptr(lfd), -1, 0) // the listener not readable
 }
 
 // accept returns the listener's next connection; once it fails for good

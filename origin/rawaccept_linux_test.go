@@ -194,3 +194,28 @@ func TestLoneConnectionKeepsAccepting(t *testing.T) {
 		t.Errorf("with an idle connection open, two requests at once started %d accepting goroutines in all, want 3", n)
 	}
 }
+
+// leadHand.keeps gives accepting on once a new connection waits on the
+// listener, however alone the connection served is: it asked ppoll(2)
+// about no socket at all before (8d78b8d), so a client whose requests
+// kept coming held up the new one until its connection next waited.
+func TestKeepsSeesAWaitingConnection(t *testing.T) {
+	ln, err := Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp := newSplitter(newConnLimiter(newRawListener(ln), 4), time.Second)
+	defer sp.ln.Close()
+	h := &leadHand{sp: sp}
+	if !h.keeps() {
+		t.Fatal("no connection waiting: keeps says hand accepting on")
+	}
+	c, err := net.Dial("tcp", sp.ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if h.keeps() {
+		t.Error("a new connection waits on the listener: keeps says go on with the old one")
+	}
+}
