@@ -331,7 +331,9 @@ const (
 
 // handleSharePage answers GET /p/{token} (and /p/{token}/): the playlist as JSON for clients,
 // or a self-contained HTML page for a browser; GET /p/{token}.m3u8 (.m3u,
-// .xspf), the playlist file for other players (serveSharePlaylist). The
+// .xspf), the playlist file for other players (serveSharePlaylist), which
+// the link itself also answers a media player (mediaPlayer) and a client
+// whose Accept prefers a playlist's media type (playlistByAccept). The
 // token in the path is the capability, so this route needs no bearer token.
 //
 // Every answer says Vary: Accept, as Accept chooses between the page and
@@ -362,11 +364,15 @@ func (s *Server) handleSharePage(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
+	contentType := share.PlaylistFormats[format]
+	if format == "" {
+		format, contentType = playlistByAccept(r)
+	}
 	if format == "" && !wantsHTML(r) && mediaPlayer(r) {
-		format = "m3u8"
+		format, contentType = "m3u8", share.PlaylistFormats["m3u8"]
 	}
 	if format != "" {
-		s.serveSharePlaylist(w, r, pl, token, format)
+		s.serveSharePlaylist(w, r, pl, token, format, contentType)
 		return
 	}
 	pl = s.absolute(r, pl)
@@ -440,8 +446,9 @@ func redirectCapitalShare(w http.ResponseWriter, r *http.Request) {
 // as a file of share.PlaylistFormats, every entry a track's stream with the
 // share token, so `mpv https://HOST/p/TOKEN.m3u8` (or VLC, or a phone's
 // player) plays it without segue; the file is named after the playlist.
-// It is answered as a static file (serveDocAs): ETag, 304, HEAD, Range.
-func (s *Server) serveSharePlaylist(w http.ResponseWriter, r *http.Request, pl catalog.Playlist, token, format string) {
+// It is answered as a static file (serveDocAs) of media type contentType:
+// ETag, 304, HEAD, Range.
+func (s *Server) serveSharePlaylist(w http.ResponseWriter, r *http.Request, pl catalog.Playlist, token, format, contentType string) {
 	base := s.base(r)
 	entries := make([]share.Entry, len(pl.Tracks))
 	for i, t := range pl.Tracks {
@@ -451,7 +458,59 @@ func (s *Server) serveSharePlaylist(w http.ResponseWriter, r *http.Request, pl c
 	var b bytes.Buffer
 	share.WritePlaylist(&b, format, pl.Name, entries) // a bytes.Buffer takes every write
 	w.Header().Set("Content-Disposition", mime.FormatMediaType("inline", map[string]string{"filename": pl.Name + "." + format}))
-	serveDocAs(w, r, share.PlaylistFormats[format], b.Bytes())
+	serveDocAs(w, r, contentType, b.Bytes())
+}
+
+// acceptedPlaylists are the media types of playlist files a player may
+// name in Accept for the share link itself, each with the file of
+// share.PlaylistFormats it gets and the Content-Type it is answered with:
+// the M3U names (audio/x-mpegurl, which share.PlaylistFormats gives .m3u8;
+// audio/mpegurl; application/vnd.apple.mpegurl, RFC 8216's; and
+// application/x-mpegurl) get the M3U8 under the name asked for, PLS and
+// XSPF theirs. Accept: audio/x-mpegurl was answered the playlist's JSON,
+// which no player reads.
+var acceptedPlaylists = []struct{ typ, sub, format, contentType string }{
+	{"audio", "x-mpegurl", "m3u8", "audio/x-mpegurl; charset=utf-8"},
+	{"audio", "mpegurl", "m3u8", "audio/mpegurl; charset=utf-8"},
+	{"application", "vnd.apple.mpegurl", "m3u8", "application/vnd.apple.mpegurl; charset=utf-8"},
+	{"application", "x-mpegurl", "m3u8", "application/x-mpegurl; charset=utf-8"},
+	{"audio", "x-scpls", "pls", "audio/x-scpls; charset=utf-8"},
+	{"application", "xspf+xml", "xspf", "application/xspf+xml"},
+}
+
+// playlistByAccept returns the playlist file (a share.PlaylistFormats key)
+// and its Content-Type when r's Accept prefers one of acceptedPlaylists to
+// both the page (text/html) and the JSON (application/json): a higher
+// q-value than each, or the same one and named in Accept where the other
+// is not, or before it. A range alone names nothing, so */* leaves the
+// choice to the page or the JSON as before, while audio/* (a client taking
+// audio only) gets the M3U8. It returns "", "" when no playlist is
+// preferred.
+func playlistByAccept(r *http.Request) (format, contentType string) {
+	accept := r.Header.Get("Accept")
+	if accept == "" {
+		return "", ""
+	}
+	// prefers reports whether q named at at is preferred to q2 named at
+	// at2 (-1: not named, only covered by a range).
+	prefers := func(q float64, at int, q2 float64, at2 int) bool {
+		return q > q2 || q == q2 && at >= 0 && (at2 < 0 || at < at2)
+	}
+	bestQ, bestAt := 0.0, -1
+	for _, p := range acceptedPlaylists {
+		if q, at := acceptQ(accept, p.typ, p.sub); q > 0 && (format == "" || prefers(q, at, bestQ, bestAt)) {
+			format, contentType, bestQ, bestAt = p.format, p.contentType, q, at
+		}
+	}
+	h, hAt := acceptQ(accept, "text", "html")
+	j, jAt := acceptQ(accept, "application", "json")
+	if format == "" || !prefers(bestQ, bestAt, h, hAt) || !prefers(bestQ, bestAt, j, jAt) {
+		return "", ""
+	}
+	if bestAt < 0 { // only a range covers it (audio/*): the file's own type
+		contentType = share.PlaylistFormats[format]
+	}
+	return format, contentType
 }
 
 // previewBots are what chat apps' link-preview crawlers name themselves
