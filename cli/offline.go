@@ -504,6 +504,11 @@ type pinSync struct {
 	// Gone means the origin no longer has the collection; the pin stays
 	// as it was.
 	Gone bool
+	// Revoked means the pin is a share link's and the link opens nothing
+	// on its origin now (its 404: the owner revoked it, or deleted the
+	// playlist, which an origin does not tell apart); the pin stays as it
+	// was. Gone is set too.
+	Revoked bool
 	// Unheard says why the pin was not followed: its source did not
 	// answer (stored copies answered for it); the pin stays as it was.
 	Unheard string
@@ -566,7 +571,12 @@ func (a *app) syncPins(ctx context.Context, c *cache.Cache, l *offline.List, pro
 		}
 		switch {
 		case errors.Is(err, originclient.ErrNotFound):
-			found[old.Ref] = pinSync{Gone: true}
+			// a share link's own 404, not one of its tracks' (a
+			// *NotFoundError of kind track): the link was revoked, which
+			// was listed as "gone from the origin", a deleted
+			// playlist's words
+			var track *originclient.NotFoundError
+			found[old.Ref] = pinSync{Gone: true, Revoked: isShareURL(old.Ref) && !errors.As(err, &track)}
 			continue
 		case errors.Is(err, originclient.ErrOwnedByToken):
 			found[old.Ref] = pinSync{Token: true}
@@ -653,8 +663,10 @@ type offlineEntry struct {
 	offline.Collection
 	CachedBytes int64 `json:"cached_bytes"`
 	Complete    bool  `json:"complete"`
-	// State is complete, partial, gone (no longer on the origin) or
-	// token (the origin keeps it for a token this client did not send).
+	// State is complete, partial, gone (no longer on the origin),
+	// revoked (a share link's pin whose link opens nothing now: revoked,
+	// or its playlist deleted) or token (the origin keeps it for a token
+	// this client did not send).
 	State string `json:"state"`
 	// Changed says what followed the origin in this run, if anything.
 	Changed string `json:"changed,omitempty"`
@@ -713,6 +725,8 @@ func (a *app) offlineList(ctx context.Context, c *cache.Cache, asJSON bool) erro
 		e.Complete = have == int64(len(col.Hashes))
 		e.CachedBytes = have * col.Bytes / max(int64(len(col.Hashes)), 1)
 		switch {
+		case found[col.Ref].Revoked:
+			e.State = "revoked"
 		case found[col.Ref].Gone:
 			e.State = "gone"
 		case found[col.Ref].Token:
@@ -728,8 +742,9 @@ func (a *app) offlineList(ctx context.Context, c *cache.Cache, asJSON bool) erro
 		return a.printJSON(entries)
 	}
 	states := map[string]string{"complete": "complete", "partial": "partial: run offline add again",
-		"gone":  "gone from the origin: offline remove it",
-		"token": "belongs to a token on the origin: send its secret (--token, SEGUE_TOKEN or token in config.toml) to follow it"}
+		"gone":    "gone from the origin: offline remove it",
+		"revoked": "the share link was revoked (or its playlist deleted): offline remove it, or ask the sharer for a new link",
+		"token":   "belongs to a token on the origin: send its secret (--token, SEGUE_TOKEN or token in config.toml) to follow it"}
 	t := newTable("KIND", "NAME", "TRACKS", "SIZE", "QUALITY", "STATE", "REF").whole("KIND", "TRACKS", "SIZE", "QUALITY", "REF").
 		orSay("nothing is pinned: pin a playlist, album or track with segue offline add ID")
 	for _, e := range entries {
