@@ -234,9 +234,13 @@ func (a *app) play(ctx context.Context, f playFlags, targets []string) (err erro
 		return err
 	}
 	defer func() { err = errors.Join(err, p.Close()) }()
-	feed := &radioFeeder{ctx: ctx, c: r.src, p: p, say: func(_ catalog.Track, why string) { a.sayOnStderr(why) }}
+	feed := &radioFeeder{ctx: ctx, c: r.src, p: p, say: func(_ catalog.Track, why string, failed bool) {
+		if !failed { // a failure is said once, as the run's error when the queue ends
+			a.sayOnStderr(why)
+		}
+	}}
 	if f.asJSON { // said in the report's goroutine (the feeder's observe), as its events are
-		feed.say = func(last catalog.Track, why string) {
+		feed.say = func(last catalog.Track, why string, _ bool) {
 			jsonEncoder(a.stdout).Encode(playEvent{Event: "radio-ended", TrackID: last.ID, Message: why})
 		}
 	}
@@ -274,7 +278,15 @@ func (a *app) play(ctx context.Context, f playFlags, targets []string) (err erro
 		// backlog
 		a.serveControl(srv, p, r, feed.start)
 	}
-	return a.report(ctx, p, f.asJSON, total, watch)
+	if err := a.report(ctx, p, f.asJSON, total, watch); err != nil {
+		return err
+	}
+	if err := feed.failure(); err != nil {
+		// the radio ended the queue for want of the origin: exit as its
+		// start does then (1), not 0
+		return fmt.Errorf("play --radio: %w", err)
+	}
+	return nil
 }
 
 // limitProcs runs Go on one processor when out is the sound device

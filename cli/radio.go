@@ -77,12 +77,18 @@ type radioFeeder struct {
 	// say (may be nil) tells the listener why a top-up after the track
 	// playing, the queue's last, queued nothing, when the queue then ends
 	// with it: play --radio, promised "without end", stopped with a
-	// finished and exit 0 and not a word of why.
-	say func(last catalog.Track, why string)
+	// finished and exit 0 and not a word of why. failed is true when the
+	// top-up failed for want of the origin (failure says it again).
+	say func(last catalog.Track, why string, failed bool)
 
 	mu     sync.Mutex      // guards the fields below: ctl radio and the player's events
 	queued map[string]bool // the radio's tracks queued since it started
 	n      int             // how many; 0 until a radio started
+	// failed is why the last top-up queued nothing when the origin did
+	// not answer it (unreachable, or only a stored copy stood in): the
+	// error the radio's start fails with in that case; nil when it
+	// answered or a top-up since queued tracks.
+	failed error
 }
 
 // start plays a radio after seed now, its tracks put after the one
@@ -95,8 +101,17 @@ func (f *radioFeeder) start(ctx context.Context, seed string) error {
 	defer f.mu.Unlock()
 	f.queued, f.n = map[string]bool{}, 0
 	since := standInsOf(f.c)
-	n, err := f.more(ctx, seed)
+	n, _, err := f.more(ctx, seed)
 	return radioErr(f.c, since, seed, n, err)
+}
+
+// failure is why the radio ended the queue for want of the origin (the
+// last top-up's failed), or nil: segue play --radio ends with it, so
+// that it exits as the radio's start does then (1), not 0.
+func (f *radioFeeder) failure() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.failed
 }
 
 // radioEmptyWhy ends the error of a radio that came back empty from c. On
@@ -119,12 +134,32 @@ func radioEmptyWhy(c ui.Radio) string {
 // saying why, as with no copy stored. The stored empty answer was "nothing
 // to recommend ... try another seed" (exit 3) with the origin down.
 func radioNothing(c ui.Radio, since uint64, seed, prefix, empty string) error {
-	if s, ok := c.(source); ok && standInsOf(c) > since {
-		if why := storedWhy(s); why != "" {
-			return withExit(ExitError, fmt.Errorf("%sa radio after %s needs the origin, and only an empty answer stored here from an earlier run came: %s", prefix, seed, why))
-		}
+	if err := radioStale(c, since, seed, prefix, true); err != nil {
+		return err
 	}
 	return withExit(ExitNotFound, errors.New(prefix+empty+radioEmptyWhy(c)))
+}
+
+// radioStale is the error of a radio after seed (an ID, or a track's
+// title quoted) that found nothing to queue when a copy stored here from
+// an earlier run stood in for c, which did not answer (c's stand-ins
+// counted past since): a radio needs the origin, exit 1. empty says the
+// stored answer held no tracks (else it held only tracks queued already).
+// It is nil when c answered itself.
+func radioStale(c ui.Radio, since uint64, seed, prefix string, empty bool) error {
+	s, ok := c.(source)
+	if !ok || standInsOf(c) <= since {
+		return nil
+	}
+	why := storedWhy(s)
+	if why == "" {
+		return nil
+	}
+	answer := "an empty answer stored here from an earlier run came"
+	if !empty {
+		answer = "an answer stored here from an earlier run came, holding no track not queued already"
+	}
+	return withExit(ExitError, fmt.Errorf("%sa radio after %s needs the origin, and only %s: %s", prefix, seed, answer, why))
 }
 
 // standInsOf returns how many stored answers stood in for c so far
@@ -150,14 +185,14 @@ func radioErr(c ui.Radio, since uint64, seed string, n int, err error) error {
 }
 
 // more queues the tracks after seed not queued before and returns how
-// many; f.mu is held.
-func (f *radioFeeder) more(ctx context.Context, seed string) (int, error) {
+// many, and how many the radio answered; f.mu is held.
+func (f *radioFeeder) more(ctx context.Context, seed string) (n, answered int, err error) {
 	ts, err := f.c.Radio(ctx, seed, radioBatch)
 	if c, ok := f.c.(source); ok && err != nil { // an unknown seed said as show says it
 		err = whichNotFound(ctx, c, err, seed)
 	}
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	var fresh []catalog.Track
 	for _, t := range ts {
@@ -168,25 +203,37 @@ func (f *radioFeeder) more(ctx context.Context, seed string) (int, error) {
 	}
 	switch {
 	case len(fresh) == 0:
-		return 0, nil
+		return 0, len(ts), nil
 	case f.n == 0:
 		f.p.PlayRadio(fresh...)
 	default:
 		f.p.AddRadio(fresh...)
 	}
 	f.n += len(fresh)
-	return len(fresh), nil
+	return len(fresh), len(ts), nil
 }
 
 // dry says why a top-up after t, the queue's last track, queued nothing
-// (n): it ends the queue unless something else is queued meanwhile.
-func (f *radioFeeder) dry(t catalog.Track, n int, err error) {
-	switch {
-	case f.say == nil || n > 0 || f.ctx.Err() != nil:
-	case err != nil:
-		f.say(t, fmt.Sprintf("the radio has no more after %q, which ends the queue: %s", t.Title, sentence(err)))
-	default:
-		f.say(t, fmt.Sprintf("the radio has nothing new after %q, which ends the queue%s", t.Title, radioEmptyWhy(f.c)))
+// (n of answered; since is c's stand-ins before it asked): it ends the
+// queue unless something else is queued meanwhile. A top-up that failed
+// (err), or that only a copy stored here answered, is kept in f.failed
+// and said as the radio's start says it: with the origin down, the empty
+// radio stored for t was "nothing new after t ... try another seed",
+// exit 0. f.mu is held.
+func (f *radioFeeder) dry(t catalog.Track, since uint64, n, answered int, err error) {
+	f.failed = nil
+	if n > 0 || f.ctx == nil || f.ctx.Err() != nil { // no ctx: no top-ups (the interface's ctl radio)
+		return
+	}
+	why := fmt.Sprintf("the radio has nothing new after %q, which ends the queue%s", t.Title, radioEmptyWhy(f.c))
+	if err != nil {
+		f.failed = fmt.Errorf("the radio has no more after %q, which ends the queue: %w", t.Title, err)
+		why = sentence(f.failed)
+	} else if stale := radioStale(f.c, since, fmt.Sprintf("%q", t.Title), "", answered == 0); stale != nil {
+		f.failed, why = stale, stale.Error()
+	}
+	if f.say != nil {
+		f.say(t, why, f.failed != nil)
 	}
 }
 
@@ -201,8 +248,9 @@ func (f *radioFeeder) observe(ev player.Event) {
 		defer f.mu.Unlock()
 		if f.n > 0 {
 			// on a failure the queue plays out; the next track start tries again
-			n, err := f.more(f.ctx, e.Track.ID)
-			f.dry(e.Track, n, err)
+			since := standInsOf(f.c)
+			n, answered, err := f.more(f.ctx, e.Track.ID)
+			f.dry(e.Track, since, n, answered, err)
 		}
 	}
 }
