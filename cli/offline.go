@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -668,6 +669,11 @@ type offlineEntry struct {
 	// or its playlist deleted) or token (the origin keeps it for a token
 	// this client did not send).
 	State string `json:"state"`
+	// Note is what the STATE column says of any state but complete: what
+	// it means and what to do ("the share link was revoked ...: offline
+	// remove it, or ask the sharer for a new link"); a script had only
+	// the state's word.
+	Note string `json:"note,omitempty"`
 	// Changed says what followed the origin in this run, if anything.
 	Changed string `json:"changed,omitempty"`
 	// Removed lists the IDs of the tracks this run found taken out of
@@ -736,30 +742,38 @@ func (a *app) offlineList(ctx context.Context, c *cache.Cache, asJSON bool) erro
 		default:
 			e.State = "partial"
 		}
+		if e.State != "complete" {
+			e.Note = pinStates[e.State]
+		}
+		if e.State == "gone" && e.Kind != "playlist" {
+			// a track, album or artist out of the catalog (segue origin
+			// remove, its files deleted and ingested again), not deleted
+			e.Note = "removed from the origin's catalog: offline remove it"
+		}
 		entries = append(entries, e)
 	}
 	if asJSON {
 		return a.printJSON(entries)
 	}
-	states := map[string]string{"complete": "complete", "partial": "partial: run offline add again",
-		"gone":    "gone from the origin: offline remove it",
-		"revoked": "the share link was revoked (or its playlist deleted): offline remove it, or ask the sharer for a new link",
-		"token":   "belongs to a token on the origin: send its secret (--token, SEGUE_TOKEN or token in config.toml) to follow it"}
 	t := newTable("KIND", "NAME", "TRACKS", "SIZE", "QUALITY", "STATE", "REF").whole("KIND", "TRACKS", "SIZE", "QUALITY", "REF").
 		orSay("nothing is pinned: pin a playlist, album or track with segue offline add ID")
 	for _, e := range entries {
-		state := states[e.State]
-		if e.State == "gone" && e.Kind != "playlist" {
-			// a track, album or artist out of the catalog (segue origin
-			// remove, its files deleted and ingested again), not deleted
-			state = "removed from the origin's catalog: offline remove it"
-		}
+		state := cmp.Or(e.Note, e.State)
 		if e.Changed != "" {
 			state += " (updated: " + e.Changed + ")"
 		}
 		t.row(e.Kind, e.Name, strconv.Itoa(len(e.Tracks)), config.FormatBytes(e.Bytes), e.Quality, state, e.Ref)
 	}
 	return a.printTables(t)
+}
+
+// pinStates are what offline list says of a pin's state (offlineEntry's
+// State) but complete, and what to do about it.
+var pinStates = map[string]string{
+	"partial": "partial: run offline add again",
+	"gone":    "gone from the origin: offline remove it",
+	"revoked": "the share link was revoked (or its playlist deleted): offline remove it, or ask the sharer for a new link",
+	"token":   "belongs to a token on the origin: send its secret (--token, SEGUE_TOKEN or token in config.toml) to follow it",
 }
 
 // releaseUnheldPins unpins the keys pinned in c that no collection of the

@@ -9,7 +9,8 @@ import (
 // the owner revoked was listed as "gone from the origin: offline remove
 // it" (state gone), the words of a playlist deleted or a track taken out
 // of the catalog. It now says the link was revoked and what to do (unpin
-// it, or ask the sharer for a new link), state revoked with --json, on an
+// it, or ask the sharer for a new link), state revoked with --json (its
+// note saying what the listing says), on an
 // open origin and on one requiring tokens; a playlist deleted, pinned by
 // its ID, is still gone, and a link whose origin does not answer is
 // listed as it was, saying the origin cannot be reached.
@@ -23,8 +24,8 @@ func TestOfflineListSaysARevokedLinkIsRevoked(t *testing.T) {
 		}
 		var pins []offlineEntry
 		decodeJSON(t, segueOK(t, append(listener, "offline", "list", "--json")...), &pins)
-		if len(pins) != 1 || pins[0].Ref != link || pins[0].State != "revoked" {
-			t.Errorf("%s: offline list --json of a revoked link's pin: %+v; want state revoked", name, pins)
+		if len(pins) != 1 || pins[0].Ref != link || pins[0].State != "revoked" || pins[0].Note != want {
+			t.Errorf("%s: offline list --json of a revoked link's pin: %+v; want state revoked, note %q", name, pins, want)
 		}
 	}
 
