@@ -8,7 +8,7 @@ import (
 )
 
 // AnnouncePeer tells the origin's tracker which tracks the peer a.ID holds
-// in full at a.Addr; it replaces the previous announce and lives for the
+// in full (each segment in some rendition) at a.Addr; it replaces the previous announce and lives for the
 // returned TTL. The tracker lists the peer at a.Addr's port on the host it
 // sees the request come from (see catalog.PeerAnnounce.Addr). Never
 // answered from Docs.

@@ -197,7 +197,7 @@ func (s *Swarm) forgetSegs(track string) {
 }
 
 // FullTracks returns the learned or held tracks of which has reports every
-// segment of at least one rendition: what a peer announces. A track found
+// stretch held (holdsWhole): what a peer announces. A track found
 // full is not checked again for fullRecheck, so that announcing every 30 s
 // costs next to nothing once the cache holds many tracks. A track found
 // not full is forgotten unless it is among the recent ones Learn keeps.
@@ -215,12 +215,7 @@ func (s *Swarm) FullTracks(has func(hash string) bool) []string {
 	}
 	s.mu.Unlock()
 	for _, m := range check {
-		held := false
-		for _, r := range m.Renditions {
-			if held = holdsAll(r, has); held {
-				break
-			}
-		}
+		held := holdsWhole(m, has)
 		s.mu.Lock()
 		if held {
 			s.full[m.TrackID] = now
@@ -236,13 +231,30 @@ func (s *Swarm) FullTracks(has func(hash string) bool) []string {
 	return out
 }
 
-func holdsAll(r catalog.Rendition, has func(string) bool) bool {
-	for _, seg := range r.Segments {
-		if !has(seg.Hash) {
+// holdsWhole reports whether has holds every segment position of m in
+// at least one rendition. The origin's renditions are cut at the same
+// frames (FramesPerSegment), so position i is the same audio in each, and
+// a play at auto quality, which starts at the lowest rendition and climbs
+// (net/abr), leaves a mix that plays whole: an asker wanting another
+// rendition's segment there gets a 404 (Policy.Missed) and the next peer or
+// the origin. Renditions of different lengths are not mixed: one of them
+// must be held whole.
+func holdsWhole(m *catalog.Manifest, has func(string) bool) bool {
+	n := -1
+	for _, r := range m.Renditions {
+		if n >= 0 && len(r.Segments) != n {
+			return slices.ContainsFunc(m.Renditions, func(r catalog.Rendition) bool {
+				return len(r.Segments) > 0 && !slices.ContainsFunc(r.Segments, func(seg catalog.Segment) bool { return !has(seg.Hash) })
+			})
+		}
+		n = len(r.Segments)
+	}
+	for i := range max(n, 0) {
+		if !slices.ContainsFunc(m.Renditions, func(r catalog.Rendition) bool { return has(r.Segments[i].Hash) }) {
 			return false
 		}
 	}
-	return len(r.Segments) > 0
+	return n > 0
 }
 
 // Chunk asks peers for a read-ahead segment (fetch.Remote).

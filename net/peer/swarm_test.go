@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -270,32 +271,48 @@ func TestServerLimitsUploadsAndYieldsToThePlayer(t *testing.T) {
 	}
 }
 
-// FullTracks announces a track once every segment of one rendition is held,
-// and re-checks a full track only after fullRecheck.
+// FullTracks announces a track once every segment position is held in
+// some rendition (one played at auto quality starts low and climbs: before,
+// it was announced only when one rendition was held whole, which such a
+// play never leaves), and re-checks a full track only after fullRecheck.
 func TestFullTracks(t *testing.T) {
 	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
 	s := NewSwarm(SwarmOptions{Now: func() time.Time { return now }})
 	h := func(i int) string { return strings.Repeat(strconv.Itoa(i), 64) }
 	s.Learn(&catalog.Manifest{TrackID: "t1", Renditions: []catalog.Rendition{
-		{Name: "low", Segments: []catalog.Segment{{Hash: h(1)}, {Hash: h(2)}}},
-		{Name: "high", Segments: []catalog.Segment{{Hash: h(3)}, {Hash: h(4)}}},
+		{Name: "low", Segments: []catalog.Segment{{Hash: h(1)}, {Hash: h(2)}, {Hash: h(3)}}},
+		{Name: "high", Segments: []catalog.Segment{{Hash: h(4)}, {Hash: h(5)}, {Hash: h(6)}}},
 	}})
-	held := map[string]bool{h(1): true, h(4): true} // one segment of each: not full
+	held := map[string]bool{h(1): true, h(5): true} // the third position in neither
 	has := func(hash string) bool { return held[hash] }
 	if got := s.FullTracks(has); len(got) != 0 {
 		t.Fatalf("partly held track announced: %v", got)
 	}
-	held[h(3)] = true // all of "high"
+	held[h(6)] = true // low's first segment, high's others: an auto-quality play
 	if got := s.FullTracks(has); len(got) != 1 || got[0] != "t1" {
 		t.Fatalf("FullTracks = %v, want [t1]", got)
 	}
-	delete(held, h(3)) // evicted
+	delete(held, h(6)) // evicted
 	if got := s.FullTracks(has); len(got) != 1 {
 		t.Fatalf("within the recheck interval FullTracks = %v, want [t1] unchanged", got)
 	}
 	now = now.Add(fullRecheck)
 	if got := s.FullTracks(has); len(got) != 0 {
 		t.Fatalf("after the recheck interval FullTracks = %v, want none", got)
+	}
+	// Renditions of different lengths (not cut at the same frames) are not
+	// mixed: one of them must be held whole.
+	s.Learn(&catalog.Manifest{TrackID: "t2", Renditions: []catalog.Rendition{
+		{Name: "a", Segments: []catalog.Segment{{Hash: h(7)}, {Hash: h(8)}}},
+		{Name: "b", Segments: []catalog.Segment{{Hash: h(9)}, {Hash: h(0)}, {Hash: h(11)}}},
+	}})
+	held = map[string]bool{h(7): true, h(0): true, h(11): true} // a position-wise mix
+	if got := s.FullTracks(has); slices.Contains(got, "t2") {
+		t.Fatalf("track of unaligned renditions announced from a mix: %v", got)
+	}
+	held[h(8)] = true
+	if got := s.FullTracks(has); !slices.Contains(got, "t2") {
+		t.Fatalf("FullTracks = %v, want t2 (rendition a whole)", got)
 	}
 }
 

@@ -132,7 +132,8 @@ type AnnouncerOptions struct {
 	Client TrackerClient
 	ID     string // this process's peer ID
 	Addr   string // host:port of this process's peer endpoint
-	// Holdings returns the track IDs held in full (Swarm.FullTracks).
+	// Holdings returns the track IDs held in full, each segment in some
+	// rendition (Swarm.FullTracks).
 	Holdings func() []string
 	// Every is the re-announce interval (default DefaultAnnounceEvery).
 	Every  time.Duration
