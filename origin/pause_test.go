@@ -80,3 +80,38 @@ func TestPausedPlayerResumes(t *testing.T) {
 		}
 	}
 }
+
+// TestStalledDocumentIsCutOff: a document (JSON, built in memory, holding
+// one of maxDocsInFlight slots) whose client reads nothing for
+// StallTimeout is still cut off then, though media wait PauseTimeout: a
+// client that reads 1 KiB of an album of 400 KB and then nothing for 3 s
+// (StallTimeout 1 s, PauseTimeout 20 s) finds the rest of it reset.
+func TestStalledDocumentIsCutOff(t *testing.T) {
+	f := newFixture(t)
+	ar := f.artist("Long Titles")
+	al := f.album(ar, "Long Titles", "Long", 2001, nil)
+	f.track(ar, "Long Titles", al, "Long", string(bytes.Repeat([]byte("title "), 400<<10/6)), 1, 1, seg("long", 2000))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := f.serverOptions()
+	o.StallTimeout, o.PauseTimeout = time.Second, 20*time.Second
+	r := serveOn(t, o, smallSendBuffers{ln.(*net.TCPListener)})
+	c := dialRaw(t, r.base)
+	c.c.(*net.TCPConn).SetReadBuffer(64 << 10)
+	c.send("GET /api/v1/albums/" + al + " HTTP/1.1\r\nHost: x\r\n\r\n")
+	c.c.SetReadDeadline(time.Now().Add(time.Minute)) // only against a hang
+	resp, err := http.ReadResponse(c.br, &http.Request{Method: "GET"})
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET the album: %v, %v", resp, err)
+	}
+	if _, err := io.CopyN(io.Discard, resp.Body, 1<<10); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(3 * time.Second)
+	n, err := io.Copy(io.Discard, resp.Body)
+	if err == nil {
+		t.Errorf("after 3 s of reading nothing the album's last %d bytes came; want it cut off after StallTimeout (1 s)", n)
+	}
+}
