@@ -42,8 +42,11 @@ are never evicted. Every segue process on this machine shares it.`,
 // path, the reason and what to do (cacheAdvice), kept in a.cacheWarn for the interface to show. So
 // is a cap that what is pinned fills (see pinsFillCap). Ended while it
 // waits for another segue's write lock (ctx, a signal), it fails, as
-// openDiskCache says.
+// openDiskCache says. With a.cacheInMemory it opens none on disk.
 func (a *app) openCache(ctx context.Context, log *slog.Logger) (*cache.Cache, error) {
+	if a.cacheInMemory {
+		return cache.OpenMemory(a.cacheOptions(log))
+	}
 	c, err := a.openDiskCache(ctx, log)
 	if err == nil {
 		if s, serr := c.Stats(); serr == nil {
@@ -128,6 +131,31 @@ func (a *app) cacheThere(doing string) error {
 		check = fmt.Sprintf("; if you meant a cache that is there, check %s", from)
 	}
 	return withExit(ExitNotFound, fmt.Errorf("there is no cache at %s: nothing to %s; segue makes it when it first plays, browses or pins (segue play, search, library, offline add, the interface)%s", path, doing, check))
+}
+
+// givenCacheThere is cacheThere for the commands that only read or serve
+// a cache that is there (offline list and remove, peer serve), when its
+// path was given for this run (--cache or SEGUE_CACHE): such a path that
+// names no file is a mistyped one, exit 3, where opening made a new empty
+// cache there, whose offline list held none of the pins and whose peer
+// serve served nothing; one whose folder is not there either is the bad
+// setting (2) openDiskCache says it is, where opening went on with a cache
+// in memory. The default and configured paths are left to open as before
+// (peer serve's first run makes the default cache; offline remove of a
+// cache that was deleted takes its pins off the list); doing is as for
+// cacheThere ("list").
+func (a *app) givenCacheThere(doing string) error {
+	from := a.cacheSetting()
+	if from != "--cache" && from != "SEGUE_CACHE" {
+		return nil
+	}
+	if err := a.cacheThere(doing); err != nil {
+		return err
+	}
+	if _, err := os.Stat(a.cfg.Cache.Path); errors.Is(err, fs.ErrNotExist) {
+		return checkOutputFile(from, a.cfg.Cache.Path)
+	}
+	return nil
 }
 
 // cacheSetting names the setting that gave the cache's path: --cache,

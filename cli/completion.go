@@ -263,6 +263,9 @@ func (a *app) completeIDs(cmd *cobra.Command, kinds []string, toComplete string)
 	if a.load(cmd) != nil {
 		return nil
 	}
+	// a --cache or SEGUE_CACHE naming no cache: complete from the origin
+	// alone, making none there
+	a.cacheInMemory = a.givenCacheThere("complete from") != nil
 	ctx, cancel := context.WithTimeout(context.Background(), completeTimeout)
 	defer cancel()
 	var out []string

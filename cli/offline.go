@@ -76,6 +76,11 @@ cache: pinned data is never evicted, so it plays with the origin down.`,
 		Short: "List what is pinned and how much of it the cache holds",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			// a --cache or SEGUE_CACHE not there: exit 3, where a new empty
+			// cache was made there, holding none of the pins
+			if err := a.givenCacheThere("list"); err != nil {
+				return err
+			}
 			return a.withCache(cmd.Context(), func(c *cache.Cache) error { return a.offlineList(cmd.Context(), c, asJSON) })
 		},
 	}
@@ -107,10 +112,8 @@ cache: pinned data is never evicted, so it plays with the origin down.`,
 			// the real cache's segments pinned, never evicted and no
 			// longer listed. The default or configured cache not there
 			// was deleted: its pins go from the list as before.
-			if from := a.cacheSetting(); from == "--cache" || from == "SEGUE_CACHE" {
-				if err := a.cacheThere("unpin"); err != nil {
-					return err
-				}
+			if err := a.givenCacheThere("unpin"); err != nil {
+				return err
 			}
 			return a.withDiskCache(cmd.Context(), func(c *cache.Cache) error {
 				for _, ref := range refs {

@@ -347,6 +347,9 @@ http {
         proxy_connect_timeout 2s;
         proxy_next_upstream error timeout http_502 http_504;
         proxy_next_upstream_timeout 15s;
+        # a paused player reads nothing of its stream: wait for it as the
+        # origin waits for media (PauseTimeout), not nginx's 60 s
+        send_timeout 10m;
 
         add_header X-Cache-Status $upstream_cache_status always;
 

@@ -77,6 +77,12 @@ func (a *app) peerServe(ctx context.Context, asJSON bool) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	// a --cache or SEGUE_CACHE not there: exit 3, where it made an empty
+	// cache there and served peers nothing (the default cache is made on
+	// the first run, to fill as segue plays beside it)
+	if err := a.givenCacheThere("serve"); err != nil {
+		return err
+	}
 	opening := ctx // the opening says its own interruption (see openDiskCache)
 	ctx, stop := notifyStop(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()

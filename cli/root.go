@@ -43,7 +43,11 @@ type app struct {
 	logErr error        // why the log file could not be opened, if it could not
 
 	cacheWarn string // why the cache file could not be used, if it could not (see openCache)
-	tui       bool   // the interface runs: nothing may be written to the terminal
+	// cacheInMemory keeps openCache off the disk: a shell completion with a
+	// --cache or SEGUE_CACHE naming no cache (see givenCacheThere), which
+	// made one there at a tab press
+	cacheInMemory bool
+	tui           bool // the interface runs: nothing may be written to the terminal
 
 	stateChecked bool  // stateErr is known (see stateProblem)
 	stateErr     error // why the state dir cannot be written, if it cannot

@@ -410,7 +410,7 @@ func (s *Server) newFastServer(sp *splitter, limit *connLimiter) *fasthttp.Serve
 		MaxRequestBodySize:    maxEventsBody,
 		ReadTimeout:           s.opts.HeaderTimeout, // from a request's first byte: its head; headRead gives a body more
 		HeaderReceived:        s.headRead,
-		WriteTimeout:          s.opts.StallTimeout, // a response here is at most stallPiece
+		WriteTimeout:          s.opts.PauseTimeout, // a response here is media of at most stallPiece
 		IdleTimeout:           idleTimeout,
 		CloseOnShutdown:       true,
 		Logger:                slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),

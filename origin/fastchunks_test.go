@@ -460,7 +460,7 @@ func TestChunksFastPathHandsBackEveryCondition(t *testing.T) {
 
 // A client that stops reading a chunk the fast path sends (up to
 // stallPiece, from its file or from the memory cache) is cut off after
-// StallTimeout, on a new connection and on one that was served before:
+// PauseTimeout (media), on a new connection and on one that was served before:
 // the fast connection arms its write deadline only when the socket is
 // full, and must arm it then.
 func TestChunksFastPathCutsOffAStalledReader(t *testing.T) {
@@ -470,7 +470,7 @@ func TestChunksFastPathCutsOffAStalledReader(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		o := ServerOptions{DataDir: t.TempDir(), StallTimeout: time.Second, MemoryCache: mem, Logger: log.Logger()}
+		o := ServerOptions{DataDir: t.TempDir(), StallTimeout: time.Second, PauseTimeout: time.Second, MemoryCache: mem, Logger: log.Logger()}
 		r := serveOn(t, o, smallSendBuffers{ln.(*net.TCPListener)})
 		blob := bytes.Repeat([]byte("stall"), stallPiece/5)
 		hash, err := r.srv.blobs.Put(context.Background(), blob)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net"
 	"net/http"
 	"net/url"
@@ -43,8 +44,8 @@ func bodyLimit(r *http.Request) int64 {
 // (withoutEmptySuffixes), a body over its route's limit is
 // refused with 413 (at once when Content-Length says so, otherwise when the
 // reader passes it; see bodyTooLarge), and a response that makes no progress
-// for StallTimeout is cut off (a slow-read client), however long the whole
-// response takes while it moves.
+// for StallTimeout (media: PauseTimeout) is cut off (a slow-read client),
+// however long the whole response takes while it moves.
 func (s *Server) guard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, err := url.ParseQuery(r.URL.RawQuery); err != nil {
@@ -79,7 +80,7 @@ func (s *Server) guard(next http.Handler) http.Handler {
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, limit)
-		sw := &stallWriter{ResponseWriter: w, rc: http.NewResponseController(w), stall: s.opts.StallTimeout}
+		sw := &stallWriter{ResponseWriter: w, rc: http.NewResponseController(w), stall: s.opts.StallTimeout, pause: s.opts.PauseTimeout}
 		next.ServeHTTP(sw, r)
 		if sw.stalled && r.ProtoMajor == 1 {
 			// Closed as usual, the kernel would keep the unsent data and
@@ -181,15 +182,16 @@ func decodeOne(r io.Reader, v any) error {
 }
 
 // stallWriter pushes the connection's write deadline StallTimeout ahead of
-// every piece written, so only a stalled response times out. ReadFrom
+// every piece written, so only a stalled response times out; PauseTimeout
+// ahead when the answer is media (isMedia: a paused player's). ReadFrom
 // sends at most stallPiece bytes per deadline and keeps *os.File (inside
 // an *io.LimitedReader, as http.ServeContent passes it) visible, so
 // sendfile(2) still carries /chunks.
 type stallWriter struct {
 	http.ResponseWriter
-	rc      *http.ResponseController
-	stall   time.Duration
-	stalled bool // a write ran past its deadline
+	rc           *http.ResponseController
+	stall, pause time.Duration
+	stalled      bool // a write ran past its deadline
 }
 
 func (s *stallWriter) check(err error) error {
@@ -204,7 +206,20 @@ func (s *stallWriter) check(err error) error {
 const stallPiece = 1 << 20
 
 func (s *stallWriter) extend() {
-	s.rc.SetWriteDeadline(time.Now().Add(s.stall)) // unsupported writers: no deadline, as before
+	wait := s.stall
+	if isMedia(s.Header().Get("Content-Type")) {
+		wait = s.pause
+	}
+	s.rc.SetWriteDeadline(time.Now().Add(wait)) // unsupported writers: no deadline, as before
+}
+
+// isMedia reports whether an answer of Content-Type ct is media, sent
+// from the blob store in pieces: MP3 audio or an image. A playlist file
+// (audio/x-mpegurl, audio/x-scpls: the share links' .m3u8 and .pls) is
+// no media but a document built in memory.
+func isMedia(ct string) bool {
+	mt, _, _ := mime.ParseMediaType(ct)
+	return mt == "audio/mpeg" || strings.HasPrefix(mt, "image/")
 }
 
 func (s *stallWriter) Write(p []byte) (int, error) {
@@ -303,7 +318,7 @@ func (s *Server) docSlot(next http.Handler) http.Handler {
 }
 
 // slotWriter gives its request's document slot back when the answer's
-// header says audio or an image: media sent from the blob store in
+// header says audio or an image (isMedia): media sent from the blob store in
 // pieces, however long that takes (the stream and cover art of an API
 // mounted under its own paths, such as Subsonic's /rest/stream). It
 // forwards ReadFrom and Unwrap like recorder.
@@ -322,7 +337,7 @@ func (s *slotWriter) release() {
 
 // media releases the slot when the Content-Type set so far is media.
 func (s *slotWriter) media() {
-	if ct := s.Header().Get("Content-Type"); strings.HasPrefix(ct, "audio/") || strings.HasPrefix(ct, "image/") {
+	if isMedia(s.Header().Get("Content-Type")) {
 		s.release()
 	}
 }

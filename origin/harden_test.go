@@ -76,13 +76,13 @@ func TestSlowBodyIsCutOff(t *testing.T) {
 	}
 }
 
-// TestSlowReaderIsCutOffButSlowDownloadFinishes: with a 1 s StallTimeout
+// TestSlowReaderIsCutOffButSlowDownloadFinishes: with a 1 s PauseTimeout (a segment is media)
 // (and a 1 s ReadTimeout), a client that stops reading a 16 MB segment is
 // disconnected, while one that reads it steadily over more than a second
 // gets all of it.
 func TestSlowReaderIsCutOffButSlowDownloadFinishes(t *testing.T) {
 	log := &testkit.Buffer{}
-	r := startServer(t, ServerOptions{DataDir: t.TempDir(), StallTimeout: time.Second, ReadTimeout: time.Second, MemoryCache: -1, Logger: log.Logger()}, "127.0.0.1:0")
+	r := startServer(t, ServerOptions{DataDir: t.TempDir(), StallTimeout: time.Second, PauseTimeout: time.Second, ReadTimeout: time.Second, MemoryCache: -1, Logger: log.Logger()}, "127.0.0.1:0")
 	blob := make([]byte, 16<<20)
 	for i := range blob {
 		blob[i] = byte(i * 7 >> 3)

@@ -74,10 +74,23 @@ type ServerOptions struct {
 	// ReadTimeout bounds reading one request, body included: a client
 	// that trickles its body is cut off (default 60s).
 	ReadTimeout time.Duration
-	// StallTimeout cuts off a response that makes no progress this long (a
-	// client that stops reading); a response that moves may take any time
+	// StallTimeout cuts off a document (JSON, a page, a playlist file)
+	// whose client takes none of it this long, as nginx's send_timeout
+	// does between two writes (a client that stops reading holds one of
+	// the maxDocsInFlight slots); a response that moves may take any time
 	// (default 30s).
 	StallTimeout time.Duration
+	// PauseTimeout is StallTimeout for media, the answers whose
+	// Content-Type is audio or an image (/chunks, a track's stream,
+	// Subsonic's stream and download, covers): a player that pauses stops
+	// reading once its buffer and the sockets' are full, and one that
+	// reads at the audio's pace takes a 1 MiB piece in 52 s at 160 kbit/s,
+	// so StallTimeout cut both, and the listener found the stream gone on
+	// resuming (a browser's <audio> on the share page, a Subsonic app
+	// streaming). The cost of the wait is the connection's slot (of
+	// MaxConns) and its socket buffers, for a client gone as well as a
+	// paused one (default 10m: a pause for a call or a coffee).
+	PauseTimeout time.Duration
 	// MaxConns bounds the connections served at once (default 1024; each
 	// costs a descriptor and about 10 KiB of buffers and goroutine). When
 	// all are taken, a newcomer closes the connection idle longest (a
@@ -169,6 +182,9 @@ func New(o ServerOptions) (*Server, error) {
 	}
 	if o.StallTimeout <= 0 {
 		o.StallTimeout = 30 * time.Second
+	}
+	if o.PauseTimeout <= 0 {
+		o.PauseTimeout = 10 * time.Minute
 	}
 	if o.MaxConns <= 0 {
 		o.MaxConns = 1024

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/url"
 	"regexp"
+	"strconv"
 	"testing"
 )
 
@@ -49,5 +50,26 @@ func TestPlayQueueAlwaysHasAPosition(t *testing.T) {
 		if _, ok := doc.R.Q["position"].(float64); !ok {
 			t.Errorf("after savePlayQueue %s: JSON playQueue has no position: %s", save.Encode(), body)
 		}
+	}
+}
+
+// TestPlayQueuePositionPastTheEnd: a savePlayQueue position past the
+// current song's end (an app's clock a little ahead of the song's rounded
+// duration, or one that saved at the song's end) is kept and answered as
+// saved, as gonic 0.22 does (checked against it: position 99999999 on a
+// 2 s song, status ok, getPlayQueue answers 99999999): refusing it lost
+// the app's whole queue. No error code fits a refusal of a given value
+// better than 0 anyway: 10 says a required parameter is missing, which
+// it is not. And with nothing saved getPlayQueue answers ok with no
+// playQueue, as gonic and Subsonic's own server (writeEmptyResponse) do
+// (TestPlayQueue checks that).
+func TestPlayQueuePositionPastTheEnd(t *testing.T) {
+	f := newFixture(t)
+	tr := f.tracks["Sunrise Over Water"]
+	past := tr.DurationMS + 5000
+	mustOK(t, "savePlayQueue", f.jsonCall(t, "savePlayQueue", url.Values{"id": {tr.ID}, "current": {tr.ID}, "position": {strconv.FormatInt(past, 10)}}))
+	r := f.jsonCall(t, "getPlayQueue", nil)
+	if r.PlayQueue == nil || r.PlayQueue.Current != tr.ID || r.PlayQueue.Position != past {
+		t.Errorf("getPlayQueue after saving position %d of a %d ms song: %+v; want it as saved", past, tr.DurationMS, r.PlayQueue)
 	}
 }
