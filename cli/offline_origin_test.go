@@ -38,7 +38,7 @@ func listPins(t *testing.T, env []string) map[string]pinEntry {
 }
 
 // TestPinsKeepTheirOrigin: an album and a playlist pinned by ID from
-// origin A, then the client switched to origin B (--origin), whose library
+// origin A (and the playlist's share link), then the client switched to origin B (--origin), whose library
 // has the same album ID with other tracks and no such playlist. offline
 // list on B followed the pins there: the album took B's tracks (A's
 // segments unpinned) and the playlist was "gone from the origin". Now
@@ -59,7 +59,8 @@ func TestPinsKeepTheirOrigin(t *testing.T) {
 	if err := json.Unmarshal([]byte(segueOK(t, append(env, "playlist", "create", "Mine", onA[1].ID, "--json")...)), &pl); err != nil {
 		t.Fatal(err)
 	}
-	segueOK(t, append(env, "offline", "add", album, pl.ID, "--quality", "low")...)
+	link := strings.TrimSpace(segueOK(t, append(env, "playlist", "share", pl.ID)...))
+	segueOK(t, append(env, "offline", "add", album, pl.ID, link, "--quality", "low")...)
 	before := listPins(t, env)
 	albumTracks := before[album].Tracks
 	pinned := pinnedBytesOf(t, env)
@@ -71,6 +72,10 @@ func TestPinsKeepTheirOrigin(t *testing.T) {
 		if !config.SameOrigin(e.Origin, urlA) || e.State != "elsewhere" || !strings.Contains(e.Note, "--origin "+urlA) {
 			t.Errorf("offline list on B: pin %s is %+v; want origin %s, state elsewhere, a note saying segue --origin %s", ref, e, urlA, urlA)
 		}
+	}
+	// a share link's pin names its origin in its link, and follows it there
+	if e := after[link]; !config.SameOrigin(e.Origin, urlA) || e.State != "complete" {
+		t.Errorf("offline list on B: the share link's pin is %+v; want origin %s, complete (followed on its link's origin)", e, urlA)
 	}
 	if got := after[album].Tracks; !slices.Equal(got, albumTracks) {
 		t.Errorf("offline list on B: the album pin holds %v; want A's tracks %v", got, albumTracks)
