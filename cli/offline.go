@@ -235,7 +235,7 @@ func (a *app) pinRef(ctx context.Context, c *cache.Cache, ref, quality string, r
 		return offline.Collection{}, err
 	}
 	defer unlock()
-	l, err := offline.Load(a.cfg.StateDir)
+	l, err := a.loadPins(true)
 	if err != nil {
 		return offline.Collection{}, err
 	}
@@ -246,6 +246,14 @@ func (a *app) pinRef(ctx context.Context, c *cache.Cache, ref, quality string, r
 	defer r.close()
 	if _, _, err := r.target(ref); err != nil {
 		return offline.Collection{}, err // said before any "reading the track list"
+	}
+	if old, ok := l.Find(ref); ok && pinnedElsewhere(old, r.src.BaseURL()) {
+		// the same ID here is another collection (or none): pinning it
+		// replaced the other origin's pin and unpinned what only it held
+		return offline.Collection{}, fmt.Errorf("offline add %q: it is pinned already from the origin at %s, not the configured %s, "+
+			"where the same ID names another %s or none; nothing was changed: to pin this origin's, offline remove it first "+
+			"(segue --origin %s offline remove %s), or follow that pin with segue --origin %s offline list",
+			ref, old.Origin, r.src.BaseURL(), old.Kind, old.Origin, ref, old.Origin)
 	}
 	if report.start != nil {
 		report.start()
@@ -321,6 +329,9 @@ func (a *app) planPin(ctx context.Context, r *resolver, ref, quality string, man
 	tracks, _, err := r.resolve(ctx, []string{ref}, "")
 	if err != nil {
 		return col, nil, err
+	}
+	if src, _, err := r.target(ref); err == nil {
+		col.Origin = src.BaseURL() // where the ID means this collection (see loadPins)
 	}
 	if r.sub != nil {
 		return a.planSubsonicPin(ctx, r.sub, col, tracks, manifests)
@@ -520,6 +531,10 @@ type pinSync struct {
 	// token this client did not send (origin token adopt-local handed it
 	// over); the pin stays as it was.
 	Token bool
+	// Elsewhere means the pin is by ID and was made against another
+	// origin than the configured one (pinnedElsewhere): it was not
+	// followed, and stays as it was.
+	Elsewhere bool
 }
 
 // syncPins makes every pin in l follow its collection on the origin: a
@@ -548,6 +563,13 @@ func (a *app) syncPins(ctx context.Context, c *cache.Cache, l *offline.List, pro
 		}
 		if !r.pinnedHere(old) {
 			continue // another source's pin: not on this one is not gone
+		}
+		if pinnedElsewhere(old, r.src.BaseURL()) {
+			// another segue origin's ID: the configured origin would
+			// answer for another collection (its tracks replaced the
+			// pin's, unpinning its segments) or none (listed gone)
+			found[old.Ref] = pinSync{Elsewhere: true}
+			continue
 		}
 		client, _, err := r.target(old.Ref)
 		if err != nil {
@@ -669,8 +691,9 @@ type offlineEntry struct {
 	Complete    bool  `json:"complete"`
 	// State is complete, partial, gone (no longer on the origin),
 	// revoked (a share link's pin whose link opens nothing now: revoked,
-	// or its playlist deleted) or token (the origin keeps it for a token
-	// this client did not send).
+	// or its playlist deleted), token (the origin keeps it for a token
+	// this client did not send) or elsewhere (pinned by ID from another
+	// origin than the configured one, named in Origin: not followed).
 	State string `json:"state"`
 	// Note is what the STATE column says of any state but complete: what
 	// it means and what to do ("the share link was revoked ...: offline
@@ -696,7 +719,7 @@ func (a *app) offlineList(ctx context.Context, c *cache.Cache, asJSON bool) erro
 	if lerr == nil {
 		defer unlock()
 	}
-	l, err := offline.Load(a.cfg.StateDir)
+	l, err := a.loadPins(lerr == nil)
 	if err != nil {
 		return err
 	}
@@ -740,6 +763,8 @@ func (a *app) offlineList(ctx context.Context, c *cache.Cache, asJSON bool) erro
 			e.State = "gone"
 		case found[col.Ref].Token:
 			e.State = "token"
+		case found[col.Ref].Elsewhere:
+			e.State = "elsewhere"
 		case e.Complete:
 			e.State = "complete"
 		default:
@@ -747,6 +772,9 @@ func (a *app) offlineList(ctx context.Context, c *cache.Cache, asJSON bool) erro
 		}
 		if e.State != "complete" {
 			e.Note = pinStates[e.State]
+		}
+		if e.State == "elsewhere" {
+			e.Note = elsewhereNote(col)
 		}
 		if e.State == "gone" && e.Kind != "playlist" {
 			// a track, album or artist out of the catalog (segue origin
@@ -758,14 +786,14 @@ func (a *app) offlineList(ctx context.Context, c *cache.Cache, asJSON bool) erro
 	if asJSON {
 		return a.printJSON(entries)
 	}
-	t := newTable("KIND", "NAME", "TRACKS", "SIZE", "QUALITY", "STATE", "REF").whole("KIND", "TRACKS", "SIZE", "QUALITY", "REF").
+	t := newTable("KIND", "NAME", "TRACKS", "SIZE", "QUALITY", "STATE", "REF", "ORIGIN").whole("KIND", "TRACKS", "SIZE", "QUALITY", "REF", "ORIGIN").
 		orSay("nothing is pinned: pin a playlist, album or track with segue offline add ID")
 	for _, e := range entries {
 		state := cmp.Or(e.Note, e.State)
 		if e.Changed != "" {
 			state += " (updated: " + e.Changed + ")"
 		}
-		t.row(e.Kind, e.Name, strconv.Itoa(len(e.Tracks)), config.FormatBytes(e.Bytes), e.Quality, state, e.Ref)
+		t.row(e.Kind, e.Name, strconv.Itoa(len(e.Tracks)), config.FormatBytes(e.Bytes), e.Quality, state, e.Ref, e.Origin)
 	}
 	return a.printTables(t)
 }
@@ -777,6 +805,7 @@ var pinStates = map[string]string{
 	"gone":    "gone from the origin: offline remove it",
 	"revoked": "the share link was revoked (or its playlist deleted): offline remove it, or ask the sharer for a new link",
 	"token":   "belongs to a token on the origin: send its secret (--token, SEGUE_TOKEN or token in config.toml) to follow it",
+	// "elsewhere" names the pin's origin: elsewhereNote
 }
 
 // releaseUnheldPins unpins the keys pinned in c that no collection of the
@@ -801,7 +830,7 @@ func releaseUnheldPins(c *cache.Cache, l *offline.List) error {
 // failed, so a script that took the failure for "nothing done" had lost
 // A's pin.
 func (a *app) pinnedList(refs []string) (*offline.List, error) {
-	l, err := offline.Load(a.cfg.StateDir)
+	l, err := a.loadPins(true)
 	if err != nil {
 		return nil, err
 	}
@@ -847,7 +876,7 @@ func (a *app) unpinRef(c *cache.Cache, ref string) error {
 		return err
 	}
 	defer unlock()
-	l, err := offline.Load(a.cfg.StateDir)
+	l, err := a.loadPins(true)
 	if err != nil {
 		return err
 	}

@@ -56,9 +56,17 @@ func playOrigin(t testing.TB) (url string, stop func()) {
 
 func newTestOrigin(t testing.TB) *testOrigin {
 	t.Helper()
+	return toneOrigin(t, 440, 550)
+}
+
+// toneOrigin serves an origin whose library is the album "Play Album" by
+// "Play Band" (so its album ID is the same on every such origin) of one
+// 8 s sine per frequency in hz, "Tone HZ", in that order.
+func toneOrigin(t testing.TB, hz ...int) *testOrigin {
+	t.Helper()
 	needTools(t, "ffmpeg", "ffprobe")
 	lib, data := t.TempDir(), t.TempDir()
-	for i, hz := range []int{440, 550} {
+	for i, hz := range hz {
 		cmd := exec.Command("ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi",
 			"-i", fmt.Sprintf("sine=frequency=%d:duration=8:sample_rate=44100", hz), "-ac", "2",
 			"-metadata", fmt.Sprintf("title=Tone %d", hz), "-metadata", "artist=Play Band",

@@ -55,7 +55,7 @@ func (p *tuiPins) follow(ctx context.Context, log *slog.Logger) {
 			return
 		}
 		defer unlock()
-		l, err := offline.Load(p.a.cfg.StateDir)
+		l, err := p.a.loadPins(true)
 		if err == nil {
 			_, err = p.a.syncPins(ctx, p.c, l, nil)
 		}
@@ -65,15 +65,21 @@ func (p *tuiPins) follow(ctx context.Context, log *slog.Logger) {
 	}()
 }
 
-// Pinned lists the refs of the offline list.
+// Pinned lists the refs of the offline list that name something on the
+// configured source: a pin by ID made against another origin is left out
+// (the same ID here is another album or playlist, which the interface
+// marked pinned and, offline, listed from documents it does not have).
 func (p *tuiPins) Pinned() ([]string, error) {
-	l, err := offline.Load(p.a.cfg.StateDir)
+	l, err := p.a.loadPins(false)
 	if err != nil {
 		return nil, err
 	}
-	refs := make([]string, len(l.Collections))
-	for i, c := range l.Collections {
-		refs[i] = c.Ref
+	here := p.a.sourceURL()
+	refs := []string{}
+	for _, c := range l.Collections {
+		if !pinnedElsewhere(c, here) {
+			refs = append(refs, c.Ref)
+		}
 	}
 	return refs, nil
 }
@@ -88,7 +94,7 @@ func (p *tuiPins) Pin(ctx context.Context, ref string, progress func(done, total
 		return errPinsClosed
 	}
 	quality := p.quality
-	if l, err := offline.Load(p.a.cfg.StateDir); err == nil {
+	if l, err := p.a.loadPins(false); err == nil {
 		if old, ok := l.Find(pinKey(ref)); ok && old.Quality != "" {
 			quality = old.Quality
 		}

@@ -30,7 +30,13 @@ const FileName = "offline.json"
 
 // Collection is one pinned playlist, album or track.
 type Collection struct {
-	Ref     string    `json:"ref"`  // what the user named: ID or share URL
+	Ref string `json:"ref"` // what the user named: ID or share URL
+	// Origin is the base URL of the source the pin was made against (a
+	// segue origin's as its client normalises it, a share link's origin,
+	// or a Subsonic server's subsonic+http(s)://USER@HOST form, never a
+	// password): an ID means something only there. Empty in lists saved
+	// before segue kept it; the CLI fills it in when it loads them.
+	Origin  string    `json:"origin"`
 	Kind    string    `json:"kind"` // playlist | album | track
 	Name    string    `json:"name"`
 	Quality string    `json:"quality"` // rendition name
