@@ -14,7 +14,8 @@ import (
 // control socket, whose connections the kernel completes, so segue ctl
 // status (a status bar's, run every few seconds) and play --enqueue sent
 // their command and waited: status for 2 minutes, then "read segue's
-// answer: ... use of closed network connection"; --enqueue for ever. They
+// answer: ... use of closed network connection"; --enqueue and watch (which
+// starts with the current state) for ever. They
 // now fail at once (exit 1, with and without --json) naming the stopped
 // process and how to resume it, and send nothing, so a pause refused so is
 // not carried out once the segue resumes.
@@ -36,6 +37,7 @@ func TestCtlStoppedInstance(t *testing.T) {
 	t.Cleanup(resume)
 	says := "segue (process " + strconv.Itoa(pid) + ") is stopped"
 	for _, args := range [][]string{{"ctl", "status"}, {"ctl", "status", "--json"}, {"ctl", "pause"}, {"ctl", "pause", "--json"},
+		{"ctl", "watch"}, {"ctl", "watch", "--json"},
 		{"--origin", url, "play", "--enqueue", tracks[2].ID}} {
 		cmd := h.command(args...)
 		var o, e strings.Builder

@@ -11,6 +11,7 @@ import (
 	"net"
 	"os"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -100,49 +101,76 @@ func Do(ctx context.Context, path string, r Request) (Response, error) {
 		return Response{}, err
 	}
 	defer c.Close()
-	pid := connPeerPID(c)
-	if pid > 0 && processStopped(pid) {
-		return Response{}, fmt.Errorf("%w: resume it (fg in its terminal, or kill -CONT %d) and run the command again; nothing was sent to it", stoppedErr(pid), pid)
-	}
 	ctx, cancel := context.WithTimeoutCause(ctx, AnswerWait, errNoAnswer)
 	defer cancel()
-	var stoppedMeanwhile atomic.Bool
 	stop := context.AfterFunc(ctx, func() { c.Close() })
 	defer stop()
-	if pid > 0 {
-		watching := make(chan struct{})
-		defer close(watching)
-		go func() {
-			tick := time.NewTicker(stopPoll)
-			defer tick.Stop()
-			for {
-				select {
-				case <-watching:
-					return
-				case <-tick.C:
-					if processStopped(pid) {
-						stoppedMeanwhile.Store(true)
-						c.Close()
-						return
-					}
-				}
-			}
-		}()
+	g, err := guardStopped(c)
+	if err != nil {
+		return Response{}, err
 	}
 	resp, err := exchange(c, r)
+	g.release()
 	switch {
 	case err == nil:
 		return resp, nil
-	case stoppedMeanwhile.Load():
-		return Response{}, fmt.Errorf("%w before it answered, so the command may be carried out when it resumes (fg in its terminal, or kill -CONT %d): see segue ctl status then", stoppedErr(pid), pid)
+	case g.stopped.Load():
+		return Response{}, g.stoppedMeanwhile()
 	case context.Cause(ctx) == errNoAnswer:
 		who, end := "segue", "end it"
-		if pid > 0 {
-			who, end = fmt.Sprintf("segue (process %d)", pid), fmt.Sprintf("end it (kill %d)", pid)
+		if g.pid > 0 {
+			who, end = fmt.Sprintf("segue (process %d)", g.pid), fmt.Sprintf("end it (kill %d)", g.pid)
 		}
 		return Response{}, fmt.Errorf("%s did not answer within %v: it may be hung, and may still carry out the command; see segue ctl status, or %s and start it again", who, AnswerWait, end)
 	}
 	return Response{}, err
+}
+
+// stopGuard watches the process holding a connection's other end while a
+// command waits for its answer.
+type stopGuard struct {
+	pid     int // 0: the kernel did not say
+	stopped atomic.Bool
+	done    chan struct{}
+	once    sync.Once
+}
+
+// guardStopped fails, sending nothing, when the process listening at c's
+// other end is stopped; else it looks again every stopPoll, closing c (so
+// the wait for an answer ends) once it is, until release.
+func guardStopped(c net.Conn) (*stopGuard, error) {
+	g := &stopGuard{pid: connPeerPID(c), done: make(chan struct{})}
+	if g.pid <= 0 {
+		return g, nil
+	}
+	if processStopped(g.pid) {
+		return nil, fmt.Errorf("%w: resume it (fg in its terminal, or kill -CONT %d) and run the command again; nothing was sent to it", stoppedErr(g.pid), g.pid)
+	}
+	go func() {
+		tick := time.NewTicker(stopPoll)
+		defer tick.Stop()
+		for {
+			select {
+			case <-g.done:
+				return
+			case <-tick.C:
+				if processStopped(g.pid) {
+					g.stopped.Store(true)
+					c.Close()
+					return
+				}
+			}
+		}
+	}()
+	return g, nil
+}
+
+// release stops looking.
+func (g *stopGuard) release() { g.once.Do(func() { close(g.done) }) }
+
+// stoppedMeanwhile is the error of a wait the process's stop ended.
+func (g *stopGuard) stoppedMeanwhile() error {
+	return fmt.Errorf("%w before it answered, so the command may be carried out when it resumes (fg in its terminal, or kill -CONT %d): see segue ctl status then", stoppedErr(g.pid), g.pid)
 }
 
 // ErrStopped: the instance's process is stopped (suspended); exit status
@@ -228,14 +256,24 @@ func Watch(ctx context.Context, path string, w io.Writer) error {
 	defer c.Close()
 	stop := context.AfterFunc(ctx, func() { c.Close() })
 	defer stop()
+	// a stopped segue is told at once, as by Do; stopped once it answered,
+	// watch waits, as for a paused one
+	g, err := guardStopped(c)
+	if err != nil {
+		return err
+	}
 	if err := json.NewEncoder(c).Encode(Request{Cmd: "watch"}); err != nil {
 		return fmt.Errorf("send to segue: %w", err)
 	}
 	br := bufio.NewReader(c)
 	var resp Response
 	line, err := br.ReadBytes('\n')
+	g.release()
 	if err == nil {
 		err = json.Unmarshal(line, &resp)
+	}
+	if err != nil && g.stopped.Load() {
+		return g.stoppedMeanwhile()
 	}
 	if err != nil {
 		return fmt.Errorf("read segue's answer: %w", err)
