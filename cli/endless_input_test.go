@@ -13,7 +13,8 @@ import (
 // A file segue reads whole that is far larger than any of its kind (a
 // mistyped path naming a film, a disk image, /dev/zero) is refused, exit 2,
 // saying so, after reading no more than that kind's bound: --config,
-// --ca and playlist import read it all into memory, and died of it
+// --ca and playlist import read it all into memory, and --password-file
+// its first line however long, and died of it
 // ("fatal error: out of memory" and a goroutine dump, exit 2) or, given
 // /dev/zero, grew until then. Each runs with its address space capped
 // (ulimit -v, 4 GB), so the old code fails here rather than the machine.
@@ -38,6 +39,8 @@ func TestEndlessInputIsRefused(t *testing.T) {
 		{"ca /dev/zero", append(env, "--ca", "/dev/zero", "search", "tone"), "the authority file /dev/zero is larger than 16 MiB"},
 		{"playlist import /dev/zero", append(env, "playlist", "import", "/dev/zero"), "playlist import: /dev/zero is larger than 64 MiB"},
 		{"playlist import of 6 GiB", append(env, "playlist", "import", huge), "playlist import: " + huge + " is larger than 64 MiB"},
+		{"password-file /dev/zero", append(env, "--origin", "subsonic+http://u@127.0.0.1:9", "--password-file", "/dev/zero", "search", "tone"),
+			"--password-file: the first line of /dev/zero is longer than 64 KiB"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			for _, args := range [][]string{c.args, append(c.args, "--json")} {
