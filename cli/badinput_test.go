@@ -569,6 +569,34 @@ func TestOriginURLOfNoSegue(t *testing.T) {
 	checkFailCases(t, clientEnv(t, "http://127.0.0.1:9"), cases, nil)
 }
 
+// TestOriginURLOfNoSegueForChanges: a change (playlist create, rename,
+// delete) sent to an --origin where a plain web server answers is said as
+// a read there is, "no segue origin answers at ...", exit 1 with and
+// without --json. Such servers refuse a method they do not serve (nginx
+// serving files: 405; Python's http.server: 501, "Unsupported method
+// ('POST')") rather than answer 404, and segue said "the origin failed
+// (501 Unsupported method ('POST')); its log says why".
+func TestOriginURLOfNoSegueForChanges(t *testing.T) {
+	var cases []failCase
+	for _, code := range []int{http.StatusMethodNotAllowed, http.StatusNotImplemented} {
+		other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodGet || r.Method == http.MethodHead {
+				http.NotFound(w, r)
+				return
+			}
+			http.Error(w, "Unsupported method ('"+r.Method+"')", code)
+		}))
+		defer other.Close()
+		url := other.URL
+		say := "no segue origin answers at " + strings.TrimPrefix(url, "http://") + " (something else does"
+		cases = append(cases,
+			failCase{fmt.Sprintf("playlist create at a server answering %d", code), []string{"--origin", url, "playlist", "create", "Mix"}, say, ExitError, true},
+			failCase{fmt.Sprintf("playlist rename at a server answering %d", code), []string{"--origin", url, "playlist", "rename", "pl0123456789abcdef", "Mix"}, say, ExitError, true},
+			failCase{fmt.Sprintf("playlist delete at a server answering %d", code), []string{"--origin", url, "playlist", "delete", "pl0123456789abcdef"}, say, ExitError, true})
+	}
+	checkFailCases(t, clientEnv(t, "http://127.0.0.1:9"), cases, nil)
+}
+
 // TestLogIsPrivate: segue.log is the user's alone (0600), like the queue
 // and the plays, as it holds request URLs and share links (capabilities):
 // it was made 0644, and one made so before becomes private. The folder a

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
-	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -82,9 +81,7 @@ or queue position that does not exist, or a seek past the end of the track.`,
 		if err != nil {
 			return ctl.Response{}, err
 		}
-		ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-		defer cancel()
-		resp, err := ctl.Do(ctx, path, req)
+		resp, err := ctl.Do(ctx, path, req) // waits at most ctl.AnswerWait
 		if err != nil {
 			what := req.Cmd
 			if req.Cmd == "queue" && len(req.Args) > 0 {

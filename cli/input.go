@@ -14,6 +14,7 @@ import (
 
 	"segue/catalog"
 	"segue/config"
+	"segue/internal/boundedread"
 )
 
 // openInput opens the file a command reads, named on its command line by
@@ -81,6 +82,33 @@ func checkInput(what, path string) error {
 		return err
 	}
 	return f.Close()
+}
+
+// maxPEMFile is the most a --tls-cert or --tls-key file may hold: a
+// certificate with its chain is a few KiB.
+const maxPEMFile = 16 << 20
+
+// checkPEMFiles refuses, before crypto/tls reads them whole, a --tls-cert
+// or --tls-key (flags and paths in turn) larger than any PEM file: a
+// mistyped path naming a film, or /dev/zero, was read until segue died of
+// it. Each must also be there (checkInput).
+func checkPEMFiles(flagsAndPaths ...string) error {
+	for i := 0; i+1 < len(flagsAndPaths); i += 2 {
+		flag, path := flagsAndPaths[i], flagsAndPaths[i+1]
+		if path == "" {
+			continue
+		}
+		f, err := openInput(flag, path)
+		if err != nil {
+			return err
+		}
+		_, err = boundedread.Read(f, maxPEMFile)
+		f.Close()
+		if errors.Is(err, boundedread.ErrTooLarge) {
+			return &usageError{fmt.Errorf("%s: %s is %w, more than any PEM certificate or key: check the path", flag, path, err)}
+		}
+	}
+	return nil
 }
 
 // checkFolder says what is wrong with the folder a command uses, named by

@@ -383,10 +383,10 @@ func (a *app) planPin(ctx context.Context, r *resolver, ref, quality string, man
 			}
 		}
 		oc := r.originOf(t.ID).(*originclient.Client)
-		col.Docs = append(col.Docs, oc.URL("api", "v1", "tracks", t.ID, "manifest"))
-		if col.Kind == "track" {
-			col.Docs = append(col.Docs, oc.URL("api", "v1", "tracks", t.ID))
-		}
+		// the track's own document of every pin, not only a track's:
+		// without it segue play TRACK_ID of a pinned album's track failed
+		// "not available offline" (readManifests stored it)
+		col.Docs = append(col.Docs, oc.URL("api", "v1", "tracks", t.ID, "manifest"), oc.URL("api", "v1", "tracks", t.ID))
 		if !albums[t.AlbumID] { // the album view and its cover, once per album
 			albums[t.AlbumID] = true
 			col.Docs = append(col.Docs, oc.URL("api", "v1", "albums", t.AlbumID))
@@ -427,6 +427,13 @@ func (a *app) readManifests(ctx context.Context, r *resolver, ref string, tracks
 			m, err := r.Manifest(gctx, t.ID)
 			if err != nil {
 				return fmt.Errorf("offline add %q: manifest of %q: %w", ref, t.Title, err)
+			}
+			// the track's document, stored for the pin (planPin): what
+			// resolves the track's ID with the origin down
+			if oc, ok := r.originOf(t.ID).(*originclient.Client); ok {
+				if _, err := oc.Track(gctx, t.ID); err != nil {
+					return fmt.Errorf("offline add %q: track %q: %w", ref, t.Title, err)
+				}
 			}
 			out[i] = m
 			mu.Lock()
@@ -612,6 +619,9 @@ func (a *app) syncPins(ctx context.Context, c *cache.Cache, l *offline.List, pro
 		}
 		col.Added = old.Added
 		change := pinChange(old, col)
+		// a pin an older segue made lacks its tracks' own documents
+		// (planPin): they are pinned, saying nothing
+		newDocs := !slices.Equal(col.Docs, old.Docs)
 		if change == "" {
 			// A pin the cache lost segments of (cache verify or a read
 			// found them damaged and dropped them) was "partial: run
@@ -623,10 +633,12 @@ func (a *app) syncPins(ctx context.Context, c *cache.Cache, l *offline.List, pro
 					missing++
 				}
 			}
-			if missing == 0 {
+			if missing == 0 && !newDocs {
 				continue
 			}
-			change = catalog.Count(missing, "missing segment") + " fetched again"
+			if missing > 0 {
+				change = catalog.Count(missing, "missing segment") + " fetched again"
+			}
 		}
 		if err := a.applyPin(ctx, c, r, l, old, col, sizes, progress); err != nil {
 			errs = append(errs, fmt.Errorf("follow %s %q on the origin: %w", old.Kind, old.Name, err))
@@ -678,10 +690,20 @@ func pinChange(old, col offline.Collection) string {
 	} else if !slices.Equal(col.Tracks, old.Tracks) {
 		what = append(what, "tracks changed")
 	}
-	if len(what) == 0 && (!slices.Equal(col.Hashes, old.Hashes) || !slices.Equal(col.Docs, old.Docs)) {
+	if len(what) == 0 && (!slices.Equal(col.Hashes, old.Hashes) || !slices.Equal(withoutTrackDocs(col.Docs), withoutTrackDocs(old.Docs))) {
 		what = append(what, "re-encoded on the origin")
 	}
 	return strings.Join(what, "; ")
+}
+
+// withoutTrackDocs is docs without the tracks' own documents
+// (.../api/v1/tracks/ID), which a pin an older segue made has only for a
+// pin of one track: their coming is no change on the origin.
+func withoutTrackDocs(docs []string) []string {
+	return slices.DeleteFunc(slices.Clone(docs), func(d string) bool {
+		_, id, ok := strings.Cut(d, "/api/v1/tracks/")
+		return ok && !strings.Contains(id, "/")
+	})
 }
 
 // offlineEntry is one line of offline list --json.

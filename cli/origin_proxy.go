@@ -121,6 +121,9 @@ func checkProxyDirs(o proxyOptions) error {
 		}
 	}
 	if o.TLSCert != "" {
+		if err := checkPEMFiles("--tls-cert", o.TLSCert, "--tls-key", o.TLSKey); err != nil {
+			return err
+		}
 		if _, err := tls.LoadX509KeyPair(o.TLSCert, o.TLSKey); err != nil {
 			return &usageError{fmt.Errorf("--tls-cert %s and --tls-key %s: %w: give the PEM certificate (with its chain) and the private key it was made with, which nginx would refuse when it starts", o.TLSCert, o.TLSKey, err)}
 		}

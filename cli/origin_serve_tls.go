@@ -57,13 +57,8 @@ func (t *tlsFlags) apply(o *origin.ServerOptions) error {
 	if len(t.names) > 0 && !t.selfSignedOn {
 		return errors.New("--tls-name only applies to --tls-self-signed")
 	}
-	for _, in := range []struct{ flag, path string }{{"--tls-cert", t.cert}, {"--tls-key", t.key}} {
-		if in.path == "" {
-			continue
-		}
-		if err := checkInput(in.flag, in.path); err != nil {
-			return err
-		}
+	if err := checkPEMFiles("--tls-cert", t.cert, "--tls-key", t.key); err != nil {
+		return err
 	}
 	if t.cert != "" {
 		if _, err := tls.LoadX509KeyPair(t.cert, t.key); err != nil {

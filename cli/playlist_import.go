@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -16,6 +15,7 @@ import (
 	"segue/cache"
 	"segue/catalog"
 	"segue/config"
+	"segue/internal/boundedread"
 	"segue/share"
 )
 
@@ -214,6 +214,11 @@ const wantPlaylist = "give an M3U8, PLS or XSPF playlist (fix the file, or expor
 
 // readPlaylistFile parses an M3U8, PLS or XSPF file, telling them apart
 // by content; relative locations become relative to the file's folder.
+// maxPlaylistFile is the most a playlist file may hold: 10,000 entries
+// (as many as a playlist holds) of XSPF with long titles and locations
+// come to a few MiB.
+const maxPlaylistFile = 64 << 20
+
 func readPlaylistFile(path string) (string, []share.Entry, error) {
 	if path == "-" { // as origin events import reads it; here it was "- does not exist"
 		return "", nil, &usageError{errors.New("playlist import: - (standard input) is not read: save the playlist to a file and give its path, e.g. segue playlist import list.m3u8")}
@@ -223,7 +228,10 @@ func readPlaylistFile(path string) (string, []share.Entry, error) {
 		return "", nil, err
 	}
 	defer f.Close()
-	b, err := io.ReadAll(f)
+	b, err := boundedread.Read(f, maxPlaylistFile)
+	if errors.Is(err, boundedread.ErrTooLarge) {
+		return "", nil, &usageError{fmt.Errorf("playlist import: %s is %w, more than any playlist file: it is not a playlist; %s", path, err, wantPlaylist)}
+	}
 	if err != nil {
 		return "", nil, fmt.Errorf("playlist import: read %s: %w", path, err)
 	}

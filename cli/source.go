@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"os/exec"
 	"strings"
 
@@ -93,6 +94,9 @@ func (a *app) openSubsonic(raw string, c *cache.Cache, quality string) (*subsoni
 	return sub, nil
 }
 
+// maxPasswordLine is the most the first line of a password file may hold.
+const maxPasswordLine = 64 << 10
+
 // subsonicPassword finds the password, never in a flag's value (it would
 // show in ps): --password-file, then [source] password_file or password in
 // the config, then the system secret store through secret-tool (service
@@ -113,7 +117,12 @@ func (a *app) subsonicPassword(host string) (string, error) {
 			return "", err
 		}
 		defer f.Close()
-		line, err := bufio.NewReader(f).ReadString('\n')
+		// a first line, not a whole file of no line break (/dev/zero, a
+		// film named by mistake), which was read until segue died of it
+		line, err := bufio.NewReader(io.LimitReader(f, maxPasswordLine+1)).ReadString('\n')
+		if len(line) > maxPasswordLine {
+			return "", withExit(ExitUsage, fmt.Errorf("%s: the first line of %s is longer than %d KiB, more than any password: it is not a password file; check the path", what, file, maxPasswordLine>>10))
+		}
 		line = strings.TrimRight(line, "\r\n")
 		if line == "" {
 			return "", withExit(ExitUsage, fmt.Errorf("%s: the first line of %s is empty (%v): write the password there", what, file, err))

@@ -18,6 +18,7 @@ import (
 	"github.com/adrg/xdg"
 
 	"segue/catalog"
+	"segue/internal/boundedread"
 )
 
 // DefaultOrigin is where the demo origin listens.
@@ -167,6 +168,10 @@ func Default() Config {
 // DefaultPath is where Load looks for config.toml unless told otherwise.
 func DefaultPath() string { return filepath.Join(xdg.ConfigHome, "segue", "config.toml") }
 
+// MaxFileBytes is the most a config.toml may hold (a few KiB is usual);
+// a larger file is refused unread past it.
+const MaxFileBytes = 4 << 20
+
 // Load returns Default overlaid with the file at path and then with SEGUE_*
 // environment variables. Flags are applied by the caller afterwards. A
 // missing file is no error unless mustExist is set (the user named it with
@@ -176,8 +181,10 @@ func DefaultPath() string { return filepath.Join(xdg.ConfigHome, "segue", "confi
 // size without a unit, or a value outside its allowed set.
 func Load(path string, mustExist bool) (Config, error) {
 	c := Default()
-	text, err := os.ReadFile(path)
+	text, err := boundedread.ReadFile(path, MaxFileBytes)
 	switch {
+	case errors.Is(err, boundedread.ErrTooLarge):
+		return c, &Error{File: path, Err: reworded{err.Error() + ", more than any config.toml: check the path (--config)", err}}
 	case errors.Is(err, fs.ErrNotExist) && !mustExist:
 	case err != nil && mustExist:
 		return c, &Error{File: path, Err: reworded{namedFileProblem(path, err) + " (check the path given to --config)", err}}

@@ -2,13 +2,19 @@ package ctl
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net"
+	"os"
+	"strconv"
+	"sync"
+	"sync/atomic"
 	"syscall"
+	"time"
 )
 
 // RemoteError is a failure the running instance reported; it wraps
@@ -63,9 +69,29 @@ func Running(ctx context.Context, path string) bool {
 	return err == nil
 }
 
+// AnswerWait is how long Do waits for an instance's answer: longer than
+// the minute the instance itself gives resolving targets (open, queue add,
+// radio) from the origin.
+const AnswerWait = 2 * time.Minute
+
+// stopPoll is how often Do looks whether the instance it waits for was
+// stopped meanwhile.
+const stopPoll = 200 * time.Millisecond
+
+// errNoAnswer is the cause of Do's own deadline (AnswerWait), told from
+// the caller's ctx ending (a signal).
+var errNoAnswer = errors.New("no answer")
+
 // Do sends r to the instance at path and returns its answer. Errors wrap
 // ErrBadRequest (r is malformed: checked before connecting),
-// ErrNoInstance, ErrNotFound, or are the instance's other failures.
+// ErrNoInstance, ErrNotFound, ErrStopped, or are the instance's other
+// failures. It waits at most AnswerWait for the answer.
+//
+// An instance suspended in its terminal (Ctrl-Z, SIGSTOP) still holds its
+// socket and the kernel completes connections to it: Do looks at its
+// process first and sends nothing to a stopped one (the command would be
+// carried out whenever it resumed, long after it was said to have
+// failed), and gives up as soon as one it waits for is stopped.
 func Do(ctx context.Context, path string, r Request) (Response, error) {
 	if err := Check(r); err != nil {
 		return Response{}, err
@@ -75,13 +101,120 @@ func Do(ctx context.Context, path string, r Request) (Response, error) {
 		return Response{}, err
 	}
 	defer c.Close()
+	ctx, cancel := context.WithTimeoutCause(ctx, AnswerWait, errNoAnswer)
+	defer cancel()
 	stop := context.AfterFunc(ctx, func() { c.Close() })
 	defer stop()
-	resp, err := exchange(c, r)
+	g, err := guardStopped(c)
 	if err != nil {
 		return Response{}, err
 	}
-	return resp, nil
+	resp, err := exchange(c, r)
+	g.release()
+	switch {
+	case err == nil:
+		return resp, nil
+	case g.stopped.Load():
+		return Response{}, g.stoppedMeanwhile()
+	case context.Cause(ctx) == errNoAnswer:
+		who, end := "segue", "end it"
+		if g.pid > 0 {
+			who, end = fmt.Sprintf("segue (process %d)", g.pid), fmt.Sprintf("end it (kill %d)", g.pid)
+		}
+		return Response{}, fmt.Errorf("%s did not answer within %v: it may be hung, and may still carry out the command; see segue ctl status, or %s and start it again", who, AnswerWait, end)
+	}
+	return Response{}, err
+}
+
+// stopGuard watches the process holding a connection's other end while a
+// command waits for its answer.
+type stopGuard struct {
+	pid     int // 0: the kernel did not say
+	stopped atomic.Bool
+	done    chan struct{}
+	once    sync.Once
+}
+
+// guardStopped fails, sending nothing, when the process listening at c's
+// other end is stopped; else it looks again every stopPoll, closing c (so
+// the wait for an answer ends) once it is, until release.
+func guardStopped(c net.Conn) (*stopGuard, error) {
+	g := &stopGuard{pid: connPeerPID(c), done: make(chan struct{})}
+	if g.pid <= 0 {
+		return g, nil
+	}
+	if processStopped(g.pid) {
+		return nil, fmt.Errorf("%w: resume it (fg in its terminal, or kill -CONT %d) and run the command again; nothing was sent to it", stoppedErr(g.pid), g.pid)
+	}
+	go func() {
+		tick := time.NewTicker(stopPoll)
+		defer tick.Stop()
+		for {
+			select {
+			case <-g.done:
+				return
+			case <-tick.C:
+				if processStopped(g.pid) {
+					g.stopped.Store(true)
+					c.Close()
+					return
+				}
+			}
+		}
+	}()
+	return g, nil
+}
+
+// release stops looking.
+func (g *stopGuard) release() { g.once.Do(func() { close(g.done) }) }
+
+// stoppedMeanwhile is the error of a wait the process's stop ended.
+func (g *stopGuard) stoppedMeanwhile() error {
+	return fmt.Errorf("%w before it answered, so the command may be carried out when it resumes (fg in its terminal, or kill -CONT %d): see segue ctl status then", stoppedErr(g.pid), g.pid)
+}
+
+// ErrStopped: the instance's process is stopped (suspended); exit status
+// 1, as ErrNoInstance.
+var ErrStopped = errors.New("stopped")
+
+func stoppedErr(pid int) error {
+	return fmt.Errorf("segue (process %d) is %w (suspended: Ctrl-Z in its terminal, or SIGSTOP), so it cannot answer", pid, ErrStopped)
+}
+
+// connPeerPID is the pid of the process that listens at c's other end
+// (SO_PEERCRED), or 0 when the kernel does not say.
+func connPeerPID(c net.Conn) int {
+	uc, ok := c.(*net.UnixConn)
+	if !ok {
+		return 0
+	}
+	raw, err := uc.SyscallConn()
+	if err != nil {
+		return 0
+	}
+	pid := 0
+	raw.Control(func(fd uintptr) {
+		if cred, err := syscall.GetsockoptUcred(int(fd), syscall.SOL_SOCKET, syscall.SO_PEERCRED); err == nil {
+			pid = int(cred.Pid)
+		}
+	})
+	return pid
+}
+
+// processStopped says whether process pid is stopped (state T, or t
+// stopped by a tracer, in /proc/PID/stat; proc(5)).
+func processStopped(pid int) bool {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return false
+	}
+	// "PID (COMM) STATE ...": COMM may hold spaces and parentheses, so the
+	// state follows the last ')'.
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 || i+2 >= len(b) {
+		return false
+	}
+	return b[i+2] == 'T' || b[i+2] == 't'
 }
 
 func exchange(c net.Conn, r Request) (Response, error) {
@@ -123,14 +256,24 @@ func Watch(ctx context.Context, path string, w io.Writer) error {
 	defer c.Close()
 	stop := context.AfterFunc(ctx, func() { c.Close() })
 	defer stop()
+	// a stopped segue is told at once, as by Do; stopped once it answered,
+	// watch waits, as for a paused one
+	g, err := guardStopped(c)
+	if err != nil {
+		return err
+	}
 	if err := json.NewEncoder(c).Encode(Request{Cmd: "watch"}); err != nil {
 		return fmt.Errorf("send to segue: %w", err)
 	}
 	br := bufio.NewReader(c)
 	var resp Response
 	line, err := br.ReadBytes('\n')
+	g.release()
 	if err == nil {
 		err = json.Unmarshal(line, &resp)
+	}
+	if err != nil && g.stopped.Load() {
+		return g.stoppedMeanwhile()
 	}
 	if err != nil {
 		return fmt.Errorf("read segue's answer: %w", err)

@@ -29,7 +29,8 @@ import (
 var (
 	// ErrNotFound means the origin does not know the thing asked for (404).
 	ErrNotFound = errors.New("not found on the origin")
-	// ErrNotSegue means a 404 that is not a segue origin's own answer: a
+	// ErrNotSegue means a 404 (or a 405 or 501 refusing a change's
+	// method) that is not a segue origin's own answer: a
 	// server of another kind at the origin URL, or a path under which no
 	// segue API is (its 404 said "no such route"). The thing asked for
 	// may well exist: it is the origin URL that is wrong.
@@ -528,8 +529,18 @@ func statusError(resp *http.Response) *StatusError {
 			se.retryAfter = busyRetry
 		}
 	}
-	// segue's 404s are JSON, and an unknown route's says so (origin/api.go)
-	se.notSegue = se.Code == http.StatusNotFound && (se.Message == "" || strings.HasPrefix(se.Message, catalog.NoRoute))
+	// segue's 404s are JSON, and an unknown route's says so (origin/api.go);
+	// so are its 405s (origin/errorpage.go). A web server of another kind
+	// refuses a change's method (POST, PUT, DELETE) it does not serve with
+	// a page: nginx serving files 405, Python's http.server 501
+	// ("Unsupported method ('POST')"), which was "the origin failed (501
+	// ...); its log says why".
+	switch se.Code {
+	case http.StatusNotFound:
+		se.notSegue = se.Message == "" || strings.HasPrefix(se.Message, catalog.NoRoute)
+	case http.StatusMethodNotAllowed, http.StatusNotImplemented:
+		se.notSegue = se.Message == ""
+	}
 	if resp.Request != nil && resp.Request.URL != nil {
 		se.where = originOf(resp.Request.URL)
 	}
@@ -588,7 +599,8 @@ type StatusError struct {
 	Status  string // status line, e.g. "404 Not Found"
 	Message string // the origin's own message ({"error": ...}); "" when the body was not one
 	body    string // any other body (a proxy's page): for the log only
-	// notSegue: a 404 no segue origin sent, or for a route it does not have
+	// notSegue: a 404 no segue origin sent, or for a route it does not
+	// have; a 405 or 501 no segue origin sent
 	notSegue bool
 	// where is the origin the request went to, as Sentence names it:
 	// host and the path before the API's ("" when the request is not

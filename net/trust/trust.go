@@ -11,6 +11,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"strings"
@@ -42,12 +43,37 @@ func clip(s string) string {
 	return s
 }
 
+// MaxCABytes is the most an authority file may hold: a system's whole
+// bundle (Debian's ca-certificates.crt) is about 220 KiB.
+const MaxCABytes = 16 << 20
+
+var errTooLarge = errors.New("too large")
+
+// readBounded is os.ReadFile reading at most limit+1 bytes: more is
+// errTooLarge (/dev/zero, a film named by mistake was read until the
+// process died of it). Not internal/boundedread: trust imports nothing of
+// segue's.
+func readBounded(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err == nil && int64(len(b)) > limit {
+		return nil, errTooLarge
+	}
+	return b, err
+}
+
 // ReadCA reads the authority file at path and returns its certificates,
 // refusing a file that is missing, a folder, or holds no PEM certificate
 // with a sentence that names the file but not the setting that gave it.
 func ReadCA(path string) ([]*x509.Certificate, error) {
-	text, err := os.ReadFile(path)
+	text, err := readBounded(path, MaxCABytes)
 	switch {
+	case errors.Is(err, errTooLarge):
+		return nil, fmt.Errorf("the authority file %s is larger than %d MiB, more than any bundle of certificates: check the path", path, MaxCABytes>>20)
 	case errors.Is(err, fs.ErrNotExist):
 		return nil, fmt.Errorf("the authority file %s does not exist (check the path)", path)
 	case errors.Is(err, syscall.EISDIR):
