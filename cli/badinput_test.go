@@ -800,11 +800,14 @@ func TestOutputNeverWritesOverOtherFiles(t *testing.T) {
 		}
 	})
 	// WAV files other programs wrote (ffmpeg here: its LIST chunk before
-	// the data; another rate; 24-bit mono) are not play's renders: it took
-	// any RIFF WAVE for one and wrote over a recording
+	// the data; another rate; 24-bit mono; a CD rip's plain 16-bit stereo
+	// 44.1 kHz, the very layout of a wav16 render) are not play's renders:
+	// it took any RIFF WAVE for one and wrote over a recording, and then
+	// still the CD rip
 	wavs := map[string]string{}
 	for name, args := range map[string][]string{
 		"ffmpeg.wav":  {"-ac", "2", "-ar", "44100", "-c:a", "pcm_s16le"},
+		"cdrip.wav":   {"-ac", "2", "-ar", "44100", "-c:a", "pcm_s16le", "-bitexact"},
 		"48k.wav":     {"-ac", "2", "-ar", "48000", "-c:a", "pcm_f32le", "-bitexact"},
 		"24bit.wav":   {"-ac", "1", "-ar", "44100", "-c:a", "pcm_s24le", "-bitexact"},
 		"float32.wav": {"-ac", "2", "-ar", "44100", "-c:a", "pcm_f32le"},

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -12,7 +11,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"segue/catalog"
 	"segue/config"
 	"segue/internal/boundedread"
 )
@@ -179,13 +177,13 @@ func checkOutputFile(what, path string) error {
 
 // checkOverwrite refuses (2) to write over the file at path (what names
 // the flag) when it holds something other than what the command writes:
-// kind names that ("a WAV file"), and ours tells one from its first 512
-// bytes. An empty file, one that is not there, and what is not a regular
-// file (/dev/null, a pipe) are written as before; so is a file of that
-// kind (a render or an export run again). play --output wav:FILE and
+// kind names that ("a WAV file"), and ours tells one, given the file and
+// its size. An empty file, one that is not there, and what is not a
+// regular file (/dev/null, a pipe) are written as before; so is a file of
+// that kind (a render or an export run again). play --output wav:FILE and
 // playlist export -o FILE replaced a music file or a text typed there
 // without a word.
-func checkOverwrite(what, path, kind string, ours func(head []byte) bool) error {
+func checkOverwrite(what, path, kind string, ours func(r io.ReaderAt, size int64) bool) error {
 	st, err := os.Stat(path)
 	if err != nil || !st.Mode().IsRegular() || st.Size() == 0 {
 		return nil // creating it says what is wrong, if anything
@@ -195,34 +193,18 @@ func checkOverwrite(what, path, kind string, ours func(head []byte) bool) error 
 		return nil
 	}
 	defer f.Close()
-	head := make([]byte, 512)
-	n, _ := io.ReadFull(f, head)
-	if ours(head[:n]) {
+	if ours(f, st.Size()) {
 		return nil
 	}
 	return &usageError{fmt.Errorf("%s: %s holds something other than %s: segue would write over it; name another file, or remove it first", what, path, kind)}
 }
 
-// isWAV reports whether head begins a WAV file as play's wav and wav16
-// outputs write one (player.WAV's header): a 16-byte fmt chunk of 32-bit
-// IEEE float or 16-bit PCM, catalog.Channels channels at
-// catalog.SampleRate, and the data chunk right after it, at byte 36. It
-// took any RIFF WAVE for one, so play --output wav:FILE wrote over WAV
-// files other programs made: ffmpeg's (a LIST chunk before the data),
-// other rates, depths and channel counts, WAVE_FORMAT_EXTENSIBLE, a
-// recorder's bext chunk. A 16-bit stereo 44.1 kHz WAV with no chunk
-// but fmt and data (a plain CD rip) is not told from a wav16 render.
-func isWAV(head []byte) bool {
-	if len(head) < 44 || string(head[:4]) != "RIFF" || string(head[8:16]) != "WAVEfmt " || string(head[36:40]) != "data" {
-		return false
-	}
-	le := binary.LittleEndian
-	tag, channels, rate := le.Uint16(head[20:]), le.Uint16(head[22:]), le.Uint32(head[24:])
-	byteRate, align, bits := le.Uint32(head[28:]), le.Uint16(head[32:]), le.Uint16(head[34:])
-	bytes := uint32(bits / 8)
-	return le.Uint32(head[16:]) == 16 && (tag == 3 && bits == 32 || tag == 1 && bits == 16) &&
-		channels == catalog.Channels && rate == catalog.SampleRate &&
-		byteRate == rate*uint32(channels)*bytes && uint32(align) == uint32(channels)*bytes
+// playlistFile is checkOverwrite's test of playlist export's files
+// (isPlaylistFile of the first 512 bytes).
+func playlistFile(r io.ReaderAt, _ int64) bool {
+	head := make([]byte, 512)
+	n, _ := r.ReadAt(head, 0)
+	return isPlaylistFile(head[:n])
 }
 
 // isPlaylistFile reports whether head (a file's first 512 bytes) begins a

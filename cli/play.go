@@ -91,7 +91,7 @@ saying so (a "gone" event with only a message), also on segue ctl repeat all.`,
 				if err := checkOutputFile(outputFrom, file); err != nil {
 					return err
 				}
-				if err := checkOverwrite(outputFrom, file, "a WAV file segue renders", isWAV); err != nil {
+				if err := checkOverwrite(outputFrom, file, "a WAV file segue renders", player.IsRender); err != nil {
 					return err
 				}
 			}

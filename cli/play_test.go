@@ -205,7 +205,8 @@ func getJSON(t testing.TB, url string, v any) {
 }
 
 // wavFrames returns how many stereo samples a float32 WAV written by
-// segue holds (its header is the 44-byte canonical one).
+// segue holds (its header is the 44-byte canonical one, its mark after
+// the data).
 func wavFrames(t *testing.T, path string) int64 {
 	t.Helper()
 	b, err := os.ReadFile(path)
@@ -216,8 +217,9 @@ func wavFrames(t *testing.T, path string) int64 {
 		t.Fatalf("%s: not a canonical wav", path)
 	}
 	n := int64(binary.LittleEndian.Uint32(b[40:]))
-	if n != int64(len(b)-44) {
-		t.Fatalf("%s: header says %d data bytes, file has %d", path, n, len(b)-44)
+	const mark = 26 // player's renderMark, after the data
+	if n != int64(len(b)-44-mark) {
+		t.Fatalf("%s: header says %d data bytes, file has %d before segue's mark", path, n, len(b)-44-mark)
 	}
 	return n / 8
 }

@@ -412,7 +412,7 @@ func playlistExportCmd(a *app, asJSON *bool) *cobra.Command {
 				if err := checkOutputFile("--output", out); err != nil {
 					return err
 				}
-				if err := checkOverwrite("--output", out, "a playlist", isPlaylistFile); err != nil {
+				if err := checkOverwrite("--output", out, "a playlist", playlistFile); err != nil {
 					return err
 				}
 			}

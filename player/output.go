@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"math"
 	"os"
@@ -134,7 +135,9 @@ const (
 	WAVInt16                    // 16-bit PCM, as a 16-bit device would get it
 )
 
-// WAV writes samples to a WAV file, sample-exact.
+// WAV writes samples to a WAV file, sample-exact: the canonical 44-byte
+// header (fmt, then data at byte 36), the samples, and after them, once
+// closed, renderMark.
 type WAV struct {
 	f       *os.File
 	w       *bufio.Writer
@@ -144,7 +147,17 @@ type WAV struct {
 	buf     []byte
 }
 
-// CreateWAV creates path and writes a WAV header; Close fixes up the sizes.
+// renderMark ends every WAV file CreateWAV writes (Close appends it): a
+// LIST INFO chunk whose software (ISFT) is "segue", after the data, where
+// readers that take the header's 44 bytes and the data's size read none
+// of it. It tells segue's renders (IsRender) from other programs' WAV
+// files of the same layout: a CD ripper's 16-bit stereo 44.1 kHz WAV has
+// the very header of a wav16 render, and play --output wav16: wrote over
+// one.
+var renderMark = []byte("LIST\x12\x00\x00\x00INFOISFT\x06\x00\x00\x00segue\x00")
+
+// CreateWAV creates path and writes a WAV header; Close fixes up the sizes
+// and appends renderMark.
 // When realTime is set, Write paces like a device.
 func CreateWAV(path string, format WAVFormat, realTime bool) (*WAV, error) {
 	f, err := os.Create(path)
@@ -178,7 +191,7 @@ func (o *WAV) header() []byte {
 	h := make([]byte, 0, 44)
 	le := binary.LittleEndian
 	h = append(h, "RIFF"...)
-	h = le.AppendUint32(h, 36+data)
+	h = le.AppendUint32(h, 36+data+uint32(len(renderMark)))
 	h = append(h, "WAVEfmt "...)
 	h = le.AppendUint32(h, 16)
 	tag := uint16(3) // IEEE float
@@ -194,6 +207,41 @@ func (o *WAV) header() []byte {
 	h = append(h, "data"...)
 	h = le.AppendUint32(h, data)
 	return h
+}
+
+// IsRender reports whether r, a file of size bytes, is a WAV file
+// CreateWAV wrote: its 44-byte header (a 16-byte fmt chunk of WAVFloat32
+// or WAVInt16 at catalog.SampleRate and catalog.Channels, the data chunk
+// at byte 36) with renderMark after the data its header gives, or a render
+// cut short before Close (the header's sizes still those CreateWAV first
+// writes: no data, RIFF 36 plus renderMark's length, which no other
+// program writes). A WAV file of any other layout, or of this one without
+// the mark, is another program's.
+func IsRender(r io.ReaderAt, size int64) bool {
+	h := make([]byte, 44)
+	if _, err := r.ReadAt(h, 0); err != nil || string(h[:4]) != "RIFF" || string(h[8:16]) != "WAVEfmt " || string(h[36:40]) != "data" {
+		return false
+	}
+	le := binary.LittleEndian
+	tag, channels, rate := le.Uint16(h[20:]), le.Uint16(h[22:]), le.Uint32(h[24:])
+	byteRate, align, bits := le.Uint32(h[28:]), le.Uint16(h[32:]), le.Uint16(h[34:])
+	bytes := uint32(bits / 8)
+	if le.Uint32(h[16:]) != 16 || !(tag == 3 && bits == 32 || tag == 1 && bits == 16) ||
+		channels != catalog.Channels || rate != catalog.SampleRate ||
+		byteRate != rate*uint32(channels)*bytes || uint32(align) != uint32(channels)*bytes {
+		return false
+	}
+	riff, data := int64(le.Uint32(h[4:])), int64(le.Uint32(h[40:]))
+	mark := int64(len(renderMark))
+	if data == 0 && riff == 36+mark {
+		return true // cut short: Close never ran
+	}
+	tail := make([]byte, mark)
+	if riff != 36+data+mark || size < 44+data+mark {
+		return false
+	}
+	_, err := r.ReadAt(tail, 44+data)
+	return err == nil && string(tail) == string(renderMark)
 }
 
 // Write appends samples.
@@ -222,9 +270,13 @@ func (o *WAV) Write(samples [][2]float64) error {
 // Frames returns how many stereo samples were written.
 func (o *WAV) Frames() int64 { return o.frames }
 
-// Close flushes, writes the final sizes into the header and closes the file.
+// Close appends renderMark, flushes, writes the final sizes into the
+// header and closes the file.
 func (o *WAV) Close() error {
-	err := o.w.Flush()
+	_, err := o.w.Write(renderMark)
+	if err == nil {
+		err = o.w.Flush()
+	}
 	if err == nil {
 		_, err = o.f.WriteAt(o.header(), 0)
 	}
