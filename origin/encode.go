@@ -17,6 +17,7 @@ import (
 	"sync"
 
 	"segue/catalog"
+	"segue/internal/boundedread"
 	"segue/mp3"
 )
 
@@ -273,8 +274,16 @@ func findCover(ctx context.Context, src string, p probe) ([]byte, string, error)
 	return b, mime, nil
 }
 
-// folderCover is the first of coverNames in dir that is an image, nil when
-// none is (the folder listing is a nicety: a track ingests without it).
+// maxCoverBytes bounds a folder cover folderCover reads: a 4000 x 4000
+// cover, the largest the Subsonic API scales (maxCoverPixels), is a few
+// MB as JPEG and under 32 MiB as a photo's PNG; a file over it under a
+// cover's name (a film, a disk image) was read whole into memory and
+// stored as the album's cover.
+const maxCoverBytes = 32 << 20
+
+// folderCover is the first of coverNames in dir that is an image of at
+// most maxCoverBytes, nil when none is (the folder listing is a nicety: a
+// track ingests without it).
 func folderCover(dir string) ([]byte, string) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -283,7 +292,7 @@ func folderCover(dir string) ([]byte, string) {
 	for _, want := range coverNames {
 		for _, e := range entries {
 			if e.Type().IsRegular() && strings.EqualFold(e.Name(), want) {
-				b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+				b, err := boundedread.ReadFile(filepath.Join(dir, e.Name()), maxCoverBytes)
 				if err != nil {
 					continue
 				}
@@ -307,8 +316,9 @@ func isCoverName(name string) bool {
 }
 
 // coverProblem says why the folder cover at p cannot be an album's cover
-// (folderCover passes it over), "" when it can: empty, unreadable, or not a
-// JPEG or PNG image, naming what it holds instead (as Go's content sniffing,
+// (folderCover passes it over), "" when it can: empty, unreadable, larger
+// than maxCoverBytes, or not a JPEG or PNG image, naming what it holds
+// instead (as Go's content sniffing,
 // http.DetectContentType, tells from its first 512 bytes, which is all
 // imageMIME looks at).
 func coverProblem(p string) string {
@@ -323,9 +333,12 @@ func coverProblem(p string) string {
 		return "cannot read: " + errText(err) + ", so no album cover is taken from it"
 	}
 	b = b[:n]
+	st, err := f.Stat()
 	switch {
 	case n == 0:
 		return "empty file (0 bytes), so no album cover is taken from it: put a JPEG or PNG image there"
+	case err == nil && st.Size() > maxCoverBytes:
+		return "larger than " + boundedread.Size(maxCoverBytes) + ", which no cover is, so no album cover is taken from it: put a smaller JPEG or PNG image there"
 	case imageMIME(b) != "":
 		return ""
 	}
