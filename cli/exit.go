@@ -405,7 +405,7 @@ func originClause(err error, link bool) (string, bool) {
 	)
 	switch {
 	case errors.As(err, &cut):
-		return cut.Sentence(), true
+		return strings.Replace(cut.Sentence(), originclient.LookBeforeAgain, lookAgain, 1), true
 	case errors.As(err, &page):
 		return page.Sentence(), true
 	case errors.Is(err, originclient.ErrOffline) && misaddressed(err):
@@ -517,12 +517,17 @@ func unreachable(err error, link bool) string {
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return where + " is unreachable: nothing listens there (connection refused); start it (segue origin serve) or check --origin"
 	case errors.As(err, &ne) && ne.Timeout() && errors.Is(err, originclient.ErrChangeUnanswered):
-		return where + " did not answer in time (check the network and " + checkWhat(link) + "); " + originclient.ErrChangeUnanswered.Error()
+		return where + " did not answer in time (check the network and " + checkWhat(link) + "); " + strings.Replace(originclient.ErrChangeUnanswered.Error(), originclient.LookBeforeAgain, lookAgain, 1)
 	case errors.As(err, &ne) && ne.Timeout():
 		return where + " did not answer in time (check the network and " + checkWhat(link) + ")"
 	}
 	return where + " is unreachable (is it running? check " + checkWhat(link) + ")"
 }
+
+// lookAgain is where a playlist change that may have been made says to
+// look, in place of the origin client's originclient.LookBeforeAgain: it
+// said "look" and named no command (README promised playlist show).
+const lookAgain = "look (segue playlist show ID, or segue playlist list for one being made) before making it again"
 
 // misaddressed reports whether err says the origin's URL is wrong (https
 // to a plain http origin or the reverse, another program's port, a

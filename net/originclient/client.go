@@ -411,7 +411,7 @@ func (e *CutShortError) Sentence() string {
 		s = fmt.Sprintf("the origin's answer broke off after %d bytes (the connection dropped, or a proxy between cut it)", e.Got)
 	}
 	if e.Made {
-		s += ", after it had made the change: look before making it again"
+		s += ", after it had made the change: " + LookBeforeAgain
 	}
 	return s
 }

@@ -210,7 +210,12 @@ func (c *Client) keepList(id string, entry *catalog.Playlist) {
 // ErrChangeUnanswered is wrapped (beside the timeout) when the origin was
 // sent a change whole and did not begin to answer within answerWait (15
 // s): it may have made the change, so doing it again may make it twice.
-var ErrChangeUnanswered = errors.New("the change was sent but not answered, so it may have been made: look before making it again")
+var ErrChangeUnanswered = errors.New("the change was sent but not answered, so it may have been made: " + LookBeforeAgain)
+
+// LookBeforeAgain ends the sentence of a change that may have been made
+// (ErrChangeUnanswered, CutShortError.Made): a command line names where to
+// look in its place.
+const LookBeforeAgain = "look before making it again"
 
 // send makes a request that changes something: body as JSON, the answer
 // decoded into out (when not nil). Changes are never answered from Docs.
