@@ -189,6 +189,10 @@ func (a *app) printIngestReport(dir string, o origin.IngestOptions, sum origin.I
 		w.printf("  encoded %s of audio in %s (%.1fx real time)\n",
 			audioLength(sum.AudioSeconds), sum.Elapsed.Round(time.Millisecond), rep.XRealtime)
 	}
+	for _, m := range sum.Moved {
+		w.printf("  took over %s from %s, which is not there any more: the library moved here, and they keep their IDs (playlists and plays too)\n",
+			catalog.Count(m.Tracks, "track"), cellText(m.From))
+	}
 	for _, s := range sum.Skipped {
 		w.printf("  skipped %s: %s\n", cellText(s.Path), cellText(s.Reason))
 	}
