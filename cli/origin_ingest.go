@@ -164,6 +164,9 @@ func (a *app) printIngestReport(dir string, o origin.IngestOptions, sum origin.I
 	if rep.Unmeasured == nil {
 		rep.Unmeasured = []origin.SkippedFile{}
 	}
+	if rep.Moved == nil {
+		rep.Moved = []origin.MovedFolder{}
+	}
 	if abs, err := filepath.Abs(dir); err == nil {
 		rep.Library = abs
 	}
