@@ -21,12 +21,14 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"segue/cache"
 	"segue/catalog"
 	"segue/ctl"
 	"segue/internal/spelling"
 	"segue/net/originclient"
 	"segue/net/subsonic"
 	"segue/share"
+	"segue/sqlite"
 )
 
 // Exit statuses are part of the scripting contract (README "Exit statuses"),
@@ -155,7 +157,7 @@ const jsonErrorsAnnotation = "segue/json-errors"
 // status: one sentence on stderr; with --json the same sentence as JSON on
 // stdout; the whole error chain (URLs, status lines) in the log.
 func (a *app) fail(cmd *cobra.Command, args []string, err error) int {
-	msg := sentence(err) + permissionAdvice(err)
+	msg := sentence(err) + permissionAdvice(err) + a.diskFullAdvice(cmd, err)
 	if errors.As(err, new(*originclient.NotFoundError)) { // an ID its source does not know: where the right ones are
 		// (not for every 404: a share link unknown or revoked, a radio's
 		// seed that holds no tracks were given that advice too)
@@ -201,6 +203,30 @@ func permissionAdvice(err error) string {
 		where = filepath.Dir(where)
 	}
 	return fmt.Sprintf(" (%s may not use %s: run segue as a user who may, change its owner or mode, or give another path)", currentUser(), where)
+}
+
+// diskFullAdvice completes the sentence of a command that could not write
+// because its disk is full (SQLite's "database or disk is full", the
+// system's "no space left on device") and whose words do not say what to
+// do: the origin's token, user and events commands said only "database or
+// disk is full". It names the command's data dir (--data, else the
+// configured one) when it has that flag. It is "" for anything else, and
+// for the cache's and ingest's full disk, which say it themselves.
+func (a *app) diskFullAdvice(cmd *cobra.Command, err error) string {
+	if !sqlite.DiskFull(err) || errors.Is(err, cache.ErrDiskFull) || strings.Contains(err.Error(), "free space") {
+		return ""
+	}
+	where := "its disk"
+	if f := cmd.Flags().Lookup("data"); f != nil {
+		dir := a.cfg.OriginSv.DataDir
+		if f.Changed {
+			dir = f.Value.String()
+		}
+		if dir != "" {
+			where = "the disk of " + dir
+		}
+	}
+	return fmt.Sprintf(" (the disk is full: free space on %s and run the command again)", where)
 }
 
 // currentUser names the user segue runs as, for a sentence: "user NAME".

@@ -164,6 +164,9 @@ func (a *app) printIngestReport(dir string, o origin.IngestOptions, sum origin.I
 	if rep.Unmeasured == nil {
 		rep.Unmeasured = []origin.SkippedFile{}
 	}
+	if rep.Moved == nil {
+		rep.Moved = []origin.MovedFolder{}
+	}
 	if abs, err := filepath.Abs(dir); err == nil {
 		rep.Library = abs
 	}
@@ -188,6 +191,10 @@ func (a *app) printIngestReport(dir string, o origin.IngestOptions, sum origin.I
 	if sum.AudioSeconds > 0 {
 		w.printf("  encoded %s of audio in %s (%.1fx real time)\n",
 			audioLength(sum.AudioSeconds), sum.Elapsed.Round(time.Millisecond), rep.XRealtime)
+	}
+	for _, m := range sum.Moved {
+		w.printf("  took over %s from %s, which is not there any more: the library moved here, and they keep their IDs (playlists and plays too)\n",
+			catalog.Count(m.Tracks, "track"), cellText(m.From))
 	}
 	for _, s := range sum.Skipped {
 		w.printf("  skipped %s: %s\n", cellText(s.Path), cellText(s.Reason))

@@ -529,3 +529,41 @@ func ingestLongTags(t *testing.T, lib string, pg bool) {
 	}
 	checkStored("ingest of the older catalog")
 }
+
+// A library moved to a new path (here renamed, as mv keeps the files'
+// times): the ingest of its new place says which folder's tracks it took
+// over, in its text report and its --json (moved, [] when none), where it
+// listed every file as skipped, exit 0, with advice that fit no folder.
+func TestOriginIngestMovedLibraryReport(t *testing.T) {
+	needTools(t, "ffmpeg", "ffprobe")
+	config, _ := ingestEnv(t)
+	root, err := filepath.EvalSymlinks(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, moved := filepath.Join(root, "Music"), filepath.Join(root, "NewDisk")
+	if err := os.MkdirAll(old, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	makeTone(t, filepath.Join(old, "one.flac"), 2, "title=Kept", "artist=Band")
+	var first ingestReport
+	if err := json.Unmarshal([]byte(segueOK(t, "--config", config, "origin", "ingest", old, "--json")), &first); err != nil || first.Moved == nil || len(first.Moved) != 0 {
+		t.Fatalf("--json of an ingest that moved nothing: moved %v (%v), want []", first.Moved, err)
+	}
+	if err := os.Rename(old, moved); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"--config", config, "origin", "ingest", moved}, &stdout, &stderr); code != ExitOK ||
+		!strings.Contains(stdout.String(), "took over 1 track from "+old+", which is not there any more") || strings.Contains(stdout.String(), "\n  skipped ") {
+		t.Fatalf("ingest of the moved library: exit %d\n%s%s\nwant exit 0 and the track taken over from %s", code, stdout.String(), stderr.String(), old)
+	}
+	if err := os.Rename(moved, old); err != nil { // and back, with --json
+		t.Fatal(err)
+	}
+	var rep ingestReport
+	if err := json.Unmarshal([]byte(segueOK(t, "--config", config, "origin", "ingest", old, "--json")), &rep); err != nil ||
+		len(rep.Moved) != 1 || rep.Moved[0] != (origin.MovedFolder{From: moved, Tracks: 1}) || rep.Unchanged != 1 || len(rep.Skipped) != 0 {
+		t.Fatalf("--json of the library moved back: %+v (%v), want moved [{%s 1}], 1 unchanged", rep, err, moved)
+	}
+}

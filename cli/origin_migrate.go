@@ -78,7 +78,8 @@ func (a *app) runMigrate(ctx context.Context, o origin.MigrateOptions, asJSON bo
 		return err
 	}
 	if err != nil {
-		if !strings.Contains(err.Error(), "run the same command again") { // its own advice already says so
+		// its own advice already says so, or running it again would fail the same way
+		if !strings.Contains(err.Error(), "run the same command again") && !errors.Is(err, origin.ErrMigrateTargetHolds) {
 			err = fmt.Errorf("%w (run the same command again to resume)", err)
 		}
 		return explainCatalog("migrate", "--to-catalog", o.ToCatalog, err)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"segue/catalog"
+	"segue/sqlite"
 )
 
 // routes is the origin HTTP API (docs/architecture.md, "Origin HTTP API").
@@ -102,9 +103,25 @@ func (s *Server) internal(w http.ResponseWriter, r *http.Request, err error) {
 		writeUnavailable(w)
 		return
 	}
+	if sqlite.DiskFull(err) {
+		// A change the catalog could not store: the host has a disk to
+		// free, the client nothing to retry now. It was a 500 the client
+		// called a failure "its log says why", the log "database or disk
+		// is full" with no folder.
+		where := CatalogName(s.opts.Catalog, s.opts.DataDir)
+		s.log.Error("disk full: nothing was saved; free space on the disk of "+where, "method", r.Method, "path", redactPath(r.URL.EscapedPath()), "err", err)
+		writeError(w, http.StatusInsufficientStorage, DiskFullAnswer)
+		return
+	}
 	s.log.Error("request failed", "method", r.Method, "path", redactPath(r.URL.EscapedPath()), "err", err)
 	writeError(w, http.StatusInternalServerError, "internal error; see the origin's log")
 }
+
+// DiskFullAnswer is the message of the origin's 507 Insufficient Storage,
+// its answer to a change (a playlist, a play, a token's use) that its
+// SQLite catalog could not store because its disk is full: nothing was
+// saved, and only the origin's host can free space.
+const DiskFullAnswer = "the origin's disk is full, so nothing was saved: its host must free space on the disk of its data dir (its log names it), then try again"
 
 // lookupFailed answers for an error of a catalog lookup.
 func (s *Server) lookupFailed(w http.ResponseWriter, r *http.Request, what string, err error) {

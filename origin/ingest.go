@@ -143,6 +143,10 @@ type IngestSummary struct {
 	// with why: the radio matches them by their tags alone until an
 	// ingest measures them (each ingest tries again).
 	Unmeasured []SkippedFile `json:"unmeasured"`
+	// Moved are the folders, not there any more, whose tracks this run
+	// found in the folder it ingested (same path inside the folder, same
+	// size and modification time) and took over, IDs kept (takeOver).
+	Moved []MovedFolder `json:"moved"`
 }
 
 // step reports one later step of an ingest through o.Progress: start
@@ -297,6 +301,15 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 			return sum, disk.full(err)
 		}
 	}
+	missing := folderGone()
+	moved, movedIDs := plan.takeOver(rows, lib, files, missing)
+	if err := moveRows(ctx, db, lib, movedIDs); err != nil {
+		return sum, disk.full(err)
+	}
+	sum.Moved = moved
+	for _, m := range moved {
+		log.Info("library moved: its tracks keep their IDs", "from", m.From, "to", lib, "tracks", m.Tracks)
+	}
 	known := plan.own
 	keep := map[string]bool{} // paths (relative to lib) whose rows stay
 	var retag []libraryFile
@@ -312,7 +325,7 @@ func Ingest(ctx context.Context, libraryDir string, o IngestOptions) (IngestSumm
 		if !ok {
 			f = plan.file(f)
 		}
-		clash := plan.clash(f)
+		clash := plan.clash(f, missing)
 		switch {
 		case ok && k.size == f.Size && k.mtime == f.MTime:
 			keep[f.Rel] = true

@@ -3,8 +3,13 @@ package origin
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"io/fs"
+	"maps"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"segue/catalog"
@@ -113,11 +118,21 @@ func under(lib string, k knownTrack) (string, bool) {
 }
 
 // clash is why file f cannot be ingested because of a row of another
-// folder, or "".
-func (p libraryPlan) clash(f libraryFile) string {
+// folder, or "". gone reports a folder that is not there any more (see
+// folderGone): such a row is most likely this very file before its
+// library moved (copied with new modification times, which takeOver does
+// not take for the same file), and origin remove --folder of the old
+// place is what lets it in under the same ID.
+func (p libraryPlan) clash(f libraryFile, gone func(string) bool) string {
 	k, ok := p.byID[catalog.NewID(catalog.PrefixTrack, f.Rel)]
 	if !ok || k.lib == f.Lib {
 		return ""
+	}
+	if k.lib != "" && gone(k.lib) {
+		return fmt.Sprintf("a track from %s, a folder that is not there any more, has the same path (%s) inside its folder, "+
+			"and a track's ID follows that path: if the library moved here, run segue origin remove --folder %s, "+
+			"then ingest this folder again (its tracks come back under the same IDs, so playlists and plays keep them)",
+			k.lib, k.path, k.lib)
 	}
 	from := "an earlier ingest of another folder"
 	if k.lib != "" {
@@ -125,6 +140,96 @@ func (p libraryPlan) clash(f libraryFile) string {
 	}
 	return fmt.Sprintf("a track from %s has the same path (%s) inside its folder, and a track's ID follows that path: "+
 		"move one of the files, or ingest the folder that holds both", from, k.path)
+}
+
+// MovedFolder is a folder the catalog's tracks came from that is not there
+// any more, whose files an ingest found in the folder it ingested: the
+// library moved there, and Tracks of its tracks now belong to that folder
+// under the IDs they had.
+type MovedFolder struct {
+	From   string `json:"from"`   // the folder the tracks came from (absolute)
+	Tracks int    `json:"tracks"` // how many tracks the ingested folder took over
+}
+
+// folderGone returns a report of whether a folder is not there at all
+// (lstat says it does not exist), each folder asked once. A folder that
+// cannot be looked at (its parent unreadable) is not gone: its tracks are
+// left where they are.
+func folderGone() func(string) bool {
+	seen := map[string]bool{}
+	return func(dir string) bool {
+		g, ok := seen[dir]
+		if !ok {
+			_, err := os.Lstat(dir)
+			g = errors.Is(err, fs.ErrNotExist)
+			seen[dir] = g
+		}
+		return g
+	}
+}
+
+// takeOver hands lib the rows of folders that are not there any more
+// (gone) whose file is among lib's files at the same path inside the
+// folder, with the same size and modification time: the library was moved
+// (mv, rsync -a or cp -a to another disk or path). Their IDs follow that
+// path, so they keep them, and as unchanged files nothing is encoded
+// again. A row whose folder is still there, or whose file differs (another
+// file, or a copy that did not keep the times), is left as it is, a clash
+// whose reason says what to do. It returns the folders taken over, by
+// name, and the IDs of the rows, whose tracks.library the caller sets to
+// lib.
+func (p *libraryPlan) takeOver(rows []knownTrack, lib string, files []libraryFile, gone func(string) bool) ([]MovedFolder, []string) {
+	byRel := make(map[string]libraryFile, len(files))
+	for _, f := range files {
+		byRel[f.Rel] = f
+	}
+	var ids []string
+	count := map[string]int{}
+	for _, k := range rows {
+		if k.lib == "" || k.lib == lib {
+			continue
+		}
+		if _, own := under(lib, k); own {
+			continue
+		}
+		f, ok := byRel[k.path]
+		if !ok || f.Size != k.size || f.MTime != k.mtime || !gone(k.lib) {
+			continue
+		}
+		if _, taken := p.own[k.path]; taken {
+			continue
+		}
+		count[k.lib]++
+		k.lib = lib
+		p.own[k.path] = k
+		p.byID[k.id] = k
+		ids = append(ids, k.id)
+	}
+	var moved []MovedFolder
+	for _, from := range slices.Sorted(maps.Keys(count)) {
+		moved = append(moved, MovedFolder{From: from, Tracks: count[from]})
+	}
+	return moved, ids
+}
+
+// moveRows records lib as the folder of the tracks ids (takeOver's), in
+// one transaction.
+func moveRows(ctx context.Context, db *sql.DB, lib string, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	err := catalogTx(ctx, db, func(tx *sql.Tx) error {
+		for _, id := range ids {
+			if _, err := tx.ExecContext(ctx, `UPDATE tracks SET library = ? WHERE id = ?`, lib, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("record the new folder of moved tracks: %w", err)
+	}
+	return nil
 }
 
 // knownTracks reads every track row. A row holding a tag longer than

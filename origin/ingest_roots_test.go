@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -140,6 +141,99 @@ func TestUnderLibrary(t *testing.T) {
 		rel, ok := under(c.lib, c.k)
 		if rel != c.rel || ok != c.want {
 			t.Errorf("under(%q, %s/%s) = %q, %v; want %q, %v", c.lib, c.k.lib, c.k.path, rel, ok, c.rel, c.want)
+		}
+	}
+}
+
+// The fault a household's host found moving the music to a new disk
+// (mv ~/Music /mnt/big/Music, rsync -a or cp -a): every file of the moved
+// library was skipped, "a track from ~/Music has the same path inside its
+// folder ... move one of the files, or ingest the folder that holds both",
+// advice that fits no folder that is gone, and the documented way out
+// (origin remove --folder, ingest again) encoded the whole library again.
+// Now a folder that is not there any more hands its tracks to the folder
+// ingested when their files are there at the same path with the same size
+// and modification time: IDs, segments and blobs kept, nothing encoded. A
+// copy that did not keep the times is skipped with a reason naming the
+// folder that is gone and the origin remove --folder that lets it in; an
+// old folder still there keeps its tracks.
+func TestIngestMovedLibrary(t *testing.T) { forEachEngine(t, testIngestMovedLibrary) }
+
+func testIngestMovedLibrary(t *testing.T, e engine) {
+	root, music, _ := twoFolders(t)
+	o := newTarget(t, e)
+	if sum := o.ingest(t, music); sum.Added != 2 {
+		t.Fatalf("ingest Music: %+v, want 2 added", sum)
+	}
+	before := catalogPaths(t, o)
+
+	// An exact copy while the old folder is still there: not taken over.
+	copyTree := func(from, to string, keepTimes bool) {
+		t.Helper()
+		must(t, filepath.WalkDir(from, func(p string, d os.DirEntry, err error) error {
+			must(t, err)
+			rel, _ := filepath.Rel(from, p)
+			dst := filepath.Join(to, rel)
+			if d.IsDir() {
+				return os.MkdirAll(dst, 0o755)
+			}
+			b, err := os.ReadFile(p)
+			must(t, err)
+			must(t, os.WriteFile(dst, b, 0o644))
+			if keepTimes {
+				fi, err := os.Stat(p)
+				must(t, err)
+				must(t, os.Chtimes(dst, fi.ModTime(), fi.ModTime()))
+			}
+			return nil
+		}))
+	}
+	twin := filepath.Join(root, "Twin")
+	copyTree(music, twin, true)
+	if sum := o.ingest(t, twin); sum.Added != 0 || len(sum.Skipped) != 2 || len(sum.Moved) != 0 ||
+		!strings.Contains(sum.Skipped[0].Reason, "move one of the files") {
+		t.Fatalf("ingest of a copy beside Music, still there: %+v, want both files skipped as clashes, nothing moved", sum)
+	}
+	must(t, os.RemoveAll(twin))
+
+	// Music moved to another disk: its tracks follow, IDs kept.
+	moved := filepath.Join(root, "NewDisk", "Music")
+	must(t, os.MkdirAll(filepath.Dir(moved), 0o755))
+	must(t, os.Rename(music, moved))
+	sum := o.ingest(t, moved)
+	if sum.Added != 0 || sum.Updated != 0 || sum.Unchanged != 2 || sum.Removed != 0 || len(sum.Skipped) != 0 || sum.BlobsRemoved != 0 {
+		t.Fatalf("ingest of the moved library: %+v, want 2 unchanged, nothing added, skipped or deleted", sum)
+	}
+	if len(sum.Moved) != 1 || sum.Moved[0].From != music || sum.Moved[0].Tracks != 2 {
+		t.Errorf("moved: %+v, want 2 tracks from %s", sum.Moved, music)
+	}
+	after := catalogPaths(t, o)
+	for _, f := range []string{"x/keep.mp3", "x/gone.mp3"} {
+		if id := before[filepath.Join(music, f)]; after[filepath.Join(moved, f)] != id {
+			t.Errorf("%s: ID %q after the move, want %s (%v)", f, after[filepath.Join(moved, f)], id, after)
+		}
+	}
+	if len(after) != 2 {
+		t.Errorf("catalog after the move: %v, want the 2 tracks under %s", after, moved)
+	}
+	if sum := o.ingest(t, moved); sum.Unchanged != 2 || len(sum.Moved) != 0 || len(sum.Skipped) != 0 {
+		t.Errorf("ingest of the moved library again: %+v, want 2 unchanged", sum)
+	}
+	if e == sqliteEngine {
+		checkBlobs(t, o.data, true)
+	}
+
+	// Moved again by a copy that took new times: skipped, with what to do.
+	again := filepath.Join(root, "Third")
+	copyTree(moved, again, false)
+	must(t, os.RemoveAll(filepath.Join(root, "NewDisk")))
+	sum = o.ingest(t, again)
+	if sum.Added != 0 || len(sum.Skipped) != 2 || len(sum.Moved) != 0 {
+		t.Fatalf("ingest of a copy with new times, its old folder gone: %+v, want both skipped", sum)
+	}
+	for _, s := range sum.Skipped {
+		if !strings.Contains(s.Reason, "not there any more") || !strings.Contains(s.Reason, "segue origin remove --folder "+moved) {
+			t.Errorf("skipped %s: %q, want it to say %s is not there and to run segue origin remove --folder %s", s.Path, s.Reason, moved, moved)
 		}
 	}
 }

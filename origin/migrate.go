@@ -11,6 +11,7 @@ import (
 	"hash"
 	"io"
 	"path/filepath"
+	"segue/catalog"
 	"strings"
 	"time"
 
@@ -20,6 +21,11 @@ import (
 // ErrMigrateVerify is wrapped when a migrated copy differs from its source:
 // a blob whose bytes do not hash to its key, or a table whose rows differ.
 var ErrMigrateVerify = errors.New("copy does not match the source")
+
+// ErrMigrateTargetHolds is wrapped when the target catalog holds tracks
+// the source does not: another origin's catalog, or tracks an ingest put
+// there. Migrate copies into an empty catalog or its own partial copy.
+var ErrMigrateTargetHolds = errors.New("the target catalog holds tracks of another catalog")
 
 // MigrateOptions configure Migrate.
 type MigrateOptions struct {
@@ -117,6 +123,17 @@ func Migrate(ctx context.Context, o MigrateOptions) (MigrateSummary, error) {
 		return sum, fmt.Errorf("migrate: %w", err)
 	}
 	defer dst.Close()
+	// Checked before anything is copied: into a catalog of other tracks
+	// the artists and albums went in, then every run failed on the
+	// tracks' foreign keys, saying to run it again.
+	if n, example, err := foreignTracks(ctx, src, dst); err != nil {
+		return sum, fmt.Errorf("migrate: %w", err)
+	} else if n > 0 {
+		return sum, fmt.Errorf("migrate: %w: %s holds %s that %s does not (%s among them); migrate copies an origin into an empty database, "+
+			"or goes on with its own copy there: create a new database (createdb NAME) and give it as --to-catalog, "+
+			"or add the music of %s to this catalog with segue origin ingest MUSIC_FOLDER --catalog URL",
+			ErrMigrateTargetHolds, CatalogName(o.ToCatalog, ""), catalog.Count(n, "track"), o.From, example, o.From)
+	}
 	progress := o.Progress
 	if progress == nil {
 		progress = func(MigrateProgress) {}
@@ -446,4 +463,43 @@ func (d *tableDigest) next() (bool, error) {
 	d.h.Write([]byte{'\n'})
 	d.n++
 	return true, nil
+}
+
+// foreignTracks counts the tracks of dst that src does not hold (by ID),
+// naming the first as "TITLE (ID)".
+func foreignTracks(ctx context.Context, src, dst *sql.DB) (n int, example string, err error) {
+	have := map[string]bool{}
+	rows, err := src.QueryContext(ctx, `SELECT id FROM tracks`)
+	if err != nil {
+		return 0, "", fmt.Errorf("read the source's tracks: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return 0, "", fmt.Errorf("read the source's tracks: %w", err)
+		}
+		have[id] = true
+	}
+	if err := rows.Err(); err != nil {
+		return 0, "", fmt.Errorf("read the source's tracks: %w", err)
+	}
+	theirs, err := dst.QueryContext(ctx, `SELECT id, title FROM tracks ORDER BY id`)
+	if err != nil {
+		return 0, "", fmt.Errorf("read the target's tracks: %w", err)
+	}
+	defer theirs.Close()
+	for theirs.Next() {
+		var id, title string
+		if err := theirs.Scan(&id, &title); err != nil {
+			return 0, "", fmt.Errorf("read the target's tracks: %w", err)
+		}
+		if !have[id] {
+			if n == 0 {
+				example = fmt.Sprintf("%q (%s)", title, id)
+			}
+			n++
+		}
+	}
+	return n, example, theirs.Err()
 }

@@ -236,3 +236,48 @@ func TestMigrateNamesEveryTable(t *testing.T) {
 		}
 	}
 }
+
+// TestMigrateIntoAnotherCatalogIsRefused: migrate --to-catalog of a
+// database that holds another origin's catalog (a mistyped database name,
+// the one a scale-out ingest filled) copied artists and albums into it,
+// then failed "insert or update on table tracks violates foreign key
+// constraint" and said to run the same command again to resume, which
+// failed the same way every time. Now it is refused before anything is
+// copied, saying what the target holds and what to do, and a resumed
+// migrate of the same source still goes on.
+func TestMigrateIntoAnotherCatalogIsRefused(t *testing.T) {
+	w := newWorld(t)
+	ctx := t.Context()
+	other := newFixtureOn(t, postgresEngine)
+	a := other.artist("Someone Else")
+	al := other.album(a, "Someone Else", "Elsewhere", 2001, nil)
+	other.track(a, "Someone Else", al, "Elsewhere", "Not Yours", 1, 1, seg("x1", 1000))
+	var before int
+	must(t, other.db.QueryRowContext(ctx, `SELECT count(*) FROM artists`).Scan(&before))
+
+	_, err := Migrate(ctx, MigrateOptions{From: w.dir, ToCatalog: other.catalog})
+	if !errors.Is(err, ErrMigrateTargetHolds) || !strings.Contains(err.Error(), "1 track") || !strings.Contains(err.Error(), "createdb") {
+		t.Fatalf("migrate into a catalog holding another's track: %v; want ErrMigrateTargetHolds naming the track and createdb", err)
+	}
+	var after int
+	must(t, other.db.QueryRowContext(ctx, `SELECT count(*) FROM artists`).Scan(&after))
+	if after != before {
+		t.Errorf("the refused migrate copied artists into the other catalog: %d, had %d", after, before)
+	}
+
+	// A run that stopped part way (the target holds some of the source's
+	// tracks and nothing else) resumes as before.
+	target := pgtest.Database(t)
+	o := MigrateOptions{From: w.dir, ToCatalog: target}
+	if _, err := Migrate(ctx, o); err != nil {
+		t.Fatal(err)
+	}
+	pg, err := OpenCatalogAt(ctx, target, t.TempDir())
+	must(t, err)
+	defer pg.Close()
+	_, err = pg.ExecContext(ctx, `DELETE FROM tracks WHERE id = ?`, w.joga)
+	must(t, err)
+	if _, err := Migrate(ctx, o); err != nil {
+		t.Errorf("migrate resumed into its own partial copy: %v", err)
+	}
+}

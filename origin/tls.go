@@ -1,6 +1,7 @@
 package origin
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -10,6 +11,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/hex"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"math/big"
 	"net"
@@ -21,7 +23,12 @@ import (
 	"time"
 
 	"segue/internal/atomicfile"
+	"segue/internal/filelock"
 )
+
+// selfSignedWait is how long SelfSigned waits for another origin making
+// the data dir's certificate (a P-256 key and a signature: milliseconds).
+const selfSignedWait = 30 * time.Second
 
 // TLSDir is where --tls-self-signed keeps its certificate and key, under
 // the data dir.
@@ -93,16 +100,36 @@ func (c *certSource) tlsConfig() *tls.Config {
 // (host names or IP addresses). An existing one is kept when it covers all
 // of them and is valid for 30 more days; otherwise a new one (valid 825
 // days, the CA/Browser Forum's former ceiling) replaces it. The key is
-// written 0600.
+// written 0600. The check and the making hold the lock dataDir/tls/lock,
+// so origins started at once on one data dir serve one pair: the second
+// takes the pair the first made. Without it each wrote its own over the
+// other's, and one failed on a key that was not its certificate's or
+// served a certificate the file no longer held. A lock held for
+// selfSignedWait (an origin stopped mid-write cannot hold it: the kernel
+// lets it go) is an error.
 func SelfSigned(dataDir string, names []string) (certFile, keyFile string, err error) {
 	dir := filepath.Join(dataDir, TLSDir)
 	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
 	dns, ips := subjectAltNames(names)
 	if covers(certFile, keyFile, dns, ips) {
-		return certFile, keyFile, nil
+		return certFile, keyFile, nil // as before, with no lock file: a read-only data dir serves its pair
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", "", fmt.Errorf("self-signed certificate: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), selfSignedWait)
+	defer cancel()
+	unlock, err := filelock.Lock(ctx, filepath.Join(dir, "lock"), nil)
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "", "", fmt.Errorf("self-signed certificate: another segue origin on the data dir %s has been making its certificate for %v: "+
+			"stop the other origin serving from it, or give each origin a data dir of its own", dataDir, selfSignedWait)
+	}
+	if err != nil {
+		return "", "", fmt.Errorf("self-signed certificate: %w", err)
+	}
+	defer unlock()
+	if covers(certFile, keyFile, dns, ips) { // made by the origin that held the lock
+		return certFile, keyFile, nil
 	}
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {

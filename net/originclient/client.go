@@ -735,6 +735,9 @@ func (e *StatusError) Sentence() string {
 	case e.retryAfter > 0:
 		return fmt.Sprintf("the origin cannot answer now and asks to retry in %v (%s)", e.retryAfter, e.Status)
 	}
+	if e.Code == http.StatusInsufficientStorage && e.Message != "" {
+		return e.Message // the origin's disk is full: its own words say so and who frees it
+	}
 	return fmt.Sprintf("the origin failed (%s); its log says why", e.Status)
 }
 
