@@ -307,7 +307,9 @@ func TestUnusableDirs(t *testing.T) {
 	ro := filepath.Join(dir, "ro")
 	mountTmpfs(t, ro, "4m")
 	cfg := writeConfig(t, dir)
-	segueOK(t, "--origin", url, "--config", cfg, "--cache", filepath.Join(ro, "cache.db"), "offline", "list") // makes it: the cache commands make none
+	// makes it: the cache commands, offline list and peer serve make none
+	// at a --cache that is not there (TestReadingCommandsMakeNoGivenCache)
+	segueOK(t, "--origin", url, "--config", cfg, "--cache", filepath.Join(ro, "cache.db"), "search", "play")
 	if out, err := exec.Command("mount", "-o", "remount,ro", ro).CombinedOutput(); err != nil {
 		t.Fatalf("remount read-only: %v\n%s", err, out)
 	}

@@ -81,16 +81,32 @@ func TestDamagedCacheIsClearedAfresh(t *testing.T) {
 	}
 	// the files are gone: verify, stats and clear say so and make none
 	// (TestCacheCommandsMakeNoCache); the next command that keeps one
-	// (offline list here) starts a working cache
+	// (offline list here, with the path from config.toml, as a --cache that
+	// is not there it refuses: TestReadingCommandsMakeNoGivenCache) starts a
+	// working cache
 	for _, args := range [][]string{{"cache", "verify"}, {"cache", "stats"}, {"cache", "clear"}} {
 		if _, errOut, code := segue(t, append(env, args...)...); code != ExitNotFound || !strings.Contains(errOut, "there is no cache at "+path) {
 			t.Errorf("segue %s after the clear: exit %d, %s; want %d, there is no cache", strings.Join(args, " "), code, errOut, ExitNotFound)
 		}
 	}
-	segueOK(t, append(env, "offline", "list")...)
+	segueOK(t, "--config", cacheConfig(t, path), "offline", "list")
 	for _, args := range [][]string{{"cache", "verify"}, {"cache", "stats"}, {"cache", "clear"}} {
 		if _, errOut, code := segue(t, append(env, args...)...); code != 0 {
 			t.Errorf("segue %s after a fresh cache was made: exit %d, %s", strings.Join(args, " "), code, errOut)
 		}
 	}
+}
+
+// cacheConfig writes a config.toml whose [cache] path is path (the log kept
+// beside it) and returns its path: the cache a command there keeps is one
+// the user set up, which offline list makes when it is not there yet.
+func cacheConfig(t *testing.T, path string) string {
+	t.Helper()
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "config.toml")
+	body := "origin = \"http://127.0.0.1:9\"\nlog_file = " + strconvQuote(filepath.Join(dir, "segue.log")) + "\n[cache]\npath = " + strconvQuote(path) + "\n"
+	if err := os.WriteFile(cfg, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return cfg
 }

@@ -230,7 +230,14 @@ func TestUnreadableCacheSaysWhatToDo(t *testing.T) {
 			if cred != nil {
 				os.Chown(folder, 65534, 65534)
 			}
-			if _, errOut, code := run("--cache", file, "offline", "list"); code != 0 { // the cache commands make none (TestCacheCommandsMakeNoCache)
+			// the cache commands make none (TestCacheCommandsMakeNoCache),
+			// nor offline list at a --cache that is not there: at config's
+			// path it does
+			cfg := filepath.Join(folder, "config.toml")
+			if err := os.WriteFile(cfg, []byte("[cache]\npath = "+strconvQuote(file)+"\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if _, errOut, code := run("--config", cfg, "offline", "list"); code != 0 {
 				t.Fatalf("make the cache: exit %d, %s", code, errOut)
 			}
 			if err := tc.spoil(folder, file); err != nil {
