@@ -319,8 +319,9 @@ func TestPermissionDeniedSaysWhatToDo(t *testing.T) {
 		// the command's own words after the cause already say what to do
 		{fmt.Errorf("demo origin log %s: %w (the state dir must be writable; set XDG_STATE_HOME to move it)", catalogDB, denied("open", catalogDB)),
 			"demo origin log " + catalogDB + ": open " + catalogDB + ": permission denied (the state dir must be writable; set XDG_STATE_HOME to move it)"},
+		// a full disk gets its own advice, not permission's (8efd951)
 		{fmt.Errorf("create data dir: %w", &fs.PathError{Op: "mkdir", Path: dir, Err: syscall.ENOSPC}),
-			"create data dir: mkdir " + dir + ": no space left on device"},
+			"create data dir: mkdir " + dir + ": no space left on device (the disk is full: free space on its disk and run the command again)"},
 	} {
 		for _, asJSON := range []bool{false, true} {
 			var out, errOut bytes.Buffer

@@ -71,8 +71,13 @@ func TestPathFlagsReadHome(t *testing.T) {
 		{[]string{"--config=~/segue.toml", "cache", "stats", "--json"}, "c1.db"},
 		{append(slices.Clone(env), "--cache=~/c2.db", "cache", "stats", "--json"), "c2.db"},
 	} {
-		// offline list makes it: the cache commands make none (TestCacheCommandsMakeNoCache)
-		segueOK(t, append(slices.Clone(c.args[:len(c.args)-3]), "offline", "list")...)
+		// made here: the cache commands make none (TestCacheCommandsMakeNoCache),
+		// nor offline list at a --cache (TestReadingCommandsMakeNoGivenCache)
+		made, err := cache.Open(filepath.Join(h.home, c.want), cache.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		made.Close()
 		var st cache.Stats
 		decodeJSON(t, segueOK(t, c.args...), &st)
 		if want := filepath.Join(h.home, c.want); st.Path != want {
