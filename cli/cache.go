@@ -134,7 +134,8 @@ func (a *app) cacheThere(doing string) error {
 }
 
 // givenCacheThere is cacheThere for the commands that only read or serve
-// a cache that is there (offline list and remove, peer serve), when its
+// a cache that is there (offline list and remove; peer serve, which makes
+// it all the same, saying so), when its
 // path was given for this run (--cache or SEGUE_CACHE): such a path that
 // names no file is a mistyped one, exit 3, where opening made a new empty
 // cache there, whose offline list held none of the pins and whose peer

@@ -13,19 +13,24 @@ import (
 	"time"
 
 	"segue/cache"
+	"segue/catalog"
+	"segue/internal/testkit"
 )
 
 // TestReadingCommandsMakeNoGivenCache: the commands that only read or
 // serve a cache that is there, segue offline list and segue peer serve,
 // given a --cache (or SEGUE_CACHE) naming no file in a folder that exists,
 // made a new empty cache there (cache.db and its 2 MiB reserve) and listed
-// every pin as held by none of it, or served peers nothing, so a mistyped
-// path looked like an empty cache. They now say there is no cache at that
-// path and to check the setting, exit 3, the same with --json (its
-// {"error": ...} on stdout), and make no file; a --cache whose folder is
-// not there is the bad setting (2) cache stats says it is. A shell
-// completion (segue __complete) with such a --cache completes from the
-// origin as before, and makes no file either.
+// every pin as held by none of it, or served peers nothing, without a
+// word, so a mistyped path looked like an empty cache. offline list now
+// says there is no cache at that path and to check the setting, exit 3,
+// the same with --json (its {"error": ...} on stdout), and makes no file;
+// peer serve, whose first run on a household's machine names the path of
+// the cache segue is to fill beside it, makes it and serves, saying on
+// stderr that it made a new empty one and to check the setting. A --cache
+// whose folder is not there is the bad setting (2) cache stats says it is.
+// A shell completion (segue __complete) with such a --cache completes from
+// the origin as before, and makes no file either.
 func TestReadingCommandsMakeNoGivenCache(t *testing.T) {
 	env := clientEnv(t, "http://127.0.0.1:9")
 	dir := t.TempDir()
@@ -44,7 +49,7 @@ func TestReadingCommandsMakeNoGivenCache(t *testing.T) {
 		code := processExit(cmd.Run())
 		return o.String(), e.String(), code
 	}
-	commands := [][]string{{"offline", "list"}, {"peer", "serve", "--listen", "127.0.0.1:0"}}
+	commands := [][]string{{"offline", "list"}}
 	for _, given := range []struct {
 		from string
 		args []string
@@ -72,6 +77,27 @@ func TestReadingCommandsMakeNoGivenCache(t *testing.T) {
 	if names, _ := filepath.Glob(filepath.Join(dir, "*")); len(names) != 0 {
 		t.Errorf("files made where no cache was: %v", names)
 	}
+	// peer serve makes it, saying so, and serves
+	h := newSwarmHost(t, bin)
+	for _, asJSON := range []bool{false, true} {
+		h.cache = filepath.Join(t.TempDir(), "new.db")
+		args := []string{"--origin", "http://127.0.0.1:9", "peer", "serve", "--listen", "127.0.0.1:0"}
+		serving := func(out string) bool { return peerRE.MatchString(out) }
+		if asJSON {
+			args = append(args, "--json")
+			serving = func(out string) bool {
+				var p catalog.Peer
+				return json.Unmarshal([]byte(out), &p) == nil && p.Addr != ""
+			}
+		}
+		_, out, errOut := h.start(args...)
+		testkit.Wait(t, time.Minute, "peer serve to serve", func() bool { return serving(out.String()) })
+		want := "segue: no cache was at " + h.cache + ": made a new, empty one, which peers are served from as segue plays or pins into it (if you meant a cache that is there, check --cache)"
+		testkit.Wait(t, 10*time.Second, "peer serve to say it made the cache", func() bool { return strings.Contains(errOut.String(), want) })
+		if _, err := os.Stat(h.cache); err != nil {
+			t.Errorf("peer serve --cache %s (json %v): %v", h.cache, asJSON, err)
+		}
+	}
 	// completion reads what it completes from: it makes no cache either
 	other := t.TempDir()
 	run(append(append(slices.Clone(env), "--cache", filepath.Join(other, "cahce.db"), "__complete"), "play", ""))
@@ -81,7 +107,7 @@ func TestReadingCommandsMakeNoGivenCache(t *testing.T) {
 
 	// a folder that is not there: the bad setting (2), as cache stats says
 	gone := filepath.Join(dir, "nofolder", "cache.db")
-	for _, args := range append(commands, []string{"cache", "stats"}) {
+	for _, args := range append(commands, []string{"peer", "serve", "--listen", "127.0.0.1:0"}, []string{"cache", "stats"}) {
 		name := "--cache " + gone + " " + strings.Join(args, " ")
 		_, errOut, code := run(append(append(slices.Clone(env), "--cache", gone), args...))
 		if msg := checkFailure(t, name, errOut, code, ExitUsage); !strings.Contains(msg, filepath.Dir(gone)) {

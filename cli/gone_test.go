@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -461,7 +462,7 @@ func TestOfflineListSaysPinnedTracksRemoved(t *testing.T) {
 	lines := map[string]string{}
 	for _, l := range strings.Split(out, "\n") {
 		for _, ref := range []string{tr["Gone Two"].ID, pl.ID} {
-			if strings.HasSuffix(strings.TrimSpace(l), ref) {
+			if slices.Contains(strings.Fields(l), ref) { // REF, then ORIGIN, ends the line
 				lines[ref] = l
 			}
 		}

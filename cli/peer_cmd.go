@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -77,11 +78,16 @@ func (a *app) peerServe(ctx context.Context, asJSON bool) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	// a --cache or SEGUE_CACHE not there: exit 3, where it made an empty
-	// cache there and served peers nothing (the default cache is made on
-	// the first run, to fill as segue plays beside it)
+	// A --cache or SEGUE_CACHE naming no file is made, as the default
+	// cache is, to fill as segue plays or pins beside it (a household's
+	// first run names its path so), saying so: a mistyped one served peers
+	// nothing without a word. One whose folder is not there is exit 2.
 	if err := a.givenCacheThere("serve"); err != nil {
-		return err
+		if ee := (*exitError)(nil); !errors.As(err, &ee) || ee.code != ExitNotFound {
+			return err
+		}
+		a.sayOnStderr(fmt.Sprintf("no cache was at %s: made a new, empty one, which peers are served from as segue plays or pins into it (if you meant a cache that is there, check %s)",
+			a.cfg.Cache.Path, a.cacheSetting()))
 	}
 	opening := ctx // the opening says its own interruption (see openDiskCache)
 	ctx, stop := notifyStop(ctx, syscall.SIGINT, syscall.SIGTERM)
