@@ -210,10 +210,16 @@ func permissionAdvice(err error) string {
 // system's "no space left on device") and whose words do not say what to
 // do: the origin's token, user and events commands said only "database or
 // disk is full". It names the command's data dir (--data, else the
-// configured one) when it has that flag. It is "" for anything else, and
-// for the cache's and ingest's full disk, which say it themselves.
+// configured one) when it has that flag. It is "" for anything else, for
+// the cache's and ingest's full disk, which say it themselves, and for
+// standard output or error that could not be written (play --json >
+// /dev/full: "write the events: write /dev/stdout: ..."), whose disk, if
+// any, is where the user sent them, not segue's.
 func (a *app) diskFullAdvice(cmd *cobra.Command, err error) string {
 	if !sqlite.DiskFull(err) || errors.Is(err, cache.ErrDiskFull) || strings.Contains(err.Error(), "free space") {
+		return ""
+	}
+	if pe := (*fs.PathError)(nil); errors.As(err, &pe) && (pe.Path == "/dev/stdout" || pe.Path == "/dev/stderr") {
 		return ""
 	}
 	where := "its disk"

@@ -35,9 +35,18 @@ type swarmHost struct {
 	cache string
 }
 
+// newSwarmHost returns a host whose cache is there, empty, as on a
+// machine where segue ran: peer serve given a --cache that is not there
+// makes it, but says so on stderr.
 func newSwarmHost(t *testing.T, bin string) *swarmHost {
 	dir := t.TempDir()
-	return &swarmHost{t: t, bin: bin, dir: dir, cache: filepath.Join(dir, "cache.db")}
+	h := &swarmHost{t: t, bin: bin, dir: dir, cache: filepath.Join(dir, "cache.db")}
+	c, err := cache.Open(h.cache, cache.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	return h
 }
 
 func (h *swarmHost) command(args ...string) *exec.Cmd {
