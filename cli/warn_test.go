@@ -15,13 +15,16 @@ import (
 // msg="the cache cannot be used (…)"`, where segue's other warnings are
 // one line, "segue: …".
 func TestWarningsAreSentences(t *testing.T) {
-	env := clientEnv(t, "http://127.0.0.1:9")
+	// search goes on without the cache (offline list, which only reads one,
+	// refuses such a --cache: TestReadingCommandsMakeNoGivenCache)
+	o := newTestOrigin(t)
+	env := clientEnv(t, "http://"+o.addr)
 	missing := filepath.Join(t.TempDir(), "no-such-dir", "cache.db")
-	_, errOut, code := segue(t, append(env, "--cache", missing, "offline", "list")...)
+	_, errOut, code := segue(t, append(env, "--cache", missing, "search", "play")...)
 	first, _, _ := strings.Cut(errOut, "\n")
 	want := "segue: the cache cannot be used (--cache: the folder " + filepath.Dir(missing) + " does not exist (make it, or check the path)): going on without a disk cache, which keeps nothing for later or offline play"
 	if code != 0 || first != want {
-		t.Errorf("offline list with --cache in a missing folder: exit %d, stderr %q; want 0, first line %q", code, errOut, want)
+		t.Errorf("search with --cache in a missing folder: exit %d, stderr %q; want 0, first line %q", code, errOut, want)
 	}
 	// the cache's own warnings carry details: said after the sentence
 	var buf bytes.Buffer
