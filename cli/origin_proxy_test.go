@@ -8,13 +8,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"segue/internal/testkit"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"segue/config"
+	"segue/internal/testkit"
 	"segue/origin"
 )
 

@@ -11,10 +11,10 @@ import (
 	"hash"
 	"io"
 	"path/filepath"
-	"segue/catalog"
 	"strings"
 	"time"
 
+	"segue/catalog"
 	"segue/origin/blobs"
 )
 
