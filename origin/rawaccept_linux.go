@@ -184,7 +184,11 @@ func forNetHTTP(c net.Conn) net.Conn {
 // without telling the scheduler (ppoll(2) as a raw system call), watching
 // the listening socket lfd too (none when negative), and reports whether
 // fd became readable while no connection waits on lfd. A signal (the
-// runtime preempting the goroutine) ends the wait: false.
+// runtime preempting the goroutine, which its garbage collector does to
+// every running one) does not end the wait: ppoll is asked again for what
+// is left of d, so a stop of the world waits at most d for this thread.
+// It ended it, false, and under a busy collector (GOGC=1, or a test
+// package's heap) a lone connection handed accepting on at every wait.
 func awaitAlone(fd uintptr, lfd int, d time.Duration) bool {
 	type pollFd struct {
 		fd             int32
@@ -192,9 +196,15 @@ func awaitAlone(fd uintptr, lfd int, d time.Duration) bool {
 	}
 	const pollIn = 0x1
 	pfd := [2]pollFd{{fd: int32(fd), events: pollIn}, {fd: int32(lfd), events: pollIn}} // poll(2) skips a negative fd
-	ts := syscall.NsecToTimespec(int64(d))
-	n, _, e := syscall.RawSyscall6(syscall.SYS_PPOLL, uintptr(unsafe.Pointer(&pfd[0])), 2, uintptr(unsafe.Pointer(&ts)), 0, 0, 0)
-	return e == 0 && n > 0 && pfd[0].revent != 0 && pfd[1].revent == 0
+	end := time.Now().Add(d)
+	for {
+		ts := syscall.NsecToTimespec(int64(max(time.Until(end), 0)))
+		n, _, e := syscall.RawSyscall6(syscall.SYS_PPOLL, uintptr(unsafe.Pointer(&pfd[0])), 2, uintptr(unsafe.Pointer(&ts)), 0, 0, 0)
+		if e == syscall.EINTR && time.Now().Before(end) {
+			continue
+		}
+		return e == 0 && n > 0 && pfd[0].revent != 0 && pfd[1].revent == 0
+	}
 }
 
 // listenerFD returns the socket of ln, a rawListener (behind a
