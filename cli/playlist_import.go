@@ -212,13 +212,13 @@ func matchEntry(ctx context.Context, c source, e share.Entry, where string) (id,
 // wantPlaylist says what playlist import reads, after what was wrong.
 const wantPlaylist = "give an M3U8, PLS or XSPF playlist (fix the file, or export it again from the player that made it)"
 
-// readPlaylistFile parses an M3U8, PLS or XSPF file, telling them apart
-// by content; relative locations become relative to the file's folder.
 // maxPlaylistFile is the most a playlist file may hold: 10,000 entries
 // (as many as a playlist holds) of XSPF with long titles and locations
 // come to a few MiB.
 const maxPlaylistFile = 64 << 20
 
+// readPlaylistFile parses an M3U8, PLS or XSPF file, telling them apart
+// by content; relative locations become relative to the file's folder.
 func readPlaylistFile(path string) (string, []share.Entry, error) {
 	if path == "-" { // as origin events import reads it; here it was "- does not exist"
 		return "", nil, &usageError{errors.New("playlist import: - (standard input) is not read: save the playlist to a file and give its path, e.g. segue playlist import list.m3u8")}
