@@ -129,6 +129,17 @@ func shellWord(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
+// IsMediaFileName reports whether name (a file name or path) ends as a
+// music file's or a playlist file's name (.mp3, .flac, .m3u8...; any case).
+func IsMediaFileName(name string) bool {
+	i := strings.LastIndexByte(name, '.')
+	if i < 0 {
+		return false
+	}
+	ext := strings.ToLower(name[i+1:])
+	return audioExts[ext] || playlistExts[ext]
+}
+
 // playlistExts and audioExts are the file name endings NotATarget takes
 // for a playlist file and a music file (lower case, without the dot).
 var (

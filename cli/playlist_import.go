@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"encoding/xml"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -244,11 +246,20 @@ func readPlaylistFile(path string) (string, []share.Entry, error) {
 	// Read as M3U, a PLS file's or a JSON document's lines were each an
 	// entry (File1=..., "{"), matching nothing or the wrong track.
 	head := bytes.TrimSpace(bytes.TrimPrefix(b[:min(len(b), 512)], []byte("\ufeff")))
+	if len(bytes.TrimSpace(bytes.TrimPrefix(b, []byte("\ufeff")))) == 0 { // it said "holds no entries"
+		return "", nil, &usageError{fmt.Errorf("playlist import: %s is empty; %s", path, wantPlaylist)}
+	}
 	parse := share.ParseM3U8
 	switch {
 	case share.IsPLS(b):
 		parse = share.ParsePLS
+	case isHTML(head): // read as XSPF it "does not parse: ... expected element type <playlist> but have <html>"
+		return "", nil, &usageError{fmt.Errorf("playlist import: %s is not a playlist: it is an HTML page (a web page, not the playlist file it may link to: "+
+			"save the playlist file itself); %s", path, wantPlaylist)}
 	case bytes.HasPrefix(head, []byte("<")):
+		if root := xmlRoot(b); root != "" && root != "playlist" {
+			return "", nil, &usageError{fmt.Errorf("playlist import: %s is not a playlist: it is an XML document of <%s>, not XSPF's <playlist>; %s", path, root, wantPlaylist)}
+		}
 		parse = share.ParseXSPF
 	case (bytes.HasPrefix(head, []byte("{")) || bytes.HasPrefix(head, []byte("["))) && json.Valid(b):
 		return "", nil, &usageError{fmt.Errorf("playlist import: %s is not a playlist: it is a JSON document; %s", path, wantPlaylist)}
@@ -260,8 +271,78 @@ func readPlaylistFile(path string) (string, []share.Entry, error) {
 	if len(entries) == 0 {
 		return "", nil, &usageError{fmt.Errorf("playlist import: %s holds no entries; %s", path, wantPlaylist)}
 	}
+	if plainText(b, entries) { // read as M3U, each line an entry: "none of the N entries ... matches" (3)
+		return "", nil, &usageError{fmt.Errorf("playlist import: %s is not a playlist: none of its %s is a track's path, URL or #EXTINF entry (it is plain text); %s",
+			path, catalog.Plural(len(entries), "line", "lines"), wantPlaylist)}
+	}
 	if dir, err := filepath.Abs(filepath.Dir(path)); err == nil {
 		share.ResolveRelative(entries, filepath.ToSlash(dir))
 	}
 	return title, entries, nil
+}
+
+// isHTML reports whether head, the start of a file with spaces and a byte
+// order mark trimmed, begins an HTML page (<!DOCTYPE html>, <html>, or a
+// comment or an XML declaration before one).
+func isHTML(head []byte) bool {
+	h := strings.ToLower(string(head))
+	if !strings.HasPrefix(h, "<") {
+		return false
+	}
+	return strings.HasPrefix(h, "<!doctype html") || strings.HasPrefix(h, "<html") ||
+		(strings.HasPrefix(h, "<?xml") || strings.HasPrefix(h, "<!--")) && (strings.Contains(h, "<!doctype html") || strings.Contains(h, "<html"))
+}
+
+// xmlRoot returns the local name of the first element of the XML document
+// b (XSPF's is "playlist"), or "" when none is read before an error (a
+// malformed document: ParseXSPF says why).
+func xmlRoot(b []byte) string {
+	dec := xml.NewDecoder(bytes.NewReader(b))
+	dec.CharsetReader = func(_ string, r io.Reader) (io.Reader, error) { return r, nil } // the root's name is ASCII in any encoding XSPF is written in
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return ""
+		}
+		if se, ok := tok.(xml.StartElement); ok {
+			return se.Name.Local
+		}
+	}
+}
+
+// plainText reports whether b, parsed as M3U into entries, is no
+// playlist but plain text: it has no #EXTM3U, #EXTINF or #PLAYLIST line,
+// and none of its entries' locations looks like a track's, a URL or a
+// path (a plain M3U lists only those, with no #EXTM3U: they import).
+func plainText(b []byte, entries []share.Entry) bool {
+	for _, line := range strings.Split(string(b), "\n") {
+		line = strings.TrimSpace(strings.TrimPrefix(line, "\ufeff"))
+		if strings.HasPrefix(line, "#EXT") || strings.HasPrefix(line, "#PLAYLIST:") {
+			return false
+		}
+	}
+	for _, e := range entries {
+		if e.Title != "" || looksLikeLocation(e.Location) {
+			return false
+		}
+	}
+	return true
+}
+
+// looksLikeLocation reports whether s, a line of an M3U, names a track as
+// M3U files do: a URL (scheme://...), an absolute path (/..., ~/...,
+// C:\..., \\server\...), or a name ending as a music or playlist file's
+// (01 Song.flac, Album/01 Song.mp3). A line of prose ("milk and/or
+// bread", "3/4 of the rent") is none.
+func looksLikeLocation(s string) bool {
+	if u, err := url.Parse(s); err == nil && u.Scheme != "" && strings.Contains(s, "://") {
+		return true
+	}
+	if strings.HasPrefix(s, "/") || strings.HasPrefix(s, "~/") || strings.HasPrefix(s, `\\`) {
+		return true
+	}
+	if len(s) >= 3 && s[1] == ':' && (s[2] == '\\' || s[2] == '/') && ('a' <= s[0]|0x20 && s[0]|0x20 <= 'z') {
+		return true
+	}
+	return catalog.IsMediaFileName(s)
 }

@@ -120,3 +120,44 @@ func TestImportOfPlaylistFileURLs(t *testing.T) {
 		}
 	}
 }
+
+// TestImportRefusesWhatIsNoPlaylist: a file that is no playlist segue
+// reads is refused as bad input (2), one sentence saying what the file is
+// and naming the formats import reads. A plain text file (notes) was read
+// as an M3U, each line an entry, and ended "none of the 4 entries ...
+// matches a track on the origin" (3); an HTML page (a playlist's web page
+// saved instead of the file) "does not parse: read xspf: expected element
+// type <playlist> but have <html>"; an empty file "holds no entries". A
+// plain M3U of paths or URLs alone, without #EXTM3U, still imports.
+func TestImportRefusesWhatIsNoPlaylist(t *testing.T) {
+	url, ids := importOrigin(t)
+	env := clientEnv(t, url)
+	write := fileWriter(t, t.TempDir())
+	formats := "give an M3U8, PLS or XSPF playlist"
+	for _, tc := range []struct{ name, body, says string }{
+		{"notes.txt", "Shopping: milk and/or bread\nCall Anna about the party, e.g. on Friday.\n\nRemember: 3/4 of the rent\n", "is not a playlist: none of its 3 lines is a track's path, URL or #EXTINF entry (it is plain text)"},
+		{"list.m3u", "Get Lucky\nDaft Punk - Don't Stop\n", "is not a playlist: none of its 2 lines is a track's path, URL or #EXTINF entry (it is plain text)"},
+		{"page.html", "<!DOCTYPE html>\n<html><head><title>My mix</title></head><body><a href=\"mix.m3u\">mix</a></body></html>\n", "is not a playlist: it is an HTML page (a web page, not the playlist file it may link to: save the playlist file itself)"},
+		{"feed.xspf", "<?xml version=\"1.0\"?>\n<rss version=\"2.0\"><channel><title>x</title></channel></rss>\n", "is not a playlist: it is an XML document of <rss>, not XSPF's <playlist>"},
+		{"empty.m3u8", "", "is empty"},
+		{"blank.m3u", " \n\r\n\t\n", "is empty"},
+	} {
+		file := write(tc.name, tc.body)
+		out, errOut, code := segue(t, append(env, "playlist", "import", file, "--json")...)
+		say := "playlist import: " + file + " " + tc.says
+		if code != ExitUsage || !strings.Contains(errOut, say) || !strings.Contains(errOut, formats) || !strings.Contains(out, `"error"`) ||
+			strings.Count(strings.TrimSpace(errOut), "\n") != 0 {
+			t.Errorf("import of %s: exit %d, stdout %q, stderr %q; want %d, one line saying %q and %q", tc.name, code, out, errOut, ExitUsage, say, formats)
+		}
+	}
+	// plain lists, with no #EXTM3U: a path, a URL (a bare file name: TestImportMatchesPathsAndSkipsBadEntries)
+	for _, tc := range []struct{ name, body, want string }{
+		{"paths.m3u", "Daft Punk/Random Access Memories/08 Get Lucky.mp3\n", ids["Get Lucky"]},
+		{"urls.m3u", "http://music.example/Daft%20Punk/Random%20Access%20Memories/Get%20Lucky.mp3\n", ids["Get Lucky"]},
+	} {
+		imp := importJSON(t, env, write(tc.name, tc.body))
+		if got := playlistIDs(imp.Playlist); len(got) != 1 || got[0] != tc.want {
+			t.Errorf("import of the plain list %s: %q, unmatched %+v; want [%s]", tc.name, got, imp.Unmatched, tc.want)
+		}
+	}
+}
