@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -145,7 +146,8 @@ works wherever a playlist ID does for reading: show, export, import, play.`,
 		if beyond {
 			return catalog.Playlist{}, pastEnd(ctx, c, args[0], func(n int) error { return catalog.NoTrackAt(args[1], n) })
 		}
-		return c.RemoveFromPlaylist(ctx, args[0], pos, removeExpect)
+		pl, err := c.RemoveFromPlaylist(ctx, args[0], pos, removeExpect)
+		return pl, notInPlaylist(ctx, c, args[0], removeExpect, err)
 	})
 	remove.Flags().StringVar(&removeExpect, "track", "", expectUsage)
 	remove.Annotations[positionsAnnotation] = "segue playlist show ID"
@@ -164,7 +166,8 @@ works wherever a playlist ID does for reading: show, export, import, play.`,
 		if fromBeyond || toBeyond {
 			return catalog.Playlist{}, pastEnd(ctx, c, args[0], func(n int) error { return catalog.NoMove(args[1], args[2], n) })
 		}
-		return c.MoveInPlaylist(ctx, args[0], from, to, moveExpect)
+		pl, err := c.MoveInPlaylist(ctx, args[0], from, to, moveExpect)
+		return pl, notInPlaylist(ctx, c, args[0], moveExpect, err)
 	})
 	move.Flags().StringVar(&moveExpect, "track", "", expectUsage)
 	move.Annotations[positionsAnnotation] = "segue playlist show ID"
@@ -244,6 +247,26 @@ func checkExpectTrack(expect *string) error {
 		return &usageError{fmt.Errorf("--track %q: not a track ID (t…), the one playlist show lists at the position", *expect)}
 	}
 	return nil
+}
+
+// notInPlaylist is err, the error of an edit of playlist id by position
+// that named the track expect (--track), unless that is
+// catalog.ErrPlaylistChanged and expect is at no position of the playlist
+// now: then a bad flag (2) saying the track is not in it and how to see
+// what is. It was "the playlist was edited since you loaded it; reload it"
+// (1) for a mistyped or wrong ID, and nobody had edited the playlist. A
+// track that is in it, elsewhere, is still that (a stale view).
+func notInPlaylist(ctx context.Context, c source, id, expect string, err error) error {
+	if err == nil || expect == "" || !errors.Is(err, catalog.ErrPlaylistChanged) {
+		return err
+	}
+	pl, perr := c.Playlist(ctx, id)
+	if perr != nil || slices.ContainsFunc(pl.Tracks, func(t catalog.Track) bool { return t.ID == expect }) {
+		return err
+	}
+	return &usageError{fmt.Errorf("track %s is not in playlist %s (at any position; it holds %s), so nothing was changed: "+
+		"segue playlist show %s lists its tracks and their positions (if it was there, another device removed it since)",
+		expect, id, catalog.Count(len(pl.Tracks), "track"), id)}
 }
 
 // openPlaylist reads a playlist by ID from the configured origin, or by

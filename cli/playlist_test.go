@@ -320,3 +320,41 @@ func TestUnshareOfUnsharedPlaylistSaysSo(t *testing.T) {
 		t.Errorf("playlist unshare again: exit %d, %q; want %d saying it is not shared", code, errOut, ExitError)
 	}
 }
+
+// TestPlaylistEditOfATrackNotInIt: playlist remove and move --track naming
+// a track that is at no position of the playlist (a mistyped or wrong ID)
+// said "the playlist was edited since you loaded it; reload it" (exit 1),
+// sending the user to reload a playlist nobody had changed. It says the
+// track is not in the playlist and how to see what is (exit 2, as a
+// position the playlist does not have), and changes nothing; a track that
+// is in the playlist, at another position (a stale view), is still said
+// as an edit since (exit 1).
+func TestPlaylistEditOfATrackNotInIt(t *testing.T) {
+	url, _ := playOrigin(t)
+	env := clientEnv(t, url)
+	tracks := tones(t, url)
+	first, second := tracks[0].ID, tracks[1].ID
+	var pl catalog.Playlist
+	if err := json.Unmarshal([]byte(segueOK(t, append(env, "playlist", "create", "One", first, "--json")...)), &pl); err != nil {
+		t.Fatal(err)
+	}
+	for _, verb := range [][]string{{"remove", pl.ID, "1"}, {"move", pl.ID, "1", "1"}, {"remove", pl.ID, "7"}} {
+		args := append(append(append([]string{}, env...), "playlist"), append(verb, "--track", second)...)
+		_, stderr, code := segue(t, args...)
+		want := "track " + second + " is not in playlist " + pl.ID
+		if code != ExitUsage || !strings.Contains(stderr, want) || !strings.Contains(stderr, "segue playlist show "+pl.ID) ||
+			strings.Contains(stderr, "edited since") {
+			t.Errorf("playlist %v --track %s (not in it): exit %d, %q; want %d saying %q and segue playlist show %s",
+				verb, second, code, stderr, ExitUsage, want, pl.ID)
+		}
+	}
+	if got := segueOK(t, append(env, "playlist", "show", pl.ID)...); !strings.Contains(got, "Tone") || strings.Count(got, "\n1  ") != 1 {
+		t.Errorf("the refused edits changed the playlist:\n%s", got)
+	}
+	// the stale view: the track is in the playlist, at another position
+	segueOK(t, append(env, "playlist", "add", pl.ID, second)...)
+	_, stderr, code := segue(t, append(env, "playlist", "remove", pl.ID, "1", "--track", second)...)
+	if code != ExitError || !strings.Contains(stderr, "the playlist was edited since you loaded it") {
+		t.Errorf("playlist remove 1 --track of the track at 2: exit %d, %q; want %d, edited since", code, stderr, ExitError)
+	}
+}
