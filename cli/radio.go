@@ -43,7 +43,9 @@ recording is never there twice. segue play --radio SEED plays it without end.`,
 					return fmt.Errorf("radio %s: %w", args[0], whichNotFound(cmd.Context(), c, err, args[0]))
 				}
 				if len(ts) == 0 {
-					return radioNothing(c, since, args[0], "radio "+args[0]+": ", "nothing to recommend")
+					// said as segue ctl radio and play --radio say it (it
+					// was "radio SEED: nothing to recommend")
+					return radioNothing(c, since, args[0])
 				}
 				if asJSON {
 					return a.printJSON(ts)
@@ -127,17 +129,23 @@ func radioEmptyWhy(c ui.Radio) string {
 }
 
 // radioNothing is the error of a radio after seed that came back empty
-// from c: prefix+empty (exit 3, with radioEmptyWhy), unless a copy stored
-// here from an earlier run stood in for c, which did not answer (c's
-// stand-ins counted past since, read before the request): a radio needs
-// the origin (it leaves out what was played since), so that is exit 1
-// saying why, as with no copy stored. The stored empty answer was "nothing
-// to recommend ... try another seed" (exit 3) with the origin down.
-func radioNothing(c ui.Radio, since uint64, seed, prefix, empty string) error {
-	if err := radioStale(c, since, seed, prefix, true); err != nil {
+// from c, the one sentence segue radio, segue ctl radio and play --radio
+// say: "the origin (or the Subsonic server) has nothing to play after
+// SEED" with radioEmptyWhy (exit 3), unless a copy stored here from an
+// earlier run stood in for c, which did not answer (c's stand-ins counted
+// past since, read before the request): a radio needs the origin (it
+// leaves out what was played since), so that is exit 1 saying why, as
+// with no copy stored. The stored empty answer was "nothing to recommend
+// ... try another seed" (exit 3) with the origin down.
+func radioNothing(c ui.Radio, since uint64, seed string) error {
+	if err := radioStale(c, since, seed, true); err != nil {
 		return err
 	}
-	return withExit(ExitNotFound, errors.New(prefix+empty+radioEmptyWhy(c)))
+	who := "the origin"
+	if _, ok := c.(*subsonic.Client); ok {
+		who = "the Subsonic server"
+	}
+	return withExit(ExitNotFound, errors.New(who+" has nothing to play after "+seed+radioEmptyWhy(c)))
 }
 
 // radioStale is the error of a radio after seed (an ID, or a track's
@@ -146,7 +154,7 @@ func radioNothing(c ui.Radio, since uint64, seed, prefix, empty string) error {
 // counted past since): a radio needs the origin, exit 1. empty says the
 // stored answer held no tracks (else it held only tracks queued already).
 // It is nil when c answered itself.
-func radioStale(c ui.Radio, since uint64, seed, prefix string, empty bool) error {
+func radioStale(c ui.Radio, since uint64, seed string, empty bool) error {
 	s, ok := c.(source)
 	if !ok || standInsOf(c) <= since {
 		return nil
@@ -159,7 +167,7 @@ func radioStale(c ui.Radio, since uint64, seed, prefix string, empty bool) error
 	if !empty {
 		answer = "an answer stored here from an earlier run came, holding no track not queued already"
 	}
-	return withExit(ExitError, fmt.Errorf("%sa radio after %s needs the origin, and only %s: %s", prefix, seed, answer, why))
+	return withExit(ExitError, fmt.Errorf("a radio after %s needs the origin, and only %s: %s", seed, answer, why))
 }
 
 // standInsOf returns how many stored answers stood in for c so far
@@ -179,7 +187,7 @@ func radioErr(c ui.Radio, since uint64, seed string, n int, err error) error {
 	case err != nil:
 		return err
 	case n == 0:
-		return radioNothing(c, since, seed, "", "the origin has nothing to play after "+seed)
+		return radioNothing(c, since, seed)
 	}
 	return nil
 }
@@ -229,7 +237,7 @@ func (f *radioFeeder) dry(t catalog.Track, since uint64, n, answered int, err er
 	if err != nil {
 		f.failed = fmt.Errorf("the radio has no more after %q, which ends the queue: %w", t.Title, err)
 		why = sentence(f.failed)
-	} else if stale := radioStale(f.c, since, fmt.Sprintf("%q", t.Title), "", answered == 0); stale != nil {
+	} else if stale := radioStale(f.c, since, fmt.Sprintf("%q", t.Title), answered == 0); stale != nil {
 		f.failed, why = stale, stale.Error()
 	}
 	if f.say != nil {

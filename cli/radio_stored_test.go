@@ -27,8 +27,8 @@ func TestEmptyStoredRadioWithTheOriginDown(t *testing.T) {
 	segueOK(t, append(common, "play", tracks[0].AlbumID, "--output", "wav:"+filepath.Join(dir, "a.wav"), "--fast")...)
 	seed := tracks[0].ID
 	// both tracks played lately: the origin's own answer is empty (stored)
-	if _, errOut, code := segue(t, append(common, "radio", seed)...); code != ExitNotFound || !strings.Contains(errOut, "nothing to recommend") {
-		t.Fatalf("radio %s after playing the album: exit %d, %q; want %d, nothing to recommend", seed, code, errOut, ExitNotFound)
+	if _, errOut, code := segue(t, append(common, "radio", seed)...); code != ExitNotFound || !strings.Contains(errOut, "the origin has nothing to play after "+seed) {
+		t.Fatalf("radio %s after playing the album: exit %d, %q; want %d, the origin has nothing to play after it", seed, code, errOut, ExitNotFound)
 	}
 	o.stop()
 	for _, args := range [][]string{{"radio", seed}, {"play", "--radio", seed, "--output", "null"}} {

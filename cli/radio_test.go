@@ -69,9 +69,17 @@ func TestRadioCommands(t *testing.T) {
 	// Both tracks are now among what this listener played lately, which a
 	// radio leaves out: nothing is left, and the error says why rather than
 	// only "nothing to recommend", which read as a broken recommender.
-	if _, errOut, code := segue(t, append(common, "radio", t1)...); code != ExitNotFound ||
-		!strings.Contains(errOut, "nothing to recommend") || !strings.Contains(errOut, "played lately") {
-		t.Errorf("radio %s after playing both tracks: exit %d, %q; want %d saying a radio leaves out what was played lately", t1, code, errOut, ExitNotFound)
+	// segue radio says it as segue ctl radio and play --radio (whose start
+	// is ctl radio's) do: it said "radio T: nothing to recommend" where they
+	// said "the origin has nothing to play after T", for the same answer.
+	_, radioErrOut, code := segue(t, append(common, "radio", t1)...)
+	want = "segue: the origin has nothing to play after " + t1 + ": a radio leaves out its seed and what you played lately"
+	if code != ExitNotFound || !strings.HasPrefix(radioErrOut, want) {
+		t.Errorf("radio %s after playing both tracks: exit %d, %q; want %d saying %q...", t1, code, radioErrOut, ExitNotFound, want)
+	}
+	if _, errOut, code := segue(t, append(common, "play", "--radio", t1, "--output", "null")...); code != ExitNotFound ||
+		errOut != strings.Replace(radioErrOut, "segue: ", "segue: play --radio: ", 1) && errOut != radioErrOut {
+		t.Errorf("play --radio %s after playing both tracks: exit %d, %q; want %d and the sentence segue radio says, %q", t1, code, errOut, ExitNotFound, radioErrOut)
 	}
 	if _, _, code := segue(t, append(common, "play", "--radio", t1, t2)...); code != ExitUsage {
 		t.Fatalf("play --radio with a target: exit %d, want %d", code, ExitUsage)
