@@ -41,8 +41,9 @@ unless --peers-across-tokens is given.
 With --tls-cert and --tls-key the origin serves https only (TLS 1.2 at
 least, HTTP/2); SIGHUP reads the files again without dropping connections.
 --tls-self-signed makes (once, in DATA/tls) a P-256 certificate for
-localhost, 127.0.0.1, ::1 and each --tls-name, and prints its SHA-256
-fingerprint: clients give it to --pin-sha256, or the certificate file to
+localhost, 127.0.0.1, ::1 and each --tls-name (a name it lacks is added,
+its old names and key kept: --ca clients keep trusting it, pins must be
+renewed), and prints its SHA-256 fingerprint: clients give it to --pin-sha256, or the certificate file to
 --ca. Behind a reverse proxy that terminates TLS, give --public-url (or
 --trusted-proxy for X-Forwarded-For/Proto/Host) so share URLs say https
 and rate limits and peers see the client, not the proxy; see docs/tls.md.
@@ -135,7 +136,7 @@ func (a *app) runServe(ctx context.Context, o origin.ServerOptions, selfSigned [
 	o.Logger = slog.New(logs)
 	if selfSigned != nil {
 		var err error
-		if o.TLSCert, o.TLSKey, err = origin.SelfSigned(o.DataDir, selfSigned); err != nil {
+		if o.TLSCert, o.TLSKey, err = origin.SelfSigned(o.DataDir, selfSigned, o.Logger); err != nil {
 			return err
 		}
 		o.PinShareURLs = true
