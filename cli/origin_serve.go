@@ -50,7 +50,8 @@ and rate limits and peers see the client, not the proxy; see docs/tls.md.
 
 Limits: a request (body included) must arrive within 60 s; a response that
 makes no progress for 30 s is cut off (a download that moves may take any
-time); at most 1024 connections at once (a newcomer closes the connection
+time), one of audio or a cover only after --pause-timeout (10 min: a paused
+player reads nothing); at most 1024 connections at once (a newcomer closes the connection
 idle longest, or waits); at most 32 JSON documents answered at once and 2x
 the CPUs catalog connections (more requests wait); request bodies are
 capped per route (1 MiB for playlist edits, 4 MiB for play events, 64 KiB
@@ -93,6 +94,13 @@ and lets requests in flight finish.`,
 			if err := t.apply(&o); err != nil {
 				return &usageError{err}
 			}
+			if !cmd.Flags().Changed("pause-timeout") {
+				d, err := a.cfg.OriginSv.PauseTimeoutOrDefault()
+				if err != nil {
+					return &usageError{err}
+				}
+				o.PauseTimeout = d
+			}
 			if err := checkCatalog(o.Catalog); err != nil {
 				return err
 			}
@@ -108,6 +116,8 @@ and lets requests in flight finish.`,
 	cmd.Flags().Var(pathVar(&o.DataDir, ""), "data", dataFlagUsage())
 	cmd.Flags().StringVar(&o.Addr, "addr", "127.0.0.1:7700", "listen address, `HOST:PORT`")
 	cmd.Flags().BoolVar(&o.RequireToken, "require-token", false, "demand bearer tokens even on loopback")
+	timeoutFlag(cmd.Flags(), &o.PauseTimeout, "pause-timeout", config.DefaultPauseTimeout,
+		"how long a media answer (audio, a cover) waits for a client that stopped reading (a paused player) before it is cut off, a `DURATION` such as 10m or 90s (default from config origin_server.pause_timeout, else 10m)")
 	cmd.Flags().BoolVar(&o.PeersAcrossTokens, "peers-across-tokens", false, "let the peer tracker list peers of any token (default: only the asker's own)")
 	addBlobsFlag(cmd, &blobsURL)
 	addCatalogFlag(cmd, &o.Catalog, false)
