@@ -71,12 +71,8 @@ refused (exit 2), as nginx would refuse them only when it starts.`,
       --tls-cert /etc/letsencrypt/live/music.example/fullchain.pem --tls-key /etc/letsencrypt/live/music.example/privkey.pem`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if !cmd.Flags().Changed("pause-timeout") {
-				d, err := a.cfg.OriginSv.PauseTimeoutOrDefault()
-				if err != nil {
-					return &usageError{err}
-				}
-				o.PauseTimeout = d
+			if err := a.pauseTimeout(cmd, &o.PauseTimeout); err != nil {
+				return err
 			}
 			conf, err := proxyConfig(o)
 			if err != nil {

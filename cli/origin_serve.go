@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -94,12 +95,8 @@ and lets requests in flight finish.`,
 			if err := t.apply(&o); err != nil {
 				return &usageError{err}
 			}
-			if !cmd.Flags().Changed("pause-timeout") {
-				d, err := a.cfg.OriginSv.PauseTimeoutOrDefault()
-				if err != nil {
-					return &usageError{err}
-				}
-				o.PauseTimeout = d
+			if err := a.pauseTimeout(cmd, &o.PauseTimeout); err != nil {
+				return err
 			}
 			if err := checkCatalog(o.Catalog); err != nil {
 				return err
@@ -122,6 +119,21 @@ and lets requests in flight finish.`,
 	addBlobsFlag(cmd, &blobsURL)
 	addCatalogFlag(cmd, &o.Catalog, false)
 	return cmd
+}
+
+// pauseTimeout sets *d, for serve and proxy-config, from config.toml's
+// origin_server.pause_timeout (else config.DefaultPauseTimeout) unless
+// cmd was given --pause-timeout.
+func (a *app) pauseTimeout(cmd *cobra.Command, d *time.Duration) error {
+	if cmd.Flags().Changed("pause-timeout") {
+		return nil
+	}
+	v, err := a.cfg.OriginSv.PauseTimeoutOrDefault()
+	if err != nil {
+		return &usageError{err}
+	}
+	*d = v
+	return nil
 }
 
 // runServe serves with o (its Logger is set here) until ctx ends or a signal.
