@@ -143,6 +143,7 @@ func SelfSigned(dataDir string, names []string, log *slog.Logger) (certFile, key
 	if old == nil {
 		old = readLeaf(certFile) // a key lost or not this certificate's: its names still count
 	}
+	lacked := uncovered(old, dns, ips) // before dns and ips become the union
 	subject := pkix.Name{CommonName: "segue origin " + dns[len(dns)-1]}
 	key, reused := oldKey.(*ecdsa.PrivateKey)
 	if old != nil {
@@ -196,13 +197,18 @@ func SelfSigned(dataDir string, names []string, log *slog.Logger) (certFile, key
 			covered = append(covered, ip.String())
 		}
 		why := "there was none"
-		switch {
-		case old != nil && reused:
-			why = "the old one lacked a name asked for or had under 30 days left; the old names stay covered, and the key is the old one, " +
-				"so clients given the old certificate with --ca still trust it, but clients that pinned the old fingerprint (--pin-sha256) must pin the new one"
-		case old != nil:
-			why = "the old one lacked a name asked for or had under 30 days left; the old names stay covered, but its key was unreadable, " +
-				"so clients must take the new certificate (--ca) or pin its fingerprint (--pin-sha256)"
+		if old != nil {
+			why = "the old one did not cover " + strings.Join(lacked, ", ")
+			if len(lacked) == 0 {
+				why = "the old one expires on " + old.NotAfter.Format(time.DateOnly)
+			}
+			if reused {
+				why += "; its names stay covered and its key is kept, so clients given the old certificate with --ca still trust this one, " +
+					"but clients that pinned the old fingerprint (--pin-sha256) must pin the new one"
+			} else {
+				why += "; its names stay covered, but its key did not load, " +
+					"so clients must take the new certificate (--ca) or pin its fingerprint (--pin-sha256)"
+			}
 		}
 		log.Warn("made a self-signed certificate: "+why, "file", certFile, "names", strings.Join(covered, ", "), "sha256", hex.EncodeToString(sha256Sum(der)))
 	}
@@ -248,17 +254,27 @@ func covers(certFile, keyFile string, dns []string, ips []net.IP) (leaf *x509.Ce
 	if time.Now().Add(30 * 24 * time.Hour).After(leaf.NotAfter) {
 		return leaf, pair.PrivateKey, false
 	}
+	return leaf, pair.PrivateKey, len(uncovered(leaf, dns, ips)) == 0
+}
+
+// uncovered lists those of dns and ips that c does not name (none when c
+// is nil).
+func uncovered(c *x509.Certificate, dns []string, ips []net.IP) []string {
+	var out []string
+	if c == nil {
+		return nil
+	}
 	for _, d := range dns {
-		if !slices.ContainsFunc(leaf.DNSNames, func(l string) bool { return strings.EqualFold(l, d) }) {
-			return leaf, pair.PrivateKey, false
+		if !slices.ContainsFunc(c.DNSNames, func(l string) bool { return strings.EqualFold(l, d) }) {
+			out = append(out, d)
 		}
 	}
 	for _, ip := range ips {
-		if !slices.ContainsFunc(leaf.IPAddresses, ip.Equal) {
-			return leaf, pair.PrivateKey, false
+		if !slices.ContainsFunc(c.IPAddresses, ip.Equal) {
+			out = append(out, ip.String())
 		}
 	}
-	return leaf, pair.PrivateKey, true
+	return out
 }
 
 // readLeaf is the certificate in certFile, nil when it does not parse.

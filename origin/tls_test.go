@@ -326,8 +326,8 @@ func TestSelfSignedSharedDataDirKeepsBothOriginsNames(t *testing.T) {
 			t.Errorf("certificate after the second origin's start names %q; want %q among them (the first origin's kept)", b.DNSNames, want)
 		}
 	}
-	if !strings.Contains(said, "a.lan") || !strings.Contains(said, "b.lan") {
-		t.Errorf("the second start logged %q; want a line naming the names the new certificate covers", said)
+	if !strings.Contains(said, "a.lan") || !strings.Contains(said, "did not cover b.lan, 10.0.0.9") || !strings.Contains(said, "--pin-sha256") {
+		t.Errorf("the second start logged %q; want a line naming the names missing, those the new certificate covers and that pins must be renewed", said)
 	}
 	// Each origin restarted, in turn: nothing is made again.
 	for _, names := range [][]string{{"a.lan"}, {"b.lan"}, {"a.lan"}, {"10.0.0.9", "B.LAN"}} {
@@ -344,5 +344,18 @@ func TestSelfSignedSharedDataDirKeepsBothOriginsNames(t *testing.T) {
 	roots.AddCert(a)
 	if _, err := b.Verify(x509.VerifyOptions{Roots: roots, DNSName: "a.lan"}); err != nil {
 		t.Errorf("--ca with the first certificate refuses the certificate with both origins' names: %v", err)
+	}
+	// A key that no longer loads: a new key, but the names still add up.
+	if err := os.WriteFile(filepath.Join(data, TLSDir, "key.pem"), []byte("lost\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, _, said := start("c.lan")
+	for _, want := range []string{"a.lan", "b.lan", "c.lan"} {
+		if !slices.Contains(c.DNSNames, want) {
+			t.Errorf("certificate made after the key was lost names %q; want %q among them", c.DNSNames, want)
+		}
+	}
+	if !strings.Contains(said, "key did not load") {
+		t.Errorf("made with a new key, logged %q; want it said", said)
 	}
 }
