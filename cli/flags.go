@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -84,6 +85,29 @@ func (c *choice) Type() string   { return "string" }
 
 // completions are the values the shell offers for the flag.
 func (c *choice) completions() []string { return c.choices }
+
+// timeout is a duration flag of 1 s or more (config.ParseTimeout): 0, a
+// negative duration or a bare number is refused while the flags are
+// parsed.
+type timeout struct{ v *time.Duration }
+
+// timeoutFlag defines a timeout flag on fs storing into p, value its default.
+func timeoutFlag(fs *pflag.FlagSet, p *time.Duration, name string, value time.Duration, usage string) {
+	*p = value
+	fs.Var(&timeout{v: p}, name, usage)
+}
+
+func (t *timeout) Set(s string) error {
+	d, err := config.ParseTimeout(s)
+	if err != nil {
+		return err
+	}
+	*t.v = d
+	return nil
+}
+
+func (t *timeout) String() string { return t.v.String() }
+func (t *timeout) Type() string   { return "duration" }
 
 // pathValue is a string flag that names a file or folder. A leading "~"
 // is the home directory (config.HomePath), as in config.toml and the

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"text/template"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -70,6 +71,9 @@ refused (exit 2), as nginx would refuse them only when it starts.`,
       --tls-cert /etc/letsencrypt/live/music.example/fullchain.pem --tls-key /etc/letsencrypt/live/music.example/privkey.pem`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := a.pauseTimeout(cmd, &o.PauseTimeout); err != nil {
+				return err
+			}
 			conf, err := proxyConfig(o)
 			if err != nil {
 				return &usageError{err}
@@ -91,6 +95,8 @@ refused (exit 2), as nginx would refuse them only when it starts.`,
 	f.StringVar(&o.User, "user", "", "the `USER` nginx's workers run as when it is started as root (default: nginx's, nobody)")
 	f.Var(pathVar(&o.TLSCert, ""), "tls-cert", "PEM certificate `FILE` (with its chain) for nginx to serve https with")
 	f.Var(pathVar(&o.TLSKey, ""), "tls-key", "PEM private key `FILE` of --tls-cert")
+	timeoutFlag(f, &o.PauseTimeout, "pause-timeout", config.DefaultPauseTimeout,
+		"the replicas' --pause-timeout, a `DURATION` such as 10m: nginx waits as long for a paused player (send_timeout) (default from config origin_server.pause_timeout, else 10m)")
 	return cmd
 }
 
@@ -148,6 +154,9 @@ type proxyOptions struct {
 	User      string      // "": no user directive
 	TLSCert   string      // PEM files nginx serves https with; both or neither
 	TLSKey    string
+	// PauseTimeout is the replicas' (origin serve --pause-timeout), and
+	// nginx's send_timeout; 0 takes config.DefaultPauseTimeout.
+	PauseTimeout time.Duration
 }
 
 var (
@@ -209,12 +218,22 @@ func proxyConfig(o proxyOptions) (string, error) {
 			return "", err
 		}
 	}
+	pause := o.PauseTimeout
+	if pause <= 0 {
+		pause = config.DefaultPauseTimeout
+	}
 	var b strings.Builder
 	err = nginxTemplate.Execute(&b, map[string]any{
 		"Listen": listen, "Upstreams": ups, "Run": run, "Cache": cache, "CacheSize": nginxSize(int64(o.CacheSize)), "User": o.User,
-		"TLSCert": cert, "TLSKey": key,
+		"TLSCert": cert, "TLSKey": key, "SendTimeout": nginxSeconds(pause),
 	})
 	return b.String(), err
+}
+
+// nginxSeconds writes d as an nginx time in whole seconds, rounded up
+// (nginx's times have no fractions): 10m is "600s".
+func nginxSeconds(d time.Duration) string {
+	return strconv.FormatInt(int64((d+time.Second-1)/time.Second), 10) + "s"
 }
 
 // nginxSize writes n bytes as an nginx size: in g, m or k (nginx's units,
@@ -351,8 +370,8 @@ http {
         proxy_next_upstream error timeout http_502 http_504;
         proxy_next_upstream_timeout 15s;
         # a paused player reads nothing of its stream: wait for it as the
-        # origin waits for media (PauseTimeout), not nginx's 60 s
-        send_timeout 10m;
+        # origin waits for media (origin serve --pause-timeout), not nginx's 60 s
+        send_timeout {{.SendTimeout}};
 
         add_header X-Cache-Status $upstream_cache_status always;
 

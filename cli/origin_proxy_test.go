@@ -57,11 +57,11 @@ func TestProxyConfigNginxAccepts(t *testing.T) {
 // is exit status 2 with a message naming the flag, and nothing on stdout.
 func TestProxyConfigBadFlags(t *testing.T) {
 	base := []string{"origin", "proxy-config", "--run-dir", t.TempDir()}
-	cert, key, err := origin.SelfSigned(t.TempDir(), []string{"127.0.0.1"})
+	cert, key, err := origin.SelfSigned(t.TempDir(), []string{"127.0.0.1"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, otherKey, err := origin.SelfSigned(t.TempDir(), []string{"127.0.0.1"})
+	_, otherKey, err := origin.SelfSigned(t.TempDir(), []string{"127.0.0.1"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +184,7 @@ func TestProxyConfigServesHTTPS(t *testing.T) {
 	_, _, log := o.start("origin", "serve", "--addr", "127.0.0.1:0", "--data", o.data, "--trusted-proxy", "127.0.0.1")
 	testkit.Wait(t, time.Minute, "the replica to listen", func() bool { return servingRE.MatchString(log.String()) })
 	replica := servingRE.FindStringSubmatch(log.String())[1]
-	cert, key, err := origin.SelfSigned(t.TempDir(), []string{"127.0.0.1"})
+	cert, key, err := origin.SelfSigned(t.TempDir(), []string{"127.0.0.1"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -41,15 +42,17 @@ unless --peers-across-tokens is given.
 With --tls-cert and --tls-key the origin serves https only (TLS 1.2 at
 least, HTTP/2); SIGHUP reads the files again without dropping connections.
 --tls-self-signed makes (once, in DATA/tls) a P-256 certificate for
-localhost, 127.0.0.1, ::1 and each --tls-name, and prints its SHA-256
-fingerprint: clients give it to --pin-sha256, or the certificate file to
+localhost, 127.0.0.1, ::1 and each --tls-name (a name it lacks is added,
+its old names and key kept: --ca clients keep trusting it, pins must be
+renewed), and prints its SHA-256 fingerprint: clients give it to --pin-sha256, or the certificate file to
 --ca. Behind a reverse proxy that terminates TLS, give --public-url (or
 --trusted-proxy for X-Forwarded-For/Proto/Host) so share URLs say https
 and rate limits and peers see the client, not the proxy; see docs/tls.md.
 
 Limits: a request (body included) must arrive within 60 s; a response that
 makes no progress for 30 s is cut off (a download that moves may take any
-time); at most 1024 connections at once (a newcomer closes the connection
+time), one of audio or a cover only after --pause-timeout (10 min: a paused
+player reads nothing); at most 1024 connections at once (a newcomer closes the connection
 idle longest, or waits); at most 32 JSON documents answered at once and 2x
 the CPUs catalog connections (more requests wait); request bodies are
 capped per route (1 MiB for playlist edits, 4 MiB for play events, 64 KiB
@@ -92,6 +95,9 @@ and lets requests in flight finish.`,
 			if err := t.apply(&o); err != nil {
 				return &usageError{err}
 			}
+			if err := a.pauseTimeout(cmd, &o.PauseTimeout); err != nil {
+				return err
+			}
 			if err := checkCatalog(o.Catalog); err != nil {
 				return err
 			}
@@ -107,10 +113,27 @@ and lets requests in flight finish.`,
 	cmd.Flags().Var(pathVar(&o.DataDir, ""), "data", dataFlagUsage())
 	cmd.Flags().StringVar(&o.Addr, "addr", "127.0.0.1:7700", "listen address, `HOST:PORT`")
 	cmd.Flags().BoolVar(&o.RequireToken, "require-token", false, "demand bearer tokens even on loopback")
+	timeoutFlag(cmd.Flags(), &o.PauseTimeout, "pause-timeout", config.DefaultPauseTimeout,
+		"how long a media answer (audio, a cover) waits for a client that stopped reading (a paused player) before it is cut off, a `DURATION` such as 10m or 90s (default from config origin_server.pause_timeout, else 10m)")
 	cmd.Flags().BoolVar(&o.PeersAcrossTokens, "peers-across-tokens", false, "let the peer tracker list peers of any token (default: only the asker's own)")
 	addBlobsFlag(cmd, &blobsURL)
 	addCatalogFlag(cmd, &o.Catalog, false)
 	return cmd
+}
+
+// pauseTimeout sets *d, for serve and proxy-config, from config.toml's
+// origin_server.pause_timeout (else config.DefaultPauseTimeout) unless
+// cmd was given --pause-timeout.
+func (a *app) pauseTimeout(cmd *cobra.Command, d *time.Duration) error {
+	if cmd.Flags().Changed("pause-timeout") {
+		return nil
+	}
+	v, err := a.cfg.OriginSv.PauseTimeoutOrDefault()
+	if err != nil {
+		return &usageError{err}
+	}
+	*d = v
+	return nil
 }
 
 // runServe serves with o (its Logger is set here) until ctx ends or a signal.
@@ -135,7 +158,7 @@ func (a *app) runServe(ctx context.Context, o origin.ServerOptions, selfSigned [
 	o.Logger = slog.New(logs)
 	if selfSigned != nil {
 		var err error
-		if o.TLSCert, o.TLSKey, err = origin.SelfSigned(o.DataDir, selfSigned); err != nil {
+		if o.TLSCert, o.TLSKey, err = origin.SelfSigned(o.DataDir, selfSigned, o.Logger); err != nil {
 			return err
 		}
 		o.PinShareURLs = true

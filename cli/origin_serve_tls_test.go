@@ -78,7 +78,7 @@ func TestServeTLSSelfSigned(t *testing.T) {
 
 	// Replace the certificate files, as a renewal would, and hang up.
 	other := t.TempDir()
-	c2, k2, err := origin.SelfSigned(other, []string{"renewed.lan"})
+	c2, k2, err := origin.SelfSigned(other, []string{"renewed.lan"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/BurntSushi/toml"
 
@@ -129,6 +130,13 @@ func (c *Config) decode(path, text string) error {
 		{"pin_sha256", func() error { return CheckPin(c.PinSHA256) }},
 		{"player.output", func() error { return CheckOutput(c.Player.Output) }},
 		{"origin_server.addr", func() error { return CheckAddr(c.OriginSv.Addr) }},
+		{"origin_server.pause_timeout", func() error {
+			if c.OriginSv.PauseTimeout == "" {
+				return nil
+			}
+			_, err := ParseTimeout(c.OriginSv.PauseTimeout)
+			return err
+		}},
 		{"peer.listen", func() error { return CheckListen(c.Peer.Listen) }},
 		{"cache.size", func() error { return CheckCacheSize(c.Cache.Size) }},
 	} {
@@ -250,6 +258,21 @@ func CheckOutput(s string) error {
 		return nil
 	}
 	return fmt.Errorf("output %q: want alsa, null, wav:FILE or wav16:FILE", s)
+}
+
+// ParseTimeout parses a timeout setting: a Go duration of 1 s or more
+// ("10m", "90s", "1h30m"). A bare number, 0, a negative duration or less
+// than a second (which would cut off every client) is an error saying how
+// to write one.
+func ParseTimeout(s string) (time.Duration, error) {
+	d, err := time.ParseDuration(strings.TrimSpace(s))
+	switch {
+	case err != nil:
+		return 0, fmt.Errorf("%q: want a duration with a unit, such as 10m, 90s or 1h30m", s)
+	case d < time.Second:
+		return 0, fmt.Errorf("%q: want 1s or more, such as 10m or 90s", s)
+	}
+	return d, nil
 }
 
 // CheckAddr reports whether s is a listen address HOST:PORT with a port

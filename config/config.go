@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/adrg/xdg"
 
@@ -97,6 +98,28 @@ type PlayerConfig struct {
 type OriginConfig struct {
 	DataDir string `toml:"data_dir"`
 	Addr    string `toml:"addr"`
+	// PauseTimeout is how long origin serve waits for a client to read
+	// media again (origin.ServerOptions.PauseTimeout), and proxy-config
+	// nginx's send_timeout: a duration such as "10m" or "90s" (ParseTimeout);
+	// "" takes the default, DefaultPauseTimeout.
+	PauseTimeout string `toml:"pause_timeout"`
+}
+
+// DefaultPauseTimeout is origin serve's PauseTimeout when none is set
+// (origin.ServerOptions says why: a pause for a call or a coffee).
+const DefaultPauseTimeout = 10 * time.Minute
+
+// PauseTimeoutOrDefault is o.PauseTimeout parsed, DefaultPauseTimeout when
+// it is "". The error names the key (Load checked it already).
+func (o OriginConfig) PauseTimeoutOrDefault() (time.Duration, error) {
+	if o.PauseTimeout == "" {
+		return DefaultPauseTimeout, nil
+	}
+	d, err := ParseTimeout(o.PauseTimeout)
+	if err != nil {
+		return 0, fmt.Errorf("origin_server.pause_timeout %w", err)
+	}
+	return d, nil
 }
 
 // PeerConfig is peer-to-peer sharing of cached segments (net/peer). All of

@@ -324,13 +324,13 @@ func isCoverName(name string) bool {
 func coverProblem(p string) string {
 	f, err := os.Open(p)
 	if err != nil {
-		return "cannot read: " + errText(err) + ", so no album cover is taken from it"
+		return coverUnread(p, err)
 	}
 	defer f.Close()
 	b := make([]byte, 512)
 	n, err := io.ReadFull(f, b)
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-		return "cannot read: " + errText(err) + ", so no album cover is taken from it"
+		return coverUnread(p, err)
 	}
 	b = b[:n]
 	st, err := f.Stat()
@@ -347,6 +347,15 @@ func coverProblem(p string) string {
 		return fmt.Sprintf("a %s image, and album covers are JPEG or PNG: convert it to one of them", strings.ToUpper(strings.TrimPrefix(what, "image/")))
 	}
 	return fmt.Sprintf("not an image (its bytes read as %s), so no album cover is taken from it: put a JPEG or PNG image there", what)
+}
+
+// coverUnread is coverProblem's reason for a cover it could not read.
+func coverUnread(p string, err error) string {
+	why, fix := unreadText(p, false, err)
+	if fix != "" {
+		fix = "; " + fix
+	}
+	return why + ", so no album cover is taken from it" + fix
 }
 
 // embeddedCover copies the attached picture out; a format a browser or

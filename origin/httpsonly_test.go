@@ -24,7 +24,7 @@ import (
 // client still tells from a proxy's answer.
 func TestPlainHTTPToAnHTTPSOrigin(t *testing.T) {
 	w := newWorld(t)
-	cert, key, err := SelfSigned(w.dir, nil)
+	cert, key, err := SelfSigned(w.dir, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

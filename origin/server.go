@@ -361,7 +361,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		hs.TLSConfig = s.certs.tlsConfig()
 	}
 	s.log.Info("origin serving", "addr", config.ListenedAddr(s.opts.Addr, ln.Addr()), "scheme", scheme, "data", s.opts.DataDir,
-		"catalog", CatalogName(s.opts.Catalog, s.opts.DataDir), "blobs", fmt.Sprint(s.blobs), "tokens", s.auth.Load())
+		"catalog", CatalogName(s.opts.Catalog, s.opts.DataDir), "blobs", fmt.Sprint(s.blobs), "tokens", s.auth.Load(), "pause_timeout", s.opts.PauseTimeout)
 	if s.auth.Load() {
 		s.warnLocalOwned(ctx)
 	}

@@ -2,6 +2,7 @@ package origin
 
 import (
 	"context"
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -13,6 +14,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/big"
 	"net"
 	"os"
@@ -98,20 +100,26 @@ func (c *certSource) tlsConfig() *tls.Config {
 // SelfSigned returns the certificate and key files of a self-signed P-256
 // certificate in dataDir/tls valid for localhost, 127.0.0.1, ::1 and names
 // (host names or IP addresses). An existing one is kept when it covers all
-// of them and is valid for 30 more days; otherwise a new one (valid 825
-// days, the CA/Browser Forum's former ceiling) replaces it. The key is
-// written 0600. The check and the making hold the lock dataDir/tls/lock,
-// so origins started at once on one data dir serve one pair: the second
-// takes the pair the first made. Without it each wrote its own over the
-// other's, and one failed on a key that was not its certificate's or
-// served a certificate the file no longer held. A lock held for
-// selfSignedWait (an origin stopped mid-write cannot hold it: the kernel
-// lets it go) is an error.
-func SelfSigned(dataDir string, names []string) (certFile, keyFile string, err error) {
+// of them and is valid for 30 more days. Otherwise a new one (valid 825
+// days, the CA/Browser Forum's former ceiling) replaces it, covering the
+// old certificate's names as well as names: two origins sharing a data dir
+// with different --tls-name sets each made one for its own names alone,
+// so each start undid the other's and broke the clients of the other. The
+// new one keeps the old key and subject when the old pair loads, so a
+// client that trusts the old certificate as its authority (--ca) verifies
+// the new one; a pin (the certificate's SHA-256) does not carry over. The
+// making is logged on log (nil: not logged). The key is written 0600. The
+// check and the making hold the lock dataDir/tls/lock, so origins started
+// at once on one data dir serve one pair: the second takes the pair the
+// first made. Without it each wrote its own over the other's, and one
+// failed on a key that was not its certificate's or served a certificate
+// the file no longer held. A lock held for selfSignedWait (an origin
+// stopped mid-write cannot hold it: the kernel lets it go) is an error.
+func SelfSigned(dataDir string, names []string, log *slog.Logger) (certFile, keyFile string, err error) {
 	dir := filepath.Join(dataDir, TLSDir)
 	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
 	dns, ips := subjectAltNames(names)
-	if covers(certFile, keyFile, dns, ips) {
+	if _, _, ok := covers(certFile, keyFile, dns, ips); ok {
 		return certFile, keyFile, nil // as before, with no lock file: a read-only data dir serves its pair
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -128,12 +136,29 @@ func SelfSigned(dataDir string, names []string) (certFile, keyFile string, err e
 		return "", "", fmt.Errorf("self-signed certificate: %w", err)
 	}
 	defer unlock()
-	if covers(certFile, keyFile, dns, ips) { // made by the origin that held the lock
+	old, oldKey, ok := covers(certFile, keyFile, dns, ips) // made by the origin that held the lock
+	if ok {
 		return certFile, keyFile, nil
 	}
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return "", "", fmt.Errorf("self-signed certificate: %w", err)
+	if old == nil {
+		old = readLeaf(certFile) // a key lost or not this certificate's: its names still count
+	}
+	lacked := uncovered(old, dns, ips) // before dns and ips become the union
+	subject := pkix.Name{CommonName: "segue origin " + dns[len(dns)-1]}
+	key, reused := oldKey.(*ecdsa.PrivateKey)
+	if old != nil {
+		// the old names first, so each origin sharing the dir stays covered
+		union := slices.Clone(old.DNSNames)
+		for _, ip := range old.IPAddresses {
+			union = append(union, ip.String())
+		}
+		dns, ips = subjectAltNames(append(union, names...))
+		subject = old.Subject
+	}
+	if !reused {
+		if key, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader); err != nil {
+			return "", "", fmt.Errorf("self-signed certificate: %w", err)
+		}
 	}
 	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
 	if err != nil {
@@ -142,7 +167,7 @@ func SelfSigned(dataDir string, names []string) (certFile, keyFile string, err e
 	now := time.Now()
 	tmpl := &x509.Certificate{
 		SerialNumber:          serial,
-		Subject:               pkix.Name{CommonName: "segue origin " + dns[len(dns)-1]},
+		Subject:               subject,
 		NotBefore:             now.Add(-time.Hour),
 		NotAfter:              now.Add(825 * 24 * time.Hour),
 		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
@@ -166,7 +191,33 @@ func SelfSigned(dataDir string, names []string) (certFile, keyFile string, err e
 	if err := writePEM(certFile, "CERTIFICATE", der); err != nil {
 		return "", "", err
 	}
+	if log != nil {
+		covered := slices.Clone(dns)
+		for _, ip := range ips {
+			covered = append(covered, ip.String())
+		}
+		why := "there was none"
+		if old != nil {
+			why = "the old one did not cover " + strings.Join(lacked, ", ")
+			if len(lacked) == 0 {
+				why = "the old one expires on " + old.NotAfter.Format(time.DateOnly)
+			}
+			if reused {
+				why += "; its names stay covered and its key is kept, so clients given the old certificate with --ca still trust this one, " +
+					"but clients that pinned the old fingerprint (--pin-sha256) must pin the new one"
+			} else {
+				why += "; its names stay covered, but its key did not load, " +
+					"so clients must take the new certificate (--ca) or pin its fingerprint (--pin-sha256)"
+			}
+		}
+		log.Warn("made a self-signed certificate: "+why, "file", certFile, "names", strings.Join(covered, ", "), "sha256", hex.EncodeToString(sha256Sum(der)))
+	}
 	return certFile, keyFile, nil
+}
+
+func sha256Sum(b []byte) []byte {
+	s := sha256.Sum256(b)
+	return s[:]
 }
 
 // subjectAltNames splits localhost, 127.0.0.1, ::1 and names into the DNS
@@ -188,27 +239,59 @@ func subjectAltNames(names []string) (dns []string, ips []net.IP) {
 }
 
 // covers reports whether the pair on disk loads, is valid for 30 more days
-// and names every one of dns and ips.
-func covers(certFile, keyFile string, dns []string, ips []net.IP) bool {
+// and names every one of dns and ips. The pair's certificate and key are
+// returned whenever it loads (nil, nil when not), for a new certificate
+// to keep its names and key.
+func covers(certFile, keyFile string, dns []string, ips []net.IP) (leaf *x509.Certificate, key crypto.PrivateKey, ok bool) {
 	pair, err := tls.LoadX509KeyPair(certFile, keyFile)
 	if err != nil {
-		return false
+		return nil, nil, false
 	}
-	leaf, err := x509.ParseCertificate(pair.Certificate[0])
-	if err != nil || time.Now().Add(30*24*time.Hour).After(leaf.NotAfter) {
-		return false
+	leaf, err = x509.ParseCertificate(pair.Certificate[0])
+	if err != nil {
+		return nil, nil, false
+	}
+	if time.Now().Add(30 * 24 * time.Hour).After(leaf.NotAfter) {
+		return leaf, pair.PrivateKey, false
+	}
+	return leaf, pair.PrivateKey, len(uncovered(leaf, dns, ips)) == 0
+}
+
+// uncovered lists those of dns and ips that c does not name (none when c
+// is nil).
+func uncovered(c *x509.Certificate, dns []string, ips []net.IP) []string {
+	var out []string
+	if c == nil {
+		return nil
 	}
 	for _, d := range dns {
-		if !slices.ContainsFunc(leaf.DNSNames, func(l string) bool { return strings.EqualFold(l, d) }) {
-			return false
+		if !slices.ContainsFunc(c.DNSNames, func(l string) bool { return strings.EqualFold(l, d) }) {
+			out = append(out, d)
 		}
 	}
 	for _, ip := range ips {
-		if !slices.ContainsFunc(leaf.IPAddresses, ip.Equal) {
-			return false
+		if !slices.ContainsFunc(c.IPAddresses, ip.Equal) {
+			out = append(out, ip.String())
 		}
 	}
-	return true
+	return out
+}
+
+// readLeaf is the certificate in certFile, nil when it does not parse.
+func readLeaf(certFile string) *x509.Certificate {
+	b, err := os.ReadFile(certFile)
+	if err != nil {
+		return nil
+	}
+	blk, _ := pem.Decode(b)
+	if blk == nil {
+		return nil
+	}
+	c, err := x509.ParseCertificate(blk.Bytes)
+	if err != nil {
+		return nil
+	}
+	return c
 }
 
 // writePEM writes one PEM block to path with mode 0600, whole and

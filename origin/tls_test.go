@@ -11,6 +11,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"os/exec"
@@ -27,7 +28,7 @@ import (
 // certificate of dir/tls, on a loopback port.
 func startTLS(t *testing.T, dir string) (*running, string) {
 	t.Helper()
-	cert, key, err := SelfSigned(dir, []string{"music.lan"})
+	cert, key, err := SelfSigned(dir, []string{"music.lan"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +167,7 @@ func TestTLSReloadKeepsDownloadsInFlight(t *testing.T) {
 
 	// A new certificate (another name) replaces the files, as certbot would.
 	next := t.TempDir()
-	c2, k2, err := SelfSigned(next, []string{"other.lan"})
+	c2, k2, err := SelfSigned(next, []string{"other.lan"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,7 +228,7 @@ func readCert(t *testing.T, file string) *x509.Certificate {
 func TestSelfSignedListsEachNameOnce(t *testing.T) {
 	dir := t.TempDir()
 	names := []string{"127.0.0.1", "music.lan", "::1", "LOCALHOST", "Music.LAN", "::ffff:127.0.0.1", "10.0.0.7", "0:0:0:0:0:0:0:1", "10.0.0.7", "music.lan"}
-	certFile, _, err := SelfSigned(dir, names)
+	certFile, _, err := SelfSigned(dir, names, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -245,7 +246,7 @@ func TestSelfSignedListsEachNameOnce(t *testing.T) {
 
 	// The same names in another case are covered: the certificate stays.
 	before, _ := os.ReadFile(certFile)
-	if _, _, err := SelfSigned(dir, []string{"MUSIC.LAN", "127.0.0.1"}); err != nil {
+	if _, _, err := SelfSigned(dir, []string{"MUSIC.LAN", "127.0.0.1"}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if after, _ := os.ReadFile(certFile); !bytes.Equal(before, after) {
@@ -271,7 +272,7 @@ func TestSelfSignedAtOnceMakesOnePair(t *testing.T) {
 		errs := make([]error, n)
 		for i := range n {
 			wg.Go(func() {
-				certFile, keyFile, err := SelfSigned(data, []string{"music.lan"})
+				certFile, keyFile, err := SelfSigned(data, []string{"music.lan"}, nil)
 				if err != nil {
 					errs[i] = err
 					return
@@ -294,5 +295,67 @@ func TestSelfSignedAtOnceMakesOnePair(t *testing.T) {
 				t.Fatalf("round %d: origins started at once serve different certificates: %v", round, prints)
 			}
 		}
+	}
+}
+
+// Two origins on one data dir with --tls-self-signed and different
+// --tls-name sets remade each other's certificate at every start (each
+// found its own names missing and made one for its names alone), so a
+// client that trusted the certificate of one broke whenever the other
+// started. Now a start that asks for a name the certificate lacks makes
+// one for the old names and the new, with the old key and subject, and
+// says so; the starts after keep it. A client given the old certificate
+// with --ca still verifies the new one (same key and subject); a pin
+// (the certificate's SHA-256) does not carry over.
+func TestSelfSignedSharedDataDirKeepsBothOriginsNames(t *testing.T) {
+	data := t.TempDir()
+	start := func(names ...string) (*x509.Certificate, []byte, string) {
+		t.Helper()
+		var log bytes.Buffer
+		certFile, _, err := SelfSigned(data, names, slog.New(slog.NewTextHandler(&log, nil)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := os.ReadFile(certFile)
+		return readCert(t, certFile), b, log.String()
+	}
+	a, aPEM, _ := start("a.lan")
+	b, bPEM, said := start("b.lan", "10.0.0.9")
+	for _, want := range []string{"localhost", "a.lan", "b.lan"} {
+		if !slices.Contains(b.DNSNames, want) {
+			t.Errorf("certificate after the second origin's start names %q; want %q among them (the first origin's kept)", b.DNSNames, want)
+		}
+	}
+	if !strings.Contains(said, "a.lan") || !strings.Contains(said, "did not cover b.lan, 10.0.0.9") || !strings.Contains(said, "--pin-sha256") {
+		t.Errorf("the second start logged %q; want a line naming the names missing, those the new certificate covers and that pins must be renewed", said)
+	}
+	// Each origin restarted, in turn: nothing is made again.
+	for _, names := range [][]string{{"a.lan"}, {"b.lan"}, {"a.lan"}, {"10.0.0.9", "B.LAN"}} {
+		if _, again, said := start(names...); !bytes.Equal(again, bPEM) || said != "" {
+			t.Fatalf("a restart with --tls-name %q made the certificate again (logged %q); want the one covering both origins kept", names, said)
+		}
+	}
+	if bytes.Equal(aPEM, bPEM) {
+		t.Fatal("the second origin's names were not added")
+	}
+	// A client that trusted the first certificate as its authority (--ca)
+	// still verifies the union one for the first origin's name.
+	roots := x509.NewCertPool()
+	roots.AddCert(a)
+	if _, err := b.Verify(x509.VerifyOptions{Roots: roots, DNSName: "a.lan"}); err != nil {
+		t.Errorf("--ca with the first certificate refuses the certificate with both origins' names: %v", err)
+	}
+	// A key that no longer loads: a new key, but the names still add up.
+	if err := os.WriteFile(filepath.Join(data, TLSDir, "key.pem"), []byte("lost\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, _, said := start("c.lan")
+	for _, want := range []string{"a.lan", "b.lan", "c.lan"} {
+		if !slices.Contains(c.DNSNames, want) {
+			t.Errorf("certificate made after the key was lost names %q; want %q among them", c.DNSNames, want)
+		}
+	}
+	if !strings.Contains(said, "key did not load") {
+		t.Errorf("made with a new key, logged %q; want it said", said)
 	}
 }

@@ -125,7 +125,7 @@ func (w *libraryWalk) walk(dir, relDir string) error {
 			if p == dir && relDir == "" {
 				return err
 			}
-			w.skipUnread(r, "cannot read: "+errText(err))
+			w.skipUnread(r, unreadReason(p, d != nil && d.IsDir(), err))
 			if d != nil && d.IsDir() {
 				return filepath.SkipDir
 			}
@@ -150,7 +150,11 @@ func (w *libraryWalk) walk(dir, relDir string) error {
 			if err != nil {
 				// Its target may be a drive not mounted now: its
 				// tracks stay (see keeps).
-				w.skipUnread(r, "cannot read: broken symlink ("+errText(err)+")")
+				if errors.Is(err, fs.ErrPermission) { // there, but out of the user's reach
+					w.skipUnread(r, unreadReason(p, false, err))
+				} else {
+					w.skipUnread(r, "cannot read: broken symlink ("+errText(err)+")")
+				}
 				return nil
 			}
 			if fi.IsDir() {
@@ -161,7 +165,7 @@ func (w *libraryWalk) walk(dir, relDir string) error {
 		if d.IsDir() {
 			fi, err := d.Info()
 			if err != nil {
-				w.skipUnread(r, "cannot read: "+errText(err))
+				w.skipUnread(r, unreadReason(p, true, err))
 				return filepath.SkipDir
 			}
 			k := keyOf(fi)
@@ -238,7 +242,7 @@ func (w *libraryWalk) follow(p, r string, target fs.FileInfo) {
 		err = w.walk(real, r)
 	}
 	if err != nil {
-		w.skip(r, "cannot read: "+errText(err))
+		w.skip(r, unreadReason(p, true, err))
 	}
 }
 
@@ -255,7 +259,7 @@ func (w *libraryWalk) file(p, r string) {
 	fi, err := os.Stat(p) // follows symlinks
 	switch {
 	case err != nil:
-		w.skip(r, "cannot read: "+errText(err))
+		w.skip(r, unreadReason(p, false, err))
 		return
 	case !fi.Mode().IsRegular():
 		w.skip(r, "not a regular file")
@@ -271,7 +275,7 @@ func (w *libraryWalk) file(p, r string) {
 		f.Close()
 	}
 	if err != nil {
-		w.skipUnread(r, "cannot read: "+errText(err))
+		w.skipUnread(r, unreadReason(p, false, err))
 		return
 	}
 	id := catalog.NewID(catalog.PrefixTrack, r)
