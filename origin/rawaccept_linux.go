@@ -3,6 +3,7 @@ package origin
 import (
 	"net"
 	"os"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -17,9 +18,7 @@ import (
 // first request was read, on a machine the client shares. Here accept4(2)
 // and the TCP_NODELAY net sets are raw system calls (they never block: the
 // socket is non-blocking and the netpoller waits), and the connection is
-// a pollable *os.File (sockConn), which os.NewFile makes with two more
-// calls the scheduler does not see either (fcntl(2) and the poller's
-// epoll_ctl(2)). With the rest of this change (splitter.serve's late
+// a sockConn, a bare descriptor until it has to wait. With the rest of this change (splitter.serve's late
 // handing on of accepting, peekConn's wait on its thread), in 7 runs of
 // BenchmarkChunksVsNginx/hot taking turns with the build before it (load
 // average 0.8-2.9 from other work, 2026-12-07), a new connection's first
@@ -102,7 +101,7 @@ func (l *rawListener) Accept() (net.Conn, error) {
 	}
 	one := int32(1)
 	syscall.RawSyscall6(syscall.SYS_SETSOCKOPT, uintptr(nfd), syscall.IPPROTO_TCP, syscall.TCP_NODELAY, uintptr(unsafe.Pointer(&one)), 4, 0)
-	return &sockConn{f: os.NewFile(uintptr(nfd), "tcp"), local: l.addr, remote: sockAddr(&sa)}, nil
+	return newSockConn(nfd, l.addr, sockAddr(&sa)), nil
 }
 
 // sockAddr returns the TCP address in sa, as accept4(2) filled it in.
@@ -130,32 +129,233 @@ func bigEndianPort(p uint16) int {
 	return int(b[0])<<8 | int(b[1])
 }
 
-// sockConn is a TCP connection rawListener accepted: the socket as a
-// pollable *os.File, whose reads, writes and deadlines wait in the
-// netpoller as a *net.TCPConn's do. The fast path serves it as it is; a
-// connection net/http is to serve becomes a *net.TCPConn first (tcp), for
+// sockConn is a TCP connection rawListener accepted. Until a call has to
+// wait for the socket it is a bare descriptor, read, written and closed
+// with raw system calls; the first wait (or deadline, or conversion)
+// makes it a pollable *os.File (register), whose reads, writes and
+// deadlines wait in the netpoller as a *net.TCPConn's do. A lone client's
+// connection whose requests come while its goroutine awaits them on its
+// thread (leader.await) so never enters the netpoller: os.NewFile's
+// fcntl(2) and epoll_ctl(2), the epoll_ctl(2) that takes it out again, the
+// file's finalizer, and the close(2) os.File makes the usual way (which
+// wakes the runtime's monitor thread when the process was idle) are
+// spared it (issue 14). In 9 runs of BenchmarkChunksVsNginx/hot taking
+// turns with the build before it (quiet machine, 2026-12-07), a new
+// connection's first request took 0.95-1.04x nginx's time at the p50
+// (median 1.00; before 0.97-1.07, median 1.01). The fast path serves it as it is; a connection
+// net/http is to serve becomes a *net.TCPConn first (tcp), for
 // sendfile(2), TCP_CORK and the reset of a stalled response.
+//
+// Calls on the bare descriptor are made by one goroutine at a time (the
+// one serving the connection); Close may come from another (the
+// splitter's and the fast server's shutdown), and then shuts the socket
+// down, ending any wait on it, and leaves closing the descriptor to the
+// call under way (busy), so its number is never reused under that call.
 type sockConn struct {
-	f             *os.File
 	local, remote net.Addr
+
+	mu      sync.Mutex      // guards the fields below
+	fd      int             // the bare descriptor; -1 once registered or closed
+	f       *os.File        // the socket once registered
+	raw     syscall.RawConn // f's
+	busy    bool            // a call on fd is under way
+	closing bool            // Close came during that call: its end closes fd
 }
 
-func (c *sockConn) Read(p []byte) (int, error)            { return c.f.Read(p) }
-func (c *sockConn) Write(p []byte) (int, error)           { return c.f.Write(p) }
-func (c *sockConn) Close() error                          { return c.f.Close() }
-func (c *sockConn) LocalAddr() net.Addr                   { return c.local }
-func (c *sockConn) RemoteAddr() net.Addr                  { return c.remote }
-func (c *sockConn) SetDeadline(t time.Time) error         { return c.f.SetDeadline(t) }
-func (c *sockConn) SetReadDeadline(t time.Time) error     { return c.f.SetReadDeadline(t) }
-func (c *sockConn) SetWriteDeadline(t time.Time) error    { return c.f.SetWriteDeadline(t) }
-func (c *sockConn) SyscallConn() (syscall.RawConn, error) { return c.f.SyscallConn() }
+func newSockConn(fd int, local, remote net.Addr) *sockConn {
+	return &sockConn{fd: fd, local: local, remote: remote}
+}
+
+// errSockClosed is the error of a call on a closed sockConn, as a closed
+// *os.File's.
+var errSockClosed = os.ErrClosed
+
+// begin starts a call on c: it returns the bare descriptor (c busy until
+// end), or -1 and c's poller RawConn once registered, or an error once
+// closed.
+func (c *sockConn) begin() (int, syscall.RawConn, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case c.f != nil:
+		return -1, c.raw, nil
+	case c.fd < 0 || c.closing:
+		return -1, nil, errSockClosed
+	}
+	c.busy = true
+	return c.fd, nil, nil
+}
+
+// end ends the call begin started, closing the descriptor when Close came
+// during it.
+func (c *sockConn) end() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.busy = false
+	if c.closing && c.f == nil && c.fd >= 0 {
+		syscall.RawSyscall(syscall.SYS_CLOSE, uintptr(c.fd), 0, 0)
+		c.fd = -1
+	}
+}
+
+// register makes c's socket a pollable *os.File, once, and returns its
+// RawConn; an error once c is closed or closing.
+func (c *sockConn) register() (syscall.RawConn, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.f != nil {
+		return c.raw, nil
+	}
+	if c.fd < 0 || c.closing {
+		return nil, errSockClosed
+	}
+	f := os.NewFile(uintptr(c.fd), "tcp")
+	raw, err := f.SyscallConn()
+	if err != nil { // never for a descriptor os.NewFile took
+		return nil, err
+	}
+	c.f, c.raw, c.fd = f, raw, -1
+	return raw, nil
+}
+
+// file returns c's socket as a registered *os.File.
+func (c *sockConn) file() (*os.File, error) {
+	if _, err := c.register(); err != nil {
+		return nil, err
+	}
+	return c.f, nil
+}
+
+func (c *sockConn) Read(p []byte) (int, error) {
+	f, err := c.file()
+	if err != nil {
+		return 0, err
+	}
+	return f.Read(p)
+}
+
+func (c *sockConn) Write(p []byte) (int, error) {
+	f, err := c.file()
+	if err != nil {
+		return 0, err
+	}
+	return f.Write(p)
+}
+
+// Close closes the socket: at once when no call is under way, else by
+// shutting it down and leaving the descriptor to the call's end.
+func (c *sockConn) Close() error {
+	c.mu.Lock()
+	if f := c.f; f != nil {
+		c.mu.Unlock()
+		return f.Close()
+	}
+	defer c.mu.Unlock()
+	switch {
+	case c.fd < 0 || c.closing:
+		return errSockClosed
+	case c.busy:
+		c.closing = true
+		syscall.RawSyscall(syscall.SYS_SHUTDOWN, uintptr(c.fd), syscall.SHUT_RDWR, 0)
+		return nil
+	}
+	_, _, e := syscall.RawSyscall(syscall.SYS_CLOSE, uintptr(c.fd), 0, 0)
+	c.fd = -1
+	if e != 0 {
+		return os.NewSyscallError("close", e)
+	}
+	return nil
+}
+
+func (c *sockConn) LocalAddr() net.Addr  { return c.local }
+func (c *sockConn) RemoteAddr() net.Addr { return c.remote }
+
+// The deadlines register the socket: a deadline matters only to a call
+// that waits (fastConn asks for one only then).
+func (c *sockConn) SetDeadline(t time.Time) error {
+	f, err := c.file()
+	if err != nil {
+		return err
+	}
+	return f.SetDeadline(t)
+}
+
+func (c *sockConn) SetReadDeadline(t time.Time) error {
+	f, err := c.file()
+	if err != nil {
+		return err
+	}
+	return f.SetReadDeadline(t)
+}
+
+func (c *sockConn) SetWriteDeadline(t time.Time) error {
+	f, err := c.file()
+	if err != nil {
+		return err
+	}
+	return f.SetWriteDeadline(t)
+}
+
+// SyscallConn returns c's RawConn: its calls get the bare descriptor
+// until one has to wait (its function returns false), which registers the
+// socket and waits in the netpoller from then on.
+func (c *sockConn) SyscallConn() (syscall.RawConn, error) { return sockRaw{c}, nil }
+
+// sockRaw is a sockConn's syscall.RawConn.
+type sockRaw struct{ c *sockConn }
+
+func (r sockRaw) Control(fn func(fd uintptr)) error {
+	fd, raw, err := r.c.begin()
+	if err != nil {
+		return err
+	}
+	if raw != nil {
+		return raw.Control(fn)
+	}
+	fn(uintptr(fd))
+	r.c.end()
+	return nil
+}
+
+func (r sockRaw) Read(fn func(fd uintptr) bool) error {
+	return r.c.call(fn, syscall.RawConn.Read)
+}
+
+func (r sockRaw) Write(fn func(fd uintptr) bool) error {
+	return r.c.call(fn, syscall.RawConn.Write)
+}
+
+// call calls fn on the bare descriptor and, when fn asks to wait for the
+// socket (returns false), registers it and goes on with wait, the
+// netpoller's RawConn.Read or Write, which calls fn again before waiting.
+func (c *sockConn) call(fn func(fd uintptr) bool, wait func(syscall.RawConn, func(uintptr) bool) error) error {
+	fd, raw, err := c.begin()
+	if err != nil {
+		return err
+	}
+	if raw == nil {
+		done := fn(uintptr(fd))
+		c.end()
+		if done {
+			return nil
+		}
+		if raw, err = c.register(); err != nil {
+			return err
+		}
+	}
+	return wait(raw, fn)
+}
 
 // tcp returns c as a *net.TCPConn (net.FileConn, which duplicates the
 // descriptor) and closes c's own; without keep-alive probes, as Listen's
 // connections. When that fails (out of descriptors) it returns nil and c
 // stays as it is.
 func (c *sockConn) tcp() *net.TCPConn {
-	nc, err := net.FileConn(c.f)
+	f, err := c.file()
+	if err != nil {
+		return nil
+	}
+	nc, err := net.FileConn(f)
 	if err != nil {
 		return nil
 	}
@@ -165,7 +365,7 @@ func (c *sockConn) tcp() *net.TCPConn {
 		return nil
 	}
 	tc.SetKeepAlive(false)
-	c.f.Close()
+	f.Close()
 	return tc
 }
 

@@ -6,7 +6,11 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -239,5 +243,179 @@ func TestKeepsSeesAWaitingConnection(t *testing.T) {
 	defer c.Close()
 	if h.keeps() {
 		t.Error("a new connection waits on the listener: keeps says go on with the old one")
+	}
+}
+
+// bareConn returns a connection rawListener accepted, its descriptor, and
+// the client's end.
+func bareConn(t *testing.T) (*sockConn, uintptr, net.Conn) {
+	t.Helper()
+	ln, err := Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rl := newRawListener(ln)
+	t.Cleanup(func() { rl.Close() })
+	client, err := net.Dial("tcp", rl.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { client.Close() })
+	c, err := rl.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := c.(*sockConn)
+	var fd uintptr
+	raw, _ := sc.SyscallConn()
+	raw.Control(func(f uintptr) { fd = f })
+	return sc, fd, client
+}
+
+// inPoller reports whether descriptor fd is in an epoll set of this
+// process (the runtime's netpoller is the only one here), from
+// /proc/self/fdinfo, whose epoll entries list each watched descriptor as
+// "tfd: N".
+func inPoller(t *testing.T, fd uintptr) bool {
+	t.Helper()
+	fds, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range fds {
+		if link, _ := os.Readlink("/proc/self/fd/" + e.Name()); link != "anon_inode:[eventpoll]" {
+			continue
+		}
+		info, err := os.ReadFile("/proc/self/fdinfo/" + e.Name())
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(info), "\n") {
+			if f := strings.Fields(line); len(f) > 1 && f[0] == "tfd:" && f[1] == strconv.Itoa(int(fd)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// socketOf returns what /proc says descriptor fd is ("socket:[inode]"), or
+// "" when it is not open.
+func socketOf(fd uintptr) string {
+	link, _ := os.Readlink("/proc/self/fd/" + strconv.Itoa(int(fd)))
+	return link
+}
+
+// A connection rawListener accepted stays out of the netpoller while its
+// calls need not wait (a lone client's requests, awaited on the thread),
+// and enters it at its first wait, which then ends when bytes come
+// (sockConn).
+func TestSockConnEntersThePollerOnlyToWait(t *testing.T) {
+	sc, fd, client := bareConn(t)
+	raw, _ := sc.SyscallConn()
+	buf := make([]byte, 16)
+	var got string
+	read := func(fd uintptr) bool {
+		n, err := syscall.Read(int(fd), buf)
+		if err == syscall.EAGAIN {
+			return false
+		}
+		got = string(buf[:max(n, 0)])
+		return true
+	}
+	client.Write([]byte("one"))
+	if !awaitAlone(fd, -1, 10*time.Second) {
+		t.Fatal("the client's bytes never came")
+	}
+	if err := raw.Read(read); err != nil || got != "one" {
+		t.Fatalf("read %q, %v; want one", got, err)
+	}
+	if inPoller(t, fd) {
+		t.Error("a read that need not wait put the socket in the netpoller")
+	}
+	time.AfterFunc(50*time.Millisecond, func() { client.Write([]byte("two")) })
+	if err := raw.Read(read); err != nil || got != "two" {
+		t.Fatalf("read %q, %v after waiting; want two", got, err)
+	}
+	if !inPoller(t, fd) {
+		t.Error("a read that waited: the socket is not in the netpoller")
+	}
+	if err := sc.Close(); err != nil {
+		t.Fatal(err)
+	}
+	client.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if n, err := client.Read(buf); err != io.EOF {
+		t.Errorf("after Close the client read %d, %v; want EOF", n, err)
+	}
+}
+
+// Close from another goroutine during a call on the bare descriptor ends
+// the call's wait (the socket is shut down) and closes the descriptor
+// when the call ends, not under it; a bare connection not in a call is
+// closed at once, and a closed one refuses calls.
+func TestSockConnCloseDuringACall(t *testing.T) {
+	sc, fd, client := bareConn(t)
+	sock := socketOf(fd)
+	raw, _ := sc.SyscallConn()
+	inCall, done := make(chan string, 2), make(chan error, 1)
+	go func() {
+		done <- raw.Read(func(fd uintptr) bool {
+			inCall <- socketOf(fd)
+			awaitAlone(fd, -1, 20*time.Second) // shutdown(2) makes it readable
+			inCall <- socketOf(fd)
+			return true
+		})
+	}()
+	if got := <-inCall; got != sock {
+		t.Fatalf("the call got descriptor %d as %q, want %q", fd, got, sock)
+	}
+	time.Sleep(20 * time.Millisecond)
+	closed := make(chan error, 1)
+	go func() { closed <- sc.Close() }()
+	select {
+	case err := <-closed:
+		if err != nil {
+			t.Fatalf("Close during a call: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close during a call waited for the call to end")
+	}
+	select {
+	case got := <-inCall:
+		if got != sock {
+			t.Errorf("Close closed descriptor %d under the call: it is %q", fd, got)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close did not end the call's wait")
+	}
+	if err := <-done; err != nil {
+		t.Errorf("the call ended with %v", err)
+	}
+	if got := socketOf(fd); got == sock {
+		t.Errorf("the call ended: descriptor %d is still the socket", fd)
+	}
+	called := false
+	if err := raw.Read(func(uintptr) bool { called = true; return true }); err == nil || called {
+		t.Errorf("a read after Close: %v, called %v; want an error and no call", err, called)
+	}
+	if err := sc.Close(); err == nil {
+		t.Error("a second Close: no error")
+	}
+	client.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if n, err := client.Read(make([]byte, 4)); err != io.EOF {
+		t.Errorf("the client read %d, %v; want EOF", n, err)
+	}
+
+	sc, fd, client = bareConn(t)
+	sock = socketOf(fd)
+	if err := sc.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got := socketOf(fd); got == sock {
+		t.Errorf("Close of a bare connection in no call: descriptor %d is still the socket", fd)
+	}
+	client.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if n, err := client.Read(make([]byte, 4)); err != io.EOF {
+		t.Errorf("the client read %d, %v; want EOF", n, err)
 	}
 }
