@@ -592,14 +592,14 @@ func (a *app) syncPins(ctx context.Context, c *cache.Cache, l *offline.List, pro
 			}
 		}
 		if up[base] != "" {
-			found[old.Ref] = pinSync{Unheard: up[base]}
+			found[old.Ref] = lastHeard(old, up[base])
 			continue
 		}
 		col, sizes, err := a.planPin(ctx, r, old.Ref, old.Quality, nil)
 		if why := storedWhy(client); why != "" && err == nil {
 			// planned from copies stored here, not from the origin:
 			// the pin stays as it was until the origin answers
-			found[old.Ref] = pinSync{Unheard: why}
+			found[old.Ref] = lastHeard(old, why)
 			continue
 		}
 		switch {
@@ -610,9 +610,15 @@ func (a *app) syncPins(ctx context.Context, c *cache.Cache, l *offline.List, pro
 			// playlist's words
 			var track *originclient.NotFoundError
 			found[old.Ref] = pinSync{Gone: true, Revoked: isShareURL(old.Ref) && !errors.As(err, &track)}
+			heard := "gone"
+			if found[old.Ref].Revoked {
+				heard = "revoked"
+			}
+			setHeard(l, old.Ref, heard)
 			continue
 		case errors.Is(err, originclient.ErrOwnedByToken):
 			found[old.Ref] = pinSync{Token: true}
+			setHeard(l, old.Ref, "token")
 			continue
 		case err != nil:
 			continue // unreachable or broken for now: the pin stays as it was
@@ -634,6 +640,7 @@ func (a *app) syncPins(ctx context.Context, c *cache.Cache, l *offline.List, pro
 				}
 			}
 			if missing == 0 && !newDocs {
+				setHeard(l, old.Ref, "") // it answered with the collection
 				continue
 			}
 			if missing > 0 {
@@ -660,6 +667,34 @@ func (a *app) syncPins(ctx context.Context, c *cache.Cache, l *offline.List, pro
 		found[old.Ref] = sync
 	}
 	return found, errors.Join(errs...)
+}
+
+// lastHeard is what offline list shows of old while its origin does not
+// answer (why says why not): what the origin last answered for it, kept
+// in the list (Collection.Heard), so a revoked link's pin is not listed
+// complete once its origin is down.
+func lastHeard(old offline.Collection, why string) pinSync {
+	s := pinSync{Unheard: why}
+	switch old.Heard {
+	case "revoked":
+		s.Gone, s.Revoked = true, true
+	case "gone":
+		s.Gone = true
+	case "token":
+		s.Token = true
+	}
+	return s
+}
+
+// setHeard records in l what the origin answered for ref (Collection.Heard:
+// "gone", "revoked", "token", or "" for the collection itself); offline
+// list saves the list when it changed.
+func setHeard(l *offline.List, ref, heard string) {
+	for i := range l.Collections {
+		if l.Collections[i].Ref == ref {
+			l.Collections[i].Heard = heard
+		}
+	}
 }
 
 // pinnedHere reports whether col was pinned from the source r speaks to,
@@ -727,6 +762,9 @@ type offlineEntry struct {
 	// Removed lists the IDs of the tracks this run found taken out of
 	// the origin's catalog, which the pin dropped.
 	Removed []string `json:"removed,omitempty"`
+	// Heard hides the Collection's own (kept in the offline list): State
+	// says it.
+	Heard string `json:"heard,omitempty"`
 }
 
 // offlineList first makes the pins follow the origin (syncPins), then
@@ -747,7 +785,18 @@ func (a *app) offlineList(ctx context.Context, c *cache.Cache, asJSON bool) erro
 	}
 	ctx, stop := stopOnSignal(ctx)
 	defer stop()
+	heardBefore := map[string]string{}
+	for _, col := range l.Collections {
+		heardBefore[col.Ref] = col.Heard
+	}
 	found, serr := a.syncPins(ctx, c, l, a.downloadProgress)
+	if lerr == nil && slices.ContainsFunc(l.Collections, func(col offline.Collection) bool { return col.Heard != heardBefore[col.Ref] }) {
+		// what the origin answered is shown while it does not answer
+		// (lastHeard); a list that cannot be saved lists all the same
+		if err := l.Save(); err != nil {
+			fmt.Fprintln(a.stderr, "segue:", err)
+		}
+	}
 	if ierr := interrupted(ctx, ctx.Err(), "offline list", "the pins it brought up to date with the origin are saved, the others stay as they were "+
 		"(what it downloaded stays in the cache): run the same command again to follow the rest and list them"); ierr != nil {
 		return ierr

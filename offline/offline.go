@@ -45,6 +45,12 @@ type Collection struct {
 	Bytes   int64     `json:"bytes"`   // sum of the segments' sizes
 	Docs    []string  `json:"docs"`    // document keys (manifests, covers, listings)
 	Added   time.Time `json:"added"`
+	// Heard is what the origin last answered for the pin when that was
+	// not the collection: "gone" (no longer there), "revoked" (a share
+	// link that opens nothing now) or "token" (kept for a token not
+	// sent); empty when it last answered with the collection, or was
+	// never asked. offline list shows it while the origin does not answer.
+	Heard string `json:"heard,omitempty"`
 }
 
 // List is the set of pinned collections, keyed by Ref.
