@@ -81,7 +81,7 @@ or queue position that does not exist, or a seek past the end of the track.`,
 		if err != nil {
 			return ctl.Response{}, err
 		}
-		resp, err := ctl.Do(ctx, path, req) // waits at most ctl.AnswerWait
+		resp, err := ctl.Do(ctx, path, req) // waits at most ctl.AnswerWait (ResolveWait for open, queue add...)
 		if err != nil {
 			what := req.Cmd
 			if req.Cmd == "queue" && len(req.Args) > 0 {
