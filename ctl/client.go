@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -48,7 +49,11 @@ func dial(ctx context.Context, path string) (net.Conn, error) {
 	// ENOTDIR: a file stands where a folder of the path should be
 	// (XDG_RUNTIME_DIR set to a file), so no socket can be there either.
 	if errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ENOTDIR) {
-		return nil, fmt.Errorf("%w (nothing listens on %s): start segue or segue play first, or name another with --instance", ErrNoInstance, path)
+		err := fmt.Errorf("%w (nothing listens on %s): start segue or segue play first, or name another with --instance", ErrNoInstance, path)
+		if other, dir := elsewhere(ctx, path); other != "" {
+			err = fmt.Errorf("%w; one listens on %s: give segue ctl the XDG_RUNTIME_DIR=%s it was started with (cron and ssh commands may not set it as a desktop session does)", err, other, dir)
+		}
+		return nil, err
 	}
 	if len(path) > maxSocketPath {
 		return nil, fmt.Errorf("connect to segue: the control socket's path %s is longer than a socket's path may be (%d bytes): set XDG_RUNTIME_DIR to a shorter folder", path, maxSocketPath)
@@ -61,6 +66,30 @@ func dial(ctx context.Context, path string) (net.Conn, error) {
 		return nil, fmt.Errorf("connect to segue on %s: %w", path, err)
 	}
 	return c, nil
+}
+
+// elsewhere is the socket of the same name as path that a segue answers
+// in another runtime directory, and that directory: the login session's
+// /run/user/UID, RuntimeDir's fallback under the temporary directory, or
+// $XDG_RUNTIME_DIR, which a script run from cron or over ssh may have
+// otherwise than the segue it drives ("" when none answers).
+func elsewhere(ctx context.Context, path string) (socket, dir string) {
+	here := filepath.Dir(filepath.Dir(path)) // DIR of DIR/segue/ctl.sock
+	for _, d := range []string{os.Getenv("XDG_RUNTIME_DIR"), filepath.Join("/run/user", strconv.Itoa(os.Getuid())), fallbackRuntimeDir()} {
+		if d == "" || !filepath.IsAbs(d) || filepath.Clean(d) == filepath.Clean(here) {
+			continue
+		}
+		p := filepath.Join(d, "segue", filepath.Base(path))
+		var dl net.Dialer
+		dctx, cancel := context.WithTimeout(ctx, time.Second)
+		c, err := dl.DialContext(dctx, "unix", p)
+		cancel()
+		if err == nil {
+			c.Close()
+			return p, d
+		}
+	}
+	return "", ""
 }
 
 // Running reports whether an instance answers at path.

@@ -576,7 +576,12 @@ func servedPlayer(t *testing.T) (string, *player.Player) {
 // path and the player.
 func listenedPlayer(t *testing.T) (*Server, string, *player.Player) {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "ctl.sock")
+	return listenedPlayerAt(t, filepath.Join(t.TempDir(), "ctl.sock"))
+}
+
+// listenedPlayerAt is listenedPlayer on the socket path.
+func listenedPlayerAt(t *testing.T, path string) (*Server, string, *player.Player) {
+	t.Helper()
 	s, err := Listen(path)
 	if err != nil {
 		t.Fatal(err)
