@@ -61,9 +61,12 @@ its control socket ($XDG_RUNTIME_DIR/segue/ctl.sock, or ctl-NAME.sock for
 --instance NAME), and prints what it says. The socket is mode 0600 and the
 instance refuses any other user.
 
-Exit status: 0 done; 1 when no segue is running (or it failed); 2 for a
-malformed command or argument (checked before connecting); 3 for a target
-or queue position that does not exist, or a seek past the end of the track.`,
+Exit status: 0 done; 1 when no segue is running, or it is stopped (Ctrl-Z),
+or it does not answer within 5 s (hung; 65 s for open, queue add and next,
+and radio, which resolve targets; 2 minutes while it starts), or it failed;
+2 for a malformed command or argument (checked before connecting); 3 for a
+target or queue position that does not exist, or a seek past the end of
+the track.`,
 		Example: `  segue ctl status --json
   segue ctl toggle
   segue ctl seek -10
@@ -81,7 +84,7 @@ or queue position that does not exist, or a seek past the end of the track.`,
 		if err != nil {
 			return ctl.Response{}, err
 		}
-		resp, err := ctl.Do(ctx, path, req) // waits at most ctl.AnswerWait
+		resp, err := ctl.Do(ctx, path, req) // waits at most ctl.AnswerWait (ResolveWait for open, queue add...)
 		if err != nil {
 			what := req.Cmd
 			if req.Cmd == "queue" && len(req.Args) > 0 {

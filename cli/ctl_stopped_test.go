@@ -39,30 +39,18 @@ func TestCtlStoppedInstance(t *testing.T) {
 	for _, args := range [][]string{{"ctl", "status"}, {"ctl", "status", "--json"}, {"ctl", "pause"}, {"ctl", "pause", "--json"},
 		{"ctl", "watch"}, {"ctl", "watch", "--json"},
 		{"--origin", url, "play", "--enqueue", tracks[2].ID}} {
-		cmd := h.command(args...)
-		var o, e strings.Builder
-		cmd.Stdout, cmd.Stderr = &o, &e
 		start := time.Now()
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		select {
-		case <-done:
-		case <-time.After(20 * time.Second):
-			cmd.Process.Kill()
-			<-done
+		o, e, code, ok := runCapped(t, h.command(args...), 20*time.Second)
+		if !ok {
 			t.Errorf("segue %s against a stopped segue still waits after 20 s", strings.Join(args, " "))
 			continue
 		}
-		code := cmd.ProcessState.ExitCode()
-		if code != ExitError || !strings.Contains(e.String(), says) || !strings.Contains(e.String(), "kill -CONT "+strconv.Itoa(pid)) {
+		if code != ExitError || !strings.Contains(e, says) || !strings.Contains(e, "kill -CONT "+strconv.Itoa(pid)) {
 			t.Errorf("segue %s against a stopped segue: exit %d after %v, %q; want exit %d saying %q and how to resume it",
-				strings.Join(args, " "), code, time.Since(start).Round(time.Millisecond), e.String(), ExitError, says)
+				strings.Join(args, " "), code, time.Since(start).Round(time.Millisecond), e, ExitError, says)
 		}
-		if strings.Contains(strings.Join(args, " "), "--json") && !strings.HasPrefix(o.String(), `{"error":`) {
-			t.Errorf("segue %s printed %q; want the error as JSON", strings.Join(args, " "), o.String())
+		if strings.Contains(strings.Join(args, " "), "--json") && !strings.HasPrefix(o, `{"error":`) {
+			t.Errorf("segue %s printed %q; want the error as JSON", strings.Join(args, " "), o)
 		}
 	}
 	resume()

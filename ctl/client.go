@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -48,7 +49,11 @@ func dial(ctx context.Context, path string) (net.Conn, error) {
 	// ENOTDIR: a file stands where a folder of the path should be
 	// (XDG_RUNTIME_DIR set to a file), so no socket can be there either.
 	if errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ENOTDIR) {
-		return nil, fmt.Errorf("%w (nothing listens on %s): start segue or segue play first, or name another with --instance", ErrNoInstance, path)
+		err := fmt.Errorf("%w (nothing listens on %s): start segue or segue play first, or name another with --instance", ErrNoInstance, path)
+		if other, dir := elsewhere(ctx, path); other != "" {
+			err = fmt.Errorf("%w; one listens on %s: give segue ctl the XDG_RUNTIME_DIR=%s it was started with (cron and ssh commands may not set it as a desktop session does)", err, other, dir)
+		}
+		return nil, err
 	}
 	if len(path) > maxSocketPath {
 		return nil, fmt.Errorf("connect to segue: the control socket's path %s is longer than a socket's path may be (%d bytes): set XDG_RUNTIME_DIR to a shorter folder", path, maxSocketPath)
@@ -63,29 +68,104 @@ func dial(ctx context.Context, path string) (net.Conn, error) {
 	return c, nil
 }
 
+// elsewhere is the socket of the same name as path that a segue answers
+// in another runtime directory, and that directory: the login session's
+// /run/user/UID, RuntimeDir's fallback under the temporary directory, or
+// $XDG_RUNTIME_DIR, which a script run from cron or over ssh may have
+// otherwise than the segue it drives ("" when none answers).
+func elsewhere(ctx context.Context, path string) (socket, dir string) {
+	here := filepath.Dir(filepath.Dir(path)) // DIR of DIR/segue/ctl.sock
+	for _, d := range []string{os.Getenv("XDG_RUNTIME_DIR"), filepath.Join("/run/user", strconv.Itoa(os.Getuid())), fallbackRuntimeDir()} {
+		if d == "" || !filepath.IsAbs(d) || filepath.Clean(d) == filepath.Clean(here) {
+			continue
+		}
+		p := filepath.Join(d, "segue", filepath.Base(path))
+		var dl net.Dialer
+		dctx, cancel := context.WithTimeout(ctx, time.Second)
+		c, err := dl.DialContext(dctx, "unix", p)
+		cancel()
+		if err == nil {
+			c.Close()
+			return p, d
+		}
+	}
+	return "", ""
+}
+
 // Running reports whether an instance answers at path.
 func Running(ctx context.Context, path string) bool {
 	_, err := Do(ctx, path, Request{Cmd: "status"})
 	return err == nil
 }
 
-// AnswerWait is how long Do waits for an instance's answer: longer than
-// the minute the instance itself gives resolving targets (open, queue add,
-// radio) from the origin.
-const AnswerWait = 2 * time.Minute
+// AnswerWait is how long Do waits for an instance's answer to a command
+// it carries out at once (status, pause, seek, queue list...), and Watch
+// for its first line: such a command takes a healthy instance
+// milliseconds (the player's lock held for a copy of its queue), so 5 s
+// is room for one on a loaded machine. One that does not answer in it is
+// taken for hung (ErrNotAnswering): segue ctl status, a status bar's, run
+// every few seconds, waited 2 minutes.
+const AnswerWait = 5 * time.Second
+
+// ResolveTimeout bounds how long the instance resolves a command's
+// targets (open, queue add and next, radio) from the origin: an album of
+// hundreds of tracks from a slow origin, one request a track ID.
+const ResolveTimeout = time.Minute
+
+// ResolveWait is how long Do waits for the answer to a command that
+// resolves targets: the instance's ResolveTimeout and AnswerWait for the
+// rest. Do asks such an instance for its status first (within
+// AnswerWait), so a hung one is told in seconds there too.
+const ResolveWait = ResolveTimeout + AnswerWait
+
+// resolves says whether r makes the instance resolve targets from the
+// origin, which takes it up to ResolveTimeout.
+func resolves(r Request) bool {
+	switch r.Cmd {
+	case "open", "radio":
+		return true
+	case "queue":
+		return len(r.Args) > 0 && (r.Args[0] == "add" || r.Args[0] == "next")
+	}
+	return false
+}
+
+// StartWait is how long Do waits for an instance still starting: it
+// holds the socket from before it has its queue (the first batch of a
+// radio, asked of the origin) and its sound device, and answers once it
+// has them. It is the 2 minutes every command waited before AnswerWait.
+const StartWait = 2 * time.Minute
+
+// starting is what the socket's lock file holds from Listen to Serve.
+const starting = "starting\n"
+
+// isStarting says whether the instance holding the socket at path has not
+// begun answering yet (its lock file says starting; see Listen).
+func isStarting(path string) bool {
+	b, err := os.ReadFile(path + ".lock")
+	return err == nil && string(b) == starting
+}
 
 // stopPoll is how often Do looks whether the instance it waits for was
 // stopped meanwhile.
 const stopPoll = 200 * time.Millisecond
 
-// errNoAnswer is the cause of Do's own deadline (AnswerWait), told from
-// the caller's ctx ending (a signal).
+// errNoAnswer is the cause of Do's own deadline, told from the caller's
+// ctx ending (a signal).
 var errNoAnswer = errors.New("no answer")
+
+// ErrNotAnswering: the instance's process holds the socket but did not
+// answer within AnswerWait (or ResolveWait): it is hung, or too busy;
+// exit status 1, as ErrNoInstance.
+var ErrNotAnswering = errors.New("is not answering")
 
 // Do sends r to the instance at path and returns its answer. Errors wrap
 // ErrBadRequest (r is malformed: checked before connecting),
-// ErrNoInstance, ErrNotFound, ErrStopped, or are the instance's other
-// failures. It waits at most AnswerWait for the answer.
+// ErrNoInstance, ErrNotFound, ErrStopped, ErrNotAnswering, or are the
+// instance's other failures. It waits at most AnswerWait for the answer,
+// ResolveWait for a command that resolves targets (see resolves), which it
+// sends only once the instance answered a status within AnswerWait; and
+// StartWait while the instance is still starting (see isStarting).
 //
 // An instance suspended in its terminal (Ctrl-Z, SIGSTOP) still holds its
 // socket and the kernel completes connections to it: Do looks at its
@@ -96,12 +176,32 @@ func Do(ctx context.Context, path string, r Request) (Response, error) {
 	if err := Check(r); err != nil {
 		return Response{}, err
 	}
+	if !resolves(r) {
+		return do(ctx, path, r, AnswerWait, "")
+	}
+	what := r.Cmd
+	if r.Cmd == "queue" {
+		what += " " + r.Args[0] // add, next
+	}
+	if _, err := do(ctx, path, Request{Cmd: "status"}, AnswerWait, what); err != nil {
+		return Response{}, err
+	}
+	return do(ctx, path, r, ResolveWait, "")
+}
+
+// do is Do's exchange, waiting at most wait for the answer; probe names
+// the command a status was asked before (then nothing else was sent).
+func do(ctx context.Context, path string, r Request, wait time.Duration, probe string) (Response, error) {
 	c, err := dial(ctx, path)
 	if err != nil {
 		return Response{}, err
 	}
 	defer c.Close()
-	ctx, cancel := context.WithTimeoutCause(ctx, AnswerWait, errNoAnswer)
+	start := isStarting(path)
+	if start {
+		wait = max(wait, StartWait)
+	}
+	ctx, cancel := context.WithTimeoutCause(ctx, wait, errNoAnswer)
 	defer cancel()
 	stop := context.AfterFunc(ctx, func() { c.Close() })
 	defer stop()
@@ -117,13 +217,36 @@ func Do(ctx context.Context, path string, r Request) (Response, error) {
 	case g.stopped.Load():
 		return Response{}, g.stoppedMeanwhile()
 	case context.Cause(ctx) == errNoAnswer:
-		who, end := "segue", "end it"
-		if g.pid > 0 {
-			who, end = fmt.Sprintf("segue (process %d)", g.pid), fmt.Sprintf("end it (kill %d)", g.pid)
-		}
-		return Response{}, fmt.Errorf("%s did not answer within %v: it may be hung, and may still carry out the command; see segue ctl status, or %s and start it again", who, AnswerWait, end)
+		return Response{}, notAnswering(g.pid, path, wait, start, probe)
 	}
 	return Response{}, err
+}
+
+// notAnswering is the error of an instance (process pid, 0 when the
+// kernel did not say) on path that did not answer within wait, starting
+// when it had not begun answering (see isStarting); probe is
+// the command not sent for it ("" when the command itself was sent,
+// "watch" for a watch).
+func notAnswering(pid int, path string, wait time.Duration, starting bool, probe string) error {
+	who, end := "segue", "end it"
+	if pid > 0 {
+		who, end = fmt.Sprintf("segue (process %d)", pid), fmt.Sprintf("end it (kill %d; kill -KILL %d if it stays)", pid, pid)
+	}
+	var sent string
+	switch probe {
+	case "":
+		sent = "it may still carry out the command when it recovers"
+	case "watch":
+		sent = "nothing was watched"
+	default:
+		sent = fmt.Sprintf("it was asked only its status, so the %s was not sent", probe)
+	}
+	why := fmt.Sprintf("no answer within %v", wait)
+	if starting {
+		why = fmt.Sprintf("it has not finished starting within %v", wait)
+	}
+	return fmt.Errorf("%s on %s %w: %s, so it may be hung; %s. Try again in a while, or %s and start it again",
+		who, path, ErrNotAnswering, why, sent, end)
 }
 
 // stopGuard watches the process holding a connection's other end while a
@@ -247,7 +370,9 @@ var ErrLost = errors.New("lost the segue it watched: it went away without quitti
 // ctx is done (then it returns nil), the instance quits as it should (it
 // says so last, see Quit: nil too) or the connection is lost (ErrLost, or a
 // read error wrapped saying so). Each Write is one whole line, its newline
-// included; a failed Write ends it with that error.
+// included; a failed Write ends it with that error. It waits for the
+// instance's first line as Do waits for an answer (AnswerWait, StartWait
+// while it starts), then for events as long as it takes.
 func Watch(ctx context.Context, path string, w io.Writer) error {
 	c, err := dial(ctx, path)
 	if err != nil {
@@ -267,13 +392,24 @@ func Watch(ctx context.Context, path string, w io.Writer) error {
 	}
 	br := bufio.NewReader(c)
 	var resp Response
+	// its first line comes at once from a healthy segue: wait for it as
+	// Do waits for an answer (a hung one held watch for ever)
+	wait, start := AnswerWait, isStarting(path)
+	if start {
+		wait = StartWait
+	}
+	c.SetReadDeadline(time.Now().Add(wait))
 	line, err := br.ReadBytes('\n')
+	c.SetReadDeadline(time.Time{})
 	g.release()
 	if err == nil {
 		err = json.Unmarshal(line, &resp)
 	}
 	if err != nil && g.stopped.Load() {
 		return g.stoppedMeanwhile()
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return notAnswering(g.pid, path, wait, start, "watch")
 	}
 	if err != nil {
 		return fmt.Errorf("read segue's answer: %w", err)

@@ -96,6 +96,11 @@ func RuntimeDir() string {
 	if d := os.Getenv("XDG_RUNTIME_DIR"); d != "" && filepath.IsAbs(d) {
 		return d
 	}
+	return fallbackRuntimeDir()
+}
+
+// fallbackRuntimeDir is RuntimeDir without $XDG_RUNTIME_DIR.
+func fallbackRuntimeDir() string {
 	return filepath.Join(os.TempDir(), fmt.Sprintf("segue-runtime-%d", os.Getuid()))
 }
 

@@ -567,7 +567,21 @@ func TestDoWhenSegueEndsBeforeAnswering(t *testing.T) {
 // channel slows each change by 50 ms); it returns the socket's path.
 func servedPlayer(t *testing.T) (string, *player.Player) {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "ctl.sock")
+	s, path, p := listenedPlayer(t)
+	s.Serve(Options{Player: p})
+	return path, p
+}
+
+// listenedPlayer is servedPlayer before Serve: the server, its socket's
+// path and the player.
+func listenedPlayer(t *testing.T) (*Server, string, *player.Player) {
+	t.Helper()
+	return listenedPlayerAt(t, filepath.Join(t.TempDir(), "ctl.sock"))
+}
+
+// listenedPlayerAt is listenedPlayer on the socket path.
+func listenedPlayerAt(t *testing.T, path string) (*Server, string, *player.Player) {
+	t.Helper()
 	s, err := Listen(path)
 	if err != nil {
 		t.Fatal(err)
@@ -579,8 +593,7 @@ func servedPlayer(t *testing.T) (string, *player.Player) {
 		for range p.Events() {
 		}
 	}()
-	s.Serve(Options{Player: p})
-	return path, p
+	return s, path, p
 }
 
 // TestObserveWhileServeStarts: Observe may run before and while Serve

@@ -92,6 +92,11 @@ func Listen(path string) (*Server, error) {
 		lock.Close()
 		return nil, fmt.Errorf("%w (its control socket is %s): drive it with segue ctl", ErrRunning, path)
 	}
+	// until Serve, connections wait in the socket's backlog while the
+	// instance starts (a radio's first batch, the sound device): the lock
+	// file says so, and segue ctl waits StartWait for it, not AnswerWait
+	lock.Truncate(0)
+	lock.WriteAt([]byte(starting), 0)
 	os.Remove(path) // a dead instance's socket: the lock says nobody serves it
 	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})
 	if err == nil {
@@ -126,6 +131,7 @@ func (s *Server) Serve(opts Options) {
 		panic("ctl: Server.Serve called twice")
 	}
 	s.served, s.opts, s.volume = true, opts, vol
+	s.lock.Truncate(0) // started (see Listen)
 	if s.ctx.Err() != nil {
 		// Close has begun: its Wait may be under way, and an Add now would
 		// race it (sync.WaitGroup)
@@ -427,7 +433,7 @@ func (s *Server) do(c command) (Response, error) {
 		if s.opts.Radio == nil {
 			return Response{}, errors.New("this segue has no radio: it needs the origin (segue radio --help)")
 		}
-		ctx, cancel := context.WithTimeout(s.ctx, time.Minute)
+		ctx, cancel := context.WithTimeout(s.ctx, ResolveTimeout)
 		defer cancel()
 		if err := s.opts.Radio(ctx, c.targets[0]); err != nil {
 			return Response{}, err
@@ -494,7 +500,7 @@ func (s *Server) queue(c command) (Response, error) {
 }
 
 func (s *Server) resolve(targets []string) ([]catalog.Track, error) {
-	ctx, cancel := context.WithTimeout(s.ctx, time.Minute)
+	ctx, cancel := context.WithTimeout(s.ctx, ResolveTimeout)
 	defer cancel()
 	tracks, err := s.opts.Resolve(ctx, targets)
 	if err == nil && len(tracks) == 0 {
