@@ -175,24 +175,15 @@ func TestClientHostingHelpAndFailures(t *testing.T) {
 	}
 	for _, args := range [][]string{{"origin", "token", "list"}, {"help", "origin"}, {"demo", "--no-tui"}} {
 		cmd := exec.Command(alone, args...)
-		var o, e bytes.Buffer
-		cmd.Stdout, cmd.Stderr, cmd.Env = &o, &e, noPath
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		select {
-		case <-done:
-		case <-time.After(time.Minute):
-			cmd.Process.Kill()
-			<-done
+		cmd.Env = noPath
+		out, errOut, code, ok := runCapped(t, cmd, time.Minute)
+		if !ok {
 			t.Errorf("segue %s with the client as segue-origin: still running after a minute", strings.Join(args, " "))
 			continue
 		}
 		says := broken + " is the client build, segue, under that name (a copy or a link), which has no origin in it: make install installs the real segue-origin beside segue\n"
-		if code := cmd.ProcessState.ExitCode(); code != ExitError || !strings.HasSuffix(e.String(), says) || o.Len() != 0 {
-			t.Errorf("segue %s with the client as segue-origin: exit %d, stdout %q, stderr %q; want exit 1 saying %q", strings.Join(args, " "), code, o.String(), e.String(), says)
+		if code != ExitError || !strings.HasSuffix(errOut, says) || out != "" {
+			t.Errorf("segue %s with the client as segue-origin: exit %d, stdout %q, stderr %q; want exit 1 saying %q", strings.Join(args, " "), code, out, errOut, says)
 		}
 	}
 }
