@@ -27,9 +27,12 @@ var rows = []row{
 	{"decode 320k MP3, M instructions per s of audio (lower)", "DecodeInstructions", "segue-Minstr/s", "mpg123-Minstr/s", "mpg123"},
 	{"playing via ALSA/PulseAudio, % of a core (lower)", "ALSAVsCmus", "segue-cpu-%", "cmus-cpu-%", "cmus"},
 	{"playing, wake-ups per s (lower)", "ALSAVsCmus", "segue-wakeups/s", "cmus-wakeups/s", "cmus"},
-	{"playing, RSS MiB (lower)", "ALSAVsCmus", "segue-rss-MiB", "cmus-rss-MiB", "cmus"},
-	{"playing, RSS anonymous MiB (lower)", "ALSAVsCmus", "segue-rss-anon-MiB", "cmus-rss-anon-MiB", "cmus"},
-	{"playing, RSS file-backed MiB (lower)", "ALSAVsCmus", "segue-rss-file-MiB", "cmus-rss-file-MiB", "cmus"},
+	// The player in a child of player's test binary, whose file-backed
+	// pages are the test binary's (about 3x segue's own): issue 14's 20 MiB
+	// is of segue's programs, the TUI and segue play rows below.
+	{"playing (test binary), RSS MiB (lower)", "ALSAVsCmus", "segue-rss-MiB", "cmus-rss-MiB", "cmus"},
+	{"playing (test binary), RSS anonymous MiB (lower)", "ALSAVsCmus", "segue-rss-anon-MiB", "cmus-rss-anon-MiB", "cmus"},
+	{"playing (test binary), RSS file-backed MiB (lower)", "ALSAVsCmus", "segue-rss-file-MiB", "cmus-rss-file-MiB", "cmus"},
 	{"paused, CPU ticks per 30 s (lower)", "ALSAVsCmus", "segue-ticks-paused/30s", "cmus-ticks-paused/30s", "cmus"},
 	// The real interface in tmux beside cmus, both playing at once
 	// (medians over the iterations).
@@ -80,7 +83,6 @@ var targets = []row{
 	{"resume after pause, ms to audio at the device (target 50)", "ALSAVsCmus", "segue-resume-ms", "", "50"},
 	{"pause, ms of audio at the device after it (target 50)", "ALSAVsCmus", "segue-pause-ms", "", "50"},
 	{"playing, wake-ups per s (target 10)", "ALSAVsCmus", "segue-wakeups/s", "", "10"},
-	{"playing, RSS MiB (target 20)", "ALSAVsCmus", "segue-rss-MiB", "", "20"},
 	{"TUI playing, wake-ups per s (target 10)", "TUIVsCmus", "tui-wakeups/s", "", "10"},
 	{"TUI playing, RSS MiB (target 20)", "TUIVsCmus", "tui-rss-MiB", "", "20"},
 	{"segue play, wake-ups per s (target 10)", "TUIVsCmus", "play-wakeups/s", "", "10"},
