@@ -139,10 +139,12 @@ func bigEndianPort(p uint16) int {
 // fcntl(2) and epoll_ctl(2), the epoll_ctl(2) that takes it out again, the
 // file's finalizer, and the close(2) os.File makes the usual way (which
 // wakes the runtime's monitor thread when the process was idle) are
-// spared it (issue 14). In 9 runs of BenchmarkChunksVsNginx/hot taking
-// turns with the build before it (quiet machine, 2026-12-07), a new
-// connection's first request took 0.95-1.04x nginx's time at the p50
-// (median 1.00; before 0.97-1.07, median 1.01). The fast path serves it as it is; a connection
+// spared it (issue 14). It measures where the client shares the cores
+// with other work: in runs of BenchmarkChunksVsNginx/hot taking turns
+// with the build before it (2026-12-07), a new connection's first request
+// took a median 1.00x nginx's time at the p50 (9 runs, load average 1-2;
+// before 1.01) and 0.99x (5 runs, load 4; before 1.06); on an idle
+// machine (load 0.0, 8 runs) 1.04x, as before (1.03x). The fast path serves it as it is; a connection
 // net/http is to serve becomes a *net.TCPConn first (tcp), for
 // sendfile(2), TCP_CORK and the reset of a stalled response.
 //
