@@ -101,7 +101,7 @@ func NotATarget(s string, urls bool) error {
 // listed.
 func NotATargetFolder(s, abs string) error {
 	return fmt.Errorf("%q is a folder here, not a track (t…), album (al…), artist (ar…) or playlist (pl…) ID: "+
-		"segue plays what an origin serves: add the folder to one (segue origin ingest %s), then play its IDs (segue search WORDS shows them)", s, shellWord(abs))
+		"segue plays what an origin serves: add the folder to one (segue origin ingest %s), then play its IDs (segue search WORDS shows them)", s, ShellWord(abs))
 }
 
 // FileHint says what to do with s, given where an ID or link goes, when its
@@ -113,20 +113,21 @@ func FileHint(s string) string {
 	}
 	switch ext := strings.ToLower(s[strings.LastIndexByte(s, '.')+1:]); {
 	case playlistExts[ext]:
-		return "to play a playlist file, import it first (segue playlist import " + shellWord(s) + ") and play the playlist's ID it prints"
+		return "to play a playlist file, import it first (segue playlist import " + ShellWord(s) + ") and play the playlist's ID it prints"
 	case audioExts[ext]:
 		return "segue plays what an origin serves: add the file's folder to one (segue origin ingest FOLDER), then play the track's ID (segue search WORDS shows it)"
 	}
 	return ""
 }
 
-// shellWord is s as one word of a shell command: in single quotes when it
-// holds a space or a character the shell reads.
-func shellWord(s string) string {
-	if !strings.ContainsAny(s, " \t'\"$`\\&;|<>()*?[]#~!") {
-		return s
+// ShellWord is s as one word a shell reads back as s, for a command a
+// sentence suggests: in single quotes when it is empty or holds a
+// character the shell would take otherwise.
+func ShellWord(s string) string {
+	if s == "" || strings.ContainsAny(s, " \t\n'\"$`\\*?[]{}()<>|&;#~!") {
+		return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+	return s
 }
 
 // IsMediaFileName reports whether name (a file name or path) ends as a

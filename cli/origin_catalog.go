@@ -9,10 +9,10 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/spf13/cobra"
 
+	"segue/catalog"
 	"segue/config"
 	"segue/origin"
 )
@@ -39,23 +39,13 @@ func addCatalogFlag(cmd *cobra.Command, spec *string, persistent bool) {
 func sameCatalog(dataDir, catalogURL string) string {
 	var s string
 	if dataDir != config.Default().OriginSv.DataDir {
-		s += " --data " + shellWord(dataDir)
+		s += " --data " + catalog.ShellWord(dataDir)
 	}
 	if catalogURL != "" {
 		if u, err := url.Parse(catalogURL); err == nil {
 			catalogURL = u.Redacted()
 		}
 		s += " --catalog '" + catalogURL + "'"
-	}
-	return s
-}
-
-// shellWord is s as one word a shell reads back as s, for a command a
-// sentence suggests: in single quotes when it holds a character the shell
-// would take otherwise.
-func shellWord(s string) string {
-	if s == "" || strings.ContainsAny(s, " \t'\"$`\\*?[]{}()<>|&;#~!") {
-		return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 	}
 	return s
 }

@@ -292,7 +292,7 @@ func nameTaken(taken *origin.TokenNameTakenError, replace, same string) error {
 		return &usageError{fmt.Errorf("%w, and token %s would keep it: choose another name, or revoke %[2]s first (segue origin token revoke %[2]s%s)", taken, taken.ID, same)}
 	}
 	return &usageError{fmt.Errorf("%w: to give its client a new secret run segue origin token create %s --replace %s%s (which revokes %[3]s and hands its playlists and plays to the new token), or choose another name",
-		taken, shellWord(taken.Name), taken.ID, same)}
+		taken, catalog.ShellWord(taken.Name), taken.ID, same)}
 }
 
 // replacedToken is what token create --replace took over: the old

@@ -8,8 +8,9 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
-	"strings"
 	"syscall"
+
+	"segue/catalog"
 )
 
 // unreadText is the skip reason of the file or folder at abs that could
@@ -75,7 +76,7 @@ func chmod(p, perm, kind string) string {
 	case ok && inGroup(int(st.Gid)):
 		cls = "g"
 	}
-	cmd := "chmod " + cls + "+" + perm + " " + shellWord(p)
+	cmd := "chmod " + cls + "+" + perm + " " + catalog.ShellWord(p)
 	if cls == "o" {
 		group := "the " + kind + "'s group"
 		if ok {
@@ -105,13 +106,4 @@ func runningUser() string {
 		return u.Username
 	}
 	return "uid " + uid
-}
-
-// shellWord is p as one word for a shell: as it is when it holds only
-// characters no shell treats specially, else in single quotes.
-func shellWord(p string) string {
-	if p != "" && strings.Trim(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+,:@%") == "" {
-		return p
-	}
-	return "'" + strings.ReplaceAll(p, "'", `'\''`) + "'"
 }
